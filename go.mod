@@ -1,0 +1,3 @@
+module github.com/lambdamcp/lambdamcp
+
+go 1.26
