@@ -1,0 +1,54 @@
+package lambdamcp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// serveALB answers an Application Load Balancer target group event.
+//
+// A target group either sends single-value headers or, with multi-value
+// headers enabled, multi-value ones, and expects the response in the same
+// form. Query strings arrive as the client encoded them.
+func (h *Handler) serveALB(ctx context.Context, payload []byte) (any, error) {
+	var ev events.ALBTargetGroupRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("decoding ALB event: %w", err)
+	}
+	multi := ev.MultiValueHeaders != nil
+	header := make(http.Header, len(ev.Headers)+len(ev.MultiValueHeaders))
+	if multi {
+		multiHeaders(header, ev.MultiValueHeaders)
+	} else {
+		singleHeaders(header, ev.Headers)
+	}
+	w := h.serve(ctx, &invocation{shape: ShapeALB, event: &ev}, requestParts{
+		method:     ev.HTTPMethod,
+		path:       ev.Path,
+		rawQuery:   rawQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
+		header:     header,
+		remoteAddr: header.Get("X-Forwarded-For"),
+		body:       ev.Body,
+		base64:     ev.IsBase64Encoded,
+	})
+	body, isBase64 := w.encodedBody()
+	resp := &events.ALBTargetGroupResponse{
+		StatusCode:        w.statusCode(),
+		StatusDescription: fmt.Sprintf("%d %s", w.statusCode(), http.StatusText(w.statusCode())),
+		Body:              body,
+		IsBase64Encoded:   isBase64,
+	}
+	if multi {
+		resp.MultiValueHeaders = w.header
+	} else {
+		resp.Headers = joinedHeaders(w.header)
+		if c := w.header.Values("Set-Cookie"); len(c) > 0 {
+			resp.Headers["Set-Cookie"] = c[len(c)-1] // one value is all this mode can carry
+		}
+	}
+	return resp, nil
+}

@@ -1,0 +1,181 @@
+// Command mcp-client connects to an MCP server, lists its tools and calls
+// ping twice, printing what it sees for a person to read.
+//
+//	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
+//	go run ./cmd/mcp-client -endpoint https://…/dev/mcp -token "$MCP_TOKEN"
+//	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
+//
+// The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
+// MCP_TOKEN. On any failure it prints one line saying what went wrong and
+// exits with status 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+const defaultEndpoint = "http://127.0.0.1:8080/mcp"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is the testable part of main.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mcp-client", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpoint := fs.String("endpoint", or(getenv("MCP_SERVER_ENDPOINT"), defaultEndpoint), "MCP endpoint URL (env MCP_SERVER_ENDPOINT)")
+	token := fs.String("token", getenv("MCP_TOKEN"), "bearer token (env MCP_TOKEN)")
+	protocol := fs.String("protocol", "", "protocol version to ask for: 2026-07-28 (default: the newest) or 2025-11-25")
+	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fmt.Fprintf(stderr, "mcp-client: endpoint %q is not an http(s) URL\n", *endpoint)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	if err := talk(ctx, *endpoint, *token, *protocol, stdout); err != nil {
+		fmt.Fprintf(stderr, "mcp-client: %s\n", explain(*endpoint, err))
+		return 1
+	}
+	return 0
+}
+
+// talk tells the sample's story: connect, list tools, ping twice.
+func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) error {
+	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token}}
+	transport := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: httpClient}
+	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, nil)
+	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: protocol})
+	if err != nil {
+		return withStatus(httpClient, fmt.Errorf("connecting: %w", err))
+	}
+	defer session.Close()
+
+	init := session.InitializeResult()
+	fmt.Fprintf(out, "Connected to %s %s (protocol %s)\n", init.ServerInfo.Name, init.ServerInfo.Version, init.ProtocolVersion)
+
+	tools, err := session.ListTools(ctx, nil)
+	if err != nil {
+		return withStatus(httpClient, fmt.Errorf("listing tools: %w", err))
+	}
+	fmt.Fprintf(out, "Tools (%d):\n", len(tools.Tools))
+	for _, t := range tools.Tools {
+		fmt.Fprintf(out, "  - %s: %s\n", t.Name, t.Description)
+	}
+	for i := 1; i <= 2; i++ {
+		start := time.Now()
+		res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "ping"})
+		if err != nil {
+			return withStatus(httpClient, fmt.Errorf("calling ping: %w", err))
+		}
+		if res.IsError {
+			return fmt.Errorf("ping #%d failed: %s", i, text(res))
+		}
+		fmt.Fprintf(out, "ping #%d: %s (%d ms round trip)\n", i, text(res), time.Since(start).Milliseconds())
+	}
+	return nil
+}
+
+func text(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// statusRecorder adds the bearer token and remembers the last HTTP error
+// status, so a failure can be explained in HTTP terms.
+type statusRecorder struct {
+	base  http.RoundTripper
+	token string
+	last  int
+}
+
+func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	if s.token != "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := s.base.RoundTrip(r)
+	if err == nil && resp.StatusCode >= 400 {
+		s.last = resp.StatusCode
+	}
+	return resp, err
+}
+
+// httpStatusError is a failure the server answered with an HTTP status.
+type httpStatusError struct {
+	status int
+	err    error
+}
+
+func (e *httpStatusError) Error() string { return e.err.Error() }
+func (e *httpStatusError) Unwrap() error { return e.err }
+
+func withStatus(c *http.Client, err error) error {
+	if rec, ok := c.Transport.(*statusRecorder); ok && rec.last != 0 {
+		return &httpStatusError{status: rec.last, err: err}
+	}
+	return err
+}
+
+// explain turns an error into the one line a person needs.
+func explain(endpoint string, err error) string {
+	var se *httpStatusError
+	if errors.As(err, &se) {
+		switch se.status {
+		case http.StatusUnauthorized:
+			return fmt.Sprintf("not authorized by %s (HTTP 401): send a valid bearer token with -token or MCP_TOKEN", endpoint)
+		case http.StatusForbidden:
+			return fmt.Sprintf("forbidden by %s (HTTP 403): the token lacks the rights this server requires", endpoint)
+		case http.StatusNotFound:
+			return fmt.Sprintf("no MCP endpoint at %s (HTTP 404): check the URL's path", endpoint)
+		}
+		return fmt.Sprintf("%s answered HTTP %d: %v", endpoint, se.status, err)
+	}
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("timed out talking to %s: %v", endpoint, err)
+	// The SDK does not always wrap transport errors, so their text is
+	// checked too.
+	case errors.As(err, &oe), errors.Is(err, syscall.ECONNREFUSED),
+		strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "no such host"):
+		return fmt.Sprintf("cannot reach %s: %v", endpoint, err)
+	}
+	return fmt.Sprintf("%s: %v", endpoint, err)
+}
+
+// or returns the first non-empty string.
+func or(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,106 @@
+// Command mcp-server runs lambdamcp-demo, the reference MCP server.
+//
+// One binary, two modes. On AWS Lambda (when AWS_LAMBDA_RUNTIME_API is set)
+// it serves invocations from API Gateway REST and HTTP APIs, Function URLs
+// and ALBs. Anywhere else it is a local HTTP server:
+//
+//	go run ./cmd/mcp-server                 # http://127.0.0.1:8080/mcp
+//	go run ./cmd/mcp-server -addr :9090     # or MCP_ADDR=:9090
+//
+// Paths: POST /mcp is the MCP endpoint (stateless Streamable HTTP, both
+// protocol eras); GET /healthz answers {"status":"ok"}. GET and DELETE on
+// /mcp answer 405 with Allow: POST.
+//
+// Logs are JSON lines on stdout; on Lambda each carries the request id.
+//
+// Build the Lambda bootstrap (provided.al2023, arm64):
+//
+//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./cmd/mcp-server
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is the testable part of main: it parses args and env, then serves
+// until ctx ends (local mode) or forever (Lambda).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	defaultAddr := getenv("MCP_ADDR")
+	if defaultAddr == "" {
+		defaultAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defaultAddr, "local listen address (env MCP_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+
+	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
+	// The SDK logs each stateless request's session set-up at info; only
+	// its warnings and errors are worth a line.
+	sdkLogger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	server := demoserver.New(demoserver.Options{
+		LogStream: getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
+		Logger:    sdkLogger,
+	})
+	handler := demoserver.Mux(demoserver.Handler(server, sdkLogger))
+
+	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		lambdamcp.Start(handler, &lambdamcp.Options{Logger: logger})
+		return 0
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
+		return 1
+	}
+	logger.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/mcp"))
+	if err := serve(ctx, ln, lambdamcp.JSONErrors(handler)); err != nil {
+		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs an HTTP server on ln until ctx ends, then shuts it down.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,25 @@
+// Package lambdamcp serves a Model Context Protocol server, written with the
+// official Go SDK, from AWS Lambda.
+//
+// It turns any [http.Handler] — normally the SDK's stateless
+// [mcp.StreamableHTTPHandler] — into a Lambda handler for every event shape
+// that can front an MCP endpoint: API Gateway REST APIs (payload 1.0), HTTP
+// APIs (payload 2.0), Lambda Function URLs and Application Load Balancers.
+// The shape is detected from each payload, so one binary serves them all:
+//
+//	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
+//	mcp.AddTool(server, &mcp.Tool{Name: "greet"}, greet)
+//	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+//		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+//	lambdamcp.Start(h, nil)
+//
+// Data flows one way: event → [http.Request] → handler → [http.Response] →
+// the matching Lambda response. The protocol itself, in both of its eras
+// (2025-11-25 with its initialize handshake, 2026-07-28 with server/discover
+// and per-request metadata), is the SDK's business; lambdamcp only carries
+// requests and shapes transport errors as JSON.
+//
+// Inside the handler, [RequestID], [AuthorizerContext], [EventShape] and
+// [Event] tell what Lambda and the gateway said about the request, and the
+// request context's deadline is the invocation's deadline.
+package lambdamcp

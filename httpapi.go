@@ -1,0 +1,98 @@
+package lambdamcp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// serveHTTPAPI answers an API Gateway HTTP API event (payload 2.0).
+//
+// On a named stage the raw path starts with the stage (/dev/mcp); the
+// handler sees it without (/mcp), as on REST APIs.
+func (h *Handler) serveHTTPAPI(ctx context.Context, payload []byte) (any, error) {
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("decoding HTTP API event: %w", err)
+	}
+	path := ev.RawPath
+	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
+		if rest, ok := strings.CutPrefix(path, "/"+st); ok && (rest == "" || rest[0] == '/') {
+			path = rest
+		}
+	}
+	rc := ev.RequestContext
+	w := h.serve(ctx, &invocation{shape: ShapeHTTP, event: &ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
+		v2Parts(rc.HTTP.Method, path, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
+	return v2Response(w), nil
+}
+
+// serveURL answers a Lambda Function URL event (buffered invoke mode).
+func (h *Handler) serveURL(ctx context.Context, payload []byte) (any, error) {
+	var ev events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("decoding Function URL event: %w", err)
+	}
+	rc := ev.RequestContext
+	w := h.serve(ctx, &invocation{shape: ShapeURL, event: &ev},
+		v2Parts(rc.HTTP.Method, ev.RawPath, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
+	return v2Response(w), nil
+}
+
+// httpAPIAuthorizer flattens an HTTP API's authorizer description into the
+// map AuthorizerContext returns.
+func httpAPIAuthorizer(a *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) map[string]any {
+	switch {
+	case a == nil:
+		return nil
+	case a.Lambda != nil:
+		return a.Lambda
+	case a.JWT != nil:
+		m := make(map[string]any, len(a.JWT.Claims)+1)
+		for k, v := range a.JWT.Claims {
+			m[k] = v
+		}
+		if len(a.JWT.Scopes) > 0 {
+			m["scopes"] = a.JWT.Scopes
+		}
+		return m
+	}
+	return nil
+}
+
+// v2Parts maps the fields payload 2.0 carries (HTTP API and Function URL
+// alike). Header values arrive comma-joined, which is how HTTP folds
+// repeated headers too; cookies arrive apart and go back into Cookie.
+func v2Parts(method, path, rawQuery string, headers map[string]string, cookies []string, domain, sourceIP, body string, isBase64 bool) requestParts {
+	header := make(http.Header, len(headers)+1)
+	singleHeaders(header, headers)
+	if len(cookies) > 0 {
+		header.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	return requestParts{
+		method:     method,
+		path:       path,
+		rawQuery:   rawQuery,
+		header:     header,
+		host:       domain,
+		remoteAddr: sourceIP,
+		body:       body,
+		base64:     isBase64,
+	}
+}
+
+// v2Response is the payload 2.0 response; Function URLs take the same.
+func v2Response(w *responseBuffer) *events.APIGatewayV2HTTPResponse {
+	body, isBase64 := w.encodedBody()
+	return &events.APIGatewayV2HTTPResponse{
+		StatusCode:      w.statusCode(),
+		Headers:         joinedHeaders(w.header),
+		Cookies:         w.header.Values("Set-Cookie"),
+		Body:            body,
+		IsBase64Encoded: isBase64,
+	}
+}

@@ -1,0 +1,136 @@
+// Package demoserver builds the reference MCP server, lambdamcp-demo, that
+// cmd/mcp-server runs locally and on Lambda: one constructor, so what runs
+// on a laptop is what is deployed.
+package demoserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Name is the server's name in its implementation info.
+const Name = "lambdamcp-demo"
+
+// Version is the server's version, reported by ping and in the
+// implementation info.
+const Version = "0.1.0"
+
+// MaxDelay bounds ping's delay_ms argument.
+const MaxDelay = 5 * time.Second
+
+// Options configures the reference server. The zero value is ready to use.
+type Options struct {
+	// LogStream names the execution environment in ping's answer; on Lambda
+	// it is AWS_LAMBDA_LOG_STREAM_NAME. Empty means "unknown".
+	LogStream string
+
+	// Logger receives the SDK's and the tools' logs. If nil, nothing is logged.
+	Logger *slog.Logger
+
+	// Sleep waits for d or until ctx ends. Nil means a real timer; tests
+	// replace it to observe the waits without spending them.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// PingInput is ping's argument.
+type PingInput struct {
+	DelayMS *int `json:"delay_ms,omitempty" jsonschema:"milliseconds to wait before answering (0 to 5000); without it the server waits 100 ms and 50 ms alternately"`
+}
+
+// New returns the reference server with its tools.
+func New(opts Options) *mcp.Server {
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	logStream := opts.LogStream
+	if logStream == "" {
+		logStream = "unknown"
+	}
+	s := mcp.NewServer(&mcp.Implementation{Name: Name, Version: Version}, &mcp.ServerOptions{Logger: opts.Logger})
+
+	// Like the sample it replaces, ping waits 100 ms, then 50 ms, and so on
+	// alternately within one process, so that a caller can tell execution
+	// environments apart.
+	var calls atomic.Uint64
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        "ping",
+		Description: "Answers pong with the execution environment's log stream, the server version and how long it waited.",
+		InputSchema: pingSchema(),
+	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PingInput) (*mcp.CallToolResult, any, error) {
+		delay := 100 * time.Millisecond
+		if calls.Add(1)%2 == 0 {
+			delay = 50 * time.Millisecond
+		}
+		if in.DelayMS != nil {
+			d := time.Duration(*in.DelayMS) * time.Millisecond
+			if d < 0 || d > MaxDelay {
+				return nil, nil, fmt.Errorf("delay_ms must be between 0 and %d", MaxDelay.Milliseconds())
+			}
+			delay = d
+		}
+		if err := opts.Sleep(ctx, delay); err != nil {
+			return nil, nil, fmt.Errorf("ping interrupted: %w", err)
+		}
+		text := fmt.Sprintf("pong! logStream=%s v=%s d=%d", logStream, Version, delay.Milliseconds())
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
+	})
+	return s
+}
+
+// pingSchema is ping's input schema, with the bounds that the SDK checks
+// before the tool runs.
+func pingSchema() *jsonschema.Schema {
+	s, err := jsonschema.For[PingInput](nil)
+	if err != nil {
+		panic(fmt.Sprintf("ping schema: %v", err)) // a programming error, caught by every test
+	}
+	d := s.Properties["delay_ms"]
+	d.Types = nil
+	d.Type = "integer"
+	d.Minimum = jsonschema.Ptr(0.0)
+	d.Maximum = jsonschema.Ptr(float64(MaxDelay.Milliseconds()))
+	return s
+}
+
+// Handler returns the stateless Streamable HTTP handler for server, with
+// JSON responses (what buffered gateways carry best).
+func Handler(server *mcp.Server, logger *slog.Logger) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: logger})
+}
+
+// Mux routes the reference server's paths: the MCP endpoint at /mcp (and
+// /mcp/, served rather than redirected, since redirects break POSTs in
+// several clients) and a health check at /healthz. Every other path answers
+// 404 with a JSON body.
+func Mux(mcpHandler http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", mcpHandler)
+	mux.Handle("/mcp/", mcpHandler)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, "{\"status\":\"ok\",\"name\":%q,\"version\":%q}\n", Name, Version)
+	})
+	return mux
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

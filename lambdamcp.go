@@ -1,0 +1,125 @@
+package lambdamcp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// Options configures a Handler. The zero value (and nil) is ready to use.
+type Options struct {
+	// Logger receives one line per request (shape, method, path, MCP
+	// method, status, duration), each with the Lambda request id (see
+	// NewLogHandler). If nil, the Handler logs nothing. Bodies and headers
+	// are never logged.
+	Logger *slog.Logger
+
+	// RawErrors leaves the wrapped handler's error responses as it wrote
+	// them. By default, error responses that are not JSON (the SDK answers
+	// some transport errors in plain text) are rewritten by JSONErrors.
+	RawErrors bool
+}
+
+// Handler serves Lambda invocations with an http.Handler. It implements
+// lambda.Handler, so it can be given to lambda.StartHandler or invoked
+// directly in tests.
+type Handler struct {
+	handler http.Handler
+	logger  *slog.Logger
+}
+
+// NewHandler returns a Handler that serves h for every event shape. opts may
+// be nil.
+func NewHandler(h http.Handler, opts *Options) *Handler {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if !opts.RawErrors {
+		h = JSONErrors(h)
+	}
+	logger := opts.Logger
+	if logger != nil {
+		if _, ok := logger.Handler().(*logHandler); !ok {
+			logger = slog.New(NewLogHandler(logger.Handler()))
+		}
+	}
+	return &Handler{handler: h, logger: logger}
+}
+
+// Start serves h as the Lambda function's handler. It blocks, like
+// lambda.Start, and must be called from main when running on Lambda.
+func Start(h http.Handler, opts *Options) {
+	lambda.StartHandler(NewHandler(h, opts))
+}
+
+// Invoke answers one invocation: payload is the event JSON, and the result
+// is the response JSON of the matching shape. A payload that is no event of
+// a known shape yields an error wrapping ErrUnknownEvent, which Lambda
+// reports as a failed invocation. HTTP-level problems (a body that is not
+// valid base64, a handler's error) are answered as HTTP responses.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	shape, err := detectShape(payload)
+	if err != nil {
+		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
+		return nil, err
+	}
+	var resp any
+	switch shape {
+	case ShapeREST:
+		resp, err = h.serveREST(ctx, payload)
+	case ShapeHTTP:
+		resp, err = h.serveHTTPAPI(ctx, payload)
+	case ShapeURL:
+		resp, err = h.serveURL(ctx, payload)
+	case ShapeALB:
+		resp, err = h.serveALB(ctx, payload)
+	}
+	if err != nil {
+		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
+		return nil, err
+	}
+	return json.Marshal(resp)
+}
+
+// serve runs the handler for one request and keeps its response.
+func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *responseBuffer {
+	w := newResponseBuffer()
+	r, err := newRequest(withInvocation(ctx, inv), p)
+	if err != nil {
+		var bad errBadBody
+		if errors.As(err, &bad) {
+			writeJSONError(w, http.StatusBadRequest, codeParseError, err.Error())
+		} else {
+			writeJSONError(w, http.StatusBadRequest, codeInvalidRequest, err.Error())
+		}
+		return w
+	}
+	start := time.Now()
+	h.handler.ServeHTTP(w, r)
+	if h.logger != nil {
+		attrs := []slog.Attr{
+			slog.String("shape", string(inv.shape)),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", w.statusCode()),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		}
+		if m := r.Header.Get("Mcp-Method"); m != "" {
+			attrs = append(attrs, slog.String("mcp_method", m))
+		}
+		h.log(ctx, slog.LevelInfo, "request", attrs...)
+	}
+	return w
+}
+
+func (h *Handler) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if h.logger == nil {
+		return
+	}
+	h.logger.LogAttrs(ctx, level, msg, attrs...)
+}

@@ -1,0 +1,128 @@
+package lambdamcp
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// requestParts is what every event shape says about its HTTP request.
+type requestParts struct {
+	method     string
+	path       string // unescaped path, as the handler should see it
+	rawQuery   string // already encoded
+	header     http.Header
+	host       string // used when the headers carry no Host
+	remoteAddr string
+	body       string
+	base64     bool
+}
+
+// errBadBody marks an event whose body is not the base64 it claims to be.
+type errBadBody struct{ err error }
+
+func (e errBadBody) Error() string { return "event body is not valid base64: " + e.err.Error() }
+
+// newRequest builds the http.Request the handler sees.
+func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
+	body := []byte(p.body)
+	if p.base64 {
+		decoded, err := base64.StdEncoding.DecodeString(p.body)
+		if err != nil {
+			return nil, errBadBody{err}
+		}
+		body = decoded
+	}
+	u := &url.URL{Path: p.path, RawQuery: p.rawQuery}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	r, err := http.NewRequestWithContext(ctx, p.method, "", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("building request: %w", err)
+	}
+	r.URL = u
+	r.RequestURI = u.RequestURI()
+	r.Header = p.header
+	r.Host = p.header.Get("Host")
+	if r.Host == "" {
+		r.Host = p.host
+	}
+	u.Host = r.Host
+	u.Scheme = "https"
+	if proto := p.header.Get("X-Forwarded-Proto"); proto == "http" {
+		u.Scheme = proto
+	}
+	r.RemoteAddr = p.remoteAddr
+	r.ContentLength = int64(len(body))
+	if len(body) == 0 {
+		r.Body = http.NoBody
+	}
+	return r, nil
+}
+
+// singleHeaders copies a single-value header map into h, canonicalising names.
+func singleHeaders(h http.Header, m map[string]string) {
+	for k, v := range m {
+		h[http.CanonicalHeaderKey(k)] = []string{v}
+	}
+}
+
+// multiHeaders copies a multi-value header map into h, canonicalising names.
+func multiHeaders(h http.Header, m map[string][]string) {
+	for k, vs := range m {
+		k = http.CanonicalHeaderKey(k)
+		h[k] = append(h[k], vs...)
+	}
+}
+
+// encodeQuery encodes decoded query parameters, preferring the multi-value
+// form when the event carries it.
+func encodeQuery(single map[string]string, multi map[string][]string) string {
+	if len(multi) == 0 && len(single) == 0 {
+		return ""
+	}
+	v := url.Values{}
+	if len(multi) > 0 {
+		for k, vs := range multi {
+			v[k] = vs
+		}
+	} else {
+		for k, s := range single {
+			v.Set(k, s)
+		}
+	}
+	return v.Encode()
+}
+
+// rawQuery joins query parameters that are still encoded as the client sent
+// them (ALB does not decode them).
+func rawQuery(single map[string]string, multi map[string][]string) string {
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	if len(multi) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(multi)) {
+			for _, v := range multi[k] {
+				add(k, v)
+			}
+		}
+	} else {
+		for _, k := range slices.Sorted(maps.Keys(single)) {
+			add(k, single[k])
+		}
+	}
+	return b.String()
+}

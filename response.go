@@ -1,0 +1,95 @@
+package lambdamcp
+
+import (
+	"bytes"
+	"encoding/base64"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// responseBuffer is the http.ResponseWriter for buffered shapes: it keeps
+// the status, headers and body until the handler returns.
+type responseBuffer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newResponseBuffer() *responseBuffer {
+	return &responseBuffer{header: make(http.Header)}
+}
+
+func (w *responseBuffer) Header() http.Header { return w.header }
+
+func (w *responseBuffer) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *responseBuffer) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(p)
+}
+
+// Flush lets handlers that stream (SSE) run unchanged; the whole body is
+// sent when the handler returns.
+func (w *responseBuffer) Flush() {}
+
+func (w *responseBuffer) statusCode() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// encodedBody returns the body as the Lambda response carries it: text as
+// is, anything else base64-encoded.
+func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
+	b := w.body.Bytes()
+	if len(b) == 0 {
+		return "", false
+	}
+	if isText(w.header.Get("Content-Type")) && utf8.Valid(b) {
+		return string(b), false
+	}
+	return base64.StdEncoding.EncodeToString(b), true
+}
+
+// isText reports whether a content type is text that gateways pass through
+// unencoded.
+func isText(contentType string) bool {
+	if contentType == "" {
+		return true // JSON-RPC bodies without a type, 202s, errors
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(mt, "text/"),
+		mt == "application/json",
+		strings.HasSuffix(mt, "+json"),
+		mt == "application/xml",
+		strings.HasSuffix(mt, "+xml"),
+		mt == "application/javascript",
+		mt == "application/x-www-form-urlencoded":
+		return true
+	}
+	return false
+}
+
+// joinedHeaders folds multi-value headers into one value each, for shapes
+// whose responses carry single values. Set-Cookie is left to the caller.
+func joinedHeaders(h http.Header) map[string]string {
+	m := make(map[string]string, len(h))
+	for k, vs := range h {
+		if k == "Set-Cookie" || len(vs) == 0 {
+			continue
+		}
+		m[k] = strings.Join(vs, ", ")
+	}
+	return m
+}

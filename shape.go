@@ -1,0 +1,60 @@
+package lambdamcp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Shape names the kind of Lambda event a request arrived in.
+type Shape string
+
+// The event shapes lambdamcp serves.
+const (
+	ShapeREST Shape = "rest" // API Gateway REST API proxy integration (payload 1.0; also HTTP API payload 1.0)
+	ShapeHTTP Shape = "http" // API Gateway HTTP API (payload 2.0)
+	ShapeURL  Shape = "url"  // Lambda Function URL
+	ShapeALB  Shape = "alb"  // Application Load Balancer target group
+)
+
+// ErrUnknownEvent is returned (as the invocation's error) for a payload that
+// is not an event of any shape lambdamcp serves.
+var ErrUnknownEvent = errors.New("lambdamcp: unrecognised event: not an API Gateway, Function URL or ALB request")
+
+// shapeProbe holds the few fields that tell the shapes apart. Decoding into
+// *struct{} keeps presence without copying the objects.
+type shapeProbe struct {
+	Version        string `json:"version"`
+	HTTPMethod     string `json:"httpMethod"`
+	RequestContext *struct {
+		ELB        *struct{} `json:"elb"`
+		HTTP       *struct{} `json:"http"`
+		DomainName string    `json:"domainName"`
+	} `json:"requestContext"`
+}
+
+// detectShape tells which event shape payload is.
+func detectShape(payload []byte) (Shape, error) {
+	var p shapeProbe
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnknownEvent, err)
+	}
+	rc := p.RequestContext
+	switch {
+	case rc == nil:
+		return "", ErrUnknownEvent
+	case rc.ELB != nil:
+		return ShapeALB, nil
+	case p.Version == "2.0" && rc.HTTP != nil:
+		// Function URLs and HTTP APIs share payload 2.0; only the URL's
+		// domain tells them apart, and their responses are the same.
+		if strings.Contains(rc.DomainName, ".lambda-url.") {
+			return ShapeURL, nil
+		}
+		return ShapeHTTP, nil
+	case p.HTTPMethod != "":
+		return ShapeREST, nil
+	}
+	return "", ErrUnknownEvent
+}
