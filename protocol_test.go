@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -158,9 +158,12 @@ func newDemoHandler() *lambdamcp.Handler {
 	return lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(server, nil)), nil)
 }
 
-func invokeCtx() context.Context {
-	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
-	ctx, _ = context.WithDeadline(ctx, time.Now().Add(10*time.Second)) //nolint:govet // ends with the test process
+// invokeCtx is an invocation's context as aws-lambda-go makes it: the
+// request id and a deadline.
+func invokeCtx(t *testing.T) context.Context {
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
+	ctx, cancel := context.WithDeadline(ctx, time.Now().Add(10*time.Second))
+	t.Cleanup(cancel)
 	return ctx
 }
 
@@ -178,7 +181,7 @@ func TestProtocolThroughEveryShape(t *testing.T) {
 				if tc.name == "invalid-base64-body" {
 					payload = corruptBody(t, payload)
 				}
-				out, err := h.Invoke(invokeCtx(), payload)
+				out, err := h.Invoke(invokeCtx(t), payload)
 				if err != nil {
 					t.Fatalf("Invoke: %v", err)
 				}

@@ -1,0 +1,381 @@
+package lambdamcp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// seen is what a handler observed of its request.
+type seen struct {
+	Method     string
+	Path       string
+	Query      string
+	Host       string
+	RemoteAddr string
+	Headers    map[string][]string
+	Body       string
+	RequestID  string
+	Shape      lambdamcp.Shape
+	Authorizer map[string]any
+	EventType  string
+	Deadline   bool
+}
+
+// recordingHandler answers with a fixed response and records the request.
+func recordingHandler(got *seen, respond func(w http.ResponseWriter)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		_, hasDeadline := r.Context().Deadline()
+		*got = seen{
+			Method:     r.Method,
+			Path:       r.URL.Path,
+			Query:      r.URL.RawQuery,
+			Host:       r.Host,
+			RemoteAddr: r.RemoteAddr,
+			Headers:    r.Header,
+			Body:       string(body),
+			RequestID:  lambdamcp.RequestID(r.Context()),
+			Shape:      lambdamcp.EventShape(r.Context()),
+			Authorizer: lambdamcp.AuthorizerContext(r.Context()),
+			Deadline:   hasDeadline,
+		}
+		switch lambdamcp.Event(r.Context()).(type) {
+		case *events.APIGatewayProxyRequest:
+			got.EventType = "rest"
+		case *events.APIGatewayV2HTTPRequest:
+			got.EventType = "http"
+		case *events.LambdaFunctionURLRequest:
+			got.EventType = "url"
+		case *events.ALBTargetGroupRequest:
+			got.EventType = "alb"
+		}
+		respond(w)
+	})
+}
+
+func invoke(t *testing.T, h *lambdamcp.Handler, payload []byte) lambdaResponse {
+	t.Helper()
+	out, err := h.Invoke(invokeCtx(t), payload)
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, out)
+	}
+	return resp
+}
+
+// TestRequestFromSampleEvents checks what the handler sees of AWS's sample
+// events, unchanged.
+func TestRequestFromSampleEvents(t *testing.T) {
+	tests := []struct {
+		file string
+		want seen
+	}{
+		{
+			file: "apigw-request.json",
+			want: seen{
+				Method: "POST", Path: "/hello/world", Query: "name=me",
+				Host: "gy415nuibc.execute-api.us-east-1.amazonaws.com", RemoteAddr: "192.168.196.186",
+				Body: "{\r\n\t\"a\": 1\r\n}", Shape: lambdamcp.ShapeREST, EventType: "rest",
+				Authorizer: map[string]any{"principalId": "admin", "clientId": 1.0, "clientName": "Exata"},
+			},
+		},
+		{
+			file: "apigw-v2-request-lambda-authorizer.json",
+			want: seen{
+				Method: "GET", Path: "/my/path", Query: "parameter1=value1&parameter1=value2&parameter2=value",
+				Host: "id.execute-api.us-east-1.amazonaws.com", RemoteAddr: "IP",
+				Body: "{\r\n\t\"a\": 1\r\n}", Shape: lambdamcp.ShapeHTTP, EventType: "http",
+				Authorizer: map[string]any{"key": "value"},
+			},
+		},
+		{
+			file: "apigw-v2-request-jwt-authorizer.json",
+			want: seen{
+				Method: "GET", Path: "/my/path", Query: "parameter1=value1&parameter1=value2&parameter2=value",
+				Host: "id.execute-api.us-east-1.amazonaws.com", RemoteAddr: "IP",
+				Body: "{\r\n\t\"a\": 1\r\n}", Shape: lambdamcp.ShapeHTTP, EventType: "http",
+				Authorizer: map[string]any{"claim1": "value1", "claim2": "value2", "scopes": []string{"scope1", "scope2"}},
+			},
+		},
+		{
+			file: "lambda-urls-request.json",
+			want: seen{
+				Method: "POST", Path: "/my/path", Query: "parameter1=value1&parameter1=value2&parameter2=value",
+				Host: "<url-id>.lambda-url.us-west-2.on.aws", RemoteAddr: "123.123.123.123",
+				Body: "Hello from client!", Shape: lambdamcp.ShapeURL, EventType: "url",
+			},
+		},
+		{
+			file: "alb-lambda-target-request-headers-only.json",
+			want: seen{
+				Method: "GET", Path: "/", Query: "key=hello",
+				Host: "lambda-test-alb-1334523864.us-east-1.elb.amazonaws.com", RemoteAddr: "25.12.198.67",
+				Shape: lambdamcp.ShapeALB, EventType: "alb",
+			},
+		},
+		{
+			file: "alb-lambda-target-request-multivalue-headers.json",
+			want: seen{
+				Method: "GET", Path: "/", Query: "key=hello",
+				Host: "lambda-test-alb-1234567.us-east-1.elb.amazonaws.com", RemoteAddr: "72.21.198.67",
+				Shape: lambdamcp.ShapeALB, EventType: "alb",
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			payload, err := eventFiles.ReadFile("testdata/events/" + tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got seen
+			h := lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) { w.WriteHeader(204) }), nil)
+			resp := invoke(t, h, payload)
+			if resp.StatusCode != 204 {
+				t.Errorf("status = %d, want 204", resp.StatusCode)
+			}
+			tc.want.RequestID = "test-request-id"
+			tc.want.Deadline = true
+			if diff := cmp.Diff(tc.want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Headers" }, cmp.Ignore())); diff != "" {
+				t.Errorf("request mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestHeaders checks that repeated headers reach the handler, and that the
+// handler's repeated headers and cookies reach each shape's response in the
+// form it allows.
+func TestHeaders(t *testing.T) {
+	respond := func(w http.ResponseWriter) {
+		w.Header().Add("X-Multi", "a")
+		w.Header().Add("X-Multi", "b")
+		w.Header().Add("Set-Cookie", "c1=1")
+		w.Header().Add("Set-Cookie", "c2=2")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	}
+	t.Run("rest", func(t *testing.T) {
+		var ev events.APIGatewayProxyRequest
+		loadEvent(t, "apigw-request.json", &ev)
+		ev.MultiValueHeaders["X-Multi"] = []string{"1", "2"}
+		ev.MultiValueQueryStringParameters = map[string][]string{"q": {"a b", "c&d"}}
+		var got seen
+		resp := invoke(t, lambdamcp.NewHandler(recordingHandler(&got, respond), nil), mustJSON(t, ev))
+		if diff := cmp.Diff([]string{"1", "2"}, got.Headers["X-Multi"]); diff != "" {
+			t.Errorf("request X-Multi (-want +got):\n%s", diff)
+		}
+		if got.Query != "q=a+b&q=c%26d" {
+			t.Errorf("query = %q, want q=a+b&q=c%%26d", got.Query)
+		}
+		if diff := cmp.Diff([]string{"a", "b"}, resp.MultiValueHeaders["X-Multi"]); diff != "" {
+			t.Errorf("response X-Multi (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"c1=1", "c2=2"}, resp.MultiValueHeaders["Set-Cookie"]); diff != "" {
+			t.Errorf("response Set-Cookie (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("http", func(t *testing.T) {
+		var ev events.APIGatewayV2HTTPRequest
+		loadEvent(t, "apigw-v2-request-lambda-authorizer.json", &ev)
+		var got seen
+		resp := invoke(t, lambdamcp.NewHandler(recordingHandler(&got, respond), nil), mustJSON(t, ev))
+		if diff := cmp.Diff([]string{"cookie1; cookie2"}, got.Headers["Cookie"]); diff != "" {
+			t.Errorf("request Cookie (-want +got):\n%s", diff)
+		}
+		if resp.Headers["X-Multi"] != "a, b" {
+			t.Errorf("response X-Multi = %q, want %q", resp.Headers["X-Multi"], "a, b")
+		}
+		if diff := cmp.Diff([]string{"c1=1", "c2=2"}, resp.Cookies); diff != "" {
+			t.Errorf("response cookies (-want +got):\n%s", diff)
+		}
+		if _, ok := resp.Headers["Set-Cookie"]; ok {
+			t.Error("Set-Cookie in headers; payload 2.0 carries cookies apart")
+		}
+	})
+	t.Run("alb-multi", func(t *testing.T) {
+		var ev events.ALBTargetGroupRequest
+		loadEvent(t, "alb-lambda-target-request-multivalue-headers.json", &ev)
+		ev.MultiValueQueryStringParameters = map[string][]string{"q": {"a%20b", "c"}}
+		var got seen
+		resp := invoke(t, lambdamcp.NewHandler(recordingHandler(&got, respond), nil), mustJSON(t, ev))
+		if got.Query != "q=a%20b&q=c" {
+			t.Errorf("query = %q, want the client's encoding q=a%%20b&q=c", got.Query)
+		}
+		if diff := cmp.Diff([]string{"a", "b"}, resp.MultiValueHeaders["X-Multi"]); diff != "" {
+			t.Errorf("response X-Multi (-want +got):\n%s", diff)
+		}
+		if resp.Headers != nil {
+			t.Errorf("single-value headers %v in a multi-value target group's response", resp.Headers)
+		}
+	})
+	t.Run("alb", func(t *testing.T) {
+		var ev events.ALBTargetGroupRequest
+		loadEvent(t, "alb-lambda-target-request-headers-only.json", &ev)
+		var got seen
+		resp := invoke(t, lambdamcp.NewHandler(recordingHandler(&got, respond), nil), mustJSON(t, ev))
+		if resp.Headers["X-Multi"] != "a, b" {
+			t.Errorf("response X-Multi = %q, want %q", resp.Headers["X-Multi"], "a, b")
+		}
+		if resp.MultiValueHeaders != nil {
+			t.Errorf("multi-value headers %v in a single-value target group's response", resp.MultiValueHeaders)
+		}
+	})
+}
+
+// TestHTTPAPIStage checks that a named stage's prefix is taken off the path
+// and that $default leaves it alone.
+func TestHTTPAPIStage(t *testing.T) {
+	tests := []struct{ stage, rawPath, want string }{
+		{"$default", "/mcp", "/mcp"},
+		{"dev", "/dev/mcp", "/mcp"},
+		{"dev", "/dev", "/"},
+		{"dev", "/devices/mcp", "/devices/mcp"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.stage+tc.rawPath, func(t *testing.T) {
+			var ev events.APIGatewayV2HTTPRequest
+			loadEvent(t, "apigw-v2-request-no-authorizer.json", &ev)
+			ev.RequestContext.Stage, ev.RawPath = tc.stage, tc.rawPath
+			var got seen
+			invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
+			if got.Path != tc.want {
+				t.Errorf("path = %q, want %q", got.Path, tc.want)
+			}
+		})
+	}
+}
+
+// TestBinaryResponse checks that bodies a gateway cannot carry as text go
+// back base64-encoded, and text does not.
+func TestBinaryResponse(t *testing.T) {
+	tests := []struct {
+		name, contentType string
+		body              []byte
+		wantBase64        bool
+	}{
+		{"json", "application/json", []byte(`{"a":1}`), false},
+		{"sse", "text/event-stream", []byte("event: message\ndata: {}\n\n"), false},
+		{"png", "image/png", []byte{0x89, 'P', 'N', 'G', 0, 1, 2}, true},
+		{"invalid utf-8 text", "text/plain", []byte{0xff, 0xfe}, true},
+	}
+	payload, _ := eventFiles.ReadFile("testdata/events/lambda-urls-request.json")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got seen
+			h := lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {
+				w.Header().Set("Content-Type", tc.contentType)
+				w.Write(tc.body)
+			}), nil)
+			resp := invoke(t, h, payload)
+			if resp.IsBase64Encoded != tc.wantBase64 {
+				t.Errorf("isBase64Encoded = %v, want %v", resp.IsBase64Encoded, tc.wantBase64)
+			}
+			if !bytes.Equal(resp.body(t), tc.body) {
+				t.Errorf("body = %q, want %q", resp.body(t), tc.body)
+			}
+		})
+	}
+}
+
+// TestUnknownEvent checks that payloads of no known shape fail the
+// invocation with ErrUnknownEvent instead of reaching the handler.
+func TestUnknownEvent(t *testing.T) {
+	called := false
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
+	for _, payload := range []string{
+		``, `null`, `[]`, `{}`, `"text"`, `{"requestContext":{}}`, `{"Records":[{"eventSource":"aws:sqs"}]}`,
+		`{"version":"2.0","requestContext":{}}`, `{"httpMethod":`, `{"requestContext":"x","httpMethod":"GET"}`,
+	} {
+		t.Run(payload, func(t *testing.T) {
+			_, err := h.Invoke(invokeCtx(t), []byte(payload))
+			if !errors.Is(err, lambdamcp.ErrUnknownEvent) {
+				t.Errorf("Invoke(%q) error = %v, want ErrUnknownEvent", payload, err)
+			}
+		})
+	}
+	if called {
+		t.Error("handler called for an unknown event")
+	}
+}
+
+// TestDeadline checks that the invocation's deadline is the request's.
+func TestDeadline(t *testing.T) {
+	deadline := time.Now().Add(3 * time.Second).Truncate(time.Millisecond)
+	var got time.Time
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = r.Context().Deadline()
+	}), nil)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	payload, _ := eventFiles.ReadFile("testdata/events/apigw-request.json")
+	if _, err := h.Invoke(ctx, payload); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(deadline) {
+		t.Errorf("request deadline = %v, want %v", got, deadline)
+	}
+}
+
+// TestLogs checks the per-request log line: JSON, with the Lambda request
+// id, and without the body or the headers' values.
+func TestLogs(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&buf, nil))).InfoContext(r.Context(), "tool ran")
+		w.WriteHeader(200)
+	}), &lambdamcp.Options{Logger: logger})
+	req := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","secret":"s3cr3t-body"}}`,
+		"Authorization", "Bearer s3cr3t-token", "Mcp-Method", "tools/call")
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-42"})
+	if _, err := h.Invoke(ctx, restEvent(t, req)); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, secret := range []string{"s3cr3t-body", "s3cr3t-token"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log contains %q:\n%s", secret, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d log lines, want 2:\n%s", len(lines), out)
+	}
+	var tool, request map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &tool); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &request); err != nil {
+		t.Fatal(err)
+	}
+	if tool["request_id"] != "req-42" {
+		t.Errorf("tool log request_id = %v, want req-42", tool["request_id"])
+	}
+	delete(request, "time")
+	delete(request, "duration_ms")
+	want := map[string]any{
+		"level": "INFO", "msg": "request", "request_id": "req-42", "shape": "rest",
+		"method": "POST", "path": "/mcp", "status": 200.0, "mcp_method": "tools/call",
+	}
+	if diff := cmp.Diff(want, request); diff != "" {
+		t.Errorf("request log mismatch (-want +got):\n%s", diff)
+	}
+}
