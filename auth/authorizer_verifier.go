@@ -1,0 +1,67 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// AuthorizerVerifier trusts the identity an API Gateway authorizer already
+// verified, as found in the event's authorizer context. It ignores the token
+// it is given: API Gateway never invokes the function without the
+// authorizer's approval. Use it only behind an authorizer; with none in
+// front (local mode, a Function URL) it refuses every request.
+//
+// It understands the context [Authorizer] produces (principalId, sub,
+// client_id, scope, iss, exp), the claims of an HTTP API JWT authorizer, and
+// the "claims" map of a REST Cognito user pool authorizer.
+type AuthorizerVerifier struct {
+	// Context returns the authorizer context of the request in ctx. Nil
+	// means lambdamcp.AuthorizerContext.
+	Context func(ctx context.Context) map[string]any
+}
+
+// Verify implements [Verifier].
+func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, error) {
+	get := v.Context
+	if get == nil {
+		get = lambdamcp.AuthorizerContext
+	}
+	ac := get(ctx)
+	if claims, ok := ac["claims"].(map[string]any); ok {
+		ac = claims
+	}
+	str := func(k string) string {
+		switch x := ac[k].(type) {
+		case string:
+			return x
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		case int64:
+			return strconv.FormatInt(x, 10)
+		case int:
+			return strconv.Itoa(x)
+		}
+		return ""
+	}
+	id := &Identity{
+		Subject:  str("sub"),
+		ClientID: str("client_id"),
+		Issuer:   str("iss"),
+		Scopes:   parseScopes(str("scope")),
+		Method:   "authorizer",
+	}
+	if id.Subject == "" {
+		id.Subject = str("principalId")
+	}
+	if id.Subject == "" {
+		return nil, fmt.Errorf("%w: no authorizer identity in the request", ErrInvalidToken)
+	}
+	if exp, err := strconv.ParseInt(str("exp"), 10, 64); err == nil {
+		id.Expiry = time.Unix(exp, 0)
+	}
+	return id, nil
+}

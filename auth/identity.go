@@ -1,0 +1,99 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+)
+
+// Callers branch on these: ErrInvalidToken means the caller must
+// authenticate again (HTTP 401), ErrInsufficientScope means the caller is
+// known but lacks a scope (HTTP 403).
+var (
+	ErrInvalidToken      = errors.New("invalid token")
+	ErrInsufficientScope = errors.New("insufficient scope")
+)
+
+// Identity is a verified caller.
+type Identity struct {
+	// Subject identifies the caller: the JWT "sub" claim, the authorizer's
+	// principal, or a name derived from a static token's hash.
+	Subject string
+	// ClientID is the OAuth client the token was issued to, if known.
+	ClientID string
+	// Issuer is the token's issuer, empty for static tokens.
+	Issuer string
+	// Scopes are the scopes the token grants.
+	Scopes []string
+	// Expiry is when the token expires; zero when it does not (static tokens).
+	Expiry time.Time
+	// Method says which verifier accepted the token: "static", "jwt" or
+	// "authorizer".
+	Method string
+}
+
+// HasScopes reports whether the identity holds every one of scopes.
+func (id *Identity) HasScopes(scopes ...string) bool {
+	for _, s := range scopes {
+		if !slices.Contains(id.Scopes, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// TokenInfo converts the identity into the go-sdk's token information, which
+// the go-sdk hands to tools as req.Extra.TokenInfo. UserID is the subject;
+// Extra carries "client_id", "issuer" and "method".
+func (id *Identity) TokenInfo() *sdkauth.TokenInfo {
+	return &sdkauth.TokenInfo{
+		UserID:     id.Subject,
+		Scopes:     slices.Clone(id.Scopes),
+		Expiration: id.Expiry,
+		Extra: map[string]any{
+			"client_id": id.ClientID,
+			"issuer":    id.Issuer,
+			"method":    id.Method,
+		},
+	}
+}
+
+// IdentityFromTokenInfo rebuilds an Identity from the go-sdk's token
+// information, as a tool finds it in req.Extra.TokenInfo. It returns nil when
+// info is nil.
+func IdentityFromTokenInfo(info *sdkauth.TokenInfo) *Identity {
+	if info == nil {
+		return nil
+	}
+	str := func(k string) string { s, _ := info.Extra[k].(string); return s }
+	return &Identity{
+		Subject:  info.UserID,
+		ClientID: str("client_id"),
+		Issuer:   str("issuer"),
+		Scopes:   slices.Clone(info.Scopes),
+		Expiry:   info.Expiration,
+		Method:   str("method"),
+	}
+}
+
+type identityKey struct{}
+
+// WithIdentity returns a copy of ctx carrying id.
+func WithIdentity(ctx context.Context, id *Identity) context.Context {
+	return context.WithValue(ctx, identityKey{}, id)
+}
+
+// IdentityFromContext returns the identity [Middleware] stored in ctx, or nil.
+func IdentityFromContext(ctx context.Context) *Identity {
+	id, _ := ctx.Value(identityKey{}).(*Identity)
+	return id
+}
+
+// parseScopes splits a space-separated scope string (RFC 6749 section 3.3).
+func parseScopes(s string) []string {
+	return strings.Fields(s)
+}

@@ -1,0 +1,274 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jwt"
+)
+
+// DefaultAlgorithms are the signature algorithms a [JWTVerifier] accepts when
+// [JWTOptions.Algorithms] is empty: asymmetric ones only.
+var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+
+// MaxTokenBytes bounds the tokens the verifiers look at; real access tokens
+// are far smaller, and API Gateway caps headers near this size anyway.
+const MaxTokenBytes = 8 << 10
+
+// JWTOptions configures a [JWTVerifier].
+type JWTOptions struct {
+	// Issuer must equal the token's "iss" claim. Required.
+	Issuer string
+	// JWKSURL is where the issuer publishes its signing keys. Required.
+	// For Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json.
+	JWKSURL string
+	// Audience must appear in the claim named by AudienceClaim. Required:
+	// a resource server that skips the audience check accepts tokens minted
+	// for any other API of the same issuer (RFC 8707).
+	Audience string
+	// AudienceClaim names the claim carrying the audience. Empty means "aud".
+	// Cognito access tokens carry no "aud"; their audience is "client_id".
+	AudienceClaim string
+	// Algorithms is the allowlist of signature algorithms. Empty means
+	// DefaultAlgorithms. "none" and the HMAC algorithms are refused even if
+	// listed: a resource server holding only public keys must never accept
+	// a symmetric signature (the algorithm-confusion attack).
+	Algorithms []string
+	// Leeway tolerates clock skew on "exp" and "nbf". Zero means 30 seconds;
+	// a negative value means none.
+	Leeway time.Duration
+	// HTTPClient fetches the JWKS. Nil means a client with a 10 second timeout.
+	HTTPClient *http.Client
+	// CacheTTL is how long a fetched JWKS is used before it is fetched again.
+	// Zero means one hour.
+	CacheTTL time.Duration
+	// MinRefreshInterval is the least time between two fetches caused by
+	// unknown key ids or failures. Zero means one minute.
+	MinRefreshInterval time.Duration
+	// Logger receives JWKS fetch events and rejection reasons (never tokens).
+	// Nil logs nothing.
+	Logger *slog.Logger
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+}
+
+// JWTVerifier validates JWT access tokens signed by keys from a JWKS URL.
+type JWTVerifier struct {
+	opts  JWTOptions
+	algs  []jwa.SignatureAlgorithm
+	keys  *keyCache
+	clock jwt.Clock
+}
+
+// NewJWTVerifier returns a verifier for opts, or an error naming what is
+// missing or wrong. It does not fetch the JWKS; the first token does.
+func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
+	if opts.Issuer == "" {
+		return nil, errors.New("jwt: issuer is required")
+	}
+	if opts.Audience == "" {
+		return nil, errors.New("jwt: audience is required")
+	}
+	u, err := url.Parse(opts.JWKSURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("jwt: JWKS URL %q is not an http(s) URL", opts.JWKSURL)
+	}
+	if opts.AudienceClaim == "" {
+		opts.AudienceClaim = "aud"
+	}
+	names := opts.Algorithms
+	if len(names) == 0 {
+		names = DefaultAlgorithms
+	}
+	var algs []jwa.SignatureAlgorithm
+	for _, name := range names {
+		alg, ok := jwa.LookupSignatureAlgorithm(name)
+		if !ok {
+			return nil, fmt.Errorf("jwt: unknown signature algorithm %q", name)
+		}
+		if alg == jwa.NoSignature() || alg.IsSymmetric() {
+			return nil, fmt.Errorf("jwt: algorithm %q is not allowed: only asymmetric signatures are verified", name)
+		}
+		algs = append(algs, alg)
+	}
+	switch {
+	case opts.Leeway == 0:
+		opts.Leeway = 30 * time.Second
+	case opts.Leeway < 0:
+		opts.Leeway = 0
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if opts.CacheTTL == 0 {
+		opts.CacheTTL = time.Hour
+	}
+	if opts.MinRefreshInterval == 0 {
+		opts.MinRefreshInterval = time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &JWTVerifier{
+		opts: opts,
+		algs: algs,
+		keys: &keyCache{
+			url:        opts.JWKSURL,
+			client:     opts.HTTPClient,
+			ttl:        opts.CacheTTL,
+			minRefresh: opts.MinRefreshInterval,
+			logger:     opts.Logger,
+			now:        opts.Now,
+		},
+		clock: jwt.ClockFunc(opts.Now),
+	}, nil
+}
+
+// Verify implements [Verifier]. Every failure wraps [ErrInvalidToken],
+// including an unreachable JWKS: a token that cannot be checked is refused.
+func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, error) {
+	if token == "" || len(token) > MaxTokenBytes {
+		return nil, fmt.Errorf("%w: empty or oversized token", ErrInvalidToken)
+	}
+	keys := jws.KeyProviderFunc(func(_ context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
+		return v.selectKey(ctx, sink, sig)
+	})
+	tok, err := jwt.ParseString(token,
+		jwt.WithKeyProvider(keys),
+		jwt.WithValidate(true),
+		jwt.WithClock(v.clock),
+		jwt.WithAcceptableSkew(v.opts.Leeway),
+		jwt.WithIssuer(v.opts.Issuer),
+		jwt.WithRequiredClaim(jwt.ExpirationKey),
+		jwt.WithValidator(jwt.ValidatorFunc(v.checkAudience)),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
+	}
+	return identityFromJWT(tok), nil
+}
+
+// selectKey hands jwx the one key allowed to verify sig: the token's
+// algorithm must be on the allowlist and fit the key, and the key must be
+// the one its kid names.
+func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.Signature) error {
+	hdr := sig.ProtectedHeaders()
+	alg, ok := hdr.Algorithm()
+	if !ok || !slices.Contains(v.algs, alg) {
+		return fmt.Errorf("algorithm %q not allowed", alg.String())
+	}
+	kid, _ := hdr.KeyID()
+	key, err := v.keys.lookup(ctx, kid)
+	if err != nil {
+		return err
+	}
+	if keyAlg, ok := key.Algorithm(); ok && keyAlg.String() != alg.String() {
+		return fmt.Errorf("key %q is for %q, token says %q", kid, keyAlg.String(), alg.String())
+	}
+	if !keyFits(key.KeyType(), alg) {
+		return fmt.Errorf("key %q (%s) cannot verify %q", kid, key.KeyType().String(), alg.String())
+	}
+	sink.Key(alg, key)
+	return nil
+}
+
+func keyFits(kty jwa.KeyType, alg jwa.SignatureAlgorithm) bool {
+	name := alg.String()
+	switch {
+	case strings.HasPrefix(name, "RS"), strings.HasPrefix(name, "PS"):
+		return kty == jwa.RSA()
+	case strings.HasPrefix(name, "ES"):
+		return kty == jwa.EC()
+	case name == "EdDSA" || name == "Ed25519":
+		return kty == jwa.OKP()
+	}
+	return false
+}
+
+// checkAudience accepts the token if the audience claim is, or contains, the
+// configured audience.
+func (v *JWTVerifier) checkAudience(_ context.Context, tok jwt.Token) error {
+	var got []string
+	if v.opts.AudienceClaim == jwt.AudienceKey {
+		got, _ = tok.Audience()
+	} else {
+		got = stringsClaim(tok, v.opts.AudienceClaim)
+	}
+	if !slices.Contains(got, v.opts.Audience) {
+		return fmt.Errorf("wrong audience: %q claim does not name this resource", v.opts.AudienceClaim)
+	}
+	return nil
+}
+
+// stringsClaim reads a claim that is a string or an array of strings.
+func stringsClaim(tok jwt.Token, name string) []string {
+	var raw any
+	if err := tok.Get(name, &raw); err != nil {
+		return nil
+	}
+	switch x := raw.(type) {
+	case string:
+		return []string{x}
+	case []string:
+		return x
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func identityFromJWT(tok jwt.Token) *Identity {
+	id := &Identity{Method: "jwt"}
+	id.Subject, _ = tok.Subject()
+	id.Issuer, _ = tok.Issuer()
+	id.Expiry, _ = tok.Expiration()
+	// "client_id" is RFC 9068's (and Cognito's); "azp" is OIDC's.
+	for _, c := range []string{"client_id", "azp"} {
+		if s := stringsClaim(tok, c); len(s) == 1 {
+			id.ClientID = s[0]
+			break
+		}
+	}
+	// "scope" is a space-separated string (RFC 9068, Cognito, Auth0);
+	// "scp" is an array (Okta, Microsoft) or sometimes a string.
+	for _, s := range stringsClaim(tok, "scope") {
+		id.Scopes = append(id.Scopes, parseScopes(s)...)
+	}
+	for _, s := range stringsClaim(tok, "scp") {
+		id.Scopes = append(id.Scopes, parseScopes(s)...)
+	}
+	slices.Sort(id.Scopes)
+	id.Scopes = slices.Compact(id.Scopes)
+	return id
+}
+
+// reason turns a jwx error into a short, token-free explanation.
+func reason(err error) string {
+	switch {
+	case errors.Is(err, jwt.TokenExpiredError()):
+		return "token expired"
+	case errors.Is(err, jwt.TokenNotYetValidError()):
+		return "token not yet valid"
+	case errors.Is(err, jwt.InvalidIssuerError()):
+		return "wrong issuer"
+	case errors.Is(err, jwt.InvalidAudienceError()):
+		return "wrong audience"
+	}
+	return err.Error()
+}
+

@@ -1,0 +1,55 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+)
+
+// TokenVerifier adapts v to the go-sdk's [sdkauth.TokenVerifier], for use
+// with [sdkauth.RequireBearerToken]. Invalid tokens map to the go-sdk's
+// ErrInvalidToken (401). Check scopes with RequireBearerTokenOptions.Scopes
+// rather than [RequireScopes]: the go-sdk answers other errors with 500.
+func TokenVerifier(v Verifier) sdkauth.TokenVerifier {
+	return func(ctx context.Context, token string, _ *http.Request) (*sdkauth.TokenInfo, error) {
+		id, err := v.Verify(ctx, token)
+		if err != nil {
+			if errors.Is(err, ErrInvalidToken) {
+				return nil, fmt.Errorf("%w: %v", sdkauth.ErrInvalidToken, err)
+			}
+			return nil, err
+		}
+		return id.TokenInfo(), nil
+	}
+}
+
+// withTokenInfo hands the identity [Middleware] verified to the go-sdk, the
+// only way to reach req.Extra.TokenInfo in tools: the go-sdk's context key is
+// unexported, so the request passes through RequireBearerToken with a
+// verifier that returns the identity already in the context.
+func withTokenInfo(next http.Handler) http.Handler {
+	bridge := sdkauth.RequireBearerToken(
+		func(ctx context.Context, _ string, _ *http.Request) (*sdkauth.TokenInfo, error) {
+			id := IdentityFromContext(ctx)
+			if id == nil {
+				return nil, sdkauth.ErrInvalidToken
+			}
+			return id.TokenInfo(), nil
+		},
+		&sdkauth.RequireBearerTokenOptions{
+			// The verifier has decided; these only keep the go-sdk's
+			// re-check of expiry from disagreeing with it.
+			AllowMissingExpiration: true,
+			ClockSkew:              bridgeClockSkew,
+		},
+	)
+	return bridge(next)
+}
+
+// bridgeClockSkew exceeds any leeway a verifier applies, so a token accepted
+// a moment ago is not refused by the go-sdk's own expiry check.
+const bridgeClockSkew = 10 * time.Minute

@@ -1,0 +1,72 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// A Verifier checks a bearer token and says who presented it. Errors wrap
+// [ErrInvalidToken] (answer 401) or [ErrInsufficientScope] (answer 403);
+// any other error is a failure of the verifier itself.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (*Identity, error)
+}
+
+// AnyOf returns a verifier that accepts a token if any of verifiers accepts
+// it, trying them in order. An insufficient-scope answer wins over an
+// invalid-token answer, because it proves the token itself was good.
+func AnyOf(verifiers ...Verifier) Verifier {
+	if len(verifiers) == 1 {
+		return verifiers[0]
+	}
+	return anyOf(verifiers)
+}
+
+type anyOf []Verifier
+
+func (vs anyOf) Verify(ctx context.Context, token string) (*Identity, error) {
+	var errs []error
+	for _, v := range vs {
+		id, err := v.Verify(ctx, token)
+		if err == nil {
+			return id, nil
+		}
+		if errors.Is(err, ErrInsufficientScope) {
+			return id, err
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil, fmt.Errorf("%w: no verifier configured", ErrInvalidToken)
+	}
+	return nil, errors.Join(errs...)
+}
+
+// RequireScopes returns a verifier that accepts what v accepts, provided the
+// identity holds every one of scopes. A missing scope is reported as
+// [ErrInsufficientScope] together with the identity, so the caller can still
+// log who was refused.
+func RequireScopes(v Verifier, scopes ...string) Verifier {
+	if len(scopes) == 0 {
+		return v
+	}
+	return requireScopes{v, scopes}
+}
+
+type requireScopes struct {
+	next   Verifier
+	scopes []string
+}
+
+func (r requireScopes) Verify(ctx context.Context, token string) (*Identity, error) {
+	id, err := r.next.Verify(ctx, token)
+	if err != nil {
+		return id, err
+	}
+	if !id.HasScopes(r.scopes...) {
+		return id, fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(r.scopes, " "))
+	}
+	return id, nil
+}
