@@ -1,0 +1,244 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// ErrUnauthorized is the error an API Gateway Lambda authorizer returns to
+// make API Gateway answer 401. API Gateway matches the exact text
+// "Unauthorized", hence the capital letter, against Go's convention; any
+// other error becomes a 500.
+var ErrUnauthorized = errors.New("Unauthorized")
+
+// AuthorizerOptions configures an [Authorizer].
+type AuthorizerOptions struct {
+	// Scopes are required of every caller. A valid token lacking one is
+	// denied (403), not refused (401). Nil requires none.
+	Scopes []string
+	// Logger receives one record per decision, without the token. Nil logs
+	// nothing.
+	Logger *slog.Logger
+}
+
+// Authorizer is an API Gateway Lambda authorizer backed by a [Verifier]. It
+// answers REST API TOKEN and REQUEST authorizers (and HTTP API payload format
+// 1.0) with an IAM policy, and HTTP API payload format 2.0 with a simple
+// response, telling them apart by the payload.
+//
+// The three outcomes: a good token is allowed, with the identity in the
+// authorizer context; a missing, malformed, invalid or expired token fails
+// with [ErrUnauthorized] (401, so OAuth clients start discovery); a good
+// token without a required scope is denied (403).
+type Authorizer struct {
+	v    Verifier
+	opts AuthorizerOptions
+}
+
+// NewAuthorizer returns an authorizer for v. A nil v refuses every token.
+func NewAuthorizer(v Verifier, opts *AuthorizerOptions) *Authorizer {
+	if v == nil {
+		v = AnyOf()
+	}
+	a := &Authorizer{v: v}
+	if opts != nil {
+		a.opts = *opts
+	}
+	return a
+}
+
+// Invoke implements lambda.Handler: it detects the event type, decides and
+// encodes the response.
+func (a *Authorizer) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var probe struct {
+		Version string `json:"version"`
+		Type    string `json:"type"`
+	}
+	if err := json.Unmarshal(payload, &probe); err != nil {
+		return nil, fmt.Errorf("decoding authorizer event: %w", err)
+	}
+	var resp any
+	var err error
+	switch {
+	case probe.Type == "TOKEN":
+		var ev events.APIGatewayCustomAuthorizerRequest
+		if err = json.Unmarshal(payload, &ev); err == nil {
+			resp, err = a.AuthorizeToken(ctx, ev)
+		}
+	case probe.Type == "REQUEST" && probe.Version == "2.0":
+		var ev events.APIGatewayV2CustomAuthorizerV2Request
+		if err = json.Unmarshal(payload, &ev); err == nil {
+			resp, err = a.AuthorizeHTTP(ctx, ev)
+		}
+	case probe.Type == "REQUEST":
+		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+		if err = json.Unmarshal(payload, &ev); err == nil {
+			resp, err = a.AuthorizeRequest(ctx, ev)
+		}
+	default:
+		return nil, fmt.Errorf("unsupported authorizer event (type %q, version %q)", probe.Type, probe.Version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(resp)
+}
+
+// AuthorizeToken answers a REST API TOKEN authorizer.
+func (a *Authorizer) AuthorizeToken(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	return a.policy(ctx, "TOKEN", ev.MethodArn, ev.AuthorizationToken)
+}
+
+// AuthorizeRequest answers a REST API REQUEST authorizer (and an HTTP API
+// authorizer using payload format 1.0), reading the Authorization header.
+func (a *Authorizer) AuthorizeRequest(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	h := header(ev.Headers, "Authorization")
+	if h == "" {
+		for k, vs := range ev.MultiValueHeaders {
+			if strings.EqualFold(k, "Authorization") && len(vs) > 0 {
+				h = vs[0]
+			}
+		}
+	}
+	return a.policy(ctx, "REQUEST", ev.MethodArn, h)
+}
+
+// AuthorizeHTTP answers an HTTP API authorizer using payload format 2.0
+// with simple responses enabled.
+func (a *Authorizer) AuthorizeHTTP(ctx context.Context, ev events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
+	id, err := a.decide(ctx, "HTTP", header(ev.Headers, "Authorization"))
+	switch {
+	case err == nil:
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: identityContext(id)}, nil
+	case errors.Is(err, ErrInsufficientScope):
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+	}
+	return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
+}
+
+func (a *Authorizer) policy(ctx context.Context, kind, methodArn, authorization string) (events.APIGatewayCustomAuthorizerResponse, error) {
+	resource, err := apiResource(methodArn)
+	if err != nil {
+		return events.APIGatewayCustomAuthorizerResponse{}, err
+	}
+	id, err := a.decide(ctx, kind, authorization)
+	effect := "Allow"
+	switch {
+	case errors.Is(err, ErrInsufficientScope):
+		effect = "Deny"
+	case err != nil:
+		return events.APIGatewayCustomAuthorizerResponse{}, err
+	}
+	resp := events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID: id.Subject,
+		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
+			Version: "2012-10-17",
+			Statement: []events.IAMPolicyStatement{{
+				Action:   []string{"execute-api:Invoke"},
+				Effect:   effect,
+				Resource: []string{resource},
+			}},
+		},
+	}
+	if effect == "Allow" {
+		resp.Context = identityContext(id)
+	}
+	return resp, nil
+}
+
+// decide verifies the Authorization header value. It returns the identity,
+// or an error that is ErrUnauthorized, wraps ErrInsufficientScope (with the
+// identity), or reports a failure of the verifier itself.
+func (a *Authorizer) decide(ctx context.Context, kind, authorization string) (*Identity, error) {
+	token, err := BearerToken(authorization)
+	var id *Identity
+	if err == nil {
+		id, err = a.v.Verify(ctx, token)
+	}
+	if err == nil && !id.HasScopes(a.opts.Scopes...) {
+		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(a.opts.Scopes, " "))
+	}
+	a.log(ctx, kind, id, err)
+	switch {
+	case err == nil, errors.Is(err, ErrInsufficientScope):
+		return id, err
+	case errors.Is(err, ErrInvalidToken), errors.Is(err, errNoBearer):
+		return nil, ErrUnauthorized
+	}
+	return nil, fmt.Errorf("verifying token: %w", err)
+}
+
+func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err error) {
+	if a.opts.Logger == nil {
+		return
+	}
+	attrs := []any{"event", kind}
+	if id != nil {
+		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID)
+	}
+	decision := "allow"
+	switch {
+	case errors.Is(err, ErrInsufficientScope):
+		decision = "deny"
+	case err != nil:
+		decision = "unauthorized"
+	}
+	attrs = append(attrs, "decision", decision)
+	if err != nil {
+		attrs = append(attrs, "reason", err.Error())
+	}
+	a.opts.Logger.InfoContext(ctx, "authorizer decision", attrs...)
+}
+
+// apiResource turns a method ARN
+// (arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH) into one covering
+// every method and path of the stage. A policy for the single method would
+// be wrong once API Gateway caches it for the token and the client calls
+// another method.
+func apiResource(methodArn string) (string, error) {
+	parts := strings.SplitN(methodArn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
+		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", methodArn)
+	}
+	segs := strings.SplitN(parts[5], "/", 3)
+	if len(segs) < 2 || segs[0] == "" || segs[1] == "" {
+		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", methodArn)
+	}
+	return strings.Join(parts[:5], ":") + ":" + segs[0] + "/" + segs[1] + "/*/*", nil
+}
+
+// identityContext is the authorizer context handed to the integration: flat
+// string values, which is all API Gateway passes on. [AuthorizerVerifier]
+// reads it back.
+func identityContext(id *Identity) map[string]any {
+	ctx := map[string]any{
+		"sub":         id.Subject,
+		"client_id":   id.ClientID,
+		"scope":       strings.Join(id.Scopes, " "),
+		"iss":         id.Issuer,
+		"auth_method": id.Method,
+	}
+	if !id.Expiry.IsZero() {
+		ctx["exp"] = strconv.FormatInt(id.Expiry.Unix(), 10)
+	}
+	return ctx
+}
+
+func header(h map[string]string, name string) string {
+	if v, ok := h[name]; ok {
+		return v
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,128 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// Environment variables read by [ConfigFromEnv]; docs/auth.md explains each.
+const (
+	EnvTokenSHA256          = "MCP_AUTH_TOKEN_SHA256"
+	EnvJWTIssuer            = "MCP_JWT_ISSUER"
+	EnvJWTJWKSURL           = "MCP_JWT_JWKS_URL"
+	EnvJWTAudience          = "MCP_JWT_AUDIENCE"
+	EnvJWTAudienceClaim     = "MCP_JWT_AUDIENCE_CLAIM"
+	EnvRequiredScopes       = "MCP_REQUIRED_SCOPES"
+	EnvResourceURL          = "MCP_RESOURCE_URL"
+	EnvResourceMetadataURL  = "MCP_RESOURCE_METADATA_URL"
+	EnvAuthorizationServers = "MCP_AUTHORIZATION_SERVERS"
+	EnvAllowedOrigins       = "MCP_ALLOWED_ORIGINS"
+	EnvFromAuthorizer       = "MCP_AUTH_FROM_AUTHORIZER"
+)
+
+// Config is the auth configuration of a server or authorizer, as the
+// environment describes it.
+type Config struct {
+	TokenHashes          []string // hex SHA-256 hashes of static tokens
+	JWT                  *JWTOptions
+	Scopes               []string // required of every caller
+	ResourceURL          string
+	ResourceMetadataURL  string
+	AuthorizationServers []string
+	AllowedOrigins       []string
+	// FromAuthorizer trusts the identity in the API Gateway authorizer
+	// context instead of verifying tokens.
+	FromAuthorizer bool
+}
+
+// ConfigFromEnv reads the configuration through getenv (os.Getenv in a main,
+// a map in tests). It checks that the variables fit together, so a
+// half-configured JWT verifier fails at start-up rather than per request.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	list := func(name, sep string) []string {
+		var out []string
+		for _, s := range strings.Split(getenv(name), sep) {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	c := Config{
+		TokenHashes:          list(EnvTokenSHA256, ","),
+		Scopes:               strings.Fields(getenv(EnvRequiredScopes)),
+		ResourceURL:          strings.TrimSpace(getenv(EnvResourceURL)),
+		ResourceMetadataURL:  strings.TrimSpace(getenv(EnvResourceMetadataURL)),
+		AuthorizationServers: list(EnvAuthorizationServers, ","),
+		AllowedOrigins:       list(EnvAllowedOrigins, ","),
+	}
+	switch v := strings.TrimSpace(getenv(EnvFromAuthorizer)); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.FromAuthorizer = true
+	default:
+		return Config{}, fmt.Errorf("%s=%q: want 1 or 0", EnvFromAuthorizer, v)
+	}
+	iss, jwks, aud := getenv(EnvJWTIssuer), getenv(EnvJWTJWKSURL), getenv(EnvJWTAudience)
+	if iss != "" || jwks != "" || aud != "" {
+		if iss == "" || jwks == "" || aud == "" {
+			return Config{}, fmt.Errorf("JWT verification needs all of %s, %s and %s", EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience)
+		}
+		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: getenv(EnvJWTAudienceClaim)}
+		if len(c.AuthorizationServers) == 0 {
+			c.AuthorizationServers = []string{iss}
+		}
+	}
+	return c, nil
+}
+
+// Enabled reports whether any verification is configured.
+func (c Config) Enabled() bool {
+	return len(c.TokenHashes) > 0 || c.JWT != nil || c.FromAuthorizer
+}
+
+// Verifier builds the verifier the configuration describes: the authorizer
+// context when FromAuthorizer is set, else static tokens and JWTs, either
+// accepted. Static tokens are granted the required scopes: holding one is
+// full access. It returns an error when nothing is configured.
+func (c Config) Verifier(logger *slog.Logger) (Verifier, error) {
+	if c.FromAuthorizer {
+		return &AuthorizerVerifier{}, nil
+	}
+	var vs []Verifier
+	if len(c.TokenHashes) > 0 {
+		v, err := NewStaticVerifier(c.TokenHashes, &StaticOptions{Scopes: c.Scopes})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvTokenSHA256, err)
+		}
+		vs = append(vs, v)
+	}
+	if c.JWT != nil {
+		opts := *c.JWT
+		opts.Logger = logger
+		v, err := NewJWTVerifier(opts)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	if len(vs) == 0 {
+		return nil, errors.New("no authentication configured")
+	}
+	return AnyOf(vs...), nil
+}
+
+// MiddlewareOptions returns the options for [Middleware] this configuration
+// describes.
+func (c Config) MiddlewareOptions(logger *slog.Logger) *MiddlewareOptions {
+	return &MiddlewareOptions{
+		ResourceURL:          c.ResourceURL,
+		ResourceMetadataURL:  c.ResourceMetadataURL,
+		AuthorizationServers: c.AuthorizationServers,
+		Scopes:               c.Scopes,
+		AllowedOrigins:       c.AllowedOrigins,
+		Logger:               logger,
+	}
+}

@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+)
+
+// WellKnownPath is where RFC 9728 Protected Resource Metadata lives; the
+// document for https://host/a/mcp is at
+// https://host/.well-known/oauth-protected-resource/a/mcp.
+const WellKnownPath = "/.well-known/oauth-protected-resource"
+
+// MetadataURL returns the RFC 9728 metadata URL for a resource URL, by
+// inserting the well-known path between host and path.
+func MetadataURL(resource string) (string, error) {
+	u, err := url.Parse(resource)
+	if err != nil {
+		return "", err
+	}
+	u.Path = WellKnownPath + strings.TrimSuffix(u.Path, "/")
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u.String(), nil
+}
+
+// Metadata returns the RFC 9728 document for the options: resource,
+// authorization servers, scopes and the one bearer method accepted (the
+// Authorization header).
+func (o *MiddlewareOptions) Metadata(resource string) *oauthex.ProtectedResourceMetadata {
+	return &oauthex.ProtectedResourceMetadata{
+		Resource:               resource,
+		AuthorizationServers:   o.AuthorizationServers,
+		ScopesSupported:        o.Scopes,
+		BearerMethodsSupported: []string{"header"},
+		ResourceName:           o.ResourceName,
+	}
+}
+
+// serveMetadata answers a request under WellKnownPath, with no
+// authentication. It reports false when the path names no resource served
+// here.
+func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
+	suffix := strings.TrimPrefix(r.URL.Path, WellKnownPath)
+	resource, ok := m.resourceFor(r, suffix)
+	if !ok {
+		writeJSONError(w, http.StatusNotFound, "not_found", "no protected resource metadata at this path")
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "metadata is read with GET")
+		return
+	}
+	if r.Method == http.MethodHead {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	// The go-sdk's handler already does what RFC 9728 section 3 asks,
+	// including the open CORS policy public metadata wants.
+	sdkauth.ProtectedResourceMetadataHandler(m.opts.Metadata(resource)).ServeHTTP(w, r)
+}
+
+// resourceFor finds the resource whose metadata a well-known request asks
+// for. With a configured resource URL the root form and the path-suffixed
+// form both match, and so does the suffix without a leading stage segment,
+// because API Gateway strips the stage before the function sees the path.
+func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) {
+	suffix = strings.TrimSuffix(suffix, "/")
+	if m.resource == nil {
+		if suffix == "" {
+			// Without MCP_RESOURCE_URL the root form cannot know the
+			// endpoint; clients follow resource_metadata instead.
+			return "", false
+		}
+		return requestOrigin(r) + suffix, true
+	}
+	if suffix == "" {
+		return m.resource.String(), true
+	}
+	path := strings.TrimSuffix(m.resource.Path, "/")
+	if strings.HasSuffix(path, suffix) && (len(path) == len(suffix) || path[len(path)-len(suffix)] == '/') {
+		return m.resource.String(), true
+	}
+	return "", false
+}
+
+// requestOrigin is scheme://host of the request as the client sent it,
+// trusting X-Forwarded-Proto, which every AWS front end sets.
+func requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,214 @@
+package auth
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// MiddlewareOptions configures [Middleware].
+type MiddlewareOptions struct {
+	// ResourceURL is the MCP endpoint URL exactly as clients use it: the
+	// RFC 9728 "resource" and the audience tokens are minted for. Empty means
+	// it is derived from each request (X-Forwarded-Proto, Host, path).
+	ResourceURL string
+	// ResourceMetadataURL is advertised in WWW-Authenticate challenges.
+	// Empty means the path-suffixed well-known URL of the resource (see
+	// [MetadataURL]). Behind an API Gateway stage, set it to a URL that
+	// includes the stage.
+	ResourceMetadataURL string
+	// AuthorizationServers lists issuer URLs for the metadata document.
+	AuthorizationServers []string
+	// Scopes are required of every caller; they are sent in challenges and
+	// published as scopes_supported. Nil requires none.
+	Scopes []string
+	// ResourceName is the human-readable name in the metadata document.
+	ResourceName string
+	// AllowedOrigins lists the browser origins (scheme://host[:port]) allowed
+	// to call; "*" allows any. A request without an Origin header (any
+	// non-browser client) is always allowed, and so is the origin of the
+	// resource itself. Nil allows no other origin.
+	AllowedOrigins []string
+	// Logger receives one record per refused request, without the token.
+	// Nil logs nothing.
+	Logger *slog.Logger
+}
+
+type middleware struct {
+	v        Verifier
+	opts     MiddlewareOptions
+	resource *url.URL // nil when derived per request
+	next     http.Handler
+}
+
+// Middleware returns middleware that admits only requests carrying a bearer
+// token v accepts, for deployments with no API Gateway authorizer in front.
+//
+// In order, it serves the RFC 9728 metadata document under [WellKnownPath]
+// to anyone; refuses a present Origin that is not allowed (403); answers CORS
+// preflights without authentication; and then requires the token: 401 with a
+// WWW-Authenticate challenge pointing at the metadata when it is missing or
+// invalid, 403 insufficient_scope when a scope is missing. The accepted
+// identity reaches tools through the go-sdk as req.Extra.TokenInfo, and
+// other handlers through [IdentityFromContext]. Every refusal has a JSON body.
+//
+// A nil v refuses every token. An invalid ResourceURL is reported by the first request as a 500; check it
+// with [MetadataURL] first to fail at start-up instead.
+func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Handler {
+	if v == nil {
+		v = AnyOf() // refuses every token
+	}
+	m := &middleware{v: v}
+	if opts != nil {
+		m.opts = *opts
+	}
+	var badResource bool
+	if m.opts.ResourceURL != "" {
+		u, err := url.Parse(m.opts.ResourceURL)
+		if err == nil && u.Scheme != "" && u.Host != "" {
+			m.resource = u
+		} else {
+			badResource = true
+		}
+	}
+	return func(next http.Handler) http.Handler {
+		mm := *m
+		mm.next = withTokenInfo(next)
+		if badResource {
+			return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				writeJSONError(w, http.StatusInternalServerError, "server_error", "the resource URL is misconfigured")
+			})
+		}
+		return &mm
+	}
+}
+
+func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == WellKnownPath || strings.HasPrefix(r.URL.Path, WellKnownPath+"/") {
+		m.serveMetadata(w, r)
+		return
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		if !m.originAllowed(r, origin) {
+			m.log(r, http.StatusForbidden, "origin not allowed", nil)
+			writeJSONRPCError(w, http.StatusForbidden, "Forbidden: origin not allowed")
+			return
+		}
+		if cors(w, r, origin) {
+			return
+		}
+	}
+
+	token, err := BearerToken(r.Header.Get("Authorization"))
+	if err != nil {
+		m.refuse(w, r, err, nil, errors.Is(err, ErrInvalidToken))
+		return
+	}
+	id, err := m.v.Verify(r.Context(), token)
+	if err == nil && !id.HasScopes(m.opts.Scopes...) {
+		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(m.opts.Scopes, " "))
+	}
+	if err != nil {
+		m.refuse(w, r, err, id, true)
+		return
+	}
+	m.next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+}
+
+// refuse answers a request that did not authenticate. presented says whether
+// the request carried a bearer token at all: RFC 6750 section 3.1 adds an
+// error code to the challenge only then.
+func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, id *Identity, presented bool) {
+	status, code := http.StatusUnauthorized, "invalid_token"
+	switch {
+	case errors.Is(err, ErrInsufficientScope):
+		status, code = http.StatusForbidden, "insufficient_scope"
+	case errors.Is(err, ErrInvalidToken):
+	case !presented:
+		code = ""
+	default:
+		// A verifier failing in itself; the caller cannot fix it.
+		m.log(r, http.StatusInternalServerError, err.Error(), id)
+		writeJSONError(w, http.StatusInternalServerError, "server_error", "token verification failed")
+		return
+	}
+	w.Header().Set("WWW-Authenticate", m.challenge(r, code))
+	m.log(r, status, err.Error(), id)
+	desc := "a bearer token is required"
+	switch code {
+	case "invalid_token":
+		desc = "the bearer token is invalid or expired"
+	case "insufficient_scope":
+		desc = "the bearer token lacks a required scope"
+	}
+	if code == "" {
+		code = "unauthorized"
+	}
+	writeJSONError(w, status, code, desc)
+}
+
+// challenge builds the WWW-Authenticate value of RFC 6750 section 3 with the
+// resource_metadata parameter of RFC 9728 section 5.1.
+func (m *middleware) challenge(r *http.Request, code string) string {
+	var params []string
+	if code != "" {
+		params = append(params, fmt.Sprintf("error=%q", code))
+	}
+	if u := m.metadataURL(r); u != "" {
+		params = append(params, fmt.Sprintf("resource_metadata=%q", u))
+	}
+	if len(m.opts.Scopes) > 0 {
+		params = append(params, fmt.Sprintf("scope=%q", strings.Join(m.opts.Scopes, " ")))
+	}
+	return "Bearer " + strings.Join(params, ", ")
+}
+
+func (m *middleware) metadataURL(r *http.Request) string {
+	if m.opts.ResourceMetadataURL != "" {
+		return m.opts.ResourceMetadataURL
+	}
+	resource := requestOrigin(r) + r.URL.Path
+	if m.resource != nil {
+		resource = m.resource.String()
+	}
+	u, err := MetadataURL(resource)
+	if err != nil {
+		return ""
+	}
+	return u
+}
+
+func (m *middleware) log(r *http.Request, status int, reason string, id *Identity) {
+	if m.opts.Logger == nil {
+		return
+	}
+	attrs := []any{"status", status, "reason", reason, "method", r.Method, "path", r.URL.Path}
+	if id != nil {
+		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID)
+	}
+	m.opts.Logger.InfoContext(r.Context(), "request refused", attrs...)
+}
+
+// writeJSONError writes an OAuth-style error body (RFC 6749 section 5.2).
+func writeJSONError(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
+}
+
+// writeJSONRPCError writes a JSON-RPC error with no id, the body the
+// transport spec suggests for a refused Origin.
+func writeJSONRPCError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"jsonrpc": "2.0",
+		"error":   map[string]any{"code": -32600, "message": msg},
+	})
+}
+
