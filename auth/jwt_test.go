@@ -1,0 +1,216 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestJWTVerifier(t *testing.T) {
+	rsaKey := newRSAKey(t, "rsa-1")
+	ecKey := newECKey(t, "ec-1")
+	stranger := newRSAKey(t, "unknown")
+	srv := newJWKSServer(t, rsaKey, ecKey)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	cognito := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
+		o.Audience = "client-abc"
+		o.AudienceClaim = "client_id"
+	})
+
+	tests := []struct {
+		name    string
+		v       *JWTVerifier
+		token   string
+		want    *Identity // nil: want ErrInvalidToken
+		wantErr string    // part of the error text
+	}{
+		{name: "valid RS256", v: v, token: rsaKey.sign(t, claims{scope: "mcp:tools mcp:read"}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Scopes: []string{"mcp:read", "mcp:tools"}, Method: "jwt"}},
+		{name: "valid ES256", v: v, token: ecKey.sign(t, claims{scp: []string{"b", "a"}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Scopes: []string{"a", "b"}, Method: "jwt"}},
+		{name: "expired within leeway", v: v, token: rsaKey.sign(t, claims{exp: -10 * time.Second}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "expired", v: v, token: rsaKey.sign(t, claims{exp: -2 * time.Minute}), wantErr: "expired"},
+		{name: "not yet valid", v: v, token: rsaKey.sign(t, claims{nbf: 5 * time.Minute}), wantErr: "not yet valid"},
+		{name: "no exp", v: v, token: rsaKey.sign(t, claims{noExp: true}), wantErr: "exp"},
+		{name: "wrong issuer", v: v, token: rsaKey.sign(t, claims{iss: "https://evil.test"}), wantErr: "issuer"},
+		{name: "wrong audience", v: v, token: rsaKey.sign(t, claims{aud: "https://other.test/mcp"}), wantErr: "audience"},
+		{name: "audience in client_id", v: cognito, token: rsaKey.sign(t, claims{aud: "ignored"}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "wrong client_id", v: cognito, token: rsaKey.sign(t, claims{clientID: "client-evil"}), wantErr: "audience"},
+		{name: "alg none", v: v, token: unsignedToken(t, rsaKey.kid), wantErr: "none"},
+		{name: "HS256 signed with the RSA public key", v: v, token: confusedToken(t, rsaKey), wantErr: "HS256"},
+		{name: "tampered signature", v: v, token: tamper(rsaKey.sign(t, claims{})), wantErr: "verify"},
+		{name: "unknown signer", v: v, token: stranger.sign(t, claims{}), wantErr: "unknown"},
+		{name: "not a JWT", v: v, token: "abc.def.ghi"},
+		{name: "empty", v: v, token: ""},
+		{name: "oversized", v: v, token: strings.Repeat("a", MaxTokenBytes+1)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.v.Verify(context.Background(), tc.token)
+			if tc.want == nil {
+				if !errors.Is(err, ErrInvalidToken) {
+					t.Fatalf("Verify: got (%v, %v), want ErrInvalidToken", got, err)
+				}
+				if !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("error %q does not mention %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if got.Expiry.Before(time.Now().Add(-time.Minute)) {
+				t.Errorf("Expiry = %v, want the token's exp", got.Expiry)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Identity{}, "Expiry"), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("identity mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNewJWTVerifierRefusesUnsafeConfig(t *testing.T) {
+	base := JWTOptions{Issuer: testIssuer, JWKSURL: "https://issuer.test/jwks.json", Audience: testAudience}
+	tests := []struct {
+		name string
+		mod  func(*JWTOptions)
+	}{
+		{"no issuer", func(o *JWTOptions) { o.Issuer = "" }},
+		{"no audience", func(o *JWTOptions) { o.Audience = "" }},
+		{"no JWKS URL", func(o *JWTOptions) { o.JWKSURL = "" }},
+		{"JWKS URL not http", func(o *JWTOptions) { o.JWKSURL = "file:///etc/jwks.json" }},
+		{"alg none", func(o *JWTOptions) { o.Algorithms = []string{"RS256", "none"} }},
+		{"HMAC", func(o *JWTOptions) { o.Algorithms = []string{"HS256"} }},
+		{"unknown alg", func(o *JWTOptions) { o.Algorithms = []string{"XX512"} }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := base
+			tc.mod(&opts)
+			if _, err := NewJWTVerifier(opts); err == nil {
+				t.Fatal("NewJWTVerifier accepted an unsafe configuration")
+			}
+		})
+	}
+}
+
+func TestJWTVerifierAlgorithmAllowlist(t *testing.T) {
+	ecKey := newECKey(t, "ec-1")
+	srv := newJWKSServer(t, ecKey)
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Algorithms = []string{"RS256"} })
+	if _, err := v.Verify(context.Background(), ecKey.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("ES256 token with an RS256-only allowlist: err = %v, want ErrInvalidToken", err)
+	}
+}
+
+// A token naming a kid the cached set lacks makes the verifier fetch the JWKS
+// again, exactly once: a second unknown kid right after is refused without a
+// fetch, so made-up kids cannot be used to hammer the issuer.
+func TestJWKSRefreshOnUnknownKid(t *testing.T) {
+	old, rotated, stranger := newRSAKey(t, "old"), newECKey(t, "rotated"), newRSAKey(t, "stranger")
+	srv := newJWKSServer(t, old)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	ctx := context.Background()
+
+	steps := []struct {
+		name     string
+		token    string
+		wantOK   bool
+		wantHits int32
+	}{
+		{"first token loads the set", old.sign(t, claims{}), true, 1},
+		{"known kid uses the cache", old.sign(t, claims{}), true, 1},
+		{"rotated kid refreshes once", rotated.sign(t, claims{}), true, 2},
+		{"rotated kid is now cached", rotated.sign(t, claims{}), true, 2},
+		{"unknown kid within the interval is refused without a fetch", stranger.sign(t, claims{}), false, 2},
+		{"and again", stranger.sign(t, claims{}), false, 2},
+	}
+	for i, st := range steps {
+		if i == 2 {
+			srv.setKeys(old, rotated)
+		}
+		_, err := v.Verify(ctx, st.token)
+		if st.wantOK != (err == nil) {
+			t.Errorf("%s: err = %v, want ok=%v", st.name, err, st.wantOK)
+		}
+		if got := srv.hits.Load(); got != st.wantHits {
+			t.Errorf("%s: JWKS fetched %d times, want %d", st.name, got, st.wantHits)
+		}
+	}
+}
+
+// After the refresh interval has passed, an unknown kid may refresh again.
+func TestJWKSRefreshIntervalElapses(t *testing.T) {
+	a, b, c := newRSAKey(t, "a"), newRSAKey(t, "b"), newRSAKey(t, "c")
+	srv := newJWKSServer(t, a)
+	now := time.Now()
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Now = func() time.Time { return now } })
+	ctx := context.Background()
+	for _, tok := range []string{a.sign(t, claims{}), b.sign(t, claims{})} {
+		_, _ = v.Verify(ctx, tok) // load, then a refresh for b (not served)
+	}
+	srv.setKeys(a, b, c)
+	if _, err := v.Verify(ctx, c.sign(t, claims{})); err == nil {
+		t.Fatal("refresh happened inside the rate-limit interval")
+	}
+	now = now.Add(61 * time.Second)
+	if _, err := v.Verify(ctx, c.sign(t, claims{})); err != nil {
+		t.Fatalf("after the interval: %v", err)
+	}
+	if got := srv.hits.Load(); got != 3 {
+		t.Errorf("JWKS fetched %d times, want 3", got)
+	}
+}
+
+func TestJWKSUnavailable(t *testing.T) {
+	key := newRSAKey(t, "k")
+	tests := []struct {
+		name  string
+		setup func(*jwksServer) string // returns the JWKS URL
+	}{
+		{"HTTP 503", func(s *jwksServer) string { s.setMode("down"); return s.url() }},
+		{"garbage body", func(s *jwksServer) string { s.setMode("garbage"); return s.url() }},
+		{"connection refused", func(s *jwksServer) string { s.Close(); return s.url() }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newJWKSServer(t, key)
+			v := newTestJWTVerifier(t, tc.setup(srv), nil)
+			for range 3 {
+				id, err := v.Verify(context.Background(), key.sign(t, claims{}))
+				if !errors.Is(err, ErrInvalidToken) || id != nil {
+					t.Fatalf("Verify = (%v, %v), want ErrInvalidToken", id, err)
+				}
+			}
+			// Failures are rate-limited too: one attempt, not one per token.
+			if got := srv.hits.Load(); got > 1 {
+				t.Errorf("JWKS fetched %d times for 3 tokens, want at most 1", got)
+			}
+		})
+	}
+}
+
+// A JWKS outage after a successful load keeps the cached keys in use.
+func TestJWKSOutageKeepsCachedKeys(t *testing.T) {
+	key, other := newRSAKey(t, "k"), newRSAKey(t, "other")
+	srv := newJWKSServer(t, key)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, key.sign(t, claims{})); err != nil {
+		t.Fatal(err)
+	}
+	srv.setMode("garbage")
+	if _, err := v.Verify(ctx, other.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("unknown kid during outage: %v", err)
+	}
+	if _, err := v.Verify(ctx, key.sign(t, claims{})); err != nil {
+		t.Fatalf("cached key during outage: %v", err)
+	}
+}
