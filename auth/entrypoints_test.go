@@ -1,0 +1,329 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+)
+
+var (
+	//go:embed testdata/apigw-custom-auth-request.json
+	tokenEventJSON []byte
+	//go:embed testdata/apigw-custom-auth-request-type-request.json
+	requestEventJSON []byte
+	//go:embed testdata/apigw-v2-custom-authorizer-v1-request.json
+	httpV1EventJSON []byte
+	//go:embed testdata/apigw-v2-custom-authorizer-v2-request.json
+	httpV2EventJSON []byte
+)
+
+type outcome string
+
+const (
+	allow        outcome = "allow"        // 200 / Allow / isAuthorized
+	unauthorized outcome = "unauthorized" // 401 / error "Unauthorized"
+	deny         outcome = "deny"         // 403 / Deny / !isAuthorized
+)
+
+// headerCase is one Authorization header and what every entry point must
+// make of it.
+type headerCase struct {
+	name    string
+	header  string
+	want    outcome
+	wantSub string // for allow
+}
+
+// fixture is a verifier accepting one static token and JWTs from a test
+// issuer, requiring testScope, with the header cases of the acceptance list.
+type fixture struct {
+	verifier Verifier
+	cases    []headerCase
+	secrets  []string // every token used, none of which may be logged
+}
+
+const staticToken = "static-secret-token-0123456789"
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	key, stranger := newRSAKey(t, "k1"), newRSAKey(t, "stranger")
+	srv := newJWKSServer(t, key)
+	jv := newTestJWTVerifier(t, srv.url(), nil)
+	sv, err := NewStaticVerifier([]string{HashToken(staticToken)}, &StaticOptions{Scopes: []string{testScope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := key.sign(t, claims{scope: testScope})
+	f := &fixture{verifier: AnyOf(sv, jv)}
+	f.cases = []headerCase{
+		{"valid JWT", "Bearer " + good, allow, "user-123"},
+		{"valid static token", "Bearer " + staticToken, allow, "static:" + HashToken(staticToken)[:12]},
+		{"scheme in lower case", "bearer " + good, allow, "user-123"},
+		{"scheme in upper case", "BEARER " + good, allow, "user-123"},
+		{"missing header", "", unauthorized, ""},
+		{"wrong scheme", "Basic dXNlcjpwYXNz", unauthorized, ""},
+		{"empty token", "Bearer ", unauthorized, ""},
+		{"oversized header", "Bearer " + strings.Repeat("x", MaxHeaderBytes), unauthorized, ""},
+		{"expired", "Bearer " + key.sign(t, claims{scope: testScope, exp: -5 * time.Minute}), unauthorized, ""},
+		{"not yet valid", "Bearer " + key.sign(t, claims{scope: testScope, nbf: 5 * time.Minute}), unauthorized, ""},
+		{"wrong issuer", "Bearer " + key.sign(t, claims{scope: testScope, iss: "https://evil.test"}), unauthorized, ""},
+		{"wrong audience", "Bearer " + key.sign(t, claims{scope: testScope, aud: "https://other.test"}), unauthorized, ""},
+		{"missing scope", "Bearer " + key.sign(t, claims{scope: "other"}), deny, ""},
+		{"alg none", "Bearer " + unsignedToken(t, key.kid), unauthorized, ""},
+		{"HS256 with the RSA public key", "Bearer " + confusedToken(t, key), unauthorized, ""},
+		{"unknown kid", "Bearer " + stranger.sign(t, claims{scope: testScope}), unauthorized, ""},
+		{"tampered signature", "Bearer " + tamper(good), unauthorized, ""},
+		{"wrong static token", "Bearer not-" + staticToken, unauthorized, ""},
+	}
+	for _, c := range f.cases {
+		if _, tok, ok := strings.Cut(c.header, " "); ok && len(tok) > 8 {
+			f.secrets = append(f.secrets, tok)
+		}
+	}
+	return f
+}
+
+// assertNoSecrets fails if any token appears in the captured log output.
+func (f *fixture) assertNoSecrets(t *testing.T, logs *bytes.Buffer) {
+	t.Helper()
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged; the check would prove nothing")
+	}
+	out := logs.String()
+	for _, s := range f.secrets {
+		// The tail is the signature, unique to each token: finding it means
+		// the token, or the part that makes it usable, was logged.
+		if tail := s[max(0, len(s)-20):]; strings.Contains(out, tail) {
+			t.Errorf("log output contains a token (ending %q)", tail[len(tail)-4:])
+		}
+	}
+}
+
+func jsonLogger() (*slog.Logger, *bytes.Buffer) {
+	var buf bytes.Buffer
+	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
+}
+
+// withField returns the event JSON with one top-level field set.
+func withField(t *testing.T, event []byte, set func(map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(event, &m); err != nil {
+		t.Fatal(err)
+	}
+	set(m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestAuthorizerEntryPoints(t *testing.T) {
+	f := newFixture(t)
+	logger, logs := jsonLogger()
+	a := NewAuthorizer(f.verifier, &AuthorizerOptions{Scopes: []string{testScope}, Logger: logger})
+
+	setHeader := func(header string) func(map[string]any) {
+		return func(m map[string]any) {
+			h, _ := m["headers"].(map[string]any)
+			if h == nil {
+				h = map[string]any{}
+			}
+			if header != "" {
+				h["Authorization"] = header
+			}
+			m["headers"] = h
+			if mv, ok := m["multiValueHeaders"].(map[string]any); ok && header != "" {
+				mv["Authorization"] = []string{header}
+			}
+		}
+	}
+	entryPoints := []struct {
+		name  string
+		event func(header string) []byte
+		check func(t *testing.T, out []byte, want outcome, sub string)
+	}{
+		{"TOKEN", func(h string) []byte {
+			return withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = h })
+		}, checkPolicy("arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/*/*")},
+		{"REQUEST", func(h string) []byte {
+			return withField(t, requestEventJSON, setHeader(h))
+		}, checkPolicy("arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*")},
+		{"HTTP API payload 1.0", func(h string) []byte {
+			return withField(t, httpV1EventJSON, setHeader(h))
+		}, checkPolicy("arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*/*")},
+		{"HTTP API payload 2.0", func(h string) []byte {
+			return withField(t, httpV2EventJSON, func(m map[string]any) {
+				h2 := map[string]any{"header1": "value1"}
+				if h != "" {
+					h2["authorization"] = h
+				}
+				m["headers"] = h2
+			})
+		}, checkSimple},
+	}
+	for _, ep := range entryPoints {
+		for _, c := range f.cases {
+			t.Run(ep.name+"/"+c.name, func(t *testing.T) {
+				out, err := a.Invoke(context.Background(), ep.event(c.header))
+				if c.want == unauthorized {
+					if err == nil || err.Error() != "Unauthorized" {
+						t.Fatalf("Invoke = (%s, %v), want the error \"Unauthorized\"", out, err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("Invoke: %v", err)
+				}
+				ep.check(t, out, c.want, c.wantSub)
+			})
+		}
+	}
+	f.assertNoSecrets(t, logs)
+}
+
+func checkPolicy(resource string) func(t *testing.T, out []byte, want outcome, sub string) {
+	return func(t *testing.T, out []byte, want outcome, sub string) {
+		t.Helper()
+		var resp events.APIGatewayCustomAuthorizerResponse
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatalf("response %s: %v", out, err)
+		}
+		if len(resp.PolicyDocument.Statement) != 1 {
+			t.Fatalf("policy %s: want one statement", out)
+		}
+		st := resp.PolicyDocument.Statement[0]
+		wantEffect := map[outcome]string{allow: "Allow", deny: "Deny"}[want]
+		if st.Effect != wantEffect || len(st.Resource) != 1 || st.Resource[0] != resource {
+			t.Errorf("statement = %+v, want %s on %s", st, wantEffect, resource)
+		}
+		if want == allow && (resp.PrincipalID != sub || resp.Context["sub"] != sub || resp.Context["scope"] != testScope) {
+			t.Errorf("principal %q, context %v; want subject %q with scope %q", resp.PrincipalID, resp.Context, sub, testScope)
+		}
+		if want == deny && resp.Context != nil {
+			t.Errorf("Deny carries context %v", resp.Context)
+		}
+	}
+}
+
+func checkSimple(t *testing.T, out []byte, want outcome, sub string) {
+	t.Helper()
+	var resp events.APIGatewayV2CustomAuthorizerSimpleResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatalf("response %s: %v", out, err)
+	}
+	if resp.IsAuthorized != (want == allow) {
+		t.Errorf("isAuthorized = %v, want %v", resp.IsAuthorized, want == allow)
+	}
+	if want == allow && resp.Context["sub"] != sub {
+		t.Errorf("context %v, want sub %q", resp.Context, sub)
+	}
+}
+
+func TestMiddlewareEntryPoint(t *testing.T) {
+	f := newFixture(t)
+	logger, logs := jsonLogger()
+	const resource = "https://mcp.test/mcp"
+	var seen *sdkauth.TokenInfo
+	h := Middleware(f.verifier, &MiddlewareOptions{
+		ResourceURL: resource,
+		Scopes:      []string{testScope},
+		Logger:      logger,
+	})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = sdkauth.TokenInfoFromContext(r.Context())
+		w.WriteHeader(http.StatusOK)
+	}))
+	const meta = `resource_metadata="https://mcp.test/.well-known/oauth-protected-resource/mcp"`
+	for _, c := range f.cases {
+		t.Run(c.name, func(t *testing.T) {
+			seen = nil
+			req := httptest.NewRequest(http.MethodPost, resource, strings.NewReader(`{}`))
+			if c.header != "" {
+				req.Header.Set("Authorization", c.header)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			wantStatus := map[outcome]int{allow: 200, unauthorized: 401, deny: 403}[c.want]
+			if rec.Code != wantStatus {
+				t.Fatalf("status %d, want %d (body %s)", rec.Code, wantStatus, rec.Body)
+			}
+			if c.want == allow {
+				if seen == nil || seen.UserID != c.wantSub {
+					t.Fatalf("handler saw TokenInfo %+v, want UserID %q", seen, c.wantSub)
+				}
+				return
+			}
+			if seen != nil {
+				t.Fatal("handler ran for a refused request")
+			}
+			var wantChallenge string
+			switch {
+			case c.want == deny:
+				wantChallenge = `Bearer error="insufficient_scope", ` + meta + `, scope="mcp:tools"`
+			case c.header == "" || strings.HasPrefix(c.header, "Basic"):
+				wantChallenge = `Bearer ` + meta + `, scope="mcp:tools"`
+			default:
+				wantChallenge = `Bearer error="invalid_token", ` + meta + `, scope="mcp:tools"`
+			}
+			if got := rec.Header().Get("WWW-Authenticate"); got != wantChallenge {
+				t.Errorf("WWW-Authenticate:\n got %s\nwant %s", got, wantChallenge)
+			}
+			var body struct{ Error, ErrorDescription string }
+			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q, want application/json", ct)
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error == "" {
+				t.Errorf("body %q is not a JSON error (%v)", rec.Body, err)
+			}
+		})
+	}
+	f.assertNoSecrets(t, logs)
+}
+
+func TestAuthorizerErrors(t *testing.T) {
+	a := NewAuthorizer(AnyOf(), nil)
+	tests := []struct {
+		name, payload string
+	}{
+		{"not JSON", `{`},
+		{"unknown event", `{"type": "SOMETHING"}`},
+		{"TOKEN without method ARN", `{"type": "TOKEN", "authorizationToken": "Bearer x"}`},
+		{"REQUEST with a bad ARN", `{"type": "REQUEST", "methodArn": "arn:aws:s3:::bucket"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := a.Invoke(context.Background(), []byte(tc.payload))
+			if err == nil {
+				t.Fatalf("Invoke = %s, want an error", out)
+			}
+		})
+	}
+}
+
+// A verifier failing in itself is neither Unauthorized nor Deny: API Gateway
+// answers 500 and the operator sees the cause.
+func TestAuthorizerVerifierFailure(t *testing.T) {
+	boom := verifierFunc(func(context.Context, string) (*Identity, error) { return nil, errors.New("boom") })
+	a := NewAuthorizer(boom, nil)
+	ev := withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = "Bearer abc" })
+	_, err := a.Invoke(context.Background(), ev)
+	if err == nil || err.Error() == "Unauthorized" {
+		t.Fatalf("err = %v, want a verifier failure", err)
+	}
+}
+
+type verifierFunc func(context.Context, string) (*Identity, error)
+
+func (f verifierFunc) Verify(ctx context.Context, token string) (*Identity, error) { return f(ctx, token) }
