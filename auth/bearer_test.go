@@ -1,0 +1,49 @@
+package auth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestBearerToken(t *testing.T) {
+	tests := []struct {
+		name, header, want string
+		wantInvalid        bool // error wraps ErrInvalidToken (a token was presented)
+		wantErr            bool
+	}{
+		{name: "bearer", header: "Bearer abc", want: "abc"},
+		{name: "lower case", header: "bearer abc", want: "abc"},
+		{name: "mixed case", header: "bEaReR abc", want: "abc"},
+		{name: "extra spaces", header: "  Bearer   abc  ", want: "abc"},
+		{name: "missing", header: "", wantErr: true},
+		{name: "other scheme", header: "Basic abc", wantErr: true},
+		{name: "scheme only", header: "Bearer", wantErr: true, wantInvalid: true},
+		{name: "empty token", header: "Bearer   ", wantErr: true, wantInvalid: true},
+		{name: "two tokens", header: "Bearer a b", wantErr: true, wantInvalid: true},
+		{name: "oversized", header: "Bearer " + strings.Repeat("a", MaxHeaderBytes), wantErr: true, wantInvalid: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := BearerToken(tc.header)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("BearerToken = (%q, %v), want (%q, error %v)", got, err, tc.want, tc.wantErr)
+			}
+			if errors.Is(err, ErrInvalidToken) != tc.wantInvalid {
+				t.Errorf("errors.Is(err, ErrInvalidToken) = %v, want %v", !tc.wantInvalid, tc.wantInvalid)
+			}
+		})
+	}
+}
+
+func FuzzBearerToken(f *testing.F) {
+	for _, s := range []string{"Bearer abc", "bearer  x", "Basic x", "", "Bearer", "Bearer \t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		tok, err := BearerToken(header)
+		if err == nil && (tok == "" || strings.ContainsAny(tok, " \t") || !strings.Contains(header, tok)) {
+			t.Fatalf("BearerToken(%q) = %q", header, tok)
+		}
+	})
+}

@@ -1,0 +1,62 @@
+package auth
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	hash := HashToken("t")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    Config
+		wantErr bool
+	}{
+		{name: "nothing", env: nil, want: Config{}},
+		{name: "static tokens and scopes", env: map[string]string{
+			EnvTokenSHA256: hash + ", " + HashToken("u"), EnvRequiredScopes: " mcp:tools  mcp:read ",
+			EnvResourceURL: "https://x/mcp", EnvAllowedOrigins: "http://localhost:6274",
+		}, want: Config{
+			TokenHashes: []string{hash, HashToken("u")}, Scopes: []string{"mcp:tools", "mcp:read"},
+			ResourceURL: "https://x/mcp", AllowedOrigins: []string{"http://localhost:6274"},
+		}},
+		{name: "Cognito JWT", env: map[string]string{
+			EnvJWTIssuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", EnvJWTJWKSURL: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json",
+			EnvJWTAudience: "client123", EnvJWTAudienceClaim: "client_id",
+		}, want: Config{
+			JWT: &JWTOptions{Issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", JWKSURL: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json",
+				Audience: "client123", AudienceClaim: "client_id"},
+			AuthorizationServers: []string{"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"},
+		}},
+		{name: "from authorizer", env: map[string]string{EnvFromAuthorizer: "1"}, want: Config{FromAuthorizer: true}},
+		{name: "half a JWT config", env: map[string]string{EnvJWTIssuer: "https://iss"}, wantErr: true},
+		{name: "bad flag", env: map[string]string{EnvFromAuthorizer: "yes"}, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ConfigFromEnv(func(k string) string { return tc.env[k] })
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("config mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestConfigVerifier(t *testing.T) {
+	if _, err := (Config{}).Verifier(nil); err == nil {
+		t.Error("empty config built a verifier")
+	}
+	if _, err := (Config{TokenHashes: []string{"short"}}).Verifier(nil); err == nil {
+		t.Error("bad hash built a verifier")
+	}
+	v, err := (Config{FromAuthorizer: true, TokenHashes: []string{HashToken("t")}}).Verifier(nil)
+	if _, ok := v.(*AuthorizerVerifier); err != nil || !ok {
+		t.Errorf("FromAuthorizer: got %T, %v", v, err)
+	}
+}

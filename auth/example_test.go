@@ -1,0 +1,59 @@
+package auth_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/lambdamcp/lambdamcp/auth"
+)
+
+func ExampleHashToken() {
+	// The hash goes into MCP_AUTH_TOKEN_SHA256; the token goes to the client.
+	fmt.Println(auth.HashToken("s3cr3t-example-token"))
+	// Output: 36b1913ac5243eaed4fde5ff1b69de8271df42551a46e34e240fbf3ee312141b
+}
+
+func ExampleMiddleware() {
+	// The static token grants no scopes, so it is known but refused (403).
+	v, err := auth.NewStaticVerifier([]string{auth.HashToken("s3cr3t")}, nil)
+	if err != nil {
+		panic(err)
+	}
+	mcpHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s", auth.IdentityFromContext(r.Context()).Subject)
+	})
+	h := auth.Middleware(v, &auth.MiddlewareOptions{
+		ResourceURL: "https://mcp.example.com/mcp",
+		Scopes:      []string{"mcp:tools"},
+	})(mcpHandler)
+
+	for _, header := range []string{"", "Bearer wrong", "Bearer s3cr3t"} {
+		req := httptest.NewRequest("POST", "https://mcp.example.com/mcp", nil)
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	// Output:
+	// 401 Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"
+	// 401 Bearer error="invalid_token", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"
+	// 403 Bearer error="insufficient_scope", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"
+}
+
+func ExampleAuthorizer_Invoke() {
+	v, err := auth.NewStaticVerifier([]string{auth.HashToken("s3cr3t")}, &auth.StaticOptions{Scopes: []string{"mcp:tools"}})
+	if err != nil {
+		panic(err)
+	}
+	a := auth.NewAuthorizer(v, &auth.AuthorizerOptions{Scopes: []string{"mcp:tools"}})
+	for _, token := range []string{"Bearer s3cr3t", "Bearer wrong"} {
+		event := fmt.Sprintf(`{"type":"TOKEN","authorizationToken":%q,"methodArn":"arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/mcp"}`, token)
+		out, err := a.Invoke(context.Background(), []byte(event))
+		fmt.Println(string(out), err)
+	}
+	// Output:
+	// {"principalId":"static:4e738ca5563c","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*/*"]}]},"context":{"auth_method":"static","client_id":"","iss":"","scope":"mcp:tools","sub":"static:4e738ca5563c"}} <nil>
+	//  Unauthorized
+}

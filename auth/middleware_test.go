@@ -1,0 +1,259 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+)
+
+func staticMiddleware(t *testing.T, opts *MiddlewareOptions) http.Handler {
+	t.Helper()
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Middleware(v, opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("ok"))
+	}))
+}
+
+func TestProtectedResourceMetadata(t *testing.T) {
+	configured := staticMiddleware(t, &MiddlewareOptions{
+		ResourceURL:          "https://api.example.com/prod/mcp",
+		AuthorizationServers: []string{"https://issuer.example.com"},
+		Scopes:               []string{"mcp:tools"},
+	})
+	derived := staticMiddleware(t, nil)
+	doc := func(resource string, scopes ...string) *oauthex.ProtectedResourceMetadata {
+		m := &oauthex.ProtectedResourceMetadata{Resource: resource, BearerMethodsSupported: []string{"header"}, ScopesSupported: scopes}
+		if len(scopes) > 0 {
+			m.AuthorizationServers = []string{"https://issuer.example.com"}
+		}
+		return m
+	}
+	tests := []struct {
+		name       string
+		h          http.Handler
+		method     string
+		url        string
+		header     map[string]string
+		wantStatus int
+		want       *oauthex.ProtectedResourceMetadata
+	}{
+		{"root form", configured, "GET", "https://api.example.com/.well-known/oauth-protected-resource", nil,
+			200, doc("https://api.example.com/prod/mcp", "mcp:tools")},
+		{"path-suffixed form", configured, "GET", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil,
+			200, doc("https://api.example.com/prod/mcp", "mcp:tools")},
+		{"suffix without the stage", configured, "GET", "https://api.example.com/.well-known/oauth-protected-resource/mcp", nil,
+			200, doc("https://api.example.com/prod/mcp", "mcp:tools")},
+		{"needs no token even with a bad one", configured, "GET", "https://api.example.com/.well-known/oauth-protected-resource/mcp",
+			map[string]string{"Authorization": "Bearer wrong"}, 200, doc("https://api.example.com/prod/mcp", "mcp:tools")},
+		{"from any origin", configured, "GET", "https://api.example.com/.well-known/oauth-protected-resource",
+			map[string]string{"Origin": "https://elsewhere.example"}, 200, doc("https://api.example.com/prod/mcp", "mcp:tools")},
+		{"other resource", configured, "GET", "https://api.example.com/.well-known/oauth-protected-resource/other", nil, 404, nil},
+		{"POST", configured, "POST", "https://api.example.com/.well-known/oauth-protected-resource", nil, 405, nil},
+		{"derived from the request", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp",
+			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/mcp")},
+		{"derived root form cannot know the resource", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource", nil, 404, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.url, nil)
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			tc.h.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("status %d, want %d (body %s)", rec.Code, tc.wantStatus, rec.Body)
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q, want application/json", ct)
+			}
+			if tc.want == nil {
+				return
+			}
+			got := new(oauthex.ProtectedResourceMetadata)
+			if err := json.Unmarshal(rec.Body.Bytes(), got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("metadata mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestChallengeMetadataURL(t *testing.T) {
+	tests := []struct {
+		name string
+		opts *MiddlewareOptions
+		url  string
+		want string
+	}{
+		{"from the resource URL", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"}, "https://api.example.com/mcp",
+			`Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"`},
+		{"configured explicitly", &MiddlewareOptions{ResourceURL: "https://x.execute-api.test/prod/mcp", ResourceMetadataURL: "https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"},
+			"https://x.execute-api.test/mcp", `Bearer resource_metadata="https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"`},
+		{"derived from the request", nil, "http://127.0.0.1:8080/mcp",
+			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			staticMiddleware(t, tc.opts).ServeHTTP(rec, httptest.NewRequest("POST", tc.url, nil))
+			if got := rec.Header().Get("WWW-Authenticate"); rec.Code != 401 || got != tc.want {
+				t.Errorf("got %d %s\nwant 401 %s", rec.Code, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestOriginAndCORS(t *testing.T) {
+	h := staticMiddleware(t, &MiddlewareOptions{
+		ResourceURL:    "https://mcp.example.com/mcp",
+		AllowedOrigins: []string{"http://localhost:6274"},
+	})
+	auth := map[string]string{"Authorization": "Bearer " + staticToken}
+	tests := []struct {
+		name       string
+		method     string
+		header     map[string]string
+		wantStatus int
+		wantHeader map[string]string
+	}{
+		{"no Origin (not a browser)", "POST", auth, 200, map[string]string{"Access-Control-Allow-Origin": ""}},
+		{"allowed Origin", "POST", merge(auth, map[string]string{"Origin": "http://localhost:6274"}), 200,
+			map[string]string{"Access-Control-Allow-Origin": "http://localhost:6274", "Access-Control-Expose-Headers": "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"}},
+		{"the resource's own origin", "POST", merge(auth, map[string]string{"Origin": "https://mcp.example.com"}), 200, nil},
+		{"foreign Origin, even with a token", "POST", merge(auth, map[string]string{"Origin": "https://evil.example"}), 403,
+			map[string]string{"Access-Control-Allow-Origin": "", "Content-Type": "application/json"}},
+		{"preflight without a token", "OPTIONS", map[string]string{"Origin": "http://localhost:6274", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, mcp-protocol-version"}, 204,
+			map[string]string{
+				"Access-Control-Allow-Origin":  "http://localhost:6274",
+				"Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, Mcp-Method, Mcp-Name, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID",
+				"Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+			}},
+		{"preflight from a foreign origin", "OPTIONS", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}, 403, nil},
+		{"401 readable by the browser", "POST", map[string]string{"Origin": "http://localhost:6274"}, 401,
+			map[string]string{"Access-Control-Allow-Origin": "http://localhost:6274"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "https://mcp.example.com/mcp", nil)
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("status %d, want %d (body %s)", rec.Code, tc.wantStatus, rec.Body)
+			}
+			for k, want := range tc.wantHeader {
+				if got := rec.Header().Get(k); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+			if rec.Code == 403 {
+				var body struct {
+					JSONRPC string `json:"jsonrpc"`
+					Error   struct{ Code int }
+				}
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.JSONRPC != "2.0" || body.Error.Code == 0 {
+					t.Errorf("403 body %q is not a JSON-RPC error", rec.Body)
+				}
+			}
+		})
+	}
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// Through a real go-sdk server and client: a tool reads the caller from
+// req.Extra.TokenInfo, put there by the go-sdk's own RequireBearerToken.
+func TestMiddlewareIdentityReachesTools(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "v0"}, nil)
+	type who struct {
+		Subject string   `json:"subject"`
+		Scopes  []string `json:"scopes"`
+		Method  string   `json:"method"`
+	}
+	mcp.AddTool(server, &mcp.Tool{Name: "whoami"}, func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, who, error) {
+		id := IdentityFromTokenInfo(req.Extra.TokenInfo)
+		if id == nil {
+			return nil, who{}, nil
+		}
+		return nil, who{id.Subject, id.Scopes, id.Method}, nil
+	})
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, &StaticOptions{Scopes: []string{"mcp:tools"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+	srv := httptest.NewServer(Middleware(v, &MiddlewareOptions{Scopes: []string{"mcp:tools"}})(handler))
+	defer srv.Close()
+
+	client := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "v0"}, nil)
+	ctx := context.Background()
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
+		Endpoint:   srv.URL,
+		HTTPClient: &http.Client{Transport: bearer{staticToken}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "whoami"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(res.StructuredContent)
+	var got who
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := who{Subject: "static:" + HashToken(staticToken)[:12], Scopes: []string{"mcp:tools"}, Method: "static"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("whoami mismatch (-want +got):\n%s", diff)
+	}
+
+	// Without the token the same client is refused before any MCP traffic.
+	_, err = client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: srv.URL}, nil)
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "unauthorized") {
+		t.Errorf("connect without a token: err = %v, want an Unauthorized error", err)
+	}
+}
+
+type bearer struct{ token string }
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestMiddlewareBadResourceURL(t *testing.T) {
+	rec := httptest.NewRecorder()
+	staticMiddleware(t, &MiddlewareOptions{ResourceURL: "not a url"}).ServeHTTP(rec, httptest.NewRequest("POST", "/mcp", nil))
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "server_error") {
+		t.Errorf("got %d %s, want a JSON 500", rec.Code, rec.Body)
+	}
+}
