@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/lambdamcp/lambdamcp/auth"
+)
+
+// run is the testable part of main. start hands the handler to the Lambda
+// runtime (lambda.Start in main) and does not return in production.
+func run(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, start func(any)) int {
+	fs := flag.NewFlagSet("authorizer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	hashToken := fs.Bool("hash-token", false, "read a token from stdin and print its SHA-256 hash for MCP_AUTH_TOKEN_SHA256")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *hashToken {
+		hash, err := hashFrom(stdin)
+		if err != nil {
+			fmt.Fprintln(stderr, "authorizer:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, hash)
+		return 0
+	}
+	if getenv("AWS_LAMBDA_RUNTIME_API") == "" {
+		fmt.Fprintln(stderr, "authorizer: not running in AWS Lambda (AWS_LAMBDA_RUNTIME_API is unset); use -hash-token to hash a token")
+		return 2
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	a, err := newAuthorizer(getenv, logger)
+	if err != nil {
+		logger.Error("configuration", "error", err.Error())
+		return 1
+	}
+	start(a)
+	return 0
+}
+
+// newAuthorizer builds the authorizer the environment describes.
+func newAuthorizer(getenv func(string) string, logger *slog.Logger) (*auth.Authorizer, error) {
+	cfg, err := auth.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.FromAuthorizer {
+		return nil, fmt.Errorf("%s is for the MCP server behind this authorizer, not for the authorizer", auth.EnvFromAuthorizer)
+	}
+	v, err := cfg.Verifier(logger)
+	if err != nil {
+		return nil, fmt.Errorf("%w: set %s and/or %s, %s, %s", err, auth.EnvTokenSHA256, auth.EnvJWTIssuer, auth.EnvJWTJWKSURL, auth.EnvJWTAudience)
+	}
+	return auth.NewAuthorizer(v, &auth.AuthorizerOptions{Scopes: cfg.Scopes, Logger: logger}), nil
+}
+
+// hashFrom reads one token (the first line, trimmed) and returns its hash.
+func hashFrom(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, auth.MaxTokenBytes+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading token: %w", err)
+	}
+	token := strings.TrimSpace(line)
+	if token == "" {
+		return "", errors.New("no token on stdin")
+	}
+	if len(token) < 16 {
+		return "", errors.New("token shorter than 16 characters; use a random one, e.g. openssl rand -base64 32")
+	}
+	return auth.HashToken(token), nil
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/auth"
+)
+
+//go:embed testdata/apigw-custom-auth-request.json
+var tokenEvent []byte
+
+//go:embed testdata/apigw-v2-custom-authorizer-v2-request.json
+var httpEvent []byte
+
+const token = "a-long-random-static-token-for-tests"
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestHashToken(t *testing.T) {
+	tests := []struct {
+		name, stdin, wantOut string
+		wantCode             int
+	}{
+		{"token with newline", token + "\n", auth.HashToken(token) + "\n", 0},
+		{"token without newline", "  " + token, auth.HashToken(token) + "\n", 0},
+		{"empty", "\n", "", 1},
+		{"too short", "short\n", "", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{"-hash-token"}, env(nil), strings.NewReader(tc.stdin), &out, &errOut, nil)
+			if code != tc.wantCode || out.String() != tc.wantOut {
+				t.Errorf("run = %d, stdout %q (stderr %q); want %d, %q", code, out.String(), errOut.String(), tc.wantCode, tc.wantOut)
+			}
+			if strings.Contains(out.String()+errOut.String(), token) {
+				t.Error("the token was printed")
+			}
+		})
+	}
+}
+
+func TestRunConfiguration(t *testing.T) {
+	tests := []struct {
+		name      string
+		env       map[string]string
+		wantCode  int
+		wantStart bool
+	}{
+		{"outside Lambda", map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}, 2, false},
+		{"nothing configured", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1"}, 1, false},
+		{"bad hash", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: "xyz"}, 1, false},
+		{"authorizer-context mode", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvFromAuthorizer: "1"}, 1, false},
+		{"static tokens", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: auth.HashToken(token)}, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			started := false
+			var errOut bytes.Buffer
+			code := run(context.Background(), nil, env(tc.env), strings.NewReader(""), io.Discard, &errOut,
+				func(h any) { _, started = h.(*auth.Authorizer) })
+			if code != tc.wantCode || started != tc.wantStart {
+				t.Errorf("run = %d, started %v (stderr %s); want %d, %v", code, started, errOut.String(), tc.wantCode, tc.wantStart)
+			}
+		})
+	}
+}
+
+func TestNewAuthorizerFromEnv(t *testing.T) {
+	a, err := newAuthorizer(env(map[string]string{
+		auth.EnvTokenSHA256: auth.HashToken(token), auth.EnvRequiredScopes: "mcp:tools",
+	}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := strings.Replace(string(httpEvent), `"Header1": "value1"`, `"authorization": "Bearer `+token+`"`, 1)
+	out, err := a.Invoke(context.Background(), []byte(ev))
+	if err != nil || !strings.Contains(string(out), `"isAuthorized":true`) {
+		t.Errorf("Invoke = %s, %v; want isAuthorized", out, err)
+	}
+}
+
+// The compiled bootstrap, run as Lambda runs it: against a runtime API that
+// hands it real authorizer events and collects its answers.
+func TestBootstrapBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	withToken := func(h string) []byte {
+		var m map[string]any
+		_ = json.Unmarshal(tokenEvent, &m)
+		m["authorizationToken"] = h
+		b, _ := json.Marshal(m)
+		return b
+	}
+	rt := newRuntimeAPI(t, withToken("Bearer "+token), withToken("Bearer wrong-token-value"), withToken(""))
+	cmd := exec.Command(bin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = []string{
+		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(rt.URL, "http://"),
+		"AWS_LAMBDA_FUNCTION_NAME=authorizer", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		auth.EnvTokenSHA256 + "=" + auth.HashToken(token),
+		auth.EnvRequiredScopes + "=mcp:tools",
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	select {
+	case <-rt.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("bootstrap did not answer all events; stderr:\n%s", stderr.String())
+	}
+	want := []struct{ kind, contains string }{
+		{"response", `"Effect":"Allow"`},
+		{"error", `"errorMessage":"Unauthorized"`},
+		{"error", `"errorMessage":"Unauthorized"`},
+	}
+	for i, w := range want {
+		got := rt.answers[i]
+		if got.kind != w.kind || !strings.Contains(got.body, w.contains) {
+			t.Errorf("event %d: got %s %s, want %s containing %s", i, got.kind, got.body, w.kind, w.contains)
+		}
+	}
+	if strings.Contains(stderr.String(), token) || strings.Contains(stderr.String(), "wrong-token-value") {
+		t.Errorf("a token reached the logs:\n%s", stderr.String())
+	}
+}
+
+type answer struct{ kind, body string }
+
+// runtimeAPI serves the Lambda runtime API's invocation endpoints.
+type runtimeAPI struct {
+	*httptest.Server
+	mu      sync.Mutex
+	answers []answer
+	done    chan struct{}
+}
+
+func newRuntimeAPI(t *testing.T, events ...[]byte) *runtimeAPI {
+	t.Helper()
+	rt := &runtimeAPI{done: make(chan struct{})}
+	next := make(chan []byte, len(events))
+	for _, e := range events {
+		next <- e
+	}
+	var n int
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case ev := <-next:
+			rt.mu.Lock()
+			n++
+			id := "req-" + strconv.Itoa(n)
+			rt.mu.Unlock()
+			w.Header().Set("Lambda-Runtime-Aws-Request-Id", id)
+			w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:authorizer")
+			_, _ = w.Write(ev)
+		case <-r.Context().Done():
+		}
+	})
+	record := func(kind string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			rt.mu.Lock()
+			rt.answers = append(rt.answers, answer{kind, string(b)})
+			if len(rt.answers) == len(events) {
+				close(rt.done)
+			}
+			rt.mu.Unlock()
+			w.WriteHeader(http.StatusAccepted)
+		}
+	}
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", record("response"))
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", record("error"))
+	mux.HandleFunc("POST /2018-06-01/runtime/init/error", record("init-error"))
+	rt.Server = httptest.NewServer(mux)
+	t.Cleanup(rt.Close)
+	return rt
+}
