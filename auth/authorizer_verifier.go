@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -54,6 +55,19 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		Scopes:   parseScopes(str("scope")),
 		Method:   "authorizer",
 	}
+	// An HTTP API JWT authorizer passes the token's scopes apart.
+	switch x := ac["scopes"].(type) {
+	case []string:
+		id.Scopes = append(id.Scopes, x...)
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				id.Scopes = append(id.Scopes, s)
+			}
+		}
+	}
+	slices.Sort(id.Scopes)
+	id.Scopes = slices.Compact(id.Scopes)
 	if id.Subject == "" {
 		id.Subject = str("principalId")
 	}

@@ -24,8 +24,10 @@ func TestAuthorizerVerifier(t *testing.T) {
 		}, &Identity{Subject: "user-1", ClientID: "c1", Issuer: "https://iss", Scopes: []string{"a", "b"}, Expiry: exp, Method: "authorizer"}},
 		{"principal only", map[string]any{"principalId": "user-2"}, &Identity{Subject: "user-2", Method: "authorizer"}},
 		{"HTTP API JWT authorizer claims", map[string]any{
-			"sub": "user-3", "client_id": "c3", "scope": "mcp:tools", "exp": float64(1767225600),
-		}, &Identity{Subject: "user-3", ClientID: "c3", Scopes: []string{"mcp:tools"}, Expiry: exp, Method: "authorizer"}},
+			"sub": "user-3", "client_id": "c3", "scope": "mcp:tools", "exp": "1767225600", "scopes": []string{"mcp:tools", "mcp:read"},
+		}, &Identity{Subject: "user-3", ClientID: "c3", Scopes: []string{"mcp:read", "mcp:tools"}, Expiry: exp, Method: "authorizer"}},
+		{"numbers from JSON", map[string]any{"sub": "user-5", "exp": float64(1767225600), "scopes": []any{"x"}},
+			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
 		{"REST Cognito user pool authorizer", map[string]any{"claims": map[string]any{"sub": "user-4", "client_id": "c4"}},
 			&Identity{Subject: "user-4", ClientID: "c4", Method: "authorizer"}},
 		{"no authorizer in front", nil, nil},
