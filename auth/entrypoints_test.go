@@ -326,4 +326,6 @@ func TestAuthorizerVerifierFailure(t *testing.T) {
 
 type verifierFunc func(context.Context, string) (*Identity, error)
 
-func (f verifierFunc) Verify(ctx context.Context, token string) (*Identity, error) { return f(ctx, token) }
+func (f verifierFunc) Verify(ctx context.Context, token string) (*Identity, error) {
+	return f(ctx, token)
+}

@@ -271,4 +271,3 @@ func reason(err error) string {
 	}
 	return err.Error()
 }
-

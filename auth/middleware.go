@@ -92,15 +92,8 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.serveMetadata(w, r)
 		return
 	}
-	if origin := r.Header.Get("Origin"); origin != "" {
-		if !m.originAllowed(r, origin) {
-			m.log(r, http.StatusForbidden, "origin not allowed", nil)
-			writeJSONRPCError(w, http.StatusForbidden, "Forbidden: origin not allowed")
-			return
-		}
-		if cors(w, r, origin) {
-			return
-		}
+	if m.checkOrigin(w, r) {
+		return
 	}
 
 	token, err := BearerToken(r.Header.Get("Authorization"))
@@ -117,6 +110,43 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+}
+
+// OriginProtection returns middleware that refuses a request whose Origin
+// header is present and not allowed by opts (403 with a JSON-RPC error body,
+// as the transport spec asks) and answers CORS preflights, without requiring
+// a token: for servers that run without authentication. [Middleware] does
+// the same before it checks tokens.
+func OriginProtection(opts *MiddlewareOptions) func(http.Handler) http.Handler {
+	m := &middleware{}
+	if opts != nil {
+		m.opts = *opts
+	}
+	if u, err := url.Parse(m.opts.ResourceURL); err == nil && u.Scheme != "" && u.Host != "" {
+		m.resource = u
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !m.checkOrigin(w, r) {
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// checkOrigin refuses a foreign Origin and answers a CORS preflight,
+// reporting whether it answered the request.
+func (m *middleware) checkOrigin(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	if !m.originAllowed(r, origin) {
+		m.log(r, http.StatusForbidden, "origin not allowed", nil)
+		writeJSONRPCError(w, http.StatusForbidden, "Forbidden: origin not allowed")
+		return true
+	}
+	return cors(w, r, origin)
 }
 
 // refuse answers a request that did not authenticate. presented says whether
@@ -211,4 +241,3 @@ func writeJSONRPCError(w http.ResponseWriter, status int, msg string) {
 		"error":   map[string]any{"code": -32600, "message": msg},
 	})
 }
-

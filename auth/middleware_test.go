@@ -257,3 +257,32 @@ func TestMiddlewareBadResourceURL(t *testing.T) {
 		t.Errorf("got %d %s, want a JSON 500", rec.Code, rec.Body)
 	}
 }
+
+func TestOriginProtectionWithoutAuth(t *testing.T) {
+	h := OriginProtection(&MiddlewareOptions{AllowedOrigins: []string{"http://localhost:6274"}})(
+		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	tests := []struct {
+		name, method, origin string
+		want                 int
+	}{
+		{"no Origin", "POST", "", 200},
+		{"same origin", "POST", "http://127.0.0.1:8080", 200},
+		{"allowed", "POST", "http://localhost:6274", 200},
+		{"foreign", "POST", "https://evil.example", 403},
+		{"preflight", "OPTIONS", "http://localhost:6274", 204},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "http://127.0.0.1:8080/mcp", nil)
+			if tc.origin != "" {
+				req.Header.Set("Origin", tc.origin)
+			}
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.want {
+				t.Errorf("status %d, want %d", rec.Code, tc.want)
+			}
+		})
+	}
+}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/auth"
 )
 
 // Name is the server's name in its implementation info.
@@ -81,7 +83,39 @@ func New(opts Options) *mcp.Server {
 		text := fmt.Sprintf("pong! logStream=%s v=%s d=%d", logStream, Version, delay.Milliseconds())
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
 	})
+
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        "whoami",
+		Description: "Answers with the caller's identity as the server verified it: subject, client id, scopes and how the token was checked.",
+	}, whoami)
 	return s
+}
+
+// WhoamiOutput is whoami's answer.
+type WhoamiOutput struct {
+	Authenticated bool     `json:"authenticated" jsonschema:"false when the server runs without authentication"`
+	Subject       string   `json:"subject,omitempty" jsonschema:"the caller: the token's sub claim, the authorizer's principal, or a static token's name"`
+	ClientID      string   `json:"client_id,omitempty" jsonschema:"the OAuth client the token was issued to"`
+	Scopes        []string `json:"scopes,omitempty" jsonschema:"the scopes the token grants"`
+	Method        string   `json:"method,omitempty" jsonschema:"how the token was checked: static, jwt or authorizer"`
+	ExpiresAt     string   `json:"expires_at,omitempty" jsonschema:"when the token expires (RFC 3339)"`
+}
+
+// whoami reads the caller from req.Extra.TokenInfo, where the go-sdk puts
+// what the auth middleware verified, in every deployment shape.
+func whoami(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, WhoamiOutput, error) {
+	if req.Extra == nil { // in-memory transports carry no HTTP extras
+		return nil, WhoamiOutput{}, nil
+	}
+	id := auth.IdentityFromTokenInfo(req.Extra.TokenInfo)
+	if id == nil {
+		return nil, WhoamiOutput{}, nil
+	}
+	out := WhoamiOutput{Authenticated: true, Subject: id.Subject, ClientID: id.ClientID, Scopes: id.Scopes, Method: id.Method}
+	if !id.Expiry.IsZero() {
+		out.ExpiresAt = id.Expiry.UTC().Format(time.RFC3339)
+	}
+	return nil, out, nil
 }
 
 // pingSchema is ping's input schema, with the bounds that the SDK checks
