@@ -94,8 +94,9 @@ func TestClientAgainstLocalServer(t *testing.T) {
 				t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 			}
 			want := regexp.MustCompile(`^Connected to lambdamcp-demo 0\.1\.0 \(protocol ` + protocol + `\)
-Tools \(1\):
+Tools \(2\):
   - ping: .+
+  - whoami: .+
 ping #1: pong! logStream=unknown v=0\.1\.0 d=(100|50) \(\d+ ms round trip\)
 ping #2: pong! logStream=unknown v=0\.1\.0 d=(100|50) \(\d+ ms round trip\)
 $`)

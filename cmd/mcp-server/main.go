@@ -13,6 +13,15 @@
 //
 // Logs are JSON lines on stdout; on Lambda each carries the request id.
 //
+// Authentication is configured by environment (docs/auth.md has the table):
+// MCP_AUTH_TOKEN_SHA256 for static tokens, MCP_JWT_* for JWT access tokens,
+// MCP_REQUIRED_SCOPES, MCP_RESOURCE_URL, MCP_AUTHORIZATION_SERVERS and
+// MCP_ALLOWED_ORIGINS. With any verifier configured, /mcp requires a bearer
+// token, locally too, and /.well-known/oauth-protected-resource serves the
+// RFC 9728 metadata. Behind an API Gateway Lambda authorizer, set
+// MCP_AUTH_FROM_AUTHORIZER=1 to trust the identity it passes on instead.
+// The whoami tool shows the identity the server sees.
+//
 // Build the Lambda bootstrap (provided.al2023, arm64):
 //
 //	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./cmd/mcp-server
@@ -27,12 +36,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
 
@@ -64,9 +75,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		LogStream: getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
 		Logger:    sdkLogger,
 	})
-	handler := demoserver.Mux(demoserver.Handler(server, sdkLogger))
+	mcpHandler := demoserver.Handler(server, sdkLogger)
+	authCfg, err := auth.ConfigFromEnv(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
+		return 2
+	}
 
 	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		handler, err := protect(mcpHandler, authCfg, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "mcp-server: %v\n", err)
+			return 1
+		}
 		lambdamcp.Start(handler, &lambdamcp.Options{Logger: logger})
 		return 0
 	}
@@ -76,12 +97,57 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 		return 1
 	}
-	logger.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/mcp"))
+	endpoint := "http://" + ln.Addr().String() + "/mcp"
+	if authCfg.ResourceURL == "" {
+		authCfg.ResourceURL = endpoint
+	}
+	if authCfg.FromAuthorizer {
+		logger.Warn("MCP_AUTH_FROM_AUTHORIZER=1 outside Lambda: no authorizer runs here, so every request is refused")
+	}
+	handler, err := protect(mcpHandler, authCfg, logger)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
+		return 1
+	}
+	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", authCfg.Enabled()))
 	if err := serve(ctx, ln, lambdamcp.JSONErrors(handler)); err != nil {
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// protect puts the reference server's paths behind the configured
+// authentication: the MCP endpoint requires a token and the RFC 9728
+// metadata is served beside it. Without any configured, it still validates
+// Origin, as the transport spec requires.
+func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler, error) {
+	opts := cfg.MiddlewareOptions(logger)
+	if !cfg.Enabled() {
+		return demoserver.Mux(auth.OriginProtection(opts)(mcpHandler)), nil
+	}
+	v, err := cfg.Verifier(logger)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ResourceURL != "" {
+		if u, err := url.Parse(cfg.ResourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("%s=%q is not an http(s) URL", auth.EnvResourceURL, cfg.ResourceURL)
+		}
+	}
+	protected := auth.Middleware(v, opts)(mcpHandler)
+	mux := http.NewServeMux()
+	mux.Handle(auth.WellKnownPath, protected)
+	mux.Handle(auth.WellKnownPath+"/", protected)
+	mux.Handle("/", demoserver.Mux(protected))
+	logger.Info("authentication on",
+		slog.Int("static_tokens", len(cfg.TokenHashes)),
+		slog.Bool("jwt", cfg.JWT != nil),
+		slog.Bool("from_authorizer", cfg.FromAuthorizer),
+		slog.Any("required_scopes", cfg.Scopes),
+		slog.String("resource", cfg.ResourceURL))
+	return mux, nil
 }
 
 // serve runs an HTTP server on ln until ctx ends, then shuts it down.
