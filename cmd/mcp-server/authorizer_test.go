@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+var (
+	//go:embed testdata/apigw-request.json
+	restEvent []byte
+	//go:embed testdata/apigw-custom-auth-request.json
+	tokenAuthorizerEvent []byte
+)
+
+// Behind API Gateway: the Lambda authorizer verifies the token, API Gateway
+// passes its context on in the REST event, and the server started with
+// MCP_AUTH_FROM_AUTHORIZER=1 hands that identity to whoami.
+func TestIdentityFromAuthorizer(t *testing.T) {
+	const token = "authorizer-static-token-0123456789"
+	getenv := func(k string) string {
+		return map[string]string{auth.EnvTokenSHA256: auth.HashToken(token), auth.EnvRequiredScopes: "mcp:tools"}[k]
+	}
+
+	// The authorizer's half.
+	cfg, err := auth.ConfigFromEnv(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := cfg.Verifier(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	authEvent := strings.Replace(string(tokenAuthorizerEvent), `"allow"`, `"Bearer `+token+`"`, 1)
+	out, err := auth.NewAuthorizer(v, &auth.AuthorizerOptions{Scopes: cfg.Scopes}).Invoke(context.Background(), []byte(authEvent))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decision events.APIGatewayCustomAuthorizerResponse
+	if err := json.Unmarshal(out, &decision); err != nil {
+		t.Fatal(err)
+	}
+
+	// The server's half, fed the REST event API Gateway would send.
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal(restEvent, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.Path, ev.Resource = "/mcp", "/mcp"
+	ev.RequestContext.Authorizer = map[string]any{"principalId": decision.PrincipalID}
+	for k, v := range decision.Context {
+		ev.RequestContext.Authorizer[k] = v
+	}
+	for k, v := range map[string]string{"Authorization": "Bearer " + token, "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"} {
+		ev.Headers[k] = v
+		ev.MultiValueHeaders[k] = []string{v}
+	}
+	ev.Body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}`
+	payload, _ := json.Marshal(ev)
+
+	logger := slog.New(slog.DiscardHandler)
+	server := demoserver.New(demoserver.Options{})
+	h, err := protect(demoserver.Handler(server, nil), auth.Config{FromAuthorizer: true}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	respJSON, err := lambdamcp.NewHandler(h, nil).Invoke(context.Background(), payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp events.APIGatewayProxyResponse
+	if err := json.Unmarshal(respJSON, &resp); err != nil {
+		t.Fatal(err)
+	}
+	var rpc struct {
+		Result struct {
+			StructuredContent demoserver.WhoamiOutput `json:"structuredContent"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &rpc); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("response %d %s (%v)", resp.StatusCode, resp.Body, err)
+	}
+	want := demoserver.WhoamiOutput{Authenticated: true, Subject: "static:" + auth.HashToken(token)[:12], Scopes: []string{"mcp:tools"}, Method: "authorizer"}
+	if diff := cmp.Diff(want, rpc.Result.StructuredContent); diff != "" {
+		t.Errorf("whoami (-want +got):\n%s", diff)
+	}
+
+	// Without an authorizer in front, the same server refuses everyone.
+	ev.RequestContext.Authorizer = nil
+	payload, _ = json.Marshal(ev)
+	respJSON, _ = lambdamcp.NewHandler(h, nil).Invoke(context.Background(), payload)
+	_ = json.Unmarshal(respJSON, &resp)
+	if resp.StatusCode != 401 {
+		t.Errorf("no authorizer context: status %d, want 401", resp.StatusCode)
+	}
+}
