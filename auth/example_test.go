@@ -57,3 +57,13 @@ func ExampleAuthorizer_Invoke() {
 	// {"principalId":"static:4e738ca5563c","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*/*"]}]},"context":{"auth_method":"static","client_id":"","iss":"","scope":"mcp:tools","sub":"static:4e738ca5563c"}} <nil>
 	//  Unauthorized
 }
+
+func ExampleChallenge() {
+	// The values for an API Gateway REST API's gateway responses.
+	meta, _ := auth.MetadataURL("https://mcp.example.com/mcp")
+	fmt.Println(auth.Challenge("", meta, []string{"mcp:tools"}))
+	fmt.Println(auth.Challenge("insufficient_scope", meta, []string{"mcp:tools"}))
+	// Output:
+	// Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"
+	// Bearer error="insufficient_scope", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"
+}

@@ -181,18 +181,29 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 	writeJSONError(w, status, code, desc)
 }
 
-// challenge builds the WWW-Authenticate value of RFC 6750 section 3 with the
-// resource_metadata parameter of RFC 9728 section 5.1.
 func (m *middleware) challenge(r *http.Request, code string) string {
+	return Challenge(code, m.metadataURL(r), m.opts.Scopes)
+}
+
+// Challenge returns a WWW-Authenticate value (RFC 6750 section 3) carrying
+// the resource_metadata parameter of RFC 9728 section 5.1. errorCode is ""
+// for a request without credentials, "invalid_token" (401) or
+// "insufficient_scope" (403). Behind an API Gateway REST API, which renames
+// a WWW-Authenticate header coming from the function, this is the value to
+// put in the UNAUTHORIZED and ACCESS_DENIED gateway responses.
+func Challenge(errorCode, resourceMetadataURL string, scopes []string) string {
 	var params []string
-	if code != "" {
-		params = append(params, fmt.Sprintf("error=%q", code))
+	if errorCode != "" {
+		params = append(params, fmt.Sprintf("error=%q", errorCode))
 	}
-	if u := m.metadataURL(r); u != "" {
-		params = append(params, fmt.Sprintf("resource_metadata=%q", u))
+	if resourceMetadataURL != "" {
+		params = append(params, fmt.Sprintf("resource_metadata=%q", resourceMetadataURL))
 	}
-	if len(m.opts.Scopes) > 0 {
-		params = append(params, fmt.Sprintf("scope=%q", strings.Join(m.opts.Scopes, " ")))
+	if len(scopes) > 0 {
+		params = append(params, fmt.Sprintf("scope=%q", strings.Join(scopes, " ")))
+	}
+	if len(params) == 0 {
+		return "Bearer"
 	}
 	return "Bearer " + strings.Join(params, ", ")
 }
