@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ var errNoBearer = errors.New("no bearer token")
 // token yields one that does.
 func BearerToken(header string) (string, error) {
 	if len(header) > MaxHeaderBytes {
-		return "", errors.Join(ErrInvalidToken, errors.New("authorization header too large"))
+		return "", fmt.Errorf("%w: authorization header too large", ErrInvalidToken)
 	}
 	header = strings.TrimSpace(header)
 	if header == "" {
@@ -31,10 +32,10 @@ func BearerToken(header string) (string, error) {
 	}
 	token = strings.TrimSpace(token)
 	if token == "" {
-		return "", errors.Join(ErrInvalidToken, errors.New("empty bearer token"))
+		return "", fmt.Errorf("%w: empty bearer token", ErrInvalidToken)
 	}
 	if strings.ContainsAny(token, " \t") {
-		return "", errors.Join(ErrInvalidToken, errors.New("malformed bearer token"))
+		return "", fmt.Errorf("%w: malformed bearer token", ErrInvalidToken)
 	}
 	return token, nil
 }

@@ -67,3 +67,31 @@ func ExampleChallenge() {
 	// Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"
 	// Bearer error="insufficient_scope", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"
 }
+
+func ExampleBearerToken() {
+	for _, header := range []string{"Bearer abc", "bearer abc", "Basic dXNlcg==", "Bearer "} {
+		token, err := auth.BearerToken(header)
+		fmt.Printf("%q %q %v\n", token, header, err)
+	}
+	// Output:
+	// "abc" "Bearer abc" <nil>
+	// "abc" "bearer abc" <nil>
+	// "" "Basic dXNlcg==" no bearer token
+	// "" "Bearer " invalid token: empty bearer token
+}
+
+func ExampleConfigFromEnv() {
+	env := map[string]string{
+		"MCP_JWT_ISSUER":         "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123",
+		"MCP_JWT_JWKS_URL":       "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json",
+		"MCP_JWT_AUDIENCE":       "3n4b5urk1ft4fl3mg5e62d9ado",
+		"MCP_JWT_AUDIENCE_CLAIM": "client_id",
+		"MCP_REQUIRED_SCOPES":    "https://mcp.example.com/tools",
+	}
+	cfg, err := auth.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.Enabled(), cfg.JWT.AudienceClaim, cfg.Scopes, cfg.AuthorizationServers)
+	// Output: true client_id [https://mcp.example.com/tools] [https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123]
+}

@@ -96,7 +96,8 @@ func (c *keyCache) refresh(ctx context.Context, reason string) bool {
 }
 
 func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// A caller that hangs up must not cost everyone the refresh allowance.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
