@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 )
 
@@ -35,7 +36,8 @@ func run(_ context.Context, args []string, getenv func(string) string, stdin io.
 		fmt.Fprintln(stderr, "authorizer: not running in AWS Lambda (AWS_LAMBDA_RUNTIME_API is unset); use -hash-token to hash a token")
 		return 2
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// JSON lines on stdout like the server's, each with the Lambda request id.
+	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
 	a, err := newAuthorizer(getenv, logger)
 	if err != nil {
 		logger.Error("configuration", "error", err.Error())

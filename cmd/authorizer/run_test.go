@@ -117,8 +117,8 @@ func TestBootstrapBinary(t *testing.T) {
 	}
 	rt := newRuntimeAPI(t, withToken("Bearer "+token), withToken("Bearer wrong-token-value"), withToken(""))
 	cmd := exec.Command(bin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stderr bytes.Buffer // both streams: logs go to stdout
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	cmd.Env = []string{
 		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(rt.URL, "http://"),
 		"AWS_LAMBDA_FUNCTION_NAME=authorizer", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
@@ -146,8 +146,15 @@ func TestBootstrapBinary(t *testing.T) {
 			t.Errorf("event %d: got %s %s, want %s containing %s", i, got.kind, got.body, w.kind, w.contains)
 		}
 	}
-	if strings.Contains(stderr.String(), token) || strings.Contains(stderr.String(), "wrong-token-value") {
-		t.Errorf("a token reached the logs:\n%s", stderr.String())
+	logs := stderr.String()
+	if !strings.Contains(logs, `"request_id":"req-1"`) {
+		t.Errorf("logs lack the request id:\n%s", logs)
+	}
+	if !strings.Contains(logs, `"decision":"allow"`) || !strings.Contains(logs, `"decision":"unauthorized"`) {
+		t.Errorf("logs lack the decisions:\n%s", logs)
+	}
+	if strings.Contains(logs, token) || strings.Contains(logs, "wrong-token-value") {
+		t.Errorf("a token reached the logs:\n%s", logs)
 	}
 }
 
