@@ -40,8 +40,7 @@ func (o *MiddlewareOptions) Metadata(resource string) *oauthex.ProtectedResource
 }
 
 // serveMetadata answers a request under WellKnownPath, with no
-// authentication. It reports false when the path names no resource served
-// here.
+// authentication; a path naming no resource served here gets a JSON 404.
 func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	suffix := strings.TrimPrefix(r.URL.Path, WellKnownPath)
 	resource, ok := m.resourceFor(r, suffix)

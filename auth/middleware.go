@@ -46,7 +46,9 @@ type middleware struct {
 }
 
 // Middleware returns middleware that admits only requests carrying a bearer
-// token v accepts, for deployments with no API Gateway authorizer in front.
+// token v accepts. With no API Gateway authorizer in front (Function URL,
+// ALB, local) v checks the token itself; behind one, v is an
+// [AuthorizerVerifier].
 //
 // In order, it serves the RFC 9728 metadata document under [WellKnownPath]
 // to anyone; refuses a present Origin that is not allowed (403); answers CORS
@@ -56,8 +58,8 @@ type middleware struct {
 // identity reaches tools through the go-sdk as req.Extra.TokenInfo, and
 // other handlers through [IdentityFromContext]. Every refusal has a JSON body.
 //
-// A nil v refuses every token. An invalid ResourceURL is reported by the first request as a 500; check it
-// with [MetadataURL] first to fail at start-up instead.
+// A nil v refuses every token. A ResourceURL that is not an absolute URL
+// makes every request a 500: validate configuration at start-up.
 func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Handler {
 	if v == nil {
 		v = AnyOf() // refuses every token
