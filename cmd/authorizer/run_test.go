@@ -128,18 +128,25 @@ func TestBootstrapBinary(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-
+	var finished bool
 	select {
 	case <-rt.done:
+		finished = true
 	case <-time.After(30 * time.Second):
-		t.Fatalf("bootstrap did not answer all events; stderr:\n%s", stderr.String())
+	}
+	// Stop the process before reading what it wrote.
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if !finished {
+		t.Fatalf("bootstrap did not answer all events; output:\n%s", stderr.String())
 	}
 	want := []struct{ kind, contains string }{
 		{"response", `"Effect":"Allow"`},
 		{"error", `"errorMessage":"Unauthorized"`},
 		{"error", `"errorMessage":"Unauthorized"`},
 	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
 	for i, w := range want {
 		got := rt.answers[i]
 		if got.kind != w.kind || !strings.Contains(got.body, w.contains) {
