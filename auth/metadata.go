@@ -87,10 +87,11 @@ func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) 
 }
 
 // requestOrigin is scheme://host of the request as the client sent it,
-// trusting X-Forwarded-Proto, which every AWS front end sets.
+// trusting X-Forwarded-Proto, which every AWS front end sets, and the URL
+// scheme lambdamcp fills in from the event.
 func requestOrigin(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if r.URL.Scheme == "https" || r.TLS != nil {
 		scheme = "https"
 	}
 	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
