@@ -104,3 +104,68 @@ func TestIdentityFromAuthorizer(t *testing.T) {
 		t.Errorf("no authorizer context: status %d, want 401", resp.StatusCode)
 	}
 }
+
+var (
+	//go:embed testdata/apigw-v2-request-lambda-authorizer.json
+	httpAPIEvent []byte
+	//go:embed testdata/apigw-v2-custom-authorizer-v2-request.json
+	httpAPIAuthorizerEvent []byte
+)
+
+// The same through an HTTP API: the Lambda authorizer's simple response
+// context arrives as requestContext.authorizer.lambda.
+func TestIdentityFromHTTPAPIAuthorizer(t *testing.T) {
+	const token = "http-api-static-token-0123456789"
+	v, err := auth.NewStaticVerifier([]string{auth.HashToken(token)}, &auth.StaticOptions{Scopes: []string{"mcp:tools"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var authEv events.APIGatewayV2CustomAuthorizerV2Request
+	if err := json.Unmarshal(httpAPIAuthorizerEvent, &authEv); err != nil {
+		t.Fatal(err)
+	}
+	authEv.Headers = map[string]string{"authorization": "Bearer " + token}
+	decision, err := auth.NewAuthorizer(v, &auth.AuthorizerOptions{Scopes: []string{"mcp:tools"}}).AuthorizeHTTP(context.Background(), authEv)
+	if err != nil || !decision.IsAuthorized {
+		t.Fatalf("authorizer: %+v, %v", decision, err)
+	}
+
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(httpAPIEvent, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = "/mcp", "/mcp", "POST"
+	ev.RawQueryString, ev.QueryStringParameters, ev.Cookies = "", nil, nil
+	ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: decision.Context}
+	ev.Headers = map[string]string{
+		"authorization": "Bearer " + token, "content-type": "application/json",
+		"accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25",
+	}
+	ev.Body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}`
+	payload, _ := json.Marshal(ev)
+
+	h, err := protect(demoserver.Handler(demoserver.New(demoserver.Options{}), nil), auth.Config{FromAuthorizer: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := lambdamcp.NewHandler(h, nil).Invoke(context.Background(), payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	var rpc struct {
+		Result struct {
+			StructuredContent demoserver.WhoamiOutput `json:"structuredContent"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &rpc); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("response %d %s (%v)", resp.StatusCode, resp.Body, err)
+	}
+	want := demoserver.WhoamiOutput{Authenticated: true, Subject: "static:" + auth.HashToken(token)[:12], Scopes: []string{"mcp:tools"}, Method: "authorizer"}
+	if diff := cmp.Diff(want, rpc.Result.StructuredContent); diff != "" {
+		t.Errorf("whoami (-want +got):\n%s", diff)
+	}
+}
