@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -109,9 +110,10 @@ func text(res *mcp.CallToolResult) string {
 // statusRecorder adds the bearer token and remembers the last HTTP error
 // status, so a failure can be explained in HTTP terms.
 type statusRecorder struct {
-	base  http.RoundTripper
-	token string
-	last  int
+	base      http.RoundTripper
+	token     string
+	last      int
+	challenge string // WWW-Authenticate of the last 401 or 403
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -122,14 +124,16 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := s.base.RoundTrip(r)
 	if err == nil && resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
+		s.challenge = resp.Header.Get("WWW-Authenticate")
 	}
 	return resp, err
 }
 
 // httpStatusError is a failure the server answered with an HTTP status.
 type httpStatusError struct {
-	status int
-	err    error
+	status    int
+	challenge string
+	err       error
 }
 
 func (e *httpStatusError) Error() string { return e.err.Error() }
@@ -137,7 +141,7 @@ func (e *httpStatusError) Unwrap() error { return e.err }
 
 func withStatus(c *http.Client, err error) error {
 	if rec, ok := c.Transport.(*statusRecorder); ok && rec.last != 0 {
-		return &httpStatusError{status: rec.last, err: err}
+		return &httpStatusError{status: rec.last, challenge: rec.challenge, err: err}
 	}
 	return err
 }
@@ -148,9 +152,9 @@ func explain(endpoint string, err error) string {
 	if errors.As(err, &se) {
 		switch se.status {
 		case http.StatusUnauthorized:
-			return fmt.Sprintf("not authorized by %s (HTTP 401): send a valid bearer token with -token or MCP_TOKEN", endpoint)
+			return fmt.Sprintf("not authorized by %s (HTTP 401): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, metadataHint(se.challenge))
 		case http.StatusForbidden:
-			return fmt.Sprintf("forbidden by %s (HTTP 403): the token lacks the rights this server requires", endpoint)
+			return fmt.Sprintf("forbidden by %s (HTTP 403): the token lacks the rights this server requires%s", endpoint, metadataHint(se.challenge))
 		case http.StatusNotFound:
 			return fmt.Sprintf("no MCP endpoint at %s (HTTP 404): check the URL's path", endpoint)
 		}
@@ -168,6 +172,19 @@ func explain(endpoint string, err error) string {
 		return fmt.Sprintf("cannot reach %s: %v", endpoint, err)
 	}
 	return fmt.Sprintf("%s: %v", endpoint, err)
+}
+
+// resourceMetadata finds the resource_metadata parameter (RFC 9728) of a
+// WWW-Authenticate challenge.
+var resourceMetadata = regexp.MustCompile(`resource_metadata="([^"]*)"`)
+
+// metadataHint tells where the server says its authorization is described,
+// or nothing when the challenge does not say.
+func metadataHint(challenge string) string {
+	if m := resourceMetadata.FindStringSubmatch(challenge); m != nil && m[1] != "" {
+		return "; the server describes its authorization at " + m[1]
+	}
+	return ""
 }
 
 // or returns the first non-empty string.

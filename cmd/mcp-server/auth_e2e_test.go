@@ -39,6 +39,9 @@ func TestAuthEndToEnd(t *testing.T) {
 		if len(lines) != 1 || !strings.Contains(lines[0], "(HTTP 401)") || !strings.Contains(lines[0], "bearer token") {
 			t.Errorf("stderr = %q, want one line explaining the 401", errOut)
 		}
+		if meta := strings.Replace(endpoint, "/mcp", "/.well-known/oauth-protected-resource/mcp", 1); !strings.Contains(errOut, meta) {
+			t.Errorf("stderr = %q, want the metadata URL %s from the challenge", errOut, meta)
+		}
 	})
 	t.Run("client with a wrong token", func(t *testing.T) {
 		_, errOut, code := runClient(t, client, "-endpoint", endpoint, "-token", "not-the-token")
