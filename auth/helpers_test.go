@@ -77,7 +77,8 @@ func keyPair(t testing.TB, raw any, kid string, alg jwa.SignatureAlgorithm) *sig
 	return &signingKey{kid: kid, alg: alg, priv: priv, pub: pub}
 }
 
-// claims describes a token; zero fields get sensible valid defaults.
+// claims describes a token; zero fields get sensible valid defaults, and
+// "-" leaves sub or client_id out.
 type claims struct {
 	iss, sub, aud, clientID, scope string
 	scp                            []string
@@ -90,9 +91,11 @@ func (k *signingKey) sign(t testing.TB, c claims) string {
 	t.Helper()
 	b := jwt.NewBuilder().
 		Issuer(or(c.iss, testIssuer)).
-		Subject(or(c.sub, "user-123")).
 		Audience([]string{or(c.aud, testAudience)}).
 		IssuedAt(time.Now())
+	if c.sub != "-" {
+		b = b.Subject(or(c.sub, "user-123"))
+	}
 	if !c.noExp {
 		exp := c.exp
 		if exp == 0 {
@@ -103,7 +106,9 @@ func (k *signingKey) sign(t testing.TB, c claims) string {
 	if c.nbf != 0 {
 		b = b.NotBefore(time.Now().Add(c.nbf))
 	}
-	b = b.Claim("client_id", or(c.clientID, "client-abc"))
+	if c.clientID != "-" {
+		b = b.Claim("client_id", or(c.clientID, "client-abc"))
+	}
 	if c.scope != "" {
 		b = b.Claim("scope", c.scope)
 	}

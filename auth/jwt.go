@@ -154,7 +154,15 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}
-	return identityFromJWT(tok), nil
+	id := identityFromJWT(tok)
+	if id.Subject == "" {
+		// Some issuers omit sub on machine tokens; the client is the caller.
+		id.Subject = id.ClientID
+	}
+	if id.Subject == "" {
+		return nil, fmt.Errorf("%w: token names no subject or client", ErrInvalidToken)
+	}
+	return id, nil
 }
 
 // selectKey hands jwx the one key allowed to verify sig: the token's
