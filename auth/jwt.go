@@ -179,6 +179,9 @@ func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.
 	if err != nil {
 		return err
 	}
+	if use, ok := key.KeyUsage(); ok && use != "" && use != "sig" {
+		return fmt.Errorf("key %q is for %q, not signatures", kid, use)
+	}
 	if keyAlg, ok := key.Algorithm(); ok && keyAlg.String() != alg.String() {
 		return fmt.Errorf("key %q is for %q, token says %q", kid, keyAlg.String(), alg.String())
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 func TestJWTVerifier(t *testing.T) {
@@ -99,6 +101,25 @@ func TestNewJWTVerifierRefusesUnsafeConfig(t *testing.T) {
 			tc.mod(&opts)
 			if _, err := NewJWTVerifier(opts); err == nil {
 				t.Fatal("NewJWTVerifier accepted an unsafe configuration")
+			}
+		})
+	}
+}
+
+// The JWKS says what each key is for; a token cannot use it otherwise.
+func TestJWTVerifierHonoursKeyMetadata(t *testing.T) {
+	encKey, rs512Key := newRSAKey(t, "enc"), newRSAKey(t, "rs512")
+	_ = encKey.pub.Set(jwk.KeyUsageKey, "enc")
+	_ = rs512Key.pub.Set(jwk.AlgorithmKey, jwa.RS512())
+	srv := newJWKSServer(t, encKey, rs512Key)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	for name, token := range map[string]string{
+		"encryption key used to sign":  encKey.sign(t, claims{}),
+		"RS512 key used to sign RS256": rs512Key.sign(t, claims{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := v.Verify(context.Background(), token); !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("err = %v, want ErrInvalidToken", err)
 			}
 		})
 	}
