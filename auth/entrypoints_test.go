@@ -55,11 +55,11 @@ type fixture struct {
 
 const staticToken = "static-secret-token-0123456789"
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, logger *slog.Logger) *fixture {
 	t.Helper()
 	key, stranger := newRSAKey(t, "k1"), newRSAKey(t, "stranger")
 	srv := newJWKSServer(t, key)
-	jv := newTestJWTVerifier(t, srv.url(), nil)
+	jv := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Logger = logger })
 	sv, err := NewStaticVerifier([]string{HashToken(staticToken)}, &StaticOptions{Scopes: []string{testScope}})
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +131,8 @@ func withField(t *testing.T, event []byte, set func(map[string]any)) []byte {
 }
 
 func TestAuthorizerEntryPoints(t *testing.T) {
-	f := newFixture(t)
 	logger, logs := jsonLogger()
+	f := newFixture(t, logger)
 	a := NewAuthorizer(f.verifier, &AuthorizerOptions{Scopes: []string{testScope}, Logger: logger})
 
 	setHeader := func(header string) func(map[string]any) {
@@ -233,8 +233,8 @@ func checkSimple(t *testing.T, out []byte, want outcome, sub string) {
 }
 
 func TestMiddlewareEntryPoint(t *testing.T) {
-	f := newFixture(t)
 	logger, logs := jsonLogger()
+	f := newFixture(t, logger)
 	const resource = "https://mcp.test/mcp"
 	var seen *sdkauth.TokenInfo
 	h := Middleware(f.verifier, &MiddlewareOptions{
