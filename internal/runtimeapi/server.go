@@ -1,0 +1,345 @@
+package runtimeapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by [Server.Invoke] and [Server.WaitIdle] after
+// [Server.Close] with a nil error.
+var ErrClosed = errors.New("runtime API closed")
+
+const apiPrefix = "/2018-06-01/runtime/"
+
+// Server is the Lambda side of the Runtime API for one execution environment:
+// one invocation at a time, like Lambda. Serve it with any http.Server; the
+// zero value is not usable, use [NewServer].
+type Server struct {
+	mux     *http.ServeMux
+	waiting chan *waiter // /next handlers offer themselves here
+
+	mu       sync.Mutex
+	current  *pending     // delivered, not yet followed by a /next
+	idle     chan struct{} // closed when the runtime asks for its next event
+	idleAt   time.Time
+	initDone bool
+
+	closed    chan struct{}
+	closeErr  error
+	closeOnce sync.Once
+}
+
+type waiter struct {
+	deliver chan *pending
+	gone    <-chan struct{}
+}
+
+type pending struct {
+	inv       *Invocation
+	delivered chan struct{}
+	outcome   chan outcome // buffered: one outcome per invocation
+	answered  bool         // guarded by Server.mu
+}
+
+type outcome struct {
+	resp *Response
+	err  error
+}
+
+func (p *pending) finish(resp *Response, err error) { p.outcome <- outcome{resp, err} }
+
+// NewServer returns a Server waiting for its runtime's first request.
+func NewServer() *Server {
+	s := &Server{
+		mux:     http.NewServeMux(),
+		waiting: make(chan *waiter),
+		idle:    make(chan struct{}),
+		closed:  make(chan struct{}),
+	}
+	s.mux.HandleFunc(apiPrefix+"invocation/next", s.method(http.MethodGet, s.next))
+	s.mux.HandleFunc(apiPrefix+"invocation/{id}/response", s.method(http.MethodPost, s.response))
+	s.mux.HandleFunc(apiPrefix+"invocation/{id}/error", s.method(http.MethodPost, s.invocationError))
+	s.mux.HandleFunc(apiPrefix+"init/error", s.method(http.MethodPost, s.initError))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, &FunctionError{Type: "InvalidRequest", Message: "unknown Runtime API path " + r.URL.Path})
+	})
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) method(m string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != m {
+			w.Header().Set("Allow", m)
+			writeJSON(w, http.StatusMethodNotAllowed, &FunctionError{Type: "InvalidRequest", Message: r.Method + " not allowed, use " + m})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// Close ends the environment: pending and future calls to Invoke and
+// WaitIdle return err (ErrClosed when err is nil), and waiting runtimes get a
+// 500. The owner calls it when the runtime process exits or is killed.
+func (s *Server) Close(err error) {
+	s.closeOnce.Do(func() {
+		if err == nil {
+			err = ErrClosed
+		}
+		s.mu.Lock()
+		s.closeErr = err
+		s.mu.Unlock()
+		close(s.closed)
+	})
+}
+
+func (s *Server) closeError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closeErr
+}
+
+// WaitIdle blocks until the runtime asks for its next event: the first time
+// that ends the init phase, later it ends the invocation delivered last. It
+// returns the time the request arrived. If the runtime posted an init error
+// or the server was closed first, it returns that error.
+func (s *Server) WaitIdle(ctx context.Context) (time.Time, error) {
+	s.mu.Lock()
+	idle := s.idle
+	s.mu.Unlock()
+	select {
+	case <-idle:
+	case <-s.closed:
+		select {
+		case <-idle:
+		default:
+			return time.Time{}, s.closeError()
+		}
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idleAt, nil
+}
+
+// Invoke hands inv to the runtime as soon as it asks for an event, and
+// returns its response or its error (a *FunctionError). In stream mode it
+// returns when the runtime starts the response; the body then follows.
+// It returns ctx.Err() when ctx ends first, and the close error when the
+// server is closed first.
+func (s *Server) Invoke(ctx context.Context, inv *Invocation) (*Response, error) {
+	p := &pending{inv: inv, delivered: make(chan struct{}), outcome: make(chan outcome, 1)}
+	for delivered := false; !delivered; {
+		select {
+		case w := <-s.waiting:
+			select {
+			case w.deliver <- p:
+				<-p.delivered
+				delivered = true
+			case <-w.gone:
+			}
+		case <-s.closed:
+			return nil, s.closeError()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	select {
+	case o := <-p.outcome:
+		return o.resp, o.err
+	case <-s.closed:
+		select {
+		case o := <-p.outcome:
+			return o.resp, o.err
+		default:
+			return nil, s.closeError()
+		}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.current != nil {
+		if !s.current.answered {
+			s.current.answered = true
+			s.current.finish(nil, &FunctionError{Type: "Runtime.NoResponse", Message: "the runtime asked for the next event without answering request " + s.current.inv.RequestID})
+		}
+		s.current = nil
+	}
+	select {
+	case <-s.idle:
+	default:
+		s.idleAt = time.Now()
+		s.initDone = true
+		close(s.idle)
+	}
+	s.mu.Unlock()
+
+	wt := &waiter{deliver: make(chan *pending), gone: r.Context().Done()}
+	var p *pending
+	select {
+	case s.waiting <- wt:
+		select {
+		case p = <-wt.deliver:
+		case <-s.closed:
+		case <-r.Context().Done():
+			return
+		}
+	case <-s.closed:
+	case <-r.Context().Done():
+		return
+	}
+	if p == nil {
+		writeJSON(w, http.StatusInternalServerError, &FunctionError{Type: "ServiceException", Message: "the execution environment is shutting down"})
+		return
+	}
+	s.mu.Lock()
+	s.current = p
+	s.idle = make(chan struct{})
+	s.mu.Unlock()
+	close(p.delivered)
+
+	inv := p.inv
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set(HeaderRequestID, inv.RequestID)
+	h.Set(HeaderDeadlineMs, strconv.FormatInt(inv.Deadline.UnixMilli(), 10))
+	h.Set(HeaderInvokedFunctionARN, inv.FunctionARN)
+	h.Set(HeaderTraceID, inv.TraceID)
+	if inv.ClientContext != "" {
+		h.Set(HeaderClientContext, inv.ClientContext)
+	}
+	if inv.CognitoIdentity != "" {
+		h.Set(HeaderCognitoIdentity, inv.CognitoIdentity)
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(inv.Payload)
+}
+
+// answer claims the current invocation for a /response or /error post. It
+// writes the refusal itself and returns nil when the post is not acceptable.
+func (s *Server) answer(w http.ResponseWriter, id string) *pending {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.current
+	switch {
+	case p == nil || p.inv.RequestID != id:
+		writeJSON(w, http.StatusBadRequest, &FunctionError{Type: "InvalidRequestID", Message: "Invalid request ID"})
+		return nil
+	case p.answered:
+		writeJSON(w, http.StatusBadRequest, &FunctionError{Type: "InvalidStateTransition", Message: "request " + id + " was already answered"})
+		return nil
+	}
+	p.answered = true
+	return p
+}
+
+func (s *Server) response(w http.ResponseWriter, r *http.Request) {
+	p := s.answer(w, r.PathValue("id"))
+	if p == nil {
+		return
+	}
+	contentType := r.Header.Get("Content-Type")
+	if p.inv.Stream {
+		s.stream(w, r, p, contentType)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBufferedResponse+1))
+	switch {
+	case err != nil:
+		p.finish(nil, &FunctionError{Type: "Runtime.TruncatedResponse", Message: "reading the response: " + err.Error()})
+		return
+	case len(body) > MaxBufferedResponse:
+		msg := "Response payload size exceeded maximum allowed payload size (" + strconv.Itoa(MaxBufferedResponse) + " bytes)."
+		p.finish(nil, &FunctionError{Type: "Function.ResponseSizeTooLarge", Message: msg})
+		writeJSON(w, http.StatusRequestEntityTooLarge, &FunctionError{Type: "RequestEntityTooLarge", Message: msg})
+		return
+	}
+	if fe := trailerError(r.Trailer); fe != nil {
+		p.finish(nil, fe)
+	} else {
+		p.finish(&Response{ContentType: contentType, Body: io.NopCloser(bytes.NewReader(body))}, nil)
+	}
+	writeAccepted(w)
+}
+
+// stream hands the response body on as it arrives. Errors the runtime reports
+// in the trailers, or a broken upload, reach the reader as a *FunctionError.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, p *pending, contentType string) {
+	pr, pw := io.Pipe()
+	p.finish(&Response{ContentType: contentType, Body: pr}, nil)
+	_, err := io.Copy(pw, r.Body)
+	switch {
+	case errors.Is(err, io.ErrClosedPipe):
+		io.Copy(io.Discard, r.Body) // the reader left; let the runtime finish its post
+	case err != nil:
+		pw.CloseWithError(&FunctionError{Type: "Runtime.TruncatedResponse", Message: "reading the response stream: " + err.Error()})
+		return
+	}
+	if fe := trailerError(r.Trailer); fe != nil {
+		pw.CloseWithError(fe)
+	} else {
+		pw.Close()
+	}
+	writeAccepted(w)
+}
+
+func (s *Server) invocationError(w http.ResponseWriter, r *http.Request) {
+	p := s.answer(w, r.PathValue("id"))
+	if p == nil {
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, MaxBufferedResponse))
+	p.finish(nil, decodeFunctionError(r.Header.Get(HeaderFunctionErrorType), body))
+	writeAccepted(w)
+}
+
+func (s *Server) initError(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	initDone := s.initDone
+	s.mu.Unlock()
+	if initDone {
+		writeJSON(w, http.StatusForbidden, &FunctionError{Type: "InvalidStateTransition", Message: "init error posted after the init phase"})
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, MaxBufferedResponse))
+	fe := decodeFunctionError(r.Header.Get(HeaderFunctionErrorType), body)
+	writeAccepted(w)
+	s.Close(fe)
+}
+
+// trailerError reads the error a streaming runtime reports after the body.
+// The error body trailer is base64-encoded JSON.
+func trailerError(t http.Header) *FunctionError {
+	typ := t.Get(HeaderFunctionErrorType)
+	if typ == "" {
+		return nil
+	}
+	raw := t.Get(HeaderFunctionErrorBody)
+	if b, err := base64.StdEncoding.DecodeString(raw); err == nil {
+		raw = string(b)
+	}
+	return decodeFunctionError(typ, []byte(raw))
+}
+
+func writeAccepted(w http.ResponseWriter) {
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "OK"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

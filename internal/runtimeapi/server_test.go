@@ -1,0 +1,418 @@
+package runtimeapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// runtimeClient plays the runtime's side over real HTTP.
+type runtimeClient struct {
+	t    *testing.T
+	base string
+}
+
+func startServer(t *testing.T) (*Server, *runtimeClient) {
+	t.Helper()
+	s := NewServer()
+	hs := httptest.NewServer(s)
+	t.Cleanup(func() {
+		s.Close(nil)
+		hs.Close()
+	})
+	return s, &runtimeClient{t: t, base: hs.URL + "/2018-06-01/runtime/"}
+}
+
+func (c *runtimeClient) next() (http.Header, []byte) {
+	c.t.Helper()
+	resp, err := http.Get(c.base + "invocation/next")
+	if err != nil {
+		c.t.Fatalf("GET next: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("GET next: status %d, body %s", resp.StatusCode, body)
+	}
+	return resp.Header, body
+}
+
+func (c *runtimeClient) post(path string, body io.Reader, header http.Header, trailer http.Header) (int, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.base+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Trailer = trailer
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+type invokeResult struct {
+	resp *Response
+	err  error
+}
+
+func invokeAsync(s *Server, inv *Invocation) <-chan invokeResult {
+	ch := make(chan invokeResult, 1)
+	go func() {
+		resp, err := s.Invoke(context.Background(), inv)
+		ch <- invokeResult{resp, err}
+	}()
+	return ch
+}
+
+func readBody(t *testing.T, r *Response) string {
+	t.Helper()
+	defer r.Body.Close()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatalf("reading response body: %v", err)
+	}
+	return string(b)
+}
+
+func TestNextDeliversEventAndHeaders(t *testing.T) {
+	s, rt := startServer(t)
+	deadline := time.UnixMilli(1_900_000_000_123)
+	inv := &Invocation{
+		RequestID:       "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+		Payload:         []byte(`{"hello":"world"}`),
+		Deadline:        deadline,
+		FunctionARN:     "arn:aws:lambda:us-east-1:123456789012:function:fn",
+		TraceID:         "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1",
+		ClientContext:   `{"client":{}}`,
+		CognitoIdentity: `{"cognitoIdentityId":"x"}`,
+	}
+	done := invokeAsync(s, inv)
+	h, body := rt.next()
+	got := map[string]string{
+		"id": h.Get(HeaderRequestID), "deadline": h.Get(HeaderDeadlineMs), "arn": h.Get(HeaderInvokedFunctionARN),
+		"trace": h.Get(HeaderTraceID), "client": h.Get(HeaderClientContext), "cognito": h.Get(HeaderCognitoIdentity),
+		"body": string(body),
+	}
+	want := map[string]string{
+		"id": inv.RequestID, "deadline": "1900000000123", "arn": inv.FunctionARN, "trace": inv.TraceID,
+		"client": inv.ClientContext, "cognito": inv.CognitoIdentity, "body": `{"hello":"world"}`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("next (-want +got):\n%s", diff)
+	}
+	status, _ := rt.post("invocation/"+inv.RequestID+"/response", strings.NewReader(`"ok"`), http.Header{"Content-Type": {"application/json"}}, nil)
+	if status != http.StatusAccepted {
+		t.Fatalf("POST response: status %d, want 202", status)
+	}
+	res := <-done
+	if res.err != nil {
+		t.Fatalf("Invoke: %v", res.err)
+	}
+	if got := readBody(t, res.resp); got != `"ok"` {
+		t.Errorf("response body = %q, want %q", got, `"ok"`)
+	}
+	if res.resp.ContentType != "application/json" {
+		t.Errorf("content type = %q", res.resp.ContentType)
+	}
+}
+
+func TestOptionalHeadersAbsent(t *testing.T) {
+	s, rt := startServer(t)
+	invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+	h, _ := rt.next()
+	for _, k := range []string{HeaderClientContext, HeaderCognitoIdentity} {
+		if _, ok := h[k]; ok {
+			t.Errorf("header %s sent without a value", k)
+		}
+	}
+}
+
+func TestWaitIdleMarksInitAndInvocationEnd(t *testing.T) {
+	s, rt := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	answered := make(chan struct{})
+	secondNext := make(chan struct{})
+	go func() {
+		h, _ := rt.next()
+		rt.post("invocation/"+h.Get(HeaderRequestID)+"/response", strings.NewReader(`1`), nil, nil)
+		close(answered)
+		<-secondNext
+		if resp, err := http.Get(rt.base + "invocation/next"); err == nil {
+			resp.Body.Close() // answered with 500 when the test closes the server
+		}
+	}()
+	first, err := s.WaitIdle(ctx)
+	if err != nil || first.IsZero() {
+		t.Fatalf("WaitIdle for init = %v, %v", first, err)
+	}
+	if _, err := s.Invoke(ctx, &Invocation{RequestID: "r1", Payload: []byte(`1`), Deadline: time.Now().Add(time.Minute)}); err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	<-answered
+
+	idleDone := make(chan time.Time, 1)
+	go func() {
+		at, _ := s.WaitIdle(ctx)
+		idleDone <- at
+	}()
+	select {
+	case <-idleDone:
+		t.Fatal("WaitIdle returned before the runtime asked for the next event")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(secondNext)
+	if at := <-idleDone; !at.After(first) {
+		t.Errorf("second idle time %v not after first %v", at, first)
+	}
+}
+
+func TestInvocationError(t *testing.T) {
+	tests := []struct {
+		name   string
+		header http.Header
+		body   string
+		want   *FunctionError
+	}{
+		{
+			name: "documented body",
+			body: `{"errorMessage":"boom","errorType":"errorString","stackTrace":[]}`,
+			want: &FunctionError{Type: "errorString", Message: "boom", StackTrace: []byte(`[]`)},
+		},
+		{
+			name:   "type from header",
+			header: http.Header{HeaderFunctionErrorType: {"Runtime.Custom"}},
+			body:   `{"errorMessage":"boom"}`,
+			want:   &FunctionError{Type: "Runtime.Custom", Message: "boom"},
+		},
+		{
+			name: "not JSON",
+			body: `plain text`,
+			want: &FunctionError{Type: "Unhandled", Message: "plain text"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, rt := startServer(t)
+			done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+			rt.next()
+			status, body := rt.post("invocation/r1/error", strings.NewReader(tc.body), tc.header, nil)
+			if status != http.StatusAccepted || body != `{"status":"OK"}` {
+				t.Errorf("POST error = %d %s, want 202 {\"status\":\"OK\"}", status, body)
+			}
+			res := <-done
+			var fe *FunctionError
+			if !errors.As(res.err, &fe) {
+				t.Fatalf("Invoke error = %v, want *FunctionError", res.err)
+			}
+			if diff := cmp.Diff(tc.want, fe); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAnswerRefusals(t *testing.T) {
+	s, rt := startServer(t)
+	invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+	rt.next()
+	tests := []struct {
+		name, path string
+		wantStatus int
+		wantType   string
+	}{
+		{"unknown id", "invocation/nope/response", http.StatusBadRequest, "InvalidRequestID"},
+		{"unknown id error", "invocation/nope/error", http.StatusBadRequest, "InvalidRequestID"},
+		{"first answer", "invocation/r1/response", http.StatusAccepted, ""},
+		{"second answer", "invocation/r1/response", http.StatusBadRequest, "InvalidStateTransition"},
+		{"init error after init", "init/error", http.StatusForbidden, "InvalidStateTransition"},
+		{"unknown path", "invocation/r1/other", http.StatusNotFound, "InvalidRequest"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := rt.post(tc.path, strings.NewReader(`{}`), nil, nil)
+			if status != tc.wantStatus || !strings.Contains(body, tc.wantType) {
+				t.Errorf("POST %s = %d %s, want %d with %q", tc.path, status, body, tc.wantStatus, tc.wantType)
+			}
+		})
+	}
+	resp, err := http.Post(rt.base+"invocation/next", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("POST next = %d %s, want 405 JSON", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestInitError(t *testing.T) {
+	s, rt := startServer(t)
+	status, _ := rt.post("init/error", strings.NewReader(`{"errorMessage":"no config","errorType":"InitFailed"}`),
+		http.Header{HeaderFunctionErrorType: {"Runtime.InitFailed"}}, nil)
+	if status != http.StatusAccepted {
+		t.Fatalf("POST init/error status %d, want 202", status)
+	}
+	_, err := s.WaitIdle(context.Background())
+	want := &FunctionError{Type: "InitFailed", Message: "no config"}
+	var fe *FunctionError
+	if !errors.As(err, &fe) {
+		t.Fatalf("WaitIdle error = %v, want *FunctionError", err)
+	}
+	if diff := cmp.Diff(want, fe); diff != "" {
+		t.Errorf("init error (-want +got):\n%s", diff)
+	}
+	if _, err := s.Invoke(context.Background(), &Invocation{RequestID: "r1"}); !errors.As(err, &fe) {
+		t.Errorf("Invoke after init error = %v, want the init error", err)
+	}
+}
+
+func TestBufferedResponseTooLarge(t *testing.T) {
+	s, rt := startServer(t)
+	done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+	rt.next()
+	status, body := rt.post("invocation/r1/response", bytes.NewReader(make([]byte, MaxBufferedResponse+1)), nil, nil)
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "RequestEntityTooLarge") {
+		t.Errorf("POST oversized response = %d %s, want 413 RequestEntityTooLarge", status, body)
+	}
+	var fe *FunctionError
+	if res := <-done; !errors.As(res.err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
+		t.Errorf("Invoke = %v, want Function.ResponseSizeTooLarge", res.err)
+	}
+}
+
+func TestStreamingResponse(t *testing.T) {
+	s, rt := startServer(t)
+	done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
+	rt.next()
+
+	upload, uploadW := io.Pipe()
+	posted := make(chan int, 1)
+	go func() {
+		status, _ := rt.post("invocation/r1/response", upload,
+			http.Header{"Content-Type": {ContentTypeHTTPIntegration}, HeaderResponseMode: {"streaming"}}, nil)
+		posted <- status
+	}()
+	uploadW.Write([]byte("first "))
+	res := <-done
+	if res.err != nil {
+		t.Fatalf("Invoke: %v", res.err)
+	}
+	if res.resp.ContentType != ContentTypeHTTPIntegration {
+		t.Errorf("content type = %q", res.resp.ContentType)
+	}
+	// The first chunk is readable while the runtime is still writing.
+	buf := make([]byte, len("first "))
+	if _, err := io.ReadFull(res.resp.Body, buf); err != nil || string(buf) != "first " {
+		t.Fatalf("first chunk = %q, %v", buf, err)
+	}
+	uploadW.Write([]byte("second"))
+	uploadW.Close()
+	rest, err := io.ReadAll(res.resp.Body)
+	if err != nil || string(rest) != "second" {
+		t.Errorf("rest of stream = %q, %v; want %q", rest, err, "second")
+	}
+	if status := <-posted; status != http.StatusAccepted {
+		t.Errorf("POST streamed response status %d, want 202", status)
+	}
+}
+
+func TestStreamingErrorTrailers(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		t.Run("stream="+strconv.FormatBool(stream), func(t *testing.T) {
+			s, rt := startServer(t)
+			done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: stream})
+			rt.next()
+			errBody := base64.StdEncoding.EncodeToString([]byte(`{"errorMessage":"disk on fire","errorType":"IOError"}`))
+			trailer := http.Header{HeaderFunctionErrorType: nil, HeaderFunctionErrorBody: nil}
+			body := &trailerSetter{r: strings.NewReader("partial"), trailer: trailer, typ: "IOError", body: errBody}
+			go rt.post("invocation/r1/response", body, http.Header{HeaderResponseMode: {"streaming"}}, trailer)
+			res := <-done
+			var err error
+			var got []byte
+			if res.err != nil {
+				err = res.err
+			} else {
+				got, err = io.ReadAll(res.resp.Body)
+				if string(got) != "partial" {
+					t.Errorf("streamed body = %q, want %q", got, "partial")
+				}
+			}
+			var fe *FunctionError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error = %v, want *FunctionError", err)
+			}
+			if diff := cmp.Diff(&FunctionError{Type: "IOError", Message: "disk on fire"}, fe); diff != "" {
+				t.Errorf("trailer error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// trailerSetter fills the error trailers when the body ends, as aws-lambda-go's
+// runtime client does when a streamed body fails.
+type trailerSetter struct {
+	r         io.Reader
+	trailer   http.Header
+	typ, body string
+}
+
+func (ts *trailerSetter) Read(p []byte) (int, error) {
+	n, err := ts.r.Read(p)
+	if err == io.EOF {
+		ts.trailer.Set(HeaderFunctionErrorType, ts.typ)
+		ts.trailer.Set(HeaderFunctionErrorBody, ts.body)
+	}
+	return n, err
+}
+
+func TestCloseEndsWaiters(t *testing.T) {
+	s, rt := startServer(t)
+	nextStatus := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(rt.base + "invocation/next")
+		if err != nil {
+			nextStatus <- 0
+			return
+		}
+		resp.Body.Close()
+		nextStatus <- resp.StatusCode
+	}()
+	if _, err := s.WaitIdle(context.Background()); err != nil {
+		t.Fatalf("WaitIdle: %v", err)
+	}
+	exit := &FunctionError{Type: "Runtime.ExitError", Message: "exit status 3"}
+	s.Close(exit)
+	if got := <-nextStatus; got != http.StatusInternalServerError {
+		t.Errorf("waiting next got status %d, want 500", got)
+	}
+	if _, err := s.Invoke(context.Background(), &Invocation{RequestID: "r1"}); err != exit {
+		t.Errorf("Invoke after Close = %v, want %v", err, exit)
+	}
+}
+
+func TestInvokeContextEnds(t *testing.T) {
+	s, _ := startServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Invoke(ctx, &Invocation{RequestID: "r1"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Invoke with ended context = %v, want context.Canceled", err)
+	}
+}
