@@ -1,0 +1,100 @@
+package localfront
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+// InProcess calls a lambda.Handler directly, with the context Lambda's Go
+// runtime would give it (request id and ARN in lambdacontext, the deadline).
+// It is quick and fit for unit tests; the Runtime API is not involved, so use
+// [Process] with the real bootstrap to prove the deployed path.
+type InProcess struct {
+	h   lambda.Handler
+	cfg FunctionConfig
+
+	once sync.Once
+}
+
+// NewInProcess returns a Function calling h. A handler that is an
+// http.Handler must first be wrapped for Lambda (lambdamcp.NewHandler).
+func NewInProcess(h lambda.Handler, cfg *FunctionConfig) *InProcess {
+	var c FunctionConfig
+	if cfg != nil {
+		c = *cfg
+	}
+	return &InProcess{h: h, cfg: c.withDefaults()}
+}
+
+// Invoke implements [Function]. Errors and panics become a
+// *runtimeapi.FunctionError typed as aws-lambda-go types them; a handler
+// still running at the deadline is abandoned with a timeout error.
+func (f *InProcess) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runtimeapi.Response, error) {
+	cold := false
+	f.once.Do(func() { cold = true })
+	start := time.Now()
+	f.cfg.prepare(inv, start)
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), inv.Deadline)
+	defer cancel()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
+		AwsRequestID:       inv.RequestID,
+		InvokedFunctionArn: inv.FunctionARN,
+	})
+
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- result{err: &runtimeapi.FunctionError{Type: typeName(v), Message: fmt.Sprint(v)}}
+			}
+		}()
+		out, err := f.h.Invoke(ctx, inv.Payload)
+		if err != nil {
+			err = &runtimeapi.FunctionError{Type: typeName(err), Message: err.Error()}
+		}
+		done <- result{out, err}
+	}()
+
+	r := Report{RequestID: inv.RequestID, ColdStart: cold}
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		res.err = timeoutError(inv.RequestID, f.cfg.Timeout, "Task")
+		r.Status = "timeout"
+	}
+	r.Duration = time.Since(start)
+	f.cfg.report(r)
+	if res.err != nil {
+		return nil, res.err
+	}
+	return &runtimeapi.Response{ContentType: "application/json", Body: io.NopCloser(bytes.NewReader(res.out))}, nil
+}
+
+// Close implements [Function]; there is nothing to stop.
+func (f *InProcess) Close() error { return nil }
+
+// typeName names an error's type the way aws-lambda-go reports errorType.
+func typeName(v any) string {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return "Unhandled"
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}

@@ -1,0 +1,332 @@
+package localfront
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+// lambdaPath is the PATH a provided.al2023 function sees.
+const lambdaPath = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+
+// Process runs a compiled bootstrap as child processes speaking the Runtime
+// API, like Lambda's execution environments: started on demand (a cold start),
+// reused while warm, one invocation at a time each, and replaced after a
+// crash or a timeout.
+type Process struct {
+	path string
+	cfg  FunctionConfig
+
+	slots chan struct{} // one per invocation in flight
+
+	mu     sync.Mutex
+	idle   []*instance
+	all    map[*instance]bool
+	closed bool
+}
+
+// instance is one execution environment: a process and its Runtime API.
+type instance struct {
+	cmd     *exec.Cmd
+	api     *runtimeapi.Server
+	hs      *http.Server
+	started time.Time
+	exited  chan struct{}
+
+	mu        sync.Mutex
+	requestID string // the invocation in flight, for exit messages
+}
+
+// NewProcess returns a Function that runs the bootstrap binary at path.
+// No process starts until the first invocation.
+func NewProcess(path string, cfg *FunctionConfig) (*Process, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("function path: %w", err)
+	}
+	if st, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("function binary: %w", err)
+	} else if st.IsDir() || st.Mode()&0o111 == 0 {
+		return nil, fmt.Errorf("function binary %s is not an executable file", abs)
+	}
+	var c FunctionConfig
+	if cfg != nil {
+		c = *cfg
+	}
+	c = c.withDefaults()
+	return &Process{
+		path:  abs,
+		cfg:   c,
+		slots: make(chan struct{}, c.Concurrency),
+		all:   map[*instance]bool{},
+	}, nil
+}
+
+// Invoke implements [Function].
+func (p *Process) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runtimeapi.Response, error) {
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	inst, cold, err := p.acquire()
+	if err != nil {
+		<-p.slots
+		return nil, err
+	}
+	if inv.RequestID == "" {
+		inv.RequestID = newRequestID()
+	}
+	inst.setRequest(inv.RequestID)
+
+	var initDuration time.Duration
+	if cold {
+		initCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.InitTimeout)
+		readyAt, err := inst.api.WaitIdle(initCtx)
+		cancel()
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = timeoutError(inv.RequestID, p.cfg.InitTimeout, "Init")
+			}
+			p.discard(inst)
+			p.cfg.report(Report{RequestID: inv.RequestID, ColdStart: true, InitDuration: time.Since(inst.started),
+				PID: inst.cmd.Process.Pid, Status: "error", ErrorType: errorType(err)})
+			<-p.slots
+			return nil, err
+		}
+		initDuration = readyAt.Sub(inst.started)
+	}
+
+	start := time.Now()
+	p.cfg.prepare(inv, start)
+	// Like Lambda, the invocation runs to completion even if the caller leaves.
+	ictx, cancel := context.WithDeadline(context.WithoutCancel(ctx), inv.Deadline)
+	resp, err := inst.api.Invoke(ictx, inv)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = timeoutError(inv.RequestID, p.cfg.Timeout, "Task")
+	}
+	go p.finish(ictx, cancel, inst, Report{RequestID: inv.RequestID, ColdStart: cold, InitDuration: initDuration, PID: inst.cmd.Process.Pid}, start)
+	return resp, err
+}
+
+// finish waits until the runtime asks for its next event, which completes the
+// invocation, then returns the instance to the pool; a timeout or an exit
+// discards it instead.
+func (p *Process) finish(ctx context.Context, cancel context.CancelFunc, inst *instance, r Report, start time.Time) {
+	defer cancel()
+	defer func() { <-p.slots }()
+	end, err := inst.api.WaitIdle(ctx)
+	if err != nil {
+		end = time.Now()
+		r.Status, r.ErrorType = "error", errorType(err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			r.Status, r.ErrorType = "timeout", ""
+		}
+	}
+	r.Duration = end.Sub(start)
+	r.MaxMemoryUsedMB = maxMemoryMB(inst.cmd.Process.Pid)
+	if err != nil {
+		p.discard(inst)
+	} else {
+		p.release(inst)
+	}
+	p.cfg.report(r)
+}
+
+func errorType(err error) string {
+	var fe *runtimeapi.FunctionError
+	if errors.As(err, &fe) {
+		return fe.Type
+	}
+	return "Runtime.Unknown"
+}
+
+// acquire returns a warm instance, or starts a new one (cold is then true).
+func (p *Process) acquire() (inst *instance, cold bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, false, errors.New("function closed")
+	}
+	for len(p.idle) > 0 {
+		inst = p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		select {
+		case <-inst.exited:
+			delete(p.all, inst)
+			continue
+		default:
+			return inst, false, nil
+		}
+	}
+	inst, err = p.start()
+	if err != nil {
+		return nil, false, err
+	}
+	p.all[inst] = true
+	return inst, true, nil
+}
+
+func (p *Process) release(inst *instance) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		go inst.stop()
+		return
+	}
+	p.idle = append(p.idle, inst)
+}
+
+func (p *Process) discard(inst *instance) {
+	p.mu.Lock()
+	delete(p.all, inst)
+	p.mu.Unlock()
+	inst.kill()
+}
+
+// start launches a process with its own Runtime API listener.
+func (p *Process) start() (*instance, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("runtime API listener: %w", err)
+	}
+	inst := &instance{api: runtimeapi.NewServer(), exited: make(chan struct{})}
+	inst.hs = &http.Server{Handler: inst.api, ReadHeaderTimeout: 10 * time.Second}
+	go inst.hs.Serve(ln)
+
+	cmd := exec.Command(p.path)
+	cmd.Dir = filepath.Dir(p.path)
+	cmd.Env = p.env(ln.Addr().String())
+	out := p.cfg.Output
+	if out == nil {
+		out = io.Discard
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.WaitDelay = time.Second
+	inst.cmd = cmd
+	inst.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		inst.hs.Close()
+		return nil, fmt.Errorf("starting %s: %w", p.path, err)
+	}
+	go func() {
+		err := cmd.Wait()
+		inst.api.Close(inst.exitError(err))
+		inst.hs.Close()
+		close(inst.exited)
+	}()
+	return inst, nil
+}
+
+func (p *Process) env(runtimeAPI string) []string {
+	name := p.cfg.Name
+	now := time.Now().UTC()
+	env := []string{
+		"AWS_LAMBDA_RUNTIME_API=" + runtimeAPI,
+		"AWS_LAMBDA_FUNCTION_NAME=" + name,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(p.cfg.MemoryMB),
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + name,
+		"AWS_LAMBDA_LOG_STREAM_NAME=" + now.Format("2006/01/02") + "/[$LATEST]" + strings.ReplaceAll(newRequestID(), "-", ""),
+		"AWS_REGION=" + p.cfg.Region,
+		"AWS_DEFAULT_REGION=" + p.cfg.Region,
+		"_HANDLER=" + filepath.Base(p.path),
+		"LAMBDA_TASK_ROOT=" + filepath.Dir(p.path),
+		"LAMBDA_RUNTIME_DIR=" + filepath.Dir(p.path),
+		"PATH=" + lambdaPath,
+		"LANG=en_US.UTF-8",
+		"TZ=:UTC",
+	}
+	return append(env, p.cfg.Env...)
+}
+
+// Close stops every process: idle ones get SIGTERM and a moment to finish,
+// as Lambda gives at shutdown; busy ones are killed.
+func (p *Process) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	all := p.all
+	p.all = map[*instance]bool{}
+	idle := map[*instance]bool{}
+	for _, inst := range p.idle {
+		idle[inst] = true
+	}
+	p.idle = nil
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for inst := range all {
+		wg.Go(func() {
+			if idle[inst] {
+				inst.stop()
+			} else {
+				inst.kill()
+			}
+		})
+	}
+	wg.Wait()
+	return nil
+}
+
+func (inst *instance) setRequest(id string) {
+	inst.mu.Lock()
+	inst.requestID = id
+	inst.mu.Unlock()
+}
+
+// exitError describes the process's exit as Lambda does.
+func (inst *instance) exitError(err error) *runtimeapi.FunctionError {
+	inst.mu.Lock()
+	id := inst.requestID
+	inst.mu.Unlock()
+	msg := "Runtime exited without providing a reason"
+	if err != nil {
+		msg = "Runtime exited with error: " + err.Error()
+	}
+	return &runtimeapi.FunctionError{Type: "Runtime.ExitError", Message: "RequestId: " + id + " Error: " + msg}
+}
+
+func (inst *instance) kill() {
+	inst.cmd.Process.Kill()
+	<-inst.exited
+}
+
+func (inst *instance) stop() {
+	inst.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-inst.exited:
+	case <-time.After(2 * time.Second):
+		inst.kill()
+	}
+}
+
+// maxMemoryMB reads the process's peak resident set size (VmHWM) on Linux.
+func maxMemoryMB(pid int) int {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return (kb + 1023) / 1024
+		}
+	}
+	return 0
+}

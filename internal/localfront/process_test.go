@@ -1,0 +1,245 @@
+package localfront
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+type fnEcho struct {
+	PID       int               `json:"pid"`
+	RequestID string            `json:"requestId"`
+	Path      string            `json:"path"`
+	Env       map[string]string `json:"env"`
+	Deadline  bool              `json:"deadline"`
+}
+
+// newTestProcess runs the test function with reports sent to the returned channel.
+func newTestProcess(t *testing.T, cfg FunctionConfig) (*Process, <-chan Report) {
+	t.Helper()
+	reports := make(chan Report, 16)
+	cfg.OnReport = func(r Report) { reports <- r }
+	p, err := NewProcess(fnBinary, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p, reports
+}
+
+func invokeEcho(t *testing.T, f Function, payload string) (fnEcho, string) {
+	t.Helper()
+	inv := &runtimeapi.Invocation{Payload: []byte(payload)}
+	resp, err := f.Invoke(context.Background(), inv)
+	if err != nil {
+		t.Fatalf("Invoke(%s): %v", payload, err)
+	}
+	defer resp.Body.Close()
+	var e fnEcho
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		t.Fatalf("decoding echo: %v", err)
+	}
+	return e, inv.RequestID
+}
+
+func invokeFail(t *testing.T, f Function, payload string) *runtimeapi.FunctionError {
+	t.Helper()
+	resp, err := f.Invoke(context.Background(), &runtimeapi.Invocation{Payload: []byte(payload)})
+	var fe *runtimeapi.FunctionError
+	if !errors.As(err, &fe) {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		t.Fatalf("Invoke(%s) = %v, want a *FunctionError", payload, err)
+	}
+	return fe
+}
+
+func nextReport(t *testing.T, reports <-chan Report) Report {
+	t.Helper()
+	select {
+	case r := <-reports:
+		return r
+	case <-time.After(20 * time.Second):
+		t.Fatal("no REPORT for the invocation")
+		return Report{}
+	}
+}
+
+// TestProcessColdWarmCrash is the proof that the child-process path is real:
+// one cold start, warm reuse of the same process, a crash reported as a Lambda
+// error, and a fresh process (a new cold start) after it.
+func TestProcessColdWarmCrash(t *testing.T) {
+	var logs bytes.Buffer
+	p, reports := newTestProcess(t, FunctionConfig{Name: "echo-fn", Env: []string{"EXTRA=yes"}, Logger: newTextLogger(&logs)})
+
+	first, id := invokeEcho(t, p, `{}`)
+	r := nextReport(t, reports)
+	if !r.ColdStart || r.InitDuration <= 0 || r.PID != first.PID || r.RequestID != id || r.Status != "" {
+		t.Errorf("first report = %+v, want a cold start of pid %d for %s", r, first.PID, id)
+	}
+	wantEnv := map[string]string{
+		"AWS_LAMBDA_FUNCTION_NAME": "echo-fn", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+		"AWS_REGION": "us-east-1", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": filepath.Dir(fnBinary), "EXTRA": "yes",
+	}
+	gotEnv := first.Env
+	if !strings.Contains(gotEnv["AWS_LAMBDA_LOG_STREAM_NAME"], "/[$LATEST]") {
+		t.Errorf("AWS_LAMBDA_LOG_STREAM_NAME = %q", gotEnv["AWS_LAMBDA_LOG_STREAM_NAME"])
+	}
+	delete(gotEnv, "AWS_LAMBDA_LOG_STREAM_NAME")
+	if diff := cmp.Diff(wantEnv, gotEnv); diff != "" {
+		t.Errorf("function environment (-want +got):\n%s", diff)
+	}
+	if first.RequestID != id || !first.Deadline {
+		t.Errorf("function saw request id %q (want %q), deadline %v", first.RequestID, id, first.Deadline)
+	}
+
+	for range 3 {
+		warm, _ := invokeEcho(t, p, `{}`)
+		if warm.PID != first.PID {
+			t.Fatalf("warm invocation ran in pid %d, want %d", warm.PID, first.PID)
+		}
+		if r := nextReport(t, reports); r.ColdStart || r.PID != first.PID {
+			t.Errorf("warm report = %+v, want no init in pid %d", r, first.PID)
+		}
+	}
+
+	fe := invokeFail(t, p, `{"action":"exit"}`)
+	if fe.Type != "Runtime.ExitError" || !strings.Contains(fe.Message, "exit status 3") {
+		t.Errorf("crash = %+v, want Runtime.ExitError with exit status 3", fe)
+	}
+	if r := nextReport(t, reports); r.Status != "error" || r.ErrorType != "Runtime.ExitError" {
+		t.Errorf("crash report = %+v, want status error", r)
+	}
+
+	fresh, _ := invokeEcho(t, p, `{}`)
+	if fresh.PID == first.PID {
+		t.Errorf("invocation after the crash reused pid %d", fresh.PID)
+	}
+	if r := nextReport(t, reports); !r.ColdStart || r.PID != fresh.PID {
+		t.Errorf("report after crash = %+v, want a new cold start", r)
+	}
+	if n := strings.Count(logs.String(), "Init Duration:"); n != 2 {
+		t.Errorf("log has %d REPORT lines with Init Duration, want 2:\n%s", n, logs.String())
+	}
+}
+
+func TestProcessFunctionErrors(t *testing.T) {
+	tests := []struct {
+		name, payload string
+		want          *runtimeapi.FunctionError
+		samePID       bool // whether the process survives
+	}{
+		{"returned error keeps the process", `{"action":"error"}`, &runtimeapi.FunctionError{Type: "errorString", Message: "failed on purpose"}, true},
+		{"panic ends the process", `{"action":"panic"}`, &runtimeapi.FunctionError{Type: "string", Message: "panic on purpose"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _ := newTestProcess(t, FunctionConfig{})
+			before, _ := invokeEcho(t, p, `{}`)
+			fe := invokeFail(t, p, tc.payload)
+			if diff := cmp.Diff(tc.want, fe, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".StackTrace" }, cmp.Ignore())); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+			after, _ := invokeEcho(t, p, `{}`)
+			if (after.PID == before.PID) != tc.samePID {
+				t.Errorf("pid before %d, after %d; want same process = %v", before.PID, after.PID, tc.samePID)
+			}
+		})
+	}
+}
+
+func TestProcessTimeout(t *testing.T) {
+	p, reports := newTestProcess(t, FunctionConfig{Timeout: 300 * time.Millisecond})
+	before, _ := invokeEcho(t, p, `{}`)
+	nextReport(t, reports)
+	fe := invokeFail(t, p, `{"action":"sleep","ms":10000}`)
+	if fe.Type != "Sandbox.Timedout" || !strings.Contains(fe.Message, "Task timed out after 0.30 seconds") {
+		t.Errorf("timeout error = %+v", fe)
+	}
+	if r := nextReport(t, reports); r.Status != "timeout" {
+		t.Errorf("timeout report = %+v, want status timeout", r)
+	}
+	after, _ := invokeEcho(t, p, `{}`)
+	if after.PID == before.PID {
+		t.Errorf("timed-out process %d was reused", before.PID)
+	}
+}
+
+func TestProcessStreamingResponse(t *testing.T) {
+	p, _ := newTestProcess(t, FunctionConfig{})
+	resp, err := p.Invoke(context.Background(), &runtimeapi.Invocation{Payload: []byte(`{"action":"stream"}`), Stream: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ContentType != runtimeapi.ContentTypeHTTPIntegration {
+		t.Errorf("content type = %q, want %q", resp.ContentType, runtimeapi.ContentTypeHTTPIntegration)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prelude, rest, ok := bytes.Cut(body, make([]byte, 8))
+	if !ok {
+		t.Fatalf("no prelude separator in %q", body)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(prelude, &got); err != nil {
+		t.Fatalf("prelude %q: %v", prelude, err)
+	}
+	want := map[string]any{"statusCode": 201.0, "headers": map[string]any{"Content-Type": "text/plain"}, "cookies": []any{"a=1"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("prelude (-want +got):\n%s", diff)
+	}
+	if string(rest) != "chunk 0\nchunk 1\nchunk 2\n" {
+		t.Errorf("streamed body = %q", rest)
+	}
+}
+
+func TestProcessInitFailures(t *testing.T) {
+	dir := t.TempDir()
+	hang := filepath.Join(dir, "hang")
+	if err := os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exit1 := filepath.Join(dir, "exit1")
+	if err := os.WriteFile(exit1, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, wantType, wantMessage string
+	}{
+		{"exits before asking for an event", exit1, "Runtime.ExitError", "exit status 1"},
+		{"never asks for an event", hang, "Sandbox.Timedout", "Init timed out after 0.30 seconds"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := NewProcess(tc.path, &FunctionConfig{InitTimeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			fe := invokeFail(t, p, `{}`)
+			if fe.Type != tc.wantType || !strings.Contains(fe.Message, tc.wantMessage) {
+				t.Errorf("init failure = %+v, want %s containing %q", fe, tc.wantType, tc.wantMessage)
+			}
+		})
+	}
+}
+
+func TestNewProcessRejectsMissingBinary(t *testing.T) {
+	if _, err := NewProcess(filepath.Join(t.TempDir(), "bootstrap"), nil); err == nil {
+		t.Error("NewProcess accepted a missing binary")
+	}
+}

@@ -1,0 +1,99 @@
+// Command fn is the test function for the local front's child-process tests:
+// a real bootstrap built with aws-lambda-go that reports its PID and fails on
+// request.
+//
+// A direct event {"action": "..."} selects: "" (echo), "exit" (os.Exit(3)),
+// "panic", "error", "sleep" (for "ms" milliseconds) or "stream" (a streamed
+// HTTP response in three chunks). An API Gateway or Function URL event gets
+// a proxy response echoing the PID and path; the path /exit exits.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+type event struct {
+	Action string `json:"action"`
+	MS     int    `json:"ms"`
+
+	RequestContext json.RawMessage `json:"requestContext"`
+	Path           string          `json:"path"`
+	RawPath        string          `json:"rawPath"`
+}
+
+type echo struct {
+	PID       int               `json:"pid"`
+	RequestID string            `json:"requestId"`
+	Path      string            `json:"path,omitempty"`
+	Env       map[string]string `json:"env"`
+	Deadline  bool              `json:"deadline"`
+}
+
+var envNames = []string{
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_LOG_STREAM_NAME", "AWS_REGION", "_HANDLER", "LAMBDA_TASK_ROOT", "EXTRA",
+}
+
+func newEcho(ctx context.Context, path string) echo {
+	e := echo{PID: os.Getpid(), Path: path, Env: map[string]string{}}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		e.RequestID = lc.AwsRequestID
+	}
+	_, e.Deadline = ctx.Deadline()
+	for _, k := range envNames {
+		e.Env[k] = os.Getenv(k)
+	}
+	return e
+}
+
+func handle(ctx context.Context, ev event) (any, error) {
+	if ev.RequestContext != nil {
+		path := ev.Path + ev.RawPath
+		if strings.HasSuffix(path, "/exit") {
+			os.Exit(3)
+		}
+		body, _ := json.Marshal(newEcho(ctx, path))
+		return events.APIGatewayProxyResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(body)}, nil
+	}
+	switch ev.Action {
+	case "exit":
+		os.Exit(3)
+	case "panic":
+		panic("panic on purpose")
+	case "error":
+		return nil, errors.New("failed on purpose")
+	case "sleep":
+		time.Sleep(time.Duration(ev.MS) * time.Millisecond)
+	case "stream":
+		r, w := io.Pipe()
+		go func() {
+			for i := range 3 {
+				fmt.Fprintf(w, "chunk %d\n", i)
+				time.Sleep(10 * time.Millisecond)
+			}
+			w.Close()
+		}()
+		return &events.LambdaFunctionURLStreamingResponse{
+			StatusCode: 201,
+			Headers:    map[string]string{"Content-Type": "text/plain"},
+			Cookies:    []string{"a=1"},
+			Body:       r,
+		}, nil
+	}
+	return newEcho(ctx, ""), nil
+}
+
+func main() {
+	lambda.Start(handle)
+}
