@@ -27,7 +27,7 @@ type Server struct {
 	waiting chan *waiter // /next handlers offer themselves here
 
 	mu       sync.Mutex
-	current  *pending     // delivered, not yet followed by a /next
+	current  *pending      // delivered, not yet followed by a /next
 	idle     chan struct{} // closed when the runtime asks for its next event
 	idleAt   time.Time
 	initDone bool

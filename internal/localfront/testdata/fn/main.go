@@ -5,7 +5,8 @@
 // A direct event {"action": "..."} selects: "" (echo), "exit" (os.Exit(3)),
 // "panic", "error", "sleep" (for "ms" milliseconds) or "stream" (a streamed
 // HTTP response in three chunks). An API Gateway or Function URL event gets
-// a proxy response echoing the PID and path; the path /exit exits.
+// a proxy response echoing the PID and path; the path /exit exits and
+// /stream streams.
 package main
 
 import (
@@ -60,8 +61,11 @@ func newEcho(ctx context.Context, path string) echo {
 func handle(ctx context.Context, ev event) (any, error) {
 	if ev.RequestContext != nil {
 		path := ev.Path + ev.RawPath
-		if strings.HasSuffix(path, "/exit") {
+		switch {
+		case strings.HasSuffix(path, "/exit"):
 			os.Exit(3)
+		case strings.HasSuffix(path, "/stream"):
+			return streamed(), nil
 		}
 		body, _ := json.Marshal(newEcho(ctx, path))
 		return events.APIGatewayProxyResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(body)}, nil
@@ -76,22 +80,28 @@ func handle(ctx context.Context, ev event) (any, error) {
 	case "sleep":
 		time.Sleep(time.Duration(ev.MS) * time.Millisecond)
 	case "stream":
-		r, w := io.Pipe()
-		go func() {
-			for i := range 3 {
-				fmt.Fprintf(w, "chunk %d\n", i)
-				time.Sleep(10 * time.Millisecond)
-			}
-			w.Close()
-		}()
-		return &events.LambdaFunctionURLStreamingResponse{
-			StatusCode: 201,
-			Headers:    map[string]string{"Content-Type": "text/plain"},
-			Cookies:    []string{"a=1"},
-			Body:       r,
-		}, nil
+		return streamed(), nil
 	}
 	return newEcho(ctx, ""), nil
+}
+
+// streamed answers with a streamed HTTP response in three chunks, as
+// lambdaurl does.
+func streamed() *events.LambdaFunctionURLStreamingResponse {
+	r, w := io.Pipe()
+	go func() {
+		for i := range 3 {
+			fmt.Fprintf(w, "chunk %d\n", i)
+			time.Sleep(10 * time.Millisecond)
+		}
+		w.Close()
+	}()
+	return &events.LambdaFunctionURLStreamingResponse{
+		StatusCode: 201,
+		Headers:    map[string]string{"Content-Type": "text/plain"},
+		Cookies:    []string{"a=1"},
+		Body:       r,
+	}
 }
 
 func main() {

@@ -1,0 +1,209 @@
+package localfront
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+// The gateways' answers when an authorizer says no or fails.
+var (
+	errUnauthorized       = &gatewayError{status: http.StatusUnauthorized, message: "Unauthorized"}
+	errExplicitDeny       = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource with an explicit deny"}
+	errNotAllowed         = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource"}
+	errHTTPForbidden      = &gatewayError{status: http.StatusForbidden, message: "Forbidden"}
+	errRESTAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: nil, errorType: "AuthorizerConfigurationException"}
+	errHTTPAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: "Internal Server Error"}
+)
+
+// authorize runs the configured authorizer: a TOKEN authorizer for REST, a
+// payload 2.0 authorizer (simple or policy response) for HTTP APIs. The
+// identity source is the Authorization header; when it is missing the gateway
+// answers 401 without calling the authorizer. It returns the context to put
+// in requestContext.authorizer, or the gateway's refusal.
+func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *gatewayError) {
+	token := req.r.Header.Get("Authorization")
+	if token == "" {
+		return nil, errUnauthorized
+	}
+	fail := errRESTAuthorizerFail
+	arn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", f.cfg.Region, accountID, f.apiID, f.cfg.Stage, req.r.Method, req.path)
+	var event any = events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: token, MethodArn: arn}
+	if f.cfg.Shape == ShapeHTTP {
+		fail = errHTTPAuthorizerFail
+		h := req.headers(true)
+		delete(h, "cookie")
+		event = events.APIGatewayV2CustomAuthorizerV2Request{
+			Version:               "2.0",
+			Type:                  "REQUEST",
+			RouteArn:              arn,
+			IdentitySource:        []string{token},
+			RouteKey:              "$default",
+			RawPath:               req.r.URL.EscapedPath(),
+			RawQueryString:        req.r.URL.RawQuery,
+			Cookies:               req.cookies(),
+			Headers:               joinedValues(h),
+			QueryStringParameters: joinedValues(req.query()),
+			RequestContext:        f.httpContext(req),
+		}
+	}
+	payload, err := json.Marshal(event)
+	if err != nil {
+		f.logError("building the authorizer event", err)
+		return nil, fail
+	}
+	start := time.Now()
+	resp, err := f.cfg.Authorizer.Invoke(ctx, &runtimeapi.Invocation{Payload: payload})
+	if err != nil {
+		var fe *runtimeapi.FunctionError
+		if errors.As(err, &fe) && fe.Message == "Unauthorized" {
+			return nil, errUnauthorized
+		}
+		f.logError("authorizer failed", err)
+		return nil, fail
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.logError("reading the authorizer response", err)
+		return nil, fail
+	}
+	var ar authorizerResponse
+	if err := json.Unmarshal(out, &ar); err != nil {
+		f.logError("malformed authorizer response", err)
+		return nil, fail
+	}
+	if f.cfg.Shape == ShapeHTTP && ar.IsAuthorized != nil {
+		if !*ar.IsAuthorized {
+			return nil, errHTTPForbidden
+		}
+		return ar.Context, nil
+	}
+	switch ar.PolicyDocument.decide(arn) {
+	case effectDeny:
+		return nil, errExplicitDeny
+	case effectNone:
+		return nil, errNotAllowed
+	}
+	if f.cfg.Shape == ShapeHTTP {
+		return ar.Context, nil
+	}
+	// REST hands the context on with string values, beside principalId.
+	authCtx := map[string]any{"principalId": ar.PrincipalID, "integrationLatency": time.Since(start).Milliseconds()}
+	for k, v := range ar.Context {
+		switch v := v.(type) {
+		case string:
+			authCtx[k] = v
+		case bool:
+			authCtx[k] = strconv.FormatBool(v)
+		case float64:
+			authCtx[k] = strconv.FormatFloat(v, 'f', -1, 64)
+		default:
+			f.logError("authorizer context", fmt.Errorf("value of %q is not a string, number or boolean", k))
+			return nil, fail
+		}
+	}
+	return authCtx, nil
+}
+
+// authorizerResponse is the union of an IAM policy response and an HTTP API
+// simple response.
+type authorizerResponse struct {
+	PrincipalID    string         `json:"principalId"`
+	PolicyDocument policyDocument `json:"policyDocument"`
+	Context        map[string]any `json:"context"`
+	IsAuthorized   *bool          `json:"isAuthorized"`
+}
+
+type policyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []policyStatement `json:"Statement"`
+}
+
+type policyStatement struct {
+	Effect   string     `json:"Effect"`
+	Action   stringList `json:"Action"`
+	Resource stringList `json:"Resource"`
+}
+
+// stringList is an IAM field that may be a string or a list of strings.
+type stringList []string
+
+func (s *stringList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = stringList{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*s = many
+	return nil
+}
+
+type effect int
+
+const (
+	effectNone effect = iota
+	effectAllow
+	effectDeny
+)
+
+// decide evaluates the policy for invoking arn: an explicit Deny wins, then
+// an Allow; nothing matching is a deny.
+func (d policyDocument) decide(arn string) effect {
+	result := effectNone
+	for _, st := range d.Statement {
+		actions := make([]string, len(st.Action))
+		for i, a := range st.Action {
+			actions[i] = strings.ToLower(a) // IAM actions ignore case
+		}
+		if !matchesAny(actions, "execute-api:invoke") || !matchesAny(st.Resource, arn) {
+			continue
+		}
+		switch {
+		case strings.EqualFold(st.Effect, "Deny"):
+			return effectDeny
+		case strings.EqualFold(st.Effect, "Allow"):
+			result = effectAllow
+		}
+	}
+	return result
+}
+
+// matchesAny reports whether one of the IAM patterns (with * and ?
+// wildcards, which here also match "/") matches s.
+func matchesAny(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if globMatch(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func globMatch(pattern, s string) bool {
+	// path.Match stops * at "/"; IAM wildcards do not, so match on a
+	// "/"-free rendering of both.
+	const slash = "\x00"
+	ok, err := path.Match(strings.ReplaceAll(escapeBrackets(pattern), "/", slash), strings.ReplaceAll(s, "/", slash))
+	return err == nil && ok
+}
+
+// escapeBrackets keeps path.Match from reading [ and \ as syntax.
+func escapeBrackets(p string) string {
+	r := strings.NewReplacer(`\`, `\\`, `[`, `\[`)
+	return r.Replace(p)
+}

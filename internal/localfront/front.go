@@ -1,0 +1,357 @@
+// Package localfront runs a Lambda function behind a local stand-in for its
+// AWS front door, without Docker or an AWS account: for each HTTP request it
+// builds the event API Gateway REST (v1), HTTP API (v2), a Function URL or an
+// Application Load Balancer would send, runs the configured Lambda authorizer
+// first, invokes the function (a real bootstrap through the Runtime API, or a
+// handler in process) and turns the function's answer back into HTTP.
+//
+// It is the engine of cmd/lambdamcp-local and is used in process by tests:
+//
+//	fn, _ := localfront.NewProcess("./bootstrap", nil)
+//	front, _ := localfront.Start(ctx, localfront.Config{Shape: localfront.ShapeREST, Function: fn})
+//	defer front.Close()
+//	resp, _ := http.Post(front.URL()+"/mcp", "application/json", body)
+package localfront
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+// Shape names the AWS front whose events the front builds.
+type Shape string
+
+const (
+	ShapeREST Shape = "rest" // API Gateway REST API, Lambda proxy integration (payload 1.0)
+	ShapeHTTP Shape = "http" // API Gateway HTTP API (payload 2.0)
+	ShapeURL  Shape = "url"  // Lambda Function URL
+	ShapeALB  Shape = "alb"  // Application Load Balancer target group
+)
+
+// Shapes lists every supported shape.
+var Shapes = []Shape{ShapeREST, ShapeHTTP, ShapeURL, ShapeALB}
+
+// Limits the AWS fronts apply to requests.
+const (
+	maxRequestBody   = 10 * 1024 * 1024 // API Gateway payload limit
+	maxInvokePayload = 6 * 1024 * 1024  // Lambda synchronous invocation limit
+)
+
+// Config configures a Front. Shape and Function are required.
+type Config struct {
+	Shape Shape
+	// Function is invoked for every request that gets past the authorizer.
+	Function Function
+	// Authorizer, when set, is a Lambda authorizer run before the function:
+	// a TOKEN authorizer for rest, a payload 2.0 REQUEST authorizer for
+	// http. Other shapes have no Lambda authorizers.
+	Authorizer Function
+	// Addr is the listen address; default "127.0.0.1:0" (any free port).
+	Addr string
+	// Stage is the API stage: its name prefixes every path of a rest API
+	// (default "dev"); for http the default "$default" stage adds no prefix.
+	// Unused by url and alb.
+	Stage string
+	// Stream selects the RESPONSE_STREAM invoke mode of a Function URL:
+	// the response reaches the client as the function writes it.
+	Stream bool
+	// MultiValueHeaders turns on the ALB target group's multi-value headers
+	// mode (multiValueHeaders and multiValueQueryStringParameters).
+	MultiValueHeaders bool
+	// Region is used in ARNs and domain names; default "us-east-1".
+	Region string
+	// Logger receives one line per request and the front's errors; nil logs nothing.
+	Logger *slog.Logger
+}
+
+// Front is a running local front. It is also an http.Handler, for use with
+// httptest.
+type Front struct {
+	cfg    Config
+	apiID  string
+	ln     net.Listener
+	hs     *http.Server
+	closed sync.Once
+}
+
+// Start validates cfg, listens on cfg.Addr and serves until Close or until
+// ctx ends.
+func Start(ctx context.Context, cfg Config) (*Front, error) {
+	f, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	addr := cfg.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	f.ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	f.hs = &http.Server{Handler: f, ReadHeaderTimeout: 30 * time.Second}
+	go f.hs.Serve(f.ln)
+	go func() {
+		<-ctx.Done()
+		f.Close()
+	}()
+	return f, nil
+}
+
+// New returns a Front that is not listening, for serving with a server of
+// one's own; [Front.URL] is then empty.
+func New(cfg Config) (*Front, error) {
+	switch cfg.Shape {
+	case ShapeREST, ShapeHTTP, ShapeURL, ShapeALB:
+	default:
+		return nil, fmt.Errorf("unknown shape %q (want one of rest, http, url, alb)", cfg.Shape)
+	}
+	if cfg.Function == nil {
+		return nil, errors.New("no function configured")
+	}
+	if cfg.Authorizer != nil && cfg.Shape != ShapeREST && cfg.Shape != ShapeHTTP {
+		return nil, fmt.Errorf("shape %s has no Lambda authorizers (use rest or http)", cfg.Shape)
+	}
+	if cfg.Stream && cfg.Shape != ShapeURL {
+		return nil, fmt.Errorf("response streaming is a Function URL mode; shape %s buffers", cfg.Shape)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	switch {
+	case cfg.Shape == ShapeREST && cfg.Stage == "":
+		cfg.Stage = "dev"
+	case cfg.Shape == ShapeHTTP && cfg.Stage == "":
+		cfg.Stage = "$default"
+	case cfg.Shape == ShapeURL || cfg.Shape == ShapeALB:
+		cfg.Stage = ""
+	}
+	return &Front{cfg: cfg, apiID: "local0api1"}, nil
+}
+
+// URL is the base URL of the deployed API: scheme, host and the stage prefix
+// when the shape has one (http://127.0.0.1:9000/dev for rest). Append the
+// route, for example "/mcp".
+func (f *Front) URL() string {
+	if f.ln == nil {
+		return ""
+	}
+	return "http://" + f.ln.Addr().String() + f.stagePrefix()
+}
+
+func (f *Front) stagePrefix() string {
+	if f.cfg.Stage == "" || f.cfg.Stage == "$default" {
+		return ""
+	}
+	return "/" + f.cfg.Stage
+}
+
+// Close stops serving and closes the function and the authorizer.
+func (f *Front) Close() error {
+	var err error
+	f.closed.Do(func() {
+		if f.hs != nil {
+			err = f.hs.Close()
+		}
+		f.cfg.Function.Close()
+		if f.cfg.Authorizer != nil {
+			f.cfg.Authorizer.Close()
+		}
+	})
+	return err
+}
+
+// request is one incoming HTTP request on its way to an event.
+type request struct {
+	r         *http.Request
+	body      []byte
+	path      string // the path below the stage prefix
+	requestID string // the front's own request id (requestContext.requestId)
+	now       time.Time
+	sourceIP  string
+}
+
+func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	f.serve(sw, r)
+	if f.cfg.Logger != nil {
+		f.cfg.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"durationMs", float64(time.Since(start).Microseconds())/1000)
+	}
+}
+
+func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
+			return
+		}
+		writeMessage(w, http.StatusBadRequest, "reading the request body: "+err.Error())
+		return
+	}
+	req := &request{r: r, body: body, path: r.URL.Path, requestID: newRequestID(), now: time.Now().UTC()}
+	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
+	if prefix := f.stagePrefix(); prefix != "" {
+		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok || (rest != "" && rest[0] != '/') {
+			// API Gateway's answer for a path outside every stage.
+			writeMessage(w, http.StatusForbidden, "Missing Authentication Token")
+			return
+		}
+		if rest == "" {
+			rest = "/"
+		}
+		req.path = rest
+	}
+
+	var authorizer map[string]any
+	if f.cfg.Authorizer != nil {
+		var denied *gatewayError
+		authorizer, denied = f.authorize(r.Context(), req)
+		if denied != nil {
+			denied.write(w)
+			return
+		}
+	}
+
+	payload, err := f.event(req, authorizer)
+	if err != nil {
+		f.logError("building the event", err)
+		writeMessage(w, http.StatusInternalServerError, "building the event: "+err.Error())
+		return
+	}
+	if len(payload) > maxInvokePayload {
+		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	}
+	inv := &runtimeapi.Invocation{Payload: payload, Stream: f.cfg.Stream}
+	resp, err := f.cfg.Function.Invoke(r.Context(), inv)
+	if err != nil {
+		f.functionFailed(w, inv.RequestID, err)
+		return
+	}
+	defer resp.Body.Close()
+	if f.cfg.Stream {
+		f.writeStream(w, inv.RequestID, resp)
+		return
+	}
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.functionFailed(w, inv.RequestID, err)
+		return
+	}
+	if resp.ContentType == runtimeapi.ContentTypeHTTPIntegration {
+		f.logError("streamed response in buffered mode", errors.New("the function streams its response; run the url shape with streaming on to read it as Lambda would"))
+	}
+	if err := f.writeResponse(w, out); err != nil {
+		f.logError("malformed function response", err)
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": inv.RequestID})
+	}
+}
+
+func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
+	switch f.cfg.Shape {
+	case ShapeREST:
+		return json.Marshal(f.restEvent(req, authorizer))
+	case ShapeHTTP:
+		return json.Marshal(f.httpEvent(req, authorizer))
+	case ShapeURL:
+		return json.Marshal(f.urlEvent(req))
+	default:
+		return json.Marshal(f.albEvent(req))
+	}
+}
+
+func (f *Front) writeResponse(w http.ResponseWriter, payload []byte) error {
+	switch f.cfg.Shape {
+	case ShapeREST, ShapeALB:
+		return writeProxyResponse(w, payload, true)
+	default:
+		return writeProxyResponse(w, payload, false)
+	}
+}
+
+// functionFailed answers for a failed invocation the way the gateways do
+// (502), with the Lambda error in the JSON body to help debugging.
+func (f *Front) functionFailed(w http.ResponseWriter, requestID string, err error) {
+	var fe *runtimeapi.FunctionError
+	if !errors.As(err, &fe) {
+		f.logError("invoking the function", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})
+		return
+	}
+	if f.cfg.Logger != nil {
+		f.cfg.Logger.Warn("function error", "requestId", requestID, "errorType", fe.Type, "errorMessage", fe.Message)
+	}
+	writeJSON(w, http.StatusBadGateway, map[string]string{
+		"message": "Internal server error", "errorType": fe.Type, "errorMessage": fe.Message, "requestId": requestID,
+	})
+}
+
+func (f *Front) logError(msg string, err error) {
+	if f.cfg.Logger != nil {
+		f.cfg.Logger.Error(msg, "error", err)
+	}
+}
+
+// gatewayError is an answer the gateway gives without calling the function.
+type gatewayError struct {
+	status    int
+	message   any // the "message" field; API Gateway sends null for authorizer failures
+	errorType string
+}
+
+func (e *gatewayError) write(w http.ResponseWriter) {
+	if e.errorType != "" {
+		w.Header().Set("x-amzn-ErrorType", e.errorType)
+	}
+	writeJSON(w, e.status, map[string]any{"message": e.message})
+}
+
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	json.NewEncoder(&buf).Encode(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,422 @@
+package localfront
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// echoFunction answers every event with a proxy response whose body is the
+// event itself.
+func echoFunction() Function {
+	return NewInProcess(lambda.NewHandler(func(ev json.RawMessage) (events.APIGatewayProxyResponse, error) {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(ev)}, nil
+	}), nil)
+}
+
+// respondWith answers every event with the given payload.
+func respondWith(payload string) Function {
+	return NewInProcess(lambda.NewHandler(func(json.RawMessage) (json.RawMessage, error) {
+		return json.RawMessage(payload), nil
+	}), nil)
+}
+
+func startFront(t *testing.T, cfg Config) *Front {
+	t.Helper()
+	f, err := Start(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+type sent struct {
+	method, url, body, contentType string
+	header                         http.Header
+}
+
+func do(t *testing.T, s sent) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(s.method, s.url, strings.NewReader(s.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range s.header {
+		req.Header[k] = v
+	}
+	if s.contentType != "" {
+		req.Header.Set("Content-Type", s.contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", s.method, s.url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// echoed sends s through a front of the given config and decodes the event
+// the function received.
+func echoed[E any](t *testing.T, cfg Config, path string, s sent) E {
+	t.Helper()
+	cfg.Function = echoFunction()
+	f := startFront(t, cfg)
+	s.url = f.URL() + path
+	resp, body := do(t, s)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, body %s", resp.StatusCode, body)
+	}
+	var ev E
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatalf("decoding the echoed event %s: %v", body, err)
+	}
+	return ev
+}
+
+var sample = sent{
+	method:      http.MethodPost,
+	body:        `{"jsonrpc":"2.0","id":1,"method":"ping"}`,
+	contentType: "application/json",
+	header: http.Header{
+		"X-Test":     {"one", "two"},
+		"Cookie":     {"c1=v1; c2=v2"},
+		"User-Agent": {"front-test"},
+	},
+}
+
+func TestRESTEvent(t *testing.T) {
+	ev := echoed[events.APIGatewayProxyRequest](t, Config{Shape: ShapeREST}, "/mcp?a=1&a=2&b=x%20y", sample)
+	got := events.APIGatewayProxyRequest{
+		Resource: ev.Resource, Path: ev.Path, HTTPMethod: ev.HTTPMethod, PathParameters: ev.PathParameters,
+		QueryStringParameters: ev.QueryStringParameters, MultiValueQueryStringParameters: ev.MultiValueQueryStringParameters,
+		Headers:           map[string]string{"X-Test": ev.Headers["X-Test"], "Content-Type": ev.Headers["Content-Type"]},
+		MultiValueHeaders: map[string][]string{"X-Test": ev.MultiValueHeaders["X-Test"]},
+		Body:              ev.Body, IsBase64Encoded: ev.IsBase64Encoded,
+		RequestContext: events.APIGatewayProxyRequestContext{
+			Stage: ev.RequestContext.Stage, Path: ev.RequestContext.Path, ResourcePath: ev.RequestContext.ResourcePath,
+			HTTPMethod: ev.RequestContext.HTTPMethod, AccountID: ev.RequestContext.AccountID,
+			Identity: events.APIGatewayRequestIdentity{SourceIP: ev.RequestContext.Identity.SourceIP, UserAgent: ev.RequestContext.Identity.UserAgent},
+		},
+	}
+	want := events.APIGatewayProxyRequest{
+		Resource: "/{proxy+}", Path: "/mcp", HTTPMethod: "POST", PathParameters: map[string]string{"proxy": "mcp"},
+		QueryStringParameters:           map[string]string{"a": "2", "b": "x y"},
+		MultiValueQueryStringParameters: map[string][]string{"a": {"1", "2"}, "b": {"x y"}},
+		Headers:                         map[string]string{"X-Test": "two", "Content-Type": "application/json"},
+		MultiValueHeaders:               map[string][]string{"X-Test": {"one", "two"}},
+		Body:                            sample.body,
+		RequestContext: events.APIGatewayProxyRequestContext{
+			Stage: "dev", Path: "/dev/mcp", ResourcePath: "/{proxy+}", HTTPMethod: "POST", AccountID: accountID,
+			Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1", UserAgent: "front-test"},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("REST event (-want +got):\n%s", diff)
+	}
+	if ev.RequestContext.RequestID == "" || ev.RequestContext.RequestTimeEpoch == 0 || ev.Headers["Host"] == "" || ev.Headers["X-Forwarded-For"] != "127.0.0.1" {
+		t.Errorf("REST event lacks request id, time, Host or X-Forwarded-For: %+v", ev)
+	}
+	if ev.RequestContext.Authorizer != nil {
+		t.Errorf("authorizer context %v without an authorizer", ev.RequestContext.Authorizer)
+	}
+}
+
+func TestBinaryBodyIsBase64(t *testing.T) {
+	binary := string([]byte{0xff, 0x00, 0xfe, 'a'})
+	for _, shape := range Shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			s := sent{method: http.MethodPost, body: binary, contentType: "application/octet-stream"}
+			ev := echoed[struct {
+				Body            string `json:"body"`
+				IsBase64Encoded bool   `json:"isBase64Encoded"`
+			}](t, Config{Shape: shape}, "/upload", s)
+			if ev.Body != base64.StdEncoding.EncodeToString([]byte(binary)) || !ev.IsBase64Encoded {
+				t.Errorf("binary body = %q (base64 %v), want base64 of the bytes", ev.Body, ev.IsBase64Encoded)
+			}
+		})
+	}
+}
+
+func TestRESTOutsideStage(t *testing.T) {
+	f := startFront(t, Config{Shape: ShapeREST, Function: echoFunction()})
+	resp, body := do(t, sent{method: http.MethodGet, url: strings.TrimSuffix(f.URL(), "/dev") + "/prod/mcp"})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "Missing Authentication Token") {
+		t.Errorf("path outside the stage = %d %s, want 403 Missing Authentication Token", resp.StatusCode, body)
+	}
+}
+
+func TestHTTPEvent(t *testing.T) {
+	tests := []struct {
+		name, stage, path, wantRawPath, wantStage string
+	}{
+		{"default stage", "", "/mcp", "/mcp", "$default"},
+		{"named stage", "v1", "/mcp", "/v1/mcp", "v1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := echoed[events.APIGatewayV2HTTPRequest](t, Config{Shape: ShapeHTTP, Stage: tc.stage}, tc.path+"?a=1&a=2&b=x", sample)
+			got := events.APIGatewayV2HTTPRequest{
+				Version: ev.Version, RouteKey: ev.RouteKey, RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
+				Cookies: ev.Cookies, QueryStringParameters: ev.QueryStringParameters, Body: ev.Body,
+				Headers: map[string]string{"x-test": ev.Headers["x-test"], "cookie": ev.Headers["cookie"]},
+				RequestContext: events.APIGatewayV2HTTPRequestContext{
+					RouteKey: ev.RequestContext.RouteKey, Stage: ev.RequestContext.Stage, HTTP: ev.RequestContext.HTTP,
+				},
+			}
+			want := events.APIGatewayV2HTTPRequest{
+				Version: "2.0", RouteKey: "$default", RawPath: tc.wantRawPath, RawQueryString: "a=1&a=2&b=x",
+				Cookies: []string{"c1=v1", "c2=v2"}, QueryStringParameters: map[string]string{"a": "1,2", "b": "x"}, Body: sample.body,
+				Headers: map[string]string{"x-test": "one,two", "cookie": ""},
+				RequestContext: events.APIGatewayV2HTTPRequestContext{
+					RouteKey: "$default", Stage: tc.wantStage,
+					HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: tc.wantRawPath, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "front-test"},
+				},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("HTTP API event (-want +got):\n%s", diff)
+			}
+			if ev.RequestContext.RequestID == "" || ev.RequestContext.TimeEpoch == 0 || ev.RequestContext.Authorizer != nil {
+				t.Errorf("request context = %+v", ev.RequestContext)
+			}
+		})
+	}
+}
+
+func TestURLEvent(t *testing.T) {
+	ev := echoed[events.LambdaFunctionURLRequest](t, Config{Shape: ShapeURL}, "/mcp?x=1", sample)
+	want := events.LambdaFunctionURLRequest{
+		Version: "2.0", RawPath: "/mcp", RawQueryString: "x=1", Cookies: []string{"c1=v1", "c2=v2"},
+		QueryStringParameters: map[string]string{"x": "1"}, Body: sample.body,
+		RequestContext: events.LambdaFunctionURLRequestContext{
+			AccountID: accountID, APIID: "local0api1", DomainPrefix: "127",
+			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST", Path: "/mcp", Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "front-test"},
+		},
+	}
+	ignore := cmpopts.IgnoreFields(events.LambdaFunctionURLRequestContext{}, "RequestID", "DomainName", "Time", "TimeEpoch")
+	if diff := cmp.Diff(want, ev, ignore, cmpopts.IgnoreFields(events.LambdaFunctionURLRequest{}, "Headers")); diff != "" {
+		t.Errorf("Function URL event (-want +got):\n%s", diff)
+	}
+	if ev.Headers["x-test"] != "one,two" || ev.Headers["content-type"] != "application/json" {
+		t.Errorf("headers = %v", ev.Headers)
+	}
+}
+
+func TestALBEvent(t *testing.T) {
+	s := sample
+	s.method = http.MethodGet
+	s.body = ""
+	t.Run("single-value", func(t *testing.T) {
+		ev := echoed[events.ALBTargetGroupRequest](t, Config{Shape: ShapeALB}, "/mcp?q=a%20b&q=c", s)
+		if ev.HTTPMethod != "GET" || ev.Path != "/mcp" || ev.Headers["x-test"] != "two" || ev.MultiValueHeaders != nil {
+			t.Errorf("ALB event = %+v", ev)
+		}
+		if diff := cmp.Diff(map[string]string{"q": "c"}, ev.QueryStringParameters); diff != "" {
+			t.Errorf("query (-want +got):\n%s", diff)
+		}
+		if !strings.HasPrefix(ev.RequestContext.ELB.TargetGroupArn, "arn:aws:elasticloadbalancing:") {
+			t.Errorf("target group ARN = %q", ev.RequestContext.ELB.TargetGroupArn)
+		}
+	})
+	t.Run("multi-value", func(t *testing.T) {
+		ev := echoed[events.ALBTargetGroupRequest](t, Config{Shape: ShapeALB, MultiValueHeaders: true}, "/mcp?q=a%20b&q=c", s)
+		if ev.Headers != nil || ev.QueryStringParameters != nil {
+			t.Errorf("single-value maps set in multi-value mode: %+v", ev)
+		}
+		if diff := cmp.Diff(map[string][]string{"q": {"a%20b", "c"}}, ev.MultiValueQueryStringParameters); diff != "" {
+			t.Errorf("undecoded query (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"one", "two"}, ev.MultiValueHeaders["x-test"]); diff != "" {
+			t.Errorf("x-test (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestResponses(t *testing.T) {
+	tests := []struct {
+		name        string
+		shape       Shape
+		payload     string
+		wantStatus  int
+		wantBody    string
+		wantHeaders http.Header
+	}{
+		{
+			name: "rest single and multi-value headers", shape: ShapeREST,
+			payload:    `{"statusCode":201,"headers":{"X-One":"1"},"multiValueHeaders":{"Set-Cookie":["a=1","b=2"]},"body":"made"}`,
+			wantStatus: 201, wantBody: "made", wantHeaders: http.Header{"X-One": {"1"}, "Set-Cookie": {"a=1", "b=2"}},
+		},
+		{
+			name: "rest base64 body", shape: ShapeREST,
+			payload:    `{"statusCode":200,"body":"aGVsbG8=","isBase64Encoded":true}`,
+			wantStatus: 200, wantBody: "hello",
+		},
+		{
+			name: "rest malformed", shape: ShapeREST, payload: `{"body":"no status"}`,
+			wantStatus: 502, wantBody: `"message":"Internal server error"`,
+		},
+		{
+			name: "http cookies", shape: ShapeHTTP,
+			payload:    `{"statusCode":200,"headers":{"content-type":"text/plain"},"cookies":["s=1; HttpOnly"],"body":"hi"}`,
+			wantStatus: 200, wantBody: "hi", wantHeaders: http.Header{"Content-Type": {"text/plain"}, "Set-Cookie": {"s=1; HttpOnly"}},
+		},
+		{
+			name: "http without statusCode is a JSON body", shape: ShapeHTTP, payload: `{"result":42}`,
+			wantStatus: 200, wantBody: `{"result":42}`, wantHeaders: http.Header{"Content-Type": {"application/json"}},
+		},
+		{
+			name: "url response", shape: ShapeURL, payload: `{"statusCode":404,"body":"none"}`,
+			wantStatus: 404, wantBody: "none",
+		},
+		{
+			name: "alb response", shape: ShapeALB, payload: `{"statusCode":200,"statusDescription":"200 OK","headers":{"X-A":"b"},"body":"ok"}`,
+			wantStatus: 200, wantBody: "ok", wantHeaders: http.Header{"X-A": {"b"}},
+		},
+		{
+			name: "alb malformed", shape: ShapeALB, payload: `"just a string"`,
+			wantStatus: 502,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := startFront(t, Config{Shape: tc.shape, Function: respondWith(tc.payload)})
+			resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/x"})
+			if resp.StatusCode != tc.wantStatus || !strings.Contains(string(body), tc.wantBody) {
+				t.Errorf("got %d %q, want %d containing %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+			for k, want := range tc.wantHeaders {
+				if diff := cmp.Diff(want, resp.Header.Values(k)); diff != "" {
+					t.Errorf("header %s (-want +got):\n%s", k, diff)
+				}
+			}
+		})
+	}
+}
+
+func TestFunctionErrorIs502JSON(t *testing.T) {
+	fn := NewInProcess(lambda.NewHandler(func() error { return errors.New("no luck") }), nil)
+	f := startFront(t, Config{Shape: ShapeURL, Function: fn})
+	resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/x"})
+	var got map[string]string
+	if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("got %d %s, want 502 JSON", resp.StatusCode, body)
+	}
+	if got["errorType"] != "errorString" || got["errorMessage"] != "no luck" || got["message"] != "Internal server error" {
+		t.Errorf("error body = %v", got)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	fn := echoFunction()
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"unknown shape", Config{Shape: "soap", Function: fn}},
+		{"no function", Config{Shape: ShapeREST}},
+		{"authorizer on url", Config{Shape: ShapeURL, Function: fn, Authorizer: fn}},
+		{"stream on rest", Config{Shape: ShapeREST, Function: fn, Stream: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := New(tc.cfg); err == nil {
+				t.Error("New accepted the config")
+			}
+		})
+	}
+}
+
+// TestChildProcessBehindFront runs the real bootstrap behind the front: warm
+// reuse, a crash answered with a 502 JSON body, and a fresh process after it.
+func TestChildProcessBehindFront(t *testing.T) {
+	p, err := NewProcess(fnBinary, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := startFront(t, Config{Shape: ShapeREST, Function: p})
+	pid := func() int {
+		t.Helper()
+		resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/hello"})
+		var e fnEcho
+		if err := json.Unmarshal(body, &e); err != nil || resp.StatusCode != http.StatusOK || e.Path != "/hello" {
+			t.Fatalf("got %d %s, want the echo of /hello", resp.StatusCode, body)
+		}
+		return e.PID
+	}
+	first := pid()
+	if again := pid(); again != first {
+		t.Errorf("warm request ran in pid %d, want %d", again, first)
+	}
+	resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/exit"})
+	var got map[string]string
+	if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != http.StatusBadGateway || got["errorType"] != "Runtime.ExitError" {
+		t.Errorf("crash = %d %s, want 502 JSON with Runtime.ExitError", resp.StatusCode, body)
+	}
+	if after := pid(); after == first {
+		t.Errorf("request after the crash reused pid %d", first)
+	}
+}
+
+func TestURLStreamingThroughFront(t *testing.T) {
+	p, err := NewProcess(fnBinary, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := startFront(t, Config{Shape: ShapeURL, Stream: true, Function: p})
+	resp, err := http.Get(f.URL() + "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 201 || resp.Header.Get("Content-Type") != "text/plain" || resp.Header.Get("Set-Cookie") != "a=1" {
+		t.Errorf("streamed head = %d %v", resp.StatusCode, resp.Header)
+	}
+	if len(resp.TransferEncoding) == 0 || resp.TransferEncoding[0] != "chunked" {
+		t.Errorf("transfer encoding = %v, want chunked", resp.TransferEncoding)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || string(body) != "chunk 0\nchunk 1\nchunk 2\n" {
+		t.Errorf("streamed body = %q, %v", body, err)
+	}
+}
+
+func TestRequestTooLarge(t *testing.T) {
+	f := startFront(t, Config{Shape: ShapeURL, Function: echoFunction()})
+	resp, err := http.Post(f.URL()+"/x", "application/json", bytes.NewReader(make([]byte, maxRequestBody+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("oversized request = %d %s, want 413 JSON", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestStartStopsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f, err := Start(ctx, Config{Shape: ShapeURL, Function: echoFunction()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := f.URL()
+	cancel()
+	f.Close() // idempotent, and waits for nothing
+	if _, err := http.Get(url + "/x"); err == nil {
+		t.Error("front still serving after its context ended")
+	}
+}

@@ -1,0 +1,85 @@
+package localfront
+
+import (
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// httpEvent builds the API Gateway HTTP API event (payload 2.0) for the
+// $default route. With a named stage, rawPath keeps the stage prefix, as
+// HTTP APIs send it.
+func (f *Front) httpEvent(req *request, authorizer map[string]any) events.APIGatewayV2HTTPRequest {
+	h := req.headers(true)
+	delete(h, "cookie")
+	body, b64 := req.encodedBody()
+	ev := events.APIGatewayV2HTTPRequest{
+		Version:               "2.0",
+		RouteKey:              "$default",
+		RawPath:               req.r.URL.EscapedPath(),
+		RawQueryString:        req.r.URL.RawQuery,
+		Cookies:               req.cookies(),
+		Headers:               joinedValues(h),
+		QueryStringParameters: joinedValues(req.query()),
+		RequestContext:        f.httpContext(req),
+		Body:                  body,
+		IsBase64Encoded:       b64,
+	}
+	if authorizer != nil {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: authorizer}
+	}
+	return ev
+}
+
+func (f *Front) httpContext(req *request) events.APIGatewayV2HTTPRequestContext {
+	return events.APIGatewayV2HTTPRequestContext{
+		RouteKey:     "$default",
+		AccountID:    accountID,
+		Stage:        f.cfg.Stage,
+		RequestID:    req.requestID,
+		APIID:        f.apiID,
+		DomainName:   req.r.Host,
+		DomainPrefix: domainPrefix(req.r.Host),
+		Time:         req.requestTime(),
+		TimeEpoch:    req.now.UnixMilli(),
+		HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+			Method:    req.r.Method,
+			Path:      req.r.URL.Path,
+			Protocol:  req.protocol(),
+			SourceIP:  req.sourceIP,
+			UserAgent: req.r.UserAgent(),
+		},
+	}
+}
+
+// urlEvent builds the Function URL event: payload 2.0 without routes or
+// stages, and the URL id in apiId and domainPrefix.
+func (f *Front) urlEvent(req *request) events.LambdaFunctionURLRequest {
+	h := req.headers(true)
+	delete(h, "cookie")
+	body, b64 := req.encodedBody()
+	return events.LambdaFunctionURLRequest{
+		Version:               "2.0",
+		RawPath:               req.r.URL.EscapedPath(),
+		RawQueryString:        req.r.URL.RawQuery,
+		Cookies:               req.cookies(),
+		Headers:               joinedValues(h),
+		QueryStringParameters: joinedValues(req.query()),
+		RequestContext: events.LambdaFunctionURLRequestContext{
+			AccountID:    accountID,
+			RequestID:    req.requestID,
+			APIID:        f.apiID,
+			DomainName:   req.r.Host,
+			DomainPrefix: domainPrefix(req.r.Host),
+			Time:         req.requestTime(),
+			TimeEpoch:    req.now.UnixMilli(),
+			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{
+				Method:    req.r.Method,
+				Path:      req.r.URL.Path,
+				Protocol:  req.protocol(),
+				SourceIP:  req.sourceIP,
+				UserAgent: req.r.UserAgent(),
+			},
+		},
+		Body:            body,
+		IsBase64Encoded: b64,
+	}
+}

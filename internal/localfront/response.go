@@ -1,0 +1,144 @@
+package localfront
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+// proxyResponse is the union of the response objects of every shape: REST
+// and ALB (statusCode, headers, multiValueHeaders, body, isBase64Encoded),
+// payload 2.0 (plus cookies) and ALB's statusDescription.
+type proxyResponse struct {
+	StatusCode        *int                `json:"statusCode"`
+	StatusDescription string              `json:"statusDescription"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Cookies           []string            `json:"cookies"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+// writeProxyResponse turns a function's response into HTTP. strict is the
+// REST and ALB rule: anything but a response object with a statusCode is a
+// malformed response (an error is returned, nothing written). Payload 2.0
+// instead takes such a payload as a 200 JSON body.
+func writeProxyResponse(w http.ResponseWriter, payload []byte, strict bool) error {
+	var pr proxyResponse
+	err := json.Unmarshal(payload, &pr)
+	if err != nil || pr.StatusCode == nil {
+		if strict {
+			if err == nil {
+				err = errors.New("no statusCode")
+			}
+			return fmt.Errorf("malformed Lambda proxy response: %w", err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write(payload)
+		return nil
+	}
+	if *pr.StatusCode < 100 || *pr.StatusCode > 599 {
+		return fmt.Errorf("malformed Lambda proxy response: statusCode %d", *pr.StatusCode)
+	}
+	body := []byte(pr.Body)
+	if pr.IsBase64Encoded {
+		if body, err = base64.StdEncoding.DecodeString(pr.Body); err != nil {
+			return fmt.Errorf("malformed Lambda proxy response: body: %w", err)
+		}
+	}
+	setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, pr.Cookies)
+	w.WriteHeader(*pr.StatusCode)
+	w.Write(body)
+	return nil
+}
+
+func setHeaders(h http.Header, single map[string]string, multi map[string][]string, cookies []string) {
+	for k, v := range single {
+		h.Set(k, v)
+	}
+	for k, vs := range multi {
+		h.Del(k)
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	for _, c := range cookies {
+		h.Add("Set-Cookie", c)
+	}
+}
+
+// maxPrelude bounds the JSON head of a streamed HTTP response.
+const maxPrelude = 1 << 20
+
+// writeStream relays a Function URL streamed response: the JSON prelude
+// (status, headers, cookies) then the body, flushed as it arrives. A body
+// without the http-integration content type is sent as is with status 200.
+func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runtimeapi.Response) {
+	body := bufio.NewReader(resp.Body)
+	if resp.ContentType != runtimeapi.ContentTypeHTTPIntegration {
+		if resp.ContentType != "" {
+			w.Header().Set("Content-Type", resp.ContentType)
+		}
+		w.WriteHeader(http.StatusOK)
+	} else {
+		prelude, err := readPrelude(body)
+		if err != nil {
+			f.functionFailed(w, requestID, err)
+			return
+		}
+		var pr proxyResponse
+		if err := json.Unmarshal(prelude, &pr); err != nil || pr.StatusCode == nil {
+			f.logError("malformed streaming prelude", fmt.Errorf("%q: %v", prelude, err))
+			writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": "malformed streaming response prelude", "requestId": requestID})
+			return
+		}
+		setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, pr.Cookies)
+		w.WriteHeader(*pr.StatusCode)
+	}
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return // the client left
+			}
+			rc.Flush()
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			f.logError("function response stream failed", err)
+			// The status is sent; end the response abruptly so the client
+			// sees a truncated body rather than a complete one.
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// readPrelude reads up to the eight NUL bytes that end the JSON prelude.
+func readPrelude(r *bufio.Reader) ([]byte, error) {
+	var prelude []byte
+	sep := make([]byte, 8)
+	for len(prelude) <= maxPrelude+8 {
+		b, err := r.ReadByte()
+		if err != nil {
+			return nil, fmt.Errorf("reading the streaming response prelude: %w", err)
+		}
+		prelude = append(prelude, b)
+		if bytes.HasSuffix(prelude, sep) {
+			return prelude[:len(prelude)-8], nil
+		}
+	}
+	return nil, errors.New("streaming response prelude too long")
+}

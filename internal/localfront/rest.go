@@ -1,0 +1,61 @@
+package localfront
+
+import (
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// restResource is the proxy resource the local REST API routes every path
+// through, as a deployment with a greedy {proxy+} resource does.
+const restResource = "/{proxy+}"
+
+// restEvent builds the API Gateway REST proxy integration event (payload 1.0).
+func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGatewayProxyRequest {
+	h := req.headers(false)
+	q := req.query()
+	resource, params := restResource, map[string]string{"proxy": strings.TrimPrefix(req.path, "/")}
+	if req.path == "/" {
+		resource, params = "/", nil
+	}
+	body, b64 := req.encodedBody()
+	return events.APIGatewayProxyRequest{
+		Resource:                        resource,
+		Path:                            req.path,
+		HTTPMethod:                      req.r.Method,
+		Headers:                         lastValues(h),
+		MultiValueHeaders:               h,
+		QueryStringParameters:           lastValues(q),
+		MultiValueQueryStringParameters: q,
+		PathParameters:                  params,
+		RequestContext: events.APIGatewayProxyRequestContext{
+			AccountID:         accountID,
+			ResourceID:        "local0",
+			Stage:             f.cfg.Stage,
+			DomainName:        req.r.Host,
+			DomainPrefix:      domainPrefix(req.r.Host),
+			RequestID:         req.requestID,
+			ExtendedRequestID: req.requestID,
+			Protocol:          req.protocol(),
+			Identity: events.APIGatewayRequestIdentity{
+				SourceIP:  req.sourceIP,
+				UserAgent: req.r.UserAgent(),
+			},
+			ResourcePath:     resource,
+			Path:             f.stagePrefix() + req.path,
+			Authorizer:       authorizer,
+			HTTPMethod:       req.r.Method,
+			RequestTime:      req.requestTime(),
+			RequestTimeEpoch: req.now.UnixMilli(),
+			APIID:            f.apiID,
+		},
+		Body:            body,
+		IsBase64Encoded: b64,
+	}
+}
+
+func domainPrefix(host string) string {
+	prefix, _, _ := strings.Cut(host, ".")
+	prefix, _, _ = strings.Cut(prefix, ":")
+	return prefix
+}
