@@ -1,0 +1,158 @@
+package localfront
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/google/go-cmp/cmp"
+)
+
+// testAuthorizer follows cmd/authorizer's contract: no valid token fails with
+// "Unauthorized", a token without the scope gets a Deny policy, a good one an
+// Allow policy with context. It also answers the HTTP API simple format.
+func testAuthorizer(seen *[]string) Function {
+	return NewInProcess(lambda.NewHandler(func(ev json.RawMessage) (any, error) {
+		var in struct {
+			Type               string   `json:"type"`
+			AuthorizationToken string   `json:"authorizationToken"`
+			MethodArn          string   `json:"methodArn"`
+			RouteArn           string   `json:"routeArn"`
+			IdentitySource     []string `json:"identitySource"`
+		}
+		if err := json.Unmarshal(ev, &in); err != nil {
+			return nil, err
+		}
+		token, arn := in.AuthorizationToken, in.MethodArn
+		if in.Type == "REQUEST" {
+			token, arn = in.IdentitySource[0], in.RouteArn
+		}
+		*seen = append(*seen, in.Type+" "+arn)
+		policy := func(effect, resource string) events.APIGatewayCustomAuthorizerResponse {
+			return events.APIGatewayCustomAuthorizerResponse{
+				PrincipalID: "u1",
+				PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{
+					{Action: []string{"execute-api:Invoke"}, Effect: effect, Resource: []string{resource}},
+				}},
+				Context: map[string]any{"sub": "u1", "scope": "mcp", "n": 3, "b": true},
+			}
+		}
+		switch token {
+		case "Bearer good":
+			return policy("Allow", "arn:aws:execute-api:*:*:*/*/*"), nil
+		case "Bearer noscope":
+			return policy("Deny", arn), nil
+		case "Bearer elsewhere":
+			return policy("Allow", "arn:aws:execute-api:us-east-1:123456789012:other/*"), nil
+		case "Bearer simple-yes":
+			return map[string]any{"isAuthorized": true, "context": map[string]any{"sub": "u2", "n": 3}}, nil
+		case "Bearer simple-no":
+			return map[string]any{"isAuthorized": false}, nil
+		case "Bearer boom":
+			return nil, errors.New("database down")
+		}
+		return nil, errors.New("Unauthorized")
+	}), nil)
+}
+
+func TestAuthorizer(t *testing.T) {
+	tests := []struct {
+		shape      Shape
+		token      string
+		wantStatus int
+		wantBody   string
+		wantAuth   map[string]any // the authorizer context the function sees
+	}{
+		{ShapeREST, "", 401, `{"message":"Unauthorized"}`, nil},
+		{ShapeREST, "Bearer bad", 401, `{"message":"Unauthorized"}`, nil},
+		{ShapeREST, "Bearer noscope", 403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, nil},
+		{ShapeREST, "Bearer elsewhere", 403, `{"message":"User is not authorized to access this resource"}`, nil},
+		{ShapeREST, "Bearer boom", 500, `{"message":null}`, nil},
+		{ShapeREST, "Bearer good", 200, "", map[string]any{"principalId": "u1", "sub": "u1", "scope": "mcp", "n": "3", "b": "true"}},
+		{ShapeHTTP, "", 401, `{"message":"Unauthorized"}`, nil},
+		{ShapeHTTP, "Bearer bad", 401, `{"message":"Unauthorized"}`, nil},
+		{ShapeHTTP, "Bearer noscope", 403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, nil},
+		{ShapeHTTP, "Bearer simple-no", 403, `{"message":"Forbidden"}`, nil},
+		{ShapeHTTP, "Bearer boom", 500, `{"message":"Internal Server Error"}`, nil},
+		{ShapeHTTP, "Bearer good", 200, "", map[string]any{"sub": "u1", "scope": "mcp", "n": 3.0, "b": true}},
+		{ShapeHTTP, "Bearer simple-yes", 200, "", map[string]any{"sub": "u2", "n": 3.0}},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.shape)+" "+tc.token, func(t *testing.T) {
+			var seen []string
+			f := startFront(t, Config{Shape: tc.shape, Function: echoFunction(), Authorizer: testAuthorizer(&seen)})
+			s := sent{method: http.MethodPost, url: f.URL() + "/mcp", body: `{}`}
+			if tc.token != "" {
+				s.header = http.Header{"Authorization": {tc.token}}
+			}
+			resp, body := do(t, s)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, body, tc.wantStatus)
+			}
+			if tc.token == "" && len(seen) != 0 {
+				t.Errorf("authorizer called without an identity source: %v", seen)
+			}
+			if tc.wantStatus != 200 {
+				if got := strings.TrimSpace(string(body)); got != tc.wantBody {
+					t.Errorf("body = %s, want %s", got, tc.wantBody)
+				}
+				return
+			}
+			var ev struct {
+				RequestContext struct {
+					Authorizer map[string]any `json:"authorizer"`
+				} `json:"requestContext"`
+			}
+			if err := json.Unmarshal(body, &ev); err != nil {
+				t.Fatal(err)
+			}
+			got := ev.RequestContext.Authorizer
+			if tc.shape == ShapeHTTP {
+				got, _ = got["lambda"].(map[string]any)
+			} else {
+				delete(got, "integrationLatency")
+			}
+			if diff := cmp.Diff(tc.wantAuth, got); diff != "" {
+				t.Errorf("authorizer context (-want +got):\n%s", diff)
+			}
+			wantArn := map[Shape]string{
+				ShapeREST: "TOKEN arn:aws:execute-api:us-east-1:123456789012:local0api1/dev/POST/mcp",
+				ShapeHTTP: "REQUEST arn:aws:execute-api:us-east-1:123456789012:local0api1/$default/POST/mcp",
+			}[tc.shape]
+			if diff := cmp.Diff([]string{wantArn}, seen); diff != "" {
+				t.Errorf("authorizer calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPolicyDecide(t *testing.T) {
+	arn := "arn:aws:execute-api:us-east-1:123456789012:api/dev/POST/mcp"
+	tests := []struct {
+		name   string
+		policy string
+		want   effect
+	}{
+		{"allow exact, string fields", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"` + arn + `"}]}`, effectAllow},
+		{"allow wildcard across slashes", `{"Statement":[{"Effect":"Allow","Action":["execute-api:*"],"Resource":["arn:aws:execute-api:*:*:api/*"]}]}`, effectAllow},
+		{"deny wins", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"execute-api:invoke","Resource":"*"}]}`, effectDeny},
+		{"other resource", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/dev/GET/*"}]}`, effectNone},
+		{"other action", `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, effectNone},
+		{"empty", `{}`, effectNone},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d policyDocument
+			if err := json.Unmarshal([]byte(tc.policy), &d); err != nil {
+				t.Fatal(err)
+			}
+			if got := d.decide(arn); got != tc.want {
+				t.Errorf("decide = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
