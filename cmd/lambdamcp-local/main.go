@@ -1,0 +1,202 @@
+// Command lambdamcp-local runs a Lambda function locally behind a stand-in
+// for its AWS front door: API Gateway REST or HTTP API, a Function URL or an
+// Application Load Balancer. It is the project's answer to
+// `sam local start-api`, without Docker.
+//
+// The function is the real compiled bootstrap, run as a child process that
+// speaks the Lambda Runtime API: started on the first request (cold start),
+// reused while warm, replaced after a crash or a timeout. Each request
+// becomes the event the chosen shape sends; a Lambda authorizer, when given,
+// runs first; the function's answer goes back as HTTP. Every invocation logs
+// Lambda's REPORT line with its duration and, on a cold start, the init
+// duration.
+//
+// Usage:
+//
+//	lambdamcp-local [flags]
+//
+// Examples:
+//
+//	lambdamcp-local -build ./cmd/mcp-server                    # REST API at http://127.0.0.1:9000/dev
+//	lambdamcp-local -shape url -stream -function ./bootstrap    # Function URL, streaming
+//	lambdamcp-local -build ./cmd/mcp-server -build-authorizer ./cmd/authorizer \
+//	    -env MCP_AUTH_FROM_AUTHORIZER=1 -authorizer-env MCP_AUTH_TOKEN_SHA256=<hash>
+//
+// Flags:
+//
+//	-shape rest|http|url|alb  the front to emulate (default rest)
+//	-addr host:port           listen address (default 127.0.0.1:9000)
+//	-stage name               REST stage, the path prefix (default dev); HTTP API stage (default $default)
+//	-function path            the function's bootstrap binary
+//	-build package            build the function from a Go package instead (go build)
+//	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
+//	-build-authorizer package build the authorizer from a Go package instead
+//	-timeout d                function timeout (default 30s)
+//	-memory MB                memory size reported to the function (default 128)
+//	-name name                function name (default lambdamcp)
+//	-concurrency n            processes running at once (default 1; more requests queue)
+//	-env KEY=VALUE            function environment variable (repeatable)
+//	-authorizer-env KEY=VALUE authorizer environment variable (repeatable)
+//	-stream                   Function URL response streaming (url shape)
+//	-alb-multi-value          ALB multi-value headers mode
+//
+// The API's base URL is printed on stdout once the front listens; logs
+// (JSON) and the functions' output go to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("%q is not KEY=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
+}
+
+type options struct {
+	shape, addr, stage          string
+	function, build             string
+	authorizer, buildAuthorizer string
+	timeout                     time.Duration
+	memory, concurrency         int
+	name                        string
+	env, authorizerEnv          envList
+	stream, albMultiValue       bool
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("lambdamcp-local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.shape, "shape", "rest", "the front to emulate: rest, http, url or alb")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:9000", "listen address")
+	fs.StringVar(&o.stage, "stage", "", "API stage (rest default dev, http default $default)")
+	fs.StringVar(&o.function, "function", "", "path of the function's bootstrap binary")
+	fs.StringVar(&o.build, "build", "", "Go package to build the function from")
+	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
+	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
+	fs.IntVar(&o.memory, "memory", 128, "memory size in MB reported to the function")
+	fs.IntVar(&o.concurrency, "concurrency", 1, "processes running at once")
+	fs.StringVar(&o.name, "name", "lambdamcp", "function name")
+	fs.Var(&o.env, "env", "function environment variable KEY=VALUE (repeatable)")
+	fs.Var(&o.authorizerEnv, "authorizer-env", "authorizer environment variable KEY=VALUE (repeatable)")
+	fs.BoolVar(&o.stream, "stream", false, "Function URL response streaming (url shape)")
+	fs.BoolVar(&o.albMultiValue, "alb-multi-value", false, "ALB multi-value headers mode")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if (o.function == "") == (o.build == "") {
+		return nil, errors.New("give exactly one of -function and -build")
+	}
+	if o.authorizer != "" && o.buildAuthorizer != "" {
+		return nil, errors.New("give at most one of -authorizer and -build-authorizer")
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parse(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "lambdamcp-local:", err)
+		}
+		return 2
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	front, cleanup, err := start(ctx, o, logger, stderr)
+	defer cleanup()
+	if err != nil {
+		logger.Error("starting", "error", err)
+		return 1
+	}
+	logger.Info("listening", "shape", o.shape, "url", front.URL())
+	fmt.Fprintln(stdout, front.URL())
+	<-ctx.Done()
+	front.Close()
+	return 0
+}
+
+// start builds what needs building, then starts the functions and the front.
+func start(ctx context.Context, o *options, logger *slog.Logger, output io.Writer) (*localfront.Front, func(), error) {
+	var dirs []string
+	cleanup := func() {
+		for _, d := range dirs {
+			os.RemoveAll(d)
+		}
+	}
+	binary := func(path, pkg string) (string, error) {
+		if pkg == "" {
+			return path, nil
+		}
+		dir, err := os.MkdirTemp("", "lambdamcp-local")
+		if err != nil {
+			return "", err
+		}
+		dirs = append(dirs, dir)
+		logger.Info("building", "package", pkg)
+		return localfront.Build(ctx, pkg, dir)
+	}
+
+	fnPath, err := binary(o.function, o.build)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	fn, err := localfront.NewProcess(fnPath, &localfront.FunctionConfig{
+		Name: o.name, MemoryMB: o.memory, Timeout: o.timeout, Env: o.env,
+		Concurrency: o.concurrency, Output: output, Logger: logger,
+	})
+	if err != nil {
+		return nil, cleanup, err
+	}
+	cfg := localfront.Config{
+		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, Function: fn,
+		Stream: o.stream, MultiValueHeaders: o.albMultiValue, Logger: logger,
+	}
+	if o.authorizer != "" || o.buildAuthorizer != "" {
+		authPath, err := binary(o.authorizer, o.buildAuthorizer)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		cfg.Authorizer, err = localfront.NewProcess(authPath, &localfront.FunctionConfig{
+			Name: o.name + "-authorizer", Env: o.authorizerEnv, Output: output, Logger: logger,
+		})
+		if err != nil {
+			return nil, cleanup, err
+		}
+	}
+	front, err := localfront.Start(ctx, cfg)
+	if err != nil {
+		fn.Close()
+		return nil, cleanup, err
+	}
+	return front, cleanup, nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestRunServesTheBuiltFunction(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-shape", "http", "-addr", "127.0.0.1:0", "-build", "../../internal/localfront/testdata/fn", "-env", "EXTRA=from-flag"}, stdoutW, &lockedWriter{w: &stderr})
+		stdoutW.Close()
+	}()
+	line, err := bufio.NewReader(stdoutR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no URL printed: %v (exit %v)", err, <-done)
+	}
+	go io.Copy(io.Discard, stdoutR)
+	resp, err := http.Get(strings.TrimSpace(line) + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var echo struct {
+		Path string            `json:"path"`
+		Env  map[string]string `json:"env"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&echo); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /hello = %d, %v", resp.StatusCode, err)
+	}
+	if echo.Path != "/hello" || echo.Env["EXTRA"] != "from-flag" || echo.Env["AWS_LAMBDA_FUNCTION_NAME"] != "lambdamcp" {
+		t.Errorf("function saw %+v", echo)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no function", nil, "exactly one of -function and -build"},
+		{"both", []string{"-function", "x", "-build", "y"}, "exactly one of -function and -build"},
+		{"bad env", []string{"-function", "x", "-env", "novalue"}, "not KEY=VALUE"},
+		{"stray argument", []string{"-function", "x", "extra"}, "unexpected arguments"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr strings.Builder
+			if code := run(context.Background(), tc.args, io.Discard, &stderr); code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr %q does not say %q", stderr.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestRunReportsStartFailure(t *testing.T) {
+	var stderr strings.Builder
+	code := run(context.Background(), []string{"-shape", "soap", "-addr", "127.0.0.1:0", "-function", "/bin/true"}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "unknown shape") {
+		t.Errorf("exit %d, stderr %q; want 1 with the reason", code, stderr.String())
+	}
+}
