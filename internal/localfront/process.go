@@ -31,7 +31,8 @@ type Process struct {
 	path string
 	cfg  FunctionConfig
 
-	slots chan struct{} // one per invocation in flight
+	slots    chan struct{}  // one per invocation in flight
+	inflight sync.WaitGroup // invocations not yet reported
 
 	mu     sync.Mutex
 	idle   []*instance
@@ -106,6 +107,7 @@ func (p *Process) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runt
 			p.cfg.report(Report{RequestID: inv.RequestID, ColdStart: true, InitDuration: time.Since(inst.started),
 				PID: inst.cmd.Process.Pid, Status: "error", ErrorType: errorType(err)})
 			<-p.slots
+			p.inflight.Done()
 			return nil, err
 		}
 		initDuration = readyAt.Sub(inst.started)
@@ -127,6 +129,7 @@ func (p *Process) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runt
 // invocation, then returns the instance to the pool; a timeout or an exit
 // discards it instead.
 func (p *Process) finish(ctx context.Context, cancel context.CancelFunc, inst *instance, r Report, start time.Time) {
+	defer p.inflight.Done()
 	defer cancel()
 	defer func() { <-p.slots }()
 	end, err := inst.api.WaitIdle(ctx)
@@ -155,13 +158,20 @@ func errorType(err error) string {
 	return "Runtime.Unknown"
 }
 
-// acquire returns a warm instance, or starts a new one (cold is then true).
+// acquire returns a warm instance, or starts a new one (cold is then true),
+// and counts the invocation in flight.
 func (p *Process) acquire() (inst *instance, cold bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return nil, false, errors.New("function closed")
 	}
+	p.inflight.Add(1)
+	defer func() {
+		if err != nil {
+			p.inflight.Done()
+		}
+	}()
 	for len(p.idle) > 0 {
 		inst = p.idle[len(p.idle)-1]
 		p.idle = p.idle[:len(p.idle)-1]
@@ -184,10 +194,6 @@ func (p *Process) acquire() (inst *instance, cold bool, err error) {
 func (p *Process) release(inst *instance) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
-		go inst.stop()
-		return
-	}
 	p.idle = append(p.idle, inst)
 }
 
@@ -255,11 +261,24 @@ func (p *Process) env(runtimeAPI string) []string {
 	return append(env, p.cfg.Env...)
 }
 
-// Close stops every process: idle ones get SIGTERM and a moment to finish,
-// as Lambda gives at shutdown; busy ones are killed.
+// Close stops every process. Invocations in flight get up to two seconds to
+// finish and be reported; then idle processes get SIGTERM and a moment to
+// exit, as Lambda gives at shutdown, and busy ones are killed.
 func (p *Process) Close() error {
 	p.mu.Lock()
 	p.closed = true
+	p.mu.Unlock()
+	settled := make(chan struct{})
+	go func() {
+		p.inflight.Wait()
+		close(settled)
+	}()
+	select {
+	case <-settled:
+	case <-time.After(2 * time.Second):
+	}
+
+	p.mu.Lock()
 	all := p.all
 	p.all = map[*instance]bool{}
 	idle := map[*instance]bool{}
