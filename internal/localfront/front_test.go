@@ -204,11 +204,11 @@ func TestURLEvent(t *testing.T) {
 		Version: "2.0", RawPath: "/mcp", RawQueryString: "x=1", Cookies: []string{"c1=v1", "c2=v2"},
 		QueryStringParameters: map[string]string{"x": "1"}, Body: sample.body,
 		RequestContext: events.LambdaFunctionURLRequestContext{
-			AccountID: accountID, APIID: "local0api1", DomainPrefix: "127",
+			AccountID: accountID, APIID: "local0api1", DomainPrefix: "local0api1", DomainName: "local0api1.lambda-url.us-east-1.on.aws",
 			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST", Path: "/mcp", Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "front-test"},
 		},
 	}
-	ignore := cmpopts.IgnoreFields(events.LambdaFunctionURLRequestContext{}, "RequestID", "DomainName", "Time", "TimeEpoch")
+	ignore := cmpopts.IgnoreFields(events.LambdaFunctionURLRequestContext{}, "RequestID", "Time", "TimeEpoch")
 	if diff := cmp.Diff(want, ev, ignore, cmpopts.IgnoreFields(events.LambdaFunctionURLRequest{}, "Headers")); diff != "" {
 		t.Errorf("Function URL event (-want +got):\n%s", diff)
 	}

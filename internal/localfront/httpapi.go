@@ -51,7 +51,10 @@ func (f *Front) httpContext(req *request) events.APIGatewayV2HTTPRequestContext 
 }
 
 // urlEvent builds the Function URL event: payload 2.0 without routes or
-// stages, and the URL id in apiId and domainPrefix.
+// stages, the URL id in apiId and domainPrefix, and the URL's own domain
+// (<url-id>.lambda-url.<region>.on.aws), which Function URLs always report
+// and which tells their events from HTTP API ones. The Host header keeps
+// the local address.
 func (f *Front) urlEvent(req *request) events.LambdaFunctionURLRequest {
 	h := req.headers(true)
 	delete(h, "cookie")
@@ -67,8 +70,8 @@ func (f *Front) urlEvent(req *request) events.LambdaFunctionURLRequest {
 			AccountID:    accountID,
 			RequestID:    req.requestID,
 			APIID:        f.apiID,
-			DomainName:   req.r.Host,
-			DomainPrefix: domainPrefix(req.r.Host),
+			DomainName:   f.apiID + ".lambda-url." + f.cfg.Region + ".on.aws",
+			DomainPrefix: f.apiID,
 			Time:         req.requestTime(),
 			TimeEpoch:    req.now.UnixMilli(),
 			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"reflect"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
@@ -25,8 +27,14 @@ type InProcess struct {
 	once sync.Once
 }
 
-// NewInProcess returns a Function calling h. A handler that is an
-// http.Handler must first be wrapped for Lambda (lambdamcp.NewHandler).
+// NewInProcessHTTP returns a Function serving every event with h through
+// lambdamcp.NewHandler, exactly as a bootstrap calling lambdamcp.Start does.
+func NewInProcessHTTP(h http.Handler, cfg *FunctionConfig) *InProcess {
+	return NewInProcess(lambdamcp.NewHandler(h, nil), cfg)
+}
+
+// NewInProcess returns a Function calling h, for example a handler made with
+// lambda.NewHandler.
 func NewInProcess(h lambda.Handler, cfg *FunctionConfig) *InProcess {
 	var c FunctionConfig
 	if cfg != nil {
