@@ -1,0 +1,102 @@
+package localfront
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+type customError struct{}
+
+func (customError) Error() string { return "custom" }
+
+func TestInProcess(t *testing.T) {
+	tests := []struct {
+		name       string
+		handler    any
+		wantBody   string
+		wantErr    *runtimeapi.FunctionError
+		wantStatus string
+	}{
+		{
+			name: "sees the Lambda context",
+			handler: func(ctx context.Context) (string, error) {
+				lc, _ := lambdacontext.FromContext(ctx)
+				_, hasDeadline := ctx.Deadline()
+				return fmt.Sprintf("%s %s %v", lc.AwsRequestID, lc.InvokedFunctionArn, hasDeadline), nil
+			},
+			wantBody: `"req-1 arn:aws:lambda:us-east-1:123456789012:function:inproc true"`,
+		},
+		{
+			name:    "error typed like aws-lambda-go",
+			handler: func() error { return customError{} },
+			wantErr: &runtimeapi.FunctionError{Type: "customError", Message: "custom"},
+		},
+		{
+			name:    "panic",
+			handler: func() error { panic(errors.New("bad")) },
+			wantErr: &runtimeapi.FunctionError{Type: "errorString", Message: "bad"},
+		},
+		{
+			name:       "timeout",
+			handler:    func(ctx context.Context) error { <-ctx.Done(); time.Sleep(10 * time.Millisecond); return nil },
+			wantErr:    &runtimeapi.FunctionError{Type: "Sandbox.Timedout", Message: "RequestId: req-1 Error: Task timed out after 0.05 seconds"},
+			wantStatus: "timeout",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var reports []Report
+			fn := NewInProcess(lambda.NewHandler(tc.handler), &FunctionConfig{
+				Name: "inproc", Timeout: 50 * time.Millisecond, OnReport: func(r Report) { reports = append(reports, r) },
+			})
+			resp, err := fn.Invoke(context.Background(), &runtimeapi.Invocation{RequestID: "req-1", Payload: []byte(`{}`)})
+			if tc.wantErr != nil {
+				var fe *runtimeapi.FunctionError
+				if !errors.As(err, &fe) {
+					t.Fatalf("error = %v, want %v", err, tc.wantErr)
+				}
+				if diff := cmp.Diff(tc.wantErr, fe); diff != "" {
+					t.Errorf("error (-want +got):\n%s", diff)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := readAll(t, resp); got != tc.wantBody {
+					t.Errorf("body = %s, want %s", got, tc.wantBody)
+				}
+			}
+			if len(reports) != 1 || !reports[0].ColdStart || reports[0].Status != tc.wantStatus || reports[0].RequestID != "req-1" {
+				t.Errorf("reports = %+v", reports)
+			}
+		})
+	}
+}
+
+func readAll(t *testing.T, resp *runtimeapi.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func ExampleReport_String() {
+	r := Report{
+		RequestID: "8476a536-e9f4-11e8-9739-2dfe598c3fcd", Duration: 1725 * time.Microsecond,
+		ColdStart: true, InitDuration: 11234 * time.Microsecond, MemoryMB: 128, MaxMemoryUsedMB: 10,
+	}
+	fmt.Println(r)
+	// Output: REPORT RequestId: 8476a536-e9f4-11e8-9739-2dfe598c3fcd	Duration: 1.73 ms	Billed Duration: 2 ms	Memory Size: 128 MB	Max Memory Used: 10 MB	Init Duration: 11.23 ms
+}
