@@ -179,6 +179,7 @@ type request struct {
 	body      []byte
 	path      string // the path below the stage prefix
 	requestID string // the front's own request id (requestContext.requestId)
+	traceRoot string // X-Amzn-Trace-Id, shared with the function's trace id
 	now       time.Time
 	sourceIP  string
 }
@@ -204,7 +205,10 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusBadRequest, "reading the request body: "+err.Error())
 		return
 	}
-	req := &request{r: r, body: body, path: r.URL.Path, requestID: newRequestID(), now: time.Now().UTC()}
+	now := time.Now().UTC()
+	trace := newTraceID(now)
+	root, _, _ := strings.Cut(trace, ";")
+	req := &request{r: r, body: body, path: r.URL.Path, requestID: newRequestID(), traceRoot: root, now: now}
 	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
 	if prefix := f.stagePrefix(); prefix != "" {
 		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
@@ -239,7 +243,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 		return
 	}
-	inv := &runtimeapi.Invocation{Payload: payload, Stream: f.cfg.Stream}
+	inv := &runtimeapi.Invocation{Payload: payload, TraceID: trace, Stream: f.cfg.Stream}
 	resp, err := f.cfg.Function.Invoke(r.Context(), inv)
 	if err != nil {
 		f.functionFailed(w, inv.RequestID, err)

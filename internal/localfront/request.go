@@ -22,6 +22,7 @@ func (req *request) headers(lower bool) http.Header {
 		h.Set("X-Forwarded-For", req.sourceIP)
 	}
 	h.Set("X-Forwarded-Proto", "http")
+	h.Set("X-Amzn-Trace-Id", req.traceRoot)
 	if _, port, err := net.SplitHostPort(req.r.Host); err == nil {
 		h.Set("X-Forwarded-Port", port)
 	} else {
