@@ -420,3 +420,34 @@ func TestStartStopsWithContext(t *testing.T) {
 		t.Error("front still serving after its context ended")
 	}
 }
+
+// TestChildProcessAuthorizer runs the authorizer as a real bootstrap: its
+// verdicts become 200 or 401, and the context it builds in its own (warm)
+// process reaches the function.
+func TestChildProcessAuthorizer(t *testing.T) {
+	auth, err := NewProcess(fnBinary, &FunctionConfig{Name: "authorizer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	echo := NewInProcess(lambda.NewHandler(func(ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		seen = append(seen, ev.RequestContext.Authorizer["principalId"].(string)+" "+ev.RequestContext.Authorizer["pid"].(string))
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "ok"}, nil
+	}), nil)
+	f := startFront(t, Config{Shape: ShapeREST, Function: echo, Authorizer: auth})
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"Bearer ok", 200}, {"Bearer nope", 401}, {"", 401}, {"Bearer ok", 200}} {
+		s := sent{method: http.MethodGet, url: f.URL() + "/mcp"}
+		if tc.token != "" {
+			s.header = http.Header{"Authorization": {tc.token}}
+		}
+		if resp, body := do(t, s); resp.StatusCode != tc.want {
+			t.Errorf("token %q: %d %s, want %d", tc.token, resp.StatusCode, body, tc.want)
+		}
+	}
+	if len(seen) != 2 || seen[0] != seen[1] || !strings.HasPrefix(seen[0], "tester ") {
+		t.Errorf("function saw authorizer contexts %v, want two from one warm authorizer process", seen)
+	}
+}

@@ -2,6 +2,7 @@
 // a real bootstrap built with aws-lambda-go that reports its PID and fails on
 // request.
 //
+// A TOKEN authorizer event is authorized when the token is "Bearer ok".
 // A direct event {"action": "..."} selects: "" (echo), "exit" (os.Exit(3)),
 // "panic", "error", "sleep" (for "ms" milliseconds) or "stream" (a streamed
 // HTTP response in three chunks). An API Gateway or Function URL event gets
@@ -27,6 +28,10 @@ import (
 type event struct {
 	Action string `json:"action"`
 	MS     int    `json:"ms"`
+
+	Type               string `json:"type"`
+	AuthorizationToken string `json:"authorizationToken"`
+	MethodArn          string `json:"methodArn"`
 
 	RequestContext json.RawMessage `json:"requestContext"`
 	Path           string          `json:"path"`
@@ -59,6 +64,9 @@ func newEcho(ctx context.Context, path string) echo {
 }
 
 func handle(ctx context.Context, ev event) (any, error) {
+	if ev.Type == "TOKEN" {
+		return authorize(ev)
+	}
 	if ev.RequestContext != nil {
 		path := ev.Path + ev.RawPath
 		switch {
@@ -83,6 +91,21 @@ func handle(ctx context.Context, ev event) (any, error) {
 		return streamed(), nil
 	}
 	return newEcho(ctx, ""), nil
+}
+
+// authorize is a TOKEN authorizer: "Bearer ok" is allowed with context,
+// anything else is Unauthorized.
+func authorize(ev event) (any, error) {
+	if ev.AuthorizationToken != "Bearer ok" {
+		return nil, errors.New("Unauthorized")
+	}
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID: "tester",
+		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{
+			{Action: []string{"execute-api:Invoke"}, Effect: "Allow", Resource: []string{ev.MethodArn}},
+		}},
+		Context: map[string]any{"pid": os.Getpid()},
+	}, nil
 }
 
 // streamed answers with a streamed HTTP response in three chunks, as
