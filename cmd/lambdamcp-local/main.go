@@ -31,6 +31,7 @@
 //	-build package            build the function from a Go package instead (go build)
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
 //	-build-authorizer package build the authorizer from a Go package instead
+//	-authorizer-type t        REST authorizer type: token (default) or request
 //	-timeout d                function timeout (default 30s)
 //	-memory MB                memory size reported to the function (default 128)
 //	-name name                function name (default lambdamcp)
@@ -82,6 +83,7 @@ type options struct {
 	shape, addr, stage          string
 	function, build             string
 	authorizer, buildAuthorizer string
+	authorizerType              string
 	timeout                     time.Duration
 	memory, concurrency         int
 	name                        string
@@ -100,6 +102,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.build, "build", "", "Go package to build the function from")
 	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
+	fs.StringVar(&o.authorizerType, "authorizer-type", "token", "REST authorizer type: token or request")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
 	fs.IntVar(&o.memory, "memory", 128, "memory size in MB reported to the function")
 	fs.IntVar(&o.concurrency, "concurrency", 1, "processes running at once")
@@ -180,6 +183,9 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 	cfg := localfront.Config{
 		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, Function: fn,
 		Stream: o.stream, MultiValueHeaders: o.albMultiValue, Logger: logger,
+	}
+	if o.shape == string(localfront.ShapeREST) {
+		cfg.AuthorizerType = o.authorizerType
 	}
 	if o.authorizer != "" || o.buildAuthorizer != "" {
 		authPath, err := binary(o.authorizer, o.buildAuthorizer)

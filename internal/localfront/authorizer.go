@@ -26,8 +26,9 @@ var (
 	errHTTPAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: "Internal Server Error"}
 )
 
-// authorize runs the configured authorizer: a TOKEN authorizer for REST, a
-// payload 2.0 authorizer (simple or policy response) for HTTP APIs. The
+// authorize runs the configured authorizer: a TOKEN or REQUEST authorizer
+// for REST, a payload 2.0 authorizer (simple or policy response) for HTTP
+// APIs. The
 // identity source is the Authorization header; when it is missing the gateway
 // answers 401 without calling the authorizer. It returns the context to put
 // in requestContext.authorizer, or the gateway's refusal.
@@ -39,7 +40,22 @@ func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *g
 	fail := errRESTAuthorizerFail
 	arn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", f.cfg.Region, accountID, f.apiID, f.cfg.Stage, req.r.Method, req.path)
 	var event any = events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: token, MethodArn: arn}
-	if f.cfg.Shape == ShapeHTTP {
+	switch {
+	case f.cfg.AuthorizerType == "request":
+		ev := f.restEvent(req, nil)
+		event = events.APIGatewayCustomAuthorizerRequestTypeRequest{
+			Type: "REQUEST", MethodArn: arn, Resource: ev.Resource, Path: ev.Path, HTTPMethod: ev.HTTPMethod,
+			Headers: ev.Headers, MultiValueHeaders: ev.MultiValueHeaders,
+			QueryStringParameters: ev.QueryStringParameters, MultiValueQueryStringParameters: ev.MultiValueQueryStringParameters,
+			PathParameters: ev.PathParameters,
+			RequestContext: events.APIGatewayCustomAuthorizerRequestTypeRequestContext{
+				Path: ev.RequestContext.Path, AccountID: accountID, ResourceID: ev.RequestContext.ResourceID,
+				Stage: ev.RequestContext.Stage, RequestID: ev.RequestContext.RequestID,
+				Identity:     events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{SourceIP: req.sourceIP},
+				ResourcePath: ev.RequestContext.ResourcePath, HTTPMethod: ev.HTTPMethod, APIID: f.apiID,
+			},
+		}
+	case f.cfg.Shape == ShapeHTTP:
 		fail = errHTTPAuthorizerFail
 		h := req.headers(true)
 		delete(h, "cookie")

@@ -18,18 +18,25 @@ import (
 func testAuthorizer(seen *[]string) Function {
 	return NewInProcess(lambda.NewHandler(func(ev json.RawMessage) (any, error) {
 		var in struct {
-			Type               string   `json:"type"`
-			AuthorizationToken string   `json:"authorizationToken"`
-			MethodArn          string   `json:"methodArn"`
-			RouteArn           string   `json:"routeArn"`
-			IdentitySource     []string `json:"identitySource"`
+			Type               string            `json:"type"`
+			AuthorizationToken string            `json:"authorizationToken"`
+			MethodArn          string            `json:"methodArn"`
+			RouteArn           string            `json:"routeArn"`
+			IdentitySource     []string          `json:"identitySource"`
+			Version            string            `json:"version"`
+			Headers            map[string]string `json:"headers"`
+			Path               string            `json:"path"`
 		}
 		if err := json.Unmarshal(ev, &in); err != nil {
 			return nil, err
 		}
 		token, arn := in.AuthorizationToken, in.MethodArn
-		if in.Type == "REQUEST" {
+		switch {
+		case in.Type == "REQUEST" && in.Version == "2.0":
 			token, arn = in.IdentitySource[0], in.RouteArn
+		case in.Type == "REQUEST":
+			token = in.Headers["Authorization"]
+			arn += " " + in.Path
 		}
 		*seen = append(*seen, in.Type+" "+arn)
 		policy := func(effect, resource string) events.APIGatewayCustomAuthorizerResponse {
@@ -127,6 +134,27 @@ func TestAuthorizer(t *testing.T) {
 				t.Errorf("authorizer calls (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestRESTRequestAuthorizer(t *testing.T) {
+	var seen []string
+	f := startFront(t, Config{Shape: ShapeREST, Function: echoFunction(), Authorizer: testAuthorizer(&seen), AuthorizerType: "request"})
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", 401}, {"Bearer bad", 401}, {"Bearer noscope", 403}, {"Bearer good", 200}} {
+		s := sent{method: http.MethodGet, url: f.URL() + "/mcp"}
+		if tc.token != "" {
+			s.header = http.Header{"Authorization": {tc.token}}
+		}
+		if resp, body := do(t, s); resp.StatusCode != tc.want {
+			t.Errorf("token %q: %d %s, want %d", tc.token, resp.StatusCode, body, tc.want)
+		}
+	}
+	want := "REQUEST arn:aws:execute-api:us-east-1:123456789012:local0api1/dev/GET/mcp /mcp"
+	if len(seen) != 3 || seen[0] != want {
+		t.Errorf("authorizer calls = %v, want 3 like %q", seen, want)
 	}
 }
 

@@ -55,9 +55,12 @@ type Config struct {
 	// Function is invoked for every request that gets past the authorizer.
 	Function Function
 	// Authorizer, when set, is a Lambda authorizer run before the function:
-	// a TOKEN authorizer for rest, a payload 2.0 REQUEST authorizer for
-	// http. Other shapes have no Lambda authorizers.
+	// a TOKEN (or, with AuthorizerType "request", REQUEST) authorizer for
+	// rest, a payload 2.0 REQUEST authorizer for http. Other shapes have no
+	// Lambda authorizers.
 	Authorizer Function
+	// AuthorizerType is "token" (the default) or "request", for rest.
+	AuthorizerType string
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string
 	// Stage is the API stage: its name prefixes every path of a rest API
@@ -123,6 +126,15 @@ func New(cfg Config) (*Front, error) {
 	}
 	if cfg.Authorizer != nil && cfg.Shape != ShapeREST && cfg.Shape != ShapeHTTP {
 		return nil, fmt.Errorf("shape %s has no Lambda authorizers (use rest or http)", cfg.Shape)
+	}
+	switch cfg.AuthorizerType {
+	case "", "token":
+	case "request":
+		if cfg.Shape != ShapeREST {
+			return nil, errors.New("authorizer type request is for the rest shape (http always sends payload 2.0 REQUEST events)")
+		}
+	default:
+		return nil, fmt.Errorf("unknown authorizer type %q (want token or request)", cfg.AuthorizerType)
 	}
 	if cfg.Stream && cfg.Shape != ShapeURL {
 		return nil, fmt.Errorf("response streaming is a Function URL mode; shape %s buffers", cfg.Shape)

@@ -331,6 +331,8 @@ func TestConfigErrors(t *testing.T) {
 		{"no function", Config{Shape: ShapeREST}},
 		{"authorizer on url", Config{Shape: ShapeURL, Function: fn, Authorizer: fn}},
 		{"stream on rest", Config{Shape: ShapeREST, Function: fn, Stream: true}},
+		{"request authorizer on http", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, AuthorizerType: "request"}},
+		{"unknown authorizer type", Config{Shape: ShapeREST, Function: fn, Authorizer: fn, AuthorizerType: "cognito"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
