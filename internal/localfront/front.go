@@ -221,6 +221,15 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 	trace := newTraceID(now)
 	root, _, _ := strings.Cut(trace, ";")
 	req := &request{r: r, body: body, path: r.URL.Path, requestID: newRequestID(), traceRoot: root, now: now}
+	inv := &runtimeapi.Invocation{RequestID: newRequestID(), TraceID: trace, Stream: f.cfg.Stream}
+	// The id clients see: the gateway's own, or the Lambda request id for
+	// Function URLs. ALBs send none.
+	switch f.cfg.Shape {
+	case ShapeREST, ShapeHTTP:
+		w.Header().Set("x-amzn-RequestId", req.requestID)
+	case ShapeURL:
+		w.Header().Set("x-amzn-RequestId", inv.RequestID)
+	}
 	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
 	if prefix := f.stagePrefix(); prefix != "" {
 		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
@@ -255,7 +264,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 		return
 	}
-	inv := &runtimeapi.Invocation{Payload: payload, TraceID: trace, Stream: f.cfg.Stream}
+	inv.Payload = payload
 	resp, err := f.cfg.Function.Invoke(r.Context(), inv)
 	if err != nil {
 		f.functionFailed(w, inv.RequestID, err)

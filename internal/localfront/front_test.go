@@ -319,6 +319,9 @@ func TestFunctionErrorIs502JSON(t *testing.T) {
 	if got["errorType"] != "errorString" || got["errorMessage"] != "no luck" || got["message"] != "Internal server error" {
 		t.Errorf("error body = %v", got)
 	}
+	if id := resp.Header.Get("x-amzn-RequestId"); id == "" || id != got["requestId"] {
+		t.Errorf("x-amzn-RequestId = %q, want the Lambda request id %q", id, got["requestId"])
+	}
 }
 
 func TestConfigErrors(t *testing.T) {
