@@ -199,14 +199,18 @@ type request struct {
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
-	f.serve(sw, r)
+	gatewayID, lambdaID := newRequestID(), newRequestID()
+	f.serve(sw, r, gatewayID, lambdaID)
 	if f.cfg.Logger != nil {
 		f.cfg.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"durationMs", float64(time.Since(start).Microseconds())/1000)
+			"durationMs", float64(time.Since(start).Microseconds())/1000,
+			"gatewayRequestId", gatewayID, "requestId", lambdaID)
 	}
 }
 
-func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
+// serve answers one request; gatewayID is the front's request id and
+// lambdaID the function's, as the REPORT line shows it.
+func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaID string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -220,8 +224,8 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	trace := newTraceID(now)
 	root, _, _ := strings.Cut(trace, ";")
-	req := &request{r: r, body: body, path: r.URL.Path, requestID: newRequestID(), traceRoot: root, now: now}
-	inv := &runtimeapi.Invocation{RequestID: newRequestID(), TraceID: trace, Stream: f.cfg.Stream}
+	req := &request{r: r, body: body, path: r.URL.Path, requestID: gatewayID, traceRoot: root, now: now}
+	inv := &runtimeapi.Invocation{RequestID: lambdaID, TraceID: trace, Stream: f.cfg.Stream}
 	// The id clients see: the gateway's own, or the Lambda request id for
 	// Function URLs. ALBs send none.
 	switch f.cfg.Shape {
