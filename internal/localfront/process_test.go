@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -241,5 +242,55 @@ func TestProcessInitFailures(t *testing.T) {
 func TestNewProcessRejectsMissingBinary(t *testing.T) {
 	if _, err := NewProcess(filepath.Join(t.TempDir(), "bootstrap"), nil); err == nil {
 		t.Error("NewProcess accepted a missing binary")
+	}
+}
+
+// TestProcessConcurrency checks the pool: with room for two, invocations in
+// flight together run in two processes, which then both stay warm; with
+// room for one, they queue for the same process.
+func TestProcessConcurrency(t *testing.T) {
+	tests := []struct {
+		concurrency int
+		wantPIDs    int
+	}{
+		{concurrency: 2, wantPIDs: 2},
+		{concurrency: 1, wantPIDs: 1},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("concurrency %d", tc.concurrency), func(t *testing.T) {
+			p, reports := newTestProcess(t, FunctionConfig{Concurrency: tc.concurrency})
+			pids := make(chan int, 2)
+			for range 2 {
+				go func() {
+					resp, err := p.Invoke(context.Background(), &runtimeapi.Invocation{Payload: []byte(`{"action":"sleep","ms":300}`)})
+					if err != nil {
+						t.Error(err)
+						pids <- 0
+						return
+					}
+					defer resp.Body.Close()
+					var e fnEcho
+					json.NewDecoder(resp.Body).Decode(&e)
+					pids <- e.PID
+				}()
+			}
+			seen := map[int]bool{<-pids: true, <-pids: true}
+			if len(seen) != tc.wantPIDs {
+				t.Errorf("two invocations ran in %d processes %v, want %d", len(seen), seen, tc.wantPIDs)
+			}
+			cold := 0
+			for range 2 {
+				if nextReport(t, reports).ColdStart {
+					cold++
+				}
+			}
+			if cold != tc.wantPIDs {
+				t.Errorf("%d cold starts, want %d", cold, tc.wantPIDs)
+			}
+			warm, _ := invokeEcho(t, p, `{}`)
+			if !seen[warm.PID] {
+				t.Errorf("next invocation ran in a new process %d, want one of %v", warm.PID, seen)
+			}
+		})
 	}
 }
