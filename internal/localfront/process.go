@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
@@ -262,8 +261,8 @@ func (p *Process) env(runtimeAPI string) []string {
 }
 
 // Close stops every process. Invocations in flight get up to two seconds to
-// finish and be reported; then idle processes get SIGTERM and a moment to
-// exit, as Lambda gives at shutdown, and busy ones are killed.
+// finish and be reported; then the processes are killed, as Lambda shuts
+// down a function without extensions (SIGKILL, no SIGTERM).
 func (p *Process) Close() error {
 	p.mu.Lock()
 	p.closed = true
@@ -281,21 +280,11 @@ func (p *Process) Close() error {
 	p.mu.Lock()
 	all := p.all
 	p.all = map[*instance]bool{}
-	idle := map[*instance]bool{}
-	for _, inst := range p.idle {
-		idle[inst] = true
-	}
 	p.idle = nil
 	p.mu.Unlock()
 	var wg sync.WaitGroup
 	for inst := range all {
-		wg.Go(func() {
-			if idle[inst] {
-				inst.stop()
-			} else {
-				inst.kill()
-			}
-		})
+		wg.Go(inst.kill)
 	}
 	wg.Wait()
 	return nil
@@ -322,15 +311,6 @@ func (inst *instance) exitError(err error) *runtimeapi.FunctionError {
 func (inst *instance) kill() {
 	inst.cmd.Process.Kill()
 	<-inst.exited
-}
-
-func (inst *instance) stop() {
-	inst.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-inst.exited:
-	case <-time.After(2 * time.Second):
-		inst.kill()
-	}
 }
 
 // maxMemoryMB reads the process's peak resident set size (VmHWM) on Linux.
