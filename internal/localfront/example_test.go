@@ -8,6 +8,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 // A handler served in process behind a local REST API: the request arrives
@@ -37,4 +38,29 @@ func ExampleStart() {
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, string(body))
 	// Output: 200 POST /mcp via rest
+}
+
+// A compiled bootstrap run as Lambda runs it: a cold start, then warm
+// invocations of the same process. FnBinary is the test function built
+// from testdata/fn.
+func ExampleNewProcess() {
+	var cold []bool
+	fn, err := localfront.NewProcess(localfront.FnBinary(), &localfront.FunctionConfig{
+		Name:     "example",
+		OnReport: func(r localfront.Report) { cold = append(cold, r.ColdStart) },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, payload := range []string{`{"action":"error"}`, `{"action":"error"}`} {
+		_, err := fn.Invoke(context.Background(), &runtimeapi.Invocation{Payload: []byte(payload)})
+		fmt.Println(err)
+	}
+	fn.Close() // lets the invocations finish and be reported
+	fmt.Println("cold starts:", cold)
+	// Output:
+	// errorString: failed on purpose
+	// errorString: failed on purpose
+	// cold starts: [true false]
 }
