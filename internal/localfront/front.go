@@ -191,7 +191,8 @@ type request struct {
 	body      []byte
 	path      string // the path below the stage prefix
 	requestID string // the front's own request id (requestContext.requestId)
-	traceRoot string // X-Amzn-Trace-Id, shared with the function's trace id
+	traceID   string // the function's trace id (Lambda-Runtime-Trace-Id)
+	traceRoot string // its Root, sent as X-Amzn-Trace-Id
 	now       time.Time
 	sourceIP  string
 }
@@ -211,53 +212,27 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve answers one request; gatewayID is the front's request id and
 // lambdaID the function's, as the REPORT line shows it.
 func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaID string) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
-			return
-		}
-		writeMessage(w, http.StatusBadRequest, "reading the request body: "+err.Error())
-		return
-	}
-	now := time.Now().UTC()
-	trace := newTraceID(now)
-	root, _, _ := strings.Cut(trace, ";")
-	req := &request{r: r, body: body, path: r.URL.Path, requestID: gatewayID, traceRoot: root, now: now}
-	inv := &runtimeapi.Invocation{RequestID: lambdaID, TraceID: trace, Stream: f.cfg.Stream}
 	// The id clients see: the gateway's own, or the Lambda request id for
 	// Function URLs. ALBs send none.
 	switch f.cfg.Shape {
 	case ShapeREST, ShapeHTTP:
-		w.Header().Set("x-amzn-RequestId", req.requestID)
+		w.Header().Set("x-amzn-RequestId", gatewayID)
 	case ShapeURL:
-		w.Header().Set("x-amzn-RequestId", inv.RequestID)
+		w.Header().Set("x-amzn-RequestId", lambdaID)
 	}
-	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
-	if prefix := f.stagePrefix(); prefix != "" {
-		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-		if !ok || (rest != "" && rest[0] != '/') {
-			// API Gateway's answer for a path outside every stage.
-			writeMessage(w, http.StatusForbidden, "Missing Authentication Token")
-			return
-		}
-		if rest == "" {
-			rest = "/"
-		}
-		req.path = rest
+	req, refused := f.readRequest(w, r, gatewayID)
+	if refused != nil {
+		refused.write(w)
+		return
 	}
-
 	var authorizer map[string]any
 	if f.cfg.Authorizer != nil {
-		var denied *gatewayError
-		authorizer, denied = f.authorize(r.Context(), req)
-		if denied != nil {
-			denied.write(w)
+		authorizer, refused = f.authorize(r.Context(), req)
+		if refused != nil {
+			refused.write(w)
 			return
 		}
 	}
-
 	payload, err := f.event(req, authorizer)
 	if err != nil {
 		f.logError("building the event", err)
@@ -268,7 +243,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 		return
 	}
-	inv.Payload = payload
+	inv := &runtimeapi.Invocation{RequestID: lambdaID, TraceID: req.traceID, Payload: payload, Stream: f.cfg.Stream}
 	resp, err := f.cfg.Function.Invoke(r.Context(), inv)
 	if err != nil {
 		f.functionFailed(w, inv.RequestID, err)
@@ -279,9 +254,44 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		f.writeStream(w, inv.RequestID, resp)
 		return
 	}
+	f.writeBuffered(w, inv.RequestID, resp)
+}
+
+// readRequest reads the body and places the path below the stage, or
+// returns the gateway's refusal.
+func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID string) (*request, *gatewayError) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &gatewayError{status: http.StatusRequestEntityTooLarge, message: "Request Too Long"}
+		}
+		return nil, &gatewayError{status: http.StatusBadRequest, message: "reading the request body: " + err.Error()}
+	}
+	now := time.Now().UTC()
+	trace := newTraceID(now)
+	root, _, _ := strings.Cut(trace, ";")
+	req := &request{r: r, body: body, path: r.URL.Path, requestID: gatewayID, traceID: trace, traceRoot: root, now: now}
+	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
+	if prefix := f.stagePrefix(); prefix != "" {
+		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok || (rest != "" && rest[0] != '/') {
+			// API Gateway's answer for a path outside every stage.
+			return nil, &gatewayError{status: http.StatusForbidden, message: "Missing Authentication Token"}
+		}
+		if rest == "" {
+			rest = "/"
+		}
+		req.path = rest
+	}
+	return req, nil
+}
+
+// writeBuffered answers with a buffered response the way the shape reads it.
+func (f *Front) writeBuffered(w http.ResponseWriter, requestID string, resp *runtimeapi.Response) {
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
-		f.functionFailed(w, inv.RequestID, err)
+		f.functionFailed(w, requestID, err)
 		return
 	}
 	if resp.ContentType == runtimeapi.ContentTypeHTTPIntegration {
@@ -289,7 +299,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	}
 	if err := f.writeResponse(w, out); err != nil {
 		f.logError("malformed function response", err)
-		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": inv.RequestID})
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})
 	}
 }
 
