@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: test vet unit bootstrap clean
+.PHONY: test vet unit bootstrap clean local
 
 test: vet unit
 
@@ -18,3 +18,8 @@ bootstrap:
 
 clean:
 	rm -f bootstrap
+
+SHAPE ?= rest
+# The reference server behind the local Lambda front (SHAPE=rest|http|url|alb).
+local:
+	$(GO) run ./cmd/lambdamcp-local -shape $(SHAPE) -build ./cmd/mcp-server
