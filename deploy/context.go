@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/deploy/stack"
+)
+
+const defaultStackName = "LambdaMcp"
+
+// propsFromContext reads the app's context values (cdk -c key=value, or cdk.json) into stack
+// props and the stack name. get reports a value and whether it is set.
+func propsFromContext(get func(key string) (string, bool)) (stack.Props, string, error) {
+	var p stack.Props
+	var errs []string
+	str := func(key string) string { v, _ := get(key); return strings.TrimSpace(v) }
+	integer := func(key string) int {
+		v := str(key)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Sprintf("context %s=%q: want a non-negative whole number", key, v))
+		}
+		return n
+	}
+	boolean := func(key string) bool {
+		v := str(key)
+		if v == "" {
+			return false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("context %s=%q: want true or false", key, v))
+		}
+		return b
+	}
+
+	p.Variant = stack.Variant(str("variant"))
+	p.Stream = boolean("stream")
+	p.StageName = str("stage")
+	if _, set := get("cacheTtl"); set {
+		p.AuthorizerCacheTTL = time.Duration(integer("cacheTtl")) * time.Second
+		if p.AuthorizerCacheTTL == 0 {
+			p.AuthorizerCacheTTL = -1 // 0 in the context means "off", in Props "default"
+		}
+	}
+	p.LogRetentionDays = integer("logRetentionDays")
+	p.ServerMemoryMB = integer("serverMemory")
+	p.ServerTimeout = time.Duration(integer("serverTimeout")) * time.Second
+	p.ThrottleRate = integer("throttleRate")
+	p.ThrottleBurst = integer("throttleBurst")
+	if v := str("corsOrigins"); v != "" {
+		p.CORSAllowOrigins = strings.Split(v, ",")
+	}
+	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
+	p.Cognito = boolean("cognito")
+	if issuer := str("jwtIssuer"); issuer != "" {
+		p.JWT = &stack.JWT{
+			Issuer:         issuer,
+			Audience:       str("jwtAudience"),
+			JWKSURL:        str("jwtJwksUrl"),
+			AudienceClaim:  str("jwtAudienceClaim"),
+			RequiredScopes: strings.Fields(str("jwtScopes")),
+		}
+	}
+	if name := str("domainName"); name != "" {
+		p.Domain = &stack.Domain{
+			Name:           name,
+			CertificateARN: str("certificateArn"),
+			HostedZoneID:   str("hostedZoneId"),
+			HostedZoneName: str("hostedZoneName"),
+		}
+	}
+	name := str("stackName")
+	if name == "" {
+		name = defaultStackName
+	}
+	if len(errs) > 0 {
+		return p, "", fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return p, name, nil
+}

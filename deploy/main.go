@@ -1,0 +1,70 @@
+// Command deploy is the CDK app that puts the lambdamcp reference server on AWS:
+//
+//	cd deploy && npm ci && npx cdk deploy --parameters AuthTokenSha256=<hash>
+//
+// It compiles ../cmd/mcp-server and ../cmd/authorizer for Lambda (linux/arm64) and declares the
+// stack of package stack. Context values (cdk deploy -c key=value) choose the variant:
+//
+//	variant     rest (default), http or url
+//	stream      true: REST response streaming
+//	stage       REST stage name (default dev)
+//	cacheTtl    authorizer cache TTL in seconds (default 300, 0 turns caching off)
+//	logRetentionDays, serverMemory (MB), serverTimeout (seconds), throttleRate, throttleBurst
+//	corsOrigins comma-separated allowed origins (default *)
+//	cloudWatchRole true: create API Gateway's account-wide CloudWatch Logs role (REST)
+//	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated): verify JWTs
+//	cognito     true: create a Cognito user pool and verify its client-credentials tokens
+//	domainName, certificateArn, hostedZoneId, hostedZoneName: custom domain (REST)
+//	stackName   default LambdaMcp
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/lambdamcp/lambdamcp/deploy/stack"
+)
+
+func main() {
+	defer jsii.Close()
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "deploy:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	app := awscdk.NewApp(nil)
+	ctxValues := func(key string) (string, bool) {
+		v := app.Node().TryGetContext(jsii.String(key))
+		if v == nil {
+			return "", false
+		}
+		return fmt.Sprint(v), true
+	}
+	p, name, err := propsFromContext(ctxValues)
+	if err != nil {
+		return err
+	}
+	// cdk runs the app from deploy/; the repository root is one level up.
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	p.SourceDir = filepath.Dir(wd)
+	p.BuildDir = filepath.Join(wd, "build")
+	// No Env: the stack uses pseudo parameters for account and region, so one template fits all.
+	p.StackProps = awscdk.StackProps{
+		Description: jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
+	}
+	if _, err := stack.New(ctx, app, name, p); err != nil {
+		return err
+	}
+	app.Synth(nil)
+	return nil
+}

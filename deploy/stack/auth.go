@@ -1,0 +1,146 @@
+package stack
+
+import (
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Environment variable names read by cmd/mcp-server and cmd/authorizer.
+const (
+	envTokenSHA256        = "MCP_AUTH_TOKEN_SHA256"
+	envJWTIssuer          = "MCP_JWT_ISSUER"
+	envJWTJWKSURL         = "MCP_JWT_JWKS_URL"
+	envJWTAudience        = "MCP_JWT_AUDIENCE"
+	envJWTAudienceClaim   = "MCP_JWT_AUDIENCE_CLAIM"
+	envRequiredScopes     = "MCP_REQUIRED_SCOPES"
+	envResourceURL        = "MCP_RESOURCE_URL"
+	envAuthServers        = "MCP_AUTHORIZATION_SERVERS"
+	envAuthFromAuthorizer = "MCP_AUTH_FROM_AUTHORIZER"
+)
+
+// Names of the Cognito resource server scope granted to the machine-to-machine client.
+const (
+	cognitoResourceServer = "lambdamcp"
+	cognitoScope          = "mcp"
+)
+
+// auth is how the stack verifies bearer tokens.
+type auth struct {
+	// verify is the environment of whichever function checks tokens: the authorizer, or the
+	// server itself on a Function URL.
+	verify map[string]*string
+	// jwt is set when tokens are JWTs (configured or from the Cognito pool).
+	jwt *resolvedJWT
+}
+
+type resolvedJWT struct {
+	issuer, audience string
+	scopes           []string
+}
+
+// authorizationServers is the metadata document's list of issuers; nil for static tokens.
+func (a auth) authorizationServers() *string {
+	if a.jwt == nil {
+		return nil
+	}
+	return jsii.String(a.jwt.issuer)
+}
+
+// newAuth declares the inputs of token verification: a NoEcho parameter with the SHA-256 hashes
+// of static tokens (so no token, and no hash, is ever in the template), or a JWT issuer, taken
+// from p.JWT or from a new Cognito user pool.
+func newAuth(st awscdk.Stack, p Props) auth {
+	switch {
+	case p.Cognito:
+		return cognitoAuth(st)
+	case p.JWT != nil:
+		j := p.JWT
+		jwks := j.JWKSURL
+		if jwks == "" {
+			jwks = strings.TrimSuffix(j.Issuer, "/") + "/.well-known/jwks.json"
+		}
+		return auth{
+			verify: map[string]*string{
+				envJWTIssuer:        jsii.String(j.Issuer),
+				envJWTJWKSURL:       jsii.String(jwks),
+				envJWTAudience:      jsii.String(j.Audience),
+				envJWTAudienceClaim: optional(j.AudienceClaim),
+				envRequiredScopes:   optional(strings.Join(j.RequiredScopes, " ")),
+			},
+			jwt: &resolvedJWT{issuer: j.Issuer, audience: j.Audience, scopes: j.RequiredScopes},
+		}
+	}
+	hashes := awscdk.NewCfnParameter(st, jsii.String(tokenHashParameter), &awscdk.CfnParameterProps{
+		Type:                  jsii.String("String"),
+		NoEcho:                jsii.Bool(true),
+		AllowedPattern:        jsii.String(`^[0-9a-f]{64}(,[0-9a-f]{64})*$`),
+		ConstraintDescription: jsii.String("comma-separated lowercase hex SHA-256 hashes"),
+		Description: jsii.String("Comma-separated hex SHA-256 hashes of the accepted bearer tokens " +
+			"(printf %s \"$TOKEN\" | sha256sum)"),
+	})
+	return auth{verify: map[string]*string{envTokenSHA256: hashes.ValueAsString()}}
+}
+
+// cognitoAuth declares a user pool that issues client-credentials access tokens with the scope
+// lambdamcp/mcp, and verifies those tokens: Cognito access tokens carry no "aud" claim, the app
+// client's id is in "client_id".
+func cognitoAuth(st awscdk.Stack) auth {
+	pool := awscognito.NewUserPool(st, jsii.String("UserPool"), &awscognito.UserPoolProps{
+		SelfSignUpEnabled: jsii.Bool(false),
+		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+	})
+	scope := awscognito.NewResourceServerScope(&awscognito.ResourceServerScopeProps{
+		ScopeName:        jsii.String(cognitoScope),
+		ScopeDescription: jsii.String("Call the MCP server"),
+	})
+	server := pool.AddResourceServer(jsii.String("ResourceServer"), &awscognito.UserPoolResourceServerOptions{
+		Identifier: jsii.String(cognitoResourceServer),
+		Scopes:     &[]awscognito.ResourceServerScope{scope},
+	})
+	// A Cognito domain prefix is unique per region across all accounts; the stack id's UUID is.
+	stackUUID := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+	domain := pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
+		CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String("lambdamcp-" + *stackUUID)},
+	})
+	client := pool.AddClient(jsii.String("MachineClient"), &awscognito.UserPoolClientOptions{
+		GenerateSecret: jsii.Bool(true),
+		OAuth: &awscognito.OAuthSettings{
+			Flows:  &awscognito.OAuthFlows{ClientCredentials: jsii.Bool(true)},
+			Scopes: &[]awscognito.OAuthScope{awscognito.OAuthScope_ResourceServer(server, scope)},
+		},
+	})
+	issuer := *pool.UserPoolProviderUrl()
+	required := cognitoResourceServer + "/" + cognitoScope
+
+	awscdk.NewCfnOutput(st, jsii.String("CognitoTokenUrl"), &awscdk.CfnOutputProps{
+		Value:       jsii.String(*domain.BaseUrl(nil) + "/oauth2/token"),
+		Description: jsii.String("Client-credentials token endpoint"),
+	})
+	awscdk.NewCfnOutput(st, jsii.String("CognitoClientId"), &awscdk.CfnOutputProps{
+		Value:       client.UserPoolClientId(),
+		Description: jsii.String("App client id; its secret: aws cognito-idp describe-user-pool-client"),
+	})
+	awscdk.NewCfnOutput(st, jsii.String("CognitoUserPoolId"), &awscdk.CfnOutputProps{Value: pool.UserPoolId()})
+	awscdk.NewCfnOutput(st, jsii.String("CognitoScope"), &awscdk.CfnOutputProps{Value: jsii.String(required)})
+
+	return auth{
+		verify: map[string]*string{
+			envJWTIssuer:        jsii.String(issuer),
+			envJWTJWKSURL:       jsii.String(issuer + "/.well-known/jwks.json"),
+			envJWTAudience:      client.UserPoolClientId(),
+			envJWTAudienceClaim: jsii.String("client_id"),
+			envRequiredScopes:   jsii.String(required),
+		},
+		jwt: &resolvedJWT{issuer: issuer, audience: *client.UserPoolClientId(), scopes: []string{required}},
+	}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return jsii.String(s)
+}

@@ -1,0 +1,58 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// BuildFunc compiles the main package pkg (a path such as "./cmd/mcp-server", relative to srcDir)
+// into the Lambda executable out.
+type BuildFunc func(ctx context.Context, srcDir, pkg, out string) error
+
+// GoBuild cross-compiles pkg for Lambda's provided.al2023 runtime on arm64 with the local Go
+// toolchain: a static binary without the RPC shim (lambda.norpc), stripped, and built without
+// paths or VCS stamps so that the same source gives the same bytes and the same asset hash, and
+// an unchanged function is not redeployed.
+func GoBuild(ctx context.Context, srcDir, pkg, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build",
+		"-tags", "lambda.norpc",
+		"-trimpath",
+		"-buildvcs=false",
+		"-ldflags=-s -w",
+		"-o", out,
+		pkg)
+	cmd.Dir = srcDir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	var output bytes.Buffer
+	cmd.Stdout = &output
+	cmd.Stderr = &output
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building %s in %s: %w\n%s", pkg, srcDir, err, output.Bytes())
+	}
+	return nil
+}
+
+// buildAsset compiles pkg into buildDir/name/bootstrap and returns the folder to use as the
+// function's code asset.
+func buildAsset(ctx context.Context, p Props, name, pkg string) (string, error) {
+	dir := filepath.Join(p.BuildDir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("preparing asset folder: %w", err)
+	}
+	src, err := filepath.Abs(p.SourceDir)
+	if err != nil {
+		return "", fmt.Errorf("resolving source folder: %w", err)
+	}
+	out, err := filepath.Abs(filepath.Join(dir, "bootstrap"))
+	if err != nil {
+		return "", fmt.Errorf("resolving asset folder: %w", err)
+	}
+	if err := p.Build(ctx, src, pkg, out); err != nil {
+		return "", err
+	}
+	return dir, nil
+}

@@ -1,0 +1,103 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// function describes one Lambda function of the stack.
+type function struct {
+	id          string // construct id, also the asset folder name
+	pkg         string // main package, relative to Props.SourceDir
+	description string
+	memoryMB    int
+	timeout     time.Duration
+	env         map[string]*string
+}
+
+// newFunction builds fn's binary and declares the function with its own log group and a role
+// that may write to that log group and nothing else (plus X-Ray, see xrayStatement).
+func newFunction(ctx context.Context, scope constructs.Construct, p Props, fn function) (awslambda.Function, error) {
+	dir, err := buildAsset(ctx, p, fn.id, fn.pkg)
+	if err != nil {
+		return nil, err
+	}
+	logs := newLogGroup(scope, fn.id+"Logs", nil, p)
+	role := awsiam.NewRole(scope, jsii.String(fn.id+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Runs " + fn.id + ": writes its own log group and X-Ray traces"),
+	})
+	logs.GrantWrite(role)
+	return awslambda.NewFunction(scope, jsii.String(fn.id), &awslambda.FunctionProps{
+		Description:   jsii.String(fn.description),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          awslambda.Code_FromAsset(jsii.String(dir), nil),
+		MemorySize:    jsii.Number(float64(fn.memoryMB)),
+		Timeout:       seconds(fn.timeout),
+		Role:          role,
+		LogGroup:      logs,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		Tracing:       awslambda.Tracing_ACTIVE,
+		Environment:   sortedEnv(fn.env),
+	}), nil
+}
+
+// sortedEnv drops unset (nil) values so optional settings leave no empty variables behind.
+func sortedEnv(env map[string]*string) *map[string]*string {
+	out := make(map[string]*string, len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		if env[k] != nil {
+			out[k] = env[k]
+		}
+	}
+	return &out
+}
+
+// newLogGroup declares a log group that keeps p.LogRetentionDays of logs and goes with the stack.
+func newLogGroup(scope constructs.Construct, id string, name *string, p Props) awslogs.LogGroup {
+	days, _ := retention(p.LogRetentionDays) // validated by withDefaults
+	return awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{
+		LogGroupName:  name,
+		Retention:     days,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+}
+
+var retentionDays = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS,
+	5: awslogs.RetentionDays_FIVE_DAYS, 7: awslogs.RetentionDays_ONE_WEEK,
+	14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS,
+	120: awslogs.RetentionDays_FOUR_MONTHS, 150: awslogs.RetentionDays_FIVE_MONTHS,
+	180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS,
+	731: awslogs.RetentionDays_TWO_YEARS, 1096: awslogs.RetentionDays_THREE_YEARS,
+	1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
+	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS,
+	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+// retention maps a day count to one of the values CloudWatch Logs accepts.
+func retention(days int) (awslogs.RetentionDays, error) {
+	r, ok := retentionDays[days]
+	if !ok {
+		return "", fmt.Errorf("stack: log retention %d days: CloudWatch Logs accepts %v", days, slices.Sorted(maps.Keys(retentionDays)))
+	}
+	return r, nil
+}
+
+func seconds(d time.Duration) awscdk.Duration {
+	return awscdk.Duration_Seconds(jsii.Number(d.Seconds()))
+}

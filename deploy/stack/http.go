@@ -1,0 +1,133 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// newHTTPAPI declares an API Gateway HTTP API (v2) in front of the server: cheaper and faster
+// than REST, on its $default stage so /.well-known/… is at the host root. Its authorizer is the
+// HTTP API's own JWT authorizer when tokens are JWTs, else the Lambda authorizer with simple
+// responses. HTTP APIs offer neither Gateway Responses nor X-Ray: their 401 carries no
+// WWW-Authenticate, and clients find the metadata document at its well-known location instead.
+func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
+	api := awsapigatewayv2.NewHttpApi(st, jsii.String("McpHttpApi"), &awsapigatewayv2.HttpApiProps{
+		Description:        jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
+		CreateDefaultStage: jsii.Bool(false),
+		// API Gateway answers preflights itself, before any authorizer, when CORS is configured.
+		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
+			AllowOrigins:  strs(p.CORSAllowOrigins...),
+			AllowHeaders:  strs(corsHeaders...),
+			AllowMethods:  &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_OPTIONS},
+			ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
+			MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
+		},
+	})
+	accessLogs := newLogGroup(st, "AccessLogs", nil, p)
+	stage := awsapigatewayv2.NewHttpStage(st, jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageProps{
+		HttpApi:    api,
+		StageName:  jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
+		Throttle: &awsapigatewayv2.ThrottleSettings{
+			RateLimit:  jsii.Number(float64(p.ThrottleRate)),
+			BurstLimit: jsii.Number(float64(p.ThrottleBurst)),
+		},
+	})
+	// The L2 stage takes access log settings only as a jsii interface; the L1 property is plain data.
+	stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
+		DestinationArn: accessLogs.LogGroupArn(),
+		Format:         jsii.String(httpAccessLogFormat()),
+	})
+
+	ep := endpoints{base: executeAPIBase(*api.ApiId())}
+	server, err := newFunction(ctx, st, p, function{
+		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
+		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
+		env: map[string]*string{
+			envAuthFromAuthorizer: jsii.String("1"),
+			envResourceURL:        jsii.String(ep.mcp()),
+			envAuthServers:        a.authorizationServers(),
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	var authorizer awsapigatewayv2.IHttpRouteAuthorizer
+	var scopes *[]*string
+	identity := strs("$request.header." + authorizationHeader)
+	if a.jwt != nil {
+		authorizer = awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), jsii.String(a.jwt.issuer), &awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
+			JwtAudience:    strs(a.jwt.audience),
+			IdentitySource: identity,
+		})
+		if len(a.jwt.scopes) > 0 {
+			scopes = strs(a.jwt.scopes...)
+		}
+	} else {
+		fn, err := newFunction(ctx, st, p, function{
+			id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
+			memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
+			env: a.verify,
+		})
+		if err != nil {
+			return err
+		}
+		authorizer = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String("BearerAuthorizer"), fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
+			ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
+			IdentitySource:  identity,
+			ResultsCacheTtl: seconds(max(p.AuthorizerCacheTTL, 0)),
+		})
+	}
+
+	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Server"), server, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
+		Timeout: seconds(p.ServerTimeout + time.Second),
+	})
+	api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:                jsii.String("/" + mcpPath),
+		Methods:             &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET, awsapigatewayv2.HttpMethod_POST, awsapigatewayv2.HttpMethod_DELETE},
+		Integration:         integration,
+		Authorizer:          authorizer,
+		AuthorizationScopes: scopes,
+	})
+	for _, path := range []string{metadataPath, metadataPathForMCP} {
+		api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+			Path:        jsii.String("/" + path),
+			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
+			Integration: integration,
+			Authorizer:  awsapigatewayv2.NewHttpNoneAuthorizer(),
+		})
+	}
+	ep.output(st)
+	return nil
+}
+
+// httpAccessLogFormat is one JSON object per request, without header values.
+func httpAccessLogFormat() string {
+	b, _ := json.Marshal(map[string]string{ // a string map always encodes
+		"requestId":          "$context.requestId",
+		"ip":                 "$context.identity.sourceIp",
+		"userAgent":          "$context.identity.userAgent",
+		"requestTime":        "$context.requestTime",
+		"httpMethod":         "$context.httpMethod",
+		"path":               "$context.path",
+		"routeKey":           "$context.routeKey",
+		"protocol":           "$context.protocol",
+		"status":             "$context.status",
+		"responseLength":     "$context.responseLength",
+		"responseLatency":    "$context.responseLatency",
+		"integrationLatency": "$context.integrationLatency",
+		"integrationStatus":  "$context.integrationStatus",
+		"integrationError":   "$context.integrationErrorMessage",
+		"authorizerError":    "$context.authorizer.error",
+		"errorMessage":       "$context.error.message",
+	})
+	return string(b)
+}

@@ -1,0 +1,210 @@
+package stack
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+)
+
+// Variant names the front door the stack puts before the MCP server function.
+type Variant string
+
+const (
+	// VariantREST is an API Gateway REST API (v1) with a Lambda TOKEN authorizer: the default.
+	VariantREST Variant = "rest"
+	// VariantHTTP is an API Gateway HTTP API (v2) with a Lambda authorizer (simple responses), or
+	// the HTTP API's own JWT authorizer when a JWT issuer is configured.
+	VariantHTTP Variant = "http"
+	// VariantURL is a Lambda Function URL in RESPONSE_STREAM mode; the server checks bearer tokens
+	// itself because the URL is open (auth type NONE).
+	VariantURL Variant = "url"
+)
+
+// Default values used when the matching Props field is zero.
+const (
+	DefaultStageName          = "dev"
+	DefaultAuthorizerCacheTTL = 300 * time.Second
+	DefaultLogRetentionDays   = 30
+	DefaultServerMemoryMB     = 512
+	DefaultAuthorizerMemoryMB = 256
+	// DefaultBufferedTimeout is the server timeout for buffered fronts (rest, http): MCP requests on
+	// a stateless server are short, and API Gateway cuts buffered integrations at about 30 s anyway.
+	DefaultBufferedTimeout = 10 * time.Second
+	// DefaultStreamingTimeout is the server timeout for streaming fronts (rest with Stream, url),
+	// where a tool call may stream progress for longer.
+	DefaultStreamingTimeout = 60 * time.Second
+	DefaultThrottleRate     = 50
+	DefaultThrottleBurst    = 100
+)
+
+// Props configures the stack. The zero value (plus a source directory) deploys the REST variant
+// with static bearer tokens whose SHA-256 hashes are given as a CloudFormation parameter.
+type Props struct {
+	awscdk.StackProps
+
+	// SourceDir is the root of the lambdamcp module whose cmd/mcp-server and cmd/authorizer are
+	// compiled into the functions. Required.
+	SourceDir string
+	// BuildDir receives one folder per function holding its bootstrap binary. Required.
+	BuildDir string
+	// Build compiles a main package; nil means GoBuild.
+	Build BuildFunc
+
+	// Variant selects the front door; empty means VariantREST.
+	Variant Variant
+	// Stream switches the REST integration to response streaming (transfer mode STREAM).
+	// Only valid with VariantREST.
+	Stream bool
+	// StageName is the REST API stage; empty means "dev". The HTTP API always uses its
+	// $default stage so that /.well-known/… sits at the host root.
+	StageName string
+
+	// AuthorizerCacheTTL is how long API Gateway caches an authorizer result per Authorization
+	// header. Zero means 300 s; a negative value turns caching off.
+	AuthorizerCacheTTL time.Duration
+	// LogRetentionDays applies to every log group of the stack; zero means 30.
+	LogRetentionDays int
+	// ServerMemoryMB is the server function's memory; zero means 512.
+	ServerMemoryMB int
+	// ServerTimeout is the server function's timeout; zero means DefaultBufferedTimeout or, for
+	// streaming fronts, DefaultStreamingTimeout. Gateway integration timeouts follow it.
+	ServerTimeout time.Duration
+	// ThrottleRate and ThrottleBurst are the stage's request rate (per second) and burst limits;
+	// zero means 50 and 100.
+	ThrottleRate, ThrottleBurst int
+	// CORSAllowOrigins are the origins allowed to call the endpoint from a browser; nil means "*"
+	// (bearer tokens, not cookies, carry the credentials).
+	CORSAllowOrigins []string
+	// APIGatewayCloudWatchRole creates the account-wide role that lets API Gateway REST write
+	// logs. Leave it false when the account already has one configured; a fresh account needs it.
+	APIGatewayCloudWatchRole bool
+
+	// JWT switches verification from static token hashes to JWTs. Ignored when Cognito is set.
+	JWT *JWT
+	// Cognito creates a user pool, a resource server and a machine-to-machine app client, and
+	// verifies the tokens it issues.
+	Cognito bool
+	// Domain maps a custom domain at the root of the API (rest variant).
+	Domain *Domain
+}
+
+// JWT configures JWT bearer verification.
+type JWT struct {
+	Issuer string
+	// JWKSURL is the key set; empty means the issuer's /.well-known/jwks.json.
+	JWKSURL  string
+	Audience string
+	// AudienceClaim names the claim holding the audience; empty means "aud" (Cognito access
+	// tokens use "client_id").
+	AudienceClaim string
+	// RequiredScopes are the scopes every token must carry.
+	RequiredScopes []string
+}
+
+// Domain is a custom domain for the REST API.
+type Domain struct {
+	Name string
+	// CertificateARN is an ACM certificate for Name in the stack's region.
+	CertificateARN string
+	// HostedZoneID and HostedZoneName, when set, get an alias record for Name.
+	HostedZoneID, HostedZoneName string
+}
+
+var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
+
+// withDefaults returns p with zero fields filled in, or an error naming the first invalid field.
+func (p Props) withDefaults() (Props, error) {
+	if p.SourceDir == "" {
+		return p, fmt.Errorf("stack: SourceDir is required")
+	}
+	if p.BuildDir == "" {
+		return p, fmt.Errorf("stack: BuildDir is required")
+	}
+	if p.Build == nil {
+		p.Build = GoBuild
+	}
+	switch p.Variant {
+	case "":
+		p.Variant = VariantREST
+	case VariantREST, VariantHTTP, VariantURL:
+	default:
+		return p, fmt.Errorf("stack: unknown variant %q (want rest, http or url)", p.Variant)
+	}
+	if p.Stream && p.Variant != VariantREST {
+		return p, fmt.Errorf("stack: Stream applies to the rest variant only (url always streams)")
+	}
+	if p.StageName == "" {
+		p.StageName = DefaultStageName
+	}
+	if !stageNamePattern.MatchString(p.StageName) {
+		return p, fmt.Errorf("stack: stage name %q: want letters, digits and underscores", p.StageName)
+	}
+	if p.AuthorizerCacheTTL == 0 {
+		p.AuthorizerCacheTTL = DefaultAuthorizerCacheTTL
+	}
+	if p.AuthorizerCacheTTL > time.Hour {
+		return p, fmt.Errorf("stack: authorizer cache TTL %v exceeds API Gateway's 1h limit", p.AuthorizerCacheTTL)
+	}
+	if p.LogRetentionDays == 0 {
+		p.LogRetentionDays = DefaultLogRetentionDays
+	}
+	if _, err := retention(p.LogRetentionDays); err != nil {
+		return p, err
+	}
+	if p.ServerMemoryMB == 0 {
+		p.ServerMemoryMB = DefaultServerMemoryMB
+	}
+	if p.ServerTimeout == 0 {
+		p.ServerTimeout = DefaultBufferedTimeout
+		if p.streaming() {
+			p.ServerTimeout = DefaultStreamingTimeout
+		}
+	}
+	if p.ServerTimeout < time.Second || p.ServerTimeout%time.Second != 0 {
+		return p, fmt.Errorf("stack: server timeout %v: want whole seconds", p.ServerTimeout)
+	}
+	if lim := p.integrationLimit(); lim > 0 && p.ServerTimeout+time.Second > lim {
+		return p, fmt.Errorf("stack: server timeout %v: the %s integration stops waiting at %v", p.ServerTimeout, p.Variant, lim)
+	}
+	if p.ThrottleRate == 0 {
+		p.ThrottleRate = DefaultThrottleRate
+	}
+	if p.ThrottleBurst == 0 {
+		p.ThrottleBurst = DefaultThrottleBurst
+	}
+	if p.CORSAllowOrigins == nil {
+		p.CORSAllowOrigins = []string{"*"}
+	}
+	if p.JWT != nil && !p.Cognito && (p.JWT.Issuer == "" || p.JWT.Audience == "") {
+		return p, fmt.Errorf("stack: JWT needs an issuer and an audience")
+	}
+	if d := p.Domain; d != nil {
+		if p.Variant != VariantREST {
+			return p, fmt.Errorf("stack: a custom domain is supported on the rest variant")
+		}
+		if d.Name == "" || d.CertificateARN == "" {
+			return p, fmt.Errorf("stack: a custom domain needs a name and a certificate ARN")
+		}
+		if (d.HostedZoneID == "") != (d.HostedZoneName == "") {
+			return p, fmt.Errorf("stack: give both the hosted zone ID and name, or neither")
+		}
+	}
+	return p, nil
+}
+
+func (p Props) streaming() bool { return p.Stream || p.Variant == VariantURL }
+
+// integrationLimit is the longest the front waits for the function; zero means Lambda's own limit.
+func (p Props) integrationLimit() time.Duration {
+	switch {
+	case p.Variant == VariantREST && !p.Stream:
+		return 29 * time.Second
+	case p.Variant == VariantREST:
+		return 15 * time.Minute
+	case p.Variant == VariantHTTP:
+		return 30 * time.Second
+	}
+	return 15 * time.Minute
+}

@@ -1,0 +1,217 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// bearerPattern lets API Gateway answer 401 itself, without calling the authorizer, when the
+// Authorization header is not a bearer token (RFC 6750 b64token; the scheme is case-insensitive).
+const bearerPattern = `^[Bb][Ee][Aa][Rr][Ee][Rr] [-0-9A-Za-z._~+/]+=*$`
+
+// newRESTAPI declares the default front: an API Gateway REST API whose /mcp calls the server
+// through a Lambda proxy integration after a TOKEN authorizer accepted the bearer token.
+func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
+	accessLogs := newLogGroup(st, "AccessLogs", nil, p)
+	api := awsapigateway.NewRestApi(st, jsii.String("McpApi"), &awsapigateway.RestApiProps{
+		Description:           jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
+		EndpointTypes:         &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
+		CloudWatchRole:        jsii.Bool(p.APIGatewayCloudWatchRole),
+		DeployOptions: &awsapigateway.StageOptions{
+			StageName:            jsii.String(p.StageName),
+			TracingEnabled:       jsii.Bool(true),
+			LoggingLevel:         awsapigateway.MethodLoggingLevel_INFO,
+			DataTraceEnabled:     jsii.Bool(false), // would log request headers, bearer tokens included
+			MetricsEnabled:       jsii.Bool(true),
+			ThrottlingRateLimit:  jsii.Number(float64(p.ThrottleRate)),
+			ThrottlingBurstLimit: jsii.Number(float64(p.ThrottleBurst)),
+			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(accessLogs),
+			AccessLogFormat:      awsapigateway.AccessLogFormat_Custom(jsii.String(restAccessLogFormat())),
+		},
+	})
+	// API Gateway creates the execution log group on first use, without retention; owning it
+	// here gives it one and removes it with the stack.
+	execLogs := newLogGroup(st, "ExecutionLogs",
+		jsii.String("API-Gateway-Execution-Logs_"+*api.RestApiId()+"/"+p.StageName), p)
+	api.DeploymentStage().Node().AddDependency(execLogs)
+
+	ep := endpoints{base: executeAPIBase(*api.RestApiId()) + "/" + p.StageName}
+	if p.Domain != nil {
+		ep = endpoints{base: "https://" + p.Domain.Name}
+		newRESTDomain(st, p.Domain, api)
+	}
+
+	server, err := newFunction(ctx, st, p, function{
+		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
+		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
+		env: map[string]*string{
+			envAuthFromAuthorizer: jsii.String("1"),
+			envResourceURL:        jsii.String(ep.mcp()),
+			envAuthServers:        a.authorizationServers(),
+		},
+	})
+	if err != nil {
+		return err
+	}
+	authorizerFn, err := newFunction(ctx, st, p, function{
+		id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
+		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
+		env: a.verify,
+	})
+	if err != nil {
+		return err
+	}
+	authorizer := awsapigateway.NewTokenAuthorizer(st, jsii.String("BearerAuthorizer"), &awsapigateway.TokenAuthorizerProps{
+		Handler:         authorizerFn,
+		IdentitySource:  awsapigateway.IdentitySource_Header(jsii.String(authorizationHeader)),
+		ResultsCacheTtl: seconds(max(p.AuthorizerCacheTTL, 0)),
+		ValidationRegex: jsii.String(bearerPattern),
+	})
+
+	transfer := awsapigateway.ResponseTransferMode_BUFFERED
+	if p.Stream {
+		transfer = awsapigateway.ResponseTransferMode_STREAM
+	}
+	integration := awsapigateway.NewLambdaIntegration(server, &awsapigateway.LambdaIntegrationOptions{
+		AllowTestInvoke:      jsii.Bool(false),
+		Timeout:              seconds(p.ServerTimeout + time.Second), // let the function answer its own timeout
+		ResponseTransferMode: transfer,
+	})
+
+	mcp := api.Root().AddResource(jsii.String(mcpPath), nil)
+	mcp.AddMethod(jsii.String("ANY"), integration, &awsapigateway.MethodOptions{
+		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
+		Authorizer:        authorizer,
+	})
+	// The preflight is a MOCK integration without authorizer: browsers send no credentials on it.
+	mcp.AddCorsPreflight(&awsapigateway.CorsOptions{
+		AllowOrigins:  strs(p.CORSAllowOrigins...),
+		AllowHeaders:  strs(corsHeaders...),
+		AllowMethods:  strs("GET", "POST", "DELETE", "OPTIONS"),
+		ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
+		MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
+	})
+	metadata := api.Root().ResourceForPath(jsii.String(metadataPath))
+	metadata.AddMethod(jsii.String("GET"), integration, &awsapigateway.MethodOptions{
+		AuthorizationType: awsapigateway.AuthorizationType_NONE,
+	})
+	metadata.AddResource(jsii.String(mcpPath), nil).AddMethod(jsii.String("GET"), integration, &awsapigateway.MethodOptions{
+		AuthorizationType: awsapigateway.AuthorizationType_NONE,
+	})
+
+	addGatewayResponses(api, ep, p.CORSAllowOrigins)
+	ep.output(st)
+	return nil
+}
+
+// addGatewayResponses makes the gateway's own error answers JSON with CORS headers, and its 401
+// and 403 point at the metadata document. A WWW-Authenticate header set by the function is
+// renamed by API Gateway REST (to x-amzn-Remapped-WWW-Authenticate), and authorizer denials never
+// reach the function, so Gateway Responses are the only place for it.
+func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []string) {
+	cors := map[string]string{
+		"Access-Control-Allow-Origin":   origins[0],
+		"Access-Control-Expose-Headers": "WWW-Authenticate",
+	}
+	if len(origins) > 1 {
+		// A gateway response has no request to match the origin against; name none rather than a wrong one.
+		delete(cors, "Access-Control-Allow-Origin")
+	}
+	challenge := `Bearer resource_metadata="` + ep.metadata() + `"`
+	for _, r := range []struct {
+		id        string
+		typ       awsapigateway.ResponseType
+		status    string
+		challenge string
+		body      string
+	}{
+		{"Unauthorized", awsapigateway.ResponseType_UNAUTHORIZED(), "401", challenge,
+			`{"error":"invalid_token","message":$context.error.messageString}`},
+		{"AccessDenied", awsapigateway.ResponseType_ACCESS_DENIED(), "403",
+			`Bearer error="insufficient_scope", resource_metadata="` + ep.metadata() + `"`,
+			`{"error":"insufficient_scope","message":$context.error.messageString}`},
+		{"Default4xx", awsapigateway.ResponseType_DEFAULT_4XX(), "", "",
+			`{"error":"bad_request","message":$context.error.messageString}`},
+		{"Default5xx", awsapigateway.ResponseType_DEFAULT_5XX(), "", "",
+			`{"error":"server_error","message":$context.error.messageString}`},
+	} {
+		headers := map[string]*string{}
+		for k, v := range cors {
+			headers[k] = jsii.String(quote(v))
+		}
+		if r.challenge != "" {
+			headers["WWW-Authenticate"] = jsii.String(quote(r.challenge))
+		}
+		api.AddGatewayResponse(jsii.String(r.id), &awsapigateway.GatewayResponseOptions{
+			Type:            r.typ,
+			StatusCode:      optional(r.status),
+			ResponseHeaders: &headers,
+			Templates:       &map[string]*string{"application/json": jsii.String(r.body)},
+		})
+	}
+}
+
+// quote makes a static Gateway Response header value.
+func quote(v string) string { return "'" + v + "'" }
+
+// restAccessLogFormat is one JSON object per request; it names the authorizer's outcome but no
+// header values, so no token reaches the logs.
+func restAccessLogFormat() string {
+	fields := map[string]string{
+		"requestId":          "$context.requestId",
+		"extendedRequestId":  "$context.extendedRequestId",
+		"ip":                 "$context.identity.sourceIp",
+		"userAgent":          "$context.identity.userAgent",
+		"requestTime":        "$context.requestTime",
+		"httpMethod":         "$context.httpMethod",
+		"path":               "$context.path",
+		"resourcePath":       "$context.resourcePath",
+		"protocol":           "$context.protocol",
+		"status":             "$context.status",
+		"responseLength":     "$context.responseLength",
+		"responseLatency":    "$context.responseLatency",
+		"integrationLatency": "$context.integration.latency",
+		"integrationStatus":  "$context.integration.status",
+		"integrationError":   "$context.integration.error",
+		"principalId":        "$context.authorizer.principalId",
+		"authorizerStatus":   "$context.authorizer.status",
+		"authorizerLatency":  "$context.authorizer.latency",
+		"authorizerError":    "$context.authorizer.error",
+		"errorMessage":       "$context.error.message",
+		"xrayTraceId":        "$context.xrayTraceId",
+	}
+	b, _ := json.Marshal(fields) // a string map always encodes
+	return string(b)
+}
+
+// newRESTDomain maps a custom domain at the root of the API, so that /.well-known/… is at the
+// host root where RFC 9728 clients look, and points an alias record at it when a zone is given.
+func newRESTDomain(st awscdk.Stack, d *Domain, api awsapigateway.RestApi) {
+	domain := awsapigateway.NewDomainName(st, jsii.String("CustomDomain"), &awsapigateway.DomainNameProps{
+		DomainName:     jsii.String(d.Name),
+		Certificate:    awscertificatemanager.Certificate_FromCertificateArn(st, jsii.String("Certificate"), jsii.String(d.CertificateARN)),
+		EndpointType:   awsapigateway.EndpointType_REGIONAL,
+		SecurityPolicy: awsapigateway.SecurityPolicy_TLS_1_2,
+		Mapping:        api,
+	})
+	if d.HostedZoneID == "" {
+		return
+	}
+	zone := awsroute53.HostedZone_FromHostedZoneAttributes(st, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String(d.HostedZoneID),
+		ZoneName:     jsii.String(d.HostedZoneName),
+	})
+	awsroute53.NewARecord(st, jsii.String("CustomDomainAlias"), &awsroute53.ARecordProps{
+		Zone:       zone,
+		RecordName: jsii.String(d.Name),
+		Target:     awsroute53.RecordTarget_FromAlias(awsroute53targets.NewApiGatewayDomain(domain)),
+	})
+}

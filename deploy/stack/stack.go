@@ -1,0 +1,86 @@
+// Package stack declares the AWS infrastructure that runs the lambdamcp reference server: a CDK
+// stack with the server function, its front door (API Gateway REST or HTTP API, or a Function
+// URL), bearer-token authorization, logs and tracing.
+package stack
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Paths served by the stack. The metadata document (RFC 9728) is published at the root location
+// and at the location suffixed with the MCP path, which is where clients look for /mcp.
+const (
+	mcpPath             = "mcp"
+	metadataPath        = ".well-known/oauth-protected-resource"
+	metadataPathForMCP  = metadataPath + "/" + mcpPath
+	serverPackage       = "./cmd/mcp-server"
+	authorizerPackage   = "./cmd/authorizer"
+	tokenHashParameter  = "AuthTokenSha256"
+	outputEndpoint      = "McpServerEndpoint"
+	outputMetadata      = "ProtectedResourceMetadataUrl"
+	authorizationHeader = "Authorization"
+)
+
+// New declares the stack in scope, compiling the functions' binaries from p.SourceDir first.
+func New(ctx context.Context, scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
+	p, err := p.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	st := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
+	auth := newAuth(st, p)
+	switch p.Variant {
+	case VariantHTTP:
+		err = newHTTPAPI(ctx, st, p, auth)
+	case VariantURL:
+		err = newFunctionURL(ctx, st, p, auth)
+	default:
+		err = newRESTAPI(ctx, st, p, auth)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// endpoints are the public URLs of a deployed stack, as CloudFormation-resolved strings.
+type endpoints struct {
+	base string // no trailing slash
+}
+
+func (e endpoints) mcp() string      { return e.base + "/" + mcpPath }
+func (e endpoints) metadata() string { return e.base + "/" + metadataPathForMCP }
+
+// output publishes the endpoint and the metadata URL.
+func (e endpoints) output(st awscdk.Stack) {
+	awscdk.NewCfnOutput(st, jsii.String(outputEndpoint), &awscdk.CfnOutputProps{
+		Value:       jsii.String(e.mcp()),
+		Description: jsii.String("MCP endpoint: go run ./cmd/mcp-client -endpoint <this URL>"),
+	})
+	awscdk.NewCfnOutput(st, jsii.String(outputMetadata), &awscdk.CfnOutputProps{
+		Value:       jsii.String(e.metadata()),
+		Description: jsii.String("OAuth protected resource metadata (RFC 9728) of the endpoint"),
+	})
+}
+
+// executeAPIBase is the default execute-api host of an API, built from its id rather than from
+// the stage's URL attribute: the functions' environment refers to it, and the stage depends on
+// the functions, so the attribute would make a cycle.
+func executeAPIBase(apiID string) string {
+	return "https://" + apiID + ".execute-api." + *awscdk.Aws_REGION() + "." + *awscdk.Aws_URL_SUFFIX()
+}
+
+// corsHeaders are the request headers an MCP client sends (both protocol eras).
+var corsHeaders = []string{
+	"Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version",
+	"Mcp-Method", "Mcp-Name", "Last-Event-ID",
+}
+
+func strs(ss ...string) *[]*string { return jsii.Strings(ss...) }
+
+func joinOrigins(origins []string) string { return strings.Join(origins, ",") }

@@ -1,0 +1,50 @@
+package stack
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// newFunctionURL puts the server behind a Lambda Function URL in RESPONSE_STREAM mode: no
+// gateway, no gateway timeout, streamed answers. The URL itself is open (auth type NONE), so the
+// server checks bearer tokens with its in-process middleware, configured by the same variables
+// the authorizer reads, and serves its 401s and the metadata document itself.
+//
+// MCP_RESOURCE_URL is left unset: the URL's host is generated when the URL is created, after
+// the function, so the server takes the resource URL from the request's host.
+func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
+	env := map[string]*string{envAuthServers: a.authorizationServers()}
+	for k, v := range a.verify {
+		env[k] = v
+	}
+	server, err := newFunction(ctx, st, p, function{
+		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server (Function URL)",
+		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
+		env: env,
+	})
+	if err != nil {
+		return err
+	}
+	methods := []awslambda.HttpMethod{awslambda.HttpMethod_GET, awslambda.HttpMethod_POST, awslambda.HttpMethod_DELETE}
+	url := server.AddFunctionUrl(&awslambda.FunctionUrlOptions{
+		AuthType:   awslambda.FunctionUrlAuthType_NONE,
+		InvokeMode: awslambda.InvokeMode_RESPONSE_STREAM,
+		Cors: &awslambda.FunctionUrlCorsOptions{
+			AllowedOrigins: strs(p.CORSAllowOrigins...),
+			AllowedHeaders: strs(corsHeaders...),
+			AllowedMethods: &methods,
+			ExposedHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
+			MaxAge:         awscdk.Duration_Hours(jsii.Number(1)),
+		},
+	})
+	// The URL attribute ends with a slash; endpoints joins paths with one.
+	base := awscdk.Fn_Select(jsii.Number(0), awscdk.Fn_Split(jsii.String("/"), url.Url(), nil)) // "https:"
+	host := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), url.Url(), nil))
+	ep := endpoints{base: strings.Join([]string{*base, "", *host}, "/")}
+	ep.output(st)
+	return nil
+}
