@@ -22,9 +22,9 @@ const bearerPattern = `^[Bb][Ee][Aa][Rr][Ee][Rr] [-0-9A-Za-z._~+/]+=*$`
 func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	accessLogs := newLogGroup(st, "AccessLogs", nil, p)
 	api := awsapigateway.NewRestApi(st, jsii.String("McpApi"), &awsapigateway.RestApiProps{
-		Description:           jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
-		EndpointTypes:         &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
-		CloudWatchRole:        jsii.Bool(p.APIGatewayCloudWatchRole),
+		Description:    jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
+		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
+		CloudWatchRole: jsii.Bool(p.APIGatewayCloudWatchRole),
 		DeployOptions: &awsapigateway.StageOptions{
 			StageName:            jsii.String(p.StageName),
 			TracingEnabled:       jsii.Bool(true),

@@ -1,0 +1,259 @@
+package stack_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/deploy/stack"
+)
+
+type obj = map[string]any
+
+// onlyID returns the logical id of the single resource of type typ.
+func onlyID(t *testing.T, doc map[string]any, typ string) string {
+	t.Helper()
+	res := resources(doc, typ)
+	if len(res) != 1 {
+		t.Fatalf("%d resources of type %s, want 1", len(res), typ)
+	}
+	for id := range res {
+		return id
+	}
+	return ""
+}
+
+// checkCommon holds for every variant: the functions, their logs and roles, and the output.
+func checkCommon(t *testing.T, tmpl assertions.Template, doc map[string]any, buildDir string, retentionDays int) {
+	t.Helper()
+	catch(t, func() {
+		tmpl.AllResourcesProperties(jsii.String("AWS::Lambda::Function"), assertions.Match_ObjectLike(&obj{
+			"Runtime":       "provided.al2023",
+			"Architectures": []any{"arm64"},
+			"Handler":       "bootstrap",
+			"TracingConfig": obj{"Mode": "Active"},
+			"LoggingConfig": assertions.Match_ObjectLike(&obj{"LogFormat": "JSON", "LogGroup": assertions.Match_AnyValue()}),
+		}))
+	})
+	catch(t, func() {
+		tmpl.AllResourcesProperties(jsii.String("AWS::Logs::LogGroup"), assertions.Match_ObjectLike(&obj{
+			"RetentionInDays": retentionDays,
+		}))
+	})
+	catch(t, func() {
+		tmpl.AllResources(jsii.String("AWS::Logs::LogGroup"), assertions.Match_ObjectLike(&obj{
+			"DeletionPolicy":      "Delete",
+			"UpdateReplacePolicy": "Delete",
+		}))
+	})
+	catch(t, func() { tmpl.HasOutput(jsii.String("McpServerEndpoint"), assertions.Match_AnyValue()) })
+	checkLeastPrivilege(t, doc)
+	checkArm64(t, buildDir)
+}
+
+func TestRESTVariant(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		props      stack.Props
+		functions  int
+		logGroups  int
+		ttl        int
+		timeout    int // function timeout in seconds; the integration waits 1 s more
+		stream     bool
+		stage      string
+		wantBase   func(apiID string) string
+		authorizer map[string]string // authorizer function environment
+	}{
+		{
+			name:      "default",
+			props:     stack.Props{},
+			functions: 2, logGroups: 4, ttl: 300, timeout: 10, stage: "dev",
+			wantBase: func(api string) string {
+				return "https://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/dev"
+			},
+			authorizer: map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}"},
+		},
+		{
+			name:      "stream",
+			props:     stack.Props{Stream: true, StageName: "prod", AuthorizerCacheTTL: -1, LogRetentionDays: 7},
+			functions: 2, logGroups: 4, ttl: 0, timeout: 60, stream: true, stage: "prod",
+			wantBase: func(api string) string {
+				return "https://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/prod"
+			},
+			authorizer: map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}"},
+		},
+		{
+			name: "jwt and custom domain",
+			props: stack.Props{
+				AuthorizerCacheTTL: 60 * time.Second,
+				JWT: &stack.JWT{Issuer: "https://issuer.example.com/", Audience: "https://mcp.example.com/mcp",
+					RequiredScopes: []string{"mcp:tools", "mcp:read"}},
+				Domain: &stack.Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+					HostedZoneID: "Z123", HostedZoneName: "example.com"},
+			},
+			functions: 2, logGroups: 4, ttl: 60, timeout: 10, stage: "dev",
+			wantBase: func(string) string { return "https://mcp.example.com" },
+			authorizer: map[string]string{
+				"MCP_JWT_ISSUER":      "https://issuer.example.com/",
+				"MCP_JWT_JWKS_URL":    "https://issuer.example.com/.well-known/jwks.json",
+				"MCP_JWT_AUDIENCE":    "https://mcp.example.com/mcp",
+				"MCP_REQUIRED_SCOPES": "mcp:tools mcp:read",
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmpl, doc, buildDir := synth(t, tc.props)
+			retention := tc.props.LogRetentionDays
+			if retention == 0 {
+				retention = 30
+			}
+			checkCommon(t, tmpl, doc, buildDir, retention)
+			for typ, n := range map[string]int{
+				"AWS::Lambda::Function":            tc.functions,
+				"AWS::Logs::LogGroup":              tc.logGroups,
+				"AWS::ApiGateway::RestApi":         1,
+				"AWS::ApiGateway::Authorizer":      1,
+				"AWS::ApiGateway::Method":          4,
+				"AWS::ApiGateway::GatewayResponse": 4,
+				"AWS::ApiGateway::Stage":           1,
+			} {
+				catch(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+			}
+
+			wantMethods := map[string]string{
+				"ANY /mcp":     "CUSTOM",
+				"OPTIONS /mcp": "NONE",
+				"GET /.well-known/oauth-protected-resource":     "NONE",
+				"GET /.well-known/oauth-protected-resource/mcp": "NONE",
+			}
+			if diff := cmp.Diff(wantMethods, restMethodPaths(doc)); diff != "" {
+				t.Errorf("methods and their authorization (-want +got):\n%s", diff)
+			}
+
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), &obj{
+					"Type":                         "TOKEN",
+					"IdentitySource":               "method.request.header.Authorization",
+					"AuthorizerResultTtlInSeconds": tc.ttl,
+					"IdentityValidationExpression": assertions.Match_AnyValue(),
+				})
+			})
+			integration := obj{
+				"Type":            "AWS_PROXY",
+				"TimeoutInMillis": (tc.timeout + 1) * 1000,
+			}
+			if tc.stream {
+				integration["ResponseTransferMode"] = "STREAM"
+				integration["Uri"] = assertions.Match_ObjectLike(&obj{"Fn::Join": assertions.Match_ArrayWith(&[]any{
+					assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("response-streaming-invocations"))}),
+				})})
+			}
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), &obj{
+					"HttpMethod":  "ANY",
+					"Integration": assertions.Match_ObjectLike(&integration),
+				})
+			})
+			catch(t, func() {
+				tmpl.AllResourcesProperties(jsii.String("AWS::Lambda::Function"), assertions.Match_ObjectLike(&obj{
+					"Timeout": assertions.Match_AnyValue(),
+				}))
+			})
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), &obj{
+					"StageName":      tc.stage,
+					"TracingEnabled": true,
+					"AccessLogSetting": assertions.Match_ObjectLike(&obj{
+						"Format": assertions.Match_StringLikeRegexp(jsii.String(`^\{.*"requestId":"\$context.requestId".*\}$`)),
+					}),
+					"MethodSettings": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&obj{
+						"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100, "DataTraceEnabled": false,
+					})}),
+				})
+			})
+
+			api := onlyID(t, doc, "AWS::ApiGateway::RestApi")
+			base := tc.wantBase(api)
+			metadata := base + "/.well-known/oauth-protected-resource/mcp"
+			checkOutput(t, doc, "McpServerEndpoint", base+"/mcp")
+			checkOutput(t, doc, "ProtectedResourceMetadataUrl", metadata)
+
+			server := env(t, doc, "MCP server")
+			if diff := cmp.Diff("1", server["MCP_AUTH_FROM_AUTHORIZER"]); diff != "" {
+				t.Errorf("server MCP_AUTH_FROM_AUTHORIZER (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(base+"/mcp", server["MCP_RESOURCE_URL"]); diff != "" {
+				t.Errorf("server MCP_RESOURCE_URL (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.authorizer, env(t, doc, "authorizer")); diff != "" {
+				t.Errorf("authorizer environment (-want +got):\n%s", diff)
+			}
+			for _, fn := range resources(doc, "AWS::Lambda::Function") {
+				want := float64(10)
+				if render(fn["Description"]) == "lambdamcp MCP server" {
+					want = float64(tc.timeout)
+				}
+				if got := fn["Timeout"]; got != want {
+					t.Errorf("%s: timeout %v, want %v", render(fn["Description"]), got, want)
+				}
+			}
+
+			responses := map[string]map[string]string{}
+			for _, r := range resources(doc, "AWS::ApiGateway::GatewayResponse") {
+				headers := map[string]string{}
+				params, _ := r["ResponseParameters"].(map[string]any)
+				for k, v := range params {
+					headers[k] = render(v)
+				}
+				templ, _ := r["ResponseTemplates"].(map[string]any)
+				headers["body"] = render(templ["application/json"])[:10]
+				status, _ := r["StatusCode"].(string)
+				responses[render(r["ResponseType"])+" "+status] = headers
+			}
+			cors := func(h map[string]string) map[string]string {
+				h["gatewayresponse.header.Access-Control-Allow-Origin"] = "'*'"
+				h["gatewayresponse.header.Access-Control-Expose-Headers"] = "'WWW-Authenticate'"
+				return h
+			}
+			wantResponses := map[string]map[string]string{
+				"UNAUTHORIZED 401": cors(map[string]string{
+					"gatewayresponse.header.WWW-Authenticate": `'Bearer resource_metadata="` + metadata + `"'`,
+					"body": `{"error":"`,
+				}),
+				"ACCESS_DENIED 403": cors(map[string]string{
+					"gatewayresponse.header.WWW-Authenticate": `'Bearer error="insufficient_scope", resource_metadata="` + metadata + `"'`,
+					"body": `{"error":"`,
+				}),
+				"DEFAULT_4XX ": cors(map[string]string{"body": `{"error":"`}),
+				"DEFAULT_5XX ": cors(map[string]string{"body": `{"error":"`}),
+			}
+			if diff := cmp.Diff(wantResponses, responses); diff != "" {
+				t.Errorf("gateway responses (-want +got):\n%s", diff)
+			}
+
+			if tc.props.JWT == nil {
+				catch(t, func() {
+					tmpl.HasParameter(jsii.String("AuthTokenSha256"), &obj{"NoEcho": true, "AllowedPattern": assertions.Match_AnyValue()})
+				})
+			}
+			if tc.props.Domain != nil {
+				catch(t, func() {
+					tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), &obj{"DomainName": "mcp.example.com"})
+				})
+				catch(t, func() {
+					tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::BasePathMapping"), assertions.Match_ObjectLike(&obj{
+						"BasePath": assertions.Match_Absent(),
+					}))
+				})
+				catch(t, func() {
+					tmpl.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), assertions.Match_ObjectLike(&obj{
+						"Name": "mcp.example.com.", "Type": "A",
+					}))
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,232 @@
+package stack_test
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// resources returns the Properties of every resource of type typ, by logical id.
+func resources(doc map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	all, _ := doc["Resources"].(map[string]any)
+	for id, r := range all {
+		res, _ := r.(map[string]any)
+		if res["Type"] != typ {
+			continue
+		}
+		props, _ := res["Properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+		}
+		out[id] = props
+	}
+	return out
+}
+
+// render flattens a CloudFormation value into a string: Fn::Join is joined, references appear
+// as ${Ref} or ${Resource.Attribute}.
+func render(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return fmt.Sprint(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, p := range v {
+			parts[i] = render(p)
+		}
+		return strings.Join(parts, ",")
+	case map[string]any:
+		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
+			sep, _ := join[0].(string)
+			list, _ := join[1].([]any)
+			parts := make([]string, len(list))
+			for i, p := range list {
+				parts[i] = render(p)
+			}
+			return strings.Join(parts, sep)
+		}
+		if ref, ok := v["Ref"].(string); ok {
+			return "${" + ref + "}"
+		}
+		if att, ok := v["Fn::GetAtt"].([]any); ok {
+			return "${" + render(att[0]) + "." + render(att[1]) + "}"
+		}
+		keys := slices.Sorted(maps.Keys(v))
+		return "${" + strings.Join(keys, ",") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// statements lists every IAM policy statement in the template with where it was found. Trust
+// policies (AssumeRolePolicyDocument) name principals, not actions on resources, and are left out.
+func statements(doc map[string]any) map[string][]map[string]any {
+	out := map[string][]map[string]any{}
+	add := func(where string, policyDoc any) {
+		pd, _ := policyDoc.(map[string]any)
+		list, _ := pd["Statement"].([]any)
+		for _, s := range list {
+			st, _ := s.(map[string]any)
+			out[where] = append(out[where], st)
+		}
+	}
+	for id, p := range resources(doc, "AWS::IAM::Policy") {
+		add(id, p["PolicyDocument"])
+	}
+	for id, p := range resources(doc, "AWS::IAM::ManagedPolicy") {
+		add(id, p["PolicyDocument"])
+	}
+	for id, p := range resources(doc, "AWS::IAM::Role") {
+		inline, _ := p["Policies"].([]any)
+		for _, pol := range inline {
+			m, _ := pol.(map[string]any)
+			add(id, m["PolicyDocument"])
+		}
+	}
+	return out
+}
+
+func list(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	if v == nil {
+		return nil
+	}
+	return []any{v}
+}
+
+// xrayWrite is the one statement allowed a "*" resource. Lambda active tracing needs
+// xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource types in the AWS
+// Service Authorization Reference: IAM accepts no ARN for them, only "*". The CDK writes this
+// statement itself when a function's Tracing is ACTIVE. Its actions are compared exactly, so
+// any other action on "*" fails the check.
+var xrayWrite = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+
+// checkLeastPrivilege fails on any action with a wildcard and on any "*" resource other than the
+// X-Ray statement above, and on any AWS-managed policy attached to a function's role.
+func checkLeastPrivilege(t *testing.T, doc map[string]any) {
+	t.Helper()
+	found := 0
+	for where, sts := range statements(doc) {
+		for _, st := range sts {
+			var actions []string
+			for _, a := range list(st["Action"]) {
+				actions = append(actions, render(a))
+			}
+			sort.Strings(actions)
+			for _, a := range actions {
+				if strings.Contains(a, "*") {
+					t.Errorf("%s: action %q has a wildcard", where, a)
+				}
+			}
+			if st["NotAction"] != nil || st["NotResource"] != nil {
+				t.Errorf("%s: statement uses NotAction/NotResource: %v", where, st)
+			}
+			for _, r := range list(st["Resource"]) {
+				if render(r) != "*" {
+					continue
+				}
+				if !slices.Equal(actions, xrayWrite) {
+					t.Errorf("%s: resource \"*\" for actions %v; only %v may have it", where, actions, xrayWrite)
+					continue
+				}
+				found++
+			}
+		}
+	}
+	if n := len(resources(doc, "AWS::Lambda::Function")); found != n {
+		t.Errorf("found %d X-Ray write statements for %d traced functions", found, n)
+	}
+	for id, p := range resources(doc, "AWS::IAM::Role") {
+		if !strings.Contains(render(p["AssumeRolePolicyDocument"]), "lambda.amazonaws.com") {
+			continue
+		}
+		if p["ManagedPolicyArns"] != nil {
+			t.Errorf("function role %s has managed policies %v; want only its own statements", id, render(p["ManagedPolicyArns"]))
+		}
+	}
+}
+
+// restMethodPaths maps each REST method to "VERB /path" with its authorization type.
+func restMethodPaths(doc map[string]any) map[string]string {
+	res := resources(doc, "AWS::ApiGateway::Resource")
+	var path func(id any) string
+	path = func(id any) string {
+		m, ok := id.(map[string]any)
+		if !ok {
+			return ""
+		}
+		ref, ok := m["Ref"].(string)
+		if !ok {
+			return "" // the root resource is a GetAtt of the RestApi
+		}
+		r := res[ref]
+		return path(r["ParentId"]) + "/" + render(r["PathPart"])
+	}
+	out := map[string]string{}
+	for _, m := range resources(doc, "AWS::ApiGateway::Method") {
+		key := render(m["HttpMethod"]) + " " + path(m["ResourceId"])
+		auth := render(m["AuthorizationType"])
+		if auth == "CUSTOM" && m["AuthorizerId"] == nil {
+			auth = "CUSTOM without authorizer"
+		}
+		out[key] = auth
+	}
+	return out
+}
+
+// httpRoutes maps each HTTP API route key to its authorization type.
+func httpRoutes(doc map[string]any) map[string]string {
+	out := map[string]string{}
+	for _, r := range resources(doc, "AWS::ApiGatewayV2::Route") {
+		auth := render(r["AuthorizationType"])
+		if auth != "NONE" && r["AuthorizerId"] == nil {
+			auth += " without authorizer"
+		}
+		if scopes := r["AuthorizationScopes"]; scopes != nil {
+			auth += " " + render(scopes)
+		}
+		out[render(r["RouteKey"])] = auth
+	}
+	return out
+}
+
+func checkOutput(t *testing.T, doc map[string]any, name, want string) {
+	t.Helper()
+	outs, _ := doc["Outputs"].(map[string]any)
+	out, ok := outs[name].(map[string]any)
+	if !ok {
+		t.Errorf("output %s missing; outputs: %v", name, slices.Sorted(maps.Keys(outs)))
+		return
+	}
+	if diff := cmp.Diff(want, render(out["Value"])); diff != "" {
+		t.Errorf("output %s (-want +got):\n%s", name, diff)
+	}
+}
+
+// env returns the environment of the one function whose Description contains desc.
+func env(t *testing.T, doc map[string]any, desc string) map[string]string {
+	t.Helper()
+	for _, fn := range resources(doc, "AWS::Lambda::Function") {
+		if !strings.Contains(render(fn["Description"]), desc) {
+			continue
+		}
+		e, _ := fn["Environment"].(map[string]any)
+		vars, _ := e["Variables"].(map[string]any)
+		out := map[string]string{}
+		for k, v := range vars {
+			out[k] = render(v)
+		}
+		return out
+	}
+	t.Fatalf("no function described %q", desc)
+	return nil
+}
