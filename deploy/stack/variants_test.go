@@ -1,0 +1,226 @@
+package stack_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/deploy/stack"
+)
+
+func TestHTTPVariant(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		props      stack.Props
+		functions  int
+		authorizer obj
+		auth       string // the /mcp routes' authorization
+	}{
+		{
+			name:      "lambda authorizer",
+			props:     stack.Props{Variant: stack.VariantHTTP},
+			functions: 2,
+			authorizer: obj{
+				"AuthorizerType":                 "REQUEST",
+				"EnableSimpleResponses":          true,
+				"AuthorizerPayloadFormatVersion": "2.0",
+				"IdentitySource":                 []any{"$request.header.Authorization"},
+				"AuthorizerResultTtlInSeconds":   300,
+			},
+			auth: "CUSTOM",
+		},
+		{
+			name: "jwt authorizer",
+			props: stack.Props{Variant: stack.VariantHTTP, JWT: &stack.JWT{
+				Issuer: "https://issuer.example.com", Audience: "mcp-client", RequiredScopes: []string{"mcp/tools"},
+			}},
+			functions: 1,
+			authorizer: obj{
+				"AuthorizerType": "JWT",
+				"IdentitySource": []any{"$request.header.Authorization"},
+				"JwtConfiguration": obj{
+					"Issuer":   "https://issuer.example.com",
+					"Audience": []any{"mcp-client"},
+				},
+			},
+			auth: "JWT mcp/tools",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmpl, doc, buildDir := synth(t, tc.props)
+			checkCommon(t, tmpl, doc, buildDir, 30)
+			for typ, n := range map[string]int{
+				"AWS::Lambda::Function":          tc.functions,
+				"AWS::ApiGatewayV2::Api":         1,
+				"AWS::ApiGatewayV2::Authorizer":  1,
+				"AWS::ApiGatewayV2::Route":       5,
+				"AWS::ApiGatewayV2::Integration": 1,
+				"AWS::ApiGatewayV2::Stage":       1,
+				"AWS::Logs::LogGroup":            tc.functions + 1,
+			} {
+				catch(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+			}
+			catch(t, func() { tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), &tc.authorizer) })
+			want := map[string]string{
+				"GET /mcp":    tc.auth,
+				"POST /mcp":   tc.auth,
+				"DELETE /mcp": tc.auth,
+				"GET /.well-known/oauth-protected-resource":     "NONE",
+				"GET /.well-known/oauth-protected-resource/mcp": "NONE",
+			}
+			if diff := cmp.Diff(want, httpRoutes(doc)); diff != "" {
+				t.Errorf("routes and their authorization (-want +got):\n%s", diff)
+			}
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Api"), assertions.Match_ObjectLike(&obj{
+					"CorsConfiguration": assertions.Match_ObjectLike(&obj{
+						"AllowHeaders": assertions.Match_ArrayWith(&[]any{"Authorization", "Mcp-Method"}),
+					}),
+				}))
+			})
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Stage"), &obj{
+					"StageName":            "$default",
+					"AutoDeploy":           true,
+					"DefaultRouteSettings": obj{"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100},
+					"AccessLogSettings": obj{
+						"DestinationArn": assertions.Match_AnyValue(),
+						"Format":         assertions.Match_StringLikeRegexp(jsii.String(`^\{.*"requestId":"\$context.requestId".*\}$`)),
+					},
+				})
+			})
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Integration"), &obj{
+					"IntegrationType":      "AWS_PROXY",
+					"PayloadFormatVersion": "2.0",
+					"TimeoutInMillis":      11000,
+				})
+			})
+			api := onlyID(t, doc, "AWS::ApiGatewayV2::Api")
+			base := "https://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+			checkOutput(t, doc, "McpServerEndpoint", base+"/mcp")
+			checkOutput(t, doc, "ProtectedResourceMetadataUrl", base+"/.well-known/oauth-protected-resource/mcp")
+			server := env(t, doc, "MCP server")
+			if diff := cmp.Diff(base+"/mcp", server["MCP_RESOURCE_URL"]); diff != "" {
+				t.Errorf("server MCP_RESOURCE_URL (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestURLVariant(t *testing.T) {
+	tmpl, doc, buildDir := synth(t, stack.Props{Variant: stack.VariantURL})
+	checkCommon(t, tmpl, doc, buildDir, 30)
+	for typ, n := range map[string]int{
+		"AWS::Lambda::Function":       1,
+		"AWS::Lambda::Url":            1,
+		"AWS::ApiGateway::RestApi":    0,
+		"AWS::ApiGatewayV2::Api":      0,
+		"AWS::Logs::LogGroup":         1,
+		"AWS::IAM::Role":              1,
+		"AWS::Cognito::UserPool":      0,
+		"AWS::ApiGateway::Authorizer": 0,
+	} {
+		catch(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+	}
+	catch(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Url"), assertions.Match_ObjectLike(&obj{
+			"InvokeMode": "RESPONSE_STREAM",
+			"AuthType":   "NONE",
+		}))
+	})
+	catch(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), assertions.Match_ObjectLike(&obj{
+			"Timeout": 60, "MemorySize": 512,
+		}))
+	})
+	// The open URL makes the server the only gate: it must get the token hashes.
+	server := env(t, doc, "MCP server")
+	if diff := cmp.Diff(map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}"}, server); diff != "" {
+		t.Errorf("server environment (-want +got):\n%s", diff)
+	}
+	// The URL attribute is https://<id>.lambda-url.<region>.on.aws/; the outputs keep its scheme
+	// and host and add the paths.
+	url := onlyID(t, doc, "AWS::Lambda::Url")
+	outs, _ := doc["Outputs"].(map[string]any)
+	for name, path := range map[string]string{
+		"McpServerEndpoint":            "/mcp",
+		"ProtectedResourceMetadataUrl": "/.well-known/oauth-protected-resource/mcp",
+	} {
+		out, _ := outs[name].(map[string]any)
+		want := []any{"", []any{
+			selectURL(0, url), "//", selectURL(2, url), path,
+		}}
+		if diff := cmp.Diff(map[string]any{"Fn::Join": want}, out["Value"]); diff != "" {
+			t.Errorf("output %s (-want +got):\n%s", name, diff)
+		}
+	}
+}
+
+func selectURL(i float64, url string) map[string]any {
+	return map[string]any{"Fn::Select": []any{i, map[string]any{"Fn::Split": []any{"/",
+		map[string]any{"Fn::GetAtt": []any{url, "FunctionUrl"}}}}}}
+}
+
+func TestCognito(t *testing.T) {
+	for _, variant := range []stack.Variant{stack.VariantREST, stack.VariantHTTP, stack.VariantURL} {
+		t.Run(string(variant), func(t *testing.T) {
+			tmpl, doc, buildDir := synth(t, stack.Props{Variant: variant, Cognito: true})
+			checkCommon(t, tmpl, doc, buildDir, 30)
+			for typ, n := range map[string]int{
+				"AWS::Cognito::UserPool":               1,
+				"AWS::Cognito::UserPoolResourceServer": 1,
+				"AWS::Cognito::UserPoolClient":         1,
+				"AWS::Cognito::UserPoolDomain":         1,
+			} {
+				catch(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+			}
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), assertions.Match_ObjectLike(&obj{
+					"GenerateSecret":                  true,
+					"AllowedOAuthFlows":               []any{"client_credentials"},
+					"AllowedOAuthFlowsUserPoolClient": true,
+				}))
+			})
+			catch(t, func() {
+				tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&obj{"DeletionPolicy": "Delete"}))
+			})
+			if params, _ := doc["Parameters"].(map[string]any); params["AuthTokenSha256"] != nil {
+				t.Errorf("the token hash parameter is declared although Cognito issues the tokens")
+			}
+			pool := onlyID(t, doc, "AWS::Cognito::UserPool")
+			client := onlyID(t, doc, "AWS::Cognito::UserPoolClient")
+			issuer := "${" + pool + ".ProviderURL}" // https://cognito-idp.<region>.amazonaws.com/<pool id>
+			want := map[string]string{
+				"MCP_JWT_ISSUER":         issuer,
+				"MCP_JWT_JWKS_URL":       issuer + "/.well-known/jwks.json",
+				"MCP_JWT_AUDIENCE":       "${" + client + "}",
+				"MCP_JWT_AUDIENCE_CLAIM": "client_id",
+				"MCP_REQUIRED_SCOPES":    "lambdamcp/mcp",
+			}
+			var got map[string]string
+			switch variant {
+			case stack.VariantREST:
+				got = env(t, doc, "authorizer")
+			case stack.VariantURL:
+				got = env(t, doc, "MCP server")
+				delete(got, "MCP_AUTHORIZATION_SERVERS")
+			case stack.VariantHTTP:
+				catch(t, func() {
+					tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), assertions.Match_ObjectLike(&obj{
+						"AuthorizerType": "JWT",
+					}))
+				})
+				got = want // the gateway verifies; no function holds the JWT settings
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("verification settings (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(issuer, env(t, doc, "MCP server")["MCP_AUTHORIZATION_SERVERS"]); diff != "" {
+				t.Errorf("server MCP_AUTHORIZATION_SERVERS (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
