@@ -1,0 +1,74 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/lambdamcp/lambdamcp/deploy/stack"
+)
+
+func TestPropsFromContext(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		ctx       map[string]string
+		want      stack.Props
+		wantStack string
+	}{
+		{"empty", nil, stack.Props{}, "LambdaMcp"},
+		{
+			"rest streaming",
+			map[string]string{"variant": "rest", "stream": "true", "stage": "prod", "cacheTtl": "60", "stackName": "Mcp2"},
+			stack.Props{Variant: stack.VariantREST, Stream: true, StageName: "prod", AuthorizerCacheTTL: time.Minute},
+			"Mcp2",
+		},
+		{"cache off", map[string]string{"cacheTtl": "0"}, stack.Props{AuthorizerCacheTTL: -1}, "LambdaMcp"},
+		{
+			"http jwt",
+			map[string]string{"variant": "http", "jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": "s1 s2", "corsOrigins": "https://x,https://y"},
+			stack.Props{Variant: stack.VariantHTTP, CORSAllowOrigins: []string{"https://x", "https://y"},
+				JWT: &stack.JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"s1", "s2"}}},
+			"LambdaMcp",
+		},
+		{
+			"domain and sizes",
+			map[string]string{"domainName": "mcp.example.com", "certificateArn": "arn:c", "serverMemory": "1024",
+				"serverTimeout": "20", "logRetentionDays": "7", "cognito": "true", "cloudWatchRole": "true"},
+			stack.Props{Domain: &stack.Domain{Name: "mcp.example.com", CertificateARN: "arn:c"}, ServerMemoryMB: 1024,
+				ServerTimeout: 20 * time.Second, LogRetentionDays: 7, Cognito: true, APIGatewayCloudWatchRole: true},
+			"LambdaMcp",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, name, err := propsFromContext(lookup(tc.ctx))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(stack.Props{}, "StackProps", "Build")); diff != "" {
+				t.Errorf("props (-want +got):\n%s", diff)
+			}
+			if name != tc.wantStack {
+				t.Errorf("stack name %q, want %q", name, tc.wantStack)
+			}
+		})
+	}
+}
+
+func TestPropsFromContextErrors(t *testing.T) {
+	_, _, err := propsFromContext(lookup(map[string]string{"stream": "yes please", "cacheTtl": "-5", "serverMemory": "big"}))
+	if err == nil {
+		t.Fatal("no error for bad context values")
+	}
+	for _, key := range []string{"stream", "cacheTtl", "serverMemory"} {
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("error %q does not name %s", err, key)
+		}
+	}
+}
+
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}

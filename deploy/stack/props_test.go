@@ -1,0 +1,89 @@
+package stack
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestPropsDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		in          Props
+		wantTimeout time.Duration
+		wantTTL     time.Duration
+	}{
+		{"rest", Props{}, DefaultBufferedTimeout, DefaultAuthorizerCacheTTL},
+		{"rest stream", Props{Stream: true}, DefaultStreamingTimeout, DefaultAuthorizerCacheTTL},
+		{"url", Props{Variant: VariantURL}, DefaultStreamingTimeout, DefaultAuthorizerCacheTTL},
+		{"http", Props{Variant: VariantHTTP}, DefaultBufferedTimeout, DefaultAuthorizerCacheTTL},
+		{"cache off", Props{AuthorizerCacheTTL: -1}, DefaultBufferedTimeout, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.SourceDir, tc.in.BuildDir = "src", "build"
+			got, err := tc.in.withDefaults()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := struct {
+				Timeout, TTL time.Duration
+				Stage        string
+				Days, Memory int
+				Origins      []string
+			}{tc.wantTimeout, tc.wantTTL, "dev", 30, 512, []string{"*"}}
+			gotFields := want
+			gotFields.Timeout, gotFields.TTL, gotFields.Stage = got.ServerTimeout, got.AuthorizerCacheTTL, got.StageName
+			gotFields.Days, gotFields.Memory, gotFields.Origins = got.LogRetentionDays, got.ServerMemoryMB, got.CORSAllowOrigins
+			if diff := cmp.Diff(want, gotFields); diff != "" {
+				t.Errorf("defaults (-want +got):\n%s", diff)
+			}
+			if got.Build == nil {
+				t.Error("no default builder")
+			}
+		})
+	}
+}
+
+func TestPropsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   Props
+		want string
+	}{
+		{"no source", Props{BuildDir: "b"}, "SourceDir is required"},
+		{"unknown variant", Props{Variant: "alb"}, `unknown variant "alb"`},
+		{"stream on http", Props{Variant: VariantHTTP, Stream: true}, "rest variant only"},
+		{"bad stage", Props{StageName: "dev/x"}, "stage name"},
+		{"cache over an hour", Props{AuthorizerCacheTTL: 2 * time.Hour}, "1h limit"},
+		{"retention not offered", Props{LogRetentionDays: 31}, "log retention 31 days"},
+		{"timeout past gateway", Props{ServerTimeout: 29 * time.Second}, "stops waiting at 29s"},
+		{"timeout past http gateway", Props{Variant: VariantHTTP, ServerTimeout: 30 * time.Second}, "stops waiting at 30s"},
+		{"fractional timeout", Props{ServerTimeout: 1500 * time.Millisecond}, "whole seconds"},
+		{"jwt without audience", Props{JWT: &JWT{Issuer: "https://i"}}, "issuer and an audience"},
+		{"domain on url", Props{Variant: VariantURL, Domain: &Domain{Name: "a", CertificateARN: "b"}}, "rest variant"},
+		{"domain without certificate", Props{Domain: &Domain{Name: "a"}}, "certificate ARN"},
+		{"half a zone", Props{Domain: &Domain{Name: "a", CertificateARN: "b", HostedZoneID: "Z"}}, "hosted zone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.in.SourceDir == "" && tc.name != "no source" {
+				tc.in.SourceDir = "src"
+			}
+			if tc.in.BuildDir == "" {
+				tc.in.BuildDir = "build"
+			}
+			_, err := tc.in.withDefaults()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStreamingTimeoutAllowed(t *testing.T) {
+	p := Props{SourceDir: "s", BuildDir: "b", Stream: true, ServerTimeout: 5 * time.Minute}
+	if _, err := p.withDefaults(); err != nil {
+		t.Errorf("a 5 min streaming REST integration: %v", err)
+	}
+}
