@@ -57,22 +57,22 @@ var (
 	nodeErr  error
 )
 
-// sourceDir is the lambdamcp module root when it has the two commands the stack deploys, else a
-// stand-in module with two tiny main packages: the stack is built before the commands exist.
-func sourceDir(t *testing.T) string {
+// repoRoot is the lambdamcp module root, whose commands the stack deploys.
+func repoRoot(t *testing.T) string {
 	t.Helper()
-	srcOnce.Do(func() {
-		root, err := filepath.Abs(filepath.Join("..", ".."))
-		if err != nil {
-			srcErr = err
-			return
-		}
-		if isDir(filepath.Join(root, "cmd", "mcp-server")) && isDir(filepath.Join(root, "cmd", "authorizer")) {
-			srcRoot = root
-			return
-		}
-		srcRoot, srcErr = os.MkdirTemp("", "lambdamcp-standin-")
-		if srcErr != nil {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// standIn returns a module with tiny main packages at the commands' paths. The builder uses it
+// only for a command the repository does not have yet; once it does, the real one is built.
+func standIn() (string, error) {
+	standInOnce.Do(func() {
+		standInDir, standInErr = os.MkdirTemp("", "lambdamcp-standin-")
+		if standInErr != nil {
 			return
 		}
 		files := map[string]string{
@@ -81,25 +81,22 @@ func sourceDir(t *testing.T) string {
 			"cmd/authorizer/main.go": "package main\n\nfunc main() {}\n",
 		}
 		for name, body := range files {
-			path := filepath.Join(srcRoot, name)
-			if srcErr = os.MkdirAll(filepath.Dir(path), 0o755); srcErr != nil {
+			path := filepath.Join(standInDir, name)
+			if standInErr = os.MkdirAll(filepath.Dir(path), 0o755); standInErr != nil {
 				return
 			}
-			if srcErr = os.WriteFile(path, []byte(body), 0o644); srcErr != nil {
+			if standInErr = os.WriteFile(path, []byte(body), 0o644); standInErr != nil {
 				return
 			}
 		}
 	})
-	if srcErr != nil {
-		t.Fatalf("preparing source: %v", srcErr)
-	}
-	return srcRoot
+	return standInDir, standInErr
 }
 
 var (
-	srcOnce sync.Once
-	srcRoot string
-	srcErr  error
+	standInOnce sync.Once
+	standInDir  string
+	standInErr  error
 )
 
 func isDir(path string) bool {
@@ -111,6 +108,14 @@ func isDir(path string) bool {
 func cachedBuild(ctx context.Context, srcDir, pkg, out string) error {
 	buildMu.Lock()
 	defer buildMu.Unlock()
+	if !isDir(filepath.Join(srcDir, pkg)) {
+		dir, err := standIn()
+		if err != nil {
+			return err
+		}
+		srcDir = dir
+		standIns[pkg] = true
+	}
 	key := srcDir + "|" + pkg
 	if built, ok := builds[key]; ok {
 		return copyFile(built, out)
@@ -134,6 +139,8 @@ func cachedBuild(ctx context.Context, srcDir, pkg, out string) error {
 var (
 	buildMu sync.Mutex
 	builds  = map[string]string{}
+	// standIns records the commands built from the stand-in module.
+	standIns = map[string]bool{}
 )
 
 func copyFile(from, to string) error {
@@ -157,7 +164,7 @@ func copyFile(from, to string) error {
 func synth(t *testing.T, p stack.Props) (assertions.Template, map[string]any, string) {
 	t.Helper()
 	requireNode(t)
-	p.SourceDir = sourceDir(t)
+	p.SourceDir = repoRoot(t)
 	p.BuildDir = t.TempDir()
 	p.Build = cachedBuild
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
@@ -165,6 +172,11 @@ func synth(t *testing.T, p stack.Props) (assertions.Template, map[string]any, st
 	if err != nil {
 		t.Fatalf("stack.New: %v", err)
 	}
+	buildMu.Lock()
+	for pkg := range standIns {
+		t.Logf("%s is not in the repository yet: built a stand-in main package", pkg)
+	}
+	buildMu.Unlock()
 	var tmpl assertions.Template
 	catch(t, func() { tmpl = assertions.Template_FromStack(st, nil) })
 	if tmpl == nil {
