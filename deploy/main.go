@@ -31,8 +31,9 @@ import (
 )
 
 func main() {
-	defer jsii.Close()
-	if err := run(context.Background()); err != nil {
+	err := run(context.Background())
+	jsii.Close()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "deploy:", err)
 		os.Exit(1)
 	}

@@ -112,7 +112,7 @@ type Domain struct {
 	HostedZoneID, HostedZoneName string
 }
 
-var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
+var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // withDefaults returns p with zero fields filled in, or an error naming the first invalid field.
 func (p Props) withDefaults() (Props, error) {
@@ -139,7 +139,7 @@ func (p Props) withDefaults() (Props, error) {
 		p.StageName = DefaultStageName
 	}
 	if !stageNamePattern.MatchString(p.StageName) {
-		return p, fmt.Errorf("stack: stage name %q: want letters, digits and underscores", p.StageName)
+		return p, fmt.Errorf("stack: stage name %q: want letters, digits, hyphens and underscores", p.StageName)
 	}
 	if p.AuthorizerCacheTTL == 0 {
 		p.AuthorizerCacheTTL = DefaultAuthorizerCacheTTL
