@@ -77,8 +77,9 @@ type Props struct {
 	// CORSAllowOrigins are the origins allowed to call the endpoint from a browser; nil means "*"
 	// (bearer tokens, not cookies, carry the credentials).
 	CORSAllowOrigins []string
-	// APIGatewayCloudWatchRole creates the account-wide role that lets API Gateway REST write
-	// logs. Leave it false when the account already has one configured; a fresh account needs it.
+	// APIGatewayCloudWatchRole creates the role that lets API Gateway REST write logs and sets it
+	// on the account (one per account and region; kept when the stack is destroyed). Leave it
+	// false when the account already has one; a fresh account needs it once.
 	APIGatewayCloudWatchRole bool
 
 	// JWT switches verification from static token hashes to JWTs. Ignored when Cognito is set.

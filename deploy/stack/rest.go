@@ -24,7 +24,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	api := awsapigateway.NewRestApi(st, jsii.String("McpApi"), &awsapigateway.RestApiProps{
 		Description:    jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
 		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
-		CloudWatchRole: jsii.Bool(p.APIGatewayCloudWatchRole),
+		CloudWatchRole: jsii.Bool(false), // see newAPIGatewayAccountRole
 		DeployOptions: &awsapigateway.StageOptions{
 			StageName:            jsii.String(p.StageName),
 			TracingEnabled:       jsii.Bool(true),
@@ -37,6 +37,9 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 			AccessLogFormat:      awsapigateway.AccessLogFormat_Custom(jsii.String(restAccessLogFormat())),
 		},
 	})
+	if p.APIGatewayCloudWatchRole {
+		newAPIGatewayAccountRole(st)
+	}
 	// API Gateway creates the execution log group on first use, without retention; owning it
 	// here gives it one and removes it with the stack.
 	execLogs := newLogGroup(st, "ExecutionLogs",

@@ -78,7 +78,7 @@ func TestRESTVariant(t *testing.T) {
 		},
 		{
 			name:      "stream",
-			props:     stack.Props{Stream: true, StageName: "prod", AuthorizerCacheTTL: -1, LogRetentionDays: 7},
+			props:     stack.Props{Stream: true, StageName: "prod", AuthorizerCacheTTL: -1, LogRetentionDays: 7, APIGatewayCloudWatchRole: true},
 			functions: 2, logGroups: 4, ttl: 0, timeout: 60, stream: true, stage: "prod",
 			wantBase: func(api string) string {
 				return "https://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/prod"
@@ -119,6 +119,8 @@ func TestRESTVariant(t *testing.T) {
 				"AWS::ApiGateway::Method":          4,
 				"AWS::ApiGateway::GatewayResponse": 4,
 				"AWS::ApiGateway::Stage":           1,
+				"AWS::ApiGateway::Account":         b2i(tc.props.APIGatewayCloudWatchRole),
+				"AWS::IAM::Role":                   tc.functions + b2i(tc.props.APIGatewayCloudWatchRole),
 			} {
 				catch(t, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
 			}
@@ -234,6 +236,15 @@ func TestRESTVariant(t *testing.T) {
 				t.Errorf("gateway responses (-want +got):\n%s", diff)
 			}
 
+			if tc.props.APIGatewayCloudWatchRole {
+				// Shared by every REST API of the account and region: it stays when the stack goes.
+				catch(t, func() {
+					tmpl.HasResource(jsii.String("AWS::ApiGateway::Account"), assertions.Match_ObjectLike(&obj{
+						"DeletionPolicy": "Retain",
+						"Properties":     obj{"CloudWatchRoleArn": assertions.Match_AnyValue()},
+					}))
+				})
+			}
 			if tc.props.JWT == nil {
 				catch(t, func() {
 					tmpl.HasParameter(jsii.String("AuthTokenSha256"), &obj{"NoEcho": true, "AllowedPattern": assertions.Match_AnyValue()})
@@ -256,4 +267,11 @@ func TestRESTVariant(t *testing.T) {
 			}
 		})
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

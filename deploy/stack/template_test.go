@@ -110,8 +110,9 @@ func list(v any) []any {
 // any other action on "*" fails the check.
 var xrayWrite = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
 
-// checkLeastPrivilege fails on any action with a wildcard and on any "*" resource other than the
-// X-Ray statement above, and on any AWS-managed policy attached to a function's role.
+// checkLeastPrivilege fails on any action with a wildcard, on any "*" resource other than the
+// X-Ray statement above, and on any managed policy attached to a role (their statements are not
+// in the template, so they could not be checked).
 func checkLeastPrivilege(t *testing.T, doc map[string]any) {
 	t.Helper()
 	found := 0
@@ -146,11 +147,8 @@ func checkLeastPrivilege(t *testing.T, doc map[string]any) {
 		t.Errorf("found %d X-Ray write statements for %d traced functions", found, n)
 	}
 	for id, p := range resources(doc, "AWS::IAM::Role") {
-		if !strings.Contains(render(p["AssumeRolePolicyDocument"]), "lambda.amazonaws.com") {
-			continue
-		}
 		if p["ManagedPolicyArns"] != nil {
-			t.Errorf("function role %s has managed policies %v; want only its own statements", id, render(p["ManagedPolicyArns"]))
+			t.Errorf("role %s has managed policies %v; want only statements written here", id, render(p["ManagedPolicyArns"]))
 		}
 	}
 }
