@@ -177,6 +177,7 @@ func synth(t *testing.T, p stack.Props) (assertions.Template, map[string]any, st
 		t.Logf("%s is not in the repository yet: built a stand-in main package", pkg)
 	}
 	buildMu.Unlock()
+	// Template_FromStack also rejects dependency cycles, which CloudFormation would only find at deploy time.
 	var tmpl assertions.Template
 	catch(t, func() { tmpl = assertions.Template_FromStack(st, nil) })
 	if tmpl == nil {
