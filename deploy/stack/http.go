@@ -60,31 +60,9 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		return err
 	}
 
-	var authorizer awsapigatewayv2.IHttpRouteAuthorizer
-	var scopes *[]*string
-	identity := strs("$request.header." + authorizationHeader)
-	if a.jwt != nil {
-		authorizer = awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), jsii.String(a.jwt.issuer), &awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
-			JwtAudience:    strs(a.jwt.audience),
-			IdentitySource: identity,
-		})
-		if len(a.jwt.scopes) > 0 {
-			scopes = strs(a.jwt.scopes...)
-		}
-	} else {
-		fn, err := newFunction(ctx, st, p, function{
-			id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
-			memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
-			env: a.verify,
-		})
-		if err != nil {
-			return err
-		}
-		authorizer = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String("BearerAuthorizer"), fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
-			ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
-			IdentitySource:  identity,
-			ResultsCacheTtl: seconds(max(p.AuthorizerCacheTTL, 0)),
-		})
+	authorizer, scopes, err := newHTTPAuthorizer(ctx, st, p, a)
+	if err != nil {
+		return err
 	}
 
 	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Server"), server, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
@@ -107,6 +85,36 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	}
 	ep.output(st)
 	return nil
+}
+
+// newHTTPAuthorizer is the HTTP API's JWT authorizer (with the required scopes checked per route)
+// when tokens are JWTs, else the Lambda authorizer with simple responses and a cached result.
+func newHTTPAuthorizer(ctx context.Context, st awscdk.Stack, p Props, a auth) (awsapigatewayv2.IHttpRouteAuthorizer, *[]*string, error) {
+	identity := strs("$request.header." + authorizationHeader)
+	if a.jwt != nil {
+		authorizer := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), jsii.String(a.jwt.issuer), &awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
+			JwtAudience:    strs(a.jwt.audience),
+			IdentitySource: identity,
+		})
+		var scopes *[]*string
+		if len(a.jwt.scopes) > 0 {
+			scopes = strs(a.jwt.scopes...)
+		}
+		return authorizer, scopes, nil
+	}
+	fn, err := newFunction(ctx, st, p, function{
+		id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
+		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
+		env: a.verify,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String("BearerAuthorizer"), fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
+		ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
+		IdentitySource:  identity,
+		ResultsCacheTtl: seconds(max(p.AuthorizerCacheTTL, 0)),
+	}), nil, nil
 }
 
 // httpAccessLogFormat is one JSON object per request, without header values.

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
 	"github.com/aws/jsii-runtime-go"
@@ -20,6 +21,41 @@ const bearerPattern = `^[Bb][Ee][Aa][Rr][Ee][Rr] [-0-9A-Za-z._~+/]+=*$`
 // newRESTAPI declares the default front: an API Gateway REST API whose /mcp calls the server
 // through a Lambda proxy integration after a TOKEN authorizer accepted the bearer token.
 func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
+	api := newRESTStage(st, p)
+	ep := endpoints{base: executeAPIBase(*api.RestApiId()) + "/" + p.StageName}
+	if p.Domain != nil {
+		ep = endpoints{base: "https://" + p.Domain.Name}
+		newRESTDomain(st, p.Domain, api)
+	}
+	server, err := newFunction(ctx, st, p, function{
+		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
+		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
+		env: map[string]*string{
+			envAuthFromAuthorizer: jsii.String("1"),
+			envResourceURL:        jsii.String(ep.mcp()),
+			envAuthServers:        a.authorizationServers(),
+		},
+	})
+	if err != nil {
+		return err
+	}
+	authorizer, err := newFunction(ctx, st, p, function{
+		id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
+		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
+		env: a.verify,
+	})
+	if err != nil {
+		return err
+	}
+	addRESTMethods(st, api, server, authorizer, p)
+	addGatewayResponses(api, ep, p.CORSAllowOrigins)
+	ep.output(st)
+	return nil
+}
+
+// newRESTStage declares the API and its stage: tracing, throttling, JSON access logs, and
+// execution logs at INFO.
+func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 	accessLogs := newLogGroup(st, "AccessLogs", nil, p)
 	api := awsapigateway.NewRestApi(st, jsii.String("McpApi"), &awsapigateway.RestApiProps{
 		Description:    jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
@@ -45,40 +81,18 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	execLogs := newLogGroup(st, "ExecutionLogs",
 		jsii.String("API-Gateway-Execution-Logs_"+*api.RestApiId()+"/"+p.StageName), p)
 	api.DeploymentStage().Node().AddDependency(execLogs)
+	return api
+}
 
-	ep := endpoints{base: executeAPIBase(*api.RestApiId()) + "/" + p.StageName}
-	if p.Domain != nil {
-		ep = endpoints{base: "https://" + p.Domain.Name}
-		newRESTDomain(st, p.Domain, api)
-	}
-
-	server, err := newFunction(ctx, st, p, function{
-		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
-		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
-		env: map[string]*string{
-			envAuthFromAuthorizer: jsii.String("1"),
-			envResourceURL:        jsii.String(ep.mcp()),
-			envAuthServers:        a.authorizationServers(),
-		},
-	})
-	if err != nil {
-		return err
-	}
-	authorizerFn, err := newFunction(ctx, st, p, function{
-		id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
-		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
-		env: a.verify,
-	})
-	if err != nil {
-		return err
-	}
+// addRESTMethods routes /mcp through the authorizer to the server, and the CORS preflight and
+// the metadata document around it.
+func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authorizerFn awslambda.IFunction, p Props) {
 	authorizer := awsapigateway.NewTokenAuthorizer(st, jsii.String("BearerAuthorizer"), &awsapigateway.TokenAuthorizerProps{
 		Handler:         authorizerFn,
 		IdentitySource:  awsapigateway.IdentitySource_Header(jsii.String(authorizationHeader)),
 		ResultsCacheTtl: seconds(max(p.AuthorizerCacheTTL, 0)),
 		ValidationRegex: jsii.String(bearerPattern),
 	})
-
 	transfer := awsapigateway.ResponseTransferMode_BUFFERED
 	if p.Stream {
 		transfer = awsapigateway.ResponseTransferMode_STREAM
@@ -102,17 +116,10 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
 		MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
 	})
+	public := &awsapigateway.MethodOptions{AuthorizationType: awsapigateway.AuthorizationType_NONE}
 	metadata := api.Root().ResourceForPath(jsii.String(metadataPath))
-	metadata.AddMethod(jsii.String("GET"), integration, &awsapigateway.MethodOptions{
-		AuthorizationType: awsapigateway.AuthorizationType_NONE,
-	})
-	metadata.AddResource(jsii.String(mcpPath), nil).AddMethod(jsii.String("GET"), integration, &awsapigateway.MethodOptions{
-		AuthorizationType: awsapigateway.AuthorizationType_NONE,
-	})
-
-	addGatewayResponses(api, ep, p.CORSAllowOrigins)
-	ep.output(st)
-	return nil
+	metadata.AddMethod(jsii.String("GET"), integration, public)
+	metadata.AddResource(jsii.String(mcpPath), nil).AddMethod(jsii.String("GET"), integration, public)
 }
 
 // addGatewayResponses makes the gateway's own error answers JSON with CORS headers, and its 401
