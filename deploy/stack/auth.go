@@ -17,9 +17,18 @@ const (
 	envJWTAudienceClaim   = "MCP_JWT_AUDIENCE_CLAIM"
 	envRequiredScopes     = "MCP_REQUIRED_SCOPES"
 	envResourceURL        = "MCP_RESOURCE_URL"
+	envMetadataURL        = "MCP_RESOURCE_METADATA_URL"
 	envAuthServers        = "MCP_AUTHORIZATION_SERVERS"
+	envAllowedOrigins     = "MCP_ALLOWED_ORIGINS"
 	envAuthFromAuthorizer = "MCP_AUTH_FROM_AUTHORIZER"
 )
+
+// envNames lists the variables above, for the test that holds them to the auth package.
+var envNames = []string{
+	envTokenSHA256, envJWTIssuer, envJWTJWKSURL, envJWTAudience, envJWTAudienceClaim,
+	envRequiredScopes, envResourceURL, envMetadataURL, envAuthServers, envAllowedOrigins,
+	envAuthFromAuthorizer,
+}
 
 // Names of the Cognito resource server scope granted to the machine-to-machine client.
 const (

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +87,19 @@ func TestStreamingTimeoutAllowed(t *testing.T) {
 	p := Props{SourceDir: "s", BuildDir: "b", Stream: true, ServerTimeout: 5 * time.Minute}
 	if _, err := p.withDefaults(); err != nil {
 		t.Errorf("a 5 min streaming REST integration: %v", err)
+	}
+}
+
+// TestEnvNamesMatchAuth holds the variable names the stack sets to the ones the auth package
+// reads, so a rename there fails here rather than in a deployed function.
+func TestEnvNamesMatchAuth(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "auth", "config.go"))
+	if err != nil {
+		t.Fatalf("reading the auth package's variable names: %v", err)
+	}
+	for _, name := range envNames {
+		if !strings.Contains(string(src), `"`+name+`"`) {
+			t.Errorf("%s is not a variable auth/config.go reads", name)
+		}
 	}
 }

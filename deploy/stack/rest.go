@@ -33,7 +33,9 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		env: map[string]*string{
 			envAuthFromAuthorizer: jsii.String("1"),
 			envResourceURL:        jsii.String(ep.mcp()),
+			envMetadataURL:        jsii.String(ep.metadata()),
 			envAuthServers:        a.authorizationServers(),
+			envAllowedOrigins:     jsii.String(joinOrigins(p.CORSAllowOrigins)),
 		},
 	})
 	if err != nil {

@@ -184,11 +184,17 @@ func TestRESTVariant(t *testing.T) {
 			checkOutput(t, doc, "ProtectedResourceMetadataUrl", metadata)
 
 			server := env(t, doc, "MCP server")
-			if diff := cmp.Diff("1", server["MCP_AUTH_FROM_AUTHORIZER"]); diff != "" {
-				t.Errorf("server MCP_AUTH_FROM_AUTHORIZER (-want +got):\n%s", diff)
+			wantServer := map[string]string{
+				"MCP_AUTH_FROM_AUTHORIZER":  "1",
+				"MCP_RESOURCE_URL":          base + "/mcp",
+				"MCP_RESOURCE_METADATA_URL": metadata, // the default would put the stage after /.well-known/…
+				"MCP_ALLOWED_ORIGINS":       "*",
 			}
-			if diff := cmp.Diff(base+"/mcp", server["MCP_RESOURCE_URL"]); diff != "" {
-				t.Errorf("server MCP_RESOURCE_URL (-want +got):\n%s", diff)
+			if tc.props.JWT != nil {
+				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
+			}
+			if diff := cmp.Diff(wantServer, server); diff != "" {
+				t.Errorf("server environment (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tc.authorizer, env(t, doc, "authorizer")); diff != "" {
 				t.Errorf("authorizer environment (-want +got):\n%s", diff)

@@ -15,9 +15,13 @@ import (
 // the authorizer reads, and serves its 401s and the metadata document itself.
 //
 // MCP_RESOURCE_URL is left unset: the URL's host is generated when the URL is created, after
-// the function, so the server takes the resource URL from the request's host.
+// the function, so the server derives the resource URL from each request, which on a Function
+// URL is the URL the client used (no stage prefix, no proxy in between).
 func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
-	env := map[string]*string{envAuthServers: a.authorizationServers()}
+	env := map[string]*string{
+		envAuthServers:    a.authorizationServers(),
+		envAllowedOrigins: jsii.String(joinOrigins(p.CORSAllowOrigins)),
+	}
 	for k, v := range a.verify {
 		env[k] = v
 	}

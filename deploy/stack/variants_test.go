@@ -102,9 +102,17 @@ func TestHTTPVariant(t *testing.T) {
 			base := "https://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
 			checkOutput(t, doc, "McpServerEndpoint", base+"/mcp")
 			checkOutput(t, doc, "ProtectedResourceMetadataUrl", base+"/.well-known/oauth-protected-resource/mcp")
-			server := env(t, doc, "MCP server")
-			if diff := cmp.Diff(base+"/mcp", server["MCP_RESOURCE_URL"]); diff != "" {
-				t.Errorf("server MCP_RESOURCE_URL (-want +got):\n%s", diff)
+			wantServer := map[string]string{
+				"MCP_AUTH_FROM_AUTHORIZER":  "1",
+				"MCP_RESOURCE_URL":          base + "/mcp",
+				"MCP_RESOURCE_METADATA_URL": base + "/.well-known/oauth-protected-resource/mcp",
+				"MCP_ALLOWED_ORIGINS":       "*",
+			}
+			if tc.props.JWT != nil {
+				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
+			}
+			if diff := cmp.Diff(wantServer, env(t, doc, "MCP server")); diff != "" {
+				t.Errorf("server environment (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -138,7 +146,8 @@ func TestURLVariant(t *testing.T) {
 	})
 	// The open URL makes the server the only gate: it must get the token hashes.
 	server := env(t, doc, "MCP server")
-	if diff := cmp.Diff(map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}"}, server); diff != "" {
+	want := map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}", "MCP_ALLOWED_ORIGINS": "*"}
+	if diff := cmp.Diff(want, server); diff != "" {
 		t.Errorf("server environment (-want +got):\n%s", diff)
 	}
 	// The URL attribute is https://<id>.lambda-url.<region>.on.aws/; the outputs keep its scheme
@@ -207,6 +216,7 @@ func TestCognito(t *testing.T) {
 			case stack.VariantURL:
 				got = env(t, doc, "MCP server")
 				delete(got, "MCP_AUTHORIZATION_SERVERS")
+				delete(got, "MCP_ALLOWED_ORIGINS")
 			case stack.VariantHTTP:
 				catch(t, func() {
 					tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), assertions.Match_ObjectLike(&obj{
