@@ -2,15 +2,19 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: test vet unit bootstrap clean local
+.PHONY: test vet unit test-deploy bootstrap clean local
 
-test: vet unit
+test: vet unit test-deploy
 
 vet:
 	$(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 -v ./...
+
+# The CDK app (its own Go module): offline synthesis of every variant.
+test-deploy:
+	$(MAKE) -C deploy test-deploy
 
 # The Lambda bootstrap for provided.al2023 on arm64.
 bootstrap:
