@@ -1,0 +1,88 @@
+// Command everything serves the everything conformance server
+// (package github.com/lambdamcp/lambdamcp/examples/everything).
+//
+// Locally it listens on -addr and serves MCP at -path:
+//
+//	go run ./examples/everything/cmd/everything -addr 127.0.0.1:8080
+//
+// It prints the endpoint URL as its first line of output, so -addr
+// 127.0.0.1:0 picks a free port for scripts.
+//
+// Environment:
+//
+//	MCP_REQUEST_STATE_KEY  64 hex digits: the AES-256 key sealing requestState.
+//	                       Unset: a random key, valid for this process only.
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/examples/everything"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("everything", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	path := fs.String("path", "/mcp", "MCP endpoint path")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	opts := &everything.Options{ListTTLMs: 60_000}
+	if k := getenv("MCP_REQUEST_STATE_KEY"); k != "" {
+		key, err := hex.DecodeString(k)
+		if err != nil || len(key) != 32 {
+			fmt.Fprintln(stderr, "MCP_REQUEST_STATE_KEY must be 64 hex digits (32 bytes)")
+			return 2
+		}
+		opts.StateKey = key
+	}
+	h := everything.Handler(everything.New(opts), nil)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		logger.Error("listening", "addr", *addr, "err", err)
+		return 1
+	}
+	mux := http.NewServeMux()
+	mux.Handle(*path, h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "http://%s%s\n", ln.Addr(), *path)
+	logger.Info("serving", "url", "http://"+ln.Addr().String()+*path)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		logger.Error("serving", "err", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("shutting down", "err", err)
+		return 1
+	}
+	return 0
+}

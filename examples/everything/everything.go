@@ -1,0 +1,89 @@
+// Package everything builds an MCP server that offers every tool, resource,
+// prompt and completion the official MCP conformance suite exercises, for both
+// protocol eras (2025-11-25 and 2026-07-28), served statelessly.
+//
+// It is the server lambdamcp checks itself against: the same [New] runs as a
+// plain local HTTP server and as a Lambda function behind every event shape.
+//
+//	srv := everything.New(nil)
+//	http.Handle("/mcp", everything.Handler(srv, nil))
+package everything
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Name is the server name reported to clients.
+const Name = "lambdamcp-everything"
+
+// Options configures the everything server. A nil *Options means defaults.
+type Options struct {
+	// StateKey is the 32-byte AES-256 key that seals the requestState of
+	// multi-round-trip (input-required) results, so a client can neither read
+	// nor forge it. Every instance serving one endpoint must share it.
+	// If nil, a random key is made: state then only survives within one process.
+	StateKey []byte
+
+	// ListTTLMs is the ttlMs caching hint on list results and resource reads
+	// (2026-07-28). Zero means results are immediately stale.
+	ListTTLMs int
+}
+
+// New returns the everything server. It panics only if opts.StateKey has the
+// wrong length, a programming error caught at start-up.
+func New(opts *Options) *mcp.Server {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	key := o.StateKey
+	if key == nil {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	sealer, err := newStateSealer(key)
+	if err != nil {
+		panic("everything: " + err.Error())
+	}
+	srv := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "lambdamcp everything server", Version: "1.0.0"}, &mcp.ServerOptions{
+		Instructions:       "Conformance server: every MCP feature the official suite exercises.",
+		CompletionHandler:  complete,
+		SubscribeHandler:   func(context.Context, *mcp.SubscribeRequest) error { return nil },
+		UnsubscribeHandler: func(context.Context, *mcp.UnsubscribeRequest) error { return nil },
+		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) {
+			c.TTLMs = o.ListTTLMs
+			c.CacheScope = "public"
+		},
+	})
+	addContentTools(srv)
+	addClientRequestTools(srv)
+	addInputRequiredTools(srv, sealer)
+	addProtocolTools(srv)
+	addResources(srv)
+	addPrompts(srv)
+	return srv
+}
+
+// HandlerOptions configures [Handler]. A nil *HandlerOptions means defaults.
+type HandlerOptions struct {
+	// JSONResponse answers with one application/json body instead of an SSE
+	// stream; right for gateways that buffer the response.
+	JSONResponse bool
+}
+
+// Handler serves srv statelessly over the streamable HTTP transport: every
+// request stands alone, as it must on Lambda.
+func Handler(srv *mcp.Server, opts *HandlerOptions) http.Handler {
+	var o HandlerOptions
+	if opts != nil {
+		o = *opts
+	}
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
+		Stateless:    true,
+		JSONResponse: o.JSONResponse,
+	})
+}

@@ -1,0 +1,70 @@
+package everything
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// addProtocolTools adds the tools the 2026-07-28 suite uses to probe the
+// stateless protocol itself: capability checks, what a response stream may
+// carry, per-request log levels and list-changed notifications.
+func addProtocolTools(srv *mcp.Server) {
+	mcp.AddTool(srv, &mcp.Tool{Name: "test_missing_capability", Description: "Needs the client's sampling capability; without it, fails with -32021."},
+		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling != nil {
+				return textResult("the client declared sampling"), nil, nil
+			}
+			data, err := json.Marshal(mcp.MissingRequiredClientCapabilityData{
+				RequiredCapabilities: &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}},
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+			return nil, nil, &jsonrpc.Error{
+				Code:    mcp.CodeMissingRequiredClientCapabilities,
+				Message: "this tool needs the sampling capability, which the client did not declare",
+				Data:    data,
+			}
+		})
+
+	// In the 2026-07-28 era a server needing input answers with an
+	// input-required result on the response stream; it never sends the client
+	// a request of its own.
+	mcp.AddTool(srv, &mcp.Tool{Name: "test_streaming_elicitation", Description: "Asks for input the stateless way, within its own response."},
+		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			if name, ok := acceptedString(req.Params.InputResponses, "user_name", "name"); ok {
+				return textResult("Hello, " + name + "!"), nil, nil
+			}
+			return needInput(mcp.InputRequestMap{"user_name": askName("What is your name?")}, ""), nil, nil
+		})
+
+	mcp.AddTool(srv, &mcp.Tool{Name: "test_logging_tool", Description: "Logs one info message; it reaches the client only if the request asked for a log level."},
+		func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			if err := req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Logger: Name, Data: "test_logging_tool ran"}); err != nil {
+				return nil, nil, err
+			}
+			return textResult("logged at info"), nil, nil
+		})
+
+	// The trigger tools change the server's lists, which the go-sdk announces
+	// to open subscriptions/listen streams.
+	mcp.AddTool(srv, &mcp.Tool{Name: "test_trigger_tool_change", Description: "Changes the tool list (tools/list_changed)."},
+		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			mcp.AddTool(srv, &mcp.Tool{Name: "test_dynamic_tool", Description: "Added by test_trigger_tool_change."},
+				func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+					return textResult("dynamic tool"), nil, nil
+				})
+			return textResult("tool list changed"), nil, nil
+		})
+	mcp.AddTool(srv, &mcp.Tool{Name: "test_trigger_prompt_change", Description: "Changes the prompt list (prompts/list_changed)."},
+		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			srv.AddPrompt(&mcp.Prompt{Name: "test_dynamic_prompt", Description: "Added by test_trigger_prompt_change."},
+				func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+					return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "dynamic prompt"}}}}, nil
+				})
+			return textResult("prompt list changed"), nil, nil
+		})
+}
