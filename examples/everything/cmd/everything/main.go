@@ -1,12 +1,18 @@
 // Command everything serves the everything conformance server
 // (package github.com/lambdamcp/lambdamcp/examples/everything).
 //
-// Locally it listens on -addr and serves MCP at -path:
+// On AWS Lambda (when AWS_LAMBDA_RUNTIME_API is set) it serves invocations
+// from every event shape through lambdamcp. Anywhere else it listens on -addr
+// and serves MCP at -path:
 //
 //	go run ./examples/everything/cmd/everything -addr 127.0.0.1:8080
 //
 // It prints the endpoint URL as its first line of output, so -addr
 // 127.0.0.1:0 picks a free port for scripts.
+//
+// Build the Lambda bootstrap:
+//
+//	GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./examples/everything/cmd/everything
 //
 // Environment:
 //
@@ -29,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
 )
 
@@ -46,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stderr, nil)))
 
 	opts := &everything.Options{ListTTLMs: 60_000}
 	if k := getenv("MCP_REQUEST_STATE_KEY"); k != "" {
@@ -57,7 +64,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		opts.StateKey = key
 	}
+	// Responses stay event streams even on buffered shapes: the stream then
+	// arrives as one body, with progress and log messages in order.
 	h := everything.Handler(everything.New(opts), nil)
+
+	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		lambdamcp.Start(h, &lambdamcp.Options{Logger: logger})
+		return 0
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
