@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// conformanceSuite is one run of the official MCP conformance suite's server
+// scenarios: a pinned release, the scenarios it selects, and the baseline of
+// expected failures it checks against.
+type conformanceSuite struct {
+	name     string // as given to -suites
+	pkg      string // the npm alias under node_modules
+	args     []string
+	baseline string // expected-failures file in the npm project
+}
+
+var conformanceSuites = []conformanceSuite{
+	{
+		// The 2025-11-25 scenarios as the stable release runs them.
+		name: "2025-11-25@0.1", pkg: "conformance-2025",
+		args:     []string{"--spec-version", "2025-11-25"},
+		baseline: "expected-failures-0.1.16.yaml",
+	},
+	{
+		// The frozen 2025-11-25 requirement set, with the newer release's checks.
+		name: "2025-11-25", pkg: "conformance-2026",
+		args:     []string{"--requirements", "2025-11-25"},
+		baseline: "expected-failures.yaml",
+	},
+	{
+		name: "2026-07-28", pkg: "conformance-2026",
+		args:     []string{"--requirements", "2026-07-28"},
+		baseline: "expected-failures.yaml",
+	},
+}
+
+func suiteNames() []string {
+	var names []string
+	for _, s := range conformanceSuites {
+		names = append(names, s.name)
+	}
+	return names
+}
+
+func suiteByName(name string) (conformanceSuite, bool) {
+	for _, s := range conformanceSuites {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return conformanceSuite{}, false
+}
+
+// scored returns whether a scenario belongs to the requirement set this
+// suite runs (read from the suite's own requirements file). Suites that
+// select by spec version score every scenario they run.
+func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, error) {
+	rev := ""
+	for i, a := range s.args {
+		if a == "--requirements" && i+1 < len(s.args) {
+			rev = s.args[i+1]
+		}
+	}
+	if rev == "" {
+		return func(string) bool { return true }, nil
+	}
+	data, err := os.ReadFile(tools.path(s.pkg, "requirements", rev+".yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the %s requirement set: %w", rev, err)
+	}
+	set := requirementSet(data, "server")
+	if len(set) == 0 {
+		return nil, fmt.Errorf("the %s requirement set lists no server scenarios", rev)
+	}
+	return func(sc string) bool { return set[sc] }, nil
+}
+
+// requirementSet reads the scenario names listed under a top-level key of a
+// conformance requirements file ("server:" followed by "  - name" lines).
+func requirementSet(yaml []byte, key string) map[string]bool {
+	set := map[string]bool{}
+	in := false
+	for _, line := range strings.Split(string(yaml), "\n") {
+		line = strings.TrimRight(line, " \r")
+		switch {
+		case line == key+":":
+			in = true
+		case in && strings.HasPrefix(line, "  - "):
+			name, _, _ := strings.Cut(strings.TrimPrefix(line, "  - "), " ")
+			set[name] = true
+		case in && line != "" && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "#"):
+			in = false
+		}
+	}
+	return set
+}
+
+// run runs the suite against t. The suite's own exit status decides: it fails
+// on any failure not in the baseline and on any baseline entry that passes.
+func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, cfg config, log io.Writer) result {
+	version := tools.packageVersion(s.pkg)
+	res := result{suite: fmt.Sprintf("conformance %s (%s)", strings.TrimSuffix(s.name, "@0.1"), version), target: t.name}
+	slug := t.name + "-" + strings.ReplaceAll(s.name, "@", "-")
+	resultsDir := filepath.Join(cfg.outDir, "results", slug)
+	args := append([]string{
+		tools.path(s.pkg, "dist", "index.js"), "server",
+		"--url", t.url,
+		"--expected-failures", filepath.Join(tools.dir, s.baseline),
+		"-o", resultsDir,
+	}, s.args...)
+	home := filepath.Join(cfg.outDir, "home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		res.detail = err.Error()
+		return res
+	}
+	fmt.Fprintf(log, "e2e: %s against %s\n", res.suite, t.name)
+	var out bytes.Buffer
+	cmd := tools.command(ctx, home, nil, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	runErr := cmd.Run()
+	logPath := filepath.Join(cfg.outDir, "logs", slug+".log")
+	os.WriteFile(logPath, out.Bytes(), 0o644)
+
+	sum := parseConformance(out.Bytes())
+	scored, err := s.scored(tools)
+	if err != nil {
+		res.detail = err.Error()
+		return res
+	}
+	res.ok = runErr == nil && len(sum.ran) > 0
+	res.detail = sum.describe(scored)
+	if runErr != nil {
+		res.detail += fmt.Sprintf(" (suite exit: %v; log %s)", runErr, logPath)
+	}
+	if cfg.verbose || !res.ok {
+		log.Write(out.Bytes())
+	}
+	return res
+}
+
+// conformanceSummary is what a suite's output reports.
+type conformanceSummary struct {
+	ran        []string        // scenarios, in the order they ran
+	failed     map[string]bool // scenarios with a failed check
+	expected   []string        // failures the baseline lists
+	unexpected []string        // failures (or warnings) the baseline does not list
+	stale      []string        // baseline entries that passed
+}
+
+var (
+	ansi        = regexp.MustCompile("\x1b\\[[0-9;]*m")
+	summaryLine = regexp.MustCompile(`^([✓✗]) (\S+): \d+ passed, \d+ failed`)
+	listedLine  = regexp.MustCompile(`^\s+[~✓✗] (\S+)`)
+)
+
+// parseConformance reads the summary the suite prints at the end of a run.
+func parseConformance(out []byte) conformanceSummary {
+	s := conformanceSummary{failed: map[string]bool{}}
+	var list *[]string
+	inSummary := false
+	sc := bufio.NewScanner(bytes.NewReader(ansi.ReplaceAll(out, nil)))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "=== SUMMARY ==="):
+			inSummary, list = true, nil
+		case !inSummary:
+		case strings.HasPrefix(line, "Expected failures"):
+			list = &s.expected
+		case strings.HasPrefix(line, "Unexpected failures (not in baseline)"):
+			list = &s.unexpected
+		case strings.HasPrefix(line, "Stale baseline entries"):
+			list = &s.stale
+		case strings.HasPrefix(line, "Not scored for"), strings.HasPrefix(line, "Total:"):
+			list = nil
+		default:
+			if m := summaryLine.FindStringSubmatch(line); m != nil && list == nil {
+				s.ran = append(s.ran, m[2])
+				s.failed[m[2]] = m[1] == "✗"
+			} else if m := listedLine.FindStringSubmatch(line); m != nil && list != nil {
+				*list = append(*list, m[1])
+			}
+		}
+	}
+	return s
+}
+
+// describe says how the run went. scored reports whether a scenario counts
+// toward the requirement set; the others were run for information only.
+func (s conformanceSummary) describe(scored func(string) bool) string {
+	var n, other, otherFailed int
+	for _, sc := range s.ran {
+		if scored(sc) {
+			n++
+		} else {
+			other++
+			if s.failed[sc] {
+				otherFailed++
+			}
+		}
+	}
+	passed := n - len(s.expected) - len(s.unexpected)
+	msg := fmt.Sprintf("%d scenarios: %d passed, %d expected failures", n, passed, len(s.expected))
+	if len(s.unexpected) > 0 {
+		msg += fmt.Sprintf(", %d UNEXPECTED: %s", len(s.unexpected), strings.Join(s.unexpected, " "))
+	}
+	if len(s.stale) > 0 {
+		msg += ", NOW PASSING (remove from the baseline): " + strings.Join(s.stale, " ")
+	}
+	if other > 0 {
+		msg += fmt.Sprintf("; %d not scored (%d failing)", other, otherFailed)
+	}
+	return msg
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// config is what the flags and environment decide.
+type config struct {
+	npmDir  string   // the npm project with the pinned tools (this directory)
+	outDir  string   // where builds, logs and results go
+	targets []string // local, rest, url
+	suites  []string // conformance suite names, see conformanceSuites
+	clients bool     // run the real-client checks
+	verbose bool
+}
+
+func parseConfig(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("e2e", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	var targets, suites string
+	fs.StringVar(&c.npmDir, "dir", "e2e", "the npm project holding the pinned Node tools (after npm ci)")
+	fs.StringVar(&c.outDir, "out", "", "directory for builds, logs and suite results (default: a new temporary directory)")
+	fs.StringVar(&targets, "targets", strings.Join(allTargets, ","), "comma-separated targets: "+strings.Join(allTargets, ", "))
+	fs.StringVar(&suites, "suites", strings.Join(suiteNames(), ","), "comma-separated conformance suites: "+strings.Join(suiteNames(), ", "))
+	fs.BoolVar(&c.clients, "clients", true, "run the real-client checks (TypeScript SDK and inspector CLI)")
+	fs.BoolVar(&c.verbose, "v", false, "print every suite's full output")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	c.targets = splitList(targets)
+	c.suites = splitList(suites)
+	for _, t := range c.targets {
+		if !slices.Contains(allTargets, t) {
+			return c, fmt.Errorf("unknown target %q (want %s)", t, strings.Join(allTargets, ", "))
+		}
+	}
+	for _, s := range c.suites {
+		if _, ok := suiteByName(s); !ok {
+			return c, fmt.Errorf("unknown suite %q (want %s)", s, strings.Join(suiteNames(), ", "))
+		}
+	}
+	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := parseConfig(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "e2e:", err)
+		return 2
+	}
+	start := time.Now()
+	results, err := runAll(ctx, cfg, getenv, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "e2e:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "\n=== e2e summary (%s) ===\n", time.Since(start).Round(time.Second))
+	failed := false
+	for _, r := range results {
+		fmt.Fprintln(stdout, r)
+		failed = failed || !r.ok
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// runAll builds what the targets need, then runs every suite against every
+// target, and the client checks. Only set-up errors end it early; a suite
+// that fails is a result.
+func runAll(ctx context.Context, cfg config, getenv func(string) string, log io.Writer) ([]result, error) {
+	tools, err := findTools(cfg.npmDir)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.outDir == "" {
+		if cfg.outDir, err = os.MkdirTemp("", "lambdamcp-e2e-"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.outDir, err = filepath.Abs(cfg.outDir); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "e2e: node %s, output in %s\n", tools.nodeVersion, cfg.outDir)
+	b := &builder{outDir: cfg.outDir, log: log}
+
+	var results []result
+	for _, name := range cfg.targets {
+		t, err := startTarget(ctx, b, name, getenv)
+		if err != nil {
+			results = append(results, result{suite: "start", target: name, detail: err.Error()})
+			continue
+		}
+		for _, s := range cfg.suites {
+			suite, _ := suiteByName(s)
+			results = append(results, suite.run(ctx, tools, t, cfg, log))
+		}
+		t.stop()
+	}
+	if cfg.clients {
+		results = append(results, runClients(ctx, b, tools, cfg, getenv, log)...)
+	}
+	return results, nil
+}
