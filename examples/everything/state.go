@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // errBadState is returned for a requestState this server did not seal for the
@@ -18,7 +19,8 @@ var errBadState = errors.New("requestState failed its integrity check")
 // AES-256-GCM. A stateless server keeps nothing between rounds, so whatever it
 // needs later travels through the client, encrypted and authenticated.
 type stateSealer struct {
-	aead cipher.AEAD
+	aead  cipher.AEAD
+	nonce io.Reader // source of nonces; tests make it repeatable
 }
 
 func newStateSealer(key []byte) (*stateSealer, error) {
@@ -33,7 +35,7 @@ func newStateSealer(key []byte) (*stateSealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &stateSealer{aead: aead}, nil
+	return &stateSealer{aead: aead, nonce: rand.Reader}, nil
 }
 
 // seal encodes v as JSON and encrypts it, bound to purpose (the tool or prompt
@@ -44,13 +46,15 @@ func (s *stateSealer) seal(purpose string, v any) (string, error) {
 		return "", fmt.Errorf("encoding state: %w", err)
 	}
 	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	rand.Read(nonce)
+	if _, err := io.ReadFull(s.nonce, nonce); err != nil {
+		return "", fmt.Errorf("making a nonce: %w", err)
+	}
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(purpose))), nil
 }
 
 // open reverses seal into v, or returns errBadState.
 func (s *stateSealer) open(purpose, state string, v any) error {
-	raw, err := base64.RawURLEncoding.DecodeString(state)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(state)
 	if err != nil || len(raw) < s.aead.NonceSize() {
 		return errBadState
 	}

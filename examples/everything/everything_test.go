@@ -1,0 +1,317 @@
+package everything_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+var eras = []string{"2025-11-25", "2026-07-28"}
+
+// connect serves the everything server over real HTTP, statelessly, and
+// connects a go-sdk client speaking the given protocol version.
+func connect(t *testing.T, version string, opts *mcp.ClientOptions) *mcp.ClientSession {
+	t.Helper()
+	ts := httptest.NewServer(everything.Handler(everything.New(nil), nil))
+	t.Cleanup(ts.Close)
+	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, opts)
+	cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: ts.URL}, &mcp.ClientSessionOptions{ProtocolVersion: version})
+	if err != nil {
+		t.Fatalf("connecting at %s: %v", version, err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+func texts(t *testing.T, content []mcp.Content) []string {
+	t.Helper()
+	var out []string
+	for _, c := range content {
+		switch c := c.(type) {
+		case *mcp.TextContent:
+			out = append(out, "text:"+c.Text)
+		case *mcp.ImageContent:
+			out = append(out, "image:"+c.MIMEType)
+		case *mcp.AudioContent:
+			out = append(out, "audio:"+c.MIMEType)
+		case *mcp.EmbeddedResource:
+			out = append(out, "resource:"+c.Resource.URI)
+		default:
+			t.Errorf("unexpected content %T", c)
+		}
+	}
+	return out
+}
+
+func TestListsBothEras(t *testing.T) {
+	wantTools := []string{
+		"json_schema_2020_12_tool", "test_audio_content", "test_elicitation", "test_embedded_resource",
+		"test_error_handling", "test_image_content", "test_input_required_result_elicitation",
+		"test_multiple_content_types", "test_sampling", "test_simple_text", "test_tool_with_logging",
+		"test_tool_with_progress",
+	}
+	wantPrompts := []string{
+		"test_input_required_result_prompt", "test_prompt_with_arguments", "test_prompt_with_embedded_resource",
+		"test_prompt_with_image", "test_simple_prompt",
+	}
+	for _, era := range eras {
+		t.Run(era, func(t *testing.T) {
+			cs := connect(t, era, nil)
+			tools, err := cs.ListTools(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, tool := range tools.Tools {
+				names = append(names, tool.Name)
+			}
+			for _, w := range wantTools {
+				if !slices.Contains(names, w) {
+					t.Errorf("tools/list lacks %s; got %v", w, names)
+				}
+			}
+			prompts, err := cs.ListPrompts(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pnames []string
+			for _, p := range prompts.Prompts {
+				pnames = append(pnames, p.Name)
+			}
+			if diff := cmp.Diff(wantPrompts, pnames); diff != "" {
+				t.Errorf("prompts/list (-want +got):\n%s", diff)
+			}
+			tmpl, err := cs.ListResourceTemplates(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tmpl.ResourceTemplates) != 1 || tmpl.ResourceTemplates[0].URITemplate != "test://template/{id}/data" {
+				t.Errorf("resources/templates/list = %+v", tmpl.ResourceTemplates)
+			}
+		})
+	}
+}
+
+func TestCallToolBothEras(t *testing.T) {
+	tests := []struct {
+		tool    string
+		want    []string
+		isError bool
+	}{
+		{"test_simple_text", []string{"text:This is a simple text response for testing."}, false},
+		{"test_image_content", []string{"image:image/png"}, false},
+		{"test_audio_content", []string{"audio:audio/wav"}, false},
+		{"test_embedded_resource", []string{"resource:test://embedded-resource"}, false},
+		{"test_multiple_content_types", []string{"text:Multiple content types test:", "image:image/png", "resource:test://mixed-content-resource"}, false},
+		{"test_error_handling", []string{"text:This tool intentionally returns an error for testing"}, true},
+	}
+	for _, era := range eras {
+		cs := connect(t, era, nil)
+		for _, tc := range tests {
+			t.Run(era+"/"+tc.tool, func(t *testing.T) {
+				res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tc.tool})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.IsError != tc.isError {
+					t.Errorf("isError = %t, want %t", res.IsError, tc.isError)
+				}
+				if diff := cmp.Diff(tc.want, texts(t, res.Content)); diff != "" {
+					t.Errorf("content (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+func TestProgressAndLogsArriveBothEras(t *testing.T) {
+	for _, era := range eras {
+		t.Run(era, func(t *testing.T) {
+			// The client delivers notifications on its own goroutines, possibly
+			// after the call returns: collect them through channels.
+			progress := make(chan float64, 10)
+			logs := make(chan string, 10)
+			cs := connect(t, era, &mcp.ClientOptions{
+				ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+					progress <- r.Params.Progress
+				},
+				LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
+					logs <- fmt.Sprint(r.Params.Data)
+				},
+			})
+			params := &mcp.CallToolParams{Name: "test_tool_with_progress"}
+			params.SetProgressToken("tok")
+			if _, err := cs.CallTool(t.Context(), params); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]float64{0, 50, 100}, receive(t, progress, 3)); diff != "" {
+				t.Errorf("progress (-want +got):\n%s", diff)
+			}
+			logParams := &mcp.CallToolParams{Name: "test_tool_with_logging"}
+			if era >= "2026-07-28" {
+				// The 2026-07-28 era asks for logs per request.
+				logParams.Meta = mcp.Meta{mcp.MetaKeyLogLevel: "debug"}
+			} else if err := cs.SetLoggingLevel(t.Context(), &mcp.SetLoggingLevelParams{Level: "debug"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cs.CallTool(t.Context(), logParams); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"Tool execution started", "Tool processing data", "Tool execution completed"}
+			if diff := cmp.Diff(want, receive(t, logs, 3)); diff != "" {
+				t.Errorf("log messages (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// receive takes n values from c, failing the test if the test's context ends first.
+func receive[T any](t *testing.T, c <-chan T, n int) []T {
+	t.Helper()
+	var got []T
+	for len(got) < n {
+		select {
+		case v := <-c:
+			got = append(got, v)
+		case <-t.Context().Done():
+			t.Fatalf("received %d of %d notifications", len(got), n)
+		}
+	}
+	return got
+}
+
+// answerForms answers every elicitation by field name, as a user would.
+func answerForms(_ context.Context, r *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+	content := map[string]any{}
+	schema, _ := r.Params.RequestedSchema.(map[string]any)
+	props, _ := schema["properties"].(map[string]any)
+	for name := range props {
+		switch name {
+		case "name":
+			content[name] = "Alice"
+		case "color":
+			content[name] = "blue"
+		case "ok":
+			content[name] = true
+		default:
+			content[name] = "x"
+		}
+	}
+	return &mcp.ElicitResult{Action: "accept", Content: content}, nil
+}
+
+func TestInputRequiredRounds(t *testing.T) {
+	cs := connect(t, "2026-07-28", &mcp.ClientOptions{ElicitationHandler: answerForms})
+	tests := []struct{ tool, want string }{
+		{"test_input_required_result_elicitation", "Hello, Alice!"},
+		{"test_input_required_result_multi_round", "Multi-round complete: Alice likes blue"},
+		{"test_input_required_result_request_state", "state-ok: requestState verified and confirmation received"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.tool, func(t *testing.T) {
+			res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tc.tool})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"text:" + tc.want}, texts(t, res.Content)); diff != "" {
+				t.Errorf("content (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTamperedStateIsRejected(t *testing.T) {
+	cs := connect(t, "2026-07-28", &mcp.ClientOptions{
+		ElicitationHandler: answerForms,
+		MultiRoundTrip:     &mcp.MultiRoundTripOptions{Disabled: true},
+	})
+	const tool = "test_input_required_result_tampered_state"
+	first, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.NeedsInput() || first.RequestState == "" {
+		t.Fatalf("first round: want input required with requestState, got %+v", first)
+	}
+	confirm := mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: "accept", Content: map[string]any{"ok": true}}}
+	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, InputResponses: confirm, RequestState: first.RequestState + "-TAMPERED"})
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+		t.Fatalf("tampered state: got %v, want a JSON-RPC invalid-params error", err)
+	}
+	// State sealed for one tool does not open for another.
+	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_request_state", InputResponses: confirm, RequestState: first.RequestState})
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+		t.Fatalf("state from another tool: got %v, want a JSON-RPC invalid-params error", err)
+	}
+	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, InputResponses: confirm, RequestState: first.RequestState})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(t, res.Content); len(got) != 1 || !strings.Contains(got[0], "state-ok") {
+		t.Errorf("untampered state: got %v", got)
+	}
+}
+
+// In the 2025-11-25 era the same input request would become a
+// server-to-client request, which a stateless server cannot make (nor does it
+// remember the capabilities declared at initialize): the call fails clearly.
+func TestLegacyEraCannotAskTheClient(t *testing.T) {
+	cs := connect(t, "2025-11-25", &mcp.ClientOptions{ElicitationHandler: answerForms})
+	_, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_elicitation", Arguments: map[string]any{"message": "hi"}})
+	if err == nil || !strings.Contains(err.Error(), `fulfilling input request "username"`) {
+		t.Fatalf("got %v, want an error about fulfilling the input request", err)
+	}
+}
+
+func TestReadResources(t *testing.T) {
+	cs := connect(t, "2026-07-28", nil)
+	tests := []struct {
+		uri, mime, text string
+		blob            bool
+	}{
+		{"test://static-text", "text/plain", "This is the content of the static text resource.", false},
+		{"test://static-binary", "image/png", "", true},
+		{"test://template/123/data", "application/json", `{"data":"Data for ID: 123","id":"123","templateTest":true}`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.uri, func(t *testing.T) {
+			res, err := cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: tc.uri})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := res.Contents[0]
+			if c.URI != tc.uri || c.MIMEType != tc.mime || c.Text != tc.text || (len(c.Blob) > 0) != tc.blob {
+				t.Errorf("got %+v", c)
+			}
+		})
+	}
+	_, err := cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: "test://template/a/b/data"})
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+		t.Errorf("unknown resource: got %v, want resource-not-found (-32602)", err)
+	}
+}
+
+func TestComplete(t *testing.T) {
+	cs := connect(t, "2026-07-28", nil)
+	res, err := cs.Complete(t.Context(), &mcp.CompleteParams{
+		Ref:      &mcp.CompleteReference{Type: "ref/prompt", Name: "test_prompt_with_arguments"},
+		Argument: mcp.CompleteParamsArgument{Name: "arg1", Value: "par"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"paris", "park", "party"}, res.Completion.Values); diff != "" {
+		t.Errorf("completions (-want +got):\n%s", diff)
+	}
+}
