@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"time"
 )
@@ -64,13 +63,4 @@ func targetCommand(ctx context.Context, b *builder, name string) (string, []stri
 		return "", nil, fmt.Errorf("the local Lambda front: %w", err)
 	}
 	return front, []string{"-shape", name, "-function", fn, "-addr", "127.0.0.1:0"}, nil
-}
-
-// logTail returns the end of a log for a failure message.
-func logTail(r io.Reader, max int) string {
-	data, _ := io.ReadAll(r)
-	if len(data) > max {
-		data = data[len(data)-max:]
-	}
-	return string(data)
 }

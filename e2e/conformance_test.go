@@ -1,0 +1,129 @@
+package main
+
+import (
+	_ "embed"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Outputs of real runs of the conformance suite against the everything server.
+var (
+	//go:embed testdata/pass-0.1.16.txt
+	pass0116 []byte
+	//go:embed testdata/pass-2026-07-28.txt
+	pass20260728 []byte
+	// Run with a baseline that omits two expected failures and lists ping,
+	// which passes.
+	//go:embed testdata/fail-2025-11-25.txt
+	fail20251125 []byte
+)
+
+func TestParseConformance(t *testing.T) {
+	all := func(string) bool { return true }
+	tests := []struct {
+		name       string
+		out        []byte
+		scored     func(string) bool
+		ran        int
+		expected   []string
+		unexpected []string
+		stale      []string
+		describe   string
+	}{
+		{
+			name: "0.1.16 passing with a baseline", out: pass0116, scored: all, ran: 30,
+			expected: []string{"tools-call-sampling", "tools-call-elicitation", "elicitation-sep1034-defaults", "server-sse-multiple-streams", "elicitation-sep1330-enums"},
+			describe: "30 scenarios: 25 passed, 5 expected failures",
+		},
+		{
+			name: "2026-07-28 requirement set", out: pass20260728, ran: 50,
+			scored:   func(s string) bool { return !(len(s) > 6 && s[:6] == "tasks-") && s != "json-schema-2020-12" && s != "http-header-validation" && s != "http-custom-header-server-validation" },
+			describe: "37 scenarios: 37 passed, 0 expected failures; 13 not scored (10 failing)",
+		},
+		{
+			name: "unexpected failures and a stale entry", out: fail20251125, scored: all, ran: 33,
+			expected:   []string{"tools-call-sampling", "tools-call-elicitation"},
+			unexpected: []string{"elicitation-sep1034-defaults", "server-sse-multiple-streams", "elicitation-sep1330-enums"},
+			stale:      []string{"ping"},
+			describe:   "33 scenarios: 28 passed, 2 expected failures, 3 UNEXPECTED: elicitation-sep1034-defaults server-sse-multiple-streams elicitation-sep1330-enums, NOW PASSING (remove from the baseline): ping",
+		},
+		{name: "no summary", out: []byte("Failed to connect\n"), scored: all, describe: "0 scenarios: 0 passed, 0 expected failures"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := parseConformance(tc.out)
+			if len(s.ran) != tc.ran {
+				t.Errorf("ran %d scenarios, want %d: %v", len(s.ran), tc.ran, s.ran)
+			}
+			if diff := cmp.Diff(tc.expected, s.expected); diff != "" {
+				t.Errorf("expected failures (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.unexpected, s.unexpected); diff != "" {
+				t.Errorf("unexpected failures (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.stale, s.stale); diff != "" {
+				t.Errorf("stale entries (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.describe, s.describe(tc.scored)); diff != "" {
+				t.Errorf("describe (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRequirementSet(t *testing.T) {
+	yaml := []byte(`# comment
+server:
+  - server-stateless
+  - tools-list # trailing comment
+
+client:
+  - tools_call
+not_scored:
+  - scenario: tasks-lifecycle
+    leg: server
+`)
+	want := map[string]bool{"server-stateless": true, "tools-list": true}
+	if diff := cmp.Diff(want, requirementSet(yaml, "server")); diff != "" {
+		t.Errorf("server set (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]bool{"tools_call": true}, requirementSet(yaml, "client")); diff != "" {
+		t.Errorf("client set (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		args    []string
+		targets []string
+		suites  []string
+		wantErr bool
+	}{
+		{args: nil, targets: allTargets, suites: suiteNames()},
+		{args: []string{"-targets", "local", "-suites", "2026-07-28"}, targets: []string{"local"}, suites: []string{"2026-07-28"}},
+		{args: []string{"-targets", "lambda"}, wantErr: true},
+		{args: []string{"-suites", "2024-11-05"}, wantErr: true},
+		{args: []string{"extra"}, wantErr: true},
+	}
+	for _, tc := range tests {
+		c, err := parseConfig(tc.args, discard{})
+		if (err != nil) != tc.wantErr {
+			t.Errorf("parseConfig(%q): error %v, want error %t", tc.args, err, tc.wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if diff := cmp.Diff(tc.targets, c.targets); diff != "" {
+			t.Errorf("parseConfig(%q) targets (-want +got):\n%s", tc.args, diff)
+		}
+		if diff := cmp.Diff(tc.suites, c.suites); diff != "" {
+			t.Errorf("parseConfig(%q) suites (-want +got):\n%s", tc.args, diff)
+		}
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
