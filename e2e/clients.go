@@ -1,11 +1,178 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
 )
 
-// runClients runs real MCP clients against the reference server.
-func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, getenv func(string) string, log io.Writer) []result {
-	return nil
+const referencePkg = "./cmd/mcp-server"
+
+// clientTarget is the reference server as the real clients reach it.
+type clientTarget struct {
+	name string
+	url  string
+	stop func()
+}
+
+// allClientTargets are where the real clients meet the reference server: run
+// locally, where it checks bearer tokens itself, and behind the local front's
+// REST shape, where the Lambda authorizer checks them.
+var allClientTargets = []string{"local"}
+
+// clientRun is one client invocation and what it must show.
+type clientRun struct {
+	what    string   // for the summary
+	args    []string // node arguments; "{url}" is replaced
+	token   bool     // send the bearer token
+	wantOut string   // must appear in the output when it succeeds
+}
+
+// client is a real MCP client with the runs that prove it works.
+type client struct {
+	name string
+	runs []clientRun
+}
+
+func realClients(tools *nodeTools) []client {
+	sdk := filepath.Join(tools.dir, "clients", "sdk-client.mjs")
+	inspector := tools.path("@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js")
+	inspectorRuns := func(era string) []clientRun {
+		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet"}
+		with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
+		return []clientRun{
+			{what: "tools/list", args: with("--method", "tools/list"), token: true, wantOut: `"ping"`},
+			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), token: true, wantOut: "pong"},
+			{what: "tools/list without a token", args: with("--method", "tools/list")},
+		}
+	}
+	return []client{
+		{name: "TypeScript SDK " + tools.packageVersion("@modelcontextprotocol/sdk") + " (2025-11-25)", runs: []clientRun{
+			{what: "tools/list + ping", args: []string{sdk, "{url}", "ping", `{"delay_ms":0}`}, token: true, wantOut: "pong"},
+			{what: "without a token", args: []string{sdk, "{url}", "ping"}},
+		}},
+		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " legacy", runs: inspectorRuns("legacy")},
+		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " modern", runs: inspectorRuns("modern")},
+	}
+}
+
+// runClients runs the real MCP clients against the reference server on every
+// client target: with a bearer token each lists the tools and calls ping, and
+// without one each must be refused with a clear 401.
+func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, log io.Writer) []result {
+	token := randomHex(24)
+	sum := sha256.Sum256([]byte(token))
+	tokenHash := hex.EncodeToString(sum[:])
+	var results []result
+	for _, name := range allClientTargets {
+		if !slices.Contains(cfg.targets, name) {
+			continue
+		}
+		t, err := startClientTarget(ctx, b, name, tokenHash)
+		if err != nil {
+			results = append(results, result{suite: "clients", target: name, detail: err.Error()})
+			continue
+		}
+		for _, c := range realClients(tools) {
+			results = append(results, c.check(ctx, tools, t, token, cfg, log))
+		}
+		t.stop()
+	}
+	return results
+}
+
+func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) (*clientTarget, error) {
+	bin, err := b.build(ctx, referencePkg, false)
+	if err != nil {
+		return nil, err
+	}
+	env := []string{"MCP_AUTH_TOKEN_SHA256=" + tokenHash}
+	p, err := startProcess(filepath.Join(b.outDir, "logs", "reference-"+name+".log"), bin, []string{"-addr", "127.0.0.1:0"}, env)
+	if err != nil {
+		return nil, err
+	}
+	u, err := p.waitURL(ctx, 60*time.Second)
+	if err != nil {
+		p.stop()
+		return nil, err
+	}
+	return &clientTarget{name: name, url: u, stop: p.stop}, nil
+}
+
+var refusal = regexp.MustCompile(`(?i)\b401\b|unauthori[sz]ed`)
+
+// check runs every run of c against t; the first that misbehaves fails it.
+func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, token string, cfg config, log io.Writer) result {
+	res := result{suite: c.name, target: t.name}
+	home := filepath.Join(cfg.outDir, "home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		res.detail = err.Error()
+		return res
+	}
+	var done []string
+	for _, r := range c.runs {
+		args := make([]string, len(r.args))
+		for i, a := range r.args {
+			args[i] = strings.ReplaceAll(a, "{url}", t.url)
+		}
+		var env []string
+		if r.token {
+			env = append(env, "MCP_BEARER_TOKEN="+token)
+			if strings.Contains(args[0], "inspector") {
+				args = append(args, "--header", "Authorization: Bearer "+token)
+			}
+		}
+		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		var out bytes.Buffer
+		cmd := tools.command(cctx, home, env, args...)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		cancel()
+		// The token never reaches the log or the summary.
+		output := strings.ReplaceAll(out.String(), token, "<token>")
+		if cfg.verbose {
+			fmt.Fprintf(log, "e2e: %s %s:\n%s\n", c.name, r.what, output)
+		}
+		switch {
+		case r.token && err != nil:
+			res.detail = fmt.Sprintf("%s failed (%v): %s", r.what, err, firstLine(output))
+			return res
+		case r.token && !strings.Contains(output, r.wantOut):
+			res.detail = fmt.Sprintf("%s: output lacks %s: %s", r.what, r.wantOut, firstLine(output))
+			return res
+		case r.token:
+			done = append(done, r.what+" ok")
+		case err == nil:
+			res.detail = fmt.Sprintf("%s: succeeded, but must be refused", r.what)
+			return res
+		case !refusal.MatchString(output):
+			res.detail = fmt.Sprintf("%s: refused without saying 401 or Unauthorized: %s", r.what, firstLine(output))
+			return res
+		default:
+			done = append(done, r.what+": refused ("+refusal.FindString(output)+")")
+		}
+	}
+	res.ok = true
+	res.detail = strings.Join(done, "; ")
+	return res
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }

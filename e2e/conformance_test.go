@@ -38,7 +38,9 @@ func TestParseConformance(t *testing.T) {
 		},
 		{
 			name: "2026-07-28 requirement set", out: pass20260728, ran: 50,
-			scored:   func(s string) bool { return !(len(s) > 6 && s[:6] == "tasks-") && s != "json-schema-2020-12" && s != "http-header-validation" && s != "http-custom-header-server-validation" },
+			scored: func(s string) bool {
+				return !(len(s) > 6 && s[:6] == "tasks-") && s != "json-schema-2020-12" && s != "http-header-validation" && s != "http-custom-header-server-validation"
+			},
 			describe: "37 scenarios: 37 passed, 0 expected failures; 13 not scored (10 failing)",
 		},
 		{

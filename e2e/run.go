@@ -125,7 +125,7 @@ func runAll(ctx context.Context, cfg config, getenv func(string) string, log io.
 		t.stop()
 	}
 	if cfg.clients {
-		results = append(results, runClients(ctx, b, tools, cfg, getenv, log)...)
+		results = append(results, runClients(ctx, b, tools, cfg, log)...)
 	}
 	return results, nil
 }
