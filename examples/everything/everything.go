@@ -28,6 +28,14 @@ type Options struct {
 	// If nil, a random key is made: state then only survives within one process.
 	StateKey []byte
 
+	// StaticLists says the tool, prompt and resource lists never change while
+	// clients watch: the server then advertises no list-changed notifications,
+	// and subscriptions/listen is acknowledged and completed at once instead of
+	// holding its request open. Right on Lambda, where each execution
+	// environment is separate and a buffered gateway cannot carry a
+	// long-lived stream anyway.
+	StaticLists bool
+
 	// ListTTLMs is the ttlMs caching hint on list results and resource reads
 	// (2026-07-28). Zero means results are immediately stale.
 	ListTTLMs int
@@ -49,8 +57,18 @@ func New(opts *Options) *mcp.Server {
 	if err != nil {
 		panic("everything: " + err.Error())
 	}
+	var caps *mcp.ServerCapabilities // nil: inferred, with list-changed notifications
+	if o.StaticLists {
+		caps = &mcp.ServerCapabilities{
+			Logging:   &mcp.LoggingCapabilities{},
+			Tools:     &mcp.ToolCapabilities{},
+			Prompts:   &mcp.PromptCapabilities{},
+			Resources: &mcp.ResourceCapabilities{},
+		}
+	}
 	srv := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "lambdamcp everything server", Version: "1.0.0"}, &mcp.ServerOptions{
 		Instructions:       "Conformance server: every MCP feature the official suite exercises.",
+		Capabilities:       caps,
 		CompletionHandler:  complete,
 		SubscribeHandler:   func(context.Context, *mcp.SubscribeRequest) error { return nil },
 		UnsubscribeHandler: func(context.Context, *mcp.UnsubscribeRequest) error { return nil },

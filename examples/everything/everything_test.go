@@ -315,3 +315,21 @@ func TestComplete(t *testing.T) {
 		t.Errorf("completions (-want +got):\n%s", diff)
 	}
 }
+
+func TestStaticListsAdvertiseNoListChanges(t *testing.T) {
+	for _, static := range []bool{false, true} {
+		ts := httptest.NewServer(everything.Handler(everything.New(&everything.Options{StaticLists: static}), nil))
+		client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
+		cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: ts.URL}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		caps := cs.InitializeResult().Capabilities
+		got := []bool{caps.Tools.ListChanged, caps.Prompts.ListChanged, caps.Resources.ListChanged}
+		if diff := cmp.Diff([]bool{!static, !static, !static}, got); diff != "" {
+			t.Errorf("StaticLists=%t: listChanged of tools, prompts, resources (-want +got):\n%s", static, diff)
+		}
+		cs.Close()
+		ts.Close()
+	}
+}

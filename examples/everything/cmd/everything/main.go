@@ -64,11 +64,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		opts.StateKey = key
 	}
+	onLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
+	// Lambda's execution environments share nothing, so a list change in one
+	// could never reach a client listening through another.
+	opts.StaticLists = onLambda
 	// Responses stay event streams even on buffered shapes: the stream then
 	// arrives as one body, with progress and log messages in order.
 	h := everything.Handler(everything.New(opts), nil)
-
-	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+	if onLambda {
 		lambdamcp.Start(h, &lambdamcp.Options{Logger: logger})
 		return 0
 	}
