@@ -333,3 +333,27 @@ func TestStaticListsAdvertiseNoListChanges(t *testing.T) {
 		ts.Close()
 	}
 }
+
+func TestStructuredOutput(t *testing.T) {
+	for _, era := range eras {
+		t.Run(era, func(t *testing.T) {
+			cs := connect(t, era, nil)
+			tools, err := cs.ListTools(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(tools.Tools, func(tool *mcp.Tool) bool { return tool.Name == "test_structured_output" })
+			if i < 0 || tools.Tools[i].OutputSchema == nil {
+				t.Fatalf("test_structured_output is not listed with an output schema")
+			}
+			res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_structured_output", Arguments: map[string]any{"numbers": []float64{1, 2, 3.5}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{"sum": 6.5, "count": float64(3)}
+			if diff := cmp.Diff(want, res.StructuredContent); diff != "" {
+				t.Errorf("structuredContent (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -87,6 +87,24 @@ func addContentTools(srv *mcp.Server) {
 			return text(fmt.Sprint(token)), nil, nil
 		})
 
+	// Typed output: the go-sdk derives the outputSchema from the Go type and
+	// sends the value as structuredContent, with its JSON as text for older clients.
+	type sumArgs struct {
+		Numbers []float64 `json:"numbers" jsonschema:"the numbers to add"`
+	}
+	type sumResult struct {
+		Sum   float64 `json:"sum" jsonschema:"the total"`
+		Count int     `json:"count" jsonschema:"how many numbers were added"`
+	}
+	mcp.AddTool(srv, &mcp.Tool{Name: "test_structured_output", Description: "Adds numbers; answers with structured content that matches its output schema."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in sumArgs) (*mcp.CallToolResult, sumResult, error) {
+			out := sumResult{Count: len(in.Numbers)}
+			for _, n := range in.Numbers {
+				out.Sum += n
+			}
+			return nil, out, nil
+		})
+
 	srv.AddTool(&mcp.Tool{
 		Name:        "json_schema_2020_12_tool",
 		Description: "Declares an input schema that uses JSON Schema 2020-12 keywords; echoes its arguments.",

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, &stderr)
+		pw.Close()
+	}()
+	url, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v (stderr: %s)", err, stderr.String())
+	}
+	url = strings.TrimSpace(url)
+	go io.Copy(io.Discard, pr)
+
+	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url}, nil)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", url, err)
+	}
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "test_simple_text"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Content[0].(*mcp.TextContent).Text; got != "This is a simple text response for testing." {
+		t.Errorf("test_simple_text = %q", got)
+	}
+	cs.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("run returned %d after cancel; stderr: %s", code, stderr.String())
+	}
+}
+
+func TestRunRejectsBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"unknown flag", []string{"-nope"}, nil},
+		{"short state key", nil, map[string]string{"MCP_REQUEST_STATE_KEY": "abcd"}},
+		{"state key not hex", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("zz", 32)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
+			if code != 2 {
+				t.Errorf("run = %d, want 2; stderr: %s", code, stderr.String())
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("run printed %q; want nothing on stdout", stdout.String())
+			}
+		})
+	}
+}
