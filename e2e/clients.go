@@ -47,7 +47,9 @@ func realClients(tools *nodeTools) []client {
 	sdk := filepath.Join(tools.dir, "clients", "sdk-client.mjs")
 	inspector := tools.path("@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js")
 	inspectorRuns := func(era string) []clientRun {
-		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet"}
+		// --stored-auth-only: refused without a token, fail instead of
+		// starting an interactive OAuth login.
+		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet", "--stored-auth-only"}
 		with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
 		return []clientRun{
 			{what: "tools/list", args: with("--method", "tools/list"), token: true, wantOut: `"ping"`},
@@ -83,7 +85,10 @@ func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, l
 			continue
 		}
 		for _, c := range realClients(tools) {
-			results = append(results, c.check(ctx, tools, t, token, cfg, log))
+			start := time.Now()
+			r := c.check(ctx, tools, t, token, cfg, log)
+			r.took = time.Since(start)
+			results = append(results, r)
 		}
 		t.stop()
 	}
@@ -108,7 +113,9 @@ func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) 
 	return &clientTarget{name: name, url: u, stop: p.stop}, nil
 }
 
-var refusal = regexp.MustCompile(`(?i)\b401\b|unauthori[sz]ed`)
+// refusal is how the clients say the server wants a token: the SDK reports
+// the HTTP 401, the inspector the auth_required it concludes from it.
+var refusal = regexp.MustCompile(`(?i)\b401\b|unauthori[sz]ed|auth_required`)
 
 // check runs every run of c against t; the first that misbehaves fails it.
 func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, token string, cfg config, log io.Writer) result {
@@ -155,10 +162,10 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, to
 			res.detail = fmt.Sprintf("%s: succeeded, but must be refused", r.what)
 			return res
 		case !refusal.MatchString(output):
-			res.detail = fmt.Sprintf("%s: refused without saying 401 or Unauthorized: %s", r.what, firstLine(output))
+			res.detail = fmt.Sprintf("%s: refused without saying 401, Unauthorized or auth_required: %s", r.what, firstLine(output))
 			return res
 		default:
-			done = append(done, r.what+": refused ("+refusal.FindString(output)+")")
+			done = append(done, r.what+": refused: "+shorten(firstLine(output), 110))
 		}
 	}
 	res.ok = true
@@ -171,8 +178,12 @@ func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	return shorten(s, 300)
+}
+
+func shorten(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
 	}
 	return s
 }

@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // result is one summary line: a suite run against a target.
 type result struct {
@@ -8,6 +11,7 @@ type result struct {
 	target string
 	ok     bool
 	detail string
+	took   time.Duration
 }
 
 func (r result) String() string {
@@ -15,5 +19,5 @@ func (r result) String() string {
 	if r.ok {
 		status = "PASS"
 	}
-	return fmt.Sprintf("%s  %-40s %-6s %s", status, r.suite, r.target, r.detail)
+	return fmt.Sprintf("%s  %-40s %-6s %5.1fs  %s", status, r.suite, r.target, r.took.Seconds(), r.detail)
 }

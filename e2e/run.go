@@ -120,7 +120,10 @@ func runAll(ctx context.Context, cfg config, getenv func(string) string, log io.
 		}
 		for _, s := range cfg.suites {
 			suite, _ := suiteByName(s)
-			results = append(results, suite.run(ctx, tools, t, cfg, log))
+			start := time.Now()
+			r := suite.run(ctx, tools, t, cfg, log)
+			r.took = time.Since(start)
+			results = append(results, r)
 		}
 		t.stop()
 	}
