@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	_ "embed"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -129,3 +131,14 @@ func TestParseConfig(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func TestRunWithoutTheNodeTools(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-dir", t.TempDir(), "-out", t.TempDir()}, func(string) string { return "" }, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("run = %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "npm ci") {
+		t.Errorf("stderr %q does not say to run npm ci", stderr.String())
+	}
+}
