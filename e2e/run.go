@@ -113,7 +113,7 @@ func runAll(ctx context.Context, cfg config, getenv func(string) string, log io.
 
 	var results []result
 	for _, name := range cfg.targets {
-		t, err := startTarget(ctx, b, name, getenv)
+		t, err := startTarget(ctx, b, name)
 		if err != nil {
 			results = append(results, result{suite: "start", target: name, detail: err.Error()})
 			continue
