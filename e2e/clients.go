@@ -15,7 +15,10 @@ import (
 	"time"
 )
 
-const referencePkg = "./cmd/mcp-server"
+const (
+	referencePkg  = "./cmd/mcp-server"
+	authorizerPkg = "./cmd/authorizer"
+)
 
 // clientTarget is the reference server as the real clients reach it.
 type clientTarget struct {
@@ -27,7 +30,7 @@ type clientTarget struct {
 // allClientTargets are where the real clients meet the reference server: run
 // locally, where it checks bearer tokens itself, and behind the local front's
 // REST shape, where the Lambda authorizer checks them.
-var allClientTargets = []string{"local"}
+var allClientTargets = []string{"local", "rest"}
 
 // clientRun is one client invocation and what it must show.
 type clientRun struct {
@@ -96,6 +99,18 @@ func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, l
 }
 
 func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) (*clientTarget, error) {
+	if name != "local" {
+		base, stop, err := startFront(ctx, b, frontOptions{
+			shape: name, pkg: referencePkg, logName: "reference-" + name,
+			env:        []string{"MCP_AUTH_FROM_AUTHORIZER=1"},
+			authorizer: authorizerPkg,
+			authEnv:    []string{"MCP_AUTH_TOKEN_SHA256=" + tokenHash},
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &clientTarget{name: name + "+authorizer", url: base + "/mcp", stop: stop}, nil
+	}
 	bin, err := b.build(ctx, referencePkg, false)
 	if err != nil {
 		return nil, err
