@@ -260,6 +260,9 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 // readRequest reads the body and places the path below the stage, or
 // returns the gateway's refusal.
 func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID string) (*request, *gatewayError) {
+	if refused := foreignHost(r); refused != nil {
+		return nil, refused
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
