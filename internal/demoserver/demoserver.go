@@ -55,7 +55,15 @@ func New(opts Options) *mcp.Server {
 	if logStream == "" {
 		logStream = "unknown"
 	}
-	s := mcp.NewServer(&mcp.Implementation{Name: Name, Version: Version}, &mcp.ServerOptions{Logger: opts.Logger})
+	s := mcp.NewServer(&mcp.Implementation{Name: Name, Version: Version}, &mcp.ServerOptions{
+		Logger: opts.Logger,
+		// The tool list is fixed, so the server promises no list-changed
+		// notifications. Promising them would make subscriptions/listen hold
+		// its request open for changes that never come: on a buffered Lambda
+		// shape that is a whole execution environment until the deadline, and
+		// clients that wait for the acknowledgement stall with it.
+		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Tools: &mcp.ToolCapabilities{}},
+	})
 
 	// Like the sample it replaces, ping waits 100 ms, then 50 ms, and so on
 	// alternately within one process, so that a caller can tell execution
