@@ -19,5 +19,5 @@ func (r result) String() string {
 	if r.ok {
 		status = "PASS"
 	}
-	return fmt.Sprintf("%s  %-40s %-6s %5.1fs  %s", status, r.suite, r.target, r.took.Seconds(), r.detail)
+	return fmt.Sprintf("%s  %-40s %-15s %5.1fs  %s", status, r.suite, r.target, r.took.Seconds(), r.detail)
 }
