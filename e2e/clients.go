@@ -84,7 +84,7 @@ func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, l
 		}
 		t, err := startClientTarget(ctx, b, name, tokenHash)
 		if err != nil {
-			results = append(results, result{suite: "clients", target: name, detail: err.Error()})
+			results = append(results, result{suite: "starting the reference server", target: name, detail: err.Error()})
 			continue
 		}
 		for _, c := range realClients(tools) {

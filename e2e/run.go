@@ -65,7 +65,7 @@ func splitList(s string) []string {
 	return out
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := parseConfig(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	start := time.Now()
-	results, err := runAll(ctx, cfg, getenv, stdout)
+	results, err := runAll(ctx, cfg, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "e2e:", err)
 		return 1
@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // runAll builds what the targets need, then runs every suite against every
 // target, and the client checks. Only set-up errors end it early; a suite
 // that fails is a result.
-func runAll(ctx context.Context, cfg config, getenv func(string) string, log io.Writer) ([]result, error) {
+func runAll(ctx context.Context, cfg config, log io.Writer) ([]result, error) {
 	tools, err := findTools(cfg.npmDir)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func runAll(ctx context.Context, cfg config, getenv func(string) string, log io.
 	for _, name := range cfg.targets {
 		t, err := startTarget(ctx, b, name)
 		if err != nil {
-			results = append(results, result{suite: "start", target: name, detail: err.Error()})
+			results = append(results, result{suite: "starting the everything server", target: name, detail: err.Error()})
 			continue
 		}
 		for _, s := range cfg.suites {

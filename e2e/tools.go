@@ -36,7 +36,7 @@ func findTools(dir string) (*nodeTools, error) {
 	return t, nil
 }
 
-// bin is the path of an installed package's file.
+// path is the path of a file in an installed package.
 func (t *nodeTools) path(parts ...string) string {
 	return filepath.Join(append([]string{t.dir, "node_modules"}, parts...)...)
 }
