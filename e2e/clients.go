@@ -29,8 +29,9 @@ type clientTarget struct {
 
 // allClientTargets are where the real clients meet the reference server: run
 // locally, where it checks bearer tokens itself, and behind the local front's
-// REST shape, where the Lambda authorizer checks them.
-var allClientTargets = []string{"local", "rest"}
+// REST and HTTP API shapes (the two with Lambda authorizers), where the real
+// authorizer bootstrap checks them.
+var allClientTargets = []string{"local", "rest", "http"}
 
 // clientRun is one client invocation and what it must show.
 type clientRun struct {

@@ -1,7 +1,7 @@
 // Command e2e proves lambdamcp end to end with parts nobody on this project
 // wrote: the official MCP conformance suite and real MCP clients, run against
 // the everything server as a plain local HTTP server and as a real Lambda
-// bootstrap behind the local Lambda front.
+// bootstrap behind the local Lambda front in every event shape.
 //
 // From the repository root, after installing the pinned Node tools once:
 //

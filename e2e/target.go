@@ -13,9 +13,9 @@ const (
 )
 
 // allTargets are the ways the everything server is reached: as a plain local
-// HTTP server, and as a real Lambda bootstrap behind the local front in the
-// API Gateway REST and Function URL shapes.
-var allTargets = []string{"local", "rest", "url"}
+// HTTP server, and as a real Lambda bootstrap behind the local front in every
+// shape: API Gateway REST and HTTP APIs, Function URL and ALB.
+var allTargets = []string{"local", "rest", "url", "http", "alb"}
 
 // target is a running everything server.
 type target struct {
