@@ -38,7 +38,7 @@ type clientRun struct {
 	what    string   // for the summary
 	args    []string // node arguments; "{url}" is replaced
 	token   bool     // send the bearer token
-	wantOut string   // must appear in the output when it succeeds
+	wantOut []string // must all appear in the output when it succeeds
 }
 
 // client is a real MCP client with the runs that prove it works.
@@ -56,16 +56,21 @@ func realClients(tools *nodeTools) []client {
 		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet", "--stored-auth-only"}
 		with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
 		return []clientRun{
-			{what: "tools/list", args: with("--method", "tools/list"), token: true, wantOut: `"ping"`},
-			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), token: true, wantOut: "pong"},
+			{what: "tools/list", args: with("--method", "tools/list"), token: true, wantOut: []string{`"ping"`}},
+			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), token: true, wantOut: []string{"pong"}},
 			{what: "tools/list without a token", args: with("--method", "tools/list")},
 		}
 	}
+	sdkRuns := func(era, version string) []clientRun {
+		return []clientRun{
+			{what: "tools/list + ping", args: []string{sdk, era, "{url}", "ping", `{"delay_ms":0}`}, token: true,
+				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
+			{what: "without a token", args: []string{sdk, era, "{url}", "ping"}},
+		}
+	}
 	return []client{
-		{name: "TypeScript SDK " + tools.packageVersion("@modelcontextprotocol/sdk") + " (2025-11-25)", runs: []clientRun{
-			{what: "tools/list + ping", args: []string{sdk, "{url}", "ping", `{"delay_ms":0}`}, token: true, wantOut: "pong"},
-			{what: "without a token", args: []string{sdk, "{url}", "ping"}},
-		}},
+		{name: "TypeScript SDK " + tools.packageVersion("@modelcontextprotocol/sdk") + " legacy", runs: sdkRuns("legacy", "2025-11-25")},
+		{name: "TypeScript client " + tools.packageVersion("@modelcontextprotocol/client") + " modern", runs: sdkRuns("modern", "2026-07-28")},
 		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " legacy", runs: inspectorRuns("legacy")},
 		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " modern", runs: inspectorRuns("modern")},
 	}
@@ -169,8 +174,8 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, to
 		case r.token && err != nil:
 			res.detail = fmt.Sprintf("%s failed (%v): %s", r.what, err, firstLine(output))
 			return res
-		case r.token && !strings.Contains(output, r.wantOut):
-			res.detail = fmt.Sprintf("%s: output lacks %s: %s", r.what, r.wantOut, firstLine(output))
+		case r.token && missing(output, r.wantOut) != "":
+			res.detail = fmt.Sprintf("%s: output lacks %s: %s", r.what, missing(output, r.wantOut), firstLine(output))
 			return res
 		case r.token:
 			done = append(done, r.what+" ok")
@@ -187,6 +192,16 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, to
 	res.ok = true
 	res.detail = strings.Join(done, "; ")
 	return res
+}
+
+// missing returns the first of want that out does not contain, or "".
+func missing(out string, want []string) string {
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 func firstLine(s string) string {

@@ -1,16 +1,15 @@
-// sdk-client connects to an MCP server with the official TypeScript SDK's
-// Streamable HTTP client, lists its tools and calls one, and prints both as
-// JSON lines. It exits 1, with the reason on stderr, on any failure.
+// sdk-client connects to an MCP server with an official TypeScript SDK
+// client over Streamable HTTP, lists its tools and calls one, and prints both
+// as JSON lines. It exits 1, with the reason on stderr, on any failure.
 //
-//   MCP_BEARER_TOKEN=... node clients/sdk-client.mjs <url> [tool] [json-arguments]
+//   MCP_BEARER_TOKEN=... node clients/sdk-client.mjs <legacy|modern> <url> [tool] [json-arguments]
 //
+// legacy: @modelcontextprotocol/sdk 1.x, the 2025-11-25 initialize handshake.
+// modern: @modelcontextprotocol/client 2.x pinned to the 2026-07-28 era.
 // The token comes from the environment so it never shows in a process list.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-
-const [url, tool = 'ping', rawArgs = '{}'] = process.argv.slice(2);
-if (!url) {
-  console.error('usage: node sdk-client.mjs <url> [tool] [json-arguments]');
+const [era, url, tool = 'ping', rawArgs = '{}'] = process.argv.slice(2);
+if (!['legacy', 'modern'].includes(era) || !url) {
+  console.error('usage: node sdk-client.mjs <legacy|modern> <url> [tool] [json-arguments]');
   process.exit(2);
 }
 
@@ -18,14 +17,24 @@ const headers = {};
 if (process.env.MCP_BEARER_TOKEN) {
   headers.Authorization = `Bearer ${process.env.MCP_BEARER_TOKEN}`;
 }
+const info = { name: 'lambdamcp-e2e-sdk-client', version: '1.0.0' };
 
-const client = new Client({ name: 'lambdamcp-e2e-sdk-client', version: '1.0.0' });
-const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+let client, transport;
+if (era === 'legacy') {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  client = new Client(info);
+  transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+} else {
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  client = new Client(info, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+}
 
 try {
   await client.connect(transport);
   const { tools } = await client.listTools();
-  console.log(JSON.stringify({ protocolVersion: transport.protocolVersion, tools: tools.map((t) => t.name) }));
+  console.log(JSON.stringify({ era, protocolVersion: transport.protocolVersion, tools: tools.map((t) => t.name) }));
   const result = await client.callTool({ name: tool, arguments: JSON.parse(rawArgs) });
   console.log(JSON.stringify({ call: tool, result }));
   if (result.isError) {
@@ -33,6 +42,6 @@ try {
   }
   await client.close();
 } catch (err) {
-  console.error(`sdk-client: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`sdk-client (${era}): ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
