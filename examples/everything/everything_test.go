@@ -1,6 +1,7 @@
 package everything_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -355,5 +356,42 @@ func TestStructuredOutput(t *testing.T) {
 				t.Errorf("structuredContent (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// On Lambda each round may reach another execution environment: state sealed
+// by one server opens in another that shares the key, and only there.
+func TestStateAcrossInstances(t *testing.T) {
+	key := bytes.Repeat([]byte{1}, 32)
+	session := func(k []byte) *mcp.ClientSession {
+		ts := httptest.NewServer(everything.Handler(everything.New(&everything.Options{StateKey: k}), nil))
+		t.Cleanup(ts.Close)
+		client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true}})
+		cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: ts.URL}, &mcp.ClientSessionOptions{ProtocolVersion: "2026-07-28"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cs.Close() })
+		return cs
+	}
+	first, second, stranger := session(key), session(key), session(bytes.Repeat([]byte{2}, 32))
+
+	const tool = "test_input_required_result_multi_round"
+	r1, err := first.CallTool(t.Context(), &mcp.CallToolParams{Name: tool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := mcp.InputResponseMap{"step1": &mcp.ElicitResult{Action: "accept", Content: map[string]any{"name": "Alice"}}}
+	r2, err := second.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, InputResponses: answer, RequestState: r1.RequestState})
+	if err != nil {
+		t.Fatalf("round 2 on another instance with the same key: %v", err)
+	}
+	if _, ok := r2.InputRequests["step2"]; !ok {
+		t.Fatalf("round 2: want the step2 request, got %+v", r2)
+	}
+	_, err = stranger.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, InputResponses: answer, RequestState: r1.RequestState})
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+		t.Fatalf("round 2 on an instance with another key: got %v, want invalid params", err)
 	}
 }
