@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"net/http"
 
+	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -91,17 +92,26 @@ type HandlerOptions struct {
 	// JSONResponse answers with one application/json body instead of an SSE
 	// stream; right for gateways that buffer the response.
 	JSONResponse bool
+
+	// AllowedOrigins lists the browser origins (scheme://host[:port]) that may
+	// call besides the server's own; "*" allows any. Requests from any other
+	// origin are refused with 403, the transport's defence against DNS
+	// rebinding. Requests without an Origin header (non-browser clients) are
+	// always served.
+	AllowedOrigins []string
 }
 
 // Handler serves srv statelessly over the streamable HTTP transport: every
-// request stands alone, as it must on Lambda.
+// request stands alone, as it must on Lambda. Browser requests from foreign
+// origins are refused (see HandlerOptions.AllowedOrigins).
 func Handler(srv *mcp.Server, opts *HandlerOptions) http.Handler {
 	var o HandlerOptions
 	if opts != nil {
 		o = *opts
 	}
-	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
 		Stateless:    true,
 		JSONResponse: o.JSONResponse,
 	})
+	return auth.OriginProtection(&auth.MiddlewareOptions{AllowedOrigins: o.AllowedOrigins})(h)
 }

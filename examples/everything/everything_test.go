@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -393,5 +394,41 @@ func TestStateAcrossInstances(t *testing.T) {
 	var rpcErr *jsonrpc.Error
 	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
 		t.Fatalf("round 2 on an instance with another key: got %v, want invalid params", err)
+	}
+}
+
+func TestForeignOriginsAreRefused(t *testing.T) {
+	ts := httptest.NewServer(everything.Handler(everything.New(nil), &everything.HandlerOptions{AllowedOrigins: []string{"https://app.example.com"}}))
+	t.Cleanup(ts.Close)
+	body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	tests := []struct {
+		origin string
+		want   int
+	}{
+		{"", http.StatusOK},
+		{ts.URL, http.StatusOK},
+		{"https://app.example.com", http.StatusOK},
+		{"https://evil.example.com", http.StatusForbidden},
+	}
+	for _, tc := range tests {
+		t.Run("origin="+tc.origin, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, ts.URL, strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			if tc.origin != "" {
+				req.Header.Set("Origin", tc.origin)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+		})
 	}
 }

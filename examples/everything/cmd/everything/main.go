@@ -18,6 +18,8 @@
 //
 //	MCP_REQUEST_STATE_KEY  64 hex digits: the AES-256 key sealing requestState.
 //	                       Unset: a random key, valid for this process only.
+//	MCP_ALLOWED_ORIGINS    comma-separated browser origins allowed besides the
+//	                       server's own; others are refused with 403.
 package main
 
 import (
@@ -32,10 +34,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
 )
 
@@ -70,7 +74,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	opts.StaticLists = onLambda
 	// Responses stay event streams even on buffered shapes: the stream then
 	// arrives as one body, with progress and log messages in order.
-	h := everything.Handler(everything.New(opts), nil)
+	var origins []string
+	for _, o := range strings.Split(getenv(auth.EnvAllowedOrigins), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	h := everything.Handler(everything.New(opts), &everything.HandlerOptions{AllowedOrigins: origins})
 	if onLambda {
 		lambdamcp.Start(h, &lambdamcp.Options{Logger: logger})
 		return 0
