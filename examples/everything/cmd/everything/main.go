@@ -93,7 +93,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	mux := http.NewServeMux()
 	mux.Handle(*path, h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Requests run under serveCtx, which ends a moment after shutdown begins:
+	// requests in flight get that moment to finish, and long-lived ones, such
+	// as subscriptions/listen streams, are then told to end, which the go-sdk
+	// answers with their final result (a graceful close, as the spec asks).
+	serveCtx, stopServing := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopServing()
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return serveCtx },
+	}
 	fmt.Fprintf(stdout, "http://%s%s\n", ln.Addr(), *path)
 	logger.Info("serving", "url", "http://"+ln.Addr().String()+*path)
 
@@ -105,11 +115,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	case <-ctx.Done():
 	}
+	grace := time.AfterFunc(time.Second, stopServing)
+	defer grace.Stop()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		logger.Error("shutting down", "err", err)
-		return 1
+		// Connections a client opened but never used still count as active.
+		logger.Warn("closing connections still open after 5 s", "err", err)
+		srv.Close()
 	}
 	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -27,8 +28,9 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	url = strings.TrimSpace(url)
 	go io.Copy(io.Discard, pr)
 
+	httpClient := &http.Client{Transport: &http.Transport{}}
 	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
-	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url}, nil)
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: httpClient}, nil)
 	if err != nil {
 		t.Fatalf("connecting to %s: %v", url, err)
 	}
@@ -40,9 +42,15 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Errorf("test_simple_text = %q", got)
 	}
 	cs.Close()
+	// A connection dialled for a request the client then dropped stays open
+	// and unused; shutting down would wait for it.
+	httpClient.CloseIdleConnections()
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("run returned %d after cancel; stderr: %s", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "still open") {
+		t.Errorf("shutdown was not graceful; stderr: %s", stderr.String())
 	}
 }
 
