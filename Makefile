@@ -2,15 +2,22 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: test vet unit test-deploy bootstrap clean local
+.PHONY: test vet unit test-deploy e2e bootstrap clean local
 
-test: vet unit test-deploy
+test: vet unit test-deploy e2e
 
 vet:
 	$(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 -v ./...
+
+# The official MCP conformance suites (both eras) and real clients (TypeScript
+# SDK, inspector CLI) against the local server and the real bootstraps behind
+# the local Lambda front in every shape. Node.js 22 comes from the npm registry.
+e2e:
+	npm ci --prefix e2e --no-audit --no-fund
+	$(GO) run ./e2e
 
 # The CDK app (its own Go module): offline synthesis of every variant.
 test-deploy:
