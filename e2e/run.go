@@ -81,12 +81,18 @@ func run(ctx context.Context, args []string, _ func(string) string, stdout, stde
 		return 1
 	}
 	fmt.Fprintf(stdout, "\n=== e2e summary (%s) ===\n", time.Since(start).Round(time.Second))
-	failed := false
+	passed, failed := 0, 0
 	for _, r := range results {
 		fmt.Fprintln(stdout, r)
-		failed = failed || !r.ok
+		if r.ok {
+			passed++
+		} else {
+			failed++
+		}
 	}
-	if failed {
+	// The plain closing line CI readers count.
+	fmt.Fprintf(stdout, "e2e: %d passed, %d failed\n", passed, failed)
+	if failed > 0 {
 		return 1
 	}
 	return 0
