@@ -111,7 +111,7 @@ func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, 
 // keeps the JSON content type and refuses to be marshalled again.
 type jsonPayload struct{ *bytes.Reader }
 
-func (jsonPayload) ContentType() string           { return "application/json" }
+func (jsonPayload) ContentType() string          { return "application/json" }
 func (jsonPayload) MarshalJSON() ([]byte, error) { return nil, errors.New("not json") }
 
 func (h *Handler) streamURL(ctx context.Context, payload []byte) (io.Reader, error) {
