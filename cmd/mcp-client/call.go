@@ -48,9 +48,9 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 		return withStatus(httpClient, fmt.Errorf("calling %s: %w", c.name, err))
 	}
 	if t := text(res); t != "" {
+		// Tools that return structured content also return it as text.
 		fmt.Fprintln(stdout, t)
-	}
-	if res.StructuredContent != nil {
+	} else if res.StructuredContent != nil {
 		b, err := json.MarshalIndent(res.StructuredContent, "", "  ")
 		if err != nil {
 			return fmt.Errorf("structured content of %s: %w", c.name, err)
@@ -70,6 +70,7 @@ type progressView struct {
 	out   io.Writer
 	bar   bool
 	drawn bool // a bar is on the current line
+	ended bool
 }
 
 const barWidth = 30
@@ -88,6 +89,9 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 		}
 		fmt.Fprintln(v.out)
 		return
+	}
+	if v.ended {
+		return // the result is out; a bar now would only clutter
 	}
 	line := fmt.Sprintf("… %g", p.Progress)
 	if p.Total > 0 {
@@ -119,10 +123,13 @@ func (v *progressView) log(w io.Writer, p *mcp.LoggingMessageParams) {
 	fmt.Fprintf(w, "log %s: %s\n", p.Level, data)
 }
 
-// end finishes the bar's line.
+// end finishes the bar's line. The SDK hands notifications to their
+// handlers apart from responses, so the last ones may still come after it:
+// as plain lines they are printed, the bar is not redrawn.
 func (v *progressView) end() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.ended = true
 	if v.drawn {
 		fmt.Fprintln(v.out)
 		v.drawn = false
