@@ -1,6 +1,8 @@
-// Command progress serves the progress example: on Lambda when
-// AWS_LAMBDA_RUNTIME_API is set (MCP_STREAM=url,rest names the shapes that
-// stream), else locally at http://127.0.0.1:8080/mcp (MCP_ADDR to change).
+// Command progress serves the progress example: a tool that reports progress and logs as it counts.
+//
+// On Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations, streaming the
+// shapes named in MCP_STREAM (url, rest); elsewhere it listens on MCP_ADDR
+// (default 127.0.0.1:8080) at /mcp.
 package main
 
 import (
@@ -18,8 +20,8 @@ func main() {
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		var stream []lambdamcp.Shape
 		for s := range strings.SplitSeq(os.Getenv("MCP_STREAM"), ",") {
-			if s != "" {
-				stream = append(stream, lambdamcp.Shape(strings.TrimSpace(s)))
+			if s = strings.TrimSpace(s); s != "" {
+				stream = append(stream, lambdamcp.Shape(s))
 			}
 		}
 		lambdamcp.Start(h, &lambdamcp.Options{Stream: stream})
@@ -31,5 +33,6 @@ func main() {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", h)
+	log.Printf("serving http://%s/mcp", addr)
 	log.Fatal(http.ListenAndServe(addr, mux))
 }
