@@ -171,7 +171,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 		cancel(nil)
 		return <-w.ready, body
 	}
-	w.callID = callID(r)
+	w.callID, w.listen = callID(r)
 
 	start := time.Now()
 	go func() {
@@ -207,11 +207,12 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 }
 
 // callID returns the id of the JSON-RPC call in r's body, or nil when the
-// body is not a single call. It leaves the body readable.
-func callID(r *http.Request) json.RawMessage {
+// body is not a single call, and whether the call is subscriptions/listen.
+// It leaves the body readable.
+func callID(r *http.Request) (id json.RawMessage, listen bool) {
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	var msg struct {
@@ -219,9 +220,9 @@ func callID(r *http.Request) json.RawMessage {
 		Method string          `json:"method"`
 	}
 	if json.Unmarshal(b, &msg) != nil || msg.Method == "" || len(msg.ID) == 0 || string(msg.ID) == "null" {
-		return nil
+		return nil, false
 	}
-	return msg.ID
+	return msg.ID, msg.Method == "subscriptions/listen"
 }
 
 // streamBody is the reader handed to the runtime. Closing it before the end
@@ -269,6 +270,7 @@ type streamWriter struct {
 	ready  chan streamHead // receives the head once
 	cancel context.CancelCauseFunc
 	callID json.RawMessage // the call being answered; nil if none
+	listen bool            // the call is subscriptions/listen
 	done   chan struct{}   // closed when the stream ends
 
 	mu        sync.Mutex
@@ -413,6 +415,11 @@ func (w *streamWriter) abort(code int, msg string) {
 		e.Error.Code = code
 		e.Error.Message = msg
 		body, _ := json.Marshal(e) // cannot fail: raw JSON from the request, strings and ints
+		if w.listen && code == codeRequestTimeout {
+			// A subscription the server ends is closed gracefully: a
+			// successful response to the listen request.
+			body = listenClosed(id)
+		}
 		switch {
 		case !w.committed:
 			// Nothing went out yet: a plain JSON answer, with headers of
@@ -488,6 +495,19 @@ func (w *streamWriter) heartbeat(quiet time.Duration) {
 		return
 	}
 	w.writeLocked([]byte(": heartbeat\n\n"))
+}
+
+// listenClosed is the graceful end of a subscriptions/listen stream.
+func listenClosed(id json.RawMessage) []byte {
+	b, _ := json.Marshal(map[string]any{ // cannot fail: raw JSON from the request
+		"jsonrpc": "2.0",
+		"id":      id,
+		"result": map[string]any{
+			"resultType": "complete",
+			"_meta":      map[string]any{"io.modelcontextprotocol/subscriptionId": id},
+		},
+	})
+	return b
 }
 
 // sseEvent frames a JSON message as one SSE message event.

@@ -423,3 +423,32 @@ func TestStreamed(t *testing.T) {
 		t.Errorf("Streamed (-want +got):\n%s", diff)
 	}
 }
+
+// TestStreamListenEndsGracefully checks that a subscriptions/listen stream
+// still open near the deadline is closed the way the spec asks of a server
+// that ends a subscription: a successful response carrying its id.
+func TestStreamListenEndsGracefully(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "listen-test", Version: "1.0.0"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "noop"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{}, nil, nil
+	})
+	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{
+		Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL},
+		DeadlineMargin: 4*time.Second + 900*time.Millisecond,
+	})
+	req := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
+		"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen")
+	st, _ := openStream(t, streamCtx(t, 5*time.Second), h, urlEvent(t, req))
+	ack := st.nextMessage()
+	if kind(ack) != "notifications/subscriptions/acknowledged" {
+		t.Fatalf("first message = %v, want the acknowledgement", ack)
+	}
+	end := st.nextMessage()
+	want := map[string]any{"jsonrpc": "2.0", "id": 7.0, "result": map[string]any{
+		"resultType": "complete", "_meta": map[string]any{"io.modelcontextprotocol/subscriptionId": 7.0},
+	}}
+	if diff := cmp.Diff(want, end); diff != "" {
+		t.Errorf("closing message (-want +got):\n%s", diff)
+	}
+	st.wantEnd()
+}
