@@ -307,6 +307,11 @@ func (w *streamWriter) commitLocked(code int, header http.Header) {
 	if head == nil {
 		head = make(http.Header)
 	}
+	// Hop-by-hop headers describe the connection to the runtime, not the
+	// gateway's to the client.
+	for _, h := range []string{"Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length"} {
+		head.Del(h)
+	}
 	if mt, _, _ := mime.ParseMediaType(head.Get("Content-Type")); mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as
