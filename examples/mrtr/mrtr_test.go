@@ -142,4 +142,3 @@ func TestSealerRejectsWrongKeySize(t *testing.T) {
 		t.Error("NewSealer accepted a 16-byte key")
 	}
 }
-
