@@ -482,3 +482,46 @@ func FuzzInvokeStream(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamHandlerPanics checks that a handler that panics, before or
+// after the head went out, ends the stream with a JSON-RPC error instead of
+// taking the process down.
+func TestStreamHandlerPanics(t *testing.T) {
+	tests := []struct {
+		name        string
+		handler     http.HandlerFunc
+		status      int
+		contentType string
+	}{
+		{"before writing", func(http.ResponseWriter, *http.Request) { panic("boom") }, 200, "application/json"},
+		{"mid-stream", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.Write([]byte("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}}\n\n"))
+			panic("boom")
+		}, 200, "text/event-stream"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := lambdamcp.NewHandler(tc.handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, RawErrors: true})
+			s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, callWait(legacy)))
+			if head.StatusCode != tc.status || head.header("Content-Type") != tc.contentType {
+				t.Fatalf("head %d %q, want %d %q", head.StatusCode, head.header("Content-Type"), tc.status, tc.contentType)
+			}
+			var last map[string]any
+			if tc.contentType == "application/json" {
+				b, _ := io.ReadAll(s.r)
+				if err := json.Unmarshal(b, &last); err != nil {
+					t.Fatalf("body %q: %v", b, err)
+				}
+			} else {
+				s.nextMessage()
+				last = s.nextMessage()
+				s.wantEnd()
+			}
+			errObj, _ := last["error"].(map[string]any)
+			if last["id"] != 42.0 || errObj["code"] != -32603.0 {
+				t.Errorf("answer = %v, want error -32603 for call 42", last)
+			}
+		})
+	}
+}
