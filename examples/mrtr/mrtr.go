@@ -1,7 +1,7 @@
 // Package mrtr is an MCP server whose tools ask the client for input the
 // 2026-07-28 way (the multi-round-trip, "input required" flow): a stateless
 // server answers "input required" with what it needs (an elicitation, a
-// sampling request) and a sealed requestState; the client fulfils the
+// sampling request, the client's roots) and a sealed requestState; the client fulfils the
 // requests and calls again with the answers and the state. Nothing is kept
 // on the server between rounds, so any execution environment can serve the
 // next one.
@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -122,6 +123,34 @@ func New(sealer *Sealer) *mcp.Server {
 			return nil, nil, fmt.Errorf("no haiku came back")
 		}
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "A haiku about " + topic + ":\n" + poem}}}, nil, nil
+	})
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        "workspace",
+		Description: "Names the client's roots (roots/list): the folders it lets servers see.",
+	}, func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		// Nothing to remember between rounds but that the question was
+		// asked; the seal keeps a client from skipping it.
+		purpose := callPurpose("workspace", struct{}{})
+		if req.Params.RequestState == "" {
+			state, err := sealer.Seal(purpose, "asked", StateTTL)
+			if err != nil {
+				return nil, nil, err
+			}
+			return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"roots": &mcp.ListRootsParams{}}, RequestState: state}, nil, nil
+		}
+		var asked string
+		if err := sealer.Open(purpose, req.Params.RequestState, &asked); err != nil {
+			return nil, nil, err
+		}
+		roots, _ := req.Params.InputResponses["roots"].(*mcp.ListRootsResult)
+		if roots == nil || len(roots.Roots) == 0 {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "no roots shared"}}}, nil, nil
+		}
+		var names []string
+		for _, r := range roots.Roots {
+			names = append(names, r.URI)
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
 	})
 	return s
 }

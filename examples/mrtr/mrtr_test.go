@@ -98,7 +98,8 @@ func mustSeal(t *testing.T, s *mrtr.Sealer) string {
 }
 
 // TestClientCompletesRounds lets the go-sdk client run the flow itself over
-// HTTP: it answers the elicitation and the sampling request and retries.
+// HTTP: it answers the elicitation, the sampling request and the roots
+// request, and retries.
 func TestClientCompletesRounds(t *testing.T) {
 	srv := httptest.NewServer(mrtr.Handler(mrtr.New(newSealer(t))))
 	defer srv.Close()
@@ -110,6 +111,7 @@ func TestClientCompletesRounds(t *testing.T) {
 			return &mcp.CreateMessageResult{Role: "assistant", Model: "test", Content: &mcp.TextContent{Text: "cold start, warm cache / ..."}}, nil
 		},
 	})
+	client.AddRoots(&mcp.Root{URI: "file:///work/project", Name: "project"})
 	cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +124,7 @@ func TestClientCompletesRounds(t *testing.T) {
 	}{
 		{"order", map[string]any{"item": "tea", "quantity": 3}, "ordered 3 × tea for $9.00"},
 		{"haiku", map[string]any{"topic": "Lambda"}, "A haiku about Lambda:\ncold start, warm cache / ..."},
+		{"workspace", map[string]any{}, "roots: file:///work/project"},
 	} {
 		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tc.tool, Arguments: tc.args})
 		if err != nil {

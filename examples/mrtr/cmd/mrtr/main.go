@@ -1,5 +1,5 @@
 // Command mrtr serves the mrtr example: tools that ask the client for input
-// (elicitation, sampling) with the 2026-07-28 input-required flow.
+// (elicitation, sampling, roots) with the 2026-07-28 input-required flow.
 //
 // MCP_REQUEST_STATE_KEY is the base64 (standard encoding) of the 32-byte
 // AES-256 key that seals requestState; every instance of the function must
