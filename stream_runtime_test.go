@@ -3,6 +3,7 @@ package lambdamcp_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -148,5 +149,51 @@ func TestStreamThroughRuntimeAPI(t *testing.T) {
 				t.Errorf("runtime reported an error: %v", fmt.Sprint(post.Trailer))
 			}
 		})
+	}
+}
+
+// TestBufferedThroughRuntimeAPI checks that Start, streaming some shapes,
+// still answers the others with one JSON response.
+func TestBufferedThroughRuntimeAPI(t *testing.T) {
+	if os.Getenv(envRuntimeChild) == "1" {
+		t.Skip("parent only")
+	}
+	release := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer release.Close()
+	api := &runtimeAPI{payload: httpAPIEvent(t, callWait(legacy)), response: make(chan *http.Request), served: make(chan struct{})}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	defer close(api.served)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
+	child.Env = append(os.Environ(), envRuntimeChild+"=1", envReleaseURL+"="+release.URL,
+		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
+	child.Stdout, child.Stderr = os.Stderr, os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Process.Kill(); child.Wait() }()
+
+	var post *http.Request
+	select {
+	case post = <-api.response:
+	case <-ctx.Done():
+		t.Fatal("the runtime never posted a response")
+	}
+	if ct := post.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	var resp lambdaResponse
+	if err := json.NewDecoder(post.Body).Decode(&resp); err != nil {
+		t.Fatalf("buffered response: %v", err)
+	}
+	s := &streamReader{t: t, r: bufio.NewReader(strings.NewReader(resp.Body))}
+	if m := s.nextMessage(); kind(m) != "notifications/progress" {
+		t.Errorf("first message = %v, want progress", m)
+	}
+	if m := s.nextMessage(); kind(m) != "result" {
+		t.Errorf("message = %v, want the result", m)
 	}
 }
