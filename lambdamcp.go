@@ -35,9 +35,9 @@ type Options struct {
 	// always buffered. See docs/streaming.md.
 	Stream []Shape
 
-	// Heartbeat is how long a streamed event stream may stay silent before
-	// an SSE comment is written to keep gateways' idle timeouts (30 s on
-	// edge-optimized REST APIs) from closing it. Zero means 10 seconds; a
+	// Heartbeat bounds how long a streamed event stream stays silent: SSE
+	// comments fill longer quiet spells, so gateways' idle timeouts (30 s on
+	// edge-optimized REST APIs) do not close it. Zero means 10 seconds; a
 	// negative value disables heartbeats.
 	Heartbeat time.Duration
 

@@ -459,7 +459,8 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 	}
 	var beat <-chan time.Time
 	if c.heartbeat > 0 {
-		// Ticking at half the interval keeps every silence under 1.5 times it.
+		// Ticking, and writing after quiet, at half the interval keeps
+		// every silence shorter than the interval.
 		t := time.NewTicker(c.heartbeat / 2)
 		defer t.Stop()
 		beat = t.C
