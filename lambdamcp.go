@@ -41,10 +41,12 @@ type Options struct {
 	// negative value disables heartbeats.
 	Heartbeat time.Duration
 
-	// DeadlineMargin is how long before the invocation's deadline a streamed
-	// response that is still open is ended, with a JSON-RPC error answering
-	// the request, so the client gets an answer instead of a cut stream.
-	// Zero means 2 seconds; a negative value disables it.
+	// DeadlineMargin is how long before the invocation's deadline a request
+	// must stop. A streamed response still open half the margin before the
+	// deadline is ended with a JSON-RPC error answering the request (or, for
+	// subscriptions/listen, the graceful closing result), so the client
+	// gets an answer instead of a cut stream. Zero means 500 ms; a negative
+	// value disables it.
 	DeadlineMargin time.Duration
 }
 

@@ -21,7 +21,7 @@ import (
 // Defaults for the streaming options.
 const (
 	defaultHeartbeat      = 10 * time.Second
-	defaultDeadlineMargin = 2 * time.Second
+	defaultDeadlineMargin = 500 * time.Millisecond
 )
 
 // codeRequestTimeout is the JSON-RPC error code of a request the server
@@ -453,7 +453,9 @@ func (w *streamWriter) abort(code int, msg string) {
 func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 	var expire <-chan time.Time
 	if deadline, ok := ctx.Deadline(); ok && c.margin >= 0 {
-		t := time.NewTimer(time.Until(deadline.Add(-c.margin)))
+		// Half the margin: the first half is the tools' own, to end and
+		// answer; the stream's end is the backstop.
+		t := time.NewTimer(time.Until(deadline.Add(-c.margin / 2)))
 		defer t.Stop()
 		expire = t.C
 	}

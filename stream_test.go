@@ -260,9 +260,10 @@ func TestStreamEndsBeforeDeadline(t *testing.T) {
 				defer close(tool.release)
 				h := lambdamcp.NewHandler(sseHandler(tool.server()), &lambdamcp.Options{
 					Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST},
-					DeadlineMargin: 4*time.Second + 900*time.Millisecond,
+					DeadlineMargin: 9*time.Second + 800*time.Millisecond,
 				})
-				// The deadline is 5 s away and the margin leaves 100 ms.
+				// The deadline is 5 s away; the stream ends at half the
+				// margin before it, 100 ms from now.
 				s, _ := openStream(t, streamCtx(t, 5*time.Second), h, shape.build(t, callWait(era)))
 				if m := s.nextMessage(); kind(m) != "notifications/progress" {
 					t.Fatalf("first message = %v, want progress", m)
@@ -435,7 +436,7 @@ func TestStreamListenEndsGracefully(t *testing.T) {
 	})
 	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{
 		Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL},
-		DeadlineMargin: 4*time.Second + 900*time.Millisecond,
+		DeadlineMargin: 9*time.Second + 800*time.Millisecond, // the stream ends 100 ms from now
 	})
 	req := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
 		"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen")
