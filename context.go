@@ -12,6 +12,7 @@ type invocation struct {
 	shape      Shape
 	event      any
 	authorizer map[string]any
+	streamed   bool // the response goes out as a Lambda response stream
 }
 
 type invocationKey struct{}

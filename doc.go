@@ -19,6 +19,15 @@
 // and per-request metadata), is the SDK's business; lambdamcp only carries
 // requests and shapes transport errors as JSON.
 //
+// Function URLs in RESPONSE_STREAM mode and REST APIs with response
+// streaming can carry the answer as it is written, so progress and log
+// messages reach the client while a tool runs. Lambda does not say in the
+// event how it was invoked, so the deployment names those shapes in
+// [Options.Stream]; [Start] then streams them (see [Handler.InvokeStream],
+// [Streamed] and [StreamMiddleware]), with heartbeats, a JSON-RPC error
+// before the invocation's deadline, and cancellation when the client goes
+// away. Every other shape buffers.
+//
 // Inside the handler, [RequestID], [AuthorizerContext], [EventShape] and
 // [Event] tell what Lambda and the gateway said about the request, and the
 // request context's deadline is the invocation's deadline.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -23,6 +24,30 @@ type Options struct {
 	// them. By default, error responses that are not JSON (the SDK answers
 	// some transport errors in plain text) are rewritten by JSONErrors.
 	RawErrors bool
+
+	// Stream lists the event shapes whose invocations are answered as
+	// response streams, written to the client as the handler writes them:
+	// ShapeURL for a Function URL with invoke mode RESPONSE_STREAM, ShapeREST
+	// for a REST API method whose Lambda proxy integration has response
+	// transfer mode STREAM. Lambda does not say in the event how it was
+	// invoked, so this must match the deployment. Nil (the zero value)
+	// buffers every response; HTTP APIs and ALBs cannot stream and are
+	// always buffered. See docs/streaming.md.
+	Stream []Shape
+
+	// Heartbeat bounds how long a streamed event stream stays silent: SSE
+	// comments fill longer quiet spells, so gateways' idle timeouts (30 s on
+	// edge-optimized REST APIs) do not close it. Zero means 10 seconds; a
+	// negative value disables heartbeats.
+	Heartbeat time.Duration
+
+	// DeadlineMargin is how long before the invocation's deadline a request
+	// must stop. A streamed response still open half the margin before the
+	// deadline is ended with a JSON-RPC error answering the request (or, for
+	// subscriptions/listen, the graceful closing result), so the client
+	// gets an answer instead of a cut stream. Zero means 500 ms; a negative
+	// value disables it.
+	DeadlineMargin time.Duration
 }
 
 // Handler serves Lambda invocations with an http.Handler. It implements
@@ -31,6 +56,7 @@ type Options struct {
 type Handler struct {
 	handler http.Handler
 	logger  *slog.Logger
+	stream  streamConfig
 }
 
 // NewHandler returns a Handler that serves h for every event shape. opts may
@@ -48,13 +74,22 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 			logger = slog.New(NewLogHandler(logger.Handler()))
 		}
 	}
-	return &Handler{handler: h, logger: logger}
+	return &Handler{handler: h, logger: logger, stream: newStreamConfig(opts)}
 }
 
 // Start serves h as the Lambda function's handler. It blocks, like
-// lambda.Start, and must be called from main when running on Lambda.
+// lambda.Start, and must be called from main when running on Lambda. With
+// Options.Stream set, the shapes it names are answered as response streams
+// (see InvokeStream).
 func Start(h http.Handler, opts *Options) {
-	lambda.StartHandler(NewHandler(h, opts))
+	handler := NewHandler(h, opts)
+	if len(handler.stream.shapes) == 0 {
+		lambda.StartHandler(handler)
+		return
+	}
+	lambda.Start(func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
+		return handler.InvokeStream(ctx, payload)
+	})
 }
 
 // Invoke answers one invocation: payload is the event JSON, and the result
@@ -62,13 +97,23 @@ func Start(h http.Handler, opts *Options) {
 // a known shape yields an error wrapping ErrUnknownEvent, which Lambda
 // reports as a failed invocation. HTTP-level problems (a body that is not
 // valid base64, a handler's error) are answered as HTTP responses.
+//
+// Invoke always buffers, whatever Options.Stream says; InvokeStream streams.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	shape, err := detectShape(payload)
 	if err != nil {
 		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
 		return nil, err
 	}
-	var resp any
+	return h.invokeBuffered(ctx, shape, payload)
+}
+
+// invokeBuffered answers an invocation of a known shape with one response.
+func (h *Handler) invokeBuffered(ctx context.Context, shape Shape, payload []byte) ([]byte, error) {
+	var (
+		resp any
+		err  error
+	)
 	switch shape {
 	case ShapeREST:
 		resp, err = h.serveREST(ctx, payload)

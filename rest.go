@@ -19,13 +19,26 @@ func (h *Handler) serveREST(ctx context.Context, payload []byte) (any, error) {
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, fmt.Errorf("decoding REST API event: %w", err)
 	}
+	w := h.serve(ctx, &invocation{shape: ShapeREST, event: &ev, authorizer: ev.RequestContext.Authorizer}, restParts(&ev))
+	body, isBase64 := w.encodedBody()
+	return &events.APIGatewayProxyResponse{
+		StatusCode:        w.statusCode(),
+		MultiValueHeaders: w.header,
+		Body:              body,
+		IsBase64Encoded:   isBase64,
+	}, nil
+}
+
+// restParts maps a REST API event's request, for buffered and streamed
+// answers alike.
+func restParts(ev *events.APIGatewayProxyRequest) requestParts {
 	header := make(http.Header, len(ev.Headers))
 	if len(ev.MultiValueHeaders) > 0 {
 		multiHeaders(header, ev.MultiValueHeaders)
 	} else {
 		singleHeaders(header, ev.Headers)
 	}
-	w := h.serve(ctx, &invocation{shape: ShapeREST, event: &ev, authorizer: ev.RequestContext.Authorizer}, requestParts{
+	return requestParts{
 		method:     ev.HTTPMethod,
 		path:       ev.Path,
 		rawQuery:   encodeQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
@@ -34,12 +47,5 @@ func (h *Handler) serveREST(ctx context.Context, payload []byte) (any, error) {
 		remoteAddr: ev.RequestContext.Identity.SourceIP,
 		body:       ev.Body,
 		base64:     ev.IsBase64Encoded,
-	})
-	body, isBase64 := w.encodedBody()
-	return &events.APIGatewayProxyResponse{
-		StatusCode:        w.statusCode(),
-		MultiValueHeaders: w.header,
-		Body:              body,
-		IsBase64Encoded:   isBase64,
-	}, nil
+	}
 }

@@ -17,6 +17,7 @@ type frontOptions struct {
 	authorizer string   // the authorizer's Go package, if any
 	authEnv    []string // the authorizer's environment
 	logName    string   // base name of the log file under logs/
+	stream     bool     // Function URL RESPONSE_STREAM mode
 }
 
 // startFront builds the function (and authorizer) as real Lambda bootstraps
@@ -41,7 +42,7 @@ func startFront(ctx context.Context, b *builder, o frontOptions) (string, func()
 		logf.Close()
 		return "", nil, fmt.Errorf("starting the function: %w", err)
 	}
-	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger}
+	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream}
 	if o.authorizer != "" {
 		authBin, err := b.build(ctx, o.authorizer, true)
 		if err != nil {

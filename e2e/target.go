@@ -14,8 +14,9 @@ const (
 
 // allTargets are the ways the everything server is reached: as a plain local
 // HTTP server, and as a real Lambda bootstrap behind the local front in every
-// shape: API Gateway REST and HTTP APIs, Function URL and ALB.
-var allTargets = []string{"local", "rest", "url", "http", "alb"}
+// shape: API Gateway REST and HTTP APIs, Function URL (buffered, and
+// streaming as url-stream) and ALB.
+var allTargets = []string{"local", "rest", "url", "http", "alb", "url-stream"}
 
 // target is a running everything server.
 type target struct {
@@ -29,7 +30,13 @@ func startTarget(ctx context.Context, b *builder, name string) (*target, error) 
 	// requestState sealed by one can be opened by the next.
 	env := []string{"MCP_REQUEST_STATE_KEY=" + randomHex(32)}
 	if name != "local" {
-		base, stop, err := startFront(ctx, b, frontOptions{shape: name, pkg: everythingPkg, env: env, logName: "everything-" + name})
+		o := frontOptions{shape: name, pkg: everythingPkg, env: env, logName: "everything-" + name}
+		if name == "url-stream" {
+			// A Function URL in RESPONSE_STREAM mode: the front relays the
+			// stream as it comes, and the function must know to stream.
+			o.shape, o.stream, o.env = "url", true, append(env, "MCP_STREAM=url")
+		}
+		base, stop, err := startFront(ctx, b, o)
 		if err != nil {
 			return nil, err
 		}

@@ -1,9 +1,17 @@
 // Command mcp-client connects to an MCP server, lists its tools and calls
-// ping twice, printing what it sees for a person to read.
+// ping twice, printing what it sees for a person to read; or, with -call,
+// calls one tool with JSON arguments and shows its progress as it runs.
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	go run ./cmd/mcp-client -endpoint https://…/dev/mcp -token "$MCP_TOKEN"
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
+//	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
+//
+// During a -call, progress notifications are drawn as a progress bar when
+// standard output is a terminal and printed as plain lines otherwise; log
+// messages the server sends (at -log level and above) go to standard error.
+// The result's text, and its structured content as JSON, go to standard
+// output; a result that is a tool error exits with status 1.
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. On any failure it prints one line saying what went wrong and
@@ -12,6 +20,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,7 +54,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	token := fs.String("token", getenv("MCP_TOKEN"), "bearer token (env MCP_TOKEN)")
 	protocol := fs.String("protocol", "", "protocol version to ask for: 2026-07-28 (default: the newest) or 2025-11-25")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run")
+	call := fs.String("call", "", "call this tool instead of the default story")
+	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
+	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var arguments map[string]any
+	if err := json.Unmarshal([]byte(*callArgs), &arguments); err != nil || arguments == nil {
+		fmt.Fprintf(stderr, "mcp-client: -args must be a JSON object: %s\n", *callArgs)
 		return 2
 	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -54,26 +71,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	if err := talk(ctx, *endpoint, *token, *protocol, stdout); err != nil {
+	var err error
+	if *call != "" {
+		err = callTool(ctx, *endpoint, *token, *protocol, toolCall{name: *call, args: arguments, logLevel: *logLevel}, stdout, stderr)
+	} else {
+		err = talk(ctx, *endpoint, *token, *protocol, stdout)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "mcp-client: %s\n", explain(*endpoint, err))
 		return 1
 	}
 	return 0
 }
 
-// talk tells the sample's story: connect, list tools, ping twice.
-func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) error {
+// connect opens a session; opts may be nil.
+func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.ClientOptions, out io.Writer) (*mcp.ClientSession, *http.Client, error) {
 	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token}}
 	transport := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: httpClient}
-	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, nil)
+	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: protocol})
 	if err != nil {
-		return withStatus(httpClient, fmt.Errorf("connecting: %w", err))
+		return nil, nil, withStatus(httpClient, fmt.Errorf("connecting: %w", err))
 	}
-	defer session.Close()
-
 	init := session.InitializeResult()
 	fmt.Fprintf(out, "Connected to %s %s (protocol %s)\n", init.ServerInfo.Name, init.ServerInfo.Version, init.ProtocolVersion)
+	return session, httpClient, nil
+}
+
+// talk tells the sample's story: connect, list tools, ping twice.
+func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) error {
+	session, httpClient, err := connect(ctx, endpoint, token, protocol, nil, out)
+	if err != nil {
+		return err
+	}
+	defer session.Close()
 
 	tools, err := session.ListTools(ctx, nil)
 	if err != nil {

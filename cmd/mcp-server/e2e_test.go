@@ -109,6 +109,19 @@ $`)
 		})
 	}
 
+	t.Run("call with arguments", func(t *testing.T) {
+		out, errOut, code := runClient(t, client, "-endpoint", endpoint, "-call", "ping", "-args", `{"delay_ms":0}`)
+		if code != 0 {
+			t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+		}
+		want := regexp.MustCompile(`^Connected to lambdamcp-demo 0\.1\.0 \(protocol 2026-07-28\)
+pong! logStream=unknown v=0\.1\.0 d=0
+$`)
+		if !want.MatchString(out) {
+			t.Errorf("output does not match %s:\n%s", want, out)
+		}
+	})
+
 	closed := freeAddr(t)
 	failures := []struct {
 		name, endpoint, want string

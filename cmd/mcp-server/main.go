@@ -22,6 +22,13 @@
 // MCP_AUTH_FROM_AUTHORIZER=1 to trust the identity it passes on instead.
 // The whoami tool shows the identity the server sees.
 //
+// MCP_STREAM names the event shapes that reach the function through Lambda
+// response streaming, comma-separated: "url" (a Function URL with invoke
+// mode RESPONSE_STREAM), "rest" (a REST API integration with response
+// transfer mode STREAM), or both. Their answers are then event streams that
+// carry progress and log messages as they happen. Unset: every shape is
+// buffered. See docs/streaming.md.
+//
 // Build the Lambda bootstrap (provided.al2023, arm64):
 //
 //	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./cmd/mcp-server
@@ -39,6 +46,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -82,13 +90,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 
+	stream, err := parseStream(getenv("MCP_STREAM"))
+	if err != nil {
+		fmt.Fprintf(stderr, "mcp-server: MCP_STREAM: %v\n", err)
+		return 2
+	}
 	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		handler, err := protect(mcpHandler, authCfg, logger)
 		if err != nil {
 			fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 			return 1
 		}
-		lambdamcp.Start(handler, &lambdamcp.Options{Logger: logger})
+		lambdamcp.Start(handler, &lambdamcp.Options{Logger: logger, Stream: stream})
 		return 0
 	}
 
@@ -148,6 +161,21 @@ func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (htt
 		slog.Any("required_scopes", cfg.Scopes),
 		slog.String("resource", cfg.ResourceURL))
 	return mux, nil
+}
+
+// parseStream reads MCP_STREAM: shape names, comma-separated.
+func parseStream(v string) ([]lambdamcp.Shape, error) {
+	var shapes []lambdamcp.Shape
+	for name := range strings.SplitSeq(v, ",") {
+		switch s := lambdamcp.Shape(strings.TrimSpace(name)); s {
+		case "":
+		case lambdamcp.ShapeURL, lambdamcp.ShapeREST:
+			shapes = append(shapes, s)
+		default:
+			return nil, fmt.Errorf("%q cannot stream: name url, rest or both", name)
+		}
+	}
+	return shapes, nil
 }
 
 // serve runs an HTTP server on ln until ctx ends, then shuts it down.

@@ -30,6 +30,10 @@ var envNames = []string{
 	envAuthFromAuthorizer,
 }
 
+// envStream names the event shapes that reach the server through Lambda response streaming
+// (cmd/mcp-server reads it; lambdamcp.Options.Stream): the server cannot tell from an event.
+const envStream = "MCP_STREAM"
+
 // Names of the Cognito resource server scope granted to the machine-to-machine client.
 const (
 	cognitoResourceServer = "lambdamcp"

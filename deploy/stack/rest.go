@@ -27,16 +27,20 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		ep = endpoints{base: "https://" + p.Domain.Name}
 		newRESTDomain(st, p.Domain, api)
 	}
+	serverEnv := map[string]*string{
+		envAuthFromAuthorizer: jsii.String("1"),
+		envResourceURL:        jsii.String(ep.mcp()),
+		envMetadataURL:        jsii.String(ep.metadata()),
+		envAuthServers:        a.authorizationServers(),
+		envAllowedOrigins:     jsii.String(joinOrigins(p.CORSAllowOrigins)),
+	}
+	if p.Stream {
+		serverEnv[envStream] = jsii.String("rest") // the transfer mode; the event does not say
+	}
 	server, err := newFunction(ctx, st, p, function{
 		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
 		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
-		env: map[string]*string{
-			envAuthFromAuthorizer: jsii.String("1"),
-			envResourceURL:        jsii.String(ep.mcp()),
-			envMetadataURL:        jsii.String(ep.metadata()),
-			envAuthServers:        a.authorizationServers(),
-			envAllowedOrigins:     jsii.String(joinOrigins(p.CORSAllowOrigins)),
-		},
+		env: serverEnv,
 	})
 	if err != nil {
 		return err

@@ -193,6 +193,9 @@ func TestRESTVariant(t *testing.T) {
 			if tc.props.JWT != nil {
 				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
 			}
+			if tc.stream {
+				wantServer["MCP_STREAM"] = "rest"
+			}
 			if diff := cmp.Diff(wantServer, server); diff != "" {
 				t.Errorf("server environment (-want +got):\n%s", diff)
 			}

@@ -21,6 +21,7 @@ func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error
 	env := map[string]*string{
 		envAuthServers:    a.authorizationServers(),
 		envAllowedOrigins: jsii.String(joinOrigins(p.CORSAllowOrigins)),
+		envStream:         jsii.String("url"), // the invoke mode below; the event does not say
 	}
 	for k, v := range a.verify {
 		env[k] = v

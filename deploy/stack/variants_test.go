@@ -146,7 +146,7 @@ func TestURLVariant(t *testing.T) {
 	})
 	// The open URL makes the server the only gate: it must get the token hashes.
 	server := env(t, doc, "MCP server")
-	want := map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}", "MCP_ALLOWED_ORIGINS": "*"}
+	want := map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}", "MCP_ALLOWED_ORIGINS": "*", "MCP_STREAM": "url"}
 	if diff := cmp.Diff(want, server); diff != "" {
 		t.Errorf("server environment (-want +got):\n%s", diff)
 	}
@@ -217,6 +217,7 @@ func TestCognito(t *testing.T) {
 				got = env(t, doc, "MCP server")
 				delete(got, "MCP_AUTHORIZATION_SERVERS")
 				delete(got, "MCP_ALLOWED_ORIGINS")
+				delete(got, "MCP_STREAM")
 			case stack.VariantHTTP:
 				catch(t, func() {
 					tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), assertions.Match_ObjectLike(&obj{

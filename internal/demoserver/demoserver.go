@@ -14,6 +14,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 )
 
@@ -64,6 +65,9 @@ func New(opts Options) *mcp.Server {
 		// clients that wait for the acknowledgement stall with it.
 		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Tools: &mcp.ToolCapabilities{}},
 	})
+	// A streamed response starts, and heartbeats flow, as soon as a request
+	// reaches the server, however long its tool stays silent.
+	s.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
 
 	// Like the sample it replaces, ping waits 100 ms, then 50 ms, and so on
 	// alternately within one process, so that a caller can tell execution
@@ -141,11 +145,25 @@ func pingSchema() *jsonschema.Schema {
 	return s
 }
 
-// Handler returns the stateless Streamable HTTP handler for server, with
-// JSON responses (what buffered gateways carry best).
+// Handler returns the stateless Streamable HTTP handler for server. Each
+// request gets the answer its path to the client carries best: an event
+// stream when the Lambda invocation streams (lambdamcp.Streamed), so
+// progress and log messages arrive as they happen, and one JSON body
+// otherwise (buffered gateways, and the local server, as before). A
+// streamed call whose client goes away is cancelled.
 func Handler(server *mcp.Server, logger *slog.Logger) http.Handler {
-	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+	getServer := func(*http.Request) *mcp.Server { return server }
+	buffered := mcp.NewStreamableHTTPHandler(getServer,
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: logger})
+	streamed := mcp.NewStreamableHTTPHandler(getServer,
+		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true, Logger: logger})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if lambdamcp.Streamed(r.Context()) {
+			streamed.ServeHTTP(w, r)
+			return
+		}
+		buffered.ServeHTTP(w, r)
+	})
 }
 
 // Mux routes the reference server's paths: the MCP endpoint at /mcp (and

@@ -20,6 +20,8 @@
 //	                       Unset: a random key, valid for this process only.
 //	MCP_ALLOWED_ORIGINS    comma-separated browser origins allowed besides the
 //	                       server's own; others are refused with 403.
+//	MCP_STREAM             on Lambda, the shapes that stream (url, rest), as
+//	                       the deployment's invoke modes say.
 package main
 
 import (
@@ -82,7 +84,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	h := everything.Handler(everything.New(opts), &everything.HandlerOptions{AllowedOrigins: origins})
 	if onLambda {
-		lambdamcp.Start(h, &lambdamcp.Options{Logger: logger})
+		var stream []lambdamcp.Shape
+		for _, name := range strings.Split(getenv("MCP_STREAM"), ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				stream = append(stream, lambdamcp.Shape(name))
+			}
+		}
+		lambdamcp.Start(h, &lambdamcp.Options{Logger: logger, Stream: stream})
 		return 0
 	}
 

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// toolCall is what -call, -args and -log ask for.
+type toolCall struct {
+	name     string
+	args     map[string]any
+	logLevel string
+}
+
+// callTool calls one tool, showing its progress and log messages as they
+// arrive, then prints its result.
+func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall, stdout, stderr io.Writer) error {
+	view := &progressView{out: stdout, bar: isTerminal(stdout)}
+	opts := &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			view.progress(req.Params)
+		},
+		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
+			view.log(stderr, req.Params)
+		},
+	}
+	session, httpClient, err := connect(ctx, endpoint, token, protocol, opts, stdout)
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+
+	params := &mcp.CallToolParams{Name: c.name, Arguments: c.args}
+	params.SetProgressToken("mcp-client")
+	if c.logLevel != "" {
+		params.Meta[mcp.MetaKeyLogLevel] = c.logLevel
+	}
+	res, err := session.CallTool(ctx, params)
+	view.end()
+	if err != nil {
+		return withStatus(httpClient, fmt.Errorf("calling %s: %w", c.name, err))
+	}
+	if t := text(res); t != "" {
+		// Tools that return structured content also return it as text.
+		fmt.Fprintln(stdout, t)
+	} else if res.StructuredContent != nil {
+		b, err := json.MarshalIndent(res.StructuredContent, "", "  ")
+		if err != nil {
+			return fmt.Errorf("structured content of %s: %w", c.name, err)
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
+	}
+	if res.IsError {
+		return fmt.Errorf("tool %s failed", c.name)
+	}
+	return nil
+}
+
+// progressView shows progress notifications: a bar redrawn in place on a
+// terminal, one line per notification elsewhere.
+type progressView struct {
+	mu    sync.Mutex
+	out   io.Writer
+	bar   bool
+	drawn bool // a bar is on the current line
+	ended bool
+}
+
+const barWidth = 30
+
+func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.bar {
+		if p.Total > 0 {
+			fmt.Fprintf(v.out, "progress %g/%g", p.Progress, p.Total)
+		} else {
+			fmt.Fprintf(v.out, "progress %g", p.Progress)
+		}
+		if p.Message != "" {
+			fmt.Fprintf(v.out, ": %s", p.Message)
+		}
+		fmt.Fprintln(v.out)
+		return
+	}
+	if v.ended {
+		return // the result is out; a bar now would only clutter
+	}
+	line := fmt.Sprintf("… %g", p.Progress)
+	if p.Total > 0 {
+		frac := min(max(p.Progress/p.Total, 0), 1)
+		filled := int(frac * barWidth)
+		line = fmt.Sprintf("[%s%s] %3.0f%%", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), frac*100)
+	}
+	if p.Message != "" {
+		line += " " + p.Message
+	}
+	fmt.Fprintf(v.out, "\r\033[K%s", line)
+	v.drawn = true
+}
+
+// log prints a log message on its own line, clearing the bar first.
+func (v *progressView) log(w io.Writer, p *mcp.LoggingMessageParams) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.clearLocked()
+	data, ok := p.Data.(string)
+	if !ok {
+		b, _ := json.Marshal(p.Data)
+		data = string(b)
+	}
+	if p.Logger != "" {
+		fmt.Fprintf(w, "log %s %s: %s\n", p.Level, p.Logger, data)
+		return
+	}
+	fmt.Fprintf(w, "log %s: %s\n", p.Level, data)
+}
+
+// end finishes the bar's line. The SDK hands notifications to their
+// handlers apart from responses, so the last ones may still come after it:
+// as plain lines they are printed, the bar is not redrawn.
+func (v *progressView) end() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ended = true
+	if v.drawn {
+		fmt.Fprintln(v.out)
+		v.drawn = false
+	}
+}
+
+func (v *progressView) clearLocked() {
+	if v.drawn {
+		fmt.Fprint(v.out, "\r\033[K")
+		v.drawn = false
+	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

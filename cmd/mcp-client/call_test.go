@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/examples/progress"
+)
+
+// TestCallShowsProgress calls the progress example's count tool and checks
+// that progress comes out as plain lines (stdout is no terminal here), log
+// messages on stderr, then the result.
+func TestCallShowsProgress(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+		t.Run(protocol, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", protocol, "-call", "count", "-args", `{"steps":3}`},
+				func(string) string { return "" }, &stdout, &stderr)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+			}
+			// The SDK client hands notifications to their handlers apart
+			// from the response, so the result may come before the last
+			// progress line; all must be there, progress in order.
+			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+			var progressLines []string
+			result := false
+			for _, l := range lines[1:] {
+				if strings.HasPrefix(l, "progress ") {
+					progressLines = append(progressLines, l)
+				} else if l == `{"counted":3}` {
+					result = true
+				} else {
+					t.Errorf("unexpected line %q", l)
+				}
+			}
+			if want := "Connected to lambdamcp-progress 1.0.0 (protocol " + protocol + ")"; lines[0] != want {
+				t.Errorf("first line = %q, want %q", lines[0], want)
+			}
+			if diff := cmp.Diff([]string{"progress 1/3: step 1 of 3", "progress 2/3: step 2 of 3", "progress 3/3: step 3 of 3"}, progressLines); diff != "" {
+				t.Errorf("progress lines (-want +got):\n%s", diff)
+			}
+			if !result {
+				t.Errorf("no result line in:\n%s", stdout.String())
+			}
+			wantErr := "log info count: step 1\nlog info count: step 2\nlog info count: step 3\n"
+			if diff := cmp.Diff(wantErr, stderr.String()); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCallFailures(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"args not JSON", []string{"-call", "count", "-args", "steps=3"}, 2, "-args must be a JSON object"},
+		{"args not an object", []string{"-call", "count", "-args", "[3]"}, 2, "-args must be a JSON object"},
+		{"tool error", []string{"-call", "count", "-args", `{"steps":0}`}, 1, "tool count failed"},
+		{"unknown tool", []string{"-call", "nope"}, 1, "nope"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"-endpoint", srv.URL + "/mcp"}, tc.args...), func(string) string { return "" }, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	v := &progressView{out: &out, bar: true}
+	v.progress(&progressParams{Progress: 1, Total: 4, Message: "one"})
+	v.progress(&progressParams{Progress: 4, Total: 4})
+	v.end()
+	want := "\r\033[K[#######-----------------------]  25% one" +
+		"\r\033[K[##############################] 100%\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("bar (-want +got):\n%s", diff)
+	}
+}
+
+type progressParams = mcp.ProgressNotificationParams

@@ -1,0 +1,57 @@
+// Package discover is an MCP server that answers the 2026-07-28
+// server/discover request and marks its results cacheable: what a stateless
+// client learns in one request, and how long it may keep it.
+package discover
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Options configures the server. The zero value is ready to use.
+type Options struct {
+	// ListTTLMs is how long, in milliseconds, a client or any cache may keep
+	// the server's discovery and list results. Zero means 5 minutes: they
+	// change only when a new version is deployed.
+	ListTTLMs int
+}
+
+// New returns the server.
+func New(opts Options) *mcp.Server {
+	ttl := opts.ListTTLMs
+	if ttl == 0 {
+		ttl = 5 * 60 * 1000
+	}
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-discover", Version: "1.0.0"}, &mcp.ServerOptions{
+		Instructions: "Call whoami to see what the server knows about you.",
+		// Discovery and lists are the same for everyone until the next
+		// deployment: anyone may cache them. A per-user result would be
+		// marked "private" instead.
+		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) {
+			c.TTLMs = ttl
+			c.CacheScope = "public"
+		},
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: "Says which client called."},
+		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			name := "an unnamed client"
+			if info, ok := req.Params.GetMeta()["io.modelcontextprotocol/clientInfo"].(map[string]any); ok {
+				if n, ok := info["name"].(string); ok {
+					name = n
+				}
+			} else if p := req.Session.InitializeParams(); p != nil && p.ClientInfo != nil && p.ClientInfo.Name != "" {
+				name = p.ClientInfo.Name
+			}
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "you are " + name}}}, nil, nil
+		})
+	return s
+}
+
+// Handler serves s statelessly; see docs/streaming.md for why answers stay
+// event streams.
+func Handler(s *mcp.Server) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
+		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true})
+}

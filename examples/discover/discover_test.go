@@ -1,0 +1,52 @@
+package discover_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/lambdamcp/lambdamcp/examples/discover"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+)
+
+func TestDiscoverThroughEveryRoute(t *testing.T) {
+	h := discover.Handler(discover.New(discover.Options{ListTTLMs: 60_000}))
+	for _, route := range lambdatest.Routes {
+		t.Run(route.String(), func(t *testing.T) {
+			var d struct {
+				SupportedVersions []string       `json:"supportedVersions"`
+				Capabilities      map[string]any `json:"capabilities"`
+				Instructions      string         `json:"instructions"`
+				TTLMs             int            `json:"ttlMs"`
+				CacheScope        string         `json:"cacheScope"`
+			}
+			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Modern, 1, "server/discover", nil, nil)).Result(t, &d)
+			if !slices.Contains(d.SupportedVersions, lambdatest.Modern) || !slices.Contains(d.SupportedVersions, lambdatest.Legacy) {
+				t.Errorf("supportedVersions = %v, want both eras", d.SupportedVersions)
+			}
+			if d.Capabilities["tools"] == nil || d.Instructions == "" {
+				t.Errorf("discover = %+v, want tools capability and instructions", d)
+			}
+			if d.TTLMs != 60_000 || d.CacheScope != "public" {
+				t.Errorf("discover cache hints = %d %q, want 60000 public", d.TTLMs, d.CacheScope)
+			}
+
+			var list struct {
+				TTLMs      int    `json:"ttlMs"`
+				CacheScope string `json:"cacheScope"`
+				Tools      []any  `json:"tools"`
+			}
+			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Modern, 2, "tools/list", nil, nil)).Result(t, &list)
+			if list.TTLMs != 60_000 || list.CacheScope != "public" || len(list.Tools) != 1 {
+				t.Errorf("tools/list = %+v, want one tool, ttlMs 60000, public", list)
+			}
+
+			var res struct {
+				Content []struct{ Text string }
+			}
+			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Modern, 3, "tools/call", map[string]any{"name": "whoami", "arguments": map[string]any{}}, nil)).Result(t, &res)
+			if len(res.Content) != 1 || res.Content[0].Text != "you are lambdatest" {
+				t.Errorf("whoami = %+v, want the client's name from _meta", res.Content)
+			}
+		})
+	}
+}

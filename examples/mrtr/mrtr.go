@@ -1,0 +1,171 @@
+// Package mrtr is an MCP server whose tools ask the client for input the
+// 2026-07-28 way (the multi-round-trip, "input required" flow): a stateless
+// server answers "input required" with what it needs (an elicitation, a
+// sampling request, the client's roots) and a sealed requestState; the client fulfils the
+// requests and calls again with the answers and the state. Nothing is kept
+// on the server between rounds, so any execution environment can serve the
+// next one.
+package mrtr
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// StateTTL is how long a client has to answer.
+const StateTTL = 10 * time.Minute
+
+// Prices are what order charges per item, in cents.
+var Prices = map[string]int{"coffee": 350, "tea": 300, "cake": 425}
+
+// OrderInput is order's argument.
+type OrderInput struct {
+	Item     string `json:"item" jsonschema:"coffee, tea or cake"`
+	Quantity int    `json:"quantity" jsonschema:"1 to 20"`
+}
+
+// quote is order's requestState: the price the client is asked to confirm.
+// Sealed, the client can neither lower it nor read it.
+type quote struct {
+	Item     string    `json:"item"`
+	Quantity int       `json:"quantity"`
+	Cents    int       `json:"cents"`
+	Quoted   time.Time `json:"quoted"`
+}
+
+// New returns the server, sealing requestState with sealer.
+func New(sealer *Sealer) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-mrtr", Version: "1.0.0"}, nil)
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        "order",
+		Description: "Orders items after the user confirms the price (elicitation).",
+	}, func(_ context.Context, req *mcp.CallToolRequest, in OrderInput) (*mcp.CallToolResult, any, error) {
+		unit, ok := Prices[in.Item]
+		if !ok || in.Quantity < 1 || in.Quantity > 20 {
+			return nil, nil, fmt.Errorf("order 1 to 20 of coffee, tea or cake")
+		}
+		purpose := callPurpose("order", in)
+		if req.Params.RequestState == "" {
+			q := quote{Item: in.Item, Quantity: in.Quantity, Cents: unit * in.Quantity, Quoted: time.Now().UTC()}
+			state, err := sealer.Seal(purpose, q, StateTTL)
+			if err != nil {
+				return nil, nil, err
+			}
+			return &mcp.CallToolResult{
+				InputRequests: mcp.InputRequestMap{"confirm": &mcp.ElicitParams{
+					Message: fmt.Sprintf("Order %d × %s for $%d.%02d?", q.Quantity, q.Item, q.Cents/100, q.Cents%100),
+					RequestedSchema: map[string]any{
+						"type":       "object",
+						"properties": map[string]any{"confirm": map[string]any{"type": "boolean"}},
+						"required":   []string{"confirm"},
+					},
+				}},
+				RequestState: state,
+			}, nil, nil
+		}
+		var q quote
+		if err := sealer.Open(purpose, req.Params.RequestState, &q); err != nil {
+			return nil, nil, err
+		}
+		answer, _ := req.Params.InputResponses["confirm"].(*mcp.ElicitResult)
+		if answer == nil || answer.Action != "accept" || answer.Content["confirm"] != true {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "order cancelled"}}}, nil, nil
+		}
+		text := fmt.Sprintf("ordered %d × %s for $%d.%02d", q.Quantity, q.Item, q.Cents/100, q.Cents%100)
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
+	})
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        "haiku",
+		Description: "Asks the client's model for a haiku about a topic (sampling).",
+	}, func(_ context.Context, req *mcp.CallToolRequest, in struct {
+		Topic string `json:"topic"`
+	}) (*mcp.CallToolResult, any, error) {
+		purpose := callPurpose("haiku", in)
+		if req.Params.RequestState == "" {
+			state, err := sealer.Seal(purpose, in.Topic, StateTTL)
+			if err != nil {
+				return nil, nil, err
+			}
+			return &mcp.CallToolResult{
+				InputRequests: mcp.InputRequestMap{"write": &mcp.CreateMessageParams{
+					Messages:  []*mcp.SamplingMessage{{Role: "user", Content: &mcp.TextContent{Text: "Write a haiku about " + in.Topic + "."}}},
+					MaxTokens: 100,
+				}},
+				RequestState: state,
+			}, nil, nil
+		}
+		var topic string
+		if err := sealer.Open(purpose, req.Params.RequestState, &topic); err != nil {
+			return nil, nil, err
+		}
+		var poem string
+		switch r := req.Params.InputResponses["write"].(type) {
+		case *mcp.CreateMessageResult:
+			if t, ok := r.Content.(*mcp.TextContent); ok {
+				poem = t.Text
+			}
+		case *mcp.CreateMessageWithToolsResult:
+			for _, c := range r.Content {
+				if t, ok := c.(*mcp.TextContent); ok {
+					poem += t.Text
+				}
+			}
+		}
+		if poem == "" {
+			return nil, nil, fmt.Errorf("no haiku came back")
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "A haiku about " + topic + ":\n" + poem}}}, nil, nil
+	})
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        "workspace",
+		Description: "Names the client's roots (roots/list): the folders it lets servers see.",
+	}, func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		// Nothing to remember between rounds but that the question was
+		// asked; the seal keeps a client from skipping it.
+		purpose := callPurpose("workspace", struct{}{})
+		if req.Params.RequestState == "" {
+			state, err := sealer.Seal(purpose, "asked", StateTTL)
+			if err != nil {
+				return nil, nil, err
+			}
+			return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"roots": &mcp.ListRootsParams{}}, RequestState: state}, nil, nil
+		}
+		var asked string
+		if err := sealer.Open(purpose, req.Params.RequestState, &asked); err != nil {
+			return nil, nil, err
+		}
+		roots, _ := req.Params.InputResponses["roots"].(*mcp.ListRootsResult)
+		if roots == nil || len(roots.Roots) == 0 {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "no roots shared"}}}, nil, nil
+		}
+		var names []string
+		for _, r := range roots.Roots {
+			names = append(names, r.URI)
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
+	})
+	return s
+}
+
+// callPurpose binds requestState to the tool and its arguments, decoded (so
+// a client that re-encodes them differently still matches).
+func callPurpose(tool string, args any) string {
+	b, _ := json.Marshal(args) // the tool's own input struct: cannot fail
+	sum := sha256.Sum256(b)
+	return tool + ":" + hex.EncodeToString(sum[:])
+}
+
+// Handler serves s statelessly; see docs/streaming.md for why answers stay
+// event streams.
+func Handler(s *mcp.Server) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
+		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true})
+}

@@ -1,0 +1,147 @@
+package mrtr_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/examples/mrtr"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+)
+
+func newSealer(t *testing.T) *mrtr.Sealer {
+	t.Helper()
+	key := make([]byte, mrtr.KeySize)
+	rand.Read(key)
+	s, err := mrtr.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var capabilities = map[string]any{"io.modelcontextprotocol/clientCapabilities": map[string]any{"elicitation": map[string]any{}, "sampling": map[string]any{}}}
+
+type inputRequired struct {
+	ResultType    string                    `json:"resultType"`
+	InputRequests map[string]map[string]any `json:"inputRequests"`
+	RequestState  string                    `json:"requestState"`
+	Content       []struct{ Text string }   `json:"content"`
+	IsError       bool                      `json:"isError"`
+}
+
+// TestOrderRoundsThroughEveryRoute plays both rounds of order on the wire,
+// each through a fresh handler (as if on another execution environment),
+// and checks that the state can be neither read nor altered.
+func TestOrderRoundsThroughEveryRoute(t *testing.T) {
+	sealer := newSealer(t)
+	args := map[string]any{"item": "cake", "quantity": 2}
+	for _, route := range lambdatest.Routes {
+		t.Run(route.String(), func(t *testing.T) {
+			var first inputRequired
+			lambdatest.Invoke(t, mrtr.Handler(mrtr.New(sealer)), route, lambdatest.Call(lambdatest.Modern, 1, "tools/call",
+				map[string]any{"name": "order", "arguments": args}, capabilities)).Result(t, &first)
+			ask := first.InputRequests["confirm"]
+			if first.ResultType != "input_required" || ask["method"] != "elicitation/create" || first.RequestState == "" {
+				t.Fatalf("first round = %+v, want input_required with an elicitation and state", first)
+			}
+			if strings.Contains(first.RequestState, "cake") || strings.Contains(first.RequestState, "850") {
+				t.Errorf("requestState %q shows its content", first.RequestState)
+			}
+
+			retry := func(id int, state string, args map[string]any, answer map[string]any) inputRequired {
+				var res inputRequired
+				lambdatest.Invoke(t, mrtr.Handler(mrtr.New(sealer)), route, lambdatest.Call(lambdatest.Modern, id, "tools/call", map[string]any{
+					"name": "order", "arguments": args, "requestState": state,
+					"inputResponses": map[string]any{"confirm": answer},
+				}, capabilities)).Result(t, &res)
+				return res
+			}
+			yes := map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}
+			if res := retry(2, first.RequestState, args, yes); res.IsError || len(res.Content) != 1 || res.Content[0].Text != "ordered 2 × cake for $8.50" {
+				t.Errorf("confirmed round = %+v", res)
+			}
+			if res := retry(3, first.RequestState, args, map[string]any{"action": "decline"}); len(res.Content) != 1 || res.Content[0].Text != "order cancelled" {
+				t.Errorf("declined round = %+v", res)
+			}
+
+			tampered := []byte(first.RequestState)
+			tampered[len(tampered)/2] ^= 1
+			for name, tc := range map[string]struct {
+				state string
+				args  map[string]any
+			}{
+				"altered state":      {string(tampered), args},
+				"other arguments":    {first.RequestState, map[string]any{"item": "cake", "quantity": 20}},
+				"another key's seal": {mustSeal(t, newSealer(t)), args},
+			} {
+				if res := retry(4, tc.state, tc.args, yes); !res.IsError || !strings.Contains(res.Content[0].Text, "requestState") {
+					t.Errorf("%s: answered %+v, want a tool error about requestState", name, res)
+				}
+			}
+		})
+	}
+}
+
+func mustSeal(t *testing.T, s *mrtr.Sealer) string {
+	state, err := s.Seal("order:x", "cheap", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
+// TestClientCompletesRounds lets the go-sdk client run the flow itself over
+// HTTP: it answers the elicitation, the sampling request and the roots
+// request, and retries.
+func TestClientCompletesRounds(t *testing.T) {
+	srv := httptest.NewServer(mrtr.Handler(mrtr.New(newSealer(t))))
+	defer srv.Close()
+	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil
+		},
+		CreateMessageHandler: func(_ context.Context, req *mcp.CreateMessageRequest) (*mcp.CreateMessageResult, error) {
+			return &mcp.CreateMessageResult{Role: "assistant", Model: "test", Content: &mcp.TextContent{Text: "cold start, warm cache / ..."}}, nil
+		},
+	})
+	client.AddRoots(&mcp.Root{URI: "file:///work/project", Name: "project"})
+	cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	for _, tc := range []struct {
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"order", map[string]any{"item": "tea", "quantity": 3}, "ordered 3 × tea for $9.00"},
+		{"haiku", map[string]any{"topic": "Lambda"}, "A haiku about Lambda:\ncold start, warm cache / ..."},
+		{"workspace", map[string]any{}, "roots: file:///work/project"},
+	} {
+		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tc.tool, Arguments: tc.args})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.tool, err)
+		}
+		var text bytes.Buffer
+		for _, c := range res.Content {
+			text.WriteString(c.(*mcp.TextContent).Text)
+		}
+		if res.IsError || text.String() != tc.want {
+			t.Errorf("%s = %q (isError %v), want %q", tc.tool, text.String(), res.IsError, tc.want)
+		}
+	}
+}
+
+func TestSealerRejectsWrongKeySize(t *testing.T) {
+	if _, err := mrtr.NewSealer(make([]byte, 16)); err == nil {
+		t.Error("NewSealer accepted a 16-byte key")
+	}
+}

@@ -1,0 +1,39 @@
+package progress_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/examples/progress"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+)
+
+// TestCountThroughEveryRoute calls count through every shape, buffered and
+// streamed, in both eras: the same messages arrive in the same order.
+func TestCountThroughEveryRoute(t *testing.T) {
+	h := progress.Handler(progress.New(progress.Options{}))
+	meta := map[string]any{"progressToken": "tok", "io.modelcontextprotocol/logLevel": "info"}
+	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
+		for _, route := range lambdatest.Routes {
+			t.Run(era+"/"+route.String(), func(t *testing.T) {
+				a := lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "tools/call",
+					map[string]any{"name": "count", "arguments": map[string]any{"steps": 2}}, meta))
+				if a.Status != 200 || a.ContentType != "text/event-stream" {
+					t.Fatalf("answer %d %q, want 200 text/event-stream", a.Status, a.ContentType)
+				}
+				want := []string{"notifications/message", "notifications/progress", "notifications/message", "notifications/progress", "result"}
+				if diff := cmp.Diff(want, a.Methods()); diff != "" {
+					t.Errorf("messages (-want +got):\n%s", diff)
+				}
+				var res struct {
+					StructuredContent progress.CountOutput `json:"structuredContent"`
+				}
+				a.Result(t, &res)
+				if res.StructuredContent.Counted != 2 {
+					t.Errorf("counted = %d, want 2", res.StructuredContent.Counted)
+				}
+			})
+		}
+	}
+}

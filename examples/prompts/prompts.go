@@ -1,0 +1,72 @@
+// Package prompts is an MCP server with a prompt template whose argument the
+// client can complete: prompts/list, prompts/get and completion/complete,
+// answered statelessly through every Lambda shape.
+package prompts
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Shapes are the values the prompt's shape argument accepts, and what
+// completion offers.
+var Shapes = []string{"alb", "http", "rest", "url"}
+
+// New returns the server.
+func New() *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-prompts", Version: "1.0.0"}, &mcp.ServerOptions{
+		CompletionHandler: complete,
+	})
+	s.AddPrompt(&mcp.Prompt{
+		Name:        "deploy",
+		Title:       "Plan a deployment",
+		Description: "Asks for a deployment plan of an MCP server on Lambda behind one event shape.",
+		Arguments: []*mcp.PromptArgument{
+			{Name: "shape", Description: "the event shape: alb, http, rest or url", Required: true},
+			{Name: "streaming", Description: "yes to stream responses where the shape can"},
+		},
+	}, func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		shape := req.Params.Arguments["shape"]
+		if !slices.Contains(Shapes, shape) {
+			return nil, fmt.Errorf("shape must be one of %s", strings.Join(Shapes, ", "))
+		}
+		text := fmt.Sprintf("Plan the deployment of a stateless MCP server on AWS Lambda behind the %q event shape.", shape)
+		if req.Params.Arguments["streaming"] == "yes" {
+			text += " Stream responses if the shape allows it, and say what that costs."
+		}
+		return &mcp.GetPromptResult{
+			Description: "Deployment plan for " + shape,
+			Messages:    []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: text}}},
+		}, nil
+	})
+	return s
+}
+
+// complete offers the shapes that start with what the client typed.
+func complete(_ context.Context, req *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
+	p := req.Params
+	var values []string
+	switch {
+	case p.Ref != nil && p.Ref.Type == "ref/prompt" && p.Ref.Name == "deploy" && p.Argument.Name == "shape":
+		for _, s := range Shapes {
+			if strings.HasPrefix(s, p.Argument.Value) {
+				values = append(values, s)
+			}
+		}
+	case p.Ref != nil && p.Ref.Type == "ref/prompt" && p.Ref.Name == "deploy" && p.Argument.Name == "streaming":
+		values = []string{"yes", "no"}
+	}
+	return &mcp.CompleteResult{Completion: mcp.CompletionResultDetails{Values: values, Total: len(values)}}, nil
+}
+
+// Handler serves s statelessly; see docs/streaming.md for why answers stay
+// event streams.
+func Handler(s *mcp.Server) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
+		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true})
+}

@@ -1,0 +1,51 @@
+package prompts_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/examples/prompts"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+)
+
+func TestPromptsThroughEveryRoute(t *testing.T) {
+	h := prompts.Handler(prompts.New())
+	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
+		for _, route := range lambdatest.Routes {
+			t.Run(era+"/"+route.String(), func(t *testing.T) {
+				var list struct {
+					Prompts []struct{ Name string } `json:"prompts"`
+				}
+				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "prompts/list", nil, nil)).Result(t, &list)
+				if diff := cmp.Diff([]struct{ Name string }{{"deploy"}}, list.Prompts); diff != "" {
+					t.Errorf("prompts (-want +got):\n%s", diff)
+				}
+
+				var got struct {
+					Messages []struct {
+						Role    string
+						Content struct{ Text string }
+					}
+				}
+				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 2, "prompts/get",
+					map[string]any{"name": "deploy", "arguments": map[string]any{"shape": "url", "streaming": "yes"}}, nil)).Result(t, &got)
+				want := `Plan the deployment of a stateless MCP server on AWS Lambda behind the "url" event shape. Stream responses if the shape allows it, and say what that costs.`
+				if len(got.Messages) != 1 || got.Messages[0].Role != "user" || got.Messages[0].Content.Text != want {
+					t.Errorf("prompt messages = %+v", got.Messages)
+				}
+
+				var completion struct {
+					Completion struct{ Values []string } `json:"completion"`
+				}
+				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 3, "completion/complete", map[string]any{
+					"ref":      map[string]any{"type": "ref/prompt", "name": "deploy"},
+					"argument": map[string]any{"name": "shape", "value": "r"},
+				}, nil)).Result(t, &completion)
+				if diff := cmp.Diff([]string{"rest"}, completion.Completion.Values); diff != "" {
+					t.Errorf("completion (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}

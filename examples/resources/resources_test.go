@@ -1,0 +1,55 @@
+package resources_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/examples/resources"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+)
+
+func TestResourcesThroughEveryRoute(t *testing.T) {
+	h := resources.Handler(resources.New())
+	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
+		for _, route := range lambdatest.Routes {
+			t.Run(era+"/"+route.String(), func(t *testing.T) {
+				var list struct {
+					Resources []struct{ URI string } `json:"resources"`
+				}
+				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "resources/list", nil, nil)).Result(t, &list)
+				if diff := cmp.Diff([]struct{ URI string }{{resources.ReadmeURI}}, list.Resources); diff != "" {
+					t.Errorf("resources (-want +got):\n%s", diff)
+				}
+
+				var templates struct {
+					ResourceTemplates []struct{ URITemplate string } `json:"resourceTemplates"`
+				}
+				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 2, "resources/templates/list", nil, nil)).Result(t, &templates)
+				if diff := cmp.Diff([]struct{ URITemplate string }{{resources.ShapeURIFmt}}, templates.ResourceTemplates); diff != "" {
+					t.Errorf("templates (-want +got):\n%s", diff)
+				}
+
+				var read struct {
+					Contents []struct{ URI, Text string } `json:"contents"`
+				}
+				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 3, "resources/read", map[string]any{"uri": "docs://shapes/url"}, nil)).Result(t, &read)
+				if len(read.Contents) != 1 || read.Contents[0].URI != "docs://shapes/url" || read.Contents[0].Text == "" {
+					t.Errorf("read docs://shapes/url = %+v", read.Contents)
+				}
+
+				a := lambdatest.Invoke(t, h, route, lambdatest.Call(era, 4, "resources/read", map[string]any{"uri": "docs://shapes/nope"}, nil))
+				errObj, _ := a.Last()["error"].(map[string]any)
+				// Resource not found is invalid params (-32602), which the
+				// 2026-07-28 transport also answers with HTTP 400.
+				wantStatus := 200
+				if era == lambdatest.Modern {
+					wantStatus = 400
+				}
+				if errObj == nil || errObj["code"] != -32602.0 || a.Status != wantStatus {
+					t.Errorf("unknown resource answered %d %v, want %d with error -32602", a.Status, a.Messages, wantStatus)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,56 @@
+// Package structured is an MCP server whose tool, convert, declares an
+// outputSchema and answers with structured content: typed results that a
+// client can check and use without parsing text, through every Lambda shape.
+package structured
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// ConvertInput is convert's argument.
+type ConvertInput struct {
+	Celsius float64 `json:"celsius" jsonschema:"a temperature in degrees Celsius, at or above absolute zero (-273.15)"`
+}
+
+// ConvertOutput is convert's structured result; its JSON schema is the
+// tool's outputSchema.
+type ConvertOutput struct {
+	Celsius    float64 `json:"celsius" jsonschema:"the temperature given"`
+	Fahrenheit float64 `json:"fahrenheit" jsonschema:"in degrees Fahrenheit"`
+	Kelvin     float64 `json:"kelvin" jsonschema:"in kelvins"`
+}
+
+// New returns the server.
+func New() *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-structured", Version: "1.0.0"}, nil)
+	// With a typed output, the SDK derives the outputSchema, fills
+	// structuredContent and mirrors it as JSON text for older clients.
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        "convert",
+		Description: "Converts a temperature from Celsius to Fahrenheit and kelvins.",
+	}, func(_ context.Context, _ *mcp.CallToolRequest, in ConvertInput) (*mcp.CallToolResult, ConvertOutput, error) {
+		if in.Celsius < -273.15 || math.IsNaN(in.Celsius) {
+			return nil, ConvertOutput{}, fmt.Errorf("%g °C is below absolute zero", in.Celsius)
+		}
+		return nil, ConvertOutput{
+			Celsius:    in.Celsius,
+			Fahrenheit: round(in.Celsius*9/5 + 32),
+			Kelvin:     round(in.Celsius + 273.15),
+		}, nil
+	})
+	return s
+}
+
+func round(f float64) float64 { return math.Round(f*100) / 100 }
+
+// Handler serves s statelessly; see docs/streaming.md for why answers stay
+// event streams.
+func Handler(s *mcp.Server) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
+		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true})
+}

@@ -1,0 +1,40 @@
+package subscriptions_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/examples/subscriptions"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+)
+
+func TestListenThroughEveryRoute(t *testing.T) {
+	h := subscriptions.Handler(subscriptions.New())
+	for _, route := range lambdatest.Routes {
+		t.Run(route.String(), func(t *testing.T) {
+			a := lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Modern, 9, "subscriptions/listen", map[string]any{
+				"notifications": map[string]any{"toolsListChanged": true, "resourceSubscriptions": []string{"config://deployment"}},
+			}, nil))
+			if a.Status != 200 || a.ContentType != "text/event-stream" {
+				t.Errorf("answer %d %q, want 200 text/event-stream", a.Status, a.ContentType)
+			}
+			want := []map[string]any{
+				{"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": map[string]any{
+					"_meta":         map[string]any{"io.modelcontextprotocol/subscriptionId": 9.0},
+					"notifications": map[string]any{},
+				}},
+				{"jsonrpc": "2.0", "id": 9.0, "result": map[string]any{
+					"resultType": "complete",
+					"_meta": map[string]any{
+						"io.modelcontextprotocol/subscriptionId": 9.0,
+						"io.modelcontextprotocol/serverInfo":     map[string]any{"name": "lambdamcp-subscriptions", "version": "1.0.0"},
+					},
+				}},
+			}
+			if diff := cmp.Diff(want, a.Messages); diff != "" {
+				t.Errorf("listen stream (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,547 @@
+package lambdamcp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Defaults for the streaming options.
+const (
+	defaultHeartbeat      = 10 * time.Second
+	defaultDeadlineMargin = 500 * time.Millisecond
+)
+
+// codeRequestTimeout is the JSON-RPC error code of a request the server
+// stopped waiting for (the code the MCP TypeScript SDK uses for timeouts).
+const codeRequestTimeout = -32001
+
+// Reasons a streamed request's context is cancelled.
+var (
+	// ErrClientGone is the cancellation cause when the stream's reader (the
+	// Lambda runtime, and through it the client) went away.
+	ErrClientGone = errors.New("lambdamcp: the client closed the response stream")
+
+	// ErrDeadlineNear is the cancellation cause when a streamed response
+	// was ended because the invocation's deadline was near.
+	ErrDeadlineNear = errors.New("lambdamcp: the invocation's deadline is near")
+)
+
+// streamConfig is the part of Options that governs streamed responses.
+type streamConfig struct {
+	shapes    []Shape
+	heartbeat time.Duration // <= 0: none
+	margin    time.Duration // < 0: none
+}
+
+func newStreamConfig(opts *Options) streamConfig {
+	c := streamConfig{heartbeat: opts.Heartbeat, margin: opts.DeadlineMargin}
+	for _, s := range opts.Stream {
+		if (s == ShapeURL || s == ShapeREST) && !slices.Contains(c.shapes, s) {
+			c.shapes = append(c.shapes, s)
+		}
+	}
+	if c.heartbeat == 0 {
+		c.heartbeat = defaultHeartbeat
+	}
+	if c.margin == 0 {
+		c.margin = defaultDeadlineMargin
+	}
+	return c
+}
+
+// Streamed reports whether the response to the request that carries ctx
+// goes to the client as it is written: true inside a streamed invocation
+// (see Options.Stream), false in a buffered one and outside Lambda. A
+// handler can use it to choose SSE where it streams and a single JSON body
+// where it is buffered anyway.
+func Streamed(ctx context.Context) bool {
+	inv := invocationFrom(ctx)
+	return inv != nil && inv.streamed
+}
+
+// InvokeStream answers one invocation in the form the Lambda runtime
+// streams: for a shape named in Options.Stream, the reader yields Lambda's
+// HTTP integration response (a JSON prelude with status and headers, eight
+// NUL bytes, then the body as the handler writes it); for the other shapes,
+// the buffered JSON response that Invoke returns. Start uses it when
+// Options.Stream is set.
+//
+// The reader must be read to its end or closed: closing it early is how the
+// client's disconnection reaches the handler, whose request context is then
+// cancelled with ErrClientGone.
+func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, error) {
+	shape, err := detectShape(payload)
+	if err != nil {
+		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
+		return nil, err
+	}
+	var r io.Reader
+	switch {
+	case shape == ShapeURL && slices.Contains(h.stream.shapes, shape):
+		r, err = h.streamURL(ctx, payload)
+	case shape == ShapeREST && slices.Contains(h.stream.shapes, shape):
+		r, err = h.streamREST(ctx, payload)
+	default:
+		var b []byte
+		if b, err = h.invokeBuffered(ctx, shape, payload); err == nil {
+			r = jsonPayload{bytes.NewReader(b)}
+		}
+	}
+	if err != nil {
+		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
+		return nil, err
+	}
+	return r, nil
+}
+
+// jsonPayload is a buffered response handed to the runtime as a reader: it
+// keeps the JSON content type and refuses to be marshalled again.
+type jsonPayload struct{ *bytes.Reader }
+
+func (jsonPayload) ContentType() string          { return "application/json" }
+func (jsonPayload) MarshalJSON() ([]byte, error) { return nil, errors.New("not json") }
+
+func (h *Handler) streamURL(ctx context.Context, payload []byte) (io.Reader, error) {
+	var ev events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("decoding Function URL event: %w", err)
+	}
+	rc := ev.RequestContext
+	head, body := h.serveStream(ctx, &invocation{shape: ShapeURL, event: &ev, streamed: true},
+		v2Parts(rc.HTTP.Method, ev.RawPath, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
+	return &events.LambdaFunctionURLStreamingResponse{
+		StatusCode: head.status,
+		Headers:    joinedHeaders(head.header),
+		Cookies:    head.header.Values("Set-Cookie"),
+		Body:       body,
+	}, nil
+}
+
+func (h *Handler) streamREST(ctx context.Context, payload []byte) (io.Reader, error) {
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("decoding REST API event: %w", err)
+	}
+	head, body := h.serveStream(ctx, &invocation{shape: ShapeREST, event: &ev, authorizer: ev.RequestContext.Authorizer, streamed: true}, restParts(&ev))
+	return &events.APIGatewayProxyStreamingResponse{
+		StatusCode:        head.status,
+		MultiValueHeaders: head.header,
+		Body:              body,
+	}, nil
+}
+
+// streamHead is a streamed response's status and headers, fixed when the
+// first byte of its body is written.
+type streamHead struct {
+	status int
+	header http.Header
+}
+
+// serveStream runs the handler for one request in its own goroutine and
+// returns as soon as the response's head is known; the body follows through
+// the returned reader as the handler writes it.
+func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestParts) (streamHead, io.ReadCloser) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	pr, pw := io.Pipe()
+	w := &streamWriter{header: make(http.Header), pw: pw, ready: make(chan streamHead, 1), cancel: cancel, done: make(chan struct{})}
+	body := &streamBody{PipeReader: pr, w: w}
+
+	r, err := newRequest(withStream(withInvocation(ctx, inv), w), p)
+	if err != nil {
+		code := codeInvalidRequest
+		var bad errBadBody
+		if errors.As(err, &bad) {
+			code = codeParseError
+		}
+		writeJSONError(w, http.StatusBadRequest, code, err.Error())
+		w.finish()
+		cancel(nil)
+		return <-w.ready, body
+	}
+	w.callID, w.listen = callID(r)
+
+	start := time.Now()
+	go func() {
+		defer cancel(nil)
+		defer w.finish()
+		defer func() {
+			if v := recover(); v != nil {
+				h.log(ctx, slog.LevelError, "handler panicked", slog.String("panic", fmt.Sprint(v)))
+				w.abort(codeInternalError, "internal error")
+			}
+		}()
+		h.handler.ServeHTTP(w, r)
+		if h.logger != nil {
+			attrs := []slog.Attr{
+				slog.String("shape", string(inv.shape)),
+				slog.Bool("streamed", true),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", w.statusCode()),
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			}
+			if m := r.Header.Get("Mcp-Method"); m != "" {
+				attrs = append(attrs, slog.String("mcp_method", m))
+			}
+			if cause := context.Cause(r.Context()); cause != nil {
+				attrs = append(attrs, slog.String("ended", cause.Error()))
+			}
+			h.log(ctx, slog.LevelInfo, "request", attrs...)
+		}
+	}()
+	go w.watch(ctx, h.stream)
+	return <-w.ready, body
+}
+
+// callID returns the id of the JSON-RPC call in r's body, or nil when the
+// body is not a single call, and whether the call is subscriptions/listen.
+// It leaves the body readable.
+func callID(r *http.Request) (id json.RawMessage, listen bool) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	var msg struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+	}
+	if json.Unmarshal(b, &msg) != nil || msg.Method == "" || len(msg.ID) == 0 || string(msg.ID) == "null" {
+		return nil, false
+	}
+	return msg.ID, msg.Method == "subscriptions/listen"
+}
+
+// streamBody is the reader handed to the runtime. Closing it before the end
+// means the client went away.
+type streamBody struct {
+	*io.PipeReader
+	w *streamWriter
+}
+
+func (b *streamBody) Close() error {
+	err := b.PipeReader.Close() // first: it unblocks a write in progress
+	b.w.disconnect()
+	return err
+}
+
+type streamKey struct{}
+
+func withStream(ctx context.Context, w *streamWriter) context.Context {
+	return context.WithValue(ctx, streamKey{}, w)
+}
+
+// StreamMiddleware is a go-sdk receiving middleware that lets a streamed
+// response begin before the first message is written. Without it, the
+// response head goes out with the first message, so a tool that stays
+// silent longer than a gateway allows before the first byte (the REST API's
+// integration timeout) is cut off; with it, heartbeats start once the
+// request reaches the server. It does nothing outside streamed invocations.
+//
+//	server.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
+func StreamMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		if w, ok := ctx.Value(streamKey{}).(*streamWriter); ok {
+			w.settle()
+		}
+		return next(ctx, method, req)
+	}
+}
+
+// streamWriter is the http.ResponseWriter of a streamed invocation: the
+// head is sent when the handler first writes or flushes, and every write
+// goes straight to the runtime.
+type streamWriter struct {
+	header http.Header // the handler's; read only by the handler's goroutines
+	pw     *io.PipeWriter
+	ready  chan streamHead // receives the head once
+	cancel context.CancelCauseFunc
+	callID json.RawMessage // the call being answered; nil if none
+	listen bool            // the call is subscriptions/listen
+	done   chan struct{}   // closed when the stream ends
+
+	mu        sync.Mutex
+	committed bool
+	status    int
+	sse       bool
+	settled   http.Header // a copy of the handler's headers once final (StreamMiddleware)
+	late      bool        // the handler set a status after the head went out
+	answered  bool        // the call's response has been written
+	closed    bool
+	last      time.Time // when the body was last written
+}
+
+func (w *streamWriter) Header() http.Header { return w.header }
+
+func (w *streamWriter) WriteHeader(code int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.committed {
+		w.late = w.late || code != w.status
+		return
+	}
+	w.commitLocked(code, w.header)
+}
+
+// commitLocked sends the head.
+func (w *streamWriter) commitLocked(code int, header http.Header) {
+	if w.committed {
+		return
+	}
+	w.committed = true
+	w.status = code
+	head := header.Clone()
+	if head == nil {
+		head = make(http.Header)
+	}
+	// Hop-by-hop headers describe the connection to the runtime, not the
+	// gateway's to the client.
+	for _, h := range []string{"Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length"} {
+		head.Del(h)
+	}
+	if mt, _, _ := mime.ParseMediaType(head.Get("Content-Type")); mt == "text/event-stream" {
+		w.sse = true
+		// Proxies that buffer (nginx and its kin) must pass events on as
+		// they come.
+		head.Set("X-Accel-Buffering", "no")
+	}
+	w.last = time.Now()
+	w.ready <- streamHead{status: code, header: head}
+}
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, io.ErrClosedPipe
+	}
+	w.commitLocked(http.StatusOK, w.header)
+	if w.late && w.sse {
+		// A status set after the head left (an error the SDK answers with
+		// its own status) travels as one more event.
+		p = sseEvent(p)
+	}
+	if !w.sse || sseHasResponse(p) {
+		w.answered = true
+	}
+	return w.writeLocked(p)
+}
+
+func (w *streamWriter) writeLocked(p []byte) (int, error) {
+	n, err := w.pw.Write(p)
+	w.last = time.Now()
+	if err != nil {
+		w.closed = true
+		w.cancel(ErrClientGone)
+	}
+	return n, err
+}
+
+// Flush sends the head if it has not gone yet; the body is never held back.
+func (w *streamWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.commitLocked(http.StatusOK, w.header)
+}
+
+func (w *streamWriter) statusCode() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+// settle records that the handler's headers are final: StreamMiddleware
+// runs after the SDK chose them and before any tool does.
+func (w *streamWriter) settle() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.committed && w.settled == nil {
+		w.settled = w.header.Clone()
+	}
+}
+
+// finish ends the stream when the handler returns.
+func (w *streamWriter) finish() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.commitLocked(http.StatusOK, w.header)
+	w.endLocked()
+}
+
+func (w *streamWriter) endLocked() {
+	if w.done != nil {
+		select {
+		case <-w.done:
+		default:
+			close(w.done)
+		}
+	}
+	w.closed = true
+	w.pw.Close()
+}
+
+// disconnect is the client going away.
+func (w *streamWriter) disconnect() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.closed = true
+		w.cancel(ErrClientGone)
+	}
+}
+
+// abort ends the stream with a JSON-RPC error answering the call, unless
+// the call was answered already.
+func (w *streamWriter) abort(code int, msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	if !w.answered {
+		id := w.callID
+		if id == nil {
+			id = json.RawMessage("null")
+		}
+		e := jsonrpcError{JSONRPC: "2.0", ID: id}
+		e.Error.Code = code
+		e.Error.Message = msg
+		body, _ := json.Marshal(e) // cannot fail: raw JSON from the request, strings and ints
+		if w.listen && code == codeRequestTimeout {
+			// A subscription the server ends is closed gracefully: a
+			// successful response to the listen request.
+			body = listenClosed(id)
+		}
+		switch {
+		case !w.committed:
+			// Nothing went out yet: a plain JSON answer, with headers of
+			// our own (the handler may still be writing its map).
+			h := make(http.Header)
+			h.Set("Content-Type", "application/json")
+			status := http.StatusOK
+			if w.callID == nil {
+				status = http.StatusGatewayTimeout
+				if code == codeInternalError {
+					status = http.StatusInternalServerError
+				}
+			}
+			w.commitLocked(status, h)
+			w.writeLocked(body)
+		case w.sse:
+			w.writeLocked(sseEvent(body))
+		}
+		w.answered = true
+	}
+	w.endLocked()
+}
+
+// watch writes heartbeats while the stream is quiet and ends it before the
+// invocation's deadline.
+func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
+	var expire <-chan time.Time
+	if deadline, ok := ctx.Deadline(); ok && c.margin >= 0 {
+		// Half the margin: the first half is the tools' own, to end and
+		// answer; the stream's end is the backstop.
+		t := time.NewTimer(time.Until(deadline.Add(-c.margin / 2)))
+		defer t.Stop()
+		expire = t.C
+	}
+	var beat <-chan time.Time
+	if c.heartbeat > 0 {
+		// Ticking, and writing after quiet, at half the interval keeps
+		// every silence shorter than the interval.
+		t := time.NewTicker(c.heartbeat / 2)
+		defer t.Stop()
+		beat = t.C
+	}
+	for {
+		select {
+		case <-w.done:
+			return
+		case <-expire:
+			w.abort(codeRequestTimeout, "the server ended the request: the Lambda invocation's deadline is near")
+			w.cancel(ErrDeadlineNear)
+			return
+		case <-beat:
+			w.heartbeat(c.heartbeat / 2)
+		}
+	}
+}
+
+// heartbeat writes an SSE comment if the event stream has been quiet for
+// quiet or longer. Before the head has gone out, it sends the head first if
+// the handler's headers are known to be final.
+func (w *streamWriter) heartbeat(quiet time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	if !w.committed {
+		if w.settled == nil {
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(w.settled.Get("Content-Type")); mt != "text/event-stream" {
+			return
+		}
+		w.commitLocked(http.StatusOK, w.settled)
+	}
+	if !w.sse || time.Since(w.last) < quiet {
+		return
+	}
+	w.writeLocked([]byte(": heartbeat\n\n"))
+}
+
+// listenClosed is the graceful end of a subscriptions/listen stream.
+func listenClosed(id json.RawMessage) []byte {
+	b, _ := json.Marshal(map[string]any{ // cannot fail: raw JSON from the request
+		"jsonrpc": "2.0",
+		"id":      id,
+		"result": map[string]any{
+			"resultType": "complete",
+			"_meta":      map[string]any{"io.modelcontextprotocol/subscriptionId": id},
+		},
+	})
+	return b
+}
+
+// sseEvent frames a JSON message as one SSE message event.
+func sseEvent(data []byte) []byte {
+	b := make([]byte, 0, len(data)+len("event: message\ndata: \n\n"))
+	b = append(b, "event: message\ndata: "...)
+	b = append(b, bytes.TrimSpace(data)...)
+	return append(b, "\n\n"...)
+}
+
+// sseHasResponse reports whether SSE text holds a JSON-RPC response (a
+// result or an error), not a notification or a request.
+func sseHasResponse(p []byte) bool {
+	for line := range bytes.Lines(p) {
+		data, ok := bytes.CutPrefix(line, []byte("data:"))
+		if !ok {
+			continue
+		}
+		var msg struct {
+			Method *string   `json:"method"`
+			Result *struct{} `json:"result"`
+			Error  *struct{} `json:"error"`
+		}
+		if json.Unmarshal(data, &msg) == nil && msg.Method == nil && (msg.Result != nil || msg.Error != nil) {
+			return true
+		}
+	}
+	return false
+}

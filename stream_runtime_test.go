@@ -1,0 +1,199 @@
+package lambdamcp_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// The runtime test runs this test binary a second time as a Lambda
+// function: lambdamcp.Start with the real aws-lambda-go runtime loop, which
+// talks to a Runtime API served by the test. Its tool blocks on an HTTP call
+// to the test, which answers only after it has read the first progress
+// message from the streamed response.
+const (
+	envRuntimeChild = "LAMBDAMCP_TEST_RUNTIME_CHILD"
+	envReleaseURL   = "LAMBDAMCP_TEST_RELEASE_URL"
+)
+
+// TestRuntimeChild is the function side; it only runs in the child.
+func TestRuntimeChild(t *testing.T) {
+	if os.Getenv(envRuntimeChild) != "1" {
+		t.Skip("runs only as the child of TestStreamThroughRuntimeAPI")
+	}
+	release := os.Getenv(envReleaseURL)
+	s := mcp.NewServer(&mcp.Implementation{Name: "runtime-test", Version: "1.0.0"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "wait", Description: "Reports progress, then waits for the test."},
+		func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: req.Params.GetProgressToken(), Progress: 1, Message: "started"})
+			resp, err := http.Get(release)
+			if err != nil {
+				return nil, nil, err
+			}
+			resp.Body.Close()
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "released"}}}, nil, nil
+		})
+	lambdamcp.Start(sseHandler(s), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+}
+
+// runtimeAPI serves the Lambda Runtime API for one invocation.
+type runtimeAPI struct {
+	payload  []byte
+	response chan *http.Request // the runtime's POST …/response, body still streaming
+	served   chan struct{}      // closed when the test has read the response
+}
+
+func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == "GET" && r.URL.Path == "/2018-06-01/runtime/invocation/next":
+		select {
+		case <-a.served:
+			<-r.Context().Done() // one invocation only
+			return
+		default:
+		}
+		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "req-1")
+		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:test")
+		w.Write(a.payload)
+	case r.Method == "POST" && r.URL.Path == "/2018-06-01/runtime/invocation/req-1/response":
+		a.response <- r
+		<-a.served
+		w.WriteHeader(http.StatusAccepted)
+	default:
+		http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
+	}
+}
+
+// TestStreamThroughRuntimeAPI drives a streamed invocation through the
+// aws-lambda-go runtime loop: the response reaches the Runtime API as a
+// chunked HTTP integration response whose first progress message arrives
+// while the tool is still waiting.
+func TestStreamThroughRuntimeAPI(t *testing.T) {
+	if os.Getenv(envRuntimeChild) == "1" {
+		t.Skip("parent only")
+	}
+	for _, shape := range streamShapes {
+		t.Run(shape.name, func(t *testing.T) {
+			read := make(chan struct{})
+			released := make(chan struct{})
+			release := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				<-read // the tool blocks here until the test has read its progress
+				close(released)
+			}))
+			defer release.Close()
+
+			api := &runtimeAPI{payload: shape.build(t, callWait(legacy)), response: make(chan *http.Request), served: make(chan struct{})}
+			srv := httptest.NewServer(api)
+			defer srv.Close()
+			defer close(api.served)
+
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
+			child.Env = append(os.Environ(), envRuntimeChild+"=1", envReleaseURL+"="+release.URL,
+				"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
+			child.Stdout, child.Stderr = os.Stderr, os.Stderr
+			if err := child.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { child.Process.Kill(); child.Wait() }()
+
+			var post *http.Request
+			select {
+			case post = <-api.response:
+			case <-ctx.Done():
+				t.Fatal("the runtime never posted a response")
+			}
+			if ct := post.Header.Get("Content-Type"); ct != "application/vnd.awslambda.http-integration-response" {
+				t.Errorf("Content-Type = %q, want the HTTP integration response type", ct)
+			}
+			body := bufio.NewReader(post.Body)
+			head, err := body.ReadString(0)
+			if err != nil || !strings.Contains(head, `"statusCode":200`) || !strings.Contains(head, "text/event-stream") {
+				t.Fatalf("prelude = %q (%v)", head, err)
+			}
+			body.Discard(7)
+			s := &streamReader{t: t, r: body}
+			if m := s.nextMessage(); kind(m) != "notifications/progress" {
+				t.Fatalf("first message = %v, want progress", m)
+			}
+			select {
+			case <-released:
+				t.Fatal("the tool was released before the progress was read")
+			default:
+			}
+			close(read)
+			if m := s.nextMessage(); kind(m) != "result" {
+				t.Fatalf("message = %v, want the result", m)
+			}
+			s.wantEnd()
+			if _, err := io.Copy(io.Discard, post.Body); err != nil {
+				t.Errorf("draining: %v", err)
+			}
+			if post.Trailer.Get("Lambda-Runtime-Function-Error-Type") != "" {
+				t.Errorf("runtime reported an error: %v", fmt.Sprint(post.Trailer))
+			}
+		})
+	}
+}
+
+// TestBufferedThroughRuntimeAPI checks that Start, streaming some shapes,
+// still answers the others with one JSON response.
+func TestBufferedThroughRuntimeAPI(t *testing.T) {
+	if os.Getenv(envRuntimeChild) == "1" {
+		t.Skip("parent only")
+	}
+	release := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer release.Close()
+	api := &runtimeAPI{payload: httpAPIEvent(t, callWait(legacy)), response: make(chan *http.Request), served: make(chan struct{})}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	defer close(api.served)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
+	child.Env = append(os.Environ(), envRuntimeChild+"=1", envReleaseURL+"="+release.URL,
+		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
+	child.Stdout, child.Stderr = os.Stderr, os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Process.Kill(); child.Wait() }()
+
+	var post *http.Request
+	select {
+	case post = <-api.response:
+	case <-ctx.Done():
+		t.Fatal("the runtime never posted a response")
+	}
+	if ct := post.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	var resp lambdaResponse
+	if err := json.NewDecoder(post.Body).Decode(&resp); err != nil {
+		t.Fatalf("buffered response: %v", err)
+	}
+	s := &streamReader{t: t, r: bufio.NewReader(strings.NewReader(resp.Body))}
+	if m := s.nextMessage(); kind(m) != "notifications/progress" {
+		t.Errorf("first message = %v, want progress", m)
+	}
+	if m := s.nextMessage(); kind(m) != "result" {
+		t.Errorf("message = %v, want the result", m)
+	}
+}

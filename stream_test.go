@@ -1,0 +1,528 @@
+package lambdamcp_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+// waitTool is a tool that reports progress and logs a line, then blocks
+// until release is closed or its context ends; what ended it goes to ended.
+type waitTool struct {
+	release chan struct{}
+	ended   chan error // buffered
+}
+
+func newWaitTool() *waitTool {
+	return &waitTool{release: make(chan struct{}), ended: make(chan error, 1)}
+}
+
+func (w *waitTool) server(middleware ...mcp.Middleware) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "stream-test", Version: "1.0.0"}, nil)
+	s.AddReceivingMiddleware(middleware...)
+	mcp.AddTool(s, &mcp.Tool{Name: "wait", Description: "Reports progress, then waits to be released."},
+		func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			if tok := req.Params.GetProgressToken(); tok != nil {
+				req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: tok, Progress: 1, Total: 2, Message: "started"})
+				req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Data: "working"})
+			}
+			select {
+			case <-w.release:
+				select {
+				case w.ended <- nil:
+				default:
+				}
+				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "released"}}}, nil, nil
+			case <-ctx.Done():
+				w.ended <- context.Cause(ctx)
+				return nil, nil, ctx.Err()
+			}
+		})
+	return s
+}
+
+// sseHandler is the SDK's stateless handler answering with event streams,
+// as a streaming deployment runs it.
+func sseHandler(s *mcp.Server) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
+		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true})
+}
+
+// callWait is a tools/call of wait asking for progress, in one era.
+func callWait(era string) httpRequest {
+	if era == legacy {
+		return jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"wait","arguments":{},"_meta":{"progressToken":"p1"}}}`,
+			"MCP-Protocol-Version", legacy)
+	}
+	return jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"wait","arguments":{},"_meta":{"progressToken":"p1","io.modelcontextprotocol/logLevel":"info","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"test-client","version":"1.0.0"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
+		"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "wait")
+}
+
+var streamShapes = []eventShape{{"url", urlEvent}, {"rest", restEvent}}
+
+// prelude is the head of Lambda's HTTP integration response.
+type prelude struct {
+	StatusCode        int                 `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+}
+
+func (p prelude) header(name string) string {
+	r := lambdaResponse{Headers: p.Headers, MultiValueHeaders: p.MultiValueHeaders}
+	return r.header(name)
+}
+
+// streamReader reads a streamed invocation's response as a client of the
+// Function URL or REST API would see it.
+type streamReader struct {
+	t   *testing.T
+	r   *bufio.Reader
+	raw io.Reader
+}
+
+// openStream invokes h in streaming mode and reads the prelude.
+func openStream(t *testing.T, ctx context.Context, h *lambdamcp.Handler, payload []byte) (*streamReader, prelude) {
+	t.Helper()
+	raw, err := h.InvokeStream(ctx, payload)
+	if err != nil {
+		t.Fatalf("InvokeStream: %v", err)
+	}
+	ct, ok := raw.(interface{ ContentType() string })
+	if !ok || ct.ContentType() != "application/vnd.awslambda.http-integration-response" {
+		t.Fatalf("response %T is not an HTTP integration response", raw)
+	}
+	r := bufio.NewReader(raw)
+	head, err := r.ReadBytes(0)
+	if err != nil {
+		t.Fatalf("reading prelude: %v", err)
+	}
+	for range 7 {
+		if b, err := r.ReadByte(); err != nil || b != 0 {
+			t.Fatalf("prelude is not followed by eight NUL bytes")
+		}
+	}
+	var p prelude
+	if err := json.Unmarshal(head[:len(head)-1], &p); err != nil {
+		t.Fatalf("prelude %q: %v", head, err)
+	}
+	return &streamReader{t: t, r: r, raw: raw}, p
+}
+
+// sseItem is one thing read from an event stream: a comment or a message.
+type sseItem struct {
+	comment string
+	msg     map[string]any
+}
+
+// next reads the next comment or event; ok is false at the end of the stream.
+func (s *streamReader) next() (item sseItem, ok bool) {
+	s.t.Helper()
+	var data strings.Builder
+	for {
+		line, err := s.r.ReadString('\n')
+		if err == io.EOF && line == "" && data.Len() == 0 {
+			return sseItem{}, false
+		}
+		if err != nil && err != io.EOF {
+			s.t.Fatalf("reading stream: %v", err)
+		}
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case strings.HasPrefix(line, ":"):
+			return sseItem{comment: strings.TrimSpace(line[1:])}, true
+		case strings.HasPrefix(line, "data:"):
+			data.WriteString(strings.TrimSpace(line[len("data:"):]))
+		case line == "" && data.Len() > 0:
+			var m map[string]any
+			if err := json.Unmarshal([]byte(data.String()), &m); err != nil {
+				s.t.Fatalf("event data %q: %v", data.String(), err)
+			}
+			return sseItem{msg: m}, true
+		}
+		if err == io.EOF {
+			s.t.Fatalf("stream ended inside an event")
+		}
+	}
+}
+
+// nextMessage reads the next message, skipping heartbeats.
+func (s *streamReader) nextMessage() map[string]any {
+	s.t.Helper()
+	for {
+		item, ok := s.next()
+		if !ok {
+			s.t.Fatal("stream ended, want another message")
+		}
+		if item.msg != nil {
+			return item.msg
+		}
+	}
+}
+
+func (s *streamReader) wantEnd() {
+	s.t.Helper()
+	for {
+		item, ok := s.next()
+		if !ok {
+			return
+		}
+		if item.msg != nil {
+			s.t.Fatalf("message %v after the response, want the end of the stream", item.msg)
+		}
+	}
+}
+
+// kind summarises a JSON-RPC message for comparison.
+func kind(m map[string]any) string {
+	switch {
+	case m["method"] != nil:
+		return m["method"].(string)
+	case m["error"] != nil:
+		return "error"
+	case m["result"] != nil:
+		return "result"
+	}
+	return "?"
+}
+
+func streamCtx(t *testing.T, d time.Duration) context.Context {
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "stream-request-id"})
+	ctx, cancel := context.WithDeadline(ctx, time.Now().Add(d))
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestStreamDeliversEventsAsWritten proves that a streamed invocation hands
+// progress and log messages to the client while the tool still runs: the
+// tool only finishes after the test has read them.
+func TestStreamDeliversEventsAsWritten(t *testing.T) {
+	for _, shape := range streamShapes {
+		for _, era := range []string{legacy, modern} {
+			t.Run(shape.name+"/"+era, func(t *testing.T) {
+				tool := newWaitTool()
+				h := lambdamcp.NewHandler(sseHandler(tool.server()), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+				s, head := openStream(t, streamCtx(t, time.Minute), h, shape.build(t, callWait(era)))
+				if head.StatusCode != 200 {
+					t.Errorf("status = %d, want 200", head.StatusCode)
+				}
+				for name, want := range map[string]string{"Content-Type": "text/event-stream", "X-Accel-Buffering": "no"} {
+					if got := head.header(name); got != want {
+						t.Errorf("%s = %q, want %q", name, got, want)
+					}
+				}
+
+				progress := s.nextMessage()
+				if diff := cmp.Diff(map[string]any{"progressToken": "p1", "progress": 1.0, "total": 2.0, "message": "started"}, progress["params"]); kind(progress) != "notifications/progress" || diff != "" {
+					t.Fatalf("first message = %v, want the progress notification (-want +got params):\n%s", progress, diff)
+				}
+				if log := s.nextMessage(); kind(log) != "notifications/message" {
+					t.Fatalf("second message = %v, want the log message", log)
+				}
+				select {
+				case err := <-tool.ended:
+					t.Fatalf("tool ended (%v) before the test released it", err)
+				default:
+				}
+				close(tool.release) // only now may the tool finish
+
+				resp := s.nextMessage()
+				if kind(resp) != "result" || resp["id"] != 42.0 {
+					t.Fatalf("last message = %v, want the result of call 42", resp)
+				}
+				s.wantEnd()
+			})
+		}
+	}
+}
+
+// TestStreamEndsBeforeDeadline checks that a tool still running near the
+// invocation's deadline gets its call answered with a JSON-RPC error and the
+// stream closed, and that in the 2026-07-28 era the tool is cancelled.
+func TestStreamEndsBeforeDeadline(t *testing.T) {
+	for _, shape := range streamShapes {
+		for _, era := range []string{legacy, modern} {
+			t.Run(shape.name+"/"+era, func(t *testing.T) {
+				tool := newWaitTool()
+				defer close(tool.release)
+				h := lambdamcp.NewHandler(sseHandler(tool.server()), &lambdamcp.Options{
+					Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST},
+					DeadlineMargin: 9*time.Second + 800*time.Millisecond,
+				})
+				// The deadline is 5 s away; the stream ends at half the
+				// margin before it, 100 ms from now.
+				s, _ := openStream(t, streamCtx(t, 5*time.Second), h, shape.build(t, callWait(era)))
+				if m := s.nextMessage(); kind(m) != "notifications/progress" {
+					t.Fatalf("first message = %v, want progress", m)
+				}
+				s.nextMessage() // the log line
+				resp := s.nextMessage()
+				errObj, _ := resp["error"].(map[string]any)
+				if kind(resp) != "error" || resp["id"] != 42.0 || errObj["code"] != -32001.0 {
+					t.Fatalf("last message = %v, want error -32001 answering call 42", resp)
+				}
+				s.wantEnd()
+				if era == modern {
+					if err := <-tool.ended; !errors.Is(err, lambdamcp.ErrDeadlineNear) {
+						t.Errorf("tool ended with %v, want cancellation by ErrDeadlineNear", err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestStreamClientGoneCancelsTool checks that closing the stream (the
+// client went away) cancels a 2026-07-28 tool call.
+func TestStreamClientGoneCancelsTool(t *testing.T) {
+	for _, shape := range streamShapes {
+		t.Run(shape.name, func(t *testing.T) {
+			tool := newWaitTool()
+			h := lambdamcp.NewHandler(sseHandler(tool.server()), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+			s, _ := openStream(t, streamCtx(t, time.Minute), h, shape.build(t, callWait(modern)))
+			if m := s.nextMessage(); kind(m) != "notifications/progress" {
+				t.Fatalf("first message = %v, want progress", m)
+			}
+			s.raw.(io.Closer).Close()
+			if err := <-tool.ended; !errors.Is(err, lambdamcp.ErrClientGone) {
+				t.Errorf("tool ended with %v, want cancellation by ErrClientGone", err)
+			}
+		})
+	}
+}
+
+// TestStreamHeartbeat checks that a tool that says nothing still gets its
+// stream started (StreamMiddleware) and kept alive by heartbeats.
+func TestStreamHeartbeat(t *testing.T) {
+	tool := newWaitTool()
+	h := lambdamcp.NewHandler(sseHandler(tool.server(lambdamcp.StreamMiddleware)), &lambdamcp.Options{
+		Stream:    []lambdamcp.Shape{lambdamcp.ShapeURL},
+		Heartbeat: 20 * time.Millisecond,
+	})
+	quiet := callWait(legacy)
+	quiet.body = strings.Replace(quiet.body, `,"_meta":{"progressToken":"p1"}`, "", 1)
+	s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, quiet))
+	if got := head.header("Content-Type"); got != "text/event-stream" {
+		t.Fatalf("Content-Type = %q, want text/event-stream", got)
+	}
+	for range 2 {
+		item, ok := s.next()
+		if !ok || item.comment != "heartbeat" {
+			t.Fatalf("got %+v, want a heartbeat comment", item)
+		}
+	}
+	close(tool.release)
+	if m := s.nextMessage(); kind(m) != "result" {
+		t.Fatalf("message = %v, want the result", m)
+	}
+	s.wantEnd()
+}
+
+// TestBufferedShapesCarryTheWholeStream checks that the same handler, on a
+// shape that buffers, answers with every message in one body, in order.
+func TestBufferedShapesCarryTheWholeStream(t *testing.T) {
+	for _, shape := range shapes {
+		for _, era := range []string{legacy, modern} {
+			t.Run(shape.name+"/"+era, func(t *testing.T) {
+				tool := newWaitTool()
+				close(tool.release)
+				h := lambdamcp.NewHandler(sseHandler(tool.server()), nil)
+				resp := invoke(t, h, shape.build(t, callWait(era)))
+				if got := resp.header("Content-Type"); got != "text/event-stream" {
+					t.Errorf("Content-Type = %q, want text/event-stream", got)
+				}
+				s := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
+				var got []string
+				for item, ok := s.next(); ok; item, ok = s.next() {
+					got = append(got, kind(item.msg))
+				}
+				if diff := cmp.Diff([]string{"notifications/progress", "notifications/message", "result"}, got); diff != "" {
+					t.Errorf("messages (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// TestStreamOtherAnswers checks answers that are no event stream: JSON
+// bodies, transport errors and shapes that cannot stream.
+func TestStreamOtherAnswers(t *testing.T) {
+	tool := newWaitTool()
+	close(tool.release)
+	jsonHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return tool.server() },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+	h := lambdamcp.NewHandler(jsonHandler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST, lambdamcp.ShapeALB}})
+	tests := []struct {
+		name        string
+		req         httpRequest
+		status      int
+		contentType string
+		bodyHas     string
+	}{
+		{"json result", callWait(legacy), 200, "application/json", `"text":"released"`},
+		{"get", httpRequest{method: "GET", path: "/mcp", header: map[string]string{"Accept": "text/event-stream"}}, 405, "application/json", `"code":-32600`},
+		{"malformed", jsonPost(`{"jsonrpc":`, "MCP-Protocol-Version", legacy), 400, "application/json", `"code":-32700`},
+	}
+	for _, tc := range tests {
+		for _, shape := range streamShapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				s, head := openStream(t, streamCtx(t, time.Minute), h, shape.build(t, tc.req))
+				body, err := io.ReadAll(s.r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if head.StatusCode != tc.status || head.header("Content-Type") != tc.contentType || !strings.Contains(string(body), tc.bodyHas) {
+					t.Errorf("got %d %q %s, want %d %q with %s", head.StatusCode, head.header("Content-Type"), body, tc.status, tc.contentType, tc.bodyHas)
+				}
+			})
+		}
+	}
+	t.Run("alb stays buffered", func(t *testing.T) {
+		out, err := h.InvokeStream(streamCtx(t, time.Minute), albEvent(t, callWait(legacy)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(out)
+		var resp lambdaResponse
+		if err := json.Unmarshal(b, &resp); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Body, "released") {
+			t.Errorf("buffered ALB answer = %s (%v)", b, err)
+		}
+	})
+}
+
+// TestStreamed checks what a handler learns about its invocation.
+func TestStreamed(t *testing.T) {
+	var got []bool
+	probe := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, lambdamcp.Streamed(r.Context()))
+	})
+	h := lambdamcp.NewHandler(probe, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+	req := callWait(legacy)
+	for _, payload := range [][]byte{urlEvent(t, req), restEvent(t, req), httpAPIEvent(t, req)} {
+		r, err := h.InvokeStream(streamCtx(t, time.Minute), payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, r)
+	}
+	if _, err := h.Invoke(streamCtx(t, time.Minute), urlEvent(t, req)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]bool{true, false, false, false}, got); diff != "" {
+		t.Errorf("Streamed (-want +got):\n%s", diff)
+	}
+}
+
+// TestStreamListenEndsGracefully checks that a subscriptions/listen stream
+// still open near the deadline is closed the way the spec asks of a server
+// that ends a subscription: a successful response carrying its id.
+func TestStreamListenEndsGracefully(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "listen-test", Version: "1.0.0"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "noop"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{}, nil, nil
+	})
+	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{
+		Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL},
+		DeadlineMargin: 9*time.Second + 800*time.Millisecond, // the stream ends 100 ms from now
+	})
+	req := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
+		"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen")
+	st, _ := openStream(t, streamCtx(t, 5*time.Second), h, urlEvent(t, req))
+	ack := st.nextMessage()
+	if kind(ack) != "notifications/subscriptions/acknowledged" {
+		t.Fatalf("first message = %v, want the acknowledgement", ack)
+	}
+	end := st.nextMessage()
+	want := map[string]any{"jsonrpc": "2.0", "id": 7.0, "result": map[string]any{
+		"resultType": "complete", "_meta": map[string]any{"io.modelcontextprotocol/subscriptionId": 7.0},
+	}}
+	if diff := cmp.Diff(want, end); diff != "" {
+		t.Errorf("closing message (-want +got):\n%s", diff)
+	}
+	st.wantEnd()
+}
+
+// FuzzInvokeStream feeds arbitrary bodies through a streamed Function URL
+// invocation of the reference server: every answer must be a well-formed
+// HTTP integration response with a JSON or event-stream body.
+func FuzzInvokeStream(f *testing.F) {
+	for _, tc := range protocolCases {
+		f.Add(tc.req.body)
+	}
+	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{}}`)
+	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+	f.Fuzz(func(t *testing.T, body string) {
+		req := jsonPost(body, "MCP-Protocol-Version", legacy)
+		s, head := openStream(t, streamCtx(t, 10*time.Second), h, urlEvent(t, req))
+		if head.StatusCode < 200 || head.StatusCode > 599 {
+			t.Fatalf("status %d", head.StatusCode)
+		}
+		ct := head.header("Content-Type")
+		if ct != "application/json" && ct != "text/event-stream" && head.StatusCode != http.StatusAccepted {
+			t.Fatalf("Content-Type %q (status %d)", ct, head.StatusCode)
+		}
+		rest, err := io.ReadAll(s.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct == "application/json" && !json.Valid(rest) {
+			t.Fatalf("JSON body is not JSON: %q", rest)
+		}
+	})
+}
+
+// TestStreamHandlerPanics checks that a handler that panics, before or
+// after the head went out, ends the stream with a JSON-RPC error instead of
+// taking the process down.
+func TestStreamHandlerPanics(t *testing.T) {
+	tests := []struct {
+		name        string
+		handler     http.HandlerFunc
+		status      int
+		contentType string
+	}{
+		{"before writing", func(http.ResponseWriter, *http.Request) { panic("boom") }, 200, "application/json"},
+		{"mid-stream", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.Write([]byte("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}}\n\n"))
+			panic("boom")
+		}, 200, "text/event-stream"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := lambdamcp.NewHandler(tc.handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, RawErrors: true})
+			s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, callWait(legacy)))
+			if head.StatusCode != tc.status || head.header("Content-Type") != tc.contentType {
+				t.Fatalf("head %d %q, want %d %q", head.StatusCode, head.header("Content-Type"), tc.status, tc.contentType)
+			}
+			var last map[string]any
+			if tc.contentType == "application/json" {
+				b, _ := io.ReadAll(s.r)
+				if err := json.Unmarshal(b, &last); err != nil {
+					t.Fatalf("body %q: %v", b, err)
+				}
+			} else {
+				s.nextMessage()
+				last = s.nextMessage()
+				s.wantEnd()
+			}
+			errObj, _ := last["error"].(map[string]any)
+			if last["id"] != 42.0 || errObj["code"] != -32603.0 {
+				t.Errorf("answer = %v, want error -32603 for call 42", last)
+			}
+		})
+	}
+}
