@@ -58,3 +58,21 @@ func detectShape(payload []byte) (Shape, error) {
 	}
 	return "", ErrUnknownEvent
 }
+
+// ParseStreamShapes reads a comma-separated list of the shapes that stream,
+// as a deployment configures Options.Stream (for example from an
+// environment variable): "url", "rest", both, or "" for none. Any other
+// name is an error, since only those two shapes can stream.
+func ParseStreamShapes(list string) ([]Shape, error) {
+	var shapes []Shape
+	for name := range strings.SplitSeq(list, ",") {
+		switch s := Shape(strings.TrimSpace(name)); s {
+		case "":
+		case ShapeURL, ShapeREST:
+			shapes = append(shapes, s)
+		default:
+			return nil, fmt.Errorf("%q cannot stream: name url, rest or both", strings.TrimSpace(name))
+		}
+	}
+	return shapes, nil
+}

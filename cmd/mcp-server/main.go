@@ -46,7 +46,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -90,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 
-	stream, err := parseStream(getenv("MCP_STREAM"))
+	stream, err := lambdamcp.ParseStreamShapes(getenv("MCP_STREAM"))
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-server: MCP_STREAM: %v\n", err)
 		return 2
@@ -161,21 +160,6 @@ func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (htt
 		slog.Any("required_scopes", cfg.Scopes),
 		slog.String("resource", cfg.ResourceURL))
 	return mux, nil
-}
-
-// parseStream reads MCP_STREAM: shape names, comma-separated.
-func parseStream(v string) ([]lambdamcp.Shape, error) {
-	var shapes []lambdamcp.Shape
-	for name := range strings.SplitSeq(v, ",") {
-		switch s := lambdamcp.Shape(strings.TrimSpace(name)); s {
-		case "":
-		case lambdamcp.ShapeURL, lambdamcp.ShapeREST:
-			shapes = append(shapes, s)
-		default:
-			return nil, fmt.Errorf("%q cannot stream: name url, rest or both", name)
-		}
-	}
-	return shapes, nil
 }
 
 // serve runs an HTTP server on ln until ctx ends, then shuts it down.

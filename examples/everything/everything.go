@@ -12,6 +12,7 @@ package everything
 import (
 	"context"
 	"crypto/rand"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 	"net/http"
 
 	"github.com/lambdamcp/lambdamcp/auth"
@@ -54,7 +55,7 @@ func New(opts *Options) *mcp.Server {
 		key = make([]byte, 32)
 		rand.Read(key)
 	}
-	sealer, err := newStateSealer(key)
+	sealer, err := requeststate.New(key)
 	if err != nil {
 		panic("everything: " + err.Error())
 	}

@@ -1,8 +1,11 @@
 package everything
 
 import (
+	"time"
+
 	"context"
 	"fmt"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -113,7 +116,10 @@ type roundState struct {
 
 type toolFunc = func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error)
 
-func addInputRequiredTools(srv *mcp.Server, sealer *stateSealer) {
+// stateTTL is how long a client has to answer an input request.
+const stateTTL = 10 * time.Minute
+
+func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 	add := func(name, desc string, h toolFunc) {
 		mcp.AddTool(srv, &mcp.Tool{Name: name, Description: desc}, h)
 	}
@@ -152,14 +158,14 @@ func addInputRequiredTools(srv *mcp.Server, sealer *stateSealer) {
 		return func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			if req.Params.RequestState != "" {
 				var st roundState
-				if err := sealer.open(name, req.Params.RequestState, &st); err != nil {
+				if err := sealer.Open(name, req.Params.RequestState, &st); err != nil {
 					return nil, nil, invalidState(err)
 				}
 				if accepted(req.Params.InputResponses, "confirm") != nil {
 					return textResult("state-ok: requestState verified and confirmation received"), nil, nil
 				}
 			}
-			state, err := sealer.seal(name, roundState{Round: 1})
+			state, err := sealer.Seal(name, roundState{Round: 1}, stateTTL)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -177,7 +183,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *stateSealer) {
 			in := req.Params.InputResponses
 			if req.Params.RequestState != "" {
 				var st roundState
-				if err := sealer.open(multiInputs, req.Params.RequestState, &st); err != nil {
+				if err := sealer.Open(multiInputs, req.Params.RequestState, &st); err != nil {
 					return nil, nil, invalidState(err)
 				}
 				name, okName := acceptedString(in, "user_name", "name")
@@ -187,7 +193,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *stateSealer) {
 					return textResult(fmt.Sprintf("%s, %s! (%d roots)", greeting, name, len(roots))), nil, nil
 				}
 			}
-			state, err := sealer.seal(multiInputs, roundState{Round: 1})
+			state, err := sealer.Seal(multiInputs, roundState{Round: 1}, stateTTL)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -203,7 +209,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *stateSealer) {
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			var st roundState
 			if req.Params.RequestState != "" {
-				if err := sealer.open(multiRound, req.Params.RequestState, &st); err != nil {
+				if err := sealer.Open(multiRound, req.Params.RequestState, &st); err != nil {
 					return nil, nil, invalidState(err)
 				}
 			}
@@ -227,7 +233,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *stateSealer) {
 					Message: "Step 2: What is your favorite color?", RequestedSchema: objectSchema("color", "string"),
 				}}
 			}
-			state, err := sealer.seal(multiRound, next)
+			state, err := sealer.Seal(multiRound, next, stateTTL)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 	"net/http"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ type quote struct {
 }
 
 // New returns the server, sealing requestState with sealer.
-func New(sealer *Sealer) *mcp.Server {
+func New(sealer *requeststate.Sealer) *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-mrtr", Version: "1.0.0"}, nil)
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "order",

@@ -16,7 +16,7 @@
 //
 // Environment:
 //
-//	MCP_REQUEST_STATE_KEY  64 hex digits: the AES-256 key sealing requestState.
+//	MCP_REQUEST_STATE_KEY  the AES-256 key sealing requestState: 64 hex digits or base64.
 //	                       Unset: a random key, valid for this process only.
 //	MCP_ALLOWED_ORIGINS    comma-separated browser origins allowed besides the
 //	                       server's own; others are refused with 403.
@@ -26,7 +26,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +42,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
 func main() {
@@ -63,9 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	opts := &everything.Options{ListTTLMs: 60_000}
 	if k := getenv("MCP_REQUEST_STATE_KEY"); k != "" {
-		key, err := hex.DecodeString(k)
-		if err != nil || len(key) != 32 {
-			fmt.Fprintln(stderr, "MCP_REQUEST_STATE_KEY must be 64 hex digits (32 bytes)")
+		key, err := requeststate.ParseKey(k)
+		if err != nil {
+			fmt.Fprintln(stderr, "MCP_REQUEST_STATE_KEY:", err)
 			return 2
 		}
 		opts.StateKey = key
@@ -84,11 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	h := everything.Handler(everything.New(opts), &everything.HandlerOptions{AllowedOrigins: origins})
 	if onLambda {
-		var stream []lambdamcp.Shape
-		for _, name := range strings.Split(getenv("MCP_STREAM"), ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				stream = append(stream, lambdamcp.Shape(name))
-			}
+		stream, err := lambdamcp.ParseStreamShapes(getenv("MCP_STREAM"))
+		if err != nil {
+			fmt.Fprintln(stderr, "MCP_STREAM:", err)
+			return 2
 		}
 		lambdamcp.Start(h, &lambdamcp.Options{Logger: logger, Stream: stream})
 		return 0

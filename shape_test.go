@@ -1,4 +1,4 @@
-package main
+package lambdamcp_test
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 )
 
-func TestParseStream(t *testing.T) {
+func TestParseStreamShapes(t *testing.T) {
 	tests := []struct {
 		in      string
 		want    []lambdamcp.Shape
@@ -22,12 +22,12 @@ func TestParseStream(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := parseStream(tc.in)
+			got, err := lambdamcp.ParseStreamShapes(tc.in)
 			if (err != nil) != tc.wantErr {
-				t.Fatalf("parseStream(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
+				t.Fatalf("ParseStreamShapes(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
 			}
 			if diff := cmp.Diff(tc.want, got); !tc.wantErr && diff != "" {
-				t.Errorf("parseStream(%q) (-want +got):\n%s", tc.in, diff)
+				t.Errorf("ParseStreamShapes(%q) (-want +got):\n%s", tc.in, diff)
 			}
 		})
 	}
