@@ -3,9 +3,9 @@ package auth
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,14 +18,10 @@ import (
 )
 
 var (
-	//go:embed testdata/apigw-custom-auth-request.json
-	tokenEventJSON []byte
-	//go:embed testdata/apigw-custom-auth-request-type-request.json
-	requestEventJSON []byte
-	//go:embed testdata/apigw-v2-custom-authorizer-v1-request.json
-	httpV1EventJSON []byte
-	//go:embed testdata/apigw-v2-custom-authorizer-v2-request.json
-	httpV2EventJSON []byte
+	tokenEventJSON   = awsevents.Sample("apigw-custom-auth-request.json")
+	requestEventJSON = awsevents.Sample("apigw-custom-auth-request-type-request.json")
+	httpV1EventJSON  = awsevents.Sample("apigw-v2-custom-authorizer-v1-request.json")
+	httpV2EventJSON  = awsevents.Sample("apigw-v2-custom-authorizer-v2-request.json")
 )
 
 type outcome string

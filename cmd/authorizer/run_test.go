@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,11 +21,9 @@ import (
 	"github.com/lambdamcp/lambdamcp/auth"
 )
 
-//go:embed testdata/apigw-custom-auth-request.json
-var tokenEvent []byte
+var tokenEvent = awsevents.Sample("apigw-custom-auth-request.json")
 
-//go:embed testdata/apigw-v2-custom-authorizer-v2-request.json
-var httpEvent []byte
+var httpEvent = awsevents.Sample("apigw-v2-custom-authorizer-v2-request.json")
 
 const token = "a-long-random-static-token-for-tests"
 

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"log/slog"
 	"strings"
 	"testing"
@@ -17,10 +17,8 @@ import (
 )
 
 var (
-	//go:embed testdata/apigw-request.json
-	restEvent []byte
-	//go:embed testdata/apigw-custom-auth-request.json
-	tokenAuthorizerEvent []byte
+	restEvent            = awsevents.Sample("apigw-request.json")
+	tokenAuthorizerEvent = awsevents.Sample("apigw-custom-auth-request.json")
 )
 
 // Behind API Gateway: the Lambda authorizer verifies the token, API Gateway
@@ -106,10 +104,8 @@ func TestIdentityFromAuthorizer(t *testing.T) {
 }
 
 var (
-	//go:embed testdata/apigw-v2-request-lambda-authorizer.json
-	httpAPIEvent []byte
-	//go:embed testdata/apigw-v2-custom-authorizer-v2-request.json
-	httpAPIAuthorizerEvent []byte
+	httpAPIEvent           = awsevents.Sample("apigw-v2-request-lambda-authorizer.json")
+	httpAPIAuthorizerEvent = awsevents.Sample("apigw-v2-custom-authorizer-v2-request.json")
 )
 
 // The same through an HTTP API: the Lambda authorizer's simple response

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"log/slog"
 	"strings"
 	"testing"
@@ -17,8 +17,7 @@ import (
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
 
-//go:embed testdata/lambda-urls-request.json
-var functionURLEvent []byte
+var functionURLEvent = awsevents.Sample("lambda-urls-request.json")
 
 // On a Function URL nothing stands in front of the function: the server
 // checks the token itself, and derives its resource URL from the event when

@@ -2,10 +2,8 @@ package localfront
 
 import (
 	"encoding/json"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -39,11 +37,6 @@ func keyPaths(prefix string, v any, out map[string]bool) {
 // every field of a sample must be present, except the ones listed with
 // the reason the front leaves them out.
 func TestEventsCoverAWSSamples(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-lambda-go").Output()
-	if err != nil {
-		t.Fatalf("locating aws-lambda-go: %v", err)
-	}
-	testdata := filepath.Join(strings.TrimSpace(string(out)), "events", "testdata")
 	identity := []string{ // callers the front has no notion of (IAM, Cognito, API keys)
 		"requestContext.identity.accountId", "requestContext.identity.apiKey", "requestContext.identity.apiKeyId",
 		"requestContext.identity.caller", "requestContext.identity.cognitoAuthenticationProvider",
@@ -65,10 +58,7 @@ func TestEventsCoverAWSSamples(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.sample, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join(testdata, tc.sample))
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw := awsevents.Sample(tc.sample)
 			var sample any
 			if err := json.Unmarshal(raw, &sample); err != nil {
 				t.Fatal(err)
