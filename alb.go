@@ -2,7 +2,6 @@ package lambdamcp
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -16,7 +15,7 @@ import (
 // form. Query strings arrive as the client encoded them.
 func (h *Handler) serveALB(ctx context.Context, payload []byte) (any, error) {
 	var ev events.ALBTargetGroupRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	if err := decodeEvent(payload, &ev); err != nil {
 		return nil, fmt.Errorf("decoding ALB event: %w", err)
 	}
 	multi := ev.MultiValueHeaders != nil

@@ -147,3 +147,37 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
 }
+
+// BenchmarkInvokeOverhead times Handler.Invoke around a handler that only
+// answers a fixed JSON body: lambdamcp's own share of an invocation (event
+// decode, request and response conversion, response encode).
+func BenchmarkInvokeOverhead(b *testing.B) {
+	fixed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"jsonrpc":"2.0","id":2,"result":{"tools":[]}}`))
+	})
+	h := lambdamcp.NewHandler(fixed, nil)
+	tc := protocolCase(b, "tools-list-2026-07-28")
+	for _, shape := range shapes {
+		if !slices.Contains(benchShapes, shape.name) {
+			continue
+		}
+		payload := shape.build(b, tc.req)
+		b.Run(shape.name, func(b *testing.B) {
+			ctx := invokeCtx(b)
+			checkInvoke(b, h, ctx, payload, http.StatusOK)
+			lat := make([]time.Duration, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				start := time.Now()
+				if _, err := h.Invoke(ctx, payload); err != nil {
+					b.Fatal(err)
+				}
+				lat[i] = time.Since(start)
+			}
+			b.StopTimer()
+			reportPercentiles(b, lat)
+		})
+	}
+}

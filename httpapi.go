@@ -2,7 +2,6 @@ package lambdamcp
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,7 +15,7 @@ import (
 // handler sees it without (/mcp), as on REST APIs.
 func (h *Handler) serveHTTPAPI(ctx context.Context, payload []byte) (any, error) {
 	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	if err := decodeEvent(payload, &ev); err != nil {
 		return nil, fmt.Errorf("decoding HTTP API event: %w", err)
 	}
 	path := ev.RawPath
@@ -34,7 +33,7 @@ func (h *Handler) serveHTTPAPI(ctx context.Context, payload []byte) (any, error)
 // serveURL answers a Lambda Function URL event (buffered invoke mode).
 func (h *Handler) serveURL(ctx context.Context, payload []byte) (any, error) {
 	var ev events.LambdaFunctionURLRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	if err := decodeEvent(payload, &ev); err != nil {
 		return nil, fmt.Errorf("decoding Function URL event: %w", err)
 	}
 	rc := ev.RequestContext

@@ -2,7 +2,6 @@ package lambdamcp
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -128,7 +127,7 @@ func (h *Handler) invokeBuffered(ctx context.Context, shape Shape, payload []byt
 		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
 		return nil, err
 	}
-	return json.Marshal(resp)
+	return encodeResponse(resp)
 }
 
 // serve runs the handler for one request and keeps its response.

@@ -2,7 +2,6 @@ package lambdamcp
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -16,7 +15,7 @@ import (
 // come from the multi-value maps, which REST APIs always send.
 func (h *Handler) serveREST(ctx context.Context, payload []byte) (any, error) {
 	var ev events.APIGatewayProxyRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	if err := decodeEvent(payload, &ev); err != nil {
 		return nil, fmt.Errorf("decoding REST API event: %w", err)
 	}
 	w := h.serve(ctx, &invocation{shape: ShapeREST, event: &ev, authorizer: ev.RequestContext.Authorizer}, restParts(&ev))

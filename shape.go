@@ -1,7 +1,6 @@
 package lambdamcp
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,7 +36,7 @@ type shapeProbe struct {
 // detectShape tells which event shape payload is.
 func detectShape(payload []byte) (Shape, error) {
 	var p shapeProbe
-	if err := json.Unmarshal(payload, &p); err != nil {
+	if err := decodeEvent(payload, &p); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnknownEvent, err)
 	}
 	rc := p.RequestContext
