@@ -5,6 +5,7 @@ package demoserver
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -76,7 +77,7 @@ func New(opts Options) *mcp.Server {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "ping",
 		Description: "Answers pong with the execution environment's log stream, the server version and how long it waited.",
-		InputSchema: pingSchema(),
+		InputSchema: pingSchemaJSON(),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PingInput) (*mcp.CallToolResult, any, error) {
 		delay := 100 * time.Millisecond
 		if calls.Add(1)%2 == 0 {
@@ -143,6 +144,18 @@ func pingSchema() *jsonschema.Schema {
 	d.Minimum = jsonschema.Ptr(0.0)
 	d.Maximum = jsonschema.Ptr(float64(MaxDelay.Milliseconds()))
 	return s
+}
+
+// pingSchemaJSON is ping's input schema encoded once: the SDK lists a
+// json.RawMessage schema as it is, where a *jsonschema.Schema would be
+// encoded again by reflection on every tools/list. The SDK still decodes
+// it once, at AddTool, to validate arguments.
+func pingSchemaJSON() json.RawMessage {
+	b, err := json.Marshal(pingSchema())
+	if err != nil {
+		panic(fmt.Sprintf("ping schema: %v", err)) // a programming error, caught by every test
+	}
+	return b
 }
 
 // Handler returns the stateless Streamable HTTP handler for server. Each
