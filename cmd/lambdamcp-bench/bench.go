@@ -32,7 +32,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	loadBefore := loadAvg()
 
 	fmt.Fprintln(stderr, "building the bootstrap (arm64, amd64) and the Go peers")
-	art, err := buildArtifacts(ctx, root, dir, runtime.GOARCH)
+	art, err := buildArtifacts(ctx, root, dir, runtime.GOARCH, cfg.peers)
 	if err != nil {
 		return err
 	}

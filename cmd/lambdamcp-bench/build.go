@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 )
 
 // goBuild builds pkg (relative to dir) into out.
@@ -76,7 +77,9 @@ type artifacts struct {
 	floor, mcpgo string
 }
 
-func buildArtifacts(ctx context.Context, root, dir, hostArch string) (artifacts, error) {
+// buildArtifacts builds the bootstrap for both Lambda architectures (and
+// this machine's) and the Go peers among peers.
+func buildArtifacts(ctx context.Context, root, dir, hostArch string, peers []string) (artifacts, error) {
 	var a artifacts
 	for _, arch := range []string{"arm64", "amd64"} {
 		out := filepath.Join(dir, "bootstrap-"+arch)
@@ -106,13 +109,17 @@ func buildArtifacts(ctx context.Context, root, dir, hostArch string) (artifacts,
 			return a, err
 		}
 	}
-	a.floor = filepath.Join(dir, "floor")
-	if err := goBuild(ctx, root, a.floor, "./bench/peers/floor", nil); err != nil {
-		return a, err
+	if slices.Contains(peers, "floor") {
+		a.floor = filepath.Join(dir, "floor")
+		if err := goBuild(ctx, root, a.floor, "./bench/peers/floor", nil); err != nil {
+			return a, err
+		}
 	}
-	a.mcpgo = filepath.Join(dir, "mcpgo")
-	if err := goBuild(ctx, filepath.Join(root, "bench", "peers", "mcpgo"), a.mcpgo, ".", nil); err != nil {
-		return a, err
+	if slices.Contains(peers, "mcpgo") {
+		a.mcpgo = filepath.Join(dir, "mcpgo")
+		if err := goBuild(ctx, filepath.Join(root, "bench", "peers", "mcpgo"), a.mcpgo, ".", nil); err != nil {
+			return a, err
+		}
 	}
 	return a, nil
 }
