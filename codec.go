@@ -12,8 +12,8 @@ import (
 // The payload is never decoded zero-copy: aws-lambda-go reuses its buffer
 // for the next invocation, and Event(ctx) hands the decoded strings out.
 
-// decodeEvent decodes an event payload into v.
-func decodeEvent(payload []byte, v any) error {
+// unmarshal decodes an event payload into v.
+func unmarshal(payload []byte, v any) error {
 	return json.Unmarshal(payload, v)
 }
 
