@@ -48,6 +48,13 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		argv: []string{art.bootstrap, "-addr", "127.0.0.1:0"},
 		env:  withoutLambda(cfg.environ),
 	}}
+	for _, env := range cfg.variants {
+		specs = append(specs, serverSpec{
+			name: "lambdamcp " + strings.Join(env, " "),
+			argv: []string{art.bootstrap, "-addr", "127.0.0.1:0"},
+			env:  append(withoutLambda(cfg.environ), env...),
+		})
+	}
 	for _, p := range cfg.peers {
 		switch p {
 		case "ts":

@@ -24,6 +24,7 @@ type config struct {
 	peers        []string
 	node         string
 	environ      []string
+	variants     [][]string // extra runs of the reference server, each with these environment assignments
 }
 
 var knownPeers = []string{"ts", "mcpgo", "floor"}
@@ -42,6 +43,7 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.rssAfter, "rss-after", 10000, "invocations before the bootstrap's memory is read")
 	peers := fs.String("peers", strings.Join(knownPeers, ","), "peers to compare with (ts, mcpgo, floor), comma-separated; empty for none")
 	fs.StringVar(&cfg.node, "node", "node", "Node.js binary for the TypeScript peer")
+	variants := fs.String("variants", "", "extra HTTP runs of the reference server with other environments: VAR=value pairs separated by spaces, runs by semicolons (e.g. \"GOGC=400\")")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -60,6 +62,20 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 			return cfg, err
 		}
 		cfg.peers = append(cfg.peers, p)
+	}
+	for v := range strings.SplitSeq(*variants, ";") {
+		env := strings.Fields(v)
+		if len(env) == 0 {
+			continue
+		}
+		for _, kv := range env {
+			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+				err := fmt.Errorf("%q is not VAR=value", kv)
+				fmt.Fprintf(stderr, "-variants: %v\n", err)
+				return cfg, err
+			}
+		}
+		cfg.variants = append(cfg.variants, env)
 	}
 	if cfg.requests < 1 || cfg.coldRuns < 1 || cfg.warm < 1 || cfg.rssAfter < 1 || cfg.httpColdRuns < 1 {
 		err := errors.New("-requests, -cold-runs, -http-cold-runs, -warm and -rss-after must be at least 1")

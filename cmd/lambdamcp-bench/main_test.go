@@ -56,6 +56,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"-levels", "1,x"},
 		{"-peers", "ts,express"},
 		{"-requests", "0"},
+		{"-variants", "GOGC"},
 		{"-no-such-flag"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -67,6 +68,17 @@ func TestParseConfigRejects(t *testing.T) {
 				t.Error("nothing said on stderr")
 			}
 		})
+	}
+}
+
+func TestParseConfigVariants(t *testing.T) {
+	cfg, err := parseConfig([]string{"-variants", "GOGC=400; GOGC=200 GOMEMLIMIT=64MiB;"}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"GOGC=400"}, {"GOGC=200", "GOMEMLIMIT=64MiB"}}
+	if diff := cmp.Diff(want, cfg.variants); diff != "" {
+		t.Errorf("variants (-want +got):\n%s", diff)
 	}
 }
 
