@@ -117,7 +117,9 @@ func buildArtifacts(ctx context.Context, root, dir, hostArch string, peers []str
 	}
 	if slices.Contains(peers, "mcpgo") {
 		a.mcpgo = filepath.Join(dir, "mcpgo")
-		if err := goBuild(ctx, filepath.Join(root, "bench", "peers", "mcpgo"), a.mcpgo, ".", nil); err != nil {
+		// Its own module: GOFLAGS meant for lambdamcp's (such as -modfile)
+		// do not apply.
+		if err := goBuild(ctx, filepath.Join(root, "bench", "peers", "mcpgo"), a.mcpgo, ".", []string{"GOFLAGS="}); err != nil {
 			return a, err
 		}
 	}
