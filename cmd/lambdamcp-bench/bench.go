@@ -43,6 +43,14 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("Runtime API: %w", err)
 	}
 
+	fmt.Fprintf(stderr, "in-process: %d tools/list invocations per protocol era\n", cfg.inProcess)
+	var inproc [2]inProcess
+	for i, call := range []mcpCall{toolsListCall, toolsListModernCall} {
+		if inproc[i], err = measureInProcess(ctx, call, cfg.inProcess); err != nil {
+			return fmt.Errorf("in-process: %w", err)
+		}
+	}
+
 	specs := []serverSpec{{
 		name: "lambdamcp",
 		argv: []string{art.bootstrap, "-addr", "127.0.0.1:0"},
@@ -74,7 +82,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	report(stdout, cfg, art, lam, runs, loadBefore, loadAvg())
+	report(stdout, cfg, art, lam, inproc, runs, loadBefore, loadAvg())
 	return nil
 }
 

@@ -20,6 +20,7 @@ type config struct {
 	coldRuns     int
 	httpColdRuns int
 	warm         int
+	inProcess    int
 	rssAfter     int
 	peers        []string
 	node         string
@@ -40,6 +41,7 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.coldRuns, "cold-runs", 20, "bootstrap cold starts through the Runtime API")
 	fs.IntVar(&cfg.httpColdRuns, "http-cold-runs", 10, "cold starts of each HTTP server")
 	fs.IntVar(&cfg.warm, "warm", 2000, "warm tools/list invocations per protocol era through the Runtime API")
+	fs.IntVar(&cfg.inProcess, "in-process", 20000, "in-process tools/list invocations per protocol era")
 	fs.IntVar(&cfg.rssAfter, "rss-after", 10000, "invocations before the bootstrap's memory is read")
 	peers := fs.String("peers", strings.Join(knownPeers, ","), "peers to compare with (ts, mcpgo, floor), comma-separated; empty for none")
 	fs.StringVar(&cfg.node, "node", "node", "Node.js binary for the TypeScript peer")
@@ -77,8 +79,8 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 		}
 		cfg.variants = append(cfg.variants, env)
 	}
-	if cfg.requests < 1 || cfg.coldRuns < 1 || cfg.warm < 1 || cfg.rssAfter < 1 || cfg.httpColdRuns < 1 {
-		err := errors.New("-requests, -cold-runs, -http-cold-runs, -warm and -rss-after must be at least 1")
+	if cfg.requests < 1 || cfg.coldRuns < 1 || cfg.warm < 1 || cfg.rssAfter < 1 || cfg.httpColdRuns < 1 || cfg.inProcess < 1 {
+		err := errors.New("-requests, -cold-runs, -http-cold-runs, -warm, -in-process and -rss-after must be at least 1")
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}

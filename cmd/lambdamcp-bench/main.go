@@ -5,6 +5,8 @@
 //     initialize through the Lambda Runtime API (internal/runtimeapi, on
 //     127.0.0.1), median and p90 of -cold-runs runs;
 //   - warm tools/list latency through the Runtime API, both protocol eras;
+//   - warm tools/list in-process (Handler.Invoke with a Function URL event):
+//     median, 99th percentile and bytes allocated per call;
 //   - resident memory of the bootstrap after -rss-after invocations;
 //   - stripped bootstrap size (arm64, amd64) and deployment zip size;
 //   - local HTTP throughput and latency of tools/call ping at each
@@ -18,6 +20,7 @@
 //	make bench
 //	go run ./cmd/lambdamcp-bench -requests 20000 -peers ts,mcpgo,floor
 //
+// It ends with the targets, each marked met or not with its figure.
 // All traffic goes to 127.0.0.1 and every load is bounded in count and time.
 package main
 

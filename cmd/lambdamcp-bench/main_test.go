@@ -202,3 +202,62 @@ func TestReadMemory(t *testing.T) {
 		t.Errorf("memory = %+v, want VmRSS > 0 and VmHWM >= VmRSS", m)
 	}
 }
+
+func TestMeasureInProcess(t *testing.T) {
+	res, err := measureInProcess(t.Context(), toolsListModernCall, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.latency.n != 50 || res.latency.p50 <= 0 || res.bytesPerCall <= 0 {
+		t.Errorf("in-process = %+v, want 50 timings and the bytes they allocated", res)
+	}
+}
+
+// TestTargets checks the verdicts against figures on both sides of each
+// target.
+func TestTargets(t *testing.T) {
+	load := func(name string, callsPerSecond int) httpRun {
+		return httpRun{name: name, levels: []loadResult{{concurrency: 16, requests: callsPerSecond, elapsed: time.Second}}}
+	}
+	tests := []struct {
+		name   string
+		art    artifacts
+		lam    lambdaResults
+		inproc inProcess
+		runs   []httpRun
+		want   []string
+	}{
+		{
+			name:   "all met",
+			art:    artifacts{zipARM64: 4e6},
+			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
+			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
+			runs:   []httpRun{load("lambdamcp", 20000), load("TypeScript SDK", 1000)},
+			want:   []string{"met", "met", "met", "met", "met", "met", "met"},
+		},
+		{
+			name:   "none met",
+			art:    artifacts{zipARM64: 11e6},
+			lam:    lambdaResults{cold: summary{p50: 9 * time.Millisecond}, invoked: 10000, mem: memory{rss: 21e6}},
+			inproc: inProcess{latency: summary{p50: 26 * time.Microsecond, p99: 101 * time.Microsecond}, bytesPerCall: 17e3},
+			runs:   []httpRun{load("lambdamcp", 9000), load("TypeScript SDK", 1000)},
+			want:   []string{"not met", "not met", "not met", "not met", "not met", "not met", "not met"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			printTargets(&b, tc.art, tc.lam, tc.inproc, tc.runs)
+			var got []string
+			for line := range strings.Lines(b.String()) {
+				cells := strings.Split(strings.TrimSpace(line), "|")
+				if len(cells) == 5 && (cells[3] == " met " || cells[3] == " not met ") {
+					got = append(got, strings.TrimSpace(cells[3]))
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("verdicts (-want +got):\n%s\n%s", diff, b.String())
+			}
+		})
+	}
+}

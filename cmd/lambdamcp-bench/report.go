@@ -8,7 +8,7 @@ import (
 )
 
 // report prints the results as Markdown.
-func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, runs []httpRun, loadBefore, loadAfter string) {
+func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, inproc [2]inProcess, runs []httpRun, loadBefore, loadAfter string) {
 	fmt.Fprintf(w, "Machine: %d CPUs, %s, %s %s/%s; load average %s at the start, %s at the end.\n\n",
 		runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadBefore, loadAfter)
 
@@ -20,6 +20,14 @@ func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, runs []ht
 	fmt.Fprintf(w, "| resident memory after %d invocations (VmRSS / peak VmHWM) | %s / %s |\n", lam.invoked, mb(lam.mem.rss), mb(lam.mem.hwm))
 	fmt.Fprintf(w, "| bootstrap, stripped: linux/arm64 / linux/amd64 | %s / %s |\n", mb(art.sizeARM64), mb(art.sizeAMD64))
 	fmt.Fprintf(w, "| deployment zip (arm64) | %s |\n\n", mb(art.zipARM64))
+
+	fmt.Fprintln(w, "| In-process, Handler.Invoke with a Function URL event | p50 | p99 | allocated per call |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|")
+	for i, era := range []string{"2025-11-25", "2026-07-28"} {
+		fmt.Fprintf(w, "| tools/list %s (%d calls) | %s | %s | %.1f KB |\n", era, inproc[i].latency.n,
+			ms(inproc[i].latency.p50), ms(inproc[i].latency.p99), inproc[i].bytesPerCall/1e3)
+	}
+	fmt.Fprintln(w)
 
 	ref := func(name string, level int) float64 {
 		for _, r := range runs {
@@ -63,6 +71,7 @@ func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, runs []ht
 	for _, r := range runs {
 		fmt.Fprintf(w, "| %s | %s / %s (%d runs) | %s / %s |\n", r.name, ms(r.cold.p50), ms(r.cold.p90), r.cold.n, mb(r.mem.rss), mb(r.mem.hwm))
 	}
+	printTargets(w, art, lam, inproc[0], runs)
 	for _, r := range runs {
 		for _, l := range r.levels {
 			if l.firstError != "" {
@@ -70,4 +79,42 @@ func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, runs []ht
 			}
 		}
 	}
+}
+
+// printTargets marks each of the targets met or not, with the
+// figure that decides it.
+func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc inProcess, runs []httpRun) {
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "not met"
+	}
+	var lambdamcp16, ts16 loadResult
+	for _, r := range runs {
+		for _, l := range r.levels {
+			if l.concurrency != 16 {
+				continue
+			}
+			switch r.name {
+			case "lambdamcp":
+				lambdamcp16 = l
+			case "TypeScript SDK":
+				ts16 = l
+			}
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | figure | |")
+	fmt.Fprintln(w, "|---|---:|---|")
+	fmt.Fprintf(w, "| cold start <= 8 ms median | %s | %s |\n", ms(lam.cold.p50), verdict(lam.cold.p50 <= 8*time.Millisecond))
+	fmt.Fprintf(w, "| warm tools/list in-process <= 25 µs p50 | %s | %s |\n", ms(inproc.latency.p50), verdict(inproc.latency.p50 <= 25*time.Microsecond))
+	fmt.Fprintf(w, "| warm tools/list in-process <= 100 µs p99 | %s | %s |\n", ms(inproc.latency.p99), verdict(inproc.latency.p99 <= 100*time.Microsecond))
+	fmt.Fprintf(w, "| warm tools/list in-process <= 16 KB per request | %.1f KB | %s |\n", inproc.bytesPerCall/1e3, verdict(inproc.bytesPerCall <= 16e3))
+	fmt.Fprintf(w, "| resident memory <= 20 MB after %d invocations | %s | %s |\n", lam.invoked, mb(lam.mem.rss), verdict(lam.mem.rss <= 20e6))
+	if ts16.requests > 0 && lambdamcp16.requests > 0 {
+		r := lambdamcp16.throughput() / ts16.throughput()
+		fmt.Fprintf(w, "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | %.2fx, %d errors | %s |\n", r, lambdamcp16.errors, verdict(r >= 10 && lambdamcp16.errors == 0))
+	}
+	fmt.Fprintf(w, "| deployment zip <= 10 MB | %s | %s |\n", mb(art.zipARM64), verdict(art.zipARM64 <= 10e6))
 }

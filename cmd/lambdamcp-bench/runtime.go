@@ -81,18 +81,7 @@ func (e *lambdaEnv) invoke(ctx context.Context, payload []byte) error {
 	if err != nil {
 		return err
 	}
-	var out events.LambdaFunctionURLResponse
-	if err := json.Unmarshal(body, &out); err != nil {
-		return fmt.Errorf("response is not a Function URL response: %w", err)
-	}
-	if out.StatusCode != http.StatusOK || !json.Valid([]byte(out.Body)) {
-		return fmt.Errorf("status %d: %.200s", out.StatusCode, out.Body)
-	}
-	var rpc struct{ Result json.RawMessage }
-	if err := json.Unmarshal([]byte(out.Body), &rpc); err != nil || rpc.Result == nil {
-		return fmt.Errorf("no result: %.200s", out.Body)
-	}
-	return nil
+	return checkURLResponse(body)
 }
 
 func (e *lambdaEnv) stop() {

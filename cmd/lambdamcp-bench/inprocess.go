@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+// inProcess is what a warm invocation costs in-process: Handler.Invoke,
+// event JSON in, response JSON out, with the reference server.
+type inProcess struct {
+	latency      summary
+	bytesPerCall float64
+}
+
+// measureInProcess invokes a lambdamcp Handler with the reference server n
+// times with the Function URL event of call, after a warm-up, and measures
+// each invocation and the bytes allocated per invocation.
+func measureInProcess(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), nil)
+	payload := urlEvent(call)
+	for range min(n, 1000) {
+		out, err := h.Invoke(ctx, payload)
+		if err != nil {
+			return inProcess{}, err
+		}
+		if err := checkURLResponse(out); err != nil {
+			return inProcess{}, err
+		}
+	}
+	lat := make([]time.Duration, n)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		t0 := time.Now()
+		if _, err := h.Invoke(ctx, payload); err != nil {
+			return inProcess{}, err
+		}
+		lat[i] = time.Since(t0)
+	}
+	runtime.ReadMemStats(&after)
+	return inProcess{
+		latency:      summarize(lat),
+		bytesPerCall: float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
+	}, nil
+}
+
+// checkURLResponse checks that a Function URL response is HTTP 200 with a
+// JSON-RPC result.
+func checkURLResponse(body []byte) error {
+	var out events.LambdaFunctionURLResponse
+	if err := json.Unmarshal(body, &out); err != nil {
+		return fmt.Errorf("response is not a Function URL response: %w", err)
+	}
+	if out.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d: %.200s", out.StatusCode, out.Body)
+	}
+	var rpc struct{ Result json.RawMessage }
+	if err := json.Unmarshal([]byte(out.Body), &rpc); err != nil || rpc.Result == nil {
+		return fmt.Errorf("no result: %.200s", out.Body)
+	}
+	return nil
+}
