@@ -44,9 +44,12 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 
 	fmt.Fprintf(stderr, "in-process: %d tools/list invocations per protocol era\n", cfg.inProcess)
-	var inproc [2]inProcess
+	var inproc, sdk [2]inProcess
 	for i, call := range []mcpCall{toolsListCall, toolsListModernCall} {
 		if inproc[i], err = measureInProcess(ctx, call, cfg.inProcess); err != nil {
+			return fmt.Errorf("in-process: %w", err)
+		}
+		if sdk[i], err = measureSDK(ctx, call, cfg.inProcess); err != nil {
 			return fmt.Errorf("in-process: %w", err)
 		}
 	}
@@ -82,7 +85,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	report(stdout, cfg, art, lam, inproc, runs, loadBefore, loadAvg())
+	report(stdout, cfg, art, lam, inproc, sdk, runs, loadBefore, loadAvg())
 	return nil
 }
 

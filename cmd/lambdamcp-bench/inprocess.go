@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"time"
 
@@ -53,6 +55,48 @@ func measureInProcess(ctx context.Context, call mcpCall, n int) (inProcess, erro
 		bytesPerCall: float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
 	}, nil
 }
+
+// measureSDK times the go-sdk's handler alone with the same server and
+// request, as an HTTP server would call it: the share of measureInProcess
+// that lambdamcp does not control.
+func measureSDK(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+	sdk := demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil))
+	newReq := func() *http.Request {
+		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp", bytes.NewReader(call.body))
+		r.Header = call.header.Clone()
+		return r
+	}
+	for range min(n, 1000) {
+		w := httptest.NewRecorder()
+		sdk.ServeHTTP(w, newReq())
+		if w.Code != http.StatusOK || !bytes.Contains(w.Body.Bytes(), []byte(`"result"`)) {
+			return inProcess{}, fmt.Errorf("go-sdk alone: status %d: %.200s", w.Code, w.Body)
+		}
+	}
+	lat := make([]time.Duration, n)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		r := newReq()
+		t0 := time.Now()
+		sdk.ServeHTTP(discardWriter{}, r)
+		lat[i] = time.Since(t0)
+	}
+	runtime.ReadMemStats(&after)
+	return inProcess{
+		latency:      summarize(lat),
+		bytesPerCall: float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
+	}, nil
+}
+
+// discardWriter is the cheapest http.ResponseWriter, so that what the SDK
+// costs is measured, not a recorder's copies.
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) WriteHeader(int)             {}
 
 // checkURLResponse checks that a Function URL response is HTTP 200 with a
 // JSON-RPC result.

@@ -204,12 +204,19 @@ func TestReadMemory(t *testing.T) {
 }
 
 func TestMeasureInProcess(t *testing.T) {
-	res, err := measureInProcess(t.Context(), toolsListModernCall, 50)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.latency.n != 50 || res.latency.p50 <= 0 || res.bytesPerCall <= 0 {
-		t.Errorf("in-process = %+v, want 50 timings and the bytes they allocated", res)
+	for name, measure := range map[string]func(context.Context, mcpCall, int) (inProcess, error){
+		"lambdamcp": measureInProcess,
+		"go-sdk":    measureSDK,
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := measure(t.Context(), toolsListModernCall, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.latency.n != 50 || res.latency.p50 <= 0 || res.bytesPerCall <= 0 {
+				t.Errorf("in-process = %+v, want 50 timings and the bytes they allocated", res)
+			}
+		})
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 // report prints the results as Markdown.
-func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, inproc [2]inProcess, runs []httpRun, loadBefore, loadAfter string) {
+func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, inproc, sdk [2]inProcess, runs []httpRun, loadBefore, loadAfter string) {
 	fmt.Fprintf(w, "Machine: %d CPUs, %s, %s %s/%s; load average %s at the start, %s at the end.\n\n",
 		runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadBefore, loadAfter)
 
@@ -21,11 +21,13 @@ func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, inproc [2
 	fmt.Fprintf(w, "| bootstrap, stripped: linux/arm64 / linux/amd64 | %s / %s |\n", mb(art.sizeARM64), mb(art.sizeAMD64))
 	fmt.Fprintf(w, "| deployment zip (arm64) | %s |\n\n", mb(art.zipARM64))
 
-	fmt.Fprintln(w, "| In-process, Handler.Invoke with a Function URL event | p50 | p99 | allocated per call |")
+	fmt.Fprintln(w, "| In-process, warm tools/list | p50 | p99 | allocated per call |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|")
 	for i, era := range []string{"2025-11-25", "2026-07-28"} {
-		fmt.Fprintf(w, "| tools/list %s (%d calls) | %s | %s | %.1f KB |\n", era, inproc[i].latency.n,
+		fmt.Fprintf(w, "| lambdamcp Handler.Invoke, Function URL event, %s (%d calls) | %s | %s | %.1f KB |\n", era, inproc[i].latency.n,
 			ms(inproc[i].latency.p50), ms(inproc[i].latency.p99), inproc[i].bytesPerCall/1e3)
+		fmt.Fprintf(w, "| go-sdk StreamableHTTPHandler alone, %s (%d calls) | %s | %s | %.1f KB |\n", era, sdk[i].latency.n,
+			ms(sdk[i].latency.p50), ms(sdk[i].latency.p99), sdk[i].bytesPerCall/1e3)
 	}
 	fmt.Fprintln(w)
 
