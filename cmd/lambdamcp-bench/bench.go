@@ -42,6 +42,11 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("Runtime API: %w", err)
 	}
+	fmt.Fprintln(stderr, "Runtime API: the same with a bootstrap that answers a fixed response")
+	floor, err := measureLambda(ctx, art.lambdaFloor, cfg.coldRuns, cfg.warm, cfg.rssAfter)
+	if err != nil {
+		return fmt.Errorf("Runtime API floor: %w", err)
+	}
 
 	fmt.Fprintf(stderr, "in-process: %d tools/list invocations per protocol era\n", cfg.inProcess)
 	var inproc, sdk [2]inProcess
@@ -85,7 +90,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	report(stdout, cfg, art, lam, inproc, sdk, runs, loadBefore, loadAvg())
+	report(stdout, cfg, art, [2]lambdaResults{lam, floor}, inproc, sdk, runs, loadBefore, loadAvg())
 	return nil
 }
 

@@ -26,7 +26,12 @@ func goBuild(ctx context.Context, dir, out, pkg string, env []string, flags ...s
 // buildBootstrap builds the reference server as Lambda runs it: static,
 // stripped, without the RPC mode of aws-lambda-go.
 func buildBootstrap(ctx context.Context, root, out, goarch string) error {
-	return goBuild(ctx, root, out, "./cmd/mcp-server",
+	return buildLambda(ctx, root, out, goarch, "./cmd/mcp-server")
+}
+
+// buildLambda builds pkg as a Lambda bootstrap.
+func buildLambda(ctx context.Context, root, out, goarch, pkg string) error {
+	return goBuild(ctx, root, out, pkg,
 		[]string{"GOOS=linux", "GOARCH=" + goarch, "CGO_ENABLED=0"},
 		"-tags", "lambda.norpc", "-ldflags", "-s -w")
 }
@@ -71,6 +76,7 @@ func fileSize(path string) (int64, error) {
 // artifacts are the binaries a bench run builds into its scratch directory.
 type artifacts struct {
 	bootstrap    string // for this machine's architecture, run by the bench
+	lambdaFloor  string // the Runtime API floor, for this machine
 	sizeAMD64    int64
 	sizeARM64    int64
 	zipARM64     int64
@@ -108,6 +114,10 @@ func buildArtifacts(ctx context.Context, root, dir, hostArch string, peers []str
 		if err := buildBootstrap(ctx, root, a.bootstrap, hostArch); err != nil {
 			return a, err
 		}
+	}
+	a.lambdaFloor = filepath.Join(dir, "lambdafloor")
+	if err := buildLambda(ctx, root, a.lambdaFloor, hostArch, "./bench/peers/lambdafloor"); err != nil {
+		return a, err
 	}
 	if slices.Contains(peers, "floor") {
 		a.floor = filepath.Join(dir, "floor")

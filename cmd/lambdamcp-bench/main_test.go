@@ -156,37 +156,42 @@ func TestEventsAreAnswered(t *testing.T) {
 	}
 }
 
-// TestMeasureLambda runs the real bootstrap through the Runtime API a few
-// times: the path the cold-start and memory figures come from.
+// TestMeasureLambda runs the real bootstrap, and the floor, through the
+// Runtime API a few times: the path the cold-start and memory figures come
+// from.
 func TestMeasureLambda(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
-	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	if err := buildBootstrap(ctx, root, bootstrap, runtime.GOARCH); err != nil {
-		t.Fatal(err)
-	}
-	res, err := measureLambda(ctx, bootstrap, 2, 3, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.cold.n != 2 || res.cold.p50 <= 0 {
-		t.Errorf("cold = %+v, want 2 timings", res.cold)
-	}
-	if res.warmLegacy.n != 3 || res.warmModern.n != 3 {
-		t.Errorf("warm = %+v / %+v, want 3 timings each", res.warmLegacy, res.warmModern)
-	}
-	if res.invoked != 10 {
-		t.Errorf("invoked = %d, want 10", res.invoked)
-	}
-	if res.mem.rss <= 0 || res.mem.hwm < res.mem.rss {
-		t.Errorf("memory = %+v, want VmRSS > 0 and VmHWM >= VmRSS", res.mem)
+	for _, pkg := range []string{"./cmd/mcp-server", "./bench/peers/lambdafloor"} {
+		t.Run(pkg, func(t *testing.T) {
+			bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			if err := buildLambda(ctx, root, bootstrap, runtime.GOARCH, pkg); err != nil {
+				t.Fatal(err)
+			}
+			res, err := measureLambda(ctx, bootstrap, 2, 3, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.cold.n != 2 || res.cold.p50 <= 0 {
+				t.Errorf("cold = %+v, want 2 timings", res.cold)
+			}
+			if res.warmLegacy.n != 3 || res.warmModern.n != 3 {
+				t.Errorf("warm = %+v / %+v, want 3 timings each", res.warmLegacy, res.warmModern)
+			}
+			if res.invoked != 10 {
+				t.Errorf("invoked = %d, want 10", res.invoked)
+			}
+			if res.mem.rss <= 0 || res.mem.hwm < res.mem.rss {
+				t.Errorf("memory = %+v, want VmRSS > 0 and VmHWM >= VmRSS", res.mem)
+			}
+		})
 	}
 }
 

@@ -8,18 +8,19 @@ import (
 )
 
 // report prints the results as Markdown.
-func report(w io.Writer, cfg config, art artifacts, lam lambdaResults, inproc, sdk [2]inProcess, runs []httpRun, loadBefore, loadAfter string) {
+func report(w io.Writer, cfg config, art artifacts, lams [2]lambdaResults, inproc, sdk [2]inProcess, runs []httpRun, loadBefore, loadAfter string) {
+	lam, floor := lams[0], lams[1]
 	fmt.Fprintf(w, "Machine: %d CPUs, %s, %s %s/%s; load average %s at the start, %s at the end.\n\n",
 		runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadBefore, loadAfter)
 
-	fmt.Fprintln(w, "| Lambda (real bootstrap, Runtime API on 127.0.0.1) | |")
-	fmt.Fprintln(w, "|---|---|")
-	fmt.Fprintf(w, "| cold start, exec to first answered initialize (median / p90 of %d) | %s / %s |\n", lam.cold.n, ms(lam.cold.p50), ms(lam.cold.p90))
-	fmt.Fprintf(w, "| warm tools/list 2025-11-25 (p50 / p99 of %d) | %s / %s |\n", lam.warmLegacy.n, ms(lam.warmLegacy.p50), ms(lam.warmLegacy.p99))
-	fmt.Fprintf(w, "| warm tools/list 2026-07-28 (p50 / p99 of %d) | %s / %s |\n", lam.warmModern.n, ms(lam.warmModern.p50), ms(lam.warmModern.p99))
-	fmt.Fprintf(w, "| resident memory after %d invocations (VmRSS / peak VmHWM) | %s / %s |\n", lam.invoked, mb(lam.mem.rss), mb(lam.mem.hwm))
-	fmt.Fprintf(w, "| bootstrap, stripped: linux/arm64 / linux/amd64 | %s / %s |\n", mb(art.sizeARM64), mb(art.sizeAMD64))
-	fmt.Fprintf(w, "| deployment zip (arm64) | %s |\n\n", mb(art.zipARM64))
+	fmt.Fprintln(w, "| Lambda, real bootstrap, Runtime API on 127.0.0.1 | reference server | floor: a bootstrap answering a fixed response |")
+	fmt.Fprintln(w, "|---|---:|---:|")
+	fmt.Fprintf(w, "| cold start, exec to first answered initialize (median / p90 of %d) | %s / %s | %s / %s |\n", lam.cold.n, ms(lam.cold.p50), ms(lam.cold.p90), ms(floor.cold.p50), ms(floor.cold.p90))
+	fmt.Fprintf(w, "| warm tools/list 2025-11-25 (p50 / p99 of %d) | %s / %s | %s / %s |\n", lam.warmLegacy.n, ms(lam.warmLegacy.p50), ms(lam.warmLegacy.p99), ms(floor.warmLegacy.p50), ms(floor.warmLegacy.p99))
+	fmt.Fprintf(w, "| warm tools/list 2026-07-28 (p50 / p99 of %d) | %s / %s | %s / %s |\n", lam.warmModern.n, ms(lam.warmModern.p50), ms(lam.warmModern.p99), ms(floor.warmModern.p50), ms(floor.warmModern.p99))
+	fmt.Fprintf(w, "| resident memory after %d invocations (VmRSS / peak VmHWM) | %s / %s | %s / %s |\n", lam.invoked, mb(lam.mem.rss), mb(lam.mem.hwm), mb(floor.mem.rss), mb(floor.mem.hwm))
+	fmt.Fprintf(w, "| bootstrap, stripped: linux/arm64 / linux/amd64 | %s / %s | |\n", mb(art.sizeARM64), mb(art.sizeAMD64))
+	fmt.Fprintf(w, "| deployment zip (arm64) | %s | |\n\n", mb(art.zipARM64))
 
 	fmt.Fprintln(w, "| In-process, warm tools/list | p50 | p99 | allocated per call |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|")
