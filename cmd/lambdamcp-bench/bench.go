@@ -51,12 +51,17 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "in-process: %d tools/list invocations per protocol era\n", cfg.inProcess)
 	var inproc, sdk [2]inProcess
 	for i, call := range []mcpCall{toolsListCall, toolsListModernCall} {
-		if inproc[i], err = measureInProcess(ctx, call, cfg.inProcess); err != nil {
+		if inproc[i], err = measureInProcess(ctx, call, cfg.inProcess, 0); err != nil {
 			return fmt.Errorf("in-process: %w", err)
 		}
 		if sdk[i], err = measureSDK(ctx, call, cfg.inProcess); err != nil {
 			return fmt.Errorf("in-process: %w", err)
 		}
+	}
+
+	idle, err := measureInProcess(ctx, toolsListCall, min(cfg.inProcess, 2000), time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("in-process: %w", err)
 	}
 
 	specs := []serverSpec{{
@@ -90,7 +95,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	report(stdout, cfg, art, [2]lambdaResults{lam, floor}, inproc, sdk, runs, loadBefore, loadAvg())
+	report(stdout, cfg, art, [2]lambdaResults{lam, floor}, inproc, sdk, idle, runs, loadBefore, loadAvg())
 	return nil
 }
 

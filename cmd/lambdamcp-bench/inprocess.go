@@ -25,8 +25,10 @@ type inProcess struct {
 
 // measureInProcess invokes a lambdamcp Handler with the reference server n
 // times with the Function URL event of call, after a warm-up, and measures
-// each invocation and the bytes allocated per invocation.
-func measureInProcess(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+// each invocation and the bytes allocated per invocation. With a gap, it
+// idles that long before each invocation, as a function does between
+// invocations: caches cool and the runtime parks its threads.
+func measureInProcess(ctx context.Context, call mcpCall, n int, gap time.Duration) (inProcess, error) {
 	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), nil)
 	payload := urlEvent(call)
 	for range min(n, 1000) {
@@ -43,6 +45,9 @@ func measureInProcess(ctx context.Context, call mcpCall, n int) (inProcess, erro
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := range n {
+		if gap > 0 {
+			time.Sleep(gap)
+		}
 		t0 := time.Now()
 		if _, err := h.Invoke(ctx, payload); err != nil {
 			return inProcess{}, err

@@ -210,8 +210,13 @@ func TestReadMemory(t *testing.T) {
 
 func TestMeasureInProcess(t *testing.T) {
 	for name, measure := range map[string]func(context.Context, mcpCall, int) (inProcess, error){
-		"lambdamcp": measureInProcess,
-		"go-sdk":    measureSDK,
+		"lambdamcp": func(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+			return measureInProcess(ctx, call, n, 0)
+		},
+		"lambdamcp with idle gaps": func(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+			return measureInProcess(ctx, call, n, 100*time.Microsecond)
+		},
+		"go-sdk": measureSDK,
 	} {
 		t.Run(name, func(t *testing.T) {
 			res, err := measure(t.Context(), toolsListModernCall, 50)

@@ -8,7 +8,7 @@ import (
 )
 
 // report prints the results as Markdown.
-func report(w io.Writer, cfg config, art artifacts, lams [2]lambdaResults, inproc, sdk [2]inProcess, runs []httpRun, loadBefore, loadAfter string) {
+func report(w io.Writer, cfg config, art artifacts, lams [2]lambdaResults, inproc, sdk [2]inProcess, idle inProcess, runs []httpRun, loadBefore, loadAfter string) {
 	lam, floor := lams[0], lams[1]
 	fmt.Fprintf(w, "Machine: %d CPUs, %s, %s %s/%s; load average %s at the start, %s at the end.\n\n",
 		runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadBefore, loadAfter)
@@ -30,6 +30,8 @@ func report(w io.Writer, cfg config, art artifacts, lams [2]lambdaResults, inpro
 		fmt.Fprintf(w, "| go-sdk StreamableHTTPHandler alone, %s (%d calls) | %s | %s | %.1f KB |\n", era, sdk[i].latency.n,
 			ms(sdk[i].latency.p50), ms(sdk[i].latency.p99), sdk[i].bytesPerCall/1e3)
 	}
+	fmt.Fprintf(w, "| lambdamcp Handler.Invoke, 2025-11-25, 1 ms idle before each call (%d calls) | %s | %s | %.1f KB |\n", idle.latency.n,
+		ms(idle.latency.p50), ms(idle.latency.p99), idle.bytesPerCall/1e3)
 	fmt.Fprintln(w)
 
 	ref := func(name string, level int) float64 {
