@@ -13,23 +13,23 @@ import (
 // whose type depends on the shape and is decoded once the shape is known.
 // TestLambdaEventCoversEveryField keeps it complete.
 type lambdaEvent struct {
-	Version                         string              `json:"version"`
-	RouteKey                        string              `json:"routeKey"`
-	Resource                        string              `json:"resource"`
-	Path                            string              `json:"path"`
-	HTTPMethod                      string              `json:"httpMethod"`
-	RawPath                         string              `json:"rawPath"`
-	RawQueryString                  string              `json:"rawQueryString"`
-	Cookies                         []string            `json:"cookies"`
-	Headers                         map[string]string   `json:"headers"`
-	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
-	RequestContext                  *eventContext       `json:"requestContext"`
-	Body                            string              `json:"body"`
-	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+	Version                         string             `json:"version"`
+	RouteKey                        string             `json:"routeKey"`
+	Resource                        string             `json:"resource"`
+	Path                            string             `json:"path"`
+	HTTPMethod                      string             `json:"httpMethod"`
+	RawPath                         string             `json:"rawPath"`
+	RawQueryString                  string             `json:"rawQueryString"`
+	Cookies                         []string           `json:"cookies"`
+	Headers                         sizedMap[string]   `json:"headers"`
+	MultiValueHeaders               sizedMap[[]string] `json:"multiValueHeaders"`
+	QueryStringParameters           sizedMap[string]   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters sizedMap[[]string] `json:"multiValueQueryStringParameters"`
+	PathParameters                  sizedMap[string]   `json:"pathParameters"`
+	StageVariables                  sizedMap[string]   `json:"stageVariables"`
+	RequestContext                  *eventContext      `json:"requestContext"`
+	Body                            string             `json:"body"`
+	IsBase64Encoded                 bool               `json:"isBase64Encoded"`
 }
 
 // eventContext is the request context of every shape.
@@ -56,11 +56,11 @@ type eventContext struct {
 	RequestTimeEpoch  int64                            `json:"requestTimeEpoch"`
 
 	// HTTP APIs and Function URLs.
-	RouteKey       string                                               `json:"routeKey"`
-	Time           string                                               `json:"time"`
-	TimeEpoch      int64                                                `json:"timeEpoch"`
+	RouteKey       string                                                `json:"routeKey"`
+	Time           string                                                `json:"time"`
+	TimeEpoch      int64                                                 `json:"timeEpoch"`
 	HTTP           *events.APIGatewayV2HTTPRequestContextHTTPDescription `json:"http"`
-	Authentication events.APIGatewayV2HTTPRequestContextAuthentication  `json:"authentication"`
+	Authentication events.APIGatewayV2HTTPRequestContextAuthentication   `json:"authentication"`
 
 	// ALB.
 	ELB *events.ELBContext `json:"elb"`
@@ -127,12 +127,12 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			Resource:                        e.Resource,
 			Path:                            e.Path,
 			HTTPMethod:                      e.HTTPMethod,
-			Headers:                         e.Headers,
-			MultiValueHeaders:               e.MultiValueHeaders,
-			QueryStringParameters:           e.QueryStringParameters,
-			MultiValueQueryStringParameters: e.MultiValueQueryStringParameters,
-			PathParameters:                  e.PathParameters,
-			StageVariables:                  e.StageVariables,
+			Headers:                         map[string]string(e.Headers),
+			MultiValueHeaders:               map[string][]string(e.MultiValueHeaders),
+			QueryStringParameters:           map[string]string(e.QueryStringParameters),
+			MultiValueQueryStringParameters: map[string][]string(e.MultiValueQueryStringParameters),
+			PathParameters:                  map[string]string(e.PathParameters),
+			StageVariables:                  map[string]string(e.StageVariables),
 			RequestContext: events.APIGatewayProxyRequestContext{
 				AccountID:         rc.AccountID,
 				ResourceID:        rc.ResourceID,
@@ -154,7 +154,14 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			Body:            e.Body,
 			IsBase64Encoded: e.IsBase64Encoded,
 		}
-		return ev, decodeAuthorizer(rc.Authorizer, &ev.RequestContext.Authorizer)
+		if len(rc.Authorizer) > 0 {
+			var m sizedMap[any]
+			if err := unmarshal(rc.Authorizer, &m); err != nil {
+				return nil, err
+			}
+			ev.RequestContext.Authorizer = m
+		}
+		return ev, nil
 	case ShapeHTTP:
 		ev := &events.APIGatewayV2HTTPRequest{
 			Version:               e.Version,
@@ -162,9 +169,9 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			RawPath:               e.RawPath,
 			RawQueryString:        e.RawQueryString,
 			Cookies:               e.Cookies,
-			Headers:               e.Headers,
-			QueryStringParameters: e.QueryStringParameters,
-			PathParameters:        e.PathParameters,
+			Headers:               map[string]string(e.Headers),
+			QueryStringParameters: map[string]string(e.QueryStringParameters),
+			PathParameters:        map[string]string(e.PathParameters),
 			RequestContext: events.APIGatewayV2HTTPRequestContext{
 				RouteKey:       rc.RouteKey,
 				AccountID:      rc.AccountID,
@@ -178,7 +185,7 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 				HTTP:           *rc.HTTP,
 				Authentication: rc.Authentication,
 			},
-			StageVariables:  e.StageVariables,
+			StageVariables:  map[string]string(e.StageVariables),
 			Body:            e.Body,
 			IsBase64Encoded: e.IsBase64Encoded,
 		}
@@ -189,8 +196,8 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			RawPath:               e.RawPath,
 			RawQueryString:        e.RawQueryString,
 			Cookies:               e.Cookies,
-			Headers:               e.Headers,
-			QueryStringParameters: e.QueryStringParameters,
+			Headers:               map[string]string(e.Headers),
+			QueryStringParameters: map[string]string(e.QueryStringParameters),
 			RequestContext: events.LambdaFunctionURLRequestContext{
 				AccountID:    rc.AccountID,
 				RequestID:    rc.RequestID,
@@ -209,10 +216,10 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 		return &events.ALBTargetGroupRequest{
 			HTTPMethod:                      e.HTTPMethod,
 			Path:                            e.Path,
-			QueryStringParameters:           e.QueryStringParameters,
-			MultiValueQueryStringParameters: e.MultiValueQueryStringParameters,
-			Headers:                         e.Headers,
-			MultiValueHeaders:               e.MultiValueHeaders,
+			QueryStringParameters:           map[string]string(e.QueryStringParameters),
+			MultiValueQueryStringParameters: map[string][]string(e.MultiValueQueryStringParameters),
+			Headers:                         map[string]string(e.Headers),
+			MultiValueHeaders:               map[string][]string(e.MultiValueHeaders),
 			RequestContext:                  events.ALBTargetGroupRequestContext{ELB: *rc.ELB},
 			IsBase64Encoded:                 e.IsBase64Encoded,
 			Body:                            e.Body,
@@ -228,4 +235,56 @@ func decodeAuthorizer[T any](raw json.RawMessage, into *T) error {
 		return nil
 	}
 	return unmarshal(raw, into)
+}
+
+// sizedMap is a JSON object decoded into a map made for its members:
+// segmentio/encoding makes every map it allocates room for 64, most of the
+// bytes lambdamcp allocated per event.
+type sizedMap[V any] map[string]V
+
+func (m *sizedMap[V]) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*m = nil
+		return nil
+	}
+	made := make(map[string]V, memberCount(b))
+	if err := unmarshal(b, &made); err != nil {
+		return err
+	}
+	*m = made
+	return nil
+}
+
+// memberCount counts the members of the JSON object b: the colons at its
+// top level, outside strings. It only sizes a map, so on malformed input a
+// wrong count costs capacity, never correctness.
+func memberCount(b []byte) int {
+	n, depth := 0, 0
+	inString, escaped := false, false
+	for _, c := range b {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case ':':
+			if depth == 1 {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -228,3 +228,51 @@ func BenchmarkParseEvent(b *testing.B) {
 		})
 	}
 }
+
+func TestMemberCount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{`{}`, 0},
+		{`{"a":"b"}`, 1},
+		{`{"a":"b","c":"d:e","f":"\":"}`, 3},
+		{`{"a":["x:y",{"z":1}],"b":{"c":2,"d":3}}`, 2},
+		{`{"a\\":"b"}`, 1},
+		{`{"a":`, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := memberCount([]byte(tc.in)); got != tc.want {
+				t.Errorf("memberCount(%s) = %d, want %d", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSizedMap checks that a sizedMap decodes as a plain map does: null
+// and absence stay nil, an empty object is an empty map.
+func TestSizedMap(t *testing.T) {
+	for _, payload := range []string{`{}`, `{"headers":null}`, `{"headers":{}}`, `{"headers":{"A":"1","b":"2"}}`} {
+		t.Run(payload, func(t *testing.T) {
+			var sized struct {
+				Headers sizedMap[string] `json:"headers"`
+			}
+			var plain struct {
+				Headers map[string]string `json:"headers"`
+			}
+			if err := unmarshal([]byte(payload), &sized); err != nil {
+				t.Fatal(err)
+			}
+			if err := unmarshal([]byte(payload), &plain); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(plain.Headers, map[string]string(sized.Headers)); diff != "" {
+				t.Errorf("sizedMap (-want +got):\n%s", diff)
+			}
+			if (plain.Headers == nil) != (sized.Headers == nil) {
+				t.Errorf("nil = %v, want %v", sized.Headers == nil, plain.Headers == nil)
+			}
+		})
+	}
+}
