@@ -69,3 +69,24 @@ func TestParseEventMatchesEncodingJSON(t *testing.T) {
 func reflectNew(v any) any {
 	return reflect.New(reflect.TypeOf(v).Elem()).Interface()
 }
+
+// FuzzEncodeResponse checks that any body and header value is encoded as
+// encoding/json encodes it.
+func FuzzEncodeResponse(f *testing.F) {
+	f.Add(`{"jsonrpc":"2.0","id":1,"result":{}}`, "application/json")
+	f.Add("<&>\u2028\xff", "text/plain; charset=utf-8")
+	f.Fuzz(func(t *testing.T, body, header string) {
+		resp := &events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": header, header: body}, Body: body}
+		want, err := stdjson.Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeResponse(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(want) != string(got) {
+			t.Errorf("encoding/json: %s\nlambdamcp:     %s", want, got)
+		}
+	})
+}
