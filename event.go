@@ -189,7 +189,14 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			Body:            e.Body,
 			IsBase64Encoded: e.IsBase64Encoded,
 		}
-		return ev, decodeAuthorizer(rc.Authorizer, &ev.RequestContext.Authorizer)
+		if len(rc.Authorizer) > 0 {
+			var a *httpAPIAuthorizerJSON
+			if err := unmarshal(rc.Authorizer, &a); err != nil {
+				return nil, err
+			}
+			ev.RequestContext.Authorizer = a.event()
+		}
+		return ev, nil
 	case ShapeURL:
 		ev := &events.LambdaFunctionURLRequest{
 			Version:               e.Version,
@@ -226,6 +233,29 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 		}, nil
 	}
 	return nil, ErrUnknownEvent
+}
+
+// httpAPIAuthorizerJSON is an HTTP API's authorizer description with its
+// maps sized (see sizedMap); TestLambdaEventCoversEveryField keeps it
+// complete.
+type httpAPIAuthorizerJSON struct {
+	JWT *struct {
+		Claims sizedMap[string] `json:"claims"`
+		Scopes []string         `json:"scopes"`
+	} `json:"jwt"`
+	Lambda sizedMap[any]                                                  `json:"lambda"`
+	IAM    *events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription `json:"iam"`
+}
+
+func (a *httpAPIAuthorizerJSON) event() *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
+	if a == nil {
+		return nil
+	}
+	d := &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: a.Lambda, IAM: a.IAM}
+	if a.JWT != nil {
+		d.JWT = &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: a.JWT.Claims, Scopes: a.JWT.Scopes}
+	}
+	return d
 }
 
 // decodeAuthorizer decodes a request context's authorizer into the shape's

@@ -91,6 +91,24 @@ func TestLambdaEventCoversEveryField(t *testing.T) {
 	}
 }
 
+// TestHTTPAPIAuthorizerCoversEveryField does the same for the HTTP API
+// authorizer description, decoded with sized maps.
+func TestHTTPAPIAuthorizerCoversEveryField(t *testing.T) {
+	covers := func(want, have reflect.Type) {
+		t.Helper()
+		h := jsonFields(have)
+		for name, f := range jsonFields(want) {
+			if _, ok := h[name]; !ok {
+				t.Errorf("%v.%s (%q) has no field in %v", want, f.Name, name, have)
+			}
+		}
+	}
+	ours := reflect.TypeFor[httpAPIAuthorizerJSON]()
+	covers(reflect.TypeFor[events.APIGatewayV2HTTPRequestContextAuthorizerDescription](), ours)
+	jwt, _ := ours.FieldByName("JWT")
+	covers(reflect.TypeFor[events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription](), jwt.Type.Elem())
+}
+
 func jsonFields(t reflect.Type) map[string]reflect.StructField {
 	out := make(map[string]reflect.StructField)
 	for f := range t.Fields() {
