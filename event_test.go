@@ -35,7 +35,7 @@ func sampleEvents(tb testing.TB) map[string][]byte {
 // what decoding each AWS sample as its shape alone yields.
 func TestParseEventMatchesDirectDecode(t *testing.T) {
 	want := map[string]Shape{
-		"alb-lambda-target-request-headers-only.json":      ShapeALB,
+		"alb-lambda-target-request-headers-only.json":       ShapeALB,
 		"alb-lambda-target-request-multivalue-headers.json": ShapeALB,
 		"apigw-request.json":                                ShapeREST,
 		"apigw-v2-request-jwt-authorizer.json":              ShapeHTTP,
