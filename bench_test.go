@@ -3,6 +3,8 @@ package lambdamcp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -95,6 +97,54 @@ func BenchmarkSDKBare(b *testing.B) {
 			reportPercentiles(b, lat)
 		})
 	}
+}
+
+// BenchmarkLocalHTTP serves the reference server as cmd/mcp-server does
+// locally, behind a real HTTP server on 127.0.0.1, to 8 concurrent clients
+// per CPU: the path whose profile shows what the SDK's garbage costs under
+// concurrency.
+func BenchmarkLocalHTTP(b *testing.B) {
+	server := demoserver.New(demoserver.Options{})
+	srv := httptest.NewServer(lambdamcp.JSONErrors(demoserver.Mux(demoserver.Handler(server, nil))))
+	defer srv.Close()
+	tc := protocolCase(b, "tools-call-ping-2025-11-25")
+	client := srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	call := func() error {
+		r, err := http.NewRequestWithContext(b.Context(), tc.req.method, srv.URL+tc.req.path, strings.NewReader(tc.req.body))
+		if err != nil {
+			return err
+		}
+		for k, v := range tc.req.header {
+			r.Header.Set(k, v)
+		}
+		resp, err := client.Do(r)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != tc.status {
+			return fmt.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+		}
+		return nil
+	}
+	if err := call(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := call(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
 
 // discardWriter is the cheapest http.ResponseWriter: what the SDK costs is
