@@ -2,15 +2,27 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: test vet unit test-deploy e2e bootstrap clean local
+.PHONY: test vet unit bench-smoke test-deploy e2e bench bootstrap clean local
 
-test: vet unit test-deploy e2e
+test: vet unit bench-smoke test-deploy e2e
 
 vet:
 	$(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 -v ./...
+
+# Every benchmark once, so that none rots; `make bench` measures.
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+# The figures of docs/benchmarks.md: the in-process benchmarks, then the
+# bench command (Runtime API, sizes, HTTP against the peers).
+BENCHFLAGS ?=
+bench:
+	npm ci --prefix bench/peers/ts --no-audit --no-fund
+	$(GO) test -run '^$$' -bench . -benchmem .
+	$(GO) run ./cmd/lambdamcp-bench $(BENCHFLAGS)
 
 # The official MCP conformance suites (both eras) and real clients (TypeScript
 # SDK, inspector CLI) against the local server and the real bootstraps behind

@@ -2,7 +2,6 @@ package lambdamcp
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -14,11 +13,7 @@ import (
 // A target group either sends single-value headers or, with multi-value
 // headers enabled, multi-value ones, and expects the response in the same
 // form. Query strings arrive as the client encoded them.
-func (h *Handler) serveALB(ctx context.Context, payload []byte) (any, error) {
-	var ev events.ALBTargetGroupRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decoding ALB event: %w", err)
-	}
+func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest) any {
 	multi := ev.MultiValueHeaders != nil
 	header := make(http.Header, len(ev.Headers)+len(ev.MultiValueHeaders))
 	if multi {
@@ -26,7 +21,7 @@ func (h *Handler) serveALB(ctx context.Context, payload []byte) (any, error) {
 	} else {
 		singleHeaders(header, ev.Headers)
 	}
-	w := h.serve(ctx, &invocation{shape: ShapeALB, event: &ev}, requestParts{
+	w := h.serve(ctx, &invocation{shape: ShapeALB, event: ev}, requestParts{
 		method:     ev.HTTPMethod,
 		path:       ev.Path,
 		rawQuery:   rawQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
@@ -50,5 +45,5 @@ func (h *Handler) serveALB(ctx context.Context, payload []byte) (any, error) {
 			resp.Headers["Set-Cookie"] = c[len(c)-1] // one value is all this mode can carry
 		}
 	}
-	return resp, nil
+	return resp
 }

@@ -35,7 +35,7 @@ func (r httpRequest) encodedBody() string {
 // eventShape builds a Lambda event of one shape for a request.
 type eventShape struct {
 	name  string
-	build func(t *testing.T, r httpRequest) []byte
+	build func(t testing.TB, r httpRequest) []byte
 }
 
 // shapes are the event shapes every protocol case goes through.
@@ -47,7 +47,7 @@ var shapes = []eventShape{
 	{"alb-multi", albMultiEvent},
 }
 
-func loadEvent(t *testing.T, name string, v any) {
+func loadEvent(t testing.TB, name string, v any) {
 	t.Helper()
 	b, err := eventFiles.ReadFile("testdata/events/" + name)
 	if err != nil {
@@ -58,7 +58,7 @@ func loadEvent(t *testing.T, name string, v any) {
 	}
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -68,7 +68,7 @@ func mustJSON(t *testing.T, v any) []byte {
 }
 
 // restEvent is an API Gateway REST API proxy event on stage testStage.
-func restEvent(t *testing.T, r httpRequest) []byte {
+func restEvent(t testing.TB, r httpRequest) []byte {
 	var ev events.APIGatewayProxyRequest
 	loadEvent(t, "apigw-request.json", &ev)
 	ev.HTTPMethod, ev.Path, ev.Resource = r.method, r.path, r.path
@@ -93,7 +93,7 @@ func restEvent(t *testing.T, r httpRequest) []byte {
 
 // httpAPIEvent is an HTTP API event on the named stage "dev", whose raw
 // path starts with the stage.
-func httpAPIEvent(t *testing.T, r httpRequest) []byte {
+func httpAPIEvent(t testing.TB, r httpRequest) []byte {
 	var ev events.APIGatewayV2HTTPRequest
 	loadEvent(t, "apigw-v2-request-lambda-authorizer.json", &ev)
 	ev.RouteKey = "ANY /mcp"
@@ -111,7 +111,7 @@ func httpAPIEvent(t *testing.T, r httpRequest) []byte {
 }
 
 // urlEvent is a Function URL event.
-func urlEvent(t *testing.T, r httpRequest) []byte {
+func urlEvent(t testing.TB, r httpRequest) []byte {
 	var ev events.LambdaFunctionURLRequest
 	loadEvent(t, "lambda-urls-request.json", &ev)
 	ev.RequestContext.DomainName = "abcdefghij.lambda-url.us-west-2.on.aws"
@@ -127,7 +127,7 @@ func urlEvent(t *testing.T, r httpRequest) []byte {
 }
 
 // albEvent is an ALB event from a target group with single-value headers.
-func albEvent(t *testing.T, r httpRequest) []byte {
+func albEvent(t testing.TB, r httpRequest) []byte {
 	var ev events.ALBTargetGroupRequest
 	loadEvent(t, "alb-lambda-target-request-headers-only.json", &ev)
 	ev.HTTPMethod, ev.Path = r.method, r.path
@@ -145,7 +145,7 @@ func albEvent(t *testing.T, r httpRequest) []byte {
 
 // albMultiEvent is an ALB event from a target group with multi-value
 // headers enabled.
-func albMultiEvent(t *testing.T, r httpRequest) []byte {
+func albMultiEvent(t testing.TB, r httpRequest) []byte {
 	var ev events.ALBTargetGroupRequest
 	loadEvent(t, "alb-lambda-target-request-multivalue-headers.json", &ev)
 	ev.HTTPMethod, ev.Path = r.method, r.path
@@ -188,7 +188,7 @@ func (r *lambdaResponse) header(name string) string {
 	return ""
 }
 
-func (r *lambdaResponse) body(t *testing.T) []byte {
+func (r *lambdaResponse) body(t testing.TB) []byte {
 	t.Helper()
 	if !r.IsBase64Encoded {
 		return []byte(r.Body)

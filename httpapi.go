@@ -2,8 +2,6 @@ package lambdamcp
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -14,11 +12,7 @@ import (
 //
 // On a named stage the raw path starts with the stage (/dev/mcp); the
 // handler sees it without (/mcp), as on REST APIs.
-func (h *Handler) serveHTTPAPI(ctx context.Context, payload []byte) (any, error) {
-	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decoding HTTP API event: %w", err)
-	}
+func (h *Handler) serveHTTPAPI(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) any {
 	path := ev.RawPath
 	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
 		if rest, ok := strings.CutPrefix(path, "/"+st); ok && (rest == "" || rest[0] == '/') {
@@ -26,21 +20,17 @@ func (h *Handler) serveHTTPAPI(ctx context.Context, payload []byte) (any, error)
 		}
 	}
 	rc := ev.RequestContext
-	w := h.serve(ctx, &invocation{shape: ShapeHTTP, event: &ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
+	w := h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
 		v2Parts(rc.HTTP.Method, path, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
-	return v2Response(w), nil
+	return v2Response(w)
 }
 
 // serveURL answers a Lambda Function URL event (buffered invoke mode).
-func (h *Handler) serveURL(ctx context.Context, payload []byte) (any, error) {
-	var ev events.LambdaFunctionURLRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decoding Function URL event: %w", err)
-	}
+func (h *Handler) serveURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) any {
 	rc := ev.RequestContext
-	w := h.serve(ctx, &invocation{shape: ShapeURL, event: &ev},
+	w := h.serve(ctx, &invocation{shape: ShapeURL, event: ev},
 		v2Parts(rc.HTTP.Method, ev.RawPath, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
-	return v2Response(w), nil
+	return v2Response(w)
 }
 
 // httpAPIAuthorizer flattens an HTTP API's authorizer description into the

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
@@ -100,35 +101,32 @@ func Start(h http.Handler, opts *Options) {
 //
 // Invoke always buffers, whatever Options.Stream says; InvokeStream streams.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	shape, err := detectShape(payload)
-	if err != nil {
+	shape, event, err := parseEvent(payload)
+	if errors.Is(err, ErrUnknownEvent) {
 		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
 		return nil, err
-	}
-	return h.invokeBuffered(ctx, shape, payload)
-}
-
-// invokeBuffered answers an invocation of a known shape with one response.
-func (h *Handler) invokeBuffered(ctx context.Context, shape Shape, payload []byte) ([]byte, error) {
-	var (
-		resp any
-		err  error
-	)
-	switch shape {
-	case ShapeREST:
-		resp, err = h.serveREST(ctx, payload)
-	case ShapeHTTP:
-		resp, err = h.serveHTTPAPI(ctx, payload)
-	case ShapeURL:
-		resp, err = h.serveURL(ctx, payload)
-	case ShapeALB:
-		resp, err = h.serveALB(ctx, payload)
 	}
 	if err != nil {
 		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
 		return nil, err
 	}
-	return json.Marshal(resp)
+	return h.invokeBuffered(ctx, event)
+}
+
+// invokeBuffered answers a decoded event (see parseEvent) with one response.
+func (h *Handler) invokeBuffered(ctx context.Context, event any) ([]byte, error) {
+	var resp any
+	switch ev := event.(type) {
+	case *events.APIGatewayProxyRequest:
+		resp = h.serveREST(ctx, ev)
+	case *events.APIGatewayV2HTTPRequest:
+		resp = h.serveHTTPAPI(ctx, ev)
+	case *events.LambdaFunctionURLRequest:
+		resp = h.serveURL(ctx, ev)
+	case *events.ALBTargetGroupRequest:
+		resp = h.serveALB(ctx, ev)
+	}
+	return encodeResponse(resp)
 }
 
 // serve runs the handler for one request and keeps its response.

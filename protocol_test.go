@@ -160,7 +160,7 @@ func newDemoHandler() *lambdamcp.Handler {
 
 // invokeCtx is an invocation's context as aws-lambda-go makes it: the
 // request id and a deadline.
-func invokeCtx(t *testing.T) context.Context {
+func invokeCtx(t testing.TB) context.Context {
 	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
 	ctx, cancel := context.WithDeadline(ctx, time.Now().Add(10*time.Second))
 	t.Cleanup(cancel)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -31,19 +32,24 @@ func (e errBadBody) Error() string { return "event body is not valid base64: " +
 
 // newRequest builds the http.Request the handler sees.
 func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
-	body := []byte(p.body)
+	// The body is read from the event's string, not copied out of it; only
+	// a base64 body needs a buffer of its own.
+	var body io.Reader
+	size := len(p.body)
 	if p.base64 {
 		decoded, err := base64.StdEncoding.DecodeString(p.body)
 		if err != nil {
 			return nil, errBadBody{err}
 		}
-		body = decoded
+		body, size = bytes.NewReader(decoded), len(decoded)
+	} else {
+		body = strings.NewReader(p.body)
 	}
 	u := &url.URL{Path: p.path, RawQuery: p.rawQuery}
 	if u.Path == "" {
 		u.Path = "/"
 	}
-	r, err := http.NewRequestWithContext(ctx, p.method, "", bytes.NewReader(body))
+	r, err := http.NewRequestWithContext(ctx, p.method, "", body)
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
 	}
@@ -60,8 +66,8 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 		u.Scheme = proto
 	}
 	r.RemoteAddr = p.remoteAddr
-	r.ContentLength = int64(len(body))
-	if len(body) == 0 {
+	r.ContentLength = int64(size)
+	if size == 0 {
 		r.Body = http.NoBody
 	}
 	return r, nil

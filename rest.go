@@ -2,8 +2,6 @@ package lambdamcp
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -14,19 +12,15 @@ import (
 // The path the handler sees is the event's path, without the stage: a
 // resource /mcp on stage dev is served at /mcp. Headers and query strings
 // come from the multi-value maps, which REST APIs always send.
-func (h *Handler) serveREST(ctx context.Context, payload []byte) (any, error) {
-	var ev events.APIGatewayProxyRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decoding REST API event: %w", err)
-	}
-	w := h.serve(ctx, &invocation{shape: ShapeREST, event: &ev, authorizer: ev.RequestContext.Authorizer}, restParts(&ev))
+func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest) any {
+	w := h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev))
 	body, isBase64 := w.encodedBody()
 	return &events.APIGatewayProxyResponse{
 		StatusCode:        w.statusCode(),
 		MultiValueHeaders: w.header,
 		Body:              body,
 		IsBase64Encoded:   isBase64,
-	}, nil
+	}
 }
 
 // restParts maps a REST API event's request, for buffered and streamed

@@ -1,7 +1,6 @@
 package lambdamcp
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,23 +36,29 @@ type shapeProbe struct {
 // detectShape tells which event shape payload is.
 func detectShape(payload []byte) (Shape, error) {
 	var p shapeProbe
-	if err := json.Unmarshal(payload, &p); err != nil {
+	if err := unmarshal(payload, &p); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnknownEvent, err)
 	}
 	rc := p.RequestContext
-	switch {
-	case rc == nil:
+	if rc == nil {
 		return "", ErrUnknownEvent
-	case rc.ELB != nil:
+	}
+	return shapeOf(p.Version, p.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName)
+}
+
+// shapeOf tells the shape from the fields that tell them apart.
+func shapeOf(version, httpMethod string, hasELB, hasHTTP bool, domainName string) (Shape, error) {
+	switch {
+	case hasELB:
 		return ShapeALB, nil
-	case p.Version == "2.0" && rc.HTTP != nil:
+	case version == "2.0" && hasHTTP:
 		// Function URLs and HTTP APIs share payload 2.0; only the URL's
 		// domain tells them apart, and their responses are the same.
-		if strings.Contains(rc.DomainName, ".lambda-url.") {
+		if strings.Contains(domainName, ".lambda-url.") {
 			return ShapeURL, nil
 		}
 		return ShapeHTTP, nil
-	case p.HTTPMethod != "":
+	case httpMethod != "":
 		return ShapeREST, nil
 	}
 	return "", ErrUnknownEvent

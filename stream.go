@@ -83,28 +83,28 @@ func Streamed(ctx context.Context) bool {
 // client's disconnection reaches the handler, whose request context is then
 // cancelled with ErrClientGone.
 func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, error) {
-	shape, err := detectShape(payload)
-	if err != nil {
+	shape, event, err := parseEvent(payload)
+	if errors.Is(err, ErrUnknownEvent) {
 		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
 		return nil, err
-	}
-	var r io.Reader
-	switch {
-	case shape == ShapeURL && slices.Contains(h.stream.shapes, shape):
-		r, err = h.streamURL(ctx, payload)
-	case shape == ShapeREST && slices.Contains(h.stream.shapes, shape):
-		r, err = h.streamREST(ctx, payload)
-	default:
-		var b []byte
-		if b, err = h.invokeBuffered(ctx, shape, payload); err == nil {
-			r = jsonPayload{bytes.NewReader(b)}
-		}
 	}
 	if err != nil {
 		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
 		return nil, err
 	}
-	return r, nil
+	if slices.Contains(h.stream.shapes, shape) {
+		switch ev := event.(type) {
+		case *events.LambdaFunctionURLRequest:
+			return h.streamURL(ctx, ev), nil
+		case *events.APIGatewayProxyRequest:
+			return h.streamREST(ctx, ev), nil
+		}
+	}
+	b, err := h.invokeBuffered(ctx, event)
+	if err != nil {
+		return nil, err
+	}
+	return jsonPayload{bytes.NewReader(b)}, nil
 }
 
 // jsonPayload is a buffered response handed to the runtime as a reader: it
@@ -114,33 +114,25 @@ type jsonPayload struct{ *bytes.Reader }
 func (jsonPayload) ContentType() string          { return "application/json" }
 func (jsonPayload) MarshalJSON() ([]byte, error) { return nil, errors.New("not json") }
 
-func (h *Handler) streamURL(ctx context.Context, payload []byte) (io.Reader, error) {
-	var ev events.LambdaFunctionURLRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decoding Function URL event: %w", err)
-	}
+func (h *Handler) streamURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) io.Reader {
 	rc := ev.RequestContext
-	head, body := h.serveStream(ctx, &invocation{shape: ShapeURL, event: &ev, streamed: true},
+	head, body := h.serveStream(ctx, &invocation{shape: ShapeURL, event: ev, streamed: true},
 		v2Parts(rc.HTTP.Method, ev.RawPath, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 	return &events.LambdaFunctionURLStreamingResponse{
 		StatusCode: head.status,
 		Headers:    joinedHeaders(head.header),
 		Cookies:    head.header.Values("Set-Cookie"),
 		Body:       body,
-	}, nil
+	}
 }
 
-func (h *Handler) streamREST(ctx context.Context, payload []byte) (io.Reader, error) {
-	var ev events.APIGatewayProxyRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decoding REST API event: %w", err)
-	}
-	head, body := h.serveStream(ctx, &invocation{shape: ShapeREST, event: &ev, authorizer: ev.RequestContext.Authorizer, streamed: true}, restParts(&ev))
+func (h *Handler) streamREST(ctx context.Context, ev *events.APIGatewayProxyRequest) io.Reader {
+	head, body := h.serveStream(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer, streamed: true}, restParts(ev))
 	return &events.APIGatewayProxyStreamingResponse{
 		StatusCode:        head.status,
 		MultiValueHeaders: head.header,
 		Body:              body,
-	}, nil
+	}
 }
 
 // streamHead is a streamed response's status and headers, fixed when the

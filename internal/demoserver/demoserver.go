@@ -5,9 +5,11 @@ package demoserver
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -73,7 +75,7 @@ func New(opts Options) *mcp.Server {
 	// alternately within one process, so that a caller can tell execution
 	// environments apart.
 	var calls atomic.Uint64
-	mcp.AddTool(s, &mcp.Tool{
+	addTool(s, &mcp.Tool{
 		Name:        "ping",
 		Description: "Answers pong with the execution environment's log stream, the server version and how long it waited.",
 		InputSchema: pingSchema(),
@@ -96,7 +98,7 @@ func New(opts Options) *mcp.Server {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
 	})
 
-	mcp.AddTool(s, &mcp.Tool{
+	addTool(s, &mcp.Tool{
 		Name:        "whoami",
 		Description: "Answers with the caller's identity as the server verified it: subject, client id, scopes and how the token was checked.",
 	}, whoami)
@@ -143,6 +145,39 @@ func pingSchema() *jsonschema.Schema {
 	d.Minimum = jsonschema.Ptr(0.0)
 	d.Maximum = jsonschema.Ptr(float64(MaxDelay.Milliseconds()))
 	return s
+}
+
+// addTool adds a tool with its schemas encoded once. The SDK lists a
+// json.RawMessage schema as it is, where a *jsonschema.Schema (given or
+// inferred) would be encoded again by reflection on every tools/list; it
+// still decodes the schemas once, here, to validate arguments and results.
+// Schemas left nil are inferred from In and Out as the SDK would.
+func addTool[In, Out any](s *mcp.Server, t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) {
+	if t.InputSchema == nil {
+		t.InputSchema = mustSchema[In]()
+	} else if schema, ok := t.InputSchema.(*jsonschema.Schema); ok {
+		t.InputSchema = encodeSchema(schema)
+	}
+	if t.OutputSchema == nil && reflect.TypeFor[Out]() != reflect.TypeFor[any]() {
+		t.OutputSchema = mustSchema[Out]()
+	}
+	mcp.AddTool(s, t, h)
+}
+
+func mustSchema[T any]() json.RawMessage {
+	schema, err := jsonschema.For[T](nil)
+	if err != nil {
+		panic(fmt.Sprintf("schema of %v: %v", reflect.TypeFor[T](), err)) // a programming error, caught by every test
+	}
+	return encodeSchema(schema)
+}
+
+func encodeSchema(schema *jsonschema.Schema) json.RawMessage {
+	b, err := json.Marshal(schema)
+	if err != nil {
+		panic(fmt.Sprintf("encoding schema: %v", err)) // a programming error, caught by every test
+	}
+	return b
 }
 
 // Handler returns the stateless Streamable HTTP handler for server. Each

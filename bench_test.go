@@ -1,0 +1,233 @@
+package lambdamcp_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+// benchCases are the protocol cases the benchmarks time: the requests a
+// client makes most, in both protocol eras.
+var benchCases = []string{
+	"initialize-2025-11-25",
+	"tools-list-2025-11-25",
+	"tools-call-ping-2025-11-25",
+	"server-discover-2026-07-28",
+	"tools-list-2026-07-28",
+	"tools-call-ping-2026-07-28",
+}
+
+// benchShapes are the event shapes the benchmarks go through: one per
+// shape lambdamcp detects.
+var benchShapes = []string{"rest", "http", "url", "alb"}
+
+// BenchmarkInvoke times Handler.Invoke, event JSON in to response JSON out,
+// with the reference server: the whole in-process path of a warm Lambda
+// invocation. Besides ns/op, B/op and allocs/op it reports the median and
+// 99th percentile of the single invocations (p50-ns, p99-ns).
+func BenchmarkInvoke(b *testing.B) {
+	h := newDemoHandler()
+	for _, shape := range shapes {
+		if !slices.Contains(benchShapes, shape.name) {
+			continue
+		}
+		for _, name := range benchCases {
+			tc := protocolCase(b, name)
+			payload := shape.build(b, tc.req)
+			b.Run(shape.name+"/"+name, func(b *testing.B) {
+				ctx := invokeCtx(b)
+				checkInvoke(b, h, ctx, payload, tc.status)
+				lat := make([]time.Duration, b.N)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := range b.N {
+					start := time.Now()
+					if _, err := h.Invoke(ctx, payload); err != nil {
+						b.Fatal(err)
+					}
+					lat[i] = time.Since(start)
+				}
+				b.StopTimer()
+				reportPercentiles(b, lat)
+			})
+		}
+	}
+}
+
+// BenchmarkSDKBare times the go-sdk's stateless handler alone, as an HTTP
+// server would call it, with the same server and requests: the share of
+// BenchmarkInvoke that lambdamcp does not control.
+func BenchmarkSDKBare(b *testing.B) {
+	server := demoserver.New(demoserver.Options{})
+	sdk := demoserver.Handler(server, nil)
+	for _, name := range benchCases {
+		tc := protocolCase(b, name)
+		b.Run(name, func(b *testing.B) {
+			newReq := func() *http.Request {
+				r := httptest.NewRequestWithContext(b.Context(), tc.req.method, tc.req.path, strings.NewReader(tc.req.body))
+				for k, v := range tc.req.header {
+					r.Header.Set(k, v)
+				}
+				return r
+			}
+			w := httptest.NewRecorder()
+			sdk.ServeHTTP(w, newReq())
+			if w.Code != tc.status {
+				b.Fatalf("status = %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			lat := make([]time.Duration, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				start := time.Now()
+				sdk.ServeHTTP(discardWriter{}, newReq())
+				lat[i] = time.Since(start)
+			}
+			b.StopTimer()
+			reportPercentiles(b, lat)
+		})
+	}
+}
+
+// BenchmarkLocalHTTP serves the reference server as cmd/mcp-server does
+// locally, behind a real HTTP server on 127.0.0.1, to 8 concurrent clients
+// per CPU: the path whose profile shows what the SDK's garbage costs under
+// concurrency.
+func BenchmarkLocalHTTP(b *testing.B) {
+	server := demoserver.New(demoserver.Options{})
+	srv := httptest.NewServer(lambdamcp.JSONErrors(demoserver.Mux(demoserver.Handler(server, nil))))
+	defer srv.Close()
+	tc := protocolCase(b, "tools-call-ping-2025-11-25")
+	client := srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	call := func() error {
+		r, err := http.NewRequestWithContext(b.Context(), tc.req.method, srv.URL+tc.req.path, strings.NewReader(tc.req.body))
+		if err != nil {
+			return err
+		}
+		for k, v := range tc.req.header {
+			r.Header.Set(k, v)
+		}
+		resp, err := client.Do(r)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != tc.status {
+			return fmt.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+		}
+		return nil
+	}
+	if err := call(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := call(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// discardWriter is the cheapest http.ResponseWriter: what the SDK costs is
+// measured, not a recorder's copies.
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) WriteHeader(int)             {}
+
+func protocolCase(tb testing.TB, name string) struct {
+	name        string
+	req         httpRequest
+	status      int
+	contentType string
+	allow       string
+} {
+	tb.Helper()
+	for _, tc := range protocolCases {
+		if tc.name == name {
+			return tc
+		}
+	}
+	tb.Fatalf("no protocol case %q", name)
+	panic("unreachable")
+}
+
+// checkInvoke fails the benchmark unless the payload is answered with the
+// status the protocol test expects: a benchmark of errors measures nothing.
+func checkInvoke(b *testing.B, h *lambdamcp.Handler, ctx context.Context, payload []byte, status int) {
+	b.Helper()
+	out, err := h.Invoke(ctx, payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		b.Fatal(err)
+	}
+	if resp.StatusCode != status {
+		b.Fatalf("status = %d, want %d: %s", resp.StatusCode, status, resp.Body)
+	}
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// BenchmarkInvokeOverhead times Handler.Invoke around a handler that only
+// answers a fixed JSON body: lambdamcp's own share of an invocation (event
+// decode, request and response conversion, response encode).
+func BenchmarkInvokeOverhead(b *testing.B) {
+	fixed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"jsonrpc":"2.0","id":2,"result":{"tools":[]}}`))
+	})
+	h := lambdamcp.NewHandler(fixed, nil)
+	tc := protocolCase(b, "tools-list-2026-07-28")
+	for _, shape := range shapes {
+		if !slices.Contains(benchShapes, shape.name) {
+			continue
+		}
+		payload := shape.build(b, tc.req)
+		b.Run(shape.name, func(b *testing.B) {
+			ctx := invokeCtx(b)
+			checkInvoke(b, h, ctx, payload, http.StatusOK)
+			lat := make([]time.Duration, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				start := time.Now()
+				if _, err := h.Invoke(ctx, payload); err != nil {
+					b.Fatal(err)
+				}
+				lat[i] = time.Since(start)
+			}
+			b.StopTimer()
+			reportPercentiles(b, lat)
+		})
+	}
+}

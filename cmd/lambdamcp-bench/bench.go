@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// httpRun is one server's HTTP measurements.
+type httpRun struct {
+	name   string
+	cold   summary
+	levels []loadResult
+	mem    memory
+}
+
+func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	root, err := filepath.Abs(cfg.root)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "lambdamcp-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	loadBefore := loadAvg()
+
+	fmt.Fprintln(stderr, "building the bootstrap (arm64, amd64) and the Go peers")
+	art, err := buildArtifacts(ctx, root, dir, runtime.GOARCH, cfg.peers)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stderr, "Runtime API: %d cold starts, %d warm calls per era, memory after %d invocations\n", cfg.coldRuns, cfg.warm, cfg.rssAfter)
+	lam, err := measureLambda(ctx, art.bootstrap, cfg.coldRuns, cfg.warm, cfg.rssAfter)
+	if err != nil {
+		return fmt.Errorf("Runtime API: %w", err)
+	}
+	fmt.Fprintln(stderr, "Runtime API: the same with a bootstrap that answers a fixed response")
+	floor, err := measureLambda(ctx, art.lambdaFloor, cfg.coldRuns, cfg.warm, cfg.rssAfter)
+	if err != nil {
+		return fmt.Errorf("Runtime API floor: %w", err)
+	}
+
+	fmt.Fprintf(stderr, "in-process: %d tools/list invocations per protocol era\n", cfg.inProcess)
+	var inproc, sdk [2]inProcess
+	for i, call := range []mcpCall{toolsListCall, toolsListModernCall} {
+		if inproc[i], err = measureInProcess(ctx, call, cfg.inProcess, 0); err != nil {
+			return fmt.Errorf("in-process: %w", err)
+		}
+		if sdk[i], err = measureSDK(ctx, call, cfg.inProcess); err != nil {
+			return fmt.Errorf("in-process: %w", err)
+		}
+	}
+
+	idle, err := measureInProcess(ctx, toolsListCall, min(cfg.inProcess, 2000), time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("in-process: %w", err)
+	}
+
+	specs := []serverSpec{{
+		name: "lambdamcp",
+		argv: []string{art.bootstrap, "-addr", "127.0.0.1:0"},
+		env:  withoutLambda(cfg.environ),
+	}}
+	for _, env := range cfg.variants {
+		specs = append(specs, serverSpec{
+			name: "lambdamcp " + strings.Join(env, " "),
+			argv: []string{art.bootstrap, "-addr", "127.0.0.1:0"},
+			env:  append(withoutLambda(cfg.environ), env...),
+		})
+	}
+	for _, p := range cfg.peers {
+		switch p {
+		case "ts":
+			tsDir := filepath.Join(root, "bench", "peers", "ts")
+			if _, err := os.Stat(filepath.Join(tsDir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
+				return fmt.Errorf("TypeScript peer not installed: run npm ci --prefix bench/peers/ts")
+			}
+			specs = append(specs, serverSpec{name: "TypeScript SDK", argv: []string{cfg.node, "server.mjs", "0"}, dir: tsDir,
+				env: append(withoutLambda(cfg.environ), "NODE_ENV=production")})
+		case "mcpgo":
+			specs = append(specs, serverSpec{name: "mcp-go", argv: []string{art.mcpgo, "-addr", "127.0.0.1:0"}, env: withoutLambda(cfg.environ)})
+		case "floor":
+			specs = append(specs, serverSpec{name: "net/http floor", argv: []string{art.floor, "-addr", "127.0.0.1:0"}, env: withoutLambda(cfg.environ)})
+		}
+	}
+	runs, err := measureHTTP(ctx, cfg, specs, stderr)
+	if err != nil {
+		return err
+	}
+	report(stdout, cfg, art, [2]lambdaResults{lam, floor}, inproc, sdk, idle, runs, loadBefore, loadAvg())
+	return nil
+}
+
+// measureHTTP measures every server's cold start, then runs the load levels
+// with all servers up, level by level and server after server, so that a
+// change in the machine's load touches every server alike.
+func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.Writer) ([]httpRun, error) {
+	runs := make([]httpRun, len(specs))
+	for i, spec := range specs {
+		fmt.Fprintf(stderr, "HTTP: %d cold starts of %s\n", cfg.httpColdRuns, spec.name)
+		var colds []time.Duration
+		for range cfg.httpColdRuns {
+			d, err := coldStart(ctx, spec)
+			if err != nil {
+				return nil, err
+			}
+			colds = append(colds, d)
+		}
+		runs[i] = httpRun{name: spec.name, cold: summarize(colds)}
+	}
+	servers := make([]*server, len(specs))
+	defer func() {
+		for _, s := range servers {
+			if s != nil {
+				s.stop()
+			}
+		}
+	}()
+	call := newMCPCall(pingCall)
+	for i, spec := range specs {
+		s, err := startServer(ctx, spec)
+		if err != nil {
+			return nil, err
+		}
+		servers[i] = s
+		// Warm up: let Node's JIT and Go's heap settle before measuring.
+		warm := load(ctx, newLoadClient(4), s.url, call, 4, 2000, 30*time.Second)
+		if warm.errors > 0 {
+			return nil, fmt.Errorf("%s: warm-up: %d errors, first: %s", spec.name, warm.errors, warm.firstError)
+		}
+	}
+	for _, c := range cfg.levels {
+		for i, s := range servers {
+			fmt.Fprintf(stderr, "HTTP: %s, concurrency %d, %d calls\n", s.spec.name, c, cfg.requests)
+			client := newLoadClient(c)
+			runs[i].levels = append(runs[i].levels, load(ctx, client, s.url, call, c, cfg.requests, cfg.levelTimeout))
+			client.CloseIdleConnections()
+		}
+	}
+	for i, s := range servers {
+		m, err := readMemory(s.cmd.Process.Pid)
+		if err != nil {
+			return nil, err
+		}
+		runs[i].mem = m
+	}
+	return runs, nil
+}
+
+// withoutLambda is the environment minus the variable that puts the
+// reference server in Lambda mode.
+func withoutLambda(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "AWS_LAMBDA_RUNTIME_API=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for line := range strings.Lines(string(b)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}

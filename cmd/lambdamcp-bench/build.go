@@ -1,0 +1,137 @@
+package main
+
+import (
+	"archive/zip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+)
+
+// goBuild builds pkg (relative to dir) into out.
+func goBuild(ctx context.Context, dir, out, pkg string, env []string, flags ...string) error {
+	args := append([]string{"build", "-trimpath", "-o", out}, flags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return nil
+}
+
+// buildBootstrap builds the reference server as Lambda runs it: static,
+// stripped, without the RPC mode of aws-lambda-go.
+func buildBootstrap(ctx context.Context, root, out, goarch string) error {
+	return buildLambda(ctx, root, out, goarch, "./cmd/mcp-server")
+}
+
+// buildLambda builds pkg as a Lambda bootstrap.
+func buildLambda(ctx context.Context, root, out, goarch, pkg string) error {
+	return goBuild(ctx, root, out, pkg,
+		[]string{"GOOS=linux", "GOARCH=" + goarch, "CGO_ENABLED=0"},
+		"-tags", "lambda.norpc", "-ldflags", "-s -w")
+}
+
+// zipBootstrap writes the deployment package: one executable named
+// bootstrap, deflated, and returns its size.
+func zipBootstrap(bootstrap, out string) (int64, error) {
+	src, err := os.Open(bootstrap)
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	f, err := os.Create(out)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := io.Copy(w, src); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return fileSize(out)
+}
+
+func fileSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// artifacts are the binaries a bench run builds into its scratch directory.
+type artifacts struct {
+	bootstrap    string // for this machine's architecture, run by the bench
+	lambdaFloor  string // the Runtime API floor, for this machine
+	sizeAMD64    int64
+	sizeARM64    int64
+	zipARM64     int64
+	floor, mcpgo string
+}
+
+// buildArtifacts builds the bootstrap for both Lambda architectures (and
+// this machine's) and the Go peers among peers.
+func buildArtifacts(ctx context.Context, root, dir, hostArch string, peers []string) (artifacts, error) {
+	var a artifacts
+	for _, arch := range []string{"arm64", "amd64"} {
+		out := filepath.Join(dir, "bootstrap-"+arch)
+		if err := buildBootstrap(ctx, root, out, arch); err != nil {
+			return a, err
+		}
+		size, err := fileSize(out)
+		if err != nil {
+			return a, err
+		}
+		switch arch {
+		case "arm64":
+			a.sizeARM64 = size
+			if a.zipARM64, err = zipBootstrap(out, filepath.Join(dir, "function.zip")); err != nil {
+				return a, err
+			}
+		case "amd64":
+			a.sizeAMD64 = size
+		}
+		if arch == hostArch {
+			a.bootstrap = out
+		}
+	}
+	if a.bootstrap == "" {
+		a.bootstrap = filepath.Join(dir, "bootstrap-"+hostArch)
+		if err := buildBootstrap(ctx, root, a.bootstrap, hostArch); err != nil {
+			return a, err
+		}
+	}
+	a.lambdaFloor = filepath.Join(dir, "lambdafloor")
+	if err := buildLambda(ctx, root, a.lambdaFloor, hostArch, "./bench/peers/lambdafloor"); err != nil {
+		return a, err
+	}
+	if slices.Contains(peers, "floor") {
+		a.floor = filepath.Join(dir, "floor")
+		if err := goBuild(ctx, root, a.floor, "./bench/peers/floor", nil); err != nil {
+			return a, err
+		}
+	}
+	if slices.Contains(peers, "mcpgo") {
+		a.mcpgo = filepath.Join(dir, "mcpgo")
+		// Its own module: GOFLAGS meant for lambdamcp's (such as -modfile)
+		// do not apply.
+		if err := goBuild(ctx, filepath.Join(root, "bench", "peers", "mcpgo"), a.mcpgo, ".", []string{"GOFLAGS="}); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+// inProcess is what a warm invocation costs in-process: Handler.Invoke,
+// event JSON in, response JSON out, with the reference server.
+type inProcess struct {
+	latency      summary
+	bytesPerCall float64
+}
+
+// measureInProcess invokes a lambdamcp Handler with the reference server n
+// times with the Function URL event of call, after a warm-up, and measures
+// each invocation and the bytes allocated per invocation. With a gap, it
+// idles that long before each invocation, as a function does between
+// invocations: caches cool and the runtime parks its threads.
+func measureInProcess(ctx context.Context, call mcpCall, n int, gap time.Duration) (inProcess, error) {
+	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), nil)
+	payload := urlEvent(call)
+	for range min(n, 1000) {
+		out, err := h.Invoke(ctx, payload)
+		if err != nil {
+			return inProcess{}, err
+		}
+		if err := checkURLResponse(out); err != nil {
+			return inProcess{}, err
+		}
+	}
+	lat := make([]time.Duration, n)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		if gap > 0 {
+			time.Sleep(gap)
+		}
+		t0 := time.Now()
+		if _, err := h.Invoke(ctx, payload); err != nil {
+			return inProcess{}, err
+		}
+		lat[i] = time.Since(t0)
+	}
+	runtime.ReadMemStats(&after)
+	return inProcess{
+		latency:      summarize(lat),
+		bytesPerCall: float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
+	}, nil
+}
+
+// measureSDK times the go-sdk's handler alone with the same server and
+// request, as an HTTP server would call it: the share of measureInProcess
+// that lambdamcp does not control.
+func measureSDK(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+	sdk := demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil))
+	newReq := func() *http.Request {
+		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp", bytes.NewReader(call.body))
+		r.Header = call.header.Clone()
+		return r
+	}
+	for range min(n, 1000) {
+		w := httptest.NewRecorder()
+		sdk.ServeHTTP(w, newReq())
+		if w.Code != http.StatusOK || !bytes.Contains(w.Body.Bytes(), []byte(`"result"`)) {
+			return inProcess{}, fmt.Errorf("go-sdk alone: status %d: %.200s", w.Code, w.Body)
+		}
+	}
+	lat := make([]time.Duration, n)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		r := newReq()
+		t0 := time.Now()
+		sdk.ServeHTTP(discardWriter{}, r)
+		lat[i] = time.Since(t0)
+	}
+	runtime.ReadMemStats(&after)
+	return inProcess{
+		latency:      summarize(lat),
+		bytesPerCall: float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
+	}, nil
+}
+
+// discardWriter is the cheapest http.ResponseWriter, so that what the SDK
+// costs is measured, not a recorder's copies.
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) WriteHeader(int)             {}
+
+// checkURLResponse checks that a Function URL response is HTTP 200 with a
+// JSON-RPC result.
+func checkURLResponse(body []byte) error {
+	var out events.LambdaFunctionURLResponse
+	if err := json.Unmarshal(body, &out); err != nil {
+		return fmt.Errorf("response is not a Function URL response: %w", err)
+	}
+	if out.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d: %.200s", out.StatusCode, out.Body)
+	}
+	var rpc struct{ Result json.RawMessage }
+	if err := json.Unmarshal([]byte(out.Body), &rpc); err != nil || rpc.Result == nil {
+		return fmt.Errorf("no result: %.200s", out.Body)
+	}
+	return nil
+}

@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+func TestSummarize(t *testing.T) {
+	ms := func(n ...int) []time.Duration {
+		var d []time.Duration
+		for _, v := range n {
+			d = append(d, time.Duration(v)*time.Millisecond)
+		}
+		return d
+	}
+	hundred := make([]int, 100)
+	for i := range hundred {
+		hundred[i] = 100 - i // unsorted on purpose
+	}
+	tests := []struct {
+		name string
+		in   []time.Duration
+		want summary
+	}{
+		{"none", nil, summary{}},
+		{"one", ms(7), summary{n: 1, p50: 7 * time.Millisecond, p90: 7 * time.Millisecond, p99: 7 * time.Millisecond}},
+		{"hundred", ms(hundred...), summary{n: 100, p50: 50 * time.Millisecond, p90: 90 * time.Millisecond, p99: 99 * time.Millisecond}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, summarize(tc.in), cmp.AllowUnexported(summary{})); diff != "" {
+				t.Errorf("summarize (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseConfigRejects(t *testing.T) {
+	for _, args := range [][]string{
+		{"-levels", "0"},
+		{"-levels", "1,x"},
+		{"-peers", "ts,express"},
+		{"-requests", "0"},
+		{"-variants", "GOGC"},
+		{"-no-such-flag"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stderr strings.Builder
+			if code := run(t.Context(), args, nil, io.Discard, &stderr); code != 2 {
+				t.Errorf("run(%q) = %d, want 2", args, code)
+			}
+			if stderr.Len() == 0 {
+				t.Error("nothing said on stderr")
+			}
+		})
+	}
+}
+
+func TestParseConfigVariants(t *testing.T) {
+	cfg, err := parseConfig([]string{"-variants", "GOGC=400; GOGC=200 GOMEMLIMIT=64MiB;"}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"GOGC=400"}, {"GOGC=200", "GOMEMLIMIT=64MiB"}}
+	if diff := cmp.Diff(want, cfg.variants); diff != "" {
+		t.Errorf("variants (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	cfg, err := parseConfig(nil, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{1, 16, 64}, cfg.levels); diff != "" {
+		t.Errorf("levels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(knownPeers, cfg.peers); diff != "" {
+		t.Errorf("peers (-want +got):\n%s", diff)
+	}
+	if cfg.coldRuns < 20 || cfg.rssAfter < 10000 {
+		t.Errorf("cold runs %d, rss after %d: the issue asks for >= 20 and 10,000", cfg.coldRuns, cfg.rssAfter)
+	}
+}
+
+// TestLoad checks that load stops at its bound, counts every call, and
+// tells answers without a result apart.
+func TestLoad(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if calls.Add(1)%4 == 0 {
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"boom"}}`)
+			return
+		}
+		io.WriteString(w, `{"jsonrpc":"2.0","id":3,"result":{}}`)
+	}))
+	defer srv.Close()
+	res := load(t.Context(), newLoadClient(4), srv.URL, newMCPCall(pingCall), 4, 200, 30*time.Second)
+	if res.requests != 200 || calls.Load() != 200 {
+		t.Errorf("requests = %d, server saw %d, want 200", res.requests, calls.Load())
+	}
+	if res.errors != 50 {
+		t.Errorf("errors = %d, want 50", res.errors)
+	}
+	if !strings.Contains(res.firstError, "status 500") {
+		t.Errorf("first error = %q, want the status", res.firstError)
+	}
+	if res.latency.n != 200 || res.latency.p50 <= 0 || res.throughput() <= 0 {
+		t.Errorf("latency %+v, throughput %v: want 200 timings", res.latency, res.throughput())
+	}
+}
+
+// TestEventsAreAnswered sends the bench's events through lambdamcp and the
+// reference server in-process: the Runtime API figures time real answers.
+func TestEventsAreAnswered(t *testing.T) {
+	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), nil)
+	for name, call := range map[string]mcpCall{
+		"initialize":            newMCPCall(initializeCall),
+		"tools/list 2025-11-25": toolsListCall,
+		"tools/list 2026-07-28": toolsListModernCall,
+		"tools/call ping":       newMCPCall(pingCall),
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, err := h.Invoke(t.Context(), urlEvent(call))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var resp struct {
+				StatusCode int    `json:"statusCode"`
+				Body       string `json:"body"`
+			}
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `"result"`) {
+				t.Errorf("status %d, body %s: want 200 with a result", resp.StatusCode, resp.Body)
+			}
+		})
+	}
+}
+
+// TestMeasureLambda runs the real bootstrap, and the floor, through the
+// Runtime API a few times: the path the cold-start and memory figures come
+// from.
+func TestMeasureLambda(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range []string{"./cmd/mcp-server", "./bench/peers/lambdafloor"} {
+		t.Run(pkg, func(t *testing.T) {
+			bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			if err := buildLambda(ctx, root, bootstrap, runtime.GOARCH, pkg); err != nil {
+				t.Fatal(err)
+			}
+			res, err := measureLambda(ctx, bootstrap, 2, 3, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.cold.n != 2 || res.cold.p50 <= 0 {
+				t.Errorf("cold = %+v, want 2 timings", res.cold)
+			}
+			if res.warmLegacy.n != 3 || res.warmModern.n != 3 {
+				t.Errorf("warm = %+v / %+v, want 3 timings each", res.warmLegacy, res.warmModern)
+			}
+			if res.invoked != 10 {
+				t.Errorf("invoked = %d, want 10", res.invoked)
+			}
+			if res.mem.rss <= 0 || res.mem.hwm < res.mem.rss {
+				t.Errorf("memory = %+v, want VmRSS > 0 and VmHWM >= VmRSS", res.mem)
+			}
+		})
+	}
+}
+
+func TestReadMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	m, err := readMemory(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.rss <= 0 || m.hwm < m.rss {
+		t.Errorf("memory = %+v, want VmRSS > 0 and VmHWM >= VmRSS", m)
+	}
+}
+
+func TestMeasureInProcess(t *testing.T) {
+	for name, measure := range map[string]func(context.Context, mcpCall, int) (inProcess, error){
+		"lambdamcp": func(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+			return measureInProcess(ctx, call, n, 0)
+		},
+		"lambdamcp with idle gaps": func(ctx context.Context, call mcpCall, n int) (inProcess, error) {
+			return measureInProcess(ctx, call, n, 100*time.Microsecond)
+		},
+		"go-sdk": measureSDK,
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := measure(t.Context(), toolsListModernCall, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.latency.n != 50 || res.latency.p50 <= 0 || res.bytesPerCall <= 0 {
+				t.Errorf("in-process = %+v, want 50 timings and the bytes they allocated", res)
+			}
+		})
+	}
+}
+
+// TestTargets checks the verdicts against figures on both sides of each
+// target.
+func TestTargets(t *testing.T) {
+	load := func(name string, callsPerSecond int) httpRun {
+		return httpRun{name: name, levels: []loadResult{{concurrency: 16, requests: callsPerSecond, elapsed: time.Second}}}
+	}
+	tests := []struct {
+		name   string
+		art    artifacts
+		lam    lambdaResults
+		inproc inProcess
+		runs   []httpRun
+		want   []string
+	}{
+		{
+			name:   "all met",
+			art:    artifacts{zipARM64: 4e6},
+			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
+			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
+			runs:   []httpRun{load("lambdamcp", 20000), load("TypeScript SDK", 1000)},
+			want:   []string{"met", "met", "met", "met", "met", "met", "met"},
+		},
+		{
+			name:   "none met",
+			art:    artifacts{zipARM64: 11e6},
+			lam:    lambdaResults{cold: summary{p50: 9 * time.Millisecond}, invoked: 10000, mem: memory{rss: 21e6}},
+			inproc: inProcess{latency: summary{p50: 26 * time.Microsecond, p99: 101 * time.Microsecond}, bytesPerCall: 17e3},
+			runs:   []httpRun{load("lambdamcp", 9000), load("TypeScript SDK", 1000)},
+			want:   []string{"not met", "not met", "not met", "not met", "not met", "not met", "not met"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			printTargets(&b, tc.art, tc.lam, tc.inproc, tc.runs)
+			var got []string
+			for line := range strings.Lines(b.String()) {
+				cells := strings.Split(strings.TrimSpace(line), "|")
+				if len(cells) == 5 && (cells[3] == " met " || cells[3] == " not met ") {
+					got = append(got, strings.TrimSpace(cells[3]))
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("verdicts (-want +got):\n%s\n%s", diff, b.String())
+			}
+		})
+	}
+}

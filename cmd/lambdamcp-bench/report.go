@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+)
+
+// report prints the results as Markdown.
+func report(w io.Writer, cfg config, art artifacts, lams [2]lambdaResults, inproc, sdk [2]inProcess, idle inProcess, runs []httpRun, loadBefore, loadAfter string) {
+	lam, floor := lams[0], lams[1]
+	fmt.Fprintf(w, "Machine: %d CPUs, %s, %s %s/%s; load average %s at the start, %s at the end.\n\n",
+		runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadBefore, loadAfter)
+
+	fmt.Fprintln(w, "| Lambda, real bootstrap, Runtime API on 127.0.0.1 | reference server | floor: a bootstrap answering a fixed response |")
+	fmt.Fprintln(w, "|---|---:|---:|")
+	fmt.Fprintf(w, "| cold start, exec to first answered initialize (median / p90 of %d) | %s / %s | %s / %s |\n", lam.cold.n, ms(lam.cold.p50), ms(lam.cold.p90), ms(floor.cold.p50), ms(floor.cold.p90))
+	fmt.Fprintf(w, "| warm tools/list 2025-11-25 (p50 / p99 of %d) | %s / %s | %s / %s |\n", lam.warmLegacy.n, ms(lam.warmLegacy.p50), ms(lam.warmLegacy.p99), ms(floor.warmLegacy.p50), ms(floor.warmLegacy.p99))
+	fmt.Fprintf(w, "| warm tools/list 2026-07-28 (p50 / p99 of %d) | %s / %s | %s / %s |\n", lam.warmModern.n, ms(lam.warmModern.p50), ms(lam.warmModern.p99), ms(floor.warmModern.p50), ms(floor.warmModern.p99))
+	fmt.Fprintf(w, "| resident memory after %d invocations (VmRSS / peak VmHWM) | %s / %s | %s / %s |\n", lam.invoked, mb(lam.mem.rss), mb(lam.mem.hwm), mb(floor.mem.rss), mb(floor.mem.hwm))
+	fmt.Fprintf(w, "| bootstrap, stripped: linux/arm64 / linux/amd64 | %s / %s | |\n", mb(art.sizeARM64), mb(art.sizeAMD64))
+	fmt.Fprintf(w, "| deployment zip (arm64) | %s | |\n\n", mb(art.zipARM64))
+
+	fmt.Fprintln(w, "| In-process, warm tools/list | p50 | p99 | allocated per call |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|")
+	for i, era := range []string{"2025-11-25", "2026-07-28"} {
+		fmt.Fprintf(w, "| lambdamcp Handler.Invoke, Function URL event, %s (%d calls) | %s | %s | %.1f KB |\n", era, inproc[i].latency.n,
+			ms(inproc[i].latency.p50), ms(inproc[i].latency.p99), inproc[i].bytesPerCall/1e3)
+		fmt.Fprintf(w, "| go-sdk StreamableHTTPHandler alone, %s (%d calls) | %s | %s | %.1f KB |\n", era, sdk[i].latency.n,
+			ms(sdk[i].latency.p50), ms(sdk[i].latency.p99), sdk[i].bytesPerCall/1e3)
+	}
+	fmt.Fprintf(w, "| lambdamcp Handler.Invoke, 2025-11-25, 1 ms idle before each call (%d calls) | %s | %s | %.1f KB |\n", idle.latency.n,
+		ms(idle.latency.p50), ms(idle.latency.p99), idle.bytesPerCall/1e3)
+	fmt.Fprintln(w)
+
+	ref := func(name string, level int) float64 {
+		for _, r := range runs {
+			if r.name == name {
+				for _, l := range r.levels {
+					if l.concurrency == level {
+						return l.throughput()
+					}
+				}
+			}
+		}
+		return 0
+	}
+	ratio := func(a, b float64) string {
+		if a == 0 || b == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f×", a/b)
+	}
+	fmt.Fprintf(w, "Local HTTP, tools/call ping delay_ms:0 (2025-11-25), %d calls per level, keep-alive, client on the same machine:\n\n", cfg.requests)
+	fmt.Fprintln(w, "| server | concurrency | calls/s | p50 | p99 | errors | lambdamcp ÷ this | this ÷ floor |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, c := range cfg.levels {
+		for _, r := range runs {
+			for _, l := range r.levels {
+				if l.concurrency != c {
+					continue
+				}
+				errs := fmt.Sprint(l.errors)
+				if l.requests < cfg.requests {
+					errs += fmt.Sprintf(" (%d done in %s)", l.requests, l.elapsed.Round(time.Second))
+				}
+				fmt.Fprintf(w, "| %s | %d | %.0f | %s | %s | %s | %s | %s |\n", r.name, c, l.throughput(),
+					ms(l.latency.p50), ms(l.latency.p99), errs, ratio(ref("lambdamcp", c), l.throughput()), ratio(l.throughput(), ref("net/http floor", c)))
+			}
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| server | cold start, exec to first answered initialize (median / p90) | resident memory after the load (VmRSS / peak) |")
+	fmt.Fprintln(w, "|---|---:|---:|")
+	for _, r := range runs {
+		fmt.Fprintf(w, "| %s | %s / %s (%d runs) | %s / %s |\n", r.name, ms(r.cold.p50), ms(r.cold.p90), r.cold.n, mb(r.mem.rss), mb(r.mem.hwm))
+	}
+	printTargets(w, art, lam, inproc[0], runs)
+	for _, r := range runs {
+		for _, l := range r.levels {
+			if l.firstError != "" {
+				fmt.Fprintf(w, "\n%s at concurrency %d, first error: %s\n", r.name, l.concurrency, l.firstError)
+			}
+		}
+	}
+}
+
+// printTargets marks each of the targets met or not, with the
+// figure that decides it.
+func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc inProcess, runs []httpRun) {
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "not met"
+	}
+	var lambdamcp16, ts16 loadResult
+	for _, r := range runs {
+		for _, l := range r.levels {
+			if l.concurrency != 16 {
+				continue
+			}
+			switch r.name {
+			case "lambdamcp":
+				lambdamcp16 = l
+			case "TypeScript SDK":
+				ts16 = l
+			}
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | figure | |")
+	fmt.Fprintln(w, "|---|---:|---|")
+	fmt.Fprintf(w, "| cold start <= 8 ms median | %s | %s |\n", ms(lam.cold.p50), verdict(lam.cold.p50 <= 8*time.Millisecond))
+	fmt.Fprintf(w, "| warm tools/list in-process <= 25 µs p50 | %s | %s |\n", ms(inproc.latency.p50), verdict(inproc.latency.p50 <= 25*time.Microsecond))
+	fmt.Fprintf(w, "| warm tools/list in-process <= 100 µs p99 | %s | %s |\n", ms(inproc.latency.p99), verdict(inproc.latency.p99 <= 100*time.Microsecond))
+	fmt.Fprintf(w, "| warm tools/list in-process <= 16 KB per request | %.1f KB | %s |\n", inproc.bytesPerCall/1e3, verdict(inproc.bytesPerCall <= 16e3))
+	fmt.Fprintf(w, "| resident memory <= 20 MB after %d invocations | %s | %s |\n", lam.invoked, mb(lam.mem.rss), verdict(lam.mem.rss <= 20e6))
+	if ts16.requests > 0 && lambdamcp16.requests > 0 {
+		r := lambdamcp16.throughput() / ts16.throughput()
+		fmt.Fprintf(w, "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | %.2fx, %d errors | %s |\n", r, lambdamcp16.errors, verdict(r >= 10 && lambdamcp16.errors == 0))
+	}
+	fmt.Fprintf(w, "| deployment zip <= 10 MB | %s | %s |\n", mb(art.zipARM64), verdict(art.zipARM64 <= 10e6))
+}

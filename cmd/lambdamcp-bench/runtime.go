@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+// lambdaEnv is one execution environment: a real bootstrap process and the
+// Runtime API it polls, served on 127.0.0.1.
+type lambdaEnv struct {
+	api     *runtimeapi.Server
+	hs      *http.Server
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	started time.Time
+	seq     int
+}
+
+// startLambda execs the bootstrap at path with the environment Lambda gives
+// a provided.al2023 function.
+func startLambda(path string) (*lambdaEnv, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	e := &lambdaEnv{api: runtimeapi.NewServer(), exited: make(chan struct{})}
+	e.hs = &http.Server{Handler: e.api, ReadHeaderTimeout: 10 * time.Second}
+	go e.hs.Serve(ln)
+	e.cmd = exec.Command(path)
+	e.cmd.Env = []string{
+		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
+		"AWS_LAMBDA_FUNCTION_NAME=lambdamcp-bench",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_LOG_STREAM_NAME=2026/01/01/[$LATEST]bench",
+		"AWS_REGION=us-east-1",
+		"PATH=/usr/local/bin:/usr/bin:/bin",
+		"TZ=:UTC",
+	}
+	e.cmd.Stdout, e.cmd.Stderr = io.Discard, os.Stderr
+	e.started = time.Now()
+	if err := e.cmd.Start(); err != nil {
+		e.hs.Close()
+		return nil, err
+	}
+	go func() {
+		err := e.cmd.Wait()
+		e.api.Close(fmt.Errorf("bootstrap exited: %v", err))
+		close(e.exited)
+	}()
+	return e, nil
+}
+
+// invoke delivers one event and checks that the function answered it with
+// HTTP 200 and a JSON-RPC result.
+func (e *lambdaEnv) invoke(ctx context.Context, payload []byte) error {
+	e.seq++
+	resp, err := e.api.Invoke(ctx, &runtimeapi.Invocation{
+		RequestID:   "bench-" + strconv.Itoa(e.seq),
+		Payload:     payload,
+		Deadline:    time.Now().Add(30 * time.Second),
+		FunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:lambdamcp-bench",
+	})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return checkURLResponse(body)
+}
+
+func (e *lambdaEnv) stop() {
+	e.cmd.Process.Kill()
+	<-e.exited
+	e.hs.Close()
+}
+
+// urlEvent is a Function URL event (buffered invoke mode) carrying call.
+func urlEvent(call mcpCall) []byte {
+	h := map[string]string{"host": "bench.lambda-url.us-east-1.on.aws"}
+	for k, vs := range call.header {
+		h[k] = vs[0]
+	}
+	ev := events.LambdaFunctionURLRequest{
+		Version: "2.0",
+		RawPath: "/mcp",
+		Headers: h,
+		Body:    string(call.body),
+		RequestContext: events.LambdaFunctionURLRequestContext{
+			AccountID:    "123456789012",
+			RequestID:    "bench",
+			APIID:        "bench",
+			DomainName:   "bench.lambda-url.us-east-1.on.aws",
+			DomainPrefix: "bench",
+			Time:         "01/Jan/2026:00:00:00 +0000",
+			TimeEpoch:    1767225600000,
+			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{
+				Method:    http.MethodPost,
+				Path:      "/mcp",
+				Protocol:  "HTTP/1.1",
+				SourceIP:  "127.0.0.1",
+				UserAgent: "lambdamcp-bench",
+			},
+		},
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		panic(err) // strings and maps only
+	}
+	return b
+}
+
+// The calls the Runtime API measurements make, in both protocol eras.
+var (
+	toolsListCall       = newMCPCall(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
+	toolsListModernCall = func() mcpCall {
+		c := newMCPCall(`{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"lambdamcp-bench","version":"1.0.0"},"io.modelcontextprotocol/clientCapabilities":{}}}}`)
+		c.header.Set("MCP-Protocol-Version", "2026-07-28")
+		c.header.Set("Mcp-Method", "tools/list")
+		return c
+	}()
+)
+
+// lambdaResults is what the Runtime API measurements found.
+type lambdaResults struct {
+	cold       summary
+	warmLegacy summary // tools/list, 2025-11-25
+	warmModern summary // tools/list, 2026-07-28
+	invoked    int
+	mem        memory
+}
+
+// measureLambda runs the bootstrap cold runs times, then keeps one
+// environment warm for total invocations.
+func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int) (lambdaResults, error) {
+	var res lambdaResults
+	initEvent := urlEvent(newMCPCall(initializeCall))
+	var colds []time.Duration
+	for range runs {
+		e, err := startLambda(bootstrap)
+		if err != nil {
+			return res, err
+		}
+		err = e.invoke(ctx, initEvent)
+		d := time.Since(e.started)
+		e.stop()
+		if err != nil {
+			return res, fmt.Errorf("cold initialize: %w", err)
+		}
+		colds = append(colds, d)
+	}
+	res.cold = summarize(colds)
+
+	e, err := startLambda(bootstrap)
+	if err != nil {
+		return res, err
+	}
+	defer e.stop()
+	if err := e.invoke(ctx, initEvent); err != nil {
+		return res, err
+	}
+	res.invoked = 1
+	timeCalls := func(payload []byte, n int) (summary, error) {
+		lat := make([]time.Duration, 0, n)
+		for range n {
+			t0 := time.Now()
+			if err := e.invoke(ctx, payload); err != nil {
+				return summary{}, err
+			}
+			lat = append(lat, time.Since(t0))
+			res.invoked++
+		}
+		return summarize(lat), nil
+	}
+	if res.warmLegacy, err = timeCalls(urlEvent(toolsListCall), warm); err != nil {
+		return res, err
+	}
+	if res.warmModern, err = timeCalls(urlEvent(toolsListModernCall), warm); err != nil {
+		return res, err
+	}
+	if rest := total - res.invoked; rest > 0 {
+		if _, err := timeCalls(urlEvent(newMCPCall(pingCall)), rest); err != nil {
+			return res, err
+		}
+	}
+	res.mem, err = readMemory(e.cmd.Process.Pid)
+	return res, err
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// percentile returns the q-th quantile (0..1) of sorted durations, by the
+// nearest-rank method; 0 for none.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// summary is the median, 90th and 99th percentile of a set of timings.
+type summary struct {
+	n             int
+	p50, p90, p99 time.Duration
+}
+
+func summarize(d []time.Duration) summary {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return summary{n: len(s), p50: percentile(s, 0.50), p90: percentile(s, 0.90), p99: percentile(s, 0.99)}
+}
+
+// ms formats a duration in milliseconds with a precision that suits it.
+func ms(d time.Duration) string {
+	v := float64(d) / float64(time.Millisecond)
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f ms", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f ms", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f ms", v)
+	}
+	return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+}
+
+// mb formats a byte count in MB (10^6), as Lambda states sizes.
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

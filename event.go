@@ -1,0 +1,320 @@
+package lambdamcp
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/segmentio/encoding/json"
+)
+
+// lambdaEvent holds the fields of every event shape, so that one decode
+// both tells the shape and yields the event: the fields of the four shapes
+// share their names and types, except the request context's authorizer,
+// whose type depends on the shape and is decoded once the shape is known.
+// TestLambdaEventCoversEveryField keeps it complete.
+type lambdaEvent struct {
+	Version                         string             `json:"version"`
+	RouteKey                        string             `json:"routeKey"`
+	Resource                        string             `json:"resource"`
+	Path                            string             `json:"path"`
+	HTTPMethod                      string             `json:"httpMethod"`
+	RawPath                         string             `json:"rawPath"`
+	RawQueryString                  string             `json:"rawQueryString"`
+	Cookies                         []string           `json:"cookies"`
+	Headers                         sizedMap[string]   `json:"headers"`
+	MultiValueHeaders               sizedMap[[]string] `json:"multiValueHeaders"`
+	QueryStringParameters           sizedMap[string]   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters sizedMap[[]string] `json:"multiValueQueryStringParameters"`
+	PathParameters                  sizedMap[string]   `json:"pathParameters"`
+	StageVariables                  sizedMap[string]   `json:"stageVariables"`
+	RequestContext                  *eventContext      `json:"requestContext"`
+	Body                            string             `json:"body"`
+	IsBase64Encoded                 bool               `json:"isBase64Encoded"`
+}
+
+// eventContext is the request context of every shape.
+type eventContext struct {
+	// REST APIs, HTTP APIs and Function URLs.
+	AccountID    string          `json:"accountId"`
+	RequestID    string          `json:"requestId"`
+	APIID        string          `json:"apiId"`
+	DomainName   string          `json:"domainName"`
+	DomainPrefix string          `json:"domainPrefix"`
+	Stage        string          `json:"stage"`
+	Authorizer   json.RawMessage `json:"authorizer"`
+
+	// REST APIs.
+	ResourceID        string                           `json:"resourceId"`
+	OperationName     string                           `json:"operationName"`
+	ExtendedRequestID string                           `json:"extendedRequestId"`
+	Protocol          string                           `json:"protocol"`
+	Identity          events.APIGatewayRequestIdentity `json:"identity"`
+	ResourcePath      string                           `json:"resourcePath"`
+	Path              string                           `json:"path"`
+	HTTPMethod        string                           `json:"httpMethod"`
+	RequestTime       string                           `json:"requestTime"`
+	RequestTimeEpoch  int64                            `json:"requestTimeEpoch"`
+
+	// HTTP APIs and Function URLs.
+	RouteKey       string                                                `json:"routeKey"`
+	Time           string                                                `json:"time"`
+	TimeEpoch      int64                                                 `json:"timeEpoch"`
+	HTTP           *events.APIGatewayV2HTTPRequestContextHTTPDescription `json:"http"`
+	Authentication events.APIGatewayV2HTTPRequestContextAuthentication   `json:"authentication"`
+
+	// ALB.
+	ELB *events.ELBContext `json:"elb"`
+}
+
+// parseEvent decodes payload once and returns its shape and the event as
+// aws-lambda-go types it: *events.APIGatewayProxyRequest,
+// *events.APIGatewayV2HTTPRequest, *events.LambdaFunctionURLRequest or
+// *events.ALBTargetGroupRequest. A payload of no known shape yields an error
+// wrapping ErrUnknownEvent; one of a known shape that does not decode as
+// that shape, another error.
+func parseEvent(payload []byte) (Shape, any, error) {
+	var e lambdaEvent
+	if err := unmarshal(payload, &e); err == nil {
+		rc := e.RequestContext
+		if rc == nil {
+			return "", nil, ErrUnknownEvent
+		}
+		shape, err := shapeOf(e.Version, e.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName)
+		if err != nil {
+			return "", nil, err
+		}
+		if ev, err := e.as(shape); err == nil {
+			return shape, ev, nil
+		}
+	}
+	// A field one shape ignores may have a type that another shape's field
+	// of that name does not accept: decode as the shape alone, as Lambda's
+	// own runtime would.
+	shape, err := detectShape(payload)
+	if err != nil {
+		return "", nil, err
+	}
+	ev, err := decodeAs(payload, shape)
+	return shape, ev, err
+}
+
+// decodeAs decodes payload as an event of shape.
+func decodeAs(payload []byte, shape Shape) (any, error) {
+	var ev any
+	var what string
+	switch shape {
+	case ShapeREST:
+		ev, what = new(events.APIGatewayProxyRequest), "REST API"
+	case ShapeHTTP:
+		ev, what = new(events.APIGatewayV2HTTPRequest), "HTTP API"
+	case ShapeURL:
+		ev, what = new(events.LambdaFunctionURLRequest), "Function URL"
+	case ShapeALB:
+		ev, what = new(events.ALBTargetGroupRequest), "ALB"
+	}
+	if err := unmarshal(payload, ev); err != nil {
+		return nil, fmt.Errorf("decoding %s event: %w", what, err)
+	}
+	return ev, nil
+}
+
+// as returns the event as aws-lambda-go's type for shape.
+func (e *lambdaEvent) as(shape Shape) (any, error) {
+	rc := e.RequestContext
+	switch shape {
+	case ShapeREST:
+		ev := &events.APIGatewayProxyRequest{
+			Resource:                        e.Resource,
+			Path:                            e.Path,
+			HTTPMethod:                      e.HTTPMethod,
+			Headers:                         map[string]string(e.Headers),
+			MultiValueHeaders:               map[string][]string(e.MultiValueHeaders),
+			QueryStringParameters:           map[string]string(e.QueryStringParameters),
+			MultiValueQueryStringParameters: map[string][]string(e.MultiValueQueryStringParameters),
+			PathParameters:                  map[string]string(e.PathParameters),
+			StageVariables:                  map[string]string(e.StageVariables),
+			RequestContext: events.APIGatewayProxyRequestContext{
+				AccountID:         rc.AccountID,
+				ResourceID:        rc.ResourceID,
+				OperationName:     rc.OperationName,
+				Stage:             rc.Stage,
+				DomainName:        rc.DomainName,
+				DomainPrefix:      rc.DomainPrefix,
+				RequestID:         rc.RequestID,
+				ExtendedRequestID: rc.ExtendedRequestID,
+				Protocol:          rc.Protocol,
+				Identity:          rc.Identity,
+				ResourcePath:      rc.ResourcePath,
+				Path:              rc.Path,
+				HTTPMethod:        rc.HTTPMethod,
+				RequestTime:       rc.RequestTime,
+				RequestTimeEpoch:  rc.RequestTimeEpoch,
+				APIID:             rc.APIID,
+			},
+			Body:            e.Body,
+			IsBase64Encoded: e.IsBase64Encoded,
+		}
+		if len(rc.Authorizer) > 0 {
+			var m sizedMap[any]
+			if err := unmarshal(rc.Authorizer, &m); err != nil {
+				return nil, err
+			}
+			ev.RequestContext.Authorizer = m
+		}
+		return ev, nil
+	case ShapeHTTP:
+		ev := &events.APIGatewayV2HTTPRequest{
+			Version:               e.Version,
+			RouteKey:              e.RouteKey,
+			RawPath:               e.RawPath,
+			RawQueryString:        e.RawQueryString,
+			Cookies:               e.Cookies,
+			Headers:               map[string]string(e.Headers),
+			QueryStringParameters: map[string]string(e.QueryStringParameters),
+			PathParameters:        map[string]string(e.PathParameters),
+			RequestContext: events.APIGatewayV2HTTPRequestContext{
+				RouteKey:       rc.RouteKey,
+				AccountID:      rc.AccountID,
+				Stage:          rc.Stage,
+				RequestID:      rc.RequestID,
+				APIID:          rc.APIID,
+				DomainName:     rc.DomainName,
+				DomainPrefix:   rc.DomainPrefix,
+				Time:           rc.Time,
+				TimeEpoch:      rc.TimeEpoch,
+				HTTP:           *rc.HTTP,
+				Authentication: rc.Authentication,
+			},
+			StageVariables:  map[string]string(e.StageVariables),
+			Body:            e.Body,
+			IsBase64Encoded: e.IsBase64Encoded,
+		}
+		if len(rc.Authorizer) > 0 {
+			var a *httpAPIAuthorizerJSON
+			if err := unmarshal(rc.Authorizer, &a); err != nil {
+				return nil, err
+			}
+			ev.RequestContext.Authorizer = a.event()
+		}
+		return ev, nil
+	case ShapeURL:
+		ev := &events.LambdaFunctionURLRequest{
+			Version:               e.Version,
+			RawPath:               e.RawPath,
+			RawQueryString:        e.RawQueryString,
+			Cookies:               e.Cookies,
+			Headers:               map[string]string(e.Headers),
+			QueryStringParameters: map[string]string(e.QueryStringParameters),
+			RequestContext: events.LambdaFunctionURLRequestContext{
+				AccountID:    rc.AccountID,
+				RequestID:    rc.RequestID,
+				APIID:        rc.APIID,
+				DomainName:   rc.DomainName,
+				DomainPrefix: rc.DomainPrefix,
+				Time:         rc.Time,
+				TimeEpoch:    rc.TimeEpoch,
+				HTTP:         events.LambdaFunctionURLRequestContextHTTPDescription(*rc.HTTP),
+			},
+			Body:            e.Body,
+			IsBase64Encoded: e.IsBase64Encoded,
+		}
+		return ev, decodeAuthorizer(rc.Authorizer, &ev.RequestContext.Authorizer)
+	case ShapeALB:
+		return &events.ALBTargetGroupRequest{
+			HTTPMethod:                      e.HTTPMethod,
+			Path:                            e.Path,
+			QueryStringParameters:           map[string]string(e.QueryStringParameters),
+			MultiValueQueryStringParameters: map[string][]string(e.MultiValueQueryStringParameters),
+			Headers:                         map[string]string(e.Headers),
+			MultiValueHeaders:               map[string][]string(e.MultiValueHeaders),
+			RequestContext:                  events.ALBTargetGroupRequestContext{ELB: *rc.ELB},
+			IsBase64Encoded:                 e.IsBase64Encoded,
+			Body:                            e.Body,
+		}, nil
+	}
+	return nil, ErrUnknownEvent
+}
+
+// httpAPIAuthorizerJSON is an HTTP API's authorizer description with its
+// maps sized (see sizedMap); TestLambdaEventCoversEveryField keeps it
+// complete.
+type httpAPIAuthorizerJSON struct {
+	JWT *struct {
+		Claims sizedMap[string] `json:"claims"`
+		Scopes []string         `json:"scopes"`
+	} `json:"jwt"`
+	Lambda sizedMap[any]                                                  `json:"lambda"`
+	IAM    *events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription `json:"iam"`
+}
+
+func (a *httpAPIAuthorizerJSON) event() *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
+	if a == nil {
+		return nil
+	}
+	d := &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: a.Lambda, IAM: a.IAM}
+	if a.JWT != nil {
+		d.JWT = &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: a.JWT.Claims, Scopes: a.JWT.Scopes}
+	}
+	return d
+}
+
+// decodeAuthorizer decodes a request context's authorizer into the shape's
+// type; an absent one leaves it nil, as decoding the whole event would.
+func decodeAuthorizer[T any](raw json.RawMessage, into *T) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	return unmarshal(raw, into)
+}
+
+// sizedMap is a JSON object decoded into a map made for its members:
+// segmentio/encoding makes every map it allocates room for 64, most of the
+// bytes lambdamcp allocated per event.
+type sizedMap[V any] map[string]V
+
+func (m *sizedMap[V]) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*m = nil
+		return nil
+	}
+	made := make(map[string]V, memberCount(b))
+	if err := unmarshal(b, &made); err != nil {
+		return err
+	}
+	*m = made
+	return nil
+}
+
+// memberCount counts the members of the JSON object b: the colons at its
+// top level, outside strings. It only sizes a map, so on malformed input a
+// wrong count costs capacity, never correctness.
+func memberCount(b []byte) int {
+	n, depth := 0, 0
+	inString, escaped := false, false
+	for _, c := range b {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case ':':
+			if depth == 1 {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,296 @@
+package lambdamcp
+
+import (
+	"embed"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
+)
+
+//go:embed testdata/events/*.json
+var samples embed.FS
+
+func sampleEvents(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	entries, err := samples.ReadDir("testdata/events")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := make(map[string][]byte)
+	for _, e := range entries {
+		b, err := samples.ReadFile("testdata/events/" + e.Name())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[e.Name()] = b
+	}
+	return out
+}
+
+// TestParseEventMatchesDirectDecode checks that the one-pass decode yields
+// what decoding each AWS sample as its shape alone yields.
+func TestParseEventMatchesDirectDecode(t *testing.T) {
+	want := map[string]Shape{
+		"alb-lambda-target-request-headers-only.json":       ShapeALB,
+		"alb-lambda-target-request-multivalue-headers.json": ShapeALB,
+		"apigw-request.json":                                ShapeREST,
+		"apigw-v2-request-jwt-authorizer.json":              ShapeHTTP,
+		"apigw-v2-request-lambda-authorizer.json":           ShapeHTTP,
+		"apigw-v2-request-no-authorizer.json":               ShapeHTTP,
+		"lambda-urls-request.json":                          ShapeURL,
+	}
+	for name, payload := range sampleEvents(t) {
+		t.Run(name, func(t *testing.T) {
+			shape, got, err := parseEvent(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if shape != want[name] {
+				t.Errorf("shape = %q, want %q", shape, want[name])
+			}
+			direct, err := decodeAs(payload, shape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(direct, got); diff != "" {
+				t.Errorf("one-pass decode differs from the direct one (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLambdaEventCoversEveryField checks that lambdaEvent and eventContext
+// have a field for every JSON field of the four event types and their
+// request contexts, so that an aws-lambda-go upgrade cannot silently drop one.
+func TestLambdaEventCoversEveryField(t *testing.T) {
+	have := jsonFields(reflect.TypeFor[lambdaEvent]())
+	haveContext := jsonFields(reflect.TypeFor[eventContext]())
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[events.APIGatewayProxyRequest](),
+		reflect.TypeFor[events.APIGatewayV2HTTPRequest](),
+		reflect.TypeFor[events.LambdaFunctionURLRequest](),
+		reflect.TypeFor[events.ALBTargetGroupRequest](),
+	} {
+		for name, f := range jsonFields(typ) {
+			if _, ok := have[name]; !ok {
+				t.Errorf("%v.%s (%q) has no field in lambdaEvent", typ, f.Name, name)
+			}
+			if name != "requestContext" {
+				continue
+			}
+			for cname, cf := range jsonFields(f.Type) {
+				if _, ok := haveContext[cname]; !ok {
+					t.Errorf("%v.%s (%q) has no field in eventContext", f.Type, cf.Name, cname)
+				}
+			}
+		}
+	}
+}
+
+// TestHTTPAPIAuthorizerCoversEveryField does the same for the HTTP API
+// authorizer description, decoded with sized maps.
+func TestHTTPAPIAuthorizerCoversEveryField(t *testing.T) {
+	covers := func(want, have reflect.Type) {
+		t.Helper()
+		h := jsonFields(have)
+		for name, f := range jsonFields(want) {
+			if _, ok := h[name]; !ok {
+				t.Errorf("%v.%s (%q) has no field in %v", want, f.Name, name, have)
+			}
+		}
+	}
+	ours := reflect.TypeFor[httpAPIAuthorizerJSON]()
+	covers(reflect.TypeFor[events.APIGatewayV2HTTPRequestContextAuthorizerDescription](), ours)
+	jwt, _ := ours.FieldByName("JWT")
+	covers(reflect.TypeFor[events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription](), jwt.Type.Elem())
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	out := make(map[string]reflect.StructField)
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			name = f.Name
+		}
+		out[name] = f
+	}
+	return out
+}
+
+// TestParseEventFallback covers payloads that one shape accepts although a
+// field it ignores does not fit the field of that name in another shape,
+// and payloads of a known shape that do not decode as it.
+func TestParseEventFallback(t *testing.T) {
+	tests := []struct {
+		name      string
+		payload   string
+		shape     Shape
+		wantErr   string // "" for none
+		isUnknown bool
+	}{
+		{
+			name:    "REST event with cookies that are no list",
+			payload: `{"httpMethod":"POST","path":"/mcp","cookies":"ignored","requestContext":{"stage":"dev"}}`,
+			shape:   ShapeREST,
+		},
+		{
+			name:    "ALB event with a raw path that is no string",
+			payload: `{"httpMethod":"POST","path":"/mcp","rawPath":2,"requestContext":{"elb":{"targetGroupArn":"arn"}}}`,
+			shape:   ShapeALB,
+		},
+		{
+			// The fields that tell the shapes apart must have their types.
+			name:      "REST event with a request context http field that is no object",
+			payload:   `{"httpMethod":"POST","path":"/mcp","requestContext":{"stage":"dev","http":"x"}}`,
+			isUnknown: true,
+		},
+		{
+			name:    "REST event whose headers are no object",
+			payload: `{"httpMethod":"POST","headers":5,"requestContext":{}}`,
+			shape:   ShapeREST,
+			wantErr: "decoding REST API event",
+		},
+		{
+			name:    "HTTP API event whose authorizer is no object",
+			payload: `{"version":"2.0","requestContext":{"http":{"method":"POST"},"authorizer":7}}`,
+			shape:   ShapeHTTP,
+			wantErr: "decoding HTTP API event",
+		},
+		{
+			name:      "no request context",
+			payload:   `{"httpMethod":"POST"}`,
+			isUnknown: true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			shape, ev, err := parseEvent([]byte(tc.payload))
+			if got := errors.Is(err, ErrUnknownEvent); got != tc.isUnknown {
+				t.Fatalf("error %v: ErrUnknownEvent = %v, want %v", err, got, tc.isUnknown)
+			}
+			if tc.isUnknown {
+				return
+			}
+			if shape != tc.shape {
+				t.Errorf("shape = %q, want %q", shape, tc.shape)
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("error = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			direct, err := decodeAs([]byte(tc.payload), shape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(direct, ev); diff != "" {
+				t.Errorf("event (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzParseEvent checks that any payload the one-pass decode accepts is
+// decoded as decoding it as its shape alone would, and that none panics.
+func FuzzParseEvent(f *testing.F) {
+	for _, payload := range sampleEvents(f) {
+		f.Add(payload)
+	}
+	f.Add([]byte(`{"httpMethod":"GET","requestContext":{"authorizer":null}}`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		shape, ev, err := parseEvent(payload)
+		if err != nil {
+			return
+		}
+		direct, err := decodeAs(payload, shape)
+		if err != nil {
+			t.Fatalf("parseEvent accepted a %s event that does not decode as one: %v", shape, err)
+		}
+		if diff := cmp.Diff(direct, ev); diff != "" {
+			t.Errorf("one-pass decode differs from the direct one (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// BenchmarkParseEvent compares the one-pass decode with telling the shape
+// first and decoding as it second, on AWS's samples.
+func BenchmarkParseEvent(b *testing.B) {
+	for name, payload := range sampleEvents(b) {
+		b.Run(strings.TrimSuffix(name, ".json")+"/one-pass", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := parseEvent(payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(strings.TrimSuffix(name, ".json")+"/probe-then-decode", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				shape, err := detectShape(payload)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := decodeAs(payload, shape); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestMemberCount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{`{}`, 0},
+		{`{"a":"b"}`, 1},
+		{`{"a":"b","c":"d:e","f":"\":"}`, 3},
+		{`{"a":["x:y",{"z":1}],"b":{"c":2,"d":3}}`, 2},
+		{`{"a\\":"b"}`, 1},
+		{`{"a":`, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := memberCount([]byte(tc.in)); got != tc.want {
+				t.Errorf("memberCount(%s) = %d, want %d", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSizedMap checks that a sizedMap decodes as a plain map does: null
+// and absence stay nil, an empty object is an empty map.
+func TestSizedMap(t *testing.T) {
+	for _, payload := range []string{`{}`, `{"headers":null}`, `{"headers":{}}`, `{"headers":{"A":"1","b":"2"}}`} {
+		t.Run(payload, func(t *testing.T) {
+			var sized struct {
+				Headers sizedMap[string] `json:"headers"`
+			}
+			var plain struct {
+				Headers map[string]string `json:"headers"`
+			}
+			if err := unmarshal([]byte(payload), &sized); err != nil {
+				t.Fatal(err)
+			}
+			if err := unmarshal([]byte(payload), &plain); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(plain.Headers, map[string]string(sized.Headers)); diff != "" {
+				t.Errorf("sizedMap (-want +got):\n%s", diff)
+			}
+			if (plain.Headers == nil) != (sized.Headers == nil) {
+				t.Errorf("nil = %v, want %v", sized.Headers == nil, plain.Headers == nil)
+			}
+		})
+	}
+}
