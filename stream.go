@@ -34,8 +34,10 @@ var (
 	// Lambda runtime, and through it the client) went away.
 	ErrClientGone = errors.New("lambdamcp: the client closed the response stream")
 
-	// ErrDeadlineNear is the cancellation cause when a streamed response
-	// was ended because the invocation's deadline was near.
+	// ErrDeadlineNear is the cancellation cause of a streamed request's
+	// context when the response was ended because the invocation's deadline
+	// was near. (A tool's own context, which the SDK derives and may cancel
+	// itself as it closes the session, can report context.Canceled instead.)
 	ErrDeadlineNear = errors.New("lambdamcp: the invocation's deadline is near")
 )
 
@@ -172,7 +174,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 		defer func() {
 			if v := recover(); v != nil {
 				h.log(ctx, slog.LevelError, "handler panicked", slog.String("panic", fmt.Sprint(v)))
-				w.abort(codeInternalError, "internal error")
+				w.abort(codeInternalError, "internal error", nil)
 			}
 		}()
 		h.handler.ServeHTTP(w, r)
@@ -397,7 +399,7 @@ func (w *streamWriter) disconnect() {
 
 // abort ends the stream with a JSON-RPC error answering the call, unless
 // the call was answered already.
-func (w *streamWriter) abort(code int, msg string) {
+func (w *streamWriter) abort(code int, msg string, cause error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -437,6 +439,11 @@ func (w *streamWriter) abort(code int, msg string) {
 		}
 		w.answered = true
 	}
+	// Cancel with the cause before the stream ends: ending it makes the SDK
+	// cancel the call too, and the cause must be ours.
+	if cause != nil {
+		w.cancel(cause)
+	}
 	w.endLocked()
 }
 
@@ -464,8 +471,7 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 		case <-w.done:
 			return
 		case <-expire:
-			w.abort(codeRequestTimeout, "the server ended the request: the Lambda invocation's deadline is near")
-			w.cancel(ErrDeadlineNear)
+			w.abort(codeRequestTimeout, "the server ended the request: the Lambda invocation's deadline is near", ErrDeadlineNear)
 			return
 		case <-beat:
 			w.heartbeat(c.heartbeat / 2)
