@@ -1,7 +1,6 @@
 package lambdamcp
 
 import (
-	"embed"
 	"errors"
 	"reflect"
 	"strings"
@@ -9,24 +8,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 )
 
-//go:embed testdata/events/*.json
-var samples embed.FS
-
+// sampleEvents returns AWS's sample request events by file name.
 func sampleEvents(tb testing.TB) map[string][]byte {
 	tb.Helper()
-	entries, err := samples.ReadDir("testdata/events")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	out := make(map[string][]byte)
-	for _, e := range entries {
-		b, err := samples.ReadFile("testdata/events/" + e.Name())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out[e.Name()] = b
+	for _, name := range awsevents.Requests {
+		out[name] = awsevents.Sample(name)
 	}
 	return out
 }

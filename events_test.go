@@ -1,20 +1,18 @@
 package lambdamcp_test
 
 import (
-	"embed"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 )
 
-// The event templates are AWS's own samples, as shipped by aws-lambda-go
-// under events/testdata; each test request is written into a copy.
-//
-//go:embed testdata/events/*.json
-var eventFiles embed.FS
+// The event templates are AWS's own samples (internal/awsevents); each test
+// request is written into a copy.
 
 // httpRequest is what a client sent, before a gateway made it an event.
 type httpRequest struct {
@@ -49,11 +47,7 @@ var shapes = []eventShape{
 
 func loadEvent(t testing.TB, name string, v any) {
 	t.Helper()
-	b, err := eventFiles.ReadFile("testdata/events/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := json.Unmarshal(awsevents.Sample(name), v); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 }

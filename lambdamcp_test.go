@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 )
 
 // seen is what a handler observed of its request.
@@ -141,10 +142,7 @@ func TestRequestFromSampleEvents(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			payload, err := eventFiles.ReadFile("testdata/events/" + tc.file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			payload := awsevents.Sample(tc.file)
 			var got seen
 			h := lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) { w.WriteHeader(204) }), nil)
 			resp := invoke(t, h, payload)
@@ -276,7 +274,7 @@ func TestBinaryResponse(t *testing.T) {
 		{"png", "image/png", []byte{0x89, 'P', 'N', 'G', 0, 1, 2}, true},
 		{"invalid utf-8 text", "text/plain", []byte{0xff, 0xfe}, true},
 	}
-	payload, _ := eventFiles.ReadFile("testdata/events/lambda-urls-request.json")
+	payload := awsevents.Sample("lambda-urls-request.json")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got seen
@@ -325,7 +323,7 @@ func TestDeadline(t *testing.T) {
 	}), nil)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	payload, _ := eventFiles.ReadFile("testdata/events/apigw-request.json")
+	payload := awsevents.Sample("apigw-request.json")
 	if _, err := h.Invoke(ctx, payload); err != nil {
 		t.Fatal(err)
 	}

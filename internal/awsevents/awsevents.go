@@ -21,3 +21,15 @@ func Sample(name string) []byte {
 	}
 	return b
 }
+
+// Requests are the samples of the events that carry an HTTP request: the
+// ones lambdamcp serves (the others are authorizer events).
+var Requests = []string{
+	"alb-lambda-target-request-headers-only.json",
+	"alb-lambda-target-request-multivalue-headers.json",
+	"apigw-request.json",
+	"apigw-v2-request-jwt-authorizer.json",
+	"apigw-v2-request-lambda-authorizer.json",
+	"apigw-v2-request-no-authorizer.json",
+	"lambda-urls-request.json",
+}
