@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -129,39 +130,58 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.finish(r, rec, gw, outcome, start, endSpan)
 }
 
-// serve checks the request, runs the handler and shapes what it could not
-// answer; it returns the outcome the guard itself saw ("" if none).
+// serve checks the request, runs the handler and answers what the handler
+// could not; it returns the outcome the guard itself saw ("" if none).
+//
+// The handler runs on its own goroutine so that the guard can answer when
+// the request's time runs out even if the handler does not return: the
+// go-sdk's stateless handler waits for every call it started, and a tool
+// that ignores its context would otherwise hold the answer past the
+// gateway's and Lambda's deadlines. Such a handler is left to finish on its
+// own; whatever it writes after that is dropped.
 func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	if rej := g.check(r, rec); rej != nil {
 		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, nil)
 		return OutcomeRejected
 	}
-	defer func() {
-		v := recover()
-		if v == nil {
-			return
-		}
-		if v == http.ErrAbortHandler {
-			panic(v)
-		}
-		rec.notePanic(v, debug.Stack())
-		outcome = OutcomePanic
-		if !w.wroteHeader {
-			writeRPCError(w, http.StatusInternalServerError, rec.rpc.ID, codeInternalError, internalErrorMessage(r.Context()), nil)
-		}
+	dw := newDetachableWriter(w)
+	done := make(chan any, 1)
+	go func() {
+		defer func() {
+			v := recover()
+			if v != nil && v != http.ErrAbortHandler {
+				rec.notePanic(v, debug.Stack())
+				dw.answerIfSilent(http.StatusInternalServerError, rec.rpc.ID, codeInternalError, internalErrorMessage(r.Context()))
+			}
+			done <- v
+		}()
+		g.next.ServeHTTP(dw, r)
 	}()
-	g.next.ServeHTTP(w, r)
-	if err := r.Context().Err(); err != nil {
-		if err == context.Canceled {
-			return OutcomeCancelled
+	ctx := r.Context()
+	select {
+	case v := <-done:
+		switch {
+		case v == http.ErrAbortHandler:
+			panic(v) // net/http's signal to drop the connection
+		case v != nil:
+			return OutcomePanic
 		}
-		if !w.wroteHeader && r.Method == http.MethodPost {
-			// The SDK stopped waiting for the call; answer it.
-			writeRPCError(w, http.StatusOK, rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec), nil)
+		if ctx.Err() == nil {
+			return ""
 		}
-		return OutcomeTimeout
+	case <-ctx.Done():
 	}
-	return ""
+	if context.Cause(ctx) == context.Canceled {
+		dw.detach()
+		return OutcomeCancelled
+	}
+	// The SDK stopped waiting for the call, or the handler has not
+	// returned: answer the call ourselves.
+	if r.Method == http.MethodPost {
+		dw.answerIfSilent(http.StatusOK, rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
+	}
+	dw.detach()
+	return OutcomeTimeout
 }
 
 // check applies the limits and the Accept rules, and reads the JSON-RPC
@@ -342,6 +362,78 @@ func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject
 		level = slog.LevelWarn
 	}
 	g.logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+// detachableWriter is the handler's ResponseWriter: it keeps the handler's
+// headers apart until it answers, and once detached it drops whatever the
+// handler still writes, so that the guard can answer in its place.
+type detachableWriter struct {
+	mu       sync.Mutex
+	w        *guardWriter
+	header   http.Header
+	detached bool
+}
+
+func newDetachableWriter(w *guardWriter) *detachableWriter {
+	return &detachableWriter{w: w, header: make(http.Header)}
+}
+
+func (d *detachableWriter) Header() http.Header { return d.header }
+
+// sendHeader copies the handler's headers out and writes the status;
+// d.mu must be held.
+func (d *detachableWriter) sendHeader(code int) {
+	if d.w.wroteHeader {
+		return
+	}
+	h := d.w.Header()
+	for k, vs := range d.header {
+		h[k] = vs
+	}
+	d.w.WriteHeader(code)
+}
+
+func (d *detachableWriter) WriteHeader(code int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached {
+		d.sendHeader(code)
+	}
+}
+
+func (d *detachableWriter) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached {
+		return 0, http.ErrHandlerTimeout
+	}
+	d.sendHeader(http.StatusOK)
+	return d.w.Write(p)
+}
+
+func (d *detachableWriter) Flush() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached {
+		d.sendHeader(http.StatusOK)
+		d.w.Flush()
+	}
+}
+
+// answerIfSilent writes a JSON-RPC error unless the handler has answered.
+func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code int, msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached && !d.w.wroteHeader {
+		writeRPCError(d.w, status, id, code, msg, nil)
+	}
+}
+
+// detach drops the handler's writes from now on.
+func (d *detachableWriter) detach() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.detached = true
 }
 
 // guardWriter notes whether and what the handler answered.
