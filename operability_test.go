@@ -265,4 +265,3 @@ func TestTracer(t *testing.T) {
 		t.Errorf("tool saw span %v, want the request's", inTool)
 	}
 }
-

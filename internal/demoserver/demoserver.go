@@ -70,6 +70,9 @@ func New(opts Options) *mcp.Server {
 	// A streamed response starts, and heartbeats flow, as soon as a request
 	// reaches the server, however long its tool stays silent.
 	s.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
+	// Tools get the request's deadline, and a panic answers an error
+	// instead of ending the process.
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
 
 	// Like the sample it replaces, ping waits 100 ms, then 50 ms, and so on
 	// alternately within one process, so that a caller can tell execution
