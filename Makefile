@@ -2,12 +2,28 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: test vet unit bench-smoke test-deploy e2e bench bootstrap clean local
+.PHONY: test vet lint unit load fuzz bench-smoke test-deploy e2e bench bootstrap clean local
 
-test: vet unit bench-smoke test-deploy e2e
+test: vet lint unit load fuzz bench-smoke test-deploy e2e
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck, at the version .ci/run installs (STATICCHECK_VERSION).
+STATICCHECK ?= $(shell command -v staticcheck || echo "$$($(GO) env GOPATH)/bin/staticcheck")
+lint:
+	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: run .ci/run, or go install honnef.co/go/tools/cmd/staticcheck@$$(cat .ci/staticcheck-version)"; exit 1; }
+	$(STATICCHECK) ./...
+
+# Each fuzz target for a short, bounded time; a crash is kept under
+# testdata/fuzz/ by go test and becomes a permanent seed once committed.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := FuzzEvent FuzzRequest
+fuzz:
+	@for target in $(FUZZ_TARGETS); do \
+		echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) ."; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) . || exit 1; \
+	done
 
 unit:
 	$(GO) test -race -count=1 -v ./...
