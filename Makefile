@@ -47,6 +47,11 @@ e2e:
 	npm ci --prefix e2e --no-audit --no-fund
 	$(GO) run ./e2e
 
+# The load tests at full size (10,000 requests each), without the race
+# detector; under it, unit runs them at a tenth of that.
+load:
+	$(GO) test -count=1 -v -run '^TestLoad' .
+
 # The CDK app (its own Go module): offline synthesis of every variant.
 test-deploy:
 	$(MAKE) -C deploy test-deploy
