@@ -265,3 +265,70 @@ func TestTracer(t *testing.T) {
 		t.Errorf("tool saw span %v, want the request's", inTool)
 	}
 }
+
+// TestGatewayTimeout checks which deadline the request gets: API Gateway's
+// 29 s from the time the gateway received the request, for REST and HTTP
+// API events, when it comes before the invocation's; the invocation's for
+// Function URLs and ALBs, which have no such timeout.
+func TestGatewayTimeout(t *testing.T) {
+	received := time.Now().Add(-28 * time.Second).Truncate(time.Millisecond)
+	tests := []struct {
+		shape string
+		event func(t *testing.T) []byte
+		want  time.Duration // after received
+	}{
+		{"rest", func(t *testing.T) []byte {
+			var ev map[string]any
+			json.Unmarshal(restEvent(t, call("echo", `{}`)), &ev)
+			ev["requestContext"].(map[string]any)["requestTimeEpoch"] = received.UnixMilli()
+			return mustJSON(t, ev)
+		}, lambdamcp.DefaultGatewayTimeout},
+		{"http", func(t *testing.T) []byte {
+			var ev map[string]any
+			json.Unmarshal(httpAPIEvent(t, call("echo", `{}`)), &ev)
+			ev["requestContext"].(map[string]any)["timeEpoch"] = received.UnixMilli()
+			return mustJSON(t, ev)
+		}, lambdamcp.DefaultGatewayTimeout},
+		{"url", func(t *testing.T) []byte { return urlEvent(t, call("echo", `{}`)) }, 0},
+		{"alb", func(t *testing.T) []byte { return albEvent(t, call("echo", `{}`)) }, 0},
+	}
+	invocationDeadline := time.Now().Add(10 * time.Second)
+	for _, tc := range tests {
+		t.Run(tc.shape, func(t *testing.T) {
+			var got time.Time
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, _ = r.Context().Deadline()
+			}), nil)
+			ctx, cancel := context.WithDeadline(t.Context(), invocationDeadline)
+			defer cancel()
+			if _, err := h.Invoke(ctx, tc.event(t)); err != nil {
+				t.Fatal(err)
+			}
+			want := invocationDeadline
+			if tc.want != 0 {
+				want = received.Add(tc.want)
+			}
+			want = want.Add(-lambdamcp.DefaultDeadlineMargin / 2)
+			if !got.Equal(want) {
+				t.Errorf("request deadline = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestTrailingSlash checks that the reference server serves /mcp/ as /mcp
+// rather than redirecting (redirects break POSTs in several clients).
+func TestTrailingSlash(t *testing.T) {
+	h := newDemoHandler()
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			req := jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)
+			req.path = "/mcp/"
+			resp := invoke(t, h, shape.build(t, req))
+			var a rpcAnswer
+			if err := json.Unmarshal(resp.body(t), &a); resp.StatusCode != 200 || err != nil || a.Result == nil {
+				t.Errorf("POST /mcp/ = %d %s, want a result", resp.StatusCode, resp.body(t))
+			}
+		})
+	}
+}
