@@ -6,14 +6,19 @@ GO ?= go
 
 test: vet lint unit load fuzz bench-smoke test-deploy e2e
 
+# Modules apart from the root one, so that their dependencies stay theirs.
+SUBMODULES := otellambdamcp
+
 vet:
 	$(GO) vet ./...
+	@for m in $(SUBMODULES); do echo "(cd $$m && $(GO) vet ./...)"; (cd $$m && $(GO) vet ./...) || exit 1; done
 
 # staticcheck, at the version .ci/run installs (STATICCHECK_VERSION).
 STATICCHECK ?= $(shell command -v staticcheck || echo "$$($(GO) env GOPATH)/bin/staticcheck")
 lint:
 	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: run .ci/run, or go install honnef.co/go/tools/cmd/staticcheck@$$(cat .ci/staticcheck-version)"; exit 1; }
 	$(STATICCHECK) ./...
+	@for m in $(SUBMODULES); do echo "(cd $$m && $(STATICCHECK) ./...)"; (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
 # Each fuzz target for a short, bounded time; a crash is kept under
 # testdata/fuzz/ by go test and becomes a permanent seed once committed.
@@ -27,6 +32,7 @@ fuzz:
 
 unit:
 	$(GO) test -race -count=1 -v ./...
+	@for m in $(SUBMODULES); do echo "(cd $$m && $(GO) test -race -count=1 -v ./...)"; (cd $$m && $(GO) test -race -count=1 -v ./...) || exit 1; done
 
 # Every benchmark once, so that none rots; `make bench` measures.
 bench-smoke:

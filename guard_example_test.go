@@ -47,9 +47,7 @@ func ExampleMiddleware() {
 	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
 	server.AddReceivingMiddleware(lambdamcp.Middleware())
 	mcp.AddTool(server, &mcp.Tool{Name: "broken"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
-		var m map[string]int
-		m["boom"]++ // panics: assignment to entry in nil map
-		return nil, nil, nil
+		panic("the cache is corrupt")
 	})
 	h := lambdamcp.Guard(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}), nil)
