@@ -225,10 +225,16 @@ var badInputCases = []struct {
 		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"1999-01-01"}`,
 	},
 	{
+		name: "unknown MCP-Protocol-Version without _meta", status: 400, code: -32022, id: "1",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", "2026-08-01", "Mcp-Method", "tools/list"),
+		message: "Unsupported protocol version",
+		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"2026-08-01"}`,
+	},
+	{
 		name: "unsupported future protocol version", status: 400, code: -32022, id: "1",
 		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
 			"MCP-Protocol-Version", "2099-01-01", "Mcp-Method", "tools/list"),
-		message: "unsupported protocol version",
+		message: "Unsupported protocol version",
 		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"2099-01-01"}`,
 	},
 	{
@@ -346,4 +352,17 @@ func streamableMux(s *mcp.Server) http.Handler {
 	mux.Handle("/mcp", h)
 	mux.Handle("/mcp/", h)
 	return mux
+}
+
+// TestNarrowedVersions checks a version the go-sdk knows but the server
+// narrowed away: the SDK refuses it in plain text, which lambdamcp shapes
+// into the spec's UnsupportedProtocolVersionError.
+func TestNarrowedVersions(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "narrow", Version: "1"},
+		&mcp.ServerOptions{SupportedProtocolVersions: []string{"2026-07-28", "2025-11-25"}})
+	h := lambdamcp.NewHandler(streamable(s), &lambdamcp.Options{JSONResponse: true})
+	req := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "MCP-Protocol-Version", "2025-06-18")
+	resp := invoke(t, h, restEvent(t, req))
+	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "Unsupported protocol version", "3",
+		`{"supported":["2026-07-28","2025-11-25"],"requested":"2025-06-18"}`)
 }

@@ -141,7 +141,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // own; whatever it writes after that is dropped.
 func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	if rej := g.check(r, rec); rej != nil {
-		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, nil)
+		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
 		return OutcomeRejected
 	}
 	dw := newDetachableWriter(w)
@@ -207,6 +207,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	}
 	rewrite, rej := acceptance(r.Header.Values("Accept"), g.jsonResponse)
 	if rej != nil {
+		return rej
+	}
+	if rej := checkVersion(r.Header.Get("MCP-Protocol-Version")); rej != nil {
 		return rej
 	}
 	if rewrite {

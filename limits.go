@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -86,6 +87,11 @@ type rejection struct {
 	status int
 	code   int
 	msg    string
+	data   json.RawMessage // error data, if any
+}
+
+func reject(status, code int, msg string) *rejection {
+	return &rejection{status: status, code: code, msg: msg}
 }
 
 // checkHeaders enforces the header caps.
@@ -101,12 +107,12 @@ func (l Limits) checkHeaders(h http.Header) *rejection {
 		}
 	}
 	if l.MaxHeaders > 0 && count > l.MaxHeaders {
-		return &rejection{http.StatusRequestHeaderFieldsTooLarge, codeInvalidRequest,
-			fmt.Sprintf("request has %d header values; the limit is %d", count, l.MaxHeaders)}
+		return reject(http.StatusRequestHeaderFieldsTooLarge, codeInvalidRequest,
+			fmt.Sprintf("request has %d header values; the limit is %d", count, l.MaxHeaders))
 	}
 	if l.MaxHeaderBytes > 0 && size > l.MaxHeaderBytes {
-		return &rejection{http.StatusRequestHeaderFieldsTooLarge, codeInvalidRequest,
-			fmt.Sprintf("request headers exceed %d bytes", l.MaxHeaderBytes)}
+		return reject(http.StatusRequestHeaderFieldsTooLarge, codeInvalidRequest,
+			fmt.Sprintf("request headers exceed %d bytes", l.MaxHeaderBytes))
 	}
 	return nil
 }
@@ -128,7 +134,7 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 		buf.Grow(int(r.ContentLength))
 	}
 	if _, err := buf.ReadFrom(src); err != nil {
-		return nil, &rejection{http.StatusBadRequest, codeParseError, "failed to read body: " + err.Error()}
+		return nil, reject(http.StatusBadRequest, codeParseError, "failed to read body: "+err.Error())
 	}
 	if l.MaxBodyBytes > 0 && int64(buf.Len()) > l.MaxBodyBytes {
 		return nil, tooLargeBody(l.MaxBodyBytes)
@@ -138,7 +144,7 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 
 func tooLargeBody(limit int64) *rejection {
 	// The SDK's own wording, so both layers answer alike.
-	return &rejection{http.StatusRequestEntityTooLarge, codeInvalidRequest, fmt.Sprintf("request body exceeds %d bytes", limit)}
+	return reject(http.StatusRequestEntityTooLarge, codeInvalidRequest, fmt.Sprintf("request body exceeds %d bytes", limit))
 }
 
 // checkJSON rejects a JSON body that is not UTF-8 or nests too deeply;
@@ -146,10 +152,10 @@ func tooLargeBody(limit int64) *rejection {
 // silently.
 func (l Limits) checkJSON(body []byte) *rejection {
 	if !utf8.Valid(body) {
-		return &rejection{http.StatusBadRequest, codeParseError, "request body is not valid UTF-8"}
+		return reject(http.StatusBadRequest, codeParseError, "request body is not valid UTF-8")
 	}
 	if l.MaxJSONDepth > 0 && jsonDepthExceeds(body, l.MaxJSONDepth) {
-		return &rejection{http.StatusBadRequest, codeParseError, fmt.Sprintf("request body nests deeper than %d levels", l.MaxJSONDepth)}
+		return reject(http.StatusBadRequest, codeParseError, fmt.Sprintf("request body nests deeper than %d levels", l.MaxJSONDepth))
 	}
 	return nil
 }
@@ -206,9 +212,9 @@ func acceptance(values []string, jsonResponse bool) (rewrite bool, rej *rejectio
 	case jsonResponse && jsonOK:
 		return true, nil
 	case jsonResponse:
-		return false, &rejection{http.StatusNotAcceptable, codeInvalidRequest, "Accept must admit application/json: this server answers JSON"}
+		return false, reject(http.StatusNotAcceptable, codeInvalidRequest, "Accept must admit application/json: this server answers JSON")
 	}
-	return false, &rejection{http.StatusNotAcceptable, codeInvalidRequest, "Accept must contain both 'application/json' and 'text/event-stream'"}
+	return false, reject(http.StatusNotAcceptable, codeInvalidRequest, "Accept must contain both 'application/json' and 'text/event-stream'")
 }
 
 // fullAccept is what the spec has clients send.
@@ -230,6 +236,28 @@ func accepts(values []string) (jsonOK, streamOK bool) {
 		}
 	}
 	return jsonOK, streamOK
+}
+
+// checkVersion refuses an MCP-Protocol-Version that the go-sdk serves in
+// no era with the spec's UnsupportedProtocolVersionError. The SDK refuses
+// such a version itself, but a later-looking one ("2026-08-01", "zzz")
+// only when the body's _meta names it too; otherwise it complains about
+// the missing _meta, which tells the client nothing it can act on.
+// Versions the SDK knows go through: a server that narrowed its versions
+// (ServerOptions.SupportedProtocolVersions) answers for those itself.
+func checkVersion(v string) *rejection {
+	if v == "" {
+		return nil
+	}
+	supported := mcp.SupportedProtocolVersions()
+	if slices.Contains(supported, v) {
+		return nil
+	}
+	data, _ := json.Marshal(struct {
+		Supported []string `json:"supported"`
+		Requested string   `json:"requested"`
+	}{supported, v})
+	return &rejection{status: http.StatusBadRequest, code: codeUnsupportedVersion, msg: "Unsupported protocol version", data: data}
 }
 
 // rpcPeek is what lambdamcp reads of a JSON-RPC request body: enough to
