@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +123,7 @@ var badInputCases = []struct {
 	req      httpRequest
 	deadline time.Duration // of the invocation; 0 means 10 s
 	corrupt  bool          // the event's body is not the base64 it claims
+	lambda   bool          // only on Lambda (event encoding, response limit, deadline)
 	status   int
 	code     int    // JSON-RPC error code; 0 means a result
 	message  string // what the error message contains
@@ -173,7 +176,7 @@ var badInputCases = []struct {
 		message: "POST requires a non-empty body",
 	},
 	{
-		name: "invalid base64 in the event", status: 400, code: -32700, id: "null", corrupt: true,
+		name: "invalid base64 in the event", lambda: true, status: 400, code: -32700, id: "null", corrupt: true,
 		req:     func() httpRequest { r := call("echo", `{}`); r.base64 = true; return r }(),
 		message: "event body is not valid base64",
 	},
@@ -243,27 +246,27 @@ var badInputCases = []struct {
 		message: "Method Not Allowed",
 	},
 	{
-		name: "response over Lambda's limit", status: 200, code: -32603, id: "7",
+		name: "response over Lambda's limit", lambda: true, status: 200, code: -32603, id: "7",
 		req:     call("echo", fmt.Sprintf(`{"bytes":%d}`, testMaxResponse)),
 		message: "exceeds the Lambda response limit of 262144 bytes",
 	},
 	{
 		name: "panicking tool", status: 200, code: -32603, id: "7",
 		req:     call("boom", `{}`),
-		message: "internal error (request id test-request-id)",
+		message: "internal error", // and the Lambda request id, on Lambda (TestPanickingTool)
 	},
 	{
-		name: "slow tool", status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
+		name: "slow tool", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
 		req:     call("slow", `{}`),
 		message: `tool "slow" timed out after`,
 	},
 	{
-		name: "slow tool ignoring its context", status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
+		name: "slow tool ignoring its context", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
 		req:     call("stubborn", `{}`),
 		message: `tool "stubborn" timed out: the request's deadline passed before it answered`,
 	},
 	{
-		name: "slow tool, 2026-07-28", status: 200, code: -32001, id: "8", deadline: 2 * testMargin,
+		name: "slow tool, 2026-07-28", lambda: true, status: 200, code: -32001, id: "8", deadline: 2 * testMargin,
 		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"slow","arguments":{},`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "slow"),
 		message: `tool "slow" timed out after`,
@@ -342,6 +345,41 @@ func checkAnswer(t *testing.T, status int, contentType string, body []byte, want
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("data mismatch (-want +got):\n%s", diff)
 		}
+	}
+}
+
+// TestBadInputLocalHTTP sends the same bad input to a local server over
+// real HTTP, through Guard: it must answer as the Lambda function does.
+func TestBadInputLocalHTTP(t *testing.T) {
+	server, _ := newHardServer(t)
+	srv := httptest.NewServer(lambdamcp.Guard(streamableMux(server), hardOptions(new(bytes.Buffer))))
+	defer srv.Close()
+	for _, tc := range badInputCases {
+		if tc.lambda {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.req.method, srv.URL+tc.req.path, strings.NewReader(tc.req.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tc.req.header {
+				req.Header.Set(k, v)
+			}
+			if _, ok := tc.req.header["Accept"]; !ok {
+				req.Header["Accept"] = nil
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswer(t, resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.status, tc.code, tc.message, tc.id, tc.data)
+		})
 	}
 }
 
