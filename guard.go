@@ -84,9 +84,10 @@ func newGuard(h http.Handler, opts *Options) *guard {
 // it. The guard makes it; Middleware, inside the SDK, adds what only the
 // server sees (the caller, the call's outcome, a panic).
 type requestRecord struct {
-	rpc          rpcPeek
-	ctx          context.Context // the request's, ended by the guard
-	toolDeadline time.Time       // zero: none
+	rpc             rpcPeek
+	ctx             context.Context // the request's, ended by the guard
+	toolDeadline    time.Time       // zero: none
+	acceptRewritten bool            // the client did not list text/event-stream
 
 	mu       sync.Mutex
 	tool     string
@@ -199,7 +200,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+	if baseMediaType(r.Header.Get("Content-Type")) == "application/json" {
 		if rej := g.limits.checkJSON(body); rej != nil {
 			return rej
 		}
@@ -215,6 +216,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rewrite {
 		r.Header = r.Header.Clone()
 		r.Header.Set("Accept", fullAccept)
+		rec.acceptRewritten = true
 	}
 	return nil
 }
@@ -326,6 +328,10 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	}
 	if g.logger != nil {
 		g.logRequest(r, status, mcpMethod, tool, subject, outcome, duration, panicked, stack)
+		if rec.acceptRewritten && baseMediaType(w.Header().Get("Content-Type")) == "text/event-stream" {
+			g.logger.LogAttrs(r.Context(), slog.LevelWarn, "answered text/event-stream to a client that did not accept it: "+
+				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
+		}
 	}
 	if g.metrics != nil && tool != "" {
 		g.metrics.write(tool, outcome, duration, RequestID(r.Context()))
@@ -437,6 +443,11 @@ func (d *detachableWriter) detach() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.detached = true
+}
+
+func baseMediaType(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt
 }
 
 // guardWriter notes whether and what the handler answered.

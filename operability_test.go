@@ -332,3 +332,26 @@ func TestTrailingSlash(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONResponseMismatch checks that Options.JSONResponse set over a
+// handler that streams is told to the operator: the client that accepted
+// only JSON got text/event-stream.
+func TestJSONResponseMismatch(t *testing.T) {
+	server, _ := newHardServer(t)
+	sse := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true})
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(sse, hardOptions(&logs))
+	resp, err := h.Invoke(invokeCtx(t), restEvent(t, withHeader(call("echo", `{"bytes":1}`), "Accept", "application/json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r lambdaResponse
+	json.Unmarshal(resp, &r)
+	if got := r.header("Content-Type"); got != "text/event-stream" {
+		t.Fatalf("Content-Type = %q; the test needs a streaming handler", got)
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 2 || lines[1]["level"] != "WARN" || !strings.Contains(lines[1]["msg"].(string), "StreamableHTTPOptions.JSONResponse") {
+		t.Errorf("log = %v, want a warning naming StreamableHTTPOptions.JSONResponse", lines)
+	}
+}
