@@ -167,7 +167,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		case v != nil:
 			return OutcomePanic
 		}
-		if ctx.Err() == nil {
+		if ctx.Err() == nil || dw.answered() {
 			return ""
 		}
 	case <-ctx.Done():
@@ -436,6 +436,13 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 	if !d.detached && !d.w.wroteHeader {
 		writeRPCError(d.w, status, id, code, msg, nil)
 	}
+}
+
+// answered reports whether the handler has begun its answer.
+func (d *detachableWriter) answered() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.w.wroteHeader
 }
 
 // detach drops the handler's writes from now on.
