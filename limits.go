@@ -274,7 +274,7 @@ type rpcPeek struct {
 // anything else (a batch, invalid JSON) yields a zero rpcPeek.
 func peekRPC(body []byte) rpcPeek {
 	var p rpcPeek
-	if len(body) == 0 || body[0] != '{' && !bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{")) {
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return rpcPeek{}
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
