@@ -33,7 +33,7 @@ load:
 # Each fuzz target for a short, bounded time; a crash is kept under
 # testdata/fuzz/ by go test and becomes a permanent seed once committed.
 FUZZTIME ?= 10s
-FUZZ_TARGETS := FuzzEvent FuzzRequest
+FUZZ_TARGETS := FuzzEvent FuzzRequest FuzzJSONDepth
 fuzz:
 	@for target in $(FUZZ_TARGETS); do \
 		echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) ."; \
