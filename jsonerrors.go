@@ -31,8 +31,7 @@ const maxErrorText = 1 << 10
 // (code -32022, data {supported, requested}), which 2026-07-28 clients
 // read to pick another version.
 //
-// NewHandler applies it unless Options.RawErrors is set; local servers wrap
-// their handler with it to answer the same way.
+// NewHandler and Guard apply it unless Options.RawErrors is set.
 func JSONErrors(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		jw := &jsonErrorWriter{ResponseWriter: w, req: r}
