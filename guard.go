@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -145,6 +146,9 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
 		return OutcomeRejected
 	}
+	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
+		return g.serveStreamed(w, sw, r, rec)
+	}
 	dw := newDetachableWriter(w)
 	done := make(chan any, 1)
 	go func() {
@@ -185,6 +189,33 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	return OutcomeTimeout
 }
 
+// serveStreamed runs the handler of a streamed invocation. stream.go runs
+// it on a goroutine of its own already, and ends the stream with a JSON-RPC
+// error before the deadline; the guard turns a panic into the stream's
+// error answer.
+func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request, rec *requestRecord) (outcome string) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		rec.notePanic(v, debug.Stack())
+		sw.abort(codeInternalError, internalErrorMessage(r.Context()))
+		outcome = OutcomePanic
+	}()
+	g.next.ServeHTTP(w, r)
+	switch cause := context.Cause(r.Context()); {
+	case errors.Is(cause, ErrDeadlineNear):
+		return OutcomeTimeout
+	case errors.Is(cause, ErrClientGone):
+		return OutcomeCancelled
+	}
+	return ""
+}
+
 // check applies the limits and the Accept rules, and reads the JSON-RPC
 // request's id, method and tool name into rec.
 func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
@@ -206,7 +237,8 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		}
 		rec.rpc = peekRPC(body)
 	}
-	rewrite, rej := acceptance(r.Header.Values("Accept"), g.jsonResponse)
+	// Streamed invocations are answered as the handler streams them.
+	rewrite, rej := acceptance(r.Header.Values("Accept"), g.jsonResponse && !Streamed(r.Context()))
 	if rej != nil {
 		return rej
 	}
@@ -227,6 +259,15 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 // end a whole margin before it, so that their errors can still be written.
 func (g *guard) withDeadline(ctx context.Context, start time.Time, rec *requestRecord) (context.Context, context.CancelFunc) {
 	end, ok := ctx.Deadline()
+	if Streamed(ctx) {
+		// stream.go ends a streamed response half the margin before the
+		// invocation's deadline itself; API Gateway's integration timeout
+		// does not bound a stream.
+		if ok {
+			rec.toolDeadline = end.Add(-max(g.margin, 0))
+		}
+		return context.WithCancel(ctx)
+	}
 	if g.gatewayTimeout > 0 {
 		if gwEnd, has := gatewayDeadline(ctx, start, g.gatewayTimeout); has && (!ok || gwEnd.Before(end)) {
 			end, ok = gwEnd, true
@@ -345,6 +386,9 @@ func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject
 	attrs := make([]slog.Attr, 0, 12)
 	if shape := EventShape(r.Context()); shape != "" {
 		attrs = append(attrs, slog.String("shape", string(shape)))
+	}
+	if Streamed(r.Context()) {
+		attrs = append(attrs, slog.Bool("streamed", true))
 	}
 	attrs = append(attrs,
 		slog.String("method", r.Method),

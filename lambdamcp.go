@@ -51,9 +51,10 @@ type Options struct {
 	// application/json (the go-sdk's StreamableHTTPOptions.JSONResponse,
 	// the right choice behind buffered gateways). Then a POST whose Accept
 	// admits JSON but not text/event-stream (application/json alone, or no
-	// Accept) is served instead of refused. If false, the spec's pair is
-	// required. Either way, an Accept that admits nothing the handler
-	// answers gets 406.
+	// Accept) is served instead of refused. It does not apply to streamed
+	// invocations (Stream), whose handlers stream. If false, the spec's
+	// pair is required. Either way, an Accept that admits nothing the
+	// handler answers gets 406.
 	JSONResponse bool
 
 	// DeadlineMargin is how long before the deadline (the invocation's,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -353,5 +354,47 @@ func TestJSONResponseMismatch(t *testing.T) {
 	lines := logLines(t, logs.Bytes())
 	if len(lines) != 2 || lines[1]["level"] != "WARN" || !strings.Contains(lines[1]["msg"].(string), "StreamableHTTPOptions.JSONResponse") {
 		t.Errorf("log = %v, want a warning naming StreamableHTTPOptions.JSONResponse", lines)
+	}
+}
+
+// TestStreamedRequestLogged checks the log line and the panic answer of a
+// streamed invocation: the guard logs it as it logs a buffered one, marked
+// streamed, and a tool's panic ends the stream with an internal error.
+func TestStreamedRequestLogged(t *testing.T) {
+	server, _ := newHardServer(t)
+	var logs bytes.Buffer
+	opts := hardOptions(&logs)
+	opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL}
+	h := lambdamcp.NewHandler(sseHandler(server), opts)
+	for _, tool := range []string{"echo", "boom"} {
+		args := `{"bytes":1}`
+		if tool == "boom" {
+			args = `{}`
+		}
+		out, err := h.InvokeStream(streamCtx(t, time.Minute), urlEvent(t, call(tool, args)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tool == "boom" && !strings.Contains(string(b), `"code":-32603`) {
+			t.Errorf("streamed answer to a panicking tool = %q, want an internal error", b)
+		}
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 2 {
+		t.Fatalf("got %d log lines, want 2:\n%s", len(lines), logs.String())
+	}
+	for i, want := range []map[string]any{
+		{"streamed": true, "shape": "url", "tool": "echo", "outcome": "ok", "request_id": "stream-request-id"},
+		{"streamed": true, "shape": "url", "tool": "boom", "outcome": "panic", "level": "ERROR"},
+	} {
+		for k, v := range want {
+			if lines[i][k] != v {
+				t.Errorf("line %d: %s = %v, want %v (%v)", i, k, lines[i][k], v, lines[i])
+			}
+		}
 	}
 }
