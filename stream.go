@@ -333,12 +333,6 @@ func (w *streamWriter) Flush() {
 	w.commitLocked(http.StatusOK, w.header)
 }
 
-func (w *streamWriter) statusCode() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.status
-}
-
 // settle records that the handler's headers are final: StreamMiddleware
 // runs after the SDK chose them and before any tool does.
 func (w *streamWriter) settle() {
