@@ -263,10 +263,12 @@ func (g *guard) withDeadline(ctx context.Context, start time.Time, rec *requestR
 		// stream.go ends a streamed response half the margin before the
 		// invocation's deadline itself; API Gateway's integration timeout
 		// does not bound a stream.
+		// Its context is left as stream.go made it, so that what cancels
+		// it (ErrDeadlineNear, ErrClientGone) is what the tools see.
 		if ok {
 			rec.toolDeadline = end.Add(-max(g.margin, 0))
 		}
-		return context.WithCancel(ctx)
+		return ctx, func() {}
 	}
 	if g.gatewayTimeout > 0 {
 		if gwEnd, has := gatewayDeadline(ctx, start, g.gatewayTimeout); has && (!ok || gwEnd.Before(end)) {
