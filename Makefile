@@ -40,10 +40,6 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) . || exit 1; \
 	done
 
-unit:
-	$(GO) test -race -count=1 -v ./...
-	@for m in $(SUBMODULES); do echo "(cd $$m && $(GO) test -race -count=1 -v ./...)"; (cd $$m && $(GO) test -race -count=1 -v ./...) || exit 1; done
-
 # Every benchmark once, so that none rots; `make bench` measures.
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
