@@ -168,7 +168,11 @@ func (h *Handler) invokeBuffered(ctx context.Context, event any) ([]byte, error)
 	case *events.ALBTargetGroupRequest:
 		resp = h.serveALB(ctx, ev)
 	}
-	return encodeResponse(resp)
+	out, err := encodeResponse(resp)
+	if err != nil {
+		return nil, err
+	}
+	return h.guardResponseSize(event, resp, out)
 }
 
 // serve runs the handler for one request and keeps its response.
