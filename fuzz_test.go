@@ -40,11 +40,28 @@ func seedFiles(f *testing.F, fsys embed.FS, dir string) [][]byte {
 	return seeds
 }
 
+// fuzzDeadline is each fuzzed invocation's: short, so that an input the
+// server holds open is answered (by the guard's timeout) before the fuzzing
+// engine gives up on its worker.
+const fuzzDeadline = 2 * time.Second
+
 func fuzzCtx(t *testing.T) context.Context {
 	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "fuzz"})
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, fuzzDeadline)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// invokeBounded invokes h and fails if the answer comes later than the
+// invocation's deadline allows: every input must be answered in time.
+func invokeBounded(t *testing.T, h *lambdamcp.Handler, payload []byte) ([]byte, error) {
+	t.Helper()
+	start := time.Now()
+	out, err := h.Invoke(fuzzCtx(t), payload)
+	if d := time.Since(start); d > fuzzDeadline+time.Second {
+		t.Fatalf("answered after %v, past the invocation's %v deadline", d, fuzzDeadline)
+	}
+	return out, err
 }
 
 // fuzzHandler is the reference server, with ping's waits skipped.
@@ -94,7 +111,7 @@ func FuzzEvent(f *testing.F) {
 	}
 	h := fuzzHandler()
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		out, err := h.Invoke(fuzzCtx(t), payload)
+		out, err := invokeBounded(t, h, payload)
 		if err != nil {
 			if out != nil {
 				t.Fatalf("error %v with output %q", err, out)
@@ -144,7 +161,7 @@ func FuzzRequest(f *testing.F) {
 		}
 		req := httpRequest{method: http.MethodPost, path: "/mcp", header: header, body: body, base64: b64}
 		s := shapes[int(shape)%len(shapes)]
-		out, err := h.Invoke(fuzzCtx(t), s.build(t, req))
+		out, err := invokeBounded(t, h, s.build(t, req))
 		if err != nil {
 			t.Fatalf("Invoke: %v", err)
 		}
