@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
 
@@ -103,8 +104,8 @@ func checkInvocation(t *testing.T, out []byte) {
 // error (ErrUnknownEvent, or an event that cannot be decoded) or is answered
 // with a well-formed response. Seeds: AWS's sample events of every shape.
 func FuzzEvent(f *testing.F) {
-	for _, seed := range seedFiles(f, eventFiles, "testdata/events") {
-		f.Add(seed)
+	for _, name := range awsevents.Requests {
+		f.Add(awsevents.Sample(name))
 	}
 	for _, s := range []string{`{}`, `null`, `[]`, `{"requestContext":{"elb":{}}}`, `{"version":"2.0","requestContext":{"http":{}}}`, `{"httpMethod":"POST","requestContext":{}}`} {
 		f.Add([]byte(s))

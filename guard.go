@@ -203,7 +203,7 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 			panic(v)
 		}
 		rec.notePanic(v, debug.Stack())
-		sw.abort(codeInternalError, internalErrorMessage(r.Context()))
+		sw.abort(codeInternalError, internalErrorMessage(r.Context()), nil)
 		outcome = OutcomePanic
 	}()
 	g.next.ServeHTTP(w, r)
