@@ -2,15 +2,43 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: test vet unit bench-smoke test-deploy e2e bench bootstrap clean local
+.PHONY: test vet lint unit load fuzz bench-smoke test-deploy e2e bench bootstrap clean local
 
-test: vet unit bench-smoke test-deploy e2e
+test: vet lint unit load fuzz bench-smoke test-deploy e2e
+
+# Modules apart from the root one, so that their dependencies stay theirs
+# (deploy/ has its own target, test-deploy).
+SUBMODULES := otellambdamcp
 
 vet:
 	$(GO) vet ./...
+	@for m in $(SUBMODULES); do echo "(cd $$m && $(GO) vet ./...)"; (cd $$m && $(GO) vet ./...) || exit 1; done
+
+# staticcheck, at the version .ci/run installs (.ci/staticcheck-version).
+STATICCHECK ?= $(shell command -v staticcheck || echo "$$($(GO) env GOPATH)/bin/staticcheck")
+lint:
+	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: run .ci/run, or go install honnef.co/go/tools/cmd/staticcheck@$$(cat .ci/staticcheck-version)"; exit 1; }
+	$(STATICCHECK) ./...
+	@for m in $(SUBMODULES); do echo "(cd $$m && $(STATICCHECK) ./...)"; (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
 unit:
 	$(GO) test -race -count=1 -v ./...
+	@for m in $(SUBMODULES); do echo "(cd $$m && $(GO) test -race -count=1 -v ./...)"; (cd $$m && $(GO) test -race -count=1 -v ./...) || exit 1; done
+
+# The load tests at full size (10,000 requests each), without the race
+# detector; under it, unit runs them at a tenth of that.
+load:
+	$(GO) test -count=1 -v -run '^TestLoad' .
+
+# Each fuzz target for a short, bounded time; a crash is kept under
+# testdata/fuzz/ by go test and becomes a permanent seed once committed.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := FuzzEvent FuzzRequest FuzzJSONDepth
+fuzz:
+	@for target in $(FUZZ_TARGETS); do \
+		echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) ."; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) . || exit 1; \
+	done
 
 # Every benchmark once, so that none rots; `make bench` measures.
 bench-smoke:

@@ -28,6 +28,14 @@
 // before the invocation's deadline, and cancellation when the client goes
 // away. Every other shape buffers.
 //
+// Around every request, the guard ([Guard] for local servers; NewHandler
+// applies it) enforces [Limits], answers bad input with JSON-RPC errors,
+// ends the request before the Lambda and API Gateway deadlines, recovers
+// panics, and logs, measures (CloudWatch Embedded Metric Format) and traces
+// ([Tracer]) each request. [Middleware] does the same inside the go-sdk
+// server, where tools run; add it to every server. docs/errors.md lists
+// every answer.
+//
 // Inside the handler, [RequestID], [AuthorizerContext], [EventShape] and
 // [Event] tell what Lambda and the gateway said about the request, and the
 // request context's deadline is the invocation's deadline.

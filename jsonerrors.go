@@ -19,19 +19,22 @@ const (
 const maxErrorText = 1 << 10
 
 // JSONErrors wraps h so that every error response (status 400 and above)
-// has a JSON body: a JSON-RPC error response with a null id. Responses that
+// has a JSON body: a JSON-RPC error response, with the request's id when
+// Guard or NewHandler read it, else a null id. Responses that
 // are already JSON pass through untouched; plain-text ones, such as the
 // SDK's answers to a GET on a stateless endpoint or to a malformed body,
 // keep their status and headers and have their text moved into the error
 // message. A body the server could not parse becomes code -32700 (parse
 // error), other client errors -32600 (invalid request), server errors
-// -32603 (internal error).
+// -32603 (internal error). The SDK's refusal of an unsupported
+// MCP-Protocol-Version becomes the spec's UnsupportedProtocolVersionError
+// (code -32022, data {supported, requested}), which 2026-07-28 clients
+// read to pick another version.
 //
-// NewHandler applies it unless Options.RawErrors is set; local servers wrap
-// their handler with it to answer the same way.
+// NewHandler and Guard apply it unless Options.RawErrors is set.
 func JSONErrors(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		jw := &jsonErrorWriter{ResponseWriter: w}
+		jw := &jsonErrorWriter{ResponseWriter: w, req: r}
 		h.ServeHTTP(jw, r)
 		jw.finish()
 	})
@@ -39,6 +42,7 @@ func JSONErrors(h http.Handler) http.Handler {
 
 type jsonErrorWriter struct {
 	http.ResponseWriter
+	req         *http.Request
 	wroteHeader bool
 	intercept   bool
 	status      int
@@ -95,7 +99,39 @@ func (w *jsonErrorWriter) finish() {
 	h := w.Header()
 	h.Del("Content-Length")
 	h.Del("X-Content-Type-Options")
-	writeJSONError(w.ResponseWriter, w.status, errorCode(w.status, msg), msg)
+	var id json.RawMessage
+	if rec := recordFrom(w.req.Context()); rec != nil {
+		id = rec.rpc.ID
+	}
+	if w.status == http.StatusBadRequest {
+		if supported, ok := unsupportedVersion(msg); ok {
+			data, _ := json.Marshal(struct {
+				Supported []string `json:"supported"`
+				Requested string   `json:"requested"`
+			}{supported, w.req.Header.Get("MCP-Protocol-Version")})
+			writeRPCError(w.ResponseWriter, w.status, id, codeUnsupportedVersion, "Unsupported protocol version", data)
+			return
+		}
+	}
+	writeRPCError(w.ResponseWriter, w.status, id, errorCode(w.status, msg), msg, nil)
+}
+
+// unsupportedVersion recognises the SDK's text for an MCP-Protocol-Version
+// it does not serve and returns the versions it lists.
+func unsupportedVersion(msg string) ([]string, bool) {
+	rest, ok := strings.CutPrefix(msg, "Bad Request: Unsupported protocol version")
+	if !ok {
+		return nil, false
+	}
+	_, list, _ := strings.Cut(rest, "supported versions: ")
+	list, _, _ = strings.Cut(list, ")")
+	supported := []string{}
+	for v := range strings.SplitSeq(list, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			supported = append(supported, v)
+		}
+	}
+	return supported, true
 }
 
 // errorCode picks the JSON-RPC code for a transport error.
@@ -124,20 +160,43 @@ type jsonrpcError struct {
 	JSONRPC string          `json:"jsonrpc"`
 	ID      json.RawMessage `json:"id"`
 	Error   struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
+		Code    int             `json:"code"`
+		Message string          `json:"message"`
+		Data    json.RawMessage `json:"data,omitempty"`
 	} `json:"error"`
 }
 
 // writeJSONError writes a JSON-RPC error response with a null id.
 func writeJSONError(w http.ResponseWriter, status, code int, msg string) {
-	e := jsonrpcError{JSONRPC: "2.0", ID: json.RawMessage("null")}
-	e.Error.Code = code
-	e.Error.Message = msg
-	body, _ := json.Marshal(e) // cannot fail: strings and ints
-	w.Header().Set("Content-Type", "application/json")
+	writeRPCError(w, status, nil, code, msg, nil)
+}
+
+// writeRPCError writes a JSON-RPC error response; a nil id is written as
+// null.
+func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string, data json.RawMessage) {
+	body := jsonRPCErrorBody(id, code, msg, data)
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// jsonRPCErrorBody is the JSON of a JSON-RPC error response.
+func jsonRPCErrorBody(id json.RawMessage, code int, msg string, data json.RawMessage) []byte {
+	if len(id) == 0 {
+		id = json.RawMessage("null")
+	}
+	e := jsonrpcError{JSONRPC: "2.0", ID: id}
+	e.Error.Code = code
+	e.Error.Message = msg
+	e.Error.Data = data
+	body, err := json.Marshal(e)
+	if err != nil { // id or data not JSON: answer without them
+		e.ID, e.Error.Data = json.RawMessage("null"), nil
+		body, _ = json.Marshal(e)
+	}
+	return body
 }
 
 func isJSON(contentType string) bool {

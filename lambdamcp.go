@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,10 +16,10 @@ import (
 
 // Options configures a Handler. The zero value (and nil) is ready to use.
 type Options struct {
-	// Logger receives one line per request (shape, method, path, MCP
-	// method, status, duration), each with the Lambda request id (see
-	// NewLogHandler). If nil, the Handler logs nothing. Bodies and headers
-	// are never logged.
+	// Logger receives one line per request (shape, method, path, status,
+	// duration, outcome, MCP method, tool, caller subject), each with the
+	// Lambda request id (see NewLogHandler). If nil, the Handler logs
+	// nothing. Bodies, tokens and header values are never logged.
 	Logger *slog.Logger
 
 	// RawErrors leaves the wrapped handler's error responses as it wrote
@@ -42,13 +43,53 @@ type Options struct {
 	// negative value disables heartbeats.
 	Heartbeat time.Duration
 
-	// DeadlineMargin is how long before the invocation's deadline a request
-	// must stop. A streamed response still open half the margin before the
-	// deadline is ended with a JSON-RPC error answering the request (or, for
-	// subscriptions/listen, the graceful closing result), so the client
-	// gets an answer instead of a cut stream. Zero means 500 ms; a negative
-	// value disables it.
+	// Limits bounds requests and responses; the zero value applies the
+	// defaults documented on each field.
+	Limits Limits
+
+	// JSONResponse tells lambdamcp that the handler answers calls with
+	// application/json (the go-sdk's StreamableHTTPOptions.JSONResponse,
+	// the right choice behind buffered gateways). Then a POST whose Accept
+	// admits JSON but not text/event-stream (application/json alone, or no
+	// Accept) is served instead of refused. It does not apply to streamed
+	// invocations (Stream), whose handlers stream. If false, the spec's
+	// pair is required. Either way, an Accept that admits nothing the
+	// handler answers gets 406.
+	JSONResponse bool
+
+	// DeadlineMargin is how long before the deadline (the invocation's,
+	// or, for buffered REST and HTTP API events, API Gateway's integration
+	// timeout) a request stops: tool calls end this much before it (with
+	// Middleware), the handler's context half as much, so the timeout error
+	// still reaches the client. A streamed response still open half the
+	// margin before the deadline is ended with a JSON-RPC error answering
+	// the request (or, for subscriptions/listen, the graceful closing
+	// result), so the client gets an answer instead of a cut stream. Zero
+	// means DefaultDeadlineMargin (500 ms); a negative value disables it.
 	DeadlineMargin time.Duration
+
+	// GatewayTimeout is API Gateway's integration timeout, applied to REST
+	// and HTTP API events from the time the gateway received them. Zero
+	// means DefaultGatewayTimeout (29 s); negative means none (for a
+	// REST API whose timeout was raised, the Lambda deadline still holds).
+	GatewayTimeout time.Duration
+
+	// Metrics receives one CloudWatch Embedded Metric Format line per tool
+	// call (Calls, Errors and Latency per Tool). If nil, Start writes them
+	// to stdout, where Lambda's log capture makes them metrics, unless
+	// NoMetrics is set; NewHandler and Guard write none.
+	Metrics io.Writer
+
+	// NoMetrics turns off the metric lines Start writes by default.
+	NoMetrics bool
+
+	// MetricsNamespace is the CloudWatch namespace of the metrics. Empty
+	// means DefaultMetricsNamespace ("lambdamcp").
+	MetricsNamespace string
+
+	// Tracer, if set, traces each request (see Tracer). Nil means no
+	// tracing.
+	Tracer Tracer
 }
 
 // Handler serves Lambda invocations with an http.Handler. It implements
@@ -58,6 +99,7 @@ type Handler struct {
 	handler http.Handler
 	logger  *slog.Logger
 	stream  streamConfig
+	limits  Limits
 }
 
 // NewHandler returns a Handler that serves h for every event shape. opts may
@@ -66,26 +108,26 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 	if opts == nil {
 		opts = &Options{}
 	}
-	if !opts.RawErrors {
-		h = JSONErrors(h)
-	}
-	logger := opts.Logger
-	if logger != nil {
-		if _, ok := logger.Handler().(*logHandler); !ok {
-			logger = slog.New(NewLogHandler(logger.Handler()))
-		}
-	}
-	return &Handler{handler: h, logger: logger, stream: newStreamConfig(opts)}
+	g := newGuard(h, opts)
+	return &Handler{handler: g, logger: g.logger, limits: g.limits, stream: newStreamConfig(opts)}
 }
 
 // Start serves h as the Lambda function's handler. It blocks, like
 // lambda.Start, and must be called from main when running on Lambda. With
 // Options.Stream set, the shapes it names are answered as response streams
-// (see InvokeStream).
+// (see InvokeStream). Unless opts says otherwise, tool call metrics go to
+// stdout (see Options.Metrics).
 func Start(h http.Handler, opts *Options) {
-	handler := NewHandler(h, opts)
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.Metrics == nil && !o.NoMetrics {
+		o.Metrics = os.Stdout
+	}
+	handler := NewHandler(h, &o)
 	if len(handler.stream.shapes) == 0 {
-		lambda.StartHandler(handler)
+		lambda.Start(handler)
 		return
 	}
 	lambda.Start(func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
@@ -126,7 +168,11 @@ func (h *Handler) invokeBuffered(ctx context.Context, event any) ([]byte, error)
 	case *events.ALBTargetGroupRequest:
 		resp = h.serveALB(ctx, ev)
 	}
-	return encodeResponse(resp)
+	out, err := encodeResponse(resp)
+	if err != nil {
+		return nil, err
+	}
+	return h.guardResponseSize(event, resp, out)
 }
 
 // serve runs the handler for one request and keeps its response.
@@ -137,26 +183,14 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *r
 		var bad errBadBody
 		if errors.As(err, &bad) {
 			writeJSONError(w, http.StatusBadRequest, codeParseError, err.Error())
+			h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
+				slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
 		} else {
 			writeJSONError(w, http.StatusBadRequest, codeInvalidRequest, err.Error())
 		}
 		return w
 	}
-	start := time.Now()
-	h.handler.ServeHTTP(w, r)
-	if h.logger != nil {
-		attrs := []slog.Attr{
-			slog.String("shape", string(inv.shape)),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", w.statusCode()),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-		}
-		if m := r.Header.Get("Mcp-Method"); m != "" {
-			attrs = append(attrs, slog.String("mcp_method", m))
-		}
-		h.log(ctx, slog.LevelInfo, "request", attrs...)
-	}
+	h.handler.ServeHTTP(w, r) // the guard logs the request
 	return w
 }
 

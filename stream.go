@@ -21,7 +21,7 @@ import (
 // Defaults for the streaming options.
 const (
 	defaultHeartbeat      = 10 * time.Second
-	defaultDeadlineMargin = 500 * time.Millisecond
+	defaultDeadlineMargin = DefaultDeadlineMargin
 )
 
 // codeRequestTimeout is the JSON-RPC error code of a request the server
@@ -167,7 +167,6 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	}
 	w.callID, w.listen = callID(r)
 
-	start := time.Now()
 	go func() {
 		defer cancel(nil)
 		defer w.finish()
@@ -177,24 +176,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 				w.abort(codeInternalError, "internal error", nil)
 			}
 		}()
-		h.handler.ServeHTTP(w, r)
-		if h.logger != nil {
-			attrs := []slog.Attr{
-				slog.String("shape", string(inv.shape)),
-				slog.Bool("streamed", true),
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", w.statusCode()),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-			}
-			if m := r.Header.Get("Mcp-Method"); m != "" {
-				attrs = append(attrs, slog.String("mcp_method", m))
-			}
-			if cause := context.Cause(r.Context()); cause != nil {
-				attrs = append(attrs, slog.String("ended", cause.Error()))
-			}
-			h.log(ctx, slog.LevelInfo, "request", attrs...)
-		}
+		h.handler.ServeHTTP(w, r) // the guard logs the request and recovers its panics
 	}()
 	go w.watch(ctx, h.stream)
 	return <-w.ready, body
@@ -349,12 +331,6 @@ func (w *streamWriter) Flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.commitLocked(http.StatusOK, w.header)
-}
-
-func (w *streamWriter) statusCode() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.status
 }
 
 // settle records that the handler's headers are final: StreamMiddleware

@@ -40,11 +40,13 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "Runtime API: %d cold starts, %d warm calls per era, memory after %d invocations\n", cfg.coldRuns, cfg.warm, cfg.rssAfter)
 	lam, err := measureLambda(ctx, art.bootstrap, cfg.coldRuns, cfg.warm, cfg.rssAfter)
 	if err != nil {
+		//lint:ignore ST1005 "Runtime API" is a name
 		return fmt.Errorf("Runtime API: %w", err)
 	}
 	fmt.Fprintln(stderr, "Runtime API: the same with a bootstrap that answers a fixed response")
 	floor, err := measureLambda(ctx, art.lambdaFloor, cfg.coldRuns, cfg.warm, cfg.rssAfter)
 	if err != nil {
+		//lint:ignore ST1005 "Runtime API" is a name
 		return fmt.Errorf("Runtime API floor: %w", err)
 	}
 

@@ -1,5 +1,7 @@
 package main
 
+//lint:file-ignore SA1019 MCP logging, sampling and roots are deprecated as of 2026-07-28 but still served and used in the 2025-11-25 era
+
 import (
 	"context"
 	"encoding/json"

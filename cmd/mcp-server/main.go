@@ -100,7 +100,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 			return 1
 		}
-		lambdamcp.Start(handler, &lambdamcp.Options{Logger: logger, Stream: stream})
+		opts := serveOptions(logger)
+		opts.Stream = stream
+		lambdamcp.Start(handler, opts)
 		return 0
 	}
 
@@ -123,7 +125,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", authCfg.Enabled()))
-	if err := serve(ctx, ln, lambdamcp.JSONErrors(handler)); err != nil {
+	if err := serve(ctx, ln, lambdamcp.Guard(handler, serveOptions(logger))); err != nil {
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 		return 1
 	}
@@ -160,6 +162,12 @@ func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (htt
 		slog.Any("required_scopes", cfg.Scopes),
 		slog.String("resource", cfg.ResourceURL))
 	return mux, nil
+}
+
+// serveOptions are the same on Lambda and locally: the reference server
+// answers JSON (demoserver.Handler), so JSON-only clients are served.
+func serveOptions(logger *slog.Logger) *lambdamcp.Options {
+	return &lambdamcp.Options{Logger: logger, JSONResponse: true}
 }
 
 // serve runs an HTTP server on ln until ctx ends, then shuts it down.

@@ -1,5 +1,7 @@
 package everything
 
+//lint:file-ignore SA1019 the 2025-11-25 era's logging, sampling and roots are served on purpose; the conformance suite tests them
+
 import (
 	"context"
 	"encoding/json"
@@ -48,6 +50,7 @@ func addContentTools(srv *mcp.Server) {
 
 	mcp.AddTool(srv, &mcp.Tool{Name: "test_error_handling", Description: "Always fails, as a tool error (isError: true)."},
 		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			//lint:ignore ST1005 the conformance suite expects this exact text
 			return nil, nil, errors.New("This tool intentionally returns an error for testing")
 		})
 

@@ -4,6 +4,8 @@
 // stateless server, is per request too) in 2025-11-25.
 package logging
 
+//lint:file-ignore SA1019 MCP logging, sampling and roots are deprecated as of 2026-07-28 but still served and used in the 2025-11-25 era
+
 import (
 	"context"
 	"net/http"

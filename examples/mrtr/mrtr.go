@@ -7,6 +7,8 @@
 // next one.
 package mrtr
 
+//lint:file-ignore SA1019 MCP logging, sampling and roots are deprecated as of 2026-07-28 but still served and used in the 2025-11-25 era
+
 import (
 	"context"
 	"crypto/sha256"

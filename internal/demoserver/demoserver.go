@@ -3,6 +3,8 @@
 // on a laptop is what is deployed.
 package demoserver
 
+//lint:file-ignore SA1019 the logging capability is still declared for 2025-11-25 clients
+
 import (
 	"context"
 	"encoding/json"
@@ -70,6 +72,9 @@ func New(opts Options) *mcp.Server {
 	// A streamed response starts, and heartbeats flow, as soon as a request
 	// reaches the server, however long its tool stays silent.
 	s.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
+	// Tools get the request's deadline, and a panic answers an error
+	// instead of ending the process.
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
 
 	// Like the sample it replaces, ping waits 100 ms, then 50 ms, and so on
 	// alternately within one process, so that a caller can tell execution

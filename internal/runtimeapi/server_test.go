@@ -47,11 +47,14 @@ func (c *runtimeClient) next() (http.Header, []byte) {
 	return resp.Header, body
 }
 
+// post reports failures with Errorf, not Fatalf, because tests also call
+// it from goroutines of their own; a failed POST returns status 0.
 func (c *runtimeClient) post(path string, body io.Reader, header http.Header, trailer http.Header) (int, string) {
 	c.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, c.base+path, body)
 	if err != nil {
-		c.t.Fatal(err)
+		c.t.Error(err)
+		return 0, ""
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -59,7 +62,8 @@ func (c *runtimeClient) post(path string, body io.Reader, header http.Header, tr
 	req.Trailer = trailer
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.t.Fatalf("POST %s: %v", path, err)
+		c.t.Errorf("POST %s: %v", path, err)
+		return 0, ""
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

@@ -19,4 +19,4 @@ type fixed struct{}
 
 func (fixed) Invoke(context.Context, []byte) ([]byte, error) { return answer, nil }
 
-func main() { lambda.StartHandler(fixed{}) }
+func main() { lambda.Start(fixed{}) } // a lambda.Handler is served as is

@@ -1,0 +1,429 @@
+package lambdamcp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// Sizes the hardening tests use: small, so that the tests stay fast.
+const (
+	testMaxResponse = 256 << 10
+	testMargin      = 200 * time.Millisecond
+)
+
+// hardServer is an MCP server with tools that misbehave on purpose.
+type hardServer struct {
+	release chan struct{} // ends the stubborn tool
+	once    sync.Once
+}
+
+func newHardServer(t *testing.T) (*mcp.Server, *hardServer) {
+	t.Helper()
+	hs := &hardServer{release: make(chan struct{})}
+	t.Cleanup(func() { hs.once.Do(func() { close(hs.release) }) })
+	s := mcp.NewServer(&mcp.Implementation{Name: "hard", Version: "1.0.0"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	type none struct{}
+	type sizeIn struct {
+		Bytes int `json:"bytes"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "echo"}, func(_ context.Context, _ *mcp.CallToolRequest, in sizeIn) (*mcp.CallToolResult, any, error) {
+		return text(strings.Repeat("x", in.Bytes)), nil, nil
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "boom"}, func(context.Context, *mcp.CallToolRequest, none) (*mcp.CallToolResult, any, error) {
+		panic("the tool broke")
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "slow"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ none) (*mcp.CallToolResult, any, error) {
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "stubborn"}, func(context.Context, *mcp.CallToolRequest, none) (*mcp.CallToolResult, any, error) {
+		<-hs.release // ignores its context
+		return text("late"), nil, nil
+	})
+	return s, hs
+}
+
+func text(s string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s}}}
+}
+
+func hardOptions(logs *bytes.Buffer) *lambdamcp.Options {
+	return &lambdamcp.Options{
+		JSONResponse:   true,
+		Limits:         lambdamcp.Limits{MaxResponseBytes: testMaxResponse},
+		DeadlineMargin: testMargin,
+		Logger:         slog.New(slog.NewJSONHandler(logs, nil)),
+	}
+}
+
+func streamable(s *mcp.Server) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+}
+
+// call is a tools/call request of the 2025-11-25 era, id 7.
+func call(tool, args string, extra ...string) httpRequest {
+	return jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"`+tool+`","arguments":`+args+`}}`,
+		append([]string{"MCP-Protocol-Version", legacy}, extra...)...)
+}
+
+func withHeader(r httpRequest, kv ...string) httpRequest {
+	h := make(map[string]string, len(r.header)+len(kv)/2)
+	for k, v := range r.header {
+		h[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(h, kv[i])
+		} else {
+			h[kv[i]] = kv[i+1]
+		}
+	}
+	r.header = h
+	return r
+}
+
+// rpcAnswer is a JSON-RPC response, as the tests read it.
+type rpcAnswer struct {
+	ID     json.RawMessage `json:"id"`
+	Result *struct {
+		IsError bool `json:"isError"`
+		Content []struct {
+			Text string `json:"text"`
+		} `json:"content"`
+	} `json:"result"`
+	Error *struct {
+		Code    int             `json:"code"`
+		Message string          `json:"message"`
+		Data    json.RawMessage `json:"data"`
+	} `json:"error"`
+}
+
+// badInputCases are the classes of bad (and tolerated) input: what each
+// answers is the table in docs/errors.md.
+var badInputCases = []struct {
+	name     string
+	req      httpRequest
+	deadline time.Duration // of the invocation; 0 means 10 s
+	corrupt  bool          // the event's body is not the base64 it claims
+	lambda   bool          // only on Lambda (event encoding, response limit, deadline)
+	status   int
+	code     int    // JSON-RPC error code; 0 means a result
+	message  string // what the error message contains
+	id       string // the error's id, as JSON
+	data     string // the error's data, as JSON, if checked
+}{
+	{
+		name: "body over the cap", status: 413, code: -32600, id: "null",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"`+strings.Repeat("a", lambdamcp.DefaultMaxBodyBytes)+`"}}`, "MCP-Protocol-Version", legacy),
+		message: "request body exceeds 4194304 bytes",
+	},
+	{
+		name: "too many headers", status: 431, code: -32600, id: "null",
+		req: func() httpRequest {
+			r := call("echo", `{}`)
+			for i := range lambdamcp.DefaultMaxHeaders {
+				r = withHeader(r, fmt.Sprintf("X-Pad-%d", i), "1")
+			}
+			return r
+		}(),
+		message: "header values; the limit is 200",
+	},
+	{
+		name: "headers too large", status: 431, code: -32600, id: "null",
+		req:     withHeader(call("echo", `{}`), "X-Pad", strings.Repeat("a", lambdamcp.DefaultMaxHeaderBytes)),
+		message: "request headers exceed 65536 bytes",
+	},
+	{
+		name: "nesting too deep", status: 400, code: -32700, id: "null",
+		req:     call("echo", strings.Repeat("[", 70)+strings.Repeat("]", 70)),
+		message: "request body nests deeper than 64 levels",
+	},
+	{
+		name: "invalid UTF-8", status: 400, code: -32700, id: "null",
+		req: func() httpRequest {
+			r := call("echo\xff\xfe", `{}`)
+			r.base64 = true // the only way an event carries bytes that are not UTF-8
+			return r
+		}(),
+		message: "request body is not valid UTF-8",
+	},
+	{
+		name: "malformed JSON", status: 400, code: -32700, id: "null",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":`, "MCP-Protocol-Version", legacy),
+		message: "malformed payload",
+	},
+	{
+		name: "empty body", status: 400, code: -32700, id: "null",
+		req:     jsonPost(``, "MCP-Protocol-Version", legacy),
+		message: "POST requires a non-empty body",
+	},
+	{
+		name: "invalid base64 in the event", lambda: true, status: 400, code: -32700, id: "null", corrupt: true,
+		req:     func() httpRequest { r := call("echo", `{}`); r.base64 = true; return r }(),
+		message: "event body is not valid base64",
+	},
+	{
+		name: "batch in 2025-11-25", status: 400, code: -32600, id: "null",
+		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]`, "MCP-Protocol-Version", legacy),
+		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
+	},
+	{
+		name: "batch in 2026-07-28", status: 400, code: -32600, id: "null",
+		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`}}]`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
+		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
+	},
+	{
+		name: "wrong Content-Type", status: 415, code: -32600, id: "null",
+		req:     withHeader(call("echo", `{}`), "Content-Type", "text/plain"),
+		message: "Content-Type must be 'application/json'",
+	},
+	{
+		name: "Accept admits nothing served", status: 406, code: -32600, id: "7",
+		req:     withHeader(call("echo", `{}`), "Accept", "text/html"),
+		message: "Accept must admit application/json",
+	},
+	{
+		name: "Accept only text/event-stream", status: 406, code: -32600, id: "7",
+		req:     withHeader(call("echo", `{}`), "Accept", "text/event-stream"),
+		message: "Accept must admit application/json",
+	},
+	{
+		name: "Accept only application/json", status: 200, id: "7",
+		req: withHeader(call("echo", `{"bytes":3}`), "Accept", "application/json"),
+	},
+	{
+		name: "Accept */*", status: 200, id: "7",
+		req: withHeader(call("echo", `{"bytes":3}`), "Accept", "*/*"),
+	},
+	{
+		name: "no Accept", status: 200, id: "7",
+		req: withHeader(call("echo", `{"bytes":3}`), "Accept", ""),
+	},
+	{
+		name: "trailing slash", status: 200, id: "7",
+		req: func() httpRequest { r := call("echo", `{"bytes":3}`); r.path = "/mcp/"; return r }(),
+	},
+	{
+		name: "unsupported MCP-Protocol-Version", status: 400, code: -32022, id: "7",
+		req:     call("echo", `{}`, "MCP-Protocol-Version", "1999-01-01"),
+		message: "Unsupported protocol version",
+		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"1999-01-01"}`,
+	},
+	{
+		name: "unknown MCP-Protocol-Version without _meta", status: 400, code: -32022, id: "1",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", "2026-08-01", "Mcp-Method", "tools/list"),
+		message: "Unsupported protocol version",
+		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"2026-08-01"}`,
+	},
+	{
+		name: "unsupported future protocol version", status: 400, code: -32022, id: "1",
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
+			"MCP-Protocol-Version", "2099-01-01", "Mcp-Method", "tools/list"),
+		message: "Unsupported protocol version",
+		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"2099-01-01"}`,
+	},
+	{
+		name: "GET", status: 405, code: -32600, id: "null",
+		req:     httpRequest{method: "GET", path: "/mcp", header: map[string]string{"Accept": "text/event-stream"}},
+		message: "Method Not Allowed",
+	},
+	{
+		name: "response over Lambda's limit", lambda: true, status: 200, code: -32603, id: "7",
+		req:     call("echo", fmt.Sprintf(`{"bytes":%d}`, testMaxResponse)),
+		message: "exceeds the Lambda response limit of 262144 bytes",
+	},
+	{
+		name: "panicking tool", status: 200, code: -32603, id: "7",
+		req:     call("boom", `{}`),
+		message: "internal error", // and the Lambda request id, on Lambda (TestPanickingTool)
+	},
+	{
+		name: "slow tool", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
+		req:     call("slow", `{}`),
+		message: `tool "slow" timed out`, // by Middleware, or the guard on a busy machine (TestSlowTool)
+	},
+	{
+		name: "slow tool ignoring its context", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
+		req:     call("stubborn", `{}`),
+		message: `tool "stubborn" timed out: the request's deadline passed before it answered`,
+	},
+	{
+		name: "slow tool, 2026-07-28", lambda: true, status: 200, code: -32001, id: "8", deadline: 2 * testMargin,
+		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"slow","arguments":{},`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "slow"),
+		message: `tool "slow" timed out`, // by Middleware, or the guard on a busy machine (TestSlowTool)
+	},
+}
+
+// TestBadInput sends every class of bad input through every event shape
+// and checks the status and the JSON-RPC error.
+func TestBadInput(t *testing.T) {
+	server, _ := newHardServer(t)
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(streamableMux(server), hardOptions(&logs))
+	for _, tc := range badInputCases {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				payload := shape.build(t, tc.req)
+				if tc.corrupt {
+					payload = corruptBody(t, payload)
+				}
+				deadline := tc.deadline
+				if deadline == 0 {
+					deadline = 10 * time.Second
+				}
+				ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
+				ctx, cancel := context.WithTimeout(ctx, deadline)
+				defer cancel()
+				out, err := h.Invoke(ctx, payload)
+				if err != nil {
+					t.Fatalf("Invoke: %v", err)
+				}
+				var resp lambdaResponse
+				if err := json.Unmarshal(out, &resp); err != nil {
+					t.Fatalf("response is not JSON: %v", err)
+				}
+				checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, tc.code, tc.message, tc.id, tc.data)
+			})
+		}
+	}
+}
+
+// checkAnswer checks one answer against a badInputCases row.
+func checkAnswer(t *testing.T, status int, contentType string, body []byte, wantStatus, code int, message, id, data string) {
+	t.Helper()
+	if status != wantStatus {
+		t.Errorf("status = %d, want %d (body %.300s)", status, wantStatus, body)
+	}
+	if contentType != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", contentType)
+	}
+	var a rpcAnswer
+	if err := json.Unmarshal(body, &a); err != nil {
+		t.Fatalf("body is not JSON: %v: %.300s", err, body)
+	}
+	if got := string(a.ID); got != id && !(id == "null" && got == "") {
+		t.Errorf("id = %s, want %s", got, id)
+	}
+	if code == 0 {
+		if a.Error != nil || a.Result == nil || a.Result.IsError {
+			t.Errorf("want a result, got %.300s", body)
+		}
+		return
+	}
+	if a.Error == nil {
+		t.Fatalf("want error %d, got %.300s", code, body)
+	}
+	if a.Error.Code != code {
+		t.Errorf("code = %d, want %d (%s)", a.Error.Code, code, a.Error.Message)
+	}
+	if !strings.Contains(a.Error.Message, message) {
+		t.Errorf("message = %q, want it to contain %q", a.Error.Message, message)
+	}
+	if data != "" {
+		var want, got any
+		json.Unmarshal([]byte(data), &want)
+		json.Unmarshal(a.Error.Data, &got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("data mismatch (-want +got):\n%s", diff)
+		}
+	}
+}
+
+// TestBadInputLocalHTTP sends the same bad input to a local server over
+// real HTTP, through Guard: it must answer as the Lambda function does.
+func TestBadInputLocalHTTP(t *testing.T) {
+	server, _ := newHardServer(t)
+	srv := httptest.NewServer(lambdamcp.Guard(streamableMux(server), hardOptions(new(bytes.Buffer))))
+	defer srv.Close()
+	for _, tc := range badInputCases {
+		if tc.lambda {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.req.method, srv.URL+tc.req.path, strings.NewReader(tc.req.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tc.req.header {
+				req.Header.Set(k, v)
+			}
+			if _, ok := tc.req.header["Accept"]; !ok {
+				req.Header["Accept"] = nil
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswer(t, resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.status, tc.code, tc.message, tc.id, tc.data)
+		})
+	}
+}
+
+// TestSlowTool checks that a tool honouring its context answers its own
+// timeout through Middleware, with how long it ran, well before the guard
+// would have to answer for it.
+func TestSlowTool(t *testing.T) {
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	opts.DeadlineMargin = time.Second
+	h := lambdamcp.NewHandler(streamable(server), opts)
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "slow"})
+	ctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancel()
+	out, err := h.Invoke(ctx, restEvent(t, call("slow", `{}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 200, -32001,
+		`tool "slow" timed out after`, "7", "")
+}
+
+// streamableMux serves s at /mcp and /mcp/, as the reference server does.
+func streamableMux(s *mcp.Server) http.Handler {
+	mux := http.NewServeMux()
+	h := streamable(s)
+	mux.Handle("/mcp", h)
+	mux.Handle("/mcp/", h)
+	return mux
+}
+
+// TestNarrowedVersions checks a version the go-sdk knows but the server
+// narrowed away: the SDK refuses it in plain text, which lambdamcp shapes
+// into the spec's UnsupportedProtocolVersionError.
+func TestNarrowedVersions(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "narrow", Version: "1"},
+		&mcp.ServerOptions{SupportedProtocolVersions: []string{"2026-07-28", "2025-11-25"}})
+	h := lambdamcp.NewHandler(streamable(s), &lambdamcp.Options{JSONResponse: true})
+	req := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "MCP-Protocol-Version", "2025-06-18")
+	resp := invoke(t, h, restEvent(t, req))
+	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "Unsupported protocol version", "3",
+		`{"supported":["2026-07-28","2025-11-25"],"requested":"2025-06-18"}`)
+}

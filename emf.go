@@ -1,0 +1,74 @@
+package lambdamcp
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+)
+
+// DefaultMetricsNamespace is the CloudWatch namespace of lambdamcp's
+// metrics when Options.MetricsNamespace is empty.
+const DefaultMetricsNamespace = "lambdamcp"
+
+// emfWriter writes one CloudWatch Embedded Metric Format line per tool
+// call: CloudWatch Logs turns the lines Lambda sends it into the metrics
+// Calls (Count), Errors (Count) and Latency (Milliseconds), per Tool,
+// without an API call from the function.
+type emfWriter struct {
+	namespace string
+	mu        sync.Mutex
+	w         io.Writer
+	now       func() time.Time
+}
+
+func newEMFWriter(w io.Writer, namespace string) *emfWriter {
+	if namespace == "" {
+		namespace = DefaultMetricsNamespace
+	}
+	return &emfWriter{namespace: namespace, w: w, now: time.Now}
+}
+
+type emfMetric struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+type emfDirective struct {
+	Namespace  string      `json:"Namespace"`
+	Dimensions [][]string  `json:"Dimensions"`
+	Metrics    []emfMetric `json:"Metrics"`
+}
+
+type emfLine struct {
+	AWS struct {
+		Timestamp         int64          `json:"Timestamp"`
+		CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
+	} `json:"_aws"`
+	Tool      string  `json:"Tool"`
+	Calls     int     `json:"Calls"`
+	Errors    int     `json:"Errors"`
+	Latency   float64 `json:"Latency"`
+	Outcome   string  `json:"Outcome"`
+	RequestID string  `json:"RequestId,omitempty"`
+}
+
+var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Latency", "Milliseconds"}}
+
+func (e *emfWriter) write(tool, outcome string, d time.Duration, requestID string) {
+	var l emfLine
+	l.AWS.Timestamp = e.now().UnixMilli()
+	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: [][]string{{"Tool"}}, Metrics: emfMetrics}}
+	l.Tool, l.Calls, l.Latency, l.Outcome, l.RequestID = tool, 1, float64(d.Microseconds())/1000, outcome, requestID
+	if outcome != OutcomeOK {
+		l.Errors = 1
+	}
+	b, err := json.Marshal(l)
+	if err != nil {
+		return
+	}
+	b = append(b, '\n')
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.w.Write(b) // metrics are best effort: a failed write must not fail the request
+}

@@ -1,0 +1,180 @@
+package lambdamcp_test
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+// MCP request bodies of both eras, the request fuzzer's seeds.
+//
+//go:embed testdata/requests/*.json
+var requestFiles embed.FS
+
+func seedFiles(f *testing.F, fsys embed.FS, dir string) [][]byte {
+	f.Helper()
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var seeds [][]byte
+	for _, e := range entries {
+		b, err := fsys.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	return seeds
+}
+
+// fuzzDeadline is each fuzzed invocation's: short, so that an input the
+// server holds open is answered (by the guard's timeout) before the fuzzing
+// engine gives up on its worker.
+const fuzzDeadline = 2 * time.Second
+
+func fuzzCtx(t *testing.T) context.Context {
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "fuzz"})
+	ctx, cancel := context.WithTimeout(ctx, fuzzDeadline)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// invokeBounded invokes h and fails if the answer comes later than the
+// invocation's deadline allows: every input must be answered in time.
+func invokeBounded(t *testing.T, h *lambdamcp.Handler, payload []byte) ([]byte, error) {
+	t.Helper()
+	start := time.Now()
+	out, err := h.Invoke(fuzzCtx(t), payload)
+	if d := time.Since(start); d > fuzzDeadline+time.Second {
+		t.Fatalf("answered after %v, past the invocation's %v deadline", d, fuzzDeadline)
+	}
+	return out, err
+}
+
+// fuzzHandler is the reference server, with ping's waits skipped.
+func fuzzHandler() *lambdamcp.Handler {
+	server := demoserver.New(demoserver.Options{Sleep: func(context.Context, time.Duration) error { return nil }})
+	return lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(server, nil)), &lambdamcp.Options{JSONResponse: true})
+}
+
+// checkInvocation checks what every answer must be: a response of the
+// event's shape whose error bodies are JSON-RPC errors.
+func checkInvocation(t *testing.T, out []byte) {
+	t.Helper()
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, out)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 599 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	body := resp.body(t)
+	if resp.StatusCode >= 400 {
+		var e struct {
+			JSONRPC string `json:"jsonrpc"`
+			Error   *struct {
+				Code    int    `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(body, &e); err != nil || e.JSONRPC != "2.0" || e.Error == nil || e.Error.Code == 0 || e.Error.Message == "" {
+			t.Fatalf("status %d with a body that is no JSON-RPC error: %q", resp.StatusCode, body)
+		}
+	}
+	if strings.HasPrefix(resp.header("Content-Type"), "application/json") && !json.Valid(body) {
+		t.Fatalf("application/json body is not JSON: %q", body)
+	}
+}
+
+// FuzzEvent feeds arbitrary payloads to Invoke: each either fails with an
+// error (ErrUnknownEvent, or an event that cannot be decoded) or is answered
+// with a well-formed response. Seeds: AWS's sample events of every shape.
+func FuzzEvent(f *testing.F) {
+	for _, name := range awsevents.Requests {
+		f.Add(awsevents.Sample(name))
+	}
+	for _, s := range []string{`{}`, `null`, `[]`, `{"requestContext":{"elb":{}}}`, `{"version":"2.0","requestContext":{"http":{}}}`, `{"httpMethod":"POST","requestContext":{}}`} {
+		f.Add([]byte(s))
+	}
+	h := fuzzHandler()
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		out, err := invokeBounded(t, h, payload)
+		if err != nil {
+			if out != nil {
+				t.Fatalf("error %v with output %q", err, out)
+			}
+			if !errors.Is(err, lambdamcp.ErrUnknownEvent) && !strings.HasPrefix(err.Error(), "decoding ") {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		checkInvocation(t, out)
+	})
+}
+
+// FuzzRequest sends arbitrary MCP requests through the whole path (event
+// of each shape → reference server → response): every one must be
+// answered, every error as JSON. Seeds: MCP request bodies of both eras.
+func FuzzRequest(f *testing.F) {
+	for i, body := range seedFiles(f, requestFiles, "testdata/requests") {
+		for _, version := range []string{legacy, modern, ""} {
+			f.Add(uint8(i), string(body), version, "application/json, text/event-stream", "application/json", false)
+		}
+	}
+	f.Add(uint8(0), `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, legacy, "application/json", "application/json", true)
+	f.Add(uint8(1), `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "1999-01-01", "*/*", "text/plain", false)
+	h := fuzzHandler()
+	f.Fuzz(func(t *testing.T, shape uint8, body, version, accept, contentType string, b64 bool) {
+		header := map[string]string{"Content-Type": contentType, "Accept": accept}
+		if version != "" {
+			header["MCP-Protocol-Version"] = version
+		}
+		var peek struct {
+			Method string `json:"method"`
+			Params struct {
+				Name string `json:"name"`
+			} `json:"params"`
+		}
+		if json.Unmarshal([]byte(body), &peek) == nil && peek.Method != "" {
+			header["Mcp-Method"] = peek.Method
+			if peek.Params.Name != "" {
+				header["Mcp-Name"] = peek.Params.Name
+			}
+		}
+		for k, v := range header {
+			if !validHeaderValue(v) {
+				delete(header, k) // gateways do not deliver such headers
+			}
+		}
+		req := httpRequest{method: http.MethodPost, path: "/mcp", header: header, body: body, base64: b64}
+		s := shapes[int(shape)%len(shapes)]
+		out, err := invokeBounded(t, h, s.build(t, req))
+		if err != nil {
+			t.Fatalf("Invoke: %v", err)
+		}
+		checkInvocation(t, out)
+	})
+}
+
+func validHeaderValue(v string) bool {
+	for _, c := range []byte(v) {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,544 @@
+package lambdamcp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/modelcontextprotocol/go-sdk/auth"
+)
+
+// Defaults for the deadline options.
+const (
+	DefaultDeadlineMargin = 500 * time.Millisecond
+	DefaultGatewayTimeout = 29 * time.Second // API Gateway's integration timeout
+)
+
+// Guard wraps h with what NewHandler puts around every request: the limits,
+// the Accept rules, JSON error bodies, panic recovery, the deadline, the
+// per-request log line, metrics and tracing. Local servers use it so that
+// they answer as the Lambda function does:
+//
+//	http.ListenAndServe("127.0.0.1:8080", lambdamcp.Guard(handler, opts))
+//
+// opts may be nil. Options.Limits.MaxResponseBytes does not apply here
+// (plain HTTP has no response limit).
+func Guard(h http.Handler, opts *Options) http.Handler {
+	return newGuard(h, opts)
+}
+
+type guard struct {
+	next           http.Handler
+	limits         Limits
+	jsonResponse   bool
+	margin         time.Duration
+	gatewayTimeout time.Duration
+	logger         *slog.Logger
+	metrics        *emfWriter
+	tracer         Tracer
+}
+
+func newGuard(h http.Handler, opts *Options) *guard {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if !opts.RawErrors {
+		h = JSONErrors(h)
+	}
+	g := &guard{
+		next:           h,
+		limits:         opts.Limits.withDefaults(),
+		jsonResponse:   opts.JSONResponse,
+		margin:         opts.DeadlineMargin,
+		gatewayTimeout: opts.GatewayTimeout,
+		logger:         opts.Logger,
+		tracer:         opts.Tracer,
+	}
+	if g.margin == 0 {
+		g.margin = DefaultDeadlineMargin
+	}
+	if g.gatewayTimeout == 0 {
+		g.gatewayTimeout = DefaultGatewayTimeout
+	}
+	if g.logger != nil {
+		if _, ok := g.logger.Handler().(*logHandler); !ok {
+			g.logger = slog.New(NewLogHandler(g.logger.Handler()))
+		}
+	}
+	if opts.Metrics != nil {
+		g.metrics = newEMFWriter(opts.Metrics, opts.MetricsNamespace)
+	}
+	return g
+}
+
+// requestRecord is what lambdamcp learns about one request while serving
+// it. The guard makes it; Middleware, inside the SDK, adds what only the
+// server sees (the caller, the call's outcome, a panic).
+type requestRecord struct {
+	rpc             rpcPeek
+	ctx             context.Context // the request's, ended by the guard
+	toolDeadline    time.Time       // zero: none
+	acceptRewritten bool            // the client did not list text/event-stream
+
+	mu       sync.Mutex
+	tool     string
+	subject  string
+	outcome  string // set by Middleware
+	panicked any
+	stack    []byte
+}
+
+type recordKey struct{}
+
+func recordFrom(ctx context.Context) *requestRecord {
+	rec, _ := ctx.Value(recordKey{}).(*requestRecord)
+	return rec
+}
+
+// Outcomes of a request, as logged, traced and measured.
+const (
+	OutcomeOK        = "ok"        // answered with a result
+	OutcomeError     = "error"     // a JSON-RPC error or a tool result with isError
+	OutcomeRejected  = "rejected"  // refused with an HTTP 4xx status
+	OutcomeTimeout   = "timeout"   // ran out of time before the deadline
+	OutcomeCancelled = "cancelled" // the client went away
+	OutcomePanic     = "panic"     // the handler or a tool panicked
+)
+
+func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &requestRecord{}
+	gw := &guardWriter{ResponseWriter: w}
+	ctx := context.WithValue(r.Context(), recordKey{}, rec)
+	ctx, cancel := g.withDeadline(ctx, start, rec)
+	defer cancel()
+	rec.ctx = ctx
+	var endSpan func(RequestResult)
+	if g.tracer != nil {
+		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Path: r.URL.Path, Shape: EventShape(ctx), RequestID: RequestID(ctx)})
+	}
+	r = r.WithContext(ctx)
+	outcome := g.serve(gw, r, rec)
+	g.finish(r, rec, gw, outcome, start, endSpan)
+}
+
+// serve checks the request, runs the handler and answers what the handler
+// could not; it returns the outcome the guard itself saw ("" if none).
+//
+// The handler runs on its own goroutine so that the guard can answer when
+// the request's time runs out even if the handler does not return: the
+// go-sdk's stateless handler waits for every call it started, and a tool
+// that ignores its context would otherwise hold the answer past the
+// gateway's and Lambda's deadlines. Such a handler is left to finish on its
+// own; whatever it writes after that is dropped.
+func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outcome string) {
+	if rej := g.check(r, rec); rej != nil {
+		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
+		return OutcomeRejected
+	}
+	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
+		return g.serveStreamed(w, sw, r, rec)
+	}
+	dw := newDetachableWriter(w)
+	done := make(chan any, 1)
+	go func() {
+		defer func() {
+			v := recover()
+			if v != nil && v != http.ErrAbortHandler {
+				rec.notePanic(v, debug.Stack())
+				dw.answerIfSilent(http.StatusInternalServerError, rec.rpc.ID, codeInternalError, internalErrorMessage(r.Context()))
+			}
+			done <- v
+		}()
+		g.next.ServeHTTP(dw, r)
+	}()
+	ctx := r.Context()
+	select {
+	case v := <-done:
+		switch {
+		case v == http.ErrAbortHandler:
+			panic(v) // net/http's signal to drop the connection
+		case v != nil:
+			return OutcomePanic
+		}
+		if ctx.Err() == nil || dw.answered() {
+			return ""
+		}
+	case <-ctx.Done():
+	}
+	if context.Cause(ctx) == context.Canceled {
+		dw.detach()
+		return OutcomeCancelled
+	}
+	// The SDK stopped waiting for the call, or the handler has not
+	// returned: answer the call ourselves.
+	if r.Method == http.MethodPost {
+		dw.answerIfSilent(http.StatusOK, rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
+	}
+	dw.detach()
+	return OutcomeTimeout
+}
+
+// serveStreamed runs the handler of a streamed invocation. stream.go runs
+// it on a goroutine of its own already, and ends the stream with a JSON-RPC
+// error before the deadline; the guard turns a panic into the stream's
+// error answer.
+func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request, rec *requestRecord) (outcome string) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		rec.notePanic(v, debug.Stack())
+		sw.abort(codeInternalError, internalErrorMessage(r.Context()), nil)
+		outcome = OutcomePanic
+	}()
+	g.next.ServeHTTP(w, r)
+	switch cause := context.Cause(r.Context()); {
+	case errors.Is(cause, ErrDeadlineNear):
+		return OutcomeTimeout
+	case errors.Is(cause, ErrClientGone):
+		return OutcomeCancelled
+	}
+	return ""
+}
+
+// check applies the limits and the Accept rules, and reads the JSON-RPC
+// request's id, method and tool name into rec.
+func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
+	if rej := g.limits.checkHeaders(r.Header); rej != nil {
+		return rej
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	body, rej := g.limits.readBody(r)
+	if rej != nil {
+		return rej
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	if baseMediaType(r.Header.Get("Content-Type")) == "application/json" {
+		if rej := g.limits.checkJSON(body); rej != nil {
+			return rej
+		}
+		rec.rpc = peekRPC(body)
+	}
+	// Streamed invocations are answered as the handler streams them.
+	rewrite, rej := acceptance(r.Header.Values("Accept"), g.jsonResponse && !Streamed(r.Context()))
+	if rej != nil {
+		return rej
+	}
+	if rej := checkVersion(r.Header.Get("MCP-Protocol-Version")); rej != nil {
+		return rej
+	}
+	if rewrite {
+		r.Header = r.Header.Clone()
+		r.Header.Set("Accept", fullAccept)
+		rec.acceptRewritten = true
+	}
+	return nil
+}
+
+// withDeadline ends the request's context half the margin before the
+// earliest deadline (the invocation's, or API Gateway's integration timeout
+// for REST and HTTP API events), and notes for Middleware that tool calls
+// end a whole margin before it, so that their errors can still be written.
+func (g *guard) withDeadline(ctx context.Context, start time.Time, rec *requestRecord) (context.Context, context.CancelFunc) {
+	end, ok := ctx.Deadline()
+	if Streamed(ctx) {
+		// stream.go ends a streamed response half the margin before the
+		// invocation's deadline itself; API Gateway's integration timeout
+		// does not bound a stream.
+		// Its context is left as stream.go made it, so that what cancels
+		// it (ErrDeadlineNear, ErrClientGone) is what the tools see.
+		if ok {
+			rec.toolDeadline = end.Add(-max(g.margin, 0))
+		}
+		return ctx, func() {}
+	}
+	if g.gatewayTimeout > 0 {
+		if gwEnd, has := gatewayDeadline(ctx, start, g.gatewayTimeout); has && (!ok || gwEnd.Before(end)) {
+			end, ok = gwEnd, true
+		}
+	}
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	margin := max(g.margin, 0)
+	rec.toolDeadline = end.Add(-margin)
+	return context.WithDeadline(ctx, end.Add(-margin/2))
+}
+
+// gatewayDeadline is when API Gateway stops waiting for a REST or HTTP API
+// request: timeout after the gateway received it (the event's epoch, when
+// it is plausible), else after start.
+func gatewayDeadline(ctx context.Context, start time.Time, timeout time.Duration) (time.Time, bool) {
+	var epochMS int64
+	switch ev := Event(ctx).(type) {
+	case *events.APIGatewayProxyRequest:
+		epochMS = ev.RequestContext.RequestTimeEpoch
+	case *events.APIGatewayV2HTTPRequest:
+		epochMS = ev.RequestContext.TimeEpoch
+	default:
+		return time.Time{}, false
+	}
+	received := time.UnixMilli(epochMS)
+	if received.After(start) || start.Sub(received) > timeout {
+		received = start // a clock apart or a replayed event: trust our own
+	}
+	return received.Add(timeout), true
+}
+
+func (rec *requestRecord) notePanic(v any, stack []byte) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.panicked == nil {
+		rec.panicked, rec.stack = v, stack
+	}
+}
+
+// timeoutMessage says which call ran out of time.
+func timeoutMessage(rec *requestRecord) string {
+	if rec.rpc.Method == "tools/call" && rec.rpc.Params.Name != "" {
+		return fmt.Sprintf("tool %q timed out: the request's deadline passed before it answered", rec.rpc.Params.Name)
+	}
+	if rec.rpc.Method != "" {
+		return fmt.Sprintf("%s timed out: the request's deadline passed before it was answered", rec.rpc.Method)
+	}
+	return "request timed out"
+}
+
+// internalErrorMessage is what a client learns of a panic: no detail, but
+// the request id under which the stack was logged.
+func internalErrorMessage(ctx context.Context) string {
+	if id := RequestID(ctx); id != "" {
+		return "internal error (request id " + id + ")"
+	}
+	return "internal error"
+}
+
+// finish logs, measures and traces the request.
+func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outcome string, start time.Time, endSpan func(RequestResult)) {
+	if g.logger == nil && g.metrics == nil && endSpan == nil {
+		return
+	}
+	duration := time.Since(start)
+	rec.mu.Lock()
+	tool, subject, panicked, stack := rec.tool, rec.subject, rec.panicked, rec.stack
+	if outcome == "" {
+		outcome = rec.outcome
+	}
+	rec.mu.Unlock()
+	if panicked != nil {
+		outcome = OutcomePanic
+	}
+	status := w.statusCode()
+	if outcome == "" {
+		switch {
+		case status >= 500:
+			outcome = OutcomeError
+		case status >= 400:
+			outcome = OutcomeRejected
+		default:
+			outcome = OutcomeOK
+		}
+	}
+	mcpMethod := rec.rpc.Method
+	if mcpMethod == "" {
+		mcpMethod = r.Header.Get("Mcp-Method")
+	}
+	if tool == "" && mcpMethod == "tools/call" {
+		tool = rec.rpc.Params.Name
+	}
+	if subject == "" {
+		if ti := auth.TokenInfoFromContext(r.Context()); ti != nil {
+			subject = ti.UserID
+		}
+	}
+	if g.logger != nil {
+		g.logRequest(r, status, mcpMethod, tool, subject, outcome, duration, panicked, stack)
+		if rec.acceptRewritten && baseMediaType(w.Header().Get("Content-Type")) == "text/event-stream" {
+			g.logger.LogAttrs(r.Context(), slog.LevelWarn, "answered text/event-stream to a client that did not accept it: "+
+				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
+		}
+	}
+	if g.metrics != nil && tool != "" {
+		g.metrics.write(tool, outcome, duration, RequestID(r.Context()))
+	}
+	if endSpan != nil {
+		endSpan(RequestResult{Status: status, MCPMethod: mcpMethod, Tool: tool, Outcome: outcome, Subject: subject})
+	}
+}
+
+func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject, outcome string, d time.Duration, panicked any, stack []byte) {
+	attrs := make([]slog.Attr, 0, 12)
+	if shape := EventShape(r.Context()); shape != "" {
+		attrs = append(attrs, slog.String("shape", string(shape)))
+	}
+	if Streamed(r.Context()) {
+		attrs = append(attrs, slog.Bool("streamed", true))
+	}
+	attrs = append(attrs,
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+		slog.String("outcome", outcome),
+	)
+	if mcpMethod != "" {
+		attrs = append(attrs, slog.String("mcp_method", mcpMethod))
+	}
+	if tool != "" {
+		attrs = append(attrs, slog.String("tool", tool))
+	}
+	if subject != "" {
+		attrs = append(attrs, slog.String("subject", subject))
+	}
+	level := slog.LevelInfo
+	switch outcome {
+	case OutcomePanic:
+		level = slog.LevelError
+		attrs = append(attrs, slog.String("panic", fmt.Sprint(panicked)), slog.String("stack", string(stack)))
+	case OutcomeTimeout:
+		level = slog.LevelWarn
+	}
+	g.logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+// detachableWriter is the handler's ResponseWriter: it keeps the handler's
+// headers apart until it answers, and once detached it drops whatever the
+// handler still writes, so that the guard can answer in its place.
+type detachableWriter struct {
+	mu       sync.Mutex
+	w        *guardWriter
+	header   http.Header
+	detached bool
+}
+
+func newDetachableWriter(w *guardWriter) *detachableWriter {
+	return &detachableWriter{w: w, header: make(http.Header)}
+}
+
+func (d *detachableWriter) Header() http.Header { return d.header }
+
+// sendHeader copies the handler's headers out and writes the status;
+// d.mu must be held.
+func (d *detachableWriter) sendHeader(code int) {
+	if d.w.wroteHeader {
+		return
+	}
+	h := d.w.Header()
+	for k, vs := range d.header {
+		h[k] = vs
+	}
+	d.w.WriteHeader(code)
+}
+
+func (d *detachableWriter) WriteHeader(code int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached {
+		d.sendHeader(code)
+	}
+}
+
+func (d *detachableWriter) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached {
+		return 0, http.ErrHandlerTimeout
+	}
+	d.sendHeader(http.StatusOK)
+	return d.w.Write(p)
+}
+
+func (d *detachableWriter) Flush() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached {
+		d.sendHeader(http.StatusOK)
+		d.w.Flush()
+	}
+}
+
+// answerIfSilent writes a JSON-RPC error unless the handler has answered.
+func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code int, msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached && !d.w.wroteHeader {
+		writeRPCError(d.w, status, id, code, msg, nil)
+	}
+}
+
+// answered reports whether the handler has begun its answer.
+func (d *detachableWriter) answered() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.w.wroteHeader
+}
+
+// detach drops the handler's writes from now on.
+func (d *detachableWriter) detach() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.detached = true
+}
+
+func baseMediaType(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt
+}
+
+// guardWriter notes whether and what the handler answered.
+type guardWriter struct {
+	http.ResponseWriter
+	wroteHeader bool
+	status      int
+}
+
+func (w *guardWriter) WriteHeader(code int) {
+	if !w.wroteHeader {
+		w.wroteHeader, w.status = true, code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *guardWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *guardWriter) Flush() {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *guardWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *guardWriter) statusCode() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}

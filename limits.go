@@ -1,0 +1,346 @@
+package lambdamcp
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Limits bounds what one request may carry and what one response may
+// return. Each violation is answered with an HTTP status and a JSON-RPC
+// error body (see docs/errors.md). The zero value of every field means its
+// default; a negative value turns the check off.
+type Limits struct {
+	// MaxBodyBytes caps the request body (after base64 decoding). Larger
+	// bodies answer 413. Zero means DefaultMaxBodyBytes, which is also the
+	// go-sdk's StreamableHTTPOptions.MaxRequestBodyBytes default, so both
+	// layers agree; raise both together. It sits below Lambda's 6 MB
+	// synchronous payload and API Gateway's 10 MB request limits, so a too
+	// large body gets this clear answer instead of a gateway's.
+	MaxBodyBytes int64
+
+	// MaxResponseBytes caps the Lambda response payload (the whole JSON
+	// the function returns, headers and encoded body included) for
+	// buffered shapes. A response over it is replaced by a JSON-RPC
+	// internal error for the same request id, because Lambda would
+	// otherwise fail the invocation and the gateway answer 502. Zero means
+	// DefaultMaxResponseBytes. It does not apply to Guard (plain HTTP).
+	MaxResponseBytes int
+
+	// MaxHeaderBytes caps the total size of the request's header names
+	// and values. Zero means DefaultMaxHeaderBytes. Over it: 431.
+	MaxHeaderBytes int
+
+	// MaxHeaders caps the number of header values. Zero means
+	// DefaultMaxHeaders. Over it: 431.
+	MaxHeaders int
+
+	// MaxJSONDepth caps how deeply a JSON body's arrays and objects nest.
+	// Zero means DefaultMaxJSONDepth. Deeper bodies answer 400 with a
+	// parse error before the SDK decodes them.
+	MaxJSONDepth int
+}
+
+// Defaults for Limits.
+const (
+	DefaultMaxBodyBytes     = mcp.DefaultMaxRequestBodyBytes // 4 MiB
+	DefaultMaxResponseBytes = 6 << 20                        // Lambda's synchronous response limit, 6 MB
+	DefaultMaxHeaderBytes   = 64 << 10
+	DefaultMaxHeaders       = 200
+	DefaultMaxJSONDepth     = 64
+)
+
+// withDefaults fills zero fields with their defaults.
+func (l Limits) withDefaults() Limits {
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if l.MaxResponseBytes == 0 {
+		l.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if l.MaxHeaderBytes == 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if l.MaxHeaders == 0 {
+		l.MaxHeaders = DefaultMaxHeaders
+	}
+	if l.MaxJSONDepth == 0 {
+		l.MaxJSONDepth = DefaultMaxJSONDepth
+	}
+	return l
+}
+
+// codeUnsupportedVersion is the spec's UnsupportedProtocolVersionError.
+const codeUnsupportedVersion = mcp.CodeUnsupportedProtocolVersion
+
+// rejection is a request refused before it reached the handler.
+type rejection struct {
+	status int
+	code   int
+	msg    string
+	data   json.RawMessage // error data, if any
+}
+
+func reject(status, code int, msg string) *rejection {
+	return &rejection{status: status, code: code, msg: msg}
+}
+
+// checkHeaders enforces the header caps.
+func (l Limits) checkHeaders(h http.Header) *rejection {
+	if l.MaxHeaders < 0 && l.MaxHeaderBytes < 0 {
+		return nil
+	}
+	count, size := 0, 0
+	for k, vs := range h {
+		for _, v := range vs {
+			count++
+			size += len(k) + len(v)
+		}
+	}
+	if l.MaxHeaders > 0 && count > l.MaxHeaders {
+		return reject(http.StatusRequestHeaderFieldsTooLarge, codeInvalidRequest,
+			fmt.Sprintf("request has %d header values; the limit is %d", count, l.MaxHeaders))
+	}
+	if l.MaxHeaderBytes > 0 && size > l.MaxHeaderBytes {
+		return reject(http.StatusRequestHeaderFieldsTooLarge, codeInvalidRequest,
+			fmt.Sprintf("request headers exceed %d bytes", l.MaxHeaderBytes))
+	}
+	return nil
+}
+
+// readBody reads the whole body, up to the cap.
+func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	src := io.Reader(r.Body)
+	if l.MaxBodyBytes > 0 {
+		if r.ContentLength > l.MaxBodyBytes {
+			return nil, tooLargeBody(l.MaxBodyBytes)
+		}
+		src = io.LimitReader(r.Body, l.MaxBodyBytes+1)
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	if _, err := buf.ReadFrom(src); err != nil {
+		return nil, reject(http.StatusBadRequest, codeParseError, "failed to read body: "+err.Error())
+	}
+	if l.MaxBodyBytes > 0 && int64(buf.Len()) > l.MaxBodyBytes {
+		return nil, tooLargeBody(l.MaxBodyBytes)
+	}
+	return buf.Bytes(), nil
+}
+
+func tooLargeBody(limit int64) *rejection {
+	// The SDK's own wording, so both layers answer alike.
+	return reject(http.StatusRequestEntityTooLarge, codeInvalidRequest, fmt.Sprintf("request body exceeds %d bytes", limit))
+}
+
+// checkJSON rejects a JSON body that is not UTF-8 or nests too deeply;
+// RFC 8259 requires UTF-8, and the SDK would otherwise replace bad bytes
+// silently.
+func (l Limits) checkJSON(body []byte) *rejection {
+	if !utf8.Valid(body) {
+		return reject(http.StatusBadRequest, codeParseError, "request body is not valid UTF-8")
+	}
+	if l.MaxJSONDepth > 0 && jsonDepthExceeds(body, l.MaxJSONDepth) {
+		return reject(http.StatusBadRequest, codeParseError, fmt.Sprintf("request body nests deeper than %d levels", l.MaxJSONDepth))
+	}
+	return nil
+}
+
+// jsonDepthExceeds reports whether arrays and objects in b nest deeper than
+// max, counting brackets outside strings. It does not validate the JSON;
+// the SDK's decoder does that.
+func jsonDepthExceeds(b []byte, max int) bool {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > max {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
+}
+
+// acceptance decides what to do with a POST's Accept header.
+//
+// The spec has clients list both application/json and text/event-stream,
+// and the go-sdk rejects anything less with a 400. lambdamcp is more
+// liberal where that is safe: when the handler answers application/json
+// (Options.JSONResponse), an Accept that admits JSON (application/json
+// alone, application/*, */*, or no Accept at all, which RFC 9110 reads as
+// anything) is served; it is rewritten to the full pair before the SDK sees
+// it. An Accept that admits nothing the handler answers gets 406 Not
+// Acceptable, the HTTP status for exactly that, rather than the SDK's 400.
+func acceptance(values []string, jsonResponse bool) (rewrite bool, rej *rejection) {
+	if len(values) == 0 {
+		return true, nil
+	}
+	jsonOK, streamOK := accepts(values)
+	switch {
+	case jsonOK && streamOK:
+		return false, nil
+	case jsonResponse && jsonOK:
+		return true, nil
+	case jsonResponse:
+		return false, reject(http.StatusNotAcceptable, codeInvalidRequest, "Accept must admit application/json: this server answers JSON")
+	}
+	return false, reject(http.StatusNotAcceptable, codeInvalidRequest, "Accept must contain both 'application/json' and 'text/event-stream'")
+}
+
+// fullAccept is what the spec has clients send.
+const fullAccept = "application/json, text/event-stream"
+
+// accepts reads Accept values as the go-sdk does (wildcards included).
+func accepts(values []string) (jsonOK, streamOK bool) {
+	for _, value := range values {
+		for raw := range strings.SplitSeq(value, ",") {
+			base, _, _ := strings.Cut(raw, ";")
+			switch strings.ToLower(strings.TrimSpace(base)) {
+			case "application/json", "application/*":
+				jsonOK = true
+			case "text/event-stream", "text/*":
+				streamOK = true
+			case "*/*":
+				jsonOK, streamOK = true, true
+			}
+		}
+	}
+	return jsonOK, streamOK
+}
+
+// checkVersion refuses an MCP-Protocol-Version that the go-sdk serves in
+// no era with the spec's UnsupportedProtocolVersionError. The SDK refuses
+// such a version itself, but a later-looking one ("2026-08-01", "zzz")
+// only when the body's _meta names it too; otherwise it complains about
+// the missing _meta, which tells the client nothing it can act on.
+// Versions the SDK knows go through: a server that narrowed its versions
+// (ServerOptions.SupportedProtocolVersions) answers for those itself.
+func checkVersion(v string) *rejection {
+	if v == "" {
+		return nil
+	}
+	supported := mcp.SupportedProtocolVersions()
+	if slices.Contains(supported, v) {
+		return nil
+	}
+	data, _ := json.Marshal(struct {
+		Supported []string `json:"supported"`
+		Requested string   `json:"requested"`
+	}{supported, v})
+	return &rejection{status: http.StatusBadRequest, code: codeUnsupportedVersion, msg: "Unsupported protocol version", data: data}
+}
+
+// rpcPeek is what lambdamcp reads of a JSON-RPC request body: enough to
+// answer errors with the request's id, and to log and measure the call.
+type rpcPeek struct {
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
+	Params struct {
+		Name string `json:"name"`
+	} `json:"params"`
+}
+
+// peekRPC reads the id, method and tool name of a single JSON-RPC message;
+// anything else (a batch, invalid JSON) yields a zero rpcPeek.
+func peekRPC(body []byte) rpcPeek {
+	var p rpcPeek
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return rpcPeek{}
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return rpcPeek{}
+	}
+	if !validID(p.ID) {
+		p.ID = nil
+	}
+	return p
+}
+
+// validID reports whether raw is a JSON-RPC id: a string or a number.
+func validID(raw json.RawMessage) bool {
+	if len(raw) == 0 {
+		return false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		return true
+	case c == '-' || c >= '0' && c <= '9':
+		return true
+	}
+	return false
+}
+
+// guardResponseSize replaces a buffered response that Lambda could not
+// return with a JSON-RPC error of the same shape, keeping the request's id.
+func (h *Handler) guardResponseSize(event, resp any, out []byte) ([]byte, error) {
+	limit := h.limits.MaxResponseBytes
+	if limit <= 0 || len(out) <= limit {
+		return out, nil
+	}
+	var body string
+	var isBase64 bool
+	switch ev := event.(type) {
+	case *events.APIGatewayProxyRequest:
+		body, isBase64 = ev.Body, ev.IsBase64Encoded
+	case *events.APIGatewayV2HTTPRequest:
+		body, isBase64 = ev.Body, ev.IsBase64Encoded
+	case *events.LambdaFunctionURLRequest:
+		body, isBase64 = ev.Body, ev.IsBase64Encoded
+	case *events.ALBTargetGroupRequest:
+		body, isBase64 = ev.Body, ev.IsBase64Encoded
+	}
+	raw := []byte(body)
+	if isBase64 {
+		raw, _ = base64.StdEncoding.DecodeString(body)
+	}
+	id := peekRPC(raw).ID
+	msg := fmt.Sprintf("response of %d bytes exceeds the Lambda response limit of %d bytes", len(out), limit)
+	errBody := jsonRPCErrorBody(id, codeInternalError, msg, nil)
+	header := http.Header{"Content-Type": {"application/json"}}
+	switch r := resp.(type) {
+	case *events.APIGatewayProxyResponse:
+		r.StatusCode, r.MultiValueHeaders, r.Headers, r.Body, r.IsBase64Encoded = http.StatusOK, header, nil, string(errBody), false
+	case *events.APIGatewayV2HTTPResponse:
+		r.StatusCode, r.Headers, r.MultiValueHeaders, r.Cookies, r.Body, r.IsBase64Encoded = http.StatusOK, joinedHeaders(header), nil, nil, string(errBody), false
+	case *events.ALBTargetGroupResponse:
+		r.StatusCode, r.StatusDescription, r.Body, r.IsBase64Encoded = http.StatusOK, "200 OK", string(errBody), false
+		if r.MultiValueHeaders != nil {
+			r.MultiValueHeaders, r.Headers = header, nil
+		} else {
+			r.Headers = joinedHeaders(header)
+		}
+	default:
+		return out, nil
+	}
+	return encodeResponse(resp)
+}

@@ -1,0 +1,400 @@
+package lambdamcp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// logLines parses JSON log lines.
+func logLines(t *testing.T, b []byte) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for l := range bytes.Lines(b) {
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatalf("log line is not JSON: %v: %s", err, l)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func invokeAs(t *testing.T, h *lambdamcp.Handler, requestID string, req httpRequest) (lambdaResponse, rpcAnswer) {
+	t.Helper()
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: requestID})
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := h.Invoke(ctx, restEvent(t, req))
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	var a rpcAnswer
+	if err := json.Unmarshal(resp.body(t), &a); err != nil {
+		t.Fatalf("body is not JSON: %s", resp.body(t))
+	}
+	return resp, a
+}
+
+// TestPanickingTool checks that a tool's panic answers an internal error
+// naming the request id, logs the stack under that id (never in the
+// answer), and that the next invocation is served.
+func TestPanickingTool(t *testing.T) {
+	server, _ := newHardServer(t)
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(streamable(server), hardOptions(&logs))
+
+	_, a := invokeAs(t, h, "req-panic", call("boom", `{}`))
+	if a.Error == nil || a.Error.Code != -32603 || a.Error.Message != "internal error (request id req-panic)" {
+		t.Fatalf("answer = %+v, want internal error naming req-panic", a.Error)
+	}
+	if strings.Contains(a.Error.Message, "the tool broke") || strings.Contains(a.Error.Message, "goroutine") {
+		t.Errorf("answer leaks the panic: %q", a.Error.Message)
+	}
+	_, next := invokeAs(t, h, "req-next", call("echo", `{"bytes":2}`))
+	if next.Result == nil || next.Result.Content[0].Text != "xx" {
+		t.Errorf("next invocation answered %+v, want xx", next)
+	}
+
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 2 {
+		t.Fatalf("got %d log lines, want 2:\n%s", len(lines), logs.String())
+	}
+	l := lines[0]
+	if l["level"] != "ERROR" || l["request_id"] != "req-panic" || l["outcome"] != "panic" || l["panic"] != "the tool broke" || l["tool"] != "boom" {
+		t.Errorf("panic log line = %v", l)
+	}
+	if stack, _ := l["stack"].(string); !strings.Contains(stack, "badinput_test.go") {
+		t.Errorf("stack does not show the tool: %q", stack)
+	}
+	if lines[1]["outcome"] != "ok" || lines[1]["request_id"] != "req-next" {
+		t.Errorf("next log line = %v", lines[1])
+	}
+}
+
+// TestPanickingHandler checks a panic in the http.Handler itself (outside
+// the SDK): a 500 with a JSON-RPC error, the stack logged.
+func TestPanickingHandler(t *testing.T) {
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("handler broke")
+	}), hardOptions(&logs))
+	resp, a := invokeAs(t, h, "req-h", call("echo", `{}`))
+	if resp.StatusCode != 500 || a.Error == nil || a.Error.Code != -32603 || string(a.ID) != "7" {
+		t.Errorf("answer = %d %s, want 500 with an internal error for id 7", resp.StatusCode, resp.Body)
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["panic"] != "handler broke" || lines[0]["request_id"] != "req-h" || lines[0]["status"] != 500.0 {
+		t.Errorf("log = %v", lines)
+	}
+}
+
+// TestClientCancellation checks, over real HTTP, that a client that goes
+// away ends the tool's context.
+func TestClientCancellation(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "cancel", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	started, ended := make(chan struct{}), make(chan error, 1)
+	mcp.AddTool(s, &mcp.Tool{Name: "wait"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		close(started)
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return nil, nil, ctx.Err()
+	})
+	srv := httptest.NewServer(lambdamcp.Guard(streamable(s), &lambdamcp.Options{JSONResponse: true}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithCancel(t.Context())
+	req := call("wait", `{}`)
+	hr, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/mcp", strings.NewReader(req.body))
+	for k, v := range req.header {
+		hr.Header.Set(k, v)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(hr)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	<-started
+	cancel()
+	if err := <-ended; err != context.Canceled {
+		t.Errorf("tool context ended with %v, want context.Canceled", err)
+	}
+	if err := <-errc; err == nil {
+		t.Error("cancelled request succeeded")
+	}
+}
+
+// TestSubjectLogged checks that the caller's subject, from the go-sdk's
+// auth.TokenInfo, reaches the log line, and the token does not.
+func TestSubjectLogged(t *testing.T) {
+	server, _ := newHardServer(t)
+	verify := func(_ context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
+		if token != "s3cr3t" {
+			return nil, auth.ErrInvalidToken
+		}
+		return &auth.TokenInfo{UserID: "user-1", Expiration: time.Now().Add(time.Hour)}, nil
+	}
+	handler := auth.RequireBearerToken(verify, nil)(streamable(server))
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(handler, hardOptions(&logs))
+	invokeAs(t, h, "req-sub", call("echo", `{"bytes":1}`, "Authorization", "Bearer s3cr3t"))
+	if strings.Contains(logs.String(), "s3cr3t") {
+		t.Errorf("log contains the token:\n%s", logs.String())
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["subject"] != "user-1" {
+		t.Errorf("log = %v, want subject user-1", lines)
+	}
+}
+
+// TestMetrics checks the Embedded Metric Format lines: one per tool call,
+// in the schema CloudWatch reads, with count, errors and latency per tool.
+func TestMetrics(t *testing.T) {
+	server, _ := newHardServer(t)
+	var metrics bytes.Buffer
+	opts := hardOptions(new(bytes.Buffer))
+	opts.Metrics = &metrics
+	opts.MetricsNamespace = "test-ns"
+	h := lambdamcp.NewHandler(streamable(server), opts)
+	invokeAs(t, h, "req-1", call("echo", `{"bytes":1}`))
+	invokeAs(t, h, "req-2", call("boom", `{}`))
+	invokeAs(t, h, "req-3", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", legacy))
+
+	type metric struct{ Name, Unit string }
+	type directive struct {
+		Namespace  string
+		Dimensions [][]string
+		Metrics    []metric
+	}
+	type line struct {
+		AWS struct {
+			Timestamp         int64
+			CloudWatchMetrics []directive
+		} `json:"_aws"`
+		Tool, Outcome, RequestId string
+		Calls, Errors            int
+		Latency                  float64
+	}
+	var got []line
+	for l := range bytes.Lines(metrics.Bytes()) {
+		var v line
+		dec := json.NewDecoder(bytes.NewReader(l))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("metric line does not match the schema: %v: %s", err, l)
+		}
+		if ts := time.UnixMilli(v.AWS.Timestamp); time.Since(ts) > time.Minute || time.Since(ts) < 0 {
+			t.Errorf("_aws.Timestamp %v is not now", ts)
+		}
+		if v.Latency <= 0 {
+			t.Errorf("Latency = %v, want > 0", v.Latency)
+		}
+		got = append(got, v)
+	}
+	schema := []directive{{Namespace: "test-ns", Dimensions: [][]string{{"Tool"}},
+		Metrics: []metric{{"Calls", "Count"}, {"Errors", "Count"}, {"Latency", "Milliseconds"}}}}
+	want := []line{
+		{Tool: "echo", Outcome: "ok", RequestId: "req-1", Calls: 1},
+		{Tool: "boom", Outcome: "panic", RequestId: "req-2", Calls: 1, Errors: 1},
+	}
+	for i := range want {
+		want[i].AWS.CloudWatchMetrics = schema
+	}
+	ignore := cmp.Options{cmpopts.IgnoreFields(line{}, "Latency"), cmpopts.IgnoreFields(line{}.AWS, "Timestamp")}
+	if diff := cmp.Diff(want, got, ignore); diff != "" {
+		t.Errorf("metric lines (-want +got):\n%s", diff)
+	}
+}
+
+// recordingTracer is a Tracer that keeps what it saw.
+type recordingTracer struct {
+	mu    sync.Mutex
+	spans []string
+}
+
+type spanKey struct{}
+
+func (tr *recordingTracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
+	ctx = context.WithValue(ctx, spanKey{}, info.RequestID)
+	return ctx, func(r lambdamcp.RequestResult) {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		tr.spans = append(tr.spans, info.RequestID+" "+string(info.Shape)+" "+r.MCPMethod+" "+r.Tool+" "+r.Outcome)
+	}
+}
+
+// TestTracer checks that the tracing hook sees each request start and end,
+// and that its context reaches the tool.
+func TestTracer(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "trace", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	var inTool any
+	mcp.AddTool(s, &mcp.Tool{Name: "echo"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		inTool = ctx.Value(spanKey{})
+		return text("ok"), nil, nil
+	})
+	tr := &recordingTracer{}
+	h := lambdamcp.NewHandler(streamable(s), &lambdamcp.Options{JSONResponse: true, Tracer: tr})
+	invokeAs(t, h, "req-t", call("echo", `{}`))
+	if diff := cmp.Diff([]string{"req-t rest tools/call echo ok"}, tr.spans); diff != "" {
+		t.Errorf("spans (-want +got):\n%s", diff)
+	}
+	if inTool != "req-t" {
+		t.Errorf("tool saw span %v, want the request's", inTool)
+	}
+}
+
+// TestGatewayTimeout checks which deadline the request gets: API Gateway's
+// 29 s from the time the gateway received the request, for REST and HTTP
+// API events, when it comes before the invocation's; the invocation's for
+// Function URLs and ALBs, which have no such timeout.
+func TestGatewayTimeout(t *testing.T) {
+	received := time.Now().Add(-28 * time.Second).Truncate(time.Millisecond)
+	tests := []struct {
+		shape string
+		event func(t *testing.T) []byte
+		want  time.Duration // after received
+	}{
+		{"rest", func(t *testing.T) []byte {
+			var ev map[string]any
+			json.Unmarshal(restEvent(t, call("echo", `{}`)), &ev)
+			ev["requestContext"].(map[string]any)["requestTimeEpoch"] = received.UnixMilli()
+			return mustJSON(t, ev)
+		}, lambdamcp.DefaultGatewayTimeout},
+		{"http", func(t *testing.T) []byte {
+			var ev map[string]any
+			json.Unmarshal(httpAPIEvent(t, call("echo", `{}`)), &ev)
+			ev["requestContext"].(map[string]any)["timeEpoch"] = received.UnixMilli()
+			return mustJSON(t, ev)
+		}, lambdamcp.DefaultGatewayTimeout},
+		{"url", func(t *testing.T) []byte { return urlEvent(t, call("echo", `{}`)) }, 0},
+		{"alb", func(t *testing.T) []byte { return albEvent(t, call("echo", `{}`)) }, 0},
+	}
+	invocationDeadline := time.Now().Add(10 * time.Second)
+	for _, tc := range tests {
+		t.Run(tc.shape, func(t *testing.T) {
+			var got time.Time
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, _ = r.Context().Deadline()
+			}), nil)
+			ctx, cancel := context.WithDeadline(t.Context(), invocationDeadline)
+			defer cancel()
+			if _, err := h.Invoke(ctx, tc.event(t)); err != nil {
+				t.Fatal(err)
+			}
+			want := invocationDeadline
+			if tc.want != 0 {
+				want = received.Add(tc.want)
+			}
+			want = want.Add(-lambdamcp.DefaultDeadlineMargin / 2)
+			if !got.Equal(want) {
+				t.Errorf("request deadline = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestTrailingSlash checks that the reference server serves /mcp/ as /mcp
+// rather than redirecting (redirects break POSTs in several clients).
+func TestTrailingSlash(t *testing.T) {
+	h := newDemoHandler()
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			req := jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)
+			req.path = "/mcp/"
+			resp := invoke(t, h, shape.build(t, req))
+			var a rpcAnswer
+			if err := json.Unmarshal(resp.body(t), &a); resp.StatusCode != 200 || err != nil || a.Result == nil {
+				t.Errorf("POST /mcp/ = %d %s, want a result", resp.StatusCode, resp.body(t))
+			}
+		})
+	}
+}
+
+// TestJSONResponseMismatch checks that Options.JSONResponse set over a
+// handler that streams is told to the operator: the client that accepted
+// only JSON got text/event-stream.
+func TestJSONResponseMismatch(t *testing.T) {
+	server, _ := newHardServer(t)
+	sse := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true})
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(sse, hardOptions(&logs))
+	resp, err := h.Invoke(invokeCtx(t), restEvent(t, withHeader(call("echo", `{"bytes":1}`), "Accept", "application/json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r lambdaResponse
+	json.Unmarshal(resp, &r)
+	if got := r.header("Content-Type"); got != "text/event-stream" {
+		t.Fatalf("Content-Type = %q; the test needs a streaming handler", got)
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 2 || lines[1]["level"] != "WARN" || !strings.Contains(lines[1]["msg"].(string), "StreamableHTTPOptions.JSONResponse") {
+		t.Errorf("log = %v, want a warning naming StreamableHTTPOptions.JSONResponse", lines)
+	}
+}
+
+// TestStreamedRequestLogged checks the log line and the panic answer of a
+// streamed invocation: the guard logs it as it logs a buffered one, marked
+// streamed, and a tool's panic ends the stream with an internal error.
+func TestStreamedRequestLogged(t *testing.T) {
+	server, _ := newHardServer(t)
+	var logs bytes.Buffer
+	opts := hardOptions(&logs)
+	opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL}
+	h := lambdamcp.NewHandler(sseHandler(server), opts)
+	for _, tool := range []string{"echo", "boom"} {
+		args := `{"bytes":1}`
+		if tool == "boom" {
+			args = `{}`
+		}
+		out, err := h.InvokeStream(streamCtx(t, time.Minute), urlEvent(t, call(tool, args)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tool == "boom" && !strings.Contains(string(b), `"code":-32603`) {
+			t.Errorf("streamed answer to a panicking tool = %q, want an internal error", b)
+		}
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 2 {
+		t.Fatalf("got %d log lines, want 2:\n%s", len(lines), logs.String())
+	}
+	for i, want := range []map[string]any{
+		{"streamed": true, "shape": "url", "tool": "echo", "outcome": "ok", "request_id": "stream-request-id"},
+		{"streamed": true, "shape": "url", "tool": "boom", "outcome": "panic", "level": "ERROR"},
+	} {
+		for k, v := range want {
+			if lines[i][k] != v {
+				t.Errorf("line %d: %s = %v, want %v (%v)", i, k, lines[i][k], v, lines[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package lambdamcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Middleware returns the go-sdk server middleware that completes what
+// NewHandler and Guard do around each request, for what only happens inside
+// the server. Add it to every server lambdamcp serves:
+//
+//	server.AddReceivingMiddleware(lambdamcp.Middleware())
+//
+// It gives each call the request's time: the go-sdk runs tool handlers on a
+// context that outlives the HTTP request and has no deadline, so Middleware
+// ends the call's context Options.DeadlineMargin before the invocation's
+// deadline (or API Gateway's) and when the client goes away. A call that
+// fails because its time ran out answers a JSON-RPC error with code -32001
+// saying so, instead of the gateway's 504.
+//
+// It recovers a panicking handler: the go-sdk runs handlers on goroutines
+// of its own, where a panic would end the process. The call answers a
+// JSON-RPC internal error (-32603) naming the Lambda request id; the panic
+// and its stack go to the Options.Logger line of the request, never to the
+// client.
+//
+// It also notes the caller's subject (auth.TokenInfo.UserID) and the
+// call's outcome for the request's log line and metrics. Outside a request
+// served by lambdamcp it only recovers panics.
+func Middleware() mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
+			rec := recordFrom(ctx)
+			tool := ""
+			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && method == "tools/call" {
+				tool = p.Name
+			}
+			start := time.Now()
+			if rec != nil {
+				rec.noteCall(ctx, req, tool)
+				var cancel context.CancelFunc
+				ctx, cancel = rec.callContext(ctx)
+				defer cancel()
+			}
+			defer func() {
+				if v := recover(); v != nil {
+					if rec != nil {
+						rec.notePanic(v, debug.Stack())
+					}
+					res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: internalErrorMessage(ctx)}
+				}
+			}()
+			res, err = next(ctx, method, req)
+			if ctx.Err() != nil && failed(res, err) {
+				if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+					res, err = nil, &jsonrpc.Error{Code: codeRequestTimeout, Message: callTimeoutMessage(method, tool, time.Since(start))}
+					rec.noteOutcome(OutcomeTimeout)
+					return res, err
+				}
+				rec.noteOutcome(OutcomeCancelled)
+				return res, err
+			}
+			if failed(res, err) {
+				rec.noteOutcome(OutcomeError)
+			} else {
+				rec.noteOutcome(OutcomeOK)
+			}
+			return res, err
+		}
+	}
+}
+
+// failed reports whether a call answered an error or a tool result marked
+// as one.
+func failed(res mcp.Result, err error) bool {
+	if err != nil {
+		return true
+	}
+	r, ok := res.(*mcp.CallToolResult)
+	return ok && r != nil && r.IsError
+}
+
+func callTimeoutMessage(method, tool string, d time.Duration) string {
+	d = d.Round(time.Millisecond)
+	if tool != "" {
+		return fmt.Sprintf("tool %q timed out after %v: the request's deadline was near", tool, d)
+	}
+	return fmt.Sprintf("%s timed out after %v: the request's deadline was near", method, d)
+}
+
+// noteCall records who called which tool.
+func (rec *requestRecord) noteCall(ctx context.Context, req mcp.Request, tool string) {
+	var subject string
+	if ti := auth.TokenInfoFromContext(ctx); ti != nil {
+		subject = ti.UserID
+	} else if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
+		subject = extra.TokenInfo.UserID
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if tool != "" {
+		rec.tool = tool
+	}
+	if subject != "" {
+		rec.subject = subject
+	}
+}
+
+func (rec *requestRecord) noteOutcome(outcome string) {
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.outcome == "" || outcome != OutcomeOK {
+		rec.outcome = outcome
+	}
+}
+
+// callContext is the call's context: it ends at the tool deadline and when
+// the request ends (the client went away, or its time ran out).
+func (rec *requestRecord) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	var cancelDeadline context.CancelFunc = func() {}
+	if !rec.toolDeadline.IsZero() {
+		ctx, cancelDeadline = context.WithDeadline(ctx, rec.toolDeadline)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(rec.ctx, func() { cancel(context.Cause(rec.ctx)) })
+	return ctx, func() {
+		stop()
+		cancel(context.Canceled)
+		cancelDeadline()
+	}
+}

@@ -1,0 +1,32 @@
+package lambdamcp
+
+import "context"
+
+// Tracer starts a trace span for each request NewHandler or Guard serves.
+// lambdamcp itself depends on no tracing library: an OpenTelemetry (or any
+// other) tracer is adapted to this interface in the program that wants it;
+// see ExampleTracer. Requests are traced only when Options.Tracer is set.
+type Tracer interface {
+	// Start begins the request's span. The context it returns is the
+	// request's from then on (so the span is the parent of what the
+	// handler and its tools trace); end is called once, when the request
+	// has been answered.
+	Start(ctx context.Context, info RequestInfo) (_ context.Context, end func(RequestResult))
+}
+
+// RequestInfo is what is known of a request when its span starts.
+type RequestInfo struct {
+	Method    string // HTTP method
+	Path      string
+	Shape     Shape  // "" outside Lambda
+	RequestID string // Lambda request id; "" outside Lambda
+}
+
+// RequestResult is how a request ended.
+type RequestResult struct {
+	Status    int    // HTTP status
+	MCPMethod string // JSON-RPC method, when the body was one request
+	Tool      string // tool name, for tools/call
+	Outcome   string // one of the Outcome constants
+	Subject   string // the caller's auth.TokenInfo.UserID, when known
+}
