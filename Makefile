@@ -14,10 +14,15 @@ vet:
 	$(GO) vet ./...
 	@for m in $(SUBMODULES); do echo "(cd $$m && $(GO) vet ./...)"; (cd $$m && $(GO) vet ./...) || exit 1; done
 
-# staticcheck, at the version .ci/run installs (.ci/staticcheck-version).
-STATICCHECK ?= $(shell command -v staticcheck || echo "$$($(GO) env GOPATH)/bin/staticcheck")
-lint:
-	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: run .ci/run, or go install honnef.co/go/tools/cmd/staticcheck@$$(cat .ci/staticcheck-version)"; exit 1; }
+# staticcheck at the pinned version (.ci/staticcheck-version), installed
+# from the Go module proxy into a folder of this checkout the first time.
+STATICCHECK_VERSION := $(shell cat .ci/staticcheck-version)
+STATICCHECK := $(CURDIR)/bin/staticcheck-$(STATICCHECK_VERSION)
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(CURDIR)/bin/staticcheck $@
+
+lint: $(STATICCHECK)
 	$(STATICCHECK) ./...
 	@for m in $(SUBMODULES); do echo "(cd $$m && $(STATICCHECK) ./...)"; (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
