@@ -2,48 +2,12 @@ package lambdamcp
 
 import (
 	stdjson "encoding/json"
-	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 )
-
-// TestEncodeResponseMatchesEncodingJSON checks that responses are encoded
-// byte for byte as encoding/json encodes them, for bodies and headers that
-// need escaping.
-func TestEncodeResponseMatchesEncodingJSON(t *testing.T) {
-	bodies := []string{
-		``,
-		`{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"<a & b>"}]}}`,
-		"line\nbreak\ttab \"quoted\" back\\slash",
-		"\u2028\u2029 separators, é, 日本, emoji \U0001F600",
-		"invalid \xff\xfe utf-8",
-		"\x00\x01\x1f control",
-	}
-	for _, body := range bodies {
-		t.Run(body, func(t *testing.T) {
-			for _, resp := range []any{
-				&events.APIGatewayProxyResponse{StatusCode: 200, MultiValueHeaders: http.Header{"Content-Type": {"application/json"}, "X-B": {"1", "<2>"}}, Body: body},
-				&events.APIGatewayV2HTTPResponse{StatusCode: 400, Headers: map[string]string{"Z": "&", "A": body}, Cookies: []string{"a=b"}, Body: body, IsBase64Encoded: true},
-				&events.ALBTargetGroupResponse{StatusCode: 202, StatusDescription: "202 Accepted", Headers: map[string]string{"X": body}, Body: body},
-			} {
-				want, err := stdjson.Marshal(resp)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := encodeResponse(resp)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(string(want), string(got)); diff != "" {
-					t.Errorf("%T (-encoding/json +lambdamcp):\n%s", resp, diff)
-				}
-			}
-		})
-	}
-}
 
 // TestParseEventMatchesEncodingJSON checks that AWS's samples decode as
 // encoding/json, which lambdamcp used before, decodes them.
@@ -70,23 +34,27 @@ func reflectNew(v any) any {
 	return reflect.New(reflect.TypeOf(v).Elem()).Interface()
 }
 
-// FuzzEncodeResponse checks that any body and header value is encoded as
-// encoding/json encodes it.
-func FuzzEncodeResponse(f *testing.F) {
-	f.Add(`{"jsonrpc":"2.0","id":1,"result":{}}`, "application/json")
-	f.Add("<&>\u2028\xff", "text/plain; charset=utf-8")
-	f.Fuzz(func(t *testing.T, body, header string) {
-		resp := &events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": header, header: body}, Body: body}
-		want, err := stdjson.Marshal(resp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := encodeResponse(resp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(want) != string(got) {
-			t.Errorf("encoding/json: %s\nlambdamcp:     %s", want, got)
-		}
-	})
+// TestDecodeErrorsQuoteNoValue checks that an event that does not decode is
+// reported without any of its values: a wrong-typed field may hold a token.
+func TestDecodeErrorsQuoteNoValue(t *testing.T) {
+	const secret = "Bearer SECRET-TOKEN-123"
+	payloads := map[string]string{
+		"REST header array":     `{"httpMethod":"POST","requestContext":{"stage":"dev"},"multiValueHeaders":{"Authorization":"` + secret + `"}}`,
+		"HTTP API header array": `{"version":"2.0","requestContext":{"http":{"method":"POST"}},"headers":{"authorization":["` + secret + `"]}}`,
+		"number token":          `{"httpMethod":"POST","requestContext":{},"body":12345678901234567890}`,
+		"truncated":             `{"httpMethod":"POST","requestContext":{},"headers":{"Authorization":"` + secret,
+	}
+	for name, payload := range payloads {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := parseEvent([]byte(payload))
+			if err == nil {
+				t.Fatal("the event decoded")
+			}
+			for _, leak := range []string{"SECRET", "12345678901234567890"} {
+				if strings.Contains(err.Error(), leak) {
+					t.Errorf("error %q quotes the event's value", err)
+				}
+			}
+		})
+	}
 }

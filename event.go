@@ -3,8 +3,8 @@ package lambdamcp
 import (
 	"fmt"
 
+	"encoding/json"
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/segmentio/encoding/json"
 )
 
 // lambdaEvent holds the fields of every event shape, so that one decode
@@ -13,23 +13,23 @@ import (
 // whose type depends on the shape and is decoded once the shape is known.
 // TestLambdaEventCoversEveryField keeps it complete.
 type lambdaEvent struct {
-	Version                         string             `json:"version"`
-	RouteKey                        string             `json:"routeKey"`
-	Resource                        string             `json:"resource"`
-	Path                            string             `json:"path"`
-	HTTPMethod                      string             `json:"httpMethod"`
-	RawPath                         string             `json:"rawPath"`
-	RawQueryString                  string             `json:"rawQueryString"`
-	Cookies                         []string           `json:"cookies"`
-	Headers                         sizedMap[string]   `json:"headers"`
-	MultiValueHeaders               sizedMap[[]string] `json:"multiValueHeaders"`
-	QueryStringParameters           sizedMap[string]   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters sizedMap[[]string] `json:"multiValueQueryStringParameters"`
-	PathParameters                  sizedMap[string]   `json:"pathParameters"`
-	StageVariables                  sizedMap[string]   `json:"stageVariables"`
-	RequestContext                  *eventContext      `json:"requestContext"`
-	Body                            string             `json:"body"`
-	IsBase64Encoded                 bool               `json:"isBase64Encoded"`
+	Version                         string              `json:"version"`
+	RouteKey                        string              `json:"routeKey"`
+	Resource                        string              `json:"resource"`
+	Path                            string              `json:"path"`
+	HTTPMethod                      string              `json:"httpMethod"`
+	RawPath                         string              `json:"rawPath"`
+	RawQueryString                  string              `json:"rawQueryString"`
+	Cookies                         []string            `json:"cookies"`
+	Headers                         map[string]string   `json:"headers"`
+	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+	PathParameters                  map[string]string   `json:"pathParameters"`
+	StageVariables                  map[string]string   `json:"stageVariables"`
+	RequestContext                  *eventContext       `json:"requestContext"`
+	Body                            string              `json:"body"`
+	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
 }
 
 // eventContext is the request context of every shape.
@@ -113,7 +113,7 @@ func decodeAs(payload []byte, shape Shape) (any, error) {
 		ev, what = new(events.ALBTargetGroupRequest), "ALB"
 	}
 	if err := unmarshal(payload, ev); err != nil {
-		return nil, fmt.Errorf("decoding %s event: %w", what, err)
+		return nil, fmt.Errorf("decoding %s event: %w", what, decodeError(err))
 	}
 	return ev, nil
 }
@@ -127,12 +127,12 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			Resource:                        e.Resource,
 			Path:                            e.Path,
 			HTTPMethod:                      e.HTTPMethod,
-			Headers:                         map[string]string(e.Headers),
-			MultiValueHeaders:               map[string][]string(e.MultiValueHeaders),
-			QueryStringParameters:           map[string]string(e.QueryStringParameters),
-			MultiValueQueryStringParameters: map[string][]string(e.MultiValueQueryStringParameters),
-			PathParameters:                  map[string]string(e.PathParameters),
-			StageVariables:                  map[string]string(e.StageVariables),
+			Headers:                         e.Headers,
+			MultiValueHeaders:               e.MultiValueHeaders,
+			QueryStringParameters:           e.QueryStringParameters,
+			MultiValueQueryStringParameters: e.MultiValueQueryStringParameters,
+			PathParameters:                  e.PathParameters,
+			StageVariables:                  e.StageVariables,
 			RequestContext: events.APIGatewayProxyRequestContext{
 				AccountID:         rc.AccountID,
 				ResourceID:        rc.ResourceID,
@@ -155,7 +155,7 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			IsBase64Encoded: e.IsBase64Encoded,
 		}
 		if len(rc.Authorizer) > 0 {
-			var m sizedMap[any]
+			var m map[string]any
 			if err := unmarshal(rc.Authorizer, &m); err != nil {
 				return nil, err
 			}
@@ -169,9 +169,9 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			RawPath:               e.RawPath,
 			RawQueryString:        e.RawQueryString,
 			Cookies:               e.Cookies,
-			Headers:               map[string]string(e.Headers),
-			QueryStringParameters: map[string]string(e.QueryStringParameters),
-			PathParameters:        map[string]string(e.PathParameters),
+			Headers:               e.Headers,
+			QueryStringParameters: e.QueryStringParameters,
+			PathParameters:        e.PathParameters,
 			RequestContext: events.APIGatewayV2HTTPRequestContext{
 				RouteKey:       rc.RouteKey,
 				AccountID:      rc.AccountID,
@@ -185,7 +185,7 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 				HTTP:           *rc.HTTP,
 				Authentication: rc.Authentication,
 			},
-			StageVariables:  map[string]string(e.StageVariables),
+			StageVariables:  e.StageVariables,
 			Body:            e.Body,
 			IsBase64Encoded: e.IsBase64Encoded,
 		}
@@ -203,8 +203,8 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			RawPath:               e.RawPath,
 			RawQueryString:        e.RawQueryString,
 			Cookies:               e.Cookies,
-			Headers:               map[string]string(e.Headers),
-			QueryStringParameters: map[string]string(e.QueryStringParameters),
+			Headers:               e.Headers,
+			QueryStringParameters: e.QueryStringParameters,
 			RequestContext: events.LambdaFunctionURLRequestContext{
 				AccountID:    rc.AccountID,
 				RequestID:    rc.RequestID,
@@ -223,10 +223,10 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 		return &events.ALBTargetGroupRequest{
 			HTTPMethod:                      e.HTTPMethod,
 			Path:                            e.Path,
-			QueryStringParameters:           map[string]string(e.QueryStringParameters),
-			MultiValueQueryStringParameters: map[string][]string(e.MultiValueQueryStringParameters),
-			Headers:                         map[string]string(e.Headers),
-			MultiValueHeaders:               map[string][]string(e.MultiValueHeaders),
+			QueryStringParameters:           e.QueryStringParameters,
+			MultiValueQueryStringParameters: e.MultiValueQueryStringParameters,
+			Headers:                         e.Headers,
+			MultiValueHeaders:               e.MultiValueHeaders,
 			RequestContext:                  events.ALBTargetGroupRequestContext{ELB: *rc.ELB},
 			IsBase64Encoded:                 e.IsBase64Encoded,
 			Body:                            e.Body,
@@ -240,10 +240,10 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 // complete.
 type httpAPIAuthorizerJSON struct {
 	JWT *struct {
-		Claims sizedMap[string] `json:"claims"`
-		Scopes []string         `json:"scopes"`
+		Claims map[string]string `json:"claims"`
+		Scopes []string          `json:"scopes"`
 	} `json:"jwt"`
-	Lambda sizedMap[any]                                                  `json:"lambda"`
+	Lambda map[string]any                                                 `json:"lambda"`
 	IAM    *events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription `json:"iam"`
 }
 
@@ -265,56 +265,4 @@ func decodeAuthorizer[T any](raw json.RawMessage, into *T) error {
 		return nil
 	}
 	return unmarshal(raw, into)
-}
-
-// sizedMap is a JSON object decoded into a map made for its members:
-// segmentio/encoding makes every map it allocates room for 64, most of the
-// bytes lambdamcp allocated per event.
-type sizedMap[V any] map[string]V
-
-func (m *sizedMap[V]) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*m = nil
-		return nil
-	}
-	made := make(map[string]V, memberCount(b))
-	if err := unmarshal(b, &made); err != nil {
-		return err
-	}
-	*m = made
-	return nil
-}
-
-// memberCount counts the members of the JSON object b: the colons at its
-// top level, outside strings. It only sizes a map, so on malformed input a
-// wrong count costs capacity, never correctness.
-func memberCount(b []byte) int {
-	n, depth := 0, 0
-	inString, escaped := false, false
-	for _, c := range b {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-		case ':':
-			if depth == 1 {
-				n++
-			}
-		}
-	}
-	return n
 }

@@ -37,7 +37,7 @@ type shapeProbe struct {
 func detectShape(payload []byte) (Shape, error) {
 	var p shapeProbe
 	if err := unmarshal(payload, &p); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrUnknownEvent, err)
+		return "", fmt.Errorf("%w: %v", ErrUnknownEvent, decodeError(err))
 	}
 	rc := p.RequestContext
 	if rc == nil {
