@@ -389,10 +389,12 @@ func TestBadInputLocalHTTP(t *testing.T) {
 func TestSlowTool(t *testing.T) {
 	server, _ := newHardServer(t)
 	opts := hardOptions(new(bytes.Buffer))
-	opts.DeadlineMargin = time.Second
+	// The tool's context ends 1 s from now; the guard would answer for it
+	// only 4.5 s later, ample time on a busy machine.
+	opts.DeadlineMargin = 9 * time.Second
 	h := lambdamcp.NewHandler(streamable(server), opts)
 	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "slow"})
-	ctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	out, err := h.Invoke(ctx, restEvent(t, call("slow", `{}`)))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -443,7 +444,7 @@ func (d *detachableWriter) sendHeader(code int) {
 	}
 	h := d.w.Header()
 	for k, vs := range d.header {
-		h[k] = vs
+		h[k] = slices.Clone(vs) // a detached handler may still append to its own
 	}
 	d.w.WriteHeader(code)
 }

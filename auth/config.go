@@ -58,6 +58,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		AuthorizationServers: list(EnvAuthorizationServers, ","),
 		AllowedOrigins:       list(EnvAllowedOrigins, ","),
 	}
+	// A variable that is set to something yet names nothing (a stray
+	// comma, a command substitution that printed only spaces) is a mistake
+	// that would otherwise start the server without authentication.
+	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
+		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
+	}
 	switch v := strings.TrimSpace(getenv(EnvFromAuthorizer)); v {
 	case "", "0", "false":
 	case "1", "true":
@@ -66,7 +72,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("%s=%q: want 1 or 0", EnvFromAuthorizer, v)
 	}
 	iss, jwks, aud := getenv(EnvJWTIssuer), getenv(EnvJWTJWKSURL), getenv(EnvJWTAudience)
-	if iss != "" || jwks != "" || aud != "" {
+	if iss != "" || jwks != "" || aud != "" || getenv(EnvJWTAudienceClaim) != "" {
 		if iss == "" || jwks == "" || aud == "" {
 			return Config{}, fmt.Errorf("JWT verification needs all of %s, %s and %s", EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience)
 		}

@@ -34,6 +34,8 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "from authorizer", env: map[string]string{EnvFromAuthorizer: "1"}, want: Config{FromAuthorizer: true}},
 		{name: "half a JWT config", env: map[string]string{EnvJWTIssuer: "https://iss"}, wantErr: true},
 		{name: "bad flag", env: map[string]string{EnvFromAuthorizer: "yes"}, wantErr: true},
+		{name: "token hashes that name none", env: map[string]string{EnvTokenSHA256: " , "}, wantErr: true},
+		{name: "audience claim alone", env: map[string]string{EnvJWTAudienceClaim: "client_id"}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

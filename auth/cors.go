@@ -14,9 +14,13 @@ var (
 	corsAllowMethods  = "GET, POST, DELETE, OPTIONS"
 )
 
-// originAllowed reports whether a present Origin may call. The spec's
-// DNS-rebinding defence: a page on another origin must not reach the server
-// through the user's browser.
+// originAllowed reports whether a present Origin may call: a page on another
+// origin must not reach the server through the user's browser. Allowed are
+// the configured origins and the resource's own origin; without a configured
+// resource URL, the origin the request itself names (its Host). That last
+// fallback cannot tell a DNS-rebinding page from the server's own, so it is
+// only used when nothing better is known: locally the go-sdk refuses
+// non-loopback Host headers, and behind a gateway the Host is the gateway's.
 func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 	if slices.Contains(m.opts.AllowedOrigins, "*") {
 		return true
@@ -27,8 +31,8 @@ func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 	}) {
 		return true
 	}
-	if m.resource != nil && strings.EqualFold(m.resource.Scheme+"://"+m.resource.Host, origin) {
-		return true
+	if m.resource != nil {
+		return strings.EqualFold(m.resource.Scheme+"://"+m.resource.Host, origin)
 	}
 	return strings.EqualFold(requestOrigin(r), origin)
 }

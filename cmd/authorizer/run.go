@@ -69,6 +69,9 @@ func hashFrom(r io.Reader) (string, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("reading token: %w", err)
 	}
+	if len(line) > auth.MaxTokenBytes+1 {
+		return "", fmt.Errorf("token longer than %d bytes", auth.MaxTokenBytes)
+	}
 	token := strings.TrimSpace(line)
 	if token == "" {
 		return "", errors.New("no token on stdin")

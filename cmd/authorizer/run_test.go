@@ -38,6 +38,8 @@ func TestHashToken(t *testing.T) {
 		{"token without newline", "  " + token, auth.HashToken(token) + "\n", 0},
 		{"empty", "\n", "", 1},
 		{"too short", "short\n", "", 1},
+		{"too long", strings.Repeat("x", auth.MaxTokenBytes+1) + "\n", "", 1},
+		{"longest", strings.Repeat("x", auth.MaxTokenBytes) + "\n", auth.HashToken(strings.Repeat("x", auth.MaxTokenBytes)) + "\n", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
