@@ -30,8 +30,11 @@ const codeRequestTimeout = -32001
 
 // Reasons a streamed request's context is cancelled.
 var (
-	// ErrClientGone is the cancellation cause when the stream's reader (the
-	// Lambda runtime, and through it the client) went away.
+	// ErrClientGone is the cancellation cause of a streamed request's
+	// context when the stream's reader (the Lambda runtime, and through it
+	// the client) went away. (A tool's own context, which the SDK derives
+	// and may cancel itself as it closes the session, can report
+	// context.Canceled instead.)
 	ErrClientGone = errors.New("lambdamcp: the client closed the response stream")
 
 	// ErrDeadlineNear is the cancellation cause of a streamed request's

@@ -307,8 +307,15 @@ func TestStreamClientGoneCancelsTool(t *testing.T) {
 				t.Fatalf("first message = %v, want progress", m)
 			}
 			s.raw.(io.Closer).Close()
-			if err := <-tool.ended; !errors.Is(err, lambdamcp.ErrClientGone) {
-				t.Errorf("tool ended with %v, want cancellation by ErrClientGone", err)
+			// As at the deadline, the SDK may reach the call with its own
+			// cancellation first.
+			select {
+			case err := <-tool.ended:
+				if !errors.Is(err, lambdamcp.ErrClientGone) && !errors.Is(err, context.Canceled) {
+					t.Errorf("tool ended with %v, want cancellation", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("tool still running 10 s after the client went away: not cancelled")
 			}
 		})
 	}
