@@ -37,7 +37,6 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 	if err != nil {
 		return err
 	}
-	defer session.Close()
 
 	params := &mcp.CallToolParams{Name: c.name, Arguments: c.args}
 	params.SetProgressToken("mcp-client")
@@ -45,6 +44,11 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 		params.Meta[mcp.MetaKeyLogLevel] = c.logLevel
 	}
 	res, err := session.CallTool(ctx, params)
+	// The SDK hands notifications to their handlers apart from the
+	// response; closing the session waits for those still running, so every
+	// progress and log line is out before the result, and nothing writes
+	// after this function returns.
+	session.Close()
 	view.end()
 	if err != nil {
 		return withStatus(httpClient, fmt.Errorf("calling %s: %w", c.name, err))
