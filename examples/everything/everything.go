@@ -84,7 +84,7 @@ func New(opts *Options) *mcp.Server {
 	addContentTools(srv)
 	addClientRequestTools(srv)
 	addInputRequiredTools(srv, sealer)
-	addProtocolTools(srv)
+	addProtocolTools(srv, o.StaticLists)
 	addResources(srv)
 	addPrompts(srv)
 	return srv

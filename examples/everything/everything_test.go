@@ -333,6 +333,18 @@ func TestStaticListsAdvertiseNoListChanges(t *testing.T) {
 		if diff := cmp.Diff([]bool{!static, !static, !static}, got); diff != "" {
 			t.Errorf("StaticLists=%t: listChanged of tools, prompts, resources (-want +got):\n%s", static, diff)
 		}
+		// The trigger adds a tool only where lists may change.
+		if _, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_trigger_tool_change"}); err != nil {
+			t.Fatal(err)
+		}
+		tools, err := cs.ListTools(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		added := slices.ContainsFunc(tools.Tools, func(tool *mcp.Tool) bool { return tool.Name == "test_dynamic_tool" })
+		if added == static {
+			t.Errorf("StaticLists=%t: test_dynamic_tool listed = %t after the trigger", static, added)
+		}
 		cs.Close()
 		ts.Close()
 	}

@@ -13,7 +13,7 @@ import (
 // addProtocolTools adds the tools the 2026-07-28 suite uses to probe the
 // stateless protocol itself: capability checks, what a response stream may
 // carry, per-request log levels and list-changed notifications.
-func addProtocolTools(srv *mcp.Server) {
+func addProtocolTools(srv *mcp.Server, staticLists bool) {
 	mcp.AddTool(srv, &mcp.Tool{Name: "test_missing_capability", Description: "Needs the client's sampling capability; without it, fails with -32021."},
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling != nil {
@@ -52,9 +52,15 @@ func addProtocolTools(srv *mcp.Server) {
 		})
 
 	// The trigger tools change the server's lists, which the go-sdk announces
-	// to open subscriptions/listen streams.
+	// to open subscriptions/listen streams. With static lists (on Lambda,
+	// where each execution environment has its own copy of the lists) they
+	// change nothing: a change in one environment would make the lists that
+	// clients see depend on which environment answers.
 	mcp.AddTool(srv, &mcp.Tool{Name: "test_trigger_tool_change", Description: "Changes the tool list (tools/list_changed)."},
 		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			if staticLists {
+				return textResult("the tool list is static here"), nil, nil
+			}
 			mcp.AddTool(srv, &mcp.Tool{Name: "test_dynamic_tool", Description: "Added by test_trigger_tool_change."},
 				func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 					return textResult("dynamic tool"), nil, nil
@@ -63,6 +69,9 @@ func addProtocolTools(srv *mcp.Server) {
 		})
 	mcp.AddTool(srv, &mcp.Tool{Name: "test_trigger_prompt_change", Description: "Changes the prompt list (prompts/list_changed)."},
 		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			if staticLists {
+				return textResult("the prompt list is static here"), nil, nil
+			}
 			srv.AddPrompt(&mcp.Prompt{Name: "test_dynamic_prompt", Description: "Added by test_trigger_prompt_change."},
 				func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 					return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "dynamic prompt"}}}}, nil
