@@ -143,16 +143,24 @@ func Start(h http.Handler, opts *Options) {
 //
 // Invoke always buffers, whatever Options.Stream says; InvokeStream streams.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	shape, event, err := parseEvent(payload)
-	if errors.Is(err, ErrUnknownEvent) {
-		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
-		return nil, err
-	}
+	_, event, err := h.decode(ctx, payload)
 	if err != nil {
-		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
 		return nil, err
 	}
 	return h.invokeBuffered(ctx, event)
+}
+
+// decode parses an invocation's payload (see parseEvent), logging why when
+// it is no event lambdamcp serves.
+func (h *Handler) decode(ctx context.Context, payload []byte) (Shape, any, error) {
+	shape, event, err := parseEvent(payload)
+	switch {
+	case errors.Is(err, ErrUnknownEvent):
+		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
+	case err != nil:
+		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
+	}
+	return shape, event, err
 }
 
 // invokeBuffered answers a decoded event (see parseEvent) with one response.

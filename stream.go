@@ -88,13 +88,8 @@ func Streamed(ctx context.Context) bool {
 // client's disconnection reaches the handler, whose request context is then
 // cancelled with ErrClientGone.
 func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, error) {
-	shape, event, err := parseEvent(payload)
-	if errors.Is(err, ErrUnknownEvent) {
-		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
-		return nil, err
-	}
+	shape, event, err := h.decode(ctx, payload)
 	if err != nil {
-		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
 		return nil, err
 	}
 	if slices.Contains(h.stream.shapes, shape) {
