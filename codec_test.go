@@ -1,38 +1,9 @@
 package lambdamcp
 
 import (
-	stdjson "encoding/json"
-	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-// TestParseEventMatchesEncodingJSON checks that AWS's samples decode as
-// encoding/json, which lambdamcp used before, decodes them.
-func TestParseEventMatchesEncodingJSON(t *testing.T) {
-	for name, payload := range sampleEvents(t) {
-		t.Run(name, func(t *testing.T) {
-			_, got, err := parseEvent(payload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := reflectNew(got)
-			if err := stdjson.Unmarshal(payload, want); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("(-encoding/json +lambdamcp):\n%s", diff)
-			}
-		})
-	}
-}
-
-// reflectNew returns a new zero value of the type v points to.
-func reflectNew(v any) any {
-	return reflect.New(reflect.TypeOf(v).Elem()).Interface()
-}
 
 // TestDecodeErrorsQuoteNoValue checks that an event that does not decode is
 // reported without any of its values: a wrong-typed field may hold a token.
