@@ -1,6 +1,7 @@
 package lambdamcp
 
 import (
+	stdjson "encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -199,6 +200,13 @@ func FuzzParseEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		shape, ev, err := parseEvent(payload)
 		if err != nil {
+			// What aws-lambda-go's runtime (encoding/json) decodes as a
+			// shape, lambdamcp must decode too.
+			if shape, serr := detectShape(payload); serr == nil {
+				if std := stdDecode(shape, payload); std != nil {
+					t.Fatalf("encoding/json decodes this %s event, lambdamcp refuses it: %v", shape, err)
+				}
+			}
 			return
 		}
 		direct, err := decodeAs(payload, shape)
@@ -208,7 +216,36 @@ func FuzzParseEvent(f *testing.F) {
 		if diff := cmp.Diff(direct, ev); diff != "" {
 			t.Errorf("one-pass decode differs from the direct one (-want +got):\n%s", diff)
 		}
+		std := stdDecode(shape, payload)
+		if std == nil {
+			t.Fatalf("lambdamcp decodes a %s event that encoding/json refuses", shape)
+		}
+		if diff := cmp.Diff(std, ev); diff != "" {
+			t.Errorf("decode differs from encoding/json's (-want +got):\n%s", diff)
+		}
 	})
+}
+
+// stdDecode decodes payload as shape with encoding/json, as aws-lambda-go's
+// runtime would; nil if it does not decode.
+func stdDecode(shape Shape, payload []byte) any {
+	var ev any
+	switch shape {
+	case ShapeREST:
+		ev = new(events.APIGatewayProxyRequest)
+	case ShapeHTTP:
+		ev = new(events.APIGatewayV2HTTPRequest)
+	case ShapeURL:
+		ev = new(events.LambdaFunctionURLRequest)
+	case ShapeALB:
+		ev = new(events.ALBTargetGroupRequest)
+	default:
+		return nil
+	}
+	if stdjson.Unmarshal(payload, ev) != nil {
+		return nil
+	}
+	return ev
 }
 
 // BenchmarkParseEvent compares the one-pass decode with telling the shape
