@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
 	"io"
 	"net/http"
 	"slices"
@@ -131,7 +132,19 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 	}
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
+		// A body of the declared length is read into a buffer of exactly
+		// that size (bytes.Buffer.ReadFrom would double it to keep 512
+		// bytes spare); one that runs on is read on below, and one that
+		// ends early is what there is, as ReadFrom would have it.
+		exact, err := readExactly(src, int(r.ContentLength))
+		if err == io.EOF {
+			return exact, nil
+		}
+		if err != nil {
+			return nil, reject(http.StatusBadRequest, codeParseError, "failed to read body: "+err.Error())
+		}
+		buf.Grow(len(exact) + bytes.MinRead)
+		buf.Write(exact)
 	}
 	if _, err := buf.ReadFrom(src); err != nil {
 		return nil, reject(http.StatusBadRequest, codeParseError, "failed to read body: "+err.Error())
@@ -140,6 +153,22 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 		return nil, tooLargeBody(l.MaxBodyBytes)
 	}
 	return buf.Bytes(), nil
+}
+
+// readExactly reads n bytes from src and then asks for one more: it returns
+// io.EOF with what it read if src ends at or before n bytes, nil if src has
+// more (the n+1 bytes read are returned), or src's error.
+func readExactly(src io.Reader, n int) ([]byte, error) {
+	buf := make([]byte, n+1)
+	read := 0
+	for read < len(buf) {
+		m, err := src.Read(buf[read:])
+		read += m
+		if err != nil {
+			return buf[:read:read], err
+		}
+	}
+	return buf, nil
 }
 
 func tooLargeBody(limit int64) *rejection {
@@ -277,7 +306,8 @@ func peekRPC(body []byte) rpcPeek {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return rpcPeek{}
 	}
-	if err := json.Unmarshal(body, &p); err != nil {
+	// Names are matched exactly, as the go-sdk matches them.
+	if err := jsonv2.Unmarshal(body, &p); err != nil {
 		return rpcPeek{}
 	}
 	if !validID(p.ID) {

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // tokenDepth is the deepest nesting of valid JSON, by encoding/json.
@@ -59,4 +62,49 @@ func FuzzJSONDepth(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadBody checks the body reader against bodies that match, fall short
+// of and run past their declared length, and against the cap.
+func TestReadBody(t *testing.T) {
+	const body = `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`
+	readErr := errors.New("connection reset")
+	cases := []struct {
+		name    string
+		src     io.Reader
+		length  int64
+		max     int64
+		want    string
+		wantErr string
+	}{
+		{"declared length", strings.NewReader(body), int64(len(body)), 1 << 20, body, ""},
+		{"unknown length", strings.NewReader(body), -1, 1 << 20, body, ""},
+		{"shorter than declared", strings.NewReader(body), int64(len(body)) + 10, 1 << 20, body, ""},
+		{"longer than declared", strings.NewReader(body), 5, 1 << 20, body, ""},
+		{"no cap", strings.NewReader(body), 5, 0, body, ""},
+		{"declared over the cap", strings.NewReader(body), int64(len(body)), 10, "", "request body exceeds 10 bytes"},
+		{"runs past the cap", strings.NewReader(body), 5, 10, "", "request body exceeds 10 bytes"},
+		{"exactly the cap", strings.NewReader(body), int64(len(body)), int64(len(body)), body, ""},
+		{"read error", io.MultiReader(strings.NewReader(body[:10]), iotest.ErrReader(readErr)), int64(len(body)), 1 << 20, "", "failed to read body: connection reset"},
+		{"read error past the length", io.MultiReader(strings.NewReader(body), iotest.ErrReader(readErr)), 5, 1 << 20, "", "failed to read body: connection reset"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/mcp", tc.src)
+			r.ContentLength = tc.length
+			got, rej := Limits{MaxBodyBytes: tc.max}.readBody(r)
+			if tc.wantErr != "" {
+				if rej == nil || rej.msg != tc.wantErr {
+					t.Fatalf("rejection = %+v, want %q", rej, tc.wantErr)
+				}
+				return
+			}
+			if rej != nil {
+				t.Fatalf("rejected: %+v", rej)
+			}
+			if string(got) != tc.want {
+				t.Errorf("body = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
