@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -117,10 +118,19 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 // Options.Stream set, the shapes it names are answered as response streams
 // (see InvokeStream). Unless opts says otherwise, tool call metrics go to
 // stdout (see Options.Metrics).
+//
+// A function with less than OneVCPUMemoryMB of memory runs with GOMAXPROCS
+// 1, unless its environment sets GOMAXPROCS: it serves one invocation at a
+// time on less than one vCPU, and one P spares every hand-off between the
+// request's goroutines the wake-up of a parked thread. docs/benchmarks.md
+// measures both settings side by side.
 func Start(h http.Handler, opts *Options) {
 	o := Options{}
 	if opts != nil {
 		o = *opts
+	}
+	if n, ok := lambdaProcs(os.Getenv); ok {
+		runtime.GOMAXPROCS(n)
 	}
 	if o.Metrics == nil && !o.NoMetrics {
 		o.Metrics = os.Stdout

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,6 +47,10 @@ func TestRuntimeChild(t *testing.T) {
 			}
 			resp.Body.Close()
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "released"}}}, nil, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "procs", Description: "Reports the GOMAXPROCS the function runs with."},
+		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: strconv.Itoa(runtime.GOMAXPROCS(0))}}}, nil, nil
 		})
 	lambdamcp.Start(sseHandler(s), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
 }
@@ -195,5 +200,79 @@ func TestBufferedThroughRuntimeAPI(t *testing.T) {
 	}
 	if m := s.nextMessage(); kind(m) != "result" {
 		t.Errorf("message = %v, want the result", m)
+	}
+}
+
+// TestStartProcs runs Start with the real runtime loop under the memory
+// sizes Lambda reports, and asks the function what GOMAXPROCS it runs with:
+// 1 below one vCPU's worth of memory, Go's own choice otherwise or when the
+// environment sets GOMAXPROCS.
+func TestStartProcs(t *testing.T) {
+	if os.Getenv(envRuntimeChild) == "1" {
+		t.Skip("parent only")
+	}
+	if runtime.NumCPU() < 2 {
+		t.Skip("Go's own choice is 1 on one CPU")
+	}
+	cases := []struct {
+		name string
+		env  []string
+		want func(string) bool
+	}{
+		{"128 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128"}, func(p string) bool { return p == "1" }},
+		{"1768 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1768"}, func(p string) bool { return p == "1" }},
+		{"1769 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1769"}, func(p string) bool { return p != "1" }},
+		{"10240 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=10240"}, func(p string) bool { return p != "1" }},
+		{"no memory size", nil, func(p string) bool { return p != "1" }},
+		{"128 MB, GOMAXPROCS=2", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128", "GOMAXPROCS=2"}, func(p string) bool { return p == "2" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"procs","arguments":{}}}`, "MCP-Protocol-Version", legacy)
+			api := &runtimeAPI{payload: httpAPIEvent(t, call), response: make(chan *http.Request), served: make(chan struct{})}
+			srv := httptest.NewServer(api)
+			defer srv.Close()
+			defer close(api.served)
+
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
+			var env []string
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "GOMAXPROCS=") && !strings.HasPrefix(kv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=") {
+					env = append(env, kv)
+				}
+			}
+			child.Env = append(env, envRuntimeChild+"=1", "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
+			child.Env = append(child.Env, tc.env...)
+			child.Stdout, child.Stderr = os.Stderr, os.Stderr
+			if err := child.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { child.Process.Kill(); child.Wait() }()
+
+			var post *http.Request
+			select {
+			case post = <-api.response:
+			case <-ctx.Done():
+				t.Fatal("the runtime never posted a response")
+			}
+			var resp lambdaResponse
+			if err := json.NewDecoder(post.Body).Decode(&resp); err != nil {
+				t.Fatalf("response: %v", err)
+			}
+			s := &streamReader{t: t, r: bufio.NewReader(strings.NewReader(resp.Body))}
+			m := s.nextMessage()
+			var result struct {
+				Content []struct{ Text string } `json:"content"`
+			}
+			raw, _ := json.Marshal(m["result"])
+			if err := json.Unmarshal(raw, &result); err != nil || len(result.Content) != 1 {
+				t.Fatalf("answer = %v", m)
+			}
+			if got := result.Content[0].Text; !tc.want(got) {
+				t.Errorf("GOMAXPROCS = %s", got)
+			}
+		})
 	}
 }
