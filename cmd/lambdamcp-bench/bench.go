@@ -43,6 +43,15 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		//lint:ignore ST1005 "Runtime API" is a name
 		return fmt.Errorf("Runtime API: %w", err)
 	}
+	// Start runs a function below 1,769 MB with one P; the same bootstrap
+	// with GOMAXPROCS set to Go's own choice shows what that changes.
+	goProcs := fmt.Sprint(runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stderr, "Runtime API: the same with GOMAXPROCS=%s\n", goProcs)
+	lamGo, err := measureLambda(ctx, art.bootstrap, cfg.coldRuns, cfg.warm, cfg.rssAfter, "GOMAXPROCS="+goProcs)
+	if err != nil {
+		//lint:ignore ST1005 "Runtime API" is a name
+		return fmt.Errorf("Runtime API, GOMAXPROCS=%s: %w", goProcs, err)
+	}
 	fmt.Fprintln(stderr, "Runtime API: the same with a bootstrap that answers a fixed response")
 	floor, err := measureLambda(ctx, art.lambdaFloor, cfg.coldRuns, cfg.warm, cfg.rssAfter)
 	if err != nil {
@@ -61,9 +70,21 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		}
 	}
 
-	idle, err := measureInProcess(ctx, toolsListCall, min(cfg.inProcess, 2000), time.Millisecond)
+	idle, err := measureInProcess(ctx, toolsListCall, min(cfg.inProcess, 2000), idleGap)
 	if err != nil {
 		return fmt.Errorf("in-process: %w", err)
+	}
+	// The same with one P, as Start runs a function below 1,769 MB.
+	var oneP [2]inProcess
+	err = withProcs(1, func() (err error) {
+		if oneP[0], err = measureInProcess(ctx, toolsListCall, cfg.inProcess, 0); err != nil {
+			return err
+		}
+		oneP[1], err = measureInProcess(ctx, toolsListCall, min(cfg.inProcess, 2000), idleGap)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("in-process, one P: %w", err)
 	}
 
 	specs := []serverSpec{{
@@ -97,8 +118,14 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	report(stdout, cfg, art, [2]lambdaResults{lam, floor}, inproc, sdk, idle, runs, loadBefore, loadAvg())
+	report(stdout, cfg, art, [3]lambdaResults{lam, lamGo, floor}, inproc, sdk, idle, oneP, runs, loadBefore, loadAvg())
 	return nil
+}
+
+// withProcs runs f with GOMAXPROCS n, and restores it.
+func withProcs(n int, f func() error) error {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+	return f()
 }
 
 // measureHTTP measures every server's cold start, then runs the load levels

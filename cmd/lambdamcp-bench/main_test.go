@@ -175,18 +175,18 @@ func TestMeasureLambda(t *testing.T) {
 			if err := buildLambda(ctx, root, bootstrap, runtime.GOARCH, pkg); err != nil {
 				t.Fatal(err)
 			}
-			res, err := measureLambda(ctx, bootstrap, 2, 3, 10)
+			res, err := measureLambda(ctx, bootstrap, 2, 3, 12, "GOMAXPROCS=1")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.cold.n != 2 || res.cold.p50 <= 0 {
 				t.Errorf("cold = %+v, want 2 timings", res.cold)
 			}
-			if res.warmLegacy.n != 3 || res.warmModern.n != 3 {
-				t.Errorf("warm = %+v / %+v, want 3 timings each", res.warmLegacy, res.warmModern)
+			if res.warmLegacy.n != 3 || res.warmModern.n != 3 || res.warmIdle.n != 3 {
+				t.Errorf("warm = %+v / %+v / %+v, want 3 timings each", res.warmLegacy, res.warmModern, res.warmIdle)
 			}
-			if res.invoked != 10 {
-				t.Errorf("invoked = %d, want 10", res.invoked)
+			if res.invoked != 12 {
+				t.Errorf("invoked = %d, want 12", res.invoked)
 			}
 			if res.mem.rss <= 0 || res.mem.hwm < res.mem.rss {
 				t.Errorf("memory = %+v, want VmRSS > 0 and VmHWM >= VmRSS", res.mem)
@@ -276,5 +276,34 @@ func TestTargets(t *testing.T) {
 				t.Errorf("verdicts (-want +got):\n%s\n%s", diff, b.String())
 			}
 		})
+	}
+}
+
+// TestReportColumns checks that each Runtime API figure lands in its
+// column (Start's one P, Go's own GOMAXPROCS, the floor) and that the
+// in-process rows with one P are printed with their figures.
+func TestReportColumns(t *testing.T) {
+	lam := func(p50 time.Duration) lambdaResults {
+		s := summary{n: 3, p50: p50, p90: p50, p99: p50}
+		return lambdaResults{cold: s, warmLegacy: s, warmModern: s, warmIdle: s, invoked: 12, mem: memory{rss: 1e6, hwm: 1e6}}
+	}
+	in := func(p50 time.Duration) inProcess {
+		return inProcess{latency: summary{n: 5, p50: p50, p99: p50}, bytesPerCall: 1e3}
+	}
+	var b strings.Builder
+	report(&b, config{requests: 10}, artifacts{}, [3]lambdaResults{lam(111 * time.Microsecond), lam(222 * time.Microsecond), lam(333 * time.Microsecond)},
+		[2]inProcess{in(time.Microsecond), in(2 * time.Microsecond)}, [2]inProcess{in(3 * time.Microsecond), in(4 * time.Microsecond)},
+		in(5*time.Microsecond), [2]inProcess{in(6 * time.Microsecond), in(7 * time.Microsecond)}, nil, "0", "0")
+	out := b.String()
+	for _, want := range []string{
+		"| warm tools/list 2025-11-25, 1.00 ms idle before each (p50 / p99 of 3) | 111 µs / 111 µs | 222 µs / 222 µs | 333 µs / 333 µs |",
+		"| cold start, exec to first answered initialize (median / p90 of 3) | 111 µs / 111 µs | 222 µs / 222 µs | 333 µs / 333 µs |",
+		"| lambdamcp Handler.Invoke, 2025-11-25, 1.00 ms idle before each call (5 calls) | 5 µs | 5 µs | 1.0 KB |",
+		"| lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1 (5 calls) | 6 µs | 6 µs | 1.0 KB |",
+		"| lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1, 1.00 ms idle before each call (5 calls) | 7 µs | 7 µs | 1.0 KB |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -7,31 +7,41 @@ import (
 	"time"
 )
 
-// report prints the results as Markdown.
-func report(w io.Writer, cfg config, art artifacts, lams [2]lambdaResults, inproc, sdk [2]inProcess, idle inProcess, runs []httpRun, loadBefore, loadAfter string) {
-	lam, floor := lams[0], lams[1]
+// report prints the results as Markdown. lams holds the reference server as
+// Start runs it on a 128 MB function (one P), the same with Go's own
+// GOMAXPROCS, and the fixed-response floor.
+func report(w io.Writer, cfg config, art artifacts, lams [3]lambdaResults, inproc, sdk [2]inProcess, idle inProcess, oneP [2]inProcess, runs []httpRun, loadBefore, loadAfter string) {
+	lam, lamGo, floor := lams[0], lams[1], lams[2]
 	fmt.Fprintf(w, "Machine: %d CPUs, %s, %s %s/%s; load average %s at the start, %s at the end.\n\n",
 		runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadBefore, loadAfter)
 
-	fmt.Fprintln(w, "| Lambda, real bootstrap, Runtime API on 127.0.0.1 | reference server | floor: a bootstrap answering a fixed response |")
-	fmt.Fprintln(w, "|---|---:|---:|")
-	fmt.Fprintf(w, "| cold start, exec to first answered initialize (median / p90 of %d) | %s / %s | %s / %s |\n", lam.cold.n, ms(lam.cold.p50), ms(lam.cold.p90), ms(floor.cold.p50), ms(floor.cold.p90))
-	fmt.Fprintf(w, "| warm tools/list 2025-11-25 (p50 / p99 of %d) | %s / %s | %s / %s |\n", lam.warmLegacy.n, ms(lam.warmLegacy.p50), ms(lam.warmLegacy.p99), ms(floor.warmLegacy.p50), ms(floor.warmLegacy.p99))
-	fmt.Fprintf(w, "| warm tools/list 2026-07-28 (p50 / p99 of %d) | %s / %s | %s / %s |\n", lam.warmModern.n, ms(lam.warmModern.p50), ms(lam.warmModern.p99), ms(floor.warmModern.p50), ms(floor.warmModern.p99))
-	fmt.Fprintf(w, "| resident memory after %d invocations (VmRSS / peak VmHWM) | %s / %s | %s / %s |\n", lam.invoked, mb(lam.mem.rss), mb(lam.mem.hwm), mb(floor.mem.rss), mb(floor.mem.hwm))
-	fmt.Fprintf(w, "| bootstrap, stripped: linux/arm64 / linux/amd64 | %s / %s | |\n", mb(art.sizeARM64), mb(art.sizeAMD64))
-	fmt.Fprintf(w, "| deployment zip (arm64) | %s | |\n\n", mb(art.zipARM64))
+	goProcs := runtime.GOMAXPROCS(0)
+	fmt.Fprintf(w, "| Lambda, real bootstrap, Runtime API on 127.0.0.1, 128 MB | reference server (Start: GOMAXPROCS=1) | the same, GOMAXPROCS=%d | floor: a bootstrap answering a fixed response |\n", goProcs)
+	fmt.Fprintln(w, "|---|---:|---:|---:|")
+	row := func(label string, f func(lambdaResults) string) {
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", label, f(lam), f(lamGo), f(floor))
+	}
+	p50p99 := func(s summary) string { return ms(s.p50) + " / " + ms(s.p99) }
+	row(fmt.Sprintf("cold start, exec to first answered initialize (median / p90 of %d)", lam.cold.n), func(r lambdaResults) string { return ms(r.cold.p50) + " / " + ms(r.cold.p90) })
+	row(fmt.Sprintf("warm tools/list 2025-11-25 (p50 / p99 of %d)", lam.warmLegacy.n), func(r lambdaResults) string { return p50p99(r.warmLegacy) })
+	row(fmt.Sprintf("warm tools/list 2026-07-28 (p50 / p99 of %d)", lam.warmModern.n), func(r lambdaResults) string { return p50p99(r.warmModern) })
+	row(fmt.Sprintf("warm tools/list 2025-11-25, %s idle before each (p50 / p99 of %d)", ms(idleGap), lam.warmIdle.n), func(r lambdaResults) string { return p50p99(r.warmIdle) })
+	row(fmt.Sprintf("resident memory after %d invocations (VmRSS / peak VmHWM)", lam.invoked), func(r lambdaResults) string { return mb(r.mem.rss) + " / " + mb(r.mem.hwm) })
+	fmt.Fprintf(w, "| bootstrap, stripped: linux/arm64 / linux/amd64 | %s / %s | | |\n", mb(art.sizeARM64), mb(art.sizeAMD64))
+	fmt.Fprintf(w, "| deployment zip (arm64) | %s | | |\n\n", mb(art.zipARM64))
 
 	fmt.Fprintln(w, "| In-process, warm tools/list | p50 | p99 | allocated per call |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|")
-	for i, era := range []string{"2025-11-25", "2026-07-28"} {
-		fmt.Fprintf(w, "| lambdamcp Handler.Invoke, Function URL event, %s (%d calls) | %s | %s | %.1f KB |\n", era, inproc[i].latency.n,
-			ms(inproc[i].latency.p50), ms(inproc[i].latency.p99), inproc[i].bytesPerCall/1e3)
-		fmt.Fprintf(w, "| go-sdk StreamableHTTPHandler alone, %s (%d calls) | %s | %s | %.1f KB |\n", era, sdk[i].latency.n,
-			ms(sdk[i].latency.p50), ms(sdk[i].latency.p99), sdk[i].bytesPerCall/1e3)
+	line := func(label string, r inProcess) {
+		fmt.Fprintf(w, "| %s (%d calls) | %s | %s | %.1f KB |\n", label, r.latency.n, ms(r.latency.p50), ms(r.latency.p99), r.bytesPerCall/1e3)
 	}
-	fmt.Fprintf(w, "| lambdamcp Handler.Invoke, 2025-11-25, 1 ms idle before each call (%d calls) | %s | %s | %.1f KB |\n", idle.latency.n,
-		ms(idle.latency.p50), ms(idle.latency.p99), idle.bytesPerCall/1e3)
+	for i, era := range []string{"2025-11-25", "2026-07-28"} {
+		line("lambdamcp Handler.Invoke, Function URL event, "+era, inproc[i])
+		line("go-sdk StreamableHTTPHandler alone, "+era, sdk[i])
+	}
+	line(fmt.Sprintf("lambdamcp Handler.Invoke, 2025-11-25, %s idle before each call", ms(idleGap)), idle)
+	line("lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1", oneP[0])
+	line(fmt.Sprintf("lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1, %s idle before each call", ms(idleGap)), oneP[1])
 	fmt.Fprintln(w)
 
 	ref := func(name string, level int) float64 {

@@ -29,8 +29,8 @@ type lambdaEnv struct {
 }
 
 // startLambda execs the bootstrap at path with the environment Lambda gives
-// a provided.al2023 function.
-func startLambda(path string) (*lambdaEnv, error) {
+// a provided.al2023 function of 128 MB, and extra.
+func startLambda(path string, extra []string) (*lambdaEnv, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -49,6 +49,7 @@ func startLambda(path string) (*lambdaEnv, error) {
 		"PATH=/usr/local/bin:/usr/bin:/bin",
 		"TZ=:UTC",
 	}
+	e.cmd.Env = append(e.cmd.Env, extra...)
 	e.cmd.Stdout, e.cmd.Stderr = io.Discard, os.Stderr
 	e.started = time.Now()
 	if err := e.cmd.Start(); err != nil {
@@ -141,18 +142,24 @@ type lambdaResults struct {
 	cold       summary
 	warmLegacy summary // tools/list, 2025-11-25
 	warmModern summary // tools/list, 2026-07-28
+	warmIdle   summary // tools/list, 2025-11-25, after idling
 	invoked    int
 	mem        memory
 }
 
+// idleGap is the pause before each of the warm invocations that stand for a
+// function's usual rhythm: long enough for the runtime to park its threads.
+const idleGap = time.Millisecond
+
 // measureLambda runs the bootstrap cold runs times, then keeps one
-// environment warm for total invocations.
-func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int) (lambdaResults, error) {
+// environment warm for total invocations; extra is added to its
+// environment.
+func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int, extra ...string) (lambdaResults, error) {
 	var res lambdaResults
 	initEvent := urlEvent(newMCPCall(initializeCall))
 	var colds []time.Duration
 	for range runs {
-		e, err := startLambda(bootstrap)
+		e, err := startLambda(bootstrap, extra)
 		if err != nil {
 			return res, err
 		}
@@ -166,7 +173,7 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int)
 	}
 	res.cold = summarize(colds)
 
-	e, err := startLambda(bootstrap)
+	e, err := startLambda(bootstrap, extra)
 	if err != nil {
 		return res, err
 	}
@@ -175,9 +182,12 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int)
 		return res, err
 	}
 	res.invoked = 1
-	timeCalls := func(payload []byte, n int) (summary, error) {
+	timeCalls := func(payload []byte, n int, gap time.Duration) (summary, error) {
 		lat := make([]time.Duration, 0, n)
 		for range n {
+			if gap > 0 {
+				time.Sleep(gap)
+			}
 			t0 := time.Now()
 			if err := e.invoke(ctx, payload); err != nil {
 				return summary{}, err
@@ -187,14 +197,17 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int)
 		}
 		return summarize(lat), nil
 	}
-	if res.warmLegacy, err = timeCalls(urlEvent(toolsListCall), warm); err != nil {
+	if res.warmLegacy, err = timeCalls(urlEvent(toolsListCall), warm, 0); err != nil {
 		return res, err
 	}
-	if res.warmModern, err = timeCalls(urlEvent(toolsListModernCall), warm); err != nil {
+	if res.warmModern, err = timeCalls(urlEvent(toolsListModernCall), warm, 0); err != nil {
+		return res, err
+	}
+	if res.warmIdle, err = timeCalls(urlEvent(toolsListCall), warm, idleGap); err != nil {
 		return res, err
 	}
 	if rest := total - res.invoked; rest > 0 {
-		if _, err := timeCalls(urlEvent(newMCPCall(pingCall)), rest); err != nil {
+		if _, err := timeCalls(urlEvent(newMCPCall(pingCall)), rest, 0); err != nil {
 			return res, err
 		}
 	}
