@@ -29,11 +29,14 @@ var eventOptions = json.JoinOptions(
 )
 
 // responseOptions make v2 encode a response as encoding/json would: nil
-// maps and slices as null, map keys sorted.
+// maps and slices as null, map keys sorted, and invalid UTF-8 (a header a
+// handler set from raw bytes) replaced by U+FFFD rather than failing the
+// invocation.
 var responseOptions = json.JoinOptions(
 	json.FormatNilMapAsNull(true),
 	json.FormatNilSliceAsNull(true),
 	json.Deterministic(true),
+	jsontext.AllowInvalidUTF8(true),
 )
 
 // unmarshal decodes an event payload into v.

@@ -380,3 +380,31 @@ func TestLogs(t *testing.T) {
 		t.Errorf("request log mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestHeaderNotUTF8 checks that a response header that is not UTF-8, name
+// or value, still yields a response in every shape, with the bad bytes
+// replaced as encoding/json would replace them.
+func TestHeaderNotUTF8(t *testing.T) {
+	respond := func(w http.ResponseWriter) {
+		w.Header()["X-Bad"] = []string{"a\xffb"}
+		w.Header()["X-\xfe"] = []string{"c"}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	}
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			var got seen
+			resp := invoke(t, lambdamcp.NewHandler(recordingHandler(&got, respond), nil), shape.build(t, jsonPost(`{}`)))
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d: %s", resp.StatusCode, resp.Body)
+			}
+			value := resp.Headers["X-Bad"]
+			if v := resp.MultiValueHeaders["X-Bad"]; len(v) == 1 {
+				value = v[0]
+			}
+			if value != "a\uFFFDb" {
+				t.Errorf("X-Bad = %q, want %q", value, "a\uFFFDb")
+			}
+		})
+	}
+}
