@@ -73,18 +73,36 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	return r, nil
 }
 
-// singleHeaders copies a single-value header map into h, canonicalising names.
+// singleHeaders copies a single-value header map into h, canonicalising
+// names. The values share one backing array, each capped at its own length
+// so that a handler's append copies instead of overwriting the next (as
+// net/textproto does for parsed headers).
 func singleHeaders(h http.Header, m map[string]string) {
+	vals := make([]string, 0, len(m))
 	for k, v := range m {
-		h[http.CanonicalHeaderKey(k)] = []string{v}
+		vals = append(vals, v)
+		h[http.CanonicalHeaderKey(k)] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 }
 
-// multiHeaders copies a multi-value header map into h, canonicalising names.
+// multiHeaders copies a multi-value header map into h, canonicalising
+// names, with the values in one backing array as singleHeaders has them.
+// Names that canonicalise alike are merged.
 func multiHeaders(h http.Header, m map[string][]string) {
+	n := 0
+	for _, vs := range m {
+		n += len(vs)
+	}
+	vals := make([]string, 0, n)
 	for k, vs := range m {
 		k = http.CanonicalHeaderKey(k)
-		h[k] = append(h[k], vs...)
+		if prev, ok := h[k]; ok {
+			h[k] = append(slices.Clip(prev), vs...)
+			continue
+		}
+		start := len(vals)
+		vals = append(vals, vs...)
+		h[k] = vals[start:len(vals):len(vals)]
 	}
 }
 
