@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"io"
 	"net/http"
 	"slices"
@@ -306,8 +307,9 @@ func peekRPC(body []byte) rpcPeek {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return rpcPeek{}
 	}
-	// Names are matched exactly, as the go-sdk matches them.
-	if err := jsonv2.Unmarshal(body, &p); err != nil {
+	// Names are matched exactly and a repeated name takes the last value,
+	// as the go-sdk reads them.
+	if err := jsonv2.Unmarshal(body, &p, jsontext.AllowDuplicateNames(true)); err != nil {
 		return rpcPeek{}
 	}
 	if !validID(p.ID) {

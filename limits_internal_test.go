@@ -108,3 +108,31 @@ func TestReadBody(t *testing.T) {
 		})
 	}
 }
+
+// TestPeekRPC checks what the guard reads of a body for its logs and its
+// own error answers, read as the go-sdk reads it: names matched exactly, a
+// repeated name taking the last value.
+func TestPeekRPC(t *testing.T) {
+	cases := []struct {
+		body             string
+		id, method, tool string
+	}{
+		{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"ping","arguments":{"a":[1,{"b":2}]}}}`, "7", "tools/call", "ping"},
+		{`{"jsonrpc":"2.0","id":"abc","method":"tools/list"}`, `"abc"`, "tools/list", ""},
+		{` 	{"id":-1.5,"method":"ping"}`, "-1.5", "ping", ""},
+		{`{"id":null,"method":"ping"}`, "", "ping", ""},
+		{`{"id":{"x":1},"method":"ping"}`, "", "ping", ""},
+		{`{"id":1,"method":"a","method":"b"}`, "1", "b", ""},
+		{`{"ID":1,"Method":"ping"}`, "", "", ""},
+		{`[{"id":1,"method":"ping"}]`, "", "", ""},
+		{`{"id":1,"method":"ping"`, "", "", ""},
+		{`{"id":1,"method":"tools/call","params":"name"}`, "", "", ""},
+		{``, "", "", ""},
+	}
+	for _, tc := range cases {
+		p := peekRPC([]byte(tc.body))
+		if string(p.ID) != tc.id || p.Method != tc.method || p.Params.Name != tc.tool {
+			t.Errorf("peekRPC(%s) = id %s, method %q, tool %q; want %s, %q, %q", tc.body, p.ID, p.Method, p.Params.Name, tc.id, tc.method, tc.tool)
+		}
+	}
+}
