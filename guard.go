@@ -152,7 +152,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	}
 	dw := newDetachableWriter(w)
 	done := make(chan any, 1)
-	handlerWorkers.run(func() {
+	go func() {
 		defer func() {
 			v := recover()
 			if v != nil && v != http.ErrAbortHandler {
@@ -162,7 +162,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 			done <- v
 		}()
 		g.next.ServeHTTP(dw, r)
-	})
+	}()
 	ctx := r.Context()
 	select {
 	case v := <-done:

@@ -81,40 +81,15 @@ func runLoad(send func(i int) error) []error {
 	return errs
 }
 
-// maxIdleWorkers is how many goroutines lambdamcp keeps waiting for work in
-// the whole process (its maxIdleWorkers): those are kept on purpose, not
-// leaked.
-const maxIdleWorkers = 8
-
-// goroutines counts the goroutines that run, apart from a guard's workers
-// waiting for work, and those workers.
-func goroutines() (others, idleWorkers int) {
-	buf := make([]byte, 1<<22)
-	for g := range strings.SplitSeq(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-		head, frames, _ := strings.Cut(g, "\n")
-		if strings.Contains(head, "[chan receive") && strings.HasPrefix(frames, "github.com/lambdamcp/lambdamcp.(*workers).loop(") {
-			idleWorkers++
-		} else {
-			others++
-		}
-	}
-	return others, idleWorkers
-}
-
-// settleGoroutines waits until no more goroutines run than before, besides
-// at most maxIdleWorkers idle workers, and fails if that does not happen.
-// before counts the goroutines that are not idle workers (goroutines).
+// settleGoroutines waits until no more goroutines run than before, and
+// fails if that does not happen.
 func settleGoroutines(t *testing.T, before int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		others, idle := goroutines()
-		if others <= before && idle <= maxIdleWorkers {
-			return
-		}
+	for runtime.NumGoroutine() > before {
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines and %d idle workers after the load, %d goroutines before:\n%s", others, idle, before, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("%d goroutines after the load, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 		}
 		runtime.Gosched()
 		time.Sleep(5 * time.Millisecond) // poll the condition, not a fixed wait
@@ -133,7 +108,7 @@ func TestLoadInProcess(t *testing.T) {
 	for i := range payloads {
 		payloads[i] = shapes[i%len(shapes)].build(t, loadCall(i))
 	}
-	before, _ := goroutines()
+	before := runtime.NumGoroutine()
 	errs := runLoad(func(i int) error {
 		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprint("load-", i)})
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -163,7 +138,7 @@ func TestLoadLocalHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	before, _ := goroutines()
+	before := runtime.NumGoroutine()
 	handler := lambdamcp.Guard(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{JSONResponse: true})
 	srv := httptest.NewServer(handler)
 	transport := &http.Transport{MaxIdleConnsPerHost: loadConcurrency}

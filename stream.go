@@ -165,7 +165,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	}
 	w.callID, w.listen = callID(r)
 
-	handlerWorkers.run(func() {
+	go func() {
 		defer cancel(nil)
 		defer w.finish()
 		defer func() {
@@ -175,7 +175,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 			}
 		}()
 		h.handler.ServeHTTP(w, r) // the guard logs the request and recovers its panics
-	})
+	}()
 	go w.watch(ctx, h.stream)
 	return <-w.ready, body
 }
