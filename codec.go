@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // Events, responses and the peek at a JSON-RPC message are read and written
@@ -18,35 +19,25 @@ import (
 // The payload is never decoded zero-copy: aws-lambda-go reuses its buffer
 // for the next invocation, and Event(ctx) hands the decoded strings out.
 
-// eventOptions make v2 decode an event as encoding/json, and so
-// aws-lambda-go's own runtime, would: field names matched without regard to
-// case, a repeated name taking the last value, invalid UTF-8 replaced by
-// U+FFFD rather than refused.
-var eventOptions = json.JoinOptions(
-	json.MatchCaseInsensitiveNames(true),
-	jsontext.AllowDuplicateNames(true),
-	jsontext.AllowInvalidUTF8(true),
-)
-
-// responseOptions make v2 encode a response as encoding/json would: nil
-// maps and slices as null, map keys sorted, and invalid UTF-8 (a header a
-// handler set from raw bytes) replaced by U+FFFD rather than failing the
-// invocation.
-var responseOptions = json.JoinOptions(
-	json.FormatNilMapAsNull(true),
-	json.FormatNilSliceAsNull(true),
-	json.Deterministic(true),
-	jsontext.AllowInvalidUTF8(true),
+// codecOptions make v2 read events and write responses exactly as
+// encoding/json, and so aws-lambda-go's own runtime, does (names matched
+// without regard to case, a repeated name taking the last value, invalid
+// UTF-8 replaced by U+FFFD, null leaving a value as it is, omitempty,
+// HTML escaping, sorted keys), except that errors keep v2's types, which
+// say where in the event they are without quoting it (see decodeError).
+var codecOptions = json.JoinOptions(
+	jsonv1.DefaultOptionsV1(),
+	jsonv1.ReportErrorsWithLegacySemantics(false),
 )
 
 // unmarshal decodes an event payload into v.
 func unmarshal(payload []byte, v any) error {
-	return json.Unmarshal(payload, v, eventOptions)
+	return json.Unmarshal(payload, v, codecOptions)
 }
 
 // encodeResponse encodes a response.
 func encodeResponse(v any) ([]byte, error) {
-	return json.Marshal(v, responseOptions)
+	return json.Marshal(v, codecOptions)
 }
 
 // decodeError says why an event did not decode without quoting any of its

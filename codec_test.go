@@ -1,8 +1,14 @@
 package lambdamcp
 
 import (
+	"bytes"
+	stdjson "encoding/json"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestDecodeErrorsQuoteNoValue checks that an event that does not decode is
@@ -42,5 +48,63 @@ func TestDecodeErrorsQuoteNoValue(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEncodeResponseAsEncodingJSON checks that responses are written as
+// encoding/json writes them, token for token (the one difference in bytes:
+// encoding/json escapes the U+FFFD it puts for invalid UTF-8, v2 writes
+// it), for the cases where encoding/json/v2's own defaults differ:
+// omitempty on false, nil maps and slices, key order, invalid UTF-8 in
+// header names and values, names that become equal once it is replaced.
+func TestEncodeResponseAsEncodingJSON(t *testing.T) {
+	headers := map[string]string{"X-\xfe": "1", "X-\xff": "2", "Content-Type": "application/json", "B": "<b>&\u2028", "A": "a\xffb"}
+	multi := map[string][]string{"X-\xfe": {"1"}, "X-\xff": {"2", "3"}, "Set-Cookie": {"a=1", "b=2"}, "Empty": {}}
+	body := `{"jsonrpc":"2.0","id":1,"result":{"text":"<script>&\u2028\u2029</script>"}}`
+	responses := map[string]any{
+		"rest":             &events.APIGatewayProxyResponse{StatusCode: 200, MultiValueHeaders: multi, Body: body},
+		"rest, base64":     &events.APIGatewayProxyResponse{StatusCode: 200, Headers: headers, Body: "AAEC", IsBase64Encoded: true},
+		"rest, empty":      &events.APIGatewayProxyResponse{},
+		"http":             &events.APIGatewayV2HTTPResponse{StatusCode: 404, Headers: headers, Cookies: []string{"c=1"}, Body: body},
+		"http, no cookies": &events.APIGatewayV2HTTPResponse{StatusCode: 202, Headers: map[string]string{}, Cookies: []string{}},
+		"url":              &events.LambdaFunctionURLResponse{StatusCode: 200, Headers: headers, Body: body},
+		"alb":              &events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", Headers: headers, Body: body},
+		"alb, multi":       &events.ALBTargetGroupResponse{StatusCode: 500, StatusDescription: "500 Internal Server Error", MultiValueHeaders: multi},
+	}
+	for name, resp := range responses {
+		t.Run(name, func(t *testing.T) {
+			want, err := stdjson.Marshal(resp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := encodeResponse(resp)
+			if err != nil {
+				t.Fatalf("encodeResponse: %v", err)
+			}
+			if diff := cmp.Diff(jsonTokens(t, want), jsonTokens(t, got)); diff != "" {
+				t.Errorf("encodeResponse differs from encoding/json (-want +got):\n%s\n%s\n%s", diff, want, got)
+			}
+			// HTML stays escaped, as encoding/json has it.
+			if strings.ContainsAny(string(got), "<>&") {
+				t.Errorf("encodeResponse left HTML characters unescaped: %s", got)
+			}
+		})
+	}
+}
+
+// jsonTokens is the sequence of tokens of a JSON document, strings decoded.
+func jsonTokens(t *testing.T, b []byte) []any {
+	t.Helper()
+	dec := stdjson.NewDecoder(bytes.NewReader(b))
+	var toks []any
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return toks
+		}
+		if err != nil {
+			t.Fatalf("%v in %s", err, b)
+		}
+		toks = append(toks, tok)
 	}
 }

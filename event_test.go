@@ -197,6 +197,14 @@ func FuzzParseEvent(f *testing.F) {
 		f.Add(payload)
 	}
 	f.Add([]byte(`{"httpMethod":"GET","requestContext":{"authorizer":null}}`))
+	// Where encoding/json/v2's own defaults read differently from
+	// encoding/json: delimiters in case-insensitive names, merging a
+	// repeated name, null over a value.
+	f.Add([]byte(`{"httpMethod":"POST","is_base64_encoded":true,"body":"e30=","requestContext":{}}`))
+	f.Add([]byte(`{"httpMethod":"POST","http_method":"GET","requestContext":{}}`))
+	f.Add([]byte(`{"httpMethod":"POST","requestContext":{"authorizer":{"a":{"x":1},"a":{"y":2}}}}`))
+	f.Add([]byte(`{"httpMethod":"POST","httpMethod":null,"requestContext":{}}`))
+	f.Add([]byte(`{"version":"2.0","headers":{"a":"1"},"headers":{"b":"2"},"requestContext":{"http":{"method":"POST"}}}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		shape, ev, err := parseEvent(payload)
 		if err != nil {
