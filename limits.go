@@ -7,6 +7,7 @@ import (
 	"fmt"
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"io"
 	"net/http"
 	"slices"
@@ -139,6 +140,9 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 		// ends early is what there is, as ReadFrom would have it.
 		exact, err := readExactly(src, int(r.ContentLength))
 		if err == io.EOF {
+			if l.MaxBodyBytes > 0 && int64(len(exact)) > l.MaxBodyBytes {
+				return nil, tooLargeBody(l.MaxBodyBytes) // one byte past a length at the cap
+			}
 			return exact, nil
 		}
 		if err != nil {
@@ -300,6 +304,13 @@ type rpcPeek struct {
 	} `json:"params"`
 }
 
+// peekOptions read a JSON-RPC message as the go-sdk's decoder does.
+var peekOptions = jsonv2.JoinOptions(
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+	jsonv1.MergeWithLegacySemantics(true),
+)
+
 // peekRPC reads the id, method and tool name of a single JSON-RPC message;
 // anything else (a batch, invalid JSON) yields a zero rpcPeek.
 func peekRPC(body []byte) rpcPeek {
@@ -307,9 +318,9 @@ func peekRPC(body []byte) rpcPeek {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return rpcPeek{}
 	}
-	// Names are matched exactly and a repeated name takes the last value,
-	// as the go-sdk reads them.
-	if err := jsonv2.Unmarshal(body, &p, jsontext.AllowDuplicateNames(true)); err != nil {
+	// As the go-sdk reads a message: names matched exactly, a repeated
+	// name taking the last value, invalid UTF-8 accepted.
+	if err := jsonv2.Unmarshal(body, &p, peekOptions); err != nil {
 		return rpcPeek{}
 	}
 	if !validID(p.ID) {

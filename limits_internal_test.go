@@ -85,6 +85,8 @@ func TestReadBody(t *testing.T) {
 		{"declared over the cap", strings.NewReader(body), int64(len(body)), 10, "", "request body exceeds 10 bytes"},
 		{"runs past the cap", strings.NewReader(body), 5, 10, "", "request body exceeds 10 bytes"},
 		{"exactly the cap", strings.NewReader(body), int64(len(body)), int64(len(body)), body, ""},
+		{"one past the cap with EOF", iotest.DataErrReader(strings.NewReader(body[:11])), 10, 10, "", "request body exceeds 10 bytes"},
+		{"at the cap with EOF", iotest.DataErrReader(strings.NewReader(body[:10])), 10, 10, body[:10], ""},
 		{"read error", io.MultiReader(strings.NewReader(body[:10]), iotest.ErrReader(readErr)), int64(len(body)), 1 << 20, "", "failed to read body: connection reset"},
 		{"read error past the length", io.MultiReader(strings.NewReader(body), iotest.ErrReader(readErr)), 5, 1 << 20, "", "failed to read body: connection reset"},
 	}
@@ -123,6 +125,7 @@ func TestPeekRPC(t *testing.T) {
 		{`{"id":null,"method":"ping"}`, "", "ping", ""},
 		{`{"id":{"x":1},"method":"ping"}`, "", "ping", ""},
 		{`{"id":1,"method":"a","method":"b"}`, "1", "b", ""},
+		{"{\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"s\":\"caf\xe9\"}}}", "2", "tools/call", "echo"},
 		{`{"ID":1,"Method":"ping"}`, "", "", ""},
 		{`[{"id":1,"method":"ping"}]`, "", "", ""},
 		{`{"id":1,"method":"ping"`, "", "", ""},
