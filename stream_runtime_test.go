@@ -211,68 +211,76 @@ func TestStartProcs(t *testing.T) {
 	if os.Getenv(envRuntimeChild) == "1" {
 		t.Skip("parent only")
 	}
-	if runtime.NumCPU() < 2 {
-		t.Skip("Go's own choice is 1 on one CPU")
+	// Go's own choice, from a function that reports no memory size: the
+	// machine's CPUs, or its container's CPU limit.
+	goDefault := startProcs(t, nil)
+	if goDefault == "1" {
+		t.Skip("Go's own choice here is 1 already")
 	}
 	cases := []struct {
 		name string
 		env  []string
-		want func(string) bool
+		want string
 	}{
-		{"128 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128"}, func(p string) bool { return p == "1" }},
-		{"1768 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1768"}, func(p string) bool { return p == "1" }},
-		{"1769 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1769"}, func(p string) bool { return p != "1" }},
-		{"10240 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=10240"}, func(p string) bool { return p != "1" }},
-		{"no memory size", nil, func(p string) bool { return p != "1" }},
-		{"128 MB, GOMAXPROCS=2", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128", "GOMAXPROCS=2"}, func(p string) bool { return p == "2" }},
+		{"128 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128"}, "1"},
+		{"1768 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1768"}, "1"},
+		{"1769 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1769"}, goDefault},
+		{"10240 MB", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=10240"}, goDefault},
+		{"128 MB, GOMAXPROCS=3", []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128", "GOMAXPROCS=3"}, "3"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"procs","arguments":{}}}`, "MCP-Protocol-Version", legacy)
-			api := &runtimeAPI{payload: httpAPIEvent(t, call), response: make(chan *http.Request), served: make(chan struct{})}
-			srv := httptest.NewServer(api)
-			defer srv.Close()
-			defer close(api.served)
-
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			defer cancel()
-			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
-			var env []string
-			for _, kv := range os.Environ() {
-				if !strings.HasPrefix(kv, "GOMAXPROCS=") && !strings.HasPrefix(kv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=") {
-					env = append(env, kv)
-				}
-			}
-			child.Env = append(env, envRuntimeChild+"=1", "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
-			child.Env = append(child.Env, tc.env...)
-			child.Stdout, child.Stderr = os.Stderr, os.Stderr
-			if err := child.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { child.Process.Kill(); child.Wait() }()
-
-			var post *http.Request
-			select {
-			case post = <-api.response:
-			case <-ctx.Done():
-				t.Fatal("the runtime never posted a response")
-			}
-			var resp lambdaResponse
-			if err := json.NewDecoder(post.Body).Decode(&resp); err != nil {
-				t.Fatalf("response: %v", err)
-			}
-			s := &streamReader{t: t, r: bufio.NewReader(strings.NewReader(resp.Body))}
-			m := s.nextMessage()
-			var result struct {
-				Content []struct{ Text string } `json:"content"`
-			}
-			raw, _ := json.Marshal(m["result"])
-			if err := json.Unmarshal(raw, &result); err != nil || len(result.Content) != 1 {
-				t.Fatalf("answer = %v", m)
-			}
-			if got := result.Content[0].Text; !tc.want(got) {
-				t.Errorf("GOMAXPROCS = %s", got)
+			if got := startProcs(t, tc.env); got != tc.want {
+				t.Errorf("GOMAXPROCS = %s, want %s", got, tc.want)
 			}
 		})
 	}
+}
+
+// startProcs runs the child as a Lambda function with env added to this
+// environment (less GOMAXPROCS and the memory size), invokes its procs tool
+// once and returns the answer.
+func startProcs(t *testing.T, env []string) string {
+	t.Helper()
+	call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"procs","arguments":{}}}`, "MCP-Protocol-Version", legacy)
+	api := &runtimeAPI{payload: httpAPIEvent(t, call), response: make(chan *http.Request), served: make(chan struct{})}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	defer close(api.served)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOMAXPROCS=") && !strings.HasPrefix(kv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=") {
+			child.Env = append(child.Env, kv)
+		}
+	}
+	child.Env = append(child.Env, envRuntimeChild+"=1", "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
+	child.Env = append(child.Env, env...)
+	child.Stdout, child.Stderr = os.Stderr, os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Process.Kill(); child.Wait() }()
+
+	var post *http.Request
+	select {
+	case post = <-api.response:
+	case <-ctx.Done():
+		t.Fatal("the runtime never posted a response")
+	}
+	var resp lambdaResponse
+	if err := json.NewDecoder(post.Body).Decode(&resp); err != nil {
+		t.Fatalf("response: %v", err)
+	}
+	m := (&streamReader{t: t, r: bufio.NewReader(strings.NewReader(resp.Body))}).nextMessage()
+	var result struct {
+		Content []struct{ Text string } `json:"content"`
+	}
+	raw, _ := json.Marshal(m["result"])
+	if err := json.Unmarshal(raw, &result); err != nil || len(result.Content) != 1 {
+		t.Fatalf("answer = %v", m)
+	}
+	return result.Content[0].Text
 }
