@@ -20,7 +20,7 @@
 //	make bench
 //	go run ./cmd/lambdamcp-bench -requests 20000 -peers ts,mcpgo,floor
 //
-// It ends with the targets, each marked met or not with its figure.
+// It ends with the performance targets, each marked met or not with its figure.
 // All traffic goes to 127.0.0.1 and every load is bounded in count and time.
 package main
 

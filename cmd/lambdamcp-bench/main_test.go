@@ -94,7 +94,7 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Errorf("peers (-want +got):\n%s", diff)
 	}
 	if cfg.coldRuns < 20 || cfg.rssAfter < 10000 {
-		t.Errorf("cold runs %d, rss after %d: the issue asks for >= 20 and 10,000", cfg.coldRuns, cfg.rssAfter)
+		t.Errorf("cold runs %d, rss after %d: the targets ask for >= 20 and 10,000", cfg.coldRuns, cfg.rssAfter)
 	}
 }
 

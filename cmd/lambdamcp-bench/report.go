@@ -96,7 +96,7 @@ func report(w io.Writer, cfg config, art artifacts, lams [3]lambdaResults, inpro
 	}
 }
 
-// printTargets marks each of the targets met or not, with the
+// printTargets marks each performance target met or not, with the
 // figure that decides it.
 func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc inProcess, runs []httpRun) {
 	verdict := func(ok bool) string {
