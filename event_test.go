@@ -257,9 +257,22 @@ func stdDecode(shape Shape, payload []byte) any {
 }
 
 // BenchmarkParseEvent compares the one-pass decode with telling the shape
-// first and decoding as it second, on AWS's samples.
+// first and decoding as it second, and with encoding/json decoding the
+// event as its shape (as aws-lambda-go's runtime would), on AWS's samples.
 func BenchmarkParseEvent(b *testing.B) {
 	for name, payload := range sampleEvents(b) {
+		b.Run(strings.TrimSuffix(name, ".json")+"/encoding-json", func(b *testing.B) {
+			shape, err := detectShape(payload)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if stdDecode(shape, payload) == nil {
+					b.Fatal("encoding/json refused the sample")
+				}
+			}
+		})
 		b.Run(strings.TrimSuffix(name, ".json")+"/one-pass", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
