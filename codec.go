@@ -12,8 +12,8 @@ import (
 // Events, responses and the peek at a JSON-RPC message are read and written
 // with encoding/json/v2 (github.com/go-json-experiment/json, the Go team's
 // module of it): with encoding/json's own semantics it decodes AWS's sample
-// events 2.0 to 2.8 times as fast as encoding/json, with a quarter to a
-// half of the allocations (BenchmarkParseEvent, docs/benchmarks.md).
+// events 2.0 to 2.8 times as fast as encoding/json, with a quarter to two
+// thirds of the allocations (BenchmarkParseEvent, docs/benchmarks.md).
 // (A faster third-party codec corrupted the heap under concurrent load and
 // is not used; see docs/benchmarks.md.)
 //
