@@ -97,33 +97,15 @@ func TestStreamThroughRuntimeAPI(t *testing.T) {
 			read := make(chan struct{})
 			released := make(chan struct{})
 			release := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				<-read // the tool blocks here until the test has read its progress
-				close(released)
+				select {
+				case <-read: // the tool blocks here until the test has read its progress
+					close(released)
+				case <-r.Context().Done(): // the child is gone
+				}
 			}))
-			defer release.Close()
+			t.Cleanup(release.Close) // after the child stops
 
-			api := &runtimeAPI{payload: shape.build(t, callWait(legacy)), response: make(chan *http.Request), served: make(chan struct{})}
-			srv := httptest.NewServer(api)
-			defer srv.Close()
-			defer close(api.served)
-
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			defer cancel()
-			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
-			child.Env = append(os.Environ(), envRuntimeChild+"=1", envReleaseURL+"="+release.URL,
-				"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
-			child.Stdout, child.Stderr = os.Stderr, os.Stderr
-			if err := child.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { child.Process.Kill(); child.Wait() }()
-
-			var post *http.Request
-			select {
-			case post = <-api.response:
-			case <-ctx.Done():
-				t.Fatal("the runtime never posted a response")
-			}
+			post := invokeChild(t, shape.build(t, callWait(legacy)), envReleaseURL+"="+release.URL)
 			if ct := post.Header.Get("Content-Type"); ct != "application/vnd.awslambda.http-integration-response" {
 				t.Errorf("Content-Type = %q, want the HTTP integration response type", ct)
 			}
@@ -164,29 +146,8 @@ func TestBufferedThroughRuntimeAPI(t *testing.T) {
 		t.Skip("parent only")
 	}
 	release := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer release.Close()
-	api := &runtimeAPI{payload: httpAPIEvent(t, callWait(legacy)), response: make(chan *http.Request), served: make(chan struct{})}
-	srv := httptest.NewServer(api)
-	defer srv.Close()
-	defer close(api.served)
-
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
-	child.Env = append(os.Environ(), envRuntimeChild+"=1", envReleaseURL+"="+release.URL,
-		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
-	child.Stdout, child.Stderr = os.Stderr, os.Stderr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { child.Process.Kill(); child.Wait() }()
-
-	var post *http.Request
-	select {
-	case post = <-api.response:
-	case <-ctx.Done():
-		t.Fatal("the runtime never posted a response")
-	}
+	t.Cleanup(release.Close)
+	post := invokeChild(t, httpAPIEvent(t, callWait(legacy)), envReleaseURL+"="+release.URL)
 	if ct := post.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type = %q, want application/json", ct)
 	}
@@ -237,39 +198,12 @@ func TestStartProcs(t *testing.T) {
 	}
 }
 
-// startProcs runs the child as a Lambda function with env added to this
-// environment (less GOMAXPROCS and the memory size), invokes its procs tool
-// once and returns the answer.
+// startProcs runs the child as a Lambda function with env, invokes its
+// procs tool once and returns the answer.
 func startProcs(t *testing.T, env []string) string {
 	t.Helper()
 	call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"procs","arguments":{}}}`, "MCP-Protocol-Version", legacy)
-	api := &runtimeAPI{payload: httpAPIEvent(t, call), response: make(chan *http.Request), served: make(chan struct{})}
-	srv := httptest.NewServer(api)
-	defer srv.Close()
-	defer close(api.served)
-
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GOMAXPROCS=") && !strings.HasPrefix(kv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=") {
-			child.Env = append(child.Env, kv)
-		}
-	}
-	child.Env = append(child.Env, envRuntimeChild+"=1", "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
-	child.Env = append(child.Env, env...)
-	child.Stdout, child.Stderr = os.Stderr, os.Stderr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { child.Process.Kill(); child.Wait() }()
-
-	var post *http.Request
-	select {
-	case post = <-api.response:
-	case <-ctx.Done():
-		t.Fatal("the runtime never posted a response")
-	}
+	post := invokeChild(t, httpAPIEvent(t, call), env...)
 	var resp lambdaResponse
 	if err := json.NewDecoder(post.Body).Decode(&resp); err != nil {
 		t.Fatalf("response: %v", err)
@@ -283,4 +217,41 @@ func startProcs(t *testing.T, env []string) string {
 		t.Fatalf("answer = %v", m)
 	}
 	return result.Content[0].Text
+}
+
+// invokeChild runs this test binary a second time as a Lambda function
+// (TestRuntimeChild) with env added to this environment, less GOMAXPROCS and
+// the memory size, delivers payload through a Runtime API served here, and
+// returns the runtime's POST of the response, its body still streaming. The
+// child and the Runtime API stop when the test ends.
+func invokeChild(t *testing.T, payload []byte, env ...string) *http.Request {
+	t.Helper()
+	api := &runtimeAPI{payload: payload, response: make(chan *http.Request), served: make(chan struct{})}
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(api.served) })
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	t.Cleanup(cancel)
+	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRuntimeChild$")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOMAXPROCS=") && !strings.HasPrefix(kv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=") {
+			child.Env = append(child.Env, kv)
+		}
+	}
+	child.Env = append(child.Env, envRuntimeChild+"=1", "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
+	child.Env = append(child.Env, env...)
+	child.Stdout, child.Stderr = os.Stderr, os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+
+	select {
+	case post := <-api.response:
+		return post
+	case <-ctx.Done():
+		t.Fatal("the runtime never posted a response")
+		return nil
+	}
 }
