@@ -241,8 +241,10 @@ func TestTargets(t *testing.T) {
 		art    artifacts
 		lam    lambdaResults
 		inproc inProcess
+		oneP   inProcess
 		runs   []httpRun
 		want   []string
+		shows  string
 	}{
 		{
 			name:   "all met",
@@ -257,14 +259,16 @@ func TestTargets(t *testing.T) {
 			art:    artifacts{zipARM64: 11e6},
 			lam:    lambdaResults{cold: summary{p50: 9 * time.Millisecond}, invoked: 10000, mem: memory{rss: 21e6}},
 			inproc: inProcess{latency: summary{p50: 26 * time.Microsecond, p99: 101 * time.Microsecond}, bytesPerCall: 17e3},
+			oneP:   inProcess{latency: summary{n: 3, p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}},
 			runs:   []httpRun{load("lambdamcp", 9000), load("TypeScript SDK", 1000)},
 			want:   []string{"not met", "not met", "not met", "not met", "not met", "not met", "not met"},
+			shows:  "| warm tools/list in-process <= 25 µs p50 | 26 µs (one P: 20 µs) | not met |",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder
-			printTargets(&b, tc.art, tc.lam, tc.inproc, tc.runs)
+			printTargets(&b, tc.art, tc.lam, tc.inproc, tc.oneP, tc.runs)
 			var got []string
 			for line := range strings.Lines(b.String()) {
 				cells := strings.Split(strings.TrimSpace(line), "|")
@@ -274,6 +278,9 @@ func TestTargets(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("verdicts (-want +got):\n%s\n%s", diff, b.String())
+			}
+			if !strings.Contains(b.String(), tc.shows) {
+				t.Errorf("targets lack %q:\n%s", tc.shows, b.String())
 			}
 		})
 	}

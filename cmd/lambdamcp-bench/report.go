@@ -86,7 +86,7 @@ func report(w io.Writer, cfg config, art artifacts, lams [3]lambdaResults, inpro
 	for _, r := range runs {
 		fmt.Fprintf(w, "| %s | %s / %s (%d runs) | %s / %s |\n", r.name, ms(r.cold.p50), ms(r.cold.p90), r.cold.n, mb(r.mem.rss), mb(r.mem.hwm))
 	}
-	printTargets(w, art, lam, inproc[0], runs)
+	printTargets(w, art, lam, inproc[0], oneP[0], runs)
 	for _, r := range runs {
 		for _, l := range r.levels {
 			if l.firstError != "" {
@@ -97,8 +97,10 @@ func report(w io.Writer, cfg config, art artifacts, lams [3]lambdaResults, inpro
 }
 
 // printTargets marks each performance target met or not, with the
-// figure that decides it.
-func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc inProcess, runs []httpRun) {
+// figure that decides it. The in-process targets are decided by inproc,
+// with Go's own GOMAXPROCS; oneP, the same with one P as Start runs a
+// small function, is shown beside it when measured.
+func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc, oneP inProcess, runs []httpRun) {
 	verdict := func(ok bool) string {
 		if ok {
 			return "met"
@@ -123,8 +125,14 @@ func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc inProces
 	fmt.Fprintln(w, "| target | figure | |")
 	fmt.Fprintln(w, "|---|---:|---|")
 	fmt.Fprintf(w, "| cold start <= 8 ms median | %s | %s |\n", ms(lam.cold.p50), verdict(lam.cold.p50 <= 8*time.Millisecond))
-	fmt.Fprintf(w, "| warm tools/list in-process <= 25 µs p50 | %s | %s |\n", ms(inproc.latency.p50), verdict(inproc.latency.p50 <= 25*time.Microsecond))
-	fmt.Fprintf(w, "| warm tools/list in-process <= 100 µs p99 | %s | %s |\n", ms(inproc.latency.p99), verdict(inproc.latency.p99 <= 100*time.Microsecond))
+	withOneP := func(figure string, one time.Duration) string {
+		if oneP.latency.n == 0 {
+			return figure
+		}
+		return figure + " (one P: " + ms(one) + ")"
+	}
+	fmt.Fprintf(w, "| warm tools/list in-process <= 25 µs p50 | %s | %s |\n", withOneP(ms(inproc.latency.p50), oneP.latency.p50), verdict(inproc.latency.p50 <= 25*time.Microsecond))
+	fmt.Fprintf(w, "| warm tools/list in-process <= 100 µs p99 | %s | %s |\n", withOneP(ms(inproc.latency.p99), oneP.latency.p99), verdict(inproc.latency.p99 <= 100*time.Microsecond))
 	fmt.Fprintf(w, "| warm tools/list in-process <= 16 KB per request | %.1f KB | %s |\n", inproc.bytesPerCall/1e3, verdict(inproc.bytesPerCall <= 16e3))
 	fmt.Fprintf(w, "| resident memory <= 20 MB after %d invocations | %s | %s |\n", lam.invoked, mb(lam.mem.rss), verdict(lam.mem.rss <= 20e6))
 	if ts16.requests > 0 && lambdamcp16.requests > 0 {
