@@ -119,11 +119,13 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 // (see InvokeStream). Unless opts says otherwise, tool call metrics go to
 // stdout (see Options.Metrics).
 //
-// A function with less than OneVCPUMemoryMB of memory runs with GOMAXPROCS
-// 1, unless its environment sets GOMAXPROCS: it serves one invocation at a
-// time on less than one vCPU, and one P spares every hand-off between the
-// request's goroutines the wake-up of a parked thread. docs/benchmarks.md
-// measures both settings side by side.
+// A function with less than OneVCPUMemoryMB of memory that serves one
+// invocation at a time runs with GOMAXPROCS 1, unless its environment sets
+// GOMAXPROCS: on less than one vCPU, one P spares every hand-off between
+// the request's goroutines the wake-up of a parked thread.
+// docs/benchmarks.md measures both settings side by side. A function that
+// serves several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY, set by
+// Lambda Managed Instances) keeps Go's own choice.
 func Start(h http.Handler, opts *Options) {
 	o := Options{}
 	if opts != nil {
