@@ -45,20 +45,7 @@ func BenchmarkInvoke(b *testing.B) {
 			tc := protocolCase(b, name)
 			payload := shape.build(b, tc.req)
 			b.Run(shape.name+"/"+name, func(b *testing.B) {
-				ctx := invokeCtx(b)
-				checkInvoke(b, h, ctx, payload, tc.status)
-				lat := make([]time.Duration, b.N)
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := range b.N {
-					start := time.Now()
-					if _, err := h.Invoke(ctx, payload); err != nil {
-						b.Fatal(err)
-					}
-					lat[i] = time.Since(start)
-				}
-				b.StopTimer()
-				reportPercentiles(b, lat)
+				benchInvoke(b, h, payload, tc.status)
 			})
 		}
 	}
@@ -214,20 +201,27 @@ func BenchmarkInvokeOverhead(b *testing.B) {
 		}
 		payload := shape.build(b, tc.req)
 		b.Run(shape.name, func(b *testing.B) {
-			ctx := invokeCtx(b)
-			checkInvoke(b, h, ctx, payload, http.StatusOK)
-			lat := make([]time.Duration, b.N)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				start := time.Now()
-				if _, err := h.Invoke(ctx, payload); err != nil {
-					b.Fatal(err)
-				}
-				lat[i] = time.Since(start)
-			}
-			b.StopTimer()
-			reportPercentiles(b, lat)
+			benchInvoke(b, h, payload, http.StatusOK)
 		})
 	}
+}
+
+// benchInvoke checks that h answers payload with status, then times b.N
+// invocations of it and reports their median and 99th percentile besides
+// the usual figures.
+func benchInvoke(b *testing.B, h *lambdamcp.Handler, payload []byte, status int) {
+	ctx := invokeCtx(b)
+	checkInvoke(b, h, ctx, payload, status)
+	lat := make([]time.Duration, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		if _, err := h.Invoke(ctx, payload); err != nil {
+			b.Fatal(err)
+		}
+		lat[i] = time.Since(start)
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
 }
