@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"log/slog"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
 
@@ -66,40 +66,14 @@ func TestIdentityFromAuthorizer(t *testing.T) {
 	ev.Body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}`
 	payload, _ := json.Marshal(ev)
 
-	logger := slog.New(slog.DiscardHandler)
-	server := demoserver.New(demoserver.Options{})
-	h, err := protect(demoserver.Handler(server, nil), auth.Config{FromAuthorizer: true}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	respJSON, err := lambdamcp.NewHandler(h, nil).Invoke(context.Background(), payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var resp events.APIGatewayProxyResponse
-	if err := json.Unmarshal(respJSON, &resp); err != nil {
-		t.Fatal(err)
-	}
-	var rpc struct {
-		Result struct {
-			StructuredContent demoserver.WhoamiOutput `json:"structuredContent"`
-		} `json:"result"`
-	}
-	if err := json.Unmarshal([]byte(resp.Body), &rpc); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("response %d %s (%v)", resp.StatusCode, resp.Body, err)
-	}
-	want := demoserver.WhoamiOutput{Authenticated: true, Subject: "static:" + auth.HashToken(token)[:12], Scopes: []string{"mcp:tools"}, Method: "authorizer"}
-	if diff := cmp.Diff(want, rpc.Result.StructuredContent); diff != "" {
-		t.Errorf("whoami (-want +got):\n%s", diff)
-	}
+	status, body := serveFromAuthorizer(t, payload)
+	checkWhoami(t, status, body, token)
 
 	// Without an authorizer in front, the same server refuses everyone.
 	ev.RequestContext.Authorizer = nil
 	payload, _ = json.Marshal(ev)
-	respJSON, _ = lambdamcp.NewHandler(h, nil).Invoke(context.Background(), payload)
-	_ = json.Unmarshal(respJSON, &resp)
-	if resp.StatusCode != 401 {
-		t.Errorf("no authorizer context: status %d, want 401", resp.StatusCode)
+	if status, _ := serveFromAuthorizer(t, payload); status != 401 {
+		t.Errorf("no authorizer context: status %d, want 401", status)
 	}
 }
 
@@ -140,6 +114,14 @@ func TestIdentityFromHTTPAPIAuthorizer(t *testing.T) {
 	ev.Body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}`
 	payload, _ := json.Marshal(ev)
 
+	status, body := serveFromAuthorizer(t, payload)
+	checkWhoami(t, status, body, token)
+}
+
+// serveFromAuthorizer serves an event with the reference server started
+// with MCP_AUTH_FROM_AUTHORIZER=1, and returns the response's status and body.
+func serveFromAuthorizer(t *testing.T, payload []byte) (int, string) {
+	t.Helper()
 	h, err := protect(demoserver.Handler(demoserver.New(demoserver.Options{}), nil), auth.Config{FromAuthorizer: true}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -148,17 +130,27 @@ func TestIdentityFromHTTPAPIAuthorizer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var resp events.APIGatewayV2HTTPResponse
+	var resp struct { // the fields REST and HTTP API responses share
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
 	if err := json.Unmarshal(out, &resp); err != nil {
 		t.Fatal(err)
 	}
+	return resp.StatusCode, resp.Body
+}
+
+// checkWhoami checks that whoami answered for the static token, as the
+// authorizer vouched for it.
+func checkWhoami(t *testing.T, status int, body, token string) {
+	t.Helper()
 	var rpc struct {
 		Result struct {
 			StructuredContent demoserver.WhoamiOutput `json:"structuredContent"`
 		} `json:"result"`
 	}
-	if err := json.Unmarshal([]byte(resp.Body), &rpc); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("response %d %s (%v)", resp.StatusCode, resp.Body, err)
+	if err := json.Unmarshal([]byte(body), &rpc); err != nil || status != 200 {
+		t.Fatalf("response %d %s (%v)", status, body, err)
 	}
 	want := demoserver.WhoamiOutput{Authenticated: true, Subject: "static:" + auth.HashToken(token)[:12], Scopes: []string{"mcp:tools"}, Method: "authorizer"}
 	if diff := cmp.Diff(want, rpc.Result.StructuredContent); diff != "" {
