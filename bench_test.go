@@ -142,13 +142,8 @@ func (discardWriter) Header() http.Header         { return http.Header{} }
 func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (discardWriter) WriteHeader(int)             {}
 
-func protocolCase(tb testing.TB, name string) struct {
-	name        string
-	req         httpRequest
-	status      int
-	contentType string
-	allow       string
-} {
+// protocolCase is the protocol test's case of that name.
+func protocolCase(tb testing.TB, name string) protocolTest {
 	tb.Helper()
 	for _, tc := range protocolCases {
 		if tc.name == name {

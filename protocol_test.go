@@ -43,13 +43,24 @@ const modernMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-
 // protocolCases are the requests every shape must answer identically; the
 // expected answer of each is testdata/golden/<name>.json (with -update, the
 // answers are written there instead).
-var protocolCases = []struct {
+// base64ToolsList is a tools/list whose event carries the body base64-encoded.
+func base64ToolsList() httpRequest {
+	r := jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)
+	r.base64 = true
+	return r
+}
+
+// protocolTest is one request of the protocol test and what it is answered.
+type protocolTest struct {
 	name        string
 	req         httpRequest
 	status      int
 	contentType string // "" means no body
 	allow       string
-}{
+	corruptBody bool // the event's base64 body is made invalid after encoding
+}
+
+var protocolCases = []protocolTest{
 	{
 		name:        "initialize-2025-11-25",
 		req:         jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test-client","version":"1.0.0"}}}`),
@@ -124,24 +135,17 @@ var protocolCases = []struct {
 		contentType: "application/json",
 	},
 	{
-		name: "base64-body",
-		req: func() httpRequest {
-			r := jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)
-			r.base64 = true
-			return r
-		}(),
+		name:        "base64-body",
+		req:         base64ToolsList(),
 		status:      200,
 		contentType: "application/json",
 	},
 	{
-		name: "invalid-base64-body",
-		req: func() httpRequest {
-			r := jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)
-			r.base64 = true
-			return r
-		}(),
+		name:        "invalid-base64-body",
+		req:         base64ToolsList(),
 		status:      400,
 		contentType: "application/json",
+		corruptBody: true,
 	},
 	{
 		name:        "unknown-path",
@@ -178,7 +182,7 @@ func TestProtocolThroughEveryShape(t *testing.T) {
 					req.path = "/elsewhere"
 				}
 				payload := shape.build(t, req)
-				if tc.name == "invalid-base64-body" {
+				if tc.corruptBody {
 					payload = corruptBody(t, payload)
 				}
 				out, err := h.Invoke(invokeCtx(t), payload)
