@@ -140,18 +140,7 @@ func TestAuthorizer(t *testing.T) {
 func TestRESTRequestAuthorizer(t *testing.T) {
 	var seen []string
 	f := startFront(t, Config{Shape: ShapeREST, Function: echoFunction(), Authorizer: testAuthorizer(&seen), AuthorizerType: "request"})
-	for _, tc := range []struct {
-		token string
-		want  int
-	}{{"", 401}, {"Bearer bad", 401}, {"Bearer noscope", 403}, {"Bearer good", 200}} {
-		s := sent{method: http.MethodGet, url: f.URL() + "/mcp"}
-		if tc.token != "" {
-			s.header = http.Header{"Authorization": {tc.token}}
-		}
-		if resp, body := do(t, s); resp.StatusCode != tc.want {
-			t.Errorf("token %q: %d %s, want %d", tc.token, resp.StatusCode, body, tc.want)
-		}
-	}
+	checkTokens(t, f, []tokenStatus{{"", 401}, {"Bearer bad", 401}, {"Bearer noscope", 403}, {"Bearer good", 200}})
 	want := "REQUEST arn:aws:execute-api:us-east-1:123456789012:local0api1/dev/GET/mcp /mcp"
 	if len(seen) != 3 || seen[0] != want {
 		t.Errorf("authorizer calls = %v, want 3 like %q", seen, want)
@@ -182,5 +171,27 @@ func TestPolicyDecide(t *testing.T) {
 				t.Errorf("decide = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// tokenStatus is a bearer token ("" for none) and the status the front
+// answers a GET /mcp carrying it with.
+type tokenStatus struct {
+	token string
+	want  int
+}
+
+// checkTokens sends a GET /mcp with each token, in order, and checks the
+// status.
+func checkTokens(t *testing.T, f *Front, cases []tokenStatus) {
+	t.Helper()
+	for _, tc := range cases {
+		s := sent{method: http.MethodGet, url: f.URL() + "/mcp"}
+		if tc.token != "" {
+			s.header = http.Header{"Authorization": {tc.token}}
+		}
+		if resp, body := do(t, s); resp.StatusCode != tc.want {
+			t.Errorf("token %q: %d %s, want %d", tc.token, resp.StatusCode, body, tc.want)
+		}
 	}
 }

@@ -440,18 +440,7 @@ func TestChildProcessAuthorizer(t *testing.T) {
 		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "ok"}, nil
 	}), nil)
 	f := startFront(t, Config{Shape: ShapeREST, Function: echo, Authorizer: auth})
-	for _, tc := range []struct {
-		token string
-		want  int
-	}{{"Bearer ok", 200}, {"Bearer nope", 401}, {"", 401}, {"Bearer ok", 200}} {
-		s := sent{method: http.MethodGet, url: f.URL() + "/mcp"}
-		if tc.token != "" {
-			s.header = http.Header{"Authorization": {tc.token}}
-		}
-		if resp, body := do(t, s); resp.StatusCode != tc.want {
-			t.Errorf("token %q: %d %s, want %d", tc.token, resp.StatusCode, body, tc.want)
-		}
-	}
+	checkTokens(t, f, []tokenStatus{{"Bearer ok", 200}, {"Bearer nope", 401}, {"", 401}, {"Bearer ok", 200}})
 	if len(seen) != 2 || seen[0] != seen[1] || !strings.HasPrefix(seen[0], "tester ") {
 		t.Errorf("function saw authorizer contexts %v, want two from one warm authorizer process", seen)
 	}
