@@ -154,14 +154,7 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			Body:            e.Body,
 			IsBase64Encoded: e.IsBase64Encoded,
 		}
-		if len(rc.Authorizer) > 0 {
-			var m map[string]any
-			if err := unmarshal(rc.Authorizer, &m); err != nil {
-				return nil, err
-			}
-			ev.RequestContext.Authorizer = m
-		}
-		return ev, nil
+		return ev, decodeAuthorizer(rc.Authorizer, &ev.RequestContext.Authorizer)
 	case ShapeHTTP:
 		ev := &events.APIGatewayV2HTTPRequest{
 			Version:               e.Version,
@@ -189,13 +182,11 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			Body:            e.Body,
 			IsBase64Encoded: e.IsBase64Encoded,
 		}
-		if len(rc.Authorizer) > 0 {
-			var a *httpAPIAuthorizerJSON
-			if err := unmarshal(rc.Authorizer, &a); err != nil {
-				return nil, err
-			}
-			ev.RequestContext.Authorizer = a.event()
+		var a *httpAPIAuthorizerJSON
+		if err := decodeAuthorizer(rc.Authorizer, &a); err != nil {
+			return nil, err
 		}
+		ev.RequestContext.Authorizer = a.event()
 		return ev, nil
 	case ShapeURL:
 		ev := &events.LambdaFunctionURLRequest{
