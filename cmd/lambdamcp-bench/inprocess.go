@@ -40,25 +40,10 @@ func measureInProcess(ctx context.Context, call mcpCall, n int, gap time.Duratio
 			return inProcess{}, err
 		}
 	}
-	lat := make([]time.Duration, n)
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for i := range n {
-		if gap > 0 {
-			time.Sleep(gap)
-		}
-		t0 := time.Now()
-		if _, err := h.Invoke(ctx, payload); err != nil {
-			return inProcess{}, err
-		}
-		lat[i] = time.Since(t0)
-	}
-	runtime.ReadMemStats(&after)
-	return inProcess{
-		latency:      summarize(lat),
-		bytesPerCall: float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
-	}, nil
+	return timeCalls(n, gap, nil, func() error {
+		_, err := h.Invoke(ctx, payload)
+		return err
+	})
 }
 
 // measureSDK times the go-sdk's handler alone with the same server and
@@ -78,14 +63,32 @@ func measureSDK(ctx context.Context, call mcpCall, n int) (inProcess, error) {
 			return inProcess{}, fmt.Errorf("go-sdk alone: status %d: %.200s", w.Code, w.Body)
 		}
 	}
+	var r *http.Request
+	return timeCalls(n, 0, func() { r = newReq() }, func() error {
+		sdk.ServeHTTP(discardWriter{}, r)
+		return nil
+	})
+}
+
+// timeCalls runs call n times after a collection, idling gap and then
+// running prepare (if any, untimed) before each, and returns the latency of
+// each call and the bytes allocated per call, prepare's included.
+func timeCalls(n int, gap time.Duration, prepare func(), call func() error) (inProcess, error) {
 	lat := make([]time.Duration, n)
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := range n {
-		r := newReq()
+		if gap > 0 {
+			time.Sleep(gap)
+		}
+		if prepare != nil {
+			prepare()
+		}
 		t0 := time.Now()
-		sdk.ServeHTTP(discardWriter{}, r)
+		if err := call(); err != nil {
+			return inProcess{}, err
+		}
 		lat[i] = time.Since(t0)
 	}
 	runtime.ReadMemStats(&after)
