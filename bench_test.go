@@ -220,3 +220,29 @@ func benchInvoke(b *testing.B, h *lambdamcp.Handler, payload []byte, status int)
 	b.StopTimer()
 	reportPercentiles(b, lat)
 }
+
+// BenchmarkHandlerStack times a warm tools/list through Handler.Invoke with
+// the handler's goroutine grown to 32 KiB at its start ("grown", as
+// lambdamcp runs it) and left to grow as it goes ("growing"), in one run:
+//
+//	go test -run '^$' -bench HandlerStack -cpu 1,2 -benchmem .
+func BenchmarkHandlerStack(b *testing.B) {
+	h := newDemoHandler()
+	tc := protocolCase(b, "tools-list-2025-11-25")
+	var payload []byte
+	for _, shape := range shapes {
+		if shape.name == "url" {
+			payload = shape.build(b, tc.req)
+		}
+	}
+	for _, grown := range []bool{true, false} {
+		name := "growing"
+		if grown {
+			name = "grown"
+		}
+		b.Run(name, func(b *testing.B) {
+			defer lambdamcp.SetPreGrowStack(grown)()
+			benchInvoke(b, h, payload, tc.status)
+		})
+	}
+}

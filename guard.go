@@ -153,6 +153,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	dw := newDetachableWriter(w)
 	done := make(chan any, 1)
 	go func() {
+		growStack()
 		defer func() {
 			v := recover()
 			if v != nil && v != http.ErrAbortHandler {

@@ -166,6 +166,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	w.callID, w.listen = callID(r)
 
 	go func() {
+		growStack()
 		defer cancel(nil)
 		defer w.finish()
 		defer func() {
