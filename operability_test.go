@@ -108,6 +108,48 @@ func TestPanickingHandler(t *testing.T) {
 	}
 }
 
+// TestPanickingHandlerLocal checks the same through Guard on a request
+// without a deadline, as a local server serves it: a 500 with a JSON-RPC
+// error, the stack logged, and net/http's http.ErrAbortHandler passed on.
+func TestPanickingHandlerLocal(t *testing.T) {
+	var logs bytes.Buffer
+	var abort bool
+	h := lambdamcp.Guard(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		if abort {
+			panic(http.ErrAbortHandler)
+		}
+		panic("handler broke")
+	}), hardOptions(&logs))
+	req := call("echo", `{}`)
+	newReq := func() *http.Request {
+		r := httptest.NewRequest("POST", "/mcp", strings.NewReader(req.body))
+		for k, v := range req.header {
+			r.Header.Set(k, v)
+		}
+		return r
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, newReq())
+	var a rpcAnswer
+	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != 500 || a.Error == nil || a.Error.Code != -32603 || string(a.ID) != "7" {
+		t.Errorf("answer = %d %s, want 500 with an internal error for id 7", w.Code, w.Body)
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["panic"] != "handler broke" || lines[0]["outcome"] != "panic" || !strings.Contains(lines[0]["stack"].(string), "operability_test.go") {
+		t.Errorf("log = %v", lines)
+	}
+
+	abort = true
+	func() {
+		defer func() {
+			if v := recover(); v != http.ErrAbortHandler {
+				t.Errorf("recovered %v, want http.ErrAbortHandler", v)
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), newReq())
+	}()
+}
+
 // TestClientCancellation checks, over real HTTP, that a client that goes
 // away ends the tool's context.
 func TestClientCancellation(t *testing.T) {
