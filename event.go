@@ -3,8 +3,8 @@ package lambdamcp
 import (
 	"fmt"
 
-	"encoding/json"
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // lambdaEvent holds the fields of every event shape, so that one decode
@@ -35,13 +35,13 @@ type lambdaEvent struct {
 // eventContext is the request context of every shape.
 type eventContext struct {
 	// REST APIs, HTTP APIs and Function URLs.
-	AccountID    string          `json:"accountId"`
-	RequestID    string          `json:"requestId"`
-	APIID        string          `json:"apiId"`
-	DomainName   string          `json:"domainName"`
-	DomainPrefix string          `json:"domainPrefix"`
-	Stage        string          `json:"stage"`
-	Authorizer   json.RawMessage `json:"authorizer"`
+	AccountID    string         `json:"accountId"`
+	RequestID    string         `json:"requestId"`
+	APIID        string         `json:"apiId"`
+	DomainName   string         `json:"domainName"`
+	DomainPrefix string         `json:"domainPrefix"`
+	Stage        string         `json:"stage"`
+	Authorizer   rawOccurrences `json:"authorizer"`
 
 	// REST APIs.
 	ResourceID        string                           `json:"resourceId"`
@@ -250,10 +250,32 @@ func (a *httpAPIAuthorizerJSON) event() *events.APIGatewayV2HTTPRequestContextAu
 }
 
 // decodeAuthorizer decodes a request context's authorizer into the shape's
-// type; an absent one leaves it nil, as decoding the whole event would.
-func decodeAuthorizer[T any](raw json.RawMessage, into *T) error {
-	if len(raw) == 0 {
-		return nil
+// type as decoding the whole event would: an absent one leaves it nil, and
+// each occurrence of a repeated one is decoded into what the ones before
+// it left.
+func decodeAuthorizer[T any](occurrences rawOccurrences, into *T) error {
+	for _, raw := range occurrences {
+		if err := unmarshal(raw, into); err != nil {
+			return err
+		}
 	}
-	return unmarshal(raw, into)
+	return nil
+}
+
+// rawOccurrences holds the JSON of every occurrence of a member, in order,
+// for a value whose type is known only once the whole event is read. A
+// member given twice (a repeated name, or one spelt in another case) is
+// merged by encoding/json, not replaced, so each occurrence is kept to be
+// decoded in turn. A null among them resets what came before it, as it
+// would the decoded value.
+type rawOccurrences []jsontext.Value
+
+// UnmarshalJSONFrom keeps the next occurrence.
+func (r *rawOccurrences) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	*r = append(*r, v.Clone())
+	return nil
 }

@@ -205,6 +205,14 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add([]byte(`{"httpMethod":"POST","requestContext":{"authorizer":{"a":{"x":1},"a":{"y":2}}}}`))
 	f.Add([]byte(`{"httpMethod":"POST","httpMethod":null,"requestContext":{}}`))
 	f.Add([]byte(`{"version":"2.0","headers":{"a":"1"},"headers":{"b":"2"},"requestContext":{"http":{"method":"POST"}}}`))
+	// A repeated authorizer, or request context, is merged, not replaced;
+	// a null in between resets it.
+	f.Add([]byte(`{"httpMethod":"POST","requestContext":{"authorizer":{"a":1}},"requestContext":{"authorizer":{"b":1}}}`))
+	f.Add([]byte(`{"httpMethod":"POST","requestContext":{"authorizer":{"a":1},"Authorizer":{"b":1}}}`))
+	f.Add([]byte(`{"httpMethod":"POST","requestContext":{"authorizer":{"a":1},"authorizer":null,"authorizer":{"b":1}}}`))
+	f.Add([]byte(`{"httpMethod":"POST","requestContext":{"authorizer":{"a":1},"authorizer":null}}`))
+	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"authorizer":{"jwt":{"claims":{"a":"1"}}},"authorizer":{"jwt":{"scopes":["s"]}}}}`))
+	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"domainName":"x.lambda-url.us-east-1.on.aws","authorizer":{"iam":{"accessKey":"k"}},"authorizer":{"iam":{"accountId":"1"}}}}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		shape, ev, err := parseEvent(payload)
 		if err != nil {
