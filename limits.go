@@ -5,16 +5,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -130,14 +131,19 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 		if r.ContentLength > l.MaxBodyBytes {
 			return nil, tooLargeBody(l.MaxBodyBytes)
 		}
-		src = io.LimitReader(r.Body, l.MaxBodyBytes+1)
+		if l.MaxBodyBytes < math.MaxInt64 { // one byte more tells a body past the cap
+			src = io.LimitReader(r.Body, l.MaxBodyBytes+1)
+		}
 	}
 	var buf bytes.Buffer
-	if r.ContentLength > 0 {
+	if r.ContentLength > 0 && r.ContentLength <= exactReadMax {
 		// A body of the declared length is read into a buffer of exactly
 		// that size (bytes.Buffer.ReadFrom would double it to keep 512
 		// bytes spare); one that runs on is read on below, and one that
-		// ends early is what there is, as ReadFrom would have it.
+		// ends early is what there is, as ReadFrom would have it. Only a
+		// small declared length is trusted that far: a client could
+		// otherwise declare a length it never sends and have the buffer
+		// made anyway (with the cap off, one beyond memory).
 		exact, err := readExactly(src, int(r.ContentLength))
 		if err == io.EOF {
 			if l.MaxBodyBytes > 0 && int64(len(exact)) > l.MaxBodyBytes {
@@ -159,6 +165,10 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 	}
 	return buf.Bytes(), nil
 }
+
+// exactReadMax is the largest declared body length readBody allocates for
+// before reading; JSON-RPC requests are far smaller.
+const exactReadMax = 64 << 10
 
 // readExactly reads n bytes from src and then asks for one more: it returns
 // io.EOF with what it read if src ends at or before n bytes, nil if src has

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,6 +90,13 @@ func TestReadBody(t *testing.T) {
 		{"at the cap with EOF", iotest.DataErrReader(strings.NewReader(body[:10])), 10, 10, body[:10], ""},
 		{"read error", io.MultiReader(strings.NewReader(body[:10]), iotest.ErrReader(readErr)), int64(len(body)), 1 << 20, "", "failed to read body: connection reset"},
 		{"read error past the length", io.MultiReader(strings.NewReader(body), iotest.ErrReader(readErr)), 5, 1 << 20, "", "failed to read body: connection reset"},
+		// A declared length is not trusted to size a buffer beyond
+		// exactReadMax: with the cap off, this one made the buffer first.
+		{"huge declared length, cap off", strings.NewReader(body), 1 << 62, -1, body, ""},
+		{"declared length past exactReadMax, shorter body", strings.NewReader(body), exactReadMax + 1, 1 << 20, body, ""},
+		{"longer body past exactReadMax", strings.NewReader(strings.Repeat(" ", exactReadMax+10) + body), exactReadMax + 10 + int64(len(body)), 1 << 20, strings.Repeat(" ", exactReadMax+10) + body, ""},
+		{"cap at the largest int64", strings.NewReader(body), int64(len(body)), math.MaxInt64, body, ""},
+		{"cap at the largest int64, unknown length", strings.NewReader(body), -1, math.MaxInt64, body, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
