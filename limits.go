@@ -307,11 +307,21 @@ func checkVersion(v string) *rejection {
 // rpcPeek is what lambdamcp reads of a JSON-RPC request body: enough to
 // answer errors with the request's id, and to log and measure the call.
 type rpcPeek struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
+	ID     json.RawMessage
+	Method string
 	Params struct {
 		Name string `json:"name"`
-	} `json:"params"`
+	}
+}
+
+// rpcWire is a JSON-RPC message as the go-sdk's jsonrpc2.DecodeMessage
+// first reads it: the method and the params as raw values, decoded after.
+// A repeated member is so replaced, never merged, and a null method reads
+// as no method.
+type rpcWire struct {
+	ID     json.RawMessage `json:"id"`
+	Method json.RawMessage `json:"method"`
+	Params json.RawMessage `json:"params"`
 }
 
 // peekOptions read a JSON-RPC message as the go-sdk's decoder does.
@@ -322,19 +332,28 @@ var peekOptions = jsonv2.JoinOptions(
 )
 
 // peekRPC reads the id, method and tool name of a single JSON-RPC message;
-// anything else (a batch, invalid JSON) yields a zero rpcPeek.
+// anything else (a batch, invalid JSON, a method that is not a string)
+// yields a zero rpcPeek. Params the tool name cannot be read from leave it
+// empty, and the id and method read.
 func peekRPC(body []byte) rpcPeek {
-	var p rpcPeek
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return rpcPeek{}
 	}
 	// As the go-sdk reads a message: names matched exactly, a repeated
 	// name taking the last value, invalid UTF-8 accepted.
-	if err := jsonv2.Unmarshal(body, &p, peekOptions); err != nil {
+	var w rpcWire
+	if err := jsonv2.Unmarshal(body, &w, peekOptions); err != nil {
 		return rpcPeek{}
 	}
-	if !validID(p.ID) {
-		p.ID = nil
+	var p rpcPeek
+	if len(w.Method) > 0 && jsonv2.Unmarshal(w.Method, &p.Method, peekOptions) != nil {
+		return rpcPeek{}
+	}
+	if len(w.Params) > 0 && jsonv2.Unmarshal(w.Params, &p.Params, peekOptions) != nil {
+		p.Params.Name = ""
+	}
+	if validID(w.ID) {
+		p.ID = w.ID
 	}
 	return p
 }

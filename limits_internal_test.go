@@ -137,7 +137,15 @@ func TestPeekRPC(t *testing.T) {
 		{`{"ID":1,"Method":"ping"}`, "", "", ""},
 		{`[{"id":1,"method":"ping"}]`, "", "", ""},
 		{`{"id":1,"method":"ping"`, "", "", ""},
-		{`{"id":1,"method":"tools/call","params":"name"}`, "", "", ""},
+		{`{"id":1,"method":"tools/call","params":"name"}`, "1", "tools/call", ""},
+		// The go-sdk reads params and method as raw values: a repeated one
+		// replaces the one before, a null method is no method.
+		{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{}},"params":{"arguments":{}}}`, "7", "tools/call", ""},
+		{`{"id":7,"method":"tools/call","params":{"name":"echo"},"params":null}`, "7", "tools/call", ""},
+		{`{"id":7,"method":"tools/call","params":{"name":"a","name":"b"}}`, "7", "tools/call", "b"},
+		{`{"id":1,"method":"x","method":null}`, "1", "", ""},
+		{`{"id":1,"method":5}`, "", "", ""},
+		{`{"id":1,"id":2,"method":"ping"}`, "2", "ping", ""},
 		{``, "", "", ""},
 	}
 	for _, tc := range cases {
