@@ -343,7 +343,12 @@ func peekRPC(body []byte) rpcPeek {
 	// name taking the last value, invalid UTF-8 accepted.
 	var w rpcWire
 	if err := jsonv2.Unmarshal(body, &w, peekOptions); err != nil {
-		return rpcPeek{}
+		// The go-sdk decodes the first value and ignores what follows it.
+		w = rpcWire{}
+		dec := jsontext.NewDecoder(bytes.NewReader(body), peekOptions)
+		if jsonv2.UnmarshalDecode(dec, &w, peekOptions) != nil {
+			return rpcPeek{}
+		}
 	}
 	var p rpcPeek
 	if len(w.Method) > 0 && jsonv2.Unmarshal(w.Method, &p.Method, peekOptions) != nil {

@@ -146,6 +146,9 @@ func TestPeekRPC(t *testing.T) {
 		{`{"id":1,"method":"x","method":null}`, "1", "", ""},
 		{`{"id":1,"method":5}`, "", "", ""},
 		{`{"id":1,"id":2,"method":"ping"}`, "2", "ping", ""},
+		// The go-sdk serves the first value of a body and ignores the rest.
+		{`{"id":3,"method":"tools/call","params":{"name":"echo"}} trailing`, "3", "tools/call", "echo"},
+		{`{"id":3,"method":"ping"}{"id":4,"method":"tools/list"}`, "3", "ping", ""},
 		{``, "", "", ""},
 	}
 	for _, tc := range cases {
