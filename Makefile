@@ -39,7 +39,7 @@ load:
 # time limit that ends while an input runs fails the run); a crash is kept under
 # testdata/fuzz/ by go test and becomes a permanent seed once committed.
 FUZZTIME ?= 10000x
-FUZZ_TARGETS := FuzzEvent FuzzRequest FuzzJSONDepth
+FUZZ_TARGETS := FuzzEvent FuzzRequest FuzzJSONDepth FuzzPeekRPC
 fuzz:
 	@for target in $(FUZZ_TARGETS); do \
 		echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) ."; \

@@ -307,11 +307,11 @@ func checkVersion(v string) *rejection {
 // rpcPeek is what lambdamcp reads of a JSON-RPC request body: enough to
 // answer errors with the request's id, and to log and measure the call.
 type rpcPeek struct {
-	ID     json.RawMessage
-	Method string
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
 	Params struct {
 		Name string `json:"name"`
-	}
+	} `json:"params"`
 }
 
 // rpcWire is a JSON-RPC message as the go-sdk's jsonrpc2.DecodeMessage
@@ -339,6 +339,24 @@ func peekRPC(body []byte) rpcPeek {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return rpcPeek{}
 	}
+	// A body that repeats no name, holds one value, and whose method and
+	// params have the expected types reads the same decoded straight into
+	// rpcPeek, without the raw values in between (FuzzPeekRPC).
+	var p rpcPeek
+	if jsonv2.Unmarshal(body, &p, peekStrictOptions) == nil {
+		if !validID(p.ID) {
+			p.ID = nil
+		}
+		return p
+	}
+	return peekRPCWire(body)
+}
+
+// peekStrictOptions are peekOptions refusing a repeated name.
+var peekStrictOptions = jsonv2.JoinOptions(peekOptions, jsontext.AllowDuplicateNames(false))
+
+// peekRPCWire is peekRPC for any body, read as the go-sdk reads it.
+func peekRPCWire(body []byte) rpcPeek {
 	// As the go-sdk reads a message: names matched exactly, a repeated
 	// name taking the last value, invalid UTF-8 accepted.
 	var w rpcWire

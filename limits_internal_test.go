@@ -65,6 +65,21 @@ func FuzzJSONDepth(f *testing.F) {
 	})
 }
 
+// FuzzPeekRPC checks peekRPC's direct decode against reading the body as
+// the go-sdk does (peekRPCWire): the two must agree on every body.
+func FuzzPeekRPC(f *testing.F) {
+	for _, tc := range peekCases {
+		f.Add([]byte(tc.body))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, want := peekRPC(b), peekRPCWire(b)
+		if string(got.ID) != string(want.ID) || got.Method != want.Method || got.Params.Name != want.Params.Name {
+			t.Fatalf("peekRPC(%q) = %s %q %q; read as the go-sdk does: %s %q %q",
+				b, got.ID, got.Method, got.Params.Name, want.ID, want.Method, want.Params.Name)
+		}
+	})
+}
+
 // TestReadBody checks the body reader against bodies that match, fall short
 // of and run past their declared length, and against the cap.
 func TestReadBody(t *testing.T) {
@@ -119,39 +134,41 @@ func TestReadBody(t *testing.T) {
 	}
 }
 
-// TestPeekRPC checks what the guard reads of a body for its logs and its
-// own error answers, read as the go-sdk reads it: names matched exactly, a
-// repeated name taking the last value.
+// peekCases are bodies and what the guard reads of them for its logs and
+// its own error answers, read as the go-sdk reads them: names matched
+// exactly, a repeated name taking the last value.
+var peekCases = []struct {
+	body             string
+	id, method, tool string
+}{
+	{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"ping","arguments":{"a":[1,{"b":2}]}}}`, "7", "tools/call", "ping"},
+	{`{"jsonrpc":"2.0","id":"abc","method":"tools/list"}`, `"abc"`, "tools/list", ""},
+	{` 	{"id":-1.5,"method":"ping"}`, "-1.5", "ping", ""},
+	{`{"id":null,"method":"ping"}`, "", "ping", ""},
+	{`{"id":{"x":1},"method":"ping"}`, "", "ping", ""},
+	{`{"id":1,"method":"a","method":"b"}`, "1", "b", ""},
+	{"{\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"s\":\"caf\xe9\"}}}", "2", "tools/call", "echo"},
+	{`{"ID":1,"Method":"ping"}`, "", "", ""},
+	{`[{"id":1,"method":"ping"}]`, "", "", ""},
+	{`{"id":1,"method":"ping"`, "", "", ""},
+	{`{"id":1,"method":"tools/call","params":"name"}`, "1", "tools/call", ""},
+	// The go-sdk reads params and method as raw values: a repeated one
+	// replaces the one before, a null method is no method.
+	{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{}},"params":{"arguments":{}}}`, "7", "tools/call", ""},
+	{`{"id":7,"method":"tools/call","params":{"name":"echo"},"params":null}`, "7", "tools/call", ""},
+	{`{"id":7,"method":"tools/call","params":{"name":"a","name":"b"}}`, "7", "tools/call", "b"},
+	{`{"id":1,"method":"x","method":null}`, "1", "", ""},
+	{`{"id":1,"method":5}`, "", "", ""},
+	{`{"id":1,"id":2,"method":"ping"}`, "2", "ping", ""},
+	// The go-sdk serves the first value of a body and ignores the rest.
+	{`{"id":3,"method":"tools/call","params":{"name":"echo"}} trailing`, "3", "tools/call", "echo"},
+	{`{"id":3,"method":"ping"}{"id":4,"method":"tools/list"}`, "3", "ping", ""},
+	{``, "", "", ""},
+}
+
+// TestPeekRPC checks peekRPC on peekCases.
 func TestPeekRPC(t *testing.T) {
-	cases := []struct {
-		body             string
-		id, method, tool string
-	}{
-		{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"ping","arguments":{"a":[1,{"b":2}]}}}`, "7", "tools/call", "ping"},
-		{`{"jsonrpc":"2.0","id":"abc","method":"tools/list"}`, `"abc"`, "tools/list", ""},
-		{` 	{"id":-1.5,"method":"ping"}`, "-1.5", "ping", ""},
-		{`{"id":null,"method":"ping"}`, "", "ping", ""},
-		{`{"id":{"x":1},"method":"ping"}`, "", "ping", ""},
-		{`{"id":1,"method":"a","method":"b"}`, "1", "b", ""},
-		{"{\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"s\":\"caf\xe9\"}}}", "2", "tools/call", "echo"},
-		{`{"ID":1,"Method":"ping"}`, "", "", ""},
-		{`[{"id":1,"method":"ping"}]`, "", "", ""},
-		{`{"id":1,"method":"ping"`, "", "", ""},
-		{`{"id":1,"method":"tools/call","params":"name"}`, "1", "tools/call", ""},
-		// The go-sdk reads params and method as raw values: a repeated one
-		// replaces the one before, a null method is no method.
-		{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{}},"params":{"arguments":{}}}`, "7", "tools/call", ""},
-		{`{"id":7,"method":"tools/call","params":{"name":"echo"},"params":null}`, "7", "tools/call", ""},
-		{`{"id":7,"method":"tools/call","params":{"name":"a","name":"b"}}`, "7", "tools/call", "b"},
-		{`{"id":1,"method":"x","method":null}`, "1", "", ""},
-		{`{"id":1,"method":5}`, "", "", ""},
-		{`{"id":1,"id":2,"method":"ping"}`, "2", "ping", ""},
-		// The go-sdk serves the first value of a body and ignores the rest.
-		{`{"id":3,"method":"tools/call","params":{"name":"echo"}} trailing`, "3", "tools/call", "echo"},
-		{`{"id":3,"method":"ping"}{"id":4,"method":"tools/list"}`, "3", "ping", ""},
-		{``, "", "", ""},
-	}
-	for _, tc := range cases {
+	for _, tc := range peekCases {
 		p := peekRPC([]byte(tc.body))
 		if string(p.ID) != tc.id || p.Method != tc.method || p.Params.Name != tc.tool {
 			t.Errorf("peekRPC(%s) = id %s, method %q, tool %q; want %s, %q, %q", tc.body, p.ID, p.Method, p.Params.Name, tc.id, tc.method, tc.tool)
