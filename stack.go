@@ -5,7 +5,7 @@ package lambdamcp
 // (reflection-driven JSON decoding and encoding, several handlers deep)
 // needs about 32 KiB of it, so the stack used to double four or five times
 // per request, each time copying every frame on it and adjusting their
-// pointers: about 7% of the CPU of a warm tools/list with one P
+// pointers: about 6% of the CPU of a warm tools/list with one P
 // (runtime.copystack in the profile of docs/benchmarks.md).
 //
 // growStack grows the stack to 32 KiB in one step while it is still one
