@@ -19,6 +19,11 @@ import (
 // It understands the context [Authorizer] produces (principalId, sub,
 // client_id, scope, iss, exp), the claims of an HTTP API JWT authorizer, and
 // the "claims" map of a REST Cognito user pool authorizer.
+//
+// API Gateway caches an authorizer's decision per token and may pass on an
+// identity whose token has expired since. When the context carries "exp" in
+// Unix seconds, a token more than 30 seconds past it is refused as invalid,
+// so the client is told to get a new one.
 type AuthorizerVerifier struct {
 	// Context returns the authorizer context of the request in ctx. Nil
 	// means lambdamcp.AuthorizerContext.
@@ -76,6 +81,11 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	}
 	if exp, err := strconv.ParseInt(str("exp"), 10, 64); err == nil {
 		id.Expiry = time.Unix(exp, 0)
+		// API Gateway reuses a cached Allow until its TTL runs out, however
+		// long the token has left; the token's own expiry still counts.
+		if time.Now().After(id.Expiry.Add(defaultLeeway)) {
+			return nil, fmt.Errorf("%w: token expired", ErrInvalidToken)
+		}
 	}
 	return id, nil
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,20 +17,21 @@ import (
 )
 
 func TestAuthorizerVerifier(t *testing.T) {
-	exp := time.Unix(1767225600, 0)
+	exp := time.Now().Add(time.Hour).Truncate(time.Second)
+	expStr := strconv.FormatInt(exp.Unix(), 10)
 	tests := []struct {
 		name string
 		ac   map[string]any
 		want *Identity // nil: want ErrInvalidToken
 	}{
 		{"our Lambda authorizer (REST)", map[string]any{
-			"principalId": "user-1", "sub": "user-1", "client_id": "c1", "scope": "a b", "iss": "https://iss", "exp": "1767225600", "auth_method": "jwt",
+			"principalId": "user-1", "sub": "user-1", "client_id": "c1", "scope": "a b", "iss": "https://iss", "exp": expStr, "auth_method": "jwt",
 		}, &Identity{Subject: "user-1", ClientID: "c1", Issuer: "https://iss", Scopes: []string{"a", "b"}, Expiry: exp, Method: "authorizer"}},
 		{"principal only", map[string]any{"principalId": "user-2"}, &Identity{Subject: "user-2", Method: "authorizer"}},
 		{"HTTP API JWT authorizer claims", map[string]any{
-			"sub": "user-3", "client_id": "c3", "scope": "mcp:tools", "exp": "1767225600", "scopes": []string{"mcp:tools", "mcp:read"},
+			"sub": "user-3", "client_id": "c3", "scope": "mcp:tools", "exp": expStr, "scopes": []string{"mcp:tools", "mcp:read"},
 		}, &Identity{Subject: "user-3", ClientID: "c3", Scopes: []string{"mcp:read", "mcp:tools"}, Expiry: exp, Method: "authorizer"}},
-		{"numbers from JSON", map[string]any{"sub": "user-5", "exp": float64(1767225600), "scopes": []any{"x"}},
+		{"numbers from JSON", map[string]any{"sub": "user-5", "exp": float64(exp.Unix()), "scopes": []any{"x"}},
 			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
 		{"REST Cognito user pool authorizer", map[string]any{"claims": map[string]any{"sub": "user-4", "client_id": "c4"}},
 			&Identity{Subject: "user-4", ClientID: "c4", Method: "authorizer"}},
@@ -98,4 +103,48 @@ func FuzzAuthorizerInvoke(f *testing.F) {
 			t.Fatalf("invalid JSON response %q", out)
 		}
 	})
+}
+
+// API Gateway caches an authorizer's Allow per token, so a request can arrive
+// with a token that has expired since: the server refuses it the way it
+// refuses any expired token, with a JSON 401 and a challenge, so the client
+// gets a new one.
+func TestAuthorizerVerifierExpiry(t *testing.T) {
+	tests := []struct {
+		name       string
+		exp        time.Duration // relative to now
+		wantStatus int
+	}{
+		{"valid", time.Hour, http.StatusOK},
+		{"expired within leeway", -10 * time.Second, http.StatusOK},
+		{"expired 5 minutes ago", -5 * time.Minute, http.StatusUnauthorized},
+		{"expired 11 minutes ago", -11 * time.Minute, http.StatusUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ac := map[string]any{"principalId": "user-1", "sub": "user-1", "exp": strconv.FormatInt(time.Now().Add(tc.exp).Unix(), 10)}
+			v := &AuthorizerVerifier{Context: func(context.Context) map[string]any { return ac }}
+			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp"})(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusOK)
+			}))
+			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))
+			req.Header.Set("Authorization", "Bearer cached-token")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("status %d, want %d (body %s)", rec.Code, tc.wantStatus, rec.Body)
+			}
+			if tc.wantStatus == http.StatusOK {
+				return
+			}
+			const want = `Bearer error="invalid_token", resource_metadata="https://mcp.test/.well-known/oauth-protected-resource/mcp"`
+			if got := rec.Header().Get("WWW-Authenticate"); got != want {
+				t.Errorf("WWW-Authenticate:\n got %s\nwant %s", got, want)
+			}
+			var body struct{ Error string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error != "invalid_token" {
+				t.Errorf("body %q is not a JSON invalid_token error (%v)", rec.Body, err)
+			}
+		})
+	}
 }

@@ -24,6 +24,10 @@ var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "P
 // are far smaller, and API Gateway caps headers near this size anyway.
 const MaxTokenBytes = 8 << 10
 
+// defaultLeeway is the clock skew tolerated on a token's expiry unless
+// configured otherwise.
+const defaultLeeway = 30 * time.Second
+
 // JWTOptions configures a [JWTVerifier].
 type JWTOptions struct {
 	// Issuer must equal the token's "iss" claim. Required.
@@ -102,7 +106,7 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	}
 	switch {
 	case opts.Leeway == 0:
-		opts.Leeway = 30 * time.Second
+		opts.Leeway = defaultLeeway
 	case opts.Leeway < 0:
 		opts.Leeway = 0
 	}
