@@ -136,8 +136,14 @@ func (a *Authorizer) policy(ctx context.Context, kind, methodArn, authorization 
 	case err != nil:
 		return events.APIGatewayCustomAuthorizerResponse{}, err
 	}
+	// API Gateway requires a principal; a verifier may report a missing
+	// scope without saying whose token it was.
+	principal := "unknown"
+	if id != nil && id.Subject != "" {
+		principal = id.Subject
+	}
 	resp := events.APIGatewayCustomAuthorizerResponse{
-		PrincipalID: id.Subject,
+		PrincipalID: principal,
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
 			Version: "2012-10-17",
 			Statement: []events.IAMPolicyStatement{{
@@ -160,7 +166,7 @@ func (a *Authorizer) decide(ctx context.Context, kind, authorization string) (*I
 	token, err := BearerToken(authorization)
 	var id *Identity
 	if err == nil {
-		id, err = a.v.Verify(ctx, token)
+		id, err = verify(ctx, a.v, token)
 	}
 	if err == nil && !id.HasScopes(a.opts.Scopes...) {
 		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(a.opts.Scopes, " "))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"log/slog"
 	"net/http"
@@ -324,4 +325,105 @@ type verifierFunc func(context.Context, string) (*Identity, error)
 
 func (f verifierFunc) Verify(ctx context.Context, token string) (*Identity, error) {
 	return f(ctx, token)
+}
+
+// A custom verifier that returns no identity must not bring the authorizer
+// down: without an error that is a refused token, and with an
+// insufficient-scope error it is still a Deny.
+func TestAuthorizerVerifierWithoutIdentity(t *testing.T) {
+	tests := []struct {
+		name          string
+		err           error
+		wantErr       string
+		wantPrincipal string
+	}{
+		{"no identity, no error", nil, "Unauthorized", ""},
+		{"no identity, insufficient scope", fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope), "", "unknown"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, logs := jsonLogger()
+			v := verifierFunc(func(context.Context, string) (*Identity, error) { return nil, tc.err })
+			a := NewAuthorizer(v, &AuthorizerOptions{Logger: logger})
+			ev := withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = "Bearer " + staticToken })
+			out, err := invokeNoPanic(t, a, ev)
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("Invoke = (%s, %v), want the error %q", out, err, tc.wantErr)
+				}
+			} else {
+				if err != nil {
+					t.Fatalf("Invoke: %v", err)
+				}
+				var resp events.APIGatewayCustomAuthorizerResponse
+				if err := json.Unmarshal(out, &resp); err != nil {
+					t.Fatal(err)
+				}
+				if resp.PrincipalID != tc.wantPrincipal || len(resp.PolicyDocument.Statement) != 1 || resp.PolicyDocument.Statement[0].Effect != "Deny" || resp.Context != nil {
+					t.Errorf("response %s, want Deny for principal %q without context", out, tc.wantPrincipal)
+				}
+			}
+			if !strings.Contains(logs.String(), "authorizer decision") {
+				t.Errorf("decision not logged: %s", logs)
+			}
+			if strings.Contains(logs.String(), staticToken) {
+				t.Errorf("token logged: %s", logs)
+			}
+		})
+	}
+}
+
+func invokeNoPanic(t *testing.T, a *Authorizer, ev []byte) (out []byte, err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("Invoke panicked: %v", r)
+		}
+	}()
+	return a.Invoke(context.Background(), ev)
+}
+
+// The same verifier behind Middleware: a JSON refusal with the challenge,
+// never a panic or a bare go-sdk 401.
+func TestMiddlewareVerifierWithoutIdentity(t *testing.T) {
+	tests := []struct {
+		name       string
+		scopes     []string
+		err        error
+		wantStatus int
+		wantCode   string
+	}{
+		{"no identity, no error", nil, nil, http.StatusUnauthorized, "invalid_token"},
+		{"no identity, no error, scope required", []string{testScope}, nil, http.StatusUnauthorized, "invalid_token"},
+		{"no identity, insufficient scope", []string{testScope}, fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope), http.StatusForbidden, "insufficient_scope"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := verifierFunc(func(context.Context, string) (*Identity, error) { return nil, tc.err })
+			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Scopes: tc.scopes})(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				t.Error("handler ran for a request without an identity")
+			}))
+			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))
+			req.Header.Set("Authorization", "Bearer "+staticToken)
+			rec := httptest.NewRecorder()
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("ServeHTTP panicked: %v", r)
+					}
+				}()
+				h.ServeHTTP(rec, req)
+			}()
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("status %d, want %d (body %s)", rec.Code, tc.wantStatus, rec.Body)
+			}
+			if got := rec.Header().Get("WWW-Authenticate"); !strings.Contains(got, `error="`+tc.wantCode+`"`) {
+				t.Errorf("WWW-Authenticate %q, want error=%q", got, tc.wantCode)
+			}
+			var body struct{ Error string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error != tc.wantCode {
+				t.Errorf("body %q, want a JSON %s error (%v)", rec.Body, tc.wantCode, err)
+			}
+		})
+	}
 }

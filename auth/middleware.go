@@ -103,7 +103,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.refuse(w, r, err, nil, errors.Is(err, ErrInvalidToken))
 		return
 	}
-	id, err := m.v.Verify(r.Context(), token)
+	id, err := verify(r.Context(), m.v, token)
 	if err == nil && !id.HasScopes(m.opts.Scopes...) {
 		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(m.opts.Scopes, " "))
 	}

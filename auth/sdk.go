@@ -16,7 +16,7 @@ import (
 // rather than [RequireScopes]: the go-sdk answers other errors with 500.
 func TokenVerifier(v Verifier) sdkauth.TokenVerifier {
 	return func(ctx context.Context, token string, _ *http.Request) (*sdkauth.TokenInfo, error) {
-		id, err := v.Verify(ctx, token)
+		id, err := verify(ctx, v, token)
 		if err != nil {
 			if errors.Is(err, ErrInvalidToken) {
 				return nil, fmt.Errorf("%w: %v", sdkauth.ErrInvalidToken, err)

@@ -9,9 +9,21 @@ import (
 
 // A Verifier checks a bearer token and says who presented it. Errors wrap
 // [ErrInvalidToken] (answer 401) or [ErrInsufficientScope] (answer 403);
-// any other error is a failure of the verifier itself.
+// any other error is a failure of the verifier itself. A nil identity
+// without an error counts as an invalid token.
 type Verifier interface {
 	Verify(ctx context.Context, token string) (*Identity, error)
+}
+
+// verify calls v.Verify. A verifier that reports success without an identity
+// is broken; the token counts as invalid, so the request is refused rather
+// than let through or crashing on the missing identity.
+func verify(ctx context.Context, v Verifier, token string) (*Identity, error) {
+	id, err := v.Verify(ctx, token)
+	if err == nil && id == nil {
+		return nil, fmt.Errorf("%w: the verifier returned no identity", ErrInvalidToken)
+	}
+	return id, err
 }
 
 // AnyOf returns a verifier that accepts a token if any of verifiers accepts
@@ -29,7 +41,7 @@ type anyOf []Verifier
 func (vs anyOf) Verify(ctx context.Context, token string) (*Identity, error) {
 	var errs []error
 	for _, v := range vs {
-		id, err := v.Verify(ctx, token)
+		id, err := verify(ctx, v, token)
 		if err == nil {
 			return id, nil
 		}
@@ -61,7 +73,7 @@ type requireScopes struct {
 }
 
 func (r requireScopes) Verify(ctx context.Context, token string) (*Identity, error) {
-	id, err := r.next.Verify(ctx, token)
+	id, err := verify(ctx, r.next, token)
 	if err != nil {
 		return id, err
 	}
