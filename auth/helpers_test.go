@@ -182,9 +182,10 @@ type jwksServer struct {
 	*httptest.Server
 	hits atomic.Int32
 
-	mu   sync.Mutex
-	keys []*signingKey
-	mode string // "", "down" or "garbage"
+	mu     sync.Mutex
+	keys   []*signingKey
+	mode   string              // "", "down" or "garbage"
+	before func(*http.Request) // called before each answer, if set
 }
 
 func newJWKSServer(t testing.TB, keys ...*signingKey) *jwksServer {
@@ -192,6 +193,12 @@ func newJWKSServer(t testing.TB, keys ...*signingKey) *jwksServer {
 	s := &jwksServer{keys: keys}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
+		s.mu.Lock()
+		before := s.before
+		s.mu.Unlock()
+		if before != nil {
+			before(r)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		switch s.mode {
@@ -224,6 +231,13 @@ func (s *jwksServer) setMode(mode string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mode = mode
+}
+
+// setBefore makes the server call f before answering each request.
+func (s *jwksServer) setBefore(f func(*http.Request)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.before = f
 }
 
 func (s *jwksServer) url() string { return s.URL + "/.well-known/jwks.json" }

@@ -19,6 +19,10 @@ const maxJWKSBytes = 1 << 20
 // set is older than ttl, and when a token names a kid the set lacks; every
 // refresh after the first load is at most one per minRefresh, so a flood of
 // tokens with made-up kids cannot turn into a flood of fetches.
+//
+// The fetch runs without the lock, one at a time: tokens whose key is
+// already held verify while it is in flight, and tokens that need what it
+// brings wait for it instead of starting another.
 type keyCache struct {
 	url        string
 	client     *http.Client
@@ -30,26 +34,32 @@ type keyCache struct {
 	mu           sync.Mutex
 	set          jwk.Set
 	fetchedAt    time.Time
-	refreshAfter time.Time // no refresh before this instant
-	attempted    bool
+	refreshAfter time.Time     // no refresh before this instant
+	attempted    bool          // a fetch has started
+	fetching     chan struct{} // closed when the fetch in flight ends; nil if none
 }
 
 // lookup returns the key for kid. An empty kid matches the only key of a
 // one-key set.
 func (c *keyCache) lookup(ctx context.Context, kid string) (jwk.Key, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.set == nil || c.now().Sub(c.fetchedAt) > c.ttl {
-		c.refresh(ctx, "load")
+	set, stale := c.set, c.set != nil && c.now().Sub(c.fetchedAt) > c.ttl
+	c.mu.Unlock()
+	switch {
+	case set == nil:
+		set = c.refresh(ctx, "load", true)
+	case stale:
+		// The old set serves until the new one is in.
+		set = c.refresh(ctx, "load", false)
 	}
-	if c.set == nil {
+	if set == nil {
 		return nil, fmt.Errorf("signing keys unavailable")
 	}
-	if key, ok := find(c.set, kid); ok {
+	if key, ok := find(set, kid); ok {
 		return key, nil
 	}
-	if c.refresh(ctx, "unknown kid") {
-		if key, ok := find(c.set, kid); ok {
+	if set = c.refresh(ctx, "unknown kid", true); set != nil {
+		if key, ok := find(set, kid); ok {
 			return key, nil
 		}
 	}
@@ -66,33 +76,62 @@ func find(set jwk.Set, kid string) (jwk.Key, bool) {
 	return set.LookupKeyID(kid)
 }
 
-// refresh fetches the set if the rate limit allows, reporting whether it
-// fetched a new set. A failed fetch keeps the old set. c.mu must be held.
-func (c *keyCache) refresh(ctx context.Context, reason string) bool {
+// refresh fetches the set if the rate limit allows and returns the set held
+// afterwards. A failed fetch keeps the old set. If a fetch is already in
+// flight, refresh waits for it when wait is set, and otherwise returns the
+// set held now.
+func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Set {
+	c.mu.Lock()
+	if done := c.fetching; done != nil {
+		if !wait {
+			defer c.mu.Unlock()
+			return c.set
+		}
+		c.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.set
+	}
 	now := c.now()
 	if c.attempted && now.Before(c.refreshAfter) {
-		return false
+		defer c.mu.Unlock()
+		return c.set
 	}
 	first := !c.attempted
 	c.attempted = true
 	c.refreshAfter = now.Add(c.minRefresh)
+	done := make(chan struct{})
+	c.fetching = done
+	c.mu.Unlock()
+
 	set, err := c.fetch(ctx)
-	if err != nil {
-		if c.logger != nil {
-			c.logger.WarnContext(ctx, "jwks fetch failed", "url", c.url, "reason", reason, "error", err.Error())
+
+	c.mu.Lock()
+	c.fetching = nil
+	close(done)
+	if err == nil {
+		if first {
+			// The first load does not use up the refresh allowance: a key
+			// rotated just after start-up is still picked up at once.
+			c.refreshAfter = now
 		}
-		return false
+		c.set, c.fetchedAt = set, now
 	}
-	if first {
-		// The first load does not use up the refresh allowance: a key
-		// rotated just after start-up is still picked up at once.
-		c.refreshAfter = now
-	}
-	c.set, c.fetchedAt = set, now
+	held := c.set
+	c.mu.Unlock()
+
 	if c.logger != nil {
-		c.logger.InfoContext(ctx, "jwks fetched", "url", c.url, "reason", reason, "keys", set.Len())
+		if err != nil {
+			c.logger.WarnContext(ctx, "jwks fetch failed", "url", c.url, "reason", reason, "error", err.Error())
+		} else {
+			c.logger.InfoContext(ctx, "jwks fetched", "url", c.url, "reason", reason, "keys", set.Len())
+		}
 	}
-	return true
+	return held
 }
 
 func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {

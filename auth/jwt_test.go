@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,5 +238,69 @@ func TestJWKSOutageKeepsCachedKeys(t *testing.T) {
 	}
 	if _, err := v.Verify(ctx, key.sign(t, claims{})); err != nil {
 		t.Fatalf("cached key during outage: %v", err)
+	}
+}
+
+// A JWKS fetch in flight holds up only the tokens waiting for its keys: a
+// token whose key is cached verifies while the fetch is still blocked.
+func TestJWKSRefreshDoesNotBlockCachedKeys(t *testing.T) {
+	a, b := newRSAKey(t, "a"), newRSAKey(t, "b")
+	srv := newJWKSServer(t, a)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, a.sign(t, claims{})); err != nil {
+		t.Fatal(err)
+	}
+
+	entered, release := make(chan struct{}, 1), make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the server closes
+	srv.setKeys(a, b)
+	srv.setBefore(func(r *http.Request) {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+
+	refreshed := make(chan error, 2)
+	go func() {
+		_, err := v.Verify(ctx, b.sign(t, claims{}))
+		refreshed <- err
+	}()
+	<-entered // the refetch for kid b is in flight
+
+	cached := make(chan error, 1)
+	go func() {
+		_, err := v.Verify(ctx, a.sign(t, claims{}))
+		cached <- err
+	}()
+	select {
+	case err := <-cached:
+		if err != nil {
+			t.Fatalf("cached kid during the refetch: %v", err)
+		}
+	case err := <-refreshed:
+		t.Fatalf("the refetch ended (err = %v) before a token with a cached kid verified", err)
+	}
+
+	// A second token for the kid being fetched waits for that fetch rather
+	// than starting another or being refused.
+	go func() {
+		_, err := v.Verify(ctx, b.sign(t, claims{}))
+		refreshed <- err
+	}()
+	once.Do(func() { close(release) })
+	for range 2 {
+		if err := <-refreshed; err != nil {
+			t.Errorf("kid b after the refetch: %v", err)
+		}
+	}
+	if got := srv.hits.Load(); got != 2 {
+		t.Errorf("JWKS fetched %d times, want 2", got)
 	}
 }
