@@ -14,6 +14,14 @@ import (
 // with [sdkauth.RequireBearerToken]. Invalid tokens map to the go-sdk's
 // ErrInvalidToken (401). Check scopes with RequireBearerTokenOptions.Scopes
 // rather than [RequireScopes]: the go-sdk answers other errors with 500.
+//
+// RequireBearerToken checks expiry again, by default strictly. If v accepts
+// static tokens, which never expire, set
+// RequireBearerTokenOptions.AllowMissingExpiration, or the go-sdk refuses
+// every one of them ("token missing expiration"); v has checked the expiry
+// of the tokens that carry one. Set ClockSkew to the JWT verifier's leeway
+// (30 seconds unless configured), or a token the verifier accepted within
+// it is refused as expired.
 func TokenVerifier(v Verifier) sdkauth.TokenVerifier {
 	return func(ctx context.Context, token string, _ *http.Request) (*sdkauth.TokenInfo, error) {
 		id, err := verify(ctx, v, token)

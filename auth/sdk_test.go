@@ -1,0 +1,73 @@
+package auth
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+)
+
+// Static tokens never expire, and the go-sdk's RequireBearerToken refuses a
+// token without an expiry unless told otherwise: TokenVerifier's doc says
+// to set AllowMissingExpiration, and this is why.
+func TestTokenVerifierStaticTokens(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		opts       *sdkauth.RequireBearerTokenOptions
+		wantStatus int
+		wantBody   string
+	}{
+		{"default options", nil, http.StatusUnauthorized, "token missing expiration"},
+		{"AllowMissingExpiration", &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true}, http.StatusOK, "static:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := sdkauth.RequireBearerToken(TokenVerifier(v), tc.opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(sdkauth.TokenInfoFromContext(r.Context()).UserID))
+			}))
+			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", nil)
+			req.Header.Set("Authorization", "Bearer "+staticToken)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus || !strings.Contains(rec.Body.String(), tc.wantBody) {
+				t.Errorf("got %d %q, want %d with %q", rec.Code, rec.Body, tc.wantStatus, tc.wantBody)
+			}
+		})
+	}
+}
+
+// A JWT accepted within the verifier's leeway is refused by the go-sdk's
+// strict expiry check unless ClockSkew allows the same leeway.
+func TestTokenVerifierClockSkew(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	token := key.sign(t, claims{exp: -10 * time.Second})
+	tests := []struct {
+		name       string
+		opts       *sdkauth.RequireBearerTokenOptions
+		wantStatus int
+	}{
+		{"default options", nil, http.StatusUnauthorized},
+		{"ClockSkew of the leeway", &sdkauth.RequireBearerTokenOptions{ClockSkew: 30 * time.Second}, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := sdkauth.RequireBearerToken(TokenVerifier(v), tc.opts)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus {
+				t.Errorf("got %d %q, want %d", rec.Code, rec.Body, tc.wantStatus)
+			}
+		})
+	}
+}
