@@ -204,10 +204,12 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 }
 
 // apiResource turns a method ARN
-// (arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH) into one covering
-// every method and path of the stage. A policy for the single method would
-// be wrong once API Gateway caches it for the token and the client calls
-// another method.
+// (arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH, or
+// API/STAGE/$default for an HTTP API's default route) into one covering
+// every route of the stage: API/STAGE/*, since a "*" in an IAM resource
+// spans "/". A policy for the single method would be wrong once API Gateway
+// caches it for the token and the client calls another method, and
+// API/STAGE/*/* would not match a $default route at all.
 func apiResource(methodArn string) (string, error) {
 	parts := strings.SplitN(methodArn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
@@ -217,7 +219,7 @@ func apiResource(methodArn string) (string, error) {
 	if len(segs) < 2 || segs[0] == "" || segs[1] == "" {
 		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", methodArn)
 	}
-	return strings.Join(parts[:5], ":") + ":" + segs[0] + "/" + segs[1] + "/*/*", nil
+	return strings.Join(parts[:5], ":") + ":" + segs[0] + "/" + segs[1] + "/*", nil
 }
 
 // identityContext is the authorizer context handed to the integration: flat

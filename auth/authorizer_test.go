@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +19,7 @@ func TestAuthorizerThreeOutcomes(t *testing.T) {
 	key := newRSAKey(t, "k")
 	srv := newJWKSServer(t, key)
 	a := NewAuthorizer(newTestJWTVerifier(t, srv.url(), nil), &AuthorizerOptions{Scopes: []string{testScope}})
-	const arn = "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*"
+	const arn = "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*"
 	good := key.sign(t, claims{scope: testScope + " other"})
 	statement := func(effect string) events.APIGatewayCustomAuthorizerPolicy {
 		return events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{
@@ -80,4 +82,80 @@ func TestAuthorizerThreeOutcomes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The policy must cover the method ARN that triggered it and every other
+// route of the stage, whatever the shape of the ARN: a REST method and path,
+// or an HTTP API's $default route, which has no method segment.
+func TestAuthorizerPolicyCoversStage(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAuthorizer(v, nil)
+	const prefix = "arn:aws:execute-api:us-east-1:123456789012:"
+	tests := []struct {
+		methodArn string
+		others    []string // other ARNs of the same stage
+		outside   []string // ARNs the policy must not cover
+	}{
+		{"abcdef123/$default/$default",
+			[]string{"abcdef123/$default/POST/mcp", "abcdef123/$default/GET/.well-known/oauth-protected-resource/mcp"},
+			[]string{"abcdef123/prod/$default", "other123/$default/$default"}},
+		{"abcdef123/$default/POST/mcp", []string{"abcdef123/$default/$default"}, nil},
+		{"s4x3opwd6i/prod/POST/mcp",
+			[]string{"s4x3opwd6i/prod/GET/mcp", "s4x3opwd6i/prod/DELETE/mcp/extra"},
+			[]string{"s4x3opwd6i/test/POST/mcp"}},
+		{"s4x3opwd6i/prod/POST/", []string{"s4x3opwd6i/prod/GET/mcp"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.methodArn, func(t *testing.T) {
+			ev := withField(t, tokenEventJSON, func(m map[string]any) {
+				m["authorizationToken"] = "Bearer " + staticToken
+				m["methodArn"] = prefix + tc.methodArn
+			})
+			out, err := a.Invoke(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var resp events.APIGatewayCustomAuthorizerResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			st := resp.PolicyDocument.Statement
+			if len(st) != 1 || st[0].Effect != "Allow" || len(st[0].Resource) != 1 {
+				t.Fatalf("policy %s: want one Allow statement on one resource", out)
+			}
+			resource := st[0].Resource[0]
+			for _, arn := range append([]string{tc.methodArn}, tc.others...) {
+				if !iamMatch(resource, prefix+arn) {
+					t.Errorf("resource %s does not cover %s", resource, prefix+arn)
+				}
+			}
+			for _, arn := range tc.outside {
+				if iamMatch(resource, prefix+arn) {
+					t.Errorf("resource %s covers %s, outside the stage", resource, prefix+arn)
+				}
+			}
+		})
+	}
+}
+
+// iamMatch matches an ARN against an IAM resource pattern, in which "*"
+// stands for any run of characters, "/" included, and "?" for any one.
+func iamMatch(pattern, arn string) bool {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range pattern {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String()).MatchString(arn)
 }

@@ -154,13 +154,13 @@ func TestAuthorizerEntryPoints(t *testing.T) {
 	}{
 		{"TOKEN", func(h string) []byte {
 			return withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = h })
-		}, checkPolicy("arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/*/*")},
+		}, checkPolicy("arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/*")},
 		{"REQUEST", func(h string) []byte {
 			return withField(t, requestEventJSON, setHeader(h))
-		}, checkPolicy("arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*")},
+		}, checkPolicy("arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*")},
 		{"HTTP API payload 1.0", func(h string) []byte {
 			return withField(t, httpV1EventJSON, setHeader(h))
-		}, checkPolicy("arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*/*")},
+		}, checkPolicy("arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*")},
 		{"HTTP API payload 2.0", func(h string) []byte {
 			return withField(t, httpV2EventJSON, func(m map[string]any) {
 				h2 := map[string]any{"header1": "value1"}

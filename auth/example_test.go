@@ -54,7 +54,7 @@ func ExampleAuthorizer_Invoke() {
 		fmt.Println(string(out), err)
 	}
 	// Output:
-	// {"principalId":"static:4e738ca5563c","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*/*"]}]},"context":{"auth_method":"static","client_id":"","iss":"","scope":"mcp:tools","sub":"static:4e738ca5563c"}} <nil>
+	// {"principalId":"static:4e738ca5563c","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*"]}]},"context":{"auth_method":"static","client_id":"","iss":"","scope":"mcp:tools","sub":"static:4e738ca5563c"}} <nil>
 	//  Unauthorized
 }
 
