@@ -21,6 +21,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
@@ -85,6 +86,7 @@ type claims struct {
 	exp, nbf                       time.Duration // relative to now
 	noExp                          bool
 	extra                          map[string]any
+	headers                        map[string]any // extra protected header parameters
 }
 
 func (k *signingKey) sign(t testing.TB, c claims) string {
@@ -122,7 +124,13 @@ func (k *signingKey) sign(t testing.TB, c claims) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := jwt.Sign(tok, jwt.WithKey(k.alg, k.priv))
+	hdr := jws.NewHeaders()
+	for name, v := range c.headers {
+		if err := hdr.Set(name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signed, err := jwt.Sign(tok, jwt.WithKey(k.alg, k.priv, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
 		t.Fatal(err)
 	}

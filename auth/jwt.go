@@ -171,9 +171,15 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 
 // selectKey hands jwx the one key allowed to verify sig: the token's
 // algorithm must be on the allowlist and fit the key, and the key must be
-// the one its kid names.
+// the one its kid names. A signature whose header marks extensions as
+// critical is refused: the verifier understands none, and RFC 7515
+// section 4.1.11 forbids accepting what it does not understand.
 func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.Signature) error {
 	hdr := sig.ProtectedHeaders()
+	if hdr.Has(jws.CriticalKey) {
+		crit, _ := hdr.Critical()
+		return fmt.Errorf("critical header extensions %q not understood (crit)", crit)
+	}
 	alg, ok := hdr.Algorithm()
 	if !ok || !slices.Contains(v.algs, alg) {
 		return fmt.Errorf("algorithm %q not allowed", alg.String())

@@ -52,6 +52,9 @@ func TestJWTVerifier(t *testing.T) {
 		{name: "wrong client_id", v: cognito, token: rsaKey.sign(t, claims{clientID: "client-evil"}), wantErr: "audience"},
 		{name: "alg none", v: v, token: unsignedToken(t, rsaKey.kid), wantErr: "none"},
 		{name: "HS256 signed with the RSA public key", v: v, token: confusedToken(t, rsaKey), wantErr: "HS256"},
+		{name: "critical header extension", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{
+			"crit": []string{"urn:example:must-understand"}, "urn:example:must-understand": true,
+		}}), wantErr: "crit"},
 		{name: "tampered signature", v: v, token: tamper(rsaKey.sign(t, claims{})), wantErr: "verify"},
 		{name: "unknown signer", v: v, token: stranger.sign(t, claims{}), wantErr: "unknown"},
 		{name: "not a JWT", v: v, token: "abc.def.ghi"},
