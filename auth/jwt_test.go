@@ -3,9 +3,12 @@ package auth
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -200,18 +203,33 @@ func TestJWKSRefreshIntervalElapses(t *testing.T) {
 
 func TestJWKSUnavailable(t *testing.T) {
 	key := newRSAKey(t, "k")
+	// refused is a client whose every connection is refused; it counts the
+	// attempts, since no server sees them.
+	refused := func(attempts *atomic.Int32) *http.Client {
+		return &http.Client{Transport: &http.Transport{
+			DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+				attempts.Add(1)
+				return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+			},
+		}}
+	}
 	tests := []struct {
 		name  string
-		setup func(*jwksServer) string // returns the JWKS URL
+		setup func(*jwksServer, *JWTOptions) *atomic.Int32 // returns the fetch attempt counter
 	}{
-		{"HTTP 503", func(s *jwksServer) string { s.setMode("down"); return s.url() }},
-		{"garbage body", func(s *jwksServer) string { s.setMode("garbage"); return s.url() }},
-		{"connection refused", func(s *jwksServer) string { s.Close(); return s.url() }},
+		{"HTTP 503", func(s *jwksServer, _ *JWTOptions) *atomic.Int32 { s.setMode("down"); return &s.hits }},
+		{"garbage body", func(s *jwksServer, _ *JWTOptions) *atomic.Int32 { s.setMode("garbage"); return &s.hits }},
+		{"connection refused", func(_ *jwksServer, o *JWTOptions) *atomic.Int32 {
+			var dials atomic.Int32
+			o.HTTPClient = refused(&dials)
+			return &dials
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newJWKSServer(t, key)
-			v := newTestJWTVerifier(t, tc.setup(srv), nil)
+			var attempts *atomic.Int32
+			v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { attempts = tc.setup(srv, o) })
 			for range 3 {
 				id, err := v.Verify(context.Background(), key.sign(t, claims{}))
 				if !errors.Is(err, ErrInvalidToken) || id != nil {
@@ -219,8 +237,8 @@ func TestJWKSUnavailable(t *testing.T) {
 				}
 			}
 			// Failures are rate-limited too: one attempt, not one per token.
-			if got := srv.hits.Load(); got > 1 {
-				t.Errorf("JWKS fetched %d times for 3 tokens, want at most 1", got)
+			if got := attempts.Load(); got != 1 {
+				t.Errorf("JWKS fetch attempted %d times for 3 tokens, want 1", got)
 			}
 		})
 	}
