@@ -293,6 +293,60 @@ func TestBinaryResponse(t *testing.T) {
 	}
 }
 
+// TestALBResponseLimit checks that a response an ALB would refuse (over
+// 1 MB of response JSON) is answered with a JSON-RPC error for the same id,
+// and that one under it goes out as written.
+func TestALBResponseLimit(t *testing.T) {
+	result := func(n int) []byte {
+		return []byte(`{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"` + strings.Repeat("x", n) + `"}]}}`)
+	}
+	req := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"big","arguments":{}}}`)
+	for _, shape := range shapes {
+		if !strings.HasPrefix(shape.name, "alb") {
+			continue
+		}
+		t.Run(shape.name+"/over", func(t *testing.T) {
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(result(2 << 20))
+			}), nil)
+			out, err := h.Invoke(invokeCtx(t), shape.build(t, req))
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			if len(out) > 1_000_000 {
+				t.Fatalf("response of %d bytes; an ALB takes at most 1 MB", len(out))
+			}
+			var resp lambdaResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatalf("response is not JSON: %v", err)
+			}
+			var answer rpcAnswer
+			if err := json.Unmarshal(resp.body(t), &answer); err != nil {
+				t.Fatalf("body is not JSON: %v", err)
+			}
+			if string(answer.ID) != "1" || answer.Error == nil || answer.Error.Code != -32603 ||
+				!strings.Contains(answer.Error.Message, "exceeds the ALB response limit of 1000000 bytes") {
+				t.Errorf("answer = %s, want a -32603 error for id 1 naming the ALB's limit", resp.body(t))
+			}
+			if resp.StatusCode != http.StatusOK || resp.StatusDescription != "200 OK" {
+				t.Errorf("status = %d %q, want 200 \"200 OK\"", resp.StatusCode, resp.StatusDescription)
+			}
+		})
+		t.Run(shape.name+"/under", func(t *testing.T) {
+			body := result(900 << 10)
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(body)
+			}), nil)
+			resp := invoke(t, h, shape.build(t, req))
+			if !bytes.Equal(resp.body(t), body) {
+				t.Errorf("body of %d bytes changed to %.200s", len(body), resp.body(t))
+			}
+		})
+	}
+}
+
 // TestUnknownEvent checks that payloads of no known shape fail the
 // invocation with ErrUnknownEvent instead of reaching the handler.
 func TestUnknownEvent(t *testing.T) {

@@ -37,7 +37,10 @@ type Limits struct {
 	// buffered shapes. A response over it is replaced by a JSON-RPC
 	// internal error for the same request id, because Lambda would
 	// otherwise fail the invocation and the gateway answer 502. Zero means
-	// DefaultMaxResponseBytes. It does not apply to Guard (plain HTTP).
+	// DefaultMaxResponseBytes. For ALB events the cap is at most
+	// 1,000,000 bytes, the load balancer's own limit on the response JSON
+	// (1 MB, "Use Lambda functions as targets of an Application Load
+	// Balancer"). It does not apply to Guard (plain HTTP).
 	MaxResponseBytes int
 
 	// MaxHeaderBytes caps the total size of the request's header names
@@ -62,6 +65,13 @@ const (
 	DefaultMaxHeaders       = 200
 	DefaultMaxJSONDepth     = 64
 )
+
+// albMaxResponseBytes is the most response JSON an Application Load
+// Balancer takes from a Lambda function: "Use Lambda functions as targets
+// of an Application Load Balancer" (Limits) gives 1 MB, read here as the
+// smaller 10^6 bytes. The load balancer answers a larger response with a
+// 502, so for ALB events it caps Limits.MaxResponseBytes.
+const albMaxResponseBytes = 1_000_000
 
 // withDefaults fills zero fields with their defaults.
 func (l Limits) withDefaults() Limits {
@@ -395,10 +405,14 @@ func validID(raw json.RawMessage) bool {
 	return false
 }
 
-// guardResponseSize replaces a buffered response that Lambda could not
-// return with a JSON-RPC error of the same shape, keeping the request's id.
+// guardResponseSize replaces a buffered response that Lambda, or the ALB
+// in front of it, could not return with a JSON-RPC error of the same shape,
+// keeping the request's id.
 func (h *Handler) guardResponseSize(event, resp any, out []byte) ([]byte, error) {
-	limit := h.limits.MaxResponseBytes
+	limit, who := h.limits.MaxResponseBytes, "Lambda"
+	if _, alb := event.(*events.ALBTargetGroupRequest); alb && limit > albMaxResponseBytes {
+		limit, who = albMaxResponseBytes, "ALB"
+	}
 	if limit <= 0 || len(out) <= limit {
 		return out, nil
 	}
@@ -419,7 +433,7 @@ func (h *Handler) guardResponseSize(event, resp any, out []byte) ([]byte, error)
 		raw, _ = base64.StdEncoding.DecodeString(body)
 	}
 	id := peekRPC(raw).ID
-	msg := fmt.Sprintf("response of %d bytes exceeds the Lambda response limit of %d bytes", len(out), limit)
+	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(out), who, limit)
 	errBody := jsonRPCErrorBody(id, codeInternalError, msg, nil)
 	header := http.Header{"Content-Type": {"application/json"}}
 	switch r := resp.(type) {
