@@ -2,8 +2,8 @@ package lambdamcp
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -33,7 +33,7 @@ func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest
 	body, isBase64 := w.encodedBody()
 	resp := &events.ALBTargetGroupResponse{
 		StatusCode:        w.statusCode(),
-		StatusDescription: fmt.Sprintf("%d %s", w.statusCode(), http.StatusText(w.statusCode())),
+		StatusDescription: statusDescription(w.statusCode()),
 		Body:              body,
 		IsBase64Encoded:   isBase64,
 	}
@@ -46,4 +46,15 @@ func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest
 		}
 	}
 	return resp
+}
+
+// statusDescription is an ALB response's statusDescription, as "200 OK" in
+// "Use Lambda functions as targets of an Application Load Balancer"
+// (Respond to the load balancer): the code and its reason phrase, or the
+// code alone, with no trailing space, for a code that has none.
+func statusDescription(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return strconv.Itoa(code) + " " + text
+	}
+	return strconv.Itoa(code)
 }

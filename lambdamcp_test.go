@@ -347,6 +347,34 @@ func TestALBResponseLimit(t *testing.T) {
 	}
 }
 
+// TestALBStatusDescription checks the ALB response's status line text: the
+// code and its reason phrase, or the code alone where it has none.
+func TestALBStatusDescription(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		want   string
+	}{
+		{200, "200 OK"},
+		{404, "404 Not Found"},
+		{599, "599"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			var ev events.ALBTargetGroupRequest
+			loadEvent(t, "alb-lambda-target-request-headers-only.json", &ev)
+			var got seen
+			h := lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				w.Write([]byte(`{}`))
+			}), &lambdamcp.Options{RawErrors: true})
+			resp := invoke(t, h, mustJSON(t, ev))
+			if resp.StatusCode != tc.status || resp.StatusDescription != tc.want {
+				t.Errorf("status = %d %q, want %d %q", resp.StatusCode, resp.StatusDescription, tc.status, tc.want)
+			}
+		})
+	}
+}
+
 // TestUnknownEvent checks that payloads of no known shape fail the
 // invocation with ErrUnknownEvent instead of reaching the handler.
 func TestUnknownEvent(t *testing.T) {
