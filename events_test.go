@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -85,14 +86,17 @@ func restEvent(t testing.TB, r httpRequest) []byte {
 	return mustJSON(t, ev)
 }
 
-// httpAPIEvent is an HTTP API event on the named stage "dev", whose raw
-// path starts with the stage.
+// httpAPIEvent is an HTTP API event on the named stage "dev", reached
+// through the API's default endpoint, whose raw path starts with the stage.
 func httpAPIEvent(t testing.TB, r httpRequest) []byte {
 	var ev events.APIGatewayV2HTTPRequest
 	loadEvent(t, "apigw-v2-request-lambda-authorizer.json", &ev)
 	ev.RouteKey = "ANY /mcp"
 	ev.RequestContext.RouteKey = ev.RouteKey
 	ev.RequestContext.Stage = "dev"
+	// The sample's placeholders disagree; AWS names the API in its
+	// endpoint's domain, <apiId>.execute-api.<region>.amazonaws.com.
+	ev.RequestContext.APIID, _, _ = strings.Cut(ev.RequestContext.DomainName, ".")
 	ev.RawPath = "/dev" + r.path
 	ev.RequestContext.HTTP.Method, ev.RequestContext.HTTP.Path = r.method, ev.RawPath
 	ev.RawQueryString, ev.QueryStringParameters, ev.PathParameters = "", nil, nil

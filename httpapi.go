@@ -10,19 +10,30 @@ import (
 
 // serveHTTPAPI answers an API Gateway HTTP API event (payload 2.0).
 //
-// On a named stage the raw path starts with the stage (/dev/mcp); the
-// handler sees it without (/mcp), as on REST APIs.
+// On a named stage reached through the API's default endpoint the raw path
+// starts with the stage (/dev/mcp); the handler sees it without (/mcp), as
+// on REST APIs. Through a custom domain the raw path has no stage (nor the
+// API mapping's path, "Create AWS Lambda proxy integrations for HTTP APIs
+// in API Gateway", Payload format differences), so it is left as it is.
 func (h *Handler) serveHTTPAPI(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) any {
+	rc := ev.RequestContext
 	path := ev.RawPath
-	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
+	if st := rc.Stage; st != "" && st != "$default" && defaultEndpoint(rc.DomainName, rc.APIID) {
 		if rest, ok := strings.CutPrefix(path, "/"+st); ok && (rest == "" || rest[0] == '/') {
 			path = rest
 		}
 	}
-	rc := ev.RequestContext
 	w := h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
 		v2Parts(rc.HTTP.Method, path, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 	return v2Response(w)
+}
+
+// defaultEndpoint reports whether domain is the default endpoint of the
+// API apiID, {api-id}.execute-api.{region}.amazonaws.com, rather than a
+// custom domain name.
+func defaultEndpoint(domain, apiID string) bool {
+	rest, ok := strings.CutPrefix(domain, apiID)
+	return ok && apiID != "" && strings.HasPrefix(rest, ".execute-api.")
 }
 
 // serveURL answers a Lambda Function URL event (buffered invoke mode).

@@ -239,19 +239,26 @@ func TestHeaders(t *testing.T) {
 }
 
 // TestHTTPAPIStage checks that a named stage's prefix is taken off the path
-// and that $default leaves it alone.
+// of a request to the API's default endpoint, and that $default and custom
+// domains (whose raw path has no stage) leave it alone.
 func TestHTTPAPIStage(t *testing.T) {
-	tests := []struct{ stage, rawPath, want string }{
-		{"$default", "/mcp", "/mcp"},
-		{"dev", "/dev/mcp", "/mcp"},
-		{"dev", "/dev", "/"},
-		{"dev", "/devices/mcp", "/devices/mcp"},
+	const endpoint = "aaaaaaaaaa.execute-api.us-west-2.amazonaws.com" // the sample's, for its apiId
+	tests := []struct{ domain, stage, rawPath, want string }{
+		{endpoint, "$default", "/mcp", "/mcp"},
+		{endpoint, "dev", "/dev/mcp", "/mcp"},
+		{endpoint, "dev", "/dev", "/"},
+		{endpoint, "dev", "/devices/mcp", "/devices/mcp"},
+		{endpoint, "v1", "/v1/mcp", "/mcp"},
+		{"api.example.com", "v1", "/v1/mcp", "/v1/mcp"},
+		{"api.example.com", "v1", "/mcp", "/mcp"},
+		{"api.example.com", "$default", "/mcp", "/mcp"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.stage+tc.rawPath, func(t *testing.T) {
+		t.Run(tc.domain+"/"+tc.stage+tc.rawPath, func(t *testing.T) {
 			var ev events.APIGatewayV2HTTPRequest
 			loadEvent(t, "apigw-v2-request-no-authorizer.json", &ev)
 			ev.RequestContext.Stage, ev.RawPath = tc.stage, tc.rawPath
+			ev.RequestContext.DomainName, ev.Headers["host"] = tc.domain, tc.domain
 			var got seen
 			invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
 			if got.Path != tc.want {

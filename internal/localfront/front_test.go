@@ -177,6 +177,7 @@ func TestHTTPEvent(t *testing.T) {
 				Headers: map[string]string{"x-test": ev.Headers["x-test"], "cookie": ev.Headers["cookie"]},
 				RequestContext: events.APIGatewayV2HTTPRequestContext{
 					RouteKey: ev.RequestContext.RouteKey, Stage: ev.RequestContext.Stage, HTTP: ev.RequestContext.HTTP,
+					APIID: ev.RequestContext.APIID, DomainName: ev.RequestContext.DomainName, DomainPrefix: ev.RequestContext.DomainPrefix,
 				},
 			}
 			want := events.APIGatewayV2HTTPRequest{
@@ -185,6 +186,7 @@ func TestHTTPEvent(t *testing.T) {
 				Headers: map[string]string{"x-test": "one,two", "cookie": ""},
 				RequestContext: events.APIGatewayV2HTTPRequestContext{
 					RouteKey: "$default", Stage: tc.wantStage,
+					APIID: "local0api1", DomainName: "local0api1.execute-api.us-east-1.amazonaws.com", DomainPrefix: "local0api1",
 					HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: tc.wantRawPath, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "front-test"},
 				},
 			}

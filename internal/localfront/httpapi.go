@@ -5,8 +5,11 @@ import (
 )
 
 // httpEvent builds the API Gateway HTTP API event (payload 2.0) for the
-// $default route. With a named stage, rawPath keeps the stage prefix, as
-// HTTP APIs send it.
+// $default route, as the API's default endpoint sends it: with a named
+// stage, rawPath keeps the stage prefix, and the domain name is the
+// endpoint's, {api-id}.execute-api.{region}.amazonaws.com, which tells a
+// function that the prefix is there (through a custom domain it is not).
+// The Host header keeps the local address.
 func (f *Front) httpEvent(req *request, authorizer map[string]any) events.APIGatewayV2HTTPRequest {
 	h := req.headers(true)
 	delete(h, "cookie")
@@ -36,8 +39,8 @@ func (f *Front) httpContext(req *request) events.APIGatewayV2HTTPRequestContext 
 		Stage:        f.cfg.Stage,
 		RequestID:    req.requestID,
 		APIID:        f.apiID,
-		DomainName:   req.r.Host,
-		DomainPrefix: domainPrefix(req.r.Host),
+		DomainName:   f.apiID + ".execute-api." + f.cfg.Region + ".amazonaws.com",
+		DomainPrefix: f.apiID,
 		Time:         req.requestTime(),
 		TimeEpoch:    req.now.UnixMilli(),
 		HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{

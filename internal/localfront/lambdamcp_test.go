@@ -50,6 +50,7 @@ func TestShapesThroughLambdaMCP(t *testing.T) {
 		{name: "rest with authorizer", cfg: Config{Shape: ShapeREST, Authorizer: testAuthorizer(&seen)}, token: "Bearer good",
 			want: map[string]any{"principalId": "u1", "sub": "u1", "scope": "mcp", "n": "3", "b": "true"}},
 		{name: "http", cfg: Config{Shape: ShapeHTTP}},
+		{name: "http on a named stage", cfg: Config{Shape: ShapeHTTP, Stage: "v1"}},
 		{name: "http with authorizer", cfg: Config{Shape: ShapeHTTP, Authorizer: testAuthorizer(&seen)}, token: "Bearer simple-yes",
 			want: map[string]any{"sub": "u2", "n": 3.0}},
 		{name: "url", cfg: Config{Shape: ShapeURL}},
