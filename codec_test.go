@@ -35,7 +35,7 @@ func TestDecodeErrorsQuoteNoValue(t *testing.T) {
 	}
 	for name, tc := range payloads {
 		t.Run(name, func(t *testing.T) {
-			_, _, err := parseEvent([]byte(tc.payload))
+			_, _, _, err := parseEvent([]byte(tc.payload))
 			if err == nil {
 				t.Fatal("the event decoded")
 			}

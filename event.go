@@ -69,33 +69,34 @@ type eventContext struct {
 // parseEvent decodes payload once and returns its shape and the event as
 // aws-lambda-go types it: *events.APIGatewayProxyRequest,
 // *events.APIGatewayV2HTTPRequest, *events.LambdaFunctionURLRequest or
-// *events.ALBTargetGroupRequest. A payload of no known shape yields an error
-// wrapping ErrUnknownEvent; one of a known shape that does not decode as
-// that shape, another error.
-func parseEvent(payload []byte) (Shape, any, error) {
+// *events.ALBTargetGroupRequest. httpAPIv1 reports an HTTP API's payload
+// format 1.0 event (see isHTTPAPIv1), which is served as a REST one but
+// never streamed. A payload of no known shape yields an error wrapping
+// ErrUnknownEvent; one of a known shape that does not decode as that shape,
+// another error.
+func parseEvent(payload []byte) (shape Shape, event any, httpAPIv1 bool, err error) {
 	var e lambdaEvent
-	if err := unmarshal(payload, &e); err == nil {
+	if unmarshal(payload, &e) == nil {
 		rc := e.RequestContext
 		if rc == nil {
-			return "", nil, ErrUnknownEvent
+			return "", nil, false, ErrUnknownEvent
 		}
-		shape, err := shapeOf(e.Version, e.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName)
-		if err != nil {
-			return "", nil, err
+		if shape, err = shapeOf(e.Version, e.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName); err != nil {
+			return "", nil, false, err
 		}
-		if ev, err := e.as(shape); err == nil {
-			return shape, ev, nil
+		if event, err = e.as(shape); err == nil {
+			return shape, event, isHTTPAPIv1(shape, e.Version), nil
 		}
 	}
 	// A field one shape ignores may have a type that another shape's field
 	// of that name does not accept: decode as the shape alone, as Lambda's
 	// own runtime would.
-	shape, err := detectShape(payload)
+	shape, httpAPIv1, err = probeShape(payload)
 	if err != nil {
-		return "", nil, err
+		return "", nil, false, err
 	}
-	ev, err := decodeAs(payload, shape)
-	return shape, ev, err
+	event, err = decodeAs(payload, shape)
+	return shape, event, httpAPIv1, err
 }
 
 // decodeAs decodes payload as an event of shape.

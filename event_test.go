@@ -37,7 +37,7 @@ func TestParseEventMatchesDirectDecode(t *testing.T) {
 	}
 	for name, payload := range sampleEvents(t) {
 		t.Run(name, func(t *testing.T) {
-			shape, got, err := parseEvent(payload)
+			shape, got, _, err := parseEvent(payload)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +160,7 @@ func TestParseEventFallback(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			shape, ev, err := parseEvent([]byte(tc.payload))
+			shape, ev, _, err := parseEvent([]byte(tc.payload))
 			if got := errors.Is(err, ErrUnknownEvent); got != tc.isUnknown {
 				t.Fatalf("error %v: ErrUnknownEvent = %v, want %v", err, got, tc.isUnknown)
 			}
@@ -190,6 +190,51 @@ func TestParseEventFallback(t *testing.T) {
 	}
 }
 
+// TestParseEventHTTPAPIv1 checks that an HTTP API's payload format 1.0
+// event, a REST one with "version": "1.0", is told from a REST API's, in
+// the one-pass decode and in the fallback alike.
+func TestParseEventHTTPAPIv1(t *testing.T) {
+	var rest map[string]any
+	if err := stdjson.Unmarshal(awsevents.Sample("apigw-request.json"), &rest); err != nil {
+		t.Fatal(err)
+	}
+	v1 := make(map[string]any, len(rest)+1)
+	for k, v := range rest {
+		v1[k] = v
+	}
+	v1["version"] = "1.0"
+	// A field REST events ignore, of a type another shape's field of that
+	// name refuses, sends the decode to the fallback.
+	fallback := make(map[string]any, len(v1)+1)
+	for k, v := range v1 {
+		fallback[k] = v
+	}
+	fallback["cookies"] = "ignored"
+	for _, tc := range []struct {
+		name  string
+		event map[string]any
+		want  bool
+	}{
+		{"REST API", rest, false},
+		{"HTTP API payload 1.0", v1, true},
+		{"HTTP API payload 1.0, fallback", fallback, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			payload, err := stdjson.Marshal(tc.event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shape, _, httpAPIv1, err := parseEvent(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if shape != ShapeREST || httpAPIv1 != tc.want {
+				t.Errorf("shape %q, HTTP API payload 1.0 %v; want %q, %v", shape, httpAPIv1, ShapeREST, tc.want)
+			}
+		})
+	}
+}
+
 // FuzzParseEvent checks that any payload the one-pass decode accepts is
 // decoded as decoding it as its shape alone would, and that none panics.
 func FuzzParseEvent(f *testing.F) {
@@ -197,6 +242,10 @@ func FuzzParseEvent(f *testing.F) {
 		f.Add(payload)
 	}
 	f.Add([]byte(`{"httpMethod":"GET","requestContext":{"authorizer":null}}`))
+	// HTTP API payload 1.0: a REST event with a version, however spelt.
+	f.Add([]byte(`{"version":"1.0","httpMethod":"POST","requestContext":{}}`))
+	f.Add([]byte(`{"Version":"1.0","httpMethod":"POST","version":null,"requestContext":{}}`))
+	f.Add([]byte(`{"version":"1.0","httpMethod":"POST","cookies":"ignored","requestContext":{}}`))
 	// Where encoding/json/v2's own defaults read differently from
 	// encoding/json: delimiters in case-insensitive names, merging a
 	// repeated name, null over a value.
@@ -214,7 +263,7 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"authorizer":{"jwt":{"claims":{"a":"1"}}},"authorizer":{"jwt":{"scopes":["s"]}}}}`))
 	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"domainName":"x.lambda-url.us-east-1.on.aws","authorizer":{"iam":{"accessKey":"k"}},"authorizer":{"iam":{"accountId":"1"}}}}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		shape, ev, err := parseEvent(payload)
+		shape, ev, httpAPIv1, err := parseEvent(payload)
 		if err != nil {
 			// What aws-lambda-go's runtime (encoding/json) decodes as a
 			// shape, lambdamcp must decode too.
@@ -238,6 +287,10 @@ func FuzzParseEvent(f *testing.F) {
 		}
 		if diff := cmp.Diff(std, ev); diff != "" {
 			t.Errorf("decode differs from encoding/json's (-want +got):\n%s", diff)
+		}
+		var v struct{ Version string }
+		if err := stdjson.Unmarshal(payload, &v); err == nil && httpAPIv1 != (shape == ShapeREST && v.Version == "1.0") {
+			t.Errorf("HTTP API payload 1.0 = %v for a %s event of version %q", httpAPIv1, shape, v.Version)
 		}
 	})
 }
@@ -284,7 +337,7 @@ func BenchmarkParseEvent(b *testing.B) {
 		b.Run(strings.TrimSuffix(name, ".json")+"/one-pass", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := parseEvent(payload); err != nil {
+				if _, _, _, err := parseEvent(payload); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -35,7 +35,9 @@ type Options struct {
 	// transfer mode STREAM. Lambda does not say in the event how it was
 	// invoked, so this must match the deployment. Nil (the zero value)
 	// buffers every response; HTTP APIs and ALBs cannot stream and are
-	// always buffered. See docs/streaming.md.
+	// always buffered, HTTP API payload format 1.0 events too (whose shape
+	// is ShapeREST; they are told apart by their "version": "1.0"). See
+	// docs/streaming.md.
 	Stream []Shape
 
 	// Heartbeat bounds how long a streamed event stream stays silent: SSE
@@ -155,7 +157,7 @@ func Start(h http.Handler, opts *Options) {
 //
 // Invoke always buffers, whatever Options.Stream says; InvokeStream streams.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	_, event, err := h.decode(ctx, payload)
+	_, event, _, err := h.decode(ctx, payload)
 	if err != nil {
 		return nil, err
 	}
@@ -164,15 +166,15 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // decode parses an invocation's payload (see parseEvent), logging why when
 // it is no event lambdamcp serves.
-func (h *Handler) decode(ctx context.Context, payload []byte) (Shape, any, error) {
-	shape, event, err := parseEvent(payload)
+func (h *Handler) decode(ctx context.Context, payload []byte) (shape Shape, event any, httpAPIv1 bool, err error) {
+	shape, event, httpAPIv1, err = parseEvent(payload)
 	switch {
 	case errors.Is(err, ErrUnknownEvent):
 		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
 	case err != nil:
 		h.log(ctx, slog.LevelWarn, "undecodable event", slog.String("shape", string(shape)), slog.String("error", err.Error()))
 	}
-	return shape, event, err
+	return shape, event, httpAPIv1, err
 }
 
 // invokeBuffered answers a decoded event (see parseEvent) with one response.

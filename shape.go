@@ -35,15 +35,23 @@ type shapeProbe struct {
 
 // detectShape tells which event shape payload is.
 func detectShape(payload []byte) (Shape, error) {
+	shape, _, err := probeShape(payload)
+	return shape, err
+}
+
+// probeShape tells which event shape payload is, and whether it is an HTTP
+// API's payload format 1.0 event (see isHTTPAPIv1).
+func probeShape(payload []byte) (shape Shape, httpAPIv1 bool, err error) {
 	var p shapeProbe
 	if err := unmarshal(payload, &p); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrUnknownEvent, decodeError(err))
+		return "", false, fmt.Errorf("%w: %v", ErrUnknownEvent, decodeError(err))
 	}
 	rc := p.RequestContext
 	if rc == nil {
-		return "", ErrUnknownEvent
+		return "", false, ErrUnknownEvent
 	}
-	return shapeOf(p.Version, p.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName)
+	shape, err = shapeOf(p.Version, p.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName)
+	return shape, isHTTPAPIv1(shape, p.Version), err
 }
 
 // shapeOf tells the shape from the fields that tell them apart.
@@ -62,6 +70,15 @@ func shapeOf(version, httpMethod string, hasELB, hasHTTP bool, domainName string
 		return ShapeREST, nil
 	}
 	return "", ErrUnknownEvent
+}
+
+// isHTTPAPIv1 reports whether an event of shape ShapeREST came from an HTTP
+// API with payload format 1.0: those carry "version": "1.0", REST APIs'
+// proxy events no version at all ("Create AWS Lambda proxy integrations for
+// HTTP APIs in API Gateway", Payload format structure). They are served as
+// REST events, but HTTP APIs cannot stream, so they are always buffered.
+func isHTTPAPIv1(shape Shape, version string) bool {
+	return shape == ShapeREST && version == "1.0"
 }
 
 // ParseStreamShapes reads a comma-separated list of the shapes that stream,

@@ -81,18 +81,19 @@ func Streamed(ctx context.Context) bool {
 // streams: for a shape named in Options.Stream, the reader yields Lambda's
 // HTTP integration response (a JSON prelude with status and headers, eight
 // NUL bytes, then the body as the handler writes it); for the other shapes,
-// the buffered JSON response that Invoke returns. Start uses it when
-// Options.Stream is set.
+// and for HTTP API payload format 1.0 events (shaped as REST ones, but from
+// an API that cannot stream), the buffered JSON response that Invoke
+// returns. Start uses it when Options.Stream is set.
 //
 // The reader must be read to its end or closed: closing it early is how the
 // client's disconnection reaches the handler, whose request context is then
 // cancelled with ErrClientGone.
 func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, error) {
-	shape, event, err := h.decode(ctx, payload)
+	shape, event, httpAPIv1, err := h.decode(ctx, payload)
 	if err != nil {
 		return nil, err
 	}
-	if slices.Contains(h.stream.shapes, shape) {
+	if !httpAPIv1 && slices.Contains(h.stream.shapes, shape) {
 		switch ev := event.(type) {
 		case *events.LambdaFunctionURLRequest:
 			return h.streamURL(ctx, ev), nil

@@ -407,6 +407,39 @@ func TestStreamOtherAnswers(t *testing.T) {
 			})
 		}
 	}
+	t.Run("http api payload 1.0 stays buffered", func(t *testing.T) {
+		// An HTTP API's payload 1.0 event is a REST one with a version;
+		// HTTP APIs cannot stream, so it is answered as a buffered REST one.
+		var ev map[string]any
+		if err := json.Unmarshal(restEvent(t, callWait(legacy)), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["version"] = "1.0"
+		payload := mustJSON(t, ev)
+		out, err := h.InvokeStream(streamCtx(t, time.Minute), payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(out)
+		var got lambdaResponse
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("answer is no buffered response: %v\n%q", err, b)
+		}
+		buffered, err := h.Invoke(streamCtx(t, time.Minute), payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want lambdaResponse
+		if err := json.Unmarshal(buffered, &want); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("streamed invocation's answer differs from the buffered one (-want +got):\n%s", diff)
+		}
+		if got.StatusCode != 200 || got.MultiValueHeaders == nil || !strings.Contains(got.Body, "released") {
+			t.Errorf("answer = %s, want a buffered REST response with the result", b)
+		}
+	})
 	t.Run("alb stays buffered", func(t *testing.T) {
 		out, err := h.InvokeStream(streamCtx(t, time.Minute), albEvent(t, callWait(legacy)))
 		if err != nil {
