@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -13,23 +14,23 @@ import (
 // whose type depends on the shape and is decoded once the shape is known.
 // TestLambdaEventCoversEveryField keeps it complete.
 type lambdaEvent struct {
-	Version                         string              `json:"version"`
-	RouteKey                        string              `json:"routeKey"`
-	Resource                        string              `json:"resource"`
-	Path                            string              `json:"path"`
-	HTTPMethod                      string              `json:"httpMethod"`
-	RawPath                         string              `json:"rawPath"`
-	RawQueryString                  string              `json:"rawQueryString"`
-	Cookies                         []string            `json:"cookies"`
-	Headers                         map[string]string   `json:"headers"`
-	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
-	RequestContext                  *eventContext       `json:"requestContext"`
-	Body                            string              `json:"body"`
-	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+	Version                         string               `json:"version"`
+	RouteKey                        string               `json:"routeKey"`
+	Resource                        string               `json:"resource"`
+	Path                            string               `json:"path"`
+	HTTPMethod                      string               `json:"httpMethod"`
+	RawPath                         string               `json:"rawPath"`
+	RawQueryString                  string               `json:"rawQueryString"`
+	Cookies                         []string             `json:"cookies"`
+	Headers                         map[string]string    `json:"headers"`
+	MultiValueHeaders               map[string][]string  `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string    `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string  `json:"multiValueQueryStringParameters"`
+	PathParameters                  map[string]string    `json:"pathParameters"`
+	StageVariables                  map[string]string    `json:"stageVariables"`
+	RequestContext                  object[eventContext] `json:"requestContext"`
+	Body                            string               `json:"body"`
+	IsBase64Encoded                 bool                 `json:"isBase64Encoded"`
 }
 
 // eventContext is the request context of every shape.
@@ -56,14 +57,34 @@ type eventContext struct {
 	RequestTimeEpoch  int64                            `json:"requestTimeEpoch"`
 
 	// HTTP APIs and Function URLs.
-	RouteKey       string                                                `json:"routeKey"`
-	Time           string                                                `json:"time"`
-	TimeEpoch      int64                                                 `json:"timeEpoch"`
-	HTTP           *events.APIGatewayV2HTTPRequestContextHTTPDescription `json:"http"`
-	Authentication events.APIGatewayV2HTTPRequestContextAuthentication   `json:"authentication"`
+	RouteKey       string                                                       `json:"routeKey"`
+	Time           string                                                       `json:"time"`
+	TimeEpoch      int64                                                        `json:"timeEpoch"`
+	HTTP           object[events.APIGatewayV2HTTPRequestContextHTTPDescription] `json:"http"`
+	Authentication events.APIGatewayV2HTTPRequestContextAuthentication          `json:"authentication"`
 
 	// ALB.
-	ELB *events.ELBContext `json:"elb"`
+	ELB object[events.ELBContext] `json:"elb"`
+}
+
+// object is a member that aws-lambda-go's types hold as a struct value. Its
+// first occurrence that is not null allocates p, which so tells whether the
+// event has the member (the shapes are told apart by it); a null leaves
+// what came before as it is, as encoding/json leaves a struct, and a
+// repeated member is merged into it.
+type object[T any] struct{ p *T }
+
+// UnmarshalJSONFrom decodes the next occurrence into what the ones before
+// it left.
+func (o *object[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
+	}
+	if o.p == nil {
+		o.p = new(T)
+	}
+	return json.UnmarshalDecode(dec, o.p)
 }
 
 // parseEvent decodes payload once and returns its shape and the event as
@@ -77,11 +98,11 @@ type eventContext struct {
 func parseEvent(payload []byte) (shape Shape, event any, httpAPIv1 bool, err error) {
 	var e lambdaEvent
 	if unmarshal(payload, &e) == nil {
-		rc := e.RequestContext
+		rc := e.RequestContext.p
 		if rc == nil {
 			return "", nil, false, ErrUnknownEvent
 		}
-		if shape, err = shapeOf(e.Version, e.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName); err != nil {
+		if shape, err = shapeOf(e.Version, e.HTTPMethod, rc.ELB.p != nil, rc.HTTP.p != nil, rc.DomainName); err != nil {
 			return "", nil, false, err
 		}
 		if event, err = e.as(shape); err == nil {
@@ -121,7 +142,7 @@ func decodeAs(payload []byte, shape Shape) (any, error) {
 
 // as returns the event as aws-lambda-go's type for shape.
 func (e *lambdaEvent) as(shape Shape) (any, error) {
-	rc := e.RequestContext
+	rc := e.RequestContext.p
 	switch shape {
 	case ShapeREST:
 		ev := &events.APIGatewayProxyRequest{
@@ -176,7 +197,7 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 				DomainPrefix:   rc.DomainPrefix,
 				Time:           rc.Time,
 				TimeEpoch:      rc.TimeEpoch,
-				HTTP:           *rc.HTTP,
+				HTTP:           *rc.HTTP.p,
 				Authentication: rc.Authentication,
 			},
 			StageVariables:  e.StageVariables,
@@ -205,7 +226,7 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 				DomainPrefix: rc.DomainPrefix,
 				Time:         rc.Time,
 				TimeEpoch:    rc.TimeEpoch,
-				HTTP:         events.LambdaFunctionURLRequestContextHTTPDescription(*rc.HTTP),
+				HTTP:         events.LambdaFunctionURLRequestContextHTTPDescription(*rc.HTTP.p),
 			},
 			Body:            e.Body,
 			IsBase64Encoded: e.IsBase64Encoded,
@@ -219,7 +240,7 @@ func (e *lambdaEvent) as(shape Shape) (any, error) {
 			MultiValueQueryStringParameters: e.MultiValueQueryStringParameters,
 			Headers:                         e.Headers,
 			MultiValueHeaders:               e.MultiValueHeaders,
-			RequestContext:                  events.ALBTargetGroupRequestContext{ELB: *rc.ELB},
+			RequestContext:                  events.ALBTargetGroupRequestContext{ELB: *rc.ELB.p},
 			IsBase64Encoded:                 e.IsBase64Encoded,
 			Body:                            e.Body,
 		}, nil

@@ -235,6 +235,44 @@ func TestParseEventHTTPAPIv1(t *testing.T) {
 	}
 }
 
+// nullBetweenRepeats are events whose request context, or its http or elb
+// member, is given twice with a null in between. aws-lambda-go's types hold
+// them as struct values, which encoding/json leaves as they are on a null,
+// so the occurrences on either side of it are merged.
+var nullBetweenRepeats = []string{
+	`{"httpMethod":"POST","requestContext":{"stage":"dev"},"requestContext":null,"requestContext":{"apiId":"a"}}`,
+	`{"httpMethod":"POST","requestContext":{"stage":"dev"},"requestContext":null}`,
+	`{"version":"2.0","requestContext":{"http":{"method":"POST"},"http":null,"http":{"path":"/mcp"}}}`,
+	`{"version":"2.0","requestContext":{"http":{"method":"POST"},"http":null}}`,
+	`{"version":"2.0","requestContext":{"domainName":"x.lambda-url.us-east-1.on.aws","http":{"method":"POST"},"http":null,"http":{"path":"/mcp"}}}`,
+	`{"httpMethod":"POST","requestContext":{"elb":{"targetGroupArn":"arn"},"elb":null,"elb":{}}}`,
+	`{"httpMethod":"POST","requestContext":{"elb":{"targetGroupArn":"arn"},"elb":null}}`,
+	`{"httpMethod":"POST","requestContext":{"elb":{"targetGroupArn":"arn"}},"requestContext":null,"requestContext":{"elb":null}}`,
+}
+
+// TestParseEventNullBetweenRepeats checks that those events decode as
+// encoding/json decodes them.
+func TestParseEventNullBetweenRepeats(t *testing.T) {
+	for _, payload := range nullBetweenRepeats {
+		t.Run(payload, func(t *testing.T) {
+			shape, ev, _, err := parseEvent([]byte(payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if probed, err := detectShape([]byte(payload)); err != nil || probed != shape {
+				t.Errorf("detectShape = %q, %v; the one-pass decode says %q", probed, err, shape)
+			}
+			std := stdDecode(shape, []byte(payload))
+			if std == nil {
+				t.Fatalf("encoding/json refuses this %s event", shape)
+			}
+			if diff := cmp.Diff(std, ev); diff != "" {
+				t.Errorf("decode differs from encoding/json's (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // FuzzParseEvent checks that any payload the one-pass decode accepts is
 // decoded as decoding it as its shape alone would, and that none panics.
 func FuzzParseEvent(f *testing.F) {
@@ -242,6 +280,9 @@ func FuzzParseEvent(f *testing.F) {
 		f.Add(payload)
 	}
 	f.Add([]byte(`{"httpMethod":"GET","requestContext":{"authorizer":null}}`))
+	for _, payload := range nullBetweenRepeats {
+		f.Add([]byte(payload))
+	}
 	// HTTP API payload 1.0: a REST event with a version, however spelt.
 	f.Add([]byte(`{"version":"1.0","httpMethod":"POST","requestContext":{}}`))
 	f.Add([]byte(`{"Version":"1.0","httpMethod":"POST","version":null,"requestContext":{}}`))

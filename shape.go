@@ -21,16 +21,17 @@ const (
 // is not an event of any shape lambdamcp serves.
 var ErrUnknownEvent = errors.New("lambdamcp: unrecognised event: not an API Gateway, Function URL or ALB request")
 
-// shapeProbe holds the few fields that tell the shapes apart. Decoding into
-// *struct{} keeps presence without copying the objects.
+// shapeProbe holds the few fields that tell the shapes apart, present as
+// lambdaEvent has them (see object). Decoding into struct{} keeps presence
+// without copying the objects.
 type shapeProbe struct {
 	Version        string `json:"version"`
 	HTTPMethod     string `json:"httpMethod"`
-	RequestContext *struct {
-		ELB        *struct{} `json:"elb"`
-		HTTP       *struct{} `json:"http"`
-		DomainName string    `json:"domainName"`
-	} `json:"requestContext"`
+	RequestContext object[struct {
+		ELB        object[struct{}] `json:"elb"`
+		HTTP       object[struct{}] `json:"http"`
+		DomainName string           `json:"domainName"`
+	}] `json:"requestContext"`
 }
 
 // detectShape tells which event shape payload is.
@@ -46,11 +47,11 @@ func probeShape(payload []byte) (shape Shape, httpAPIv1 bool, err error) {
 	if err := unmarshal(payload, &p); err != nil {
 		return "", false, fmt.Errorf("%w: %v", ErrUnknownEvent, decodeError(err))
 	}
-	rc := p.RequestContext
+	rc := p.RequestContext.p
 	if rc == nil {
 		return "", false, ErrUnknownEvent
 	}
-	shape, err = shapeOf(p.Version, p.HTTPMethod, rc.ELB != nil, rc.HTTP != nil, rc.DomainName)
+	shape, err = shapeOf(p.Version, p.HTTPMethod, rc.ELB.p != nil, rc.HTTP.p != nil, rc.DomainName)
 	return shape, isHTTPAPIv1(shape, p.Version), err
 }
 
