@@ -24,6 +24,7 @@ func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest
 	w := h.serve(ctx, &invocation{shape: ShapeALB, event: ev}, requestParts{
 		method:     ev.HTTPMethod,
 		path:       ev.Path,
+		escaped:    true,
 		rawQuery:   rawQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
 		header:     header,
 		remoteAddr: header.Get("X-Forwarded-For"),

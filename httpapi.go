@@ -24,7 +24,7 @@ func (h *Handler) serveHTTPAPI(ctx context.Context, ev *events.APIGatewayV2HTTPR
 		}
 	}
 	w := h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
-		v2Parts(rc.HTTP.Method, path, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
+		v2Parts(rc.HTTP.Method, path, false, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 	return v2Response(w)
 }
 
@@ -40,7 +40,7 @@ func defaultEndpoint(domain, apiID string) bool {
 func (h *Handler) serveURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) any {
 	rc := ev.RequestContext
 	w := h.serve(ctx, &invocation{shape: ShapeURL, event: ev},
-		v2Parts(rc.HTTP.Method, ev.RawPath, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
+		v2Parts(rc.HTTP.Method, ev.RawPath, true, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 	return v2Response(w)
 }
 
@@ -67,8 +67,10 @@ func httpAPIAuthorizer(a *events.APIGatewayV2HTTPRequestContextAuthorizerDescrip
 
 // v2Parts maps the fields payload 2.0 carries (HTTP API and Function URL
 // alike). Header values arrive comma-joined, which is how HTTP folds
-// repeated headers too; cookies arrive apart and go back into Cookie.
-func v2Parts(method, path, rawQuery string, headers map[string]string, cookies []string, domain, sourceIP, body string, isBase64 bool) requestParts {
+// repeated headers too; cookies arrive apart and go back into Cookie. A
+// Function URL's rawPath keeps the client's percent-encoding (escaped); an
+// HTTP API's arrives decoded.
+func v2Parts(method, path string, escaped bool, rawQuery string, headers map[string]string, cookies []string, domain, sourceIP, body string, isBase64 bool) requestParts {
 	header := make(http.Header, len(headers)+1)
 	singleHeaders(header, headers)
 	if len(cookies) > 0 {
@@ -77,6 +79,7 @@ func v2Parts(method, path, rawQuery string, headers map[string]string, cookies [
 	return requestParts{
 		method:     method,
 		path:       path,
+		escaped:    escaped,
 		rawQuery:   rawQuery,
 		header:     header,
 		host:       domain,

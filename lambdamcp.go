@@ -157,11 +157,11 @@ func Start(h http.Handler, opts *Options) {
 //
 // Invoke always buffers, whatever Options.Stream says; InvokeStream streams.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	_, event, _, err := h.decode(ctx, payload)
+	_, event, httpAPIv1, err := h.decode(ctx, payload)
 	if err != nil {
 		return nil, err
 	}
-	return h.invokeBuffered(ctx, event)
+	return h.invokeBuffered(ctx, event, httpAPIv1)
 }
 
 // decode parses an invocation's payload (see parseEvent), logging why when
@@ -178,11 +178,11 @@ func (h *Handler) decode(ctx context.Context, payload []byte) (shape Shape, even
 }
 
 // invokeBuffered answers a decoded event (see parseEvent) with one response.
-func (h *Handler) invokeBuffered(ctx context.Context, event any) ([]byte, error) {
+func (h *Handler) invokeBuffered(ctx context.Context, event any, httpAPIv1 bool) ([]byte, error) {
 	var resp any
 	switch ev := event.(type) {
 	case *events.APIGatewayProxyRequest:
-		resp = h.serveREST(ctx, ev)
+		resp = h.serveREST(ctx, ev, httpAPIv1)
 	case *events.APIGatewayV2HTTPRequest:
 		resp = h.serveHTTPAPI(ctx, ev)
 	case *events.LambdaFunctionURLRequest:
@@ -202,14 +202,14 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *r
 	w := newResponseBuffer()
 	r, err := newRequest(withInvocation(ctx, inv), p)
 	if err != nil {
+		code := codeInvalidRequest
 		var bad errBadBody
 		if errors.As(err, &bad) {
-			writeJSONError(w, http.StatusBadRequest, codeParseError, err.Error())
-			h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
-				slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
-		} else {
-			writeJSONError(w, http.StatusBadRequest, codeInvalidRequest, err.Error())
+			code = codeParseError
 		}
+		writeJSONError(w, http.StatusBadRequest, code, err.Error())
+		h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
+			slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
 		return w
 	}
 	h.handler.ServeHTTP(w, r) // the guard logs the request

@@ -268,6 +268,68 @@ func TestHTTPAPIStage(t *testing.T) {
 	}
 }
 
+// TestEncodedPath checks that the handler sees a path as net/http would
+// parse the client's request line: decoded in URL.Path and path values, with
+// the client's encoding kept in RequestURI. REST APIs, Function URLs and
+// ALBs pass the path on percent-encoded; HTTP APIs decode it, in payload
+// format 2.0's rawPath and 1.0's path alike.
+func TestEncodedPath(t *testing.T) {
+	const encoded, decoded = "/mcp/acme%20corp%2Fx", "/mcp/acme corp/x"
+	withPath := func(build func(testing.TB, httpRequest) []byte, gatewayPath string) func(testing.TB) []byte {
+		return func(t testing.TB) []byte { return build(t, httpRequest{method: "GET", path: gatewayPath}) }
+	}
+	httpAPIv1 := func(path string) func(testing.TB) []byte {
+		return func(t testing.TB) []byte {
+			var m map[string]any
+			if err := json.Unmarshal(restEvent(t, httpRequest{method: "GET", path: path}), &m); err != nil {
+				t.Fatal(err)
+			}
+			m["version"] = "1.0"
+			return mustJSON(t, m)
+		}
+	}
+	tests := []struct {
+		name                 string
+		event                func(testing.TB) []byte
+		path, uri, pathValue string
+	}{
+		{"rest", withPath(restEvent, encoded), decoded, encoded, "acme corp/x"},
+		{"url", withPath(urlEvent, encoded), decoded, encoded, "acme corp/x"},
+		{"alb", withPath(albEvent, encoded), decoded, encoded, "acme corp/x"},
+		{"alb-multi", withPath(albMultiEvent, encoded), decoded, encoded, "acme corp/x"},
+		{"http", withPath(httpAPIEvent, decoded), decoded, "/mcp/acme%20corp/x", "acme corp/x"},
+		{"http payload 1.0", httpAPIv1(decoded), decoded, "/mcp/acme%20corp/x", "acme corp/x"},
+		{"http payload 1.0, a decoded %", httpAPIv1("/mcp/100%"), "/mcp/100%", "/mcp/100%25", "100%"},
+		{"rest, plain", withPath(restEvent, "/mcp/plain"), "/mcp/plain", "/mcp/plain", "plain"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var path, uri, value string
+			mux := http.NewServeMux()
+			mux.HandleFunc("/mcp/{tenant...}", func(w http.ResponseWriter, r *http.Request) {
+				path, uri, value = r.URL.Path, r.RequestURI, r.PathValue("tenant")
+			})
+			invoke(t, lambdamcp.NewHandler(mux, nil), tc.event(t))
+			if path != tc.path || uri != tc.uri || value != tc.pathValue {
+				t.Errorf("URL.Path, RequestURI, PathValue = %q, %q, %q; want %q, %q, %q", path, uri, value, tc.path, tc.uri, tc.pathValue)
+			}
+		})
+	}
+
+	// A path that is not valid percent-encoding is refused as net/http
+	// refuses such a request line, with a JSON answer.
+	for _, shape := range []eventShape{{"rest", restEvent}, {"url", urlEvent}, {"alb", albEvent}} {
+		t.Run(shape.name+" invalid escape", func(t *testing.T) {
+			called := false
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
+			resp := invoke(t, h, shape.build(t, httpRequest{method: "GET", path: "/mcp/%zz"}))
+			if called || resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(resp.body(t)), "percent-encoding") {
+				t.Errorf("called %v, status %d, body %s; want 400 with a JSON error and no call", called, resp.StatusCode, resp.body(t))
+			}
+		})
+	}
+}
+
 // TestBinaryResponse checks that bodies a gateway cannot carry as text go
 // back base64-encoded, and text does not.
 func TestBinaryResponse(t *testing.T) {

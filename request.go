@@ -16,7 +16,8 @@ import (
 // requestParts is what every event shape says about its HTTP request.
 type requestParts struct {
 	method     string
-	path       string // unescaped path, as the handler should see it
+	path       string // the event's path
+	escaped    bool   // path is percent-encoded, as the client sent it
 	rawQuery   string // already encoded
 	header     http.Header
 	host       string // used when the headers carry no Host
@@ -29,6 +30,11 @@ type requestParts struct {
 type errBadBody struct{ err error }
 
 func (e errBadBody) Error() string { return "event body is not valid base64: " + e.err.Error() }
+
+// errBadPath marks an event whose path is not valid percent-encoding.
+type errBadPath struct{}
+
+func (errBadPath) Error() string { return "request path is not valid percent-encoding" }
 
 // newRequest builds the http.Request the handler sees.
 func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
@@ -46,6 +52,15 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 		body = strings.NewReader(p.body)
 	}
 	u := &url.URL{Path: p.path, RawQuery: p.rawQuery}
+	if p.escaped && strings.IndexByte(p.path, '%') >= 0 {
+		// As net/http parses a request line: the handler sees the path
+		// decoded, and RequestURI and EscapedPath keep the client's encoding.
+		path, err := url.PathUnescape(p.path)
+		if err != nil {
+			return nil, errBadPath{}
+		}
+		u.Path, u.RawPath = path, p.path
+	}
 	if u.Path == "" {
 		u.Path = "/"
 	}

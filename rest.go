@@ -11,9 +11,11 @@ import (
 //
 // The path the handler sees is the event's path, without the stage: a
 // resource /mcp on stage dev is served at /mcp. Headers and query strings
-// come from the multi-value maps, which REST APIs always send.
-func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest) any {
-	w := h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev))
+// come from the multi-value maps, which REST APIs always send. httpAPIv1
+// marks an HTTP API's payload format 1.0 event, whose path arrives decoded
+// where a REST API's keeps the client's percent-encoding.
+func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest, httpAPIv1 bool) any {
+	w := h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev, httpAPIv1))
 	body, isBase64 := w.encodedBody()
 	return &events.APIGatewayProxyResponse{
 		StatusCode:        w.statusCode(),
@@ -25,7 +27,7 @@ func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyReque
 
 // restParts maps a REST API event's request, for buffered and streamed
 // answers alike.
-func restParts(ev *events.APIGatewayProxyRequest) requestParts {
+func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 	header := make(http.Header, len(ev.Headers))
 	if len(ev.MultiValueHeaders) > 0 {
 		multiHeaders(header, ev.MultiValueHeaders)
@@ -35,6 +37,7 @@ func restParts(ev *events.APIGatewayProxyRequest) requestParts {
 	return requestParts{
 		method:     ev.HTTPMethod,
 		path:       ev.Path,
+		escaped:    !httpAPIv1,
 		rawQuery:   encodeQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
 		header:     header,
 		host:       ev.RequestContext.DomainName,

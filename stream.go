@@ -101,7 +101,7 @@ func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, 
 			return h.streamREST(ctx, ev), nil
 		}
 	}
-	b, err := h.invokeBuffered(ctx, event)
+	b, err := h.invokeBuffered(ctx, event, httpAPIv1)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (jsonPayload) MarshalJSON() ([]byte, error) { return nil, errors.New("not j
 func (h *Handler) streamURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) io.Reader {
 	rc := ev.RequestContext
 	head, body := h.serveStream(ctx, &invocation{shape: ShapeURL, event: ev, streamed: true},
-		v2Parts(rc.HTTP.Method, ev.RawPath, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
+		v2Parts(rc.HTTP.Method, ev.RawPath, true, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 	return &events.LambdaFunctionURLStreamingResponse{
 		StatusCode: head.status,
 		Headers:    joinedHeaders(head.header),
@@ -128,7 +128,7 @@ func (h *Handler) streamURL(ctx context.Context, ev *events.LambdaFunctionURLReq
 }
 
 func (h *Handler) streamREST(ctx context.Context, ev *events.APIGatewayProxyRequest) io.Reader {
-	head, body := h.serveStream(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer, streamed: true}, restParts(ev))
+	head, body := h.serveStream(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer, streamed: true}, restParts(ev, false))
 	return &events.APIGatewayProxyStreamingResponse{
 		StatusCode:        head.status,
 		MultiValueHeaders: head.header,
