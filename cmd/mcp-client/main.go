@@ -32,6 +32,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -138,13 +139,18 @@ func text(res *mcp.CallToolResult) string {
 	return strings.Join(parts, " ")
 }
 
-// statusRecorder adds the bearer token and remembers the last HTTP error
-// status, so a failure can be explained in HTTP terms.
+// statusRecorder adds the bearer token and remembers how the last POST was
+// answered, so that a failure can be explained in HTTP terms. Only POSTs
+// carry the client's requests: the GET the SDK opens for server messages is
+// answered 405 by stateless servers, which is no failure, and a DELETE only
+// ends a session.
 type statusRecorder struct {
-	base      http.RoundTripper
-	token     string
-	last      int
-	challenge string // WWW-Authenticate of the last 401 or 403
+	base  http.RoundTripper
+	token string
+
+	mu        sync.Mutex
+	last      int    // status of the last POST if it failed, else 0
+	challenge string // its WWW-Authenticate
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -153,11 +159,18 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Header.Set("Authorization", "Bearer "+s.token)
 	}
 	resp, err := s.base.RoundTrip(r)
-	if err == nil && resp.StatusCode >= 400 {
+	if err != nil || r.Method != http.MethodPost {
+		return resp, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
 		s.challenge = resp.Header.Get("WWW-Authenticate")
+	} else {
+		s.last, s.challenge = 0, ""
 	}
-	return resp, err
+	return resp, nil
 }
 
 // httpStatusError is a failure the server answered with an HTTP status.
@@ -170,11 +183,19 @@ type httpStatusError struct {
 func (e *httpStatusError) Error() string { return e.err.Error() }
 func (e *httpStatusError) Unwrap() error { return e.err }
 
+// withStatus attaches the failed POST's answer to err, when the last POST
+// failed.
 func withStatus(c *http.Client, err error) error {
-	if rec, ok := c.Transport.(*statusRecorder); ok && rec.last != 0 {
-		return &httpStatusError{status: rec.last, challenge: rec.challenge, err: err}
+	rec, ok := c.Transport.(*statusRecorder)
+	if !ok {
+		return err
 	}
-	return err
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.last == 0 {
+		return err
+	}
+	return &httpStatusError{status: rec.last, challenge: rec.challenge, err: err}
 }
 
 // explain turns an error into the one line a person needs.
