@@ -3,7 +3,7 @@
 // calls one tool with JSON arguments and shows its progress as it runs.
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
-//	go run ./cmd/mcp-client -endpoint https://…/dev/mcp -token "$MCP_TOKEN"
+//	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //

@@ -17,9 +17,10 @@ import (
 )
 
 // TestAuthEndToEnd runs the built server locally with a static token and
-// the built client against it: refused without the token (one clear line,
-// non-zero exit), served with it; a raw 401 carries the challenge and the
-// metadata URL in it resolves to a valid RFC 9728 document.
+// the built client against it, as the README's walkthrough does: refused
+// without the token (one clear line, non-zero exit), served with it in
+// MCP_TOKEN or -token; a raw 401 carries the challenge and the metadata URL
+// in it resolves to a valid RFC 9728 document.
 func TestAuthEndToEnd(t *testing.T) {
 	const token = "e2e-static-token-0123456789abcdef"
 	dir := t.TempDir()
@@ -52,7 +53,16 @@ func TestAuthEndToEnd(t *testing.T) {
 			t.Error("the client printed the token")
 		}
 	})
-	t.Run("client with the token", func(t *testing.T) {
+	t.Run("client with the token in MCP_TOKEN", func(t *testing.T) {
+		out, errOut, code := runClientEnv(t, []string{"MCP_TOKEN=" + token}, client, "-endpoint", endpoint)
+		if code != 0 {
+			t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+		}
+		if !regexp.MustCompile(`(?m)^ping #2: pong!`).MatchString(out) {
+			t.Errorf("output lacks the second ping:\n%s", out)
+		}
+	})
+	t.Run("client with the token in -token", func(t *testing.T) {
 		out, errOut, code := runClient(t, client, "-endpoint", endpoint, "-token", token)
 		if code != 0 {
 			t.Fatalf("exit %d, stderr:\n%s", code, errOut)

@@ -60,12 +60,21 @@ func startServer(t *testing.T, bin string, env ...string) string {
 	return ""
 }
 
+// runClient runs the built client with MCP_SERVER_ENDPOINT and MCP_TOKEN
+// unset.
 func runClient(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return runClientEnv(t, nil, bin, args...)
+}
+
+// runClientEnv runs the built client with env added to an environment
+// without MCP_SERVER_ENDPOINT and MCP_TOKEN.
+func runClientEnv(t *testing.T, env []string, bin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), "MCP_SERVER_ENDPOINT=", "MCP_TOKEN=")
+	cmd.Env = append(append(os.Environ(), "MCP_SERVER_ENDPOINT=", "MCP_TOKEN="), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
