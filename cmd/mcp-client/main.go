@@ -19,6 +19,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -151,6 +152,7 @@ type statusRecorder struct {
 	mu        sync.Mutex
 	last      int    // status of the last POST if it failed, else 0
 	challenge string // its WWW-Authenticate
+	message   string // the "message" of its JSON body, as API Gateway sends
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -167,16 +169,46 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
 		s.challenge = resp.Header.Get("WWW-Authenticate")
+		s.message = peekMessage(resp)
 	} else {
-		s.last, s.challenge = 0, ""
+		s.last, s.challenge, s.message = 0, "", ""
 	}
 	return resp, nil
+}
+
+// maxPeek bounds how much of an error body is read for its message.
+const maxPeek = 4 << 10
+
+// peekMessage returns the "message" of a JSON error body, which gateways
+// use to say why they refused (API Gateway's "Missing Authentication
+// Token"), leaving the body for the SDK to read.
+func peekMessage(resp *http.Response) string {
+	if ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";"); strings.TrimSpace(strings.ToLower(ct)) != "application/json" {
+		return ""
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, maxPeek))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil {
+		return ""
+	}
+	var body struct {
+		Message string `json:"message"` // matches Function URLs' "Message" too
+	}
+	if json.Unmarshal(head, &body) != nil {
+		return ""
+	}
+	return body.Message
 }
 
 // httpStatusError is a failure the server answered with an HTTP status.
 type httpStatusError struct {
 	status    int
 	challenge string
+	message   string // the body's "message", if any
+	tokenSent bool
 	err       error
 }
 
@@ -195,7 +227,7 @@ func withStatus(c *http.Client, err error) error {
 	if rec.last == 0 {
 		return err
 	}
-	return &httpStatusError{status: rec.last, challenge: rec.challenge, err: err}
+	return &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.token != "", err: err}
 }
 
 // explain turns an error into the one line a person needs.
@@ -206,7 +238,7 @@ func explain(endpoint string, err error) string {
 		case http.StatusUnauthorized:
 			return fmt.Sprintf("not authorized by %s (HTTP 401): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, metadataHint(se.challenge))
 		case http.StatusForbidden:
-			return fmt.Sprintf("forbidden by %s (HTTP 403): the token lacks the rights this server requires%s", endpoint, metadataHint(se.challenge))
+			return forbidden(endpoint, se)
 		case http.StatusNotFound:
 			return fmt.Sprintf("no MCP endpoint at %s (HTTP 404): check the URL's path", endpoint)
 		}
@@ -224,6 +256,40 @@ func explain(endpoint string, err error) string {
 		return fmt.Sprintf("cannot reach %s: %v", endpoint, err)
 	}
 	return fmt.Sprintf("%s: %v", endpoint, err)
+}
+
+// forbidden explains a 403. The token is blamed only when the server says
+// it lacks a scope, or when a token was sent and the answer is not API
+// Gateway's "Missing Authentication Token", which REST APIs give for a
+// path outside their stage and routes, token or not: the commonest cause
+// of a 403 is a wrong URL.
+func forbidden(endpoint string, se *httpStatusError) string {
+	status := "HTTP 403"
+	if se.message != "" {
+		status += fmt.Sprintf(", %q", se.message)
+	}
+	missingToken := se.message == "Missing Authentication Token"
+	switch {
+	case challengeError(se.challenge) == "insufficient_scope":
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s", endpoint, status, metadataHint(se.challenge))
+	case se.tokenSent && !missingToken:
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s", endpoint, status, metadataHint(se.challenge))
+	case missingToken:
+		return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage; API Gateway answers so for a path outside its stage and routes", endpoint, status)
+	}
+	return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage, and whether the server needs a token (-token or MCP_TOKEN)%s", endpoint, status, metadataHint(se.challenge))
+}
+
+// authError finds the error parameter of a WWW-Authenticate challenge.
+var authError = regexp.MustCompile(`(?:^|[\s,])error="([^"]*)"`)
+
+// challengeError returns the error parameter of a WWW-Authenticate
+// challenge (RFC 6750), or "".
+func challengeError(challenge string) string {
+	if m := authError.FindStringSubmatch(challenge); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // resourceMetadata finds the resource_metadata parameter (RFC 9728) of a

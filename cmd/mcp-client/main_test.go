@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
 )
 
 // startReference serves the reference server in process, as cmd/mcp-server
@@ -47,5 +50,73 @@ func TestFailureNotBlamedOnEarlierStatus(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestForbiddenExplained checks that a 403 blames the token only when the
+// server says the token is at fault, and otherwise points at the URL: API
+// Gateway REST answers a path outside its stage with 403 "Missing
+// Authentication Token", token or not.
+func TestForbiddenExplained(t *testing.T) {
+	front, err := localfront.Start(t.Context(), localfront.Config{
+		Shape:    localfront.ShapeREST,
+		Function: localfront.NewInProcessHTTP(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), nil),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { front.Close() })
+	outsideStage := strings.TrimSuffix(front.URL(), "/dev") + "/prod/mcp"
+
+	forbidden := func(challenge, body string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if challenge != "" {
+				w.Header().Set("WWW-Authenticate", challenge)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, body)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/mcp"
+	}
+	scope := forbidden(`Bearer error="insufficient_scope", resource_metadata="https://x.example/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"`,
+		`{"error":"insufficient_scope"}`)
+	deny := forbidden("", `{"message":"User is not authorized to access this resource with an explicit deny"}`)
+	bare := forbidden("", `{}`)
+
+	tests := []struct {
+		name     string
+		args     []string
+		want     []string
+		dontWant string
+	}{
+		{"outside the stage", []string{"-endpoint", outsideStage},
+			[]string{"(HTTP 403", `"Missing Authentication Token"`, "check the URL's path and stage"}, "token lacks"},
+		{"outside the stage with a token", []string{"-endpoint", outsideStage, "-token", "t0k3n"},
+			[]string{"(HTTP 403", `"Missing Authentication Token"`, "check the URL's path and stage"}, "token lacks"},
+		{"insufficient scope", []string{"-endpoint", scope, "-token", "t0k3n"},
+			[]string{"(HTTP 403", "the token lacks", "https://x.example/.well-known/oauth-protected-resource/mcp"}, "path"},
+		{"authorizer deny", []string{"-endpoint", deny, "-token", "t0k3n"},
+			[]string{"(HTTP 403", "explicit deny", "the token lacks"}, "path"},
+		{"no token, no reason", []string{"-endpoint", bare},
+			[]string{"(HTTP 403)", "check the URL's path and stage", "needs a token"}, "token lacks"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, noEnv, &stdout, &stderr)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), want)
+				}
+			}
+			if strings.Contains(stderr.String(), tc.dontWant) {
+				t.Errorf("stderr %q says %q", stderr.String(), tc.dontWant)
+			}
+		})
 	}
 }
