@@ -170,12 +170,21 @@ func (f *Front) stagePrefix() string {
 	return "/" + f.cfg.Stage
 }
 
-// Close stops serving and closes the function and the authorizer.
+// shutdownGrace is how long Close lets requests in flight finish before it
+// cuts their connections.
+const shutdownGrace = 2 * time.Second
+
+// Close stops accepting requests, lets those in flight finish for up to two
+// seconds, then cuts the rest and closes the function and the authorizer.
 func (f *Front) Close() error {
 	var err error
 	f.closed.Do(func() {
 		if f.hs != nil {
-			err = f.hs.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if f.hs.Shutdown(ctx) != nil {
+				err = f.hs.Close()
+			}
 		}
 		f.cfg.Function.Close()
 		if f.cfg.Authorizer != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -422,9 +423,39 @@ func TestStartStopsWithContext(t *testing.T) {
 	}
 	url := f.URL()
 	cancel()
-	f.Close() // idempotent, and waits for nothing
+	f.Close() // idempotent; nothing is in flight to wait for
 	if _, err := http.Get(url + "/x"); err == nil {
 		t.Error("front still serving after its context ended")
+	}
+}
+
+// TestCloseLetsInvocationsFinish stops the front while an invocation runs:
+// the client still gets the function's answer, as it would from a gateway.
+func TestCloseLetsInvocationsFinish(t *testing.T) {
+	started := make(chan struct{})
+	fn := NewInProcess(lambda.NewHandler(func(json.RawMessage) (events.APIGatewayProxyResponse, error) {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "finished"}, nil
+	}), nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	f, err := Start(ctx, Config{Shape: ShapeURL, Function: fn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	go func() {
+		<-started
+		cancel() // as Ctrl-C does to lambdamcp-local
+	}()
+	resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/slow"})
+	if resp.StatusCode != http.StatusOK || string(body) != "finished" {
+		t.Errorf("in-flight request = %d %q, want 200 finished", resp.StatusCode, body)
+	}
+	f.Close()
+	if _, err := http.Get(f.URL() + "/x"); err == nil {
+		t.Error("front still serving after Close")
 	}
 }
 
