@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -61,6 +62,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if fs.NArg() > 0 {
+		msg := unexpected(fs.Args())
+		if u, err := url.Parse(fs.Arg(0)); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+			msg += " (give the endpoint with -endpoint)"
+		}
+		return usageError(stderr, msg)
 	}
 	var arguments map[string]any
 	if err := json.Unmarshal([]byte(*callArgs), &arguments); err != nil || arguments == nil {
@@ -303,6 +311,28 @@ func metadataHint(challenge string) string {
 		return "; the server describes its authorization at " + m[1]
 	}
 	return ""
+}
+
+// usage is the synopsis printed with a usage error; -h lists the flags.
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-call TOOL [-args JSON] [-log LEVEL]]"
+
+// usageError reports a command line that cannot be run, with the
+// synopsis, and returns the exit status for it.
+func usageError(stderr io.Writer, msg string) int {
+	fmt.Fprintf(stderr, "mcp-client: %s\n%s\n", msg, usage)
+	return 2
+}
+
+// unexpected describes arguments left after the flags.
+func unexpected(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = strconv.Quote(a)
+	}
+	if len(args) == 1 {
+		return "unexpected argument " + quoted[0]
+	}
+	return "unexpected arguments " + strings.Join(quoted, " ")
 }
 
 // or returns the first non-empty string.

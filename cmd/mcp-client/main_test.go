@@ -120,3 +120,27 @@ func TestForbiddenExplained(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRejectsUsageErrors checks that what the command line cannot mean
+// stops the client before it connects, with exit status 2 and a usage line.
+func TestRunRejectsUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"stray argument", []string{"https://x.example/mcp"}, `unexpected argument "https://x.example/mcp"`},
+		{"stray arguments", []string{"-call", "ping", "a", "b"}, `unexpected arguments "a" "b"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			// Nothing listens on port 1: a client that went on would fail
+			// with status 1.
+			code := run(t.Context(), append([]string{"-endpoint", "http://127.0.0.1:1/mcp"}, tc.args...), noEnv, &stdout, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tc.want) || !strings.Contains(stderr.String(), "usage: mcp-client") {
+				t.Errorf("exit %d, stderr %q; want exit 2, %q and a usage line", code, stderr.String(), tc.want)
+			}
+		})
+	}
+}

@@ -46,6 +46,8 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -72,6 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := fs.String("addr", defaultAddr, "local listen address (env MCP_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, unexpected(fs.Args()))
 	}
 
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
@@ -130,6 +135,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// usage is the synopsis printed with a usage error; -h lists the flags.
+const usage = "usage: mcp-server [-addr HOST:PORT]"
+
+// usageError reports a command line or environment the server cannot run
+// with, with the synopsis, and returns the exit status for it.
+func usageError(stderr io.Writer, msg string) int {
+	fmt.Fprintf(stderr, "mcp-server: %s\n%s\n", msg, usage)
+	return 2
+}
+
+// unexpected describes arguments left after the flags.
+func unexpected(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = strconv.Quote(a)
+	}
+	if len(args) == 1 {
+		return "unexpected argument " + quoted[0]
+	}
+	return "unexpected arguments " + strings.Join(quoted, " ")
 }
 
 // protect puts the reference server's paths behind the configured
