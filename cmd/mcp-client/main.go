@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,11 +56,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	endpoint := fs.String("endpoint", or(getenv("MCP_SERVER_ENDPOINT"), defaultEndpoint), "MCP endpoint URL (env MCP_SERVER_ENDPOINT)")
 	token := fs.String("token", getenv("MCP_TOKEN"), "bearer token (env MCP_TOKEN)")
-	protocol := fs.String("protocol", "", "protocol version to ask for: 2026-07-28 (default: the newest) or 2025-11-25")
+	protocol := fs.String("protocol", "", "protocol version to ask for: "+strings.Join(mcp.SupportedProtocolVersions(), ", ")+" (default: the newest)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run")
 	call := fs.String("call", "", "call this tool instead of the default story")
 	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
-	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging)")
+	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging): "+strings.Join(logLevels, ", "))
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -69,6 +70,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			msg += " (give the endpoint with -endpoint)"
 		}
 		return usageError(stderr, msg)
+	}
+	if *protocol != "" && !slices.Contains(mcp.SupportedProtocolVersions(), *protocol) {
+		return usageError(stderr, fmt.Sprintf("-protocol %q is not a protocol version this client speaks (%s)", *protocol, strings.Join(mcp.SupportedProtocolVersions(), ", ")))
+	}
+	if !slices.Contains(logLevels, *logLevel) {
+		return usageError(stderr, fmt.Sprintf("-log %q is not an MCP log level (%s)", *logLevel, strings.Join(logLevels, ", ")))
 	}
 	var arguments map[string]any
 	if err := json.Unmarshal([]byte(*callArgs), &arguments); err != nil || arguments == nil {
@@ -312,6 +319,10 @@ func metadataHint(challenge string) string {
 	}
 	return ""
 }
+
+// logLevels are the MCP log levels (RFC 5424 severities), least severe
+// first.
+var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
 const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-call TOOL [-args JSON] [-log LEVEL]]"

@@ -131,6 +131,10 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 	}{
 		{"stray argument", []string{"https://x.example/mcp"}, `unexpected argument "https://x.example/mcp"`},
 		{"stray arguments", []string{"-call", "ping", "a", "b"}, `unexpected arguments "a" "b"`},
+		{"log level abbreviated", []string{"-call", "ping", "-log", "warn"}, `-log "warn" is not an MCP log level`},
+		{"log level unknown", []string{"-call", "ping", "-log", "bogus"}, `-log "bogus" is not an MCP log level`},
+		{"protocol unknown", []string{"-protocol", "foo"}, `-protocol "foo" is not a protocol version`},
+		{"protocol unreleased", []string{"-protocol", "2099-01-01"}, `-protocol "2099-01-01" is not a protocol version`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
