@@ -116,9 +116,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 		return 1
 	}
-	endpoint := "http://" + ln.Addr().String() + "/mcp"
+	host, everywhere := localHost(ln.Addr())
+	endpoint := "http://" + host + "/mcp"
 	if authCfg.ResourceURL == "" {
 		authCfg.ResourceURL = endpoint
+		if everywhere && authCfg.Enabled() {
+			// The resource is not derived from each request's Host: a
+			// page whose DNS name was rebound to this machine would then
+			// pass as the resource's own origin.
+			logger.Warn("listening on every interface without " + auth.EnvResourceURL + ": the metadata names " + endpoint +
+				" as the resource and challenges point there, so remote clients need " + auth.EnvResourceURL + " set to the URL they use")
+		}
 	}
 	if authCfg.FromAuthorizer {
 		logger.Warn("MCP_AUTH_FROM_AUTHORIZER=1 outside Lambda: no authorizer runs here, so every request is refused")
@@ -157,6 +165,18 @@ func unexpected(args []string) string {
 		return "unexpected argument " + quoted[0]
 	}
 	return "unexpected arguments " + strings.Join(quoted, " ")
+}
+
+// localHost returns the host:port a client on this machine uses to reach a
+// listener at addr, and whether addr listens on every interface: a
+// listener on [::] or 0.0.0.0 is reached at localhost, which names a
+// loopback address of either family.
+func localHost(addr net.Addr) (hostPort string, everywhere bool) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String(), false
+	}
+	return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port)), true
 }
 
 // protect puts the reference server's paths behind the configured

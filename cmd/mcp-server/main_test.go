@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/auth"
 )
 
 // TestRunRejectsUsageErrors checks that what the command line cannot mean
@@ -28,4 +34,95 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startLogs runs the local server with args and env until it logs
+// "listening", stops it, and returns the records logged until then.
+func startLogs(t *testing.T, args []string, env map[string]string) []map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, args, func(k string) string { return env[k] }, pw, io.Discard)
+		pw.Close()
+	}()
+	found := make(chan []map[string]any, 1)
+	go func() {
+		var recs []map[string]any
+		lines := bufio.NewScanner(pr)
+		for lines.Scan() {
+			var rec map[string]any
+			if json.Unmarshal(lines.Bytes(), &rec) == nil {
+				recs = append(recs, rec)
+				if rec["msg"] == "listening" {
+					found <- recs
+					break
+				}
+			}
+		}
+		io.Copy(io.Discard, pr)
+		close(found)
+	}()
+	var recs []map[string]any
+	select {
+	case recs = <-found:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not log \"listening\" in 10 s")
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("run = %d, want 0", code)
+	}
+	if recs == nil {
+		t.Fatal("the server exited before listening")
+	}
+	return recs
+}
+
+// TestListenOnEveryInterface checks the URL the server gives when it
+// listens on every interface: one a local client can use, not [::] or
+// 0.0.0.0, and, with authentication on, a warning that remote clients need
+// MCP_RESOURCE_URL.
+func TestListenOnEveryInterface(t *testing.T) {
+	authEnv := map[string]string{auth.EnvTokenSHA256: auth.HashToken("every-interface-token")}
+	for _, addr := range []string{":0", "0.0.0.0:0"} {
+		t.Run(addr, func(t *testing.T) {
+			recs := startLogs(t, []string{"-addr", addr}, nil)
+			listening := recs[len(recs)-1]
+			u, err := url.Parse(listening["url"].(string))
+			if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") || u.Port() == "0" {
+				t.Errorf("listening url = %v, want a loopback URL with the port", listening["url"])
+			}
+			for _, rec := range recs {
+				if rec["level"] == "WARN" {
+					t.Errorf("warning without authentication: %v", rec)
+				}
+			}
+		})
+		t.Run(addr+" with authentication", func(t *testing.T) {
+			recs := startLogs(t, []string{"-addr", addr}, authEnv)
+			var warned bool
+			for _, rec := range recs {
+				if msg, _ := rec["msg"].(string); rec["level"] == "WARN" && strings.Contains(msg, auth.EnvResourceURL) {
+					warned = true
+				}
+				if res, ok := rec["resource"].(string); ok && (strings.Contains(res, "[::]") || strings.Contains(res, "0.0.0.0")) {
+					t.Errorf("resource = %s, not a URL a client can use", res)
+				}
+			}
+			if !warned {
+				t.Errorf("no warning naming %s in %v", auth.EnvResourceURL, recs)
+			}
+		})
+	}
+	t.Run("with MCP_RESOURCE_URL", func(t *testing.T) {
+		env := map[string]string{auth.EnvTokenSHA256: authEnv[auth.EnvTokenSHA256], auth.EnvResourceURL: "https://mcp.example.com/mcp"}
+		for _, rec := range startLogs(t, []string{"-addr", ":0"}, env) {
+			if rec["level"] == "WARN" {
+				t.Errorf("warning although %s is set: %v", auth.EnvResourceURL, rec)
+			}
+		}
+	})
 }
