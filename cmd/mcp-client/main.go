@@ -54,8 +54,10 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	endpoint := fs.String("endpoint", or(getenv("MCP_SERVER_ENDPOINT"), defaultEndpoint), "MCP endpoint URL (env MCP_SERVER_ENDPOINT)")
-	token := fs.String("token", getenv("MCP_TOKEN"), "bearer token (env MCP_TOKEN)")
+	// The environment's values are not flag defaults, which -h would
+	// print: a token or a password in the URL must stay unseen.
+	endpoint := fs.String("endpoint", "", "MCP endpoint URL (default: env MCP_SERVER_ENDPOINT, else "+defaultEndpoint+")")
+	token := fs.String("token", "", "bearer token (default: env MCP_TOKEN)")
 	protocol := fs.String("protocol", "", "protocol version to ask for: "+strings.Join(mcp.SupportedProtocolVersions(), ", ")+" (default: the newest)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run")
 	call := fs.String("call", "", "call this tool instead of the default story")
@@ -63,6 +65,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging): "+strings.Join(logLevels, ", "))
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["endpoint"] {
+		*endpoint = or(getenv("MCP_SERVER_ENDPOINT"), defaultEndpoint)
+	}
+	if !given["token"] {
+		*token = getenv("MCP_TOKEN")
 	}
 	if fs.NArg() > 0 {
 		msg := unexpected(fs.Args())
@@ -83,7 +93,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		fmt.Fprintf(stderr, "mcp-client: endpoint %q is not an http(s) URL\n", *endpoint)
+		fmt.Fprintf(stderr, "mcp-client: endpoint %q is not an http(s) URL\n", redacted(*endpoint))
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -245,8 +255,19 @@ func withStatus(c *http.Client, err error) error {
 	return &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.token != "", err: err}
 }
 
+// redacted is endpoint with the password of its user information, if any,
+// replaced by "xxxxx"; a URL that does not parse is returned as is.
+func redacted(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return endpoint
+	}
+	return u.Redacted()
+}
+
 // explain turns an error into the one line a person needs.
 func explain(endpoint string, err error) string {
+	endpoint = redacted(endpoint)
 	var se *httpStatusError
 	if errors.As(err, &se) {
 		switch se.status {

@@ -148,3 +148,40 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretsStayHidden checks that neither the endpoint's password nor
+// the token from MCP_TOKEN is printed: not in failures, not in -h.
+func TestSecretsStayHidden(t *testing.T) {
+	reference := startReference(t)
+	withPassword := strings.Replace(reference, "http://", "http://alice:s3cret@", 1)
+	env := func(k string) string {
+		if k == "MCP_TOKEN" {
+			return "t0k3n-from-env"
+		}
+		return ""
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"nothing listening", []string{"-endpoint", "http://alice:s3cret@127.0.0.1:1/mcp"}, 1},
+		{"wrong path", []string{"-endpoint", strings.TrimSuffix(withPassword, "/mcp") + "/nope"}, 1},
+		{"not http", []string{"-endpoint", "ftp://alice:s3cret@127.0.0.1/mcp"}, 2},
+		{"help", []string{"-h"}, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, env, &stdout, &stderr)
+			if tc.code >= 0 && code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+			}
+			for _, secret := range []string{"s3cret", "t0k3n-from-env"} {
+				if strings.Contains(stdout.String()+stderr.String(), secret) {
+					t.Errorf("output shows %q:\n%s%s", secret, stdout.String(), stderr.String())
+				}
+			}
+		})
+	}
+}
