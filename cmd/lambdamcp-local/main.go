@@ -128,10 +128,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "lambdamcp-local:", err)
-		}
+		fmt.Fprintln(stderr, "lambdamcp-local:", err)
 		return 2
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))

@@ -77,3 +77,10 @@ func TestRunReportsStartFailure(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 with the reason", code, stderr.String())
 	}
 }
+
+func TestRunHelp(t *testing.T) {
+	var stderr strings.Builder
+	if code := run(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-shape") {
+		t.Errorf("exit %d, stderr %q; want 0 and the flags", code, stderr.String())
+	}
+}

@@ -14,8 +14,13 @@
 // output; a result that is a tool error exits with status 1.
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
-// MCP_TOKEN. On any failure it prints one line saying what went wrong and
-// exits with status 1.
+// MCP_TOKEN. -timeout (default 30s) bounds the whole run; 0 means no limit.
+//
+// Exit status: 0 on success (and for -h); 1 when the run fails, with one
+// line on standard error saying what went wrong, or when the called tool
+// returns an error; 2 for a command line it cannot run (an unknown flag, a
+// bad value, a stray argument), with a usage line; 130 when interrupted
+// (Ctrl-C).
 package main
 
 import (
@@ -50,20 +55,31 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
-// run is the testable part of main.
+// exitInterrupted is the exit status after Ctrl-C, as shells give a
+// command killed by SIGINT (128 + 2).
+const exitInterrupted = 130
+
+// run is the testable part of main: ctx ends when the user interrupts.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
 	// The environment's values are not flag defaults, which -h would
 	// print: a token or a password in the URL must stay unseen.
 	endpoint := fs.String("endpoint", "", "MCP endpoint URL (default: env MCP_SERVER_ENDPOINT, else "+defaultEndpoint+")")
 	token := fs.String("token", "", "bearer token (default: env MCP_TOKEN)")
 	protocol := fs.String("protocol", "", "protocol version to ask for: "+strings.Join(mcp.SupportedProtocolVersions(), ", ")+" (default: the newest)")
-	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run")
+	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run; 0 means no limit")
 	call := fs.String("call", "", "call this tool instead of the default story")
 	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging): "+strings.Join(logLevels, ", "))
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	given := map[string]bool{}
@@ -87,22 +103,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if !slices.Contains(logLevels, *logLevel) {
 		return usageError(stderr, fmt.Sprintf("-log %q is not an MCP log level (%s)", *logLevel, strings.Join(logLevels, ", ")))
 	}
+	if *timeout < 0 {
+		return usageError(stderr, fmt.Sprintf("-timeout %v is negative (0 means no limit)", *timeout))
+	}
 	var arguments map[string]any
 	if err := json.Unmarshal([]byte(*callArgs), &arguments); err != nil || arguments == nil {
-		fmt.Fprintf(stderr, "mcp-client: -args must be a JSON object: %s\n", *callArgs)
-		return 2
+		return usageError(stderr, "-args must be a JSON object: "+*callArgs)
 	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		fmt.Fprintf(stderr, "mcp-client: endpoint %q is not an http(s) URL\n", redacted(*endpoint))
-		return 2
+		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
+	interrupted := ctx
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
 	var err error
 	if *call != "" {
 		err = callTool(ctx, *endpoint, *token, *protocol, toolCall{name: *call, args: arguments, logLevel: *logLevel}, stdout, stderr)
 	} else {
 		err = talk(ctx, *endpoint, *token, *protocol, stdout)
+	}
+	if err != nil && interrupted.Err() != nil {
+		fmt.Fprintln(stderr, "mcp-client: interrupted")
+		return exitInterrupted
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-client: %s\n", explain(*endpoint, err))

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
@@ -135,6 +137,7 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 		{"log level unknown", []string{"-call", "ping", "-log", "bogus"}, `-log "bogus" is not an MCP log level`},
 		{"protocol unknown", []string{"-protocol", "foo"}, `-protocol "foo" is not a protocol version`},
 		{"protocol unreleased", []string{"-protocol", "2099-01-01"}, `-protocol "2099-01-01" is not a protocol version`},
+		{"negative timeout", []string{"-timeout", "-1s"}, `-timeout -1s is negative`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,4 +187,40 @@ func TestSecretsStayHidden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExitStatus checks the exit statuses the documentation promises: 0
+// for -h, none of -timeout 0's limit, 130 when interrupted, 2 for a flag
+// it does not know.
+func TestExitStatus(t *testing.T) {
+	endpoint := startReference(t)
+	t.Run("help", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "-endpoint") {
+			t.Errorf("exit %d, stderr %q; want 0 and the flags", code, stderr.String())
+		}
+	})
+	t.Run("unknown flag", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), []string{"-bogus"}, noEnv, &stdout, &stderr); code != 2 {
+			t.Errorf("exit %d, stderr %q; want 2", code, stderr.String())
+		}
+	})
+	t.Run("timeout 0 is no limit", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), []string{"-endpoint", endpoint, "-timeout", "0", "-call", "ping", "-args", `{"delay_ms":100}`}, noEnv, &stdout, &stderr)
+		if code != 0 || !strings.Contains(stdout.String(), "pong!") {
+			t.Errorf("exit %d, stdout %q, stderr %q; want 0 and pong", code, stdout.String(), stderr.String())
+		}
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		time.AfterFunc(300*time.Millisecond, cancel) // as Ctrl-C does, during the call
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, []string{"-endpoint", endpoint, "-call", "ping", "-args", `{"delay_ms":1500}`}, noEnv, &stdout, &stderr)
+		if code != 130 || strings.TrimSpace(stderr.String()) != "mcp-client: interrupted" {
+			t.Errorf("exit %d, stderr %q; want 130 and \"mcp-client: interrupted\"", code, stderr.String())
+		}
+	})
 }

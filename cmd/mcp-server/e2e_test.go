@@ -132,22 +132,29 @@ $`)
 	})
 
 	closed := freeAddr(t)
+	// A failed run says what went wrong in one line and exits 1; a command
+	// line the client cannot run exits 2, with a usage line after.
 	failures := []struct {
 		name, endpoint, want string
+		code                 int
 	}{
-		{"nothing listening", "http://" + closed + "/mcp", "mcp-client: cannot reach http://" + closed + "/mcp"},
-		{"wrong path", strings.TrimSuffix(endpoint, "/mcp") + "/nope", "(HTTP 404): check the URL's path"},
-		{"not a URL", "127.0.0.1/mcp", "is not an http(s) URL"},
+		{"nothing listening", "http://" + closed + "/mcp", "mcp-client: cannot reach http://" + closed + "/mcp", 1},
+		{"wrong path", strings.TrimSuffix(endpoint, "/mcp") + "/nope", "(HTTP 404): check the URL's path", 1},
+		{"not a URL", "127.0.0.1/mcp", "is not an http(s) URL", 2},
 	}
 	for _, tc := range failures {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, code := runClient(t, client, "-endpoint", tc.endpoint, "-timeout", "10s")
-			if code == 0 {
-				t.Fatalf("exit 0, want failure; stdout:\n%s", out)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stdout:\n%s", code, tc.code, out)
 			}
 			lines := strings.Split(strings.TrimSpace(errOut), "\n")
-			if len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
-				t.Errorf("stderr = %q, want one line containing %q", errOut, tc.want)
+			wantLines := 1
+			if tc.code == 2 {
+				wantLines = 2
+			}
+			if len(lines) != wantLines || !strings.Contains(lines[0], tc.want) || (tc.code == 2 && !strings.HasPrefix(lines[1], "usage: mcp-client")) {
+				t.Errorf("stderr = %q, want a line containing %q (and a usage line for exit 2)", errOut, tc.want)
 			}
 		})
 	}

@@ -29,6 +29,11 @@
 // carry progress and log messages as they happen. Unset: every shape is
 // buffered. See docs/streaming.md.
 //
+// Exit status: 0 after a clean shutdown (Ctrl-C or SIGTERM) and for -h; 1
+// when it cannot listen or serve; 2 for a command line or an environment it
+// cannot run with (an unknown flag, a stray argument, an authentication or
+// MCP_STREAM variable that does not parse), with one line saying which.
+//
 // Build the Lambda bootstrap (provided.al2023, arm64):
 //
 //	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./cmd/mcp-server
@@ -72,7 +77,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defaultAddr = "127.0.0.1:8080"
 	}
 	addr := fs.String("addr", defaultAddr, "local listen address (env MCP_ADDR)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -103,7 +115,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		handler, err := protect(mcpHandler, authCfg, logger)
 		if err != nil {
 			fmt.Fprintf(stderr, "mcp-server: %v\n", err)
-			return 1
+			return 2
 		}
 		opts := serveOptions(logger)
 		opts.Stream = stream
@@ -135,7 +147,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
-		return 1
+		return 2
 	}
 	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", authCfg.Enabled()))
 	if err := serve(ctx, ln, lambdamcp.Guard(handler, serveOptions(logger))); err != nil {
@@ -182,7 +194,8 @@ func localHost(addr net.Addr) (hostPort string, everywhere bool) {
 // protect puts the reference server's paths behind the configured
 // authentication: the MCP endpoint requires a token and the RFC 9728
 // metadata is served beside it. Without any configured, it still validates
-// Origin, as the transport spec requires.
+// Origin, as the transport spec requires. Its errors are all configuration
+// errors.
 func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler, error) {
 	opts := cfg.MiddlewareOptions(logger)
 	if !cfg.Enabled() {

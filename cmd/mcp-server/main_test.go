@@ -13,8 +13,9 @@ import (
 	"github.com/lambdamcp/lambdamcp/auth"
 )
 
-// TestRunRejectsUsageErrors checks that what the command line cannot mean
-// stops the server before it listens, with exit status 2 and a usage line.
+// TestRunRejectsUsageErrors checks that a command line or an environment
+// the server cannot run with stops it before it listens, with exit status 2
+// (and a usage line for the command line).
 func TestRunRejectsUsageErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel() // a server that starts anyway stops at once, with status 0
@@ -22,15 +23,24 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 		name string
 		args []string
 		want string
+		env  map[string]string
 	}{
-		{"stray argument", []string{"-addr", "127.0.0.1:0", "serve"}, `unexpected argument "serve"`},
+		{"stray argument", []string{"-addr", "127.0.0.1:0", "serve"}, `unexpected argument "serve"`, nil},
+		{"token hash not hex", []string{"-addr", "127.0.0.1:0"}, auth.EnvTokenSHA256, map[string]string{auth.EnvTokenSHA256: "xyz"}},
+		{"token hash list empty", []string{"-addr", "127.0.0.1:0"}, auth.EnvTokenSHA256, map[string]string{auth.EnvTokenSHA256: " , "}},
+		{"resource URL not a URL", []string{"-addr", "127.0.0.1:0"}, auth.EnvResourceURL,
+			map[string]string{auth.EnvTokenSHA256: auth.HashToken("t"), auth.EnvResourceURL: "mcp.example.com/mcp"}},
+		{"stream shape unknown", []string{"-addr", "127.0.0.1:0"}, "MCP_STREAM", map[string]string{"MCP_STREAM": "soap"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr strings.Builder
-			code := run(ctx, tc.args, func(string) string { return "" }, io.Discard, &stderr)
-			if code != 2 || !strings.Contains(stderr.String(), tc.want) || !strings.Contains(stderr.String(), "usage: mcp-server") {
-				t.Errorf("exit %d, stderr %q; want exit 2, %q and a usage line", code, stderr.String(), tc.want)
+			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, io.Discard, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr.String(), tc.want)
+			}
+			if tc.env == nil && !strings.Contains(stderr.String(), "usage: mcp-server") {
+				t.Errorf("stderr %q lacks a usage line", stderr.String())
 			}
 		})
 	}
@@ -125,4 +135,11 @@ func TestListenOnEveryInterface(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestRunHelp(t *testing.T) {
+	var stderr strings.Builder
+	if code := run(t.Context(), []string{"-h"}, func(string) string { return "" }, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-addr") {
+		t.Errorf("exit %d, stderr %q; want 0 and the flags", code, stderr.String())
+	}
 }
