@@ -3,7 +3,7 @@
 // a tool runs, through a streamed Lambda response, and all in one body,
 // in order, where Lambda buffers.
 //
-//	h := progress.Handler(progress.New())
+//	h := progress.Handler(progress.New(progress.Options{}))
 //	lambdamcp.Start(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
 package progress
 

@@ -1,35 +1,92 @@
 // Package serve runs an example's MCP handler the way cmd/mcp-server runs the
 // reference server: on Lambda (AWS_LAMBDA_RUNTIME_API set) it serves
 // invocations, streaming the shapes named in MCP_STREAM (url, rest); anywhere
-// else it listens on MCP_ADDR (default 127.0.0.1:8080) at /mcp.
+// else it listens on MCP_ADDR (default 127.0.0.1:8080) at /mcp, behind
+// lambdamcp.Guard so that it answers as the function does, until Ctrl-C or
+// SIGTERM, then lets requests in flight finish. Logs are JSON lines on
+// stdout, the first of them "listening" with the URL once the port is bound.
 package serve
 
 import (
-	"log"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
 
 	"github.com/lambdamcp/lambdamcp"
 )
 
-// Main serves h until the process ends.
+// Main serves h until the process ends or, locally, until it is stopped.
 func Main(h http.Handler) {
-	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		stream, err := lambdamcp.ParseStreamShapes(os.Getenv("MCP_STREAM"))
-		if err != nil {
-			log.Fatalf("MCP_STREAM: %v", err)
-		}
-		logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(os.Stdout, nil)))
-		lambdamcp.Start(h, &lambdamcp.Options{Stream: stream, Logger: logger})
-		return
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if code := run(ctx, h, os.Getenv, os.Stdout, os.Stderr); code != 0 {
+		stop()
+		os.Exit(code)
 	}
-	addr := os.Getenv("MCP_ADDR")
+}
+
+// run is the testable part of Main; it returns the exit status: 2 for a
+// configuration it cannot run with, 1 when it cannot listen or serve.
+func run(ctx context.Context, h http.Handler, getenv func(string) string, stdout, stderr io.Writer) int {
+	name := filepath.Base(os.Args[0])
+	stream, err := lambdamcp.ParseStreamShapes(getenv("MCP_STREAM"))
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: MCP_STREAM: %v\n", name, err)
+		return 2
+	}
+	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
+	opts := &lambdamcp.Options{Stream: stream, Logger: logger}
+	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		lambdamcp.Start(h, opts)
+		return 0
+	}
+
+	addr := getenv("MCP_ADDR")
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", lambdamcp.JSONErrors(h))
-	log.Printf("serving http://%s/mcp", addr)
-	log.Fatal(http.ListenAndServe(addr, mux))
+	mux.Handle("/mcp", h)
+	srv := &http.Server{Handler: lambdamcp.Guard(mux, opts), ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("listening", slog.String("url", "http://"+localHost(ln.Addr())+"/mcp"))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err = srv.Shutdown(shutdownCtx); err == nil {
+			err = <-errc
+		}
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
+// localHost returns the host:port a client on this machine uses to reach a
+// listener at addr: localhost when it listens on every interface.
+func localHost(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port))
+	}
+	return addr.String()
 }
