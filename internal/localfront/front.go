@@ -288,7 +288,12 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 	if prefix := f.stagePrefix(); prefix != "" {
 		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
 		if !ok || (rest != "" && rest[0] != '/') {
-			// API Gateway's answer for a path outside every stage.
+			// API Gateway's answer for a path outside every stage: REST
+			// APIs refuse it as if it needed credentials, HTTP APIs do
+			// not know it.
+			if f.cfg.Shape == ShapeHTTP {
+				return nil, &gatewayError{status: http.StatusNotFound, message: "Not Found"}
+			}
 			return nil, &gatewayError{status: http.StatusForbidden, message: "Missing Authentication Token"}
 		}
 		if rest == "" {

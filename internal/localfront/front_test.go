@@ -162,6 +162,16 @@ func TestRESTOutsideStage(t *testing.T) {
 	}
 }
 
+// TestHTTPOutsideStage checks an HTTP API's answer for a path outside its
+// named stage: 404 Not Found, not REST's 403.
+func TestHTTPOutsideStage(t *testing.T) {
+	f := startFront(t, Config{Shape: ShapeHTTP, Stage: "prod", Function: echoFunction()})
+	resp, body := do(t, sent{method: http.MethodPost, url: strings.TrimSuffix(f.URL(), "/prod") + "/dev/mcp"})
+	if resp.StatusCode != http.StatusNotFound || strings.TrimSpace(string(body)) != `{"message":"Not Found"}` {
+		t.Errorf("path outside the stage = %d %s, want 404 {\"message\":\"Not Found\"}", resp.StatusCode, body)
+	}
+}
+
 func TestHTTPEvent(t *testing.T) {
 	tests := []struct {
 		name, stage, path, wantRawPath, wantStage string
