@@ -43,6 +43,10 @@
 //
 // The API's base URL is printed on stdout once the front listens; logs
 // (JSON) and the functions' output go to stderr.
+//
+// Exit status: 0 when stopped (Ctrl-C or SIGTERM) and for -h; 2 for flags it
+// cannot run with, checked before anything is built; 1 when building or
+// starting fails.
 package main
 
 import (
@@ -59,6 +63,7 @@ import (
 	"time"
 
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 func main() {
@@ -123,8 +128,38 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if o.authorizer != "" && o.buildAuthorizer != "" {
 		return nil, errors.New("give at most one of -authorizer and -build-authorizer")
 	}
+	// The front checks its configuration; ask it now, with stand-ins for
+	// the functions, rather than after building them.
+	var authorizer localfront.Function
+	if o.hasAuthorizer() {
+		authorizer = unbuilt{}
+	}
+	if _, err := localfront.New(o.frontConfig(unbuilt{}, authorizer, nil)); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
+
+func (o *options) hasAuthorizer() bool { return o.authorizer != "" || o.buildAuthorizer != "" }
+
+// frontConfig is the front the flags describe, invoking fn behind
+// authorizer (nil: none).
+func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.Logger) localfront.Config {
+	return localfront.Config{
+		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, Function: fn,
+		Authorizer: authorizer, AuthorizerType: o.authorizerType,
+		Stream: o.stream, MultiValueHeaders: o.albMultiValue, Logger: logger,
+	}
+}
+
+// unbuilt stands for a function that is not built yet.
+type unbuilt struct{}
+
+func (unbuilt) Invoke(context.Context, *runtimeapi.Invocation) (*runtimeapi.Response, error) {
+	return nil, errors.New("the function is not built")
+}
+
+func (unbuilt) Close() error { return nil }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parse(args, stderr)
@@ -181,28 +216,27 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 	if err != nil {
 		return nil, cleanup, err
 	}
-	cfg := localfront.Config{
-		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, Function: fn,
-		Stream: o.stream, MultiValueHeaders: o.albMultiValue, Logger: logger,
-	}
-	if o.shape == string(localfront.ShapeREST) {
-		cfg.AuthorizerType = o.authorizerType
-	}
-	if o.authorizer != "" || o.buildAuthorizer != "" {
+	var authorizer localfront.Function
+	if o.hasAuthorizer() {
 		authPath, err := binary(o.authorizer, o.buildAuthorizer)
 		if err != nil {
+			fn.Close()
 			return nil, cleanup, err
 		}
-		cfg.Authorizer, err = localfront.NewProcess(authPath, &localfront.FunctionConfig{
+		authorizer, err = localfront.NewProcess(authPath, &localfront.FunctionConfig{
 			Name: o.name + "-authorizer", Env: o.authorizerEnv, Output: output, Logger: logger,
 		})
 		if err != nil {
+			fn.Close()
 			return nil, cleanup, err
 		}
 	}
-	front, err := localfront.Start(ctx, cfg)
+	front, err := localfront.Start(ctx, o.frontConfig(fn, authorizer, logger))
 	if err != nil {
 		fn.Close()
+		if authorizer != nil {
+			authorizer.Close()
+		}
 		return nil, cleanup, err
 	}
 	return front, cleanup, nil

@@ -56,6 +56,13 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"both", []string{"-function", "x", "-build", "y"}, "exactly one of -function and -build"},
 		{"bad env", []string{"-function", "x", "-env", "novalue"}, "not KEY=VALUE"},
 		{"stray argument", []string{"-function", "x", "extra"}, "unexpected arguments"},
+		{"unknown shape", []string{"-shape", "soap", "-function", "x"}, "unknown shape"},
+		{"authorizer on url", []string{"-shape", "url", "-function", "x", "-authorizer", "y"}, "no Lambda authorizers"},
+		{"stream on rest", []string{"-function", "x", "-stream"}, "response streaming is a Function URL mode"},
+		{"unknown authorizer type", []string{"-function", "x", "-authorizer", "y", "-authorizer-type", "cognito"}, "unknown authorizer type"},
+		{"request authorizer on http", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-authorizer-type", "request"}, "authorizer type request is for the rest shape"},
+		// Refused before anything is built: nothing to wait for.
+		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,14 +73,17 @@ func TestRunRejectsBadFlags(t *testing.T) {
 			if !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("stderr %q does not say %q", stderr.String(), tc.want)
 			}
+			if strings.Contains(stderr.String(), "building") {
+				t.Errorf("stderr %q: built before refusing the flags", stderr.String())
+			}
 		})
 	}
 }
 
 func TestRunReportsStartFailure(t *testing.T) {
 	var stderr strings.Builder
-	code := run(context.Background(), []string{"-shape", "soap", "-addr", "127.0.0.1:0", "-function", "/bin/true"}, io.Discard, &stderr)
-	if code != 1 || !strings.Contains(stderr.String(), "unknown shape") {
+	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-function", "/nonexistent/bootstrap"}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "/nonexistent/bootstrap") {
 		t.Errorf("exit %d, stderr %q; want 1 with the reason", code, stderr.String())
 	}
 }
