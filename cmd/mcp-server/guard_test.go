@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLocalServerGuard runs the local server in process and checks that
@@ -68,8 +69,13 @@ func TestLocalServerGuard(t *testing.T) {
 			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/json" || !strings.Contains(string(body), tc.bodyHas) {
 				t.Errorf("answer = %d %s %s, want %d application/json with %s", resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.status, tc.bodyHas)
 			}
-			if rec := <-logs; rec["outcome"] != tc.outcome || rec["status"] != float64(tc.status) {
-				t.Errorf("log line = %v, want outcome %s, status %d", rec, tc.outcome, tc.status)
+			select {
+			case rec := <-logs:
+				if rec["outcome"] != tc.outcome || rec["status"] != float64(tc.status) {
+					t.Errorf("log line = %v, want outcome %s, status %d", rec, tc.outcome, tc.status)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no request log line in 10 s")
 			}
 		})
 	}
