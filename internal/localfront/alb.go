@@ -5,15 +5,16 @@ import (
 )
 
 // albEvent builds the Application Load Balancer target group event. Header
-// names are lowercase and query parameters are passed undecoded; in
-// multi-value mode only the multi-value maps are filled.
+// names are lowercase, and the path and query parameters are passed as the
+// client encoded them; in multi-value mode only the multi-value maps are
+// filled.
 func (f *Front) albEvent(req *request) events.ALBTargetGroupRequest {
 	h := req.headers(true)
 	q := req.rawQuery()
 	body, b64 := req.encodedBody()
 	ev := events.ALBTargetGroupRequest{
 		HTTPMethod: req.r.Method,
-		Path:       req.r.URL.Path,
+		Path:       req.rawPath,
 		RequestContext: events.ALBTargetGroupRequestContext{
 			ELB: events.ELBContext{TargetGroupArn: "arn:aws:elasticloadbalancing:" + f.cfg.Region + ":" + accountID + ":targetgroup/local/0123456789abcdef"},
 		},

@@ -65,7 +65,7 @@ func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *g
 			RouteArn:              arn,
 			IdentitySource:        []string{token},
 			RouteKey:              "$default",
-			RawPath:               req.r.URL.EscapedPath(),
+			RawPath:               req.r.URL.Path, // decoded, as HTTP APIs send it
 			RawQueryString:        req.r.URL.RawQuery,
 			Cookies:               req.cookies(),
 			Headers:               joinedValues(h),

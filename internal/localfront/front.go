@@ -198,7 +198,8 @@ func (f *Front) Close() error {
 type request struct {
 	r         *http.Request
 	body      []byte
-	path      string // the path below the stage prefix
+	path      string // the path below the stage prefix, decoded
+	rawPath   string // the same as the client percent-encoded it
 	requestID string // the front's own request id (requestContext.requestId)
 	traceID   string // the function's trace id (Lambda-Runtime-Trace-Id)
 	traceRoot string // its Root, sent as X-Amzn-Trace-Id
@@ -283,7 +284,7 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 	now := time.Now().UTC()
 	trace := newTraceID(now)
 	root, _, _ := strings.Cut(trace, ";")
-	req := &request{r: r, body: body, path: r.URL.Path, requestID: gatewayID, traceID: trace, traceRoot: root, now: now}
+	req := &request{r: r, body: body, path: r.URL.Path, rawPath: r.URL.EscapedPath(), requestID: gatewayID, traceID: trace, traceRoot: root, now: now}
 	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
 	if prefix := f.stagePrefix(); prefix != "" {
 		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
@@ -300,6 +301,11 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 			rest = "/"
 		}
 		req.path = rest
+		// A stage name has no character that encodes differently.
+		req.rawPath = strings.TrimPrefix(req.rawPath, prefix)
+		if req.rawPath == "" {
+			req.rawPath = "/"
+		}
 	}
 	return req, nil
 }

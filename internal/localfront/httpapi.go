@@ -17,7 +17,7 @@ func (f *Front) httpEvent(req *request, authorizer map[string]any) events.APIGat
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
 		RouteKey:              "$default",
-		RawPath:               req.r.URL.EscapedPath(),
+		RawPath:               req.r.URL.Path, // decoded, as HTTP APIs send it
 		RawQueryString:        req.r.URL.RawQuery,
 		Cookies:               req.cookies(),
 		Headers:               joinedValues(h),

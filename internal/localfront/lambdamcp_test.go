@@ -16,6 +16,7 @@ type seenRequest struct {
 	Shape      string         `json:"shape"`
 	Method     string         `json:"method"`
 	Path       string         `json:"path"`
+	RawPath    string         `json:"rawPath"` // URL.EscapedPath
 	Query      string         `json:"query"`
 	Cookie     string         `json:"cookie"`
 	Body       string         `json:"body"`
@@ -28,7 +29,7 @@ func describingHandler() http.Handler {
 		body, _ := io.ReadAll(r.Body)
 		ctx := r.Context()
 		json.NewEncoder(w).Encode(seenRequest{
-			Shape: string(lambdamcp.EventShape(ctx)), Method: r.Method, Path: r.URL.Path, Query: r.URL.Query().Get("q"),
+			Shape: string(lambdamcp.EventShape(ctx)), Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.Query().Get("q"),
 			Cookie: r.Header.Get("Cookie"), Body: string(body), RequestID: lambdamcp.RequestID(ctx) != "",
 			Authorizer: lambdamcp.AuthorizerContext(ctx),
 		})
@@ -37,7 +38,9 @@ func describingHandler() http.Handler {
 
 // TestShapesThroughLambdaMCP sends one request through each shape into an
 // http.Handler wrapped by lambdamcp, so the events the front builds are the
-// ones the library reads back into the same request.
+// ones the library reads back into the same request. Its path has escapes:
+// HTTP APIs decode it, so the client's %2F comes back as a plain slash;
+// the other shapes keep the client's encoding.
 func TestShapesThroughLambdaMCP(t *testing.T) {
 	var seen []string
 	tests := []struct {
@@ -61,7 +64,7 @@ func TestShapesThroughLambdaMCP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.Function = NewInProcessHTTP(describingHandler(), nil)
 			f := startFront(t, tc.cfg)
-			s := sent{method: http.MethodPost, url: f.URL() + "/mcp?q=a+b", body: `{"jsonrpc":"2.0"}`, contentType: "application/json",
+			s := sent{method: http.MethodPost, url: f.URL() + "/mcp/acme%20corp%2Fx?q=a+b", body: `{"jsonrpc":"2.0"}`, contentType: "application/json",
 				header: http.Header{"Cookie": {"k=v"}}}
 			if tc.token != "" {
 				s.header.Set("Authorization", tc.token)
@@ -77,8 +80,12 @@ func TestShapesThroughLambdaMCP(t *testing.T) {
 			if got.Authorizer != nil {
 				delete(got.Authorizer, "integrationLatency")
 			}
+			rawPath := "/mcp/acme%20corp%2Fx"
+			if tc.cfg.Shape == ShapeHTTP {
+				rawPath = "/mcp/acme%20corp/x"
+			}
 			want := seenRequest{
-				Shape: string(tc.cfg.Shape), Method: "POST", Path: "/mcp", Query: "a b", Cookie: "k=v",
+				Shape: string(tc.cfg.Shape), Method: "POST", Path: "/mcp/acme corp/x", RawPath: rawPath, Query: "a b", Cookie: "k=v",
 				Body: `{"jsonrpc":"2.0"}`, RequestID: true, Authorizer: tc.want,
 			}
 			if diff := cmp.Diff(want, got); diff != "" {

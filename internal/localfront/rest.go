@@ -10,7 +10,8 @@ import (
 // through, as a deployment with a greedy {proxy+} resource does.
 const restResource = "/{proxy+}"
 
-// restEvent builds the API Gateway REST proxy integration event (payload 1.0).
+// restEvent builds the API Gateway REST proxy integration event (payload
+// 1.0): the path as the client encoded it, the proxy path parameter decoded.
 func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGatewayProxyRequest {
 	h := req.headers(false)
 	q := req.query()
@@ -21,7 +22,7 @@ func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGat
 	body, b64 := req.encodedBody()
 	return events.APIGatewayProxyRequest{
 		Resource:                        resource,
-		Path:                            req.path,
+		Path:                            req.rawPath,
 		HTTPMethod:                      req.r.Method,
 		Headers:                         lastValues(h),
 		MultiValueHeaders:               h,
@@ -42,7 +43,7 @@ func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGat
 				UserAgent: req.r.UserAgent(),
 			},
 			ResourcePath:     resource,
-			Path:             f.stagePrefix() + req.path,
+			Path:             f.stagePrefix() + req.rawPath,
 			Authorizer:       authorizer,
 			HTTPMethod:       req.r.Method,
 			RequestTime:      req.requestTime(),
