@@ -159,9 +159,15 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 		if errors.As(err, &bad) {
 			code = codeParseError
 		}
-		writeJSONError(w, http.StatusBadRequest, code, err.Error())
-		w.finish()
-		cancel(nil)
+		// The pipe blocks the write until the caller reads the body, so
+		// the answer is written beside the return, as a handler's is.
+		go func() {
+			defer cancel(nil)
+			writeJSONError(w, http.StatusBadRequest, code, err.Error())
+			w.finish()
+		}()
+		h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
+			slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
 		return <-w.ready, body
 	}
 	w.callID, w.listen = callID(r)

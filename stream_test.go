@@ -453,6 +453,65 @@ func TestStreamOtherAnswers(t *testing.T) {
 	})
 }
 
+// TestStreamBadRequest checks that an event whose request cannot be built
+// (a path that is not valid percent-encoding, a body that is not the base64
+// it claims to be) is answered 400 through a stream too, without the
+// handler, and promptly.
+func TestStreamBadRequest(t *testing.T) {
+	called := make(chan struct{}, 1)
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called <- struct{}{} }),
+		&lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+	badBase64 := func(t *testing.T, payload []byte) []byte {
+		var ev map[string]any
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["body"], ev["isBase64Encoded"] = "!!not base64!!", true
+		return mustJSON(t, ev)
+	}
+	tests := []struct {
+		name    string
+		payload func(t *testing.T, shape eventShape) []byte
+		code    string
+	}{
+		{"invalid path escape", func(t *testing.T, shape eventShape) []byte {
+			return shape.build(t, httpRequest{method: "POST", path: "/mcp/%zz", body: "{}"})
+		}, `"code":-32600`},
+		{"invalid base64 body", func(t *testing.T, shape eventShape) []byte {
+			return badBase64(t, shape.build(t, jsonPost(`{}`)))
+		}, `"code":-32700`},
+	}
+	for _, tc := range tests {
+		for _, shape := range streamShapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				type answer struct {
+					head prelude
+					body []byte
+				}
+				done := make(chan answer, 1)
+				go func() {
+					s, head := openStream(t, streamCtx(t, time.Minute), h, tc.payload(t, shape))
+					body, _ := io.ReadAll(s.r)
+					done <- answer{head, body}
+				}()
+				select {
+				case a := <-done:
+					if a.head.StatusCode != http.StatusBadRequest || !strings.Contains(string(a.body), tc.code) {
+						t.Errorf("got %d %s, want 400 with %s", a.head.StatusCode, a.body, tc.code)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatal("no answer 10 s after the invocation")
+				}
+				select {
+				case <-called:
+					t.Error("the handler was called")
+				default:
+				}
+			})
+		}
+	}
+}
+
 // TestStreamed checks what a handler learns about its invocation.
 func TestStreamed(t *testing.T) {
 	var got []bool
