@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -91,12 +92,13 @@ type requestRecord struct {
 	toolDeadline    time.Time       // zero: none
 	acceptRewritten bool            // the client did not list text/event-stream
 
-	mu       sync.Mutex
-	tool     string
-	subject  string
-	outcome  string // set by Middleware
-	panicked any
-	stack    []byte
+	mu        sync.Mutex
+	tool      string
+	toolKnown bool // Middleware saw the server run a tool of that name
+	subject   string
+	outcome   string // set by Middleware
+	panicked  any
+	stack     []byte
 }
 
 type recordKey struct{}
@@ -104,6 +106,26 @@ type recordKey struct{}
 func recordFrom(ctx context.Context) *requestRecord {
 	rec, _ := ctx.Value(recordKey{}).(*requestRecord)
 	return rec
+}
+
+// OtherTool is the Tool dimension of the metrics of calls whose tool the
+// server did not confirm: it has no Middleware, or it answered that no tool
+// has the name the client sent.
+const OtherTool = "other"
+
+// maxLoggedToolBytes bounds the tool name a log line repeats: MCP tool
+// names are at most 128 characters, and a client may send any.
+const maxLoggedToolBytes = 128
+
+// truncateUTF8 cuts s to at most n bytes, at a character boundary.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // Outcomes of a request, as logged, traced and measured.
@@ -340,7 +362,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	}
 	duration := time.Since(start)
 	rec.mu.Lock()
-	tool, subject, panicked, stack := rec.tool, rec.subject, rec.panicked, rec.stack
+	tool, toolKnown, subject, panicked, stack := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack
 	if outcome == "" {
 		outcome = rec.outcome
 	}
@@ -363,8 +385,15 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	if mcpMethod == "" {
 		mcpMethod = r.Header.Get("Mcp-Method")
 	}
-	if tool == "" && mcpMethod == "tools/call" {
-		tool = rec.rpc.Params.Name
+	// The tool the client named, for the log line; only a tool the server
+	// ran names a metric or a span, whose names cost per distinct value.
+	loggedTool := tool
+	if loggedTool == "" && mcpMethod == "tools/call" {
+		loggedTool = rec.rpc.Params.Name
+	}
+	knownTool := ""
+	if toolKnown {
+		knownTool = tool
 	}
 	if subject == "" {
 		if ti := auth.TokenInfoFromContext(r.Context()); ti != nil {
@@ -372,17 +401,24 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		}
 	}
 	if g.logger != nil {
-		g.logRequest(r, status, mcpMethod, tool, subject, outcome, duration, panicked, stack)
+		g.logRequest(r, status, mcpMethod, loggedTool, subject, outcome, duration, panicked, stack)
 		if rec.acceptRewritten && baseMediaType(w.Header().Get("Content-Type")) == "text/event-stream" {
 			g.logger.LogAttrs(r.Context(), slog.LevelWarn, "answered text/event-stream to a client that did not accept it: "+
 				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
 		}
 	}
-	if g.metrics != nil && tool != "" {
-		g.metrics.write(tool, outcome, duration, RequestID(r.Context()))
+	if g.metrics != nil && loggedTool != "" && outcome != OutcomeRejected {
+		// A call the server did not confirm (no Middleware, or no such
+		// tool) counts under one fixed name: a client must not be able to
+		// make a metric per name it invents.
+		metricTool := knownTool
+		if metricTool == "" {
+			metricTool = OtherTool
+		}
+		g.metrics.write(metricTool, outcome, duration, RequestID(r.Context()))
 	}
 	if endSpan != nil {
-		endSpan(RequestResult{Status: status, MCPMethod: mcpMethod, Tool: tool, Outcome: outcome, Subject: subject})
+		endSpan(RequestResult{Status: status, MCPMethod: mcpMethod, Tool: knownTool, Outcome: outcome, Subject: subject})
 	}
 }
 
@@ -405,7 +441,7 @@ func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject
 		attrs = append(attrs, slog.String("mcp_method", mcpMethod))
 	}
 	if tool != "" {
-		attrs = append(attrs, slog.String("tool", tool))
+		attrs = append(attrs, slog.String("tool", truncateUTF8(tool, maxLoggedToolBytes)))
 	}
 	if subject != "" {
 		attrs = append(attrs, slog.String("subject", subject))

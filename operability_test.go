@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -214,16 +215,38 @@ func TestSubjectLogged(t *testing.T) {
 
 // TestMetrics checks the Embedded Metric Format lines: one per tool call,
 // in the schema CloudWatch reads, with count, errors and latency per tool.
+// Only a tool the server ran names its metrics: a client that invents
+// names, refused or not, must not create a metric per name.
 func TestMetrics(t *testing.T) {
 	server, _ := newHardServer(t)
 	var metrics bytes.Buffer
+	var logs bytes.Buffer
 	opts := hardOptions(new(bytes.Buffer))
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	opts.Metrics = &metrics
 	opts.MetricsNamespace = "test-ns"
+	tracer := &recordingTracer{}
+	opts.Tracer = tracer
 	h := lambdamcp.NewHandler(streamable(server), opts)
 	invokeAs(t, h, "req-1", call("echo", `{"bytes":1}`))
 	invokeAs(t, h, "req-2", call("boom", `{}`))
 	invokeAs(t, h, "req-3", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", legacy))
+	long := strings.Repeat("é", 100) // 200 bytes
+	invokeAs(t, h, "req-4", call("invented-"+long, `{}`))
+
+	deny := func(context.Context, string, *http.Request) (*auth.TokenInfo, error) {
+		return nil, auth.ErrInvalidToken
+	}
+	refusing := lambdamcp.NewHandler(auth.RequireBearerToken(deny, nil)(streamable(server)), opts)
+	if resp, _ := invokeAs(t, refusing, "req-5", call("echo", `{"bytes":1}`)); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401", resp.StatusCode)
+	}
+
+	bare := mcp.NewServer(&mcp.Implementation{Name: "bare", Version: "1"}, nil) // no lambdamcp.Middleware
+	mcp.AddTool(bare, &mcp.Tool{Name: "plain"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return text("ok"), nil, nil
+	})
+	invokeAs(t, lambdamcp.NewHandler(streamable(bare), opts), "req-6", call("plain", `{}`))
 
 	type metric struct{ Name, Unit string }
 	type directive struct {
@@ -261,6 +284,8 @@ func TestMetrics(t *testing.T) {
 	want := []line{
 		{Tool: "echo", Outcome: "ok", RequestId: "req-1", Calls: 1},
 		{Tool: "boom", Outcome: "panic", RequestId: "req-2", Calls: 1, Errors: 1},
+		{Tool: lambdamcp.OtherTool, Outcome: "error", RequestId: "req-4", Calls: 1, Errors: 1},
+		{Tool: lambdamcp.OtherTool, Outcome: "ok", RequestId: "req-6", Calls: 1},
 	}
 	for i := range want {
 		want[i].AWS.CloudWatchMetrics = schema
@@ -268,6 +293,23 @@ func TestMetrics(t *testing.T) {
 	ignore := cmp.Options{cmpopts.IgnoreFields(line{}, "Latency"), cmpopts.IgnoreFields(line{}.AWS, "Timestamp")}
 	if diff := cmp.Diff(want, got, ignore); diff != "" {
 		t.Errorf("metric lines (-want +got):\n%s", diff)
+	}
+
+	// Spans are named by the tool only when the server ran it.
+	wantSpans := []string{
+		"req-1 rest tools/call echo ok", "req-2 rest tools/call boom panic", "req-3 rest tools/list  ok",
+		"req-4 rest tools/call  error", "req-5 rest tools/call  rejected", "req-6 rest tools/call  ok",
+	}
+	if diff := cmp.Diff(wantSpans, tracer.spans); diff != "" {
+		t.Errorf("spans (-want +got):\n%s", diff)
+	}
+	// The log line names the tool the client sent, cut to MCP's 128.
+	for _, l := range logLines(t, logs.Bytes()) {
+		if l["request_id"] == "req-4" {
+			if tool, _ := l["tool"].(string); tool != "invented-"+strings.Repeat("é", 59)+"…" {
+				t.Errorf("logged tool = %q (%d bytes), want the name cut to 128 bytes", tool, len(tool))
+			}
+		}
 	}
 }
 

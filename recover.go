@@ -53,11 +53,17 @@ func Middleware() mcp.Middleware {
 				if v := recover(); v != nil {
 					if rec != nil {
 						rec.notePanic(v, debug.Stack())
+						if tool != "" {
+							rec.noteToolKnown() // its handler ran
+						}
 					}
 					res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: internalErrorMessage(ctx)}
 				}
 			}()
 			res, err = next(ctx, method, req)
+			if tool != "" && !unknownTool(err, tool) {
+				rec.noteToolKnown()
+			}
 			if ctx.Err() != nil && failed(res, err) {
 				if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 					res, err = nil, &jsonrpc.Error{Code: codeRequestTimeout, Message: callTimeoutMessage(method, tool, time.Since(start))}
@@ -75,6 +81,23 @@ func Middleware() mcp.Middleware {
 			return res, err
 		}
 	}
+}
+
+// unknownTool reports whether err is the go-sdk's answer to a call of a
+// tool the server does not have.
+func unknownTool(err error, tool string) bool {
+	var je *jsonrpc.Error
+	return errors.As(err, &je) && je.Code == jsonrpc.CodeInvalidParams && je.Message == fmt.Sprintf("unknown tool %q", tool)
+}
+
+// noteToolKnown records that the server ran the tool the call named.
+func (rec *requestRecord) noteToolKnown() {
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.toolKnown = true
 }
 
 // failed reports whether a call answered an error or a tool result marked

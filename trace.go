@@ -26,7 +26,7 @@ type RequestInfo struct {
 type RequestResult struct {
 	Status    int    // HTTP status
 	MCPMethod string // JSON-RPC method, when the body was one request
-	Tool      string // tool name, for tools/call
+	Tool      string // the tool of a tools/call the server ran (see Middleware); empty otherwise
 	Outcome   string // one of the Outcome constants
 	Subject   string // the caller's auth.TokenInfo.UserID, when known
 }

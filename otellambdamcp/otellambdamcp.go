@@ -42,7 +42,9 @@ func (t tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.
 	if info.Shape != "" {
 		attrs = append(attrs, attribute.String("lambdamcp.shape", string(info.Shape)))
 	}
-	ctx, span := t.t.Start(ctx, info.Method+" "+info.Path, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+	// Named by the HTTP method alone until the MCP method is known: the
+	// path is the client's choice, and every distinct span name costs.
+	ctx, span := t.t.Start(ctx, info.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 	return ctx, func(r lambdamcp.RequestResult) {
 		attrs := []attribute.KeyValue{
 			attribute.Int("http.response.status_code", r.Status),

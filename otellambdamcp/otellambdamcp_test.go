@@ -47,6 +47,11 @@ func TestSpans(t *testing.T) {
 		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
 		h.ServeHTTP(httptest.NewRecorder(), r)
 	}
+	// Not a JSON-RPC request, on a path of the client's choosing.
+	probe := httptest.NewRequest("POST", "/probe-1", strings.NewReader(`not json`))
+	probe = probe.WithContext(lambdacontext.NewContext(probe.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-probe"}))
+	probe.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(httptest.NewRecorder(), probe)
 
 	type span struct {
 		Name   string
@@ -73,6 +78,10 @@ func TestSpans(t *testing.T) {
 		{Name: "tools/call boom", Kind: trace.SpanKindServer, Status: codes.Error, Attrs: map[attribute.Key]string{
 			"http.request.method": "POST", "url.path": "/mcp", "faas.invocation_id": "req-boom",
 			"http.response.status_code": "200", "lambdamcp.outcome": "panic", "mcp.method.name": "tools/call", "gen_ai.tool.name": "boom",
+		}},
+		{Name: "POST", Kind: trace.SpanKindServer, Attrs: map[attribute.Key]string{
+			"http.request.method": "POST", "url.path": "/probe-1", "faas.invocation_id": "req-probe",
+			"http.response.status_code": "400", "lambdamcp.outcome": "rejected",
 		}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
