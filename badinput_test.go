@@ -131,12 +131,12 @@ var badInputCases = []struct {
 	data     string // the error's data, as JSON, if checked
 }{
 	{
-		name: "body over the cap", status: 413, code: -32600, id: "null",
+		name: "body over the cap", status: 413, code: -32600, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"`+strings.Repeat("a", lambdamcp.DefaultMaxBodyBytes)+`"}}`, "MCP-Protocol-Version", legacy),
 		message: "request body exceeds 4194304 bytes",
 	},
 	{
-		name: "too many headers", status: 431, code: -32600, id: "null",
+		name: "too many headers", status: 431, code: -32600, id: "",
 		req: func() httpRequest {
 			r := call("echo", `{}`)
 			for i := range lambdamcp.DefaultMaxHeaders {
@@ -147,17 +147,17 @@ var badInputCases = []struct {
 		message: "header values; the limit is 200",
 	},
 	{
-		name: "headers too large", status: 431, code: -32600, id: "null",
+		name: "headers too large", status: 431, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "X-Pad", strings.Repeat("a", lambdamcp.DefaultMaxHeaderBytes)),
 		message: "request headers exceed 65536 bytes",
 	},
 	{
-		name: "nesting too deep", status: 400, code: -32700, id: "null",
+		name: "nesting too deep", status: 400, code: -32700, id: "",
 		req:     call("echo", strings.Repeat("[", 70)+strings.Repeat("]", 70)),
 		message: "request body nests deeper than 64 levels",
 	},
 	{
-		name: "invalid UTF-8", status: 400, code: -32700, id: "null",
+		name: "invalid UTF-8", status: 400, code: -32700, id: "",
 		req: func() httpRequest {
 			r := call("echo\xff\xfe", `{}`)
 			r.base64 = true // the only way an event carries bytes that are not UTF-8
@@ -166,32 +166,32 @@ var badInputCases = []struct {
 		message: "request body is not valid UTF-8",
 	},
 	{
-		name: "malformed JSON", status: 400, code: -32700, id: "null",
+		name: "malformed JSON", status: 400, code: -32700, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":`, "MCP-Protocol-Version", legacy),
 		message: "malformed payload",
 	},
 	{
-		name: "empty body", status: 400, code: -32700, id: "null",
+		name: "empty body", status: 400, code: -32700, id: "",
 		req:     jsonPost(``, "MCP-Protocol-Version", legacy),
 		message: "POST requires a non-empty body",
 	},
 	{
-		name: "invalid base64 in the event", lambda: true, status: 400, code: -32700, id: "null", corrupt: true,
+		name: "invalid base64 in the event", lambda: true, status: 400, code: -32700, id: "", corrupt: true,
 		req:     func() httpRequest { r := call("echo", `{}`); r.base64 = true; return r }(),
 		message: "event body is not valid base64",
 	},
 	{
-		name: "batch in 2025-11-25", status: 400, code: -32600, id: "null",
+		name: "batch in 2025-11-25", status: 400, code: -32600, id: "",
 		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]`, "MCP-Protocol-Version", legacy),
 		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
 	},
 	{
-		name: "batch in 2026-07-28", status: 400, code: -32600, id: "null",
+		name: "batch in 2026-07-28", status: 400, code: -32600, id: "",
 		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`}}]`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
 		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
 	},
 	{
-		name: "wrong Content-Type", status: 415, code: -32600, id: "null",
+		name: "wrong Content-Type", status: 415, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "Content-Type", "text/plain"),
 		message: "Content-Type must be 'application/json'",
 	},
@@ -241,7 +241,7 @@ var badInputCases = []struct {
 		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"2099-01-01"}`,
 	},
 	{
-		name: "GET", status: 405, code: -32600, id: "null",
+		name: "GET", status: 405, code: -32600, id: "",
 		req:     httpRequest{method: "GET", path: "/mcp", header: map[string]string{"Accept": "text/event-stream"}},
 		message: "Method Not Allowed",
 	},
@@ -320,8 +320,8 @@ func checkAnswer(t *testing.T, status int, contentType string, body []byte, want
 	if err := json.Unmarshal(body, &a); err != nil {
 		t.Fatalf("body is not JSON: %v: %.300s", err, body)
 	}
-	if got := string(a.ID); got != id && !(id == "null" && got == "") {
-		t.Errorf("id = %s, want %s", got, id)
+	if got := string(a.ID); got != id {
+		t.Errorf("id = %s, want %s", or(got, "none"), or(id, "none"))
 	}
 	if code == 0 {
 		if a.Error != nil || a.Result == nil || a.Result.IsError {
@@ -428,4 +428,12 @@ func TestNarrowedVersions(t *testing.T) {
 	resp := invoke(t, h, restEvent(t, req))
 	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "Unsupported protocol version", "3",
 		`{"supported":["2026-07-28","2025-11-25"],"requested":"2025-06-18"}`)
+}
+
+// or returns s, or def if s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

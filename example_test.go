@@ -83,5 +83,5 @@ func ExampleJSONErrors() {
 	fmt.Println()
 	// Output:
 	// 405 POST application/json
-	// {"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Method Not Allowed"}}
+	// {"jsonrpc":"2.0","error":{"code":-32600,"message":"Method Not Allowed"}}
 }

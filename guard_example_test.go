@@ -37,7 +37,7 @@ func ExampleGuard() {
 	post("text/plain", `hello?`)
 	// Output:
 	// 200 {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"Hello, you!"}]}}
-	// 415 {"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Content-Type must be 'application/json'"}}
+	// 415 {"jsonrpc":"2.0","error":{"code":-32600,"message":"Content-Type must be 'application/json'"}}
 }
 
 // Middleware keeps a panicking tool from ending the process: the caller

@@ -158,7 +158,7 @@ func isParseFailure(msg string) bool {
 
 type jsonrpcError struct {
 	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
+	ID      json.RawMessage `json:"id,omitempty"`
 	Error   struct {
 		Code    int             `json:"code"`
 		Message string          `json:"message"`
@@ -166,13 +166,14 @@ type jsonrpcError struct {
 	} `json:"error"`
 }
 
-// writeJSONError writes a JSON-RPC error response with a null id.
+// writeJSONError writes a JSON-RPC error response without an id.
 func writeJSONError(w http.ResponseWriter, status, code int, msg string) {
 	writeRPCError(w, status, nil, code, msg, nil)
 }
 
-// writeRPCError writes a JSON-RPC error response; a nil id is written as
-// null.
+// writeRPCError writes a JSON-RPC error response; a nil id is left out,
+// as the MCP transport has it for an error about no particular request
+// (and as the go-sdk writes one).
 func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string, data json.RawMessage) {
 	body := jsonRPCErrorBody(id, code, msg, data)
 	h := w.Header()
@@ -184,16 +185,13 @@ func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code i
 
 // jsonRPCErrorBody is the JSON of a JSON-RPC error response.
 func jsonRPCErrorBody(id json.RawMessage, code int, msg string, data json.RawMessage) []byte {
-	if len(id) == 0 {
-		id = json.RawMessage("null")
-	}
 	e := jsonrpcError{JSONRPC: "2.0", ID: id}
 	e.Error.Code = code
 	e.Error.Message = msg
 	e.Error.Data = data
 	body, err := json.Marshal(e)
 	if err != nil { // id or data not JSON: answer without them
-		e.ID, e.Error.Data = json.RawMessage("null"), nil
+		e.ID, e.Error.Data = nil, nil
 		body, _ = json.Marshal(e)
 	}
 	return body

@@ -344,7 +344,8 @@ var peekOptions = jsonv2.JoinOptions(
 // peekRPC reads the id, method and tool name of a single JSON-RPC message;
 // anything else (a batch, invalid JSON, a method that is not a string)
 // yields a zero rpcPeek. Params the tool name cannot be read from leave it
-// empty, and the id and method read.
+// empty, and the id and method read. Only a request's id is kept: a
+// message without a method is a response, whose id is the server's own.
 func peekRPC(body []byte) rpcPeek {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return rpcPeek{}
@@ -354,7 +355,7 @@ func peekRPC(body []byte) rpcPeek {
 	// rpcPeek, without the raw values in between (FuzzPeekRPC).
 	var p rpcPeek
 	if jsonv2.Unmarshal(body, &p, peekStrictOptions) == nil {
-		if !validID(p.ID) {
+		if !validID(p.ID) || p.Method == "" {
 			p.ID = nil
 		}
 		return p
@@ -385,7 +386,7 @@ func peekRPCWire(body []byte) rpcPeek {
 	if len(w.Params) > 0 && jsonv2.Unmarshal(w.Params, &p.Params, peekOptions) != nil {
 		p.Params.Name = ""
 	}
-	if validID(w.ID) {
+	if validID(w.ID) && p.Method != "" {
 		p.ID = w.ID
 	}
 	return p

@@ -157,7 +157,10 @@ var peekCases = []struct {
 	{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{}},"params":{"arguments":{}}}`, "7", "tools/call", ""},
 	{`{"id":7,"method":"tools/call","params":{"name":"echo"},"params":null}`, "7", "tools/call", ""},
 	{`{"id":7,"method":"tools/call","params":{"name":"a","name":"b"}}`, "7", "tools/call", "b"},
-	{`{"id":1,"method":"x","method":null}`, "1", "", ""},
+	{`{"id":1,"method":"x","method":null}`, "", "", ""},
+	// A response's id is the server's own, not one to answer with.
+	{`{"jsonrpc":"2.0","id":3,"result":{}}`, "", "", ""},
+	{`{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"m"}}`, "", "", ""},
 	{`{"id":1,"method":5}`, "", "", ""},
 	{`{"id":1,"id":2,"method":"ping"}`, "2", "ping", ""},
 	// The go-sdk serves the first value of a body and ignores the rest.

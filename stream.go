@@ -388,18 +388,14 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		return
 	}
 	if !w.answered {
-		id := w.callID
-		if id == nil {
-			id = json.RawMessage("null")
-		}
-		e := jsonrpcError{JSONRPC: "2.0", ID: id}
+		e := jsonrpcError{JSONRPC: "2.0", ID: w.callID}
 		e.Error.Code = code
 		e.Error.Message = msg
 		body, _ := json.Marshal(e) // cannot fail: raw JSON from the request, strings and ints
 		if w.listen && code == codeRequestTimeout {
 			// A subscription the server ends is closed gracefully: a
 			// successful response to the listen request.
-			body = listenClosed(id)
+			body = listenClosed(w.callID)
 		}
 		switch {
 		case !w.committed:
