@@ -213,24 +213,42 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	return OutcomeTimeout
 }
 
-// serveStreamed runs the handler of a streamed invocation. stream.go runs
-// it on a goroutine of its own already, and ends the stream with a JSON-RPC
-// error before the deadline; the guard turns a panic into the stream's
-// error answer.
+// serveStreamed runs the handler of a streamed invocation on a goroutine
+// of its own, as serve does. stream.go ends the stream itself: with a
+// JSON-RPC error before the deadline, or when the client goes away. The
+// guard then stops waiting for a handler that has not returned (the go-sdk
+// waits for a tool that ignores its context), so that the request is
+// logged, measured and traced when its stream ends rather than when such a
+// tool finally returns, if ever; whatever the handler writes after that is
+// dropped. The guard also turns a panic into the stream's error answer.
 func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request, rec *requestRecord) (outcome string) {
-	defer func() {
-		v := recover()
-		if v == nil {
-			return
-		}
-		if v == http.ErrAbortHandler {
-			panic(v)
-		}
-		rec.notePanic(v, debug.Stack())
-		sw.abort(codeInternalError, internalErrorMessage(r.Context()), nil)
-		outcome = OutcomePanic
+	dw := newStreamDetachableWriter(w)
+	done := make(chan any, 1)
+	go func() {
+		growStack()
+		defer func() {
+			v := recover()
+			if v != nil && v != http.ErrAbortHandler {
+				rec.notePanic(v, debug.Stack())
+			}
+			done <- v
+		}()
+		g.next.ServeHTTP(dw, r)
 	}()
-	g.next.ServeHTTP(w, r)
+	select {
+	case v := <-done:
+		switch {
+		case v == http.ErrAbortHandler:
+			panic(v) // net/http's signal to drop the connection
+		case v != nil:
+			sw.abort(codeInternalError, internalErrorMessage(r.Context()), nil)
+			return OutcomePanic
+		}
+	case <-sw.done:
+		// The stream ended before the handler returned; the request's
+		// context is cancelled already, with the cause read below.
+		dw.detach()
+	}
 	switch cause := context.Cause(r.Context()); {
 	case errors.Is(cause, ErrDeadlineNear):
 		return OutcomeTimeout
@@ -402,7 +420,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	}
 	if g.logger != nil {
 		g.logRequest(r, status, mcpMethod, loggedTool, subject, outcome, duration, panicked, stack)
-		if rec.acceptRewritten && baseMediaType(w.Header().Get("Content-Type")) == "text/event-stream" {
+		if rec.acceptRewritten && w.answeredEventStream() {
 			g.logger.LogAttrs(r.Context(), slog.LevelWarn, "answered text/event-stream to a client that did not accept it: "+
 				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
 		}
@@ -459,11 +477,12 @@ func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject
 
 // detachableWriter is the handler's ResponseWriter: it keeps the handler's
 // headers apart until it answers, and once detached it drops whatever the
-// handler still writes, so that the guard can answer in its place.
+// handler still writes, so that the guard can answer in its place, and
+// read the guardWriter as it finishes.
 type detachableWriter struct {
 	mu       sync.Mutex
 	w        *guardWriter
-	header   http.Header
+	header   http.Header // nil: the handler's headers are w's (a stream's)
 	detached bool
 }
 
@@ -471,7 +490,21 @@ func newDetachableWriter(w *guardWriter) *detachableWriter {
 	return &detachableWriter{w: w, header: make(http.Header)}
 }
 
-func (d *detachableWriter) Header() http.Header { return d.header }
+// newStreamDetachableWriter is the detachableWriter of a streamed
+// invocation. The handler writes the stream's own headers: the stream
+// copies them as its head goes out, answers with headers of its own when it
+// ends before that (streamWriter.abort), and StreamMiddleware reads them
+// from it.
+func newStreamDetachableWriter(w *guardWriter) *detachableWriter {
+	return &detachableWriter{w: w}
+}
+
+func (d *detachableWriter) Header() http.Header {
+	if d.header == nil {
+		return d.w.Header()
+	}
+	return d.header
+}
 
 // sendHeader copies the handler's headers out and writes the status;
 // d.mu must be held.
@@ -479,9 +512,11 @@ func (d *detachableWriter) sendHeader(code int) {
 	if d.w.wroteHeader {
 		return
 	}
-	h := d.w.Header()
-	for k, vs := range d.header {
-		h[k] = slices.Clone(vs) // a detached handler may still append to its own
+	if d.header != nil {
+		h := d.w.Header()
+		for k, vs := range d.header {
+			h[k] = slices.Clone(vs) // a detached handler may still append to its own
+		}
 	}
 	d.w.WriteHeader(code)
 }
@@ -573,6 +608,16 @@ func (w *guardWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *guardWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// answeredEventStream reports whether the answer is an event stream. A
+// stream tells from the head it sent: its headers may still be written by a
+// handler the guard stopped waiting for.
+func (w *guardWriter) answeredEventStream() bool {
+	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
+		return sw.eventStream()
+	}
+	return baseMediaType(w.Header().Get("Content-Type")) == "text/event-stream"
+}
 
 func (w *guardWriter) statusCode() int {
 	if w.status == 0 {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -480,5 +481,120 @@ func TestStreamedRequestLogged(t *testing.T) {
 				t.Errorf("line %d: %s = %v, want %v (%v)", i, k, lines[i][k], v, lines[i])
 			}
 		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that a late handler and the test may use
+// at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
+}
+
+// TestStreamEndLoggedAtOnce checks that a streamed request whose stream
+// ends while its tool, ignoring its context, still runs (the go-sdk waits
+// for it) is logged, measured and traced by the time the invocation ends
+// (the runtime read the end of the stream, or closed it), and not again
+// when the tool returns.
+func TestStreamEndLoggedAtOnce(t *testing.T) {
+	for _, tc := range []struct{ name, outcome string }{{"deadline", "timeout"}, {"client gone", "cancelled"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			started, release, returned := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			s := mcp.NewServer(&mcp.Implementation{Name: "stubborn", Version: "1"}, nil)
+			s.AddReceivingMiddleware(lambdamcp.Middleware(), lambdamcp.StreamMiddleware)
+			mcp.AddTool(s, &mcp.Tool{Name: "stubborn"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+				close(started)
+				<-release // ignores its context
+				return text("late"), nil, nil
+			})
+			sdk := sseHandler(s)
+			handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				defer close(returned)
+				sdk.ServeHTTP(w, r)
+			})
+			var logs, metrics lockedBuffer
+			tracer := &recordingTracer{}
+			opts := &lambdamcp.Options{
+				Stream:  []lambdamcp.Shape{lambdamcp.ShapeURL},
+				Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
+				Metrics: &metrics,
+				Tracer:  tracer,
+			}
+			ctx := streamCtx(t, time.Minute)
+			if tc.outcome == "timeout" {
+				// The deadline is 5 s away; the stream ends at half the
+				// margin before it, 100 ms from now.
+				opts.DeadlineMargin = 9*time.Second + 800*time.Millisecond
+				ctx = streamCtx(t, 5*time.Second)
+			} else {
+				opts.Heartbeat = 20 * time.Millisecond // sends the head before the tool answers
+			}
+			h := lambdamcp.NewHandler(handler, opts)
+
+			begin := time.Now()
+			out, err := h.InvokeStream(ctx, urlEvent(t, call("stubborn", `{}`)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body []byte
+			if tc.outcome == "timeout" {
+				body, err = io.ReadAll(out) // to the end of the stream: the invocation is over
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				<-started
+				out.(io.Closer).Close() // the runtime closes the stream: the invocation is over
+			}
+			took := time.Since(begin)
+			select {
+			case <-returned:
+				t.Fatal("the handler returned before its tool was released")
+			default:
+			}
+			if tc.outcome == "timeout" && !strings.Contains(string(body), `"code":-32001`) {
+				t.Errorf("streamed answer = %q, want a -32001 error", body)
+			}
+
+			check := func(when string) {
+				t.Helper()
+				lines := logLines(t, logs.Bytes())
+				if len(lines) != 1 {
+					t.Fatalf("%s: got %d log lines, want 1:\n%s", when, len(lines), logs.Bytes())
+				}
+				l := lines[0]
+				if l["outcome"] != tc.outcome || l["tool"] != "stubborn" || l["streamed"] != true {
+					t.Errorf("%s: log line %v, want outcome %q for the streamed call of stubborn", when, l, tc.outcome)
+				}
+				if d, _ := l["duration_ms"].(float64); d <= 0 || d > float64(took.Microseconds())/1000 {
+					t.Errorf("%s: duration_ms = %v, want the time until the stream ended (at most %v)", when, l["duration_ms"], took)
+				}
+				if m := bytes.Count(metrics.Bytes(), []byte("\n")); m != 1 || !bytes.Contains(metrics.Bytes(), []byte(`"Outcome":"`+tc.outcome+`"`)) {
+					t.Errorf("%s: metric lines:\n%s\nwant one with outcome %q", when, metrics.Bytes(), tc.outcome)
+				}
+				tracer.mu.Lock()
+				spans := slices.Clone(tracer.spans)
+				tracer.mu.Unlock()
+				if len(spans) != 1 || !strings.HasSuffix(spans[0], " "+tc.outcome) {
+					t.Errorf("%s: spans = %q, want one ended with outcome %q", when, spans, tc.outcome)
+				}
+			}
+			check("when the invocation ended")
+			close(release)
+			<-returned
+			check("after the tool returned")
+		})
 	}
 }

@@ -87,7 +87,9 @@ func Streamed(ctx context.Context) bool {
 //
 // The reader must be read to its end or closed: closing it early is how the
 // client's disconnection reaches the handler, whose request context is then
-// cancelled with ErrClientGone.
+// cancelled with ErrClientGone. The request is logged, measured and traced
+// by the time the reader ends or Close returns, even if a tool that ignores
+// its context keeps the handler running.
 func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, error) {
 	shape, event, httpAPIv1, err := h.decode(ctx, payload)
 	if err != nil {
@@ -149,7 +151,8 @@ type streamHead struct {
 func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestParts) (streamHead, io.ReadCloser) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	pr, pw := io.Pipe()
-	w := &streamWriter{header: make(http.Header), pw: pw, ready: make(chan streamHead, 1), cancel: cancel, done: make(chan struct{})}
+	w := &streamWriter{header: make(http.Header), pw: pw, ready: make(chan streamHead, 1), cancel: cancel,
+		done: make(chan struct{}), finished: make(chan struct{})}
 	body := &streamBody{PipeReader: pr, w: w}
 
 	r, err := newRequest(withStream(withInvocation(ctx, inv), w), p)
@@ -182,7 +185,9 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 				w.abort(codeInternalError, "internal error", nil)
 			}
 		}()
-		h.handler.ServeHTTP(w, r) // the guard logs the request and recovers its panics
+		// The guard logs the request and recovers its panics; it returns
+		// when the stream ends, even if the handler it runs does not.
+		h.handler.ServeHTTP(w, r)
 	}()
 	go w.watch(ctx, h.stream)
 	return <-w.ready, body
@@ -214,9 +219,12 @@ type streamBody struct {
 	w *streamWriter
 }
 
+// Close returns once the guard has logged the request: the runtime closes
+// the reader as the invocation ends.
 func (b *streamBody) Close() error {
 	err := b.PipeReader.Close() // first: it unblocks a write in progress
 	b.w.disconnect()
+	<-b.w.finished
 	return err
 }
 
@@ -253,7 +261,14 @@ type streamWriter struct {
 	cancel context.CancelCauseFunc
 	callID json.RawMessage // the call being answered; nil if none
 	listen bool            // the call is subscriptions/listen
-	done   chan struct{}   // closed when the stream ends
+
+	// done is closed when the stream ends: the handler returned, the call
+	// was answered at the deadline, or the client went away. Nothing is
+	// written to the stream after that. finished is closed when the guard
+	// has returned too, having logged the request, and the body has been
+	// closed: its reader reaches the end only then.
+	done     chan struct{}
+	finished chan struct{}
 
 	mu        sync.Mutex
 	committed bool
@@ -326,8 +341,8 @@ func (w *streamWriter) writeLocked(p []byte) (int, error) {
 	n, err := w.pw.Write(p)
 	w.last = time.Now()
 	if err != nil {
-		w.closed = true
 		w.cancel(ErrClientGone)
+		w.closeLocked()
 	}
 	return n, err
 }
@@ -349,24 +364,32 @@ func (w *streamWriter) settle() {
 	}
 }
 
-// finish ends the stream when the handler returns.
+// finish ends the stream and closes its body when the handler (the guard)
+// returns.
 func (w *streamWriter) finish() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.commitLocked(http.StatusOK, w.header)
-	w.endLocked()
+	header := w.header
+	if w.closed {
+		// Ended before the handler returned, which the guard may have
+		// left running: its headers are no longer ours to read. (The head
+		// went out already; this is only a backstop.)
+		header = nil
+	}
+	w.commitLocked(http.StatusOK, header)
+	w.closeLocked()
+	w.pw.Close()
+	close(w.finished)
 }
 
-func (w *streamWriter) endLocked() {
-	if w.done != nil {
-		select {
-		case <-w.done:
-		default:
-			close(w.done)
-		}
+// closeLocked ends the stream: what is written to it from now on is
+// dropped. The cause of the request context's cancellation, if any, must be
+// set first, for the guard reads it when done is closed.
+func (w *streamWriter) closeLocked() {
+	if !w.closed {
+		w.closed = true
+		close(w.done)
 	}
-	w.closed = true
-	w.pw.Close()
 }
 
 // disconnect is the client going away.
@@ -374,13 +397,21 @@ func (w *streamWriter) disconnect() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.closed {
-		w.closed = true
 		w.cancel(ErrClientGone)
+		w.closeLocked()
 	}
 }
 
+// eventStream reports whether the head that went out was an event stream's.
+func (w *streamWriter) eventStream() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.sse
+}
+
 // abort ends the stream with a JSON-RPC error answering the call, unless
-// the call was answered already.
+// the call was answered already. The body is closed by finish, once the
+// guard has logged the request.
 func (w *streamWriter) abort(code int, msg string, cause error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -418,11 +449,11 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		w.answered = true
 	}
 	// Cancel with the cause before the stream ends: ending it makes the SDK
-	// cancel the call too, and the cause must be ours.
+	// cancel the call too, and the cause must be ours (and the guard's).
 	if cause != nil {
 		w.cancel(cause)
 	}
-	w.endLocked()
+	w.closeLocked()
 }
 
 // watch writes heartbeats while the stream is quiet and ends it before the
