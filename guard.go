@@ -48,6 +48,44 @@ type guard struct {
 	logger         *slog.Logger
 	metrics        *emfWriter
 	tracer         Tracer
+	knownTools     knownTools
+}
+
+// knownTools are the names of tools the server has run (Middleware saw
+// them answered, not refused as unknown). A call that ends before its
+// tool answers — a timeout, a client gone — is still named by its tool
+// when the server ran that tool before. Only the server's own tools get
+// in, so the set stays as small as the server's tool list; maxKnownTools
+// bounds it for a server that adds tools as it goes.
+type knownTools struct {
+	mu    sync.RWMutex
+	names map[string]struct{}
+}
+
+const maxKnownTools = 1024
+
+func (k *knownTools) add(name string) {
+	k.mu.RLock()
+	_, ok := k.names[name]
+	k.mu.RUnlock()
+	if ok {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.names == nil {
+		k.names = make(map[string]struct{})
+	}
+	if len(k.names) < maxKnownTools {
+		k.names[name] = struct{}{}
+	}
+}
+
+func (k *knownTools) has(name string) bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	_, ok := k.names[name]
+	return ok
 }
 
 func newGuard(h http.Handler, opts *Options) *guard {
@@ -91,6 +129,8 @@ type requestRecord struct {
 	ctx             context.Context // the request's, ended by the guard
 	toolDeadline    time.Time       // zero: none
 	acceptRewritten bool            // the client did not list text/event-stream
+
+	known *knownTools // the guard's
 
 	mu        sync.Mutex
 	tool      string
@@ -140,7 +180,7 @@ const (
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &requestRecord{}
+	rec := &requestRecord{known: &g.knownTools}
 	gw := &guardWriter{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), recordKey{}, rec)
 	ctx, cancel := g.withDeadline(ctx, start, rec)
@@ -410,8 +450,11 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		loggedTool = rec.rpc.Params.Name
 	}
 	knownTool := ""
-	if toolKnown {
+	switch {
+	case toolKnown:
 		knownTool = tool
+	case loggedTool != "" && g.knownTools.has(loggedTool):
+		knownTool = loggedTool
 	}
 	if subject == "" {
 		if ti := auth.TokenInfoFromContext(r.Context()); ti != nil {

@@ -503,6 +503,56 @@ func (l *lockedBuffer) Bytes() []byte {
 	return bytes.Clone(l.b.Bytes())
 }
 
+// TestTimeoutNamesKnownTool checks that a call whose tool does not answer
+// in time is measured under the tool's name when the server has run that
+// tool before, and under "other" when it has not: the guard answers before
+// the server says whether the tool exists.
+func TestTimeoutNamesKnownTool(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s := mcp.NewServer(&mcp.Implementation{Name: "nap", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	type napArgs struct {
+		Stuck bool `json:"stuck,omitempty"`
+	}
+	for _, name := range []string{"nap", "fresh"} {
+		mcp.AddTool(s, &mcp.Tool{Name: name}, func(_ context.Context, _ *mcp.CallToolRequest, in napArgs) (*mcp.CallToolResult, any, error) {
+			if in.Stuck {
+				<-release // ignores its context
+			}
+			return text("rested"), nil, nil
+		})
+	}
+	var metrics lockedBuffer
+	opts := hardOptions(new(bytes.Buffer))
+	opts.Metrics = &metrics
+	opts.DeadlineMargin = 9*time.Second + 800*time.Millisecond // the guard answers 100 ms into a 5 s invocation
+	h := lambdamcp.NewHandler(streamable(s), opts)
+	invoke := func(tool, args string, timeout time.Duration) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req"}), timeout)
+		defer cancel()
+		if _, err := h.Invoke(ctx, restEvent(t, call(tool, args))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	invoke("nap", `{}`, time.Minute)
+	invoke("nap", `{"stuck":true}`, 5*time.Second)
+	invoke("fresh", `{"stuck":true}`, 5*time.Second)
+	var got []string
+	for l := range bytes.Lines(metrics.Bytes()) {
+		var m struct{ Tool, Outcome string }
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m.Tool+" "+m.Outcome)
+	}
+	want := []string{"nap ok", "nap timeout", lambdamcp.OtherTool + " timeout"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("metrics (-want +got):\n%s", diff)
+	}
+}
+
 // TestStreamEndLoggedAtOnce checks that a streamed request whose stream
 // ends while its tool, ignoring its context, still runs (the go-sdk waits
 // for it) is logged, measured and traced by the time the invocation ends

@@ -96,8 +96,12 @@ func (rec *requestRecord) noteToolKnown() {
 		return
 	}
 	rec.mu.Lock()
-	defer rec.mu.Unlock()
 	rec.toolKnown = true
+	tool := rec.tool
+	rec.mu.Unlock()
+	if rec.known != nil && tool != "" {
+		rec.known.add(tool)
+	}
 }
 
 // failed reports whether a call answered an error or a tool result marked
