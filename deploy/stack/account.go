@@ -12,7 +12,11 @@ import (
 // may write any log group of this account and region (not only this stack's), and it outlives the
 // stack: removing it would silence the other APIs. It replaces the CDK's own version, which
 // attaches the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy ("Resource": "*").
-func newAPIGatewayAccountRole(st awscdk.Stack) {
+//
+// It returns the account settings resource: a stage that enables logging must depend on it, since
+// API Gateway refuses to enable logging while the account has no CloudWatch Logs role, and
+// nothing else orders the two (the CDK adds that dependency only for the role it creates itself).
+func newAPIGatewayAccountRole(st awscdk.Stack) awsapigateway.CfnAccount {
 	logs := "arn:" + *awscdk.Aws_PARTITION() + ":logs:" + *awscdk.Aws_REGION() + ":" + *awscdk.Aws_ACCOUNT_ID() + ":log-group:*"
 	role := awsiam.NewRole(st, jsii.String("ApiGatewayCloudWatchRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
@@ -32,4 +36,5 @@ func newAPIGatewayAccountRole(st awscdk.Stack) {
 		CloudWatchRoleArn: role.RoleArn(),
 	})
 	account.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	return account
 }

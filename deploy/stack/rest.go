@@ -80,7 +80,9 @@ func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 		},
 	})
 	if p.APIGatewayCloudWatchRole {
-		newAPIGatewayAccountRole(st)
+		// The stage turns on access and execution logs; in an account without a CloudWatch Logs
+		// role, API Gateway refuses that, so the role must be set first.
+		api.DeploymentStage().Node().AddDependency(newAPIGatewayAccountRole(st))
 	}
 	// API Gateway creates the execution log group on first use, without retention; owning it
 	// here gives it one and removes it with the stack.

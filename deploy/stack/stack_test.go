@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -253,6 +254,12 @@ func TestRESTVariant(t *testing.T) {
 						"Properties":     obj{"CloudWatchRoleArn": assertions.Match_AnyValue()},
 					}))
 				})
+				// The stage turns logging on, which API Gateway refuses until the account has the role.
+				account := onlyID(t, doc, "AWS::ApiGateway::Account")
+				stage := onlyID(t, doc, "AWS::ApiGateway::Stage")
+				if deps := dependsOn(doc, stage); !slices.Contains(deps, account) {
+					t.Errorf("stage %s depends on %v, not on the account settings %s", stage, deps, account)
+				}
 			}
 			if tc.props.JWT == nil {
 				catch(t, func() {

@@ -29,6 +29,17 @@ func resources(doc map[string]any, typ string) map[string]map[string]any {
 	return out
 }
 
+// dependsOn returns the DependsOn attribute of the resource with logical id id.
+func dependsOn(doc map[string]any, id string) []string {
+	all, _ := doc["Resources"].(map[string]any)
+	res, _ := all[id].(map[string]any)
+	var out []string
+	for _, d := range list(res["DependsOn"]) {
+		out = append(out, render(d))
+	}
+	return out
+}
+
 // render flattens a CloudFormation value into a string: Fn::Join is joined, references appear
 // as ${Ref} or ${Resource.Attribute}.
 func render(v any) string {
