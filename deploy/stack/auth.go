@@ -62,6 +62,14 @@ func (a auth) authorizationServers() *string {
 	return jsii.String(a.jwt.issuer)
 }
 
+// requiredScopes are the scopes every JWT must carry; nil for static tokens or when none are set.
+func (a auth) requiredScopes() []string {
+	if a.jwt == nil {
+		return nil
+	}
+	return a.jwt.scopes
+}
+
 // newAuth declares the inputs of token verification: a NoEcho parameter with the SHA-256 hashes
 // of static tokens (so no token, and no hash, is ever in the template), or a JWT issuer, taken
 // from p.JWT or from a new Cognito user pool.

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -55,6 +56,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 			envResourceURL:        jsii.String(ep.mcp()),
 			envMetadataURL:        jsii.String(ep.metadata()),
 			envAuthServers:        a.authorizationServers(),
+			envRequiredScopes:     optional(strings.Join(a.requiredScopes(), " ")), // named in challenges and scopes_supported
 			envAllowedOrigins:     jsii.String(joinOrigins(p.CORSAllowOrigins)),
 		},
 	})

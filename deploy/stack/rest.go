@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -32,6 +33,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		envResourceURL:        jsii.String(ep.mcp()),
 		envMetadataURL:        jsii.String(ep.metadata()),
 		envAuthServers:        a.authorizationServers(),
+		envRequiredScopes:     optional(strings.Join(a.requiredScopes(), " ")), // named in challenges and scopes_supported
 		envAllowedOrigins:     jsii.String(joinOrigins(p.CORSAllowOrigins)),
 	}
 	if p.Stream {
@@ -54,7 +56,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		return err
 	}
 	addRESTMethods(st, api, server, authorizer, p)
-	addGatewayResponses(api, ep, p.CORSAllowOrigins)
+	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes())
 	ep.output(st)
 	return nil
 }
@@ -131,10 +133,11 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 }
 
 // addGatewayResponses makes the gateway's own error answers JSON with CORS headers, and its 401
-// and 403 point at the metadata document. A WWW-Authenticate header set by the function is
-// renamed by API Gateway REST (to x-amzn-Remapped-WWW-Authenticate), and authorizer denials never
-// reach the function, so Gateway Responses are the only place for it.
-func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []string) {
+// and 403 point at the metadata document; the 403 also names the required scopes, if any. A
+// WWW-Authenticate header set by the function is renamed by API Gateway REST (to
+// x-amzn-Remapped-WWW-Authenticate), and authorizer denials never reach the function, so Gateway
+// Responses are the only place for it.
+func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []string, scopes []string) {
 	cors := map[string]string{
 		"Access-Control-Allow-Origin":   origins[0],
 		"Access-Control-Expose-Headers": "WWW-Authenticate",
@@ -144,6 +147,10 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 		delete(cors, "Access-Control-Allow-Origin")
 	}
 	challenge := `Bearer resource_metadata="` + ep.metadata() + `"`
+	denied := `Bearer error="insufficient_scope", resource_metadata="` + ep.metadata() + `"`
+	if len(scopes) > 0 {
+		denied += `, scope="` + strings.Join(scopes, " ") + `"`
+	}
 	for _, r := range []struct {
 		id        string
 		typ       awsapigateway.ResponseType
@@ -153,8 +160,7 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 	}{
 		{"Unauthorized", awsapigateway.ResponseType_UNAUTHORIZED(), "401", challenge,
 			`{"error":"invalid_token","message":$context.error.messageString}`},
-		{"AccessDenied", awsapigateway.ResponseType_ACCESS_DENIED(), "403",
-			`Bearer error="insufficient_scope", resource_metadata="` + ep.metadata() + `"`,
+		{"AccessDenied", awsapigateway.ResponseType_ACCESS_DENIED(), "403", denied,
 			`{"error":"insufficient_scope","message":$context.error.messageString}`},
 		{"Default4xx", awsapigateway.ResponseType_DEFAULT_4XX(), "", "",
 			`{"error":"bad_request","message":$context.error.messageString}`},

@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,6 +194,8 @@ func TestRESTVariant(t *testing.T) {
 			}
 			if tc.props.JWT != nil {
 				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
+				// Published as scopes_supported in the metadata document.
+				wantServer["MCP_REQUIRED_SCOPES"] = strings.Join(tc.props.JWT.RequiredScopes, " ")
 			}
 			if tc.stream {
 				wantServer["MCP_STREAM"] = "rest"
@@ -230,13 +233,18 @@ func TestRESTVariant(t *testing.T) {
 				h["gatewayresponse.header.Access-Control-Expose-Headers"] = "'WWW-Authenticate'"
 				return h
 			}
+			denied := `'Bearer error="insufficient_scope", resource_metadata="` + metadata + `"'`
+			if tc.props.JWT != nil {
+				denied = `'Bearer error="insufficient_scope", resource_metadata="` + metadata +
+					`", scope="` + strings.Join(tc.props.JWT.RequiredScopes, " ") + `"'`
+			}
 			wantResponses := map[string]map[string]string{
 				"UNAUTHORIZED 401": cors(map[string]string{
 					"gatewayresponse.header.WWW-Authenticate": `'Bearer resource_metadata="` + metadata + `"'`,
 					"body": `{"error":"`,
 				}),
 				"ACCESS_DENIED 403": cors(map[string]string{
-					"gatewayresponse.header.WWW-Authenticate": `'Bearer error="insufficient_scope", resource_metadata="` + metadata + `"'`,
+					"gatewayresponse.header.WWW-Authenticate": denied,
 					"body": `{"error":"`,
 				}),
 				"DEFAULT_4XX ": cors(map[string]string{"body": `{"error":"`}),

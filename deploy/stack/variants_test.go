@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -110,6 +111,7 @@ func TestHTTPVariant(t *testing.T) {
 			}
 			if tc.props.JWT != nil {
 				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
+				wantServer["MCP_REQUIRED_SCOPES"] = strings.Join(tc.props.JWT.RequiredScopes, " ")
 			}
 			if diff := cmp.Diff(wantServer, env(t, doc, "MCP server")); diff != "" {
 				t.Errorf("server environment (-want +got):\n%s", diff)
@@ -229,8 +231,13 @@ func TestCognito(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("verification settings (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(issuer, env(t, doc, "MCP server")["MCP_AUTHORIZATION_SERVERS"]); diff != "" {
+			server := env(t, doc, "MCP server")
+			if diff := cmp.Diff(issuer, server["MCP_AUTHORIZATION_SERVERS"]); diff != "" {
 				t.Errorf("server MCP_AUTHORIZATION_SERVERS (-want +got):\n%s", diff)
+			}
+			// Whoever verifies, the server publishes the scope as scopes_supported.
+			if diff := cmp.Diff("lambdamcp/mcp", server["MCP_REQUIRED_SCOPES"]); diff != "" {
+				t.Errorf("server MCP_REQUIRED_SCOPES (-want +got):\n%s", diff)
 			}
 		})
 	}
