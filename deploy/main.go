@@ -13,6 +13,7 @@
 //	corsOrigins comma-separated allowed origins (default *)
 //	cloudWatchRole true: create API Gateway's account-wide CloudWatch Logs role (REST)
 //	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated): verify JWTs
+//	            (jwtJwksUrl and jwtAudienceClaim: rest and url only)
 //	cognito     true: create a Cognito user pool and verify its client-credentials tokens
 //	domainName, certificateArn, hostedZoneId, hostedZoneName: custom domain (REST)
 //	stackName   default LambdaMcp

@@ -94,11 +94,13 @@ type Props struct {
 // JWT configures JWT bearer verification.
 type JWT struct {
 	Issuer string
-	// JWKSURL is the key set; empty means the issuer's /.well-known/jwks.json.
+	// JWKSURL is the key set; empty means the issuer's /.well-known/jwks.json. Not settable on
+	// VariantHTTP, whose JWT authorizer finds the keys through the issuer's discovery document.
 	JWKSURL  string
 	Audience string
 	// AudienceClaim names the claim holding the audience; empty means "aud" (Cognito access
-	// tokens use "client_id").
+	// tokens use "client_id"). Not settable on VariantHTTP, whose JWT authorizer matches aud, or
+	// client_id when a token has no aud.
 	AudienceClaim string
 	// RequiredScopes are the scopes every token must carry.
 	RequiredScopes []string
@@ -178,8 +180,19 @@ func (p Props) withDefaults() (Props, error) {
 	if p.CORSAllowOrigins == nil {
 		p.CORSAllowOrigins = []string{"*"}
 	}
-	if p.JWT != nil && !p.Cognito && (p.JWT.Issuer == "" || p.JWT.Audience == "") {
-		return p, fmt.Errorf("stack: JWT needs an issuer and an audience")
+	if p.JWT != nil && !p.Cognito {
+		if p.JWT.Issuer == "" || p.JWT.Audience == "" {
+			return p, fmt.Errorf("stack: JWT needs an issuer and an audience")
+		}
+		// The HTTP API's JWT authorizer takes only an issuer and audiences: it fetches the keys from
+		// the jwks_uri of the issuer's discovery document, and matches aud (client_id when aud is
+		// absent). Anything else would be silently ignored.
+		if p.Variant == VariantHTTP && p.JWT.JWKSURL != "" {
+			return p, fmt.Errorf("stack: JWKS URL (jwtJwksUrl) %q: the http variant's JWT authorizer takes the keys from the issuer's discovery document; leave it unset or use the rest or url variant", p.JWT.JWKSURL)
+		}
+		if p.Variant == VariantHTTP && p.JWT.AudienceClaim != "" {
+			return p, fmt.Errorf("stack: audience claim (jwtAudienceClaim) %q: the http variant's JWT authorizer matches aud, or client_id when aud is absent; leave it unset or use the rest or url variant", p.JWT.AudienceClaim)
+		}
 	}
 	if d := p.Domain; d != nil {
 		if p.Variant != VariantREST {

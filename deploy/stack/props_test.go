@@ -64,6 +64,8 @@ func TestPropsErrors(t *testing.T) {
 		{"timeout past http gateway", Props{Variant: VariantHTTP, ServerTimeout: 30 * time.Second}, "stops waiting at 30s"},
 		{"fractional timeout", Props{ServerTimeout: 1500 * time.Millisecond}, "whole seconds"},
 		{"jwt without audience", Props{JWT: &JWT{Issuer: "https://i"}}, "issuer and an audience"},
+		{"jwks url on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "https://i/keys"}}, "jwtJwksUrl"},
+		{"audience claim on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", AudienceClaim: "azp"}}, "jwtAudienceClaim"},
 		{"domain on url", Props{Variant: VariantURL, Domain: &Domain{Name: "a", CertificateARN: "b"}}, "rest variant"},
 		{"domain without certificate", Props{Domain: &Domain{Name: "a"}}, "certificate ARN"},
 		{"half a zone", Props{Domain: &Domain{Name: "a", CertificateARN: "b", HostedZoneID: "Z"}}, "hosted zone"},
