@@ -39,6 +39,12 @@ const (
 	DefaultThrottleBurst    = 100
 )
 
+// The memory a Lambda function may have, in MB.
+const (
+	minMemoryMB = 128
+	maxMemoryMB = 10240
+)
+
 // Props configures the stack. The zero value (plus a source directory) deploys the REST variant
 // with static bearer tokens whose SHA-256 hashes are given as a CloudFormation parameter.
 type Props struct {
@@ -66,7 +72,7 @@ type Props struct {
 	AuthorizerCacheTTL time.Duration
 	// LogRetentionDays applies to every log group of the stack; zero means 30.
 	LogRetentionDays int
-	// ServerMemoryMB is the server function's memory; zero means 512.
+	// ServerMemoryMB is the server function's memory, 128 to 10240; zero means 512.
 	ServerMemoryMB int
 	// ServerTimeout is the server function's timeout; zero means DefaultBufferedTimeout or, for
 	// streaming fronts, DefaultStreamingTimeout. Gateway integration timeouts follow it.
@@ -158,6 +164,9 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	if p.ServerMemoryMB == 0 {
 		p.ServerMemoryMB = DefaultServerMemoryMB
+	}
+	if p.ServerMemoryMB < minMemoryMB || p.ServerMemoryMB > maxMemoryMB {
+		return p, fmt.Errorf("stack: server memory %d MB: Lambda accepts %d to %d MB", p.ServerMemoryMB, minMemoryMB, maxMemoryMB)
 	}
 	if p.ServerTimeout == 0 {
 		p.ServerTimeout = DefaultBufferedTimeout

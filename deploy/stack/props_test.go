@@ -63,6 +63,9 @@ func TestPropsErrors(t *testing.T) {
 		{"timeout past gateway", Props{ServerTimeout: 29 * time.Second}, "stops waiting at 29s"},
 		{"timeout past http gateway", Props{Variant: VariantHTTP, ServerTimeout: 30 * time.Second}, "stops waiting at 30s"},
 		{"fractional timeout", Props{ServerTimeout: 1500 * time.Millisecond}, "whole seconds"},
+		{"memory under lambda's", Props{ServerMemoryMB: 100}, "server memory 100 MB"},
+		{"memory over lambda's", Props{ServerMemoryMB: 10241}, "server memory 10241 MB"},
+		{"negative memory", Props{ServerMemoryMB: -1}, "server memory -1 MB"},
 		{"jwt without audience", Props{JWT: &JWT{Issuer: "https://i"}}, "issuer and an audience"},
 		{"jwks url on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "https://i/keys"}}, "jwtJwksUrl"},
 		{"audience claim on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", AudienceClaim: "azp"}}, "jwtAudienceClaim"},
@@ -89,6 +92,15 @@ func TestStreamingTimeoutAllowed(t *testing.T) {
 	p := Props{SourceDir: "s", BuildDir: "b", Stream: true, ServerTimeout: 5 * time.Minute}
 	if _, err := p.withDefaults(); err != nil {
 		t.Errorf("a 5 min streaming REST integration: %v", err)
+	}
+}
+
+func TestMemoryAllowed(t *testing.T) {
+	for _, mb := range []int{128, 10240} {
+		p := Props{SourceDir: "s", BuildDir: "b", ServerMemoryMB: mb}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%d MB: %v", mb, err)
+		}
 	}
 }
 
