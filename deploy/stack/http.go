@@ -70,7 +70,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	}
 
 	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Server"), server, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
-		Timeout: seconds(p.ServerTimeout + time.Second),
+		Timeout: seconds(p.integrationTimeout()),
 	})
 	api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:                jsii.String("/" + mcpPath),

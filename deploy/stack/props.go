@@ -74,8 +74,10 @@ type Props struct {
 	LogRetentionDays int
 	// ServerMemoryMB is the server function's memory, 128 to 10240; zero means 512.
 	ServerMemoryMB int
-	// ServerTimeout is the server function's timeout; zero means DefaultBufferedTimeout or, for
-	// streaming fronts, DefaultStreamingTimeout. Gateway integration timeouts follow it.
+	// ServerTimeout is the server function's timeout, in whole seconds up to Lambda's 15 min
+	// (less than 29 s on buffered REST, 30 s on HTTP); zero means DefaultBufferedTimeout or, for
+	// streaming fronts, DefaultStreamingTimeout. Gateway integrations wait a second longer, up to
+	// the 15 min a streaming REST integration allows.
 	ServerTimeout time.Duration
 	// ThrottleRate and ThrottleBurst are the stage's request rate (per second) and burst limits;
 	// zero means 50 and 100.
@@ -177,7 +179,12 @@ func (p Props) withDefaults() (Props, error) {
 	if p.ServerTimeout < time.Second || p.ServerTimeout%time.Second != 0 {
 		return p, fmt.Errorf("stack: server timeout %v: want whole seconds", p.ServerTimeout)
 	}
-	if lim := p.integrationLimit(); lim > 0 && p.ServerTimeout+time.Second > lim {
+	if p.ServerTimeout > maxFunctionTimeout {
+		return p, fmt.Errorf("stack: server timeout %v exceeds Lambda's %v limit", p.ServerTimeout, maxFunctionTimeout)
+	}
+	// A buffered integration must wait a second longer than the function, so that the function's
+	// own timeout answer reaches the client rather than a gateway 504.
+	if lim := p.bufferedIntegrationLimit(); lim > 0 && p.ServerTimeout+time.Second > lim {
 		return p, fmt.Errorf("stack: server timeout %v: the %s integration stops waiting at %v", p.ServerTimeout, p.Variant, lim)
 	}
 	if p.ThrottleRate == 0 {
@@ -219,15 +226,32 @@ func (p Props) withDefaults() (Props, error) {
 
 func (p Props) streaming() bool { return p.Stream || p.Variant == VariantURL }
 
-// integrationLimit is the longest the front waits for the function; zero means Lambda's own limit.
-func (p Props) integrationLimit() time.Duration {
+// Limits of the services the stack configures.
+const (
+	// maxFunctionTimeout is the longest a Lambda function may run.
+	maxFunctionTimeout = 15 * time.Minute
+	// maxStreamingIntegrationTimeout is the longest a REST integration with response transfer mode
+	// STREAM may wait, and stream ("Stream the integration response for your proxy integrations
+	// in API Gateway": up to 15 minutes).
+	maxStreamingIntegrationTimeout = 15 * time.Minute
+)
+
+// bufferedIntegrationLimit is the longest a buffered gateway integration waits for the function;
+// zero for the fronts without one (streaming REST, whose integration may wait as long as the
+// function runs, and the Function URL, which has no integration).
+func (p Props) bufferedIntegrationLimit() time.Duration {
 	switch {
 	case p.Variant == VariantREST && !p.Stream:
 		return 29 * time.Second
-	case p.Variant == VariantREST:
-		return 15 * time.Minute
 	case p.Variant == VariantHTTP:
 		return 30 * time.Second
 	}
-	return 15 * time.Minute
+	return 0
+}
+
+// integrationTimeout is how long the gateway waits for the server: a second longer than the
+// function's timeout, so that the function's own timeout answer gets through, but never past
+// what a streaming REST integration allows (the function itself stops at the same 15 minutes).
+func (p Props) integrationTimeout() time.Duration {
+	return min(p.ServerTimeout+time.Second, maxStreamingIntegrationTimeout)
 }

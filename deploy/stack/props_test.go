@@ -63,6 +63,8 @@ func TestPropsErrors(t *testing.T) {
 		{"timeout past gateway", Props{ServerTimeout: 29 * time.Second}, "stops waiting at 29s"},
 		{"timeout past http gateway", Props{Variant: VariantHTTP, ServerTimeout: 30 * time.Second}, "stops waiting at 30s"},
 		{"fractional timeout", Props{ServerTimeout: 1500 * time.Millisecond}, "whole seconds"},
+		{"timeout past lambda on url", Props{Variant: VariantURL, ServerTimeout: 901 * time.Second}, "Lambda's 15m0s limit"},
+		{"timeout past lambda streaming", Props{Stream: true, ServerTimeout: 16 * time.Minute}, "Lambda's 15m0s limit"},
 		{"memory under lambda's", Props{ServerMemoryMB: 100}, "server memory 100 MB"},
 		{"memory over lambda's", Props{ServerMemoryMB: 10241}, "server memory 10241 MB"},
 		{"negative memory", Props{ServerMemoryMB: -1}, "server memory -1 MB"},
@@ -88,10 +90,32 @@ func TestPropsErrors(t *testing.T) {
 	}
 }
 
-func TestStreamingTimeoutAllowed(t *testing.T) {
-	p := Props{SourceDir: "s", BuildDir: "b", Stream: true, ServerTimeout: 5 * time.Minute}
-	if _, err := p.withDefaults(); err != nil {
-		t.Errorf("a 5 min streaming REST integration: %v", err)
+func TestTimeoutsAllowed(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		in          Props
+		integration time.Duration // zero: no integration (url)
+	}{
+		{"5 min streaming rest", Props{Stream: true, ServerTimeout: 5 * time.Minute}, 5*time.Minute + time.Second},
+		// Lambda's and the streaming integration's limits are both 15 min: the integration cannot
+		// wait the extra second there.
+		{"15 min streaming rest", Props{Stream: true, ServerTimeout: 15 * time.Minute}, 15 * time.Minute},
+		{"15 min url", Props{Variant: VariantURL, ServerTimeout: 15 * time.Minute}, 0},
+		{"28 s rest", Props{ServerTimeout: 28 * time.Second}, 29 * time.Second},
+		{"29 s http", Props{Variant: VariantHTTP, ServerTimeout: 29 * time.Second}, 30 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.SourceDir, tc.in.BuildDir = "s", "b"
+			p, err := tc.in.withDefaults()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.integration != 0 {
+				if got := p.integrationTimeout(); got != tc.integration {
+					t.Errorf("integration timeout %v, want %v", got, tc.integration)
+				}
+			}
+		})
 	}
 }
 

@@ -109,7 +109,7 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 	}
 	integration := awsapigateway.NewLambdaIntegration(server, &awsapigateway.LambdaIntegrationOptions{
 		AllowTestInvoke:      jsii.Bool(false),
-		Timeout:              seconds(p.ServerTimeout + time.Second), // let the function answer its own timeout
+		Timeout:              seconds(p.integrationTimeout()),
 		ResponseTransferMode: transfer,
 	})
 

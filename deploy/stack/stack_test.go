@@ -299,3 +299,24 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// TestStreamingAtLambdaLimit: a streamed REST integration may wait as long as the function may
+// run, 15 minutes, which is also the longest API Gateway streams a response.
+func TestStreamingAtLambdaLimit(t *testing.T) {
+	tmpl, _, _ := synth(t, stack.Props{Stream: true, ServerTimeout: 15 * time.Minute})
+	catch(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), &obj{
+			"HttpMethod": "ANY",
+			"Integration": assertions.Match_ObjectLike(&obj{
+				"ResponseTransferMode": "STREAM",
+				"TimeoutInMillis":      900000,
+			}),
+		})
+	})
+	catch(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), assertions.Match_ObjectLike(&obj{
+			"Description": "lambdamcp MCP server",
+			"Timeout":     900,
+		}))
+	})
+}
