@@ -211,25 +211,48 @@ func TestCognito(t *testing.T) {
 				"MCP_JWT_AUDIENCE_CLAIM": "client_id",
 				"MCP_REQUIRED_SCOPES":    "lambdamcp/mcp",
 			}
-			var got map[string]string
 			switch variant {
-			case stack.VariantREST:
-				got = env(t, doc, "authorizer")
-			case stack.VariantURL:
-				got = env(t, doc, "MCP server")
-				delete(got, "MCP_AUTHORIZATION_SERVERS")
-				delete(got, "MCP_ALLOWED_ORIGINS")
-				delete(got, "MCP_STREAM")
+			case stack.VariantREST, stack.VariantURL:
+				var got map[string]string
+				if variant == stack.VariantREST {
+					got = env(t, doc, "authorizer")
+				} else {
+					got = env(t, doc, "MCP server")
+					delete(got, "MCP_AUTHORIZATION_SERVERS")
+					delete(got, "MCP_ALLOWED_ORIGINS")
+					delete(got, "MCP_STREAM")
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("verification settings (-want +got):\n%s", diff)
+				}
 			case stack.VariantHTTP:
-				catch(t, func() {
-					tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), assertions.Match_ObjectLike(&obj{
-						"AuthorizerType": "JWT",
-					}))
-				})
-				got = want // the gateway verifies; no function holds the JWT settings
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("verification settings (-want +got):\n%s", diff)
+				// The gateway verifies: its JWT authorizer trusts the pool and matches the app
+				// client's id (Cognito access tokens carry it as client_id, which API Gateway
+				// checks when there is no aud), and the /mcp routes require the scope.
+				authorizers := resources(doc, "AWS::ApiGatewayV2::Authorizer")
+				if len(authorizers) != 1 {
+					t.Fatalf("%d HTTP API authorizers, want 1", len(authorizers))
+				}
+				for _, a := range authorizers {
+					got := map[string]string{"AuthorizerType": render(a["AuthorizerType"])}
+					if jwt, ok := a["JwtConfiguration"].(map[string]any); ok {
+						got["Issuer"], got["Audience"] = render(jwt["Issuer"]), render(jwt["Audience"])
+					}
+					wantAuthorizer := map[string]string{"AuthorizerType": "JWT", "Issuer": "${" + pool + ".ProviderURL}", "Audience": "${" + client + "}"}
+					if diff := cmp.Diff(wantAuthorizer, got); diff != "" {
+						t.Errorf("JWT authorizer (-want +got):\n%s", diff)
+					}
+				}
+				wantRoutes := map[string]string{
+					"GET /mcp":    "JWT lambdamcp/mcp",
+					"POST /mcp":   "JWT lambdamcp/mcp",
+					"DELETE /mcp": "JWT lambdamcp/mcp",
+					"GET /.well-known/oauth-protected-resource":     "NONE",
+					"GET /.well-known/oauth-protected-resource/mcp": "NONE",
+				}
+				if diff := cmp.Diff(wantRoutes, httpRoutes(doc)); diff != "" {
+					t.Errorf("routes and their authorization (-want +got):\n%s", diff)
+				}
 			}
 			server := env(t, doc, "MCP server")
 			if diff := cmp.Diff(issuer, server["MCP_AUTHORIZATION_SERVERS"]); diff != "" {
