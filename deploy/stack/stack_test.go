@@ -216,6 +216,23 @@ func TestRESTVariant(t *testing.T) {
 				}
 			}
 
+			// API Gateway may invoke the server only through the stage's methods, and the authorizer
+			// only as this API's authorizer.
+			invokeServer := "${" + functionID(t, doc, "lambdamcp MCP server") + ".Arn} lambda:InvokeFunction Principal=apigateway.amazonaws.com"
+			invokeAuthorizer := "${" + functionID(t, doc, "lambdamcp bearer token authorizer") + ".Arn} lambda:InvokeFunction Principal=apigateway.amazonaws.com"
+			arn := "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + api + "}"
+			stage := arn + "/${" + onlyID(t, doc, "AWS::ApiGateway::Stage") + "}"
+			wantPermissions := []string{
+				invokeAuthorizer + " SourceArn=" + arn + "/authorizers/${" + onlyID(t, doc, "AWS::ApiGateway::Authorizer") + "}",
+				invokeServer + " SourceArn=" + stage + "/*/mcp",
+				invokeServer + " SourceArn=" + stage + "/GET/.well-known/oauth-protected-resource",
+				invokeServer + " SourceArn=" + stage + "/GET/.well-known/oauth-protected-resource/mcp",
+			}
+			slices.Sort(wantPermissions)
+			if diff := cmp.Diff(wantPermissions, permissions(doc)); diff != "" {
+				t.Errorf("Lambda permissions (-want +got):\n%s", diff)
+			}
+
 			responses := map[string]map[string]string{}
 			for _, r := range resources(doc, "AWS::ApiGateway::GatewayResponse") {
 				headers := map[string]string{}

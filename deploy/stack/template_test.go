@@ -221,6 +221,35 @@ func checkOutput(t *testing.T, doc map[string]any, name, want string) {
 	}
 }
 
+// permissions lists every AWS::Lambda::Permission as one line: the function, the action, and
+// every other property as key=value, sorted by key.
+func permissions(doc map[string]any) []string {
+	var out []string
+	for _, p := range resources(doc, "AWS::Lambda::Permission") {
+		line := render(p["FunctionName"]) + " " + render(p["Action"])
+		for _, k := range slices.Sorted(maps.Keys(p)) {
+			if k != "FunctionName" && k != "Action" {
+				line += " " + k + "=" + render(p[k])
+			}
+		}
+		out = append(out, line)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// functionID returns the logical id of the one function whose Description is desc.
+func functionID(t *testing.T, doc map[string]any, desc string) string {
+	t.Helper()
+	for id, fn := range resources(doc, "AWS::Lambda::Function") {
+		if render(fn["Description"]) == desc {
+			return id
+		}
+	}
+	t.Fatalf("no function described %q", desc)
+	return ""
+}
+
 // env returns the environment of the one function whose Description contains desc.
 func env(t *testing.T, doc map[string]any, desc string) map[string]string {
 	t.Helper()

@@ -146,6 +146,16 @@ func TestURLVariant(t *testing.T) {
 			"Timeout": 60, "MemorySize": 512,
 		}))
 	})
+	// Anyone may call the URL (auth type NONE) and so invoke the function through it, and only
+	// through it: both permissions are needed for a public Function URL.
+	fn := "${" + functionID(t, doc, "lambdamcp MCP server (Function URL)") + ".Arn}"
+	wantPermissions := []string{
+		fn + " lambda:InvokeFunction InvokedViaFunctionUrl=true Principal=*",
+		fn + " lambda:InvokeFunctionUrl FunctionUrlAuthType=NONE Principal=*",
+	}
+	if diff := cmp.Diff(wantPermissions, permissions(doc)); diff != "" {
+		t.Errorf("Lambda permissions (-want +got):\n%s", diff)
+	}
 	// The open URL makes the server the only gate: it must get the token hashes.
 	server := env(t, doc, "MCP server")
 	want := map[string]string{"MCP_AUTH_TOKEN_SHA256": "${AuthTokenSha256}", "MCP_ALLOWED_ORIGINS": "*", "MCP_STREAM": "url"}
