@@ -21,10 +21,23 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lambdamcp-deploy-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	keepDir = dir
 	code := m.Run()
 	jsii.Close()
+	if err := os.RemoveAll(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
 	os.Exit(code)
 }
+
+// keepDir holds what outlives a single test (the stand-in module, the cached builds); TestMain
+// removes it once every test has run.
+var keepDir string
 
 // requireNode fails the test when Node.js, which runs the CDK (jsii) engine, is missing or
 // too old. Synthesis cannot be checked without it, so this is a failure, not a skip.
@@ -71,10 +84,7 @@ func repoRoot(t *testing.T) string {
 // only for a command the repository does not have yet; once it does, the real one is built.
 func standIn() (string, error) {
 	standInOnce.Do(func() {
-		standInDir, standInErr = os.MkdirTemp("", "lambdamcp-standin-")
-		if standInErr != nil {
-			return
-		}
+		standInDir = filepath.Join(keepDir, "standin")
 		files := map[string]string{
 			"go.mod":                 "module example.com/standin\n\ngo 1.26\n",
 			"cmd/mcp-server/main.go": "package main\n\nfunc main() {}\n",
@@ -124,7 +134,7 @@ func cachedBuild(ctx context.Context, srcDir, pkg, out string) error {
 		return err
 	}
 	// Keep a copy outside the test's own temporary folder, which goes when the test ends.
-	dir, err := os.MkdirTemp("", "lambdamcp-build-")
+	dir, err := os.MkdirTemp(keepDir, "build-")
 	if err != nil {
 		return err
 	}
