@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -60,14 +61,19 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		Scopes:   parseScopes(str("scope")),
 		Method:   "authorizer",
 	}
-	// An HTTP API JWT authorizer passes the token's scopes apart.
-	switch x := ac["scopes"].(type) {
-	case []string:
-		id.Scopes = append(id.Scopes, x...)
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				id.Scopes = append(id.Scopes, s)
+	// An HTTP API JWT authorizer passes the token's scopes apart, and its
+	// claims as strings, an array claim as "[a b]": some issuers (Okta,
+	// Microsoft Entra ID) put scopes in "scp", as an array or a string.
+	id.Scopes = append(id.Scopes, parseScopes(strings.Trim(str("scp"), "[]"))...)
+	for _, k := range []string{"scopes", "scp"} {
+		switch x := ac[k].(type) {
+		case []string:
+			id.Scopes = append(id.Scopes, x...)
+		case []any:
+			for _, e := range x {
+				if s, ok := e.(string); ok {
+					id.Scopes = append(id.Scopes, s)
+				}
 			}
 		}
 	}

@@ -31,6 +31,13 @@ func TestAuthorizerVerifier(t *testing.T) {
 		{"HTTP API JWT authorizer claims", map[string]any{
 			"sub": "user-3", "client_id": "c3", "scope": "mcp:tools", "exp": expStr, "scopes": []string{"mcp:tools", "mcp:read"},
 		}, &Identity{Subject: "user-3", ClientID: "c3", Scopes: []string{"mcp:read", "mcp:tools"}, Expiry: exp, Method: "authorizer"}},
+		{"HTTP API JWT authorizer, scopes in scp as an array claim", map[string]any{
+			"sub": "user-6", "scp": "[mcp:tools mcp:read]", "exp": expStr,
+		}, &Identity{Subject: "user-6", Scopes: []string{"mcp:read", "mcp:tools"}, Expiry: exp, Method: "authorizer"}},
+		{"scp as a string, and as an array", map[string]any{"sub": "user-7", "scp": []any{"a", "b"}, "scope": "c"},
+			&Identity{Subject: "user-7", Scopes: []string{"a", "b", "c"}, Method: "authorizer"}},
+		{"scp as a space-separated string", map[string]any{"sub": "user-8", "scp": "a b"},
+			&Identity{Subject: "user-8", Scopes: []string{"a", "b"}, Method: "authorizer"}},
 		{"numbers from JSON", map[string]any{"sub": "user-5", "exp": float64(exp.Unix()), "scopes": []any{"x"}},
 			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
 		{"REST Cognito user pool authorizer", map[string]any{"claims": map[string]any{"sub": "user-4", "client_id": "c4"}},
