@@ -218,6 +218,14 @@ var badInputCases = []struct {
 		req: withHeader(call("echo", `{"bytes":3}`), "Accept", ""),
 	},
 	{
+		// The go-sdk answers subscriptions/listen with an event stream,
+		// whatever its JSONResponse option says.
+		name: "subscriptions/listen, Accept only application/json", status: 406, code: -32600, id: "7",
+		req: withHeader(jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen"), "Accept", "application/json"),
+		message: "Accept must contain both",
+	},
+	{
 		name: "trailing slash", status: 200, id: "7",
 		req: func() httpRequest { r := call("echo", `{"bytes":3}`); r.path = "/mcp/"; return r }(),
 	},

@@ -128,7 +128,7 @@ type requestRecord struct {
 	rpc             rpcPeek
 	ctx             context.Context // the request's, ended by the guard
 	toolDeadline    time.Time       // zero: none
-	acceptRewritten bool            // the client did not list text/event-stream
+	acceptRewritten bool            // the client's Accept did not list text/event-stream
 
 	known *knownTools // the guard's
 
@@ -319,8 +319,12 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		}
 		rec.rpc = peekRPC(body)
 	}
-	// Streamed invocations are answered as the handler streams them.
-	rewrite, rej := acceptance(r.Header.Values("Accept"), g.jsonResponse && !Streamed(r.Context()))
+	// Streamed invocations are answered as the handler streams them, and
+	// so is subscriptions/listen, which the go-sdk always answers with an
+	// event stream.
+	accept := r.Header.Values("Accept")
+	listen := rec.rpc.Method == "subscriptions/listen"
+	rewrite, rej := acceptance(accept, g.jsonResponse && !Streamed(r.Context()) && !listen)
 	if rej != nil {
 		return rej
 	}
@@ -330,7 +334,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rewrite {
 		r.Header = r.Header.Clone()
 		r.Header.Set("Accept", fullAccept)
-		rec.acceptRewritten = true
+		// No Accept at all admits anything (RFC 9110 §12.5.1), an event
+		// stream too.
+		rec.acceptRewritten = len(accept) > 0
 	}
 	return nil
 }

@@ -440,6 +440,23 @@ func TestJSONResponseMismatch(t *testing.T) {
 	if len(lines) != 2 || lines[1]["level"] != "WARN" || !strings.Contains(lines[1]["msg"].(string), "StreamableHTTPOptions.JSONResponse") {
 		t.Errorf("log = %v, want a warning naming StreamableHTTPOptions.JSONResponse", lines)
 	}
+
+	// A client that sends no Accept admits an event stream: no warning.
+	logs.Reset()
+	noAccept := call("echo", `{"bytes":1}`)
+	delete(noAccept.header, "Accept")
+	resp, err = h.Invoke(invokeCtx(t), urlEvent(t, noAccept))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = lambdaResponse{}
+	json.Unmarshal(resp, &r)
+	if got := r.header("Content-Type"); r.StatusCode != 200 || got != "text/event-stream" {
+		t.Errorf("answer %d %q, want 200 text/event-stream", r.StatusCode, got)
+	}
+	if lines := logLines(t, logs.Bytes()); len(lines) != 1 || lines[0]["level"] != "INFO" {
+		t.Errorf("log = %v, want the request line alone", lines)
+	}
 }
 
 // TestStreamedRequestLogged checks the log line and the panic answer of a
