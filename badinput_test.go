@@ -425,17 +425,24 @@ func streamableMux(s *mcp.Server) http.Handler {
 	return mux
 }
 
-// TestNarrowedVersions checks a version the go-sdk knows but the server
-// narrowed away: the SDK refuses it in plain text, which lambdamcp shapes
-// into the spec's UnsupportedProtocolVersionError.
+// TestNarrowedVersions checks a server that serves fewer versions than the
+// go-sdk knows (ServerOptions.SupportedProtocolVersions): a version it
+// narrowed away, or an unknown earlier one, is refused with the spec's
+// UnsupportedProtocolVersionError listing the server's own versions, so
+// that the client retries with one the server serves. (The SDK refuses in
+// plain text; lambdamcp shapes it.)
 func TestNarrowedVersions(t *testing.T) {
 	s := mcp.NewServer(&mcp.Implementation{Name: "narrow", Version: "1"},
 		&mcp.ServerOptions{SupportedProtocolVersions: []string{"2026-07-28", "2025-11-25"}})
 	h := lambdamcp.NewHandler(streamable(s), &lambdamcp.Options{JSONResponse: true})
-	req := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "MCP-Protocol-Version", "2025-06-18")
-	resp := invoke(t, h, restEvent(t, req))
-	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "Unsupported protocol version", "3",
-		`{"supported":["2026-07-28","2025-11-25"],"requested":"2025-06-18"}`)
+	for _, v := range []string{"2025-06-18", "1999-01-01", "2025-01-01"} {
+		t.Run(v, func(t *testing.T) {
+			req := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "MCP-Protocol-Version", v)
+			resp := invoke(t, h, restEvent(t, req))
+			checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "nsupported protocol version", "3",
+				`{"supported":["2026-07-28","2025-11-25"],"requested":"`+v+`"}`)
+		})
+	}
 }
 
 // or returns s, or def if s is empty.

@@ -292,19 +292,20 @@ func accepts(values []string) (jsonOK, streamOK bool) {
 	return jsonOK, streamOK
 }
 
-// checkVersion refuses an MCP-Protocol-Version that the go-sdk serves in
-// no era with the spec's UnsupportedProtocolVersionError. The SDK refuses
-// such a version itself, but a later-looking one ("2026-08-01", "zzz")
-// only when the body's _meta names it too; otherwise it complains about
-// the missing _meta, which tells the client nothing it can act on.
-// Versions the SDK knows go through: a server that narrowed its versions
-// (ServerOptions.SupportedProtocolVersions) answers for those itself.
+// checkVersion refuses an MCP-Protocol-Version that sorts after every
+// version the go-sdk serves ("2026-08-01", "zzz") with the spec's
+// UnsupportedProtocolVersionError. The SDK refuses such a version only
+// when the body's _meta names it too; otherwise it complains about the
+// missing _meta, which tells the client nothing it can act on. Every other
+// version goes through: the SDK refuses an earlier unknown one itself,
+// listing the versions the server serves, which a server may have narrowed
+// (ServerOptions.SupportedProtocolVersions); the list here is the SDK's.
 func checkVersion(v string) *rejection {
 	if v == "" {
 		return nil
 	}
 	supported := mcp.SupportedProtocolVersions()
-	if slices.Contains(supported, v) {
+	if slices.Contains(supported, v) || v < slices.Max(supported) {
 		return nil
 	}
 	data, _ := json.Marshal(struct {
