@@ -213,19 +213,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		return g.serveStreamed(w, sw, r, rec)
 	}
 	dw := newDetachableWriter(w)
-	done := make(chan any, 1)
-	go func() {
-		growStack()
-		defer func() {
-			v := recover()
-			if v != nil && v != http.ErrAbortHandler {
-				rec.notePanic(v, debug.Stack())
-				dw.answerIfSilent(http.StatusInternalServerError, rec.rpc.ID, codeInternalError, internalErrorMessage(r.Context()))
-			}
-			done <- v
-		}()
-		g.next.ServeHTTP(dw, r)
-	}()
+	done := g.run(dw, r, rec, true)
 	ctx := r.Context()
 	select {
 	case v := <-done:
@@ -253,6 +241,30 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	return OutcomeTimeout
 }
 
+// run runs the handler on a goroutine of its own, which it first gives
+// the stack the go-sdk's path needs (growStack), and sends on the channel
+// what the handler panicked with, or nil once it returned. A panic is noted
+// in rec, and with answerPanic answered as an internal error if the handler
+// had not answered yet.
+func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, answerPanic bool) <-chan any {
+	done := make(chan any, 1)
+	go func() {
+		growStack()
+		defer func() {
+			v := recover()
+			if v != nil && v != http.ErrAbortHandler {
+				rec.notePanic(v, debug.Stack())
+				if answerPanic {
+					dw.answerIfSilent(http.StatusInternalServerError, rec.rpc.ID, codeInternalError, internalErrorMessage(r.Context()))
+				}
+			}
+			done <- v
+		}()
+		g.next.ServeHTTP(dw, r)
+	}()
+	return done
+}
+
 // serveStreamed runs the handler of a streamed invocation on a goroutine
 // of its own, as serve does. stream.go ends the stream itself: with a
 // JSON-RPC error before the deadline, or when the client goes away. The
@@ -263,18 +275,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 // dropped. The guard also turns a panic into the stream's error answer.
 func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	dw := newStreamDetachableWriter(w)
-	done := make(chan any, 1)
-	go func() {
-		growStack()
-		defer func() {
-			v := recover()
-			if v != nil && v != http.ErrAbortHandler {
-				rec.notePanic(v, debug.Stack())
-			}
-			done <- v
-		}()
-		g.next.ServeHTTP(dw, r)
-	}()
+	done := g.run(dw, r, rec, false)
 	select {
 	case v := <-done:
 		switch {

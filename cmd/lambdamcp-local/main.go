@@ -62,6 +62,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
@@ -120,7 +121,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return nil, errors.New(cmdline.Unexpected(fs.Args()))
 	}
 	if (o.function == "") == (o.build == "") {
 		return nil, errors.New("give exactly one of -function and -build")

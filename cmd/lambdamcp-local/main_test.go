@@ -55,7 +55,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"no function", nil, "exactly one of -function and -build"},
 		{"both", []string{"-function", "x", "-build", "y"}, "exactly one of -function and -build"},
 		{"bad env", []string{"-function", "x", "-env", "novalue"}, "not KEY=VALUE"},
-		{"stray argument", []string{"-function", "x", "extra"}, "unexpected arguments"},
+		{"stray argument", []string{"-function", "x", "extra"}, `unexpected argument "extra"`},
 		{"unknown shape", []string{"-shape", "soap", "-function", "x"}, "unknown shape"},
 		{"authorizer on url", []string{"-shape", "url", "-function", "x", "-authorizer", "y"}, "no Lambda authorizers"},
 		{"stream on rest", []string{"-function", "x", "-stream"}, "response streaming is a Function URL mode"},

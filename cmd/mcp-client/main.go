@@ -38,13 +38,14 @@ import (
 	"os/signal"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 )
 
 const defaultEndpoint = "http://127.0.0.1:8080/mcp"
@@ -91,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		*token = getenv("MCP_TOKEN")
 	}
 	if fs.NArg() > 0 {
-		msg := unexpected(fs.Args())
+		msg := cmdline.Unexpected(fs.Args())
 		if u, err := url.Parse(fs.Arg(0)); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			msg += " (give the endpoint with -endpoint)"
 		}
@@ -378,18 +379,6 @@ const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSI
 func usageError(stderr io.Writer, msg string) int {
 	fmt.Fprintf(stderr, "mcp-client: %s\n%s\n", msg, usage)
 	return 2
-}
-
-// unexpected describes arguments left after the flags.
-func unexpected(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = strconv.Quote(a)
-	}
-	if len(args) == 1 {
-		return "unexpected argument " + quoted[0]
-	}
-	return "unexpected arguments " + strings.Join(quoted, " ")
 }
 
 // or returns the first non-empty string.

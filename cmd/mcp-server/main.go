@@ -52,12 +52,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
 
@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, unexpected(fs.Args()))
+		return usageError(stderr, cmdline.Unexpected(fs.Args()))
 	}
 
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
@@ -165,18 +165,6 @@ const usage = "usage: mcp-server [-addr HOST:PORT]"
 func usageError(stderr io.Writer, msg string) int {
 	fmt.Fprintf(stderr, "mcp-server: %s\n%s\n", msg, usage)
 	return 2
-}
-
-// unexpected describes arguments left after the flags.
-func unexpected(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = strconv.Quote(a)
-	}
-	if len(args) == 1 {
-		return "unexpected argument " + quoted[0]
-	}
-	return "unexpected arguments " + strings.Join(quoted, " ")
 }
 
 // localHost returns the host:port a client on this machine uses to reach a
