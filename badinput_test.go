@@ -391,6 +391,50 @@ func TestBadInputLocalHTTP(t *testing.T) {
 	}
 }
 
+// TestCheckOriginFirst checks that with Options.CheckOrigin a foreign
+// Origin is refused with 403 before any other check, as the MCP transport
+// requires, on every event shape; an allowed Origin meets the usual checks.
+func TestCheckOriginFirst(t *testing.T) {
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	opts.CheckOrigin = func(r *http.Request) bool { return r.Header.Get("Origin") == "https://ok.example" }
+	h := lambdamcp.NewHandler(streamable(server), opts)
+	manyHeaders := call("echo", `{}`)
+	for i := range lambdamcp.DefaultMaxHeaders + 1 {
+		manyHeaders = withHeader(manyHeaders, fmt.Sprintf("X-Pad-%d", i), "x")
+	}
+	tests := []struct {
+		name, origin string
+		req          httpRequest
+		status       int
+		message      string
+	}{
+		{"foreign, bad Accept", "https://evil.example", withHeader(call("echo", `{}`), "Accept", "text/html"), 403, "origin not allowed"},
+		{"foreign, too many headers", "https://evil.example", manyHeaders, 403, "origin not allowed"},
+		{"foreign, bad version", "https://evil.example", call("echo", `{}`, "MCP-Protocol-Version", "2099-01-01"), 403, "origin not allowed"},
+		{"allowed, bad Accept", "https://ok.example", withHeader(call("echo", `{}`), "Accept", "text/html"), 406, "Accept must admit"},
+		{"allowed", "https://ok.example", call("echo", `{"bytes":1}`), 200, ""},
+	}
+	for _, tc := range tests {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				resp := invoke(t, h, shape.build(t, withHeader(tc.req, "Origin", tc.origin)))
+				if tc.status == 200 {
+					if resp.StatusCode != 200 {
+						t.Errorf("status %d, body %s", resp.StatusCode, resp.body(t))
+					}
+					return
+				}
+				id := "7"
+				if tc.status == 403 || tc.name == "foreign, too many headers" {
+					id = ""
+				}
+				checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, -32600, tc.message, id, "")
+			})
+		}
+	}
+}
+
 // TestSlowTool checks that a tool honouring its context answers its own
 // timeout through Middleware, with how long it ran, well before the guard
 // would have to answer for it.

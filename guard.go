@@ -46,6 +46,7 @@ type guard struct {
 	margin         time.Duration
 	gatewayTimeout time.Duration
 	logger         *slog.Logger
+	checkOrigin    func(*http.Request) bool
 	metrics        *emfWriter
 	tracer         Tracer
 	knownTools     knownTools
@@ -102,6 +103,7 @@ func newGuard(h http.Handler, opts *Options) *guard {
 		margin:         opts.DeadlineMargin,
 		gatewayTimeout: opts.GatewayTimeout,
 		logger:         opts.Logger,
+		checkOrigin:    opts.CheckOrigin,
 		tracer:         opts.Tracer,
 	}
 	if g.margin == 0 {
@@ -302,6 +304,9 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 // check applies the limits and the Accept rules, and reads the JSON-RPC
 // request's id, method and tool name into rec.
 func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
+	if g.checkOrigin != nil && r.Header.Get("Origin") != "" && !g.checkOrigin(r) {
+		return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: origin not allowed")
+	}
 	if rej := g.limits.checkHeaders(r.Header); rej != nil {
 		return rej
 	}

@@ -60,6 +60,15 @@ type Options struct {
 	// handler answers gets 406.
 	JSONResponse bool
 
+	// CheckOrigin, if set, reports whether a request's Origin header, when
+	// it has one, may call. The guard refuses a request whose Origin it
+	// disallows with 403 before any check of its own, as the MCP transport
+	// requires of an invalid Origin whatever else is wrong with the
+	// request; the handler's own Origin check (auth.OriginProtection,
+	// auth.Middleware) otherwise comes after the guard's 4xx answers.
+	// auth.AllowedOrigin gives the check those middlewares apply.
+	CheckOrigin func(r *http.Request) bool
+
 	// DeadlineMargin is how long before the deadline (the invocation's,
 	// or, for buffered REST and HTTP API events, API Gateway's integration
 	// timeout) a request stops: tool calls end this much before it (with

@@ -120,13 +120,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // a token: for servers that run without authentication. [Middleware] does
 // the same before it checks tokens.
 func OriginProtection(opts *MiddlewareOptions) func(http.Handler) http.Handler {
-	m := &middleware{}
-	if opts != nil {
-		m.opts = *opts
-	}
-	if u, err := url.Parse(m.opts.ResourceURL); err == nil && u.Scheme != "" && u.Host != "" {
-		m.resource = u
-	}
+	m := originMiddleware(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !m.checkOrigin(w, r) {
@@ -134,6 +128,30 @@ func OriginProtection(opts *MiddlewareOptions) func(http.Handler) http.Handler {
 			}
 		})
 	}
+}
+
+// AllowedOrigin returns the Origin check that [OriginProtection] and
+// [Middleware] apply with opts: it reports whether a request's Origin, when
+// it has one, may call. Give it to lambdamcp.Options.CheckOrigin, so that
+// a foreign Origin is refused with 403 before the guard's own checks too.
+func AllowedOrigin(opts *MiddlewareOptions) func(*http.Request) bool {
+	m := originMiddleware(opts)
+	return func(r *http.Request) bool {
+		origin := r.Header.Get("Origin")
+		return origin == "" || m.originAllowed(r, origin)
+	}
+}
+
+// originMiddleware is the middleware whose Origin check opts configure.
+func originMiddleware(opts *MiddlewareOptions) *middleware {
+	m := &middleware{}
+	if opts != nil {
+		m.opts = *opts
+	}
+	if u, err := url.Parse(m.opts.ResourceURL); err == nil && u.Scheme != "" && u.Host != "" {
+		m.resource = u
+	}
+	return m
 }
 
 // checkOrigin refuses a foreign Origin and answers a CORS preflight,

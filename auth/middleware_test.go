@@ -259,7 +259,8 @@ func TestMiddlewareBadResourceURL(t *testing.T) {
 }
 
 func TestOriginProtectionWithoutAuth(t *testing.T) {
-	h := OriginProtection(&MiddlewareOptions{AllowedOrigins: []string{"http://localhost:6274"}})(
+	opts := &MiddlewareOptions{AllowedOrigins: []string{"http://localhost:6274"}}
+	h := OriginProtection(opts)(
 		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	tests := []struct {
 		name, method, origin string
@@ -282,6 +283,11 @@ func TestOriginProtectionWithoutAuth(t *testing.T) {
 			h.ServeHTTP(rec, req)
 			if rec.Code != tc.want {
 				t.Errorf("status %d, want %d", rec.Code, tc.want)
+			}
+			// AllowedOrigin, which lambdamcp's guard applies first, decides
+			// as the middleware does.
+			if allowed := AllowedOrigin(opts)(req); allowed != (tc.want != http.StatusForbidden) {
+				t.Errorf("AllowedOrigin = %v, want %v", allowed, tc.want != http.StatusForbidden)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -49,16 +50,25 @@ func TestLocalServerGuard(t *testing.T) {
 		name, contentType, body string
 		status                  int
 		bodyHas, outcome        string
+		origin, accept          string // accept "": application/json
 	}{
-		{"JSON-only client", "application/json", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, 200, `"name":"ping"`, "ok"},
-		{"text body", "text/plain", `hello`, 415, `"code":-32600`, "rejected"},
-		{"invalid UTF-8", "application/json", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}", 400, `"code":-32700`, "rejected"},
+		{"JSON-only client", "application/json", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, 200, `"name":"ping"`, "ok", "", ""},
+		{"text body", "text/plain", `hello`, 415, `"code":-32600`, "rejected", "", ""},
+		{"invalid UTF-8", "application/json", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}", 400, `"code":-32700`, "rejected", "", ""},
+		// A foreign Origin gets 403 whatever else is wrong, as the MCP
+		// transport requires; without an Origin the same request gets 406.
+		{"foreign Origin and a bad Accept", "application/json", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, 403, `origin not allowed`, "rejected", "https://evil.example", "text/html"},
+		{"foreign Origin and a bad body", "application/json", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}", 403, `origin not allowed`, "rejected", "https://evil.example", ""},
+		{"no Origin and a bad Accept", "application/json", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, 406, `"code":-32600`, "rejected", "", "text/html"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest("POST", endpoint, strings.NewReader(tc.body))
 			req.Header.Set("Content-Type", tc.contentType)
-			req.Header.Set("Accept", "application/json")
+			req.Header.Set("Accept", cmp.Or(tc.accept, "application/json"))
+			if tc.origin != "" {
+				req.Header.Set("Origin", tc.origin)
+			}
 			req.Header.Set("MCP-Protocol-Version", "2025-11-25")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

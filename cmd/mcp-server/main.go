@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 			return 2
 		}
-		opts := serveOptions(logger)
+		opts := serveOptions(logger, authCfg)
 		opts.Stream = stream
 		lambdamcp.Start(handler, opts)
 		return 0
@@ -150,7 +150,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", authCfg.Enabled()))
-	if err := serve(ctx, ln, lambdamcp.Guard(handler, serveOptions(logger))); err != nil {
+	if err := serve(ctx, ln, lambdamcp.Guard(handler, serveOptions(logger, authCfg))); err != nil {
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 		return 1
 	}
@@ -213,9 +213,11 @@ func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (htt
 }
 
 // serveOptions are the same on Lambda and locally: the reference server
-// answers JSON (demoserver.Handler), so JSON-only clients are served.
-func serveOptions(logger *slog.Logger) *lambdamcp.Options {
-	return &lambdamcp.Options{Logger: logger, JSONResponse: true}
+// answers JSON (demoserver.Handler), so JSON-only clients are served, and a
+// foreign Origin is refused with 403 before the guard's other checks, by
+// the rule protect applies.
+func serveOptions(logger *slog.Logger, cfg auth.Config) *lambdamcp.Options {
+	return &lambdamcp.Options{Logger: logger, JSONResponse: true, CheckOrigin: auth.AllowedOrigin(cfg.MiddlewareOptions(logger))}
 }
 
 // serve runs an HTTP server on ln until ctx ends, then shuts it down.
