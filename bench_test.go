@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -72,12 +73,20 @@ func BenchmarkSDKBare(b *testing.B) {
 			if w.Code != tc.status {
 				b.Fatalf("status = %d, want %d: %s", w.Code, tc.status, w.Body)
 			}
+			// One request serves every call, its body rewound before
+			// each: building a request is an HTTP server's work (5.6 KB and
+			// 16 allocations with httptest), not the SDK's.
+			body := strings.NewReader(tc.req.body)
+			r := newReq()
+			rc := io.NopCloser(body)
 			lat := make([]time.Duration, b.N)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
+				body.Reset(tc.req.body)
+				r.Body = rc // the SDK wraps it in a MaxBytesReader
 				start := time.Now()
-				sdk.ServeHTTP(discardWriter{}, newReq())
+				sdk.ServeHTTP(discardWriter{}, r)
 				lat[i] = time.Since(start)
 			}
 			b.StopTimer()
@@ -171,13 +180,19 @@ func checkInvoke(b *testing.B, h *lambdamcp.Handler, ctx context.Context, payloa
 	}
 }
 
+// reportPercentiles reports the median and 99th percentile of the single
+// calls, by the nearest-rank method (rank ⌈q·n⌉), as cmd/lambdamcp-bench
+// computes them.
 func reportPercentiles(b *testing.B, lat []time.Duration) {
 	if len(lat) == 0 {
 		return
 	}
 	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+	rank := func(q float64) time.Duration {
+		return lat[max(0, min(int(math.Ceil(q*float64(len(lat))))-1, len(lat)-1))]
+	}
+	b.ReportMetric(float64(rank(0.50).Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(rank(0.99).Nanoseconds()), "p99-ns")
 }
 
 // BenchmarkInvokeOverhead times Handler.Invoke around a handler that only

@@ -14,6 +14,7 @@ import (
 // loadResult is what one load level measured against one server.
 type loadResult struct {
 	concurrency int
+	planned     int // calls to make
 	requests    int // answered, successfully or not
 	errors      int
 	elapsed     time.Duration
@@ -21,12 +22,18 @@ type loadResult struct {
 	firstError  string
 }
 
+// throughput is the rate of successful calls: a server that fails fast
+// must not look fast.
 func (r loadResult) throughput() float64 {
 	if r.elapsed <= 0 {
 		return 0
 	}
-	return float64(r.requests) / r.elapsed.Seconds()
+	return float64(r.requests-r.errors) / r.elapsed.Seconds()
 }
+
+// clean reports whether every planned call was answered successfully,
+// none failed and none was cut off.
+func (r loadResult) clean() bool { return r.errors == 0 && r.requests == r.planned }
 
 // mcpCall is one MCP request over HTTP: the body and the headers a client
 // sends with it.
@@ -106,6 +113,7 @@ func load(ctx context.Context, client *http.Client, url string, call mcpCall, co
 	wg.Wait()
 	return loadResult{
 		concurrency: concurrency,
+		planned:     n,
 		requests:    len(all),
 		errors:      errs,
 		elapsed:     time.Since(start),

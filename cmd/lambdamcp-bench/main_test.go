@@ -234,7 +234,10 @@ func TestMeasureInProcess(t *testing.T) {
 // target.
 func TestTargets(t *testing.T) {
 	load := func(name string, callsPerSecond int) httpRun {
-		return httpRun{name: name, levels: []loadResult{{concurrency: 16, requests: callsPerSecond, elapsed: time.Second}}}
+		return httpRun{name: name, levels: []loadResult{{concurrency: 16, planned: callsPerSecond, requests: callsPerSecond, elapsed: time.Second}}}
+	}
+	failing := func(name string, answered, errors int) httpRun {
+		return httpRun{name: name, levels: []loadResult{{concurrency: 16, planned: 20000, requests: answered, errors: errors, elapsed: time.Second}}}
 	}
 	tests := []struct {
 		name   string
@@ -263,6 +266,17 @@ func TestTargets(t *testing.T) {
 			runs:   []httpRun{load("lambdamcp", 9000), load("TypeScript SDK", 1000)},
 			want:   []string{"not met", "not met", "not met", "not met", "not met", "not met", "not met"},
 			shows:  "| warm tools/list in-process <= 25 µs p50 | 26 µs (one P: 20 µs) | not met |",
+		},
+		{
+			// The ratio counts successful calls, and both runs must be
+			// whole: a peer that fails or stalls proves nothing.
+			name:   "peer failing or cut off",
+			art:    artifacts{zipARM64: 4e6},
+			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
+			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
+			runs:   []httpRun{load("lambdamcp", 20000), failing("TypeScript SDK", 1500, 1000)},
+			want:   []string{"met", "met", "met", "met", "met", "not met", "met"},
+			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 40.00x, 0 errors (TypeScript SDK: 1000; calls answered: 20000 and 1500 of 20000) | not met |",
 		},
 	}
 	for _, tc := range tests {
@@ -311,6 +325,28 @@ func TestReportColumns(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestPercentile checks the nearest-rank method: the value at rank ⌈q·n⌉.
+func TestPercentile(t *testing.T) {
+	seq := func(n int) []time.Duration {
+		d := make([]time.Duration, n)
+		for i := range d {
+			d[i] = time.Duration(i + 1)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		n    int
+		q    float64
+		want time.Duration
+	}{
+		{20, 0.50, 10}, {20, 0.90, 18}, {9, 0.90, 9}, {5, 0.30, 2}, {20, 0.99, 20}, {100, 0.99, 99}, {2000, 0.99, 1980}, {1, 0.5, 1}, {0, 0.5, 0},
+	} {
+		if got := percentile(seq(tc.n), tc.q); got != tc.want {
+			t.Errorf("percentile(1..%d, %v) = %v, want %v", tc.n, tc.q, got, tc.want)
 		}
 	}
 }
