@@ -262,10 +262,11 @@ func TestStreamEndsBeforeDeadline(t *testing.T) {
 				defer close(tool.release)
 				h := lambdamcp.NewHandler(sseHandler(tool.server()), &lambdamcp.Options{
 					Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST},
-					DeadlineMargin: 9*time.Second + 800*time.Millisecond,
+					DeadlineMargin: 6 * time.Second,
 				})
 				// The deadline is 5 s away; the stream ends at half the
-				// margin before it, 100 ms from now.
+				// margin before it, 2 s from now: time for the tool's
+				// messages on a loaded machine.
 				s, _ := openStream(t, streamCtx(t, 5*time.Second), h, shape.build(t, callWait(era)))
 				if m := s.nextMessage(); kind(m) != "notifications/progress" {
 					t.Fatalf("first message = %v, want progress", m)
@@ -545,7 +546,7 @@ func TestStreamListenEndsGracefully(t *testing.T) {
 	})
 	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{
 		Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL},
-		DeadlineMargin: 9*time.Second + 800*time.Millisecond, // the stream ends 100 ms from now
+		DeadlineMargin: 6 * time.Second, // the stream ends 2 s from now, after the acknowledgement
 	})
 	req := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
 		"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen")

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -10,7 +13,8 @@ import (
 func TestProcessURLAndStop(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "logs", "p.log")
 	// A child of the process must stop with it: stop ends the whole group.
-	p, err := startProcess(logPath, "/bin/sh", []string{"-c", `echo '{"msg":"listening","url":"http://127.0.0.1:4321/dev"}'; sleep 60 & wait`}, nil)
+	// The shell names its child before it prints the URL.
+	p, err := startProcess(logPath, "/bin/sh", []string{"-c", `sleep 600 & echo "child $!"; echo '{"msg":"listening","url":"http://127.0.0.1:4321/dev"}'; wait`}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,11 +25,36 @@ func TestProcessURLAndStop(t *testing.T) {
 	if u != "http://127.0.0.1:4321/dev" {
 		t.Errorf("url = %q", u)
 	}
-	p.stop()
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var child int
+	if _, err := fmt.Sscanf(string(logged), "child %d", &child); err != nil || child <= 0 {
+		t.Fatalf("no child pid in the output %q: %v", logged, err)
+	}
+	// stop waits for the process's output to close, which the child holds
+	// open until it is killed too; it kills the group after 5 s at most.
+	stopped := make(chan struct{})
+	go func() { p.stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(20 * time.Second):
+		syscall.Kill(child, syscall.SIGKILL)
+		t.Fatalf("stop did not return within 20 s: child %d outlived the group's end", child)
+	}
 	select {
 	case <-p.done:
 	default:
 		t.Error("the process is still running after stop")
+	}
+	// The child is gone too (once init has reaped it).
+	for deadline := time.Now().Add(5 * time.Second); syscall.Kill(child, 0) != syscall.ESRCH; {
+		if time.Now().After(deadline) {
+			syscall.Kill(child, syscall.SIGKILL)
+			t.Fatalf("child %d still runs after stop", child)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
@@ -178,16 +179,18 @@ func TestProgressAndLogsArriveBothEras(t *testing.T) {
 	}
 }
 
-// receive takes n values from c, failing the test if the test's context ends first.
+// receive takes n values from c, failing the test if they do not all come
+// within 10 s.
 func receive[T any](t *testing.T, c <-chan T, n int) []T {
 	t.Helper()
 	var got []T
+	timeout := time.After(10 * time.Second)
 	for len(got) < n {
 		select {
 		case v := <-c:
 			got = append(got, v)
-		case <-t.Context().Done():
-			t.Fatalf("received %d of %d notifications", len(got), n)
+		case <-timeout:
+			t.Fatalf("received %d of %d notifications in 10 s", len(got), n)
 		}
 	}
 	return got

@@ -25,6 +25,7 @@ func TestInProcess(t *testing.T) {
 		wantBody   string
 		wantErr    *runtimeapi.FunctionError
 		wantStatus string
+		timeout    time.Duration // 0: 30 s, ample on a loaded machine
 	}{
 		{
 			name: "sees the Lambda context",
@@ -50,13 +51,18 @@ func TestInProcess(t *testing.T) {
 			handler:    func(ctx context.Context) error { <-ctx.Done(); time.Sleep(10 * time.Millisecond); return nil },
 			wantErr:    &runtimeapi.FunctionError{Type: "Sandbox.Timedout", Message: "RequestId: req-1 Error: Task timed out after 0.05 seconds"},
 			wantStatus: "timeout",
+			timeout:    50 * time.Millisecond,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var reports []Report
+			timeout := tc.timeout
+			if timeout == 0 {
+				timeout = 30 * time.Second
+			}
 			fn := NewInProcess(lambda.NewHandler(tc.handler), &FunctionConfig{
-				Name: "inproc", Timeout: 50 * time.Millisecond, OnReport: func(r Report) { reports = append(reports, r) },
+				Name: "inproc", Timeout: timeout, OnReport: func(r Report) { reports = append(reports, r) },
 			})
 			resp, err := fn.Invoke(context.Background(), &runtimeapi.Invocation{RequestID: "req-1", Payload: []byte(`{}`)})
 			if tc.wantErr != nil {
