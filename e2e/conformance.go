@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // conformanceSuite is one run of the official MCP conformance suite's server
@@ -41,6 +42,10 @@ var conformanceSuites = []conformanceSuite{
 		baseline: "expected-failures.yaml",
 	},
 }
+
+// conformanceTimeout bounds one run of a conformance suite against one
+// target; a whole suite takes well under a minute here.
+const conformanceTimeout = 10 * time.Minute
 
 func suiteNames() []string {
 	var names []string
@@ -123,9 +128,16 @@ func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, 
 	}
 	fmt.Fprintf(log, "e2e: %s against %s\n", res.suite, t.name)
 	var out bytes.Buffer
+	// A suite that hangs must not hold the run until CI's own limit.
+	ctx, cancel := context.WithTimeout(ctx, conformanceTimeout)
+	defer cancel()
 	cmd := tools.command(ctx, home, nil, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = 5 * time.Second
 	runErr := cmd.Run()
+	if ctx.Err() == context.DeadlineExceeded {
+		runErr = fmt.Errorf("did not finish within %v: %w", conformanceTimeout, runErr)
+	}
 	logPath := filepath.Join(cfg.outDir, "logs", slug+".log")
 	os.WriteFile(logPath, out.Bytes(), 0o644)
 

@@ -347,7 +347,19 @@ func TestStreamingErrorTrailers(t *testing.T) {
 			errBody := base64.StdEncoding.EncodeToString([]byte(`{"errorMessage":"disk on fire","errorType":"IOError"}`))
 			trailer := http.Header{HeaderFunctionErrorType: nil, HeaderFunctionErrorBody: nil}
 			body := &trailerSetter{r: strings.NewReader("partial"), trailer: trailer, typ: "IOError", body: errBody}
-			go rt.post("invocation/r1/response", body, http.Header{HeaderResponseMode: {"streaming"}}, trailer)
+			posted := make(chan struct{})
+			go func() {
+				defer close(posted)
+				rt.post("invocation/r1/response", body, http.Header{HeaderResponseMode: {"streaming"}}, trailer)
+			}()
+			// The POST reports into t: it must end before the subtest does.
+			defer func() {
+				select {
+				case <-posted:
+				case <-time.After(10 * time.Second):
+					t.Error("the response POST did not end within 10 s")
+				}
+			}()
 			res := <-done
 			var err error
 			var got []byte
