@@ -166,20 +166,22 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 			return nil, fmt.Errorf("%s: warm-up: %d errors, first: %s", spec.name, warm.errors, warm.firstError)
 		}
 	}
-	for _, c := range cfg.levels {
+	for l, c := range cfg.levels {
 		for i, s := range servers {
 			fmt.Fprintf(stderr, "HTTP: %s, concurrency %d, %d calls\n", s.spec.name, c, cfg.requests)
 			client := newLoadClient(c)
 			runs[i].levels = append(runs[i].levels, load(ctx, client, s.url, call, c, cfg.requests, cfg.levelTimeout))
 			client.CloseIdleConnections()
+			if l == len(cfg.levels)-1 {
+				// Right after its last level, so that no server idles
+				// (and returns memory) longer than another before it is read.
+				m, err := readMemory(s.cmd.Process.Pid)
+				if err != nil {
+					return nil, err
+				}
+				runs[i].mem = m
+			}
 		}
-	}
-	for i, s := range servers {
-		m, err := readMemory(s.cmd.Process.Pid)
-		if err != nil {
-			return nil, err
-		}
-		runs[i].mem = m
 	}
 	return runs, nil
 }
