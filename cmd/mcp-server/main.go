@@ -51,14 +51,13 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/internal/localserver"
 )
 
 func main() {
@@ -128,7 +127,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 		return 1
 	}
-	host, everywhere := localHost(ln.Addr())
+	host, everywhere := localserver.Host(ln.Addr())
 	endpoint := "http://" + host + "/mcp"
 	if authCfg.ResourceURL == "" {
 		authCfg.ResourceURL = endpoint
@@ -150,7 +149,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", authCfg.Enabled()))
-	if err := serve(ctx, ln, lambdamcp.Guard(handler, serveOptions(logger, authCfg))); err != nil {
+	if err := localserver.Serve(ctx, ln, lambdamcp.Guard(handler, serveOptions(logger, authCfg))); err != nil {
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 		return 1
 	}
@@ -165,18 +164,6 @@ const usage = "usage: mcp-server [-addr HOST:PORT]"
 func usageError(stderr io.Writer, msg string) int {
 	fmt.Fprintf(stderr, "mcp-server: %s\n%s\n", msg, usage)
 	return 2
-}
-
-// localHost returns the host:port a client on this machine uses to reach a
-// listener at addr, and whether addr listens on every interface: a
-// listener on [::] or 0.0.0.0 is reached at localhost, which names a
-// loopback address of either family.
-func localHost(addr net.Addr) (hostPort string, everywhere bool) {
-	tcp, ok := addr.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsUnspecified() {
-		return addr.String(), false
-	}
-	return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port)), true
 }
 
 // protect puts the reference server's paths behind the configured
@@ -218,25 +205,4 @@ func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (htt
 // the rule protect applies.
 func serveOptions(logger *slog.Logger, cfg auth.Config) *lambdamcp.Options {
 	return &lambdamcp.Options{Logger: logger, JSONResponse: true, CheckOrigin: auth.AllowedOrigin(cfg.MiddlewareOptions(logger))}
-}
-
-// serve runs an HTTP server on ln until ctx ends, then shuts it down.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

@@ -9,7 +9,6 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,11 +17,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/localserver"
 )
 
 // Main serves h until the process ends or, locally, until it is stopped.
@@ -62,31 +60,11 @@ func run(ctx context.Context, h http.Handler, getenv func(string) string, stdout
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", h)
-	srv := &http.Server{Handler: lambdamcp.Guard(mux, opts), ReadHeaderTimeout: 10 * time.Second}
-	logger.Info("listening", slog.String("url", "http://"+localHost(ln.Addr())+"/mcp"))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err = srv.Shutdown(shutdownCtx); err == nil {
-			err = <-errc
-		}
-	}
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	host, _ := localserver.Host(ln.Addr())
+	logger.Info("listening", slog.String("url", "http://"+host+"/mcp"))
+	if err := localserver.Serve(ctx, ln, lambdamcp.Guard(mux, opts)); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}
 	return 0
-}
-
-// localHost returns the host:port a client on this machine uses to reach a
-// listener at addr: localhost when it listens on every interface.
-func localHost(addr net.Addr) string {
-	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
-		return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port))
-	}
-	return addr.String()
 }
