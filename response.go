@@ -1,7 +1,6 @@
 package lambdamcp
 
 import (
-	"bytes"
 	"encoding/base64"
 	"mime"
 	"net/http"
@@ -10,11 +9,13 @@ import (
 )
 
 // responseBuffer is the http.ResponseWriter for buffered shapes: it keeps
-// the status, headers and body until the handler returns.
+// the status, headers and body until the handler returns. The body is a
+// strings.Builder, which only ever appends, so that the Lambda response
+// takes it as a string without a copy of its own (encodedBody).
 type responseBuffer struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	body   strings.Builder
 }
 
 func newResponseBuffer() *responseBuffer {
@@ -48,14 +49,14 @@ func (w *responseBuffer) statusCode() int {
 // encodedBody returns the body as the Lambda response carries it: text as
 // is, anything else base64-encoded.
 func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
-	b := w.body.Bytes()
-	if len(b) == 0 {
+	s := w.body.String()
+	if s == "" {
 		return "", false
 	}
-	if isText(w.header.Get("Content-Type")) && utf8.Valid(b) {
-		return string(b), false
+	if isText(w.header.Get("Content-Type")) && utf8.ValidString(s) {
+		return s, false
 	}
-	return base64.StdEncoding.EncodeToString(b), true
+	return base64.StdEncoding.EncodeToString([]byte(s)), true
 }
 
 // isText reports whether a content type is text that gateways pass through
