@@ -101,6 +101,8 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	for _, p := range cfg.peers {
 		switch p {
+		case "gosdk":
+			specs = append(specs, serverSpec{name: "go-sdk alone", argv: []string{art.gosdk, "-addr", "127.0.0.1:0"}, env: withoutLambda(cfg.environ)})
 		case "ts":
 			tsDir := filepath.Join(root, "bench", "peers", "ts")
 			if _, err := os.Stat(filepath.Join(tsDir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {

@@ -75,12 +75,12 @@ func fileSize(path string) (int64, error) {
 
 // artifacts are the binaries a bench run builds into its scratch directory.
 type artifacts struct {
-	bootstrap    string // for this machine's architecture, run by the bench
-	lambdaFloor  string // the Runtime API floor, for this machine
-	sizeAMD64    int64
-	sizeARM64    int64
-	zipARM64     int64
-	floor, mcpgo string
+	bootstrap           string // for this machine's architecture, run by the bench
+	lambdaFloor         string // the Runtime API floor, for this machine
+	sizeAMD64           int64
+	sizeARM64           int64
+	zipARM64            int64
+	floor, mcpgo, gosdk string
 }
 
 // buildArtifacts builds the bootstrap for both Lambda architectures (and
@@ -122,6 +122,12 @@ func buildArtifacts(ctx context.Context, root, dir, hostArch string, peers []str
 	if slices.Contains(peers, "floor") {
 		a.floor = filepath.Join(dir, "floor")
 		if err := goBuild(ctx, root, a.floor, "./bench/peers/floor", nil); err != nil {
+			return a, err
+		}
+	}
+	if slices.Contains(peers, "gosdk") {
+		a.gosdk = filepath.Join(dir, "gosdk")
+		if err := goBuild(ctx, root, a.gosdk, "./bench/peers/gosdk", nil); err != nil {
 			return a, err
 		}
 	}

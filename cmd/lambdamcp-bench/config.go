@@ -28,7 +28,7 @@ type config struct {
 	variants     [][]string // extra runs of the reference server, each with these environment assignments
 }
 
-var knownPeers = []string{"ts", "mcpgo", "floor"}
+var knownPeers = []string{"gosdk", "ts", "mcpgo", "floor"}
 
 func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("lambdamcp-bench", flag.ContinueOnError)
@@ -43,7 +43,7 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.warm, "warm", 2000, "warm tools/list invocations per protocol era through the Runtime API")
 	fs.IntVar(&cfg.inProcess, "in-process", 20000, "in-process tools/list invocations per protocol era")
 	fs.IntVar(&cfg.rssAfter, "rss-after", 10000, "invocations before the bootstrap's memory is read")
-	peers := fs.String("peers", strings.Join(knownPeers, ","), "peers to compare with (ts, mcpgo, floor), comma-separated; empty for none")
+	peers := fs.String("peers", strings.Join(knownPeers, ","), "peers to compare with (gosdk, ts, mcpgo, floor), comma-separated; empty for none")
 	fs.StringVar(&cfg.node, "node", "node", "Node.js binary for the TypeScript peer")
 	variants := fs.String("variants", "", "extra HTTP runs of the reference server with other environments: VAR=value pairs separated by spaces, runs by semicolons (e.g. \"GOGC=400\")")
 	if err := fs.Parse(args); err != nil {

@@ -12,13 +12,14 @@
 //   - local HTTP throughput and latency of tools/call ping at each
 //     -levels concurrency, -requests calls per level (cut off after
 //     -level-timeout), against the reference server and, in the same run,
-//     its peers: the TypeScript SDK (bench/peers/ts), mcp-go
+//     its peers: the same go-sdk handler without lambdamcp's guard and log
+//     line (bench/peers/gosdk), the TypeScript SDK (bench/peers/ts), mcp-go
 //     (bench/peers/mcpgo) and a plain net/http handler (bench/peers/floor).
 //
 // Run it from the repository root, after `npm ci --prefix bench/peers/ts`:
 //
 //	make bench
-//	go run ./cmd/lambdamcp-bench -requests 20000 -peers ts,mcpgo,floor
+//	go run ./cmd/lambdamcp-bench -requests 20000 -peers gosdk,ts,mcpgo,floor
 //
 // It ends with the performance targets, each marked met or not with its figure.
 // All traffic goes to 127.0.0.1 and every load is bounded in count and time.

@@ -350,3 +350,32 @@ func TestPercentile(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPServersAnswer builds the reference server and the Go peers in
+// this module, starts each as the bench does and loads it briefly: every
+// call must come back with a result, or the HTTP table would time errors.
+func TestHTTPServersAnswer(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range []string{"./cmd/mcp-server", "./bench/peers/gosdk", "./bench/peers/floor"} {
+		t.Run(pkg, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			bin := filepath.Join(t.TempDir(), "server")
+			if err := goBuild(ctx, root, bin, pkg, nil); err != nil {
+				t.Fatal(err)
+			}
+			s, err := startServer(ctx, serverSpec{name: pkg, argv: []string{bin, "-addr", "127.0.0.1:0"}, env: withoutLambda(os.Environ())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.stop()
+			res := load(ctx, newLoadClient(2), s.url, newMCPCall(pingCall), 2, 20, 30*time.Second)
+			if res.requests != 20 || res.errors != 0 {
+				t.Errorf("%d calls, %d errors (first: %s), want 20 and none", res.requests, res.errors, res.firstError)
+			}
+		})
+	}
+}
