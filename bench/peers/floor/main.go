@@ -8,30 +8,16 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"time"
+
+	"github.com/lambdamcp/lambdamcp/bench/peers/internal/peerhttp"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
-	flag.Parse()
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "floor:", err)
-		os.Exit(1)
-	}
-	fmt.Printf("listening http://%s/mcp\n", ln.Addr())
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /mcp", answer)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	if err := srv.Serve(ln); err != nil {
-		fmt.Fprintln(os.Stderr, "floor:", err)
-		os.Exit(1)
-	}
+	peerhttp.Main("floor", mux)
 }
 
 type request struct {

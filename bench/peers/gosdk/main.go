@@ -8,29 +8,10 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"time"
-
+	"github.com/lambdamcp/lambdamcp/bench/peers/internal/peerhttp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
-	flag.Parse()
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gosdk:", err)
-		os.Exit(1)
-	}
-	fmt.Printf("listening http://%s/mcp\n", ln.Addr())
-	handler := demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil))
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	if err := srv.Serve(ln); err != nil {
-		fmt.Fprintln(os.Stderr, "gosdk:", err)
-		os.Exit(1)
-	}
+	peerhttp.Main("gosdk", demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)))
 }
