@@ -165,7 +165,9 @@ func protocolCase(tb testing.TB, name string) protocolTest {
 }
 
 // checkInvoke fails the benchmark unless the payload is answered with the
-// status the protocol test expects: a benchmark of errors measures nothing.
+// status the protocol test expects and, for a 200, with a JSON-RPC result:
+// a benchmark of errors measures nothing, and the guard answers a request
+// whose time ran out with 200 and an error.
 func checkInvoke(b *testing.B, h *lambdamcp.Handler, ctx context.Context, payload []byte, status int) {
 	b.Helper()
 	out, err := h.Invoke(ctx, payload)
@@ -178,6 +180,14 @@ func checkInvoke(b *testing.B, h *lambdamcp.Handler, ctx context.Context, payloa
 	}
 	if resp.StatusCode != status {
 		b.Fatalf("status = %d, want %d: %s", resp.StatusCode, status, resp.Body)
+	}
+	if status == http.StatusOK {
+		var msg struct {
+			Result json.RawMessage `json:"result"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &msg); err != nil || msg.Result == nil {
+			b.Fatalf("answer has no result: %s", resp.Body)
+		}
 	}
 }
 
