@@ -23,6 +23,13 @@ func goBuild(ctx context.Context, dir, out, pkg string, env []string, flags ...s
 	return nil
 }
 
+// buildPeer builds a Go peer as the bootstrap it is compared with is
+// built, static and stripped, so that their cold starts and memory differ
+// only by what they run (a cgo build loads the C library besides).
+func buildPeer(ctx context.Context, dir, out, pkg string, env ...string) error {
+	return goBuild(ctx, dir, out, pkg, append([]string{"CGO_ENABLED=0"}, env...), "-ldflags", "-s -w")
+}
+
 // buildBootstrap builds the reference server as Lambda runs it: static,
 // stripped, without the RPC mode of aws-lambda-go.
 func buildBootstrap(ctx context.Context, root, out, goarch string) error {
@@ -119,23 +126,24 @@ func buildArtifacts(ctx context.Context, root, dir, hostArch string, peers []str
 	if err := buildLambda(ctx, root, a.lambdaFloor, hostArch, "./bench/peers/lambdafloor"); err != nil {
 		return a, err
 	}
-	if slices.Contains(peers, "floor") {
-		a.floor = filepath.Join(dir, "floor")
-		if err := goBuild(ctx, root, a.floor, "./bench/peers/floor", nil); err != nil {
-			return a, err
-		}
-	}
-	if slices.Contains(peers, "gosdk") {
-		a.gosdk = filepath.Join(dir, "gosdk")
-		if err := goBuild(ctx, root, a.gosdk, "./bench/peers/gosdk", nil); err != nil {
-			return a, err
-		}
-	}
-	if slices.Contains(peers, "mcpgo") {
-		a.mcpgo = filepath.Join(dir, "mcpgo")
+	for _, p := range []struct {
+		name string
+		out  *string
+		dir  string // the module's directory, under root
+		pkg  string
+		env  []string
+	}{
+		{"floor", &a.floor, ".", "./bench/peers/floor", nil},
+		{"gosdk", &a.gosdk, ".", "./bench/peers/gosdk", nil},
 		// Its own module: GOFLAGS meant for lambdamcp's (such as -modfile)
 		// do not apply.
-		if err := goBuild(ctx, filepath.Join(root, "bench", "peers", "mcpgo"), a.mcpgo, ".", []string{"GOFLAGS="}); err != nil {
+		{"mcpgo", &a.mcpgo, filepath.Join("bench", "peers", "mcpgo"), ".", []string{"GOFLAGS="}},
+	} {
+		if !slices.Contains(peers, p.name) {
+			continue
+		}
+		*p.out = filepath.Join(dir, p.name)
+		if err := buildPeer(ctx, filepath.Join(root, p.dir), *p.out, p.pkg, p.env...); err != nil {
 			return a, err
 		}
 	}

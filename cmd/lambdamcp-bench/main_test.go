@@ -364,7 +364,7 @@ func TestHTTPServersAnswer(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
 			bin := filepath.Join(t.TempDir(), "server")
-			if err := goBuild(ctx, root, bin, pkg, nil); err != nil {
+			if err := buildPeer(ctx, root, bin, pkg); err != nil {
 				t.Fatal(err)
 			}
 			s, err := startServer(ctx, serverSpec{name: pkg, argv: []string{bin, "-addr", "127.0.0.1:0"}, env: withoutLambda(os.Environ())})
