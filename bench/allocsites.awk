@@ -4,13 +4,14 @@
 # server's tools) or to the benchmark itself; what only the runtime reached
 # counts as "runtime". lambdamcp's share is then listed by function.
 #
-#   go test -run '^$' -bench 'Invoke/url/tools-list-2025-11-25$' -benchtime 20000x -cpu 1 \
-#       -memprofile mem.out -memprofilerate 1 -o lambdamcp.test .
+#   go test -run '^$' -bench '^BenchmarkInvoke$/^url$/^tools-list-2025-11-25$' \
+#       -benchtime 20000x -cpu 1 -memprofile mem.out -memprofilerate 1 -o lambdamcp.test .
 #   go tool pprof -sample_index=alloc_space -traces lambdamcp.test mem.out |
 #       awk -v n=20000 -f bench/allocsites.awk
 #
-# n is the number of calls the profile holds (the -benchtime count; the
-# benchmark's own check adds two).
+# n is the number of calls the profile holds: the -benchtime count (the
+# benchmark adds five of its own, a first round of one call and a check
+# before and after each round, which n may leave out).
 
 function unit(s) {
 	return s ~ /GB$/ ? 1073741824 : s ~ /MB$/ ? 1048576 : s ~ /kB$/ ? 1024 : 1
@@ -35,6 +36,8 @@ v == 0 && owner == "" && $1 ~ /^[0-9.]+[kMG]?B$/ { v = ($1 + 0) * unit($1); attr
 v > 0 && owner == "" { attribute($1) }
 
 function attribute(frame) {
+	# Frames are split at spaces, so a generic's instantiation may be cut
+	# short and merged with the others of its function.
 	if (frame ~ /lambdamcp_test|^testing\./) owner = "benchmark"
 	else if (frame ~ /modelcontextprotocol|jsonschema|demoserver/) owner = "go-sdk"
 	else if (frame ~ /^github\.com\/lambdamcp\/lambdamcp\./) { owner = "lambdamcp"; fn = frame }
