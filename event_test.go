@@ -259,8 +259,8 @@ func TestParseEventNullBetweenRepeats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if probed, err := detectShape([]byte(payload)); err != nil || probed != shape {
-				t.Errorf("detectShape = %q, %v; the one-pass decode says %q", probed, err, shape)
+			if probed, _, err := probeShape([]byte(payload)); err != nil || probed != shape {
+				t.Errorf("probeShape = %q, %v; the one-pass decode says %q", probed, err, shape)
 			}
 			std := stdDecode(shape, []byte(payload))
 			if std == nil {
@@ -308,7 +308,7 @@ func FuzzParseEvent(f *testing.F) {
 		if err != nil {
 			// What aws-lambda-go's runtime (encoding/json) decodes as a
 			// shape, lambdamcp must decode too.
-			if shape, serr := detectShape(payload); serr == nil {
+			if shape, _, serr := probeShape(payload); serr == nil {
 				if std := stdDecode(shape, payload); std != nil {
 					t.Fatalf("encoding/json decodes this %s event, lambdamcp refuses it: %v", shape, err)
 				}
@@ -364,7 +364,7 @@ func stdDecode(shape Shape, payload []byte) any {
 func BenchmarkParseEvent(b *testing.B) {
 	for name, payload := range sampleEvents(b) {
 		b.Run(strings.TrimSuffix(name, ".json")+"/encoding-json", func(b *testing.B) {
-			shape, err := detectShape(payload)
+			shape, _, err := probeShape(payload)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -386,7 +386,7 @@ func BenchmarkParseEvent(b *testing.B) {
 		b.Run(strings.TrimSuffix(name, ".json")+"/probe-then-decode", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				shape, err := detectShape(payload)
+				shape, _, err := probeShape(payload)
 				if err != nil {
 					b.Fatal(err)
 				}

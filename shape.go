@@ -34,12 +34,6 @@ type shapeProbe struct {
 	}] `json:"requestContext"`
 }
 
-// detectShape tells which event shape payload is.
-func detectShape(payload []byte) (Shape, error) {
-	shape, _, err := probeShape(payload)
-	return shape, err
-}
-
 // probeShape tells which event shape payload is, and whether it is an HTTP
 // API's payload format 1.0 event (see isHTTPAPIv1).
 func probeShape(payload []byte) (shape Shape, httpAPIv1 bool, err error) {
