@@ -310,11 +310,16 @@ func TestJWKSRefreshDoesNotBlockCachedKeys(t *testing.T) {
 	}
 
 	// A second token for the kid being fetched waits for that fetch rather
-	// than starting another or being refused.
+	// than being refused with the set held before it. (Another fetch could
+	// not start anyway: the first used up the refresh allowance.) The token
+	// is signed first and the fetch released a moment after, so that the
+	// verification reaches the fetch in flight rather than the set it left.
+	tokB := b.sign(t, claims{})
 	go func() {
-		_, err := v.Verify(ctx, b.sign(t, claims{}))
+		_, err := v.Verify(ctx, tokB)
 		refreshed <- err
 	}()
+	time.Sleep(20 * time.Millisecond)
 	once.Do(func() { close(release) })
 	for range 2 {
 		if err := <-refreshed; err != nil {
