@@ -64,19 +64,9 @@ func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Han
 	if v == nil {
 		v = AnyOf() // refuses every token
 	}
-	m := &middleware{v: v}
-	if opts != nil {
-		m.opts = *opts
-	}
-	var badResource bool
-	if m.opts.ResourceURL != "" {
-		u, err := url.Parse(m.opts.ResourceURL)
-		if err == nil && u.Scheme != "" && u.Host != "" {
-			m.resource = u
-		} else {
-			badResource = true
-		}
-	}
+	m := originMiddleware(opts)
+	m.v = v
+	badResource := m.opts.ResourceURL != "" && m.resource == nil
 	return func(next http.Handler) http.Handler {
 		mm := *m
 		mm.next = withTokenInfo(next)
