@@ -36,7 +36,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +43,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 )
@@ -342,27 +342,34 @@ func forbidden(endpoint string, se *httpStatusError) string {
 	return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage, and whether the server needs a token (-token or MCP_TOKEN)%s", endpoint, status, metadataHint(se.challenge))
 }
 
-// authError finds the error parameter of a WWW-Authenticate challenge.
-var authError = regexp.MustCompile(`(?:^|[\s,])error="([^"]*)"`)
-
-// challengeError returns the error parameter of a WWW-Authenticate
-// challenge (RFC 6750), or "".
-func challengeError(challenge string) string {
-	if m := authError.FindStringSubmatch(challenge); m != nil {
-		return m[1]
+// challengeParam returns the parameter name of a WWW-Authenticate header
+// value's first challenge that has it, or "" (also for a value that does
+// not parse).
+func challengeParam(header, name string) string {
+	challenges, err := oauthex.ParseWWWAuthenticate([]string{header})
+	if err != nil {
+		return ""
+	}
+	for _, c := range challenges {
+		if v := c.Params[name]; v != "" {
+			return v
+		}
 	}
 	return ""
 }
 
-// resourceMetadata finds the resource_metadata parameter (RFC 9728) of a
-// WWW-Authenticate challenge.
-var resourceMetadata = regexp.MustCompile(`resource_metadata="([^"]*)"`)
+// challengeError returns the error parameter of a WWW-Authenticate
+// challenge (RFC 6750), or "".
+func challengeError(challenge string) string {
+	return challengeParam(challenge, "error")
+}
 
-// metadataHint tells where the server says its authorization is described,
-// or nothing when the challenge does not say.
+// metadataHint tells where the server says its authorization is described
+// (the challenge's resource_metadata, RFC 9728), or nothing when the
+// challenge does not say.
 func metadataHint(challenge string) string {
-	if m := resourceMetadata.FindStringSubmatch(challenge); m != nil && m[1] != "" {
-		return "; the server describes its authorization at " + m[1]
+	if u := challengeParam(challenge, "resource_metadata"); u != "" {
+		return "; the server describes its authorization at " + u
 	}
 	return ""
 }
