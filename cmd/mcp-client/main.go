@@ -63,11 +63,6 @@ const exitInterrupted = 130
 // run is the testable part of main: ctx ends when the user interrupts.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-client", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		fs.PrintDefaults()
-	}
 	// The environment's values are not flag defaults, which -h would
 	// print: a token or a password in the URL must stay unseen.
 	endpoint := fs.String("endpoint", "", "MCP endpoint URL (default: env MCP_SERVER_ENDPOINT, else "+defaultEndpoint+")")
@@ -77,11 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	call := fs.String("call", "", "call this tool instead of the default story")
 	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging): "+strings.Join(logLevels, ", "))
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
+		return code
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -384,8 +376,7 @@ const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSI
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.
 func usageError(stderr io.Writer, msg string) int {
-	fmt.Fprintf(stderr, "mcp-client: %s\n%s\n", msg, usage)
-	return 2
+	return cmdline.UsageError(stderr, "mcp-client", usage, msg)
 }
 
 // or returns the first non-empty string.

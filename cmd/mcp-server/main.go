@@ -41,7 +41,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -70,21 +69,13 @@ func main() {
 // until ctx ends (local mode) or forever (Lambda).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	defaultAddr := getenv("MCP_ADDR")
 	if defaultAddr == "" {
 		defaultAddr = "127.0.0.1:8080"
 	}
 	addr := fs.String("addr", defaultAddr, "local listen address (env MCP_ADDR)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, cmdline.Unexpected(fs.Args()))
@@ -159,11 +150,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // usage is the synopsis printed with a usage error; -h lists the flags.
 const usage = "usage: mcp-server [-addr HOST:PORT]"
 
-// usageError reports a command line or environment the server cannot run
-// with, with the synopsis, and returns the exit status for it.
+// usageError reports a command line that cannot be run, with the
+// synopsis, and returns the exit status for it.
 func usageError(stderr io.Writer, msg string) int {
-	fmt.Fprintf(stderr, "mcp-server: %s\n%s\n", msg, usage)
-	return 2
+	return cmdline.UsageError(stderr, "mcp-server", usage, msg)
 }
 
 // protect puts the reference server's paths behind the configured
