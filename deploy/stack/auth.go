@@ -62,6 +62,21 @@ func (a auth) authorizationServers() *string {
 	return jsii.String(a.jwt.issuer)
 }
 
+// serverEnv is the environment of an MCP server behind this authorizer at
+// ep: it trusts the authorizer's verdict, publishes its RFC 9728 metadata
+// (with the scopes it names in challenges and scopes_supported) and
+// refuses Origins outside origins.
+func (a auth) serverEnv(ep endpoints, origins []string) map[string]*string {
+	return map[string]*string{
+		envAuthFromAuthorizer: jsii.String("1"),
+		envResourceURL:        jsii.String(ep.mcp()),
+		envMetadataURL:        jsii.String(ep.metadata()),
+		envAuthServers:        a.authorizationServers(),
+		envRequiredScopes:     a.verify[envRequiredScopes], // nil for static tokens or when none are set
+		envAllowedOrigins:     jsii.String(joinOrigins(origins)),
+	}
+}
+
 // requiredScopes are the scopes every JWT must carry; nil for static tokens or when none are set.
 func (a auth) requiredScopes() []string {
 	if a.jwt == nil {

@@ -3,7 +3,6 @@ package stack
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -51,14 +50,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	server, err := newFunction(ctx, st, p, function{
 		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
 		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
-		env: map[string]*string{
-			envAuthFromAuthorizer: jsii.String("1"),
-			envResourceURL:        jsii.String(ep.mcp()),
-			envMetadataURL:        jsii.String(ep.metadata()),
-			envAuthServers:        a.authorizationServers(),
-			envRequiredScopes:     optional(strings.Join(a.requiredScopes(), " ")), // named in challenges and scopes_supported
-			envAllowedOrigins:     jsii.String(joinOrigins(p.CORSAllowOrigins)),
-		},
+		env: a.serverEnv(ep, p.CORSAllowOrigins),
 	})
 	if err != nil {
 		return err

@@ -28,14 +28,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		ep = endpoints{base: "https://" + p.Domain.Name}
 		newRESTDomain(st, p.Domain, api)
 	}
-	serverEnv := map[string]*string{
-		envAuthFromAuthorizer: jsii.String("1"),
-		envResourceURL:        jsii.String(ep.mcp()),
-		envMetadataURL:        jsii.String(ep.metadata()),
-		envAuthServers:        a.authorizationServers(),
-		envRequiredScopes:     optional(strings.Join(a.requiredScopes(), " ")), // named in challenges and scopes_supported
-		envAllowedOrigins:     jsii.String(joinOrigins(p.CORSAllowOrigins)),
-	}
+	serverEnv := a.serverEnv(ep, p.CORSAllowOrigins)
 	if p.Stream {
 		serverEnv[envStream] = jsii.String("rest") // the transfer mode; the event does not say
 	}
