@@ -194,22 +194,19 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 }
 
 // callID returns the id of the JSON-RPC call in r's body, or nil when the
-// body is not a single call, and whether the call is subscriptions/listen.
-// It leaves the body readable.
+// body is not a single call, and whether the call is subscriptions/listen,
+// read as the guard reads them (peekRPC). It leaves the body readable.
 func callID(r *http.Request) (id json.RawMessage, listen bool) {
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
-	var msg struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-	}
-	if json.Unmarshal(b, &msg) != nil || msg.Method == "" || len(msg.ID) == 0 || string(msg.ID) == "null" {
+	rpc := peekRPC(b)
+	if rpc.ID == nil {
 		return nil, false
 	}
-	return msg.ID, msg.Method == "subscriptions/listen"
+	return rpc.ID, rpc.Method == "subscriptions/listen"
 }
 
 // streamBody is the reader handed to the runtime. Closing it before the end
