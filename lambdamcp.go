@@ -211,18 +211,24 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *r
 	w := newResponseBuffer()
 	r, err := newRequest(withInvocation(ctx, inv), p)
 	if err != nil {
-		code := codeInvalidRequest
-		var bad errBadBody
-		if errors.As(err, &bad) {
-			code = codeParseError
-		}
-		writeJSONError(w, http.StatusBadRequest, code, err.Error())
-		h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
-			slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
+		writeJSONError(w, http.StatusBadRequest, h.rejectRequest(ctx, inv, err), err.Error())
 		return w
 	}
 	h.handler.ServeHTTP(w, r) // the guard logs the request
 	return w
+}
+
+// rejectRequest logs an event whose request newRequest could not build and
+// returns the JSON-RPC error code of its 400: a parse error for a body that
+// is not the base64 it claims, an invalid request otherwise.
+func (h *Handler) rejectRequest(ctx context.Context, inv *invocation, err error) int {
+	h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
+		slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
+	var bad errBadBody
+	if errors.As(err, &bad) {
+		return codeParseError
+	}
+	return codeInvalidRequest
 }
 
 func (h *Handler) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {

@@ -157,11 +157,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 
 	r, err := newRequest(withStream(withInvocation(ctx, inv), w), p)
 	if err != nil {
-		code := codeInvalidRequest
-		var bad errBadBody
-		if errors.As(err, &bad) {
-			code = codeParseError
-		}
+		code := h.rejectRequest(ctx, inv, err)
 		// The pipe blocks the write until the caller reads the body, so
 		// the answer is written beside the return, as a handler's is.
 		go func() {
@@ -169,14 +165,11 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 			writeJSONError(w, http.StatusBadRequest, code, err.Error())
 			w.finish()
 		}()
-		h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
-			slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
 		return <-w.ready, body
 	}
 	w.callID, w.listen = callID(r)
 
 	go func() {
-		growStack()
 		defer cancel(nil)
 		defer w.finish()
 		defer func() {
@@ -366,14 +359,10 @@ func (w *streamWriter) settle() {
 func (w *streamWriter) finish() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	header := w.header
-	if w.closed {
-		// Ended before the handler returned, which the guard may have
-		// left running: its headers are no longer ours to read. (The head
-		// went out already; this is only a backstop.)
-		header = nil
-	}
-	w.commitLocked(http.StatusOK, header)
+	// A stream that ended before the handler returned committed its head
+	// when it ended, so the handler's headers are read here only when it
+	// returned first.
+	w.commitLocked(http.StatusOK, w.header)
 	w.closeLocked()
 	w.pw.Close()
 	close(w.finished)
@@ -416,10 +405,7 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		return
 	}
 	if !w.answered {
-		e := jsonrpcError{JSONRPC: "2.0", ID: w.callID}
-		e.Error.Code = code
-		e.Error.Message = msg
-		body, _ := json.Marshal(e) // cannot fail: raw JSON from the request, strings and ints
+		body := jsonRPCErrorBody(w.callID, code, msg, nil)
 		if w.listen && code == codeRequestTimeout {
 			// A subscription the server ends is closed gracefully: a
 			// successful response to the listen request.
