@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
@@ -235,9 +234,7 @@ func BenchmarkInvokeOverhead(b *testing.B) {
 // (15 minutes), so that a long run (-benchtime, a profile) does not reach
 // the guard's deadline and time errors; the last answer is checked too.
 func benchInvoke(b *testing.B, h *lambdamcp.Handler, payload []byte, status int) {
-	ctx := lambdacontext.NewContext(b.Context(), &lambdacontext.LambdaContext{AwsRequestID: "bench"})
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
-	defer cancel()
+	ctx := invokeCtxWithin(b, 15*time.Minute)
 	checkInvoke(b, h, ctx, payload, status)
 	lat := make([]time.Duration, b.N)
 	b.ReportAllocs()

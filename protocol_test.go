@@ -165,8 +165,13 @@ func newDemoHandler() *lambdamcp.Handler {
 // invokeCtx is an invocation's context as aws-lambda-go makes it: the
 // request id and a deadline.
 func invokeCtx(t testing.TB) context.Context {
+	return invokeCtxWithin(t, 10*time.Second)
+}
+
+// invokeCtxWithin is invokeCtx with its deadline d away.
+func invokeCtxWithin(t testing.TB, d time.Duration) context.Context {
 	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
-	ctx, cancel := context.WithDeadline(ctx, time.Now().Add(10*time.Second))
+	ctx, cancel := context.WithDeadline(ctx, time.Now().Add(d))
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -364,7 +364,12 @@ func TestHTTPServersAnswer(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
 			bin := filepath.Join(t.TempDir(), "server")
-			if err := buildPeer(ctx, root, bin, pkg); err != nil {
+			build := func() error { return buildPeer(ctx, root, bin, pkg) }
+			if pkg == "./cmd/mcp-server" {
+				// The bench serves the reference server's bootstrap.
+				build = func() error { return buildBootstrap(ctx, root, bin, runtime.GOARCH) }
+			}
+			if err := build(); err != nil {
 				t.Fatal(err)
 			}
 			s, err := startServer(ctx, serverSpec{name: pkg, argv: []string{bin, "-addr", "127.0.0.1:0"}, env: withoutLambda(os.Environ())})

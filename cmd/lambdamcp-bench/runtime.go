@@ -188,7 +188,7 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int,
 		return res, err
 	}
 	res.invoked = 1
-	timeCalls := func(payload []byte, n int, gap time.Duration) (summary, error) {
+	timeWarm := func(payload []byte, n int, gap time.Duration) (summary, error) {
 		lat := make([]time.Duration, 0, n)
 		for range n {
 			if gap > 0 {
@@ -207,17 +207,17 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int,
 		}
 		return summarize(lat), nil
 	}
-	if res.warmLegacy, err = timeCalls(urlEvent(toolsListCall), warm, 0); err != nil {
+	if res.warmLegacy, err = timeWarm(urlEvent(toolsListCall), warm, 0); err != nil {
 		return res, err
 	}
-	if res.warmModern, err = timeCalls(urlEvent(toolsListModernCall), warm, 0); err != nil {
+	if res.warmModern, err = timeWarm(urlEvent(toolsListModernCall), warm, 0); err != nil {
 		return res, err
 	}
-	if res.warmIdle, err = timeCalls(urlEvent(toolsListCall), warm, idleGap); err != nil {
+	if res.warmIdle, err = timeWarm(urlEvent(toolsListCall), warm, idleGap); err != nil {
 		return res, err
 	}
 	if rest := total - res.invoked; rest > 0 {
-		if _, err := timeCalls(urlEvent(newMCPCall(pingCall)), rest, 0); err != nil {
+		if _, err := timeWarm(urlEvent(newMCPCall(pingCall)), rest, 0); err != nil {
 			return res, err
 		}
 	}
