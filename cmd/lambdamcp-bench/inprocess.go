@@ -68,7 +68,7 @@ func measureSDK(ctx context.Context, call mcpCall, n int) (inProcess, error) {
 		return r
 	}
 	// The timed calls reuse one request, its body rewound before each, so
-	// that what building a request costs (an HTTP server's share, 5.6 KB
+	// that what building a request costs (an HTTP server's share, 5.8 KB
 	// with httptest) is not counted as the SDK's.
 	body := bytes.NewReader(call.body)
 	r := newReq()
