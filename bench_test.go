@@ -15,6 +15,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // benchCases are the protocol cases the benchmarks time: the requests a
@@ -57,7 +58,7 @@ func BenchmarkInvoke(b *testing.B) {
 // BenchmarkInvoke that lambdamcp does not control.
 func BenchmarkSDKBare(b *testing.B) {
 	server := demoserver.New(demoserver.Options{})
-	sdk := demoserver.Handler(server, nil)
+	sdk := serve.Handler(server, nil)
 	for _, name := range benchCases {
 		tc := protocolCase(b, name)
 		b.Run(name, func(b *testing.B) {
@@ -101,7 +102,7 @@ func BenchmarkSDKBare(b *testing.B) {
 // concurrency.
 func BenchmarkLocalHTTP(b *testing.B) {
 	server := demoserver.New(demoserver.Options{})
-	srv := httptest.NewServer(lambdamcp.JSONErrors(demoserver.Mux(demoserver.Handler(server, nil))))
+	srv := httptest.NewServer(lambdamcp.JSONErrors(serve.Routes(serve.Handler(server, nil))))
 	defer srv.Close()
 	tc := protocolCase(b, "tools-call-ping-2025-11-25")
 	client := srv.Client()

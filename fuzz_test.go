@@ -17,6 +17,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // MCP request bodies of both eras, the request fuzzer's seeds.
@@ -65,7 +66,7 @@ func invokeBounded(t *testing.T, h *lambdamcp.Handler, payload []byte) ([]byte, 
 // fuzzHandler is the reference server, with ping's waits skipped.
 func fuzzHandler() *lambdamcp.Handler {
 	server := demoserver.New(demoserver.Options{Sleep: func(context.Context, time.Duration) error { return nil }})
-	return lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(server, nil)), &lambdamcp.Options{JSONResponse: true})
+	return lambdamcp.NewHandler(serve.Routes(serve.Handler(server, nil)), &lambdamcp.Options{JSONResponse: true})
 }
 
 // checkInvocation checks what every answer must be: a response of the

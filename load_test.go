@@ -19,6 +19,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // loadRequests is how many requests a load test sends (see race_test.go).
@@ -103,7 +104,7 @@ func TestLoadInProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{JSONResponse: true})
+	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{JSONResponse: true})
 	payloads := make([][]byte, loadRequests)
 	for i := range payloads {
 		payloads[i] = shapes[i%len(shapes)].build(t, loadCall(i))
@@ -139,7 +140,7 @@ func TestLoadLocalHTTP(t *testing.T) {
 		t.Skip("load test")
 	}
 	before := runtime.NumGoroutine()
-	handler := lambdamcp.Guard(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{JSONResponse: true})
+	handler := lambdamcp.Guard(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{JSONResponse: true})
 	srv := httptest.NewServer(handler)
 	transport := &http.Transport{MaxIdleConnsPerHost: loadConcurrency}
 	client := &http.Client{Transport: transport, Timeout: time.Minute}

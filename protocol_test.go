@@ -16,6 +16,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden responses in testdata/golden")
@@ -159,7 +160,7 @@ var protocolCases = []protocolTest{
 // runs it on Lambda.
 func newDemoHandler() *lambdamcp.Handler {
 	server := demoserver.New(demoserver.Options{})
-	return lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(server, nil)), nil)
+	return lambdamcp.NewHandler(serve.Routes(serve.Handler(server, nil)), nil)
 }
 
 // invokeCtx is an invocation's context as aws-lambda-go makes it: the

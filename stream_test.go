@@ -20,6 +20,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // waitTool is a tool that reports progress and logs a line, then blocks
@@ -573,7 +574,7 @@ func FuzzInvokeStream(f *testing.F) {
 		f.Add(tc.req.body)
 	}
 	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{}}`)
-	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
 	f.Fuzz(func(t *testing.T, body string) {
 		req := jsonPost(body, "MCP-Protocol-Version", legacy)
 		s, head := openStream(t, streamCtx(t, 10*time.Second), h, urlEvent(t, req))

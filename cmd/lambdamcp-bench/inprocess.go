@@ -17,6 +17,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // inProcess is what a warm invocation costs in-process: Handler.Invoke,
@@ -36,7 +37,7 @@ type inProcess struct {
 // invocations: caches cool and the runtime parks its threads.
 func measureInProcess(ctx context.Context, call mcpCall, n int, gap time.Duration) (inProcess, error) {
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(io.Discard, nil)))
-	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)),
+	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)),
 		&lambdamcp.Options{Logger: logger, JSONResponse: true})
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "bench-in-process"})
 	ctx, cancel := context.WithTimeout(ctx, time.Hour)
@@ -61,7 +62,7 @@ func measureInProcess(ctx context.Context, call mcpCall, n int, gap time.Duratio
 // request, as an HTTP server would call it: the share of measureInProcess
 // that lambdamcp does not control.
 func measureSDK(ctx context.Context, call mcpCall, n int) (inProcess, error) {
-	sdk := demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil))
+	sdk := serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil))
 	newReq := func() *http.Request {
 		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp", bytes.NewReader(call.body))
 		r.Header = call.header.Clone()

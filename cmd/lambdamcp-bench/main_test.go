@@ -18,6 +18,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func TestSummarize(t *testing.T) {
@@ -130,7 +131,7 @@ func TestLoad(t *testing.T) {
 // TestEventsAreAnswered sends the bench's events through lambdamcp and the
 // reference server in-process: the Runtime API figures time real answers.
 func TestEventsAreAnswered(t *testing.T) {
-	h := lambdamcp.NewHandler(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), nil)
+	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), nil)
 	for name, call := range map[string]mcpCall{
 		"initialize":            newMCPCall(initializeCall),
 		"tools/list 2025-11-25": toolsListCall,

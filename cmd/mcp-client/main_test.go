@@ -12,13 +12,14 @@ import (
 
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // startReference serves the reference server in process, as cmd/mcp-server
 // does locally, and returns its MCP endpoint.
 func startReference(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)))
+	srv := httptest.NewServer(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/mcp"
 }
@@ -63,7 +64,7 @@ func TestFailureNotBlamedOnEarlierStatus(t *testing.T) {
 func TestForbiddenExplained(t *testing.T) {
 	front, err := localfront.Start(t.Context(), localfront.Config{
 		Shape:    localfront.ShapeREST,
-		Function: localfront.NewInProcessHTTP(demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)), nil),
+		Function: localfront.NewInProcessHTTP(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), nil),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -41,22 +41,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/lambdamcp/lambdamcp"
-	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
-	"github.com/lambdamcp/lambdamcp/internal/localserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func main() {
@@ -65,20 +62,21 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
-// run is the testable part of main: it parses args and env, then serves
-// until ctx ends (local mode) or forever (Lambda).
+// run is the testable part of main: it parses args, then serves with
+// package serve, configured by getenv, until ctx ends (local mode) or
+// forever (Lambda).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
-	defaultAddr := getenv("MCP_ADDR")
+	defaultAddr := getenv(serve.EnvAddr)
 	if defaultAddr == "" {
-		defaultAddr = "127.0.0.1:8080"
+		defaultAddr = serve.DefaultAddr
 	}
-	addr := fs.String("addr", defaultAddr, "local listen address (env MCP_ADDR)")
+	addr := fs.String("addr", defaultAddr, "local listen address (env "+serve.EnvAddr+")")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, cmdline.Unexpected(fs.Args()))
+		return cmdline.UsageError(stderr, "mcp-server", usage, cmdline.Unexpected(fs.Args()))
 	}
 
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
@@ -89,110 +87,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		LogStream: getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
 		Logger:    sdkLogger,
 	})
-	mcpHandler := demoserver.Handler(server, sdkLogger)
-	authCfg, err := auth.ConfigFromEnv(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
-		return 2
-	}
-
-	stream, err := lambdamcp.ParseStreamShapes(getenv("MCP_STREAM"))
-	if err != nil {
-		fmt.Fprintf(stderr, "mcp-server: MCP_STREAM: %v\n", err)
-		return 2
-	}
-	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		handler, err := protect(mcpHandler, authCfg, logger)
-		if err != nil {
-			fmt.Fprintf(stderr, "mcp-server: %v\n", err)
-			return 2
-		}
-		opts := serveOptions(logger, authCfg)
-		opts.Stream = stream
-		lambdamcp.Start(handler, opts)
+	err := serve.Run(ctx, serve.Handler(server, sdkLogger), &serve.Options{Addr: *addr, Logger: logger, Getenv: getenv})
+	if err == nil {
 		return 0
 	}
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
-		return 1
-	}
-	host, everywhere := localserver.Host(ln.Addr())
-	endpoint := "http://" + host + "/mcp"
-	if authCfg.ResourceURL == "" {
-		authCfg.ResourceURL = endpoint
-		if everywhere && authCfg.Enabled() {
-			// The resource is not derived from each request's Host: a
-			// page whose DNS name was rebound to this machine would then
-			// pass as the resource's own origin.
-			logger.Warn("listening on every interface without " + auth.EnvResourceURL + ": the metadata names " + endpoint +
-				" as the resource and challenges point there, so remote clients need " + auth.EnvResourceURL + " set to the URL they use")
-		}
-	}
-	if authCfg.FromAuthorizer {
-		logger.Warn("MCP_AUTH_FROM_AUTHORIZER=1 outside Lambda: no authorizer runs here, so every request is refused")
-	}
-	handler, err := protect(mcpHandler, authCfg, logger)
-	if err != nil {
-		ln.Close()
-		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
+	fmt.Fprintf(stderr, "mcp-server: %v\n", err)
+	var ce *serve.ConfigError
+	if errors.As(err, &ce) {
 		return 2
 	}
-	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", authCfg.Enabled()))
-	if err := localserver.Serve(ctx, ln, lambdamcp.Guard(handler, serveOptions(logger, authCfg))); err != nil {
-		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
-		return 1
-	}
-	return 0
+	return 1
 }
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
 const usage = "usage: mcp-server [-addr HOST:PORT]"
-
-// usageError reports a command line that cannot be run, with the
-// synopsis, and returns the exit status for it.
-func usageError(stderr io.Writer, msg string) int {
-	return cmdline.UsageError(stderr, "mcp-server", usage, msg)
-}
-
-// protect puts the reference server's paths behind the configured
-// authentication: the MCP endpoint requires a token and the RFC 9728
-// metadata is served beside it. Without any configured, it still validates
-// Origin, as the transport spec requires. Its errors are all configuration
-// errors.
-func protect(mcpHandler http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler, error) {
-	opts := cfg.MiddlewareOptions(logger)
-	if !cfg.Enabled() {
-		return demoserver.Mux(auth.OriginProtection(opts)(mcpHandler)), nil
-	}
-	v, err := cfg.Verifier(logger)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.ResourceURL != "" {
-		if u, err := url.Parse(cfg.ResourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, fmt.Errorf("%s=%q is not an http(s) URL", auth.EnvResourceURL, cfg.ResourceURL)
-		}
-	}
-	protected := auth.Middleware(v, opts)(mcpHandler)
-	mux := http.NewServeMux()
-	mux.Handle(auth.WellKnownPath, protected)
-	mux.Handle(auth.WellKnownPath+"/", protected)
-	mux.Handle("/", demoserver.Mux(protected))
-	logger.Info("authentication on",
-		slog.Int("static_tokens", len(cfg.TokenHashes)),
-		slog.Bool("jwt", cfg.JWT != nil),
-		slog.Bool("from_authorizer", cfg.FromAuthorizer),
-		slog.Any("required_scopes", cfg.Scopes),
-		slog.String("resource", cfg.ResourceURL))
-	return mux, nil
-}
-
-// serveOptions are the same on Lambda and locally: the reference server
-// answers JSON (demoserver.Handler), so JSON-only clients are served, and a
-// foreign Origin is refused with 403 before the guard's other checks, by
-// the rule protect applies.
-func serveOptions(logger *slog.Logger, cfg auth.Config) *lambdamcp.Options {
-	return &lambdamcp.Options{Logger: logger, JSONResponse: true, CheckOrigin: auth.AllowedOrigin(cfg.MiddlewareOptions(logger))}
-}

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"reflect"
 	"sync/atomic"
 	"time"
@@ -183,42 +182,6 @@ func encodeSchema(schema *jsonschema.Schema) json.RawMessage {
 		panic(fmt.Sprintf("encoding schema: %v", err)) // a programming error, caught by every test
 	}
 	return b
-}
-
-// Handler returns the stateless Streamable HTTP handler for server. Each
-// request gets the answer its path to the client carries best: an event
-// stream when the Lambda invocation streams (lambdamcp.Streamed), so
-// progress and log messages arrive as they happen, and one JSON body
-// otherwise (buffered gateways, and the local server, as before). A
-// streamed call whose client goes away is cancelled.
-func Handler(server *mcp.Server, logger *slog.Logger) http.Handler {
-	getServer := func(*http.Request) *mcp.Server { return server }
-	buffered := mcp.NewStreamableHTTPHandler(getServer,
-		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: logger})
-	streamed := mcp.NewStreamableHTTPHandler(getServer,
-		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true, Logger: logger})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if lambdamcp.Streamed(r.Context()) {
-			streamed.ServeHTTP(w, r)
-			return
-		}
-		buffered.ServeHTTP(w, r)
-	})
-}
-
-// Mux routes the reference server's paths: the MCP endpoint at /mcp (and
-// /mcp/, served rather than redirected, since redirects break POSTs in
-// several clients) and a health check at /healthz. Every other path answers
-// 404 with a JSON body.
-func Mux(mcpHandler http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", mcpHandler)
-	mux.Handle("/mcp/", mcpHandler)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, "{\"status\":\"ok\",\"name\":%q,\"version\":%q}\n", Name, Version)
-	})
-	return mux
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

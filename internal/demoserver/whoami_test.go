@@ -11,6 +11,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func callWhoami(t *testing.T, cs *mcp.ClientSession) demoserver.WhoamiOutput {
@@ -51,7 +52,7 @@ func TestWhoamiBehindMiddleware(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := auth.Middleware(v, nil)(demoserver.Handler(demoserver.New(demoserver.Options{}), nil))
+	h := auth.Middleware(v, nil)(serve.Handler(demoserver.New(demoserver.Options{}), nil))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil).Connect(t.Context(),

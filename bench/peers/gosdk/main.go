@@ -10,8 +10,9 @@ package main
 import (
 	"github.com/lambdamcp/lambdamcp/bench/peers/internal/peerhttp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func main() {
-	peerhttp.Main("gosdk", demoserver.Mux(demoserver.Handler(demoserver.New(demoserver.Options{}), nil)))
+	peerhttp.Main("gosdk", serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)))
 }

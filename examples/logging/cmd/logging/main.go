@@ -1,15 +1,16 @@
 // Command logging serves the logging example: a tool that logs at every level.
 //
-// On Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations, streaming the
-// shapes named in MCP_STREAM (url, rest); elsewhere it listens on MCP_ADDR
-// (default 127.0.0.1:8080) at /mcp.
+// It runs with package serve: on Lambda (AWS_LAMBDA_RUNTIME_API set) it serves
+// invocations, streaming the shapes named in MCP_STREAM (url, rest); elsewhere it
+// listens on MCP_ADDR (default 127.0.0.1:8080) at /mcp. Authentication and
+// allowed origins come from the environment as serve describes.
 package main
 
 import (
-	"github.com/lambdamcp/lambdamcp/examples/internal/serve"
 	"github.com/lambdamcp/lambdamcp/examples/logging"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func main() {
-	serve.Main(logging.Handler(logging.New()))
+	serve.Main(logging.Handler(logging.New()), nil)
 }

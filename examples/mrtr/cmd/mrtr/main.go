@@ -6,9 +6,10 @@
 // Unset, a random key is made: state then only survives within one execution
 // environment, so set it on Lambda.
 //
-// On Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations, streaming the
-// shapes named in MCP_STREAM (url, rest); elsewhere it listens on MCP_ADDR
-// (default 127.0.0.1:8080) at /mcp.
+// It runs with package serve: on Lambda (AWS_LAMBDA_RUNTIME_API set) it serves
+// invocations, streaming the shapes named in MCP_STREAM (url, rest); elsewhere it
+// listens on MCP_ADDR (default 127.0.0.1:8080) at /mcp. Authentication and
+// allowed origins come from the environment as serve describes.
 package main
 
 import (
@@ -16,9 +17,9 @@ import (
 	"log"
 	"os"
 
-	"github.com/lambdamcp/lambdamcp/examples/internal/serve"
 	"github.com/lambdamcp/lambdamcp/examples/mrtr"
 	"github.com/lambdamcp/lambdamcp/requeststate"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func main() {
@@ -36,5 +37,5 @@ func main() {
 	if err != nil {
 		log.Fatalf("MCP_REQUEST_STATE_KEY: %v", err)
 	}
-	serve.Main(mrtr.Handler(mrtr.New(sealer)))
+	serve.Main(mrtr.Handler(mrtr.New(sealer)), nil)
 }

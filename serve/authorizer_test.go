@@ -1,4 +1,4 @@
-package main
+package serve
 
 import (
 	"context"
@@ -122,7 +122,7 @@ func TestIdentityFromHTTPAPIAuthorizer(t *testing.T) {
 // with MCP_AUTH_FROM_AUTHORIZER=1, and returns the response's status and body.
 func serveFromAuthorizer(t *testing.T, payload []byte) (int, string) {
 	t.Helper()
-	h, err := protect(demoserver.Handler(demoserver.New(demoserver.Options{}), nil), auth.Config{FromAuthorizer: true}, slog.New(slog.DiscardHandler))
+	h, err := protect(Handler(demoserver.New(demoserver.Options{}), nil), auth.Config{FromAuthorizer: true}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

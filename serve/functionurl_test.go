@@ -1,9 +1,8 @@
-package main
+package serve
 
 import (
 	"context"
 	"encoding/json"
-	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"log/slog"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 )
 
@@ -34,7 +34,7 @@ func TestFunctionURLAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := protect(demoserver.Handler(demoserver.New(demoserver.Options{}), nil), cfg, slog.New(slog.DiscardHandler))
+	h, err := protect(Handler(demoserver.New(demoserver.Options{}), nil), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

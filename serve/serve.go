@@ -1,0 +1,287 @@
+// Package serve runs an MCP server the way lambdamcp's reference server,
+// cmd/mcp-server, runs, configured by the environment that deploy/ gives a
+// function: on AWS Lambda when AWS_LAMBDA_RUNTIME_API is set, and as a plain
+// local HTTP server anywhere else. A server of your own that starts with
+// Main can be deployed by deploy/'s stack in place of the reference server
+// (deploy/README.md) and is protected as it is.
+//
+//	func main() {
+//		server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
+//		server.AddReceivingMiddleware(lambdamcp.StreamMiddleware, lambdamcp.Middleware())
+//		mcp.AddTool(server, &mcp.Tool{Name: "greet"}, greet)
+//		serve.Main(serve.Handler(server, nil), nil)
+//	}
+//
+// The MCP endpoint is /mcp (and /mcp/); GET /healthz answers
+// {"status":"ok"}; every other path answers 404 with a JSON body.
+//
+// The environment, read once at start-up (docs/auth.md has the whole table):
+//
+//   - MCP_AUTH_TOKEN_SHA256, MCP_JWT_*, MCP_REQUIRED_SCOPES: with any of them
+//     set, /mcp requires a bearer token (locally too), answers 401 with the
+//     MCP authorization spec's challenge without one, and the RFC 9728
+//     metadata is served at /.well-known/oauth-protected-resource/mcp.
+//     MCP_AUTH_FROM_AUTHORIZER=1 trusts the identity an API Gateway Lambda
+//     authorizer passes on instead. MCP_RESOURCE_URL,
+//     MCP_RESOURCE_METADATA_URL and MCP_AUTHORIZATION_SERVERS fill the
+//     metadata.
+//   - MCP_ALLOWED_ORIGINS: browser origins allowed besides the server's own;
+//     a request from any other Origin is refused with 403, with or without
+//     authentication, as the MCP transport requires.
+//   - MCP_STREAM: on Lambda, the event shapes that arrive through response
+//     streaming ("url", "rest"), as the deployment's invoke modes say
+//     (lambdamcp.ParseStreamShapes).
+//   - MCP_ADDR: the local listen address when Options.Addr is empty;
+//     127.0.0.1:8080 when both are.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/localserver"
+)
+
+// EnvAddr names the local listen address when Options.Addr is empty.
+const EnvAddr = "MCP_ADDR"
+
+// DefaultAddr is the local listen address when neither Options.Addr nor
+// MCP_ADDR give one.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Options configure Run and Main. A nil *Options means the zero value.
+type Options struct {
+	// Addr is the local listen address. Empty means MCP_ADDR, or
+	// DefaultAddr. It is not used on Lambda.
+	Addr string
+
+	// Logger receives one JSON line per request and Run's own lines (the
+	// "listening" line with the endpoint's URL, authentication settings,
+	// warnings). Nil means JSON lines on stdout, each with the Lambda
+	// request id (lambdamcp.NewLogHandler).
+	Logger *slog.Logger
+
+	// Lambda holds the options for lambdamcp.Start on Lambda and
+	// lambdamcp.Guard locally. Run copies them and fills in: Logger when it
+	// is nil; CheckOrigin, when it is nil, with the Origin rule of the
+	// environment; Stream from MCP_STREAM when that is set, since only the
+	// deployment knows how its invocations arrive; and JSONResponse when h
+	// comes from Handler, which answers buffered calls with JSON.
+	Lambda *lambdamcp.Options
+
+	// Getenv reads the environment. Nil means os.Getenv.
+	Getenv func(string) string
+}
+
+// ConfigError is the error Run returns, before serving anything, for an
+// environment it cannot run with (a variable that does not parse, or
+// variables that do not fit together). Main exits with status 2 for it.
+type ConfigError struct {
+	Err error
+}
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func configError(format string, args ...any) error {
+	return &ConfigError{Err: fmt.Errorf(format, args...)}
+}
+
+// Main runs h with Run until the process ends or, locally, until it gets
+// an interrupt or SIGTERM. On an error it prints one line to stderr, named
+// after the command, and exits with status 2 for a ConfigError and 1 for
+// anything else (the address cannot be listened on, say).
+func Main(h http.Handler, opts *Options) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, h, opts)
+	stop()
+	if err == nil {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+// Run serves h, the MCP endpoint's handler, behind the authentication and
+// Origin rule the environment configures. On Lambda it calls lambdamcp.Start
+// and does not return. Anywhere else it listens on the local address,
+// logs "listening" with the endpoint's URL once the port is bound, and
+// serves through lambdamcp.Guard, so that the local server answers as the
+// function does, until ctx ends; then it lets requests in flight finish
+// for up to 5 s and returns nil.
+func Run(ctx context.Context, h http.Handler, opts *Options) error {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(os.Stdout, nil)))
+	}
+	var lopts lambdamcp.Options
+	if o.Lambda != nil {
+		lopts = *o.Lambda
+	}
+	if lopts.Logger == nil {
+		lopts.Logger = logger
+	}
+	if _, ok := h.(sdkHandler); ok {
+		lopts.JSONResponse = true
+	}
+	if v := getenv("MCP_STREAM"); v != "" {
+		stream, err := lambdamcp.ParseStreamShapes(v)
+		if err != nil {
+			return configError("MCP_STREAM: %w", err)
+		}
+		lopts.Stream = stream
+	}
+	cfg, err := auth.ConfigFromEnv(getenv)
+	if err != nil {
+		return &ConfigError{Err: err}
+	}
+	if lopts.CheckOrigin == nil {
+		lopts.CheckOrigin = auth.AllowedOrigin(cfg.MiddlewareOptions(logger))
+	}
+
+	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		handler, err := protect(h, cfg, logger)
+		if err != nil {
+			return err
+		}
+		lambdamcp.Start(handler, &lopts)
+		return nil
+	}
+
+	addr := o.Addr
+	if addr == "" {
+		addr = getenv(EnvAddr)
+	}
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	host, everywhere := localserver.Host(ln.Addr())
+	endpoint := "http://" + host + "/mcp"
+	if cfg.ResourceURL == "" {
+		cfg.ResourceURL = endpoint
+		if everywhere && cfg.Enabled() {
+			// The resource is not derived from each request's Host: a
+			// page whose DNS name was rebound to this machine would then
+			// pass as the resource's own origin.
+			logger.Warn("listening on every interface without " + auth.EnvResourceURL + ": the metadata names " + endpoint +
+				" as the resource and challenges point there, so remote clients need " + auth.EnvResourceURL + " set to the URL they use")
+		}
+	}
+	if cfg.FromAuthorizer {
+		logger.Warn(auth.EnvFromAuthorizer + "=1 outside Lambda: no authorizer runs here, so every request is refused")
+	}
+	handler, err := protect(h, cfg, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", cfg.Enabled()))
+	return localserver.Serve(ctx, ln, lambdamcp.Guard(handler, &lopts))
+}
+
+// Handler returns a stateless Streamable HTTP handler for server that
+// answers each request the way its path to the client carries best: an
+// event stream when the Lambda invocation streams (lambdamcp.Streamed), so
+// progress and log messages arrive as they happen, and one JSON body
+// otherwise (buffered gateways, and the local server). A streamed call
+// whose client goes away is cancelled. logger receives the go-sdk's own
+// log lines; nil discards them.
+func Handler(server *mcp.Server, logger *slog.Logger) http.Handler {
+	getServer := func(*http.Request) *mcp.Server { return server }
+	return sdkHandler{
+		buffered: mcp.NewStreamableHTTPHandler(getServer,
+			&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: logger}),
+		streamed: mcp.NewStreamableHTTPHandler(getServer,
+			&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true, Logger: logger}),
+	}
+}
+
+// sdkHandler is Handler's: Run tells it apart to serve JSON-only clients.
+type sdkHandler struct {
+	buffered, streamed http.Handler
+}
+
+func (h sdkHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if lambdamcp.Streamed(r.Context()) {
+		h.streamed.ServeHTTP(w, r)
+		return
+	}
+	h.buffered.ServeHTTP(w, r)
+}
+
+// protect routes the server's paths and puts the MCP endpoint behind the
+// configured authentication, with the RFC 9728 metadata beside it. Without
+// any configured, it still validates Origin, as the transport spec
+// requires. Its errors are all ConfigErrors.
+func protect(h http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler, error) {
+	opts := cfg.MiddlewareOptions(logger)
+	if !cfg.Enabled() {
+		return Routes(auth.OriginProtection(opts)(h)), nil
+	}
+	v, err := cfg.Verifier(logger)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	if cfg.ResourceURL != "" {
+		if u, err := url.Parse(cfg.ResourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, configError("%s=%q is not an http(s) URL", auth.EnvResourceURL, cfg.ResourceURL)
+		}
+	}
+	protected := auth.Middleware(v, opts)(h)
+	mux := http.NewServeMux()
+	mux.Handle(auth.WellKnownPath, protected)
+	mux.Handle(auth.WellKnownPath+"/", protected)
+	mux.Handle("/", Routes(protected))
+	logger.Info("authentication on",
+		slog.Int("static_tokens", len(cfg.TokenHashes)),
+		slog.Bool("jwt", cfg.JWT != nil),
+		slog.Bool("from_authorizer", cfg.FromAuthorizer),
+		slog.Any("required_scopes", cfg.Scopes),
+		slog.String("resource", cfg.ResourceURL))
+	return mux, nil
+}
+
+// Routes serves h, the MCP endpoint's handler, at /mcp (and /mcp/, served
+// rather than redirected, since redirects break POSTs in several clients)
+// and a health check at GET /healthz. Every other path gets a 404, which
+// lambdamcp's handlers answer with a JSON body. Run serves these routes;
+// use Routes when you call lambdamcp.Start or Guard yourself.
+func Routes(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", h)
+	mux.Handle("/mcp/", h)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintln(w, `{"status":"ok"}`)
+	})
+	return mux
+}

@@ -1,0 +1,271 @@
+package serve
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+)
+
+const pingCall = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":0}}}`
+
+// local runs h with Run on a free port of 127.0.0.1, configured by env,
+// until the test ends. It returns the endpoint's URL, taken from the
+// "listening" line, and the log lines that follow it.
+func local(t *testing.T, h http.Handler, env map[string]string, lopts *lambdamcp.Options) (string, <-chan map[string]any) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	getenv := func(k string) string { return env[k] }
+	logger := slog.New(slog.NewJSONHandler(pw, nil))
+	go func() {
+		done <- Run(ctx, h, &Options{Addr: "127.0.0.1:0", Logger: logger, Lambda: lopts, Getenv: getenv})
+		pw.Close()
+	}()
+	recs := make(chan map[string]any, 64)
+	go func() {
+		defer close(recs)
+		lines := bufio.NewScanner(pr)
+		for lines.Scan() {
+			var rec map[string]any
+			if json.Unmarshal(lines.Bytes(), &rec) == nil {
+				recs <- rec
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run = %v after ctx ended, want nil", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return after ctx ended")
+		}
+	})
+	for {
+		rec := nextRecord(t, recs)
+		if rec["msg"] == "listening" {
+			url, _ := rec["url"].(string)
+			if !strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasPrefix(url, "http://127.0.0.1:0/") || !strings.HasSuffix(url, "/mcp") {
+				t.Fatalf("listening at %q, want the bound port's /mcp", url)
+			}
+			return url, recs
+		}
+	}
+}
+
+func nextRecord(t *testing.T, recs <-chan map[string]any) map[string]any {
+	t.Helper()
+	select {
+	case rec, ok := <-recs:
+		if !ok {
+			t.Fatal("Run stopped logging")
+		}
+		return rec
+	case <-time.After(10 * time.Second):
+		t.Fatal("no log line in 10 s")
+	}
+	return nil
+}
+
+// post sends an MCP POST and returns the status, Content-Type, a header
+// and the body.
+func post(t *testing.T, url, accept, token, origin, body string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", accept)
+	req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+const both = "application/json, text/event-stream"
+
+// TestRunLocally serves the reference server without authentication: it
+// answers at /mcp and /mcp/ as the function does (JSON errors, a log line
+// per request), has a health check, refuses a foreign Origin, and serves a
+// client that accepts JSON alone, since Handler's handler answers JSON.
+func TestRunLocally(t *testing.T) {
+	url, recs := local(t, Handler(demoserver.New(demoserver.Options{}), nil), nil, nil)
+
+	for _, u := range []string{url, url + "/"} {
+		resp, body := post(t, u, both, "", "", pingCall)
+		if resp.StatusCode != 200 || !strings.Contains(body, "pong!") {
+			t.Errorf("POST %s = %d %s, want 200 and pong", u, resp.StatusCode, body)
+		}
+		if rec := nextRecord(t, recs); rec["msg"] != "request" || rec["status"] != float64(200) {
+			t.Errorf("log line = %v, want the request's", rec)
+		}
+	}
+	resp, body := post(t, url, "application/json", "", "", pingCall)
+	if resp.StatusCode != 200 || !strings.Contains(body, "pong!") {
+		t.Errorf("Accept: application/json alone = %d %s, want 200 and pong", resp.StatusCode, body)
+	}
+	resp, body = post(t, url, both, "", "https://evil.example", pingCall)
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("foreign Origin = %d %s %s, want 403 with a JSON body", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// The Origin is refused before anything else is wrong with the
+	// request (the guard's CheckOrigin), not after the guard's 406.
+	if resp, body := post(t, url, "text/html", "", "https://evil.example", pingCall); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("foreign Origin accepting HTML = %d %s, want 403", resp.StatusCode, body)
+	}
+	if resp, body := post(t, url, both, "", "http"+strings.TrimPrefix(strings.TrimSuffix(url, "/mcp"), "http"), pingCall); resp.StatusCode != 200 {
+		t.Errorf("the server's own Origin = %d %s, want 200", resp.StatusCode, body)
+	}
+
+	base := strings.TrimSuffix(url, "/mcp")
+	for path, want := range map[string]int{"/healthz": 200, "/elsewhere": 404} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || resp.Header.Get("Content-Type") != "application/json" || !json.Valid(body) {
+			t.Errorf("GET %s = %d %s %s, want %d with a JSON body", path, resp.StatusCode, resp.Header.Get("Content-Type"), body, want)
+		}
+	}
+}
+
+// TestRunOwnHandler serves a handler that is not Handler's: Run cannot
+// know that it answers JSON, so a client must accept event streams too,
+// as the transport requires, unless Options.Lambda says otherwise.
+func TestRunOwnHandler(t *testing.T) {
+	answer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{}}`)
+	})
+	url, _ := local(t, answer, nil, nil)
+	if resp, body := post(t, url, "application/json", "", "", pingCall); resp.StatusCode != http.StatusNotAcceptable {
+		t.Errorf("Accept: application/json alone = %d %s, want 406", resp.StatusCode, body)
+	}
+	if resp, body := post(t, url, both, "", "", pingCall); resp.StatusCode != 200 {
+		t.Errorf("Accept: both = %d %s, want 200", resp.StatusCode, body)
+	}
+
+	url, _ = local(t, answer, nil, &lambdamcp.Options{JSONResponse: true})
+	if resp, body := post(t, url, "application/json", "", "", pingCall); resp.StatusCode != 200 {
+		t.Errorf("with Lambda.JSONResponse, Accept: application/json alone = %d %s, want 200", resp.StatusCode, body)
+	}
+}
+
+// TestRunWithToken serves the reference server with a static token
+// configured: /mcp requires it, locally too, and points a client without
+// it at the metadata, which names the local endpoint as the resource.
+func TestRunWithToken(t *testing.T) {
+	const token = "serve-static-token-0123456789"
+	env := map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}
+	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), env, nil)
+
+	resp, body := post(t, url, both, "", "", pingCall)
+	meta := strings.Replace(url, "/mcp", auth.WellKnownPath+"/mcp", 1)
+	if want := `Bearer resource_metadata="` + meta + `"`; resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != want {
+		t.Errorf("without a token: %d %q %s, want 401 %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body, want)
+	}
+	if resp, body := post(t, url, both, "wrong-"+token, "", pingCall); resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "invalid_token") {
+		t.Errorf("a wrong token: %d %q %s, want 401 invalid_token", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+	}
+	if resp, body := post(t, url, both, token, "", pingCall); resp.StatusCode != 200 || !strings.Contains(body, "pong!") {
+		t.Errorf("with the token: %d %s, want 200 and pong", resp.StatusCode, body)
+	}
+
+	res, err := http.Get(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Resource string `json:"resource"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&doc)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 || doc.Resource != url {
+		t.Errorf("metadata: %d, resource %q (%v); want 200 and %q", res.StatusCode, doc.Resource, err, url)
+	}
+}
+
+// TestRunRefusesBadConfig checks that an environment Run cannot run with
+// is a ConfigError, returned before it listens, naming the variable.
+func TestRunRefusesBadConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"token hash not hex", map[string]string{auth.EnvTokenSHA256: "xyz"}, auth.EnvTokenSHA256},
+		{"token hash list empty", map[string]string{auth.EnvTokenSHA256: " , "}, auth.EnvTokenSHA256},
+		{"resource URL not a URL", map[string]string{auth.EnvTokenSHA256: auth.HashToken("t"), auth.EnvResourceURL: "mcp.example.com/mcp"}, auth.EnvResourceURL},
+		{"JWT half configured", map[string]string{auth.EnvJWTIssuer: "https://issuer.example"}, auth.EnvJWTAudience},
+		{"from authorizer not a switch", map[string]string{auth.EnvFromAuthorizer: "yes"}, auth.EnvFromAuthorizer},
+		{"stream shape unknown", map[string]string{"MCP_STREAM": "soap"}, "MCP_STREAM"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs strings.Builder
+			err := Run(t.Context(), Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+				Addr:   "127.0.0.1:0",
+				Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+				Getenv: func(k string) string { return tc.env[k] },
+			})
+			var ce *ConfigError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Run = %v, want a ConfigError naming %s", err, tc.want)
+			}
+			if strings.Contains(logs.String(), "listening") {
+				t.Errorf("it listened: %s", logs.String())
+			}
+		})
+	}
+}
+
+// TestRunPortTaken checks that a port in use is an error of its own, not
+// a ConfigError, and that no "listening" line claims otherwise.
+func TestRunPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var logs strings.Builder
+	env := map[string]string{EnvAddr: ln.Addr().String()}
+	err = Run(t.Context(), Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Getenv: func(k string) string { return env[k] },
+	})
+	var ce *ConfigError
+	if err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("Run = %v, want the listen error", err)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("logged %q, want nothing", logs.String())
+	}
+}
