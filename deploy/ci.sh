@@ -20,3 +20,12 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 cdk synth --no-notices --quiet --output "$out/rest"
 cdk synth --no-notices --quiet --output "$out/http" -c variant=http -c cognito=true
+# A server of one's own (here an example of this repository): its package is what the
+# function runs, as the binary's build information says.
+cdk synth --no-notices --quiet --output "$out/own" -c variant=url -c serverPackage=./examples/structured/cmd/structured
+want='github.com/lambdamcp/lambdamcp/examples/structured/cmd/structured'
+got="$(go version -m "$out"/own/asset.*/bootstrap | awk '$1 == "path" { print $2 }')"
+if [ "$got" != "$want" ]; then
+  echo "cdk synth -c serverPackage: the server runs '$got', want '$want'" >&2
+  exit 1
+fi

@@ -41,6 +41,8 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	}
 
 	p.Variant = stack.Variant(str("variant"))
+	p.ServerDir = str("serverDir")
+	p.ServerPackage = str("serverPackage")
 	p.Stream = boolean("stream")
 	p.StageName = str("stage")
 	if _, set := get("cacheTtl"); set {

@@ -27,6 +27,12 @@ func TestPropsFromContext(t *testing.T) {
 		},
 		{"cache off", map[string]string{"cacheTtl": "0"}, stack.Props{AuthorizerCacheTTL: -1}, "LambdaMcp"},
 		{
+			"own server",
+			map[string]string{"serverDir": "../../hello", "serverPackage": " ./cmd/hello "},
+			stack.Props{ServerDir: "../../hello", ServerPackage: "./cmd/hello"},
+			"LambdaMcp",
+		},
+		{
 			"http jwt",
 			map[string]string{"variant": "http", "jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": "s1 s2", "corsOrigins": "https://x,https://y"},
 			stack.Props{Variant: stack.VariantHTTP, CORSAllowOrigins: []string{"https://x", "https://y"},

@@ -2,10 +2,16 @@
 //
 //	cd deploy && npm ci && npx cdk deploy --parameters AuthTokenSha256=<hash>
 //
-// It compiles ../cmd/mcp-server and ../cmd/authorizer for Lambda (linux/arm64) and declares the
-// stack of package stack. Context values (cdk deploy -c key=value) choose the variant:
+// It compiles ../cmd/mcp-server (or a server of your own) and ../cmd/authorizer for Lambda
+// (linux/arm64) and declares the stack of package stack. Context values (cdk deploy -c key=value)
+// choose the variant:
 //
 //	variant     rest (default), http or url
+//	serverPackage  the server's main package, as go build names it from serverDir
+//	            (default ./cmd/mcp-server); it should run with package
+//	            github.com/lambdamcp/lambdamcp/serve, which reads the environment the stack sets
+//	serverDir   the Go module folder serverPackage is built in (default: this repository's root;
+//	            a relative folder is taken from deploy/, where cdk runs the app)
 //	stream      true: REST response streaming
 //	stage       REST stage name (default dev)
 //	cacheTtl    authorizer cache TTL in seconds (default 300, 0 turns caching off)

@@ -36,14 +36,14 @@ func GoBuild(ctx context.Context, srcDir, pkg, out string) error {
 	return nil
 }
 
-// buildAsset compiles pkg into buildDir/name/bootstrap and returns the folder to use as the
-// function's code asset.
-func buildAsset(ctx context.Context, p Props, name, pkg string) (string, error) {
+// buildAsset compiles pkg, in the module folder srcDir, into buildDir/name/bootstrap and returns
+// the folder to use as the function's code asset.
+func buildAsset(ctx context.Context, p Props, name, srcDir, pkg string) (string, error) {
 	dir := filepath.Join(p.BuildDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("preparing asset folder: %w", err)
 	}
-	src, err := filepath.Abs(p.SourceDir)
+	src, err := filepath.Abs(srcDir)
 	if err != nil {
 		return "", fmt.Errorf("resolving source folder: %w", err)
 	}

@@ -18,7 +18,8 @@ import (
 // function describes one Lambda function of the stack.
 type function struct {
 	id          string // construct id, also the asset folder name
-	pkg         string // main package, relative to Props.SourceDir
+	dir         string // module folder the main package is built in
+	pkg         string // main package, relative to dir
 	description string
 	memoryMB    int
 	timeout     time.Duration
@@ -28,7 +29,7 @@ type function struct {
 // newFunction builds fn's binary and declares the function with its own log group and a role
 // that may write to that log group and nothing else (plus X-Ray, see xrayStatement).
 func newFunction(ctx context.Context, scope constructs.Construct, p Props, fn function) (awslambda.Function, error) {
-	dir, err := buildAsset(ctx, p, fn.id, fn.pkg)
+	dir, err := buildAsset(ctx, p, fn.id, fn.dir, fn.pkg)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 
 	ep := endpoints{base: executeAPIBase(*api.ApiId())}
 	server, err := newFunction(ctx, st, p, function{
-		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
+		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server",
 		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
 		env: a.serverEnv(ep, p.CORSAllowOrigins),
 	})
@@ -99,7 +99,7 @@ func newHTTPAuthorizer(ctx context.Context, st awscdk.Stack, p Props, a auth) (a
 		return authorizer, scopes, nil
 	}
 	fn, err := newFunction(ctx, st, p, function{
-		id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
+		id: "Authorizer", dir: p.SourceDir, pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
 		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
 		env: a.verify,
 	})

@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -50,9 +51,21 @@ const (
 type Props struct {
 	awscdk.StackProps
 
-	// SourceDir is the root of the lambdamcp module whose cmd/mcp-server and cmd/authorizer are
-	// compiled into the functions. Required.
+	// SourceDir is the root of the lambdamcp module whose cmd/authorizer (and, unless ServerDir
+	// or ServerPackage say otherwise, cmd/mcp-server) is compiled into the functions. Required.
 	SourceDir string
+	// ServerDir is the root of the Go module the server function is built in; empty means
+	// SourceDir. Set it to deploy a server of your own, written in a module of your own.
+	ServerDir string
+	// ServerPackage is the main package compiled into the server function, as go build names
+	// it from ServerDir (such as "./cmd/myserver"); empty means "./cmd/mcp-server", the
+	// reference server. The stack configures the server through its environment: bearer
+	// authentication (or, behind an API Gateway authorizer, MCP_AUTH_FROM_AUTHORIZER=1), the
+	// resource's RFC 9728 metadata, allowed origins and, where responses stream, MCP_STREAM. A
+	// server of your own must read it, as one that runs with package
+	// github.com/lambdamcp/lambdamcp/serve does; one that does not serves without
+	// authentication on a Function URL.
+	ServerPackage string
 	// BuildDir receives one folder per function holding its bootstrap binary. Required.
 	BuildDir string
 	// Build compiles a main package; nil means GoBuild.
@@ -135,6 +148,15 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	if p.Build == nil {
 		p.Build = GoBuild
+	}
+	if p.ServerDir == "" {
+		p.ServerDir = p.SourceDir
+	}
+	if p.ServerPackage == "" {
+		p.ServerPackage = defaultServer
+	}
+	if strings.HasPrefix(p.ServerPackage, "-") { // go build would read it as a flag
+		return p, fmt.Errorf("stack: ServerPackage %q is not a package path", p.ServerPackage)
 	}
 	switch p.Variant {
 	case "":

@@ -33,7 +33,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		serverEnv[envStream] = jsii.String("rest") // the transfer mode; the event does not say
 	}
 	server, err := newFunction(ctx, st, p, function{
-		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server",
+		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server",
 		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
 		env: serverEnv,
 	})
@@ -41,7 +41,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		return err
 	}
 	authorizer, err := newFunction(ctx, st, p, function{
-		id: "Authorizer", pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
+		id: "Authorizer", dir: p.SourceDir, pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
 		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
 		env: a.verify,
 	})

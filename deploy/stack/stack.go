@@ -18,7 +18,7 @@ const (
 	mcpPath             = "mcp"
 	metadataPath        = ".well-known/oauth-protected-resource"
 	metadataPathForMCP  = metadataPath + "/" + mcpPath
-	serverPackage       = "./cmd/mcp-server"
+	defaultServer       = "./cmd/mcp-server"
 	authorizerPackage   = "./cmd/authorizer"
 	tokenHashParameter  = "AuthTokenSha256"
 	outputEndpoint      = "McpServerEndpoint"
@@ -26,7 +26,8 @@ const (
 	authorizationHeader = "Authorization"
 )
 
-// New declares the stack in scope, compiling the functions' binaries from p.SourceDir first.
+// New declares the stack in scope, compiling the functions' binaries first (the authorizer from
+// p.SourceDir, the server from p.ServerDir).
 func New(ctx context.Context, scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	p, err := p.withDefaults()
 	if err != nil {

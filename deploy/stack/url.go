@@ -27,7 +27,7 @@ func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error
 		env[k] = v
 	}
 	server, err := newFunction(ctx, st, p, function{
-		id: "Server", pkg: serverPackage, description: "lambdamcp MCP server (Function URL)",
+		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server (Function URL)",
 		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
 		env: env,
 	})

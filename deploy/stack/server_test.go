@@ -1,0 +1,97 @@
+package stack_test
+
+import (
+	"debug/buildinfo"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/deploy/stack"
+)
+
+// mainPackage returns the import path of the main package compiled into an asset folder's
+// bootstrap, as the binary records it.
+func mainPackage(t *testing.T, buildDir, function string) string {
+	t.Helper()
+	info, err := buildinfo.ReadFile(filepath.Join(buildDir, function, "bootstrap"))
+	if err != nil {
+		t.Fatalf("%s: %v", function, err)
+	}
+	return info.Path
+}
+
+// serverFunction returns the properties of the stack's server function.
+func serverFunction(t *testing.T, doc map[string]any) map[string]any {
+	t.Helper()
+	for _, props := range resources(doc, "AWS::Lambda::Function") {
+		if d, _ := props["Description"].(string); strings.HasPrefix(d, "lambdamcp MCP server") {
+			return props
+		}
+	}
+	t.Fatal("no server function")
+	return nil
+}
+
+// TestOwnServer deploys a server other than the reference one, from this module and from a
+// module of its own: the server function runs that package, with the environment the reference
+// server would get; the authorizer is still lambdamcp's.
+func TestOwnServer(t *testing.T) {
+	ownModule := t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":            "module example.com/hello\n\ngo 1.26\n",
+		"cmd/hello/main.go": "package main\n\nfunc main() {}\n",
+	} {
+		path := filepath.Join(ownModule, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, variant := range []stack.Variant{stack.VariantREST, stack.VariantHTTP, stack.VariantURL} {
+		t.Run(string(variant), func(t *testing.T) {
+			_, reference, refBuild := synth(t, stack.Props{Variant: variant})
+			if got, want := mainPackage(t, refBuild, "Server"), "github.com/lambdamcp/lambdamcp/cmd/mcp-server"; got != want {
+				t.Errorf("default server runs %s, want %s", got, want)
+			}
+			for _, tc := range []struct {
+				name  string
+				props stack.Props
+				want  string
+			}{
+				{"package of this module", stack.Props{ServerPackage: "./examples/structured/cmd/structured"},
+					"github.com/lambdamcp/lambdamcp/examples/structured/cmd/structured"},
+				{"module of its own", stack.Props{ServerDir: ownModule, ServerPackage: "./cmd/hello"}, "example.com/hello/cmd/hello"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					tc.props.Variant = variant
+					_, doc, buildDir := synth(t, tc.props)
+					if got := mainPackage(t, buildDir, "Server"); got != tc.want {
+						t.Errorf("server runs %s, want %s", got, tc.want)
+					}
+					if variant != stack.VariantURL {
+						if got, want := mainPackage(t, buildDir, "Authorizer"), "github.com/lambdamcp/lambdamcp/cmd/authorizer"; got != want {
+							t.Errorf("authorizer runs %s, want %s", got, want)
+						}
+					}
+					if diff := cmp.Diff(serverFunction(t, reference)["Environment"], serverFunction(t, doc)["Environment"]); diff != "" {
+						t.Errorf("server environment differs from the reference server's (-reference +own):\n%s", diff)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestOwnServerPackageNotAFlag(t *testing.T) {
+	requireNode(t)
+	_, err := stack.New(t.Context(), nil, "Test", stack.Props{SourceDir: repoRoot(t), BuildDir: t.TempDir(), ServerPackage: "-toolexec=/bin/sh"})
+	if err == nil || !strings.Contains(err.Error(), "ServerPackage") {
+		t.Errorf("stack.New = %v, want an error naming ServerPackage", err)
+	}
+}
