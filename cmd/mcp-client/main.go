@@ -1,5 +1,6 @@
 // Command mcp-client connects to an MCP server, lists its tools and calls
-// ping twice, printing what it sees for a person to read; or, with -call,
+// ping twice (when the server has one), printing what it sees for a person
+// to read; or, with -call,
 // calls one tool with JSON arguments and shows its progress as it runs.
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
@@ -143,7 +144,9 @@ func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.Cl
 	return session, httpClient, nil
 }
 
-// talk tells the sample's story: connect, list tools, ping twice.
+// talk tells the sample's story: connect, list tools, ping twice. A server
+// without a ping tool (a server of one's own) is listed, and told how to
+// call one of its tools instead.
 func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) error {
 	session, httpClient, err := connect(ctx, endpoint, token, protocol, nil, out)
 	if err != nil {
@@ -151,13 +154,20 @@ func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) 
 	}
 	defer session.Close()
 
-	tools, err := session.ListTools(ctx, nil)
-	if err != nil {
-		return withStatus(httpClient, fmt.Errorf("listing tools: %w", err))
+	var tools []*mcp.Tool
+	for t, err := range session.Tools(ctx, nil) { // every page
+		if err != nil {
+			return withStatus(httpClient, fmt.Errorf("listing tools: %w", err))
+		}
+		tools = append(tools, t)
 	}
-	fmt.Fprintf(out, "Tools (%d):\n", len(tools.Tools))
-	for _, t := range tools.Tools {
+	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
+	for _, t := range tools {
 		fmt.Fprintf(out, "  - %s: %s\n", t.Name, t.Description)
+	}
+	if !slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "ping" }) {
+		fmt.Fprintln(out, "No ping tool to call twice; call one of these with -call NAME -args '{...}'.")
+		return nil
 	}
 	for i := 1; i <= 2; i++ {
 		start := time.Now()

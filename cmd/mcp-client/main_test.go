@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/serve"
@@ -225,4 +227,38 @@ func TestExitStatus(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want 130 and \"mcp-client: interrupted\"", code, stderr.String())
 		}
 	})
+}
+
+// TestTalkToOwnServer runs the default story against servers other than
+// the reference one, whose tools come a page at a time: every page is
+// listed, ping is called when some page has it, and a server without it is
+// no failure but a pointer to -call.
+func TestTalkToOwnServer(t *testing.T) {
+	for _, tc := range []struct {
+		tools []string
+		want  []string
+	}{
+		{[]string{"greet", "ping"}, []string{"Tools (2):", "  - greet: ", "  - ping: ", "ping #2: pong"}},
+		{[]string{"greet", "wave"}, []string{"Tools (2):", "  - wave: ", "No ping tool to call twice; call one of these with -call NAME"}},
+	} {
+		t.Run(strings.Join(tc.tools, ","), func(t *testing.T) {
+			server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, &mcp.ServerOptions{PageSize: 1})
+			for _, name := range tc.tools {
+				mcp.AddTool(server, &mcp.Tool{Name: name}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+					return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "pong"}}}, nil, nil
+				})
+			}
+			srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
+			t.Cleanup(srv.Close)
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp"}, noEnv, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, stderr.String())
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("stdout %q lacks %q", stdout.String(), want)
+				}
+			}
+		})
+	}
 }
