@@ -3,6 +3,7 @@ package localfront
 import (
 	"bufio"
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,6 +64,9 @@ func NewProcess(path string, cfg *FunctionConfig) (*Process, error) {
 		return nil, fmt.Errorf("function binary: %w", err)
 	} else if st.IsDir() || st.Mode()&0o111 == 0 {
 		return nil, fmt.Errorf("function binary %s is not an executable file", abs)
+	}
+	if err := runsHere(abs); err != nil {
+		return nil, err
 	}
 	var c FunctionConfig
 	if cfg != nil {
@@ -328,4 +333,30 @@ func maxMemoryMB(pid int) int {
 		}
 	}
 	return 0
+}
+
+// elfMachines are the ELF machines of the architectures Go builds for Linux.
+var elfMachines = map[string]elf.Machine{
+	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "386": elf.EM_386, "arm": elf.EM_ARM,
+	"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "ppc64": elf.EM_PPC64, "s390x": elf.EM_S390,
+	"loong64": elf.EM_LOONGARCH,
+}
+
+// runsHere refuses an ELF executable built for another machine, such as
+// the linux/arm64 bootstrap Lambda runs, on an amd64 machine: it would
+// only fail at the first invocation, with "exec format error". Other
+// files are left to the system to judge.
+func runsHere(path string) error {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil // not ELF (or unreadable, which exec will say)
+	}
+	defer f.Close()
+	here, known := elfMachines[runtime.GOARCH]
+	if runtime.GOOS == "linux" && (!known || f.Machine == here) {
+		return nil
+	}
+	return fmt.Errorf("function binary %s is a Linux %v executable, which this machine (%s/%s) cannot run: "+
+		"build it for this machine (go build, without GOOS and GOARCH), or give the package with -build",
+		path, f.Machine, runtime.GOOS, runtime.GOARCH)
 }

@@ -3,12 +3,15 @@ package localfront
 import (
 	"bytes"
 	"context"
+	"debug/elf"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -242,6 +245,47 @@ func TestProcessInitFailures(t *testing.T) {
 func TestNewProcessRejectsMissingBinary(t *testing.T) {
 	if _, err := NewProcess(filepath.Join(t.TempDir(), "bootstrap"), nil); err == nil {
 		t.Error("NewProcess accepted a missing binary")
+	}
+}
+
+// elfHeader is the 64-byte header of a little-endian 64-bit Linux
+// executable for machine m, with no sections or program headers.
+func elfHeader(m elf.Machine) []byte {
+	h := make([]byte, 64)
+	copy(h, elf.ELFMAG)
+	h[elf.EI_CLASS], h[elf.EI_DATA], h[elf.EI_VERSION] = byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), byte(elf.EV_CURRENT)
+	le := binary.LittleEndian
+	le.PutUint16(h[16:], uint16(elf.ET_EXEC))
+	le.PutUint16(h[18:], uint16(m))
+	le.PutUint32(h[20:], uint32(elf.EV_CURRENT))
+	le.PutUint16(h[52:], 64) // header size
+	le.PutUint16(h[54:], 56) // program header entry size
+	le.PutUint16(h[58:], 64) // section header entry size
+	return h
+}
+
+// TestNewProcessRejectsOtherMachine: the linux/arm64 bootstrap Lambda runs
+// cannot run on an amd64 machine (and the other way round). NewProcess says
+// so, instead of the first invocation failing with "exec format error".
+func TestNewProcessRejectsOtherMachine(t *testing.T) {
+	here, known := elfMachines[runtime.GOARCH]
+	if runtime.GOOS != "linux" || !known {
+		t.Skipf("no ELF machine known for %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	other := elf.EM_AARCH64
+	if here == other {
+		other = elf.EM_X86_64
+	}
+	dir := t.TempDir()
+	for m, wantErr := range map[elf.Machine]bool{here: false, other: true} {
+		path := filepath.Join(dir, m.String())
+		if err := os.WriteFile(path, elfHeader(m), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_, err := NewProcess(path, nil)
+		if got := err != nil; got != wantErr || (wantErr && !strings.Contains(err.Error(), "cannot run")) {
+			t.Errorf("NewProcess(a %v executable) = %v, want an error: %v", m, err, wantErr)
+		}
 	}
 }
 
