@@ -55,7 +55,8 @@ type Props struct {
 	// or ServerPackage say otherwise, cmd/mcp-server) is compiled into the functions. Required.
 	SourceDir string
 	// ServerDir is the root of the Go module the server function is built in; empty means
-	// SourceDir. Set it to deploy a server of your own, written in a module of your own.
+	// SourceDir. Set it, with ServerPackage, to deploy a server of your own written in a module
+	// of your own.
 	ServerDir string
 	// ServerPackage is the main package compiled into the server function, as go build names
 	// it from ServerDir (such as "./cmd/myserver"); empty means "./cmd/mcp-server", the
@@ -148,6 +149,10 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	if p.Build == nil {
 		p.Build = GoBuild
+	}
+	if p.ServerDir != "" && p.ServerPackage == "" {
+		// The reference server is not in another module: this is a package left out.
+		return p, fmt.Errorf("stack: ServerDir %q needs ServerPackage, the main package to build there", p.ServerDir)
 	}
 	if p.ServerDir == "" {
 		p.ServerDir = p.SourceDir

@@ -88,10 +88,18 @@ func TestOwnServer(t *testing.T) {
 	}
 }
 
-func TestOwnServerPackageNotAFlag(t *testing.T) {
+// TestOwnServerRefused: a package path go build would read as a flag, and a module folder
+// without the package to build in it, are refused before anything is built.
+func TestOwnServerRefused(t *testing.T) {
 	requireNode(t)
-	_, err := stack.New(t.Context(), nil, "Test", stack.Props{SourceDir: repoRoot(t), BuildDir: t.TempDir(), ServerPackage: "-toolexec=/bin/sh"})
-	if err == nil || !strings.Contains(err.Error(), "ServerPackage") {
-		t.Errorf("stack.New = %v, want an error naming ServerPackage", err)
+	for _, p := range []stack.Props{
+		{ServerPackage: "-toolexec=/bin/sh"},
+		{ServerDir: t.TempDir()},
+	} {
+		p.SourceDir, p.BuildDir = repoRoot(t), t.TempDir()
+		_, err := stack.New(t.Context(), nil, "Test", p)
+		if err == nil || !strings.Contains(err.Error(), "ServerPackage") {
+			t.Errorf("stack.New(%+v) = %v, want an error naming ServerPackage", p, err)
+		}
 	}
 }
