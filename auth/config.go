@@ -81,6 +81,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			c.AuthorizationServers = []string{iss}
 		}
 	}
+	// Settings that only a verifier acts on say that tokens were meant to
+	// be checked; without a verifier the server would start open.
+	if !c.Enabled() {
+		for _, s := range []struct {
+			name string
+			set  bool
+		}{
+			{EnvRequiredScopes, len(c.Scopes) > 0},
+			{EnvResourceMetadataURL, c.ResourceMetadataURL != ""},
+			{EnvAuthorizationServers, len(c.AuthorizationServers) > 0},
+		} {
+			if s.set {
+				return Config{}, fmt.Errorf("%s is set, but nothing checks tokens: set %s, the %s variables, or %s=1",
+					s.name, EnvTokenSHA256, "MCP_JWT_*", EnvFromAuthorizer)
+			}
+		}
+	}
 	return c, nil
 }
 

@@ -36,6 +36,14 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "bad flag", env: map[string]string{EnvFromAuthorizer: "yes"}, wantErr: true},
 		{name: "token hashes that name none", env: map[string]string{EnvTokenSHA256: " , "}, wantErr: true},
 		{name: "audience claim alone", env: map[string]string{EnvJWTAudienceClaim: "client_id"}, wantErr: true},
+		// What only a verifier acts on, without one, would leave the server open.
+		{name: "scopes alone", env: map[string]string{EnvRequiredScopes: "mcp:tools"}, wantErr: true},
+		{name: "metadata URL alone", env: map[string]string{EnvResourceMetadataURL: "https://x/.well-known/oauth-protected-resource/mcp"}, wantErr: true},
+		{name: "authorization servers alone", env: map[string]string{EnvAuthorizationServers: "https://iss"}, wantErr: true},
+		{name: "resource URL and origins alone", env: map[string]string{EnvResourceURL: "https://x/mcp", EnvAllowedOrigins: "https://app"},
+			want: Config{ResourceURL: "https://x/mcp", AllowedOrigins: []string{"https://app"}}},
+		{name: "scopes behind an authorizer", env: map[string]string{EnvFromAuthorizer: "1", EnvRequiredScopes: "mcp:tools"},
+			want: Config{FromAuthorizer: true, Scopes: []string{"mcp:tools"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
