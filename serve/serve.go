@@ -12,25 +12,28 @@
 //		serve.Main(serve.Handler(server, nil), nil)
 //	}
 //
-// The MCP endpoint is /mcp (and /mcp/); GET /healthz answers
-// {"status":"ok"}; every other path answers 404 with a JSON body.
+// The MCP endpoint is /mcp (and /mcp/), locally and on Lambda; GET /healthz
+// answers {"status":"ok"}; every other path answers 404 with a JSON body
+// (unless Options.Lambda.RawErrors is set).
 //
-// The environment, read once at start-up (docs/auth.md has the whole table):
+// The environment, read once at start-up (README.md and docs/auth.md have
+// the whole table):
 //
-//   - MCP_AUTH_TOKEN_SHA256, MCP_JWT_*, MCP_REQUIRED_SCOPES: with any of them
-//     set, /mcp requires a bearer token (locally too), answers 401 with the
-//     MCP authorization spec's challenge without one, and the RFC 9728
-//     metadata is served at /.well-known/oauth-protected-resource/mcp.
+//   - MCP_AUTH_TOKEN_SHA256 (static tokens) or MCP_JWT_* (JWT access tokens):
+//     /mcp requires a bearer token, locally too, answers 401 with the MCP
+//     authorization spec's challenge without one, and the RFC 9728 metadata
+//     is served at /.well-known/oauth-protected-resource/mcp.
 //     MCP_AUTH_FROM_AUTHORIZER=1 trusts the identity an API Gateway Lambda
-//     authorizer passes on instead. MCP_RESOURCE_URL,
-//     MCP_RESOURCE_METADATA_URL and MCP_AUTHORIZATION_SERVERS fill the
-//     metadata.
+//     authorizer passes on instead. MCP_REQUIRED_SCOPES names the scopes
+//     every caller must hold; MCP_RESOURCE_URL, MCP_RESOURCE_METADATA_URL
+//     and MCP_AUTHORIZATION_SERVERS fill the metadata. Scopes, a metadata
+//     URL or authorization servers without anything that checks tokens are
+//     a ConfigError, not a server that starts open.
 //   - MCP_ALLOWED_ORIGINS: browser origins allowed besides the server's own;
 //     a request from any other Origin is refused with 403, with or without
 //     authentication, as the MCP transport requires.
 //   - MCP_STREAM: on Lambda, the event shapes that arrive through response
-//     streaming ("url", "rest"), as the deployment's invoke modes say
-//     (lambdamcp.ParseStreamShapes).
+//     streaming ("url", "rest"), as the deployment's invoke modes say.
 //   - MCP_ADDR: the local listen address when Options.Addr is empty;
 //     127.0.0.1:8080 when both are.
 package serve
@@ -58,6 +61,10 @@ import (
 // EnvAddr names the local listen address when Options.Addr is empty.
 const EnvAddr = "MCP_ADDR"
 
+// EnvStream names the event shapes whose invocations arrive through
+// Lambda response streaming (lambdamcp.ParseStreamShapes).
+const EnvStream = "MCP_STREAM"
+
 // DefaultAddr is the local listen address when neither Options.Addr nor
 // MCP_ADDR give one.
 const DefaultAddr = "127.0.0.1:8080"
@@ -68,27 +75,31 @@ type Options struct {
 	// DefaultAddr. It is not used on Lambda.
 	Addr string
 
-	// Logger receives one JSON line per request and Run's own lines (the
-	// "listening" line with the endpoint's URL, authentication settings,
-	// warnings). Nil means JSON lines on stdout, each with the Lambda
-	// request id (lambdamcp.NewLogHandler).
+	// Logger receives Run's own lines (the "listening" line with the
+	// endpoint's URL, the authentication settings, warnings) and, unless
+	// Lambda.Logger is set, one JSON line per request. Nil means JSON lines
+	// on stdout, each with the Lambda request id (lambdamcp.NewLogHandler).
 	Logger *slog.Logger
 
 	// Lambda holds the options for lambdamcp.Start on Lambda and
-	// lambdamcp.Guard locally. Run copies them and fills in: Logger when it
-	// is nil; CheckOrigin, when it is nil, with the Origin rule of the
-	// environment; Stream from MCP_STREAM when that is set, since only the
-	// deployment knows how its invocations arrive; and JSONResponse when h
-	// comes from Handler, which answers buffered calls with JSON.
+	// lambdamcp.Guard locally. Run copies them and then sets: Stream from
+	// MCP_STREAM (empty: every shape buffered), since only the deployment
+	// knows how its invocations arrive; Logger when it is nil;
+	// JSONResponse when h is Handler's handler itself, which answers
+	// buffered calls with JSON (set it yourself when you wrap that
+	// handler); and CheckOrigin, when it is nil, to the environment's
+	// Origin rule. A CheckOrigin of your own can only narrow that rule:
+	// the authentication in front of h applies the environment's too.
 	Lambda *lambdamcp.Options
 
-	// Getenv reads the environment. Nil means os.Getenv.
+	// Getenv reads the variables above. Nil means os.Getenv. It does not
+	// reach the Lambda runtime, which reads the process's environment.
 	Getenv func(string) string
 }
 
 // ConfigError is the error Run returns, before serving anything, for an
 // environment it cannot run with (a variable that does not parse, or
-// variables that do not fit together). Main exits with status 2 for it.
+// variables that do not fit together).
 type ConfigError struct {
 	Err error
 }
@@ -100,23 +111,31 @@ func configError(format string, args ...any) error {
 	return &ConfigError{Err: fmt.Errorf(format, args...)}
 }
 
+// ExitCode is the exit status Main gives for Run's error: 0 for nil, 2 for
+// a ConfigError, 1 for anything else (the address cannot be listened on,
+// say).
+func ExitCode(err error) int {
+	var ce *ConfigError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ce):
+		return 2
+	}
+	return 1
+}
+
 // Main runs h with Run until the process ends or, locally, until it gets
 // an interrupt or SIGTERM. On an error it prints one line to stderr, named
-// after the command, and exits with status 2 for a ConfigError and 1 for
-// anything else (the address cannot be listened on, say).
+// after the command, and exits with ExitCode's status.
 func Main(h http.Handler, opts *Options) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, h, opts)
 	stop()
-	if err == nil {
-		return
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
+		os.Exit(ExitCode(err))
 	}
-	fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
-	var ce *ConfigError
-	if errors.As(err, &ce) {
-		os.Exit(2)
-	}
-	os.Exit(1)
 }
 
 // Run serves h, the MCP endpoint's handler, behind the authentication and
@@ -139,37 +158,17 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	if logger == nil {
 		logger = slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(os.Stdout, nil)))
 	}
-	var lopts lambdamcp.Options
-	if o.Lambda != nil {
-		lopts = *o.Lambda
-	}
-	if lopts.Logger == nil {
-		lopts.Logger = logger
-	}
-	if _, ok := h.(sdkHandler); ok {
-		lopts.JSONResponse = true
-	}
-	if v := getenv("MCP_STREAM"); v != "" {
-		stream, err := lambdamcp.ParseStreamShapes(v)
-		if err != nil {
-			return configError("MCP_STREAM: %w", err)
-		}
-		lopts.Stream = stream
-	}
-	cfg, err := auth.ConfigFromEnv(getenv)
+	c, err := readConfig(h, o.Lambda, getenv, logger)
 	if err != nil {
-		return &ConfigError{Err: err}
-	}
-	if lopts.CheckOrigin == nil {
-		lopts.CheckOrigin = auth.AllowedOrigin(cfg.MiddlewareOptions(logger))
+		return err
 	}
 
 	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		handler, err := protect(h, cfg, logger)
+		handler, lopts, err := c.serving(h, logger)
 		if err != nil {
 			return err
 		}
-		lambdamcp.Start(handler, &lopts)
+		lambdamcp.Start(handler, lopts)
 		return nil
 	}
 
@@ -186,26 +185,69 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	}
 	host, everywhere := localserver.Host(ln.Addr())
 	endpoint := "http://" + host + "/mcp"
-	if cfg.ResourceURL == "" {
-		cfg.ResourceURL = endpoint
-		if everywhere && cfg.Enabled() {
-			// The resource is not derived from each request's Host: a
-			// page whose DNS name was rebound to this machine would then
-			// pass as the resource's own origin.
+	if c.auth.ResourceURL == "" {
+		// The resource, and the origin a local page may call from, is the
+		// listener's, not each request's Host: a page whose DNS name was
+		// rebound to this machine would otherwise pass as the server's own.
+		c.auth.ResourceURL = endpoint
+		if everywhere && c.auth.Enabled() {
 			logger.Warn("listening on every interface without " + auth.EnvResourceURL + ": the metadata names " + endpoint +
 				" as the resource and challenges point there, so remote clients need " + auth.EnvResourceURL + " set to the URL they use")
 		}
 	}
-	if cfg.FromAuthorizer {
+	if c.auth.FromAuthorizer {
 		logger.Warn(auth.EnvFromAuthorizer + "=1 outside Lambda: no authorizer runs here, so every request is refused")
 	}
-	handler, err := protect(h, cfg, logger)
+	handler, lopts, err := c.serving(h, logger)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", cfg.Enabled()))
-	return localserver.Serve(ctx, ln, lambdamcp.Guard(handler, &lopts))
+	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", c.auth.Enabled()), slog.Bool("json_response", lopts.JSONResponse))
+	return localserver.Serve(ctx, ln, lambdamcp.Guard(handler, lopts))
+}
+
+// config is what the environment says, read and checked before anything
+// is served.
+type config struct {
+	auth  auth.Config
+	lopts lambdamcp.Options
+}
+
+func readConfig(h http.Handler, lambda *lambdamcp.Options, getenv func(string) string, logger *slog.Logger) (config, error) {
+	var c config
+	if lambda != nil {
+		c.lopts = *lambda
+	}
+	if c.lopts.Logger == nil {
+		c.lopts.Logger = logger
+	}
+	if _, ok := h.(sdkHandler); ok {
+		c.lopts.JSONResponse = true
+	}
+	stream, err := lambdamcp.ParseStreamShapes(getenv(EnvStream))
+	if err != nil {
+		return c, configError("%s: %w", EnvStream, err)
+	}
+	c.lopts.Stream = stream
+	if c.auth, err = auth.ConfigFromEnv(getenv); err != nil {
+		return c, &ConfigError{Err: err}
+	}
+	return c, nil
+}
+
+// serving returns h behind the configured protection, and the options
+// for the guard, with the Origin rule of the final configuration.
+func (c config) serving(h http.Handler, logger *slog.Logger) (http.Handler, *lambdamcp.Options, error) {
+	handler, err := protect(h, c.auth, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	lopts := c.lopts
+	if lopts.CheckOrigin == nil {
+		lopts.CheckOrigin = auth.AllowedOrigin(c.auth.MiddlewareOptions(logger))
+	}
+	return handler, &lopts, nil
 }
 
 // Handler returns a stateless Streamable HTTP handler for server that

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -139,8 +138,21 @@ func TestRunLocally(t *testing.T) {
 	if resp, body := post(t, url, "text/html", "", "https://evil.example", pingCall); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("foreign Origin accepting HTML = %d %s, want 403", resp.StatusCode, body)
 	}
-	if resp, body := post(t, url, both, "", "http"+strings.TrimPrefix(strings.TrimSuffix(url, "/mcp"), "http"), pingCall); resp.StatusCode != 200 {
+	if resp, body := post(t, url, both, "", strings.TrimSuffix(url, "/mcp"), pingCall); resp.StatusCode != 200 {
 		t.Errorf("the server's own Origin = %d %s, want 200", resp.StatusCode, body)
+	}
+	// A page whose DNS name was rebound to this machine sends its own name
+	// as Host and Origin alike: the server's origin is its listener's, so
+	// the page is refused, by the guard first.
+	rebound := strings.Replace(strings.TrimSuffix(url, "/mcp"), "127.0.0.1", "rebound.example", 1)
+	req, _ := http.NewRequest("POST", url, strings.NewReader(pingCall))
+	req.Host = strings.TrimPrefix(rebound, "http://")
+	req.Header.Set("Origin", rebound)
+	req.Header.Set("Accept", "text/html")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a rebound page's request = %d, want 403", resp.StatusCode)
 	}
 
 	base := strings.TrimSuffix(url, "/mcp")
@@ -227,6 +239,7 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		{"JWT half configured", map[string]string{auth.EnvJWTIssuer: "https://issuer.example"}, auth.EnvJWTAudience},
 		{"from authorizer not a switch", map[string]string{auth.EnvFromAuthorizer: "yes"}, auth.EnvFromAuthorizer},
 		{"stream shape unknown", map[string]string{"MCP_STREAM": "soap"}, "MCP_STREAM"},
+		{"scopes without a verifier", map[string]string{auth.EnvRequiredScopes: "mcp:tools"}, auth.EnvRequiredScopes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -236,9 +249,8 @@ func TestRunRefusesBadConfig(t *testing.T) {
 				Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 				Getenv: func(k string) string { return tc.env[k] },
 			})
-			var ce *ConfigError
-			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Run = %v, want a ConfigError naming %s", err, tc.want)
+			if ExitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Run = %v (exit %d), want a ConfigError (exit 2) naming %s", err, ExitCode(err), tc.want)
 			}
 			if strings.Contains(logs.String(), "listening") {
 				t.Errorf("it listened: %s", logs.String())
@@ -261,9 +273,8 @@ func TestRunPortTaken(t *testing.T) {
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 		Getenv: func(k string) string { return env[k] },
 	})
-	var ce *ConfigError
-	if err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "address already in use") {
-		t.Errorf("Run = %v, want the listen error", err)
+	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("Run = %v (exit %d), want the listen error (exit 1)", err, ExitCode(err))
 	}
 	if logs.Len() != 0 {
 		t.Errorf("logged %q, want nothing", logs.String())

@@ -41,7 +41,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -88,15 +87,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Logger:    sdkLogger,
 	})
 	err := serve.Run(ctx, serve.Handler(server, sdkLogger), &serve.Options{Addr: *addr, Logger: logger, Getenv: getenv})
-	if err == nil {
-		return 0
+	if err != nil {
+		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 	}
-	fmt.Fprintf(stderr, "mcp-server: %v\n", err)
-	var ce *serve.ConfigError
-	if errors.As(err, &ce) {
-		return 2
-	}
-	return 1
+	return serve.ExitCode(err)
 }
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
