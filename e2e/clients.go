@@ -28,10 +28,11 @@ type clientTarget struct {
 }
 
 // allClientTargets are where the real clients meet the reference server: run
-// locally, where it checks bearer tokens itself, and behind the local front's
-// REST and HTTP API shapes (the two with Lambda authorizers), where the real
-// authorizer bootstrap checks them.
-var allClientTargets = []string{"local", "rest", "http"}
+// locally and behind the local front's Function URL in RESPONSE_STREAM mode
+// (deploy/'s url variant), where it checks bearer tokens itself, and behind
+// the REST and HTTP API shapes (the two with Lambda authorizers), where the
+// real authorizer bootstrap checks them.
+var allClientTargets = []string{"local", "url-stream", "rest", "http"}
 
 // clientRun is one client invocation and what it must show.
 type clientRun struct {
@@ -105,6 +106,17 @@ func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, l
 }
 
 func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) (*clientTarget, error) {
+	if name == "url-stream" {
+		// Nothing stands in front of a Function URL: the bootstrap checks the token.
+		base, stop, err := startFront(ctx, b, frontOptions{
+			shape: "url", stream: true, pkg: referencePkg, logName: "reference-" + name,
+			env: []string{"MCP_AUTH_TOKEN_SHA256=" + tokenHash, "MCP_STREAM=url"},
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &clientTarget{name: name + "+token", url: base + "/mcp", stop: stop}, nil
+	}
 	if name != "local" {
 		base, stop, err := startFront(ctx, b, frontOptions{
 			shape: name, pkg: referencePkg, logName: "reference-" + name,
