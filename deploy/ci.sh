@@ -20,12 +20,15 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 cdk synth --no-notices --quiet --output "$out/rest"
 cdk synth --no-notices --quiet --output "$out/http" -c variant=http -c cognito=true
-# A server of one's own (here an example of this repository): its package is what the
-# function runs, as the binary's build information says.
-cdk synth --no-notices --quiet --output "$out/own" -c variant=url -c serverPackage=./examples/structured/cmd/structured
-want='github.com/lambdamcp/lambdamcp/examples/structured/cmd/structured'
+# A server of one's own, in a module of its own named by a folder relative to deploy/ (where cdk
+# runs the app): its package is what the function runs, as the binary's build information says.
+mkdir -p "$out/hello/cmd/hello"
+printf 'module example.com/hello\n\ngo 1.26\n' > "$out/hello/go.mod"
+printf 'package main\n\nfunc main() {}\n' > "$out/hello/cmd/hello/main.go"
+cdk synth --no-notices --quiet --output "$out/own" -c variant=url \
+  -c serverDir="$(realpath --relative-to=. "$out/hello")" -c serverPackage=./cmd/hello
 got="$(go version -m "$out"/own/asset.*/bootstrap | awk '$1 == "path" { print $2 }')"
-if [ "$got" != "$want" ]; then
-  echo "cdk synth -c serverPackage: the server runs '$got', want '$want'" >&2
+if [ "$got" != example.com/hello/cmd/hello ]; then
+  echo "cdk synth -c serverDir -c serverPackage: the server runs '$got', want example.com/hello/cmd/hello" >&2
   exit 1
 fi

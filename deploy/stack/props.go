@@ -56,7 +56,7 @@ type Props struct {
 	SourceDir string
 	// ServerDir is the root of the Go module the server function is built in; empty means
 	// SourceDir. Set it, with ServerPackage, to deploy a server of your own written in a module
-	// of your own.
+	// of your own. A relative folder is taken from the process's working directory.
 	ServerDir string
 	// ServerPackage is the main package compiled into the server function, as go build names
 	// it from ServerDir (such as "./cmd/myserver"); empty means "./cmd/mcp-server", the
