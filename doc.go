@@ -13,6 +13,12 @@
 //		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
 //	lambdamcp.Start(h, nil)
 //
+// Package [github.com/lambdamcp/lambdamcp/serve] runs such a server the way
+// the reference server, cmd/mcp-server, runs: on Lambda or locally, with
+// bearer authentication, origins and streaming taken from the environment
+// that deploy/ sets. Most servers should start with serve.Main; Start is
+// the layer beneath it.
+//
 // Data flows one way: event → [http.Request] → handler → [http.Response] →
 // the matching Lambda response. The protocol itself, in both of its eras
 // (2025-11-25 with its initialize handshake, 2026-07-28 with server/discover
