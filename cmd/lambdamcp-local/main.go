@@ -185,6 +185,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// flagFor names the flag that gave a binary: the path flag when it was
+// set, else the package flag it was built from.
+func flagFor(path, pathFlag, packageFlag string) string {
+	if path != "" {
+		return pathFlag
+	}
+	return packageFlag
+}
+
 // start builds what needs building, then starts the functions and the front.
 func start(ctx context.Context, o *options, logger *slog.Logger, output io.Writer) (*localfront.Front, func(), error) {
 	var dirs []string
@@ -215,7 +224,7 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 		Concurrency: o.concurrency, Output: output, Logger: logger,
 	})
 	if err != nil {
-		return nil, cleanup, err
+		return nil, cleanup, fmt.Errorf("%s: %w", flagFor(o.function, "-function", "-build"), err)
 	}
 	var authorizer localfront.Function
 	if o.hasAuthorizer() {
@@ -229,7 +238,7 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 		})
 		if err != nil {
 			fn.Close()
-			return nil, cleanup, err
+			return nil, cleanup, fmt.Errorf("%s: %w", flagFor(o.authorizer, "-authorizer", "-build-authorizer"), err)
 		}
 	}
 	front, err := localfront.Start(ctx, o.frontConfig(fn, authorizer, logger))

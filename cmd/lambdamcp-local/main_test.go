@@ -83,8 +83,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 func TestRunReportsStartFailure(t *testing.T) {
 	var stderr strings.Builder
 	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-function", "/nonexistent/bootstrap"}, io.Discard, &stderr)
-	if code != 1 || !strings.Contains(stderr.String(), "/nonexistent/bootstrap") {
-		t.Errorf("exit %d, stderr %q; want 1 with the reason", code, stderr.String())
+	if code != 1 || !strings.Contains(stderr.String(), "-function: function binary") || !strings.Contains(stderr.String(), "/nonexistent/bootstrap") {
+		t.Errorf("exit %d, stderr %q; want 1 with the flag and the reason", code, stderr.String())
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -335,28 +336,50 @@ func maxMemoryMB(pid int) int {
 	return 0
 }
 
-// elfMachines are the ELF machines of the architectures Go builds for Linux.
-var elfMachines = map[string]elf.Machine{
-	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "386": elf.EM_386, "arm": elf.EM_ARM,
-	"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "ppc64": elf.EM_PPC64, "s390x": elf.EM_S390,
-	"loong64": elf.EM_LOONGARCH,
+// elfMachines are, for the architectures Go builds for Linux, the ELF
+// machines a Linux kernel on that architecture runs natively (a 64-bit
+// kernel runs its 32-bit relative's binaries too).
+var elfMachines = map[string][]elf.Machine{
+	"amd64": {elf.EM_X86_64, elf.EM_386}, "arm64": {elf.EM_AARCH64, elf.EM_ARM}, "386": {elf.EM_386},
+	"arm": {elf.EM_ARM}, "riscv64": {elf.EM_RISCV}, "ppc64le": {elf.EM_PPC64}, "ppc64": {elf.EM_PPC64},
+	"s390x": {elf.EM_S390}, "loong64": {elf.EM_LOONGARCH},
 }
 
-// runsHere refuses an ELF executable built for another machine, such as
-// the linux/arm64 bootstrap Lambda runs, on an amd64 machine: it would
-// only fail at the first invocation, with "exec format error". Other
-// files are left to the system to judge.
+// runsHere refuses an ELF executable that this Linux machine cannot run,
+// such as the linux/arm64 bootstrap Lambda runs, on an amd64 machine: it
+// would only fail at the first invocation, with "exec format error". It
+// refuses only when sure: elsewhere than Linux, for an architecture it
+// does not know, or when binfmt_misc may hand the binary to an emulator,
+// it leaves the judgement to exec.
 func runsHere(path string) error {
-	f, err := elf.Open(path)
-	if err != nil {
-		return nil // not ELF (or unreadable, which exec will say)
-	}
-	defer f.Close()
-	here, known := elfMachines[runtime.GOARCH]
-	if runtime.GOOS == "linux" && (!known || f.Machine == here) {
+	native, known := elfMachines[runtime.GOARCH]
+	if runtime.GOOS != "linux" || !known {
 		return nil
 	}
-	return fmt.Errorf("function binary %s is a Linux %v executable, which this machine (%s/%s) cannot run: "+
-		"build it for this machine (go build, without GOOS and GOARCH), or give the package with -build",
-		path, f.Machine, runtime.GOOS, runtime.GOARCH)
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil // not ELF (a script, say), or unreadable, which exec will say
+	}
+	machine := f.Machine
+	f.Close()
+	if slices.Contains(native, machine) || emulators() {
+		return nil
+	}
+	return fmt.Errorf("%s is a %v executable, which this machine (%s/%s) cannot run: build it for this machine (go build, without GOOS and GOARCH set)",
+		path, machine, runtime.GOOS, runtime.GOARCH)
+}
+
+// emulators reports whether binfmt_misc has handlers registered, such as
+// qemu-user's, which may run binaries built for other machines.
+func emulators() bool {
+	entries, err := os.ReadDir("/proc/sys/fs/binfmt_misc")
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.Name() != "register" && e.Name() != "status" {
+			return true
+		}
+	}
+	return false
 }
