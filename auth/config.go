@@ -93,8 +93,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			{EnvAuthorizationServers, len(c.AuthorizationServers) > 0},
 		} {
 			if s.set {
-				return Config{}, fmt.Errorf("%s is set, but nothing checks tokens: set %s, the %s variables, or %s=1",
-					s.name, EnvTokenSHA256, "MCP_JWT_*", EnvFromAuthorizer)
+				return Config{}, fmt.Errorf("%s is set, but nothing checks tokens: set %s or the MCP_JWT_* variables "+
+					"(or, on an MCP server behind an API Gateway authorizer, %s=1)", s.name, EnvTokenSHA256, EnvFromAuthorizer)
 			}
 		}
 	}

@@ -61,21 +61,26 @@ func TestRunConfiguration(t *testing.T) {
 		env       map[string]string
 		wantCode  int
 		wantStart bool
+		wantLog   string // in the configuration error's log line
 	}{
-		{"outside Lambda", map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}, 2, false},
-		{"nothing configured", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1"}, 1, false},
-		{"bad hash", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: "xyz"}, 1, false},
-		{"authorizer-context mode", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvFromAuthorizer: "1"}, 1, false},
-		{"static tokens", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: auth.HashToken(token)}, 0, true},
+		{"outside Lambda", map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}, 2, false, ""},
+		{"nothing configured", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1"}, 1, false, auth.EnvTokenSHA256},
+		{"bad hash", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: "xyz"}, 1, false, auth.EnvTokenSHA256},
+		{"authorizer-context mode", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvFromAuthorizer: "1"}, 1, false, "not for the authorizer"},
+		{"scopes alone", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvRequiredScopes: "mcp:tools"}, 1, false, "set " + auth.EnvTokenSHA256},
+		{"static tokens", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: auth.HashToken(token)}, 0, true, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			started := false
-			var errOut bytes.Buffer
-			code := run(context.Background(), nil, env(tc.env), strings.NewReader(""), io.Discard, &errOut,
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), nil, env(tc.env), strings.NewReader(""), &out, &errOut,
 				func(h any) { _, started = h.(*auth.Authorizer) })
 			if code != tc.wantCode || started != tc.wantStart {
 				t.Errorf("run = %d, started %v (stderr %s); want %d, %v", code, started, errOut.String(), tc.wantCode, tc.wantStart)
+			}
+			if !strings.Contains(out.String(), tc.wantLog) {
+				t.Errorf("log %q does not say %q", out.String(), tc.wantLog)
 			}
 		})
 	}
