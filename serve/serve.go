@@ -16,8 +16,8 @@
 // answers {"status":"ok"}; every other path answers 404 with a JSON body
 // (unless Options.Lambda.RawErrors is set).
 //
-// The environment, read once at start-up (README.md and docs/auth.md have
-// the whole table):
+// The environment, read once at start-up (README.md's "Environment
+// variables" has the whole table):
 //
 //   - MCP_AUTH_TOKEN_SHA256 (static tokens) or MCP_JWT_* (JWT access tokens):
 //     /mcp requires a bearer token, locally too, answers 401 with the MCP
@@ -84,7 +84,8 @@ type Options struct {
 	// Lambda holds the options for lambdamcp.Start on Lambda and
 	// lambdamcp.Guard locally. Run copies them and then sets: Stream from
 	// MCP_STREAM (empty: every shape buffered), since only the deployment
-	// knows how its invocations arrive; Logger when it is nil;
+	// knows how its invocations arrive, so a Stream set here is a
+	// ConfigError; Logger when it is nil;
 	// JSONResponse when h is Handler's handler itself, which answers
 	// buffered calls with JSON (set it yourself when you wrap that
 	// handler); and CheckOrigin, when it is nil, to the environment's
@@ -224,6 +225,9 @@ func readConfig(h http.Handler, lambda *lambdamcp.Options, getenv func(string) s
 	}
 	if _, ok := h.(sdkHandler); ok {
 		c.lopts.JSONResponse = true
+	}
+	if c.lopts.Stream != nil {
+		return c, configError("Options.Lambda.Stream is set: name the streamed shapes in %s, as the deployment's invoke modes say", EnvStream)
 	}
 	stream, err := lambdamcp.ParseStreamShapes(getenv(EnvStream))
 	if err != nil {

@@ -259,6 +259,21 @@ func TestRunRefusesBadConfig(t *testing.T) {
 	}
 }
 
+// TestRunRefusesStreamInCode: the deployment says which shapes stream,
+// through MCP_STREAM; a Stream in the options would be overruled by it, so
+// it is refused rather than ignored.
+func TestRunRefusesStreamInCode(t *testing.T) {
+	err := Run(t.Context(), Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+		Addr:   "127.0.0.1:0",
+		Logger: slog.New(slog.DiscardHandler),
+		Lambda: &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}},
+		Getenv: func(string) string { return "" },
+	})
+	if ExitCode(err) != 2 || !strings.Contains(err.Error(), EnvStream) {
+		t.Errorf("Run = %v, want a ConfigError naming %s", err, EnvStream)
+	}
+}
+
 // TestRunPortTaken checks that a port in use is an error of its own, not
 // a ConfigError, and that no "listening" line claims otherwise.
 func TestRunPortTaken(t *testing.T) {
