@@ -1,7 +1,7 @@
 // Command mcp-client connects to an MCP server, lists its tools and calls
 // ping twice (when the server has one), printing what it sees for a person
-// to read; or, with -call,
-// calls one tool with JSON arguments and shows its progress as it runs.
+// to read; or, with -call, calls one tool with JSON arguments and shows its
+// progress as it runs.
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
@@ -166,7 +166,9 @@ func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) 
 		fmt.Fprintf(out, "  - %s: %s\n", t.Name, t.Description)
 	}
 	if !slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "ping" }) {
-		fmt.Fprintln(out, "No ping tool to call twice; call one of these with -call NAME -args '{...}'.")
+		if len(tools) > 0 {
+			fmt.Fprintln(out, "No ping tool to call twice; call one of these with -call NAME -args '{...}'.")
+		}
 		return nil
 	}
 	for i := 1; i <= 2; i++ {

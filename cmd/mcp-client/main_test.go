@@ -240,8 +240,9 @@ func TestTalkToOwnServer(t *testing.T) {
 	}{
 		{[]string{"greet", "ping"}, []string{"Tools (2):", "  - greet: ", "  - ping: ", "ping #2: pong"}},
 		{[]string{"greet", "wave"}, []string{"Tools (2):", "  - wave: ", "No ping tool to call twice; call one of these with -call NAME"}},
+		{nil, []string{"Tools (0):\n"}},
 	} {
-		t.Run(strings.Join(tc.tools, ","), func(t *testing.T) {
+		t.Run(strings.Join(tc.tools, ",")+"/", func(t *testing.T) {
 			server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, &mcp.ServerOptions{PageSize: 1})
 			for _, name := range tc.tools {
 				mcp.AddTool(server, &mcp.Tool{Name: name}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
@@ -258,6 +259,9 @@ func TestTalkToOwnServer(t *testing.T) {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("stdout %q lacks %q", stdout.String(), want)
 				}
+			}
+			if len(tc.tools) == 0 && strings.Contains(stdout.String(), "call one of these") {
+				t.Errorf("stdout %q points at tools there are none of", stdout.String())
 			}
 		})
 	}
