@@ -26,6 +26,16 @@ type function struct {
 	env         map[string]*string
 }
 
+// authorizerFunction describes the Lambda authorizer, which verifies tokens as env says.
+func authorizerFunction(p Props, env map[string]*string) function {
+	dir, pkg := p.authorizerSource()
+	return function{
+		id: "Authorizer", dir: dir, pkg: pkg, description: "lambdamcp bearer token authorizer",
+		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
+		env: env,
+	}
+}
+
 // newFunction builds fn's binary and declares the function with its own log group and a role
 // that may write to that log group and nothing else (plus X-Ray, see xrayStatement).
 func newFunction(ctx context.Context, scope constructs.Construct, p Props, fn function) (awslambda.Function, error) {

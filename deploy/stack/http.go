@@ -3,7 +3,6 @@ package stack
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -98,11 +97,7 @@ func newHTTPAuthorizer(ctx context.Context, st awscdk.Stack, p Props, a auth) (a
 		}
 		return authorizer, scopes, nil
 	}
-	fn, err := newFunction(ctx, st, p, function{
-		id: "Authorizer", dir: p.SourceDir, pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
-		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
-		env: a.verify,
-	})
+	fn, err := newFunction(ctx, st, p, authorizerFunction(p, a.verify))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -52,7 +52,10 @@ type Props struct {
 	awscdk.StackProps
 
 	// SourceDir is the root of the lambdamcp module whose cmd/authorizer (and, unless ServerDir
-	// or ServerPackage say otherwise, cmd/mcp-server) is compiled into the functions. Required.
+	// or ServerPackage say otherwise, cmd/mcp-server) is compiled into the functions. It may be
+	// left empty when ServerDir names a module that requires github.com/lambdamcp/lambdamcp, as
+	// a server on package serve does: the authorizer is then built there, from the lambdamcp
+	// version the server is built with.
 	SourceDir string
 	// ServerDir is the root of the Go module the server function is built in; empty means
 	// SourceDir. Set it, with ServerPackage, to deploy a server of your own written in a module
@@ -141,8 +144,8 @@ var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // withDefaults returns p with zero fields filled in, or an error naming the first invalid field.
 func (p Props) withDefaults() (Props, error) {
-	if p.SourceDir == "" {
-		return p, fmt.Errorf("stack: SourceDir is required")
+	if p.SourceDir == "" && p.ServerDir == "" {
+		return p, fmt.Errorf("stack: SourceDir or ServerDir is required")
 	}
 	if p.BuildDir == "" {
 		return p, fmt.Errorf("stack: BuildDir is required")
@@ -249,6 +252,15 @@ func (p Props) withDefaults() (Props, error) {
 		}
 	}
 	return p, nil
+}
+
+// authorizerSource is the module folder and package the authorizer is built from: lambdamcp's own
+// module, or, without it, the server's module through its requirement of lambdamcp.
+func (p Props) authorizerSource() (dir, pkg string) {
+	if p.SourceDir != "" {
+		return p.SourceDir, authorizerPackage
+	}
+	return p.ServerDir, authorizerImportPath
 }
 
 func (p Props) streaming() bool { return p.Stream || p.Variant == VariantURL }

@@ -54,7 +54,7 @@ func TestPropsErrors(t *testing.T) {
 		in   Props
 		want string
 	}{
-		{"no source", Props{BuildDir: "b"}, "SourceDir is required"},
+		{"no source", Props{BuildDir: "b"}, "SourceDir or ServerDir is required"},
 		{"unknown variant", Props{Variant: "alb"}, `unknown variant "alb"`},
 		{"stream on http", Props{Variant: VariantHTTP, Stream: true}, "rest variant only"},
 		{"bad stage", Props{StageName: "dev/x"}, "stage name"},

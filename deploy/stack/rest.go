@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -40,11 +39,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	if err != nil {
 		return err
 	}
-	authorizer, err := newFunction(ctx, st, p, function{
-		id: "Authorizer", dir: p.SourceDir, pkg: authorizerPackage, description: "lambdamcp bearer token authorizer",
-		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,
-		env: a.verify,
-	})
+	authorizer, err := newFunction(ctx, st, p, authorizerFunction(p, a.verify))
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,13 @@ package stack_test
 import (
 	"debug/buildinfo"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdamcp/lambdamcp/deploy/stack"
@@ -88,8 +91,65 @@ func TestOwnServer(t *testing.T) {
 	}
 }
 
-// TestOwnServerRefused: a package path go build would read as a flag, and a module folder
-// without the package to build in it, are refused before anything is built.
+// TestOwnCDKApp declares the stack as a CDK app of one's own would, with only the server's module:
+// the server is built there, and so is the authorizer, from the lambdamcp version that module
+// requires (here, this repository, through a replace directive).
+func TestOwnCDKApp(t *testing.T) {
+	requireNode(t)
+	root := repoRoot(t)
+	mod := t.TempDir()
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"go.mod": "module example.com/own\n\ngo 1.26\n\nrequire github.com/lambdamcp/lambdamcp v0.0.0\n\n" +
+			"replace github.com/lambdamcp/lambdamcp => " + root + "\n",
+		"go.sum": string(sum),
+		"cmd/hello/main.go": `package main
+
+import (
+	"github.com/lambdamcp/lambdamcp/serve"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+func main() {
+	serve.Main(serve.Handler(mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, nil), nil), nil)
+}
+`,
+	} {
+		path := filepath.Join(mod, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Complete go.mod's requirements, as go mod tidy would for the packages built.
+	tidy := exec.CommandContext(t.Context(), "go", "list", "-mod=mod", "./...")
+	tidy.Dir = mod
+	if out, err := tidy.CombinedOutput(); err != nil {
+		t.Fatalf("go list -mod=mod: %v\n%s", err, out)
+	}
+
+	buildDir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	if _, err := stack.New(t.Context(), app, "Own", stack.Props{
+		ServerDir: mod, ServerPackage: "./cmd/hello", BuildDir: buildDir, Build: cachedBuild,
+	}); err != nil {
+		t.Fatalf("stack.New: %v", err)
+	}
+	if got, want := mainPackage(t, buildDir, "Server"), "example.com/own/cmd/hello"; got != want {
+		t.Errorf("server runs %s, want %s", got, want)
+	}
+	if got, want := mainPackage(t, buildDir, "Authorizer"), "github.com/lambdamcp/lambdamcp/cmd/authorizer"; got != want {
+		t.Errorf("authorizer runs %s, want %s", got, want)
+	}
+}
+
+// TestOwnServerRefused: a package path go build would read as a flag, a module folder without
+// the package to build in it, and no module at all are refused before anything is built.
 func TestOwnServerRefused(t *testing.T) {
 	requireNode(t)
 	for _, p := range []stack.Props{
@@ -101,5 +161,9 @@ func TestOwnServerRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "ServerPackage") {
 			t.Errorf("stack.New(%+v) = %v, want an error naming ServerPackage", p, err)
 		}
+	}
+	// With neither module, there is nothing to build from.
+	if _, err := stack.New(t.Context(), nil, "Test", stack.Props{BuildDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "ServerDir") {
+		t.Errorf("stack.New without SourceDir or ServerDir = %v, want an error naming both", err)
 	}
 }

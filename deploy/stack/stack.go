@@ -15,19 +15,21 @@ import (
 // Paths served by the stack. The metadata document (RFC 9728) is published at the root location
 // and at the location suffixed with the MCP path, which is where clients look for /mcp.
 const (
-	mcpPath             = "mcp"
-	metadataPath        = ".well-known/oauth-protected-resource"
-	metadataPathForMCP  = metadataPath + "/" + mcpPath
-	defaultServer       = "./cmd/mcp-server"
-	authorizerPackage   = "./cmd/authorizer"
-	tokenHashParameter  = "AuthTokenSha256"
-	outputEndpoint      = "McpServerEndpoint"
-	outputMetadata      = "ProtectedResourceMetadataUrl"
-	authorizationHeader = "Authorization"
+	mcpPath            = "mcp"
+	metadataPath       = ".well-known/oauth-protected-resource"
+	metadataPathForMCP = metadataPath + "/" + mcpPath
+	defaultServer      = "./cmd/mcp-server"
+	authorizerPackage  = "./cmd/authorizer"
+	// authorizerImportPath is the authorizer as a module that requires lambdamcp names it.
+	authorizerImportPath = "github.com/lambdamcp/lambdamcp/cmd/authorizer"
+	tokenHashParameter   = "AuthTokenSha256"
+	outputEndpoint       = "McpServerEndpoint"
+	outputMetadata       = "ProtectedResourceMetadataUrl"
+	authorizationHeader  = "Authorization"
 )
 
-// New declares the stack in scope, compiling the functions' binaries first (the authorizer from
-// p.SourceDir, the server from p.ServerDir).
+// New declares the stack in scope, compiling the functions' binaries first (the server in
+// p.ServerDir, the authorizer in p.SourceDir or, without it, in p.ServerDir).
 func New(ctx context.Context, scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	p, err := p.withDefaults()
 	if err != nil {

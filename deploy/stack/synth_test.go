@@ -118,7 +118,7 @@ func isDir(path string) bool {
 func cachedBuild(ctx context.Context, srcDir, pkg, out string) error {
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if !isDir(filepath.Join(srcDir, pkg)) {
+	if strings.HasPrefix(pkg, ".") && !isDir(filepath.Join(srcDir, pkg)) {
 		dir, err := standIn()
 		if err != nil {
 			return err
