@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"debug/elf"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -338,48 +339,103 @@ func maxMemoryMB(pid int) int {
 
 // elfMachines are, for the architectures Go builds for Linux, the ELF
 // machines a Linux kernel on that architecture runs natively (a 64-bit
-// kernel runs its 32-bit relative's binaries too).
+// kernel runs its 32-bit relative's binaries too). Architectures that
+// share a machine number between byte orders are left out: runsHere does
+// not judge them.
 var elfMachines = map[string][]elf.Machine{
-	"amd64": {elf.EM_X86_64, elf.EM_386}, "arm64": {elf.EM_AARCH64, elf.EM_ARM}, "386": {elf.EM_386},
-	"arm": {elf.EM_ARM}, "riscv64": {elf.EM_RISCV}, "ppc64le": {elf.EM_PPC64}, "ppc64": {elf.EM_PPC64},
-	"s390x": {elf.EM_S390}, "loong64": {elf.EM_LOONGARCH},
+	"amd64": {elf.EM_X86_64, elf.EM_386}, "arm64": {elf.EM_AARCH64, elf.EM_ARM},
+	"386": {elf.EM_386}, "arm": {elf.EM_ARM}, "riscv64": {elf.EM_RISCV},
 }
 
-// runsHere refuses an ELF executable that this Linux machine cannot run,
-// such as the linux/arm64 bootstrap Lambda runs, on an amd64 machine: it
-// would only fail at the first invocation, with "exec format error". It
-// refuses only when sure: elsewhere than Linux, for an architecture it
-// does not know, or when binfmt_misc may hand the binary to an emulator,
-// it leaves the judgement to exec.
+// binfmtDir is where Linux lists the binfmt_misc handlers that run other
+// formats, such as qemu-user's for other machines' executables.
+var binfmtDir = "/proc/sys/fs/binfmt_misc"
+
+// runsHere refuses an ELF executable that this machine cannot run, such
+// as the linux/arm64 bootstrap Lambda runs, on an amd64 machine: it would
+// only fail at the first invocation, with "exec format error". macOS and
+// Windows run no ELF executable. On Linux it refuses only a machine that
+// is neither native nor handed to an emulator by an enabled binfmt_misc
+// handler; elsewhere, and for architectures it does not know, it leaves
+// the judgement to exec.
 func runsHere(path string) error {
-	native, known := elfMachines[runtime.GOARCH]
-	if runtime.GOOS != "linux" || !known {
-		return nil
-	}
-	f, err := elf.Open(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil // not ELF (a script, say), or unreadable, which exec will say
+		return nil // unreadable, which exec will say
 	}
-	machine := f.Machine
-	f.Close()
-	if slices.Contains(native, machine) || emulators() {
+	defer f.Close()
+	header := make([]byte, 128)
+	n, _ := io.ReadFull(f, header)
+	header = header[:n]
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		return nil // not ELF: a script, say
+	}
+	machine := ef.Machine
+	switch runtime.GOOS {
+	case "darwin", "ios", "windows":
+	case "linux":
+		native, known := elfMachines[runtime.GOARCH]
+		if !known || slices.Contains(native, machine) || emulated(header) {
+			return nil
+		}
+	default:
 		return nil
 	}
-	return fmt.Errorf("%s is a %v executable, which this machine (%s/%s) cannot run: build it for this machine (go build, without GOOS and GOARCH set)",
+	return fmt.Errorf("%s is an executable for %v, which this machine (%s/%s) cannot run: build it for this machine (go build, without GOOS and GOARCH set)",
 		path, machine, runtime.GOOS, runtime.GOARCH)
 }
 
-// emulators reports whether binfmt_misc has handlers registered, such as
-// qemu-user's, which may run binaries built for other machines.
-func emulators() bool {
-	entries, err := os.ReadDir("/proc/sys/fs/binfmt_misc")
+// emulated reports whether an enabled binfmt_misc handler matches a file
+// that starts with header, by magic and mask, as the kernel matches it.
+func emulated(header []byte) bool {
+	entries, err := os.ReadDir(binfmtDir)
 	if err != nil {
 		return false
 	}
 	for _, e := range entries {
-		if e.Name() != "register" && e.Name() != "status" {
+		if e.Name() == "register" || e.Name() == "status" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(binfmtDir, e.Name()))
+		if err == nil && binfmtMatches(string(b), header) {
 			return true
 		}
 	}
 	return false
+}
+
+// binfmtMatches reports whether the binfmt_misc handler described by entry
+// (the text of its file under binfmtDir) is enabled and matches header.
+func binfmtMatches(entry string, header []byte) bool {
+	lines := strings.Split(strings.TrimSpace(entry), "\n")
+	if len(lines) == 0 || lines[0] != "enabled" {
+		return false
+	}
+	var magic, mask []byte
+	offset := 0
+	for _, l := range lines[1:] {
+		k, v, _ := strings.Cut(l, " ")
+		switch k {
+		case "offset":
+			offset, _ = strconv.Atoi(v)
+		case "magic":
+			magic, _ = hex.DecodeString(v)
+		case "mask":
+			mask, _ = hex.DecodeString(v)
+		}
+	}
+	if len(magic) == 0 || offset < 0 || offset+len(magic) > len(header) {
+		return false // an extension handler, or a magic past what was read
+	}
+	for i, m := range magic {
+		bits := byte(0xff)
+		if i < len(mask) {
+			bits = mask[i]
+		}
+		if (header[offset+i]^m)&bits != 0 {
+			return false
+		}
+	}
+	return true
 }

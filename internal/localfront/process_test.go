@@ -5,6 +5,7 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -267,30 +268,51 @@ func elfHeader(m elf.Machine) []byte {
 // TestNewProcessRejectsOtherMachine: the linux/arm64 bootstrap Lambda runs
 // cannot run on an amd64 machine (and the other way round). NewProcess says
 // so, instead of the first invocation failing with "exec format error";
-// what this machine runs, its own binaries and its 32-bit relative's, it
-// takes.
+// what this machine runs, its own binaries, its 32-bit relative's and
+// those an enabled binfmt_misc handler (qemu-user's) takes, it accepts.
 func TestNewProcessRejectsOtherMachine(t *testing.T) {
 	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" || runtime.GOOS != "linux" {
 		t.Skipf("the cases are written for linux/amd64 and linux/arm64, not %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
-	if emulators() {
-		t.Skip("binfmt_misc has handlers here, which may run any machine's binaries")
-	}
-	cases := map[elf.Machine]bool{elf.EM_X86_64: true, elf.EM_386: true, elf.EM_AARCH64: false, elf.EM_ARM: false}
+	native, relative, other := elf.EM_X86_64, elf.EM_386, elf.EM_AARCH64
 	if runtime.GOARCH == "arm64" {
-		cases = map[elf.Machine]bool{elf.EM_AARCH64: true, elf.EM_ARM: true, elf.EM_X86_64: false, elf.EM_386: false}
+		native, relative, other = elf.EM_AARCH64, elf.EM_ARM, elf.EM_X86_64
+	}
+	// The handlers are this test's own, not the machine's.
+	handlers := t.TempDir()
+	defer func(dir string) { binfmtDir = dir }(binfmtDir)
+	binfmtDir = handlers
+	otherMagic := hex.EncodeToString(elfHeader(other)[:20])
+	handler := func(name, state, magic string) {
+		t.Helper()
+		entry := state + "\ninterpreter /usr/bin/qemu-static\nflags: F\noffset 0\nmagic " + magic +
+			"\nmask ffffffffffffff00fffffffffffffffffeffffff\n"
+		if err := os.WriteFile(filepath.Join(handlers, name), []byte(entry), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	dir := t.TempDir()
-	for m, runs := range cases {
+	check := func(m elf.Machine, runs bool) {
+		t.Helper()
 		path := filepath.Join(dir, m.String())
 		if err := os.WriteFile(path, elfHeader(m), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		_, err := NewProcess(path, nil)
 		if runs && err != nil || !runs && (err == nil || !strings.Contains(err.Error(), "cannot run")) {
-			t.Errorf("NewProcess(a %v executable) = %v; this machine runs it: %v", m, err, runs)
+			t.Errorf("NewProcess(an executable for %v) = %v; this machine runs it: %v", m, err, runs)
 		}
 	}
+	check(native, true)
+	check(relative, true)
+	check(other, false)
+	// Handlers that do not take it: disabled, or for another format.
+	handler("status", "enabled", otherMagic) // the switch of binfmt_misc itself, not a handler
+	handler("qemu-off", "disabled", otherMagic)
+	handler("WSLInterop", "enabled", hex.EncodeToString([]byte("MZ")))
+	check(other, false)
+	handler("qemu-other", "enabled", otherMagic)
+	check(other, true)
 }
 
 // TestProcessConcurrency checks the pool: with room for two, invocations in
