@@ -26,9 +26,14 @@ type function struct {
 	env         map[string]*string
 }
 
-// authorizerFunction describes the Lambda authorizer, which verifies tokens as env says.
+// authorizerFunction describes the Lambda authorizer, which verifies tokens as env says. It is
+// built from lambdamcp's own module, or, without it, in the server's module through its
+// requirement of lambdamcp.
 func authorizerFunction(p Props, env map[string]*string) function {
-	dir, pkg := p.authorizerSource()
+	dir, pkg := p.SourceDir, authorizerPackage
+	if dir == "" {
+		dir, pkg = p.ServerDir, authorizerImportPath
+	}
 	return function{
 		id: "Authorizer", dir: dir, pkg: pkg, description: "lambdamcp bearer token authorizer",
 		memoryMB: DefaultAuthorizerMemoryMB, timeout: 10 * time.Second,

@@ -254,15 +254,6 @@ func (p Props) withDefaults() (Props, error) {
 	return p, nil
 }
 
-// authorizerSource is the module folder and package the authorizer is built from: lambdamcp's own
-// module, or, without it, the server's module through its requirement of lambdamcp.
-func (p Props) authorizerSource() (dir, pkg string) {
-	if p.SourceDir != "" {
-		return p.SourceDir, authorizerPackage
-	}
-	return p.ServerDir, authorizerImportPath
-}
-
 func (p Props) streaming() bool { return p.Stream || p.Variant == VariantURL }
 
 // Limits of the services the stack configures.

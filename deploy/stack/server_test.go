@@ -3,7 +3,6 @@ package stack_test
 import (
 	"debug/buildinfo"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,13 +97,20 @@ func TestOwnCDKApp(t *testing.T) {
 	requireNode(t)
 	root := repoRoot(t)
 	mod := t.TempDir()
+	// The module requires what lambdamcp requires, as go mod tidy would write it, so that
+	// nothing has to be resolved anew; lambdamcp itself is this repository.
+	rootMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	goMod := strings.Replace(string(rootMod), "module github.com/lambdamcp/lambdamcp\n", "module example.com/own\n", 1) +
+		"\nrequire github.com/lambdamcp/lambdamcp v0.0.0\n\nreplace github.com/lambdamcp/lambdamcp => " + root + "\n"
 	for name, body := range map[string]string{
-		"go.mod": "module example.com/own\n\ngo 1.26\n\nrequire github.com/lambdamcp/lambdamcp v0.0.0\n\n" +
-			"replace github.com/lambdamcp/lambdamcp => " + root + "\n",
+		"go.mod": goMod,
 		"go.sum": string(sum),
 		"cmd/hello/main.go": `package main
 
@@ -126,12 +132,6 @@ func main() {
 			t.Fatal(err)
 		}
 	}
-	// Complete go.mod's requirements, as go mod tidy would for the packages built.
-	tidy := exec.CommandContext(t.Context(), "go", "list", "-mod=mod", "./...")
-	tidy.Dir = mod
-	if out, err := tidy.CombinedOutput(); err != nil {
-		t.Fatalf("go list -mod=mod: %v\n%s", err, out)
-	}
 
 	buildDir := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
@@ -142,6 +142,24 @@ func main() {
 	}
 	if got, want := mainPackage(t, buildDir, "Server"), "example.com/own/cmd/hello"; got != want {
 		t.Errorf("server runs %s, want %s", got, want)
+	}
+	// Both were built in the module: lambdamcp is its requirement (v0.0.0, replaced by this
+	// repository), not the main module of a build in the repository itself, which has no
+	// version and no replacement.
+	for _, fn := range []string{"Server", "Authorizer"} {
+		info, err := buildinfo.ReadFile(filepath.Join(buildDir, fn, "bootstrap"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lambdamcp := &info.Main
+		for _, dep := range info.Deps {
+			if dep.Path == "github.com/lambdamcp/lambdamcp" {
+				lambdamcp = dep
+			}
+		}
+		if lambdamcp.Path != "github.com/lambdamcp/lambdamcp" || lambdamcp.Version != "v0.0.0" || lambdamcp.Replace == nil || lambdamcp.Replace.Path != root {
+			t.Errorf("%s was built with lambdamcp %+v; want it as example.com/own requires it, v0.0.0 replaced by %s", fn, lambdamcp, root)
+		}
 	}
 	if got, want := mainPackage(t, buildDir, "Authorizer"), "github.com/lambdamcp/lambdamcp/cmd/authorizer"; got != want {
 		t.Errorf("authorizer runs %s, want %s", got, want)
