@@ -49,13 +49,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
-	"github.com/lambdamcp/lambdamcp/internal/localserver"
 )
 
 // EnvAddr names the local listen address when Options.Addr is empty.
@@ -184,7 +185,7 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	host, everywhere := localserver.Host(ln.Addr())
+	host, everywhere := localHost(ln.Addr())
 	endpoint := "http://" + host + "/mcp"
 	if c.auth.ResourceURL == "" {
 		// The resource, and the origin a local page may call from, is the
@@ -205,7 +206,7 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		return err
 	}
 	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", c.auth.Enabled()), slog.Bool("json_response", lopts.JSONResponse))
-	return localserver.Serve(ctx, ln, lambdamcp.Guard(handler, lopts))
+	return serveLocal(ctx, ln, lambdamcp.Guard(handler, lopts))
 }
 
 // config is what the environment says, read and checked before anything
@@ -330,4 +331,38 @@ func Routes(h http.Handler) http.Handler {
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
 	return mux
+}
+
+// serveLocal runs an HTTP server for h on ln until ctx ends, then shuts it
+// down, letting requests in flight finish for up to 5 s.
+func serveLocal(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// localHost returns the host:port a client on this machine uses to reach a
+// listener at addr, and whether addr listens on every interface: a
+// listener on [::] or 0.0.0.0 is reached at localhost, which names a
+// loopback address of either family.
+func localHost(addr net.Addr) (hostPort string, everywhere bool) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String(), false
+	}
+	return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port)), true
 }
