@@ -14,6 +14,20 @@ import (
 	"github.com/lambdamcp/lambdamcp/deploy/stack"
 )
 
+// writeFiles writes files (paths relative to dir) into dir, making their folders.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // mainPackage returns the import path of the main package compiled into an asset folder's
 // bootstrap, as the binary records it.
 func mainPackage(t *testing.T, buildDir, function string) string {
@@ -42,18 +56,10 @@ func serverFunction(t *testing.T, doc map[string]any) map[string]any {
 // server would get; the authorizer is still lambdamcp's.
 func TestOwnServer(t *testing.T) {
 	ownModule := t.TempDir()
-	for name, body := range map[string]string{
+	writeFiles(t, ownModule, map[string]string{
 		"go.mod":            "module example.com/hello\n\ngo 1.26\n",
 		"cmd/hello/main.go": "package main\n\nfunc main() {}\n",
-	} {
-		path := filepath.Join(ownModule, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 
 	for _, variant := range []stack.Variant{stack.VariantREST, stack.VariantHTTP, stack.VariantURL} {
 		t.Run(string(variant), func(t *testing.T) {
@@ -109,7 +115,7 @@ func TestOwnCDKApp(t *testing.T) {
 	}
 	goMod := strings.Replace(string(rootMod), "module github.com/lambdamcp/lambdamcp\n", "module example.com/own\n", 1) +
 		"\nrequire github.com/lambdamcp/lambdamcp v0.0.0\n\nreplace github.com/lambdamcp/lambdamcp => " + root + "\n"
-	for name, body := range map[string]string{
+	writeFiles(t, mod, map[string]string{
 		"go.mod": goMod,
 		"go.sum": string(sum),
 		"cmd/hello/main.go": `package main
@@ -123,15 +129,7 @@ func main() {
 	serve.Main(serve.Handler(mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, nil), nil), nil)
 }
 `,
-	} {
-		path := filepath.Join(mod, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 
 	buildDir := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
