@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -27,7 +28,7 @@ func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest
 		escaped:    true,
 		rawQuery:   rawQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
 		header:     header,
-		remoteAddr: header.Get("X-Forwarded-For"),
+		remoteAddr: forwardedClient(header),
 		body:       ev.Body,
 		base64:     ev.IsBase64Encoded,
 	})
@@ -47,6 +48,23 @@ func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest
 		}
 	}
 	return resp
+}
+
+// forwardedClient is the client's address as a load balancer reports it:
+// the last entry of X-Forwarded-For. An ALB appends the address it was
+// connected from to whatever X-Forwarded-For the client sent (its default
+// processing mode, "append"), so the entries before the last are the
+// client's to choose.
+func forwardedClient(h http.Header) string {
+	vs := h.Values("X-Forwarded-For")
+	if len(vs) == 0 {
+		return ""
+	}
+	last := vs[len(vs)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.TrimSpace(last)
 }
 
 // statusDescription is an ALB response's statusDescription, as "200 OK" in

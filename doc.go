@@ -44,5 +44,10 @@
 //
 // Inside the handler, [RequestID], [AuthorizerContext], [EventShape] and
 // [Event] tell what Lambda and the gateway said about the request, and the
-// request context's deadline is the invocation's deadline.
+// request context's deadline is the invocation's deadline. The request is
+// what net/http would have parsed: Host promoted out of the header map,
+// the path decoded with its encoding kept in RequestURI, and RemoteAddr the
+// client's address as the gateway saw it (API Gateway's and the Function
+// URL's source IP; for an ALB, the address it appended to
+// X-Forwarded-For, the entries before it being the client's to choose).
 package lambdamcp

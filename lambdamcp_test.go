@@ -158,6 +158,55 @@ func TestRequestFromSampleEvents(t *testing.T) {
 	}
 }
 
+// TestALBClientAddress checks that an ALB request's RemoteAddr is the
+// address the load balancer appended to X-Forwarded-For, not an entry the
+// client put before it, in both header modes.
+func TestALBClientAddress(t *testing.T) {
+	tests := []struct {
+		file   string
+		set    func(ev *events.ALBTargetGroupRequest)
+		wanted string
+	}{
+		{"alb-lambda-target-request-headers-only.json", func(ev *events.ALBTargetGroupRequest) {
+			ev.Headers["x-forwarded-for"] = "6.6.6.6, 25.12.198.67"
+		}, "25.12.198.67"},
+		{"alb-lambda-target-request-multivalue-headers.json", func(ev *events.ALBTargetGroupRequest) {
+			ev.MultiValueHeaders["x-forwarded-for"] = []string{"6.6.6.6,72.21.198.67"}
+		}, "72.21.198.67"},
+		{"alb-lambda-target-request-multivalue-headers.json", func(ev *events.ALBTargetGroupRequest) {
+			ev.MultiValueHeaders["x-forwarded-for"] = []string{"6.6.6.6", "7.7.7.7, 72.21.198.67"}
+		}, "72.21.198.67"},
+		{"alb-lambda-target-request-multivalue-headers.json", func(ev *events.ALBTargetGroupRequest) {
+			delete(ev.MultiValueHeaders, "x-forwarded-for")
+		}, ""},
+	}
+	for _, tc := range tests {
+		var ev events.ALBTargetGroupRequest
+		loadEvent(t, tc.file, &ev)
+		tc.set(&ev)
+		var got seen
+		invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
+		if got.RemoteAddr != tc.wanted {
+			t.Errorf("%s: RemoteAddr = %q, want %q", tc.file, got.RemoteAddr, tc.wanted)
+		}
+	}
+}
+
+// TestHostNotInHeader checks that Host is promoted out of the header map,
+// as net/http does for every request it parses.
+func TestHostNotInHeader(t *testing.T) {
+	for _, file := range []string{"apigw-request.json", "apigw-v2-request-lambda-authorizer.json", "lambda-urls-request.json", "alb-lambda-target-request-headers-only.json", "alb-lambda-target-request-multivalue-headers.json"} {
+		var got seen
+		invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), awsevents.Sample(file))
+		if got.Host == "" {
+			t.Errorf("%s: no Host", file)
+		}
+		if v, ok := got.Headers["Host"]; ok {
+			t.Errorf("%s: Host is in the header map too: %q", file, v)
+		}
+	}
+}
+
 // TestHeaders checks that repeated headers reach the handler, and that the
 // handler's repeated headers and cookies reach each shape's response in the
 // form it allows.

@@ -72,6 +72,7 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	r.RequestURI = u.RequestURI()
 	r.Header = p.header
 	r.Host = p.header.Get("Host")
+	delete(p.header, "Host") // as net/http promotes it out of the map
 	if r.Host == "" {
 		r.Host = p.host
 	}
