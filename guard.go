@@ -576,7 +576,12 @@ func (d *detachableWriter) sendHeader(code int) {
 	d.w.WriteHeader(code)
 }
 
+// WriteHeader drops interim (1xx) statuses: Lambda cannot send them, and
+// the local server answers as the function does.
 func (d *detachableWriter) WriteHeader(code int) {
+	if interim(code) {
+		return
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.detached {

@@ -53,6 +53,10 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 	if w.wroteHeader {
 		return
 	}
+	if interim(code) {
+		w.ResponseWriter.WriteHeader(code) // ahead of the final status, which is still to come
+		return
+	}
 	w.wroteHeader = true
 	if code >= http.StatusBadRequest && !isJSON(w.Header().Get("Content-Type")) {
 		w.intercept = true

@@ -25,14 +25,31 @@ func newResponseBuffer() *responseBuffer {
 func (w *responseBuffer) Header() http.Header { return w.header }
 
 func (w *responseBuffer) WriteHeader(code int) {
-	if w.status == 0 {
+	if w.status == 0 && !interim(code) {
 		w.status = code
 	}
 }
 
 func (w *responseBuffer) Write(p []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
+	if !bodyAllowed(w.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
 	return w.body.Write(p)
+}
+
+// interim reports whether code is an informational status that net/http
+// would send ahead of the final response (any 1xx but 101). No Lambda
+// response can carry one, so the writers here drop them and wait for the
+// final status.
+func interim(code int) bool {
+	return code >= 100 && code < 200 && code != http.StatusSwitchingProtocols
+}
+
+// bodyAllowed reports whether a response with this status may have a
+// body; as net/http, Write answers http.ErrBodyNotAllowed where it may not.
+func bodyAllowed(code int) bool {
+	return code != http.StatusNoContent && code != http.StatusNotModified && (code < 100 || code >= 200)
 }
 
 // Flush lets handlers that stream (SSE) run unchanged; the whole body is

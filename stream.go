@@ -274,6 +274,9 @@ type streamWriter struct {
 func (w *streamWriter) Header() http.Header { return w.header }
 
 func (w *streamWriter) WriteHeader(code int) {
+	if interim(code) {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.committed {
@@ -316,6 +319,9 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		return 0, io.ErrClosedPipe
 	}
 	w.commitLocked(http.StatusOK, w.header)
+	if !bodyAllowed(w.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
 	if w.late && w.sse {
 		// A status set after the head left (an error the SDK answers with
 		// its own status) travels as one more event.

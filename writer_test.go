@@ -1,0 +1,112 @@
+package lambdamcp_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// The writers lambdamcp gives a handler follow http.ResponseWriter's rules
+// where a Lambda response differs from an HTTP connection.
+
+// earlyHints answers with a 103 before its 200, as net/http allows.
+var earlyHints = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Link", "</style.css>; rel=preload")
+	w.WriteHeader(http.StatusEarlyHints)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, `{"ok":true}`)
+})
+
+// TestInterimStatusDropped checks that a 1xx status, which no Lambda
+// response can carry, is dropped and the final status and headers sent.
+func TestInterimStatusDropped(t *testing.T) {
+	req := jsonPost(`{}`)
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			resp := invoke(t, lambdamcp.NewHandler(earlyHints, nil), shape.build(t, req))
+			if resp.StatusCode != 200 || resp.header("Content-Type") != "application/json" || string(resp.body(t)) != `{"ok":true}` {
+				t.Errorf("answer = %d %q %s, want 200 application/json {\"ok\":true}", resp.StatusCode, resp.header("Content-Type"), resp.body(t))
+			}
+		})
+	}
+	for _, shape := range streamShapes {
+		t.Run(shape.name+"-stream", func(t *testing.T) {
+			h := lambdamcp.NewHandler(earlyHints, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+			s, head := openStream(t, streamCtx(t, time.Minute), h, shape.build(t, req))
+			body, _ := io.ReadAll(s.r)
+			if head.StatusCode != 200 || head.header("Content-Type") != "application/json" || string(body) != `{"ok":true}` {
+				t.Errorf("answer = %d %q %s, want 200 application/json {\"ok\":true}", head.StatusCode, head.header("Content-Type"), body)
+			}
+		})
+	}
+	t.Run("local", func(t *testing.T) {
+		srv := httptest.NewServer(lambdamcp.Guard(earlyHints, nil))
+		defer srv.Close()
+		r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/json" || string(body) != `{"ok":true}` {
+			t.Errorf("answer = %d %q %s, want 200 application/json {\"ok\":true}", r.StatusCode, r.Header.Get("Content-Type"), body)
+		}
+	})
+}
+
+// TestNoBodyStatus checks that a body written after 204 or 304 is refused
+// with http.ErrBodyNotAllowed and not sent, as net/http does.
+func TestNoBodyStatus(t *testing.T) {
+	for _, status := range []int{http.StatusNoContent, http.StatusNotModified} {
+		var writeErr error
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(status)
+			_, writeErr = io.WriteString(w, "x")
+		})
+		for _, shape := range shapes {
+			writeErr = nil
+			resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, jsonPost(`{}`)))
+			if resp.StatusCode != status || len(resp.body(t)) != 0 || !errors.Is(writeErr, http.ErrBodyNotAllowed) {
+				t.Errorf("%s %d: answer %d %q, Write error %v; want %d, no body, http.ErrBodyNotAllowed", shape.name, status, resp.StatusCode, resp.body(t), writeErr, status)
+			}
+		}
+		for _, shape := range streamShapes {
+			writeErr = nil
+			opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+			s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, jsonPost(`{}`)))
+			body, _ := io.ReadAll(s.r)
+			if head.StatusCode != status || len(body) != 0 || !errors.Is(writeErr, http.ErrBodyNotAllowed) {
+				t.Errorf("%s-stream %d: answer %d %q, Write error %v; want %d, no body, http.ErrBodyNotAllowed", shape.name, status, head.StatusCode, body, writeErr, status)
+			}
+		}
+	}
+}
+
+// TestJSONErrorsAfterInterimStatus checks that JSONErrors, which also runs
+// on its own in front of net/http, passes a 1xx on and still gives the
+// final error status a JSON body.
+func TestJSONErrorsAfterInterimStatus(t *testing.T) {
+	srv := httptest.NewServer(lambdamcp.JSONErrors(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusEarlyHints)
+		http.Error(w, "no such thing", http.StatusNotFound)
+	})))
+	defer srv.Close()
+	r, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	var a rpcAnswer
+	if err := json.Unmarshal(body, &a); err != nil || r.StatusCode != 404 || a.Error == nil || a.Error.Message != "no such thing" {
+		t.Errorf("answer = %d %s, want 404 with a JSON-RPC error", r.StatusCode, body)
+	}
+}
