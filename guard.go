@@ -195,6 +195,12 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
 	g.finish(r, rec, gw, outcome, start, endSpan)
+	if gw.broken {
+		// Part of an answer that will never be whole is out: net/http's
+		// signal cuts the connection, so that the client does not take
+		// the part for the whole.
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // serve checks the request, runs the handler and answers what the handler
@@ -246,8 +252,8 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 // run runs the handler on a goroutine of its own, which it first gives
 // the stack the go-sdk's path needs (growStack), and sends on the channel
 // what the handler panicked with, or nil once it returned. A panic is noted
-// in rec, and with answerPanic answered as an internal error if the handler
-// had not answered yet.
+// in rec, and with answerPanic answered as an internal error
+// (answerPanicked).
 func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, answerPanic bool) <-chan any {
 	done := make(chan any, 1)
 	go func() {
@@ -257,7 +263,7 @@ func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, a
 			if v != nil && v != http.ErrAbortHandler {
 				rec.notePanic(v, debug.Stack())
 				if answerPanic {
-					dw.answerIfSilent(http.StatusInternalServerError, rec.rpc.ID, codeInternalError, internalErrorMessage(r.Context()))
+					dw.answerPanicked(rec.rpc.ID, internalErrorMessage(r.Context()))
 				}
 			}
 			done <- v
@@ -617,6 +623,29 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 	}
 }
 
+// answerPanicked answers for a handler that panicked: with an internal
+// error if it had not answered, or in place of what it wrote if that is
+// still held (a buffered Lambda response). Otherwise part of its answer is
+// out already, and the guard cuts the connection once the request is
+// logged (guardWriter.broken).
+func (d *detachableWriter) answerPanicked(id json.RawMessage, msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached {
+		return
+	}
+	if d.w.wroteHeader {
+		buf, ok := d.w.ResponseWriter.(*responseBuffer)
+		if !ok {
+			d.w.broken = true
+			return
+		}
+		buf.reset()
+		d.w.wroteHeader, d.w.status = false, 0
+	}
+	writeRPCError(d.w, http.StatusInternalServerError, id, codeInternalError, msg, nil)
+}
+
 // answered reports whether the handler has begun its answer.
 func (d *detachableWriter) answered() bool {
 	d.mu.Lock()
@@ -641,6 +670,7 @@ type guardWriter struct {
 	http.ResponseWriter
 	wroteHeader bool
 	status      int
+	broken      bool // part of an answer that cannot be completed is out
 }
 
 func (w *guardWriter) WriteHeader(code int) {

@@ -38,6 +38,14 @@ func (w *responseBuffer) Write(p []byte) (int, error) {
 	return w.body.Write(p)
 }
 
+// reset forgets what the handler wrote, so that an answer of lambdamcp's
+// can take its place.
+func (w *responseBuffer) reset() {
+	clear(w.header)
+	w.status = 0
+	w.body.Reset()
+}
+
 // interim reports whether code is an informational status that net/http
 // would send ahead of the final response (any 1xx but 101). No Lambda
 // response can carry one, so the writers here drop them and wait for the

@@ -90,6 +90,46 @@ func TestNoBodyStatus(t *testing.T) {
 	}
 }
 
+// TestPanicAfterPartialAnswer checks a handler that panics after it began
+// its answer: a buffered invocation still holds the answer, so it is
+// replaced by the internal error; a local server's client has part of it
+// already, so the connection is cut rather than the answer ended as if it
+// were whole.
+func TestPanicAfterPartialAnswer(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Partial", "1")
+		io.WriteString(w, `{"jsonrpc":"2.0","id":7,"res`)
+		panic("boom")
+	})
+	req := call("echo", `{}`)
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, req))
+			var a rpcAnswer
+			if err := json.Unmarshal(resp.body(t), &a); err != nil || resp.StatusCode != 500 || a.Error == nil || a.Error.Code != -32603 || string(a.ID) != "7" {
+				t.Errorf("answer = %d %s, want 500 with an internal error for id 7", resp.StatusCode, resp.body(t))
+			}
+			if resp.header("X-Partial") != "" {
+				t.Errorf("the broken answer's header X-Partial was kept")
+			}
+		})
+	}
+	t.Run("local", func(t *testing.T) {
+		srv := httptest.NewServer(lambdamcp.Guard(h, nil))
+		defer srv.Close()
+		r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(req.body))
+		if err != nil {
+			return // cut before the head: also a failure the client sees
+		}
+		_, err = io.ReadAll(r.Body)
+		r.Body.Close()
+		if err == nil {
+			t.Errorf("the client read a whole %d answer from a handler that panicked halfway", r.StatusCode)
+		}
+	})
+}
+
 // TestJSONErrorsAfterInterimStatus checks that JSONErrors, which also runs
 // on its own in front of net/http, passes a 1xx on and still gives the
 // final error status a JSON body.
