@@ -17,15 +17,22 @@ import (
 // in API Gateway", Payload format differences), so it is left as it is.
 func (h *Handler) serveHTTPAPI(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) any {
 	rc := ev.RequestContext
-	path := ev.RawPath
-	if st := rc.Stage; st != "" && st != "$default" && defaultEndpoint(rc.DomainName, rc.APIID) {
-		if rest, ok := strings.CutPrefix(path, "/"+st); ok && (rest == "" || rest[0] == '/') {
-			path = rest
-		}
-	}
+	path := withoutStage(ev.RawPath, rc.Stage, rc.DomainName, rc.APIID)
 	w := h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
 		v2Parts(rc.HTTP.Method, path, false, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 	return v2Response(w)
+}
+
+// withoutStage returns an HTTP API event's path without the named stage
+// that its default endpoint puts in front of it, in either payload format.
+func withoutStage(path, stage, domain, apiID string) string {
+	if stage == "" || stage == "$default" || !defaultEndpoint(domain, apiID) {
+		return path
+	}
+	if rest, ok := strings.CutPrefix(path, "/"+stage); ok && (rest == "" || rest[0] == '/') {
+		return rest
+	}
+	return path
 }
 
 // defaultEndpoint reports whether domain is the default endpoint of the

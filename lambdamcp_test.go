@@ -288,8 +288,9 @@ func TestHeaders(t *testing.T) {
 }
 
 // TestHTTPAPIStage checks that a named stage's prefix is taken off the path
-// of a request to the API's default endpoint, and that $default and custom
-// domains (whose raw path has no stage) leave it alone.
+// of a request to an HTTP API's default endpoint, in payload formats 2.0 and
+// 1.0, and that $default and custom domains (whose raw path has no stage)
+// leave it alone, as does a REST API, whose path never has the stage.
 func TestHTTPAPIStage(t *testing.T) {
 	const endpoint = "aaaaaaaaaa.execute-api.us-west-2.amazonaws.com" // the sample's, for its apiId
 	tests := []struct{ domain, stage, rawPath, want string }{
@@ -312,6 +313,29 @@ func TestHTTPAPIStage(t *testing.T) {
 			invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
 			if got.Path != tc.want {
 				t.Errorf("path = %q, want %q", got.Path, tc.want)
+			}
+
+			// Payload format 1.0 carries the same path in path, and the
+			// same stage, domain and API id in its request context; a
+			// REST API's path never has the stage, so it is left alone.
+			var v1 events.APIGatewayProxyRequest
+			loadEvent(t, "apigw-request.json", &v1)
+			v1.Path, v1.MultiValueHeaders = tc.rawPath, nil
+			v1.RequestContext.Stage, v1.RequestContext.DomainName, v1.RequestContext.APIID = tc.stage, tc.domain, "aaaaaaaaaa"
+			v1.Headers = map[string]string{"Host": tc.domain}
+			for _, version := range []string{"1.0", ""} {
+				var m map[string]any
+				if err := json.Unmarshal(mustJSON(t, v1), &m); err != nil {
+					t.Fatal(err)
+				}
+				want := tc.rawPath
+				if version != "" {
+					m["version"], want = version, tc.want
+				}
+				invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, m))
+				if got.Path != want {
+					t.Errorf("version %q: path = %q, want %q", version, got.Path, want)
+				}
 			}
 		})
 	}

@@ -13,7 +13,9 @@ import (
 // resource /mcp on stage dev is served at /mcp. Headers and query strings
 // come from the multi-value maps, which REST APIs always send. httpAPIv1
 // marks an HTTP API's payload format 1.0 event, whose path arrives decoded
-// where a REST API's keeps the client's percent-encoding.
+// where a REST API's keeps the client's percent-encoding, and, on a named
+// stage reached through the API's default endpoint, starts with the stage
+// as a payload 2.0 event's does (serveHTTPAPI).
 func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest, httpAPIv1 bool) any {
 	w := h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev, httpAPIv1))
 	body, isBase64 := w.encodedBody()
@@ -34,9 +36,14 @@ func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 	} else {
 		singleHeaders(header, ev.Headers)
 	}
+	path := ev.Path
+	if httpAPIv1 {
+		rc := ev.RequestContext
+		path = withoutStage(path, rc.Stage, rc.DomainName, rc.APIID)
+	}
 	return requestParts{
 		method:     ev.HTTPMethod,
-		path:       ev.Path,
+		path:       path,
 		escaped:    !httpAPIv1,
 		rawQuery:   encodeQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
 		header:     header,
