@@ -158,7 +158,11 @@ func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
 	if len(body) > maxJWKSBytes {
 		return nil, fmt.Errorf("jwks larger than %d bytes", maxJWKSBytes)
 	}
-	set, err := jwk.Parse(body)
+	// A key this verifier cannot read (a new key type, a curve it lacks)
+	// is kept as a placeholder no token's signature matches, rather than
+	// failing the whole set: RFC 7517 section 5 asks that such keys be
+	// ignored, and an issuer may publish one beside the keys in use.
+	set, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 	if err != nil {
 		return nil, fmt.Errorf("parsing jwks: %w", err)
 	}

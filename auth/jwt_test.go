@@ -2,9 +2,12 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -328,5 +331,44 @@ func TestJWKSRefreshDoesNotBlockCachedKeys(t *testing.T) {
 	}
 	if got := srv.hits.Load(); got != 2 {
 		t.Errorf("JWKS fetched %d times, want 2", got)
+	}
+}
+
+// A key the verifier cannot read does not take the others with it
+// (RFC 7517 section 5: such keys are to be ignored).
+func TestJWKSIgnoresKeysItCannotRead(t *testing.T) {
+	key := newRSAKey(t, "k1")
+	pub, err := json.Marshal(key.pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, extra := range map[string]string{
+		"unknown key type":  `{"kty":"AKP","alg":"ML-DSA-44","kid":"pq","pub":"AAAA"}`,
+		"unsupported curve": `{"kty":"EC","crv":"P-192","kid":"old","x":"AAAA","y":"AAAA"}`,
+		"missing members":   `{"kty":"RSA","kid":"broken"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				io.WriteString(w, `{"keys":[`+extra+`,`+string(pub)+`]}`)
+			}))
+			defer srv.Close()
+			v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
+			if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err != nil {
+				t.Errorf("token signed with k1 refused: %v", err)
+			}
+			// The unreadable key itself verifies nothing.
+			other := newRSAKey(t, map[string]string{"unknown key type": "pq", "unsupported curve": "old", "missing members": "broken"}[name])
+			if _, err := v.Verify(context.Background(), other.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("token under the unreadable key's kid = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+	// Syntax errors still fail the set.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, `{"keys":[`+string(pub)+`,{"kty":`)
+	}))
+	defer srv.Close()
+	if _, err := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil).Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("token verified against a JWKS that is not JSON: %v", err)
 	}
 }
