@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -32,8 +33,9 @@ const defaultLeeway = 30 * time.Second
 type JWTOptions struct {
 	// Issuer must equal the token's "iss" claim. Required.
 	Issuer string
-	// JWKSURL is where the issuer publishes its signing keys. Required.
-	// For Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json.
+	// JWKSURL is where the issuer publishes its signing keys. Required,
+	// and https unless it names a loopback address; redirects away from
+	// https are refused too. For Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json.
 	JWKSURL string
 	// Audience must appear in the claim named by AudienceClaim. Required:
 	// a resource server that skips the audience check accepts tokens minted
@@ -50,7 +52,9 @@ type JWTOptions struct {
 	// Leeway tolerates clock skew on "exp" and "nbf". Zero means 30 seconds;
 	// a negative value means none.
 	Leeway time.Duration
-	// HTTPClient fetches the JWKS. Nil means a client with a 10 second timeout.
+	// HTTPClient fetches the JWKS. Nil means a client with a 10 second
+	// timeout. The verifier uses a copy whose redirect policy refuses
+	// plain http first, then applies this client's.
 	HTTPClient *http.Client
 	// CacheTTL is how long a fetched JWKS is used before it is fetched again.
 	// Zero means one hour.
@@ -63,6 +67,48 @@ type JWTOptions struct {
 	Logger *slog.Logger
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+}
+
+// keysURL reports whether signing keys may be fetched from u: over https,
+// or over plain http from this machine (a test's or a local issuer's).
+// Keys that travel in the clear can be replaced on the way, and with them
+// every token's signature (RFC 8414 section 2: jwks_uri "MUST use the
+// https scheme").
+func keysURL(u *url.URL) bool {
+	switch {
+	case u.Host == "":
+		return false
+	case u.Scheme == "https":
+		return true
+	case u.Scheme != "http":
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// keysOnlyOverTLS returns a copy of c that refuses to follow a redirect to
+// a URL keysURL refuses, before c's own redirect policy applies.
+func keysOnlyOverTLS(c *http.Client) *http.Client {
+	cp := *c
+	policy := c.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !keysURL(req.URL) {
+			return fmt.Errorf("jwks: refusing a redirect to %s://%s: keys are fetched over https only", req.URL.Scheme, req.URL.Host)
+		}
+		if policy != nil {
+			return policy(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("jwks: stopped after 10 redirects") // net/http's own limit
+		}
+		return nil
+	}
+	return &cp
 }
 
 // JWTVerifier validates JWT access tokens signed by keys from a JWKS URL.
@@ -83,8 +129,8 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 		return nil, errors.New("jwt: audience is required")
 	}
 	u, err := url.Parse(opts.JWKSURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("jwt: JWKS URL %q is not an http(s) URL", opts.JWKSURL)
+	if err != nil || !keysURL(u) {
+		return nil, fmt.Errorf("jwt: JWKS URL %q is not an https URL (plain http only on a loopback address)", opts.JWKSURL)
 	}
 	if opts.AudienceClaim == "" {
 		opts.AudienceClaim = "aud"
@@ -113,6 +159,7 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	opts.HTTPClient = keysOnlyOverTLS(opts.HTTPClient)
 	if opts.CacheTTL == 0 {
 		opts.CacheTTL = time.Hour
 	}

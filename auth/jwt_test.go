@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,6 +103,8 @@ func TestNewJWTVerifierRefusesUnsafeConfig(t *testing.T) {
 		{"no audience", func(o *JWTOptions) { o.Audience = "" }},
 		{"no JWKS URL", func(o *JWTOptions) { o.JWKSURL = "" }},
 		{"JWKS URL not http", func(o *JWTOptions) { o.JWKSURL = "file:///etc/jwks.json" }},
+		{"JWKS URL plain http", func(o *JWTOptions) { o.JWKSURL = "http://issuer.test/jwks.json" }},
+		{"JWKS URL plain http, loopback-looking name", func(o *JWTOptions) { o.JWKSURL = "http://127.0.0.1.issuer.test/jwks.json" }},
 		{"alg none", func(o *JWTOptions) { o.Algorithms = []string{"RS256", "none"} }},
 		{"HMAC", func(o *JWTOptions) { o.Algorithms = []string{"HS256"} }},
 		{"unknown alg", func(o *JWTOptions) { o.Algorithms = []string{"XX512"} }},
@@ -331,6 +334,59 @@ func TestJWKSRefreshDoesNotBlockCachedKeys(t *testing.T) {
 	}
 	if got := srv.hits.Load(); got != 2 {
 		t.Errorf("JWKS fetched %d times, want 2", got)
+	}
+}
+
+// Plain http is accepted for keys on this machine only.
+func TestNewJWTVerifierLoopbackHTTP(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080/jwks.json", "http://localhost/jwks.json", "http://[::1]:9/jwks.json", "https://issuer.test/jwks.json"} {
+		if _, err := NewJWTVerifier(JWTOptions{Issuer: testIssuer, JWKSURL: u, Audience: testAudience}); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}
+
+// Keys reached over https are not taken from a plain http server it
+// redirects to: whoever is on the path could serve keys of their own.
+func TestJWKSRedirectAwayFromTLSRefused(t *testing.T) {
+	key := newRSAKey(t, "k1")
+	plain := newJWKSServer(t, key)
+	plainURL, _ := url.Parse(plain.url())
+	plainURL.Host = "localhost.test:" + plainURL.Port() // plain http, and not this machine by name
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, plain.Listener.Addr().String())
+	}
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plainURL.String(), http.StatusFound)
+	}))
+	defer tlsSrv.Close()
+	client := tlsSrv.Client()
+	client.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == plainURL.Host {
+			return dial(ctx, network, addr)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	v := newTestJWTVerifier(t, tlsSrv.URL+"/jwks.json", func(o *JWTOptions) { o.HTTPClient = client })
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("Verify after a redirect to %s = %v, want ErrInvalidToken", plainURL, err)
+	}
+	if plain.hits.Load() != 0 {
+		t.Errorf("the plain http server was asked for keys %d times", plain.hits.Load())
+	}
+
+	// The same redirect to https is followed, within the client's policy.
+	tlsKeys := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plain.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer tlsKeys.Close()
+	hop := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, tlsKeys.URL+"/jwks.json", http.StatusFound)
+	}))
+	defer hop.Close()
+	v = newTestJWTVerifier(t, hop.URL+"/jwks.json", func(o *JWTOptions) { o.HTTPClient = hop.Client() })
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err != nil {
+		t.Errorf("Verify after a redirect to https: %v", err)
 	}
 }
 
