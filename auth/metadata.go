@@ -15,14 +15,18 @@ import (
 const WellKnownPath = "/.well-known/oauth-protected-resource"
 
 // MetadataURL returns the RFC 9728 metadata URL for a resource URL, by
-// inserting the well-known path between host and path.
+// inserting the well-known path between the host and the path and query
+// (section 3.1), which keep their encoding.
 func MetadataURL(resource string) (string, error) {
 	u, err := url.Parse(resource)
 	if err != nil {
 		return "", err
 	}
-	u.Path = WellKnownPath + strings.TrimSuffix(u.Path, "/")
-	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	escaped := WellKnownPath + strings.TrimSuffix(u.EscapedPath(), "/")
+	if u.Path, err = url.PathUnescape(escaped); err != nil {
+		return "", err
+	}
+	u.RawPath, u.Fragment = escaped, ""
 	return u.String(), nil
 }
 

@@ -92,6 +92,24 @@ func TestProtectedResourceMetadata(t *testing.T) {
 	}
 }
 
+// RFC 9728 section 3.1: the well-known path goes between the host and the
+// resource's path and query, which keep their encoding.
+func TestMetadataURL(t *testing.T) {
+	for resource, want := range map[string]string{
+		"https://api.example.com/mcp":          "https://api.example.com/.well-known/oauth-protected-resource/mcp",
+		"https://api.example.com/mcp/":         "https://api.example.com/.well-known/oauth-protected-resource/mcp",
+		"https://api.example.com":              "https://api.example.com/.well-known/oauth-protected-resource",
+		"https://api.example.com/prod/mcp#x":   "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp",
+		"https://api.example.com/mcp?tenant=a": "https://api.example.com/.well-known/oauth-protected-resource/mcp?tenant=a",
+		"https://api.example.com/t%2Fa/mcp":    "https://api.example.com/.well-known/oauth-protected-resource/t%2Fa/mcp",
+		"http://127.0.0.1:8080/a%20b/mcp":      "http://127.0.0.1:8080/.well-known/oauth-protected-resource/a%20b/mcp",
+	} {
+		if got, err := MetadataURL(resource); err != nil || got != want {
+			t.Errorf("MetadataURL(%q) = %q, %v; want %q", resource, got, err, want)
+		}
+	}
+}
+
 func TestChallengeMetadataURL(t *testing.T) {
 	tests := []struct {
 		name string
