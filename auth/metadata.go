@@ -78,7 +78,8 @@ func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) 
 			// endpoint; clients follow resource_metadata instead.
 			return "", false
 		}
-		return requestOrigin(r) + suffix, true
+		// The resource as its challenge named it: encoded as sent.
+		return requestOrigin(r) + strings.TrimSuffix(strings.TrimPrefix(r.URL.EscapedPath(), WellKnownPath), "/"), true
 	}
 	if suffix == "" {
 		return m.resource.String(), true

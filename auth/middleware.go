@@ -204,13 +204,13 @@ func (m *middleware) challenge(r *http.Request, code string) string {
 func Challenge(errorCode, resourceMetadataURL string, scopes []string) string {
 	var params []string
 	if errorCode != "" {
-		params = append(params, fmt.Sprintf("error=%q", errorCode))
+		params = append(params, "error="+quoteParam(errorCode))
 	}
 	if resourceMetadataURL != "" {
-		params = append(params, fmt.Sprintf("resource_metadata=%q", resourceMetadataURL))
+		params = append(params, "resource_metadata="+quoteParam(resourceMetadataURL))
 	}
 	if len(scopes) > 0 {
-		params = append(params, fmt.Sprintf("scope=%q", strings.Join(scopes, " ")))
+		params = append(params, "scope="+quoteParam(strings.Join(scopes, " ")))
 	}
 	if len(params) == 0 {
 		return "Bearer"
@@ -218,11 +218,33 @@ func Challenge(errorCode, resourceMetadataURL string, scopes []string) string {
 	return "Bearer " + strings.Join(params, ", ")
 }
 
+// quoteParam writes s as an RFC 9110 quoted-string: '"' and '\' escaped
+// with a backslash, control characters (which no header value may hold)
+// left out, anything else as it is. (Go's %q would write other escapes,
+// such as \u00e9, that a client reads as the letters.)
+func quoteParam(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 && c != '\t', c == 0x7f:
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 func (m *middleware) metadataURL(r *http.Request) string {
 	if m.opts.ResourceMetadataURL != "" {
 		return m.opts.ResourceMetadataURL
 	}
-	resource := requestOrigin(r) + r.URL.Path
+	resource := requestOrigin(r) + r.URL.EscapedPath()
 	if m.resource != nil {
 		resource = m.resource.String()
 	}

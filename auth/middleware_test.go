@@ -62,6 +62,8 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		{"POST", configured, "POST", "https://api.example.com/.well-known/oauth-protected-resource", nil, 405, nil},
 		{"derived from the request", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp",
 			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/mcp")},
+		{"derived from an encoded request path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/t%2Fa/mcp/",
+			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/t%2Fa/mcp")},
 		{"derived root form cannot know the resource", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource", nil, 404, nil},
 	}
 	for _, tc := range tests {
@@ -110,6 +112,16 @@ func TestMetadataURL(t *testing.T) {
 	}
 }
 
+// Challenge's parameters are RFC 9110 quoted-strings, whatever the
+// configuration holds.
+func TestChallengeQuoting(t *testing.T) {
+	got := Challenge("insufficient_scope", `https://api.example.com/a"b\c/mcp`, []string{"café", "x\r\ny"})
+	want := `Bearer error="insufficient_scope", resource_metadata="https://api.example.com/a\"b\\c/mcp", scope="café xy"`
+	if got != want {
+		t.Errorf("Challenge =\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestChallengeMetadataURL(t *testing.T) {
 	tests := []struct {
 		name string
@@ -123,6 +135,8 @@ func TestChallengeMetadataURL(t *testing.T) {
 			"https://x.execute-api.test/mcp", `Bearer resource_metadata="https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"`},
 		{"derived from the request", nil, "http://127.0.0.1:8080/mcp",
 			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp"`},
+		{"derived from an encoded request path", nil, "http://127.0.0.1:8080/t%2Fa%22/mcp",
+			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/t%2Fa%22/mcp"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
