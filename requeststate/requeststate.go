@@ -104,6 +104,11 @@ func (s *Sealer) Seal(purpose string, v any, ttl time.Duration) (string, error) 
 
 // Open decrypts state sealed for purpose into v, or returns ErrInvalid.
 func (s *Sealer) Open(purpose, state string, v any) error {
+	// The decoder skips line breaks, even strictly; the sealer never
+	// writes them, and state has one spelling only.
+	if strings.ContainsAny(state, "\r\n") {
+		return ErrInvalid
+	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(state)
 	if err != nil || len(raw) < s.aead.NonceSize() {
 		return ErrInvalid
