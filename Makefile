@@ -35,15 +35,19 @@ unit:
 load:
 	$(GO) test -count=1 -v -run '^TestLoad' .
 
-# Each fuzz target for a bounded number of inputs (a count, not a time: a
-# time limit that ends while an input runs fails the run); a crash is kept under
-# testdata/fuzz/ by go test and becomes a permanent seed once committed.
+# Every fuzz target (package:target) for a bounded number of inputs (a
+# count, not a time: a time limit that ends while an input runs fails the
+# run); a crash is kept under the package's testdata/fuzz/ by go test and
+# becomes a permanent seed once committed.
 FUZZTIME ?= 10000x
-FUZZ_TARGETS := FuzzEvent FuzzRequest FuzzJSONDepth FuzzPeekRPC
+FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzJSONDepth .:FuzzPeekRPC .:FuzzParseEvent .:FuzzInvokeStream \
+	./auth:FuzzAuthorizerInvoke ./auth:FuzzBearerToken ./requeststate:FuzzOpen \
+	./internal/runtimeapi:FuzzDecodeFunctionError ./internal/localfront:FuzzWriteProxyResponse ./internal/localfront:FuzzReadPrelude
 fuzz:
-	@for target in $(FUZZ_TARGETS); do \
-		echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) ."; \
-		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) . || exit 1; \
+	@for pt in $(FUZZ_TARGETS); do \
+		pkg=$${pt%%:*}; target=$${pt#*:}; \
+		echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
 # Every benchmark once, so that none rots; `make bench` measures.
