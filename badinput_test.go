@@ -171,6 +171,31 @@ var badInputCases = []struct {
 		message: "malformed payload",
 	},
 	{
+		name: "JSON that is no JSON-RPC message", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"foo":1}`, "MCP-Protocol-Version", legacy),
+		message: "malformed payload",
+	},
+	{
+		name: "JSON-RPC 1.0 request", status: 400, code: -32600, id: "1",
+		req:     jsonPost(`{"jsonrpc":"1.0","id":1,"method":"ping"}`, "MCP-Protocol-Version", legacy),
+		message: "malformed payload",
+	},
+	{
+		name: "method of the wrong type, 2026-07-28", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":5,"params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
+		message: "malformed payload",
+	},
+	{
+		name: "unknown method, 2025-11-25", status: 400, code: -32601, id: "6",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":6,"method":"foo/bar","params":{}}`, "MCP-Protocol-Version", legacy),
+		message: "JSON RPC not handled",
+	},
+	{
+		name: "unknown method, 2026-07-28", status: 404, code: -32601, id: "6",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":6,"method":"foo/bar","params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "foo/bar"),
+		message: "unsupported",
+	},
+	{
 		name: "empty body", status: 400, code: -32700, id: "",
 		req:     jsonPost(``, "MCP-Protocol-Version", legacy),
 		message: "POST requires a non-empty body",
@@ -458,6 +483,39 @@ func TestSlowTool(t *testing.T) {
 	}
 	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 200, -32001,
 		`tool "slow" timed out after`, "7", "")
+}
+
+// TestTimeoutWithoutID checks the guard's answer for a request the handler
+// did not answer in time: a call gets its JSON-RPC error with status 200,
+// as its answer; a notification has no call to answer, and gets 504, an
+// HTTP error status as the transport requires of input the server could
+// not accept, with the error in JSON and no id.
+func TestTimeoutWithoutID(t *testing.T) {
+	stuck := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	opts := hardOptions(new(bytes.Buffer))
+	opts.DeadlineMargin = time.Second
+	h := lambdamcp.NewHandler(stuck, opts)
+	for _, tc := range []struct {
+		body   string
+		status int
+		id     string
+	}{
+		{`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, 200, "3"},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, 504, ""},
+	} {
+		ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "late"})
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		out, err := h.Invoke(ctx, restEvent(t, jsonPost(tc.body, "MCP-Protocol-Version", legacy)))
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp lambdaResponse
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatal(err)
+		}
+		checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, -32001, "timed out", tc.id, "")
+	}
 }
 
 // streamableMux serves s at /mcp and /mcp/, as the reference server does.

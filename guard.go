@@ -131,6 +131,7 @@ type requestRecord struct {
 	ctx             context.Context // the request's, ended by the guard
 	toolDeadline    time.Time       // zero: none
 	acceptRewritten bool            // the client's Accept did not list text/event-stream
+	body            []byte          // a POST's body, as the handler reads it
 
 	known *knownTools // the guard's
 
@@ -243,7 +244,14 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	// The SDK stopped waiting for the call, or the handler has not
 	// returned: answer the call ourselves.
 	if r.Method == http.MethodPost {
-		dw.answerIfSilent(http.StatusOK, rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
+		// A call's error is its answer; a request without an id (a
+		// notification) has no call to answer, and gets an HTTP error, as
+		// the transport requires of input the server could not accept.
+		status := http.StatusOK
+		if rec.rpc.ID == nil {
+			status = http.StatusGatewayTimeout
+		}
+		dw.answerIfSilent(status, rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
 	}
 	dw.detach()
 	return OutcomeTimeout
@@ -325,6 +333,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
+	rec.body = body
 	if baseMediaType(r.Header.Get("Content-Type")) == "application/json" {
 		if rej := g.limits.checkJSON(body); rej != nil {
 			return rej

@@ -12,6 +12,7 @@ import (
 const (
 	codeParseError     = -32700
 	codeInvalidRequest = -32600
+	codeMethodNotFound = -32601
 	codeInternalError  = -32603
 )
 
@@ -25,8 +26,10 @@ const maxErrorText = 1 << 10
 // SDK's answers to a GET on a stateless endpoint or to a malformed body,
 // keep their status and headers and have their text moved into the error
 // message. A body the server could not parse becomes code -32700 (parse
-// error), other client errors -32600 (invalid request), server errors
-// -32603 (internal error). The SDK's refusal of an unsupported
+// error) — or -32600 when Guard or NewHandler read it as JSON that is no
+// JSON-RPC request —, a method the server does not serve -32601, other
+// client errors -32600 (invalid request), server errors -32603 (internal
+// error). The SDK's refusal of an unsupported
 // MCP-Protocol-Version becomes the spec's UnsupportedProtocolVersionError
 // (code -32022, data {supported, requested}), which 2026-07-28 clients
 // read to pick another version.
@@ -104,7 +107,8 @@ func (w *jsonErrorWriter) finish() {
 	h.Del("Content-Length")
 	h.Del("X-Content-Type-Options")
 	var id json.RawMessage
-	if rec := recordFrom(w.req.Context()); rec != nil {
+	rec := recordFrom(w.req.Context())
+	if rec != nil {
 		id = rec.rpc.ID
 	}
 	if w.status == http.StatusBadRequest {
@@ -117,7 +121,19 @@ func (w *jsonErrorWriter) finish() {
 			return
 		}
 	}
-	writeRPCError(w.ResponseWriter, w.status, id, errorCode(w.status, msg), msg, nil)
+	code := errorCode(w.status, msg)
+	if code == codeParseError && rec != nil && firstValueIsJSON(rec.body) {
+		// The go-sdk says "malformed payload" of JSON that is no JSON-RPC
+		// request too: that is an invalid request, not a parse error.
+		code = codeInvalidRequest
+	}
+	writeRPCError(w.ResponseWriter, w.status, id, code, msg, nil)
+}
+
+// firstValueIsJSON reports whether body starts with a whole JSON value, as
+// the go-sdk reads a message: the first value, whatever follows it.
+func firstValueIsJSON(body []byte) bool {
+	return len(body) > 0 && json.NewDecoder(bytes.NewReader(body)).Decode(new(json.RawMessage)) == nil
 }
 
 // unsupportedVersion recognises the SDK's text for an MCP-Protocol-Version
@@ -145,6 +161,10 @@ func errorCode(status int, msg string) int {
 		return codeInternalError
 	case status == http.StatusBadRequest && isParseFailure(msg):
 		return codeParseError
+	case status == http.StatusBadRequest && strings.HasPrefix(msg, "JSON RPC not handled"):
+		// The go-sdk's refusal of a method it does not serve, before
+		// 2026-07-28 (from then on it answers -32601 itself).
+		return codeMethodNotFound
 	}
 	return codeInvalidRequest
 }
