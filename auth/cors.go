@@ -48,8 +48,38 @@ func cors(w http.ResponseWriter, r *http.Request, origin string) (answered bool)
 		return false
 	}
 	h.Set("Access-Control-Allow-Methods", corsAllowMethods)
-	h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+	h.Set("Access-Control-Allow-Headers", corsAllowHeaders+paramHeaders(r.Header.Values("Access-Control-Request-Headers")))
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 	return true
+}
+
+// paramHeaders lists, each after ", ", the Mcp-Param-{name} headers a
+// preflight asks for: 2026-07-28 clients mirror the arguments a tool marks
+// with x-mcp-header into them, under names only the server's tools know.
+// Only names that are HTTP tokens are listed.
+func paramHeaders(requested []string) string {
+	var b strings.Builder
+	for _, line := range requested {
+		for name := range strings.SplitSeq(line, ",") {
+			name = strings.TrimSpace(name)
+			if len(name) > len("mcp-param-") && strings.EqualFold(name[:len("mcp-param-")], "mcp-param-") && isToken(name) {
+				b.WriteString(", ")
+				b.WriteString(name)
+			}
+		}
+	}
+	return b.String()
+}
+
+// isToken reports whether s is an RFC 9110 token, as a header name is.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return s != ""
 }

@@ -174,6 +174,11 @@ func TestOriginAndCORS(t *testing.T) {
 				"Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, Mcp-Method, Mcp-Name, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID",
 				"Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
 			}},
+		{"preflight for x-mcp-header arguments", "OPTIONS", map[string]string{"Origin": "http://localhost:6274", "Access-Control-Request-Method": "POST",
+			"Access-Control-Request-Headers": "content-type, mcp-method, mcp-name, mcp-param-region, Mcp-Param-Tenant-Id,mcp-param-, x-other, mcp-param-a:b, mcp-param-\u00e9"}, 204,
+			map[string]string{
+				"Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, Mcp-Method, Mcp-Name, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID, mcp-param-region, Mcp-Param-Tenant-Id",
+			}},
 		{"preflight from a foreign origin", "OPTIONS", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}, 403, nil},
 		{"401 readable by the browser", "POST", map[string]string{"Origin": "http://localhost:6274"}, 401,
 			map[string]string{"Access-Control-Allow-Origin": "http://localhost:6274"}},
