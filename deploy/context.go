@@ -59,6 +59,11 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	if v := str("corsOrigins"); v != "" {
 		p.CORSAllowOrigins = strings.Split(v, ",")
 	}
+	if v := str("corsHeaders"); v != "" {
+		for h := range strings.SplitSeq(v, ",") {
+			p.CORSAllowHeaders = append(p.CORSAllowHeaders, strings.TrimSpace(h))
+		}
+	}
 	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
 	p.Cognito = boolean("cognito")
 	if issuer := str("jwtIssuer"); issuer != "" {

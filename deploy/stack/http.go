@@ -23,7 +23,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		// API Gateway answers preflights itself, before any authorizer, when CORS is configured.
 		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
 			AllowOrigins:  strs(p.CORSAllowOrigins...),
-			AllowHeaders:  strs(corsHeaders...),
+			AllowHeaders:  strs(p.corsHeaders()...),
 			AllowMethods:  &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_OPTIONS},
 			ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
 			MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),

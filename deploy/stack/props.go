@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,6 +103,12 @@ type Props struct {
 	// CORSAllowOrigins are the origins allowed to call the endpoint from a browser; nil means "*"
 	// (bearer tokens, not cookies, carry the credentials).
 	CORSAllowOrigins []string
+	// CORSAllowHeaders are request headers a browser may send besides the MCP transport's own
+	// (Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name,
+	// Mcp-Session-Id, Last-Event-ID): the Mcp-Param-{Name} headers into which 2026-07-28 clients
+	// mirror the arguments a tool's input schema marks with x-mcp-header, which only the server's
+	// tools name. The gateways answer preflights from a fixed list.
+	CORSAllowHeaders []string
 	// APIGatewayCloudWatchRole creates the role that lets API Gateway REST write logs and sets it
 	// on the account (one per account and region; kept when the stack is destroyed). Leave it
 	// false when the account already has one; a fresh account needs it once.
@@ -226,9 +233,20 @@ func (p Props) withDefaults() (Props, error) {
 	if p.CORSAllowOrigins == nil {
 		p.CORSAllowOrigins = []string{"*"}
 	}
+	for _, h := range p.CORSAllowHeaders {
+		if !headerName.MatchString(h) {
+			return p, fmt.Errorf("stack: CORS header (corsHeaders) %q is not a header name", h)
+		}
+	}
 	if p.JWT != nil && !p.Cognito {
 		if p.JWT.Issuer == "" || p.JWT.Audience == "" {
 			return p, fmt.Errorf("stack: JWT needs an issuer and an audience")
+		}
+		// The functions fetch signing keys over https only (auth.NewJWTVerifier).
+		for name, u := range map[string]string{"issuer (jwtIssuer)": p.JWT.Issuer, "JWKS URL (jwtJwksUrl)": p.JWT.JWKSURL} {
+			if u != "" && !strings.HasPrefix(u, "https://") {
+				return p, fmt.Errorf("stack: JWT %s %q is not an https URL", name, u)
+			}
 		}
 		// The HTTP API's JWT authorizer takes only an issuer and audiences: it fetches the keys from
 		// the jwks_uri of the issuer's discovery document, and matches aud (client_id when aud is
@@ -252,6 +270,14 @@ func (p Props) withDefaults() (Props, error) {
 		}
 	}
 	return p, nil
+}
+
+// headerName is an RFC 9110 token, as a header name is.
+var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+// corsHeaders are the request headers the gateways allow browsers to send.
+func (p Props) corsHeaders() []string {
+	return append(slices.Clip(mcpCORSHeaders), p.CORSAllowHeaders...)
 }
 
 func (p Props) streaming() bool { return p.Stream || p.Variant == VariantURL }

@@ -109,7 +109,7 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 	// The preflight is a MOCK integration without authorizer: browsers send no credentials on it.
 	mcp.AddCorsPreflight(&awsapigateway.CorsOptions{
 		AllowOrigins:  strs(p.CORSAllowOrigins...),
-		AllowHeaders:  strs(corsHeaders...),
+		AllowHeaders:  strs(p.corsHeaders()...),
 		AllowMethods:  strs("GET", "POST", "DELETE", "OPTIONS"),
 		ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
 		MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),

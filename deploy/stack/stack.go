@@ -78,8 +78,8 @@ func executeAPIBase(apiID string) string {
 	return "https://" + apiID + ".execute-api." + *awscdk.Aws_REGION() + "." + *awscdk.Aws_URL_SUFFIX()
 }
 
-// corsHeaders are the request headers an MCP client sends (both protocol eras).
-var corsHeaders = []string{
+// mcpCORSHeaders are the request headers an MCP client sends (both protocol eras).
+var mcpCORSHeaders = []string{
 	"Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version",
 	"Mcp-Method", "Mcp-Name", "Last-Event-ID",
 }

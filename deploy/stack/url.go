@@ -40,7 +40,7 @@ func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error
 		InvokeMode: awslambda.InvokeMode_RESPONSE_STREAM,
 		Cors: &awslambda.FunctionUrlCorsOptions{
 			AllowedOrigins: strs(p.CORSAllowOrigins...),
-			AllowedHeaders: strs(corsHeaders...),
+			AllowedHeaders: strs(p.corsHeaders()...),
 			AllowedMethods: &methods,
 			ExposedHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
 			MaxAge:         awscdk.Duration_Hours(jsii.Number(1)),

@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -271,6 +272,36 @@ func TestCognito(t *testing.T) {
 			// Whoever verifies, the server publishes the scope as scopes_supported.
 			if diff := cmp.Diff("lambdamcp/mcp", server["MCP_REQUIRED_SCOPES"]); diff != "" {
 				t.Errorf("server MCP_REQUIRED_SCOPES (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCORSAllowHeaders checks that headers of the server's own (the Mcp-Param-* headers of
+// tools with x-mcp-header) join the MCP headers in each gateway's preflight answer.
+func TestCORSAllowHeaders(t *testing.T) {
+	for variant, typ := range map[stack.Variant]string{
+		stack.VariantREST: "AWS::ApiGateway::Method",
+		stack.VariantHTTP: "AWS::ApiGatewayV2::Api",
+		stack.VariantURL:  "AWS::Lambda::Url",
+	} {
+		t.Run(string(variant), func(t *testing.T) {
+			_, doc, _ := synth(t, stack.Props{Variant: variant, CORSAllowHeaders: []string{"Mcp-Param-Region"}})
+			var found bool
+			for _, r := range resources(doc, typ) {
+				b, err := json.Marshal(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(b), "Mcp-Param-Region") {
+					if !strings.Contains(string(b), "Mcp-Method") {
+						t.Errorf("%s allows Mcp-Param-Region but no longer Mcp-Method: %s", typ, b)
+					}
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %s allows Mcp-Param-Region", typ)
 			}
 		})
 	}
