@@ -226,10 +226,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	ctx := r.Context()
 	select {
 	case v := <-done:
-		switch {
-		case v == http.ErrAbortHandler:
-			panic(v) // net/http's signal to drop the connection
-		case v != nil:
+		if v != nil {
 			return OutcomePanic
 		}
 		if ctx.Err() == nil || dw.answered() {
@@ -268,10 +265,10 @@ func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, a
 		growStack()
 		defer func() {
 			v := recover()
-			if v != nil && v != http.ErrAbortHandler {
+			if v != nil {
 				rec.notePanic(v, debug.Stack())
 				if answerPanic {
-					dw.answerPanicked(rec.rpc.ID, internalErrorMessage(r.Context()))
+					dw.answerPanicked(rec.rpc.ID, internalErrorMessage(r.Context()), v == http.ErrAbortHandler)
 				}
 			}
 			done <- v
@@ -294,10 +291,9 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 	done := g.run(dw, r, rec, false)
 	select {
 	case v := <-done:
-		switch {
-		case v == http.ErrAbortHandler:
-			panic(v) // net/http's signal to drop the connection
-		case v != nil:
+		if v != nil {
+			// http.ErrAbortHandler too: the stream has no connection to
+			// drop but ends with the error as well.
 			sw.abort(codeInternalError, internalErrorMessage(r.Context()), nil)
 			return OutcomePanic
 		}
@@ -635,15 +631,17 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 // answerPanicked answers for a handler that panicked: with an internal
 // error if it had not answered, or in place of what it wrote if that is
 // still held (a buffered Lambda response). Otherwise part of its answer is
-// out already, and the guard cuts the connection once the request is
-// logged (guardWriter.broken).
-func (d *detachableWriter) answerPanicked(id json.RawMessage, msg string) {
+// out already, or the handler asked for the connection to be dropped
+// (abort: it panicked with http.ErrAbortHandler), and the guard cuts the
+// connection once the request is logged (guardWriter.broken). A Lambda
+// invocation has no connection to drop: it is answered with the error.
+func (d *detachableWriter) answerPanicked(id json.RawMessage, msg string, abort bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.detached {
 		return
 	}
-	if d.w.wroteHeader {
+	if d.w.wroteHeader || abort {
 		buf, ok := d.w.ResponseWriter.(*responseBuffer)
 		if !ok {
 			d.w.broken = true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -149,4 +150,61 @@ func TestJSONErrorsAfterInterimStatus(t *testing.T) {
 	if err := json.Unmarshal(body, &a); err != nil || r.StatusCode != 404 || a.Error == nil || a.Error.Message != "no such thing" {
 		t.Errorf("answer = %d %s, want 404 with a JSON-RPC error", r.StatusCode, body)
 	}
+}
+
+// TestAbortHandler checks a handler that panics with http.ErrAbortHandler,
+// net/http's request to drop the connection: a local server drops it once
+// the request is logged; a Lambda invocation, which has no connection to
+// drop and whose runtime would end the process on a panic, is answered
+// with the internal error, and logged, as for any panic.
+func TestAbortHandler(t *testing.T) {
+	abort := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) })
+	requestLines := func(logs []byte) (n int, outcome any) {
+		for _, l := range logLines(t, logs) {
+			if l["msg"] == "request" {
+				n, outcome = n+1, l["outcome"]
+			}
+		}
+		return n, outcome
+	}
+	req := call("echo", `{}`)
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			var logs lockedBuffer
+			h := lambdamcp.NewHandler(abort, &lambdamcp.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+			resp := invoke(t, h, shape.build(t, req)) // a panic here fails the test
+			var a rpcAnswer
+			if err := json.Unmarshal(resp.body(t), &a); err != nil || resp.StatusCode != 500 || a.Error == nil || a.Error.Code != -32603 || string(a.ID) != "7" {
+				t.Errorf("answer = %d %s, want 500 with an internal error for id 7", resp.StatusCode, resp.body(t))
+			}
+			if n, outcome := requestLines(logs.Bytes()); n != 1 || outcome != lambdamcp.OutcomePanic {
+				t.Errorf("%d request lines, outcome %v; want 1, panic:\n%s", n, outcome, logs.Bytes())
+			}
+		})
+	}
+	t.Run("url-stream", func(t *testing.T) {
+		var logs lockedBuffer
+		h := lambdamcp.NewHandler(abort, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+		s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, req))
+		body, _ := io.ReadAll(s.r)
+		if !strings.Contains(string(body), `"code":-32603`) {
+			t.Errorf("answer = %d %s, want the internal error", head.StatusCode, body)
+		}
+		if n, outcome := requestLines(logs.Bytes()); n != 1 || outcome != lambdamcp.OutcomePanic {
+			t.Errorf("%d request lines, outcome %v; want 1, panic:\n%s", n, outcome, logs.Bytes())
+		}
+	})
+	t.Run("local", func(t *testing.T) {
+		var logs lockedBuffer
+		srv := httptest.NewServer(lambdamcp.Guard(abort, &lambdamcp.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}))
+		defer srv.Close()
+		r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(req.body))
+		if err == nil {
+			r.Body.Close()
+			t.Errorf("the client got an answer (%d) from a handler that asked for the connection to be dropped", r.StatusCode)
+		}
+		if n, outcome := requestLines(logs.Bytes()); n != 1 || outcome != lambdamcp.OutcomePanic {
+			t.Errorf("%d request lines, outcome %v; want 1, panic:\n%s", n, outcome, logs.Bytes())
+		}
+	})
 }
