@@ -716,7 +716,14 @@ func (w *guardWriter) answeredEventStream() bool {
 	return baseMediaType(w.Header().Get("Content-Type")) == "text/event-stream"
 }
 
+// statusCode is the status the client got: a stream's is the head it
+// sent, which abort may have written without the handler.
 func (w *guardWriter) statusCode() int {
+	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
+		if s := sw.sentStatus(); s != 0 {
+			return s
+		}
+	}
 	if w.status == 0 {
 		return http.StatusOK
 	}

@@ -273,6 +273,17 @@ type streamWriter struct {
 
 func (w *streamWriter) Header() http.Header { return w.header }
 
+// sentStatus is the status of the head that went out, by the handler or
+// by abort; 0 before it went.
+func (w *streamWriter) sentStatus() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.committed {
+		return 0
+	}
+	return w.status
+}
+
 func (w *streamWriter) WriteHeader(code int) {
 	if interim(code) {
 		return

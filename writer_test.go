@@ -208,3 +208,39 @@ func TestAbortHandler(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamLoggedStatus checks that a streamed request is logged with the
+// status its client got when the stream answered without the handler: 504
+// for a notification still unanswered at the deadline, 500 for a panic
+// before the handler wrote anything.
+func TestStreamLoggedStatus(t *testing.T) {
+	notification := jsonPost(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, "MCP-Protocol-Version", legacy)
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		status  int
+	}{
+		{"silent until the deadline", func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, 504},
+		{"panic before writing", func(http.ResponseWriter, *http.Request) { panic("boom") }, 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs lockedBuffer
+			h := lambdamcp.NewHandler(tc.handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL},
+				DeadlineMargin: time.Second, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+			s, head := openStream(t, streamCtx(t, 2*time.Second), h, urlEvent(t, notification))
+			io.ReadAll(s.r)
+			if head.StatusCode != tc.status {
+				t.Errorf("client got %d, want %d", head.StatusCode, tc.status)
+			}
+			var logged []any
+			for _, l := range logLines(t, logs.Bytes()) {
+				if l["msg"] == "request" {
+					logged = append(logged, l["status"])
+				}
+			}
+			if len(logged) != 1 || logged[0] != float64(tc.status) {
+				t.Errorf("logged statuses %v, want [%d]", logged, tc.status)
+			}
+		})
+	}
+}
