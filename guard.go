@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -229,7 +230,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		if v != nil {
 			return OutcomePanic
 		}
-		if ctx.Err() == nil || dw.answered() {
+		if ctx.Err() == nil || dw.answered(rec.rpc.ID != nil) {
 			return ""
 		}
 	case <-ctx.Done():
@@ -249,6 +250,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 			status = http.StatusGatewayTimeout
 		}
 		dw.answerIfSilent(status, rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
+		dw.answerInStream(rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
 	}
 	dw.detach()
 	return OutcomeTimeout
@@ -546,10 +548,12 @@ func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject
 // handler still writes, so that the guard can answer in its place, and
 // read the guardWriter as it finishes.
 type detachableWriter struct {
-	mu       sync.Mutex
-	w        *guardWriter
-	header   http.Header // nil: the handler's headers are w's (a stream's)
-	detached bool
+	mu        sync.Mutex
+	w         *guardWriter
+	header    http.Header // nil: the handler's headers are w's (a stream's)
+	detached  bool
+	sse       bool // the handler answers with an event stream (not a stream's: stream.go tracks its own)
+	responded bool // an event in it answers the call
 }
 
 func newDetachableWriter(w *guardWriter) *detachableWriter {
@@ -583,8 +587,16 @@ func (d *detachableWriter) sendHeader(code int) {
 		for k, vs := range d.header {
 			h[k] = slices.Clone(vs) // a detached handler may still append to its own
 		}
+		d.sse = isEventStream(h.Get("Content-Type"))
 	}
 	d.w.WriteHeader(code)
+}
+
+// isEventStream reports whether a Content-Type is text/event-stream,
+// without the allocations of a full parse.
+func isEventStream(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "text/event-stream")
 }
 
 // WriteHeader drops interim (1xx) statuses: Lambda cannot send them, and
@@ -607,6 +619,9 @@ func (d *detachableWriter) Write(p []byte) (int, error) {
 		return 0, http.ErrHandlerTimeout
 	}
 	d.sendHeader(http.StatusOK)
+	if d.sse && !d.responded && sseHasResponse(p) {
+		d.responded = true
+	}
 	return d.w.Write(p)
 }
 
@@ -653,11 +668,26 @@ func (d *detachableWriter) answerPanicked(id json.RawMessage, msg string, abort 
 	writeRPCError(d.w, http.StatusInternalServerError, id, codeInternalError, msg, nil)
 }
 
-// answered reports whether the handler has begun its answer.
-func (d *detachableWriter) answered() bool {
+// answerInStream ends an event stream that the handler began without
+// answering the call (call is its id) with the call's error as one more
+// event.
+func (d *detachableWriter) answerInStream(call json.RawMessage, code int, msg string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.w.wroteHeader
+	if d.detached || !d.w.wroteHeader || !d.sse || d.responded || call == nil {
+		return
+	}
+	d.w.Write(sseEvent(jsonRPCErrorBody(call, code, msg, nil)))
+	d.responded = true
+}
+
+// answered reports whether the handler has answered: begun its answer,
+// and, for a call (call says whether it is one) answered in an event
+// stream, written the call's response in it.
+func (d *detachableWriter) answered(call bool) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.w.wroteHeader && (!call || !d.sse || d.responded)
 }
 
 // detach drops the handler's writes from now on.

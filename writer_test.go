@@ -1,6 +1,9 @@
 package lambdamcp_test
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
 )
@@ -242,5 +247,44 @@ func TestStreamLoggedStatus(t *testing.T) {
 				t.Errorf("logged statuses %v, want [%d]", logged, tc.status)
 			}
 		})
+	}
+}
+
+// TestEventStreamAnsweredAtDeadline checks a buffered call answered with an
+// event stream whose tool sent progress and then ignored its context past
+// the deadline: the answer ends with the call's timeout error as one more
+// event, as a streamed one does.
+func TestEventStreamAnsweredAtDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(s, &mcp.Tool{Name: "stuck"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		req.Session.NotifyProgress(context.WithoutCancel(ctx), &mcp.ProgressNotificationParams{ProgressToken: req.Params.GetProgressToken(), Progress: 1, Total: 2})
+		<-release // ignores its context
+		return text("late"), nil, nil
+	})
+	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{DeadlineMargin: 1600 * time.Millisecond})
+	req := jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"stuck","arguments":{},"_meta":{"progressToken":"p1"}}}`,
+		"MCP-Protocol-Version", legacy)
+	out, err := h.Invoke(streamCtx(t, 2*time.Second), urlEvent(t, req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	sr := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
+	var got []string
+	var last map[string]any
+	for item, ok := sr.next(); ok; item, ok = sr.next() {
+		if item.msg != nil {
+			got, last = append(got, kind(item.msg)), item.msg
+		}
+	}
+	errObj, _ := last["error"].(map[string]any)
+	if len(got) != 2 || last["id"] != 42.0 || errObj["code"] != -32001.0 {
+		t.Errorf("%d %s answered with %v, last %v; want the progress, then error -32001 for call 42", resp.StatusCode, resp.header("Content-Type"), got, last)
 	}
 }
