@@ -133,7 +133,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // connect opens a session; opts may be nil.
 func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.ClientOptions, out io.Writer) (*mcp.ClientSession, *http.Client, error) {
 	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token}}
-	transport := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: httpClient}
+	// The go-sdk documents 0 as its default bound on an event but passes
+	// it on as no bound at all; a server's endless event would take all
+	// the memory there is.
+	transport := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: httpClient, MaxEventSize: mcp.DefaultMaxEventSize}
 	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: protocol})
 	if err != nil {
@@ -219,6 +222,11 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || r.Method != http.MethodPost {
 		return resp, err
 	}
+	if ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";"); !strings.EqualFold(strings.TrimSpace(ct), "text/event-stream") {
+		// An answer that is not an event stream is read whole; an event
+		// stream is bounded event by event (MaxEventSize).
+		resp.Body = &boundedBody{ReadCloser: resp.Body, left: maxAnswerBytes}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if resp.StatusCode >= 400 {
@@ -229,6 +237,34 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.last, s.challenge, s.message = 0, "", ""
 	}
 	return resp, nil
+}
+
+// maxAnswerBytes bounds an answer that is not an event stream.
+const maxAnswerBytes = 64 << 20
+
+// errAnswerTooLarge ends the reading of an answer over maxAnswerBytes.
+var errAnswerTooLarge = fmt.Errorf("the server's answer is larger than %d MiB", maxAnswerBytes>>20)
+
+// boundedBody is a response body that fails once more than left bytes
+// were read from it.
+type boundedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, errAnswerTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n, errAnswerTooLarge
+	}
+	return n, err
 }
 
 // maxPeek bounds how much of an error body is read for its message.
@@ -288,6 +324,15 @@ func withStatus(c *http.Client, err error) error {
 // redacted is endpoint with the password of its user information, if any,
 // replaced by "xxxxx"; a URL that does not parse is returned as is.
 func redacted(endpoint string) string {
+	if !strings.Contains(endpoint, "://") {
+		// No scheme, so url.Parse would read "user:password@host" as a
+		// scheme and an opaque part, and hide nothing.
+		host, _, _ := strings.Cut(endpoint, "/")
+		if at := strings.LastIndexByte(host, '@'); at >= 0 {
+			return "xxxxx" + endpoint[at:]
+		}
+		return endpoint
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return endpoint

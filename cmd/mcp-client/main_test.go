@@ -266,3 +266,48 @@ func TestTalkToOwnServer(t *testing.T) {
 		})
 	}
 }
+
+// TestEndlessAnswerBounded checks that a server answering without end is
+// refused once the answer passes its bound, not buffered until memory or
+// the time limit runs out: an event stream at the go-sdk's 16 MiB bound on
+// an event, any other answer at maxAnswerBytes.
+func TestEndlessAnswerBounded(t *testing.T) {
+	for _, tc := range []struct{ name, contentType, prefix, want string }{
+		{"event stream", "text/event-stream", "data: ", "exceeded 16777216 bytes"},
+		{"json", "application/json", `{"jsonrpc":"2.0","id":1,"result":{"x":"`, "larger than 64 MiB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost {
+					w.WriteHeader(http.StatusMethodNotAllowed)
+					return
+				}
+				w.Header().Set("Content-Type", tc.contentType)
+				w.Write([]byte(tc.prefix))
+				chunk := bytes.Repeat([]byte("x"), 1<<20)
+				for range 200 { // far past either bound, then it would wait
+					if _, err := w.Write(chunk); err != nil {
+						return
+					}
+				}
+				<-r.Context().Done()
+			}))
+			defer srv.Close()
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-timeout", "20s"}, noEnv, &stdout, &stderr)
+			if code != 1 || strings.Contains(stderr.String(), "timed out") || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 1 naming the answer's size (%q)", code, stderr.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestSchemelessEndpointPasswordHidden checks that an endpoint whose
+// scheme was forgotten does not show its password in the usage error.
+func TestSchemelessEndpointPasswordHidden(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-endpoint", "alice:s3cret@127.0.0.1:8080/mcp"}, noEnv, &stdout, &stderr)
+	if code != 2 || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), "xxxxx@127.0.0.1:8080/mcp") {
+		t.Errorf("exit %d, output %q; want 2 with the password hidden", code, stderr.String())
+	}
+}
