@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"log/slog"
 	"strings"
 )
@@ -79,6 +80,24 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: getenv(EnvJWTAudienceClaim)}
 		if len(c.AuthorizationServers) == 0 {
 			c.AuthorizationServers = []string{iss}
+		}
+	}
+	// URLs that are not URLs would be published in the metadata and the
+	// challenges as they are, and an origin with a path matches no
+	// browser's Origin.
+	urls := []struct{ name, value string }{{EnvResourceURL, c.ResourceURL}, {EnvResourceMetadataURL, c.ResourceMetadataURL}}
+	for _, a := range c.AuthorizationServers {
+		urls = append(urls, struct{ name, value string }{EnvAuthorizationServers, a})
+	}
+	for _, u := range urls {
+		if p, err := url.Parse(u.value); u.value != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "") {
+			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, u.value)
+		}
+	}
+	for _, o := range c.AllowedOrigins {
+		if p, err := url.Parse(o); o != "*" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" ||
+			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil) {
+			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, o)
 		}
 	}
 	// Settings that only a verifier acts on say that tokens were meant to

@@ -44,6 +44,14 @@ func TestConfigFromEnv(t *testing.T) {
 			want: Config{ResourceURL: "https://x/mcp", AllowedOrigins: []string{"https://app"}}},
 		{name: "scopes behind an authorizer", env: map[string]string{EnvFromAuthorizer: "1", EnvRequiredScopes: "mcp:tools"},
 			want: Config{FromAuthorizer: true, Scopes: []string{"mcp:tools"}}},
+		{name: "origins: any, with a port, with a trailing slash", env: map[string]string{EnvAllowedOrigins: "*, http://localhost:6274, https://app.example.com/"},
+			want: Config{AllowedOrigins: []string{"*", "http://localhost:6274", "https://app.example.com/"}}},
+		{name: "resource URL not a URL", env: map[string]string{EnvResourceURL: "mcp.example.com/mcp"}, wantErr: true},
+		{name: "metadata URL not a URL", env: map[string]string{EnvFromAuthorizer: "1", EnvResourceMetadataURL: "notaurl"}, wantErr: true},
+		{name: "authorization server not a URL", env: map[string]string{EnvFromAuthorizer: "1", EnvAuthorizationServers: "https://iss,alsonot"}, wantErr: true},
+		{name: "origin with a path", env: map[string]string{EnvAllowedOrigins: "https://app.example.com/ui"}, wantErr: true},
+		{name: "origin without a scheme", env: map[string]string{EnvAllowedOrigins: "app.example.com"}, wantErr: true},
+		{name: "origin with a query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?x=1"}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
