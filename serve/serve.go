@@ -45,7 +45,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -298,11 +297,6 @@ func protect(h http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	if cfg.ResourceURL != "" {
-		if u, err := url.Parse(cfg.ResourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, configError("%s=%q is not an http(s) URL", auth.EnvResourceURL, cfg.ResourceURL)
-		}
-	}
 	protected := auth.Middleware(v, opts)(h)
 	mux := http.NewServeMux()
 	mux.Handle(auth.WellKnownPath, protected)
@@ -347,7 +341,13 @@ func serveLocal(ctx context.Context, ln net.Listener, h http.Handler) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		// What is still in flight after the grace (a client that never
+		// finishes its request, say) is cut: the shutdown itself went as
+		// asked.
+		srv.Close()
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

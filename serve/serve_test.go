@@ -240,11 +240,18 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		{"from authorizer not a switch", map[string]string{auth.EnvFromAuthorizer: "yes"}, auth.EnvFromAuthorizer},
 		{"stream shape unknown", map[string]string{"MCP_STREAM": "soap"}, "MCP_STREAM"},
 		{"scopes without a verifier", map[string]string{auth.EnvRequiredScopes: "mcp:tools"}, auth.EnvRequiredScopes},
+		{"resource URL not a URL, no authentication", map[string]string{auth.EnvResourceURL: "mcp.example.com/mcp"}, auth.EnvResourceURL},
+		{"metadata URL not a URL", map[string]string{auth.EnvTokenSHA256: auth.HashToken("t"), auth.EnvResourceMetadataURL: "notaurl"}, auth.EnvResourceMetadataURL},
+		{"authorization server not a URL", map[string]string{auth.EnvTokenSHA256: auth.HashToken("t"), auth.EnvAuthorizationServers: "notaurl"}, auth.EnvAuthorizationServers},
+		{"origin with a path", map[string]string{auth.EnvAllowedOrigins: "https://app.example.com/ui"}, auth.EnvAllowedOrigins},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs strings.Builder
-			err := Run(t.Context(), Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+			// A configuration taken for good serves until ctx ends.
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			defer cancel()
+			err := Run(ctx, Handler(demoserver.New(demoserver.Options{}), nil), &Options{
 				Addr:   "127.0.0.1:0",
 				Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 				Getenv: func(k string) string { return tc.env[k] },
@@ -293,5 +300,46 @@ func TestRunPortTaken(t *testing.T) {
 	}
 	if logs.Len() != 0 {
 		t.Errorf("logged %q, want nothing", logs.String())
+	}
+}
+
+// TestRunShutdownWithStalledClient checks that Run returns nil once ctx
+// ends even when a client never finishes its request: that request is cut
+// after the grace period, and the shutdown went as asked.
+func TestRunShutdownWithStalledClient(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+			Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
+		})
+	}()
+	var conn net.Conn
+	for range 100 {
+		if conn, err = net.Dial("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n") // and nothing more
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v (exit %d) after ctx ended, want nil", err, ExitCode(err))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return")
 	}
 }
