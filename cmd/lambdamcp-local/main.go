@@ -129,6 +129,15 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if o.authorizer != "" && o.buildAuthorizer != "" {
 		return nil, errors.New("give at most one of -authorizer and -build-authorizer")
 	}
+	// Lambda's own limits: a function would never see other values.
+	switch {
+	case o.timeout < time.Second || o.timeout > 15*time.Minute || o.timeout%time.Second != 0:
+		return nil, fmt.Errorf("-timeout %v: Lambda takes whole seconds from 1s to 15m0s", o.timeout)
+	case o.memory < 128 || o.memory > 10240:
+		return nil, fmt.Errorf("-memory %d: Lambda takes 128 to 10240 MB", o.memory)
+	case o.concurrency < 1:
+		return nil, fmt.Errorf("-concurrency %d: at least one process must run", o.concurrency)
+	}
 	// The front checks its configuration; ask it now, with stand-ins for
 	// the functions, rather than after building them.
 	var authorizer localfront.Function

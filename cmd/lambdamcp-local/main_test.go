@@ -60,6 +60,13 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"authorizer on url", []string{"-shape", "url", "-function", "x", "-authorizer", "y"}, "no Lambda authorizers"},
 		{"stream on rest", []string{"-function", "x", "-stream"}, "response streaming is a Function URL mode"},
 		{"unknown authorizer type", []string{"-function", "x", "-authorizer", "y", "-authorizer-type", "cognito"}, "unknown authorizer type"},
+		{"negative timeout", []string{"-function", "x", "-timeout", "-1s"}, "-timeout -1s"},
+		{"zero timeout", []string{"-function", "x", "-timeout", "0"}, "whole seconds from 1s to 15m0s"},
+		{"fractional timeout", []string{"-function", "x", "-timeout", "1500ms"}, "whole seconds"},
+		{"timeout past Lambda's", []string{"-function", "x", "-timeout", "16m"}, "1s to 15m0s"},
+		{"negative memory", []string{"-function", "x", "-memory", "-5"}, "-memory -5"},
+		{"memory past Lambda's", []string{"-function", "x", "-memory", "20000"}, "128 to 10240 MB"},
+		{"no process", []string{"-function", "x", "-concurrency", "0"}, "-concurrency 0"},
 		{"request authorizer on http", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-authorizer-type", "request"}, "authorizer type request is for the rest shape"},
 		// Refused before anything is built: nothing to wait for.
 		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
