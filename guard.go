@@ -297,6 +297,7 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 			// http.ErrAbortHandler too: the stream has no connection to
 			// drop but ends with the error as well.
 			sw.abort(codeInternalError, internalErrorMessage(r.Context()), nil)
+			sw.cutShort()
 			return OutcomePanic
 		}
 	case <-sw.done:

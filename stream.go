@@ -267,6 +267,7 @@ type streamWriter struct {
 	settled   http.Header // a copy of the handler's headers once final (StreamMiddleware)
 	late      bool        // the handler set a status after the head went out
 	answered  bool        // the call's response has been written
+	cut       bool        // the answer is incomplete: end the body with errCutShort
 	closed    bool
 	last      time.Time // when the body was last written
 }
@@ -381,8 +382,29 @@ func (w *streamWriter) finish() {
 	// returned first.
 	w.commitLocked(http.StatusOK, w.header)
 	w.closeLocked()
-	w.pw.Close()
+	if w.cut {
+		// The reader's error becomes the invocation's error trailers, and
+		// the client's response ends abnormally.
+		w.pw.CloseWithError(errCutShort)
+	} else {
+		w.pw.Close()
+	}
 	close(w.finished)
+}
+
+// errCutShort ends a stream whose answer is known to be incomplete.
+var errCutShort = errors.New("lambdamcp: the handler panicked after part of its answer went out")
+
+// cutShort marks an answer that is not an event stream, and of which the
+// handler wrote part before it panicked: no event can follow it, so the
+// stream ends with an error rather than as if the part were whole. (An
+// event stream gets the error as one more event: abort.)
+func (w *streamWriter) cutShort() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.committed && !w.sse && w.answered {
+		w.cut = true
+	}
 }
 
 // closeLocked ends the stream: what is written to it from now on is

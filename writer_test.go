@@ -288,3 +288,25 @@ func TestEventStreamAnsweredAtDeadline(t *testing.T) {
 		t.Errorf("%d %s answered with %v, last %v; want the progress, then error -32001 for call 42", resp.StatusCode, resp.header("Content-Type"), got, last)
 	}
 }
+
+// TestStreamPanicAfterPartialAnswer checks a streamed answer that is not an
+// event stream, cut short by a panic: the stream ends with an error, which
+// the runtime sends as the invocation's error trailers, rather than as if
+// the part were whole.
+func TestStreamPanicAfterPartialAnswer(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"jsonrpc":"2.0","id":7,"res`)
+		panic("boom")
+	})
+	opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+	for _, shape := range streamShapes {
+		t.Run(shape.name, func(t *testing.T) {
+			s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, call("echo", `{}`)))
+			body, err := io.ReadAll(s.r)
+			if err == nil {
+				t.Errorf("the stream ended cleanly after %q, a handler's answer cut short by a panic", body)
+			}
+		})
+	}
+}
