@@ -173,16 +173,16 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		return nil
 	}
 
-	addr := o.Addr
+	addr, from := o.Addr, "Options.Addr"
 	if addr == "" {
-		addr = getenv(EnvAddr)
+		addr, from = getenv(EnvAddr), EnvAddr
 	}
 	if addr == "" {
-		addr = DefaultAddr
+		addr, from = DefaultAddr, "the default address"
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s %q: %w", from, addr, err)
 	}
 	host, everywhere := localHost(ln.Addr())
 	endpoint := "http://" + host + "/mcp"

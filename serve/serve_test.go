@@ -295,7 +295,7 @@ func TestRunPortTaken(t *testing.T) {
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 		Getenv: func(k string) string { return env[k] },
 	})
-	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "address already in use") {
+	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), EnvAddr) {
 		t.Errorf("Run = %v (exit %d), want the listen error (exit 1)", err, ExitCode(err))
 	}
 	if logs.Len() != 0 {
