@@ -3,8 +3,8 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"log/slog"
+	"net/url"
 	"strings"
 )
 
