@@ -12,16 +12,21 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 )
+
+const usage = "usage: authorizer [-hash-token]   (on Lambda: the API Gateway authorizer; elsewhere: -hash-token < token)"
 
 // run is the testable part of main. start hands the handler to the Lambda
 // runtime (lambda.Start in main) and does not return in production.
 func run(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, start func(any)) int {
 	fs := flag.NewFlagSet("authorizer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	hashToken := fs.Bool("hash-token", false, "read a token from stdin and print its SHA-256 hash for MCP_AUTH_TOKEN_SHA256")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return cmdline.UsageError(stderr, "authorizer", usage, cmdline.Unexpected(fs.Args()))
 	}
 	if *hashToken {
 		hash, err := hashFrom(stdin)

@@ -86,6 +86,26 @@ func TestRunConfiguration(t *testing.T) {
 	}
 }
 
+// TestRunCommandLine checks -h (exit 0, the usage) and arguments the
+// command does not take (exit 2), as the other commands answer them.
+func TestRunCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "-hash-token"},
+		{[]string{"-no-such-flag"}, 2, "usage: authorizer"},
+		{[]string{"-hash-token", "extra"}, 2, `unexpected argument "extra"`},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), tc.args, env(nil), strings.NewReader(token), &out, &errOut, nil)
+		if code != tc.code || !strings.Contains(errOut.String(), tc.want) || out.Len() != 0 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and %q", tc.args, code, out.String(), errOut.String(), tc.code, tc.want)
+		}
+	}
+}
+
 func TestNewAuthorizerFromEnv(t *testing.T) {
 	a, err := newAuthorizer(env(map[string]string{
 		auth.EnvTokenSHA256: auth.HashToken(token), auth.EnvRequiredScopes: "mcp:tools",
