@@ -171,14 +171,26 @@ func (f *Front) stagePrefix() string {
 }
 
 // shutdownGrace is how long Close lets requests in flight finish before it
-// cuts their connections.
-const shutdownGrace = 2 * time.Second
+// cuts their connections: a little longer than a Process gives its
+// invocations (two seconds), so that a request whose invocation was cut
+// still gets its 502.
+const shutdownGrace = 2500 * time.Millisecond
 
-// Close stops accepting requests, lets those in flight finish for up to two
-// seconds, then cuts the rest and closes the function and the authorizer.
+// Close stops accepting requests and closes the function and the
+// authorizer at once: invocations in flight get the time their Close
+// gives them (two seconds for a Process), and the requests waiting for
+// them are answered, before the server cuts what is left.
 func (f *Front) Close() error {
 	var err error
 	f.closed.Do(func() {
+		functions := make(chan struct{})
+		go func() {
+			defer close(functions)
+			f.cfg.Function.Close()
+			if f.cfg.Authorizer != nil {
+				f.cfg.Authorizer.Close()
+			}
+		}()
 		if f.hs != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
@@ -186,10 +198,7 @@ func (f *Front) Close() error {
 				err = f.hs.Close()
 			}
 		}
-		f.cfg.Function.Close()
-		if f.cfg.Authorizer != nil {
-			f.cfg.Authorizer.Close()
-		}
+		<-functions
 	})
 	return err
 }

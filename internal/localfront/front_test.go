@@ -469,6 +469,45 @@ func TestCloseLetsInvocationsFinish(t *testing.T) {
 	}
 }
 
+// TestCloseCutsHungInvocation stops the front while an invocation hangs:
+// the process is killed after its two seconds of grace, and the client
+// gets the 502 of a cut invocation rather than a dropped connection (the
+// server used to wait out its own grace first, then cut the connection,
+// then give the process its two seconds).
+func TestCloseCutsHungInvocation(t *testing.T) {
+	p, err := NewProcess(fnBinary, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		status int
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := http.Get(f.URL() + "/hang")
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		resp.Body.Close()
+		answered <- answer{status: resp.StatusCode}
+	}()
+	time.Sleep(500 * time.Millisecond) // the invocation is under way
+	start := time.Now()
+	f.Close()
+	took := time.Since(start)
+	a := <-answered
+	if a.err != nil || a.status != http.StatusBadGateway {
+		t.Errorf("hung request = %d, %v; want a 502", a.status, a.err)
+	}
+	t.Logf("Close took %v", took.Round(time.Millisecond))
+}
+
 // TestChildProcessAuthorizer runs the authorizer as a real bootstrap: its
 // verdicts become 200 or 401, and the context it builds in its own (warm)
 // process reaches the function.

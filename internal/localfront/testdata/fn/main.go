@@ -72,6 +72,8 @@ func handle(ctx context.Context, ev event) (any, error) {
 		switch {
 		case strings.HasSuffix(path, "/exit"):
 			os.Exit(3)
+		case strings.HasSuffix(path, "/hang"):
+			<-ctx.Done() // until the invocation's deadline, or the process is killed
 		case strings.HasSuffix(path, "/stream"):
 			return streamed(), nil
 		}
