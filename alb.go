@@ -14,15 +14,14 @@ import (
 // A target group either sends single-value headers or, with multi-value
 // headers enabled, multi-value ones, and expects the response in the same
 // form. Query strings arrive as the client encoded them.
-func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest) any {
-	multi := ev.MultiValueHeaders != nil
+func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest) *responseBuffer {
 	header := make(http.Header, len(ev.Headers)+len(ev.MultiValueHeaders))
-	if multi {
+	if ev.MultiValueHeaders != nil {
 		multiHeaders(header, ev.MultiValueHeaders)
 	} else {
 		singleHeaders(header, ev.Headers)
 	}
-	w := h.serve(ctx, &invocation{shape: ShapeALB, event: ev}, requestParts{
+	return h.serve(ctx, &invocation{shape: ShapeALB, event: ev}, requestParts{
 		method:     ev.HTTPMethod,
 		path:       ev.Path,
 		escaped:    true,
@@ -32,6 +31,11 @@ func (h *Handler) serveALB(ctx context.Context, ev *events.ALBTargetGroupRequest
 		body:       ev.Body,
 		base64:     ev.IsBase64Encoded,
 	})
+}
+
+// albResponse is a target group's response, with multi-value headers when
+// its requests have them.
+func albResponse(w *responseBuffer, multi bool) *events.ALBTargetGroupResponse {
 	body, isBase64 := w.encodedBody()
 	resp := &events.ALBTargetGroupResponse{
 		StatusCode:        w.statusCode(),

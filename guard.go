@@ -196,6 +196,10 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
+	if buf, ok := gw.ResponseWriter.(*responseBuffer); ok && buf.seal(rec.rpc.ID) {
+		gw.wroteHeader, gw.status = true, http.StatusOK
+		outcome = OutcomeError
+	}
 	g.finish(r, rec, gw, outcome, start, endSpan)
 	if gw.broken {
 		// Part of an answer that will never be whole is out: net/http's

@@ -15,12 +15,11 @@ import (
 // on REST APIs. Through a custom domain the raw path has no stage (nor the
 // API mapping's path, "Create AWS Lambda proxy integrations for HTTP APIs
 // in API Gateway", Payload format differences), so it is left as it is.
-func (h *Handler) serveHTTPAPI(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) any {
+func (h *Handler) serveHTTPAPI(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) *responseBuffer {
 	rc := ev.RequestContext
 	path := withoutStage(ev.RawPath, rc.Stage, rc.DomainName, rc.APIID)
-	w := h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
+	return h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
 		v2Parts(rc.HTTP.Method, path, false, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
-	return v2Response(w)
 }
 
 // withoutStage returns an HTTP API event's path without the named stage
@@ -44,11 +43,10 @@ func defaultEndpoint(domain, apiID string) bool {
 }
 
 // serveURL answers a Lambda Function URL event (buffered invoke mode).
-func (h *Handler) serveURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) any {
+func (h *Handler) serveURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) *responseBuffer {
 	rc := ev.RequestContext
-	w := h.serve(ctx, &invocation{shape: ShapeURL, event: ev},
+	return h.serve(ctx, &invocation{shape: ShapeURL, event: ev},
 		v2Parts(rc.HTTP.Method, ev.RawPath, true, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
-	return v2Response(w)
 }
 
 // httpAPIAuthorizer flattens an HTTP API's authorizer description into the

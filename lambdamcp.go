@@ -188,27 +188,29 @@ func (h *Handler) decode(ctx context.Context, payload []byte) (shape Shape, even
 
 // invokeBuffered answers a decoded event (see parseEvent) with one response.
 func (h *Handler) invokeBuffered(ctx context.Context, event any, httpAPIv1 bool) ([]byte, error) {
-	var resp any
+	var w *responseBuffer
 	switch ev := event.(type) {
 	case *events.APIGatewayProxyRequest:
-		resp = h.serveREST(ctx, ev, httpAPIv1)
+		w = h.serveREST(ctx, ev, httpAPIv1)
 	case *events.APIGatewayV2HTTPRequest:
-		resp = h.serveHTTPAPI(ctx, ev)
+		w = h.serveHTTPAPI(ctx, ev)
 	case *events.LambdaFunctionURLRequest:
-		resp = h.serveURL(ctx, ev)
+		w = h.serveURL(ctx, ev)
 	case *events.ALBTargetGroupRequest:
-		resp = h.serveALB(ctx, ev)
+		w = h.serveALB(ctx, ev)
 	}
-	out, err := encodeResponse(resp)
-	if err != nil {
-		return nil, err
+	w.seal(nil) // the guard sealed it, unless the request could not be built
+	if w.err != nil {
+		return nil, w.err
 	}
-	return h.guardResponseSize(event, resp, out)
+	return w.out, nil
 }
 
 // serve runs the handler for one request and keeps its response.
 func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *responseBuffer {
 	w := newResponseBuffer()
+	w.event = inv.event
+	w.limit, w.front = h.responseLimit(inv.shape)
 	r, err := newRequest(withInvocation(ctx, inv), p)
 	if err != nil {
 		writeJSONError(w, http.StatusBadRequest, h.rejectRequest(ctx, inv, err), err.Error())

@@ -2,7 +2,6 @@ package lambdamcp
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
@@ -407,51 +405,12 @@ func validID(raw json.RawMessage) bool {
 	return false
 }
 
-// guardResponseSize replaces a buffered response that Lambda, or the ALB
-// in front of it, could not return with a JSON-RPC error of the same shape,
-// keeping the request's id.
-func (h *Handler) guardResponseSize(event, resp any, out []byte) ([]byte, error) {
-	limit, who := h.limits.MaxResponseBytes, "Lambda"
-	if _, alb := event.(*events.ALBTargetGroupRequest); alb && limit > albMaxResponseBytes {
+// responseLimit is the largest encoded response the front of a buffered
+// invocation of shape returns, and who sets it; 0 means no limit.
+func (h *Handler) responseLimit(shape Shape) (limit int, who string) {
+	limit, who = h.limits.MaxResponseBytes, "Lambda"
+	if shape == ShapeALB && limit > albMaxResponseBytes {
 		limit, who = albMaxResponseBytes, "ALB"
 	}
-	if limit <= 0 || len(out) <= limit {
-		return out, nil
-	}
-	var body string
-	var isBase64 bool
-	switch ev := event.(type) {
-	case *events.APIGatewayProxyRequest:
-		body, isBase64 = ev.Body, ev.IsBase64Encoded
-	case *events.APIGatewayV2HTTPRequest:
-		body, isBase64 = ev.Body, ev.IsBase64Encoded
-	case *events.LambdaFunctionURLRequest:
-		body, isBase64 = ev.Body, ev.IsBase64Encoded
-	case *events.ALBTargetGroupRequest:
-		body, isBase64 = ev.Body, ev.IsBase64Encoded
-	}
-	raw := []byte(body)
-	if isBase64 {
-		raw, _ = base64.StdEncoding.DecodeString(body)
-	}
-	id := peekRPC(raw).ID
-	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(out), who, limit)
-	errBody := jsonRPCErrorBody(id, codeInternalError, msg, nil)
-	header := http.Header{"Content-Type": {"application/json"}}
-	switch r := resp.(type) {
-	case *events.APIGatewayProxyResponse:
-		r.StatusCode, r.MultiValueHeaders, r.Headers, r.Body, r.IsBase64Encoded = http.StatusOK, header, nil, string(errBody), false
-	case *events.APIGatewayV2HTTPResponse:
-		r.StatusCode, r.Headers, r.MultiValueHeaders, r.Cookies, r.Body, r.IsBase64Encoded = http.StatusOK, joinedHeaders(header), nil, nil, string(errBody), false
-	case *events.ALBTargetGroupResponse:
-		r.StatusCode, r.StatusDescription, r.Body, r.IsBase64Encoded = http.StatusOK, "200 OK", string(errBody), false
-		if r.MultiValueHeaders != nil {
-			r.MultiValueHeaders, r.Headers = header, nil
-		} else {
-			r.Headers = joinedHeaders(header)
-		}
-	default:
-		return out, nil
-	}
-	return encodeResponse(resp)
+	return max(limit, 0), who
 }

@@ -2,10 +2,14 @@ package lambdamcp
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // responseBuffer is the http.ResponseWriter for buffered shapes: it keeps
@@ -16,6 +20,16 @@ type responseBuffer struct {
 	header http.Header
 	status int
 	body   strings.Builder
+
+	// The Lambda response (seal): the event whose shape it takes, the
+	// front's limit on its size (0: none) and who sets it, and, once
+	// sealed, its encoding.
+	event  any
+	limit  int
+	front  string
+	sealed bool
+	out    []byte
+	err    error
 }
 
 func newResponseBuffer() *responseBuffer {
@@ -36,6 +50,42 @@ func (w *responseBuffer) Write(p []byte) (int, error) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	return w.body.Write(p)
+}
+
+// seal builds the Lambda response of w's event from what the handler
+// wrote, and encodes it, once. A response larger than the front returns
+// (Lambda's 6 MB, an ALB's 1 MB) is replaced by a JSON-RPC internal error
+// answering the call id, in the same shape, where the front would fail the
+// invocation or answer 502; seal reports whether it was. The guard seals a
+// buffered response before it logs the request, so that the log line, the
+// metric and the span describe what the client gets.
+func (w *responseBuffer) seal(id json.RawMessage) (replaced bool) {
+	if w.sealed {
+		return false
+	}
+	w.sealed = true
+	w.out, w.err = encodeResponse(w.lambdaResponse())
+	if w.err != nil || w.limit <= 0 || len(w.out) <= w.limit {
+		return false
+	}
+	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(w.out), w.front, w.limit)
+	w.reset()
+	w.header.Set("Content-Type", "application/json")
+	w.status = http.StatusOK
+	w.body.Write(jsonRPCErrorBody(id, codeInternalError, msg, nil))
+	w.out, w.err = encodeResponse(w.lambdaResponse())
+	return true
+}
+
+// lambdaResponse is the response of w's event's shape.
+func (w *responseBuffer) lambdaResponse() any {
+	switch ev := w.event.(type) {
+	case *events.APIGatewayProxyRequest:
+		return restResponse(w)
+	case *events.ALBTargetGroupRequest:
+		return albResponse(w, ev.MultiValueHeaders != nil)
+	}
+	return v2Response(w) // HTTP API payload 2.0 and Function URLs
 }
 
 // reset forgets what the handler wrote, so that an answer of lambdamcp's

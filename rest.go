@@ -16,8 +16,12 @@ import (
 // where a REST API's keeps the client's percent-encoding, and, on a named
 // stage reached through the API's default endpoint, starts with the stage
 // as a payload 2.0 event's does (serveHTTPAPI).
-func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest, httpAPIv1 bool) any {
-	w := h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev, httpAPIv1))
+func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest, httpAPIv1 bool) *responseBuffer {
+	return h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev, httpAPIv1))
+}
+
+// restResponse is a REST API's (or an HTTP API's payload 1.0) response.
+func restResponse(w *responseBuffer) *events.APIGatewayProxyResponse {
 	body, isBase64 := w.encodedBody()
 	return &events.APIGatewayProxyResponse{
 		StatusCode:        w.statusCode(),

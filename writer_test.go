@@ -310,3 +310,30 @@ func TestStreamPanicAfterPartialAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestOversizeResponseLogged checks that a buffered response replaced for
+// its size is logged and measured as what the client gets: status 200 and
+// outcome error, one line, one metric with an error.
+func TestOversizeResponseLogged(t *testing.T) {
+	var logs, metrics lockedBuffer
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"`+strings.Repeat("x", 4096)+`"}]}}`)
+	}), &lambdamcp.Options{
+		Limits:  lambdamcp.Limits{MaxResponseBytes: 1024},
+		Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
+		Metrics: &metrics,
+	})
+	resp := invoke(t, h, urlEvent(t, call("echo", `{}`)))
+	var a rpcAnswer
+	if err := json.Unmarshal(resp.body(t), &a); err != nil || resp.StatusCode != 200 || a.Error == nil || a.Error.Code != -32603 || string(a.ID) != "7" {
+		t.Fatalf("answer = %d %s, want 200 with an internal error for id 7", resp.StatusCode, resp.body(t))
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["status"] != 200.0 || lines[0]["outcome"] != lambdamcp.OutcomeError {
+		t.Errorf("log = %v, want one line with status 200, outcome error", lines)
+	}
+	if !strings.Contains(string(metrics.Bytes()), `"Errors":1`) {
+		t.Errorf("metrics = %s, want the call counted as an error", metrics.Bytes())
+	}
+}
