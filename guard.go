@@ -300,8 +300,8 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 		if v != nil {
 			// http.ErrAbortHandler too: the stream has no connection to
 			// drop but ends with the error as well.
+			sw.cutShort() // before abort, which may answer in full
 			sw.abort(codeInternalError, internalErrorMessage(r.Context()), nil)
-			sw.cutShort()
 			return OutcomePanic
 		}
 	case <-sw.done:

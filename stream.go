@@ -395,14 +395,15 @@ func (w *streamWriter) finish() {
 // errCutShort ends a stream whose answer is known to be incomplete.
 var errCutShort = errors.New("lambdamcp: the handler panicked after part of its answer went out")
 
-// cutShort marks an answer that is not an event stream, and of which the
-// handler wrote part before it panicked: no event can follow it, so the
-// stream ends with an error rather than as if the part were whole. (An
-// event stream gets the error as one more event: abort.)
+// cutShort marks an answer that is not an event stream, whose head (and
+// perhaps part of its body) the handler sent before it panicked: no event
+// can follow it, so the stream ends with an error rather than as if it
+// were whole. (An event stream gets the error as one more event, and an
+// answer not begun gets it whole: abort.)
 func (w *streamWriter) cutShort() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.committed && !w.sse && w.answered {
+	if w.committed && !w.sse {
 		w.cut = true
 	}
 }

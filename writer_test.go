@@ -308,6 +308,16 @@ func TestStreamPanicAfterPartialAnswer(t *testing.T) {
 				t.Errorf("the stream ended cleanly after %q, a handler's answer cut short by a panic", body)
 			}
 		})
+		// A handler that panics before it writes anything gets the whole
+		// internal error, which ends cleanly.
+		t.Run(shape.name+"/before writing", func(t *testing.T) {
+			early := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), opts)
+			s, _ := openStream(t, streamCtx(t, time.Minute), early, shape.build(t, call("echo", `{}`)))
+			body, err := io.ReadAll(s.r)
+			if err != nil || !strings.Contains(string(body), `"code":-32603`) {
+				t.Errorf("answer %q, %v; want the whole internal error, ended cleanly", body, err)
+			}
+		})
 	}
 }
 
