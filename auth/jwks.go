@@ -159,15 +159,25 @@ func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
 		return nil, fmt.Errorf("jwks larger than %d bytes", maxJWKSBytes)
 	}
 	// A key this verifier cannot read (a new key type, a curve it lacks)
-	// is kept as a placeholder no token's signature matches, rather than
-	// failing the whole set: RFC 7517 section 5 asks that such keys be
-	// ignored, and an issuer may publish one beside the keys in use.
-	set, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
+	// does not fail the whole set: RFC 7517 section 5 asks that such keys
+	// be ignored, and an issuer may publish one beside the keys in use.
+	// jwx keeps it as a placeholder, which is dropped here, so that it
+	// counts for nothing (a token without kid still matches a set of one
+	// usable key).
+	parsed, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 	if err != nil {
 		return nil, fmt.Errorf("parsing jwks: %w", err)
 	}
+	set := jwk.NewSet()
+	for i := range parsed.Len() {
+		if key, ok := parsed.Key(i); ok && !jwk.IsUnsupportedKey(key) {
+			if err := set.AddKey(key); err != nil {
+				return nil, fmt.Errorf("parsing jwks: %w", err)
+			}
+		}
+	}
 	if set.Len() == 0 {
-		return nil, fmt.Errorf("jwks has no keys")
+		return nil, fmt.Errorf("jwks has no keys this verifier can use")
 	}
 	return set, nil
 }

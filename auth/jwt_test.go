@@ -419,6 +419,34 @@ func TestJWKSIgnoresKeysItCannotRead(t *testing.T) {
 			}
 		})
 	}
+	// An unreadable key counts for nothing: a token without kid matches
+	// the one usable key beside it, and a set of unreadable keys alone is
+	// no set, so a refresh to it keeps the keys held.
+	t.Run("token without kid", func(t *testing.T) {
+		nokid := newRSAKey(t, "")
+		nokidPub, err := json.Marshal(nokid.pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			io.WriteString(w, `{"keys":[{"kty":"AKP","alg":"ML-DSA-44","kid":"pq","pub":"AAAA"},`+string(nokidPub)+`]}`)
+		}))
+		defer srv.Close()
+		v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
+		if _, err := v.Verify(context.Background(), nokid.sign(t, claims{})); err != nil {
+			t.Errorf("token without kid refused beside one usable key: %v", err)
+		}
+	})
+	t.Run("only unreadable keys", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			io.WriteString(w, `{"keys":[{"kty":"AKP","alg":"ML-DSA-44","kid":"pq","pub":"AAAA"}]}`)
+		}))
+		defer srv.Close()
+		_, err := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil).keys.fetch(context.Background())
+		if err == nil {
+			t.Error("a set of unreadable keys alone was taken for a key set")
+		}
+	})
 	// Syntax errors still fail the set.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, `{"keys":[`+string(pub)+`,{"kty":`)
