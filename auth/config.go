@@ -72,19 +72,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	default:
 		return Config{}, fmt.Errorf("%s=%q: want 1 or 0", EnvFromAuthorizer, v)
 	}
-	iss, jwks, aud := getenv(EnvJWTIssuer), getenv(EnvJWTJWKSURL), getenv(EnvJWTAudience)
-	if iss != "" || jwks != "" || aud != "" || getenv(EnvJWTAudienceClaim) != "" {
-		if iss == "" || jwks == "" || aud == "" {
-			return Config{}, fmt.Errorf("JWT verification needs all of %s, %s and %s", EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience)
-		}
-		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: getenv(EnvJWTAudienceClaim)}
-		if len(c.AuthorizationServers) == 0 {
-			c.AuthorizationServers = []string{iss}
-		}
-	}
 	// URLs that are not URLs would be published in the metadata and the
 	// challenges as they are, and an origin with a path matches no
-	// browser's Origin.
+	// browser's Origin. (Checked before the issuer stands in for the
+	// authorization servers: an issuer need not be a URL.)
 	urls := []struct{ name, value string }{{EnvResourceURL, c.ResourceURL}, {EnvResourceMetadataURL, c.ResourceMetadataURL}}
 	for _, a := range c.AuthorizationServers {
 		urls = append(urls, struct{ name, value string }{EnvAuthorizationServers, a})
@@ -98,6 +89,16 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		if p, err := url.Parse(o); o != "*" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" ||
 			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil) {
 			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, o)
+		}
+	}
+	iss, jwks, aud := getenv(EnvJWTIssuer), getenv(EnvJWTJWKSURL), getenv(EnvJWTAudience)
+	if iss != "" || jwks != "" || aud != "" || getenv(EnvJWTAudienceClaim) != "" {
+		if iss == "" || jwks == "" || aud == "" {
+			return Config{}, fmt.Errorf("JWT verification needs all of %s, %s and %s", EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience)
+		}
+		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: getenv(EnvJWTAudienceClaim)}
+		if len(c.AuthorizationServers) == 0 {
+			c.AuthorizationServers = []string{iss}
 		}
 	}
 	// Settings that only a verifier acts on say that tokens were meant to

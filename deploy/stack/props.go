@@ -242,11 +242,14 @@ func (p Props) withDefaults() (Props, error) {
 		if p.JWT.Issuer == "" || p.JWT.Audience == "" {
 			return p, fmt.Errorf("stack: JWT needs an issuer and an audience")
 		}
-		// The functions fetch signing keys over https only (auth.NewJWTVerifier).
-		for name, u := range map[string]string{"issuer (jwtIssuer)": p.JWT.Issuer, "JWKS URL (jwtJwksUrl)": p.JWT.JWKSURL} {
-			if u != "" && !strings.HasPrefix(u, "https://") {
-				return p, fmt.Errorf("stack: JWT %s %q is not an https URL", name, u)
-			}
+		// The functions fetch signing keys over https only (auth.NewJWTVerifier), from the
+		// JWKS URL or, without one, from the issuer's; the HTTP API's authorizer reads the
+		// issuer's discovery document.
+		switch {
+		case p.JWT.JWKSURL != "" && !strings.HasPrefix(p.JWT.JWKSURL, "https://"):
+			return p, fmt.Errorf("stack: JWT JWKS URL (jwtJwksUrl) %q is not an https URL", p.JWT.JWKSURL)
+		case p.JWT.JWKSURL == "" && !strings.HasPrefix(p.JWT.Issuer, "https://"):
+			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %q is not an https URL, and the keys are fetched from it (or give jwtJwksUrl)", p.JWT.Issuer)
 		}
 		// The HTTP API's JWT authorizer takes only an issuer and audiences: it fetches the keys from
 		// the jwks_uri of the issuer's discovery document, and matches aud (client_id when aud is

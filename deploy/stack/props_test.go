@@ -144,3 +144,11 @@ func TestEnvNamesMatchAuth(t *testing.T) {
 		}
 	}
 }
+
+// An issuer need not be a URL when the keys come from a JWKS URL of their own.
+func TestIssuerNotURLWithJWKS(t *testing.T) {
+	p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: "https://keys.example/jwks.json"}}
+	if _, err := p.withDefaults(); err != nil {
+		t.Errorf("refused: %v", err)
+	}
+}
