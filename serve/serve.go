@@ -173,12 +173,12 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		return nil
 	}
 
-	addr, from := o.Addr, "Options.Addr"
+	addr, from := o.Addr, "listen address"
 	if addr == "" {
 		addr, from = getenv(EnvAddr), EnvAddr
 	}
 	if addr == "" {
-		addr, from = DefaultAddr, "the default address"
+		addr, from = DefaultAddr, "default listen address"
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

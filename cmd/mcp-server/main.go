@@ -86,7 +86,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		LogStream: getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
 		Logger:    sdkLogger,
 	})
-	err := serve.Run(ctx, serve.Handler(server, sdkLogger), &serve.Options{Addr: *addr, Logger: logger, Getenv: getenv})
+	// Only an -addr given here is Options.Addr; otherwise serve reads
+	// MCP_ADDR itself, and names it if the address cannot be listened on.
+	var opts serve.Options
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "addr" {
+			opts.Addr = *addr
+		}
+	})
+	opts.Logger, opts.Getenv = logger, getenv
+	err := serve.Run(ctx, serve.Handler(server, sdkLogger), &opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // TestRunRejectsUsageErrors checks that a command line or an environment
@@ -43,6 +44,26 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 				t.Errorf("stderr %q lacks a usage line", stderr.String())
 			}
 		})
+	}
+}
+
+// TestListenErrorNamesTheSetting checks that an address that cannot be
+// listened on is reported under the setting it came from: MCP_ADDR when
+// the environment gave it, the address itself when -addr did.
+func TestListenErrorNamesTheSetting(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, map[string]string{serve.EnvAddr: "nonsense"}, serve.EnvAddr + ` "nonsense"`},
+		{[]string{"-addr", "nonsense"}, map[string]string{serve.EnvAddr: "127.0.0.1:0"}, `listen address "nonsense"`},
+	} {
+		var stderr strings.Builder
+		code := run(t.Context(), tc.args, func(k string) string { return tc.env[k] }, io.Discard, &stderr)
+		if code != 1 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v with %v: exit %d, stderr %q; want exit 1 and %q", tc.args, tc.env, code, stderr.String(), tc.want)
+		}
 	}
 }
 
