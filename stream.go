@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -557,21 +558,40 @@ func sseEvent(data []byte) []byte {
 }
 
 // sseHasResponse reports whether SSE text holds a JSON-RPC response (a
-// result or an error), not a notification or a request.
+// result or an error), not a notification or a request. It reads each
+// message's members only until one decides (method, or a non-null result
+// or error), so that a large result is not decoded to be recognised.
 func sseHasResponse(p []byte) bool {
 	for line := range bytes.Lines(p) {
-		data, ok := bytes.CutPrefix(line, []byte("data:"))
-		if !ok {
-			continue
-		}
-		var msg struct {
-			Method *string   `json:"method"`
-			Result *struct{} `json:"result"`
-			Error  *struct{} `json:"error"`
-		}
-		if json.Unmarshal(data, &msg) == nil && msg.Method == nil && (msg.Result != nil || msg.Error != nil) {
+		if data, ok := bytes.CutPrefix(line, []byte("data:")); ok && isResponse(data) {
 			return true
 		}
 	}
 	return false
+}
+
+// isResponse reports whether data is a JSON object with a non-null result
+// or error member before any method member.
+func isResponse(data []byte) bool {
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return false
+	}
+	for {
+		name, err := dec.ReadToken()
+		if err != nil || name.Kind() != '"' {
+			return false
+		}
+		switch name.String() {
+		case "method":
+			return false
+		case "result", "error":
+			if dec.PeekKind() != 'n' {
+				return true
+			}
+		}
+		if dec.SkipValue() != nil {
+			return false
+		}
+	}
 }
