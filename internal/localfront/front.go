@@ -170,35 +170,59 @@ func (f *Front) stagePrefix() string {
 	return "/" + f.cfg.Stage
 }
 
-// shutdownGrace is how long Close lets requests in flight finish before it
-// cuts their connections: a little longer than a Process gives its
-// invocations (two seconds), so that a request whose invocation was cut
-// still gets its 502.
-const shutdownGrace = 2500 * time.Millisecond
+// shutdownGrace is how long Close lets requests in flight finish, as the
+// function's processes would let their invocations (processGrace); then
+// the functions end, and cutGrace more lets the requests whose invocations
+// were cut get their 502 before the server cuts what is left.
+const (
+	shutdownGrace = processGrace
+	cutGrace      = 500 * time.Millisecond
+)
 
-// Close stops accepting requests and closes the function and the
-// authorizer at once: invocations in flight get the time their Close
-// gives them (two seconds for a Process), and the requests waiting for
-// them are answered, before the server cuts what is left.
+// Close stops accepting requests and lets those in flight finish for up to
+// two seconds, requests still waiting for a process or at the authorizer
+// included; then it ends the function's and the authorizer's processes,
+// which answers what is still running with the 502 of a cut invocation,
+// and cuts what is left.
 func (f *Front) Close() error {
 	var err error
 	f.closed.Do(func() {
-		functions := make(chan struct{})
-		go func() {
-			defer close(functions)
-			f.cfg.Function.Close()
-			if f.cfg.Authorizer != nil {
-				f.cfg.Authorizer.Close()
-			}
-		}()
+		shut := make(chan error, 1)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace+cutGrace)
+		defer cancel()
 		if f.hs != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-			defer cancel()
-			if f.hs.Shutdown(ctx) != nil {
+			go func() { shut <- f.hs.Shutdown(ctx) }()
+		} else {
+			shut <- nil
+		}
+		grace := time.NewTimer(shutdownGrace)
+		defer grace.Stop()
+		done := false
+		select {
+		case e := <-shut:
+			done = true
+			if e != nil {
 				err = f.hs.Close()
 			}
+		case <-grace.C:
 		}
-		<-functions
+		var wg sync.WaitGroup
+		for _, fn := range []Function{f.cfg.Function, f.cfg.Authorizer} {
+			if fn == nil {
+				continue
+			}
+			wg.Go(func() {
+				if p, ok := fn.(*Process); ok {
+					p.closeWithin(0) // the grace was the front's
+				} else {
+					fn.Close()
+				}
+			})
+		}
+		wg.Wait()
+		if !done && <-shut != nil {
+			err = f.hs.Close()
+		}
 	})
 	return err
 }

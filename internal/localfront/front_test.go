@@ -508,6 +508,39 @@ func TestCloseCutsHungInvocation(t *testing.T) {
 	t.Logf("Close took %v", took.Round(time.Millisecond))
 }
 
+// TestCloseServesQueuedRequest stops the front while a request waits for
+// the one process another request holds: it is in flight too, and is
+// served within the grace once the first ends at its 1 s deadline.
+func TestCloseServesQueuedRequest(t *testing.T) {
+	p, err := NewProcess(fnBinary, &FunctionConfig{Timeout: time.Second, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string, status chan<- int) {
+		resp, err := http.Get(f.URL() + path)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}
+	hung, queued := make(chan int, 1), make(chan int, 1)
+	go get("/hang", hung) // holds the one process until its timeout
+	time.Sleep(300 * time.Millisecond)
+	go get("/echo", queued)
+	time.Sleep(200 * time.Millisecond)
+	f.Close()
+	if got := <-queued; got != http.StatusOK {
+		t.Errorf("queued request = %d, want 200, served within the grace", got)
+	}
+	<-hung
+}
+
 // TestChildProcessAuthorizer runs the authorizer as a real bootstrap: its
 // verdicts become 200 or 401, and the context it builds in its own (warm)
 // process reaches the function.

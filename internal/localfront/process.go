@@ -267,10 +267,17 @@ func (p *Process) env(runtimeAPI string) []string {
 	return append(env, p.cfg.Env...)
 }
 
+// processGrace is how long Close lets invocations in flight finish.
+const processGrace = 2 * time.Second
+
 // Close stops every process. Invocations in flight get up to two seconds to
 // finish and be reported; then the processes are killed, as Lambda shuts
 // down a function without extensions (SIGKILL, no SIGTERM).
-func (p *Process) Close() error {
+func (p *Process) Close() error { return p.closeWithin(processGrace) }
+
+// closeWithin is Close with grace for the invocations in flight; a Front
+// that has given them its own grace closes with none.
+func (p *Process) closeWithin(grace time.Duration) error {
 	p.mu.Lock()
 	p.closed = true
 	p.mu.Unlock()
@@ -281,7 +288,7 @@ func (p *Process) Close() error {
 	}()
 	select {
 	case <-settled:
-	case <-time.After(2 * time.Second):
+	case <-time.After(grace):
 	}
 
 	p.mu.Lock()
