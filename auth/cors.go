@@ -49,6 +49,7 @@ func cors(w http.ResponseWriter, r *http.Request, origin string) (answered bool)
 	}
 	h.Set("Access-Control-Allow-Methods", corsAllowMethods)
 	h.Set("Access-Control-Allow-Headers", corsAllowHeaders+paramHeaders(r.Header.Values("Access-Control-Request-Headers")))
+	h.Add("Vary", "Access-Control-Request-Headers") // the answer names what was asked for
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 	return true

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,6 +199,9 @@ func TestOriginAndCORS(t *testing.T) {
 				if got := rec.Header().Get(k); got != want {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
+			}
+			if tc.method == "OPTIONS" && rec.Code == 204 && !slices.Contains(rec.Header().Values("Vary"), "Access-Control-Request-Headers") {
+				t.Errorf("Vary = %q: a preflight answer that depends on the headers asked for must say so", rec.Header().Values("Vary"))
 			}
 			if rec.Code == 403 {
 				var body struct {
