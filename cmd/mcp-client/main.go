@@ -324,7 +324,7 @@ func withStatus(c *http.Client, err error) error {
 // redacted is endpoint with the password of its user information, if any,
 // replaced by "xxxxx"; a URL that does not parse is returned as is.
 func redacted(endpoint string) string {
-	if !strings.Contains(endpoint, "://") {
+	if scheme, _, ok := strings.Cut(endpoint, "://"); !ok || !validScheme(scheme) {
 		// No scheme, so url.Parse would read "user:password@host" as a
 		// scheme and an opaque part, and hide nothing.
 		host, _, _ := strings.Cut(endpoint, "/")
@@ -338,6 +338,19 @@ func redacted(endpoint string) string {
 		return endpoint
 	}
 	return u.Redacted()
+}
+
+// validScheme reports whether s is a URL scheme (RFC 3986 section 3.1).
+func validScheme(s string) bool {
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // explain turns an error into the one line a person needs.

@@ -305,9 +305,11 @@ func TestEndlessAnswerBounded(t *testing.T) {
 // TestSchemelessEndpointPasswordHidden checks that an endpoint whose
 // scheme was forgotten does not show its password in the usage error.
 func TestSchemelessEndpointPasswordHidden(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	code := run(t.Context(), []string{"-endpoint", "alice:s3cret@127.0.0.1:8080/mcp"}, noEnv, &stdout, &stderr)
-	if code != 2 || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), "xxxxx@127.0.0.1:8080/mcp") {
-		t.Errorf("exit %d, output %q; want 2 with the password hidden", code, stderr.String())
+	for _, endpoint := range []string{"alice:s3cret@127.0.0.1:8080/mcp", "alice:s3cret@127.0.0.1:8080/mcp?next=https://x"} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), []string{"-endpoint", endpoint}, noEnv, &stdout, &stderr)
+		if code != 2 || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), "xxxxx@127.0.0.1:8080/mcp") {
+			t.Errorf("%s: exit %d, output %q; want 2 with the password hidden", endpoint, code, stderr.String())
+		}
 	}
 }
