@@ -192,6 +192,21 @@ func TestALBClientAddress(t *testing.T) {
 	}
 }
 
+// TestManyHostHeaders checks that a request with two Host headers is
+// refused with 400 and a JSON body, as net/http refuses it: which one
+// names the server is ambiguous.
+func TestManyHostHeaders(t *testing.T) {
+	var ev events.APIGatewayProxyRequest
+	loadEvent(t, "apigw-request.json", &ev)
+	ev.MultiValueHeaders["Host"] = []string{"a.example", "b.example"}
+	called := false
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
+	resp := invoke(t, h, mustJSON(t, ev))
+	if resp.StatusCode != 400 || called || !strings.Contains(resp.Body, "more than one Host header") {
+		t.Errorf("answer %d %s (handler called: %v), want 400 naming the Host headers", resp.StatusCode, resp.Body, called)
+	}
+}
+
 // TestHostNotInHeader checks that Host is promoted out of the header map,
 // as net/http does for every request it parses.
 func TestHostNotInHeader(t *testing.T) {

@@ -31,6 +31,12 @@ type errBadBody struct{ err error }
 
 func (e errBadBody) Error() string { return "event body is not valid base64: " + e.err.Error() }
 
+// errManyHosts marks an event with more than one Host header, which
+// net/http answers 400 as well: which one names the server is ambiguous.
+type errManyHosts struct{}
+
+func (errManyHosts) Error() string { return "request has more than one Host header" }
+
 // errBadPath marks an event whose path is not valid percent-encoding.
 type errBadPath struct{}
 
@@ -71,6 +77,9 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	r.URL = u
 	r.RequestURI = u.RequestURI()
 	r.Header = p.header
+	if len(p.header["Host"]) > 1 {
+		return nil, errManyHosts{}
+	}
 	r.Host = p.header.Get("Host")
 	delete(p.header, "Host") // as net/http promotes it out of the map
 	if r.Host == "" {
