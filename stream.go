@@ -393,6 +393,10 @@ func (w *streamWriter) finish() {
 	close(w.finished)
 }
 
+// errDeadlineCut ends a stream whose write was still blocked on its reader
+// when the invocation's deadline came near.
+var errDeadlineCut = errors.New("lambdamcp: the invocation's deadline came near while a write waited for the reader")
+
 // errCutShort ends a stream whose answer is known to be incomplete.
 var errCutShort = errors.New("lambdamcp: the handler panicked after part of its answer went out")
 
@@ -504,6 +508,17 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 		case <-w.done:
 			return
 		case <-expire:
+			if !w.mu.TryLock() {
+				// A write is blocked on a reader slower than the handler
+				// (backpressure), holding the lock: the error event could
+				// only follow it. End the stream now, with an error, so that
+				// the call ends and the request is logged before the
+				// deadline; the write returns with the pipe closed.
+				w.cancel(ErrDeadlineNear)
+				w.pw.CloseWithError(errDeadlineCut)
+			} else {
+				w.mu.Unlock()
+			}
 			w.abort(codeRequestTimeout, "the server ended the request: the Lambda invocation's deadline is near", ErrDeadlineNear)
 			return
 		case <-beat:
@@ -516,7 +531,9 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 // quiet or longer. Before the head has gone out, it sends the head first if
 // the handler's headers are known to be final.
 func (w *streamWriter) heartbeat(quiet time.Duration) {
-	w.mu.Lock()
+	if !w.mu.TryLock() {
+		return // a write is under way: the stream is not quiet
+	}
 	defer w.mu.Unlock()
 	if w.closed {
 		return

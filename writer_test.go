@@ -347,3 +347,39 @@ func TestOversizeResponseLogged(t *testing.T) {
 		t.Errorf("metrics = %s, want the call counted as an error", metrics.Bytes())
 	}
 }
+
+// TestStreamDeadlineWithBlockedWrite checks a stream whose reader is slower
+// than its handler at the deadline (backpressure), so that a write waits
+// for it: the stream ends at the deadline anyway, with an error, rather than
+// after that write; the call's context ends with ErrDeadlineNear.
+func TestStreamDeadlineWithBlockedWrite(t *testing.T) {
+	cause := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		w.Write(bytes.Repeat([]byte(" "), 1<<20)) // waits for the reader
+		<-r.Context().Done()
+		cause <- context.Cause(r.Context())
+	})
+	var logs lockedBuffer
+	hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL},
+		DeadlineMargin: 9*time.Second + 800*time.Millisecond, // the stream ends 100 ms into a 5 s invocation
+		Logger:         slog.New(slog.NewJSONHandler(&logs, nil))})
+	s, _ := openStream(t, streamCtx(t, 5*time.Second), hd, urlEvent(t, call("echo", `{}`)))
+	// The reader reads nothing more until the call has ended.
+	select {
+	case c := <-cause:
+		if !errors.Is(c, lambdamcp.ErrDeadlineNear) {
+			t.Errorf("the call ended with %v, want ErrDeadlineNear", c)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the call did not end at the stream's deadline while a write waited for the reader")
+	}
+	if _, err := io.ReadAll(s.r); err == nil {
+		t.Error("the stream ended cleanly, as if the answer were whole")
+	}
+	s.raw.(io.Closer).Close() // as the runtime does; returns once the request is logged
+	if lines := logLines(t, logs.Bytes()); len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeTimeout {
+		t.Errorf("log = %v, want one line with outcome timeout", lines)
+	}
+}
