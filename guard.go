@@ -137,6 +137,7 @@ type requestRecord struct {
 	known *knownTools // the guard's
 
 	mu        sync.Mutex
+	method    string // the JSON-RPC method the server dispatched (Middleware)
 	tool      string
 	toolKnown bool // Middleware saw the server run a tool of that name
 	subject   string
@@ -157,8 +158,25 @@ func recordFrom(ctx context.Context) *requestRecord {
 // has the name the client sent.
 const OtherTool = "other"
 
-// maxLoggedToolBytes bounds the tool name a log line repeats: MCP tool
-// names are at most 128 characters, and a client may send any.
+// clientMethods are the methods a client sends a server in the protocol
+// eras lambdamcp serves (the schemas of 2025-11-25 and 2026-07-28): a span
+// of a request the server did not dispatch (refused before it, or without
+// Middleware) is named by its method only if it is one of these, so that
+// a client cannot make span names up.
+var clientMethods = map[string]bool{
+	"initialize": true, "ping": true, "server/discover": true, "subscriptions/listen": true,
+	"tools/list": true, "tools/call": true,
+	"resources/list": true, "resources/read": true, "resources/templates/list": true,
+	"resources/subscribe": true, "resources/unsubscribe": true,
+	"prompts/list": true, "prompts/get": true, "completion/complete": true, "logging/setLevel": true,
+	"tasks/get": true, "tasks/list": true, "tasks/result": true, "tasks/cancel": true,
+	"notifications/initialized": true, "notifications/cancelled": true, "notifications/progress": true,
+	"notifications/roots/list_changed": true, "notifications/tasks/status": true,
+}
+
+// maxLoggedToolBytes bounds the tool name and the method a log line
+// repeats: MCP tool names are at most 128 characters, and a client may
+// send any.
 const maxLoggedToolBytes = 128
 
 // truncateUTF8 cuts s to at most n bytes, at a character boundary.
@@ -450,7 +468,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	}
 	duration := time.Since(start)
 	rec.mu.Lock()
-	tool, toolKnown, subject, panicked, stack := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack
+	tool, toolKnown, subject, panicked, stack, servedMethod := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack, rec.method
 	if outcome == "" {
 		outcome = rec.outcome
 	}
@@ -469,10 +487,9 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 			outcome = OutcomeOK
 		}
 	}
-	mcpMethod := rec.rpc.Method
-	if mcpMethod == "" {
-		mcpMethod = r.Header.Get("Mcp-Method")
-	}
+	// The method the client sent, for the log line (cut short, as the
+	// tool); only a method the server dispatched names a span.
+	mcpMethod := truncateUTF8(rec.rpc.Method, maxLoggedToolBytes)
 	// The tool the client named, for the log line; only a tool the server
 	// ran names a metric or a span, whose names cost per distinct value.
 	loggedTool := tool
@@ -509,7 +526,11 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		g.metrics.write(metricTool, outcome, duration, RequestID(r.Context()))
 	}
 	if endSpan != nil {
-		endSpan(RequestResult{Status: status, MCPMethod: mcpMethod, Tool: knownTool, Outcome: outcome, Subject: subject})
+		spanMethod := servedMethod
+		if spanMethod == "" && clientMethods[rec.rpc.Method] {
+			spanMethod = rec.rpc.Method
+		}
+		endSpan(RequestResult{Status: status, MCPMethod: spanMethod, Tool: knownTool, Outcome: outcome, Subject: subject})
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -315,6 +316,60 @@ func TestMetrics(t *testing.T) {
 }
 
 // recordingTracer is a Tracer that keeps what it saw.
+// TestClientCannotNameTelemetry checks that what a client invents names
+// no metric and no span, and is logged bounded: a method no server serves,
+// a long one, an Mcp-Method header (a header value, never logged), and
+// tools a middleware of the server's refuses before the go-sdk does.
+func TestClientCannotNameTelemetry(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "1"}, nil)
+	// A middleware of the server's that refuses tools by name, inside
+	// lambdamcp.Middleware (added before it, so wrapped by it): its error
+	// is no sign that the tool ran.
+	server.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && strings.HasPrefix(p.Name, "invented") {
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "not allowed"}
+			}
+			return next(ctx, method, req)
+		}
+	})
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "echo"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return text("ok"), nil, nil
+	})
+	var logs, metrics lockedBuffer
+	opts := hardOptions(new(bytes.Buffer))
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	opts.Metrics = &metrics
+	tracer := &recordingTracer{}
+	opts.Tracer = tracer
+	h := lambdamcp.NewHandler(streamable(server), opts)
+	long := "invented/" + strings.Repeat("x", 1000)
+	invokeAs(t, h, "req-1", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+long+`"}`, "MCP-Protocol-Version", legacy))
+	invokeAs(t, h, "req-2", withHeader(jsonPost(`not json`, "MCP-Protocol-Version", legacy), "Mcp-Method", "s3cr3t-header-value"))
+	invokeAs(t, h, "req-3", call("invented-a", `{}`))
+	invokeAs(t, h, "req-4", call("invented-b", `{}`))
+	invokeAs(t, h, "req-5", call("echo", `{}`))
+
+	wantSpans := []string{"req-1 rest   rejected", "req-2 rest   rejected", "req-3 rest tools/call  error", "req-4 rest tools/call  error", "req-5 rest tools/call echo ok"}
+	if diff := cmp.Diff(wantSpans, tracer.spans); diff != "" {
+		t.Errorf("spans (-want +got):\n%s", diff)
+	}
+	if strings.Contains(string(logs.Bytes()), "s3cr3t") {
+		t.Errorf("a header value was logged:\n%s", logs.Bytes())
+	}
+	for _, l := range logLines(t, logs.Bytes()) {
+		if m, _ := l["mcp_method"].(string); len(m) > 128+len("…") {
+			t.Errorf("mcp_method logged with %d bytes", len(m))
+		}
+	}
+	for l := range bytes.Lines(metrics.Bytes()) {
+		if bytes.Contains(l, []byte("invented")) {
+			t.Errorf("a tool the client invented names a metric: %s", l)
+		}
+	}
+}
+
 type recordingTracer struct {
 	mu    sync.Mutex
 	spans []string

@@ -44,7 +44,7 @@ func Middleware() mcp.Middleware {
 			}
 			start := time.Now()
 			if rec != nil {
-				rec.noteCall(ctx, req, tool)
+				rec.noteCall(ctx, method, req, tool)
 				var cancel context.CancelFunc
 				ctx, cancel = rec.callContext(ctx)
 				defer cancel()
@@ -61,7 +61,10 @@ func Middleware() mcp.Middleware {
 				}
 			}()
 			res, err = next(ctx, method, req)
-			if tool != "" && !unknownTool(err, tool) {
+			if tool != "" && err == nil {
+				// The call was answered with a result, its tool's: a name
+				// the client invented is answered with an error, by the
+				// go-sdk or by a middleware of the server's.
 				rec.noteToolKnown()
 			}
 			if ctx.Err() != nil && failed(res, err) {
@@ -123,7 +126,7 @@ func callTimeoutMessage(method, tool string, d time.Duration) string {
 }
 
 // noteCall records who called which tool.
-func (rec *requestRecord) noteCall(ctx context.Context, req mcp.Request, tool string) {
+func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.Request, tool string) {
 	var subject string
 	if ti := auth.TokenInfoFromContext(ctx); ti != nil {
 		subject = ti.UserID
@@ -132,6 +135,7 @@ func (rec *requestRecord) noteCall(ctx context.Context, req mcp.Request, tool st
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
+	rec.method = method // one the server serves: the go-sdk refuses the others before its middleware
 	if tool != "" {
 		rec.tool = tool
 	}

@@ -25,7 +25,7 @@ type RequestInfo struct {
 // RequestResult is how a request ended.
 type RequestResult struct {
 	Status    int    // HTTP status
-	MCPMethod string // JSON-RPC method, when the body was one request
+	MCPMethod string // the JSON-RPC method the server dispatched (see Middleware), or else one of the protocol's; empty otherwise, so that a client cannot make names up
 	Tool      string // the tool of a tools/call the server ran (see Middleware); empty otherwise
 	Outcome   string // one of the Outcome constants
 	Subject   string // the caller's auth.TokenInfo.UserID, when known
