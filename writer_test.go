@@ -383,3 +383,30 @@ func TestStreamDeadlineWithBlockedWrite(t *testing.T) {
 		t.Errorf("log = %v, want one line with outcome timeout", lines)
 	}
 }
+
+// TestLogHandlerRequestIDOutsideGroups checks that the request id stays a
+// top-level field, where CloudWatch queries look for it, when a logger
+// opens groups, and that the groups still hold their attributes.
+func TestLogHandlerRequestIDOutsideGroups(t *testing.T) {
+	var buf bytes.Buffer
+	base := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&buf, nil))).With("app", "a")
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base.WithGroup("tool").With("k", 1).WithGroup("inner").InfoContext(r.Context(), "ran", "v", 2)
+		base.InfoContext(r.Context(), "plain")
+	}), nil)
+	invoke(t, h, urlEvent(t, call("echo", `{}`)))
+	lines := logLines(t, buf.Bytes())
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", len(lines), buf.Bytes())
+	}
+	for _, l := range lines {
+		if l["request_id"] != "test-request-id" || l["app"] != "a" {
+			t.Errorf("line %v: want request_id and app at the top level", l)
+		}
+	}
+	tool, _ := lines[0]["tool"].(map[string]any)
+	inner, _ := tool["inner"].(map[string]any)
+	if tool["k"] != 1.0 || inner["v"] != 2.0 || tool["request_id"] != nil {
+		t.Errorf("groups = %v, want tool.k, tool.inner.v and no request_id inside", lines[0]["tool"])
+	}
+}
