@@ -57,7 +57,9 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.ThrottleRate = integer("throttleRate")
 	p.ThrottleBurst = integer("throttleBurst")
 	if v := str("corsOrigins"); v != "" {
-		p.CORSAllowOrigins = strings.Split(v, ",")
+		for o := range strings.SplitSeq(v, ",") {
+			p.CORSAllowOrigins = append(p.CORSAllowOrigins, strings.TrimSpace(o))
+		}
 	}
 	if v := str("corsHeaders"); v != "" {
 		for h := range strings.SplitSeq(v, ",") {

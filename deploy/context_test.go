@@ -34,7 +34,7 @@ func TestPropsFromContext(t *testing.T) {
 		},
 		{
 			"http jwt",
-			map[string]string{"variant": "http", "jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": "s1 s2", "corsOrigins": "https://x,https://y",
+			map[string]string{"variant": "http", "jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": "s1 s2", "corsOrigins": "https://x, https://y",
 				"corsHeaders": "Mcp-Param-Region, Mcp-Param-Tenant"},
 			stack.Props{Variant: stack.VariantHTTP, CORSAllowOrigins: []string{"https://x", "https://y"}, CORSAllowHeaders: []string{"Mcp-Param-Region", "Mcp-Param-Tenant"},
 				JWT: &stack.JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"s1", "s2"}}},

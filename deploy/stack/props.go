@@ -233,6 +233,13 @@ func (p Props) withDefaults() (Props, error) {
 	if p.CORSAllowOrigins == nil {
 		p.CORSAllowOrigins = []string{"*"}
 	}
+	// The same rule as the server's (auth.ConfigFromEnv): a value it refuses would make every
+	// cold start fail after a deployment that went well.
+	for _, o := range p.CORSAllowOrigins {
+		if o != "*" && !origin.MatchString(o) {
+			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is not an origin (scheme://host[:port], or *)", o)
+		}
+	}
 	for _, h := range p.CORSAllowHeaders {
 		if !headerName.MatchString(h) {
 			return p, fmt.Errorf("stack: CORS header (corsHeaders) %q is not a header name", h)
@@ -274,6 +281,9 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	return p, nil
 }
+
+// origin is a browser origin: http(s), a host with an optional port, nothing after but a slash.
+var origin = regexp.MustCompile(`^https?://[^/?#@\s]+/?$`)
 
 // headerName is an RFC 9110 token, as a header name is.
 var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
