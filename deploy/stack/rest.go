@@ -107,17 +107,23 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 		Authorizer:        authorizer,
 	})
 	// The preflight is a MOCK integration without authorizer: browsers send no credentials on it.
-	mcp.AddCorsPreflight(&awsapigateway.CorsOptions{
+	preflight := &awsapigateway.CorsOptions{
 		AllowOrigins:  strs(p.CORSAllowOrigins...),
 		AllowHeaders:  strs(p.corsHeaders()...),
 		AllowMethods:  strs("GET", "POST", "DELETE", "OPTIONS"),
 		ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
 		MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
-	})
+	}
+	mcp.AddCorsPreflight(preflight)
+	// The metadata too: a browser client that sends MCP-Protocol-Version on discovery is
+	// preflighted there, as the http and url variants answer on every path.
 	public := &awsapigateway.MethodOptions{AuthorizationType: awsapigateway.AuthorizationType_NONE}
 	metadata := api.Root().ResourceForPath(jsii.String(metadataPath))
 	metadata.AddMethod(jsii.String("GET"), integration, public)
-	metadata.AddResource(jsii.String(mcpPath), nil).AddMethod(jsii.String("GET"), integration, public)
+	metadata.AddCorsPreflight(preflight)
+	mcpMetadata := metadata.AddResource(jsii.String(mcpPath), nil)
+	mcpMetadata.AddMethod(jsii.String("GET"), integration, public)
+	mcpMetadata.AddCorsPreflight(preflight)
 }
 
 // addGatewayResponses makes the gateway's own error answers JSON with CORS headers, and its 401
@@ -134,9 +140,12 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 		// A gateway response has no request to match the origin against; name none rather than a wrong one.
 		delete(cors, "Access-Control-Allow-Origin")
 	}
+	// Both name the scopes a token needs, if any (MCP authorization: the server SHOULD include
+	// scope in the challenge), as the in-process middleware does.
 	challenge := `Bearer resource_metadata="` + ep.metadata() + `"`
 	denied := `Bearer error="insufficient_scope", resource_metadata="` + ep.metadata() + `"`
 	if len(scopes) > 0 {
+		challenge += `, scope="` + strings.Join(scopes, " ") + `"`
 		denied += `, scope="` + strings.Join(scopes, " ") + `"`
 	}
 	for _, r := range []struct {

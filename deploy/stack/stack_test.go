@@ -118,7 +118,7 @@ func TestRESTVariant(t *testing.T) {
 				"AWS::Logs::LogGroup":              tc.logGroups,
 				"AWS::ApiGateway::RestApi":         1,
 				"AWS::ApiGateway::Authorizer":      1,
-				"AWS::ApiGateway::Method":          4,
+				"AWS::ApiGateway::Method":          6,
 				"AWS::ApiGateway::GatewayResponse": 4,
 				"AWS::ApiGateway::Stage":           1,
 				"AWS::ApiGateway::Account":         b2i(tc.props.APIGatewayCloudWatchRole),
@@ -130,8 +130,10 @@ func TestRESTVariant(t *testing.T) {
 			wantMethods := map[string]string{
 				"ANY /mcp":     "CUSTOM",
 				"OPTIONS /mcp": "NONE",
-				"GET /.well-known/oauth-protected-resource":     "NONE",
-				"GET /.well-known/oauth-protected-resource/mcp": "NONE",
+				"GET /.well-known/oauth-protected-resource":         "NONE",
+				"GET /.well-known/oauth-protected-resource/mcp":     "NONE",
+				"OPTIONS /.well-known/oauth-protected-resource":     "NONE",
+				"OPTIONS /.well-known/oauth-protected-resource/mcp": "NONE",
 			}
 			if diff := cmp.Diff(wantMethods, restMethodPaths(doc)); diff != "" {
 				t.Errorf("methods and their authorization (-want +got):\n%s", diff)
@@ -250,14 +252,17 @@ func TestRESTVariant(t *testing.T) {
 				h["gatewayresponse.header.Access-Control-Expose-Headers"] = "'WWW-Authenticate'"
 				return h
 			}
+			// Both challenges name the required scopes, if any.
+			challenge := `'Bearer resource_metadata="` + metadata + `"'`
 			denied := `'Bearer error="insufficient_scope", resource_metadata="` + metadata + `"'`
 			if tc.props.JWT != nil {
-				denied = `'Bearer error="insufficient_scope", resource_metadata="` + metadata +
-					`", scope="` + strings.Join(tc.props.JWT.RequiredScopes, " ") + `"'`
+				scope := `, scope="` + strings.Join(tc.props.JWT.RequiredScopes, " ") + `"'`
+				challenge = strings.TrimSuffix(challenge, "'") + scope
+				denied = strings.TrimSuffix(denied, "'") + scope
 			}
 			wantResponses := map[string]map[string]string{
 				"UNAUTHORIZED 401": cors(map[string]string{
-					"gatewayresponse.header.WWW-Authenticate": `'Bearer resource_metadata="` + metadata + `"'`,
+					"gatewayresponse.header.WWW-Authenticate": challenge,
 					"body": `{"error":"`,
 				}),
 				"ACCESS_DENIED 403": cors(map[string]string{
