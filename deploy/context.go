@@ -53,6 +53,7 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	}
 	p.LogRetentionDays = integer("logRetentionDays")
 	p.ServerMemoryMB = integer("serverMemory")
+	p.ServerReservedConcurrency = integer("serverConcurrency")
 	p.ServerTimeout = time.Duration(integer("serverTimeout")) * time.Second
 	p.ThrottleRate = integer("throttleRate")
 	p.ThrottleBurst = integer("throttleBurst")

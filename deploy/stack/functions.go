@@ -22,6 +22,7 @@ type function struct {
 	pkg         string // main package, relative to dir
 	description string
 	memoryMB    int
+	reserved    int // reserved concurrent executions; 0: none
 	timeout     time.Duration
 	env         map[string]*string
 }
@@ -54,19 +55,24 @@ func newFunction(ctx context.Context, scope constructs.Construct, p Props, fn fu
 		Description: jsii.String("Runs " + fn.id + ": writes its own log group and X-Ray traces"),
 	})
 	logs.GrantWrite(role)
+	var reserved *float64
+	if fn.reserved > 0 {
+		reserved = jsii.Number(float64(fn.reserved))
+	}
 	return awslambda.NewFunction(scope, jsii.String(fn.id), &awslambda.FunctionProps{
-		Description:   jsii.String(fn.description),
-		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:  awslambda.Architecture_ARM_64(),
-		Handler:       jsii.String("bootstrap"),
-		Code:          awslambda.Code_FromAsset(jsii.String(dir), nil),
-		MemorySize:    jsii.Number(float64(fn.memoryMB)),
-		Timeout:       seconds(fn.timeout),
-		Role:          role,
-		LogGroup:      logs,
-		LoggingFormat: awslambda.LoggingFormat_JSON,
-		Tracing:       awslambda.Tracing_ACTIVE,
-		Environment:   sortedEnv(fn.env),
+		ReservedConcurrentExecutions: reserved,
+		Description:                  jsii.String(fn.description),
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 awslambda.Architecture_ARM_64(),
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         awslambda.Code_FromAsset(jsii.String(dir), nil),
+		MemorySize:                   jsii.Number(float64(fn.memoryMB)),
+		Timeout:                      seconds(fn.timeout),
+		Role:                         role,
+		LogGroup:                     logs,
+		LoggingFormat:                awslambda.LoggingFormat_JSON,
+		Tracing:                      awslambda.Tracing_ACTIVE,
+		Environment:                  sortedEnv(fn.env),
 	}), nil
 }
 

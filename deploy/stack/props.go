@@ -92,6 +92,12 @@ type Props struct {
 	LogRetentionDays int
 	// ServerMemoryMB is the server function's memory, 128 to 10240; zero means 512.
 	ServerMemoryMB int
+	// ServerReservedConcurrency reserves that many concurrent executions for the server
+	// function, which is also the most it runs at once; zero reserves none. On the url variant
+	// it is the only limit on callers (a Function URL has no stage to throttle, and its auth
+	// type is NONE). AWS refuses a reservation that leaves the account fewer than 100
+	// unreserved executions.
+	ServerReservedConcurrency int
 	// ServerTimeout is the server function's timeout, in whole seconds up to Lambda's 15 min
 	// (less than 29 s on buffered REST, 30 s on HTTP); zero means DefaultBufferedTimeout or, for
 	// streaming fronts, DefaultStreamingTimeout. Gateway integrations wait a second longer, up to
@@ -223,6 +229,12 @@ func (p Props) withDefaults() (Props, error) {
 	// own timeout answer reaches the client rather than a gateway 504.
 	if lim := p.bufferedIntegrationLimit(); lim > 0 && p.ServerTimeout+time.Second > lim {
 		return p, fmt.Errorf("stack: server timeout %v: the %s integration stops waiting at %v", p.ServerTimeout, p.Variant, lim)
+	}
+	if p.Variant == VariantURL && (p.ThrottleRate != 0 || p.ThrottleBurst != 0) {
+		return p, fmt.Errorf("stack: throttleRate and throttleBurst limit an API stage, and a Function URL has none; limit the url variant with serverConcurrency")
+	}
+	if p.ServerReservedConcurrency < 0 {
+		return p, fmt.Errorf("stack: server reserved concurrency %d is negative", p.ServerReservedConcurrency)
 	}
 	if p.ThrottleRate == 0 {
 		p.ThrottleRate = DefaultThrottleRate

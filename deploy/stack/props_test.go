@@ -71,6 +71,8 @@ func TestPropsErrors(t *testing.T) {
 		{"jwt without audience", Props{JWT: &JWT{Issuer: "https://i"}}, "issuer and an audience"},
 		{"jwt issuer on plain http", Props{JWT: &JWT{Issuer: "http://i", Audience: "a"}}, "jwtIssuer"},
 		{"jwks url on plain http", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "http://i/keys"}}, "jwtJwksUrl"},
+		{"throttle on url", Props{Variant: VariantURL, ThrottleRate: 5}, "serverConcurrency"},
+		{"negative reserved concurrency", Props{ServerReservedConcurrency: -1}, "negative"},
 		{"cors origin with a path", Props{CORSAllowOrigins: []string{"https://b.example/app"}}, "corsOrigins"},
 		{"cors origin without a scheme", Props{CORSAllowOrigins: []string{"b.example"}}, "corsOrigins"},
 		{"cors origin with a space", Props{CORSAllowOrigins: []string{" https://b.example"}}, "corsOrigins"},

@@ -33,7 +33,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	}
 	server, err := newFunction(ctx, st, p, function{
 		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server",
-		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
+		memoryMB: p.ServerMemoryMB, reserved: p.ServerReservedConcurrency, timeout: p.ServerTimeout,
 		env: serverEnv,
 	})
 	if err != nil {

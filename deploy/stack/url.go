@@ -28,7 +28,7 @@ func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error
 	}
 	server, err := newFunction(ctx, st, p, function{
 		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server (Function URL)",
-		memoryMB: p.ServerMemoryMB, timeout: p.ServerTimeout,
+		memoryMB: p.ServerMemoryMB, reserved: p.ServerReservedConcurrency, timeout: p.ServerTimeout,
 		env: env,
 	})
 	if err != nil {

@@ -306,3 +306,26 @@ func TestCORSAllowHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestServerReservedConcurrency checks that the server function reserves the concurrency asked
+// for, the url variant's only limit on callers, and the authorizer none.
+func TestServerReservedConcurrency(t *testing.T) {
+	for _, variant := range []stack.Variant{stack.VariantURL, stack.VariantREST} {
+		t.Run(string(variant), func(t *testing.T) {
+			_, doc, _ := synth(t, stack.Props{Variant: variant, ServerReservedConcurrency: 10})
+			reserved := map[string]any{}
+			for _, fn := range resources(doc, "AWS::Lambda::Function") {
+				reserved[render(fn["Description"])] = fn["ReservedConcurrentExecutions"]
+			}
+			for desc, n := range reserved {
+				want := any(nil)
+				if strings.Contains(desc, "MCP server") {
+					want = 10.0
+				}
+				if n != want {
+					t.Errorf("%s: ReservedConcurrentExecutions = %v, want %v", desc, n, want)
+				}
+			}
+		})
+	}
+}
