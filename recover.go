@@ -86,13 +86,6 @@ func Middleware() mcp.Middleware {
 	}
 }
 
-// unknownTool reports whether err is the go-sdk's answer to a call of a
-// tool the server does not have.
-func unknownTool(err error, tool string) bool {
-	var je *jsonrpc.Error
-	return errors.As(err, &je) && je.Code == jsonrpc.CodeInvalidParams && je.Message == fmt.Sprintf("unknown tool %q", tool)
-}
-
 // noteToolKnown records that the server ran the tool the call named.
 func (rec *requestRecord) noteToolKnown() {
 	if rec == nil {
