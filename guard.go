@@ -342,6 +342,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if g.checkOrigin != nil && r.Header.Get("Origin") != "" && !g.checkOrigin(r) {
 		return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: origin not allowed")
 	}
+	if err := eventError(r.Context()); err != nil {
+		return reject(http.StatusBadRequest, eventErrorCode(err), err.Error())
+	}
 	if rej := g.limits.checkHeaders(r.Header); rej != nil {
 		return rej
 	}

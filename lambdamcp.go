@@ -212,20 +212,26 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *r
 	w.event = inv.event
 	w.limit, w.front = h.responseLimit(inv.shape)
 	r, err := newRequest(withInvocation(ctx, inv), p)
-	if err != nil {
+	if r == nil {
 		writeJSONError(w, http.StatusBadRequest, h.rejectRequest(ctx, inv, err), err.Error())
 		return w
 	}
-	h.handler.ServeHTTP(w, r) // the guard logs the request
+	h.handler.ServeHTTP(w, r) // the guard logs the request, and refuses it for err
 	return w
 }
 
-// rejectRequest logs an event whose request newRequest could not build and
-// returns the JSON-RPC error code of its 400: a parse error for a body that
-// is not the base64 it claims, an invalid request otherwise.
+// rejectRequest logs an event of which newRequest could build no request
+// at all and returns the JSON-RPC error code of its 400.
 func (h *Handler) rejectRequest(ctx context.Context, inv *invocation, err error) int {
 	h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
 		slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
+	return eventErrorCode(err)
+}
+
+// eventErrorCode is the JSON-RPC error code of the 400 for an event that
+// makes no valid request: a parse error for a body that is not the base64
+// it claims, an invalid request otherwise.
+func eventErrorCode(err error) int {
 	var bad errBadBody
 	if errors.As(err, &bad) {
 		return codeParseError

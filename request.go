@@ -42,8 +42,15 @@ type errBadPath struct{}
 
 func (errBadPath) Error() string { return "request path is not valid percent-encoding" }
 
-// newRequest builds the http.Request the handler sees.
+// newRequest builds the http.Request the handler sees. An event that
+// makes no valid request (a body that is not the base64 it claims, a path
+// that is not valid percent-encoding, two Host headers) yields the error
+// and, beside it, the request as near as it can be built (no body, the
+// path as sent, the first Host), for the guard to refuse and log as it
+// refuses any request (eventError); only a request that cannot be built
+// at all comes back nil.
 func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
+	var bad error
 	// The body is read from the event's string, not copied out of it; only
 	// a base64 body needs a buffer of its own.
 	var body io.Reader
@@ -51,7 +58,7 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	if p.base64 {
 		decoded, err := base64.StdEncoding.DecodeString(p.body)
 		if err != nil {
-			return nil, errBadBody{err}
+			bad, decoded = errBadBody{err}, nil
 		}
 		body, size = bytes.NewReader(decoded), len(decoded)
 	} else {
@@ -61,11 +68,11 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	if p.escaped && strings.IndexByte(p.path, '%') >= 0 {
 		// As net/http parses a request line: the handler sees the path
 		// decoded, and RequestURI and EscapedPath keep the client's encoding.
-		path, err := url.PathUnescape(p.path)
-		if err != nil {
-			return nil, errBadPath{}
+		if path, err := url.PathUnescape(p.path); err != nil && bad == nil {
+			bad = errBadPath{}
+		} else if err == nil {
+			u.Path, u.RawPath = path, p.path
 		}
-		u.Path, u.RawPath = path, p.path
 	}
 	if u.Path == "" {
 		u.Path = "/"
@@ -77,8 +84,8 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	r.URL = u
 	r.RequestURI = u.RequestURI()
 	r.Header = p.header
-	if len(p.header["Host"]) > 1 {
-		return nil, errManyHosts{}
+	if len(p.header["Host"]) > 1 && bad == nil {
+		bad = errManyHosts{}
 	}
 	r.Host = p.header.Get("Host")
 	delete(p.header, "Host") // as net/http promotes it out of the map
@@ -95,7 +102,20 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	if size == 0 {
 		r.Body = http.NoBody
 	}
+	if bad != nil {
+		return r.WithContext(context.WithValue(ctx, eventErrorKey{}, bad)), bad
+	}
 	return r, nil
+}
+
+type eventErrorKey struct{}
+
+// eventError is why the event of r's invocation makes no valid request,
+// if it does not: the guard refuses such a request before anything else
+// but the Origin check, and logs it as any.
+func eventError(ctx context.Context) error {
+	err, _ := ctx.Value(eventErrorKey{}).(error)
+	return err
 }
 
 // singleHeaders copies a single-value header map into h, canonicalising

@@ -157,7 +157,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	body := &streamBody{PipeReader: pr, w: w}
 
 	r, err := newRequest(withStream(withInvocation(ctx, inv), w), p)
-	if err != nil {
+	if r == nil {
 		code := h.rejectRequest(ctx, inv, err)
 		// The pipe blocks the write until the caller reads the body, so
 		// the answer is written beside the return, as a handler's is.

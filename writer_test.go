@@ -410,3 +410,53 @@ func TestLogHandlerRequestIDOutsideGroups(t *testing.T) {
 		t.Errorf("groups = %v, want tool.k, tool.inner.v and no request_id inside", lines[0]["tool"])
 	}
 }
+
+// TestBadEventLoggedAndTraced checks that an event which makes no valid
+// request is refused by the guard like any request: one log line with the
+// method, path and duration, one span, buffered and streamed.
+func TestBadEventLoggedAndTraced(t *testing.T) {
+	req := call("echo", `{}`)
+	req.base64 = true
+	for _, streamed := range []bool{false, true} {
+		var logs lockedBuffer
+		tracer := &recordingTracer{}
+		opts := &lambdamcp.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Tracer: tracer}
+		if streamed {
+			opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL}
+		}
+		called := false
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), opts)
+		var ev map[string]any
+		if err := json.Unmarshal(urlEvent(t, req), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["body"] = "not base64!"
+		if streamed {
+			s, head := openStream(t, streamCtx(t, time.Minute), h, mustJSON(t, ev))
+			body, _ := io.ReadAll(s.r)
+			s.raw.(io.Closer).Close()
+			if head.StatusCode != 400 || !strings.Contains(string(body), `"code":-32700`) {
+				t.Errorf("streamed answer %d %s, want 400 with -32700", head.StatusCode, body)
+			}
+		} else {
+			resp := invoke(t, h, mustJSON(t, ev))
+			if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"code":-32700`) {
+				t.Errorf("answer %d %s, want 400 with -32700", resp.StatusCode, resp.Body)
+			}
+		}
+		if called {
+			t.Error("the handler ran for an event that makes no valid request")
+		}
+		lines := logLines(t, logs.Bytes())
+		if len(lines) != 1 || lines[0]["method"] != "POST" || lines[0]["path"] != "/mcp" || lines[0]["duration_ms"] == nil ||
+			lines[0]["outcome"] != lambdamcp.OutcomeRejected || lines[0]["status"] != 400.0 {
+			t.Errorf("streamed %v: log = %v, want one complete request line, rejected with 400", streamed, lines)
+		}
+		tracer.mu.Lock()
+		spans := len(tracer.spans)
+		tracer.mu.Unlock()
+		if spans != 1 {
+			t.Errorf("streamed %v: %d spans, want 1", streamed, spans)
+		}
+	}
+}
