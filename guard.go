@@ -772,7 +772,7 @@ func (w *guardWriter) answeredEventStream() bool {
 	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
 		return sw.eventStream()
 	}
-	return baseMediaType(w.Header().Get("Content-Type")) == "text/event-stream"
+	return isEventStream(w.Header().Get("Content-Type"))
 }
 
 // statusCode is the status the client got: a stream's is the head it
