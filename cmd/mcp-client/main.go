@@ -222,7 +222,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || r.Method != http.MethodPost {
 		return resp, err
 	}
-	if ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";"); !strings.EqualFold(strings.TrimSpace(ct), "text/event-stream") {
+	if mediaType(resp) != "text/event-stream" {
 		// An answer that is not an event stream is read whole; an event
 		// stream is bounded event by event (MaxEventSize).
 		resp.Body = &boundedBody{ReadCloser: resp.Body, left: maxAnswerBytes}
@@ -267,6 +267,12 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// mediaType is resp's Content-Type without its parameters, in lower case.
+func mediaType(resp *http.Response) string {
+	ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
 // maxPeek bounds how much of an error body is read for its message.
 const maxPeek = 4 << 10
 
@@ -274,7 +280,7 @@ const maxPeek = 4 << 10
 // use to say why they refused (API Gateway's "Missing Authentication
 // Token"), leaving the body for the SDK to read.
 func peekMessage(resp *http.Response) string {
-	if ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";"); strings.TrimSpace(strings.ToLower(ct)) != "application/json" {
+	if mediaType(resp) != "application/json" {
 		return ""
 	}
 	head, err := io.ReadAll(io.LimitReader(resp.Body, maxPeek))
