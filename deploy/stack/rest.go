@@ -145,8 +145,9 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 	challenge := `Bearer resource_metadata="` + ep.metadata() + `"`
 	denied := `Bearer error="insufficient_scope", resource_metadata="` + ep.metadata() + `"`
 	if len(scopes) > 0 {
-		challenge += `, scope="` + strings.Join(scopes, " ") + `"`
-		denied += `, scope="` + strings.Join(scopes, " ") + `"`
+		scope := `, scope="` + strings.Join(scopes, " ") + `"`
+		challenge += scope
+		denied += scope
 	}
 	for _, r := range []struct {
 		id        string
