@@ -345,7 +345,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if err := eventError(r.Context()); err != nil {
 		return reject(http.StatusBadRequest, eventErrorCode(err), err.Error())
 	}
-	if rej := g.limits.checkHeaders(r.Header); rej != nil {
+	if rej := g.limits.checkHeaders(r); rej != nil {
 		return rej
 	}
 	if r.Method != http.MethodPost {

@@ -42,11 +42,12 @@ type Limits struct {
 	MaxResponseBytes int
 
 	// MaxHeaderBytes caps the total size of the request's header names
-	// and values. Zero means DefaultMaxHeaderBytes. Over it: 431.
+	// and values, Host included. Zero means DefaultMaxHeaderBytes.
+	// Over it: 431.
 	MaxHeaderBytes int
 
-	// MaxHeaders caps the number of header values. Zero means
-	// DefaultMaxHeaders. Over it: 431.
+	// MaxHeaders caps the number of header values, Host included. Zero
+	// means DefaultMaxHeaders. Over it: 431.
 	MaxHeaders int
 
 	// MaxJSONDepth caps how deeply a JSON body's arrays and objects nest.
@@ -106,13 +107,18 @@ func reject(status, code int, msg string) *rejection {
 	return &rejection{status: status, code: code, msg: msg}
 }
 
-// checkHeaders enforces the header caps.
-func (l Limits) checkHeaders(h http.Header) *rejection {
+// checkHeaders enforces the header caps. Host counts as the header it
+// was on the wire, although net/http (and newRequest) move it out of
+// r.Header into r.Host.
+func (l Limits) checkHeaders(r *http.Request) *rejection {
 	if l.MaxHeaders < 0 && l.MaxHeaderBytes < 0 {
 		return nil
 	}
 	count, size := 0, 0
-	for k, vs := range h {
+	if r.Host != "" {
+		count, size = 1, len("Host")+len(r.Host)
+	}
+	for k, vs := range r.Header {
 		for _, v := range vs {
 			count++
 			size += len(k) + len(v)

@@ -178,3 +178,43 @@ func TestPeekRPC(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckHeadersCountsHost checks that Host, which net/http and
+// newRequest move out of r.Header, still counts toward both header caps,
+// as the header it was on the wire.
+func TestCheckHeadersCountsHost(t *testing.T) {
+	req := func(host string, n int) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		r.Host = host
+		r.Header = make(http.Header)
+		for i := range n {
+			r.Header.Set("X-Pad-"+string(rune('a'+i)), "1")
+		}
+		return r
+	}
+	tests := []struct {
+		name   string
+		limits Limits
+		r      *http.Request
+		want   string // part of the rejection's message; "" for none
+	}{
+		{"values at the cap", Limits{MaxHeaders: 3}, req("h.example", 2), ""},
+		{"Host is the value over the cap", Limits{MaxHeaders: 2}, req("h.example", 2), "3 header values; the limit is 2"},
+		{"no Host", Limits{MaxHeaders: 2}, req("", 2), ""},
+		{"bytes at the cap", Limits{MaxHeaderBytes: len("Host") + 9}, req("h.example", 0), ""},
+		{"Host's bytes over the cap", Limits{MaxHeaderBytes: len("Host") + 8}, req("h.example", 0), "exceed 12 bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rej := tc.limits.checkHeaders(tc.r)
+			switch {
+			case tc.want == "" && rej != nil:
+				t.Fatalf("refused: %s", rej.msg)
+			case tc.want != "" && rej == nil:
+				t.Fatalf("accepted; want a 431 with %q", tc.want)
+			case tc.want != "" && (rej.status != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(rej.msg, tc.want)):
+				t.Fatalf("got %d %q; want 431 with %q", rej.status, rej.msg, tc.want)
+			}
+		})
+	}
+}
