@@ -87,7 +87,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	for _, o := range c.AllowedOrigins {
 		if p, err := url.Parse(o); o != "*" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" ||
-			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil) {
+			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || p.User != nil) {
 			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, o)
 		}
 	}

@@ -54,6 +54,8 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "origin with a path", env: map[string]string{EnvAllowedOrigins: "https://app.example.com/ui"}, wantErr: true},
 		{name: "origin without a scheme", env: map[string]string{EnvAllowedOrigins: "app.example.com"}, wantErr: true},
 		{name: "origin with a query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?x=1"}, wantErr: true},
+		{name: "origin with an empty query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?"}, wantErr: true},
+		{name: "origin with a port that is no number", env: map[string]string{EnvAllowedOrigins: "https://app.example.com:https"}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -248,7 +249,7 @@ func (p Props) withDefaults() (Props, error) {
 	// The same rule as the server's (auth.ConfigFromEnv): a value it refuses would make every
 	// cold start fail after a deployment that went well.
 	for _, o := range p.CORSAllowOrigins {
-		if o != "*" && !origin.MatchString(o) {
+		if o != "*" && !isOrigin(o) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is not an origin (scheme://host[:port], or *)", o)
 		}
 	}
@@ -294,8 +295,13 @@ func (p Props) withDefaults() (Props, error) {
 	return p, nil
 }
 
-// origin is a browser origin: http(s), a host with an optional port, nothing after but a slash.
-var origin = regexp.MustCompile(`^https?://[^/?#@\s]+/?$`)
+// isOrigin reports whether o is a browser origin, by the server's rule (auth.ConfigFromEnv, which
+// this module does not import): http(s), a host with an optional port, nothing after but a slash.
+func isOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
+		strings.TrimSuffix(u.Path, "/") == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && u.User == nil
+}
 
 // headerName is an RFC 9110 token, as a header name is.
 var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")

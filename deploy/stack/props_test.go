@@ -76,6 +76,9 @@ func TestPropsErrors(t *testing.T) {
 		{"cors origin with a path", Props{CORSAllowOrigins: []string{"https://b.example/app"}}, "corsOrigins"},
 		{"cors origin without a scheme", Props{CORSAllowOrigins: []string{"b.example"}}, "corsOrigins"},
 		{"cors origin with a space", Props{CORSAllowOrigins: []string{" https://b.example"}}, "corsOrigins"},
+		{"cors origin with a port that is no number", Props{CORSAllowOrigins: []string{"https://b.example:https"}}, "corsOrigins"},
+		{"cors origin with a query", Props{CORSAllowOrigins: []string{"https://b.example?x"}}, "corsOrigins"},
+		{"cors origin with a bad escape", Props{CORSAllowOrigins: []string{"https://b%zz.example"}}, "corsOrigins"},
 		{"cors header that is no header name", Props{CORSAllowHeaders: []string{"Mcp-Param-A B"}}, "corsHeaders"},
 		{"jwks url on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "https://i/keys"}}, "jwtJwksUrl"},
 		{"audience claim on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", AudienceClaim: "azp"}}, "jwtAudienceClaim"},
@@ -155,5 +158,15 @@ func TestIssuerNotURLWithJWKS(t *testing.T) {
 	p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: "https://keys.example/jwks.json"}}
 	if _, err := p.withDefaults(); err != nil {
 		t.Errorf("refused: %v", err)
+	}
+}
+
+// TestCORSOriginsAccepted checks the origins the server accepts pass synth too.
+func TestCORSOriginsAccepted(t *testing.T) {
+	for _, o := range []string{"*", "https://b.example", "http://localhost:3000/", "http://[::1]:8080", "https://b.example:8443"} {
+		p := Props{SourceDir: "src", BuildDir: "build", CORSAllowOrigins: []string{o}}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%q: %v", o, err)
+		}
 	}
 }
