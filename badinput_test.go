@@ -554,3 +554,43 @@ func or(s, def string) string {
 	}
 	return s
 }
+
+// TestBodyCapEveryMethod checks that Limits.MaxBodyBytes holds for a
+// handler behind Guard that takes bodies with other methods than POST:
+// over the cap, 413 before the handler runs; under it, the handler reads
+// the whole body.
+func TestBodyCapEveryMethod(t *testing.T) {
+	var read []int
+	var mu sync.Mutex
+	h := lambdamcp.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		read = append(read, len(b))
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxBodyBytes: 10}, Logger: slog.New(slog.DiscardHandler)})
+	for _, method := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodPost} {
+		for _, size := range []int{10, 11, 1000} {
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(method, "/mcp", strings.NewReader(strings.Repeat("a", size)))
+			if size > 10 && size < 1000 {
+				r.ContentLength = -1 // no declared length: the cap is found by reading
+			}
+			h.ServeHTTP(w, r)
+			want := http.StatusNoContent
+			if size > 10 {
+				want = http.StatusRequestEntityTooLarge
+			}
+			if w.Code != want {
+				t.Errorf("%s with %d bytes: status %d, want %d; body %s", method, size, w.Code, want, w.Body)
+			}
+			if want == http.StatusRequestEntityTooLarge && !strings.Contains(w.Body.String(), `"code":-32600`) {
+				t.Errorf("%s with %d bytes: body %s, want a JSON-RPC error", method, size, w.Body)
+			}
+		}
+	}
+	// Only the bodies at the cap reach the handler, whole.
+	if want := []int{10, 10, 10, 10}; !cmp.Equal(read, want) {
+		t.Errorf("handler read %v bytes, want %v", read, want)
+	}
+}

@@ -348,15 +348,19 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej := g.limits.checkHeaders(r); rej != nil {
 		return rej
 	}
-	if r.Method != http.MethodPost {
-		return nil
-	}
+	// Every method's body is capped (a handler behind Guard may take PUT
+	// or PATCH); only a POST carries an MCP message to check and peek at.
 	body, rej := g.limits.readBody(r)
 	if rej != nil {
 		return rej
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
+	if body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
 	rec.body = body
 	if baseMediaType(r.Header.Get("Content-Type")) == "application/json" {
 		if rej := g.limits.checkJSON(body); rej != nil {

@@ -22,7 +22,8 @@ import (
 // error body (see docs/errors.md). The zero value of every field means its
 // default; a negative value turns the check off.
 type Limits struct {
-	// MaxBodyBytes caps the request body (after base64 decoding). Larger
+	// MaxBodyBytes caps the request body of any method (after base64
+	// decoding); only a POST's body is read as JSON. Larger
 	// bodies answer 413. Zero means DefaultMaxBodyBytes, which is also the
 	// go-sdk's StreamableHTTPOptions.MaxRequestBodyBytes default, so both
 	// layers agree; raise both together. It sits below Lambda's 6 MB
