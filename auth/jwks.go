@@ -134,9 +134,19 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 	return held
 }
 
+// defaultFetchTimeout bounds a JWKS fetch whose client sets no Timeout. It
+// leaves an authorizer with deploy/'s 10 s function timeout the time to
+// answer after a fetch that failed.
+const defaultFetchTimeout = 5 * time.Second
+
 func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
-	// A caller that hangs up must not cost everyone the refresh allowance.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	// A caller that hangs up must not cost everyone the refresh allowance,
+	// and a client without a timeout must not hold the refresh for ever.
+	bound := c.client.Timeout
+	if bound <= 0 {
+		bound = defaultFetchTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {

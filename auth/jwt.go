@@ -52,7 +52,8 @@ type JWTOptions struct {
 	// Leeway tolerates clock skew on "exp" and "nbf". Zero means 30 seconds;
 	// a negative value means none.
 	Leeway time.Duration
-	// HTTPClient fetches the JWKS. Nil means a client with a 10 second
+	// HTTPClient fetches the JWKS. Each fetch is bounded by its Timeout,
+	// or by 5 seconds when it has none; nil means a client with a 5 second
 	// timeout. The verifier uses a copy whose redirect policy refuses
 	// plain http first, then applies this client's.
 	HTTPClient *http.Client
@@ -157,7 +158,7 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 		opts.Leeway = 0
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		opts.HTTPClient = &http.Client{Timeout: defaultFetchTimeout}
 	}
 	opts.HTTPClient = keysOnlyOverTLS(opts.HTTPClient)
 	if opts.CacheTTL == 0 {

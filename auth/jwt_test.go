@@ -456,3 +456,54 @@ func TestJWKSIgnoresKeysItCannotRead(t *testing.T) {
 		t.Errorf("token verified against a JWKS that is not JSON: %v", err)
 	}
 }
+
+// deadlineTransport answers every request with the keys and records how
+// long the request's context had left.
+type deadlineTransport struct {
+	left chan time.Duration
+}
+
+func (d deadlineTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	left := time.Duration(-1)
+	if dl, ok := r.Context().Deadline(); ok {
+		left = time.Until(dl)
+	}
+	d.left <- left
+	return http.DefaultTransport.RoundTrip(r.Clone(r.Context()))
+}
+
+// TestJWKSFetchBound checks that a JWKS fetch is bounded by the client's
+// own Timeout when it sets one, and by 5 s when it sets none.
+func TestJWKSFetchBound(t *testing.T) {
+	key := newRSAKey(t, "k")
+	for _, tc := range []struct {
+		name     string
+		client   func(http.RoundTripper) *http.Client
+		min, max time.Duration
+	}{
+		{"a client's longer timeout", func(rt http.RoundTripper) *http.Client {
+			return &http.Client{Transport: rt, Timeout: time.Minute}
+		}, 50 * time.Second, time.Minute},
+		{"a client's shorter timeout", func(rt http.RoundTripper) *http.Client {
+			return &http.Client{Transport: rt, Timeout: 2 * time.Second}
+		}, time.Second, 2 * time.Second},
+		{"a client without a timeout", func(rt http.RoundTripper) *http.Client {
+			return &http.Client{Transport: rt}
+		}, 4 * time.Second, defaultFetchTimeout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newJWKSServer(t, key)
+			rt := deadlineTransport{left: make(chan time.Duration, 1)}
+			v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.HTTPClient = tc.client(rt) })
+			if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err != nil {
+				t.Fatal(err)
+			}
+			if left := <-rt.left; left < tc.min || left > tc.max {
+				t.Errorf("the fetch had %v left, want between %v and %v", left, tc.min, tc.max)
+			}
+		})
+	}
+	if got := newTestJWTVerifier(t, "https://keys.example/jwks.json", nil).keys.client.Timeout; got != defaultFetchTimeout {
+		t.Errorf("default client's timeout %v, want %v", got, defaultFetchTimeout)
+	}
+}
