@@ -44,7 +44,10 @@
 //
 // Inside the handler, [RequestID], [AuthorizerContext], [EventShape] and
 // [Event] tell what Lambda and the gateway said about the request, and the
-// request context's deadline is the invocation's deadline. The request is
+// request context ends before the invocation does: half of
+// [Options.DeadlineMargin] before the invocation's deadline or, for
+// buffered REST and HTTP API events, API Gateway's integration timeout
+// ([Options.GatewayTimeout]), whichever comes first. The request is
 // what net/http would have parsed: Host promoted out of the header map,
 // the path decoded with its encoding kept in RequestURI, and RemoteAddr the
 // client's address as the gateway saw it (API Gateway's and the Function

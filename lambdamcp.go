@@ -80,8 +80,9 @@ type Options struct {
 	// means DefaultDeadlineMargin (500 ms); a negative value disables it.
 	DeadlineMargin time.Duration
 
-	// GatewayTimeout is API Gateway's integration timeout, applied to REST
-	// and HTTP API events from the time the gateway received them. Zero
+	// GatewayTimeout is API Gateway's integration timeout, applied to
+	// buffered REST and HTTP API events from the time the gateway received
+	// them (a streamed REST response is bounded by the invocation). Zero
 	// means DefaultGatewayTimeout (29 s); negative means none (for a
 	// REST API whose timeout was raised, the Lambda deadline still holds).
 	GatewayTimeout time.Duration
