@@ -319,7 +319,7 @@ func protect(h http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler
 func Routes(h http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", h)
-	mux.Handle("/mcp/", h)
+	mux.Handle("/mcp/{$}", h)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintln(w, `{"status":"ok"}`)

@@ -125,6 +125,10 @@ func TestRunLocally(t *testing.T) {
 			t.Errorf("log line = %v, want the request's", rec)
 		}
 	}
+	// Only /mcp and /mcp/ are the endpoint, not the paths below it.
+	if resp, body := post(t, url+"/below", both, "", "", pingCall); resp.StatusCode != http.StatusNotFound || !json.Valid([]byte(body)) {
+		t.Errorf("POST %s/below = %d %s, want 404 with a JSON body", url, resp.StatusCode, body)
+	}
 	resp, body := post(t, url, "application/json", "", "", pingCall)
 	if resp.StatusCode != 200 || !strings.Contains(body, "pong!") {
 		t.Errorf("Accept: application/json alone = %d %s, want 200 and pong", resp.StatusCode, body)
