@@ -19,9 +19,7 @@ var errNoBearer = errors.New("no bearer token")
 // [ErrInvalidToken]; a bearer header with an empty, malformed or oversized
 // token yields one that does.
 func BearerToken(header string) (string, error) {
-	if len(header) > MaxHeaderBytes {
-		return "", fmt.Errorf("%w: authorization header too large", ErrInvalidToken)
-	}
+	size := len(header)
 	header = strings.TrimSpace(header)
 	if header == "" {
 		return "", errNoBearer
@@ -29,6 +27,9 @@ func BearerToken(header string) (string, error) {
 	scheme, token, _ := strings.Cut(header, " ")
 	if !strings.EqualFold(scheme, "Bearer") {
 		return "", errNoBearer
+	}
+	if size > MaxHeaderBytes {
+		return "", fmt.Errorf("%w: authorization header too large", ErrInvalidToken)
 	}
 	token = strings.TrimSpace(token)
 	if token == "" {

@@ -22,6 +22,7 @@ func TestBearerToken(t *testing.T) {
 		{name: "empty token", header: "Bearer   ", wantErr: true, wantInvalid: true},
 		{name: "two tokens", header: "Bearer a b", wantErr: true, wantInvalid: true},
 		{name: "oversized", header: "Bearer " + strings.Repeat("a", MaxHeaderBytes), wantErr: true, wantInvalid: true},
+		{name: "oversized, other scheme", header: "Basic " + strings.Repeat("a", MaxHeaderBytes), wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
