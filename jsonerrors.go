@@ -21,7 +21,7 @@ const maxErrorText = 1 << 10
 
 // JSONErrors wraps h so that every error response (status 400 and above)
 // has a JSON body: a JSON-RPC error response, with the request's id when
-// Guard or NewHandler read it, else a null id. Responses that
+// Guard or NewHandler read it, else without an id member. Responses that
 // are already JSON pass through untouched; plain-text ones, such as the
 // SDK's answers to a GET on a stateless endpoint or to a malformed body,
 // keep their status and headers and have their text moved into the error

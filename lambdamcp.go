@@ -53,11 +53,12 @@ type Options struct {
 	// JSONResponse tells lambdamcp that the handler answers calls with
 	// application/json (the go-sdk's StreamableHTTPOptions.JSONResponse,
 	// the right choice behind buffered gateways). Then a POST whose Accept
-	// admits JSON but not text/event-stream (application/json alone, or no
-	// Accept) is served instead of refused. It does not apply to streamed
-	// invocations (Stream), whose handlers stream. If false, the spec's
-	// pair is required. Either way, an Accept that admits nothing the
-	// handler answers gets 406.
+	// admits JSON but not text/event-stream (application/json alone, or
+	// application/*) is served instead of refused. It does not apply to
+	// streamed invocations (Stream), whose handlers stream. If false, the
+	// Accept must admit both, as the spec's pair does. Either way, a POST
+	// without Accept (which admits anything, RFC 9110) is served, and an
+	// Accept that admits nothing the handler answers gets 406.
 	JSONResponse bool
 
 	// CheckOrigin, if set, reports whether a request's Origin header, when

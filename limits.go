@@ -254,11 +254,12 @@ func jsonDepthExceeds(b []byte, max int) bool {
 //
 // The spec has clients list both application/json and text/event-stream,
 // and the go-sdk rejects anything less with a 400. lambdamcp is more
-// liberal where that is safe: when the handler answers application/json
-// (Options.JSONResponse), an Accept that admits JSON (application/json
-// alone, application/*, */*, or no Accept at all, which RFC 9110 reads as
-// anything) is served; it is rewritten to the full pair before the SDK sees
-// it. An Accept that admits nothing the handler answers gets 406 Not
+// liberal where that is safe: no Accept at all, which RFC 9110 reads as
+// anything, is served whatever the handler answers, and when it answers
+// application/json (Options.JSONResponse), so is an Accept that admits
+// JSON alone (application/json, application/*); either is rewritten to the
+// full pair before the SDK sees it. An Accept that admits nothing the
+// handler answers gets 406 Not
 // Acceptable, the HTTP status for exactly that, rather than the SDK's 400.
 func acceptance(values []string, jsonResponse bool) (rewrite bool, rej *rejection) {
 	if len(values) == 0 {

@@ -15,7 +15,9 @@ import (
 // verified, as found in the event's authorizer context. It ignores the token
 // it is given: API Gateway never invokes the function without the
 // authorizer's approval. Use it only behind an authorizer; with none in
-// front (local mode, a Function URL) it refuses every request.
+// front (local mode, a Function URL) it refuses every request. [Middleware]
+// still asks for a bearer Authorization header (the one the authorizer was
+// given) before it calls Verify, and answers 401 without one.
 //
 // It understands the context [Authorizer] produces (principalId, sub,
 // client_id, scope, iss, exp), the claims of an HTTP API JWT authorizer, and
