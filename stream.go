@@ -229,8 +229,11 @@ func withStream(ctx context.Context, w *streamWriter) context.Context {
 // response begin before the first message is written. Without it, the
 // response head goes out with the first message, so a tool that stays
 // silent longer than a gateway allows before the first byte (the REST API's
-// integration timeout) is cut off; with it, heartbeats start once the
-// request reaches the server. It does nothing outside streamed invocations.
+// integration timeout) is cut off; with it, the head and the heartbeats go
+// out at the first heartbeat tick (half of Options.Heartbeat, 5 s by
+// default) after the request reaches the server, while a call answered
+// sooner still sends its own head. It does nothing outside streamed
+// invocations.
 //
 //	server.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
 func StreamMiddleware(next mcp.MethodHandler) mcp.MethodHandler {

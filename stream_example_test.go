@@ -3,9 +3,12 @@ package lambdamcp_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -64,12 +67,64 @@ func ExampleHandler_InvokeStream() {
 }
 
 // StreamMiddleware lets a streamed answer start, and heartbeats flow, before
-// a slow tool says anything.
+// a slow tool says anything: here the response head reaches the client
+// while the tool still waits.
 func ExampleStreamMiddleware() {
+	release := make(chan struct{})
 	server := mcp.NewServer(&mcp.Implementation{Name: "slow", Version: "1.0.0"}, nil)
 	server.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
-	fmt.Println("ok")
-	// Output: ok
+	mcp.AddTool(server, &mcp.Tool{Name: "slow"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		<-release // silent until the client has the response head
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil, nil
+	})
+	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true})
+	// The head goes out at the first heartbeat tick, half of Heartbeat
+	// (10 s unless set) after the call reached the server.
+	h := lambdamcp.NewHandler(handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: 200 * time.Millisecond})
+
+	event := `{
+	  "version": "2.0", "rawPath": "/mcp",
+	  "headers": {"content-type": "application/json", "accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25"},
+	  "requestContext": {"domainName": "abc.lambda-url.eu-west-1.on.aws", "http": {"method": "POST", "path": "/mcp"}},
+	  "body": "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{}}}"
+	}`
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "example"})
+	// InvokeStream returns once the head is out.
+	type invoked struct {
+		r   io.Reader
+		err error
+	}
+	done := make(chan invoked, 1)
+	go func() { r, err := h.InvokeStream(ctx, []byte(event)); done <- invoked{r, err} }()
+	var br *bufio.Reader
+	select {
+	case inv := <-done:
+		if inv.err != nil {
+			fmt.Println("error:", inv.err)
+			return
+		}
+		br = bufio.NewReader(inv.r)
+		prelude, _ := br.ReadString(0)
+		fmt.Println("while the tool waits:", strings.TrimSuffix(prelude, "\x00"))
+	case <-time.After(5 * time.Second):
+		fmt.Println("no response head while the tool waits")
+		return
+	}
+	close(release)
+	br.Discard(7)
+	for {
+		line, err := br.ReadString('\n')
+		if data, ok := strings.CutPrefix(line, "data: "); ok {
+			fmt.Print("then: ", data)
+		}
+		if err != nil {
+			break
+		}
+	}
+	// Output:
+	// while the tool waits: {"statusCode":200,"headers":{"Cache-Control":"no-cache, no-transform","Content-Type":"text/event-stream","X-Accel-Buffering":"no"}}
+	// then: {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"done"}]}}
 }
 
 // Streamed lets one handler answer with an event stream where the
@@ -87,7 +142,36 @@ func ExampleStreamed() {
 		}
 		plain.ServeHTTP(w, r)
 	})
-	_ = lambdamcp.NewHandler(handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
-	fmt.Println(lambdamcp.Streamed(context.Background()))
-	// Output: false
+	h := lambdamcp.NewHandler(handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+
+	event := []byte(`{
+	  "version": "2.0", "rawPath": "/mcp",
+	  "headers": {"content-type": "application/json", "accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25"},
+	  "requestContext": {"domainName": "abc.lambda-url.eu-west-1.on.aws", "http": {"method": "POST", "path": "/mcp"}},
+	  "body": "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"
+	}`)
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "example"})
+	// A streamed invocation (InvokeStream, as Start calls it for the
+	// shapes in Options.Stream) gets the event stream...
+	r, err := h.InvokeStream(ctx, event)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	prelude, _ := bufio.NewReader(r).ReadString(0)
+	var head struct{ Headers map[string]string }
+	json.Unmarshal([]byte(strings.TrimSuffix(prelude, "\x00")), &head)
+	fmt.Println("streamed:", head.Headers["Content-Type"])
+	io.Copy(io.Discard, r)
+	// ...and a buffered one one JSON body.
+	out, err := h.Invoke(ctx, event)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	json.Unmarshal(out, &head)
+	fmt.Println("buffered:", head.Headers["Content-Type"])
+	// Output:
+	// streamed: text/event-stream
+	// buffered: application/json
 }
