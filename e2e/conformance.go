@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,6 +22,10 @@ type conformanceSuite struct {
 	pkg      string // the npm alias under node_modules
 	args     []string
 	baseline string // expected-failures file in the npm project
+	// held are scenarios the suite runs but does not score for its
+	// requirement set (pending in the release) that the everything server
+	// passes, and must go on passing: a failure fails the run.
+	held []string
 }
 
 var conformanceSuites = []conformanceSuite{
@@ -40,6 +45,9 @@ var conformanceSuites = []conformanceSuite{
 		name: "2026-07-28", pkg: "conformance-2026",
 		args:     []string{"--requirements", "2026-07-28"},
 		baseline: "expected-failures.yaml",
+		// The Mcp-Method, Mcp-Name and Mcp-Param-* checks, through every
+		// shape's header handling, and schemas kept whole.
+		held: []string{"http-header-validation", "http-custom-header-server-validation", "json-schema-2020-12"},
 	},
 }
 
@@ -77,6 +85,10 @@ func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, error) {
 	if rev == "" {
 		return func(string) bool { return true }, nil
 	}
+	held := map[string]bool{}
+	for _, sc := range s.held {
+		held[sc] = true
+	}
 	data, err := os.ReadFile(tools.path(s.pkg, "requirements", rev+".yaml"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the %s requirement set: %w", rev, err)
@@ -85,7 +97,20 @@ func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, error) {
 	if len(set) == 0 {
 		return nil, fmt.Errorf("the %s requirement set lists no server scenarios", rev)
 	}
-	return func(sc string) bool { return set[sc] }, nil
+	return func(sc string) bool { return set[sc] || held[sc] }, nil
+}
+
+// hold counts a held scenario that failed, or did not run, as an
+// unexpected failure, which the suite's own exit status does not.
+func (s conformanceSuite) hold(sum *conformanceSummary) {
+	for _, sc := range s.held {
+		if failed, ran := sum.failed[sc]; (failed || !ran) && !slices.Contains(sum.unexpected, sc) {
+			sum.unexpected = append(sum.unexpected, sc)
+			if !ran {
+				sum.ran = append(sum.ran, sc)
+			}
+		}
+	}
 }
 
 // requirementSet reads the scenario names listed under a top-level key of a
@@ -147,7 +172,8 @@ func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, 
 		res.detail = err.Error()
 		return res
 	}
-	res.ok = runErr == nil && len(sum.ran) > 0
+	s.hold(&sum)
+	res.ok = runErr == nil && len(sum.ran) > 0 && len(sum.unexpected) == 0
 	res.detail = sum.describe(scored)
 	if runErr != nil {
 		res.detail += fmt.Sprintf(" (suite exit: %v; log %s)", runErr, logPath)

@@ -449,3 +449,58 @@ func TestForeignOriginsAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestParamHeader checks the x-mcp-header tool: a 2026-07-28 client
+// mirrors the argument into Mcp-Param-Region and the call is served; a
+// request whose header says otherwise than its body is refused with
+// HeaderMismatch (-32020), as the go-sdk checks it.
+func TestParamHeader(t *testing.T) {
+	cs := connect(t, "2026-07-28", nil)
+	// A client learns which arguments to mirror from the tool list.
+	if _, err := cs.ListTools(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_x_mcp_header", Arguments: map[string]any{"region": "eu-west-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"text:region=eu-west-1"}, texts(t, res.Content)); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+
+	ts := httptest.NewServer(everything.Handler(everything.New(nil), nil))
+	t.Cleanup(ts.Close)
+	for _, tc := range []struct {
+		name, header string
+		want         string
+	}{
+		{"matching", "eu-west-1", `"text":"region=eu-west-1"`},
+		{"base64 of the same", "=?base64?ZXUtd2VzdC0x?=", `"text":"region=eu-west-1"`},
+		{"another region", "us-east-1", `"code":-32020`},
+		{"omitted", "", `"code":-32020`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_x_mcp_header","arguments":{"region":"eu-west-1"},` +
+				`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+			req.Header.Set("Mcp-Method", "tools/call")
+			req.Header.Set("Mcp-Name", "test_x_mcp_header")
+			if tc.header != "" {
+				req.Header.Set("Mcp-Param-Region", tc.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var b bytes.Buffer
+			b.ReadFrom(resp.Body)
+			if !strings.Contains(b.String(), tc.want) {
+				t.Errorf("%d %s; want it to contain %s", resp.StatusCode, b.String(), tc.want)
+			}
+		})
+	}
+}

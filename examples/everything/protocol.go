@@ -43,6 +43,22 @@ func addProtocolTools(srv *mcp.Server, staticLists bool) {
 			return needInput(mcp.InputRequestMap{"user_name": askName("What is your name?")}, ""), nil, nil
 		})
 
+	// A 2026-07-28 client mirrors an argument marked x-mcp-header into an
+	// Mcp-Param-* header, so that gateways can route on it; the go-sdk
+	// checks the header against the body.
+	mcp.AddTool(srv, &mcp.Tool{
+		Name:        "test_x_mcp_header",
+		Description: "Echoes its region argument, which clients also send as the Mcp-Param-Region header.",
+		InputSchema: json.RawMessage(`{"type":"object","properties":{` +
+			`"region":{"type":"string","description":"mirrored into Mcp-Param-Region","x-mcp-header":"Region"},` +
+			`"level":{"type":"integer","description":"not mirrored"}}}`),
+	}, func(_ context.Context, _ *mcp.CallToolRequest, in struct {
+		Region string `json:"region"`
+		Level  int    `json:"level"`
+	}) (*mcp.CallToolResult, any, error) {
+		return textResult("region=" + in.Region), nil, nil
+	})
+
 	mcp.AddTool(srv, &mcp.Tool{Name: "test_logging_tool", Description: "Logs one info message; it reaches the client only if the request asked for a log level."},
 		func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			if err := req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Logger: Name, Data: "test_logging_tool ran"}); err != nil {
