@@ -38,6 +38,7 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 		return err
 	}
 
+	learnTool(ctx, session, c.name)
 	params := &mcp.CallToolParams{Name: c.name, Arguments: c.args}
 	params.SetProgressToken("mcp-client")
 	if c.logLevel != "" {
@@ -67,6 +68,23 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 		return fmt.Errorf("tool %s failed", c.name)
 	}
 	return nil
+}
+
+// learnTool lists the server's tools until it has seen name. From
+// 2026-07-28 on, a tool's input schema may mark arguments (x-mcp-header)
+// that the client must mirror into Mcp-Param-* headers, and the go-sdk
+// client knows them only from a tool list it has received; the server
+// refuses a call without them. Before that era there is nothing to learn.
+// A listing that fails is left for the call to report.
+func learnTool(ctx context.Context, session *mcp.ClientSession, name string) {
+	if v := session.InitializeResult().ProtocolVersion; v < "2026-07-28" {
+		return
+	}
+	for t, err := range session.Tools(ctx, nil) {
+		if err != nil || t.Name == name {
+			return
+		}
+	}
 }
 
 // progressView shows progress notifications: a bar redrawn in place on a

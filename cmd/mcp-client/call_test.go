@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/lambdamcp/lambdamcp/examples/everything"
 	"github.com/lambdamcp/lambdamcp/examples/progress"
 )
 
@@ -104,3 +105,21 @@ func TestProgressBar(t *testing.T) {
 }
 
 type progressParams = mcp.ProgressNotificationParams
+
+// TestCallMirrorsParamHeaders calls a tool whose argument a 2026-07-28
+// client must mirror into an Mcp-Param-* header; the client learns that
+// from the tool list, so -call lists the tools first.
+func TestCallMirrorsParamHeaders(t *testing.T) {
+	srv := httptest.NewServer(everything.Handler(everything.New(nil), nil))
+	defer srv.Close()
+	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+		t.Run(protocol, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", srv.URL, "-protocol", protocol, "-call", "test_x_mcp_header", "-args", `{"region":"eu-west-1"}`},
+				func(string) string { return "" }, &stdout, &stderr)
+			if code != 0 || !strings.Contains(stdout.String(), "region=eu-west-1\n") {
+				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+			}
+		})
+	}
+}
