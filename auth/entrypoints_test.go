@@ -57,7 +57,10 @@ func newFixture(t *testing.T, logger *slog.Logger) *fixture {
 	key, stranger := newRSAKey(t, "k1"), newRSAKey(t, "stranger")
 	srv := newJWKSServer(t, key)
 	jv := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Logger = logger })
-	sv, err := NewStaticVerifier([]string{HashToken(staticToken)}, &StaticOptions{Scopes: []string{testScope}})
+	// A token the verifier accepts, in a header over the size limit: only
+	// the limit refuses it.
+	oversized := strings.Repeat("x", MaxHeaderBytes)
+	sv, err := NewStaticVerifier([]string{HashToken(staticToken), HashToken(oversized)}, &StaticOptions{Scopes: []string{testScope}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func newFixture(t *testing.T, logger *slog.Logger) *fixture {
 		{"missing header", "", unauthorized, ""},
 		{"wrong scheme", "Basic dXNlcjpwYXNz", unauthorized, ""},
 		{"empty token", "Bearer ", unauthorized, ""},
-		{"oversized header", "Bearer " + strings.Repeat("x", MaxHeaderBytes), unauthorized, ""},
+		{"oversized header", "Bearer " + oversized, unauthorized, ""},
 		{"expired", "Bearer " + key.sign(t, claims{scope: testScope, exp: -5 * time.Minute}), unauthorized, ""},
 		{"not yet valid", "Bearer " + key.sign(t, claims{scope: testScope, nbf: 5 * time.Minute}), unauthorized, ""},
 		{"wrong issuer", "Bearer " + key.sign(t, claims{scope: testScope, iss: "https://evil.test"}), unauthorized, ""},
