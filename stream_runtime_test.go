@@ -29,6 +29,7 @@ import (
 const (
 	envRuntimeChild = "LAMBDAMCP_TEST_RUNTIME_CHILD"
 	envReleaseURL   = "LAMBDAMCP_TEST_RELEASE_URL"
+	envNoMetrics    = "LAMBDAMCP_TEST_NO_METRICS"
 )
 
 // TestRuntimeChild is the function side; it only runs in the child.
@@ -38,6 +39,7 @@ func TestRuntimeChild(t *testing.T) {
 	}
 	release := os.Getenv(envReleaseURL)
 	s := mcp.NewServer(&mcp.Implementation{Name: "runtime-test", Version: "1.0.0"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware()) // names the tools in metrics
 	mcp.AddTool(s, &mcp.Tool{Name: "wait", Description: "Reports progress, then waits for the test."},
 		func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: req.Params.GetProgressToken(), Progress: 1, Message: "started"})
@@ -52,7 +54,10 @@ func TestRuntimeChild(t *testing.T) {
 		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: strconv.Itoa(runtime.GOMAXPROCS(0))}}}, nil, nil
 		})
-	lambdamcp.Start(sseHandler(s), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+	lambdamcp.Start(sseHandler(s), &lambdamcp.Options{
+		Stream:    []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST},
+		NoMetrics: os.Getenv(envNoMetrics) == "1",
+	})
 }
 
 // runtimeAPI serves the Lambda Runtime API for one invocation.
@@ -198,6 +203,57 @@ func TestStartProcs(t *testing.T) {
 	}
 }
 
+// TestStartMetrics checks that Start writes one Embedded Metric Format
+// line per tool call to standard output, where Lambda's log capture makes
+// it metrics, unless Options.NoMetrics is set.
+func TestStartMetrics(t *testing.T) {
+	if os.Getenv(envRuntimeChild) == "1" {
+		t.Skip("parent only")
+	}
+	call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"procs","arguments":{}}}`, "MCP-Protocol-Version", legacy)
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want int // metric lines
+	}{
+		{"default", nil, 1},
+		{"NoMetrics", []string{envNoMetrics + "=1"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			post := invokeChildTo(t, httpAPIEvent(t, call), w, tc.env...)
+			w.Close() // the child holds its own copy
+			var resp lambdaResponse
+			if err := json.NewDecoder(post.Body).Decode(&resp); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("response %+v (%v)", resp, err)
+			}
+			// The child wrote its lines before it posted the response, so
+			// they are in the pipe now; a short wait reads them all.
+			r.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+			out, _ := io.ReadAll(r)
+			var metrics []map[string]any
+			for line := range strings.Lines(string(out)) {
+				var m map[string]any
+				if json.Unmarshal([]byte(line), &m) == nil && m["_aws"] != nil {
+					metrics = append(metrics, m)
+				}
+			}
+			if len(metrics) != tc.want {
+				t.Fatalf("%d metric lines, want %d; standard output:\n%s", len(metrics), tc.want, out)
+			}
+			for _, m := range metrics {
+				if m["Tool"] != "procs" || m["Calls"] != float64(1) {
+					t.Errorf("metric line %v, want one call of procs", m)
+				}
+			}
+		})
+	}
+}
+
 // startProcs runs the child as a Lambda function with env, invokes its
 // procs tool once and returns the answer.
 func startProcs(t *testing.T, env []string) string {
@@ -226,6 +282,13 @@ func startProcs(t *testing.T, env []string) string {
 // child and the Runtime API stop when the test ends.
 func invokeChild(t *testing.T, payload []byte, env ...string) *http.Request {
 	t.Helper()
+	return invokeChildTo(t, payload, os.Stderr, env...)
+}
+
+// invokeChildTo is invokeChild with the child's standard output sent to
+// stdout (its standard error still goes to the test's).
+func invokeChildTo(t *testing.T, payload []byte, stdout io.Writer, env ...string) *http.Request {
+	t.Helper()
 	api := &runtimeAPI{payload: payload, response: make(chan *http.Request), served: make(chan struct{})}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
@@ -241,7 +304,7 @@ func invokeChild(t *testing.T, payload []byte, env ...string) *http.Request {
 	}
 	child.Env = append(child.Env, envRuntimeChild+"=1", "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"))
 	child.Env = append(child.Env, env...)
-	child.Stdout, child.Stderr = os.Stderr, os.Stderr
+	child.Stdout, child.Stderr = stdout, os.Stderr
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
