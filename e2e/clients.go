@@ -31,8 +31,9 @@ type clientTarget struct {
 // locally and behind the local front's Function URL in RESPONSE_STREAM mode
 // (deploy/'s url variant), where it checks bearer tokens itself, and behind
 // the REST and HTTP API shapes (the two with Lambda authorizers), where the
-// real authorizer bootstrap checks them.
-var allClientTargets = []string{"local", "url-stream", "rest", "http"}
+// real authorizer bootstrap checks them, the REST API also with transfer
+// mode STREAM (deploy/'s rest variant with streaming).
+var allClientTargets = []string{"local", "url-stream", "rest", "rest-stream", "http"}
 
 // clientRun is one client invocation and what it must show.
 type clientRun struct {
@@ -118,12 +119,16 @@ func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) 
 		return &clientTarget{name: name + "+token", url: base + "/mcp", stop: stop}, nil
 	}
 	if name != "local" {
-		base, stop, err := startFront(ctx, b, frontOptions{
+		o := frontOptions{
 			shape: name, pkg: referencePkg, logName: "reference-" + name,
 			env:        []string{"MCP_AUTH_FROM_AUTHORIZER=1"},
 			authorizer: authorizerPkg,
 			authEnv:    []string{"MCP_AUTH_TOKEN_SHA256=" + tokenHash},
-		})
+		}
+		if name == "rest-stream" {
+			o.shape, o.stream, o.env = "rest", true, append(o.env, "MCP_STREAM=rest")
+		}
+		base, stop, err := startFront(ctx, b, o)
 		if err != nil {
 			return nil, err
 		}

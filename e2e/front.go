@@ -17,7 +17,7 @@ type frontOptions struct {
 	authorizer string   // the authorizer's Go package, if any
 	authEnv    []string // the authorizer's environment
 	logName    string   // base name of the log file under logs/
-	stream     bool     // Function URL RESPONSE_STREAM mode
+	stream     bool     // response streaming (url or rest shape)
 }
 
 // startFront builds the function (and authorizer) as real Lambda bootstraps

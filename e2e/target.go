@@ -14,9 +14,9 @@ const (
 
 // allTargets are the ways the everything server is reached: as a plain local
 // HTTP server, and as a real Lambda bootstrap behind the local front in every
-// shape: API Gateway REST and HTTP APIs, Function URL (buffered, and
-// streaming as url-stream) and ALB.
-var allTargets = []string{"local", "rest", "url", "http", "alb", "url-stream"}
+// shape: API Gateway REST API (buffered, and streaming as rest-stream),
+// HTTP API, Function URL (buffered, and streaming as url-stream) and ALB.
+var allTargets = []string{"local", "rest", "url", "http", "alb", "url-stream", "rest-stream"}
 
 // target is a running everything server.
 type target struct {
@@ -31,10 +31,14 @@ func startTarget(ctx context.Context, b *builder, name string) (*target, error) 
 	env := []string{"MCP_REQUEST_STATE_KEY=" + randomHex(32)}
 	if name != "local" {
 		o := frontOptions{shape: name, pkg: everythingPkg, env: env, logName: "everything-" + name}
-		if name == "url-stream" {
+		switch name {
+		case "url-stream":
 			// A Function URL in RESPONSE_STREAM mode: the front relays the
 			// stream as it comes, and the function must know to stream.
 			o.shape, o.stream, o.env = "url", true, append(env, "MCP_STREAM=url")
+		case "rest-stream":
+			// A REST API whose integration has transfer mode STREAM.
+			o.shape, o.stream, o.env = "rest", true, append(env, "MCP_STREAM=rest")
 		}
 		base, stop, err := startFront(ctx, b, o)
 		if err != nil {

@@ -38,7 +38,7 @@
 //	-concurrency n            processes running at once (default 1; more requests queue)
 //	-env KEY=VALUE            function environment variable (repeatable)
 //	-authorizer-env KEY=VALUE authorizer environment variable (repeatable)
-//	-stream                   Function URL response streaming (url shape)
+//	-stream                   response streaming: Function URL RESPONSE_STREAM (url), REST transfer mode STREAM (rest)
 //	-alb-multi-value          ALB multi-value headers mode
 //
 // The API's base URL is printed on stdout once the front listens; logs
@@ -115,7 +115,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.name, "name", "lambdamcp", "function name")
 	fs.Var(&o.env, "env", "function environment variable KEY=VALUE (repeatable)")
 	fs.Var(&o.authorizerEnv, "authorizer-env", "authorizer environment variable KEY=VALUE (repeatable)")
-	fs.BoolVar(&o.stream, "stream", false, "Function URL response streaming (url shape)")
+	fs.BoolVar(&o.stream, "stream", false, "response streaming: Function URL RESPONSE_STREAM (url shape) or REST transfer mode STREAM (rest shape)")
 	fs.BoolVar(&o.albMultiValue, "alb-multi-value", false, "ALB multi-value headers mode")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

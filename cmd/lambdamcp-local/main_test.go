@@ -58,7 +58,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"stray argument", []string{"-function", "x", "extra"}, `unexpected argument "extra"`},
 		{"unknown shape", []string{"-shape", "soap", "-function", "x"}, "unknown shape"},
 		{"authorizer on url", []string{"-shape", "url", "-function", "x", "-authorizer", "y"}, "no Lambda authorizers"},
-		{"stream on rest", []string{"-function", "x", "-stream"}, "response streaming is a Function URL mode"},
+		{"stream on http", []string{"-shape", "http", "-function", "x", "-stream"}, "response streaming is a Function URL or REST API mode"},
 		{"unknown authorizer type", []string{"-function", "x", "-authorizer", "y", "-authorizer-type", "cognito"}, "unknown authorizer type"},
 		{"negative timeout", []string{"-function", "x", "-timeout", "-1s"}, "-timeout -1s"},
 		{"zero timeout", []string{"-function", "x", "-timeout", "0"}, "whole seconds from 1s to 15m0s"},

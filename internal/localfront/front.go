@@ -67,8 +67,11 @@ type Config struct {
 	// (default "dev"); for http the default "$default" stage adds no prefix.
 	// Unused by url and alb.
 	Stage string
-	// Stream selects the RESPONSE_STREAM invoke mode of a Function URL:
-	// the response reaches the client as the function writes it.
+	// Stream selects response streaming: a Function URL's RESPONSE_STREAM
+	// invoke mode (url), or a REST API Lambda integration with response
+	// transfer mode STREAM (rest). The function is invoked as
+	// InvokeWithResponseStream invokes it, and the response reaches the
+	// client as the function writes it.
 	Stream bool
 	// MultiValueHeaders turns on the ALB target group's multi-value headers
 	// mode (multiValueHeaders and multiValueQueryStringParameters).
@@ -136,8 +139,8 @@ func New(cfg Config) (*Front, error) {
 	default:
 		return nil, fmt.Errorf("unknown authorizer type %q (want token or request)", cfg.AuthorizerType)
 	}
-	if cfg.Stream && cfg.Shape != ShapeURL {
-		return nil, fmt.Errorf("response streaming is a Function URL mode; shape %s buffers", cfg.Shape)
+	if cfg.Stream && cfg.Shape != ShapeURL && cfg.Shape != ShapeREST {
+		return nil, fmt.Errorf("response streaming is a Function URL or REST API mode; shape %s buffers", cfg.Shape)
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -351,7 +354,7 @@ func (f *Front) writeBuffered(w http.ResponseWriter, requestID string, resp *run
 		return
 	}
 	if resp.ContentType == runtimeapi.ContentTypeHTTPIntegration {
-		f.logError("streamed response in buffered mode", errors.New("the function streams its response; run the url shape with streaming on to read it as Lambda would"))
+		f.logError("streamed response in buffered mode", errors.New("the function streams its response; run the url or rest shape with streaming on to read it as Lambda would"))
 	}
 	if err := f.writeResponse(w, out); err != nil {
 		f.logError("malformed function response", err)

@@ -346,7 +346,8 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown shape", Config{Shape: "soap", Function: fn}},
 		{"no function", Config{Shape: ShapeREST}},
 		{"authorizer on url", Config{Shape: ShapeURL, Function: fn, Authorizer: fn}},
-		{"stream on rest", Config{Shape: ShapeREST, Function: fn, Stream: true}},
+		{"stream on http", Config{Shape: ShapeHTTP, Function: fn, Stream: true}},
+		{"stream on alb", Config{Shape: ShapeALB, Function: fn, Stream: true}},
 		{"request authorizer on http", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, AuthorizerType: "request"}},
 		{"unknown authorizer type", Config{Shape: ShapeREST, Function: fn, Authorizer: fn, AuthorizerType: "cognito"}},
 	}
@@ -390,13 +391,25 @@ func TestChildProcessBehindFront(t *testing.T) {
 	}
 }
 
-func TestURLStreamingThroughFront(t *testing.T) {
-	p, err := NewProcess(fnBinary, nil)
-	if err != nil {
-		t.Fatal(err)
+func TestStreamingThroughFront(t *testing.T) {
+	for _, tc := range []struct {
+		shape Shape
+		path  string
+	}{{ShapeURL, "/stream"}, {ShapeREST, "/dev/stream"}} {
+		t.Run(string(tc.shape), func(t *testing.T) {
+			p, err := NewProcess(fnBinary, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := startFront(t, Config{Shape: tc.shape, Stream: true, Function: p})
+			testStreamedResponse(t, f.URL()+tc.path)
+		})
 	}
-	f := startFront(t, Config{Shape: ShapeURL, Stream: true, Function: p})
-	resp, err := http.Get(f.URL() + "/stream")
+}
+
+func testStreamedResponse(t *testing.T, url string) {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,8 @@ func setHeaders(h http.Header, single map[string]string, multi map[string][]stri
 // maxPrelude bounds the JSON head of a streamed HTTP response.
 const maxPrelude = 1 << 20
 
-// writeStream relays a Function URL streamed response: the JSON prelude
+// writeStream relays a streamed response (Function URL, or REST API with
+// transfer mode STREAM, whose metadata has the same form): the JSON prelude
 // (status, headers, cookies) then the body, flushed as it arrives. A body
 // without the http-integration content type is sent as is with status 200.
 func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runtimeapi.Response) {
