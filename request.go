@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"iter"
 	"maps"
 	"net/http"
 	"net/url"
@@ -118,21 +119,31 @@ func eventError(ctx context.Context) error {
 	return err
 }
 
-// singleHeaders copies a single-value header map into h, canonicalising
-// names. The values share one backing array, each capped at its own length
-// so that a handler's append copies instead of overwriting the next (as
-// net/textproto does for parsed headers).
+// singleHeaders copies a single-value header map into h, an empty one,
+// canonicalising names and trimming the whitespace around each value, as
+// net/http does. The values share one backing array, each capped at its
+// own length so that a handler's append copies instead of overwriting the
+// next (as net/textproto does for parsed headers). Names that canonicalise
+// alike are merged, in the order of their spellings (mergeHeaders).
 func singleHeaders(h http.Header, m map[string]string) {
 	vals := make([]string, 0, len(m))
 	for k, v := range m {
-		vals = append(vals, v)
+		vals = append(vals, fieldValue(v))
 		h[http.CanonicalHeaderKey(k)] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	if len(h) != len(m) { // spellings of one name overwrote each other
+		mergeHeaders(h, len(m), func(yield func(string, []string) bool) {
+			for k, v := range m {
+				if !yield(k, []string{v}) {
+					return
+				}
+			}
+		})
 	}
 }
 
-// multiHeaders copies a multi-value header map into h, canonicalising
-// names, with the values in one backing array as singleHeaders has them.
-// Names that canonicalise alike are merged.
+// multiHeaders copies a multi-value header map into h, an empty one, as
+// singleHeaders copies a single-value one.
 func multiHeaders(h http.Header, m map[string][]string) {
 	n := 0
 	for _, vs := range m {
@@ -140,16 +151,39 @@ func multiHeaders(h http.Header, m map[string][]string) {
 	}
 	vals := make([]string, 0, n)
 	for k, vs := range m {
-		k = http.CanonicalHeaderKey(k)
-		if prev, ok := h[k]; ok {
-			h[k] = append(slices.Clip(prev), vs...)
-			continue
-		}
 		start := len(vals)
-		vals = append(vals, vs...)
-		h[k] = vals[start:len(vals):len(vals)]
+		for _, v := range vs {
+			vals = append(vals, fieldValue(v))
+		}
+		h[http.CanonicalHeaderKey(k)] = vals[start:len(vals):len(vals)]
+	}
+	if len(h) != len(m) { // spellings of one name overwrote each other
+		mergeHeaders(h, n, maps.All(m))
 	}
 }
+
+// mergeHeaders fills h afresh from an event's headers of which several
+// spellings name one header (an event may carry "Mcp-Name" and
+// "mcp-name"). Map order is random, so the spellings are taken in sorted
+// order: the same event always makes the same request.
+func mergeHeaders(h http.Header, n int, all iter.Seq2[string, []string]) {
+	clear(h)
+	m := maps.Collect(all)
+	vals := make([]string, 0, n)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		ck := http.CanonicalHeaderKey(k)
+		start := len(vals)
+		vals = append(vals, h[ck]...)
+		for _, v := range m[k] {
+			vals = append(vals, fieldValue(v))
+		}
+		h[ck] = vals[start:len(vals):len(vals)]
+	}
+}
+
+// fieldValue is a header value without the whitespace around it, which
+// RFC 9110 (5.5) leaves out of a field value.
+func fieldValue(v string) string { return strings.Trim(v, " \t") }
 
 // encodeQuery encodes decoded query parameters, preferring the multi-value
 // form when the event carries it.

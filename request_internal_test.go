@@ -37,3 +37,32 @@ func TestHeadersDoNotShareValues(t *testing.T) {
 		t.Errorf("X-Dup = %q, want d1 and d2 merged", multi["X-Dup"])
 	}
 }
+
+// TestHeaderSpellingsDeterministic checks that an event naming one header
+// in two spellings gives the same request every time (Go's map order is
+// random), with both values kept, and that values lose the surrounding
+// whitespace net/http strips from a field value.
+func TestHeaderSpellingsDeterministic(t *testing.T) {
+	for range 50 {
+		single := http.Header{}
+		singleHeaders(single, map[string]string{"Mcp-Param-Region": "eu-west-1", "mcp-param-region": "us-east-1", "MCP-PARAM-REGION": " ap-south-1\t", "Other": "x"})
+		if want := []string{"ap-south-1", "eu-west-1", "us-east-1"}; !slices.Equal(single["Mcp-Param-Region"], want) {
+			t.Fatalf("single: %q, want %q", single["Mcp-Param-Region"], want)
+		}
+		multi := http.Header{}
+		multiHeaders(multi, map[string][]string{"Mcp-Param-Region": {"eu-west-1", " b "}, "mcp-param-region": {"us-east-1"}, "Other": {"x"}})
+		if want := []string{"eu-west-1", "b", "us-east-1"}; !slices.Equal(multi["Mcp-Param-Region"], want) {
+			t.Fatalf("multi: %q, want %q", multi["Mcp-Param-Region"], want)
+		}
+		for _, h := range []http.Header{single, multi} {
+			if !slices.Equal(h["Other"], []string{"x"}) {
+				t.Fatalf("Other = %q", h["Other"])
+			}
+		}
+	}
+	h := http.Header{}
+	singleHeaders(h, map[string]string{"A": " 1 ", "B": "\t2"})
+	if h.Get("A") != "1" || h.Get("B") != "2" {
+		t.Errorf("values not trimmed: %q", h)
+	}
+}
