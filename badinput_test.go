@@ -594,3 +594,64 @@ func TestBodyCapEveryMethod(t *testing.T) {
 		t.Errorf("handler read %v bytes, want %v", read, want)
 	}
 }
+
+// TestRepeatedMCPHeaders checks that a header MCP compares with the body,
+// given twice, is refused before the go-sdk (which reads only the first
+// value) sees it: locally, and in the event shapes that can carry two
+// values of one header.
+func TestRepeatedMCPHeaders(t *testing.T) {
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	body := `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{},` + modernMeta + `}}`
+	base := jsonPost(body, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "echo")
+	tests := []struct {
+		header, first, second string
+		code                  int
+	}{
+		{"Mcp-Name", "echo", "boom", -32020},
+		{"Mcp-Method", "tools/call", "resources/read", -32020},
+		{"Mcp-Param-Region", "eu-west-1", "us-east-1", -32020},
+		{"Mcp-Protocol-Version", modern, "2099-01-01", -32600},
+	}
+	for _, tc := range tests {
+		check := func(t *testing.T, status int, got []byte) {
+			t.Helper()
+			var e struct {
+				ID    int `json:"id"`
+				Error struct {
+					Code    int    `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(got, &e); err != nil || status != 400 || e.Error.Code != tc.code || e.ID != 3 || !strings.Contains(e.Error.Message, "more than once") {
+				t.Errorf("%d %s; want 400 with code %d for call 3", status, got, tc.code)
+			}
+		}
+		t.Run(tc.header+"/local", func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(base.body))
+			for k, v := range base.header {
+				r.Header.Set(k, v)
+			}
+			r.Header.Set(tc.header, tc.first)
+			r.Header.Add(tc.header, tc.second)
+			w := httptest.NewRecorder()
+			lambdamcp.Guard(streamable(server), opts).ServeHTTP(w, r)
+			check(t, w.Code, w.Body.Bytes())
+		})
+		for _, shape := range []struct {
+			name  string
+			build func(testing.TB, httpRequest) []byte
+		}{{"rest", restEvent}, {"alb-multi", albMultiEvent}} {
+			t.Run(tc.header+"/"+shape.name, func(t *testing.T) {
+				var ev map[string]any
+				if err := json.Unmarshal(shape.build(t, withHeader(base, tc.header, tc.first)), &ev); err != nil {
+					t.Fatal(err)
+				}
+				ev["multiValueHeaders"].(map[string]any)[tc.header] = []string{tc.first, tc.second}
+				payload, _ := json.Marshal(ev)
+				resp := invoke(t, lambdamcp.NewHandler(streamable(server), opts), payload)
+				check(t, resp.StatusCode, resp.body(t))
+			})
+		}
+	}
+}

@@ -377,6 +377,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej != nil {
 		return rej
 	}
+	if rej := checkRepeated(r.Header); rej != nil {
+		return rej
+	}
 	if rej := checkVersion(r.Header.Get("MCP-Protocol-Version")); rej != nil {
 		return rej
 	}

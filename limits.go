@@ -306,6 +306,27 @@ func accepts(values []string) (jsonOK, streamOK bool) {
 // version goes through: the SDK refuses an earlier unknown one itself,
 // listing the versions the server serves, which a server may have narrowed
 // (ServerOptions.SupportedProtocolVersions); the list here is the SDK's.
+// checkRepeated refuses a request that gives a header twice which MCP
+// checks against the body: MCP-Protocol-Version, and from 2026-07-28
+// Mcp-Method, Mcp-Name and Mcp-Param-*. The go-sdk compares only the first
+// value, while a proxy or gateway may route on another (an ALB without
+// multi-value headers keeps the last), so a repeated one could pass the
+// check with a value that says otherwise than the body.
+func checkRepeated(h http.Header) *rejection {
+	for k, vs := range h {
+		if len(vs) < 2 {
+			continue
+		}
+		switch {
+		case k == "Mcp-Protocol-Version":
+			return reject(http.StatusBadRequest, codeInvalidRequest, "MCP-Protocol-Version header given more than once")
+		case k == "Mcp-Method", k == "Mcp-Name", strings.HasPrefix(k, "Mcp-Param-"):
+			return reject(http.StatusBadRequest, mcp.CodeHeaderMismatch, truncateUTF8(k, 128)+" header given more than once")
+		}
+	}
+	return nil
+}
+
 func checkVersion(v string) *rejection {
 	if v == "" {
 		return nil
