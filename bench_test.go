@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,18 +99,36 @@ func BenchmarkSDKBare(b *testing.B) {
 }
 
 // BenchmarkLocalHTTP serves the reference server as cmd/mcp-server does
-// locally, behind a real HTTP server on 127.0.0.1, to 8 concurrent clients
-// per CPU: the path whose profile shows what the SDK's garbage costs under
-// concurrency.
+// locally (serve.Run: the guard, the Origin check, a JSON log line per
+// request, here discarded) on 127.0.0.1, to 8 concurrent clients per CPU:
+// the path whose profile shows what the SDK's garbage costs under
+// concurrency. The client runs in the same process, so the allocations
+// reported are the client's and the server's together.
 func BenchmarkLocalHTTP(b *testing.B) {
 	server := demoserver.New(demoserver.Options{})
-	srv := httptest.NewServer(lambdamcp.JSONErrors(serve.Routes(serve.Handler(server, nil))))
-	defer srv.Close()
+	ctx, cancel := context.WithCancel(b.Context())
+	logs := &listeningURL{found: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- serve.Run(ctx, serve.Handler(server, nil), &serve.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	}()
+	var endpoint string
+	select {
+	case endpoint = <-logs.found:
+	case err := <-done:
+		b.Fatalf("serve.Run: %v", err)
+	}
 	tc := protocolCase(b, "tools-call-ping-2025-11-25")
-	client := srv.Client()
-	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	defer client.CloseIdleConnections()
 	call := func() error {
-		r, err := http.NewRequestWithContext(b.Context(), tc.req.method, srv.URL+tc.req.path, strings.NewReader(tc.req.body))
+		r, err := http.NewRequestWithContext(b.Context(), tc.req.method, endpoint, strings.NewReader(tc.req.body))
 		if err != nil {
 			return err
 		}
@@ -142,6 +162,21 @@ func BenchmarkLocalHTTP(b *testing.B) {
 			}
 		}
 	})
+}
+
+// listeningURL takes serve.Run's JSON log lines and passes on the URL of
+// its "listening" line; the request lines it discards.
+type listeningURL struct {
+	once  sync.Once
+	found chan string
+}
+
+func (l *listeningURL) Write(p []byte) (int, error) {
+	var line struct{ Msg, URL string }
+	if json.Unmarshal(p, &line) == nil && line.Msg == "listening" {
+		l.once.Do(func() { l.found <- line.URL })
+	}
+	return len(p), nil
 }
 
 // discardWriter is the cheapest http.ResponseWriter: what the SDK costs is

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -52,8 +53,9 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		//lint:ignore ST1005 "Runtime API" is a name
 		return fmt.Errorf("Runtime API, GOMAXPROCS=%s: %w", goProcs, err)
 	}
+	// The floor runs with one P, as Start runs the reference server.
 	fmt.Fprintln(stderr, "Runtime API: the same with a bootstrap that answers a fixed response")
-	floor, err := measureLambda(ctx, art.lambdaFloor, cfg.coldRuns, cfg.warm, cfg.rssAfter)
+	floor, err := measureLambda(ctx, art.lambdaFloor, cfg.coldRuns, cfg.warm, cfg.rssAfter, "GOMAXPROCS=1")
 	if err != nil {
 		//lint:ignore ST1005 "Runtime API" is a name
 		return fmt.Errorf("Runtime API floor: %w", err)
@@ -131,8 +133,11 @@ func withProcs(n int, f func() error) error {
 }
 
 // measureHTTP measures every server's cold start, then runs the load levels
-// with all servers up, level by level and server after server, so that a
-// change in the machine's load touches every server alike.
+// with all servers up. Each level runs in cfg.rounds rounds, each server
+// once per round with its share of the calls, the first server of a round
+// rotating from round to round: a change in the machine's load then falls
+// on every server, in every position, and the ratios between servers are
+// taken round by round (ratioSpread).
 func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.Writer) ([]httpRun, error) {
 	runs := make([]httpRun, len(specs))
 	for i, spec := range specs {
@@ -155,7 +160,7 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 			}
 		}
 	}()
-	call := newMCPCall(pingCall)
+	call := newMCPCall(pingCall).expecting(pingAnswer)
 	for i, spec := range specs {
 		s, err := startServer(ctx, spec)
 		if err != nil {
@@ -168,24 +173,54 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 			return nil, fmt.Errorf("%s: warm-up: %d errors, first: %s", spec.name, warm.errors, warm.firstError)
 		}
 	}
+	perRound := (cfg.requests + cfg.rounds - 1) / cfg.rounds
+	roundTimeout := max(cfg.levelTimeout/time.Duration(cfg.rounds), time.Second)
 	for l, c := range cfg.levels {
-		for i, s := range servers {
-			fmt.Fprintf(stderr, "HTTP: %s, concurrency %d, %d calls\n", s.spec.name, c, cfg.requests)
-			client := newLoadClient(c)
-			runs[i].levels = append(runs[i].levels, load(ctx, client, s.url, call, c, cfg.requests, cfg.levelTimeout))
-			client.CloseIdleConnections()
-			if l == len(cfg.levels)-1 {
-				// Right after its last level, so that no server idles
-				// (and returns memory) longer than another before it is read.
-				m, err := readMemory(s.cmd.Process.Pid)
-				if err != nil {
-					return nil, err
+		levels := make([]loadResult, len(servers))
+		fmt.Fprintf(stderr, "HTTP: concurrency %d, %d rounds of %d calls per server\n", c, cfg.rounds, perRound)
+		for round := range cfg.rounds {
+			for k := range servers {
+				i := (round + k) % len(servers)
+				client := newLoadClient(c)
+				levels[i] = levels[i].merge(load(ctx, client, servers[i].url, call, c, perRound, roundTimeout))
+				client.CloseIdleConnections()
+				if l == len(cfg.levels)-1 && round == cfg.rounds-1 {
+					// Right after its last run, so that no server idles
+					// (and returns memory) longer than another before it
+					// is read.
+					m, err := readMemory(servers[i].cmd.Process.Pid)
+					if err != nil {
+						return nil, err
+					}
+					runs[i].mem = m
 				}
-				runs[i].mem = m
 			}
+		}
+		for i := range servers {
+			runs[i].levels = append(runs[i].levels, levels[i])
 		}
 	}
 	return runs, nil
+}
+
+// ratioSpread is the ratio of a's throughput to b's, round by round: the
+// median and the lowest and highest. ok is false without rounds to compare.
+func ratioSpread(a, b loadResult) (median, lo, hi float64, ok bool) {
+	var rs []float64
+	for i := range min(len(a.rounds), len(b.rounds)) {
+		if a.rounds[i] > 0 && b.rounds[i] > 0 {
+			rs = append(rs, a.rounds[i]/b.rounds[i])
+		}
+	}
+	if len(rs) == 0 {
+		return 0, 0, 0, false
+	}
+	slices.Sort(rs)
+	m := rs[len(rs)/2]
+	if len(rs)%2 == 0 {
+		m = (rs[len(rs)/2-1] + m) / 2
+	}
+	return m, rs[0], rs[len(rs)-1], true
 }
 
 // withoutLambda is the environment minus the variable that puts the

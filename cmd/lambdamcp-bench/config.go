@@ -16,6 +16,7 @@ type config struct {
 	root         string
 	requests     int
 	levels       []int
+	rounds       int
 	levelTimeout time.Duration
 	coldRuns     int
 	httpColdRuns int
@@ -37,7 +38,8 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.root, "root", ".", "repository root")
 	fs.IntVar(&cfg.requests, "requests", 10000, "HTTP calls per server and concurrency level")
 	levels := fs.String("levels", "1,16,64", "HTTP concurrency levels, comma-separated")
-	fs.DurationVar(&cfg.levelTimeout, "level-timeout", 20*time.Second, "cut a level off after this long")
+	fs.IntVar(&cfg.rounds, "rounds", 5, "rounds each HTTP level is split into, the servers' order rotating from round to round")
+	fs.DurationVar(&cfg.levelTimeout, "level-timeout", 20*time.Second, "cut a level off after this long (split evenly between its rounds)")
 	fs.IntVar(&cfg.coldRuns, "cold-runs", 20, "bootstrap cold starts through the Runtime API")
 	fs.IntVar(&cfg.httpColdRuns, "http-cold-runs", 10, "cold starts of each HTTP server")
 	fs.IntVar(&cfg.warm, "warm", 2000, "warm tools/list invocations per protocol era through the Runtime API")
@@ -79,8 +81,8 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 		}
 		cfg.variants = append(cfg.variants, env)
 	}
-	if cfg.requests < 1 || cfg.coldRuns < 1 || cfg.warm < 1 || cfg.rssAfter < 1 || cfg.httpColdRuns < 1 || cfg.inProcess < 1 {
-		err := errors.New("-requests, -cold-runs, -http-cold-runs, -warm, -in-process and -rss-after must be at least 1")
+	if cfg.requests < 1 || cfg.coldRuns < 1 || cfg.warm < 1 || cfg.rssAfter < 1 || cfg.httpColdRuns < 1 || cfg.inProcess < 1 || cfg.rounds < 1 {
+		err := errors.New("-requests, -rounds, -cold-runs, -http-cold-runs, -warm, -in-process and -rss-after must be at least 1")
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -128,7 +130,7 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (discardWriter) WriteHeader(int)             {}
 
 // checkURLResponse checks that a Function URL response is HTTP 200 with a
-// JSON-RPC result.
+// JSON body holding a JSON-RPC result that is no tool error.
 func checkURLResponse(body []byte) error {
 	var out events.LambdaFunctionURLResponse
 	if err := json.Unmarshal(body, &out); err != nil {
@@ -137,9 +139,39 @@ func checkURLResponse(body []byte) error {
 	if out.StatusCode != http.StatusOK {
 		return fmt.Errorf("status %d: %.200s", out.StatusCode, out.Body)
 	}
-	var rpc struct{ Result json.RawMessage }
-	if err := json.Unmarshal([]byte(out.Body), &rpc); err != nil || rpc.Result == nil {
-		return fmt.Errorf("no result: %.200s", out.Body)
+	var ct string
+	for k, v := range out.Headers {
+		if strings.EqualFold(k, "Content-Type") {
+			ct = v
+		}
+	}
+	return checkResult(ct, []byte(out.Body), "")
+}
+
+// checkResult checks that an answer is JSON (not an event stream) holding
+// a JSON-RPC result that is no tool error, whose first text, if want is
+// set, starts with want: a server that fails fast, or answers otherwise
+// than the others, must not look fast.
+func checkResult(contentType string, body []byte, want string) error {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/json" {
+		return fmt.Errorf("Content-Type %q, want application/json: %.200s", contentType, body)
+	}
+	var rpc struct {
+		Result *struct {
+			IsError bool `json:"isError"`
+			Content []struct {
+				Text string `json:"text"`
+			} `json:"content"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(body, &rpc); err != nil || rpc.Result == nil {
+		return fmt.Errorf("no result: %.200s", body)
+	}
+	if rpc.Result.IsError {
+		return fmt.Errorf("tool error: %.200s", body)
+	}
+	if want != "" && (len(rpc.Result.Content) == 0 || !strings.HasPrefix(rpc.Result.Content[0].Text, want)) {
+		return fmt.Errorf("answer is not %q: %.200s", want, body)
 	}
 	return nil
 }

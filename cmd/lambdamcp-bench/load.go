@@ -20,6 +20,25 @@ type loadResult struct {
 	elapsed     time.Duration
 	latency     summary
 	firstError  string
+	lat         []time.Duration // every timing, for merging rounds
+	rounds      []float64       // the throughput of each round, merged
+}
+
+// merge adds round o, another run of the same level against the same
+// server, to r.
+func (r loadResult) merge(o loadResult) loadResult {
+	r.concurrency = o.concurrency
+	r.planned += o.planned
+	r.requests += o.requests
+	r.errors += o.errors
+	r.elapsed += o.elapsed
+	r.lat = append(r.lat, o.lat...)
+	r.latency = summarize(r.lat)
+	r.rounds = append(r.rounds, o.throughput())
+	if r.firstError == "" {
+		r.firstError = o.firstError
+	}
+	return r
 }
 
 // throughput is the rate of successful calls: a server that fails fast
@@ -40,6 +59,14 @@ func (r loadResult) clean() bool { return r.errors == 0 && r.requests == r.plann
 type mcpCall struct {
 	body   []byte
 	header http.Header
+	answer string // what the first text of the result starts with; "" for any result
+}
+
+// expecting is c, answered only by a result whose first text starts with
+// answer.
+func (c mcpCall) expecting(answer string) mcpCall {
+	c.answer = answer
+	return c
 }
 
 // newMCPCall is a POST of body with the headers of the 2025-11-25 era,
@@ -70,7 +97,13 @@ func newLoadClient(concurrency int) *http.Client {
 
 // load sends up to n calls to url from concurrency workers, stopping early
 // at maxTime, and measures each. A call succeeds when it is answered 200
-// with a JSON-RPC result.
+// with a JSON-RPC result that is the answer call expects (checkResult).
+//
+// The load is closed-loop: each worker sends its next call when the last
+// is answered, and a call is timed from when it is sent. A stall therefore
+// delays only the calls in flight (coordinated omission): the p99 under
+// load understates what a client arriving at a fixed rate would see, and
+// at concurrency c the p50 mostly restates c ÷ throughput.
 func load(ctx context.Context, client *http.Client, url string, call mcpCall, concurrency, n int, maxTime time.Duration) loadResult {
 	ctx, cancel := context.WithTimeout(ctx, maxTime)
 	defer cancel()
@@ -119,6 +152,7 @@ func load(ctx context.Context, client *http.Client, url string, call mcpCall, co
 		elapsed:     time.Since(start),
 		latency:     summarize(all),
 		firstError:  firstErr,
+		lat:         all,
 	}
 }
 
@@ -141,8 +175,8 @@ func do(ctx context.Context, client *http.Client, url string, call mcpCall) erro
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("status %d: %.200s", resp.StatusCode, body)
 	}
-	if !bytes.Contains(body, []byte(`"result"`)) {
-		return fmt.Errorf("no result: %.200s", body)
-	}
-	return nil
+	return checkResult(resp.Header.Get("Content-Type"), body, call.answer)
 }
+
+// pingAnswer begins the text of every server's answer to pingCall.
+const pingAnswer = "pong!"

@@ -110,10 +110,10 @@ func TestLoad(t *testing.T) {
 			io.WriteString(w, `{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"boom"}}`)
 			return
 		}
-		io.WriteString(w, `{"jsonrpc":"2.0","id":3,"result":{}}`)
+		io.WriteString(w, `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"pong! d=0"}]}}`)
 	}))
 	defer srv.Close()
-	res := load(t.Context(), newLoadClient(4), srv.URL, newMCPCall(pingCall), 4, 200, 30*time.Second)
+	res := load(t.Context(), newLoadClient(4), srv.URL, newMCPCall(pingCall).expecting(pingAnswer), 4, 200, 30*time.Second)
 	if res.requests != 200 || calls.Load() != 200 {
 		t.Errorf("requests = %d, server saw %d, want 200", res.requests, calls.Load())
 	}
@@ -128,6 +128,35 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestCheckResult checks what counts as an answer to ping: a JSON body
+// with a result that is no tool error and whose text is ping's.
+func TestCheckResult(t *testing.T) {
+	const pong = `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"pong! d=0"}]}}`
+	tests := []struct {
+		name, contentType, body, want string // want: part of the error; "" for none
+	}{
+		{"pong", "application/json", pong, ""},
+		{"pong with a charset", "application/json; charset=utf-8", pong, ""},
+		{"an event stream", "text/event-stream", "event: message\ndata: " + pong + "\n\n", "want application/json"},
+		{"no content type", "", pong, "want application/json"},
+		{"a tool error", "application/json", `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"pong! but"}],"isError":true}}`, "tool error"},
+		{"a JSON-RPC error", "application/json", `{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"result"}}`, "no result"},
+		{"another answer", "application/json", `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"unknown tool"}]}}`, "is not"},
+		{"no content", "application/json", `{"jsonrpc":"2.0","id":3,"result":{}}`, "is not"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkResult(tc.contentType, []byte(tc.body), pingAnswer)
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("checkResult = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if err := checkResult("application/json", []byte(`{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}`), ""); err != nil {
+		t.Errorf("a result other than a tool's: %v", err)
+	}
+}
+
 // TestEventsAreAnswered sends the bench's events through lambdamcp and the
 // reference server in-process: the Runtime API figures time real answers.
 func TestEventsAreAnswered(t *testing.T) {
@@ -136,7 +165,7 @@ func TestEventsAreAnswered(t *testing.T) {
 		"initialize":            newMCPCall(initializeCall),
 		"tools/list 2025-11-25": toolsListCall,
 		"tools/list 2026-07-28": toolsListModernCall,
-		"tools/call ping":       newMCPCall(pingCall),
+		"tools/call ping":       newMCPCall(pingCall).expecting(pingAnswer),
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, err := h.Invoke(t.Context(), urlEvent(call))
@@ -231,14 +260,39 @@ func TestMeasureInProcess(t *testing.T) {
 	}
 }
 
+// TestRatioSpread checks the ratio of two servers' rates round by round,
+// and that merging rounds keeps each round's rate.
+func TestRatioSpread(t *testing.T) {
+	var a, b loadResult
+	for _, r := range []struct{ okA, okB int }{{300, 100}, {200, 100}, {100, 100}, {400, 100}} {
+		a = a.merge(loadResult{concurrency: 16, planned: r.okA, requests: r.okA, elapsed: time.Second, lat: []time.Duration{time.Millisecond}})
+		b = b.merge(loadResult{concurrency: 16, planned: r.okB, requests: r.okB, elapsed: time.Second, lat: []time.Duration{time.Millisecond}})
+	}
+	m, lo, hi, ok := ratioSpread(a, b)
+	if !ok || m != 2.5 || lo != 1 || hi != 4 {
+		t.Errorf("ratioSpread = %v (%v–%v) %v, want 2.5 (1–4)", m, lo, hi, ok)
+	}
+	if a.requests != 1000 || a.elapsed != 4*time.Second || a.throughput() != 250 || a.latency.n != 4 {
+		t.Errorf("merged %+v, want 1000 calls in 4 s", a)
+	}
+	if _, _, _, ok := ratioSpread(a, loadResult{}); ok {
+		t.Error("a ratio with nothing to compare")
+	}
+}
+
 // TestTargets checks the verdicts against figures on both sides of each
 // target.
 func TestTargets(t *testing.T) {
-	load := func(name string, callsPerSecond int) httpRun {
-		return httpRun{name: name, levels: []loadResult{{concurrency: 16, planned: callsPerSecond, requests: callsPerSecond, elapsed: time.Second}}}
+	// Three rounds each, at the given rates of successful calls.
+	load := func(name string, callsPerSecond int, rounds ...float64) httpRun {
+		if rounds == nil {
+			rounds = []float64{float64(callsPerSecond), float64(callsPerSecond), float64(callsPerSecond)}
+		}
+		return httpRun{name: name, levels: []loadResult{{concurrency: 16, planned: callsPerSecond, requests: callsPerSecond, elapsed: time.Second, rounds: rounds}}}
 	}
 	failing := func(name string, answered, errors int) httpRun {
-		return httpRun{name: name, levels: []loadResult{{concurrency: 16, planned: 20000, requests: answered, errors: errors, elapsed: time.Second}}}
+		ok := float64(answered - errors)
+		return httpRun{name: name, levels: []loadResult{{concurrency: 16, planned: 20000, requests: answered, errors: errors, elapsed: time.Second, rounds: []float64{ok, ok, ok}}}}
 	}
 	tests := []struct {
 		name   string
@@ -255,8 +309,9 @@ func TestTargets(t *testing.T) {
 			art:    artifacts{zipARM64: 4e6},
 			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
 			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
-			runs:   []httpRun{load("lambdamcp", 20000), load("TypeScript SDK", 1000)},
+			runs:   []httpRun{load("lambdamcp", 20000), load("TypeScript SDK", 1000, 1000, 900, 1100)},
 			want:   []string{"met", "met", "met", "met", "met", "met", "met"},
+			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 20.00x (rounds 18.18–22.22), 0 errors",
 		},
 		{
 			name:   "none met",
@@ -277,7 +332,7 @@ func TestTargets(t *testing.T) {
 			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
 			runs:   []httpRun{load("lambdamcp", 20000), failing("TypeScript SDK", 1500, 1000)},
 			want:   []string{"met", "met", "met", "met", "met", "not met", "met"},
-			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 40.00x, 0 errors (TypeScript SDK: 1000; calls answered: 20000 and 1500 of 20000) | not met |",
+			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 40.00x (rounds 40.00–40.00), 0 errors (TypeScript SDK: 1000; calls answered: 20000 and 1500 of 20000) | not met |",
 		},
 	}
 	for _, tc := range tests {
@@ -378,7 +433,7 @@ func TestHTTPServersAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.stop()
-			res := load(ctx, newLoadClient(2), s.url, newMCPCall(pingCall), 2, 20, 30*time.Second)
+			res := load(ctx, newLoadClient(2), s.url, newMCPCall(pingCall).expecting(pingAnswer), 2, 20, 30*time.Second)
 			if res.requests != 20 || res.errors != 0 {
 				t.Errorf("%d calls, %d errors (first: %s), want 20 and none", res.requests, res.errors, res.firstError)
 			}

@@ -169,9 +169,12 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int,
 		if err != nil {
 			return res, err
 		}
-		err = e.invoke(ctx, initEvent)
+		body, err := e.call(ctx, initEvent)
 		d := time.Since(e.started)
 		e.stop()
+		if err == nil {
+			err = checkURLResponse(body)
+		}
 		if err != nil {
 			return res, fmt.Errorf("cold initialize: %w", err)
 		}

@@ -55,8 +55,8 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 	go func() {
 		sc := bufio.NewScanner(out)
 		sent := false
-		for sc.Scan() {
-			if u := listeningURL.FindString(sc.Text()); u != "" && !sent {
+		for !sent && sc.Scan() {
+			if u := listeningURL.FindString(sc.Text()); u != "" {
 				urls <- u
 				sent = true
 			}
