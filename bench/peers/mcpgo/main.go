@@ -28,7 +28,9 @@ func main() {
 }
 
 func run(addr string) error {
-	s := server.NewMCPServer("mcpgo-peer", "0.1.0", server.WithToolCapabilities(false))
+	// Arguments are validated against the tool's schema, as the go-sdk and
+	// the TypeScript SDK do by default.
+	s := server.NewMCPServer("mcpgo-peer", "0.1.0", server.WithToolCapabilities(false), server.WithInputSchemaValidation())
 	s.AddTool(mcp.NewTool("ping",
 		mcp.WithDescription("Answers pong with the execution environment's log stream, the server version and how long it waited."),
 		mcp.WithNumber("delay_ms", mcp.Description("milliseconds to wait before answering (0 to 5000)"), mcp.Min(0), mcp.Max(5000)),
