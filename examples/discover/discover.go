@@ -41,9 +41,9 @@ func New(opts Options) *mcp.Server {
 				if n, ok := info["name"].(string); ok {
 					name = n
 				}
-			} else if p := req.Session.InitializeParams(); p != nil && p.ClientInfo != nil && p.ClientInfo.Name != "" {
-				name = p.ClientInfo.Name
 			}
+			// A 2025-11-25 client names itself only in initialize, whose
+			// session a stateless server does not keep.
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "you are " + name}}}, nil, nil
 		})
 	return s

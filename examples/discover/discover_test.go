@@ -47,6 +47,11 @@ func TestDiscoverThroughEveryRoute(t *testing.T) {
 			if len(res.Content) != 1 || res.Content[0].Text != "you are lambdatest" {
 				t.Errorf("whoami = %+v, want the client's name from _meta", res.Content)
 			}
+			// Before 2026-07-28 a request does not name its client.
+			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Legacy, 4, "tools/call", map[string]any{"name": "whoami", "arguments": map[string]any{}}, nil)).Result(t, &res)
+			if len(res.Content) != 1 || res.Content[0].Text != "you are an unnamed client" {
+				t.Errorf("whoami, 2025-11-25 = %+v, want an unnamed client", res.Content)
+			}
 		})
 	}
 }
