@@ -18,7 +18,7 @@
 // Examples:
 //
 //	lambdamcp-local -build ./cmd/mcp-server                    # REST API at http://127.0.0.1:9000/dev
-//	lambdamcp-local -shape url -stream -function ./bootstrap    # Function URL, streaming
+//	lambdamcp-local -shape url -stream -function ./bootstrap -env MCP_STREAM=url   # Function URL, streaming
 //	lambdamcp-local -build ./cmd/mcp-server -build-authorizer ./cmd/authorizer \
 //	    -env MCP_AUTH_FROM_AUTHORIZER=1 -authorizer-env MCP_AUTH_TOKEN_SHA256=<hash>
 //
@@ -108,7 +108,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.build, "build", "", "Go package to build the function from")
 	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
-	fs.StringVar(&o.authorizerType, "authorizer-type", "token", "REST authorizer type: token or request")
+	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
 	fs.IntVar(&o.memory, "memory", 128, "memory size in MB reported to the function")
 	fs.IntVar(&o.concurrency, "concurrency", 1, "processes running at once")
@@ -128,6 +128,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.authorizer != "" && o.buildAuthorizer != "" {
 		return nil, errors.New("give at most one of -authorizer and -build-authorizer")
+	}
+	if len(o.authorizerEnv) > 0 && !o.hasAuthorizer() {
+		return nil, errors.New("-authorizer-env without -authorizer or -build-authorizer: there is no authorizer to give it to")
 	}
 	// Lambda's own limits: a function would never see other values.
 	switch {

@@ -13,7 +13,8 @@
 //
 // Logs are JSON lines on stdout; on Lambda each carries the request id.
 //
-// Authentication is configured by environment (docs/auth.md has the table):
+// Authentication is configured by environment (README.md, "Environment
+// variables", has the table):
 // MCP_AUTH_TOKEN_SHA256 for static tokens, MCP_JWT_* for JWT access tokens,
 // MCP_REQUIRED_SCOPES, MCP_RESOURCE_URL, MCP_AUTHORIZATION_SERVERS and
 // MCP_ALLOWED_ORIGINS. With any verifier configured, /mcp requires a bearer

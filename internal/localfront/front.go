@@ -139,6 +139,15 @@ func New(cfg Config) (*Front, error) {
 	default:
 		return nil, fmt.Errorf("unknown authorizer type %q (want token or request)", cfg.AuthorizerType)
 	}
+	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {
+		return nil, fmt.Errorf("authorizer type %s without an authorizer", cfg.AuthorizerType)
+	}
+	if cfg.MultiValueHeaders && cfg.Shape != ShapeALB {
+		return nil, fmt.Errorf("multi-value headers are an ALB target group mode; shape %s has its own", cfg.Shape)
+	}
+	if cfg.Stage != "" && (cfg.Shape == ShapeURL || cfg.Shape == ShapeALB) {
+		return nil, fmt.Errorf("shape %s has no stages (rest and http have)", cfg.Shape)
+	}
 	if cfg.Stream && cfg.Shape != ShapeURL && cfg.Shape != ShapeREST {
 		return nil, fmt.Errorf("response streaming is a Function URL or REST API mode; shape %s buffers", cfg.Shape)
 	}
@@ -150,8 +159,6 @@ func New(cfg Config) (*Front, error) {
 		cfg.Stage = "dev"
 	case cfg.Shape == ShapeHTTP && cfg.Stage == "":
 		cfg.Stage = "$default"
-	case cfg.Shape == ShapeURL || cfg.Shape == ShapeALB:
-		cfg.Stage = ""
 	}
 	return &Front{cfg: cfg, apiID: "local0api1"}, nil
 }
