@@ -54,9 +54,9 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 	if err != nil {
 		return withStatus(httpClient, fmt.Errorf("calling %s: %w", c.name, err))
 	}
-	if t := text(res); t != "" {
+	if lines := contentLines(res.Content); len(lines) > 0 {
 		// Tools that return structured content also return it as text.
-		fmt.Fprintln(stdout, t)
+		fmt.Fprintln(stdout, strings.Join(lines, "\n"))
 	} else if res.StructuredContent != nil {
 		b, err := json.MarshalIndent(res.StructuredContent, "", "  ")
 		if err != nil {
@@ -68,6 +68,38 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 		return fmt.Errorf("tool %s failed", c.name)
 	}
 	return nil
+}
+
+// contentLines shows a result's content, a line for each item: text as
+// it is, and what is not text by its kind, media type and size, since a
+// terminal cannot show it.
+func contentLines(content []mcp.Content) []string {
+	var lines []string
+	for _, c := range content {
+		switch c := c.(type) {
+		case *mcp.TextContent:
+			lines = append(lines, c.Text)
+		case *mcp.ImageContent:
+			lines = append(lines, fmt.Sprintf("[image %s, %d bytes]", c.MIMEType, len(c.Data)))
+		case *mcp.AudioContent:
+			lines = append(lines, fmt.Sprintf("[audio %s, %d bytes]", c.MIMEType, len(c.Data)))
+		case *mcp.ResourceLink:
+			lines = append(lines, fmt.Sprintf("[resource link %s]", c.URI))
+		case *mcp.EmbeddedResource:
+			r := c.Resource
+			switch {
+			case r == nil:
+				lines = append(lines, "[resource]")
+			case r.Blob != nil:
+				lines = append(lines, fmt.Sprintf("[resource %s, %s, %d bytes]", r.URI, r.MIMEType, len(r.Blob)))
+			default:
+				lines = append(lines, fmt.Sprintf("[resource %s, %s] %s", r.URI, r.MIMEType, r.Text))
+			}
+		default:
+			lines = append(lines, fmt.Sprintf("[%T]", c))
+		}
+	}
+	return lines
 }
 
 // learnTool lists the server's tools until it has seen name. From

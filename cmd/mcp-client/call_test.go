@@ -123,3 +123,24 @@ func TestCallMirrorsParamHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestCallShowsEveryContent calls tools whose results are not text: each
+// item is named by its kind, media type and size.
+func TestCallShowsEveryContent(t *testing.T) {
+	srv := httptest.NewServer(everything.Handler(everything.New(nil), nil))
+	defer srv.Close()
+	for tool, want := range map[string]string{
+		"test_image_content":          "[image image/png, ",
+		"test_audio_content":          "[audio audio/wav, ",
+		"test_embedded_resource":      "[resource test://",
+		"test_multiple_content_types": "[image image/png, ",
+	} {
+		t.Run(tool, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", srv.URL, "-call", tool}, func(string) string { return "" }, &stdout, &stderr)
+			if code != 0 || !strings.Contains(stdout.String(), want) {
+				t.Errorf("exit %d, stdout:\n%s\nwant %q; stderr:\n%s", code, stdout.String(), want, stderr.String())
+			}
+		})
+	}
+}
