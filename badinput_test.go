@@ -655,3 +655,43 @@ func TestRepeatedMCPHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestLastEventIDIgnoredFrom2026 checks that a 2026-07-28 POST carrying
+// Last-Event-ID is served, the header ignored as the transport asks of a
+// server of that era, on every shape and locally; before that era the
+// go-sdk's refusal stands.
+func TestLastEventIDIgnoredFrom2026(t *testing.T) {
+	server, _ := newHardServer(t)
+	h := lambdamcp.NewHandler(streamable(server), hardOptions(new(bytes.Buffer)))
+	modernList := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list", "Last-Event-ID", "0_3")
+	legacyList := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", legacy, "Last-Event-ID", "0_3")
+	for _, tc := range []struct {
+		name   string
+		req    httpRequest
+		status int
+		want   string
+	}{
+		{"2026-07-28", modernList, 200, `"tools"`},
+		{"2025-11-25", legacyList, 400, "Last-Event-ID"},
+	} {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				resp := invoke(t, h, shape.build(t, tc.req))
+				if resp.StatusCode != tc.status || !strings.Contains(string(resp.body(t)), tc.want) {
+					t.Errorf("%d %s; want %d with %s", resp.StatusCode, resp.body(t), tc.status, tc.want)
+				}
+			})
+		}
+		t.Run(tc.name+"/local", func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(tc.req.body))
+			for k, v := range tc.req.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			lambdamcp.Guard(streamable(server), hardOptions(new(bytes.Buffer))).ServeHTTP(w, r)
+			if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("%d %s; want %d with %s", w.Code, w.Body, tc.status, tc.want)
+			}
+		})
+	}
+}

@@ -383,8 +383,17 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej := checkVersion(r.Header.Get("MCP-Protocol-Version")); rej != nil {
 		return rej
 	}
-	if rewrite {
+	// From 2026-07-28 on, streams cannot be resumed and a server ignores
+	// Last-Event-ID (Streamable HTTP, "Earlier Streamable HTTP
+	// Revisions"); the go-sdk refuses a POST carrying it in every era.
+	stale := r.Header.Get("Last-Event-ID") != "" && r.Header.Get("MCP-Protocol-Version") >= statelessEra
+	if rewrite || stale {
 		r.Header = r.Header.Clone()
+	}
+	if stale {
+		r.Header.Del("Last-Event-ID")
+	}
+	if rewrite {
 		r.Header.Set("Accept", fullAccept)
 		// No Accept at all admits anything (RFC 9110 §12.5.1), an event
 		// stream too.
@@ -392,6 +401,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	}
 	return nil
 }
+
+// statelessEra is the first protocol version of the stateless era.
+const statelessEra = "2026-07-28"
 
 // withDeadline ends the request's context half the margin before the
 // earliest deadline (the invocation's, or API Gateway's integration timeout
