@@ -11,7 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,14 +167,17 @@ func BenchmarkLocalHTTP(b *testing.B) {
 // listeningURL takes serve.Run's JSON log lines and passes on the URL of
 // its "listening" line; the request lines it discards.
 type listeningURL struct {
-	once  sync.Once
+	done  atomic.Bool // the URL is found: the rest is discarded unread
 	found chan string
 }
 
 func (l *listeningURL) Write(p []byte) (int, error) {
+	if l.done.Load() {
+		return len(p), nil
+	}
 	var line struct{ Msg, URL string }
-	if json.Unmarshal(p, &line) == nil && line.Msg == "listening" {
-		l.once.Do(func() { l.found <- line.URL })
+	if json.Unmarshal(p, &line) == nil && line.Msg == "listening" && l.done.CompareAndSwap(false, true) {
+		l.found <- line.URL
 	}
 	return len(p), nil
 }

@@ -298,14 +298,6 @@ func accepts(values []string) (jsonOK, streamOK bool) {
 	return jsonOK, streamOK
 }
 
-// checkVersion refuses an MCP-Protocol-Version that sorts after every
-// version the go-sdk serves ("2026-08-01", "zzz") with the spec's
-// UnsupportedProtocolVersionError. The SDK refuses such a version only
-// when the body's _meta names it too; otherwise it complains about the
-// missing _meta, which tells the client nothing it can act on. Every other
-// version goes through: the SDK refuses an earlier unknown one itself,
-// listing the versions the server serves, which a server may have narrowed
-// (ServerOptions.SupportedProtocolVersions); the list here is the SDK's.
 // checkRepeated refuses a request that gives a header twice which MCP
 // checks against the body: MCP-Protocol-Version, and from 2026-07-28
 // Mcp-Method, Mcp-Name and Mcp-Param-*. The go-sdk compares only the first
@@ -327,6 +319,14 @@ func checkRepeated(h http.Header) *rejection {
 	return nil
 }
 
+// checkVersion refuses an MCP-Protocol-Version that sorts after every
+// version the go-sdk serves ("2026-08-01", "zzz") with the spec's
+// UnsupportedProtocolVersionError. The SDK refuses such a version only
+// when the body's _meta names it too; otherwise it complains about the
+// missing _meta, which tells the client nothing it can act on. Every other
+// version goes through: the SDK refuses an earlier unknown one itself,
+// listing the versions the server serves, which a server may have narrowed
+// (ServerOptions.SupportedProtocolVersions); the list here is the SDK's.
 func checkVersion(v string) *rejection {
 	if v == "" {
 		return nil

@@ -334,6 +334,17 @@ func TestTargets(t *testing.T) {
 			want:   []string{"met", "met", "met", "met", "met", "not met", "met"},
 			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 40.00x (rounds 40.00–40.00), 0 errors (TypeScript SDK: 1000; calls answered: 20000 and 1500 of 20000) | not met |",
 		},
+		{
+			// A peer that answers nothing right has no ratio, and the
+			// target is still judged.
+			name:   "peer failing every call",
+			art:    artifacts{zipARM64: 4e6},
+			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
+			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
+			runs:   []httpRun{load("lambdamcp", 20000), failing("TypeScript SDK", 20000, 20000)},
+			want:   []string{"met", "met", "met", "met", "met", "not met", "met"},
+			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | –, 0 errors (TypeScript SDK: 20000; calls answered: 20000 and 20000 of 20000) | not met |",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

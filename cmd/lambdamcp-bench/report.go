@@ -141,10 +141,17 @@ func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc, oneP in
 	fmt.Fprintf(w, "| warm tools/list in-process <= 100 µs p99 | %s | %s |\n", withOneP(ms(inproc.latency.p99), oneP.latency.p99), verdict(inproc.latency.p99 <= 100*time.Microsecond))
 	fmt.Fprintf(w, "| warm tools/list in-process <= 16 KB per request | %.1f KB | %s |\n", inproc.bytesPerCall/1e3, verdict(inproc.bytesPerCall <= 16e3))
 	fmt.Fprintf(w, "| resident memory <= 20 MB after %d invocations | %s | %s |\n", lam.invoked, mb(lam.mem.rss), verdict(lam.mem.rss <= 20e6))
-	if r, lo, hi, ok := ratioSpread(lambdamcp16, ts16); ok {
-		// Both runs must be whole: every call answered, none failed.
-		fmt.Fprintf(w, "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | %.2fx (rounds %.2f–%.2f), %d errors (TypeScript SDK: %d; calls answered: %d and %d of %d) | %s |\n",
-			r, lo, hi, lambdamcp16.errors, ts16.errors, lambdamcp16.requests, ts16.requests, lambdamcp16.planned, verdict(r >= 10 && lambdamcp16.clean() && ts16.clean()))
+	if lambdamcp16.planned > 0 && ts16.planned > 0 {
+		// Both runs must be whole: every call answered, none failed. A
+		// round in which either server answered nothing right has no
+		// ratio; with no such round at all there is no figure.
+		figure := "–"
+		r, lo, hi, ok := ratioSpread(lambdamcp16, ts16)
+		if ok {
+			figure = fmt.Sprintf("%.2fx (rounds %.2f–%.2f)", r, lo, hi)
+		}
+		fmt.Fprintf(w, "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | %s, %d errors (TypeScript SDK: %d; calls answered: %d and %d of %d) | %s |\n",
+			figure, lambdamcp16.errors, ts16.errors, lambdamcp16.requests, ts16.requests, lambdamcp16.planned, verdict(ok && r >= 10 && lambdamcp16.clean() && ts16.clean()))
 	}
 	fmt.Fprintf(w, "| deployment zip <= 10 MB | %s | %s |\n", mb(art.zipARM64), verdict(art.zipARM64 <= 10e6))
 }
