@@ -695,3 +695,52 @@ func TestLastEventIDIgnoredFrom2026(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodedHeaderValues checks the 2026-07-28 transport's value rules on
+// every shape and locally: a Base64-encoded Mcp-Name is decoded before the
+// go-sdk compares it with the body (which v1.8.0 does for Mcp-Param-* only),
+// a bad encoding is a HeaderMismatch, and a value with characters a header
+// may not carry is refused.
+func TestEncodedHeaderValues(t *testing.T) {
+	server, _ := newHardServer(t)
+	h := lambdamcp.NewHandler(streamable(server), hardOptions(new(bytes.Buffer)))
+	echo := func(name string) httpRequest {
+		return jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"bytes":2},`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", name)
+	}
+	tests := []struct {
+		name   string
+		req    httpRequest
+		status int
+		want   string
+	}{
+		{"plain name", echo("echo"), 200, `"text":"xx"`},
+		{"Base64 name", echo("=?base64?ZWNobw==?="), 200, `"text":"xx"`},
+		{"Base64 of another name", echo("=?base64?Ym9vbQ==?="), 400, `"code":-32020`},
+		{"bad Base64", echo("=?base64?ZWNobw?="), 400, "invalid Base64"},
+		{"not the sentinel", echo("=?base64?ZWNobw=="), 400, `"code":-32020`},
+		{"a byte past ASCII", echo("ech\u00f6"), 400, "characters a header may not carry"},
+		{"in a parameter", withHeader(echo("echo"), "Mcp-Param-Region", "r\u00e9gion"), 400, "characters a header may not carry"},
+	}
+	for _, tc := range tests {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				resp := invoke(t, h, shape.build(t, tc.req))
+				if body := string(resp.body(t)); resp.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+					t.Errorf("%d %s; want %d with %s", resp.StatusCode, body, tc.status, tc.want)
+				}
+			})
+		}
+		t.Run(tc.name+"/local", func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(tc.req.body))
+			for k, v := range tc.req.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			lambdamcp.Guard(streamable(server), hardOptions(new(bytes.Buffer))).ServeHTTP(w, r)
+			if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("%d %s; want %d with %s", w.Code, w.Body, tc.status, tc.want)
+			}
+		})
+	}
+}

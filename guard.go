@@ -383,15 +383,29 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej := checkVersion(r.Header.Get("MCP-Protocol-Version")); rej != nil {
 		return rej
 	}
+	modern := r.Header.Get("MCP-Protocol-Version") >= statelessEra
+	var name string // Mcp-Name decoded, if it came Base64-encoded
+	if modern {
+		if rej := checkHeaderValues(r.Header); rej != nil {
+			return rej
+		}
+		var rej *rejection
+		if name, rej = decodedName(r.Header.Get("Mcp-Name")); rej != nil {
+			return rej
+		}
+	}
 	// From 2026-07-28 on, streams cannot be resumed and a server ignores
 	// Last-Event-ID (Streamable HTTP, "Earlier Streamable HTTP
 	// Revisions"); the go-sdk refuses a POST carrying it in every era.
-	stale := r.Header.Get("Last-Event-ID") != "" && r.Header.Get("MCP-Protocol-Version") >= statelessEra
-	if rewrite || stale {
+	stale := modern && r.Header.Get("Last-Event-ID") != ""
+	if rewrite || stale || name != "" {
 		r.Header = r.Header.Clone()
 	}
 	if stale {
 		r.Header.Del("Last-Event-ID")
+	}
+	if name != "" {
+		r.Header.Set("Mcp-Name", name)
 	}
 	if rewrite {
 		r.Header.Set("Accept", fullAccept)
