@@ -116,20 +116,27 @@ func TestNewKeyLength(t *testing.T) {
 }
 
 func TestParseKey(t *testing.T) {
-	key := bytes.Repeat([]byte{0xfb}, KeySize) // base64 of it uses + and / (std) or - and _ (URL)
+	key := bytes.Repeat([]byte{0xfb, 0xfe}, KeySize/2) // base64 of it uses + and / (std) or - and _ (URL)
 	for _, in := range []string{
 		hex.EncodeToString(key),
 		base64.StdEncoding.EncodeToString(key),
-		base64.RawStdEncoding.EncodeToString(key),
 		base64.URLEncoding.EncodeToString(key),
-		" " + base64.RawURLEncoding.EncodeToString(key) + "\n",
+		" " + base64.StdEncoding.EncodeToString(key) + "\n",
 	} {
 		got, err := ParseKey(in)
 		if err != nil || !bytes.Equal(got, key) {
 			t.Errorf("ParseKey(%q) = %x, %v; want the key", in, got, err)
 		}
 	}
-	for _, in := range []string{"", "abcd", strings.Repeat("zz", KeySize), base64.StdEncoding.EncodeToString(key[:16])} {
+	for _, in := range []string{
+		"", "abcd", strings.Repeat("zz", KeySize), base64.StdEncoding.EncodeToString(key[:16]),
+		base64.RawStdEncoding.EncodeToString(key),           // unpadded: a 43-letter passphrase would pass
+		strings.Repeat("A", 43),                             // the same, and all zeros
+		strings.Repeat("0", 2*KeySize),                      // all zeros
+		base64.StdEncoding.EncodeToString(make([]byte, 32)), // all zeros
+		hex.EncodeToString(bytes.Repeat([]byte{7}, KeySize)),
+		base64.StdEncoding.EncodeToString(key)[:20] + "\n" + base64.StdEncoding.EncodeToString(key)[20:],
+	} {
 		if _, err := ParseKey(in); err == nil {
 			t.Errorf("ParseKey(%q) accepted it", in)
 		}
@@ -142,12 +149,12 @@ func TestParseKey(t *testing.T) {
 // FuzzOpen) holds the same one.
 func FuzzOpen(f *testing.F) {
 	s := newSealer(f, 0)
-	plain, err := json.Marshal(sealed{Expires: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), Data: json.RawMessage(`{"round":1}`)})
+	plain, err := json.Marshal(sealed{Expires: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Data: json.RawMessage(`{"round":1}`)})
 	if err != nil {
 		f.Fatal(err)
 	}
 	nonce := make([]byte, s.aead.NonceSize())
-	valid := base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte("t")))
+	valid := base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, associated("t")))
 	if err := s.Open("t", valid, &round{}); err != nil {
 		f.Fatalf("the fixed state does not open: %v", err)
 	}
@@ -167,4 +174,44 @@ func FuzzOpen(f *testing.F) {
 			t.Errorf("Open(%q) = %v, want nil or ErrInvalid", state, err)
 		}
 	})
+}
+
+// TestLifetime checks that a lifetime must be positive and is kept to the
+// millisecond, not rounded to whole seconds.
+func TestLifetime(t *testing.T) {
+	s := newSealer(t, 1)
+	for _, ttl := range []time.Duration{0, -time.Second} {
+		if _, err := s.Seal("p", "v", ttl); err == nil {
+			t.Errorf("Seal accepted lifetime %v", ttl)
+		}
+	}
+	now := time.Unix(1_800_000_000, 900_000_000)
+	s.now = func() time.Time { return now }
+	state, err := s.Seal("p", "v", 300*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	now = now.Add(300 * time.Millisecond)
+	if err := s.Open("p", state, &got); err != nil {
+		t.Fatalf("Open at the end of its lifetime = %v", err)
+	}
+	now = now.Add(time.Millisecond)
+	if err := s.Open("p", state, &got); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Open 1 ms after its lifetime = %v, want ErrInvalid", err)
+	}
+}
+
+// TestOnlyRequestStateOpens checks that what the same key sealed for the
+// same purpose, but not as request state (without this package's label),
+// does not open.
+func TestOnlyRequestStateOpens(t *testing.T) {
+	s := newSealer(t, 0)
+	plain, _ := json.Marshal(sealed{Expires: time.Now().Add(time.Hour).UnixMilli(), Data: json.RawMessage(`"v"`)})
+	nonce := make([]byte, s.aead.NonceSize())
+	other := base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte("p")))
+	var got string
+	if err := s.Open("p", other, &got); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Open of state sealed without the label = %v, %q; want ErrInvalid", err, got)
+	}
 }
