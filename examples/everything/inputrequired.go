@@ -156,28 +156,26 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 		})
 
 	// confirmTool asks for a confirmation and requires its own sealed state back.
-	confirmTool := func(name string) toolFunc {
-		return func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
-			if req.Params.RequestState != "" {
-				var st roundState
-				if err := sealer.Open(name, req.Params.RequestState, &st); err != nil {
-					return nil, nil, invalidState(err)
-				}
-				if accepted(req.Params.InputResponses, "confirm") != nil {
-					return textResult("state-ok: requestState verified and confirmation received"), nil, nil
-				}
+	confirmTool := func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		if req.Params.RequestState != "" {
+			var st roundState
+			if err := sealer.Open(statePurpose(req), req.Params.RequestState, &st); err != nil {
+				return nil, nil, invalidState(err)
 			}
-			state, err := sealer.Seal(name, roundState{Round: 1}, stateTTL)
-			if err != nil {
-				return nil, nil, err
+			if accepted(req.Params.InputResponses, "confirm") != nil {
+				return textResult("state-ok: requestState verified and confirmation received"), nil, nil
 			}
-			return needInput(mcp.InputRequestMap{"confirm": askConfirm()}, state), nil, nil
 		}
+		state, err := sealer.Seal(statePurpose(req), roundState{Round: 1}, stateTTL)
+		if err != nil {
+			return nil, nil, err
+		}
+		return needInput(mcp.InputRequestMap{"confirm": askConfirm()}, state), nil, nil
 	}
 	add("test_input_required_result_request_state", "Asks for confirmation and round-trips sealed requestState.",
-		confirmTool("test_input_required_result_request_state"))
+		confirmTool)
 	add("test_input_required_result_tampered_state", "Asks for confirmation; rejects requestState that was altered.",
-		confirmTool("test_input_required_result_tampered_state"))
+		confirmTool)
 
 	const multiInputs = "test_input_required_result_multiple_inputs"
 	add(multiInputs, "Asks for elicitation, sampling and roots in one round.",
@@ -185,7 +183,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 			in := req.Params.InputResponses
 			if req.Params.RequestState != "" {
 				var st roundState
-				if err := sealer.Open(multiInputs, req.Params.RequestState, &st); err != nil {
+				if err := sealer.Open(statePurpose(req), req.Params.RequestState, &st); err != nil {
 					return nil, nil, invalidState(err)
 				}
 				name, okName := acceptedString(in, "user_name", "name")
@@ -195,7 +193,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 					return textResult(fmt.Sprintf("%s, %s! (%d roots)", greeting, name, len(roots))), nil, nil
 				}
 			}
-			state, err := sealer.Seal(multiInputs, roundState{Round: 1}, stateTTL)
+			state, err := sealer.Seal(statePurpose(req), roundState{Round: 1}, stateTTL)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -211,7 +209,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			var st roundState
 			if req.Params.RequestState != "" {
-				if err := sealer.Open(multiRound, req.Params.RequestState, &st); err != nil {
+				if err := sealer.Open(statePurpose(req), req.Params.RequestState, &st); err != nil {
 					return nil, nil, invalidState(err)
 				}
 			}
@@ -235,7 +233,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 					Message: "Step 2: What is your favorite color?", RequestedSchema: objectSchema("color", "string"),
 				}}
 			}
-			state, err := sealer.Seal(multiRound, next, stateTTL)
+			state, err := sealer.Seal(statePurpose(req), next, stateTTL)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -348,4 +346,15 @@ func addClientRequestTools(srv *mcp.Server) {
 					"items": map[string]any{"anyOf": titled}},
 			},
 		})
+}
+
+// statePurpose is what a tool's requestState is sealed for: this call of
+// this tool (its tools take no arguments), by this caller when the server
+// authenticates, so that a state works for no other tool and no other user.
+func statePurpose(req *mcp.CallToolRequest) string {
+	caller := ""
+	if req.Extra != nil && req.Extra.TokenInfo != nil {
+		caller = req.Extra.TokenInfo.UserID
+	}
+	return "tools/call " + req.Params.Name + " " + caller
 }

@@ -55,7 +55,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		if !ok || in.Quantity < 1 || in.Quantity > 20 {
 			return nil, nil, fmt.Errorf("order 1 to 20 of coffee, tea or cake")
 		}
-		purpose := callPurpose("order", in)
+		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
 			q := quote{Item: in.Item, Quantity: in.Quantity, Cents: unit * in.Quantity, Quoted: time.Now().UTC()}
 			state, err := sealer.Seal(purpose, q, StateTTL)
@@ -91,7 +91,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	}, func(_ context.Context, req *mcp.CallToolRequest, in struct {
 		Topic string `json:"topic"`
 	}) (*mcp.CallToolResult, any, error) {
-		purpose := callPurpose("haiku", in)
+		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
 			state, err := sealer.Seal(purpose, in.Topic, StateTTL)
 			if err != nil {
@@ -133,7 +133,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	}, func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 		// Nothing to remember between rounds but that the question was
 		// asked; the seal keeps a client from skipping it.
-		purpose := callPurpose("workspace", struct{}{})
+		purpose := callPurpose(req, struct{}{})
 		if req.Params.RequestState == "" {
 			state, err := sealer.Seal(purpose, "asked", StateTTL)
 			if err != nil {
@@ -158,12 +158,19 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	return s
 }
 
-// callPurpose binds requestState to the tool and its arguments, decoded (so
-// a client that re-encodes them differently still matches).
-func callPurpose(tool string, args any) string {
+// callPurpose binds requestState to the call: the tool, its arguments,
+// decoded (so a client that re-encodes them differently still matches), and
+// the caller when the server authenticates (auth.Middleware hands the
+// identity to tools as req.Extra.TokenInfo), so that one user's state does
+// not work for another.
+func callPurpose(req *mcp.CallToolRequest, args any) string {
 	b, _ := json.Marshal(args) // the tool's own input struct: cannot fail
 	sum := sha256.Sum256(b)
-	return tool + ":" + hex.EncodeToString(sum[:])
+	caller := ""
+	if req.Extra != nil && req.Extra.TokenInfo != nil {
+		caller = req.Extra.TokenInfo.UserID
+	}
+	return "tools/call " + req.Params.Name + " " + hex.EncodeToString(sum[:]) + " " + caller
 }
 
 // Handler serves s statelessly; see docs/streaming.md for why answers stay

@@ -7,7 +7,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"github.com/lambdamcp/lambdamcp/requeststate"
+	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -15,8 +17,10 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/examples/mrtr"
 	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
 func newSealer(t *testing.T) *requeststate.Sealer {
@@ -97,6 +101,61 @@ func TestOrderRoundsThroughEveryRoute(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStateBoundToCaller plays order's first round as one authenticated
+// caller and presents its state as another: it is refused, while the first
+// caller's second round is served.
+func TestStateBoundToCaller(t *testing.T) {
+	const alice, bob = "alice-token-0123456789abcdef", "bob-token-0123456789abcdef"
+	v, err := auth.NewStaticVerifier([]string{auth.HashToken(alice), auth.HashToken(bob)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(auth.Middleware(v, &auth.MiddlewareOptions{ResourceURL: "http://127.0.0.1/mcp"})(mrtr.Handler(mrtr.New(newSealer(t)))))
+	defer srv.Close()
+	args := map[string]any{"item": "cake", "quantity": 2}
+	call := func(token string, id int, params map[string]any) inputRequired {
+		t.Helper()
+		params["name"], params["arguments"] = "order", args
+		params["_meta"] = map[string]any{
+			"io.modelcontextprotocol/protocolVersion":    lambdatest.Modern,
+			"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "t", "version": "1"},
+			"io.modelcontextprotocol/clientCapabilities": capabilities["io.modelcontextprotocol/clientCapabilities"],
+		}
+		body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", lambdatest.Modern)
+		req.Header.Set("Mcp-Method", "tools/call")
+		req.Header.Set("Mcp-Name", "order")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		// One event carries the answer: its data is the JSON-RPC response.
+		_, data, _ := strings.Cut(string(raw), "data: ")
+		var msg struct{ Result inputRequired }
+		if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &msg); err != nil {
+			t.Fatalf("answer %d %s: %v", resp.StatusCode, raw, err)
+		}
+		return msg.Result
+	}
+	first := call(alice, 1, map[string]any{})
+	if first.RequestState == "" {
+		t.Fatalf("first round = %+v, want state", first)
+	}
+	yes := map[string]any{"confirm": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
+	if res := call(bob, 2, map[string]any{"requestState": first.RequestState, "inputResponses": yes}); !res.IsError || !strings.Contains(res.Content[0].Text, "requestState") {
+		t.Errorf("another caller's round = %+v, want a tool error about requestState", res)
+	}
+	if res := call(alice, 3, map[string]any{"requestState": first.RequestState, "inputResponses": yes}); res.IsError || len(res.Content) != 1 || res.Content[0].Text != "ordered 2 × cake for $8.50" {
+		t.Errorf("the caller's own round = %+v", res)
 	}
 }
 

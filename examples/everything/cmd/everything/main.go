@@ -16,8 +16,9 @@
 //
 // Environment:
 //
-//	MCP_REQUEST_STATE_KEY  the AES-256 key sealing requestState: 64 hex digits or base64.
-//	                       Unset: a random key, valid for this process only.
+//	MCP_REQUEST_STATE_KEY  the AES-256 key sealing requestState: 64 hex digits or padded base64.
+//	                       Unset: a random key, valid for this process only;
+//	                       on Lambda, a start-up error.
 //	MCP_ALLOWED_ORIGINS    comma-separated browser origins allowed besides the
 //	                       server's own; others are refused with 403.
 //	MCP_STREAM             on Lambda, the shapes that stream (url, rest), as
@@ -62,6 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stderr, nil)))
 
 	opts := &everything.Options{ListTTLMs: 60_000}
+	onLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
 	if k := getenv("MCP_REQUEST_STATE_KEY"); k != "" {
 		key, err := requeststate.ParseKey(k)
 		if err != nil {
@@ -69,8 +71,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 		opts.StateKey = key
+	} else if onLambda {
+		// A key of each execution environment's own would fail every
+		// round that reaches another one.
+		fmt.Fprintln(stderr, "MCP_REQUEST_STATE_KEY: not set; on Lambda every execution environment must share the key that seals requestState")
+		return 2
 	}
-	onLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
 	// Lambda's execution environments share nothing, so a list change in one
 	// could never reach a client listening through another.
 	opts.StaticLists = onLambda

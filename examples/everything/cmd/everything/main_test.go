@@ -63,6 +63,8 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{"unknown flag", []string{"-nope"}, nil},
 		{"short state key", nil, map[string]string{"MCP_REQUEST_STATE_KEY": "abcd"}},
 		{"state key not hex", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("zz", 32)}},
+		{"state key of zeros", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("00", 32)}},
+		{"no state key on Lambda", nil, map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,9 +2,10 @@
 // (elicitation, sampling, roots) with the 2026-07-28 input-required flow.
 //
 // MCP_REQUEST_STATE_KEY is the 32-byte AES-256 key that seals requestState,
-// as 64 hex digits or base64; every instance of the function must share it.
-// Unset, a random key is made: state then only survives within one execution
-// environment, so set it on Lambda.
+// as 64 hex digits or padded base64; every instance of the function must share it.
+// Unset, a random key is made locally, and state then only survives within
+// this process; on Lambda it must be set, and the command refuses to start
+// without it.
 //
 // It runs with package serve: on Lambda (AWS_LAMBDA_RUNTIME_API set) it serves
 // invocations, streaming the shapes named in MCP_STREAM (url, rest); elsewhere it
@@ -29,6 +30,10 @@ func main() {
 		if key, err = requeststate.ParseKey(k); err != nil {
 			log.Fatalf("MCP_REQUEST_STATE_KEY: %v", err)
 		}
+	} else if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		// A key of each execution environment's own would fail every
+		// round that reaches another one.
+		log.Fatal("MCP_REQUEST_STATE_KEY: not set; on Lambda every execution environment must share the key that seals requestState")
 	} else {
 		rand.Read(key)
 		log.Print("MCP_REQUEST_STATE_KEY is not set: requestState is sealed with a key of this process only")
