@@ -3,12 +3,14 @@ package lambdamcp_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -696,33 +698,53 @@ func TestLastEventIDIgnoredFrom2026(t *testing.T) {
 	}
 }
 
-// TestEncodedHeaderValues checks the 2026-07-28 transport's value rules on
-// every shape and locally: a Base64-encoded Mcp-Name is decoded before the
-// go-sdk compares it with the body (which v1.8.0 does for Mcp-Param-* only),
-// a bad encoding is a HeaderMismatch, and a value with characters a header
-// may not carry is refused.
-func TestEncodedHeaderValues(t *testing.T) {
-	server, _ := newHardServer(t)
-	h := lambdamcp.NewHandler(streamable(server), hardOptions(new(bytes.Buffer)))
-	echo := func(name string) httpRequest {
-		return jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"bytes":2},`+modernMeta+`}}`,
-			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", name)
+// namedServer has tools whose names a header carries only Base64-encoded
+// (café) or that look encoded themselves, beside echo.
+func namedServer(t *testing.T, opts *mcp.ServerOptions) *mcp.Server {
+	t.Helper()
+	s := mcp.NewServer(&mcp.Implementation{Name: "named", Version: "1.0.0"}, opts)
+	for _, name := range []string{"echo", "café", "=?base64?ZWNobw==?="} {
+		mcp.AddTool(s, &mcp.Tool{Name: name}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			return text("called " + name), nil, nil
+		})
 	}
+	return s
+}
+
+// TestEncodedHeaderValues checks, on every shape and locally, that a
+// Base64-encoded Mcp-Name (2026-07-28) is decoded before the go-sdk, which
+// v1.8.0 compares it as it comes, checks it against the body; that a name
+// sent raw, as the go-sdk's own client sends every name, is served as
+// before, even one that looks encoded; and that what does not decode is
+// left for the go-sdk's own check to refuse.
+func TestEncodedHeaderValues(t *testing.T) {
+	call := func(tool, header string) httpRequest {
+		return jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":`+strconv.Quote(tool)+`,"arguments":{},`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", header)
+	}
+	b64 := func(s string) string { return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
 	tests := []struct {
 		name   string
+		server *mcp.ServerOptions
 		req    httpRequest
 		status int
 		want   string
 	}{
-		{"plain name", echo("echo"), 200, `"text":"xx"`},
-		{"Base64 name", echo("=?base64?ZWNobw==?="), 200, `"text":"xx"`},
-		{"Base64 of another name", echo("=?base64?Ym9vbQ==?="), 400, `"code":-32020`},
-		{"bad Base64", echo("=?base64?ZWNobw?="), 400, "invalid Base64"},
-		{"not the sentinel", echo("=?base64?ZWNobw=="), 400, `"code":-32020`},
-		{"a byte past ASCII", echo("ech\u00f6"), 400, "characters a header may not carry"},
-		{"in a parameter", withHeader(echo("echo"), "Mcp-Param-Region", "r\u00e9gion"), 400, "characters a header may not carry"},
+		{"plain name", nil, call("echo", "echo"), 200, `called echo`},
+		{"Base64 name", nil, call("echo", b64("echo")), 200, `called echo`},
+		{"Base64 of a name past ASCII", nil, call("café", b64("café")), 200, `called café`},
+		{"a name past ASCII, raw", nil, call("café", "café"), 200, `called café`},
+		{"a name that looks encoded, raw", nil, call("=?base64?ZWNobw==?=", "=?base64?ZWNobw==?="), 200, `called =?base64?ZWNobw==?=`},
+		{"a name that looks encoded, encoded", nil, call("=?base64?ZWNobw==?=", b64("=?base64?ZWNobw==?=")), 200, `called =?base64?ZWNobw==?=`},
+		{"Base64 of another name", nil, call("echo", b64("café")), 400, `"code":-32020`},
+		{"bad Base64", nil, call("echo", "=?base64?ZWNobw?="), 400, `"code":-32020`},
+		// A server that does not speak 2026-07-28 answers with its versions,
+		// so that the client can fall back; lambdamcp does not answer first.
+		{"Base64 name, era not served", &mcp.ServerOptions{SupportedProtocolVersions: []string{legacy}}, call("echo", b64("echo")), 400, `"code":-32022`},
 	}
 	for _, tc := range tests {
+		server := namedServer(t, tc.server)
+		h := lambdamcp.NewHandler(streamable(server), hardOptions(new(bytes.Buffer)))
 		for _, shape := range shapes {
 			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
 				resp := invoke(t, h, shape.build(t, tc.req))
@@ -742,5 +764,27 @@ func TestEncodedHeaderValues(t *testing.T) {
 				t.Errorf("%d %s; want %d with %s", w.Code, w.Body, tc.status, tc.want)
 			}
 		})
+	}
+}
+
+// TestGoSDKClientCallsAnyName calls, through the guard over real HTTP, the
+// tools whose names the go-sdk's client (which sends every Mcp-Name raw)
+// must still reach in the 2026-07-28 era.
+func TestGoSDKClientCallsAnyName(t *testing.T) {
+	srv := httptest.NewServer(lambdamcp.Guard(streamable(namedServer(t, nil)), hardOptions(new(bytes.Buffer))))
+	defer srv.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	if v := cs.InitializeResult().ProtocolVersion; v != modern {
+		t.Fatalf("the session speaks %s, want %s", v, modern)
+	}
+	for _, name := range []string{"echo", "café", "=?base64?ZWNobw==?="} {
+		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: name})
+		if err != nil || res.IsError || len(res.Content) != 1 || res.Content[0].(*mcp.TextContent).Text != "called "+name {
+			t.Errorf("calling %q: %v, %+v", name, err, res)
+		}
 	}
 }

@@ -320,46 +320,23 @@ func checkRepeated(h http.Header) *rejection {
 	return nil
 }
 
-// checkHeaderValues refuses a 2026-07-28 request whose Mcp-Method,
-// Mcp-Name or Mcp-Param-* header holds a character a header value may not
-// (RFC 9110: visible ASCII, space and tab), as the transport requires:
-// such a value must come Base64-encoded. net/http refuses control
-// characters itself, but lets bytes past ASCII through, and so may a
-// gateway.
-func checkHeaderValues(h http.Header) *rejection {
-	for k, vs := range h {
-		if k != "Mcp-Method" && k != "Mcp-Name" && !strings.HasPrefix(k, "Mcp-Param-") {
-			continue
-		}
-		for _, v := range vs {
-			for i := range len(v) {
-				if c := v[i]; (c < 0x20 && c != '\t') || c > 0x7e {
-					return reject(http.StatusBadRequest, mcp.CodeHeaderMismatch,
-						truncateUTF8(k, 128)+" header value holds characters a header may not carry; send it as =?base64?…?=")
-				}
-			}
-		}
-	}
-	return nil
-}
-
 // decodedName is an Mcp-Name value sent in the transport's Base64 form
-// (=?base64?…?=), decoded, which the server must compare with the body's
-// name; "" when it is not in that form. The go-sdk v1.8.0 decodes
-// Mcp-Param-* values so, but compares Mcp-Name as it comes.
-func decodedName(v string) (string, *rejection) {
+// (=?base64?…?=), decoded; "" when it is not in that form or does not
+// decode to UTF-8. The go-sdk v1.8.0 decodes Mcp-Param-* values so, but
+// compares Mcp-Name as it comes.
+func decodedName(v string) string {
 	enc, ok := strings.CutPrefix(v, base64Prefix)
 	if !ok {
-		return "", nil
+		return ""
 	}
 	if enc, ok = strings.CutSuffix(enc, base64Suffix); !ok {
-		return "", nil
+		return ""
 	}
 	b, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil || len(b) == 0 || !utf8.Valid(b) {
-		return "", reject(http.StatusBadRequest, mcp.CodeHeaderMismatch, "Mcp-Name header contains invalid Base64 encoding")
+	if err != nil || !utf8.Valid(b) {
+		return ""
 	}
-	return string(b), nil
+	return string(b)
 }
 
 // The markers of a header value sent Base64-encoded.
