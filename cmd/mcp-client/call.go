@@ -14,11 +14,28 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// toolCall is what -call, -args and -log ask for.
+// toolCall is what -call, -args, -log and -elicit ask for.
 type toolCall struct {
 	name     string
 	args     map[string]any
 	logLevel string
+	elicit   *mcp.ElicitResult // the answer to every elicitation; nil: none offered
+}
+
+// parseElicit reads -elicit: a JSON object to accept with, or decline or
+// cancel; "" for no answer.
+func parseElicit(s string) (*mcp.ElicitResult, error) {
+	switch s {
+	case "":
+		return nil, nil
+	case "decline", "cancel":
+		return &mcp.ElicitResult{Action: s}, nil
+	}
+	var content map[string]any
+	if err := json.Unmarshal([]byte(s), &content); err != nil || content == nil {
+		return nil, fmt.Errorf("-elicit must be a JSON object, decline or cancel: %s", s)
+	}
+	return &mcp.ElicitResult{Action: "accept", Content: content}, nil
 }
 
 // callTool calls one tool, showing its progress and log messages as they
@@ -32,6 +49,12 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
 			view.log(stderr, req.Params)
 		},
+	}
+	if c.elicit != nil {
+		opts.ElicitationHandler = func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			fmt.Fprintf(stderr, "elicitation: %s (answered: %s)\n", req.Params.Message, c.elicit.Action)
+			return c.elicit, nil
+		}
 	}
 	session, httpClient, err := connect(ctx, endpoint, token, protocol, opts, stdout)
 	if err != nil {

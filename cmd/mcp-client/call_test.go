@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +13,9 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/lambdamcp/lambdamcp/examples/mrtr"
 	"github.com/lambdamcp/lambdamcp/examples/progress"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
 // TestCallShowsProgress calls the progress example's count tool and checks
@@ -142,5 +145,49 @@ func TestCallShowsEveryContent(t *testing.T) {
 				t.Errorf("exit %d, stdout:\n%s\nwant %q; stderr:\n%s", code, stdout.String(), want, stderr.String())
 			}
 		})
+	}
+}
+
+// TestCallAnswersInputRequests calls the mrtr example's order, which asks
+// the user to confirm in the 2026-07-28 era: -elicit answers; without it
+// the client offers no elicitation, and the tool's request fails.
+func TestCallAnswersInputRequests(t *testing.T) {
+	key := make([]byte, requeststate.KeySize)
+	rand.Read(key)
+	sealer, err := requeststate.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mrtr.Handler(mrtr.New(sealer)))
+	defer srv.Close()
+	order := []string{"-call", "order", "-args", `{"item":"tea","quantity":2}`}
+	tests := []struct {
+		name        string
+		args        []string
+		code        int
+		out, errOut string
+	}{
+		{"accepted", append(order, "-elicit", `{"confirm":true}`), 0, "ordered 2 × tea", "elicitation: "},
+		{"declined", append(order, "-elicit", "decline"), 0, "order cancelled", "(answered: decline)"},
+		{"no answer offered", order, 1, "", "client does not support elicitation"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"-endpoint", srv.URL}, tc.args...), func(string) string { return "" }, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stdout.String(), tc.out) || !strings.Contains(stderr.String(), tc.errOut) {
+				t.Errorf("exit %d (want %d), stdout:\n%s\nstderr:\n%s\nwant %q and %q", code, tc.code, stdout.String(), stderr.String(), tc.out, tc.errOut)
+			}
+		})
+	}
+	for _, args := range [][]string{
+		{"-call", "order", "-elicit", "yes"},
+		{"-call", "order", "-elicit", "[]"},
+		{"-elicit", "decline"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), append([]string{"-endpoint", srv.URL}, args...), func(string) string { return "" }, &stdout, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2; stderr: %s", args, code, stderr.String())
+		}
 	}
 }

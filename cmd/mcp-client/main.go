@@ -1,12 +1,14 @@
 // Command mcp-client connects to an MCP server, lists its tools and calls
 // ping twice (when the server has one), printing what it sees for a person
 // to read; or, with -call, calls one tool with JSON arguments and shows its
-// progress as it runs.
+// progress as it runs. A tool that asks the user for input (elicitation)
+// gets the answer -elicit gives.
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
+//	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
 //
 // During a -call, progress notifications are drawn as a progress bar when
 // standard output is a terminal and printed as plain lines otherwise; log
@@ -73,6 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	call := fs.String("call", "", "call this tool instead of the default story")
 	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging): "+strings.Join(logLevels, ", "))
+	elicit := fs.String("elicit", "", "during -call, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
 	}
@@ -104,6 +107,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := json.Unmarshal([]byte(*callArgs), &arguments); err != nil || arguments == nil {
 		return usageError(stderr, "-args must be a JSON object: "+*callArgs)
 	}
+	answer, err := parseElicit(*elicit)
+	if err != nil {
+		return usageError(stderr, err.Error())
+	}
+	if answer != nil && *call == "" {
+		return usageError(stderr, "-elicit answers a tool's requests: use it with -call")
+	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
 	}
@@ -113,9 +123,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
-	var err error
 	if *call != "" {
-		err = callTool(ctx, *endpoint, *token, *protocol, toolCall{name: *call, args: arguments, logLevel: *logLevel}, stdout, stderr)
+		err = callTool(ctx, *endpoint, *token, *protocol, toolCall{name: *call, args: arguments, logLevel: *logLevel, elicit: answer}, stdout, stderr)
 	} else {
 		err = talk(ctx, *endpoint, *token, *protocol, stdout)
 	}
@@ -447,7 +456,7 @@ func metadataHint(challenge string) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-call TOOL [-args JSON] [-log LEVEL]]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel]]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.
