@@ -67,6 +67,22 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			p.CORSAllowHeaders = append(p.CORSAllowHeaders, strings.TrimSpace(h))
 		}
 	}
+	if v := str("serverEnv"); v != "" {
+		p.ServerEnv = map[string]string{}
+		for kv := range strings.SplitSeq(v, ",") {
+			k, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+			if !ok || k == "" {
+				errs = append(errs, fmt.Sprintf("context serverEnv: %q is not NAME=value", kv))
+				continue
+			}
+			p.ServerEnv[k] = val
+		}
+	}
+	if v := str("serverSecretEnv"); v != "" {
+		for name := range strings.SplitSeq(v, ",") {
+			p.ServerSecretEnv = append(p.ServerSecretEnv, strings.TrimSpace(name))
+		}
+	}
 	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
 	p.Cognito = boolean("cognito")
 	if issuer := str("jwtIssuer"); issuer != "" {

@@ -28,8 +28,11 @@ func TestPropsFromContext(t *testing.T) {
 		{"cache off", map[string]string{"cacheTtl": "0"}, stack.Props{AuthorizerCacheTTL: -1}, "LambdaMcp"},
 		{
 			"own server",
-			map[string]string{"serverDir": "../../hello", "serverPackage": " ./cmd/hello "},
-			stack.Props{ServerDir: "../../hello", ServerPackage: "./cmd/hello"},
+			map[string]string{"serverDir": "../../hello", "serverPackage": " ./cmd/hello ",
+				"serverEnv": "GREETING=hello there, MODE=a=b", "serverSecretEnv": "MCP_REQUEST_STATE_KEY, API_KEY"},
+			stack.Props{ServerDir: "../../hello", ServerPackage: "./cmd/hello",
+				ServerEnv:       map[string]string{"GREETING": "hello there", "MODE": "a=b"},
+				ServerSecretEnv: []string{"MCP_REQUEST_STATE_KEY", "API_KEY"}},
 			"LambdaMcp",
 		},
 		{
@@ -65,11 +68,11 @@ func TestPropsFromContext(t *testing.T) {
 }
 
 func TestPropsFromContextErrors(t *testing.T) {
-	_, _, err := propsFromContext(lookup(map[string]string{"stream": "yes please", "cacheTtl": "-5", "serverMemory": "big"}))
+	_, _, err := propsFromContext(lookup(map[string]string{"stream": "yes please", "cacheTtl": "-5", "serverMemory": "big", "serverEnv": "GREETING"}))
 	if err == nil {
 		t.Fatal("no error for bad context values")
 	}
-	for _, key := range []string{"stream", "cacheTtl", "serverMemory"} {
+	for _, key := range []string{"stream", "cacheTtl", "serverMemory", "serverEnv"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error %q does not name %s", err, key)
 		}

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -33,6 +34,10 @@ var envNames = []string{
 // envStream names the event shapes that reach the server through Lambda response streaming
 // (cmd/mcp-server reads it; lambdamcp.Options.Stream): the server cannot tell from an event.
 const envStream = "MCP_STREAM"
+
+// stackEnv are the variables the stack sets on the server from its own settings, which
+// Props.ServerEnv may not set.
+var stackEnv = append(slices.Clip(envNames), envStream)
 
 // Names of the Cognito resource server scope granted to the machine-to-machine client.
 const (

@@ -25,6 +25,7 @@ type function struct {
 	reserved    int // reserved concurrent executions; 0: none
 	timeout     time.Duration
 	env         map[string]*string
+	server      bool // the MCP server, which gets Props.ServerEnv and ServerSecretEnv too
 }
 
 // authorizerFunction describes the Lambda authorizer, which verifies tokens as env says. It is
@@ -48,6 +49,9 @@ func newFunction(ctx context.Context, scope constructs.Construct, p Props, fn fu
 	dir, err := buildAsset(ctx, p, fn.id, fn.dir, fn.pkg)
 	if err != nil {
 		return nil, err
+	}
+	if fn.server {
+		fn.env = withServerEnv(scope, p, fn.env)
 	}
 	logs := newLogGroup(scope, fn.id+"Logs", nil, p)
 	role := awsiam.NewRole(scope, jsii.String(fn.id+"Role"), &awsiam.RoleProps{
@@ -74,6 +78,24 @@ func newFunction(ctx context.Context, scope constructs.Construct, p Props, fn fu
 		Tracing:                      awslambda.Tracing_ACTIVE,
 		Environment:                  sortedEnv(fn.env),
 	}), nil
+}
+
+// withServerEnv is env with Props.ServerEnv and, each from a NoEcho parameter,
+// Props.ServerSecretEnv; withDefaults has refused names env may hold.
+func withServerEnv(scope constructs.Construct, p Props, env map[string]*string) map[string]*string {
+	out := maps.Clone(env)
+	for k, v := range p.ServerEnv {
+		out[k] = jsii.String(v)
+	}
+	for _, name := range p.ServerSecretEnv {
+		param := awscdk.NewCfnParameter(scope, jsii.String(secretParameter(name)), &awscdk.CfnParameterProps{
+			Type:        jsii.String("String"),
+			NoEcho:      jsii.Bool(true),
+			Description: jsii.String("The value of the MCP server's environment variable " + name),
+		})
+		out[name] = param.ValueAsString()
+	}
+	return out
 }
 
 // sortedEnv drops unset (nil) values so optional settings leave no empty variables behind.

@@ -47,7 +47,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 
 	ep := endpoints{base: executeAPIBase(*api.ApiId())}
 	server, err := newFunction(ctx, st, p, function{
-		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server",
+		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server", server: true,
 		memoryMB: p.ServerMemoryMB, reserved: p.ServerReservedConcurrency, timeout: p.ServerTimeout,
 		env: a.serverEnv(ep, p.CORSAllowOrigins),
 	})

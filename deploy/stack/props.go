@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -116,6 +117,16 @@ type Props struct {
 	// mirror the arguments a tool's input schema marks with x-mcp-header, which only the server's
 	// tools name. The gateways answer preflights from a fixed list.
 	CORSAllowHeaders []string
+	// ServerEnv adds environment variables to the server function, for a server of one's own:
+	// plain configuration, written into the template as given (secrets go in ServerSecretEnv).
+	// Names Lambda reserves (AWS_*, LAMBDA_*) and names the stack sets itself (MCP_AUTH_*,
+	// MCP_JWT_*, MCP_RESOURCE_URL, MCP_STREAM, …) are refused.
+	ServerEnv map[string]string
+	// ServerSecretEnv names environment variables of the server function whose values are
+	// secrets, such as MCP_REQUEST_STATE_KEY: each becomes a NoEcho CloudFormation parameter
+	// (ServerSecret followed by the name in camel case: ServerSecretMcpRequestStateKey), given at
+	// deploy time with --parameters, so the value is in neither the template nor cdk.out.
+	ServerSecretEnv []string
 	// APIGatewayCloudWatchRole creates the role that lets API Gateway REST write logs and sets it
 	// on the account (one per account and region; kept when the stack is destroyed). Leave it
 	// false when the account already has one; a fresh account needs it once.
@@ -253,6 +264,9 @@ func (p Props) withDefaults() (Props, error) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is not an origin (scheme://host[:port], or *)", o)
 		}
 	}
+	if err := p.checkServerEnv(); err != nil {
+		return p, err
+	}
 	for _, h := range p.CORSAllowHeaders {
 		if !headerName.MatchString(h) {
 			return p, fmt.Errorf("stack: CORS header (corsHeaders) %q is not a header name", h)
@@ -301,6 +315,59 @@ func isOrigin(o string) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		strings.TrimSuffix(u.Path, "/") == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && u.User == nil
+}
+
+// envName is a name Lambda takes for an environment variable.
+var envName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]+$`)
+
+// checkServerEnv refuses ServerEnv and ServerSecretEnv names that Lambda would refuse or
+// reserves, that the stack sets itself, or that are given twice.
+func (p Props) checkServerEnv() error {
+	seen := map[string]bool{}
+	ids := map[string]string{}
+	check := func(name string) error {
+		switch {
+		case !envName.MatchString(name):
+			return fmt.Errorf("stack: server environment variable %q: Lambda takes letters, digits and _, starting with a letter", name)
+		case strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "LAMBDA_"):
+			return fmt.Errorf("stack: server environment variable %s: Lambda reserves AWS_* and LAMBDA_*", name)
+		case strings.HasPrefix(name, "MCP_AUTH_") || strings.HasPrefix(name, "MCP_JWT_") || slices.Contains(stackEnv, name):
+			return fmt.Errorf("stack: server environment variable %s: the stack sets it from its own settings", name)
+		case seen[name]:
+			return fmt.Errorf("stack: server environment variable %s given twice", name)
+		}
+		seen[name] = true
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.ServerEnv)) {
+		if err := check(name); err != nil {
+			return err
+		}
+	}
+	for _, name := range p.ServerSecretEnv {
+		if err := check(name); err != nil {
+			return err
+		}
+		id := secretParameter(name)
+		if other, ok := ids[id]; ok {
+			return fmt.Errorf("stack: server secrets %s and %s would share the parameter %s", other, name, id)
+		}
+		ids[id] = name
+	}
+	return nil
+}
+
+// secretParameter is the NoEcho parameter that gives the server's secret variable name:
+// ServerSecret and the name in camel case (MCP_REQUEST_STATE_KEY: ServerSecretMcpRequestStateKey).
+func secretParameter(name string) string {
+	var b strings.Builder
+	b.WriteString("ServerSecret")
+	for part := range strings.SplitSeq(name, "_") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + strings.ToLower(part[1:]))
+		}
+	}
+	return b.String()
 }
 
 // headerName is an RFC 9110 token, as a header name is.

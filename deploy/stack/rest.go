@@ -32,7 +32,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		serverEnv[envStream] = jsii.String("rest") // the transfer mode; the event does not say
 	}
 	server, err := newFunction(ctx, st, p, function{
-		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server",
+		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server", server: true,
 		memoryMB: p.ServerMemoryMB, reserved: p.ServerReservedConcurrency, timeout: p.ServerTimeout,
 		env: serverEnv,
 	})

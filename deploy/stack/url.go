@@ -27,7 +27,7 @@ func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error
 		env[k] = v
 	}
 	server, err := newFunction(ctx, st, p, function{
-		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server (Function URL)",
+		id: "Server", dir: p.ServerDir, pkg: p.ServerPackage, description: "lambdamcp MCP server (Function URL)", server: true,
 		memoryMB: p.ServerMemoryMB, reserved: p.ServerReservedConcurrency, timeout: p.ServerTimeout,
 		env: env,
 	})

@@ -329,3 +329,26 @@ func TestServerReservedConcurrency(t *testing.T) {
 		})
 	}
 }
+
+// TestServerEnv checks that a server of one's own gets its plain settings as given and its
+// secrets from NoEcho parameters, and that the authorizer gets neither.
+func TestServerEnv(t *testing.T) {
+	tmpl, doc, _ := synth(t, stack.Props{
+		ServerEnv:       map[string]string{"GREETING": "hello there"},
+		ServerSecretEnv: []string{"MCP_REQUEST_STATE_KEY"},
+	})
+	server := env(t, doc, "lambdamcp MCP server")
+	for k, want := range map[string]string{"GREETING": "hello there", "MCP_REQUEST_STATE_KEY": "${ServerSecretMcpRequestStateKey}", "MCP_AUTH_FROM_AUTHORIZER": "1"} {
+		if server[k] != want {
+			t.Errorf("server %s = %q, want %q (environment %v)", k, server[k], want, server)
+		}
+	}
+	catch(t, func() {
+		tmpl.HasParameter(jsii.String("ServerSecretMcpRequestStateKey"), &obj{"NoEcho": true, "Type": "String"})
+	})
+	for k := range env(t, doc, "authorizer") {
+		if k == "GREETING" || k == "MCP_REQUEST_STATE_KEY" {
+			t.Errorf("the authorizer got the server's %s", k)
+		}
+	}
+}
