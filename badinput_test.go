@@ -557,6 +557,21 @@ func or(s, def string) string {
 	return s
 }
 
+// serveLocally serves req through h in-process, as net/http would hand it
+// over, with its headers changed by edit (if not nil).
+func serveLocally(h http.Handler, req httpRequest, edit func(http.Header)) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(req.method, req.path, strings.NewReader(req.body))
+	for k, v := range req.header {
+		r.Header.Set(k, v)
+	}
+	if edit != nil {
+		edit(r.Header)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
 // TestBodyCapEveryMethod checks that Limits.MaxBodyBytes holds for a
 // handler behind Guard that takes bodies with other methods than POST:
 // over the cap, 413 before the handler runs; under it, the handler reads
@@ -630,14 +645,10 @@ func TestRepeatedMCPHeaders(t *testing.T) {
 			}
 		}
 		t.Run(tc.header+"/local", func(t *testing.T) {
-			r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(base.body))
-			for k, v := range base.header {
-				r.Header.Set(k, v)
-			}
-			r.Header.Set(tc.header, tc.first)
-			r.Header.Add(tc.header, tc.second)
-			w := httptest.NewRecorder()
-			lambdamcp.Guard(streamable(server), opts).ServeHTTP(w, r)
+			w := serveLocally(lambdamcp.Guard(streamable(server), opts), base, func(h http.Header) {
+				h.Set(tc.header, tc.first)
+				h.Add(tc.header, tc.second)
+			})
 			check(t, w.Code, w.Body.Bytes())
 		})
 		for _, shape := range []struct {
@@ -685,12 +696,7 @@ func TestLastEventIDIgnoredFrom2026(t *testing.T) {
 			})
 		}
 		t.Run(tc.name+"/local", func(t *testing.T) {
-			r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(tc.req.body))
-			for k, v := range tc.req.header {
-				r.Header.Set(k, v)
-			}
-			w := httptest.NewRecorder()
-			lambdamcp.Guard(streamable(server), hardOptions(new(bytes.Buffer))).ServeHTTP(w, r)
+			w := serveLocally(lambdamcp.Guard(streamable(server), hardOptions(new(bytes.Buffer))), tc.req, nil)
 			if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.want) {
 				t.Errorf("%d %s; want %d with %s", w.Code, w.Body, tc.status, tc.want)
 			}
@@ -754,12 +760,7 @@ func TestEncodedHeaderValues(t *testing.T) {
 			})
 		}
 		t.Run(tc.name+"/local", func(t *testing.T) {
-			r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(tc.req.body))
-			for k, v := range tc.req.header {
-				r.Header.Set(k, v)
-			}
-			w := httptest.NewRecorder()
-			lambdamcp.Guard(streamable(server), hardOptions(new(bytes.Buffer))).ServeHTTP(w, r)
+			w := serveLocally(lambdamcp.Guard(streamable(server), hardOptions(new(bytes.Buffer))), tc.req, nil)
 			if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.want) {
 				t.Errorf("%d %s; want %d with %s", w.Code, w.Body, tc.status, tc.want)
 			}
