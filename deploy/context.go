@@ -71,8 +71,8 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 		p.ServerEnv = map[string]string{}
 		for kv := range strings.SplitSeq(v, ",") {
 			k, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
-			if !ok || k == "" {
-				errs = append(errs, fmt.Sprintf("context serverEnv: %q is not NAME=value", kv))
+			if _, dup := p.ServerEnv[k]; !ok || k == "" || dup {
+				errs = append(errs, fmt.Sprintf("context serverEnv: %q is not NAME=value of a name not given before", kv))
 				continue
 			}
 			p.ServerEnv[k] = val

@@ -79,6 +79,14 @@ func TestPropsFromContextErrors(t *testing.T) {
 	}
 }
 
+// TestServerEnvGivenTwice checks that a name given twice in serverEnv is an error, not a value
+// lost.
+func TestServerEnvGivenTwice(t *testing.T) {
+	if _, _, err := propsFromContext(lookup(map[string]string{"serverEnv": "A1=1,A1=2"})); err == nil || !strings.Contains(err.Error(), "A1=2") {
+		t.Errorf("serverEnv A1=1,A1=2: error %v, want one naming A1=2", err)
+	}
+}
+
 func lookup(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }

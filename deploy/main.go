@@ -17,6 +17,11 @@
 //	cacheTtl    authorizer cache TTL in seconds (default 300, 0 turns caching off)
 //	logRetentionDays, serverMemory (MB), serverTimeout (seconds), throttleRate, throttleBurst
 //	corsOrigins comma-separated allowed origins (default *)
+//	corsHeaders comma-separated request headers browsers may send besides the MCP ones
+//	serverConcurrency  reserved concurrency of the server function
+//	serverEnv   comma-separated NAME=value environment variables for the server
+//	serverSecretEnv  comma-separated names of secret variables for the server, each given at
+//	            deploy as the NoEcho parameter ServerSecret<Name> (see the README)
 //	cloudWatchRole true: create API Gateway's account-wide CloudWatch Logs role (REST)
 //	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated): verify JWTs
 //	            (jwtJwksUrl and jwtAudienceClaim: rest and url only)

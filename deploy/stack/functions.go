@@ -91,6 +91,7 @@ func withServerEnv(scope constructs.Construct, p Props, env map[string]*string) 
 		param := awscdk.NewCfnParameter(scope, jsii.String(secretParameter(name)), &awscdk.CfnParameterProps{
 			Type:        jsii.String("String"),
 			NoEcho:      jsii.Bool(true),
+			MinLength:   jsii.Number(1), // an empty secret would deploy and then fail the server
 			Description: jsii.String("The value of the MCP server's environment variable " + name),
 		})
 		out[name] = param.ValueAsString()

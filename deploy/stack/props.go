@@ -119,8 +119,10 @@ type Props struct {
 	CORSAllowHeaders []string
 	// ServerEnv adds environment variables to the server function, for a server of one's own:
 	// plain configuration, written into the template as given (secrets go in ServerSecretEnv).
-	// Names Lambda reserves (AWS_*, LAMBDA_*) and names the stack sets itself (MCP_AUTH_*,
-	// MCP_JWT_*, MCP_RESOURCE_URL, MCP_STREAM, …) are refused.
+	// Names Lambda reserves (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, TZ, …) and names the stack
+	// sets itself (MCP_AUTH_*, MCP_JWT_*, MCP_RESOURCE_URL, MCP_STREAM, …) are refused, and so
+	// are names and values over the 4 KB Lambda allows a function's variables in all (the
+	// stack's own take about 0.5 KB of it).
 	ServerEnv map[string]string
 	// ServerSecretEnv names environment variables of the server function whose values are
 	// secrets, such as MCP_REQUEST_STATE_KEY: each becomes a NoEcho CloudFormation parameter
@@ -320,6 +322,25 @@ func isOrigin(o string) bool {
 // envName is a name Lambda takes for an environment variable.
 var envName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]+$`)
 
+// lambdaReservedEnv are the variables Lambda sets and a function's configuration may not
+// ("Defined runtime environment variables", AWS Lambda Developer Guide).
+var lambdaReservedEnv = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ",
+}
+
+const (
+	// maxServerEnvBytes is what of Lambda's 4 KB of variables (names and values) ServerEnv may
+	// take: the stack's own, with the endpoint URLs, take about 0.5 KB.
+	maxServerEnvBytes = 3 << 10
+	// maxEnvName keeps a secret's parameter name (ServerSecret and the name) within
+	// CloudFormation's 255 characters.
+	maxEnvName = 200
+)
+
 // checkServerEnv refuses ServerEnv and ServerSecretEnv names that Lambda would refuse or
 // reserves, that the stack sets itself, or that are given twice.
 func (p Props) checkServerEnv() error {
@@ -329,8 +350,10 @@ func (p Props) checkServerEnv() error {
 		switch {
 		case !envName.MatchString(name):
 			return fmt.Errorf("stack: server environment variable %q: Lambda takes letters, digits and _, starting with a letter", name)
-		case strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "LAMBDA_"):
-			return fmt.Errorf("stack: server environment variable %s: Lambda reserves AWS_* and LAMBDA_*", name)
+		case slices.Contains(lambdaReservedEnv, name):
+			return fmt.Errorf("stack: server environment variable %s: Lambda reserves it", name)
+		case len(name) > maxEnvName:
+			return fmt.Errorf("stack: server environment variable %.20s…: longer than %d characters", name, maxEnvName)
 		case strings.HasPrefix(name, "MCP_AUTH_") || strings.HasPrefix(name, "MCP_JWT_") || slices.Contains(stackEnv, name):
 			return fmt.Errorf("stack: server environment variable %s: the stack sets it from its own settings", name)
 		case seen[name]:
@@ -339,10 +362,15 @@ func (p Props) checkServerEnv() error {
 		seen[name] = true
 		return nil
 	}
+	size := 0
 	for _, name := range slices.Sorted(maps.Keys(p.ServerEnv)) {
 		if err := check(name); err != nil {
 			return err
 		}
+		size += len(name) + len(p.ServerEnv[name])
+	}
+	if size > maxServerEnvBytes {
+		return fmt.Errorf("stack: server environment variables take %d bytes; Lambda allows a function 4 KB in all, about %d of it for these", size, maxServerEnvBytes)
 	}
 	for _, name := range p.ServerSecretEnv {
 		if err := check(name); err != nil {

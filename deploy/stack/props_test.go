@@ -78,6 +78,9 @@ func TestPropsErrors(t *testing.T) {
 		{"cors origin with a space", Props{CORSAllowOrigins: []string{" https://b.example"}}, "corsOrigins"},
 		{"env name Lambda refuses", Props{ServerEnv: map[string]string{"1X": "v"}}, "Lambda takes letters"},
 		{"env name Lambda reserves", Props{ServerEnv: map[string]string{"AWS_REGION": "v"}}, "Lambda reserves"},
+		{"env name Lambda reserves, no prefix", Props{ServerEnv: map[string]string{"TZ": "Europe/Paris"}}, "Lambda reserves"},
+		{"env over Lambda's size", Props{ServerEnv: map[string]string{"BIG": strings.Repeat("x", 3<<10)}}, "Lambda allows a function 4 KB"},
+		{"secret name too long", Props{ServerSecretEnv: []string{"K" + strings.Repeat("x", 200)}}, "longer than 200"},
 		{"env name the stack sets", Props{ServerEnv: map[string]string{"MCP_STREAM": "url"}}, "the stack sets it"},
 		{"auth env name", Props{ServerSecretEnv: []string{"MCP_AUTH_TOKEN_SHA256"}}, "the stack sets it"},
 		{"env name given twice", Props{ServerEnv: map[string]string{"KEY": "v"}, ServerSecretEnv: []string{"KEY"}}, "given twice"},
@@ -174,5 +177,16 @@ func TestCORSOriginsAccepted(t *testing.T) {
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q: %v", o, err)
 		}
+	}
+}
+
+// TestServerEnvLambdaLets checks names Lambda lets a function set, though they start as its
+// own do, pass synth.
+func TestServerEnvLambdaLets(t *testing.T) {
+	p := Props{SourceDir: "src", BuildDir: "build", ServerEnv: map[string]string{
+		"AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR", "AWS_LAMBDA_EXEC_WRAPPER": "/opt/wrap", "AWS_MAX_ATTEMPTS": "5", "LAMBDA_STAGE": "x",
+	}}
+	if _, err := p.withDefaults(); err != nil {
+		t.Error(err)
 	}
 }
