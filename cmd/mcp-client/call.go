@@ -19,23 +19,53 @@ type toolCall struct {
 	name     string
 	args     map[string]any
 	logLevel string
-	elicit   *mcp.ElicitResult // the answer to every elicitation; nil: none offered
+	elicit   *elicitAnswer // the answer to every elicitation; nil: none offered
+}
+
+// elicitAnswer is -elicit: an action, and for accept the content, kept as the JSON it came in
+// so that each elicitation gets content of its own (the go-sdk fills a form's defaults into it).
+type elicitAnswer struct {
+	action  string
+	content []byte
+	mu      sync.Mutex // the go-sdk may ask for several answers at once: one line at a time
+}
+
+// result is a fresh ElicitResult for one elicitation.
+func (a *elicitAnswer) result() *mcp.ElicitResult {
+	res := &mcp.ElicitResult{Action: a.action}
+	if a.content != nil {
+		json.Unmarshal(a.content, &res.Content) // checked by parseElicit
+	}
+	return res
+}
+
+// answer answers one elicitation as -elicit says, saying so on w. A URL-mode elicitation
+// (a page for the user to visit) is declined: a command-line client cannot follow it.
+func (a *elicitAnswer) answer(w io.Writer, p *mcp.ElicitParams) *mcp.ElicitResult {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p.Mode == "url" {
+		fmt.Fprintf(w, "elicitation: %s (a page to visit, %s: declined)\n", p.Message, p.URL)
+		return &mcp.ElicitResult{Action: "decline"}
+	}
+	fmt.Fprintf(w, "elicitation: %s (-elicit answers %s)\n", p.Message, a.action)
+	return a.result()
 }
 
 // parseElicit reads -elicit: a JSON object to accept with, or decline or
 // cancel; "" for no answer.
-func parseElicit(s string) (*mcp.ElicitResult, error) {
+func parseElicit(s string) (*elicitAnswer, error) {
 	switch s {
 	case "":
 		return nil, nil
 	case "decline", "cancel":
-		return &mcp.ElicitResult{Action: s}, nil
+		return &elicitAnswer{action: s}, nil
 	}
 	var content map[string]any
 	if err := json.Unmarshal([]byte(s), &content); err != nil || content == nil {
 		return nil, fmt.Errorf("-elicit must be a JSON object, decline or cancel: %s", s)
 	}
-	return &mcp.ElicitResult{Action: "accept", Content: content}, nil
+	return &elicitAnswer{action: "accept", content: []byte(s)}, nil
 }
 
 // callTool calls one tool, showing its progress and log messages as they
@@ -52,8 +82,7 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 	}
 	if c.elicit != nil {
 		opts.ElicitationHandler = func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-			fmt.Fprintf(stderr, "elicitation: %s (answered: %s)\n", req.Params.Message, c.elicit.Action)
-			return c.elicit, nil
+			return c.elicit.answer(stderr, req.Params), nil
 		}
 	}
 	session, httpClient, err := connect(ctx, endpoint, token, protocol, opts, stdout)

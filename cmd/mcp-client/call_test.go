@@ -168,7 +168,7 @@ func TestCallAnswersInputRequests(t *testing.T) {
 		out, errOut string
 	}{
 		{"accepted", append(order, "-elicit", `{"confirm":true}`), 0, "ordered 2 × tea", "elicitation: "},
-		{"declined", append(order, "-elicit", "decline"), 0, "order cancelled", "(answered: decline)"},
+		{"declined", append(order, "-elicit", "decline"), 0, "order cancelled", "(-elicit answers decline)"},
 		{"no answer offered", order, 1, "", "client does not support elicitation"},
 	}
 	for _, tc := range tests {
@@ -189,5 +189,31 @@ func TestCallAnswersInputRequests(t *testing.T) {
 		if code := run(t.Context(), append([]string{"-endpoint", srv.URL}, args...), func(string) string { return "" }, &stdout, &stderr); code != 2 {
 			t.Errorf("%q: exit %d, want 2; stderr: %s", args, code, stderr.String())
 		}
+	}
+}
+
+// TestElicitAnswer checks that every elicitation gets content of its own,
+// which the go-sdk fills with a form's defaults, and that a URL-mode
+// elicitation, which a command line cannot follow, is declined whatever
+// -elicit says.
+func TestElicitAnswer(t *testing.T) {
+	a, err := parseElicit(`{"confirm":true,"note":{"a":1}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	first := a.answer(&out, &mcp.ElicitParams{Mode: "form", Message: "Sure?"})
+	first.Content["default"] = "filled in"
+	first.Content["note"].(map[string]any)["b"] = 2
+	second := a.answer(&out, &mcp.ElicitParams{Mode: "form", Message: "Sure?"})
+	if diff := cmp.Diff(map[string]any{"confirm": true, "note": map[string]any{"a": 1.0}}, second.Content); second.Action != "accept" || diff != "" {
+		t.Errorf("second answer %s (-want +got content):\n%s", second.Action, diff)
+	}
+	url := a.answer(&out, &mcp.ElicitParams{Mode: "url", Message: "Sign in", URL: "https://auth.example/x"})
+	if url.Action != "decline" || url.Content != nil {
+		t.Errorf("URL-mode answer = %+v, want decline", url)
+	}
+	if want := "elicitation: Sign in (a page to visit, https://auth.example/x: declined)\n"; !strings.HasSuffix(out.String(), want) {
+		t.Errorf("output %q, want it to end with %q", out.String(), want)
 	}
 }
