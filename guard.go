@@ -239,6 +239,9 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	if rej := g.check(r, rec); rej != nil {
 		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
+		if rej.panicked {
+			return OutcomePanic
+		}
 		return OutcomeRejected
 	}
 	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
@@ -339,8 +342,16 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 // check applies the limits and the Accept rules, and reads the JSON-RPC
 // request's id, method and tool name into rec.
 func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
-	if g.checkOrigin != nil && r.Header.Get("Origin") != "" && !g.checkOrigin(r) {
-		return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: origin not allowed")
+	if g.checkOrigin != nil && r.Header.Get("Origin") != "" {
+		allowed, panicked := g.originAllowed(r, rec)
+		if panicked {
+			rej := reject(http.StatusInternalServerError, codeInternalError, internalErrorMessage(r.Context()))
+			rej.panicked = true
+			return rej
+		}
+		if !allowed {
+			return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: origin not allowed")
+		}
 	}
 	if err := eventError(r.Context()); err != nil {
 		return reject(http.StatusBadRequest, eventErrorCode(err), err.Error())
@@ -417,6 +428,19 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 
 // statelessEra is the first protocol version of the stateless era.
 const statelessEra = "2026-07-28"
+
+// originAllowed asks Options.CheckOrigin, the server's own code, about r's
+// Origin, on the guard's goroutine: a panic there is the request's, answered
+// and logged as a handler's is, and does not skip the log line and the span.
+func (g *guard) originAllowed(r *http.Request, rec *requestRecord) (allowed, panicked bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			rec.notePanic(v, debug.Stack())
+			allowed, panicked = false, true
+		}
+	}()
+	return g.checkOrigin(r), false
+}
 
 // withDeadline ends the request's context half the margin before the
 // earliest deadline (the invocation's, or API Gateway's integration timeout

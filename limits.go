@@ -99,10 +99,11 @@ const codeUnsupportedVersion = mcp.CodeUnsupportedProtocolVersion
 
 // rejection is a request refused before it reached the handler.
 type rejection struct {
-	status int
-	code   int
-	msg    string
-	data   json.RawMessage // error data, if any
+	status   int
+	code     int
+	msg      string
+	data     json.RawMessage // error data, if any
+	panicked bool            // a check of the server's own (Options.CheckOrigin) panicked
 }
 
 func reject(status, code int, msg string) *rejection {

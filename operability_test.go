@@ -315,7 +315,6 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// recordingTracer is a Tracer that keeps what it saw.
 // TestClientCannotNameTelemetry checks that what a client invents names
 // no metric and no span, and is logged bounded: a method no server serves,
 // a long one, an Mcp-Method header (a header value, never logged), and
@@ -370,6 +369,7 @@ func TestClientCannotNameTelemetry(t *testing.T) {
 	}
 }
 
+// recordingTracer is a Tracer that keeps what it saw.
 type recordingTracer struct {
 	mu    sync.Mutex
 	spans []string
@@ -718,5 +718,28 @@ func TestStreamEndLoggedAtOnce(t *testing.T) {
 			<-returned
 			check("after the tool returned")
 		})
+	}
+}
+
+// TestPanickingCheckOrigin checks that a panic in Options.CheckOrigin, the
+// server's own code run on the guard's goroutine, is answered as a
+// handler's panic is (500, -32603, JSON), and still logged and traced.
+func TestPanickingCheckOrigin(t *testing.T) {
+	server, _ := newHardServer(t)
+	var logs lockedBuffer
+	opts := hardOptions(new(bytes.Buffer))
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	tracer := &recordingTracer{}
+	opts.Tracer = tracer
+	opts.CheckOrigin = func(*http.Request) bool { panic("the origin list broke") }
+	w := serveLocally(lambdamcp.Guard(streamable(server), opts), withHeader(call("echo", `{"bytes":1}`), "Origin", "https://a.example"), nil)
+	if w.Code != 500 || !strings.Contains(w.Body.String(), `"code":-32603`) || strings.Contains(w.Body.String(), "origin list") {
+		t.Errorf("answer %d %s, want 500 with -32603 and no panic value", w.Code, w.Body)
+	}
+	if len(tracer.spans) != 1 || !strings.HasSuffix(tracer.spans[0], " panic") {
+		t.Errorf("spans %q, want one ended as a panic", tracer.spans)
+	}
+	if !bytes.Contains(logs.Bytes(), []byte(`"outcome":"panic"`)) {
+		t.Errorf("log %s, want the request logged as a panic", logs.Bytes())
 	}
 }
