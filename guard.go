@@ -210,7 +210,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.ctx = ctx
 	var endSpan func(RequestResult)
 	if g.tracer != nil {
-		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Path: r.URL.Path, Shape: EventShape(ctx), RequestID: RequestID(ctx)})
+		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path, Shape: EventShape(ctx), RequestID: RequestID(ctx)})
 	}
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
@@ -225,6 +225,19 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// the part for the whole.
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// requestScheme is the scheme the client called r with: the event's
+// (newRequest sets it in r.URL), or, for a request net/http read, whether
+// it came over TLS.
+func requestScheme(r *http.Request) string {
+	switch {
+	case r.URL.Scheme != "":
+		return r.URL.Scheme
+	case r.TLS != nil:
+		return "https"
+	}
+	return "http"
 }
 
 // serve checks the request, runs the handler and answers what the handler

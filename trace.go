@@ -17,6 +17,7 @@ type Tracer interface {
 // RequestInfo is what is known of a request when its span starts.
 type RequestInfo struct {
 	Method    string // HTTP method
+	Scheme    string // "https" or "http", as the client called
 	Path      string
 	Shape     Shape  // "" outside Lambda
 	RequestID string // Lambda request id; "" outside Lambda

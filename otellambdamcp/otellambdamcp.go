@@ -6,16 +6,32 @@
 //	lambdamcp.Start(handler, &lambdamcp.Options{Tracer: tracer})
 //
 // Each request is a server span named after the MCP method and its target
-// ("tools/call greet"), with the attributes of OpenTelemetry's MCP and FaaS
-// semantic conventions. The span is in the request's context, so spans the
-// tools start are its children.
+// ("tools/call greet"), with the attributes of OpenTelemetry's HTTP, MCP and
+// FaaS semantic conventions. The span is in the request's context, so spans
+// the tools start are its children.
+//
+// A span is a new trace's root unless WithPropagator is given: then it joins
+// the trace the Lambda runtime hands the invocation (X-Ray active tracing).
+// The client's own trace headers (traceparent) are never read: on a public
+// endpoint they are the caller's to choose, the sampling decision included.
+//
+// On Lambda the provider is flushed at the end of each request, if it can
+// be (the SDK's TracerProvider can), since Lambda freezes the execution
+// environment once the invocation is answered, and a span still waiting in
+// a batch would be late or lost; NoFlush turns that off.
 package otellambdamcp
 
 import (
 	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -24,27 +40,90 @@ import (
 // ScopeName is the instrumentation scope of the spans.
 const ScopeName = "github.com/lambdamcp/lambdamcp/otellambdamcp"
 
-// New returns a lambdamcp.Tracer that starts spans with tp.
-func New(tp trace.TracerProvider) lambdamcp.Tracer {
-	return tracer{tp.Tracer(ScopeName)}
+// An Option configures New.
+type Option func(*tracer)
+
+// WithPropagator makes each request's span a child of the trace the Lambda
+// runtime hands the invocation (its X-Amzn-Trace-Id, set with X-Ray active
+// tracing), read with p: typically the X-Ray propagator of
+// go.opentelemetry.io/contrib/propagators/aws/xray.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(t *tracer) { t.prop = p }
 }
 
-type tracer struct{ t trace.Tracer }
+// NoFlush keeps the provider from being flushed at the end of each request
+// on Lambda.
+func NoFlush() Option {
+	return func(t *tracer) { t.noFlush = true }
+}
 
-func (t tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
-	attrs := []attribute.KeyValue{
-		attribute.String("http.request.method", info.Method),
+// New returns a lambdamcp.Tracer that starts spans with tp.
+func New(tp trace.TracerProvider, opts ...Option) lambdamcp.Tracer {
+	t := &tracer{t: tp.Tracer(ScopeName)}
+	t.flusher, _ = tp.(flusher)
+	for _, o := range opts {
+		o(t)
+	}
+	return t
+}
+
+// flusher is a TracerProvider that can export what it holds at once.
+type flusher interface {
+	ForceFlush(context.Context) error
+}
+
+// maxFlush bounds a flush at the end of a request.
+const maxFlush = time.Second
+
+type tracer struct {
+	t       trace.Tracer
+	prop    propagation.TextMapPropagator
+	flusher flusher
+	noFlush bool
+}
+
+// knownMethods are the HTTP methods OpenTelemetry names spans after; any
+// other is the client's invention, recorded as _OTHER.
+var knownMethods = []string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
+	http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch,
+}
+
+func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
+	name, attrs := "HTTP", []attribute.KeyValue{
 		attribute.String("url.path", info.Path),
+		attribute.String("url.scheme", info.Scheme),
+	}
+	if isKnown(info.Method) {
+		name = info.Method
+		attrs = append(attrs, attribute.String("http.request.method", info.Method))
+	} else {
+		attrs = append(attrs, attribute.String("http.request.method", "_OTHER"),
+			attribute.String("http.request.method_original", cut(info.Method, 64)))
+	}
+	if info.Shape != "" {
+		attrs = append(attrs, attribute.String("faas.trigger", "http"),
+			attribute.String("lambdamcp.shape", string(info.Shape)))
 	}
 	if info.RequestID != "" {
 		attrs = append(attrs, attribute.String("faas.invocation_id", info.RequestID))
 	}
-	if info.Shape != "" {
-		attrs = append(attrs, attribute.String("lambdamcp.shape", string(info.Shape)))
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.InvokedFunctionArn != "" {
+		attrs = append(attrs, attribute.String("aws.lambda.invoked_arn", lc.InvokedFunctionArn))
+		// arn:aws:lambda:region:account:function:name
+		if parts := strings.SplitN(lc.InvokedFunctionArn, ":", 6); len(parts) == 6 {
+			attrs = append(attrs, attribute.String("cloud.account.id", parts[4]))
+		}
+	}
+	if t.prop != nil {
+		// aws-lambda-go hands the invocation's trace header on under this key.
+		if id, _ := ctx.Value("x-amzn-trace-id").(string); id != "" {
+			ctx = t.prop.Extract(ctx, propagation.HeaderCarrier(http.Header{"X-Amzn-Trace-Id": {id}}))
+		}
 	}
 	// Named by the HTTP method alone until the MCP method is known: the
 	// path is the client's choice, and every distinct span name costs.
-	ctx, span := t.t.Start(ctx, info.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+	ctx, span := t.t.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 	return ctx, func(r lambdamcp.RequestResult) {
 		attrs := []attribute.KeyValue{
 			attribute.Int("http.response.status_code", r.Status),
@@ -59,12 +138,52 @@ func (t tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.
 			}
 			span.SetName(name)
 		}
-		span.SetAttributes(attrs...)
-		switch r.Outcome {
-		case lambdamcp.OutcomeOK, lambdamcp.OutcomeRejected:
-		default:
+		// The server's failures are errors; what the client asked amiss
+		// (4xx, a JSON-RPC error in a 200) or gave up on is not.
+		switch {
+		case r.Outcome == lambdamcp.OutcomeTimeout, r.Outcome == lambdamcp.OutcomePanic:
+			attrs = append(attrs, attribute.String("error.type", r.Outcome))
 			span.SetStatus(codes.Error, r.Outcome)
+		case r.Status >= 500:
+			attrs = append(attrs, attribute.String("error.type", strconv.Itoa(r.Status)))
+			span.SetStatus(codes.Error, http.StatusText(r.Status))
 		}
+		span.SetAttributes(attrs...)
 		span.End()
+		if info.Shape != "" && t.flusher != nil && !t.noFlush {
+			t.flush(ctx)
+		}
 	}
+}
+
+// flush exports the spans held, within the request's time: the answer must
+// still reach Lambda before the invocation's deadline.
+func (t *tracer) flush(ctx context.Context) {
+	end := time.Now().Add(maxFlush)
+	if d, ok := ctx.Deadline(); ok && d.Before(end) {
+		end = d
+	}
+	if time.Until(end) <= 0 {
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
+	defer cancel()
+	t.flusher.ForceFlush(ctx) // a failed export is the exporter's to report
+}
+
+func isKnown(method string) bool {
+	for _, m := range knownMethods {
+		if method == m {
+			return true
+		}
+	}
+	return false
+}
+
+// cut is s cut to n bytes.
+func cut(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }

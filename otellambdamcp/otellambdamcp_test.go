@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -72,15 +73,16 @@ func TestSpans(t *testing.T) {
 	want := []span{
 		{Name: "inner", Kind: trace.SpanKindInternal, Attrs: map[attribute.Key]string{}},
 		{Name: "tools/call greet", Kind: trace.SpanKindServer, Attrs: map[attribute.Key]string{
-			"http.request.method": "POST", "url.path": "/mcp", "faas.invocation_id": "req-greet",
+			"http.request.method": "POST", "url.path": "/mcp", "url.scheme": "http", "faas.invocation_id": "req-greet",
 			"http.response.status_code": "200", "lambdamcp.outcome": "ok", "mcp.method.name": "tools/call", "gen_ai.tool.name": "greet",
 		}},
 		{Name: "tools/call boom", Kind: trace.SpanKindServer, Status: codes.Error, Attrs: map[attribute.Key]string{
-			"http.request.method": "POST", "url.path": "/mcp", "faas.invocation_id": "req-boom",
+			"http.request.method": "POST", "url.path": "/mcp", "url.scheme": "http", "faas.invocation_id": "req-boom",
 			"http.response.status_code": "200", "lambdamcp.outcome": "panic", "mcp.method.name": "tools/call", "gen_ai.tool.name": "boom",
+			"error.type": "panic",
 		}},
 		{Name: "POST", Kind: trace.SpanKindServer, Attrs: map[attribute.Key]string{
-			"http.request.method": "POST", "url.path": "/probe-1", "faas.invocation_id": "req-probe",
+			"http.request.method": "POST", "url.path": "/probe-1", "url.scheme": "http", "faas.invocation_id": "req-probe",
 			"http.response.status_code": "400", "lambdamcp.outcome": "rejected",
 		}},
 	}
@@ -90,5 +92,150 @@ func TestSpans(t *testing.T) {
 	inner, outer := byName["inner"], byName["tools/call greet"]
 	if inner == nil || outer == nil || inner.Parent().SpanID() != outer.SpanContext().SpanID() {
 		t.Errorf("the tool's span is not the request span's child")
+	}
+}
+
+// spanOf serves one request through a guard traced with tracer and returns
+// the request's span.
+func spanOf(t *testing.T, tp *sdktrace.TracerProvider, rec *tracetest.SpanRecorder, tracer lambdamcp.Tracer, h http.Handler, r *http.Request) sdktrace.ReadOnlySpan {
+	t.Helper()
+	lambdamcp.Guard(h, &lambdamcp.Options{JSONResponse: true, Tracer: tracer}).ServeHTTP(httptest.NewRecorder(), r)
+	ended := rec.Ended()
+	if len(ended) == 0 {
+		t.Fatal("no span ended")
+	}
+	return ended[len(ended)-1]
+}
+
+func attrsOf(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
+	out := map[attribute.Key]attribute.Value{}
+	for _, a := range s.Attributes() {
+		out[a.Key] = a.Value
+	}
+	return out
+}
+
+// TestMethodsAndStatus checks that a method the client invents names no
+// span, and which outcomes make a span an error: the server's failures
+// (5xx, a timeout, a panic), not what the client asked amiss.
+func TestMethodsAndStatus(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	tracer := otellambdamcp.New(tp)
+	status := func(code int) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			w.Write([]byte(`{}`))
+		})
+	}
+
+	s := spanOf(t, tp, rec, tracer, status(405), httptest.NewRequest("X-INVENTED", "/mcp", nil))
+	a := attrsOf(s)
+	if s.Name() != "HTTP" || a["http.request.method"].AsString() != "_OTHER" || a["http.request.method_original"].AsString() != "X-INVENTED" {
+		t.Errorf("invented method: span %q, attributes %v", s.Name(), a)
+	}
+	if s.Status().Code != codes.Unset {
+		t.Errorf("a 405 made the span %v", s.Status())
+	}
+	if a["http.response.status_code"].Type() != attribute.INT64 {
+		t.Errorf("http.response.status_code is %v, want an integer", a["http.response.status_code"].Type())
+	}
+
+	s = spanOf(t, tp, rec, tracer, status(503), httptest.NewRequest("GET", "/mcp", nil))
+	if a := attrsOf(s); s.Status().Code != codes.Error || a["error.type"].AsString() != "503" {
+		t.Errorf("a 503: status %v, error.type %q; want an error of type 503", s.Status(), a["error.type"].AsString())
+	}
+}
+
+// flushCounter is a TracerProvider that counts its flushes.
+type flushCounter struct {
+	*sdktrace.TracerProvider
+	n int
+}
+
+func (f *flushCounter) ForceFlush(ctx context.Context) error {
+	f.n++
+	return f.TracerProvider.ForceFlush(ctx)
+}
+
+// fixedParent is a propagator that finds a parent in the runtime's trace
+// header, as the X-Ray propagator would, and in nothing else.
+type fixedParent struct{ trace.SpanContext }
+
+func (p fixedParent) Extract(ctx context.Context, c propagation.TextMapCarrier) context.Context {
+	if c.Get("X-Amzn-Trace-Id") == "" {
+		return ctx
+	}
+	return trace.ContextWithRemoteSpanContext(ctx, p.SpanContext)
+}
+func (fixedParent) Inject(context.Context, propagation.TextMapCarrier) {}
+func (fixedParent) Fields() []string                                   { return []string{"X-Amzn-Trace-Id"} }
+
+// TestOnLambda checks what a span takes from the invocation: the function's
+// ARN and account, the runtime's trace as its parent (with WithPropagator;
+// a client's traceparent never), and a flush at its end (unless NoFlush).
+func TestOnLambda(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	fc := &flushCounter{TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))}
+	parent := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1, 2, 3}, SpanID: trace.SpanID{4, 5, 6}, TraceFlags: trace.FlagsSampled, Remote: true,
+	})
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	invocation := func(traceHeader string) *http.Request {
+		r := httptest.NewRequest("GET", "/healthz", nil)
+		r.Header.Set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01") // the client's: never trusted
+		ctx := lambdacontext.NewContext(r.Context(), &lambdacontext.LambdaContext{
+			AwsRequestID: "req-1", InvokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:mcp",
+		})
+		//lint:ignore SA1029 the key aws-lambda-go hands the trace header on under
+		ctx = context.WithValue(ctx, "x-amzn-trace-id", traceHeader)
+		return r.WithContext(ctx)
+	}
+
+	s := spanOf(t, fc.TracerProvider, rec, otellambdamcp.New(fc, otellambdamcp.WithPropagator(fixedParent{parent})), h, invocation("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"))
+	a := attrsOf(s)
+	if a["aws.lambda.invoked_arn"].AsString() != "arn:aws:lambda:eu-west-1:123456789012:function:mcp" || a["cloud.account.id"].AsString() != "123456789012" {
+		t.Errorf("attributes %v, want the function's ARN and account", a)
+	}
+	if s.Parent().TraceID() != parent.TraceID() || s.Parent().SpanID() != parent.SpanID() {
+		t.Errorf("parent %v, want the runtime's trace", s.Parent())
+	}
+
+	s = spanOf(t, fc.TracerProvider, rec, otellambdamcp.New(fc), h, invocation("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"))
+	if s.Parent().IsValid() {
+		t.Errorf("without a propagator the span has parent %v (the client's traceparent?)", s.Parent())
+	}
+	// Guard serves no Lambda shape, so these spans were not flushed.
+	if fc.n != 0 {
+		t.Errorf("flushed %d times off Lambda", fc.n)
+	}
+}
+
+// TestFlushOnLambda checks that the provider is flushed at the end of each
+// invocation, as Lambda freezes the environment once it is answered, and
+// not with NoFlush.
+func TestFlushOnLambda(t *testing.T) {
+	event := []byte(`{"version":"2.0","rawPath":"/healthz","headers":{"host":"x.lambda-url.eu-west-1.on.aws"},
+		"requestContext":{"domainName":"x.lambda-url.eu-west-1.on.aws","http":{"method":"GET","path":"/healthz"}}}`)
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, tc := range []struct {
+		name string
+		opts []otellambdamcp.Option
+		want int
+	}{{"default", nil, 2}, {"NoFlush", []otellambdamcp.Option{otellambdamcp.NoFlush()}, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := &flushCounter{TracerProvider: sdktrace.NewTracerProvider()}
+			lh := lambdamcp.NewHandler(h, &lambdamcp.Options{Tracer: otellambdamcp.New(fc, tc.opts...)})
+			for range 2 {
+				ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req"})
+				if _, err := lh.Invoke(ctx, event); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if fc.n != tc.want {
+				t.Errorf("flushed %d times, want %d", fc.n, tc.want)
+			}
+		})
 	}
 }
