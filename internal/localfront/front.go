@@ -47,6 +47,10 @@ var Shapes = []Shape{ShapeREST, ShapeHTTP, ShapeURL, ShapeALB}
 const (
 	maxRequestBody   = 10 * 1024 * 1024 // API Gateway payload limit
 	maxInvokePayload = 6 * 1024 * 1024  // Lambda synchronous invocation limit
+	// maxALBBody is the most body an ALB hands a Lambda target, and takes
+	// back from it as response JSON ("Use Lambda functions as targets of an
+	// Application Load Balancer", Limits: 1 MB).
+	maxALBBody = 1_000_000
 )
 
 // Config configures a Front. Shape and Function are required.
@@ -293,6 +297,13 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		return
 	}
 	if len(payload) > maxInvokePayload {
+		if f.cfg.Shape == ShapeREST || f.cfg.Shape == ShapeHTTP {
+			// Lambda refuses the invocation, and API Gateway answers a
+			// refused invocation with 500 ("Handling Lambda errors with an
+			// API Gateway API").
+			writeMessage(w, http.StatusInternalServerError, "Internal server error")
+			return
+		}
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 		return
 	}
@@ -316,7 +327,11 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 	if refused := foreignHost(r); refused != nil {
 		return nil, refused
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	limit := int64(maxRequestBody)
+	if f.cfg.Shape == ShapeALB {
+		limit = maxALBBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -362,6 +377,11 @@ func (f *Front) writeBuffered(w http.ResponseWriter, requestID string, resp *run
 	}
 	if resp.ContentType == runtimeapi.ContentTypeHTTPIntegration {
 		f.logError("streamed response in buffered mode", errors.New("the function streams its response; run the url or rest shape with streaming on to read it as Lambda would"))
+	}
+	if f.cfg.Shape == ShapeALB && len(out) > maxALBBody {
+		f.logError("function response too large for an ALB", fmt.Errorf("%d bytes, the limit is %d", len(out), maxALBBody))
+		writeMessage(w, http.StatusBadGateway, "Bad Gateway")
+		return
 	}
 	if err := f.writeResponse(w, out); err != nil {
 		f.logError("malformed function response", err)

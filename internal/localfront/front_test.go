@@ -304,13 +304,39 @@ func TestResponses(t *testing.T) {
 			name: "alb malformed", shape: ShapeALB, payload: `"just a string"`,
 			wantStatus: 502,
 		},
+		{
+			// Payload 2.0 takes a payload as the body only when it has no
+			// statusCode; a response object with a field of the wrong type
+			// is malformed.
+			name: "http statusCode with a body of the wrong type", shape: ShapeHTTP, payload: `{"statusCode":201,"body":{"a":1}}`,
+			wantStatus: 502,
+		},
+		{
+			name: "url statusCode of the wrong type", shape: ShapeURL, payload: `{"statusCode":"404"}`,
+			wantStatus: 502,
+		},
+		{
+			// Payload 2.0 has no multiValueHeaders, payload 1.0 no cookies.
+			name: "http multiValueHeaders ignored", shape: ShapeHTTP,
+			payload:    `{"statusCode":200,"multiValueHeaders":{"Set-Cookie":["a=1","b=2"]},"body":"hi"}`,
+			wantStatus: 200, wantBody: "hi", wantHeaders: http.Header{"Set-Cookie": nil},
+		},
+		{
+			name: "rest cookies ignored", shape: ShapeREST,
+			payload:    `{"statusCode":200,"cookies":["a=1"],"body":"hi"}`,
+			wantStatus: 200, wantBody: "hi", wantHeaders: http.Header{"Set-Cookie": nil},
+		},
+		{
+			name: "alb response over 1 MB", shape: ShapeALB, payload: `{"statusCode":200,"body":"` + strings.Repeat("x", maxALBBody) + `"}`,
+			wantStatus: 502,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := startFront(t, Config{Shape: tc.shape, Function: respondWith(tc.payload)})
 			resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/x"})
 			if resp.StatusCode != tc.wantStatus || !strings.Contains(string(body), tc.wantBody) {
-				t.Errorf("got %d %q, want %d containing %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+				t.Errorf("got %d %.200q, want %d containing %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}
 			for k, want := range tc.wantHeaders {
 				if diff := cmp.Diff(want, resp.Header.Values(k)); diff != "" {
@@ -411,6 +437,26 @@ func TestStreamingThroughFront(t *testing.T) {
 	}
 }
 
+// TestStreamedBadStatus checks that a streamed response whose prelude
+// names no HTTP status is answered 502, as a buffered one is, rather than
+// cutting the connection.
+func TestStreamedBadStatus(t *testing.T) {
+	p, err := NewProcess(fnBinary, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := startFront(t, Config{Shape: ShapeURL, Stream: true, Function: p})
+	resp, err := http.Get(f.URL() + "/stream-bad-status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "malformed streaming response prelude") {
+		t.Errorf("answer %d %s, want 502 naming the prelude", resp.StatusCode, body)
+	}
+}
+
 func testStreamedResponse(t *testing.T, url string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -431,14 +477,29 @@ func testStreamedResponse(t *testing.T, url string) {
 }
 
 func TestRequestTooLarge(t *testing.T) {
-	f := startFront(t, Config{Shape: ShapeURL, Function: echoFunction()})
-	resp, err := http.Post(f.URL()+"/x", "application/json", bytes.NewReader(make([]byte, maxRequestBody+1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || resp.Header.Get("Content-Type") != "application/json" {
-		t.Errorf("oversized request = %d %s, want 413 JSON", resp.StatusCode, resp.Header.Get("Content-Type"))
+	for _, tc := range []struct {
+		shape  Shape
+		size   int
+		status int
+	}{
+		{ShapeURL, maxRequestBody + 1, http.StatusRequestEntityTooLarge},
+		// Within the gateway's limit but an event past Lambda's: Lambda
+		// refuses the invocation, which API Gateway answers with 500.
+		{ShapeREST, 7 << 20, http.StatusInternalServerError},
+		{ShapeHTTP, 7 << 20, http.StatusInternalServerError},
+		{ShapeURL, 7 << 20, http.StatusRequestEntityTooLarge},
+		// An ALB hands a Lambda target at most 1 MB of body.
+		{ShapeALB, maxALBBody + 1, http.StatusRequestEntityTooLarge},
+	} {
+		f := startFront(t, Config{Shape: tc.shape, Function: echoFunction()})
+		resp, err := http.Post(f.URL()+"/x", "application/json", bytes.NewReader(make([]byte, tc.size)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s, %d bytes = %d %s, want %d JSON", tc.shape, tc.size, resp.StatusCode, resp.Header.Get("Content-Type"), tc.status)
+		}
 	}
 }
 

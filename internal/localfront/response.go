@@ -27,37 +27,54 @@ type proxyResponse struct {
 }
 
 // writeProxyResponse turns a function's response into HTTP. strict is the
-// REST and ALB rule: anything but a response object with a statusCode is a
-// malformed response (an error is returned, nothing written). Payload 2.0
-// instead takes such a payload as a 200 JSON body.
+// REST and ALB rule (payload 1.0): anything but a response object with a
+// statusCode is a malformed response (an error is returned, nothing
+// written), and its headers are headers and multiValueHeaders. Payload 2.0
+// takes a payload without a statusCode as a 200 JSON body, and its headers
+// are headers and cookies.
 func writeProxyResponse(w http.ResponseWriter, payload []byte, strict bool) error {
-	var pr proxyResponse
-	err := json.Unmarshal(payload, &pr)
-	if err != nil || pr.StatusCode == nil {
-		if strict {
-			if err == nil {
-				err = errors.New("no statusCode")
-			}
-			return fmt.Errorf("malformed Lambda proxy response: %w", err)
-		}
+	if !strict && !hasStatusCode(payload) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		w.Write(payload)
 		return nil
+	}
+	var pr proxyResponse
+	if err := json.Unmarshal(payload, &pr); err != nil || pr.StatusCode == nil {
+		if err == nil {
+			err = errors.New("no statusCode")
+		}
+		return fmt.Errorf("malformed Lambda proxy response: %w", err)
 	}
 	if *pr.StatusCode < 100 || *pr.StatusCode > 599 {
 		return fmt.Errorf("malformed Lambda proxy response: statusCode %d", *pr.StatusCode)
 	}
 	body := []byte(pr.Body)
 	if pr.IsBase64Encoded {
+		var err error
 		if body, err = base64.StdEncoding.DecodeString(pr.Body); err != nil {
 			return fmt.Errorf("malformed Lambda proxy response: body: %w", err)
 		}
 	}
-	setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, pr.Cookies)
+	if strict {
+		setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, nil)
+	} else {
+		setHeaders(w.Header(), pr.Headers, nil, pr.Cookies)
+	}
 	w.WriteHeader(*pr.StatusCode)
 	w.Write(body)
 	return nil
+}
+
+// hasStatusCode reports whether payload is a JSON object with a statusCode
+// member, which makes it a payload 2.0 response object rather than a body.
+func hasStatusCode(payload []byte) bool {
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(payload, &probe) != nil {
+		return false
+	}
+	_, ok := probe["statusCode"]
+	return ok
 }
 
 func setHeaders(h http.Header, single map[string]string, multi map[string][]string, cookies []string) {
@@ -96,7 +113,7 @@ func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runti
 			return
 		}
 		var pr proxyResponse
-		if err := json.Unmarshal(prelude, &pr); err != nil || pr.StatusCode == nil {
+		if err := json.Unmarshal(prelude, &pr); err != nil || pr.StatusCode == nil || *pr.StatusCode < 100 || *pr.StatusCode > 599 {
 			f.logError("malformed streaming prelude", fmt.Errorf("%q: %v", prelude, err))
 			writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": "malformed streaming response prelude", "requestId": requestID})
 			return

@@ -76,6 +76,10 @@ func handle(ctx context.Context, ev event) (any, error) {
 			<-ctx.Done() // until the invocation's deadline, or the process is killed
 		case strings.HasSuffix(path, "/stream"):
 			return streamed(), nil
+		case strings.HasSuffix(path, "/stream-bad-status"):
+			r := streamed()
+			r.StatusCode = 1000 // no HTTP status
+			return r, nil
 		}
 		body, _ := json.Marshal(newEcho(ctx, path))
 		return events.APIGatewayProxyResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(body)}, nil
