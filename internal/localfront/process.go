@@ -229,6 +229,7 @@ func (p *Process) start() (*instance, error) {
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.WaitDelay = time.Second
+	ownGroup(cmd)
 	inst.cmd = cmd
 	inst.started = time.Now()
 	if err := cmd.Start(); err != nil {
@@ -237,6 +238,7 @@ func (p *Process) start() (*instance, error) {
 	}
 	go func() {
 		err := cmd.Wait()
+		killGroup(cmd) // what the function started dies with it, as on Lambda
 		inst.api.Close(inst.exitError(err))
 		inst.hs.Close()
 		close(inst.exited)
@@ -323,7 +325,7 @@ func (inst *instance) exitError(err error) *runtimeapi.FunctionError {
 }
 
 func (inst *instance) kill() {
-	inst.cmd.Process.Kill()
+	killGroup(inst.cmd)
 	<-inst.exited
 }
 

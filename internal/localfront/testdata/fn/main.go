@@ -6,8 +6,9 @@
 // A direct event {"action": "..."} selects: "" (echo), "exit" (os.Exit(3)),
 // "panic", "error", "sleep" (for "ms" milliseconds) or "stream" (a streamed
 // HTTP response in three chunks). An API Gateway or Function URL event gets
-// a proxy response echoing the PID and path; the path /exit exits and
-// /stream streams.
+// a proxy response echoing the PID and path; the path /exit exits,
+// /stream streams, and /spawn starts a child process that sleeps and echoes
+// its PID as child.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -40,6 +42,7 @@ type event struct {
 
 type echo struct {
 	PID       int               `json:"pid"`
+	Child     int               `json:"child,omitempty"`
 	RequestID string            `json:"requestId"`
 	Path      string            `json:"path,omitempty"`
 	Env       map[string]string `json:"env"`
@@ -76,6 +79,16 @@ func handle(ctx context.Context, ev event) (any, error) {
 			<-ctx.Done() // until the invocation's deadline, or the process is killed
 		case strings.HasSuffix(path, "/stream"):
 			return streamed(), nil
+		case strings.HasSuffix(path, "/spawn"):
+			child := exec.Command(os.Args[0])
+			child.Env = append(os.Environ(), envSleep+"=1")
+			if err := child.Start(); err != nil {
+				return nil, err
+			}
+			e := newEcho(ctx, path)
+			e.Child = child.Process.Pid
+			body, _ := json.Marshal(e)
+			return events.APIGatewayProxyResponse{StatusCode: 200, Body: string(body)}, nil
 		case strings.HasSuffix(path, "/stream-bad-status"):
 			r := streamed()
 			r.StatusCode = 1000 // no HTTP status
@@ -133,6 +146,13 @@ func streamed() *events.LambdaFunctionURLStreamingResponse {
 	}
 }
 
+// envSleep makes the binary a child that only sleeps (see /spawn).
+const envSleep = "LOCALFRONT_TEST_SLEEP"
+
 func main() {
+	if os.Getenv(envSleep) == "1" {
+		time.Sleep(5 * time.Minute)
+		return
+	}
 	lambda.Start(handle)
 }
