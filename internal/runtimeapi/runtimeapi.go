@@ -43,6 +43,11 @@ const ContentTypeHTTPIntegration = "application/vnd.awslambda.http-integration-r
 // payload: 6 MB.
 const MaxBufferedResponse = 6 * 1024 * 1024
 
+// MaxStreamedResponse is the most a streamed response may carry: 200 MB
+// ("Response streaming for Lambda functions"); the stream ends with
+// Function.ResponseSizeTooLarge past it.
+const MaxStreamedResponse = 200 * 1024 * 1024
+
 // Invocation is one event delivered to the runtime.
 type Invocation struct {
 	RequestID       string

@@ -280,12 +280,24 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, p *pending, contentType string) {
 	pr, pw := io.Pipe()
 	p.finish(&Response{ContentType: contentType, Body: pr}, nil)
-	_, err := io.Copy(pw, r.Body)
+	n, err := io.Copy(pw, io.LimitReader(r.Body, MaxStreamedResponse))
+	if err == nil && n == MaxStreamedResponse {
+		var more [1]byte
+		if k, _ := io.ReadFull(r.Body, more[:]); k == 1 {
+			n++ // one byte past the limit: not handed on
+		}
+	}
 	switch {
 	case errors.Is(err, io.ErrClosedPipe):
 		io.Copy(io.Discard, r.Body) // the reader left; let the runtime finish its post
 	case err != nil:
 		pw.CloseWithError(&FunctionError{Type: "Runtime.TruncatedResponse", Message: "reading the response stream: " + err.Error()})
+		return
+	case n > MaxStreamedResponse:
+		msg := "Response payload size exceeded maximum allowed payload size (" + strconv.Itoa(MaxStreamedResponse) + " bytes)."
+		pw.CloseWithError(&FunctionError{Type: "Function.ResponseSizeTooLarge", Message: msg})
+		io.Copy(io.Discard, r.Body)
+		writeJSON(w, http.StatusRequestEntityTooLarge, &FunctionError{Type: "RequestEntityTooLarge", Message: msg})
 		return
 	}
 	if fe := trailerError(r.Trailer); fe != nil {

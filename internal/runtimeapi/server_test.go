@@ -432,3 +432,35 @@ func TestInvokeContextEnds(t *testing.T) {
 		t.Errorf("Invoke with ended context = %v, want context.Canceled", err)
 	}
 }
+
+// zeros reads zero bytes for ever.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestStreamedResponseLimit checks that a streamed response past Lambda's
+// 200 MB ends with Function.ResponseSizeTooLarge, the whole limit handed on
+// before it.
+func TestStreamedResponseLimit(t *testing.T) {
+	s, rt := startServer(t)
+	done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
+	rt.next()
+	posted := make(chan int, 1)
+	go func() {
+		status, _ := rt.post("invocation/r1/response", io.LimitReader(zeros{}, MaxStreamedResponse+1),
+			http.Header{"Content-Type": {"application/octet-stream"}, HeaderResponseMode: {"streaming"}}, nil)
+		posted <- status
+	}()
+	res := <-done
+	if res.err != nil {
+		t.Fatalf("Invoke: %v", res.err)
+	}
+	n, err := io.Copy(io.Discard, res.resp.Body)
+	var fe *FunctionError
+	if n != MaxStreamedResponse || !errors.As(err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
+		t.Errorf("read %d bytes, then %v; want %d, then Function.ResponseSizeTooLarge", n, err, MaxStreamedResponse)
+	}
+	if status := <-posted; status != http.StatusRequestEntityTooLarge {
+		t.Errorf("POST status %d, want 413", status)
+	}
+}
