@@ -20,9 +20,15 @@ import (
 // runtime would give it (request id and ARN in lambdacontext, the deadline).
 // It is quick and fit for unit tests; the Runtime API is not involved, so use
 // [Process] with the real bootstrap to prove the deployed path.
+//
+// Like execution environments, it runs FunctionConfig.Concurrency
+// invocations at once (one by default; others wait), and refuses a response
+// over Lambda's 6 MB. Unlike them, a handler abandoned at its deadline goes
+// on running: a goroutine cannot be stopped.
 type InProcess struct {
-	h   lambda.Handler
-	cfg FunctionConfig
+	h     lambda.Handler
+	cfg   FunctionConfig
+	slots chan struct{} // one per invocation that may run at once
 
 	once sync.Once
 }
@@ -40,13 +46,20 @@ func NewInProcess(h lambda.Handler, cfg *FunctionConfig) *InProcess {
 	if cfg != nil {
 		c = *cfg
 	}
-	return &InProcess{h: h, cfg: c.withDefaults()}
+	c = c.withDefaults()
+	return &InProcess{h: h, cfg: c, slots: make(chan struct{}, c.Concurrency)}
 }
 
 // Invoke implements [Function]. Errors and panics become a
 // *runtimeapi.FunctionError typed as aws-lambda-go types them; a handler
 // still running at the deadline is abandoned with a timeout error.
 func (f *InProcess) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runtimeapi.Response, error) {
+	select {
+	case f.slots <- struct{}{}:
+		defer func() { <-f.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	cold := false
 	f.once.Do(func() { cold = true })
 	start := time.Now()
@@ -83,6 +96,11 @@ func (f *InProcess) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*ru
 	case <-ctx.Done():
 		res.err = timeoutError(inv.RequestID, f.cfg.Timeout, "Task")
 		r.Status = "timeout"
+	}
+	if res.err == nil && len(res.out) > runtimeapi.MaxBufferedResponse {
+		res.err = &runtimeapi.FunctionError{Type: "Function.ResponseSizeTooLarge",
+			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", runtimeapi.MaxBufferedResponse)}
+		r.Status = "error"
 	}
 	r.Duration = time.Since(start)
 	f.cfg.report(r)

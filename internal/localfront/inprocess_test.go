@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,4 +109,43 @@ func ExampleReport_String() {
 	}
 	fmt.Println(r)
 	// Output: REPORT RequestId: 8476a536-e9f4-11e8-9739-2dfe598c3fcd	Duration: 1.73 ms	Billed Duration: 2 ms	Memory Size: 128 MB	Max Memory Used: 10 MB	Init Duration: 11.23 ms
+}
+
+// TestInProcessLikeEnvironments checks that InProcess runs as many
+// invocations at once as FunctionConfig.Concurrency says, the others
+// waiting, and refuses a response over Lambda's 6 MB.
+func TestInProcessLikeEnvironments(t *testing.T) {
+	var running, most atomic.Int32
+	h := lambda.NewHandler(func(ctx context.Context, size int) (string, error) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		return strings.Repeat("x", size), nil
+	})
+	invoke := func(f *InProcess, payload string) error {
+		_, err := f.Invoke(t.Context(), &runtimeapi.Invocation{RequestID: "r", Payload: []byte(payload), Deadline: time.Now().Add(time.Minute)})
+		return err
+	}
+	for _, concurrency := range []int{1, 2} {
+		most.Store(0)
+		f := NewInProcess(h, &FunctionConfig{Concurrency: concurrency})
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Go(func() {
+				if err := invoke(f, "1"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := most.Load(); got != int32(concurrency) {
+			t.Errorf("concurrency %d: %d invocations ran at once", concurrency, got)
+		}
+	}
+	var fe *runtimeapi.FunctionError
+	if err := invoke(NewInProcess(h, nil), strconv.Itoa(7<<20)); !errors.As(err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
+		t.Errorf("a 7 MB response: %v, want Function.ResponseSizeTooLarge", err)
+	}
 }
