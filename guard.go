@@ -404,10 +404,11 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej := checkRepeated(r.Header); rej != nil {
 		return rej
 	}
-	if rej := checkVersion(r.Header.Get("MCP-Protocol-Version")); rej != nil {
+	version := r.Header.Get("Mcp-Protocol-Version") // canonical, so looked up without a copy
+	if rej := checkVersion(version); rej != nil {
 		return rej
 	}
-	modern := r.Header.Get("MCP-Protocol-Version") >= statelessEra
+	modern := version >= statelessEra
 	// An Mcp-Name the client sent Base64-encoded is decoded for the go-sdk,
 	// which compares it with the body as it comes (v1.8.0). One equal to
 	// the body's name is left as it is: the go-sdk's own client sends names
@@ -420,12 +421,12 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	// From 2026-07-28 on, streams cannot be resumed and a server ignores
 	// Last-Event-ID (Streamable HTTP, "Earlier Streamable HTTP
 	// Revisions"); the go-sdk refuses a POST carrying it in every era.
-	stale := modern && r.Header.Get("Last-Event-ID") != ""
+	stale := modern && r.Header.Get("Last-Event-Id") != ""
 	if rewrite || stale || name != "" {
 		r.Header = r.Header.Clone()
 	}
 	if stale {
-		r.Header.Del("Last-Event-ID")
+		r.Header.Del("Last-Event-Id")
 	}
 	if name != "" {
 		r.Header.Set("Mcp-Name", name)
