@@ -24,6 +24,7 @@ package otellambdamcp
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,7 +95,7 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		attribute.String("url.path", info.Path),
 		attribute.String("url.scheme", info.Scheme),
 	}
-	if isKnown(info.Method) {
+	if slices.Contains(knownMethods, info.Method) {
 		name = info.Method
 		attrs = append(attrs, attribute.String("http.request.method", info.Method))
 	} else {
@@ -169,15 +170,6 @@ func (t *tracer) flush(ctx context.Context) {
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
 	defer cancel()
 	t.flusher.ForceFlush(ctx) // a failed export is the exporter's to report
-}
-
-func isKnown(method string) bool {
-	for _, m := range knownMethods {
-		if method == m {
-			return true
-		}
-	}
-	return false
 }
 
 // cut is s cut to n bytes.
