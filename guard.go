@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Defaults for the deadline options.
@@ -144,6 +146,13 @@ type requestRecord struct {
 	outcome   string // set by Middleware
 	panicked  any
 	stack     []byte
+
+	// For the span (RequestResult).
+	traced    bool   // set before the handler runs
+	version   string // the request's MCP-Protocol-Version, once checked
+	agreed    string // the protocol version of an initialize result (Middleware)
+	errorCode string // the JSON-RPC error code answered, as text; "" if none seen
+	toolError bool   // a tool result marked isError (Middleware)
 }
 
 type recordKey struct{}
@@ -210,6 +219,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.ctx = ctx
 	var endSpan func(RequestResult)
 	if g.tracer != nil {
+		rec.traced = true
 		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path, Shape: EventShape(ctx), RequestID: RequestID(ctx)})
 	}
 	r = r.WithContext(ctx)
@@ -251,6 +261,7 @@ func requestScheme(r *http.Request) string {
 // own; whatever it writes after that is dropped.
 func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	if rej := g.check(r, rec); rej != nil {
+		rec.noteErrorCode(rej.code)
 		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
 		if rej.panicked {
 			return OutcomePanic
@@ -408,6 +419,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej := checkVersion(version); rej != nil {
 		return rej
 	}
+	rec.version = version
 	modern := version >= statelessEra
 	// An Mcp-Name the client sent Base64-encoded is decoded for the go-sdk,
 	// which compares it with the body as it comes (v1.8.0). One equal to
@@ -603,8 +615,61 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		if spanMethod == "" && clientMethods[rec.rpc.Method] {
 			spanMethod = rec.rpc.Method
 		}
-		endSpan(RequestResult{Status: status, MCPMethod: spanMethod, Tool: knownTool, Outcome: outcome, Subject: subject})
+		endSpan(rec.result(RequestResult{Status: status, MCPMethod: spanMethod, Tool: knownTool, Outcome: outcome, Subject: subject}))
 	}
+}
+
+// result completes res with what the request's JSON-RPC exchange told.
+func (rec *requestRecord) result(res RequestResult) RequestResult {
+	rec.mu.Lock()
+	res.ProtocolVersion, res.ErrorCode, res.ToolError = rec.agreed, rec.errorCode, rec.toolError
+	rec.mu.Unlock()
+	res.RPCID = rpcIDText(rec.rpc.ID)
+	if res.ProtocolVersion == "" && rec.version != "" && slices.Contains(mcp.SupportedProtocolVersions(), rec.version) {
+		res.ProtocolVersion = rec.version
+	}
+	if res.ErrorCode == "" {
+		// lambdamcp's own answers to a call it ended (a listen ends with a
+		// result).
+		switch {
+		case res.Outcome == OutcomePanic:
+			res.ErrorCode = strconv.Itoa(codeInternalError)
+		case res.Outcome == OutcomeTimeout && rec.rpc.Method != "subscriptions/listen":
+			res.ErrorCode = strconv.Itoa(codeRequestTimeout)
+		}
+	}
+	return res
+}
+
+// noteErrorCode records the JSON-RPC error code the request is answered
+// with.
+func (rec *requestRecord) noteErrorCode(code int) {
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	rec.errorCode = strconv.Itoa(code)
+	rec.mu.Unlock()
+}
+
+// maxRPCIDBytes bounds the request id a span repeats: the client's to
+// choose.
+const maxRPCIDBytes = 128
+
+// rpcIDText is a JSON-RPC id as text: a string's content, a number's
+// digits; "" for none.
+func rpcIDText(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	if raw[0] != '"' {
+		return truncateUTF8(string(raw), maxRPCIDBytes)
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return truncateUTF8(s, maxRPCIDBytes)
 }
 
 func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject, outcome string, d time.Duration, panicked any, stack []byte) {

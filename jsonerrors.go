@@ -47,7 +47,8 @@ type jsonErrorWriter struct {
 	http.ResponseWriter
 	req         *http.Request
 	wroteHeader bool
-	intercept   bool
+	intercept   bool // a plain-text error, rewritten as JSON
+	peek        bool // a JSON answer, passed through and read for its error code (traced requests)
 	status      int
 	text        bytes.Buffer
 }
@@ -66,6 +67,9 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		w.status = code
 		return
 	}
+	if rec := recordFrom(w.req.Context()); rec != nil && rec.traced {
+		w.peek = isJSON(w.Header().Get("Content-Type"))
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
@@ -73,10 +77,12 @@ func (w *jsonErrorWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.intercept {
+	if w.intercept || w.peek {
 		if room := maxErrorText - w.text.Len(); room > 0 {
 			w.text.Write(p[:min(len(p), room)])
 		}
+	}
+	if w.intercept {
 		return len(p), nil
 	}
 	return w.ResponseWriter.Write(p)
@@ -96,6 +102,24 @@ func (w *jsonErrorWriter) Flush() {
 func (w *jsonErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *jsonErrorWriter) finish() {
+	if w.peek {
+		// The JSON-RPC errors the go-sdk answers before its middleware
+		// (HeaderMismatch, parameters that do not decode), which
+		// Middleware did not see.
+		rec := recordFrom(w.req.Context())
+		rec.mu.Lock()
+		seen := rec.method != "" || rec.errorCode != ""
+		rec.mu.Unlock()
+		var answer struct {
+			Error *struct {
+				Code *int `json:"code"`
+			} `json:"error"`
+		}
+		if !seen && json.Unmarshal(w.text.Bytes(), &answer) == nil && answer.Error != nil && answer.Error.Code != nil {
+			rec.noteErrorCode(*answer.Error.Code)
+		}
+		return
+	}
 	if !w.intercept {
 		return
 	}
@@ -117,6 +141,7 @@ func (w *jsonErrorWriter) finish() {
 				Supported []string `json:"supported"`
 				Requested string   `json:"requested"`
 			}{supported, w.req.Header.Get("MCP-Protocol-Version")})
+			rec.noteErrorCode(codeUnsupportedVersion)
 			writeRPCError(w.ResponseWriter, w.status, id, codeUnsupportedVersion, "Unsupported protocol version", data)
 			return
 		}
@@ -127,6 +152,7 @@ func (w *jsonErrorWriter) finish() {
 		// request too: that is an invalid request, not a parse error.
 		code = codeInvalidRequest
 	}
+	rec.noteErrorCode(code)
 	writeRPCError(w.ResponseWriter, w.status, id, code, msg, nil)
 }
 

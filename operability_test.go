@@ -743,3 +743,62 @@ func TestPanickingCheckOrigin(t *testing.T) {
 		t.Errorf("log %s, want the request logged as a panic", logs.Bytes())
 	}
 }
+
+// resultTracer keeps the last RequestResult it was given.
+type resultTracer struct {
+	mu   sync.Mutex
+	last lambdamcp.RequestResult
+}
+
+func (tr *resultTracer) Start(ctx context.Context, _ lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
+	return ctx, func(r lambdamcp.RequestResult) {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		tr.last = r
+	}
+}
+
+// TestTracerResult checks what a span learns of the JSON-RPC answer
+// through the event path: the request's id and protocol version, and the
+// error code of lambdamcp's own answers (a timeout, a panic, a refusal).
+func TestTracerResult(t *testing.T) {
+	s, hs := newHardServer(t)
+	tests := []struct {
+		name string
+		req  httpRequest
+		want lambdamcp.RequestResult
+	}{
+		{"answered", call("echo", `{"bytes":1}`), lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "tools/call", Tool: "echo", Outcome: "ok", RPCID: "7", ProtocolVersion: legacy}},
+		{"tool error", call("echo", `{}`), lambdamcp.RequestResult{ // bytes missing
+			Status: 200, MCPMethod: "tools/call", Tool: "echo", Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ToolError: true}},
+		{"panic", call("boom", `{}`), lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "tools/call", Tool: "boom", Outcome: "panic", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32603"}},
+		{"timeout, answered by Middleware", call("slow", `{}`), lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "tools/call", Tool: "slow", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
+		{"timeout, answered by the guard", call("stubborn", `{}`), lambdamcp.RequestResult{ // its tool never returned
+			Status: 200, MCPMethod: "tools/call", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
+		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+			"Mcp-Method", "tools/list", "mcp-method", "ping"), lambdamcp.RequestResult{
+			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: "", ErrorCode: "-32020"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &resultTracer{}
+			opts := &lambdamcp.Options{JSONResponse: true, DeadlineMargin: testMargin, Tracer: tr}
+			h := lambdamcp.NewHandler(streamable(s), opts)
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req"})
+			ctx, cancel := context.WithTimeout(ctx, 2*testMargin)
+			defer cancel()
+			if _, err := h.Invoke(ctx, restEvent(t, tc.req)); err != nil {
+				t.Fatal(err)
+			}
+			tr.mu.Lock()
+			defer tr.mu.Unlock()
+			if diff := cmp.Diff(tc.want, tr.last); diff != "" {
+				t.Errorf("result (-want +got):\n%s", diff)
+			}
+		})
+	}
+	hs.once.Do(func() { close(hs.release) })
+}

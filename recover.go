@@ -32,7 +32,9 @@ import (
 // client.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
-// call's outcome for the request's log line and metrics. Outside a request
+// call's outcome for the request's log line and metrics, and what its
+// span reports of the answer (RequestResult's ErrorCode, ToolError and
+// ProtocolVersion). Outside a request
 // served by lambdamcp it only recovers panics.
 func Middleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
@@ -43,6 +45,7 @@ func Middleware() mcp.Middleware {
 				tool = p.Name
 			}
 			start := time.Now()
+			defer func() { rec.noteAnswer(res, err) }() // after the recovery below
 			if rec != nil {
 				rec.noteCall(ctx, method, req, tool)
 				var cancel context.CancelFunc
@@ -134,6 +137,33 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 	}
 	if subject != "" {
 		rec.subject = subject
+	}
+}
+
+// noteAnswer records, for the span, what the call was answered: an error's
+// code (0 for an error that is no JSON-RPC error, as the go-sdk sends it),
+// a tool error, the protocol version an initialize agreed.
+func (rec *requestRecord) noteAnswer(res mcp.Result, err error) {
+	if rec == nil || !rec.traced {
+		return
+	}
+	if err != nil {
+		code := int64(0)
+		if we := (*jsonrpc.Error)(nil); errors.As(err, &we) {
+			code = we.Code
+		}
+		rec.noteErrorCode(int(code))
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	switch r := res.(type) {
+	case *mcp.CallToolResult:
+		rec.toolError = rec.toolError || r != nil && r.IsError
+	case *mcp.InitializeResult:
+		if r != nil {
+			rec.agreed = r.ProtocolVersion
+		}
 	}
 }
 

@@ -30,4 +30,23 @@ type RequestResult struct {
 	Tool      string // the tool of a tools/call the server ran (see Middleware); empty otherwise
 	Outcome   string // one of the Outcome constants
 	Subject   string // the caller's auth.TokenInfo.UserID, when known
+
+	// RPCID is the JSON-RPC request's id as text ("7", "req-1"), cut to
+	// 128 bytes; empty for a notification, or a body lambdamcp could not
+	// read.
+	RPCID string
+	// ProtocolVersion is the MCP protocol version the request was served
+	// under: the one an initialize result agreed (see Middleware), or else
+	// the request's MCP-Protocol-Version if the server serves it; empty
+	// otherwise.
+	ProtocolVersion string
+	// ErrorCode is the code of the JSON-RPC error the request was answered
+	// with, as text ("-32602"): lambdamcp's own answers (refusals,
+	// timeouts, panics, JSONErrors), the JSON errors it passed through, and
+	// with Middleware the server's. Empty when the answer was a result, or
+	// the code is unknown.
+	ErrorCode string
+	// ToolError reports a tools/call answered with a result marked isError
+	// (see Middleware).
+	ToolError bool
 }

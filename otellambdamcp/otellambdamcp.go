@@ -10,6 +10,13 @@
 // FaaS semantic conventions. The span is in the request's context, so spans
 // the tools start are its children.
 //
+// A span named after an MCP method is an error, as the MCP conventions have
+// it, when the call was answered with a JSON-RPC error (error.type is its
+// code, "-32602") or a tool result marked isError ("tool_error"), whichever
+// side caused it. A request that names no method the server serves (a GET,
+// a body that is no JSON-RPC request) is an HTTP span, an error only when
+// the server failed: a 5xx, a timeout, a panic.
+//
 // A span is a new trace's root unless WithPropagator is given: then it joins
 // the trace the Lambda runtime hands the invocation (X-Ray active tracing).
 // The client's own trace headers (traceparent) are never read: on a public
@@ -130,24 +137,48 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 			attribute.Int("http.response.status_code", r.Status),
 			attribute.String("lambdamcp.outcome", r.Outcome),
 		}
+		if r.RPCID != "" {
+			attrs = append(attrs, attribute.String("jsonrpc.request.id", r.RPCID))
+		}
+		if r.ProtocolVersion != "" {
+			attrs = append(attrs, attribute.String("mcp.protocol.version", r.ProtocolVersion))
+		}
+		if r.ErrorCode != "" {
+			attrs = append(attrs, attribute.String("rpc.response.status_code", r.ErrorCode))
+		}
+		// A span named after an MCP method follows the MCP conventions: a
+		// JSON-RPC error or a tool error is the call's failure, whoever
+		// caused it. One named after the HTTP method follows HTTP's: only
+		// the server's failures (a 5xx, a timeout, a panic) are errors.
+		var errorType string
 		if r.MCPMethod != "" {
 			attrs = append(attrs, attribute.String("mcp.method.name", r.MCPMethod))
 			name := r.MCPMethod
+			if r.MCPMethod == "tools/call" {
+				attrs = append(attrs, attribute.String("gen_ai.operation.name", "execute_tool"))
+			}
 			if r.Tool != "" {
 				attrs = append(attrs, attribute.String("gen_ai.tool.name", r.Tool))
 				name += " " + r.Tool
 			}
 			span.SetName(name)
+			switch {
+			case r.ErrorCode != "":
+				errorType = r.ErrorCode
+			case r.ToolError:
+				errorType = "tool_error"
+			}
 		}
-		// The server's failures are errors; what the client asked amiss
-		// (4xx, a JSON-RPC error in a 200) or gave up on is not.
 		switch {
+		case errorType != "":
 		case r.Outcome == lambdamcp.OutcomeTimeout, r.Outcome == lambdamcp.OutcomePanic:
-			attrs = append(attrs, attribute.String("error.type", r.Outcome))
-			span.SetStatus(codes.Error, r.Outcome)
+			errorType = r.Outcome
 		case r.Status >= 500:
-			attrs = append(attrs, attribute.String("error.type", strconv.Itoa(r.Status)))
-			span.SetStatus(codes.Error, http.StatusText(r.Status))
+			errorType = strconv.Itoa(r.Status)
+		}
+		if errorType != "" {
+			attrs = append(attrs, attribute.String("error.type", errorType))
+			span.SetStatus(codes.Error, errorType)
 		}
 		span.SetAttributes(attrs...)
 		span.End()

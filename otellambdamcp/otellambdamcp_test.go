@@ -75,15 +75,17 @@ func TestSpans(t *testing.T) {
 		{Name: "tools/call greet", Kind: trace.SpanKindServer, Attrs: map[attribute.Key]string{
 			"http.request.method": "POST", "url.path": "/mcp", "url.scheme": "http", "faas.invocation_id": "req-greet",
 			"http.response.status_code": "200", "lambdamcp.outcome": "ok", "mcp.method.name": "tools/call", "gen_ai.tool.name": "greet",
+			"gen_ai.operation.name": "execute_tool", "jsonrpc.request.id": "1", "mcp.protocol.version": "2025-11-25",
 		}},
 		{Name: "tools/call boom", Kind: trace.SpanKindServer, Status: codes.Error, Attrs: map[attribute.Key]string{
 			"http.request.method": "POST", "url.path": "/mcp", "url.scheme": "http", "faas.invocation_id": "req-boom",
 			"http.response.status_code": "200", "lambdamcp.outcome": "panic", "mcp.method.name": "tools/call", "gen_ai.tool.name": "boom",
-			"error.type": "panic",
+			"gen_ai.operation.name": "execute_tool", "jsonrpc.request.id": "1", "mcp.protocol.version": "2025-11-25",
+			"error.type": "-32603", "rpc.response.status_code": "-32603",
 		}},
 		{Name: "POST", Kind: trace.SpanKindServer, Attrs: map[attribute.Key]string{
 			"http.request.method": "POST", "url.path": "/probe-1", "url.scheme": "http", "faas.invocation_id": "req-probe",
-			"http.response.status_code": "400", "lambdamcp.outcome": "rejected",
+			"http.response.status_code": "400", "lambdamcp.outcome": "rejected", "rpc.response.status_code": "-32700",
 		}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -116,8 +118,9 @@ func attrsOf(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
 }
 
 // TestMethodsAndStatus checks that a method the client invents names no
-// span, and which outcomes make a span an error: the server's failures
-// (5xx, a timeout, a panic), not what the client asked amiss.
+// span, and which outcomes make a span named after the HTTP method an
+// error: the server's failures (5xx, a timeout, a panic), not what the
+// client asked amiss.
 func TestMethodsAndStatus(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
@@ -235,6 +238,91 @@ func TestFlushOnLambda(t *testing.T) {
 			}
 			if fc.n != tc.want {
 				t.Errorf("flushed %d times, want %d", fc.n, tc.want)
+			}
+		})
+	}
+}
+
+// TestMCPAnswers checks what a span says of the JSON-RPC answer: the
+// request id, the protocol version, and, as the MCP conventions have it,
+// an error for a JSON-RPC error (error.type its code) or a tool error,
+// whoever caused it.
+func TestMCPAnswers(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "greet"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hi"}}}, nil, nil
+	})
+	mcp.AddTool(server, &mcp.Tool{Name: "fail"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: "no"}}}, nil, nil
+	})
+	h := lambdamcp.Guard(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Tracer: otellambdamcp.New(tp)})
+
+	const initialize = `{"jsonrpc":"2.0","id":"init-1","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`
+	tests := []struct {
+		name    string
+		body    string
+		headers map[string]string
+		status  int
+		span    string
+		error   bool
+		want    map[attribute.Key]string // "" for absent
+	}{
+		{"initialize", initialize, nil, 200, "initialize", false, map[attribute.Key]string{
+			"jsonrpc.request.id": "init-1", "mcp.protocol.version": "2025-06-18", "error.type": "", "rpc.response.status_code": "", "gen_ai.operation.name": "",
+		}},
+		{"unknown tool", `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"nope"}}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 200, "tools/call", true, map[attribute.Key]string{
+				"jsonrpc.request.id": "7", "error.type": "-32602", "rpc.response.status_code": "-32602", "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "",
+			}},
+		{"params that do not decode, refused before the middleware", `{"jsonrpc":"2.0","id":11,"method":"tools/call","params":"x"}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 200, "tools/call", true, map[attribute.Key]string{
+				"jsonrpc.request.id": "11", "error.type": "-32602", "rpc.response.status_code": "-32602",
+			}},
+		{"tool error", `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"fail"}}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 200, "tools/call fail", true, map[attribute.Key]string{
+				"error.type": "tool_error", "rpc.response.status_code": "", "gen_ai.tool.name": "fail",
+			}},
+		{"header mismatch, the go-sdk's JSON error", `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"greet","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"c","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
+			map[string]string{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/list", "Mcp-Name": "greet"}, 400, "tools/call", true, map[attribute.Key]string{
+				"jsonrpc.request.id": "9", "mcp.protocol.version": "2026-07-28", "error.type": "-32020", "rpc.response.status_code": "-32020",
+			}},
+		{"unsupported version, refused by lambdamcp", `{"jsonrpc":"2.0","id":10,"method":"tools/list"}`,
+			map[string]string{"MCP-Protocol-Version": "2999-01-01"}, 400, "tools/list", true, map[attribute.Key]string{
+				"jsonrpc.request.id": "10", "mcp.protocol.version": "", "error.type": "-32022",
+			}},
+		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 202, "notifications/initialized", false, map[attribute.Key]string{
+				"jsonrpc.request.id": "", "error.type": "",
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/mcp", strings.NewReader(tc.body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Accept", "application/json, text/event-stream")
+			for k, v := range tc.headers {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			ended := rec.Ended()
+			s := ended[len(ended)-1]
+			if s.Name() != tc.span || (s.Status().Code == codes.Error) != tc.error {
+				t.Errorf("span %q, status %v; want %q, error %v", s.Name(), s.Status(), tc.span, tc.error)
+			}
+			a := attrsOf(s)
+			for k, want := range tc.want {
+				if got := a[k].String(); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
 			}
 		})
 	}
