@@ -460,3 +460,40 @@ func TestBadEventLoggedAndTraced(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalEventStreamUnbuffered checks that an event stream served through
+// Guard says X-Accel-Buffering: no, as Streamable HTTP asks, so that a
+// proxy in front of the local server passes each event on as it comes; a
+// handler's own value stands.
+func TestLocalEventStreamUnbuffered(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{{"", "no"}, {"yes", "yes"}} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			if tc.set != "" {
+				w.Header().Set("X-Accel-Buffering", tc.set)
+			}
+			io.WriteString(w, "event: message\ndata: {}\n\n")
+		})
+		srv := httptest.NewServer(lambdamcp.Guard(h, nil))
+		r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		srv.Close()
+		if got := r.Header.Get("X-Accel-Buffering"); got != tc.want {
+			t.Errorf("handler's X-Accel-Buffering %q: answered %q, want %q", tc.set, got, tc.want)
+		}
+	}
+	// A JSON answer does not say it.
+	srv := httptest.NewServer(lambdamcp.Guard(earlyHints, nil))
+	defer srv.Close()
+	r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if got := r.Header.Get("X-Accel-Buffering"); got != "" {
+		t.Errorf("JSON answer has X-Accel-Buffering %q", got)
+	}
+}
