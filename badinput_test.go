@@ -223,6 +223,16 @@ var badInputCases = []struct {
 		message: "Content-Type must be 'application/json'",
 	},
 	{
+		name: "gzip body", status: 415, code: -32600, id: "",
+		req:     withHeader(call("echo", `{}`), "Content-Encoding", "gzip"),
+		message: "must not be content-encoded",
+	},
+	{
+		name: "a coding after identity", status: 415, code: -32600, id: "",
+		req:     withHeader(call("echo", `{}`), "Content-Encoding", "identity, br"),
+		message: "must not be content-encoded",
+	},
+	{
 		name: "Accept admits nothing served", status: 406, code: -32600, id: "7",
 		req:     withHeader(call("echo", `{}`), "Accept", "text/html"),
 		message: "Accept must admit application/json",

@@ -262,6 +262,9 @@ func requestScheme(r *http.Request) string {
 func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	if rej := g.check(r, rec); rej != nil {
 		rec.noteErrorCode(rej.code)
+		if rej.acceptIdentity {
+			w.Header().Set("Accept-Encoding", "identity") // RFC 9110 §15.5.16
+		}
 		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
 		if rej.panicked {
 			return OutcomePanic
@@ -397,6 +400,13 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		return nil
 	}
 	rec.body = body
+	if !identityEncoded(r.Header.Values("Content-Encoding")) {
+		// A gzip body would otherwise be refused as invalid UTF-8, and one
+		// labelled with a coding but sent plain served as if unlabelled.
+		rej := reject(http.StatusUnsupportedMediaType, codeInvalidRequest, "Unsupported Media Type: the request body must not be content-encoded (Content-Encoding: identity)")
+		rej.acceptIdentity = true
+		return rej
+	}
 	if baseMediaType(r.Header.Get("Content-Type")) == "application/json" {
 		if rej := g.limits.checkJSON(body); rej != nil {
 			return rej
@@ -450,6 +460,19 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		rec.acceptRewritten = len(accept) > 0
 	}
 	return nil
+}
+
+// identityEncoded reports whether Content-Encoding values name no coding
+// but identity.
+func identityEncoded(values []string) bool {
+	for _, v := range values {
+		for c := range strings.SplitSeq(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // statelessEra is the first protocol version of the stateless era.

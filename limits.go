@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -104,6 +106,23 @@ type rejection struct {
 	msg      string
 	data     json.RawMessage // error data, if any
 	panicked bool            // a check of the server's own (Options.CheckOrigin) panicked
+
+	acceptIdentity bool // answer with Accept-Encoding: identity
+}
+
+// bodyReadError answers a body that could not be read. A connection's
+// errors name its addresses, which are none of the client's business: a
+// body that stopped coming (the local server's ReadTimeout) is a 408, any
+// other network error is told without detail.
+func bodyReadError(err error) *rejection {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return reject(http.StatusRequestTimeout, codeParseError, "failed to read body: the request body did not arrive in time")
+	case errors.As(err, &ne):
+		return reject(http.StatusBadRequest, codeParseError, "failed to read body: connection error")
+	}
+	return reject(http.StatusBadRequest, codeParseError, "failed to read body: "+err.Error())
 }
 
 func reject(status, code int, msg string) *rejection {
@@ -169,13 +188,13 @@ func (l Limits) readBody(r *http.Request) ([]byte, *rejection) {
 			return exact, nil
 		}
 		if err != nil {
-			return nil, reject(http.StatusBadRequest, codeParseError, "failed to read body: "+err.Error())
+			return nil, bodyReadError(err)
 		}
 		buf.Grow(len(exact) + bytes.MinRead)
 		buf.Write(exact)
 	}
 	if _, err := buf.ReadFrom(src); err != nil {
-		return nil, reject(http.StatusBadRequest, codeParseError, "failed to read body: "+err.Error())
+		return nil, bodyReadError(err)
 	}
 	if l.MaxBodyBytes > 0 && int64(buf.Len()) > l.MaxBodyBytes {
 		return nil, tooLargeBody(l.MaxBodyBytes)

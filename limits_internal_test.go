@@ -6,9 +6,12 @@ import (
 	"errors"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 )
@@ -216,5 +219,38 @@ func TestCheckHeadersCountsHost(t *testing.T) {
 				t.Fatalf("got %d %q; want 431 with %q", rej.status, rej.msg, tc.want)
 			}
 		})
+	}
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestBodyReadError checks the answers to a body that could not be read:
+// a 408 for one that stopped coming, and no connection's addresses in the
+// message.
+func TestBodyReadError(t *testing.T) {
+	addr := &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 4567}
+	timeout := &net.OpError{Op: "read", Net: "tcp", Addr: addr, Err: os.ErrDeadlineExceeded}
+	reset := &net.OpError{Op: "read", Net: "tcp", Addr: addr, Err: syscall.ECONNRESET}
+	tests := []struct {
+		err    error
+		status int
+		msg    string
+	}{
+		{timeout, http.StatusRequestTimeout, "failed to read body: the request body did not arrive in time"},
+		{reset, http.StatusBadRequest, "failed to read body: connection error"},
+		{io.ErrUnexpectedEOF, http.StatusBadRequest, "failed to read body: unexpected EOF"},
+	}
+	for _, tc := range tests {
+		for _, length := range []int64{-1, 10} { // read on, and read exactly
+			r := httptest.NewRequest("POST", "/mcp", nil)
+			r.Body, r.ContentLength = io.NopCloser(errReader{tc.err}), length
+			_, rej := Limits{MaxBodyBytes: 100}.readBody(r)
+			if rej == nil || rej.status != tc.status || rej.msg != tc.msg || strings.Contains(rej.msg, "10.1.2.3") {
+				t.Errorf("%v (length %d): %+v, want %d %q", tc.err, length, rej, tc.status, tc.msg)
+			}
+		}
 	}
 }

@@ -497,3 +497,31 @@ func TestLocalEventStreamUnbuffered(t *testing.T) {
 		t.Errorf("JSON answer has X-Accel-Buffering %q", got)
 	}
 }
+
+// TestContentEncoding checks that a content-encoded body is refused with
+// 415 and Accept-Encoding: identity (RFC 9110 §15.5.16), and that
+// identity is served.
+func TestContentEncoding(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	})
+	srv := httptest.NewServer(lambdamcp.Guard(ok, nil))
+	defer srv.Close()
+	for coding, want := range map[string]int{"gzip": 415, "GZIP, identity": 415, "identity": 200, " Identity ": 200} {
+		req, _ := http.NewRequest("POST", srv.URL+"/mcp", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", coding)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Content-Encoding %q: %d, want %d", coding, resp.StatusCode, want)
+		}
+		if ae := resp.Header.Get("Accept-Encoding"); (want == 415) != (ae == "identity") {
+			t.Errorf("Content-Encoding %q: Accept-Encoding %q", coding, ae)
+		}
+	}
+}
