@@ -47,8 +47,10 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -145,7 +147,11 @@ func Main(h http.Handler, opts *Options) {
 // logs "listening" with the endpoint's URL once the port is bound, and
 // serves through lambdamcp.Guard, so that the local server answers as the
 // function does, until ctx ends; then it lets requests in flight finish
-// for up to 5 s and returns nil.
+// for up to 5 s and returns nil. A request's headers must arrive within
+// 10 s and its body within a minute, and a kept-alive connection idle for
+// two minutes is closed; answers take as long as they take, so that event
+// streams last. Listening beyond loopback without authentication is
+// logged as a warning.
 func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	var o Options
 	if opts != nil {
@@ -185,6 +191,10 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		return fmt.Errorf("%s %q: %w", from, addr, err)
 	}
 	host, everywhere := localHost(ln.Addr())
+	if !c.auth.Enabled() && !loopback(ln.Addr()) {
+		logger.Warn("listening beyond this machine without authentication: anyone who can reach " + ln.Addr().String() +
+			" can call the server's tools; listen on 127.0.0.1, or set " + auth.EnvTokenSHA256 + " or " + auth.EnvJWTIssuer)
+	}
 	endpoint := "http://" + host + "/mcp"
 	if c.auth.ResourceURL == "" {
 		// The resource, and the origin a local page may call from, is the
@@ -205,7 +215,7 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		return err
 	}
 	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", c.auth.Enabled()), slog.Bool("json_response", lopts.JSONResponse))
-	return serveLocal(ctx, ln, lambdamcp.Guard(handler, lopts))
+	return serveLocal(ctx, ln, lambdamcp.Guard(handler, lopts), logger)
 }
 
 // config is what the environment says, read and checked before anything
@@ -308,7 +318,7 @@ func protect(h http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler
 		slog.Bool("from_authorizer", cfg.FromAuthorizer),
 		slog.Any("required_scopes", cfg.Scopes),
 		slog.String("resource", cfg.ResourceURL))
-	return mux, nil
+	return cleanPathsOnly(mux), nil
 }
 
 // Routes serves h, the MCP endpoint's handler, at /mcp (and /mcp/, served
@@ -324,13 +334,50 @@ func Routes(h http.Handler) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
-	return mux
+	return cleanPathsOnly(mux)
 }
 
+// cleanPathsOnly answers a path that is not clean ("//mcp", "/a/../mcp")
+// with a 404, where http.ServeMux would redirect to the clean one with a
+// small HTML page: the path is the client's mistake, and a redirected POST
+// loses its body in several clients.
+func cleanPathsOnly(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != "" && r.Method != http.MethodConnect {
+			clean := path.Clean(p)
+			if strings.HasSuffix(p, "/") && clean != "/" {
+				clean += "/"
+			}
+			if clean != p {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// Timeouts of the local server (variables for its tests). A request's
+// headers and body must arrive within them, and a kept-alive connection is
+// closed after idleTimeout; nothing bounds the answer, so that event
+// streams run as long as they last.
+var (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute
+	idleTimeout       = 2 * time.Minute
+)
+
 // serveLocal runs an HTTP server for h on ln until ctx ends, then shuts it
-// down, letting requests in flight finish for up to 5 s.
-func serveLocal(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// down, letting requests in flight finish for up to 5 s. net/http's own
+// error lines go to logger.
+func serveLocal(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -365,4 +412,11 @@ func localHost(addr net.Addr) (hostPort string, everywhere bool) {
 		return addr.String(), false
 	}
 	return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port)), true
+}
+
+// loopback reports whether a listener at addr is reached from this
+// machine only.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }

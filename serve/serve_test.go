@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -345,5 +347,133 @@ func TestRunShutdownWithStalledClient(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Run did not return")
+	}
+}
+
+// TestRunUncleanPaths checks that a path that is not clean gets a JSON
+// 404, with and without authentication, where http.ServeMux would redirect
+// with an HTML page.
+func TestRunUncleanPaths(t *testing.T) {
+	for _, env := range []map[string]string{nil, {auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789")}} {
+		url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), env, nil)
+		base := strings.TrimSuffix(url, "/mcp")
+		for _, p := range []string{"//mcp", "/x/../mcp", "/mcp/.", "/./healthz", "//.well-known/oauth-protected-resource"} {
+			req, _ := http.NewRequest("POST", base+p, strings.NewReader(pingCall))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/json" || !json.Valid(body) {
+				t.Errorf("auth %v: POST %s = %d %s %s, want 404 with a JSON body", env != nil, p, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+		}
+	}
+}
+
+// TestRunWarnsWhenExposed checks that Run warns when it listens beyond
+// loopback without authentication, and only then.
+func TestRunWarnsWhenExposed(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		env  map[string]string
+		warn bool
+	}{
+		{"0.0.0.0:0", nil, true},
+		{"127.0.0.1:0", nil, false},
+		{"0.0.0.0:0", map[string]string{auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789"), auth.EnvResourceURL: "https://mcp.example/mcp"}, false},
+	} {
+		var logs strings.Builder
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		sw := &syncWriter{w: &logs, listening: make(chan struct{})}
+		logger := slog.New(slog.NewJSONHandler(sw, nil))
+		go func() {
+			done <- Run(ctx, Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+				Addr: tc.addr, Logger: logger, Getenv: func(k string) string { return tc.env[k] },
+			})
+		}()
+		select {
+		case <-sw.listening:
+		case err := <-done:
+			t.Fatalf("%s: Run = %v before listening", tc.addr, err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("%s: Run = %v", tc.addr, err)
+		}
+		warned := strings.Contains(logs.String(), "listening beyond this machine without authentication")
+		if warned != tc.warn {
+			t.Errorf("%s, auth %v: warned %v, want %v; logs:\n%s", tc.addr, tc.env != nil, warned, tc.warn, logs.String())
+		}
+	}
+}
+
+// syncWriter serialises log lines to w, and closes listening at the
+// "listening" line.
+type syncWriter struct {
+	mu        sync.Mutex
+	w         io.Writer
+	listening chan struct{}
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if bytes.Contains(p, []byte(`"msg":"listening"`)) {
+		close(s.listening)
+	}
+	return s.w.Write(p)
+}
+
+// TestRunTimeouts checks that the local server bounds what clients take
+// to send: a body that stops coming gets a 408, and a kept-alive
+// connection left idle is closed, while an answer takes as long as it
+// takes.
+func TestRunTimeouts(t *testing.T) {
+	defer func(r, i time.Duration) { readTimeout, idleTimeout = r, i }(readTimeout, idleTimeout)
+	readTimeout, idleTimeout = 500*time.Millisecond, 500*time.Millisecond
+	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), nil, nil)
+	host := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/mcp")
+
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "POST /mcp HTTP/1.1\r\nHost: "+host+"\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: 100\r\n\r\n{")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("stalled body: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !json.Valid(body) || strings.Contains(string(body), "127.0.0.1") {
+		t.Errorf("stalled body: %d %s, want 408 with a JSON body naming no address", resp.StatusCode, body)
+	}
+
+	idle, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	io.WriteString(idle, "GET /healthz HTTP/1.1\r\nHost: "+host+"\r\n\r\n")
+	r := bufio.NewReader(idle)
+	idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if resp, err := http.ReadResponse(r, nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health check: %v %v", resp, err)
+	} else {
+		io.ReadAll(resp.Body)
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		t.Errorf("idle connection: read %v, want EOF once the server closed it", err)
+	}
+
+	// A slow answer outlives both timeouts (ping's delay_ms).
+	slow := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":1200}}}`
+	if resp, body := post(t, url, both, "", "", slow); resp.StatusCode != 200 || !strings.Contains(body, "pong!") {
+		t.Errorf("slow answer: %d %s, want 200 and pong", resp.StatusCode, body)
 	}
 }

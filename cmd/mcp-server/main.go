@@ -5,7 +5,11 @@
 // and ALBs. Anywhere else it is a local HTTP server:
 //
 //	go run ./cmd/mcp-server                 # http://127.0.0.1:8080/mcp
-//	go run ./cmd/mcp-server -addr :9090     # or MCP_ADDR=:9090
+//	go run ./cmd/mcp-server -addr 127.0.0.1:9090   # or MCP_ADDR=127.0.0.1:9090
+//
+// An address without a host (":9090") listens on every interface: anyone
+// who can reach the machine can then call the tools, unless authentication
+// is configured (below); the server logs a warning when it is not.
 //
 // Paths: POST /mcp is the MCP endpoint (stateless Streamable HTTP, both
 // protocol eras); GET /healthz answers {"status":"ok"}. GET and DELETE on

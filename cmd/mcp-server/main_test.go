@@ -114,7 +114,8 @@ func startLogs(t *testing.T, args []string, env map[string]string) []map[string]
 
 // TestListenOnEveryInterface checks the URL the server gives when it
 // listens on every interface: one a local client can use, not [::] or
-// 0.0.0.0, and, with authentication on, a warning that remote clients need
+// 0.0.0.0; without authentication, a warning that anyone who can reach it
+// can call the tools, and with it, a warning that remote clients need
 // MCP_RESOURCE_URL.
 func TestListenOnEveryInterface(t *testing.T) {
 	authEnv := map[string]string{auth.EnvTokenSHA256: auth.HashToken("every-interface-token")}
@@ -126,10 +127,18 @@ func TestListenOnEveryInterface(t *testing.T) {
 			if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") || u.Port() == "0" {
 				t.Errorf("listening url = %v, want a loopback URL with the port", listening["url"])
 			}
+			var exposed bool
 			for _, rec := range recs {
-				if rec["level"] == "WARN" {
+				msg, _ := rec["msg"].(string)
+				switch {
+				case rec["level"] == "WARN" && strings.HasPrefix(msg, "listening beyond this machine without authentication"):
+					exposed = true
+				case rec["level"] == "WARN":
 					t.Errorf("warning without authentication: %v", rec)
 				}
+			}
+			if !exposed {
+				t.Error("no warning that the server is open to the network without authentication")
 			}
 		})
 		t.Run(addr+" with authentication", func(t *testing.T) {
