@@ -223,6 +223,16 @@ var badInputCases = []struct {
 		message: "Content-Type must be 'application/json'",
 	},
 	{
+		name: "fractional id", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string or an integer",
+	},
+	{
+		name: "id past 2^53", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":9007199254740993,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string or an integer",
+	},
+	{
 		name: "gzip body", status: 415, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "Content-Encoding", "gzip"),
 		message: "must not be content-encoded",
@@ -796,6 +806,29 @@ func TestGoSDKClientCallsAnyName(t *testing.T) {
 		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: name})
 		if err != nil || res.IsError || len(res.Content) != 1 || res.Content[0].(*mcp.TextContent).Text != "called "+name {
 			t.Errorf("calling %q: %v, %+v", name, err, res)
+		}
+	}
+}
+
+// TestExactIDsEchoed checks that the ids the guard lets through come back
+// as the client sent them (in value), at the edge of what is exact.
+func TestExactIDsEchoed(t *testing.T) {
+	server, _ := newHardServer(t)
+	h := lambdamcp.NewHandler(streamableMux(server), hardOptions(new(bytes.Buffer)))
+	for _, id := range []string{`9007199254740991`, `-9007199254740991`, `"9007199254740993"`, `1e3`} {
+		resp := invoke(t, h, restEvent(t, jsonPost(`{"jsonrpc":"2.0","id":`+id+`,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)))
+		var answer struct {
+			ID     json.RawMessage `json:"id"`
+			Result json.RawMessage `json:"result"`
+		}
+		if err := json.Unmarshal(resp.body(t), &answer); err != nil || answer.Result == nil {
+			t.Fatalf("id %s: %d %s", id, resp.StatusCode, resp.body(t))
+		}
+		var sent, got any
+		json.Unmarshal([]byte(id), &sent)
+		json.Unmarshal(answer.ID, &got)
+		if sent != got {
+			t.Errorf("id %s answered with id %s", id, answer.ID)
 		}
 	}
 }

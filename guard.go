@@ -412,6 +412,13 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 			return rej
 		}
 		rec.rpc = peekRPC(body)
+		if !exactID(rec.rpc.ID) {
+			// The go-sdk reads a number id as a float64 and answers with
+			// its int64: 1.5 would come back as 1, 2^53+1 as 2^53, and the
+			// client could not match the answer to its request.
+			rec.rpc.ID = nil
+			return reject(http.StatusBadRequest, codeInvalidRequest, "the request id must be a string or an integer of at most 2^53-1 in magnitude")
+		}
 	}
 	// Streamed invocations are answered as the handler streams them, and
 	// so is subscriptions/listen, which the go-sdk always answers with an

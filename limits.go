@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -478,6 +479,21 @@ func validID(raw json.RawMessage) bool {
 		return true
 	}
 	return false
+}
+
+// maxExactID is the largest integer a float64 holds exactly, with every
+// smaller one (JavaScript's Number.MAX_SAFE_INTEGER).
+const maxExactID = 1<<53 - 1
+
+// exactID reports whether an id (as validID has it, or none) comes back
+// unchanged in the go-sdk's answer: a string, or a number whose value is an
+// integer of at most maxExactID in magnitude (1e3 and 1.0 are such numbers).
+func exactID(raw json.RawMessage) bool {
+	if len(raw) == 0 || raw[0] == '"' {
+		return true
+	}
+	v, err := strconv.ParseFloat(string(raw), 64)
+	return err == nil && v == math.Trunc(v) && math.Abs(v) <= maxExactID
 }
 
 // responseLimit is the largest encoded response the front of a buffered

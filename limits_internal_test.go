@@ -254,3 +254,17 @@ func TestBodyReadError(t *testing.T) {
 		}
 	}
 }
+
+// TestExactID checks which ids come back unchanged from the go-sdk, which
+// reads numbers as float64 and answers with their int64.
+func TestExactID(t *testing.T) {
+	for raw, want := range map[string]bool{
+		``: true, `"x"`: true, `7`: true, `-7`: true, `0`: true, `1.0`: true, `1e3`: true,
+		`9007199254740991`: true, `-9007199254740991`: true,
+		`9007199254740992`: false, `9007199254740993`: false, `1.5`: false, `1e30`: false, `-1e400`: false,
+	} {
+		if got := exactID(json.RawMessage(raw)); got != want {
+			t.Errorf("exactID(%s) = %v, want %v", raw, got, want)
+		}
+	}
+}
