@@ -233,6 +233,12 @@ var badInputCases = []struct {
 		message: "the request id must be a string or an integer",
 	},
 	{
+		name: "2026-07-28 params the go-sdk cannot decode", status: 400, code: -32602, id: "8",
+		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{},"requestState":5,`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "echo"),
+		message: "failed to extract name from parameters", // the go-sdk's -32020, recoded
+	},
+	{
 		name: "gzip body", status: 415, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "Content-Encoding", "gzip"),
 		message: "must not be content-encoded",

@@ -6,6 +6,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // JSON-RPC error codes used for transport errors.
@@ -13,6 +15,7 @@ const (
 	codeParseError     = -32700
 	codeInvalidRequest = -32600
 	codeMethodNotFound = -32601
+	codeInvalidParams  = -32602
 	codeInternalError  = -32603
 )
 
@@ -32,7 +35,8 @@ const maxErrorText = 1 << 10
 // error). The SDK's refusal of an unsupported
 // MCP-Protocol-Version becomes the spec's UnsupportedProtocolVersionError
 // (code -32022, data {supported, requested}), which 2026-07-28 clients
-// read to pick another version.
+// read to pick another version, and its HeaderMismatch (-32020) for params
+// it could not decode becomes the invalid-params error (-32602) it is.
 //
 // NewHandler and Guard apply it unless Options.RawErrors is set.
 func JSONErrors(h http.Handler) http.Handler {
@@ -48,6 +52,7 @@ type jsonErrorWriter struct {
 	req         *http.Request
 	wroteHeader bool
 	intercept   bool // a plain-text error, rewritten as JSON
+	hold        bool // a JSON 400, held until the end to be read (and maybe recoded)
 	peek        bool // a JSON answer, passed through and read for its error code (traced requests)
 	status      int
 	text        bytes.Buffer
@@ -67,15 +72,36 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		w.status = code
 		return
 	}
+	if code == http.StatusBadRequest {
+		w.hold = true
+		w.status = code
+		return
+	}
 	if rec := recordFrom(w.req.Context()); rec != nil && rec.traced {
 		w.peek = isJSON(w.Header().Get("Content-Type"))
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// release ends holding: the status and what was held go out, and the rest
+// passes through.
+func (w *jsonErrorWriter) release() {
+	w.hold = false
+	w.ResponseWriter.WriteHeader(w.status)
+	w.ResponseWriter.Write(w.text.Bytes())
+	w.text.Reset()
+}
+
 func (w *jsonErrorWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.hold {
+		if w.text.Len()+len(p) <= maxErrorText {
+			w.text.Write(p)
+			return len(p), nil
+		}
+		w.release() // too long to be one of the go-sdk's refusals
 	}
 	if w.intercept || w.peek {
 		if room := maxErrorText - w.text.Len(); room > 0 {
@@ -90,7 +116,7 @@ func (w *jsonErrorWriter) Write(p []byte) (int, error) {
 
 // Flush passes through for streamed (SSE) responses.
 func (w *jsonErrorWriter) Flush() {
-	if w.intercept {
+	if w.intercept || w.hold {
 		return
 	}
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
@@ -102,6 +128,10 @@ func (w *jsonErrorWriter) Flush() {
 func (w *jsonErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *jsonErrorWriter) finish() {
+	if w.hold {
+		w.finishHeld()
+		return
+	}
 	if w.peek {
 		// The JSON-RPC errors the go-sdk answers before its middleware
 		// (HeaderMismatch, parameters that do not decode), which
@@ -154,6 +184,34 @@ func (w *jsonErrorWriter) finish() {
 	}
 	rec.noteErrorCode(code)
 	writeRPCError(w.ResponseWriter, w.status, id, code, msg, nil)
+}
+
+// finishHeld sends a JSON 400 held to the end. The go-sdk (v1.8.0) refuses
+// a 2026-07-28 tools/call, prompts/get or resources/read whose params it
+// cannot decode as a HeaderMismatch (-32020), a code the spec reserves for
+// headers that disagree with the body: it is an invalid-params error
+// (-32602), and answered as one.
+func (w *jsonErrorWriter) finishHeld() {
+	rec := recordFrom(w.req.Context())
+	var answer jsonrpcError
+	if json.Unmarshal(w.text.Bytes(), &answer) != nil || answer.Error.Code == 0 {
+		w.release()
+		return
+	}
+	if answer.Error.Code == mcp.CodeHeaderMismatch && strings.HasPrefix(answer.Error.Message, "failed to extract name from parameters") {
+		rec.noteErrorCode(codeInvalidParams)
+		writeRPCError(w.ResponseWriter, w.status, answer.ID, codeInvalidParams, answer.Error.Message, answer.Error.Data)
+		return
+	}
+	if rec != nil && rec.traced {
+		rec.mu.Lock()
+		seen := rec.method != "" || rec.errorCode != ""
+		rec.mu.Unlock()
+		if !seen {
+			rec.noteErrorCode(answer.Error.Code)
+		}
+	}
+	w.release()
 }
 
 // firstValueIsJSON reports whether body starts with a whole JSON value, as

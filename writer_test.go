@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -522,6 +523,30 @@ func TestContentEncoding(t *testing.T) {
 		}
 		if ae := resp.Header.Get("Accept-Encoding"); (want == 415) != (ae == "identity") {
 			t.Errorf("Content-Encoding %q: Accept-Encoding %q", coding, ae)
+		}
+	}
+}
+
+// TestJSONErrorsHeld400 checks that JSONErrors, which holds a JSON 400 to
+// read it, sends what it does not recode as the handler wrote it: a short
+// error, and one too long to be held, written in parts and flushed.
+func TestJSONErrorsHeld400(t *testing.T) {
+	short := `{"jsonrpc":"2.0","id":3,"error":{"code":-32020,"message":"header mismatch: Mcp-Name header value 'a' does not match body value 'b'"}}`
+	long := `{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"` + strings.Repeat("x", 3000) + `"}}`
+	for _, body := range []string{short, long, `not JSON at all`} {
+		h := lambdamcp.JSONErrors(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Handler", "kept")
+			w.WriteHeader(http.StatusBadRequest)
+			for part := range slices.Chunk([]byte(body), 700) {
+				w.Write(part)
+				w.(http.Flusher).Flush()
+			}
+		}))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/mcp", nil))
+		if rec.Code != 400 || rec.Body.String() != body || rec.Header().Get("X-Handler") != "kept" {
+			t.Errorf("answer %d %q %.80s…, want the handler's 400 unchanged", rec.Code, rec.Header(), rec.Body)
 		}
 	}
 }
