@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -33,7 +34,9 @@ func New() *mcp.Server {
 	}, func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		shape := req.Params.Arguments["shape"]
 		if !slices.Contains(Shapes, shape) {
-			return nil, fmt.Errorf("shape must be one of %s", strings.Join(Shapes, ", "))
+			// A JSON-RPC error with its code: a plain Go error would reach
+			// the client with code 0.
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "shape must be one of " + strings.Join(Shapes, ", ")}
 		}
 		text := fmt.Sprintf("Plan the deployment of a stateless MCP server on AWS Lambda behind the %q event shape.", shape)
 		if req.Params.Arguments["streaming"] == "yes" {

@@ -1,6 +1,7 @@
 package prompts_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -33,6 +34,13 @@ func TestPromptsThroughEveryRoute(t *testing.T) {
 				want := `Plan the deployment of a stateless MCP server on AWS Lambda behind the "url" event shape. Stream responses if the shape allows it, and say what that costs.`
 				if len(got.Messages) != 1 || got.Messages[0].Role != "user" || got.Messages[0].Content.Text != want {
 					t.Errorf("prompt messages = %+v", got.Messages)
+				}
+
+				// A shape it does not know is an invalid-params error.
+				bad := lambdatest.Invoke(t, h, route, lambdatest.Call(era, 4, "prompts/get",
+					map[string]any{"name": "deploy", "arguments": map[string]any{}}, nil)).Last()
+				if e, _ := bad["error"].(map[string]any); e == nil || e["code"] != float64(-32602) || !strings.Contains(e["message"].(string), "shape must be one of") {
+					t.Errorf("prompts/get without a shape answered %v, want error -32602", bad)
 				}
 
 				var completion struct {
