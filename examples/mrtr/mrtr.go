@@ -15,12 +15,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/lambdamcp/lambdamcp/requeststate"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
 // StateTTL is how long a client has to answer.
@@ -57,6 +59,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		}
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
+			if caps := req.ClientCapabilities(); caps == nil || caps.Elicitation == nil {
+				return nil, nil, missingCapability("elicitation")
+			}
 			q := quote{Item: in.Item, Quantity: in.Quantity, Cents: unit * in.Quantity, Quoted: time.Now().UTC()}
 			state, err := sealer.Seal(purpose, q, StateTTL)
 			if err != nil {
@@ -93,6 +98,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	}) (*mcp.CallToolResult, any, error) {
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
+			if caps := req.ClientCapabilities(); caps == nil || caps.Sampling == nil {
+				return nil, nil, missingCapability("sampling")
+			}
 			state, err := sealer.Seal(purpose, in.Topic, StateTTL)
 			if err != nil {
 				return nil, nil, err
@@ -135,6 +143,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		// asked; the seal keeps a client from skipping it.
 		purpose := callPurpose(req, struct{}{})
 		if req.Params.RequestState == "" {
+			if caps := req.ClientCapabilities(); caps == nil || caps.RootsV2 == nil {
+				return nil, nil, missingCapability("roots")
+			}
 			state, err := sealer.Seal(purpose, "asked", StateTTL)
 			if err != nil {
 				return nil, nil, err
@@ -156,6 +167,20 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
 	})
 	return s
+}
+
+// missingCapability is the error a tool answers when the client did not
+// declare the capability its input request needs: the spec forbids sending
+// such a request, and has the server answer MissingRequiredClientCapability
+// (-32021) naming what is missing. A *jsonrpc.Error is what the go-sdk sends
+// as an error rather than a tool result. The data is written out, since
+// mcp.ClientCapabilities would always name roots too.
+func missingCapability(name string) error {
+	return &jsonrpc.Error{
+		Code:    mcp.CodeMissingRequiredClientCapabilities,
+		Message: "this tool asks the client for input that needs the " + name + " capability, which the client did not declare",
+		Data:    json.RawMessage(`{"requiredCapabilities":{"` + name + `":{}}}`),
+	}
 }
 
 // callPurpose binds requestState to the call: the tool, its arguments,

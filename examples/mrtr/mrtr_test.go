@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp/auth"
@@ -206,6 +207,48 @@ func TestClientCompletesRounds(t *testing.T) {
 		}
 		if res.IsError || text.String() != tc.want {
 			t.Errorf("%s = %q (isError %v), want %q", tc.tool, text.String(), res.IsError, tc.want)
+		}
+	}
+}
+
+// TestMissingCapability checks that a tool does not ask a client for input
+// it did not declare it can give: the spec forbids the request, and has the
+// server answer -32021 naming the capability, and only it.
+func TestMissingCapability(t *testing.T) {
+	h := mrtr.Handler(mrtr.New(newSealer(t)))
+	tests := []struct {
+		tool string
+		args map[string]any
+		need string
+	}{
+		{"order", map[string]any{"item": "tea", "quantity": 1}, "elicitation"},
+		{"haiku", map[string]any{"topic": "Lambda"}, "sampling"},
+		{"workspace", map[string]any{}, "roots"},
+	}
+	for _, tc := range tests {
+		for _, route := range lambdatest.Routes {
+			t.Run(tc.tool+"/"+route.String(), func(t *testing.T) {
+				// Every capability but the one the tool needs.
+				declared := map[string]any{"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{}}
+				delete(declared, tc.need)
+				answer := lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Modern, 1, "tools/call",
+					map[string]any{"name": tc.tool, "arguments": tc.args},
+					map[string]any{"io.modelcontextprotocol/clientCapabilities": declared}))
+				e, _ := answer.Last()["error"].(map[string]any)
+				want := map[string]any{"requiredCapabilities": map[string]any{tc.need: map[string]any{}}}
+				if e == nil || e["code"] != float64(-32021) || !cmp.Equal(e["data"], want) {
+					t.Errorf("answered %d %v, want error -32021 with data %v", answer.Status, answer.Last(), want)
+				}
+
+				declared[tc.need] = map[string]any{}
+				var first inputRequired
+				lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Modern, 2, "tools/call",
+					map[string]any{"name": tc.tool, "arguments": tc.args},
+					map[string]any{"io.modelcontextprotocol/clientCapabilities": declared})).Result(t, &first)
+				if first.ResultType != "input_required" {
+					t.Errorf("with %s declared: %+v, want input_required", tc.need, first)
+				}
+			})
 		}
 	}
 }
