@@ -384,7 +384,9 @@ func TestStateAcrossInstances(t *testing.T) {
 	session := func(k []byte) *mcp.ClientSession {
 		ts := httptest.NewServer(everything.Handler(everything.New(&everything.Options{StateKey: k}), nil))
 		t.Cleanup(ts.Close)
-		client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true}})
+		// Rounds played by hand; the handler declares elicitation.
+		client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
+			ElicitationHandler: answerForms, MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true}})
 		cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: ts.URL}, &mcp.ClientSessionOptions{ProtocolVersion: "2026-07-28"})
 		if err != nil {
 			t.Fatal(err)
@@ -502,5 +504,33 @@ func TestParamHeader(t *testing.T) {
 				t.Errorf("%d %s; want it to contain %s", resp.StatusCode, b.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestMissingCapability checks that the server asks a 2026-07-28 client
+// only for input it declared it can give, and otherwise answers -32021
+// naming exactly the capabilities missing.
+func TestMissingCapability(t *testing.T) {
+	cs := connect(t, "2026-07-28", &mcp.ClientOptions{MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true}}) // declares none
+	check := func(what string, err error, want string) {
+		t.Helper()
+		var rpcErr *jsonrpc.Error
+		if !errors.As(err, &rpcErr) || rpcErr.Code != mcp.CodeMissingRequiredClientCapabilities || string(rpcErr.Data) != want {
+			t.Errorf("%s: got %v, want -32021 with data %s", what, err, want)
+		}
+	}
+	_, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_missing_capability"})
+	check("test_missing_capability", err, `{"requiredCapabilities":{"sampling":{}}}`)
+	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_elicitation"})
+	check("an elicitation", err, `{"requiredCapabilities":{"elicitation":{}}}`)
+	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_multiple_inputs"})
+	check("three kinds of input", err, `{"requiredCapabilities":{"elicitation":{},"sampling":{}}}`) // the go-sdk client declares roots by default
+	_, err = cs.GetPrompt(t.Context(), &mcp.GetPromptParams{Name: "test_input_required_result_prompt"})
+	check("a prompt's elicitation", err, `{"requiredCapabilities":{"elicitation":{}}}`)
+
+	declared := connect(t, "2026-07-28", &mcp.ClientOptions{ElicitationHandler: answerForms, MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true}})
+	res, err := declared.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_elicitation"})
+	if err != nil || res.InputRequests["user_name"] == nil {
+		t.Errorf("with elicitation declared: %+v, %v; want the input request", res, err)
 	}
 }

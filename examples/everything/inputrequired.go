@@ -3,6 +3,9 @@ package everything
 //lint:file-ignore SA1019 the 2025-11-25 era's logging, sampling and roots are served on purpose; the conformance suite tests them
 
 import (
+	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	"context"
@@ -101,8 +104,68 @@ func textResult(s string) *mcp.CallToolResult {
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s}}}
 }
 
-func needInput(reqs mcp.InputRequestMap, state string) *mcp.CallToolResult {
-	return &mcp.CallToolResult{InputRequests: reqs, RequestState: state}
+// needInput answers that the tool needs the client's input, unless the
+// client did not declare the capability a request needs: the spec forbids
+// sending that request and has the server answer
+// MissingRequiredClientCapability instead.
+func needInput(req *mcp.CallToolRequest, reqs mcp.InputRequestMap, state string) (*mcp.CallToolResult, any, error) {
+	if err := checkInputCapabilities(req.ClientCapabilities(), reqs); err != nil {
+		return nil, nil, err
+	}
+	return &mcp.CallToolResult{InputRequests: reqs, RequestState: state}, nil, nil
+}
+
+// checkInputCapabilities answers -32021 naming the capabilities that caps
+// lacks for reqs, or nil.
+//
+// Without per-request capabilities (nil caps: the 2025-11-25 era, whose
+// capabilities a stateless server does not keep from initialize) there is
+// nothing to check; the go-sdk then fails the server-to-client request the
+// input request becomes, which a stateless server cannot send.
+func checkInputCapabilities(caps *mcp.ClientCapabilities, reqs mcp.InputRequestMap) error {
+	if caps == nil {
+		return nil
+	}
+	missing := map[string]bool{}
+	for _, r := range reqs {
+		switch r.(type) {
+		case *mcp.ElicitParams:
+			missing["elicitation"] = missing["elicitation"] || caps.Elicitation == nil
+		case *mcp.CreateMessageParams, *mcp.CreateMessageWithToolsParams:
+			missing["sampling"] = missing["sampling"] || caps.Sampling == nil
+		case *mcp.ListRootsParams:
+			missing["roots"] = missing["roots"] || caps.RootsV2 == nil
+		}
+	}
+	required := map[string]any{}
+	for name, m := range missing {
+		if m {
+			required[name] = map[string]any{}
+		}
+	}
+	if len(required) == 0 {
+		return nil
+	}
+	return missingCapabilities(required)
+}
+
+// missingCapabilities is MissingRequiredClientCapability for the
+// capabilities named in required. The data is written out, since
+// mcp.ClientCapabilities would always name roots too.
+func missingCapabilities(required map[string]any) error {
+	data, err := json.Marshal(map[string]any{"requiredCapabilities": required})
+	if err != nil {
+		return err
+	}
+	names, what := slices.Sorted(maps.Keys(required)), "capability"
+	if len(names) > 1 {
+		what = "capabilities"
+	}
+	return &jsonrpc.Error{
+		Code:    mcp.CodeMissingRequiredClientCapabilities,
+		Message: "this request needs the client's " + strings.Join(names, " and ") + " " + what + ", which the client did not declare",
+		Data:    data,
+	}
 }
 
 // invalidState is the JSON-RPC error for a requestState that fails its check.
@@ -132,7 +195,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 				return textResult("Hello, " + name + "!"), nil, nil
 			}
 			// Missing, declined, malformed or unrelated answers: ask again.
-			return needInput(mcp.InputRequestMap{"user_name": askName("What is your name?")}, ""), nil, nil
+			return needInput(req, mcp.InputRequestMap{"user_name": askName("What is your name?")}, "")
 		})
 
 	add("test_input_required_result_sampling", "Asks the client's model a question by sampling.",
@@ -140,7 +203,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 			if text, ok := sampled(req.Params.InputResponses, "capital_question"); ok {
 				return textResult("Sampling response: " + text), nil, nil
 			}
-			return needInput(mcp.InputRequestMap{"capital_question": askSampling("What is the capital of France?", 100)}, ""), nil, nil
+			return needInput(req, mcp.InputRequestMap{"capital_question": askSampling("What is the capital of France?", 100)}, "")
 		})
 
 	add("test_input_required_result_list_roots", "Asks for the client's roots.",
@@ -152,7 +215,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 				}
 				return textResult(fmt.Sprintf("Client roots (%d): %s", len(roots), strings.Join(uris, ", "))), nil, nil
 			}
-			return needInput(mcp.InputRequestMap{"client_roots": &mcp.ListRootsParams{}}, ""), nil, nil
+			return needInput(req, mcp.InputRequestMap{"client_roots": &mcp.ListRootsParams{}}, "")
 		})
 
 	// confirmTool asks for a confirmation and requires its own sealed state back.
@@ -170,7 +233,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return needInput(mcp.InputRequestMap{"confirm": askConfirm()}, state), nil, nil
+		return needInput(req, mcp.InputRequestMap{"confirm": askConfirm()}, state)
 	}
 	add("test_input_required_result_request_state", "Asks for confirmation and round-trips sealed requestState.",
 		confirmTool)
@@ -197,11 +260,11 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 			if err != nil {
 				return nil, nil, err
 			}
-			return needInput(mcp.InputRequestMap{
+			return needInput(req, mcp.InputRequestMap{
 				"user_name":    askName("What is your name?"),
 				"greeting":     askSampling("Generate a greeting", 50),
 				"client_roots": &mcp.ListRootsParams{},
-			}, state), nil, nil
+			}, state)
 		})
 
 	const multiRound = "test_input_required_result_multi_round"
@@ -237,7 +300,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 			if err != nil {
 				return nil, nil, err
 			}
-			return needInput(ask, state), nil, nil
+			return needInput(req, ask, state)
 		})
 
 	add("test_input_required_result_capabilities", "Asks only for the kinds of input the client declared it supports.",
@@ -271,7 +334,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 				}
 			}
 			if len(ask) > 0 {
-				return needInput(ask, ""), nil, nil
+				return needInput(req, ask, "")
 			}
 			return textResult("Input received for the declared capabilities: " + strings.Join(got, ", ")), nil, nil
 		})
@@ -288,7 +351,7 @@ func addClientRequestTools(srv *mcp.Server) {
 			if text, ok := sampled(req.Params.InputResponses, "completion"); ok {
 				return textResult("LLM response: " + text), nil, nil
 			}
-			return needInput(mcp.InputRequestMap{"completion": askSampling(in.Prompt, 100)}, ""), nil, nil
+			return needInput(req, mcp.InputRequestMap{"completion": askSampling(in.Prompt, 100)}, "")
 		})
 
 	type elicitArgs struct {
@@ -304,7 +367,7 @@ func addClientRequestTools(srv *mcp.Server) {
 				"properties": map[string]any{"username": map[string]any{"type": "string", "description": "User's response"}},
 				"required":   []string{"username"},
 			}
-			return needInput(mcp.InputRequestMap{"username": &mcp.ElicitParams{Message: in.Message, RequestedSchema: schema}}, ""), nil, nil
+			return needInput(req, mcp.InputRequestMap{"username": &mcp.ElicitParams{Message: in.Message, RequestedSchema: schema}}, "")
 		})
 
 	elicitFixed := func(name, desc, message string, schema map[string]any) {
@@ -313,7 +376,7 @@ func addClientRequestTools(srv *mcp.Server) {
 				if res, ok := req.Params.InputResponses["form"].(*mcp.ElicitResult); ok && res != nil {
 					return textResult(fmt.Sprintf("Elicitation completed: action=%s, content=%v", res.Action, res.Content)), nil, nil
 				}
-				return needInput(mcp.InputRequestMap{"form": &mcp.ElicitParams{Message: message, RequestedSchema: schema}}, ""), nil, nil
+				return needInput(req, mcp.InputRequestMap{"form": &mcp.ElicitParams{Message: message, RequestedSchema: schema}}, "")
 			})
 	}
 	elicitFixed("test_elicitation_sep1034_defaults", "Elicits a form whose fields carry default values (SEP-1034).",

@@ -58,8 +58,12 @@ func addPrompts(srv *mcp.Server) {
 					user(&mcp.TextContent{Text: "Context: " + text}),
 				}}, nil
 			}
-			return &mcp.GetPromptResult{InputRequests: mcp.InputRequestMap{"user_context": &mcp.ElicitParams{
+			ask := mcp.InputRequestMap{"user_context": &mcp.ElicitParams{
 				Message: "What context should the prompt use?", RequestedSchema: objectSchema("context", "string"),
-			}}}, nil
+			}}
+			if err := checkInputCapabilities(req.ClientCapabilities(), ask); err != nil {
+				return nil, err
+			}
+			return &mcp.GetPromptResult{InputRequests: ask}, nil
 		})
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -19,17 +18,7 @@ func addProtocolTools(srv *mcp.Server, staticLists bool) {
 			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling != nil {
 				return textResult("the client declared sampling"), nil, nil
 			}
-			data, err := json.Marshal(mcp.MissingRequiredClientCapabilityData{
-				RequiredCapabilities: &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}},
-			})
-			if err != nil {
-				return nil, nil, err
-			}
-			return nil, nil, &jsonrpc.Error{
-				Code:    mcp.CodeMissingRequiredClientCapabilities,
-				Message: "this tool needs the sampling capability, which the client did not declare",
-				Data:    data,
-			}
+			return nil, nil, missingCapabilities(map[string]any{"sampling": map[string]any{}})
 		})
 
 	// In the 2026-07-28 era a server needing input answers with an
@@ -40,7 +29,7 @@ func addProtocolTools(srv *mcp.Server, staticLists bool) {
 			if name, ok := acceptedString(req.Params.InputResponses, "user_name", "name"); ok {
 				return textResult("Hello, " + name + "!"), nil, nil
 			}
-			return needInput(mcp.InputRequestMap{"user_name": askName("What is your name?")}, ""), nil, nil
+			return needInput(req, mcp.InputRequestMap{"user_name": askName("What is your name?")}, "")
 		})
 
 	// A 2026-07-28 client mirrors an argument marked x-mcp-header into an
