@@ -287,7 +287,25 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		}
 	case <-ctx.Done():
 	}
-	if context.Cause(ctx) == context.Canceled {
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, ErrShuttingDown):
+		// The handler sees the shutdown too, and may still answer: the
+		// go-sdk ends a subscriptions/listen stream with its result.
+		t := time.NewTimer(shutdownGrace)
+		defer t.Stop()
+		select {
+		case v := <-done:
+			if v != nil {
+				return OutcomePanic
+			}
+			if dw.answered(rec.rpc.ID != nil) {
+				return ""
+			}
+		case <-t.C:
+		}
+		dw.detach()
+		return OutcomeCancelled
+	case cause == context.Canceled:
 		dw.detach()
 		return OutcomeCancelled
 	}
@@ -481,6 +499,19 @@ func identityEncoded(values []string) bool {
 	}
 	return true
 }
+
+// ErrShuttingDown is the cancellation cause a local server gives the
+// contexts of the requests in flight when it shuts down (serve.Run does,
+// through http.Server.BaseContext). Guard then gives the handler
+// shutdownGrace to answer before it stops waiting: the go-sdk ends a
+// subscriptions/listen stream with its result, the graceful close the
+// spec asks for, where a plain cancellation looks like the client went
+// away and the answer is dropped.
+var ErrShuttingDown = errors.New("lambdamcp: the server is shutting down")
+
+// shutdownGrace is how long Guard waits for a handler to answer once its
+// server shuts down.
+const shutdownGrace = time.Second
 
 // statelessEra is the first protocol version of the stateless era.
 const statelessEra = "2026-07-28"

@@ -362,6 +362,7 @@ func cleanPathsOnly(mux *http.ServeMux) http.Handler {
 // closed after idleTimeout; nothing bounds the answer, so that event
 // streams run as long as they last.
 var (
+	shutdownMoment    = time.Second // before requests in flight are told
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = time.Minute
 	idleTimeout       = 2 * time.Minute
@@ -371,12 +372,20 @@ var (
 // down, letting requests in flight finish for up to 5 s. net/http's own
 // error lines go to logger.
 func serveLocal(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	// Requests run under serveCtx, which ends a moment after shutdown
+	// begins: requests in flight get that moment to finish, and long-lived
+	// ones, such as subscriptions/listen streams, are then told the server
+	// is shutting down, which the go-sdk answers with their final result
+	// (the graceful close the spec asks for).
+	serveCtx, stopServing := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopServing(nil)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return serveCtx },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -385,6 +394,9 @@ func serveLocal(ctx context.Context, ln net.Listener, h http.Handler, logger *sl
 		return err
 	case <-ctx.Done():
 	}
+	logger.Info("shutting down")
+	grace := time.AfterFunc(shutdownMoment, func() { stopServing(lambdamcp.ErrShuttingDown) })
+	defer grace.Stop()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

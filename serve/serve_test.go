@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
@@ -475,5 +477,85 @@ func TestRunTimeouts(t *testing.T) {
 	slow := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":1200}}}`
 	if resp, body := post(t, url, both, "", "", slow); resp.StatusCode != 200 || !strings.Contains(body, "pong!") {
 		t.Errorf("slow answer: %d %s, want 200 and pong", resp.StatusCode, body)
+	}
+}
+
+// TestRunShutdownEndsListenGracefully checks that a subscriptions/listen
+// stream open when the server shuts down ends with its final result, the
+// graceful close the spec asks for, and that Run then returns promptly.
+func TestRunShutdownEndsListenGracefully(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	// A server whose tool list may change, so that a listen stream stays
+	// open until it ends.
+	server := mcp.NewServer(&mcp.Implementation{Name: "listen", Version: "1"}, &mcp.ServerOptions{
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{ListChanged: true}},
+	})
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Handler(server, nil), &Options{
+			Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
+		})
+	}()
+	const listen = `{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},"_meta":{` +
+		`"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`
+	var resp *http.Response
+	for range 100 {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/mcp", strings.NewReader(listen))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", both)
+		req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+		req.Header.Set("Mcp-Method", "subscriptions/listen")
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := bufio.NewScanner(resp.Body)
+	next := func() map[string]any {
+		t.Helper()
+		for events.Scan() {
+			if data, ok := strings.CutPrefix(events.Text(), "data: "); ok {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(data), &m); err != nil {
+					t.Fatalf("event %q: %v", data, err)
+				}
+				return m
+			}
+		}
+		return nil
+	}
+	if ack := next(); ack["method"] != "notifications/subscriptions/acknowledged" {
+		t.Fatalf("%d %s: first event %v, want the acknowledgement", resp.StatusCode, resp.Header.Get("Content-Type"), ack)
+	}
+	start := time.Now()
+	cancel()
+	end := next()
+	if end["id"] != float64(7) || end["result"] == nil {
+		t.Errorf("closing event %v, want the listen request's result", end)
+	}
+	if more := next(); more != nil {
+		t.Errorf("event after the result: %v", more)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("shutdown took %v, want about a second", d)
 	}
 }

@@ -59,7 +59,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		}
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
-			if caps := req.ClientCapabilities(); caps == nil || caps.Elicitation == nil {
+			if caps := req.ClientCapabilities(); caps != nil && caps.Elicitation == nil {
 				return nil, nil, missingCapability("elicitation")
 			}
 			q := quote{Item: in.Item, Quantity: in.Quantity, Cents: unit * in.Quantity, Quoted: time.Now().UTC()}
@@ -98,7 +98,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	}) (*mcp.CallToolResult, any, error) {
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
-			if caps := req.ClientCapabilities(); caps == nil || caps.Sampling == nil {
+			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling == nil {
 				return nil, nil, missingCapability("sampling")
 			}
 			state, err := sealer.Seal(purpose, in.Topic, StateTTL)
@@ -143,7 +143,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		// asked; the seal keeps a client from skipping it.
 		purpose := callPurpose(req, struct{}{})
 		if req.Params.RequestState == "" {
-			if caps := req.ClientCapabilities(); caps == nil || caps.RootsV2 == nil {
+			if caps := req.ClientCapabilities(); caps != nil && caps.RootsV2 == nil {
 				return nil, nil, missingCapability("roots")
 			}
 			state, err := sealer.Seal(purpose, "asked", StateTTL)
@@ -172,7 +172,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 // missingCapability is the error a tool answers when the client did not
 // declare the capability its input request needs: the spec forbids sending
 // such a request, and has the server answer MissingRequiredClientCapability
-// (-32021) naming what is missing. A *jsonrpc.Error is what the go-sdk sends
+// (-32021) naming what is missing. (A 2025-11-25 request carries no
+// capabilities of its own, and a stateless server keeps none from
+// initialize: nil capabilities are not checked.) A *jsonrpc.Error is what the go-sdk sends
 // as an error rather than a tool result. The data is written out, since
 // mcp.ClientCapabilities would always name roots too.
 func missingCapability(name string) error {

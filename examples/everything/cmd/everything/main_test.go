@@ -41,6 +41,21 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	if got := res.Content[0].(*mcp.TextContent).Text; got != "This is a simple text response for testing." {
 		t.Errorf("test_simple_text = %q", got)
 	}
+	// The local server answers as the function does (Guard): the spec's
+	// error for a version it does not serve, as JSON.
+	req, _ := http.NewRequest("POST", url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", "1900-01-01")
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), `"code":-32022`) {
+		t.Errorf("unsupported version: %d %s, want 400 with error -32022", resp.StatusCode, body)
+	}
 	cs.Close()
 	// A connection dialled for a request the client then dropped stays open
 	// and unused; shutting down would wait for it.
