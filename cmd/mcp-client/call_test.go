@@ -150,7 +150,8 @@ func TestCallShowsEveryContent(t *testing.T) {
 
 // TestCallAnswersInputRequests calls the mrtr example's order, which asks
 // the user to confirm in the 2026-07-28 era: -elicit answers; without it
-// the client offers no elicitation, and the tool's request fails.
+// the client declares no elicitation, and the server refuses the call
+// (-32021) rather than ask.
 func TestCallAnswersInputRequests(t *testing.T) {
 	key := make([]byte, requeststate.KeySize)
 	rand.Read(key)
@@ -169,7 +170,7 @@ func TestCallAnswersInputRequests(t *testing.T) {
 	}{
 		{"accepted", append(order, "-elicit", `{"confirm":true}`), 0, "ordered 2 × tea", "elicitation: "},
 		{"declined", append(order, "-elicit", "decline"), 0, "order cancelled", "(-elicit answers decline)"},
-		{"no answer offered", order, 1, "", "client does not support elicitation"},
+		{"no answer offered", order, 1, "", "needs the elicitation capability, which the client did not declare"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
