@@ -327,10 +327,16 @@ var badInputCases = []struct {
 		message: `tool "stubborn" timed out: the request's deadline passed before it answered`,
 	},
 	{
-		name: "slow tool, 2026-07-28", lambda: true, status: 200, code: -32001, id: "8", deadline: 2 * testMargin,
+		name: "slow tool, 2026-07-28", lambda: true, status: 200, code: -32603, id: "8", deadline: 2 * testMargin, // no -32000…-32019 in that era
 		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"slow","arguments":{},`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "slow"),
 		message: `tool "slow" timed out`, // by Middleware, or the guard on a busy machine (TestSlowTool)
+	},
+	{
+		name: "slow tool ignoring its context, 2026-07-28", lambda: true, status: 200, code: -32603, id: "8", deadline: 2 * testMargin,
+		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"stubborn","arguments":{},`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "stubborn"),
+		message: `tool "stubborn" timed out: the request's deadline passed before it answered`,
 	},
 }
 

@@ -319,8 +319,9 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		if rec.rpc.ID == nil {
 			status = http.StatusGatewayTimeout
 		}
-		dw.answerIfSilent(status, rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
-		dw.answerInStream(rec.rpc.ID, codeRequestTimeout, timeoutMessage(rec))
+		code := timeoutCode(rec.version)
+		dw.answerIfSilent(status, rec.rpc.ID, code, timeoutMessage(rec))
+		dw.answerInStream(rec.rpc.ID, code, timeoutMessage(rec))
 	}
 	dw.detach()
 	return OutcomeTimeout
@@ -696,7 +697,7 @@ func (rec *requestRecord) result(res RequestResult) RequestResult {
 		case res.Outcome == OutcomePanic:
 			res.ErrorCode = strconv.Itoa(codeInternalError)
 		case res.Outcome == OutcomeTimeout && rec.rpc.Method != "subscriptions/listen":
-			res.ErrorCode = strconv.Itoa(codeRequestTimeout)
+			res.ErrorCode = strconv.Itoa(timeoutCode(rec.version))
 		}
 	}
 	return res

@@ -22,8 +22,10 @@ import (
 // context that outlives the HTTP request and has no deadline, so Middleware
 // ends the call's context Options.DeadlineMargin before the invocation's
 // deadline (or API Gateway's) and when the client goes away. A call that
-// fails because its time ran out answers a JSON-RPC error with code -32001
-// saying so, instead of the gateway's 504.
+// fails because its time ran out answers a JSON-RPC error saying so,
+// instead of the gateway's 504: code -32001 before 2026-07-28, -32603 from
+// then on (that era's spec asks implementations not to use -32000 to
+// -32019, and has no code for timeouts).
 //
 // It recovers a panicking handler: the go-sdk runs handlers on goroutines
 // of its own, where a panic would end the process. The call answers a
@@ -72,7 +74,7 @@ func Middleware() mcp.Middleware {
 			}
 			if ctx.Err() != nil && failed(res, err) {
 				if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-					res, err = nil, &jsonrpc.Error{Code: codeRequestTimeout, Message: callTimeoutMessage(method, tool, time.Since(start))}
+					res, err = nil, &jsonrpc.Error{Code: int64(timeoutCode(protocolVersion(rec, req))), Message: callTimeoutMessage(method, tool, time.Since(start))}
 					rec.noteOutcome(OutcomeTimeout)
 					return res, err
 				}
@@ -87,6 +89,18 @@ func Middleware() mcp.Middleware {
 			return res, err
 		}
 	}
+}
+
+// protocolVersion is the request's MCP-Protocol-Version: as the guard
+// checked it, or else as the go-sdk hands the request's header on.
+func protocolVersion(rec *requestRecord, req mcp.Request) string {
+	if rec != nil {
+		return rec.version
+	}
+	if extra := req.GetExtra(); extra != nil && extra.Header != nil {
+		return extra.Header.Get("Mcp-Protocol-Version")
+	}
+	return ""
 }
 
 // noteToolKnown records that the server ran the tool the call named.

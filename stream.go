@@ -26,8 +26,21 @@ const (
 )
 
 // codeRequestTimeout is the JSON-RPC error code of a request the server
-// stopped waiting for (the code the MCP TypeScript SDK uses for timeouts).
+// stopped waiting for, before 2026-07-28 (the code the MCP SDKs of that era
+// use for timeouts).
 const codeRequestTimeout = -32001
+
+// timeoutCode is the code of the error answering a request the server
+// stopped waiting for, under the request's MCP-Protocol-Version. From
+// 2026-07-28 on, the spec asks implementations not to use -32000 to -32019
+// and assigns timeouts no code, so such an answer is an internal error
+// (-32603), its message saying that the request timed out.
+func timeoutCode(protocolVersion string) int {
+	if protocolVersion >= statelessEra {
+		return codeInternalError
+	}
+	return codeRequestTimeout
+}
 
 // Reasons a streamed request's context is cancelled.
 var (
@@ -169,6 +182,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 		return <-w.ready, body
 	}
 	w.callID, w.listen = callID(r)
+	w.timeoutCode = timeoutCode(r.Header.Get("Mcp-Protocol-Version"))
 
 	go func() {
 		defer cancel(nil)
@@ -255,6 +269,7 @@ type streamWriter struct {
 	cancel context.CancelCauseFunc
 	callID json.RawMessage // the call being answered; nil if none
 	listen bool            // the call is subscriptions/listen
+	timeoutCode int        // the code answering the call at the deadline
 
 	// done is closed when the stream ends: the handler returned, the call
 	// was answered at the deadline, or the client went away. Nothing is
@@ -454,7 +469,8 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 	}
 	if !w.answered {
 		body := jsonRPCErrorBody(w.callID, code, msg, nil)
-		if w.listen && code == codeRequestTimeout {
+		deadline := errors.Is(cause, ErrDeadlineNear)
+		if w.listen && deadline {
 			// A subscription the server ends is closed gracefully: a
 			// successful response to the listen request.
 			body = listenClosed(w.callID)
@@ -467,9 +483,9 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 			h.Set("Content-Type", "application/json")
 			status := http.StatusOK
 			if w.callID == nil {
-				status = http.StatusGatewayTimeout
-				if code == codeInternalError {
-					status = http.StatusInternalServerError
+				status = http.StatusInternalServerError
+				if deadline {
+					status = http.StatusGatewayTimeout
 				}
 			}
 			w.commitLocked(status, h)
@@ -522,7 +538,7 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 			} else {
 				w.mu.Unlock()
 			}
-			w.abort(codeRequestTimeout, "the server ended the request: the Lambda invocation's deadline is near", ErrDeadlineNear)
+			w.abort(w.timeoutCode, "the server ended the request: the Lambda invocation's deadline is near", ErrDeadlineNear)
 			return
 		case <-beat:
 			w.heartbeat(c.heartbeat / 2)
