@@ -263,13 +263,13 @@ func StreamMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 // head is sent when the handler first writes or flushes, and every write
 // goes straight to the runtime.
 type streamWriter struct {
-	header http.Header // the handler's; read only by the handler's goroutines
-	pw     *io.PipeWriter
-	ready  chan streamHead // receives the head once
-	cancel context.CancelCauseFunc
-	callID json.RawMessage // the call being answered; nil if none
-	listen bool            // the call is subscriptions/listen
-	timeoutCode int        // the code answering the call at the deadline
+	header      http.Header // the handler's; read only by the handler's goroutines
+	pw          *io.PipeWriter
+	ready       chan streamHead // receives the head once
+	cancel      context.CancelCauseFunc
+	callID      json.RawMessage // the call being answered; nil if none
+	listen      bool            // the call is subscriptions/listen
+	timeoutCode int             // the code answering the call at the deadline
 
 	// done is closed when the stream ends: the handler returned, the call
 	// was answered at the deadline, or the client went away. Nothing is
