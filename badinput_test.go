@@ -239,6 +239,18 @@ var badInputCases = []struct {
 		message: "failed to extract name from parameters", // the go-sdk's -32020, recoded
 	},
 	{
+		name: "2026-07-28 log level unknown", status: 400, code: -32602, id: "8",
+		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"bytes":1},"_meta":{`+modernMetaFields+`,"io.modelcontextprotocol/logLevel":"bogus"}}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "echo"),
+		message: `invalid _meta "io.modelcontextprotocol/logLevel"`,
+	},
+	{
+		name: "2026-07-28 log level not a string", status: 400, code: -32602, id: "8",
+		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"_meta":{`+modernMetaFields+`,"io.modelcontextprotocol/logLevel":5}}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
+		message: `invalid _meta "io.modelcontextprotocol/logLevel"`,
+	},
+	{
 		name: "gzip body", status: 415, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "Content-Encoding", "gzip"),
 		message: "must not be content-encoded",

@@ -39,7 +39,10 @@ func jsonPost(body string, extra ...string) httpRequest {
 	return httpRequest{method: "POST", path: "/mcp", header: h, body: body}
 }
 
-const modernMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"test-client","version":"1.0.0"},"io.modelcontextprotocol/clientCapabilities":{}}`
+const (
+	modernMetaFields = `"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"test-client","version":"1.0.0"},"io.modelcontextprotocol/clientCapabilities":{}`
+	modernMeta       = `"_meta":{` + modernMetaFields + `}`
+)
 
 // protocolCases are the requests every shape must answer identically; the
 // expected answer of each is testdata/golden/<name>.json (with -update, the

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -33,6 +36,10 @@ import (
 // and its stack go to the Options.Logger line of the request, never to the
 // client.
 //
+// It refuses a request whose _meta asks for a log level
+// (io.modelcontextprotocol/logLevel) that is none of the protocol's, with
+// -32602 as the spec asks; the go-sdk would take it for debug.
+//
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
 // span reports of the answer (RequestResult's ErrorCode, ToolError and
@@ -48,6 +55,13 @@ func Middleware() mcp.Middleware {
 			}
 			start := time.Now()
 			defer func() { rec.noteAnswer(res, err) }() // after the recovery below
+			if msg := badLogLevel(req); msg != "" {
+				if rec != nil {
+					rec.noteCall(ctx, method, req, tool)
+				}
+				rec.noteOutcome(OutcomeError)
+				return nil, &jsonrpc.Error{Code: codeInvalidParams, Message: msg}
+			}
 			if rec != nil {
 				rec.noteCall(ctx, method, req, tool)
 				var cancel context.CancelFunc
@@ -89,6 +103,33 @@ func Middleware() mcp.Middleware {
 			return res, err
 		}
 	}
+}
+
+// metaKeyLogLevel is the _meta key of a request's log level (2026-07-28;
+// the go-sdk's mcp.MetaKeyLogLevel, deprecated with logging, which that
+// era still serves).
+const metaKeyLogLevel = "io.modelcontextprotocol/logLevel"
+
+// logLevels are the levels a 2026-07-28 request may ask for in its _meta.
+var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
+
+// badLogLevel says what is wrong with the log level req's _meta asks for
+// (io.modelcontextprotocol/logLevel), or "" if nothing is. The spec has a
+// server refuse a level it does not know with -32602; the go-sdk (v1.8.0)
+// takes it for debug, or sends nothing when it is no string.
+func badLogLevel(req mcp.Request) string {
+	p := req.GetParams()
+	if p == nil || reflect.ValueOf(p).IsNil() {
+		return ""
+	}
+	v, ok := p.GetMeta()[metaKeyLogLevel]
+	if !ok {
+		return ""
+	}
+	if s, isString := v.(string); isString && slices.Contains(logLevels, s) {
+		return ""
+	}
+	return fmt.Sprintf("invalid _meta %q: want one of %s", metaKeyLogLevel, strings.Join(logLevels, ", "))
 }
 
 // protocolVersion is the request's MCP-Protocol-Version: as the guard
