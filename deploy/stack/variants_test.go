@@ -117,6 +117,24 @@ func TestHTTPVariant(t *testing.T) {
 			if diff := cmp.Diff(wantServer, env(t, doc, "MCP server")); diff != "" {
 				t.Errorf("server environment (-want +got):\n%s", diff)
 			}
+			// API Gateway may invoke the server only through this API's routes (any stage and
+			// method, the CDK integration's scope: the API has one stage, and its routes are
+			// lambdamcp's), and a Lambda authorizer only as this API's authorizer.
+			arn := "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + api + "}"
+			invokeServer := "${" + functionID(t, doc, "lambdamcp MCP server") + ".Arn} lambda:InvokeFunction Principal=apigateway.amazonaws.com SourceArn=" + arn
+			var wantPermissions []string
+			if tc.props.JWT == nil {
+				wantPermissions = append(wantPermissions, "${"+functionID(t, doc, "lambdamcp bearer token authorizer")+".Arn} lambda:InvokeFunction Principal=apigateway.amazonaws.com SourceArn="+
+					arn+"/authorizers/${"+onlyID(t, doc, "AWS::ApiGatewayV2::Authorizer")+"}")
+			}
+			wantPermissions = append(wantPermissions,
+				invokeServer+"/*/*/.well-known/oauth-protected-resource",
+				invokeServer+"/*/*/.well-known/oauth-protected-resource/mcp",
+				invokeServer+"/*/*/mcp", invokeServer+"/*/*/mcp", invokeServer+"/*/*/mcp", // one per method's route
+			)
+			if diff := cmp.Diff(wantPermissions, permissions(doc)); diff != "" {
+				t.Errorf("Lambda permissions (-want +got):\n%s", diff)
+			}
 		})
 	}
 }
