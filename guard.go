@@ -277,6 +277,10 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	dw := newDetachableWriter(w)
 	done := g.run(dw, r, rec, true)
 	ctx := r.Context()
+	var draining <-chan struct{} // nil: never
+	if rec.rpc.Method == "subscriptions/listen" && rec.rpc.ID != nil {
+		draining = drainingFrom(ctx)
+	}
 	select {
 	case v := <-done:
 		if v != nil {
@@ -285,27 +289,16 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		if ctx.Err() == nil || dw.answered(rec.rpc.ID != nil) {
 			return ""
 		}
+	case <-draining:
+		// The server is shutting down: the subscription ends with its
+		// result. (Cancelling the handler would not do: the go-sdk drops
+		// a listen's result when its request's context ends.)
+		dw.closeListen(rec.rpc.ID)
+		dw.detach()
+		return ""
 	case <-ctx.Done():
 	}
-	switch cause := context.Cause(ctx); {
-	case errors.Is(cause, ErrShuttingDown):
-		// The handler sees the shutdown too, and may still answer: the
-		// go-sdk ends a subscriptions/listen stream with its result.
-		t := time.NewTimer(shutdownGrace)
-		defer t.Stop()
-		select {
-		case v := <-done:
-			if v != nil {
-				return OutcomePanic
-			}
-			if dw.answered(rec.rpc.ID != nil) {
-				return ""
-			}
-		case <-t.C:
-		}
-		dw.detach()
-		return OutcomeCancelled
-	case cause == context.Canceled:
+	if context.Cause(ctx) == context.Canceled {
 		dw.detach()
 		return OutcomeCancelled
 	}
@@ -501,18 +494,29 @@ func identityEncoded(values []string) bool {
 	return true
 }
 
-// ErrShuttingDown is the cancellation cause a local server gives the
-// contexts of the requests in flight when it shuts down (serve.Run does,
-// through http.Server.BaseContext). Guard then gives the handler
-// shutdownGrace to answer before it stops waiting: the go-sdk ends a
-// subscriptions/listen stream with its result, the graceful close the
-// spec asks for, where a plain cancellation looks like the client went
-// away and the answer is dropped.
-var ErrShuttingDown = errors.New("lambdamcp: the server is shutting down")
+type drainKey struct{}
 
-// shutdownGrace is how long Guard waits for a handler to answer once its
-// server shuts down.
-const shutdownGrace = time.Second
+// Draining returns a copy of ctx that can tell Guard its server has begun
+// to shut down, and the function that tells it. Give it to a local server
+// as http.Server.BaseContext and call drain when the shutdown begins
+// (serve.Run does both): Guard then ends each subscriptions/listen stream
+// served under it with the subscription's final result at once, the
+// graceful close the spec asks for, while other requests run on to the end
+// of the server's own grace. Cancelling the requests' context instead
+// would not do: that is how a client going away looks, to Guard and to the
+// go-sdk, and their answers would be dropped.
+func Draining(ctx context.Context) (_ context.Context, drain func()) {
+	ch := make(chan struct{})
+	var once sync.Once
+	return context.WithValue(ctx, drainKey{}, (<-chan struct{})(ch)), func() { once.Do(func() { close(ch) }) }
+}
+
+// drainingFrom is the channel Draining put in ctx, closed by drain; nil
+// without one.
+func drainingFrom(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(drainKey{}).(<-chan struct{})
+	return ch
+}
 
 // statelessEra is the first protocol version of the stateless era.
 const statelessEra = "2026-07-28"
@@ -909,6 +913,30 @@ func (d *detachableWriter) answerInStream(call json.RawMessage, code int, msg st
 		return
 	}
 	d.w.Write(sseEvent(jsonRPCErrorBody(call, code, msg, nil)))
+	d.responded = true
+}
+
+// closeListen ends a subscriptions/listen call (call is its id) that the
+// handler has not answered with the subscription's final result: as one
+// more event in the stream it began, or as a JSON answer if it began none.
+func (d *detachableWriter) closeListen(call json.RawMessage) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached || d.responded {
+		return
+	}
+	switch {
+	case !d.w.wroteHeader:
+		h := d.w.Header()
+		h.Del("Content-Length")
+		h.Set("Content-Type", "application/json")
+		d.w.WriteHeader(http.StatusOK)
+		d.w.Write(listenClosed(call))
+	case d.sse:
+		d.w.Write(sseEvent(listenClosed(call)))
+	default:
+		return
+	}
 	d.responded = true
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -548,5 +549,54 @@ func TestJSONErrorsHeld400(t *testing.T) {
 		if rec.Code != 400 || rec.Body.String() != body || rec.Header().Get("X-Handler") != "kept" {
 			t.Errorf("answer %d %q %.80s…, want the handler's 400 unchanged", rec.Code, rec.Header(), rec.Body)
 		}
+	}
+}
+
+// TestDrainingEndsSilentListen checks that draining ends a
+// subscriptions/listen call whose handler has written nothing yet with
+// the subscription's final result, as JSON, and leaves other calls be.
+func TestDrainingEndsSilentListen(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	silent := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	ctx, drain := lambdamcp.Draining(t.Context())
+	srv := httptest.NewUnstartedServer(lambdamcp.Guard(silent, nil))
+	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	srv.Start()
+	defer srv.Close()
+	post := func(body string) (*http.Response, error) {
+		req, _ := http.NewRequest("POST", srv.URL+"/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		return http.DefaultClient.Do(req)
+	}
+	other := make(chan error, 1)
+	go func() {
+		c, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(c, "POST", srv.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		_, err := http.DefaultClient.Do(req)
+		other <- err
+	}()
+	time.AfterFunc(100*time.Millisecond, drain)
+	resp, err := post(`{"jsonrpc":"2.0","id":"s1","method":"subscriptions/listen","params":{}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := `{"id":"s1","jsonrpc":"2.0","result":{"_meta":{"io.modelcontextprotocol/subscriptionId":"s1"},"resultType":"complete"}}`
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || string(body) != want {
+		t.Errorf("listen after drain: %d %s %s, want 200 %s", resp.StatusCode, resp.Header.Get("Content-Type"), body, want)
+	}
+	if err := <-other; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("another call after drain: %v, want it still waiting on its handler", err)
 	}
 }

@@ -146,8 +146,9 @@ func Main(h http.Handler, opts *Options) {
 // and does not return. Anywhere else it listens on the local address,
 // logs "listening" with the endpoint's URL once the port is bound, and
 // serves through lambdamcp.Guard, so that the local server answers as the
-// function does, until ctx ends; then it lets requests in flight finish
-// for up to 5 s and returns nil. A request's headers must arrive within
+// function does, until ctx ends; then it ends subscriptions/listen streams
+// with their final result, lets other requests in flight finish for up to
+// 5 s, and returns nil. A request's headers must arrive within
 // 10 s and its body within a minute, and a kept-alive connection idle for
 // two minutes is closed; answers take as long as they take, so that event
 // streams last. Listening beyond loopback without authentication is
@@ -362,7 +363,6 @@ func cleanPathsOnly(mux *http.ServeMux) http.Handler {
 // closed after idleTimeout; nothing bounds the answer, so that event
 // streams run as long as they last.
 var (
-	shutdownMoment    = time.Second // before requests in flight are told
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = time.Minute
 	idleTimeout       = 2 * time.Minute
@@ -372,13 +372,10 @@ var (
 // down, letting requests in flight finish for up to 5 s. net/http's own
 // error lines go to logger.
 func serveLocal(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
-	// Requests run under serveCtx, which ends a moment after shutdown
-	// begins: requests in flight get that moment to finish, and long-lived
-	// ones, such as subscriptions/listen streams, are then told the server
-	// is shutting down, which the go-sdk answers with their final result
-	// (the graceful close the spec asks for).
-	serveCtx, stopServing := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer stopServing(nil)
+	// Once shutdown begins, Guard ends subscriptions/listen streams with
+	// their final result (the graceful close the spec asks for); other
+	// requests in flight run on for up to 5 s.
+	serveCtx, drain := lambdamcp.Draining(context.WithoutCancel(ctx))
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -395,8 +392,7 @@ func serveLocal(ctx context.Context, ln net.Listener, h http.Handler, logger *sl
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	grace := time.AfterFunc(shutdownMoment, func() { stopServing(lambdamcp.ErrShuttingDown) })
-	defer grace.Stop()
+	drain()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -556,6 +556,64 @@ func TestRunShutdownEndsListenGracefully(t *testing.T) {
 		t.Fatal("Run did not return")
 	}
 	if d := time.Since(start); d > 4*time.Second {
-		t.Errorf("shutdown took %v, want about a second", d)
+		t.Errorf("shutdown took %v, want it at once", d)
+	}
+}
+
+// TestRunShutdownLetsCallsFinish checks that a call in flight when the
+// server begins to shut down is answered in full, within the grace.
+func TestRunShutdownLetsCallsFinish(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	server := mcp.NewServer(&mcp.Implementation{Name: "slow", Version: "1"}, nil)
+	started := make(chan struct{})
+	mcp.AddTool(server, &mcp.Tool{Name: "slow"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		close(started)
+		time.Sleep(1500 * time.Millisecond) // past the shutdown's start, whatever the tool's context says
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil, nil
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Handler(server, nil), &Options{
+			Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
+		})
+	}()
+	type answer struct {
+		status int
+		body   string
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{}}}`
+		for range 100 {
+			req, _ := http.NewRequest("POST", "http://"+addr+"/mcp", strings.NewReader(call))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", both)
+			req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			answered <- answer{resp.StatusCode, string(body)}
+			return
+		}
+		answered <- answer{}
+	}()
+	<-started
+	cancel()
+	if a := <-answered; a.status != 200 || !strings.Contains(a.body, `"text":"done"`) {
+		t.Errorf("call in flight at shutdown: %d %q, want its result", a.status, a.body)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
 	}
 }

@@ -109,12 +109,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// an unsupported protocol version, Last-Event-ID ignored from
 	// 2026-07-28 on, JSON bodies for every error, a log line per request.
 	mux.Handle(*path, lambdamcp.Guard(h, &lambdamcp.Options{Logger: logger}))
-	// Requests run under serveCtx, which ends a moment after shutdown begins:
-	// requests in flight get that moment to finish, and long-lived ones, such
-	// as subscriptions/listen streams, are then told to end, which the go-sdk
-	// answers with their final result (a graceful close, as the spec asks).
-	serveCtx, stopServing := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer stopServing(nil)
+	// Once shutdown begins, Guard ends subscriptions/listen streams with
+	// their final result (a graceful close, as the spec asks); other
+	// requests in flight run on for up to 5 s.
+	serveCtx, drain := lambdamcp.Draining(context.WithoutCancel(ctx))
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -131,8 +129,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	case <-ctx.Done():
 	}
-	grace := time.AfterFunc(time.Second, func() { stopServing(lambdamcp.ErrShuttingDown) })
-	defer grace.Stop()
+	drain()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
