@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"net"
 	"net/http"
 	"slices"
@@ -487,13 +488,29 @@ const maxExactID = 1<<53 - 1
 
 // exactID reports whether an id (as validID has it, or none) comes back
 // unchanged in the go-sdk's answer: a string, or a number whose value is an
-// integer of at most maxExactID in magnitude (1e3 and 1.0 are such numbers).
+// integer of at most maxExactID in magnitude (1e3 and 1.0 are such numbers;
+// 1.0000000000000001, which a float64 rounds to 1, is not).
 func exactID(raw json.RawMessage) bool {
 	if len(raw) == 0 || raw[0] == '"' {
 		return true
 	}
-	v, err := strconv.ParseFloat(string(raw), 64)
-	return err == nil && v == math.Trunc(v) && math.Abs(v) <= maxExactID
+	if !bytes.ContainsAny(raw, ".eE") {
+		v, err := strconv.ParseInt(string(raw), 10, 64)
+		return err == nil && v >= -maxExactID && v <= maxExactID
+	}
+	// A fraction or an exponent: decided exactly, on a literal short
+	// enough that the arithmetic stays small (an id in range needs 17
+	// characters; its exponent is bounded the same way).
+	if len(raw) > 64 {
+		return false
+	}
+	if i := bytes.IndexAny(raw, "eE"); i >= 0 {
+		if e, err := strconv.Atoi(string(raw[i+1:])); err != nil || e < -64 || e > 64 {
+			return false
+		}
+	}
+	v, ok := new(big.Rat).SetString(string(raw))
+	return ok && v.IsInt() && v.Num().IsInt64() && max(v.Num().Int64(), -v.Num().Int64()) <= maxExactID
 }
 
 // responseLimit is the largest encoded response the front of a buffered

@@ -262,6 +262,8 @@ func TestExactID(t *testing.T) {
 		``: true, `"x"`: true, `7`: true, `-7`: true, `0`: true, `1.0`: true, `1e3`: true,
 		`9007199254740991`: true, `-9007199254740991`: true,
 		`9007199254740992`: false, `9007199254740993`: false, `1.5`: false, `1e30`: false, `-1e400`: false,
+		`1.0000000000000001`: false, `4503599627370497.5`: false, `1e-400`: false, `0.0`: true, `-0`: true, `1E2`: true,
+		`12.50e1`: true, `9007199254740991.0`: true, `90071992547409910e-1`: true, `1e999999999`: false, `1e+2`: true,
 	} {
 		if got := exactID(json.RawMessage(raw)); got != want {
 			t.Errorf("exactID(%s) = %v, want %v", raw, got, want)
