@@ -251,6 +251,11 @@ var badInputCases = []struct {
 		message: `invalid _meta "io.modelcontextprotocol/logLevel"`,
 	},
 	{
+		name: "2025-11-25 log level in _meta, not read in that era", status: 200, code: 0, id: "8",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/logLevel":"bogus"}}}`, "MCP-Protocol-Version", legacy),
+		message: "",
+	},
+	{
 		name: "gzip body", status: 415, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "Content-Encoding", "gzip"),
 		message: "must not be content-encoded",

@@ -36,15 +36,15 @@ import (
 // and its stack go to the Options.Logger line of the request, never to the
 // client.
 //
-// It refuses a request whose _meta asks for a log level
+// It refuses a 2026-07-28 call whose _meta asks for a log level
 // (io.modelcontextprotocol/logLevel) that is none of the protocol's, with
 // -32602 as the spec asks; the go-sdk would take it for debug.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
 // span reports of the answer (RequestResult's ErrorCode, ToolError and
-// ProtocolVersion). Outside a request
-// served by lambdamcp it only recovers panics.
+// ProtocolVersion). Outside a request served by lambdamcp it recovers
+// panics and refuses such log levels; there is no deadline to give.
 func Middleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
@@ -55,7 +55,7 @@ func Middleware() mcp.Middleware {
 			}
 			start := time.Now()
 			defer func() { rec.noteAnswer(res, err) }() // after the recovery below
-			if msg := badLogLevel(req); msg != "" {
+			if msg := badLogLevel(method, protocolVersion(rec, req), req); msg != "" {
 				if rec != nil {
 					rec.noteCall(ctx, method, req, tool)
 				}
@@ -113,11 +113,16 @@ const metaKeyLogLevel = "io.modelcontextprotocol/logLevel"
 // logLevels are the levels a 2026-07-28 request may ask for in its _meta.
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
-// badLogLevel says what is wrong with the log level req's _meta asks for
-// (io.modelcontextprotocol/logLevel), or "" if nothing is. The spec has a
-// server refuse a level it does not know with -32602; the go-sdk (v1.8.0)
-// takes it for debug, or sends nothing when it is no string.
-func badLogLevel(req mcp.Request) string {
+// badLogLevel says what is wrong with the log level a 2026-07-28 call's
+// _meta asks for (io.modelcontextprotocol/logLevel), or "" if nothing is.
+// The spec has a server refuse a level it does not know with -32602; the
+// go-sdk (v1.8.0) takes it for debug, or sends nothing when it is no
+// string. Earlier eras and notifications do not carry the key: the go-sdk
+// reads it only from 2026-07-28 calls.
+func badLogLevel(method, protocolVersion string, req mcp.Request) string {
+	if protocolVersion < statelessEra || strings.HasPrefix(method, "notifications/") {
+		return ""
+	}
 	p := req.GetParams()
 	if p == nil || reflect.ValueOf(p).IsNil() {
 		return ""
