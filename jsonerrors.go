@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"mime"
 	"net/http"
 	"strings"
@@ -53,6 +54,7 @@ type jsonErrorWriter struct {
 	wroteHeader bool
 	intercept   bool // a plain-text error, rewritten as JSON
 	hold        bool // a JSON 400, held until the end to be read (and maybe recoded)
+	heldHeader  http.Header
 	peek        bool // a JSON answer, passed through and read for its error code (traced requests)
 	status      int
 	text        bytes.Buffer
@@ -75,6 +77,9 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 	if code == http.StatusBadRequest {
 		w.hold = true
 		w.status = code
+		// What goes out is the header as of now, as net/http would send
+		// it: changes the handler makes later are not part of the answer.
+		w.heldHeader = w.Header().Clone()
 		return
 	}
 	if rec := recordFrom(w.req.Context()); rec != nil && rec.traced {
@@ -87,6 +92,7 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 // passes through.
 func (w *jsonErrorWriter) release() {
 	w.hold = false
+	w.restoreHeader()
 	w.ResponseWriter.WriteHeader(w.status)
 	w.ResponseWriter.Write(w.text.Bytes())
 	w.text.Reset()
@@ -186,6 +192,14 @@ func (w *jsonErrorWriter) finish() {
 	writeRPCError(w.ResponseWriter, w.status, id, code, msg, nil)
 }
 
+// restoreHeader puts back the header as it was when the held status was
+// written.
+func (w *jsonErrorWriter) restoreHeader() {
+	h := w.ResponseWriter.Header()
+	clear(h)
+	maps.Copy(h, w.heldHeader)
+}
+
 // finishHeld sends a JSON 400 held to the end. The go-sdk (v1.8.0) refuses
 // a 2026-07-28 tools/call, prompts/get or resources/read whose params it
 // cannot decode as a HeaderMismatch (-32020), a code the spec reserves for
@@ -200,6 +214,7 @@ func (w *jsonErrorWriter) finishHeld() {
 	}
 	if answer.Error.Code == mcp.CodeHeaderMismatch && strings.HasPrefix(answer.Error.Message, "failed to extract name from parameters") {
 		rec.noteErrorCode(codeInvalidParams)
+		w.restoreHeader()
 		writeRPCError(w.ResponseWriter, w.status, answer.ID, codeInvalidParams, answer.Error.Message, answer.Error.Data)
 		return
 	}

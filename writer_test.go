@@ -539,6 +539,7 @@ func TestJSONErrorsHeld400(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Handler", "kept")
 			w.WriteHeader(http.StatusBadRequest)
+			w.Header().Set("X-Late", "set after WriteHeader, as net/http would not send")
 			for part := range slices.Chunk([]byte(body), 700) {
 				w.Write(part)
 				w.(http.Flusher).Flush()
@@ -546,7 +547,7 @@ func TestJSONErrorsHeld400(t *testing.T) {
 		}))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/mcp", nil))
-		if rec.Code != 400 || rec.Body.String() != body || rec.Header().Get("X-Handler") != "kept" {
+		if rec.Code != 400 || rec.Body.String() != body || rec.Header().Get("X-Handler") != "kept" || rec.Header().Get("X-Late") != "" {
 			t.Errorf("answer %d %q %.80s…, want the handler's 400 unchanged", rec.Code, rec.Header(), rec.Body)
 		}
 	}
