@@ -412,9 +412,11 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		return nil
 	}
 	rec.body = body
-	if !identityEncoded(r.Header.Values("Content-Encoding")) {
+	if EventShape(r.Context()) != ShapeREST && !identityEncoded(r.Header.Values("Content-Encoding")) {
 		// A gzip body would otherwise be refused as invalid UTF-8, and one
 		// labelled with a coding but sent plain served as if unlabelled.
+		// (A REST API decompresses a body itself, refusing one it cannot,
+		// and hands it on with the client's Content-Encoding.)
 		rej := reject(http.StatusUnsupportedMediaType, codeInvalidRequest, "Unsupported Media Type: the request body must not be content-encoded (Content-Encoding: identity)")
 		rej.acceptIdentity = true
 		return rej

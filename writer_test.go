@@ -502,7 +502,8 @@ func TestLocalEventStreamUnbuffered(t *testing.T) {
 
 // TestContentEncoding checks that a content-encoded body is refused with
 // 415 and Accept-Encoding: identity (RFC 9110 §15.5.16), and that
-// identity is served.
+// identity is served; and that a REST API event, whose body API Gateway
+// decompressed, is served with the client's Content-Encoding still in it.
 func TestContentEncoding(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -524,6 +525,13 @@ func TestContentEncoding(t *testing.T) {
 		}
 		if ae := resp.Header.Get("Accept-Encoding"); (want == 415) != (ae == "identity") {
 			t.Errorf("Content-Encoding %q: Accept-Encoding %q", coding, ae)
+		}
+	}
+	h := lambdamcp.NewHandler(ok, nil)
+	for _, shape := range shapes {
+		resp := invoke(t, h, shape.build(t, jsonPost(`{}`, "Content-Encoding", "gzip")))
+		if want := map[bool]int{true: 200, false: 415}[shape.name == "rest"]; resp.StatusCode != want {
+			t.Errorf("%s event with Content-Encoding: gzip and a plain body: %d, want %d", shape.name, resp.StatusCode, want)
 		}
 	}
 }
