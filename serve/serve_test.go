@@ -311,30 +311,40 @@ func TestRunPortTaken(t *testing.T) {
 	}
 }
 
-// TestRunShutdownWithStalledClient checks that Run returns nil once ctx
-// ends even when a client never finishes its request: that request is cut
-// after the grace period, and the shutdown went as asked.
-func TestRunShutdownWithStalledClient(t *testing.T) {
+// runAt runs Run for h on a free port of 127.0.0.1, logging nothing, until
+// cancel is called; done receives what Run returned. It returns once the
+// port takes connections.
+func runAt(t *testing.T, h http.Handler) (addr string, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
+	addr = ln.Addr().String()
 	ln.Close()
 	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
+	t.Cleanup(cancel)
+	errc := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Handler(demoserver.New(demoserver.Options{}), nil), &Options{
-			Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
-		})
+		errc <- Run(ctx, h, &Options{Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" }})
 	}()
-	var conn net.Conn
-	for range 100 {
-		if conn, err = net.Dial("tcp", addr); err == nil {
-			break
+	for range 500 {
+		if conn, err := net.Dial("tcp", addr); err == nil {
+			conn.Close()
+			return addr, cancel, errc
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
+	t.Fatalf("Run did not listen on %s", addr)
+	return
+}
+
+// TestRunShutdownWithStalledClient checks that Run returns nil once ctx
+// ends even when a client never finishes its request: that request is cut
+// after the grace period, and the shutdown went as asked.
+func TestRunShutdownWithStalledClient(t *testing.T) {
+	addr, cancel, done := runAt(t, Handler(demoserver.New(demoserver.Options{}), nil))
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,39 +494,20 @@ func TestRunTimeouts(t *testing.T) {
 // stream open when the server shuts down ends with its final result, the
 // graceful close the spec asks for, and that Run then returns promptly.
 func TestRunShutdownEndsListenGracefully(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
 	// A server whose tool list may change, so that a listen stream stays
 	// open until it ends.
 	server := mcp.NewServer(&mcp.Implementation{Name: "listen", Version: "1"}, &mcp.ServerOptions{
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{ListChanged: true}},
 	})
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Handler(server, nil), &Options{
-			Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
-		})
-	}()
+	addr, cancel, done := runAt(t, Handler(server, nil))
 	const listen = `{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},"_meta":{` +
 		`"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`
-	var resp *http.Response
-	for range 100 {
-		req, _ := http.NewRequest("POST", "http://"+addr+"/mcp", strings.NewReader(listen))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", both)
-		req.Header.Set("MCP-Protocol-Version", "2026-07-28")
-		req.Header.Set("Mcp-Method", "subscriptions/listen")
-		if resp, err = http.DefaultClient.Do(req); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	req, _ := http.NewRequest("POST", "http://"+addr+"/mcp", strings.NewReader(listen))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", both)
+	req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+	req.Header.Set("Mcp-Method", "subscriptions/listen")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -563,12 +554,6 @@ func TestRunShutdownEndsListenGracefully(t *testing.T) {
 // TestRunShutdownLetsCallsFinish checks that a call in flight when the
 // server begins to shut down is answered in full, within the grace.
 func TestRunShutdownLetsCallsFinish(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	server := mcp.NewServer(&mcp.Implementation{Name: "slow", Version: "1"}, nil)
 	started := make(chan struct{})
 	mcp.AddTool(server, &mcp.Tool{Name: "slow"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
@@ -576,42 +561,32 @@ func TestRunShutdownLetsCallsFinish(t *testing.T) {
 		time.Sleep(1500 * time.Millisecond) // past the shutdown's start, whatever the tool's context says
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil, nil
 	})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Handler(server, nil), &Options{
-			Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
-		})
-	}()
+	addr, cancel, done := runAt(t, Handler(server, nil))
 	type answer struct {
 		status int
 		body   string
+		err    error
 	}
 	answered := make(chan answer, 1)
 	go func() {
 		call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{}}}`
-		for range 100 {
-			req, _ := http.NewRequest("POST", "http://"+addr+"/mcp", strings.NewReader(call))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", both)
-			req.Header.Set("MCP-Protocol-Version", "2025-11-25")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				time.Sleep(20 * time.Millisecond)
-				continue
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			answered <- answer{resp.StatusCode, string(body)}
+		req, _ := http.NewRequest("POST", "http://"+addr+"/mcp", strings.NewReader(call))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", both)
+		req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- answer{err: err}
 			return
 		}
-		answered <- answer{}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answered <- answer{status: resp.StatusCode, body: string(body)}
 	}()
 	<-started
 	cancel()
 	if a := <-answered; a.status != 200 || !strings.Contains(a.body, `"text":"done"`) {
-		t.Errorf("call in flight at shutdown: %d %q, want its result", a.status, a.body)
+		t.Errorf("call in flight at shutdown: %d %q %v, want its result", a.status, a.body, a.err)
 	}
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v", err)
