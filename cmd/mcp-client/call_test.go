@@ -170,7 +170,7 @@ func TestCallAnswersInputRequests(t *testing.T) {
 	}{
 		{"accepted", append(order, "-elicit", `{"confirm":true}`), 0, "ordered 2 × tea", "elicitation: "},
 		{"declined", append(order, "-elicit", "decline"), 0, "order cancelled", "(-elicit answers decline)"},
-		{"no answer offered", order, 1, "", "needs the elicitation capability, which the client did not declare"},
+		{"no answer offered", order, 1, "", "needs the client's elicitation capability, which the client did not declare"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

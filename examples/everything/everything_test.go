@@ -522,11 +522,19 @@ func TestMissingCapability(t *testing.T) {
 	_, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_missing_capability"})
 	check("test_missing_capability", err, `{"requiredCapabilities":{"sampling":{}}}`)
 	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_elicitation"})
-	check("an elicitation", err, `{"requiredCapabilities":{"elicitation":{}}}`)
+	check("an elicitation", err, `{"requiredCapabilities":{"elicitation":{"form":{}}}}`)
 	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_multiple_inputs"})
-	check("three kinds of input", err, `{"requiredCapabilities":{"elicitation":{},"sampling":{}}}`) // the go-sdk client declares roots by default
+	check("three kinds of input", err, `{"requiredCapabilities":{"elicitation":{"form":{}},"sampling":{}}}`) // the go-sdk client declares roots by default
 	_, err = cs.GetPrompt(t.Context(), &mcp.GetPromptParams{Name: "test_input_required_result_prompt"})
-	check("a prompt's elicitation", err, `{"requiredCapabilities":{"elicitation":{}}}`)
+	check("a prompt's elicitation", err, `{"requiredCapabilities":{"elicitation":{"form":{}}}}`)
+
+	// A client that takes URL elicitations only cannot fill in a form.
+	urlOnly := connect(t, "2026-07-28", &mcp.ClientOptions{
+		Capabilities:   &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapabilities{URL: &mcp.URLElicitationCapabilities{}}},
+		MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true},
+	})
+	_, err = urlOnly.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_elicitation"})
+	check("a form, to a client of URL elicitations", err, `{"requiredCapabilities":{"elicitation":{"form":{}}}}`)
 
 	declared := connect(t, "2026-07-28", &mcp.ClientOptions{ElicitationHandler: answerForms, MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true}})
 	res, err := declared.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_elicitation"})

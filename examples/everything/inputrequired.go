@@ -3,18 +3,16 @@ package everything
 //lint:file-ignore SA1019 the 2025-11-25 era's logging, sampling and roots are served on purpose; the conformance suite tests them
 
 import (
-	"encoding/json"
-	"maps"
-	"slices"
-	"time"
-
 	"context"
 	"fmt"
-	"github.com/lambdamcp/lambdamcp/requeststate"
 	"strings"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
 // The tools here ask the client for input the 2026-07-28 way: the result says
@@ -109,63 +107,10 @@ func textResult(s string) *mcp.CallToolResult {
 // sending that request and has the server answer
 // MissingRequiredClientCapability instead.
 func needInput(req *mcp.CallToolRequest, reqs mcp.InputRequestMap, state string) (*mcp.CallToolResult, any, error) {
-	if err := checkInputCapabilities(req.ClientCapabilities(), reqs); err != nil {
+	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), reqs); err != nil {
 		return nil, nil, err
 	}
 	return &mcp.CallToolResult{InputRequests: reqs, RequestState: state}, nil, nil
-}
-
-// checkInputCapabilities answers -32021 naming the capabilities that caps
-// lacks for reqs, or nil.
-//
-// Without per-request capabilities (nil caps: the 2025-11-25 era, whose
-// capabilities a stateless server does not keep from initialize) there is
-// nothing to check; the go-sdk then fails the server-to-client request the
-// input request becomes, which a stateless server cannot send.
-func checkInputCapabilities(caps *mcp.ClientCapabilities, reqs mcp.InputRequestMap) error {
-	if caps == nil {
-		return nil
-	}
-	missing := map[string]bool{}
-	for _, r := range reqs {
-		switch r.(type) {
-		case *mcp.ElicitParams:
-			missing["elicitation"] = missing["elicitation"] || caps.Elicitation == nil
-		case *mcp.CreateMessageParams, *mcp.CreateMessageWithToolsParams:
-			missing["sampling"] = missing["sampling"] || caps.Sampling == nil
-		case *mcp.ListRootsParams:
-			missing["roots"] = missing["roots"] || caps.RootsV2 == nil
-		}
-	}
-	required := map[string]any{}
-	for name, m := range missing {
-		if m {
-			required[name] = map[string]any{}
-		}
-	}
-	if len(required) == 0 {
-		return nil
-	}
-	return missingCapabilities(required)
-}
-
-// missingCapabilities is MissingRequiredClientCapability for the
-// capabilities named in required. The data is written out, since
-// mcp.ClientCapabilities would always name roots too.
-func missingCapabilities(required map[string]any) error {
-	data, err := json.Marshal(map[string]any{"requiredCapabilities": required})
-	if err != nil {
-		return err
-	}
-	names, what := slices.Sorted(maps.Keys(required)), "capability"
-	if len(names) > 1 {
-		what = "capabilities"
-	}
-	return &jsonrpc.Error{
-		Code:    mcp.CodeMissingRequiredClientCapabilities,
-		Message: "this request needs the client's " + strings.Join(names, " and ") + " " + what + ", which the client did not declare",
-		Data:    data,
-	}
 }
 
 // invalidState is the JSON-RPC error for a requestState that fails its check.

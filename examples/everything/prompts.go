@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 func addPrompts(srv *mcp.Server) {
@@ -61,7 +63,7 @@ func addPrompts(srv *mcp.Server) {
 			ask := mcp.InputRequestMap{"user_context": &mcp.ElicitParams{
 				Message: "What context should the prompt use?", RequestedSchema: objectSchema("context", "string"),
 			}}
-			if err := checkInputCapabilities(req.ClientCapabilities(), ask); err != nil {
+			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
 				return nil, err
 			}
 			return &mcp.GetPromptResult{InputRequests: ask}, nil

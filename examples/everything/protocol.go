@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -18,7 +19,13 @@ func addProtocolTools(srv *mcp.Server, staticLists bool) {
 			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling != nil {
 				return textResult("the client declared sampling"), nil, nil
 			}
-			return nil, nil, missingCapabilities(map[string]any{"sampling": map[string]any{}})
+			// The data written out: mcp.ClientCapabilities would always name
+			// roots too.
+			return nil, nil, &jsonrpc.Error{
+				Code:    mcp.CodeMissingRequiredClientCapabilities,
+				Message: "this tool needs the sampling capability, which the client did not declare",
+				Data:    json.RawMessage(`{"requiredCapabilities":{"sampling":{}}}`),
+			}
 		})
 
 	// In the 2026-07-28 era a server needing input answers with an

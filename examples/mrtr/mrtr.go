@@ -19,9 +19,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
@@ -59,25 +59,23 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		}
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
-			if caps := req.ClientCapabilities(); caps != nil && caps.Elicitation == nil {
-				return nil, nil, missingCapability("elicitation")
-			}
 			q := quote{Item: in.Item, Quantity: in.Quantity, Cents: unit * in.Quantity, Quoted: time.Now().UTC()}
+			ask := mcp.InputRequestMap{"confirm": &mcp.ElicitParams{
+				Message: fmt.Sprintf("Order %d × %s for $%d.%02d?", q.Quantity, q.Item, q.Cents/100, q.Cents%100),
+				RequestedSchema: map[string]any{
+					"type":       "object",
+					"properties": map[string]any{"confirm": map[string]any{"type": "boolean"}},
+					"required":   []string{"confirm"},
+				},
+			}}
+			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
+				return nil, nil, err
+			}
 			state, err := sealer.Seal(purpose, q, StateTTL)
 			if err != nil {
 				return nil, nil, err
 			}
-			return &mcp.CallToolResult{
-				InputRequests: mcp.InputRequestMap{"confirm": &mcp.ElicitParams{
-					Message: fmt.Sprintf("Order %d × %s for $%d.%02d?", q.Quantity, q.Item, q.Cents/100, q.Cents%100),
-					RequestedSchema: map[string]any{
-						"type":       "object",
-						"properties": map[string]any{"confirm": map[string]any{"type": "boolean"}},
-						"required":   []string{"confirm"},
-					},
-				}},
-				RequestState: state,
-			}, nil, nil
+			return &mcp.CallToolResult{InputRequests: ask, RequestState: state}, nil, nil
 		}
 		var q quote
 		if err := sealer.Open(purpose, req.Params.RequestState, &q); err != nil {
@@ -98,20 +96,18 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	}) (*mcp.CallToolResult, any, error) {
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
-			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling == nil {
-				return nil, nil, missingCapability("sampling")
+			ask := mcp.InputRequestMap{"write": &mcp.CreateMessageParams{
+				Messages:  []*mcp.SamplingMessage{{Role: "user", Content: &mcp.TextContent{Text: "Write a haiku about " + in.Topic + "."}}},
+				MaxTokens: 100,
+			}}
+			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
+				return nil, nil, err
 			}
 			state, err := sealer.Seal(purpose, in.Topic, StateTTL)
 			if err != nil {
 				return nil, nil, err
 			}
-			return &mcp.CallToolResult{
-				InputRequests: mcp.InputRequestMap{"write": &mcp.CreateMessageParams{
-					Messages:  []*mcp.SamplingMessage{{Role: "user", Content: &mcp.TextContent{Text: "Write a haiku about " + in.Topic + "."}}},
-					MaxTokens: 100,
-				}},
-				RequestState: state,
-			}, nil, nil
+			return &mcp.CallToolResult{InputRequests: ask, RequestState: state}, nil, nil
 		}
 		var topic string
 		if err := sealer.Open(purpose, req.Params.RequestState, &topic); err != nil {
@@ -143,14 +139,15 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		// asked; the seal keeps a client from skipping it.
 		purpose := callPurpose(req, struct{}{})
 		if req.Params.RequestState == "" {
-			if caps := req.ClientCapabilities(); caps != nil && caps.RootsV2 == nil {
-				return nil, nil, missingCapability("roots")
+			ask := mcp.InputRequestMap{"roots": &mcp.ListRootsParams{}}
+			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
+				return nil, nil, err
 			}
 			state, err := sealer.Seal(purpose, "asked", StateTTL)
 			if err != nil {
 				return nil, nil, err
 			}
-			return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"roots": &mcp.ListRootsParams{}}, RequestState: state}, nil, nil
+			return &mcp.CallToolResult{InputRequests: ask, RequestState: state}, nil, nil
 		}
 		var asked string
 		if err := sealer.Open(purpose, req.Params.RequestState, &asked); err != nil {
@@ -167,22 +164,6 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
 	})
 	return s
-}
-
-// missingCapability is the error a tool answers when the client did not
-// declare the capability its input request needs: the spec forbids sending
-// such a request, and has the server answer MissingRequiredClientCapability
-// (-32021) naming what is missing. (A 2025-11-25 request carries no
-// capabilities of its own, and a stateless server keeps none from
-// initialize: nil capabilities are not checked.) A *jsonrpc.Error is what the go-sdk sends
-// as an error rather than a tool result. The data is written out, since
-// mcp.ClientCapabilities would always name roots too.
-func missingCapability(name string) error {
-	return &jsonrpc.Error{
-		Code:    mcp.CodeMissingRequiredClientCapabilities,
-		Message: "this tool asks the client for input that needs the " + name + " capability, which the client did not declare",
-		Data:    json.RawMessage(`{"requiredCapabilities":{"` + name + `":{}}}`),
-	}
 }
 
 // callPurpose binds requestState to the call: the tool, its arguments,

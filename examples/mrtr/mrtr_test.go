@@ -220,10 +220,11 @@ func TestMissingCapability(t *testing.T) {
 		tool string
 		args map[string]any
 		need string
+		data map[string]any // what requiredCapabilities says of it
 	}{
-		{"order", map[string]any{"item": "tea", "quantity": 1}, "elicitation"},
-		{"haiku", map[string]any{"topic": "Lambda"}, "sampling"},
-		{"workspace", map[string]any{}, "roots"},
+		{"order", map[string]any{"item": "tea", "quantity": 1}, "elicitation", map[string]any{"form": map[string]any{}}},
+		{"haiku", map[string]any{"topic": "Lambda"}, "sampling", map[string]any{}},
+		{"workspace", map[string]any{}, "roots", map[string]any{}},
 	}
 	for _, tc := range tests {
 		for _, route := range lambdatest.Routes {
@@ -235,7 +236,7 @@ func TestMissingCapability(t *testing.T) {
 					map[string]any{"name": tc.tool, "arguments": tc.args},
 					map[string]any{"io.modelcontextprotocol/clientCapabilities": declared}))
 				e, _ := answer.Last()["error"].(map[string]any)
-				want := map[string]any{"requiredCapabilities": map[string]any{tc.need: map[string]any{}}}
+				want := map[string]any{"requiredCapabilities": map[string]any{tc.need: tc.data}}
 				if e == nil || e["code"] != float64(-32021) || !cmp.Equal(e["data"], want) {
 					t.Errorf("answered %d %v, want error -32021 with data %v", answer.Status, answer.Last(), want)
 				}

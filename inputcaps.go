@@ -1,0 +1,98 @@
+package lambdamcp
+
+//lint:file-ignore SA1019 sampling and roots are deprecated as of 2026-07-28 but still served: input requests may ask for them
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// CheckInputRequests returns the error to answer instead of an
+// input-required result whose requests the client cannot fulfil: the
+// 2026-07-28 spec forbids sending a client an input request it has not
+// declared support for, and has the server answer
+// MissingRequiredClientCapability (-32021), with data naming the missing
+// capabilities. caps is the request's (req.ClientCapabilities()). An
+// elicitation needs the elicitation capability for its mode (an empty
+// capability stands for form alone), a sampling request the sampling
+// capability, a roots request the roots capability.
+//
+// It returns nil when nothing is missing, and for nil caps: a 2025-11-25
+// request carries no capabilities of its own, and a stateless server keeps
+// none from initialize; the go-sdk then fails the server-to-client request
+// an input request becomes in that era.
+//
+//	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
+//		return nil, nil, err
+//	}
+//	return &mcp.CallToolResult{InputRequests: ask, RequestState: state}, nil, nil
+func CheckInputRequests(caps *mcp.ClientCapabilities, reqs mcp.InputRequestMap) error {
+	if caps == nil {
+		return nil
+	}
+	required := map[string]any{}
+	modes := map[string]any{} // the elicitation modes missing
+	for _, r := range reqs {
+		switch r := r.(type) {
+		case *mcp.ElicitParams:
+			if mode := elicitMode(r); !elicitationDeclared(caps.Elicitation, mode) {
+				modes[mode] = map[string]any{}
+				required["elicitation"] = modes
+			}
+		case *mcp.CreateMessageParams, *mcp.CreateMessageWithToolsParams:
+			if caps.Sampling == nil {
+				required["sampling"] = map[string]any{}
+			}
+		case *mcp.ListRootsParams:
+			if caps.RootsV2 == nil {
+				required["roots"] = map[string]any{}
+			}
+		}
+	}
+	if len(required) == 0 {
+		return nil
+	}
+	// Written out: mcp.ClientCapabilities would always name roots too.
+	data, err := json.Marshal(map[string]any{"requiredCapabilities": required})
+	if err != nil {
+		return err
+	}
+	names, what := slices.Sorted(maps.Keys(required)), "capability"
+	if len(names) > 1 {
+		what = "capabilities"
+	}
+	return &jsonrpc.Error{
+		Code:    mcp.CodeMissingRequiredClientCapabilities,
+		Message: "this request needs the client's " + strings.Join(names, " and ") + " " + what + ", which the client did not declare",
+		Data:    data,
+	}
+}
+
+// elicitMode is the mode of an elicitation, as the go-sdk infers it: "url"
+// when it sends the user to a page, "form" otherwise.
+func elicitMode(p *mcp.ElicitParams) string {
+	if p.Mode != "" {
+		return p.Mode
+	}
+	if p.URL != "" {
+		return "url"
+	}
+	return "form"
+}
+
+// elicitationDeclared reports whether a client's elicitation capability
+// admits mode.
+func elicitationDeclared(c *mcp.ElicitationCapabilities, mode string) bool {
+	switch {
+	case c == nil:
+		return false
+	case mode == "url":
+		return c.URL != nil
+	}
+	return c.Form != nil || c.URL == nil
+}
