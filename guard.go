@@ -709,6 +709,14 @@ func (rec *requestRecord) result(res RequestResult) RequestResult {
 	return res
 }
 
+// answerSeen reports whether the answer's code is known already: Middleware
+// ran the call, or lambdamcp answered it.
+func (rec *requestRecord) answerSeen() bool {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.method != "" || rec.errorCode != ""
+}
+
 // noteErrorCode records the JSON-RPC error code the request is answered
 // with.
 func (rec *requestRecord) noteErrorCode(code int) {

@@ -83,7 +83,9 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		return
 	}
 	if rec := recordFrom(w.req.Context()); rec != nil && rec.traced {
-		w.peek = isJSON(w.Header().Get("Content-Type"))
+		// Middleware has seen the answer of a call it ran, before the
+		// go-sdk writes it: only the go-sdk's own answers need reading.
+		w.peek = isJSON(w.Header().Get("Content-Type")) && !rec.answerSeen()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -143,9 +145,7 @@ func (w *jsonErrorWriter) finish() {
 		// (HeaderMismatch, parameters that do not decode), which
 		// Middleware did not see.
 		rec := recordFrom(w.req.Context())
-		rec.mu.Lock()
-		seen := rec.method != "" || rec.errorCode != ""
-		rec.mu.Unlock()
+		seen := rec.answerSeen()
 		var answer struct {
 			Error *struct {
 				Code *int `json:"code"`
@@ -219,10 +219,7 @@ func (w *jsonErrorWriter) finishHeld() {
 		return
 	}
 	if rec != nil && rec.traced {
-		rec.mu.Lock()
-		seen := rec.method != "" || rec.errorCode != ""
-		rec.mu.Unlock()
-		if !seen {
+		if !rec.answerSeen() {
 			rec.noteErrorCode(answer.Error.Code)
 		}
 	}
