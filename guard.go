@@ -327,9 +327,16 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 // (answerPanicked).
 func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, answerPanic bool) <-chan any {
 	done := make(chan any, 1)
+	id := RequestID(r.Context())
+	if id != "" {
+		inFlight.begin(id) // for the go-sdk's log records, which carry no context
+	}
 	go func() {
 		growStack()
 		defer func() {
+			if id != "" {
+				inFlight.end(id)
+			}
 			v := recover()
 			if v != nil {
 				rec.notePanic(v, debug.Stack())

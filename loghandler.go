@@ -4,13 +4,17 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync"
 )
 
 // NewLogHandler wraps next so that every record logged with a context from
 // a Lambda invocation carries that invocation's request id as
 // "request_id", at the top level of the record even in a logger's group.
 // Log with the *Context methods (InfoContext, …) and the request's context
-// to get it.
+// to get it. A record logged without one (the go-sdk logs so) gets the
+// request id of the invocation NewHandler or Guard is serving, when it is
+// the only one in flight in the process, as it is on Lambda unless
+// AWS_LAMBDA_MAX_CONCURRENCY says otherwise.
 func NewLogHandler(next slog.Handler) slog.Handler {
 	return &logHandler{next: next, root: next}
 }
@@ -27,6 +31,9 @@ func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	id := RequestID(ctx)
+	if id == "" {
+		id = inFlight.only()
+	}
 	if id == "" {
 		return h.next.Handle(ctx, r)
 	}
@@ -60,4 +67,46 @@ func (h *logHandler) WithGroup(name string) slog.Handler {
 
 func (h *logHandler) with(op func(slog.Handler) slog.Handler) *logHandler {
 	return &logHandler{next: op(h.next), root: h.root, ops: append(slices.Clip(h.ops), op)}
+}
+
+// inFlight is the Lambda invocations whose handlers are running in this
+// process, by request id: a handler left running past its invocation's end
+// (one that ignores its context) still counts, so that its records are not
+// taken for the next invocation's.
+var inFlight invocations
+
+type invocations struct {
+	mu  sync.Mutex
+	ids map[string]int
+}
+
+func (v *invocations) begin(id string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.ids == nil {
+		v.ids = make(map[string]int)
+	}
+	v.ids[id]++
+}
+
+func (v *invocations) end(id string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.ids[id]--; v.ids[id] <= 0 {
+		delete(v.ids, id)
+	}
+}
+
+// only is the request id of the one invocation in flight, or "" when there
+// are none or several.
+func (v *invocations) only() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.ids) != 1 {
+		return ""
+	}
+	for id := range v.ids {
+		return id
+	}
+	return ""
 }

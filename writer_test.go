@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,9 +14,12 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -608,4 +612,77 @@ func TestDrainingEndsSilentListen(t *testing.T) {
 	if err := <-other; !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("another call after drain: %v, want it still waiting on its handler", err)
 	}
+}
+
+// TestLogHandlerRequestIDWithoutContext checks that a record logged
+// without the request's context (as the go-sdk logs) gets the request id
+// of the one invocation in flight, and none when two are, or none is.
+func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&lockedWriter{&mu, &logs}, nil)))
+	entered := make(chan struct{}, 2)
+	release := map[string]chan struct{}{"/a": make(chan struct{}), "/b": make(chan struct{})}
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.Info("no context", "path", r.URL.Path)
+		if wait := release[r.URL.Path]; wait != nil {
+			entered <- struct{}{}
+			<-wait
+			logger.Info("no context, after", "path", r.URL.Path)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	}), nil)
+	invokeAt := func(id, path string) {
+		ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: id})
+		req := jsonPost(`{}`)
+		req.path = path
+		if _, err := h.Invoke(ctx, urlEvent(t, req)); err != nil {
+			t.Error(err)
+		}
+	}
+	invokeAt("req-one", "/one")
+	doneA, doneB := make(chan struct{}), make(chan struct{})
+	go func() { invokeAt("req-a", "/a"); close(doneA) }()
+	<-entered // a logged alone
+	go func() { invokeAt("req-b", "/b"); close(doneB) }()
+	<-entered // b logged while a ran
+	close(release["/a"])
+	<-doneA // a logged again while b ran, and ended
+	close(release["/b"])
+	<-doneB // b logged again alone
+	logger.Info("between invocations")
+
+	mu.Lock()
+	defer mu.Unlock()
+	var got []string
+	for line := range strings.SplitSeq(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		json.Unmarshal([]byte(line), &rec)
+		id, _ := rec["request_id"].(string)
+		got = append(got, fmt.Sprint(rec["msg"], " ", rec["path"], " ", id))
+	}
+	want := []string{
+		"no context /one req-one",
+		"no context /a req-a",
+		"no context /b ",
+		"no context, after /a ",
+		"no context, after /b req-b",
+		"between invocations <nil> ",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
