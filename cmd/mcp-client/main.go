@@ -45,6 +45,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 
@@ -381,7 +382,7 @@ func explain(endpoint string, err error) string {
 		case http.StatusNotFound:
 			return fmt.Sprintf("no MCP endpoint at %s (HTTP 404): check the URL's path", endpoint)
 		}
-		return fmt.Sprintf("%s answered HTTP %d: %v", endpoint, se.status, err)
+		return fmt.Sprintf("%s answered HTTP %d: %v%s", endpoint, se.status, err, capabilityHint(err))
 	}
 	var ne net.Error
 	var oe *net.OpError
@@ -395,6 +396,26 @@ func explain(endpoint string, err error) string {
 		return fmt.Sprintf("cannot reach %s: %v", endpoint, err)
 	}
 	return fmt.Sprintf("%s: %v", endpoint, err)
+}
+
+// capabilityHint tells how to declare the capability a server said it
+// needs (MissingRequiredClientCapability, -32021), when this client has a
+// flag for it.
+func capabilityHint(err error) string {
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != mcp.CodeMissingRequiredClientCapabilities {
+		return ""
+	}
+	var data struct {
+		Required map[string]json.RawMessage `json:"requiredCapabilities"`
+	}
+	if json.Unmarshal(rpcErr.Data, &data) != nil {
+		return ""
+	}
+	if _, ok := data.Required["elicitation"]; ok {
+		return " (answer the tool's questions with -elicit)"
+	}
+	return " (this client offers no sampling or roots)"
 }
 
 // forbidden explains a 403. The token is blamed only when the server says
