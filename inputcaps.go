@@ -20,7 +20,8 @@ import (
 // capabilities. caps is the request's (req.ClientCapabilities()). An
 // elicitation needs the elicitation capability for its mode (an empty
 // capability stands for form alone), a sampling request the sampling
-// capability, a roots request the roots capability.
+// capability (with tools for one that offers the model tools, with context
+// for one that asks for context), a roots request the roots capability.
 //
 // It returns nil when nothing is missing, and for nil caps: a 2025-11-25
 // request carries no capabilities of its own, and a stateless server keeps
@@ -36,21 +37,36 @@ func CheckInputRequests(caps *mcp.ClientCapabilities, reqs mcp.InputRequestMap) 
 		return nil
 	}
 	required := map[string]any{}
-	modes := map[string]any{} // the elicitation modes missing
+	need := func(capability string, sub ...string) {
+		m, _ := required[capability].(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+			required[capability] = m
+		}
+		for _, s := range sub {
+			m[s] = map[string]any{}
+		}
+	}
 	for _, r := range reqs {
 		switch r := r.(type) {
 		case *mcp.ElicitParams:
-			if mode := elicitMode(r); !elicitationDeclared(caps.Elicitation, mode) {
-				modes[mode] = map[string]any{}
-				required["elicitation"] = modes
+			if r == nil {
+				continue
 			}
-		case *mcp.CreateMessageParams, *mcp.CreateMessageWithToolsParams:
-			if caps.Sampling == nil {
-				required["sampling"] = map[string]any{}
+			if mode := elicitMode(r); !elicitationDeclared(caps.Elicitation, mode) {
+				need("elicitation", mode)
+			}
+		case *mcp.CreateMessageParams:
+			if r != nil {
+				checkSampling(caps.Sampling, r.IncludeContext, false, need)
+			}
+		case *mcp.CreateMessageWithToolsParams:
+			if r != nil {
+				checkSampling(caps.Sampling, r.IncludeContext, len(r.Tools) > 0 || r.ToolChoice != nil, need)
 			}
 		case *mcp.ListRootsParams:
 			if caps.RootsV2 == nil {
-				required["roots"] = map[string]any{}
+				need("roots")
 			}
 		}
 	}
@@ -70,6 +86,24 @@ func CheckInputRequests(caps *mcp.ClientCapabilities, reqs mcp.InputRequestMap) 
 		Code:    mcp.CodeMissingRequiredClientCapabilities,
 		Message: "this request needs the client's " + strings.Join(names, " and ") + " " + what + ", which the client did not declare",
 		Data:    data,
+	}
+}
+
+// checkSampling notes what a sampling request needs of the sampling
+// capability c: the capability itself; its tools, for a request that
+// offers the model tools (which the spec forbids sending a client without
+// them); its context, for includeContext other than "none" (which it asks
+// servers not to send such a client).
+func checkSampling(c *mcp.SamplingCapabilities, includeContext string, tools bool, need func(string, ...string)) {
+	var sub []string
+	if tools && (c == nil || c.Tools == nil) {
+		sub = append(sub, "tools")
+	}
+	if includeContext != "" && includeContext != "none" && (c == nil || c.Context == nil) {
+		sub = append(sub, "context")
+	}
+	if c == nil || len(sub) > 0 {
+		need("sampling", sub...)
 	}
 }
 

@@ -43,6 +43,20 @@ func TestCheckInputRequests(t *testing.T) {
 		{"both modes missing", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}}, mcp.InputRequestMap{"a": form, "b": page, "c": sample},
 			`{"requiredCapabilities":{"elicitation":{"form":{},"url":{}}}}`},
 		{"no requests", &mcp.ClientCapabilities{}, nil, ""},
+		{"sampling with tools, to a client without them", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}},
+			mcp.InputRequestMap{"a": &mcp.CreateMessageWithToolsParams{MaxTokens: 10, Tools: []*mcp.Tool{{Name: "t"}}}},
+			`{"requiredCapabilities":{"sampling":{"tools":{}}}}`},
+		{"sampling with tools, declared", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{Tools: &mcp.SamplingToolsCapabilities{}}},
+			mcp.InputRequestMap{"a": &mcp.CreateMessageWithToolsParams{MaxTokens: 10, Tools: []*mcp.Tool{{Name: "t"}}}}, ""},
+		{"sampling without tools through the tools type", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}},
+			mcp.InputRequestMap{"a": &mcp.CreateMessageWithToolsParams{MaxTokens: 10}}, ""},
+		{"sampling with context, to a client without it", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}},
+			mcp.InputRequestMap{"a": &mcp.CreateMessageParams{MaxTokens: 10, IncludeContext: "thisServer"}},
+			`{"requiredCapabilities":{"sampling":{"context":{}}}}`},
+		{"sampling with tools and context, to a client of neither", &mcp.ClientCapabilities{},
+			mcp.InputRequestMap{"a": &mcp.CreateMessageWithToolsParams{MaxTokens: 10, IncludeContext: "allServers", ToolChoice: &mcp.ToolChoice{}}},
+			`{"requiredCapabilities":{"sampling":{"context":{},"tools":{}}}}`},
+		{"a nil request", &mcp.ClientCapabilities{}, mcp.InputRequestMap{"a": (*mcp.ElicitParams)(nil)}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
