@@ -34,6 +34,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -398,24 +399,48 @@ func explain(endpoint string, err error) string {
 	return fmt.Sprintf("%s: %v", endpoint, err)
 }
 
-// capabilityHint tells how to declare the capability a server said it
-// needs (MissingRequiredClientCapability, -32021), when this client has a
-// flag for it.
+// capabilityHint tells what to do about a server's
+// MissingRequiredClientCapability (-32021): -elicit declares form
+// elicitation; nothing here declares anything else the server names.
 func capabilityHint(err error) string {
 	var rpcErr *jsonrpc.Error
 	if !errors.As(err, &rpcErr) || rpcErr.Code != mcp.CodeMissingRequiredClientCapabilities {
 		return ""
 	}
 	var data struct {
-		Required map[string]json.RawMessage `json:"requiredCapabilities"`
+		Required map[string]map[string]json.RawMessage `json:"requiredCapabilities"`
 	}
-	if json.Unmarshal(rpcErr.Data, &data) != nil {
+	if json.Unmarshal(rpcErr.Data, &data) != nil || len(data.Required) == 0 {
 		return ""
 	}
-	if _, ok := data.Required["elicitation"]; ok {
-		return " (answer the tool's questions with -elicit)"
+	var hints, missing []string
+	for _, name := range slices.Sorted(maps.Keys(data.Required)) {
+		sub := data.Required[name]
+		if name != "elicitation" {
+			missing = append(missing, capabilityName(name, sub))
+			continue
+		}
+		if _, form := sub["form"]; form || len(sub) == 0 {
+			hints = append(hints, "answer the tool's questions with -elicit")
+			delete(sub, "form")
+		}
+		if len(sub) > 0 {
+			missing = append(missing, capabilityName(name, sub))
+		}
 	}
-	return " (this client offers no sampling or roots)"
+	if len(missing) > 0 {
+		hints = append(hints, "this client offers no "+strings.Join(missing, ", "))
+	}
+	return " (" + strings.Join(hints, "; ") + ")"
+}
+
+// capabilityName names a capability and what of it was asked for:
+// "sampling (tools)", "elicitation (url)".
+func capabilityName(name string, sub map[string]json.RawMessage) string {
+	if len(sub) == 0 {
+		return name
+	}
+	return name + " (" + strings.Join(slices.Sorted(maps.Keys(sub)), ", ") + ")"
 }
 
 // forbidden explains a 403. The token is blamed only when the server says

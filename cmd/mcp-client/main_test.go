@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
@@ -311,5 +314,29 @@ func TestSchemelessEndpointPasswordHidden(t *testing.T) {
 		if code != 2 || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), "xxxxx@127.0.0.1:8080/mcp") {
 			t.Errorf("%s: exit %d, output %q; want 2 with the password hidden", endpoint, code, stderr.String())
 		}
+	}
+}
+
+// TestCapabilityHint checks what the client says of a server's -32021:
+// -elicit for a form elicitation, and what it offers not otherwise.
+func TestCapabilityHint(t *testing.T) {
+	for data, want := range map[string]string{
+		`{"requiredCapabilities":{"elicitation":{"form":{}}}}`:          " (answer the tool's questions with -elicit)",
+		`{"requiredCapabilities":{"elicitation":{}}}`:                   " (answer the tool's questions with -elicit)",
+		`{"requiredCapabilities":{"elicitation":{"url":{}}}}`:           " (this client offers no elicitation (url))",
+		`{"requiredCapabilities":{"elicitation":{"form":{},"url":{}}}}`: " (answer the tool's questions with -elicit; this client offers no elicitation (url))",
+		`{"requiredCapabilities":{"sampling":{"tools":{}}}}`:            " (this client offers no sampling (tools))",
+		`{"requiredCapabilities":{"sampling":{},"roots":{}}}`:           " (this client offers no roots, sampling)",
+		`{"requiredCapabilities":{"extensions":{"io.example/x":{}}}}`:   " (this client offers no extensions (io.example/x))",
+		`{"requiredCapabilities":{}}`:                                   "",
+		`not JSON`:                                                      "",
+	} {
+		err := fmt.Errorf("calling: %w", &jsonrpc.Error{Code: mcp.CodeMissingRequiredClientCapabilities, Message: "m", Data: json.RawMessage(data)})
+		if got := capabilityHint(err); got != want {
+			t.Errorf("%s: hint %q, want %q", data, got, want)
+		}
+	}
+	if got := capabilityHint(&jsonrpc.Error{Code: -32602, Message: "m"}); got != "" {
+		t.Errorf("another error: hint %q", got)
 	}
 }
