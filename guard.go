@@ -281,22 +281,35 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	if rec.rpc.Method == "subscriptions/listen" && rec.rpc.ID != nil {
 		draining = drainingFrom(ctx)
 	}
-	select {
-	case v := <-done:
-		if v != nil {
-			return OutcomePanic
+	var again <-chan time.Time
+wait:
+	for {
+		select {
+		case v := <-done:
+			if v != nil {
+				return OutcomePanic
+			}
+			if ctx.Err() == nil || dw.answered(rec.rpc.ID != nil) {
+				return ""
+			}
+			break wait
+		case <-draining:
+			// The server is shutting down: a subscription under way ends
+			// with its result. (Cancelling the handler would not do: the
+			// go-sdk drops a listen's result when its request's context
+			// ends.) One whose event stream has not begun may still be
+			// refused, by the go-sdk or whatever is in front of it: its
+			// answer is the handler's, looked at again shortly.
+			if dw.closeListen(rec.rpc.ID) {
+				dw.detach()
+				return ""
+			}
+			draining, again = nil, time.After(drainPoll)
+		case <-again:
+			draining = drainingFrom(ctx) // closed: looked at at once
+		case <-ctx.Done():
+			break wait
 		}
-		if ctx.Err() == nil || dw.answered(rec.rpc.ID != nil) {
-			return ""
-		}
-	case <-draining:
-		// The server is shutting down: the subscription ends with its
-		// result. (Cancelling the handler would not do: the go-sdk drops
-		// a listen's result when its request's context ends.)
-		dw.closeListen(rec.rpc.ID)
-		dw.detach()
-		return ""
-	case <-ctx.Done():
 	}
 	if context.Cause(ctx) == context.Canceled {
 		dw.detach()
@@ -504,6 +517,10 @@ func identityEncoded(values []string) bool {
 }
 
 type drainKey struct{}
+
+// drainPoll is how often Guard looks again, once its server is draining,
+// at a subscriptions/listen whose event stream has not begun.
+const drainPoll = 50 * time.Millisecond
 
 // Draining returns a copy of ctx that can tell Guard its server has begun
 // to shut down, and the function that tells it. Give it to a local server
@@ -933,28 +950,20 @@ func (d *detachableWriter) answerInStream(call json.RawMessage, code int, msg st
 	d.responded = true
 }
 
-// closeListen ends a subscriptions/listen call (call is its id) that the
-// handler has not answered with the subscription's final result: as one
-// more event in the stream it began, or as a JSON answer if it began none.
-func (d *detachableWriter) closeListen(call json.RawMessage) {
+// closeListen ends a subscriptions/listen call (call is its id) whose
+// handler began an event stream without answering the call: with the
+// subscription's final result, as one more event. It reports whether it
+// did; a handler that has written nothing, or something else, still gives
+// its own answer.
+func (d *detachableWriter) closeListen(call json.RawMessage) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.detached || d.responded {
-		return
+	if d.detached || !d.w.wroteHeader || !d.sse || d.responded {
+		return false
 	}
-	switch {
-	case !d.w.wroteHeader:
-		h := d.w.Header()
-		h.Del("Content-Length")
-		h.Set("Content-Type", "application/json")
-		d.w.WriteHeader(http.StatusOK)
-		d.w.Write(listenClosed(call))
-	case d.sse:
-		d.w.Write(sseEvent(listenClosed(call)))
-	default:
-		return
-	}
+	d.w.Write(sseEvent(listenClosed(call)))
 	d.responded = true
+	return true
 }
 
 // answered reports whether the handler has answered: begun its answer,

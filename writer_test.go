@@ -565,52 +565,83 @@ func TestJSONErrorsHeld400(t *testing.T) {
 	}
 }
 
-// TestDrainingEndsSilentListen checks that draining ends a
-// subscriptions/listen call whose handler has written nothing yet with
-// the subscription's final result, as JSON, and leaves other calls be.
-func TestDrainingEndsSilentListen(t *testing.T) {
-	release := make(chan struct{})
+// TestDrainingEndsListen checks what draining does to a
+// subscriptions/listen call: one whose event stream has begun ends with the
+// subscription's final result; one whose handler has written nothing gets
+// the handler's own answer when it comes (a refusal, here), not a result
+// made up for it; other calls are left be.
+func TestDrainingEndsListen(t *testing.T) {
+	refuse, release := make(chan struct{}), make(chan struct{})
 	defer close(release)
-	silent := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("X-Test") {
+		case "stream":
+			w.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/subscriptions/acknowledged\"}\n\n")
+			w.(http.Flusher).Flush()
+		case "refuse":
+			<-refuse // say, a token still being checked
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"unauthorized"}`)
+			return
+		}
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 	})
 	ctx, drain := lambdamcp.Draining(t.Context())
-	srv := httptest.NewUnstartedServer(lambdamcp.Guard(silent, nil))
+	srv := httptest.NewUnstartedServer(lambdamcp.Guard(h, nil))
 	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
 	srv.Start()
 	defer srv.Close()
-	post := func(body string) (*http.Response, error) {
-		req, _ := http.NewRequest("POST", srv.URL+"/mcp", strings.NewReader(body))
+	post := func(c context.Context, kind, body string) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(c, "POST", srv.URL+"/mcp", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("X-Test", kind)
 		return http.DefaultClient.Do(req)
 	}
+	const listen = `{"jsonrpc":"2.0","id":"s1","method":"subscriptions/listen","params":{}}`
+
+	stream, err := post(t.Context(), "stream", listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := make(chan *http.Response, 1)
+	go func() {
+		resp, err := post(t.Context(), "refuse", listen)
+		if err != nil {
+			t.Error(err)
+		}
+		refused <- resp
+	}()
 	other := make(chan error, 1)
 	go func() {
 		c, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(c, "POST", srv.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		_, err := http.DefaultClient.Do(req)
+		_, err := post(c, "", `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
 		other <- err
 	}()
-	time.AfterFunc(100*time.Millisecond, drain)
-	resp, err := post(`{"jsonrpc":"2.0","id":"s1","method":"subscriptions/listen","params":{}}`)
-	if err != nil {
-		t.Fatal(err)
+	drain()
+
+	body, _ := io.ReadAll(stream.Body)
+	stream.Body.Close()
+	want := `data: {"id":"s1","jsonrpc":"2.0","result":{"_meta":{"io.modelcontextprotocol/subscriptionId":"s1"},"resultType":"complete"}}`
+	if !strings.Contains(string(body), want) {
+		t.Errorf("listen under way, drained: %s, want its result", body)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	want := `{"id":"s1","jsonrpc":"2.0","result":{"_meta":{"io.modelcontextprotocol/subscriptionId":"s1"},"resultType":"complete"}}`
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || string(body) != want {
-		t.Errorf("listen after drain: %d %s %s, want 200 %s", resp.StatusCode, resp.Header.Get("Content-Type"), body, want)
+	close(refuse)
+	if resp := <-refused; resp != nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || strings.Contains(string(b), "resultType") {
+			t.Errorf("listen refused while draining: %d %s, want the handler's 401", resp.StatusCode, b)
+		}
 	}
 	if err := <-other; !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("another call after drain: %v, want it still waiting on its handler", err)
+		t.Errorf("another call while draining: %v, want it still waiting on its handler", err)
 	}
 }
 
