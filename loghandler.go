@@ -11,12 +11,23 @@ import (
 // a Lambda invocation carries that invocation's request id as
 // "request_id", at the top level of the record even in a logger's group.
 // Log with the *Context methods (InfoContext, …) and the request's context
-// to get it. A record logged without one (the go-sdk logs so) gets the
-// request id of the invocation NewHandler or Guard is serving, when it is
-// the only one in flight in the process, as it is on Lambda unless
-// AWS_LAMBDA_MAX_CONCURRENCY says otherwise.
+// to get it.
 func NewLogHandler(next slog.Handler) slog.Handler {
 	return &logHandler{next: next, root: next}
+}
+
+// NewSDKLogHandler is NewLogHandler for the logger handed to the go-sdk
+// (mcp.ServerOptions.Logger, mcp.StreamableHTTPOptions.Logger,
+// serve.Handler's logger), which logs without the request's context: a
+// record without one gets the request id of the invocation whose handler
+// NewHandler or Guard is running, when it is the only one in flight in the
+// process, as it is on Lambda unless AWS_LAMBDA_MAX_CONCURRENCY lets
+// several run at once; with none or several in flight, it gets none.
+// Records logged from goroutines that outlive their request would be taken
+// for the invocation in flight: give such code a logger of NewLogHandler,
+// and a context.
+func NewSDKLogHandler(next slog.Handler) slog.Handler {
+	return &logHandler{next: next, root: next, inFlight: true}
 }
 
 // logHandler passes records to next. root is next before the first group
@@ -25,13 +36,14 @@ func NewLogHandler(next slog.Handler) slog.Handler {
 type logHandler struct {
 	next, root slog.Handler
 	ops        []func(slog.Handler) slog.Handler
+	inFlight   bool // a record without a request id takes the one invocation's in flight
 }
 
 func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	id := RequestID(ctx)
-	if id == "" {
+	if id == "" && h.inFlight {
 		id = inFlight.only()
 	}
 	if id == "" {
@@ -53,7 +65,7 @@ func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 func (h *logHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(h.ops) == 0 {
 		next := h.next.WithAttrs(attrs)
-		return &logHandler{next: next, root: next}
+		return &logHandler{next: next, root: next, inFlight: h.inFlight}
 	}
 	return h.with(func(n slog.Handler) slog.Handler { return n.WithAttrs(attrs) })
 }
@@ -66,7 +78,7 @@ func (h *logHandler) WithGroup(name string) slog.Handler {
 }
 
 func (h *logHandler) with(op func(slog.Handler) slog.Handler) *logHandler {
-	return &logHandler{next: op(h.next), root: h.root, ops: append(slices.Clip(h.ops), op)}
+	return &logHandler{next: op(h.next), root: h.root, ops: append(slices.Clip(h.ops), op), inFlight: h.inFlight}
 }
 
 // inFlight is the Lambda invocations whose handlers are running in this

@@ -646,16 +646,19 @@ func TestDrainingEndsListen(t *testing.T) {
 }
 
 // TestLogHandlerRequestIDWithoutContext checks that a record logged
-// without the request's context (as the go-sdk logs) gets the request id
-// of the one invocation in flight, and none when two are, or none is.
+// through NewSDKLogHandler without the request's context (as the go-sdk
+// logs) gets the request id of the one invocation in flight, and none when
+// two are, or none is; and that NewLogHandler's records never take it.
 func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
-	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&lockedWriter{&mu, &logs}, nil)))
+	logger := slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(&lockedWriter{&mu, &logs}, nil)))
+	plain := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&lockedWriter{&mu, &logs}, nil)))
 	entered := make(chan struct{}, 2)
 	release := map[string]chan struct{}{"/a": make(chan struct{}), "/b": make(chan struct{})}
 	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logger.Info("no context", "path", r.URL.Path)
+		plain.Info("no context, NewLogHandler", "path", r.URL.Path) // none taken from the invocation in flight
 		if wait := release[r.URL.Path]; wait != nil {
 			entered <- struct{}{}
 			<-wait
@@ -695,8 +698,11 @@ func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	}
 	want := []string{
 		"no context /one req-one",
+		"no context, NewLogHandler /one ",
 		"no context /a req-a",
+		"no context, NewLogHandler /a ",
 		"no context /b ",
+		"no context, NewLogHandler /b ",
 		"no context, after /a ",
 		"no context, after /b req-b",
 		"between invocations <nil> ",

@@ -271,7 +271,8 @@ func (c config) serving(h http.Handler, logger *slog.Logger) (http.Handler, *lam
 // progress and log messages arrive as they happen, and one JSON body
 // otherwise (buffered gateways, and the local server). A streamed call
 // whose client goes away is cancelled. logger receives the go-sdk's own
-// log lines; nil discards them.
+// log lines; nil discards them. Make it with lambdamcp.NewSDKLogHandler, so
+// that those lines carry the Lambda request id.
 func Handler(server *mcp.Server, logger *slog.Logger) http.Handler {
 	getServer := func(*http.Request) *mcp.Server { return server }
 	return sdkHandler{

@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
 	// The SDK logs each stateless request's session set-up at info; only
 	// its warnings and errors are worth a line.
-	sdkLogger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	sdkLogger := slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	server := demoserver.New(demoserver.Options{
 		LogStream: getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
 		Logger:    sdkLogger,
