@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSSEHasResponse(t *testing.T) {
@@ -39,5 +40,13 @@ func BenchmarkSSEHasResponse(b *testing.B) {
 		if !sseHasResponse(event) {
 			b.Fatal("not recognised")
 		}
+	}
+}
+
+// TestStreamDefaults checks the streaming options' documented default: a
+// heartbeat every 10 s.
+func TestStreamDefaults(t *testing.T) {
+	if c := newStreamConfig(&Options{}); c.heartbeat != 10*time.Second {
+		t.Errorf("default heartbeat %v, want 10s", c.heartbeat)
 	}
 }

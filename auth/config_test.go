@@ -82,3 +82,21 @@ func TestConfigVerifier(t *testing.T) {
 		t.Errorf("FromAuthorizer: got %T, %v", v, err)
 	}
 }
+
+// TestStaticTokensGetRequiredScopes checks that MCP_REQUIRED_SCOPES reaches
+// static tokens: their callers hold the scopes the server requires, instead
+// of every call being refused 403.
+func TestStaticTokensGetRequiredScopes(t *testing.T) {
+	env := map[string]string{EnvTokenSHA256: HashToken("tok"), EnvRequiredScopes: "mcp:tools"}
+	c, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.Verifier(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := v.Verify(t.Context(), "tok"); err != nil || !id.HasScopes("mcp:tools") {
+		t.Errorf("identity %+v, %v; want one holding mcp:tools", id, err)
+	}
+}

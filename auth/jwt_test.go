@@ -507,3 +507,14 @@ func TestJWKSFetchBound(t *testing.T) {
 		t.Errorf("default client's timeout %v, want %v", got, defaultFetchTimeout)
 	}
 }
+
+// TestJWKSURLMustBeSecure checks that keys are fetched over HTTPS, or plain
+// HTTP from this machine only: from anywhere else anyone on the path could
+// swap the signing keys.
+func TestJWKSURLMustBeSecure(t *testing.T) {
+	for _, u := range []string{"http://10.0.0.1/jwks.json", "http://192.0.2.7/jwks.json", "ftp://127.0.0.1/jwks.json", "http://example.com/jwks.json"} {
+		if _, err := NewJWTVerifier(JWTOptions{Issuer: "https://issuer.example", Audience: "a", JWKSURL: u}); err == nil {
+			t.Errorf("JWKS URL %s accepted", u)
+		}
+	}
+}

@@ -333,3 +333,13 @@ func TestOriginProtectionWithoutAuth(t *testing.T) {
 		})
 	}
 }
+
+// TestWildcardOrigin checks that an allowed origin of "*" admits any
+// origin, as MCP_ALLOWED_ORIGINS=* promises.
+func TestWildcardOrigin(t *testing.T) {
+	r := httptest.NewRequest("POST", "https://mcp.test/mcp", nil)
+	r.Header.Set("Origin", "https://elsewhere.example")
+	if !AllowedOrigin(&MiddlewareOptions{AllowedOrigins: []string{"*"}})(r) {
+		t.Error("* refused an origin")
+	}
+}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,5 +70,18 @@ func TestTokenVerifierClockSkew(t *testing.T) {
 				t.Errorf("got %d %q, want %d", rec.Code, rec.Body, tc.wantStatus)
 			}
 		})
+	}
+}
+
+// TestTokenVerifierInvalidToken checks that a token the verifier refuses is
+// the go-sdk's ErrInvalidToken, which RequireBearerToken answers 401 (any
+// other error is a 500, and the client never signs in again).
+func TestTokenVerifierInvalidToken(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken("tok")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TokenVerifier(v)(t.Context(), "wrong", nil); !errors.Is(err, sdkauth.ErrInvalidToken) {
+		t.Errorf("refused token: %v, want sdkauth.ErrInvalidToken", err)
 	}
 }

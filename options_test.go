@@ -1,0 +1,131 @@
+package lambdamcp_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
+)
+
+// Options' documented defaults and off switches, and what a request gets
+// when the event leaves something out.
+
+// restEventAt is a REST API event that API Gateway received at epoch.
+func restEventAt(t *testing.T, r httpRequest, epoch time.Time) []byte {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(restEvent(t, r), &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["requestContext"].(map[string]any)["requestTimeEpoch"] = epoch.UnixMilli()
+	return mustJSON(t, ev)
+}
+
+// deadlineSeen is the deadline a handler served with opts sees for an
+// invocation of payload whose own deadline is invocation.
+func deadlineSeen(t *testing.T, opts *lambdamcp.Options, payload []byte, invocation time.Time) time.Time {
+	t.Helper()
+	var got time.Time
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = r.Context().Deadline()
+	}), opts)
+	ctx, cancel := context.WithDeadline(t.Context(), invocation)
+	defer cancel()
+	if _, err := h.Invoke(ctx, payload); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestGatewayTimeoutOff checks that a negative GatewayTimeout leaves REST
+// events the invocation's deadline, as documented, rather than one in the
+// past.
+func TestGatewayTimeoutOff(t *testing.T) {
+	invocation := time.Now().Add(10 * time.Second)
+	got := deadlineSeen(t, &lambdamcp.Options{GatewayTimeout: -1}, restEventAt(t, call("echo", `{}`), time.Now()), invocation)
+	if want := invocation.Add(-lambdamcp.DefaultDeadlineMargin / 2); !got.Equal(want) {
+		t.Errorf("deadline %v, want the invocation's less half the margin, %v", got, want)
+	}
+}
+
+// TestGatewayTimeoutFromFutureEpoch checks that an event whose epoch is
+// ahead of this clock does not push the gateway's deadline later: the
+// gateway's time is counted from when the request arrived here.
+func TestGatewayTimeoutFromFutureEpoch(t *testing.T) {
+	got := deadlineSeen(t, nil, restEventAt(t, call("echo", `{}`), time.Now().Add(time.Hour)), time.Now().Add(10*time.Minute))
+	if limit := time.Now().Add(lambdamcp.DefaultGatewayTimeout); got.After(limit) {
+		t.Errorf("deadline %v is past the gateway's %v from now", got, lambdamcp.DefaultGatewayTimeout)
+	}
+}
+
+// jsonAnswer answers body as JSON.
+func jsonAnswer(body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	})
+}
+
+// TestResponseLimitOff checks that a negative MaxResponseBytes turns the
+// check off, as documented, rather than refusing every answer.
+func TestResponseLimitOff(t *testing.T) {
+	h := lambdamcp.NewHandler(jsonAnswer(`{"ok":true}`), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: -1}})
+	for _, shape := range shapes {
+		if resp := invoke(t, h, shape.build(t, call("echo", `{}`))); string(resp.body(t)) != `{"ok":true}` {
+			t.Errorf("%s: answered %d %.100s", shape.name, resp.StatusCode, resp.body(t))
+		}
+	}
+}
+
+// TestALBLimitOnlyForALB checks that the ALB's 1 MB cap applies to ALB
+// events alone: a 1.5 MB answer goes out whole on the other shapes.
+func TestALBLimitOnlyForALB(t *testing.T) {
+	big := `"` + strings.Repeat("x", 1_500_000) + `"`
+	h := lambdamcp.NewHandler(jsonAnswer(big), nil)
+	for _, shape := range shapes {
+		resp := invoke(t, h, shape.build(t, call("echo", `{}`)))
+		whole := string(resp.body(t)) == big
+		if alb := strings.HasPrefix(shape.name, "alb"); whole == alb {
+			t.Errorf("%s: 1.5 MB answer whole: %v (%d %.100s)", shape.name, whole, resp.StatusCode, resp.body(t))
+		}
+	}
+}
+
+// TestSchemeWithoutForwardedProto checks that an event without
+// X-Forwarded-Proto is taken for HTTPS, as every Lambda front serves it: the
+// handler sees https, and so does the RFC 9728 challenge.
+func TestSchemeWithoutForwardedProto(t *testing.T) {
+	var scheme string
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { scheme = r.URL.Scheme }), nil)
+	invoke(t, h, urlEvent(t, call("echo", `{}`)))
+	if scheme != "https" {
+		t.Errorf("scheme %q, want https", scheme)
+	}
+	v, err := auth.NewStaticVerifier([]string{auth.HashToken("x")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = lambdamcp.NewHandler(auth.Middleware(v, nil)(http.NotFoundHandler()), nil)
+	resp := invoke(t, h, urlEvent(t, call("echo", `{}`)))
+	if c := resp.header("Www-Authenticate"); !strings.Contains(c, `resource_metadata="https://`) {
+		t.Errorf("challenge %q, want an https metadata URL", c)
+	}
+}
+
+// TestAcceptCaseAndWildcards checks that media types in Accept match
+// whatever their case, and that type wildcards admit both answers.
+func TestAcceptCaseAndWildcards(t *testing.T) {
+	s, _ := newHardServer(t)
+	h := lambdamcp.NewHandler(streamable(s), nil)
+	for _, accept := range []string{"Application/JSON, Text/Event-Stream", "application/*, text/*"} {
+		if resp := invoke(t, h, restEvent(t, withHeader(call("echo", `{"bytes":1}`), "Accept", accept))); resp.StatusCode != 200 {
+			t.Errorf("Accept %q: %d %s, want 200", accept, resp.StatusCode, resp.body(t))
+		}
+	}
+}
