@@ -170,6 +170,9 @@ func TestALBClientAddress(t *testing.T) {
 		{"alb-lambda-target-request-headers-only.json", func(ev *events.ALBTargetGroupRequest) {
 			ev.Headers["x-forwarded-for"] = "6.6.6.6, 25.12.198.67"
 		}, "25.12.198.67"},
+		{"alb-lambda-target-request-headers-only.json", func(ev *events.ALBTargetGroupRequest) {
+			ev.Headers["x-forwarded-for"] = "6.6.6.6, 7.7.7.7, 25.12.198.67"
+		}, "25.12.198.67"},
 		{"alb-lambda-target-request-multivalue-headers.json", func(ev *events.ALBTargetGroupRequest) {
 			ev.MultiValueHeaders["x-forwarded-for"] = []string{"6.6.6.6,72.21.198.67"}
 		}, "72.21.198.67"},

@@ -518,3 +518,35 @@ func TestJWKSURLMustBeSecure(t *testing.T) {
 		}
 	}
 }
+
+// TestJWKSRefetchedAfterCacheTTL checks that a key set older than
+// CacheTTL is fetched again: a key the issuer removed (revoked) stops
+// working then, instead of for the life of the process.
+func TestJWKSRefetchedAfterCacheTTL(t *testing.T) {
+	old, current := newRSAKey(t, "old"), newRSAKey(t, "current")
+	srv := newJWKSServer(t, old, current)
+	now := time.Now()
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
+		o.Now = func() time.Time { return now }
+		o.CacheTTL = 10 * time.Minute
+	})
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, old.sign(t, claims{})); err != nil {
+		t.Fatalf("before the removal: %v", err)
+	}
+	srv.setKeys(current) // the issuer revokes old
+	now = now.Add(5 * time.Minute)
+	if _, err := v.Verify(ctx, old.sign(t, claims{})); err != nil {
+		t.Errorf("within CacheTTL the cached set still serves: %v", err)
+	}
+	now = now.Add(6 * time.Minute)
+	if _, err := v.Verify(ctx, old.sign(t, claims{})); err == nil {
+		t.Error("a removed key still verifies after CacheTTL")
+	}
+	if _, err := v.Verify(ctx, current.sign(t, claims{})); err != nil {
+		t.Errorf("the current key: %v", err)
+	}
+	if got := srv.hits.Load(); got != 2 {
+		t.Errorf("JWKS fetched %d times, want 2", got)
+	}
+}
