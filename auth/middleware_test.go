@@ -200,6 +200,10 @@ func TestOriginAndCORS(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
 			}
+			if rec.Header().Get("Access-Control-Allow-Origin") != "" && !slices.Contains(rec.Header().Values("Vary"), "Origin") {
+				// A cache in front would otherwise serve one origin's answer to another.
+				t.Errorf("Vary = %q: an answer naming the caller's origin must say it varies by Origin", rec.Header().Values("Vary"))
+			}
 			if tc.method == "OPTIONS" && rec.Code == 204 && !slices.Contains(rec.Header().Values("Vary"), "Access-Control-Request-Headers") {
 				t.Errorf("Vary = %q: a preflight answer that depends on the headers asked for must say so", rec.Header().Values("Vary"))
 			}

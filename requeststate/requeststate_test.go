@@ -215,3 +215,51 @@ func TestOnlyRequestStateOpens(t *testing.T) {
 		t.Errorf("Open of state sealed without the label = %v, %q; want ErrInvalid", err, got)
 	}
 }
+
+// TestOneSpelling checks that a state spelled with the unused bits of its
+// last character set, which decodes to the same bytes, is refused: a state
+// has one spelling only.
+func TestOneSpelling(t *testing.T) {
+	sealer := newSealer(t, 7)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for name := ""; len(name) < 3; name += "x" { // one of three lengths leaves bits unused
+		state, err := sealer.Seal("p", round{Name: name}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unused := map[int]int{2: 4, 3: 2}[len(state)%4] // bits of the last character no byte uses
+		if unused == 0 {
+			continue
+		}
+		last := strings.IndexByte(alphabet, state[len(state)-1])
+		respelled := state[:len(state)-1] + string(alphabet[last|1])
+		if respelled == state {
+			t.Fatalf("%q: no other spelling made", state)
+		}
+		a, _ := base64.RawURLEncoding.DecodeString(state)
+		b, _ := base64.RawURLEncoding.DecodeString(respelled)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%q and %q decode apart: the test respelled a used bit", state, respelled)
+		}
+		var got round
+		if err := sealer.Open("p", respelled, &got); !errors.Is(err, ErrInvalid) {
+			t.Errorf("another spelling of a state: Open = %v, want ErrInvalid", err)
+		}
+		return
+	}
+	t.Fatal("no state left bits unused")
+}
+
+// TestOpenWrongType checks that a state whose data does not decode into
+// the value given is ErrInvalid, not a half-filled value.
+func TestOpenWrongType(t *testing.T) {
+	sealer := newSealer(t, 7)
+	state, err := sealer.Seal("p", round{Round: 1, Name: "a"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := sealer.Open("p", state, &s); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Open into a string = %v, want ErrInvalid", err)
+	}
+}
