@@ -723,3 +723,94 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestJSONErrorsRewrites checks how JSONErrors rewrites a handler's error
+// answers, through a real server: the code for a server error, the message
+// when there is no text, its bound, a flush before the end, a
+// Content-Length of the handler's text, and JSON media types passed
+// through as they are.
+func TestJSONErrorsRewrites(t *testing.T) {
+	long := strings.Repeat("y", 10_000)
+	problem := `{"type":"about:blank","title":"Bad Request","status":400}`
+	tests := []struct {
+		name     string
+		h        http.HandlerFunc
+		status   int
+		code     int    // 0: the body passes through as written
+		message  string // the whole message, or its prefix with wantLen
+		maxLen   int
+		passBody string
+	}{
+		{name: "server error", status: 500, code: -32603, message: "boom",
+			h: func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "boom", 500) }},
+		{name: "no text", status: 405, code: -32600, message: "Method Not Allowed",
+			h: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(405) }},
+		{name: "long text", status: 400, code: -32600, message: "yyyy", maxLen: 1024,
+			h: func(w http.ResponseWriter, _ *http.Request) { http.Error(w, long, 400) }},
+		{name: "flushed", status: 400, code: -32600, message: "bad",
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(400)
+				io.WriteString(w, "bad")
+				w.(http.Flusher).Flush()
+			}},
+		{name: "Content-Length of the text", status: 400, code: -32600, message: "bad",
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.Header().Set("Content-Length", "3")
+				w.WriteHeader(400)
+				io.WriteString(w, "bad")
+			}},
+		{name: "problem+json 400", status: 400, passBody: problem,
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(400)
+				io.WriteString(w, problem)
+			}},
+		{name: "problem+json 422", status: 422, passBody: problem,
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(422)
+				io.WriteString(w, problem)
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(lambdamcp.JSONErrors(tc.h))
+			defer srv.Close()
+			resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if tc.passBody != "" {
+				if string(body) != tc.passBody {
+					t.Errorf("body %s, want it as written: %s", body, tc.passBody)
+				}
+				return
+			}
+			var answer struct {
+				Error struct {
+					Code    int    `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(body, &answer); err != nil || resp.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("answer %s %s is no JSON-RPC error (%v)", resp.Header.Get("Content-Type"), body, err)
+			}
+			if answer.Error.Code != tc.code {
+				t.Errorf("code %d, want %d", answer.Error.Code, tc.code)
+			}
+			switch {
+			case tc.maxLen > 0 && (len(answer.Error.Message) > tc.maxLen || !strings.HasPrefix(answer.Error.Message, tc.message)):
+				t.Errorf("message of %d bytes %.20q…, want at most %d starting %q", len(answer.Error.Message), answer.Error.Message, tc.maxLen, tc.message)
+			case tc.maxLen == 0 && answer.Error.Message != tc.message:
+				t.Errorf("message %q, want %q", answer.Error.Message, tc.message)
+			}
+		})
+	}
+}
