@@ -270,3 +270,38 @@ func TestExactID(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitEdges checks the limits at their edges: one switched off leaves
+// the other on, header names count toward the bytes, the depth limit is
+// the deepest nesting allowed, and a body of unknown length exactly at the
+// cap is read whole.
+func TestLimitEdges(t *testing.T) {
+	manyBytes := httptest.NewRequest("POST", "/mcp", nil)
+	manyBytes.Header.Set("X-Big", strings.Repeat("a", 70_000))
+	if rej := (Limits{MaxHeaders: -1}).withDefaults().checkHeaders(manyBytes); rej == nil || rej.status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("MaxHeaders off, 70 KB of headers: %+v, want 431", rej)
+	}
+	longName := httptest.NewRequest("POST", "/mcp", nil)
+	longName.Host = ""
+	longName.Header = http.Header{"X-" + strings.Repeat("n", 88): {strings.Repeat("v", 20)}}
+	if rej := (Limits{MaxHeaderBytes: 100}).withDefaults().checkHeaders(longName); rej == nil {
+		t.Error("a 90-byte name and a 20-byte value passed a 100-byte limit")
+	}
+
+	nest := func(n int) []byte { return []byte(strings.Repeat("[", n) + strings.Repeat("]", n)) }
+	l := Limits{}.withDefaults()
+	if rej := l.checkJSON(nest(DefaultMaxJSONDepth)); rej != nil {
+		t.Errorf("nesting %d deep: %+v, want it let through", DefaultMaxJSONDepth, rej)
+	}
+	if rej := l.checkJSON(nest(DefaultMaxJSONDepth + 1)); rej == nil || rej.status != http.StatusBadRequest {
+		t.Errorf("nesting %d deep: %+v, want 400", DefaultMaxJSONDepth+1, rej)
+	}
+
+	body := strings.Repeat("z", 100)
+	r := httptest.NewRequest("POST", "/mcp", io.NopCloser(strings.NewReader(body)))
+	r.ContentLength = -1
+	got, rej := Limits{MaxBodyBytes: 100}.readBody(r)
+	if rej != nil || string(got) != body {
+		t.Errorf("unknown length, exactly at the cap: %d bytes, %+v; want all 100", len(got), rej)
+	}
+}
