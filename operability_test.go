@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -801,4 +802,64 @@ func TestTracerResult(t *testing.T) {
 		})
 	}
 	hs.once.Do(func() { close(hs.release) })
+}
+
+// TestGuardOutcomes checks outcomes the guard decides itself: a plain 500
+// from a handler without Middleware is an error, counted in the metrics; a
+// local client that goes away is cancelled, not timed out; and CheckOrigin
+// is asked only about requests that carry an Origin.
+func TestGuardOutcomes(t *testing.T) {
+	var logs, metrics lockedBuffer
+	opts := &lambdamcp.Options{
+		Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
+		Metrics: &metrics,
+		CheckOrigin: func(*http.Request) bool {
+			return false // every Origin refused
+		},
+	}
+	entered := make(chan struct{}, 1)
+	h := lambdamcp.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/wait" {
+			entered <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
+		http.Error(w, "broken", http.StatusInternalServerError)
+	}), opts)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	// No Origin: CheckOrigin is not asked, and the handler's 500 answers.
+	resp, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("without Origin: %d, want the handler's 500", resp.StatusCode)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/wait", strings.NewReader(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
+	req.Header.Set("Content-Type", "application/json")
+	go func() { <-entered; cancel() }()
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Error("the cancelled request was answered")
+	}
+	srv.Close() // waits for the guard to finish
+
+	var outcomes []string
+	for _, l := range logLines(t, logs.Bytes()) {
+		outcomes = append(outcomes, fmt.Sprint(l["path"], " ", l["outcome"]))
+	}
+	if diff := cmp.Diff([]string{"/mcp error", "/wait cancelled"}, outcomes); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	var emf struct {
+		Errors float64
+		Tool   string
+	}
+	if err := json.Unmarshal(metrics.Bytes(), &emf); err != nil || emf.Errors != 1 || emf.Tool != lambdamcp.OtherTool {
+		t.Errorf("metric line %s (%v), want one error for tool %q", metrics.Bytes(), err, lambdamcp.OtherTool)
+	}
 }

@@ -14,7 +14,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -650,10 +649,9 @@ func TestDrainingEndsListen(t *testing.T) {
 // logs) gets the request id of the one invocation in flight, and none when
 // two are, or none is; and that NewLogHandler's records never take it.
 func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
-	var logs bytes.Buffer
-	var mu sync.Mutex
-	logger := slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(&lockedWriter{&mu, &logs}, nil)))
-	plain := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&lockedWriter{&mu, &logs}, nil)))
+	var logs lockedBuffer
+	logger := slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(&logs, nil)))
+	plain := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&logs, nil)))
 	entered := make(chan struct{}, 2)
 	release := map[string]chan struct{}{"/a": make(chan struct{}), "/b": make(chan struct{})}
 	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -687,10 +685,8 @@ func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	<-doneB // b logged again alone
 	logger.Info("between invocations")
 
-	mu.Lock()
-	defer mu.Unlock()
 	var got []string
-	for line := range strings.SplitSeq(strings.TrimSpace(logs.String()), "\n") {
+	for line := range strings.SplitSeq(strings.TrimSpace(string(logs.Bytes())), "\n") {
 		var rec map[string]any
 		json.Unmarshal([]byte(line), &rec)
 		id, _ := rec["request_id"].(string)
@@ -710,18 +706,6 @@ func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
 	}
-}
-
-// lockedWriter serialises writes to w.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // TestJSONErrorsRewrites checks how JSONErrors rewrites a handler's error
