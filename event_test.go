@@ -397,3 +397,17 @@ func BenchmarkParseEvent(b *testing.B) {
 		})
 	}
 }
+
+// TestParseEventNullMembers checks that a member whose value is null is
+// taken for absent when telling the shapes apart: a REST event with
+// "elb": null in its requestContext is still a REST event, and an event
+// whose requestContext is null is none at all.
+func TestParseEventNullMembers(t *testing.T) {
+	rest := `{"resource":"/mcp","path":"/mcp","httpMethod":"POST","headers":{},"requestContext":{"elb":null,"stage":"dev","requestId":"r"},"body":"{}"}`
+	if shape, _, _, err := parseEvent([]byte(rest)); err != nil || shape != ShapeREST {
+		t.Errorf(`REST event with "elb": null: %q, %v; want %q`, shape, err, ShapeREST)
+	}
+	if _, _, _, err := parseEvent([]byte(`{"httpMethod":"POST","requestContext":null}`)); !errors.Is(err, ErrUnknownEvent) {
+		t.Errorf("requestContext null: %v, want ErrUnknownEvent", err)
+	}
+}

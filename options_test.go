@@ -129,3 +129,36 @@ func TestAcceptCaseAndWildcards(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerEncoding checks what an answer's event says of its body: one
+// without a Content-Type is text, passed as it is (a REST API without
+// binary media types would show base64 to clients otherwise), and an ALB
+// without multi-value headers carries the last cookie, the one that stands.
+func TestAnswerEncoding(t *testing.T) {
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Add("Set-Cookie", "a=1")
+		w.Header().Add("Set-Cookie", "a=2")
+		w.Header()["Content-Type"] = nil // net/http would sniff one; Lambda does not
+		io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{}}`)
+	}), nil)
+	for _, shape := range shapes {
+		out, err := h.Invoke(t.Context(), shape.build(t, call("echo", `{}`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp struct {
+			Body            string            `json:"body"`
+			IsBase64Encoded bool              `json:"isBase64Encoded"`
+			Headers         map[string]string `json:"headers"`
+		}
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.IsBase64Encoded || resp.Body != `{"jsonrpc":"2.0","id":1,"result":{}}` {
+			t.Errorf("%s: body %q, base64 %v; want the text as it is", shape.name, resp.Body, resp.IsBase64Encoded)
+		}
+		if shape.name == "alb" && resp.Headers["Set-Cookie"] != "a=2" {
+			t.Errorf("alb: Set-Cookie %q, want the last, a=2", resp.Headers["Set-Cookie"])
+		}
+	}
+}
