@@ -642,3 +642,19 @@ func TestStreamHandlerPanics(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamRequiresEventStreamAccept checks that Options.JSONResponse does
+// not stretch to streamed invocations: their handler answers with an event
+// stream, so a client that accepts JSON alone is refused with 406, where a
+// buffered invocation of the same handler would be served.
+func TestStreamRequiresEventStreamAccept(t *testing.T) {
+	tool := newWaitTool()
+	defer close(tool.release)
+	h := lambdamcp.NewHandler(sseHandler(tool.server()), &lambdamcp.Options{JSONResponse: true, Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+	req := withHeader(jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", legacy), "Accept", "application/json")
+	s, head := openStream(t, streamCtx(t, 10*time.Second), h, urlEvent(t, req))
+	io.Copy(io.Discard, s.r)
+	if head.StatusCode != http.StatusNotAcceptable {
+		t.Errorf("streamed, Accept: application/json alone: %d, want 406", head.StatusCode)
+	}
+}
