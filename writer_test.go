@@ -798,3 +798,39 @@ func TestJSONErrorsRewrites(t *testing.T) {
 		})
 	}
 }
+
+// TestEventStreamReturnedWithoutAnswer checks a handler that begins an
+// event stream and returns when the request's time runs out without
+// answering the call: the guard answers it with the timeout error, as one
+// more event, and the request is a timeout, not a success.
+func TestEventStreamReturnedWithoutAnswer(t *testing.T) {
+	var logs lockedBuffer
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"p\",\"progress\":1}}\n\n")
+		<-r.Context().Done() // returns at the deadline, the call unanswered
+	}), &lambdamcp.Options{DeadlineMargin: 1600 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	req := jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"t","arguments":{}}}`, "MCP-Protocol-Version", legacy)
+	out, err := h.Invoke(streamCtx(t, 2*time.Second), urlEvent(t, req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	sr := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
+	var last map[string]any
+	for item, ok := sr.next(); ok; item, ok = sr.next() {
+		if item.msg != nil {
+			last = item.msg
+		}
+	}
+	if errObj, _ := last["error"].(map[string]any); last["id"] != 42.0 || errObj["code"] != -32001.0 {
+		t.Errorf("last message %v, want error -32001 for call 42", last)
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["outcome"] != "timeout" {
+		t.Errorf("log %v, want one line with outcome timeout", lines)
+	}
+}
