@@ -658,3 +658,26 @@ func TestStreamRequiresEventStreamAccept(t *testing.T) {
 		t.Errorf("streamed, Accept: application/json alone: %d, want 406", head.StatusCode)
 	}
 }
+
+// TestStreamedToolTimesOutFirst checks that on a streamed invocation a
+// tool's own time ends a whole margin before the deadline, half a margin
+// before the stream's: a tool that honours its context answers its own
+// timeout, naming itself, rather than the stream's generic end.
+func TestStreamedToolTimesOutFirst(t *testing.T) {
+	server, _ := newHardServer(t)
+	h := lambdamcp.NewHandler(sseHandler(server), &lambdamcp.Options{
+		Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL},
+		DeadlineMargin: time.Second,
+	})
+	s, _ := openStream(t, streamCtx(t, 2*time.Second), h, urlEvent(t, call("slow", `{}`)))
+	var last map[string]any
+	for item, ok := s.next(); ok; item, ok = s.next() {
+		if item.msg != nil {
+			last = item.msg
+		}
+	}
+	errObj, _ := last["error"].(map[string]any)
+	if msg, _ := errObj["message"].(string); last["id"] != 7.0 || !strings.Contains(msg, `tool "slow" timed out`) {
+		t.Errorf("last message %v, want the tool's own timeout for call 7", last)
+	}
+}
