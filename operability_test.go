@@ -863,3 +863,20 @@ func TestGuardOutcomes(t *testing.T) {
 		t.Errorf("metric line %s (%v), want one error for tool %q", metrics.Bytes(), err, lambdamcp.OtherTool)
 	}
 }
+
+// TestMiddlewareKeepsLateSuccess checks that a call whose handler succeeds
+// just as its time runs out keeps its result: only a failure then is
+// answered as a timeout.
+func TestMiddlewareKeepsLateSuccess(t *testing.T) {
+	want := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "made it"}}}
+	handle := lambdamcp.Middleware()(func(ctx context.Context, _ string, _ mcp.Request) (mcp.Result, error) {
+		<-ctx.Done()
+		return want, nil
+	})
+	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(10*time.Millisecond))
+	defer cancel()
+	res, err := handle(ctx, "tools/call", &mcp.CallToolRequest{Params: &mcp.CallToolParamsRaw{Name: "late"}})
+	if err != nil || res != want {
+		t.Errorf("late success answered %v, %v; want its result", res, err)
+	}
+}
