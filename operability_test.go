@@ -805,7 +805,8 @@ func TestTracerResult(t *testing.T) {
 }
 
 // TestGuardOutcomes checks outcomes the guard decides itself: a plain 500
-// from a handler without Middleware is an error, counted in the metrics; a
+// from a handler without Middleware is an error, counted in the metrics
+// (under the default namespace); a
 // local client that goes away is cancelled, not timed out; and CheckOrigin
 // is asked only about requests that carry an Origin.
 func TestGuardOutcomes(t *testing.T) {
@@ -858,9 +859,15 @@ func TestGuardOutcomes(t *testing.T) {
 	var emf struct {
 		Errors float64
 		Tool   string
+		AWS    struct {
+			CloudWatchMetrics []struct{ Namespace string }
+		} `json:"_aws"`
 	}
 	if err := json.Unmarshal(metrics.Bytes(), &emf); err != nil || emf.Errors != 1 || emf.Tool != lambdamcp.OtherTool {
 		t.Errorf("metric line %s (%v), want one error for tool %q", metrics.Bytes(), err, lambdamcp.OtherTool)
+	}
+	if m := emf.AWS.CloudWatchMetrics; len(m) != 1 || m[0].Namespace != lambdamcp.DefaultMetricsNamespace {
+		t.Errorf("metric line %s, want the default namespace %q", metrics.Bytes(), lambdamcp.DefaultMetricsNamespace)
 	}
 }
 
