@@ -550,3 +550,38 @@ func TestJWKSRefetchedAfterCacheTTL(t *testing.T) {
 		t.Errorf("JWKS fetched %d times, want 2", got)
 	}
 }
+
+// TestJWTEdges checks three things the mutation run found unpinned: a
+// negative Leeway means none (not its size the other way), a caller who
+// hangs up while the key set is first fetched does not cost the next
+// caller the fetch, and a token without kid is refused when the set holds
+// more than one key.
+func TestJWTEdges(t *testing.T) {
+	t.Run("negative leeway", func(t *testing.T) {
+		key := newRSAKey(t, "k")
+		srv := newJWKSServer(t, key)
+		v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Leeway = -time.Minute })
+		if _, err := v.Verify(context.Background(), key.sign(t, claims{exp: -30 * time.Second})); err == nil {
+			t.Error("a token expired 30 s ago passed with no leeway")
+		}
+	})
+	t.Run("caller gone during the first fetch", func(t *testing.T) {
+		key := newRSAKey(t, "k")
+		srv := newJWKSServer(t, key)
+		v := newTestJWTVerifier(t, srv.url(), nil)
+		gone, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, _ = v.Verify(gone, key.sign(t, claims{}))
+		if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err != nil {
+			t.Errorf("the next caller: %v", err)
+		}
+	})
+	t.Run("no kid among several keys", func(t *testing.T) {
+		unnamed, other := newRSAKey(t, ""), newRSAKey(t, "b")
+		srv := newJWKSServer(t, unnamed, other)
+		v := newTestJWTVerifier(t, srv.url(), nil)
+		if _, err := v.Verify(context.Background(), unnamed.sign(t, claims{})); err == nil {
+			t.Error("a token without kid was matched to one of two keys")
+		}
+	})
+}
