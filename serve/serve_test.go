@@ -583,7 +583,11 @@ func TestRunShutdownLetsCallsFinish(t *testing.T) {
 		resp.Body.Close()
 		answered <- answer{status: resp.StatusCode, body: string(body)}
 	}()
-	<-started
+	select {
+	case <-started:
+	case a := <-answered:
+		t.Fatalf("answered before the tool started: %d %q %v", a.status, a.body, a.err)
+	}
 	cancel()
 	if a := <-answered; a.status != 200 || !strings.Contains(a.body, `"text":"done"`) {
 		t.Errorf("call in flight at shutdown: %d %q %v, want its result", a.status, a.body, a.err)
