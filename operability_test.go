@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -885,5 +886,30 @@ func TestMiddlewareKeepsLateSuccess(t *testing.T) {
 	res, err := handle(ctx, "tools/call", &mcp.CallToolRequest{Params: &mcp.CallToolParamsRaw{Name: "late"}})
 	if err != nil || res != want {
 		t.Errorf("late success answered %v, %v; want its result", res, err)
+	}
+}
+
+// TestMiddlewareLogLevelWithoutHeaders checks the per-request log level on
+// a transport without HTTP headers (stdio, in memory): the era is read from
+// the request's _meta, and a bad level refused there too; a 2025-11-25
+// request is left as it is.
+func TestMiddlewareLogLevelWithoutHeaders(t *testing.T) {
+	handle := lambdamcp.Middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) {
+		return &mcp.CallToolResult{}, nil
+	})
+	call := func(meta mcp.Meta) error {
+		_, err := handle(t.Context(), "tools/call", &mcp.CallToolRequest{Params: &mcp.CallToolParamsRaw{Name: "t", Meta: meta}})
+		return err
+	}
+	err := call(mcp.Meta{"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/logLevel": "bogus"})
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+		t.Errorf("2026-07-28, bad level: %v, want -32602", err)
+	}
+	if err := call(mcp.Meta{"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/logLevel": "warning"}); err != nil {
+		t.Errorf("2026-07-28, good level: %v", err)
+	}
+	if err := call(mcp.Meta{"io.modelcontextprotocol/logLevel": "bogus"}); err != nil {
+		t.Errorf("no version (2025-11-25): %v, want the call served", err)
 	}
 }

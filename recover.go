@@ -137,17 +137,29 @@ func badLogLevel(method, protocolVersion string, req mcp.Request) string {
 	return fmt.Sprintf("invalid _meta %q: want one of %s", metaKeyLogLevel, strings.Join(logLevels, ", "))
 }
 
-// protocolVersion is the request's MCP-Protocol-Version: as the guard
-// checked it, or else as the go-sdk hands the request's header on.
+// protocolVersion is the request's protocol version: its
+// MCP-Protocol-Version as the guard checked it, or else as the go-sdk hands
+// the request's header on, or else, on a transport without headers, the
+// version its _meta names (2026-07-28 and later).
 func protocolVersion(rec *requestRecord, req mcp.Request) string {
 	if rec != nil {
 		return rec.version
 	}
 	if extra := req.GetExtra(); extra != nil && extra.Header != nil {
-		return extra.Header.Get("Mcp-Protocol-Version")
+		if v := extra.Header.Get("Mcp-Protocol-Version"); v != "" {
+			return v
+		}
+	}
+	if p := req.GetParams(); p != nil && !reflect.ValueOf(p).IsNil() {
+		v, _ := p.GetMeta()[metaKeyProtocolVersion].(string)
+		return v
 	}
 	return ""
 }
+
+// metaKeyProtocolVersion is the _meta key of a 2026-07-28 request's
+// protocol version.
+const metaKeyProtocolVersion = "io.modelcontextprotocol/protocolVersion"
 
 // noteToolKnown records that the server ran the tool the call named.
 func (rec *requestRecord) noteToolKnown() {
