@@ -272,7 +272,24 @@ func TestEventStreamAnsweredAtDeadline(t *testing.T) {
 	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{DeadlineMargin: 1600 * time.Millisecond})
 	req := jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"stuck","arguments":{},"_meta":{"progressToken":"p1"}}}`,
 		"MCP-Protocol-Version", legacy)
-	out, err := h.Invoke(streamCtx(t, 2*time.Second), urlEvent(t, req))
+	resp, msgs := invokeMessages(t, h, streamCtx(t, 2*time.Second), urlEvent(t, req))
+	var got []string
+	for _, m := range msgs {
+		got = append(got, kind(m))
+	}
+	last := msgs[len(msgs)-1]
+	errObj, _ := last["error"].(map[string]any)
+	if len(got) != 2 || last["id"] != 42.0 || errObj["code"] != -32001.0 {
+		t.Errorf("%d %s answered with %v, last %v; want the progress, then error -32001 for call 42", resp.StatusCode, resp.header("Content-Type"), got, last)
+	}
+}
+
+// invokeMessages invokes h with payload and returns the response and the
+// JSON-RPC messages of its event-stream body; it fails the test if there
+// are none.
+func invokeMessages(t *testing.T, h *lambdamcp.Handler, ctx context.Context, payload []byte) (lambdaResponse, []map[string]any) {
+	t.Helper()
+	out, err := h.Invoke(ctx, payload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,17 +298,16 @@ func TestEventStreamAnsweredAtDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	sr := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
-	var got []string
-	var last map[string]any
+	var msgs []map[string]any
 	for item, ok := sr.next(); ok; item, ok = sr.next() {
 		if item.msg != nil {
-			got, last = append(got, kind(item.msg)), item.msg
+			msgs = append(msgs, item.msg)
 		}
 	}
-	errObj, _ := last["error"].(map[string]any)
-	if len(got) != 2 || last["id"] != 42.0 || errObj["code"] != -32001.0 {
-		t.Errorf("%d %s answered with %v, last %v; want the progress, then error -32001 for call 42", resp.StatusCode, resp.header("Content-Type"), got, last)
+	if len(msgs) == 0 {
+		t.Fatalf("%d %s: no message in %q", resp.StatusCode, resp.header("Content-Type"), resp.body(t))
 	}
+	return resp, msgs
 }
 
 // TestStreamPanicAfterPartialAnswer checks a streamed answer that is not an
@@ -811,21 +827,8 @@ func TestEventStreamReturnedWithoutAnswer(t *testing.T) {
 		<-r.Context().Done() // returns at the deadline, the call unanswered
 	}), &lambdamcp.Options{DeadlineMargin: 1600 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	req := jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"t","arguments":{}}}`, "MCP-Protocol-Version", legacy)
-	out, err := h.Invoke(streamCtx(t, 2*time.Second), urlEvent(t, req))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var resp lambdaResponse
-	if err := json.Unmarshal(out, &resp); err != nil {
-		t.Fatal(err)
-	}
-	sr := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
-	var last map[string]any
-	for item, ok := sr.next(); ok; item, ok = sr.next() {
-		if item.msg != nil {
-			last = item.msg
-		}
-	}
+	_, msgs := invokeMessages(t, h, streamCtx(t, 2*time.Second), urlEvent(t, req))
+	last := msgs[len(msgs)-1]
 	if errObj, _ := last["error"].(map[string]any); last["id"] != 42.0 || errObj["code"] != -32001.0 {
 		t.Errorf("last message %v, want error -32001 for call 42", last)
 	}
