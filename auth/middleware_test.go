@@ -347,3 +347,25 @@ func TestWildcardOrigin(t *testing.T) {
 		t.Error("* refused an origin")
 	}
 }
+
+// TestMetadataPathAndScheme checks two details of the metadata the
+// mutation run found unpinned: a path that merely begins with the
+// well-known name is the protected endpoint's, not metadata; and an
+// X-Forwarded-Proto that is neither http nor https is not taken for the
+// scheme of the resource a client is told to use.
+func TestMetadataPathAndScheme(t *testing.T) {
+	h := staticMiddleware(t, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "https://api.example.com/.well-known/oauth-protected-resourceX", nil))
+	if rec.Code != http.StatusUnauthorized {
+		t.Errorf("GET …/oauth-protected-resourceX: %d %s, want the protected endpoint's 401", rec.Code, rec.Body)
+	}
+
+	r := httptest.NewRequest("POST", "https://api.example.com/mcp", nil)
+	r.Header.Set("X-Forwarded-Proto", "javascript")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if want := `Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"`; rec.Header().Get("WWW-Authenticate") != want {
+		t.Errorf("X-Forwarded-Proto: javascript gave %q, want %q", rec.Header().Get("WWW-Authenticate"), want)
+	}
+}
