@@ -585,3 +585,23 @@ func TestJWTEdges(t *testing.T) {
 		}
 	})
 }
+
+// TestJWKSNeedsOK checks that a key set is taken only from a 200 answer:
+// an error page that happens to hold keys is not the issuer's set.
+func TestJWKSNeedsOK(t *testing.T) {
+	key := newRSAKey(t, "k")
+	set := jwk.NewSet()
+	if err := set.AddKey(key.pub); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(set)
+	}))
+	defer srv.Close()
+	v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err == nil {
+		t.Error("a key set served with 404 verified a token")
+	}
+}
