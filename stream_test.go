@@ -681,3 +681,19 @@ func TestStreamedToolTimesOutFirst(t *testing.T) {
 		t.Errorf("last message %v, want the tool's own timeout for call 7", last)
 	}
 }
+
+// TestStreamHeadHasNoLength checks that a streamed answer's head carries no
+// Content-Length, even when the handler set one: the body is streamed, and
+// a length would let a front wait for it, or cut it.
+func TestStreamHeadHasNoLength(t *testing.T) {
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "2")
+		io.WriteString(w, `{}`)
+	}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+	s, head := openStream(t, streamCtx(t, 10*time.Second), h, urlEvent(t, jsonPost(`{}`)))
+	body, _ := io.ReadAll(s.r)
+	if head.header("Content-Length") != "" || string(body) != `{}` {
+		t.Errorf("head %v, body %q; want no Content-Length and the body", head, body)
+	}
+}
