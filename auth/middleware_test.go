@@ -369,3 +369,17 @@ func TestMetadataPathAndScheme(t *testing.T) {
 		t.Errorf("X-Forwarded-Proto: javascript gave %q, want %q", rec.Header().Get("WWW-Authenticate"), want)
 	}
 }
+
+// TestOptionsWithoutPreflight checks that an OPTIONS request without
+// Access-Control-Request-Method is no CORS preflight, and is not answered
+// as one: it is the protected endpoint's, like any other request.
+func TestOptionsWithoutPreflight(t *testing.T) {
+	h := staticMiddleware(t, &MiddlewareOptions{AllowedOrigins: []string{"https://app.example"}})
+	r := httptest.NewRequest("OPTIONS", "https://api.example.com/mcp", nil)
+	r.Header.Set("Origin", "https://app.example")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code == http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Methods") != "" {
+		t.Errorf("OPTIONS without Access-Control-Request-Method: %d %v, want no preflight answer", rec.Code, rec.Header())
+	}
+}
