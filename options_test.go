@@ -2,6 +2,7 @@ package lambdamcp_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -160,5 +161,29 @@ func TestAnswerEncoding(t *testing.T) {
 		if shape.name == "alb" && resp.Headers["Set-Cookie"] != "a=2" {
 			t.Errorf("alb: Set-Cookie %q, want the last, a=2", resp.Headers["Set-Cookie"])
 		}
+	}
+}
+
+// TestBase64BodyLength checks that a base64 event body is measured decoded:
+// one whose decoded size is within MaxBodyBytes is served although its
+// encoding is larger, and the handler sees the decoded length.
+func TestBase64BodyLength(t *testing.T) {
+	body := `{"pad":"` + strings.Repeat("p", 80) + `"}` // 90 bytes; 120 encoded
+	var gotLen int64
+	var gotBody []byte
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotLen = r.ContentLength
+		gotBody, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	}), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxBodyBytes: 100}})
+	var ev map[string]any
+	if err := json.Unmarshal(restEvent(t, jsonPost(body)), &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["body"], ev["isBase64Encoded"] = base64.StdEncoding.EncodeToString([]byte(body)), true
+	resp := invoke(t, h, mustJSON(t, ev))
+	if resp.StatusCode != 200 || gotLen != int64(len(body)) || string(gotBody) != body {
+		t.Errorf("answered %d; handler saw length %d and %d bytes; want 200 and %d", resp.StatusCode, gotLen, len(gotBody), len(body))
 	}
 }
