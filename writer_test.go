@@ -582,14 +582,18 @@ func TestJSONErrorsHeld400(t *testing.T) {
 
 // TestDrainingEndsListen checks what draining does to a
 // subscriptions/listen call: one whose event stream has begun ends with the
-// subscription's final result; one whose handler has written nothing gets
-// the handler's own answer when it comes (a refusal, here), not a result
-// made up for it; other calls are left be.
+// subscription's final result, and so does one whose stream begins after
+// the drain; one whose handler has written nothing gets the handler's own
+// answer when it comes (a refusal, here), not a result made up for it;
+// other calls are left be.
 func TestDrainingEndsListen(t *testing.T) {
-	refuse, release := make(chan struct{}), make(chan struct{})
+	refuse, release, late := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	defer close(release)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Header.Get("X-Test") {
+		case "late": // its stream begins only after the drain
+			<-late
+			fallthrough
 		case "stream":
 			w.Header().Set("Content-Type", "text/event-stream")
 			io.WriteString(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/subscriptions/acknowledged\"}\n\n")
@@ -620,10 +624,29 @@ func TestDrainingEndsListen(t *testing.T) {
 	}
 	const listen = `{"jsonrpc":"2.0","id":"s1","method":"subscriptions/listen","params":{}}`
 
-	stream, err := post(t.Context(), "stream", listen)
+	// Bounded, so that a listen never closed fails the test rather than
+	// hanging it.
+	bounded, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	stream, err := post(bounded, "stream", listen)
 	if err != nil {
 		t.Fatal(err)
 	}
+	lateAnswer := make(chan string, 1)
+	go func() {
+		resp, err := post(bounded, "late", listen)
+		if err != nil {
+			lateAnswer <- err.Error()
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			lateAnswer <- err.Error()
+			return
+		}
+		lateAnswer <- string(b)
+	}()
 	refused := make(chan *http.Response, 1)
 	go func() {
 		resp, err := post(t.Context(), "refuse", listen)
@@ -641,11 +664,15 @@ func TestDrainingEndsListen(t *testing.T) {
 	}()
 	drain()
 
-	body, _ := io.ReadAll(stream.Body)
+	body, err := io.ReadAll(stream.Body)
 	stream.Body.Close()
 	want := `data: {"id":"s1","jsonrpc":"2.0","result":{"_meta":{"io.modelcontextprotocol/subscriptionId":"s1"},"resultType":"complete"}}`
-	if !strings.Contains(string(body), want) {
-		t.Errorf("listen under way, drained: %s, want its result", body)
+	if err != nil || !strings.Contains(string(body), want) {
+		t.Errorf("listen under way, drained: %s (%v), want its result", body, err)
+	}
+	close(late)
+	if got := <-lateAnswer; !strings.Contains(got, want) {
+		t.Errorf("listen whose stream began after the drain: %s, want its result", got)
 	}
 	close(refuse)
 	if resp := <-refused; resp != nil {
@@ -817,8 +844,9 @@ func TestJSONErrorsRewrites(t *testing.T) {
 
 // TestEventStreamReturnedWithoutAnswer checks a handler that begins an
 // event stream and returns when the request's time runs out without
-// answering the call: the guard answers it with the timeout error, as one
-// more event, and the request is a timeout, not a success.
+// answering the call: the guard, woken by the deadline, answers the call
+// with the timeout error as one more event, and the request is a timeout,
+// not a success, whether or not the handler has returned by then.
 func TestEventStreamReturnedWithoutAnswer(t *testing.T) {
 	var logs lockedBuffer
 	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
