@@ -408,15 +408,20 @@ func capabilityHint(err error) string {
 		return ""
 	}
 	var data struct {
-		Required map[string]map[string]json.RawMessage `json:"requiredCapabilities"`
+		Required map[string]json.RawMessage `json:"requiredCapabilities"`
 	}
 	if json.Unmarshal(rpcErr.Data, &data) != nil || len(data.Required) == 0 {
 		return ""
 	}
 	var hints, missing []string
 	for _, name := range slices.Sorted(maps.Keys(data.Required)) {
-		sub := data.Required[name]
-		if name != "elicitation" {
+		var sub map[string]json.RawMessage
+		json.Unmarshal(data.Required[name], &sub) // what of it, if the value says
+		switch name {
+		case "roots":
+			continue // declared: the go-sdk client declares roots by default
+		case "elicitation":
+		default:
 			missing = append(missing, capabilityName(name, sub))
 			continue
 		}
@@ -430,6 +435,9 @@ func capabilityHint(err error) string {
 	}
 	if len(missing) > 0 {
 		hints = append(hints, "this client offers no "+strings.Join(missing, ", "))
+	}
+	if len(hints) == 0 {
+		return ""
 	}
 	return " (" + strings.Join(hints, "; ") + ")"
 }

@@ -326,7 +326,9 @@ func TestCapabilityHint(t *testing.T) {
 		`{"requiredCapabilities":{"elicitation":{"url":{}}}}`:           " (this client offers no elicitation (url))",
 		`{"requiredCapabilities":{"elicitation":{"form":{},"url":{}}}}`: " (answer the tool's questions with -elicit; this client offers no elicitation (url))",
 		`{"requiredCapabilities":{"sampling":{"tools":{}}}}`:            " (this client offers no sampling (tools))",
-		`{"requiredCapabilities":{"sampling":{},"roots":{}}}`:           " (this client offers no roots, sampling)",
+		`{"requiredCapabilities":{"sampling":{},"roots":{}}}`:           " (this client offers no sampling)",
+		`{"requiredCapabilities":{"roots":{}}}`:                         "", // declared by default
+		`{"requiredCapabilities":{"sampling":true}}`:                    " (this client offers no sampling)",
 		`{"requiredCapabilities":{"extensions":{"io.example/x":{}}}}`:   " (this client offers no extensions (io.example/x))",
 		`{"requiredCapabilities":{}}`:                                   "",
 		`not JSON`:                                                      "",
