@@ -65,7 +65,7 @@ func CheckInputRequests(caps *mcp.ClientCapabilities, reqs mcp.InputRequestMap) 
 				checkSampling(caps.Sampling, r.IncludeContext, len(r.Tools) > 0 || r.ToolChoice != nil, need)
 			}
 		case *mcp.ListRootsParams:
-			if caps.RootsV2 == nil {
+			if r != nil && caps.RootsV2 == nil {
 				need("roots")
 			}
 		}

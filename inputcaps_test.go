@@ -56,7 +56,7 @@ func TestCheckInputRequests(t *testing.T) {
 		{"sampling with tools and context, to a client of neither", &mcp.ClientCapabilities{},
 			mcp.InputRequestMap{"a": &mcp.CreateMessageWithToolsParams{MaxTokens: 10, IncludeContext: "allServers", ToolChoice: &mcp.ToolChoice{}}},
 			`{"requiredCapabilities":{"sampling":{"context":{},"tools":{}}}}`},
-		{"a nil request", &mcp.ClientCapabilities{}, mcp.InputRequestMap{"a": (*mcp.ElicitParams)(nil)}, ""},
+		{"nil requests", &mcp.ClientCapabilities{}, mcp.InputRequestMap{"a": (*mcp.ElicitParams)(nil), "b": (*mcp.ListRootsParams)(nil), "c": (*mcp.CreateMessageParams)(nil)}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
