@@ -526,11 +526,13 @@ const drainPoll = 50 * time.Millisecond
 // to shut down, and the function that tells it. Give it to a local server
 // as http.Server.BaseContext and call drain when the shutdown begins
 // (serve.Run does both): Guard then ends each subscriptions/listen stream
-// served under it with the subscription's final result at once, the
-// graceful close the spec asks for, while other requests run on to the end
-// of the server's own grace. Cancelling the requests' context instead
-// would not do: that is how a client going away looks, to Guard and to the
-// go-sdk, and their answers would be dropped.
+// under way under it with the subscription's final result, the graceful
+// close the spec asks for, and one whose stream begins later as soon as it
+// begins; a listen its handler refuses gets the handler's answer. Other
+// requests run on to the end of the server's own grace, which cuts what is
+// left. Cancelling the requests' context instead would not do: that is how
+// a client going away looks, to Guard and to the go-sdk, and their answers
+// would be dropped.
 func Draining(ctx context.Context) (_ context.Context, drain func()) {
 	ch := make(chan struct{})
 	var once sync.Once

@@ -844,7 +844,13 @@ func TestGuardOutcomes(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/wait", strings.NewReader(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
 	req.Header.Set("Content-Type", "application/json")
-	go func() { <-entered; cancel() }()
+	go func() {
+		select {
+		case <-entered:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
 	if _, err := http.DefaultClient.Do(req); err == nil {
 		t.Error("the cancelled request was answered")
 	}

@@ -74,13 +74,19 @@ func jsonAnswer(body string) http.Handler {
 }
 
 // TestResponseLimitOff checks that a negative MaxResponseBytes turns the
-// check off, as documented, rather than refusing every answer.
+// check off, as documented, rather than refusing every answer, or falling
+// back to the default 6 MiB.
 func TestResponseLimitOff(t *testing.T) {
 	h := lambdamcp.NewHandler(jsonAnswer(`{"ok":true}`), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: -1}})
 	for _, shape := range shapes {
 		if resp := invoke(t, h, shape.build(t, call("echo", `{}`))); string(resp.body(t)) != `{"ok":true}` {
 			t.Errorf("%s: answered %d %.100s", shape.name, resp.StatusCode, resp.body(t))
 		}
+	}
+	big := `"` + strings.Repeat("x", lambdamcp.DefaultMaxResponseBytes) + `"`
+	h = lambdamcp.NewHandler(jsonAnswer(big), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: -1}})
+	if resp := invoke(t, h, restEvent(t, call("echo", `{}`))); string(resp.body(t)) != big {
+		t.Errorf("an answer past the default limit, with the check off: %d %.100s", resp.StatusCode, resp.body(t))
 	}
 }
 

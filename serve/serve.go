@@ -147,8 +147,8 @@ func Main(h http.Handler, opts *Options) {
 // logs "listening" with the endpoint's URL once the port is bound, and
 // serves through lambdamcp.Guard, so that the local server answers as the
 // function does, until ctx ends; then it ends subscriptions/listen streams
-// with their final result, lets other requests in flight finish for up to
-// 5 s, and returns nil. A request's headers must arrive within
+// with their final result (lambdamcp.Draining), lets other requests in
+// flight finish for up to 5 s, and returns nil. A request's headers must arrive within
 // 10 s and its body within a minute, and a kept-alive connection idle for
 // two minutes is closed; answers take as long as they take, so that event
 // streams last. Listening beyond loopback without authentication is
