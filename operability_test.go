@@ -919,3 +919,17 @@ func TestMiddlewareLogLevelWithoutHeaders(t *testing.T) {
 		t.Errorf("no version (2025-11-25): %v, want the call served", err)
 	}
 }
+
+// TestMiddlewareNilParams checks that Middleware takes a tools/call without
+// params, as a caller of the handler chain may build one, to its handler
+// rather than panicking on it.
+func TestMiddlewareNilParams(t *testing.T) {
+	var ran bool
+	handle := lambdamcp.Middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) {
+		ran = true
+		return &mcp.CallToolResult{}, nil
+	})
+	if _, err := handle(t.Context(), "tools/call", &mcp.CallToolRequest{}); err != nil || !ran {
+		t.Errorf("tools/call without params: ran %v, %v", ran, err)
+	}
+}

@@ -50,7 +50,7 @@ func Middleware() mcp.Middleware {
 		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
 			rec := recordFrom(ctx)
 			tool := ""
-			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && method == "tools/call" {
+			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && p != nil && method == "tools/call" {
 				tool = p.Name
 			}
 			start := time.Now()
