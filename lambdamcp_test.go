@@ -561,16 +561,7 @@ func TestUnknownEvent(t *testing.T) {
 // before it; see TestSlowTool).
 func TestDeadline(t *testing.T) {
 	deadline := time.Now().Add(3 * time.Second).Truncate(time.Millisecond)
-	var got time.Time
-	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, _ = r.Context().Deadline()
-	}), nil)
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	payload := awsevents.Sample("apigw-request.json")
-	if _, err := h.Invoke(ctx, payload); err != nil {
-		t.Fatal(err)
-	}
+	got := deadlineSeen(t, nil, awsevents.Sample("apigw-request.json"), deadline)
 	if want := deadline.Add(-lambdamcp.DefaultDeadlineMargin / 2); !got.Equal(want) {
 		t.Errorf("request deadline = %v, want %v", got, want)
 	}

@@ -420,12 +420,7 @@ func TestGatewayTimeout(t *testing.T) {
 		event func(t *testing.T) []byte
 		want  time.Duration // after received
 	}{
-		{"rest", func(t *testing.T) []byte {
-			var ev map[string]any
-			json.Unmarshal(restEvent(t, call("echo", `{}`)), &ev)
-			ev["requestContext"].(map[string]any)["requestTimeEpoch"] = received.UnixMilli()
-			return mustJSON(t, ev)
-		}, lambdamcp.DefaultGatewayTimeout},
+		{"rest", func(t *testing.T) []byte { return restEventAt(t, call("echo", `{}`), received) }, lambdamcp.DefaultGatewayTimeout},
 		{"http", func(t *testing.T) []byte {
 			var ev map[string]any
 			json.Unmarshal(httpAPIEvent(t, call("echo", `{}`)), &ev)
@@ -438,15 +433,7 @@ func TestGatewayTimeout(t *testing.T) {
 	invocationDeadline := time.Now().Add(10 * time.Second)
 	for _, tc := range tests {
 		t.Run(tc.shape, func(t *testing.T) {
-			var got time.Time
-			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				got, _ = r.Context().Deadline()
-			}), nil)
-			ctx, cancel := context.WithDeadline(t.Context(), invocationDeadline)
-			defer cancel()
-			if _, err := h.Invoke(ctx, tc.event(t)); err != nil {
-				t.Fatal(err)
-			}
+			got := deadlineSeen(t, nil, tc.event(t), invocationDeadline)
 			want := invocationDeadline
 			if tc.want != 0 {
 				want = received.Add(tc.want)
