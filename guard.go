@@ -743,6 +743,14 @@ func (rec *requestRecord) answerSeen() bool {
 	return rec.method != "" || rec.errorCode != ""
 }
 
+// noteUnseenCode records, for a traced request, the code of an error
+// answer neither Middleware nor lambdamcp saw: one the go-sdk gave itself.
+func (rec *requestRecord) noteUnseenCode(code int) {
+	if rec != nil && rec.traced && !rec.answerSeen() {
+		rec.noteErrorCode(code)
+	}
+}
+
 // noteErrorCode records the JSON-RPC error code the request is answered
 // with.
 func (rec *requestRecord) noteErrorCode(code int) {

@@ -144,15 +144,13 @@ func (w *jsonErrorWriter) finish() {
 		// The JSON-RPC errors the go-sdk answers before its middleware
 		// (HeaderMismatch, parameters that do not decode), which
 		// Middleware did not see.
-		rec := recordFrom(w.req.Context())
-		seen := rec.answerSeen()
 		var answer struct {
 			Error *struct {
 				Code *int `json:"code"`
 			} `json:"error"`
 		}
-		if !seen && json.Unmarshal(w.text.Bytes(), &answer) == nil && answer.Error != nil && answer.Error.Code != nil {
-			rec.noteErrorCode(*answer.Error.Code)
+		if json.Unmarshal(w.text.Bytes(), &answer) == nil && answer.Error != nil && answer.Error.Code != nil {
+			recordFrom(w.req.Context()).noteUnseenCode(*answer.Error.Code)
 		}
 		return
 	}
@@ -218,11 +216,7 @@ func (w *jsonErrorWriter) finishHeld() {
 		writeRPCError(w.ResponseWriter, w.status, answer.ID, codeInvalidParams, answer.Error.Message, answer.Error.Data)
 		return
 	}
-	if rec != nil && rec.traced {
-		if !rec.answerSeen() {
-			rec.noteErrorCode(answer.Error.Code)
-		}
-	}
+	rec.noteUnseenCode(answer.Error.Code)
 	w.release()
 }
 
