@@ -660,9 +660,10 @@ func TestStreamRequiresEventStreamAccept(t *testing.T) {
 }
 
 // TestStreamedToolTimesOutFirst checks that on a streamed invocation a
-// tool's own time ends a whole margin before the deadline, half a margin
-// before the stream's: a tool that honours its context answers its own
-// timeout, naming itself, rather than the stream's generic end.
+// tool that honours its context answers its own timeout, naming itself,
+// rather than the stream's generic end. (It does not tell a whole margin
+// from half of one: the stream's end cancels the tool too, and Middleware
+// then answers the same way.)
 func TestStreamedToolTimesOutFirst(t *testing.T) {
 	server, _ := newHardServer(t)
 	h := lambdamcp.NewHandler(sseHandler(server), &lambdamcp.Options{
