@@ -175,6 +175,10 @@ func (a *Authorizer) decide(ctx context.Context, kind, authorization string) (*I
 	switch {
 	case err == nil, errors.Is(err, ErrInsufficientScope):
 		return id, err
+	case errors.Is(err, ErrKeysUnavailable):
+		// Not Unauthorized, which tells the client its token is bad and
+		// to authenticate again: the gateway answers 500 instead.
+		return nil, fmt.Errorf("verifying token: %w", err)
 	case errors.Is(err, ErrInvalidToken), errors.Is(err, errNoBearer):
 		return nil, ErrUnauthorized
 	}

@@ -430,3 +430,54 @@ func TestMiddlewareVerifierWithoutIdentity(t *testing.T) {
 		})
 	}
 }
+
+// While the issuer's keys cannot be had, a JWT is neither good nor bad:
+// Middleware answers 503 with Retry-After and no challenge (a 401 would send
+// the client to authenticate again for nothing), and the authorizer fails,
+// which API Gateway answers 500, rather than calling the token
+// Unauthorized. A static verifier beside it that refuses the token does not
+// turn that into a 401.
+func TestKeysUnavailable(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	srv.setMode("down")
+	static, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwtOnly := newTestJWTVerifier(t, srv.url(), nil)
+	both := AnyOf(static, newTestJWTVerifier(t, srv.url(), nil))
+	token := key.sign(t, claims{})
+	for name, v := range map[string]Verifier{"jwt": jwtOnly, "static and jwt": both} {
+		t.Run(name+"/middleware", func(t *testing.T) {
+			logger, logs := jsonLogger()
+			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Logger: logger})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+				t.Error("handler ran for a token that was not checked")
+			}))
+			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+				t.Fatalf("status %d, Retry-After %q; want 503 with Retry-After (body %s)", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+			}
+			if got := rec.Header().Get("WWW-Authenticate"); got != "" {
+				t.Errorf("WWW-Authenticate %q on a 503", got)
+			}
+			var body struct{ Error string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error != "temporarily_unavailable" {
+				t.Errorf("body %q, want a JSON temporarily_unavailable error (%v)", rec.Body, err)
+			}
+			if strings.Contains(logs.String(), token) {
+				t.Errorf("token logged: %s", logs)
+			}
+		})
+		t.Run(name+"/authorizer", func(t *testing.T) {
+			ev := withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = "Bearer " + token })
+			out, err := invokeNoPanic(t, NewAuthorizer(v, nil), ev)
+			if err == nil || errors.Is(err, ErrUnauthorized) || !errors.Is(err, ErrKeysUnavailable) {
+				t.Fatalf("Invoke = (%s, %v), want a failure that is not Unauthorized", out, err)
+			}
+		})
+	}
+}

@@ -12,10 +12,14 @@ import (
 
 // Callers branch on these: ErrInvalidToken means the caller must
 // authenticate again (HTTP 401), ErrInsufficientScope means the caller is
-// known but lacks a scope (HTTP 403).
+// known but lacks a scope (HTTP 403), ErrKeysUnavailable means the token
+// could not be checked at all, since the issuer's signing keys could not be
+// had: a fault of the server's side, which the caller cannot fix by
+// authenticating again (HTTP 503).
 var (
 	ErrInvalidToken      = errors.New("invalid token")
 	ErrInsufficientScope = errors.New("insufficient scope")
+	ErrKeysUnavailable   = errors.New("signing keys unavailable")
 )
 
 // Identity is a verified caller.

@@ -18,7 +18,10 @@ const maxJWKSBytes = 1 << 20
 // keyCache holds an issuer's JWKS. It fetches on first use, again when the
 // set is older than ttl, and when a token names a kid the set lacks; every
 // refresh after the first load is at most one per minRefresh, so a flood of
-// tokens with made-up kids cannot turn into a flood of fetches.
+// tokens with made-up kids cannot turn into a flood of fetches. Until a set
+// has loaded, a failed fetch is tried again after unloadedRetry instead:
+// without keys every token is refused, so a brief outage at start-up must
+// not refuse them for a whole minRefresh.
 //
 // The fetch runs without the lock, one at a time: tokens whose key is
 // already held verify while it is in flight, and tokens that need what it
@@ -53,7 +56,7 @@ func (c *keyCache) lookup(ctx context.Context, kid string) (jwk.Key, error) {
 		set = c.refresh(ctx, "load", false)
 	}
 	if set == nil {
-		return nil, fmt.Errorf("signing keys unavailable")
+		return nil, ErrKeysUnavailable
 	}
 	if key, ok := find(set, kid); ok {
 		return key, nil
@@ -101,7 +104,7 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 		defer c.mu.Unlock()
 		return c.set
 	}
-	first := !c.attempted
+	first := c.set == nil
 	c.attempted = true
 	c.refreshAfter = now.Add(c.minRefresh)
 	done := make(chan struct{})
@@ -113,13 +116,17 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 	c.mu.Lock()
 	c.fetching = nil
 	close(done)
-	if err == nil {
+	switch {
+	case err == nil:
 		if first {
-			// The first load does not use up the refresh allowance: a key
-			// rotated just after start-up is still picked up at once.
+			// The first load (after failures too) does not use up the
+			// refresh allowance: a key rotated just after start-up is
+			// still picked up at once.
 			c.refreshAfter = now
 		}
 		c.set, c.fetchedAt = set, now
+	case c.set == nil:
+		c.refreshAfter = now.Add(min(unloadedRetry, c.minRefresh))
 	}
 	held := c.set
 	c.mu.Unlock()
@@ -133,6 +140,10 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 	}
 	return held
 }
+
+// unloadedRetry is the least time between two fetches while no key set has
+// loaded yet.
+const unloadedRetry = time.Second
 
 // defaultFetchTimeout bounds a JWKS fetch whose client sets no Timeout. It
 // leaves an authorizer with deploy/'s 10 s function timeout the time to

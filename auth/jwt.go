@@ -185,8 +185,10 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	}, nil
 }
 
-// Verify implements [Verifier]. Every failure wraps [ErrInvalidToken],
-// including an unreachable JWKS: a token that cannot be checked is refused.
+// Verify implements [Verifier]. Every failure wraps [ErrInvalidToken], save
+// one: while no key set could be fetched yet (the JWKS unreachable since
+// start-up), a token that needs a key is refused with [ErrKeysUnavailable],
+// since it may well be valid.
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, error) {
 	if token == "" || len(token) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: empty or oversized token", ErrInvalidToken)
@@ -203,6 +205,9 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 		jwt.WithRequiredClaim(jwt.ExpirationKey),
 		jwt.WithValidator(jwt.ValidatorFunc(v.checkAudience)),
 	)
+	if errors.Is(err, ErrKeysUnavailable) {
+		return nil, ErrKeysUnavailable
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}

@@ -235,18 +235,65 @@ func TestJWKSUnavailable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newJWKSServer(t, key)
 			var attempts *atomic.Int32
-			v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { attempts = tc.setup(srv, o) })
+			now := time.Now()
+			v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
+				attempts = tc.setup(srv, o)
+				o.Now = func() time.Time { return now }
+			})
 			for range 3 {
+				// The token may be good: it cannot be checked, which is
+				// not the caller's fault (503, not 401).
 				id, err := v.Verify(context.Background(), key.sign(t, claims{}))
-				if !errors.Is(err, ErrInvalidToken) || id != nil {
-					t.Fatalf("Verify = (%v, %v), want ErrInvalidToken", id, err)
+				if !errors.Is(err, ErrKeysUnavailable) || errors.Is(err, ErrInvalidToken) || id != nil {
+					t.Fatalf("Verify = (%v, %v), want ErrKeysUnavailable alone", id, err)
 				}
 			}
 			// Failures are rate-limited too: one attempt, not one per token.
 			if got := attempts.Load(); got != 1 {
 				t.Errorf("JWKS fetch attempted %d times for 3 tokens, want 1", got)
 			}
+			// A token that is no JWT needs no key: it is invalid.
+			if _, err := v.Verify(context.Background(), "not-a-jwt"); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("opaque token during the outage: %v, want ErrInvalidToken", err)
+			}
 		})
+	}
+}
+
+// Until a key set has loaded, a failed fetch is tried again a second later,
+// not a whole MinRefreshInterval later: an outage at start-up must not
+// refuse every token for a minute after the JWKS is back.
+func TestJWKSFirstLoadRetriedSoon(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	srv.setMode("down")
+	now := time.Now()
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Now = func() time.Time { return now } })
+	ctx := context.Background()
+	tok := key.sign(t, claims{})
+	if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrKeysUnavailable) {
+		t.Fatalf("JWKS down: %v, want ErrKeysUnavailable", err)
+	}
+	srv.setMode("")
+	now = now.Add(500 * time.Millisecond)
+	if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrKeysUnavailable) || srv.hits.Load() != 1 {
+		t.Fatalf("half a second later: %v after %d fetches, want ErrKeysUnavailable after 1", err, srv.hits.Load())
+	}
+	now = now.Add(time.Second)
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("JWKS back, 1.5 s after the failure: %v", err)
+	}
+	// Once loaded, failures are held to MinRefreshInterval again.
+	srv.setMode("down")
+	other := newRSAKey(t, "other")
+	for range 2 {
+		now = now.Add(2 * time.Second)
+		if _, err := v.Verify(ctx, other.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("unknown kid with keys held: %v, want ErrInvalidToken", err)
+		}
+	}
+	if got := srv.hits.Load(); got != 3 {
+		t.Errorf("JWKS fetched %d times, want 3 (failed load, load, one refresh for the unknown kid)", got)
 	}
 }
 
@@ -368,8 +415,8 @@ func TestJWKSRedirectAwayFromTLSRefused(t *testing.T) {
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}
 	v := newTestJWTVerifier(t, tlsSrv.URL+"/jwks.json", func(o *JWTOptions) { o.HTTPClient = client })
-	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
-		t.Fatalf("Verify after a redirect to %s = %v, want ErrInvalidToken", plainURL, err)
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrKeysUnavailable) {
+		t.Fatalf("Verify after a redirect to %s = %v, want ErrKeysUnavailable", plainURL, err)
 	}
 	if plain.hits.Load() != 0 {
 		t.Errorf("the plain http server was asked for keys %d times", plain.hits.Load())
@@ -452,8 +499,8 @@ func TestJWKSIgnoresKeysItCannotRead(t *testing.T) {
 		io.WriteString(w, `{"keys":[`+string(pub)+`,{"kty":`)
 	}))
 	defer srv.Close()
-	if _, err := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil).Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
-		t.Errorf("token verified against a JWKS that is not JSON: %v", err)
+	if _, err := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil).Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrKeysUnavailable) {
+		t.Errorf("token checked against a JWKS that is not JSON: %v, want ErrKeysUnavailable", err)
 	}
 }
 

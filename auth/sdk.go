@@ -12,7 +12,7 @@ import (
 
 // TokenVerifier adapts v to the go-sdk's [sdkauth.TokenVerifier], for use
 // with [sdkauth.RequireBearerToken]. Invalid tokens map to the go-sdk's
-// ErrInvalidToken (401). Check scopes with RequireBearerTokenOptions.Scopes
+// ErrInvalidToken (401); [ErrKeysUnavailable] does not, and is answered 500. Check scopes with RequireBearerTokenOptions.Scopes
 // rather than [RequireScopes]: the go-sdk answers other errors with 500.
 //
 // RequireBearerToken checks expiry again, by default strictly. If v accepts
@@ -26,7 +26,9 @@ func TokenVerifier(v Verifier) sdkauth.TokenVerifier {
 	return func(ctx context.Context, token string, _ *http.Request) (*sdkauth.TokenInfo, error) {
 		id, err := verify(ctx, v, token)
 		if err != nil {
-			if errors.Is(err, ErrInvalidToken) {
+			// Keys that could not be had are the server's fault, not the
+			// token's: the go-sdk answers them 500, not 401.
+			if errors.Is(err, ErrInvalidToken) && !errors.Is(err, ErrKeysUnavailable) {
 				return nil, fmt.Errorf("%w: %v", sdkauth.ErrInvalidToken, err)
 			}
 			return nil, err
