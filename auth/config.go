@@ -97,6 +97,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("JWT verification needs all of %s, %s and %s", EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience)
 		}
 		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: getenv(EnvJWTAudienceClaim)}
+		// Another claim than aud (Cognito's client_id) names the client a
+		// token was issued to, not the resource it is for: that client may
+		// hold tokens for other APIs of the issuer too. A required scope
+		// that only this resource's tokens carry is what binds them here.
+		if claim := c.JWT.AudienceClaim; claim != "" && claim != "aud" && len(c.Scopes) == 0 {
+			return Config{}, fmt.Errorf("%s=%s names a client, not this resource: set %s to a scope only tokens for this server carry "+
+				"(with Cognito, a scope of a resource server named after the MCP endpoint)", EnvJWTAudienceClaim, claim, EnvRequiredScopes)
+		}
 		if len(c.AuthorizationServers) == 0 {
 			c.AuthorizationServers = []string{iss}
 		}
@@ -145,6 +153,9 @@ func (c Config) Verifier(logger *slog.Logger) (Verifier, error) {
 	if c.JWT != nil {
 		opts := *c.JWT
 		opts.Logger = logger
+		if opts.Resource == "" {
+			opts.Resource = c.ResourceURL
+		}
 		v, err := NewJWTVerifier(opts)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,12 +26,22 @@ func TestConfigFromEnv(t *testing.T) {
 		}},
 		{name: "Cognito JWT", env: map[string]string{
 			EnvJWTIssuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", EnvJWTJWKSURL: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json",
-			EnvJWTAudience: "client123", EnvJWTAudienceClaim: "client_id",
+			EnvJWTAudience: "client123", EnvJWTAudienceClaim: "client_id", EnvRequiredScopes: "https://mcp.example/tools",
 		}, want: Config{
 			JWT: &JWTOptions{Issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", JWKSURL: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json",
 				Audience: "client123", AudienceClaim: "client_id"},
 			AuthorizationServers: []string{"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"},
+			Scopes:               []string{"https://mcp.example/tools"},
 		}},
+		// client_id binds a token to a client, which may hold tokens for
+		// other APIs: only a required scope binds it to this resource.
+		{name: "audience in client_id without a scope", env: map[string]string{
+			EnvJWTIssuer: "https://iss", EnvJWTJWKSURL: "https://iss/jwks", EnvJWTAudience: "client123", EnvJWTAudienceClaim: "client_id",
+		}, wantErr: true},
+		{name: "audience claim aud without a scope", env: map[string]string{
+			EnvJWTIssuer: "https://iss", EnvJWTJWKSURL: "https://iss/jwks", EnvJWTAudience: "https://x/mcp", EnvJWTAudienceClaim: "aud",
+		}, want: Config{JWT: &JWTOptions{Issuer: "https://iss", JWKSURL: "https://iss/jwks", Audience: "https://x/mcp", AudienceClaim: "aud"},
+			AuthorizationServers: []string{"https://iss"}}},
 		{name: "from authorizer", env: map[string]string{EnvFromAuthorizer: "1"}, want: Config{FromAuthorizer: true}},
 		{name: "half a JWT config", env: map[string]string{EnvJWTIssuer: "https://iss"}, wantErr: true},
 		{name: "bad flag", env: map[string]string{EnvFromAuthorizer: "yes"}, wantErr: true},
@@ -98,5 +109,28 @@ func TestStaticTokensGetRequiredScopes(t *testing.T) {
 	}
 	if id, err := v.Verify(t.Context(), "tok"); err != nil || !id.HasScopes("mcp:tools") {
 		t.Errorf("identity %+v, %v; want one holding mcp:tools", id, err)
+	}
+}
+
+// The verifier a configuration builds knows the resource: a token whose
+// audience is in client_id and which names this resource in aud too is
+// accepted, one naming another resource is not.
+func TestConfigVerifierKnowsTheResource(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	c := Config{
+		JWT:         &JWTOptions{Issuer: testIssuer, JWKSURL: srv.url(), Audience: "client-abc", AudienceClaim: "client_id"},
+		Scopes:      []string{testScope},
+		ResourceURL: testAudience,
+	}
+	v, err := c.Verifier(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(t.Context(), key.sign(t, claims{aud: testAudience, scope: testScope})); err != nil {
+		t.Errorf("token for this resource: %v", err)
+	}
+	if _, err := v.Verify(t.Context(), key.sign(t, claims{aud: "https://payroll.test", scope: testScope})); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("token for another resource: %v, want ErrInvalidToken", err)
 	}
 }

@@ -43,7 +43,14 @@ type JWTOptions struct {
 	Audience string
 	// AudienceClaim names the claim carrying the audience. Empty means "aud".
 	// Cognito access tokens carry no "aud"; their audience is "client_id".
+	// Such a claim names a client, not this resource: a token that has an
+	// "aud" claim all the same must name Resource in it, and the server
+	// should require a scope that only this resource's tokens carry.
 	AudienceClaim string
+	// Resource is this resource's URL (MCP_RESOURCE_URL). With an
+	// AudienceClaim other than "aud", a token's "aud" claim, if it has one,
+	// must name it; when Resource is empty, such a token is refused.
+	Resource string
 	// Algorithms is the allowlist of signature algorithms. Empty means
 	// DefaultAlgorithms. "none" and the HMAC algorithms are refused even if
 	// listed: a resource server holding only public keys must never accept
@@ -211,6 +218,11 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}
+	if use := stringsClaim(tok, "token_use"); len(use) > 0 && !slices.Equal(use, []string{"access"}) {
+		// Cognito marks its ID tokens so; an ID token says who signed in
+		// to a client, and grants nothing at a resource.
+		return nil, fmt.Errorf("%w: not an access token (token_use %q)", ErrInvalidToken, strings.Join(use, " "))
+	}
 	id := identityFromJWT(tok)
 	if id.Subject == "" {
 		// Some issuers omit sub on machine tokens; the client is the caller.
@@ -236,6 +248,9 @@ func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.
 	alg, ok := hdr.Algorithm()
 	if !ok || !slices.Contains(v.algs, alg) {
 		return fmt.Errorf("algorithm %q not allowed", alg.String())
+	}
+	if typ, ok := hdr.Type(); ok && !accessTokenType(typ) {
+		return fmt.Errorf("token type %q is not an access token's (typ)", typ)
 	}
 	kid, _ := hdr.KeyID()
 	key, err := v.keys.lookup(ctx, kid)
@@ -269,18 +284,36 @@ func keyFits(kty jwa.KeyType, alg jwa.SignatureAlgorithm) bool {
 }
 
 // checkAudience accepts the token if the audience claim is, or contains, the
-// configured audience.
+// configured audience. With another claim than "aud", an "aud" the token
+// has all the same must name this resource: the MCP authorization spec has a
+// server refuse tokens whose audience is another (RFC 8707).
 func (v *JWTVerifier) checkAudience(_ context.Context, tok jwt.Token) error {
-	var got []string
+	aud, _ := tok.Audience()
 	if v.opts.AudienceClaim == jwt.AudienceKey {
-		got, _ = tok.Audience()
-	} else {
-		got = stringsClaim(tok, v.opts.AudienceClaim)
+		if !slices.Contains(aud, v.opts.Audience) {
+			return errors.New(`wrong audience: "aud" claim does not name this resource`)
+		}
+		return nil
 	}
-	if !slices.Contains(got, v.opts.Audience) {
+	if !slices.Contains(stringsClaim(tok, v.opts.AudienceClaim), v.opts.Audience) {
 		return fmt.Errorf("wrong audience: %q claim does not name this resource", v.opts.AudienceClaim)
 	}
+	if len(aud) > 0 && (v.opts.Resource == "" || !slices.Contains(aud, v.opts.Resource)) {
+		return errors.New(`wrong audience: the token's "aud" claim does not name this resource`)
+	}
 	return nil
+}
+
+// accessTokenType reports whether a JWS "typ" header fits an access token:
+// RFC 9068's "at+jwt", or the plain "JWT" most issuers write. RFC 8725
+// section 3.11 has a verifier refuse tokens typed for other uses (logout
+// tokens, security events, DPoP proofs), which share an issuer's keys.
+// Media types compare without case, and the "application/" prefix is
+// optional (RFC 7515 section 4.1.9).
+func accessTokenType(typ string) bool {
+	t := strings.ToLower(typ)
+	t = strings.TrimPrefix(t, "application/")
+	return t == "at+jwt" || t == "jwt"
 }
 
 // stringsClaim reads a claim that is a string or an array of strings.

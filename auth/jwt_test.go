@@ -32,6 +32,11 @@ func TestJWTVerifier(t *testing.T) {
 		o.Audience = "client-abc"
 		o.AudienceClaim = "client_id"
 	})
+	cognitoHere := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
+		o.Audience = "client-abc"
+		o.AudienceClaim = "client_id"
+		o.Resource = testAudience
+	})
 
 	tests := []struct {
 		name    string
@@ -54,8 +59,25 @@ func TestJWTVerifier(t *testing.T) {
 		{name: "no exp", v: v, token: rsaKey.sign(t, claims{noExp: true}), wantErr: "exp"},
 		{name: "wrong issuer", v: v, token: rsaKey.sign(t, claims{iss: "https://evil.test"}), wantErr: "issuer"},
 		{name: "wrong audience", v: v, token: rsaKey.sign(t, claims{aud: "https://other.test/mcp"}), wantErr: "audience"},
-		{name: "audience in client_id", v: cognito, token: rsaKey.sign(t, claims{aud: "ignored"}),
+		{name: "audience in client_id", v: cognito, token: rsaKey.sign(t, claims{aud: "-"}),
 			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		// A client's token for another resource: RFC 8707 binds it there.
+		{name: "audience in client_id, aud another resource", v: cognito, token: rsaKey.sign(t, claims{aud: "https://payroll.test"}), wantErr: `"aud"`},
+		{name: "audience in client_id, aud but no resource configured", v: cognito, token: rsaKey.sign(t, claims{aud: testAudience}), wantErr: `"aud"`},
+		{name: "audience in client_id, aud this resource", v: cognitoHere, token: rsaKey.sign(t, claims{aud: testAudience}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "audience in client_id, aud this resource, wrong client_id", v: cognitoHere, token: rsaKey.sign(t, claims{aud: testAudience, clientID: "client-evil"}), wantErr: "client_id"},
+		// Token typing (RFC 8725 section 3.11, RFC 9068).
+		{name: "Cognito ID token", v: v, token: rsaKey.sign(t, claims{extra: map[string]any{"token_use": "id"}}), wantErr: "token_use"},
+		{name: "Cognito ID token, audience in client_id", v: cognito, token: rsaKey.sign(t, claims{aud: "-", extra: map[string]any{"token_use": "id"}}), wantErr: "token_use"},
+		{name: "Cognito access token", v: cognito, token: rsaKey.sign(t, claims{aud: "-", extra: map[string]any{"token_use": "access"}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "typ at+jwt", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{"typ": "at+jwt"}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "typ application/AT+JWT", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{"typ": "application/AT+JWT"}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "typ logout+jwt", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{"typ": "logout+jwt"}}), wantErr: "typ"},
+		{name: "typ dpop+jwt", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{"typ": "dpop+jwt"}}), wantErr: "typ"},
 		{name: "wrong client_id", v: cognito, token: rsaKey.sign(t, claims{clientID: "client-evil"}), wantErr: "audience"},
 		{name: "alg none", v: v, token: unsignedToken(t, rsaKey.kid), wantErr: "none"},
 		{name: "HS256 signed with the RSA public key", v: v, token: confusedToken(t, rsaKey), wantErr: "HS256"},

@@ -293,6 +293,11 @@ func (p Props) withDefaults() (Props, error) {
 		if p.Variant == VariantHTTP && p.JWT.JWKSURL != "" {
 			return p, fmt.Errorf("stack: JWKS URL (jwtJwksUrl) %q: the http variant's JWT authorizer takes the keys from the issuer's discovery document; leave it unset or use the rest or url variant", p.JWT.JWKSURL)
 		}
+		// The functions refuse this at start-up too (auth.ConfigFromEnv): a claim other than aud
+		// names a client, which may hold tokens for other APIs; a scope binds them to this one.
+		if c := p.JWT.AudienceClaim; c != "" && c != "aud" && len(p.JWT.RequiredScopes) == 0 {
+			return p, fmt.Errorf("stack: audience claim (jwtAudienceClaim) %q names a client, not this server: give jwtScopes a scope only tokens for this server carry", c)
+		}
 		if p.Variant == VariantHTTP && p.JWT.AudienceClaim != "" {
 			return p, fmt.Errorf("stack: audience claim (jwtAudienceClaim) %q: the http variant's JWT authorizer matches aud, or client_id when aud is absent; leave it unset or use the rest or url variant", p.JWT.AudienceClaim)
 		}
