@@ -24,9 +24,13 @@ import (
 // the "claims" map of a REST Cognito user pool authorizer.
 //
 // API Gateway caches an authorizer's decision per token and may pass on an
-// identity whose token has expired since. When the context carries "exp" in
-// Unix seconds, a token more than 30 seconds past it is refused as invalid,
-// so the client is told to get a new one.
+// identity whose token has expired since. When the context carries "exp"
+// (in Unix seconds, or in the date form a REST Cognito user pool authorizer
+// writes, "Thu May 04 04:50:06 UTC 2023"), a token more than 30 seconds past
+// it is refused as invalid, so the client is told to get a new one; an
+// "exp" in neither form is refused too. A token whose "token_use" is not
+// "access" (a Cognito ID token, which a REST Cognito authorizer accepts on a
+// method without OAuth scopes) is refused: it grants nothing at a resource.
 type AuthorizerVerifier struct {
 	// Context returns the authorizer context of the request in ctx. Nil
 	// means lambdamcp.AuthorizerContext.
@@ -87,8 +91,15 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	if id.Subject == "" {
 		return nil, fmt.Errorf("%w: no authorizer identity in the request", ErrInvalidToken)
 	}
-	if exp, err := strconv.ParseInt(str("exp"), 10, 64); err == nil {
-		id.Expiry = time.Unix(exp, 0)
+	if use := str("token_use"); use != "" && use != "access" {
+		return nil, fmt.Errorf("%w: not an access token (token_use %q)", ErrInvalidToken, use)
+	}
+	if exp := str("exp"); exp != "" {
+		expiry, ok := authorizerTime(exp)
+		if !ok {
+			return nil, fmt.Errorf("%w: unreadable expiry in the authorizer context", ErrInvalidToken)
+		}
+		id.Expiry = expiry
 		// API Gateway reuses a cached Allow until its TTL runs out, however
 		// long the token has left; the token's own expiry still counts.
 		if time.Now().After(id.Expiry.Add(defaultLeeway)) {
@@ -96,4 +107,21 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		}
 	}
 	return id, nil
+}
+
+// cognitoDate is how a REST API's Cognito user pool authorizer writes a
+// token's time claims (Java's Date.toString).
+const cognitoDate = "Mon Jan 02 15:04:05 MST 2006"
+
+// authorizerTime reads a time claim of an authorizer context: Unix seconds
+// (lambdamcp's authorizer, an HTTP API JWT authorizer), or a REST Cognito
+// authorizer's date.
+func authorizerTime(s string) (time.Time, bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0), true
+	}
+	if t, err := time.Parse(cognitoDate, s); err == nil && t.Location() == time.UTC {
+		return t, true
+	}
+	return time.Time{}, false
 }

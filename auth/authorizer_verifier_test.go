@@ -42,6 +42,20 @@ func TestAuthorizerVerifier(t *testing.T) {
 			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
 		{"REST Cognito user pool authorizer", map[string]any{"claims": map[string]any{"sub": "user-4", "client_id": "c4"}},
 			&Identity{Subject: "user-4", ClientID: "c4", Method: "authorizer"}},
+		// As AWS documents the event of a REST Cognito user pool
+		// authorizer: every claim a string, the times as dates.
+		{"REST Cognito authorizer, access token", map[string]any{"claims": map[string]any{
+			"sub": "user-9", "client_id": "c9", "token_use": "access", "scope": "lambdamcp/mcp",
+			"exp": exp.UTC().Format("Mon Jan 02 15:04:05 UTC 2006"), "iat": "Thu May 04 03:50:06 UTC 2023",
+		}}, &Identity{Subject: "user-9", ClientID: "c9", Scopes: []string{"lambdamcp/mcp"}, Expiry: exp, Method: "authorizer"}},
+		{"REST Cognito authorizer, expired access token", map[string]any{"claims": map[string]any{
+			"sub": "user-9", "client_id": "c9", "token_use": "access",
+			"exp": time.Now().Add(-2 * time.Hour).UTC().Format("Mon Jan 02 15:04:05 UTC 2006"),
+		}}, nil},
+		{"REST Cognito authorizer, ID token", map[string]any{"claims": map[string]any{
+			"sub": "user-9", "aud": "c9", "token_use": "id", "exp": exp.UTC().Format("Mon Jan 02 15:04:05 UTC 2006"),
+		}}, nil},
+		{"expiry in no known form", map[string]any{"sub": "user-10", "exp": "tomorrow"}, nil},
 		{"no authorizer in front", nil, nil},
 		{"no subject", map[string]any{"scope": "a"}, nil},
 	}
