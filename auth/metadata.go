@@ -57,6 +57,18 @@ func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "metadata is read with GET")
 		return
 	}
+	if r.Method == http.MethodOptions {
+		// The go-sdk's handler allows only Content-Type in a preflight; a
+		// browser client sends MCP-Protocol-Version on discovery too (the
+		// TypeScript SDK does), which would fail the preflight.
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+		h.Set("Access-Control-Max-Age", "600")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if r.Method == http.MethodHead {
 		r = r.Clone(r.Context())
 		r.Method = http.MethodGet

@@ -383,3 +383,26 @@ func TestOptionsWithoutPreflight(t *testing.T) {
 		t.Errorf("OPTIONS without Access-Control-Request-Method: %d %v, want no preflight answer", rec.Code, rec.Header())
 	}
 }
+
+// A browser client's discovery preflight for the metadata may ask for the
+// headers MCP clients send (the TypeScript SDK sends MCP-Protocol-Version):
+// the answer allows them, from any origin, since the document is public.
+func TestMetadataPreflight(t *testing.T) {
+	h := staticMiddleware(t, &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"})
+	req := httptest.NewRequest(http.MethodOptions, "https://api.example.com/.well-known/oauth-protected-resource/mcp", nil)
+	req.Header.Set("Origin", "https://app.elsewhere.example")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	req.Header.Set("Access-Control-Request-Headers", "mcp-protocol-version")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("status %d, Allow-Origin %q; want 204 and *", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
+	}
+	allowed := strings.Split(rec.Header().Get("Access-Control-Allow-Headers"), ", ")
+	if !slices.ContainsFunc(allowed, func(h string) bool { return strings.EqualFold(h, "MCP-Protocol-Version") }) {
+		t.Errorf("Access-Control-Allow-Headers %q lacks MCP-Protocol-Version", allowed)
+	}
+	if got := rec.Header().Get("Access-Control-Allow-Methods"); !strings.Contains(got, "GET") {
+		t.Errorf("Access-Control-Allow-Methods %q lacks GET", got)
+	}
+}
