@@ -118,7 +118,7 @@ func TestSchemeWithoutForwardedProto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h = lambdamcp.NewHandler(auth.Middleware(v, nil)(http.NotFoundHandler()), nil)
+	h = lambdamcp.NewHandler(auth.Middleware(v, &auth.MiddlewareOptions{AuthorizationServers: []string{"https://issuer.example.com"}})(http.NotFoundHandler()), nil)
 	resp := invoke(t, h, urlEvent(t, call("echo", `{}`)))
 	if c := resp.header("Www-Authenticate"); !strings.Contains(c, `resource_metadata="https://`) {
 		t.Errorf("challenge %q, want an https metadata URL", c)

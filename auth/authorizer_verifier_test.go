@@ -145,7 +145,7 @@ func TestAuthorizerVerifierExpiry(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ac := map[string]any{"principalId": "user-1", "sub": "user-1", "exp": strconv.FormatInt(time.Now().Add(tc.exp).Unix(), 10)}
 			v := &AuthorizerVerifier{Context: func(context.Context) map[string]any { return ac }}
-			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp"})(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", AuthorizationServers: []string{testIssuer}})(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(http.StatusOK)
 			}))
 			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))

@@ -238,9 +238,10 @@ func TestMiddlewareEntryPoint(t *testing.T) {
 	const resource = "https://mcp.test/mcp"
 	var seen *sdkauth.TokenInfo
 	h := Middleware(f.verifier, &MiddlewareOptions{
-		ResourceURL: resource,
-		Scopes:      []string{testScope},
-		Logger:      logger,
+		ResourceURL:          resource,
+		AuthorizationServers: []string{testIssuer},
+		Scopes:               []string{testScope},
+		Logger:               logger,
 	})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = sdkauth.TokenInfoFromContext(r.Context())
 		w.WriteHeader(http.StatusOK)

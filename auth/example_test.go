@@ -24,9 +24,13 @@ func ExampleMiddleware() {
 	mcpHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "hello %s", auth.IdentityFromContext(r.Context()).Subject)
 	})
+	// The authorization server is where an OAuth client gets its tokens
+	// (static tokens come from no such server: without one, challenges
+	// point at no metadata).
 	h := auth.Middleware(v, &auth.MiddlewareOptions{
-		ResourceURL: "https://mcp.example.com/mcp",
-		Scopes:      []string{"mcp:tools"},
+		ResourceURL:          "https://mcp.example.com/mcp",
+		AuthorizationServers: []string{"https://auth.example.com"},
+		Scopes:               []string{"mcp:tools"},
 	})(mcpHandler)
 
 	for _, header := range []string{"", "Bearer wrong", "Bearer s3cr3t"} {

@@ -48,6 +48,12 @@ func (o *MiddlewareOptions) Metadata(resource string) *oauthex.ProtectedResource
 func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	suffix := strings.TrimPrefix(r.URL.Path, WellKnownPath)
 	resource, ok := m.resourceFor(r, suffix)
+	if ok && len(m.opts.AuthorizationServers) == 0 {
+		// A document must name an authorization server; tokens no
+		// authorization server issues (static ones) have no metadata.
+		writeJSONError(w, http.StatusNotFound, "not_found", "no protected resource metadata: no authorization server issues this server's tokens")
+		return
+	}
 	if !ok {
 		writeJSONError(w, http.StatusNotFound, "not_found", "no protected resource metadata at this path")
 		return

@@ -22,6 +22,10 @@ type MiddlewareOptions struct {
 	// includes the stage.
 	ResourceMetadataURL string
 	// AuthorizationServers lists issuer URLs for the metadata document.
+	// The MCP authorization spec requires at least one there: without any
+	// (static tokens, which no authorization server issues), no document
+	// is served and challenges point at none, unless ResourceMetadataURL
+	// names one kept elsewhere.
 	AuthorizationServers []string
 	// Scopes are required of every caller; they are sent in challenges and
 	// published as scopes_supported. Nil requires none.
@@ -200,7 +204,11 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 }
 
 func (m *middleware) challenge(r *http.Request, code string) string {
-	return Challenge(code, m.metadataURL(r), m.opts.Scopes)
+	var metadata string
+	if m.opts.ResourceMetadataURL != "" || len(m.opts.AuthorizationServers) > 0 {
+		metadata = m.metadataURL(r)
+	}
+	return Challenge(code, metadata, m.opts.Scopes)
 }
 
 // Challenge returns a WWW-Authenticate value (RFC 6750 section 3) carrying

@@ -32,13 +32,13 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		AuthorizationServers: []string{"https://issuer.example.com"},
 		Scopes:               []string{"mcp:tools"},
 	})
-	derived := staticMiddleware(t, nil)
+	derived := staticMiddleware(t, &MiddlewareOptions{AuthorizationServers: []string{"https://issuer.example.com"}})
+	// Static tokens alone: no authorization server issues them, and a
+	// document must name one (MCP authorization, both eras).
+	static := staticMiddleware(t, &MiddlewareOptions{ResourceURL: "https://api.example.com/prod/mcp"})
 	doc := func(resource string, scopes ...string) *oauthex.ProtectedResourceMetadata {
-		m := &oauthex.ProtectedResourceMetadata{Resource: resource, BearerMethodsSupported: []string{"header"}, ScopesSupported: scopes}
-		if len(scopes) > 0 {
-			m.AuthorizationServers = []string{"https://issuer.example.com"}
-		}
-		return m
+		return &oauthex.ProtectedResourceMetadata{Resource: resource, BearerMethodsSupported: []string{"header"}, ScopesSupported: scopes,
+			AuthorizationServers: []string{"https://issuer.example.com"}}
 	}
 	tests := []struct {
 		name       string
@@ -66,6 +66,8 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		{"derived from an encoded request path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/t%2Fa/mcp/",
 			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/t%2Fa/mcp")},
 		{"derived root form cannot know the resource", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource", nil, 404, nil},
+		{"static tokens only", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil, 404, nil},
+		{"static tokens only, root form", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource", nil, 404, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,20 +126,23 @@ func TestChallengeQuoting(t *testing.T) {
 }
 
 func TestChallengeMetadataURL(t *testing.T) {
+	withIssuer := &MiddlewareOptions{AuthorizationServers: []string{"https://issuer.example.com"}}
 	tests := []struct {
 		name string
 		opts *MiddlewareOptions
 		url  string
 		want string
 	}{
-		{"from the resource URL", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"}, "https://api.example.com/mcp",
+		{"from the resource URL", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp", AuthorizationServers: []string{"https://issuer.example.com"}}, "https://api.example.com/mcp",
 			`Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"`},
 		{"configured explicitly", &MiddlewareOptions{ResourceURL: "https://x.execute-api.test/prod/mcp", ResourceMetadataURL: "https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"},
 			"https://x.execute-api.test/mcp", `Bearer resource_metadata="https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"`},
-		{"derived from the request", nil, "http://127.0.0.1:8080/mcp",
+		{"derived from the request", withIssuer, "http://127.0.0.1:8080/mcp",
 			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp"`},
-		{"derived from an encoded request path", nil, "http://127.0.0.1:8080/t%2Fa%22/mcp",
+		{"derived from an encoded request path", withIssuer, "http://127.0.0.1:8080/t%2Fa%22/mcp",
 			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/t%2Fa%22/mcp"`},
+		// Tokens no authorization server issues: no metadata to point at.
+		{"static tokens only", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"}, "https://api.example.com/mcp", `Bearer`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -354,7 +359,7 @@ func TestWildcardOrigin(t *testing.T) {
 // X-Forwarded-Proto that is neither http nor https is not taken for the
 // scheme of the resource a client is told to use.
 func TestMetadataPathAndScheme(t *testing.T) {
-	h := staticMiddleware(t, nil)
+	h := staticMiddleware(t, &MiddlewareOptions{AuthorizationServers: []string{"https://issuer.example.com"}})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "https://api.example.com/.well-known/oauth-protected-resourceX", nil))
 	if rec.Code != http.StatusUnauthorized {
@@ -388,7 +393,7 @@ func TestOptionsWithoutPreflight(t *testing.T) {
 // headers MCP clients send (the TypeScript SDK sends MCP-Protocol-Version):
 // the answer allows them, from any origin, since the document is public.
 func TestMetadataPreflight(t *testing.T) {
-	h := staticMiddleware(t, &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"})
+	h := staticMiddleware(t, &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp", AuthorizationServers: []string{"https://issuer.example.com"}})
 	req := httptest.NewRequest(http.MethodOptions, "https://api.example.com/.well-known/oauth-protected-resource/mcp", nil)
 	req.Header.Set("Origin", "https://app.elsewhere.example")
 	req.Header.Set("Access-Control-Request-Method", "GET")

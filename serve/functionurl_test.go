@@ -29,7 +29,7 @@ func TestFunctionURLAuth(t *testing.T) {
 		ping   = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":0}}}`
 	)
 	cfg, err := auth.ConfigFromEnv(func(k string) string {
-		return map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}[k]
+		return map[string]string{auth.EnvTokenSHA256: auth.HashToken(token), auth.EnvAuthorizationServers: "https://issuer.example.com"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestFunctionURLAuth(t *testing.T) {
 	if err := json.Unmarshal([]byte(resp.Body), &meta); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("metadata: %d %s", resp.StatusCode, resp.Body)
 	}
-	if diff := cmp.Diff(oauthex.ProtectedResourceMetadata{Resource: "https://" + domain + "/mcp", BearerMethodsSupported: []string{"header"}}, meta); diff != "" {
+	if diff := cmp.Diff(oauthex.ProtectedResourceMetadata{Resource: "https://" + domain + "/mcp", AuthorizationServers: []string{"https://issuer.example.com"}, BearerMethodsSupported: []string{"header"}}, meta); diff != "" {
 		t.Errorf("metadata (-want +got):\n%s", diff)
 	}
 

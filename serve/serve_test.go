@@ -200,14 +200,32 @@ func TestRunOwnHandler(t *testing.T) {
 }
 
 // TestRunWithToken serves the reference server with a static token
-// configured: /mcp requires it, locally too, and points a client without
-// it at the metadata, which names the local endpoint as the resource.
+// configured: /mcp requires it, locally too. With an authorization server
+// named, it points a client without a token at the metadata, which names
+// the local endpoint as the resource; with static tokens alone, which no
+// authorization server issues, there is no metadata to point at (a
+// document must name an authorization server).
 func TestRunWithToken(t *testing.T) {
 	const token = "serve-static-token-0123456789"
-	env := map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}
+	static, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}, nil)
+	resp, body := post(t, static, both, "", "", pingCall)
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != "Bearer" {
+		t.Errorf("static tokens alone, without a token: %d %q %s, want 401 with a bare Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+	}
+	if res, err := http.Get(strings.Replace(static, "/mcp", auth.WellKnownPath+"/mcp", 1)); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 404 || !json.Valid(b) {
+			t.Errorf("static tokens alone, metadata: %d %s, want a JSON 404", res.StatusCode, b)
+		}
+	}
+
+	env := map[string]string{auth.EnvTokenSHA256: auth.HashToken(token), auth.EnvAuthorizationServers: "https://issuer.example.com"}
 	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), env, nil)
 
-	resp, body := post(t, url, both, "", "", pingCall)
+	resp, body = post(t, url, both, "", "", pingCall)
 	meta := strings.Replace(url, "/mcp", auth.WellKnownPath+"/mcp", 1)
 	if want := `Bearer resource_metadata="` + meta + `"`; resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != want {
 		t.Errorf("without a token: %d %q %s, want 401 %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body, want)
@@ -224,12 +242,13 @@ func TestRunWithToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Resource string `json:"resource"`
+		Resource             string   `json:"resource"`
+		AuthorizationServers []string `json:"authorization_servers"`
 	}
 	err = json.NewDecoder(res.Body).Decode(&doc)
 	res.Body.Close()
-	if err != nil || res.StatusCode != 200 || doc.Resource != url {
-		t.Errorf("metadata: %d, resource %q (%v); want 200 and %q", res.StatusCode, doc.Resource, err, url)
+	if err != nil || res.StatusCode != 200 || doc.Resource != url || len(doc.AuthorizationServers) != 1 {
+		t.Errorf("metadata: %d, %+v (%v); want 200, resource %q and the authorization server", res.StatusCode, doc, err, url)
 	}
 }
 

@@ -19,8 +19,10 @@ import (
 // TestAuthEndToEnd runs the built server locally with a static token and
 // the built client against it, as the README's walkthrough does: refused
 // without the token (one clear line, non-zero exit), served with it in
-// MCP_TOKEN or -token; a raw 401 carries the challenge and the metadata URL
-// in it resolves to a valid RFC 9728 document.
+// MCP_TOKEN or -token. With an authorization server named beside (people
+// sign in there, a job holds the static token), a raw 401 carries the
+// challenge and the metadata URL in it resolves to a valid RFC 9728
+// document.
 func TestAuthEndToEnd(t *testing.T) {
 	const token = "e2e-static-token-0123456789abcdef"
 	dir := t.TempDir()
@@ -28,7 +30,7 @@ func TestAuthEndToEnd(t *testing.T) {
 	client := buildCommand(t, dir, "github.com/lambdamcp/lambdamcp/cmd/mcp-client")
 	endpoint := startServer(t, server,
 		auth.EnvTokenSHA256+"="+auth.HashToken(token),
-		auth.EnvRequiredScopes+"=mcp:tools",
+		auth.EnvRequiredScopes+"=mcp:tools", auth.EnvAuthorizationServers+"=https://issuer.example.com",
 		auth.EnvResourceURL+"=", auth.EnvJWTIssuer+"=", auth.EnvFromAuthorizer+"=")
 
 	t.Run("client without a token", func(t *testing.T) {
@@ -106,6 +108,7 @@ func TestAuthEndToEnd(t *testing.T) {
 		}
 		want := oauthex.ProtectedResourceMetadata{
 			Resource:               endpoint, // exactly the MCP endpoint URL
+			AuthorizationServers:   []string{"https://issuer.example.com"},
 			ScopesSupported:        []string{"mcp:tools"},
 			BearerMethodsSupported: []string{"header"},
 		}

@@ -44,7 +44,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		return err
 	}
 	addRESTMethods(st, api, server, authorizer, p)
-	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes())
+	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes(), a.jwt != nil)
 	ep.output(st)
 	return nil
 }
@@ -127,11 +127,13 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 }
 
 // addGatewayResponses makes the gateway's own error answers JSON with CORS headers, and its 401
-// and 403 point at the metadata document; the 403 also names the required scopes, if any. A
+// and 403 point at the metadata document when there is one (withMetadata: tokens an
+// authorization server issues; static tokens have none, since a document must name an
+// authorization server); both also name the required scopes, if any. A
 // WWW-Authenticate header set by the function is renamed by API Gateway REST (to
 // x-amzn-Remapped-WWW-Authenticate), and authorizer denials never reach the function, so Gateway
 // Responses are the only place for it.
-func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []string, scopes []string) {
+func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []string, scopes []string, withMetadata bool) {
 	cors := map[string]string{
 		"Access-Control-Allow-Origin":   origins[0],
 		"Access-Control-Expose-Headers": "WWW-Authenticate",
@@ -142,8 +144,11 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 	}
 	// Both name the scopes a token needs, if any (MCP authorization: the server SHOULD include
 	// scope in the challenge), as the in-process middleware does.
-	challenge := `Bearer resource_metadata="` + ep.metadata() + `"`
-	denied := `Bearer error="insufficient_scope", resource_metadata="` + ep.metadata() + `"`
+	challenge, denied := `Bearer`, `Bearer error="insufficient_scope"`
+	if withMetadata {
+		challenge = `Bearer resource_metadata="` + ep.metadata() + `"`
+		denied += `, resource_metadata="` + ep.metadata() + `"`
+	}
 	if len(scopes) > 0 {
 		scope := `, scope="` + strings.Join(scopes, " ") + `"`
 		challenge += scope

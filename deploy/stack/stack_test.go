@@ -252,9 +252,14 @@ func TestRESTVariant(t *testing.T) {
 				h["gatewayresponse.header.Access-Control-Expose-Headers"] = "'WWW-Authenticate'"
 				return h
 			}
-			// Both challenges name the required scopes, if any.
-			challenge := `'Bearer resource_metadata="` + metadata + `"'`
-			denied := `'Bearer error="insufficient_scope", resource_metadata="` + metadata + `"'`
+			// Both challenges name the required scopes, if any, and the metadata when tokens come
+			// from an authorization server: static tokens have no metadata document, which
+			// would have to name one.
+			challenge, denied := `'Bearer'`, `'Bearer error="insufficient_scope"'`
+			if tc.props.JWT != nil {
+				challenge = `'Bearer resource_metadata="` + metadata + `"'`
+				denied = `'Bearer error="insufficient_scope", resource_metadata="` + metadata + `"'`
+			}
 			if tc.props.JWT != nil {
 				scope := `, scope="` + strings.Join(tc.props.JWT.RequiredScopes, " ") + `"'`
 				challenge = strings.TrimSuffix(challenge, "'") + scope
