@@ -23,6 +23,8 @@ type AuthorizerOptions struct {
 	// Scopes are required of every caller. A valid token lacking one is
 	// denied (403), not refused (401). Nil requires none.
 	Scopes []string
+	// ScopeHierarchy says which required scopes a broader scope implies.
+	ScopeHierarchy ScopeHierarchy
 	// Logger receives one record per decision, without the token. Nil logs
 	// nothing.
 	Logger *slog.Logger
@@ -168,7 +170,7 @@ func (a *Authorizer) decide(ctx context.Context, kind, authorization string) (*I
 	if err == nil {
 		id, err = verify(ctx, a.v, token)
 	}
-	if err == nil && !id.HasScopes(a.opts.Scopes...) {
+	if err == nil && !a.opts.ScopeHierarchy.Holds(id.Scopes, a.opts.Scopes...) {
 		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(a.opts.Scopes, " "))
 	}
 	a.log(ctx, kind, id, err)

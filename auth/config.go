@@ -16,6 +16,7 @@ const (
 	EnvJWTAudience          = "MCP_JWT_AUDIENCE"
 	EnvJWTAudienceClaim     = "MCP_JWT_AUDIENCE_CLAIM"
 	EnvRequiredScopes       = "MCP_REQUIRED_SCOPES"
+	EnvScopeImplies         = "MCP_SCOPE_IMPLIES"
 	EnvResourceURL          = "MCP_RESOURCE_URL"
 	EnvResourceMetadataURL  = "MCP_RESOURCE_METADATA_URL"
 	EnvAuthorizationServers = "MCP_AUTHORIZATION_SERVERS"
@@ -29,6 +30,7 @@ type Config struct {
 	TokenHashes          []string // hex SHA-256 hashes of static tokens
 	JWT                  *JWTOptions
 	Scopes               []string // required of every caller
+	ScopeHierarchy       ScopeHierarchy
 	ResourceURL          string
 	ResourceMetadataURL  string
 	AuthorizationServers []string
@@ -62,6 +64,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	// A variable that is set to something yet names nothing (a stray
 	// comma, a command substitution that printed only spaces) is a mistake
 	// that would otherwise start the server without authentication.
+	hierarchy, err := parseScopeHierarchy(getenv(EnvScopeImplies))
+	if err != nil {
+		return Config{}, err
+	}
+	c.ScopeHierarchy = hierarchy
 	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
 		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
 	}
@@ -117,6 +124,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			set  bool
 		}{
 			{EnvRequiredScopes, len(c.Scopes) > 0},
+			{EnvScopeImplies, len(c.ScopeHierarchy) > 0},
 			{EnvResourceMetadataURL, c.ResourceMetadataURL != ""},
 			{EnvAuthorizationServers, len(c.AuthorizationServers) > 0},
 		} {
@@ -168,6 +176,12 @@ func (c Config) Verifier(logger *slog.Logger) (Verifier, error) {
 	return AnyOf(vs...), nil
 }
 
+// AuthorizerOptions returns the options for [NewAuthorizer] this
+// configuration describes.
+func (c Config) AuthorizerOptions(logger *slog.Logger) *AuthorizerOptions {
+	return &AuthorizerOptions{Scopes: c.Scopes, ScopeHierarchy: c.ScopeHierarchy, Logger: logger}
+}
+
 // MiddlewareOptions returns the options for [Middleware] this configuration
 // describes.
 func (c Config) MiddlewareOptions(logger *slog.Logger) *MiddlewareOptions {
@@ -176,7 +190,30 @@ func (c Config) MiddlewareOptions(logger *slog.Logger) *MiddlewareOptions {
 		ResourceMetadataURL:  c.ResourceMetadataURL,
 		AuthorizationServers: c.AuthorizationServers,
 		Scopes:               c.Scopes,
+		ScopeHierarchy:       c.ScopeHierarchy,
 		AllowedOrigins:       c.AllowedOrigins,
 		Logger:               logger,
 	}
+}
+
+// parseScopeHierarchy reads MCP_SCOPE_IMPLIES: entries separated by ";",
+// each a broader scope, "=", and the scopes it implies separated by spaces,
+// as in "mcp:admin=mcp:tools mcp:read; mcp:write=mcp:read".
+func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
+	var h ScopeHierarchy
+	for entry := range strings.SplitSeq(v, ";") {
+		if strings.TrimSpace(entry) == "" {
+			continue
+		}
+		broad, narrow, ok := strings.Cut(entry, "=")
+		broad, implied := strings.TrimSpace(broad), strings.Fields(narrow)
+		if !ok || broad == "" || strings.ContainsAny(broad, " \t") || len(implied) == 0 {
+			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…]", EnvScopeImplies, strings.TrimSpace(entry))
+		}
+		if h == nil {
+			h = ScopeHierarchy{}
+		}
+		h[broad] = append(h[broad], implied...)
+	}
+	return h, nil
 }

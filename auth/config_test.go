@@ -2,7 +2,11 @@ package auth
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -132,5 +136,91 @@ func TestConfigVerifierKnowsTheResource(t *testing.T) {
 	}
 	if _, err := v.Verify(t.Context(), key.sign(t, claims{aud: "https://payroll.test", scope: testScope})); !errors.Is(err, ErrInvalidToken) {
 		t.Errorf("token for another resource: %v, want ErrInvalidToken", err)
+	}
+}
+
+func TestScopeHierarchy(t *testing.T) {
+	h, err := parseScopeHierarchy(" mcp:admin=mcp:write mcp:deploy ; mcp:write=mcp:read;; loop:a=loop:b; loop:b=loop:a ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		held     []string
+		required []string
+		want     bool
+	}{
+		{[]string{"mcp:read"}, []string{"mcp:read"}, true},
+		{[]string{"mcp:admin"}, []string{"mcp:read", "mcp:deploy"}, true}, // through mcp:write
+		{[]string{"mcp:write"}, []string{"mcp:deploy"}, false},            // narrower never implies broader
+		{[]string{"mcp:read"}, []string{"mcp:write"}, false},
+		{[]string{"loop:a"}, []string{"loop:b"}, true},
+		{[]string{"loop:a"}, []string{"mcp:read"}, false}, // a loop ends
+		{nil, nil, true},
+		{nil, []string{"mcp:read"}, false},
+	}
+	for _, tc := range tests {
+		if got := h.Holds(tc.held, tc.required...); got != tc.want {
+			t.Errorf("%v holds %v = %v, want %v", tc.held, tc.required, got, tc.want)
+		}
+	}
+	if ScopeHierarchy(nil).Holds([]string{"mcp:admin"}, "mcp:read") {
+		t.Error("no hierarchy, yet mcp:admin holds mcp:read")
+	}
+	for _, bad := range []string{"mcp:admin", "=mcp:read", "mcp:admin=", "mcp admin=mcp:read"} {
+		if _, err := parseScopeHierarchy(bad); err == nil {
+			t.Errorf("%s=%q accepted", EnvScopeImplies, bad)
+		}
+	}
+	// It says tokens were meant to be checked: without a verifier, the
+	// server would start open.
+	if _, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{EnvScopeImplies: "mcp:admin=mcp:read"}[k]
+	}); err == nil {
+		t.Errorf("%s without a verifier accepted", EnvScopeImplies)
+	}
+}
+
+// Middleware and the authorizer let a token holding a broader scope through
+// where the hierarchy says it implies the required one, and no further.
+func TestScopeHierarchyAdmits(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	cfg, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{
+			EnvTokenSHA256: HashToken(staticToken), EnvRequiredScopes: "mcp:tools", EnvScopeImplies: "mcp:admin=mcp:tools",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw := Middleware(v, cfg.MiddlewareOptions(nil))(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	az := NewAuthorizer(v, cfg.AuthorizerOptions(nil))
+	for _, tc := range []struct {
+		scope     string
+		wantHTTP  int
+		wantAllow bool
+	}{
+		{"mcp:admin", 200, true},
+		{"mcp:tools", 200, true},
+		{"mcp:other", 403, false},
+	} {
+		token := key.sign(t, claims{scope: tc.scope})
+		req := httptest.NewRequest("POST", "https://mcp.test/mcp", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		mw.ServeHTTP(rec, req)
+		if rec.Code != tc.wantHTTP {
+			t.Errorf("middleware, scope %s: %d, want %d", tc.scope, rec.Code, tc.wantHTTP)
+		}
+		resp, err := az.AuthorizeToken(t.Context(), events.APIGatewayCustomAuthorizerRequest{
+			Type: "TOKEN", AuthorizationToken: "Bearer " + token, MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc/dev/POST/mcp",
+		})
+		if err != nil {
+			t.Fatalf("authorizer, scope %s: %v", tc.scope, err)
+		}
+		if allow := resp.PolicyDocument.Statement[0].Effect == "Allow"; allow != tc.wantAllow {
+			t.Errorf("authorizer, scope %s: %s, want allow %v", tc.scope, resp.PolicyDocument.Statement[0].Effect, tc.wantAllow)
+		}
 	}
 }

@@ -40,14 +40,56 @@ type Identity struct {
 	Method string
 }
 
-// HasScopes reports whether the identity holds every one of scopes.
+// HasScopes reports whether the identity holds every one of scopes, each
+// by name: [ScopeHierarchy.Holds] counts the scopes broader ones imply too.
 func (id *Identity) HasScopes(scopes ...string) bool {
-	for _, s := range scopes {
-		if !slices.Contains(id.Scopes, s) {
+	return ScopeHierarchy(nil).Holds(id.Scopes, scopes...)
+}
+
+// ScopeHierarchy says which narrower scopes a broader scope implies: a token
+// holding a key holds every scope listed under it, and what those imply in
+// turn. The MCP authorization spec (2026-07-28) has a server account for
+// such hierarchies when it decides whether a token suffices: a token with
+// "mcp:admin" must not be sent to get "mcp:tools" when admin implies it.
+// Nil implies nothing: every scope is held by name only.
+type ScopeHierarchy map[string][]string
+
+// Holds reports whether scopes held, with what they imply, include every
+// one of required.
+func (h ScopeHierarchy) Holds(held []string, required ...string) bool {
+	for _, r := range required {
+		if !h.implied(held, r) {
 			return false
 		}
 	}
 	return true
+}
+
+// implied reports whether want is among held or implied by one of them.
+func (h ScopeHierarchy) implied(held []string, want string) bool {
+	if slices.Contains(held, want) {
+		return true
+	}
+	if len(h) == 0 {
+		return false
+	}
+	seen := map[string]bool{}
+	next := slices.Clone(held)
+	for len(next) > 0 {
+		s := next[len(next)-1]
+		next = next[:len(next)-1]
+		if seen[s] {
+			continue // a hierarchy may loop
+		}
+		seen[s] = true
+		for _, narrower := range h[s] {
+			if narrower == want {
+				return true
+			}
+			next = append(next, narrower)
+		}
+	}
+	return false
 }
 
 // TokenInfo converts the identity into the go-sdk's token information, which

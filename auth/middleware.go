@@ -30,6 +30,9 @@ type MiddlewareOptions struct {
 	// Scopes are required of every caller; they are sent in challenges and
 	// published as scopes_supported. Nil requires none.
 	Scopes []string
+	// ScopeHierarchy says which required scopes a broader scope implies:
+	// a token holding the broader one is not refused for want of them.
+	ScopeHierarchy ScopeHierarchy
 	// ResourceName is the human-readable name in the metadata document.
 	ResourceName string
 	// AllowedOrigins lists the browser origins (scheme://host[:port]) allowed
@@ -98,7 +101,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := verify(r.Context(), m.v, token)
-	if err == nil && !id.HasScopes(m.opts.Scopes...) {
+	if err == nil && !m.opts.ScopeHierarchy.Holds(id.Scopes, m.opts.Scopes...) {
 		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(m.opts.Scopes, " "))
 	}
 	if err != nil {

@@ -22,12 +22,16 @@
 //   - MCP_AUTH_TOKEN_SHA256 (static tokens) or MCP_JWT_* (JWT access tokens):
 //     /mcp requires a bearer token, locally too, answers 401 with the MCP
 //     authorization spec's challenge without one, and the RFC 9728 metadata
-//     is served at /.well-known/oauth-protected-resource/mcp.
+//     is served at /.well-known/oauth-protected-resource/mcp when an
+//     authorization server issues the tokens (JWTs, or
+//     MCP_AUTHORIZATION_SERVERS).
 //     MCP_AUTH_FROM_AUTHORIZER=1 trusts the identity an API Gateway Lambda
 //     authorizer passes on instead. MCP_REQUIRED_SCOPES names the scopes
-//     every caller must hold; MCP_RESOURCE_URL, MCP_RESOURCE_METADATA_URL
-//     and MCP_AUTHORIZATION_SERVERS fill the metadata. Scopes, a metadata
-//     URL or authorization servers without anything that checks tokens are
+//     every caller must hold, MCP_SCOPE_IMPLIES the scopes that imply
+//     others; MCP_RESOURCE_URL, MCP_RESOURCE_METADATA_URL
+//     and MCP_AUTHORIZATION_SERVERS fill the metadata. Scopes, scope
+//     implications, a metadata URL or authorization servers without
+//     anything that checks tokens are
 //     a ConfigError, not a server that starts open.
 //   - MCP_ALLOWED_ORIGINS: browser origins allowed besides the server's own;
 //     a request from any other Origin is refused with 403, with or without

@@ -8,6 +8,7 @@
 //	MCP_AUTH_TOKEN_SHA256      comma-separated hex SHA-256 hashes of static tokens
 //	MCP_JWT_ISSUER, MCP_JWT_JWKS_URL, MCP_JWT_AUDIENCE, MCP_JWT_AUDIENCE_CLAIM
 //	MCP_REQUIRED_SCOPES        space-separated scopes every caller needs
+//	MCP_SCOPE_IMPLIES          scopes that imply others: "mcp:admin=mcp:tools mcp:read; …"
 //
 // A missing or invalid token fails with "Unauthorized" (401); a valid token
 // lacking a scope is denied (403); a valid token is allowed with the caller's

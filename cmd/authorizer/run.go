@@ -65,7 +65,7 @@ func newAuthorizer(getenv func(string) string, logger *slog.Logger) (*auth.Autho
 	if err != nil {
 		return nil, fmt.Errorf("%w: set %s and/or %s, %s, %s", err, auth.EnvTokenSHA256, auth.EnvJWTIssuer, auth.EnvJWTJWKSURL, auth.EnvJWTAudience)
 	}
-	return auth.NewAuthorizer(v, &auth.AuthorizerOptions{Scopes: cfg.Scopes, Logger: logger}), nil
+	return auth.NewAuthorizer(v, cfg.AuthorizerOptions(logger)), nil
 }
 
 // hashFrom reads one token (the first line, trimmed) and returns its hash.

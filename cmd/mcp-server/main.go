@@ -20,10 +20,11 @@
 // Authentication is configured by environment (README.md, "Environment
 // variables", has the table):
 // MCP_AUTH_TOKEN_SHA256 for static tokens, MCP_JWT_* for JWT access tokens,
-// MCP_REQUIRED_SCOPES, MCP_RESOURCE_URL, MCP_AUTHORIZATION_SERVERS and
-// MCP_ALLOWED_ORIGINS. With any verifier configured, /mcp requires a bearer
-// token, locally too, and /.well-known/oauth-protected-resource serves the
-// RFC 9728 metadata. Behind an API Gateway Lambda authorizer, set
+// MCP_REQUIRED_SCOPES, MCP_SCOPE_IMPLIES, MCP_RESOURCE_URL,
+// MCP_AUTHORIZATION_SERVERS and MCP_ALLOWED_ORIGINS. With any verifier
+// configured, /mcp requires a bearer token, locally too, and, when an
+// authorization server issues the tokens, /.well-known/oauth-protected-resource
+// serves the RFC 9728 metadata. Behind an API Gateway Lambda authorizer, set
 // MCP_AUTH_FROM_AUTHORIZER=1 to trust the identity it passes on instead.
 // The whoami tool shows the identity the server sees.
 //
