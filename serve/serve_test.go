@@ -615,3 +615,41 @@ func TestRunShutdownLetsCallsFinish(t *testing.T) {
 		t.Errorf("Run = %v", err)
 	}
 }
+
+// A local server on a loopback address serves only requests whose Host is a
+// loopback name: the go-sdk's protection against DNS rebinding, which a
+// reverse proxy that keeps the public Host meets too. The refusal is a JSON
+// 403, as docs/errors.md lists it.
+func TestLocalHostProtection(t *testing.T) {
+	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), nil, nil)
+	for host, want := range map[string]int{"mcp.example.com": 403, "localhost": 200} {
+		req, err := http.NewRequest("POST", url, strings.NewReader(pingCall))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", both)
+		req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d %s, want %d", host, resp.StatusCode, body, want)
+		}
+		if want == 403 {
+			var answer struct {
+				Error struct {
+					Code    int
+					Message string
+				}
+			}
+			if json.Unmarshal(body, &answer) != nil || answer.Error.Code != -32600 || !strings.Contains(answer.Error.Message, "invalid Host header") {
+				t.Errorf("Host %s: body %s, want a JSON-RPC -32600 naming the Host", host, body)
+			}
+		}
+	}
+}
