@@ -436,8 +436,9 @@ func TestMiddlewareVerifierWithoutIdentity(t *testing.T) {
 // Middleware answers 503 with Retry-After and no challenge (a 401 would send
 // the client to authenticate again for nothing), and the authorizer fails,
 // which API Gateway answers 500, rather than calling the token
-// Unauthorized. A static verifier beside it that refuses the token does not
-// turn that into a 401.
+// Unauthorized; TokenVerifier keeps it from the go-sdk's ErrInvalidToken.
+// A static verifier beside it that refuses the token does not turn that
+// into a 401.
 func TestKeysUnavailable(t *testing.T) {
 	key := newRSAKey(t, "k")
 	srv := newJWKSServer(t, key)
@@ -471,6 +472,11 @@ func TestKeysUnavailable(t *testing.T) {
 			}
 			if strings.Contains(logs.String(), token) {
 				t.Errorf("token logged: %s", logs)
+			}
+		})
+		t.Run(name+"/go-sdk", func(t *testing.T) {
+			if _, err := TokenVerifier(v)(t.Context(), token, nil); err == nil || errors.Is(err, sdkauth.ErrInvalidToken) {
+				t.Errorf("token checked without keys: %v, want an error that is not sdkauth.ErrInvalidToken", err)
 			}
 		})
 		t.Run(name+"/authorizer", func(t *testing.T) {

@@ -89,9 +89,18 @@ func nextRecord(t *testing.T, recs <-chan map[string]any) map[string]any {
 // and the body.
 func post(t *testing.T, url, accept, token, origin, body string) (*http.Response, string) {
 	t.Helper()
+	return postTo(t, url, "", accept, token, origin, body)
+}
+
+// postTo is post with a Host header of its own, when host is not empty.
+func postTo(t *testing.T, url, host, accept, token, origin, body string) (*http.Response, string) {
+	t.Helper()
 	req, err := http.NewRequest("POST", url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", accept)
@@ -623,20 +632,7 @@ func TestRunShutdownLetsCallsFinish(t *testing.T) {
 func TestLocalHostProtection(t *testing.T) {
 	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), nil, nil)
 	for host, want := range map[string]int{"mcp.example.com": 403, "localhost": 200} {
-		req, err := http.NewRequest("POST", url, strings.NewReader(pingCall))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Host = host
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", both)
-		req.Header.Set("MCP-Protocol-Version", "2025-11-25")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := postTo(t, url, host, both, "", "", pingCall)
 		if resp.StatusCode != want {
 			t.Errorf("Host %s: %d %s, want %d", host, resp.StatusCode, body, want)
 		}
@@ -647,7 +643,7 @@ func TestLocalHostProtection(t *testing.T) {
 					Message string
 				}
 			}
-			if json.Unmarshal(body, &answer) != nil || answer.Error.Code != -32600 || !strings.Contains(answer.Error.Message, "invalid Host header") {
+			if json.Unmarshal([]byte(body), &answer) != nil || answer.Error.Code != -32600 || !strings.Contains(answer.Error.Message, "invalid Host header") {
 				t.Errorf("Host %s: body %s, want a JSON-RPC -32600 naming the Host", host, body)
 			}
 		}
