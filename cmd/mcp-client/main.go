@@ -143,7 +143,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // connect opens a session; opts may be nil.
 func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.ClientOptions, out io.Writer) (*mcp.ClientSession, *http.Client, error) {
-	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token}}
+	origin, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, nil, err // run checked it already
+	}
+	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token, origin: origin}}
 	// The go-sdk documents 0 as its default bound on an event but passes
 	// it on as no bound at all; a server's endless event would take all
 	// the memory there is.
@@ -209,14 +213,15 @@ func text(res *mcp.CallToolResult) string {
 	return strings.Join(parts, " ")
 }
 
-// statusRecorder adds the bearer token and remembers how the last POST was
-// answered, so that a failure can be explained in HTTP terms. Only POSTs
+// statusRecorder adds the bearer token to requests for the endpoint's
+// origin, and remembers how the last POST was answered, so that a failure can be explained in HTTP terms. Only POSTs
 // carry the client's requests: the GET the SDK opens for server messages is
 // answered 405 by stateless servers, which is no failure, and a DELETE only
 // ends a session.
 type statusRecorder struct {
-	base  http.RoundTripper
-	token string
+	base   http.RoundTripper
+	token  string
+	origin *url.URL // the endpoint: only its origin is sent the token
 
 	mu        sync.Mutex
 	last      int    // status of the last POST if it failed, else 0
@@ -225,7 +230,10 @@ type statusRecorder struct {
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
-	if s.token != "" {
+	// http.Client drops on a redirect to another host only the headers set
+	// on the request, not those a transport adds: the token is for the
+	// endpoint's origin alone.
+	if s.token != "" && sameOrigin(r.URL, s.origin) {
 		r = r.Clone(r.Context())
 		r.Header.Set("Authorization", "Bearer "+s.token)
 	}
@@ -248,6 +256,28 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.last, s.challenge, s.message = 0, "", ""
 	}
 	return resp, nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (RFC 6454), a port left out being the scheme's default.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		port(a) == port(b)
+}
+
+// port is u's port, or its scheme's default.
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
 }
 
 // maxAnswerBytes bounds an answer that is not an event stream.
