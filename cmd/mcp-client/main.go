@@ -17,7 +17,9 @@
 // output; a result that is a tool error exits with status 1.
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
-// MCP_TOKEN. -timeout (default 30s) bounds the whole run; 0 means no limit.
+// MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
+// http only to a loopback host unless -insecure is given. -timeout (default
+// 30s) bounds the whole run; 0 means no limit.
 //
 // Exit status: 0 on success (and for -h); 1 when the run fails, with one
 // line on standard error saying what went wrong, or when the called tool
@@ -77,6 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	call := fs.String("call", "", "call this tool instead of the default story")
 	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging): "+strings.Join(logLevels, ", "))
+	insecure := fs.Bool("insecure", false, "send the bearer token over plain http to a host that is not loopback")
 	elicit := fs.String("elicit", "", "during -call, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
@@ -118,6 +121,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
+	} else if *token != "" && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
+		return usageError(stderr, fmt.Sprintf("the bearer token would go over plain http to %s, which anyone on the way could read: use https, or -insecure to send it so anyway", u.Hostname()))
 	}
 	interrupted := ctx
 	if *timeout > 0 {
@@ -139,6 +144,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// loopback reports whether host, a URL's host without its port, is this
+// machine: localhost, 127.0.0.0/8 or ::1.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // connect opens a session; opts may be nil.
@@ -540,7 +555,7 @@ func metadataHint(challenge string) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel]]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-insecure] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel]]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

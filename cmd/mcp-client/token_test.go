@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -77,6 +79,50 @@ func TestTokenStaysWithOrigin(t *testing.T) {
 			if h != "Bearer t0k3n" {
 				t.Errorf("Authorization %q after a redirect within the origin, want the token", h)
 			}
+		}
+	})
+}
+
+// TestTokenOverPlainHTTP checks that a token is not sent over plain http
+// to a host that is not this machine unless -insecure says so. The runs
+// that may go on are given an ended context: that they stop interrupted
+// (130), not with a usage error (2), shows the command line was accepted.
+func TestTokenOverPlainHTTP(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"plain http elsewhere", []string{"-endpoint", "http://mcp.example.com/mcp", "-token", "t0k3n"}, 2},
+		{"plain http elsewhere, by address", []string{"-endpoint", "http://192.0.2.1:8080/mcp", "-token", "t0k3n"}, 2},
+		{"plain http elsewhere, insecure", []string{"-endpoint", "http://mcp.example.com/mcp", "-token", "t0k3n", "-insecure"}, 130},
+		{"plain http elsewhere, no token", []string{"-endpoint", "http://mcp.example.com/mcp"}, 130},
+		{"https elsewhere", []string{"-endpoint", "https://mcp.example.com/mcp", "-token", "t0k3n"}, 130},
+		{"localhost", []string{"-endpoint", "http://LocalHost:8080/mcp", "-token", "t0k3n"}, 130},
+		{"127.0.0.0/8", []string{"-endpoint", "http://127.1.2.3:8080/mcp", "-token", "t0k3n"}, 130},
+		{"::1", []string{"-endpoint", "http://[::1]:8080/mcp", "-token", "t0k3n"}, 130},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, tc.args, noEnv, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+			}
+			if refused := strings.Contains(stderr.String(), "plain http"); refused != (tc.code == 2) {
+				t.Errorf("stderr %q: refused for plain http %v, want %v", stderr.String(), refused, tc.code == 2)
+			}
+		})
+	}
+	t.Run("from the environment", func(t *testing.T) {
+		env := func(k string) string {
+			return map[string]string{"MCP_TOKEN": "t0k3n-from-env", "MCP_SERVER_ENDPOINT": "http://mcp.example.com/mcp"}[k]
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), nil, env, &stdout, &stderr); code != 2 || strings.Contains(stderr.String(), "t0k3n") {
+			t.Errorf("exit %d, stderr %q; want 2 without the token", code, stderr.String())
 		}
 	})
 }
