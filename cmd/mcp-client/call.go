@@ -17,7 +17,7 @@ import (
 // toolCall is what -call, -args, -log and -elicit ask for.
 type toolCall struct {
 	name     string
-	args     map[string]any
+	args     json.RawMessage // a JSON object
 	logLevel string
 	elicit   *elicitAnswer // the answer to every elicitation; nil: none offered
 }

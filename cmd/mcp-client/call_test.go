@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/lambdamcp/lambdamcp/examples/mrtr"
 	"github.com/lambdamcp/lambdamcp/examples/progress"
 	"github.com/lambdamcp/lambdamcp/requeststate"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // TestCallShowsProgress calls the progress example's count tool and checks
@@ -78,8 +80,10 @@ func TestCallFailures(t *testing.T) {
 		code int
 		want string
 	}{
-		{"args not JSON", []string{"-call", "count", "-args", "steps=3"}, 2, "-args must be a JSON object"},
-		{"args not an object", []string{"-call", "count", "-args", "[3]"}, 2, "-args must be a JSON object"},
+		{"args not JSON", []string{"-call", "count", "-args", "steps=3"}, 2, "-args must be a JSON object: invalid character 's' looking for beginning of value"},
+		{"args not an object", []string{"-call", "count", "-args", "[3]"}, 2, "-args must be a JSON object, not [3]"},
+		{"args null", []string{"-call", "count", "-args", "null"}, 2, "-args must be a JSON object, not null"},
+		{"args and more", []string{"-call", "count", "-args", `{"steps":3} {}`}, 2, "-args must be a JSON object: invalid character '{' after top-level value"},
 		{"tool error", []string{"-call", "count", "-args", `{"steps":0}`}, 1, "tool count failed"},
 		{"unknown tool", []string{"-call", "nope"}, 1, "nope"},
 	}
@@ -89,6 +93,35 @@ func TestCallFailures(t *testing.T) {
 			code := run(t.Context(), append([]string{"-endpoint", srv.URL + "/mcp"}, tc.args...), func(string) string { return "" }, &stdout, &stderr)
 			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tc.code, tc.want)
+			}
+		})
+	}
+}
+
+// TestCallPassesArgumentsAsWritten checks that -args reaches the tool as
+// written: an integer past float64's precision unchanged, a number past
+// its range not refused.
+func TestCallPassesArgumentsAsWritten(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "echo", Version: "1.0.0"}, nil)
+	server.AddTool(&mcp.Tool{Name: "echo", InputSchema: map[string]any{"type": "object"}}, func(_ context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(req.Params.Arguments)}}}, nil
+	})
+	srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
+	defer srv.Close()
+	for _, tc := range []struct{ protocol, args string }{
+		{"2026-07-28", `{"n":9007199254740993}`},
+		{"2025-11-25", `{"n":9007199254740993}`},
+		// Not in 2026-07-28: the go-sdk client reads the tool's name for
+		// the Mcp-Name header by decoding the arguments too, which fails
+		// on a number float64 cannot hold, and the server refuses a call
+		// without that header.
+		{"2025-11-25", `{"celsius":1e400}`},
+	} {
+		t.Run(tc.protocol+"/"+tc.args, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", tc.protocol, "-call", "echo", "-args", " " + tc.args + "\n"}, noEnv, &stdout, &stderr)
+			if code != 0 || !strings.HasSuffix(stdout.String(), "\n"+tc.args+"\n") {
+				t.Errorf("exit %d, stdout %q, want it to end with %q; stderr %q", code, stdout.String(), tc.args+"\n", stderr.String())
 			}
 		})
 	}

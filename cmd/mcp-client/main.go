@@ -108,9 +108,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *timeout < 0 {
 		return usageError(stderr, fmt.Sprintf("-timeout %v is negative (0 means no limit)", *timeout))
 	}
-	var arguments map[string]any
-	if err := json.Unmarshal([]byte(*callArgs), &arguments); err != nil || arguments == nil {
-		return usageError(stderr, "-args must be a JSON object: "+*callArgs)
+	arguments, err := parseArgs(*callArgs)
+	if err != nil {
+		return usageError(stderr, err.Error())
 	}
 	answer, err := parseElicit(*elicit)
 	if err != nil {
@@ -144,6 +144,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// parseArgs reads -args: one JSON object, kept as the text it came in so
+// that the tool gets its numbers as written, not as float64 made them
+// (9007199254740993, 1e400).
+func parseArgs(s string) (json.RawMessage, error) {
+	var args json.RawMessage
+	if err := json.Unmarshal([]byte(s), &args); err != nil {
+		return nil, fmt.Errorf("-args must be a JSON object: %v: %s", err, s)
+	}
+	if args[0] != '{' { // Unmarshal trimmed the spaces around it
+		return nil, fmt.Errorf("-args must be a JSON object, not %s", s)
+	}
+	return args, nil
 }
 
 // loopback reports whether host, a URL's host without its port, is this
