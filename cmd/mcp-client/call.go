@@ -104,7 +104,7 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 	session.Close()
 	view.end()
 	if err != nil {
-		return withStatus(httpClient, fmt.Errorf("calling %s: %w", c.name, err))
+		return withStatus(httpClient, "calling "+c.name, err)
 	}
 	if lines := contentLines(res.Content); len(lines) > 0 {
 		// Tools that return structured content also return it as text.

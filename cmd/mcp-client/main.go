@@ -184,7 +184,7 @@ func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.Cl
 	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: protocol})
 	if err != nil {
-		return nil, nil, withStatus(httpClient, fmt.Errorf("connecting: %w", err))
+		return nil, nil, withStatus(httpClient, "connecting", err)
 	}
 	init := session.InitializeResult()
 	fmt.Fprintf(out, "Connected to %s %s (protocol %s)\n", init.ServerInfo.Name, init.ServerInfo.Version, init.ProtocolVersion)
@@ -204,7 +204,7 @@ func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) 
 	var tools []*mcp.Tool
 	for t, err := range session.Tools(ctx, nil) { // every page
 		if err != nil {
-			return withStatus(httpClient, fmt.Errorf("listing tools: %w", err))
+			return withStatus(httpClient, "listing tools", err)
 		}
 		tools = append(tools, t)
 	}
@@ -222,7 +222,7 @@ func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) 
 		start := time.Now()
 		res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "ping"})
 		if err != nil {
-			return withStatus(httpClient, fmt.Errorf("calling ping: %w", err))
+			return withStatus(httpClient, "calling ping", err)
 		}
 		if res.IsError {
 			return fmt.Errorf("ping #%d failed: %s", i, text(res))
@@ -382,19 +382,28 @@ type httpStatusError struct {
 func (e *httpStatusError) Error() string { return e.err.Error() }
 func (e *httpStatusError) Unwrap() error { return e.err }
 
-// withStatus attaches the failed POST's answer to err, when the last POST
-// failed.
-func withStatus(c *http.Client, err error) error {
+// stepError is the failure of one step of the run ("calling ping").
+type stepError struct {
+	step string
+	err  error
+}
+
+func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
+func (e *stepError) Unwrap() error { return e.err }
+
+// withStatus is the failure of step with err, carrying the failed POST's
+// answer when the last POST failed.
+func withStatus(c *http.Client, step string, err error) error {
 	rec, ok := c.Transport.(*statusRecorder)
 	if !ok {
-		return err
+		return &stepError{step, err}
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if rec.last == 0 {
-		return err
+		return &stepError{step, err}
 	}
-	return &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.token != "", err: err}
+	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.token != "", err: err}}
 }
 
 // redacted is endpoint with the password of its user information, if any,
@@ -433,16 +442,37 @@ func validScheme(s string) bool {
 func explain(endpoint string, err error) string {
 	endpoint = redacted(endpoint)
 	var se *httpStatusError
-	if errors.As(err, &se) {
-		switch se.status {
-		case http.StatusUnauthorized:
-			return fmt.Sprintf("not authorized by %s (HTTP 401): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, metadataHint(se.challenge))
-		case http.StatusForbidden:
+	hasStatus := errors.As(err, &se)
+	rpcErr := serverError(err)
+	if hasStatus {
+		// These statuses say more than the JSON-RPC error a server
+		// wraps them in (lambdamcp.JSONErrors makes "404 page not found"
+		// an invalid request) — except a 2026-07-28 server's 404 for a
+		// method it does not know.
+		switch {
+		case se.status == http.StatusUnauthorized:
+			return fmt.Sprintf("not authorized by %s (%s): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, httpStatus(se), metadataHint(se.challenge))
+		case se.status == http.StatusForbidden:
 			return forbidden(endpoint, se)
-		case http.StatusNotFound:
-			return fmt.Sprintf("no MCP endpoint at %s (HTTP 404): check the URL's path", endpoint)
+		case se.status == http.StatusNotFound && (rpcErr == nil || rpcErr.Code != jsonrpc.CodeMethodNotFound):
+			return fmt.Sprintf("no MCP endpoint at %s (%s): check the URL's path", endpoint, httpStatus(se))
 		}
-		return fmt.Sprintf("%s answered HTTP %d: %v%s", endpoint, se.status, err, capabilityHint(err))
+	}
+	if rpcErr != nil {
+		// The server understood the request and said why it failed.
+		var step *stepError
+		doing := ""
+		if errors.As(err, &step) {
+			doing = step.step + ": "
+		}
+		answered := endpoint + ":"
+		if hasStatus {
+			answered = fmt.Sprintf("%s answered %s:", endpoint, httpStatus(se))
+		}
+		return fmt.Sprintf("%s %sserver error %d: %s%s", answered, doing, rpcErr.Code, rpcErr.Message, capabilityHint(err))
+	}
+	if hasStatus {
+		return fmt.Sprintf("%s answered %s: %v", endpoint, httpStatus(se), err)
 	}
 	var ne net.Error
 	var oe *net.OpError
@@ -456,6 +486,32 @@ func explain(endpoint string, err error) string {
 		return fmt.Sprintf("cannot reach %s: %v", endpoint, err)
 	}
 	return fmt.Sprintf("%s: %v", endpoint, err)
+}
+
+// The go-sdk's transport reports some failures of its own as JSON-RPC
+// errors, which the server did not send.
+const (
+	codeRejected      = -32005 // "rejected by transport": wraps the server's error, if any, after it
+	codeClientClosing = -32003 // "client is closing"
+)
+
+// serverError returns the JSON-RPC error the server answered with, if err
+// holds one.
+func serverError(err error) *jsonrpc.Error {
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code == codeRejected || rpcErr.Code == codeClientClosing {
+		return nil
+	}
+	return rpcErr
+}
+
+// httpStatus names the status of a failed answer, and the message its
+// body gave, if any: `HTTP 500, "boom"`.
+func httpStatus(se *httpStatusError) string {
+	if se.message == "" {
+		return fmt.Sprintf("HTTP %d", se.status)
+	}
+	return fmt.Sprintf("HTTP %d, %q", se.status, se.message)
 }
 
 // capabilityHint tells what to do about a server's
@@ -516,10 +572,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 // path outside their stage and routes, token or not: the commonest cause
 // of a 403 is a wrong URL.
 func forbidden(endpoint string, se *httpStatusError) string {
-	status := "HTTP 403"
-	if se.message != "" {
-		status += fmt.Sprintf(", %q", se.message)
-	}
+	status := httpStatus(se)
 	missingToken := se.message == "Missing Authentication Token"
 	switch {
 	case challengeError(se.challenge) == "insufficient_scope":
