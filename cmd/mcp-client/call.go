@@ -71,7 +71,9 @@ func parseElicit(s string) (*elicitAnswer, error) {
 // callTool calls one tool, showing its progress and log messages as they
 // arrive, then prints its result.
 func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall, stdout, stderr io.Writer) error {
-	view := &progressView{out: stdout, bar: isTerminal(stdout)}
+	// Standard output is for the result alone, for a pipe to read:
+	// what the client says along the way goes to standard error.
+	view := &progressView{out: stderr, bar: isTerminal(stderr)}
 	opts := &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
 			view.progress(req.Params)
@@ -85,7 +87,7 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 			return c.elicit.answer(stderr, req.Params), nil
 		}
 	}
-	session, httpClient, err := connect(ctx, endpoint, token, protocol, opts, stdout)
+	session, httpClient, err := connect(ctx, endpoint, token, protocol, opts, stderr)
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,9 @@ import (
 )
 
 // TestCallShowsProgress calls the progress example's count tool and checks
-// that progress comes out as plain lines (stdout is no terminal here), log
-// messages on stderr, then the result.
+// that standard output gets the result alone, and standard error the
+// server's name, the progress as plain lines (stderr is no terminal here)
+// and the log messages.
 func TestCallShowsProgress(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
@@ -37,33 +38,32 @@ func TestCallShowsProgress(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 			}
-			// The SDK client hands notifications to their handlers apart
-			// from the response, so the result may come before the last
-			// progress line; all must be there, progress in order.
-			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-			var progressLines []string
-			result := false
-			for _, l := range lines[1:] {
-				if strings.HasPrefix(l, "progress ") {
-					progressLines = append(progressLines, l)
-				} else if l == `{"counted":3}` {
-					result = true
-				} else {
-					t.Errorf("unexpected line %q", l)
-				}
+			if diff := cmp.Diff(`{"counted":3}`+"\n", stdout.String()); diff != "" {
+				t.Errorf("stdout (-want +got):\n%s", diff)
 			}
+			// The SDK client hands notifications to their handlers apart
+			// from each other, so progress and log lines may interleave;
+			// each kind must come in order.
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 			if want := "Connected to lambdamcp-progress 1.0.0 (protocol " + protocol + ")"; lines[0] != want {
-				t.Errorf("first line = %q, want %q", lines[0], want)
+				t.Errorf("first line of stderr = %q, want %q", lines[0], want)
+			}
+			var progressLines, logLines []string
+			for _, l := range lines[1:] {
+				switch {
+				case strings.HasPrefix(l, "progress "):
+					progressLines = append(progressLines, l)
+				case strings.HasPrefix(l, "log "):
+					logLines = append(logLines, l)
+				default:
+					t.Errorf("unexpected line on stderr %q", l)
+				}
 			}
 			if diff := cmp.Diff([]string{"progress 1/3: step 1 of 3", "progress 2/3: step 2 of 3", "progress 3/3: step 3 of 3"}, progressLines); diff != "" {
 				t.Errorf("progress lines (-want +got):\n%s", diff)
 			}
-			if !result {
-				t.Errorf("no result line in:\n%s", stdout.String())
-			}
-			wantErr := "log info count: step 1\nlog info count: step 2\nlog info count: step 3\n"
-			if diff := cmp.Diff(wantErr, stderr.String()); diff != "" {
-				t.Errorf("stderr (-want +got):\n%s", diff)
+			if diff := cmp.Diff([]string{"log info count: step 1", "log info count: step 2", "log info count: step 3"}, logLines); diff != "" {
+				t.Errorf("log lines (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -120,8 +120,8 @@ func TestCallPassesArgumentsAsWritten(t *testing.T) {
 		t.Run(tc.protocol+"/"+tc.args, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", tc.protocol, "-call", "echo", "-args", " " + tc.args + "\n"}, noEnv, &stdout, &stderr)
-			if code != 0 || !strings.HasSuffix(stdout.String(), "\n"+tc.args+"\n") {
-				t.Errorf("exit %d, stdout %q, want it to end with %q; stderr %q", code, stdout.String(), tc.args+"\n", stderr.String())
+			if code != 0 || stdout.String() != tc.args+"\n" {
+				t.Errorf("exit %d, stdout %q, want %q; stderr %q", code, stdout.String(), tc.args+"\n", stderr.String())
 			}
 		})
 	}

@@ -10,11 +10,13 @@
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
 //
-// During a -call, progress notifications are drawn as a progress bar when
-// standard output is a terminal and printed as plain lines otherwise; log
-// messages the server sends (at -log level and above) go to standard error.
-// The result's text, and its structured content as JSON, go to standard
-// output; a result that is a tool error exits with status 1.
+// During a -call, standard output gets the result alone, so that it can be
+// piped on: its content (text as it is, other kinds by name), or its
+// structured content as JSON when it has no content. The rest goes to standard error: the server it connected to,
+// progress notifications (drawn as a progress bar when standard error is a
+// terminal, printed as plain lines otherwise) and the log messages the
+// server sends (at -log level and above). A result that is a tool error
+// exits with status 1.
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain

@@ -123,11 +123,14 @@ $`)
 		if code != 0 {
 			t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 		}
-		want := regexp.MustCompile(`^Connected to lambdamcp-demo 0\.1\.0 \(protocol 2026-07-28\)
-pong! logStream=unknown v=0\.1\.0 d=0
+		// The result alone on stdout; the rest on stderr.
+		want := regexp.MustCompile(`^pong! logStream=unknown v=0\.1\.0 d=0
 $`)
 		if !want.MatchString(out) {
 			t.Errorf("output does not match %s:\n%s", want, out)
+		}
+		if banner := "Connected to lambdamcp-demo 0.1.0 (protocol 2026-07-28)\n"; !strings.HasPrefix(errOut, banner) {
+			t.Errorf("stderr %q does not start with %q", errOut, banner)
 		}
 	})
 
