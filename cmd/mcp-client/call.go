@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -79,6 +80,12 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 			view.progress(req.Params)
 		},
 		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
+			// Only a 2026-07-28 request carries -log to the server; a
+			// 2025-11-25 server, stateless, has no session to remember a
+			// logging/setLevel in, and sends what it sends.
+			if below(string(req.Params.Level), c.logLevel) {
+				return
+			}
 			view.log(stderr, req.Params)
 		},
 	}
@@ -154,6 +161,13 @@ func contentLines(content []mcp.Content) []string {
 		}
 	}
 	return lines
+}
+
+// below reports whether level is less severe than least, both MCP log
+// levels. A level this client does not know is not below anything.
+func below(level, least string) bool {
+	i, j := slices.Index(logLevels, level), slices.Index(logLevels, least)
+	return i >= 0 && i < j
 }
 
 // learnTool lists the server's tools until it has seen name. From

@@ -69,6 +69,29 @@ func TestCallShowsProgress(t *testing.T) {
 	}
 }
 
+// TestCallHonoursLogLevel checks that -log drops the messages below it in
+// both eras: the count tool logs at info.
+func TestCallHonoursLogLevel(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+		for level, want := range map[string]bool{"debug": true, "info": true, "notice": false, "emergency": false} {
+			t.Run(protocol+"/"+level, func(t *testing.T) {
+				var stdout, stderr bytes.Buffer
+				code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", protocol, "-call", "count", "-args", `{"steps":2}`, "-log", level}, noEnv, &stdout, &stderr)
+				if code != 0 {
+					t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+				}
+				if got := strings.Contains(stderr.String(), "log info count: step 2\n"); got != want {
+					t.Errorf("info messages shown: %v, want %v; stderr:\n%s", got, want, stderr.String())
+				}
+			})
+		}
+	}
+}
+
 func TestCallFailures(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))

@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run; 0 means no limit")
 	call := fs.String("call", "", "call this tool instead of the default story")
 	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
-	logLevel := fs.String("log", "info", "least severe server log level to show during -call (2026-07-28 per-request logging): "+strings.Join(logLevels, ", "))
+	logLevel := fs.String("log", "info", "least severe server log level to show during -call: "+strings.Join(logLevels, ", "))
 	insecure := fs.Bool("insecure", false, "send the bearer token over plain http to a host that is not loopback")
 	elicit := fs.String("elicit", "", "during -call, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
