@@ -121,6 +121,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if answer != nil && *call == "" {
 		return usageError(stderr, "-elicit answers a tool's requests: use it with -call")
 	}
+	for _, name := range []string{"args", "log"} {
+		if given[name] && *call == "" {
+			return usageError(stderr, fmt.Sprintf("-%s is for the tool -call calls: use it with -call", name))
+		}
+	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
 	} else if *token != "" && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {

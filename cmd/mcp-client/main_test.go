@@ -145,6 +145,8 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 		{"protocol unknown", []string{"-protocol", "foo"}, `-protocol "foo" is not a protocol version`},
 		{"protocol unreleased", []string{"-protocol", "2099-01-01"}, `-protocol "2099-01-01" is not a protocol version`},
 		{"negative timeout", []string{"-timeout", "-1s"}, `-timeout -1s is negative`},
+		{"args without call", []string{"-args", `{"delay_ms":1}`}, `-args is for the tool -call calls`},
+		{"log without call", []string{"-log", "debug"}, `-log is for the tool -call calls`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
