@@ -414,7 +414,8 @@ func withStatus(c *http.Client, step string, err error) error {
 }
 
 // redacted is endpoint with the password of its user information, if any,
-// replaced by "xxxxx"; a URL that does not parse is returned as is.
+// replaced by "xxxxx"; of a URL that does not parse, everything between
+// "//" and the last "@" is, and its query is dropped.
 func redacted(endpoint string) string {
 	if scheme, _, ok := strings.Cut(endpoint, "://"); !ok || !validScheme(scheme) {
 		// No scheme, so url.Parse would read "user:password@host" as a
@@ -427,6 +428,12 @@ func redacted(endpoint string) string {
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
+		// Where its parts are is a guess: hide all that may be secret.
+		endpoint, _, _ = strings.Cut(endpoint, "?")
+		scheme, rest, _ := strings.Cut(endpoint, "//")
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+			return scheme + "//xxxxx" + rest[at:]
+		}
 		return endpoint
 	}
 	return u.Redacted()

@@ -180,6 +180,9 @@ func TestSecretsStayHidden(t *testing.T) {
 		{"nothing listening", []string{"-endpoint", "http://alice:s3cret@127.0.0.1:1/mcp"}, 1},
 		{"wrong path", []string{"-endpoint", strings.TrimSuffix(withPassword, "/mcp") + "/nope"}, 1},
 		{"not http", []string{"-endpoint", "ftp://alice:s3cret@127.0.0.1/mcp"}, 2},
+		{"not a URL", []string{"-endpoint", "http://alice:p%zzs3cret@127.0.0.1:1/mcp"}, 2},
+		{"not a URL, @ in the password", []string{"-endpoint", "http://alice:p%zz@s3cret@127.0.0.1:1/mcp"}, 2},
+		{"not a URL, secret in the query", []string{"-endpoint", "http://127.0.0.1:1/mcp%zz?key=s3cret"}, 2},
 		{"help", []string{"-h"}, -1},
 	}
 	for _, tc := range tests {
