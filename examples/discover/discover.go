@@ -33,6 +33,11 @@ func New(opts Options) *mcp.Server {
 			c.TTLMs = ttl
 			c.CacheScope = "public"
 		},
+		// The list never changes: promising list-changed notifications
+		// would make a 2026-07-28 subscriptions/listen hold its request
+		// open until the deadline (on a buffered Lambda shape, a whole
+		// execution environment).
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: "Says which client called."},
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {

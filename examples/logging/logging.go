@@ -18,7 +18,13 @@ var Levels = []mcp.LoggingLevel{"debug", "info", "warning", "error"}
 
 // New returns the server.
 func New() *mcp.Server {
-	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-logging", Version: "1.0.0"}, nil)
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-logging", Version: "1.0.0"}, &mcp.ServerOptions{
+		// The list never changes: promising list-changed notifications
+		// would make a 2026-07-28 subscriptions/listen hold its request
+		// open until the deadline (on a buffered Lambda shape, a whole
+		// execution environment).
+		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Tools: &mcp.ToolCapabilities{}},
+	})
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "work",
 		Description: "Logs one message at each level (debug, info, warning, error), then answers done.",

@@ -48,7 +48,13 @@ type quote struct {
 
 // New returns the server, sealing requestState with sealer.
 func New(sealer *requeststate.Sealer) *mcp.Server {
-	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-mrtr", Version: "1.0.0"}, nil)
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-mrtr", Version: "1.0.0"}, &mcp.ServerOptions{
+		// The list never changes: promising list-changed notifications
+		// would make a 2026-07-28 subscriptions/listen hold its request
+		// open until the deadline (on a buffered Lambda shape, a whole
+		// execution environment).
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+	})
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "order",
 		Description: "Orders items after the user confirms the price (elicitation).",

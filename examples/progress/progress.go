@@ -47,7 +47,13 @@ func New(opts Options) *mcp.Server {
 	if step == nil {
 		step = wait
 	}
-	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-progress", Version: "1.0.0"}, nil)
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-progress", Version: "1.0.0"}, &mcp.ServerOptions{
+		// The list never changes: promising list-changed notifications
+		// would make a 2026-07-28 subscriptions/listen hold its request
+		// open until the deadline (on a buffered Lambda shape, a whole
+		// execution environment).
+		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Tools: &mcp.ToolCapabilities{}},
+	})
 	s.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "count",

@@ -22,6 +22,11 @@ var Shapes = []string{"alb", "http", "rest", "url"}
 func New() *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-prompts", Version: "1.0.0"}, &mcp.ServerOptions{
 		CompletionHandler: complete,
+		// The list never changes: promising list-changed notifications
+		// would make a 2026-07-28 subscriptions/listen hold its request
+		// open until the deadline (on a buffered Lambda shape, a whole
+		// execution environment). The handler adds completions.
+		Capabilities: &mcp.ServerCapabilities{Prompts: &mcp.PromptCapabilities{}},
 	})
 	s.AddPrompt(&mcp.Prompt{
 		Name:        "deploy",

@@ -27,7 +27,13 @@ var shapeNotes = map[string]string{
 
 // New returns the server.
 func New() *mcp.Server {
-	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-resources", Version: "1.0.0"}, nil)
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-resources", Version: "1.0.0"}, &mcp.ServerOptions{
+		// The list never changes: promising list-changed notifications
+		// would make a 2026-07-28 subscriptions/listen hold its request
+		// open until the deadline (on a buffered Lambda shape, a whole
+		// execution environment).
+		Capabilities: &mcp.ServerCapabilities{Resources: &mcp.ResourceCapabilities{}},
+	})
 	s.AddResource(&mcp.Resource{
 		URI: ReadmeURI, Name: "readme", Title: "About this server", MIMEType: "text/markdown",
 	}, func(_ context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {

@@ -27,7 +27,13 @@ type ConvertOutput struct {
 
 // New returns the server.
 func New() *mcp.Server {
-	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-structured", Version: "1.0.0"}, nil)
+	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-structured", Version: "1.0.0"}, &mcp.ServerOptions{
+		// The list never changes: promising list-changed notifications
+		// would make a 2026-07-28 subscriptions/listen hold its request
+		// open until the deadline (on a buffered Lambda shape, a whole
+		// execution environment).
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+	})
 	// With a typed output, the SDK derives the outputSchema, fills
 	// structuredContent and mirrors it as JSON text for older clients.
 	mcp.AddTool(s, &mcp.Tool{

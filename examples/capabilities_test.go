@@ -1,0 +1,54 @@
+// Package examples_test checks what every example promises alike.
+package examples_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/lambdamcp/lambdamcp/examples/discover"
+	"github.com/lambdamcp/lambdamcp/examples/logging"
+	"github.com/lambdamcp/lambdamcp/examples/mrtr"
+	"github.com/lambdamcp/lambdamcp/examples/progress"
+	"github.com/lambdamcp/lambdamcp/examples/prompts"
+	"github.com/lambdamcp/lambdamcp/examples/resources"
+	"github.com/lambdamcp/lambdamcp/examples/structured"
+	"github.com/lambdamcp/lambdamcp/examples/subscriptions"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
+	"github.com/lambdamcp/lambdamcp/requeststate"
+)
+
+// TestNoListChangedPromise checks that no example promises list-changed
+// notifications: their lists never change, and a 2026-07-28
+// subscriptions/listen for a promised one holds its request open until
+// the deadline (on a buffered Lambda shape, a whole execution environment).
+func TestNoListChangedPromise(t *testing.T) {
+	sealer, err := requeststate.New(make([]byte, requeststate.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range map[string]http.Handler{
+		"discover":      discover.Handler(discover.New(discover.Options{})),
+		"logging":       logging.Handler(logging.New()),
+		"mrtr":          mrtr.Handler(mrtr.New(sealer)),
+		"progress":      progress.Handler(progress.New(progress.Options{})),
+		"prompts":       prompts.Handler(prompts.New()),
+		"resources":     resources.Handler(resources.New()),
+		"structured":    structured.Handler(structured.New()),
+		"subscriptions": subscriptions.Handler(subscriptions.New()),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var d struct {
+				Capabilities map[string]map[string]any `json:"capabilities"`
+			}
+			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, 1, "server/discover", nil, nil)).Result(t, &d)
+			if len(d.Capabilities) == 0 {
+				t.Fatal("no capabilities")
+			}
+			for _, list := range []string{"tools", "prompts", "resources"} {
+				if d.Capabilities[list]["listChanged"] == true {
+					t.Errorf("%s.listChanged is true, but the list never changes", list)
+				}
+			}
+		})
+	}
+}
