@@ -55,19 +55,26 @@ func New() *mcp.Server {
 	return s
 }
 
-// complete offers the shapes that start with what the client typed.
+// complete offers the values of a deploy argument that start with what
+// the client typed: none for an argument it has no values for, and an
+// invalid-params error for a ref that is not one of its prompts.
 func complete(_ context.Context, req *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
 	p := req.Params
-	var values []string
-	switch {
-	case p.Ref != nil && p.Ref.Type == "ref/prompt" && p.Ref.Name == "deploy" && p.Argument.Name == "shape":
-		for _, s := range Shapes {
-			if strings.HasPrefix(s, p.Argument.Value) {
-				values = append(values, s)
-			}
+	if p.Ref == nil || p.Ref.Type != "ref/prompt" || p.Ref.Name != "deploy" {
+		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "Invalid prompt name"}
+	}
+	var offered []string
+	switch p.Argument.Name {
+	case "shape":
+		offered = Shapes
+	case "streaming":
+		offered = []string{"yes", "no"}
+	}
+	values := []string{} // the schema wants an array, even an empty one
+	for _, v := range offered {
+		if strings.HasPrefix(v, p.Argument.Value) {
+			values = append(values, v)
 		}
-	case p.Ref != nil && p.Ref.Type == "ref/prompt" && p.Ref.Name == "deploy" && p.Argument.Name == "streaming":
-		values = []string{"yes", "no"}
 	}
 	return &mcp.CompleteResult{Completion: mcp.CompletionResultDetails{Values: values, Total: len(values)}}, nil
 }

@@ -57,3 +57,48 @@ func TestPromptsThroughEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletion checks what completion/complete offers: the values that
+// start with what was typed, an empty array (never null) when none do or
+// the argument has none, and an invalid-params error for a ref that is not
+// one of the server's prompts.
+func TestCompletion(t *testing.T) {
+	h := prompts.Handler(prompts.New())
+	deploy := map[string]any{"type": "ref/prompt", "name": "deploy"}
+	tests := []struct {
+		name       string
+		ref        map[string]any
+		arg, typed string
+		want       []any // nil: an error -32602
+	}{
+		{"shape", deploy, "shape", "", []any{"alb", "http", "rest", "url"}},
+		{"shape typed", deploy, "shape", "r", []any{"rest"}},
+		{"shape unknown", deploy, "shape", "x", []any{}},
+		{"streaming", deploy, "streaming", "", []any{"yes", "no"}},
+		{"streaming typed", deploy, "streaming", "n", []any{"no"}},
+		{"unknown argument", deploy, "colour", "", []any{}},
+		{"unknown prompt", map[string]any{"type": "ref/prompt", "name": "nosuch"}, "shape", "", nil},
+		{"resource", map[string]any{"type": "ref/resource", "uri": "file:///x"}, "shape", "", nil},
+	}
+	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
+		for _, tc := range tests {
+			t.Run(era+"/"+tc.name, func(t *testing.T) {
+				answer := lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(era, 1, "completion/complete", map[string]any{
+					"ref":      tc.ref,
+					"argument": map[string]any{"name": tc.arg, "value": tc.typed},
+				}, nil)).Last()
+				if tc.want == nil {
+					if e, _ := answer["error"].(map[string]any); e == nil || e["code"] != float64(-32602) {
+						t.Errorf("answered %v, want error -32602", answer)
+					}
+					return
+				}
+				result, _ := answer["result"].(map[string]any)
+				completion, _ := result["completion"].(map[string]any)
+				if diff := cmp.Diff(tc.want, completion["values"]); diff != "" {
+					t.Errorf("values (-want +got):\n%s\nin %v", diff, answer)
+				}
+			})
+		}
+	}
+}
