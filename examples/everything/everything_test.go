@@ -271,12 +271,27 @@ func TestTamperedStateIsRejected(t *testing.T) {
 
 // In the 2025-11-25 era the same input request would become a
 // server-to-client request, which a stateless server cannot make (nor does it
-// remember the capabilities declared at initialize): the call fails clearly.
+// remember the capabilities declared at initialize): the tools answer with a
+// tool error that says what they need.
 func TestLegacyEraCannotAskTheClient(t *testing.T) {
 	cs := connect(t, "2025-11-25", &mcp.ClientOptions{ElicitationHandler: answerForms})
-	_, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_elicitation", Arguments: map[string]any{"message": "hi"}})
-	if err == nil || !strings.Contains(err.Error(), `fulfilling input request "username"`) {
-		t.Fatalf("got %v, want an error about fulfilling the input request", err)
+	for tool, args := range map[string]map[string]any{
+		"test_elicitation":                         {"message": "hi"},
+		"test_sampling":                            {"prompt": "hi"},
+		"test_input_required_result_elicitation":   nil,
+		"test_input_required_result_list_roots":    nil,
+		"test_input_required_result_request_state": nil,
+	} {
+		t.Run(tool, func(t *testing.T) {
+			res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, Arguments: args})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "text:" + tool + " asks the user for input, which needs protocol 2026-07-28 or later"
+			if got := texts(t, res.Content); !res.IsError || len(got) != 1 || got[0] != want {
+				t.Errorf("got %v (isError %v), want the tool error %q", got, res.IsError, want)
+			}
+		})
 	}
 }
 

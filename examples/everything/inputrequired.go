@@ -105,8 +105,16 @@ func textResult(s string) *mcp.CallToolResult {
 // needInput answers that the tool needs the client's input, unless the
 // client did not declare the capability a request needs: the spec forbids
 // sending that request and has the server answer
-// MissingRequiredClientCapability instead.
+// MissingRequiredClientCapability instead. A request that declares no
+// capabilities at all (stateless, before 2026-07-28) gets a tool error:
+// CheckInputRequests cannot tell what such a client can give, and the
+// go-sdk would fail the call with an error that has no JSON-RPC code.
 func needInput(req *mcp.CallToolRequest, reqs mcp.InputRequestMap, state string) (*mcp.CallToolResult, any, error) {
+	if req.ClientCapabilities() == nil {
+		res := textResult(req.Params.Name + " asks the user for input, which needs protocol 2026-07-28 or later")
+		res.IsError = true
+		return res, nil, nil
+	}
 	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), reqs); err != nil {
 		return nil, nil, err
 	}

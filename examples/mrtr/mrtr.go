@@ -74,6 +74,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 					"required":   []string{"confirm"},
 				},
 			}}
+			if req.ClientCapabilities() == nil {
+				return inputNeedsNewerProtocol(req), nil, nil
+			}
 			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
 				return nil, nil, err
 			}
@@ -106,6 +109,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 				Messages:  []*mcp.SamplingMessage{{Role: "user", Content: &mcp.TextContent{Text: "Write a haiku about " + in.Topic + "."}}},
 				MaxTokens: 100,
 			}}
+			if req.ClientCapabilities() == nil {
+				return inputNeedsNewerProtocol(req), nil, nil
+			}
 			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
 				return nil, nil, err
 			}
@@ -146,6 +152,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		purpose := callPurpose(req, struct{}{})
 		if req.Params.RequestState == "" {
 			ask := mcp.InputRequestMap{"roots": &mcp.ListRootsParams{}}
+			if req.ClientCapabilities() == nil {
+				return inputNeedsNewerProtocol(req), nil, nil
+			}
 			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
 				return nil, nil, err
 			}
@@ -170,6 +179,18 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
 	})
 	return s
+}
+
+// inputNeedsNewerProtocol is the tool error of a tool that asks for input
+// in a request that does not say what the client can give: before
+// 2026-07-28 a stateless request carries no client capabilities, and
+// CheckInputRequests, which cannot tell, lets the go-sdk fail the call
+// with an error that has no JSON-RPC code.
+func inputNeedsNewerProtocol(req *mcp.CallToolRequest) *mcp.CallToolResult {
+	return &mcp.CallToolResult{
+		IsError: true,
+		Content: []mcp.Content{&mcp.TextContent{Text: req.Params.Name + " asks the user for input, which needs protocol 2026-07-28 or later"}},
+	}
 }
 
 // callPurpose binds requestState to the call: the tool, its arguments,

@@ -253,3 +253,26 @@ func TestMissingCapability(t *testing.T) {
 		}
 	}
 }
+
+// TestLegacyEraGetsToolError checks that in the 2025-11-25 era, whose
+// stateless requests declare no client capabilities, the tools that ask
+// for input answer with a tool error saying what they need, not a JSON-RPC
+// error without a code.
+func TestLegacyEraGetsToolError(t *testing.T) {
+	h := mrtr.Handler(mrtr.New(newSealer(t)))
+	for tool, args := range map[string]map[string]any{
+		"order":     {"item": "tea", "quantity": 1},
+		"haiku":     {"topic": "Lambda"},
+		"workspace": {},
+	} {
+		t.Run(tool, func(t *testing.T) {
+			var res inputRequired
+			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
+				map[string]any{"name": tool, "arguments": args}, nil)).Result(t, &res)
+			want := tool + " asks the user for input, which needs protocol 2026-07-28 or later"
+			if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
+				t.Errorf("result %+v, want the tool error %q", res, want)
+			}
+		})
+	}
+}
