@@ -12,11 +12,11 @@
 //
 // During a -call, standard output gets the result alone, so that it can be
 // piped on: its content (text as it is, other kinds by name), or its
-// structured content as JSON when it has no content. The rest goes to standard error: the server it connected to,
-// progress notifications (drawn as a progress bar when standard error is a
-// terminal, printed as plain lines otherwise) and the log messages the
-// server sends (at -log level and above). A result that is a tool error
-// exits with status 1.
+// structured content as JSON when it has no content. The rest goes to
+// standard error: the server it connected to, progress notifications (drawn
+// as a progress bar when standard error is a terminal, printed as plain
+// lines otherwise) and the log messages the server sends (at -log level and
+// above). A result that is a tool error exits with status 1.
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
@@ -250,10 +250,10 @@ func text(res *mcp.CallToolResult) string {
 }
 
 // statusRecorder adds the bearer token to requests for the endpoint's
-// origin, and remembers how the last POST was answered, so that a failure can be explained in HTTP terms. Only POSTs
-// carry the client's requests: the GET the SDK opens for server messages is
-// answered 405 by stateless servers, which is no failure, and a DELETE only
-// ends a session.
+// origin, and remembers how the last POST was answered, so that a failure
+// can be explained in HTTP terms. Only POSTs carry the client's requests:
+// the GET the SDK opens for server messages is answered 405 by stateless
+// servers, which is no failure, and a DELETE only ends a session.
 type statusRecorder struct {
 	base   http.RoundTripper
 	token  string
