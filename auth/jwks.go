@@ -126,7 +126,10 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 		}
 		c.set, c.fetchedAt = set, now
 	case c.set == nil:
-		c.refreshAfter = now.Add(min(unloadedRetry, c.minRefresh))
+		// From the failure's end, not the fetch's start: a fetch that
+		// failed by timing out would otherwise leave no pause at all, and
+		// every token would wait out a fetch of its own.
+		c.refreshAfter = c.now().Add(min(unloadedRetry, c.minRefresh))
 	}
 	held := c.set
 	c.mu.Unlock()

@@ -282,6 +282,32 @@ func TestJWKSUnavailable(t *testing.T) {
 	}
 }
 
+// A fetch that fails slowly (the JWKS host unreachable, the fetch timing out)
+// is not tried again at once when it ends: the pause runs from the failure,
+// so the tokens that follow are answered at once rather than each waiting
+// out a fetch of its own.
+func TestJWKSSlowFailurePauses(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	srv.setMode("down")
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	srv.setBefore(func(*http.Request) { advance(5 * time.Second) }) // each fetch takes 5 s to fail
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Now = clock })
+	tok := key.sign(t, claims{})
+	for range 3 {
+		if _, err := v.Verify(context.Background(), tok); !errors.Is(err, ErrKeysUnavailable) {
+			t.Fatalf("JWKS down: %v, want ErrKeysUnavailable", err)
+		}
+		advance(100 * time.Millisecond)
+	}
+	if got := srv.hits.Load(); got != 1 {
+		t.Errorf("JWKS fetched %d times within a second of a slow failure, want 1", got)
+	}
+}
+
 // Until a key set has loaded, a failed fetch is tried again a second later,
 // not a whole MinRefreshInterval later: an outage at start-up must not
 // refuse every token for a minute after the JWKS is back.
