@@ -116,6 +116,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			c.AuthorizationServers = []string{iss}
 		}
 	}
+	// The metadata document must name an authorization server; without
+	// one (static tokens) there is no document to point at.
+	if c.ResourceMetadataURL != "" && len(c.AuthorizationServers) == 0 && c.Enabled() {
+		return Config{}, fmt.Errorf("%s names a metadata document, which must name an authorization server, and none issues these tokens: "+
+			"set %s, or leave the metadata URL unset", EnvResourceMetadataURL, EnvAuthorizationServers)
+	}
 	// Settings that only a verifier acts on say that tokens were meant to
 	// be checked; without a verifier the server would start open.
 	if !c.Enabled() {

@@ -54,6 +54,9 @@ func TestConfigFromEnv(t *testing.T) {
 		// What only a verifier acts on, without one, would leave the server open.
 		{name: "scopes alone", env: map[string]string{EnvRequiredScopes: "mcp:tools"}, wantErr: true},
 		{name: "metadata URL alone", env: map[string]string{EnvResourceMetadataURL: "https://x/.well-known/oauth-protected-resource/mcp"}, wantErr: true},
+		// Static tokens come from no authorization server: a document would have to name one.
+		{name: "metadata URL with static tokens alone", env: map[string]string{EnvTokenSHA256: HashToken("t"),
+			EnvResourceMetadataURL: "https://x/.well-known/oauth-protected-resource/mcp"}, wantErr: true},
 		{name: "authorization servers alone", env: map[string]string{EnvAuthorizationServers: "https://iss"}, wantErr: true},
 		{name: "resource URL and origins alone", env: map[string]string{EnvResourceURL: "https://x/mcp", EnvAllowedOrigins: "https://app"},
 			want: Config{ResourceURL: "https://x/mcp", AllowedOrigins: []string{"https://app"}}},

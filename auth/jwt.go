@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,10 @@ type JWTOptions struct {
 	AudienceClaim string
 	// Resource is this resource's URL (MCP_RESOURCE_URL). With an
 	// AudienceClaim other than "aud", a token's "aud" claim, if it has one,
-	// must name it; when Resource is empty, such a token is refused.
+	// must name it. Empty means the URL [Middleware] serves the request at
+	// (its ResourceURL, or the one it derives from the request); where
+	// neither is known (an authorizer not given MCP_RESOURCE_URL), such a
+	// token is refused.
 	Resource string
 	// Algorithms is the allowlist of signature algorithms. Empty means
 	// DefaultAlgorithms. "none" and the HMAC algorithms are refused even if
@@ -210,7 +214,9 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 		jwt.WithAcceptableSkew(v.opts.Leeway),
 		jwt.WithIssuer(v.opts.Issuer),
 		jwt.WithRequiredClaim(jwt.ExpirationKey),
-		jwt.WithValidator(jwt.ValidatorFunc(v.checkAudience)),
+		jwt.WithValidator(jwt.ValidatorFunc(func(_ context.Context, tok jwt.Token) error {
+			return v.checkAudience(tok, cmp.Or(v.opts.Resource, resourceFrom(ctx)))
+		})),
 	)
 	if errors.Is(err, ErrKeysUnavailable) {
 		return nil, ErrKeysUnavailable
@@ -285,9 +291,10 @@ func keyFits(kty jwa.KeyType, alg jwa.SignatureAlgorithm) bool {
 
 // checkAudience accepts the token if the audience claim is, or contains, the
 // configured audience. With another claim than "aud", an "aud" the token
-// has all the same must name this resource: the MCP authorization spec has a
-// server refuse tokens whose audience is another (RFC 8707).
-func (v *JWTVerifier) checkAudience(_ context.Context, tok jwt.Token) error {
+// has all the same must name resource, this one's URL: the MCP
+// authorization spec has a server refuse tokens whose audience is another
+// (RFC 8707).
+func (v *JWTVerifier) checkAudience(tok jwt.Token, resource string) error {
 	aud, _ := tok.Audience()
 	if v.opts.AudienceClaim == jwt.AudienceKey {
 		if !slices.Contains(aud, v.opts.Audience) {
@@ -298,7 +305,7 @@ func (v *JWTVerifier) checkAudience(_ context.Context, tok jwt.Token) error {
 	if !slices.Contains(stringsClaim(tok, v.opts.AudienceClaim), v.opts.Audience) {
 		return fmt.Errorf("wrong audience: %q claim does not name this resource", v.opts.AudienceClaim)
 	}
-	if len(aud) > 0 && (v.opts.Resource == "" || !slices.Contains(aud, v.opts.Resource)) {
+	if len(aud) > 0 && (resource == "" || !slices.Contains(aud, resource)) {
 		return errors.New(`wrong audience: the token's "aud" claim does not name this resource`)
 	}
 	return nil

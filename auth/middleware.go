@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,8 +25,7 @@ type MiddlewareOptions struct {
 	// AuthorizationServers lists issuer URLs for the metadata document.
 	// The MCP authorization spec requires at least one there: without any
 	// (static tokens, which no authorization server issues), no document
-	// is served and challenges point at none, unless ResourceMetadataURL
-	// names one kept elsewhere.
+	// is served and challenges point at none, ResourceMetadataURL or not.
 	AuthorizationServers []string
 	// Scopes are required of every caller; they are sent in challenges and
 	// published as scopes_supported. Nil requires none.
@@ -100,7 +100,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.refuse(w, r, err, nil, errors.Is(err, ErrInvalidToken))
 		return
 	}
-	id, err := verify(r.Context(), m.v, token)
+	id, err := verify(withResource(r.Context(), m.resourceURL(r)), m.v, token)
 	if err == nil && !m.opts.ScopeHierarchy.Holds(id.Scopes, m.opts.Scopes...) {
 		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(m.opts.Scopes, " "))
 	}
@@ -208,7 +208,7 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 
 func (m *middleware) challenge(r *http.Request, code string) string {
 	var metadata string
-	if m.opts.ResourceMetadataURL != "" || len(m.opts.AuthorizationServers) > 0 {
+	if len(m.opts.AuthorizationServers) > 0 {
 		metadata = m.metadataURL(r)
 	}
 	return Challenge(code, metadata, m.opts.Scopes)
@@ -263,15 +263,33 @@ func (m *middleware) metadataURL(r *http.Request) string {
 	if m.opts.ResourceMetadataURL != "" {
 		return m.opts.ResourceMetadataURL
 	}
-	resource := requestOrigin(r) + r.URL.EscapedPath()
-	if m.resource != nil {
-		resource = m.resource.String()
-	}
-	u, err := MetadataURL(resource)
+	u, err := MetadataURL(m.resourceURL(r))
 	if err != nil {
 		return ""
 	}
 	return u
+}
+
+// resourceURL is the URL of the resource r asks for: the configured
+// ResourceURL, or the request's own, as the client sent it.
+func (m *middleware) resourceURL(r *http.Request) string {
+	if m.resource != nil {
+		return m.resource.String()
+	}
+	return requestOrigin(r) + r.URL.EscapedPath()
+}
+
+type resourceKey struct{}
+
+// withResource hands the verifier the URL of the resource the request is
+// for, which a JWTVerifier without JWTOptions.Resource checks "aud" against.
+func withResource(ctx context.Context, resource string) context.Context {
+	return context.WithValue(ctx, resourceKey{}, resource)
+}
+
+func resourceFrom(ctx context.Context) string {
+	s, _ := ctx.Value(resourceKey{}).(string)
+	return s
 }
 
 func (m *middleware) log(r *http.Request, status int, reason string, id *Identity) {

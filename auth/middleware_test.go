@@ -135,7 +135,8 @@ func TestChallengeMetadataURL(t *testing.T) {
 	}{
 		{"from the resource URL", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp", AuthorizationServers: []string{"https://issuer.example.com"}}, "https://api.example.com/mcp",
 			`Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"`},
-		{"configured explicitly", &MiddlewareOptions{ResourceURL: "https://x.execute-api.test/prod/mcp", ResourceMetadataURL: "https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"},
+		{"configured explicitly", &MiddlewareOptions{ResourceURL: "https://x.execute-api.test/prod/mcp", ResourceMetadataURL: "https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp",
+			AuthorizationServers: []string{"https://issuer.example.com"}},
 			"https://x.execute-api.test/mcp", `Bearer resource_metadata="https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"`},
 		{"derived from the request", withIssuer, "http://127.0.0.1:8080/mcp",
 			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp"`},
@@ -143,6 +144,8 @@ func TestChallengeMetadataURL(t *testing.T) {
 			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/t%2Fa%22/mcp"`},
 		// Tokens no authorization server issues: no metadata to point at.
 		{"static tokens only", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"}, "https://api.example.com/mcp", `Bearer`},
+		{"static tokens only, metadata URL configured", &MiddlewareOptions{ResourceURL: "https://x.execute-api.test/prod/mcp",
+			ResourceMetadataURL: "https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"}, "https://x.execute-api.test/mcp", `Bearer`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -409,5 +412,33 @@ func TestMetadataPreflight(t *testing.T) {
 	}
 	if got := rec.Header().Get("Access-Control-Allow-Methods"); !strings.Contains(got, "GET") {
 		t.Errorf("Access-Control-Allow-Methods %q lacks GET", got)
+	}
+}
+
+// A JWT verifier with its audience in client_id checks a token's aud
+// against the resource the request is for, as Middleware knows it: its
+// ResourceURL, or the URL derived from the request (a Function URL without
+// MCP_RESOURCE_URL). RFC 8707 tokens for this server pass; tokens for
+// another resource do not.
+func TestMiddlewareGivesTheVerifierItsResource(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Audience, o.AudienceClaim = "client-abc", "client_id" })
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for name, opts := range map[string]*MiddlewareOptions{
+		"configured": {ResourceURL: "https://fn.lambda-url.test/mcp"},
+		"derived":    nil,
+	} {
+		h := Middleware(v, opts)(ok)
+		for aud, want := range map[string]int{"https://fn.lambda-url.test/mcp": 200, "https://payroll.test": 401, "-": 200} {
+			req := httptest.NewRequest("POST", "http://fn.lambda-url.test/mcp", nil)
+			req.Header.Set("X-Forwarded-Proto", "https")
+			req.Header.Set("Authorization", "Bearer "+key.sign(t, claims{aud: aud}))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != want {
+				t.Errorf("%s, aud %q: %d %s, want %d", name, aud, rec.Code, rec.Body, want)
+			}
+		}
 	}
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // A Verifier checks a bearer token and says who presented it. Errors wrap
-// [ErrInvalidToken] (answer 401) or [ErrInsufficientScope] (answer 403);
-// any other error is a failure of the verifier itself. A nil identity
+// [ErrInvalidToken] (answer 401), [ErrInsufficientScope] (answer 403) or
+// [ErrKeysUnavailable] (answer 503: the token could not be checked); any
+// other error is a failure of the verifier itself. A nil identity
 // without an error counts as an invalid token.
 type Verifier interface {
 	Verify(ctx context.Context, token string) (*Identity, error)

@@ -9,6 +9,8 @@
 //	MCP_JWT_ISSUER, MCP_JWT_JWKS_URL, MCP_JWT_AUDIENCE, MCP_JWT_AUDIENCE_CLAIM
 //	MCP_REQUIRED_SCOPES        space-separated scopes every caller needs
 //	MCP_SCOPE_IMPLIES          scopes that imply others: "mcp:admin=mcp:tools mcp:read; …"
+//	MCP_RESOURCE_URL           the MCP endpoint, which a JWT whose audience is in client_id
+//	                           must name in its aud, if it has one (deploy/ sets it)
 //
 // A missing or invalid token fails with "Unauthorized" (401); a valid token
 // lacking a scope is denied (403); a valid token is allowed with the caller's

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -67,6 +68,15 @@ func (a auth) authorizationServers() *string {
 	return jsii.String(a.jwt.issuer)
 }
 
+// metadataURL is where ep's RFC 9728 metadata is; nil for static tokens, which no authorization
+// server issues: the document would have to name one, so the server serves none.
+func (a auth) metadataURL(ep endpoints) *string {
+	if a.jwt == nil {
+		return nil
+	}
+	return jsii.String(ep.metadata())
+}
+
 // serverEnv is the environment of an MCP server behind this authorizer at
 // ep: it trusts the authorizer's verdict, publishes its RFC 9728 metadata
 // (with the scopes it names in challenges and scopes_supported) and
@@ -75,11 +85,22 @@ func (a auth) serverEnv(ep endpoints, origins []string) map[string]*string {
 	return map[string]*string{
 		envAuthFromAuthorizer: jsii.String("1"),
 		envResourceURL:        jsii.String(ep.mcp()),
-		envMetadataURL:        jsii.String(ep.metadata()),
+		envMetadataURL:        a.metadataURL(ep),
 		envAuthServers:        a.authorizationServers(),
 		envRequiredScopes:     a.verify[envRequiredScopes], // nil for static tokens or when none are set
 		envAllowedOrigins:     jsii.String(joinOrigins(origins)),
 	}
+}
+
+// authorizerEnv is the environment of a Lambda authorizer in front of ep: what verifies tokens,
+// and for JWTs the endpoint, which a token with its audience in client_id must name in its aud
+// when it has one (RFC 8707).
+func (a auth) authorizerEnv(ep endpoints) map[string]*string {
+	env := maps.Clone(a.verify)
+	if a.jwt != nil {
+		env[envResourceURL] = jsii.String(ep.mcp())
+	}
+	return env
 }
 
 // requiredScopes are the scopes every JWT must carry; nil for static tokens or when none are set.

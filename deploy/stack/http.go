@@ -78,7 +78,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 			Authorizer:  awsapigatewayv2.NewHttpNoneAuthorizer(),
 		})
 	}
-	ep.output(st)
+	ep.output(st, a)
 	return nil
 }
 

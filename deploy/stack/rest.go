@@ -39,13 +39,13 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	if err != nil {
 		return err
 	}
-	authorizer, err := newFunction(ctx, st, p, authorizerFunction(p, a.verify))
+	authorizer, err := newFunction(ctx, st, p, authorizerFunction(p, a.authorizerEnv(ep)))
 	if err != nil {
 		return err
 	}
 	addRESTMethods(st, api, server, authorizer, p)
 	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes(), a.jwt != nil)
-	ep.output(st)
+	ep.output(st, a)
 	return nil
 }
 

@@ -59,14 +59,18 @@ type endpoints struct {
 func (e endpoints) mcp() string      { return e.base + "/" + mcpPath }
 func (e endpoints) metadata() string { return e.base + "/" + metadataPathForMCP }
 
-// output publishes the endpoint and the metadata URL.
-func (e endpoints) output(st awscdk.Stack) {
+// output publishes the endpoint and, when the tokens come from an authorization server, the
+// metadata URL.
+func (e endpoints) output(st awscdk.Stack, a auth) {
 	awscdk.NewCfnOutput(st, jsii.String(outputEndpoint), &awscdk.CfnOutputProps{
 		Value:       jsii.String(e.mcp()),
 		Description: jsii.String("MCP endpoint: go run ./cmd/mcp-client -endpoint <this URL>"),
 	})
+	if a.metadataURL(e) == nil {
+		return
+	}
 	awscdk.NewCfnOutput(st, jsii.String(outputMetadata), &awscdk.CfnOutputProps{
-		Value:       jsii.String(e.metadata()),
+		Value:       a.metadataURL(e),
 		Description: jsii.String("OAuth protected resource metadata (RFC 9728) of the endpoint"),
 	})
 }

@@ -103,6 +103,8 @@ func TestRESTVariant(t *testing.T) {
 				"MCP_JWT_JWKS_URL":    "https://issuer.example.com/.well-known/jwks.json",
 				"MCP_JWT_AUDIENCE":    "https://mcp.example.com/mcp",
 				"MCP_REQUIRED_SCOPES": "mcp:tools mcp:read",
+				// What a token with its audience in client_id must name in its aud.
+				"MCP_RESOURCE_URL": "https://mcp.example.com/mcp",
 			},
 		},
 	} {
@@ -185,16 +187,21 @@ func TestRESTVariant(t *testing.T) {
 			base := tc.wantBase(api)
 			metadata := base + "/.well-known/oauth-protected-resource/mcp"
 			checkOutput(t, doc, "McpServerEndpoint", base+"/mcp")
-			checkOutput(t, doc, "ProtectedResourceMetadataUrl", metadata)
 
 			server := env(t, doc, "MCP server")
 			wantServer := map[string]string{
-				"MCP_AUTH_FROM_AUTHORIZER":  "1",
-				"MCP_RESOURCE_URL":          base + "/mcp",
-				"MCP_RESOURCE_METADATA_URL": metadata, // the default would put the stage after /.well-known/…
-				"MCP_ALLOWED_ORIGINS":       "*",
+				"MCP_AUTH_FROM_AUTHORIZER": "1",
+				"MCP_RESOURCE_URL":         base + "/mcp",
+				"MCP_ALLOWED_ORIGINS":      "*",
+			}
+			// Static tokens come from no authorization server, and a metadata document must
+			// name one: there is none to publish or point at.
+			if tc.props.JWT == nil {
+				checkNoOutput(t, doc, "ProtectedResourceMetadataUrl")
 			}
 			if tc.props.JWT != nil {
+				checkOutput(t, doc, "ProtectedResourceMetadataUrl", metadata)
+				wantServer["MCP_RESOURCE_METADATA_URL"] = metadata // the default would put the stage after /.well-known/…
 				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
 				// Published as scopes_supported in the metadata document.
 				wantServer["MCP_REQUIRED_SCOPES"] = strings.Join(tc.props.JWT.RequiredScopes, " ")

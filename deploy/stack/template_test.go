@@ -221,6 +221,14 @@ func checkOutput(t *testing.T, doc map[string]any, name, want string) {
 	}
 }
 
+// checkNoOutput fails the test if the template has an output called name.
+func checkNoOutput(t *testing.T, doc map[string]any, name string) {
+	t.Helper()
+	if outs, _ := doc["Outputs"].(map[string]any); outs[name] != nil {
+		t.Errorf("output %s present: %v", name, outs[name])
+	}
+}
+
 // permissions lists every AWS::Lambda::Permission as one line: the function, the action, and
 // every other property as key=value, sorted by key.
 func permissions(doc map[string]any) []string {

@@ -103,14 +103,18 @@ func TestHTTPVariant(t *testing.T) {
 			api := onlyID(t, doc, "AWS::ApiGatewayV2::Api")
 			base := "https://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
 			checkOutput(t, doc, "McpServerEndpoint", base+"/mcp")
-			checkOutput(t, doc, "ProtectedResourceMetadataUrl", base+"/.well-known/oauth-protected-resource/mcp")
 			wantServer := map[string]string{
-				"MCP_AUTH_FROM_AUTHORIZER":  "1",
-				"MCP_RESOURCE_URL":          base + "/mcp",
-				"MCP_RESOURCE_METADATA_URL": base + "/.well-known/oauth-protected-resource/mcp",
-				"MCP_ALLOWED_ORIGINS":       "*",
+				"MCP_AUTH_FROM_AUTHORIZER": "1",
+				"MCP_RESOURCE_URL":         base + "/mcp",
+				"MCP_ALLOWED_ORIGINS":      "*",
+			}
+			// Static tokens: no authorization server, so no metadata document.
+			if tc.props.JWT == nil {
+				checkNoOutput(t, doc, "ProtectedResourceMetadataUrl")
 			}
 			if tc.props.JWT != nil {
+				checkOutput(t, doc, "ProtectedResourceMetadataUrl", base+"/.well-known/oauth-protected-resource/mcp")
+				wantServer["MCP_RESOURCE_METADATA_URL"] = base + "/.well-known/oauth-protected-resource/mcp"
 				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
 				wantServer["MCP_REQUIRED_SCOPES"] = strings.Join(tc.props.JWT.RequiredScopes, " ")
 			}
@@ -185,9 +189,10 @@ func TestURLVariant(t *testing.T) {
 	// and host and add the paths.
 	url := onlyID(t, doc, "AWS::Lambda::Url")
 	outs, _ := doc["Outputs"].(map[string]any)
+	// Static tokens: no authorization server, so no metadata document to publish.
+	checkNoOutput(t, doc, "ProtectedResourceMetadataUrl")
 	for name, path := range map[string]string{
-		"McpServerEndpoint":            "/mcp",
-		"ProtectedResourceMetadataUrl": "/.well-known/oauth-protected-resource/mcp",
+		"McpServerEndpoint": "/mcp",
 	} {
 		out, _ := outs[name].(map[string]any)
 		want := []any{"", []any{
@@ -245,6 +250,9 @@ func TestCognito(t *testing.T) {
 				var got map[string]string
 				if variant == stack.VariantREST {
 					got = env(t, doc, "authorizer")
+					// The endpoint, which an RFC 8707 token (Cognito writes aud when a client
+					// asks for a resource) must name in its aud.
+					want["MCP_RESOURCE_URL"] = "https://${" + onlyID(t, doc, "AWS::ApiGateway::RestApi") + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/dev/mcp"
 				} else {
 					got = env(t, doc, "MCP server")
 					delete(got, "MCP_AUTHORIZATION_SERVERS")
