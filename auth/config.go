@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -69,6 +70,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	c.ScopeHierarchy = hierarchy
+	if len(hierarchy) > 0 && len(c.Scopes) == 0 {
+		return Config{}, fmt.Errorf("%s is set, but %s is not: with no scope required, what scopes imply changes nothing", EnvScopeImplies, EnvRequiredScopes)
+	}
 	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
 		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
 	}
@@ -129,8 +133,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			name string
 			set  bool
 		}{
-			{EnvRequiredScopes, len(c.Scopes) > 0},
-			{EnvScopeImplies, len(c.ScopeHierarchy) > 0},
+			{EnvRequiredScopes, len(c.Scopes) > 0}, // and so MCP_SCOPE_IMPLIES, which needs it
 			{EnvResourceMetadataURL, c.ResourceMetadataURL != ""},
 			{EnvAuthorizationServers, len(c.AuthorizationServers) > 0},
 		} {
@@ -213,8 +216,11 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 		}
 		broad, narrow, ok := strings.Cut(entry, "=")
 		broad, implied := strings.TrimSpace(broad), strings.Fields(narrow)
-		if !ok || broad == "" || strings.ContainsAny(broad, " \t") || len(implied) == 0 {
-			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…]", EnvScopeImplies, strings.TrimSpace(entry))
+		// An implied scope with "=" in it is most likely a ";" left out
+		// ("a=b c=d"): refused, though a scope may hold "=".
+		if !ok || broad == "" || strings.ContainsAny(broad, " \t") || len(implied) == 0 ||
+			slices.ContainsFunc(implied, func(s string) bool { return strings.Contains(s, "=") }) {
+			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, strings.TrimSpace(entry))
 		}
 		if h == nil {
 			h = ScopeHierarchy{}

@@ -169,7 +169,7 @@ func TestScopeHierarchy(t *testing.T) {
 	if ScopeHierarchy(nil).Holds([]string{"mcp:admin"}, "mcp:read") {
 		t.Error("no hierarchy, yet mcp:admin holds mcp:read")
 	}
-	for _, bad := range []string{"mcp:admin", "=mcp:read", "mcp:admin=", "mcp admin=mcp:read"} {
+	for _, bad := range []string{"mcp:admin", "=mcp:read", "mcp:admin=", "mcp admin=mcp:read", "a=b c=d", "a==b"} {
 		if _, err := parseScopeHierarchy(bad); err == nil {
 			t.Errorf("%s=%q accepted", EnvScopeImplies, bad)
 		}
@@ -177,9 +177,15 @@ func TestScopeHierarchy(t *testing.T) {
 	// It says tokens were meant to be checked: without a verifier, the
 	// server would start open.
 	if _, err := ConfigFromEnv(func(k string) string {
-		return map[string]string{EnvScopeImplies: "mcp:admin=mcp:read"}[k]
+		return map[string]string{EnvScopeImplies: "mcp:admin=mcp:read", EnvRequiredScopes: "mcp:read"}[k]
 	}); err == nil {
 		t.Errorf("%s without a verifier accepted", EnvScopeImplies)
+	}
+	// With no scope required it would change nothing.
+	if _, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{EnvScopeImplies: "mcp:admin=mcp:read", EnvTokenSHA256: HashToken("t")}[k]
+	}); err == nil {
+		t.Errorf("%s without %s accepted", EnvScopeImplies, EnvRequiredScopes)
 	}
 }
 

@@ -12,8 +12,10 @@ import (
 
 // TokenVerifier adapts v to the go-sdk's [sdkauth.TokenVerifier], for use
 // with [sdkauth.RequireBearerToken]. Invalid tokens map to the go-sdk's
-// ErrInvalidToken (401); [ErrKeysUnavailable] does not, and is answered 500. Check scopes with RequireBearerTokenOptions.Scopes
-// rather than [RequireScopes]: the go-sdk answers other errors with 500.
+// ErrInvalidToken (401); [ErrKeysUnavailable] does not, and is answered
+// 500. Check scopes with RequireBearerTokenOptions.Scopes rather than
+// [RequireScopes]: the go-sdk answers other errors with 500. Either matches
+// scope names only: for a [ScopeHierarchy], use [Middleware].
 //
 // RequireBearerToken checks expiry again, by default strictly. If v accepts
 // static tokens, which never expire, set

@@ -58,9 +58,10 @@ func (vs anyOf) Verify(ctx context.Context, token string) (*Identity, error) {
 }
 
 // RequireScopes returns a verifier that accepts what v accepts, provided the
-// identity holds every one of scopes. A missing scope is reported as
-// [ErrInsufficientScope] together with the identity, so the caller can still
-// log who was refused.
+// identity holds every one of scopes, by name ([MiddlewareOptions] and
+// [AuthorizerOptions] take a [ScopeHierarchy] too). A missing scope is
+// reported as [ErrInsufficientScope] together with the identity, so the
+// caller can still log who was refused.
 func RequireScopes(v Verifier, scopes ...string) Verifier {
 	if len(scopes) == 0 {
 		return v
