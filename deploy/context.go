@@ -93,6 +93,11 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			AudienceClaim:  str("jwtAudienceClaim"),
 			RequiredScopes: strings.Fields(str("jwtScopes")),
 		}
+		implies, err := scopeImplies(str("jwtScopeImplies"))
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		p.JWT.ScopeImplies = implies
 	}
 	if name := str("domainName"); name != "" {
 		p.Domain = &stack.Domain{
@@ -110,4 +115,25 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 		return p, "", fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return p, name, nil
+}
+
+// scopeImplies reads jwtScopeImplies, written as MCP_SCOPE_IMPLIES is: entries separated by ";",
+// each a broader scope, "=", and the scopes it implies separated by spaces.
+func scopeImplies(v string) (map[string][]string, error) {
+	h := map[string][]string{}
+	for entry := range strings.SplitSeq(v, ";") {
+		if strings.TrimSpace(entry) == "" {
+			continue
+		}
+		broad, implied, ok := strings.Cut(entry, "=")
+		if !ok {
+			return nil, fmt.Errorf("context jwtScopeImplies: %q is not SCOPE=IMPLIED [IMPLIED…]", strings.TrimSpace(entry))
+		}
+		broad = strings.TrimSpace(broad)
+		h[broad] = append(h[broad], strings.Fields(implied)...)
+	}
+	if len(h) == 0 {
+		return nil, nil
+	}
+	return h, nil
 }

@@ -38,9 +38,10 @@ func TestPropsFromContext(t *testing.T) {
 		{
 			"http jwt",
 			map[string]string{"variant": "http", "jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": "s1 s2", "corsOrigins": "https://x, https://y",
-				"corsHeaders": "Mcp-Param-Region, Mcp-Param-Tenant"},
+				"corsHeaders": "Mcp-Param-Region, Mcp-Param-Tenant", "jwtScopeImplies": " admin=s1 s2 ; root=admin;"},
 			stack.Props{Variant: stack.VariantHTTP, CORSAllowOrigins: []string{"https://x", "https://y"}, CORSAllowHeaders: []string{"Mcp-Param-Region", "Mcp-Param-Tenant"},
-				JWT: &stack.JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"s1", "s2"}}},
+				JWT: &stack.JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"s1", "s2"},
+					ScopeImplies: map[string][]string{"admin": {"s1", "s2"}, "root": {"admin"}}}},
 			"LambdaMcp",
 		},
 		{
@@ -68,11 +69,12 @@ func TestPropsFromContext(t *testing.T) {
 }
 
 func TestPropsFromContextErrors(t *testing.T) {
-	_, _, err := propsFromContext(lookup(map[string]string{"stream": "yes please", "cacheTtl": "-5", "serverMemory": "big", "serverEnv": "GREETING"}))
+	_, _, err := propsFromContext(lookup(map[string]string{"stream": "yes please", "cacheTtl": "-5", "serverMemory": "big", "serverEnv": "GREETING",
+		"jwtIssuer": "https://i", "jwtScopeImplies": "admin"}))
 	if err == nil {
 		t.Fatal("no error for bad context values")
 	}
-	for _, key := range []string{"stream", "cacheTtl", "serverMemory", "serverEnv"} {
+	for _, key := range []string{"stream", "cacheTtl", "serverMemory", "serverEnv", "jwtScopeImplies"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error %q does not name %s", err, key)
 		}

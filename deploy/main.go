@@ -24,7 +24,8 @@
 //	            deploy as the NoEcho parameter ServerSecret<Name> (see the README)
 //	cloudWatchRole true: create API Gateway's account-wide CloudWatch Logs role (REST)
 //	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated): verify JWTs
-//	            (jwtJwksUrl and jwtAudienceClaim: rest and url only)
+//	            (jwtJwksUrl and jwtAudienceClaim: rest and url only); jwtScopeImplies
+//	            ("mcp:admin=mcp:tools mcp:read; …"): scopes that imply others
 //	cognito     true: create a Cognito user pool and verify its client-credentials tokens
 //	domainName, certificateArn, hostedZoneId, hostedZoneName: custom domain (REST)
 //	stackName   default LambdaMcp

@@ -18,6 +18,7 @@ const (
 	envJWTAudience        = "MCP_JWT_AUDIENCE"
 	envJWTAudienceClaim   = "MCP_JWT_AUDIENCE_CLAIM"
 	envRequiredScopes     = "MCP_REQUIRED_SCOPES"
+	envScopeImplies       = "MCP_SCOPE_IMPLIES"
 	envResourceURL        = "MCP_RESOURCE_URL"
 	envMetadataURL        = "MCP_RESOURCE_METADATA_URL"
 	envAuthServers        = "MCP_AUTHORIZATION_SERVERS"
@@ -28,7 +29,7 @@ const (
 // envNames lists the variables above, for the test that holds them to the auth package.
 var envNames = []string{
 	envTokenSHA256, envJWTIssuer, envJWTJWKSURL, envJWTAudience, envJWTAudienceClaim,
-	envRequiredScopes, envResourceURL, envMetadataURL, envAuthServers, envAllowedOrigins,
+	envRequiredScopes, envScopeImplies, envResourceURL, envMetadataURL, envAuthServers, envAllowedOrigins,
 	envAuthFromAuthorizer,
 }
 
@@ -58,6 +59,7 @@ type auth struct {
 type resolvedJWT struct {
 	issuer, audience string
 	scopes           []string
+	implies          map[string][]string
 }
 
 // authorizationServers is the metadata document's list of issuers; nil for static tokens.
@@ -88,6 +90,7 @@ func (a auth) serverEnv(ep endpoints, origins []string) map[string]*string {
 		envMetadataURL:        a.metadataURL(ep),
 		envAuthServers:        a.authorizationServers(),
 		envRequiredScopes:     a.verify[envRequiredScopes], // nil for static tokens or when none are set
+		envScopeImplies:       a.verify[envScopeImplies],
 		envAllowedOrigins:     jsii.String(joinOrigins(origins)),
 	}
 }
@@ -131,8 +134,9 @@ func newAuth(st awscdk.Stack, p Props) auth {
 				envJWTAudience:      jsii.String(j.Audience),
 				envJWTAudienceClaim: optional(j.AudienceClaim),
 				envRequiredScopes:   optional(strings.Join(j.RequiredScopes, " ")),
+				envScopeImplies:     optional(scopeImpliesEnv(j.ScopeImplies)),
 			},
-			jwt: &resolvedJWT{issuer: j.Issuer, audience: j.Audience, scopes: j.RequiredScopes},
+			jwt: &resolvedJWT{issuer: j.Issuer, audience: j.Audience, scopes: j.RequiredScopes, implies: j.ScopeImplies},
 		}
 	}
 	hashes := awscdk.NewCfnParameter(st, jsii.String(tokenHashParameter), &awscdk.CfnParameterProps{

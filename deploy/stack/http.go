@@ -91,9 +91,11 @@ func newHTTPAuthorizer(ctx context.Context, st awscdk.Stack, p Props, a auth) (a
 			JwtAudience:    strs(a.jwt.audience),
 			IdentitySource: identity,
 		})
+		// The routes accept a token holding any one of these (the server behind checks them
+		// all): the required scopes, and the scopes that imply one of them.
 		var scopes *[]*string
 		if len(a.jwt.scopes) > 0 {
-			scopes = strs(a.jwt.scopes...)
+			scopes = strs(implying(a.jwt.scopes, a.jwt.implies)...)
 		}
 		return authorizer, scopes, nil
 	}

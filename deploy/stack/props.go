@@ -156,6 +156,11 @@ type JWT struct {
 	AudienceClaim string
 	// RequiredScopes are the scopes every token must carry.
 	RequiredScopes []string
+	// ScopeImplies names the scopes that imply others, each broader scope with the narrower
+	// ones it implies (MCP_SCOPE_IMPLIES of the functions): a token holding the broader scope
+	// holds those. It needs RequiredScopes. On VariantHTTP, whose JWT authorizer matches scope
+	// names, the routes also accept every scope that implies a required one.
+	ScopeImplies map[string][]string
 }
 
 // Domain is a custom domain for the REST API.
@@ -292,6 +297,9 @@ func (p Props) withDefaults() (Props, error) {
 		// absent). Anything else would be silently ignored.
 		if p.Variant == VariantHTTP && p.JWT.JWKSURL != "" {
 			return p, fmt.Errorf("stack: JWKS URL (jwtJwksUrl) %q: the http variant's JWT authorizer takes the keys from the issuer's discovery document; leave it unset or use the rest or url variant", p.JWT.JWKSURL)
+		}
+		if err := checkScopeImplies(p.JWT); err != nil {
+			return p, err
 		}
 		// The functions refuse this at start-up too (auth.ConfigFromEnv): a claim other than aud
 		// names a client, which may hold tokens for other APIs; a scope binds them to this one.
@@ -441,4 +449,60 @@ func (p Props) bufferedIntegrationLimit() time.Duration {
 // what a streaming REST integration allows (the function itself stops at the same 15 minutes).
 func (p Props) integrationTimeout() time.Duration {
 	return min(p.ServerTimeout+time.Second, maxStreamingIntegrationTimeout)
+}
+
+// checkScopeImplies refuses a hierarchy the functions would refuse at start-up (auth.ConfigFromEnv
+// reads MCP_SCOPE_IMPLIES): scopes with spaces, or with the separators of its syntax where they
+// would be misread, and a hierarchy without required scopes, where it changes nothing.
+func checkScopeImplies(j *JWT) error {
+	if len(j.ScopeImplies) == 0 {
+		return nil
+	}
+	if len(j.RequiredScopes) == 0 {
+		return fmt.Errorf("stack: scope implications (jwtScopeImplies) need required scopes (jwtScopes)")
+	}
+	for broad, implied := range j.ScopeImplies {
+		if broad == "" || strings.ContainsAny(broad, " \t;=") || len(implied) == 0 {
+			return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q is no scope that implies others", broad)
+		}
+		for _, s := range implied {
+			if s == "" || strings.ContainsAny(s, " \t;=") {
+				return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q, implied by %q, is no scope", s, broad)
+			}
+		}
+	}
+	return nil
+}
+
+// scopeImpliesEnv writes h as MCP_SCOPE_IMPLIES, in a fixed order; "" for none.
+func scopeImpliesEnv(h map[string][]string) string {
+	var entries []string
+	for _, broad := range slices.Sorted(maps.Keys(h)) {
+		entries = append(entries, broad+"="+strings.Join(h[broad], " "))
+	}
+	return strings.Join(entries, "; ")
+}
+
+// implying lists the scopes that hold one of required, directly or through h: the required
+// ones, then every broader scope that implies one of them, sorted.
+func implying(required []string, h map[string][]string) []string {
+	holds := map[string]bool{}
+	for _, s := range required {
+		holds[s] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for broad, implied := range h {
+			if !holds[broad] && slices.ContainsFunc(implied, func(s string) bool { return holds[s] }) {
+				holds[broad], changed = true, true
+			}
+		}
+	}
+	out := slices.Clone(required)
+	for _, s := range slices.Sorted(maps.Keys(holds)) {
+		if !slices.Contains(required, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

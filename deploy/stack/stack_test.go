@@ -92,7 +92,7 @@ func TestRESTVariant(t *testing.T) {
 			props: stack.Props{
 				AuthorizerCacheTTL: 60 * time.Second,
 				JWT: &stack.JWT{Issuer: "https://issuer.example.com/", Audience: "https://mcp.example.com/mcp",
-					RequiredScopes: []string{"mcp:tools", "mcp:read"}},
+					RequiredScopes: []string{"mcp:tools", "mcp:read"}, ScopeImplies: map[string][]string{"mcp:admin": {"mcp:tools", "mcp:read"}}},
 				Domain: &stack.Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
 					HostedZoneID: "Z123", HostedZoneName: "example.com"},
 			},
@@ -103,6 +103,7 @@ func TestRESTVariant(t *testing.T) {
 				"MCP_JWT_JWKS_URL":    "https://issuer.example.com/.well-known/jwks.json",
 				"MCP_JWT_AUDIENCE":    "https://mcp.example.com/mcp",
 				"MCP_REQUIRED_SCOPES": "mcp:tools mcp:read",
+				"MCP_SCOPE_IMPLIES":   "mcp:admin=mcp:tools mcp:read",
 				// What a token with its audience in client_id must name in its aud.
 				"MCP_RESOURCE_URL": "https://mcp.example.com/mcp",
 			},
@@ -205,6 +206,9 @@ func TestRESTVariant(t *testing.T) {
 				wantServer["MCP_AUTHORIZATION_SERVERS"] = tc.props.JWT.Issuer
 				// Published as scopes_supported in the metadata document.
 				wantServer["MCP_REQUIRED_SCOPES"] = strings.Join(tc.props.JWT.RequiredScopes, " ")
+				if tc.props.JWT.ScopeImplies != nil {
+					wantServer["MCP_SCOPE_IMPLIES"] = "mcp:admin=mcp:tools mcp:read" // the server behind checks them too
+				}
 			}
 			if tc.stream {
 				wantServer["MCP_STREAM"] = "rest"

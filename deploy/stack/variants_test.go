@@ -37,6 +37,9 @@ func TestHTTPVariant(t *testing.T) {
 			name: "jwt authorizer",
 			props: stack.Props{Variant: stack.VariantHTTP, JWT: &stack.JWT{
 				Issuer: "https://issuer.example.com", Audience: "mcp-client", RequiredScopes: []string{"mcp/tools"},
+				// The gateway matches scope names: the routes accept the scopes that imply the
+				// required one, through a chain too; the server behind applies the hierarchy.
+				ScopeImplies: map[string][]string{"mcp/root": {"mcp/admin"}, "mcp/admin": {"mcp/tools"}, "mcp/other": {"mcp/read"}},
 			}},
 			functions: 1,
 			authorizer: obj{
@@ -47,7 +50,7 @@ func TestHTTPVariant(t *testing.T) {
 					"Audience": []any{"mcp-client"},
 				},
 			},
-			auth: "JWT mcp/tools",
+			auth: "JWT mcp/tools,mcp/admin,mcp/root",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +114,9 @@ func TestHTTPVariant(t *testing.T) {
 			// Static tokens: no authorization server, so no metadata document.
 			if tc.props.JWT == nil {
 				checkNoOutput(t, doc, "ProtectedResourceMetadataUrl")
+			}
+			if tc.props.JWT != nil && tc.props.JWT.ScopeImplies != nil {
+				wantServer["MCP_SCOPE_IMPLIES"] = "mcp/admin=mcp/tools; mcp/other=mcp/read; mcp/root=mcp/admin"
 			}
 			if tc.props.JWT != nil {
 				checkOutput(t, doc, "ProtectedResourceMetadataUrl", base+"/.well-known/oauth-protected-resource/mcp")
