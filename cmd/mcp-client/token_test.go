@@ -47,40 +47,35 @@ func (a *authSeen) headers() []string {
 // TestTokenStaysWithOrigin checks that the bearer token follows a redirect
 // within the endpoint's origin but is not sent to another one.
 func TestTokenStaysWithOrigin(t *testing.T) {
-	t.Run("other origin", func(t *testing.T) {
-		target := startAuthSeen(t)
-		redirector := httptest.NewServer(http.RedirectHandler(target.srv.URL+"/mcp", http.StatusTemporaryRedirect))
-		t.Cleanup(redirector.Close)
-		var stdout, stderr bytes.Buffer
-		if code := run(t.Context(), []string{"-endpoint", redirector.URL + "/mcp", "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 0 {
-			t.Fatalf("exit %d, stderr %q", code, stderr.String())
-		}
-		seen := target.headers()
-		if len(seen) == 0 {
-			t.Fatal("the redirect's target was sent nothing")
-		}
-		for _, h := range seen {
-			if h != "" {
-				t.Errorf("the redirect's target, another origin, was sent Authorization %q", h)
+	for _, tc := range []struct {
+		name string
+		want string // the Authorization the redirect's target sees
+		via  func(target string) string
+	}{
+		{"other origin", "", func(target string) string {
+			redirector := httptest.NewServer(http.RedirectHandler(target+"/mcp", http.StatusTemporaryRedirect))
+			t.Cleanup(redirector.Close)
+			return redirector.URL + "/mcp"
+		}},
+		{"same origin", "Bearer t0k3n", func(target string) string { return target + "/old" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			target := startAuthSeen(t)
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), []string{"-endpoint", tc.via(target.srv.URL), "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, stderr.String())
 			}
-		}
-	})
-	t.Run("same origin", func(t *testing.T) {
-		target := startAuthSeen(t)
-		var stdout, stderr bytes.Buffer
-		if code := run(t.Context(), []string{"-endpoint", target.srv.URL + "/old", "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 0 {
-			t.Fatalf("exit %d, stderr %q", code, stderr.String())
-		}
-		seen := target.headers()
-		if len(seen) == 0 {
-			t.Fatal("the redirect's target was sent nothing")
-		}
-		for _, h := range seen {
-			if h != "Bearer t0k3n" {
-				t.Errorf("Authorization %q after a redirect within the origin, want the token", h)
+			seen := target.headers()
+			if len(seen) == 0 {
+				t.Fatal("the redirect's target was sent nothing")
 			}
-		}
-	})
+			for _, h := range seen {
+				if h != tc.want {
+					t.Errorf("the redirect's target was sent Authorization %q, want %q", h, tc.want)
+				}
+			}
+		})
+	}
 }
 
 // TestTokenOverPlainHTTP checks that a token is not sent over plain http
