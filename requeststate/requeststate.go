@@ -6,14 +6,24 @@
 // A stateless server on Lambda keeps nothing between requests, and the next
 // round may reach another execution environment; whatever the server needs
 // later travels through the client, encrypted and authenticated with
-// AES-256-GCM. Every instance serving an endpoint must share the key: give it
-// through configuration (ParseKey reads the usual encodings), kept in AWS
-// Secrets Manager or encrypted with KMS and decrypted once at start-up.
+// AES-256-GCM. Every instance serving an endpoint must share the key, and
+// each deployment (staging, production, another server) should have its own,
+// since a state sealed by one opens wherever the key and purpose match. Give
+// it through configuration: FromEnv reads MCP_REQUEST_STATE_KEY (the deploy
+// stack passes it as a NoEcho parameter; in the function's environment it is
+// readable by whoever may read the function's configuration), or keep it in
+// AWS Secrets Manager and give it to New at start-up.
 //
-//	sealer, err := requeststate.New(key)
+//	sealer, _, err := requeststate.FromEnv(os.Getenv)
 //	purpose := "tools/call book_flight " + argsDigest + " " + subject
 //	state, err := sealer.Seal(purpose, pending, 10*time.Minute)  // into InputRequiredResult.RequestState
 //	err = sealer.Open(purpose, req.Params.RequestState, &pending) // on the next round
+//	// on ErrInvalid: return requeststate.Error(err), a JSON-RPC invalid-params error
+//
+// To change the key while states are in flight, seal with the new key and
+// keep the old one for opening, until the longest lifetime has passed:
+// MCP_REQUEST_STATE_KEY=NEW,OLD (New(newKey, oldKey)); during a gradual
+// deployment, give the old instances OLD,NEW first.
 //
 // The purpose is what the state is good for, and nothing else opens it:
 // name in it the method and the tool or prompt, what of the arguments the
@@ -37,35 +47,101 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 )
 
 // KeySize is the size of a key: AES-256.
 const KeySize = 32
 
+// MaxTTL bounds the lifetime Seal gives a state. The spec asks for a short
+// one: minutes, the time a person takes to answer; a day is the most that
+// could be meant.
+const MaxTTL = 24 * time.Hour
+
+// EnvKey is the variable FromEnv reads the keys from.
+const EnvKey = "MCP_REQUEST_STATE_KEY"
+
 // ErrInvalid is what Open says about state it did not seal for this
 // purpose: forged, altered, expired or minted for another call.
 var ErrInvalid = errors.New("requestState is not valid for this request")
 
-// Sealer seals and opens request state with one key.
+// ErrNoKey is what FromEnv says on Lambda when EnvKey is not set.
+var ErrNoKey = errors.New(EnvKey + " is not set: on Lambda every execution environment must share the key that seals requestState")
+
+// Sealer seals request state with one key and opens it with that key or
+// earlier ones.
 type Sealer struct {
-	aead cipher.AEAD
-	now  func() time.Time
+	aeads []cipher.AEAD // the first seals
+	now   func() time.Time
 }
 
-// New returns a Sealer for a KeySize-byte key.
-func New(key []byte) (*Sealer, error) {
-	if len(key) != KeySize {
-		return nil, fmt.Errorf("requestState key is %d bytes, want %d", len(key), KeySize)
+// New returns a Sealer that seals with key and opens what key or one of
+// previous sealed: the keys a rotation replaced, kept while states they
+// sealed may still be presented. Each key has KeySize bytes.
+func New(key []byte, previous ...[]byte) (*Sealer, error) {
+	s := &Sealer{now: time.Now}
+	for _, k := range append([][]byte{key}, previous...) {
+		if len(k) != KeySize {
+			return nil, fmt.Errorf("requestState key is %d bytes, want %d", len(k), KeySize)
+		}
+		block, err := aes.NewCipher(k)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		s.aeads = append(s.aeads, aead)
 	}
-	block, err := aes.NewCipher(key)
+	return s, nil
+}
+
+// FromEnv returns the Sealer EnvKey describes, read through getenv
+// (os.Getenv): a comma-separated list of keys, as ParseKeys reads it. Unset,
+// it returns ErrNoKey on Lambda (AWS_LAMBDA_RUNTIME_API set), where a key of
+// each execution environment's own would fail every round that reaches
+// another; elsewhere a Sealer with a random key of this process, and
+// ephemeral true, so that the caller can say state survives only there.
+func FromEnv(getenv func(string) string) (s *Sealer, ephemeral bool, err error) {
+	v := strings.TrimSpace(getenv(EnvKey))
+	if v == "" {
+		if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+			return nil, false, ErrNoKey
+		}
+		key := make([]byte, KeySize)
+		rand.Read(key)
+		s, err := New(key)
+		return s, true, err
+	}
+	keys, err := ParseKeys(v)
 	if err != nil {
-		return nil, err
+		return nil, false, fmt.Errorf("%s: %w", EnvKey, err)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
+	s, err = New(keys[0], keys[1:]...)
+	return s, false, err
+}
+
+// ParseKeys decodes a comma-separated list of keys, each as ParseKey
+// reads it: the first seals, the others, earlier keys, only open.
+func ParseKeys(s string) ([][]byte, error) {
+	var keys [][]byte
+	for i, part := range strings.Split(s, ",") {
+		key, err := ParseKey(part)
+		if err != nil {
+			return nil, fmt.Errorf("key %d of %d: %w", i+1, strings.Count(s, ",")+1, err)
+		}
+		keys = append(keys, key)
 	}
-	return &Sealer{aead: aead, now: time.Now}, nil
+	return keys, nil
+}
+
+// Error is the JSON-RPC error a server answers a state Open refused with:
+// invalid params (-32602), as the spec asks protocol errors to be answered
+// (a tool error would ask the model to mend what it cannot).
+func Error(err error) *jsonrpc.Error {
+	return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "invalid requestState: " + err.Error()}
 }
 
 // ParseKey decodes a key given as 64 hex digits or as padded base64
@@ -115,13 +191,16 @@ func associated(purpose string) []byte {
 	return append([]byte("lambdamcp/requeststate/v1\x00"), purpose...)
 }
 
-// Seal encrypts v (as JSON) for purpose, valid for ttl (which must be
-// positive). purpose is bound as associated data, so state sealed for one
+// Seal encrypts v (as JSON) for purpose, valid for ttl (positive, at most
+// MaxTTL). purpose is bound as associated data, so state sealed for one
 // purpose opens for no other: see the package documentation for what to
 // name in it.
 func (s *Sealer) Seal(purpose string, v any, ttl time.Duration) (string, error) {
-	if ttl <= 0 {
-		return "", fmt.Errorf("requestState lifetime %v: it must be positive", ttl)
+	if s == nil || len(s.aeads) == 0 {
+		return "", errNotMade
+	}
+	if ttl <= 0 || ttl > MaxTTL {
+		return "", fmt.Errorf("requestState lifetime %v: it must be positive and at most %v", ttl, MaxTTL)
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -131,34 +210,52 @@ func (s *Sealer) Seal(purpose string, v any, ttl time.Duration) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("encoding requestState: %w", err)
 	}
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
+	aead := s.aeads[0]
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", fmt.Errorf("making a nonce: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, associated(purpose))), nil
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, plain, associated(purpose))), nil
 }
 
-// Open decrypts state sealed for purpose into v, or returns ErrInvalid.
+// errNotMade is the error of a Sealer's zero value.
+var errNotMade = errors.New("requeststate: a Sealer is made with New")
+
+// Open decrypts state sealed for purpose into v, or returns ErrInvalid. v
+// must be a non-nil pointer, as for json.Unmarshal: anything else is the
+// caller's mistake, reported as such.
 func (s *Sealer) Open(purpose, state string, v any) error {
+	if s == nil || len(s.aeads) == 0 {
+		return errNotMade
+	}
 	// The decoder skips line breaks, even strictly; the sealer never
 	// writes them, and state has one spelling only.
 	if strings.ContainsAny(state, "\r\n") {
 		return ErrInvalid
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(state)
-	if err != nil || len(raw) < s.aead.NonceSize() {
-		return ErrInvalid
-	}
-	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], associated(purpose))
 	if err != nil {
 		return ErrInvalid
 	}
-	var sd sealed
-	if json.Unmarshal(plain, &sd) != nil || s.now().UnixMilli() > sd.Expires {
-		return ErrInvalid
+	for _, aead := range s.aeads {
+		if len(raw) < aead.NonceSize() {
+			return ErrInvalid
+		}
+		plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], associated(purpose))
+		if err != nil {
+			continue // another key's, perhaps
+		}
+		var sd sealed
+		if json.Unmarshal(plain, &sd) != nil || s.now().UnixMilli() > sd.Expires {
+			return ErrInvalid
+		}
+		if err := json.Unmarshal(sd.Data, v); err != nil {
+			if ue := (*json.InvalidUnmarshalError)(nil); errors.As(err, &ue) {
+				return err
+			}
+			return ErrInvalid
+		}
+		return nil
 	}
-	if err := json.Unmarshal(sd.Data, v); err != nil {
-		return ErrInvalid
-	}
-	return nil
+	return ErrInvalid
 }

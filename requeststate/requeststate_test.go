@@ -153,8 +153,8 @@ func FuzzOpen(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	nonce := make([]byte, s.aead.NonceSize())
-	valid := base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, associated("t")))
+	nonce := make([]byte, s.aeads[0].NonceSize())
+	valid := base64.RawURLEncoding.EncodeToString(s.aeads[0].Seal(nonce, nonce, plain, associated("t")))
 	if err := s.Open("t", valid, &round{}); err != nil {
 		f.Fatalf("the fixed state does not open: %v", err)
 	}
@@ -180,7 +180,9 @@ func FuzzOpen(f *testing.F) {
 // millisecond, not rounded to whole seconds.
 func TestLifetime(t *testing.T) {
 	s := newSealer(t, 1)
-	for _, ttl := range []time.Duration{0, -time.Second} {
+	// A day at most: the spec asks for a short expiry, and a lifetime of
+	// years is a mistake (a count of seconds given as minutes, say).
+	for _, ttl := range []time.Duration{0, -time.Second, MaxTTL + time.Millisecond, 100 * 365 * 24 * time.Hour} {
 		if _, err := s.Seal("p", "v", ttl); err == nil {
 			t.Errorf("Seal accepted lifetime %v", ttl)
 		}
@@ -208,8 +210,8 @@ func TestLifetime(t *testing.T) {
 func TestOnlyRequestStateOpens(t *testing.T) {
 	s := newSealer(t, 0)
 	plain, _ := json.Marshal(sealed{Expires: time.Now().Add(time.Hour).UnixMilli(), Data: json.RawMessage(`"v"`)})
-	nonce := make([]byte, s.aead.NonceSize())
-	other := base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte("p")))
+	nonce := make([]byte, s.aeads[0].NonceSize())
+	other := base64.RawURLEncoding.EncodeToString(s.aeads[0].Seal(nonce, nonce, plain, []byte("p")))
 	var got string
 	if err := s.Open("p", other, &got); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Open of state sealed without the label = %v, %q; want ErrInvalid", err, got)
@@ -261,5 +263,113 @@ func TestOpenWrongType(t *testing.T) {
 	var s string
 	if err := sealer.Open("p", state, &s); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Open into a string = %v, want ErrInvalid", err)
+	}
+	// Not a pointer: the caller's mistake, not a bad state.
+	if err := sealer.Open("p", state, round{}); err == nil || errors.Is(err, ErrInvalid) {
+		t.Errorf("Open into a value = %v, want the decoder's error", err)
+	}
+}
+
+// TestZeroSealer checks that a Sealer not made with New fails with an error
+// that says so, rather than a nil dereference.
+func TestZeroSealer(t *testing.T) {
+	for _, s := range []*Sealer{nil, {}} {
+		if _, err := s.Seal("p", "v", time.Minute); !errors.Is(err, errNotMade) {
+			t.Errorf("Seal on %#v = %v", s, err)
+		}
+		if err := s.Open("p", "AAAA", new(string)); !errors.Is(err, errNotMade) {
+			t.Errorf("Open on %#v = %v", s, err)
+		}
+	}
+}
+
+// TestRotation checks that a Sealer seals with its first key and opens what
+// the earlier keys sealed, so that states in flight survive a key change.
+func TestRotation(t *testing.T) {
+	oldKey, newKey := bytes.Repeat([]byte{1}, KeySize), bytes.Repeat([]byte{2}, KeySize)
+	before, err := New(oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, err := New(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := New(newKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFlight, err := before.Seal("p", "v", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := during.Open("p", inFlight, &got); err != nil || got != "v" {
+		t.Errorf("a state of the old key, opened during the rotation: %q, %v", got, err)
+	}
+	fresh, err := during.Seal("p", "w", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := after.Open("p", fresh, &got); err != nil || got != "w" {
+		t.Errorf("a state sealed during the rotation, opened after it: %q, %v", got, err)
+	}
+	if err := before.Open("p", fresh, &got); !errors.Is(err, ErrInvalid) {
+		t.Errorf("the old key opened a state of the new one: %v", err)
+	}
+	if err := after.Open("p", inFlight, &got); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a state of the dropped key opened: %v", err)
+	}
+	if _, err := New(newKey, oldKey[:KeySize-1]); err == nil {
+		t.Error("New accepted a previous key of the wrong length")
+	}
+}
+
+// TestFromEnv checks MCP_REQUEST_STATE_KEY: the keys of a rotation, a bad
+// one named by its place, none on Lambda refused, none elsewhere a key of
+// the process.
+func TestFromEnv(t *testing.T) {
+	oldKey, newKey := bytes.Repeat([]byte{1, 3}, KeySize/2), bytes.Repeat([]byte{2, 4}, KeySize/2)
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	old, err := New(oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFlight, err := old.Seal("p", "v", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ephemeral, err := FromEnv(env(map[string]string{EnvKey: hex.EncodeToString(newKey) + " , " + base64.StdEncoding.EncodeToString(oldKey)}))
+	if err != nil || ephemeral {
+		t.Fatalf("FromEnv with two keys: %v, ephemeral %v", err, ephemeral)
+	}
+	var got string
+	if err := s.Open("p", inFlight, &got); err != nil {
+		t.Errorf("the second key does not open: %v", err)
+	}
+	fresh, _ := s.Seal("p", "w", time.Minute)
+	if err := old.Open("p", fresh, &got); !errors.Is(err, ErrInvalid) {
+		t.Errorf("sealed with the second key, not the first: %v", err)
+	}
+	if _, _, err := FromEnv(env(map[string]string{EnvKey: hex.EncodeToString(newKey) + ",short"})); err == nil || !strings.Contains(err.Error(), "key 2 of 2") || strings.Contains(err.Error(), hex.EncodeToString(newKey)) {
+		t.Errorf("a bad second key: %v, want an error naming it by place, without the keys", err)
+	}
+	if _, _, err := FromEnv(env(map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"})); !errors.Is(err, ErrNoKey) {
+		t.Errorf("no key on Lambda: %v, want ErrNoKey", err)
+	}
+	s, ephemeral, err = FromEnv(env(nil))
+	if err != nil || !ephemeral || s == nil {
+		t.Fatalf("no key locally: %v, ephemeral %v", err, ephemeral)
+	}
+	if state, err := s.Seal("p", "v", time.Minute); err != nil || s.Open("p", state, &got) != nil {
+		t.Errorf("the process's own key does not round-trip: %v", err)
+	}
+}
+
+// TestError checks the answer to a refused state: a JSON-RPC
+// invalid-params error.
+func TestError(t *testing.T) {
+	if e := Error(ErrInvalid); e.Code != -32602 || !strings.Contains(e.Message, ErrInvalid.Error()) {
+		t.Errorf("Error(ErrInvalid) = %+v", e)
 	}
 }

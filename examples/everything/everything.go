@@ -26,11 +26,13 @@ const Name = "lambdamcp-everything"
 
 // Options configures the everything server. A nil *Options means defaults.
 type Options struct {
-	// StateKey is the 32-byte AES-256 key that seals the requestState of
-	// multi-round-trip (input-required) results, so a client can neither read
-	// nor forge it. Every instance serving one endpoint must share it.
-	// If nil, a random key is made: state then only survives within one process.
-	StateKey []byte
+	// Sealer seals the requestState of multi-round-trip (input-required)
+	// results, so a client can neither read nor forge it; every instance
+	// serving one endpoint must share its key (requeststate.FromEnv reads
+	// it). If nil, a key of this process is made: state then survives only
+	// within it, which on Lambda fails every round that reaches another
+	// execution environment.
+	Sealer *requeststate.Sealer
 
 	// StaticLists says the tool, prompt and resource lists never change while
 	// clients watch: the server then advertises no list-changed notifications,
@@ -45,21 +47,17 @@ type Options struct {
 	ListTTLMs int
 }
 
-// New returns the everything server. It panics only if opts.StateKey has the
-// wrong length, a programming error caught at start-up.
+// New returns the everything server.
 func New(opts *Options) *mcp.Server {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	key := o.StateKey
-	if key == nil {
-		key = make([]byte, 32)
+	sealer := o.Sealer
+	if sealer == nil {
+		key := make([]byte, requeststate.KeySize)
 		rand.Read(key)
-	}
-	sealer, err := requeststate.New(key)
-	if err != nil {
-		panic("everything: " + err.Error())
+		sealer, _ = requeststate.New(key) // a key of the right size: no error
 	}
 	var caps *mcp.ServerCapabilities // nil: inferred, with list-changed notifications
 	if o.StaticLists {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -397,7 +398,11 @@ func TestStructuredOutput(t *testing.T) {
 func TestStateAcrossInstances(t *testing.T) {
 	key := bytes.Repeat([]byte{1}, 32)
 	session := func(k []byte) *mcp.ClientSession {
-		ts := httptest.NewServer(everything.Handler(everything.New(&everything.Options{StateKey: k}), nil))
+		sealer, err := requeststate.New(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(everything.Handler(everything.New(&everything.Options{Sealer: sealer}), nil))
 		t.Cleanup(ts.Close)
 		// Rounds played by hand; the handler declares elicitation.
 		client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -121,11 +120,6 @@ func needInput(req *mcp.CallToolRequest, reqs mcp.InputRequestMap, state string)
 	return &mcp.CallToolResult{InputRequests: reqs, RequestState: state}, nil, nil
 }
 
-// invalidState is the JSON-RPC error for a requestState that fails its check.
-func invalidState(err error) error {
-	return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "invalid requestState: " + err.Error()}
-}
-
 // roundState is what the multi-round tools keep in their sealed requestState.
 type roundState struct {
 	Round int    `json:"round"`
@@ -176,7 +170,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 		if req.Params.RequestState != "" {
 			var st roundState
 			if err := sealer.Open(statePurpose(req), req.Params.RequestState, &st); err != nil {
-				return nil, nil, invalidState(err)
+				return nil, nil, requeststate.Error(err)
 			}
 			if accepted(req.Params.InputResponses, "confirm") != nil {
 				return textResult("state-ok: requestState verified and confirmation received"), nil, nil
@@ -200,7 +194,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 			if req.Params.RequestState != "" {
 				var st roundState
 				if err := sealer.Open(statePurpose(req), req.Params.RequestState, &st); err != nil {
-					return nil, nil, invalidState(err)
+					return nil, nil, requeststate.Error(err)
 				}
 				name, okName := acceptedString(in, "user_name", "name")
 				greeting, okGreeting := sampled(in, "greeting")
@@ -226,7 +220,7 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 			var st roundState
 			if req.Params.RequestState != "" {
 				if err := sealer.Open(statePurpose(req), req.Params.RequestState, &st); err != nil {
-					return nil, nil, invalidState(err)
+					return nil, nil, requeststate.Error(err)
 				}
 			}
 			in := req.Params.InputResponses

@@ -88,7 +88,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		}
 		var q quote
 		if err := sealer.Open(purpose, req.Params.RequestState, &q); err != nil {
-			return nil, nil, err
+			return nil, nil, requeststate.Error(err)
 		}
 		answer, _ := req.Params.InputResponses["confirm"].(*mcp.ElicitResult)
 		if answer == nil || answer.Action != "accept" || answer.Content["confirm"] != true {
@@ -123,7 +123,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		}
 		var topic string
 		if err := sealer.Open(purpose, req.Params.RequestState, &topic); err != nil {
-			return nil, nil, err
+			return nil, nil, requeststate.Error(err)
 		}
 		var poem string
 		switch r := req.Params.InputResponses["write"].(type) {
@@ -166,7 +166,7 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		}
 		var asked string
 		if err := sealer.Open(purpose, req.Params.RequestState, &asked); err != nil {
-			return nil, nil, err
+			return nil, nil, requeststate.Error(err)
 		}
 		roots, _ := req.Params.InputResponses["roots"].(*mcp.ListRootsResult)
 		if roots == nil || len(roots.Roots) == 0 {

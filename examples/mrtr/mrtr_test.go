@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +44,7 @@ type inputRequired struct {
 	RequestState  string                    `json:"requestState"`
 	Content       []struct{ Text string }   `json:"content"`
 	IsError       bool                      `json:"isError"`
+	ErrorCode     int                       `json:"-"` // of a JSON-RPC error answer, where call reads one
 }
 
 // TestOrderRoundsThroughEveryRoute plays both rounds of order on the wire,
@@ -97,8 +99,14 @@ func TestOrderRoundsThroughEveryRoute(t *testing.T) {
 				"other arguments":    {first.RequestState, map[string]any{"item": "cake", "quantity": 20}},
 				"another key's seal": {mustSeal(t, newSealer(t)), args},
 			} {
-				if res := retry(4, tc.state, tc.args, yes); !res.IsError || !strings.Contains(res.Content[0].Text, "requestState") {
-					t.Errorf("%s: answered %+v, want a tool error about requestState", name, res)
+				// A protocol error, as the spec asks: invalid params,
+				// not a tool error the model could mend.
+				answer := lambdatest.Invoke(t, mrtr.Handler(mrtr.New(sealer)), route, lambdatest.Call(lambdatest.Modern, 4, "tools/call", map[string]any{
+					"name": "order", "arguments": tc.args, "requestState": tc.state,
+					"inputResponses": map[string]any{"confirm": yes},
+				}, capabilities))
+				if e, _ := answer.Last()["error"].(map[string]any); e == nil || e["code"] != float64(-32602) || !strings.Contains(fmt.Sprint(e["message"]), "requestState") {
+					t.Errorf("%s: answered %v, want a -32602 error about requestState", name, answer.Messages)
 				}
 			}
 		})
@@ -141,9 +149,18 @@ func TestStateBoundToCaller(t *testing.T) {
 		raw, _ := io.ReadAll(resp.Body)
 		// One event carries the answer: its data is the JSON-RPC response.
 		_, data, _ := strings.Cut(string(raw), "data: ")
-		var msg struct{ Result inputRequired }
+		if !strings.Contains(string(raw), "data: ") {
+			data = string(raw) // a refusal before the stream: plain JSON
+		}
+		var msg struct {
+			Result inputRequired
+			Error  *struct{ Code int }
+		}
 		if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &msg); err != nil {
 			t.Fatalf("answer %d %s: %v", resp.StatusCode, raw, err)
+		}
+		if msg.Error != nil {
+			return inputRequired{ErrorCode: msg.Error.Code}
 		}
 		return msg.Result
 	}
@@ -152,8 +169,8 @@ func TestStateBoundToCaller(t *testing.T) {
 		t.Fatalf("first round = %+v, want state", first)
 	}
 	yes := map[string]any{"confirm": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
-	if res := call(bob, 2, map[string]any{"requestState": first.RequestState, "inputResponses": yes}); !res.IsError || !strings.Contains(res.Content[0].Text, "requestState") {
-		t.Errorf("another caller's round = %+v, want a tool error about requestState", res)
+	if res := call(bob, 2, map[string]any{"requestState": first.RequestState, "inputResponses": yes}); res.ErrorCode != -32602 {
+		t.Errorf("another caller's round = %+v, want a -32602 error", res)
 	}
 	if res := call(alice, 3, map[string]any{"requestState": first.RequestState, "inputResponses": yes}); res.IsError || len(res.Content) != 1 || res.Content[0].Text != "ordered 2 × cake for $8.50" {
 		t.Errorf("the caller's own round = %+v", res)

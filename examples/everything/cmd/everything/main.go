@@ -64,19 +64,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	opts := &everything.Options{ListTTLMs: 60_000}
 	onLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
-	if k := getenv("MCP_REQUEST_STATE_KEY"); k != "" {
-		key, err := requeststate.ParseKey(k)
-		if err != nil {
-			fmt.Fprintln(stderr, "MCP_REQUEST_STATE_KEY:", err)
-			return 2
-		}
-		opts.StateKey = key
-	} else if onLambda {
-		// A key of each execution environment's own would fail every
-		// round that reaches another one.
-		fmt.Fprintln(stderr, "MCP_REQUEST_STATE_KEY: not set; on Lambda every execution environment must share the key that seals requestState")
+	sealer, ephemeral, err := requeststate.FromEnv(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	if ephemeral {
+		logger.Warn(requeststate.EnvKey + " is not set: requestState is sealed with a key of this process only")
+	}
+	opts.Sealer = sealer
 	// Lambda's execution environments share nothing, so a list change in one
 	// could never reach a client listening through another.
 	opts.StaticLists = onLambda

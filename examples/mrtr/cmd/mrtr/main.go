@@ -2,9 +2,11 @@
 // (elicitation, sampling, roots) with the 2026-07-28 input-required flow.
 //
 // MCP_REQUEST_STATE_KEY is the 32-byte AES-256 key that seals requestState,
-// as 64 hex digits or padded base64; every instance of the function must share it.
-// Unset, a random key is made locally, and state then only survives within
-// this process; on Lambda it must be set, and the command refuses to start
+// as 64 hex digits or padded base64; every instance of the function must share
+// it. During a key change it lists the new key, a comma, and the old one,
+// which still opens the states in flight (requeststate.FromEnv). Unset, a
+// random key is made locally, and state then only survives within this
+// process; on Lambda it must be set, and the command refuses to start
 // without it.
 //
 // It runs with package serve: on Lambda (AWS_LAMBDA_RUNTIME_API set) it serves
@@ -14,7 +16,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"log"
 	"os"
 
@@ -24,23 +25,12 @@ import (
 )
 
 func main() {
-	key := make([]byte, requeststate.KeySize)
-	if k := os.Getenv("MCP_REQUEST_STATE_KEY"); k != "" {
-		var err error
-		if key, err = requeststate.ParseKey(k); err != nil {
-			log.Fatalf("MCP_REQUEST_STATE_KEY: %v", err)
-		}
-	} else if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		// A key of each execution environment's own would fail every
-		// round that reaches another one.
-		log.Fatal("MCP_REQUEST_STATE_KEY: not set; on Lambda every execution environment must share the key that seals requestState")
-	} else {
-		rand.Read(key)
-		log.Print("MCP_REQUEST_STATE_KEY is not set: requestState is sealed with a key of this process only")
-	}
-	sealer, err := requeststate.New(key)
+	sealer, ephemeral, err := requeststate.FromEnv(os.Getenv)
 	if err != nil {
-		log.Fatalf("MCP_REQUEST_STATE_KEY: %v", err)
+		log.Fatal(err)
+	}
+	if ephemeral {
+		log.Print(requeststate.EnvKey + " is not set: requestState is sealed with a key of this process only")
 	}
 	serve.Main(mrtr.Handler(mrtr.New(sealer)), nil)
 }
