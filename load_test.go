@@ -174,3 +174,55 @@ func TestLoadLocalHTTP(t *testing.T) {
 	srv.Close()
 	settleGoroutines(t, before)
 }
+
+// TestNoGoroutineLeftOnFailure runs the ways a call can fail, many times
+// over, through the event path, buffered and streamed: a tool that times
+// out, one that ignores its deadline (let go afterwards), one that panics,
+// and a caller gone midway. Every goroutine they started must end: on
+// Lambda one process serves invocations for hours.
+func TestNoGoroutineLeftOnFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	server, hs := newHardServer(t)
+	const margin = 20 * time.Millisecond
+	buffered := lambdamcp.NewHandler(streamable(server), &lambdamcp.Options{JSONResponse: true, DeadlineMargin: margin})
+	streamed := lambdamcp.NewHandler(sseHandler(server), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, DeadlineMargin: margin})
+	cases := []struct {
+		tool string
+		gone bool // the caller leaves before the deadline
+	}{{"slow", false}, {"stubborn", false}, {"boom", false}, {"slow", true}, {"stubborn", true}}
+	before := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	for i := range 8 * len(cases) {
+		wg.Go(func() {
+			tc := cases[i%len(cases)]
+			payload := urlEvent(t, call(tc.tool, `{}`))
+			for _, streaming := range []bool{false, true} {
+				ctx, cancel := context.WithTimeout(context.Background(), 3*margin)
+				if tc.gone {
+					time.AfterFunc(margin/2, cancel)
+				}
+				if streaming {
+					if r, err := streamed.InvokeStream(ctx, payload); err == nil {
+						io.Copy(io.Discard, r)
+						if c, ok := r.(io.Closer); ok {
+							c.Close()
+						}
+					}
+				} else {
+					out, err := buffered.Invoke(ctx, payload)
+					var resp lambdaResponse
+					// Each that stays is answered with its JSON-RPC error.
+					if !tc.gone && (err != nil || json.Unmarshal(out, &resp) != nil || !strings.Contains(resp.Body, `"error":{"code":-32`)) {
+						t.Errorf("%s: %s, %v; want a JSON-RPC error", tc.tool, out, err)
+					}
+				}
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	hs.once.Do(func() { close(hs.release) }) // the stubborn tools return now
+	settleGoroutines(t, before)
+}
