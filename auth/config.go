@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Environment variables read by [ConfigFromEnv]; docs/auth.md explains each.
@@ -218,7 +219,7 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 		broad, implied := strings.TrimSpace(broad), strings.Fields(narrow)
 		// An implied scope with "=" in it is most likely a ";" left out
 		// ("a=b c=d"): refused, though a scope may hold "=".
-		if !ok || broad == "" || strings.ContainsAny(broad, " \t") || len(implied) == 0 ||
+		if !ok || broad == "" || strings.ContainsFunc(broad, unicode.IsSpace) || len(implied) == 0 ||
 			slices.ContainsFunc(implied, func(s string) bool { return strings.Contains(s, "=") }) {
 			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, strings.TrimSpace(entry))
 		}

@@ -85,6 +85,15 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	}
 	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
 	p.Cognito = boolean("cognito")
+	if str("jwtIssuer") == "" {
+		// Without an issuer the stack verifies static tokens (or Cognito's, which it
+		// configures itself): these would change nothing.
+		for _, key := range []string{"jwtAudience", "jwtJwksUrl", "jwtAudienceClaim", "jwtScopes", "jwtScopeImplies"} {
+			if str(key) != "" {
+				errs = append(errs, fmt.Sprintf("context %s: only with jwtIssuer (static tokens and cognito=true take none)", key))
+			}
+		}
+	}
 	if issuer := str("jwtIssuer"); issuer != "" {
 		p.JWT = &stack.JWT{
 			Issuer:         issuer,

@@ -68,6 +68,18 @@ func TestPropsFromContext(t *testing.T) {
 	}
 }
 
+// TestJWTSettingsNeedIssuer checks that a jwt* setting without jwtIssuer is
+// an error, not a setting that silently changes nothing.
+func TestJWTSettingsNeedIssuer(t *testing.T) {
+	for _, key := range []string{"jwtAudience", "jwtJwksUrl", "jwtAudienceClaim", "jwtScopes", "jwtScopeImplies"} {
+		for _, ctx := range []map[string]string{{key: "x=y"}, {key: "x=y", "cognito": "true"}} {
+			if _, _, err := propsFromContext(lookup(ctx)); err == nil || !strings.Contains(err.Error(), key) {
+				t.Errorf("%v: error %v, want one naming %s", ctx, err, key)
+			}
+		}
+	}
+}
+
 func TestPropsFromContextErrors(t *testing.T) {
 	_, _, err := propsFromContext(lookup(map[string]string{"stream": "yes please", "cacheTtl": "-5", "serverMemory": "big", "serverEnv": "GREETING",
 		"jwtIssuer": "https://i", "jwtScopeImplies": "admin"}))

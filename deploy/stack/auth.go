@@ -60,6 +60,9 @@ type resolvedJWT struct {
 	issuer, audience string
 	scopes           []string
 	implies          map[string][]string
+	// audienceIsClient says audience is a client id, matched in client_id (Cognito): a token that
+	// has an aud must name the endpoint in it instead (RFC 8707).
+	audienceIsClient bool
 }
 
 // authorizationServers is the metadata document's list of issuers; nil for static tokens.
@@ -200,7 +203,7 @@ func cognitoAuth(st awscdk.Stack) auth {
 			envJWTAudienceClaim: jsii.String("client_id"),
 			envRequiredScopes:   jsii.String(required),
 		},
-		jwt: &resolvedJWT{issuer: issuer, audience: *client.UserPoolClientId(), scopes: []string{required}},
+		jwt: &resolvedJWT{issuer: issuer, audience: *client.UserPoolClientId(), scopes: []string{required}, audienceIsClient: true},
 	}
 }
 

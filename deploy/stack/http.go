@@ -55,7 +55,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		return err
 	}
 
-	authorizer, scopes, err := newHTTPAuthorizer(ctx, st, p, a)
+	authorizer, scopes, err := newHTTPAuthorizer(ctx, st, p, a, ep)
 	if err != nil {
 		return err
 	}
@@ -84,11 +84,18 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 
 // newHTTPAuthorizer is the HTTP API's JWT authorizer (with the required scopes checked per route)
 // when tokens are JWTs, else the Lambda authorizer with simple responses and a cached result.
-func newHTTPAuthorizer(ctx context.Context, st awscdk.Stack, p Props, a auth) (awsapigatewayv2.IHttpRouteAuthorizer, *[]*string, error) {
+func newHTTPAuthorizer(ctx context.Context, st awscdk.Stack, p Props, a auth, ep endpoints) (awsapigatewayv2.IHttpRouteAuthorizer, *[]*string, error) {
 	identity := strs("$request.header." + authorizationHeader)
 	if a.jwt != nil {
+		// The authorizer matches a token's aud against these when it has one, its client_id when
+		// not. A Cognito token carries aud when its client asked for a resource (RFC 8707, as MCP
+		// clients do): it must name this endpoint.
+		audiences := []string{a.jwt.audience}
+		if a.jwt.audienceIsClient {
+			audiences = append(audiences, ep.mcp())
+		}
 		authorizer := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), jsii.String(a.jwt.issuer), &awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
-			JwtAudience:    strs(a.jwt.audience),
+			JwtAudience:    strs(audiences...),
 			IdentitySource: identity,
 		})
 		// The routes accept a token holding any one of these (the server behind checks them

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 )
@@ -462,11 +463,11 @@ func checkScopeImplies(j *JWT) error {
 		return fmt.Errorf("stack: scope implications (jwtScopeImplies) need required scopes (jwtScopes)")
 	}
 	for broad, implied := range j.ScopeImplies {
-		if broad == "" || strings.ContainsAny(broad, " \t;=") || len(implied) == 0 {
+		if broad == "" || strings.ContainsAny(broad, ";=") || strings.ContainsFunc(broad, unicode.IsSpace) || len(implied) == 0 {
 			return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q is no scope that implies others", broad)
 		}
 		for _, s := range implied {
-			if s == "" || strings.ContainsAny(s, " \t;=") {
+			if s == "" || strings.ContainsAny(s, ";=") || strings.ContainsFunc(s, unicode.IsSpace) {
 				return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q, implied by %q, is no scope", s, broad)
 			}
 		}

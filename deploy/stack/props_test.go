@@ -96,6 +96,7 @@ func TestPropsErrors(t *testing.T) {
 		{"scope implying nothing", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": nil}}}, `"x" is no scope`},
 		{"implied scope with a separator", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": {"y=z"}}}}, `"y=z"`},
 		{"broader scope with a space", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x y": {"y"}}}}, `"x y"`},
+		{"implied scope with a no-break space", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": {"y\u00a0z"}}}}, "is no scope"},
 		{"domain on url", Props{Variant: VariantURL, Domain: &Domain{Name: "a", CertificateARN: "b"}}, "rest variant"},
 		{"domain without certificate", Props{Domain: &Domain{Name: "a"}}, "certificate ARN"},
 		{"half a zone", Props{Domain: &Domain{Name: "a", CertificateARN: "b", HostedZoneID: "Z"}}, "hosted zone"},

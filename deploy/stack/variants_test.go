@@ -281,7 +281,10 @@ func TestCognito(t *testing.T) {
 					if jwt, ok := a["JwtConfiguration"].(map[string]any); ok {
 						got["Issuer"], got["Audience"] = render(jwt["Issuer"]), render(jwt["Audience"])
 					}
-					wantAuthorizer := map[string]string{"AuthorizerType": "JWT", "Issuer": "${" + pool + ".ProviderURL}", "Audience": "${" + client + "}"}
+					// The app client (client_id, when a token has no aud), and the endpoint, which a
+					// token bound to a resource (RFC 8707) names in its aud.
+					endpoint := "https://${" + onlyID(t, doc, "AWS::ApiGatewayV2::Api") + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/mcp"
+					wantAuthorizer := map[string]string{"AuthorizerType": "JWT", "Issuer": "${" + pool + ".ProviderURL}", "Audience": "${" + client + "}," + endpoint}
 					if diff := cmp.Diff(wantAuthorizer, got); diff != "" {
 						t.Errorf("JWT authorizer (-want +got):\n%s", diff)
 					}
