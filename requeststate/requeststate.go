@@ -21,9 +21,11 @@
 //	// on ErrInvalid: return requeststate.Error(err), a JSON-RPC invalid-params error
 //
 // To change the key while states are in flight, seal with the new key and
-// keep the old one for opening, until the longest lifetime has passed:
-// MCP_REQUEST_STATE_KEY=NEW,OLD (New(newKey, oldKey)); during a gradual
-// deployment, give the old instances OLD,NEW first.
+// keep the old one for opening (MCP_REQUEST_STATE_KEY=NEW,OLD, that is
+// New(newKey, oldKey)) until the longest lifetime has passed, then drop it.
+// Where versions overlap (a gradual deployment, a canary), take three
+// steps, each deployed everywhere before the next: OLD,NEW (every instance
+// opens what the new key will seal), then NEW,OLD, then NEW.
 //
 // The purpose is what the state is good for, and nothing else opens it:
 // name in it the method and the tool or prompt, what of the arguments the
@@ -45,6 +47,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -137,11 +140,17 @@ func ParseKeys(s string) ([][]byte, error) {
 	return keys, nil
 }
 
-// Error is the JSON-RPC error a server answers a state Open refused with:
-// invalid params (-32602), as the spec asks protocol errors to be answered
-// (a tool error would ask the model to mend what it cannot).
+// Error is the JSON-RPC error a server answers an error of Open with. A
+// state Open refused (ErrInvalid) is invalid params (-32602), as the spec
+// asks protocol errors to be answered (a tool error would ask the model to
+// mend what it cannot); any other error is the server's own (a Sealer not
+// made with New, a target that is no pointer), an internal error (-32603)
+// that does not blame the client.
 func Error(err error) *jsonrpc.Error {
-	return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "invalid requestState: " + err.Error()}
+	if errors.Is(err, ErrInvalid) {
+		return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "invalid requestState: " + err.Error()}
+	}
+	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "internal error"}
 }
 
 // ParseKey decodes a key given as 64 hex digits or as padded base64
@@ -223,10 +232,15 @@ var errNotMade = errors.New("requeststate: a Sealer is made with New")
 
 // Open decrypts state sealed for purpose into v, or returns ErrInvalid. v
 // must be a non-nil pointer, as for json.Unmarshal: anything else is the
-// caller's mistake, reported as such.
+// caller's mistake, reported as such, whatever the state. v is set only
+// when Open succeeds.
 func (s *Sealer) Open(purpose, state string, v any) error {
 	if s == nil || len(s.aeads) == 0 {
 		return errNotMade
+	}
+	target := reflect.ValueOf(v)
+	if target.Kind() != reflect.Pointer || target.IsNil() {
+		return fmt.Errorf("requeststate: Open into %T: want a non-nil pointer", v)
 	}
 	// The decoder skips line breaks, even strictly; the sealer never
 	// writes them, and state has one spelling only.
@@ -249,12 +263,12 @@ func (s *Sealer) Open(purpose, state string, v any) error {
 		if json.Unmarshal(plain, &sd) != nil || s.now().UnixMilli() > sd.Expires {
 			return ErrInvalid
 		}
-		if err := json.Unmarshal(sd.Data, v); err != nil {
-			if ue := (*json.InvalidUnmarshalError)(nil); errors.As(err, &ue) {
-				return err
-			}
+		// Decoded apart, so that a state of another shape leaves v as it was.
+		fresh := reflect.New(target.Elem().Type())
+		if err := json.Unmarshal(sd.Data, fresh.Interface()); err != nil {
 			return ErrInvalid
 		}
+		target.Elem().Set(fresh.Elem())
 		return nil
 	}
 	return ErrInvalid

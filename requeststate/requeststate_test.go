@@ -264,9 +264,21 @@ func TestOpenWrongType(t *testing.T) {
 	if err := sealer.Open("p", state, &s); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Open into a string = %v, want ErrInvalid", err)
 	}
-	// Not a pointer: the caller's mistake, not a bad state.
-	if err := sealer.Open("p", state, round{}); err == nil || errors.Is(err, ErrInvalid) {
-		t.Errorf("Open into a value = %v, want the decoder's error", err)
+	// Not a pointer: the caller's mistake, not a bad state, whether the
+	// state is good or not.
+	for _, st := range []string{state, "AAAA"} {
+		if err := sealer.Open("p", st, round{}); err == nil || errors.Is(err, ErrInvalid) {
+			t.Errorf("Open of %q into a value = %v, want an error that is not ErrInvalid", st, err)
+		}
+	}
+	// A state of another shape leaves the target as it was.
+	type other struct {
+		Round int `json:"round"`
+		Name  int `json:"name"` // a string in the state
+	}
+	got := other{Round: -1}
+	if err := sealer.Open("p", state, &got); !errors.Is(err, ErrInvalid) || got.Round != -1 {
+		t.Errorf("Open into another shape = %v, target %+v; want ErrInvalid and the target untouched", err, got)
 	}
 }
 
@@ -371,5 +383,9 @@ func TestFromEnv(t *testing.T) {
 func TestError(t *testing.T) {
 	if e := Error(ErrInvalid); e.Code != -32602 || !strings.Contains(e.Message, ErrInvalid.Error()) {
 		t.Errorf("Error(ErrInvalid) = %+v", e)
+	}
+	// The server's own mistake does not blame the client's state.
+	if e := Error(errNotMade); e.Code != -32603 || strings.Contains(e.Message, "requestState") {
+		t.Errorf("Error(errNotMade) = %+v, want an internal error", e)
 	}
 }

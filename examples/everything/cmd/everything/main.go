@@ -16,7 +16,8 @@
 //
 // Environment:
 //
-//	MCP_REQUEST_STATE_KEY  the AES-256 key sealing requestState: 64 hex digits or padded base64.
+//	MCP_REQUEST_STATE_KEY  the AES-256 key sealing requestState: 64 hex digits or padded base64;
+//	                       during a key change NEW,OLD (requeststate.FromEnv).
 //	                       Unset: a random key, valid for this process only;
 //	                       on Lambda, a start-up error.
 //	MCP_ALLOWED_ORIGINS    comma-separated browser origins allowed besides the
