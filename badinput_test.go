@@ -189,8 +189,23 @@ var badInputCases = []struct {
 		message: "malformed payload",
 	},
 	{
-		name: "unknown method, 2025-11-25", status: 400, code: -32601, id: "6",
+		// A request of that era is answered with a JSON-RPC response,
+		// which clients read from a 2xx (an HTTP error is a transport
+		// failure to them).
+		name: "unknown method, 2025-11-25", status: 200, code: -32601, id: "6",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":6,"method":"foo/bar","params":{}}`, "MCP-Protocol-Version", legacy),
+		message: "JSON RPC not handled",
+	},
+	{
+		name: "tools/call without params, 2025-11-25", status: 200, code: -32602, id: "5",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call"}`, "MCP-Protocol-Version", legacy),
+		message: `missing required "params"`,
+	},
+	{
+		// A batch (2025-03-26, no version header) is refused whole by the
+		// go-sdk: no one answer could stand for each of its requests.
+		name: "batch with an unknown method, 2025-03-26", status: 400, code: -32601, id: "",
+		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"foo/bar"}]`),
 		message: "JSON RPC not handled",
 	},
 	{

@@ -186,8 +186,33 @@ func (w *jsonErrorWriter) finish() {
 		// request too: that is an invalid request, not a parse error.
 		code = codeInvalidRequest
 	}
+	status := w.status
+	if status == http.StatusBadRequest && rec != nil && len(id) > 0 && !isBatch(rec.body) {
+		// Before 2026-07-28 (the go-sdk's plain-text refusals come from
+		// those eras only) the transport has a request answered with a
+		// JSON-RPC response, which clients read from a 2xx: an HTTP error
+		// is a transport failure to them, and the -32601 a client probes
+		// for would never reach it. The 2026-07-28 era answers these 400
+		// and 404 with the JSON-RPC error, and the go-sdk does so itself.
+		switch {
+		case code == codeMethodNotFound:
+			status = http.StatusOK
+		case strings.HasPrefix(msg, `invalid request: missing required "params"`):
+			code, status = codeInvalidParams, http.StatusOK
+		}
+		if status == http.StatusOK {
+			rec.noteOutcome(OutcomeError) // answered, with an error: not "ok"
+		}
+	}
 	rec.noteErrorCode(code)
-	writeRPCError(w.ResponseWriter, w.status, id, code, msg, nil)
+	writeRPCError(w.ResponseWriter, status, id, code, msg, nil)
+}
+
+// isBatch reports whether body is a JSON-RPC batch: an array, which the
+// go-sdk refuses or answers as a whole.
+func isBatch(body []byte) bool {
+	body = bytes.TrimLeft(body, " \t\r\n")
+	return len(body) > 0 && body[0] == '['
 }
 
 // restoreHeader puts back the header as it was when the held status was

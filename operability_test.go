@@ -352,7 +352,7 @@ func TestClientCannotNameTelemetry(t *testing.T) {
 	invokeAs(t, h, "req-4", call("invented-b", `{}`))
 	invokeAs(t, h, "req-5", call("echo", `{}`))
 
-	wantSpans := []string{"req-1 rest   rejected", "req-2 rest   rejected", "req-3 rest tools/call  error", "req-4 rest tools/call  error", "req-5 rest tools/call echo ok"}
+	wantSpans := []string{"req-1 rest   error", "req-2 rest   rejected", "req-3 rest tools/call  error", "req-4 rest tools/call  error", "req-5 rest tools/call echo ok"}
 	if diff := cmp.Diff(wantSpans, tracer.spans); diff != "" {
 		t.Errorf("spans (-want +got):\n%s", diff)
 	}
