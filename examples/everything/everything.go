@@ -100,6 +100,14 @@ type HandlerOptions struct {
 	// rebinding. Requests without an Origin header (non-browser clients) are
 	// always served.
 	AllowedOrigins []string
+
+	// ResourceURL is the endpoint's URL as clients use it: its origin is the
+	// server's own. Empty means the origin each request names in its Host,
+	// which only a gateway, or the go-sdk's refusal of other Hosts on a
+	// loopback listener, keeps honest: a server listening beyond loopback
+	// must set it, or a page whose DNS name was rebound to it passes as its
+	// own.
+	ResourceURL string
 }
 
 // Handler serves srv statelessly over the streamable HTTP transport: every
@@ -114,5 +122,5 @@ func Handler(srv *mcp.Server, opts *HandlerOptions) http.Handler {
 		Stateless:    true,
 		JSONResponse: o.JSONResponse,
 	})
-	return auth.OriginProtection(&auth.MiddlewareOptions{AllowedOrigins: o.AllowedOrigins})(h)
+	return auth.OriginProtection(&auth.MiddlewareOptions{AllowedOrigins: o.AllowedOrigins, ResourceURL: o.ResourceURL})(h)
 }

@@ -472,6 +472,29 @@ func TestForeignOriginsAreRefused(t *testing.T) {
 	}
 }
 
+// TestRebindingRefused checks the defence against DNS rebinding where no
+// gateway and no loopback listener holds the Host honest: a page whose name
+// was rebound to the server sends its own name as both Host and Origin.
+// With the endpoint's URL known, that origin is foreign.
+func TestRebindingRefused(t *testing.T) {
+	body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	for _, tc := range []struct {
+		resource string
+		want     int
+	}{{"http://localhost:8080/mcp", http.StatusForbidden}, {"", http.StatusOK}} {
+		h := everything.Handler(everything.New(nil), &everything.HandlerOptions{ResourceURL: tc.resource})
+		req := httptest.NewRequest("POST", "http://evil.example:8080/mcp", strings.NewReader(body))
+		req.Header.Set("Origin", "http://evil.example:8080")
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("resource %q: status %d, want %d (without it, only the Host says what is the server's own)", tc.resource, rec.Code, tc.want)
+		}
+	}
+}
+
 // TestParamHeader checks the x-mcp-header tool: a 2026-07-28 client
 // mirrors the argument into Mcp-Param-Region and the call is served; a
 // request whose header says otherwise than its body is refused with

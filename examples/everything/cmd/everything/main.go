@@ -37,6 +37,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -85,8 +86,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			origins = append(origins, o)
 		}
 	}
-	h := everything.Handler(everything.New(opts), &everything.HandlerOptions{AllowedOrigins: origins})
+	hopts := &everything.HandlerOptions{AllowedOrigins: origins}
 	if onLambda {
+		h := everything.Handler(everything.New(opts), hopts)
 		stream, err := lambdamcp.ParseStreamShapes(getenv("MCP_STREAM"))
 		if err != nil {
 			fmt.Fprintln(stderr, "MCP_STREAM:", err)
@@ -101,17 +103,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Error("listening", "addr", *addr, "err", err)
 		return 1
 	}
-	mux := http.NewServeMux()
-	// Guard answers as lambdamcp.Start does on Lambda: the spec's errors for
-	// an unsupported protocol version, Last-Event-ID ignored from
-	// 2026-07-28 on, JSON bodies for every error, a log line per request.
-	mux.Handle(*path, lambdamcp.Guard(h, &lambdamcp.Options{Logger: logger}))
+	// The server's own origin is the listener's, not each request's Host:
+	// beyond loopback nothing else keeps a rebound DNS name out.
+	hopts.ResourceURL = "http://" + hostPort(ln.Addr()) + *path
+	h := everything.Handler(everything.New(opts), hopts)
+	endpoint := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != *path && r.URL.Path != *path+"/" {
+			http.NotFound(w, r) // a JSON 404 through Guard; unclean paths too, never redirected
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 	// Once shutdown begins, Guard ends subscriptions/listen streams with
 	// their final result (a graceful close, as the spec asks); other
 	// requests in flight run on for up to 5 s.
 	serveCtx, drain := lambdamcp.Draining(context.WithoutCancel(ctx))
 	srv := &http.Server{
-		Handler:           mux,
+		// Guard answers as lambdamcp.Start does on Lambda: the spec's
+		// errors for an unsupported protocol version, Last-Event-ID ignored
+		// from 2026-07-28 on, JSON bodies for every error, a log line per
+		// request.
+		Handler:           lambdamcp.Guard(endpoint, &lambdamcp.Options{Logger: logger}),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return serveCtx },
 	}
@@ -135,4 +147,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		srv.Close()
 	}
 	return 0
+}
+
+// hostPort is how a client on this machine names a listener at addr:
+// localhost for one listening on every address.
+func hostPort(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port))
+	}
+	return addr.String()
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,5 +93,46 @@ func TestRunRejectsBadInput(t *testing.T) {
 				t.Errorf("run printed %q; want nothing on stdout", stdout.String())
 			}
 		})
+	}
+}
+
+// TestHostPort checks the name the server's own origin gets: the listener's
+// address, localhost for one listening everywhere.
+func TestHostPort(t *testing.T) {
+	for addr, want := range map[string]string{"127.0.0.1:8080": "127.0.0.1:8080", "0.0.0.0:9090": "localhost:9090", "[::]:9090": "localhost:9090"} {
+		tcp, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hostPort(tcp); got != want {
+			t.Errorf("hostPort(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}
+
+// TestRunPathsAreJSON checks the local server's answers off the endpoint:
+// a JSON 404 for another path and for an unclean one, never a redirect.
+func TestRunPathsAreJSON(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	go run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+	url, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	base := strings.TrimSuffix(strings.TrimSpace(url), "/mcp")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"/nope", "//mcp", "/a/../mcp"} {
+		resp, err := client.Post(base+p, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("POST %s: %d %s %s, want a JSON 404", p, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
 	}
 }
