@@ -209,6 +209,25 @@ var badInputCases = []struct {
 		message: "JSON RPC not handled",
 	},
 	{
+		// The spec refuses a level it does not know; the go-sdk took it.
+		name: "logging/setLevel with an unknown level, 2025-11-25", status: 200, code: -32602, id: "9",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":9,"method":"logging/setLevel","params":{"level":"loud"}}`, "MCP-Protocol-Version", legacy),
+		message: `invalid log level "loud"`,
+	},
+	{
+		// That era's code for an unknown resource; the go-sdk gives every
+		// era 2026-07-28's.
+		name: "resources/read of an unknown resource, 2025-11-25", status: 200, code: -32002, id: "9",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"file:///nonexistent"}}`, "MCP-Protocol-Version", legacy),
+		message: "Resource not found",
+	},
+	{
+		name: "resources/read of an unknown resource, 2026-07-28", status: 400, code: -32602, id: "9",
+		req: jsonPost(`{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"file:///nonexistent",`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "resources/read", "Mcp-Name", "file:///nonexistent"),
+		message: "Resource not found",
+	},
+	{
 		name: "unknown method, 2026-07-28", status: 404, code: -32601, id: "6",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":6,"method":"foo/bar","params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "foo/bar"),
 		message: "unsupported",

@@ -1,6 +1,7 @@
 package lambdamcp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,8 +38,11 @@ import (
 // client.
 //
 // It refuses a 2026-07-28 call whose _meta asks for a log level
-// (io.modelcontextprotocol/logLevel) that is none of the protocol's, with
-// -32602 as the spec asks; the go-sdk would take it for debug.
+// (io.modelcontextprotocol/logLevel) that is none of the protocol's, and a
+// logging/setLevel to such a level, with -32602 as the spec asks; the
+// go-sdk would take it. Before 2026-07-28 it answers a resources/read of
+// an unknown resource with that era's -32002, where the go-sdk gives every
+// era 2026-07-28's -32602.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -55,7 +59,7 @@ func Middleware() mcp.Middleware {
 			}
 			start := time.Now()
 			defer func() { rec.noteAnswer(res, err) }() // after the recovery below
-			if msg := badLogLevel(method, protocolVersion(rec, req), req); msg != "" {
+			if msg := cmp.Or(badLogLevel(method, protocolVersion(rec, req), req), badSetLevel(method, req)); msg != "" {
 				if rec != nil {
 					rec.noteCall(ctx, method, req, tool)
 				}
@@ -97,6 +101,7 @@ func Middleware() mcp.Middleware {
 			}
 			if failed(res, err) {
 				rec.noteOutcome(OutcomeError)
+				err = resourceNotFound(method, protocolVersion(rec, req), err)
 			} else {
 				rec.noteOutcome(OutcomeOK)
 			}
@@ -135,6 +140,39 @@ func badLogLevel(method, protocolVersion string, req mcp.Request) string {
 		return ""
 	}
 	return fmt.Sprintf("invalid _meta %q: want one of %s", metaKeyLogLevel, strings.Join(logLevels, ", "))
+}
+
+// badSetLevel says what is wrong with the level a logging/setLevel asks
+// for, or "" if nothing is: the spec has an unknown level refused with
+// -32602, which the go-sdk (v1.8.0) takes as it comes.
+func badSetLevel(method string, req mcp.Request) string {
+	if method != "logging/setLevel" {
+		return ""
+	}
+	//lint:ignore SA1019 logging is deprecated from 2026-07-28, and served for the eras that have it
+	p, ok := req.GetParams().(*mcp.SetLoggingLevelParams)
+	if !ok || p == nil || slices.Contains(logLevels, string(p.Level)) {
+		return ""
+	}
+	return fmt.Sprintf("invalid log level %q: want one of %s", p.Level, strings.Join(logLevels, ", "))
+}
+
+// codeResourceNotFound is the code the spec gives an unknown resource
+// before 2026-07-28; from then on it is -32602.
+const codeResourceNotFound = -32002
+
+// resourceNotFound gives the go-sdk's answer to an unknown resource the
+// code of the request's era: the go-sdk (v1.8.0) answers -32602, the code
+// of 2026-07-28, in every era, where earlier eras' spec asks for -32002.
+func resourceNotFound(method, protocolVersion string, err error) error {
+	var e *jsonrpc.Error
+	if method != "resources/read" || protocolVersion >= statelessEra || !errors.As(err, &e) ||
+		e.Code != codeInvalidParams || e.Message != "Resource not found" {
+		return err
+	}
+	cp := *e
+	cp.Code = codeResourceNotFound
+	return &cp
 }
 
 // protocolVersion is the request's protocol version: its
