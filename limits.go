@@ -303,22 +303,60 @@ func acceptance(values []string, jsonResponse bool) (rewrite bool, rej *rejectio
 // fullAccept is what the spec has clients send.
 const fullAccept = "application/json, text/event-stream"
 
-// accepts reads Accept values as the go-sdk does (wildcards included).
+// accepts reads Accept values as the go-sdk does (wildcards included), and
+// as RFC 9110 section 12.5.1 has them read besides: a media range with
+// q=0 admits nothing, and of the ranges that match a type the most
+// specific decides ("application/json;q=0, */*" refuses JSON).
 func accepts(values []string) (jsonOK, streamOK bool) {
+	json, stream := rangeMatch{}, rangeMatch{}
 	for _, value := range values {
 		for raw := range strings.SplitSeq(value, ",") {
-			base, _, _ := strings.Cut(raw, ";")
+			base, params, _ := strings.Cut(raw, ";")
+			ok := !zeroQ(params)
 			switch strings.ToLower(strings.TrimSpace(base)) {
-			case "application/json", "application/*":
-				jsonOK = true
-			case "text/event-stream", "text/*":
-				streamOK = true
+			case "application/json":
+				json.see(3, ok)
+			case "application/*":
+				json.see(2, ok)
+			case "text/event-stream":
+				stream.see(3, ok)
+			case "text/*":
+				stream.see(2, ok)
 			case "*/*":
-				jsonOK, streamOK = true, true
+				json.see(1, ok)
+				stream.see(1, ok)
 			}
 		}
 	}
-	return jsonOK, streamOK
+	return json.ok, stream.ok
+}
+
+// rangeMatch is the most specific Accept media range seen for a type.
+type rangeMatch struct {
+	specificity int // 3 the type itself, 2 type/*, 1 */*; 0 none yet
+	ok          bool
+}
+
+func (m *rangeMatch) see(specificity int, ok bool) {
+	switch {
+	case specificity > m.specificity:
+		m.specificity, m.ok = specificity, ok
+	case specificity == m.specificity:
+		m.ok = m.ok || ok
+	}
+}
+
+// zeroQ reports whether a media range's parameters give it the weight 0
+// ("q=0", "q=0.0", "q=0.000"): not acceptable.
+func zeroQ(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		name, value, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(name), "q") {
+			value = strings.TrimSpace(value)
+			return value != "" && strings.Trim(value, "0.") == "" && value[0] == '0'
+		}
+	}
+	return false
 }
 
 // checkRepeated refuses a request that gives a header twice which MCP

@@ -305,3 +305,29 @@ func TestLimitEdges(t *testing.T) {
 		t.Errorf("unknown length, exactly at the cap: %d bytes, %+v; want all 100", len(got), rej)
 	}
 }
+
+// TestAcceptsWeights checks Accept as RFC 9110 reads it: a range of weight
+// 0 admits nothing, and the most specific range that matches decides.
+func TestAcceptsWeights(t *testing.T) {
+	tests := []struct {
+		accept            string
+		wantJSON, wantSSE bool
+	}{
+		{"application/json, text/event-stream", true, true},
+		{"application/json;q=0, text/event-stream", false, true},
+		{"application/json; q=0.000, text/event-stream", false, true},
+		{"application/json;q=0.5, text/event-stream;q=1", true, true},
+		{"application/json;q=0.01, text/event-stream", true, true},
+		{"application/json;q=0, */*", false, true},
+		{"*/*;q=0, application/json", true, false},
+		{"text/*;q=0, text/event-stream, application/*", true, true},
+		{"text/event-stream;q=0, text/*", false, false},
+		{"Application/JSON;Q=0, text/event-stream", false, true},
+		{"application/json;charset=utf-8, text/event-stream", true, true},
+	}
+	for _, tc := range tests {
+		if j, s := accepts([]string{tc.accept}); j != tc.wantJSON || s != tc.wantSSE {
+			t.Errorf("accepts(%q) = %v, %v; want %v, %v", tc.accept, j, s, tc.wantJSON, tc.wantSSE)
+		}
+	}
+}
