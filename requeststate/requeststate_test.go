@@ -389,3 +389,33 @@ func TestError(t *testing.T) {
 		t.Errorf("Error(errNotMade) = %+v, want an internal error", e)
 	}
 }
+
+// TestEdges pins what the mutation of this package found unpinned: a nil
+// pointer target is the caller's mistake whatever the state; the internal
+// error tells the client nothing of the server; MaxTTL itself is allowed;
+// a list of keys with an empty entry is refused; a key of spaces is unset.
+func TestEdges(t *testing.T) {
+	s := newSealer(t, 7)
+	state, err := s.Seal("p", 1, MaxTTL)
+	if err != nil {
+		t.Fatalf("Seal with MaxTTL: %v", err)
+	}
+	for _, st := range []string{state, "junk"} {
+		if err := s.Open("p", st, (*int)(nil)); err == nil || errors.Is(err, ErrInvalid) {
+			t.Errorf("Open of %q into a nil pointer = %v, want an error that is not ErrInvalid", st, err)
+		}
+	}
+	if e := Error(errors.New("database password wrong")); e.Message != "internal error" {
+		t.Errorf("Error of the server's own = %q, want only \"internal error\"", e.Message)
+	}
+	key := hex.EncodeToString(bytes.Repeat([]byte{1, 2}, KeySize/2))
+	env := func(v string) func(string) string {
+		return func(k string) string { return map[string]string{EnvKey: v}[k] }
+	}
+	if _, _, err := FromEnv(env(key + ",")); err == nil {
+		t.Error("a key list ending in a comma was accepted")
+	}
+	if s, ephemeral, err := FromEnv(env("   ")); err != nil || !ephemeral || s == nil {
+		t.Errorf("a key of spaces: %v, ephemeral %v; want it taken as unset", err, ephemeral)
+	}
+}
