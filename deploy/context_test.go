@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,15 @@ func TestPropsFromContext(t *testing.T) {
 				t.Errorf("stack name %q, want %q", name, tc.wantStack)
 			}
 		})
+	}
+}
+
+// TestScopeImpliesRepeated checks that a broader scope named twice implies
+// what both entries list, as the functions read MCP_SCOPE_IMPLIES.
+func TestScopeImpliesRepeated(t *testing.T) {
+	h, err := scopeImplies("admin=read; admin=write")
+	if err != nil || !slices.Equal(h["admin"], []string{"read", "write"}) {
+		t.Errorf("scopeImplies = %v, %v; want admin implying read and write", h, err)
 	}
 }
 

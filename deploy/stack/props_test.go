@@ -3,6 +3,7 @@ package stack
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,9 @@ func TestPropsErrors(t *testing.T) {
 		{"scope implying nothing", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": nil}}}, `"x" is no scope`},
 		{"implied scope with a separator", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": {"y=z"}}}}, `"y=z"`},
 		{"broader scope with a space", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x y": {"y"}}}}, `"x y"`},
+		{"broader scope empty", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"": {"y"}}}}, `"" is no scope`},
+		{"broader scope with a separator", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"a=b": {"y"}}}}, `"a=b"`},
+		{"implied scope empty", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": {""}}}}, `"", implied by "x"`},
 		{"implied scope with a no-break space", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": {"y\u00a0z"}}}}, "is no scope"},
 		{"domain on url", Props{Variant: VariantURL, Domain: &Domain{Name: "a", CertificateARN: "b"}}, "rest variant"},
 		{"domain without certificate", Props{Domain: &Domain{Name: "a"}}, "certificate ARN"},
@@ -194,5 +198,31 @@ func TestServerEnvLambdaLets(t *testing.T) {
 	}}
 	if _, err := p.withDefaults(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestAudienceClaimAudNeedsNoScope checks that naming the default claim,
+// aud, needs no required scope: aud names this resource, and the functions
+// start with it.
+func TestAudienceClaimAudNeedsNoScope(t *testing.T) {
+	p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: "https://i", Audience: "https://mcp.example.com/mcp", AudienceClaim: "aud"}}
+	if _, err := p.withDefaults(); err != nil {
+		t.Errorf("refused: %v", err)
+	}
+}
+
+// TestImplying checks the scopes an HTTP API route lists: the required
+// ones first, then each that implies one of them, once, in a fixed order,
+// so that a synth gives the same template every time.
+func TestImplying(t *testing.T) {
+	h := map[string][]string{"owner": {"read"}, "admin": {"read", "write"}, "root": {"owner"}, "other": {"x"}}
+	want := []string{"read", "admin", "owner", "root"}
+	for range 20 { // map order varies from run to run
+		if got := implying([]string{"read"}, h); !slices.Equal(got, want) {
+			t.Fatalf("implying(read) = %v, want %v", got, want)
+		}
+	}
+	if got := implying([]string{"read", "write"}, map[string][]string{"admin": {"read"}}); !slices.Equal(got, []string{"read", "write", "admin"}) {
+		t.Errorf("implying(read, write) = %v, want each once", got)
 	}
 }
