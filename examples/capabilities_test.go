@@ -37,16 +37,25 @@ func TestNoListChangedPromise(t *testing.T) {
 		"subscriptions": subscriptions.Handler(subscriptions.New()),
 	} {
 		t.Run(name, func(t *testing.T) {
-			var d struct {
-				Capabilities map[string]map[string]any `json:"capabilities"`
-			}
-			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, 1, "server/discover", nil, nil)).Result(t, &d)
-			if len(d.Capabilities) == 0 {
-				t.Fatal("no capabilities")
-			}
-			for _, list := range []string{"tools", "prompts", "resources"} {
-				if d.Capabilities[list]["listChanged"] == true {
-					t.Errorf("%s.listChanged is true, but the list never changes", list)
+			// Both eras: server/discover, and the initialize of 2025-11-25.
+			for _, req := range []lambdatest.Request{
+				lambdatest.Call(lambdatest.Modern, 1, "server/discover", nil, nil),
+				lambdatest.Call(lambdatest.Legacy, 1, "initialize", map[string]any{
+					"protocolVersion": lambdatest.Legacy, "capabilities": map[string]any{},
+					"clientInfo": map[string]any{"name": "t", "version": "1"},
+				}, nil),
+			} {
+				var d struct {
+					Capabilities map[string]map[string]any `json:"capabilities"`
+				}
+				lambdatest.Invoke(t, h, lambdatest.Routes[0], req).Result(t, &d)
+				if len(d.Capabilities) == 0 {
+					t.Fatal("no capabilities")
+				}
+				for _, list := range []string{"tools", "prompts", "resources"} {
+					if d.Capabilities[list]["listChanged"] == true {
+						t.Errorf("%s.listChanged is true, but the list never changes", list)
+					}
 				}
 			}
 		})

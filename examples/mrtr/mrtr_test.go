@@ -293,3 +293,25 @@ func TestLegacyEraGetsToolError(t *testing.T) {
 		})
 	}
 }
+
+// TestForgedStateEveryTool checks that every tool refuses a state it did not
+// seal with a JSON-RPC invalid-params error, as the spec asks of protocol
+// errors, whatever the input it asks for.
+func TestForgedStateEveryTool(t *testing.T) {
+	h := mrtr.Handler(mrtr.New(newSealer(t)))
+	declared := map[string]any{"io.modelcontextprotocol/clientCapabilities": map[string]any{
+		"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{}}}
+	for tool, args := range map[string]map[string]any{
+		"order":     {"item": "cake", "quantity": 2},
+		"haiku":     {"topic": "Lambda"},
+		"workspace": {},
+	} {
+		answer := lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, 5, "tools/call", map[string]any{
+			"name": tool, "arguments": args, "requestState": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+			"inputResponses": map[string]any{"x": map[string]any{"action": "decline"}},
+		}, declared))
+		if e, _ := answer.Last()["error"].(map[string]any); e == nil || e["code"] != float64(-32602) {
+			t.Errorf("%s with a forged state: %v, want error -32602", tool, answer.Messages)
+		}
+	}
+}

@@ -98,6 +98,9 @@ func TestCompletion(t *testing.T) {
 				if diff := cmp.Diff(tc.want, completion["values"]); diff != "" {
 					t.Errorf("values (-want +got):\n%s\nin %v", diff, answer)
 				}
+				if total, _ := completion["total"].(float64); total != float64(len(tc.want)) { // none: left out
+					t.Errorf("total %v, want %d, the values offered", completion["total"], len(tc.want))
+				}
 			})
 		}
 	}
