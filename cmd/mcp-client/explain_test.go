@@ -85,3 +85,20 @@ func TestServerErrorExplained(t *testing.T) {
 		})
 	}
 }
+
+// TestClientSideCodes checks that the go-sdk's own JSON-RPC errors, which
+// no server sent, are not reported as the server's, and that a log level
+// the client does not know is shown rather than hidden.
+func TestClientSideCodes(t *testing.T) {
+	for _, code := range []int64{codeRejected, codeClientClosing} {
+		if got := explain("http://127.0.0.1:1/mcp", &jsonrpc.Error{Code: code, Message: "client is closing"}); strings.Contains(got, "server error") {
+			t.Errorf("code %d explained as %q, a server's error", code, got)
+		}
+	}
+	if below("trace", "info") {
+		t.Error("a log level the client does not know is hidden")
+	}
+	if !below("debug", "info") || below("error", "info") {
+		t.Error("levels not ordered as the protocol orders them")
+	}
+}

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -120,4 +122,51 @@ func TestTokenOverPlainHTTP(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want 2 without the token", code, stderr.String())
 		}
 	})
+}
+
+// roundTripFunc is a RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestTokenOnlyToOrigin checks the rule itself, origin by origin: the
+// token goes where scheme, host (whatever its case) and port (a default
+// one written or not) are the endpoint's, and nowhere else.
+func TestTokenOnlyToOrigin(t *testing.T) {
+	origin, _ := url.Parse("https://api.example.com/mcp")
+	var sent string
+	rec := &statusRecorder{token: "t0k3n", origin: origin, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent = r.Header.Get("Authorization")
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
+	})}
+	for target, want := range map[string]bool{
+		"https://api.example.com/other":    true,
+		"https://api.example.com:443/mcp":  true,
+		"https://API.example.com/mcp":      true,
+		"https://evil.example.net/mcp":     false,
+		"https://api.example.com:8443/mcp": false,
+		"http://api.example.com/mcp":       false,
+		"http://api.example.com:443/mcp":   false,
+		"https://api.example.com.evil/mcp": false,
+	} {
+		sent = ""
+		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		if _, err := rec.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got := sent == "Bearer t0k3n"; got != want {
+			t.Errorf("%s: token sent %v, want %v", target, got, want)
+		}
+	}
+}
+
+// TestTokenNotToPrivateAddresses checks that a private address is no
+// loopback: the token does not go over plain http to it either.
+func TestTokenNotToPrivateAddresses(t *testing.T) {
+	for _, endpoint := range []string{"http://10.0.0.5/mcp", "http://192.168.1.2:8080/mcp", "http://[fd00::1]/mcp"} {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), []string{"-endpoint", endpoint, "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 2 {
+			t.Errorf("%s: exit %d, want 2 (stderr %q)", endpoint, code, stderr.String())
+		}
+	}
 }
