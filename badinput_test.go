@@ -202,6 +202,17 @@ var badInputCases = []struct {
 		message: `missing required "params"`,
 	},
 	{
+		// That era's transport answers a request's errors 400 itself.
+		name: "tools/call without params, 2026-07-28", status: 400, code: -32602, id: "5",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call"}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/call"),
+		message: `missing required "params"`,
+	},
+	{
+		name: "tools/call without params, no version header (2025-03-26)", status: 200, code: -32602, id: "5",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call"}`),
+		message: `missing required "params"`,
+	},
+	{
 		// A batch (2025-03-26, no version header) is refused whole by the
 		// go-sdk: no one answer could stand for each of its requests.
 		name: "batch with an unknown method, 2025-03-26", status: 400, code: -32601, id: "",

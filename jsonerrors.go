@@ -186,23 +186,19 @@ func (w *jsonErrorWriter) finish() {
 		// request too: that is an invalid request, not a parse error.
 		code = codeInvalidRequest
 	}
+	if w.status == http.StatusBadRequest && strings.HasPrefix(msg, `invalid request: missing required "params"`) {
+		code = codeInvalidParams // params missing are invalid params, in every era
+	}
 	status := w.status
-	if status == http.StatusBadRequest && rec != nil && len(id) > 0 && !isBatch(rec.body) {
-		// Before 2026-07-28 (the go-sdk's plain-text refusals come from
-		// those eras only) the transport has a request answered with a
+	if status == http.StatusBadRequest && rec != nil && rec.version < statelessEra && len(id) > 0 && !isBatch(rec.body) &&
+		(code == codeMethodNotFound || code == codeInvalidParams) {
+		// Before 2026-07-28 the transport has a request answered with a
 		// JSON-RPC response, which clients read from a 2xx: an HTTP error
 		// is a transport failure to them, and the -32601 a client probes
-		// for would never reach it. The 2026-07-28 era answers these 400
-		// and 404 with the JSON-RPC error, and the go-sdk does so itself.
-		switch {
-		case code == codeMethodNotFound:
-			status = http.StatusOK
-		case strings.HasPrefix(msg, `invalid request: missing required "params"`):
-			code, status = codeInvalidParams, http.StatusOK
-		}
-		if status == http.StatusOK {
-			rec.noteOutcome(OutcomeError) // answered, with an error: not "ok"
-		}
+		// for would never reach it. From 2026-07-28 on, the transport
+		// answers such errors 400 (and 404) itself.
+		status = http.StatusOK
+		rec.noteOutcome(OutcomeError) // answered, with an error: not "ok"
 	}
 	rec.noteErrorCode(code)
 	writeRPCError(w.ResponseWriter, status, id, code, msg, nil)
