@@ -103,9 +103,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Error("listening", "addr", *addr, "err", err)
 		return 1
 	}
-	// The server's own origin is the listener's, not each request's Host:
-	// beyond loopback nothing else keeps a rebound DNS name out.
-	hopts.ResourceURL = "http://" + hostPort(ln.Addr()) + *path
+	// Beyond loopback the server's own origin is the listener's, not each
+	// request's Host, which nothing else keeps honest there: a page whose
+	// DNS name was rebound to the server sends that name as Host and
+	// Origin alike. (On a loopback listener the go-sdk refuses any Host but
+	// a loopback name, and every loopback name is the server's own.)
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		hopts.ResourceURL = "http://" + hostPort(ln.Addr()) + *path
+		if tcp.IP.IsUnspecified() {
+			// Listening everywhere, the machine's own loopback names
+			// reach it too.
+			port := strconv.Itoa(tcp.Port)
+			hopts.AllowedOrigins = append(hopts.AllowedOrigins, "http://127.0.0.1:"+port, "http://[::1]:"+port)
+		}
+	}
 	h := everything.Handler(everything.New(opts), hopts)
 	endpoint := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != *path && r.URL.Path != *path+"/" {

@@ -136,3 +136,44 @@ func TestRunPathsAreJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestRunOwnOrigins checks the Origin rule of the local server: on a
+// loopback listener every loopback name is the server's own (the go-sdk
+// keeps other Hosts out), as the conformance suite's DNS-rebinding check
+// expects of whatever URL it was given; a foreign origin is refused.
+func TestRunOwnOrigins(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	go run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	endpoint := strings.TrimSpace(line)
+	_, port, _ := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(endpoint, "http://"), "/mcp"))
+	for _, tc := range []struct {
+		host, origin string
+		want         int
+	}{
+		{"127.0.0.1:" + port, "http://127.0.0.1:" + port, 200},
+		{"localhost:" + port, "http://localhost:" + port, 200},
+		{"127.0.0.1:" + port, "https://evil.example", 403},
+	} {
+		req, _ := http.NewRequest("POST", endpoint, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+		req.Host = tc.host
+		req.Header.Set("Origin", tc.origin)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("Host %s, Origin %s: %d, want %d", tc.host, tc.origin, resp.StatusCode, tc.want)
+		}
+	}
+}
