@@ -324,6 +324,12 @@ func TestAcceptsWeights(t *testing.T) {
 		{"text/event-stream;q=0, text/*", false, false},
 		{"Application/JSON;Q=0, text/event-stream", false, true},
 		{"application/json;charset=utf-8, text/event-stream", true, true},
+		{"application/json; Q = 0 , text/event-stream", false, true},
+		{"application/json;q=0.0001, text/event-stream", true, true},
+		{"application/json;q=00, text/event-stream", false, true},
+		// Weights that are no weights are read leniently, as admitting.
+		{"application/json;q=abc, text/event-stream", true, true},
+		{"application/json;q=1.5, text/event-stream", true, true},
 	}
 	for _, tc := range tests {
 		if j, s := accepts([]string{tc.accept}); j != tc.wantJSON || s != tc.wantSSE {

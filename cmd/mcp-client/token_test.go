@@ -161,12 +161,16 @@ func TestTokenOnlyToOrigin(t *testing.T) {
 }
 
 // TestTokenNotToPrivateAddresses checks that a private address is no
-// loopback: the token does not go over plain http to it either.
+// loopback: the token does not go over plain http to it either. The run is
+// given an ended context, so that were the command line accepted, nothing
+// would be sent.
 func TestTokenNotToPrivateAddresses(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
 	for _, endpoint := range []string{"http://10.0.0.5/mcp", "http://192.168.1.2:8080/mcp", "http://[fd00::1]/mcp"} {
 		var stdout, stderr bytes.Buffer
-		if code := run(t.Context(), []string{"-endpoint", endpoint, "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 2 {
-			t.Errorf("%s: exit %d, want 2 (stderr %q)", endpoint, code, stderr.String())
+		if code := run(ctx, []string{"-endpoint", endpoint, "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "plain http") {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and the plain-http refusal", endpoint, code, stderr.String())
 		}
 	}
 }
