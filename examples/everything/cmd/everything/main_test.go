@@ -113,16 +113,7 @@ func TestHostPort(t *testing.T) {
 // TestRunPathsAreJSON checks the local server's answers off the endpoint:
 // a JSON 404 for another path and for an unclean one, never a redirect.
 func TestRunPathsAreJSON(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	pr, pw := io.Pipe()
-	go run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
-	url, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	go io.Copy(io.Discard, pr)
-	base := strings.TrimSuffix(strings.TrimSpace(url), "/mcp")
+	base := strings.TrimSuffix(startLocal(t), "/mcp")
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, p := range []string{"/nope", "//mcp", "/a/../mcp"} {
 		resp, err := client.Post(base+p, "application/json", strings.NewReader(`{}`))
@@ -142,16 +133,7 @@ func TestRunPathsAreJSON(t *testing.T) {
 // keeps other Hosts out), as the conformance suite's DNS-rebinding check
 // expects of whatever URL it was given; a foreign origin is refused.
 func TestRunOwnOrigins(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	pr, pw := io.Pipe()
-	go run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	go io.Copy(io.Discard, pr)
-	endpoint := strings.TrimSpace(line)
+	endpoint := startLocal(t)
 	_, port, _ := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(endpoint, "http://"), "/mcp"))
 	for _, tc := range []struct {
 		host, origin string
@@ -176,4 +158,20 @@ func TestRunOwnOrigins(t *testing.T) {
 			t.Errorf("Host %s, Origin %s: %d, want %d", tc.host, tc.origin, resp.StatusCode, tc.want)
 		}
 	}
+}
+
+// startLocal runs the command on a loopback port until the test ends and
+// returns the endpoint URL it prints.
+func startLocal(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	pr, pw := io.Pipe()
+	go run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	return strings.TrimSpace(line)
 }
