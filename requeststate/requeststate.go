@@ -9,10 +9,11 @@
 // AES-256-GCM. Every instance serving an endpoint must share the key, and
 // each deployment (staging, production, another server) should have its own,
 // since a state sealed by one opens wherever the key and purpose match. Give
-// it through configuration: FromEnv reads MCP_REQUEST_STATE_KEY (the deploy
-// stack passes it as a NoEcho parameter; in the function's environment it is
-// readable by whoever may read the function's configuration), or keep it in
-// AWS Secrets Manager and give it to New at start-up.
+// it through configuration: FromEnv reads MCP_REQUEST_STATE_KEY (with
+// -c serverSecretEnv=MCP_REQUEST_STATE_KEY the deploy stack passes it as a
+// NoEcho parameter; in the function's environment it is readable by whoever
+// may read the function's configuration), or keep it in AWS Secrets Manager
+// and give it to New at start-up.
 //
 //	sealer, _, err := requeststate.FromEnv(os.Getenv)
 //	purpose := "tools/call book_flight " + argsDigest + " " + subject

@@ -28,11 +28,12 @@
 //     MCP_AUTH_FROM_AUTHORIZER=1 trusts the identity an API Gateway Lambda
 //     authorizer passes on instead. MCP_REQUIRED_SCOPES names the scopes
 //     every caller must hold, MCP_SCOPE_IMPLIES the scopes that imply
-//     others; MCP_RESOURCE_URL, MCP_RESOURCE_METADATA_URL
-//     and MCP_AUTHORIZATION_SERVERS fill the metadata. Scopes, scope
-//     implications, a metadata URL or authorization servers without
-//     anything that checks tokens are
-//     a ConfigError, not a server that starts open.
+//     others; MCP_RESOURCE_URL and MCP_AUTHORIZATION_SERVERS fill the
+//     metadata, and MCP_RESOURCE_METADATA_URL is the URL challenges name.
+//     Scopes, scope implications, a metadata URL or authorization servers
+//     without anything that checks tokens are a ConfigError, not a server
+//     that starts open; so are scope implications without required scopes,
+//     and a metadata URL without an authorization server.
 //   - MCP_ALLOWED_ORIGINS: browser origins allowed besides the server's own;
 //     a request from any other Origin is refused with 403, with or without
 //     authentication, as the MCP transport requires.
