@@ -25,9 +25,15 @@ import (
 //
 // It returns nil when nothing is missing, and for nil caps: a 2025-11-25
 // request carries no capabilities of its own, and a stateless server keeps
-// none from initialize; the go-sdk then fails the server-to-client request
-// an input request becomes in that era.
+// none from initialize. Answer such a request yourself: the go-sdk would
+// turn the input requests into server-to-client requests, which a
+// stateless server cannot send, and fail with an error that has no
+// JSON-RPC code (examples/mrtr answers a tool error saying the tool needs
+// 2026-07-28).
 //
+//	if req.ClientCapabilities() == nil { // before 2026-07-28
+//		return &mcp.CallToolResult{IsError: true, Content: needsNewerProtocol}, nil, nil
+//	}
 //	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
 //		return nil, nil, err
 //	}

@@ -294,6 +294,12 @@ func TestLegacyEraCannotAskTheClient(t *testing.T) {
 			}
 		})
 	}
+	// A prompt has no tool error: a JSON-RPC error with a code says so.
+	_, err := cs.GetPrompt(t.Context(), &mcp.GetPromptParams{Name: "test_input_required_result_prompt"})
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidRequest || !strings.Contains(rpcErr.Message, "needs protocol 2026-07-28") {
+		t.Errorf("prompt asking for input: %v, want -32600 saying it needs 2026-07-28", err)
+	}
 }
 
 func TestReadResources(t *testing.T) {

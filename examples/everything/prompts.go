@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -63,6 +64,11 @@ func addPrompts(srv *mcp.Server) {
 			ask := mcp.InputRequestMap{"user_context": &mcp.ElicitParams{
 				Message: "What context should the prompt use?", RequestedSchema: objectSchema("context", "string"),
 			}}
+			if req.ClientCapabilities() == nil {
+				// Before 2026-07-28 the go-sdk would fail the server-to-client
+				// request this becomes with an error that has no JSON-RPC code.
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: req.Params.Name + " asks the user for input, which needs protocol 2026-07-28 or later"}
+			}
 			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
 				return nil, err
 			}
