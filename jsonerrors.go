@@ -28,12 +28,16 @@ const maxErrorText = 1 << 10
 // Guard or NewHandler read it, else without an id member. Responses that
 // are already JSON pass through untouched; plain-text ones, such as the
 // SDK's answers to a GET on a stateless endpoint or to a malformed body,
-// keep their status and headers and have their text moved into the error
-// message. A body the server could not parse becomes code -32700 (parse
-// error) — or -32600 when Guard or NewHandler read it as JSON that is no
-// JSON-RPC request —, a method the server does not serve -32601, other
-// client errors -32600 (invalid request), server errors -32603 (internal
-// error). The SDK's refusal of an unsupported
+// keep their headers and have their text moved into the error message. A
+// body the server could not parse becomes code -32700 (parse error) — or
+// -32600 when Guard or NewHandler read it as JSON that is no JSON-RPC
+// request —, a method the server does not serve -32601, a request without
+// the params its method requires -32602, other client errors -32600
+// (invalid request), server errors -32603 (internal error). They keep
+// their status, save one case: where Guard or NewHandler read the
+// request's id and its protocol version is before 2026-07-28, the -32601
+// and -32602 answers to a request are 200, as that era's transport
+// answers a request. The SDK's refusal of an unsupported
 // MCP-Protocol-Version becomes the spec's UnsupportedProtocolVersionError
 // (code -32022, data {supported, requested}), which 2026-07-28 clients
 // read to pick another version, and its HeaderMismatch (-32020) for params
@@ -186,11 +190,10 @@ func (w *jsonErrorWriter) finish() {
 		// request too: that is an invalid request, not a parse error.
 		code = codeInvalidRequest
 	}
-	if w.status == http.StatusBadRequest && strings.HasPrefix(msg, `invalid request: missing required "params"`) {
-		code = codeInvalidParams // params missing are invalid params, in every era
-	}
 	status := w.status
-	if status == http.StatusBadRequest && rec != nil && rec.version < statelessEra && len(id) > 0 && !isBatch(rec.body) &&
+	// A request's id is read from a single JSON-RPC object only, never a
+	// batch, which the go-sdk refuses or answers as a whole.
+	if status == http.StatusBadRequest && rec != nil && rec.version < statelessEra && len(id) > 0 &&
 		(code == codeMethodNotFound || code == codeInvalidParams) {
 		// Before 2026-07-28 the transport has a request answered with a
 		// JSON-RPC response, which clients read from a 2xx: an HTTP error
@@ -204,12 +207,6 @@ func (w *jsonErrorWriter) finish() {
 	writeRPCError(w.ResponseWriter, status, id, code, msg, nil)
 }
 
-// isBatch reports whether body is a JSON-RPC batch: an array, which the
-// go-sdk refuses or answers as a whole.
-func isBatch(body []byte) bool {
-	body = bytes.TrimLeft(body, " \t\r\n")
-	return len(body) > 0 && body[0] == '['
-}
 
 // restoreHeader puts back the header as it was when the held status was
 // written.
@@ -276,6 +273,9 @@ func errorCode(status int, msg string) int {
 		// The go-sdk's refusal of a method it does not serve, before
 		// 2026-07-28 (from then on it answers -32601 itself).
 		return codeMethodNotFound
+	case status == http.StatusBadRequest && strings.HasPrefix(msg, `invalid request: missing required "params"`):
+		// Params missing are invalid params, in every era.
+		return codeInvalidParams
 	}
 	return codeInvalidRequest
 }
