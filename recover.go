@@ -162,16 +162,23 @@ func badSetLevel(method string, req mcp.Request) string {
 const codeResourceNotFound = -32002
 
 // resourceNotFound gives the go-sdk's answer to an unknown resource the
-// code of the request's era: the go-sdk (v1.8.0) answers -32602, the code
-// of 2026-07-28, in every era, where earlier eras' spec asks for -32002.
+// code of the request's era: -32002 before 2026-07-28, -32602 from then on.
+// The go-sdk (v1.8.0) answers one code in every era: -32602, or -32002
+// with MCPGODEBUG=customresnotfounderrcode=1.
 func resourceNotFound(method, protocolVersion string, err error) error {
 	var e *jsonrpc.Error
-	if method != "resources/read" || protocolVersion >= statelessEra || !errors.As(err, &e) ||
-		e.Code != codeInvalidParams || e.Message != "Resource not found" {
+	if method != "resources/read" || !errors.As(err, &e) || e.Message != "Resource not found" {
+		return err
+	}
+	code := int64(codeResourceNotFound)
+	if protocolVersion >= statelessEra {
+		code = codeInvalidParams
+	}
+	if e.Code == code {
 		return err
 	}
 	cp := *e
-	cp.Code = codeResourceNotFound
+	cp.Code = code
 	return &cp
 }
 
