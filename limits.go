@@ -308,27 +308,27 @@ const fullAccept = "application/json, text/event-stream"
 // q=0 admits nothing, and of the ranges that match a type the most
 // specific decides ("application/json;q=0, */*" refuses JSON).
 func accepts(values []string) (jsonOK, streamOK bool) {
-	json, stream := rangeMatch{}, rangeMatch{}
+	jsonRange, streamRange := rangeMatch{}, rangeMatch{}
 	for _, value := range values {
 		for raw := range strings.SplitSeq(value, ",") {
 			base, params, _ := strings.Cut(raw, ";")
 			ok := !zeroQ(params)
 			switch strings.ToLower(strings.TrimSpace(base)) {
 			case "application/json":
-				json.see(3, ok)
+				jsonRange.see(3, ok)
 			case "application/*":
-				json.see(2, ok)
+				jsonRange.see(2, ok)
 			case "text/event-stream":
-				stream.see(3, ok)
+				streamRange.see(3, ok)
 			case "text/*":
-				stream.see(2, ok)
+				streamRange.see(2, ok)
 			case "*/*":
-				json.see(1, ok)
-				stream.see(1, ok)
+				jsonRange.see(1, ok)
+				streamRange.see(1, ok)
 			}
 		}
 	}
-	return json.ok, stream.ok
+	return jsonRange.ok, streamRange.ok
 }
 
 // rangeMatch is the most specific Accept media range seen for a type.

@@ -66,6 +66,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	// A variable that is set to something yet names nothing (a stray
 	// comma, a command substitution that printed only spaces) is a mistake
 	// that would otherwise start the server without authentication.
+	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
+		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
+	}
 	hierarchy, err := parseScopeHierarchy(getenv(EnvScopeImplies))
 	if err != nil {
 		return Config{}, err
@@ -73,9 +76,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c.ScopeHierarchy = hierarchy
 	if len(hierarchy) > 0 && len(c.Scopes) == 0 {
 		return Config{}, fmt.Errorf("%s is set, but %s is not: with no scope required, what scopes imply changes nothing", EnvScopeImplies, EnvRequiredScopes)
-	}
-	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
-		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
 	}
 	switch v := strings.TrimSpace(getenv(EnvFromAuthorizer)); v {
 	case "", "0", "false":

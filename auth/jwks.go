@@ -38,7 +38,6 @@ type keyCache struct {
 	set          jwk.Set
 	fetchedAt    time.Time
 	refreshAfter time.Time     // no refresh before this instant
-	attempted    bool          // a fetch has started
 	fetching     chan struct{} // closed when the fetch in flight ends; nil if none
 }
 
@@ -100,12 +99,11 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 		return c.set
 	}
 	now := c.now()
-	if c.attempted && now.Before(c.refreshAfter) {
+	if now.Before(c.refreshAfter) { // zero until a fetch has started
 		defer c.mu.Unlock()
 		return c.set
 	}
 	first := c.set == nil
-	c.attempted = true
 	c.refreshAfter = now.Add(c.minRefresh)
 	done := make(chan struct{})
 	c.fetching = done

@@ -79,8 +79,9 @@ func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
 		r = r.Clone(r.Context())
 		r.Method = http.MethodGet
 	}
-	// The go-sdk's handler already does what RFC 9728 section 3 asks,
-	// including the open CORS policy public metadata wants.
+	// The go-sdk's handler already does what RFC 9728 section 3 asks of a
+	// GET, with the open CORS policy public metadata wants (preflights are
+	// answered above).
 	sdkauth.ProtectedResourceMetadataHandler(m.opts.Metadata(resource)).ServeHTTP(w, r)
 }
 
