@@ -207,7 +207,6 @@ func (w *jsonErrorWriter) finish() {
 	writeRPCError(w.ResponseWriter, status, id, code, msg, nil)
 }
 
-
 // restoreHeader puts back the header as it was when the held status was
 // written.
 func (w *jsonErrorWriter) restoreHeader() {
