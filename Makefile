@@ -22,7 +22,12 @@ $(STATICCHECK):
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	mv $(CURDIR)/bin/staticcheck $@
 
+# Every Go file the repository holds is gofmt'ed (deploy/ included; files
+# under node_modules are npm's, not ours).
 lint: $(STATICCHECK)
+	@files=$$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*'); \
+	unformatted=$$(gofmt -l $$files </dev/null); \
+	if [ -n "$$unformatted" ]; then echo "not gofmt'ed: $$unformatted"; exit 1; fi
 	$(STATICCHECK) ./...
 	@for m in $(SUBMODULES); do echo "(cd $$m && $(STATICCHECK) ./...)"; (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
