@@ -70,7 +70,10 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		Authorizer:          authorizer,
 		AuthorizationScopes: scopes,
 	})
-	for _, path := range []string{metadataPath, metadataPathForMCP} {
+	// The metadata, read without a token, for JWTs only: static tokens come from no
+	// authorization server, so the server has no document, and a route would only let anyone
+	// invoke the function for a 404.
+	for _, path := range metadataPaths(a) {
 		api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String("/" + path),
 			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
@@ -138,4 +141,12 @@ func httpAccessLogFormat() string {
 		"errorMessage":       "$context.error.message",
 	})
 	return string(b)
+}
+
+// metadataPaths are the well-known paths routed to the server's metadata: none for static tokens.
+func metadataPaths(a auth) []string {
+	if a.jwt == nil {
+		return nil
+	}
+	return []string{metadataPath, metadataPathForMCP}
 }

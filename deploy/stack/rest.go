@@ -43,7 +43,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	if err != nil {
 		return err
 	}
-	addRESTMethods(st, api, server, authorizer, p)
+	addRESTMethods(st, api, server, authorizer, p, a.jwt != nil)
 	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes(), a.jwt != nil)
 	ep.output(st, a)
 	return nil
@@ -84,7 +84,7 @@ func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 
 // addRESTMethods routes /mcp through the authorizer to the server, and the CORS preflight and
 // the metadata document around it.
-func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authorizerFn awslambda.IFunction, p Props) {
+func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authorizerFn awslambda.IFunction, p Props, withMetadata bool) {
 	authorizer := awsapigateway.NewTokenAuthorizer(st, jsii.String("BearerAuthorizer"), &awsapigateway.TokenAuthorizerProps{
 		Handler:         authorizerFn,
 		IdentitySource:  awsapigateway.IdentitySource_Header(jsii.String(authorizationHeader)),
@@ -115,6 +115,11 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 		MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
 	}
 	mcp.AddCorsPreflight(preflight)
+	if !withMetadata {
+		// Static tokens come from no authorization server, so the server has no metadata
+		// document: a route to it would only let anyone invoke the function for a 404.
+		return
+	}
 	// The metadata too: a browser client that sends MCP-Protocol-Version on discovery is
 	// preflighted there, as the http and url variants answer on every path.
 	public := &awsapigateway.MethodOptions{AuthorizationType: awsapigateway.AuthorizationType_NONE}

@@ -116,12 +116,15 @@ func TestRESTVariant(t *testing.T) {
 				retention = 30
 			}
 			checkCommon(t, tmpl, doc, buildDir, retention)
+			// The metadata is routed for JWTs only: static tokens have no document, and a route
+			// would let anyone invoke the function for a 404.
+			jwt := tc.props.JWT != nil
 			for typ, n := range map[string]int{
 				"AWS::Lambda::Function":            tc.functions,
 				"AWS::Logs::LogGroup":              tc.logGroups,
 				"AWS::ApiGateway::RestApi":         1,
 				"AWS::ApiGateway::Authorizer":      1,
-				"AWS::ApiGateway::Method":          6,
+				"AWS::ApiGateway::Method":          2 + 4*b2i(jwt),
 				"AWS::ApiGateway::GatewayResponse": 4,
 				"AWS::ApiGateway::Stage":           1,
 				"AWS::ApiGateway::Account":         b2i(tc.props.APIGatewayCloudWatchRole),
@@ -133,10 +136,12 @@ func TestRESTVariant(t *testing.T) {
 			wantMethods := map[string]string{
 				"ANY /mcp":     "CUSTOM",
 				"OPTIONS /mcp": "NONE",
-				"GET /.well-known/oauth-protected-resource":         "NONE",
-				"GET /.well-known/oauth-protected-resource/mcp":     "NONE",
-				"OPTIONS /.well-known/oauth-protected-resource":     "NONE",
-				"OPTIONS /.well-known/oauth-protected-resource/mcp": "NONE",
+			}
+			if jwt {
+				wantMethods["GET /.well-known/oauth-protected-resource"] = "NONE"
+				wantMethods["GET /.well-known/oauth-protected-resource/mcp"] = "NONE"
+				wantMethods["OPTIONS /.well-known/oauth-protected-resource"] = "NONE"
+				wantMethods["OPTIONS /.well-known/oauth-protected-resource/mcp"] = "NONE"
 			}
 			if diff := cmp.Diff(wantMethods, restMethodPaths(doc)); diff != "" {
 				t.Errorf("methods and their authorization (-want +got):\n%s", diff)
@@ -238,8 +243,11 @@ func TestRESTVariant(t *testing.T) {
 			wantPermissions := []string{
 				invokeAuthorizer + " SourceArn=" + arn + "/authorizers/${" + onlyID(t, doc, "AWS::ApiGateway::Authorizer") + "}",
 				invokeServer + " SourceArn=" + stage + "/*/mcp",
-				invokeServer + " SourceArn=" + stage + "/GET/.well-known/oauth-protected-resource",
-				invokeServer + " SourceArn=" + stage + "/GET/.well-known/oauth-protected-resource/mcp",
+			}
+			if jwt {
+				wantPermissions = append(wantPermissions,
+					invokeServer+" SourceArn="+stage+"/GET/.well-known/oauth-protected-resource",
+					invokeServer+" SourceArn="+stage+"/GET/.well-known/oauth-protected-resource/mcp")
 			}
 			slices.Sort(wantPermissions)
 			if diff := cmp.Diff(wantPermissions, permissions(doc)); diff != "" {

@@ -56,11 +56,14 @@ func TestHTTPVariant(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tmpl, doc, buildDir := synth(t, tc.props)
 			checkCommon(t, tmpl, doc, buildDir, 30)
+			// The metadata is routed for JWTs only: static tokens have no document, and a route
+			// would let anyone invoke the function for a 404.
+			jwt := tc.props.JWT != nil
 			for typ, n := range map[string]int{
 				"AWS::Lambda::Function":          tc.functions,
 				"AWS::ApiGatewayV2::Api":         1,
 				"AWS::ApiGatewayV2::Authorizer":  1,
-				"AWS::ApiGatewayV2::Route":       5,
+				"AWS::ApiGatewayV2::Route":       3 + 2*b2i(jwt),
 				"AWS::ApiGatewayV2::Integration": 1,
 				"AWS::ApiGatewayV2::Stage":       1,
 				"AWS::Logs::LogGroup":            tc.functions + 1,
@@ -72,8 +75,10 @@ func TestHTTPVariant(t *testing.T) {
 				"GET /mcp":    tc.auth,
 				"POST /mcp":   tc.auth,
 				"DELETE /mcp": tc.auth,
-				"GET /.well-known/oauth-protected-resource":     "NONE",
-				"GET /.well-known/oauth-protected-resource/mcp": "NONE",
+			}
+			if jwt {
+				want["GET /.well-known/oauth-protected-resource"] = "NONE"
+				want["GET /.well-known/oauth-protected-resource/mcp"] = "NONE"
 			}
 			if diff := cmp.Diff(want, httpRoutes(doc)); diff != "" {
 				t.Errorf("routes and their authorization (-want +got):\n%s", diff)
@@ -137,9 +142,12 @@ func TestHTTPVariant(t *testing.T) {
 				wantPermissions = append(wantPermissions, "${"+functionID(t, doc, "lambdamcp bearer token authorizer")+".Arn} lambda:InvokeFunction Principal=apigateway.amazonaws.com SourceArn="+
 					arn+"/authorizers/${"+onlyID(t, doc, "AWS::ApiGatewayV2::Authorizer")+"}")
 			}
+			if jwt {
+				wantPermissions = append(wantPermissions,
+					invokeServer+"/*/*/.well-known/oauth-protected-resource",
+					invokeServer+"/*/*/.well-known/oauth-protected-resource/mcp")
+			}
 			wantPermissions = append(wantPermissions,
-				invokeServer+"/*/*/.well-known/oauth-protected-resource",
-				invokeServer+"/*/*/.well-known/oauth-protected-resource/mcp",
 				invokeServer+"/*/*/mcp", invokeServer+"/*/*/mcp", invokeServer+"/*/*/mcp", // one per method's route
 			)
 			if diff := cmp.Diff(wantPermissions, permissions(doc)); diff != "" {
