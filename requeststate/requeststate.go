@@ -15,7 +15,7 @@
 // may read the function's configuration), or keep it in AWS Secrets Manager
 // and give it to New at start-up.
 //
-//	sealer, _, err := requeststate.FromEnv(os.Getenv)
+//	sealer, ephemeral, err := requeststate.FromEnv(os.Getenv) // ephemeral: a key of this process only; say so
 //	purpose := "tools/call book_flight " + argsDigest + " " + subject
 //	state, err := sealer.Seal(purpose, pending, 10*time.Minute)  // into InputRequiredResult.RequestState
 //	err = sealer.Open(purpose, req.Params.RequestState, &pending) // on the next round
