@@ -173,9 +173,9 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 	status, code := http.StatusUnauthorized, "invalid_token"
 	switch {
 	case errors.Is(err, ErrKeysUnavailable):
-		// Checked before ErrInvalidToken, which AnyOf joins to it when
-		// another verifier refused the token too. Not the token's fault:
-		// a 401 would send the client to authenticate again for nothing.
+		// Checked before ErrInvalidToken, which a verifier of one's own
+		// may wrap beside it. Not the token's fault: a 401 would send the
+		// client to authenticate again for nothing.
 		m.log(r, http.StatusServiceUnavailable, err.Error(), id)
 		w.Header().Set("Retry-After", "1")
 		writeJSONError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the token cannot be checked now: try again")

@@ -29,7 +29,10 @@ func verify(ctx context.Context, v Verifier, token string) (*Identity, error) {
 
 // AnyOf returns a verifier that accepts a token if any of verifiers accepts
 // it, trying them in order. An insufficient-scope answer wins over an
-// invalid-token answer, because it proves the token itself was good.
+// invalid-token answer, because it proves the token itself was good; and
+// when one verifier could not check the token at all ([ErrKeysUnavailable])
+// the answer is that, not invalid: another verifier's refusal says nothing
+// of a token that was not meant for it.
 func AnyOf(verifiers ...Verifier) Verifier {
 	if len(verifiers) == 1 {
 		return verifiers[0]
@@ -54,7 +57,11 @@ func (vs anyOf) Verify(ctx context.Context, token string) (*Identity, error) {
 	if len(errs) == 0 {
 		return nil, fmt.Errorf("%w: no verifier configured", ErrInvalidToken)
 	}
-	return nil, errors.Join(errs...)
+	joined := errors.Join(errs...)
+	if errors.Is(joined, ErrKeysUnavailable) {
+		return nil, fmt.Errorf("%w (%v)", ErrKeysUnavailable, joined)
+	}
+	return nil, joined
 }
 
 // RequireScopes returns a verifier that accepts what v accepts, provided the
