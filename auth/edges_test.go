@@ -122,26 +122,3 @@ func TestScopeHierarchyRepeatedEntry(t *testing.T) {
 		t.Errorf("hierarchy %v: admin does not imply both read and write", h)
 	}
 }
-
-// AnyOf answers a token one verifier could not check with that, not with
-// the invalid token another verifier saw: a caller that asks for
-// ErrInvalidToken first is not misled.
-func TestAnyOfKeysUnavailable(t *testing.T) {
-	key := newRSAKey(t, "k")
-	srv := newJWKSServer(t, key)
-	srv.setMode("down")
-	static, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range []Verifier{AnyOf(static, newTestJWTVerifier(t, srv.url(), nil)), AnyOf(newTestJWTVerifier(t, srv.url(), nil), static)} {
-		_, err := v.Verify(context.Background(), key.sign(t, claims{}))
-		if !errors.Is(err, ErrKeysUnavailable) || errors.Is(err, ErrInvalidToken) {
-			t.Errorf("Verify = %v, want ErrKeysUnavailable and not ErrInvalidToken", err)
-		}
-	}
-	// A token that is no JWT is refused by both: invalid.
-	if _, err := AnyOf(static, newTestJWTVerifier(t, srv.url(), nil)).Verify(context.Background(), "opaque"); !errors.Is(err, ErrInvalidToken) {
-		t.Errorf("opaque token: %v, want ErrInvalidToken", err)
-	}
-}

@@ -450,6 +450,17 @@ func TestKeysUnavailable(t *testing.T) {
 	jwtOnly := newTestJWTVerifier(t, srv.url(), nil)
 	both := AnyOf(static, newTestJWTVerifier(t, srv.url(), nil))
 	token := key.sign(t, claims{})
+	// AnyOf answers so itself, in either order, rather than joining it to
+	// the other verifier's invalid token, which would mislead a caller
+	// asking for ErrInvalidToken first; a token that is no JWT is invalid.
+	for _, v := range []Verifier{both, AnyOf(newTestJWTVerifier(t, srv.url(), nil), static)} {
+		if _, err := v.Verify(context.Background(), token); !errors.Is(err, ErrKeysUnavailable) || errors.Is(err, ErrInvalidToken) {
+			t.Errorf("AnyOf: %v, want ErrKeysUnavailable and not ErrInvalidToken", err)
+		}
+	}
+	if _, err := both.Verify(context.Background(), "opaque"); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("AnyOf, opaque token: %v, want ErrInvalidToken", err)
+	}
 	for name, v := range map[string]Verifier{"jwt": jwtOnly, "static and jwt": both} {
 		t.Run(name+"/middleware", func(t *testing.T) {
 			logger, logs := jsonLogger()
