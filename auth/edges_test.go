@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 )
@@ -89,26 +88,6 @@ func TestTokenVerifierOwnFailure(t *testing.T) {
 	boom := verifierFunc(func(context.Context, string) (*Identity, error) { return nil, errors.New("boom") })
 	if _, err := TokenVerifier(boom)(t.Context(), "t", nil); err == nil || errors.Is(err, sdkauth.ErrInvalidToken) {
 		t.Errorf("a failing verifier: %v, want an error that is not sdkauth.ErrInvalidToken", err)
-	}
-}
-
-// With MinRefreshInterval below a second, a first load that failed is
-// retried after that interval, not the second.
-func TestJWKSFirstRetryWithinMinRefresh(t *testing.T) {
-	key := newRSAKey(t, "k")
-	srv := newJWKSServer(t, key)
-	srv.setMode("down")
-	now := time.Now()
-	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
-		o.Now = func() time.Time { return now }
-		o.MinRefreshInterval = 100 * time.Millisecond
-	})
-	tok := key.sign(t, claims{})
-	_, _ = v.Verify(context.Background(), tok)
-	srv.setMode("")
-	now = now.Add(150 * time.Millisecond)
-	if _, err := v.Verify(context.Background(), tok); err != nil {
-		t.Errorf("150 ms after a failed first load, MinRefreshInterval 100 ms: %v", err)
 	}
 }
 

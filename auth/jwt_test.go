@@ -308,40 +308,51 @@ func TestJWKSSlowFailurePauses(t *testing.T) {
 	}
 }
 
-// Until a key set has loaded, a failed fetch is tried again a second later,
-// not a whole MinRefreshInterval later: an outage at start-up must not
-// refuse every token for a minute after the JWKS is back.
+// Until a key set has loaded, a failed fetch is tried again a second later
+// (or after MinRefreshInterval, when that is shorter), not a whole
+// MinRefreshInterval later: an outage at start-up must not refuse every
+// token for a minute after the JWKS is back.
 func TestJWKSFirstLoadRetriedSoon(t *testing.T) {
-	key := newRSAKey(t, "k")
-	srv := newJWKSServer(t, key)
-	srv.setMode("down")
-	now := time.Now()
-	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Now = func() time.Time { return now } })
-	ctx := context.Background()
-	tok := key.sign(t, claims{})
-	if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrKeysUnavailable) {
-		t.Fatalf("JWKS down: %v, want ErrKeysUnavailable", err)
-	}
-	srv.setMode("")
-	now = now.Add(500 * time.Millisecond)
-	if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrKeysUnavailable) || srv.hits.Load() != 1 {
-		t.Fatalf("half a second later: %v after %d fetches, want ErrKeysUnavailable after 1", err, srv.hits.Load())
-	}
-	now = now.Add(time.Second)
-	if _, err := v.Verify(ctx, tok); err != nil {
-		t.Fatalf("JWKS back, 1.5 s after the failure: %v", err)
-	}
-	// Once loaded, failures are held to MinRefreshInterval again.
-	srv.setMode("down")
-	other := newRSAKey(t, "other")
-	for range 2 {
-		now = now.Add(2 * time.Second)
-		if _, err := v.Verify(ctx, other.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
-			t.Fatalf("unknown kid with keys held: %v, want ErrInvalidToken", err)
+	for _, tc := range []struct {
+		minRefresh, retry time.Duration
+	}{{0, time.Second}, {100 * time.Millisecond, 100 * time.Millisecond}} {
+		key := newRSAKey(t, "k")
+		srv := newJWKSServer(t, key)
+		srv.setMode("down")
+		now := time.Now()
+		v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
+			o.Now = func() time.Time { return now }
+			o.MinRefreshInterval = tc.minRefresh
+		})
+		ctx := context.Background()
+		tok := key.sign(t, claims{})
+		if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrKeysUnavailable) {
+			t.Fatalf("JWKS down: %v, want ErrKeysUnavailable", err)
 		}
-	}
-	if got := srv.hits.Load(); got != 3 {
-		t.Errorf("JWKS fetched %d times, want 3 (failed load, load, one refresh for the unknown kid)", got)
+		srv.setMode("")
+		now = now.Add(tc.retry / 2)
+		if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrKeysUnavailable) || srv.hits.Load() != 1 {
+			t.Fatalf("retry %v, half of it later: %v after %d fetches, want ErrKeysUnavailable after 1", tc.retry, err, srv.hits.Load())
+		}
+		now = now.Add(tc.retry)
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Fatalf("retry %v, JWKS back 1.5 times that after the failure: %v", tc.retry, err)
+		}
+		if tc.minRefresh != 0 {
+			continue
+		}
+		// Once loaded, failures are held to MinRefreshInterval again.
+		srv.setMode("down")
+		other := newRSAKey(t, "other")
+		for range 2 {
+			now = now.Add(2 * time.Second)
+			if _, err := v.Verify(ctx, other.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("unknown kid with keys held: %v, want ErrInvalidToken", err)
+			}
+		}
+		if got := srv.hits.Load(); got != 3 {
+			t.Errorf("JWKS fetched %d times, want 3 (failed load, load, one refresh for the unknown kid)", got)
+		}
 	}
 }
 
