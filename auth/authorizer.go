@@ -170,8 +170,8 @@ func (a *Authorizer) decide(ctx context.Context, kind, authorization string) (*I
 	if err == nil {
 		id, err = verify(ctx, a.v, token)
 	}
-	if err == nil && !a.opts.ScopeHierarchy.Holds(id.Scopes, a.opts.Scopes...) {
-		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(a.opts.Scopes, " "))
+	if err == nil {
+		err = a.opts.ScopeHierarchy.check(id, a.opts.Scopes)
 	}
 	a.log(ctx, kind, id, err)
 	switch {

@@ -91,8 +91,10 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	if id.Subject == "" {
 		return nil, fmt.Errorf("%w: no authorizer identity in the request", ErrInvalidToken)
 	}
-	if use := str("token_use"); use != "" && use != "access" {
-		return nil, fmt.Errorf("%w: not an access token (token_use %q)", ErrInvalidToken, use)
+	if use := str("token_use"); use != "" {
+		if err := notAccessToken([]string{use}); err != nil {
+			return nil, err
+		}
 	}
 	if exp := str("exp"); exp != "" {
 		expiry, ok := authorizerTime(exp)

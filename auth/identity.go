@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -63,6 +64,25 @@ func (h ScopeHierarchy) Holds(held []string, required ...string) bool {
 		}
 	}
 	return true
+}
+
+// check returns nil if id holds every one of required, through h, else the
+// ErrInsufficientScope every entry point answers 403 with.
+func (h ScopeHierarchy) check(id *Identity, required []string) error {
+	if h.Holds(id.Scopes, required...) {
+		return nil
+	}
+	return fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(required, " "))
+}
+
+// notAccessToken refuses a token whose token_use claim (Cognito's) says it
+// is not an access token: an ID token says who signed in to a client, and
+// grants nothing at a resource. A token without the claim passes.
+func notAccessToken(use []string) error {
+	if len(use) == 0 || slices.Equal(use, []string{"access"}) {
+		return nil
+	}
+	return fmt.Errorf("%w: not an access token (token_use %q)", ErrInvalidToken, strings.Join(use, " "))
 }
 
 // implied reports whether want is among held or implied by one of them.

@@ -224,10 +224,8 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}
-	if use := stringsClaim(tok, "token_use"); len(use) > 0 && !slices.Equal(use, []string{"access"}) {
-		// Cognito marks its ID tokens so; an ID token says who signed in
-		// to a client, and grants nothing at a resource.
-		return nil, fmt.Errorf("%w: not an access token (token_use %q)", ErrInvalidToken, strings.Join(use, " "))
+	if err := notAccessToken(stringsClaim(tok, "token_use")); err != nil {
+		return nil, err
 	}
 	id := identityFromJWT(tok)
 	if id.Subject == "" {

@@ -43,14 +43,20 @@ func (o *MiddlewareOptions) Metadata(resource string) *oauthex.ProtectedResource
 	}
 }
 
+// hasMetadata reports whether the server has a metadata document: one must
+// name an authorization server, and tokens none issues (static ones) have
+// none. Without it, nothing is served under WellKnownPath and challenges
+// point at nothing.
+func (m *middleware) hasMetadata() bool {
+	return len(m.opts.AuthorizationServers) > 0
+}
+
 // serveMetadata answers a request under WellKnownPath, with no
 // authentication; a path naming no resource served here gets a JSON 404.
 func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	suffix := strings.TrimPrefix(r.URL.Path, WellKnownPath)
 	resource, ok := m.resourceFor(r, suffix)
-	if ok && len(m.opts.AuthorizationServers) == 0 {
-		// A document must name an authorization server; tokens no
-		// authorization server issues (static ones) have no metadata.
+	if ok && !m.hasMetadata() {
 		writeJSONError(w, http.StatusNotFound, "not_found", "no protected resource metadata: no authorization server issues this server's tokens")
 		return
 	}

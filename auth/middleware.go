@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -101,8 +100,8 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := verify(withResource(r.Context(), m.resourceURL(r)), m.v, token)
-	if err == nil && !m.opts.ScopeHierarchy.Holds(id.Scopes, m.opts.Scopes...) {
-		err = fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(m.opts.Scopes, " "))
+	if err == nil {
+		err = m.opts.ScopeHierarchy.check(id, m.opts.Scopes)
 	}
 	if err != nil {
 		m.refuse(w, r, err, id, true)
@@ -208,7 +207,7 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 
 func (m *middleware) challenge(r *http.Request, code string) string {
 	var metadata string
-	if len(m.opts.AuthorizationServers) > 0 {
+	if m.hasMetadata() {
 		metadata = m.metadataURL(r)
 	}
 	return Challenge(code, metadata, m.opts.Scopes)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // A Verifier checks a bearer token and says who presented it. Errors wrap
@@ -86,8 +85,5 @@ func (r requireScopes) Verify(ctx context.Context, token string) (*Identity, err
 	if err != nil {
 		return id, err
 	}
-	if !id.HasScopes(r.scopes...) {
-		return id, fmt.Errorf("%w: requires %q", ErrInsufficientScope, strings.Join(r.scopes, " "))
-	}
-	return id, nil
+	return id, ScopeHierarchy(nil).check(id, r.scopes)
 }
