@@ -249,14 +249,12 @@ func (s *Sealer) Open(purpose, state string, v any) error {
 		return ErrInvalid
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(state)
-	if err != nil {
+	n := s.aeads[0].NonceSize() // GCM's, the same for every key
+	if err != nil || len(raw) < n {
 		return ErrInvalid
 	}
 	for _, aead := range s.aeads {
-		if len(raw) < aead.NonceSize() {
-			return ErrInvalid
-		}
-		plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], associated(purpose))
+		plain, err := aead.Open(nil, raw[:n], raw[n:], associated(purpose))
 		if err != nil {
 			continue // another key's, perhaps
 		}
