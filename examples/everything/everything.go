@@ -59,6 +59,7 @@ func New(opts *Options) *mcp.Server {
 		rand.Read(key)
 		sealer, _ = requeststate.New(key) // a key of the right size: no error
 	}
+	completions := &completions{}
 	var caps *mcp.ServerCapabilities // nil: inferred, with list-changed notifications
 	if o.StaticLists {
 		caps = &mcp.ServerCapabilities{
@@ -71,7 +72,7 @@ func New(opts *Options) *mcp.Server {
 	srv := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "lambdamcp everything server", Version: "1.0.0"}, &mcp.ServerOptions{
 		Instructions:       "Conformance server: every MCP feature the official suite exercises.",
 		Capabilities:       caps,
-		CompletionHandler:  complete,
+		CompletionHandler:  completions.complete,
 		SubscribeHandler:   func(context.Context, *mcp.SubscribeRequest) error { return nil },
 		UnsubscribeHandler: func(context.Context, *mcp.UnsubscribeRequest) error { return nil },
 		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) {
@@ -82,9 +83,9 @@ func New(opts *Options) *mcp.Server {
 	addContentTools(srv)
 	addClientRequestTools(srv)
 	addInputRequiredTools(srv, sealer)
-	addProtocolTools(srv, o.StaticLists)
-	addResources(srv)
-	addPrompts(srv)
+	addProtocolTools(srv, completions, o.StaticLists)
+	addResources(srv, completions)
+	addPrompts(srv, completions)
 	return srv
 }
 

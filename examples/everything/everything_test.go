@@ -333,15 +333,51 @@ func TestReadResources(t *testing.T) {
 
 func TestComplete(t *testing.T) {
 	cs := connect(t, "2026-07-28", nil)
-	res, err := cs.Complete(t.Context(), &mcp.CompleteParams{
-		Ref:      &mcp.CompleteReference{Type: "ref/prompt", Name: "test_prompt_with_arguments"},
-		Argument: mcp.CompleteParamsArgument{Name: "arg1", Value: "par"},
-	})
-	if err != nil {
+	prompt := func(name string) *mcp.CompleteReference {
+		return &mcp.CompleteReference{Type: "ref/prompt", Name: name}
+	}
+	template := func(uri string) *mcp.CompleteReference { return &mcp.CompleteReference{Type: "ref/resource", URI: uri} }
+	tests := []struct {
+		name       string
+		ref        *mcp.CompleteReference
+		arg, value string
+		want       []string // nil: an error -32602
+	}{
+		{"prompt argument", prompt("test_prompt_with_arguments"), "arg1", "par", []string{"paris", "park", "party"}},
+		{"template variable", template("test://template/{id}/data"), "id", "1", []string{"1", "123"}},
+		{"argument of another prompt", prompt("test_prompt_with_arguments"), "resourceUri", "", []string{}},
+		{"prompt without arguments", prompt("test_simple_prompt"), "arg1", "", []string{}},
+		{"unknown prompt", prompt("nosuch"), "arg1", "", nil},
+		{"unknown template", template("test://nosuch/{id}"), "id", "", nil},
+		{"prompt named as a template", template("test_prompt_with_arguments"), "arg1", "", nil},
+		{"added later, before it is", prompt("test_dynamic_prompt"), "arg1", "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := cs.Complete(t.Context(), &mcp.CompleteParams{
+				Ref: tc.ref, Argument: mcp.CompleteParamsArgument{Name: tc.arg, Value: tc.value},
+			})
+			if tc.want == nil {
+				var rpcErr *jsonrpc.Error
+				if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+					t.Errorf("got %v, %v; want error -32602", res, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, res.Completion.Values); diff != "" {
+				t.Errorf("completions (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_trigger_prompt_change"}); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"paris", "park", "party"}, res.Completion.Values); diff != "" {
-		t.Errorf("completions (-want +got):\n%s", diff)
+	res, err := cs.Complete(t.Context(), &mcp.CompleteParams{Ref: prompt("test_dynamic_prompt"), Argument: mcp.CompleteParamsArgument{Name: "arg1"}})
+	if err != nil || len(res.Completion.Values) != 0 {
+		t.Errorf("a prompt added while serving: got %v, %v; want no values", res, err)
 	}
 }
 

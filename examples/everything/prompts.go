@@ -10,17 +10,17 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 )
 
-func addPrompts(srv *mcp.Server) {
+func addPrompts(srv *mcp.Server, completions *completions) {
 	user := func(c mcp.Content) *mcp.PromptMessage { return &mcp.PromptMessage{Role: "user", Content: c} }
 
-	srv.AddPrompt(&mcp.Prompt{Name: "test_simple_prompt", Title: "Simple prompt", Description: "A prompt without arguments."},
+	completions.addPrompt(srv, &mcp.Prompt{Name: "test_simple_prompt", Title: "Simple prompt", Description: "A prompt without arguments."},
 		func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
 				user(&mcp.TextContent{Text: "This is a simple prompt for testing."}),
 			}}, nil
 		})
 
-	srv.AddPrompt(&mcp.Prompt{
+	completions.addPrompt(srv, &mcp.Prompt{
 		Name: "test_prompt_with_arguments", Title: "Prompt with arguments", Description: "A prompt with two required arguments.",
 		Arguments: []*mcp.PromptArgument{
 			{Name: "arg1", Description: "First test argument", Required: true},
@@ -33,7 +33,7 @@ func addPrompts(srv *mcp.Server) {
 		}}, nil
 	})
 
-	srv.AddPrompt(&mcp.Prompt{
+	completions.addPrompt(srv, &mcp.Prompt{
 		Name: "test_prompt_with_embedded_resource", Title: "Prompt with embedded resource", Description: "A prompt that embeds a resource.",
 		Arguments: []*mcp.PromptArgument{{Name: "resourceUri", Description: "URI of the resource to embed", Required: true}},
 	}, func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
@@ -45,7 +45,7 @@ func addPrompts(srv *mcp.Server) {
 		}}, nil
 	})
 
-	srv.AddPrompt(&mcp.Prompt{Name: "test_prompt_with_image", Title: "Prompt with image", Description: "A prompt that includes an image."},
+	completions.addPrompt(srv, &mcp.Prompt{Name: "test_prompt_with_image", Title: "Prompt with image", Description: "A prompt that includes an image."},
 		func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
 				user(&mcp.ImageContent{MIMEType: "image/png", Data: pngImage}),
@@ -54,7 +54,7 @@ func addPrompts(srv *mcp.Server) {
 		})
 
 	// Input-required results work for prompts/get too, not only tools/call.
-	srv.AddPrompt(&mcp.Prompt{Name: "test_input_required_result_prompt", Description: "Asks for context by elicitation before it renders."},
+	completions.addPrompt(srv, &mcp.Prompt{Name: "test_input_required_result_prompt", Description: "Asks for context by elicitation before it renders."},
 		func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			if text, ok := acceptedString(req.Params.InputResponses, "user_context", "context"); ok {
 				return &mcp.GetPromptResult{Description: "A prompt rendered with elicited context", Messages: []*mcp.PromptMessage{

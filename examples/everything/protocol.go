@@ -13,7 +13,7 @@ import (
 // addProtocolTools adds the tools the 2026-07-28 suite uses to probe the
 // stateless protocol itself: capability checks, what a response stream may
 // carry, per-request log levels and list-changed notifications.
-func addProtocolTools(srv *mcp.Server, staticLists bool) {
+func addProtocolTools(srv *mcp.Server, completions *completions, staticLists bool) {
 	mcp.AddTool(srv, &mcp.Tool{Name: "test_missing_capability", Description: "Needs the client's sampling capability; without it, fails with -32021."},
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling != nil {
@@ -84,7 +84,7 @@ func addProtocolTools(srv *mcp.Server, staticLists bool) {
 			if staticLists {
 				return textResult("the prompt list is static here"), nil, nil
 			}
-			srv.AddPrompt(&mcp.Prompt{Name: "test_dynamic_prompt", Description: "Added by test_trigger_prompt_change."},
+			completions.addPrompt(srv, &mcp.Prompt{Name: "test_dynamic_prompt", Description: "Added by test_trigger_prompt_change."},
 				func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 					return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "dynamic prompt"}}}}, nil
 				})

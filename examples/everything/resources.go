@@ -10,7 +10,7 @@ import (
 
 const templatePrefix, templateSuffix = "test://template/", "/data"
 
-func addResources(srv *mcp.Server) {
+func addResources(srv *mcp.Server, completions *completions) {
 	contents := func(c *mcp.ResourceContents) mcp.ResourceHandler {
 		return func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
 			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{c}}, nil
@@ -28,7 +28,7 @@ func addResources(srv *mcp.Server) {
 		URI: "test://watched-resource", Name: "watched-resource", Description: "A resource clients may subscribe to.", MIMEType: "text/plain",
 	}, contents(&mcp.ResourceContents{URI: "test://watched-resource", MIMEType: "text/plain", Text: "Watched resource content."}))
 
-	srv.AddResourceTemplate(&mcp.ResourceTemplate{
+	completions.addResourceTemplate(srv, &mcp.ResourceTemplate{
 		URITemplate: templatePrefix + "{id}" + templateSuffix, Name: "template-data",
 		Description: "JSON data for any id.", MIMEType: "application/json",
 	}, readTemplate)
