@@ -767,6 +767,50 @@ func TestRepeatedMCPHeaders(t *testing.T) {
 	}
 }
 
+// TestRepeatedOrigin checks that an Origin given twice is refused with 403
+// whichever comes first, with or without an Origin check of the server's
+// own: a proxy in front may have judged the other value, and no browser
+// sends two.
+func TestRepeatedOrigin(t *testing.T) {
+	server, _ := newHardServer(t)
+	base := call("echo", `{}`)
+	for _, withCheck := range []bool{true, false} {
+		opts := hardOptions(new(bytes.Buffer))
+		if withCheck {
+			opts.CheckOrigin = func(r *http.Request) bool { return r.Header.Get("Origin") == "https://ok.example" }
+		}
+		for _, order := range [][]string{{"https://ok.example", "https://evil.example"}, {"https://evil.example", "https://ok.example"}} {
+			name := fmt.Sprintf("check=%v/%s-first", withCheck, strings.TrimPrefix(order[0], "https://"))
+			check := func(t *testing.T, status int, contentType string, body []byte) {
+				t.Helper()
+				checkAnswer(t, status, contentType, body, 403, -32600, "Origin header given more than once", "", "")
+			}
+			t.Run(name+"/local", func(t *testing.T) {
+				w := serveLocally(lambdamcp.Guard(streamable(server), opts), base, func(h http.Header) {
+					h.Set("Origin", order[0])
+					h.Add("Origin", order[1])
+				})
+				check(t, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
+			})
+			for _, shape := range []struct {
+				name  string
+				build func(testing.TB, httpRequest) []byte
+			}{{"rest", restEvent}, {"alb-multi", albMultiEvent}} {
+				t.Run(name+"/"+shape.name, func(t *testing.T) {
+					var ev map[string]any
+					if err := json.Unmarshal(shape.build(t, withHeader(base, "Origin", order[0])), &ev); err != nil {
+						t.Fatal(err)
+					}
+					ev["multiValueHeaders"].(map[string]any)["Origin"] = order
+					payload, _ := json.Marshal(ev)
+					resp := invoke(t, lambdamcp.NewHandler(streamable(server), opts), payload)
+					check(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t))
+				})
+			}
+		}
+	}
+}
+
 // TestLastEventIDIgnoredFrom2026 checks that a 2026-07-28 POST carrying
 // Last-Event-ID is served, the header ignored as the transport asks of a
 // server of that era, on every shape and locally; before that era the

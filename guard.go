@@ -401,6 +401,10 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 // check applies the limits and the Accept rules, and reads the JSON-RPC
 // request's id, method and tool name into rec.
 func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
+	if len(r.Header.Values("Origin")) > 1 {
+		// No browser sends two; a proxy in front may have judged the other.
+		return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: Origin header given more than once")
+	}
 	if g.checkOrigin != nil && r.Header.Get("Origin") != "" {
 		allowed, panicked := g.originAllowed(r, rec)
 		if panicked {

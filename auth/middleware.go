@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -95,6 +96,10 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	token, err := BearerToken(r.Header.Get("Authorization"))
+	if len(r.Header.Values("Authorization")) > 1 {
+		// A proxy or gateway in front may have read the other one.
+		err = fmt.Errorf("%w: Authorization header given more than once", ErrInvalidToken)
+	}
 	if err != nil {
 		m.refuse(w, r, err, nil, errors.Is(err, ErrInvalidToken))
 		return
@@ -133,8 +138,8 @@ func OriginProtection(opts *MiddlewareOptions) func(http.Handler) http.Handler {
 func AllowedOrigin(opts *MiddlewareOptions) func(*http.Request) bool {
 	m := originMiddleware(opts)
 	return func(r *http.Request) bool {
-		origin := r.Header.Get("Origin")
-		return origin == "" || m.originAllowed(r, origin)
+		origin, single := singleOrigin(r)
+		return single && (origin == "" || m.originAllowed(r, origin))
 	}
 }
 
@@ -153,16 +158,27 @@ func originMiddleware(opts *MiddlewareOptions) *middleware {
 // checkOrigin refuses a foreign Origin and answers a CORS preflight,
 // reporting whether it answered the request.
 func (m *middleware) checkOrigin(w http.ResponseWriter, r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
+	origin, single := singleOrigin(r)
+	if single && origin == "" {
 		return false
 	}
-	if !m.originAllowed(r, origin) {
+	if !single || !m.originAllowed(r, origin) {
 		m.log(r, http.StatusForbidden, "origin not allowed", nil)
 		writeJSONRPCError(w, http.StatusForbidden, "Forbidden: origin not allowed")
 		return true
 	}
 	return cors(w, r, origin)
+}
+
+// singleOrigin returns the request's Origin header, and false when it is
+// given more than once: no browser does that, and a proxy in front may have
+// judged the other value, so such a request is refused as a foreign one (as
+// an HTTP API or Function URL, which join the two with a comma, refuses it).
+func singleOrigin(r *http.Request) (origin string, single bool) {
+	if len(r.Header.Values("Origin")) > 1 {
+		return "", false
+	}
+	return r.Header.Get("Origin"), true
 }
 
 // refuse answers a request that did not authenticate. presented says whether

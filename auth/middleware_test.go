@@ -311,6 +311,47 @@ func TestMiddlewareBadResourceURL(t *testing.T) {
 	}
 }
 
+// TestRepeatedOriginOrAuthorization checks that an Origin or an
+// Authorization header given twice is refused whichever value comes first:
+// a proxy in front may have judged the other one. An HTTP API or Function
+// URL joins the two with a comma, which is refused the same way.
+func TestRepeatedOriginOrAuthorization(t *testing.T) {
+	opts := &MiddlewareOptions{ResourceURL: "https://mcp.example.com/mcp", AllowedOrigins: []string{"http://localhost:6274"}}
+	h := staticMiddleware(t, opts)
+	good, bad := "Bearer "+staticToken, "Bearer wrong"
+	tests := []struct {
+		name, header string
+		values       []string
+		status       int
+		want         string // in the body, or in WWW-Authenticate for a 401
+	}{
+		{"Origin, allowed first", "Origin", []string{"http://localhost:6274", "https://evil.example"}, 403, "origin not allowed"},
+		{"Origin, foreign first", "Origin", []string{"https://evil.example", "http://localhost:6274"}, 403, "origin not allowed"},
+		{"Origin, joined", "Origin", []string{"http://localhost:6274,https://evil.example"}, 403, "origin not allowed"},
+		{"Origin, the same twice", "Origin", []string{"http://localhost:6274", "http://localhost:6274"}, 403, "origin not allowed"},
+		{"Authorization, valid first", "Authorization", []string{good, bad}, 401, `error="invalid_token"`},
+		{"Authorization, invalid first", "Authorization", []string{bad, good}, 401, `error="invalid_token"`},
+		{"Authorization, joined", "Authorization", []string{good + "," + bad}, 401, `error="invalid_token"`},
+		{"Authorization, the same twice", "Authorization", []string{good, good}, 401, `error="invalid_token"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "https://mcp.example.com/mcp", nil)
+			req.Header.Set("Authorization", good)
+			req.Header[tc.header] = tc.values
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			got := rec.Body.String() + rec.Header().Get("WWW-Authenticate")
+			if rec.Code != tc.status || !strings.Contains(got, tc.want) {
+				t.Errorf("%d %s; want %d with %s", rec.Code, got, tc.status, tc.want)
+			}
+			if tc.header == "Origin" && AllowedOrigin(opts)(req) {
+				t.Error("AllowedOrigin admits it")
+			}
+		})
+	}
+}
+
 func TestOriginProtectionWithoutAuth(t *testing.T) {
 	opts := &MiddlewareOptions{AllowedOrigins: []string{"http://localhost:6274"}}
 	h := OriginProtection(opts)(
