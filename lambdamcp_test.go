@@ -199,14 +199,20 @@ func TestALBClientAddress(t *testing.T) {
 // refused with 400 and a JSON body, as net/http refuses it: which one
 // names the server is ambiguous.
 func TestManyHostHeaders(t *testing.T) {
-	var ev events.APIGatewayProxyRequest
-	loadEvent(t, "apigw-request.json", &ev)
-	ev.MultiValueHeaders["Host"] = []string{"a.example", "b.example"}
-	called := false
-	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
-	resp := invoke(t, h, mustJSON(t, ev))
-	if resp.StatusCode != 400 || called || !strings.Contains(resp.Body, "more than one Host header") {
-		t.Errorf("answer %d %s (handler called: %v), want 400 naming the Host headers", resp.StatusCode, resp.Body, called)
+	var rest events.APIGatewayProxyRequest
+	loadEvent(t, "apigw-request.json", &rest)
+	rest.MultiValueHeaders["Host"] = []string{"a.example", "b.example"}
+	// An HTTP API joins repeated headers with a comma.
+	var v2 events.APIGatewayV2HTTPRequest
+	loadEvent(t, "apigw-v2-request-lambda-authorizer.json", &v2)
+	v2.Headers["host"] = "a.example,b.example"
+	for name, ev := range map[string]any{"rest": rest, "http": v2} {
+		called := false
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
+		resp := invoke(t, h, mustJSON(t, ev))
+		if resp.StatusCode != 400 || called || !strings.Contains(resp.Body, "more than one Host header") {
+			t.Errorf("%s: answer %d %s (handler called: %v), want 400 naming the Host headers", name, resp.StatusCode, resp.Body, called)
+		}
 	}
 }
 

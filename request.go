@@ -34,6 +34,8 @@ func (e errBadBody) Error() string { return "event body is not valid base64: " +
 
 // errManyHosts marks an event with more than one Host header, which
 // net/http answers 400 as well: which one names the server is ambiguous.
+// An HTTP API or Function URL joins them with a comma, which no DNS name
+// holds.
 type errManyHosts struct{}
 
 func (errManyHosts) Error() string { return "request has more than one Host header" }
@@ -85,7 +87,7 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	r.URL = u
 	r.RequestURI = u.RequestURI()
 	r.Header = p.header
-	if len(p.header["Host"]) > 1 && bad == nil {
+	if hosts := p.header["Host"]; (len(hosts) > 1 || len(hosts) == 1 && strings.Contains(hosts[0], ",")) && bad == nil {
 		bad = errManyHosts{}
 	}
 	r.Host = p.header.Get("Host")
