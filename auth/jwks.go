@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -134,12 +135,24 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 
 	if c.logger != nil {
 		if err != nil {
-			c.logger.WarnContext(ctx, "jwks fetch failed", "url", c.url, "reason", reason, "error", err.Error())
+			c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", err.Error())
 		} else {
-			c.logger.InfoContext(ctx, "jwks fetched", "url", c.url, "reason", reason, "keys", set.Len())
+			c.logger.InfoContext(ctx, "jwks fetched", "url", loggableURL(c.url), "reason", reason, "keys", set.Len())
 		}
 	}
 	return held
+}
+
+// loggableURL is raw without what may be a secret: the user information
+// (a password) and the query (a pre-signed URL's signature, say). Logs and
+// errors name a JWKS URL only so.
+func loggableURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }
 
 // unloadedRetry is the least time between two fetches while no key set has
@@ -167,6 +180,9 @@ func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.client.Do(req)
 	if err != nil {
+		if ue, ok := err.(*url.Error); ok {
+			ue.URL = loggableURL(ue.URL) // the URL it failed at: a redirect's too
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()

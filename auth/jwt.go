@@ -142,7 +142,7 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	}
 	u, err := url.Parse(opts.JWKSURL)
 	if err != nil || !keysURL(u) {
-		return nil, fmt.Errorf("jwt: JWKS URL %q is not an https URL (plain http only on a loopback address)", opts.JWKSURL)
+		return nil, fmt.Errorf("jwt: JWKS URL %q is not an https URL (plain http only on a loopback address)", loggableURL(opts.JWKSURL))
 	}
 	if opts.AudienceClaim == "" {
 		opts.AudienceClaim = "aud"

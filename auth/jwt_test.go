@@ -1,10 +1,13 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -709,5 +712,52 @@ func TestJWKSNeedsOK(t *testing.T) {
 	v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
 	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err == nil {
 		t.Error("a key set served with 404 verified a token")
+	}
+}
+
+// TestJWKSURLSecretsNotLogged checks that a JWKS URL's password and query
+// (a pre-signed URL's signature, say) appear in no log line and no error:
+// after a fetch, a failed fetch, a redirect that failed, and a URL refused
+// at start-up.
+func TestJWKSURLSecretsNotLogged(t *testing.T) {
+	const pass, sig = "PASSWORD_SECRET", "SIGNATURE_SECRET"
+	key := newRSAKey(t, "k1")
+	keys := newJWKSServer(t, key)
+	withSecrets := func(base string) string {
+		return strings.Replace(base, "http://", "http://user:"+pass+"@", 1) + "?sig=" + sig
+	}
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, down.URL+"/jwks.json?sig="+sig, http.StatusFound)
+	}))
+	defer redirect.Close()
+	for _, tc := range []struct {
+		name, url string
+		ok        bool
+	}{
+		{"fetched", withSecrets(keys.url()), true},
+		{"unreachable", withSecrets(down.URL + "/jwks.json"), false},
+		{"redirected to an unreachable host", withSecrets(redirect.URL + "/jwks.json"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			v := newTestJWTVerifier(t, tc.url, func(o *JWTOptions) { o.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+			_, err := v.Verify(context.Background(), key.sign(t, claims{}))
+			if (err == nil) != tc.ok {
+				t.Fatalf("Verify: %v", err)
+			}
+			out := logs.String() + fmt.Sprint(err)
+			if !strings.Contains(out, "jwks") || !strings.Contains(out, "127.0.0.1") {
+				t.Errorf("the fetch is not logged with its host: %s", out)
+			}
+			if strings.Contains(out, pass) || strings.Contains(out, sig) {
+				t.Errorf("a secret of the URL is logged:\n%s", out)
+			}
+		})
+	}
+	_, err := NewJWTVerifier(JWTOptions{Issuer: testIssuer, Audience: testAudience, JWKSURL: "http://user:" + pass + "@keys.example/jwks.json?sig=" + sig})
+	if err == nil || !strings.Contains(err.Error(), "keys.example/jwks.json") || strings.Contains(err.Error(), pass) || strings.Contains(err.Error(), sig) {
+		t.Errorf("refused URL: %v; want it named without its password and query", err)
 	}
 }
