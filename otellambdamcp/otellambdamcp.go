@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"go.opentelemetry.io/otel/attribute"
@@ -99,7 +100,10 @@ var knownMethods = []string{
 
 func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
 	name, attrs := "HTTP", []attribute.KeyValue{
-		attribute.String("url.path", info.Path),
+		// Decoded from the client's percent-encoding: any bytes at all,
+		// which an OTLP exporter refuses (with the whole batch) unless
+		// they are UTF-8.
+		attribute.String("url.path", cut(info.Path, maxPath)),
 		attribute.String("url.scheme", info.Scheme),
 	}
 	if slices.Contains(knownMethods, info.Method) {
@@ -203,10 +207,18 @@ func (t *tracer) flush(ctx context.Context) {
 	t.flusher.ForceFlush(ctx) // a failed export is the exporter's to report
 }
 
-// cut is s cut to n bytes.
+// maxPath bounds the url.path attribute: the path is the client's choice.
+const maxPath = 1024
+
+// cut is s as valid UTF-8 (each invalid byte sequence replaced by U+FFFD),
+// cut to at most n bytes without splitting a character.
 func cut(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
@@ -148,6 +149,27 @@ func TestMethodsAndStatus(t *testing.T) {
 	s = spanOf(t, tp, rec, tracer, status(503), httptest.NewRequest("GET", "/mcp", nil))
 	if a := attrsOf(s); s.Status().Code != codes.Error || a["error.type"].AsString() != "503" {
 		t.Errorf("a 503: status %v, error.type %q; want an error of type 503", s.Status(), a["error.type"].AsString())
+	}
+}
+
+// TestPathAttributeIsUTF8 checks that url.path, decoded from whatever
+// percent-encoding the client sent, is valid UTF-8 of bounded length: an
+// OTLP exporter refuses a span with invalid UTF-8, and the whole batch
+// with it.
+func TestPathAttributeIsUTF8(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	tracer := otellambdamcp.New(tp)
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(`{}`)) })
+	for _, tc := range []struct{ target, want string }{
+		{"/mcp%FF%FE", "/mcp\uFFFD"}, // one replacement for the run of invalid bytes
+		{"/" + strings.Repeat("a", 1022) + "%C3%A9", "/" + strings.Repeat("a", 1022)}, // é would end past 1024 bytes
+	} {
+		s := spanOf(t, tp, rec, tracer, ok, httptest.NewRequest("GET", tc.target, nil))
+		got := attrsOf(s)["url.path"].AsString()
+		if got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("%.20s…: url.path %.40q… (%d bytes), want %.40q… (%d bytes)", tc.target, got, len(got), tc.want, len(tc.want))
+		}
 	}
 }
 
