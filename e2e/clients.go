@@ -40,6 +40,7 @@ type clientRun struct {
 	what    string   // for the summary
 	args    []string // node arguments; "{url}" is replaced
 	token   bool     // send the bearer token
+	wrong   bool     // send a token that is not the bearer token (refused)
 	wantOut []string // must all appear in the output when it succeeds
 }
 
@@ -68,6 +69,7 @@ func realClients(tools *nodeTools) []client {
 			{what: "tools/list + ping", args: []string{sdk, era, "{url}", "ping", `{"delay_ms":0}`}, token: true,
 				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
 			{what: "without a token", args: []string{sdk, era, "{url}", "ping"}},
+			{what: "with a wrong token", args: []string{sdk, era, "{url}", "ping"}, wrong: true},
 		}
 	}
 	return []client{
@@ -80,7 +82,8 @@ func realClients(tools *nodeTools) []client {
 
 // runClients runs the real MCP clients against the reference server on every
 // client target: with a bearer token each lists the tools and calls ping, and
-// without one each must be refused with a clear 401.
+// without one (or, for the SDK's clients, with a wrong one) each must be
+// refused with a clear 401.
 func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, log io.Writer) []result {
 	token := randomHex(24)
 	sum := sha256.Sum256([]byte(token))
@@ -152,8 +155,9 @@ func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) 
 }
 
 // refusal is how the clients say the server wants a token: the SDK reports
-// the HTTP 401, the inspector the auth_required it concludes from it.
-var refusal = regexp.MustCompile(`(?i)\b401\b|unauthori[sz]ed|auth_required`)
+// the HTTP 401 or the error of the challenge (invalid_token), the inspector
+// the auth_required it concludes from it.
+var refusal = regexp.MustCompile(`(?i)\b401\b|unauthori[sz]ed|auth_required|invalid_token`)
 
 // check runs every run of c against t; the first that misbehaves fails it.
 func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, token string, cfg config, log io.Writer) result {
@@ -170,10 +174,14 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, to
 			args[i] = strings.ReplaceAll(a, "{url}", t.url)
 		}
 		var env []string
-		if r.token {
-			env = append(env, "MCP_BEARER_TOKEN="+token)
+		if r.token || r.wrong {
+			send := token
+			if r.wrong {
+				send = randomHex(24)
+			}
+			env = append(env, "MCP_BEARER_TOKEN="+send)
 			if strings.Contains(args[0], "inspector") {
-				args = append(args, "--header", "Authorization: Bearer "+token)
+				args = append(args, "--header", "Authorization: Bearer "+send)
 			}
 		}
 		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)

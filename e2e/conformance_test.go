@@ -236,3 +236,34 @@ func TestHeldScenarios(t *testing.T) {
 		t.Errorf("a held scenario that did not run is not a failure: %v", missing.unexpected)
 	}
 }
+
+// TestCheckLogs checks that a plain line among a function's JSON lines
+// fails the log check, naming the file and line, and that JSON lines alone
+// pass it.
+func TestCheckLogs(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, "logs", name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("everything-url.log", "{\"msg\":\"one\"}\n\n{\"msg\":\"two\"}\n")
+	if r := checkLogs(dir); !r.ok || r.detail != "2 lines in 1 files" {
+		t.Errorf("JSON lines only: %+v", r)
+	}
+	write("reference-rest.log", "{\"msg\":\"one\"}\n2026/11/30 14:35:01 {\"errorMessage\":\"Unauthorized\"}\n[1,2]\n")
+	if r := checkLogs(dir); r.ok || !strings.Contains(r.detail, "reference-rest.log: line 2: 2026/11/30") || !strings.Contains(r.detail, "reference-rest.log: line 3: [1,2]") {
+		t.Errorf("a plain line and an array: %+v", r)
+	}
+	write("everything-local.log", "http://127.0.0.1:1/mcp\n") // the local server's URL line
+	write("local-2026-07-28.log", "Running requirements …\n") // a suite's own log
+	if r := checkLogs(dir); r.ok || strings.Contains(r.detail, "local") {
+		t.Errorf("only the functions' logs are read: %+v", r)
+	}
+	if r := checkLogs(t.TempDir()); r.ok {
+		t.Errorf("no log files: %+v", r)
+	}
+}

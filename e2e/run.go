@@ -136,5 +136,5 @@ func runAll(ctx context.Context, cfg config, log io.Writer) ([]result, error) {
 	if cfg.clients {
 		results = append(results, runClients(ctx, b, tools, cfg, log)...)
 	}
-	return results, nil
+	return append(results, checkLogs(cfg.outDir)), nil
 }

@@ -136,7 +136,17 @@ func ExitCode(err error) int {
 // Main runs h with Run until the process ends or, locally, until it gets
 // an interrupt or SIGTERM. On an error it prints one line to stderr, named
 // after the command, and exits with ExitCode's status.
+//
+// Unless opts sets a Logger, Main, which owns the process, also makes
+// slog's default logger write JSON lines to stdout with the request id
+// (lambdamcp.NewSDKLogHandler): what your code logs with slog's top-level
+// functions, and what the standard log package prints (the Lambda runtime
+// prints a line for each invocation that fails), are then JSON lines like
+// the rest.
 func Main(h http.Handler, opts *Options) {
+	if opts == nil || opts.Logger == nil {
+		slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stdout, nil))))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, h, opts)
 	stop()

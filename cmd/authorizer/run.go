@@ -48,6 +48,9 @@ func run(_ context.Context, args []string, getenv func(string) string, stdin io.
 		logger.Error("configuration", "error", err.Error())
 		return 1
 	}
+	// The Lambda runtime prints a line through the log package for each
+	// invocation that fails, which is every refused token: as JSON, too.
+	slog.SetDefault(logger)
 	start(a)
 	return 0
 }

@@ -62,6 +62,9 @@ import (
 )
 
 func main() {
+	// What the Lambda runtime prints through the log package, and anything
+	// logged with slog's top-level functions, as JSON lines like the rest.
+	slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stdout, nil))))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))

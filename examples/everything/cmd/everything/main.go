@@ -49,6 +49,8 @@ import (
 )
 
 func main() {
+	// The Lambda runtime's lines (log package) as JSON lines like the rest.
+	slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stderr, nil))))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))

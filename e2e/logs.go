@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// checkLogs reads the log files of the functions behind the local front
+// (the real bootstraps' output, the authorizer's included, beside the
+// front's own lines) and fails if a line is not a JSON object: CloudWatch
+// Logs Insights reads JSON lines, and a stack trace or a plain line from
+// the Lambda runtime would mean a panic or a logger left unconfigured.
+// (The local servers print their URL on a line of its own; the suites'
+// logs are theirs.)
+func checkLogs(dir string) result {
+	var files []string
+	for _, server := range []string{"everything", "reference"} {
+		found, _ := filepath.Glob(filepath.Join(dir, "logs", server+"-*.log"))
+		for _, f := range found {
+			if !strings.HasSuffix(f, "-local.log") {
+				files = append(files, f)
+			}
+		}
+	}
+	r := result{suite: "function log lines are JSON", target: "all"}
+	if len(files) == 0 {
+		r.detail = "no function log files under " + dir
+		return r
+	}
+	var bad []string
+	lines := 0
+	for _, f := range files {
+		n, found, err := nonJSONLines(f, 3)
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		lines += n
+		for _, l := range found {
+			bad = append(bad, filepath.Base(f)+": "+l)
+		}
+	}
+	if len(bad) > 0 {
+		r.detail = strings.Join(bad, "; ")
+		return r
+	}
+	r.ok = true
+	r.detail = fmt.Sprintf("%d lines in %d files", lines, len(files))
+	return r
+}
+
+// nonJSONLines counts the lines of the file and returns up to max of those
+// that are not JSON objects, each cut to 200 bytes.
+func nonJSONLines(path string, max int) (lines int, bad []string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		lines++
+		var obj map[string]any
+		if json.Unmarshal(line, &obj) != nil && len(bad) < max {
+			bad = append(bad, fmt.Sprintf("line %d: %.200s", n, line))
+		}
+	}
+	return lines, bad, sc.Err()
+}
