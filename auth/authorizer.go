@@ -195,18 +195,23 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 	if id != nil {
 		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID)
 	}
-	decision := "allow"
+	decision, level := "allow", slog.LevelInfo
 	switch {
 	case errors.Is(err, ErrInsufficientScope):
 		decision = "deny"
-	case err != nil:
+	case errors.Is(err, ErrInvalidToken), errors.Is(err, errNoBearer):
 		decision = "unauthorized"
+	case err != nil:
+		// The token could not be checked (keys unavailable, a verifier's
+		// own failure): the gateway answers 500, and an outage must not
+		// pass for a wave of bad tokens.
+		decision, level = "error", slog.LevelWarn
 	}
 	attrs = append(attrs, "decision", decision)
 	if err != nil {
 		attrs = append(attrs, "reason", err.Error())
 	}
-	a.opts.Logger.InfoContext(ctx, "authorizer decision", attrs...)
+	a.opts.Logger.Log(ctx, level, "authorizer decision", attrs...)
 }
 
 // apiResource turns a method ARN

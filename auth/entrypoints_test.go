@@ -325,6 +325,39 @@ func TestAuthorizerVerifierFailure(t *testing.T) {
 	}
 }
 
+// TestAuthorizerDecisionLogged checks each decision's log line: refusals
+// of the client's token at info, and a token that could not be checked
+// (which the gateway answers 500) as "error" at warning, not as one more
+// bad token.
+func TestAuthorizerDecisionLogged(t *testing.T) {
+	ok := &Identity{Subject: "alice", Scopes: []string{testScope}}
+	tests := []struct {
+		name, header    string
+		id              *Identity
+		err             error
+		decision, level string
+	}{
+		{"valid", "Bearer abc", ok, nil, "allow", "INFO"},
+		{"invalid", "Bearer abc", nil, fmt.Errorf("%w: expired", ErrInvalidToken), "unauthorized", "INFO"},
+		{"no bearer token", "Basic abc", nil, nil, "unauthorized", "INFO"},
+		{"insufficient scope", "Bearer abc", nil, fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope), "deny", "INFO"},
+		{"keys unavailable", "Bearer abc", nil, fmt.Errorf("%w: jwks down", ErrKeysUnavailable), "error", "WARN"},
+		{"verifier failure", "Bearer abc", nil, errors.New("boom"), "error", "WARN"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, logs := jsonLogger()
+			v := verifierFunc(func(context.Context, string) (*Identity, error) { return tc.id, tc.err })
+			a := NewAuthorizer(v, &AuthorizerOptions{Logger: logger})
+			a.Invoke(context.Background(), withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = tc.header }))
+			var line struct{ Level, Msg, Decision string }
+			if err := json.Unmarshal(logs.Bytes(), &line); err != nil || line.Msg != "authorizer decision" || line.Decision != tc.decision || line.Level != tc.level {
+				t.Errorf("logged %s; want decision %q at %s", logs, tc.decision, tc.level)
+			}
+		})
+	}
+}
+
 type verifierFunc func(context.Context, string) (*Identity, error)
 
 func (f verifierFunc) Verify(ctx context.Context, token string) (*Identity, error) {
