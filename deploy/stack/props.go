@@ -440,7 +440,8 @@ func (p Props) bufferedIntegrationLimit() time.Duration {
 	case p.Variant == VariantREST && !p.Stream:
 		return 29 * time.Second
 	case p.Variant == VariantHTTP:
-		return 30 * time.Second
+		// AWS documents 30 s; the CDK's HttpIntegration refuses more than 29.
+		return 29 * time.Second
 	}
 	return 0
 }

@@ -91,6 +91,14 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 		ResultsCacheTtl: seconds(max(p.AuthorizerCacheTTL, 0)),
 		ValidationRegex: jsii.String(bearerPattern),
 	})
+	// A stage serves a snapshot of the API, which CloudFormation renews only when the
+	// deployment's logical id changes: without the authorizer's settings in it, a changed cache
+	// TTL would update the authorizer and leave the old TTL live (aws-cdk#16554).
+	api.LatestDeployment().AddToLogicalId(map[string]any{
+		"authorizerCacheTtl": max(p.AuthorizerCacheTTL, 0).Seconds(),
+		"authorizerIdentity": authorizationHeader,
+		"authorizerRegex":    bearerPattern,
+	})
 	transfer := awsapigateway.ResponseTransferMode_BUFFERED
 	if p.Stream {
 		transfer = awsapigateway.ResponseTransferMode_STREAM
@@ -144,8 +152,10 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 		"Access-Control-Expose-Headers": "WWW-Authenticate",
 	}
 	if len(origins) > 1 {
-		// A gateway response has no request to match the origin against; name none rather than a wrong one.
-		delete(cors, "Access-Control-Allow-Origin")
+		// A gateway response has no request to match the origin against. Any origin may read it:
+		// it holds an error and a challenge, nothing of the caller's, and a browser client must read
+		// the 401's WWW-Authenticate to find the authorization server.
+		cors["Access-Control-Allow-Origin"] = "*"
 	}
 	// Both name the scopes a token needs, if any (MCP authorization: the server SHOULD include
 	// scope in the challenge), as the in-process middleware does.

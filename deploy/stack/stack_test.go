@@ -366,3 +366,22 @@ func TestStreamingAtLambdaLimit(t *testing.T) {
 		}))
 	})
 }
+
+// TestRESTRedeploysOnAuthorizerChange checks that changing the authorizer's cache TTL changes the
+// deployment's logical id, so that CloudFormation deploys the stage anew: a stage serves a
+// snapshot, and the old TTL would otherwise stay live. It also checks that with several CORS
+// origins the gateway's own answers (401, 403, 4XX, 5XX) may be read by any of them.
+func TestRESTRedeploysOnAuthorizerChange(t *testing.T) {
+	_, before, _ := synth(t, stack.Props{})
+	_, after, _ := synth(t, stack.Props{AuthorizerCacheTTL: time.Minute})
+	if a, b := onlyID(t, before, "AWS::ApiGateway::Deployment"), onlyID(t, after, "AWS::ApiGateway::Deployment"); a == b {
+		t.Errorf("deployment %s kept its logical id across a cache TTL change", a)
+	}
+	_, origins, _ := synth(t, stack.Props{CORSAllowOrigins: []string{"https://a.example", "https://b.example"}})
+	for _, r := range resources(origins, "AWS::ApiGateway::GatewayResponse") {
+		params, _ := r["ResponseParameters"].(map[string]any)
+		if got := render(params["gatewayresponse.header.Access-Control-Allow-Origin"]); got != "'*'" {
+			t.Errorf("%s: Access-Control-Allow-Origin %s, want '*'", render(r["ResponseType"]), got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
@@ -35,7 +36,9 @@ func TestHTTPVariant(t *testing.T) {
 		},
 		{
 			name: "jwt authorizer",
-			props: stack.Props{Variant: stack.VariantHTTP, JWT: &stack.JWT{
+			// The longest server timeout the http variant takes: the CDK accepts the
+			// integration's 29 s.
+			props: stack.Props{Variant: stack.VariantHTTP, ServerTimeout: 28 * time.Second, JWT: &stack.JWT{
 				Issuer: "https://issuer.example.com", Audience: "mcp-client", RequiredScopes: []string{"mcp/tools"},
 				// The gateway matches scope names: the routes accept the scopes that imply the
 				// required one, through a chain too; the server behind applies the hierarchy.
@@ -56,6 +59,10 @@ func TestHTTPVariant(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tmpl, doc, buildDir := synth(t, tc.props)
 			checkCommon(t, tmpl, doc, buildDir, 30)
+			integrationMillis := 11000 // the default 10 s and one
+			if tc.props.ServerTimeout > 0 {
+				integrationMillis = int((tc.props.ServerTimeout + time.Second).Milliseconds())
+			}
 			// The metadata is routed for JWTs only: static tokens have no document, and a route
 			// would let anyone invoke the function for a 404.
 			jwt := tc.props.JWT != nil
@@ -105,7 +112,7 @@ func TestHTTPVariant(t *testing.T) {
 				tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Integration"), &obj{
 					"IntegrationType":      "AWS_PROXY",
 					"PayloadFormatVersion": "2.0",
-					"TimeoutInMillis":      11000,
+					"TimeoutInMillis":      integrationMillis,
 				})
 			})
 			api := onlyID(t, doc, "AWS::ApiGatewayV2::Api")
