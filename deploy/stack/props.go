@@ -84,12 +84,13 @@ type Props struct {
 	// Stream switches the REST integration to response streaming (transfer mode STREAM).
 	// Only valid with VariantREST.
 	Stream bool
-	// StageName is the REST API stage; empty means "dev". The HTTP API always uses its
-	// $default stage so that /.well-known/… sits at the host root.
+	// StageName is the REST API stage; empty means "dev". Only for VariantREST: the HTTP API
+	// always uses its $default stage so that /.well-known/… sits at the host root.
 	StageName string
 
 	// AuthorizerCacheTTL is how long API Gateway caches an authorizer result per Authorization
-	// header. Zero means 300 s; a negative value turns caching off.
+	// header. Zero means 300 s; a negative value turns caching off. Only where there is a Lambda
+	// authorizer: VariantREST, and VariantHTTP with static tokens.
 	AuthorizerCacheTTL time.Duration
 	// LogRetentionDays applies to every log group of the stack; zero means 30.
 	LogRetentionDays int
@@ -132,10 +133,10 @@ type Props struct {
 	ServerSecretEnv []string
 	// APIGatewayCloudWatchRole creates the role that lets API Gateway REST write logs and sets it
 	// on the account (one per account and region; kept when the stack is destroyed). Leave it
-	// false when the account already has one; a fresh account needs it once.
+	// false when the account already has one; a fresh account needs it once. VariantREST only.
 	APIGatewayCloudWatchRole bool
 
-	// JWT switches verification from static token hashes to JWTs. Ignored when Cognito is set.
+	// JWT switches verification from static token hashes to JWTs. Not with Cognito.
 	JWT *JWT
 	// Cognito creates a user pool, a resource server and a machine-to-machine app client, and
 	// verifies the tokens it issues.
@@ -208,6 +209,17 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	if p.Stream && p.Variant != VariantREST {
 		return p, fmt.Errorf("stack: Stream applies to the rest variant only (url always streams)")
+	}
+	// Settings the chosen front does not have are refused rather than ignored.
+	switch {
+	case p.Cognito && p.JWT != nil:
+		return p, fmt.Errorf("stack: JWT settings (jwtIssuer, …) and Cognito exclude each other: with Cognito the stack configures its user pool as the issuer")
+	case p.Variant != VariantREST && p.StageName != "":
+		return p, fmt.Errorf("stack: a stage name (stage) applies to the rest variant only: the http variant serves its $default stage, and a Function URL has none")
+	case p.Variant != VariantREST && p.APIGatewayCloudWatchRole:
+		return p, fmt.Errorf("stack: cloudWatchRole applies to the rest variant only: API Gateway REST needs the account's role to write logs, HTTP APIs and Function URLs do not")
+	case p.AuthorizerCacheTTL != 0 && (p.Variant == VariantURL || p.Variant == VariantHTTP && (p.JWT != nil || p.Cognito)):
+		return p, fmt.Errorf("stack: the authorizer cache TTL (cacheTtl) applies to Lambda authorizers only: the %s variant with these tokens has none", p.Variant)
 	}
 	if p.StageName == "" {
 		p.StageName = DefaultStageName
