@@ -817,6 +817,10 @@ func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject
 		attrs = append(attrs, slog.String("panic", fmt.Sprint(panicked)), slog.String("stack", string(stack)))
 	case OutcomeTimeout:
 		level = slog.LevelWarn
+	default:
+		if status >= 500 { // the server's failure, not the client's mistake
+			level = slog.LevelWarn
+		}
 	}
 	g.logger.LogAttrs(r.Context(), level, "request", attrs...)
 }

@@ -217,6 +217,24 @@ func TestSubjectLogged(t *testing.T) {
 	}
 }
 
+// TestRequestLogLevel checks that a request the server failed (5xx) is
+// logged as a warning, and one the client got wrong (4xx) as information,
+// like a success: a client's mistakes must not raise alarms.
+func TestRequestLogLevel(t *testing.T) {
+	for status, want := range map[int]string{200: "INFO", 404: "INFO", 500: "WARN", 503: "WARN"} {
+		var logs bytes.Buffer
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			w.Write([]byte(`{}`))
+		}), hardOptions(&logs))
+		invokeAs(t, h, "req-level", call("echo", `{}`))
+		if lines := logLines(t, logs.Bytes()); len(lines) != 1 || lines[0]["status"] != float64(status) || lines[0]["level"] != want {
+			t.Errorf("%d: log = %v, want one line at %s", status, lines, want)
+		}
+	}
+}
+
 // TestMetrics checks the Embedded Metric Format lines: one per tool call,
 // in the schema CloudWatch reads, with count, errors and latency per tool.
 // Only a tool the server ran names its metrics: a client that invents
