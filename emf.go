@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"encoding/json"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,6 +21,23 @@ type emfWriter struct {
 	mu        sync.Mutex
 	w         io.Writer
 	now       func() time.Time
+}
+
+// validMetricsNamespace reports whether CloudWatch takes ns as a namespace:
+// 1 to 255 of the characters it documents (letters, digits, ". - _ / # :"
+// and space), at least one not a space, not beginning with ":", and not
+// in the AWS/ namespaces it reserves for its own services.
+func validMetricsNamespace(ns string) bool {
+	if len(ns) == 0 || len(ns) > 255 || ns[0] == ':' || strings.HasPrefix(ns, "AWS/") || strings.TrimSpace(ns) == "" {
+		return false
+	}
+	for i := 0; i < len(ns); i++ {
+		c := ns[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".-_/#: ", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func newEMFWriter(w io.Writer, namespace string) *emfWriter {

@@ -121,7 +121,15 @@ func newGuard(h http.Handler, opts *Options) *guard {
 		}
 	}
 	if opts.Metrics != nil {
-		g.metrics = newEMFWriter(opts.Metrics, opts.MetricsNamespace)
+		ns := opts.MetricsNamespace
+		if ns != "" && !validMetricsNamespace(ns) {
+			if g.logger != nil {
+				g.logger.Warn("Options.MetricsNamespace is no CloudWatch namespace, which would drop every metric: using "+DefaultMetricsNamespace,
+					slog.String("namespace", truncateUTF8(ns, 300)))
+			}
+			ns = ""
+		}
+		g.metrics = newEMFWriter(opts.Metrics, ns)
 	}
 	return g
 }

@@ -98,7 +98,10 @@ type Options struct {
 	NoMetrics bool
 
 	// MetricsNamespace is the CloudWatch namespace of the metrics. Empty
-	// means DefaultMetricsNamespace ("lambdamcp").
+	// means DefaultMetricsNamespace ("lambdamcp"), and so does one CloudWatch
+	// would refuse, which would drop every metric (1 to 255 letters, digits,
+	// ". - _ / # :" or spaces, not beginning with ":" or "AWS/"), with a
+	// warning logged.
 	MetricsNamespace string
 
 	// Tracer, if set, traces each request (see Tracer). Nil means no

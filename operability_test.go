@@ -217,6 +217,39 @@ func TestSubjectLogged(t *testing.T) {
 	}
 }
 
+// TestMetricsNamespace checks that a namespace CloudWatch would refuse,
+// which would drop every metric line, is replaced by the default with a
+// warning, and that one it takes is kept.
+func TestMetricsNamespace(t *testing.T) {
+	server, _ := newHardServer(t)
+	for ns, want := range map[string]string{
+		"":                       lambdamcp.DefaultMetricsNamespace,
+		"My App/mcp_1.0#a:b-c":   "My App/mcp_1.0#a:b-c",
+		strings.Repeat("n", 255): strings.Repeat("n", 255),
+		strings.Repeat("n", 256): lambdamcp.DefaultMetricsNamespace,
+		"AWS/Lambda":             lambdamcp.DefaultMetricsNamespace,
+		":app":                   lambdamcp.DefaultMetricsNamespace,
+		"   ":                    lambdamcp.DefaultMetricsNamespace,
+		"app\n":                  lambdamcp.DefaultMetricsNamespace,
+		"caf\u00e9":              lambdamcp.DefaultMetricsNamespace,
+		"app,other":              lambdamcp.DefaultMetricsNamespace,
+	} {
+		var metrics, logs bytes.Buffer
+		opts := hardOptions(&logs)
+		opts.Metrics, opts.MetricsNamespace = &metrics, ns
+		invokeAs(t, lambdamcp.NewHandler(streamable(server), opts), "req-ns", call("echo", `{"bytes":1}`))
+		var line struct {
+			AWS struct{ CloudWatchMetrics []struct{ Namespace string } } `json:"_aws"`
+		}
+		if err := json.Unmarshal(metrics.Bytes(), &line); err != nil || len(line.AWS.CloudWatchMetrics) != 1 || line.AWS.CloudWatchMetrics[0].Namespace != want {
+			t.Errorf("namespace %.20q: metric line %s (%v), want namespace %.20q", ns, metrics.Bytes(), err, want)
+		}
+		if warned := strings.Contains(logs.String(), "MetricsNamespace"); warned != (ns != "" && want != ns) {
+			t.Errorf("namespace %.20q: warned %v; logs %s", ns, warned, logs.String())
+		}
+	}
+}
+
 // TestRequestLogLevel checks that a request the server failed (5xx) is
 // logged as a warning, and one the client got wrong (4xx) as information,
 // like a success: a client's mistakes must not raise alarms.
