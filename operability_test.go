@@ -616,9 +616,10 @@ func (l *lockedBuffer) Bytes() []byte {
 }
 
 // TestTimeoutNamesKnownTool checks that a call whose tool does not answer
-// in time is measured under the tool's name when the server has run that
-// tool before, and under "other" when it has not: the guard answers before
-// the server says whether the tool exists.
+// in time is measured under the tool's name, whether or not the server has
+// run that tool before: the go-sdk refuses a name it does not know at once,
+// so a call still running at the deadline is a tool's. A name the client
+// invented is measured under "other".
 func TestTimeoutNamesKnownTool(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
@@ -651,6 +652,7 @@ func TestTimeoutNamesKnownTool(t *testing.T) {
 	invoke("nap", `{}`, time.Minute)
 	invoke("nap", `{"stuck":true}`, 5*time.Second)
 	invoke("fresh", `{"stuck":true}`, 5*time.Second)
+	invoke("invented", `{}`, 5*time.Second)
 	var got []string
 	for l := range bytes.Lines(metrics.Bytes()) {
 		var m struct{ Tool, Outcome string }
@@ -659,7 +661,38 @@ func TestTimeoutNamesKnownTool(t *testing.T) {
 		}
 		got = append(got, m.Tool+" "+m.Outcome)
 	}
-	want := []string{"nap ok", "nap timeout", lambdamcp.OtherTool + " timeout"}
+	// The invented name's call times out too: here the tool's deadline
+	// passes before any call starts.
+	want := []string{"nap ok", "nap timeout", "fresh timeout", lambdamcp.OtherTool + " timeout"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("metrics (-want +got):\n%s", diff)
+	}
+
+	// A tool that honours its context ends its first call in time, here
+	// with a protocol error (a tool error would be a result, which names
+	// the tool anyway), and Middleware answers the timeout: named as well.
+	// A name the client invented is refused before the deadline, under
+	// "other".
+	s = mcp.NewServer(&mcp.Implementation{Name: "polite", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(s, &mcp.Tool{Name: "polite"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		<-ctx.Done()
+		return nil, nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: ctx.Err().Error()}
+	})
+	metrics = lockedBuffer{}
+	opts.DeadlineMargin = 9*time.Second + 800*time.Millisecond // the tool's context ends 200 ms into a 10 s invocation
+	h = lambdamcp.NewHandler(streamable(s), opts)
+	invoke("polite", `{}`, 10*time.Second)
+	invoke("invented", `{}`, 10*time.Second)
+	got = nil
+	for l := range bytes.Lines(metrics.Bytes()) {
+		var m struct{ Tool, Outcome string }
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m.Tool+" "+m.Outcome)
+	}
+	want = []string{"polite timeout", lambdamcp.OtherTool + " error"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("metrics (-want +got):\n%s", diff)
 	}

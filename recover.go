@@ -83,6 +83,7 @@ func Middleware() mcp.Middleware {
 					res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: internalErrorMessage(ctx)}
 				}
 			}()
+			expired := ctx.Err() != nil // before the call: then it cannot have run
 			res, err = next(ctx, method, req)
 			if tool != "" && err == nil {
 				// The call was answered with a result, its tool's: a name
@@ -92,6 +93,9 @@ func Middleware() mcp.Middleware {
 			}
 			if ctx.Err() != nil && failed(res, err) {
 				if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+					if tool != "" && !expired {
+						rec.noteToolKnown() // it ran into the deadline: the go-sdk refuses unknown names at once
+					}
 					res, err = nil, &jsonrpc.Error{Code: int64(timeoutCode(protocolVersion(rec, req))), Message: callTimeoutMessage(method, tool, time.Since(start))}
 					rec.noteOutcome(OutcomeTimeout)
 					return res, err
