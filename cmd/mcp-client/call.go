@@ -46,10 +46,10 @@ func (a *elicitAnswer) answer(w io.Writer, p *mcp.ElicitParams) *mcp.ElicitResul
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if p.Mode == "url" {
-		fmt.Fprintf(w, "elicitation: %s (a page to visit, %s: declined)\n", p.Message, p.URL)
+		fmt.Fprintf(w, "elicitation: %s (a page to visit, %s: declined)\n", printable(p.Message), printable(p.URL))
 		return &mcp.ElicitResult{Action: "decline"}
 	}
-	fmt.Fprintf(w, "elicitation: %s (-elicit answers %s)\n", p.Message, a.action)
+	fmt.Fprintf(w, "elicitation: %s (-elicit answers %s)\n", printable(p.Message), a.action)
 	return a.result()
 }
 
@@ -80,9 +80,8 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 			view.progress(req.Params)
 		},
 		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
-			// Only a 2026-07-28 request carries -log to the server; a
-			// 2025-11-25 server, stateless, has no session to remember a
-			// logging/setLevel in, and sends what it sends.
+			// A server may send what it sends (a stateless one before
+			// 2026-07-28 has no session to keep a logging/setLevel in).
 			if below(string(req.Params.Level), c.logLevel) {
 				return
 			}
@@ -100,6 +99,7 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 	}
 
 	learnTool(ctx, session, c.name)
+	setLogLevel(ctx, session, c.logLevel)
 	params := &mcp.CallToolParams{Name: c.name, Arguments: c.args}
 	params.SetProgressToken("mcp-client")
 	if c.logLevel != "" {
@@ -117,7 +117,12 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 	}
 	if lines := contentLines(res.Content); len(lines) > 0 {
 		// Tools that return structured content also return it as text.
-		fmt.Fprintln(stdout, strings.Join(lines, "\n"))
+		out := strings.Join(lines, "\n")
+		if isTerminal(stdout) {
+			// For a person to read; a pipe gets the text as it is.
+			out = printableKeeping(out, "\n\t")
+		}
+		fmt.Fprintln(stdout, out)
 	} else if res.StructuredContent != nil {
 		b, err := json.MarshalIndent(res.StructuredContent, "", "  ")
 		if err != nil {
@@ -161,6 +166,20 @@ func contentLines(content []mcp.Content) []string {
 		}
 	}
 	return lines
+}
+
+// setLogLevel asks a server before 2026-07-28 that offers logging for log
+// messages at least as severe as level: a server that keeps sessions
+// sends none until it is asked (the go-sdk's among them), and a stateless
+// one takes the request and forgets it. From 2026-07-28 on, the call
+// carries the level itself. A server that refuses is left to send what it
+// sends.
+func setLogLevel(ctx context.Context, session *mcp.ClientSession, level string) {
+	init := session.InitializeResult()
+	if init.ProtocolVersion >= "2026-07-28" || init.Capabilities == nil || init.Capabilities.Logging == nil {
+		return
+	}
+	session.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: mcp.LoggingLevel(level)})
 }
 
 // below reports whether level is less severe than least, both MCP log
@@ -209,7 +228,7 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 			fmt.Fprintf(v.out, "progress %g", p.Progress)
 		}
 		if p.Message != "" {
-			fmt.Fprintf(v.out, ": %s", p.Message)
+			fmt.Fprintf(v.out, ": %s", printable(p.Message))
 		}
 		fmt.Fprintln(v.out)
 		return
@@ -224,7 +243,7 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 		line = fmt.Sprintf("[%s%s] %3.0f%%", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), frac*100)
 	}
 	if p.Message != "" {
-		line += " " + p.Message
+		line += " " + printable(p.Message)
 	}
 	fmt.Fprintf(v.out, "\r\033[K%s", line)
 	v.drawn = true
@@ -241,10 +260,10 @@ func (v *progressView) log(w io.Writer, p *mcp.LoggingMessageParams) {
 		data = string(b)
 	}
 	if p.Logger != "" {
-		fmt.Fprintf(w, "log %s %s: %s\n", p.Level, p.Logger, data)
+		fmt.Fprintf(w, "log %s %s: %s\n", printable(string(p.Level)), printable(p.Logger), printable(data))
 		return
 	}
-	fmt.Fprintf(w, "log %s: %s\n", p.Level, data)
+	fmt.Fprintf(w, "log %s: %s\n", printable(string(p.Level)), printable(data))
 }
 
 // end finishes the bar's line. The SDK hands notifications to their

@@ -16,7 +16,10 @@
 // standard error: the server it connected to, progress notifications (drawn
 // as a progress bar when standard error is a terminal, printed as plain
 // lines otherwise) and the log messages the server sends (at -log level and
-// above). A result that is a tool error exits with status 1.
+// above). A result that is a tool error exits with status 1. What the
+// server sends is shown, not obeyed: control characters in it (escape
+// sequences, line breaks in a one-line message) are printed as escapes,
+// except in a result written to a pipe, which gets it as it is.
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
@@ -27,7 +30,7 @@
 // line on standard error saying what went wrong, or when the called tool
 // returns an error; 2 for a command line it cannot run (an unknown flag, a
 // bad value, a stray argument), with a usage line; 130 when interrupted
-// (Ctrl-C).
+// (Ctrl-C; a second Ctrl-C ends a run that is still stuck at once).
 package main
 
 import (
@@ -61,7 +64,12 @@ const defaultEndpoint = "http://127.0.0.1:8080/mcp"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	go func() {
+		// The first Ctrl-C ends the run in order; a second, should the
+		// run still be stuck, ends the process.
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
@@ -147,7 +155,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitInterrupted
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mcp-client: %s\n", explain(*endpoint, err))
+		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(explain(*endpoint, err)))
 		return 1
 	}
 	return 0
@@ -183,18 +191,32 @@ func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.Cl
 	if err != nil {
 		return nil, nil, err // run checked it already
 	}
-	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token, origin: origin}}
-	// The go-sdk documents 0 as its default bound on an event but passes
-	// it on as no bound at all; a server's endless event would take all
-	// the memory there is.
-	transport := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: httpClient, MaxEventSize: mcp.DefaultMaxEventSize}
+	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token, origin: origin}, CheckRedirect: sameMethodRedirect}
+	transport := &mcp.StreamableClientTransport{
+		Endpoint: endpoint, HTTPClient: httpClient,
+		// The go-sdk documents 0 as its default bound on an event but
+		// passes it on as no bound at all; a server's endless event would
+		// take all the memory there is. An event gets the bound a JSON
+		// answer has.
+		MaxEventSize: maxAnswerBytes,
+		// No stream for messages the server sends on its own: a run asks
+		// and is answered on its requests' streams. A server (or a proxy
+		// buffering event streams) that held that GET without an answer
+		// would hold the connect, beyond -timeout and Ctrl-C.
+		DisableStandaloneSSE: true,
+	}
 	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: protocol})
 	if err != nil {
 		return nil, nil, withStatus(httpClient, "connecting", err)
 	}
 	init := session.InitializeResult()
-	fmt.Fprintf(out, "Connected to %s %s (protocol %s)\n", init.ServerInfo.Name, init.ServerInfo.Version, init.ProtocolVersion)
+	if init.ServerInfo == nil {
+		// From 2026-07-28 on a server SHOULD, not MUST, say who it is.
+		fmt.Fprintf(out, "Connected to a server that does not name itself (protocol %s)\n", printable(init.ProtocolVersion))
+	} else {
+		fmt.Fprintf(out, "Connected to %s %s (protocol %s)\n", printable(init.ServerInfo.Name), printable(init.ServerInfo.Version), printable(init.ProtocolVersion))
+	}
 	return session, httpClient, nil
 }
 
@@ -217,7 +239,7 @@ func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) 
 	}
 	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
 	for _, t := range tools {
-		fmt.Fprintf(out, "  - %s: %s\n", t.Name, t.Description)
+		fmt.Fprintf(out, "  - %s: %s\n", printable(t.Name), printable(t.Description))
 	}
 	if !slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "ping" }) {
 		if len(tools) > 0 {
@@ -234,7 +256,7 @@ func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) 
 		if res.IsError {
 			return fmt.Errorf("ping #%d failed: %s", i, text(res))
 		}
-		fmt.Fprintf(out, "ping #%d: %s (%d ms round trip)\n", i, text(res), time.Since(start).Milliseconds())
+		fmt.Fprintf(out, "ping #%d: %s (%d ms round trip)\n", i, printable(text(res)), time.Since(start).Milliseconds())
 	}
 	return nil
 }
@@ -263,6 +285,8 @@ type statusRecorder struct {
 	last      int    // status of the last POST if it failed, else 0
 	challenge string // its WWW-Authenticate
 	message   string // the "message" of its JSON body, as API Gateway sends
+	session   bool   // it carried an Mcp-Session-Id
+	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -284,15 +308,48 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.notMCP = ""
 	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
 		s.challenge = resp.Header.Get("WWW-Authenticate")
 		s.message = peekMessage(resp)
+		s.session = r.Header.Get("Mcp-Session-Id") != ""
 	} else {
-		s.last, s.challenge, s.message = 0, "", ""
+		s.last, s.challenge, s.message, s.session = 0, "", "", false
+		if mt := mediaType(resp); resp.StatusCode != http.StatusAccepted && mt != "application/json" && mt != "text/event-stream" {
+			s.notMCP = or(mt, "no media type")
+		}
 	}
 	return resp, nil
 }
+
+// sameMethodRedirect refuses a redirect that would turn the client's POST
+// into a GET (a 301, 302 or 303), which no MCP endpoint serves: the user
+// should give the endpoint it points at. 307 and 308 keep the method.
+func sameMethodRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if orig := via[0]; req.Method != orig.Method {
+		status := 0
+		if req.Response != nil {
+			status = req.Response.StatusCode
+		}
+		return fmt.Errorf("the server redirects to %s (HTTP %d), which would turn the %s into a %s: give that endpoint with -endpoint", redacted(req.URL.String()), status, orig.Method, req.Method)
+	}
+	return nil
+}
+
+// notMCPError is a failure after the server answered a POST with a success
+// that is no MCP answer: a web page, most likely, at a URL that is not the
+// endpoint.
+type notMCPError struct {
+	mediaType string
+	err       error
+}
+
+func (e *notMCPError) Error() string { return e.err.Error() }
+func (e *notMCPError) Unwrap() error { return e.err }
 
 // sameOrigin reports whether a and b have the same scheme, host and port
 // (RFC 6454), a port left out being the scheme's default.
@@ -383,6 +440,7 @@ type httpStatusError struct {
 	challenge string
 	message   string // the body's "message", if any
 	tokenSent bool
+	session   bool // the request carried a session id
 	err       error
 }
 
@@ -407,15 +465,42 @@ func withStatus(c *http.Client, step string, err error) error {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
+	if rec.notMCP != "" {
+		return &stepError{step, &notMCPError{mediaType: rec.notMCP, err: err}}
+	}
 	if rec.last == 0 {
 		return &stepError{step, err}
 	}
-	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.token != "", err: err}}
+	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.token != "", session: rec.session, err: err}}
 }
 
-// redacted is endpoint with the password of its user information, if any,
-// replaced by "xxxxx"; of a URL that does not parse, everything between
-// "//" and the last "@" is, and its query is dropped.
+// scrubbed is an error whose text names the endpoint by its redacted form:
+// the go-sdk's and net/http's messages quote the URL they failed at, with
+// its query (a token given in the URL, say).
+type scrubbed struct {
+	err           error
+	raw, redacted string
+}
+
+func (s scrubbed) Error() string {
+	msg := s.err.Error()
+	if u, err := url.Parse(s.raw); err == nil {
+		msg = strings.ReplaceAll(msg, u.String(), s.redacted)
+		msg = strings.ReplaceAll(msg, u.Redacted(), s.redacted)
+		if _, ok := u.User.Password(); ok {
+			// net/http's form: the password hidden, the query not.
+			msg = strings.ReplaceAll(msg, strings.Replace(u.String(), u.User.String()+"@", u.User.Username()+":***@", 1), s.redacted)
+		}
+	}
+	return strings.ReplaceAll(msg, s.raw, s.redacted)
+}
+
+func (s scrubbed) Unwrap() error { return s.err }
+
+// redacted is endpoint without what may be secret: its user information
+// (a user name may be a token too) becomes "xxxxx", and its query "…";
+// of a URL that does not parse, everything between "//" and the last "@"
+// is hidden, and its query is dropped.
 func redacted(endpoint string) string {
 	if scheme, _, ok := strings.Cut(endpoint, "://"); !ok || !validScheme(scheme) {
 		// No scheme, so url.Parse would read "user:password@host" as a
@@ -436,7 +521,63 @@ func redacted(endpoint string) string {
 		}
 		return endpoint
 	}
-	return u.Redacted()
+	if u.User != nil {
+		u.User = url.User("xxxxx")
+	}
+	query := u.RawQuery != "" || u.ForceQuery
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	if query {
+		return u.String() + "?…"
+	}
+	return u.String()
+}
+
+// printable is s as it may be shown on a terminal: what a server sends
+// (names, messages, log lines) is shown, not obeyed, so control characters
+// (escape sequences that move the cursor, clear lines or retitle the
+// window; line breaks that would forge a line of the client's own) and
+// the Unicode controls that reorder text are written as escapes.
+func printable(s string) string {
+	return printableKeeping(s, "")
+}
+
+// printableKeeping is printable, leaving the characters of keep as they are
+// (a result's line breaks and tabs).
+func printableKeeping(s, keep string) string {
+	clean := true
+	for _, r := range s {
+		if hidden(r) && !strings.ContainsRune(keep, r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !hidden(r) || strings.ContainsRune(keep, r):
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// hidden reports whether r is a control character (C0, DEL, C1) or one of
+// Unicode's bidirectional controls, or an invalid byte (U+FFFD stays).
+func hidden(r rune) bool {
+	return r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // validScheme reports whether s is a URL scheme (RFC 3986 section 3.1).
@@ -452,9 +593,16 @@ func validScheme(s string) bool {
 	return s != ""
 }
 
-// explain turns an error into the one line a person needs.
+// explain turns an error into the one line a person needs. The endpoint
+// is named without its secrets, also where the error's own text has it.
 func explain(endpoint string, err error) string {
+	raw := endpoint
 	endpoint = redacted(endpoint)
+	err = scrubbed{err, raw, endpoint}
+	var nm *notMCPError
+	if errors.As(err, &nm) {
+		return fmt.Sprintf("%s answered with %s, not MCP: check that this is the MCP endpoint (%v)", endpoint, nm.mediaType, err)
+	}
 	var se *httpStatusError
 	hasStatus := errors.As(err, &se)
 	rpcErr := serverError(err)
@@ -468,6 +616,8 @@ func explain(endpoint string, err error) string {
 			return fmt.Sprintf("not authorized by %s (%s): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, httpStatus(se), metadataHint(se.challenge))
 		case se.status == http.StatusForbidden:
 			return forbidden(endpoint, se)
+		case se.status == http.StatusNotFound && se.session:
+			return fmt.Sprintf("%s no longer knows this session (%s): the server restarted or ended it, or the requests reached different instances of it", endpoint, httpStatus(se))
 		case se.status == http.StatusNotFound && (rpcErr == nil || rpcErr.Code != jsonrpc.CodeMethodNotFound):
 			return fmt.Sprintf("no MCP endpoint at %s (%s): check the URL's path", endpoint, httpStatus(se))
 		}

@@ -283,7 +283,7 @@ func TestTalkToOwnServer(t *testing.T) {
 // an event, any other answer at maxAnswerBytes.
 func TestEndlessAnswerBounded(t *testing.T) {
 	for _, tc := range []struct{ name, contentType, prefix, want string }{
-		{"event stream", "text/event-stream", "data: ", "exceeded 16777216 bytes"},
+		{"event stream", "text/event-stream", "data: ", "exceeded 67108864 bytes"},
 		{"json", "application/json", `{"jsonrpc":"2.0","id":1,"result":{"x":"`, "larger than 64 MiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -347,5 +347,22 @@ func TestCapabilityHint(t *testing.T) {
 	}
 	if got := capabilityHint(&jsonrpc.Error{Code: -32602, Message: "m"}); got != "" {
 		t.Errorf("another error: hint %q", got)
+	}
+}
+
+// TestEndpointSecretsHidden checks that a token carried in the endpoint's
+// query or as its user name is not printed either, also where the
+// failure's own text quotes the URL.
+func TestEndpointSecretsHidden(t *testing.T) {
+	for _, endpoint := range []string{
+		"http://127.0.0.1:1/mcp?key=s3cret",
+		"http://s3cret@127.0.0.1:1/mcp",
+		"http://alice:s3cret@127.0.0.1:1/mcp?sig=s3cret",
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), []string{"-endpoint", endpoint}, noEnv, &stdout, &stderr)
+		if code != 1 || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), "127.0.0.1:1/mcp") {
+			t.Errorf("%s: exit %d, output %q; want 1 naming the endpoint without its secrets", endpoint, code, stderr.String())
+		}
 	}
 }

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// foreignServer is a server of another make, speaking 2025-11-25 with
+// sessions as the TypeScript SDK's stateful servers do, written out by
+// hand so that each test can make it misbehave in one way.
+type foreignServer struct {
+	noServerInfo bool   // initialize names no server
+	holdGET      bool   // the GET for server messages gets no answer, as behind a buffering proxy
+	forgetAfter  int    // answer 404 for the session after this many POSTs (0: never)
+	text         string // ping's answer, and the tools' description
+
+	mu       sync.Mutex
+	posts    int
+	logLevel string // set by logging/setLevel
+}
+
+func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		if f.holdGET {
+			<-r.Context().Done()
+			return
+		}
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	case http.MethodDelete:
+		return
+	}
+	var req struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Params struct {
+			Level string `json:"level"`
+		} `json:"params"`
+	}
+	json.NewDecoder(r.Body).Decode(&req)
+	f.mu.Lock()
+	f.posts++
+	forgotten := f.forgetAfter > 0 && f.posts > f.forgetAfter && r.Header.Get("Mcp-Session-Id") != ""
+	if req.Method == "logging/setLevel" {
+		f.logLevel = req.Params.Level
+	}
+	level := f.logLevel
+	f.mu.Unlock()
+	answer := func(result string) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"result":%s}`, req.ID, result)
+	}
+	text, _ := json.Marshal(f.text)
+	switch {
+	case forgotten:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}`)
+	case req.ID == nil:
+		w.WriteHeader(http.StatusAccepted)
+	case req.Method == "initialize":
+		info := `,"serverInfo":{"name":"foreign","version":"9"}`
+		if f.noServerInfo {
+			info = ""
+		}
+		w.Header().Set("Mcp-Session-Id", "session-1")
+		answer(`{"protocolVersion":"2025-11-25","capabilities":{"tools":{},"logging":{}}` + info + `}`)
+	case req.Method == "tools/list":
+		answer(`{"tools":[{"name":"ping","description":` + string(text) + `,"inputSchema":{"type":"object"}}]}`)
+	case req.Method == "tools/call" && level != "":
+		// As the go-sdk's stateful servers do: log messages only once
+		// asked for, on the call's event stream.
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":%s}}\n\n", text)
+		fmt.Fprintf(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"content\":[{\"type\":\"text\",\"text\":%s}]}}\n\n", req.ID, text)
+	case req.Method == "tools/call":
+		answer(`{"content":[{"type":"text","text":` + string(text) + `}]}`)
+	case req.Method == "logging/setLevel":
+		answer(`{}`)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"error":{"code":-32601,"message":"Method not found"}}`, req.ID)
+	}
+}
+
+// runAgainst runs the client against h with args, failing the test if the
+// run does not end within 15 s.
+func runAgainst(t *testing.T, h http.Handler, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	type ran struct {
+		code           int
+		stdout, stderr string
+	}
+	done := make(chan ran, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		code := run(t.Context(), append([]string{"-endpoint", srv.URL + "/mcp", "-timeout", "10s"}, args...), noEnv, &out, &errOut)
+		done <- ran{code, out.String(), errOut.String()}
+	}()
+	select {
+	case r := <-done:
+		return r.code, r.stdout, r.stderr
+	case <-time.After(15 * time.Second):
+		t.Fatal("the run did not end within its -timeout of 10 s")
+	}
+	return 0, "", ""
+}
+
+// TestForeignServers runs the client against servers that are not
+// lambdamcp's and that misbehave, each in a way seen in the field.
+func TestForeignServers(t *testing.T) {
+	t.Run("GET held without an answer", func(t *testing.T) {
+		code, stdout, stderr := runAgainst(t, &foreignServer{holdGET: true, text: "pong"})
+		if code != 0 || !strings.Contains(stdout, "ping #2: pong") {
+			t.Errorf("exit %d, stdout %q, stderr %q; want the story told", code, stdout, stderr)
+		}
+	})
+	t.Run("no serverInfo", func(t *testing.T) {
+		code, stdout, stderr := runAgainst(t, &foreignServer{noServerInfo: true, text: "pong"})
+		if code != 0 || !strings.Contains(stdout, "Connected to a server that does not name itself (protocol 2025-11-25)") {
+			t.Errorf("exit %d, stdout %q, stderr %q; want the story told of an unnamed server", code, stdout, stderr)
+		}
+	})
+	t.Run("logs only once asked", func(t *testing.T) {
+		code, stdout, stderr := runAgainst(t, &foreignServer{text: "pong"}, "-call", "ping", "-log", "info")
+		if code != 0 || stdout != "pong\n" || !strings.Contains(stderr, "log info: pong") {
+			t.Errorf("exit %d, stdout %q, stderr %q; want pong, and its log line on stderr", code, stdout, stderr)
+		}
+	})
+	t.Run("session forgotten", func(t *testing.T) {
+		code, _, stderr := runAgainst(t, &foreignServer{forgetAfter: 1, text: "pong"})
+		if code != 1 || !strings.Contains(stderr, "no longer knows this session (HTTP 404") {
+			t.Errorf("exit %d, stderr %q; want the lost session named", code, stderr)
+		}
+	})
+	// A server's text is shown, not obeyed: no escape sequence reaches the
+	// terminal, no line break forges a line of the client's.
+	hostile := "pong\x1b]0;TITLE\x07\x1b[2K\rmcp-client: forged\u202e"
+	t.Run("control characters", func(t *testing.T) {
+		code, stdout, stderr := runAgainst(t, &foreignServer{text: hostile})
+		if code != 0 || strings.ContainsAny(stdout+stderr, "\x1b\x07\r\u202e") || strings.Contains(stdout+stderr, "\nmcp-client: forged") ||
+			!strings.Contains(stdout, `pong\x1b]0;TITLE\x07\x1b[2K\rmcp-client: forged\u202e`) {
+			t.Errorf("exit %d, stdout %q, stderr %q; want the text escaped", code, stdout, stderr)
+		}
+		code, stdout, stderr = runAgainst(t, &foreignServer{text: hostile}, "-call", "ping")
+		if code != 0 || stdout != hostile+"\n" || strings.ContainsAny(stderr, "\x1b\x07\r\u202e") {
+			t.Errorf("-call: exit %d, stdout %q, stderr %q; want the result as it is on a pipe, the log line escaped", code, stdout, stderr)
+		}
+	})
+	t.Run("web page", func(t *testing.T) {
+		code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, "<html><body>Welcome</body></html>")
+		}))
+		if code != 1 || !strings.Contains(stderr, "answered with text/html, not MCP: check that this is the MCP endpoint") {
+			t.Errorf("exit %d, stderr %q; want the page named as no MCP answer", code, stderr)
+		}
+	})
+	t.Run("redirect to a GET", func(t *testing.T) {
+		code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/elsewhere/mcp", http.StatusMovedPermanently)
+		}))
+		if code != 1 || !strings.Contains(stderr, "/elsewhere/mcp (HTTP 301), which would turn the POST into a GET: give that endpoint with -endpoint") {
+			t.Errorf("exit %d, stderr %q; want the redirect's target named", code, stderr)
+		}
+	})
+}
