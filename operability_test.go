@@ -849,8 +849,8 @@ func TestTracerResult(t *testing.T) {
 			Status: 200, MCPMethod: "tools/call", Tool: "boom", Outcome: "panic", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32603"}},
 		{"timeout, answered by Middleware", call("slow", `{}`), lambdamcp.RequestResult{
 			Status: 200, MCPMethod: "tools/call", Tool: "slow", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
-		{"timeout, answered by the guard", call("stubborn", `{}`), lambdamcp.RequestResult{ // its tool never returned
-			Status: 200, MCPMethod: "tools/call", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
+		{"timeout, answered by the guard", call("stubborn", `{}`), lambdamcp.RequestResult{ // its tool never returned, but ran: named
+			Status: 200, MCPMethod: "tools/call", Tool: "stubborn", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
 		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 			"Mcp-Method", "tools/list", "mcp-method", "ping"), lambdamcp.RequestResult{
 			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: "", ErrorCode: "-32020"}},
