@@ -467,6 +467,13 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 	if w.closed {
 		return
 	}
+	// Cancel with the cause before the stream ends: ending it makes the SDK
+	// cancel the call too, and the cause must be ours (and the guard's).
+	// Before the write, too, which a reader that stopped reading holds
+	// until the backstop (watch) closes the pipe: the call ends meanwhile.
+	if cause != nil {
+		w.cancel(cause)
+	}
 	if !w.answered {
 		body := jsonRPCErrorBody(w.callID, code, msg, nil)
 		deadline := errors.Is(cause, ErrDeadlineNear)
@@ -495,11 +502,6 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		}
 		w.answered = true
 	}
-	// Cancel with the cause before the stream ends: ending it makes the SDK
-	// cancel the call too, and the cause must be ours (and the guard's).
-	if cause != nil {
-		w.cancel(cause)
-	}
 	w.closeLocked()
 }
 
@@ -513,6 +515,17 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 		t := time.NewTimer(time.Until(deadline.Add(-c.margin / 2)))
 		defer t.Stop()
 		expire = t.C
+		// A reader that stopped reading holds every write to the pipe, and
+		// the lock of the write: a heartbeat's here, which would keep this
+		// loop from the deadline, or the deadline's own answer. A quarter
+		// of the margin later, a timer that needs neither the lock nor
+		// this goroutine ends the call and the stream, so that the write
+		// returns and the request is answered for and logged in time.
+		backstop := time.AfterFunc(time.Until(deadline.Add(-c.margin/4)), func() {
+			w.cancel(ErrDeadlineNear)
+			w.pw.CloseWithError(errDeadlineCut)
+		})
+		defer backstop.Stop()
 	}
 	var beat <-chan time.Time
 	if c.heartbeat > 0 {

@@ -405,6 +405,51 @@ func TestStreamDeadlineWithBlockedWrite(t *testing.T) {
 	}
 }
 
+// TestStreamDeadlineWithStalledReader checks a stream whose reader stopped
+// reading while the handler is quiet (a client that stalled on a listen):
+// a heartbeat, or without heartbeats the deadline's own answer, then waits
+// for the reader, holding the stream. The call still ends with
+// ErrDeadlineNear, and the request is logged before the invocation's
+// deadline, not left for Lambda to kill unrecorded.
+func TestStreamDeadlineWithStalledReader(t *testing.T) {
+	for name, heartbeat := range map[string]time.Duration{"heartbeats": 40 * time.Millisecond, "no heartbeats": -1} {
+		t.Run(name, func(t *testing.T) {
+			cause := make(chan error, 1)
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				w.WriteHeader(200)
+				w.(http.Flusher).Flush()
+				<-r.Context().Done() // quiet: only heartbeats would flow
+				cause <- context.Cause(r.Context())
+			})
+			var logs lockedBuffer
+			hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL},
+				Heartbeat:      heartbeat,
+				DeadlineMargin: 1800 * time.Millisecond, // the stream ends 1.1 s into a 2 s invocation
+				Logger:         slog.New(slog.NewJSONHandler(&logs, nil))})
+			deadline := time.Now().Add(2 * time.Second)
+			s, _ := openStream(t, streamCtx(t, time.Until(deadline)), hd, urlEvent(t, call("echo", `{}`)))
+			// The reader reads nothing more.
+			select {
+			case c := <-cause:
+				if !errors.Is(c, lambdamcp.ErrDeadlineNear) {
+					t.Errorf("the call ended with %v, want ErrDeadlineNear", c)
+				}
+			case <-time.After(time.Until(deadline)):
+				t.Fatal("the call did not end before the invocation's deadline while a write waited for the reader")
+			}
+			for len(logs.Bytes()) == 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if lines := logLines(t, logs.Bytes()); len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeTimeout {
+				t.Errorf("log by the invocation's deadline = %v, want one line with outcome timeout", lines)
+			}
+			io.ReadAll(s.r)
+			s.raw.(io.Closer).Close()
+		})
+	}
+}
+
 // TestLogHandlerRequestIDOutsideGroups checks that the request id stays a
 // top-level field, where CloudWatch queries look for it, when a logger
 // opens groups, and that the groups still hold their attributes.
