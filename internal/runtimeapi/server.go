@@ -45,8 +45,9 @@ type waiter struct {
 type pending struct {
 	inv       *Invocation
 	delivered chan struct{}
-	outcome   chan outcome // buffered: one outcome per invocation
-	answered  bool         // guarded by Server.mu
+	outcome   chan outcome  // buffered: one outcome per invocation
+	abandoned chan struct{} // closed when Invoke returned without the outcome
+	answered  bool          // guarded by Server.mu
 }
 
 type outcome struct {
@@ -138,7 +139,7 @@ func (s *Server) WaitIdle(ctx context.Context) (time.Time, error) {
 // It returns ctx.Err() when ctx ends first, and the close error when the
 // server is closed first.
 func (s *Server) Invoke(ctx context.Context, inv *Invocation) (*Response, error) {
-	p := &pending{inv: inv, delivered: make(chan struct{}), outcome: make(chan outcome, 1)}
+	p := &pending{inv: inv, delivered: make(chan struct{}), outcome: make(chan outcome, 1), abandoned: make(chan struct{})}
 	for delivered := false; !delivered; {
 		select {
 		case w := <-s.waiting:
@@ -162,9 +163,11 @@ func (s *Server) Invoke(ctx context.Context, inv *Invocation) (*Response, error)
 		case o := <-p.outcome:
 			return o.resp, o.err
 		default:
+			close(p.abandoned)
 			return nil, s.closeError()
 		}
 	case <-ctx.Done():
+		close(p.abandoned)
 		return nil, ctx.Err()
 	}
 }
@@ -280,6 +283,20 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, p *pending, contentType string) {
 	pr, pw := io.Pipe()
 	p.finish(&Response{ContentType: contentType, Body: pr}, nil)
+	copied := make(chan struct{})
+	defer close(copied)
+	go func() {
+		// Nobody will read a body whose Invoke gave up (its context ended
+		// as the response began), or one of a closed server: the copy
+		// would wait for ever.
+		select {
+		case <-p.abandoned:
+			pr.CloseWithError(io.ErrClosedPipe)
+		case <-s.closed:
+			pr.CloseWithError(io.ErrClosedPipe)
+		case <-copied:
+		}
+	}()
 	n, err := io.Copy(pw, io.LimitReader(r.Body, MaxStreamedResponse))
 	if err == nil && n == MaxStreamedResponse {
 		var more [1]byte

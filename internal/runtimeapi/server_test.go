@@ -464,3 +464,35 @@ func TestStreamedResponseLimit(t *testing.T) {
 		t.Errorf("POST status %d, want 413", status)
 	}
 }
+
+// TestAbandonedStreamReleased checks that a streamed response whose Invoke
+// gave up before it began (its context ended) does not hold the runtime's
+// POST for ever: nobody will read it, so it is drained and accepted.
+func TestAbandonedStreamReleased(t *testing.T) {
+	s, rt := startServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	res := make(chan error, 1)
+	go func() {
+		_, err := s.Invoke(ctx, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
+		res <- err
+	}()
+	rt.next()
+	cancel() // the caller gives up before the answer begins
+	if err := <-res; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Invoke = %v, want context.Canceled", err)
+	}
+	posted := make(chan int, 1)
+	go func() {
+		status, _ := rt.post("invocation/r1/response", strings.NewReader("a streamed body"),
+			http.Header{"Content-Type": {ContentTypeHTTPIntegration}, HeaderResponseMode: {"streaming"}}, nil)
+		posted <- status
+	}()
+	select {
+	case status := <-posted:
+		if status != http.StatusAccepted {
+			t.Errorf("POST answered %d, want 202", status)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the runtime's streamed POST is still held 3 s after it was sent: nobody reads it")
+	}
+}
