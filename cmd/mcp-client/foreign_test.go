@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // foreignServer is a server of another make, speaking 2025-11-25 with
@@ -174,4 +177,29 @@ func TestForeignServers(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want the redirect's target named", code, stderr)
 		}
 	})
+}
+
+// TestInputRequestRefusedHere checks that when a 2026-07-28 tool asks the
+// client for input it does not offer, without checking the client's
+// capabilities first, the client's own refusal is not passed off as the
+// server's error, and the user is told what to do.
+func TestInputRequestRefusedHere(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "asks", Version: "1"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "ask"}, func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		if len(req.Params.InputResponses) > 0 {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "answered"}}}, nil, nil
+		}
+		return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"q": &mcp.ElicitParams{
+			Message: "Proceed?", RequestedSchema: map[string]any{"type": "object", "properties": map[string]any{"ok": map[string]any{"type": "boolean"}}},
+		}}}, nil, nil
+	})
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true})
+	code, _, stderr := runAgainst(t, h, "-call", "ask")
+	if code != 1 || strings.Contains(stderr, "server error") || !strings.Contains(stderr, "give -elicit with a JSON object, decline or cancel") {
+		t.Errorf("exit %d, stderr %q; want the client's own refusal explained", code, stderr)
+	}
+	code, stdout, stderr := runAgainst(t, h, "-call", "ask", "-elicit", `{"ok":true}`)
+	if code != 0 || stdout != "answered\n" {
+		t.Errorf("with -elicit: exit %d, stdout %q, stderr %q; want the answer", code, stdout, stderr)
+	}
 }

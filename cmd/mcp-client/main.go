@@ -629,6 +629,9 @@ func explain(endpoint string, err error) string {
 		if errors.As(err, &step) {
 			doing = step.step + ": "
 		}
+		if hint := localRefusal(rpcErr); hint != "" {
+			return fmt.Sprintf("%s: %s%s", endpoint, doing, hint)
+		}
 		answered := endpoint + ":"
 		if hasStatus {
 			answered = fmt.Sprintf("%s answered %s:", endpoint, httpStatus(se))
@@ -667,6 +670,20 @@ func serverError(err error) *jsonrpc.Error {
 		return nil
 	}
 	return rpcErr
+}
+
+// localRefusal explains the go-sdk client's own refusal of what a tool
+// asked of it in a 2026-07-28 input request (the server asked; this client
+// said no), which the go-sdk reports like a server's error; "" for any
+// other error.
+func localRefusal(rpcErr *jsonrpc.Error) string {
+	switch rpcErr.Message {
+	case "client does not support elicitation":
+		return "the tool asks the user for input (elicitation), which this client answers only as -elicit says: give -elicit with a JSON object, decline or cancel"
+	case "client does not support CreateMessage":
+		return "the tool asks the client's model for a completion (sampling), which this client does not offer"
+	}
+	return ""
 }
 
 // httpStatus names the status of a failed answer, and the message its
