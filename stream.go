@@ -520,8 +520,15 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 		// loop from the deadline, or the deadline's own answer. A quarter
 		// of the margin later, a timer that needs neither the lock nor
 		// this goroutine ends the call and the stream, so that the write
-		// returns and the request is answered for and logged in time.
-		backstop := time.AfterFunc(time.Until(deadline.Add(-c.margin/4)), func() {
+		// returns and the request is answered for and logged in time. A
+		// stream begun with less time left than that still gives the
+		// deadline's answer its time to be written (to a reader that
+		// reads), half of what is left or a quarter of the margin.
+		wait := time.Until(deadline.Add(-c.margin / 4))
+		if floor := min(c.margin/4, time.Until(deadline)/2); wait < floor {
+			wait = floor
+		}
+		backstop := time.AfterFunc(wait, func() {
 			w.cancel(ErrDeadlineNear)
 			w.pw.CloseWithError(errDeadlineCut)
 		})

@@ -450,6 +450,23 @@ func TestStreamDeadlineWithStalledReader(t *testing.T) {
 	}
 }
 
+// TestStreamShortDeadlineAnswered checks that a stream begun with less than
+// the margin left (the deadline's answer due at once) still gets that
+// answer, whole: the backstop for stalled readers must not cut it.
+func TestStreamShortDeadlineAnswered(t *testing.T) {
+	for range 20 {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: -1,
+			DeadlineMargin: 2 * time.Second})
+		s, _ := openStream(t, streamCtx(t, 400*time.Millisecond), hd, urlEvent(t, call("echo", `{}`)))
+		b, err := io.ReadAll(s.r)
+		s.raw.(io.Closer).Close()
+		if err != nil || !strings.Contains(string(b), "deadline is near") {
+			t.Fatalf("body %q, error %v; want the deadline's JSON-RPC answer, whole", b, err)
+		}
+	}
+}
+
 // TestLogHandlerRequestIDOutsideGroups checks that the request id stays a
 // top-level field, where CloudWatch queries look for it, when a logger
 // opens groups, and that the groups still hold their attributes.
