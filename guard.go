@@ -660,21 +660,12 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	duration := time.Since(start)
 	rec.mu.Lock()
 	tool, toolKnown, subject, panicked, stack, servedMethod := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack, rec.method
-	stillRunning := outcome == OutcomeTimeout // the guard's own answer: the handler had not returned
 	if outcome == "" {
 		outcome = rec.outcome
 	}
 	rec.mu.Unlock()
 	if panicked != nil {
 		outcome = OutcomePanic
-	}
-	if stillRunning && tool != "" && !toolKnown {
-		// Middleware passed the call on, and it was still running at the
-		// guard's deadline: the go-sdk refuses a name it does not know at
-		// once, so this is a tool of the server's, one that ignores its
-		// context (known, its next timeouts are named too).
-		rec.noteToolKnown()
-		toolKnown = true
 	}
 	status := w.statusCode()
 	if outcome == "" {

@@ -83,7 +83,6 @@ func Middleware() mcp.Middleware {
 					res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: internalErrorMessage(ctx)}
 				}
 			}()
-			expired := ctx.Err() != nil // before the call: then it cannot have run
 			res, err = next(ctx, method, req)
 			if tool != "" && err == nil {
 				// The call was answered with a result, its tool's: a name
@@ -91,11 +90,16 @@ func Middleware() mcp.Middleware {
 				// go-sdk or by a middleware of the server's.
 				rec.noteToolKnown()
 			}
+			if lr, ok := res.(*mcp.ListToolsResult); ok && err == nil && rec != nil && rec.known != nil {
+				// The server's own names: a call of one of them that times
+				// out before it answers (on an execution environment that
+				// has not run it yet) is named by its tool too.
+				for _, t := range lr.Tools {
+					rec.known.add(t.Name)
+				}
+			}
 			if ctx.Err() != nil && failed(res, err) {
 				if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-					if tool != "" && !expired {
-						rec.noteToolKnown() // it ran into the deadline: the go-sdk refuses unknown names at once
-					}
 					res, err = nil, &jsonrpc.Error{Code: int64(timeoutCode(protocolVersion(rec, req))), Message: callTimeoutMessage(method, tool, time.Since(start))}
 					rec.noteOutcome(OutcomeTimeout)
 					return res, err
