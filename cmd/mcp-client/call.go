@@ -128,7 +128,11 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 		if err != nil {
 			return fmt.Errorf("structured content of %s: %w", c.name, err)
 		}
-		fmt.Fprintf(stdout, "%s\n", b)
+		out := string(b)
+		if isTerminal(stdout) {
+			out = printableKeeping(out, "\n") // JSON escapes C0 controls, not C1 or bidi ones
+		}
+		fmt.Fprintln(stdout, out)
 	}
 	if res.IsError {
 		return fmt.Errorf("tool %s failed", c.name)
@@ -168,15 +172,15 @@ func contentLines(content []mcp.Content) []string {
 	return lines
 }
 
-// setLogLevel asks a server before 2026-07-28 that offers logging for log
-// messages at least as severe as level: a server that keeps sessions
-// sends none until it is asked (the go-sdk's among them), and a stateless
-// one takes the request and forgets it. From 2026-07-28 on, the call
-// carries the level itself. A server that refuses is left to send what it
-// sends.
+// setLogLevel asks a server before 2026-07-28 that offers logging and
+// keeps sessions for log messages at least as severe as level: such a
+// server sends none until it is asked (the go-sdk's among them). A
+// stateless one (no session id) would take the request and forget it,
+// and from 2026-07-28 on the call carries the level itself. A server that
+// refuses is left to send what it sends.
 func setLogLevel(ctx context.Context, session *mcp.ClientSession, level string) {
 	init := session.InitializeResult()
-	if init.ProtocolVersion >= "2026-07-28" || init.Capabilities == nil || init.Capabilities.Logging == nil {
+	if init.ProtocolVersion >= "2026-07-28" || session.ID() == "" || init.Capabilities == nil || init.Capabilities.Logging == nil {
 		return
 	}
 	session.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: mcp.LoggingLevel(level)})

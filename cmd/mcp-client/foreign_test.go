@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,11 +23,15 @@ type foreignServer struct {
 	noServerInfo bool   // initialize names no server
 	holdGET      bool   // the GET for server messages gets no answer, as behind a buffering proxy
 	forgetAfter  int    // answer 404 for the session after this many POSTs (0: never)
+	dropList     bool   // tools/list: the connection is dropped without an answer
+	noContent    bool   // notifications are answered 204, not 202
+	stateless    bool   // no session id
 	text         string // ping's answer, and the tools' description
 
 	mu       sync.Mutex
 	posts    int
-	logLevel string // set by logging/setLevel
+	logLevel string   // set by logging/setLevel
+	methods  []string // every method asked for
 }
 
 func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -51,6 +56,7 @@ func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewDecoder(r.Body).Decode(&req)
 	f.mu.Lock()
 	f.posts++
+	f.methods = append(f.methods, req.Method)
 	forgotten := f.forgetAfter > 0 && f.posts > f.forgetAfter && r.Header.Get("Mcp-Session-Id") != ""
 	if req.Method == "logging/setLevel" {
 		f.logLevel = req.Params.Level
@@ -67,14 +73,21 @@ func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}`)
+	case req.ID == nil && f.noContent:
+		w.WriteHeader(http.StatusNoContent)
 	case req.ID == nil:
 		w.WriteHeader(http.StatusAccepted)
+	case req.Method == "tools/list" && f.dropList:
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
 	case req.Method == "initialize":
 		info := `,"serverInfo":{"name":"foreign","version":"9"}`
 		if f.noServerInfo {
 			info = ""
 		}
-		w.Header().Set("Mcp-Session-Id", "session-1")
+		if !f.stateless {
+			w.Header().Set("Mcp-Session-Id", "session-1")
+		}
 		answer(`{"protocolVersion":"2025-11-25","capabilities":{"tools":{},"logging":{}}` + info + `}`)
 	case req.Method == "tools/list":
 		answer(`{"tools":[{"name":"ping","description":` + string(text) + `,"inputSchema":{"type":"object"}}]}`)
@@ -140,6 +153,14 @@ func TestForeignServers(t *testing.T) {
 			t.Errorf("exit %d, stdout %q, stderr %q; want pong, and its log line on stderr", code, stdout, stderr)
 		}
 	})
+	t.Run("stateless not asked for logs", func(t *testing.T) {
+		// It would forget the level, and each request may cost an invocation.
+		f := &foreignServer{stateless: true, text: "pong"}
+		code, _, stderr := runAgainst(t, f, "-call", "ping")
+		if code != 0 || slices.Contains(f.methods, "logging/setLevel") {
+			t.Errorf("exit %d, stderr %q, methods %v; want no logging/setLevel", code, stderr, f.methods)
+		}
+	})
 	t.Run("session forgotten", func(t *testing.T) {
 		code, _, stderr := runAgainst(t, &foreignServer{forgetAfter: 1, text: "pong"})
 		if code != 1 || !strings.Contains(stderr, "no longer knows this session (HTTP 404") {
@@ -160,6 +181,12 @@ func TestForeignServers(t *testing.T) {
 			t.Errorf("-call: exit %d, stdout %q, stderr %q; want the result as it is on a pipe, the log line escaped", code, stdout, stderr)
 		}
 	})
+	t.Run("connection dropped after a 204", func(t *testing.T) {
+		code, _, stderr := runAgainst(t, &foreignServer{noContent: true, dropList: true, text: "pong"})
+		if code != 1 || strings.Contains(stderr, "not MCP") || !strings.Contains(stderr, "listing tools") {
+			t.Errorf("exit %d, stderr %q; want the dropped connection, not an earlier answer, blamed", code, stderr)
+		}
+	})
 	t.Run("web page", func(t *testing.T) {
 		code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -173,7 +200,7 @@ func TestForeignServers(t *testing.T) {
 		code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/elsewhere/mcp", http.StatusMovedPermanently)
 		}))
-		if code != 1 || !strings.Contains(stderr, "/elsewhere/mcp (HTTP 301), which would turn the POST into a GET: give that endpoint with -endpoint") {
+		if code != 1 || strings.Contains(stderr, "not MCP") || !strings.Contains(stderr, "/elsewhere/mcp (HTTP 301), which would turn the POST into a GET: give that endpoint with -endpoint") {
 			t.Errorf("exit %d, stderr %q; want the redirect's target named", code, stderr)
 		}
 	})

@@ -298,7 +298,13 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Header.Set("Authorization", "Bearer "+s.token)
 	}
 	resp, err := s.base.RoundTrip(r)
-	if err != nil || r.Method != http.MethodPost {
+	if r.Method != http.MethodPost {
+		return resp, err
+	}
+	if err != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.last, s.challenge, s.message, s.session, s.notMCP = 0, "", "", false, "" // no answer to explain
 		return resp, err
 	}
 	if mediaType(resp) != "text/event-stream" {
@@ -316,7 +322,10 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
 	} else {
 		s.last, s.challenge, s.message, s.session = 0, "", "", false
-		if mt := mediaType(resp); resp.StatusCode != http.StatusAccepted && mt != "application/json" && mt != "text/event-stream" {
+		// A success with a body that is neither JSON nor an event stream
+		// (202 and 204 have none: a notification's answer).
+		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent
+		if mt := mediaType(resp); success && mt != "application/json" && mt != "text/event-stream" {
 			s.notMCP = or(mt, "no media type")
 		}
 	}
@@ -335,10 +344,15 @@ func sameMethodRedirect(req *http.Request, via []*http.Request) error {
 		if req.Response != nil {
 			status = req.Response.StatusCode
 		}
-		return fmt.Errorf("the server redirects to %s (HTTP %d), which would turn the %s into a %s: give that endpoint with -endpoint", redacted(req.URL.String()), status, orig.Method, req.Method)
+		return &redirectError{fmt.Sprintf("the server redirects to %s (HTTP %d), which would turn the %s into a %s: give that endpoint with -endpoint", redacted(req.URL.String()), status, orig.Method, req.Method)}
 	}
 	return nil
 }
+
+// redirectError is sameMethodRedirect's refusal.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
 
 // notMCPError is a failure after the server answered a POST with a success
 // that is no MCP answer: a web page, most likely, at a URL that is not the
@@ -599,6 +613,10 @@ func explain(endpoint string, err error) string {
 	raw := endpoint
 	endpoint = redacted(endpoint)
 	err = scrubbed{err, raw, endpoint}
+	var re *redirectError
+	if errors.As(err, &re) {
+		return endpoint + ": " + re.msg
+	}
 	var nm *notMCPError
 	if errors.As(err, &nm) {
 		return fmt.Sprintf("%s answered with %s, not MCP: check that this is the MCP endpoint (%v)", endpoint, nm.mediaType, err)
