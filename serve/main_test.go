@@ -22,7 +22,12 @@ const envMainChild = "SERVE_TEST_MAIN_CHILD"
 // a server's own code logs that way, and what the Lambda runtime prints,
 // then reads like every other line.
 func TestMainLogsJSON(t *testing.T) {
-	if os.Getenv(envMainChild) == "1" {
+	switch os.Getenv(envMainChild) {
+	case "own":
+		// A program that set a default logger of its own keeps it.
+		slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("mine", true))
+		fallthrough
+	case "1":
 		Main(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			slog.InfoContext(r.Context(), "from the handler")
 			log.Print("from the log package")
@@ -30,8 +35,32 @@ func TestMainLogsJSON(t *testing.T) {
 		}), nil)
 		return
 	}
+	for _, mode := range []string{"1", "own"} {
+		lines := mainLines(t, mode)
+		var handler, logPackage bool
+		for _, l := range lines {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(l), &rec); err != nil {
+				if !strings.HasPrefix(l, "PASS") && !strings.HasPrefix(l, "ok") { // the child's test verdict
+					t.Errorf("%s: not a JSON line: %s", mode, l)
+				}
+				continue
+			}
+			handler = handler || rec["msg"] == "from the handler" && (rec["mine"] == true) == (mode == "own")
+			logPackage = logPackage || rec["msg"] == "from the log package"
+		}
+		if !handler || !logPackage {
+			t.Errorf("%s: lines from the handler (%v) and the log package (%v) missing or not as set:\n%s", mode, handler, logPackage, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// mainLines runs the test binary as a command through Main, in mode, serves
+// one request and returns what it printed on stdout.
+func mainLines(t *testing.T, mode string) []string {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestMainLogsJSON$")
-	cmd.Env = append(os.Environ(), envMainChild+"=1", EnvAddr+"=127.0.0.1:0")
+	cmd.Env = append(os.Environ(), envMainChild+"="+mode, EnvAddr+"=127.0.0.1:0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -74,19 +103,5 @@ func TestMainLogsJSON(t *testing.T) {
 		}
 	}
 	cmd.Wait()
-	var handler, logPackage bool
-	for _, l := range got {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(l), &rec); err != nil {
-			if !strings.HasPrefix(l, "PASS") && !strings.HasPrefix(l, "ok") { // the child's test verdict
-				t.Errorf("not a JSON line: %s", l)
-			}
-			continue
-		}
-		handler = handler || rec["msg"] == "from the handler"
-		logPackage = logPackage || rec["msg"] == "from the log package"
-	}
-	if !handler || !logPackage {
-		t.Errorf("lines from the handler (%v) and the log package (%v) missing:\n%s", handler, logPackage, strings.Join(got, "\n"))
-	}
+	return got
 }

@@ -47,6 +47,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -105,6 +106,10 @@ type Options struct {
 	Getenv func(string) string
 }
 
+// initialDefault is slog's default logger as the process began: Main
+// leaves one the program set alone.
+var initialDefault = slog.Default()
+
 // ConfigError is the error Run returns, before serving anything, for an
 // environment it cannot run with (a variable that does not parse, or
 // variables that do not fit together).
@@ -137,14 +142,15 @@ func ExitCode(err error) int {
 // an interrupt or SIGTERM. On an error it prints one line to stderr, named
 // after the command, and exits with ExitCode's status.
 //
-// Unless opts sets a Logger, Main, which owns the process, also makes
-// slog's default logger write JSON lines to stdout with the request id
-// (lambdamcp.NewSDKLogHandler): what your code logs with slog's top-level
-// functions, and what the standard log package prints (the Lambda runtime
-// prints a line for each invocation that fails), are then JSON lines like
-// the rest.
+// Unless opts sets a Logger, or the program has set slog's default logger
+// or the log package's output itself, Main, which owns the process, also
+// makes slog's default logger write JSON lines to stdout with the request
+// id (lambdamcp.NewSDKLogHandler): what your code logs with slog's
+// top-level functions, and what the standard log package prints (the
+// Lambda runtime prints a line for each invocation that fails), are then
+// JSON lines like the rest.
 func Main(h http.Handler, opts *Options) {
-	if opts == nil || opts.Logger == nil {
+	if (opts == nil || opts.Logger == nil) && slog.Default() == initialDefault && log.Writer() == os.Stderr {
 		slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stdout, nil))))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
