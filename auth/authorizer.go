@@ -199,12 +199,12 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 	switch {
 	case errors.Is(err, ErrInsufficientScope):
 		decision = "deny"
-	case errors.Is(err, ErrInvalidToken), errors.Is(err, errNoBearer):
+	case !errors.Is(err, ErrKeysUnavailable) && (errors.Is(err, ErrInvalidToken) || errors.Is(err, errNoBearer)):
 		decision = "unauthorized"
 	case err != nil:
 		// The token could not be checked (keys unavailable, a verifier's
-		// own failure): the gateway answers 500, and an outage must not
-		// pass for a wave of bad tokens.
+		// own failure): the gateway answers 500, as decide says, and an
+		// outage must not pass for a wave of bad tokens.
 		decision, level = "error", slog.LevelWarn
 	}
 	attrs = append(attrs, "decision", decision)
