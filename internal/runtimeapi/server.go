@@ -286,13 +286,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p *pending, cont
 	copied := make(chan struct{})
 	defer close(copied)
 	go func() {
-		// Nobody will read a body whose Invoke gave up (its context ended
-		// as the response began), or one of a closed server: the copy
-		// would wait for ever.
+		// Nobody will read a body whose Invoke gave up (its context ended,
+		// or the server closed, as the response began): the copy would
+		// wait for ever. A body being read is left to end as the runtime
+		// ends it, with its own error if it fails.
 		select {
 		case <-p.abandoned:
-			pr.CloseWithError(io.ErrClosedPipe)
-		case <-s.closed:
 			pr.CloseWithError(io.ErrClosedPipe)
 		case <-copied:
 		}
