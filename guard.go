@@ -56,9 +56,10 @@ type guard struct {
 }
 
 // knownTools are the names of tools the server has run (Middleware saw
-// them answered, not refused as unknown). A call that ends before its
-// tool answers — a timeout, a client gone — is still named by its tool
-// when the server ran that tool before. Only the server's own tools get
+// them answered, not refused as unknown) or listed (Middleware saw them in
+// a tools/list result). A call that ends before its tool answers — a
+// timeout, a client gone — is still named by its tool when the server ran
+// or listed that tool before. Only the server's own tools get
 // in, so the set stays as small as the server's tool list; maxKnownTools
 // bounds it for a server that adds tools as it goes.
 type knownTools struct {
@@ -171,8 +172,9 @@ func recordFrom(ctx context.Context) *requestRecord {
 }
 
 // OtherTool is the Tool dimension of the metrics of calls whose tool the
-// server did not confirm: it has no Middleware, or it answered that no tool
-// has the name the client sent.
+// server did not confirm: it has no Middleware, it answered that no tool
+// has the name the client sent, or the call ended before the tool
+// answered and the server had neither run nor listed that tool before.
 const OtherTool = "other"
 
 // clientMethods are the methods a client sends a server in the protocol

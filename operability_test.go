@@ -615,6 +615,30 @@ func (l *lockedBuffer) Bytes() []byte {
 	return bytes.Clone(l.b.Bytes())
 }
 
+// TestNilToolListed checks that a tools/list result holding a nil tool (a
+// server middleware's doing) is answered as the go-sdk answers it, not
+// turned into an internal error by Middleware reading the names.
+func TestNilToolListed(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "nil", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware(), func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			res, err := next(ctx, method, req)
+			if lr, ok := res.(*mcp.ListToolsResult); ok {
+				lr.Tools = append(lr.Tools, nil)
+			}
+			return res, err
+		}
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "one"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return text("ok"), nil, nil
+	})
+	resp := invoke(t, lambdamcp.NewHandler(streamable(s), hardOptions(new(bytes.Buffer))),
+		restEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)))
+	if body := string(resp.body(t)); resp.StatusCode != 200 || !strings.Contains(body, `"one"`) {
+		t.Errorf("answer %d %s; want the list", resp.StatusCode, body)
+	}
+}
+
 // TestTimeoutNamesKnownTool checks that a call whose tool does not answer
 // in time is measured under the tool's name when the server has run that
 // tool before, or listed it, in the execution environment, and under

@@ -90,12 +90,14 @@ func Middleware() mcp.Middleware {
 				// go-sdk or by a middleware of the server's.
 				rec.noteToolKnown()
 			}
-			if lr, ok := res.(*mcp.ListToolsResult); ok && err == nil && rec != nil && rec.known != nil {
+			if lr, ok := res.(*mcp.ListToolsResult); ok && lr != nil && err == nil && rec != nil && rec.known != nil {
 				// The server's own names: a call of one of them that times
 				// out before it answers (on an execution environment that
 				// has not run it yet) is named by its tool too.
 				for _, t := range lr.Tools {
-					rec.known.add(t.Name)
+					if t != nil {
+						rec.known.add(t.Name)
+					}
 				}
 			}
 			if ctx.Err() != nil && failed(res, err) {

@@ -27,7 +27,7 @@ type RequestInfo struct {
 type RequestResult struct {
 	Status    int    // HTTP status
 	MCPMethod string // the JSON-RPC method the server dispatched (see Middleware), or else one of the protocol's; empty otherwise, so that a client cannot make names up
-	Tool      string // the tool of a tools/call the server ran (see Middleware); empty otherwise
+	Tool      string // the tool of a tools/call the server ran, or ran or listed before (see Middleware); empty otherwise
 	Outcome   string // one of the Outcome constants
 	Subject   string // the caller's auth.TokenInfo.UserID, when known
 

@@ -342,7 +342,8 @@ func TestAuthorizerDecisionLogged(t *testing.T) {
 		{"no bearer token", "Basic abc", nil, nil, "unauthorized", "INFO"},
 		{"insufficient scope", "Bearer abc", nil, fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope), "deny", "INFO"},
 		{"keys unavailable", "Bearer abc", nil, fmt.Errorf("%w: jwks down", ErrKeysUnavailable), "error", "WARN"},
-		// As AnyOf may join them: decide answers 500, and the log says so.
+		// As a verifier of one's own may join them: decide answers 500, and
+		// the log says so.
 		{"invalid and keys unavailable", "Bearer abc", nil, errors.Join(ErrInvalidToken, ErrKeysUnavailable), "error", "WARN"},
 		{"verifier failure", "Bearer abc", nil, errors.New("boom"), "error", "WARN"},
 	}

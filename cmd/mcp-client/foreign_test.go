@@ -25,6 +25,7 @@ type foreignServer struct {
 	forgetAfter  int    // answer 404 for the session after this many POSTs (0: never)
 	dropList     bool   // tools/list: the connection is dropped without an answer
 	noContent    bool   // notifications are answered 204, not 202
+	plainOK      bool   // notifications are answered 200 "ok" as text/plain
 	stateless    bool   // no session id
 	text         string // ping's answer, and the tools' description
 
@@ -75,6 +76,9 @@ func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}`)
 	case req.ID == nil && f.noContent:
 		w.WriteHeader(http.StatusNoContent)
+	case req.ID == nil && f.plainOK:
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, "ok")
 	case req.ID == nil:
 		w.WriteHeader(http.StatusAccepted)
 	case req.Method == "tools/list" && f.dropList:
@@ -187,6 +191,12 @@ func TestForeignServers(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want the dropped connection, not an earlier answer, blamed", code, stderr)
 		}
 	})
+	t.Run("connection dropped after a plain ok", func(t *testing.T) {
+		code, _, stderr := runAgainst(t, &foreignServer{plainOK: true, dropList: true, text: "pong"})
+		if code != 1 || strings.Contains(stderr, "not MCP") || !strings.Contains(stderr, "listing tools") {
+			t.Errorf("exit %d, stderr %q; want the dropped connection, not the notification's answer, blamed", code, stderr)
+		}
+	})
 	t.Run("web page", func(t *testing.T) {
 		code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -224,6 +234,10 @@ func TestInputRequestRefusedHere(t *testing.T) {
 	code, _, stderr := runAgainst(t, h, "-call", "ask")
 	if code != 1 || strings.Contains(stderr, "server error") || !strings.Contains(stderr, "give -elicit with a JSON object, decline or cancel") {
 		t.Errorf("exit %d, stderr %q; want the client's own refusal explained", code, stderr)
+	}
+	code, _, stderr = runAgainst(t, h, "-call", "ask", "-elicit", `{"ok":"yes"}`)
+	if code != 1 || strings.Contains(stderr, "server error") || !strings.Contains(stderr, "give -elicit an object that fits the schema") {
+		t.Errorf("-elicit that does not fit: exit %d, stderr %q; want the user's answer blamed", code, stderr)
 	}
 	code, stdout, stderr := runAgainst(t, h, "-call", "ask", "-elicit", `{"ok":true}`)
 	if code != 0 || stdout != "answered\n" {

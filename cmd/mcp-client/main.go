@@ -324,7 +324,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.last, s.challenge, s.message, s.session = 0, "", "", false
 		// A success with a body that is neither JSON nor an event stream
 		// (202 and 204 have none: a notification's answer).
-		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent
+		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent && resp.ContentLength != 0
 		if mt := mediaType(resp); success && mt != "application/json" && mt != "text/event-stream" {
 			s.notMCP = or(mt, "no media type")
 		}
@@ -647,7 +647,7 @@ func explain(endpoint string, err error) string {
 		if errors.As(err, &step) {
 			doing = step.step + ": "
 		}
-		if hint := localRefusal(rpcErr); hint != "" {
+		if hint := localRefusal(err, rpcErr); hint != "" {
 			return fmt.Sprintf("%s: %s%s", endpoint, doing, hint)
 		}
 		answered := endpoint + ":"
@@ -692,16 +692,21 @@ func serverError(err error) *jsonrpc.Error {
 
 // localRefusal explains the go-sdk client's own refusal of what a tool
 // asked of it in a 2026-07-28 input request (the server asked; this client
-// said no), which the go-sdk reports like a server's error; "" for any
-// other error.
-func localRefusal(rpcErr *jsonrpc.Error) string {
-	switch rpcErr.Message {
-	case "client does not support elicitation":
-		return "the tool asks the user for input (elicitation), which this client answers only as -elicit says: give -elicit with a JSON object, decline or cancel"
-	case "client does not support CreateMessage":
-		return "the tool asks the client's model for a completion (sampling), which this client does not offer"
+// said no, or could not answer), which the go-sdk reports like a server's
+// error, wrapped in its "fulfilling input request"; "" for any other error.
+func localRefusal(err error, rpcErr *jsonrpc.Error) string {
+	if !strings.Contains(err.Error(), "fulfilling input request") {
+		return ""
 	}
-	return ""
+	switch {
+	case rpcErr.Message == "client does not support elicitation":
+		return "the tool asks the user for input (elicitation), which this client answers only as -elicit says: give -elicit with a JSON object, decline or cancel"
+	case rpcErr.Message == "client does not support CreateMessage":
+		return "the tool asks the client's model for a completion (sampling), which this client does not offer"
+	case strings.Contains(rpcErr.Message, "does not match requested schema"):
+		return "this client could not answer the tool's request for input: " + rpcErr.Message + " (give -elicit an object that fits the schema the tool asks for)"
+	}
+	return "this client could not answer the tool's request for input: " + rpcErr.Message
 }
 
 // httpStatus names the status of a failed answer, and the message its

@@ -496,3 +496,31 @@ func TestAbandonedStreamReleased(t *testing.T) {
 		t.Fatal("the runtime's streamed POST is still held 3 s after it was sent: nobody reads it")
 	}
 }
+
+// TestCloseLeavesStreamItsError checks that closing the server (the
+// function's process ended) while a streamed response is being read lets
+// the body end as the runtime ended it: a broken upload is a
+// Runtime.TruncatedResponse, not a bare closed pipe.
+func TestCloseLeavesStreamItsError(t *testing.T) {
+	s, rt := startServer(t)
+	done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
+	rt.next()
+	upload, uploadW := io.Pipe()
+	go rt.post("invocation/r1/response", upload, http.Header{"Content-Type": {ContentTypeHTTPIntegration}, HeaderResponseMode: {"streaming"}}, nil)
+	uploadW.Write([]byte("part"))
+	res := <-done
+	if res.err != nil {
+		t.Fatalf("Invoke: %v", res.err)
+	}
+	buf := make([]byte, len("part"))
+	if _, err := io.ReadFull(res.resp.Body, buf); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(errors.New("the process exited"))
+	uploadW.CloseWithError(errors.New("the runtime crashed"))
+	_, err := io.ReadAll(res.resp.Body)
+	var fe *FunctionError
+	if !errors.As(err, &fe) || fe.Type != "Runtime.TruncatedResponse" {
+		t.Errorf("reading on = %v, want a Runtime.TruncatedResponse", err)
+	}
+}
