@@ -506,7 +506,18 @@ func TestCloseLeavesStreamItsError(t *testing.T) {
 	done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
 	rt.next()
 	upload, uploadW := io.Pipe()
-	go rt.post("invocation/r1/response", upload, http.Header{"Content-Type": {ContentTypeHTTPIntegration}, HeaderResponseMode: {"streaming"}}, nil)
+	posted := make(chan struct{})
+	go func() {
+		// The upload breaks: the POST fails, as the runtime's would.
+		defer close(posted)
+		req, _ := http.NewRequest(http.MethodPost, rt.base+"invocation/r1/response", upload)
+		req.Header.Set("Content-Type", ContentTypeHTTPIntegration)
+		req.Header.Set(HeaderResponseMode, "streaming")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	defer func() { <-posted }()
 	uploadW.Write([]byte("part"))
 	res := <-done
 	if res.err != nil {
