@@ -102,12 +102,19 @@ func (a *Authorizer) AuthorizeToken(ctx context.Context, ev events.APIGatewayCus
 // authorizer using payload format 1.0), reading the Authorization header.
 func (a *Authorizer) AuthorizeRequest(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	h := header(ev.Headers, "Authorization")
-	if h == "" {
-		for k, vs := range ev.MultiValueHeaders {
-			if strings.EqualFold(k, "Authorization") && len(vs) > 0 {
-				h = vs[0]
-			}
+	var all []string
+	for k, vs := range ev.MultiValueHeaders {
+		if strings.EqualFold(k, "Authorization") {
+			all = append(all, vs...)
 		}
+	}
+	switch {
+	case len(all) > 1:
+		// Given twice: which one a proxy in front judged is unknown, so
+		// neither is taken (refused, as the in-process middleware does).
+		h = ""
+	case h == "" && len(all) == 1:
+		h = all[0]
 	}
 	return a.policy(ctx, "REQUEST", ev.MethodArn, h)
 }
@@ -250,14 +257,19 @@ func identityContext(id *Identity) map[string]any {
 	return ctx
 }
 
+// header returns the value of the header name in h, whatever its case; ""
+// when h lacks it or spells it more than one way.
 func header(h map[string]string, name string) string {
-	if v, ok := h[name]; ok {
-		return v
-	}
+	found, value := 0, ""
 	for k, v := range h {
 		if strings.EqualFold(k, name) {
-			return v
+			found, value = found+1, v
 		}
 	}
-	return ""
+	if found > 1 {
+		// Two spellings of one header: which one counts would depend on
+		// the map's order, so neither does.
+		return ""
+	}
+	return value
 }

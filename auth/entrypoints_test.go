@@ -361,6 +361,45 @@ func TestAuthorizerDecisionLogged(t *testing.T) {
 	}
 }
 
+// TestAuthorizerRepeatedAuthorization checks that an Authorization header
+// given twice (two values, or two spellings in a map of single values) is
+// refused whichever comes first, as the in-process middleware refuses it: a
+// proxy in front may have judged the other one, and a map's order is
+// random.
+func TestAuthorizerRepeatedAuthorization(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAuthorizer(v, nil)
+	good, bad := "Bearer "+staticToken, "Bearer wrong"
+	for _, values := range [][]string{{good, bad}, {bad, good}, {good, good}} {
+		ev := withField(t, requestEventJSON, func(m map[string]any) {
+			m["headers"] = map[string]any{"Authorization": values[len(values)-1]} // API Gateway's single value: the last
+			m["multiValueHeaders"] = map[string]any{"Authorization": values}
+		})
+		if out, err := a.Invoke(context.Background(), ev); err == nil || err.Error() != "Unauthorized" {
+			t.Errorf("REQUEST with %q: Invoke = (%s, %v), want Unauthorized", values, out, err)
+		}
+	}
+	for range 10 { // a map's order varies from run to run
+		ev := withField(t, httpV2EventJSON, func(m map[string]any) {
+			m["headers"] = map[string]any{"authorization": good, "Authorization": bad}
+		})
+		if out, err := a.Invoke(context.Background(), ev); err == nil || err.Error() != "Unauthorized" {
+			t.Fatalf("HTTP with two spellings: Invoke = (%s, %v), want Unauthorized", out, err)
+		}
+	}
+	// One value is taken, from either map.
+	ev := withField(t, requestEventJSON, func(m map[string]any) {
+		m["headers"] = map[string]any{}
+		m["multiValueHeaders"] = map[string]any{"authorization": []string{good}}
+	})
+	if _, err := a.Invoke(context.Background(), ev); err != nil {
+		t.Errorf("REQUEST with one value in multiValueHeaders: %v", err)
+	}
+}
+
 type verifierFunc func(context.Context, string) (*Identity, error)
 
 func (f verifierFunc) Verify(ctx context.Context, token string) (*Identity, error) {
