@@ -47,7 +47,8 @@ load:
 FUZZTIME ?= 10000x
 FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzJSONDepth .:FuzzPeekRPC .:FuzzParseEvent .:FuzzInvokeStream \
 	./auth:FuzzAuthorizerInvoke ./auth:FuzzBearerToken ./requeststate:FuzzOpen \
-	./internal/runtimeapi:FuzzDecodeFunctionError ./internal/localfront:FuzzWriteProxyResponse ./internal/localfront:FuzzReadPrelude
+	./internal/runtimeapi:FuzzDecodeFunctionError ./internal/localfront:FuzzWriteProxyResponse ./internal/localfront:FuzzReadPrelude \
+	./cmd/mcp-client:FuzzRedacted
 fuzz:
 	@for pt in $(FUZZ_TARGETS); do \
 		pkg=$${pt%%:*}; target=$${pt#*:}; \

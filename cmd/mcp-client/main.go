@@ -512,38 +512,27 @@ func (s scrubbed) Error() string {
 func (s scrubbed) Unwrap() error { return s.err }
 
 // redacted is endpoint without what may be secret: its user information
-// (a user name may be a token too) becomes "xxxxx", and its query "…";
-// of a URL that does not parse, everything between "//" and the last "@"
-// is hidden, and its query is dropped.
+// (a user name may be a token too) becomes "xxxxx", and its query and
+// fragment "…". It reads the text as typed, not as url.Parse would, so that
+// a mistyped scheme, or none, hides as much: everything up to the last "@"
+// is user information. When a "/", "?" or "#" comes before that "@", nobody
+// can tell a password holding one from a path or query holding an "@", and
+// all after the scheme is hidden.
 func redacted(endpoint string) string {
-	if scheme, _, ok := strings.Cut(endpoint, "://"); !ok || !validScheme(scheme) {
-		// No scheme, so url.Parse would read "user:password@host" as a
-		// scheme and an opaque part, and hide nothing.
-		host, _, _ := strings.Cut(endpoint, "/")
-		if at := strings.LastIndexByte(host, '@'); at >= 0 {
-			return "xxxxx" + endpoint[at:]
+	s, start := endpoint, 0
+	if i := strings.Index(s, "://"); i >= 0 && !strings.ContainsAny(s[:i], "/?#") {
+		start = i + len("://") // after a scheme, even a mistyped one (" https")
+	}
+	if at := strings.LastIndexByte(s[start:], '@'); at >= 0 {
+		if strings.ContainsAny(s[start:start+at], "/?#") {
+			return s[:start] + "xxxxx…"
 		}
-		return endpoint
+		s = s[:start] + "xxxxx" + s[start+at:]
 	}
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		// Where its parts are is a guess: hide all that may be secret.
-		endpoint, _, _ = strings.Cut(endpoint, "?")
-		scheme, rest, _ := strings.Cut(endpoint, "//")
-		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
-			return scheme + "//xxxxx" + rest[at:]
-		}
-		return endpoint
+	if i := strings.IndexAny(s[start:], "?#"); i >= 0 {
+		s = s[:start+i] + "?…"
 	}
-	if u.User != nil {
-		u.User = url.User("xxxxx")
-	}
-	query := u.RawQuery != "" || u.ForceQuery
-	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	if query {
-		return u.String() + "?…"
-	}
-	return u.String()
+	return s
 }
 
 // printable is s as it may be shown on a terminal: what a server sends
@@ -592,19 +581,6 @@ func printableKeeping(s, keep string) string {
 // Unicode's bidirectional controls, or an invalid byte (U+FFFD stays).
 func hidden(r rune) bool {
 	return r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
-}
-
-// validScheme reports whether s is a URL scheme (RFC 3986 section 3.1).
-func validScheme(s string) bool {
-	for i, c := range s {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return false
-		}
-	}
-	return s != ""
 }
 
 // explain turns an error into the one line a person needs. The endpoint

@@ -366,3 +366,66 @@ func TestEndpointSecretsHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestRedacted checks how an endpoint is shown: without its user
+// information and query, also when its password holds a delimiter, its
+// scheme is mistyped or missing.
+func TestRedacted(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		"http://127.0.0.1:8080/mcp":                        "http://127.0.0.1:8080/mcp",
+		"https://alice:s3cret@mcp.example.com/mcp":         "https://xxxxx@mcp.example.com/mcp",
+		"https://s3cret@mcp.example.com/mcp":               "https://xxxxx@mcp.example.com/mcp",
+		"https://mcp.example.com/mcp?key=s3cret":           "https://mcp.example.com/mcp?…",
+		"https://mcp.example.com/mcp#s3cret":               "https://mcp.example.com/mcp?…",
+		"http://alice:s3?cret@127.0.0.1:8080/mcp":          "http://xxxxx…",
+		"http://user:1#s3cret@host/mcp":                    "http://xxxxx…",
+		"http://host?q=s3@cret":                            "http://xxxxx…",
+		"http://user:s3/cret@host/mcp":                     "http://xxxxx…",
+		" https://alice:s3cret@127.0.0.1:8080/mcp":         " https://xxxxx@127.0.0.1:8080/mcp",
+		"1http://alice:s3cret@127.0.0.1:8080/mcp":          "1http://xxxxx@127.0.0.1:8080/mcp",
+		"alice:s3cret@127.0.0.1:8080/mcp":                  "xxxxx@127.0.0.1:8080/mcp",
+		"127.0.0.1:8080/mcp?token=s3cret":                  "127.0.0.1:8080/mcp?…",
+		"alice:s3cret@127.0.0.1:8080/mcp?next=https://x@y": "xxxxx…",
+	} {
+		if got := redacted(endpoint); got != want {
+			t.Errorf("redacted(%q) = %q, want %q", endpoint, got, want)
+		}
+	}
+}
+
+// FuzzRedacted checks, for endpoints built of parts, that the password and
+// the query never show in what the client prints of an endpoint, and that
+// printable leaves no control character in it.
+func FuzzRedacted(f *testing.F) {
+	f.Add("http", "alice", "s3cret", "127.0.0.1:8080", "/mcp", "token=abc")
+	f.Add("", "alice", "s3?cr#et", "127.0.0.1:8080", "/mcp", "next=https://x")
+	f.Add(" https", "a b", "c%zz/x", "h", "", "q\x1b")
+	f.Add("A", "0", "0", "0", "", "@00") // a query with an "@": no password shows through it
+	f.Fuzz(func(t *testing.T, scheme, user, pass, host, path, query string) {
+		// Parts a reader could not tell apart are left out: user and host
+		// free of delimiters, a path that is one.
+		if strings.ContainsAny(user, ":/?#@") || strings.ContainsAny(host, "/?#@") || strings.Contains(pass, "@") ||
+			strings.ContainsAny(path, "?#@") || path != "" && path[0] != '/' || strings.Contains(scheme, "/") {
+			return
+		}
+		endpoint := user + ":" + pass + "@" + host + path
+		if scheme != "" {
+			endpoint = scheme + "://" + endpoint
+		}
+		if query != "" {
+			endpoint += "?" + query
+		}
+		out := redacted(endpoint)
+		shown := scheme + "\x00" + user + "\x00" + host + "\x00" + path + "\x00://xxxxx@?…"
+		for _, secret := range []string{pass, query} {
+			if len(secret) >= 3 && !strings.Contains(shown, secret) && strings.Contains(out, secret) {
+				t.Errorf("%q shown as %q: %q shows", endpoint, out, secret)
+			}
+		}
+		for _, r := range printable(out) {
+			if hidden(r) {
+				t.Fatalf("printable left %U in %q", r, out)
+			}
+		}
+	})
+}
