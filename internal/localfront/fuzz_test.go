@@ -41,6 +41,8 @@ func FuzzReadPrelude(f *testing.F) {
 	f.Add([]byte("{\"statusCode\":200}\x00\x00\x00\x00\x00\x00\x00\x00body"))
 	f.Add([]byte("{}\x00\x00\x00"))
 	f.Add([]byte(""))
+	f.Add(append(bytes.Repeat([]byte("x"), maxPrelude+1), make([]byte, 8)...)) // one byte past the bound
+	f.Add(append(bytes.Repeat([]byte("x"), maxPrelude), make([]byte, 8)...))   // at the bound
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		prelude, err := readPrelude(bufio.NewReader(bytes.NewReader(stream)))
 		i := bytes.Index(stream, make([]byte, 8))
@@ -49,6 +51,8 @@ func FuzzReadPrelude(f *testing.F) {
 			t.Errorf("prelude %q read from a stream without a separator", prelude)
 		case i >= 0 && i <= maxPrelude && (err != nil || !bytes.Equal(prelude, stream[:i])):
 			t.Errorf("prelude = %q, %v; want %q", prelude, err, stream[:i])
+		case i > maxPrelude && err == nil:
+			t.Errorf("a prelude of %d bytes read, past the %d allowed", len(prelude), maxPrelude)
 		}
 	})
 }

@@ -148,7 +148,7 @@ func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runti
 func readPrelude(r *bufio.Reader) ([]byte, error) {
 	var prelude []byte
 	sep := make([]byte, 8)
-	for len(prelude) <= maxPrelude+8 {
+	for len(prelude) < maxPrelude+8 {
 		b, err := r.ReadByte()
 		if err != nil {
 			return nil, fmt.Errorf("reading the streaming response prelude: %w", err)
