@@ -120,10 +120,61 @@ func FuzzAuthorizerInvoke(f *testing.F) {
 	a := NewAuthorizer(v, nil)
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		out, err := a.Invoke(context.Background(), payload)
-		if err == nil && !json.Valid(out) {
+		if errors.Is(err, ErrKeysUnavailable) {
+			t.Fatalf("a static verifier's keys unavailable: %v", err)
+		}
+		if err != nil {
+			return
+		}
+		if !json.Valid(out) {
 			t.Fatalf("invalid JSON response %q", out)
 		}
+		// Only the one token lets anyone in: an allowing answer needs the
+		// event to carry "Bearer allow" somewhere.
+		var answer struct {
+			IsAuthorized   bool `json:"isAuthorized"`
+			PolicyDocument struct{ Statement []struct{ Effect string } }
+		}
+		json.Unmarshal(out, &answer)
+		allowed := answer.IsAuthorized
+		for _, s := range answer.PolicyDocument.Statement {
+			allowed = allowed || s.Effect == "Allow"
+		}
+		if allowed && !carriesToken(payload, "allow") {
+			t.Fatalf("allowed %s for an event without the token: %q", out, payload)
+		}
 	})
+}
+
+// carriesToken reports whether some string in the JSON payload is a bearer
+// header for token.
+func carriesToken(payload []byte, token string) bool {
+	var v any
+	if json.Unmarshal(payload, &v) != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			got, err := BearerToken(v)
+			return err == nil && got == token
+		case []any:
+			for _, e := range v {
+				if walk(e) {
+					return true
+				}
+			}
+		case map[string]any:
+			for _, e := range v {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
 
 // API Gateway caches an authorizer's Allow per token, so a request can arrive
