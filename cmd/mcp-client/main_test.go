@@ -312,18 +312,6 @@ func TestEndlessAnswerBounded(t *testing.T) {
 	}
 }
 
-// TestSchemelessEndpointPasswordHidden checks that an endpoint whose
-// scheme was forgotten does not show its password in the usage error.
-func TestSchemelessEndpointPasswordHidden(t *testing.T) {
-	for _, endpoint := range []string{"alice:s3cret@127.0.0.1:8080/mcp", "alice:s3cret@127.0.0.1:8080/mcp?next=https://x"} {
-		var stdout, stderr bytes.Buffer
-		code := run(t.Context(), []string{"-endpoint", endpoint}, noEnv, &stdout, &stderr)
-		if code != 2 || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), "xxxxx@127.0.0.1:8080/mcp") {
-			t.Errorf("%s: exit %d, output %q; want 2 with the password hidden", endpoint, code, stderr.String())
-		}
-	}
-}
-
 // TestCapabilityHint checks what the client says of a server's -32021:
 // -elicit for a form elicitation, and what it offers not otherwise.
 func TestCapabilityHint(t *testing.T) {
@@ -351,18 +339,25 @@ func TestCapabilityHint(t *testing.T) {
 }
 
 // TestEndpointSecretsHidden checks that a token carried in the endpoint's
-// query or as its user name is not printed either, also where the
-// failure's own text quotes the URL.
+// query or as its user name, or a password, is not printed, also where the
+// failure's own text quotes the URL, and that an endpoint whose scheme was
+// forgotten does not show its password in the usage error.
 func TestEndpointSecretsHidden(t *testing.T) {
-	for _, endpoint := range []string{
-		"http://127.0.0.1:1/mcp?key=s3cret",
-		"http://s3cret@127.0.0.1:1/mcp",
-		"http://alice:s3cret@127.0.0.1:1/mcp?sig=s3cret",
+	for _, tc := range []struct {
+		endpoint string
+		code     int
+		shown    string
+	}{
+		{"http://127.0.0.1:1/mcp?key=s3cret", 1, "127.0.0.1:1/mcp"},
+		{"http://s3cret@127.0.0.1:1/mcp", 1, "127.0.0.1:1/mcp"},
+		{"http://alice:s3cret@127.0.0.1:1/mcp?sig=s3cret", 1, "127.0.0.1:1/mcp"},
+		{"alice:s3cret@127.0.0.1:8080/mcp", 2, "xxxxx@127.0.0.1:8080/mcp"},
+		{"alice:s3cret@127.0.0.1:8080/mcp?next=https://x", 2, "xxxxx@127.0.0.1:8080/mcp"},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := run(t.Context(), []string{"-endpoint", endpoint}, noEnv, &stdout, &stderr)
-		if code != 1 || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), "127.0.0.1:1/mcp") {
-			t.Errorf("%s: exit %d, output %q; want 1 naming the endpoint without its secrets", endpoint, code, stderr.String())
+		code := run(t.Context(), []string{"-endpoint", tc.endpoint}, noEnv, &stdout, &stderr)
+		if code != tc.code || strings.Contains(stdout.String()+stderr.String(), "s3cret") || !strings.Contains(stderr.String(), tc.shown) {
+			t.Errorf("%s: exit %d, output %q; want %d showing %s without the secrets", tc.endpoint, code, stderr.String(), tc.code, tc.shown)
 		}
 	}
 }
