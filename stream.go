@@ -528,10 +528,7 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 		if floor := min(c.margin/4, time.Until(deadline)/2); wait < floor {
 			wait = floor
 		}
-		backstop := time.AfterFunc(wait, func() {
-			w.cancel(ErrDeadlineNear)
-			w.pw.CloseWithError(errDeadlineCut)
-		})
+		backstop := time.AfterFunc(wait, w.cutAtDeadline)
 		defer backstop.Stop()
 	}
 	var beat <-chan time.Time
@@ -553,8 +550,7 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 				// only follow it. End the stream now, with an error, so that
 				// the call ends and the request is logged before the
 				// deadline; the write returns with the pipe closed.
-				w.cancel(ErrDeadlineNear)
-				w.pw.CloseWithError(errDeadlineCut)
+				w.cutAtDeadline()
 			} else {
 				w.mu.Unlock()
 			}
@@ -564,6 +560,13 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 			w.heartbeat(c.heartbeat / 2)
 		}
 	}
+}
+
+// cutAtDeadline ends the call and the stream with an error, without the
+// lock a blocked write holds: the write returns with the pipe closed.
+func (w *streamWriter) cutAtDeadline() {
+	w.cancel(ErrDeadlineNear)
+	w.pw.CloseWithError(errDeadlineCut)
 }
 
 // heartbeat writes an SSE comment if the event stream has been quiet for
