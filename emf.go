@@ -14,7 +14,7 @@ const DefaultMetricsNamespace = "lambdamcp"
 
 // emfWriter writes one CloudWatch Embedded Metric Format line per tool
 // call: CloudWatch Logs turns the lines Lambda sends it into the metrics
-// Calls (Count), Errors (Count) and Latency (Milliseconds), per Tool,
+// Calls, Errors, Faults (Count) and Latency (Milliseconds), per Tool,
 // without an API call from the function.
 type emfWriter struct {
 	namespace string
@@ -66,20 +66,28 @@ type emfLine struct {
 	Tool      string  `json:"Tool"`
 	Calls     int     `json:"Calls"`
 	Errors    int     `json:"Errors"`
+	Faults    int     `json:"Faults"`
 	Latency   float64 `json:"Latency"`
 	Outcome   string  `json:"Outcome"`
 	RequestID string  `json:"RequestId,omitempty"`
 }
 
-var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Latency", "Milliseconds"}}
+var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults", "Count"}, {"Latency", "Milliseconds"}}
 
-func (e *emfWriter) write(tool, outcome string, d time.Duration, requestID string) {
+// write writes the line of one call. Errors counts every call not answered
+// with a result; Faults only those the server failed (fault), which an
+// alarm watches: a client's mistakes and a tool's isError results are
+// Errors alone.
+func (e *emfWriter) write(tool, outcome string, fault bool, d time.Duration, requestID string) {
 	var l emfLine
 	l.AWS.Timestamp = e.now().UnixMilli()
 	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: [][]string{{"Tool"}}, Metrics: emfMetrics}}
 	l.Tool, l.Calls, l.Latency, l.Outcome, l.RequestID = tool, 1, float64(d.Microseconds())/1000, outcome, requestID
 	if outcome != OutcomeOK {
 		l.Errors = 1
+	}
+	if fault {
+		l.Faults = 1
 	}
 	b, err := json.Marshal(l)
 	if err != nil {

@@ -662,6 +662,8 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	duration := time.Since(start)
 	rec.mu.Lock()
 	tool, toolKnown, subject, panicked, stack, servedMethod := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack, rec.method
+	// JSON-RPC's internal error, or an error the server gave no code.
+	internalError := rec.errorCode == strconv.Itoa(codeInternalError) || rec.errorCode == "0"
 	if outcome == "" {
 		outcome = rec.outcome
 	}
@@ -716,7 +718,10 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		if metricTool == "" {
 			metricTool = OtherTool
 		}
-		g.metrics.write(metricTool, outcome, duration, RequestID(r.Context()))
+		// The server's failures, not the client's mistakes or a tool's
+		// own isError results.
+		fault := outcome == OutcomeTimeout || outcome == OutcomePanic || status >= 500 || internalError
+		g.metrics.write(metricTool, outcome, fault, duration, RequestID(r.Context()))
 	}
 	if endSpan != nil {
 		spanMethod := servedMethod

@@ -89,7 +89,7 @@ type Options struct {
 	GatewayTimeout time.Duration
 
 	// Metrics receives one CloudWatch Embedded Metric Format line per tool
-	// call (Calls, Errors and Latency per Tool). If nil, Start writes them
+	// call (Calls, Errors, Faults and Latency per Tool). If nil, Start writes them
 	// to stdout, where Lambda's log capture makes them metrics, unless
 	// NoMetrics is set; NewHandler and Guard write none.
 	Metrics io.Writer

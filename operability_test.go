@@ -303,6 +303,30 @@ func TestMetrics(t *testing.T) {
 	})
 	invokeAs(t, lambdamcp.NewHandler(streamable(bare), opts), "req-6", call("plain", `{}`))
 
+	// A client's mistake is an error, not a fault. A tool that fails with
+	// JSON-RPC's internal error, or with an error the server gave no
+	// JSON-RPC code (the go-sdk answers code 0), is both. (A protocol error
+	// does not confirm the tool: the go-sdk answers an invented name so.)
+	invokeAs(t, h, "req-7", call("echo", `{"bytes":"many"}`))
+	failing := mcp.NewServer(&mcp.Implementation{Name: "failing", Version: "1"}, nil)
+	failing.AddReceivingMiddleware(lambdamcp.Middleware())
+	for name, err := range map[string]error{
+		"db":       errors.New("the database is down"),
+		"internal": &jsonrpc.Error{Code: -32603, Message: "internal"},
+		"picky":    &jsonrpc.Error{Code: -32602, Message: "no such row"},
+	} {
+		failing.AddTool(&mcp.Tool{Name: name, InputSchema: json.RawMessage(`{"type":"object"}`)}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return nil, err
+		})
+	}
+	untraced := *opts // the metrics must not depend on a tracer
+	untraced.Tracer = nil
+	for i, name := range []string{"db", "internal", "picky"} {
+		if _, ans := invokeAs(t, lambdamcp.NewHandler(streamable(failing), &untraced), fmt.Sprintf("req-%d", 8+i), call(name, `{}`)); ans.Error == nil {
+			t.Fatalf("%s: answer %+v, want an error", name, ans)
+		}
+	}
+
 	type metric struct{ Name, Unit string }
 	type directive struct {
 		Namespace  string
@@ -315,7 +339,7 @@ func TestMetrics(t *testing.T) {
 			CloudWatchMetrics []directive
 		} `json:"_aws"`
 		Tool, Outcome, RequestId string
-		Calls, Errors            int
+		Calls, Errors, Faults    int
 		Latency                  float64
 	}
 	var got []line
@@ -335,12 +359,16 @@ func TestMetrics(t *testing.T) {
 		got = append(got, v)
 	}
 	schema := []directive{{Namespace: "test-ns", Dimensions: [][]string{{"Tool"}},
-		Metrics: []metric{{"Calls", "Count"}, {"Errors", "Count"}, {"Latency", "Milliseconds"}}}}
+		Metrics: []metric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults", "Count"}, {"Latency", "Milliseconds"}}}}
 	want := []line{
 		{Tool: "echo", Outcome: "ok", RequestId: "req-1", Calls: 1},
-		{Tool: "boom", Outcome: "panic", RequestId: "req-2", Calls: 1, Errors: 1},
+		{Tool: "boom", Outcome: "panic", RequestId: "req-2", Calls: 1, Errors: 1, Faults: 1},
 		{Tool: lambdamcp.OtherTool, Outcome: "error", RequestId: "req-4", Calls: 1, Errors: 1},
 		{Tool: lambdamcp.OtherTool, Outcome: "ok", RequestId: "req-6", Calls: 1},
+		{Tool: "echo", Outcome: "error", RequestId: "req-7", Calls: 1, Errors: 1},
+		{Tool: lambdamcp.OtherTool, Outcome: "error", RequestId: "req-8", Calls: 1, Errors: 1, Faults: 1},
+		{Tool: lambdamcp.OtherTool, Outcome: "error", RequestId: "req-9", Calls: 1, Errors: 1, Faults: 1},
+		{Tool: lambdamcp.OtherTool, Outcome: "error", RequestId: "req-10", Calls: 1, Errors: 1},
 	}
 	for i := range want {
 		want[i].AWS.CloudWatchMetrics = schema
@@ -354,6 +382,7 @@ func TestMetrics(t *testing.T) {
 	wantSpans := []string{
 		"req-1 rest tools/call echo ok", "req-2 rest tools/call boom panic", "req-3 rest tools/list  ok",
 		"req-4 rest tools/call  error", "req-5 rest tools/call  rejected", "req-6 rest tools/call  ok",
+		"req-7 rest tools/call echo error",
 	}
 	if diff := cmp.Diff(wantSpans, tracer.spans); diff != "" {
 		t.Errorf("spans (-want +got):\n%s", diff)
@@ -781,8 +810,11 @@ func TestStreamEndLoggedAtOnce(t *testing.T) {
 				if d, _ := l["duration_ms"].(float64); d <= 0 || d > float64(took.Microseconds())/1000 {
 					t.Errorf("%s: duration_ms = %v, want the time until the stream ended (at most %v)", when, l["duration_ms"], took)
 				}
-				if m := bytes.Count(metrics.Bytes(), []byte("\n")); m != 1 || !bytes.Contains(metrics.Bytes(), []byte(`"Outcome":"`+tc.outcome+`"`)) {
-					t.Errorf("%s: metric lines:\n%s\nwant one with outcome %q", when, metrics.Bytes(), tc.outcome)
+				// A timeout is the server's fault; a client gone is not.
+				fault := map[string]string{"timeout": `"Faults":1`, "cancelled": `"Faults":0`}[tc.outcome]
+				if m := bytes.Count(metrics.Bytes(), []byte("\n")); m != 1 || !bytes.Contains(metrics.Bytes(), []byte(`"Outcome":"`+tc.outcome+`"`)) ||
+					!bytes.Contains(metrics.Bytes(), []byte(fault)) {
+					t.Errorf("%s: metric lines:\n%s\nwant one with outcome %q and %s", when, metrics.Bytes(), tc.outcome, fault)
 				}
 				tracer.mu.Lock()
 				spans := slices.Clone(tracer.spans)

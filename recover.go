@@ -267,11 +267,12 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 	}
 }
 
-// noteAnswer records, for the span, what the call was answered: an error's
-// code (0 for an error that is no JSON-RPC error, as the go-sdk sends it),
-// a tool error, the protocol version an initialize agreed.
+// noteAnswer records what the call was answered: an error's code (0 for an
+// error that is no JSON-RPC error, as the go-sdk sends it), for the metrics
+// and the span; for the span alone, a tool error and the protocol version
+// an initialize agreed.
 func (rec *requestRecord) noteAnswer(res mcp.Result, err error) {
-	if rec == nil || !rec.traced {
+	if rec == nil {
 		return
 	}
 	if err != nil {
@@ -280,6 +281,9 @@ func (rec *requestRecord) noteAnswer(res mcp.Result, err error) {
 			code = we.Code
 		}
 		rec.noteErrorCode(int(code))
+		return
+	}
+	if !rec.traced {
 		return
 	}
 	rec.mu.Lock()
