@@ -52,7 +52,10 @@ func (c *keyCache) lookup(ctx context.Context, kid string) (jwk.Key, error) {
 	case set == nil:
 		set = c.refresh(ctx, "load", true)
 	case stale:
-		// The old set serves until the new one is in.
+		// The old set serves others until the new one is in; this
+		// request fetches it inline. A fetch left to run in the
+		// background would be frozen with the execution environment
+		// when the invocation ends, and time out on its thaw.
 		set = c.refresh(ctx, "load", false)
 	}
 	if set == nil {
