@@ -85,6 +85,13 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	}
 	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
 	p.Cognito = boolean("cognito")
+	if _, set := get("cognitoDeletionProtection"); set {
+		if !p.Cognito {
+			errs = append(errs, "context cognitoDeletionProtection: only with cognito=true")
+		}
+		// The zero Props protect the pool; the context says so in the positive.
+		p.CognitoDeletable = !boolean("cognitoDeletionProtection")
+	}
 	if str("jwtIssuer") == "" {
 		// Without an issuer the stack verifies static tokens (or Cognito's, which it
 		// configures itself): these would change nothing.

@@ -53,6 +53,13 @@ func TestPropsFromContext(t *testing.T) {
 				ServerTimeout: 20 * time.Second, LogRetentionDays: 7, Cognito: true, APIGatewayCloudWatchRole: true},
 			"LambdaMcp",
 		},
+		{"cognito protected", map[string]string{"cognito": "true", "cognitoDeletionProtection": "true"}, stack.Props{Cognito: true}, "LambdaMcp"},
+		{
+			"cognito deletable",
+			map[string]string{"cognito": "true", "cognitoDeletionProtection": "false"},
+			stack.Props{Cognito: true, CognitoDeletable: true},
+			"LambdaMcp",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, name, err := propsFromContext(lookup(tc.ctx))
@@ -99,6 +106,17 @@ func TestPropsFromContextErrors(t *testing.T) {
 	for _, key := range []string{"stream", "cacheTtl", "serverMemory", "serverEnv", "jwtScopeImplies"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error %q does not name %s", err, key)
+		}
+	}
+}
+
+// TestCognitoDeletionProtectionNeedsCognito checks that the pool's setting without a pool is an
+// error, not a setting that silently changes nothing.
+func TestCognitoDeletionProtectionNeedsCognito(t *testing.T) {
+	for _, v := range []string{"true", "false"} {
+		ctx := map[string]string{"cognitoDeletionProtection": v}
+		if _, _, err := propsFromContext(lookup(ctx)); err == nil || !strings.Contains(err.Error(), "cognitoDeletionProtection") {
+			t.Errorf("%v: error %v, want one naming cognitoDeletionProtection", ctx, err)
 		}
 	}
 }

@@ -123,7 +123,7 @@ func (a auth) requiredScopes() []string {
 func newAuth(st awscdk.Stack, p Props) auth {
 	switch {
 	case p.Cognito:
-		return cognitoAuth(st)
+		return cognitoAuth(st, p.CognitoDeletable)
 	case p.JWT != nil:
 		j := p.JWT
 		jwks := j.JWKSURL
@@ -155,11 +155,18 @@ func newAuth(st awscdk.Stack, p Props) auth {
 
 // cognitoAuth declares a user pool that issues client-credentials access tokens with the scope
 // lambdamcp/mcp, and verifies those tokens: Cognito access tokens carry no "aud" claim, the app
-// client's id is in "client_id".
-func cognitoAuth(st awscdk.Stack) auth {
+// client's id is in "client_id". Unless deletable, the pool outlives the stack: its users cannot
+// be got back once it is deleted, so neither a destroy nor a replacement deletes it, nor may
+// anyone else while deletion protection is on.
+func cognitoAuth(st awscdk.Stack, deletable bool) auth {
+	removal := awscdk.RemovalPolicy_RETAIN
+	if deletable {
+		removal = awscdk.RemovalPolicy_DESTROY
+	}
 	pool := awscognito.NewUserPool(st, jsii.String("UserPool"), &awscognito.UserPoolProps{
-		SelfSignUpEnabled: jsii.Bool(false),
-		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+		SelfSignUpEnabled:  jsii.Bool(false),
+		DeletionProtection: jsii.Bool(!deletable),
+		RemovalPolicy:      removal,
 	})
 	scope := awscognito.NewResourceServerScope(&awscognito.ResourceServerScopeProps{
 		ScopeName:        jsii.String(cognitoScope),

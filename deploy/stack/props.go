@@ -139,8 +139,12 @@ type Props struct {
 	// JWT switches verification from static token hashes to JWTs. Not with Cognito.
 	JWT *JWT
 	// Cognito creates a user pool, a resource server and a machine-to-machine app client, and
-	// verifies the tokens it issues.
+	// verifies the tokens it issues. The pool has deletion protection on and is retained when
+	// the stack is destroyed or the pool replaced, so its users outlive a mistaken destroy.
 	Cognito bool
+	// CognitoDeletable turns the pool's deletion protection off and deletes the pool, with its
+	// users, along with the stack: for throwaway stacks. Only with Cognito.
+	CognitoDeletable bool
 	// Domain maps a custom domain at the root of the API (rest variant).
 	Domain *Domain
 }
@@ -212,6 +216,8 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	// Settings the chosen front does not have are refused rather than ignored.
 	switch {
+	case p.CognitoDeletable && !p.Cognito:
+		return p, fmt.Errorf("stack: CognitoDeletable (cognitoDeletionProtection=false) applies to the Cognito user pool only: set Cognito (cognito=true) too")
 	case p.Cognito && p.JWT != nil:
 		return p, fmt.Errorf("stack: JWT settings (jwtIssuer, …) and Cognito exclude each other: with Cognito the stack configures its user pool as the issuer")
 	case p.Variant != VariantREST && p.StageName != "":

@@ -62,6 +62,7 @@ func TestPropsErrors(t *testing.T) {
 		{"stage on http", Props{Variant: VariantHTTP, StageName: "prod"}, "rest variant only"},
 		{"stage on url", Props{Variant: VariantURL, StageName: "prod"}, "rest variant only"},
 		{"cloudwatch role on http", Props{Variant: VariantHTTP, APIGatewayCloudWatchRole: true}, "rest variant only"},
+		{"deletable pool without cognito", Props{CognitoDeletable: true}, "applies to the Cognito user pool only"},
 		{"cognito and a JWT issuer", Props{Cognito: true, JWT: &JWT{Issuer: "https://issuer.example.com", Audience: "a"}}, "exclude each other"},
 		{"cache TTL on url", Props{Variant: VariantURL, AuthorizerCacheTTL: time.Minute}, "Lambda authorizers only"},
 		{"cache TTL on http with JWTs", Props{Variant: VariantHTTP, AuthorizerCacheTTL: -1, JWT: &JWT{Issuer: "https://issuer.example.com", Audience: "a"}}, "Lambda authorizers only"},

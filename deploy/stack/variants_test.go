@@ -250,8 +250,14 @@ func TestCognito(t *testing.T) {
 					"AllowedOAuthFlowsUserPoolClient": true,
 				}))
 			})
+			// The pool's users cannot be got back: neither a destroy nor a replacement deletes it,
+			// and deletion protection stops anyone else.
 			catch(t, func() {
-				tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&obj{"DeletionPolicy": "Delete"}))
+				tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&obj{
+					"DeletionPolicy":      "Retain",
+					"UpdateReplacePolicy": "Retain",
+					"Properties":          assertions.Match_ObjectLike(&obj{"DeletionProtection": "ACTIVE"}),
+				}))
 			})
 			if params, _ := doc["Parameters"].(map[string]any); params["AuthTokenSha256"] != nil {
 				t.Errorf("the token hash parameter is declared although Cognito issues the tokens")
@@ -325,6 +331,19 @@ func TestCognito(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCognitoDeletable checks that a throwaway stack's pool goes with it: protected, it would stay
+// in the account, and a protected pool with a Delete policy would make the destroy fail.
+func TestCognitoDeletable(t *testing.T) {
+	tmpl, _, _ := synth(t, stack.Props{Cognito: true, CognitoDeletable: true})
+	catch(t, func() {
+		tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&obj{
+			"DeletionPolicy":      "Delete",
+			"UpdateReplacePolicy": "Delete",
+			"Properties":          assertions.Match_ObjectLike(&obj{"DeletionProtection": "INACTIVE"}),
+		}))
+	})
 }
 
 // TestCORSAllowHeaders checks that headers of the server's own (the Mcp-Param-* headers of
