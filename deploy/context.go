@@ -121,7 +121,11 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			CertificateARN: str("certificateArn"),
 			HostedZoneID:   str("hostedZoneId"),
 			HostedZoneName: str("hostedZoneName"),
+			// Off by default: the domain is then the only way in.
+			KeepExecuteAPIEndpoint: boolean("executeApiEndpoint"),
 		}
+	} else if _, set := get("executeApiEndpoint"); set {
+		errs = append(errs, "context executeApiEndpoint: only with domainName (without one, the execute-api host is the endpoint)")
 	}
 	name := str("stackName")
 	if name == "" {

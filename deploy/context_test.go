@@ -53,6 +53,12 @@ func TestPropsFromContext(t *testing.T) {
 				ServerTimeout: 20 * time.Second, LogRetentionDays: 7, Cognito: true, APIGatewayCloudWatchRole: true},
 			"LambdaMcp",
 		},
+		{
+			"domain keeping execute-api",
+			map[string]string{"domainName": "mcp.example.com", "certificateArn": "arn:c", "executeApiEndpoint": "true"},
+			stack.Props{Domain: &stack.Domain{Name: "mcp.example.com", CertificateARN: "arn:c", KeepExecuteAPIEndpoint: true}},
+			"LambdaMcp",
+		},
 		{"cognito protected", map[string]string{"cognito": "true", "cognitoDeletionProtection": "true"}, stack.Props{Cognito: true}, "LambdaMcp"},
 		{
 			"cognito deletable",
@@ -117,6 +123,17 @@ func TestCognitoDeletionProtectionNeedsCognito(t *testing.T) {
 		ctx := map[string]string{"cognitoDeletionProtection": v}
 		if _, _, err := propsFromContext(lookup(ctx)); err == nil || !strings.Contains(err.Error(), "cognitoDeletionProtection") {
 			t.Errorf("%v: error %v, want one naming cognitoDeletionProtection", ctx, err)
+		}
+	}
+}
+
+// TestExecuteAPIEndpointNeedsDomain checks that executeApiEndpoint without a custom domain is an
+// error: without one, the execute-api host is the endpoint, and is always on.
+func TestExecuteAPIEndpointNeedsDomain(t *testing.T) {
+	for _, v := range []string{"true", "false"} {
+		ctx := map[string]string{"executeApiEndpoint": v}
+		if _, _, err := propsFromContext(lookup(ctx)); err == nil || !strings.Contains(err.Error(), "executeApiEndpoint") {
+			t.Errorf("%v: error %v, want one naming executeApiEndpoint", ctx, err)
 		}
 	}
 }

@@ -176,6 +176,10 @@ type Domain struct {
 	CertificateARN string
 	// HostedZoneID and HostedZoneName, when set, get an alias record for Name.
 	HostedZoneID, HostedZoneName string
+	// KeepExecuteAPIEndpoint leaves the API's default execute-api host answering beside Name.
+	// False turns it off, so that the API is reached only through Name, with its TLS policy,
+	// and at the one URL its tokens and metadata name.
+	KeepExecuteAPIEndpoint bool
 }
 
 var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
@@ -436,6 +440,12 @@ var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 // corsHeaders are the request headers the gateways allow browsers to send.
 func (p Props) corsHeaders() []string {
 	return append(slices.Clip(mcpCORSHeaders), p.CORSAllowHeaders...)
+}
+
+// executeAPIEndpointOff says whether the REST API's default execute-api host is turned off: it
+// is when a custom domain serves the API, unless the domain keeps it.
+func (p Props) executeAPIEndpointOff() bool {
+	return p.Domain != nil && !p.Domain.KeepExecuteAPIEndpoint
 }
 
 func (p Props) streaming() bool { return p.Stream || p.Variant == VariantURL }

@@ -57,6 +57,11 @@ func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 		Description:    jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
 		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
 		CloudWatchRole: jsii.Bool(false), // see newAPIGatewayAccountRole
+		// With a custom domain, the execute-api host would be a second way in that skips the
+		// domain's TLS policy and serves none of the URLs the tokens and metadata name. The
+		// setting takes effect with a new deployment of the stage, which the CDK makes: the
+		// deployment's logical id hashes the API's properties.
+		DisableExecuteApiEndpoint: executeAPIEndpointSetting(p),
 		DeployOptions: &awsapigateway.StageOptions{
 			StageName:            jsii.String(p.StageName),
 			TracingEnabled:       jsii.Bool(true),
@@ -69,6 +74,10 @@ func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 			AccessLogFormat:      awsapigateway.AccessLogFormat_Custom(jsii.String(restAccessLogFormat())),
 		},
 	})
+	if p.executeAPIEndpointOff() {
+		// The CDK's own output is the stage's execute-api URL, which then answers 403.
+		api.Node().TryRemoveChild(jsii.String("Endpoint"))
+	}
 	if p.APIGatewayCloudWatchRole {
 		// The stage turns on access and execution logs; in an account without a CloudWatch Logs
 		// role, API Gateway refuses that, so the role must be set first.
@@ -80,6 +89,16 @@ func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 		jsii.String("API-Gateway-Execution-Logs_"+*api.RestApiId()+"/"+p.StageName), p)
 	api.DeploymentStage().Node().AddDependency(execLogs)
 	return api
+}
+
+// executeAPIEndpointSetting is the API's DisableExecuteApiEndpoint: given whenever there is a
+// custom domain, so that keeping the endpoint again turns it back on; absent without one, as it
+// always was.
+func executeAPIEndpointSetting(p Props) *bool {
+	if p.Domain == nil {
+		return nil
+	}
+	return jsii.Bool(p.executeAPIEndpointOff())
 }
 
 // addRESTMethods routes /mcp through the authorizer to the server, and the CORS preflight and
