@@ -196,13 +196,24 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 		body      string
 	}{
 		{"Unauthorized", awsapigateway.ResponseType_UNAUTHORIZED(), "401", challenge,
-			`{"error":"invalid_token","message":$context.error.messageString}`},
+			errorBody("invalid_token")},
 		{"AccessDenied", awsapigateway.ResponseType_ACCESS_DENIED(), "403", denied,
-			`{"error":"insufficient_scope","message":$context.error.messageString}`},
-		{"Default4xx", awsapigateway.ResponseType_DEFAULT_4XX(), "", "",
-			`{"error":"bad_request","message":$context.error.messageString}`},
-		{"Default5xx", awsapigateway.ResponseType_DEFAULT_5XX(), "", "",
-			`{"error":"server_error","message":$context.error.messageString}`},
+			errorBody("insufficient_scope")},
+		// The stage's rate or burst limit, or the account's: the client should slow down, not
+		// fix its request.
+		{"Throttled", awsapigateway.ResponseType_THROTTLED(), "429", "", errorBody("throttled")},
+		// A body over API Gateway's 10 MB payload limit.
+		{"RequestTooLarge", awsapigateway.ResponseType_REQUEST_TOO_LARGE(), "413", "", errorBody("request_too_large")},
+		// No method matches the request's path and method. API Gateway answers 403 "Missing
+		// Authentication Token", which tells a client probing for a metadata document (RFC 9728)
+		// that none is routed, or one that calls a wrong path, that it lacks credentials.
+		{"MissingRoute", awsapigateway.ResponseType_MISSING_AUTHENTICATION_TOKEN(), "404", "",
+			`{"error":"not_found","message":"no route for this method and path"}`},
+		// Anything else keeps its own status. (API Gateway's usage plans, API keys, IAM
+		// signatures, request validators and WAF, with response types of their own, are not
+		// configured here.)
+		{"Default4xx", awsapigateway.ResponseType_DEFAULT_4XX(), "", "", errorBody("bad_request")},
+		{"Default5xx", awsapigateway.ResponseType_DEFAULT_5XX(), "", "", errorBody("server_error")},
 	} {
 		headers := map[string]*string{}
 		for k, v := range cors {
@@ -218,6 +229,12 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 			Templates:       &map[string]*string{"application/json": jsii.String(r.body)},
 		})
 	}
+}
+
+// errorBody is a Gateway Response body naming the error and carrying API Gateway's message,
+// which messageString gives already quoted and escaped as a JSON string.
+func errorBody(name string) string {
+	return `{"error":"` + name + `","message":$context.error.messageString}`
 }
 
 // quote makes a static Gateway Response header value.

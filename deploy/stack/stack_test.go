@@ -125,7 +125,7 @@ func TestRESTVariant(t *testing.T) {
 				"AWS::ApiGateway::RestApi":         1,
 				"AWS::ApiGateway::Authorizer":      1,
 				"AWS::ApiGateway::Method":          2 + 4*b2i(jwt),
-				"AWS::ApiGateway::GatewayResponse": 4,
+				"AWS::ApiGateway::GatewayResponse": 7,
 				"AWS::ApiGateway::Stage":           1,
 				"AWS::ApiGateway::Account":         b2i(tc.props.APIGatewayCloudWatchRole),
 				"AWS::IAM::Role":                   tc.functions + b2i(tc.props.APIGatewayCloudWatchRole),
@@ -262,7 +262,7 @@ func TestRESTVariant(t *testing.T) {
 					headers[k] = render(v)
 				}
 				templ, _ := r["ResponseTemplates"].(map[string]any)
-				headers["body"] = render(templ["application/json"])[:10]
+				headers["body"] = render(templ["application/json"])
 				status, _ := r["StatusCode"].(string)
 				responses[render(r["ResponseType"])+" "+status] = headers
 			}
@@ -284,17 +284,29 @@ func TestRESTVariant(t *testing.T) {
 				challenge = strings.TrimSuffix(challenge, "'") + scope
 				denied = strings.TrimSuffix(denied, "'") + scope
 			}
+			// Each body names its cause; the message is API Gateway's own, which messageString
+			// gives as an escaped JSON string.
+			body := func(name string) string {
+				return `{"error":"` + name + `","message":$context.error.messageString}`
+			}
 			wantResponses := map[string]map[string]string{
 				"UNAUTHORIZED 401": cors(map[string]string{
 					"gatewayresponse.header.WWW-Authenticate": challenge,
-					"body": `{"error":"`,
+					"body": body("invalid_token"),
 				}),
 				"ACCESS_DENIED 403": cors(map[string]string{
 					"gatewayresponse.header.WWW-Authenticate": denied,
-					"body": `{"error":"`,
+					"body": body("insufficient_scope"),
 				}),
-				"DEFAULT_4XX ": cors(map[string]string{"body": `{"error":"`}),
-				"DEFAULT_5XX ": cors(map[string]string{"body": `{"error":"`}),
+				"THROTTLED 429":         cors(map[string]string{"body": body("throttled")}),
+				"REQUEST_TOO_LARGE 413": cors(map[string]string{"body": body("request_too_large")}),
+				// API Gateway's own 403 "Missing Authentication Token" for a path or method
+				// without a route would send a client after credentials.
+				"MISSING_AUTHENTICATION_TOKEN 404": cors(map[string]string{
+					"body": `{"error":"not_found","message":"no route for this method and path"}`,
+				}),
+				"DEFAULT_4XX ": cors(map[string]string{"body": body("bad_request")}),
+				"DEFAULT_5XX ": cors(map[string]string{"body": body("server_error")}),
 			}
 			if diff := cmp.Diff(wantResponses, responses); diff != "" {
 				t.Errorf("gateway responses (-want +got):\n%s", diff)
