@@ -397,3 +397,25 @@ func TestRESTRedeploysOnAuthorizerChange(t *testing.T) {
 		}
 	}
 }
+
+// TestRESTAccessLogDestination checks that the REST stage's access log destination is the log
+// group's ARN as API Gateway stores it, without the ":*" of the log group's Arn attribute:
+// otherwise CloudFormation drift detection reports the stage as modified on every run.
+func TestRESTAccessLogDestination(t *testing.T) {
+	_, doc, _ := synth(t, stack.Props{})
+	stage := resources(doc, "AWS::ApiGateway::Stage")[onlyID(t, doc, "AWS::ApiGateway::Stage")]
+	setting, _ := stage["AccessLogSetting"].(map[string]any)
+	var logs []string
+	for id := range resources(doc, "AWS::Logs::LogGroup") {
+		if strings.HasPrefix(id, "AccessLogs") {
+			logs = append(logs, id)
+		}
+	}
+	if len(logs) != 1 {
+		t.Fatalf("access log groups %v, want one", logs)
+	}
+	want := "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${" + logs[0] + "}"
+	if diff := cmp.Diff(want, render(setting["DestinationArn"])); diff != "" {
+		t.Errorf("access log destination (-want +got):\n%s", diff)
+	}
+}
