@@ -71,10 +71,11 @@ func parseElicit(s string) (*elicitAnswer, error) {
 
 // callTool calls one tool, showing its progress and log messages as they
 // arrive, then prints its result.
-func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall, stdout, stderr io.Writer) error {
+func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Writer) error {
 	// Standard output is for the result alone, for a pipe to read:
-	// what the client says along the way goes to standard error.
-	view := &progressView{out: stderr, bar: isTerminal(stderr)}
+	// what the client says along the way goes to standard error. A bar
+	// redrawn in place would be torn by the trace's lines.
+	view := &progressView{out: stderr, bar: isTerminal(stderr) && t.trace == nil}
 	opts := &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
 			view.progress(req.Params)
@@ -93,7 +94,7 @@ func callTool(ctx context.Context, endpoint, token, protocol string, c toolCall,
 			return c.elicit.answer(stderr, req.Params), nil
 		}
 	}
-	session, httpClient, err := connect(ctx, endpoint, token, protocol, opts, stderr)
+	session, httpClient, err := connect(ctx, t, opts, stderr)
 	if err != nil {
 		return err
 	}
@@ -292,6 +293,9 @@ func (v *progressView) clearLocked() {
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
+	if s, ok := w.(*syncWriter); ok {
+		w = s.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -26,6 +26,13 @@
 // http only to a loopback host unless -insecure is given. -timeout (default
 // 30s) bounds the whole run; 0 means no limit.
 //
+// -trace shows every HTTP exchange on standard error as it happens: the
+// request's method, URL and headers and its body, then the answer's status
+// and headers and its body as it is read (an event stream event by event),
+// each body up to 64 KiB. Secrets stay hidden: the URL's user information
+// and query, and the values of credential headers (Authorization, Cookie,
+// X-Api-Key, …); what the server sends is escaped as above.
+//
 // Exit status: 0 on success (and for -h); 1 when the run fails, with one
 // line on standard error saying what went wrong, or when the called tool
 // returns an error; 2 for a command line it cannot run (an unknown flag, a
@@ -91,6 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call: "+strings.Join(logLevels, ", "))
 	insecure := fs.Bool("insecure", false, "send the bearer token over plain http to a host that is not loopback")
 	elicit := fs.String("elicit", "", "during -call, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
+	trace := fs.Bool("trace", false, "show every HTTP exchange on standard error, secrets hidden")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
 	}
@@ -145,10 +153,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
+	// The trace, the progress and the log lines are written from goroutines
+	// of their own: one line at a time, and none after the run.
+	errOut := &syncWriter{w: stderr}
+	defer errOut.close()
+	stderr = errOut
+	t := target{endpoint: *endpoint, token: *token, protocol: *protocol}
+	if *trace {
+		t.trace = errOut
+	}
 	if *call != "" {
-		err = callTool(ctx, *endpoint, *token, *protocol, toolCall{name: *call, args: arguments, logLevel: *logLevel, elicit: answer}, stdout, stderr)
+		err = callTool(ctx, t, toolCall{name: *call, args: arguments, logLevel: *logLevel, elicit: answer}, stdout, stderr)
 	} else {
-		err = talk(ctx, *endpoint, *token, *protocol, stdout)
+		err = talk(ctx, t, stdout)
 	}
 	if err != nil && interrupted.Err() != nil {
 		fmt.Fprintln(stderr, "mcp-client: interrupted")
@@ -185,15 +202,28 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// target is the server a run talks to, and how.
+type target struct {
+	endpoint, token, protocol string
+	trace                     io.Writer // shows every HTTP exchange; nil: none
+}
+
 // connect opens a session; opts may be nil.
-func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.ClientOptions, out io.Writer) (*mcp.ClientSession, *http.Client, error) {
-	origin, err := url.Parse(endpoint)
+func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writer) (*mcp.ClientSession, *http.Client, error) {
+	origin, err := url.Parse(t.endpoint)
 	if err != nil {
 		return nil, nil, err // run checked it already
 	}
-	httpClient := &http.Client{Transport: &statusRecorder{base: http.DefaultTransport, token: token, origin: origin}, CheckRedirect: sameMethodRedirect}
+	base := http.DefaultTransport
+	if t.trace != nil {
+		// Beneath the recorder, so that the trace shows the headers as
+		// sent (the token among them, hidden) and the body as the go-sdk
+		// reads it.
+		base = &tracer{base: base, out: t.trace}
+	}
+	httpClient := &http.Client{Transport: &statusRecorder{base: base, token: t.token, origin: origin}, CheckRedirect: sameMethodRedirect}
 	transport := &mcp.StreamableClientTransport{
-		Endpoint: endpoint, HTTPClient: httpClient,
+		Endpoint: t.endpoint, HTTPClient: httpClient,
 		// The go-sdk documents 0 as its default bound on an event but
 		// passes it on as no bound at all; a server's endless event would
 		// take all the memory there is. An event gets the bound a JSON
@@ -206,7 +236,7 @@ func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.Cl
 		DisableStandaloneSSE: true,
 	}
 	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
-	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: protocol})
+	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: t.protocol})
 	if err != nil {
 		return nil, nil, withStatus(httpClient, "connecting", err)
 	}
@@ -223,8 +253,8 @@ func connect(ctx context.Context, endpoint, token, protocol string, opts *mcp.Cl
 // talk tells the sample's story: connect, list tools, ping twice. A server
 // without a ping tool (a server of one's own) is listed, and told how to
 // call one of its tools instead.
-func talk(ctx context.Context, endpoint, token, protocol string, out io.Writer) error {
-	session, httpClient, err := connect(ctx, endpoint, token, protocol, nil, out)
+func talk(ctx context.Context, t target, out io.Writer) error {
+	session, httpClient, err := connect(ctx, t, nil, out)
 	if err != nil {
 		return err
 	}
@@ -802,7 +832,7 @@ func metadataHint(challenge string) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-insecure] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel]]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel]]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

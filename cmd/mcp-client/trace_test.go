@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/examples/progress"
+)
+
+// secretToken is a credential no trace may show, in any of the places it
+// can be given.
+const secretToken = "tok-7f3a9c-SECRET"
+
+// lineWatch is standard error for a run: it keeps what is written, and
+// closes seen once a line holding every part of want is written.
+type lineWatch struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want []string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	match := true
+	for _, part := range w.want {
+		match = match && bytes.Contains(p, []byte(part))
+	}
+	if match {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return w.buf.Write(p)
+}
+
+func (w *lineWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// streamingServer speaks 2025-11-25 without sessions, and answers
+// tools/call with an event stream: a progress notification, then, once
+// the client's trace has shown that event (seen), the result. A server
+// whose stream holds escape sequences (ESC in a comment, which no JSON
+// string can hold raw, and the one-byte CSI U+009B, which one can), and
+// that sets a cookie.
+func streamingServer(seen <-chan struct{}) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		var req struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		w.Header().Set("Set-Cookie", "sid="+secretToken)
+		switch req.Method {
+		case "initialize":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"streamer","version":"1"}}}`, req.ID)
+		case "tools/call":
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, ": \x1b]0;TITLE\x07\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"mcp-client\",\"progress\":1,\"total\":2,\"message\":\"step-one\\u001b[31m\"}}\n\n")
+			w.(http.Flusher).Flush()
+			select {
+			case <-seen:
+			case <-r.Context().Done():
+				return
+			}
+			fmt.Fprintf(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done \u009b1mbold\"}]}}\n\n", req.ID)
+		default:
+			w.WriteHeader(http.StatusAccepted)
+		}
+	})
+}
+
+// TestTraceShowsExchanges calls a tool with -trace and checks that
+// standard error shows each exchange, the event stream's events as they
+// arrive (the server sends its result only once the first event was
+// shown), the result reaching standard output intact; and that the token,
+// wherever it was given, shows nowhere, nor does the server's cookie or
+// an escape byte.
+func TestTraceShowsExchanges(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		user, query string // the endpoint's user information ("…@") and query ("?…")
+		token       string
+		auth        string // the Authorization line shown
+	}{
+		{"token", "", "", secretToken, "Authorization: Bearer [hidden]"},
+		{"query", "", "?key=" + secretToken, "", ""},
+		{"user name", secretToken + "@", "", "", "Authorization: Basic [hidden]"},
+		{"password", "alice:" + secretToken + "@", "", "", "Authorization: Basic [hidden]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stderr := &lineWatch{want: []string{"< | data: ", "step-one"}, seen: make(chan struct{})}
+			srv := httptest.NewServer(streamingServer(stderr.seen))
+			defer srv.Close()
+			var stdout bytes.Buffer
+			endpoint := strings.Replace(srv.URL, "http://", "http://"+tc.user, 1) + "/mcp" + tc.query
+			args := []string{"-endpoint", endpoint, "-protocol", "2025-11-25", "-trace", "-timeout", "10s", "-call", "work"}
+			if tc.token != "" {
+				args = append(args, "-token", tc.token)
+			}
+			code := run(t.Context(), args, noEnv, &stdout, stderr)
+			got := stderr.String()
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, got)
+			}
+			if want := "done \u009b1mbold\n"; stdout.String() != want { // a pipe gets the result as it is
+				t.Errorf("stdout %q, want %q", stdout.String(), want)
+			}
+			wants := []string{
+				"#1 > POST http://",
+				`#1 > | {"jsonrpc":"2.0","id":1,"method":"initialize"`,
+				"#1 < 200 OK (",
+				"#1 < Content-Type: application/json\n",
+				"#1 < Set-Cookie: [hidden]\n",
+				`#1 < | {"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25"`,
+				"#1 < (end of body, ",
+				"#2 < 202 Accepted (",
+				"#3 < Content-Type: text/event-stream\n",
+				`#3 < | : \x1b]0;TITLE\x07` + "\n",
+				`#3 < | data: {"jsonrpc":"2.0","method":"notifications/progress"`,
+				`#3 < | data: {"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"done \x9b1mbold"}]}}`,
+				`progress 1/2: step-one\x1b[31m`,
+				tc.auth,
+			}
+			for _, want := range wants {
+				if !strings.Contains(got, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, got)
+				}
+			}
+			if tc.auth == "" && strings.Contains(got, "Authorization") {
+				t.Errorf("stderr shows an Authorization header, none was sent:\n%s", got)
+			}
+			secrets := []string{secretToken}
+			if u, _ := url.Parse(endpoint); u.User != nil {
+				pass, _ := u.User.Password()
+				secrets = append(secrets, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
+			}
+			for _, secret := range secrets {
+				if strings.Contains(got+stdout.String(), secret) {
+					t.Errorf("output shows %q:\n%s%s", secret, stdout.String(), got)
+				}
+			}
+			if strings.ContainsAny(got, "\x1b\x07\u009b") {
+				t.Errorf("stderr holds a control character:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestHeaderShown checks which header values the trace hides: credentials
+// and what they are made of, whatever their case; a redirect's target
+// without its secrets; the rest as it is.
+func TestHeaderShown(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"Authorization", "Bearer " + secretToken, "Bearer [hidden]"},
+		{"Authorization", secretToken, "[hidden]"},
+		{"Proxy-Authorization", "Basic " + secretToken, "Basic [hidden]"},
+		{"Cookie", "sid=" + secretToken, "[hidden]"},
+		{"Set-Cookie", "sid=" + secretToken + "; HttpOnly", "[hidden]"},
+		{"X-Api-Key", secretToken, "[hidden]"},
+		{"x-api-key", secretToken, "[hidden]"},
+		{"X-Amz-Security-Token", secretToken, "[hidden]"},
+		{"X-Auth-Token", "Bearer " + secretToken, "[hidden]"},
+		{"Location", "https://alice:" + secretToken + "@h.example/mcp?sig=" + secretToken, "https://xxxxx@h.example/mcp?…"},
+		{"Content-Type", "text/event-stream", "text/event-stream"},
+		{"Mcp-Protocol-Version", "2025-11-25", "2025-11-25"},
+	} {
+		if got := headerShown(tc.name, tc.value); got != tc.want {
+			t.Errorf("headerShown(%q, %q) = %q, want %q", tc.name, tc.value, got, tc.want)
+		}
+	}
+}
+
+// TestTracedBodyBounded reads a body larger than the trace's bound through
+// the trace, in small reads: the reader gets every byte, the trace the
+// first traceBodyLimit of them, a line at a time, and how many it left out.
+func TestTracedBodyBounded(t *testing.T) {
+	line := strings.Repeat("x", 1023) + "\n"
+	body := strings.Repeat(line, 100) // 100 KiB
+	var out bytes.Buffer
+	tr := &tracer{out: &out}
+	traced := &tracedBody{ReadCloser: io.NopCloser(iotest.OneByteReader(strings.NewReader(body))), lines: &bodyLines{t: tr, prefix: "#1 <"}}
+	read, err := io.ReadAll(traced)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(read) != body {
+		t.Errorf("read %d bytes through the trace, want the %d sent", len(read), len(body))
+	}
+	traced.Close() // after the end: shown once
+	want := strings.Repeat("#1 < | "+strings.TrimSuffix(line, "\n")+"\n", 64) +
+		"#1 < (end of body, 102400 bytes; 36864 bytes past the first 64 KiB not shown)\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+}
+
+// TestTracedBodyEnds checks how the trace tells a body's end: its last
+// line without a line break, a body closed while read, one that failed,
+// and nothing for a notification's answer closed unread.
+func TestTracedBodyEnds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		read func(b io.ReadCloser)
+		want string
+	}{
+		{"end without a line break", func(b io.ReadCloser) { io.ReadAll(b) }, "#1 < | ab\n#1 < | c\n#1 < (end of body, 4 bytes)\n"},
+		{"closed while read", func(b io.ReadCloser) { b.Read(make([]byte, 3)); b.Close() }, "#1 < | ab\n#1 < (body closed after 3 bytes)\n"},
+		{"closed unread", func(b io.ReadCloser) { b.Close() }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			b := &tracedBody{ReadCloser: io.NopCloser(strings.NewReader("ab\nc")), lines: &bodyLines{t: &tracer{out: &out}, prefix: "#1 <"}}
+			tc.read(b)
+			if diff := cmp.Diff(tc.want, out.String()); diff != "" {
+				t.Errorf("trace (-want +got):\n%s", diff)
+			}
+		})
+	}
+	var out bytes.Buffer
+	b := &tracedBody{ReadCloser: io.NopCloser(io.MultiReader(strings.NewReader("ab"), iotest.ErrReader(io.ErrUnexpectedEOF))), lines: &bodyLines{t: &tracer{out: &out}, prefix: "#1 <"}}
+	io.ReadAll(b)
+	if want := "#1 < | ab\n#1 < (body failed after 2 bytes: unexpected EOF)\n"; out.String() != want {
+		t.Errorf("failed body: trace %q, want %q", out.String(), want)
+	}
+}
+
+// TestTraceBesideProgress traces a call whose progress and log lines are
+// written from goroutines other than the trace's, to a standard error that
+// is not safe for concurrent use (the race detector watches), and checks
+// that every kind of line is there and the result intact.
+func TestTraceBesideProgress(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+		t.Run(protocol, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", protocol, "-trace", "-call", "count", "-args", `{"steps":3}`}, noEnv, &stdout, &stderr)
+			if code != 0 || stdout.String() != `{"counted":3}`+"\n" {
+				t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout.String(), stderr.String())
+			}
+			for _, want := range []string{"progress 3/3: step 3 of 3\n", "log info count: step 3\n", `"method":"notifications/progress"`, "Content-Type: text/event-stream\n"} {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+		})
+	}
+}
