@@ -106,12 +106,17 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	if c.logLevel != "" {
 		params.Meta[mcp.MetaKeyLogLevel] = c.logLevel
 	}
-	res, err := session.CallTool(ctx, params)
+	var res *mcp.CallToolResult
+	// After a request cut short, none other is sent: the server is to be
+	// told of the one it is working on (closeSession).
+	if err = ctx.Err(); err == nil {
+		res, err = session.CallTool(ctx, params)
+	}
 	// The SDK hands notifications to their handlers apart from the
 	// response; closing the session waits for those still running, so every
 	// progress and log line is out before the result, and nothing writes
 	// after this function returns.
-	session.Close()
+	closeSession(ctx, session, httpClient, err)
 	view.end()
 	if err != nil {
 		return withStatus(httpClient, "calling "+c.name, err)

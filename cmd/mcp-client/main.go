@@ -24,7 +24,10 @@
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
 // http only to a loopback host unless -insecure is given. -timeout (default
-// 30s) bounds the whole run; 0 means no limit.
+// 30s) bounds the whole run; 0 means no limit. A request that Ctrl-C or
+// -timeout cuts short is cancelled at the server (notifications/cancelled,
+// which a server with sessions needs to stop the work): the client waits
+// up to a second for the server to take the notice before it exits.
 //
 // -trace shows every HTTP exchange on standard error as it happens: the
 // request's method, URL and headers and its body, then the answer's status
@@ -158,7 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	errOut := &syncWriter{w: stderr}
 	defer errOut.close()
 	stderr = errOut
-	t := target{endpoint: *endpoint, token: *token, protocol: *protocol}
+	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted}
 	if *trace {
 		t.trace = errOut
 	}
@@ -205,7 +208,8 @@ func loopback(host string) bool {
 // target is the server a run talks to, and how.
 type target struct {
 	endpoint, token, protocol string
-	trace                     io.Writer // shows every HTTP exchange; nil: none
+	trace                     io.Writer       // shows every HTTP exchange; nil: none
+	interrupted               context.Context // done once the user pressed Ctrl-C
 }
 
 // connect opens a session; opts may be nil.
@@ -221,7 +225,8 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		// reads it.
 		base = &tracer{base: base, out: t.trace}
 	}
-	httpClient := &http.Client{Transport: &statusRecorder{base: base, token: t.token, origin: origin}, CheckRedirect: sameMethodRedirect}
+	rec := &statusRecorder{base: base, token: t.token, origin: origin, notice: newCancelNotice(t.interrupted)}
+	httpClient := &http.Client{Transport: rec, CheckRedirect: sameMethodRedirect}
 	transport := &mcp.StreamableClientTransport{
 		Endpoint: t.endpoint, HTTPClient: httpClient,
 		// The go-sdk documents 0 as its default bound on an event but
@@ -253,12 +258,12 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 // talk tells the sample's story: connect, list tools, ping twice. A server
 // without a ping tool (a server of one's own) is listed, and told how to
 // call one of its tools instead.
-func talk(ctx context.Context, t target, out io.Writer) error {
+func talk(ctx context.Context, t target, out io.Writer) (err error) {
 	session, httpClient, err := connect(ctx, t, nil, out)
 	if err != nil {
 		return err
 	}
-	defer session.Close()
+	defer func() { closeSession(ctx, session, httpClient, err) }()
 
 	var tools []*mcp.Tool
 	for t, err := range session.Tools(ctx, nil) { // every page
@@ -309,7 +314,8 @@ func text(res *mcp.CallToolResult) string {
 type statusRecorder struct {
 	base   http.RoundTripper
 	token  string
-	origin *url.URL // the endpoint: only its origin is sent the token
+	origin *url.URL      // the endpoint: only its origin is sent the token
+	notice *cancelNotice // nil: a cut call's notice is not waited for
 
 	mu        sync.Mutex
 	last      int    // status of the last POST if it failed, else 0
@@ -327,7 +333,13 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		r = r.Clone(r.Context())
 		r.Header.Set("Authorization", "Bearer "+s.token)
 	}
-	resp, err := s.base.RoundTrip(r)
+	var resp *http.Response
+	var err error
+	if s.notice != nil && isCancelNotice(r) {
+		resp, err = s.notice.roundTrip(s.base, r)
+	} else {
+		resp, err = s.base.RoundTrip(r)
+	}
 	if r.Method != http.MethodPost {
 		return resp, err
 	}

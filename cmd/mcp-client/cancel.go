@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// cancelGrace bounds the wait for a cut call's notifications/cancelled: a
+// run cut short ends at most about this long after the cut.
+var cancelGrace = time.Second
+
+// cancelNotice follows the notifications/cancelled the go-sdk sends when
+// the run's context cuts a call short. It sends it from a goroutine of its
+// own (mcp/transport.go, call), which a session closed first refuses to
+// send: jsonrpc2's Notify refuses a closing connection once no call is in
+// flight, and the cut call was retired already (internal/jsonrpc2/conn.go,
+// Notify). A session closed while the notification is being sent waits
+// for it instead; so the run waits until the notification has been
+// answered, then closes.
+type cancelNotice struct {
+	interrupted context.Context // done once the user pressed Ctrl-C
+	once        sync.Once
+	answered    chan struct{}
+}
+
+func newCancelNotice(interrupted context.Context) *cancelNotice {
+	return &cancelNotice{interrupted: interrupted, answered: make(chan struct{})}
+}
+
+// limit is ctx bounded by cancelGrace, and by a Ctrl-C that comes after
+// the cut (the one that made it is no reason to give up; a second ends
+// the process, see main).
+func (n *cancelNotice) limit(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, cancelGrace)
+	if n.interrupted.Err() != nil {
+		return ctx, cancel
+	}
+	stop := context.AfterFunc(n.interrupted, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// roundTrip posts r, a notifications/cancelled, with base, within the
+// limit (the go-sdk gives it 5 s), and notes that it was answered, or
+// failed.
+func (n *cancelNotice) roundTrip(base http.RoundTripper, r *http.Request) (*http.Response, error) {
+	defer n.once.Do(func() { close(n.answered) })
+	ctx, cancel := n.limit(r.Context())
+	resp, err := base.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// wait returns once the notification has been answered, or the limit has
+// passed.
+func (n *cancelNotice) wait() {
+	ctx, cancel := n.limit(context.Background())
+	defer cancel()
+	select {
+	case <-n.answered:
+	case <-ctx.Done():
+	}
+}
+
+// cancelOnClose is a body whose request's context ends with it.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	defer b.cancel()
+	return b.ReadCloser.Close()
+}
+
+// isCancelNotice reports whether r posts a notifications/cancelled, read
+// from a copy of its body. The go-sdk's bodies are in memory, each one
+// message; such a notification is small.
+func isCancelNotice(r *http.Request) bool {
+	if r.Method != http.MethodPost || r.GetBody == nil || r.ContentLength <= 0 || r.ContentLength > maxPeek {
+		return false
+	}
+	body, err := r.GetBody()
+	if err != nil {
+		return false
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, maxPeek))
+	if err != nil {
+		return false
+	}
+	msg, err := jsonrpc.DecodeMessage(data)
+	req, ok := msg.(*jsonrpc.Request)
+	return err == nil && ok && !req.IsCall() && req.Method == "notifications/cancelled"
+}
+
+// closeSession closes session, first giving the server's notice of a call
+// that ctx cut short (err, the run's failure, is ctx's) its chance.
+func closeSession(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, err error) {
+	if rec, ok := httpClient.Transport.(*statusRecorder); ok && rec.notice != nil && err != nil && ctx.Err() != nil {
+		rec.notice.wait()
+	}
+	session.Close()
+}

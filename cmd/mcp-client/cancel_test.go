@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// noticeServer is a 2025-11-25 go-sdk server with sessions whose tool
+// "wait" blocks until it is cancelled, noting the ids of the requests and
+// of the notifications/cancelled it is sent.
+type noticeServer struct {
+	srv     *httptest.Server
+	cutAt   string        // the method whose request the test cuts short: tools/call, or one held without an answer
+	entered chan struct{} // closed when the cutAt request is being served
+	hold    bool          // a notifications/cancelled gets no answer until the test ends, a DELETE one at once
+
+	mu        sync.Mutex
+	requests  map[string][]string // the ids of each method's requests
+	cancelled []string            // the ids notifications/cancelled named
+	noticed   chan struct{}
+}
+
+func startNoticeServer(t *testing.T, cutAt string, hold bool) *noticeServer {
+	t.Helper()
+	s := &noticeServer{cutAt: cutAt, entered: make(chan struct{}), noticed: make(chan struct{}, 10), hold: hold, requests: map[string][]string{}}
+	server := mcp.NewServer(&mcp.Implementation{Name: "waiter", Version: "1"}, nil)
+	release := make(chan struct{}) // the test's end: no tool outlives it
+	mcp.AddTool(server, &mcp.Tool{Name: "wait"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		if s.cutAt == "tools/call" {
+			close(s.entered)
+		}
+		select {
+		case <-ctx.Done():
+		case <-release:
+		}
+		return nil, nil, ctx.Err()
+	})
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var msg struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+			Params struct {
+				RequestID json.RawMessage `json:"requestId"`
+			} `json:"params"`
+		}
+		json.Unmarshal(body, &msg)
+		s.mu.Lock()
+		if msg.Method == "notifications/cancelled" {
+			s.cancelled = append(s.cancelled, string(msg.Params.RequestID))
+			s.noticed <- struct{}{}
+		} else if msg.ID != nil {
+			s.requests[msg.Method] = append(s.requests[msg.Method], string(msg.ID))
+		}
+		s.mu.Unlock()
+		switch {
+		case msg.Method == s.cutAt && s.cutAt != "tools/call":
+			close(s.entered)
+			<-r.Context().Done()
+			return
+		case s.hold && msg.Method == "notifications/cancelled":
+			<-release
+			return
+		case s.hold && r.Method == http.MethodDelete:
+			// The go-sdk would end the session once the tool, never
+			// told, returns.
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.srv.Close)
+	t.Cleanup(func() { close(release) }) // before the server's Close, which waits for its handlers
+	return s
+}
+
+// seen returns the ids of method's requests, and those that
+// notifications/cancelled named.
+func (s *noticeServer) seen(method string) (ids, cancelled []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests[method]), slices.Clone(s.cancelled)
+}
+
+// TestCutCallNoticed checks that a request cut short by Ctrl-C or by
+// -timeout is named in a notifications/cancelled the server has received
+// by the time the run has ended (the go-sdk sends it from a goroutine of
+// its own, which a session closed at once would refuse), and that no
+// request follows one cut short.
+func TestCutCallNoticed(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cutAt string
+		args  []string
+		code  int
+	}{
+		{"Ctrl-C", "tools/call", []string{"-call", "wait"}, exitInterrupted},
+		{"timeout", "tools/call", []string{"-call", "wait", "-timeout", "1s"}, 1},
+		{"Ctrl-C before the call", "logging/setLevel", []string{"-call", "wait"}, exitInterrupted},
+		{"Ctrl-C while listing tools", "tools/list", nil, exitInterrupted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startNoticeServer(t, tc.cutAt, false)
+			ctx, interrupt := context.WithCancel(t.Context())
+			defer interrupt()
+			if tc.code == exitInterrupted {
+				go func() {
+					<-s.entered
+					interrupt()
+				}()
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, append([]string{"-endpoint", s.srv.URL, "-protocol", "2025-11-25", "-trace"}, tc.args...), noEnv, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+			}
+			cut, cancelled := s.seen(tc.cutAt)
+			if len(cut) != 1 {
+				t.Fatalf("%s sent %d times, want once", tc.cutAt, len(cut))
+			}
+			if diff := cmp.Diff(cut, cancelled); diff != "" {
+				t.Errorf("ids of the cancelled requests (-want +got):\n%s", diff)
+			}
+			// Not even tried: the go-sdk would send it, a context ended or
+			// not, and send a notice of its own for it.
+			if tc.cutAt == "logging/setLevel" && strings.Contains(stderr.String(), `"method":"tools/call"`) {
+				t.Errorf("tools/call tried after %s was cut short:\n%s", tc.cutAt, stderr.String())
+			}
+		})
+	}
+}
+
+// TestCutCallNoticeGivenUp checks that the wait for a cut call's notice
+// ends with a Ctrl-C that comes after -timeout cut the call, the notice
+// unanswered, long before cancelGrace.
+func TestCutCallNoticeGivenUp(t *testing.T) {
+	defer func(grace time.Duration) { cancelGrace = grace }(cancelGrace)
+	cancelGrace = time.Minute
+	s := startNoticeServer(t, "tools/call", true)
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	go func() {
+		<-s.noticed // the notice is on its way, and will get no answer
+		interrupt()
+	}()
+	done := make(chan int, 1)
+	var stdout, stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"-endpoint", s.srv.URL, "-protocol", "2025-11-25", "-call", "wait", "-timeout", "500ms"}, noEnv, &stdout, &stderr)
+	}()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Errorf("exit %d, want %d; stderr %q", code, exitInterrupted, stderr.String())
+		}
+	case <-time.After(4 * time.Second): // the go-sdk itself gives up on the notice after 5 s
+		t.Fatal("the run went on waiting for the notice after Ctrl-C")
+	}
+}
