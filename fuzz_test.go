@@ -5,9 +5,12 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
+	"os"
 	"path"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -56,11 +59,46 @@ func fuzzCtx(t *testing.T) context.Context {
 
 // invokeBounded invokes h under a short deadline: an input the server holds
 // open is answered by the guard's timeout (checkInvocation then sees a JSON
-// error), and one it never answers hangs the worker, which the fuzzing
-// engine reports.
+// error), and one it never answers trips failOnHang.
 func invokeBounded(t *testing.T, h *lambdamcp.Handler, payload []byte) ([]byte, error) {
 	t.Helper()
+	failOnHang(t)
 	return h.Invoke(fuzzCtx(t), payload)
+}
+
+// fuzzHangLimit bounds one fuzzed input's run, cleanups included: five
+// times fuzzDeadline, by which every input has long been answered.
+const fuzzHangLimit = 10 * time.Second
+
+// failOnHang reports t's input as hung if it has not finished, cleanups
+// included, within fuzzHangLimit. Go's fuzzing has no limit per input, so
+// a hang would otherwise surface only when the whole run's -timeout
+// expires, with no input to blame. The input keeps running on t's own
+// goroutine, where t.Fatal works; since a hung goroutine cannot be stopped,
+// the alarm prints every goroutine's stack and panics, as the testing
+// package's -timeout alarm does, and the fuzzing engine saves the input
+// that crashed its worker.
+func failOnHang(t *testing.T) {
+	t.Helper()
+	name := t.Name()
+	alarm := time.AfterFunc(fuzzHangLimit, func() {
+		fmt.Fprintf(os.Stderr, "%s: hung: the input still runs after %v; goroutines:\n\n%s\n", name, fuzzHangLimit, allStacks())
+		panic(fmt.Sprintf("%s: hung: the input still runs after %v", name, fuzzHangLimit))
+	})
+	// Registered first, so it runs last: a cleanup that hangs is caught too.
+	t.Cleanup(func() { alarm.Stop() })
+}
+
+// allStacks is every goroutine's stack trace.
+func allStacks() []byte {
+	buf := make([]byte, 64<<10)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }
 
 // fuzzHandler is the reference server, with ping's waits skipped.
@@ -81,20 +119,27 @@ func checkInvocation(t *testing.T, out []byte) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	body := resp.body(t)
-	if resp.StatusCode >= 400 {
-		var e struct {
-			JSONRPC string `json:"jsonrpc"`
-			Error   *struct {
-				Code    int    `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if err := json.Unmarshal(body, &e); err != nil || e.JSONRPC != "2.0" || e.Error == nil || e.Error.Code == 0 || e.Error.Message == "" {
-			t.Fatalf("status %d with a body that is no JSON-RPC error: %q", resp.StatusCode, body)
-		}
-	}
+	checkErrorBody(t, resp.StatusCode, body)
 	if strings.HasPrefix(resp.header("Content-Type"), "application/json") && !json.Valid(body) {
 		t.Fatalf("application/json body is not JSON: %q", body)
+	}
+}
+
+// checkErrorBody checks that an error status comes with a JSON-RPC error.
+func checkErrorBody(t *testing.T, status int, body []byte) {
+	t.Helper()
+	if status < 400 {
+		return
+	}
+	var e struct {
+		JSONRPC string `json:"jsonrpc"`
+		Error   *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(body, &e); err != nil || e.JSONRPC != "2.0" || e.Error == nil || e.Error.Code == 0 || e.Error.Message == "" {
+		t.Fatalf("status %d with a body that is no JSON-RPC error: %q", status, body)
 	}
 }
 
