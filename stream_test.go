@@ -19,8 +19,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
-	"github.com/lambdamcp/lambdamcp/internal/demoserver"
-	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // waitTool is a tool that reports progress and logs a line, then blocks
@@ -569,35 +567,6 @@ func TestStreamListenEndsGracefully(t *testing.T) {
 		t.Errorf("closing message (-want +got):\n%s", diff)
 	}
 	st.wantEnd()
-}
-
-// FuzzInvokeStream feeds arbitrary bodies through a streamed Function URL
-// invocation of the reference server: every answer must be a well-formed
-// HTTP integration response with a JSON or event-stream body.
-func FuzzInvokeStream(f *testing.F) {
-	for _, tc := range protocolCases {
-		f.Add(tc.req.body)
-	}
-	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{}}`)
-	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
-	f.Fuzz(func(t *testing.T, body string) {
-		req := jsonPost(body, "MCP-Protocol-Version", legacy)
-		s, head := openStream(t, streamCtx(t, 10*time.Second), h, urlEvent(t, req))
-		if head.StatusCode < 200 || head.StatusCode > 599 {
-			t.Fatalf("status %d", head.StatusCode)
-		}
-		ct := head.header("Content-Type")
-		if ct != "application/json" && ct != "text/event-stream" && head.StatusCode != http.StatusAccepted {
-			t.Fatalf("Content-Type %q (status %d)", ct, head.StatusCode)
-		}
-		rest, err := io.ReadAll(s.r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ct == "application/json" && !json.Valid(rest) {
-			t.Fatalf("JSON body is not JSON: %q", rest)
-		}
-	})
 }
 
 // TestStreamHandlerPanics checks that a handler that panics, before or
