@@ -385,8 +385,15 @@ func (f *Front) writeBuffered(w http.ResponseWriter, requestID string, resp *run
 	}
 	if err := f.writeResponse(w, out); err != nil {
 		f.logError("malformed function response", err)
-		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})
+		answerMalformed(w, requestID, err)
 	}
+}
+
+// answerMalformed answers for a function response that writeResponse
+// refused, having written nothing: a 502, as the gateways answer, with the
+// reason in the JSON body to help debugging.
+func answerMalformed(w http.ResponseWriter, requestID string, err error) {
+	writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})
 }
 
 func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
