@@ -144,9 +144,11 @@ func TestParseKey(t *testing.T) {
 }
 
 // FuzzOpen checks that Open never accepts state the sealer did not make:
-// it made exactly one. That one is sealed as Seal seals, but with a fixed
-// nonce and expiry, so that every process of a fuzzing run (each calls
-// FuzzOpen) holds the same one.
+// it made exactly one, which opens to what was sealed, and what it refuses
+// leaves the target as it was. That one is sealed as Seal seals, but with
+// a fixed nonce and expiry, so that every process of a fuzzing run (each
+// calls FuzzOpen) holds the same one. Each input is also sealed, as a
+// value, and must open to itself for its purpose alone.
 func FuzzOpen(f *testing.F) {
 	s := newSealer(f, 0)
 	plain, err := json.Marshal(sealed{Expires: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Data: json.RawMessage(`{"round":1}`)})
@@ -164,14 +166,32 @@ func FuzzOpen(f *testing.F) {
 	f.Add(valid + "-TAMPERED")
 	f.Add("")
 	f.Add("not base64!")
+	untouched := round{Round: -1, Name: "untouched"}
 	f.Fuzz(func(t *testing.T, state string) {
-		var r round
+		r := untouched
 		err := s.Open("t", state, &r)
 		if err == nil && state != valid {
 			t.Errorf("Open accepted state %q that the sealer never made", state)
 		}
 		if err != nil && !errors.Is(err, ErrInvalid) {
 			t.Errorf("Open(%q) = %v, want nil or ErrInvalid", state, err)
+		}
+		if want := map[bool]round{true: {Round: 1}, false: untouched}[err == nil]; r != want {
+			t.Errorf("Open(%q) = %v and set %+v, want %+v", state, err, r, want)
+		}
+
+		// JSON holds valid UTF-8 only: json.Marshal would replace the rest.
+		in := round{Round: len(state), Name: strings.ToValidUTF8(state, "\uFFFD")}
+		sealed, err := s.Seal("t", in, time.Minute)
+		if err != nil {
+			t.Fatalf("Seal(%+v): %v", in, err)
+		}
+		var out round
+		if err := s.Open("t", sealed, &out); err != nil || out != in {
+			t.Errorf("sealed %+v, opened %+v, %v", in, out, err)
+		}
+		if err := s.Open("u", sealed, &out); !errors.Is(err, ErrInvalid) {
+			t.Errorf("state sealed for one purpose opened for another: %v", err)
 		}
 	})
 }
