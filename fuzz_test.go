@@ -172,6 +172,34 @@ func FuzzEvent(f *testing.F) {
 // FuzzRequest sends arbitrary MCP requests through the whole path (event
 // of each shape → reference server → response): every one must be
 // answered, every error as JSON. Seeds: MCP request bodies of both eras.
+// fuzzPost is a POST of body with the headers a client of that protocol
+// version sends: the 2026-07-28 Mcp-Method and Mcp-Name from the body,
+// when it names them, and none a gateway would not deliver.
+func fuzzPost(body, version, accept, contentType string) httpRequest {
+	header := map[string]string{"Content-Type": contentType, "Accept": accept}
+	if version != "" {
+		header["MCP-Protocol-Version"] = version
+	}
+	var peek struct {
+		Method string `json:"method"`
+		Params struct {
+			Name string `json:"name"`
+		} `json:"params"`
+	}
+	if json.Unmarshal([]byte(body), &peek) == nil && peek.Method != "" {
+		header["Mcp-Method"] = peek.Method
+		if peek.Params.Name != "" {
+			header["Mcp-Name"] = peek.Params.Name
+		}
+	}
+	for k, v := range header {
+		if !validHeaderValue(v) {
+			delete(header, k) // gateways do not deliver such headers
+		}
+	}
+	return httpRequest{method: http.MethodPost, path: "/mcp", header: header, body: body}
+}
+
 func FuzzRequest(f *testing.F) {
 	for i, body := range seedFiles(f, requestFiles, "testdata/requests") {
 		for _, version := range []string{legacy, modern, ""} {
@@ -182,28 +210,8 @@ func FuzzRequest(f *testing.F) {
 	f.Add(uint8(1), `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "1999-01-01", "*/*", "text/plain", false)
 	h := fuzzHandler()
 	f.Fuzz(func(t *testing.T, shape uint8, body, version, accept, contentType string, b64 bool) {
-		header := map[string]string{"Content-Type": contentType, "Accept": accept}
-		if version != "" {
-			header["MCP-Protocol-Version"] = version
-		}
-		var peek struct {
-			Method string `json:"method"`
-			Params struct {
-				Name string `json:"name"`
-			} `json:"params"`
-		}
-		if json.Unmarshal([]byte(body), &peek) == nil && peek.Method != "" {
-			header["Mcp-Method"] = peek.Method
-			if peek.Params.Name != "" {
-				header["Mcp-Name"] = peek.Params.Name
-			}
-		}
-		for k, v := range header {
-			if !validHeaderValue(v) {
-				delete(header, k) // gateways do not deliver such headers
-			}
-		}
-		req := httpRequest{method: http.MethodPost, path: "/mcp", header: header, body: body, base64: b64}
+		req := fuzzPost(body, version, accept, contentType)
+		req.base64 = b64
 		s := shapes[int(shape)%len(shapes)]
 		out, err := invokeBounded(t, h, s.build(t, req))
 		if err != nil {

@@ -19,18 +19,21 @@ import (
 // kind the prelude names.
 func FuzzInvokeStream(f *testing.F) {
 	for _, tc := range protocolCases {
-		f.Add(tc.req.body)
+		f.Add(tc.req.body, tc.req.header["MCP-Protocol-Version"])
 	}
 	for _, body := range seedFiles(f, requestFiles, "testdata/requests") {
-		f.Add(string(body))
+		for _, version := range []string{legacy, modern} {
+			f.Add(string(body), version)
+		}
 	}
-	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{}}`)
+	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{`+modernMeta+`}}`, modern)
 	// Still sleeping near the deadline: answered with a timeout error.
-	f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000}}}`)
+	f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000}}}`, legacy)
+	f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000},`+modernMeta+`}}`, modern)
 	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
-	f.Fuzz(func(t *testing.T, body string) {
+	f.Fuzz(func(t *testing.T, body, version string) {
 		failOnHang(t)
-		raw, err := h.InvokeStream(fuzzCtx(t), urlEvent(t, jsonPost(body, "MCP-Protocol-Version", legacy)))
+		raw, err := h.InvokeStream(fuzzCtx(t), urlEvent(t, fuzzPost(body, version, "application/json, text/event-stream", "application/json")))
 		if err != nil {
 			t.Fatalf("InvokeStream: %v", err)
 		}
