@@ -20,15 +20,22 @@ import (
 	"github.com/lambdamcp/lambdamcp/serve"
 )
 
+// progressServer serves the progress example at /mcp until the test ends.
+func progressServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // TestCallShowsProgress calls the progress example's count tool and checks
 // that standard output gets the result alone, and standard error the
 // server's name, the progress as plain lines (stderr is no terminal here)
 // and the log messages.
 func TestCallShowsProgress(t *testing.T) {
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := progressServer(t)
 
 	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
 		t.Run(protocol, func(t *testing.T) {
@@ -72,10 +79,7 @@ func TestCallShowsProgress(t *testing.T) {
 // TestCallHonoursLogLevel checks that -log drops the messages below it in
 // both eras: the count tool logs at info.
 func TestCallHonoursLogLevel(t *testing.T) {
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := progressServer(t)
 	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
 		for level, want := range map[string]bool{"debug": true, "info": true, "notice": false, "emergency": false} {
 			t.Run(protocol+"/"+level, func(t *testing.T) {
@@ -93,10 +97,7 @@ func TestCallHonoursLogLevel(t *testing.T) {
 }
 
 func TestCallFailures(t *testing.T) {
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := progressServer(t)
 	tests := []struct {
 		name string
 		args []string

@@ -15,8 +15,6 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/lambdamcp/lambdamcp/examples/progress"
 )
 
 // secretToken is a credential no trace may show, in any of the places it
@@ -250,10 +248,7 @@ func TestTracedBodyEnds(t *testing.T) {
 // is not safe for concurrent use (the race detector watches), and checks
 // that every kind of line is there and the result intact.
 func TestTraceBesideProgress(t *testing.T) {
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", progress.Handler(progress.New(progress.Options{})))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := progressServer(t)
 	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
 		t.Run(protocol, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
