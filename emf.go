@@ -14,8 +14,8 @@ const DefaultMetricsNamespace = "lambdamcp"
 
 // emfWriter writes one CloudWatch Embedded Metric Format line per tool
 // call: CloudWatch Logs turns the lines Lambda sends it into the metrics
-// Calls, Errors, Faults (Count) and Latency (Milliseconds), per Tool,
-// without an API call from the function.
+// Calls, Errors, Faults (Count) and Latency (Milliseconds), per Tool and
+// over all tools, without an API call from the function.
 type emfWriter struct {
 	namespace string
 	mu        sync.Mutex
@@ -72,6 +72,11 @@ type emfLine struct {
 	RequestID string  `json:"RequestId,omitempty"`
 }
 
+// emfDimensions gives each metric per Tool and, with the empty dimension
+// set the format allows, over all tools: an alarm on the service as a
+// whole needs no metric math over tools that may not exist yet.
+var emfDimensions = [][]string{{"Tool"}, {}}
+
 var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults", "Count"}, {"Latency", "Milliseconds"}}
 
 // write writes the line of one call. Errors counts every call not answered
@@ -81,7 +86,7 @@ var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults",
 func (e *emfWriter) write(tool, outcome string, fault bool, d time.Duration, requestID string) {
 	var l emfLine
 	l.AWS.Timestamp = e.now().UnixMilli()
-	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: [][]string{{"Tool"}}, Metrics: emfMetrics}}
+	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: emfDimensions, Metrics: emfMetrics}}
 	l.Tool, l.Calls, l.Latency, l.Outcome, l.RequestID = tool, 1, float64(d.Microseconds())/1000, outcome, requestID
 	if outcome != OutcomeOK {
 		l.Errors = 1

@@ -358,7 +358,7 @@ func TestMetrics(t *testing.T) {
 		}
 		got = append(got, v)
 	}
-	schema := []directive{{Namespace: "test-ns", Dimensions: [][]string{{"Tool"}},
+	schema := []directive{{Namespace: "test-ns", Dimensions: [][]string{{"Tool"}, {}},
 		Metrics: []metric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults", "Count"}, {"Latency", "Milliseconds"}}}}
 	want := []line{
 		{Tool: "echo", Outcome: "ok", RequestId: "req-1", Calls: 1},
