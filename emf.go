@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // DefaultMetricsNamespace is the CloudWatch namespace of lambdamcp's
@@ -14,13 +16,15 @@ const DefaultMetricsNamespace = "lambdamcp"
 
 // emfWriter writes one CloudWatch Embedded Metric Format line per tool
 // call: CloudWatch Logs turns the lines Lambda sends it into the metrics
-// Calls, Errors, Faults (Count) and Latency (Milliseconds), per Tool and
-// over all tools, without an API call from the function.
+// Calls, Errors, Faults (Count) and Latency (Milliseconds), per function
+// and Tool and per function, without an API call from the function.
 type emfWriter struct {
-	namespace string
-	mu        sync.Mutex
-	w         io.Writer
-	now       func() time.Time
+	namespace  string
+	function   string // the Lambda function's name; "" off Lambda
+	dimensions [][]string
+	mu         sync.Mutex
+	w          io.Writer
+	now        func() time.Time
 }
 
 // validMetricsNamespace reports whether CloudWatch takes ns as a namespace:
@@ -44,7 +48,12 @@ func newEMFWriter(w io.Writer, namespace string) *emfWriter {
 	if namespace == "" {
 		namespace = DefaultMetricsNamespace
 	}
-	return &emfWriter{namespace: namespace, w: w, now: time.Now}
+	e := &emfWriter{namespace: namespace, function: lambdacontext.FunctionName, w: w, now: time.Now}
+	e.dimensions = emfDimensions
+	if e.function != "" {
+		e.dimensions = emfFunctionDimensions
+	}
+	return e
 }
 
 type emfMetric struct {
@@ -63,6 +72,7 @@ type emfLine struct {
 		Timestamp         int64          `json:"Timestamp"`
 		CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
 	} `json:"_aws"`
+	Function  string  `json:"FunctionName,omitempty"`
 	Tool      string  `json:"Tool"`
 	Calls     int     `json:"Calls"`
 	Errors    int     `json:"Errors"`
@@ -72,10 +82,17 @@ type emfLine struct {
 	RequestID string  `json:"RequestId,omitempty"`
 }
 
-// emfDimensions gives each metric per Tool and, with the empty dimension
-// set the format allows, over all tools: an alarm on the service as a
-// whole needs no metric math over tools that may not exist yet.
-var emfDimensions = [][]string{{"Tool"}, {}}
+// emfFunctionDimensions give each metric per function and Tool, and per
+// function over all its tools: an alarm on the service as a whole needs no
+// metric math over tools that may not exist yet, and deployments that
+// share an account and namespace (a dev and a prod stack, say) stay apart.
+// FunctionName is the dimension AWS/Lambda's own metrics use. Off Lambda
+// (no function name) the sets are the same without it, the second empty,
+// as the format allows.
+var (
+	emfFunctionDimensions = [][]string{{"FunctionName", "Tool"}, {"FunctionName"}}
+	emfDimensions         = [][]string{{"Tool"}, {}}
+)
 
 var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults", "Count"}, {"Latency", "Milliseconds"}}
 
@@ -86,7 +103,8 @@ var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults",
 func (e *emfWriter) write(tool, outcome string, fault bool, d time.Duration, requestID string) {
 	var l emfLine
 	l.AWS.Timestamp = e.now().UnixMilli()
-	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: emfDimensions, Metrics: emfMetrics}}
+	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: e.dimensions, Metrics: emfMetrics}}
+	l.Function = e.function
 	l.Tool, l.Calls, l.Latency, l.Outcome, l.RequestID = tool, 1, float64(d.Microseconds())/1000, outcome, requestID
 	if outcome != OutcomeOK {
 		l.Errors = 1

@@ -250,6 +250,34 @@ func TestMetricsNamespace(t *testing.T) {
 	}
 }
 
+// TestMetricsPerFunction checks that on Lambda every metric is kept apart
+// per function, as AWS/Lambda's own are, so that two deployments sharing
+// an account and a namespace do not add up; and that the line stays what
+// the format requires: each dimension a string member of the line.
+func TestMetricsPerFunction(t *testing.T) {
+	saved := lambdacontext.FunctionName
+	t.Cleanup(func() { lambdacontext.FunctionName = saved })
+	lambdacontext.FunctionName = "mcp-prod-Server"
+	server, _ := newHardServer(t)
+	var metrics bytes.Buffer
+	opts := hardOptions(new(bytes.Buffer))
+	opts.Metrics = &metrics
+	invokeAs(t, lambdamcp.NewHandler(streamable(server), opts), "req-fn", call("echo", `{"bytes":1}`))
+	var line map[string]any
+	if err := json.Unmarshal(metrics.Bytes(), &line); err != nil {
+		t.Fatalf("metric line %s: %v", metrics.Bytes(), err)
+	}
+	directives := line["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)
+	dims := directives[0].(map[string]any)["Dimensions"]
+	want := []any{[]any{"FunctionName", "Tool"}, []any{"FunctionName"}}
+	if diff := cmp.Diff(want, dims); diff != "" {
+		t.Errorf("dimensions (-want +got):\n%s", diff)
+	}
+	if line["FunctionName"] != "mcp-prod-Server" || line["Tool"] != "echo" {
+		t.Errorf("metric line %s, want FunctionName mcp-prod-Server and Tool echo", metrics.Bytes())
+	}
+}
+
 // TestRequestLogLevel checks that a request the server failed (5xx) is
 // logged as a warning, and one the client got wrong (4xx) as information,
 // like a success: a client's mistakes must not raise alarms.
