@@ -83,6 +83,8 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			p.ServerSecretEnv = append(p.ServerSecretEnv, strings.TrimSpace(name))
 		}
 	}
+	p.Alarms = boolean("alarms")
+	p.AlarmTopicARN = str("alarmTopicArn")
 	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
 	p.Cognito = boolean("cognito")
 	if _, set := get("cognitoDeletionProtection"); set {

@@ -66,6 +66,12 @@ func TestPropsFromContext(t *testing.T) {
 			stack.Props{Cognito: true, CognitoDeletable: true},
 			"LambdaMcp",
 		},
+		{
+			"alarms",
+			map[string]string{"alarms": "true", "alarmTopicArn": " arn:aws:sns:eu-west-1:123456789012:ops "},
+			stack.Props{Alarms: true, AlarmTopicARN: "arn:aws:sns:eu-west-1:123456789012:ops"},
+			"LambdaMcp",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, name, err := propsFromContext(lookup(tc.ctx))

@@ -59,6 +59,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	if err != nil {
 		return err
 	}
+	addAlarms(st, p, server, stage.MetricServerError(alarmSum()))
 
 	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Server"), server, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
 		Timeout: seconds(p.integrationTimeout()),

@@ -131,6 +131,14 @@ type Props struct {
 	// (ServerSecret followed by the name in camel case: ServerSecretMcpRequestStateKey), given at
 	// deploy time with --parameters, so the value is in neither the template nor cdk.out.
 	ServerSecretEnv []string
+	// Alarms creates CloudWatch alarms, each raised by one failure in five minutes: the server's
+	// Faults (lambdamcp's metric of the calls it failed, in namespace "lambdamcp": a server of
+	// one's own that sets Options.MetricsNamespace is not watched there), its Lambda Errors and
+	// Throttles, and the API's 5xx answers (rest, http). False means none.
+	Alarms bool
+	// AlarmTopicARN is an SNS topic the alarms notify when raised and when cleared; empty means
+	// none (they show in the CloudWatch console). It requires Alarms.
+	AlarmTopicARN string
 	// APIGatewayCloudWatchRole creates the role that lets API Gateway REST write logs and sets it
 	// on the account (one per account and region; kept when the stack is destroyed). Leave it
 	// false when the account already has one; a fresh account needs it once. VariantREST only.
@@ -184,6 +192,9 @@ type Domain struct {
 
 var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
+// snsTopicARN matches an SNS topic's ARN, in any partition.
+var snsTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+
 // withDefaults returns p with zero fields filled in, or an error naming the first invalid field.
 func (p Props) withDefaults() (Props, error) {
 	if p.SourceDir == "" && p.ServerDir == "" {
@@ -220,6 +231,10 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	// Settings the chosen front does not have are refused rather than ignored.
 	switch {
+	case p.AlarmTopicARN != "" && !p.Alarms:
+		return p, fmt.Errorf("stack: AlarmTopicARN (alarmTopicArn) is what the alarms notify: set Alarms (alarms=true) too")
+	case p.AlarmTopicARN != "" && !snsTopicARN.MatchString(p.AlarmTopicARN):
+		return p, fmt.Errorf("stack: AlarmTopicARN %q is not an SNS topic's ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", p.AlarmTopicARN)
 	case p.CognitoDeletable && !p.Cognito:
 		return p, fmt.Errorf("stack: CognitoDeletable (cognitoDeletionProtection=false) applies to the Cognito user pool only: set Cognito (cognito=true) too")
 	case p.Cognito && p.JWT != nil:

@@ -45,6 +45,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	}
 	addRESTMethods(st, api, server, authorizer, p, a.jwt != nil)
 	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes(), a.jwt != nil)
+	addAlarms(st, p, server, api.DeploymentStage().MetricServerError(alarmSum()))
 	ep.output(st, a)
 	return nil
 }
@@ -54,6 +55,10 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 	accessLogs := newLogGroup(st, "AccessLogs", nil, p)
 	api := awsapigateway.NewRestApi(st, jsii.String("McpApi"), &awsapigateway.RestApiProps{
+		// Named after the stack, not the construct ("McpApi"): API Gateway's metrics (and so
+		// the 5xx alarm) tell REST APIs apart by name, and two stacks in one account would
+		// otherwise share it.
+		RestApiName:    st.StackName(),
 		Description:    jsii.String("lambdamcp: stateless MCP server on AWS Lambda"),
 		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
 		CloudWatchRole: jsii.Bool(false), // see newAPIGatewayAccountRole
