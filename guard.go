@@ -645,6 +645,9 @@ func timeoutMessage(rec *requestRecord) string {
 	return "request timed out"
 }
 
+// internalErrorCode is codeInternalError as requestRecord.errorCode holds it.
+var internalErrorCode = strconv.Itoa(codeInternalError)
+
 // internalErrorMessage is what a client learns of a panic: no detail, but
 // the request id under which the stack was logged.
 func internalErrorMessage(ctx context.Context) string {
@@ -663,7 +666,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	rec.mu.Lock()
 	tool, toolKnown, subject, panicked, stack, servedMethod := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack, rec.method
 	// JSON-RPC's internal error, or an error the server gave no code.
-	internalError := rec.errorCode == strconv.Itoa(codeInternalError) || rec.errorCode == "0"
+	internalError := rec.errorCode == internalErrorCode || rec.errorCode == "0"
 	if outcome == "" {
 		outcome = rec.outcome
 	}
