@@ -8,6 +8,7 @@
 // The shape is detected from each payload, so one binary serves them all:
 //
 //	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
+//	server.AddReceivingMiddleware(lambdamcp.Middleware()) // tool deadlines, panics
 //	mcp.AddTool(server, &mcp.Tool{Name: "greet"}, greet)
 //	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 //		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})

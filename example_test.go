@@ -25,6 +25,9 @@ func greet(_ context.Context, _ *mcp.CallToolRequest, in greetInput) (*mcp.CallT
 // A go-sdk server becomes a Lambda function with one call in main.
 func ExampleStart() {
 	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
+	// Tool calls end before the invocation's deadline; a panic answers an
+	// error instead of ending the process.
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
 	mcp.AddTool(server, &mcp.Tool{Name: "greet", Description: "Greets someone"}, greet)
 	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})

@@ -18,7 +18,7 @@ type Tracer interface {
 type RequestInfo struct {
 	Method    string // HTTP method
 	Scheme    string // "https" or "http", as the client called
-	Path      string
+	Path      string // the path the handler sees, decoded (URL.Path)
 	Shape     Shape  // "" outside Lambda
 	RequestID string // Lambda request id; "" outside Lambda
 }
