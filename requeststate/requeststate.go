@@ -17,7 +17,7 @@
 //
 //	sealer, ephemeral, err := requeststate.FromEnv(os.Getenv) // ephemeral: a key of this process only; say so
 //	purpose := "tools/call book_flight " + argsDigest + " " + subject
-//	state, err := sealer.Seal(purpose, pending, 10*time.Minute)  // into InputRequiredResult.RequestState
+//	state, err := sealer.Seal(purpose, pending, 10*time.Minute)  // into the result's RequestState (mcp.CallToolResult)
 //	err = sealer.Open(purpose, req.Params.RequestState, &pending) // on the next round
 //	// on ErrInvalid: return requeststate.Error(err), a JSON-RPC invalid-params error
 //
@@ -233,8 +233,8 @@ var errNotMade = errors.New("requeststate: a Sealer is made with New")
 
 // Open decrypts state sealed for purpose into v, or returns ErrInvalid. v
 // must be a non-nil pointer, as for json.Unmarshal: anything else is the
-// caller's mistake, reported as such, whatever the state. v is set only
-// when Open succeeds.
+// caller's mistake, reported as such, whatever the state, and so is a
+// Sealer not made with New. v is set only when Open succeeds.
 func (s *Sealer) Open(purpose, state string, v any) error {
 	if s == nil || len(s.aeads) == 0 {
 		return errNotMade
