@@ -114,10 +114,13 @@ var initialDefault = slog.Default()
 // environment it cannot run with (a variable that does not parse, or
 // variables that do not fit together).
 type ConfigError struct {
-	Err error
+	Err error // what is wrong, naming the variable
 }
 
+// Error returns Err's message.
 func (e *ConfigError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err, so that errors.Is and errors.As see what is wrong.
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 func configError(format string, args ...any) error {
