@@ -24,6 +24,7 @@ type AuthorizerOptions struct {
 	// denied (403), not refused (401). Nil requires none.
 	Scopes []string
 	// ScopeHierarchy says which required scopes a broader scope implies.
+	// Nil implies nothing: each required scope must be held by name.
 	ScopeHierarchy ScopeHierarchy
 	// Logger receives one record per decision, without the token. Nil logs
 	// nothing.

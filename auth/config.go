@@ -29,16 +29,16 @@ const (
 // Config is the auth configuration of a server or authorizer, as the
 // environment describes it.
 type Config struct {
-	TokenHashes          []string // hex SHA-256 hashes of static tokens
-	JWT                  *JWTOptions
-	Scopes               []string // required of every caller
-	ScopeHierarchy       ScopeHierarchy
-	ResourceURL          string
-	ResourceMetadataURL  string
-	AuthorizationServers []string
-	AllowedOrigins       []string
+	TokenHashes          []string       // hex SHA-256 hashes of static tokens (MCP_AUTH_TOKEN_SHA256)
+	JWT                  *JWTOptions    // JWT verification (MCP_JWT_*); nil when not configured
+	Scopes               []string       // required of every caller (MCP_REQUIRED_SCOPES)
+	ScopeHierarchy       ScopeHierarchy // scopes that imply others (MCP_SCOPE_IMPLIES)
+	ResourceURL          string         // the MCP endpoint as clients use it (MCP_RESOURCE_URL)
+	ResourceMetadataURL  string         // the metadata URL challenges name (MCP_RESOURCE_METADATA_URL)
+	AuthorizationServers []string       // MCP_AUTHORIZATION_SERVERS, or else the JWT issuer
+	AllowedOrigins       []string       // browser origins allowed to call (MCP_ALLOWED_ORIGINS)
 	// FromAuthorizer trusts the identity in the API Gateway authorizer
-	// context instead of verifying tokens.
+	// context instead of verifying tokens (MCP_AUTH_FROM_AUTHORIZER).
 	FromAuthorizer bool
 }
 

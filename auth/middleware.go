@@ -32,8 +32,10 @@ type MiddlewareOptions struct {
 	Scopes []string
 	// ScopeHierarchy says which required scopes a broader scope implies:
 	// a token holding the broader one is not refused for want of them.
+	// Nil implies nothing: each required scope must be held by name.
 	ScopeHierarchy ScopeHierarchy
 	// ResourceName is the human-readable name in the metadata document.
+	// Empty leaves it out.
 	ResourceName string
 	// AllowedOrigins lists the browser origins (scheme://host[:port]) allowed
 	// to call; "*" allows any. A request without an Origin header (any
