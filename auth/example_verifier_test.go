@@ -102,7 +102,7 @@ func ExampleTokenVerifier() {
 	}
 	// Output:
 	// 200 served
-	// 401 invalid token: invalid token: unknown static token
+	// 401 invalid token: unknown static token
 }
 
 // A server without authentication still refuses browser pages of other

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -31,13 +30,20 @@ func TokenVerifier(v Verifier) sdkauth.TokenVerifier {
 			// Keys that could not be had are the server's fault, not the
 			// token's: the go-sdk answers them 500, not 401.
 			if errors.Is(err, ErrInvalidToken) && !errors.Is(err, ErrKeysUnavailable) {
-				return nil, fmt.Errorf("%w: %v", sdkauth.ErrInvalidToken, err)
+				return nil, sdkInvalidToken{err}
 			}
 			return nil, err
 		}
 		return id.TokenInfo(), nil
 	}
 }
+
+// sdkInvalidToken is an invalid token error that is the go-sdk's too, which
+// it answers 401, worded once: err already says "invalid token".
+type sdkInvalidToken struct{ err error }
+
+func (e sdkInvalidToken) Error() string   { return e.err.Error() }
+func (e sdkInvalidToken) Unwrap() []error { return []error{e.err, sdkauth.ErrInvalidToken} }
 
 // withTokenInfo hands the identity [Middleware] verified to the go-sdk, the
 // only way to reach req.Extra.TokenInfo in tools: the go-sdk's context key is
