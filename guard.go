@@ -235,6 +235,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
 	if buf, ok := gw.ResponseWriter.(*responseBuffer); ok && buf.seal(rec.rpc.ID) {
+		rec.noteErrorCode(codeInternalError)
 		gw.wroteHeader, gw.status = true, http.StatusOK
 		outcome = OutcomeError
 	}
@@ -723,7 +724,8 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		}
 		// The server's failures, not the client's mistakes or a tool's
 		// own isError results.
-		fault := outcome == OutcomeTimeout || outcome == OutcomePanic || status >= 500 || internalError
+		fault := outcome == OutcomeTimeout || outcome == OutcomePanic ||
+			outcome == OutcomeError && (status >= 500 || internalError)
 		g.metrics.write(metricTool, outcome, fault, duration, RequestID(r.Context()))
 	}
 	if endSpan != nil {

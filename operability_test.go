@@ -1069,3 +1069,82 @@ func TestMiddlewareNilParams(t *testing.T) {
 		t.Errorf("tools/call without params: ran %v, %v", ran, err)
 	}
 }
+
+// metricFaults is the Faults of the one metric line in b.
+func metricFaults(t *testing.T, b []byte) int {
+	t.Helper()
+	var line struct{ Errors, Faults *int }
+	if err := json.Unmarshal(b, &line); err != nil || line.Faults == nil || line.Errors == nil {
+		t.Fatalf("metric line %s: %v", b, err)
+	}
+	if *line.Faults > *line.Errors {
+		t.Errorf("metric line %s: more faults than errors", b)
+	}
+	return *line.Faults
+}
+
+// guardedCall serves one 2025-11-25 tools/call of tool through h, with
+// ctx as the request's context.
+func guardedCall(ctx context.Context, h http.Handler, tool string) {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp",
+		strings.NewReader(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"`+tool+`","arguments":{}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", legacy)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+}
+
+// TestCancelledCallNoFault checks that a call whose client went away is no
+// fault of the server's, even when its tool answers the cancellation with
+// the context's error, a plain Go error the go-sdk sends with code 0.
+func TestCancelledCallNoFault(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	started := make(chan struct{}, 1)
+	s.AddTool(&mcp.Tool{Name: "wait", InputSchema: json.RawMessage(`{"type":"object"}`)}, func(ctx context.Context, _ *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	for range 10 {
+		var metrics bytes.Buffer
+		h := lambdamcp.Guard(streamable(s), &lambdamcp.Options{Metrics: &metrics, JSONResponse: true})
+		ctx, cancel := context.WithCancel(t.Context())
+		go func() { <-started; cancel() }()
+		guardedCall(ctx, h, "wait")
+		if metricFaults(t, metrics.Bytes()) != 0 {
+			t.Fatalf("metric line %s: a client gone counted as a fault", metrics.Bytes())
+		}
+	}
+}
+
+// TestFaultsWithoutMiddleware checks that, on a server without Middleware,
+// a tool's error does not become a fault only when a tracer is set (which
+// reads the go-sdk's own answers for the span).
+func TestFaultsWithoutMiddleware(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddTool(&mcp.Tool{Name: "db", InputSchema: json.RawMessage(`{"type":"object"}`)}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return nil, errors.New("the database is down")
+	})
+	for _, tracer := range []lambdamcp.Tracer{nil, &recordingTracer{}} {
+		var metrics bytes.Buffer
+		guardedCall(t.Context(), lambdamcp.Guard(streamable(s), &lambdamcp.Options{Metrics: &metrics, JSONResponse: true, Tracer: tracer}), "db")
+		if metricFaults(t, metrics.Bytes()) != 0 {
+			t.Errorf("tracer %v: metric line %s, want no fault: without Middleware the outcome is not known", tracer != nil, metrics.Bytes())
+		}
+	}
+}
+
+// TestOversizedAnswerIsFault checks that an answer past MaxResponseBytes,
+// replaced by a -32603 error, counts as the server's fault.
+func TestOversizedAnswerIsFault(t *testing.T) {
+	var metrics bytes.Buffer
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"` + strings.Repeat("x", 4096) + `"}]}}`))
+	}), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: 1024}, Metrics: &metrics})
+	invoke(t, h, urlEvent(t, call("echo", `{}`)))
+	if metricFaults(t, metrics.Bytes()) != 1 {
+		t.Errorf("metric line %s, want a fault for the -32603 answer", metrics.Bytes())
+	}
+}
