@@ -46,6 +46,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -62,6 +63,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -158,7 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The trace, the progress and the log lines are written from goroutines
 	// of their own: one line at a time, and none after the run.
-	errOut := &syncWriter{w: stderr}
+	errOut := &syncWriter{w: stderr, hide: secrets(*endpoint, *token)}
 	defer errOut.close()
 	stderr = errOut
 	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted}
@@ -378,6 +380,9 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 // into a GET (a 301, 302 or 303), which no MCP endpoint serves: the user
 // should give the endpoint it points at. 307 and 308 keep the method.
 func sameMethodRedirect(req *http.Request, via []*http.Request) error {
+	// net/http tells the next server where the client came from, query
+	// and all (a token given in the URL, say); MCP has no use for it.
+	req.Header.Del("Referer")
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
@@ -590,18 +595,26 @@ func printable(s string) string {
 // (a result's line breaks and tabs).
 func printableKeeping(s, keep string) string {
 	clean := true
-	for _, r := range s {
-		if hidden(r) && !strings.ContainsRune(keep, r) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if size == 1 && r == utf8.RuneError || hidden(r) && !strings.ContainsRune(keep, r) {
 			clean = false
 			break
 		}
+		i += size
 	}
 	if clean {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
+		case size == 1 && r == utf8.RuneError:
+			// A byte that is no UTF-8 (0x9b is CSI to a terminal that
+			// reads bytes as Latin-1).
+			fmt.Fprintf(&b, `\x%02x`, s[i-1])
 		case !hidden(r) || strings.ContainsRune(keep, r):
 			b.WriteRune(r)
 		case r == '\n':
@@ -620,9 +633,45 @@ func printableKeeping(s, keep string) string {
 }
 
 // hidden reports whether r is a control character (C0, DEL, C1) or one of
-// Unicode's bidirectional controls, or an invalid byte (U+FFFD stays).
+// Unicode's bidirectional controls. (An invalid byte is escaped too; a
+// U+FFFD written as such stays.)
 func hidden(r rune) bool {
 	return r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
+
+// minSecret is the shortest secret secrets hides where a server repeats
+// it: a shorter one could not be told from the words around it.
+const minSecret = 6
+
+// secrets are what the client must not show even when a server repeats
+// them: the token, the endpoint's user name and password (also as the
+// Basic credentials net/http sends for them), and its query's values.
+func secrets(endpoint, token string) [][]byte {
+	var out [][]byte
+	add := func(s string) {
+		if len(s) >= minSecret {
+			out = append(out, []byte(s))
+		}
+	}
+	add(token)
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return out
+	}
+	if u.User != nil {
+		password, _ := u.User.Password()
+		add(u.User.Username())
+		add(password)
+		add(base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + password)))
+	}
+	for _, values := range u.Query() {
+		for _, v := range values {
+			add(v)
+		}
+	}
+	// Longest first: a secret holding another is hidden whole.
+	slices.SortFunc(out, func(a, b []byte) int { return len(b) - len(a) })
+	return out
 }
 
 // explain turns an error into the one line a person needs. The endpoint
@@ -795,7 +844,13 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 // of a 403 is a wrong URL.
 func forbidden(endpoint string, se *httpStatusError) string {
 	status := httpStatus(se)
-	missingToken := se.message == "Missing Authentication Token"
+	// API Gateway's "Missing Authentication Token", or, when the request
+	// carried an Authorization header it took for a bad SigV4 signature,
+	// "… not a valid key=value pair (missing equal-sign) in Authorization
+	// header …" (or "Authorization header requires 'Credential'
+	// parameter …"): a path outside its stage and routes.
+	missingToken := se.message == "Missing Authentication Token" ||
+		strings.Contains(se.message, "in Authorization header") || strings.HasPrefix(se.message, "Authorization header requires ")
 	switch {
 	case challengeError(se.challenge) == "insufficient_scope":
 		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s", endpoint, status, metadataHint(se.challenge))

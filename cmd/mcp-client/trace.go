@@ -104,7 +104,7 @@ func headerShown(name, value string) string {
 			return "[hidden]"
 		}
 	}
-	if lower == "location" || lower == "content-location" {
+	if lower == "location" || lower == "content-location" || lower == "referer" {
 		return redacted(value)
 	}
 	return value
@@ -201,10 +201,14 @@ func (b *bodyLines) end(err error) {
 
 // syncWriter passes whole writes to w one at a time, for the goroutines
 // that share it, and drops those that come after close: a stream's
-// goroutine may still be reading when the run has ended.
+// goroutine may still be reading when the run has ended. Each of hide is
+// written as "[hidden]": a server may repeat the token it was sent in what
+// the client shows of its answers (API Gateway quotes the Authorization
+// header it could not read as a signature).
 type syncWriter struct {
 	mu     sync.Mutex
 	w      io.Writer
+	hide   [][]byte
 	closed bool
 }
 
@@ -214,7 +218,16 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	if s.closed {
 		return len(p), nil
 	}
-	return s.w.Write(p)
+	n := len(p)
+	for _, secret := range s.hide {
+		if bytes.Contains(p, secret) {
+			p = bytes.ReplaceAll(p, secret, []byte("[hidden]"))
+		}
+	}
+	if _, err := s.w.Write(p); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 func (s *syncWriter) close() {

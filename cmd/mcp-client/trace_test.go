@@ -180,6 +180,7 @@ func TestHeaderShown(t *testing.T) {
 		{"X-Amz-Security-Token", secretToken, "[hidden]"},
 		{"X-Auth-Token", "Bearer " + secretToken, "[hidden]"},
 		{"Location", "https://alice:" + secretToken + "@h.example/mcp?sig=" + secretToken, "https://xxxxx@h.example/mcp?…"},
+		{"Referer", "https://h.example/mcp?sig=" + secretToken, "https://h.example/mcp?…"},
 		{"Content-Type", "text/event-stream", "text/event-stream"},
 		{"Mcp-Protocol-Version", "2025-11-25", "2025-11-25"},
 	} {
