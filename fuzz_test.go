@@ -169,9 +169,6 @@ func FuzzEvent(f *testing.F) {
 	})
 }
 
-// FuzzRequest sends arbitrary MCP requests through the whole path (event
-// of each shape → reference server → response): every one must be
-// answered, every error as JSON. Seeds: MCP request bodies of both eras.
 // fuzzPost is a POST of body with the headers a client of that protocol
 // version sends: the 2026-07-28 Mcp-Method and Mcp-Name from the body,
 // when it names them, and none a gateway would not deliver.
@@ -200,6 +197,9 @@ func fuzzPost(body, version, accept, contentType string) httpRequest {
 	return httpRequest{method: http.MethodPost, path: "/mcp", header: header, body: body}
 }
 
+// FuzzRequest sends arbitrary MCP requests through the whole path (event
+// of each shape → reference server → response): every one must be
+// answered, every error as JSON. Seeds: MCP request bodies of both eras.
 func FuzzRequest(f *testing.F) {
 	for i, body := range seedFiles(f, requestFiles, "testdata/requests") {
 		for _, version := range []string{legacy, modern, ""} {
