@@ -87,7 +87,8 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.AlarmTopicARN = str("alarmTopicArn")
 	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
 	p.Cognito = boolean("cognito")
-	if _, set := get("cognitoDeletionProtection"); set {
+	// A blank value is no "false": only a word turns the protection off.
+	if str("cognitoDeletionProtection") != "" {
 		if !p.Cognito {
 			errs = append(errs, "context cognitoDeletionProtection: only with cognito=true")
 		}

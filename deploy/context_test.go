@@ -60,6 +60,7 @@ func TestPropsFromContext(t *testing.T) {
 			"LambdaMcp",
 		},
 		{"cognito protected", map[string]string{"cognito": "true", "cognitoDeletionProtection": "true"}, stack.Props{Cognito: true}, "LambdaMcp"},
+		{"cognito protected, blank", map[string]string{"cognito": "true", "cognitoDeletionProtection": " "}, stack.Props{Cognito: true}, "LambdaMcp"},
 		{
 			"cognito deletable",
 			map[string]string{"cognito": "true", "cognitoDeletionProtection": "false"},

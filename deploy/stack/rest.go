@@ -212,8 +212,10 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 		// No method matches the request's path and method. API Gateway answers 403 "Missing
 		// Authentication Token", which tells a client probing for a metadata document (RFC 9728)
 		// that none is routed, or one that calls a wrong path, that it lacks credentials.
-		{"MissingRoute", awsapigateway.ResponseType_MISSING_AUTHENTICATION_TOKEN(), "404", "",
-			`{"error":"not_found","message":"no route for this method and path"}`},
+		// (A request that carries an Authorization header may be answered there otherwise:
+		// reports have API Gateway take the header for a SigV4 signature and quote it back in a
+		// 403, a response type that cannot be set, which DEFAULT_4XX below answers.)
+		{"MissingRoute", awsapigateway.ResponseType_MISSING_AUTHENTICATION_TOKEN(), "404", "", noRoute},
 		// Anything else keeps its own status. (API Gateway's usage plans, API keys, IAM
 		// signatures, request validators and WAF, with response types of their own, are not
 		// configured here.)
@@ -236,8 +238,11 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 	}
 }
 
+// noRoute is the body of the answers to a path or method without a route.
+const noRoute = `{"error":"not_found","message":"no route for this method and path"}`
+
 // errorBody is a Gateway Response body naming the error and carrying API Gateway's message,
-// which messageString gives already quoted and escaped as a JSON string.
+// which messageString gives already quoted.
 func errorBody(name string) string {
 	return `{"error":"` + name + `","message":$context.error.messageString}`
 }
