@@ -27,7 +27,11 @@
 //	            (jwtJwksUrl and jwtAudienceClaim: rest and url only); jwtScopeImplies
 //	            ("mcp:admin=mcp:tools mcp:read; …"): scopes that imply others
 //	cognito     true: create a Cognito user pool and verify its client-credentials tokens
+//	cognitoDeletionProtection  false: the pool is deleted with the stack (default: kept)
 //	domainName, certificateArn, hostedZoneId, hostedZoneName: custom domain (REST)
+//	executeApiEndpoint  true: keep the execute-api host beside the custom domain
+//	alarms      true: CloudWatch alarms on the server's faults, errors, throttles and 5xx answers
+//	alarmTopicArn  an SNS topic the alarms notify (with alarms=true)
 //	stackName   default LambdaMcp
 package main
 

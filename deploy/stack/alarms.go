@@ -23,8 +23,9 @@ func alarmSum() *awscloudwatch.MetricOptions {
 
 // addAlarms declares, when p.Alarms, one alarm per kind of failure, raised by a single failure
 // in five minutes and cleared by five minutes without one; no data (no traffic) is no failure.
-// With p.AlarmTopicARN each notifies the topic when raised and when cleared. api5xx is the
-// gateway's count of 5xx answers (nil for a Function URL, which has none).
+// With p.AlarmTopicARN each notifies the topic when raised and when cleared. api5xx counts the
+// 5xx answers of the front: the API stage's, or the Function URL's (AWS/Lambda Url5xxCount); it
+// catches what no tool call's metric line does, such as a failed initialize or tools/list.
 //
 // The authorizer has no alarm of its own: it refuses a token by failing its invocation (API
 // Gateway's contract), so its Lambda Errors count every bad token; a token it could not check
@@ -64,8 +65,24 @@ func addAlarms(st awscdk.Stack, p Props, server awslambda.Function, api5xx awscl
 		server.MetricErrors(alarmSum()))
 	add("ServerThrottlesAlarm", "Invocations of the MCP server function that Lambda refused for want of concurrency",
 		server.MetricThrottles(alarmSum()))
-	if api5xx != nil {
-		add("Api5xxAlarm", "Requests the API answered with a 5xx: the server's, the gateway's, or an authorizer that could not check a token",
-			api5xx)
-	}
+	add("Api5xxAlarm", "Requests answered with a 5xx: the server's, the gateway's, or an authorizer's that could not check a token",
+		api5xx)
+}
+
+// functionURL5xx is the count of a Function URL's 5xx answers, which AWS/Lambda keeps per
+// function.
+func functionURL5xx(server awslambda.Function) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:     jsii.String("AWS/Lambda"),
+		MetricName:    jsii.String("Url5xxCount"),
+		DimensionsMap: &map[string]*string{"FunctionName": server.FunctionName()},
+		Period:        alarmPeriod,
+		Statistic:     jsii.String("Sum"),
+	})
+}
+
+// tokenized reports whether s is a CDK token (a value CloudFormation resolves at deploy time,
+// such as an environment-agnostic stack's region), not a value known now.
+func tokenized(s string) bool {
+	return *awscdk.Token_IsUnresolved(jsii.String(s))
 }

@@ -10,20 +10,20 @@ import (
 )
 
 // TestAlarms checks the alarms of each variant: the server's Faults (the metric lambdamcp writes,
-// per function), Lambda Errors and Throttles, and the gateway's 5xx answers, each raised by one
+// per function), Lambda Errors and Throttles, and the front's 5xx answers, each raised by one
 // failure in five minutes, quiet without traffic, and notifying the topic both ways.
 func TestAlarms(t *testing.T) {
 	const topic = "arn:aws:sns:eu-west-1:123456789012:ops"
 	server := obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Server[0-9A-F]{8}$"))}
 	for _, tc := range []struct {
-		variant stack.Variant
-		api5xx  obj // nil: no gateway
+		variant  stack.Variant
+		front5xx obj
 	}{
 		{stack.VariantREST, obj{"Namespace": "AWS/ApiGateway", "MetricName": "5XXError", "Dimensions": assertions.Match_ArrayWith(&[]any{
 			obj{"Name": "ApiName", "Value": "Test"}, obj{"Name": "Stage", "Value": assertions.Match_AnyValue()}})}},
 		{stack.VariantHTTP, obj{"Namespace": "AWS/ApiGateway", "MetricName": "5xx", "Dimensions": assertions.Match_ArrayWith(&[]any{
-			obj{"Name": "ApiId", "Value": assertions.Match_AnyValue()}})}},
-		{stack.VariantURL, nil},
+			obj{"Name": "ApiId", "Value": assertions.Match_AnyValue()}, obj{"Name": "Stage", "Value": "$default"}})}},
+		{stack.VariantURL, obj{"Namespace": "AWS/Lambda", "MetricName": "Url5xxCount", "Dimensions": []any{obj{"Name": "FunctionName", "Value": server}}}},
 	} {
 		t.Run(string(tc.variant), func(t *testing.T) {
 			tmpl, doc, _ := synth(t, stack.Props{Variant: tc.variant, Alarms: true, AlarmTopicARN: topic})
@@ -32,9 +32,7 @@ func TestAlarms(t *testing.T) {
 				{"Namespace": "AWS/Lambda", "MetricName": "Errors", "Dimensions": []any{obj{"Name": "FunctionName", "Value": server}}},
 				{"Namespace": "AWS/Lambda", "MetricName": "Throttles", "Dimensions": []any{obj{"Name": "FunctionName", "Value": server}}},
 			}
-			if tc.api5xx != nil {
-				want = append(want, tc.api5xx)
-			}
+			want = append(want, tc.front5xx)
 			if got := len(resources(doc, "AWS::CloudWatch::Alarm")); got != len(want) {
 				t.Errorf("%d alarms, want %d", got, len(want))
 			}
@@ -67,5 +65,5 @@ func TestNoAlarms(t *testing.T) {
 			t.Errorf("alarm %s notifies %v %v without a topic", id, props["AlarmActions"], props["OKActions"])
 		}
 	}
-	catch(t, func() { tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(3)) })
+	catch(t, func() { tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(4)) })
 }

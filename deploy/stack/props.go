@@ -134,10 +134,12 @@ type Props struct {
 	// Alarms creates CloudWatch alarms, each raised by one failure in five minutes: the server's
 	// Faults (lambdamcp's metric of the calls it failed, in namespace "lambdamcp": a server of
 	// one's own that sets Options.MetricsNamespace is not watched there), its Lambda Errors and
-	// Throttles, and the API's 5xx answers (rest, http). False means none.
+	// Throttles, and the front's 5xx answers (the API stage's, or the Function URL's). False
+	// means none.
 	Alarms bool
-	// AlarmTopicARN is an SNS topic the alarms notify when raised and when cleared; empty means
-	// none (they show in the CloudWatch console). It requires Alarms.
+	// AlarmTopicARN is a standard SNS topic, in the stack's region, that the alarms notify when
+	// raised and when cleared; empty means none (they show in the CloudWatch console). It requires
+	// Alarms.
 	AlarmTopicARN string
 	// APIGatewayCloudWatchRole creates the role that lets API Gateway REST write logs and sets it
 	// on the account (one per account and region; kept when the stack is destroyed). Leave it
@@ -192,8 +194,11 @@ type Domain struct {
 
 var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
-// snsTopicARN matches an SNS topic's ARN, in any partition.
-var snsTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+// snsTopicARN matches a standard SNS topic's ARN, in any partition; its second group is the
+// region.
+// A FIFO topic (".fifo") takes no alarm: it needs a message group id, which alarms do not send,
+// and delivers to SQS FIFO queues only.
+var snsTopicARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:sns:([a-z0-9-]+):[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
 
 // withDefaults returns p with zero fields filled in, or an error naming the first invalid field.
 func (p Props) withDefaults() (Props, error) {
@@ -234,7 +239,10 @@ func (p Props) withDefaults() (Props, error) {
 	case p.AlarmTopicARN != "" && !p.Alarms:
 		return p, fmt.Errorf("stack: AlarmTopicARN (alarmTopicArn) is what the alarms notify: set Alarms (alarms=true) too")
 	case p.AlarmTopicARN != "" && !snsTopicARN.MatchString(p.AlarmTopicARN):
-		return p, fmt.Errorf("stack: AlarmTopicARN %q is not an SNS topic's ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", p.AlarmTopicARN)
+		return p, fmt.Errorf("stack: AlarmTopicARN %q is not a standard SNS topic's ARN (arn:aws:sns:REGION:ACCOUNT:NAME; a FIFO topic takes no alarms)", p.AlarmTopicARN)
+	case p.AlarmTopicARN != "" && p.Env != nil && p.Env.Region != nil && !tokenized(*p.Env.Region) &&
+		snsTopicARN.FindStringSubmatch(p.AlarmTopicARN)[2] != *p.Env.Region:
+		return p, fmt.Errorf("stack: AlarmTopicARN %q is in another region than the stack (%s): an alarm notifies topics of its own region only", p.AlarmTopicARN, *p.Env.Region)
 	case p.CognitoDeletable && !p.Cognito:
 		return p, fmt.Errorf("stack: CognitoDeletable (cognitoDeletionProtection=false) applies to the Cognito user pool only: set Cognito (cognito=true) too")
 	case p.Cognito && p.JWT != nil:

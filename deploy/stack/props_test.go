@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -64,8 +66,12 @@ func TestPropsErrors(t *testing.T) {
 		{"cloudwatch role on http", Props{Variant: VariantHTTP, APIGatewayCloudWatchRole: true}, "rest variant only"},
 		{"deletable pool without cognito", Props{CognitoDeletable: true}, "applies to the Cognito user pool only"},
 		{"alarm topic without alarms", Props{AlarmTopicARN: "arn:aws:sns:eu-west-1:123456789012:ops"}, "set Alarms"},
-		{"alarm topic not a topic", Props{Alarms: true, AlarmTopicARN: "arn:aws:sqs:eu-west-1:123456789012:ops"}, "not an SNS topic's ARN"},
-		{"alarm topic without account", Props{Alarms: true, AlarmTopicARN: "arn:aws:sns:eu-west-1::ops"}, "not an SNS topic's ARN"},
+		{"alarm topic not a topic", Props{Alarms: true, AlarmTopicARN: "arn:aws:sqs:eu-west-1:123456789012:ops"}, "not a standard SNS topic's ARN"},
+		{"alarm topic without account", Props{Alarms: true, AlarmTopicARN: "arn:aws:sns:eu-west-1::ops"}, "not a standard SNS topic's ARN"},
+		{"alarm topic FIFO", Props{Alarms: true, AlarmTopicARN: "arn:aws:sns:eu-west-1:123456789012:ops.fifo"}, "FIFO topic"},
+		{"alarm topic odd partition", Props{Alarms: true, AlarmTopicARN: "arn:awsx:sns:eu-west-1:123456789012:ops"}, "not a standard SNS topic's ARN"},
+		{"alarm topic in another region", Props{Alarms: true, AlarmTopicARN: "arn:aws:sns:us-east-1:123456789012:ops",
+			StackProps: awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}}}, "another region"},
 		{"cognito and a JWT issuer", Props{Cognito: true, JWT: &JWT{Issuer: "https://issuer.example.com", Audience: "a"}}, "exclude each other"},
 		{"cache TTL on url", Props{Variant: VariantURL, AuthorizerCacheTTL: time.Minute}, "Lambda authorizers only"},
 		{"cache TTL on http with JWTs", Props{Variant: VariantHTTP, AuthorizerCacheTTL: -1, JWT: &JWT{Issuer: "https://issuer.example.com", Audience: "a"}}, "Lambda authorizers only"},

@@ -50,7 +50,7 @@ func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error
 	base := awscdk.Fn_Select(jsii.Number(0), awscdk.Fn_Split(jsii.String("/"), url.Url(), nil)) // "https:"
 	host := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), url.Url(), nil))
 	ep := endpoints{base: strings.Join([]string{*base, "", *host}, "/")}
-	addAlarms(st, p, server, nil)
+	addAlarms(st, p, server, functionURL5xx(server))
 	ep.output(st, a)
 	return nil
 }
