@@ -301,6 +301,9 @@ func TestRequestLogLevel(t *testing.T) {
 // Only a tool the server ran names its metrics: a client that invents
 // names, refused or not, must not create a metric per name.
 func TestMetrics(t *testing.T) {
+	saved := lambdacontext.FunctionName // off Lambda, whatever the environment says
+	t.Cleanup(func() { lambdacontext.FunctionName = saved })
+	lambdacontext.FunctionName = ""
 	server, _ := newHardServer(t)
 	var metrics bytes.Buffer
 	var logs bytes.Buffer
