@@ -150,18 +150,41 @@ func FuzzReadPrelude(f *testing.F) {
 	f.Add([]byte("{\"statusCode\":200}\x00\x00\x00\x00\x00\x00\x00\x00body"))
 	f.Add([]byte("{}\x00\x00\x00"))
 	f.Add([]byte(""))
-	f.Add(append(bytes.Repeat([]byte("x"), maxPrelude+1), make([]byte, 8)...)) // one byte past the bound
-	f.Add(append(bytes.Repeat([]byte("x"), maxPrelude), make([]byte, 8)...))   // at the bound
+	// The bound's edge, with a bound small enough that the fuzzer need not
+	// mutate and minimize megabyte inputs (TestReadPreludeBound tries the
+	// real one).
+	const limit = 64
+	f.Add(append(bytes.Repeat([]byte("x"), limit+1), make([]byte, 8)...)) // one byte past the bound
+	f.Add(append(bytes.Repeat([]byte("x"), limit), make([]byte, 8)...))   // at the bound
 	f.Fuzz(func(t *testing.T, stream []byte) {
-		prelude, err := readPrelude(bufio.NewReader(bytes.NewReader(stream)))
-		i := bytes.Index(stream, make([]byte, 8))
-		switch {
-		case i < 0 && err == nil:
-			t.Errorf("prelude %q read from a stream without a separator", prelude)
-		case i >= 0 && i <= maxPrelude && (err != nil || !bytes.Equal(prelude, stream[:i])):
-			t.Errorf("prelude = %q, %v; want %q", prelude, err, stream[:i])
-		case i > maxPrelude && err == nil:
-			t.Errorf("a prelude of %d bytes read, past the %d allowed", len(prelude), maxPrelude)
-		}
+		checkPrelude(t, stream, limit)
 	})
+}
+
+// checkPrelude checks what readPreludeWithin makes of stream: the bytes
+// before the first eight NULs, if they are at most limit, and an error
+// otherwise.
+func checkPrelude(t *testing.T, stream []byte, limit int) {
+	t.Helper()
+	prelude, err := readPreludeWithin(bufio.NewReader(bytes.NewReader(stream)), limit)
+	i := bytes.Index(stream, make([]byte, 8))
+	switch {
+	case i < 0 && err == nil:
+		t.Errorf("prelude %q read from a stream without a separator", prelude)
+	case i >= 0 && i <= limit && (err != nil || !bytes.Equal(prelude, stream[:i])):
+		t.Errorf("prelude = %.40q, %v; want %.40q", prelude, err, stream[:i])
+	case i > limit && err == nil:
+		t.Errorf("a prelude of %d bytes read, past the %d allowed", len(prelude), limit)
+	}
+}
+
+// TestReadPreludeBound reads preludes at the real bound and one byte past it.
+func TestReadPreludeBound(t *testing.T) {
+	for _, n := range []int{maxPrelude, maxPrelude + 1} {
+		stream := append(bytes.Repeat([]byte("x"), n), make([]byte, 8)...)
+		checkPrelude(t, stream, maxPrelude)
+		if _, err := readPrelude(bufio.NewReader(bytes.NewReader(stream))); (err == nil) != (n <= maxPrelude) {
+			t.Errorf("a prelude of %d bytes: error %v, bound %d", n, err, maxPrelude)
+		}
+	}
 }

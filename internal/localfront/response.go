@@ -146,9 +146,15 @@ func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runti
 
 // readPrelude reads up to the eight NUL bytes that end the JSON prelude.
 func readPrelude(r *bufio.Reader) ([]byte, error) {
+	return readPreludeWithin(r, maxPrelude)
+}
+
+// readPreludeWithin is readPrelude with a bound of limit bytes, so that the
+// fuzz target can try the bound's edge with small inputs.
+func readPreludeWithin(r *bufio.Reader, limit int) ([]byte, error) {
 	var prelude []byte
 	sep := make([]byte, 8)
-	for len(prelude) < maxPrelude+8 {
+	for len(prelude) < limit+8 {
 		b, err := r.ReadByte()
 		if err != nil {
 			return nil, fmt.Errorf("reading the streaming response prelude: %w", err)
