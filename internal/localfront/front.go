@@ -77,6 +77,14 @@ type Config struct {
 	// InvokeWithResponseStream invokes it, and the response reaches the
 	// client as the function writes it.
 	Stream bool
+	// IntegrationTimeout is how long API Gateway waits for the function's
+	// answer to a buffered request (rest and http): when it passes, the
+	// client gets the gateway's answer, 504 for rest and 503 for http,
+	// while the invocation runs on and its late answer is discarded. Zero
+	// means AWS's default, 29 s for rest and 30 s for http; negative means
+	// none. Function URLs, ALBs and streamed REST responses have no such
+	// timeout (only the function's), so a positive value is refused there.
+	IntegrationTimeout time.Duration
 	// MultiValueHeaders turns on the ALB target group's multi-value headers
 	// mode (multiValueHeaders and multiValueQueryStringParameters).
 	MultiValueHeaders bool
@@ -94,6 +102,8 @@ type Front struct {
 	ln     net.Listener
 	hs     *http.Server
 	closed sync.Once
+
+	integrationTimeout time.Duration // the gateway's wait for the function; 0: none
 }
 
 // Start validates cfg, listens on cfg.Addr and serves until Close or until
@@ -155,6 +165,10 @@ func New(cfg Config) (*Front, error) {
 	if cfg.Stream && cfg.Shape != ShapeURL && cfg.Shape != ShapeREST {
 		return nil, fmt.Errorf("response streaming is a Function URL or REST API mode; shape %s buffers", cfg.Shape)
 	}
+	integrationTimeout, err := integrationTimeout(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -164,7 +178,7 @@ func New(cfg Config) (*Front, error) {
 	case cfg.Shape == ShapeHTTP && cfg.Stage == "":
 		cfg.Stage = "$default"
 	}
-	return &Front{cfg: cfg, apiID: "local0api1"}, nil
+	return &Front{cfg: cfg, apiID: "local0api1", integrationTimeout: integrationTimeout}, nil
 }
 
 // URL is the base URL of the deployed API: scheme, host and the stage prefix
@@ -258,17 +272,22 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	gatewayID, lambdaID := newRequestID(), newRequestID()
-	f.serve(sw, r, gatewayID, lambdaID)
+	timedOut := f.serve(sw, r, gatewayID, lambdaID)
 	if f.cfg.Logger != nil {
-		f.cfg.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"durationMs", float64(time.Since(start).Microseconds())/1000,
-			"gatewayRequestId", gatewayID, "requestId", lambdaID)
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"durationMs", float64(time.Since(start).Microseconds()) / 1000,
+			"gatewayRequestId", gatewayID, "requestId", lambdaID}
+		if timedOut {
+			attrs = append(attrs, "integrationTimeoutMs", f.integrationTimeout.Milliseconds())
+		}
+		f.cfg.Logger.Info("request", attrs...)
 	}
 }
 
 // serve answers one request; gatewayID is the front's request id and
-// lambdaID the function's, as the REPORT line shows it.
-func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaID string) {
+// lambdaID the function's, as the REPORT line shows it. It reports whether
+// the gateway stopped waiting for the function (the integration timeout).
+func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaID string) (timedOut bool) {
 	// The id clients see: the gateway's own, or the Lambda request id for
 	// Function URLs. ALBs send none.
 	switch f.cfg.Shape {
@@ -308,17 +327,22 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		return
 	}
 	inv := &runtimeapi.Invocation{RequestID: lambdaID, TraceID: req.traceID, Payload: payload, Stream: f.cfg.Stream}
-	resp, err := f.cfg.Function.Invoke(r.Context(), inv)
+	resp, err := f.invoke(r.Context(), inv)
+	if errors.Is(err, errIntegrationTimeout) {
+		f.integrationTimedOut(w)
+		return true
+	}
 	if err != nil {
-		f.functionFailed(w, inv.RequestID, err)
+		f.functionFailed(w, lambdaID, err)
 		return
 	}
 	defer resp.Body.Close()
 	if f.cfg.Stream {
-		f.writeStream(w, inv.RequestID, resp)
+		f.writeStream(w, lambdaID, resp)
 		return
 	}
-	f.writeBuffered(w, inv.RequestID, resp)
+	f.writeBuffered(w, lambdaID, resp)
+	return
 }
 
 // readRequest reads the body and places the path below the stage, or

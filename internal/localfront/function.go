@@ -20,7 +20,9 @@ import (
 type Function interface {
 	// Invoke runs one invocation. Fields of inv left empty (request id, ARN,
 	// trace id, deadline) are filled in. A failed invocation returns a
-	// *runtimeapi.FunctionError, as Lambda would report it.
+	// *runtimeapi.FunctionError, as Lambda would report it. ctx bounds
+	// only the wait for an execution environment: an invocation that has
+	// started runs to its end whatever becomes of ctx, as Lambda's do.
 	Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runtimeapi.Response, error)
 	// Close stops the function's processes.
 	Close() error

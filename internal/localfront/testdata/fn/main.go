@@ -6,9 +6,9 @@
 // A direct event {"action": "..."} selects: "" (echo), "exit" (os.Exit(3)),
 // "panic", "error", "sleep" (for "ms" milliseconds) or "stream" (a streamed
 // HTTP response in three chunks). An API Gateway or Function URL event gets
-// a proxy response echoing the PID and path; the path /exit exits,
-// /stream streams, and /spawn starts a child process that sleeps and echoes
-// its PID as child.
+// a proxy response echoing the PID and path; the path /exit exits, /slow
+// answers after a second, /stream streams, and /spawn starts a child
+// process that sleeps and echoes its PID as child.
 package main
 
 import (
@@ -77,6 +77,8 @@ func handle(ctx context.Context, ev event) (any, error) {
 			os.Exit(3)
 		case strings.HasSuffix(path, "/hang"):
 			<-ctx.Done() // until the invocation's deadline, or the process is killed
+		case strings.HasSuffix(path, "/slow"):
+			time.Sleep(time.Second) // past a short integration timeout, well within the function's
 		case strings.HasSuffix(path, "/stream"):
 			return streamed(), nil
 		case strings.HasSuffix(path, "/spawn"):
