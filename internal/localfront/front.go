@@ -209,9 +209,10 @@ const (
 
 // Close stops accepting requests and lets those in flight finish for up to
 // two seconds, requests still waiting for a process or at the authorizer
-// included; then it ends the function's and the authorizer's processes,
-// which answers what is still running with the 502 of a cut invocation,
-// and cuts what is left.
+// included, and so do the invocations whose answer the gateway stopped
+// waiting for (IntegrationTimeout); then it ends the function's and the
+// authorizer's processes, which answers what is still running with the 502
+// of a cut invocation, and cuts what is left.
 func (f *Front) Close() error {
 	var err error
 	f.closed.Do(func() {
@@ -223,6 +224,7 @@ func (f *Front) Close() error {
 		} else {
 			shut <- nil
 		}
+		graceEnd := time.Now().Add(shutdownGrace)
 		grace := time.NewTimer(shutdownGrace)
 		defer grace.Stop()
 		done := false
@@ -241,7 +243,11 @@ func (f *Front) Close() error {
 			}
 			wg.Go(func() {
 				if p, ok := fn.(*Process); ok {
-					p.closeWithin(0) // the grace was the front's
+					// The grace is the front's: what is left of it lets
+					// invocations finish, those that answered a request
+					// (they end when the runtime asks for its next event)
+					// and those the gateway stopped waiting for.
+					p.closeWithin(max(0, time.Until(graceEnd)))
 				} else {
 					fn.Close()
 				}

@@ -223,3 +223,18 @@ func TestIntegrationTimeoutConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseLetsLateInvocationsFinish checks that Close gives an invocation
+// the gateway stopped waiting for the grace it gives requests in flight,
+// rather than killing its process as soon as no request is left.
+func TestCloseLetsLateInvocationsFinish(t *testing.T) {
+	p, reports := newTestProcess(t, FunctionConfig{})
+	f := startFront(t, Config{Shape: ShapeREST, Function: p, IntegrationTimeout: 300 * time.Millisecond})
+	if resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/slow"}); resp.StatusCode != http.StatusGatewayTimeout {
+		t.Fatalf("GET /slow: %d %s, want 504", resp.StatusCode, body)
+	}
+	f.Close()
+	if r := nextReport(t, reports); r.Status != "" {
+		t.Errorf("the late invocation's report %+v, want it to have run to its end", r)
+	}
+}
