@@ -33,6 +33,7 @@
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
 //	-timeout d                function timeout (default 30s)
+//	-integration-timeout d    API Gateway's wait for the function (rest, http; default 29s rest, 30s http; negative: none)
 //	-memory MB                memory size reported to the function (default 128)
 //	-name name                function name (default lambdamcp)
 //	-concurrency n            processes running at once (default 1; more requests queue)
@@ -90,7 +91,7 @@ type options struct {
 	function, build             string
 	authorizer, buildAuthorizer string
 	authorizerType              string
-	timeout                     time.Duration
+	timeout, integrationTimeout time.Duration
 	memory, concurrency         int
 	name                        string
 	env, authorizerEnv          envList
@@ -110,6 +111,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
+	fs.DurationVar(&o.integrationTimeout, "integration-timeout", 0,
+		"API Gateway's integration timeout for buffered rest and http requests (0: AWS's default, 29s for rest, 30s for http; negative: none)")
 	fs.IntVar(&o.memory, "memory", 128, "memory size in MB reported to the function")
 	fs.IntVar(&o.concurrency, "concurrency", 1, "processes running at once")
 	fs.StringVar(&o.name, "name", "lambdamcp", "function name")
@@ -161,7 +164,7 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 	return localfront.Config{
 		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, Function: fn,
 		Authorizer: authorizer, AuthorizerType: o.authorizerType,
-		Stream: o.stream, MultiValueHeaders: o.albMultiValue, Logger: logger,
+		Stream: o.stream, MultiValueHeaders: o.albMultiValue, IntegrationTimeout: o.integrationTimeout, Logger: logger,
 	}
 }
 

@@ -46,6 +46,37 @@ func TestRunServesTheBuiltFunction(t *testing.T) {
 	}
 }
 
+// TestRunIntegrationTimeout runs a REST front whose integration timeout
+// is shorter than the function takes: the client gets API Gateway's 504.
+func TestRunIntegrationTimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-build", "../../internal/localfront/testdata/fn", "-integration-timeout", "300ms"}, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	line, err := bufio.NewReader(stdoutR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no URL printed: %v (exit %v)", err, <-done)
+	}
+	go io.Copy(io.Discard, stdoutR)
+	resp, err := http.Get(strings.TrimSpace(line) + "/slow") // the function answers after a second
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `{"message": "Endpoint request timed out"}`; resp.StatusCode != http.StatusGatewayTimeout || string(body) != want {
+		t.Errorf("GET /slow = %d %s, want 504 %s", resp.StatusCode, body, want)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
 func TestRunRejectsBadFlags(t *testing.T) {
 	tests := []struct {
 		name string
@@ -71,6 +102,10 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"negative memory", []string{"-function", "x", "-memory", "-5"}, "-memory -5"},
 		{"memory past Lambda's", []string{"-function", "x", "-memory", "20000"}, "128 to 10240 MB"},
 		{"no process", []string{"-function", "x", "-concurrency", "0"}, "-concurrency 0"},
+		{"integration timeout on url", []string{"-shape", "url", "-function", "x", "-integration-timeout", "5s"}, "shape url has no integration timeout"},
+		{"integration timeout on alb", []string{"-shape", "alb", "-function", "x", "-integration-timeout", "5s"}, "shape alb has no integration timeout"},
+		{"integration timeout on streamed rest", []string{"-function", "x", "-stream", "-integration-timeout", "5s"}, "a streamed response has no integration timeout"},
+		{"integration timeout past the HTTP API's", []string{"-shape", "http", "-function", "x", "-integration-timeout", "31s"}, "an HTTP API waits at most 30s"},
 		{"request authorizer on http", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-authorizer-type", "request"}, "authorizer type request is for the rest shape"},
 		// Refused before anything is built: nothing to wait for.
 		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
