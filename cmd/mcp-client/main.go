@@ -46,7 +46,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -160,10 +159,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The trace, the progress and the log lines are written from goroutines
 	// of their own: one line at a time, and none after the run.
-	errOut := &syncWriter{w: stderr, hide: secrets(*endpoint, *token)}
+	secrets := newSecretSet(*endpoint, *token)
+	errOut := &syncWriter{w: stderr, secrets: secrets}
 	defer errOut.close()
 	stderr = errOut
-	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted}
+	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted, secrets: secrets}
 	if *trace {
 		t.trace = errOut
 	}
@@ -212,6 +212,7 @@ type target struct {
 	endpoint, token, protocol string
 	trace                     io.Writer       // shows every HTTP exchange; nil: none
 	interrupted               context.Context // done once the user pressed Ctrl-C
+	secrets                   *secretSet      // what trace must not show; nil: none
 }
 
 // connect opens a session; opts may be nil.
@@ -225,7 +226,7 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		// Beneath the recorder, so that the trace shows the headers as
 		// sent (the token among them, hidden) and the body as the go-sdk
 		// reads it.
-		base = &tracer{base: base, out: t.trace}
+		base = &tracer{base: base, out: t.trace, secrets: t.secrets}
 	}
 	rec := &statusRecorder{base: base, token: t.token, origin: origin, notice: newCancelNotice(t.interrupted)}
 	httpClient := &http.Client{Transport: rec, CheckRedirect: sameMethodRedirect}
@@ -637,41 +638,6 @@ func printableKeeping(s, keep string) string {
 // U+FFFD written as such stays.)
 func hidden(r rune) bool {
 	return r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
-}
-
-// minSecret is the shortest secret secrets hides where a server repeats
-// it: a shorter one could not be told from the words around it.
-const minSecret = 6
-
-// secrets are what the client must not show even when a server repeats
-// them: the token, the endpoint's user name and password (also as the
-// Basic credentials net/http sends for them), and its query's values.
-func secrets(endpoint, token string) [][]byte {
-	var out [][]byte
-	add := func(s string) {
-		if len(s) >= minSecret {
-			out = append(out, []byte(s))
-		}
-	}
-	add(token)
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return out
-	}
-	if u.User != nil {
-		password, _ := u.User.Password()
-		add(u.User.Username())
-		add(password)
-		add(base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + password)))
-	}
-	for _, values := range u.Query() {
-		for _, v := range values {
-			add(v)
-		}
-	}
-	// Longest first: a secret holding another is hidden whole.
-	slices.SortFunc(out, func(a, b []byte) int { return len(b) - len(a) })
-	return out
 }
 
 // explain turns an error into the one line a person needs. The endpoint

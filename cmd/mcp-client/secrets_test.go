@@ -89,3 +89,81 @@ func TestPrintableInvalidBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoedSecretForms checks the forms a server may repeat a secret in:
+// JSON-escaped (a "/" as "\/"), and a query value as it was sent, undecoded.
+func TestEchoedSecretForms(t *testing.T) {
+	for _, tc := range []struct {
+		name, token, query string
+		echo               func(r *http.Request) string
+		shown              string // what must not show
+	}{
+		{"token JSON-escaped", "abc/def+ghi/jkl==", "", func(r *http.Request) string {
+			return strings.ReplaceAll(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "/", `\/`)
+		}, `abc\/def+ghi\/jkl==`},
+		{"query value with plus signs", "", "sig=abc+def+SECRET", func(r *http.Request) string { return r.URL.RawQuery }, "abc+def+SECRET"},
+		{"query value percent-encoded", "", "sig=abc%2Fdef%2BSECRET", func(r *http.Request) string { return r.URL.RawQuery }, "abc%2Fdef%2BSECRET"},
+		{"long query value", "", "x=0123456789abcdefXYZ", func(r *http.Request) string { return r.URL.RawQuery }, "0123456789abcdefXYZ"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				w.Write([]byte(`{"message":"bad: ` + tc.echo(r) + `"}`))
+			}))
+			defer srv.Close()
+			endpoint := srv.URL + "/mcp"
+			if tc.query != "" {
+				endpoint += "?" + tc.query
+			}
+			args := []string{"-endpoint", endpoint, "-timeout", "5s", "-trace"}
+			if tc.token != "" {
+				args = append(args, "-token", tc.token)
+			}
+			var stdout, stderr bytes.Buffer
+			run(t.Context(), args, noEnv, &stdout, &stderr)
+			if strings.Contains(stderr.String(), tc.shown) || !strings.Contains(stderr.String(), "[hidden]") {
+				t.Errorf("stderr, which must hide %q:\n%s", tc.shown, stderr.String())
+			}
+		})
+	}
+}
+
+// TestOrdinaryWordsShown checks that a short query value or user name that
+// is no credential's is not hidden in what the client says: "stream" in the
+// Accept header the client sends, "client" in its own name.
+func TestOrdinaryWordsShown(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"message":"no"}`))
+	}))
+	defer srv.Close()
+	endpoint := strings.Replace(srv.URL, "http://", "http://client@", 1) + "/mcp?mode=stream"
+	var stdout, stderr bytes.Buffer
+	run(t.Context(), []string{"-endpoint", endpoint, "-timeout", "5s", "-trace"}, noEnv, &stdout, &stderr)
+	if got := stderr.String(); !strings.Contains(got, "text/event-stream") || !strings.Contains(got, "mcp-client:") {
+		t.Errorf("stderr:\n%s", got)
+	}
+}
+
+// TestSecretCutAtTheTraceBound checks that a secret the trace's bound on a
+// body cuts in two does not show its first part.
+func TestSecretCutAtTheTraceBound(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		pad := traceBodyLimit - len(`{"message":"`) - 10
+		w.Write([]byte(`{"message":"` + strings.Repeat("x", pad) + token + `"}`))
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-token", secretToken, "-timeout", "5s", "-trace"}, noEnv, &stdout, &stderr)
+	if strings.Contains(stderr.String(), secretToken[:10]) {
+		t.Errorf("stderr shows the token's first 10 bytes")
+	}
+	if !strings.Contains(stderr.String(), "bytes past the first 64 KiB not shown") {
+		t.Errorf("the body was not cut at the bound:\n%.300s", stderr.String())
+	}
+}

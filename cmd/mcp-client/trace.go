@@ -27,9 +27,10 @@ const traceBodyLimit = 64 << 10
 // Nothing secret is shown: the URL as redacted has it, credential headers
 // by name alone; and what the server sends is escaped (printable).
 type tracer struct {
-	base http.RoundTripper
-	out  io.Writer // takes whole lines from several goroutines
-	seq  atomic.Int64
+	base    http.RoundTripper
+	out     io.Writer  // takes whole lines from several goroutines
+	secrets *secretSet // out hides them whole; a body cut short may end in one's start
+	seq     atomic.Int64
 }
 
 func (t *tracer) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -179,8 +180,13 @@ func (b *bodyLines) end(err error) {
 		return
 	}
 	b.ended = true
-	if len(b.line) > 0 {
-		b.t.line(b.prefix, "| "+string(b.line))
+	line := b.line
+	if b.n > traceBodyLimit {
+		// Cut at the bound: the cut may fall inside a secret.
+		line = b.t.secrets.withoutPartial(line)
+	}
+	if len(line) > 0 {
+		b.t.line(b.prefix, "| "+string(line))
 	}
 	var summary string
 	switch {
@@ -201,15 +207,15 @@ func (b *bodyLines) end(err error) {
 
 // syncWriter passes whole writes to w one at a time, for the goroutines
 // that share it, and drops those that come after close: a stream's
-// goroutine may still be reading when the run has ended. Each of hide is
-// written as "[hidden]": a server may repeat the token it was sent in what
-// the client shows of its answers (API Gateway quotes the Authorization
-// header it could not read as a signature).
+// goroutine may still be reading when the run has ended. Each of secrets
+// is written as "[hidden]": a server may repeat the token it was sent in
+// what the client shows of its answers (API Gateway quotes the
+// Authorization header it could not read as a signature).
 type syncWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	hide   [][]byte
-	closed bool
+	mu      sync.Mutex
+	w       io.Writer
+	secrets *secretSet // nil: none
+	closed  bool
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
@@ -219,12 +225,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	n := len(p)
-	for _, secret := range s.hide {
-		if bytes.Contains(p, secret) {
-			p = bytes.ReplaceAll(p, secret, []byte("[hidden]"))
-		}
-	}
-	if _, err := s.w.Write(p); err != nil {
+	if _, err := s.w.Write(s.secrets.hide(p)); err != nil {
 		return 0, err
 	}
 	return n, nil

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// secretSet holds what the client must not show even when a server repeats
+// it: the token, the endpoint's user name and password (also as the Basic
+// credentials net/http sends for them), and the values of its query's
+// credential parameters, each in the forms a server may echo it in.
+type secretSet struct {
+	forms [][]byte // longest first, so that one holding another is hidden whole
+}
+
+// Secrets shorter than these could not be told from the words around them
+// (a user name "client" in "mcp-client"); a query value is a secret when
+// its parameter's name says so, or when it is long enough to be one.
+const (
+	minSecret      = 8
+	minQuerySecret = 16
+)
+
+// credentialParams are parts of a query parameter's name that make its
+// value a secret whatever its length (from minCredential bytes).
+var credentialParams = []string{"key", "token", "secret", "sig", "pass", "auth", "credential", "code"}
+
+const minCredential = 4
+
+func newSecretSet(endpoint, token string) *secretSet {
+	s := &secretSet{}
+	s.add(token, minSecret)
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return s.sorted()
+	}
+	if u.User != nil {
+		password, _ := u.User.Password()
+		s.add(u.User.Username(), minSecret)
+		s.add(password, minSecret)
+		s.add(base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+password)), minSecret)
+	}
+	for pair := range strings.SplitSeq(u.RawQuery, "&") {
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err1 := url.QueryUnescape(rawName)
+		value, err2 := url.QueryUnescape(rawValue)
+		if err1 != nil || err2 != nil {
+			name, value = rawName, rawValue
+		}
+		least := minQuerySecret
+		for _, c := range credentialParams {
+			if strings.Contains(strings.ToLower(name), c) {
+				least = minCredential
+			}
+		}
+		s.add(value, least)
+		s.add(rawValue, least) // as sent, which a server may echo undecoded
+	}
+	return s.sorted()
+}
+
+// add adds secret, when it has at least least bytes, in the forms a server
+// may repeat it in: as it is, percent-encoded for a query or a path, and
+// escaped as a JSON string is (also with "/" as "\/").
+func (s *secretSet) add(secret string, least int) {
+	if len(secret) < least {
+		return
+	}
+	quoted, _ := json.Marshal(secret) // a string always encodes
+	escaped := string(quoted[1 : len(quoted)-1])
+	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), escaped, strings.ReplaceAll(escaped, "/", `\/`)} {
+		if !slices.ContainsFunc(s.forms, func(f []byte) bool { return string(f) == form }) {
+			s.forms = append(s.forms, []byte(form))
+		}
+	}
+}
+
+func (s *secretSet) sorted() *secretSet {
+	slices.SortFunc(s.forms, func(a, b []byte) int { return len(b) - len(a) })
+	return s
+}
+
+// hide is p with every secret written as "[hidden]". A nil set hides
+// nothing.
+func (s *secretSet) hide(p []byte) []byte {
+	if s == nil {
+		return p
+	}
+	for _, f := range s.forms {
+		if bytes.Contains(p, f) {
+			p = bytes.ReplaceAll(p, f, []byte("[hidden]"))
+		}
+	}
+	return p
+}
+
+// withoutPartial is line without an ending that begins a secret, for a
+// line cut short: the rest of that secret was never shown to be hidden.
+func (s *secretSet) withoutPartial(line []byte) []byte {
+	if s == nil {
+		return line
+	}
+	cut := len(line)
+	for _, f := range s.forms {
+		for n := min(len(f)-1, len(line)); n > 0; n-- {
+			if bytes.HasSuffix(line, f[:n]) {
+				cut = min(cut, len(line)-n)
+				break
+			}
+		}
+	}
+	return line[:cut]
+}
