@@ -60,6 +60,9 @@ func (f *InProcess) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*ru
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // select chose the slot, but the caller has gone
+	}
 	cold := false
 	f.once.Do(func() { cold = true })
 	start := time.Now()

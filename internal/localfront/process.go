@@ -90,6 +90,12 @@ func (p *Process) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runt
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	if err := ctx.Err(); err != nil {
+		// Both were ready and select chose the slot: a caller that has
+		// gone (a gateway that stopped waiting) starts nothing.
+		<-p.slots
+		return nil, err
+	}
 	inst, cold, err := p.acquire()
 	if err != nil {
 		<-p.slots
