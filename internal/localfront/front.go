@@ -104,6 +104,11 @@ type Front struct {
 	closed sync.Once
 
 	integrationTimeout time.Duration // the gateway's wait for the function; 0: none
+
+	// Invocations the gateway stopped waiting for run on (IntegrationTimeout),
+	// an in-process one past Close: once Close returns they log nothing.
+	logMu     sync.Mutex
+	lateQuiet bool // under logMu
 }
 
 // Start validates cfg, listens on cfg.Addr and serves until Close or until
@@ -257,6 +262,9 @@ func (f *Front) Close() error {
 		if !done && <-shut != nil {
 			err = f.hs.Close()
 		}
+		f.logMu.Lock()
+		f.lateQuiet = true
+		f.logMu.Unlock()
 	})
 	return err
 }

@@ -98,6 +98,11 @@ func (f *Front) discardLate(requestID string, resp *runtimeapi.Response, err err
 	if f.cfg.Logger == nil {
 		return
 	}
+	f.logMu.Lock()
+	defer f.logMu.Unlock()
+	if f.lateQuiet {
+		return
+	}
 	if err != nil {
 		f.cfg.Logger.Info("late function response discarded", "requestId", requestID, "error", err)
 		return

@@ -238,3 +238,37 @@ func TestCloseLetsLateInvocationsFinish(t *testing.T) {
 		t.Errorf("the late invocation's report %+v, want it to have run to its end", r)
 	}
 }
+
+// TestNoLogAfterClose checks that an invocation the gateway stopped waiting
+// for, still running when the front is closed (an in-process one runs on
+// until its deadline), logs nothing once Close has returned: the log's
+// writer may be gone by then (a file closed, a test ended).
+func TestNoLogAfterClose(t *testing.T) {
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	returned := make(chan struct{})
+	handler := lambda.NewHandler(func(ctx context.Context) (events.APIGatewayProxyResponse, error) {
+		defer close(returned)
+		started <- struct{}{}
+		<-release // ignores its deadline
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
+	})
+	logs := make(logRecords, 64)
+	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: NewInProcess(handler, nil), IntegrationTimeout: 100 * time.Millisecond, Logger: slog.New(logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := do(t, sent{method: http.MethodGet, url: f.URL() + "/x"})
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Fatalf("status %d, want 504", resp.StatusCode)
+	}
+	<-started
+	waitLog(t, logs, "request")
+	f.Close()
+	close(release)
+	<-returned
+	select {
+	case m := <-logs:
+		t.Errorf("logged after Close returned: %v", m)
+	case <-time.After(500 * time.Millisecond): // the late answer is discarded at once
+	}
+}
