@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -1149,5 +1150,35 @@ func TestOversizedAnswerIsFault(t *testing.T) {
 	invoke(t, h, urlEvent(t, call("echo", `{}`)))
 	if metricFaults(t, metrics.Bytes()) != 1 {
 		t.Errorf("metric line %s, want a fault for the -32603 answer", metrics.Bytes())
+	}
+}
+
+// TestUnencodableResultAnswered checks that a tool result whose structured
+// content JSON cannot hold is answered at once with -32603, a fault: the
+// go-sdk fails to write it and leaves the call unanswered until the
+// deadline.
+func TestUnencodableResultAnswered(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	s.AddTool(&mcp.Tool{Name: "nan", InputSchema: json.RawMessage(`{"type":"object"}`)}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, StructuredContent: map[string]any{"v": math.NaN()}}, nil
+	})
+	var metrics bytes.Buffer
+	h := lambdamcp.Guard(streamable(s), &lambdamcp.Options{Metrics: &metrics, JSONResponse: true})
+	// Unanswered, the call would end at this deadline with a timeout error.
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp",
+		strings.NewReader(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"nan","arguments":{}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", legacy)
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, req)
+	if !strings.Contains(rr.Body.String(), `"code":-32603`) {
+		t.Errorf("answered %d %s, want a -32603 error", rr.Code, rr.Body.String())
+	}
+	if metricFaults(t, metrics.Bytes()) != 1 {
+		t.Errorf("metric line %s, want a fault", metrics.Bytes())
 	}
 }

@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -43,6 +44,10 @@ import (
 // go-sdk would take it. Before 2026-07-28 it answers a resources/read of
 // an unknown resource with that era's -32002, where the go-sdk gives every
 // era 2026-07-28's -32602.
+//
+// A ToolHandler's result whose structured content JSON cannot hold (a NaN,
+// say) is answered -32603 at once: the go-sdk would fail to write it and
+// leave the call unanswered until the deadline.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -109,6 +114,11 @@ func Middleware() mcp.Middleware {
 				rec.noteOutcome(OutcomeCancelled)
 				return res, err
 			}
+			if err == nil && unencodable(res) {
+				// The go-sdk would fail to write the answer and leave the
+				// call unanswered until the deadline.
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: "the tool's structured content cannot be encoded as JSON"}
+			}
 			if failed(res, err) {
 				rec.noteOutcome(OutcomeError)
 				err = resourceNotFound(method, protocolVersion(rec, req), err)
@@ -118,6 +128,23 @@ func Middleware() mcp.Middleware {
 			return res, err
 		}
 	}
+}
+
+// unencodable reports whether res is a tool result whose structured
+// content JSON cannot hold (a NaN, say), which only a ToolHandler that sets
+// it itself can return: a typed tool's is JSON already (the go-sdk encodes
+// its output into a json.RawMessage, and answers an error when it cannot),
+// and other results hold the go-sdk's own types.
+func unencodable(res mcp.Result) bool {
+	r, ok := res.(*mcp.CallToolResult)
+	if !ok || r == nil || r.StructuredContent == nil {
+		return false
+	}
+	if _, raw := r.StructuredContent.(json.RawMessage); raw {
+		return false
+	}
+	_, err := json.Marshal(r.StructuredContent)
+	return err != nil
 }
 
 // metaKeyLogLevel is the _meta key of a request's log level (2026-07-28;
