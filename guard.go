@@ -676,6 +676,11 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		outcome = OutcomePanic
 	}
 	status := w.statusCode()
+	if outcome == OutcomeOK && status >= 500 {
+		// Middleware saw a result, but what stood between it and the
+		// client answered a server error.
+		outcome = OutcomeError
+	}
 	if outcome == "" {
 		switch {
 		case status >= 500:

@@ -1182,3 +1182,27 @@ func TestUnencodableResultAnswered(t *testing.T) {
 		t.Errorf("metric line %s, want a fault", metrics.Bytes())
 	}
 }
+
+// TestResultAnswered5xxIsFault checks that a call Middleware saw answered
+// with a result, which a handler between it and the client turned into a
+// 500, is logged and measured as the error and fault the client got.
+func TestResultAnswered5xxIsFault(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(s, &mcp.Tool{Name: "echo"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return text("ok"), nil, nil
+	})
+	sdk := streamable(s)
+	failing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sdk.ServeHTTP(httptest.NewRecorder(), r) // the result, then lost
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"jsonrpc":"2.0","id":7,"error":{"code":-32603,"message":"lost"}}`))
+	})
+	var metrics, logs bytes.Buffer
+	guardedCall(t.Context(), lambdamcp.Guard(failing, &lambdamcp.Options{Metrics: &metrics, JSONResponse: true,
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil))}), "echo")
+	if metricFaults(t, metrics.Bytes()) != 1 || !bytes.Contains(logs.Bytes(), []byte(`"outcome":"error"`)) {
+		t.Errorf("metric line %s, log %s: want a fault and outcome error", metrics.Bytes(), logs.Bytes())
+	}
+}
