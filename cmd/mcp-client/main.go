@@ -115,7 +115,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		*token = getenv("MCP_TOKEN")
 	}
 	if fs.NArg() > 0 {
-		msg := cmdline.Unexpected(fs.Args())
+		// Named, not shown: one may be a secret typed in the wrong place
+		// (-token Bearer abc leaves abc over), or an endpoint with one.
+		shown := make([]string, fs.NArg())
+		for i, a := range fs.Args() {
+			switch {
+			case strings.Contains(a, "://"):
+				shown[i] = redacted(a)
+			case len(a) > 8:
+				shown[i] = a[:4] + "…"
+			default:
+				shown[i] = a
+			}
+		}
+		msg := cmdline.Unexpected(shown)
 		if u, err := url.Parse(fs.Arg(0)); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			msg += " (give the endpoint with -endpoint)"
 		}

@@ -140,6 +140,9 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 	}{
 		{"stray argument", []string{"https://x.example/mcp"}, `unexpected argument "https://x.example/mcp"`},
 		{"stray arguments", []string{"-call", "ping", "a", "b"}, `unexpected arguments "a" "b"`},
+		// A secret typed in the wrong place is named, not shown.
+		{"stray token", []string{"-token", "Bearer", "tok_SECRET_12345"}, `unexpected argument "tok_…"`},
+		{"stray endpoint with secrets", []string{"https://u:hunter2hunter2@x.example/mcp?key=SECRETKEY"}, `unexpected argument "https://xxxxx@x.example/mcp?…"`},
 		{"log level abbreviated", []string{"-call", "ping", "-log", "warn"}, `-log "warn" is not an MCP log level`},
 		{"log level unknown", []string{"-call", "ping", "-log", "bogus"}, `-log "bogus" is not an MCP log level`},
 		{"protocol unknown", []string{"-protocol", "foo"}, `-protocol "foo" is not a protocol version`},

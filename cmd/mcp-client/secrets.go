@@ -25,11 +25,38 @@ const (
 	minQuerySecret = 16
 )
 
-// credentialParams are parts of a query parameter's name that make its
-// value a secret whatever its length (from minCredential bytes).
-var credentialParams = []string{"key", "token", "secret", "sig", "pass", "auth", "credential", "code"}
+// credentialWords are the words of a query parameter's name (split at
+// what is not a letter or digit, and where a lower-case letter meets an
+// upper-case one: apiKey, api_key, X-Amz-Signature) that make its value a
+// secret from minCredential bytes; a word only inside another ("keyword")
+// does not.
+var credentialWords = []string{"key", "apikey", "token", "secret", "sig", "signature", "pass", "password", "passwd", "auth", "authorization", "credential", "credentials", "code"}
 
-const minCredential = 4
+const minCredential = 6
+
+// credentialName reports whether a query parameter's name says its value
+// is a credential.
+func credentialName(name string) bool {
+	var words []string
+	start := 0
+	for i, r := range name {
+		switch {
+		case !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
+			words = append(words, name[start:i])
+			start = i + 1
+		case r >= 'A' && r <= 'Z' && i > start && name[i-1] >= 'a' && name[i-1] <= 'z':
+			words = append(words, name[start:i])
+			start = i
+		}
+	}
+	words = append(words, name[start:])
+	for _, w := range words {
+		if slices.Contains(credentialWords, strings.ToLower(w)) {
+			return true
+		}
+	}
+	return false
+}
 
 func newSecretSet(endpoint, token string) *secretSet {
 	s := &secretSet{}
@@ -46,16 +73,17 @@ func newSecretSet(endpoint, token string) *secretSet {
 	}
 	for pair := range strings.SplitSeq(u.RawQuery, "&") {
 		rawName, rawValue, _ := strings.Cut(pair, "=")
-		name, err1 := url.QueryUnescape(rawName)
-		value, err2 := url.QueryUnescape(rawValue)
-		if err1 != nil || err2 != nil {
-			name, value = rawName, rawValue
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			name = rawName
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			value = rawValue
 		}
 		least := minQuerySecret
-		for _, c := range credentialParams {
-			if strings.Contains(strings.ToLower(name), c) {
-				least = minCredential
-			}
+		if credentialName(name) {
+			least = minCredential
 		}
 		s.add(value, least)
 		s.add(rawValue, least) // as sent, which a server may echo undecoded

@@ -139,10 +139,10 @@ func TestOrdinaryWordsShown(t *testing.T) {
 		w.Write([]byte(`{"message":"no"}`))
 	}))
 	defer srv.Close()
-	endpoint := strings.Replace(srv.URL, "http://", "http://client@", 1) + "/mcp?mode=stream"
+	endpoint := strings.Replace(srv.URL, "http://", "http://client@", 1) + "/mcp?mode=stream&keyword=json"
 	var stdout, stderr bytes.Buffer
 	run(t.Context(), []string{"-endpoint", endpoint, "-timeout", "5s", "-trace"}, noEnv, &stdout, &stderr)
-	if got := stderr.String(); !strings.Contains(got, "text/event-stream") || !strings.Contains(got, "mcp-client:") {
+	if got := stderr.String(); !strings.Contains(got, "text/event-stream") || !strings.Contains(got, "mcp-client:") || !strings.Contains(got, `"jsonrpc"`) {
 		t.Errorf("stderr:\n%s", got)
 	}
 }
@@ -165,5 +165,18 @@ func TestSecretCutAtTheTraceBound(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "bytes past the first 64 KiB not shown") {
 		t.Errorf("the body was not cut at the bound:\n%.300s", stderr.String())
+	}
+}
+
+// TestCredentialName checks which query parameters' values are secrets
+// whatever their length: those a word of whose name says so.
+func TestCredentialName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"key": true, "api_key": true, "apiKey": true, "X-Amz-Signature": true, "access_token": true, "sig": true, "code": true,
+		"keyword": false, "keys": false, "author": false, "country_code": true, "mode": false, "signal": false, "": false,
+	} {
+		if got := credentialName(name); got != want {
+			t.Errorf("credentialName(%q) = %v, want %v", name, got, want)
+		}
 	}
 }
