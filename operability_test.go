@@ -1158,28 +1158,37 @@ func TestOversizedAnswerIsFault(t *testing.T) {
 // go-sdk fails to write it and leaves the call unanswered until the
 // deadline.
 func TestUnencodableResultAnswered(t *testing.T) {
-	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
-	s.AddReceivingMiddleware(lambdamcp.Middleware())
-	s.AddTool(&mcp.Tool{Name: "nan", InputSchema: json.RawMessage(`{"type":"object"}`)}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, StructuredContent: map[string]any{"v": math.NaN()}}, nil
-	})
-	var metrics bytes.Buffer
-	h := lambdamcp.Guard(streamable(s), &lambdamcp.Options{Metrics: &metrics, JSONResponse: true})
-	// Unanswered, the call would end at this deadline with a timeout error.
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp",
-		strings.NewReader(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"nan","arguments":{}}}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	req.Header.Set("MCP-Protocol-Version", legacy)
-	rr := httptest.NewRecorder()
-	h.ServeHTTP(rr, req)
-	if !strings.Contains(rr.Body.String(), `"code":-32603`) {
-		t.Errorf("answered %d %s, want a -32603 error", rr.Code, rr.Body.String())
-	}
-	if metricFaults(t, metrics.Bytes()) != 1 {
-		t.Errorf("metric line %s, want a fault", metrics.Bytes())
+	for name, res := range map[string]*mcp.CallToolResult{
+		"structured content": {Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, StructuredContent: map[string]any{"v": math.NaN()}},
+		"invalid raw JSON":   {Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, StructuredContent: json.RawMessage(`{oops`)},
+		"result _meta":       {Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, Meta: mcp.Meta{"v": math.Inf(1)}},
+		"content _meta":      {Content: []mcp.Content{&mcp.TextContent{Text: "x", Meta: mcp.Meta{"v": math.NaN()}}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+			s.AddReceivingMiddleware(lambdamcp.Middleware())
+			s.AddTool(&mcp.Tool{Name: "nan", InputSchema: json.RawMessage(`{"type":"object"}`)}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+				return res, nil
+			})
+			var metrics bytes.Buffer
+			h := lambdamcp.Guard(streamable(s), &lambdamcp.Options{Metrics: &metrics, JSONResponse: true})
+			// Unanswered, the call would end at this deadline with a timeout error.
+			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+			defer cancel()
+			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp",
+				strings.NewReader(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"nan","arguments":{}}}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("MCP-Protocol-Version", legacy)
+			rr := httptest.NewRecorder()
+			h.ServeHTTP(rr, req)
+			if !strings.Contains(rr.Body.String(), `"code":-32603`) {
+				t.Errorf("answered %d %s, want a -32603 error", rr.Code, rr.Body.String())
+			}
+			if metricFaults(t, metrics.Bytes()) != 1 {
+				t.Errorf("metric line %s, want a fault", metrics.Bytes())
+			}
+		})
 	}
 }
 

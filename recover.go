@@ -45,9 +45,9 @@ import (
 // an unknown resource with that era's -32002, where the go-sdk gives every
 // era 2026-07-28's -32602.
 //
-// A ToolHandler's result whose structured content JSON cannot hold (a NaN,
-// say) is answered -32603 at once: the go-sdk would fail to write it and
-// leave the call unanswered until the deadline.
+// A tool result JSON cannot hold (a NaN in its structured content or its
+// _meta, say) is answered -32603 at once: the go-sdk would fail to write
+// it and leave the call unanswered until the deadline.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -117,7 +117,7 @@ func Middleware() mcp.Middleware {
 			if err == nil && unencodable(res) {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered until the deadline.
-				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: "the tool's structured content cannot be encoded as JSON"}
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: "the tool's result cannot be encoded as JSON"}
 			}
 			if failed(res, err) {
 				rec.noteOutcome(OutcomeError)
@@ -130,21 +130,54 @@ func Middleware() mcp.Middleware {
 	}
 }
 
-// unencodable reports whether res is a tool result whose structured
-// content JSON cannot hold (a NaN, say), which only a ToolHandler that sets
-// it itself can return: a typed tool's is JSON already (the go-sdk encodes
-// its output into a json.RawMessage, and answers an error when it cannot),
-// and other results hold the go-sdk's own types.
+// unencodable reports whether res is a tool result JSON cannot hold (a
+// NaN, say). Only its free-form parts can make it so: the _meta maps and
+// structured content a tool fills itself. A result without them is not
+// encoded here; one with them is encoded once more, as the go-sdk will.
 func unencodable(res mcp.Result) bool {
 	r, ok := res.(*mcp.CallToolResult)
-	if !ok || r == nil || r.StructuredContent == nil {
+	if !ok || r == nil || !freeForm(r) {
 		return false
 	}
-	if _, raw := r.StructuredContent.(json.RawMessage); raw {
-		return false
-	}
-	_, err := json.Marshal(r.StructuredContent)
+	_, err := json.Marshal(r)
 	return err != nil
+}
+
+// freeForm reports whether r holds a value of the tool's own making: a
+// _meta map, or structured content other than the valid JSON a typed tool
+// gets from the go-sdk.
+func freeForm(r *mcp.CallToolResult) bool {
+	if r.Meta != nil {
+		return true
+	}
+	switch sc := r.StructuredContent.(type) {
+	case nil:
+	case json.RawMessage:
+		if !json.Valid(sc) {
+			return true
+		}
+	default:
+		return true
+	}
+	for _, c := range r.Content {
+		var meta mcp.Meta
+		switch c := c.(type) {
+		case *mcp.TextContent:
+			meta = c.Meta
+		case *mcp.ImageContent:
+			meta = c.Meta
+		case *mcp.AudioContent:
+			meta = c.Meta
+		case *mcp.ResourceLink:
+			meta = c.Meta
+		default:
+			return true // embedded resources, and kinds this does not know
+		}
+		if meta != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // metaKeyLogLevel is the _meta key of a request's log level (2026-07-28;
