@@ -31,6 +31,9 @@ type InProcess struct {
 	slots chan struct{} // one per invocation that may run at once
 
 	once sync.Once
+
+	mu     sync.Mutex // over reporting and closed
+	closed bool       // Close has returned: an invocation still running reports nothing
 }
 
 // NewInProcessHTTP returns a Function serving every event with h through
@@ -106,15 +109,27 @@ func (f *InProcess) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*ru
 		r.Status = "error"
 	}
 	r.Duration = time.Since(start)
-	f.cfg.report(r)
+	f.mu.Lock()
+	if !f.closed {
+		f.cfg.report(r)
+	}
+	f.mu.Unlock()
 	if res.err != nil {
 		return nil, res.err
 	}
 	return &runtimeapi.Response{ContentType: "application/json", Body: io.NopCloser(bytes.NewReader(res.out))}, nil
 }
 
-// Close implements [Function]; there is nothing to stop.
-func (f *InProcess) Close() error { return nil }
+// Close implements [Function]. A handler cannot be stopped: one still
+// running (abandoned at its deadline, or whose caller stopped waiting)
+// reports nothing once Close has returned, the report's writer may be
+// gone.
+func (f *InProcess) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	return nil
+}
 
 // typeName names an error's type the way aws-lambda-go reports errorType.
 func typeName(v any) string {

@@ -253,7 +253,9 @@ func TestNoLogAfterClose(t *testing.T) {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 	})
 	logs := make(logRecords, 64)
-	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: NewInProcess(handler, nil), IntegrationTimeout: 100 * time.Millisecond, Logger: slog.New(logs)})
+	// The function's REPORT lines go to the same log.
+	fn := NewInProcess(handler, &FunctionConfig{Logger: slog.New(logs)})
+	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: fn, IntegrationTimeout: 100 * time.Millisecond, Logger: slog.New(logs)})
 	if err != nil {
 		t.Fatal(err)
 	}
