@@ -19,12 +19,11 @@ const DefaultMetricsNamespace = "lambdamcp"
 // Calls, Errors, Faults (Count) and Latency (Milliseconds), per function
 // and Tool and per function, without an API call from the function.
 type emfWriter struct {
-	namespace  string
-	function   string // the Lambda function's name; "" off Lambda
-	dimensions [][]string
-	mu         sync.Mutex
-	w          io.Writer
-	now        func() time.Time
+	namespace string
+	function  string // the Lambda function's name; "" off Lambda
+	mu        sync.Mutex
+	w         io.Writer
+	now       func() time.Time
 }
 
 // validMetricsNamespace reports whether CloudWatch takes ns as a namespace:
@@ -48,12 +47,7 @@ func newEMFWriter(w io.Writer, namespace string) *emfWriter {
 	if namespace == "" {
 		namespace = DefaultMetricsNamespace
 	}
-	e := &emfWriter{namespace: namespace, function: lambdacontext.FunctionName, w: w, now: time.Now}
-	e.dimensions = emfDimensions
-	if e.function != "" {
-		e.dimensions = emfFunctionDimensions
-	}
-	return e
+	return &emfWriter{namespace: namespace, function: lambdacontext.FunctionName, w: w, now: time.Now}
 }
 
 type emfMetric struct {
@@ -103,7 +97,11 @@ var emfMetrics = []emfMetric{{"Calls", "Count"}, {"Errors", "Count"}, {"Faults",
 func (e *emfWriter) write(tool, outcome string, fault bool, d time.Duration, requestID string) {
 	var l emfLine
 	l.AWS.Timestamp = e.now().UnixMilli()
-	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: e.dimensions, Metrics: emfMetrics}}
+	dims := emfDimensions
+	if e.function != "" {
+		dims = emfFunctionDimensions
+	}
+	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: dims, Metrics: emfMetrics}}
 	l.Function = e.function
 	l.Tool, l.Calls, l.Latency, l.Outcome, l.RequestID = tool, 1, float64(d.Microseconds())/1000, outcome, requestID
 	if outcome != OutcomeOK {
