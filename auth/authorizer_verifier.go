@@ -91,10 +91,9 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	if id.Subject == "" {
 		return nil, fmt.Errorf("%w: no authorizer identity in the request", ErrInvalidToken)
 	}
-	if use := str("token_use"); use != "" {
-		if err := notAccessToken([]string{use}); err != nil {
-			return nil, err
-		}
+	use, present := ac["token_use"]
+	if err := notAccessToken(use, present); err != nil {
+		return nil, err
 	}
 	if exp := str("exp"); exp != "" {
 		expiry, ok := authorizerTime(exp)

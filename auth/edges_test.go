@@ -61,20 +61,27 @@ func TestTokenUseExactlyAccess(t *testing.T) {
 	key := newRSAKey(t, "k")
 	srv := newJWKSServer(t, key)
 	v := newTestJWTVerifier(t, srv.url(), nil)
-	for _, use := range []any{[]string{"access", "id"}, "refresh", "ACCESS"} {
+	// A claim of another type, or an empty one, names no use: refused, not
+	// taken for a token without the claim.
+	for _, use := range []any{[]string{"access", "id"}, "refresh", "ACCESS", 1, "", []string{}, map[string]any{"use": "access"}} {
 		if _, err := v.Verify(context.Background(), key.sign(t, claims{extra: map[string]any{"token_use": use}})); !errors.Is(err, ErrInvalidToken) {
-			t.Errorf("token_use %v: %v, want ErrInvalidToken", use, err)
+			t.Errorf("token_use %#v: %v, want ErrInvalidToken", use, err)
 		}
 	}
-	av := &AuthorizerVerifier{Context: func(context.Context) map[string]any {
-		return map[string]any{"sub": "u", "token_use": "refresh"}
-	}}
-	if _, err := av.Verify(context.Background(), ""); !errors.Is(err, ErrInvalidToken) {
-		t.Errorf("authorizer context token_use refresh: %v, want ErrInvalidToken", err)
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{extra: map[string]any{"token_use": []string{"access"}}})); err != nil {
+		t.Errorf(`token_use ["access"]: %v, want it accepted`, err)
+	}
+	for _, use := range []any{"refresh", "", true, false, 0.0} {
+		av := &AuthorizerVerifier{Context: func(context.Context) map[string]any {
+			return map[string]any{"sub": "u", "token_use": use}
+		}}
+		if _, err := av.Verify(context.Background(), ""); !errors.Is(err, ErrInvalidToken) {
+			t.Errorf("authorizer context token_use %#v: %v, want ErrInvalidToken", use, err)
+		}
 	}
 	// A Cognito date in a zone other than UTC is no form the authorizer
 	// writes: refused, not read as UTC.
-	av = &AuthorizerVerifier{Context: func(context.Context) map[string]any {
+	av := &AuthorizerVerifier{Context: func(context.Context) map[string]any {
 		return map[string]any{"sub": "u", "exp": "Thu May 04 04:50:06 PST 2099"}
 	}}
 	if _, err := av.Verify(context.Background(), ""); !errors.Is(err, ErrInvalidToken) {

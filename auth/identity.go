@@ -77,12 +77,29 @@ func (h ScopeHierarchy) check(id *Identity, required []string) error {
 
 // notAccessToken refuses a token whose token_use claim (Cognito's) says it
 // is not an access token: an ID token says who signed in to a client, and
-// grants nothing at a resource. A token without the claim passes.
-func notAccessToken(use []string) error {
-	if len(use) == 0 || slices.Equal(use, []string{"access"}) {
+// grants nothing at a resource. A token without the claim passes. A claim
+// that is there but is not "access" is refused, whatever its type: a number
+// or an empty string names no use, and counting it absent would let a check
+// that exists to refuse tokens fail open.
+func notAccessToken(use any, present bool) error {
+	if !present {
 		return nil
 	}
-	return fmt.Errorf("%w: not an access token (token_use %q)", ErrInvalidToken, strings.Join(use, " "))
+	switch x := use.(type) {
+	case string:
+		if x == "access" {
+			return nil
+		}
+	case []string:
+		if slices.Equal(x, []string{"access"}) {
+			return nil
+		}
+	case []any:
+		if len(x) == 1 && x[0] == "access" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: not an access token (token_use %q)", ErrInvalidToken, fmt.Sprint(use))
 }
 
 // implied reports whether want is among held or implied by one of them.

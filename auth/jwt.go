@@ -224,7 +224,9 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}
-	if err := notAccessToken(stringsClaim(tok, "token_use")); err != nil {
+	var use any
+	present := tok.Get("token_use", &use) == nil
+	if err := notAccessToken(use, present); err != nil {
 		return nil, err
 	}
 	id := identityFromJWT(tok)
