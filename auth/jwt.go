@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
@@ -269,24 +270,49 @@ func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.
 	if keyAlg, ok := key.Algorithm(); ok && keyAlg.String() != alg.String() {
 		return fmt.Errorf("key %q is for %q, token says %q", kid, keyAlg.String(), alg.String())
 	}
-	if !keyFits(key.KeyType(), alg) {
-		return fmt.Errorf("key %q (%s) cannot verify %q", kid, key.KeyType().String(), alg.String())
+	if !keyFits(key, alg) {
+		return fmt.Errorf("key %q (%s) cannot verify %q", kid, strings.TrimSpace(key.KeyType().String()+" "+curve(key)), alg.String())
 	}
 	sink.Key(alg, key)
 	return nil
 }
 
-func keyFits(kty jwa.KeyType, alg jwa.SignatureAlgorithm) bool {
-	name := alg.String()
+// keyFits reports whether key may verify alg: a key of the type alg is
+// defined for and, for an elliptic curve algorithm, on the one curve it is
+// defined on (RFC 7518 section 3.4, RFC 8037 section 3.1). Without the curve
+// check, a P-256 key that names no algorithm would verify ES384 and ES512
+// signatures too, though each key is for one algorithm (RFC 8725 section
+// 3.1), and the allowlist would not say what it seems to.
+func keyFits(key jwk.Key, alg jwa.SignatureAlgorithm) bool {
+	kty, name := key.KeyType(), alg.String()
 	switch {
 	case strings.HasPrefix(name, "RS"), strings.HasPrefix(name, "PS"):
 		return kty == jwa.RSA()
+	case name == "EdDSA":
+		return kty == jwa.OKP() && (curve(key) == "Ed25519" || curve(key) == "Ed448")
+	case name == "Ed25519":
+		return kty == jwa.OKP() && curve(key) == "Ed25519"
 	case strings.HasPrefix(name, "ES"):
-		return kty == jwa.EC()
-	case name == "EdDSA" || name == "Ed25519":
-		return kty == jwa.OKP()
+		want, ok := ecdsaCurves[name]
+		return ok && kty == jwa.EC() && curve(key) == want
 	}
 	return false
+}
+
+// ecdsaCurves names the curve of each ECDSA algorithm (RFC 7518 section
+// 3.4, RFC 8812 section 3.2).
+var ecdsaCurves = map[string]string{"ES256": "P-256", "ES384": "P-384", "ES512": "P-521", "ES256K": "secp256k1"}
+
+// curve returns the "crv" of an elliptic curve key, "" for another key.
+func curve(key jwk.Key) string {
+	k, ok := key.(interface {
+		Crv() (jwa.EllipticCurveAlgorithm, bool)
+	})
+	if !ok {
+		return ""
+	}
+	crv, _ := k.Crv()
+	return crv.String()
 }
 
 // checkAudience accepts the token if the audience claim is, or contains, the

@@ -3,6 +3,10 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -759,5 +763,59 @@ func TestJWKSURLSecretsNotLogged(t *testing.T) {
 	_, err := NewJWTVerifier(JWTOptions{Issuer: testIssuer, Audience: testAudience, JWKSURL: "http://user:" + pass + "@keys.example/jwks.json?sig=" + sig})
 	if err == nil || !strings.Contains(err.Error(), "keys.example/jwks.json") || strings.Contains(err.Error(), pass) || strings.Contains(err.Error(), sig) {
 		t.Errorf("refused URL: %v; want it named without its password and query", err)
+	}
+}
+
+// An elliptic curve key verifies only the algorithm of its curve, even when
+// the JWKS names no algorithm for it: a P-256 key is no ES384 key.
+func TestJWTVerifierCurveFitsAlgorithm(t *testing.T) {
+	ecKey := func(kid string, crv elliptic.Curve) *signingKey {
+		t.Helper()
+		raw, err := ecdsa.GenerateKey(crv, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := keyPair(t, raw, kid, jwa.ES256())
+		_ = k.pub.Remove(jwk.AlgorithmKey) // the JWKS leaves the choice open
+		return k
+	}
+	p256, p384, p521 := ecKey("p256", elliptic.P256()), ecKey("p384", elliptic.P384()), ecKey("p521", elliptic.P521())
+	srv := newJWKSServer(t, p256, p384, p521)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	tests := []struct {
+		key    *signingKey
+		alg    jwa.SignatureAlgorithm
+		wantOK bool
+	}{
+		{p256, jwa.ES256(), true},
+		{p384, jwa.ES384(), true},
+		{p521, jwa.ES512(), true},
+		{p256, jwa.ES384(), false},
+		{p256, jwa.ES512(), false},
+		{p384, jwa.ES256(), false},
+		{p521, jwa.ES384(), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key.kid+" "+tc.alg.String(), func(t *testing.T) {
+			k := *tc.key
+			k.alg = tc.alg
+			_, err := v.Verify(context.Background(), k.sign(t, claims{}))
+			if tc.wantOK && err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if !tc.wantOK && !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("Verify: %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+	// An Ed25519 key still verifies EdDSA, where it is allowed.
+	_, edRaw, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := keyPair(t, edRaw, "ed", jwa.EdDSA())
+	edv := newTestJWTVerifier(t, newJWKSServer(t, ed).url(), func(o *JWTOptions) { o.Algorithms = []string{"EdDSA"} })
+	if _, err := edv.Verify(context.Background(), ed.sign(t, claims{})); err != nil {
+		t.Errorf("EdDSA with an Ed25519 key: %v", err)
 	}
 }
