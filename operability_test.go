@@ -1163,6 +1163,9 @@ func TestUnencodableResultAnswered(t *testing.T) {
 		"invalid raw JSON":   {Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, StructuredContent: json.RawMessage(`{oops`)},
 		"result _meta":       {Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, Meta: mcp.Meta{"v": math.Inf(1)}},
 		"content _meta":      {Content: []mcp.Content{&mcp.TextContent{Text: "x", Meta: mcp.Meta{"v": math.NaN()}}}},
+		"nil content":        {Content: []mcp.Content{(*mcp.TextContent)(nil)}},
+		"content priority":   {Content: []mcp.Content{&mcp.TextContent{Text: "x", Annotations: &mcp.Annotations{Priority: math.NaN()}}}},
+		"nested structured":  {Content: []mcp.Content{&mcp.TextContent{Text: "x"}}, StructuredContent: map[string]any{"a": []any{map[string]any{"v": math.Inf(-1)}}}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
@@ -1182,7 +1185,7 @@ func TestUnencodableResultAnswered(t *testing.T) {
 			req.Header.Set("MCP-Protocol-Version", legacy)
 			rr := httptest.NewRecorder()
 			h.ServeHTTP(rr, req)
-			if !strings.Contains(rr.Body.String(), `"code":-32603`) {
+			if !strings.Contains(rr.Body.String(), `{"code":-32603,"message":"the tool's result cannot be encoded as JSON"}`) {
 				t.Errorf("answered %d %s, want a -32603 error", rr.Code, rr.Body.String())
 			}
 			if metricFaults(t, metrics.Bytes()) != 1 {

@@ -3,7 +3,6 @@ package lambdamcp
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -45,9 +44,16 @@ import (
 // an unknown resource with that era's -32002, where the go-sdk gives every
 // era 2026-07-28's -32602.
 //
-// A tool result JSON cannot hold (a NaN in its structured content or its
-// _meta, say) is answered -32603 at once: the go-sdk would fail to write
-// it and leave the call unanswered until the deadline.
+// A result JSON cannot hold is answered -32603 at once, an error the
+// metrics count as a fault: a NaN or an infinity in a _meta map (the
+// result's, a content block's or resource contents', a listed tool's,
+// prompt's, resource's or template's), in a tool's structured content, in
+// an annotation's priority, or in an experimental capability or an
+// extension's settings; structured content that is invalid
+// json.RawMessage; a nil content pointer. The go-sdk would fail to write
+// it and leave the call unanswered until the deadline (or, for the nil
+// pointer, panic). Only those free-form parts are looked at, and a result
+// without them is not encoded an extra time.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -114,10 +120,10 @@ func Middleware() mcp.Middleware {
 				rec.noteOutcome(OutcomeCancelled)
 				return res, err
 			}
-			if err == nil && unencodable(res) {
+			if err == nil && unencodable(method, res) {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered until the deadline.
-				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: "the tool's result cannot be encoded as JSON"}
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: unencodableMessage(method)}
 			}
 			if failed(res, err) {
 				rec.noteOutcome(OutcomeError)
@@ -128,56 +134,6 @@ func Middleware() mcp.Middleware {
 			return res, err
 		}
 	}
-}
-
-// unencodable reports whether res is a tool result JSON cannot hold (a
-// NaN, say). Only its free-form parts can make it so: the _meta maps and
-// structured content a tool fills itself. A result without them is not
-// encoded here; one with them is encoded once more, as the go-sdk will.
-func unencodable(res mcp.Result) bool {
-	r, ok := res.(*mcp.CallToolResult)
-	if !ok || r == nil || !freeForm(r) {
-		return false
-	}
-	_, err := json.Marshal(r)
-	return err != nil
-}
-
-// freeForm reports whether r holds a value of the tool's own making: a
-// _meta map, or structured content other than the valid JSON a typed tool
-// gets from the go-sdk.
-func freeForm(r *mcp.CallToolResult) bool {
-	if r.Meta != nil {
-		return true
-	}
-	switch sc := r.StructuredContent.(type) {
-	case nil:
-	case json.RawMessage:
-		if !json.Valid(sc) {
-			return true
-		}
-	default:
-		return true
-	}
-	for _, c := range r.Content {
-		var meta mcp.Meta
-		switch c := c.(type) {
-		case *mcp.TextContent:
-			meta = c.Meta
-		case *mcp.ImageContent:
-			meta = c.Meta
-		case *mcp.AudioContent:
-			meta = c.Meta
-		case *mcp.ResourceLink:
-			meta = c.Meta
-		default:
-			return true // embedded resources, and kinds this does not know
-		}
-		if meta != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // metaKeyLogLevel is the _meta key of a request's log level (2026-07-28;
@@ -298,6 +254,13 @@ func failed(res mcp.Result, err error) bool {
 	}
 	r, ok := res.(*mcp.CallToolResult)
 	return ok && r != nil && r.IsError
+}
+
+func unencodableMessage(method string) string {
+	if method == "tools/call" {
+		return "the tool's result cannot be encoded as JSON"
+	}
+	return "the " + method + " result cannot be encoded as JSON"
 }
 
 func callTimeoutMessage(method, tool string, d time.Duration) string {
