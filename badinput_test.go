@@ -174,6 +174,22 @@ var badInputCases = []struct {
 		message: "malformed payload",
 	},
 	{
+		// One JSON text is one value (RFC 8259): the go-sdk would serve
+		// the first message and drop the second unanswered.
+		name: "a second message after the first", status: 400, code: -32700, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"} {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"boom"}}`, "MCP-Protocol-Version", legacy),
+		message: "request body goes on after its JSON value",
+	},
+	{
+		name: "text after the message, 2026-07-28", status: 400, code: -32700, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`}}]x`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
+		message: "request body goes on after its JSON value",
+	},
+	{
+		name: "whitespace after the message", status: 200, id: "1",
+		req: jsonPost("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"bytes\":1}}} \r\n\t\n", "MCP-Protocol-Version", legacy),
+	},
+	{
 		name: "JSON that is no JSON-RPC message", status: 400, code: -32600, id: "",
 		req:     jsonPost(`{"foo":1}`, "MCP-Protocol-Version", legacy),
 		message: "malformed payload",

@@ -229,24 +229,33 @@ func tooLargeBody(limit int64) *rejection {
 	return reject(http.StatusRequestEntityTooLarge, codeInvalidRequest, fmt.Sprintf("request body exceeds %d bytes", limit))
 }
 
-// checkJSON rejects a JSON body that is not UTF-8 or nests too deeply;
-// RFC 8259 requires UTF-8, and the SDK would otherwise replace bad bytes
-// silently.
+// checkJSON rejects a JSON body that is not UTF-8, nests too deeply, or
+// goes on after its value; RFC 8259 requires UTF-8 and has a JSON text be
+// one value, and the SDK would otherwise replace bad bytes silently, and
+// serve the first of two messages and drop the second unanswered.
 func (l Limits) checkJSON(body []byte) *rejection {
 	if !utf8.Valid(body) {
 		return reject(http.StatusBadRequest, codeParseError, "request body is not valid UTF-8")
 	}
-	if l.MaxJSONDepth > 0 && jsonDepthExceeds(body, l.MaxJSONDepth) {
+	deep, trailing := scanJSON(body, l.MaxJSONDepth)
+	if deep {
 		return reject(http.StatusBadRequest, codeParseError, fmt.Sprintf("request body nests deeper than %d levels", l.MaxJSONDepth))
+	}
+	if trailing {
+		return reject(http.StatusBadRequest, codeParseError, "request body goes on after its JSON value: it must be one JSON-RPC message")
 	}
 	return nil
 }
 
-// jsonDepthExceeds reports whether arrays and objects in b nest deeper than
-// max, counting brackets outside strings. It does not validate the JSON;
-// the SDK's decoder does that.
-func jsonDepthExceeds(b []byte, max int) bool {
+// scanJSON counts the brackets of b outside strings, in one pass: deep
+// reports whether arrays and objects nest deeper than max (max < 1: no
+// bound), trailing whether anything but whitespace follows the first array
+// or object once it has closed. A body whose first value is neither is
+// left to the SDK's decoder, which refuses it; nor does scanJSON validate
+// the JSON otherwise.
+func scanJSON(b []byte, max int) (deep, trailing bool) {
 	depth := 0
+	closed := false // the first top-level array or object has ended
 	inString, escaped := false, false
 	for _, c := range b {
 		switch {
@@ -259,18 +268,34 @@ func jsonDepthExceeds(b []byte, max int) bool {
 			case c == '"':
 				inString = false
 			}
+			continue
+		case closed && !trailing && !jsonSpace(c):
+			trailing = true
+			if max < 1 {
+				return false, true
+			}
+		}
+		switch {
 		case c == '"':
 			inString = true
 		case c == '{' || c == '[':
 			depth++
-			if depth > max {
-				return true
+			if max > 0 && depth > max {
+				return true, trailing
 			}
 		case c == '}' || c == ']':
 			depth--
+			if depth == 0 {
+				closed = true
+			}
 		}
 	}
-	return false
+	return false, trailing
+}
+
+// jsonSpace reports whether c is JSON's insignificant whitespace.
+func jsonSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
 }
 
 // acceptance decides what to do with a POST's Accept header.

@@ -61,8 +61,67 @@ func FuzzJSONDepth(f *testing.F) {
 			if limit < 1 {
 				continue
 			}
-			if got := jsonDepthExceeds(b, limit); got != (want > limit) {
-				t.Fatalf("jsonDepthExceeds(%q, %d) = %v; depth is %d", b, limit, got, want)
+			if got, _ := scanJSON(b, limit); got != (want > limit) {
+				t.Fatalf("scanJSON(%q, %d) deep = %v; depth is %d", b, limit, got, want)
+			}
+		}
+	})
+}
+
+// trailingCases are bodies and whether something other than whitespace
+// follows their first array or object.
+var trailingCases = []struct {
+	body     string
+	trailing bool
+}{
+	{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, false},
+	{"{\"a\":1} \r\n\t", false},
+	{`{"a":"}"}`, false},
+	{`{"a":"\"}"}`, false},
+	{`{"a":"\\"}`, false},
+	{`[{"a":1}]`, false},
+	{`{} {}`, true},
+	{`{"a":1}}`, true},
+	{`[1]x`, true},
+	{`{"a":1} "b"`, true},
+	{`{"a":[1,{"b":2}]} 0`, true},
+	{`{"a":1`, false}, // unfinished: the SDK's decoder refuses it
+	{`"x" {}`, false}, // no object first: the same
+	{`5 6`, false},
+	{"", false},
+}
+
+func TestScanJSONTrailing(t *testing.T) {
+	for _, tc := range trailingCases {
+		for _, limit := range []int{0, DefaultMaxJSONDepth} {
+			if deep, trailing := scanJSON([]byte(tc.body), limit); deep || trailing != tc.trailing {
+				t.Errorf("scanJSON(%q, %d) = %v, %v; want false, %v", tc.body, limit, deep, trailing, tc.trailing)
+			}
+		}
+	}
+}
+
+// FuzzJSONTrailing checks scanJSON's trailing against encoding/json: when
+// a body's first value is an array or an object that decodes, something
+// follows it exactly when encoding/json finds more than whitespace after
+// it.
+func FuzzJSONTrailing(f *testing.F) {
+	for _, tc := range trailingCases {
+		f.Add([]byte(tc.body))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		first := bytes.TrimLeft(b, " \t\r\n")
+		if len(first) == 0 || first[0] != '{' && first[0] != '[' {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		if dec.Decode(new(json.RawMessage)) != nil {
+			return // scanJSON does not validate; the SDK's decoder refuses it
+		}
+		want := len(bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n")) > 0
+		for _, limit := range []int{0, 1 << 20} {
+			if _, got := scanJSON(b, limit); got != want {
+				t.Fatalf("scanJSON(%q, %d) trailing = %v, want %v", b, limit, got, want)
 			}
 		}
 	})
