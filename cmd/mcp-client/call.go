@@ -99,24 +99,28 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 		return err
 	}
 
-	learnTool(ctx, session, c.name)
-	setLogLevel(ctx, session, c.logLevel)
+	cut := learnTool(ctx, session, c.name) // a request that ctx cut short, of which the server is told
+	if setLogLevel(ctx, session, c.logLevel) {
+		cut = true
+	}
 	params := &mcp.CallToolParams{Name: c.name, Arguments: c.args}
 	params.SetProgressToken("mcp-client")
 	if c.logLevel != "" {
 		params.Meta[mcp.MetaKeyLogLevel] = c.logLevel
 	}
 	var res *mcp.CallToolResult
-	// After a request cut short, none other is sent: the server is to be
-	// told of the one it is working on (closeSession).
+	// After a request cut short, or an interrupt, none other is sent (nor
+	// by learnTool and setLogLevel): the server is to be told of the one
+	// it is working on, if any (closeSession).
 	if err = ctx.Err(); err == nil {
 		res, err = session.CallTool(ctx, params)
+		cut = cutShort(ctx, err)
 	}
 	// The SDK hands notifications to their handlers apart from the
 	// response; closing the session waits for those still running, so every
 	// progress and log line is out before the result, and nothing writes
 	// after this function returns.
-	closeSession(ctx, session, httpClient, err)
+	closeSession(session, httpClient, cut)
 	view.end()
 	if err != nil {
 		return withStatus(httpClient, "calling "+c.name, err)
@@ -183,13 +187,14 @@ func contentLines(content []mcp.Content) []string {
 // server sends none until it is asked (the go-sdk's among them). A
 // stateless one (no session id) would take the request and forget it,
 // and from 2026-07-28 on the call carries the level itself. A server that
-// refuses is left to send what it sends.
-func setLogLevel(ctx context.Context, session *mcp.ClientSession, level string) {
+// refuses is left to send what it sends. Nothing is asked once ctx ended;
+// cut reports whether ctx cut the request short.
+func setLogLevel(ctx context.Context, session *mcp.ClientSession, level string) (cut bool) {
 	init := session.InitializeResult()
-	if init.ProtocolVersion >= "2026-07-28" || session.ID() == "" || init.Capabilities == nil || init.Capabilities.Logging == nil {
-		return
+	if ctx.Err() != nil || init.ProtocolVersion >= "2026-07-28" || session.ID() == "" || init.Capabilities == nil || init.Capabilities.Logging == nil {
+		return false
 	}
-	session.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: mcp.LoggingLevel(level)})
+	return cutShort(ctx, session.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: mcp.LoggingLevel(level)}))
 }
 
 // below reports whether level is less severe than least, both MCP log
@@ -204,16 +209,21 @@ func below(level, least string) bool {
 // that the client must mirror into Mcp-Param-* headers, and the go-sdk
 // client knows them only from a tool list it has received; the server
 // refuses a call without them. Before that era there is nothing to learn.
-// A listing that fails is left for the call to report.
-func learnTool(ctx context.Context, session *mcp.ClientSession, name string) {
-	if v := session.InitializeResult().ProtocolVersion; v < "2026-07-28" {
-		return
+// A listing that fails is left for the call to report; none is asked for
+// once ctx ended. cut reports whether ctx cut a request short.
+func learnTool(ctx context.Context, session *mcp.ClientSession, name string) (cut bool) {
+	if v := session.InitializeResult().ProtocolVersion; v < "2026-07-28" || ctx.Err() != nil {
+		return false
 	}
 	for t, err := range session.Tools(ctx, nil) {
-		if err != nil || t.Name == name {
-			return
+		if err != nil {
+			return cutShort(ctx, err)
+		}
+		if t.Name == name || ctx.Err() != nil {
+			return false
 		}
 	}
+	return false
 }
 
 // progressView shows progress notifications: a bar redrawn in place on a

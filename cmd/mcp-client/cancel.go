@@ -22,7 +22,8 @@ var cancelGrace = time.Second
 // flight, and the cut call was retired already (internal/jsonrpc2/conn.go,
 // Notify). A session closed while the notification is being sent waits
 // for it instead; so the run waits until the notification has been
-// answered, then closes.
+// answered, then closes. The go-sdk sends none when no request was in
+// flight (an interrupt between two), and the run waits for none then.
 type cancelNotice struct {
 	interrupted context.Context // done once the user pressed Ctrl-C
 	once        sync.Once
@@ -103,10 +104,27 @@ func isCancelNotice(r *http.Request) bool {
 	return err == nil && ok && !req.IsCall() && req.Method == "notifications/cancelled"
 }
 
-// closeSession closes session, first giving the server's notice of a call
-// that ctx cut short (err, the run's failure, is ctx's) its chance.
-func closeSession(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, err error) {
-	if rec, ok := httpClient.Transport.(*statusRecorder); ok && rec.notice != nil && err != nil && ctx.Err() != nil {
+// cutShort reports whether err, the failure of a request the go-sdk sent
+// (or tried to), came as ctx ended: the go-sdk then sends a
+// notifications/cancelled for it (mcp/transport.go, call). A run that
+// stopped between requests has none to wait for.
+func cutShort(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil
+}
+
+// noticeWaited, when not nil, is called as a run starts to wait for the
+// notice of a request cut short (tests watch it).
+var noticeWaited func()
+
+// closeSession closes session, first giving the notice of a request cut
+// short (cut, see cutShort) its chance when the server keeps sessions. A
+// server without them (stateless, or from 2026-07-28 on) serves each POST
+// apart from the others: the notice cannot reach the request it names.
+func closeSession(session *mcp.ClientSession, httpClient *http.Client, cut bool) {
+	if rec, ok := httpClient.Transport.(*statusRecorder); ok && rec.notice != nil && cut && session.ID() != "" {
+		if noticeWaited != nil {
+			noticeWaited()
+		}
 		rec.notice.wait()
 	}
 	session.Close()

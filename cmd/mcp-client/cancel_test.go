@@ -17,12 +17,13 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// noticeServer is a 2025-11-25 go-sdk server with sessions whose tool
-// "wait" blocks until it is cancelled, noting the ids of the requests and
-// of the notifications/cancelled it is sent.
+// noticeServer is a 2025-11-25 go-sdk server, with sessions unless
+// stateless, whose tool "wait" blocks until it is cancelled and whose tool
+// "ping" answers at once, noting the ids of the requests and of the
+// notifications/cancelled it is sent.
 type noticeServer struct {
 	srv     *httptest.Server
-	cutAt   string        // the method whose request the test cuts short: tools/call, or one held without an answer
+	cutAt   string        // the method whose request the test cuts short: tools/call, or one held without an answer; "": none
 	entered chan struct{} // closed when the cutAt request is being served
 	hold    bool          // a notifications/cancelled gets no answer until the test ends, a DELETE one at once
 
@@ -32,7 +33,7 @@ type noticeServer struct {
 	noticed   chan struct{}
 }
 
-func startNoticeServer(t *testing.T, cutAt string, hold bool) *noticeServer {
+func startNoticeServer(t *testing.T, cutAt string, hold, stateless bool) *noticeServer {
 	t.Helper()
 	s := &noticeServer{cutAt: cutAt, entered: make(chan struct{}), noticed: make(chan struct{}, 10), hold: hold, requests: map[string][]string{}}
 	server := mcp.NewServer(&mcp.Implementation{Name: "waiter", Version: "1"}, nil)
@@ -47,7 +48,10 @@ func startNoticeServer(t *testing.T, cutAt string, hold bool) *noticeServer {
 		}
 		return nil, nil, ctx.Err()
 	})
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "ping"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "pong"}}}, nil, nil
+	})
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: stateless})
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -68,7 +72,7 @@ func startNoticeServer(t *testing.T, cutAt string, hold bool) *noticeServer {
 		}
 		s.mu.Unlock()
 		switch {
-		case msg.Method == s.cutAt && s.cutAt != "tools/call":
+		case msg.Method == s.cutAt && s.cutAt != "tools/call" && s.cutAt != "":
 			close(s.entered)
 			<-r.Context().Done()
 			return
@@ -113,7 +117,8 @@ func TestCutCallNoticed(t *testing.T) {
 		{"Ctrl-C while listing tools", "tools/list", nil, exitInterrupted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startNoticeServer(t, tc.cutAt, false)
+			waited := watchNoticeWait(t)
+			s := startNoticeServer(t, tc.cutAt, false, false)
 			ctx, interrupt := context.WithCancel(t.Context())
 			defer interrupt()
 			if tc.code == exitInterrupted {
@@ -134,6 +139,9 @@ func TestCutCallNoticed(t *testing.T) {
 			if diff := cmp.Diff(cut, cancelled); diff != "" {
 				t.Errorf("ids of the cancelled requests (-want +got):\n%s", diff)
 			}
+			if !*waited {
+				t.Error("the run did not wait for the notice of the request it cut")
+			}
 			// Not even tried: the go-sdk would send it, a context ended or
 			// not, and send a notice of its own for it.
 			if tc.cutAt == "logging/setLevel" && strings.Contains(stderr.String(), `"method":"tools/call"`) {
@@ -149,7 +157,7 @@ func TestCutCallNoticed(t *testing.T) {
 func TestCutCallNoticeGivenUp(t *testing.T) {
 	defer func(grace time.Duration) { cancelGrace = grace }(cancelGrace)
 	cancelGrace = time.Minute
-	s := startNoticeServer(t, "tools/call", true)
+	s := startNoticeServer(t, "tools/call", true, false)
 	ctx, interrupt := context.WithCancel(t.Context())
 	defer interrupt()
 	go func() {
@@ -168,5 +176,92 @@ func TestCutCallNoticeGivenUp(t *testing.T) {
 		}
 	case <-time.After(4 * time.Second): // the go-sdk itself gives up on the notice after 5 s
 		t.Fatal("the run went on waiting for the notice after Ctrl-C")
+	}
+}
+
+// watchNoticeWait notes, for the test's length, whether a run waited for
+// a cut request's notice.
+func watchNoticeWait(t *testing.T) *bool {
+	t.Helper()
+	waited := new(bool)
+	noticeWaited = func() { *waited = true }
+	t.Cleanup(func() { noticeWaited = nil })
+	return waited
+}
+
+// interruptOn is a writer that calls interrupt as the text written to it
+// first holds on: a point the run has reached, between two requests.
+type interruptOn struct {
+	on        string
+	interrupt context.CancelFunc
+	bytes.Buffer
+}
+
+func (w *interruptOn) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.on) {
+		w.interrupt()
+	}
+	return n, err
+}
+
+// TestInterruptWithNothingInFlight checks that a Ctrl-C that comes
+// between two requests ends the run at once: no request follows it, the
+// server is sent no notifications/cancelled (the go-sdk sends one only
+// for a request it cut), and the run waits for none; and that a request
+// cut short at a server without sessions, which could not tell what a
+// notice names, is not waited for either.
+func TestInterruptWithNothingInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		on        string // the output after which Ctrl-C comes; "" when the server is sent cutAt
+		cutAt     string
+		stateless bool
+		want      map[string]int // how many requests of each method the server got
+	}{
+		{"before tools/list", nil, "Connected to", "", false, map[string]int{"initialize": 1}},
+		{"between tools/list and ping", nil, "Tools (", "", false, map[string]int{"initialize": 1, "tools/list": 1}},
+		{"between two pings", nil, "ping #1", "", false, map[string]int{"initialize": 1, "tools/list": 1, "tools/call": 1}},
+		{"before the call", []string{"-call", "wait"}, "Connected to", "", false, map[string]int{"initialize": 1}},
+		{"before the call, stateless", []string{"-call", "wait"}, "Connected to", "", true, map[string]int{"initialize": 1}},
+		{"during the call, stateless", []string{"-call", "wait"}, "", "tools/call", true, map[string]int{"initialize": 1, "tools/call": 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			waited := watchNoticeWait(t)
+			s := startNoticeServer(t, tc.cutAt, false, tc.stateless)
+			ctx, interrupt := context.WithCancel(t.Context())
+			defer interrupt()
+			if tc.cutAt != "" {
+				go func() {
+					<-s.entered
+					interrupt()
+				}()
+			}
+			stdout, stderr := &interruptOn{on: "\x00"}, &interruptOn{on: "\x00"}
+			if tc.on != "" {
+				stdout.on, stdout.interrupt = tc.on, interrupt
+				stderr.on, stderr.interrupt = tc.on, interrupt
+			}
+			code := run(ctx, append([]string{"-endpoint", s.srv.URL, "-protocol", "2025-11-25"}, tc.args...), noEnv, stdout, stderr)
+			if code != exitInterrupted || !strings.HasSuffix(stderr.String(), "mcp-client: interrupted\n") {
+				t.Errorf("exit %d, stderr %q; want exit %d and the line mcp-client: interrupted", code, stderr.String(), exitInterrupted)
+			}
+			if *waited {
+				t.Error("the run waited for a notifications/cancelled, with no request cut short at a server with sessions")
+			}
+			got := map[string]int{}
+			for _, method := range []string{"initialize", "tools/list", "logging/setLevel", "tools/call"} {
+				if ids, _ := s.seen(method); len(ids) > 0 {
+					got[method] = len(ids)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("requests the server got (-want +got):\n%s", diff)
+			}
+			if _, cancelled := s.seen(""); tc.cutAt == "" && len(cancelled) > 0 {
+				t.Errorf("the server was sent notifications/cancelled for %q, though no request was in flight", cancelled)
+			}
+		})
 	}
 }

@@ -27,7 +27,8 @@
 // 30s) bounds the whole run; 0 means no limit. A request that Ctrl-C or
 // -timeout cuts short is cancelled at the server (notifications/cancelled,
 // which a server with sessions needs to stop the work): the client waits
-// up to a second for the server to take the notice before it exits.
+// up to a second for such a server to take the notice before it exits. A
+// Ctrl-C between two requests ends the run at once.
 //
 // -trace shows every HTTP exchange on standard error as it happens: the
 // request's method, URL and headers and its body, then the answer's status
@@ -274,17 +275,27 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 // talk tells the sample's story: connect, list tools, ping twice. A server
 // without a ping tool (a server of one's own) is listed, and told how to
 // call one of its tools instead.
-func talk(ctx context.Context, t target, out io.Writer) (err error) {
+func talk(ctx context.Context, t target, out io.Writer) error {
 	session, httpClient, err := connect(ctx, t, nil, out)
 	if err != nil {
 		return err
 	}
-	defer func() { closeSession(ctx, session, httpClient, err) }()
+	cut := false // a request that ctx cut short, of which the server is told
+	defer func() { closeSession(session, httpClient, cut) }()
 
+	// After an interrupt no request is sent: the go-sdk would send it,
+	// its context ended or not, and a notifications/cancelled for it.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	var tools []*mcp.Tool
 	for t, err := range session.Tools(ctx, nil) { // every page
 		if err != nil {
+			cut = cutShort(ctx, err)
 			return withStatus(httpClient, "listing tools", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err // before the next page
 		}
 		tools = append(tools, t)
 	}
@@ -299,9 +310,13 @@ func talk(ctx context.Context, t target, out io.Writer) (err error) {
 		return nil
 	}
 	for i := 1; i <= 2; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		start := time.Now()
 		res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "ping"})
 		if err != nil {
+			cut = cutShort(ctx, err)
 			return withStatus(httpClient, "calling ping", err)
 		}
 		if res.IsError {
