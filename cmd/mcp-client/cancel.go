@@ -48,9 +48,23 @@ func (n *cancelNotice) limit(ctx context.Context) (context.Context, context.Canc
 
 // roundTrip posts r, a notifications/cancelled, with base, within the
 // limit (the go-sdk gives it 5 s), and notes that it was answered, or
-// failed.
+// failed. A notice outside a session is taken here, not sent: a server
+// without sessions (stateless, or from 2026-07-28 on) serves each POST
+// apart from the others, and no notice reaches the request it names; the
+// go-sdk's Close waits for one in flight, so a server slow to take it
+// would only hold the exit.
 func (n *cancelNotice) roundTrip(base http.RoundTripper, r *http.Request) (*http.Response, error) {
 	defer n.once.Do(func() { close(n.answered) })
+	if r.Header.Get("Mcp-Session-Id") == "" {
+		if r.Body != nil {
+			r.Body.Close() // a RoundTripper closes the body, sent or not
+		}
+		return &http.Response{
+			Status: "202 Accepted", StatusCode: http.StatusAccepted,
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{}, Body: http.NoBody, Request: r,
+		}, nil
+	}
 	ctx, cancel := n.limit(r.Context())
 	resp, err := base.RoundTrip(r.WithContext(ctx))
 	if err != nil {

@@ -208,9 +208,7 @@ func (w *interruptOn) Write(p []byte) (int, error) {
 // TestInterruptWithNothingInFlight checks that a Ctrl-C that comes
 // between two requests ends the run at once: no request follows it, the
 // server is sent no notifications/cancelled (the go-sdk sends one only
-// for a request it cut), and the run waits for none; and that a request
-// cut short at a server without sessions, which could not tell what a
-// notice names, is not waited for either.
+// for a request it cut), and the run waits for none.
 func TestInterruptWithNothingInFlight(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -225,7 +223,6 @@ func TestInterruptWithNothingInFlight(t *testing.T) {
 		{"between two pings", nil, "ping #1", "", false, map[string]int{"initialize": 1, "tools/list": 1, "tools/call": 1}},
 		{"before the call", []string{"-call", "wait"}, "Connected to", "", false, map[string]int{"initialize": 1}},
 		{"before the call, stateless", []string{"-call", "wait"}, "Connected to", "", true, map[string]int{"initialize": 1}},
-		{"during the call, stateless", []string{"-call", "wait"}, "", "tools/call", true, map[string]int{"initialize": 1, "tools/call": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			waited := watchNoticeWait(t)
@@ -261,6 +258,102 @@ func TestInterruptWithNothingInFlight(t *testing.T) {
 			}
 			if _, cancelled := s.seen(""); tc.cutAt == "" && len(cancelled) > 0 {
 				t.Errorf("the server was sent notifications/cancelled for %q, though no request was in flight", cancelled)
+			}
+		})
+	}
+}
+
+// TestNoNoticeWithoutSession checks that a request cut short at a server
+// without sessions, which serves each POST apart and could not tell what
+// a notice names, is sent no notifications/cancelled: one the server held
+// without an answer would hold the exit (the go-sdk's Close waits for it).
+func TestNoNoticeWithoutSession(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cutAt string
+		args  []string
+		code  int
+	}{
+		{"Ctrl-C", "tools/call", []string{"-protocol", "2025-11-25"}, exitInterrupted},
+		{"timeout", "tools/call", []string{"-protocol", "2025-11-25", "-timeout", "500ms"}, 1},
+		{"Ctrl-C, 2026-07-28", "tools/call", []string{"-protocol", "2026-07-28"}, exitInterrupted},
+		{"Ctrl-C while connecting", "initialize", []string{"-protocol", "2025-11-25"}, exitInterrupted},
+		{"Ctrl-C while connecting, 2026-07-28", "server/discover", []string{"-protocol", "2026-07-28"}, exitInterrupted},
+		{"timeout while connecting, 2026-07-28", "server/discover", []string{"-protocol", "2026-07-28", "-timeout", "500ms"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			waited := watchNoticeWait(t)
+			s := startNoticeServer(t, tc.cutAt, true, true) // a notice sent would get no answer
+			ctx, interrupt := context.WithCancel(t.Context())
+			defer interrupt()
+			if tc.code == exitInterrupted {
+				go func() {
+					<-s.entered
+					interrupt()
+				}()
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, append([]string{"-endpoint", s.srv.URL, "-call", "wait"}, tc.args...), noEnv, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+			}
+			cut, cancelled := s.seen(tc.cutAt)
+			if len(cut) != 1 {
+				t.Errorf("%s sent %d times, want once", tc.cutAt, len(cut))
+			}
+			if len(cancelled) > 0 {
+				t.Errorf("the server without sessions was sent notifications/cancelled for %q", cancelled)
+			}
+			if *waited {
+				t.Error("the run waited for a notice the server could not use")
+			}
+		})
+	}
+}
+
+// recordingTransport answers every request 202 and counts them.
+type recordingTransport struct{ sent int }
+
+func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rt.sent++
+	return &http.Response{StatusCode: http.StatusAccepted, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+}
+
+// TestNoticeSentInSessionOnly checks that a notifications/cancelled goes
+// to the server only within a session: without one it is taken at once,
+// answered 202, and counts as answered.
+func TestNoticeSentInSessionOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		session string
+		sent    int
+	}{
+		{"session", "abc", 1},
+		{"no session", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`
+			r, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://example.com/mcp", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.session != "" {
+				r.Header.Set("Mcp-Session-Id", tc.session)
+			}
+			base := &recordingTransport{}
+			rec := &statusRecorder{base: base, origin: r.URL, notice: newCancelNotice(t.Context())}
+			resp, err := rec.RoundTrip(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusAccepted || base.sent != tc.sent {
+				t.Errorf("status %d, sent %d times; want 202, sent %d times", resp.StatusCode, base.sent, tc.sent)
+			}
+			select {
+			case <-rec.notice.answered:
+			default:
+				t.Error("the notice does not count as answered")
 			}
 		})
 	}

@@ -25,10 +25,11 @@
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
 // http only to a loopback host unless -insecure is given. -timeout (default
 // 30s) bounds the whole run; 0 means no limit. A request that Ctrl-C or
-// -timeout cuts short is cancelled at the server (notifications/cancelled,
-// which a server with sessions needs to stop the work): the client waits
-// up to a second for such a server to take the notice before it exits. A
-// Ctrl-C between two requests ends the run at once.
+// -timeout cuts short is cancelled at a server with sessions
+// (notifications/cancelled, which it needs to stop the work): the client
+// waits up to a second for the server to take the notice before it exits.
+// A server without sessions cannot match the notice to the request and is
+// not sent one; a Ctrl-C between two requests ends the run at once.
 //
 // -trace shows every HTTP exchange on standard error as it happens: the
 // request's method, URL and headers and its body, then the answer's status
