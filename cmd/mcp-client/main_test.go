@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -168,6 +169,7 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 // the token from MCP_TOKEN is printed: not in failures, not in -h.
 func TestSecretsStayHidden(t *testing.T) {
 	reference := startReference(t)
+	closed := closedAddr(t)
 	withPassword := strings.Replace(reference, "http://", "http://alice:s3cret@", 1)
 	env := func(k string) string {
 		if k == "MCP_TOKEN" {
@@ -180,7 +182,7 @@ func TestSecretsStayHidden(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"nothing listening", []string{"-endpoint", "http://alice:s3cret@127.0.0.1:1/mcp"}, 1},
+		{"nothing listening", []string{"-endpoint", "http://alice:s3cret@" + closed + "/mcp"}, 1},
 		{"wrong path", []string{"-endpoint", strings.TrimSuffix(withPassword, "/mcp") + "/nope"}, 1},
 		{"not http", []string{"-endpoint", "ftp://alice:s3cret@127.0.0.1/mcp"}, 2},
 		{"not a URL", []string{"-endpoint", "http://alice:p%zzs3cret@127.0.0.1:1/mcp"}, 2},
@@ -346,14 +348,15 @@ func TestCapabilityHint(t *testing.T) {
 // failure's own text quotes the URL, and that an endpoint whose scheme was
 // forgotten does not show its password in the usage error.
 func TestEndpointSecretsHidden(t *testing.T) {
+	closed := closedAddr(t)
 	for _, tc := range []struct {
 		endpoint string
 		code     int
 		shown    string
 	}{
-		{"http://127.0.0.1:1/mcp?key=s3cret", 1, "127.0.0.1:1/mcp"},
-		{"http://s3cret@127.0.0.1:1/mcp", 1, "127.0.0.1:1/mcp"},
-		{"http://alice:s3cret@127.0.0.1:1/mcp?sig=s3cret", 1, "127.0.0.1:1/mcp"},
+		{"http://" + closed + "/mcp?key=s3cret", 1, closed + "/mcp"},
+		{"http://s3cret@" + closed + "/mcp", 1, closed + "/mcp"},
+		{"http://alice:s3cret@" + closed + "/mcp?sig=s3cret", 1, closed + "/mcp"},
 		{"alice:s3cret@127.0.0.1:8080/mcp", 2, "xxxxx@127.0.0.1:8080/mcp"},
 		{"alice:s3cret@127.0.0.1:8080/mcp?next=https://x", 2, "xxxxx@127.0.0.1:8080/mcp"},
 	} {
@@ -426,4 +429,20 @@ func FuzzRedacted(f *testing.F) {
 			}
 		}
 	})
+}
+
+// closedAddr returns a loopback address nothing listens on: one the system
+// just handed out and that was closed again. A fixed port such as 1 may be
+// taken by another program on the machine.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }
