@@ -466,7 +466,7 @@ type rpcPeek struct {
 // rpcWire is a JSON-RPC message as the go-sdk's jsonrpc2.DecodeMessage
 // first reads it: the method and the params as raw values, decoded after.
 // A repeated member is so replaced, never merged, and a null method reads
-// as no method.
+// as an empty one.
 type rpcWire struct {
 	ID     json.RawMessage `json:"id"`
 	Method json.RawMessage `json:"method"`
@@ -493,12 +493,14 @@ func peekRPC(body []byte) rpcPeek {
 	// params have the expected types reads the same decoded straight into
 	// rpcPeek, without the raw values in between (FuzzPeekRPC).
 	var p rpcPeek
-	if jsonv2.Unmarshal(body, &p, peekStrictOptions) == nil {
-		if !validID(p.ID) || p.Method == "" {
+	if jsonv2.Unmarshal(body, &p, peekStrictOptions) == nil && p.Method != "" {
+		if !validID(p.ID) {
 			p.ID = nil
 		}
 		return p
 	}
+	// An empty method may be a missing one (a response) or one given as ""
+	// or null (a call): only the raw values tell them apart.
 	return peekRPCWire(body)
 }
 
@@ -525,7 +527,9 @@ func peekRPCWire(body []byte) rpcPeek {
 	if len(w.Params) > 0 && jsonv2.Unmarshal(w.Params, &p.Params, peekOptions) != nil {
 		p.Params.Name = ""
 	}
-	if validID(w.ID) && p.Method != "" {
+	// A message with a method member, even "" or null, is a call: the
+	// go-sdk answers it with its id.
+	if validID(w.ID) && len(w.Method) > 0 {
 		p.ID = w.ID
 	}
 	return p

@@ -215,11 +215,16 @@ var peekCases = []struct {
 	{`{"id":1,"method":"ping"`, "", "", ""},
 	{`{"id":1,"method":"tools/call","params":"name"}`, "1", "tools/call", ""},
 	// The go-sdk reads params and method as raw values: a repeated one
-	// replaces the one before, a null method is no method.
+	// replaces the one before, a null method is an empty one.
 	{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{}},"params":{"arguments":{}}}`, "7", "tools/call", ""},
 	{`{"id":7,"method":"tools/call","params":{"name":"echo"},"params":null}`, "7", "tools/call", ""},
 	{`{"id":7,"method":"tools/call","params":{"name":"a","name":"b"}}`, "7", "tools/call", "b"},
-	{`{"id":1,"method":"x","method":null}`, "", "", ""},
+	{`{"id":1,"method":"x","method":null}`, "1", "", ""},
+	// A method given as "" or null makes a call all the same, which the
+	// go-sdk answers (method not found) with its id.
+	{`{"jsonrpc":"2.0","id":1,"method":""}`, "1", "", ""},
+	{`{"jsonrpc":"2.0","id":"a","method":null}`, `"a"`, "", ""},
+	{`{"jsonrpc":"2.0","id":null,"method":""}`, "", "", ""},
 	// A response's id is the server's own, not one to answer with.
 	{`{"jsonrpc":"2.0","id":3,"result":{}}`, "", "", ""},
 	{`{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"m"}}`, "", "", ""},
