@@ -108,8 +108,9 @@ func fuzzHandler() *lambdamcp.Handler {
 }
 
 // checkInvocation checks what every answer must be: a response of the
-// event's shape whose error bodies are JSON-RPC errors.
-func checkInvocation(t *testing.T, out []byte) {
+// event's shape whose error bodies are JSON-RPC errors. It returns the
+// answer the client gets.
+func checkInvocation(t *testing.T, out []byte) answer {
 	t.Helper()
 	var resp lambdaResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
@@ -123,6 +124,7 @@ func checkInvocation(t *testing.T, out []byte) {
 	if strings.HasPrefix(resp.header("Content-Type"), "application/json") && !json.Valid(body) {
 		t.Fatalf("application/json body is not JSON: %q", body)
 	}
+	return newAnswer(resp.StatusCode, resp.header("Content-Type"), body)
 }
 
 // checkErrorBody checks that an error status comes with a JSON-RPC error.
@@ -199,7 +201,8 @@ func fuzzPost(body, version, accept, contentType string) httpRequest {
 
 // FuzzRequest sends arbitrary MCP requests through the whole path (event
 // of each shape → reference server → response): every one must be
-// answered, every error as JSON. Seeds: MCP request bodies of both eras.
+// answered, every error as JSON, and every call by its id. Seeds: MCP
+// request bodies of both eras.
 func FuzzRequest(f *testing.F) {
 	for i, body := range seedFiles(f, requestFiles, "testdata/requests") {
 		for _, version := range []string{legacy, modern, ""} {
@@ -208,16 +211,23 @@ func FuzzRequest(f *testing.F) {
 	}
 	f.Add(uint8(0), `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, legacy, "application/json", "application/json", true)
 	f.Add(uint8(1), `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "1999-01-01", "*/*", "text/plain", false)
+	// A batch refused as a whole: its error has no one id to carry.
+	f.Add(uint8(2), `[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]`, "0", "application/json, text/event-stream", "application/json", false)
+	f.Add(uint8(2), repeatedIDBatch, "2025-03-26", "application/json, text/event-stream", "application/json", false)
+	for i, body := range idSeeds {
+		f.Add(uint8(i), body, legacy, "application/json, text/event-stream", "application/json", false)
+	}
 	h := fuzzHandler()
 	f.Fuzz(func(t *testing.T, shape uint8, body, version, accept, contentType string, b64 bool) {
 		req := fuzzPost(body, version, accept, contentType)
 		req.base64 = b64
 		s := shapes[int(shape)%len(shapes)]
-		out, err := invokeBounded(t, h, s.build(t, req))
+		event := s.build(t, req)
+		out, err := invokeBounded(t, h, event)
 		if err != nil {
 			t.Fatalf("Invoke: %v", err)
 		}
-		checkInvocation(t, out)
+		checkAnswerIDs(t, event, body, checkInvocation(t, out))
 	})
 }
 

@@ -27,13 +27,18 @@ func FuzzInvokeStream(f *testing.F) {
 		}
 	}
 	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{`+modernMeta+`}}`, modern)
+	for _, body := range idSeeds {
+		f.Add(body, legacy)
+	}
+	f.Add(repeatedIDBatch, "2025-03-26")
 	// Still sleeping near the deadline: answered with a timeout error.
 	f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000}}}`, legacy)
 	f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000},`+modernMeta+`}}`, modern)
 	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
 	f.Fuzz(func(t *testing.T, body, version string) {
 		failOnHang(t)
-		raw, err := h.InvokeStream(fuzzCtx(t), urlEvent(t, fuzzPost(body, version, "application/json, text/event-stream", "application/json")))
+		event := urlEvent(t, fuzzPost(body, version, "application/json, text/event-stream", "application/json"))
+		raw, err := h.InvokeStream(fuzzCtx(t), event)
 		if err != nil {
 			t.Fatalf("InvokeStream: %v", err)
 		}
@@ -59,6 +64,7 @@ func FuzzInvokeStream(f *testing.F) {
 		default:
 			checkEventStream(t, rest)
 		}
+		checkAnswerIDs(t, event, body, newAnswer(head.StatusCode, ct, rest))
 	})
 }
 
