@@ -2,11 +2,14 @@ package lambdamcp_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
@@ -16,29 +19,43 @@ import (
 // FuzzInvokeStream feeds arbitrary bodies through a streamed Function URL
 // invocation of the reference server and reads the whole response as the
 // runtime relays it: a JSON prelude, eight NUL bytes, then a body of the
-// kind the prelude names.
+// kind the prelude names. With stall, the server's ping ignores its
+// context, as a tool may: one still waiting at the deadline is answered by
+// the stream's own deadline error, not by Middleware, whose end of the
+// call such a tool does not heed.
 func FuzzInvokeStream(f *testing.F) {
 	for _, tc := range protocolCases {
-		f.Add(tc.req.body, tc.req.header["MCP-Protocol-Version"])
+		f.Add(tc.req.body, tc.req.header["MCP-Protocol-Version"], false)
 	}
 	for _, body := range seedFiles(f, requestFiles, "testdata/requests") {
 		for _, version := range []string{legacy, modern} {
-			f.Add(string(body), version)
+			f.Add(string(body), version, false)
 		}
 	}
-	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{`+modernMeta+`}}`, modern)
+	f.Add(`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{`+modernMeta+`}}`, modern, false)
 	for _, body := range idSeeds {
-		f.Add(body, legacy)
+		f.Add(body, legacy, false)
 	}
-	f.Add(repeatedIDBatch, "2025-03-26")
-	// Still sleeping near the deadline: answered with a timeout error.
-	f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000}}}`, legacy)
-	f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000},`+modernMeta+`}}`, modern)
-	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
-	f.Fuzz(func(t *testing.T, body, version string) {
+	f.Add(repeatedIDBatch, "2025-03-26", false)
+	// Still sleeping near the deadline: answered with a timeout error, by
+	// Middleware as the call's context ends, or, by a ping that ignores
+	// it, by the stream as the deadline nears.
+	for _, stall := range []bool{false, true} {
+		f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000}}}`, legacy, stall)
+		f.Add(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":4000},`+modernMeta+`}}`, modern, stall)
+	}
+	opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}}
+	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), opts)
+	f.Fuzz(func(t *testing.T, body, version string, stall bool) {
 		failOnHang(t)
+		server := h
+		if stall {
+			ping := &stubbornPing{release: make(chan struct{})}
+			t.Cleanup(ping.stop)
+			server = lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{Sleep: ping.sleep}), nil)), opts)
+		}
 		event := urlEvent(t, fuzzPost(body, version, "application/json, text/event-stream", "application/json"))
-		raw, err := h.InvokeStream(fuzzCtx(t), event)
+		raw, err := server.InvokeStream(fuzzCtx(t), event)
 		if err != nil {
 			t.Fatalf("InvokeStream: %v", err)
 		}
@@ -66,6 +83,41 @@ func FuzzInvokeStream(f *testing.F) {
 		}
 		checkAnswerIDs(t, event, body, newAnswer(head.StatusCode, ct, rest))
 	})
+}
+
+// stubbornPing is ping's wait as a tool that ignores its context waits:
+// the whole delay, whatever becomes of the call. Its stop lets the waits
+// go and returns once they have, so that no call outlives its input (a
+// handler still running is counted as in flight by the log handler).
+type stubbornPing struct {
+	mu       sync.Mutex
+	released bool
+	release  chan struct{}
+	waiting  sync.WaitGroup
+}
+
+func (p *stubbornPing) sleep(_ context.Context, d time.Duration) error {
+	p.mu.Lock()
+	if p.released {
+		p.mu.Unlock()
+		return nil
+	}
+	p.waiting.Add(1)
+	p.mu.Unlock()
+	defer p.waiting.Done()
+	select {
+	case <-time.After(d):
+	case <-p.release:
+	}
+	return nil
+}
+
+func (p *stubbornPing) stop() {
+	p.mu.Lock()
+	p.released = true
+	close(p.release)
+	p.mu.Unlock()
+	p.waiting.Wait()
 }
 
 // streamedHead is the prelude as aws-lambda-go writes it for a Function
