@@ -287,12 +287,17 @@ var badInputCases = []struct {
 	{
 		name: "fractional id", status: 400, code: -32600, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string or an integer",
+		message: "the request id must be a string of valid Unicode or an integer",
 	},
 	{
 		name: "id past 2^53", status: 400, code: -32600, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":9007199254740993,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string or an integer",
+		message: "the request id must be a string of valid Unicode or an integer",
+	},
+	{
+		name: "id with a lone surrogate", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":"a\ud800","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string of valid Unicode or an integer",
 	},
 	{
 		name: "2026-07-28 params the go-sdk cannot decode", status: 400, code: -32602, id: "8",
@@ -953,7 +958,7 @@ func TestGoSDKClientCallsAnyName(t *testing.T) {
 func TestExactIDsEchoed(t *testing.T) {
 	server, _ := newHardServer(t)
 	h := lambdamcp.NewHandler(streamableMux(server), hardOptions(new(bytes.Buffer)))
-	for _, id := range []string{`9007199254740991`, `-9007199254740991`, `"9007199254740993"`, `1e3`} {
+	for _, id := range []string{`9007199254740991`, `-9007199254740991`, `"9007199254740993"`, `1e3`, `"\u00e9\ud83d\ude00"`} {
 		resp := invoke(t, h, restEvent(t, jsonPost(`{"jsonrpc":"2.0","id":`+id+`,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)))
 		var answer struct {
 			ID     json.RawMessage `json:"id"`

@@ -554,12 +554,23 @@ func validID(raw json.RawMessage) bool {
 const maxExactID = 1<<53 - 1
 
 // exactID reports whether an id (as validID has it, or none) comes back
-// unchanged in the go-sdk's answer: a string, or a number whose value is an
-// integer of at most maxExactID in magnitude (1e3 and 1.0 are such numbers;
-// 1.0000000000000001, which a float64 rounds to 1, is not).
+// unchanged in the go-sdk's answer: a string that is valid Unicode, or a
+// number whose value is an integer of at most maxExactID in magnitude (1e3
+// and 1.0 are such numbers; 1.0000000000000001, which a float64 rounds to
+// 1, is not). A string with a lone surrogate escape ("\ud800") is valid
+// JSON, but the go-sdk's decoder replaces the surrogate with U+FFFD.
 func exactID(raw json.RawMessage) bool {
-	if len(raw) == 0 || raw[0] == '"' {
+	if len(raw) == 0 {
 		return true
+	}
+	if raw[0] == '"' {
+		// Raw bytes are UTF-8 (checkJSON); only an escape can be a lone
+		// surrogate.
+		if !bytes.Contains(raw, []byte(`\u`)) {
+			return true
+		}
+		_, err := jsontext.AppendUnquote(nil, raw)
+		return err == nil
 	}
 	if !bytes.ContainsAny(raw, ".eE") {
 		v, err := strconv.ParseInt(string(raw), 10, 64)

@@ -328,6 +328,8 @@ func TestExactID(t *testing.T) {
 		`9007199254740992`: false, `9007199254740993`: false, `1.5`: false, `1e30`: false, `-1e400`: false,
 		`1.0000000000000001`: false, `4503599627370497.5`: false, `1e-400`: false, `0.0`: true, `-0`: true, `1E2`: true,
 		`12.50e1`: true, `9007199254740991.0`: true, `90071992547409910e-1`: true, `1e999999999`: false, `1e+2`: true,
+		`"\u00e9"`: true, `"\ud83d\ude00"`: true, `"\\ud800"`: true, `"\ud800"`: false, `"\ude00"`: false,
+		`"a\ud83dx"`: false, `"\ud83d\u0041"`: false,
 	} {
 		if got := exactID(json.RawMessage(raw)); got != want {
 			t.Errorf("exactID(%s) = %v, want %v", raw, got, want)
