@@ -473,6 +473,12 @@ func (f *Front) functionFailed(w http.ResponseWriter, requestID string, err erro
 	})
 }
 
+func (f *Front) logWarn(msg string, err error) {
+	if f.cfg.Logger != nil {
+		f.cfg.Logger.Warn(msg, "error", err)
+	}
+}
+
 func (f *Front) logError(msg string, err error) {
 	if f.cfg.Logger != nil {
 		f.cfg.Logger.Error(msg, "error", err)

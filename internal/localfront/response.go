@@ -102,6 +102,11 @@ const maxPrelude = 1 << 20
 func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runtimeapi.Response) {
 	body := bufio.NewReader(resp.Body)
 	if resp.ContentType != runtimeapi.ContentTypeHTTPIntegration {
+		// Lambda relays such a payload as it is, which is right for a
+		// function that streams raw bytes; for one that serves HTTP it means
+		// the function answered buffered, not knowing that it is streamed.
+		f.logWarn("response without a streaming prelude", errors.New("the payload is sent as the body with status 200, as Lambda does; "+
+			"a function that serves HTTP answered buffered: a lambdamcp function streams only the shapes its Options.Stream names (MCP_STREAM=url or rest, given with -env)"))
 		if resp.ContentType != "" {
 			w.Header().Set("Content-Type", resp.ContentType)
 		}
