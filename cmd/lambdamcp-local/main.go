@@ -118,7 +118,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.name, "name", "lambdamcp", "function name")
 	fs.Var(&o.env, "env", "function environment variable KEY=VALUE (repeatable)")
 	fs.Var(&o.authorizerEnv, "authorizer-env", "authorizer environment variable KEY=VALUE (repeatable)")
-	fs.BoolVar(&o.stream, "stream", false, "response streaming: Function URL RESPONSE_STREAM (url shape) or REST transfer mode STREAM (rest shape)")
+	fs.BoolVar(&o.stream, "stream", false, "response streaming: Function URL RESPONSE_STREAM (url shape) or REST transfer mode STREAM (rest shape); a lambdamcp function also needs -env MCP_STREAM=url or rest")
 	fs.BoolVar(&o.albMultiValue, "alb-multi-value", false, "ALB multi-value headers mode")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
