@@ -1,5 +1,6 @@
-// Command mcp-client connects to an MCP server, lists its tools and calls
-// ping twice (when the server has one), printing what it sees for a person
+// Command mcp-client connects to an MCP server, lists its tools (and its
+// prompts, when it declares them) and calls ping twice (when the server has
+// one), printing what it sees for a person
 // to read; or, with -call, calls one tool with JSON arguments and shows its
 // progress as it runs. A tool that asks the user for input (elicitation)
 // gets the answer -elicit gives.
@@ -274,8 +275,8 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 }
 
 // talk tells the sample's story: connect, list tools, ping twice. A server
-// without a ping tool (a server of one's own) is listed, and told how to
-// call one of its tools instead.
+// without a ping tool (a server of one's own) is listed, prompts too, and
+// told how to call one of its tools instead.
 func talk(ctx context.Context, t target, out io.Writer) error {
 	session, httpClient, err := connect(ctx, t, nil, out)
 	if err != nil {
@@ -304,9 +305,15 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 	for _, t := range tools {
 		fmt.Fprintf(out, "  - %s: %s\n", printable(t.Name), printable(t.Description))
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if cut, err = listPrompts(ctx, session, httpClient, out); err != nil {
+		return err
+	}
 	if !slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "ping" }) {
 		if len(tools) > 0 {
-			fmt.Fprintln(out, "No ping tool to call twice; call one of these with -call NAME -args '{...}'.")
+			fmt.Fprintln(out, "No ping tool to call twice; call one of the tools with -call NAME -args '{...}'.")
 		}
 		return nil
 	}
@@ -326,6 +333,31 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 		fmt.Fprintf(out, "ping #%d: %s (%d ms round trip)\n", i, printable(text(res)), time.Since(start).Milliseconds())
 	}
 	return nil
+}
+
+// listPrompts lists the prompts of a server that declares the capability,
+// so that a server of one's own shows every feature it registered; it
+// prints nothing for one that declares none, as the reference server.
+// It reports whether ctx cut a request short, as talk's cut.
+func listPrompts(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer) (cut bool, _ error) {
+	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Prompts == nil {
+		return false, nil
+	}
+	var prompts []*mcp.Prompt
+	for p, err := range session.Prompts(ctx, nil) { // every page
+		if err != nil {
+			return cutShort(ctx, err), withStatus(httpClient, "listing prompts", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err // before the next page
+		}
+		prompts = append(prompts, p)
+	}
+	fmt.Fprintf(out, "Prompts (%d):\n", len(prompts))
+	for _, p := range prompts {
+		fmt.Fprintf(out, "  - %s: %s\n", printable(p.Name), printable(p.Description))
+	}
+	return false, nil
 }
 
 func text(res *mcp.CallToolResult) string {

@@ -250,18 +250,27 @@ func TestExitStatus(t *testing.T) {
 // no failure but a pointer to -call.
 func TestTalkToOwnServer(t *testing.T) {
 	for _, tc := range []struct {
-		tools []string
-		want  []string
+		tools   []string
+		prompts []string
+		want    []string
+		notWant string
 	}{
-		{[]string{"greet", "ping"}, []string{"Tools (2):", "  - greet: ", "  - ping: ", "ping #2: pong"}},
-		{[]string{"greet", "wave"}, []string{"Tools (2):", "  - wave: ", "No ping tool to call twice; call one of these with -call NAME"}},
-		{nil, []string{"Tools (0):\n"}},
+		{tools: []string{"greet", "ping"}, want: []string{"Tools (2):", "  - greet: ", "  - ping: ", "ping #2: pong"}, notWant: "Prompts"},
+		{tools: []string{"greet", "wave"}, want: []string{"Tools (2):", "  - wave: ", "No ping tool to call twice; call one of the tools with -call NAME"}},
+		{want: []string{"Tools (0):\n"}},
+		{tools: []string{"greet"}, prompts: []string{"review", "summarize"},
+			want: []string{"Tools (1):", "Prompts (2):\n  - review: the review prompt\n  - summarize: the summarize prompt\n"}},
 	} {
-		t.Run(strings.Join(tc.tools, ",")+"/", func(t *testing.T) {
+		t.Run(strings.Join(tc.tools, ",")+"/"+strings.Join(tc.prompts, ","), func(t *testing.T) {
 			server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, &mcp.ServerOptions{PageSize: 1})
 			for _, name := range tc.tools {
 				mcp.AddTool(server, &mcp.Tool{Name: name}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 					return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "pong"}}}, nil, nil
+				})
+			}
+			for _, name := range tc.prompts {
+				server.AddPrompt(&mcp.Prompt{Name: name, Description: "the " + name + " prompt"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+					return &mcp.GetPromptResult{}, nil
 				})
 			}
 			srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
@@ -275,7 +284,10 @@ func TestTalkToOwnServer(t *testing.T) {
 					t.Errorf("stdout %q lacks %q", stdout.String(), want)
 				}
 			}
-			if len(tc.tools) == 0 && strings.Contains(stdout.String(), "call one of these") {
+			if tc.notWant != "" && strings.Contains(stdout.String(), tc.notWant) {
+				t.Errorf("stdout %q has %q", stdout.String(), tc.notWant)
+			}
+			if len(tc.tools) == 0 && strings.Contains(stdout.String(), "call one of the tools") {
 				t.Errorf("stdout %q points at tools there are none of", stdout.String())
 			}
 		})
