@@ -206,6 +206,18 @@ func TestForeignServers(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want the page named as no MCP answer", code, stderr)
 		}
 	})
+	t.Run("buffered answer through a streaming front", func(t *testing.T) {
+		// What a Function URL in RESPONSE_STREAM mode relays from a
+		// function that answered buffered: its payload, as the body.
+		code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			fmt.Fprint(w, `{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"}`)
+		}))
+		if code != 1 || !strings.Contains(stderr, "answered with a Lambda function's buffered response as its body (application/octet-stream)") ||
+			!strings.Contains(stderr, "give it MCP_STREAM") {
+			t.Errorf("exit %d, stderr %q; want the function's missing MCP_STREAM named", code, stderr)
+		}
+	})
 	t.Run("redirect to a GET", func(t *testing.T) {
 		code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/elsewhere/mcp", http.StatusMovedPermanently)

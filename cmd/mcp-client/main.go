@@ -387,6 +387,7 @@ type statusRecorder struct {
 	message   string // the "message" of its JSON body, as API Gateway sends
 	session   bool   // it carried an Mcp-Session-Id
 	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
+	proxyBody bool   // that answer's body is a Lambda proxy response: a buffered answer relayed by a streaming front
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -410,7 +411,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.last, s.challenge, s.message, s.session, s.notMCP = 0, "", "", false, "" // no answer to explain
+		s.last, s.challenge, s.message, s.session, s.notMCP, s.proxyBody = 0, "", "", false, "", false // no answer to explain
 		return resp, err
 	}
 	if mediaType(resp) != "text/event-stream" {
@@ -420,7 +421,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.notMCP = ""
+	s.notMCP, s.proxyBody = "", false
 	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
 		s.challenge = resp.Header.Get("WWW-Authenticate")
@@ -433,6 +434,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent && resp.ContentLength != 0
 		if mt := mediaType(resp); success && mt != "application/json" && mt != "text/event-stream" {
 			s.notMCP = or(mt, "no media type")
+			s.proxyBody = peekProxyResponse(resp)
 		}
 	}
 	return resp, nil
@@ -468,6 +470,7 @@ func (e *redirectError) Error() string { return e.msg }
 // endpoint.
 type notMCPError struct {
 	mediaType string
+	proxyBody bool // the body is a Lambda proxy response
 	err       error
 }
 
@@ -533,6 +536,26 @@ func mediaType(resp *http.Response) string {
 // maxPeek bounds how much of an error body is read for its message.
 const maxPeek = 4 << 10
 
+// peekProxyResponse reports whether the body is a Lambda proxy response
+// ({"statusCode": …}), leaving it for the SDK to read. A Function URL or
+// REST API that streams relays a function's payload as the body when the
+// function answers buffered, as a lambdamcp function does for a shape its
+// Options.Stream does not name. Only the first member is looked at, so a
+// payload longer than maxPeek is still recognised.
+func peekProxyResponse(resp *http.Response) bool {
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, maxPeek))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	tok, err := dec.Token()
+	return err == nil && tok == "statusCode"
+}
+
 // peekMessage returns the "message" of a JSON error body, which gateways
 // use to say why they refused (API Gateway's "Missing Authentication
 // Token"), leaving the body for the SDK to read.
@@ -589,7 +612,7 @@ func withStatus(c *http.Client, step string, err error) error {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if rec.notMCP != "" {
-		return &stepError{step, &notMCPError{mediaType: rec.notMCP, err: err}}
+		return &stepError{step, &notMCPError{mediaType: rec.notMCP, proxyBody: rec.proxyBody, err: err}}
 	}
 	if rec.last == 0 {
 		return &stepError{step, err}
@@ -712,6 +735,10 @@ func explain(endpoint string, err error) string {
 		return endpoint + ": " + re.msg
 	}
 	var nm *notMCPError
+	if errors.As(err, &nm) && nm.proxyBody {
+		return fmt.Sprintf("%s answered with a Lambda function's buffered response as its body (%s): the Function URL or REST API streams, "+
+			"and the function does not know it; give it MCP_STREAM (Options.Stream) naming the shape, url or rest (%v)", endpoint, nm.mediaType, err)
+	}
 	if errors.As(err, &nm) {
 		return fmt.Sprintf("%s answered with %s, not MCP: check that this is the MCP endpoint (%v)", endpoint, nm.mediaType, err)
 	}
