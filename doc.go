@@ -12,7 +12,7 @@
 //	mcp.AddTool(server, &mcp.Tool{Name: "greet"}, greet)
 //	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 //		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
-//	lambdamcp.Start(h, nil)
+//	lambdamcp.Start(h, &lambdamcp.Options{JSONResponse: true}) // as the handler answers
 //
 // Package [github.com/lambdamcp/lambdamcp/serve] runs such a server the way
 // the reference server, cmd/mcp-server, runs: on Lambda or locally, with

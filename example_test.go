@@ -31,7 +31,9 @@ func ExampleStart() {
 	mcp.AddTool(server, &mcp.Tool{Name: "greet", Description: "Greets someone"}, greet)
 	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
-	lambdamcp.Start(handler, nil) // serves invocations until the environment ends
+	// JSONResponse as the handler's: a client that accepts only JSON is
+	// served, not refused 406.
+	lambdamcp.Start(handler, &lambdamcp.Options{JSONResponse: true}) // serves invocations until the environment ends
 }
 
 // NewHandler answers one invocation at a time, which is also how to test a
