@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+)
+
+// forbidden explains a 403. The token is blamed only when the server says
+// it lacks a scope, or when a token was sent and the answer is not API
+// Gateway's "Missing Authentication Token", which REST APIs give for a
+// path outside their stage and routes, token or not: the commonest cause
+// of a 403 is a wrong URL.
+func forbidden(endpoint string, se *httpStatusError) string {
+	status := httpStatus(se)
+	// API Gateway's "Missing Authentication Token", or, when the request
+	// carried an Authorization header it took for a bad SigV4 signature,
+	// "… not a valid key=value pair (missing equal-sign) in Authorization
+	// header …" (or "Authorization header requires 'Credential'
+	// parameter …"): a path outside its stage and routes.
+	missingToken := se.message == "Missing Authentication Token" ||
+		strings.Contains(se.message, "in Authorization header") || strings.HasPrefix(se.message, "Authorization header requires ")
+	switch {
+	case challengeError(se.challenge) == "insufficient_scope":
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s", endpoint, status, metadataHint(se.challenge))
+	case se.tokenSent && !missingToken:
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s", endpoint, status, metadataHint(se.challenge))
+	case missingToken:
+		return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage; API Gateway answers so for a path outside its stage and routes", endpoint, status)
+	}
+	return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage, and whether the server needs a token (-token or MCP_TOKEN)%s", endpoint, status, metadataHint(se.challenge))
+}
+
+// challengeParam returns the parameter name of a WWW-Authenticate header
+// value's first challenge that has it, or "" (also for a value that does
+// not parse).
+func challengeParam(header, name string) string {
+	challenges, err := oauthex.ParseWWWAuthenticate([]string{header})
+	if err != nil {
+		return ""
+	}
+	for _, c := range challenges {
+		if v := c.Params[name]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// challengeError returns the error parameter of a WWW-Authenticate
+// challenge (RFC 6750), or "".
+func challengeError(challenge string) string {
+	return challengeParam(challenge, "error")
+}
+
+// metadataHint tells where the server says its authorization is described
+// (the challenge's resource_metadata, RFC 9728), or nothing when the
+// challenge does not say.
+func metadataHint(challenge string) string {
+	if u := challengeParam(challenge, "resource_metadata"); u != "" {
+		return "; the server describes its authorization at " + u
+	}
+	return ""
+}
