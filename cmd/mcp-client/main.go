@@ -385,6 +385,7 @@ type statusRecorder struct {
 	challenge string // its WWW-Authenticate
 	message   string // the "message" of its JSON body, as API Gateway sends
 	session   bool   // it carried an Mcp-Session-Id
+	tokenSent bool   // it carried the token
 	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
 	proxyBody bool   // that answer's body is a Lambda proxy response: a buffered answer relayed by a streaming front
 }
@@ -393,7 +394,8 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	// http.Client drops on a redirect to another host only the headers set
 	// on the request, not those a transport adds: the token is for the
 	// endpoint's origin alone.
-	if s.token != "" && sameOrigin(r.URL, s.origin) {
+	tokenSent := s.token != "" && sameOrigin(r.URL, s.origin)
+	if tokenSent {
 		r = r.Clone(r.Context())
 		r.Header.Set("Authorization", "Bearer "+s.token)
 	}
@@ -410,7 +412,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.last, s.challenge, s.message, s.session, s.notMCP, s.proxyBody = 0, "", "", false, "", false // no answer to explain
+		s.last, s.challenge, s.message, s.session, s.tokenSent, s.notMCP, s.proxyBody = 0, "", "", false, false, "", false // no answer to explain
 		return resp, err
 	}
 	if mediaType(resp) != "text/event-stream" {
@@ -426,8 +428,9 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.challenge = resp.Header.Get("WWW-Authenticate")
 		s.message = peekMessage(resp)
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
+		s.tokenSent = tokenSent
 	} else {
-		s.last, s.challenge, s.message, s.session = 0, "", "", false
+		s.last, s.challenge, s.message, s.session, s.tokenSent = 0, "", "", false, false
 		// A success with a body that is neither JSON nor an event stream
 		// (202 and 204 have none: a notification's answer).
 		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent && resp.ContentLength != 0
@@ -584,8 +587,8 @@ type httpStatusError struct {
 	status    int
 	challenge string
 	message   string // the body's "message", if any
-	tokenSent bool
-	session   bool // the request carried a session id
+	tokenSent bool   // the request carried the token
+	session   bool   // the request carried a session id
 	err       error
 }
 
@@ -616,7 +619,7 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.last == 0 {
 		return &stepError{step, err}
 	}
-	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.token != "", session: rec.session, err: err}}
+	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, session: rec.session, err: err}}
 }
 
 // scrubbed is an error whose text names the endpoint by its redacted form:
@@ -751,7 +754,7 @@ func explain(endpoint string, err error) string {
 		// method it does not know.
 		switch {
 		case se.status == http.StatusUnauthorized:
-			return fmt.Sprintf("not authorized by %s (%s): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, httpStatus(se), metadataHint(se.challenge))
+			return unauthorized(endpoint, se)
 		case se.status == http.StatusForbidden:
 			return forbidden(endpoint, se)
 		case se.status == http.StatusNotFound && se.session:

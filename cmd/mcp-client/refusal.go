@@ -7,6 +7,34 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
 
+// unauthorized explains a 401: with no token sent, that one is needed;
+// with one, that the server refused it, and why, when its challenge says
+// (RFC 6750's error and error_description). The token itself is not
+// named: the user knows where it came from, and a terminal's scrollback is
+// no place for it.
+func unauthorized(endpoint string, se *httpStatusError) string {
+	status := httpStatus(se)
+	if !se.tokenSent {
+		return fmt.Sprintf("not authorized by %s (%s): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, status, metadataHint(se.challenge))
+	}
+	var why []string
+	switch code := challengeError(se.challenge); code {
+	case "":
+	case "invalid_token":
+		why = append(why, "invalid_token (expired, revoked or malformed)")
+	default:
+		why = append(why, code)
+	}
+	if d := challengeParam(se.challenge, "error_description"); d != "" {
+		why = append(why, fmt.Sprintf("%q", d))
+	}
+	reason := ""
+	if len(why) > 0 {
+		reason = ": " + strings.Join(why, ", ")
+	}
+	return fmt.Sprintf("not authorized by %s (%s): the server refused the bearer token it was sent (-token or MCP_TOKEN)%s%s%s", endpoint, status, reason, scopeHint(se.challenge), metadataHint(se.challenge))
+}
+
 // forbidden explains a 403. The token is blamed only when the server says
 // it lacks a scope, or when a token was sent and the answer is not API
 // Gateway's "Missing Authentication Token", which REST APIs give for a
@@ -23,9 +51,9 @@ func forbidden(endpoint string, se *httpStatusError) string {
 		strings.Contains(se.message, "in Authorization header") || strings.HasPrefix(se.message, "Authorization header requires ")
 	switch {
 	case challengeError(se.challenge) == "insufficient_scope":
-		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s", endpoint, status, metadataHint(se.challenge))
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s%s%s", endpoint, status, description(se.challenge), scopeHint(se.challenge), metadataHint(se.challenge))
 	case se.tokenSent && !missingToken:
-		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s", endpoint, status, metadataHint(se.challenge))
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s%s", endpoint, status, description(se.challenge), metadataHint(se.challenge))
 	case missingToken:
 		return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage; API Gateway answers so for a path outside its stage and routes", endpoint, status)
 	}
@@ -60,6 +88,24 @@ func challengeError(challenge string) string {
 func metadataHint(challenge string) string {
 	if u := challengeParam(challenge, "resource_metadata"); u != "" {
 		return "; the server describes its authorization at " + u
+	}
+	return ""
+}
+
+// description is the challenge's error_description, quoted as the rest of
+// what a server says is (escaped), after ": "; or nothing.
+func description(challenge string) string {
+	if d := challengeParam(challenge, "error_description"); d != "" {
+		return fmt.Sprintf(": %q", d)
+	}
+	return ""
+}
+
+// scopeHint names the scope the challenge says the server asks for
+// (RFC 6750's scope), or nothing.
+func scopeHint(challenge string) string {
+	if s := challengeParam(challenge, "scope"); s != "" {
+		return fmt.Sprintf("; it asks for scope %q", s)
 	}
 	return ""
 }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// refusingServer answers every request with status and the challenge, as
+// an authorizer in front of an MCP server does.
+func refusingServer(t *testing.T, status int, challenge string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if challenge != "" {
+			w.Header().Set("WWW-Authenticate", challenge)
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/mcp"
+}
+
+// TestRefusedTokenExplained checks that a 401 tells a token the server
+// refused from none sent, with the reason the server's challenge gives
+// (escaped, as all a server says is), that a 403 for a scope names the
+// scope, and that the token shows nowhere, even where the server repeats
+// it.
+func TestRefusedTokenExplained(t *testing.T) {
+	const token = "tok-SECRET-4d2e9b"
+	fromEnv := func(k string) string {
+		if k == "MCP_TOKEN" {
+			return token
+		}
+		return ""
+	}
+	elsewhere := refusingServer(t, http.StatusUnauthorized, "")
+	redirector := httptest.NewServer(http.RedirectHandler(elsewhere, http.StatusTemporaryRedirect))
+	t.Cleanup(redirector.Close)
+
+	tests := []struct {
+		name     string
+		endpoint string
+		token    string // given with -token
+		env      func(string) string
+		want     []string
+		dontWant []string
+	}{
+		{"401, no token", refusingServer(t, http.StatusUnauthorized, ""), "", noEnv,
+			[]string{"(HTTP 401): send a valid bearer token with -token or MCP_TOKEN"}, []string{"refused"}},
+		{"401, token refused", refusingServer(t, http.StatusUnauthorized, `Bearer realm="mcp"`), token, noEnv,
+			[]string{"(HTTP 401): the server refused the bearer token it was sent (-token or MCP_TOKEN)\n"}, []string{"send a valid"}},
+		{"401, token from the environment refused as invalid",
+			refusingServer(t, http.StatusUnauthorized, `Bearer error="invalid_token", error_description="The token expired`+"\u202e"+`"`), "", fromEnv,
+			[]string{`the server refused the bearer token it was sent (-token or MCP_TOKEN): invalid_token (expired, revoked or malformed), "The token expired\u202e"`},
+			[]string{"send a valid", "\u202e"}},
+		{"401, the server repeats the token",
+			refusingServer(t, http.StatusUnauthorized, `Bearer error="invalid_token", error_description="bad token `+token+`", resource_metadata="https://x.example/prm"`), token, noEnv,
+			[]string{`invalid_token (expired, revoked or malformed), "bad token [hidden]"; the server describes its authorization at https://x.example/prm`},
+			[]string{token}},
+		{"401, other error", refusingServer(t, http.StatusUnauthorized, `Bearer error="invalid_request"`), token, noEnv,
+			[]string{"refused the bearer token it was sent (-token or MCP_TOKEN): invalid_request\n"}, []string{"expired"}},
+		// The token goes to the endpoint's origin alone: a 401 from
+		// another one was not an answer to it.
+		{"401 elsewhere, token not sent", redirector.URL + "/mcp", token, noEnv,
+			[]string{"send a valid bearer token"}, []string{"refused"}},
+		{"403, insufficient scope",
+			refusingServer(t, http.StatusForbidden, `Bearer error="insufficient_scope", scope="mcp:tools mcp:admin", error_description="admin only"`), token, noEnv,
+			[]string{`(HTTP 403): the token lacks a scope this server requires: "admin only"; it asks for scope "mcp:tools mcp:admin"`}, nil},
+		{"403, token lacks rights", refusingServer(t, http.StatusForbidden, `Bearer error_description="read-only token"`), token, noEnv,
+			[]string{`(HTTP 403): the token lacks the rights this server requires: "read-only token"`}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-endpoint", tc.endpoint}
+			if tc.token != "" {
+				args = append(args, "-token", tc.token)
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), args, tc.env, &stdout, &stderr); code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), want)
+				}
+			}
+			for _, dontWant := range append(tc.dontWant, token) {
+				if strings.Contains(stderr.String()+stdout.String(), dontWant) {
+					t.Errorf("output %q says %q", stderr.String()+stdout.String(), dontWant)
+				}
+			}
+		})
+	}
+}
