@@ -388,6 +388,10 @@ type statusRecorder struct {
 	tokenSent bool   // it carried the token
 	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
 	proxyBody bool   // that answer's body is a Lambda proxy response: a buffered answer relayed by a streaming front
+	// The last call's answer, if it had no body; calls counts the calls,
+	// so that a body found empty only when read marks its own call.
+	empty *emptyAnswer
+	calls int
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -409,9 +413,14 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Method != http.MethodPost {
 		return resp, err
 	}
+	method := callMethod(r)
 	if err != nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if method != "" {
+			s.calls++
+			s.empty = nil
+		}
 		s.last, s.challenge, s.message, s.session, s.tokenSent, s.notMCP, s.proxyBody = 0, "", "", false, false, "", false // no answer to explain
 		return resp, err
 	}
@@ -422,6 +431,26 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if method != "" {
+		s.calls++
+		s.empty = nil
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			answer, call := &emptyAnswer{status: resp.StatusCode, method: method}, s.calls
+			if resp.ContentLength == 0 {
+				s.empty = answer
+			} else {
+				// Chunked, or of a length not given: empty only if it ends
+				// before its first byte, which the go-sdk finds when it reads.
+				resp.Body = &emptyWatch{ReadCloser: resp.Body, onEmpty: func() {
+					s.mu.Lock()
+					defer s.mu.Unlock()
+					if s.calls == call {
+						s.empty = answer
+					}
+				}}
+			}
+		}
+	}
 	s.notMCP, s.proxyBody = "", false
 	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
@@ -616,6 +645,9 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.notMCP != "" {
 		return &stepError{step, &notMCPError{mediaType: rec.notMCP, proxyBody: rec.proxyBody, err: err}}
 	}
+	if rec.empty != nil {
+		return &stepError{step, &emptyAnswerError{*rec.empty, err}}
+	}
 	if rec.last == 0 {
 		return &stepError{step, err}
 	}
@@ -743,6 +775,10 @@ func explain(endpoint string, err error) string {
 	}
 	if errors.As(err, &nm) {
 		return fmt.Sprintf("%s answered with %s, not MCP: check that this is the MCP endpoint (%v)", endpoint, nm.mediaType, err)
+	}
+	var ea *emptyAnswerError
+	if errors.As(err, &ea) {
+		return fmt.Sprintf("%s answered HTTP %d with an empty body to %q, a request that needs an answer: there is no MCP server at that URL, or a proxy on the way dropped the body", endpoint, ea.status, ea.method)
 	}
 	var se *httpStatusError
 	hasStatus := errors.As(err, &se)
