@@ -35,9 +35,11 @@
 // -trace shows every HTTP exchange on standard error as it happens: the
 // request's method, URL and headers and its body, then the answer's status
 // and headers and its body as it is read (an event stream event by event),
-// each body up to 64 KiB. Secrets stay hidden: the URL's user information
-// and query, and the values of credential headers (Authorization, Cookie,
-// X-Api-Key, …); what the server sends is escaped as above.
+// each body up to 64 KiB; a request that never went out (the run ended
+// first, or no connection was made) shows as not sent. Secrets stay
+// hidden: the URL's user information and query, and the values of
+// credential headers (Authorization, Cookie, X-Api-Key, …); what the
+// server sends is escaped as above.
 //
 // Exit status: 0 on success (and for -h); 1 when the run fails, with one
 // line on standard error saying what went wrong, or when the called tool

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
 	"strings"
 	"sync"
@@ -22,7 +23,10 @@ const traceBodyLimit = 64 << 10
 // back: the request's method, URL, headers and body, then the answer's
 // status, headers and body, the body a line at a time as the client reads
 // it, so that an event stream's events show as they arrive and nothing is
-// held back. What it passes on is what it was given: it only watches.
+// held back. A request that never went out (its context ended, no
+// connection was made) is shown on one line as not sent. What it passes on
+// is what it was given, in a context that reports the request's writing:
+// it only watches.
 //
 // Nothing secret is shown: the URL as redacted has it, credential headers
 // by name alone; and what the server sends is escaped (printable).
@@ -36,14 +40,34 @@ type tracer struct {
 func (t *tracer) RoundTrip(r *http.Request) (*http.Response, error) {
 	n := t.seq.Add(1)
 	sent, got := fmt.Sprintf("#%d >", n), fmt.Sprintf("#%d <", n)
-	t.line(sent, r.Method+" "+redacted(r.URL.String()))
-	t.headers(sent, r.Header)
-	t.requestBody(sent, r)
+	target := redacted(r.URL.String())
+	// A request is shown once its headers went out, not before: the
+	// go-sdk hands the transport requests whose context already ended (the
+	// initialize after a server/discover that -timeout cut), which it
+	// refuses; those were never sent, and are shown as such.
+	var wrote atomic.Bool
+	var show sync.Once
+	showRequest := func() {
+		show.Do(func() {
+			t.line(sent, r.Method+" "+target)
+			t.headers(sent, r.Header)
+			t.requestBody(sent, r)
+		})
+	}
+	ctx := httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{WroteHeaders: func() {
+		wrote.Store(true)
+		showRequest()
+	}})
 	start := time.Now()
-	resp, err := t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r.WithContext(ctx))
+	// Transports' errors may quote the URL.
+	if err != nil && !wrote.Load() {
+		t.line(sent, r.Method+" "+target+" not sent: "+scrubbed{err, r.URL.String(), target}.Error())
+		return resp, err
+	}
+	showRequest() // all of it, before the answer (or when base reports no writes)
 	if err != nil {
-		// Transports' errors may quote the URL.
-		t.line(got, "failed: "+scrubbed{err, r.URL.String(), redacted(r.URL.String())}.Error())
+		t.line(got, "failed: "+scrubbed{err, r.URL.String(), target}.Error())
 		return resp, err
 	}
 	t.line(got, fmt.Sprintf("%s (%d ms)", resp.Status, time.Since(start).Milliseconds()))

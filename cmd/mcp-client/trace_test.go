@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -260,6 +261,58 @@ func TestTraceBesideProgress(t *testing.T) {
 			for _, want := range []string{"progress 3/3: step 3 of 3\n", "log info count: step 3\n", `"method":"notifications/progress"`, "Content-Type: text/event-stream\n"} {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+		})
+	}
+}
+
+// TestTraceShowsOnlyWhatWasSent checks that a request the transport never
+// sent is shown as not sent, not as gone out: the go-sdk's initialize
+// after a server/discover that the run's end cut short (here the server
+// ends the run once discover reaches it, and holds discover unanswered),
+// and a request to where nothing listens.
+func TestTraceShowsOnlyWhatWasSent(t *testing.T) {
+	hanging := func(t *testing.T) (endpoint string, ctx context.Context) {
+		ctx, cancel := context.WithCancel(t.Context())
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			cancel()
+			<-r.Context().Done() // the client gave up on it
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/mcp", ctx
+	}
+	nothing := func(t *testing.T) (string, context.Context) {
+		return "http://" + closedAddr(t) + "/mcp", t.Context()
+	}
+	for _, tc := range []struct {
+		name     string
+		server   func(t *testing.T) (string, context.Context)
+		want     []string // each %s is the endpoint
+		dontWant []string
+	}{
+		{"cut by the run's end", hanging,
+			[]string{`#1 > | {"jsonrpc":"2.0","id":1,"method":"server/discover"`, "#1 < failed: context canceled\n", "#2 > POST %s not sent: context canceled\n"},
+			[]string{`"method":"initialize"`, "#2 > Accept", "#2 <"}},
+		{"nothing listening", nothing,
+			[]string{"#1 > POST %s not sent: ", "connection refused\n"},
+			[]string{"#1 > Accept", "#1 > |", "#1 <"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			endpoint, ctx := tc.server(t)
+			var stdout, stderr bytes.Buffer
+			if code := run(ctx, []string{"-endpoint", endpoint, "-trace"}, noEnv, &stdout, &stderr); code == 0 {
+				t.Errorf("exit 0, want a failure")
+			}
+			for _, want := range tc.want {
+				if want = strings.ReplaceAll(want, "%s", endpoint); !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+			for _, dontWant := range tc.dontWant {
+				if strings.Contains(stderr.String(), dontWant) {
+					t.Errorf("stderr shows %q:\n%s", dontWant, stderr.String())
 				}
 			}
 		})
