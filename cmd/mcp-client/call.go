@@ -127,12 +127,7 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	}
 	if lines := contentLines(res.Content); len(lines) > 0 {
 		// Tools that return structured content also return it as text.
-		out := strings.Join(lines, "\n")
-		if isTerminal(stdout) {
-			// For a person to read; a pipe gets the text as it is.
-			out = printableKeeping(out, "\n\t")
-		}
-		fmt.Fprintln(stdout, out)
+		writeResult(stdout, lines)
 	} else if res.StructuredContent != nil {
 		b, err := json.MarshalIndent(res.StructuredContent, "", "  ")
 		if err != nil {
@@ -150,9 +145,22 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	return nil
 }
 
+// writeResult writes the lines of a result to w: on a terminal, for a
+// person to read, with what the server sent escaped but its line breaks
+// and tabs; a pipe gets the text as it is.
+func writeResult(w io.Writer, lines []string) {
+	out := strings.Join(lines, "\n")
+	if isTerminal(w) {
+		out = printableKeeping(out, "\n\t")
+	}
+	fmt.Fprintln(w, out)
+}
+
 // contentLines shows a result's content, a line for each item: text as
 // it is, and what is not text by its kind, media type and size, since a
-// terminal cannot show it.
+// terminal cannot show it. The labels (media types, URIs) are escaped
+// even for a pipe: they are one-line names, and a line break in one
+// would forge a line of the result.
 func contentLines(content []mcp.Content) []string {
 	var lines []string
 	for _, c := range content {
@@ -160,26 +168,39 @@ func contentLines(content []mcp.Content) []string {
 		case *mcp.TextContent:
 			lines = append(lines, c.Text)
 		case *mcp.ImageContent:
-			lines = append(lines, fmt.Sprintf("[image %s, %d bytes]", c.MIMEType, len(c.Data)))
+			lines = append(lines, fmt.Sprintf("[image %s, %d bytes]", printable(c.MIMEType), len(c.Data)))
 		case *mcp.AudioContent:
-			lines = append(lines, fmt.Sprintf("[audio %s, %d bytes]", c.MIMEType, len(c.Data)))
+			lines = append(lines, fmt.Sprintf("[audio %s, %d bytes]", printable(c.MIMEType), len(c.Data)))
 		case *mcp.ResourceLink:
-			lines = append(lines, fmt.Sprintf("[resource link %s]", c.URI))
+			lines = append(lines, fmt.Sprintf("[resource link %s]", printable(c.URI)))
 		case *mcp.EmbeddedResource:
-			r := c.Resource
-			switch {
+			switch r := c.Resource; {
 			case r == nil:
 				lines = append(lines, "[resource]")
-			case r.Blob != nil:
-				lines = append(lines, fmt.Sprintf("[resource %s, %s, %d bytes]", r.URI, r.MIMEType, len(r.Blob)))
+			case r.Blob != nil || r.Text == "":
+				lines = append(lines, resourceLabel(r))
 			default:
-				lines = append(lines, fmt.Sprintf("[resource %s, %s] %s", r.URI, r.MIMEType, r.Text))
+				lines = append(lines, resourceLabel(r)+" "+r.Text)
 			}
 		default:
 			lines = append(lines, fmt.Sprintf("[%T]", c))
 		}
 	}
 	return lines
+}
+
+// resourceLabel names the contents of a resource by URI and media type,
+// and a blob by its size too, since a terminal cannot show it:
+// "[resource docs://a, text/plain]", "[resource img://b, image/png, 95 bytes]".
+func resourceLabel(r *mcp.ResourceContents) string {
+	label := "[resource " + printable(r.URI)
+	if r.MIMEType != "" {
+		label += ", " + printable(r.MIMEType)
+	}
+	if r.Blob != nil {
+		label += fmt.Sprintf(", %d bytes", len(r.Blob))
+	}
+	return label + "]"
 }
 
 // setLogLevel asks a server before 2026-07-28 that offers logging and

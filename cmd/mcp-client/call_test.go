@@ -276,3 +276,32 @@ func TestElicitAnswer(t *testing.T) {
 		t.Errorf("output %q, want it to end with %q", out.String(), want)
 	}
 }
+
+// TestContentLines checks how each kind of content shows: text as it is
+// (the terminal's escaping comes later, a pipe gets it whole), the rest as
+// a label whose names from the server are escaped, for a pipe too.
+func TestContentLines(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		content mcp.Content
+		want    string
+	}{
+		{"text", &mcp.TextContent{Text: "two\nlines"}, "two\nlines"},
+		{"image", &mcp.ImageContent{MIMEType: "image/png", Data: []byte{1, 2, 3}}, "[image image/png, 3 bytes]"},
+		{"audio", &mcp.AudioContent{MIMEType: "audio/wav", Data: []byte{1}}, "[audio audio/wav, 1 bytes]"},
+		{"link", &mcp.ResourceLink{URI: "docs://a", Name: "a"}, "[resource link docs://a]"},
+		{"embedded text", &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "docs://a", MIMEType: "text/plain", Text: "hi"}}, "[resource docs://a, text/plain] hi"},
+		{"embedded blob", &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "img://b", MIMEType: "image/png", Blob: []byte{1, 2}}}, "[resource img://b, image/png, 2 bytes]"},
+		{"embedded, no media type", &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "docs://a", Text: "hi"}}, "[resource docs://a] hi"},
+		{"embedded, empty", &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "docs://a"}}, "[resource docs://a]"},
+		{"forged line in a media type", &mcp.ImageContent{MIMEType: "image/png\nok: fake", Data: []byte{1}}, `[image image/png\nok: fake, 1 bytes]`},
+		{"escape in a link", &mcp.ResourceLink{URI: "docs://\x1b[2Ja"}, `[resource link docs://\x1b[2Ja]`},
+		{"escape in a resource URI", &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "docs://\x1b]0;x\x07", MIMEType: "text/\u202eplain", Text: "hi"}}, `[resource docs://\x1b]0;x\x07, text/\u202eplain] hi`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff([]string{tc.want}, contentLines([]mcp.Content{tc.content})); diff != "" {
+				t.Errorf("contentLines (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
