@@ -19,8 +19,8 @@ import (
 
 // noticeServer is a 2025-11-25 go-sdk server, with sessions unless
 // stateless, whose tool "wait" blocks until it is cancelled and whose tool
-// "ping" answers at once, noting the ids of the requests and of the
-// notifications/cancelled it is sent.
+// "ping", prompt "greet" and resource docs://readme answer at once, noting
+// the ids of the requests and of the notifications/cancelled it is sent.
 type noticeServer struct {
 	srv     *httptest.Server
 	cutAt   string        // the method whose request the test cuts short: tools/call, or one held without an answer; "": none
@@ -50,6 +50,12 @@ func startNoticeServer(t *testing.T, cutAt string, hold, stateless bool) *notice
 	})
 	mcp.AddTool(server, &mcp.Tool{Name: "ping"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "pong"}}}, nil, nil
+	})
+	server.AddPrompt(&mcp.Prompt{Name: "greet"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "hello"}}}}, nil
+	})
+	server.AddResource(&mcp.Resource{URI: "docs://readme", Name: "readme"}, func(_ context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+		return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: req.Params.URI, Text: "read me"}}}, nil
 	})
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: stateless})
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +121,9 @@ func TestCutCallNoticed(t *testing.T) {
 		{"timeout", "tools/call", []string{"-call", "wait", "-timeout", "1s"}, 1},
 		{"Ctrl-C before the call", "logging/setLevel", []string{"-call", "wait"}, exitInterrupted},
 		{"Ctrl-C while listing tools", "tools/list", nil, exitInterrupted},
+		{"Ctrl-C while listing resources", "resources/list", nil, exitInterrupted},
+		{"Ctrl-C while listing resource templates", "resources/templates/list", nil, exitInterrupted},
+		{"timeout while listing resources", "resources/list", []string{"-timeout", "1s"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			waited := watchNoticeWait(t)
@@ -220,7 +229,9 @@ func TestInterruptWithNothingInFlight(t *testing.T) {
 	}{
 		{"before tools/list", nil, "Connected to", "", false, map[string]int{"initialize": 1}},
 		{"between tools/list and ping", nil, "Tools (", "", false, map[string]int{"initialize": 1, "tools/list": 1}},
-		{"between two pings", nil, "ping #1", "", false, map[string]int{"initialize": 1, "tools/list": 1, "tools/call": 1}},
+		{"between prompts/list and resources/list", nil, "Prompts (", "", false, map[string]int{"initialize": 1, "tools/list": 1, "prompts/list": 1}},
+		{"between resources/list and its templates", nil, "Resources (", "", false, map[string]int{"initialize": 1, "tools/list": 1, "prompts/list": 1, "resources/list": 1}},
+		{"between two pings", nil, "ping #1", "", false, map[string]int{"initialize": 1, "tools/list": 1, "prompts/list": 1, "resources/list": 1, "resources/templates/list": 1, "tools/call": 1}},
 		{"before the call", []string{"-call", "wait"}, "Connected to", "", false, map[string]int{"initialize": 1}},
 		{"before the call, stateless", []string{"-call", "wait"}, "Connected to", "", true, map[string]int{"initialize": 1}},
 	} {
@@ -248,7 +259,7 @@ func TestInterruptWithNothingInFlight(t *testing.T) {
 				t.Error("the run waited for a notifications/cancelled, with no request cut short at a server with sessions")
 			}
 			got := map[string]int{}
-			for _, method := range []string{"initialize", "tools/list", "logging/setLevel", "tools/call"} {
+			for _, method := range []string{"initialize", "tools/list", "logging/setLevel", "tools/call", "prompts/list", "resources/list", "resources/templates/list", "prompts/get", "resources/read"} {
 				if ids, _ := s.seen(method); len(ids) > 0 {
 					got[method] = len(ids)
 				}

@@ -276,8 +276,8 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 }
 
 // talk tells the sample's story: connect, list tools, ping twice. A server
-// without a ping tool (a server of one's own) is listed, prompts too, and
-// told how to call one of its tools instead.
+// without a ping tool (a server of one's own) is listed, its prompts and
+// resources too, and told how to call one of its tools instead.
 func talk(ctx context.Context, t target, out io.Writer) error {
 	session, httpClient, err := connect(ctx, t, nil, out)
 	if err != nil {
@@ -310,6 +310,12 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 		return err
 	}
 	if cut, err = listPrompts(ctx, session, httpClient, out); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if cut, err = listResources(ctx, session, httpClient, out); err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "ping" }) {

@@ -245,23 +245,28 @@ func TestExitStatus(t *testing.T) {
 }
 
 // TestTalkToOwnServer runs the default story against servers other than
-// the reference one, whose tools come a page at a time: every page is
-// listed, ping is called when some page has it, and a server without it is
-// no failure but a pointer to -call.
+// the reference one, whose tools, prompts, resources and resource
+// templates come a page at a time: every page is listed, ping is called
+// when some page has it, and a server without it is no failure but a
+// pointer to -call.
 func TestTalkToOwnServer(t *testing.T) {
 	for _, tc := range []struct {
-		tools   []string
-		prompts []string
-		want    []string
-		notWant string
+		tools, prompts, resources, templates []string
+		want                                 []string
+		notWant                              string
 	}{
 		{tools: []string{"greet", "ping"}, want: []string{"Tools (2):", "  - greet: ", "  - ping: ", "ping #2: pong"}, notWant: "Prompts"},
 		{tools: []string{"greet", "wave"}, want: []string{"Tools (2):", "  - wave: ", "No ping tool to call twice; call one of the tools with -call NAME"}},
 		{want: []string{"Tools (0):\n"}},
 		{tools: []string{"greet"}, prompts: []string{"review", "summarize"},
-			want: []string{"Tools (1):", "Prompts (2):\n  - review: the review prompt\n  - summarize: the summarize prompt\n"}},
+			want: []string{"Tools (1):", "Prompts (2):\n  - review: the review prompt\n  - summarize: the summarize prompt\n"}, notWant: "Resources"},
+		{tools: []string{"greet"}, resources: []string{"readme", "changes"}, prompts: []string{"review"},
+			want: []string{"Prompts (1):\n  - review: the review prompt\nResources (2):\n  - docs://changes (changes)\n  - docs://readme (readme)\nNo ping tool"}, notWant: "templates"},
+		{tools: []string{"ping"}, resources: []string{"readme"}, templates: []string{"shapes", "notes"},
+			want: []string{"Resources (1):\n  - docs://readme (readme)\nResource templates (2):\n  - docs://notes/{id} (notes)\n  - docs://shapes/{id} (shapes)\nping #1"}, notWant: "Prompts"},
+		{templates: []string{"shapes"}, want: []string{"Resources (0):\nResource templates (1):\n  - docs://shapes/{id} (shapes)\n"}},
 	} {
-		t.Run(strings.Join(tc.tools, ",")+"/"+strings.Join(tc.prompts, ","), func(t *testing.T) {
+		t.Run(strings.Join(tc.tools, ",")+"/"+strings.Join(tc.prompts, ",")+"/"+strings.Join(tc.resources, ",")+"/"+strings.Join(tc.templates, ","), func(t *testing.T) {
 			server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, &mcp.ServerOptions{PageSize: 1})
 			for _, name := range tc.tools {
 				mcp.AddTool(server, &mcp.Tool{Name: name}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
@@ -273,22 +278,36 @@ func TestTalkToOwnServer(t *testing.T) {
 					return &mcp.GetPromptResult{}, nil
 				})
 			}
+			for _, name := range tc.resources {
+				server.AddResource(&mcp.Resource{URI: "docs://" + name, Name: name}, func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+					return &mcp.ReadResourceResult{}, nil
+				})
+			}
+			for _, name := range tc.templates {
+				server.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "docs://" + name + "/{id}", Name: name}, func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+					return &mcp.ReadResourceResult{}, nil
+				})
+			}
 			srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
 			t.Cleanup(srv.Close)
-			var stdout, stderr bytes.Buffer
-			if code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp"}, noEnv, &stdout, &stderr); code != 0 {
-				t.Fatalf("exit %d, stderr %q", code, stderr.String())
-			}
-			for _, want := range tc.want {
-				if !strings.Contains(stdout.String(), want) {
-					t.Errorf("stdout %q lacks %q", stdout.String(), want)
-				}
-			}
-			if tc.notWant != "" && strings.Contains(stdout.String(), tc.notWant) {
-				t.Errorf("stdout %q has %q", stdout.String(), tc.notWant)
-			}
-			if len(tc.tools) == 0 && strings.Contains(stdout.String(), "call one of the tools") {
-				t.Errorf("stdout %q points at tools there are none of", stdout.String())
+			for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+				t.Run(protocol, func(t *testing.T) {
+					var stdout, stderr bytes.Buffer
+					if code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", protocol}, noEnv, &stdout, &stderr); code != 0 {
+						t.Fatalf("exit %d, stderr %q", code, stderr.String())
+					}
+					for _, want := range tc.want {
+						if !strings.Contains(stdout.String(), want) {
+							t.Errorf("stdout %q lacks %q", stdout.String(), want)
+						}
+					}
+					if tc.notWant != "" && strings.Contains(stdout.String(), tc.notWant) {
+						t.Errorf("stdout %q has %q", stdout.String(), tc.notWant)
+					}
+					if len(tc.tools) == 0 && strings.Contains(stdout.String(), "call one of the tools") {
+						t.Errorf("stdout %q points at tools there are none of", stdout.String())
+					}
+				})
 			}
 		})
 	}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// listResources lists the resources of a server that declares the
+// capability, and its resource templates when it has any, a line each, so
+// that a server of one's own shows every feature it registered; it prints
+// nothing for one that declares none. It reports whether ctx cut a request
+// short, as talk's cut.
+func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer) (cut bool, _ error) {
+	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Resources == nil {
+		return false, nil
+	}
+	var resources []*mcp.Resource
+	for r, err := range session.Resources(ctx, nil) { // every page
+		if err != nil {
+			return cutShort(ctx, err), withStatus(httpClient, "listing resources", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err // before the next page
+		}
+		resources = append(resources, r)
+	}
+	fmt.Fprintf(out, "Resources (%d):\n", len(resources))
+	for _, r := range resources {
+		fmt.Fprintf(out, "  - %s (%s)\n", printable(r.URI), printable(r.Name))
+	}
+
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	var templates []*mcp.ResourceTemplate
+	for rt, err := range session.ResourceTemplates(ctx, nil) { // every page
+		if rpcErr := serverError(err); rpcErr != nil && rpcErr.Code == jsonrpc.CodeMethodNotFound {
+			// The capability covers templates, but a server with none
+			// may not know the method: no templates, no failure.
+			return false, nil
+		}
+		if err != nil {
+			return cutShort(ctx, err), withStatus(httpClient, "listing resource templates", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err // before the next page
+		}
+		templates = append(templates, rt)
+	}
+	if len(templates) == 0 {
+		return false, nil
+	}
+	fmt.Fprintf(out, "Resource templates (%d):\n", len(templates))
+	for _, rt := range templates {
+		fmt.Fprintf(out, "  - %s (%s)\n", printable(rt.URITemplate), printable(rt.Name))
+	}
+	return false, nil
+}
