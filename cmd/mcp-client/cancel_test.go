@@ -124,6 +124,9 @@ func TestCutCallNoticed(t *testing.T) {
 		{"Ctrl-C while listing resources", "resources/list", nil, exitInterrupted},
 		{"Ctrl-C while listing resource templates", "resources/templates/list", nil, exitInterrupted},
 		{"timeout while listing resources", "resources/list", []string{"-timeout", "1s"}, 1},
+		{"Ctrl-C while getting a prompt", "prompts/get", []string{"-prompt", "greet"}, exitInterrupted},
+		{"Ctrl-C while reading", "resources/read", []string{"-read", "docs://readme"}, exitInterrupted},
+		{"timeout while reading", "resources/read", []string{"-read", "docs://readme", "-timeout", "1s"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			waited := watchNoticeWait(t)
@@ -234,6 +237,8 @@ func TestInterruptWithNothingInFlight(t *testing.T) {
 		{"between two pings", nil, "ping #1", "", false, map[string]int{"initialize": 1, "tools/list": 1, "prompts/list": 1, "resources/list": 1, "resources/templates/list": 1, "tools/call": 1}},
 		{"before the call", []string{"-call", "wait"}, "Connected to", "", false, map[string]int{"initialize": 1}},
 		{"before the call, stateless", []string{"-call", "wait"}, "Connected to", "", true, map[string]int{"initialize": 1}},
+		{"before the prompt", []string{"-prompt", "greet"}, "Connected to", "", false, map[string]int{"initialize": 1}},
+		{"before the read", []string{"-read", "docs://readme"}, "Connected to", "", false, map[string]int{"initialize": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			waited := watchNoticeWait(t)

@@ -102,10 +102,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	protocol := fs.String("protocol", "", "protocol version to ask for: "+strings.Join(mcp.SupportedProtocolVersions(), ", ")+" (default: the newest)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run; 0 means no limit")
 	call := fs.String("call", "", "call this tool instead of the default story")
-	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object")
+	prompt := fs.String("prompt", "", "get this prompt instead of the default story")
+	read := fs.String("read", "", "read the resource at this URI instead of the default story")
+	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object; or the -prompt prompt's, a JSON object of strings")
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call: "+strings.Join(logLevels, ", "))
 	insecure := fs.Bool("insecure", false, "send the bearer token over plain http to a host that is not loopback")
-	elicit := fs.String("elicit", "", "during -call, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
+	elicit := fs.String("elicit", "", "during -call or -prompt, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
 	trace := fs.Bool("trace", false, "show every HTTP exchange on standard error, secrets hidden")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
@@ -147,21 +149,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *timeout < 0 {
 		return usageError(stderr, fmt.Sprintf("-timeout %v is negative (0 means no limit)", *timeout))
 	}
+	var asked []string // what the run is to do instead of the default story
+	for name, v := range map[string]string{"call": *call, "prompt": *prompt, "read": *read} {
+		if v != "" {
+			asked = append(asked, "-"+name)
+		}
+	}
+	if len(asked) > 1 {
+		slices.Sort(asked)
+		return usageError(stderr, fmt.Sprintf("%s and %s exclude each other: give one", strings.Join(asked[:len(asked)-1], ", "), asked[len(asked)-1]))
+	}
 	arguments, err := parseArgs(*callArgs)
 	if err != nil {
 		return usageError(stderr, err.Error())
+	}
+	var promptArguments map[string]string
+	if *prompt != "" {
+		if promptArguments, err = promptArgs(arguments); err != nil {
+			return usageError(stderr, err.Error())
+		}
 	}
 	answer, err := parseElicit(*elicit)
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	if answer != nil && *call == "" {
-		return usageError(stderr, "-elicit answers a tool's requests: use it with -call")
+	if answer != nil && *call == "" && *prompt == "" {
+		return usageError(stderr, "-elicit answers the requests of a tool or a prompt: use it with -call or -prompt")
 	}
-	for _, name := range []string{"args", "log"} {
-		if given[name] && *call == "" {
-			return usageError(stderr, fmt.Sprintf("-%s is for the tool -call calls: use it with -call", name))
-		}
+	if given["args"] && *call == "" && *prompt == "" {
+		return usageError(stderr, "-args is for the tool -call calls or the prompt -prompt gets: use it with -call or -prompt")
+	}
+	if given["log"] && *call == "" {
+		return usageError(stderr, "-log is for the tool -call calls: use it with -call")
 	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
@@ -184,9 +203,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *trace {
 		t.trace = errOut
 	}
-	if *call != "" {
+	switch {
+	case *call != "":
 		err = callTool(ctx, t, toolCall{name: *call, args: arguments, logLevel: *logLevel, elicit: answer}, stdout, stderr)
-	} else {
+	case *prompt != "":
+		err = getPrompt(ctx, t, *prompt, promptArguments, answer, stdout, stderr)
+	case *read != "":
+		err = readResource(ctx, t, *read, stdout, stderr)
+	default:
 		err = talk(ctx, t, stdout)
 	}
 	if err != nil && interrupted.Err() != nil {
@@ -942,7 +966,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel]]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

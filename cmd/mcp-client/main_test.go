@@ -151,6 +151,16 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 		{"negative timeout", []string{"-timeout", "-1s"}, `-timeout -1s is negative`},
 		{"args without call", []string{"-args", `{"delay_ms":1}`}, `-args is for the tool -call calls`},
 		{"log without call", []string{"-log", "debug"}, `-log is for the tool -call calls`},
+		{"log with prompt", []string{"-prompt", "p", "-log", "debug"}, `-log is for the tool -call calls`},
+		{"args with read", []string{"-read", "docs://a", "-args", `{}`}, `-args is for the tool -call calls or the prompt -prompt gets`},
+		{"elicit with read", []string{"-read", "docs://a", "-elicit", "decline"}, `-elicit answers the requests of a tool or a prompt`},
+		{"call and prompt", []string{"-call", "ping", "-prompt", "p"}, `-call and -prompt exclude each other: give one`},
+		{"prompt and read", []string{"-read", "docs://a", "-prompt", "p"}, `-prompt and -read exclude each other: give one`},
+		{"call, prompt and read", []string{"-read", "docs://a", "-prompt", "p", "-call", "ping"}, `-call, -prompt and -read exclude each other: give one`},
+		{"prompt args a number", []string{"-prompt", "p", "-args", `{"s":"x","n":3}`}, `-args for -prompt must give every argument a string, as prompts take strings only: "n" is 3` + "\n"},
+		{"prompt args of every other kind", []string{"-prompt", "p", "-args", `{"e":true,"a":null,"b":{"c":"d"},"f":["x"],"n":1e400}`},
+			`prompts take strings only: "a" is null, "b" is {"c":"d"}, "e" is true, "f" is ["x"], "n" is 1e400` + "\n"},
+		{"prompt args not an object", []string{"-prompt", "p", "-args", `["x"]`}, `-args must be a JSON object, not ["x"]`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,6 +199,8 @@ func TestSecretsStayHidden(t *testing.T) {
 		{"not a URL, @ in the password", []string{"-endpoint", "http://alice:p%zz@s3cret@127.0.0.1:1/mcp"}, 2},
 		{"not a URL, secret in the query", []string{"-endpoint", "http://127.0.0.1:1/mcp%zz?key=s3cret"}, 2},
 		{"help", []string{"-h"}, -1},
+		{"prompt, wrong path", []string{"-endpoint", strings.TrimSuffix(withPassword, "/mcp") + "/nope", "-prompt", "p"}, 1},
+		{"read, nothing listening", []string{"-endpoint", "http://alice:s3cret@" + closed + "/mcp", "-read", "docs://a"}, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -61,3 +61,40 @@ func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *
 	}
 	return false, nil
 }
+
+// readResource reads the resource at uri and prints each of its contents
+// on standard output: a line naming its URI and media type, then its text
+// as -call prints a result's, or, for a blob, its size on that line, since
+// a terminal cannot show the bytes. The server it connected to is named on
+// standard error.
+func readResource(ctx context.Context, t target, uri string, stdout, stderr io.Writer) error {
+	session, httpClient, err := connect(ctx, t, nil, stderr)
+	if err != nil {
+		return err
+	}
+	cut := false // the read, cut short by ctx, of which the server is told
+	var res *mcp.ReadResourceResult
+	// After an interrupt no request is sent, as in talk.
+	if err = ctx.Err(); err == nil {
+		res, err = session.ReadResource(ctx, &mcp.ReadResourceParams{URI: uri})
+		cut = cutShort(ctx, err)
+	}
+	closeSession(session, httpClient, cut)
+	if err != nil {
+		return withStatus(httpClient, "reading "+uri, err)
+	}
+	var lines []string
+	for _, c := range res.Contents {
+		if c == nil {
+			continue // a null in the list: nothing to show
+		}
+		lines = append(lines, resourceLabel(c))
+		if c.Blob == nil && c.Text != "" {
+			lines = append(lines, c.Text)
+		}
+	}
+	if len(lines) > 0 {
+		writeResult(stdout, lines)
+	}
+	return nil
+}

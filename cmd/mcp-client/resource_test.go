@@ -11,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/lambdamcp/lambdamcp/examples/resources"
 	"github.com/lambdamcp/lambdamcp/serve"
 )
 
@@ -20,6 +23,14 @@ import (
 // answering requests for method with the JSON-RPC error code and message
 // instead.
 func methodErrorServer(t *testing.T, method string, code int, message string) string {
+	t.Helper()
+	return answeringServer(t, method, fmt.Sprintf(`"error":{"code":%d,"message":%q}`, code, message))
+}
+
+// answeringServer serves a go-sdk server with the resource docs://readme,
+// answering requests for method with answer, the member of a JSON-RPC
+// response after its id ("result":… or "error":…), instead.
+func answeringServer(t *testing.T, method, answer string) string {
 	t.Helper()
 	server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, nil)
 	server.AddResource(&mcp.Resource{URI: "docs://readme", Name: "readme"}, func(_ context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
@@ -38,7 +49,7 @@ func methodErrorServer(t *testing.T, method string, code int, message string) st
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"error":{"code":%d,"message":%q}}`, msg.ID, code, message)
+		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,%s}`, msg.ID, answer)
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/mcp"
@@ -71,6 +82,98 @@ func TestListResourcesFailures(t *testing.T) {
 				}
 				if strings.Contains(stdout.String(), "Resource templates") {
 					t.Errorf("stdout %q lists templates the server has none of", stdout.String())
+				}
+			})
+		}
+	}
+}
+
+// ownResourceServer serves a go-sdk server whose resource docs://many has
+// contents of every kind: text, a blob, an empty text, and a text whose
+// URI and media type would forge a line.
+func ownResourceServer(t *testing.T) string {
+	t.Helper()
+	server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, nil)
+	server.AddResource(&mcp.Resource{URI: "docs://many", Name: "many"}, func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+		return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{
+			{URI: "docs://many/a", MIMEType: "text/plain", Text: "one\ttwo\n"},
+			{URI: "docs://many/b", MIMEType: "application/octet-stream", Blob: []byte("\x1b[2J\x00binary")},
+			{URI: "docs://many/c"},
+			{URI: "docs://many/d\nok", MIMEType: "text/\x1b[31mplain", Text: "\x1b[31mred"},
+		}}, nil
+	})
+	srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/mcp"
+}
+
+// TestReadResource reads resources with -read in both eras: standard
+// output has each content's URI and media type on a line, then its text as
+// -call shows a result's text, or a blob's size instead of its bytes; a
+// failure names the step and exits 1.
+func TestReadResource(t *testing.T) {
+	docs := httptest.NewServer(resources.Handler(resources.New()))
+	t.Cleanup(docs.Close)
+	all := httptest.NewServer(everything.Handler(everything.New(nil), nil))
+	t.Cleanup(all.Close)
+	own := ownResourceServer(t)
+	tests := []struct {
+		name     string
+		endpoint string
+		uri      string
+		code     int
+		out      string // standard output, whole
+		errOut   string // in standard error
+	}{
+		{"text", docs.URL, "docs://readme", 0,
+			"[resource docs://readme, text/markdown]\n# lambdamcp resources\n\nRead docs://shapes/{shape} for rest, http, url or alb.\n\n",
+			"Connected to lambdamcp-resources 1.0.0"},
+		{"from a template", docs.URL, "docs://shapes/url", 0,
+			"[resource docs://shapes/url, text/plain]\nLambda Function URL: payload 2.0; streams with invoke mode RESPONSE_STREAM.\n", ""},
+		{"not found", docs.URL, "docs://shapes/ftp", 1, "", "reading docs://shapes/ftp: server error -32602: Resource not found"},
+		{"blob", all.URL, "test://static-binary", 0, "[resource test://static-binary, image/png, 73 bytes]\n", ""},
+		{"every kind", own, "docs://many", 0,
+			"[resource docs://many/a, text/plain]\none\ttwo\n\n" +
+				"[resource docs://many/b, application/octet-stream, 11 bytes]\n" +
+				"[resource docs://many/c]\n" +
+				`[resource docs://many/d\nok, text/\x1b[31mplain]` + "\n\x1b[31mred\n", ""},
+	}
+	for _, tc := range tests {
+		for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+			t.Run(tc.name+"/"+protocol, func(t *testing.T) {
+				var stdout, stderr bytes.Buffer
+				code := run(t.Context(), []string{"-endpoint", tc.endpoint, "-protocol", protocol, "-read", tc.uri}, noEnv, &stdout, &stderr)
+				if code != tc.code || !strings.Contains(stderr.String(), tc.errOut) {
+					t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tc.code, tc.errOut)
+				}
+				if diff := cmp.Diff(tc.out, stdout.String()); diff != "" {
+					t.Errorf("stdout (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// TestNullsInResults checks that a null where a prompt's message or a
+// resource's contents belong is passed over, not the end of the run.
+func TestNullsInResults(t *testing.T) {
+	for _, tc := range []struct {
+		name, method, answer string
+		args                 []string
+		out                  string
+	}{
+		{"prompt message", "prompts/get", `"result":{"messages":[null,{"role":"user","content":{"type":"text","text":"hi"}}]}`,
+			[]string{"-prompt", "p"}, "user: hi\n"},
+		{"resource contents", "resources/read", `"result":{"contents":[null,{"uri":"docs://a","text":"hi"}]}`,
+			[]string{"-read", "docs://a"}, "[resource docs://a]\nhi\n"},
+	} {
+		endpoint := answeringServer(t, tc.method, tc.answer)
+		for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+			t.Run(tc.name+"/"+protocol, func(t *testing.T) {
+				var stdout, stderr bytes.Buffer
+				code := run(t.Context(), append([]string{"-endpoint", endpoint, "-protocol", protocol}, tc.args...), noEnv, &stdout, &stderr)
+				if code != 0 || stdout.String() != tc.out {
+					t.Errorf("exit %d, stdout %q, stderr %q; want exit 0 and %q", code, stdout.String(), stderr.String(), tc.out)
 				}
 			})
 		}
