@@ -1,26 +1,35 @@
 // Command mcp-client connects to an MCP server, lists its tools (and its
-// prompts, when it declares them) and calls ping twice (when the server has
-// one), printing what it sees for a person
-// to read; or, with -call, calls one tool with JSON arguments and shows its
-// progress as it runs. A tool that asks the user for input (elicitation)
-// gets the answer -elicit gives.
+// prompts, resources and resource templates, when it declares them) and
+// calls ping twice (when the server has one), printing what it sees for a
+// person to read; or, with -call, calls one tool with JSON arguments and
+// shows its progress as it runs; or, with -prompt, gets one prompt with
+// string arguments; or, with -read, reads one resource. A tool or prompt
+// that asks the user for input (elicitation) gets the answer -elicit gives.
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
+//	go run ./cmd/mcp-client -prompt deploy -args '{"shape":"url"}'
+//	go run ./cmd/mcp-client -read docs://readme
 //
 // During a -call, standard output gets the result alone, so that it can be
 // piped on: its content (text as it is, other kinds by name), or its
-// structured content as JSON when it has no content. The rest goes to
-// standard error: the server it connected to, progress notifications (drawn
-// as a progress bar when standard error is a terminal, printed as plain
-// lines otherwise) and the log messages the server sends (at -log level and
-// above). A result that is a tool error exits with status 1. What the
-// server sends is shown, not obeyed: control characters in it (escape
-// sequences, line breaks in a one-line message) are printed as escapes,
-// except in a result written to a pipe, which gets it as it is.
+// structured content as JSON when it has no content. -prompt prints each
+// of the prompt's messages as its role and its content, shown the same
+// way; its -args must all be strings, as the MCP schema has them. -read
+// prints each of the resource's contents as a line naming its URI and
+// media type, then its text, or a blob's size instead of its bytes. The
+// rest goes to standard error: the server it connected to, progress
+// notifications (drawn as a progress bar when standard error is a
+// terminal, printed as plain lines otherwise) and the log messages the
+// server sends (at -log level and above). A result that is a tool error
+// exits with status 1. What the server sends is shown, not obeyed: control
+// characters in it (escape sequences, line breaks in a one-line message)
+// are printed as escapes, except in the text of a result written to a
+// pipe, which gets it as it is (the names in its labels, a role, a URI, a
+// media type, stay escaped).
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
@@ -46,6 +55,7 @@
 // returns an error; 2 for a command line it cannot run (an unknown flag, a
 // bad value, a stray argument), with a usage line; 130 when interrupted
 // (Ctrl-C; a second Ctrl-C ends a run that is still stuck at once).
+// -call, -prompt and -read exclude each other.
 package main
 
 import (
