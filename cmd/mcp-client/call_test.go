@@ -228,7 +228,7 @@ func TestCallAnswersInputRequests(t *testing.T) {
 		{"accepted", append(order, "-elicit", `{"confirm":true}`), 0, "ordered 2 × tea", "elicitation: "},
 		{"declined", append(order, "-elicit", "decline"), 0, "order cancelled", "(-elicit answers decline)"},
 		{"sampling, which the client offers not", []string{"-call", "haiku", "-args", `{"topic":"tea"}`}, 1, "", "server error -32021: this request needs the client's sampling capability, which the client did not declare (this client offers no sampling)"},
-		{"no answer offered", order, 1, "", "server error -32021: this request needs the client's elicitation capability, which the client did not declare (answer the tool's questions with -elicit)"},
+		{"no answer offered", order, 1, "", "server error -32021: this request needs the client's elicitation capability, which the client did not declare (answer the server's questions with -elicit)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -946,7 +946,7 @@ func capabilityHint(err error) string {
 			continue
 		}
 		if _, form := sub["form"]; form || len(sub) == 0 {
-			hints = append(hints, "answer the tool's questions with -elicit")
+			hints = append(hints, "answer the server's questions with -elicit")
 			delete(sub, "form")
 		}
 		if len(sub) > 0 {

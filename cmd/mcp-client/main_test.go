@@ -364,10 +364,10 @@ func TestEndlessAnswerBounded(t *testing.T) {
 // -elicit for a form elicitation, and what it offers not otherwise.
 func TestCapabilityHint(t *testing.T) {
 	for data, want := range map[string]string{
-		`{"requiredCapabilities":{"elicitation":{"form":{}}}}`:          " (answer the tool's questions with -elicit)",
-		`{"requiredCapabilities":{"elicitation":{}}}`:                   " (answer the tool's questions with -elicit)",
+		`{"requiredCapabilities":{"elicitation":{"form":{}}}}`:          " (answer the server's questions with -elicit)",
+		`{"requiredCapabilities":{"elicitation":{}}}`:                   " (answer the server's questions with -elicit)",
 		`{"requiredCapabilities":{"elicitation":{"url":{}}}}`:           " (this client offers no elicitation (url))",
-		`{"requiredCapabilities":{"elicitation":{"form":{},"url":{}}}}`: " (answer the tool's questions with -elicit; this client offers no elicitation (url))",
+		`{"requiredCapabilities":{"elicitation":{"form":{},"url":{}}}}`: " (answer the server's questions with -elicit; this client offers no elicitation (url))",
 		`{"requiredCapabilities":{"sampling":{"tools":{}}}}`:            " (this client offers no sampling (tools))",
 		`{"requiredCapabilities":{"sampling":{},"roots":{}}}`:           " (this client offers no sampling)",
 		`{"requiredCapabilities":{"roots":{}}}`:                         "", // declared by default
