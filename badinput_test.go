@@ -38,7 +38,10 @@ type hardServer struct {
 func newHardServer(t *testing.T) (*mcp.Server, *hardServer) {
 	t.Helper()
 	hs := &hardServer{release: make(chan struct{})}
-	t.Cleanup(func() { hs.once.Do(func() { close(hs.release) }) })
+	t.Cleanup(func() {
+		hs.once.Do(func() { close(hs.release) })
+		awaitNoInvocations(t) // the stubborn tools' handlers end now
+	})
 	s := mcp.NewServer(&mcp.Implementation{Name: "hard", Version: "1.0.0"}, nil)
 	s.AddReceivingMiddleware(lambdamcp.Middleware())
 	type none struct{}

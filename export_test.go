@@ -7,3 +7,15 @@ func SetPreGrowStack(on bool) (restore func()) {
 	preGrowStack = on
 	return func() { preGrowStack = was }
 }
+
+// InvocationsInFlight is how many invocations' handlers run in this
+// process, as NewSDKLogHandler counts them.
+func InvocationsInFlight() int {
+	inFlight.mu.Lock()
+	defer inFlight.mu.Unlock()
+	n := 0
+	for _, c := range inFlight.ids {
+		n += c
+	}
+	return n
+}

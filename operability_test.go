@@ -708,7 +708,10 @@ func TestNilToolListed(t *testing.T) {
 // name the client invented until the deadline too.
 func TestTimeoutNamesKnownTool(t *testing.T) {
 	release := make(chan struct{})
-	defer close(release)
+	t.Cleanup(func() {
+		close(release)
+		awaitNoInvocations(t) // the stuck tools' handlers end now
+	})
 	s := mcp.NewServer(&mcp.Implementation{Name: "nap", Version: "1"}, nil)
 	s.AddReceivingMiddleware(lambdamcp.Middleware(), func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {

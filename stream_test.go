@@ -200,10 +200,15 @@ func kind(m map[string]any) string {
 	return "?"
 }
 
+// streamCtx is the context of a streamed invocation d long; when the test
+// ends it is cancelled, and the invocation's handler awaited.
 func streamCtx(t *testing.T, d time.Duration) context.Context {
 	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "stream-request-id"})
 	ctx, cancel := context.WithDeadline(ctx, time.Now().Add(d))
-	t.Cleanup(cancel)
+	t.Cleanup(func() {
+		cancel()
+		awaitNoInvocations(t) // a stream's handler may end after the stream
+	})
 	return ctx
 }
 

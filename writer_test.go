@@ -754,6 +754,7 @@ func TestDrainingEndsListen(t *testing.T) {
 // logs) gets the request id of the one invocation in flight, and none when
 // two are, or none is; and that NewLogHandler's records never take it.
 func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
+	awaitNoInvocations(t) // those of earlier tests would count
 	var logs lockedBuffer
 	logger := slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(&logs, nil)))
 	plain := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&logs, nil)))
