@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -553,7 +554,8 @@ func TestCloseLetsInvocationsFinish(t *testing.T) {
 // server used to wait out its own grace first, then cut the connection,
 // then give the process its two seconds).
 func TestCloseCutsHungInvocation(t *testing.T) {
-	p, err := NewProcess(fnBinary, nil)
+	under, output := saying("hanging until the deadline")
+	p, err := NewProcess(fnBinary, &FunctionConfig{Output: output})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +577,7 @@ func TestCloseCutsHungInvocation(t *testing.T) {
 		resp.Body.Close()
 		answered <- answer{status: resp.StatusCode}
 	}()
-	time.Sleep(500 * time.Millisecond) // the invocation is under way
+	<-under // the invocation is under way
 	start := time.Now()
 	f.Close()
 	took := time.Since(start)
@@ -590,7 +592,8 @@ func TestCloseCutsHungInvocation(t *testing.T) {
 // the one process another request holds: it is in flight too, and is
 // served within the grace once the first ends at its 1 s deadline.
 func TestCloseServesQueuedRequest(t *testing.T) {
-	p, err := NewProcess(fnBinary, &FunctionConfig{Timeout: time.Second, Concurrency: 1})
+	holding, output := saying("hanging until the deadline")
+	p, err := NewProcess(fnBinary, &FunctionConfig{Timeout: time.Second, Concurrency: 1, Output: output})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,7 +612,7 @@ func TestCloseServesQueuedRequest(t *testing.T) {
 	}
 	hung, queued := make(chan int, 1), make(chan int, 1)
 	go get("/hang", hung) // holds the one process until its timeout
-	time.Sleep(300 * time.Millisecond)
+	<-holding
 	go get("/echo", queued)
 	time.Sleep(200 * time.Millisecond)
 	f.Close()
@@ -637,4 +640,31 @@ func TestChildProcessAuthorizer(t *testing.T) {
 	if len(seen) != 2 || seen[0] != seen[1] || !strings.HasPrefix(seen[0], "tester ") {
 		t.Errorf("function saw authorizer contexts %v, want two from one warm authorizer process", seen)
 	}
+}
+
+// saying returns a writer for a function's output and a channel closed once
+// the output holds text: the function's own word that it got that far.
+func saying(text string) (<-chan struct{}, io.Writer) {
+	w := &sayingWriter{text: []byte(text), said: make(chan struct{})}
+	return w.said, w
+}
+
+type sayingWriter struct {
+	text []byte
+	said chan struct{}
+
+	mu   sync.Mutex
+	seen []byte // the output until text
+}
+
+func (w *sayingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen == nil || !bytes.Contains(w.seen, w.text) {
+		w.seen = append(w.seen, p...)
+		if bytes.Contains(w.seen, w.text) {
+			close(w.said)
+		}
+	}
+	return len(p), nil
 }

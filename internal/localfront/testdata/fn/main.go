@@ -7,8 +7,9 @@
 // "panic", "error", "sleep" (for "ms" milliseconds) or "stream" (a streamed
 // HTTP response in three chunks). An API Gateway or Function URL event gets
 // a proxy response echoing the PID and path; the path /exit exits, /slow
-// answers after a second, /stream streams, and /spawn starts a child
-// process that sleeps and echoes its PID as child.
+// answers after a second, /hang waits for the invocation's deadline (and
+// says so on stderr), /stream streams, and /spawn starts a child process
+// that sleeps and echoes its PID as child.
 package main
 
 import (
@@ -76,7 +77,8 @@ func handle(ctx context.Context, ev event) (any, error) {
 		case strings.HasSuffix(path, "/exit"):
 			os.Exit(3)
 		case strings.HasSuffix(path, "/hang"):
-			<-ctx.Done() // until the invocation's deadline, or the process is killed
+			fmt.Fprintln(os.Stderr, hanging) // tells a test the invocation is under way
+			<-ctx.Done()                     // until the invocation's deadline, or the process is killed
 		case strings.HasSuffix(path, "/slow"):
 			time.Sleep(time.Second) // past a short integration timeout, well within the function's
 		case strings.HasSuffix(path, "/stream"):
@@ -147,6 +149,9 @@ func streamed() *events.LambdaFunctionURLStreamingResponse {
 		Body:       r,
 	}
 }
+
+// hanging is what /hang writes to stderr once it has its event.
+const hanging = "hanging until the deadline"
 
 // envSleep makes the binary a child that only sleeps (see /spawn).
 const envSleep = "LOCALFRONT_TEST_SLEEP"
