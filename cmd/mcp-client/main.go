@@ -159,6 +159,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *timeout < 0 {
 		return usageError(stderr, fmt.Sprintf("-timeout %v is negative (0 means no limit)", *timeout))
 	}
+	for _, f := range []struct{ name, what string }{
+		{"call", "name the tool to call"}, {"prompt", "name the prompt to get"}, {"read", "give the URI of the resource to read"},
+	} {
+		// An empty value, from a shell variable left unset, would run the
+		// default story and exit 0 as if the request had been served.
+		if given[f.name] && fs.Lookup(f.name).Value.String() == "" {
+			return usageError(stderr, fmt.Sprintf("-%s is empty: %s", f.name, f.what))
+		}
+	}
 	var asked []string // what the run is to do instead of the default story
 	for name, v := range map[string]string{"call": *call, "prompt": *prompt, "read": *read} {
 		if v != "" {
