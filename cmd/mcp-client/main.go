@@ -437,6 +437,7 @@ type statusRecorder struct {
 	message   string // the "message" of its JSON body, as API Gateway sends
 	session   bool   // it carried an Mcp-Session-Id
 	tokenSent bool   // it carried the token
+	withheld  string // the origin it went to, where a redirect led and the token was not sent
 	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
 	proxyBody bool   // that answer's body is a Lambda proxy response: a buffered answer relayed by a streaming front
 	// The last call's answer, if it had no body; calls counts the calls,
@@ -472,7 +473,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 			s.calls++
 			s.empty = nil
 		}
-		s.last, s.challenge, s.message, s.session, s.tokenSent, s.notMCP, s.proxyBody = 0, "", "", false, false, "", false // no answer to explain
+		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.notMCP, s.proxyBody = 0, "", "", false, false, "", "", false // no answer to explain
 		return resp, err
 	}
 	if mediaType(resp) != "text/event-stream" {
@@ -508,9 +509,12 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.challenge = resp.Header.Get("WWW-Authenticate")
 		s.message = peekMessage(resp)
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
-		s.tokenSent = tokenSent
+		s.tokenSent, s.withheld = tokenSent, ""
+		if s.token != "" && !tokenSent {
+			s.withheld = r.URL.Scheme + "://" + r.URL.Host
+		}
 	} else {
-		s.last, s.challenge, s.message, s.session, s.tokenSent = 0, "", "", false, false
+		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld = 0, "", "", false, false, ""
 		// A success with a body that is neither JSON nor an event stream
 		// (202 and 204 have none: a notification's answer).
 		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent && resp.ContentLength != 0
@@ -668,6 +672,7 @@ type httpStatusError struct {
 	challenge string
 	message   string // the body's "message", if any
 	tokenSent bool   // the request carried the token
+	withheld  string // the origin a redirect led the request to, without the token
 	session   bool   // the request carried a session id
 	err       error
 }
@@ -702,7 +707,7 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.last == 0 {
 		return &stepError{step, err}
 	}
-	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, session: rec.session, err: err}}
+	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, withheld: rec.withheld, session: rec.session, err: err}}
 }
 
 // scrubbed is an error whose text names the endpoint by its redacted form:

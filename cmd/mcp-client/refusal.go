@@ -14,6 +14,11 @@ import (
 // no place for it.
 func unauthorized(endpoint string, se *httpStatusError) string {
 	status := httpStatus(se)
+	if se.withheld != "" {
+		// The token is for the endpoint's origin alone; sending it on
+		// would hand it to whoever the redirect named.
+		return fmt.Sprintf("not authorized by %s (%s): the endpoint redirected the request to %s, which the bearer token is not sent to (it goes to the endpoint's origin alone); if that server is meant to have it, give its URL with -endpoint%s", endpoint, status, redacted(se.withheld), metadataHint(se.challenge))
+	}
 	if !se.tokenSent {
 		return fmt.Sprintf("not authorized by %s (%s): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, status, metadataHint(se.challenge))
 	}

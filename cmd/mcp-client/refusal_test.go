@@ -64,7 +64,10 @@ func TestRefusedTokenExplained(t *testing.T) {
 		// The token goes to the endpoint's origin alone: a 401 from
 		// another one was not an answer to it.
 		{"401 elsewhere, token not sent", redirector.URL + "/mcp", token, noEnv,
-			[]string{"send a valid bearer token"}, []string{"refused"}},
+			[]string{"(HTTP 401): the endpoint redirected the request to " + strings.TrimSuffix(elsewhere, "/mcp") + ", which the bearer token is not sent to"},
+			[]string{"refused", "send a valid"}},
+		{"401 elsewhere, no token", redirector.URL + "/mcp", "", noEnv,
+			[]string{"(HTTP 401): send a valid bearer token with -token or MCP_TOKEN"}, []string{"redirected"}},
 		{"403, insufficient scope",
 			refusingServer(t, http.StatusForbidden, `Bearer error="insufficient_scope", scope="mcp:tools mcp:admin", error_description="admin only"`), token, noEnv,
 			[]string{`(HTTP 403): the token lacks a scope this server requires: "admin only"; it asks for scope "mcp:tools mcp:admin"`}, nil},
