@@ -100,7 +100,9 @@ const (
 // callIDs returns the ids of the calls in a POST body, read as the go-sdk
 // reads it: only a body labelled application/json, its first JSON value, a
 // message or a batch of them, a repeated member's last value; a message
-// with a method and a string or number id is a call. batch reports
+// with a method that is a string (or null, which the go-sdk reads as "")
+// and a string or number id is a call; a method of another type makes the
+// message one the go-sdk cannot decode, answered without an id. batch reports
 // whether the body is a batch.
 func callIDs(contentType, body string) (ids []json.RawMessage, batch bool) {
 	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/json" {
@@ -120,7 +122,7 @@ func callIDs(contentType, body string) (ids []json.RawMessage, batch bool) {
 			continue
 		}
 		id, method := members["id"], members["method"]
-		if method == nil || len(id) == 0 || id[0] != '"' && id[0] != '-' && (id[0] < '0' || id[0] > '9') {
+		if method == nil || method[0] != '"' && string(method) != "null" || len(id) == 0 || id[0] != '"' && id[0] != '-' && (id[0] < '0' || id[0] > '9') {
 			continue
 		}
 		ids = append(ids, id)
