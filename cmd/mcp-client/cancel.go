@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"iter"
 	"net/http"
 	"sync"
 	"time"
@@ -124,6 +125,23 @@ func isCancelNotice(r *http.Request) bool {
 // stopped between requests has none to wait for.
 func cutShort(ctx context.Context, err error) bool {
 	return err != nil && ctx.Err() != nil
+}
+
+// everyPage gathers every page of a list the go-sdk reads (step names it
+// in a failure), sending no request for a next page once ctx has ended.
+// It reports whether ctx cut a request short, as cutShort does.
+func everyPage[T any](ctx context.Context, httpClient *http.Client, step string, pages iter.Seq2[T, error]) (_ []T, cut bool, _ error) {
+	var all []T
+	for v, err := range pages {
+		if err != nil {
+			return nil, cutShort(ctx, err), withStatus(httpClient, step, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, false, err // before the next page
+		}
+		all = append(all, v)
+	}
+	return all, false, nil
 }
 
 // noticeWaited, when not nil, is called as a run starts to wait for the

@@ -334,16 +334,9 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var tools []*mcp.Tool
-	for t, err := range session.Tools(ctx, nil) { // every page
-		if err != nil {
-			cut = cutShort(ctx, err)
-			return withStatus(httpClient, "listing tools", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return err // before the next page
-		}
-		tools = append(tools, t)
+	tools, cut, err := everyPage(ctx, httpClient, "listing tools", session.Tools(ctx, nil))
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
 	for _, t := range tools {
@@ -393,15 +386,9 @@ func listPrompts(ctx context.Context, session *mcp.ClientSession, httpClient *ht
 	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Prompts == nil {
 		return false, nil
 	}
-	var prompts []*mcp.Prompt
-	for p, err := range session.Prompts(ctx, nil) { // every page
-		if err != nil {
-			return cutShort(ctx, err), withStatus(httpClient, "listing prompts", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return false, err // before the next page
-		}
-		prompts = append(prompts, p)
+	prompts, cut, err := everyPage(ctx, httpClient, "listing prompts", session.Prompts(ctx, nil))
+	if err != nil {
+		return cut, err
 	}
 	fmt.Fprintf(out, "Prompts (%d):\n", len(prompts))
 	for _, p := range prompts {

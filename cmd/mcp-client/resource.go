@@ -19,15 +19,9 @@ func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *
 	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Resources == nil {
 		return false, nil
 	}
-	var resources []*mcp.Resource
-	for r, err := range session.Resources(ctx, nil) { // every page
-		if err != nil {
-			return cutShort(ctx, err), withStatus(httpClient, "listing resources", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return false, err // before the next page
-		}
-		resources = append(resources, r)
+	resources, cut, err := everyPage(ctx, httpClient, "listing resources", session.Resources(ctx, nil))
+	if err != nil {
+		return cut, err
 	}
 	fmt.Fprintf(out, "Resources (%d):\n", len(resources))
 	for _, r := range resources {
@@ -37,20 +31,14 @@ func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	var templates []*mcp.ResourceTemplate
-	for rt, err := range session.ResourceTemplates(ctx, nil) { // every page
-		if rpcErr := serverError(err); rpcErr != nil && rpcErr.Code == jsonrpc.CodeMethodNotFound {
-			// The capability covers templates, but a server with none
-			// may not know the method: no templates, no failure.
-			return false, nil
-		}
-		if err != nil {
-			return cutShort(ctx, err), withStatus(httpClient, "listing resource templates", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return false, err // before the next page
-		}
-		templates = append(templates, rt)
+	templates, cut, err := everyPage(ctx, httpClient, "listing resource templates", session.ResourceTemplates(ctx, nil))
+	if rpcErr := serverError(err); rpcErr != nil && rpcErr.Code == jsonrpc.CodeMethodNotFound {
+		// The capability covers templates, but a server with none may
+		// not know the method: no templates, no failure.
+		return false, nil
+	}
+	if err != nil {
+		return cut, err
 	}
 	if len(templates) == 0 {
 		return false, nil
