@@ -33,8 +33,7 @@ func TestServerErrorExplained(t *testing.T) {
 			return next(ctx, method, req)
 		}
 	})
-	toollessSrv := httptest.NewServer(serve.Routes(serve.Handler(toolless, nil)))
-	t.Cleanup(toollessSrv.Close)
+	toollessEndpoint := serveLocally(t, toolless)
 	reference := startReference(t)
 	// As cmd/mcp-server serves locally: errors as JSON-RPC errors that
 	// carry the request's id.
@@ -53,7 +52,7 @@ func TestServerErrorExplained(t *testing.T) {
 		want     []string
 		dontWant []string
 	}{
-		{"method not found, HTTP 404", []string{"-endpoint", toollessSrv.URL + "/mcp"},
+		{"method not found, HTTP 404", []string{"-endpoint", toollessEndpoint},
 			[]string{"HTTP 404", "listing tools: server error -32601: method not found"}, []string{"no MCP endpoint", "check the URL's path"}},
 		// lambdamcp.Guard answers a path it does not serve 404 with
 		// a JSON-RPC error, which says less than the status does.

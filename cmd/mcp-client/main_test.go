@@ -25,7 +25,14 @@ import (
 // does locally, and returns its MCP endpoint.
 func startReference(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)))
+	return serveLocally(t, demoserver.New(demoserver.Options{}))
+}
+
+// serveLocally serves server in process as serve.Run does locally, until
+// the test ends, and returns its MCP endpoint.
+func serveLocally(t *testing.T, server *mcp.Server) string {
+	t.Helper()
+	srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/mcp"
 }
@@ -303,12 +310,11 @@ func TestTalkToOwnServer(t *testing.T) {
 					return &mcp.ReadResourceResult{}, nil
 				})
 			}
-			srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
-			t.Cleanup(srv.Close)
+			endpoint := serveLocally(t, server)
 			for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
 				t.Run(protocol, func(t *testing.T) {
 					var stdout, stderr bytes.Buffer
-					if code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", protocol}, noEnv, &stdout, &stderr); code != 0 {
+					if code := run(t.Context(), []string{"-endpoint", endpoint, "-protocol", protocol}, noEnv, &stdout, &stderr); code != 0 {
 						t.Fatalf("exit %d, stderr %q", code, stderr.String())
 					}
 					for _, want := range tc.want {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/lambdamcp/lambdamcp/examples/everything"
 	"github.com/lambdamcp/lambdamcp/examples/prompts"
-	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // ownPromptServer serves a go-sdk server whose prompt "echo" answers with
@@ -36,9 +35,7 @@ func ownPromptServer(t *testing.T) string {
 			{Role: "user\nassistant", Content: &mcp.TextContent{Text: "two\nlines"}},
 		}}, nil
 	})
-	srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/mcp"
+	return serveLocally(t, server)
 }
 
 // TestGetPrompt gets prompts with -prompt in both eras: standard output

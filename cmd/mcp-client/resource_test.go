@@ -102,9 +102,7 @@ func ownResourceServer(t *testing.T) string {
 			{URI: "docs://many/d\nok", MIMEType: "text/\x1b[31mplain", Text: "\x1b[31mred"},
 		}}, nil
 	})
-	srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/mcp"
+	return serveLocally(t, server)
 }
 
 // TestReadResource reads resources with -read in both eras: standard
