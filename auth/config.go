@@ -69,6 +69,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
 		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
 	}
+	// offline_access asks the authorization server for refresh tokens; it
+	// grants nothing here. MCP has servers leave it out of challenges and
+	// metadata, and requiring it would refuse callers that asked for none.
+	if slices.Contains(c.Scopes, "offline_access") {
+		return Config{}, fmt.Errorf("%s names offline_access, which asks for refresh tokens and is no permission of this server: remove it", EnvRequiredScopes)
+	}
 	hierarchy, err := parseScopeHierarchy(getenv(EnvScopeImplies))
 	if err != nil {
 		return Config{}, err

@@ -52,6 +52,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "token hashes that name none", env: map[string]string{EnvTokenSHA256: " , "}, wantErr: true},
 		{name: "audience claim alone", env: map[string]string{EnvJWTAudienceClaim: "client_id"}, wantErr: true},
 		// What only a verifier acts on, without one, would leave the server open.
+		{name: "offline_access required", env: map[string]string{EnvTokenSHA256: hash, EnvRequiredScopes: "mcp:tools offline_access"}, wantErr: true},
 		{name: "scopes alone", env: map[string]string{EnvRequiredScopes: "mcp:tools"}, wantErr: true},
 		{name: "metadata URL alone", env: map[string]string{EnvResourceMetadataURL: "https://x/.well-known/oauth-protected-resource/mcp"}, wantErr: true},
 		// Static tokens come from no authorization server: a document would have to name one.
