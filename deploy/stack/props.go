@@ -344,6 +344,11 @@ func (p Props) withDefaults() (Props, error) {
 		if p.Variant == VariantHTTP && p.JWT.JWKSURL != "" {
 			return p, fmt.Errorf("stack: JWKS URL (jwtJwksUrl) %q: the http variant's JWT authorizer takes the keys from the issuer's discovery document; leave it unset or use the rest or url variant", p.JWT.JWKSURL)
 		}
+		// The functions refuse this at start-up too: offline_access asks for refresh tokens and
+		// grants nothing on this server, which MCP has leave it out of challenges and metadata.
+		if slices.Contains(p.JWT.RequiredScopes, "offline_access") {
+			return p, fmt.Errorf("stack: required scopes (jwtScopes) name offline_access, which asks for refresh tokens and is no permission of this server: remove it")
+		}
 		if err := checkScopeImplies(p.JWT); err != nil {
 			return p, err
 		}

@@ -111,6 +111,7 @@ func TestPropsErrors(t *testing.T) {
 		{"jwks url on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "https://i/keys"}}, "jwtJwksUrl"},
 		{"audience claim on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", AudienceClaim: "azp", RequiredScopes: []string{"s"}}}, "jwtAudienceClaim"},
 		{"audience claim client_id without a scope", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", AudienceClaim: "client_id"}}, "jwtScopes"},
+		{"offline_access required", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"mcp", "offline_access"}}}, "offline_access"},
 		{"scope implications without required scopes", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", ScopeImplies: map[string][]string{"x": {"y"}}}}, "need required scopes"},
 		{"scope implying nothing", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": nil}}}, `"x" is no scope`},
 		{"implied scope with a separator", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: []string{"y"}, ScopeImplies: map[string][]string{"x": {"y=z"}}}}, `"y=z"`},
