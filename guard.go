@@ -156,8 +156,8 @@ type requestRecord struct {
 	panicked  any
 	stack     []byte
 
-	// For the span (RequestResult).
-	traced    bool   // set before the handler runs
+	// For the span (RequestResult) and the log line.
+	observed  bool   // the answer is read for them: set before the handler runs, when traced or logged
 	version   string // the request's MCP-Protocol-Version, once checked
 	agreed    string // the protocol version of an initialize result (Middleware)
 	errorCode string // the JSON-RPC error code answered, as text; "" if none seen
@@ -228,8 +228,8 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	rec.ctx = ctx
 	var endSpan func(RequestResult)
+	rec.observed = g.tracer != nil || g.logger != nil
 	if g.tracer != nil {
-		rec.traced = true
 		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path, Shape: EventShape(ctx), RequestID: RequestID(ctx)})
 	}
 	r = r.WithContext(ctx)
@@ -713,8 +713,10 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 			subject = ti.UserID
 		}
 	}
+	res := rec.result(RequestResult{Status: status, Outcome: outcome, Subject: subject})
 	if g.logger != nil {
-		g.logRequest(r, status, mcpMethod, loggedTool, subject, outcome, duration, panicked, stack)
+		g.logRequest(r, requestLine{status: status, mcpMethod: mcpMethod, tool: loggedTool, subject: subject, outcome: outcome,
+			errorCode: res.ErrorCode, protocolVersion: res.ProtocolVersion, duration: duration, panicked: panicked, stack: stack})
 		if rec.acceptRewritten && w.answeredEventStream() {
 			g.logger.LogAttrs(r.Context(), slog.LevelWarn, "answered text/event-stream to a client that did not accept it: "+
 				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
@@ -739,7 +741,8 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		if spanMethod == "" && clientMethods[rec.rpc.Method] {
 			spanMethod = rec.rpc.Method
 		}
-		endSpan(rec.result(RequestResult{Status: status, MCPMethod: spanMethod, Tool: knownTool, Outcome: outcome, Subject: subject}))
+		res.MCPMethod, res.Tool = spanMethod, knownTool
+		endSpan(res)
 	}
 }
 
@@ -773,10 +776,10 @@ func (rec *requestRecord) answerSeen() bool {
 	return rec.method != "" || rec.errorCode != ""
 }
 
-// noteUnseenCode records, for a traced request, the code of an error
+// noteUnseenCode records, for an observed request, the code of an error
 // answer neither Middleware nor lambdamcp saw: one the go-sdk gave itself.
 func (rec *requestRecord) noteUnseenCode(code int) {
-	if rec != nil && rec.traced && !rec.answerSeen() {
+	if rec != nil && rec.observed && !rec.answerSeen() {
 		rec.noteErrorCode(code)
 	}
 }
@@ -812,8 +815,18 @@ func rpcIDText(raw json.RawMessage) string {
 	return truncateUTF8(s, maxRPCIDBytes)
 }
 
-func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject, outcome string, d time.Duration, panicked any, stack []byte) {
-	attrs := make([]slog.Attr, 0, 12)
+// requestLine is what a request's log line says.
+type requestLine struct {
+	status                            int
+	mcpMethod, tool, subject, outcome string
+	errorCode, protocolVersion        string
+	duration                          time.Duration
+	panicked                          any
+	stack                             []byte
+}
+
+func (g *guard) logRequest(r *http.Request, l requestLine) {
+	attrs := make([]slog.Attr, 0, 14)
 	if shape := EventShape(r.Context()); shape != "" {
 		attrs = append(attrs, slog.String("shape", string(shape)))
 	}
@@ -823,30 +836,34 @@ func (g *guard) logRequest(r *http.Request, status int, mcpMethod, tool, subject
 	attrs = append(attrs,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
-		slog.Int("status", status),
-		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-		slog.String("outcome", outcome),
+		slog.Int("status", l.status),
+		slog.Float64("duration_ms", float64(l.duration.Microseconds())/1000),
+		slog.String("outcome", l.outcome),
 	)
-	if mcpMethod != "" {
-		attrs = append(attrs, slog.String("mcp_method", mcpMethod))
+	if l.mcpMethod != "" {
+		attrs = append(attrs, slog.String("mcp_method", l.mcpMethod))
 	}
-	if tool != "" {
-		attrs = append(attrs, slog.String("tool", truncateUTF8(tool, maxLoggedToolBytes)))
+	if l.tool != "" {
+		attrs = append(attrs, slog.String("tool", truncateUTF8(l.tool, maxLoggedToolBytes)))
 	}
-	if subject != "" {
-		attrs = append(attrs, slog.String("subject", subject))
+	if code, err := strconv.Atoi(l.errorCode); err == nil {
+		// A number, as in the answer, so that a query can compare it.
+		attrs = append(attrs, slog.Int("error_code", code))
+	}
+	if l.protocolVersion != "" {
+		attrs = append(attrs, slog.String("protocol_version", l.protocolVersion))
+	}
+	if l.subject != "" {
+		attrs = append(attrs, slog.String("subject", l.subject))
 	}
 	level := slog.LevelInfo
-	switch outcome {
-	case OutcomePanic:
+	switch {
+	case l.outcome == OutcomePanic:
 		level = slog.LevelError
-		attrs = append(attrs, slog.String("panic", fmt.Sprint(panicked)), slog.String("stack", string(stack)))
-	case OutcomeTimeout:
+		attrs = append(attrs, slog.String("panic", fmt.Sprint(l.panicked)), slog.String("stack", string(l.stack)))
+	case l.outcome == OutcomeTimeout || l.status >= 500:
+		// The server's failure, not the client's mistake.
 		level = slog.LevelWarn
-	default:
-		if status >= 500 { // the server's failure, not the client's mistake
-			level = slog.LevelWarn
-		}
 	}
 	g.logger.LogAttrs(r.Context(), level, "request", attrs...)
 }

@@ -59,7 +59,7 @@ type jsonErrorWriter struct {
 	intercept   bool // a plain-text error, rewritten as JSON
 	hold        bool // a JSON 400, held until the end to be read (and maybe recoded)
 	heldHeader  http.Header
-	peek        bool // a JSON answer, passed through and read for its error code (traced requests)
+	peek        bool // a JSON answer, passed through and read for its error code (observed requests)
 	status      int
 	text        bytes.Buffer
 }
@@ -86,7 +86,7 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		w.heldHeader = w.Header().Clone()
 		return
 	}
-	if rec := recordFrom(w.req.Context()); rec != nil && rec.traced {
+	if rec := recordFrom(w.req.Context()); rec != nil && rec.observed {
 		// Middleware has seen the answer of a call it ran, before the
 		// go-sdk writes it: only the go-sdk's own answers need reading.
 		w.peek = isJSON(w.Header().Get("Content-Type")) && !rec.answerSeen()

@@ -291,9 +291,9 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 }
 
 // noteAnswer records what the call was answered: an error's code (0 for an
-// error that is no JSON-RPC error, as the go-sdk sends it), for the metrics
-// and the span; for the span alone, a tool error and the protocol version
-// an initialize agreed.
+// error that is no JSON-RPC error, as the go-sdk sends it), for the metrics,
+// the span and the log line; for the span and the log line alone, a tool
+// error and the protocol version an initialize agreed.
 func (rec *requestRecord) noteAnswer(res mcp.Result, err error) {
 	if rec == nil {
 		return
@@ -306,7 +306,7 @@ func (rec *requestRecord) noteAnswer(res mcp.Result, err error) {
 		rec.noteErrorCode(int(code))
 		return
 	}
-	if !rec.traced {
+	if !rec.observed {
 		return
 	}
 	rec.mu.Lock()

@@ -1,0 +1,72 @@
+package lambdamcp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// TestRequestLogLine checks what an operator reads of each kind of answer
+// on the request's log line: the JSON-RPC error code, whoever answered it,
+// and the protocol version, the one an initialize agreed included.
+func TestRequestLogLine(t *testing.T) {
+	server, _ := newHardServer(t)
+	for name, err := range map[string]error{
+		"db":       errors.New("the database is down"), // the go-sdk answers code 0
+		"internal": &jsonrpc.Error{Code: -32603, Message: "internal"},
+		"picky":    &jsonrpc.Error{Code: -32602, Message: "no such row"},
+	} {
+		server.AddTool(&mcp.Tool{Name: name, InputSchema: json.RawMessage(`{"type":"object"}`)}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return nil, err
+		})
+	}
+	modernCall := func(tool, args string) httpRequest {
+		return jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"`+tool+`","arguments":`+args+`,`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", tool)
+	}
+	// Of the line, only what these fields say; absent ones are nil.
+	type line struct {
+		Level, Outcome, ProtocolVersion string
+		ErrorCode                       any
+	}
+	for _, tc := range []struct {
+		name string
+		req  httpRequest
+		want line
+	}{
+		{"result", call("echo", `{"bytes":1}`), line{"INFO", "ok", legacy, nil}},
+		{"result 2026-07-28", modernCall("echo", `{"bytes":1}`), line{"INFO", "ok", modern, nil}},
+		{"initialize", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`),
+			line{"INFO", "ok", legacy, nil}},
+		{"tool's isError result", call("echo", `{"bytes":"many"}`), line{"INFO", "error", legacy, nil}},
+		{"client's mistake", call("picky", `{}`), line{"INFO", "error", legacy, float64(-32602)}},
+		{"unknown tool 2026-07-28", modernCall("nosuch", `{}`), line{"INFO", "error", modern, float64(-32602)}},
+		{"malformed JSON", jsonPost(`{"jsonrpc":"2.0","id":1,"method":`, "MCP-Protocol-Version", legacy), line{"INFO", "rejected", legacy, float64(-32700)}},
+		{"internal error", call("internal", `{}`), line{"INFO", "error", legacy, float64(-32603)}},
+		{"error without a code", call("db", `{}`), line{"INFO", "error", legacy, float64(0)}},
+		{"panic", call("boom", `{}`), line{"ERROR", "panic", legacy, float64(-32603)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			invokeAs(t, lambdamcp.NewHandler(streamable(server), hardOptions(&logs)), "req-line", tc.req)
+			lines := logLines(t, logs.Bytes())
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1:\n%s", len(lines), logs.Bytes())
+			}
+			l := lines[0]
+			version, _ := l["protocol_version"].(string)
+			got := line{Level: l["level"].(string), Outcome: l["outcome"].(string), ProtocolVersion: version, ErrorCode: l["error_code"]}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("log line (-want +got):\n%s\n%s", diff, logs.Bytes())
+			}
+		})
+	}
+}
