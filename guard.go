@@ -713,10 +713,15 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 			subject = ti.UserID
 		}
 	}
+	// The server's failures, not the client's mistakes or a tool's own
+	// isError results: what the Faults metric counts, and the log line
+	// warns of.
+	fault := outcome == OutcomeTimeout || outcome == OutcomePanic ||
+		outcome == OutcomeError && (status >= 500 || internalError)
 	res := rec.result(RequestResult{Status: status, Outcome: outcome, Subject: subject})
 	if g.logger != nil {
 		g.logRequest(r, requestLine{status: status, mcpMethod: mcpMethod, tool: loggedTool, subject: subject, outcome: outcome,
-			errorCode: res.ErrorCode, protocolVersion: res.ProtocolVersion, duration: duration, panicked: panicked, stack: stack})
+			fault: fault, errorCode: res.ErrorCode, protocolVersion: res.ProtocolVersion, duration: duration, panicked: panicked, stack: stack})
 		if rec.acceptRewritten && w.answeredEventStream() {
 			g.logger.LogAttrs(r.Context(), slog.LevelWarn, "answered text/event-stream to a client that did not accept it: "+
 				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
@@ -730,10 +735,6 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		if metricTool == "" {
 			metricTool = OtherTool
 		}
-		// The server's failures, not the client's mistakes or a tool's
-		// own isError results.
-		fault := outcome == OutcomeTimeout || outcome == OutcomePanic ||
-			outcome == OutcomeError && (status >= 500 || internalError)
 		g.metrics.write(metricTool, outcome, fault, duration, RequestID(r.Context()))
 	}
 	if endSpan != nil {
@@ -819,6 +820,7 @@ func rpcIDText(raw json.RawMessage) string {
 type requestLine struct {
 	status                            int
 	mcpMethod, tool, subject, outcome string
+	fault                             bool // the server failed the request (see finish)
 	errorCode, protocolVersion        string
 	duration                          time.Duration
 	panicked                          any
@@ -861,8 +863,10 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 	case l.outcome == OutcomePanic:
 		level = slog.LevelError
 		attrs = append(attrs, slog.String("panic", fmt.Sprint(l.panicked)), slog.String("stack", string(l.stack)))
-	case l.outcome == OutcomeTimeout || l.status >= 500:
-		// The server's failure, not the client's mistake.
+	case l.fault || l.status >= 500:
+		// The server's failure, which the Faults metric counts too, or a
+		// 5xx whatever the outcome; a client's mistake stays at INFO, so
+		// that it raises no alarm.
 		level = slog.LevelWarn
 	}
 	g.logger.LogAttrs(r.Context(), level, "request", attrs...)

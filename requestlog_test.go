@@ -16,7 +16,10 @@ import (
 
 // TestRequestLogLine checks what an operator reads of each kind of answer
 // on the request's log line: the JSON-RPC error code, whoever answered it,
-// and the protocol version, the one an initialize agreed included.
+// and the protocol version, the one an initialize agreed included; and a
+// level that tells the server's failures (WARN, ERROR for a panic: what
+// the Faults metric counts) from a client's mistakes and a tool's own
+// isError results (INFO), whatever the HTTP status.
 func TestRequestLogLine(t *testing.T) {
 	server, _ := newHardServer(t)
 	for name, err := range map[string]error{
@@ -50,8 +53,8 @@ func TestRequestLogLine(t *testing.T) {
 		{"client's mistake", call("picky", `{}`), line{"INFO", "error", legacy, float64(-32602)}},
 		{"unknown tool 2026-07-28", modernCall("nosuch", `{}`), line{"INFO", "error", modern, float64(-32602)}},
 		{"malformed JSON", jsonPost(`{"jsonrpc":"2.0","id":1,"method":`, "MCP-Protocol-Version", legacy), line{"INFO", "rejected", legacy, float64(-32700)}},
-		{"internal error", call("internal", `{}`), line{"INFO", "error", legacy, float64(-32603)}},
-		{"error without a code", call("db", `{}`), line{"INFO", "error", legacy, float64(0)}},
+		{"internal error", call("internal", `{}`), line{"WARN", "error", legacy, float64(-32603)}},
+		{"error without a code", call("db", `{}`), line{"WARN", "error", legacy, float64(0)}},
 		{"panic", call("boom", `{}`), line{"ERROR", "panic", legacy, float64(-32603)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
