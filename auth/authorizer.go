@@ -199,10 +199,7 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 	if a.opts.Logger == nil {
 		return
 	}
-	attrs := []any{"event", kind}
-	if id != nil {
-		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID)
-	}
+	attrs := append([]any{"event", kind}, identityAttrs(id)...)
 	decision, level := "allow", slog.LevelInfo
 	switch {
 	case errors.Is(err, ErrInsufficientScope):
@@ -220,6 +217,20 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 		attrs = append(attrs, "reason", err.Error())
 	}
 	a.opts.Logger.Log(ctx, level, "authorizer decision", attrs...)
+}
+
+// identityAttrs are what a log line says of the caller: "subject", the
+// name the MCP server's request line gives it too, so that one query finds
+// a caller in both, and "client_id" when the token names one.
+func identityAttrs(id *Identity) []any {
+	if id == nil {
+		return nil
+	}
+	attrs := []any{"subject", id.Subject}
+	if id.ClientID != "" {
+		attrs = append(attrs, "client_id", id.ClientID)
+	}
+	return attrs
 }
 
 // apiResource turns a method ARN

@@ -313,10 +313,7 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 	if m.opts.Logger == nil {
 		return
 	}
-	attrs := []any{"status", status, "reason", reason, "method", r.Method, "path", r.URL.Path}
-	if id != nil {
-		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID)
-	}
+	attrs := append([]any{"status", status, "reason", reason, "method", r.Method, "path", r.URL.Path}, identityAttrs(id)...)
 	m.opts.Logger.InfoContext(r.Context(), "request refused", attrs...)
 }
 

@@ -1,0 +1,64 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestLoggedIdentity checks how the authorizer's and the middleware's log
+// lines name the caller: "subject", as the MCP server's request line does,
+// so that one query follows a caller through both, and "client_id" only
+// when the token has one.
+func TestLoggedIdentity(t *testing.T) {
+	lacking := fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope)
+	for _, tc := range []struct {
+		name string
+		id   *Identity
+		want map[string]any
+	}{
+		{"subject alone", &Identity{Subject: "alice"}, map[string]any{"subject": "alice"}},
+		{"with a client", &Identity{Subject: "alice", ClientID: "app-1"}, map[string]any{"subject": "alice", "client_id": "app-1"}},
+		{"no identity", nil, map[string]any{}},
+	} {
+		v := verifierFunc(func(context.Context, string) (*Identity, error) { return tc.id, lacking })
+		lines := map[string]func(logger *slog.Logger){
+			"authorizer": func(logger *slog.Logger) {
+				a := NewAuthorizer(v, &AuthorizerOptions{Logger: logger})
+				a.Invoke(context.Background(), withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = "Bearer abc" }))
+			},
+			"middleware": func(logger *slog.Logger) {
+				h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Logger: logger})(http.NotFoundHandler())
+				req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))
+				req.Header.Set("Authorization", "Bearer abc")
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			},
+		}
+		for which, run := range lines {
+			t.Run(tc.name+"/"+which, func(t *testing.T) {
+				logger, logs := jsonLogger()
+				run(logger)
+				var line map[string]any
+				if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+					t.Fatalf("log %q: %v", logs, err)
+				}
+				got := map[string]any{}
+				for _, k := range []string{"subject", "sub", "client_id"} {
+					if v, ok := line[k]; ok {
+						got[k] = v
+					}
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("identity logged (-want +got):\n%s\n%s", diff, logs)
+				}
+			})
+		}
+	}
+}
