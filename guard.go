@@ -198,6 +198,27 @@ var clientMethods = map[string]bool{
 // send any.
 const maxLoggedToolBytes = 128
 
+// maxLoggedGatewayIDBytes bounds a gateway's request id in the log line:
+// AWS's are UUIDs or shorter, but anyone allowed to invoke the function
+// may send an event of their own.
+const maxLoggedGatewayIDBytes = 128
+
+// gatewayRequestID is the request id the gateway or Function URL gave the
+// request: what its access log calls requestId ($context.requestId), so
+// that an operator can join a gateway's line to the function's. ALB
+// events carry none.
+func gatewayRequestID(ev any) string {
+	switch ev := ev.(type) {
+	case *events.APIGatewayProxyRequest:
+		return ev.RequestContext.RequestID
+	case *events.APIGatewayV2HTTPRequest:
+		return ev.RequestContext.RequestID
+	case *events.LambdaFunctionURLRequest:
+		return ev.RequestContext.RequestID
+	}
+	return ""
+}
+
 // truncateUTF8 cuts s to at most n bytes, at a character boundary.
 func truncateUTF8(s string, n int) string {
 	if len(s) <= n {
@@ -831,6 +852,9 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 	attrs := make([]slog.Attr, 0, 14)
 	if shape := EventShape(r.Context()); shape != "" {
 		attrs = append(attrs, slog.String("shape", string(shape)))
+	}
+	if id := gatewayRequestID(Event(r.Context())); id != "" {
+		attrs = append(attrs, slog.String("gateway_request_id", truncateUTF8(id, maxLoggedGatewayIDBytes)))
 	}
 	if Streamed(r.Context()) {
 		attrs = append(attrs, slog.Bool("streamed", true))

@@ -611,12 +611,58 @@ func TestLogs(t *testing.T) {
 	delete(request, "time")
 	delete(request, "duration_ms")
 	want := map[string]any{
-		"level": "INFO", "msg": "request", "request_id": "req-42", "shape": "rest",
+		"level": "INFO", "msg": "request", "request_id": "req-42", "shape": "rest", "gateway_request_id": "deef4878-7910-11e6-8f14-25afc3e9ae33",
 		"method": "POST", "path": "/mcp", "status": 200.0, "mcp_method": "tools/call",
 		"tool": "ping", "outcome": "ok",
 	}
 	if diff := cmp.Diff(want, request); diff != "" {
 		t.Errorf("request log mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestLogsGatewayRequestID checks that the request's log line names the id
+// the gateway or Function URL gave the request, the requestId of its access
+// log, so that the two can be joined; an ALB event has none, and an
+// invented event's id is bounded.
+func TestLogsGatewayRequestID(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	for _, tc := range []struct {
+		shape string
+		event func(testing.TB, httpRequest) []byte
+		id    string // set in the event when not ""
+		want  any
+	}{
+		{"rest", restEvent, "", "deef4878-7910-11e6-8f14-25afc3e9ae33"},
+		{"http", httpAPIEvent, "gw-http-1", "gw-http-1"},
+		{"url", urlEvent, "gw-url-1", "gw-url-1"},
+		{"alb", albEvent, "", nil},
+		{"rest, an invented id", restEvent, long, long[:128] + "…"},
+	} {
+		t.Run(tc.shape, func(t *testing.T) {
+			payload := tc.event(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+			if tc.id != "" {
+				var ev map[string]any
+				if err := json.Unmarshal(payload, &ev); err != nil {
+					t.Fatal(err)
+				}
+				ev["requestContext"].(map[string]any)["requestId"] = tc.id
+				payload = mustJSON(t, ev)
+			}
+			var buf bytes.Buffer
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }),
+				&lambdamcp.Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-gw"})
+			if _, err := h.Invoke(ctx, payload); err != nil {
+				t.Fatal(err)
+			}
+			var line map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+				t.Fatalf("log line: %v: %s", err, buf.Bytes())
+			}
+			if got := line["gateway_request_id"]; got != tc.want {
+				t.Errorf("gateway_request_id = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
