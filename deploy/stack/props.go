@@ -103,9 +103,10 @@ type Props struct {
 	// unreserved executions.
 	ServerReservedConcurrency int
 	// ServerTimeout is the server function's timeout, in whole seconds up to Lambda's 15 min
-	// (less than 29 s on buffered REST, 30 s on HTTP); zero means DefaultBufferedTimeout or, for
-	// streaming fronts, DefaultStreamingTimeout. Gateway integrations wait a second longer, up to
-	// the 15 min a streaming REST integration allows.
+	// (less than 29 s on buffered REST, and on HTTP too: AWS allows an HTTP API integration 30 s,
+	// the CDK 29); zero means DefaultBufferedTimeout or, for streaming fronts,
+	// DefaultStreamingTimeout. Gateway integrations wait a second longer, up to the 15 min a
+	// streaming REST integration allows.
 	ServerTimeout time.Duration
 	// ThrottleRate and ThrottleBurst are the stage's request rate (per second) and burst limits;
 	// zero means 50 and 100.
