@@ -9,6 +9,11 @@
 // runtime asks for its next event, which is when Lambda considers an
 // invocation finished).
 //
+// [NewConcurrentServer] serves several invocations at once, as Lambda
+// Managed Instances do (AWS_LAMBDA_MAX_CONCURRENCY): the runtime keeps
+// several requests for the next event open and answers each invocation by
+// its request id, in any order.
+//
 // The server follows https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html,
 // including response streaming (a chunked response body with the
 // Lambda-Runtime-Function-Error-Type/-Body trailers on failure).

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -20,15 +21,20 @@ var ErrClosed = errors.New("runtime API closed")
 const apiPrefix = "/2018-06-01/runtime/"
 
 // Server is the Lambda side of the Runtime API for one execution environment:
-// one invocation at a time, like Lambda. Serve it with any http.Server; the
-// zero value is not usable, use [NewServer].
+// one invocation at a time, like Lambda, or several at once, like Lambda
+// Managed Instances ([NewConcurrentServer]). Serve it with any http.Server;
+// the zero value is not usable, use [NewServer].
 type Server struct {
 	mux     *http.ServeMux
-	waiting chan *waiter // /next handlers offer themselves here
+	waiting chan *waiter  // /next handlers offer themselves here
+	max     int           // invocations delivered and not yet answered, at most
+	slots   chan struct{} // one per invocation taken on, when max > 1
 
 	mu       sync.Mutex
-	current  *pending      // delivered, not yet followed by a /next
-	idle     chan struct{} // closed when the runtime asks for its next event
+	current  *pending            // max 1: delivered, not yet followed by a /next
+	inFlight map[string]*pending // max > 1: taken on, not yet answered in full
+	polling  int                 // max > 1: /next requests waiting for an event
+	idle     chan struct{}       // closed when the runtime asks for its next event
 	idleAt   time.Time
 	initDone bool
 
@@ -47,6 +53,7 @@ type pending struct {
 	delivered chan struct{}
 	outcome   chan outcome  // buffered: one outcome per invocation
 	abandoned chan struct{} // closed when Invoke returned without the outcome
+	sent      bool          // handed to the runtime; guarded by Server.mu
 	answered  bool          // guarded by Server.mu
 }
 
@@ -57,13 +64,30 @@ type outcome struct {
 
 func (p *pending) finish(resp *Response, err error) { p.outcome <- outcome{resp, err} }
 
-// NewServer returns a Server waiting for its runtime's first request.
-func NewServer() *Server {
+// NewServer returns a Server waiting for its runtime's first request. It
+// serves one invocation at a time: a request for the next event ends the
+// one delivered before it.
+func NewServer() *Server { return NewConcurrentServer(1) }
+
+// NewConcurrentServer returns a Server that hands its runtime up to max
+// invocations at once, as Lambda Managed Instances do for a function whose
+// environment says AWS_LAMBDA_MAX_CONCURRENCY=max: the runtime polls for
+// events from several workers, and answers each invocation by its request
+// id, in any order. A request for the next event then ends no invocation,
+// and an answer for a request id that is not in flight is refused. A max
+// below 2 is [NewServer].
+func NewConcurrentServer(max int) *Server {
 	s := &Server{
 		mux:     http.NewServeMux(),
 		waiting: make(chan *waiter),
+		max:     1,
 		idle:    make(chan struct{}),
 		closed:  make(chan struct{}),
+	}
+	if max > 1 {
+		s.max = max
+		s.slots = make(chan struct{}, max)
+		s.inFlight = make(map[string]*pending)
 	}
 	s.mux.HandleFunc(apiPrefix+"invocation/next", s.method(http.MethodGet, s.next))
 	s.mux.HandleFunc(apiPrefix+"invocation/{id}/response", s.method(http.MethodPost, s.response))
@@ -110,7 +134,9 @@ func (s *Server) closeError() error {
 }
 
 // WaitIdle blocks until the runtime asks for its next event: the first time
-// that ends the init phase, later it ends the invocation delivered last. It
+// that ends the init phase, later it ends the invocation delivered last (on
+// a concurrent server: until some worker of the runtime waits for an event,
+// and Lambda may deliver one more). It
 // returns the time the request arrived. If the runtime posted an init error
 // or the server was closed first, it returns that error.
 func (s *Server) WaitIdle(ctx context.Context) (time.Time, error) {
@@ -138,8 +164,16 @@ func (s *Server) WaitIdle(ctx context.Context) (time.Time, error) {
 // returns when the runtime starts the response; the body then follows.
 // It returns ctx.Err() when ctx ends first, and the close error when the
 // server is closed first.
+//
+// A server of [NewConcurrentServer] takes on up to its max invocations at
+// once; Invoke waits for one of them to be answered before it hands over
+// one more. It refuses an invocation whose request id is in flight already:
+// the runtime's answer could not tell the two apart.
 func (s *Server) Invoke(ctx context.Context, inv *Invocation) (*Response, error) {
 	p := &pending{inv: inv, delivered: make(chan struct{}), outcome: make(chan outcome, 1), abandoned: make(chan struct{})}
+	if err := s.takeOn(ctx, p); err != nil {
+		return nil, err
+	}
 	for delivered := false; !delivered; {
 		select {
 		case w := <-s.waiting:
@@ -150,8 +184,10 @@ func (s *Server) Invoke(ctx context.Context, inv *Invocation) (*Response, error)
 			case <-w.gone:
 			}
 		case <-s.closed:
+			s.settle(p)
 			return nil, s.closeError()
 		case <-ctx.Done():
+			s.settle(p)
 			return nil, ctx.Err()
 		}
 	}
@@ -172,6 +208,43 @@ func (s *Server) Invoke(ctx context.Context, inv *Invocation) (*Response, error)
 	}
 }
 
+// takeOn holds one of a concurrent server's slots for p, and enters it
+// among the invocations in flight, until settle.
+func (s *Server) takeOn(ctx context.Context, p *pending) error {
+	if s.max == 1 {
+		return nil
+	}
+	select {
+	case s.slots <- struct{}{}:
+	case <-s.closed:
+		return s.closeError()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.inFlight[p.inv.RequestID]; dup {
+		<-s.slots
+		return fmt.Errorf("runtimeapi: request %s is in flight already", p.inv.RequestID)
+	}
+	s.inFlight[p.inv.RequestID] = p
+	return nil
+}
+
+// settle gives back the slot p held on a concurrent server: it was answered
+// in full, or never handed to the runtime.
+func (s *Server) settle(p *pending) {
+	if s.max == 1 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inFlight[p.inv.RequestID] == p {
+		delete(s.inFlight, p.inv.RequestID)
+		<-s.slots
+	}
+}
+
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.current != nil {
@@ -180,6 +253,9 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 			s.current.finish(nil, &FunctionError{Type: "Runtime.NoResponse", Message: "the runtime asked for the next event without answering request " + s.current.inv.RequestID})
 		}
 		s.current = nil
+	}
+	if s.max > 1 {
+		s.polling++
 	}
 	select {
 	case <-s.idle:
@@ -198,20 +274,31 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 		case p = <-wt.deliver:
 		case <-s.closed:
 		case <-r.Context().Done():
-			return
 		}
 	case <-s.closed:
 	case <-r.Context().Done():
-		return
-	}
-	if p == nil {
-		writeJSON(w, http.StatusInternalServerError, &FunctionError{Type: "ServiceException", Message: "the execution environment is shutting down"})
-		return
 	}
 	s.mu.Lock()
-	s.current = p
-	s.idle = make(chan struct{})
+	if p != nil {
+		p.sent = true
+		if s.max == 1 {
+			s.current = p
+			s.idle = make(chan struct{})
+		}
+	}
+	if s.max > 1 {
+		// Idle while some worker waits for an event, as Lambda sees it.
+		if s.polling--; s.polling == 0 {
+			s.idle = make(chan struct{})
+		}
+	}
 	s.mu.Unlock()
+	if p == nil {
+		if r.Context().Err() == nil {
+			writeJSON(w, http.StatusInternalServerError, &FunctionError{Type: "ServiceException", Message: "the execution environment is shutting down"})
+		}
+		return
+	}
 	close(p.delivered)
 
 	inv := p.inv
@@ -231,14 +318,19 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	w.Write(inv.Payload)
 }
 
-// answer claims the current invocation for a /response or /error post. It
-// writes the refusal itself and returns nil when the post is not acceptable.
+// answer claims the invocation id for a /response or /error post: the
+// current one, or one of those in flight on a concurrent server. It writes
+// the refusal itself and returns nil when the post is not acceptable. The
+// caller settles the invocation once it has read the answer.
 func (s *Server) answer(w http.ResponseWriter, id string) *pending {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.current
+	if s.max > 1 {
+		p = s.inFlight[id]
+	}
 	switch {
-	case p == nil || p.inv.RequestID != id:
+	case p == nil || !p.sent || p.inv.RequestID != id:
 		writeJSON(w, http.StatusBadRequest, &FunctionError{Type: "InvalidRequestID", Message: "Invalid request ID"})
 		return nil
 	case p.answered:
@@ -254,6 +346,7 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
+	defer s.settle(p)
 	contentType := r.Header.Get("Content-Type")
 	if p.inv.Stream {
 		s.stream(w, r, p, contentType)
@@ -329,6 +422,7 @@ func (s *Server) invocationError(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
+	defer s.settle(p)
 	body, _ := io.ReadAll(io.LimitReader(r.Body, MaxBufferedResponse))
 	p.finish(nil, decodeFunctionError(r.Header.Get(HeaderFunctionErrorType), body))
 	writeAccepted(w)
