@@ -29,32 +29,31 @@ type emptyAnswerError struct {
 func (e *emptyAnswerError) Error() string { return e.err.Error() }
 func (e *emptyAnswerError) Unwrap() error { return e.err }
 
-// callMethod returns the method of the call r carries, or "" for a
-// notification or a response (or a body that is no JSON-RPC message).
-// The go-sdk writes id and method before params: only the message's start
-// is read.
-func callMethod(r *http.Request) string {
+// callMethod returns the method and the id (as JSON) of the call r
+// carries, or "" for a notification or a response (or a body that is no
+// JSON-RPC message). The go-sdk writes id and method before params: only
+// the message's start is read.
+func callMethod(r *http.Request) (method, callID string) {
 	if r.Method != http.MethodPost || r.GetBody == nil {
-		return ""
+		return "", ""
 	}
 	body, err := r.GetBody()
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	defer body.Close()
 	dec := json.NewDecoder(body)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return ""
+		return "", ""
 	}
-	var method string
 	hasID := false
+	var id json.RawMessage
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return ""
+			return "", ""
 		}
 		var value any = new(json.RawMessage) // skipped
-		var id json.RawMessage
 		switch t {
 		case "id":
 			value = &id
@@ -62,16 +61,16 @@ func callMethod(r *http.Request) string {
 			value = &method
 		}
 		if dec.Decode(value) != nil {
-			return ""
+			return "", ""
 		}
 		if t == "id" {
 			hasID = string(id) != "null"
 		}
 		if hasID && method != "" {
-			return method
+			return method, string(id)
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // emptyWatch is a response body that calls onEmpty when it ends before a

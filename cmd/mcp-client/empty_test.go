@@ -79,22 +79,22 @@ func TestEmptyAnswerExplained(t *testing.T) {
 
 // TestCallMethod checks which messages are calls, whose answer must have
 // a body: requests with an id, wherever the id and method stand, and not
-// notifications, responses or what is no message.
+// notifications, responses or what is no message; and the id of each.
 func TestCallMethod(t *testing.T) {
-	for _, tc := range []struct{ name, body, want string }{
-		{"request", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "tools/list"},
-		{"string id, params first", `{"params":{"a":[1,{"id":2}]},"method":"tools/call","id":"x"}`, "tools/call"},
-		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, ""},
-		{"null id", `{"jsonrpc":"2.0","id":null,"method":"ping"}`, ""},
-		{"response", `{"jsonrpc":"2.0","id":1,"result":{}}`, ""},
-		{"not JSON", `method=ping&id=1`, ""},
-		{"array", `[{"jsonrpc":"2.0","id":1,"method":"ping"}]`, ""},
+	for _, tc := range []struct{ name, body, wantMethod, wantID string }{
+		{"request", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "tools/list", "1"},
+		{"string id, params first", `{"params":{"a":[1,{"id":2}]},"method":"tools/call","id":"x"}`, "tools/call", `"x"`},
+		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, "", ""},
+		{"null id", `{"jsonrpc":"2.0","id":null,"method":"ping"}`, "", ""},
+		{"response", `{"jsonrpc":"2.0","id":1,"result":{}}`, "", ""},
+		{"not JSON", `method=ping&id=1`, "", ""},
+		{"array", `[{"jsonrpc":"2.0","id":1,"method":"ping"}]`, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(tc.body))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(tc.body)), nil }
-			if got := callMethod(r); got != tc.want {
-				t.Errorf("callMethod(%s) = %q, want %q", tc.body, got, tc.want)
+			if method, id := callMethod(r); method != tc.wantMethod || id != tc.wantID {
+				t.Errorf("callMethod(%s) = %q, %q, want %q, %q", tc.body, method, id, tc.wantMethod, tc.wantID)
 			}
 		})
 	}

@@ -41,6 +41,14 @@
 // A server without sessions cannot match the notice to the request and is
 // not sent one; a Ctrl-C between two requests ends the run at once.
 //
+// An event stream that ends before the answer to the request it carries
+// (a function behind a streaming front that died, a proxy that cut the
+// body) ends the run at once, saying how far it came. A 2025-11-25
+// server's stream whose events carry ids is first resumed from the last
+// one (a GET with Last-Event-ID, as the go-sdk does; -timeout bounds a
+// resumed stream that stays quiet); from 2026-07-28 on streams cannot be
+// resumed, and the ids a server sends there are left unused.
+//
 // -trace shows every HTTP exchange on standard error as it happens: the
 // request's method, URL and headers and its body, then the answer's status
 // and headers and its body as it is read (an event stream event by event),
@@ -431,6 +439,9 @@ type statusRecorder struct {
 	// so that a body found empty only when read marks its own call.
 	empty *emptyAnswer
 	calls int
+	// How the last call's event stream ended, if it did: the go-sdk sees
+	// the end before the call fails.
+	streamEnded *streamEnd
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -452,13 +463,13 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Method != http.MethodPost {
 		return resp, err
 	}
-	method := callMethod(r)
+	method, id := callMethod(r)
 	if err != nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if method != "" {
 			s.calls++
-			s.empty = nil
+			s.empty, s.streamEnded = nil, nil
 		}
 		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.notMCP, s.proxyBody = 0, "", "", false, false, "", "", false // no answer to explain
 		return resp, err
@@ -472,9 +483,18 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	defer s.mu.Unlock()
 	if method != "" {
 		s.calls++
-		s.empty = nil
+		s.empty, s.streamEnded = nil, nil
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			answer, call := &emptyAnswer{status: resp.StatusCode, method: method}, s.calls
+			if mediaType(resp) == "text/event-stream" {
+				watchStream(r, resp, method, id, func(end streamEnd) {
+					s.mu.Lock()
+					defer s.mu.Unlock()
+					if s.calls == call {
+						s.streamEnded = &end
+					}
+				})
+			}
 			if resp.ContentLength == 0 {
 				s.empty = answer
 			} else {
@@ -691,6 +711,9 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.empty != nil {
 		return &stepError{step, &emptyAnswerError{*rec.empty, err}}
 	}
+	if rec.streamEnded != nil && serverError(err) == nil {
+		return &stepError{step, &streamEndedError{*rec.streamEnded, err}}
+	}
 	if rec.last == 0 {
 		return &stepError{step, err}
 	}
@@ -822,6 +845,10 @@ func explain(endpoint string, err error) string {
 	var ea *emptyAnswerError
 	if errors.As(err, &ea) {
 		return fmt.Sprintf("%s answered HTTP %d with an empty body to %q, a request that needs an answer: there is no MCP server at that URL, or a proxy on the way dropped the body", endpoint, ea.status, ea.method)
+	}
+	var sende *streamEndedError
+	if errors.As(err, &sende) {
+		return explainStreamEnd(endpoint, sende, func(err error) error { return scrubbed{err, raw, endpoint} })
 	}
 	var se *httpStatusError
 	hasStatus := errors.As(err, &se)
