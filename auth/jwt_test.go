@@ -430,15 +430,19 @@ func TestJWKSRefreshDoesNotBlockCachedKeys(t *testing.T) {
 
 	// A second token for the kid being fetched waits for that fetch rather
 	// than being refused with the set held before it. (Another fetch could
-	// not start anyway: the first used up the refresh allowance.) The token
-	// is signed first and the fetch released a moment after, so that the
-	// verification reaches the fetch in flight rather than the set it left.
-	tokB := b.sign(t, claims{})
+	// not start anyway: the first used up the refresh allowance.) The fetch
+	// is released only once the verification waits on it, so that it
+	// reaches the fetch in flight rather than the set it left.
+	waiting := make(chan struct{})
 	go func() {
-		_, err := v.Verify(ctx, tokB)
+		_, err := v.Verify(doneWatched(ctx, waiting), b.sign(t, claims{}))
 		refreshed <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-waiting:
+	case err := <-refreshed:
+		t.Fatalf("kid b verification ended (err = %v) without waiting for the fetch in flight", err)
+	}
 	once.Do(func() { close(release) })
 	for range 2 {
 		if err := <-refreshed; err != nil {
@@ -448,6 +452,23 @@ func TestJWKSRefreshDoesNotBlockCachedKeys(t *testing.T) {
 	if got := srv.hits.Load(); got != 2 {
 		t.Errorf("JWKS fetched %d times, want 2", got)
 	}
+}
+
+// doneWatched is ctx with a Done that closes asked when first called: a
+// verification asks for it only to wait, on a JWKS fetch in flight.
+func doneWatched(ctx context.Context, asked chan<- struct{}) context.Context {
+	return &doneWatch{Context: ctx, asked: asked}
+}
+
+type doneWatch struct {
+	context.Context
+	asked chan<- struct{}
+	once  sync.Once
+}
+
+func (c *doneWatch) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.asked) })
+	return c.Context.Done()
 }
 
 // Plain http is accepted for keys on this machine only.
