@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +18,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 // echoFunction answers every event with a proxy response whose body is the
@@ -521,10 +524,10 @@ func TestStartStopsWithContext(t *testing.T) {
 // TestCloseLetsInvocationsFinish stops the front while an invocation runs:
 // the client still gets the function's answer, as it would from a gateway.
 func TestCloseLetsInvocationsFinish(t *testing.T) {
-	started := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	fn := NewInProcess(lambda.NewHandler(func(json.RawMessage) (events.APIGatewayProxyResponse, error) {
 		close(started)
-		time.Sleep(300 * time.Millisecond)
+		<-release
 		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "finished"}, nil
 	}), nil)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -534,13 +537,17 @@ func TestCloseLetsInvocationsFinish(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	addr := f.ln.Addr().String()
 	go func() {
+		defer close(release)
 		<-started
 		cancel() // as Ctrl-C does to lambdamcp-local
+		awaitRefused(t, addr)
 	}()
 	resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/slow"})
-	if resp.StatusCode != http.StatusOK || string(body) != "finished" {
-		t.Errorf("in-flight request = %d %q, want 200 finished", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusOK || string(body) != "finished" || !resp.Close {
+		t.Errorf("in-flight request = %d %q (connection closed after it: %v), want 200 finished, closing the connection as a server shutting down does",
+			resp.StatusCode, body, resp.Close)
 	}
 	f.Close()
 	if _, err := http.Get(f.URL() + "/x"); err == nil {
@@ -597,7 +604,9 @@ func TestCloseServesQueuedRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: p})
+	echoing := make(chan struct{})
+	fn := invokeWatch{Process: p, path: "/echo", invoked: echoing}
+	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: fn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,7 +623,11 @@ func TestCloseServesQueuedRequest(t *testing.T) {
 	go get("/hang", hung) // holds the one process until its timeout
 	<-holding
 	go get("/echo", queued)
-	time.Sleep(200 * time.Millisecond)
+	select {
+	case <-echoing: // the front has the request, and waits for the process
+	case got := <-queued:
+		t.Fatalf("queued request = %d before the front invoked the function for it", got)
+	}
 	f.Close()
 	if got := <-queued; got != http.StatusOK {
 		t.Errorf("queued request = %d, want 200, served within the grace", got)
@@ -644,6 +657,39 @@ func TestChildProcessAuthorizer(t *testing.T) {
 
 // saying returns a writer for a function's output and a channel closed once
 // the output holds text: the function's own word that it got that far.
+// awaitRefused returns once nothing listens at addr any more, polling:
+// a server shutting down tells nothing else of it.
+func awaitRefused(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			return
+		}
+		conn.Close()
+	}
+	t.Errorf("%s still takes connections 10 s after the shutdown began", addr)
+}
+
+// invokeWatch is p with invoked closed when the front invokes it for a
+// request to path: the request is then in flight, waiting for an
+// execution environment if none is free.
+type invokeWatch struct {
+	*Process
+	path    string
+	invoked chan struct{}
+}
+
+func (w invokeWatch) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runtimeapi.Response, error) {
+	var ev struct {
+		Path string `json:"path"`
+	}
+	if json.Unmarshal(inv.Payload, &ev) == nil && ev.Path == w.path {
+		close(w.invoked)
+	}
+	return w.Process.Invoke(ctx, inv)
+}
+
 func saying(text string) (<-chan struct{}, io.Writer) {
 	w := &sayingWriter{text: []byte(text), said: make(chan struct{})}
 	return w.said, w
