@@ -23,6 +23,8 @@ type customError struct{}
 func (customError) Error() string { return "custom" }
 
 func TestInProcess(t *testing.T) {
+	abandoned := make(chan struct{})
+	t.Cleanup(func() { close(abandoned) })
 	tests := []struct {
 		name       string
 		handler    any
@@ -51,8 +53,14 @@ func TestInProcess(t *testing.T) {
 			wantErr: &runtimeapi.FunctionError{Type: "errorString", Message: "bad"},
 		},
 		{
-			name:       "timeout",
-			handler:    func(ctx context.Context) error { <-ctx.Done(); time.Sleep(10 * time.Millisecond); return nil },
+			name: "timeout",
+			handler: func() error { // runs on past its deadline
+				select {
+				case <-abandoned:
+				case <-time.After(10 * time.Second): // a function that waited for it fails the test, not hangs
+				}
+				return nil
+			},
 			wantErr:    &runtimeapi.FunctionError{Type: "Sandbox.Timedout", Message: "RequestId: req-1 Error: Task timed out after 0.05 seconds"},
 			wantStatus: "timeout",
 			timeout:    50 * time.Millisecond,
@@ -116,21 +124,36 @@ func ExampleReport_String() {
 // waiting, and refuses a response over Lambda's 6 MB.
 func TestInProcessLikeEnvironments(t *testing.T) {
 	var running, most atomic.Int32
-	h := lambda.NewHandler(func(ctx context.Context, size int) (string, error) {
-		n := running.Add(1)
-		defer running.Add(-1)
-		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-		}
-		time.Sleep(20 * time.Millisecond)
-		return strings.Repeat("x", size), nil
-	})
+	// handler waits until as many invocations run as concurrency, so that
+	// those that may run together are seen together however the machine
+	// schedules them; a function that let fewer run keeps it waiting 10 s.
+	handler := func(concurrency int32) lambda.Handler {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		t.Cleanup(cancel)
+		full := make(chan struct{})
+		var once sync.Once
+		return lambda.NewHandler(func(size int) (string, error) {
+			n := running.Add(1)
+			defer running.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			if n >= concurrency {
+				once.Do(func() { close(full) })
+			}
+			select {
+			case <-full:
+			case <-ctx.Done():
+			}
+			return strings.Repeat("x", size), nil
+		})
+	}
 	invoke := func(f *InProcess, payload string) error {
 		_, err := f.Invoke(t.Context(), &runtimeapi.Invocation{RequestID: "r", Payload: []byte(payload), Deadline: time.Now().Add(time.Minute)})
 		return err
 	}
 	for _, concurrency := range []int{1, 2} {
 		most.Store(0)
-		f := NewInProcess(h, &FunctionConfig{Concurrency: concurrency})
+		f := NewInProcess(handler(int32(concurrency)), &FunctionConfig{Concurrency: concurrency})
 		var wg sync.WaitGroup
 		for range 6 {
 			wg.Go(func() {
@@ -145,7 +168,7 @@ func TestInProcessLikeEnvironments(t *testing.T) {
 		}
 	}
 	var fe *runtimeapi.FunctionError
-	if err := invoke(NewInProcess(h, nil), strconv.Itoa(7<<20)); !errors.As(err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
+	if err := invoke(NewInProcess(handler(1), nil), strconv.Itoa(7<<20)); !errors.As(err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
 		t.Errorf("a 7 MB response: %v, want Function.ResponseSizeTooLarge", err)
 	}
 }
