@@ -340,31 +340,46 @@ func TestRunPortTaken(t *testing.T) {
 }
 
 // runAt runs Run for h on a free port of 127.0.0.1, logging nothing, until
-// cancel is called; done receives what Run returned. It returns once the
-// port takes connections.
+// cancel is called; done receives what Run returned. It returns once Run
+// says it listens.
 func runAt(t *testing.T, h http.Handler) (addr string, cancel context.CancelFunc, done <-chan error) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = ln.Addr().String()
-	ln.Close()
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
+	listening := make(urlLogged, 1)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- Run(ctx, h, &Options{Addr: addr, Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" }})
+		errc <- Run(ctx, h, &Options{Addr: "127.0.0.1:0", Logger: slog.New(listening), Getenv: func(string) string { return "" }})
 	}()
-	for range 500 {
-		if conn, err := net.Dial("tcp", addr); err == nil {
-			conn.Close()
-			return addr, cancel, errc
-		}
-		time.Sleep(10 * time.Millisecond)
+	select {
+	case url := <-listening:
+		return strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/mcp"), cancel, errc
+	case err := <-errc:
+		t.Fatalf("Run = %v before it listened", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not listen in 10 s")
 	}
-	t.Fatalf("Run did not listen on %s", addr)
 	return
+}
+
+// urlLogged receives the URL of Run's "listening" record and drops every
+// record.
+type urlLogged chan string
+
+func (c urlLogged) Enabled(context.Context, slog.Level) bool { return true }
+func (c urlLogged) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c urlLogged) WithGroup(string) slog.Handler            { return c }
+
+func (c urlLogged) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "listening" {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "url" {
+				c <- a.Value.String()
+			}
+			return true
+		})
+	}
+	return nil
 }
 
 // TestRunShutdownWithStalledClient checks that Run returns nil once ctx
