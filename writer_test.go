@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -423,10 +424,15 @@ func TestStreamDeadlineWithStalledReader(t *testing.T) {
 				cause <- context.Cause(r.Context())
 			})
 			var logs lockedBuffer
+			logged := make(chan struct{})
+			var once sync.Once
 			hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL},
 				Heartbeat:      heartbeat,
 				DeadlineMargin: 1800 * time.Millisecond, // the stream ends 1.1 s into a 2 s invocation
-				Logger:         slog.New(slog.NewJSONHandler(&logs, nil))})
+				Logger: slog.New(slog.NewJSONHandler(writerFunc(func(p []byte) (int, error) {
+					defer once.Do(func() { close(logged) })
+					return logs.Write(p)
+				}), nil))})
 			deadline := time.Now().Add(2 * time.Second)
 			s, _ := openStream(t, streamCtx(t, time.Until(deadline)), hd, urlEvent(t, call("echo", `{}`)))
 			// The reader reads nothing more.
@@ -438,8 +444,9 @@ func TestStreamDeadlineWithStalledReader(t *testing.T) {
 			case <-time.After(time.Until(deadline)):
 				t.Fatal("the call did not end before the invocation's deadline while a write waited for the reader")
 			}
-			for len(logs.Bytes()) == 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
+			select {
+			case <-logged:
+			case <-time.After(time.Until(deadline)):
 			}
 			if lines := logLines(t, logs.Bytes()); len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeTimeout {
 				t.Errorf("log by the invocation's deadline = %v, want one line with outcome timeout", lines)
@@ -928,3 +935,8 @@ func TestEventStreamReturnedWithoutAnswer(t *testing.T) {
 		t.Errorf("log %v, want one line with outcome timeout", lines)
 	}
 }
+
+// writerFunc is an io.Writer of a function.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
