@@ -287,18 +287,48 @@ var badInputCases = []struct {
 		req:     withHeader(call("echo", `{}`), "Content-Type", "text/plain"),
 		message: "Content-Type must be 'application/json'",
 	},
+	// An id the go-sdk would answer changed is refused, with the id as
+	// the client wrote it: the go-sdk would have rounded it, or replaced
+	// its lone surrogate.
 	{
-		name: "fractional id", status: 400, code: -32600, id: "",
+		name: "fractional id", status: 400, code: -32600, id: "1.5",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 		message: "the request id must be a string of valid Unicode or an integer",
 	},
 	{
-		name: "id past 2^53", status: 400, code: -32600, id: "",
+		name: "id past 2^53", status: 400, code: -32600, id: "9007199254740993",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":9007199254740993,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 		message: "the request id must be a string of valid Unicode or an integer",
 	},
 	{
-		name: "id with a lone surrogate", status: 400, code: -32600, id: "",
+		name: "id past float64", status: 400, code: -32600, id: "1e400",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1e400,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string of valid Unicode or an integer",
+	},
+	{
+		name: "long fractional id", status: 400, code: -32600, id: "12345678901234567890.5",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":12345678901234567890.5,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string of valid Unicode or an integer",
+	},
+	{
+		// Byte for byte: no escaping of the "<" either.
+		name: "id with a lone surrogate and HTML's characters", status: 400, code: -32600, id: `"<a\ud800>"`,
+		req:     jsonPost(`{"jsonrpc":"2.0","id":"<a\ud800>","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string of valid Unicode or an integer",
+	},
+	{
+		name: "id with a lone surrogate at the echo bound", status: 400, code: -32600, id: `"\ud800` + strings.Repeat("a", 256-8) + `"`,
+		req:     jsonPost(`{"jsonrpc":"2.0","id":"\ud800`+strings.Repeat("a", 256-8)+`","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string of valid Unicode or an integer",
+	},
+	{
+		// Too long to repeat: refused without an id.
+		name: "id with a lone surrogate past the echo bound", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":"\ud800`+strings.Repeat("a", 256-7)+`","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+		message: "the request id must be a string of valid Unicode or an integer",
+	},
+	{
+		name: "id with a lone surrogate", status: 400, code: -32600, id: `"a\ud800"`,
 		req:     jsonPost(`{"jsonrpc":"2.0","id":"a\ud800","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 		message: "the request id must be a string of valid Unicode or an integer",
 	},

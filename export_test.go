@@ -19,3 +19,10 @@ func InvocationsInFlight() int {
 	}
 	return n
 }
+
+// The guard's refusal of an id the go-sdk would change, and the longest
+// id it repeats in a refusal.
+const (
+	InexactIDMessage = inexactIDMessage
+	MaxEchoedIDBytes = maxEchoedIDBytes
+)

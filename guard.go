@@ -486,9 +486,10 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 			// The go-sdk reads a number id as a float64 and answers with
 			// its int64: 1.5 would come back as 1, 2^53+1 as 2^53; and a
 			// lone surrogate in a string as U+FFFD. The client could not
-			// match the answer to its request.
-			rec.rpc.ID = nil
-			return reject(http.StatusBadRequest, codeInvalidRequest, "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude")
+			// match the answer to its request. The refusal carries the id
+			// as the client wrote it, which it can match.
+			rec.rpc.ID = echoedID(rec.rpc.ID)
+			return reject(http.StatusBadRequest, codeInvalidRequest, inexactIDMessage)
 		}
 	}
 	// Streamed invocations are answered as the handler streams them, and

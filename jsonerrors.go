@@ -323,12 +323,26 @@ func jsonRPCErrorBody(id json.RawMessage, code int, msg string, data json.RawMes
 	e.Error.Code = code
 	e.Error.Message = msg
 	e.Error.Data = data
-	body, err := json.Marshal(e)
+	body, err := marshalUnescaped(e)
 	if err != nil { // id or data not JSON: answer without them
 		e.ID, e.Error.Data = nil, nil
-		body, _ = json.Marshal(e)
+		body, _ = marshalUnescaped(e)
 	}
 	return body
+}
+
+// marshalUnescaped is json.Marshal without its HTML escaping, which would
+// rewrite a "<" in the id the client sent as "\u003c": the same string to
+// a JSON decoder, but not the bytes the client wrote (as the go-sdk,
+// which escapes nothing, answers them).
+func marshalUnescaped(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func isJSON(contentType string) bool {

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 // answer is the HTTP response to a POST, as its client reads it.
@@ -36,7 +38,9 @@ func newAnswer(status int, contentType string, body []byte) answer {
 // A response may come without an id, or with a null one, only where the
 // id could not be read: an error refusing the whole POST as a parse error
 // (-32700) or an invalid request (-32600), as JSON-RPC 2.0 answers them
-// (the go-sdk and lambdamcp omit the member), or an HTTP error refusing a
+// (the go-sdk and lambdamcp omit the member), though not lambdamcp's
+// refusal of an id the go-sdk would change, which carries the id unless
+// it is too long to repeat; or an HTTP error refusing a
 // POST that holds no call, such as a notification the deadline cut short,
 // which the MCP transport answers with an HTTP error whose body "MAY
 // comprise a JSON-RPC error response that has no id", or a whole batch,
@@ -53,7 +57,8 @@ func checkAnswerIDs(t *testing.T, event []byte, body string, a answer) {
 			Method json.RawMessage `json:"method"`
 			Result json.RawMessage `json:"result"`
 			Error  *struct {
-				Code int `json:"code"`
+				Code    int    `json:"code"`
+				Message string `json:"message"`
 			} `json:"error"`
 		}
 		if err := json.Unmarshal(msg, &r); err != nil {
@@ -66,6 +71,8 @@ func checkAnswerIDs(t *testing.T, event []byte, body string, a answer) {
 			switch {
 			case r.Error == nil:
 				t.Fatalf("result without an id in %q (status %d) to %q", msg, a.status, body)
+			case r.Error.Message == lambdamcp.InexactIDMessage && slices.ContainsFunc(calls, echoable):
+				t.Fatalf("refusal of the id without it in %q (status %d) to %q, which holds calls %s", msg, a.status, body, idsString(calls))
 			case r.Error.Code == codeParseError || r.Error.Code == codeInvalidRequest:
 			case (len(calls) == 0 || batch) && a.status >= 400:
 			default:
@@ -90,6 +97,9 @@ func checkAnswerIDs(t *testing.T, event []byte, body string, a answer) {
 		t.Fatalf("calls %s in %q went unanswered (status %d, %q)", idsString(calls), body, a.status, a.body)
 	}
 }
+
+// echoable reports whether a refusal of id repeats it: it is short enough.
+func echoable(id json.RawMessage) bool { return len(id) <= lambdamcp.MaxEchoedIDBytes }
 
 // The JSON-RPC error codes for a message whose id could not be read.
 const (
@@ -248,6 +258,8 @@ var idSeeds = []string{
 	`{"jsonrpc":"2.0","id":9007199254740991,"method":"tools/list"}`,
 	`{"jsonrpc":"2.0","id":9007199254740993,"method":"tools/list"}`,
 	`{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`,
+	`{"jsonrpc":"2.0","id":1e400,"method":"tools/list"}`,
+	`{"jsonrpc":"2.0","id":12345678901234567890.5,"method":"tools/list"}`,
 	`{"jsonrpc":"2.0","id":"\u0041\/","method":"tools/list"}`,
 	`{"jsonrpc":"2.0","id":"\ud800","method":"tools/list"}`,
 	`{"jsonrpc":"2.0","id":1,"id":2,"method":"tools/list"}`,
