@@ -127,21 +127,34 @@ func checkInvocation(t *testing.T, out []byte) answer {
 	return newAnswer(resp.StatusCode, resp.header("Content-Type"), body)
 }
 
-// checkErrorBody checks that an error status comes with a JSON-RPC error.
+// checkErrorBody checks that an error status comes with a JSON-RPC error,
+// or, refusing a batch, a batch of them.
 func checkErrorBody(t *testing.T, status int, body []byte) {
 	t.Helper()
 	if status < 400 {
 		return
 	}
-	var e struct {
+	type rpcError struct {
 		JSONRPC string `json:"jsonrpc"`
 		Error   *struct {
 			Code    int    `json:"code"`
 			Message string `json:"message"`
 		} `json:"error"`
 	}
-	if err := json.Unmarshal(body, &e); err != nil || e.JSONRPC != "2.0" || e.Error == nil || e.Error.Code == 0 || e.Error.Message == "" {
-		t.Fatalf("status %d with a body that is no JSON-RPC error: %q", status, body)
+	var errs []rpcError
+	if json.Unmarshal(body, &errs) != nil {
+		errs = []rpcError{{}}
+		if err := json.Unmarshal(body, &errs[0]); err != nil {
+			t.Fatalf("status %d with a body that is no JSON-RPC error: %q", status, body)
+		}
+	}
+	if len(errs) == 0 {
+		t.Fatalf("status %d with an empty batch: %q", status, body)
+	}
+	for _, e := range errs {
+		if e.JSONRPC != "2.0" || e.Error == nil || e.Error.Code == 0 || e.Error.Message == "" {
+			t.Fatalf("status %d with a body that is no JSON-RPC error: %q", status, body)
+		}
 	}
 }
 
@@ -214,6 +227,9 @@ func FuzzRequest(f *testing.F) {
 	// A batch refused as a whole: its error has no one id to carry.
 	f.Add(uint8(2), `[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]`, "0", "application/json, text/event-stream", "application/json", false)
 	f.Add(uint8(2), repeatedIDBatch, "2025-03-26", "application/json, text/event-stream", "application/json", false)
+	for i, body := range inexactIDBatches {
+		f.Add(uint8(i), body, "", "application/json, text/event-stream", "application/json", false)
+	}
 	for i, body := range idSeeds {
 		f.Add(uint8(i), body, legacy, "application/json, text/event-stream", "application/json", false)
 	}

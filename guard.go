@@ -297,7 +297,11 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		if rej.acceptIdentity {
 			w.Header().Set("Accept-Encoding", "identity") // RFC 9110 §15.5.16
 		}
-		writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
+		if len(rej.batch) > 0 {
+			writeRPCErrors(w, rej.status, rej.batch, rej.code, rej.msg)
+		} else {
+			writeRPCError(w, rej.status, rec.rpc.ID, rej.code, rej.msg, rej.data)
+		}
 		if rej.panicked {
 			return OutcomePanic
 		}
@@ -490,6 +494,11 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 			// as the client wrote it, which it can match.
 			rec.rpc.ID = echoedID(rec.rpc.ID)
 			return reject(http.StatusBadRequest, codeInvalidRequest, inexactIDMessage)
+		}
+		// A batch's calls likewise, each: the go-sdk reads a request
+		// without MCP-Protocol-Version as 2025-03-26's.
+		if rej := checkBatch(body, r.Header.Get("Mcp-Protocol-Version")); rej != nil {
+			return rej
 		}
 	}
 	// Streamed invocations are answered as the handler streams them, and

@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"mime"
 	"net/http"
@@ -310,6 +311,36 @@ func writeJSONError(w http.ResponseWriter, status, code int, msg string) {
 // (and as the go-sdk writes one).
 func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string, data json.RawMessage) {
 	body := jsonRPCErrorBody(id, code, msg, data)
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// maxBatchRefusalBytes bounds the body of a batch's refusal, which
+// answers each of the batch's calls: a batch of many small calls would
+// otherwise be answered with several times its size.
+const maxBatchRefusalBytes = 64 << 10
+
+// writeRPCErrors writes the refusal of a batch: as JSON-RPC 2.0 answers a
+// batch, an array holding an error response for each of its calls, by
+// the call's id (nil: without one). One that would run past
+// maxBatchRefusalBytes is written as a single error response without an
+// id, saying so.
+func writeRPCErrors(w http.ResponseWriter, status int, ids []json.RawMessage, code int, msg string) {
+	body := []byte{'['}
+	for i, id := range ids {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, jsonRPCErrorBody(id, code, msg, nil)...)
+		if len(body) >= maxBatchRefusalBytes {
+			writeRPCError(w, status, nil, code, fmt.Sprintf("%s (the batch holds %d requests, too many to answer each)", msg, len(ids)), nil)
+			return
+		}
+	}
+	body = append(body, ']')
 	h := w.Header()
 	h.Del("Content-Length")
 	h.Set("Content-Type", "application/json")

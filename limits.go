@@ -109,6 +109,11 @@ type rejection struct {
 	data     json.RawMessage // error data, if any
 	panicked bool            // a check of the server's own (Options.CheckOrigin) panicked
 
+	// batch are the ids of a batch's calls, each answered with the error
+	// (a nil id: without one); none for a refusal of a single message,
+	// answered with the request's id.
+	batch []json.RawMessage
+
 	acceptIdentity bool // answer with Accept-Encoding: identity
 }
 

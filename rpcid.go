@@ -1,6 +1,14 @@
 package lambdamcp
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
 
 // inexactIDMessage refuses a request whose id the go-sdk would answer
 // changed (exactID).
@@ -23,4 +31,62 @@ func echoedID(raw json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return raw
+}
+
+// batchlessEra is the first protocol version without JSON-RPC batches: the
+// go-sdk refuses a batch from it on, and serves one before it (a request
+// without MCP-Protocol-Version is 2025-03-26's, which has them).
+const batchlessEra = "2025-06-18"
+
+// checkBatch refuses a batch the go-sdk would serve (body is an array,
+// version before batchlessEra) when it could not answer each of its calls
+// by the call's own id: a call's id it would change (exactID). The go-sdk
+// serves a batch whole or refuses it whole, and so does the guard: every
+// call of the batch is answered with the refusal, by its id (batchIDs).
+// Anything else about the batch is the go-sdk's to judge.
+func checkBatch(body []byte, version string) *rejection {
+	if version >= batchlessEra {
+		return nil
+	}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil
+	}
+	var elems []jsontext.Value
+	if jsonv2.Unmarshal(body, &elems, peekOptions) != nil {
+		return nil
+	}
+	var calls []json.RawMessage
+	problem := ""
+	for i, elem := range elems {
+		id := peekRPC(elem).ID // a call's, as the go-sdk reads the message
+		if id == nil {
+			continue // a notification or a response: answered by nothing
+		}
+		calls = append(calls, id)
+		if problem == "" && !exactID(id) {
+			problem = fmt.Sprintf("batch refused: element %d has the id %s; %s", i+1, idForMessage(id), inexactIDMessage)
+		}
+	}
+	if problem == "" {
+		return nil
+	}
+	rej := reject(http.StatusBadRequest, codeInvalidRequest, problem)
+	rej.batch = batchIDs(calls)
+	return rej
+}
+
+// batchIDs are the ids a batch's refusal answers its calls by, one for
+// each call: each call's echoedID.
+func batchIDs(calls []json.RawMessage) []json.RawMessage {
+	ids := make([]json.RawMessage, len(calls))
+	for i, id := range calls {
+		ids[i] = echoedID(id)
+	}
+	return ids
+}
+
+// idForMessage is an id as a refusal's message names it: its JSON token,
+// cut short.
+func idForMessage(id json.RawMessage) string {
+	return truncateUTF8(string(id), maxRPCIDBytes)
 }

@@ -37,6 +37,9 @@ func FuzzInvokeStream(f *testing.F) {
 		f.Add(body, legacy, false)
 	}
 	f.Add(repeatedIDBatch, "2025-03-26", false)
+	for _, body := range inexactIDBatches {
+		f.Add(body, "2025-03-26", false)
+	}
 	// Still sleeping near the deadline: answered with a timeout error, by
 	// Middleware as the call's context ends, or, by a ping that ignores
 	// it, by the stream as the deadline nears.

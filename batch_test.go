@@ -1,0 +1,99 @@
+package lambdamcp_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// batchRefusal is one response of a batch's refusal, as the tests read it.
+type batchRefusal struct {
+	ID   string // as JSON; "" for none
+	Code int
+}
+
+// batchCases are batches (served to 2025-03-26 clients, which send no
+// MCP-Protocol-Version or that one) the guard refuses whole: each call is
+// answered with the refusal, by its id as the client wrote it.
+var batchCases = []struct {
+	name    string
+	req     httpRequest
+	want    []batchRefusal
+	message string // what each refusal's message contains
+}{
+	{
+		name: "an id the go-sdk would round",
+		req:  jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":1.5,"method":"ping"}]`),
+		want: []batchRefusal{{`1`, -32600}, {`1.5`, -32600}},
+		// The go-sdk answered the second call as id 1.
+		message: "batch refused: element 3 has the id 1.5; the request id must be a string of valid Unicode or an integer",
+	},
+	{
+		name:    "an id past float64, 2025-03-26",
+		req:     jsonPost(`[{"jsonrpc":"2.0","id":1e400,"method":"ping"}]`, "MCP-Protocol-Version", "2025-03-26"),
+		want:    []batchRefusal{{`1e400`, -32600}},
+		message: "element 1 has the id 1e400",
+	},
+	{
+		name:    "a lone surrogate",
+		req:     jsonPost(`[{"jsonrpc":"2.0","id":"<\ud800>","method":"ping"},{"jsonrpc":"2.0","id":"b","method":"ping"}]`),
+		want:    []batchRefusal{{`"<\ud800>"`, -32600}, {`"b"`, -32600}},
+		message: `element 1 has the id "<\ud800>"`,
+	},
+}
+
+// TestBatchRefusals sends batchCases through every event shape, and to
+// Guard.
+func TestBatchRefusals(t *testing.T) {
+	server, _ := newHardServer(t)
+	h := lambdamcp.NewHandler(streamableMux(server), hardOptions(new(bytes.Buffer)))
+	guard := lambdamcp.Guard(streamableMux(server), hardOptions(new(bytes.Buffer)))
+	for _, tc := range batchCases {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				resp := invoke(t, h, shape.build(t, tc.req))
+				checkBatchRefusal(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.want, tc.message)
+			})
+		}
+		t.Run(tc.name+"/guard", func(t *testing.T) {
+			r := httptest.NewRequest(tc.req.method, tc.req.path, strings.NewReader(tc.req.body))
+			for k, v := range tc.req.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			guard.ServeHTTP(w, r)
+			checkBatchRefusal(t, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes(), tc.want, tc.message)
+		})
+	}
+}
+
+func checkBatchRefusal(t *testing.T, status int, contentType string, body []byte, want []batchRefusal, message string) {
+	t.Helper()
+	if status != 400 || contentType != "application/json" {
+		t.Errorf("status %d, Content-Type %q; want 400 application/json", status, contentType)
+	}
+	var answers []rpcAnswer
+	if err := json.Unmarshal(body, &answers); err != nil {
+		t.Fatalf("body is no batch of responses: %v: %.300s", err, body)
+	}
+	got := make([]batchRefusal, len(answers))
+	for i, a := range answers {
+		got[i].ID = string(a.ID)
+		if a.Error == nil {
+			t.Fatalf("response %d is no error: %.300s", i, body)
+		}
+		got[i].Code = a.Error.Code
+		if !strings.Contains(a.Error.Message, message) {
+			t.Errorf("response %d: message %q, want it to contain %q", i, a.Error.Message, message)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("responses mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,153 @@
+package lambdamcp
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestCheckBatch checks which batches the guard refuses, and the ids it
+// answers their calls by: the calls' own, as the client wrote them.
+func TestCheckBatch(t *testing.T) {
+	long := `"\ud800` + strings.Repeat("a", maxEchoedIDBytes) + `"`
+	tests := []struct {
+		name    string
+		body    string
+		version string
+		ids     []string // the refusal's; nil: let through
+		message string   // what the refusal's message contains
+	}{
+		{name: "single message", body: `{"jsonrpc":"2.0","id":1.5,"method":"ping"}`},
+		{name: "exact ids", body: `[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":"1","method":"ping"},{"jsonrpc":"2.0","id":2.0,"method":"ping"}]`},
+		{
+			name:    "a fraction",
+			body:    ` [{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":1.5,"method":"ping"}]`,
+			ids:     []string{`1`, `1.5`},
+			message: "batch refused: element 2 has the id 1.5; " + inexactIDMessage,
+		},
+		{
+			name:    "past float64",
+			body:    `[{"jsonrpc":"2.0","id":1e400,"method":"ping"}]`,
+			ids:     []string{`1e400`},
+			message: "element 1 has the id 1e400",
+		},
+		{
+			name:    "a long fraction",
+			body:    `[{"jsonrpc":"2.0","id":12345678901234567890.5,"method":"ping"},{"jsonrpc":"2.0","id":"x","method":"ping"}]`,
+			ids:     []string{`12345678901234567890.5`, `"x"`},
+			message: "element 1 has the id 12345678901234567890.5",
+		},
+		{
+			name:    "a lone surrogate",
+			body:    `[{"jsonrpc":"2.0","id":"<\ud800>","method":"ping"}]`,
+			ids:     []string{`"<\ud800>"`},
+			message: `element 1 has the id "<\ud800>"`,
+		},
+		{
+			name:    "2025-03-26",
+			body:    `[{"jsonrpc":"2.0","id":1.5,"method":"ping"}]`,
+			version: "2025-03-26",
+			ids:     []string{`1.5`},
+			message: inexactIDMessage,
+		},
+		// The go-sdk refuses every batch from 2025-06-18 on.
+		{name: "2025-06-18", body: `[{"jsonrpc":"2.0","id":1.5,"method":"ping"}]`, version: "2025-06-18"},
+		{name: "2025-11-25", body: `[{"jsonrpc":"2.0","id":1.5,"method":"ping"}]`, version: "2025-11-25"},
+		{
+			// Only calls are answered: not a notification, nor a response,
+			// whose id is the server's.
+			name:    "notifications and responses",
+			body:    `[{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":1.5,"result":{}},{"jsonrpc":"2.0","id":7,"method":"ping"},{"jsonrpc":"2.0","id":"\ud800","method":"ping"}]`,
+			ids:     []string{`7`, `"\ud800"`},
+			message: "element 4 has the id",
+		},
+		{name: "a response's inexact id", body: `[{"jsonrpc":"2.0","id":1.5,"result":{}},{"jsonrpc":"2.0","id":1,"method":"ping"}]`},
+		{
+			// The last of a repeated member, as the go-sdk reads it.
+			name:    "repeated member",
+			body:    `[{"jsonrpc":"2.0","id":1,"id":1.5,"method":"ping"}]`,
+			ids:     []string{`1.5`},
+			message: "element 1 has the id 1.5",
+		},
+		{name: "repeated member, the last exact", body: `[{"jsonrpc":"2.0","id":1.5,"id":1,"method":"ping"}]`},
+		{
+			// Too long to repeat: answered without an id, and named cut
+			// short.
+			name:    "a long id",
+			body:    `[{"jsonrpc":"2.0","id":` + long + `,"method":"ping"},{"jsonrpc":"2.0","id":3,"method":"ping"}]`,
+			ids:     []string{``, `3`},
+			message: "element 1 has the id " + truncateUTF8(long, maxRPCIDBytes) + ";",
+		},
+		{name: "malformed element", body: `[{"jsonrpc":"2.0","id":1.5,"method":"ping"},[}]`},
+		{name: "empty batch", body: `[]`},
+		{name: "not a batch of messages", body: `[1.5, "x"]`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rej := checkBatch([]byte(tc.body), tc.version)
+			if tc.ids == nil {
+				if rej != nil {
+					t.Fatalf("refused: %d %q", rej.status, rej.msg)
+				}
+				return
+			}
+			if rej == nil {
+				t.Fatal("let through")
+			}
+			if rej.status != http.StatusBadRequest || rej.code != codeInvalidRequest || !strings.Contains(rej.msg, tc.message) {
+				t.Errorf("refusal %d %d %q, want 400 -32600 containing %q", rej.status, rej.code, rej.msg, tc.message)
+			}
+			got := make([]string, len(rej.batch))
+			for i, id := range rej.batch {
+				got[i] = string(id)
+			}
+			if diff := cmp.Diff(tc.ids, got); diff != "" {
+				t.Errorf("ids mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestWriteRPCErrors checks a batch's refusal: an error response for each
+// call, in order, by its id as it came; one past maxBatchRefusalBytes is
+// a single error without an id.
+func TestWriteRPCErrors(t *testing.T) {
+	many := make([]json.RawMessage, maxBatchRefusalBytes/40)
+	for i := range many {
+		many[i] = json.RawMessage(`1`)
+	}
+	tests := []struct {
+		name string
+		ids  []json.RawMessage
+		want string
+	}{
+		{
+			name: "ids as they came",
+			ids:  []json.RawMessage{json.RawMessage(`1.5`), nil, json.RawMessage(`"<\ud800>"`)},
+			want: `[{"jsonrpc":"2.0","id":1.5,"error":{"code":-32600,"message":"m"}},` +
+				`{"jsonrpc":"2.0","error":{"code":-32600,"message":"m"}},` +
+				`{"jsonrpc":"2.0","id":"<\ud800>","error":{"code":-32600,"message":"m"}}]`,
+		},
+		{
+			name: "too many to answer each",
+			ids:  many,
+			want: `{"jsonrpc":"2.0","error":{"code":-32600,"message":"m (the batch holds 1638 requests, too many to answer each)"}}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			writeRPCErrors(w, http.StatusBadRequest, tc.ids, codeInvalidRequest, "m")
+			if w.Code != http.StatusBadRequest || w.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("status %d, Content-Type %q; want 400 application/json", w.Code, w.Header().Get("Content-Type"))
+			}
+			if diff := cmp.Diff(tc.want, w.Body.String()); diff != "" {
+				t.Errorf("body mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
