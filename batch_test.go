@@ -19,8 +19,9 @@ type batchRefusal struct {
 }
 
 // batchCases are batches (served to 2025-03-26 clients, which send no
-// MCP-Protocol-Version or that one) the guard refuses whole: each call is
-// answered with the refusal, by its id as the client wrote it.
+// MCP-Protocol-Version or that one) the guard refuses whole, as the
+// go-sdk could not answer each call by its id: each call is answered with
+// the refusal, by its id as the client wrote it.
 var batchCases = []struct {
 	name    string
 	req     httpRequest
@@ -45,6 +46,13 @@ var batchCases = []struct {
 		req:     jsonPost(`[{"jsonrpc":"2.0","id":"<\ud800>","method":"ping"},{"jsonrpc":"2.0","id":"b","method":"ping"}]`),
 		want:    []batchRefusal{{`"<\ud800>"`, -32600}, {`"b"`, -32600}},
 		message: `element 1 has the id "<\ud800>"`,
+	},
+	{
+		// The go-sdk keys calls by id: it answered one of the two.
+		name:    "a repeated id",
+		req:     jsonPost(repeatedIDBatch, "MCP-Protocol-Version", "2025-03-26"),
+		want:    []batchRefusal{{`0`, -32600}, {`0`, -32600}},
+		message: "batch refused: elements 1 and 2 share the id 0; each request needs an id of its own",
 	},
 }
 

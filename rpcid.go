@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -40,10 +41,13 @@ const batchlessEra = "2025-06-18"
 
 // checkBatch refuses a batch the go-sdk would serve (body is an array,
 // version before batchlessEra) when it could not answer each of its calls
-// by the call's own id: a call's id it would change (exactID). The go-sdk
-// serves a batch whole or refuses it whole, and so does the guard: every
-// call of the batch is answered with the refusal, by its id (batchIDs).
-// Anything else about the batch is the go-sdk's to judge.
+// by the call's own id: a call's id it would change (exactID), or an id
+// two calls share, which MCP forbids (a request's id must not have been
+// used before in the session) and under which the go-sdk, keying calls by
+// id, answers one of them only. The go-sdk serves a batch whole or
+// refuses it whole, and so does the guard: every call of the batch is
+// answered with the refusal, by its id (batchIDs). Anything else about
+// the batch is the go-sdk's to judge.
 func checkBatch(body []byte, version string) *rejection {
 	if version >= batchlessEra {
 		return nil
@@ -57,15 +61,26 @@ func checkBatch(body []byte, version string) *rejection {
 	}
 	var calls []json.RawMessage
 	problem := ""
+	seen := make(map[callKey]int) // the element (from 1) each id is first in
 	for i, elem := range elems {
 		id := peekRPC(elem).ID // a call's, as the go-sdk reads the message
 		if id == nil {
 			continue // a notification or a response: answered by nothing
 		}
 		calls = append(calls, id)
-		if problem == "" && !exactID(id) {
-			problem = fmt.Sprintf("batch refused: element %d has the id %s; %s", i+1, idForMessage(id), inexactIDMessage)
+		if problem != "" {
+			continue
 		}
+		if !exactID(id) {
+			problem = fmt.Sprintf("batch refused: element %d has the id %s; %s", i+1, idForMessage(id), inexactIDMessage)
+			continue
+		}
+		key := keyOf(id)
+		if first, ok := seen[key]; ok {
+			problem = fmt.Sprintf("batch refused: elements %d and %d share the id %s; each request needs an id of its own", first, i+1, idForMessage(id))
+			continue
+		}
+		seen[key] = i + 1
 	}
 	if problem == "" {
 		return nil
@@ -73,6 +88,25 @@ func checkBatch(body []byte, version string) *rejection {
 	rej := reject(http.StatusBadRequest, codeInvalidRequest, problem)
 	rej.batch = batchIDs(calls)
 	return rej
+}
+
+// callKey is an id as the go-sdk keys the call (jsonrpc.ID): a string's
+// characters, or a number's value as an int64.
+type callKey struct {
+	str    string
+	num    int64
+	isText bool
+}
+
+// keyOf is the callKey of an id that exactID passes: 1, 1.0 and 1e0 are
+// one key, as are "a" and "\u0061"; "1" and 1 are two.
+func keyOf(id json.RawMessage) callKey {
+	if id[0] == '"' {
+		s, _ := jsontext.AppendUnquote(nil, id)
+		return callKey{str: string(s), isText: true}
+	}
+	f, _ := strconv.ParseFloat(string(id), 64) // exact: an integer of at most 2^53-1
+	return callKey{num: int64(f)}
 }
 
 // batchIDs are the ids a batch's refusal answers its calls by, one for

@@ -82,6 +82,42 @@ func TestCheckBatch(t *testing.T) {
 			ids:     []string{``, `3`},
 			message: "element 1 has the id " + truncateUTF8(long, maxRPCIDBytes) + ";",
 		},
+		// An id two calls share: the go-sdk answered one of them.
+		{
+			name:    "a repeated id",
+			body:    `[{"jsonrpc":"2.0","id":0,"method":"tools/list"},{"jsonrpc":"2.0","id":0,"method":"ping"}]`,
+			ids:     []string{`0`, `0`},
+			message: "batch refused: elements 1 and 2 share the id 0; each request needs an id of its own",
+		},
+		{
+			name:    "one number, written two ways",
+			body:    `[{"jsonrpc":"2.0","id":7,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"7","method":"ping"},{"jsonrpc":"2.0","id":7e0,"method":"ping"}]`,
+			ids:     []string{`7`, `"7"`, `7e0`},
+			message: "elements 1 and 4 share the id 7e0",
+		},
+		{
+			name:    "zero and minus zero",
+			body:    `[{"jsonrpc":"2.0","id":-0,"method":"ping"},{"jsonrpc":"2.0","id":0.0,"method":"ping"}]`,
+			ids:     []string{`-0`, `0.0`},
+			message: "elements 1 and 2 share the id 0.0",
+		},
+		{
+			name:    "one string, written two ways",
+			body:    `[{"jsonrpc":"2.0","id":"a/é","method":"ping"},{"jsonrpc":"2.0","id":"a\/é","method":"ping"}]`,
+			ids:     []string{`"a/é"`, `"a\/é"`},
+			message: `elements 1 and 2 share the id "a\/é"`,
+		},
+		{
+			// The first problem names the batch's refusal.
+			name:    "a repeat before an inexact id",
+			body:    `[{"jsonrpc":"2.0","id":"x","method":"ping"},{"jsonrpc":"2.0","id":"x","method":"ping"},{"jsonrpc":"2.0","id":1.5,"method":"ping"}]`,
+			ids:     []string{`"x"`, `"x"`, `1.5`},
+			message: `elements 1 and 2 share the id "x"`,
+		},
+		// Only calls' ids count: a response's is the server's.
+		{name: "a call and a response of one id", body: `[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","id":1,"method":"ping"}]`},
+		{name: "ids of two types", body: `[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":"1","method":"ping"}]`},
+		{name: "a repeated id, 2025-11-25", body: `[{"jsonrpc":"2.0","id":0,"method":"ping"},{"jsonrpc":"2.0","id":0,"method":"ping"}]`, version: "2025-11-25"},
 		{name: "malformed element", body: `[{"jsonrpc":"2.0","id":1.5,"method":"ping"},[}]`},
 		{name: "empty batch", body: `[]`},
 		{name: "not a batch of messages", body: `[1.5, "x"]`},
