@@ -64,6 +64,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 // EnvAddr names the local listen address when Options.Addr is empty.
@@ -123,6 +124,26 @@ func (e *ConfigError) Error() string { return e.Err.Error() }
 // Unwrap returns Err, so that errors.Is and errors.As see what is wrong.
 func (e *ConfigError) Unwrap() error { return e.Err }
 
+// failInit returns err, which keeps the server from starting, after
+// reporting it to Lambda when it runs there: the invocation waiting for
+// the function then fails with err's message (Runtime.ConfigInvalid for
+// a ConfigError), and Lambda's INIT_REPORT names it, where otherwise
+// both would say only that the process exited.
+func failInit(getenv func(string) string, logger *slog.Logger, err error) error {
+	api := getenv("AWS_LAMBDA_RUNTIME_API")
+	if api == "" {
+		return err
+	}
+	typ := "Runtime.UnknownReason"
+	if ce := (*ConfigError)(nil); errors.As(err, &ce) {
+		typ = runtimeapi.ErrorTypeConfigInvalid
+	}
+	if rerr := runtimeapi.ReportInitError(context.Background(), api, &runtimeapi.FunctionError{Type: typ, Message: err.Error()}); rerr != nil {
+		logger.Warn(rerr.Error())
+	}
+	return err
+}
+
 func configError(format string, args ...any) error {
 	return &ConfigError{Err: fmt.Errorf(format, args...)}
 }
@@ -167,7 +188,9 @@ func Main(h http.Handler, opts *Options) {
 
 // Run serves h, the MCP endpoint's handler, behind the authentication and
 // Origin rule the environment configures. On Lambda it calls lambdamcp.Start
-// and does not return. Anywhere else it listens on the local address,
+// and does not return; an environment it cannot run with is reported to
+// Lambda as the function's init error (Runtime.ConfigInvalid, with the
+// error's message) before Run returns the error. Anywhere else it listens on the local address,
 // logs "listening" with the endpoint's URL once the port is bound, and
 // serves through lambdamcp.Guard, so that the local server answers as the
 // function does, until ctx ends; then it ends subscriptions/listen streams
@@ -192,13 +215,13 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	}
 	c, err := readConfig(h, o.Lambda, getenv, logger)
 	if err != nil {
-		return err
+		return failInit(getenv, logger, err)
 	}
 
 	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		handler, lopts, err := c.serving(h, logger)
 		if err != nil {
-			return err
+			return failInit(getenv, logger, err)
 		}
 		lambdamcp.Start(handler, lopts)
 		return nil
