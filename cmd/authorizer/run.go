@@ -13,13 +13,14 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 const usage = "usage: authorizer [-hash-token]   (on Lambda: the API Gateway authorizer; elsewhere: -hash-token < token)"
 
 // run is the testable part of main. start hands the handler to the Lambda
 // runtime (lambda.Start in main) and does not return in production.
-func run(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, start func(any)) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, start func(any)) int {
 	fs := flag.NewFlagSet("authorizer", flag.ContinueOnError)
 	hashToken := fs.Bool("hash-token", false, "read a token from stdin and print its SHA-256 hash for MCP_AUTH_TOKEN_SHA256")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
@@ -46,6 +47,12 @@ func run(_ context.Context, args []string, getenv func(string) string, stdin io.
 	a, err := newAuthorizer(getenv, logger)
 	if err != nil {
 		logger.Error("configuration", "error", err.Error())
+		// Lambda then fails the waiting invocation with this message, not
+		// with the bare exit of the process.
+		fe := &runtimeapi.FunctionError{Type: runtimeapi.ErrorTypeConfigInvalid, Message: err.Error()}
+		if err := runtimeapi.ReportInitError(ctx, getenv("AWS_LAMBDA_RUNTIME_API"), fe); err != nil {
+			logger.Warn(err.Error())
+		}
 		return 1
 	}
 	// The Lambda runtime prints a line through the log package for each

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/lambdamcp/lambdamcp/internal/awsevents"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +20,8 @@ import (
 	"time"
 
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 var tokenEvent = awsevents.Sample("apigw-custom-auth-request.json")
@@ -72,6 +75,14 @@ func TestRunConfiguration(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			// On Lambda, a Runtime API to report a failed start to.
+			api := runtimeapi.NewServer()
+			if _, ok := tc.env["AWS_LAMBDA_RUNTIME_API"]; ok {
+				hs := httptest.NewServer(api)
+				defer hs.Close()
+				tc.env = maps.Clone(tc.env)
+				tc.env["AWS_LAMBDA_RUNTIME_API"] = strings.TrimPrefix(hs.URL, "http://")
+			}
 			started := false
 			var out, errOut bytes.Buffer
 			code := run(context.Background(), nil, env(tc.env), strings.NewReader(""), &out, &errOut,
@@ -81,6 +92,16 @@ func TestRunConfiguration(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), tc.wantLog) {
 				t.Errorf("log %q does not say %q", out.String(), tc.wantLog)
+			}
+			if code != 1 {
+				return
+			}
+			// The start failed: Lambda was told why.
+			api.Close(errors.New("no init error reported"))
+			_, err := api.Invoke(t.Context(), &runtimeapi.Invocation{RequestID: "r1", Payload: []byte(`{}`)})
+			var fe *runtimeapi.FunctionError
+			if !errors.As(err, &fe) || fe.Type != runtimeapi.ErrorTypeConfigInvalid || !strings.Contains(fe.Message, tc.wantLog) {
+				t.Errorf("init error %v, want %s saying %q", err, runtimeapi.ErrorTypeConfigInvalid, tc.wantLog)
 			}
 		})
 	}
