@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 )
 
 // config is what a bench run measures and how much.
@@ -49,6 +51,11 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.node, "node", "node", "Node.js binary for the TypeScript peer")
 	variants := fs.String("variants", "", "extra HTTP runs of the reference server with other environments: VAR=value pairs separated by spaces, runs by semicolons (e.g. \"GOGC=400\")")
 	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		err := errors.New(cmdline.Unexpected(fs.Args()))
+		fmt.Fprintf(stderr, "lambdamcp-bench: %v\n", err)
 		return cfg, err
 	}
 	var err error

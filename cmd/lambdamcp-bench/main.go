@@ -27,6 +27,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +46,9 @@ func main() {
 // to stderr.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	cfg, err := parseConfig(args, environ, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // -h: the flags were printed, as the other commands do
+	}
 	if err != nil {
 		return 2
 	}

@@ -59,6 +59,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"-requests", "0"},
 		{"-variants", "GOGC"},
 		{"-no-such-flag"},
+		{"-requests", "10", "extra"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var stderr strings.Builder
@@ -69,6 +70,18 @@ func TestParseConfigRejects(t *testing.T) {
 				t.Error("nothing said on stderr")
 			}
 		})
+	}
+}
+
+// TestRunHelp checks that -h prints the flags and exits 0, as the other
+// commands do, without measuring anything.
+func TestRunHelp(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run(t.Context(), []string{"-h"}, nil, &stdout, &stderr); code != 0 {
+		t.Errorf("run(-h) = %d, want 0", code)
+	}
+	if !strings.Contains(stderr.String(), "-levels") || stdout.Len() != 0 {
+		t.Errorf("stdout %q, stderr %q: want the flags on stderr only", stdout.String(), stderr.String())
 	}
 }
 
