@@ -31,7 +31,7 @@ func New() *mcp.Server {
 	}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 		for _, l := range Levels {
 			// Log drops what is below the level the client asked for.
-			req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: l, Logger: "work", Data: "a " + string(l) + " message"})
+			req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: l, Logger: "work", Data: "a message at " + string(l)})
 		}
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil, nil
 	})
