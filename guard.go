@@ -152,7 +152,8 @@ type requestRecord struct {
 	tool      string
 	toolKnown bool // Middleware saw the server run a tool of that name
 	subject   string
-	outcome   string // set by Middleware
+	client    *mcp.Implementation // the client software, as it names itself (Middleware)
+	outcome   string              // set by Middleware
 	panicked  any
 	stack     []byte
 
@@ -202,6 +203,19 @@ const maxLoggedToolBytes = 128
 // AWS's are UUIDs or shorter, but anyone allowed to invoke the function
 // may send an event of their own.
 const maxLoggedGatewayIDBytes = 128
+
+// clientText is the client software as the log line names it, "name" or
+// "name/version", each cut short as a tool's name is: the client chooses
+// both.
+func clientText(c *mcp.Implementation) string {
+	if c == nil || c.Name == "" {
+		return ""
+	}
+	if c.Version == "" {
+		return truncateUTF8(c.Name, maxLoggedToolBytes)
+	}
+	return truncateUTF8(c.Name, maxLoggedToolBytes) + "/" + truncateUTF8(c.Version, maxLoggedToolBytes)
+}
 
 // gatewayRequestID is the request id the gateway or Function URL gave the
 // request: what its access log calls requestId ($context.requestId), so
@@ -697,7 +711,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	}
 	duration := time.Since(start)
 	rec.mu.Lock()
-	tool, toolKnown, subject, panicked, stack, servedMethod := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack, rec.method
+	tool, toolKnown, subject, panicked, stack, servedMethod, client := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack, rec.method, rec.client
 	// JSON-RPC's internal error, or an error the server gave no code.
 	internalError := rec.errorCode == internalErrorCode || rec.errorCode == "0"
 	if outcome == "" {
@@ -751,7 +765,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		outcome == OutcomeError && (status >= 500 || internalError)
 	res := rec.result(RequestResult{Status: status, Outcome: outcome, Subject: subject})
 	if g.logger != nil {
-		g.logRequest(r, requestLine{status: status, mcpMethod: mcpMethod, tool: loggedTool, subject: subject, outcome: outcome,
+		g.logRequest(r, requestLine{status: status, mcpMethod: mcpMethod, tool: loggedTool, subject: subject, client: clientText(client), outcome: outcome,
 			fault: fault, errorCode: res.ErrorCode, protocolVersion: res.ProtocolVersion, duration: duration, panicked: panicked, stack: stack})
 		if rec.acceptRewritten && w.answeredEventStream() {
 			g.logger.LogAttrs(r.Context(), slog.LevelWarn, "answered text/event-stream to a client that did not accept it: "+
@@ -851,6 +865,7 @@ func rpcIDText(raw json.RawMessage) string {
 type requestLine struct {
 	status                            int
 	mcpMethod, tool, subject, outcome string
+	client                            string
 	fault                             bool // the server failed the request (see finish)
 	errorCode, protocolVersion        string
 	duration                          time.Duration
@@ -891,6 +906,9 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 	}
 	if l.subject != "" {
 		attrs = append(attrs, slog.String("subject", l.subject))
+	}
+	if l.client != "" {
+		attrs = append(attrs, slog.String("client", l.client))
 	}
 	level := slog.LevelInfo
 	switch {

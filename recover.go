@@ -279,6 +279,7 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 	} else if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
 		subject = extra.TokenInfo.UserID
 	}
+	client := callerClient(req)
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	rec.method = method // one the server serves: the go-sdk refuses the others before its middleware
@@ -288,6 +289,26 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 	if subject != "" {
 		rec.subject = subject
 	}
+	if client != nil {
+		rec.client = client
+	}
+}
+
+// callerClient is the client software that sent req, as it names itself:
+// in every 2026-07-28 request's _meta (which the go-sdk keeps as the
+// session's initialize parameters), and in a 2025-11-25 initialize; nil
+// when it does not say (2025-11-25 requests after the handshake carry
+// nothing of it).
+func callerClient(req mcp.Request) *mcp.Implementation {
+	if p, ok := req.GetParams().(*mcp.InitializeParams); ok && p != nil {
+		return p.ClientInfo
+	}
+	if ss, ok := req.GetSession().(*mcp.ServerSession); ok && ss != nil {
+		if p := ss.InitializeParams(); p != nil {
+			return p.ClientInfo
+		}
+	}
+	return nil
 }
 
 // noteAnswer records what the call was answered: an error's code (0 for an

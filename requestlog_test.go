@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -69,6 +70,45 @@ func TestRequestLogLine(t *testing.T) {
 			got := line{Level: l["level"].(string), Outcome: l["outcome"].(string), ProtocolVersion: version, ErrorCode: l["error_code"]}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("log line (-want +got):\n%s\n%s", diff, logs.Bytes())
+			}
+		})
+	}
+}
+
+// TestRequestLogLineClient checks that the request's log line names the
+// client software as it names itself, where the request says: every
+// 2026-07-28 request's _meta, a 2025-11-25 initialize; and cuts a name
+// the client made long.
+func TestRequestLogLineClient(t *testing.T) {
+	server, _ := newHardServer(t)
+	long := strings.Repeat("n", 200)
+	modern := func(meta string) httpRequest {
+		return jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{`+meta+`}}}`,
+			"MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/list")
+	}
+	const version = `"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}`
+	for _, tc := range []struct {
+		name string
+		req  httpRequest
+		want any
+	}{
+		{"2026-07-28", modern(version + `,"io.modelcontextprotocol/clientInfo":{"name":"claude-ai","version":"0.1.0"}`), "claude-ai/0.1.0"},
+		{"2026-07-28 without a version", modern(version + `,"io.modelcontextprotocol/clientInfo":{"name":"claude-ai","version":""}`), "claude-ai"},
+		{"2026-07-28 without clientInfo", modern(version), nil},
+		{"2026-07-28, a long name", modern(version + `,"io.modelcontextprotocol/clientInfo":{"name":"` + long + `","version":"1"}`), long[:128] + "…/1"},
+		{"initialize", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"inspector","version":"2.12.0"}}}`),
+			"inspector/2.12.0"},
+		{"2025-11-25 after the handshake", call("echo", `{"bytes":1}`), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			invokeAs(t, lambdamcp.NewHandler(streamable(server), hardOptions(&logs)), "req-client", tc.req)
+			lines := logLines(t, logs.Bytes())
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1:\n%s", len(lines), logs.Bytes())
+			}
+			if got := lines[0]["client"]; got != tc.want {
+				t.Errorf("client = %v, want %v\n%s", got, tc.want, logs.Bytes())
 			}
 		})
 	}
