@@ -21,6 +21,9 @@ func TestBearerToken(t *testing.T) {
 		{name: "scheme only", header: "Bearer", wantErr: true, wantInvalid: true},
 		{name: "empty token", header: "Bearer   ", wantErr: true, wantInvalid: true},
 		{name: "two tokens", header: "Bearer a b", wantErr: true, wantInvalid: true},
+		{name: "tab inside the token", header: "Bearer a\tb", wantErr: true, wantInvalid: true},
+		{name: "largest header", header: "Bearer " + strings.Repeat("a", MaxHeaderBytes-len("Bearer ")), want: strings.Repeat("a", MaxHeaderBytes-len("Bearer "))},
+		{name: "a byte too large", header: "Bearer " + strings.Repeat("a", MaxHeaderBytes-len("Bearer ")+1), wantErr: true, wantInvalid: true},
 		{name: "oversized", header: "Bearer " + strings.Repeat("a", MaxHeaderBytes), wantErr: true, wantInvalid: true},
 		{name: "oversized, other scheme", header: "Basic " + strings.Repeat("a", MaxHeaderBytes), wantErr: true},
 	}

@@ -71,7 +71,7 @@ func TestTokenUseExactlyAccess(t *testing.T) {
 	if _, err := v.Verify(context.Background(), key.sign(t, claims{extra: map[string]any{"token_use": []string{"access"}}})); err != nil {
 		t.Errorf(`token_use ["access"]: %v, want it accepted`, err)
 	}
-	for _, use := range []any{"refresh", "", true, false, 0.0} {
+	for _, use := range []any{"refresh", "", true, false, 0.0, []string{"id"}, []string{"access", "id"}} {
 		av := &AuthorizerVerifier{Context: func(context.Context) map[string]any {
 			return map[string]any{"sub": "u", "token_use": use}
 		}}

@@ -296,18 +296,19 @@ func TestMiddlewareEntryPoint(t *testing.T) {
 func TestAuthorizerErrors(t *testing.T) {
 	a := NewAuthorizer(AnyOf(), nil)
 	tests := []struct {
-		name, payload string
+		name, payload, want string // want: part of the error
 	}{
-		{"not JSON", `{`},
-		{"unknown event", `{"type": "SOMETHING"}`},
-		{"TOKEN without method ARN", `{"type": "TOKEN", "authorizationToken": "Bearer x"}`},
-		{"REQUEST with a bad ARN", `{"type": "REQUEST", "methodArn": "arn:aws:s3:::bucket"}`},
+		{"not JSON", `{`, "decoding"},
+		{"unknown event", `{"type": "SOMETHING"}`, "unsupported"},
+		{"TOKEN without method ARN", `{"type": "TOKEN", "authorizationToken": "Bearer x"}`, "method ARN"},
+		{"REQUEST with a bad ARN", `{"type": "REQUEST", "methodArn": "arn:aws:s3:::bucket"}`, "method ARN"},
+		{"ARN without a stage", `{"type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc123//POST/mcp"}`, "method ARN"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := a.Invoke(context.Background(), []byte(tc.payload))
-			if err == nil {
-				t.Fatalf("Invoke = %s, want an error", out)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Invoke = (%s, %v), want an error saying %q", out, err, tc.want)
 			}
 		})
 	}
@@ -412,17 +413,19 @@ func (f verifierFunc) Verify(ctx context.Context, token string) (*Identity, erro
 func TestAuthorizerVerifierWithoutIdentity(t *testing.T) {
 	tests := []struct {
 		name          string
+		id            *Identity
 		err           error
 		wantErr       string
 		wantPrincipal string
 	}{
-		{"no identity, no error", nil, "Unauthorized", ""},
-		{"no identity, insufficient scope", fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope), "", "unknown"},
+		{"no identity, no error", nil, nil, "Unauthorized", ""},
+		{"no identity, insufficient scope", nil, fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope), "", "unknown"},
+		{"identity without subject, insufficient scope", &Identity{Method: "custom"}, fmt.Errorf("%w: requires %q", ErrInsufficientScope, testScope), "", "unknown"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			logger, logs := jsonLogger()
-			v := verifierFunc(func(context.Context, string) (*Identity, error) { return nil, tc.err })
+			v := verifierFunc(func(context.Context, string) (*Identity, error) { return tc.id, tc.err })
 			a := NewAuthorizer(v, &AuthorizerOptions{Logger: logger})
 			ev := withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = "Bearer " + staticToken })
 			out, err := invokeNoPanic(t, a, ev)

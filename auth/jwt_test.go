@@ -95,7 +95,13 @@ func TestJWTVerifier(t *testing.T) {
 		{name: "unknown signer", v: v, token: stranger.sign(t, claims{}), wantErr: "unknown"},
 		{name: "not a JWT", v: v, token: "abc.def.ghi"},
 		{name: "empty", v: v, token: ""},
-		{name: "oversized", v: v, token: strings.Repeat("a", MaxTokenBytes+1)},
+		{name: "oversized", v: v, token: strings.Repeat("a", MaxTokenBytes+1), wantErr: "oversized"},
+		// A client named twice over is no client: azp names it instead.
+		{name: "client_id of two values", v: v, token: rsaKey.sign(t, claims{clientID: "-", extra: map[string]any{"client_id": []string{"a", "b"}, "azp": "client-azp"}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-azp", Issuer: testIssuer, Method: "jwt"}},
+		{name: "a scope in both scope and scp", v: v, token: rsaKey.sign(t, claims{scope: "mcp:read mcp:tools", scp: []string{"mcp:read"}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Scopes: []string{"mcp:read", "mcp:tools"}, Method: "jwt"}},
+		{name: "audience in client_id, empty aud, no resource configured", v: cognito, token: rsaKey.sign(t, claims{aud: "-", extra: map[string]any{"aud": []string{""}}}), wantErr: `"aud"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -698,6 +704,9 @@ func TestJWTEdges(t *testing.T) {
 		if _, err := v.Verify(context.Background(), key.sign(t, claims{exp: -30 * time.Second})); err == nil {
 			t.Error("a token expired 30 s ago passed with no leeway")
 		}
+		if _, err := v.Verify(context.Background(), key.sign(t, claims{exp: 30 * time.Second})); err != nil {
+			t.Errorf("a token valid for 30 s more, with no leeway: %v", err)
+		}
 	})
 	t.Run("caller gone during the first fetch", func(t *testing.T) {
 		key := newRSAKey(t, "k")
@@ -838,5 +847,78 @@ func TestJWTVerifierCurveFitsAlgorithm(t *testing.T) {
 	edv := newTestJWTVerifier(t, newJWKSServer(t, ed).url(), func(o *JWTOptions) { o.Algorithms = []string{"EdDSA"} })
 	if _, err := edv.Verify(context.Background(), ed.sign(t, claims{})); err != nil {
 		t.Errorf("EdDSA with an Ed25519 key: %v", err)
+	}
+}
+
+// TestJWKSRedirectLimit checks that a JWKS URL redirecting without end is
+// given up as net/http gives up by default: the tenth redirect is not
+// followed.
+func TestJWKSRedirectLimit(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, "/jwks.json", http.StatusFound)
+	}))
+	defer srv.Close()
+	key := newRSAKey(t, "k")
+	v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrKeysUnavailable) {
+		t.Fatalf("Verify = %v, want ErrKeysUnavailable", err)
+	}
+	if got := hits.Load(); got != 10 {
+		t.Errorf("JWKS URL asked %d times, want 10: the first request and nine redirects", got)
+	}
+}
+
+// TestJWKSSizeLimit checks that a key set of maxJWKSBytes is read, and one
+// byte more is not.
+func TestJWKSSizeLimit(t *testing.T) {
+	key := newRSAKey(t, "k")
+	set := jwk.NewSet()
+	if err := set.AddKey(key.pub); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		size int
+		ok   bool
+	}{{maxJWKSBytes, true}, {maxJWKSBytes + 1, false}} {
+		t.Run(fmt.Sprint(tc.size), func(t *testing.T) {
+			// Padded with white space inside the object: the same set, at size.
+			body := append(append(b[:len(b)-1:len(b)-1], bytes.Repeat([]byte(" "), tc.size-len(b))...), '}')
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write(body)
+			}))
+			defer srv.Close()
+			v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
+			if _, err := v.Verify(context.Background(), key.sign(t, claims{})); (err == nil) != tc.ok {
+				t.Errorf("key set of %d bytes: Verify = %v, want accepted %v", len(body), err, tc.ok)
+			}
+		})
+	}
+}
+
+// TestJWKSFetchAcceptsJSON checks that the fetch asks for JSON: an issuer
+// that negotiates content may otherwise answer with a page for people.
+func TestJWKSFetchAcceptsJSON(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	accept := make(chan string, 1)
+	srv.before = func(r *http.Request) {
+		select {
+		case accept <- r.Header.Get("Accept"):
+		default:
+		}
+	}
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-accept; got != "application/json" {
+		t.Errorf("Accept %q, want application/json", got)
 	}
 }

@@ -118,8 +118,8 @@ func TestMetadataURL(t *testing.T) {
 // Challenge's parameters are RFC 9110 quoted-strings, whatever the
 // configuration holds.
 func TestChallengeQuoting(t *testing.T) {
-	got := Challenge("insufficient_scope", `https://api.example.com/a"b\c/mcp`, []string{"café", "x\r\ny"})
-	want := `Bearer error="insufficient_scope", resource_metadata="https://api.example.com/a\"b\\c/mcp", scope="café xy"`
+	got := Challenge("insufficient_scope", `https://api.example.com/a"b\c/mcp`, []string{"café", "x\r\ny", "t\tab", "de\x7fl"})
+	want := "Bearer error=\"insufficient_scope\", resource_metadata=\"https://api.example.com/a\\\"b\\\\c/mcp\", scope=\"café xy t\tab del\""
 	if got != want {
 		t.Errorf("Challenge =\n%s\nwant\n%s", got, want)
 	}
@@ -153,6 +153,9 @@ func TestChallengeMetadataURL(t *testing.T) {
 			staticMiddleware(t, tc.opts).ServeHTTP(rec, httptest.NewRequest("POST", tc.url, nil))
 			if got := rec.Header().Get("WWW-Authenticate"); rec.Code != 401 || got != tc.want {
 				t.Errorf("got %d %s\nwant 401 %s", rec.Code, got, tc.want)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store: a refusal is no answer to keep", got)
 			}
 		})
 	}
@@ -454,6 +457,9 @@ func TestMetadataPreflight(t *testing.T) {
 	if got := rec.Header().Get("Access-Control-Allow-Methods"); !strings.Contains(got, "GET") {
 		t.Errorf("Access-Control-Allow-Methods %q lacks GET", got)
 	}
+	if got := rec.Header().Get("Access-Control-Max-Age"); got != "600" {
+		t.Errorf("Access-Control-Max-Age %q, want 600: each discovery would be preflighted again", got)
+	}
 }
 
 // A JWT verifier with its audience in client_id checks a token's aud
@@ -481,5 +487,21 @@ func TestMiddlewareGivesTheVerifierItsResource(t *testing.T) {
 				t.Errorf("%s, aud %q: %d %s, want %d", name, aud, rec.Code, rec.Body, want)
 			}
 		}
+	}
+}
+
+// TestMetadataOverTLS checks that a resource derived from a request served
+// over TLS, without X-Forwarded-Proto, is an https one.
+func TestMetadataOverTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(staticMiddleware(t, &MiddlewareOptions{AuthorizationServers: []string{"https://issuer.example.com"}}))
+	defer srv.Close()
+	resp, err := srv.Client().Post(srv.URL+"/mcp", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	want := `Bearer resource_metadata="` + srv.URL + `/.well-known/oauth-protected-resource/mcp"`
+	if got := resp.Header.Get("WWW-Authenticate"); got != want {
+		t.Errorf("challenge %s, want %s", got, want)
 	}
 }
