@@ -259,6 +259,32 @@ func TestRunWithToken(t *testing.T) {
 	if err != nil || res.StatusCode != 200 || doc.Resource != url || len(doc.AuthorizationServers) != 1 {
 		t.Errorf("metadata: %d, %+v (%v); want 200, resource %q and the authorization server", res.StatusCode, doc, err, url)
 	}
+
+	// The root form names the one resource served here too, answered at
+	// that path, not redirected to the path with a slash.
+	root := strings.Replace(url, "/mcp", auth.WellKnownPath, 1)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if res, err = noRedirect.Get(root); err != nil {
+		t.Fatal(err)
+	}
+	doc.Resource = ""
+	err = json.NewDecoder(res.Body).Decode(&doc)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 || doc.Resource != url {
+		t.Errorf("metadata at %s: %d, %+v (%v); want 200 and resource %q", root, res.StatusCode, doc, err, url)
+	}
+}
+
+// TestRunKeepsOwnCheckOrigin checks that a CheckOrigin given in
+// Options.Lambda is the one the guard asks, not replaced by the one the
+// environment configures.
+func TestRunKeepsOwnCheckOrigin(t *testing.T) {
+	refuseAll := func(*http.Request) bool { return false }
+	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), nil, &lambdamcp.Options{CheckOrigin: refuseAll})
+	self := strings.TrimSuffix(url, "/mcp") // an Origin the environment's check allows
+	if resp, body := post(t, url, both, "", self, pingCall); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("Origin %s with a CheckOrigin refusing every origin: %d %s, want 403", self, resp.StatusCode, body)
+	}
 }
 
 // TestRunRefusesBadConfig checks that an environment Run cannot run with
