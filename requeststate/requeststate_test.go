@@ -202,7 +202,7 @@ func TestLifetime(t *testing.T) {
 	s := newSealer(t, 1)
 	// A day at most: the spec asks for a short expiry, and a lifetime of
 	// years is a mistake (a count of seconds given as minutes, say).
-	for _, ttl := range []time.Duration{0, -time.Second, MaxTTL + time.Millisecond, 100 * 365 * 24 * time.Hour} {
+	for _, ttl := range []time.Duration{0, -time.Second, MaxTTL + time.Nanosecond, MaxTTL + time.Millisecond, 100 * 365 * 24 * time.Hour} {
 		if _, err := s.Seal("p", "v", ttl); err == nil {
 			t.Errorf("Seal accepted lifetime %v", ttl)
 		}
