@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -142,6 +143,62 @@ func TestRESTEvent(t *testing.T) {
 	}
 }
 
+// TestRESTEventAtRoot checks the event of the stage's root: the resource
+// "/", which has no proxy path parameter, not the greedy "/{proxy+}".
+func TestRESTEventAtRoot(t *testing.T) {
+	ev := echoed[events.APIGatewayProxyRequest](t, Config{Shape: ShapeREST}, "/", sample)
+	if ev.Resource != "/" || ev.RequestContext.ResourcePath != "/" || ev.PathParameters != nil || ev.Path != "/" {
+		t.Errorf("resource %q (%q), path parameters %v, path %q; want /, /, none and /", ev.Resource, ev.RequestContext.ResourcePath, ev.PathParameters, ev.Path)
+	}
+}
+
+// TestDomainPrefix checks requestContext.domainPrefix: the first label of
+// the host, without a port.
+func TestDomainPrefix(t *testing.T) {
+	for host, want := range map[string]string{
+		"abc123.execute-api.us-east-1.amazonaws.com": "abc123",
+		"localhost:9000": "localhost",
+		"localhost":      "localhost",
+	} {
+		if got := domainPrefix(host); got != want {
+			t.Errorf("domainPrefix(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
+// TestInvokePayloadLimit checks the front's bound on the event it sends: an
+// event of exactly Lambda's 6 MB invocation limit is sent, one a byte
+// larger is refused (413 from a Function URL).
+func TestInvokePayloadLimit(t *testing.T) {
+	size := NewInProcess(lambda.NewHandler(func(ev json.RawMessage) (events.APIGatewayProxyResponse, error) {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: strconv.Itoa(len(ev))}, nil
+	}), nil)
+	f := startFront(t, Config{Shape: ShapeURL, Function: size})
+	post := func(n int) (*http.Response, []byte) {
+		return do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: strings.Repeat("a", n), contentType: "text/plain"})
+	}
+	const probe = 1_000_000 // a Content-Length of as many digits as those below
+	resp, body := post(probe)
+	eventSize, err := strconv.Atoi(string(body))
+	if resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("probe: %d %s", resp.StatusCode, body)
+	}
+	overhead := eventSize - probe // the event less its body; the same for each request
+	tests := []struct{ event, want int }{
+		{maxInvokePayload, http.StatusOK},
+		{maxInvokePayload + 1, http.StatusRequestEntityTooLarge},
+	}
+	for _, tc := range tests {
+		resp, body := post(tc.event - overhead)
+		if resp.StatusCode != tc.want {
+			t.Errorf("event of %d bytes: %d %.100s, want %d", tc.event, resp.StatusCode, body, tc.want)
+		}
+		if tc.want == http.StatusOK && string(body) != strconv.Itoa(tc.event) {
+			t.Errorf("the function got an event of %s bytes, want %d", body, tc.event)
+		}
+	}
+}
+
 func TestBinaryBodyIsBase64(t *testing.T) {
 	binary := string([]byte{0xff, 0x00, 0xfe, 'a'})
 	for _, shape := range Shapes {
@@ -160,9 +217,31 @@ func TestBinaryBodyIsBase64(t *testing.T) {
 
 func TestRESTOutsideStage(t *testing.T) {
 	f := startFront(t, Config{Shape: ShapeREST, Function: echoFunction()})
-	resp, body := do(t, sent{method: http.MethodGet, url: strings.TrimSuffix(f.URL(), "/dev") + "/prod/mcp"})
-	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "Missing Authentication Token") {
-		t.Errorf("path outside the stage = %d %s, want 403 Missing Authentication Token", resp.StatusCode, body)
+	// /devices shares its first letters with the stage dev, not the stage.
+	for _, url := range []string{strings.TrimSuffix(f.URL(), "/dev") + "/prod/mcp", f.URL() + "ices/mcp"} {
+		resp, body := do(t, sent{method: http.MethodGet, url: url})
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "Missing Authentication Token") {
+			t.Errorf("%s, outside the stage = %d %s, want 403 Missing Authentication Token", url, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestALBResponseLimit checks the ALB's bound on a function's response: a
+// response of exactly 1 MB is passed on, one a byte larger is a 502.
+func TestALBResponseLimit(t *testing.T) {
+	tests := []struct{ size, want int }{
+		{maxALBBody, http.StatusOK},
+		{maxALBBody + 1, http.StatusBadGateway},
+	}
+	for _, tc := range tests {
+		t.Run(strconv.Itoa(tc.size), func(t *testing.T) {
+			const head, tail = `{"statusCode":200,"body":"`, `"}`
+			payload := head + strings.Repeat("a", tc.size-len(head)-len(tail)) + tail
+			f := startFront(t, Config{Shape: ShapeALB, Function: respondWith(payload)})
+			if resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/mcp"}); resp.StatusCode != tc.want {
+				t.Errorf("response of %d bytes: %d %.100s, want %d", len(payload), resp.StatusCode, body, tc.want)
+			}
+		})
 	}
 }
 
@@ -299,6 +378,10 @@ func TestResponses(t *testing.T) {
 		{
 			name: "url response", shape: ShapeURL, payload: `{"statusCode":404,"body":"none"}`,
 			wantStatus: 404, wantBody: "none",
+		},
+		{
+			name: "url status beyond 599", shape: ShapeURL, payload: `{"statusCode":600,"body":"none"}`,
+			wantStatus: 502, wantBody: `"message":"Internal server error"`,
 		},
 		{
 			name: "alb response", shape: ShapeALB, payload: `{"statusCode":200,"statusDescription":"200 OK","headers":{"X-A":"b"},"body":"ok"}`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -30,6 +31,7 @@ func TestFrontRefusesForeignHosts(t *testing.T) {
 			{"localhost:" + port, http.StatusOK},
 			{"[::1]:" + port, http.StatusOK},
 			{"localhost", http.StatusOK},
+			{"[::1]", http.StatusOK},
 			{"evil.example.com", http.StatusForbidden},
 			{"evil.example.com:" + port, http.StatusForbidden},
 			{"10.0.0.1:" + port, http.StatusForbidden},
@@ -70,10 +72,15 @@ func TestFrontServedElsewhereKeepsHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodPost, "http://api.example.com/mcp", strings.NewReader("{}"))
-	rec := httptest.NewRecorder()
-	front.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		t.Errorf("status %d, want 200; body %s", rec.Code, rec.Body)
+	for _, local := range []net.Addr{nil, &net.TCPAddr{IP: net.IPv4(10, 0, 0, 5), Port: 443}} {
+		req := httptest.NewRequest(http.MethodPost, "http://api.example.com/mcp", strings.NewReader("{}"))
+		if local != nil {
+			req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, local))
+		}
+		rec := httptest.NewRecorder()
+		front.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Errorf("served at %v: status %d, want 200; body %s", local, rec.Code, rec.Body)
+		}
 	}
 }

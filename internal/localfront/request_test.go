@@ -1,0 +1,74 @@
+package localfront
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestForwardedHeaders checks the X-Forwarded-* headers the front adds as
+// an AWS front end does: the client's address appended to a chain the
+// client sent, the scheme it was reached over, and the port, 80 when the
+// Host names none.
+func TestForwardedHeaders(t *testing.T) {
+	tests := []struct {
+		name, host, prior string
+		want              map[string]string
+	}{
+		{"no chain, port in Host", "127.0.0.1:9000", "",
+			map[string]string{"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "9000"}},
+		{"a chain the client sent, no port", "localhost", "192.0.2.7",
+			map[string]string{"X-Forwarded-For": "192.0.2.7, 10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "80"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/mcp", nil)
+			r.Host = tc.host
+			if tc.prior != "" {
+				r.Header.Set("X-Forwarded-For", tc.prior)
+			}
+			h := (&request{r: r, sourceIP: "10.1.2.3"}).headers(false)
+			got := map[string]string{}
+			for k := range tc.want {
+				got[k] = h.Get(k)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRawQueryEmptyParts checks that an ALB event's undecoded query skips
+// the empty parameters of "a=1&&b=2", as it has no name to give them.
+func TestRawQueryEmptyParts(t *testing.T) {
+	req := &request{r: httptest.NewRequest("GET", "/mcp?a=1&&b=2&a=3&", nil)}
+	want := map[string][]string{"a": {"1", "3"}, "b": {"2"}}
+	if diff := cmp.Diff(want, req.rawQuery()); diff != "" {
+		t.Errorf("rawQuery (-want +got):\n%s", diff)
+	}
+}
+
+// TestRequestBodyIsText checks which request bodies an event carries as
+// text: valid UTF-8 of a textual media type, YAML and GraphQL among them.
+func TestRequestBodyIsText(t *testing.T) {
+	tests := []struct {
+		contentType, body string
+		want              bool
+	}{
+		{"", "x", true},
+		{"text/csv", "a,b", true},
+		{"application/json", `{}`, true},
+		{"application/json", "\xff", false},
+		{"application/yaml", "a: 1", true},
+		{"application/graphql", "{ a }", true},
+		{"application/x-www-form-urlencoded", "a=1", true},
+		{"application/octet-stream", "x", false},
+	}
+	for _, tc := range tests {
+		if got := isText(tc.contentType, []byte(tc.body)); got != tc.want {
+			t.Errorf("isText(%q, %q) = %v, want %v", tc.contentType, tc.body, got, tc.want)
+		}
+	}
+}
