@@ -28,6 +28,10 @@ func TestDecodeErrorsQuoteNoValue(t *testing.T) {
 			`{"httpMethod":"POST","requestContext":{},"body":12345678901234567890}`,
 			`field "/body" holds a JSON number`,
 		},
+		"false body": {
+			`{"httpMethod":"POST","requestContext":{},"body":false}`,
+			`field "/body" holds a JSON bool`,
+		},
 		"truncated": {
 			`{"httpMethod":"POST","requestContext":{},"headers":{"Authorization":"` + secret,
 			"not valid JSON (at byte ",

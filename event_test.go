@@ -55,6 +55,25 @@ func TestParseEventMatchesDirectDecode(t *testing.T) {
 	}
 }
 
+// TestShapeOfDomain checks that only a Function URL's own domain makes a
+// payload 2.0 event a Function URL's: an HTTP API's custom domain may hold
+// "lambda-url" in a name of its own.
+func TestShapeOfDomain(t *testing.T) {
+	tests := []struct {
+		domain string
+		want   Shape
+	}{
+		{"abc123.lambda-url.us-east-1.on.aws", ShapeURL},
+		{"abc123.execute-api.us-east-1.amazonaws.com", ShapeHTTP},
+		{"my-lambda-url.example.com", ShapeHTTP},
+	}
+	for _, tc := range tests {
+		if got, err := shapeOf("2.0", "", false, true, tc.domain); err != nil || got != tc.want {
+			t.Errorf("shapeOf(domain %q) = (%q, %v), want %q", tc.domain, got, err, tc.want)
+		}
+	}
+}
+
 // TestLambdaEventCoversEveryField checks that lambdaEvent and eventContext
 // have a field for every JSON field of the four event types and their
 // request contexts, so that an aws-lambda-go upgrade cannot silently drop one.

@@ -53,6 +53,8 @@ func TestCheckInputRequests(t *testing.T) {
 		{"sampling with context, to a client without it", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}},
 			mcp.InputRequestMap{"a": &mcp.CreateMessageParams{MaxTokens: 10, IncludeContext: "thisServer"}},
 			`{"requiredCapabilities":{"sampling":{"context":{}}}}`},
+		{"sampling with context none, to a client without it", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}},
+			mcp.InputRequestMap{"a": &mcp.CreateMessageParams{MaxTokens: 10, IncludeContext: "none"}}, ""},
 		{"sampling with tools and context, to a client of neither", &mcp.ClientCapabilities{},
 			mcp.InputRequestMap{"a": &mcp.CreateMessageWithToolsParams{MaxTokens: 10, IncludeContext: "allServers", ToolChoice: &mcp.ToolChoice{}}},
 			`{"requiredCapabilities":{"sampling":{"context":{},"tools":{}}}}`},
@@ -72,6 +74,27 @@ func TestCheckInputRequests(t *testing.T) {
 				t.Errorf("got %v (data %s), want -32021 with data %s", err, dataOf(rpcErr), tc.want)
 			}
 		})
+	}
+}
+
+// TestCheckInputRequestsMessage checks that the error's message names the
+// missing capabilities, in the singular for one.
+func TestCheckInputRequestsMessage(t *testing.T) {
+	form := &mcp.ElicitParams{Message: "confirm?"}
+	tests := []struct {
+		reqs mcp.InputRequestMap
+		want string
+	}{
+		{mcp.InputRequestMap{"a": form},
+			"this request needs the client's elicitation capability, which the client did not declare"},
+		{mcp.InputRequestMap{"a": form, "b": &mcp.ListRootsParams{}},
+			"this request needs the client's elicitation and roots capabilities, which the client did not declare"},
+	}
+	for _, tc := range tests {
+		var rpcErr *jsonrpc.Error
+		if err := lambdamcp.CheckInputRequests(&mcp.ClientCapabilities{}, tc.reqs); !errors.As(err, &rpcErr) || rpcErr.Message != tc.want {
+			t.Errorf("got %v, want the message %q", err, tc.want)
+		}
 	}
 }
 

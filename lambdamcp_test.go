@@ -158,6 +158,19 @@ func TestRequestFromSampleEvents(t *testing.T) {
 	}
 }
 
+// TestJWTAuthorizerWithoutScopes checks that an HTTP API JWT authorizer
+// that granted no scopes hands on its claims without a "scopes" key.
+func TestJWTAuthorizerWithoutScopes(t *testing.T) {
+	var ev events.APIGatewayV2HTTPRequest
+	loadEvent(t, "apigw-v2-request-jwt-authorizer.json", &ev)
+	ev.RequestContext.Authorizer.JWT.Scopes = nil
+	var got seen
+	invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
+	if diff := cmp.Diff(map[string]any{"claim1": "value1", "claim2": "value2"}, got.Authorizer); diff != "" {
+		t.Errorf("authorizer context (-want +got):\n%s", diff)
+	}
+}
+
 // TestALBClientAddress checks that an ALB request's RemoteAddr is the
 // address the load balancer appended to X-Forwarded-For, not an entry the
 // client put before it, in both header modes.
@@ -322,6 +335,7 @@ func TestHTTPAPIStage(t *testing.T) {
 		{endpoint, "dev", "/dev/mcp", "/mcp"},
 		{endpoint, "dev", "/dev", "/"},
 		{endpoint, "dev", "/devices/mcp", "/devices/mcp"},
+		{endpoint, "$default", "/$default/mcp", "/$default/mcp"}, // $default is in no path
 		{endpoint, "v1", "/v1/mcp", "/mcp"},
 		{"api.example.com", "v1", "/v1/mcp", "/v1/mcp"},
 		{"api.example.com", "v1", "/mcp", "/mcp"},

@@ -1061,6 +1061,11 @@ func TestMiddlewareLogLevelWithoutHeaders(t *testing.T) {
 	if err := call(mcp.Meta{"io.modelcontextprotocol/logLevel": "bogus"}); err != nil {
 		t.Errorf("no version (2025-11-25): %v, want the call served", err)
 	}
+	// A notification has no answer to carry the error: it is passed on.
+	notified := &mcp.InitializedRequest{Params: &mcp.InitializedParams{Meta: mcp.Meta{"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/logLevel": "bogus"}}}
+	if _, err := handle(t.Context(), "notifications/initialized", notified); err != nil {
+		t.Errorf("2026-07-28 notification, bad level: %v, want it passed on", err)
+	}
 }
 
 // TestMiddlewareNilParams checks that Middleware takes a tools/call without

@@ -106,13 +106,24 @@ func TestALBLimitOnlyForALB(t *testing.T) {
 
 // TestSchemeWithoutForwardedProto checks that an event without
 // X-Forwarded-Proto is taken for HTTPS, as every Lambda front serves it: the
-// handler sees https, and so does the RFC 9728 challenge.
+// handler sees https, and so does the RFC 9728 challenge. Only "http" in the
+// header says otherwise: a scheme a client made up is not taken.
 func TestSchemeWithoutForwardedProto(t *testing.T) {
 	var scheme string
 	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { scheme = r.URL.Scheme }), nil)
-	invoke(t, h, urlEvent(t, call("echo", `{}`)))
-	if scheme != "https" {
-		t.Errorf("scheme %q, want https", scheme)
+	for _, tc := range []struct{ proto, want string }{
+		{"", "https"},
+		{"http", "http"},
+		{"javascript", "https"},
+	} {
+		r := call("echo", `{}`)
+		if tc.proto != "" {
+			r = withHeader(r, "X-Forwarded-Proto", tc.proto)
+		}
+		invoke(t, h, urlEvent(t, r))
+		if scheme != tc.want {
+			t.Errorf("X-Forwarded-Proto %q: scheme %q, want %s", tc.proto, scheme, tc.want)
+		}
 	}
 	v, err := auth.NewStaticVerifier([]string{auth.HashToken("x")}, nil)
 	if err != nil {
@@ -163,6 +174,9 @@ func TestAnswerEncoding(t *testing.T) {
 		}
 		if resp.IsBase64Encoded || resp.Body != `{"jsonrpc":"2.0","id":1,"result":{}}` {
 			t.Errorf("%s: body %q, base64 %v; want the text as it is", shape.name, resp.Body, resp.IsBase64Encoded)
+		}
+		if _, ok := resp.Headers["Content-Type"]; ok {
+			t.Errorf("%s: headers %v, want no Content-Type: the handler deleted it", shape.name, resp.Headers)
 		}
 		if shape.name == "alb" && resp.Headers["Set-Cookie"] != "a=2" {
 			t.Errorf("alb: Set-Cookie %q, want the last, a=2", resp.Headers["Set-Cookie"])

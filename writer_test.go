@@ -501,6 +501,33 @@ func TestLogHandlerRequestIDOutsideGroups(t *testing.T) {
 	}
 }
 
+// TestLogHandlerLeavesRecord checks that Handle adds the request id to a
+// copy of the record, as slog.Handler asks: a caller that goes on with the
+// record (a handler that fans out, say) does not find it changed.
+func TestLogHandlerLeavesRecord(t *testing.T) {
+	h := lambdamcp.NewLogHandler(slog.NewJSONHandler(io.Discard, nil))
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0)
+	var want []string
+	for i := range 8 { // more than a record holds inline, with room to spare
+		want = append(want, fmt.Sprint("a", i))
+		r.AddAttrs(slog.Int(want[i], i))
+	}
+	if err := h.Handle(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	r.AddAttrs(slog.String("after", "x"))
+	want = append(want, "after")
+	var got []string
+	r.Attrs(func(a slog.Attr) bool {
+		got = append(got, a.Key)
+		return true
+	})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the record's attributes after Handle (-want +got):\n%s", diff)
+	}
+}
+
 // TestBadEventLoggedAndTraced checks that an event which makes no valid
 // request is refused by the guard like any request: one log line with the
 // method, path and duration, one span, buffered and streamed.
@@ -759,11 +786,12 @@ func TestDrainingEndsListen(t *testing.T) {
 // TestLogHandlerRequestIDWithoutContext checks that a record logged
 // through NewSDKLogHandler without the request's context (as the go-sdk
 // logs) gets the request id of the one invocation in flight, and none when
-// two are, or none is; and that NewLogHandler's records never take it.
+// two are, or none is, also through a logger With attributes; and that
+// NewLogHandler's records never take it.
 func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	awaitNoInvocations(t) // those of earlier tests would count
 	var logs lockedBuffer
-	logger := slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(&logs, nil)))
+	logger := slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(&logs, nil))).With("component", "sdk")
 	plain := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(&logs, nil)))
 	entered := make(chan struct{}, 2)
 	release := map[string]chan struct{}{"/a": make(chan struct{}), "/b": make(chan struct{})}
