@@ -1,0 +1,59 @@
+package lambdamcp_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// TestStreamHeartbeatOnlyWhenQuiet checks that heartbeats fill silences
+// only: a handler that writes events more often than half the interval
+// gets none between them, and a silence after them gets some. It runs in
+// a synctest bubble, so that the time between writes is exact whatever
+// the machine's load.
+func TestStreamHeartbeatOnlyWhenQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const interval = time.Second
+		const busy = 20 // events a fifth of the interval apart
+		event := func(i int) string {
+			return fmt.Sprintf(`event: message`+"\n"+`data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":%d}}`+"\n\n", i)
+		}
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			for i := range busy {
+				fmt.Fprint(w, event(i))
+				w.(http.Flusher).Flush()
+				time.Sleep(interval / 5)
+			}
+			time.Sleep(3 * interval)
+			fmt.Fprint(w, `event: message`+"\n"+`data: {"jsonrpc":"2.0","id":1,"result":{"content":[]}}`+"\n\n")
+		}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: interval})
+
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "quiet-beat"})
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		s, _ := openStream(t, ctx, h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)))
+		var got []string
+		for item, ok := s.next(); ok; item, ok = s.next() {
+			if item.comment != "" {
+				got = append(got, item.comment)
+			} else {
+				got = append(got, "event")
+			}
+		}
+		seq := strings.Join(got, " ")
+		events := strings.TrimSpace(strings.Repeat("event ", busy))
+		if !strings.HasPrefix(seq, events+" heartbeat") || !strings.HasSuffix(seq, "heartbeat event") {
+			t.Errorf("stream = %s\nwant %d events, then heartbeats only in the silence, then the result", seq, busy)
+		}
+	})
+}
