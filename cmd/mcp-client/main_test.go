@@ -10,8 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -255,15 +255,52 @@ func TestExitStatus(t *testing.T) {
 	t.Run("interrupted", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		time.AfterFunc(300*time.Millisecond, cancel) // as Ctrl-C does, during the call
-		var stdout, stderr bytes.Buffer
-		code := run(ctx, []string{"-endpoint", endpoint, "-call", "ping", "-args", `{"delay_ms":1500}`}, noEnv, &stdout, &stderr)
+		var stdout bytes.Buffer
+		// As Ctrl-C does, during the call: once -trace says its headers went out.
+		stderr := &cancelOnWrite{mark: "> Mcp-Method: tools/call\n", cancel: cancel}
+		code := run(ctx, []string{"-endpoint", endpoint, "-trace", "-call", "ping", "-args", `{"delay_ms":1500}`}, noEnv, &stdout, stderr)
+		if !stderr.hasFired() {
+			t.Fatalf("the call never went out:\n%s", stderr.String())
+		}
 		// The server's name comes first, on stderr during a -call.
 		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 		if code != 130 || lines[len(lines)-1] != "mcp-client: interrupted" {
 			t.Errorf("exit %d, stderr %q; want 130 and \"mcp-client: interrupted\" last", code, stderr.String())
 		}
 	})
+}
+
+// cancelOnWrite collects what is written to it, and calls cancel once
+// mark has been written.
+type cancelOnWrite struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	mark   string
+	cancel context.CancelFunc
+	fired  bool
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if !w.fired && strings.Contains(w.buf.String(), w.mark) {
+		w.fired = true
+		w.cancel()
+	}
+	return n, err
+}
+
+func (w *cancelOnWrite) hasFired() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fired
+}
+
+func (w *cancelOnWrite) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 // TestTalkToOwnServer runs the default story against servers other than
