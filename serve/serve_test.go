@@ -625,9 +625,19 @@ func TestRunShutdownEndsListenGracefully(t *testing.T) {
 func TestRunShutdownLetsCallsFinish(t *testing.T) {
 	server := mcp.NewServer(&mcp.Implementation{Name: "slow", Version: "1"}, nil)
 	started := make(chan struct{})
+	var addr string // set before any call
 	mcp.AddTool(server, &mcp.Tool{Name: "slow"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		close(started)
-		time.Sleep(1500 * time.Millisecond) // past the shutdown's start, whatever the tool's context says
+		// Past the shutdown's start, whatever the tool's context says:
+		// until the server has closed its listener, which Shutdown does
+		// first.
+		for limit := time.Now().Add(10 * time.Second); time.Now().Before(limit); time.Sleep(5 * time.Millisecond) {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				break
+			}
+			c.Close()
+		}
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil, nil
 	})
 	addr, cancel, done := runAt(t, Handler(server, nil))
