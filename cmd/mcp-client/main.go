@@ -711,7 +711,7 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.empty != nil {
 		return &stepError{step, &emptyAnswerError{*rec.empty, err}}
 	}
-	if rec.streamEnded != nil && serverError(err) == nil {
+	if rec.streamEnded != nil && !rec.streamEnded.answered && serverError(err) == nil {
 		return &stepError{step, &streamEndedError{*rec.streamEnded, err}}
 	}
 	if rec.last == 0 {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +35,16 @@ type streamEnd struct {
 	midEvent   bool   // it ended inside an event, or inside a line
 	ids        bool   // its events carried ids the go-sdk may resume it from
 	broke      error  // the read's failure; nil: the stream was ended cleanly
+	// An event was the call's answer, or may have been (one too long to
+	// read): the go-sdk reads on to the stream's end after it, and a
+	// failure then is its own (an answer it could not use), not the
+	// stream's.
+	answered bool
 }
+
+// maxAnswerPeek bounds the data of an event kept to tell whether it is
+// the call's answer; a longer one counts as answered.
+const maxAnswerPeek = 64 << 10
 
 // streamEndedError is a failure after a call's event stream ended before
 // the call's answer.
@@ -105,6 +116,9 @@ type streamWatch struct {
 	head   []byte   // the start of the line, until its kind is known
 	kind   lineKind // of the line read; lineUnknown while head decides
 	filled bool     // the data line holds more than spaces
+	line   []byte   // the data line's value, up to maxAnswerPeek
+	event  []byte   // the event's data, its lines joined as the go-sdk joins them
+	long   bool     // the event's data ran past maxAnswerPeek
 	open   bool     // a field was read since the last event ended
 	data   bool     // a data line with content was read since then
 	out    []byte   // what passed, not yet returned
@@ -208,6 +222,9 @@ func (w *streamWatch) follow(b []byte, out []byte) []byte {
 			}
 			i++
 		}
+		if w.kind == lineData {
+			w.peek(b[:i])
+		}
 		if w.kind != lineID {
 			keep(b[:i])
 		}
@@ -219,17 +236,68 @@ func (w *streamWatch) follow(b []byte, out []byte) []byte {
 		}
 		b = b[i+1:]
 		w.data = w.data || w.kind == lineData && w.filled
+		if w.kind == lineData {
+			w.dataLineEnds()
+		}
 		w.kind, w.filled = lineUnknown, false
 	}
 	return out
+}
+
+// peek keeps the part b of a data line's value, while the event's data
+// fits in maxAnswerPeek.
+func (w *streamWatch) peek(b []byte) {
+	if w.long {
+		return
+	}
+	if len(w.event)+len(w.line)+len(b) > maxAnswerPeek {
+		w.long, w.line, w.event = true, nil, nil
+		return
+	}
+	w.line = append(w.line, b...)
+}
+
+// dataLineEnds adds the data line read to the event's data: its value
+// trimmed, after a "\n" if another came before, as the go-sdk reads it.
+func (w *streamWatch) dataLineEnds() {
+	if !w.long {
+		if w.event != nil {
+			w.event = append(w.event, '\n')
+		}
+		w.event = append(w.event, bytes.TrimSpace(w.line)...)
+	}
+	w.line = w.line[:0]
 }
 
 // eventEnds takes in a blank line.
 func (w *streamWatch) eventEnds() {
 	if w.data {
 		w.end.events++
+		w.end.answered = w.end.answered || w.long || answers(w.event, w.end.id)
 	}
-	w.open, w.data = false, false
+	w.open, w.data, w.long, w.event = false, false, false, nil
+}
+
+// answers reports whether data, an event's, is the answer to the call
+// whose id is id (as JSON): a message without a method, by an id of the
+// same value (the go-sdk reads 3.0 as 3).
+func answers(data []byte, id string) bool {
+	var msg struct {
+		ID     json.RawMessage `json:"id"`
+		Method json.RawMessage `json:"method"`
+	}
+	if json.Unmarshal(data, &msg) != nil || msg.Method != nil {
+		return false
+	}
+	var got, want any
+	if json.Unmarshal(msg.ID, &got) != nil || json.Unmarshal([]byte(id), &want) != nil {
+		return false
+	}
+	switch got.(type) {
+	case float64, string:
+		return got == want
+	}
+	return false
 }
 
 // kindOf is the kind of a line that starts with head, or lineUnknown while

@@ -278,3 +278,69 @@ func FuzzStreamWatch(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamAnsweredThenFailed checks that a call whose event stream
+// carried its answer, which the go-sdk then could not use, fails with
+// the go-sdk's reason, not as a stream that ended without an answer:
+// the go-sdk reads the stream to its end after the answer.
+func TestStreamAnsweredThenFailed(t *testing.T) {
+	unusable := "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"content\":\"pong!\"}}\n\n"
+	for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
+		t.Run(protocol, func(t *testing.T) {
+			endpoint := cutStreamServer(t, cutStream{body: progressEvent + unusable})
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", endpoint, "-protocol", protocol, "-call", "ping"}, noEnv, &stdout, &stderr)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			got := stderr.String()
+			if strings.Contains(got, "the event stream answering") || !strings.Contains(got, "unmarshal") {
+				t.Errorf("stderr does not give the go-sdk's reason:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestStreamWatchAnswer checks which events the watcher takes for the
+// answer to the call whose id is 3, whole or read a byte at a time.
+func TestStreamWatchAnswer(t *testing.T) {
+	long := `{"jsonrpc":"2.0","method":"notifications/message","params":{"data":"` + strings.Repeat("x", maxAnswerPeek) + `"}}`
+	tests := []struct {
+		name string
+		body string
+		want bool
+	}{
+		{"the answer", "data: {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n\n", true},
+		{"the answer, id written 3.0", "data: {\"jsonrpc\":\"2.0\",\"result\":{},\"id\":3.0}\r\n\r\n", true},
+		{"an error answer", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":1,\"message\":\"m\"}}\n\n", true},
+		{"the answer over data lines", "data: {\"jsonrpc\":\"2.0\",\ndata:  \"id\":3,\ndata: \"result\":{}}\n\n", true},
+		{"a notification", progressEvent, false},
+		{"a request of the server's with that id", "data: {\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}\n\n", false},
+		{"another call's answer", "data: {\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{}}\n\n", false},
+		{"the id as a string", "data: {\"jsonrpc\":\"2.0\",\"id\":\"3\",\"result\":{}}\n\n", false},
+		{"an object id", "data: {\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{}}\n\n", false},
+		{"an answer cut short", "data: {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":", false},
+		{"too long to read", "data: " + long + "\n\n", true},
+	}
+	for _, tc := range tests {
+		for _, split := range []string{"whole", "bytes"} {
+			t.Run(tc.name+"/"+split, func(t *testing.T) {
+				var body io.Reader = strings.NewReader(tc.body)
+				if split == "bytes" {
+					body = iotest.OneByteReader(body)
+				}
+				var got *streamEnd
+				w := &streamWatch{ReadCloser: io.NopCloser(body), ctx: t.Context(), end: streamEnd{id: "3"}, onEnd: func(e streamEnd) { got = &e }}
+				if _, err := io.ReadAll(w); err != nil {
+					t.Fatal(err)
+				}
+				if got == nil {
+					t.Fatal("the end was not reported")
+				}
+				if got.answered != tc.want {
+					t.Errorf("answered %v, want %v", got.answered, tc.want)
+				}
+			})
+		}
+	}
+}
