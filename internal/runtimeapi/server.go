@@ -74,7 +74,10 @@ func NewServer() *Server { return NewConcurrentServer(1) }
 // environment says AWS_LAMBDA_MAX_CONCURRENCY=max: the runtime polls for
 // events from several workers, and answers each invocation by its request
 // id, in any order. A request for the next event then ends no invocation,
-// and an answer for a request id that is not in flight is refused. A max
+// and an answer for a request id that is not in flight is refused. An
+// invocation keeps its place until the runtime answers it, even once the
+// Invoke that delivered it has given up: a runtime that never answers
+// uses up a place for good, as a stuck worker does on Lambda. A max
 // below 2 is [NewServer].
 func NewConcurrentServer(max int) *Server {
 	s := &Server{
