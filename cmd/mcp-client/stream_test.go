@@ -205,13 +205,8 @@ func TestStreamWatch(t *testing.T) {
 				if split == "bytes" {
 					body = iotest.OneByteReader(body)
 				}
-				var got *streamEnd
-				w := &streamWatch{ReadCloser: io.NopCloser(body), ctx: t.Context(), dropIDs: tc.dropIDs, onEnd: func(e streamEnd) { got = &e }}
-				read, err := io.ReadAll(w)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(tc.read, string(read)); diff != "" {
+				read, got := watchAll(t, body, streamWatch{dropIDs: tc.dropIDs})
+				if diff := cmp.Diff(tc.read, read); diff != "" {
 					t.Errorf("read (-want +got):\n%s", diff)
 				}
 				if got == nil {
@@ -245,6 +240,20 @@ func TestTraceShowsStreamAsSent(t *testing.T) {
 // FuzzStreamWatch checks, for any body, that the go-sdk reads it whole
 // unless ids are dropped, that then no line it reads is an id field, and
 // that how the body is split into reads changes neither.
+// watchAll reads r to its end through w, given its body, context and end
+// report here, and returns what passed and the end it reported (nil if
+// none).
+func watchAll(t *testing.T, r io.Reader, w streamWatch) (string, *streamEnd) {
+	t.Helper()
+	var end *streamEnd
+	w.ReadCloser, w.ctx, w.onEnd = io.NopCloser(r), t.Context(), func(e streamEnd) { end = &e }
+	read, err := io.ReadAll(&w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(read), end
+}
+
 func FuzzStreamWatch(f *testing.F) {
 	for _, seed := range []string{progressEvent, "id: 1\ndata: 1\n\n", "id: 1\r\nretry: 5\r\ndata:\r\n\r\n", "i\nid\nidx:\n: c\n\ndata: {", ""} {
 		f.Add(seed, true)
@@ -252,13 +261,11 @@ func FuzzStreamWatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string, dropIDs bool) {
 		read := func(r io.Reader) (string, streamEnd) {
-			var end streamEnd
-			w := &streamWatch{ReadCloser: io.NopCloser(r), ctx: t.Context(), dropIDs: dropIDs, onEnd: func(e streamEnd) { end = e }}
-			got, err := io.ReadAll(w)
-			if err != nil {
-				t.Fatal(err)
+			got, end := watchAll(t, r, streamWatch{dropIDs: dropIDs})
+			if end == nil {
+				return got, streamEnd{}
 			}
-			return string(got), end
+			return got, *end
 		}
 		whole, wholeEnd := read(strings.NewReader(body))
 		bytewise, bytewiseEnd := read(iotest.OneByteReader(strings.NewReader(body)))
@@ -329,11 +336,7 @@ func TestStreamWatchAnswer(t *testing.T) {
 				if split == "bytes" {
 					body = iotest.OneByteReader(body)
 				}
-				var got *streamEnd
-				w := &streamWatch{ReadCloser: io.NopCloser(body), ctx: t.Context(), end: streamEnd{id: "3"}, onEnd: func(e streamEnd) { got = &e }}
-				if _, err := io.ReadAll(w); err != nil {
-					t.Fatal(err)
-				}
+				_, got := watchAll(t, body, streamWatch{end: streamEnd{id: "3"}})
 				if got == nil {
 					t.Fatal("the end was not reported")
 				}
