@@ -874,7 +874,7 @@ type requestLine struct {
 }
 
 func (g *guard) logRequest(r *http.Request, l requestLine) {
-	attrs := make([]slog.Attr, 0, 14)
+	attrs := make([]slog.Attr, 0, 16) // every field the line can have
 	if shape := EventShape(r.Context()); shape != "" {
 		attrs = append(attrs, slog.String("shape", string(shape)))
 	}
