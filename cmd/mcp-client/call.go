@@ -263,15 +263,16 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if !v.bar {
+		// One write for the line: the trace writes beside it, a line at a
+		// time, and secrets are hidden write by write.
+		line := fmt.Sprintf("progress %g", p.Progress)
 		if p.Total > 0 {
-			fmt.Fprintf(v.out, "progress %g/%g", p.Progress, p.Total)
-		} else {
-			fmt.Fprintf(v.out, "progress %g", p.Progress)
+			line = fmt.Sprintf("progress %g/%g", p.Progress, p.Total)
 		}
 		if p.Message != "" {
-			fmt.Fprintf(v.out, ": %s", printable(p.Message))
+			line += ": " + printable(p.Message)
 		}
-		fmt.Fprintln(v.out)
+		io.WriteString(v.out, line+"\n")
 		return
 	}
 	if v.ended {

@@ -166,6 +166,30 @@ func TestProgressBar(t *testing.T) {
 
 type progressParams = mcp.ProgressNotificationParams
 
+// writeLog records each write apart.
+type writeLog struct{ writes []string }
+
+func (w *writeLog) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, string(p))
+	return len(p), nil
+}
+
+// TestProgressLineWholeWrite checks that each progress line off a terminal
+// is one write: the trace writes from another goroutine a line at a time,
+// and a line written in parts could be cut by one of its lines, or a
+// secret split between two writes be missed by the hiding.
+func TestProgressLineWholeWrite(t *testing.T) {
+	var out writeLog
+	v := &progressView{out: &out}
+	v.progress(&progressParams{Progress: 1, Total: 2, Message: "step-one"})
+	v.progress(&progressParams{Progress: 3, Message: "step-two"})
+	v.progress(&progressParams{Progress: 4})
+	want := []string{"progress 1/2: step-one\n", "progress 3: step-two\n", "progress 4\n"}
+	if diff := cmp.Diff(want, out.writes); diff != "" {
+		t.Errorf("writes (-want +got):\n%s", diff)
+	}
+}
+
 // TestCallMirrorsParamHeaders calls a tool whose argument a 2026-07-28
 // client must mirror into an Mcp-Param-* header; the client learns that
 // from the tool list, so -call lists the tools first.
