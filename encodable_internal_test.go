@@ -55,6 +55,7 @@ func TestUnencodableShapes(t *testing.T) {
 		{"struct", "tools/call", &mcp.CallToolResult{StructuredContent: struct{ N float64 }{1}}, false},
 		{"struct NaN", "tools/call", &mcp.CallToolResult{StructuredContent: struct{ N float64 }{nan}}, true},
 		{"valid raw", "tools/call", &mcp.CallToolResult{StructuredContent: json.RawMessage(`{"a":1}`)}, false},
+		{"nil raw", "tools/call", &mcp.CallToolResult{Meta: mcp.Meta{"r": json.RawMessage(nil)}}, false},
 		{"raw in _meta", "tools/call", &mcp.CallToolResult{Meta: mcp.Meta{"r": json.RawMessage(`{`)}}, true},
 		{"bad number", "tools/call", &mcp.CallToolResult{Meta: mcp.Meta{"n": json.Number("one")}}, true},
 		{"a func", "tools/call", &mcp.CallToolResult{Meta: mcp.Meta{"f": func() {}}}, true},

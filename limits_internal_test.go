@@ -396,6 +396,10 @@ func TestAcceptsWeights(t *testing.T) {
 		// Weights that are no weights are read leniently, as admitting.
 		{"application/json;q=abc, text/event-stream", true, true},
 		{"application/json;q=1.5, text/event-stream", true, true},
+		{"application/json;q=., text/event-stream", true, true},
+		// Of ranges as specific, one that admits is enough.
+		{"application/json, application/json;q=0, text/event-stream", true, true},
+		{"text/event-stream;q=0, application/json, text/event-stream", true, true},
 	}
 	for _, tc := range tests {
 		if j, s := accepts([]string{tc.accept}); j != tc.wantJSON || s != tc.wantSSE {

@@ -22,6 +22,7 @@ func TestCheckBatch(t *testing.T) {
 		message string   // what the refusal's message contains
 	}{
 		{name: "single message", body: `{"jsonrpc":"2.0","id":1.5,"method":"ping"}`},
+		{name: "ids apart by one", body: `[{"jsonrpc":"2.0","id":2,"method":"ping"},{"jsonrpc":"2.0","id":3,"method":"ping"},{"jsonrpc":"2.0","id":-3,"method":"ping"}]`},
 		{name: "exact ids", body: `[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":"1","method":"ping"},{"jsonrpc":"2.0","id":2.0,"method":"ping"}]`},
 		{
 			name:    "a fraction",
