@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/lambdamcp/lambdamcp/auth"
@@ -34,22 +36,28 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 func TestHashToken(t *testing.T) {
 	tests := []struct {
-		name, stdin, wantOut string
-		wantCode             int
+		name     string
+		stdin    io.Reader
+		wantOut  string
+		wantCode int
+		wantErr  string // on stderr
 	}{
-		{"token with newline", token + "\n", auth.HashToken(token) + "\n", 0},
-		{"token without newline", "  " + token, auth.HashToken(token) + "\n", 0},
-		{"empty", "\n", "", 1},
-		{"too short", "short\n", "", 1},
-		{"too long", strings.Repeat("x", auth.MaxTokenBytes+1) + "\n", "", 1},
-		{"longest", strings.Repeat("x", auth.MaxTokenBytes) + "\n", auth.HashToken(strings.Repeat("x", auth.MaxTokenBytes)) + "\n", 0},
+		{"token with newline", strings.NewReader(token + "\n"), auth.HashToken(token) + "\n", 0, ""},
+		{"token without newline", strings.NewReader("  " + token), auth.HashToken(token) + "\n", 0, ""},
+		{"empty", strings.NewReader("\n"), "", 1, "no token on stdin"},
+		{"too short", strings.NewReader("short\n"), "", 1, "shorter than 16"},
+		{"one short of 16", strings.NewReader(strings.Repeat("x", 15) + "\n"), "", 1, "shorter than 16"},
+		{"16 characters", strings.NewReader(strings.Repeat("x", 16) + "\n"), auth.HashToken(strings.Repeat("x", 16)) + "\n", 0, ""},
+		{"too long", strings.NewReader(strings.Repeat("x", auth.MaxTokenBytes+1) + "\n"), "", 1, "longer than"},
+		{"longest", strings.NewReader(strings.Repeat("x", auth.MaxTokenBytes) + "\n"), auth.HashToken(strings.Repeat("x", auth.MaxTokenBytes)) + "\n", 0, ""},
+		{"broken stdin", iotest.ErrReader(errors.New("stdin broke")), "", 1, "reading token: stdin broke"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := run(context.Background(), []string{"-hash-token"}, env(nil), strings.NewReader(tc.stdin), &out, &errOut, nil)
-			if code != tc.wantCode || out.String() != tc.wantOut {
-				t.Errorf("run = %d, stdout %q (stderr %q); want %d, %q", code, out.String(), errOut.String(), tc.wantCode, tc.wantOut)
+			code := run(context.Background(), []string{"-hash-token"}, env(nil), tc.stdin, &out, &errOut, nil)
+			if code != tc.wantCode || out.String() != tc.wantOut || !strings.Contains(errOut.String(), tc.wantErr) {
+				t.Errorf("run = %d, stdout %q, stderr %q; want %d, %q, stderr saying %q", code, out.String(), errOut.String(), tc.wantCode, tc.wantOut, tc.wantErr)
 			}
 			if strings.Contains(out.String()+errOut.String(), token) {
 				t.Error("the token was printed")
@@ -85,13 +93,26 @@ func TestRunConfiguration(t *testing.T) {
 			}
 			started := false
 			var out, errOut bytes.Buffer
+			defaultLogger := slog.Default()
+			t.Cleanup(func() {
+				slog.SetDefault(defaultLogger)
+				log.SetOutput(os.Stderr)
+				log.SetFlags(log.LstdFlags)
+			})
 			code := run(context.Background(), nil, env(tc.env), strings.NewReader(""), &out, &errOut,
-				func(h any) { _, started = h.(*auth.Authorizer) })
+				func(h any) {
+					_, started = h.(*auth.Authorizer)
+					// The Lambda runtime's line for a failed invocation.
+					log.Print("refused")
+				})
 			if code != tc.wantCode || started != tc.wantStart {
 				t.Errorf("run = %d, started %v (stderr %s); want %d, %v", code, started, errOut.String(), tc.wantCode, tc.wantStart)
 			}
 			if !strings.Contains(out.String(), tc.wantLog) {
 				t.Errorf("log %q does not say %q", out.String(), tc.wantLog)
+			}
+			if started && !strings.Contains(out.String(), `"msg":"refused"`) {
+				t.Errorf("log %q: the log package's line is not JSON on stdout", out.String())
 			}
 			if code != 1 {
 				return
