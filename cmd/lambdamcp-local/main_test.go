@@ -101,6 +101,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"timeout past Lambda's", []string{"-function", "x", "-timeout", "16m"}, "1s to 15m0s"},
 		{"negative memory", []string{"-function", "x", "-memory", "-5"}, "-memory -5"},
 		{"memory past Lambda's", []string{"-function", "x", "-memory", "20000"}, "128 to 10240 MB"},
+		{"memory under Lambda's", []string{"-function", "x", "-memory", "127"}, "-memory 127"},
+		{"memory one past Lambda's", []string{"-function", "x", "-memory", "10241"}, "-memory 10241"},
+		{"two authorizers", []string{"-function", "x", "-authorizer", "y", "-build-authorizer", "z"}, "at most one of -authorizer and -build-authorizer"},
 		{"no process", []string{"-function", "x", "-concurrency", "0"}, "-concurrency 0"},
 		{"integration timeout on url", []string{"-shape", "url", "-function", "x", "-integration-timeout", "5s"}, "shape url has no integration timeout"},
 		{"integration timeout on alb", []string{"-shape", "alb", "-function", "x", "-integration-timeout", "5s"}, "shape alb has no integration timeout"},
@@ -121,6 +124,28 @@ func TestRunRejectsBadFlags(t *testing.T) {
 			}
 			if strings.Contains(stderr.String(), "building") {
 				t.Errorf("stderr %q: built before refusing the flags", stderr.String())
+			}
+		})
+	}
+}
+
+// TestParseAcceptsLambdaEdges checks that Lambda's own limits are taken
+// up to their edges, which a function can have.
+func TestParseAcceptsLambdaEdges(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"shortest timeout", []string{"-timeout", "1s"}},
+		{"longest timeout", []string{"-timeout", "15m"}},
+		{"least memory", []string{"-memory", "128"}},
+		{"most memory", []string{"-memory", "10240"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr strings.Builder
+			if _, err := parse(append([]string{"-function", "x"}, tc.args...), &stderr); err != nil {
+				t.Errorf("parse(%q) = %v, want no error", tc.args, err)
 			}
 		})
 	}
