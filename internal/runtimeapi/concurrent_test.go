@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -194,14 +195,16 @@ func TestConcurrentLimit(t *testing.T) {
 }
 
 // TestConcurrentInvokeGivesUp checks that an invocation whose caller gives
-// up before the runtime took it leaves its slot to the next one.
+// up before the runtime took it leaves its slot, and its request id, to the
+// next one. With its context ended already, Invoke may or may not take a
+// slot before it sees the end: it gives up many times.
 func TestConcurrentInvokeGivesUp(t *testing.T) {
 	s, rt := startConcurrentServer(t, 2)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	for _, id := range []string{"gone1", "gone2"} {
-		if _, err := s.Invoke(ctx, invocation(id)); !errors.Is(err, context.Canceled) {
-			t.Errorf("Invoke with an ended context = %v, want context.Canceled", err)
+	for range 16 {
+		if _, err := s.Invoke(ctx, invocation("gone")); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Invoke with an ended context = %v, want context.Canceled", err)
 		}
 	}
 	r := invokeAsync(s, invocation("r1"))
@@ -210,4 +213,106 @@ func TestConcurrentInvokeGivesUp(t *testing.T) {
 	if res := await(t, r); res.err != nil {
 		t.Errorf("Invoke after two gave up: %v", res.err)
 	}
+}
+
+// serveNext plays a runtime worker asking s for its next event, without a
+// network, so that synctest sees it wait; it returns the answer.
+func serveNext(ctx context.Context, s *Server) <-chan *httptest.ResponseRecorder {
+	ch := make(chan *httptest.ResponseRecorder, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, apiPrefix+"invocation/next", nil))
+		ch <- rec
+	}()
+	return ch
+}
+
+// TestConcurrentAnswerBeforeDelivery checks that a concurrent server
+// refuses an answer for an invocation it took on but has not handed to the
+// runtime yet: no worker was told that request id.
+func TestConcurrentAnswerBeforeDelivery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := NewConcurrentServer(2)
+		r1 := invokeAsync(s, invocation("r1"))
+		synctest.Wait() // r1 is in flight, waiting for a worker
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, apiPrefix+"invocation/r1/response", strings.NewReader(`1`)))
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "InvalidRequestID") {
+			t.Errorf("POST r1 response before delivery = %d %s, want 400 InvalidRequestID", rec.Code, rec.Body)
+		}
+		s.Close(nil)
+		if res := <-r1; !errors.Is(res.err, ErrClosed) {
+			t.Errorf("Invoke r1 = %v, want ErrClosed", res.err)
+		}
+	})
+}
+
+// TestConcurrentDuplicateHoldsNoSlot checks that an invocation refused for
+// a request id in flight leaves the slot it waited for: the server still
+// takes on its max.
+func TestConcurrentDuplicateHoldsNoSlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := NewConcurrentServer(2)
+		r1 := invokeAsync(s, invocation("r1"))
+		synctest.Wait()
+		if _, err := s.Invoke(t.Context(), invocation("r1")); err == nil || !strings.Contains(err.Error(), "in flight already") {
+			t.Errorf("Invoke of a request id in flight = %v, want a refusal", err)
+		}
+		r2 := invokeAsync(s, invocation("r2"))
+		workers := []<-chan *httptest.ResponseRecorder{serveNext(t.Context(), s), serveNext(t.Context(), s)}
+		synctest.Wait()
+		var delivered []string
+		var waiting []<-chan *httptest.ResponseRecorder
+		for _, w := range workers {
+			select {
+			case rec := <-w:
+				delivered = append(delivered, rec.Header().Get(HeaderRequestID))
+			default:
+				waiting = append(waiting, w)
+			}
+		}
+		slices.Sort(delivered)
+		if diff := cmp.Diff([]string{"r1", "r2"}, delivered); diff != "" {
+			t.Errorf("delivered request ids (-want +got):\n%s", diff)
+		}
+		s.Close(nil)
+		<-r1
+		<-r2
+		for _, w := range waiting {
+			<-w // told the environment shuts down
+		}
+	})
+}
+
+// TestConcurrentIdleWhileAWorkerWaits checks that a concurrent server stays
+// idle, as Lambda sees it, while one of its workers still waits for an
+// event after another took one, and is not once none waits.
+func TestConcurrentIdleWhileAWorkerWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := NewConcurrentServer(2)
+		workers := []<-chan *httptest.ResponseRecorder{serveNext(t.Context(), s), serveNext(t.Context(), s)}
+		synctest.Wait()
+		r1 := invokeAsync(s, invocation("r1"))
+		select {
+		case <-workers[0]:
+		case <-workers[1]:
+			workers[0], workers[1] = workers[1], workers[0]
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		if _, err := s.WaitIdle(ctx); err != nil {
+			t.Errorf("WaitIdle with a worker waiting: %v", err)
+		}
+		// Once the last waiting worker takes an event, none waits.
+		r2 := invokeAsync(s, invocation("r2"))
+		<-workers[1]
+		ctx, cancel = context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		if _, err := s.WaitIdle(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("WaitIdle with every worker busy = %v, want it to wait", err)
+		}
+		s.Close(nil)
+		<-r1
+		<-r2
+	})
 }

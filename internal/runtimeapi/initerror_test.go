@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -14,13 +15,23 @@ import (
 // gets that error, type and message as sent.
 func TestReportInitError(t *testing.T) {
 	s := NewServer()
-	ts := httptest.NewServer(s)
+	// Lambda reads the error's type from the header, not from the body.
+	typeHeader := make(chan string, 1)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == apiPrefix+"init/error" {
+			typeHeader <- r.Header.Get(HeaderFunctionErrorType)
+		}
+		s.ServeHTTP(w, r)
+	}))
 	defer ts.Close()
 	api := strings.TrimPrefix(ts.URL, "http://")
 
 	sent := &FunctionError{Type: ErrorTypeConfigInvalid, Message: `MCP_STREAM: "bogus" is no event shape`}
 	if err := ReportInitError(t.Context(), api, sent); err != nil {
 		t.Fatal(err)
+	}
+	if got := <-typeHeader; got != sent.Type {
+		t.Errorf("%s: %q, want %q", HeaderFunctionErrorType, got, sent.Type)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()

@@ -111,11 +111,11 @@ func TestNextDeliversEventAndHeaders(t *testing.T) {
 	got := map[string]string{
 		"id": h.Get(HeaderRequestID), "deadline": h.Get(HeaderDeadlineMs), "arn": h.Get(HeaderInvokedFunctionARN),
 		"trace": h.Get(HeaderTraceID), "client": h.Get(HeaderClientContext), "cognito": h.Get(HeaderCognitoIdentity),
-		"body": string(body),
+		"type": h.Get("Content-Type"), "body": string(body),
 	}
 	want := map[string]string{
 		"id": inv.RequestID, "deadline": "1900000000123", "arn": inv.FunctionARN, "trace": inv.TraceID,
-		"client": inv.ClientContext, "cognito": inv.CognitoIdentity, "body": `{"hello":"world"}`,
+		"client": inv.ClientContext, "cognito": inv.CognitoIdentity, "type": "application/json", "body": `{"hello":"world"}`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("next (-want +got):\n%s", diff)
@@ -262,8 +262,8 @@ func TestAnswerRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Content-Type") != "application/json" {
-		t.Errorf("POST next = %d %s, want 405 JSON", resp.StatusCode, resp.Header.Get("Content-Type"))
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Content-Type") != "application/json" || resp.Header.Get("Allow") != http.MethodGet {
+		t.Errorf("POST next = %d %s, Allow %q; want 405 JSON, Allow GET", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Allow"))
 	}
 }
 
@@ -288,17 +288,40 @@ func TestInitError(t *testing.T) {
 	}
 }
 
-func TestBufferedResponseTooLarge(t *testing.T) {
-	s, rt := startServer(t)
-	done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
-	rt.next()
-	status, body := rt.post("invocation/r1/response", bytes.NewReader(make([]byte, MaxBufferedResponse+1)), nil, nil)
-	if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "RequestEntityTooLarge") {
-		t.Errorf("POST oversized response = %d %s, want 413 RequestEntityTooLarge", status, body)
+// TestBufferedResponseLimit checks Lambda's 6 MB limit on a buffered
+// response at its edge: the limit itself passes, a byte more is refused.
+func TestBufferedResponseLimit(t *testing.T) {
+	tests := []struct {
+		name       string
+		size       int
+		wantStatus int
+		wantType   string // of Invoke's error; "" for the response
+	}{
+		{"at the limit", MaxBufferedResponse, http.StatusAccepted, ""},
+		{"past the limit", MaxBufferedResponse + 1, http.StatusRequestEntityTooLarge, "Function.ResponseSizeTooLarge"},
 	}
-	var fe *FunctionError
-	if res := <-done; !errors.As(res.err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
-		t.Errorf("Invoke = %v, want Function.ResponseSizeTooLarge", res.err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, rt := startServer(t)
+			done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+			rt.next()
+			status, body := rt.post("invocation/r1/response", bytes.NewReader(make([]byte, tc.size)), nil, nil)
+			if status != tc.wantStatus {
+				t.Errorf("POST %d bytes = %d %s, want %d", tc.size, status, body, tc.wantStatus)
+			}
+			res := <-done
+			var fe *FunctionError
+			switch {
+			case tc.wantType == "" && res.err != nil:
+				t.Errorf("Invoke: %v", res.err)
+			case tc.wantType == "":
+				if got := len(readBody(t, res.resp)); got != tc.size {
+					t.Errorf("response of %d bytes, want %d", got, tc.size)
+				}
+			case !errors.As(res.err, &fe) || fe.Type != tc.wantType:
+				t.Errorf("Invoke = %v, want %s", res.err, tc.wantType)
+			}
+		})
 	}
 }
 
@@ -438,62 +461,122 @@ type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
-// TestStreamedResponseLimit checks that a streamed response past Lambda's
-// 200 MB ends with Function.ResponseSizeTooLarge, the whole limit handed on
-// before it.
+// TestStreamedResponseLimit checks Lambda's 200 MB limit on a streamed
+// response at its edge: the limit itself passes whole; past it, the whole
+// limit is handed on, then Function.ResponseSizeTooLarge.
 func TestStreamedResponseLimit(t *testing.T) {
-	s, rt := startServer(t)
-	done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
-	rt.next()
-	posted := make(chan int, 1)
-	go func() {
-		status, _ := rt.post("invocation/r1/response", io.LimitReader(zeros{}, MaxStreamedResponse+1),
-			http.Header{"Content-Type": {"application/octet-stream"}, HeaderResponseMode: {"streaming"}}, nil)
-		posted <- status
-	}()
-	res := <-done
-	if res.err != nil {
-		t.Fatalf("Invoke: %v", res.err)
+	tests := []struct {
+		name       string
+		size       int64
+		wantStatus int
+		wantType   string // of the body's error; "" for none
+	}{
+		{"at the limit", MaxStreamedResponse, http.StatusAccepted, ""},
+		{"past the limit", MaxStreamedResponse + 1, http.StatusRequestEntityTooLarge, "Function.ResponseSizeTooLarge"},
 	}
-	n, err := io.Copy(io.Discard, res.resp.Body)
-	var fe *FunctionError
-	if n != MaxStreamedResponse || !errors.As(err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
-		t.Errorf("read %d bytes, then %v; want %d, then Function.ResponseSizeTooLarge", n, err, MaxStreamedResponse)
-	}
-	if status := <-posted; status != http.StatusRequestEntityTooLarge {
-		t.Errorf("POST status %d, want 413", status)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, rt := startServer(t)
+			done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
+			rt.next()
+			posted := make(chan int, 1)
+			go func() {
+				status, _ := rt.post("invocation/r1/response", io.LimitReader(zeros{}, tc.size),
+					http.Header{"Content-Type": {"application/octet-stream"}, HeaderResponseMode: {"streaming"}}, nil)
+				posted <- status
+			}()
+			res := <-done
+			if res.err != nil {
+				t.Fatalf("Invoke: %v", res.err)
+			}
+			n, err := io.Copy(io.Discard, res.resp.Body)
+			var fe *FunctionError
+			switch {
+			case n != MaxStreamedResponse:
+				t.Errorf("read %d bytes, want %d", n, MaxStreamedResponse)
+			case tc.wantType == "" && err != nil:
+				t.Errorf("read the body, then %v; want its end", err)
+			case tc.wantType != "" && (!errors.As(err, &fe) || fe.Type != tc.wantType):
+				t.Errorf("read the body, then %v; want %s", err, tc.wantType)
+			}
+			if status := <-posted; status != tc.wantStatus {
+				t.Errorf("POST status %d, want %d", status, tc.wantStatus)
+			}
+		})
 	}
 }
 
 // TestAbandonedStreamReleased checks that a streamed response whose Invoke
-// gave up before it began (its context ended) does not hold the runtime's
-// POST for ever: nobody will read it, so it is drained and accepted.
+// gave up before it began (its context ended, or the server closed) does
+// not hold the runtime's POST for ever: nobody will read it, so it is
+// drained and accepted.
 func TestAbandonedStreamReleased(t *testing.T) {
-	s, rt := startServer(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	res := make(chan error, 1)
-	go func() {
-		_, err := s.Invoke(ctx, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
-		res <- err
-	}()
-	rt.next()
-	cancel() // the caller gives up before the answer begins
-	if err := <-res; !errors.Is(err, context.Canceled) {
-		t.Fatalf("Invoke = %v, want context.Canceled", err)
+	tests := []struct {
+		name   string
+		giveUp func(s *Server, cancel context.CancelFunc)
+		want   error
+	}{
+		{"context ends", func(_ *Server, cancel context.CancelFunc) { cancel() }, context.Canceled},
+		{"server closes", func(s *Server, _ context.CancelFunc) { s.Close(nil) }, ErrClosed},
 	}
-	posted := make(chan int, 1)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, rt := startServer(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			res := make(chan error, 1)
+			go func() {
+				_, err := s.Invoke(ctx, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute), Stream: true})
+				res <- err
+			}()
+			rt.next()
+			tc.giveUp(s, cancel) // before the answer begins
+			if err := <-res; !errors.Is(err, tc.want) {
+				t.Fatalf("Invoke = %v, want %v", err, tc.want)
+			}
+			posted := make(chan int, 1)
+			go func() {
+				status, _ := rt.post("invocation/r1/response", strings.NewReader("a streamed body"),
+					http.Header{"Content-Type": {ContentTypeHTTPIntegration}, HeaderResponseMode: {"streaming"}}, nil)
+				posted <- status
+			}()
+			select {
+			case status := <-posted:
+				if status != http.StatusAccepted {
+					t.Errorf("POST answered %d, want 202", status)
+				}
+			case <-time.After(3 * time.Second):
+				t.Fatal("the runtime's streamed POST is still held 3 s after it was sent: nobody reads it")
+			}
+		})
+	}
+}
+
+// TestWaitIdleAfterClose checks that closing the server after the runtime
+// asked for its next event leaves WaitIdle that event's time: the runtime
+// was idle before it was closed. Both have happened when WaitIdle looks,
+// so it looks many times.
+func TestWaitIdleAfterClose(t *testing.T) {
+	s, rt := startServer(t)
+	polled := make(chan struct{})
 	go func() {
-		status, _ := rt.post("invocation/r1/response", strings.NewReader("a streamed body"),
-			http.Header{"Content-Type": {ContentTypeHTTPIntegration}, HeaderResponseMode: {"streaming"}}, nil)
-		posted <- status
-	}()
-	select {
-	case status := <-posted:
-		if status != http.StatusAccepted {
-			t.Errorf("POST answered %d, want 202", status)
+		defer close(polled)
+		if resp, err := http.Get(rt.base + "invocation/next"); err == nil {
+			resp.Body.Close() // answered with 500 when the server closes
 		}
-	case <-time.After(3 * time.Second):
-		t.Fatal("the runtime's streamed POST is still held 3 s after it was sent: nobody reads it")
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first, err := s.WaitIdle(ctx)
+	if err != nil {
+		t.Fatalf("WaitIdle: %v", err)
+	}
+	s.Close(nil)
+	<-polled
+	for range 64 {
+		if at, err := s.WaitIdle(ctx); err != nil || !at.Equal(first) {
+			t.Fatalf("WaitIdle after close = %v, %v; want %v, nil", at, err, first)
+		}
 	}
 }
 
