@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -345,5 +347,31 @@ func TestStreamWatchAnswer(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestExplainStreamEndResumption checks how a failed resumption of a
+// 2025-11-25 stream is told: one that ran into -timeout (the server held
+// the GET, quiet) apart from one that failed outright. The first takes a
+// whole -timeout to run end to end.
+func TestExplainStreamEndResumption(t *testing.T) {
+	noScrub := func(err error) error { return err }
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"held until -timeout", fmt.Errorf("calling: %w", context.DeadlineExceeded),
+			"ended after 1 event but no answer: the server closed it; resuming it from its last event id (GET with Last-Event-ID) brought no answer before -timeout. "},
+		{"refused", errors.New("405 Method Not Allowed"),
+			"ended after 1 event but no answer: the server closed it; resuming it from its last event id (GET with Last-Event-ID) failed: 405 Method Not Allowed. "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &streamEndedError{streamEnd: streamEnd{method: "tools/call", id: "1", events: 1, ids: true}, err: tc.err}
+			if got := explainStreamEnd("http://127.0.0.1:1/mcp", e, noScrub); !strings.Contains(got, tc.want) {
+				t.Errorf("explainStreamEnd = %q, want it to hold %q", got, tc.want)
+			}
+		})
 	}
 }
