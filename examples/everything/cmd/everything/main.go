@@ -45,6 +45,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
@@ -70,8 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	onLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
 	sealer, ephemeral, err := requeststate.FromEnv(getenv)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return configError(ctx, getenv, logger, stderr, err.Error())
 	}
 	if ephemeral {
 		logger.Warn(requeststate.EnvKey + " is not set: requestState is sealed with a key of this process only")
@@ -93,8 +93,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		h := everything.Handler(everything.New(opts), hopts)
 		stream, err := lambdamcp.ParseStreamShapes(getenv("MCP_STREAM"))
 		if err != nil {
-			fmt.Fprintln(stderr, "MCP_STREAM:", err)
-			return 2
+			return configError(ctx, getenv, logger, stderr, "MCP_STREAM: "+err.Error())
 		}
 		lambdamcp.Start(h, &lambdamcp.Options{Logger: logger, Stream: stream})
 		return 0
@@ -160,6 +159,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		srv.Close()
 	}
 	return 0
+}
+
+// configError reports settings the server cannot run with, and returns
+// the exit status for them. On Lambda it also tells the Runtime API, so
+// that the waiting invocation and the INIT_REPORT name the setting
+// (Runtime.ConfigInvalid) rather than only a process that exited.
+func configError(ctx context.Context, getenv func(string) string, logger *slog.Logger, stderr io.Writer, msg string) int {
+	fmt.Fprintln(stderr, "everything:", msg)
+	if api := getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+		fe := &runtimeapi.FunctionError{Type: runtimeapi.ErrorTypeConfigInvalid, Message: msg}
+		if err := runtimeapi.ReportInitError(ctx, api, fe); err != nil {
+			logger.Warn(err.Error())
+		}
+	}
+	return 2
 }
 
 // hostPort is how a client on this machine names a listener at addr:

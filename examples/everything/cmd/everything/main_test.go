@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -91,6 +95,52 @@ func TestRunRejectsBadInput(t *testing.T) {
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("run printed %q; want nothing on stdout", stdout.String())
+			}
+		})
+	}
+}
+
+// TestRunReportsConfigError checks that on Lambda a setting the server
+// cannot run with reaches the Runtime API as the init error, naming the
+// setting, so that the invocation waiting for the function says why.
+func TestRunReportsConfigError(t *testing.T) {
+	key := "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"no state key", nil, "MCP_REQUEST_STATE_KEY"},
+		{"stream shape unknown", map[string]string{"MCP_REQUEST_STATE_KEY": key, "MCP_STREAM": "bogus"}, "MCP_STREAM"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := runtimeapi.NewServer()
+			hs := httptest.NewServer(api)
+			defer hs.Close()
+			getenv := func(k string) string {
+				if k == "AWS_LAMBDA_RUNTIME_API" {
+					return strings.TrimPrefix(hs.URL, "http://")
+				}
+				return tc.env[k]
+			}
+			var stdout, stderr bytes.Buffer
+			done := make(chan int, 1)
+			go func() {
+				done <- run(t.Context(), nil, getenv, &stdout, &stderr)
+				api.Close(errors.New("run returned without reporting why"))
+			}()
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			_, err := api.Invoke(ctx, &runtimeapi.Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+			var fe *runtimeapi.FunctionError
+			if !errors.As(err, &fe) || fe.Type != runtimeapi.ErrorTypeConfigInvalid || !strings.Contains(fe.Message, tc.want) {
+				t.Errorf("Invoke = %v, want %s naming %s", err, runtimeapi.ErrorTypeConfigInvalid, tc.want)
+			}
+			if code := <-done; code != 2 {
+				t.Errorf("run = %d, want 2", code)
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr does not name %s: %s", tc.want, stderr.String())
 			}
 		})
 	}
