@@ -451,6 +451,12 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 // check applies the limits and the Accept rules, and reads the JSON-RPC
 // request's id, method and tool name into rec.
 func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
+	// The version the request names, for its log line and span even if it
+	// is refused below (one the go-sdk serves in no era is not shown); a
+	// version given twice names none.
+	if v := r.Header.Values("Mcp-Protocol-Version"); len(v) == 1 {
+		rec.version = v[0]
+	}
 	if len(r.Header.Values("Origin")) > 1 {
 		// No browser sends two; a proxy in front may have judged the other.
 		return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: Origin header given more than once")
@@ -531,7 +537,6 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej := checkVersion(version); rej != nil {
 		return rej
 	}
-	rec.version = version
 	modern := version >= statelessEra
 	// An Mcp-Name the client sent Base64-encoded is decoded for the go-sdk,
 	// which compares it with the body as it comes (v1.8.0). One equal to

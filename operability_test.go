@@ -925,7 +925,7 @@ func TestTracerResult(t *testing.T) {
 			Status: 200, MCPMethod: "tools/call", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
 		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 			"Mcp-Method", "tools/list", "mcp-method", "ping"), lambdamcp.RequestResult{
-			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: "", ErrorCode: "-32020"}},
+			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: legacy, ErrorCode: "-32020"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,6 +57,14 @@ func TestRequestLogLine(t *testing.T) {
 		{"internal error", call("internal", `{}`), line{"WARN", "error", legacy, float64(-32603)}},
 		{"error without a code", call("db", `{}`), line{"WARN", "error", legacy, float64(0)}},
 		{"panic", call("boom", `{}`), line{"ERROR", "panic", legacy, float64(-32603)}},
+		// Refused before the go-sdk sees them: the version is the one the
+		// request names, if the go-sdk serves it.
+		{"refused: too large", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"`+strings.Repeat("x", 4<<20)+`"}}`, "MCP-Protocol-Version", legacy),
+			line{"INFO", "rejected", legacy, float64(-32600)}},
+		{"refused: Accept", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list", "Accept", "text/html"),
+			line{"INFO", "rejected", modern, float64(-32600)}},
+		{"refused: a version served in no era", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", "1999-01-01"),
+			line{"INFO", "rejected", "", float64(-32022)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
