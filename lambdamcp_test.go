@@ -223,8 +223,8 @@ func TestManyHostHeaders(t *testing.T) {
 		called := false
 		h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
 		resp := invoke(t, h, mustJSON(t, ev))
-		if resp.StatusCode != 400 || called || !strings.Contains(resp.Body, "more than one Host header") {
-			t.Errorf("%s: answer %d %s (handler called: %v), want 400 naming the Host headers", name, resp.StatusCode, resp.Body, called)
+		if resp.StatusCode != 400 || called || !strings.Contains(resp.Body, `"code":-32600,"message":"request has more than one Host header"`) {
+			t.Errorf("%s: answer %d %s (handler called: %v), want 400, -32600 naming the Host headers", name, resp.StatusCode, resp.Body, called)
 		}
 	}
 }

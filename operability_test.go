@@ -1193,7 +1193,7 @@ func TestUnencodableResultAnswered(t *testing.T) {
 			req.Header.Set("MCP-Protocol-Version", legacy)
 			rr := httptest.NewRecorder()
 			h.ServeHTTP(rr, req)
-			if !strings.Contains(rr.Body.String(), `{"code":-32603,"message":"the tool's result cannot be encoded as JSON"}`) {
+			if rr.Code != 200 || !strings.Contains(rr.Body.String(), `{"code":-32603,"message":"the tool's result cannot be encoded as JSON"}`) {
 				t.Errorf("answered %d %s, want a -32603 error", rr.Code, rr.Body.String())
 			}
 			if metricFaults(t, metrics.Bytes()) != 1 {

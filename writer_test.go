@@ -121,6 +121,8 @@ func TestPanicAfterPartialAnswer(t *testing.T) {
 			var a rpcAnswer
 			if err := json.Unmarshal(resp.body(t), &a); err != nil || resp.StatusCode != 500 || a.Error == nil || a.Error.Code != -32603 || string(a.ID) != "7" {
 				t.Errorf("answer = %d %s, want 500 with an internal error for id 7", resp.StatusCode, resp.body(t))
+			} else if want := "internal error (request id test-request-id)"; a.Error.Message != want {
+				t.Errorf("message = %q, want %q", a.Error.Message, want)
 			}
 			if resp.header("X-Partial") != "" {
 				t.Errorf("the broken answer's header X-Partial was kept")

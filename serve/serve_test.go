@@ -447,8 +447,8 @@ func TestRunUncleanPaths(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/json" || !json.Valid(body) {
-				t.Errorf("auth %v: POST %s = %d %s %s, want 404 with a JSON body", env != nil, p, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/json" || !isRPCError(body, -32600, "404 page not found") {
+				t.Errorf("auth %v: POST %s = %d %s %s, want 404 with a JSON-RPC -32600 error", env != nil, p, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 			}
 		}
 	}
@@ -531,8 +531,8 @@ func TestRunTimeouts(t *testing.T) {
 		t.Fatalf("stalled body: %v", err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusRequestTimeout || !json.Valid(body) || strings.Contains(string(body), "127.0.0.1") {
-		t.Errorf("stalled body: %d %s, want 408 with a JSON body naming no address", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusRequestTimeout || !isRPCError(body, -32700, "failed to read body: the request body did not arrive in time") || strings.Contains(string(body), "127.0.0.1") {
+		t.Errorf("stalled body: %d %s, want 408 with a JSON-RPC -32700 error naming no address", resp.StatusCode, body)
 	}
 
 	idle, err := net.Dial("tcp", host)
@@ -694,9 +694,22 @@ func TestLocalHostProtection(t *testing.T) {
 					Message string
 				}
 			}
-			if json.Unmarshal([]byte(body), &answer) != nil || answer.Error.Code != -32600 || !strings.Contains(answer.Error.Message, "invalid Host header") {
+			if json.Unmarshal([]byte(body), &answer) != nil || answer.Error.Code != -32600 || !strings.Contains(answer.Error.Message, "Forbidden: invalid Host header") {
 				t.Errorf("Host %s: body %s, want a JSON-RPC -32600 naming the Host", host, body)
 			}
 		}
 	}
+}
+
+// isRPCError reports whether body is a JSON-RPC error with code whose
+// message contains message.
+func isRPCError(body []byte, code int, message string) bool {
+	var answer struct {
+		Error *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(body, &answer) == nil && answer.Error != nil &&
+		answer.Error.Code == code && strings.Contains(answer.Error.Message, message)
 }
