@@ -121,10 +121,10 @@ type rpcAnswer struct {
 	} `json:"error"`
 }
 
-// badInputCases are the classes of bad (and tolerated) input: what each
-// answers is the table in docs/errors.md.
-var badInputCases = []struct {
+// badInputCase is one class of bad (or tolerated) input and its answer.
+type badInputCase struct {
 	name     string
+	doc      string // how the rows of docs/errors.md it holds begin (TestErrorsDoc)
 	req      httpRequest
 	deadline time.Duration // of the invocation; 0 means 10 s
 	corrupt  bool          // the event's body is not the base64 it claims
@@ -135,14 +135,18 @@ var badInputCases = []struct {
 	message  string // what the error message contains
 	id       string // the error's id, as JSON
 	data     string // the error's data, as JSON, if checked
-}{
+}
+
+// badInputCases are the classes of bad (and tolerated) input: what each
+// answers is the table in docs/errors.md.
+var badInputCases = []badInputCase{
 	{
-		name: "body over the cap", status: 413, code: -32600, id: "",
+		name: "body over the cap", doc: "Body over Limits.MaxBodyBytes", status: 413, code: -32600, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"`+strings.Repeat("a", lambdamcp.DefaultMaxBodyBytes)+`"}}`, "MCP-Protocol-Version", legacy),
 		message: "request body exceeds 4194304 bytes",
 	},
 	{
-		name: "too many headers", status: 431, code: -32600, id: "",
+		name: "too many headers", doc: "More than Limits.MaxHeaders", status: 431, code: -32600, id: "",
 		req: func() httpRequest {
 			r := call("echo", `{}`)
 			for i := range lambdamcp.DefaultMaxHeaders {
@@ -153,17 +157,17 @@ var badInputCases = []struct {
 		message: "header values; the limit is 200",
 	},
 	{
-		name: "headers too large", status: 431, code: -32600, id: "",
+		name: "headers too large", doc: "Headers over Limits.MaxHeaderBytes", status: 431, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "X-Pad", strings.Repeat("a", lambdamcp.DefaultMaxHeaderBytes)),
 		message: "request headers exceed 65536 bytes",
 	},
 	{
-		name: "nesting too deep", status: 400, code: -32700, id: "",
+		name: "nesting too deep", doc: "JSON nesting over", status: 400, code: -32700, id: "",
 		req:     call("echo", strings.Repeat("[", 70)+strings.Repeat("]", 70)),
 		message: "request body nests deeper than 64 levels",
 	},
 	{
-		name: "invalid UTF-8", status: 400, code: -32700, id: "",
+		name: "invalid UTF-8", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
 		req: func() httpRequest {
 			r := call("echo\xff\xfe", `{}`)
 			r.base64 = true // the only way an event carries bytes that are not UTF-8
@@ -172,118 +176,118 @@ var badInputCases = []struct {
 		message: "request body is not valid UTF-8",
 	},
 	{
-		name: "malformed JSON", status: 400, code: -32700, id: "",
+		name: "malformed JSON", doc: "Malformed JSON", status: 400, code: -32700, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":`, "MCP-Protocol-Version", legacy),
-		message: "malformed payload",
+		message: "malformed payload: ",
 	},
 	{
 		// One JSON text is one value (RFC 8259): the go-sdk would serve
 		// the first message and drop the second unanswered.
-		name: "a second message after the first", status: 400, code: -32700, id: "",
+		name: "a second message after the first", doc: "Anything but whitespace after", status: 400, code: -32700, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"} {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"boom"}}`, "MCP-Protocol-Version", legacy),
-		message: "request body goes on after its JSON value",
+		message: "request body goes on after its JSON value: it must be one JSON-RPC message",
 	},
 	{
-		name: "text after the message, 2026-07-28", status: 400, code: -32700, id: "",
+		name: "text after the message, 2026-07-28", doc: "Anything but whitespace after", status: 400, code: -32700, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`}}]x`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
-		message: "request body goes on after its JSON value",
+		message: "request body goes on after its JSON value: it must be one JSON-RPC message",
 	},
 	{
-		name: "whitespace after the message", status: 200, id: "1",
+		name: "whitespace after the message", doc: "Whitespace after the body's JSON value", status: 200, id: "1",
 		req: jsonPost("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"bytes\":1}}} \r\n\t\n", "MCP-Protocol-Version", legacy),
 	},
 	{
-		name: "JSON that is no JSON-RPC message", status: 400, code: -32600, id: "",
+		name: "JSON that is no JSON-RPC message", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
 		req:     jsonPost(`{"foo":1}`, "MCP-Protocol-Version", legacy),
-		message: "malformed payload",
+		message: "malformed payload: ",
 	},
 	{
-		name: "JSON-RPC 1.0 request", status: 400, code: -32600, id: "1",
+		name: "JSON-RPC 1.0 request", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "1",
 		req:     jsonPost(`{"jsonrpc":"1.0","id":1,"method":"ping"}`, "MCP-Protocol-Version", legacy),
-		message: "malformed payload",
+		message: "malformed payload: ",
 	},
 	{
-		name: "method of the wrong type, 2026-07-28", status: 400, code: -32600, id: "",
+		name: "method of the wrong type, 2026-07-28", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":5,"params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
-		message: "malformed payload",
+		message: "malformed payload: ",
 	},
 	{
 		// A request of that era is answered with a JSON-RPC response,
 		// which clients read from a 2xx (an HTTP error is a transport
 		// failure to them).
-		name: "unknown method, 2025-11-25", status: 200, code: -32601, id: "6",
+		name: "unknown method, 2025-11-25", doc: "Unknown method, 2025-11-25", status: 200, code: -32601, id: "6",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":6,"method":"foo/bar","params":{}}`, "MCP-Protocol-Version", legacy),
-		message: "JSON RPC not handled",
+		message: `JSON RPC not handled: "foo/bar" unsupported`,
 	},
 	{
-		name: "tools/call without params, 2025-11-25", status: 200, code: -32602, id: "5",
+		name: "tools/call without params, 2025-11-25", doc: "A request without the params member", status: 200, code: -32602, id: "5",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call"}`, "MCP-Protocol-Version", legacy),
-		message: `missing required "params"`,
+		message: `invalid request: missing required "params"`,
 	},
 	{
 		// That era's transport answers a request's errors 400 itself.
-		name: "tools/call without params, 2026-07-28", status: 400, code: -32602, id: "5",
+		name: "tools/call without params, 2026-07-28", doc: "A request without the params member", status: 400, code: -32602, id: "5",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call"}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/call"),
-		message: `missing required "params"`,
+		message: `invalid request: missing required "params"`,
 	},
 	{
-		name: "tools/call without params, no version header (2025-03-26)", status: 200, code: -32602, id: "5",
+		name: "tools/call without params, no version header (2025-03-26)", doc: "A request without the params member", status: 200, code: -32602, id: "5",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/call"}`),
-		message: `missing required "params"`,
+		message: `invalid request: missing required "params"`,
 	},
 	{
 		// A batch (2025-03-26, no version header) is refused whole by the
 		// go-sdk: no one answer could stand for each of its requests.
-		name: "batch with an unknown method, 2025-03-26", status: 400, code: -32601, id: "",
+		name: "batch with an unknown method, 2025-03-26", doc: "Unknown method, 2025-11-25", status: 400, code: -32601, id: "",
 		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"foo/bar"}]`),
-		message: "JSON RPC not handled",
+		message: `JSON RPC not handled: "foo/bar" unsupported`,
 	},
 	{
 		// The spec refuses a level it does not know; the go-sdk took it.
-		name: "logging/setLevel with an unknown level, 2025-11-25", status: 200, code: -32602, id: "9",
+		name: "logging/setLevel with an unknown level, 2025-11-25", doc: "logging/setLevel to a level", status: 200, code: -32602, id: "9",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":9,"method":"logging/setLevel","params":{"level":"loud"}}`, "MCP-Protocol-Version", legacy),
-		message: `invalid log level "loud"`,
+		message: `invalid log level "loud": want one of debug,`,
 	},
 	{
 		// That era's code for an unknown resource; the go-sdk gives every
 		// era 2026-07-28's.
-		name: "resources/read of an unknown resource, 2025-11-25", status: 200, code: -32002, id: "9",
+		name: "resources/read of an unknown resource, 2025-11-25", doc: "resources/read of an unknown resource, 2025-11-25", status: 200, code: -32002, id: "9",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"file:///nonexistent"}}`, "MCP-Protocol-Version", legacy),
 		message: "Resource not found",
 	},
 	{
-		name: "resources/read of an unknown resource, 2026-07-28", status: 400, code: -32602, id: "9",
+		name: "resources/read of an unknown resource, 2026-07-28", doc: "resources/read of an unknown resource, 2026-07-28", status: 400, code: -32602, id: "9",
 		req: jsonPost(`{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"file:///nonexistent",`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "resources/read", "Mcp-Name", "file:///nonexistent"),
 		message: "Resource not found",
 	},
 	{
-		name: "unknown method, 2026-07-28", status: 404, code: -32601, id: "6",
+		name: "unknown method, 2026-07-28", doc: "Unknown method, 2026-07-28", status: 404, code: -32601, id: "6",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":6,"method":"foo/bar","params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "foo/bar"),
 		message: "unsupported",
 	},
 	{
-		name: "empty body", status: 400, code: -32700, id: "",
+		name: "empty body", doc: "Empty POST body", status: 400, code: -32700, id: "",
 		req:     jsonPost(``, "MCP-Protocol-Version", legacy),
 		message: "POST requires a non-empty body",
 	},
 	{
-		name: "invalid base64 in the event", lambda: true, status: 400, code: -32700, id: "", corrupt: true,
+		name: "invalid base64 in the event", doc: "Event body that is not the base64", lambda: true, status: 400, code: -32700, id: "", corrupt: true,
 		req:     func() httpRequest { r := call("echo", `{}`); r.base64 = true; return r }(),
-		message: "event body is not valid base64",
+		message: "event body is not valid base64: ",
 	},
 	{
-		name: "batch in 2025-11-25", status: 400, code: -32600, id: "",
+		name: "batch in 2025-11-25", doc: "JSON-RPC batch, protocol 2025-06-18 or later", status: 400, code: -32600, id: "",
 		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]`, "MCP-Protocol-Version", legacy),
 		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
 	},
 	{
-		name: "batch in 2026-07-28", status: 400, code: -32600, id: "",
+		name: "batch in 2026-07-28", doc: "JSON-RPC batch, protocol 2025-06-18 or later", status: 400, code: -32600, id: "",
 		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`}}]`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
 		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
 	},
 	{
-		name: "wrong Content-Type", status: 415, code: -32600, id: "",
+		name: "wrong Content-Type", doc: "Content-Type other than", status: 415, code: -32600, id: "",
 		req:     withHeader(call("echo", `{}`), "Content-Type", "text/plain"),
 		message: "Content-Type must be 'application/json'",
 	},
@@ -291,166 +295,170 @@ var badInputCases = []struct {
 	// the client wrote it: the go-sdk would have rounded it, or replaced
 	// its lone surrogate.
 	{
-		name: "fractional id", status: 400, code: -32600, id: "1.5",
+		name: "fractional id", doc: "A request id that is a number", status: 400, code: -32600, id: "1.5",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
-		name: "id past 2^53", status: 400, code: -32600, id: "9007199254740993",
+		name: "id past 2^53", doc: "A request id that is a number", status: 400, code: -32600, id: "9007199254740993",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":9007199254740993,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
-		name: "id past float64", status: 400, code: -32600, id: "1e400",
+		name: "id past float64", doc: "A request id that is a number", status: 400, code: -32600, id: "1e400",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1e400,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
-		name: "long fractional id", status: 400, code: -32600, id: "12345678901234567890.5",
+		name: "long fractional id", doc: "A request id that is a number", status: 400, code: -32600, id: "12345678901234567890.5",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":12345678901234567890.5,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
 		// Byte for byte: no escaping of the "<" either.
-		name: "id with a lone surrogate and HTML's characters", status: 400, code: -32600, id: `"<a\ud800>"`,
+		name: "id with a lone surrogate and HTML's characters", doc: "A request id that is a number", status: 400, code: -32600, id: `"<a\ud800>"`,
 		req:     jsonPost(`{"jsonrpc":"2.0","id":"<a\ud800>","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
-		name: "id with a lone surrogate at the echo bound", status: 400, code: -32600, id: `"\ud800` + strings.Repeat("a", 256-8) + `"`,
+		name: "id with a lone surrogate at the echo bound", doc: "A request id that is a number", status: 400, code: -32600, id: `"\ud800` + strings.Repeat("a", 256-8) + `"`,
 		req:     jsonPost(`{"jsonrpc":"2.0","id":"\ud800`+strings.Repeat("a", 256-8)+`","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
 		// Too long to repeat: refused without an id.
-		name: "id with a lone surrogate past the echo bound", status: 400, code: -32600, id: "",
+		name: "id with a lone surrogate past the echo bound", doc: "A request id that is a number", status: 400, code: -32600, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":"\ud800`+strings.Repeat("a", 256-7)+`","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
-		name: "id with a lone surrogate", status: 400, code: -32600, id: `"a\ud800"`,
+		name: "id with a lone surrogate", doc: "A request id that is a number", status: 400, code: -32600, id: `"a\ud800"`,
 		req:     jsonPost(`{"jsonrpc":"2.0","id":"a\ud800","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-		message: "the request id must be a string of valid Unicode or an integer",
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
-		name: "2026-07-28 params the go-sdk cannot decode", status: 400, code: -32602, id: "8",
+		name: "2026-07-28 params the go-sdk cannot decode", doc: "2026-07-28: tools/call, prompts/get or resources/read whose params", status: 400, code: -32602, id: "8",
 		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{},"requestState":5,`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "echo"),
 		message: "failed to extract name from parameters", // the go-sdk's -32020, recoded
 	},
 	{
-		name: "2026-07-28 log level unknown", status: 400, code: -32602, id: "8",
+		name: "2026-07-28 log level unknown", doc: "2026-07-28 call: _meta io.modelcontextprotocol/logLevel", status: 400, code: -32602, id: "8",
 		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"bytes":1},"_meta":{`+modernMetaFields+`,"io.modelcontextprotocol/logLevel":"bogus"}}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "echo"),
-		message: `invalid _meta "io.modelcontextprotocol/logLevel"`,
+		message: `invalid _meta "io.modelcontextprotocol/logLevel": want one of debug,`,
 	},
 	{
-		name: "2026-07-28 log level not a string", status: 400, code: -32602, id: "8",
+		name: "2026-07-28 log level not a string", doc: "2026-07-28 call: _meta io.modelcontextprotocol/logLevel", status: 400, code: -32602, id: "8",
 		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"_meta":{`+modernMetaFields+`,"io.modelcontextprotocol/logLevel":5}}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
-		message: `invalid _meta "io.modelcontextprotocol/logLevel"`,
+		message: `invalid _meta "io.modelcontextprotocol/logLevel": want one of debug,`,
 	},
 	{
-		name: "2025-11-25 log level in _meta, not read in that era", status: 200, code: 0, id: "8",
+		name: "2025-11-25 log level in _meta, not read in that era", doc: "_meta io.modelcontextprotocol/logLevel before 2026-07-28", status: 200, code: 0, id: "8",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/logLevel":"bogus"}}}`, "MCP-Protocol-Version", legacy),
 		message: "",
 	},
 	{
-		name: "gzip body", status: 415, code: -32600, id: "", notREST: true,
+		name: "gzip body", doc: "Content-Encoding other than identity", status: 415, code: -32600, id: "", notREST: true,
 		req:     withHeader(call("echo", `{}`), "Content-Encoding", "gzip"),
-		message: "must not be content-encoded",
+		message: "the request body must not be content-encoded",
 	},
 	{
-		name: "a coding after identity", status: 415, code: -32600, id: "", notREST: true,
+		name: "a coding after identity", doc: "Content-Encoding other than identity", status: 415, code: -32600, id: "", notREST: true,
 		req:     withHeader(call("echo", `{}`), "Content-Encoding", "identity, br"),
-		message: "must not be content-encoded",
+		message: "the request body must not be content-encoded",
 	},
 	{
-		name: "Accept admits nothing served", status: 406, code: -32600, id: "7",
+		name: "Accept admits nothing served", doc: "Accept admitting nothing", status: 406, code: -32600, id: "7",
 		req:     withHeader(call("echo", `{}`), "Accept", "text/html"),
 		message: "Accept must admit application/json",
 	},
 	{
-		name: "Accept only text/event-stream", status: 406, code: -32600, id: "7",
+		name: "Accept only text/event-stream", doc: "Accept admitting nothing", status: 406, code: -32600, id: "7",
 		req:     withHeader(call("echo", `{}`), "Accept", "text/event-stream"),
 		message: "Accept must admit application/json",
 	},
 	{
-		name: "Accept only application/json", status: 200, id: "7",
+		name: "Accept only application/json", doc: "Accept: application/json alone", status: 200, id: "7",
 		req: withHeader(call("echo", `{"bytes":3}`), "Accept", "application/json"),
 	},
 	{
-		name: "Accept */*", status: 200, id: "7",
+		name: "Accept application/*", doc: "Accept: application/json alone", status: 200, id: "7",
+		req: withHeader(call("echo", `{"bytes":3}`), "Accept", "application/*"),
+	},
+	{
+		name: "Accept */*", doc: "Accept: */*", status: 200, id: "7",
 		req: withHeader(call("echo", `{"bytes":3}`), "Accept", "*/*"),
 	},
 	{
-		name: "no Accept", status: 200, id: "7",
+		name: "no Accept", doc: "Accept: */*", status: 200, id: "7",
 		req: withHeader(call("echo", `{"bytes":3}`), "Accept", ""),
 	},
 	{
 		// The go-sdk answers subscriptions/listen with an event stream,
 		// whatever its JSONResponse option says.
-		name: "subscriptions/listen, Accept only application/json", status: 406, code: -32600, id: "7",
+		name: "subscriptions/listen, Accept only application/json", doc: "Accept admitting nothing", status: 406, code: -32600, id: "7",
 		req: withHeader(jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen"), "Accept", "application/json"),
-		message: "Accept must contain both",
+		message: "Accept must contain both 'application/json' and 'text/event-stream'",
 	},
 	{
-		name: "trailing slash", status: 200, id: "7",
+		name: "trailing slash", doc: "/mcp/ (trailing slash)", status: 200, id: "7",
 		req: func() httpRequest { r := call("echo", `{"bytes":3}`); r.path = "/mcp/"; return r }(),
 	},
 	{
-		name: "unsupported MCP-Protocol-Version", status: 400, code: -32022, id: "7",
+		name: "unsupported MCP-Protocol-Version", doc: "MCP-Protocol-Version the go-sdk serves in no era", status: 400, code: -32022, id: "7",
 		req:     call("echo", `{}`, "MCP-Protocol-Version", "1999-01-01"),
 		message: "Unsupported protocol version",
 		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"1999-01-01"}`,
 	},
 	{
-		name: "unknown MCP-Protocol-Version without _meta", status: 400, code: -32022, id: "1",
+		name: "unknown MCP-Protocol-Version without _meta", doc: "MCP-Protocol-Version the go-sdk serves in no era", status: 400, code: -32022, id: "1",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", "2026-08-01", "Mcp-Method", "tools/list"),
 		message: "Unsupported protocol version",
 		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"2026-08-01"}`,
 	},
 	{
-		name: "unsupported future protocol version", status: 400, code: -32022, id: "1",
+		name: "unsupported future protocol version", doc: "MCP-Protocol-Version the go-sdk serves in no era", status: 400, code: -32022, id: "1",
 		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
 			"MCP-Protocol-Version", "2099-01-01", "Mcp-Method", "tools/list"),
 		message: "Unsupported protocol version",
 		data:    `{"supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"],"requested":"2099-01-01"}`,
 	},
 	{
-		name: "GET", status: 405, code: -32600, id: "",
+		name: "GET", doc: "GET or DELETE on the endpoint", status: 405, code: -32600, id: "",
 		req:     httpRequest{method: "GET", path: "/mcp", header: map[string]string{"Accept": "text/event-stream"}},
 		message: "Method Not Allowed",
 	},
 	{
-		name: "response over Lambda's limit", lambda: true, status: 200, code: -32603, id: "7",
+		name: "response over Lambda's limit", doc: "Tool result over Lambda's 6 MB", lambda: true, status: 200, code: -32603, id: "7",
 		req:     call("echo", fmt.Sprintf(`{"bytes":%d}`, testMaxResponse)),
-		message: "exceeds the Lambda response limit of 262144 bytes",
+		message: "bytes exceeds the Lambda response limit of 262144 bytes",
 	},
 	{
-		name: "panicking tool", status: 200, code: -32603, id: "7",
+		name: "panicking tool", doc: "Tool panics", status: 200, code: -32603, id: "7",
 		req:     call("boom", `{}`),
 		message: "internal error", // and the Lambda request id, on Lambda (TestPanickingTool)
 	},
 	{
-		name: "slow tool", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
+		name: "slow tool", doc: "Tool still running near the deadline", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
 		req:     call("slow", `{}`),
 		message: `tool "slow" timed out`, // by Middleware, or the guard on a busy machine (TestSlowTool)
 	},
 	{
-		name: "slow tool ignoring its context", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
+		name: "slow tool ignoring its context", doc: "Tool still running near the deadline, ignoring", lambda: true, status: 200, code: -32001, id: "7", deadline: 2 * testMargin,
 		req:     call("stubborn", `{}`),
 		message: `tool "stubborn" timed out: the request's deadline passed before it answered`,
 	},
 	{
-		name: "slow tool, 2026-07-28", lambda: true, status: 200, code: -32603, id: "8", deadline: 2 * testMargin, // no -32000…-32019 in that era
+		name: "slow tool, 2026-07-28", doc: "Tool still running near the deadline", lambda: true, status: 200, code: -32603, id: "8", deadline: 2 * testMargin, // no -32000…-32019 in that era
 		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"slow","arguments":{},`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "slow"),
 		message: `tool "slow" timed out`, // by Middleware, or the guard on a busy machine (TestSlowTool)
 	},
 	{
-		name: "slow tool ignoring its context, 2026-07-28", lambda: true, status: 200, code: -32603, id: "8", deadline: 2 * testMargin,
+		name: "slow tool ignoring its context, 2026-07-28", doc: "Tool still running near the deadline, ignoring", lambda: true, status: 200, code: -32603, id: "8", deadline: 2 * testMargin,
 		req: jsonPost(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"stubborn","arguments":{},`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "stubborn"),
 		message: `tool "stubborn" timed out: the request's deadline passed before it answered`,
@@ -469,29 +477,37 @@ func TestBadInput(t *testing.T) {
 				continue
 			}
 			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
-				payload := shape.build(t, tc.req)
-				if tc.corrupt {
-					payload = corruptBody(t, payload)
-				}
-				deadline := tc.deadline
-				if deadline == 0 {
-					deadline = 10 * time.Second
-				}
-				ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
-				ctx, cancel := context.WithTimeout(ctx, deadline)
-				defer cancel()
-				out, err := h.Invoke(ctx, payload)
-				if err != nil {
-					t.Fatalf("Invoke: %v", err)
-				}
-				var resp lambdaResponse
-				if err := json.Unmarshal(out, &resp); err != nil {
-					t.Fatalf("response is not JSON: %v", err)
-				}
+				resp := invokeCase(t, h, tc, shape)
 				checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, tc.code, tc.message, tc.id, tc.data)
 			})
 		}
 	}
+}
+
+// invokeCase sends tc through one event shape, as an invocation with
+// tc's deadline.
+func invokeCase(t *testing.T, h *lambdamcp.Handler, tc badInputCase, shape eventShape) lambdaResponse {
+	t.Helper()
+	payload := shape.build(t, tc.req)
+	if tc.corrupt {
+		payload = corruptBody(t, payload)
+	}
+	deadline := tc.deadline
+	if deadline == 0 {
+		deadline = 10 * time.Second
+	}
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "test-request-id"})
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	out, err := h.Invoke(ctx, payload)
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatalf("response is not JSON: %v", err)
+	}
+	return resp
 }
 
 // checkAnswer checks one answer against a badInputCases row.
@@ -588,9 +604,9 @@ func TestCheckOriginFirst(t *testing.T) {
 		status       int
 		message      string
 	}{
-		{"foreign, bad Accept", "https://evil.example", withHeader(call("echo", `{}`), "Accept", "text/html"), 403, "origin not allowed"},
-		{"foreign, too many headers", "https://evil.example", manyHeaders, 403, "origin not allowed"},
-		{"foreign, bad version", "https://evil.example", call("echo", `{}`, "MCP-Protocol-Version", "2099-01-01"), 403, "origin not allowed"},
+		{"foreign, bad Accept", "https://evil.example", withHeader(call("echo", `{}`), "Accept", "text/html"), 403, "Forbidden: origin not allowed"},
+		{"foreign, too many headers", "https://evil.example", manyHeaders, 403, "Forbidden: origin not allowed"},
+		{"foreign, bad version", "https://evil.example", call("echo", `{}`, "MCP-Protocol-Version", "2099-01-01"), 403, "Forbidden: origin not allowed"},
 		{"allowed, bad Accept", "https://ok.example", withHeader(call("echo", `{}`), "Accept", "text/html"), 406, "Accept must admit"},
 		{"allowed", "https://ok.example", call("echo", `{"bytes":1}`), 200, ""},
 	}
@@ -637,6 +653,8 @@ func TestSlowTool(t *testing.T) {
 	}
 	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 200, -32001,
 		`tool "slow" timed out after`, "7", "")
+	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 200, -32001,
+		`: the request's deadline was near`, "7", "")
 }
 
 // TestTimeoutWithoutID checks the guard's answer for a request the handler
@@ -650,12 +668,13 @@ func TestTimeoutWithoutID(t *testing.T) {
 	opts.DeadlineMargin = time.Second
 	h := lambdamcp.NewHandler(stuck, opts)
 	for _, tc := range []struct {
-		body   string
-		status int
-		id     string
+		body    string
+		status  int
+		id      string
+		message string
 	}{
-		{`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, 200, "3"},
-		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, 504, ""},
+		{`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, 200, "3", "tools/list timed out: the request's deadline passed before it was answered"},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, 504, "", "notifications/initialized timed out: the request's deadline passed before it was answered"},
 	} {
 		ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "late"})
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -668,7 +687,7 @@ func TestTimeoutWithoutID(t *testing.T) {
 		if err := json.Unmarshal(out, &resp); err != nil {
 			t.Fatal(err)
 		}
-		checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, -32001, "timed out", tc.id, "")
+		checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, -32001, tc.message, tc.id, "")
 	}
 }
 
@@ -695,10 +714,20 @@ func TestNarrowedVersions(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			req := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "MCP-Protocol-Version", v)
 			resp := invoke(t, h, restEvent(t, req))
-			checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "nsupported protocol version", "3",
+			checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "Unsupported protocol version", "3",
 				`{"supported":["2026-07-28","2025-11-25"],"requested":"`+v+`"}`)
 		})
 	}
+	// The go-sdk refuses an era narrowed away from 2026-07-28 on itself,
+	// in that era's words.
+	t.Run(modern+" narrowed away", func(t *testing.T) {
+		s := mcp.NewServer(&mcp.Implementation{Name: "narrow", Version: "1"}, &mcp.ServerOptions{SupportedProtocolVersions: []string{legacy}})
+		h := lambdamcp.NewHandler(streamable(s), &lambdamcp.Options{JSONResponse: true})
+		req := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list")
+		resp := invoke(t, h, restEvent(t, req))
+		checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), 400, -32022, "unsupported protocol version", "3",
+			`{"supported":["`+legacy+`"],"requested":"`+modern+`"}`)
+	})
 }
 
 // or returns s, or def if s is empty.
@@ -792,7 +821,7 @@ func TestRepeatedMCPHeaders(t *testing.T) {
 					Message string `json:"message"`
 				} `json:"error"`
 			}
-			if err := json.Unmarshal(got, &e); err != nil || status != 400 || e.Error.Code != tc.code || e.ID != 3 || !strings.Contains(e.Error.Message, "more than once") {
+			if err := json.Unmarshal(got, &e); err != nil || status != 400 || e.Error.Code != tc.code || e.ID != 3 || !strings.Contains(e.Error.Message, "header given more than once") {
 				t.Errorf("%d %s; want 400 with code %d for call 3", status, got, tc.code)
 			}
 		}
@@ -837,7 +866,7 @@ func TestRepeatedOrigin(t *testing.T) {
 			name := fmt.Sprintf("check=%v/%s-first", withCheck, strings.TrimPrefix(order[0], "https://"))
 			check := func(t *testing.T, status int, contentType string, body []byte) {
 				t.Helper()
-				checkAnswer(t, status, contentType, body, 403, -32600, "Origin header given more than once", "", "")
+				checkAnswer(t, status, contentType, body, 403, -32600, "Forbidden: Origin header given more than once", "", "")
 			}
 			t.Run(name+"/local", func(t *testing.T) {
 				w := serveLocally(lambdamcp.Guard(streamable(server), opts), base, func(h http.Header) {
