@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/lambdamcp/lambdamcp/internal/failurelog"
 )
 
 // Options configures a Handler. The zero value (and nil) is ready to use.
@@ -135,6 +137,12 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 // (see InvokeStream). Unless opts says otherwise, tool call metrics go to
 // stdout (see Options.Metrics).
 //
+// An invocation that fails (an event that is none lambdamcp serves, a
+// panic that escapes) is logged to Options.Logger at ERROR, as
+// "invocation failed" with its request id. The runtime prints a line of
+// its own for it without one, through the log package: a handler of
+// NewLogHandler or NewSDKLogHandler made slog's default leaves it out.
+//
 // A function with less than OneVCPUMemoryMB of memory that serves one
 // invocation at a time runs with GOMAXPROCS 1, unless its environment sets
 // GOMAXPROCS: on less than one vCPU, one P spares every hand-off between
@@ -154,12 +162,13 @@ func Start(h http.Handler, opts *Options) {
 		o.Metrics = os.Stdout
 	}
 	handler := NewHandler(h, &o)
+	failures := failurelog.Logger{Logger: handler.logger}
 	if len(handler.stream.shapes) == 0 {
-		lambda.Start(handler)
+		lambda.Start(failurelog.Handler(handler, failures))
 		return
 	}
 	lambda.Start(func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
-		return handler.InvokeStream(ctx, payload)
+		return failurelog.Call(ctx, failures, payload, handler.InvokeStream)
 	})
 }
 

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+
+	"github.com/lambdamcp/lambdamcp/internal/failurelog"
 )
 
 // NewLogHandler wraps next so that every record logged with a context from
@@ -12,6 +14,10 @@ import (
 // "request_id", at the top level of the record even in a logger's group.
 // Log with the *Context methods (InfoContext, …) and the request's context
 // to get it.
+//
+// As slog's default handler, which the log package then writes through,
+// it leaves out the line the Lambda runtime prints for a failed invocation
+// that Start has logged already, under its request id.
 func NewLogHandler(next slog.Handler) slog.Handler {
 	return &logHandler{next: next, root: next}
 }
@@ -43,6 +49,9 @@ func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	id := RequestID(ctx)
+	if id == "" && failurelog.Duplicate(r.Message) {
+		return nil // logged already, under its request id (see Start)
+	}
 	if id == "" && h.inFlight {
 		id = inFlight.only()
 	}
