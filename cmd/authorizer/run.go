@@ -13,6 +13,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
+	"github.com/lambdamcp/lambdamcp/internal/failurelog"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
@@ -56,10 +57,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 1
 	}
 	// The Lambda runtime prints a line through the log package for each
-	// invocation that fails, which is every refused token: as JSON, too.
+	// invocation that fails, which is every refused token, without its
+	// request id: failurelog logs the failure with it, and the log handler
+	// leaves the runtime's line out.
 	slog.SetDefault(logger)
-	start(a)
+	start(failurelog.Handler(a, failurelog.Logger{Logger: logger, Level: failureLevel}))
 	return 0
+}
+
+// failureLevel is the level of the line for an invocation that fails: a
+// refused token is routine, as API Gateway's contract for a 401 is a
+// failed invocation; anything else (an event no authorizer reads, a token
+// that could not be checked) is an error.
+func failureLevel(err error) slog.Level {
+	if errors.Is(err, auth.ErrUnauthorized) {
+		return slog.LevelInfo
+	}
+	return slog.LevelError
 }
 
 // newAuthorizer builds the authorizer the environment describes.

@@ -21,6 +21,8 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
@@ -101,7 +103,7 @@ func TestRunConfiguration(t *testing.T) {
 			})
 			code := run(context.Background(), nil, env(tc.env), strings.NewReader(""), &out, &errOut,
 				func(h any) {
-					_, started = h.(*auth.Authorizer)
+					_, started = h.(lambda.Handler)
 					// The Lambda runtime's line for a failed invocation.
 					log.Print("refused")
 				})
