@@ -119,6 +119,9 @@ type Handler struct {
 	logger  *slog.Logger
 	stream  streamConfig
 	limits  Limits
+	// failuresLogged: Start logs each failed invocation, an event that
+	// cannot be read included, so decode does not log it again.
+	failuresLogged bool
 }
 
 // NewHandler returns a Handler that serves h for every event shape. opts may
@@ -162,6 +165,7 @@ func Start(h http.Handler, opts *Options) {
 		o.Metrics = os.Stdout
 	}
 	handler := NewHandler(h, &o)
+	handler.failuresLogged = true
 	failures := failurelog.Logger{Logger: handler.logger}
 	if len(handler.stream.shapes) == 0 {
 		lambda.Start(failurelog.Handler(handler, failures))
@@ -188,10 +192,11 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 // decode parses an invocation's payload (see parseEvent), logging why when
-// it is no event lambdamcp serves.
+// it is no event lambdamcp serves (unless Start logs the failure).
 func (h *Handler) decode(ctx context.Context, payload []byte) (shape Shape, event any, httpAPIv1 bool, err error) {
 	shape, event, httpAPIv1, err = parseEvent(payload)
 	switch {
+	case h.failuresLogged:
 	case errors.Is(err, ErrUnknownEvent):
 		h.log(ctx, slog.LevelWarn, "unrecognised event", slog.String("error", err.Error()))
 	case err != nil:

@@ -108,7 +108,8 @@ func invokeBootstrap(t *testing.T, bin string, concurrency int, payloads map[str
 
 // failureLines reads the bootstrap's output, which must be JSON lines each
 // with a request id, and returns what those about a failed invocation say,
-// by request id; a second such line for one invocation is an error.
+// by request id; a second such line for one invocation, or another line
+// at WARN or above, is an error.
 func failureLines(t *testing.T, out string) map[string]failureLine {
 	t.Helper()
 	got := map[string]failureLine{}
@@ -126,7 +127,11 @@ func failureLines(t *testing.T, out string) map[string]failureLine {
 			t.Errorf("line without a request id: %s", lines.Text())
 			continue
 		}
+		if rec.Level == "INFO" || rec.Level == "DEBUG" {
+			continue
+		}
 		if rec.Msg != "invocation failed" {
+			t.Errorf("a %s line besides the failure line: %s", rec.Level, lines.Text())
 			continue
 		}
 		if _, twice := got[*rec.RequestID]; twice {
