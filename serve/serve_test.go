@@ -419,7 +419,14 @@ func TestRunShutdownWithStalledClient(t *testing.T) {
 	}
 	defer conn.Close()
 	io.WriteString(conn, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n") // and nothing more
-	time.Sleep(100 * time.Millisecond)
+	// The server accepts connections one at a time, in the order they
+	// came: once a later one is answered, the stalled one is the server's.
+	later := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := later.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	cancel()
 	select {
 	case err := <-done:
