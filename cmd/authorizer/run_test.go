@@ -164,9 +164,10 @@ func TestNewAuthorizerFromEnv(t *testing.T) {
 	}
 }
 
-// The compiled bootstrap, run as Lambda runs it: against a runtime API that
-// hands it real authorizer events and collects its answers.
-func TestBootstrapBinary(t *testing.T) {
+// buildBootstrap compiles the authorizer as Lambda runs it, skipping the
+// test under -short.
+func buildBootstrap(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -176,14 +177,24 @@ func TestBootstrapBinary(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
 
-	withToken := func(h string) []byte {
-		var m map[string]any
-		_ = json.Unmarshal(tokenEvent, &m)
-		m["authorizationToken"] = h
-		b, _ := json.Marshal(m)
-		return b
-	}
+// withToken is the token authorizer event carrying the Authorization
+// header value h.
+func withToken(h string) []byte {
+	var m map[string]any
+	_ = json.Unmarshal(tokenEvent, &m)
+	m["authorizationToken"] = h
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// The compiled bootstrap, run as Lambda runs it: against a runtime API that
+// hands it real authorizer events and collects its answers.
+func TestBootstrapBinary(t *testing.T) {
+	bin := buildBootstrap(t)
+
 	rt := newRuntimeAPI(t, withToken("Bearer "+token), withToken("Bearer wrong-token-value"), withToken(""))
 	cmd := exec.Command(bin)
 	var stderr bytes.Buffer // both streams: logs go to stdout

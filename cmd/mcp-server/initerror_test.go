@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdamcp/lambdamcp/internal/bootstraptest"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
@@ -33,7 +34,7 @@ func TestBootstrapReportsConfigError(t *testing.T) {
 			defer hs.Close()
 			cmd := exec.Command(bin)
 			cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(hs.URL, "http://"), tc.env, "PATH=" + os.Getenv("PATH")}
-			var out lockedBuffer
+			var out bootstraptest.Output
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,30 +16,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/lambdamcp/lambdamcp/internal/bootstraptest"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 // maxConcurrency is the AWS_LAMBDA_MAX_CONCURRENCY the managed instance
 // test gives the bootstrap.
 const maxConcurrency = 8
-
-// lockedBuffer collects the bootstrap's output from its pipes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // peakCounter wraps the Runtime API to count the invocations the runtime
 // holds at once: handed over by /next, not yet answered.
@@ -82,12 +64,12 @@ func (r *statusRecorder) WriteHeader(status int) {
 // it: AWS_LAMBDA_MAX_CONCURRENCY set, against a Runtime API that hands it
 // that many invocations at once. It returns when the runtime asked for its
 // first event.
-func startManagedInstance(t *testing.T, bin string) (*runtimeapi.Server, *peakCounter, *lockedBuffer) {
+func startManagedInstance(t *testing.T, bin string) (*runtimeapi.Server, *peakCounter, *bootstraptest.Output) {
 	t.Helper()
 	api := runtimeapi.NewConcurrentServer(maxConcurrency)
 	counter := &peakCounter{next: api}
 	hs := httptest.NewServer(counter)
-	out := &lockedBuffer{}
+	out := &bootstraptest.Output{}
 	cmd := exec.Command(bin)
 	cmd.Env = []string{
 		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(hs.URL, "http://"),
