@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -55,3 +56,29 @@ func TestReportInitError(t *testing.T) {
 		t.Errorf("late init error: %v, want the Runtime API's 403", err)
 	}
 }
+
+// TestReportInitErrorGivesUp checks that a report the Runtime API does not
+// answer is given up after 2 s: the runtime is to exit, not hang, when
+// Lambda no longer listens.
+func TestReportInitErrorGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// ReportInitError sends with http.DefaultClient; this transport
+		// answers nothing and waits without a network, so that synctest
+		// sees it wait. No test of the package runs in parallel.
+		saved := http.DefaultTransport
+		http.DefaultTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			<-r.Context().Done()
+			return nil, r.Context().Err()
+		})
+		defer func() { http.DefaultTransport = saved }()
+		start := time.Now()
+		err := ReportInitError(t.Context(), "127.0.0.1:9001", &FunctionError{Type: ErrorTypeConfigInvalid, Message: "m"})
+		if waited := time.Since(start); waited != 2*time.Second || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("ReportInitError = %v after %v, want context.DeadlineExceeded after 2s", err, waited)
+		}
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,6 +69,27 @@ func (c *runtimeClient) post(path string, body io.Reader, header http.Header, tr
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+// reusesConn reports whether a request now goes over a connection one
+// before it left open: the server keeps a connection only once it has read
+// all that was posted on it.
+func (c *runtimeClient) reusesConn() bool {
+	c.t.Helper()
+	reused := false
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+		http.MethodPost, c.base+"invocation/none/response", strings.NewReader(`{}`))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("POST: %v", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return reused
 }
 
 type invokeResult struct {
@@ -463,7 +485,8 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 // TestStreamedResponseLimit checks Lambda's 200 MB limit on a streamed
 // response at its edge: the limit itself passes whole; past it, the whole
-// limit is handed on, then Function.ResponseSizeTooLarge.
+// limit is handed on, then Function.ResponseSizeTooLarge, and the rest is
+// read, so that the runtime's connection is kept.
 func TestStreamedResponseLimit(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -473,6 +496,8 @@ func TestStreamedResponseLimit(t *testing.T) {
 	}{
 		{"at the limit", MaxStreamedResponse, http.StatusAccepted, ""},
 		{"past the limit", MaxStreamedResponse + 1, http.StatusRequestEntityTooLarge, "Function.ResponseSizeTooLarge"},
+		// More left than net/http reads of a body its handler left.
+		{"far past the limit", MaxStreamedResponse + 1<<20, http.StatusRequestEntityTooLarge, "Function.ResponseSizeTooLarge"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -502,6 +527,10 @@ func TestStreamedResponseLimit(t *testing.T) {
 			if status := <-posted; status != tc.wantStatus {
 				t.Errorf("POST status %d, want %d", status, tc.wantStatus)
 			}
+			// The runtime's connection outlives its POST, read to the end.
+			if !rt.reusesConn() {
+				t.Error("the POST's connection was not kept")
+			}
 		})
 	}
 }
@@ -509,7 +538,7 @@ func TestStreamedResponseLimit(t *testing.T) {
 // TestAbandonedStreamReleased checks that a streamed response whose Invoke
 // gave up before it began (its context ended, or the server closed) does
 // not hold the runtime's POST for ever: nobody will read it, so it is
-// drained and accepted.
+// drained and accepted, and the runtime's connection kept.
 func TestAbandonedStreamReleased(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -536,7 +565,8 @@ func TestAbandonedStreamReleased(t *testing.T) {
 			}
 			posted := make(chan int, 1)
 			go func() {
-				status, _ := rt.post("invocation/r1/response", strings.NewReader("a streamed body"),
+				// More than net/http reads of a body its handler left.
+				status, _ := rt.post("invocation/r1/response", strings.NewReader(strings.Repeat("a streamed body ", 1<<16)),
 					http.Header{"Content-Type": {ContentTypeHTTPIntegration}, HeaderResponseMode: {"streaming"}}, nil)
 				posted <- status
 			}()
@@ -547,6 +577,9 @@ func TestAbandonedStreamReleased(t *testing.T) {
 				}
 			case <-time.After(3 * time.Second):
 				t.Fatal("the runtime's streamed POST is still held 3 s after it was sent: nobody reads it")
+			}
+			if !rt.reusesConn() {
+				t.Error("the POST's connection was not kept: its body was not read to the end")
 			}
 		})
 	}
@@ -616,5 +649,39 @@ func TestCloseLeavesStreamItsError(t *testing.T) {
 	var fe *FunctionError
 	if !errors.As(err, &fe) || fe.Type != "Runtime.TruncatedResponse" {
 		t.Errorf("reading on = %v, want a Runtime.TruncatedResponse", err)
+	}
+}
+
+// TestAnswerAfterNext checks that an invocation is no longer the runtime's
+// to answer once it has asked for its next event, answered or not: a late
+// answer names a request id the server does not know.
+func TestAnswerAfterNext(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		answered bool // before the runtime asks for its next event
+	}{
+		{"answered", true},
+		{"unanswered", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, rt := startServer(t)
+			done := invokeAsync(s, &Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+			rt.next()
+			if tc.answered {
+				if status, body := rt.post("invocation/r1/response", strings.NewReader(`1`), nil, nil); status != http.StatusAccepted {
+					t.Fatalf("first answer = %d %s, want 202", status, body)
+				}
+			}
+			// Ended by the server's Close at cleanup.
+			go http.Get(rt.base + "invocation/next")
+			if _, err := s.WaitIdle(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			<-done
+			status, body := rt.post("invocation/r1/response", strings.NewReader(`2`), nil, nil)
+			if status != http.StatusBadRequest || !strings.Contains(body, "InvalidRequestID") {
+				t.Errorf("answer after the next event was asked for = %d %s, want 400 InvalidRequestID", status, body)
+			}
+		})
 	}
 }
