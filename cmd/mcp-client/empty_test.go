@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 	"github.com/lambdamcp/lambdamcp/serve"
@@ -95,6 +96,34 @@ func TestCallMethod(t *testing.T) {
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(tc.body)), nil }
 			if method, id := callMethod(r); method != tc.wantMethod || id != tc.wantID {
 				t.Errorf("callMethod(%s) = %q, %q, want %q, %q", tc.body, method, id, tc.wantMethod, tc.wantID)
+			}
+		})
+	}
+}
+
+// TestEmptyWatch holds the edge of an empty body: none of its bytes read
+// before its end. A single byte makes a body, whether its end comes with
+// that byte or in a read of its own; an empty body is told once, however
+// often its end is read.
+func TestEmptyWatch(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		body      io.Reader
+		wantEmpty int // calls of onEmpty
+	}{
+		{"no byte", strings.NewReader(""), 1},
+		{"one byte, then the end", strings.NewReader("x"), 0},
+		{"one byte with the end", iotest.DataErrReader(strings.NewReader("x")), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			empty := 0
+			b := &emptyWatch{ReadCloser: io.NopCloser(tc.body), onEmpty: func() { empty++ }}
+			if _, err := io.ReadAll(b); err != nil {
+				t.Fatal(err)
+			}
+			b.Read(make([]byte, 1)) // the end, read again
+			if empty != tc.wantEmpty {
+				t.Errorf("onEmpty called %d times, want %d", empty, tc.wantEmpty)
 			}
 		})
 	}

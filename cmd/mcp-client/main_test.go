@@ -156,6 +156,7 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 		{"protocol unknown", []string{"-protocol", "foo"}, `-protocol "foo" is not a protocol version`},
 		{"protocol unreleased", []string{"-protocol", "2099-01-01"}, `-protocol "2099-01-01" is not a protocol version`},
 		{"negative timeout", []string{"-timeout", "-1s"}, `-timeout -1s is negative`},
+		{"timeout a nanosecond below 0", []string{"-timeout", "-1ns"}, `-timeout -1ns is negative`},
 		{"args without call", []string{"-args", `{"delay_ms":1}`}, `-args is for the tool -call calls`},
 		{"log without call", []string{"-log", "debug"}, `-log is for the tool -call calls`},
 		{"empty call", []string{"-call", ""}, `-call is empty: name the tool to call`},

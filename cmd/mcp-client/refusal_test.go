@@ -97,3 +97,20 @@ func TestRefusedTokenExplained(t *testing.T) {
 		})
 	}
 }
+
+// TestChallengeParam checks which challenge of a WWW-Authenticate value a
+// parameter is read from: the first that gives it, past one that does not.
+func TestChallengeParam(t *testing.T) {
+	for _, tc := range []struct{ name, header, want string }{
+		{"first challenge", `Bearer error="invalid_token", DPoP error="use_dpop_nonce"`, "invalid_token"},
+		{"first challenge without it", `Basic realm="mcp", Bearer error="insufficient_scope"`, "insufficient_scope"},
+		{"none gives it", `Bearer realm="mcp"`, ""},
+		{"no challenge", ``, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := challengeParam(tc.header, "error"); got != tc.want {
+				t.Errorf("challengeParam(%q, error) = %q, want %q", tc.header, got, tc.want)
+			}
+		})
+	}
+}
