@@ -2,6 +2,7 @@ package lambdamcp
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -157,6 +158,7 @@ func TestWriteRPCErrors(t *testing.T) {
 	for i := range many {
 		many[i] = json.RawMessage(`1`)
 	}
+	atBound, pastBound := idsFilling(maxBatchRefusalBytes), idsFilling(maxBatchRefusalBytes+1)
 	tests := []struct {
 		name string
 		ids  []json.RawMessage
@@ -174,6 +176,12 @@ func TestWriteRPCErrors(t *testing.T) {
 			ids:  many,
 			want: `{"jsonrpc":"2.0","error":{"code":-32600,"message":"m (the batch holds 1638 requests, too many to answer each)"}}`,
 		},
+		{name: "at the bound", ids: atBound, want: refusalOf(atBound)},
+		{
+			name: "a byte past the bound",
+			ids:  pastBound,
+			want: fmt.Sprintf(`{"jsonrpc":"2.0","error":{"code":-32600,"message":"m (the batch holds %d requests, too many to answer each)"}}`, len(pastBound)),
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,4 +195,26 @@ func TestWriteRPCErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refusalOf is the refusal of a batch, message "m", answering each of ids.
+func refusalOf(ids []json.RawMessage) string {
+	answers := make([]string, len(ids))
+	for i, id := range ids {
+		answers[i] = `{"jsonrpc":"2.0","id":` + string(id) + `,"error":{"code":-32600,"message":"m"}}`
+	}
+	return "[" + strings.Join(answers, ",") + "]"
+}
+
+// idsFilling are ids whose refusal (refusalOf) is size bytes long: ids 1,
+// and a last one of as many digits as it takes.
+func idsFilling(size int) []json.RawMessage {
+	each := len(refusalOf([]json.RawMessage{json.RawMessage(`1`)})) - 1 // one more answer and its comma
+	n := (size - 2) / each
+	ids := make([]json.RawMessage, n)
+	for i := range ids {
+		ids[i] = json.RawMessage(`1`)
+	}
+	ids[n-1] = json.RawMessage(strings.Repeat("9", 1+size-len(refusalOf(ids))))
+	return ids
 }

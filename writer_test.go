@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -854,11 +855,14 @@ func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 // TestJSONErrorsRewrites checks how JSONErrors rewrites a handler's error
 // answers, through a real server: the code for a server error, the message
 // when there is no text, its bound, a flush before the end, a
-// Content-Length of the handler's text, and JSON media types passed
-// through as they are.
+// Content-Length of the handler's text or JSON, JSON media types passed
+// through as they are, and the bound of a JSON 400 held to be recoded.
 func TestJSONErrorsRewrites(t *testing.T) {
 	long := strings.Repeat("y", 10_000)
 	problem := `{"type":"about:blank","title":"Bad Request","status":400}`
+	atBound, pastBound := strings.Repeat("y", 1024), strings.Repeat("y", 1025)
+	mismatchAtBound, mismatchPastBound := headerMismatch(1024), headerMismatch(1025)
+	mismatch := headerMismatch(200)
 	tests := []struct {
 		name     string
 		h        http.HandlerFunc
@@ -888,6 +892,41 @@ func TestJSONErrorsRewrites(t *testing.T) {
 				w.WriteHeader(400)
 				io.WriteString(w, "bad")
 			}},
+		{name: "text at the bound", status: 400, code: -32600, message: atBound,
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(400)
+				io.WriteString(w, atBound)
+			}},
+		{name: "text a byte past the bound", status: 400, code: -32600, message: atBound,
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(400)
+				io.WriteString(w, pastBound)
+			}},
+		// The go-sdk's -32020 for params it cannot decode, recoded -32602:
+		// held whole up to the bound, passed through as written past it.
+		{name: "held JSON at the bound", status: 400, code: -32602, message: mismatchMessage(mismatchAtBound),
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(400)
+				io.WriteString(w, mismatchAtBound)
+			}},
+		{name: "held JSON a byte past the bound", status: 400, passBody: mismatchPastBound,
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(400)
+				io.WriteString(w, mismatchPastBound)
+			}},
+		// Recoded, the answer is a byte shorter than the length the
+		// handler gave.
+		{name: "Content-Length of the JSON", status: 400, code: -32602, message: mismatchMessage(mismatch),
+			h: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", strconv.Itoa(len(mismatch)+1))
+				w.WriteHeader(400)
+				io.WriteString(w, mismatch+"\n")
+			}},
 		{name: "problem+json 400", status: 400, passBody: problem,
 			h: func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/problem+json")
@@ -909,8 +948,11 @@ func TestJSONErrorsRewrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, _ := io.ReadAll(resp.Body)
+			body, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if err != nil {
+				t.Errorf("reading the answer: %v", err) // one shorter than its Content-Length
+			}
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
 			}
@@ -940,6 +982,22 @@ func TestJSONErrorsRewrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// headerMismatch is the go-sdk's HeaderMismatch answer to params it could
+// not decode, size bytes long.
+func headerMismatch(size int) string {
+	const head, tail = `{"jsonrpc":"2.0","id":3,"error":{"code":-32020,"message":"failed to extract name from parameters: `, `"}}`
+	return head + strings.Repeat("z", size-len(head)-len(tail)) + tail
+}
+
+// mismatchMessage is the message of a headerMismatch answer.
+func mismatchMessage(answer string) string {
+	var e struct {
+		Error struct{ Message string } `json:"error"`
+	}
+	json.Unmarshal([]byte(answer), &e)
+	return e.Error.Message
 }
 
 // TestEventStreamReturnedWithoutAnswer checks a handler that begins an
