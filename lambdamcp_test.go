@@ -379,6 +379,67 @@ func TestHTTPAPIStage(t *testing.T) {
 	}
 }
 
+// TestCustomDomainBasePath checks that the base path of a custom domain's
+// mapping, which API Gateway puts in front of a REST API event's path (and
+// of an HTTP API's in payload format 1.0), is taken off, so that the
+// handler sees the API's own path however the API is reached; and that a
+// path that does not end in the resource's is left alone.
+func TestCustomDomainBasePath(t *testing.T) {
+	proxy := func(p string) map[string]string { return map[string]string{"proxy": p} }
+	tests := []struct {
+		name, resource string
+		params         map[string]string
+		path, want     string
+		uri            string // the RequestURI, where it is not want
+	}{
+		{"resource", "/mcp", nil, "/tools/mcp", "/mcp", ""},
+		{"greedy resource", "/{proxy+}", proxy("mcp"), "/tools/mcp", "/mcp", ""},
+		{"base path of two segments", "/{proxy+}", proxy("mcp"), "/v1/tools/mcp", "/mcp", ""},
+		{"parameter inside", "/tenants/{tenant}/mcp", map[string]string{"tenant": "acme"}, "/tools/tenants/acme/mcp", "/tenants/acme/mcp", ""},
+		{"encoded", "/{proxy+}", proxy("mcp/acme corp/x"), "/tools/mcp/acme%20corp%2Fx", "/mcp/acme corp/x", "/mcp/acme%20corp%2Fx"},
+		{"root", "/", nil, "/tools", "/", ""},
+		{"root, a slash after", "/", nil, "/tools/", "/", ""},
+		{"mapped at the root", "/mcp", nil, "/mcp", "/mcp", ""},
+		{"not the resource's path", "/mcp", nil, "/tools/other", "/tools/other", ""},
+		{"a segment cut", "/{proxy+}", proxy("cp"), "/tools/mcp", "/tools/mcp", ""},
+		{"parameter missing", "/{proxy+}", nil, "/tools/mcp", "/tools/mcp", ""},
+		{"no resource", "", nil, "/tools/mcp", "/tools/mcp", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ev events.APIGatewayProxyRequest
+			loadEvent(t, "apigw-request.json", &ev)
+			ev.Resource, ev.PathParameters, ev.Path = tc.resource, tc.params, tc.path
+			ev.RequestContext.ResourcePath, ev.RequestContext.Path = tc.resource, tc.path
+			ev.RequestContext.DomainName = "api.example.com"
+			ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil
+			ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
+			for _, version := range []string{"", "1.0"} {
+				var m map[string]any
+				if err := json.Unmarshal(mustJSON(t, ev), &m); err != nil {
+					t.Fatal(err)
+				}
+				want, wantURI := tc.want, tc.uri
+				if wantURI == "" {
+					wantURI = want
+				}
+				if version != "" {
+					if tc.uri != "" {
+						continue // an HTTP API's path arrives decoded
+					}
+					m["version"] = version
+				}
+				var path, uri string
+				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { path, uri = r.URL.Path, r.RequestURI })
+				invoke(t, lambdamcp.NewHandler(h, nil), mustJSON(t, m))
+				if path != want || uri != wantURI {
+					t.Errorf("version %q: URL.Path, RequestURI = %q, %q; want %q, %q", version, path, uri, want, wantURI)
+				}
+			}
+		})
+	}
+}
+
 // TestEncodedPath checks that the handler sees a path as net/http would
 // parse the client's request line: decoded in URL.Path and path values, with
 // the client's encoding kept in RequestURI. REST APIs, Function URLs and

@@ -3,6 +3,8 @@ package lambdamcp
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -15,7 +17,10 @@ import (
 // marks an HTTP API's payload format 1.0 event, whose path arrives decoded
 // where a REST API's keeps the client's percent-encoding, and, on a named
 // stage reached through the API's default endpoint, starts with the stage
-// as a payload 2.0 event's does (serveHTTPAPI).
+// as a payload 2.0 event's does (serveHTTPAPI). Through a custom domain
+// whose mapping has a base path (tools), the path starts with it
+// (/tools/mcp) in both formats; the handler sees the API's own path (/mcp)
+// there too.
 func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest, httpAPIv1 bool) *responseBuffer {
 	return h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev, httpAPIv1))
 }
@@ -45,6 +50,7 @@ func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 		rc := ev.RequestContext
 		path = withoutStage(path, rc.Stage, rc.DomainName, rc.APIID)
 	}
+	path = withoutBasePath(path, !httpAPIv1, ev.Resource, ev.PathParameters)
 	return requestParts{
 		method:     ev.HTTPMethod,
 		path:       path,
@@ -55,5 +61,78 @@ func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 		remoteAddr: ev.RequestContext.Identity.SourceIP,
 		body:       ev.Body,
 		base64:     ev.IsBase64Encoded,
+	}
+}
+
+// withoutBasePath returns a payload 1.0 event's path without the base path
+// of the custom domain mapping it came through. API Gateway puts the
+// mapping's base path in front of the path it matched the resource to
+// (REST APIs; HTTP APIs in payload format 1.0, "Payload format
+// differences": a 2.0 event's rawPath has no mapping), so what comes
+// before the resource, its path parameters filled in, is the base path.
+// A path that does not end in its resource so is left as it is; escaped
+// says it keeps the client's percent-encoding, as a REST API's does.
+func withoutBasePath(path string, escaped bool, resource string, params map[string]string) string {
+	own, ok := resourcePath(resource, params)
+	if !ok {
+		return path
+	}
+	decoded := path
+	if escaped {
+		d, err := url.PathUnescape(path)
+		if err != nil {
+			return path
+		}
+		decoded = d
+	}
+	var base string
+	if own == "/" {
+		base = strings.TrimSuffix(decoded, "/")
+	} else if base, ok = strings.CutSuffix(decoded, own); !ok {
+		return path
+	}
+	if base == "" || base[0] != '/' {
+		return path
+	}
+	// Cut from the path as it came: a base path that would read otherwise
+	// encoded is left in place.
+	rest, ok := strings.CutPrefix(path, base)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return path
+	}
+	if rest == "" {
+		return "/"
+	}
+	return rest
+}
+
+// resourcePath is the path the resource template matched: resource with
+// its path parameters ({name}, {name+}) filled in from params.
+func resourcePath(resource string, params map[string]string) (string, bool) {
+	if !strings.HasPrefix(resource, "/") {
+		return "", false // no template ("$default", or none given)
+	}
+	if !strings.Contains(resource, "{") {
+		return resource, true
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(resource, '{')
+		if open < 0 {
+			b.WriteString(resource)
+			return b.String(), true
+		}
+		end := strings.IndexByte(resource[open:], '}')
+		if end < 0 {
+			return "", false
+		}
+		name := strings.TrimSuffix(resource[open+1:open+end], "+")
+		value, ok := params[name]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(resource[:open])
+		b.WriteString(value)
+		resource = resource[open+end+1:]
 	}
 }
