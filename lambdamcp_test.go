@@ -404,6 +404,8 @@ func TestCustomDomainBasePath(t *testing.T) {
 		{"a segment cut", "/{proxy+}", proxy("cp"), "/tools/mcp", "/tools/mcp", ""},
 		{"parameter missing", "/{proxy+}", nil, "/tools/mcp", "/tools/mcp", ""},
 		{"no resource", "", nil, "/tools/mcp", "/tools/mcp", ""},
+		// An HTTP API's $default route names no resource to cut by.
+		{"$default route", "$default", nil, "/tools/mcp", "/tools/mcp", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

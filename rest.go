@@ -20,7 +20,8 @@ import (
 // as a payload 2.0 event's does (serveHTTPAPI). Through a custom domain
 // whose mapping has a base path (tools), the path starts with it
 // (/tools/mcp) in both formats; the handler sees the API's own path (/mcp)
-// there too.
+// there too, except on an HTTP API's $default route, whose events name no
+// resource to tell the base path by ("resource": "$default").
 func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest, httpAPIv1 bool) *responseBuffer {
 	return h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev, httpAPIv1))
 }
