@@ -397,6 +397,9 @@ func TestCustomDomainBasePath(t *testing.T) {
 		{"base path of two segments", "/{proxy+}", proxy("mcp"), "/v1/tools/mcp", "/mcp", ""},
 		{"parameter inside", "/tenants/{tenant}/mcp", map[string]string{"tenant": "acme"}, "/tools/tenants/acme/mcp", "/tenants/acme/mcp", ""},
 		{"encoded", "/{proxy+}", proxy("mcp/acme corp/x"), "/tools/mcp/acme%20corp%2Fx", "/mcp/acme corp/x", "/mcp/acme%20corp%2Fx"},
+		// A REST API's path parameters keep the client's encoding, as its path does.
+		{"encoded parameter", "/{proxy+}", proxy("mcp/acme%20corp%2Fx"), "/tools/mcp/acme%20corp%2Fx", "/mcp/acme corp/x", "/mcp/acme%20corp%2Fx"},
+		{"encoded slash in a segment", "/mcp/{id}", map[string]string{"id": "a%2Fb"}, "/tools/mcp/a%2Fb", "/mcp/a/b", "/mcp/a%2Fb"},
 		{"root", "/", nil, "/tools", "/", ""},
 		{"root, a slash after", "/", nil, "/tools/", "/", ""},
 		{"mapped at the root", "/mcp", nil, "/mcp", "/mcp", ""},

@@ -72,39 +72,54 @@ func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 // differences": a 2.0 event's rawPath has no mapping), so what comes
 // before the resource, its path parameters filled in, is the base path.
 // A path that does not end in its resource so is left as it is; escaped
-// says it keeps the client's percent-encoding, as a REST API's does.
+// says it keeps the client's percent-encoding, as a REST API's does. A
+// REST API's path parameters keep it too (/mcp/a%20b gives a%20b), so the
+// path is matched as it came before it is matched decoded.
 func withoutBasePath(path string, escaped bool, resource string, params map[string]string) string {
 	own, ok := resourcePath(resource, params)
 	if !ok {
 		return path
 	}
-	decoded := path
-	if escaped {
-		d, err := url.PathUnescape(path)
-		if err != nil {
-			return path
-		}
-		decoded = d
+	if rest, ok := cutBasePath(path, path, own); ok {
+		return rest
 	}
+	if !escaped || !strings.Contains(path, "%") {
+		return path
+	}
+	decoded, err := url.PathUnescape(path)
+	if err != nil {
+		return path
+	}
+	if rest, ok := cutBasePath(path, decoded, own); ok {
+		return rest
+	}
+	return path
+}
+
+// cutBasePath takes the base path in front of own off path, matching own
+// against read, which is path as it came or decoded.
+func cutBasePath(path, read, own string) (string, bool) {
 	var base string
 	if own == "/" {
-		base = strings.TrimSuffix(decoded, "/")
-	} else if base, ok = strings.CutSuffix(decoded, own); !ok {
-		return path
+		base = strings.TrimSuffix(read, "/")
+	} else if b, ok := strings.CutSuffix(read, own); ok {
+		base = b
+	} else {
+		return "", false
 	}
 	if base == "" || base[0] != '/' {
-		return path
+		return "", false
 	}
 	// Cut from the path as it came: a base path that would read otherwise
 	// encoded is left in place.
 	rest, ok := strings.CutPrefix(path, base)
 	if !ok || (rest != "" && rest[0] != '/') {
-		return path
+		return "", false
 	}
 	if rest == "" {
-		return "/"
+		return "/", true
 	}
-	return rest
+	return rest, true
 }
 
 // resourcePath is the path the resource template matched: resource with
