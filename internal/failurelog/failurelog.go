@@ -35,7 +35,7 @@ const Msg = "invocation failed"
 // Logger says where and how failures are logged.
 type Logger struct {
 	// Logger receives the line; nil logs nothing, and leaves the runtime's
-	// own line alone.
+	// own line alone, as does a level Logger does not enable.
 	Logger *slog.Logger
 	// Level is the level of a returned error's line; nil logs each at
 	// ERROR. A panic's line is at ERROR.
@@ -80,6 +80,11 @@ func Call[R any](ctx context.Context, l Logger, payload []byte, next func(contex
 }
 
 func (l Logger) log(ctx context.Context, level slog.Level, msg, typ string, attrs ...slog.Attr) {
+	// A line the logger leaves out takes nothing from the runtime's: the
+	// failure keeps that one.
+	if !l.Logger.Enabled(ctx, level) {
+		return
+	}
 	l.Logger.LogAttrs(ctx, level, Msg, append([]slog.Attr{slog.String("error", msg), slog.String("error_type", typ)}, attrs...)...)
 	pending.add(msg)
 }

@@ -162,6 +162,29 @@ func TestDuplicate(t *testing.T) {
 	}
 }
 
+// quiet is a log handler that leaves out every record below min.
+type quiet struct {
+	recorder
+	min slog.Level
+}
+
+func (q *quiet) Enabled(_ context.Context, l slog.Level) bool { return l >= q.min }
+
+// TestDisabledLevel checks that a failure whose line the logger leaves out
+// keeps the runtime's line, so that it is logged once all the same.
+func TestDisabledLevel(t *testing.T) {
+	q := &quiet{min: slog.LevelError + 1}
+	Call(t.Context(), Logger{Logger: slog.New(q)}, nil, func(context.Context, []byte) ([]byte, error) {
+		return nil, errors.New("below the level")
+	})
+	if len(q.lines) != 0 {
+		t.Errorf("logged %v below the logger's level", q.lines)
+	}
+	if line := runtimeLine("below the level", "errorString", false); Duplicate(line) {
+		t.Errorf("Duplicate(%s) = true for a failure the logger left out", line)
+	}
+}
+
 // TestPendingBound checks that notes whose line never comes are forgotten,
 // oldest first, past maxPending.
 func TestPendingBound(t *testing.T) {
