@@ -76,11 +76,10 @@ func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 // REST API's path parameters keep it too (/mcp/a%20b gives a%20b), so the
 // path is matched as it came before it is matched decoded.
 func withoutBasePath(path string, escaped bool, resource string, params map[string]string) string {
-	own, ok := resourcePath(resource, params)
-	if !ok {
-		return path
+	if !strings.HasPrefix(resource, "/") {
+		return path // no template ("$default", or none given)
 	}
-	if rest, ok := cutBasePath(path, path, own); ok {
+	if rest, ok := cutBasePath(path, path, resource, params); ok {
 		return rest
 	}
 	if !escaped || !strings.Contains(path, "%") {
@@ -90,19 +89,20 @@ func withoutBasePath(path string, escaped bool, resource string, params map[stri
 	if err != nil {
 		return path
 	}
-	if rest, ok := cutBasePath(path, decoded, own); ok {
+	if rest, ok := cutBasePath(path, decoded, resource, params); ok {
 		return rest
 	}
 	return path
 }
 
-// cutBasePath takes the base path in front of own off path, matching own
-// against read, which is path as it came or decoded.
-func cutBasePath(path, read, own string) (string, bool) {
+// cutBasePath takes the base path in front of the resource's path off
+// path, matching the resource against read, which is path as it came or
+// decoded.
+func cutBasePath(path, read, resource string, params map[string]string) (string, bool) {
 	var base string
-	if own == "/" {
+	if resource == "/" {
 		base = strings.TrimSuffix(read, "/")
-	} else if b, ok := strings.CutSuffix(read, own); ok {
+	} else if b, ok := beforeResource(read, resource, params); ok {
 		base = b
 	} else {
 		return "", false
@@ -122,33 +122,30 @@ func cutBasePath(path, read, own string) (string, bool) {
 	return rest, true
 }
 
-// resourcePath is the path the resource template matched: resource with
-// its path parameters ({name}, {name+}) filled in from params.
-func resourcePath(resource string, params map[string]string) (string, bool) {
-	if !strings.HasPrefix(resource, "/") {
-		return "", false // no template ("$default", or none given)
-	}
-	if !strings.Contains(resource, "{") {
-		return resource, true
-	}
-	var b strings.Builder
-	for {
-		open := strings.IndexByte(resource, '{')
-		if open < 0 {
-			b.WriteString(resource)
-			return b.String(), true
+// beforeResource returns what comes before the path the resource template
+// matched at the end of read: resource with its path parameters ({name},
+// {name+}) filled in from params. It walks the template from its end, so
+// that no path is built for every invocation.
+func beforeResource(read, resource string, params map[string]string) (string, bool) {
+	for resource != "" {
+		var piece string
+		if end := strings.LastIndexByte(resource, '}'); end == len(resource)-1 {
+			open := strings.LastIndexByte(resource, '{')
+			if open < 0 {
+				return "", false
+			}
+			value, ok := params[strings.TrimSuffix(resource[open+1:end], "+")]
+			if !ok {
+				return "", false
+			}
+			piece, resource = value, resource[:open]
+		} else {
+			piece, resource = resource[end+1:], resource[:end+1]
 		}
-		end := strings.IndexByte(resource[open:], '}')
-		if end < 0 {
+		var ok bool
+		if read, ok = strings.CutSuffix(read, piece); !ok {
 			return "", false
 		}
-		name := strings.TrimSuffix(resource[open+1:open+end], "+")
-		value, ok := params[name]
-		if !ok {
-			return "", false
-		}
-		b.WriteString(resource[:open])
-		b.WriteString(value)
-		resource = resource[open+end+1:]
 	}
+	return read, true
 }
