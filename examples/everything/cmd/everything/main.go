@@ -45,7 +45,6 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
-	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
@@ -167,9 +166,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // (Runtime.ConfigInvalid) rather than only a process that exited.
 func configError(ctx context.Context, getenv func(string) string, logger *slog.Logger, stderr io.Writer, msg string) int {
 	fmt.Fprintln(stderr, "everything:", msg)
-	if api := getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
-		fe := &runtimeapi.FunctionError{Type: runtimeapi.ErrorTypeConfigInvalid, Message: msg}
-		if err := runtimeapi.ReportInitError(ctx, api, fe); err != nil {
+	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		if err := lambdamcp.ReportConfigError(ctx, errors.New(msg)); err != nil {
 			logger.Warn(err.Error())
 		}
 	}

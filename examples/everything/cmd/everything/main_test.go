@@ -117,6 +117,7 @@ func TestRunReportsConfigError(t *testing.T) {
 			api := runtimeapi.NewServer()
 			hs := httptest.NewServer(api)
 			defer hs.Close()
+			t.Setenv("AWS_LAMBDA_RUNTIME_API", strings.TrimPrefix(hs.URL, "http://")) // read by lambdamcp.ReportConfigError
 			getenv := func(k string) string {
 				if k == "AWS_LAMBDA_RUNTIME_API" {
 					return strings.TrimPrefix(hs.URL, "http://")

@@ -1,0 +1,43 @@
+package lambdamcp_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+)
+
+// TestReportConfigError checks that a function's configuration error
+// reaches the Runtime API as its init error, Runtime.ConfigInvalid with
+// the error's message, which the invocation waiting for the function then
+// fails with; and that off Lambda nothing is sent.
+func TestReportConfigError(t *testing.T) {
+	api := runtimeapi.NewServer()
+	hs := httptest.NewServer(api)
+	defer hs.Close()
+	t.Setenv("AWS_LAMBDA_RUNTIME_API", strings.TrimPrefix(hs.URL, "http://"))
+	reported := make(chan error, 1)
+	go func() {
+		reported <- lambdamcp.ReportConfigError(t.Context(), errors.New("MY_SETTING: not a number"))
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := api.Invoke(ctx, &runtimeapi.Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+	var fe *runtimeapi.FunctionError
+	if !errors.As(err, &fe) || fe.Type != "Runtime.ConfigInvalid" || fe.Message != "MY_SETTING: not a number" {
+		t.Errorf("Invoke = %v, want Runtime.ConfigInvalid: MY_SETTING: not a number", err)
+	}
+	if err := <-reported; err != nil {
+		t.Errorf("ReportConfigError = %v", err)
+	}
+
+	t.Setenv("AWS_LAMBDA_RUNTIME_API", "")
+	if err := lambdamcp.ReportConfigError(t.Context(), errors.New("x")); err != nil {
+		t.Errorf("off Lambda: ReportConfigError = %v, want nil", err)
+	}
+}
