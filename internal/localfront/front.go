@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -71,6 +72,15 @@ type Config struct {
 	// (default "dev"); for http the default "$default" stage adds no prefix.
 	// Unused by url and alb.
 	Stage string
+	// BasePath, for rest, emulates a custom domain name whose API mapping
+	// has this base path (tools, or v1/tools with several levels) on the
+	// stage: the API is served under /{BasePath} with no stage in the URL,
+	// and its events carry the path as the client sent it, base path
+	// included, as API Gateway sends them through such a mapping. A path
+	// outside the mapping gets 403 {"message":"Forbidden"}, the custom
+	// domain's answer when no mapping covers a path. Empty: the API's
+	// default endpoint, with the stage in the URL.
+	BasePath string
 	// Stream selects response streaming: a Function URL's RESPONSE_STREAM
 	// invoke mode (url), or a REST API Lambda integration with response
 	// transfer mode STREAM (rest). The function is invoked as
@@ -167,6 +177,12 @@ func New(cfg Config) (*Front, error) {
 	if cfg.Stage != "" && (cfg.Shape == ShapeURL || cfg.Shape == ShapeALB) {
 		return nil, fmt.Errorf("shape %s has no stages (rest and http have)", cfg.Shape)
 	}
+	if cfg.BasePath != "" && cfg.Shape != ShapeREST {
+		return nil, fmt.Errorf("a base path mapping is emulated for the rest shape; shape %s has none", cfg.Shape)
+	}
+	if err := checkBasePath(cfg.BasePath); err != nil {
+		return nil, err
+	}
 	if cfg.Stream && cfg.Shape != ShapeURL && cfg.Shape != ShapeREST {
 		return nil, fmt.Errorf("response streaming is a Function URL or REST API mode; shape %s buffers", cfg.Shape)
 	}
@@ -187,11 +203,15 @@ func New(cfg Config) (*Front, error) {
 }
 
 // URL is the base URL of the deployed API: scheme, host and the stage prefix
-// when the shape has one (http://127.0.0.1:9000/dev for rest). Append the
-// route, for example "/mcp".
+// when the shape has one (http://127.0.0.1:9000/dev for rest), or the base
+// path of the custom domain's mapping (http://127.0.0.1:9000/tools). Append
+// the route, for example "/mcp".
 func (f *Front) URL() string {
 	if f.ln == nil {
 		return ""
+	}
+	if f.cfg.BasePath != "" {
+		return "http://" + f.ln.Addr().String() + "/" + f.cfg.BasePath
 	}
 	return "http://" + f.ln.Addr().String() + f.stagePrefix()
 }
@@ -382,6 +402,17 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 	root, _, _ := strings.Cut(trace, ";")
 	req := &request{r: r, body: body, path: r.URL.Path, rawPath: r.URL.EscapedPath(), requestID: gatewayID, traceID: trace, traceRoot: root, now: now}
 	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
+	if f.cfg.BasePath != "" {
+		rest, ok := cutBasePath(req.rawPath, f.cfg.BasePath)
+		if !ok {
+			// A custom domain's answer for a path no API mapping covers.
+			return nil, &gatewayError{status: http.StatusForbidden, message: "Forbidden"}
+		}
+		// rest came out of an escaped path that decodes.
+		req.rawPath = rest
+		req.path, _ = url.PathUnescape(rest)
+		return req, nil
+	}
 	if prefix := f.stagePrefix(); prefix != "" {
 		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
 		if !ok || (rest != "" && rest[0] != '/') {

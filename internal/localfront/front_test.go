@@ -467,6 +467,9 @@ func TestConfigErrors(t *testing.T) {
 		{"stream on alb", Config{Shape: ShapeALB, Function: fn, Stream: true}},
 		{"request authorizer on http", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, AuthorizerType: "request"}},
 		{"unknown authorizer type", Config{Shape: ShapeREST, Function: fn, Authorizer: fn, AuthorizerType: "cognito"}},
+		{"base path on http", Config{Shape: ShapeHTTP, Function: fn, BasePath: "tools"}},
+		{"base path on url", Config{Shape: ShapeURL, Function: fn, BasePath: "tools"}},
+		{"base path API Gateway refuses", Config{Shape: ShapeREST, Function: fn, BasePath: "/tools"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,9 +20,16 @@ func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGat
 		resource, params = "/", nil
 	}
 	body, b64 := req.encodedBody()
+	path, contextPath := req.rawPath, f.stagePrefix()+req.rawPath
+	if f.cfg.BasePath != "" {
+		// Through a custom domain's mapping both name the path the client
+		// sent, base path included and no stage.
+		path = req.r.URL.EscapedPath()
+		contextPath = path
+	}
 	return events.APIGatewayProxyRequest{
 		Resource:                        resource,
-		Path:                            req.rawPath,
+		Path:                            path,
 		HTTPMethod:                      req.r.Method,
 		Headers:                         lastValues(h),
 		MultiValueHeaders:               h,
@@ -43,7 +50,7 @@ func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGat
 				UserAgent: req.r.UserAgent(),
 			},
 			ResourcePath:     resource,
-			Path:             f.stagePrefix() + req.rawPath,
+			Path:             contextPath,
 			Authorizer:       authorizer,
 			HTTPMethod:       req.r.Method,
 			RequestTime:      req.requestTime(),
