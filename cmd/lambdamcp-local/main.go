@@ -27,6 +27,7 @@
 //	-shape rest|http|url|alb  the front to emulate (default rest)
 //	-addr host:port           listen address (default 127.0.0.1:9000)
 //	-stage name               REST stage, the path prefix (default dev); HTTP API stage (default $default)
+//	-base-path path           rest: serve through a custom domain's API mapping with this base path (tools: http://127.0.0.1:9000/tools)
 //	-function path            the function's bootstrap binary
 //	-build package            build the function from a Go package instead (go build)
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
@@ -87,7 +88,7 @@ func (e *envList) Set(v string) error {
 }
 
 type options struct {
-	shape, addr, stage          string
+	shape, addr, stage, base    string
 	function, build             string
 	authorizer, buildAuthorizer string
 	authorizerType              string
@@ -105,6 +106,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.shape, "shape", "rest", "the front to emulate: rest, http, url or alb")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:9000", "listen address")
 	fs.StringVar(&o.stage, "stage", "", "API stage (rest default dev, http default $default)")
+	fs.StringVar(&o.base, "base-path", "", "rest: emulate a custom domain whose API mapping has this base path (tools, v1/tools); the URL has it instead of the stage")
 	fs.StringVar(&o.function, "function", "", "path of the function's bootstrap binary")
 	fs.StringVar(&o.build, "build", "", "Go package to build the function from")
 	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
@@ -162,7 +164,7 @@ func (o *options) hasAuthorizer() bool { return o.authorizer != "" || o.buildAut
 // authorizer (nil: none).
 func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.Logger) localfront.Config {
 	return localfront.Config{
-		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, Function: fn,
+		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, BasePath: o.base, Function: fn,
 		Authorizer: authorizer, AuthorizerType: o.authorizerType,
 		Stream: o.stream, MultiValueHeaders: o.albMultiValue, IntegrationTimeout: o.integrationTimeout, Logger: logger,
 	}

@@ -46,6 +46,50 @@ func TestRunServesTheBuiltFunction(t *testing.T) {
 	}
 }
 
+// TestRunBasePath runs a REST front through a custom domain's base path
+// mapping: the printed URL ends in the base path, the function sees the
+// path with it, and a path outside the mapping is refused.
+func TestRunBasePath(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-base-path", "v1/tools", "-build", "../../internal/localfront/testdata/fn"}, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	line, err := bufio.NewReader(stdoutR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no URL printed: %v (exit %v)", err, <-done)
+	}
+	go io.Copy(io.Discard, stdoutR)
+	base := strings.TrimSpace(line)
+	if !strings.HasSuffix(base, "/v1/tools") {
+		t.Fatalf("URL %q, want it to end in the base path /v1/tools", base)
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if status, body := get(base + "/hello"); status != 200 || !strings.Contains(body, `"path":"/v1/tools/hello"`) {
+		t.Errorf("GET %s/hello = %d %s, want the function to see /v1/tools/hello", base, status, body)
+	}
+	outside := strings.TrimSuffix(base, "/v1/tools") + "/dev/hello"
+	if status, body := get(outside); status != http.StatusForbidden || strings.TrimSpace(body) != `{"message":"Forbidden"}` {
+		t.Errorf("GET %s = %d %s, want 403 Forbidden", outside, status, body)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
 // TestRunIntegrationTimeout runs a REST front whose integration timeout
 // is shorter than the function takes: the client gets API Gateway's 504.
 func TestRunIntegrationTimeout(t *testing.T) {
@@ -110,6 +154,10 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"integration timeout on streamed rest", []string{"-function", "x", "-stream", "-integration-timeout", "5s"}, "a streamed response has no integration timeout"},
 		{"integration timeout past the HTTP API's", []string{"-shape", "http", "-function", "x", "-integration-timeout", "31s"}, "an HTTP API waits at most 30s"},
 		{"request authorizer on http", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-authorizer-type", "request"}, "authorizer type request is for the rest shape"},
+		{"base path on http", []string{"-shape", "http", "-function", "x", "-base-path", "tools"}, "a base path mapping is emulated for the rest shape; shape http has none"},
+		{"base path on alb", []string{"-shape", "alb", "-function", "x", "-base-path", "tools"}, "shape alb has none"},
+		{"base path with a character API Gateway refuses", []string{"-function", "x", "-base-path", "tools?x"}, `base path "tools?x" has '?'`},
+		{"base path with a slash in front", []string{"-function", "x", "-base-path", "/tools"}, "no slash at either end"},
 		// Refused before anything is built: nothing to wait for.
 		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
 	}
