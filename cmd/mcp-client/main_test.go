@@ -84,6 +84,16 @@ func TestForbiddenExplained(t *testing.T) {
 	}
 	t.Cleanup(func() { front.Close() })
 	outsideStage := strings.TrimSuffix(front.URL(), "/dev") + "/prod/mcp"
+	mapped, err := localfront.Start(t.Context(), localfront.Config{
+		Shape:    localfront.ShapeREST,
+		BasePath: "tools",
+		Function: localfront.NewInProcessHTTP(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), nil),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mapped.Close() })
+	outsideMapping := strings.TrimSuffix(mapped.URL(), "/tools") + "/other/mcp"
 
 	forbidden := func(challenge, body string) string {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -112,6 +122,8 @@ func TestForbiddenExplained(t *testing.T) {
 			[]string{"(HTTP 403", `"Missing Authentication Token"`, "check the URL's path and stage"}, "token lacks"},
 		{"outside the stage with a token", []string{"-endpoint", outsideStage, "-token", "t0k3n"},
 			[]string{"(HTTP 403", `"Missing Authentication Token"`, "check the URL's path and stage"}, "token lacks"},
+		{"outside a custom domain's mappings", []string{"-endpoint", outsideMapping, "-token", "t0k3n"},
+			[]string{"(HTTP 403", `"Forbidden"`, "outside its API mappings"}, "token lacks"},
 		{"insufficient scope", []string{"-endpoint", scope, "-token", "t0k3n"},
 			[]string{"(HTTP 403", "the token lacks", "https://x.example/.well-known/oauth-protected-resource/mcp"}, "path"},
 		{"authorizer deny", []string{"-endpoint", deny, "-token", "t0k3n"},

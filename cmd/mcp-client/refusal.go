@@ -57,6 +57,10 @@ func forbidden(endpoint string, se *httpStatusError) string {
 	switch {
 	case challengeError(se.challenge) == "insufficient_scope":
 		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s%s%s", endpoint, status, description(se.challenge), scopeHint(se.challenge), metadataHint(se.challenge))
+	case se.message == "Forbidden" && se.challenge == "":
+		// API Gateway's bare refusal, which no authorizer gives (its deny
+		// says "User is not authorized …"): the token is not the cause.
+		return fmt.Sprintf("forbidden by %s (%s): check the URL's path; a custom domain answers so for a path outside its API mappings (is the base path right?), and API Gateway for a request its resource policy or web ACL refuses", endpoint, status)
 	case se.tokenSent && !missingToken:
 		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s%s", endpoint, status, description(se.challenge), metadataHint(se.challenge))
 	case missingToken:
