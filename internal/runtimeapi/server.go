@@ -102,7 +102,13 @@ func NewConcurrentServer(max int) *Server {
 	return s
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if fromBrowser(r) {
+		writeJSON(w, http.StatusForbidden, &FunctionError{Type: "InvalidRequest", Message: "the Runtime API answers the function's runtime only"})
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 func (s *Server) method(m string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

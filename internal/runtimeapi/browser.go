@@ -1,0 +1,38 @@
+package runtimeapi
+
+import (
+	"net"
+	"net/http"
+	"strings"
+)
+
+// fromBrowser reports whether r comes from a web page rather than the
+// function's runtime. Events carry the callers' bearer tokens and cookies,
+// and whoever asks for the next event gets one (and answers it): a page
+// that reached the API through DNS rebinding (a Host of its own name) or
+// sent a cross-site request to it (browsers mark those with Origin or
+// Sec-Fetch-Site, which no runtime sends) must get nothing. The Host check
+// applies on a loopback listener, where the runtime always names a
+// loopback address.
+func fromBrowser(r *http.Request) bool {
+	if r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != "" {
+		return true
+	}
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return ok && local != nil && loopback(local.String()) && !loopback(r.Host)
+}
+
+// loopback reports whether hostport (with or without a port) names a
+// loopback address or localhost.
+func loopback(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
