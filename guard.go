@@ -199,6 +199,10 @@ var clientMethods = map[string]bool{
 // send any.
 const maxLoggedToolBytes = 128
 
+// maxLoggedPathBytes bounds the path a log line repeats: an MCP endpoint's
+// is short, and a gateway passes on paths of kilobytes that anyone may send.
+const maxLoggedPathBytes = 512
+
 // maxLoggedGatewayIDBytes bounds a gateway's request id in the log line:
 // AWS's are UUIDs or shorter, but anyone allowed to invoke the function
 // may send an event of their own.
@@ -891,7 +895,7 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 	}
 	attrs = append(attrs,
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", truncateUTF8(r.URL.Path, maxLoggedPathBytes)),
 		slog.Int("status", l.status),
 		slog.Float64("duration_ms", float64(l.duration.Microseconds())/1000),
 		slog.String("outcome", l.outcome),

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -117,6 +118,38 @@ func TestRequestLogLineClient(t *testing.T) {
 			}
 			if got := lines[0]["client"]; got != tc.want {
 				t.Errorf("client = %v, want %v\n%s", got, tc.want, logs.Bytes())
+			}
+		})
+	}
+}
+
+// TestRequestLogLinePath checks that the request's log line cuts a path
+// the client made long, as it cuts the tool and client names: a gateway
+// passes paths of kilobytes, and every line would repeat one in full.
+func TestRequestLogLinePath(t *testing.T) {
+	server, _ := newHardServer(t)
+	long := "/mcp/" + strings.Repeat("p", 10<<10)
+	for _, tc := range []struct {
+		name, path, want string
+	}{
+		{"short", "/mcp", "/mcp"},
+		{"long", long, long[:512] + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			req := call("echo", `{"bytes":1}`)
+			req.path = tc.path
+			h := lambdamcp.NewHandler(streamable(server), hardOptions(&logs))
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-path"})
+			if _, err := h.Invoke(ctx, restEvent(t, req)); err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			lines := logLines(t, logs.Bytes())
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1:\n%.2000s", len(lines), logs.Bytes())
+			}
+			if got, _ := lines[0]["path"].(string); got != tc.want {
+				t.Errorf("path of %d bytes, want %d: %.40s…", len(got), len(tc.want), got)
 			}
 		})
 	}
