@@ -62,3 +62,28 @@ func TestLoggedIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathCut checks that a refusal's log line cuts a path the
+// client made long: a refusal costs the client nothing, not even a token.
+func TestLoggedPathCut(t *testing.T) {
+	long := "/mcp/" + strings.Repeat("p", 10<<10)
+	for _, tc := range []struct {
+		name, path, want string
+	}{
+		{"short", "/mcp", "/mcp"},
+		{"long", long, long[:512] + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, logs := jsonLogger()
+			h := Middleware(AnyOf(), &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Logger: logger})(http.NotFoundHandler())
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "https://mcp.test"+tc.path, strings.NewReader(`{}`)))
+			var line map[string]any
+			if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+				t.Fatalf("log %.200q: %v", logs, err)
+			}
+			if got, _ := line["path"].(string); got != tc.want {
+				t.Errorf("path of %d bytes, want %d: %.40s…", len(got), len(tc.want), got)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // MiddlewareOptions configures [Middleware].
@@ -313,8 +314,25 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 	if m.opts.Logger == nil {
 		return
 	}
-	attrs := append([]any{"status", status, "reason", reason, "method", r.Method, "path", r.URL.Path}, identityAttrs(id)...)
+	attrs := append([]any{"status", status, "reason", reason, "method", r.Method, "path", loggedPath(r.URL.Path)}, identityAttrs(id)...)
 	m.opts.Logger.InfoContext(r.Context(), "request refused", attrs...)
+}
+
+// maxLoggedPathBytes bounds the path a refusal's log line repeats, as the
+// request's line bounds it: a gateway passes on paths of kilobytes, and a
+// refusal costs the client nothing.
+const maxLoggedPathBytes = 512
+
+// loggedPath is path, cut to maxLoggedPathBytes on a rune's start.
+func loggedPath(path string) string {
+	if len(path) <= maxLoggedPathBytes {
+		return path
+	}
+	n := maxLoggedPathBytes
+	for n > 0 && !utf8.RuneStart(path[n]) {
+		n--
+	}
+	return path[:n] + "…"
 }
 
 // writeJSONError writes an OAuth-style error body (RFC 6749 section 5.2).
