@@ -3,7 +3,8 @@ package localfront
 import (
 	"net"
 	"net/http"
-	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 // foreignHost refuses a request whose Host names something other than the
@@ -13,23 +14,8 @@ import (
 // DNS rebinding that the MCP transport asks of local servers.
 func foreignHost(r *http.Request) *gatewayError {
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok || local == nil || !isLoopback(local.String()) || isLoopback(r.Host) {
+	if !ok || local == nil || !runtimeapi.Loopback(local.String()) || runtimeapi.Loopback(r.Host) {
 		return nil
 	}
 	return &gatewayError{status: http.StatusForbidden, message: "Forbidden"}
-}
-
-// isLoopback reports whether hostport (with or without a port) names a
-// loopback address or localhost.
-func isLoopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

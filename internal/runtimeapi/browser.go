@@ -19,12 +19,12 @@ func fromBrowser(r *http.Request) bool {
 		return true
 	}
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	return ok && local != nil && loopback(local.String()) && !loopback(r.Host)
+	return ok && local != nil && Loopback(local.String()) && !Loopback(r.Host)
 }
 
-// loopback reports whether hostport (with or without a port) names a
+// Loopback reports whether hostport (with or without a port) names a
 // loopback address or localhost.
-func loopback(hostport string) bool {
+func Loopback(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
