@@ -214,7 +214,7 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 	}
 	attrs = append(attrs, "decision", decision)
 	if err != nil {
-		attrs = append(attrs, "reason", err.Error())
+		attrs = append(attrs, "reason", cutText(err.Error(), maxLoggedReasonBytes))
 	}
 	a.opts.Logger.Log(ctx, level, "authorizer decision", attrs...)
 }
@@ -226,9 +226,9 @@ func identityAttrs(id *Identity) []any {
 	if id == nil {
 		return nil
 	}
-	attrs := []any{"subject", id.Subject}
+	attrs := []any{"subject", cutText(id.Subject, maxLoggedIdentityBytes)}
 	if id.ClientID != "" {
-		attrs = append(attrs, "client_id", id.ClientID)
+		attrs = append(attrs, "client_id", cutText(id.ClientID, maxLoggedIdentityBytes))
 	}
 	return attrs
 }

@@ -27,6 +27,8 @@ func TestLoggedIdentity(t *testing.T) {
 		{"subject alone", &Identity{Subject: "alice"}, map[string]any{"subject": "alice"}},
 		{"with a client", &Identity{Subject: "alice", ClientID: "app-1"}, map[string]any{"subject": "alice", "client_id": "app-1"}},
 		{"no identity", nil, map[string]any{}},
+		{"long names", &Identity{Subject: strings.Repeat("s", 300), ClientID: strings.Repeat("c", 300)},
+			map[string]any{"subject": strings.Repeat("s", 256) + "…", "client_id": strings.Repeat("c", 256) + "…"}},
 	} {
 		v := verifierFunc(func(context.Context, string) (*Identity, error) { return tc.id, lacking })
 		lines := map[string]func(logger *slog.Logger){
@@ -83,6 +85,41 @@ func TestLoggedPathCut(t *testing.T) {
 			}
 			if got, _ := line["path"].(string); got != tc.want {
 				t.Errorf("path of %d bytes, want %d: %.40s…", len(got), len(tc.want), got)
+			}
+		})
+	}
+}
+
+// TestLoggedReasonCut checks that a refusal's logged reason, which may
+// quote what the client put in its token, is cut short in the authorizer's
+// line and the middleware's alike.
+func TestLoggedReasonCut(t *testing.T) {
+	long := strings.Repeat("r", 4<<10)
+	want := fmt.Sprintf("%s: %s", ErrInvalidToken, long)[:1024] + "…"
+	v := verifierFunc(func(context.Context, string) (*Identity, error) {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, long)
+	})
+	for which, run := range map[string]func(logger *slog.Logger){
+		"authorizer": func(logger *slog.Logger) {
+			NewAuthorizer(v, &AuthorizerOptions{Logger: logger}).Invoke(context.Background(),
+				withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = "Bearer abc" }))
+		},
+		"middleware": func(logger *slog.Logger) {
+			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Logger: logger})(http.NotFoundHandler())
+			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))
+			req.Header.Set("Authorization", "Bearer abc")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+		},
+	} {
+		t.Run(which, func(t *testing.T) {
+			logger, logs := jsonLogger()
+			run(logger)
+			var line struct{ Reason string }
+			if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+				t.Fatalf("log %q: %v", logs, err)
+			}
+			if line.Reason != want {
+				t.Errorf("reason of %d bytes, want %d", len(line.Reason), len(want))
 			}
 		})
 	}

@@ -314,25 +314,33 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 	if m.opts.Logger == nil {
 		return
 	}
-	attrs := append([]any{"status", status, "reason", reason, "method", r.Method, "path", loggedPath(r.URL.Path)}, identityAttrs(id)...)
+	attrs := append([]any{"status", status, "reason", cutText(reason, maxLoggedReasonBytes), "method", r.Method, "path", loggedPath(r.URL.Path)}, identityAttrs(id)...)
 	m.opts.Logger.InfoContext(r.Context(), "request refused", attrs...)
 }
 
-// maxLoggedPathBytes bounds the path a refusal's log line repeats, as the
-// request's line bounds it: a gateway passes on paths of kilobytes, and a
-// refusal costs the client nothing.
-const maxLoggedPathBytes = 512
+// What a log line repeats of the request is bounded, as the request's own
+// line bounds it: a gateway passes on paths of kilobytes, a refused JWT's
+// reason may quote its header's values (up to the token's 8 KiB), and a
+// refusal costs the client nothing, not even a token. A subject comes from
+// a verified token, but an issuer's claims are not ours to size either.
+const (
+	maxLoggedPathBytes     = 512
+	maxLoggedReasonBytes   = 1024
+	maxLoggedIdentityBytes = 256
+)
 
-// loggedPath is path, cut to maxLoggedPathBytes on a rune's start.
-func loggedPath(path string) string {
-	if len(path) <= maxLoggedPathBytes {
-		return path
+// loggedPath is path, cut to maxLoggedPathBytes.
+func loggedPath(path string) string { return cutText(path, maxLoggedPathBytes) }
+
+// cutText is s cut to n bytes on a rune's start, marked with "…".
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	n := maxLoggedPathBytes
-	for n > 0 && !utf8.RuneStart(path[n]) {
+	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return path[:n] + "…"
+	return s[:n] + "…"
 }
 
 // writeJSONError writes an OAuth-style error body (RFC 6749 section 5.2).
