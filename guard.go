@@ -203,6 +203,11 @@ const maxLoggedToolBytes = 128
 // is short, and a gateway passes on paths of kilobytes that anyone may send.
 const maxLoggedPathBytes = 512
 
+// maxLoggedSubjectBytes bounds the caller's subject in the log line: it
+// comes from a verified token, or from an authorizer's context, but its
+// size is the issuer's.
+const maxLoggedSubjectBytes = 256
+
 // maxLoggedGatewayIDBytes bounds a gateway's request id in the log line:
 // AWS's are UUIDs or shorter, but anyone allowed to invoke the function
 // may send an event of their own.
@@ -914,7 +919,7 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 		attrs = append(attrs, slog.String("protocol_version", l.protocolVersion))
 	}
 	if l.subject != "" {
-		attrs = append(attrs, slog.String("subject", l.subject))
+		attrs = append(attrs, slog.String("subject", truncateUTF8(l.subject, maxLoggedSubjectBytes)))
 	}
 	if l.client != "" {
 		attrs = append(attrs, slog.String("client", l.client))

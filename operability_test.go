@@ -199,22 +199,28 @@ func TestClientCancellation(t *testing.T) {
 // auth.TokenInfo, reaches the log line, and the token does not.
 func TestSubjectLogged(t *testing.T) {
 	server, _ := newHardServer(t)
-	verify := func(_ context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
-		if token != "s3cr3t" {
-			return nil, auth.ErrInvalidToken
+	long := strings.Repeat("u", 300)
+	for _, tc := range []struct{ subject, want string }{
+		{"user-1", "user-1"},
+		{long, long[:256] + "…"}, // its size is the issuer's: cut as the other names are
+	} {
+		verify := func(_ context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
+			if token != "s3cr3t" {
+				return nil, auth.ErrInvalidToken
+			}
+			return &auth.TokenInfo{UserID: tc.subject, Expiration: time.Now().Add(time.Hour)}, nil
 		}
-		return &auth.TokenInfo{UserID: "user-1", Expiration: time.Now().Add(time.Hour)}, nil
-	}
-	handler := auth.RequireBearerToken(verify, nil)(streamable(server))
-	var logs bytes.Buffer
-	h := lambdamcp.NewHandler(handler, hardOptions(&logs))
-	invokeAs(t, h, "req-sub", call("echo", `{"bytes":1}`, "Authorization", "Bearer s3cr3t"))
-	if strings.Contains(logs.String(), "s3cr3t") {
-		t.Errorf("log contains the token:\n%s", logs.String())
-	}
-	lines := logLines(t, logs.Bytes())
-	if len(lines) != 1 || lines[0]["subject"] != "user-1" {
-		t.Errorf("log = %v, want subject user-1", lines)
+		handler := auth.RequireBearerToken(verify, nil)(streamable(server))
+		var logs bytes.Buffer
+		h := lambdamcp.NewHandler(handler, hardOptions(&logs))
+		invokeAs(t, h, "req-sub", call("echo", `{"bytes":1}`, "Authorization", "Bearer s3cr3t"))
+		if strings.Contains(logs.String(), "s3cr3t") {
+			t.Errorf("log contains the token:\n%s", logs.String())
+		}
+		lines := logLines(t, logs.Bytes())
+		if len(lines) != 1 || lines[0]["subject"] != tc.want {
+			t.Errorf("log = %v, want subject %.20s… (%d bytes)", lines, tc.want, len(tc.want))
+		}
 	}
 }
 
