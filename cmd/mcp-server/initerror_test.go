@@ -3,10 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -30,33 +26,17 @@ func TestBootstrapReportsConfigError(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api := runtimeapi.NewServer()
-			hs := httptest.NewServer(api)
-			defer hs.Close()
-			cmd := exec.Command(bin)
-			cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(hs.URL, "http://"), tc.env, "PATH=" + os.Getenv("PATH")}
-			var out bootstraptest.Output
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan struct{})
-			go func() {
-				cmd.Wait()
-				api.Close(fmt.Errorf("the bootstrap exited (%v) without reporting why", cmd.ProcessState))
-				close(exited)
-			}()
-			defer func() { cmd.Process.Kill(); <-exited }()
+			p := bootstraptest.Start(t, bin, api, api, tc.env)
 
 			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			_, err := api.Invoke(ctx, &runtimeapi.Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
 			var fe *runtimeapi.FunctionError
 			if !errors.As(err, &fe) || fe.Type != runtimeapi.ErrorTypeConfigInvalid || !strings.Contains(fe.Message, tc.want) {
-				t.Fatalf("Invoke = %v, want %s naming %s\n%s", err, runtimeapi.ErrorTypeConfigInvalid, tc.want, out.String())
+				t.Fatalf("Invoke = %v, want %s naming %s\n%s", err, runtimeapi.ErrorTypeConfigInvalid, tc.want, p.Out)
 			}
-			<-exited
-			if code := cmd.ProcessState.ExitCode(); code != 2 {
-				t.Errorf("exit status %d, want 2\n%s", code, out.String())
+			if code := p.Wait(); code != 2 {
+				t.Errorf("exit status %d, want 2\n%s", code, p.Out)
 			}
 		})
 	}

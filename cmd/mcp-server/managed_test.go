@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -64,43 +61,23 @@ func (r *statusRecorder) WriteHeader(status int) {
 // it: AWS_LAMBDA_MAX_CONCURRENCY set, against a Runtime API that hands it
 // that many invocations at once. It returns when the runtime asked for its
 // first event.
-func startManagedInstance(t *testing.T, bin string) (*runtimeapi.Server, *peakCounter, *bootstraptest.Output) {
+func startManagedInstance(t *testing.T, bin string) (*runtimeapi.Server, *peakCounter, *bootstraptest.Process) {
 	t.Helper()
 	api := runtimeapi.NewConcurrentServer(maxConcurrency)
 	counter := &peakCounter{next: api}
-	hs := httptest.NewServer(counter)
-	out := &bootstraptest.Output{}
-	cmd := exec.Command(bin)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(hs.URL, "http://"),
-		"AWS_LAMBDA_MAX_CONCURRENCY=" + fmt.Sprint(maxConcurrency),
+	p := bootstraptest.Start(t, bin, api, counter,
+		"AWS_LAMBDA_MAX_CONCURRENCY="+fmt.Sprint(maxConcurrency),
 		"AWS_LAMBDA_FUNCTION_NAME=mcp-server",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=2048",
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_LOG_STREAM_NAME=2026/01/01/[$LATEST]managed",
-		"PATH=" + os.Getenv("PATH"),
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		api.Close(fmt.Errorf("the bootstrap exited: %v", cmd.ProcessState))
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		hs.Close()
-	})
+	)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	if _, err := api.WaitIdle(ctx); err != nil {
-		t.Fatalf("init: %v\n%s", err, out)
+		t.Fatalf("init: %v\n%s", err, p.Out)
 	}
-	return api, counter, out
+	return api, counter, p
 }
 
 // managedCall is one invocation of the test and how it must be answered.
@@ -187,7 +164,7 @@ func managedCalls() []managedCall {
 // their deadline did so alone.
 func TestManagedInstanceConcurrency(t *testing.T) {
 	bin := buildCommand(t, t.TempDir(), "github.com/lambdamcp/lambdamcp/cmd/mcp-server")
-	api, counter, out := startManagedInstance(t, bin)
+	api, counter, bootstrap := startManagedInstance(t, bin)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
@@ -220,7 +197,10 @@ func TestManagedInstanceConcurrency(t *testing.T) {
 	if peak != maxConcurrency {
 		t.Errorf("the runtime held at most %d invocations at once, want %d", peak, maxConcurrency)
 	}
-	checkManagedLogs(t, calls, out.String())
+	// The lines reach the test through a pipe, copied as they come: stop
+	// the process, which waits for the copy, before reading them all.
+	bootstrap.Stop()
+	checkManagedLogs(t, calls, bootstrap.Out.String())
 }
 
 // checkManagedAnswer checks that an invocation was answered with the answer

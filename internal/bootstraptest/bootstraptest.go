@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -40,32 +41,62 @@ func (o *Output) String() string {
 	return o.buf.String()
 }
 
+// Process is a bootstrap running against a local Runtime API.
+type Process struct {
+	// Out is what the process writes to its standard output and error.
+	Out    *Output
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// Start runs bin against a local Runtime API, api, served through front
+// (api itself, or a handler wrapping it), with the environment env and
+// PATH. When the process exits, api is closed with an error saying so, so
+// that no invocation waits for it in vain. The process is killed, and the
+// server closed, when the test ends.
+func Start(t *testing.T, bin string, api interface{ Close(error) }, front http.Handler, env ...string) *Process {
+	t.Helper()
+	hs := httptest.NewServer(front)
+	cmd := exec.Command(bin)
+	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(hs.URL, "http://"), "PATH=" + os.Getenv("PATH")}, env...)
+	p := &Process{Out: &Output{}, cmd: cmd, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.Out, p.Out
+	if err := cmd.Start(); err != nil {
+		hs.Close()
+		t.Fatal(err)
+	}
+	go func() {
+		cmd.Wait()
+		api.Close(fmt.Errorf("the bootstrap exited (%v)", cmd.ProcessState))
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		p.Stop()
+		hs.Close()
+	})
+	return p
+}
+
+// Stop kills the process and waits for it to end.
+func (p *Process) Stop() {
+	p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// Wait waits for the process to end and returns its exit status.
+func (p *Process) Wait() int {
+	<-p.exited
+	return p.cmd.ProcessState.ExitCode()
+}
+
 // Invoke runs bin with AWS_LAMBDA_MAX_CONCURRENCY set to concurrency and
-// the environment env (PATH is added), hands it the payloads by request id
-// all at once, checks that exactly those named in failing fail, and
-// returns what the bootstrap wrote once it has been stopped.
+// the environment env, hands it the payloads by request id all at once,
+// checks that exactly those named in failing fail, and returns what the
+// bootstrap wrote once it has been stopped.
 func Invoke[V any](t *testing.T, bin string, env []string, concurrency int, payloads map[string][]byte, failing map[string]V) string {
 	t.Helper()
 	api := runtimeapi.NewConcurrentServer(concurrency)
-	hs := httptest.NewServer(api)
-	defer hs.Close()
-	cmd := exec.Command(bin)
-	cmd.Env = append([]string{
-		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(hs.URL, "http://"),
-		fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", concurrency),
-		"PATH=" + os.Getenv("PATH"),
-	}, env...)
-	out := &Output{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		api.Close(fmt.Errorf("the bootstrap exited: %v", cmd.ProcessState))
-		close(exited)
-	}()
+	p := Start(t, bin, api, api, append([]string{fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", concurrency)}, env...)...)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -83,9 +114,8 @@ func Invoke[V any](t *testing.T, bin string, env []string, concurrency int, payl
 	}
 	wg.Wait()
 	// Stop the process before reading all it wrote.
-	cmd.Process.Kill()
-	<-exited
-	return out.String()
+	p.Stop()
+	return p.Out.String()
 }
 
 // FailureLine is what a log line says of a failed invocation.
