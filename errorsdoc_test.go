@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -361,4 +362,79 @@ func TestErrorsDoc(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLimitsDoc holds docs/errors.md's Limits table to lambdamcp.Limits:
+// a row for each field, none for a field it does not have, and each
+// row's default the one the field takes when zero.
+func TestLimitsDoc(t *testing.T) {
+	b, err := os.ReadFile("docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]int64{
+		"MaxBodyBytes":     lambdamcp.DefaultMaxBodyBytes,
+		"MaxResponseBytes": lambdamcp.DefaultMaxResponseBytes,
+		"MaxHeaderBytes":   lambdamcp.DefaultMaxHeaderBytes,
+		"MaxHeaders":       lambdamcp.DefaultMaxHeaders,
+		"MaxJSONDepth":     lambdamcp.DefaultMaxJSONDepth,
+	}
+	fields := reflect.TypeFor[lambdamcp.Limits]()
+	for i := range fields.NumField() {
+		if _, ok := defaults[fields.Field(i).Name]; !ok {
+			t.Fatalf("lambdamcp.Limits.%s: name its default here", fields.Field(i).Name)
+		}
+	}
+	documented := map[string]bool{}
+	var header []string
+	for i, line := range strings.Split(string(b), "\n") {
+		switch {
+		case !strings.HasPrefix(line, "|"):
+			header = nil
+			continue
+		case header == nil:
+			header = splitCells(line)
+			continue
+		case strings.HasPrefix(line, "|---") || header[0] != "Field":
+			continue
+		}
+		cells := splitCells(line)
+		field := strings.Trim(cells[0], "`")
+		documented[field] = true
+		want, ok := defaults[field]
+		if _, isField := fields.FieldByName(field); !ok || !isField {
+			t.Errorf("docs/errors.md:%d: %s is no field of lambdamcp.Limits", i+1, field)
+			continue
+		}
+		if got, ok := docSize(cells[1]); !ok || got != want {
+			t.Errorf("docs/errors.md:%d: %s defaults to %q, read as %d; the code's default is %d", i+1, field, cells[1], got, want)
+		}
+	}
+	for i := range fields.NumField() {
+		if name := fields.Field(i).Name; !documented[name] {
+			t.Errorf("docs/errors.md's Limits table has no row for lambdamcp.Limits.%s", name)
+		}
+	}
+}
+
+// docSize reads a default as the doc writes it: "200", "64 KiB", "4 MiB
+// (…)".
+func docSize(cell string) (int64, bool) {
+	fields := strings.Fields(cell)
+	if len(fields) == 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(fields[0], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if len(fields) > 1 {
+		switch fields[1] {
+		case "KiB":
+			n <<= 10
+		case "MiB":
+			n <<= 20
+		}
+	}
+	return n, true
 }
