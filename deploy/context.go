@@ -126,9 +126,15 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			HostedZoneName: str("hostedZoneName"),
 			// Off by default: the domain is then the only way in.
 			KeepExecuteAPIEndpoint: boolean("executeApiEndpoint"),
+			BasePath:               str("domainBasePath"),
 		}
-	} else if _, set := get("executeApiEndpoint"); set {
-		errs = append(errs, "context executeApiEndpoint: only with domainName (without one, the execute-api host is the endpoint)")
+	} else {
+		if _, set := get("executeApiEndpoint"); set {
+			errs = append(errs, "context executeApiEndpoint: only with domainName (without one, the execute-api host is the endpoint)")
+		}
+		if _, set := get("domainBasePath"); set {
+			errs = append(errs, "context domainBasePath: only with domainName (it maps the API under that path of the custom domain)")
+		}
 	}
 	name := str("stackName")
 	if name == "" {

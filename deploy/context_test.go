@@ -59,6 +59,12 @@ func TestPropsFromContext(t *testing.T) {
 			stack.Props{Domain: &stack.Domain{Name: "mcp.example.com", CertificateARN: "arn:c", KeepExecuteAPIEndpoint: true}},
 			"LambdaMcp",
 		},
+		{
+			"domain under a base path",
+			map[string]string{"domainName": "mcp.example.com", "certificateArn": "arn:c", "domainBasePath": " v1/tools "},
+			stack.Props{Domain: &stack.Domain{Name: "mcp.example.com", CertificateARN: "arn:c", BasePath: "v1/tools"}},
+			"LambdaMcp",
+		},
 		{"cognito protected", map[string]string{"cognito": "true", "cognitoDeletionProtection": "true"}, stack.Props{Cognito: true}, "LambdaMcp"},
 		{"cognito protected, blank", map[string]string{"cognito": "true", "cognitoDeletionProtection": " "}, stack.Props{Cognito: true}, "LambdaMcp"},
 		{
@@ -142,6 +148,15 @@ func TestExecuteAPIEndpointNeedsDomain(t *testing.T) {
 		if _, _, err := propsFromContext(lookup(ctx)); err == nil || !strings.Contains(err.Error(), "executeApiEndpoint") {
 			t.Errorf("%v: error %v, want one naming executeApiEndpoint", ctx, err)
 		}
+	}
+}
+
+// TestDomainBasePathNeedsDomain checks that domainBasePath without a custom domain is an error,
+// not a setting silently dropped: the execute-api host has no base path to map.
+func TestDomainBasePathNeedsDomain(t *testing.T) {
+	ctx := map[string]string{"domainBasePath": "tools"}
+	if _, _, err := propsFromContext(lookup(ctx)); err == nil || !strings.Contains(err.Error(), "domainBasePath") {
+		t.Errorf("%v: error %v, want one naming domainBasePath", ctx, err)
 	}
 }
 

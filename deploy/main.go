@@ -30,6 +30,7 @@
 //	cognitoDeletionProtection  false: the pool is deleted with the stack (default: kept)
 //	domainName, certificateArn, hostedZoneId, hostedZoneName: custom domain (REST)
 //	executeApiEndpoint  true: keep the execute-api host beside the custom domain
+//	domainBasePath  map the API under this base path of the custom domain (default: the root)
 //	alarms      true: CloudWatch alarms on the server's faults, errors, throttles and 5xx answers
 //	alarmTopicArn  an SNS topic the alarms notify (with alarms=true)
 //	stackName   default LambdaMcp

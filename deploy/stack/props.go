@@ -156,7 +156,7 @@ type Props struct {
 	// CognitoDeletable turns the pool's deletion protection off and deletes the pool, with its
 	// users, along with the stack: for throwaway stacks. Only with Cognito.
 	CognitoDeletable bool
-	// Domain maps a custom domain at the root of the API (rest variant).
+	// Domain maps a custom domain at the root of the API, or under its BasePath (rest variant).
 	Domain *Domain
 }
 
@@ -191,6 +191,38 @@ type Domain struct {
 	// False turns it off, so that the API is reached only through Name, with its TLS policy,
 	// and at the one URL its tokens and metadata name.
 	KeepExecuteAPIEndpoint bool
+	// BasePath maps the API under https://Name/BasePath/ instead of at the root ("tools", or
+	// levels such as "v1/tools"), so that the domain can serve other APIs beside it. The
+	// endpoint is then https://Name/BasePath/mcp and its metadata
+	// https://Name/BasePath/.well-known/oauth-protected-resource/BasePath/mcp, inside the
+	// mapping: the host root's well-known URL is another mapping's, so clients find the
+	// metadata through the challenges' resource_metadata only.
+	BasePath string
+}
+
+// basePathPattern is API Gateway's rule for a base path: levels of letters, digits and
+// $-_.+!*'(), one slash between them.
+var basePathPattern = regexp.MustCompile(`^[A-Za-z0-9$\-_.+!*'()]+(/[A-Za-z0-9$\-_.+!*'()]+)*$`)
+
+// resourcePathPartPattern is what a REST API resource's path part may hold. With JWTs the
+// metadata is routed at a path that repeats the base path, whose levels must fit it.
+var resourcePathPartPattern = regexp.MustCompile(`^[A-Za-z0-9:._$-]+$`)
+
+// checkBasePath refuses a base path API Gateway would not map, or, when the metadata is routed
+// (withMetadata), one whose levels cannot be a resource's path parts.
+func checkBasePath(path string, withMetadata bool) error {
+	if !basePathPattern.MatchString(path) {
+		return fmt.Errorf("stack: custom domain base path (domainBasePath) %q: API Gateway takes levels of letters, digits and $-_.+!*'() with one slash between them, none at either end", path)
+	}
+	if !withMetadata {
+		return nil
+	}
+	for level := range strings.SplitSeq(path, "/") {
+		if !resourcePathPartPattern.MatchString(level) {
+			return fmt.Errorf("stack: custom domain base path (domainBasePath) %q: with JWTs the metadata is routed at /.well-known/oauth-protected-resource/%s/mcp, and an API Gateway resource path takes only letters, digits and $-_.: in each level", path, path)
+		}
+	}
+	return nil
 }
 
 var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
@@ -371,6 +403,11 @@ func (p Props) withDefaults() (Props, error) {
 		}
 		if (d.HostedZoneID == "") != (d.HostedZoneName == "") {
 			return p, fmt.Errorf("stack: give both the hosted zone ID and name, or neither")
+		}
+		if d.BasePath != "" {
+			if err := checkBasePath(d.BasePath, p.JWT != nil || p.Cognito); err != nil {
+				return p, err
+			}
 		}
 	}
 	return p, nil

@@ -123,6 +123,15 @@ func TestPropsErrors(t *testing.T) {
 		{"domain on url", Props{Variant: VariantURL, Domain: &Domain{Name: "a", CertificateARN: "b"}}, "rest variant"},
 		{"domain without certificate", Props{Domain: &Domain{Name: "a"}}, "certificate ARN"},
 		{"half a zone", Props{Domain: &Domain{Name: "a", CertificateARN: "b", HostedZoneID: "Z"}}, "hosted zone"},
+		{"base path with a leading slash", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "/tools"}}, "domainBasePath"},
+		{"base path with a trailing slash", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools/"}}, "domainBasePath"},
+		{"base path with an empty level", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "v1//tools"}}, "domainBasePath"},
+		{"base path with a space", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "my tools"}}, "domainBasePath"},
+		{"base path with a query", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools?x"}}, "domainBasePath"},
+		{"base path only a slash", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "/"}}, "domainBasePath"},
+		// The metadata route repeats the base path, and a resource path part takes none of +!*'().
+		{"jwt base path no resource takes", Props{JWT: &JWT{Issuer: "https://i", Audience: "a"}, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "v1/(tools)"}}, "resource path"},
+		{"cognito base path no resource takes", Props{Cognito: true, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools+"}}, "resource path"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.in.SourceDir == "" && tc.name != "no source" {
@@ -205,6 +214,25 @@ func TestCORSOriginsAccepted(t *testing.T) {
 		p := Props{SourceDir: "src", BuildDir: "build", CORSAllowOrigins: []string{o}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q: %v", o, err)
+		}
+	}
+}
+
+// TestBasePathsAccepted checks that the base paths API Gateway maps pass synth: with static
+// tokens every character it takes, with JWTs those a resource path takes too.
+func TestBasePathsAccepted(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		jwt  *JWT
+	}{
+		{"tools", nil},
+		{"v1/tools", nil},
+		{"a$-_.+!*'()/B9", nil},
+		{"v1/my-tools_$.x", &JWT{Issuer: "https://i", Audience: "a"}},
+	} {
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: tc.jwt, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: tc.path}}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%q: %v", tc.path, err)
 		}
 	}
 }

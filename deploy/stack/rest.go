@@ -24,7 +24,10 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	api := newRESTStage(st, p)
 	ep := endpoints{base: executeAPIBase(*api.RestApiId()) + "/" + p.StageName}
 	if p.Domain != nil {
-		ep = endpoints{base: "https://" + p.Domain.Name}
+		ep = endpoints{base: "https://" + p.Domain.Name, basePath: p.Domain.BasePath}
+		if ep.basePath != "" {
+			ep.base += "/" + ep.basePath
+		}
 		newRESTDomain(st, p.Domain, api)
 	}
 	serverEnv := a.serverEnv(ep, p.CORSAllowOrigins)
@@ -43,7 +46,7 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	if err != nil {
 		return err
 	}
-	addRESTMethods(st, api, server, authorizer, p, a.jwt != nil)
+	addRESTMethods(st, api, server, authorizer, p, ep, a.jwt != nil)
 	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes(), a.jwt != nil)
 	addAlarms(st, p, server, api.DeploymentStage().MetricServerError(alarmSum()))
 	ep.output(st, a)
@@ -107,8 +110,8 @@ func executeAPIEndpointSetting(p Props) *bool {
 }
 
 // addRESTMethods routes /mcp through the authorizer to the server, and the CORS preflight and
-// the metadata document around it.
-func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authorizerFn awslambda.IFunction, p Props, withMetadata bool) {
+// the metadata document around it, also at ep's metadata path when a base path puts it elsewhere.
+func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authorizerFn awslambda.IFunction, p Props, ep endpoints, withMetadata bool) {
 	authorizer := awsapigateway.NewTokenAuthorizer(st, jsii.String("BearerAuthorizer"), &awsapigateway.TokenAuthorizerProps{
 		Handler:         authorizerFn,
 		IdentitySource:  awsapigateway.IdentitySource_Header(jsii.String(authorizationHeader)),
@@ -161,6 +164,13 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 	mcpMetadata := metadata.AddResource(jsii.String(mcpPath), nil)
 	mcpMetadata.AddMethod(jsii.String("GET"), integration, public)
 	mcpMetadata.AddCorsPreflight(preflight)
+	if ep.metadataSuffix() != metadataPathForMCP {
+		// Behind a base path the challenges name the metadata by the endpoint's whole path, which
+		// API Gateway hands the function without the base path in front.
+		named := api.Root().ResourceForPath(jsii.String(ep.metadataSuffix()))
+		named.AddMethod(jsii.String("GET"), integration, public)
+		named.AddCorsPreflight(preflight)
+	}
 }
 
 // addGatewayResponses makes the gateway's own error answers JSON with CORS headers, and its 401
@@ -281,7 +291,10 @@ func restAccessLogFormat() string {
 }
 
 // newRESTDomain maps a custom domain at the root of the API, so that /.well-known/… is at the
-// host root where RFC 9728 clients look, and points an alias record at it when a zone is given.
+// host root where RFC 9728 clients look, or under d.BasePath when given (where the challenges'
+// resource_metadata is the way to the metadata), and points an alias record at it when a zone is
+// given. The CDK maps one level with an AWS::ApiGateway::BasePathMapping and several, which API
+// Gateway maps only through its v2 API, with an AWS::ApiGatewayV2::ApiMapping.
 func newRESTDomain(st awscdk.Stack, d *Domain, api awsapigateway.RestApi) {
 	domain := awsapigateway.NewDomainName(st, jsii.String("CustomDomain"), &awsapigateway.DomainNameProps{
 		DomainName:     jsii.String(d.Name),
@@ -289,6 +302,7 @@ func newRESTDomain(st awscdk.Stack, d *Domain, api awsapigateway.RestApi) {
 		EndpointType:   awsapigateway.EndpointType_REGIONAL,
 		SecurityPolicy: awsapigateway.SecurityPolicy_TLS_1_2,
 		Mapping:        api,
+		BasePath:       optional(d.BasePath),
 	})
 	if d.HostedZoneID == "" {
 		return

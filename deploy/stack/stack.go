@@ -67,10 +67,24 @@ var featureFlags = map[string]any{
 // endpoints are the public URLs of a deployed stack, as CloudFormation-resolved strings.
 type endpoints struct {
 	base string // no trailing slash
+	// basePath is the custom domain mapping's base path, if any, which base ends with.
+	basePath string
 }
 
-func (e endpoints) mcp() string      { return e.base + "/" + mcpPath }
-func (e endpoints) metadata() string { return e.base + "/" + metadataPathForMCP }
+func (e endpoints) mcp() string { return e.base + "/" + mcpPath }
+
+// metadata is the endpoint's RFC 9728 metadata URL inside the API: behind a base path, the
+// path-suffixed form (metadataSuffix) inside the mapping, since the host root's well-known URL
+// reaches no mapping of this API.
+func (e endpoints) metadata() string { return e.base + "/" + e.metadataSuffix() }
+
+// metadataSuffix is the path, in the API, of the endpoint's metadata.
+func (e endpoints) metadataSuffix() string {
+	if e.basePath == "" {
+		return metadataPathForMCP
+	}
+	return metadataPath + "/" + e.basePath + "/" + mcpPath
+}
 
 // output publishes the endpoint and, when the tokens come from an authorization server, the
 // metadata URL.
