@@ -542,7 +542,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej := checkRepeated(r.Header); rej != nil {
 		return rej
 	}
-	version := r.Header.Get("Mcp-Protocol-Version") // canonical, so looked up without a copy
+	version := rec.version // read at the top; checkRepeated has refused two
 	if rej := checkVersion(version); rej != nil {
 		return rej
 	}
