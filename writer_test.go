@@ -893,31 +893,15 @@ func TestJSONErrorsRewrites(t *testing.T) {
 				io.WriteString(w, "bad")
 			}},
 		{name: "text at the bound", status: 400, code: -32600, message: atBound,
-			h: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "text/plain")
-				w.WriteHeader(400)
-				io.WriteString(w, atBound)
-			}},
+			h: writes(400, "text/plain", atBound)},
 		{name: "text a byte past the bound", status: 400, code: -32600, message: atBound,
-			h: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "text/plain")
-				w.WriteHeader(400)
-				io.WriteString(w, pastBound)
-			}},
+			h: writes(400, "text/plain", pastBound)},
 		// The go-sdk's -32020 for params it cannot decode, recoded -32602:
 		// held whole up to the bound, passed through as written past it.
 		{name: "held JSON at the bound", status: 400, code: -32602, message: mismatchMessage(mismatchAtBound),
-			h: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(400)
-				io.WriteString(w, mismatchAtBound)
-			}},
+			h: writes(400, "application/json", mismatchAtBound)},
 		{name: "held JSON a byte past the bound", status: 400, passBody: mismatchPastBound,
-			h: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(400)
-				io.WriteString(w, mismatchPastBound)
-			}},
+			h: writes(400, "application/json", mismatchPastBound)},
 		// Recoded, the answer is a byte shorter than the length the
 		// handler gave.
 		{name: "Content-Length of the JSON", status: 400, code: -32602, message: mismatchMessage(mismatch),
@@ -928,17 +912,9 @@ func TestJSONErrorsRewrites(t *testing.T) {
 				io.WriteString(w, mismatch+"\n")
 			}},
 		{name: "problem+json 400", status: 400, passBody: problem,
-			h: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/problem+json")
-				w.WriteHeader(400)
-				io.WriteString(w, problem)
-			}},
+			h: writes(400, "application/problem+json", problem)},
 		{name: "problem+json 422", status: 422, passBody: problem,
-			h: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/problem+json")
-				w.WriteHeader(422)
-				io.WriteString(w, problem)
-			}},
+			h: writes(422, "application/problem+json", problem)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -981,6 +957,15 @@ func TestJSONErrorsRewrites(t *testing.T) {
 				t.Errorf("message %q, want %q", answer.Error.Message, tc.message)
 			}
 		})
+	}
+}
+
+// writes is a handler that answers status with body, of contentType.
+func writes(status int, contentType, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		io.WriteString(w, body)
 	}
 }
 
