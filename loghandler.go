@@ -17,7 +17,9 @@ import (
 //
 // As slog's default handler, which the log package then writes through,
 // it leaves out the line the Lambda runtime prints for a failed invocation
-// that Start has logged already, under its request id.
+// that Start has logged already, under its request id, and gives the
+// runtime's last line after a panic the request id of the invocation that
+// panicked.
 func NewLogHandler(next slog.Handler) slog.Handler {
 	return &logHandler{next: next, root: next}
 }
@@ -51,6 +53,12 @@ func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	id := RequestID(ctx)
 	if id == "" && failurelog.Duplicate(r.Message) {
 		return nil // logged already, under its request id (see Start)
+	}
+	if id == "" {
+		// The runtime's last line after a panic: the invocation it is about.
+		if panicked := failurelog.Exit(r.Message); panicked != nil {
+			id = RequestID(panicked)
+		}
 	}
 	if id == "" && h.inFlight {
 		id = inFlight.only()

@@ -11,7 +11,9 @@
 // and notes the runtime's line to come, which a log handler then leaves
 // out (Duplicate). The runtime's lines are alike for alike failures, so
 // whichever note a line takes, each invocation keeps exactly one line, and
-// that one under its own request id.
+// that one under its own request id. After a panic the runtime ends the
+// process with one more line; Call notes the panicking invocation's
+// context for it (Exit), so that the line can name the invocation too.
 package failurelog
 
 import (
@@ -64,6 +66,7 @@ func Call[R any](ctx context.Context, l Logger, payload []byte, next func(contex
 		if v := recover(); v != nil {
 			msg, typ := panicReport(v)
 			l.log(ctx, slog.LevelError, msg, typ, slog.String("stack", string(debug.Stack())))
+			panics.add(ctx)
 			panic(v)
 		}
 	}()
@@ -129,6 +132,53 @@ func Duplicate(msg string) bool {
 		return false
 	}
 	return pending.take(doc.Message)
+}
+
+// exitMsg is the line aws-lambda-go prints through the log package as it
+// ends the process, once it has reported a panic (its invoke loop).
+const exitMsg = "calling the handler function resulted in a panic, the process should exit"
+
+// Exit returns the context of the invocation whose panic the runtime's
+// last line is about, when msg, the message of a record logged without an
+// invocation's context, is that line: the line can then name the
+// invocation. It returns nil for any other line, and when several panics
+// are noted, since the line cannot tell which of them ended the process.
+func Exit(msg string) context.Context {
+	if msg != exitMsg {
+		return nil
+	}
+	return panics.only()
+}
+
+// panics is the contexts of the invocations whose panics Call passed on,
+// oldest first, bounded as pending is.
+var panics contexts
+
+type contexts struct {
+	mu   sync.Mutex
+	ctxs []context.Context
+}
+
+func (c *contexts) add(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.ctxs) == maxPending {
+		c.ctxs = slices.Delete(c.ctxs, 0, 1)
+	}
+	c.ctxs = append(c.ctxs, ctx)
+}
+
+// only returns the one context noted, or nil with none or several, and
+// forgets them: the line it is for comes once.
+func (c *contexts) only() context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ctx context.Context
+	if len(c.ctxs) == 1 {
+		ctx = c.ctxs[0]
+	}
+	c.ctxs = nil
+	return ctx
 }
 
 // maxPending bounds the notes kept for lines that never come, as when the

@@ -199,3 +199,45 @@ func TestPendingBound(t *testing.T) {
 		t.Error("a note within the bound was forgotten")
 	}
 }
+
+// TestExit checks which invocation the runtime's last line after a panic
+// is given: the one that panicked, when only one did.
+func TestExit(t *testing.T) {
+	panicking := func(id string) {
+		defer func() { recover() }()
+		ctx := context.WithValue(t.Context(), ctxKey{}, id)
+		Call(ctx, Logger{Logger: slog.New(&recorder{})}, nil, func(context.Context, []byte) ([]byte, error) { panic(id) })
+	}
+	failing := func(id string) {
+		ctx := context.WithValue(t.Context(), ctxKey{}, id)
+		Call(ctx, Logger{Logger: slog.New(&recorder{})}, nil, func(context.Context, []byte) ([]byte, error) { return nil, errors.New(id) })
+	}
+	tests := []struct {
+		name   string
+		before func()
+		msg    string
+		want   string // the request's ctxKey value, "" for none
+	}{
+		{"no panic", func() {}, exitMsg, ""},
+		{"an error is no panic", func() { failing("req-e") }, exitMsg, ""},
+		{"one panic", func() { panicking("req-1") }, exitMsg, "req-1"},
+		{"another line", func() { panicking("req-2") }, "req-2", ""},
+		{"two panics", func() { panicking("req-3"); panicking("req-4") }, exitMsg, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			Exit(exitMsg) // forget what earlier cases noted
+			tc.before()
+			got := ""
+			if ctx := Exit(tc.msg); ctx != nil {
+				got, _ = ctx.Value(ctxKey{}).(string)
+			}
+			if got != tc.want {
+				t.Errorf("Exit(%q) gave the invocation %q, want %q", tc.msg, got, tc.want)
+			}
+			if tc.want != "" && Exit(tc.msg) != nil {
+				t.Error("the line's invocation was given twice")
+			}
+		})
+	}
+}

@@ -1,0 +1,62 @@
+package lambdamcp_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/failurelog"
+)
+
+// TestLogHandlerPanicExit checks that the line aws-lambda-go prints through
+// the log package as it ends the process after a panic, with no context,
+// carries the request id of the invocation that panicked, and that no
+// other context-free line takes it.
+func TestLogHandlerPanicExit(t *testing.T) {
+	const exitLine = "calling the handler function resulted in a panic, the process should exit"
+	var logs bytes.Buffer
+	h := lambdamcp.NewLogHandler(slog.NewJSONHandler(&logs, nil))
+	runtimeLog := slog.NewLogLogger(h, slog.LevelInfo) // as the log package writes once slog.SetDefault(h)
+	runtimeLog.Print(exitLine)                         // takes what earlier tests' panics noted
+	logs.Reset()
+
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-panic"})
+	func() {
+		defer func() { _ = recover() }()
+		failurelog.Call(ctx, failurelog.Logger{Logger: slog.New(h)}, nil, func(context.Context, []byte) ([]byte, error) {
+			panic("boom")
+		})
+	}()
+	runtimeLog.Print("a line of the program's own")
+	runtimeLog.Print(exitLine)
+	runtimeLog.Print(exitLine) // a second one names no invocation
+
+	type line struct{ Msg, RequestID string }
+	var got []line
+	for s := bufio.NewScanner(&logs); s.Scan(); {
+		var l struct {
+			Msg       string `json:"msg"`
+			RequestID string `json:"request_id"`
+		}
+		if err := json.Unmarshal(s.Bytes(), &l); err != nil {
+			t.Fatalf("log line %s: %v", s.Bytes(), err)
+		}
+		got = append(got, line(l))
+	}
+	want := []line{
+		{"invocation failed", "req-panic"},
+		{"a line of the program's own", ""},
+		{exitLine, "req-panic"},
+		{exitLine, ""},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log lines (-want +got):\n%s", diff)
+	}
+}
