@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/serve"
@@ -94,6 +95,23 @@ func TestForbiddenExplained(t *testing.T) {
 	}
 	t.Cleanup(func() { mapped.Close() })
 	outsideMapping := strings.TrimSuffix(mapped.URL(), "/tools") + "/other/mcp"
+	// An HTTP API's Lambda authorizer refuses a good token without a
+	// required scope with isAuthorized false: the bare 403 of a path
+	// outside a custom domain's mappings, with no challenge to tell them
+	// apart.
+	verifier, err := auth.NewStaticVerifier([]string{auth.HashToken("t0k3n")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scoped, err := localfront.Start(t.Context(), localfront.Config{
+		Shape:      localfront.ShapeHTTP,
+		Authorizer: localfront.NewInProcess(auth.NewAuthorizer(verifier, &auth.AuthorizerOptions{Scopes: []string{"mcp:tools"}}), nil),
+		Function:   localfront.NewInProcessHTTP(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil)), nil),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { scoped.Close() })
 
 	forbidden := func(challenge, body string) string {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -124,6 +142,10 @@ func TestForbiddenExplained(t *testing.T) {
 			[]string{"(HTTP 403", `"Missing Authentication Token"`, "check the URL's path and stage"}, "token lacks"},
 		{"outside a custom domain's mappings", []string{"-endpoint", outsideMapping, "-token", "t0k3n"},
 			[]string{"(HTTP 403", `"Forbidden"`, "outside its API mappings"}, "token lacks"},
+		{"outside a custom domain's mappings, no token", []string{"-endpoint", outsideMapping},
+			[]string{"(HTTP 403", `"Forbidden"`, "outside its API mappings"}, "authorizer"},
+		{"http api authorizer's scope refusal", []string{"-endpoint", scoped.URL() + "/mcp", "-token", "t0k3n"},
+			[]string{"(HTTP 403", `"Forbidden"`, "an HTTP API's Lambda authorizer", "a scope this server requires", "outside its API mappings"}, "token is not"},
 		{"insufficient scope", []string{"-endpoint", scope, "-token", "t0k3n"},
 			[]string{"(HTTP 403", "the token lacks", "https://x.example/.well-known/oauth-protected-resource/mcp"}, "path"},
 		{"authorizer deny", []string{"-endpoint", deny, "-token", "t0k3n"},

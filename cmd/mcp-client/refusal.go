@@ -44,7 +44,8 @@ func unauthorized(endpoint string, se *httpStatusError) string {
 // it lacks a scope, or when a token was sent and the answer is not API
 // Gateway's "Missing Authentication Token", which REST APIs give for a
 // path outside their stage and routes, token or not: the commonest cause
-// of a 403 is a wrong URL.
+// of a 403 is a wrong URL. A bare "Forbidden" names both causes when a
+// token was sent.
 func forbidden(endpoint string, se *httpStatusError) string {
 	status := httpStatus(se)
 	// API Gateway's "Missing Authentication Token", or, when the request
@@ -58,9 +59,16 @@ func forbidden(endpoint string, se *httpStatusError) string {
 	case challengeError(se.challenge) == "insufficient_scope":
 		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s%s%s", endpoint, status, description(se.challenge), scopeHint(se.challenge), metadataHint(se.challenge))
 	case se.message == "Forbidden" && se.challenge == "":
-		// API Gateway's bare refusal, which no authorizer gives (its deny
-		// says "User is not authorized …"): the token is not the cause.
-		return fmt.Sprintf("forbidden by %s (%s): check the URL's path; a custom domain answers so for a path outside its API mappings (is the base path right?), and API Gateway for a request its resource policy or web ACL refuses", endpoint, status)
+		// API Gateway's bare refusal: a custom domain's for a path outside
+		// its mappings, a web ACL's, and an HTTP API's when its Lambda
+		// authorizer answers isAuthorized false (a REST authorizer's deny
+		// says "User is not authorized …"). Only a sent token can have
+		// been denied so; nothing in the answer tells the causes apart.
+		path := "a custom domain answers so for a path outside its API mappings (is the base path right?), and API Gateway for a request its resource policy or web ACL refuses"
+		if se.tokenSent {
+			return fmt.Sprintf("forbidden by %s (%s): an HTTP API's Lambda authorizer answers so when it denies the token (it lacks a scope this server requires); otherwise check the URL's path: %s", endpoint, status, path)
+		}
+		return fmt.Sprintf("forbidden by %s (%s): check the URL's path; %s", endpoint, status, path)
 	case se.tokenSent && !missingToken:
 		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s%s", endpoint, status, description(se.challenge), metadataHint(se.challenge))
 	case missingToken:
