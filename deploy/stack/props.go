@@ -211,6 +211,11 @@ var resourcePathPartPattern = regexp.MustCompile(`^[A-Za-z0-9:._$-]+$`)
 // checkBasePath refuses a base path API Gateway would not map, or, when the metadata is routed
 // (withMetadata), one whose levels cannot be a resource's path parts.
 func checkBasePath(path string, withMetadata bool) error {
+	if path == "(none)" {
+		// API Gateway takes it for the empty base path and maps the root, which the URLs derived
+		// from it would not name.
+		return fmt.Errorf("stack: custom domain base path (domainBasePath) (none) is API Gateway's name for the root: leave domainBasePath unset to map the API there")
+	}
 	if !basePathPattern.MatchString(path) {
 		return fmt.Errorf("stack: custom domain base path (domainBasePath) %q: API Gateway takes levels of letters, digits and $-_.+!*'() with one slash between them, none at either end", path)
 	}

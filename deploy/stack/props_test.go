@@ -129,6 +129,9 @@ func TestPropsErrors(t *testing.T) {
 		{"base path with a space", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "my tools"}}, "domainBasePath"},
 		{"base path with a query", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools?x"}}, "domainBasePath"},
 		{"base path only a slash", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "/"}}, "domainBasePath"},
+		// API Gateway's name for the empty base path: the API would be mapped at the root, and
+		// every URL the stack derives would name a /(none)/ no request reaches it by.
+		{"base path (none)", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "(none)"}}, "domainBasePath"},
 		// The metadata route repeats the base path, and a resource path part takes none of +!*'().
 		{"jwt base path no resource takes", Props{JWT: &JWT{Issuer: "https://i", Audience: "a"}, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "v1/(tools)"}}, "resource path"},
 		{"cognito base path no resource takes", Props{Cognito: true, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools+"}}, "resource path"},
