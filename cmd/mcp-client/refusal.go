@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
@@ -78,12 +79,14 @@ func forbidden(endpoint string, se *httpStatusError) string {
 }
 
 // challengeParam returns the parameter name of a WWW-Authenticate header
-// value's first challenge that has it, or "" (also for a value that does
-// not parse).
+// value's first challenge that has it, or "". A value that does not parse
+// is read as one challenge whose parameters are separated by spaces: an
+// HTTP API's JWT authorizer writes its challenge so
+// (Bearer scope="" error="invalid_token" error_description="…").
 func challengeParam(header, name string) string {
 	challenges, err := oauthex.ParseWWWAuthenticate([]string{header})
 	if err != nil {
-		return ""
+		return looseParam(header, name)
 	}
 	for _, c := range challenges {
 		if v := c.Params[name]; v != "" {
@@ -92,6 +95,26 @@ func challengeParam(header, name string) string {
 	}
 	return ""
 }
+
+// looseParam returns the first parameter name of a challenge read
+// loosely: quoted (with \-escapes) or not, whatever separates them.
+func looseParam(header, name string) string {
+	for _, m := range looseParamPattern.FindAllStringSubmatch(header, -1) {
+		if !strings.EqualFold(m[1], name) {
+			continue
+		}
+		if m[3] != "" {
+			return m[3]
+		}
+		return quotedPairPattern.ReplaceAllString(m[2], "$1")
+	}
+	return ""
+}
+
+var (
+	looseParamPattern = regexp.MustCompile(`([A-Za-z0-9_.-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))`)
+	quotedPairPattern = regexp.MustCompile(`\\(.)`)
+)
 
 // challengeError returns the error parameter of a WWW-Authenticate
 // challenge (RFC 6750), or "".

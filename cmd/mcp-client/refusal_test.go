@@ -59,6 +59,12 @@ func TestRefusedTokenExplained(t *testing.T) {
 			refusingServer(t, http.StatusUnauthorized, `Bearer error="invalid_token", error_description="bad token `+token+`", resource_metadata="https://x.example/prm"`), token, noEnv,
 			[]string{`invalid_token (expired, revoked or malformed), "bad token [hidden]"; the server describes its authorization at https://x.example/prm`},
 			[]string{token}},
+		// An HTTP API's JWT authorizer separates its parameters with
+		// spaces, not commas, and sends scope empty.
+		{"401 from an http api's jwt authorizer",
+			refusingServer(t, http.StatusUnauthorized, `Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"`), token, noEnv,
+			[]string{`refused the bearer token it was sent (-token or MCP_TOKEN): invalid_token (expired, revoked or malformed), "the token does not have a valid audience"` + "\n"},
+			[]string{"asks for scope"}},
 		{"401, other error", refusingServer(t, http.StatusUnauthorized, `Bearer error="invalid_request"`), token, noEnv,
 			[]string{"refused the bearer token it was sent (-token or MCP_TOKEN): invalid_request\n"}, []string{"expired"}},
 		// The token goes to the endpoint's origin alone: a 401 from
@@ -104,6 +110,8 @@ func TestChallengeParam(t *testing.T) {
 	for _, tc := range []struct{ name, header, want string }{
 		{"first challenge", `Bearer error="invalid_token", DPoP error="use_dpop_nonce"`, "invalid_token"},
 		{"first challenge without it", `Basic realm="mcp", Bearer error="insufficient_scope"`, "insufficient_scope"},
+		{"spaces between parameters", `Bearer scope="" error="invalid_token" error_description="bad"`, "invalid_token"},
+		{"spaces, an escaped quote before", `Bearer error_description="a \"b\" error=\"y\"" error="x"`, "x"},
 		{"none gives it", `Bearer realm="mcp"`, ""},
 		{"no challenge", ``, ""},
 	} {
