@@ -404,6 +404,11 @@ func TestCustomDomainBasePath(t *testing.T) {
 		{"root, a slash after", "/", nil, "/tools/", "/", ""},
 		{"mapped at the root", "/mcp", nil, "/mcp", "/mcp", ""},
 		{"not the resource's path", "/mcp", nil, "/tools/other", "/tools/other", ""},
+		// API Gateway routes /mcp/ to the resource /mcp, and passes the path on
+		// as the client sent it.
+		{"a slash after the resource", "/mcp", nil, "/tools/mcp/", "/mcp/", ""},
+		{"a slash after a parameter", "/mcp/{id}", map[string]string{"id": "x"}, "/v1/tools/mcp/x/", "/mcp/x/", ""},
+		{"a slash after, not the resource's path", "/mcp", nil, "/tools/other/", "/tools/other/", ""},
 		{"a segment cut", "/{proxy+}", proxy("cp"), "/tools/mcp", "/tools/mcp", ""},
 		{"parameter missing", "/{proxy+}", nil, "/tools/mcp", "/tools/mcp", ""},
 		{"no resource", "", nil, "/tools/mcp", "/tools/mcp", ""},

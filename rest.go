@@ -70,7 +70,8 @@ func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 // mapping's base path in front of the path it matched the resource to
 // (REST APIs; HTTP APIs in payload format 1.0, "Payload format
 // differences": a 2.0 event's rawPath has no mapping), so what comes
-// before the resource, its path parameters filled in, is the base path.
+// before the resource, its path parameters filled in (and a slash after
+// it, which API Gateway routes to the resource too), is the base path.
 // A path that does not end in its resource so is left as it is; escaped
 // says it keeps the client's percent-encoding, as a REST API's does. A
 // REST API's path parameters keep it too (/mcp/a%20b gives a%20b), so the
@@ -103,6 +104,12 @@ func cutBasePath(path, read, resource string, params map[string]string) (string,
 	if resource == "/" {
 		base = strings.TrimSuffix(read, "/")
 	} else if b, ok := beforeResource(read, resource, params); ok {
+		base = b
+	} else if trimmed, slash := strings.CutSuffix(read, "/"); !slash {
+		return "", false
+	} else if b, ok := beforeResource(trimmed, resource, params); ok {
+		// API Gateway routes /mcp/ to the resource /mcp, the slash kept in
+		// the path.
 		base = b
 	} else {
 		return "", false
