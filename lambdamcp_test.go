@@ -399,6 +399,9 @@ func TestCustomDomainBasePath(t *testing.T) {
 		{"encoded", "/{proxy+}", proxy("mcp/acme corp/x"), "/tools/mcp/acme%20corp%2Fx", "/mcp/acme corp/x", "/mcp/acme%20corp%2Fx"},
 		// A REST API's path parameters keep the client's encoding, as its path does.
 		{"encoded parameter", "/{proxy+}", proxy("mcp/acme%20corp%2Fx"), "/tools/mcp/acme%20corp%2Fx", "/mcp/acme corp/x", "/mcp/acme%20corp%2Fx"},
+		// A client may encode a character of the base path ($ as %24).
+		{"base path the client encoded", "/{proxy+}", proxy("mcp/a b"), "/t%241/mcp/a%20b", "/mcp/a b", "/mcp/a%20b"},
+		{"base path the client encoded, parameter as sent", "/{proxy+}", proxy("mcp/a%20b"), "/t%241/mcp/a%20b", "/mcp/a b", "/mcp/a%20b"},
 		{"encoded slash in a segment", "/mcp/{id}", map[string]string{"id": "a%2Fb"}, "/tools/mcp/a%2Fb", "/mcp/a/b", "/mcp/a%2Fb"},
 		{"root", "/", nil, "/tools", "/", ""},
 		{"root, a slash after", "/", nil, "/tools/", "/", ""},

@@ -80,7 +80,7 @@ func withoutBasePath(path string, escaped bool, resource string, params map[stri
 	if !strings.HasPrefix(resource, "/") {
 		return path // no template ("$default", or none given)
 	}
-	if rest, ok := cutBasePath(path, path, resource, params); ok {
+	if rest, ok := cutBasePath(path, path, false, resource, params); ok {
 		return rest
 	}
 	if !escaped || !strings.Contains(path, "%") {
@@ -90,16 +90,16 @@ func withoutBasePath(path string, escaped bool, resource string, params map[stri
 	if err != nil {
 		return path
 	}
-	if rest, ok := cutBasePath(path, decoded, resource, params); ok {
+	if rest, ok := cutBasePath(path, decoded, true, resource, params); ok {
 		return rest
 	}
 	return path
 }
 
 // cutBasePath takes the base path in front of the resource's path off
-// path, matching the resource against read, which is path as it came or
-// decoded.
-func cutBasePath(path, read, resource string, params map[string]string) (string, bool) {
+// path, matching the resource against read, which is path as it came or,
+// when decoded says so, path decoded.
+func cutBasePath(path, read string, decoded bool, resource string, params map[string]string) (string, bool) {
 	var base string
 	if resource == "/" {
 		base = strings.TrimSuffix(read, "/")
@@ -117,16 +117,34 @@ func cutBasePath(path, read, resource string, params map[string]string) (string,
 	if base == "" || base[0] != '/' {
 		return "", false
 	}
-	// Cut from the path as it came: a base path that would read otherwise
-	// encoded is left in place.
-	rest, ok := strings.CutPrefix(path, base)
-	if !ok || (rest != "" && rest[0] != '/') {
+	// Cut from the path as it came, where a client may have encoded a
+	// character of the base path ($ as %24), as API Gateway allows.
+	n := len(base)
+	if decoded {
+		n = encodedLen(path, n)
+	}
+	rest := path[n:]
+	if rest != "" && rest[0] != '/' {
 		return "", false
 	}
 	if rest == "" {
 		return "/", true
 	}
 	return rest, true
+}
+
+// encodedLen is the length of the start of path, validly percent-encoded,
+// that decodes to n bytes.
+func encodedLen(path string, n int) int {
+	i := 0
+	for ; n > 0; n-- {
+		if path[i] == '%' {
+			i += 3
+		} else {
+			i++
+		}
+	}
+	return i
 }
 
 // beforeResource returns what comes before the path the resource template
