@@ -26,6 +26,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -89,7 +90,20 @@ func (l Logger) log(ctx context.Context, level slog.Level, msg, typ string, attr
 		return
 	}
 	l.Logger.LogAttrs(ctx, level, Msg, append([]slog.Attr{slog.String("error", msg), slog.String("error_type", typ)}, attrs...)...)
-	pending.add(msg)
+	pending.add(asRuntimeReads(msg))
+}
+
+// asRuntimeReads is msg as Duplicate reads it back from the runtime's line,
+// JSON, which has U+FFFD for each byte of msg that is not UTF-8.
+func asRuntimeReads(msg string) string {
+	if utf8.ValidString(msg) {
+		return msg
+	}
+	var b strings.Builder
+	for _, r := range msg { // each such byte reads as utf8.RuneError
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // errorReport is the errorMessage and errorType the runtime reports for a

@@ -88,6 +88,13 @@ func TestCall(t *testing.T) {
 			runtime: runtimeLine("decoding: Unauthorized", "wrapError", false),
 		},
 		{
+			// The runtime's line, JSON, has U+FFFD for each byte that is not.
+			name:    "error not valid UTF-8",
+			next:    func(context.Context, []byte) (string, error) { return "", errors.New("bad \xff\xfe byte") },
+			want:    []line{{slog.LevelError, Msg, "req-1", map[string]string{"error": "bad \xff\xfe byte", "error_type": "errorString"}}},
+			runtime: runtimeLine("bad \xff\xfe byte", "errorString", false),
+		},
+		{
 			name: "error document",
 			next: func(context.Context, []byte) (string, error) {
 				return "", messages.InvokeResponse_Error{Message: "m", Type: "T"}
