@@ -45,7 +45,7 @@ load:
 # run); a crash is kept under the package's testdata/fuzz/ by go test and
 # becomes a permanent seed once committed.
 FUZZTIME ?= 10000x
-FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzJSONDepth .:FuzzJSONTrailing .:FuzzPeekRPC .:FuzzParseEvent .:FuzzInvokeStream \
+FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzBasePath .:FuzzJSONDepth .:FuzzJSONTrailing .:FuzzPeekRPC .:FuzzParseEvent .:FuzzInvokeStream \
 	./auth:FuzzAuthorizerInvoke ./auth:FuzzBearerToken ./requeststate:FuzzOpen \
 	./internal/runtimeapi:FuzzDecodeFunctionError ./internal/localfront:FuzzWriteProxyResponse ./internal/localfront:FuzzReadPrelude \
 	./cmd/mcp-client:FuzzRedacted ./cmd/mcp-client:FuzzStreamWatch
