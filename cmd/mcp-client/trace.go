@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptrace"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -135,6 +136,23 @@ func headerShown(name, value string) string {
 	return value
 }
 
+// Credential fields of a body: a token endpoint's JSON answer (RFC 6749
+// §5.1) and the client secret of its form request (client_secret_post).
+// A body's tokens are shown before the client has read them, so they
+// cannot be hidden by value; a line cut at traceBodyLimit may end inside
+// a value, which is hidden to its end.
+var (
+	jsonCredentialField = regexp.MustCompile(`("(?:access_token|refresh_token|id_token|client_secret)"\s*:\s*")(?:[^"\\]|\\.)*\\?("|$)`)
+	formCredentialField = regexp.MustCompile(`((?:^|&)(?:client_secret|client_assertion|refresh_token|password)=)[^&]*`)
+)
+
+// hideCredentialFields is a body's line with the values of its credential
+// fields written as "[hidden]".
+func hideCredentialFields(line string) string {
+	line = jsonCredentialField.ReplaceAllString(line, "${1}[hidden]${2}")
+	return formCredentialField.ReplaceAllString(line, "${1}[hidden]")
+}
+
 // tracedBody is a response body that shows what is read from it.
 type tracedBody struct {
 	io.ReadCloser
@@ -185,7 +203,7 @@ func (b *bodyLines) Write(p []byte) (int, error) {
 			if i < 0 {
 				break
 			}
-			b.t.line(b.prefix, "| "+string(append(b.line, show[:i]...)))
+			b.t.line(b.prefix, "| "+hideCredentialFields(string(append(b.line, show[:i]...))))
 			b.line, show = b.line[:0], show[i+1:]
 		}
 		b.line = append(b.line, show...)
@@ -210,7 +228,7 @@ func (b *bodyLines) end(err error) {
 		line = b.t.secrets.withoutPartial(line)
 	}
 	if len(line) > 0 {
-		b.t.line(b.prefix, "| "+string(line))
+		b.t.line(b.prefix, "| "+hideCredentialFields(string(line)))
 	}
 	var summary string
 	switch {

@@ -318,3 +318,27 @@ func TestTraceShowsOnlyWhatWasSent(t *testing.T) {
 		})
 	}
 }
+
+// TestHideCredentialFields checks that a body's credential fields show
+// without their values: a token endpoint's answer is shown as it is read,
+// before the client knows the token, and a form request carries the
+// client secret (client_secret_post).
+func TestHideCredentialFields(t *testing.T) {
+	tests := []struct{ name, line, want string }{
+		{"token answer", `{"access_token":"eyJ.a.b","token_type":"Bearer","expires_in":3600}`, `{"access_token":"[hidden]","token_type":"Bearer","expires_in":3600}`},
+		{"spaced, escaped", `{ "refresh_token" : "r\"1", "id_token":"x\/y" }`, `{ "refresh_token" : "[hidden]", "id_token":"[hidden]" }`},
+		{"cut short", `{"access_token":"eyJhbGciOiJSUzI1Ni`, `{"access_token":"[hidden]`},
+		{"cut after an escape", `{"access_token":"eyJ\`, `{"access_token":"[hidden]`},
+		{"form", `client_id=c1&client_secret=s3cr3t&grant_type=client_credentials`, `client_id=c1&client_secret=[hidden]&grant_type=client_credentials`},
+		{"form, secret first", `client_secret=s3cr3t&scope=a`, `client_secret=[hidden]&scope=a`},
+		{"other fields", `{"token_type":"Bearer","scope":"a b"}`, `{"token_type":"Bearer","scope":"a b"}`},
+		{"a word that holds one", `my_client_secret_hint=x`, `my_client_secret_hint=x`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, hideCredentialFields(tc.line)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
