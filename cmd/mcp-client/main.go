@@ -8,6 +8,7 @@
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
+//	MCP_CLIENT_ID=… MCP_CLIENT_SECRET=… go run ./cmd/mcp-client -endpoint https://…/dev/mcp
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
@@ -33,7 +34,24 @@
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
-// http only to a loopback host unless -insecure is given. -timeout (default
+// http only to a loopback host unless -insecure is given.
+//
+// A machine client can get its token itself instead: -client-id (or
+// MCP_CLIENT_ID) names it, and its secret comes from MCP_CLIENT_SECRET
+// alone, since command lines show in process lists. When the server
+// answers 401 (or 403 insufficient_scope), the client reads the
+// challenge's resource_metadata (RFC 9728), finds the authorization
+// server's metadata (RFC 8414, or OpenID discovery, also appended to an
+// issuer's path as Cognito has it), asks its token endpoint for a token
+// with the client credentials grant (RFC 6749 §4.4), for the scopes the
+// challenge or the metadata name, and sends the request again with it:
+// the go-sdk's extauth handler does the flow. The token goes where a
+// -token goes, and the flow's requests over plain http to loopback hosts
+// only unless -insecure (the go-sdk refuses plain-http metadata elsewhere
+// even then). A token and a client id exclude each other, and a client
+// id needs its secret. A failure names what stopped it: metadata with no
+// authorization server, metadata not found (with the URLs tried), the
+// token endpoint's refusal (its error and error_description). -timeout (default
 // 30s) bounds the whole run; 0 means no limit. A request that Ctrl-C or
 // -timeout cuts short is cancelled at a server with sessions
 // (notifications/cancelled, which it needs to stop the work): the client
@@ -54,9 +72,12 @@
 // and headers and its body as it is read (an event stream event by event),
 // each body up to 64 KiB; a request that never went out (the run ended
 // first, or no connection was made) shows as not sent. Secrets stay
-// hidden: the URL's user information and query, and the values of
-// credential headers (Authorization, Cookie, X-Api-Key, …); what the
-// server sends is escaped as above.
+// hidden: the URL's user information and query, the values of
+// credential headers (Authorization, Cookie, X-Api-Key, …), of the
+// tokens in a token endpoint's answer (access_token, refresh_token,
+// id_token) and of the client secret in its form request; the token and
+// the client secret wherever a server echoes them; what the server sends
+// is escaped as above.
 //
 // Exit status: 0 on success (and for -h); 1 when the run fails, with one
 // line on standard error saying what went wrong, or when the called tool
@@ -117,6 +138,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// print: a token or a password in the URL must stay unseen.
 	endpoint := fs.String("endpoint", "", "MCP endpoint URL (default: env MCP_SERVER_ENDPOINT, else "+defaultEndpoint+")")
 	token := fs.String("token", "", "bearer token (default: env MCP_TOKEN)")
+	clientID := fs.String("client-id", "", "get the token with the OAuth client credentials grant as this client, its secret from env MCP_CLIENT_SECRET (never a flag: command lines show in process lists); the authorization server is found from the server's metadata (default: env MCP_CLIENT_ID)")
 	protocol := fs.String("protocol", "", "protocol version to ask for: "+strings.Join(mcp.SupportedProtocolVersions(), ", ")+" (default: the newest)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run; 0 means no limit")
 	call := fs.String("call", "", "call this tool instead of the default story")
@@ -137,6 +159,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if !given["token"] {
 		*token = getenv("MCP_TOKEN")
+	}
+	if !given["client-id"] {
+		*clientID = getenv("MCP_CLIENT_ID")
+	}
+	clientSecret := ""
+	if *clientID != "" {
+		clientSecret = getenv("MCP_CLIENT_SECRET")
 	}
 	if fs.NArg() > 0 {
 		// Named, not shown: one may be a secret typed in the wrong place
@@ -209,9 +238,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if given["log"] && *call == "" {
 		return usageError(stderr, "-log is for the tool -call calls: use it with -call")
 	}
+	if *clientID != "" && *token != "" {
+		return usageError(stderr, "a token (-token or MCP_TOKEN) and a client id (-client-id or MCP_CLIENT_ID) exclude each other: give the token, or the client to get one")
+	}
+	if *clientID != "" && clientSecret == "" {
+		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no secret: set MCP_CLIENT_SECRET (the environment only: command lines show in process lists)")
+	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
-	} else if *token != "" && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
+	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
 		return usageError(stderr, fmt.Sprintf("the bearer token would go over plain http to %s, which anyone on the way could read: use https, or -insecure to send it so anyway", u.Hostname()))
 	}
 	interrupted := ctx
@@ -222,13 +257,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The trace, the progress and the log lines are written from goroutines
 	// of their own: one line at a time, and none after the run.
-	secrets := newSecretSet(*endpoint, *token)
+	secrets := newSecretSet(*endpoint, *token, clientSecret)
 	errOut := &syncWriter{w: stderr, secrets: secrets}
 	defer errOut.close()
 	stderr = errOut
 	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted, secrets: secrets}
 	if *trace {
 		t.trace = errOut
+	}
+	if *clientID != "" {
+		if t.oauth, err = newOAuthFlow(*clientID, clientSecret, *insecure, t.trace, secrets); err != nil {
+			return usageError(stderr, err.Error())
+		}
 	}
 	switch {
 	case *call != "":
@@ -281,6 +321,7 @@ type target struct {
 	trace                     io.Writer       // shows every HTTP exchange; nil: none
 	interrupted               context.Context // done once the user pressed Ctrl-C
 	secrets                   *secretSet      // what trace must not show; nil: none
+	oauth                     *oauthFlow      // gets the token when the server asks for one; nil: token alone
 }
 
 // connect opens a session; opts may be nil.
@@ -296,7 +337,7 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		// reads it.
 		base = &tracer{base: base, out: t.trace, secrets: t.secrets}
 	}
-	rec := &statusRecorder{base: base, token: t.token, origin: origin, notice: newCancelNotice(t.interrupted)}
+	rec := &statusRecorder{base: base, token: t.token, oauth: t.oauth, origin: origin, notice: newCancelNotice(t.interrupted)}
 	httpClient := &http.Client{Transport: rec, CheckRedirect: sameMethodRedirect}
 	transport := &mcp.StreamableClientTransport{
 		Endpoint: t.endpoint, HTTPClient: httpClient,
@@ -310,6 +351,9 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		// buffering event streams) that held that GET without an answer
 		// would hold the connect, beyond -timeout and Ctrl-C.
 		DisableStandaloneSSE: true,
+	}
+	if t.oauth != nil {
+		transport.OAuthHandler = t.oauth
 	}
 	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: t.protocol})
@@ -423,6 +467,7 @@ func text(res *mcp.CallToolResult) string {
 type statusRecorder struct {
 	base   http.RoundTripper
 	token  string
+	oauth  *oauthFlow    // nil: the token is token; else the one it obtained, once it has
 	origin *url.URL      // the endpoint: only its origin is sent the token
 	notice *cancelNotice // nil: a cut call's notice is not waited for
 
@@ -448,10 +493,17 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	// http.Client drops on a redirect to another host only the headers set
 	// on the request, not those a transport adds: the token is for the
 	// endpoint's origin alone.
-	tokenSent := s.token != "" && sameOrigin(r.URL, s.origin)
+	token := s.token
+	if s.oauth != nil && sameOrigin(r.URL, s.origin) {
+		var err error
+		if token, err = s.oauth.accessToken(); err != nil {
+			return nil, err
+		}
+	}
+	tokenSent := token != "" && sameOrigin(r.URL, s.origin)
 	if tokenSent {
 		r = r.Clone(r.Context())
-		r.Header.Set("Authorization", "Bearer "+s.token)
+		r.Header.Set("Authorization", "Bearer "+token)
 	}
 	var resp *http.Response
 	var err error
@@ -517,7 +569,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.message = peekMessage(resp)
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
 		s.tokenSent, s.withheld = tokenSent, ""
-		if s.token != "" && !tokenSent {
+		if (s.token != "" || s.oauth != nil) && !sameOrigin(r.URL, s.origin) {
 			s.withheld = r.URL.Scheme + "://" + r.URL.Host
 		}
 	} else {
@@ -679,6 +731,7 @@ type httpStatusError struct {
 	challenge string
 	message   string // the body's "message", if any
 	tokenSent bool   // the request carried the token
+	obtainer  string // the client that obtained the token, if the run did
 	withheld  string // the origin a redirect led the request to, without the token
 	session   bool   // the request carried a session id
 	err       error
@@ -717,7 +770,11 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.last == 0 {
 		return &stepError{step, err}
 	}
-	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, withheld: rec.withheld, session: rec.session, err: err}}
+	obtainer := ""
+	if rec.oauth != nil {
+		obtainer = rec.oauth.clientID
+	}
+	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, obtainer: obtainer, withheld: rec.withheld, session: rec.session, err: err}}
 }
 
 // scrubbed is an error whose text names the endpoint by its redacted form:
@@ -833,6 +890,10 @@ func explain(endpoint string, err error) string {
 	var re *redirectError
 	if errors.As(err, &re) {
 		return endpoint + ": " + re.msg
+	}
+	var fe *flowError
+	if errors.As(err, &fe) {
+		return explainFlow(endpoint, fe)
 	}
 	var nm *notMCPError
 	if errors.As(err, &nm) && nm.proxyBody {
@@ -1004,7 +1065,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

@@ -38,7 +38,11 @@ func unauthorized(endpoint string, se *httpStatusError) string {
 	if len(why) > 0 {
 		reason = ": " + strings.Join(why, ", ")
 	}
-	return fmt.Sprintf("not authorized by %s (%s): the server refused the bearer token it was sent (-token or MCP_TOKEN)%s%s%s", endpoint, status, reason, scopeHint(se.challenge), metadataHint(se.challenge))
+	sent := "the bearer token it was sent (-token or MCP_TOKEN)"
+	if se.obtainer != "" {
+		sent = fmt.Sprintf("the token client %q obtained from the authorization server", se.obtainer)
+	}
+	return fmt.Sprintf("not authorized by %s (%s): the server refused %s%s%s%s", endpoint, status, sent, reason, scopeHint(se.challenge), metadataHint(se.challenge))
 }
 
 // forbidden explains a 403. The token is blamed only when the server says

@@ -7,14 +7,17 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // secretSet holds what the client must not show even when a server repeats
-// it: the token, the endpoint's user name and password (also as the Basic
-// credentials net/http sends for them), and the values of its query's
-// credential parameters, each in the forms a server may echo it in.
+// it: the token (also one obtained during the run, with the client secret
+// it was obtained with), the endpoint's user name and password (also as
+// the Basic credentials net/http sends for them), and the values of its
+// query's credential parameters, each in the forms a server may echo it in.
 type secretSet struct {
-	forms [][]byte // longest first, so that one holding another is hidden whole
+	mu    sync.RWMutex // a token obtained during the run is added while others read
+	forms [][]byte     // longest first, so that one holding another is hidden whole
 }
 
 // Secrets shorter than these could not be told from the words around them
@@ -58,9 +61,13 @@ func credentialName(name string) bool {
 	return false
 }
 
-func newSecretSet(endpoint, token string) *secretSet {
+// newSecretSet holds the endpoint's secrets and tokens, each a token or a
+// client secret.
+func newSecretSet(endpoint string, tokens ...string) *secretSet {
 	s := &secretSet{}
-	s.add(token, minSecret)
+	for _, t := range tokens {
+		s.add(t, minSecret)
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return s.sorted()
@@ -107,6 +114,17 @@ func (s *secretSet) add(secret string, least int) {
 	}
 }
 
+// addToken adds a token obtained during the run.
+func (s *secretSet) addToken(token string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.add(token, minSecret)
+	s.sorted()
+}
+
 func (s *secretSet) sorted() *secretSet {
 	slices.SortFunc(s.forms, func(a, b []byte) int { return len(b) - len(a) })
 	return s
@@ -118,6 +136,8 @@ func (s *secretSet) hide(p []byte) []byte {
 	if s == nil {
 		return p
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	for _, f := range s.forms {
 		if bytes.Contains(p, f) {
 			p = bytes.ReplaceAll(p, f, []byte("[hidden]"))
@@ -132,6 +152,8 @@ func (s *secretSet) withoutPartial(line []byte) []byte {
 	if s == nil {
 		return line
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	cut := len(line)
 	for _, f := range s.forms {
 		for n := min(len(f)-1, len(line)); n > 0; n-- {

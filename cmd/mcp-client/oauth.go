@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/auth/extauth"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+	"golang.org/x/oauth2"
+)
+
+// oauthFlow gets the run its token with the client credentials grant, the
+// go-sdk's way (extauth): on the server's 401 it reads the protected
+// resource metadata (RFC 9728), then the authorization server's (RFC 8414
+// or OpenID discovery), and asks the token endpoint for a token. It gives
+// the go-sdk's transport no token source: statusRecorder attaches the
+// token, to the endpoint's origin alone, as it does a -token, where the
+// transport's header would follow a redirect to any subdomain.
+type oauthFlow struct {
+	clientID string
+	handler  *extauth.ClientCredentialsHandler
+	log      *exchangeLog // the flow's requests, to explain a failure by
+	secrets  *secretSet   // a token obtained is hidden from then on
+
+	mu     sync.Mutex // one flow at a time; the handler is not safe for more
+	source oauth2.TokenSource
+}
+
+var _ auth.OAuthHandler = (*oauthFlow)(nil)
+
+// newOAuthFlow makes the flow for a client. Its requests (discovery and
+// the token endpoint's) go over plain http to loopback hosts only, unless
+// insecure, and show on trace when it is not nil.
+func newOAuthFlow(clientID, clientSecret string, insecure bool, trace io.Writer, secrets *secretSet) (*oauthFlow, error) {
+	log := &exchangeLog{}
+	var base http.RoundTripper = http.DefaultTransport
+	if trace != nil {
+		base = &tracer{base: base, out: trace, secrets: secrets}
+	}
+	client := &http.Client{
+		Transport: &flowTransport{base: base, insecure: insecure, log: log},
+		// A token request sent on elsewhere would carry the secret
+		// (client_secret_post) where the metadata did not say.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if via[0].Method != http.MethodGet {
+				return fmt.Errorf("the token endpoint redirects to %s: the client secret is not sent on", redacted(req.URL.String()))
+			}
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		},
+	}
+	h, err := extauth.NewClientCredentialsHandler(&extauth.ClientCredentialsHandlerConfig{
+		Credentials: &oauthex.ClientCredentials{ClientID: clientID, ClientSecretAuth: &oauthex.ClientSecretAuth{ClientSecret: clientSecret}},
+		HTTPClient:  client,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &oauthFlow{clientID: clientID, handler: h, log: log, secrets: secrets}, nil
+}
+
+// TokenSource gives the transport none: statusRecorder sends the token.
+func (f *oauthFlow) TokenSource(context.Context) (oauth2.TokenSource, error) { return nil, nil }
+
+// errNoFlow is Authorize's answer to a 403 that does not ask for a scope:
+// no token mends a wrong path or a denial, and the 403 is explained as such.
+var errNoFlow = errors.New("a refusal no token mends")
+
+// Authorize runs the flow after a 401, or a 403 insufficient_scope (for
+// the scope the challenge names).
+func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusForbidden && challengeError(resp.Header.Get("WWW-Authenticate")) != "insufficient_scope" {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return errNoFlow
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log.reset()
+	if err := f.handler.Authorize(ctx, req, resp); err != nil {
+		return &flowError{clientID: f.clientID, exchanges: f.log.list(), err: err}
+	}
+	src, err := f.handler.TokenSource(ctx)
+	if err != nil || src == nil {
+		return &flowError{clientID: f.clientID, exchanges: f.log.list(), err: or2(err, errors.New("no token was obtained"))}
+	}
+	f.source = src
+	return nil
+}
+
+// accessToken is the token obtained, fetched anew once it has expired;
+// "" before the flow has run.
+func (f *oauthFlow) accessToken() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.source == nil {
+		return "", nil
+	}
+	f.log.reset()
+	tok, err := f.source.Token()
+	if err != nil {
+		return "", &flowError{clientID: f.clientID, exchanges: f.log.list(), err: err}
+	}
+	f.secrets.addToken(tok.AccessToken)
+	return tok.AccessToken, nil
+}
+
+// or2 is err, or else fallback.
+func or2(err, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
+}
+
+// exchange is one request of the flow, and how it ended.
+type exchange struct {
+	method, url string // url as redacted shows it
+	status      int    // 0: no answer
+	err         error
+}
+
+// exchangeLog lists the flow's requests.
+type exchangeLog struct {
+	mu sync.Mutex
+	xs []exchange
+}
+
+func (l *exchangeLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.xs = nil
+}
+
+func (l *exchangeLog) add(e exchange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.xs = append(l.xs, e)
+}
+
+func (l *exchangeLog) list() []exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]exchange(nil), l.xs...)
+}
+
+// flowTransport sends the flow's requests, over plain http to loopback
+// hosts only unless insecure (the go-sdk checks the metadata's URLs so,
+// not those it falls back on: the endpoint's root, its /token), and logs
+// them.
+type flowTransport struct {
+	base     http.RoundTripper
+	insecure bool
+	log      *exchangeLog
+}
+
+// errPlainHTTP refuses a request of the flow over plain http.
+var errPlainHTTP = errors.New("refused: plain http to a host that is not loopback")
+
+func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	e := exchange{method: r.Method, url: redacted(r.URL.String())}
+	if !t.insecure && strings.EqualFold(r.URL.Scheme, "http") && !loopback(r.URL.Hostname()) {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		e.err = errPlainHTTP
+		t.log.add(e)
+		return nil, errPlainHTTP
+	}
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		e.err = err
+	} else {
+		e.status = resp.StatusCode
+	}
+	t.log.add(e)
+	return resp, err
+}
+
+// flowError is the failure of the flow: the go-sdk's error, and the
+// requests that led to it.
+type flowError struct {
+	clientID  string
+	exchanges []exchange
+	err       error
+}
+
+func (e *flowError) Error() string { return "getting a token: " + e.err.Error() }
+func (e *flowError) Unwrap() error { return e.err }
+
+// explainFlow says in one line why client could not get a token for
+// endpoint. The go-sdk's errors are mostly text; the requests the flow
+// made tell what it tried.
+func explainFlow(endpoint string, e *flowError) string {
+	who := fmt.Sprintf("%s asks for a token, and client %q could not get one", endpoint, e.clientID)
+	for _, x := range e.exchanges {
+		if errors.Is(x.err, errPlainHTTP) {
+			u, _ := url.Parse(x.url)
+			what := "a discovery request"
+			if x.method == http.MethodPost {
+				what = "the client secret"
+			}
+			return fmt.Sprintf("%s: the flow would send %s over plain http to %s (%s), which anyone on the way could read: use https, or -insecure to send it so anyway", who, what, u.Hostname(), x.url)
+		}
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(e.err, &re) {
+		return who + ": " + tokenRefusal(e, re)
+	}
+	msg := e.err.Error()
+	switch {
+	case strings.Contains(msg, "no authorization servers"):
+		at := ""
+		if x, ok := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); ok {
+			at = " (" + x.url + ")"
+		}
+		return fmt.Sprintf("%s: the server's protected resource metadata%s names no authorization server; the server needs MCP_AUTHORIZATION_SERVERS, or an issuer (MCP_JWT_ISSUER)", who, at)
+	case strings.Contains(msg, "failed to get authorization server metadata"):
+		hint := ""
+		if strings.Contains(msg, "does not implement PKCE") {
+			hint = " (the go-sdk asks the metadata for code_challenge_methods_supported, for this grant too)"
+		}
+		_, why, _ := strings.Cut(msg, "failed to get authorization server metadata: ")
+		return fmt.Sprintf("%s: the authorization server's metadata cannot be used: %s%s%s", who, why, hint, tried(e.exchanges))
+	}
+	for _, x := range e.exchanges {
+		if x.err != nil {
+			return fmt.Sprintf("%s: cannot reach %s: %v", who, x.url, scrubbed{x.err, x.url, x.url})
+		}
+	}
+	return fmt.Sprintf("%s: %v%s", who, e.err, tried(e.exchanges))
+}
+
+// tokenRefusal explains the token endpoint's refusal (RFC 6749 §5.2).
+func tokenRefusal(e *flowError, re *oauth2.RetrieveError) string {
+	at := "the token endpoint"
+	if x, ok := lastPost(e.exchanges); ok {
+		at += " " + x.url
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	if re.ErrorCode == "" {
+		if _, found := lastFound(e.exchanges, "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"); !found {
+			return fmt.Sprintf("no authorization server metadata was found%s; %s, which the go-sdk falls back on, answered HTTP %d", tried(e.exchanges), at, status)
+		}
+		return fmt.Sprintf("%s answered HTTP %d, with no OAuth error", at, status)
+	}
+	why := re.ErrorCode
+	if re.ErrorDescription != "" {
+		why += fmt.Sprintf(" %q", re.ErrorDescription)
+	}
+	hint := ""
+	switch re.ErrorCode {
+	case "invalid_client":
+		hint = ": check the client id (-client-id or MCP_CLIENT_ID) and the secret (MCP_CLIENT_SECRET)"
+	case "unauthorized_client":
+		hint = ": the client may not use the client credentials grant; allow it that grant at the authorization server"
+	case "invalid_scope":
+		hint = ": the client may not have the scope the server asks for; allow it that scope at the authorization server"
+	}
+	return fmt.Sprintf("%s refused it (HTTP %d): %s%s", at, status, why, hint)
+}
+
+// lastFound is the last request answered 200 at a URL whose path holds
+// one of paths.
+func lastFound(xs []exchange, paths ...string) (exchange, bool) {
+	for i := len(xs) - 1; i >= 0; i-- {
+		for _, p := range paths {
+			if xs[i].status == http.StatusOK && strings.Contains(xs[i].url, p) {
+				return xs[i], true
+			}
+		}
+	}
+	return exchange{}, false
+}
+
+// lastPost is the last POST, the token request.
+func lastPost(xs []exchange) (exchange, bool) {
+	for i := len(xs) - 1; i >= 0; i-- {
+		if xs[i].method == http.MethodPost {
+			return xs[i], true
+		}
+	}
+	return exchange{}, false
+}
+
+// tried lists the discovery requests and their answers: "; tried URL
+// (HTTP 404), …".
+func tried(xs []exchange) string {
+	var parts []string
+	for _, x := range xs {
+		if x.method != http.MethodGet {
+			continue
+		}
+		switch {
+		case x.err != nil:
+			parts = append(parts, x.url+" (no answer)")
+		default:
+			parts = append(parts, fmt.Sprintf("%s (HTTP %d)", x.url, x.status))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; tried " + strings.Join(parts, ", ")
+}

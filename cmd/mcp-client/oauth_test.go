@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/oauth2"
+)
+
+// TestClientCredentials runs the whole flow offline: the protected
+// reference server's 401, its resource metadata, the authorization
+// server's metadata (Cognito's form, at a path, and the root form), the
+// token endpoint (Basic and form authentication), and the retry with the
+// token it issued.
+func TestClientCredentials(t *testing.T) {
+	tests := []struct {
+		name       string
+		as         asOptions
+		serverEnv  map[string]string
+		secret     string // "" the right one
+		args       []string
+		code       int
+		wantOut    []string // in stdout
+		wantErr    []string // in stderr
+		wantStyles []string // how the token requests authenticated
+	}{
+		{name: "cognito form, basic", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic"}, scopes: []string{testScope}},
+			wantOut: []string{"ping #2"}, wantStyles: []string{"basic"}},
+		{name: "root form, post", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}},
+			wantOut: []string{"ping #2"}, wantStyles: []string{"post"}},
+		{name: "whoami", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic", "client_secret_post"}, scopes: []string{testScope}},
+			args: []string{"-call", "whoami"}, wantOut: []string{`"client_id":"client-7f3a"`, `"method":"jwt"`}, wantStyles: []string{"post"}},
+		{name: "wrong secret", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic"}, scopes: []string{testScope}},
+			secret: "wr0ng-s3cr3t-value", code: 1,
+			wantErr: []string{`client "client-7f3a" could not get one`, `/oauth2/token refused it (HTTP 401): invalid_client "Client authentication failed"`, "MCP_CLIENT_SECRET"}, wantStyles: []string{"basic"}},
+		{name: "wrong secret echoed", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}, echo: true},
+			secret: "wr0ng-s3cr3t-value", code: 1, wantErr: []string{`invalid_client "Client authentication failed with secret [hidden]"`}, wantStyles: []string{"post"}},
+		{name: "scope not granted", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{"https://mcp.test/other"}},
+			code: 1, wantErr: []string{`invalid_scope "Invalid scope requested: https://mcp.test/tools"`, "allow it that scope"}, wantStyles: []string{"post"}},
+		{name: "token lacks the scope", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}, grant: []string{"https://mcp.test/other"}},
+			code: 1, wantErr: []string{"HTTP 403", "the token lacks a scope this server requires"}, wantStyles: []string{"post"}},
+		{name: "token refused", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}},
+			serverEnv: map[string]string{"MCP_JWT_AUDIENCE": "another-client"}, code: 1,
+			wantErr: []string{`(HTTP 401): the server refused the token client "client-7f3a" obtained from the authorization server: invalid_token`}, wantStyles: []string{"post"}},
+		{name: "no metadata", as: asOptions{noMetadata: true, scopes: []string{testScope}},
+			code: 1, wantErr: []string{"no authorization server metadata was found; tried ", "/.well-known/oauth-authorization-server (HTTP 404)", "/token, which the go-sdk falls back on, answered HTTP 404"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			as := startAS(t, tc.as)
+			endpoint := startJWTReference(t, as, tc.serverEnv)
+			secret := or(tc.secret, as.secret)
+			env := map[string]string{"MCP_SERVER_ENDPOINT": endpoint, "MCP_CLIENT_ID": as.clientID, "MCP_CLIENT_SECRET": secret}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, func(k string) string { return env[k] }, &stdout, &stderr)
+			t.Logf("stderr: %s", stderr.String())
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout %q lacks %q", stdout.String(), w)
+				}
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), w)
+				}
+			}
+			styles, issued := as.seen()
+			if tc.wantStyles != nil {
+				// A refused connect is tried again (initialize after
+				// server/discover), with a flow of its own.
+				if diff := cmp.Diff(tc.wantStyles, slices.Compact(styles)); diff != "" {
+					t.Errorf("token requests (-want +got):\n%s", diff)
+				}
+			}
+			for _, s := range append(issued, secret) {
+				if strings.Contains(stdout.String()+stderr.String(), s) {
+					t.Errorf("a secret or token shows: stdout %q, stderr %q", stdout.String(), stderr.String())
+				}
+			}
+		})
+	}
+}
+
+// TestClientCredentialsTrace checks that -trace shows the flow's
+// exchanges with the client secret and the token hidden: in the Basic
+// header, in a form body, in the token endpoint's answer, and in the
+// Authorization of the requests that carry it.
+func TestClientCredentialsTrace(t *testing.T) {
+	for _, method := range []string{"client_secret_basic", "client_secret_post"} {
+		t.Run(method, func(t *testing.T) {
+			as := startAS(t, asOptions{pool: "eu-west-1_Test", authMethods: []string{method}, scopes: []string{testScope}})
+			endpoint := startJWTReference(t, as, nil)
+			env := map[string]string{"MCP_CLIENT_SECRET": as.secret}
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), []string{"-endpoint", endpoint, "-client-id", as.clientID, "-trace"}, func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d; stderr %q", code, stderr.String())
+			}
+			_, issued := as.seen()
+			if len(issued) == 0 {
+				t.Fatal("no token issued")
+			}
+			trace := stderr.String()
+			for _, s := range append(issued, as.secret) {
+				if strings.Contains(trace, s) {
+					t.Errorf("the trace shows %q", s)
+				}
+			}
+			for _, want := range []string{"POST " + as.srv.URL + "/oauth2/token", `"access_token":"[hidden]"`, "Authorization: Bearer [hidden]", "/.well-known/oauth-protected-resource"} {
+				if !strings.Contains(trace, want) {
+					t.Errorf("the trace lacks %q:\n%s", want, trace)
+				}
+			}
+		})
+	}
+}
+
+// TestClientCredentialsCommandLine checks the command lines that cannot
+// run: a token and a client at once, a client without its secret, a
+// secret for plain http elsewhere. Those that may go on get an ended
+// context: they stop interrupted (130), not with a usage error.
+func TestClientCredentialsCommandLine(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{"token and client", []string{"-token", "t0k3n-abcdefgh", "-client-id", "c1"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
+		{"token from env and client", []string{"-client-id", "c1"}, map[string]string{"MCP_TOKEN": "t0k3n-abcdefgh", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
+		{"client from env and token", []string{"-token", "t0k3n-abcdefgh"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
+		{"no secret", []string{"-client-id", "c1"}, nil, 2, "set MCP_CLIENT_SECRET"},
+		{"plain http elsewhere", []string{"-client-id", "c1", "-endpoint", "http://mcp.example.com/mcp"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "plain http"},
+		{"plain http elsewhere, insecure", []string{"-client-id", "c1", "-endpoint", "http://mcp.example.com/mcp", "-insecure"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
+		{"client from env", nil, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
+			}
+			if code == 2 && !strings.Contains(stderr.String(), "usage: mcp-client") {
+				t.Errorf("stderr %q lacks the usage line", stderr.String())
+			}
+			if strings.Contains(stderr.String(), "s3cr3t") || strings.Contains(stderr.String(), "t0k3n") {
+				t.Errorf("stderr %q shows a secret", stderr.String())
+			}
+		})
+	}
+}
+
+// TestFlowPlainHTTP checks that the flow's own requests go over plain
+// http to loopback hosts alone, unless -insecure: the go-sdk checks the
+// metadata's URLs, not the ones it falls back on.
+func TestFlowPlainHTTP(t *testing.T) {
+	tests := []struct {
+		url      string
+		insecure bool
+		sent     bool
+	}{
+		{"http://192.0.2.1/token", false, false},
+		{"http://auth.example.com/token", false, false},
+		{"http://auth.example.com/token", true, true},
+		{"https://auth.example.com/token", false, true},
+		{"http://127.0.0.1:9/token", false, true},
+		{"http://localhost:9/token", false, true},
+	}
+	for _, tc := range tests {
+		sent := false
+		tr := &flowTransport{insecure: tc.insecure, log: &exchangeLog{}, base: roundTripFunc(func(*http.Request) (*http.Response, error) {
+			sent = true
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
+		})}
+		req := httptest.NewRequest(http.MethodPost, tc.url, strings.NewReader("client_secret=s3cr3t"))
+		_, err := tr.RoundTrip(req)
+		if sent != tc.sent || (err != nil) == tc.sent {
+			t.Errorf("%s (insecure %v): sent %v, err %v; want sent %v", tc.url, tc.insecure, sent, err, tc.sent)
+		}
+	}
+}
+
+// TestNoAuthorizationServer checks the explanation of resource metadata
+// that names no authorization server.
+func TestNoAuthorizationServer(t *testing.T) {
+	mux := http.NewServeMux()
+	var srv *httptest.Server
+	mux.HandleFunc("/.well-known/oauth-protected-resource/mcp", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"resource": srv.URL + "/mcp", "authorization_servers": []string{}})
+	})
+	mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+srv.URL+`/.well-known/oauth-protected-resource/mcp"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+	})
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	env := map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-client-id", "c1"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	want := "protected resource metadata (" + srv.URL + "/.well-known/oauth-protected-resource/mcp) names no authorization server"
+	if code != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+	}
+}
+
+// TestObtainedTokenStaysWithOrigin checks that a token the flow obtained
+// goes to the endpoint's origin alone, as a -token does: were the go-sdk's
+// transport to attach it, net/http would send it on after a redirect to
+// the same host on another port (or a subdomain).
+func TestObtainedTokenStaysWithOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want string // the Authorization the redirect's target sees
+		via  func(target string) string
+	}{
+		{"same host, other port", "", func(target string) string {
+			redirector := httptest.NewServer(http.RedirectHandler(target+"/mcp", http.StatusTemporaryRedirect))
+			t.Cleanup(redirector.Close)
+			return redirector.URL + "/mcp"
+		}},
+		{"same origin", "Bearer obt41ned-t0ken", func(target string) string { return target + "/old" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seenBy := startAuthSeen(t)
+			flow := &oauthFlow{clientID: "c1", log: &exchangeLog{}, source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "obt41ned-t0ken"})}
+			session, _, err := connect(t.Context(), target{endpoint: tc.via(seenBy.srv.URL), oauth: flow, interrupted: t.Context()}, nil, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			session.Close()
+			seen := seenBy.headers()
+			if len(seen) == 0 {
+				t.Fatal("the redirect's target was sent nothing")
+			}
+			for _, h := range seen {
+				if h != tc.want {
+					t.Errorf("the redirect's target was sent Authorization %q, want %q", h, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestForbiddenNotAFlow checks that a 403 which asks for no scope (API
+// Gateway's answer to a path outside its routes) is explained as the 403,
+// not run through the flow, which would end at a token endpoint that is
+// not there.
+func TestForbiddenNotAFlow(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Missing Authentication Token"})
+	}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-endpoint", srv.URL + "/prod/mpc", "-client-id", "c1"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	if want := "check the URL's path and stage"; code != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+	}
+}
+
+// TestObtainedSecretsHidden checks that the client secret and a token
+// obtained during the run are hidden in what a server echoes.
+func TestObtainedSecretsHidden(t *testing.T) {
+	s := newSecretSet("https://mcp.example.com/mcp", "", "s3cr3t/Zq9+xV2")
+	s.addToken("eyJhbGciOi.obtained.t0ken")
+	got := string(s.hide([]byte(`secret s3cr3t/Zq9+xV2 as form s3cr3t%2FZq9%2BxV2, token eyJhbGciOi.obtained.t0ken`)))
+	if diff := cmp.Diff("secret [hidden] as form [hidden], token [hidden]", got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
