@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -25,6 +26,9 @@ import (
 
 // testScope is the scope the protected reference server requires.
 const testScope = "https://mcp.test/tools"
+
+// testIssuer is an issuer for command lines that never reach it.
+const testIssuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Test"
 
 // asOptions shapes a test authorization server.
 type asOptions struct {
@@ -43,6 +47,10 @@ type asOptions struct {
 	echo bool
 	// noMetadata serves no metadata document at all.
 	noMetadata bool
+	// bareMCP makes the server an MCP endpoint too, at /mcp, whose 401
+	// names no resource metadata and which publishes none: the go-sdk then
+	// takes the server's root for the authorization server.
+	bareMCP bool
 }
 
 // testAS is an authorization server for one confidential client, issuing
@@ -55,9 +63,10 @@ type testAS struct {
 	opts             asOptions
 	key              jwk.Key
 
-	mu     sync.Mutex
-	styles []string // how each token request authenticated the client
-	issued []string // the tokens issued
+	mu       sync.Mutex
+	styles   []string // how each token request authenticated the client
+	issued   []string // the tokens issued
+	requests []string // "METHOD /path" of every request
 }
 
 func startAS(t *testing.T, opts asOptions) *testAS {
@@ -77,6 +86,15 @@ func startAS(t *testing.T, opts asOptions) *testAS {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /jwks.json", a.jwks)
 	mux.HandleFunc("POST /oauth2/token", a.token)
+	// Where the go-sdk falls back on without metadata: a server that
+	// takes the secret there too.
+	mux.HandleFunc("POST /"+path.Join(opts.pool, "token"), a.token)
+	if opts.bareMCP {
+		mux.HandleFunc("POST /mcp", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized"})
+		})
+	}
 	if !opts.noMetadata {
 		if opts.pool != "" {
 			mux.HandleFunc("GET /"+opts.pool+"/.well-known/openid-configuration", a.metadata)
@@ -84,7 +102,12 @@ func startAS(t *testing.T, opts asOptions) *testAS {
 			mux.HandleFunc("GET /.well-known/oauth-authorization-server", a.metadata)
 		}
 	}
-	a.srv = httptest.NewServer(mux)
+	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.requests = append(a.requests, r.Method+" "+r.URL.Path)
+		a.mu.Unlock()
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(a.srv.Close)
 	a.issuer = a.srv.URL
 	if opts.pool != "" {
@@ -184,6 +207,20 @@ func (a *testAS) seen() (styles, issued []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return slices.Clone(a.styles), slices.Clone(a.issued)
+}
+
+// posts are the POSTs the server was sent, but to its MCP endpoint: those
+// that could carry the client secret.
+func (a *testAS) posts() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var ps []string
+	for _, r := range a.requests {
+		if strings.HasPrefix(r, "POST ") && r != "POST /mcp" {
+			ps = append(ps, r)
+		}
+	}
+	return ps
 }
 
 // listenLog hands on the URL of serve.Run's "listening" line.

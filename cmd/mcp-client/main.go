@@ -8,7 +8,7 @@
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
-//	MCP_CLIENT_ID=… MCP_CLIENT_SECRET=… go run ./cmd/mcp-client -endpoint https://…/dev/mcp
+//	MCP_CLIENT_ID=… MCP_CLIENT_SECRET=… go run ./cmd/mcp-client -endpoint https://…/dev/mcp -issuer https://…
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
@@ -38,20 +38,29 @@
 //
 // A machine client can get its token itself instead: -client-id (or
 // MCP_CLIENT_ID) names it, and its secret comes from MCP_CLIENT_SECRET
-// alone, since command lines show in process lists. When the server
-// answers 401 (or 403 insufficient_scope), the client reads the
-// challenge's resource_metadata (RFC 9728), finds the authorization
-// server's metadata (RFC 8414, or OpenID discovery, also appended to an
-// issuer's path as Cognito has it), asks its token endpoint for a token
-// with the client credentials grant (RFC 6749 §4.4), for the scopes the
-// challenge or the metadata name, and sends the request again with it:
-// the go-sdk's extauth handler does the flow. The token goes where a
-// -token goes, and the flow's requests over plain http to loopback hosts
-// only unless -insecure (the go-sdk refuses plain-http metadata elsewhere
-// even then). A token and a client id exclude each other, and a client
-// id needs its secret. A failure names what stopped it: metadata with no
-// authorization server, metadata not found (with the URLs tried), the
-// token endpoint's refusal (its error and error_description). -timeout (default
+// alone, since command lines show in process lists. -issuer (or
+// MCP_CLIENT_ISSUER) names the authorization server the client is
+// registered with, by its issuer URL. When the server answers 401 (or 403
+// insufficient_scope), the client reads the challenge's resource_metadata
+// (RFC 9728), which must name that issuer, finds the issuer's metadata
+// (RFC 8414, or OpenID discovery, also appended to an issuer's path as
+// Cognito has it), whose issuer must be the one it was found at, asks its
+// token endpoint for a token with the client credentials grant (RFC 6749
+// §4.4), for the scopes the challenge or the metadata name, and sends the
+// request again with it: the go-sdk's extauth handler does the flow. The
+// secret goes to the token endpoint of that metadata alone: not to an
+// authorization server the server names instead, nor to a URL the go-sdk
+// falls back on when it finds no metadata (the issuer's /token, the
+// server's own root), so the server connected to does not choose where
+// it goes. The token goes where a -token goes, and the flow's requests
+// over plain http to loopback hosts only unless -insecure (the go-sdk
+// refuses plain-http metadata elsewhere even then). A token and a client
+// id exclude each other, and a client id needs its secret and its issuer.
+// A failure names what stopped it: metadata with no authorization server,
+// an authorization server other than the issuer (the one the server
+// named, the one the client was given), metadata not found (with the
+// URLs tried), the token endpoint's refusal (its error and
+// error_description). -timeout (default
 // 30s) bounds the whole run; 0 means no limit. A request that Ctrl-C or
 // -timeout cuts short is cancelled at a server with sessions
 // (notifications/cancelled, which it needs to stop the work): the client
@@ -138,7 +147,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// print: a token or a password in the URL must stay unseen.
 	endpoint := fs.String("endpoint", "", "MCP endpoint URL (default: env MCP_SERVER_ENDPOINT, else "+defaultEndpoint+")")
 	token := fs.String("token", "", "bearer token (default: env MCP_TOKEN)")
-	clientID := fs.String("client-id", "", "get the token with the OAuth client credentials grant as this client, its secret from env MCP_CLIENT_SECRET (never a flag: command lines show in process lists); the authorization server is found from the server's metadata (default: env MCP_CLIENT_ID)")
+	clientID := fs.String("client-id", "", "get the token with the OAuth client credentials grant as this client, its secret from env MCP_CLIENT_SECRET (never a flag: command lines show in process lists); needs -issuer (default: env MCP_CLIENT_ID)")
+	issuer := fs.String("issuer", "", "with -client-id: the issuer URL of the authorization server the client is registered with; the secret goes only to the token endpoint of its metadata (default: env MCP_CLIENT_ISSUER)")
 	protocol := fs.String("protocol", "", "protocol version to ask for: "+strings.Join(mcp.SupportedProtocolVersions(), ", ")+" (default: the newest)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run; 0 means no limit")
 	call := fs.String("call", "", "call this tool instead of the default story")
@@ -162,6 +172,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if !given["client-id"] {
 		*clientID = getenv("MCP_CLIENT_ID")
+	}
+	if !given["issuer"] {
+		*issuer = getenv("MCP_CLIENT_ISSUER")
 	}
 	clientSecret := ""
 	if *clientID != "" {
@@ -244,6 +257,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *clientID != "" && clientSecret == "" {
 		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no secret: set MCP_CLIENT_SECRET (the environment only: command lines show in process lists)")
 	}
+	if given["issuer"] && *clientID == "" {
+		return usageError(stderr, "-issuer names the authorization server of a client: use it with -client-id (or MCP_CLIENT_ID)")
+	}
+	if *clientID != "" && *issuer == "" {
+		// Else the server connected to would choose where the secret goes.
+		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no issuer: give the URL of the authorization server it is registered with, -issuer or MCP_CLIENT_ISSUER, so that its secret goes there alone")
+	}
+	if *clientID != "" {
+		if msg := validIssuer(*issuer); msg != "" {
+			return usageError(stderr, msg)
+		}
+	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
 	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
@@ -266,7 +291,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		t.trace = errOut
 	}
 	if *clientID != "" {
-		if t.oauth, err = newOAuthFlow(*clientID, clientSecret, *insecure, t.trace, secrets); err != nil {
+		if t.oauth, err = newOAuthFlow(*clientID, clientSecret, *issuer, *insecure, t.trace, secrets); err != nil {
 			return usageError(stderr, err.Error())
 		}
 	}
@@ -1065,7 +1090,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

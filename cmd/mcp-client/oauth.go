@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -19,12 +20,14 @@ import (
 // oauthFlow gets the run its token with the client credentials grant, the
 // go-sdk's way (extauth): on the server's 401 it reads the protected
 // resource metadata (RFC 9728), then the authorization server's (RFC 8414
-// or OpenID discovery), and asks the token endpoint for a token. It gives
+// or OpenID discovery), and asks the token endpoint for a token: that of
+// the metadata of the issuer the user named, alone. It gives
 // the go-sdk's transport no token source: statusRecorder attaches the
 // token, to the endpoint's origin alone, as it does a -token, where the
 // transport's header would follow a redirect to any subdomain.
 type oauthFlow struct {
 	clientID string
+	issuer   string // the authorization server the client is registered with
 	handler  *extauth.ClientCredentialsHandler
 	log      *exchangeLog // the flow's requests, to explain a failure by
 	secrets  *secretSet   // a token obtained is hidden from then on
@@ -35,17 +38,18 @@ type oauthFlow struct {
 
 var _ auth.OAuthHandler = (*oauthFlow)(nil)
 
-// newOAuthFlow makes the flow for a client. Its requests (discovery and
-// the token endpoint's) go over plain http to loopback hosts only, unless
-// insecure, and show on trace when it is not nil.
-func newOAuthFlow(clientID, clientSecret string, insecure bool, trace io.Writer, secrets *secretSet) (*oauthFlow, error) {
+// newOAuthFlow makes the flow for a client registered with issuer. Its
+// requests (discovery and the token endpoint's) go over plain http to
+// loopback hosts only, unless insecure, and show on trace when it is not
+// nil.
+func newOAuthFlow(clientID, clientSecret, issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*oauthFlow, error) {
 	log := &exchangeLog{}
 	var base http.RoundTripper = http.DefaultTransport
 	if trace != nil {
 		base = &tracer{base: base, out: trace, secrets: secrets}
 	}
 	client := &http.Client{
-		Transport: &flowTransport{base: base, insecure: insecure, log: log},
+		Transport: &flowTransport{base: base, insecure: insecure, log: log, pin: newPinnedIssuer(issuer)},
 		// A token request sent on elsewhere would carry the secret
 		// (client_secret_post) where the metadata did not say.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -59,13 +63,14 @@ func newOAuthFlow(clientID, clientSecret string, insecure bool, trace io.Writer,
 		},
 	}
 	h, err := extauth.NewClientCredentialsHandler(&extauth.ClientCredentialsHandlerConfig{
-		Credentials: &oauthex.ClientCredentials{ClientID: clientID, ClientSecretAuth: &oauthex.ClientSecretAuth{ClientSecret: clientSecret}},
+		// The handler refuses metadata naming another issuer.
+		Credentials: &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer, ClientSecretAuth: &oauthex.ClientSecretAuth{ClientSecret: clientSecret}},
 		HTTPClient:  client,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &oauthFlow{clientID: clientID, handler: h, log: log, secrets: secrets}, nil
+	return &oauthFlow{clientID: clientID, issuer: issuer, handler: h, log: log, secrets: secrets}, nil
 }
 
 // TokenSource gives the transport none: statusRecorder sends the token.
@@ -87,11 +92,11 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 	defer f.mu.Unlock()
 	f.log.reset()
 	if err := f.handler.Authorize(ctx, req, resp); err != nil {
-		return &flowError{clientID: f.clientID, exchanges: f.log.list(), err: err}
+		return &flowError{clientID: f.clientID, issuer: f.issuer, exchanges: f.log.list(), err: err}
 	}
 	src, err := f.handler.TokenSource(ctx)
 	if err != nil || src == nil {
-		return &flowError{clientID: f.clientID, exchanges: f.log.list(), err: or2(err, errors.New("no token was obtained"))}
+		return &flowError{clientID: f.clientID, issuer: f.issuer, exchanges: f.log.list(), err: or2(err, errors.New("no token was obtained"))}
 	}
 	f.source = src
 	return nil
@@ -108,7 +113,7 @@ func (f *oauthFlow) accessToken() (string, error) {
 	f.log.reset()
 	tok, err := f.source.Token()
 	if err != nil {
-		return "", &flowError{clientID: f.clientID, exchanges: f.log.list(), err: err}
+		return "", &flowError{clientID: f.clientID, issuer: f.issuer, exchanges: f.log.list(), err: err}
 	}
 	f.secrets.addToken(tok.AccessToken)
 	return tok.AccessToken, nil
@@ -155,12 +160,13 @@ func (l *exchangeLog) list() []exchange {
 
 // flowTransport sends the flow's requests, over plain http to loopback
 // hosts only unless insecure (the go-sdk checks the metadata's URLs so,
-// not those it falls back on: the endpoint's root, its /token), and logs
-// them.
+// not those it falls back on: the endpoint's root, its /token), the token
+// request to the pinned issuer's token endpoint alone, and logs them.
 type flowTransport struct {
 	base     http.RoundTripper
 	insecure bool
 	log      *exchangeLog
+	pin      *pinnedIssuer
 }
 
 // errPlainHTTP refuses a request of the flow over plain http.
@@ -176,20 +182,35 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.log.add(e)
 		return nil, errPlainHTTP
 	}
+	if !t.pin.allows(r) {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		e.err = errNotTokenEndpoint
+		t.log.add(e)
+		return nil, errNotTokenEndpoint
+	}
 	resp, err := t.base.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && metadataPath(asked(r).URL.Path) {
+		err = t.pin.learnFrom(r, resp)
+	}
 	if err != nil {
 		e.err = err
 	} else {
 		e.status = resp.StatusCode
 	}
 	t.log.add(e)
-	return resp, err
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // flowError is the failure of the flow: the go-sdk's error, and the
 // requests that led to it.
 type flowError struct {
 	clientID  string
+	issuer    string
 	exchanges []exchange
 	err       error
 }
@@ -211,6 +232,9 @@ func explainFlow(endpoint string, e *flowError) string {
 			}
 			return fmt.Sprintf("%s: the flow would send %s over plain http to %s (%s), which anyone on the way could read: use https, or -insecure to send it so anyway", who, what, u.Hostname(), x.url)
 		}
+		if errors.Is(x.err, errNotTokenEndpoint) {
+			return fmt.Sprintf("%s: no authorization server metadata of issuer %s was found%s; the client secret goes only to the token endpoint that metadata names, not to %s, which the go-sdk falls back on", who, e.issuer, tried(e.exchanges), x.url)
+		}
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(e.err, &re) {
@@ -218,6 +242,8 @@ func explainFlow(endpoint string, e *flowError) string {
 	}
 	msg := e.err.Error()
 	switch {
+	case strings.Contains(msg, "does not match pre-registered credentials issuer"):
+		return who + ": " + issuerMismatch(e)
 	case strings.Contains(msg, "no authorization servers"):
 		at := ""
 		if x, ok := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); ok {
@@ -240,6 +266,21 @@ func explainFlow(endpoint string, e *flowError) string {
 	return fmt.Sprintf("%s: %v%s", who, e.err, tried(e.exchanges))
 }
 
+// issuerMismatch explains the go-sdk's refusal of an authorization server
+// other than the issuer the client was given.
+func issuerMismatch(e *flowError) string {
+	named := ""
+	if _, rest, ok := strings.Cut(e.err.Error(), "authorization server issuer "); ok {
+		if q, err := strconv.QuotedPrefix(rest); err == nil {
+			named, _ = strconv.Unquote(q)
+		}
+	}
+	if _, found := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); !found {
+		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); the client secret was not sent", redacted(named), e.issuer)
+	}
+	return fmt.Sprintf("the server names the authorization server %s, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); the client secret was not sent", redacted(named), e.issuer)
+}
+
 // tokenRefusal explains the token endpoint's refusal (RFC 6749 §5.2).
 func tokenRefusal(e *flowError, re *oauth2.RetrieveError) string {
 	at := "the token endpoint"
@@ -251,9 +292,6 @@ func tokenRefusal(e *flowError, re *oauth2.RetrieveError) string {
 		status = re.Response.StatusCode
 	}
 	if re.ErrorCode == "" {
-		if _, found := lastFound(e.exchanges, "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"); !found {
-			return fmt.Sprintf("no authorization server metadata was found%s; %s, which the go-sdk falls back on, answered HTTP %d", tried(e.exchanges), at, status)
-		}
 		return fmt.Sprintf("%s answered HTTP %d, with no OAuth error", at, status)
 	}
 	why := re.ErrorCode

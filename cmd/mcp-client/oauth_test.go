@@ -49,15 +49,13 @@ func TestClientCredentials(t *testing.T) {
 		{name: "token refused", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}},
 			serverEnv: map[string]string{"MCP_JWT_AUDIENCE": "another-client"}, code: 1,
 			wantErr: []string{`(HTTP 401): the server refused the token client "client-7f3a" obtained from the authorization server: invalid_token`}, wantStyles: []string{"post"}},
-		{name: "no metadata", as: asOptions{noMetadata: true, scopes: []string{testScope}},
-			code: 1, wantErr: []string{"no authorization server metadata was found; tried ", "/.well-known/oauth-authorization-server (HTTP 404)", "/token, which the go-sdk falls back on, answered HTTP 404"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			as := startAS(t, tc.as)
 			endpoint := startJWTReference(t, as, tc.serverEnv)
 			secret := or(tc.secret, as.secret)
-			env := map[string]string{"MCP_SERVER_ENDPOINT": endpoint, "MCP_CLIENT_ID": as.clientID, "MCP_CLIENT_SECRET": secret}
+			env := map[string]string{"MCP_SERVER_ENDPOINT": endpoint, "MCP_CLIENT_ID": as.clientID, "MCP_CLIENT_SECRET": secret, "MCP_CLIENT_ISSUER": as.issuer}
 			var stdout, stderr bytes.Buffer
 			code := run(t.Context(), tc.args, func(k string) string { return env[k] }, &stdout, &stderr)
 			t.Logf("stderr: %s", stderr.String())
@@ -102,7 +100,7 @@ func TestClientCredentialsTrace(t *testing.T) {
 			endpoint := startJWTReference(t, as, nil)
 			env := map[string]string{"MCP_CLIENT_SECRET": as.secret}
 			var stdout, stderr bytes.Buffer
-			if code := run(t.Context(), []string{"-endpoint", endpoint, "-client-id", as.clientID, "-trace"}, func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
+			if code := run(t.Context(), []string{"-endpoint", endpoint, "-client-id", as.clientID, "-issuer", as.issuer, "-trace"}, func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
 				t.Fatalf("exit %d; stderr %q", code, stderr.String())
 			}
 			_, issued := as.seen()
@@ -125,8 +123,8 @@ func TestClientCredentialsTrace(t *testing.T) {
 }
 
 // TestClientCredentialsCommandLine checks the command lines that cannot
-// run: a token and a client at once, a client without its secret, a
-// secret for plain http elsewhere. Those that may go on get an ended
+// run: a token and a client at once, a client without its secret or its
+// issuer, an issuer that is none, a secret for plain http elsewhere. Those that may go on get an ended
 // context: they stop interrupted (130), not with a usage error.
 func TestClientCredentialsCommandLine(t *testing.T) {
 	tests := []struct {
@@ -139,10 +137,16 @@ func TestClientCredentialsCommandLine(t *testing.T) {
 		{"token and client", []string{"-token", "t0k3n-abcdefgh", "-client-id", "c1"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
 		{"token from env and client", []string{"-client-id", "c1"}, map[string]string{"MCP_TOKEN": "t0k3n-abcdefgh", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
 		{"client from env and token", []string{"-token", "t0k3n-abcdefgh"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
-		{"no secret", []string{"-client-id", "c1"}, nil, 2, "set MCP_CLIENT_SECRET"},
-		{"plain http elsewhere", []string{"-client-id", "c1", "-endpoint", "http://mcp.example.com/mcp"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "plain http"},
-		{"plain http elsewhere, insecure", []string{"-client-id", "c1", "-endpoint", "http://mcp.example.com/mcp", "-insecure"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
-		{"client from env", nil, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
+		{"no secret", []string{"-client-id", "c1", "-issuer", testIssuer}, nil, 2, "set MCP_CLIENT_SECRET"},
+		{"no issuer", []string{"-client-id", "c1"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, `client "c1" has no issuer: give the URL of the authorization server it is registered with, -issuer or MCP_CLIENT_ISSUER`},
+		{"no issuer, client from env", nil, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "has no issuer"},
+		{"issuer without client", []string{"-issuer", testIssuer}, nil, 2, "use it with -client-id"},
+		{"issuer not a URL", []string{"-client-id", "c1", "-issuer", "eu-west-1_AbCdEf123"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "is not an http(s) URL"},
+		{"issuer with a query", []string{"-client-id", "c1", "-issuer", testIssuer + "?x=1"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "which an issuer has not"},
+		{"issuer over plain http", []string{"-client-id", "c1", "-issuer", "http://cognito-idp.example.com/pool"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "use https"},
+		{"plain http elsewhere", []string{"-client-id", "c1", "-issuer", testIssuer, "-endpoint", "http://mcp.example.com/mcp"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "plain http"},
+		{"plain http elsewhere, insecure", []string{"-client-id", "c1", "-issuer", testIssuer, "-endpoint", "http://mcp.example.com/mcp", "-insecure"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
+		{"client from env", nil, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer, "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,7 +185,9 @@ func TestFlowPlainHTTP(t *testing.T) {
 	}
 	for _, tc := range tests {
 		sent := false
-		tr := &flowTransport{insecure: tc.insecure, log: &exchangeLog{}, base: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		pin := newPinnedIssuer(testIssuer)
+		pin.tokenEndpoints[tc.url] = true
+		tr := &flowTransport{insecure: tc.insecure, log: &exchangeLog{}, pin: pin, base: roundTripFunc(func(*http.Request) (*http.Response, error) {
 			sent = true
 			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
 		})}
@@ -209,7 +215,7 @@ func TestNoAuthorizationServer(t *testing.T) {
 	t.Cleanup(srv.Close)
 	env := map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}
 	var stdout, stderr bytes.Buffer
-	code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-client-id", "c1"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-client-id", "c1", "-issuer", testIssuer}, func(k string) string { return env[k] }, &stdout, &stderr)
 	want := "protected resource metadata (" + srv.URL + "/.well-known/oauth-protected-resource/mcp) names no authorization server"
 	if code != 1 || !strings.Contains(stderr.String(), want) {
 		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
@@ -265,7 +271,7 @@ func TestForbiddenNotAFlow(t *testing.T) {
 	t.Cleanup(srv.Close)
 	env := map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}
 	var stdout, stderr bytes.Buffer
-	code := run(t.Context(), []string{"-endpoint", srv.URL + "/prod/mpc", "-client-id", "c1"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	code := run(t.Context(), []string{"-endpoint", srv.URL + "/prod/mpc", "-client-id", "c1", "-issuer", testIssuer}, func(k string) string { return env[k] }, &stdout, &stderr)
 	if want := "check the URL's path and stage"; code != 1 || !strings.Contains(stderr.String(), want) {
 		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
 	}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// pinnedIssuer is the authorization server the client is registered with,
+// named by the user, not by the server it connects to: the client secret
+// goes only to the token endpoint of the metadata that issuer publishes.
+// The go-sdk compares the issuer with the discovered metadata's, but its
+// fallbacks (the issuer's /token when no metadata is found, the MCP
+// server's root when there is no resource metadata) would send the secret
+// to a URL no metadata named; this closes them.
+type pinnedIssuer struct {
+	issuer       string
+	metadataURLs map[string]bool // where the issuer's metadata is looked for
+
+	mu             sync.Mutex
+	tokenEndpoints map[string]bool // those the issuer's metadata named
+}
+
+func newPinnedIssuer(issuer string) *pinnedIssuer {
+	p := &pinnedIssuer{issuer: issuer, metadataURLs: map[string]bool{}, tokenEndpoints: map[string]bool{}}
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return p
+	}
+	// RFC 8414 §3.1 inserts the well-known path before the issuer's path;
+	// OpenID Connect Discovery §4 appends it (Cognito's form).
+	path := strings.Trim(u.Path, "/")
+	insert := ""
+	if path != "" {
+		insert = "/" + path
+	}
+	for _, wk := range []string{"/.well-known/oauth-authorization-server" + insert, "/.well-known/openid-configuration" + insert, insert + "/.well-known/openid-configuration"} {
+		p.metadataURLs[sameURL(u.Scheme, u.Host, wk)] = true
+	}
+	return p
+}
+
+// sameURL is the form two URLs are compared in: scheme and host in lower
+// case, the path as it is, no query.
+func sameURL(scheme, host, path string) string {
+	return strings.ToLower(scheme) + "://" + strings.ToLower(host) + path
+}
+
+// validIssuer says what is wrong with an -issuer, or "": the go-sdk looks
+// for metadata over https, or plain http to a loopback host, and an issuer
+// has no query or fragment (RFC 8414 §2).
+func validIssuer(issuer string) string {
+	u, err := url.Parse(issuer)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return fmt.Sprintf("-issuer %q is not an http(s) URL", redacted(issuer))
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Sprintf("-issuer %q has a query, a fragment or user information, which an issuer has not (RFC 8414 §2)", redacted(issuer))
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return fmt.Sprintf("-issuer %q is plain http to a host that is not loopback, where the go-sdk does not look for metadata: use https", redacted(issuer))
+	}
+	return ""
+}
+
+// issuersEqual compares issuers as the go-sdk does: a trailing slash
+// aside.
+func issuersEqual(a, b string) bool {
+	return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/")
+}
+
+// metadataPath says whether a GET of path (the path first asked for,
+// before any redirect) asks for authorization server metadata, in one of the forms the go-sdk looks for it: RFC 8414's or
+// OpenID's, inserted before the issuer's path or appended to it.
+func metadataPath(path string) bool {
+	return strings.HasPrefix(path, "/.well-known/oauth-authorization-server") ||
+		strings.HasPrefix(path, "/.well-known/openid-configuration") ||
+		strings.HasSuffix(path, "/.well-known/openid-configuration")
+}
+
+// asked is the request r was redirected from, first of all; r if none.
+func asked(r *http.Request) *http.Request {
+	for r.Response != nil && r.Response.Request != nil {
+		r = r.Response.Request
+	}
+	return r
+}
+
+// isMetadata says whether r, or the request it was redirected from, asked
+// for the pinned issuer's metadata.
+func (p *pinnedIssuer) isMetadata(r *http.Request) bool {
+	r = asked(r)
+	return r.Method == http.MethodGet && p.metadataURLs[sameURL(r.URL.Scheme, r.URL.Host, r.URL.Path)]
+}
+
+// learn records the token endpoint of metadata fetched from the pinned
+// issuer's metadata URLs, when it names that issuer.
+func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint string) {
+	if !p.isMetadata(r) || !issuersEqual(issuer, p.issuer) || tokenEndpoint == "" {
+		return
+	}
+	u, err := url.Parse(tokenEndpoint)
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tokenEndpoints[u.String()] = true
+}
+
+// errNotTokenEndpoint refuses to send the client secret to a URL that the
+// pinned issuer's metadata did not name as its token endpoint.
+var errNotTokenEndpoint = errors.New("refused: not the token endpoint of the issuer's metadata")
+
+// allows says whether the request may go out: any but a POST (the token
+// request, which alone carries the secret), and a POST to a token
+// endpoint the pinned issuer's metadata named.
+func (p *pinnedIssuer) allows(r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tokenEndpoints[r.URL.String()]
+}
+
+// maxMetadata is as much of a metadata document as the go-sdk reads.
+const maxMetadata = 1 << 20
+
+// readMetadata reads the body of a metadata answer and puts it back for
+// the go-sdk to read; ok is false when it is larger than the go-sdk reads
+// (then the body is as it was, and left unread).
+func readMetadata(resp *http.Response) (body []byte, ok bool, err error) {
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxMetadata+1))
+	if err != nil {
+		resp.Body.Close()
+		return nil, false, err
+	}
+	if len(body) > maxMetadata {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		return nil, false, nil
+	}
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true, nil
+}
+
+// learnFrom records the token endpoint of the pinned issuer's metadata in
+// resp, a 200 answer to r.
+func (p *pinnedIssuer) learnFrom(r *http.Request, resp *http.Response) error {
+	body, ok, err := readMetadata(resp)
+	if err != nil || !ok {
+		return err
+	}
+	var m struct {
+		Issuer        string `json:"issuer"`
+		TokenEndpoint string `json:"token_endpoint"`
+	}
+	if json.Unmarshal(body, &m) == nil {
+		p.learn(r, m.Issuer, m.TokenEndpoint)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestIssuerPinned checks that the client secret goes only to the token
+// endpoint of the metadata of the issuer the client was given, whatever
+// the server connected to names; each server here would take the secret,
+// so a run that gets a token has leaked it.
+func TestIssuerPinned(t *testing.T) {
+	scopes := []string{testScope}
+	tests := []struct {
+		name     string
+		named    asOptions // the authorization server the server names, or the server itself (bareMCP)
+		pinNamed bool      // the client is given the named server's issuer, not its own
+		wantErr  func(named, own *testAS) []string
+	}{
+		{name: "server names another", named: asOptions{pool: "eu-west-1_Other", authMethods: []string{"client_secret_post"}, scopes: scopes},
+			wantErr: func(named, own *testAS) []string {
+				return []string{"the server names the authorization server " + named.issuer + ", not the issuer the client was given, " + own.issuer + " (-issuer or MCP_CLIENT_ISSUER); the client secret was not sent"}
+			}},
+		{name: "server names another without metadata", named: asOptions{noMetadata: true, scopes: scopes},
+			wantErr: func(named, own *testAS) []string {
+				return []string{"the server names the authorization server " + named.issuer + ", not the issuer the client was given, " + own.issuer}
+			}},
+		{name: "the issuer has no metadata", named: asOptions{noMetadata: true, scopes: scopes}, pinNamed: true,
+			wantErr: func(named, _ *testAS) []string {
+				return []string{"no authorization server metadata of issuer " + named.issuer + " was found; tried ", named.srv.URL + "/.well-known/oauth-authorization-server (HTTP 404)"}
+			}},
+		{name: "the pool has no metadata", named: asOptions{pool: "eu-west-1_Gone", noMetadata: true, scopes: scopes}, pinNamed: true,
+			wantErr: func(named, _ *testAS) []string {
+				return []string{"the client secret goes only to the token endpoint that metadata names, not to " + named.issuer + "/token, which the go-sdk falls back on"}
+			}},
+		{name: "no resource metadata", named: asOptions{bareMCP: true, authMethods: []string{"client_secret_post"}, scopes: scopes},
+			wantErr: func(named, own *testAS) []string {
+				return []string{"the server publishes no protected resource metadata, so the go-sdk takes its root " + named.srv.URL + " for the authorization server, not the issuer the client was given, " + own.issuer}
+			}},
+		{name: "no resource metadata, the issuer is the server", named: asOptions{bareMCP: true, noMetadata: true, scopes: scopes}, pinNamed: true,
+			wantErr: func(named, _ *testAS) []string {
+				return []string{"no authorization server metadata of issuer " + named.issuer + " was found"}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			own := startAS(t, asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic"}, scopes: scopes})
+			named := startAS(t, tc.named)
+			endpoint := named.srv.URL + "/mcp"
+			if !tc.named.bareMCP {
+				endpoint = startJWTReference(t, own, map[string]string{"MCP_AUTHORIZATION_SERVERS": named.issuer})
+			}
+			issuer := own.issuer
+			if tc.pinNamed {
+				issuer = named.issuer
+			}
+			env := map[string]string{"MCP_CLIENT_ID": own.clientID, "MCP_CLIENT_SECRET": own.secret, "MCP_CLIENT_ISSUER": issuer}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", endpoint}, func(k string) string { return env[k] }, &stdout, &stderr)
+			t.Logf("stderr: %s", stderr.String())
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			for _, want := range tc.wantErr(named, own) {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), want)
+				}
+			}
+			for _, as := range []*testAS{named, own} {
+				if ps := as.posts(); len(ps) > 0 {
+					t.Errorf("%s was sent %q, which carry the client secret", as.issuer, ps)
+				}
+			}
+			if strings.Contains(stderr.String(), own.secret) {
+				t.Errorf("stderr %q shows the secret", stderr.String())
+			}
+		})
+	}
+}
+
+// TestTokenRequestOnlyToPinnedEndpoint checks the flow transport's rule:
+// the token request goes to the token endpoint named by metadata fetched
+// from the pinned issuer's metadata URLs and naming that issuer, and
+// nowhere else.
+func TestTokenRequestOnlyToPinnedEndpoint(t *testing.T) {
+	const (
+		cognito = testIssuer + "/.well-known/openid-configuration"
+		domain  = "https://demo.auth.eu-west-1.amazoncognito.com/oauth2/token"
+	)
+	metadata := func(issuer, token string) string {
+		return `{"issuer":"` + issuer + `","token_endpoint":"` + token + `"}`
+	}
+	tests := []struct {
+		name       string
+		get        string // the metadata request
+		redirected string // the URL it was redirected to, if it was
+		status     int
+		body       string
+		post       string
+		sent       bool
+	}{
+		{"named by the issuer's metadata", cognito, "", 200, metadata(testIssuer, domain), domain, true},
+		{"issuer with a trailing slash", cognito, "", 200, metadata(testIssuer+"/", domain), domain, true},
+		{"metadata inserted before the path", "https://cognito-idp.eu-west-1.amazonaws.com/.well-known/oauth-authorization-server/eu-west-1_Test", "", 200, metadata(testIssuer, domain), domain, true},
+		{"metadata redirected", cognito, "https://cdn.example.com/pool.json", 200, metadata(testIssuer, domain), domain, true},
+		{"another endpoint than the one named", cognito, "", 200, metadata(testIssuer, domain), testIssuer + "/token", false},
+		{"metadata naming another issuer", cognito, "", 200, metadata("https://auth.example.com", domain), domain, false},
+		{"metadata elsewhere claiming the issuer", "https://auth.example.com/.well-known/oauth-authorization-server", "", 200, metadata(testIssuer, "https://auth.example.com/token"), "https://auth.example.com/token", false},
+		{"no metadata: the go-sdk's fallback", cognito, "", 404, `{}`, testIssuer + "/token", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			posted := false
+			tr := &flowTransport{log: &exchangeLog{}, pin: newPinnedIssuer(testIssuer), base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method == http.MethodPost {
+					posted = true
+				}
+				return &http.Response{StatusCode: tc.status, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(tc.body)), Request: r}, nil
+			})}
+			get := httptest.NewRequest(http.MethodGet, tc.get, nil)
+			if tc.redirected != "" {
+				to := httptest.NewRequest(http.MethodGet, tc.redirected, nil)
+				to.Response = &http.Response{StatusCode: http.StatusFound, Request: get}
+				get = to
+			}
+			resp, err := tr.RoundTrip(get)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := io.ReadAll(resp.Body); string(got) != tc.body {
+				t.Errorf("the metadata reads %q, want %q as it came", got, tc.body)
+			}
+			_, err = tr.RoundTrip(httptest.NewRequest(http.MethodPost, tc.post, strings.NewReader("client_secret=s3cr3t")))
+			if posted != tc.sent || (err != nil) == tc.sent {
+				t.Errorf("POST %s: sent %v, err %v; want sent %v", tc.post, posted, err, tc.sent)
+			}
+		})
+	}
+}
