@@ -47,6 +47,9 @@ type asOptions struct {
 	echo bool
 	// noMetadata serves no metadata document at all.
 	noMetadata bool
+	// cognito serves the members Cognito's discovery document has, and,
+	// as it, no code_challenge_methods_supported.
+	cognito bool
 	// bareMCP makes the server an MCP endpoint too, at /mcp, whose 401
 	// names no resource metadata and which publishes none: the go-sdk then
 	// takes the server's root for the authorization server.
@@ -123,6 +126,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (a *testAS) metadata(w http.ResponseWriter, _ *http.Request) {
+	if a.opts.cognito {
+		writeJSON(w, http.StatusOK, map[string]any{
+			"authorization_endpoint":                a.srv.URL + "/oauth2/authorize",
+			"id_token_signing_alg_values_supported": []string{"RS256"},
+			"issuer":                                a.issuer,
+			"jwks_uri":                              a.srv.URL + "/jwks.json",
+			"response_types_supported":              []string{"code", "token"},
+			"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
+			"subject_types_supported":               []string{"public"},
+			"token_endpoint":                        a.srv.URL + "/oauth2/token",
+			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+			"userinfo_endpoint":                     a.srv.URL + "/oauth2/userInfo",
+			"revocation_endpoint":                   a.srv.URL + "/oauth2/revoke",
+		})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                a.issuer,
 		"authorization_endpoint":                a.srv.URL + "/oauth2/authorize",

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,15 +72,6 @@ func issuersEqual(a, b string) bool {
 	return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/")
 }
 
-// metadataPath says whether a GET of path (the path first asked for,
-// before any redirect) asks for authorization server metadata, in one of the forms the go-sdk looks for it: RFC 8414's or
-// OpenID's, inserted before the issuer's path or appended to it.
-func metadataPath(path string) bool {
-	return strings.HasPrefix(path, "/.well-known/oauth-authorization-server") ||
-		strings.HasPrefix(path, "/.well-known/openid-configuration") ||
-		strings.HasSuffix(path, "/.well-known/openid-configuration")
-}
-
 // asked is the request r was redirected from, first of all; r if none.
 func asked(r *http.Request) *http.Request {
 	for r.Response != nil && r.Response.Request != nil {
@@ -129,37 +118,9 @@ func (p *pinnedIssuer) allows(r *http.Request) bool {
 	return p.tokenEndpoints[r.URL.String()]
 }
 
-// maxMetadata is as much of a metadata document as the go-sdk reads.
-const maxMetadata = 1 << 20
-
-// readMetadata reads the body of a metadata answer and puts it back for
-// the go-sdk to read; ok is false when it is larger than the go-sdk reads
-// (then the body is as it was, and left unread).
-func readMetadata(resp *http.Response) (body []byte, ok bool, err error) {
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxMetadata+1))
-	if err != nil {
-		resp.Body.Close()
-		return nil, false, err
-	}
-	if len(body) > maxMetadata {
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
-		return nil, false, nil
-	}
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	return body, true, nil
-}
-
 // learnFrom records the token endpoint of the pinned issuer's metadata in
-// resp, a 200 answer to r.
-func (p *pinnedIssuer) learnFrom(r *http.Request, resp *http.Response) error {
-	body, ok, err := readMetadata(resp)
-	if err != nil || !ok {
-		return err
-	}
+// body, a 200 answer to r.
+func (p *pinnedIssuer) learnFrom(r *http.Request, body []byte) {
 	var m struct {
 		Issuer        string `json:"issuer"`
 		TokenEndpoint string `json:"token_endpoint"`
@@ -167,5 +128,4 @@ func (p *pinnedIssuer) learnFrom(r *http.Request, resp *http.Response) error {
 	if json.Unmarshal(body, &m) == nil {
 		p.learn(r, m.Issuer, m.TokenEndpoint)
 	}
-	return nil
 }

@@ -92,7 +92,7 @@ func TestTokenRequestOnlyToPinnedEndpoint(t *testing.T) {
 		domain  = "https://demo.auth.eu-west-1.amazoncognito.com/oauth2/token"
 	)
 	metadata := func(issuer, token string) string {
-		return `{"issuer":"` + issuer + `","token_endpoint":"` + token + `"}`
+		return `{"issuer":"` + issuer + `","token_endpoint":"` + token + `","code_challenge_methods_supported":["S256"]}`
 	}
 	tests := []struct {
 		name       string

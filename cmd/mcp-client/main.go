@@ -47,7 +47,10 @@
 // Cognito has it), whose issuer must be the one it was found at, asks its
 // token endpoint for a token with the client credentials grant (RFC 6749
 // §4.4), for the scopes the challenge or the metadata name, and sends the
-// request again with it: the go-sdk's extauth handler does the flow. The
+// request again with it: the go-sdk's extauth handler does the flow. A
+// document without code_challenge_methods_supported, as Cognito's, which
+// the go-sdk would refuse, gets ["S256"] first: this grant sends no code
+// challenge. The
 // secret goes to the token endpoint of that metadata alone: not to an
 // authorization server the server names instead, nor to a URL the go-sdk
 // falls back on when it finds no metadata (the issuer's /token, the

@@ -192,7 +192,7 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.base.RoundTrip(r)
 	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && metadataPath(asked(r).URL.Path) {
-		err = t.pin.learnFrom(r, resp)
+		err = t.readAuthServerMetadata(r, resp)
 	}
 	if err != nil {
 		e.err = err

@@ -33,6 +33,8 @@ func TestClientCredentials(t *testing.T) {
 	}{
 		{name: "cognito form, basic", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic"}, scopes: []string{testScope}},
 			wantOut: []string{"ping #2"}, wantStyles: []string{"basic"}},
+		{name: "cognito's document, without code_challenge_methods_supported", as: asOptions{pool: "us-east-1_Pool42", cognito: true, authMethods: []string{"client_secret_basic", "client_secret_post"}, scopes: []string{testScope}},
+			wantOut: []string{"whoami", "ping #2"}, wantStyles: []string{"post"}},
 		{name: "root form, post", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}},
 			wantOut: []string{"ping #2"}, wantStyles: []string{"post"}},
 		{name: "whoami", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic", "client_secret_post"}, scopes: []string{testScope}},
