@@ -46,6 +46,21 @@ func (a *authSeen) headers() []string {
 	return a.seen
 }
 
+// checkSentOnly checks that the server was sent requests, each with the
+// Authorization want ("" for none).
+func (a *authSeen) checkSentOnly(t *testing.T, want string) {
+	t.Helper()
+	seen := a.headers()
+	if len(seen) == 0 {
+		t.Fatal("the redirect's target was sent nothing")
+	}
+	for _, h := range seen {
+		if h != want {
+			t.Errorf("the redirect's target was sent Authorization %q, want %q", h, want)
+		}
+	}
+}
+
 // TestTokenStaysWithOrigin checks that the bearer token follows a redirect
 // within the endpoint's origin but is not sent to another one.
 func TestTokenStaysWithOrigin(t *testing.T) {
@@ -67,15 +82,7 @@ func TestTokenStaysWithOrigin(t *testing.T) {
 			if code := run(t.Context(), []string{"-endpoint", tc.via(target.srv.URL), "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 0 {
 				t.Fatalf("exit %d, stderr %q", code, stderr.String())
 			}
-			seen := target.headers()
-			if len(seen) == 0 {
-				t.Fatal("the redirect's target was sent nothing")
-			}
-			for _, h := range seen {
-				if h != tc.want {
-					t.Errorf("the redirect's target was sent Authorization %q, want %q", h, tc.want)
-				}
-			}
+			target.checkSentOnly(t, tc.want)
 		})
 	}
 }
