@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
 // TestIssuerPinned checks that the client secret goes only to the token
@@ -17,48 +19,48 @@ func TestIssuerPinned(t *testing.T) {
 	scopes := []string{testScope}
 	tests := []struct {
 		name     string
-		named    asOptions // the authorization server the server names, or the server itself (bareMCP)
-		pinNamed bool      // the client is given the named server's issuer, not its own
-		wantErr  func(named, own *testAS) []string
+		named    oauthtest.Options // the authorization server the server names, or the server itself (bareMCP)
+		pinNamed bool              // the client is given the named server's issuer, not its own
+		wantErr  func(named, own *oauthtest.Server) []string
 	}{
-		{name: "server names another", named: asOptions{pool: "eu-west-1_Other", authMethods: []string{"client_secret_post"}, scopes: scopes},
-			wantErr: func(named, own *testAS) []string {
-				return []string{"the server names the authorization server " + named.issuer + ", not the issuer the client was given, " + own.issuer + " (-issuer or MCP_CLIENT_ISSUER); the client secret was not sent"}
+		{name: "server names another", named: oauthtest.Options{Pool: "eu-west-1_Other", AuthMethods: []string{"client_secret_post"}, Scopes: scopes},
+			wantErr: func(named, own *oauthtest.Server) []string {
+				return []string{"the server names the authorization server " + named.Issuer + ", not the issuer the client was given, " + own.Issuer + " (-issuer or MCP_CLIENT_ISSUER); the client secret was not sent"}
 			}},
-		{name: "server names another without metadata", named: asOptions{noMetadata: true, scopes: scopes},
-			wantErr: func(named, own *testAS) []string {
-				return []string{"the server names the authorization server " + named.issuer + ", not the issuer the client was given, " + own.issuer}
+		{name: "server names another without metadata", named: oauthtest.Options{NoMetadata: true, Scopes: scopes},
+			wantErr: func(named, own *oauthtest.Server) []string {
+				return []string{"the server names the authorization server " + named.Issuer + ", not the issuer the client was given, " + own.Issuer}
 			}},
-		{name: "the issuer has no metadata", named: asOptions{noMetadata: true, scopes: scopes}, pinNamed: true,
-			wantErr: func(named, _ *testAS) []string {
-				return []string{"no authorization server metadata of issuer " + named.issuer + " was found; tried ", named.srv.URL + "/.well-known/oauth-authorization-server (HTTP 404)"}
+		{name: "the issuer has no metadata", named: oauthtest.Options{NoMetadata: true, Scopes: scopes}, pinNamed: true,
+			wantErr: func(named, _ *oauthtest.Server) []string {
+				return []string{"no authorization server metadata of issuer " + named.Issuer + " was found; tried ", named.URL + "/.well-known/oauth-authorization-server (HTTP 404)"}
 			}},
-		{name: "the pool has no metadata", named: asOptions{pool: "eu-west-1_Gone", noMetadata: true, scopes: scopes}, pinNamed: true,
-			wantErr: func(named, _ *testAS) []string {
-				return []string{"the client secret goes only to the token endpoint that metadata names, not to " + named.issuer + "/token, which the go-sdk falls back on"}
+		{name: "the pool has no metadata", named: oauthtest.Options{Pool: "eu-west-1_Gone", NoMetadata: true, Scopes: scopes}, pinNamed: true,
+			wantErr: func(named, _ *oauthtest.Server) []string {
+				return []string{"the client secret goes only to the token endpoint that metadata names, not to " + named.Issuer + "/token, which the go-sdk falls back on"}
 			}},
-		{name: "no resource metadata", named: asOptions{bareMCP: true, authMethods: []string{"client_secret_post"}, scopes: scopes},
-			wantErr: func(named, own *testAS) []string {
-				return []string{"the server publishes no protected resource metadata, so the go-sdk takes its root " + named.srv.URL + " for the authorization server, not the issuer the client was given, " + own.issuer}
+		{name: "no resource metadata", named: oauthtest.Options{BareMCP: true, AuthMethods: []string{"client_secret_post"}, Scopes: scopes},
+			wantErr: func(named, own *oauthtest.Server) []string {
+				return []string{"the server publishes no protected resource metadata, so the go-sdk takes its root " + named.URL + " for the authorization server, not the issuer the client was given, " + own.Issuer}
 			}},
-		{name: "no resource metadata, the issuer is the server", named: asOptions{bareMCP: true, noMetadata: true, scopes: scopes}, pinNamed: true,
-			wantErr: func(named, _ *testAS) []string {
-				return []string{"no authorization server metadata of issuer " + named.issuer + " was found"}
+		{name: "no resource metadata, the issuer is the server", named: oauthtest.Options{BareMCP: true, NoMetadata: true, Scopes: scopes}, pinNamed: true,
+			wantErr: func(named, _ *oauthtest.Server) []string {
+				return []string{"no authorization server metadata of issuer " + named.Issuer + " was found"}
 			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			own := startAS(t, asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic"}, scopes: scopes})
+			own := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", AuthMethods: []string{"client_secret_basic"}, Scopes: scopes})
 			named := startAS(t, tc.named)
-			endpoint := named.srv.URL + "/mcp"
-			if !tc.named.bareMCP {
-				endpoint = startJWTReference(t, own, map[string]string{"MCP_AUTHORIZATION_SERVERS": named.issuer})
+			endpoint := named.URL + "/mcp"
+			if !tc.named.BareMCP {
+				endpoint = startJWTReference(t, own, map[string]string{"MCP_AUTHORIZATION_SERVERS": named.Issuer})
 			}
-			issuer := own.issuer
+			issuer := own.Issuer
 			if tc.pinNamed {
-				issuer = named.issuer
+				issuer = named.Issuer
 			}
-			env := map[string]string{"MCP_CLIENT_ID": own.clientID, "MCP_CLIENT_SECRET": own.secret, "MCP_CLIENT_ISSUER": issuer}
+			env := map[string]string{"MCP_CLIENT_ID": own.ClientID, "MCP_CLIENT_SECRET": own.Secret, "MCP_CLIENT_ISSUER": issuer}
 			var stdout, stderr bytes.Buffer
 			code := run(t.Context(), []string{"-endpoint", endpoint}, func(k string) string { return env[k] }, &stdout, &stderr)
 			t.Logf("stderr: %s", stderr.String())
@@ -70,12 +72,12 @@ func TestIssuerPinned(t *testing.T) {
 					t.Errorf("stderr %q lacks %q", stderr.String(), want)
 				}
 			}
-			for _, as := range []*testAS{named, own} {
-				if ps := as.posts(); len(ps) > 0 {
-					t.Errorf("%s was sent %q, which carry the client secret", as.issuer, ps)
+			for _, as := range []*oauthtest.Server{named, own} {
+				if ps := as.Posts(); len(ps) > 0 {
+					t.Errorf("%s was sent %q, which carry the client secret", as.Issuer, ps)
 				}
 			}
-			if strings.Contains(stderr.String(), own.secret) {
+			if strings.Contains(stderr.String(), own.Secret) {
 				t.Errorf("stderr %q shows the secret", stderr.String())
 			}
 		})

@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
 // TestClientCredentials runs the whole flow offline: the protected
@@ -22,7 +24,7 @@ import (
 func TestClientCredentials(t *testing.T) {
 	tests := []struct {
 		name       string
-		as         asOptions
+		as         oauthtest.Options
 		serverEnv  map[string]string
 		secret     string // "" the right one
 		args       []string
@@ -31,24 +33,24 @@ func TestClientCredentials(t *testing.T) {
 		wantErr    []string // in stderr
 		wantStyles []string // how the token requests authenticated
 	}{
-		{name: "cognito form, basic", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic"}, scopes: []string{testScope}},
+		{name: "cognito form, basic", as: oauthtest.Options{Pool: "eu-west-1_Test", AuthMethods: []string{"client_secret_basic"}, Scopes: []string{testScope}},
 			wantOut: []string{"ping #2"}, wantStyles: []string{"basic"}},
-		{name: "cognito's document, without code_challenge_methods_supported", as: asOptions{pool: "us-east-1_Pool42", cognito: true, authMethods: []string{"client_secret_basic", "client_secret_post"}, scopes: []string{testScope}},
+		{name: "cognito's document, without code_challenge_methods_supported", as: oauthtest.Options{Pool: "us-east-1_Pool42", Cognito: true, AuthMethods: []string{"client_secret_basic", "client_secret_post"}, Scopes: []string{testScope}},
 			wantOut: []string{"whoami", "ping #2"}, wantStyles: []string{"post"}},
-		{name: "root form, post", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}},
+		{name: "root form, post", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}},
 			wantOut: []string{"ping #2"}, wantStyles: []string{"post"}},
-		{name: "whoami", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic", "client_secret_post"}, scopes: []string{testScope}},
+		{name: "whoami", as: oauthtest.Options{Pool: "eu-west-1_Test", AuthMethods: []string{"client_secret_basic", "client_secret_post"}, Scopes: []string{testScope}},
 			args: []string{"-call", "whoami"}, wantOut: []string{`"client_id":"client-7f3a"`, `"method":"jwt"`}, wantStyles: []string{"post"}},
-		{name: "wrong secret", as: asOptions{pool: "eu-west-1_Test", authMethods: []string{"client_secret_basic"}, scopes: []string{testScope}},
+		{name: "wrong secret", as: oauthtest.Options{Pool: "eu-west-1_Test", AuthMethods: []string{"client_secret_basic"}, Scopes: []string{testScope}},
 			secret: "wr0ng-s3cr3t-value", code: 1,
 			wantErr: []string{`client "client-7f3a" could not get one`, `/oauth2/token refused it (HTTP 401): invalid_client "Client authentication failed"`, "MCP_CLIENT_SECRET"}, wantStyles: []string{"basic"}},
-		{name: "wrong secret echoed", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}, echo: true},
+		{name: "wrong secret echoed", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}, Echo: true},
 			secret: "wr0ng-s3cr3t-value", code: 1, wantErr: []string{`invalid_client "Client authentication failed with secret [hidden]"`}, wantStyles: []string{"post"}},
-		{name: "scope not granted", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{"https://mcp.test/other"}},
+		{name: "scope not granted", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{"https://mcp.test/other"}},
 			code: 1, wantErr: []string{`invalid_scope "Invalid scope requested: https://mcp.test/tools"`, "allow it that scope"}, wantStyles: []string{"post"}},
-		{name: "token lacks the scope", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}, grant: []string{"https://mcp.test/other"}},
+		{name: "token lacks the scope", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}, Grant: []string{"https://mcp.test/other"}},
 			code: 1, wantErr: []string{"HTTP 403", "the token lacks a scope this server requires"}, wantStyles: []string{"post"}},
-		{name: "token refused", as: asOptions{authMethods: []string{"client_secret_post"}, scopes: []string{testScope}},
+		{name: "token refused", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}},
 			serverEnv: map[string]string{"MCP_JWT_AUDIENCE": "another-client"}, code: 1,
 			wantErr: []string{`(HTTP 401): the server refused the token client "client-7f3a" obtained from the authorization server: invalid_token`}, wantStyles: []string{"post"}},
 	}
@@ -56,8 +58,8 @@ func TestClientCredentials(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			as := startAS(t, tc.as)
 			endpoint := startJWTReference(t, as, tc.serverEnv)
-			secret := or(tc.secret, as.secret)
-			env := map[string]string{"MCP_SERVER_ENDPOINT": endpoint, "MCP_CLIENT_ID": as.clientID, "MCP_CLIENT_SECRET": secret, "MCP_CLIENT_ISSUER": as.issuer}
+			secret := or(tc.secret, as.Secret)
+			env := map[string]string{"MCP_SERVER_ENDPOINT": endpoint, "MCP_CLIENT_ID": as.ClientID, "MCP_CLIENT_SECRET": secret, "MCP_CLIENT_ISSUER": as.Issuer}
 			var stdout, stderr bytes.Buffer
 			code := run(t.Context(), tc.args, func(k string) string { return env[k] }, &stdout, &stderr)
 			t.Logf("stderr: %s", stderr.String())
@@ -74,7 +76,7 @@ func TestClientCredentials(t *testing.T) {
 					t.Errorf("stderr %q lacks %q", stderr.String(), w)
 				}
 			}
-			styles, issued := as.seen()
+			styles, issued := as.Seen()
 			if tc.wantStyles != nil {
 				// A refused connect is tried again (initialize after
 				// server/discover), with a flow of its own.
@@ -98,24 +100,24 @@ func TestClientCredentials(t *testing.T) {
 func TestClientCredentialsTrace(t *testing.T) {
 	for _, method := range []string{"client_secret_basic", "client_secret_post"} {
 		t.Run(method, func(t *testing.T) {
-			as := startAS(t, asOptions{pool: "eu-west-1_Test", authMethods: []string{method}, scopes: []string{testScope}})
+			as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", AuthMethods: []string{method}, Scopes: []string{testScope}})
 			endpoint := startJWTReference(t, as, nil)
-			env := map[string]string{"MCP_CLIENT_SECRET": as.secret}
+			env := map[string]string{"MCP_CLIENT_SECRET": as.Secret}
 			var stdout, stderr bytes.Buffer
-			if code := run(t.Context(), []string{"-endpoint", endpoint, "-client-id", as.clientID, "-issuer", as.issuer, "-trace"}, func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
+			if code := run(t.Context(), []string{"-endpoint", endpoint, "-client-id", as.ClientID, "-issuer", as.Issuer, "-trace"}, func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
 				t.Fatalf("exit %d; stderr %q", code, stderr.String())
 			}
-			_, issued := as.seen()
+			_, issued := as.Seen()
 			if len(issued) == 0 {
 				t.Fatal("no token issued")
 			}
 			trace := stderr.String()
-			for _, s := range append(issued, as.secret) {
+			for _, s := range append(issued, as.Secret) {
 				if strings.Contains(trace, s) {
 					t.Errorf("the trace shows %q", s)
 				}
 			}
-			for _, want := range []string{"POST " + as.srv.URL + "/oauth2/token", `"access_token":"[hidden]"`, "Authorization: Bearer [hidden]", "/.well-known/oauth-protected-resource"} {
+			for _, want := range []string{"POST " + as.URL + "/oauth2/token", `"access_token":"[hidden]"`, "Authorization: Bearer [hidden]", "/.well-known/oauth-protected-resource"} {
 				if !strings.Contains(trace, want) {
 					t.Errorf("the trace lacks %q:\n%s", want, trace)
 				}

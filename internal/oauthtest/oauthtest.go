@@ -1,0 +1,299 @@
+// Package oauthtest is an authorization server for tests and the e2e
+// runner: RFC 8414 (or OpenID discovery) metadata, a JWKS, and a token
+// endpoint that grants one confidential client RS256 JWTs with the client
+// credentials grant, as Amazon Cognito does. It serves on a loopback port
+// of its own and imports no testing package, so the e2e command can run it.
+package oauthtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwt"
+)
+
+// The client a server has when Options names none.
+const (
+	DefaultClientID = "client-7f3a"
+	DefaultSecret   = "s3cr3t-Zq9xV2kLm8Rw"
+)
+
+// Options shape an authorization server. The zero value serves RFC 8414
+// metadata at the root, takes the client's secret by any method and grants
+// no scope.
+type Options struct {
+	// ClientID and Secret are the one client's credentials; empty:
+	// DefaultClientID and DefaultSecret.
+	ClientID, Secret string
+	// Pool puts the issuer at a path, as Cognito's user pools are
+	// (https://cognito-idp.REGION.amazonaws.com/POOL), with OpenID
+	// discovery appended to it; "" serves RFC 8414 metadata at the root.
+	Pool string
+	// AuthMethods is token_endpoint_auth_methods_supported; empty
+	// publishes none and takes both client_secret_basic and _post.
+	AuthMethods []string
+	// Scopes are those the client may be granted.
+	Scopes []string
+	// Grant, when set, are the scopes every token carries, whatever was
+	// asked: a server that grants less than it is asked for.
+	Grant []string
+	// Echo repeats a wrong secret in the refusal's description.
+	Echo bool
+	// NoMetadata serves no metadata document at all.
+	NoMetadata bool
+	// Cognito serves the members Cognito's discovery document has, and,
+	// as it, no code_challenge_methods_supported.
+	Cognito bool
+	// BareMCP makes the server an MCP endpoint too, at /mcp, whose 401
+	// names no resource metadata and which publishes none: the go-sdk then
+	// takes the server's root for the authorization server.
+	BareMCP bool
+}
+
+// Server is a running authorization server for one confidential client.
+// Its tokens carry what Cognito's client credentials tokens carry:
+// client_id, scope, iss, exp and sub (the client id), no aud.
+type Server struct {
+	// URL is the server's root, http://127.0.0.1:PORT.
+	URL string
+	// Issuer is the issuer identifier: URL, with the pool's path if any.
+	Issuer string
+	// ClientID and Secret are the client's credentials.
+	ClientID, Secret string
+
+	opts Options
+	key  jwk.Key
+	hs   *http.Server
+	done chan struct{}
+
+	mu       sync.Mutex
+	styles   []string // how each token request authenticated the client
+	issued   []string // the tokens issued
+	requests []string // "METHOD /path" of every request
+}
+
+// Start serves an authorization server on a free loopback port until Close.
+func Start(opts Options) (*Server, error) {
+	raw, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	key, err := jwk.Import(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := key.Set(jwk.KeyIDKey, "k1"); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listening: %w", err)
+	}
+	a := &Server{
+		URL: "http://" + ln.Addr().String(), ClientID: opts.ClientID, Secret: opts.Secret,
+		opts: opts, key: key, done: make(chan struct{}),
+	}
+	if a.ClientID == "" {
+		a.ClientID = DefaultClientID
+	}
+	if a.Secret == "" {
+		a.Secret = DefaultSecret
+	}
+	a.Issuer = a.URL
+	if opts.Pool != "" {
+		a.Issuer += "/" + opts.Pool
+	}
+	a.hs = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(a.done)
+		a.hs.Serve(ln)
+	}()
+	return a, nil
+}
+
+// Close stops the server and waits for it.
+func (a *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := a.hs.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = a.hs.Close()
+	}
+	<-a.done
+	return err
+}
+
+// JWKSURL is where the server publishes its signing key.
+func (a *Server) JWKSURL() string { return a.URL + "/jwks.json" }
+
+func (a *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /jwks.json", a.jwks)
+	mux.HandleFunc("POST /oauth2/token", a.token)
+	// Where the go-sdk falls back on without metadata: a server that
+	// takes the secret there too.
+	mux.HandleFunc("POST /"+path.Join(a.opts.Pool, "token"), a.token)
+	if a.opts.BareMCP {
+		mux.HandleFunc("POST /mcp", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized"})
+		})
+	}
+	if !a.opts.NoMetadata {
+		if a.opts.Pool != "" {
+			mux.HandleFunc("GET /"+a.opts.Pool+"/.well-known/openid-configuration", a.metadata)
+		} else {
+			mux.HandleFunc("GET /.well-known/oauth-authorization-server", a.metadata)
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.requests = append(a.requests, r.Method+" "+r.URL.Path)
+		a.mu.Unlock()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
+	if a.opts.Cognito {
+		writeJSON(w, http.StatusOK, map[string]any{
+			"authorization_endpoint":                a.URL + "/oauth2/authorize",
+			"id_token_signing_alg_values_supported": []string{"RS256"},
+			"issuer":                                a.Issuer,
+			"jwks_uri":                              a.JWKSURL(),
+			"response_types_supported":              []string{"code", "token"},
+			"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
+			"subject_types_supported":               []string{"public"},
+			"token_endpoint":                        a.URL + "/oauth2/token",
+			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+			"userinfo_endpoint":                     a.URL + "/oauth2/userInfo",
+			"revocation_endpoint":                   a.URL + "/oauth2/revoke",
+		})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                a.Issuer,
+		"authorization_endpoint":                a.URL + "/oauth2/authorize",
+		"token_endpoint":                        a.URL + "/oauth2/token",
+		"jwks_uri":                              a.JWKSURL(),
+		"response_types_supported":              []string{"code", "token"},
+		"token_endpoint_auth_methods_supported": a.opts.AuthMethods,
+		"code_challenge_methods_supported":      []string{"S256"},
+	})
+}
+
+func (a *Server) jwks(w http.ResponseWriter, _ *http.Request) {
+	pub, err := a.key.PublicKey()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	_ = pub.Set(jwk.AlgorithmKey, jwa.RS256())
+	set := jwk.NewSet()
+	_ = set.AddKey(pub)
+	writeJSON(w, http.StatusOK, set)
+}
+
+// token is the token endpoint (RFC 6749 §4.4, errors as §5.2 has them).
+func (a *Server) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
+		return
+	}
+	style, id, secret := "post", r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if u, p, ok := r.BasicAuth(); ok {
+		// RFC 6749 §2.3.1: form-encoded, then Basic.
+		style = "basic"
+		id, _ = url.QueryUnescape(u)
+		secret, _ = url.QueryUnescape(p)
+	}
+	a.mu.Lock()
+	a.styles = append(a.styles, style)
+	a.mu.Unlock()
+	if id != a.ClientID || secret != a.Secret || (len(a.opts.AuthMethods) > 0 && !slices.Contains(a.opts.AuthMethods, "client_secret_"+style)) {
+		desc := "Client authentication failed"
+		if a.opts.Echo {
+			desc += " with secret " + secret
+		}
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": desc})
+		return
+	}
+	scopes := strings.Fields(r.PostForm.Get("scope"))
+	for _, s := range scopes {
+		if !slices.Contains(a.opts.Scopes, s) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_scope", "error_description": "Invalid scope requested: " + s})
+			return
+		}
+	}
+	if len(scopes) == 0 {
+		scopes = a.opts.Scopes
+	}
+	if a.opts.Grant != nil {
+		scopes = a.opts.Grant
+	}
+	tok, err := jwt.NewBuilder().
+		Issuer(a.Issuer).Subject(a.ClientID).
+		IssuedAt(time.Now()).Expiration(time.Now().Add(time.Hour)).
+		Claim("client_id", a.ClientID).Claim("scope", strings.Join(scopes, " ")).Claim("token_use", "access").
+		Build()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.RS256(), a.key))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	a.mu.Lock()
+	a.issued = append(a.issued, string(signed))
+	a.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": string(signed), "token_type": "Bearer", "expires_in": 3600})
+}
+
+// Seen returns how each token request authenticated the client ("basic"
+// or "post") and the tokens issued, in order.
+func (a *Server) Seen() (styles, issued []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.styles), slices.Clone(a.issued)
+}
+
+// Requests returns "METHOD /path" of every request the server was sent.
+func (a *Server) Requests() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.requests)
+}
+
+// Posts are the POSTs the server was sent, but to its MCP endpoint: those
+// that could carry the client secret.
+func (a *Server) Posts() []string {
+	var ps []string
+	for _, r := range a.Requests() {
+		if strings.HasPrefix(r, "POST ") && r != "POST /mcp" {
+			ps = append(ps, r)
+		}
+	}
+	return ps
+}
