@@ -68,6 +68,11 @@ type Config struct {
 	AuthorizerType string
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string
+	// Listener, when set, is served instead of one Start opens on Addr,
+	// which must then be empty: a caller that must give the function the
+	// front's URL (MCP_RESOURCE_URL) before the function exists listens
+	// first. Close closes it.
+	Listener net.Listener
 	// Stage is the API stage: its name prefixes every path of a rest API
 	// (default "dev"); for http the default "$default" stage adds no prefix.
 	// Unused by url and alb.
@@ -128,13 +133,14 @@ func Start(ctx context.Context, cfg Config) (*Front, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr := cfg.Addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	f.ln, err = net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	if f.ln = cfg.Listener; f.ln == nil {
+		addr := cfg.Addr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		if f.ln, err = net.Listen("tcp", addr); err != nil {
+			return nil, fmt.Errorf("listening on %s: %w", addr, err)
+		}
 	}
 	f.hs = &http.Server{Handler: f, ReadHeaderTimeout: 30 * time.Second}
 	go f.hs.Serve(f.ln)
@@ -155,6 +161,9 @@ func New(cfg Config) (*Front, error) {
 	}
 	if cfg.Function == nil {
 		return nil, errors.New("no function configured")
+	}
+	if cfg.Listener != nil && cfg.Addr != "" {
+		return nil, errors.New("both a listener and an address to listen on")
 	}
 	if cfg.Authorizer != nil && cfg.Shape != ShapeREST && cfg.Shape != ShapeHTTP {
 		return nil, fmt.Errorf("shape %s has no Lambda authorizers (use rest or http)", cfg.Shape)

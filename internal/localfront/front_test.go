@@ -470,6 +470,7 @@ func TestConfigErrors(t *testing.T) {
 		{"base path on http", Config{Shape: ShapeHTTP, Function: fn, BasePath: "tools"}},
 		{"base path on url", Config{Shape: ShapeURL, Function: fn, BasePath: "tools"}},
 		{"base path API Gateway refuses", Config{Shape: ShapeREST, Function: fn, BasePath: "/tools"}},
+		{"listener and address", Config{Shape: ShapeURL, Function: fn, Listener: nopListener{}, Addr: "127.0.0.1:0"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -590,6 +591,31 @@ func TestRequestTooLarge(t *testing.T) {
 		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s, %d bytes = %d %s, want %d JSON", tc.shape, tc.size, resp.StatusCode, resp.Header.Get("Content-Type"), tc.status)
 		}
+	}
+}
+
+// nopListener is a listener New never serves.
+type nopListener struct{ net.Listener }
+
+// TestStartServesListener starts a front on a listener opened before it,
+// as a caller does that must know the URL before the function starts.
+func TestStartServesListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "http://" + ln.Addr().String()
+	f := startFront(t, Config{Shape: ShapeURL, Function: echoFunction(), Listener: ln})
+	if got := f.URL(); got != want {
+		t.Fatalf("URL() = %q, want %q", got, want)
+	}
+	resp, _ := do(t, sent{method: "GET", url: want + "/x"})
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET on the listener: %d, want 200", resp.StatusCode)
+	}
+	f.Close()
+	if _, err := http.Get(want + "/x"); err == nil {
+		t.Error("the listener still serves after Close")
 	}
 }
 
