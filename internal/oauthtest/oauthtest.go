@@ -191,7 +191,7 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 		})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	doc := map[string]any{
 		"issuer":                                a.Issuer,
 		"authorization_endpoint":                a.URL + "/oauth2/authorize",
 		"token_endpoint":                        a.URL + "/oauth2/token",
@@ -199,7 +199,14 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 		"response_types_supported":              []string{"code", "token"},
 		"token_endpoint_auth_methods_supported": a.opts.AuthMethods,
 		"code_challenge_methods_supported":      []string{"S256"},
-	})
+	}
+	if a.opts.Pool != "" {
+		// OpenID discovery requires these (OpenID Connect Discovery 1.0
+		// §3), and the TypeScript SDK refuses a document without them.
+		doc["subject_types_supported"] = []string{"public"}
+		doc["id_token_signing_alg_values_supported"] = []string{"RS256"}
+	}
+	writeJSON(w, http.StatusOK, doc)
 }
 
 func (a *Server) jwks(w http.ResponseWriter, _ *http.Request) {
