@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
 const (
@@ -22,9 +24,11 @@ const (
 
 // clientTarget is the reference server as the real clients reach it.
 type clientTarget struct {
-	name string
-	url  string
-	stop func()
+	name  string
+	url   string
+	stop  func()
+	token string            // the bearer token it accepts, on a token target
+	as    *oauthtest.Server // the authorization server it trusts, on a jwt target
 }
 
 // allClientTargets are where the real clients meet the reference server: run
@@ -37,11 +41,15 @@ var allClientTargets = []string{"local", "url-stream", "rest", "rest-stream", "h
 
 // clientRun is one client invocation and what it must show.
 type clientRun struct {
-	what    string   // for the summary
-	args    []string // node arguments; "{url}" is replaced
-	token   bool     // send the bearer token
-	wrong   bool     // send a token that is not the bearer token (refused)
-	wantOut []string // must all appear in the output when it succeeds
+	what string
+	bin  string   // the client's binary; "": node
+	args []string // "{url}", and on a jwt target "{client-id}" and "{issuer}", are replaced
+	// creds sends the right credentials: the bearer token, or on a jwt
+	// target the client id, its secret and its issuer.
+	creds   bool
+	wrong   bool           // send a wrong token, or a wrong secret (refused)
+	refused *regexp.Regexp // how the refusal must read; nil: refusal
+	wantOut []string       // must all appear in the output when it succeeds
 }
 
 // client is a real MCP client with the runs that prove it works.
@@ -59,14 +67,14 @@ func realClients(tools *nodeTools) []client {
 		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet", "--stored-auth-only"}
 		with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
 		return []clientRun{
-			{what: "tools/list", args: with("--method", "tools/list"), token: true, wantOut: []string{`"ping"`}},
-			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), token: true, wantOut: []string{"pong"}},
+			{what: "tools/list", args: with("--method", "tools/list"), creds: true, wantOut: []string{`"ping"`}},
+			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), creds: true, wantOut: []string{"pong"}},
 			{what: "tools/list without a token", args: with("--method", "tools/list")},
 		}
 	}
 	sdkRuns := func(era, version string) []clientRun {
 		return []clientRun{
-			{what: "tools/list + ping", args: []string{sdk, era, "{url}", "ping", `{"delay_ms":0}`}, token: true,
+			{what: "tools/list + ping", args: []string{sdk, era, "{url}", "ping", `{"delay_ms":0}`}, creds: true,
 				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
 			{what: "without a token", args: []string{sdk, era, "{url}", "ping"}},
 			{what: "with a wrong token", args: []string{sdk, era, "{url}", "ping"}, wrong: true},
@@ -83,24 +91,34 @@ func realClients(tools *nodeTools) []client {
 // runClients runs the real MCP clients against the reference server on every
 // client target: with a bearer token each lists the tools and calls ping, and
 // without one (or, for the SDK's clients, with a wrong one) each must be
-// refused with a clear 401.
+// refused with a clear 401. On the jwt targets the clients get their token
+// themselves with their client id and secret (jwtClients).
 func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, log io.Writer) []result {
 	token := randomHex(24)
-	sum := sha256.Sum256([]byte(token))
-	tokenHash := hex.EncodeToString(sum[:])
 	var results []result
-	for _, name := range allClientTargets {
+	for _, name := range append(slices.Clone(allClientTargets), jwtTargets...) {
 		if !slices.Contains(cfg.targets, name) {
 			continue
 		}
-		t, err := startClientTarget(ctx, b, name, tokenHash)
+		clients := realClients(tools)
+		var t *clientTarget
+		var err error
+		if slices.Contains(jwtTargets, name) {
+			var cli string
+			if cli, err = b.build(ctx, clientPkg, false); err == nil {
+				clients = jwtClients(tools, cli)
+				t, err = startJWTTarget(ctx, b, name)
+			}
+		} else {
+			t, err = startClientTarget(ctx, b, name, token)
+		}
 		if err != nil {
 			results = append(results, result{suite: "starting the reference server", target: name, detail: err.Error()})
 			continue
 		}
-		for _, c := range realClients(tools) {
+		for _, c := range clients {
 			start := time.Now()
-			r := c.check(ctx, tools, t, token, cfg, log)
+			r := c.check(ctx, tools, t, cfg, log)
 			r.took = time.Since(start)
 			results = append(results, r)
 		}
@@ -109,7 +127,9 @@ func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, l
 	return results
 }
 
-func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) (*clientTarget, error) {
+func startClientTarget(ctx context.Context, b *builder, name, token string) (*clientTarget, error) {
+	sum := sha256.Sum256([]byte(token))
+	tokenHash := hex.EncodeToString(sum[:])
 	if name == "url-stream" {
 		// Nothing stands in front of a Function URL: the bootstrap checks the token.
 		base, stop, err := startFront(ctx, b, frontOptions{
@@ -119,7 +139,7 @@ func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) 
 		if err != nil {
 			return nil, err
 		}
-		return &clientTarget{name: name + "+token", url: base + "/mcp", stop: stop}, nil
+		return &clientTarget{name: name + "+token", url: base + "/mcp", stop: stop, token: token}, nil
 	}
 	if name != "local" {
 		o := frontOptions{
@@ -135,7 +155,7 @@ func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) 
 		if err != nil {
 			return nil, err
 		}
-		return &clientTarget{name: name + "+authorizer", url: base + "/mcp", stop: stop}, nil
+		return &clientTarget{name: name + "+authorizer", url: base + "/mcp", stop: stop, token: token}, nil
 	}
 	bin, err := b.build(ctx, referencePkg, false)
 	if err != nil {
@@ -151,7 +171,7 @@ func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) 
 		p.stop()
 		return nil, err
 	}
-	return &clientTarget{name: name, url: u, stop: p.stop}, nil
+	return &clientTarget{name: name, url: u, stop: p.stop, token: token}, nil
 }
 
 // refusal is how the clients say the server wants a token: the SDK reports
@@ -160,7 +180,7 @@ func startClientTarget(ctx context.Context, b *builder, name, tokenHash string) 
 var refusal = regexp.MustCompile(`(?i)\b401\b|unauthori[sz]ed|auth_required|invalid_token`)
 
 // check runs every run of c against t; the first that misbehaves fails it.
-func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, token string, cfg config, log io.Writer) result {
+func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cfg config, log io.Writer) result {
 	res := result{suite: c.name, target: t.name}
 	home := filepath.Join(cfg.outDir, "home")
 	if err := os.MkdirAll(home, 0o755); err != nil {
@@ -169,46 +189,52 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, to
 	}
 	var done []string
 	for _, r := range c.runs {
-		args := make([]string, len(r.args))
-		for i, a := range r.args {
-			args[i] = strings.ReplaceAll(a, "{url}", t.url)
-		}
-		var env []string
-		if r.token || r.wrong {
-			send := token
-			if r.wrong {
-				send = randomHex(24)
-			}
-			env = append(env, "MCP_BEARER_TOKEN="+send)
-			if strings.Contains(args[0], "inspector") {
-				args = append(args, "--header", "Authorization: Bearer "+send)
-			}
-		}
+		args, env, masks := t.credentials(r)
+		issued := t.issued()
 		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		var out bytes.Buffer
 		cmd := tools.command(cctx, home, env, args...)
+		if r.bin != "" {
+			cmd = clientCommand(cctx, home, env, r.bin, args...)
+		}
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
 		cancel()
-		// The token never reaches the log or the summary.
-		output := strings.ReplaceAll(out.String(), token, "<token>")
+		// No secret reaches the log or the summary: not the token, the
+		// client's id and secret, nor a token the client was issued.
+		output := out.String()
+		for _, tok := range t.issued() {
+			output = strings.ReplaceAll(output, tok, "<issued token>")
+		}
+		for secret, mask := range masks {
+			output = strings.ReplaceAll(output, secret, mask)
+		}
 		if cfg.verbose {
 			fmt.Fprintf(log, "e2e: %s %s:\n%s\n", c.name, r.what, output)
 		}
+		refused := refusal
+		if r.refused != nil {
+			refused = r.refused
+		}
 		switch {
-		case r.token && err != nil:
+		case r.creds && err != nil:
 			res.detail = fmt.Sprintf("%s failed (%v): %s", r.what, err, firstLine(output))
 			return res
-		case r.token && missing(output, r.wantOut) != "":
+		case r.creds && missing(output, r.wantOut) != "":
 			res.detail = fmt.Sprintf("%s: output lacks %s: %s", r.what, missing(output, r.wantOut), firstLine(output))
 			return res
-		case r.token:
+		case r.creds && t.as != nil && len(t.issued()) == len(issued):
+			// The token came from the authorization server through the
+			// chain, not from anywhere else.
+			res.detail = fmt.Sprintf("%s: succeeded, but the authorization server issued no token", r.what)
+			return res
+		case r.creds:
 			done = append(done, r.what+" ok")
 		case err == nil:
 			res.detail = fmt.Sprintf("%s: succeeded, but must be refused", r.what)
 			return res
-		case !refusal.MatchString(output):
-			res.detail = fmt.Sprintf("%s: refused without saying 401, Unauthorized or auth_required: %s", r.what, firstLine(output))
+		case !refused.MatchString(output):
+			res.detail = fmt.Sprintf("%s: refused without saying %s: %s", r.what, refused, firstLine(output))
 			return res
 		default:
 			done = append(done, r.what+": refused: "+shorten(firstLine(output), 110))
@@ -217,6 +243,53 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, to
 	res.ok = true
 	res.detail = strings.Join(done, "; ")
 	return res
+}
+
+// credentials returns the run's arguments and environment with the
+// target's credentials (the right ones, wrong ones, or none, as the run
+// says), and the secrets among them with what to print instead.
+func (t *clientTarget) credentials(r clientRun) (args, env []string, masks map[string]string) {
+	args = make([]string, len(r.args))
+	var id, issuer string
+	if t.as != nil {
+		id, issuer = t.as.ClientID, t.as.Issuer
+	}
+	for i, a := range r.args {
+		args[i] = strings.NewReplacer("{url}", t.url, "{client-id}", id, "{issuer}", issuer).Replace(a)
+	}
+	if t.as != nil {
+		masks = map[string]string{t.as.Secret: "<client secret>", id: "<client id>"}
+		if r.creds || r.wrong {
+			secret := t.as.Secret
+			if r.wrong {
+				secret = randomHex(24)
+				masks[secret] = "<wrong secret>"
+			}
+			env = []string{"MCP_CLIENT_ID=" + id, "MCP_CLIENT_SECRET=" + secret, "MCP_CLIENT_ISSUER=" + issuer}
+		}
+		return args, env, masks
+	}
+	masks = map[string]string{t.token: "<token>"}
+	if r.creds || r.wrong {
+		send := t.token
+		if r.wrong {
+			send = randomHex(24)
+		}
+		env = []string{"MCP_BEARER_TOKEN=" + send}
+		if strings.Contains(args[0], "inspector") {
+			args = append(args, "--header", "Authorization: Bearer "+send)
+		}
+	}
+	return args, env, masks
+}
+
+// issued returns the tokens the target's authorization server issued.
+func (t *clientTarget) issued() []string {
+	if t.as == nil {
+		return nil
+	}
+	_, issued := t.as.Seen()
+	return issued
 }
 
 // missing returns the first of want that out does not contain, or "".

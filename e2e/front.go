@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"path/filepath"
 
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
@@ -18,6 +19,9 @@ type frontOptions struct {
 	authEnv    []string // the authorizer's environment
 	logName    string   // base name of the log file under logs/
 	stream     bool     // response streaming (url or rest shape)
+	// listener, when set, is where the front serves: opened first by a
+	// caller that gives the function the front's URL.
+	listener net.Listener
 }
 
 // startFront builds the function (and authorizer) as real Lambda bootstraps
@@ -42,7 +46,7 @@ func startFront(ctx context.Context, b *builder, o frontOptions) (string, func()
 		logf.Close()
 		return "", nil, fmt.Errorf("starting the function: %w", err)
 	}
-	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream}
+	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener}
 	if o.authorizer != "" {
 		authBin, err := b.build(ctx, o.authorizer, true)
 		if err != nil {

@@ -3,10 +3,15 @@
 // as JSON lines. It exits 1, with the reason on stderr, on any failure.
 //
 //   MCP_BEARER_TOKEN=... node clients/sdk-client.mjs <legacy|modern> <url> [tool] [json-arguments]
+//   MCP_CLIENT_ID=... MCP_CLIENT_SECRET=... MCP_CLIENT_ISSUER=... node clients/sdk-client.mjs ...
 //
 // legacy: @modelcontextprotocol/sdk 1.x, the 2025-11-25 initialize handshake.
 // modern: @modelcontextprotocol/client 2.x pinned to the 2026-07-28 era.
-// The token comes from the environment so it never shows in a process list.
+// With a client id, the SDK's ClientCredentialsProvider gets the token: from
+// the server's 401 it finds the resource metadata, the authorization server
+// (which must be MCP_CLIENT_ISSUER) and its token endpoint, and asks it with
+// the client credentials grant. Token and secret come from the environment so
+// they never show in a process list.
 const [era, url, tool = 'ping', rawArgs = '{}'] = process.argv.slice(2);
 if (!['legacy', 'modern'].includes(era) || !url) {
   console.error('usage: node sdk-client.mjs <legacy|modern> <url> [tool] [json-arguments]');
@@ -18,17 +23,25 @@ if (process.env.MCP_BEARER_TOKEN) {
   headers.Authorization = `Bearer ${process.env.MCP_BEARER_TOKEN}`;
 }
 const info = { name: 'lambdamcp-e2e-sdk-client', version: '1.0.0' };
+const credentials = process.env.MCP_CLIENT_ID && {
+  clientId: process.env.MCP_CLIENT_ID,
+  clientSecret: process.env.MCP_CLIENT_SECRET ?? '',
+  expectedIssuer: process.env.MCP_CLIENT_ISSUER,
+};
 
 let client, transport;
 if (era === 'legacy') {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const { ClientCredentialsProvider } = await import('@modelcontextprotocol/sdk/client/auth-extensions.js');
+  const authProvider = credentials ? new ClientCredentialsProvider(credentials) : undefined;
   client = new Client(info);
-  transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, authProvider });
 } else {
-  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const authProvider = credentials ? new ClientCredentialsProvider(credentials) : undefined;
   client = new Client(info, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, authProvider });
 }
 
 try {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+)
+
+// clientPkg is lambdamcp's own client, run beside the TypeScript ones.
+const clientPkg = "./cmd/mcp-client"
+
+// jwtTargets are where the clients get their token themselves: the
+// reference server checks JWTs from an authorization server the run
+// starts, as the README's Cognito example has it, run locally and as a
+// real bootstrap behind the front's Function URL in RESPONSE_STREAM mode.
+// A client given its id, secret and issuer must find its way from the
+// server's 401 to a token: the resource metadata the challenge names, the
+// authorization server that names, its metadata, its token endpoint.
+var jwtTargets = []string{"local+jwt", "url-stream+jwt"}
+
+// jwtScope is the scope the reference server requires of every caller.
+const jwtScope = "https://mcp.e2e.test/tools"
+
+// invalidClient is how a client reports the token endpoint's refusal of a
+// wrong secret (RFC 6749 §5.2).
+var invalidClient = regexp.MustCompile(`invalid_client|Client authentication failed`)
+
+func jwtClients(tools *nodeTools, cli string) []client {
+	sdk := filepath.Join(tools.dir, "clients", "sdk-client.mjs")
+	sdkRuns := func(era, version string) []clientRun {
+		args := []string{sdk, era, "{url}", "ping", `{"delay_ms":0}`}
+		return []clientRun{
+			{what: "client credentials: tools/list + ping", args: args, creds: true,
+				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
+			{what: "with a wrong secret", args: args, wrong: true, refused: invalidClient},
+			{what: "without credentials", args: args},
+		}
+	}
+	withClient := []string{"-endpoint", "{url}", "-client-id", "{client-id}", "-issuer", "{issuer}"}
+	return []client{
+		{name: "TypeScript SDK " + tools.packageVersion("@modelcontextprotocol/sdk") + " legacy", runs: sdkRuns("legacy", "2025-11-25")},
+		{name: "TypeScript client " + tools.packageVersion("@modelcontextprotocol/client") + " modern", runs: sdkRuns("modern", "2026-07-28")},
+		{name: "lambdamcp mcp-client", runs: []clientRun{
+			{what: "client credentials: tools + ping", bin: cli, args: withClient, creds: true, wantOut: []string{"ping #2"}},
+			{what: "with a wrong secret", bin: cli, args: withClient, wrong: true, refused: invalidClient},
+			{what: "without credentials", bin: cli, args: []string{"-endpoint", "{url}"}},
+		}},
+	}
+}
+
+// startJWTTarget starts an authorization server with a client made for the
+// run, and the reference server trusting it.
+func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget, error) {
+	as, err := oauthtest.Start(oauthtest.Options{
+		ClientID: "e2e-" + randomHex(8), Secret: randomHex(24),
+		// A Cognito user pool: the issuer at a path, OpenID discovery
+		// appended to it, and Cognito's own document, which names no PKCE
+		// method (this grant sends no code challenge).
+		Pool: "eu-west-1_E2e", Cognito: true,
+		AuthMethods: []string{"client_secret_basic", "client_secret_post"},
+		Scopes:      []string{jwtScope},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the authorization server: %w", err)
+	}
+	env := []string{
+		"MCP_JWT_ISSUER=" + as.Issuer,
+		"MCP_JWT_JWKS_URL=" + as.JWKSURL(),
+		"MCP_JWT_AUDIENCE=" + as.ClientID,
+		"MCP_JWT_AUDIENCE_CLAIM=client_id",
+		"MCP_REQUIRED_SCOPES=" + jwtScope,
+		"MCP_AUTHORIZATION_SERVERS=" + as.Issuer,
+	}
+	t := &clientTarget{name: name, as: as}
+	if name == "url-stream+jwt" {
+		// The function must name the URL the clients use as its resource,
+		// the front's: listen first to know it.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			as.Close()
+			return nil, err
+		}
+		t.url = "http://" + ln.Addr().String() + "/mcp"
+		_, stop, err := startFront(ctx, b, frontOptions{
+			shape: "url", stream: true, pkg: referencePkg, logName: "reference-url-stream-jwt", listener: ln,
+			env: append(env, "MCP_RESOURCE_URL="+t.url, "MCP_STREAM=url"),
+		})
+		if err != nil {
+			ln.Close()
+			as.Close()
+			return nil, err
+		}
+		t.stop = func() { stop(); as.Close() }
+		return t, nil
+	}
+	// Locally the resource defaults to the listener's URL, the one the
+	// server prints and the clients use.
+	bin, err := b.build(ctx, referencePkg, false)
+	if err != nil {
+		as.Close()
+		return nil, err
+	}
+	p, err := startProcess(filepath.Join(b.outDir, "logs", "reference-jwt-local.log"), bin, []string{"-addr", "127.0.0.1:0"}, env)
+	if err != nil {
+		as.Close()
+		return nil, err
+	}
+	if t.url, err = p.waitURL(ctx, 60*time.Second); err != nil {
+		p.stop()
+		as.Close()
+		return nil, err
+	}
+	t.stop = func() { p.stop(); as.Close() }
+	return t, nil
+}
+
+// clientCommand runs a client binary as tools.command runs node: in the
+// scratch home, with the run's environment.
+func clientCommand(ctx context.Context, home string, env []string, bin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = home
+	cmd.Env = append(append(os.Environ(), "HOME="+home, "NO_COLOR=1"), env...)
+	return cmd
+}
