@@ -88,6 +88,14 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 		resp.Body.Close()
 		return errNoFlow
 	}
+	if h := resp.Header.Values("WWW-Authenticate"); len(h) > 0 {
+		if _, err := oauthex.ParseWWWAuthenticate(h); err != nil {
+			// The go-sdk's flow would stop at a challenge its parser
+			// refuses, before discovery.
+			resp.Header = resp.Header.Clone()
+			resp.Header.Set("WWW-Authenticate", flowChallenge(strings.Join(h, ", ")))
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.log.reset()
@@ -100,6 +108,24 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 	}
 	f.source = src
 	return nil
+}
+
+// flowChallenge is a challenge the go-sdk's parser refuses, as the
+// parameters its flow reads, read loosely (looseParam): an HTTP API's JWT
+// authorizer writes its parameters separated by spaces, with an empty
+// scope (Bearer scope="" error="invalid_token" …). A value that would
+// need escaping is left out; with no parameter left, the flow finds the
+// metadata at its well-known URLs.
+func flowChallenge(h string) string {
+	c := "Bearer"
+	sep := " "
+	for _, name := range []string{"resource_metadata", "scope"} {
+		if v := looseParam(h, name); v != "" && !strings.ContainsAny(v, `"\`) {
+			c += sep + name + `="` + v + `"`
+			sep = ", "
+		}
+	}
+	return c
 }
 
 // accessToken is the token obtained, fetched anew once it has expired;

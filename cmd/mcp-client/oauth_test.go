@@ -6,11 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
 
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
@@ -281,5 +285,64 @@ func TestObtainedSecretsHidden(t *testing.T) {
 	got := string(s.hide([]byte(`secret s3cr3t/Zq9+xV2 as form s3cr3t%2FZq9%2BxV2, token eyJhbGciOi.obtained.t0ken`)))
 	if diff := cmp.Diff("secret [hidden] as form [hidden], token [hidden]", got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestClientCredentialsBehindHTTPAPIJWTAuthorizer checks the flow behind
+// an HTTP API's JWT authorizer, whose challenge the go-sdk's parser
+// refuses (parameters separated by spaces, an empty scope) and which names
+// no metadata: the flow goes on from the metadata's well-known URL.
+func TestClientCredentialsBehindHTTPAPIJWTAuthorizer(t *testing.T) {
+	const gateway = `Bearer scope="" error="invalid_token" error_description="the token does not have a valid issuer"`
+	if _, err := oauthex.ParseWWWAuthenticate([]string{gateway}); err == nil {
+		t.Fatal("the go-sdk parses the gateway's challenge: this test no longer tests the flow's way around it")
+	}
+	as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}})
+	var upstream atomic.Pointer[url.URL]
+	front := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(upstream.Load()) },
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.StatusCode == http.StatusUnauthorized {
+				resp.Header.Set("WWW-Authenticate", gateway)
+			}
+			return nil
+		},
+	})
+	t.Cleanup(front.Close)
+	endpoint := startJWTReference(t, as, map[string]string{"MCP_RESOURCE_URL": front.URL + "/mcp"})
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = ""
+	upstream.Store(u)
+
+	env := map[string]string{"MCP_SERVER_ENDPOINT": front.URL + "/mcp", "MCP_CLIENT_ID": as.ClientID, "MCP_CLIENT_SECRET": as.Secret, "MCP_CLIENT_ISSUER": as.Issuer}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), nil, func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d; stderr %q", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "ping #2") {
+		t.Errorf("stdout %q lacks ping #2", stdout.String())
+	}
+}
+
+// TestFlowChallenge checks what the flow is handed of a challenge the
+// go-sdk's parser refuses: the parameters it reads, in a form it parses.
+func TestFlowChallenge(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`Bearer scope="" error="invalid_token"`, `Bearer`},
+		{`Bearer resource_metadata="https://a.test/.well-known/oauth-protected-resource/mcp" scope="mcp:tools" error="insufficient_scope"`,
+			`Bearer resource_metadata="https://a.test/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"`},
+		{`Bearer realm="", scope="a b"`, `Bearer scope="a b"`},
+		{`Bearer realm="" scope="a\"b" resource_metadata=https://a.test/m`, `Bearer resource_metadata="https://a.test/m"`},
+	} {
+		got := flowChallenge(tc.in)
+		if got != tc.want {
+			t.Errorf("flowChallenge(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+		if _, err := oauthex.ParseWWWAuthenticate([]string{got}); err != nil {
+			t.Errorf("the go-sdk refuses %s: %v", got, err)
+		}
 	}
 }
