@@ -18,9 +18,9 @@ import (
 
 // The gateways' answers when an authorizer says no or fails.
 var (
-	errUnauthorized       = &gatewayError{status: http.StatusUnauthorized, message: "Unauthorized"}
-	errExplicitDeny       = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource with an explicit deny"}
-	errNotAllowed         = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource"}
+	errUnauthorized       = &gatewayError{status: http.StatusUnauthorized, message: "Unauthorized", responseType: responseUnauthorized}
+	errExplicitDeny       = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource with an explicit deny", responseType: responseAccessDenied}
+	errNotAllowed         = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource", responseType: responseAccessDenied}
 	errHTTPForbidden      = &gatewayError{status: http.StatusForbidden, message: "Forbidden"}
 	errRESTAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: nil, errorType: "AuthorizerConfigurationException"}
 	errHTTPAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: "Internal Server Error"}

@@ -66,6 +66,12 @@ type Config struct {
 	Authorizer Function
 	// AuthorizerType is "token" (the default) or "request", for rest.
 	AuthorizerType string
+	// Deploy, for rest with an authorizer, answers as the deploy stack's
+	// REST API does: its public metadata methods skip the authorizer, and
+	// the authorizer's refusals get the stack's Gateway Responses (see
+	// [DeployREST]). nil: every path goes through the authorizer, and
+	// refusals get API Gateway's default responses.
+	Deploy *DeployREST
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string
 	// Listener, when set, is served instead of one Start opens on Addr,
@@ -176,6 +182,9 @@ func New(cfg Config) (*Front, error) {
 		}
 	default:
 		return nil, fmt.Errorf("unknown authorizer type %q (want token or request)", cfg.AuthorizerType)
+	}
+	if cfg.Deploy != nil && (cfg.Shape != ShapeREST || cfg.Authorizer == nil) {
+		return nil, errors.New("the deploy stack's responses are emulated for the rest shape with an authorizer, as the stack's rest variant has them")
 	}
 	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {
 		return nil, fmt.Errorf("authorizer type %s without an authorizer", cfg.AuthorizerType)
@@ -341,14 +350,14 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	}
 	req, refused := f.readRequest(w, r, gatewayID)
 	if refused != nil {
-		refused.write(w)
+		f.refuse(w, r, refused)
 		return
 	}
 	var authorizer map[string]any
-	if f.cfg.Authorizer != nil {
+	if f.cfg.Authorizer != nil && !f.public(req) {
 		authorizer, refused = f.authorize(r.Context(), req)
 		if refused != nil {
-			refused.write(w)
+			f.refuse(w, r, refused)
 			return
 		}
 	}
@@ -530,6 +539,9 @@ type gatewayError struct {
 	status    int
 	message   any // the "message" field; API Gateway sends null for authorizer failures
 	errorType string
+	// responseType is the API Gateway response type whose Gateway Response
+	// the deploy stack sets for this answer, if the front emulates it.
+	responseType string
 }
 
 func (e *gatewayError) write(w http.ResponseWriter) {

@@ -471,6 +471,8 @@ func TestConfigErrors(t *testing.T) {
 		{"base path on url", Config{Shape: ShapeURL, Function: fn, BasePath: "tools"}},
 		{"base path API Gateway refuses", Config{Shape: ShapeREST, Function: fn, BasePath: "/tools"}},
 		{"listener and address", Config{Shape: ShapeURL, Function: fn, Listener: nopListener{}, Addr: "127.0.0.1:0"}},
+		{"deploy responses on http", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, Deploy: &DeployREST{JWT: true}}},
+		{"deploy responses without an authorizer", Config{Shape: ShapeREST, Function: fn, Deploy: &DeployREST{JWT: true}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
