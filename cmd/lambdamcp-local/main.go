@@ -33,6 +33,7 @@
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
+//	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (public metadata, OAuth challenges)
 //	-timeout d                function timeout (default 30s)
 //	-integration-timeout d    API Gateway's wait for the function (rest, http; default 29s rest, 30s http; negative: none)
 //	-memory MB                memory size reported to the function (default 128)
@@ -97,6 +98,7 @@ type options struct {
 	name                        string
 	env, authorizerEnv          envList
 	stream, albMultiValue       bool
+	likeDeploy                  bool
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -112,6 +114,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
+	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
+		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES) and JSON bodies")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
 	fs.DurationVar(&o.integrationTimeout, "integration-timeout", 0,
 		"API Gateway's integration timeout for buffered rest and http requests (0: AWS's default, 29s for rest, 30s for http; negative: none)")
@@ -165,9 +169,30 @@ func (o *options) hasAuthorizer() bool { return o.authorizer != "" || o.buildAut
 func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.Logger) localfront.Config {
 	return localfront.Config{
 		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, BasePath: o.base, Function: fn,
-		Authorizer: authorizer, AuthorizerType: o.authorizerType,
+		Authorizer: authorizer, AuthorizerType: o.authorizerType, Deploy: o.deploy(),
 		Stream: o.stream, MultiValueHeaders: o.albMultiValue, IntegrationTimeout: o.integrationTimeout, Logger: logger,
 	}
+}
+
+// deploy is the deploy stack's REST API as -like-deploy asks for it,
+// derived from the authorizer's environment as the stack derives it from
+// its settings (newAuth): tokens come from an authorization server when
+// the authorizer checks JWTs, and the scopes it requires are named.
+func (o *options) deploy() *localfront.DeployREST {
+	if !o.likeDeploy {
+		return nil
+	}
+	d := &localfront.DeployREST{}
+	for _, kv := range o.authorizerEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "MCP_JWT_ISSUER":
+			d.JWT = v != ""
+		case "MCP_REQUIRED_SCOPES":
+			d.RequiredScopes = strings.Fields(v)
+		}
+	}
+	return d
 }
 
 // unbuilt stands for a function that is not built yet.

@@ -6,8 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
 )
 
 func TestRunServesTheBuiltFunction(t *testing.T) {
@@ -158,6 +163,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"base path on alb", []string{"-shape", "alb", "-function", "x", "-base-path", "tools"}, "shape alb has none"},
 		{"base path with a character API Gateway refuses", []string{"-function", "x", "-base-path", "tools?x"}, `base path "tools?x" has '?'`},
 		{"base path with a slash in front", []string{"-function", "x", "-base-path", "/tools"}, "no slash at either end"},
+		{"like-deploy on http", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy"}, "for the rest shape with an authorizer"},
+		{"like-deploy without an authorizer", []string{"-function", "x", "-like-deploy"}, "for the rest shape with an authorizer"},
 		// Refused before anything is built: nothing to wait for.
 		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
 	}
@@ -211,5 +218,35 @@ func TestRunHelp(t *testing.T) {
 	var stderr strings.Builder
 	if code := run(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-shape") {
 		t.Errorf("exit %d, stderr %q; want 0 and the flags", code, stderr.String())
+	}
+}
+
+// TestLikeDeploy checks that -like-deploy derives the stack's REST API
+// from the authorizer's environment as the stack derives it from its
+// settings.
+func TestLikeDeploy(t *testing.T) {
+	base := []string{"-function", "x", "-authorizer", "y"}
+	tests := []struct {
+		name string
+		args []string
+		want *localfront.DeployREST
+	}{
+		{"off", []string{"-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com"}, nil},
+		{"jwt with scopes", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com",
+			"-authorizer-env", "MCP_REQUIRED_SCOPES=mcp:tools  mcp:admin"},
+			&localfront.DeployREST{JWT: true, RequiredScopes: []string{"mcp:tools", "mcp:admin"}}},
+		{"jwt", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com"}, &localfront.DeployREST{JWT: true}},
+		{"static tokens", []string{"-like-deploy", "-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00"}, &localfront.DeployREST{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parse(append(slices.Clone(base), tc.args...), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, o.deploy()); diff != "" {
+				t.Errorf("deploy stack (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
