@@ -19,10 +19,15 @@ type frontOptions struct {
 	authEnv    []string // the authorizer's environment
 	logName    string   // base name of the log file under logs/
 	stream     bool     // response streaming (url or rest shape)
+	// deploy makes a rest front answer as deploy/'s rest variant does.
+	deploy *localfront.DeployREST
 	// listener, when set, is where the front serves: opened first by a
 	// caller that gives the function the front's URL.
 	listener net.Listener
 }
+
+// restStage is the stage of the front's REST APIs, its default.
+const restStage = "dev"
 
 // startFront builds the function (and authorizer) as real Lambda bootstraps
 // and serves them behind the local front in the given shape. It returns the
@@ -46,7 +51,7 @@ func startFront(ctx context.Context, b *builder, o frontOptions) (string, func()
 		logf.Close()
 		return "", nil, fmt.Errorf("starting the function: %w", err)
 	}
-	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener}
+	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener, Deploy: o.deploy}
 	if o.authorizer != "" {
 		authBin, err := b.build(ctx, o.authorizer, true)
 		if err != nil {

@@ -8,8 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
@@ -19,11 +22,14 @@ const clientPkg = "./cmd/mcp-client"
 // jwtTargets are where the clients get their token themselves: the
 // reference server checks JWTs from an authorization server the run
 // starts, as the README's Cognito example has it, run locally and as a
-// real bootstrap behind the front's Function URL in RESPONSE_STREAM mode.
+// real bootstrap behind the front's Function URL in RESPONSE_STREAM mode;
+// or, behind the front's REST API answering as deploy/'s rest variant
+// does (buffered, and with transfer mode STREAM), the real authorizer
+// bootstrap checks them and the stack's Gateway Responses challenge.
 // A client given its id, secret and issuer must find its way from the
-// server's 401 to a token: the resource metadata the challenge names, the
+// 401 to a token: the resource metadata the challenge names, the
 // authorization server that names, its metadata, its token endpoint.
-var jwtTargets = []string{"local+jwt", "url-stream+jwt"}
+var jwtTargets = []string{"local+jwt", "url-stream+jwt", "rest+authorizer+jwt", "rest-stream+authorizer+jwt"}
 
 // jwtScope is the scope the reference server requires of every caller.
 const jwtScope = "https://mcp.e2e.test/tools"
@@ -70,15 +76,22 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 	if err != nil {
 		return nil, fmt.Errorf("starting the authorization server: %w", err)
 	}
-	env := []string{
+	verify := []string{
 		"MCP_JWT_ISSUER=" + as.Issuer,
 		"MCP_JWT_JWKS_URL=" + as.JWKSURL(),
 		"MCP_JWT_AUDIENCE=" + as.ClientID,
 		"MCP_JWT_AUDIENCE_CLAIM=client_id",
 		"MCP_REQUIRED_SCOPES=" + jwtScope,
-		"MCP_AUTHORIZATION_SERVERS=" + as.Issuer,
 	}
+	env := append(slices.Clone(verify), "MCP_AUTHORIZATION_SERVERS="+as.Issuer)
 	t := &clientTarget{name: name, as: as}
+	if strings.HasPrefix(name, "rest") {
+		if err := startRESTJWT(ctx, b, t, verify); err != nil {
+			as.Close()
+			return nil, err
+		}
+		return t, nil
+	}
 	if name == "url-stream+jwt" {
 		// The function must name the URL the clients use as its resource,
 		// the front's: listen first to know it.
@@ -119,6 +132,48 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 	}
 	t.stop = func() { p.stop(); as.Close() }
 	return t, nil
+}
+
+// startRESTJWT starts the reference server behind the front's REST API
+// as deploy/'s rest variant with a Cognito user pool deploys it (newAuth,
+// authorizerEnv, serverEnv): the real authorizer checks the JWTs against
+// verify and the endpoint; the server trusts its verdict and publishes the
+// metadata; the front answers as the stack's API (public metadata, Gateway
+// Responses with the challenges).
+func startRESTJWT(ctx context.Context, b *builder, t *clientTarget, verify []string) error {
+	// Both functions must name the URL the clients use, the front's:
+	// listen first to know it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String() + "/" + restStage
+	t.url = base + "/mcp"
+	o := frontOptions{
+		shape: "rest", pkg: referencePkg, logName: "reference-" + strings.ReplaceAll(t.name, "+", "-"), listener: ln,
+		env: []string{
+			"MCP_AUTH_FROM_AUTHORIZER=1",
+			"MCP_RESOURCE_URL=" + t.url,
+			"MCP_RESOURCE_METADATA_URL=" + base + "/.well-known/oauth-protected-resource/mcp",
+			"MCP_AUTHORIZATION_SERVERS=" + t.as.Issuer,
+			"MCP_REQUIRED_SCOPES=" + jwtScope,
+			"MCP_ALLOWED_ORIGINS=*",
+		},
+		authorizer: authorizerPkg,
+		authEnv:    append(slices.Clone(verify), "MCP_RESOURCE_URL="+t.url),
+		deploy:     &localfront.DeployREST{JWT: true, RequiredScopes: []string{jwtScope}},
+	}
+	if strings.HasPrefix(t.name, "rest-stream") {
+		o.stream, o.env = true, append(o.env, "MCP_STREAM=rest")
+	}
+	_, stop, err := startFront(ctx, b, o)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	as := t.as
+	t.stop = func() { stop(); as.Close() }
+	return nil
 }
 
 // clientCommand runs a client binary as tools.command runs node: in the
