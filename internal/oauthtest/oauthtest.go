@@ -1,8 +1,10 @@
 // Package oauthtest is an authorization server for tests and the e2e
 // runner: RFC 8414 (or OpenID discovery) metadata, a JWKS, and a token
-// endpoint that grants one confidential client RS256 JWTs with the client
-// credentials grant, as Amazon Cognito does. It serves on a loopback port
-// of its own and imports no testing package, so the e2e command can run it.
+// endpoint that grants one client RS256 JWTs with the client credentials
+// grant, as Amazon Cognito does, or with the authorization code grant and
+// PKCE for a person its authorization endpoint approves at once. It
+// serves on a loopback port of its own and imports no testing package, so
+// the e2e command can run it.
 package oauthtest
 
 import (
@@ -26,10 +28,12 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
-// The client a server has when Options names none.
+// The client a server has when Options names none, and the person its
+// authorization endpoint signs in.
 const (
 	DefaultClientID = "client-7f3a"
 	DefaultSecret   = "s3cr3t-Zq9xV2kLm8Rw"
+	DefaultSubject  = "person-4b1d-9c2e"
 )
 
 // Options shape an authorization server. The zero value serves RFC 8414
@@ -62,6 +66,19 @@ type Options struct {
 	// names no resource metadata and which publishes none: the go-sdk then
 	// takes the server's root for the authorization server.
 	BareMCP bool
+	// Public makes the client a public one for the authorization code
+	// grant: its token requests carry no secret (a secret, when sent,
+	// must still be the right one).
+	Public bool
+	// RedirectURIs are the client's registered redirect URIs; empty
+	// takes any http URI on a loopback host, at any port (RFC 8252 §7.3).
+	RedirectURIs []string
+	// Deny makes the authorization endpoint answer as if the person
+	// refused: a redirect with error=access_denied.
+	Deny bool
+	// Subject is the person the authorization endpoint signs in, the sub
+	// of the tokens it leads to; empty: DefaultSubject.
+	Subject string
 }
 
 // Server is a running authorization server for one confidential client.
@@ -81,9 +98,10 @@ type Server struct {
 	done chan struct{}
 
 	mu       sync.Mutex
-	styles   []string // how each token request authenticated the client
-	issued   []string // the tokens issued
-	requests []string // "METHOD /path" of every request
+	codes    map[string]grant // authorization codes not yet exchanged
+	styles   []string         // how each token request authenticated the client
+	issued   []string         // the tokens issued
+	requests []string         // "METHOD /path" of every request
 }
 
 // Start serves an authorization server on a free loopback port until Close.
@@ -105,7 +123,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	a := &Server{
 		URL: "http://" + ln.Addr().String(), ClientID: opts.ClientID, Secret: opts.Secret,
-		opts: opts, key: key, done: make(chan struct{}),
+		opts: opts, key: key, done: make(chan struct{}), codes: map[string]grant{},
 	}
 	if a.ClientID == "" {
 		a.ClientID = DefaultClientID
@@ -143,6 +161,7 @@ func (a *Server) JWKSURL() string { return a.URL + "/jwks.json" }
 func (a *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /jwks.json", a.jwks)
+	mux.HandleFunc("GET /oauth2/authorize", a.authorize)
 	mux.HandleFunc("POST /oauth2/token", a.token)
 	// Where the go-sdk falls back on without metadata: a server that
 	// takes the secret there too.
@@ -221,9 +240,15 @@ func (a *Server) jwks(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, set)
 }
 
-// token is the token endpoint (RFC 6749 §4.4, errors as §5.2 has them).
+// token is the token endpoint (RFC 6749 §4.4 and §4.1.3, errors as §5.2
+// has them).
 func (a *Server) token(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
+		return
+	}
+	grantType := r.PostForm.Get("grant_type")
+	if grantType != "client_credentials" && grantType != "authorization_code" {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
 		return
 	}
@@ -237,12 +262,25 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.styles = append(a.styles, style)
 	a.mu.Unlock()
-	if id != a.ClientID || secret != a.Secret || (len(a.opts.AuthMethods) > 0 && !slices.Contains(a.opts.AuthMethods, "client_secret_"+style)) {
+	if grantType == "authorization_code" && a.opts.Public && secret == "" {
+		style = "none"
+		secret = a.Secret
+	}
+	if id != a.ClientID || secret != a.Secret || (style != "none" && len(a.opts.AuthMethods) > 0 && !slices.Contains(a.opts.AuthMethods, "client_secret_"+style)) {
 		desc := "Client authentication failed"
 		if a.opts.Echo {
 			desc += " with secret " + secret
 		}
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": desc})
+		return
+	}
+	if grantType == "authorization_code" {
+		g, desc := a.redeem(r.PostForm)
+		if desc != "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": desc})
+			return
+		}
+		a.issue(w, g.subject, g.scopes)
 		return
 	}
 	scopes := strings.Fields(r.PostForm.Get("scope"))
@@ -255,11 +293,16 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 	if len(scopes) == 0 {
 		scopes = a.opts.Scopes
 	}
+	a.issue(w, a.ClientID, scopes)
+}
+
+// issue answers a token request with a token for subject.
+func (a *Server) issue(w http.ResponseWriter, subject string, scopes []string) {
 	if a.opts.Grant != nil {
 		scopes = a.opts.Grant
 	}
 	tok, err := jwt.NewBuilder().
-		Issuer(a.Issuer).Subject(a.ClientID).
+		Issuer(a.Issuer).Subject(subject).
 		IssuedAt(time.Now()).Expiration(time.Now().Add(time.Hour)).
 		Claim("client_id", a.ClientID).Claim("scope", strings.Join(scopes, " ")).Claim("token_use", "access").
 		Build()

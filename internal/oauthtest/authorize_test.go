@@ -1,0 +1,165 @@
+package oauthtest
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	testRedirect = "http://localhost:8976/callback"
+	testVerifier = "dBjftJeZ4CVP-mJ0.2k6V-the-verifier-of-this-test_1234"
+)
+
+// authorizeAt asks the authorization endpoint for a code and returns the
+// query of the redirect it answers with.
+func authorizeAt(t *testing.T, a *Server, params url.Values) (int, url.Values) {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(a.URL + "/oauth2/authorize?" + params.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, loc.Query()
+}
+
+// redeemAt sends an authorization_code token request and returns its
+// status and the JSON answer's error.
+func redeemAt(t *testing.T, a *Server, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := http.PostForm(a.URL+"/oauth2/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Error       string `json:"error"`
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	if resp.StatusCode == http.StatusOK && body.AccessToken == "" {
+		t.Errorf("a 200 without a token")
+	}
+	return resp.StatusCode, body.Error
+}
+
+// TestAuthorizationCode checks the authorization endpoint and the
+// authorization_code grant: a code is redeemed once, by the verifier of
+// its challenge, with its redirect URI; a refusal comes back to the
+// redirect URI with the state.
+func TestAuthorizationCode(t *testing.T) {
+	sum := sha256.Sum256([]byte(testVerifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	authParams := func(mod func(url.Values)) url.Values {
+		v := url.Values{"response_type": {"code"}, "client_id": {DefaultClientID}, "redirect_uri": {testRedirect},
+			"scope": {"s1"}, "state": {"st-42"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+		if mod != nil {
+			mod(v)
+		}
+		return v
+	}
+	tests := []struct {
+		name       string
+		opts       Options
+		auth       url.Values
+		authStatus int
+		authError  string   // in the redirect
+		verifier   string   // "" the right one
+		redirect   string   // "" the one authorized
+		redeems    []string // the errors of redeeming the code, in turn
+	}{
+		{name: "redeemed once", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(nil),
+			redeems: []string{"", "invalid_grant"}},
+		{name: "wrong verifier spends the code", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(nil),
+			verifier: "another-verifier-of-forty-three-characters-long", redeems: []string{"invalid_grant", "invalid_grant"}},
+		{name: "other redirect uri", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(nil),
+			redirect: "http://localhost:9999/callback", redeems: []string{"invalid_grant"}},
+		{name: "confidential client without its secret", opts: Options{Scopes: []string{"s1"}}, auth: authParams(nil),
+			redeems: []string{"invalid_client"}},
+		{name: "denied", opts: Options{Public: true, Scopes: []string{"s1"}, Deny: true}, auth: authParams(nil), authError: "access_denied"},
+		{name: "no challenge", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(func(v url.Values) { v.Del("code_challenge") }), authError: "invalid_request"},
+		{name: "plain challenge", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(func(v url.Values) { v.Set("code_challenge_method", "plain") }), authError: "invalid_request"},
+		{name: "scope not allowed", opts: Options{Public: true, Scopes: []string{"s2"}}, auth: authParams(nil), authError: "invalid_scope"},
+		{name: "redirect not registered", opts: Options{Public: true, RedirectURIs: []string{"http://localhost:1/callback"}}, auth: authParams(nil), authStatus: http.StatusBadRequest},
+		{name: "redirect not loopback", opts: Options{Public: true}, auth: authParams(func(v url.Values) { v.Set("redirect_uri", "http://evil.example/callback") }), authStatus: http.StatusBadRequest},
+		{name: "unknown client", opts: Options{Public: true}, auth: authParams(func(v url.Values) { v.Set("client_id", "other") }), authStatus: http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := Start(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { a.Close() })
+			status, back := authorizeAt(t, a, tc.auth)
+			if want := cmpOr(tc.authStatus, http.StatusFound); status != want {
+				t.Fatalf("authorization endpoint: status %d, want %d", status, want)
+			}
+			if status != http.StatusFound {
+				return
+			}
+			if back.Get("state") != "st-42" {
+				t.Errorf("state %q, want st-42", back.Get("state"))
+			}
+			if back.Get("error") != tc.authError {
+				t.Fatalf("error %q, want %q", back.Get("error"), tc.authError)
+			}
+			if tc.authError != "" {
+				if back.Has("code") {
+					t.Errorf("a refusal with a code: %v", back)
+				}
+				return
+			}
+			var got []string
+			for range tc.redeems {
+				_, e := redeemAt(t, a, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ClientID}, "code": {back.Get("code")},
+					"redirect_uri": {cmpOr(tc.redirect, testRedirect)}, "code_verifier": {cmpOr(tc.verifier, testVerifier)}})
+				got = append(got, e)
+			}
+			if diff := cmp.Diff(tc.redeems, got); diff != "" {
+				t.Errorf("redemptions (-want +got):\n%s", diff)
+			}
+			_, issued := a.Seen()
+			if tc.redeems[0] == "" {
+				if len(issued) != 1 || !strings.Contains(claims(t, issued[0]), `"sub":"`+DefaultSubject+`"`) {
+					t.Errorf("issued %q, want one token for %s", issued, DefaultSubject)
+				}
+			}
+		})
+	}
+}
+
+func cmpOr[T comparable](v, fallback T) T {
+	var zero T
+	if v == zero {
+		return fallback
+	}
+	return v
+}
+
+// claims is the JSON of a JWT's payload.
+func claims(t *testing.T, jwt string) string {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", jwt)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
