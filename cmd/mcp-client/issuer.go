@@ -23,10 +23,11 @@ type pinnedIssuer struct {
 
 	mu             sync.Mutex
 	tokenEndpoints map[string]bool // those the issuer's metadata named
+	authEndpoints  map[string]bool // where a person is sent to sign in, likewise
 }
 
 func newPinnedIssuer(issuer string) *pinnedIssuer {
-	p := &pinnedIssuer{issuer: issuer, metadataURLs: map[string]bool{}, tokenEndpoints: map[string]bool{}}
+	p := &pinnedIssuer{issuer: issuer, metadataURLs: map[string]bool{}, tokenEndpoints: map[string]bool{}, authEndpoints: map[string]bool{}}
 	u, err := url.Parse(issuer)
 	if err != nil {
 		return p
@@ -87,19 +88,35 @@ func (p *pinnedIssuer) isMetadata(r *http.Request) bool {
 	return r.Method == http.MethodGet && p.metadataURLs[sameURL(r.URL.Scheme, r.URL.Host, r.URL.Path)]
 }
 
-// learn records the token endpoint of metadata fetched from the pinned
-// issuer's metadata URLs, when it names that issuer.
-func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint string) {
-	if !p.isMetadata(r) || !issuersEqual(issuer, p.issuer) || tokenEndpoint == "" {
-		return
-	}
-	u, err := url.Parse(tokenEndpoint)
-	if err != nil {
+// learn records the token and authorization endpoints of metadata
+// fetched from the pinned issuer's metadata URLs, when it names that
+// issuer.
+func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoint string) {
+	if !p.isMetadata(r) || !issuersEqual(issuer, p.issuer) {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.tokenEndpoints[u.String()] = true
+	if u, err := url.Parse(tokenEndpoint); err == nil && tokenEndpoint != "" {
+		p.tokenEndpoints[u.String()] = true
+	}
+	if _, err := url.Parse(authEndpoint); err == nil && authEndpoint != "" {
+		p.authEndpoints[authEndpoint] = true
+	}
+}
+
+// authorizes says whether authURL, an authorization request, goes to an
+// authorization endpoint the pinned issuer's metadata named: that
+// endpoint, then its parameters.
+func (p *pinnedIssuer) authorizes(authURL string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for ep := range p.authEndpoints {
+		if rest, ok := strings.CutPrefix(authURL, ep); ok && (strings.HasPrefix(rest, "?") || strings.HasPrefix(rest, "&")) {
+			return true
+		}
+	}
+	return false
 }
 
 // errNotTokenEndpoint refuses to send the client secret to a URL that the
@@ -122,10 +139,11 @@ func (p *pinnedIssuer) allows(r *http.Request) bool {
 // body, a 200 answer to r.
 func (p *pinnedIssuer) learnFrom(r *http.Request, body []byte) {
 	var m struct {
-		Issuer        string `json:"issuer"`
-		TokenEndpoint string `json:"token_endpoint"`
+		Issuer                string `json:"issuer"`
+		TokenEndpoint         string `json:"token_endpoint"`
+		AuthorizationEndpoint string `json:"authorization_endpoint"`
 	}
 	if json.Unmarshal(body, &m) == nil {
-		p.learn(r, m.Issuer, m.TokenEndpoint)
+		p.learn(r, m.Issuer, m.TokenEndpoint, m.AuthorizationEndpoint)
 	}
 }

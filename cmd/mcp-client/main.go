@@ -9,6 +9,7 @@
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
 //	MCP_CLIENT_ID=… MCP_CLIENT_SECRET=… go run ./cmd/mcp-client -endpoint https://…/dev/mcp -issuer https://…
+//	go run ./cmd/mcp-client -login -client-id … -issuer https://… -endpoint https://…/dev/mcp
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
@@ -63,8 +64,27 @@
 // an authorization server other than the issuer (the one the server
 // named, the one the client was given), metadata not found (with the
 // URLs tried), the token endpoint's refusal (its error and
-// error_description). -timeout (default
-// 30s) bounds the whole run; 0 means no limit. A request that Ctrl-C or
+// error_description).
+//
+// A person signs in instead with -login, through a public client
+// (-client-id and -issuer as above; with MCP_CLIENT_SECRET set, a
+// confidential one): the go-sdk's authorization code flow with PKCE
+// (auth.AuthorizationCodeHandler) runs on the same discovery chain, issuer
+// pin and transport rules, the browser sent only to the authorization
+// endpoint of the issuer's metadata and the code only to its token
+// endpoint. The redirect URI is http://localhost:PORT/callback, served on
+// loopback for the run, PORT being -redirect-port (default 8976, to be
+// registered with the authorization server; 0 takes a free port for a
+// server that accepts any loopback port). The sign-in URL is printed on
+// standard error and opened in the browser unless -no-browser; the
+// listener takes the one callback that carries the flow's state and
+// answers the browser with a line of plain text. A refusal
+// (error=access_denied), a callback that never came, and the token
+// endpoint's refusal are explained in one line. -login excludes a token;
+// -redirect-port and -no-browser need -login.
+//
+// -timeout (default 30s, 5m with -login) bounds the whole run; 0 means
+// no limit. A request that Ctrl-C or
 // -timeout cuts short is cancelled at a server with sessions
 // (notifications/cancelled, which it needs to stop the work): the client
 // waits up to a second for the server to take the notice before it exits.
@@ -87,7 +107,9 @@
 // hidden: the URL's user information and query, the values of
 // credential headers (Authorization, Cookie, X-Api-Key, …), of the
 // tokens in a token endpoint's answer (access_token, refresh_token,
-// id_token) and of the client secret in its form request; the token and
+// id_token) and of the client secret, the authorization code and its
+// code_verifier in its form request, and the code of a sign-in's
+// callback (shown as callback < GET /callback …); the token and
 // the client secret wherever a server echoes them; what the server sends
 // is escaped as above.
 //
@@ -128,6 +150,9 @@ import (
 
 const defaultEndpoint = "http://127.0.0.1:8080/mcp"
 
+// loginTimeout is -timeout's default with -login.
+const loginTimeout = 5 * time.Minute
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	go func() {
@@ -162,6 +187,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	insecure := fs.Bool("insecure", false, "send the bearer token over plain http to a host that is not loopback")
 	elicit := fs.String("elicit", "", "during -call or -prompt, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
 	trace := fs.Bool("trace", false, "show every HTTP exchange on standard error, secrets hidden")
+	login := fs.Bool("login", false, "sign a person in with the OAuth authorization code grant and PKCE, in the browser, as the public client -client-id of -issuer (a confidential one when MCP_CLIENT_SECRET is set); the default -timeout becomes 5m")
+	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any")
+	noBrowser := fs.Bool("no-browser", false, "with -login: print the sign-in URL without opening a browser")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
 	}
@@ -182,6 +210,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	clientSecret := ""
 	if *clientID != "" {
 		clientSecret = getenv("MCP_CLIENT_SECRET")
+	}
+	if *login && !given["timeout"] {
+		// A person takes longer than a machine to sign in.
+		*timeout = loginTimeout
 	}
 	if fs.NArg() > 0 {
 		// Named, not shown: one may be a secret typed in the wrong place
@@ -254,10 +286,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if given["log"] && *call == "" {
 		return usageError(stderr, "-log is for the tool -call calls: use it with -call")
 	}
+	for _, name := range []string{"redirect-port", "no-browser"} {
+		if given[name] && !*login {
+			return usageError(stderr, "-"+name+" is for a person's sign-in: use it with -login")
+		}
+	}
+	if *login && *token != "" {
+		return usageError(stderr, "-login gets a token: it excludes a token (-token or MCP_TOKEN)")
+	}
+	if *login && *clientID == "" {
+		return usageError(stderr, "-login signs in through a client: give its id, -client-id or MCP_CLIENT_ID, and its issuer, -issuer or MCP_CLIENT_ISSUER")
+	}
+	if *redirectPort < 0 || *redirectPort > 65535 {
+		return usageError(stderr, fmt.Sprintf("-redirect-port %d is not a port (0 takes a free one)", *redirectPort))
+	}
 	if *clientID != "" && *token != "" {
 		return usageError(stderr, "a token (-token or MCP_TOKEN) and a client id (-client-id or MCP_CLIENT_ID) exclude each other: give the token, or the client to get one")
 	}
-	if *clientID != "" && clientSecret == "" {
+	if *clientID != "" && clientSecret == "" && !*login {
 		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no secret: set MCP_CLIENT_SECRET (the environment only: command lines show in process lists)")
 	}
 	if given["issuer"] && *clientID == "" {
@@ -293,7 +339,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *trace {
 		t.trace = errOut
 	}
-	if *clientID != "" {
+	switch {
+	case *login:
+		callback, err := listenCallback(*redirectPort, t.trace)
+		if err != nil {
+			fmt.Fprintf(stderr, "mcp-client: cannot take the sign-in's callback on loopback port %d (%v): free the port, or register another redirect URI with the authorization server and give its port with -redirect-port\n", *redirectPort, err)
+			return 1
+		}
+		defer callback.close()
+		open := openBrowser
+		if *noBrowser {
+			open = nil
+		}
+		if t.oauth, err = newLoginFlow(*clientID, clientSecret, *issuer, *insecure, t.trace, secrets, callback, open, stderr, *timeout); err != nil {
+			return usageError(stderr, err.Error())
+		}
+	case *clientID != "":
 		if t.oauth, err = newOAuthFlow(*clientID, clientSecret, *issuer, *insecure, t.trace, secrets); err != nil {
 			return usageError(stderr, err.Error())
 		}
@@ -311,6 +372,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil && interrupted.Err() != nil {
 		fmt.Fprintln(stderr, "mcp-client: interrupted")
 		return exitInterrupted
+	}
+	if fe := t.oauth.signInFailure(); err != nil && fe != nil && !errors.As(err, new(*flowError)) {
+		// The go-sdk answers a flow that the run's deadline ended with
+		// the deadline alone: the sign-in's failure says more.
+		err = fe
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(explain(*endpoint, err)))
@@ -1093,7 +1159,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser]]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

@@ -70,7 +70,8 @@ func (t *flowTransport) readAuthServerMetadata(r *http.Request, resp *http.Respo
 // when it has one, or is not a JSON object. Amazon Cognito's discovery
 // document has none, and the go-sdk refuses such a document ("does not
 // implement PKCE") for every grant. The client credentials grant sends no
-// code challenge, so the member changes nothing this flow does.
+// code challenge, so the member changes nothing that flow does; a
+// person's sign-in sends an S256 challenge, which Cognito supports.
 func withPKCEMethod(body []byte) (mended []byte, ok bool) {
 	var doc map[string]json.RawMessage
 	if json.Unmarshal(body, &doc) != nil || doc == nil {

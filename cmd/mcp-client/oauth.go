@@ -28,12 +28,14 @@ import (
 type oauthFlow struct {
 	clientID string
 	issuer   string // the authorization server the client is registered with
-	handler  *extauth.ClientCredentialsHandler
+	login    bool   // a person signs in (authorization code), not a machine
+	handler  auth.OAuthHandler
 	log      *exchangeLog // the flow's requests, to explain a failure by
 	secrets  *secretSet   // a token obtained is hidden from then on
 
 	mu     sync.Mutex // one flow at a time; the handler is not safe for more
 	source oauth2.TokenSource
+	failed error // a sign-in that failed, not asked of the person again
 }
 
 var _ auth.OAuthHandler = (*oauthFlow)(nil)
@@ -43,25 +45,7 @@ var _ auth.OAuthHandler = (*oauthFlow)(nil)
 // loopback hosts only, unless insecure, and show on trace when it is not
 // nil.
 func newOAuthFlow(clientID, clientSecret, issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*oauthFlow, error) {
-	log := &exchangeLog{}
-	var base http.RoundTripper = http.DefaultTransport
-	if trace != nil {
-		base = &tracer{base: base, out: trace, secrets: secrets}
-	}
-	client := &http.Client{
-		Transport: &flowTransport{base: base, insecure: insecure, log: log, pin: newPinnedIssuer(issuer)},
-		// A token request sent on elsewhere would carry the secret
-		// (client_secret_post) where the metadata did not say.
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if via[0].Method != http.MethodGet {
-				return fmt.Errorf("the token endpoint redirects to %s: the client secret is not sent on", redacted(req.URL.String()))
-			}
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			return nil
-		},
-	}
+	client, log, _ := flowClient(issuer, insecure, trace, secrets)
 	h, err := extauth.NewClientCredentialsHandler(&extauth.ClientCredentialsHandlerConfig{
 		// The handler refuses metadata naming another issuer.
 		Credentials: &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer, ClientSecretAuth: &oauthex.ClientSecretAuth{ClientSecret: clientSecret}},
@@ -71,6 +55,32 @@ func newOAuthFlow(clientID, clientSecret, issuer string, insecure bool, trace io
 		return nil, err
 	}
 	return &oauthFlow{clientID: clientID, issuer: issuer, handler: h, log: log, secrets: secrets}, nil
+}
+
+// flowClient is the HTTP client of a flow for a client registered with
+// issuer, and what it logs and learns.
+func flowClient(issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*http.Client, *exchangeLog, *pinnedIssuer) {
+	log := &exchangeLog{}
+	pin := newPinnedIssuer(issuer)
+	var base http.RoundTripper = http.DefaultTransport
+	if trace != nil {
+		base = &tracer{base: base, out: trace, secrets: secrets}
+	}
+	return &http.Client{
+		Transport: &flowTransport{base: base, insecure: insecure, log: log, pin: pin},
+		// A token request sent on elsewhere would carry the secret
+		// (client_secret_post), or the authorization code and its
+		// verifier, where the metadata did not say.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if via[0].Method != http.MethodGet {
+				return fmt.Errorf("the token endpoint redirects to %s: the token request is not sent on", redacted(req.URL.String()))
+			}
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		},
+	}, log, pin
 }
 
 // TokenSource gives the transport none: statusRecorder sends the token.
@@ -98,13 +108,23 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failed != nil {
+		// The go-sdk tries a refused connect again (initialize after
+		// server/discover): a person is not sent to the browser twice.
+		resp.Body.Close()
+		return f.failed
+	}
 	f.log.reset()
 	if err := f.handler.Authorize(ctx, req, resp); err != nil {
-		return &flowError{clientID: f.clientID, issuer: f.issuer, exchanges: f.log.list(), err: err}
+		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
+		if f.login {
+			f.failed = fe
+		}
+		return fe
 	}
 	src, err := f.handler.TokenSource(ctx)
 	if err != nil || src == nil {
-		return &flowError{clientID: f.clientID, issuer: f.issuer, exchanges: f.log.list(), err: or2(err, errors.New("no token was obtained"))}
+		return &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: or2(err, errors.New("no token was obtained"))}
 	}
 	f.source = src
 	return nil
@@ -128,6 +148,17 @@ func flowChallenge(h string) string {
 	return c
 }
 
+// signInFailure is the failure of a person's sign-in, nil if none (or no
+// flow).
+func (f *oauthFlow) signInFailure() error {
+	if f == nil {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed
+}
+
 // accessToken is the token obtained, fetched anew once it has expired;
 // "" before the flow has run.
 func (f *oauthFlow) accessToken() (string, error) {
@@ -139,7 +170,7 @@ func (f *oauthFlow) accessToken() (string, error) {
 	f.log.reset()
 	tok, err := f.source.Token()
 	if err != nil {
-		return "", &flowError{clientID: f.clientID, issuer: f.issuer, exchanges: f.log.list(), err: err}
+		return "", &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
 	}
 	f.secrets.addToken(tok.AccessToken)
 	return tok.AccessToken, nil
@@ -237,6 +268,7 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 type flowError struct {
 	clientID  string
 	issuer    string
+	login     bool // the authorization code grant's
 	exchanges []exchange
 	err       error
 }
@@ -249,17 +281,24 @@ func (e *flowError) Unwrap() error { return e.err }
 // made tell what it tried.
 func explainFlow(endpoint string, e *flowError) string {
 	who := fmt.Sprintf("%s asks for a token, and client %q could not get one", endpoint, e.clientID)
+	sent := "the client secret" // what the token request carries
+	if e.login {
+		sent = "the authorization code"
+	}
+	if msg := explainSignIn(e); msg != "" {
+		return who + ": " + msg
+	}
 	for _, x := range e.exchanges {
 		if errors.Is(x.err, errPlainHTTP) {
 			u, _ := url.Parse(x.url)
 			what := "a discovery request"
 			if x.method == http.MethodPost {
-				what = "the client secret"
+				what = sent
 			}
 			return fmt.Sprintf("%s: the flow would send %s over plain http to %s (%s), which anyone on the way could read: use https, or -insecure to send it so anyway", who, what, u.Hostname(), x.url)
 		}
 		if errors.Is(x.err, errNotTokenEndpoint) {
-			return fmt.Sprintf("%s: no authorization server metadata of issuer %s was found%s; the client secret goes only to the token endpoint that metadata names, not to %s, which the go-sdk falls back on", who, e.issuer, tried(e.exchanges), x.url)
+			return fmt.Sprintf("%s: no authorization server metadata of issuer %s was found%s; %s goes only to the token endpoint that metadata names, not to %s, which the go-sdk falls back on", who, e.issuer, tried(e.exchanges), sent, x.url)
 		}
 	}
 	var re *oauth2.RetrieveError
@@ -301,10 +340,14 @@ func issuerMismatch(e *flowError) string {
 			named, _ = strconv.Unquote(q)
 		}
 	}
-	if _, found := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); !found {
-		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); the client secret was not sent", redacted(named), e.issuer)
+	spared := "the client secret was not sent"
+	if e.login {
+		spared = "no one was sent there to sign in"
 	}
-	return fmt.Sprintf("the server names the authorization server %s, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); the client secret was not sent", redacted(named), e.issuer)
+	if _, found := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); !found {
+		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", redacted(named), e.issuer, spared)
+	}
+	return fmt.Sprintf("the server names the authorization server %s, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", redacted(named), e.issuer, spared)
 }
 
 // tokenRefusal explains the token endpoint's refusal (RFC 6749 §5.2).
@@ -325,12 +368,18 @@ func tokenRefusal(e *flowError, re *oauth2.RetrieveError) string {
 		why += fmt.Sprintf(" %q", re.ErrorDescription)
 	}
 	hint := ""
-	switch re.ErrorCode {
-	case "invalid_client":
+	switch {
+	case e.login && re.ErrorCode == "invalid_grant":
+		hint = ": the authorization code was refused (spent, expired, or not for this client, redirect URI or PKCE verifier); sign in again"
+	case e.login && re.ErrorCode == "invalid_client":
+		hint = ": check the client id (-client-id or MCP_CLIENT_ID), and MCP_CLIENT_SECRET: set for a confidential client, unset for a public one"
+	case e.login && re.ErrorCode == "unauthorized_client":
+		hint = ": the client may not use the authorization code grant; allow it that grant at the authorization server"
+	case re.ErrorCode == "invalid_client":
 		hint = ": check the client id (-client-id or MCP_CLIENT_ID) and the secret (MCP_CLIENT_SECRET)"
-	case "unauthorized_client":
+	case re.ErrorCode == "unauthorized_client":
 		hint = ": the client may not use the client credentials grant; allow it that grant at the authorization server"
-	case "invalid_scope":
+	case re.ErrorCode == "invalid_scope":
 		hint = ": the client may not have the scope the server asks for; allow it that scope at the authorization server"
 	}
 	return fmt.Sprintf("%s refused it (HTTP %d): %s%s", at, status, why, hint)

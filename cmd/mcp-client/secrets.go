@@ -125,6 +125,18 @@ func (s *secretSet) addToken(token string) {
 	s.sorted()
 }
 
+// addCode adds an authorization code obtained during the run: short
+// ones too, since the user did not choose it.
+func (s *secretSet) addCode(code string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.add(code, minCredential)
+	s.sorted()
+}
+
 func (s *secretSet) sorted() *secretSet {
 	slices.SortFunc(s.forms, func(a, b []byte) int { return len(b) - len(a) })
 	return s

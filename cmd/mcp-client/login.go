@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+)
+
+// defaultRedirectPort is the loopback port of the sign-in's redirect URI
+// when -redirect-port is not given: fixed, since most authorization
+// servers (Cognito among them) take only the callback URLs registered,
+// to the port.
+const defaultRedirectPort = 8976
+
+// callbackServer is the redirect URI of a sign-in, served on loopback for
+// the run (RFC 8252 §7.3): it takes one callback for the state of the
+// authorization request under way, and hands on its code or its refusal.
+type callbackServer struct {
+	redirectURL string // http://localhost:PORT/callback
+	servers     []*http.Server
+	trace       io.Writer // shows each callback; nil: none
+	results     chan callbackResult
+
+	mu    sync.Mutex
+	state string // of the authorization request awaited; "" none
+}
+
+type callbackResult struct {
+	code, iss          string
+	errCode, errDetail string
+}
+
+// listenCallback opens the redirect URI's listener on 127.0.0.1:port, and
+// on [::1] at the same port where the host has it, since a browser may
+// take localhost for either. Port 0 takes a free port, for an
+// authorization server that accepts any loopback port.
+func listenCallback(port int, trace io.Writer) (*callbackServer, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	port = ln.Addr().(*net.TCPAddr).Port
+	c := &callbackServer{
+		redirectURL: fmt.Sprintf("http://localhost:%d/callback", port),
+		trace:       trace,
+		results:     make(chan callbackResult, 1),
+	}
+	lns := []net.Listener{ln}
+	if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port))); err == nil {
+		lns = append(lns, ln6)
+	}
+	for _, l := range lns {
+		s := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
+		c.servers = append(c.servers, s)
+		go s.Serve(l)
+	}
+	return c, nil
+}
+
+// close stops the listeners.
+func (c *callbackServer) close() {
+	for _, s := range c.servers {
+		s.Close()
+	}
+}
+
+// await makes state the one callback taken from now on.
+func (c *callbackServer) await(state string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state = state
+	select { // a result of an earlier request nobody took
+	case <-c.results:
+	default:
+	}
+}
+
+// safeError is an OAuth error code as the page may repeat it.
+var safeError = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if r.Method != http.MethodGet || r.URL.Path != "/callback" {
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "mcp-client: nothing here; a sign-in comes back to /callback.\n")
+		return
+	}
+	q := r.URL.Query()
+	if c.trace != nil {
+		io.WriteString(c.trace, printable("callback < GET /callback "+callbackShown(q))+"\n")
+	}
+	c.mu.Lock()
+	match := c.state != "" && q.Get("state") == c.state
+	if match {
+		c.state = "" // one callback per authorization request
+	}
+	c.mu.Unlock()
+	if !match {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, "mcp-client: this is not the sign-in mcp-client waits for; close this page.\n")
+		return
+	}
+	res := callbackResult{code: q.Get("code"), iss: q.Get("iss"), errCode: q.Get("error"), errDetail: q.Get("error_description")}
+	if res.errCode == "" && res.code == "" {
+		res.errCode, res.errDetail = "invalid_request", "the callback has neither a code nor an error"
+	}
+	c.results <- res // buffered; one match per await
+	if res.errCode != "" {
+		shown := "an error"
+		if safeError.MatchString(res.errCode) {
+			shown = res.errCode
+		}
+		io.WriteString(w, "mcp-client: the sign-in was refused ("+shown+"); return to the terminal.\n")
+		return
+	}
+	io.WriteString(w, "mcp-client: signed in; return to the terminal.\n")
+}
+
+// callbackShown is a callback's query as -trace shows it: the code
+// hidden.
+func callbackShown(q url.Values) string {
+	shown := url.Values{}
+	for k, vs := range q {
+		for _, v := range vs {
+			if k == "code" {
+				v = "[hidden]"
+			}
+			shown.Add(k, v)
+		}
+	}
+	s, _ := url.QueryUnescape(shown.Encode())
+	return s
+}
+
+// opener opens a URL in the user's browser.
+type opener func(string) error
+
+// openBrowser is the platform's opener; tests replace it.
+var openBrowser opener = platformOpen
+
+func platformOpen(u string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", u)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
+	default:
+		cmd = exec.Command("xdg-open", u)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait() // reaped; its outcome is the browser's
+	return nil
+}
+
+// signIn is the go-sdk's AuthorizationCodeFetcher: it sends the user to
+// the authorization URL (printed, and opened unless open is nil) and
+// waits for the callback.
+type signIn struct {
+	callback *callbackServer
+	pin      *pinnedIssuer
+	insecure bool
+	open     opener        // nil: -no-browser
+	notice   io.Writer     // where the URL is printed
+	timeout  time.Duration // -timeout, to explain its end
+	secrets  *secretSet
+}
+
+// errNotAuthorizationEndpoint refuses to send the browser to a URL that
+// the pinned issuer's metadata did not name as its authorization
+// endpoint (the go-sdk's fallback when it finds no metadata).
+var errNotAuthorizationEndpoint = errors.New("refused: not the authorization endpoint of the issuer's metadata")
+
+// signInRefused is an error answer at the redirect URI (RFC 6749
+// §4.1.2.1).
+type signInRefused struct{ code, detail string }
+
+func (e *signInRefused) Error() string {
+	if e.detail == "" {
+		return "the sign-in was refused: " + e.code
+	}
+	return fmt.Sprintf("the sign-in was refused: %s %q", e.code, e.detail)
+}
+
+// noCallback is a sign-in that did not come back before the run's end.
+type noCallback struct {
+	redirectURL string
+	timeout     time.Duration
+	err         error
+}
+
+func (e *noCallback) Error() string { return "no callback at " + e.redirectURL + ": " + e.err.Error() }
+func (e *noCallback) Unwrap() error { return e.err }
+
+func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth.AuthorizationResult, error) {
+	u, err := url.Parse(args.URL)
+	if err != nil || !s.pin.authorizes(args.URL) {
+		return nil, errNotAuthorizationEndpoint
+	}
+	if !s.insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
+		return nil, errPlainHTTP
+	}
+	s.callback.await(u.Query().Get("state"))
+	fmt.Fprintf(s.notice, "mcp-client: sign in at %s\n", printable(args.URL))
+	if s.open != nil {
+		if err := s.open(args.URL); err != nil {
+			fmt.Fprintf(s.notice, "mcp-client: no browser opened (%v): open the URL above\n", err)
+		}
+	}
+	select {
+	case r := <-s.callback.results:
+		if r.errCode != "" {
+			return nil, &signInRefused{code: r.errCode, detail: r.errDetail}
+		}
+		s.secrets.addCode(r.code)
+		return &auth.AuthorizationResult{Code: r.code, State: u.Query().Get("state"), Iss: r.iss}, nil
+	case <-ctx.Done():
+		return nil, &noCallback{redirectURL: s.callback.redirectURL, timeout: s.timeout, err: ctx.Err()}
+	}
+}
+
+// newLoginFlow makes the flow that signs a person in with the
+// authorization code grant and PKCE, the go-sdk's way
+// (auth.AuthorizationCodeHandler), as the public client clientID, or a
+// confidential one when clientSecret is not empty, registered with
+// issuer; the browser comes back to callback.
+func newLoginFlow(clientID, clientSecret, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration) (*oauthFlow, error) {
+	client, log, pin := flowClient(issuer, insecure, trace, secrets)
+	creds := &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer}
+	if clientSecret != "" {
+		creds.ClientSecretAuth = &oauthex.ClientSecretAuth{ClientSecret: clientSecret}
+	}
+	s := &signIn{callback: callback, pin: pin, insecure: insecure, open: open, notice: notice, timeout: timeout, secrets: secrets}
+	h, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
+		// The handler refuses metadata naming another issuer, before the
+		// browser is sent anywhere.
+		PreregisteredClient:      creds,
+		RedirectURL:              callback.redirectURL,
+		AuthorizationCodeFetcher: s.fetch,
+		// An iss that names the issuer is taken even when the metadata
+		// does not announce it (RFC 9207 §2.4); another is refused.
+		AcceptUnadvertisedIss: true,
+		Client:                client,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &oauthFlow{clientID: clientID, issuer: issuer, login: true, handler: h, log: log, secrets: secrets}, nil
+}
+
+// explainSignIn says why a person's sign-in failed, "" for a failure
+// that is not the sign-in's own.
+func explainSignIn(e *flowError) string {
+	var refused *signInRefused
+	var none *noCallback
+	switch {
+	case errors.As(e.err, &refused):
+		why := refused.code
+		if refused.detail != "" {
+			why += fmt.Sprintf(" %q", refused.detail)
+		}
+		if refused.code == "access_denied" {
+			return "the sign-in was refused at the authorization server (" + why + "): the person denied access, or may not use this client"
+		}
+		return "the authorization server answered the sign-in with an error: " + why
+	case errors.As(e.err, &none):
+		limit := "before the run ended"
+		if none.timeout > 0 && errors.Is(none.err, context.DeadlineExceeded) {
+			limit = fmt.Sprintf("within -timeout %v", none.timeout)
+		}
+		return fmt.Sprintf("the sign-in did not come back to %s %s: finish it in the browser sooner, or give a longer -timeout", none.redirectURL, limit)
+	case errors.Is(e.err, errNotAuthorizationEndpoint):
+		return fmt.Sprintf("no authorization server metadata of issuer %s was found%s; the browser goes only to the authorization endpoint that metadata names, not to one the go-sdk falls back on, and was sent nowhere", e.issuer, tried(e.exchanges))
+	case errors.Is(e.err, errPlainHTTP):
+		return "the authorization endpoint is plain http to a host that is not loopback, where a person's password could be read on the way: use https, or -insecure to sign in so anyway; the browser was sent nowhere"
+	}
+	return ""
+}

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+)
+
+// browser follows sign-in URLs as a person's browser would, through the
+// authorization server's redirects to the loopback callback.
+type browser struct {
+	mu     sync.Mutex
+	opened []string // the URLs it was sent to
+	pages  []string // the callback's pages it got
+	codes  []string // the codes the callbacks carried
+	done   chan struct{}
+}
+
+func newBrowser() *browser { return &browser{done: make(chan struct{}, 8)} }
+
+// open follows u; it is the opener of the test's runs.
+func (b *browser) open(u string) error {
+	b.mu.Lock()
+	b.opened = append(b.opened, u)
+	b.mu.Unlock()
+	resp, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	b.mu.Lock()
+	b.pages = append(b.pages, string(page))
+	if c := resp.Request.URL.Query().Get("code"); c != "" {
+		b.codes = append(b.codes, c)
+	}
+	b.mu.Unlock()
+	b.done <- struct{}{}
+	return nil
+}
+
+func (b *browser) seen() (opened, pages, codes []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.opened), slices.Clone(b.pages), slices.Clone(b.codes)
+}
+
+// withOpener makes open the run's browser opener for the test.
+func withOpener(t *testing.T, open opener) {
+	t.Helper()
+	saved := openBrowser
+	openBrowser = open
+	t.Cleanup(func() { openBrowser = saved })
+}
+
+// signInURL is the URL the run prints for the person to sign in at.
+var signInURL = regexp.MustCompile(`mcp-client: sign in at (\S+)`)
+
+// urlWatcher is a run's standard error that sends the browser to the
+// sign-in URL it prints, as a person following it would.
+type urlWatcher struct {
+	bytes.Buffer
+	b      *browser
+	follow bool // else it is a buffer alone
+}
+
+func (w *urlWatcher) Write(p []byte) (int, error) {
+	if m := signInURL.FindSubmatch(p); m != nil && w.follow {
+		go w.b.open(string(m[1]))
+	}
+	return w.Buffer.Write(p)
+}
+
+// TestLogin runs a person's sign-in offline: the protected reference
+// server's 401, its resource metadata, the issuer's metadata, the
+// authorization endpoint (which approves at once, or refuses), the
+// callback on loopback, the code's exchange, the retry with the token.
+func TestLogin(t *testing.T) {
+	pool := "eu-west-1_Test"
+	tests := []struct {
+		name      string
+		as        oauthtest.Options
+		otherAS   bool // -issuer names an authorization server the MCP server does not
+		secret    bool // MCP_CLIENT_SECRET set: a confidential client
+		args      []string
+		printed   bool // -no-browser: the browser follows the printed URL
+		code      int
+		wantOut   []string
+		wantErr   []string
+		wantPages []string // the callback pages the browser got
+		opens     int
+	}{
+		{name: "public client", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}},
+			wantOut: []string{"ping #2"}, wantErr: []string{"mcp-client: sign in at http://127.0.0.1:"}, wantPages: []string{"mcp-client: signed in; return to the terminal.\n"}, opens: 1},
+		{name: "whoami", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}}, args: []string{"-call", "whoami"},
+			wantOut: []string{`"subject":"` + oauthtest.DefaultSubject + `"`, `"client_id":"client-7f3a"`}, opens: 1},
+		{name: "cognito's document", as: oauthtest.Options{Pool: "us-east-1_Pool42", Cognito: true, Public: true, Scopes: []string{testScope}},
+			wantOut: []string{"ping #2"}, opens: 1},
+		{name: "confidential client", as: oauthtest.Options{Scopes: []string{testScope}, AuthMethods: []string{"client_secret_basic"}}, secret: true,
+			wantOut: []string{"ping #2"}, opens: 1},
+		{name: "printed url, no browser", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}}, args: []string{"-no-browser"}, printed: true,
+			wantOut: []string{"ping #2"}, wantPages: []string{"mcp-client: signed in; return to the terminal.\n"}},
+		{name: "denied", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}, Deny: true}, code: 1,
+			wantErr:   []string{`client "client-7f3a" could not get one: the sign-in was refused at the authorization server (access_denied "The user denied access"): the person denied access`},
+			wantPages: []string{"mcp-client: the sign-in was refused (access_denied); return to the terminal.\n"}, opens: 1},
+		{name: "public client without the grant's secret", as: oauthtest.Options{Pool: pool, Scopes: []string{testScope}}, code: 1,
+			wantErr: []string{`/oauth2/token refused it (HTTP 401): invalid_client "Client authentication failed": check the client id (-client-id or MCP_CLIENT_ID), and MCP_CLIENT_SECRET`}, opens: 1},
+		{name: "another issuer", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}}, otherAS: true, code: 1,
+			wantErr: []string{"not the issuer the client was given", "no one was sent there to sign in"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			as := startAS(t, tc.as)
+			endpoint := startJWTReference(t, as, nil)
+			issuer := as.Issuer
+			if tc.otherAS {
+				issuer = startAS(t, tc.as).Issuer
+			}
+			b := newBrowser()
+			withOpener(t, b.open)
+			env := map[string]string{"MCP_SERVER_ENDPOINT": endpoint}
+			if tc.secret {
+				env["MCP_CLIENT_SECRET"] = as.Secret
+			}
+			args := append([]string{"-login", "-client-id", as.ClientID, "-issuer", issuer, "-redirect-port", "0"}, tc.args...)
+			var stdout bytes.Buffer
+			stderr := &urlWatcher{b: b, follow: tc.printed}
+			code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, stderr)
+			t.Logf("stderr: %s", stderr.String())
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout %q lacks %q", stdout.String(), w)
+				}
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), w)
+				}
+			}
+			if tc.printed {
+				<-b.done // the browser the printed URL sent, done
+			}
+			opened, pages, codes := b.seen()
+			if want := tc.opens; !tc.printed && len(opened) != want {
+				t.Errorf("the browser was opened %d times, want %d: %q", len(opened), want, opened)
+			}
+			if tc.wantPages != nil && !slices.Equal(pages, tc.wantPages) {
+				t.Errorf("callback pages %q, want %q", pages, tc.wantPages)
+			}
+			if tc.otherAS && slices.ContainsFunc(as.Requests(), func(r string) bool { return strings.Contains(r, "authorize") }) {
+				t.Errorf("the browser was sent to an authorization server: %q", as.Requests())
+			}
+			_, issued := as.Seen()
+			for _, s := range append(append(issued, codes...), as.Secret) {
+				if strings.Contains(stdout.String()+stderr.String(), s) {
+					t.Errorf("a secret, code or token shows: stdout %q, stderr %q", stdout.String(), stderr.String())
+				}
+			}
+		})
+	}
+}
+
+// TestLoginTimeout checks that a sign-in that never comes back ends at
+// -timeout, saying so.
+func TestLoginTimeout(t *testing.T) {
+	as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}})
+	endpoint := startJWTReference(t, as, nil)
+	opened := make(chan string, 4)
+	withOpener(t, func(u string) error { opened <- u; return nil }) // a person who never signs in
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-timeout", "3s"},
+		func(string) string { return "" }, &stdout, &stderr)
+	if code != 1 {
+		t.Fatalf("exit %d; stderr %q", code, stderr.String())
+	}
+	if want := "the sign-in did not come back to http://localhost:"; !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "/callback within -timeout 3s") {
+		t.Errorf("stderr %q lacks %q … within -timeout 3s", stderr.String(), want)
+	}
+	if len(opened) != 1 {
+		t.Errorf("the browser was opened %d times, want 1", len(opened))
+	}
+}
+
+// TestLoginTrace checks that -trace shows the sign-in with the code, its
+// verifier and the token hidden.
+func TestLoginTrace(t *testing.T) {
+	as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}})
+	endpoint := startJWTReference(t, as, nil)
+	b := newBrowser()
+	withOpener(t, b.open)
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-trace"},
+		func(string) string { return "" }, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d; stderr %q", code, stderr.String())
+	}
+	_, _, codes := b.seen()
+	_, issued := as.Seen()
+	if len(codes) != 1 || len(issued) == 0 {
+		t.Fatalf("codes %q, tokens %d: want a code and a token", codes, len(issued))
+	}
+	trace := stderr.String()
+	for _, s := range append(issued, codes...) {
+		if strings.Contains(trace, s) {
+			t.Errorf("the trace shows %q", s)
+		}
+	}
+	if m := regexp.MustCompile(`code_verifier=[^\[&\s]+`).FindString(trace); m != "" {
+		t.Errorf("the trace shows the verifier: %s", m)
+	}
+	for _, want := range []string{"callback < GET /callback", "code=[hidden]", "code_verifier=[hidden]", `"access_token":"[hidden]"`, "Authorization: Bearer [hidden]"} {
+		if !strings.Contains(trace, want) {
+			t.Errorf("the trace lacks %q:\n%s", want, trace)
+		}
+	}
+}
+
+// TestLoginCommandLine checks the command lines -login cannot run. Those
+// that may go on get an ended context: they stop interrupted (130).
+func TestLoginCommandLine(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{"login and token", []string{"-login", "-token", "t0k3n-abcdefgh", "-client-id", "c1", "-issuer", testIssuer}, nil, 2, "-login gets a token: it excludes a token"},
+		{"login and token from env", []string{"-login", "-client-id", "c1", "-issuer", testIssuer}, map[string]string{"MCP_TOKEN": "t0k3n-abcdefgh"}, 2, "excludes a token"},
+		{"login without client", []string{"-login", "-issuer", testIssuer}, nil, 2, "-login signs in through a client: give its id"},
+		{"login without issuer", []string{"-login", "-client-id", "c1"}, nil, 2, `client "c1" has no issuer`},
+		{"redirect port without login", []string{"-redirect-port", "9000"}, nil, 2, "-redirect-port is for a person's sign-in: use it with -login"},
+		{"no browser without login", []string{"-no-browser", "-client-id", "c1", "-issuer", testIssuer}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "-no-browser is for a person's sign-in"},
+		{"port out of range", []string{"-login", "-client-id", "c1", "-issuer", testIssuer, "-redirect-port", "70000"}, nil, 2, "-redirect-port 70000 is not a port"},
+		{"public client, no secret needed", []string{"-login", "-client-id", "c1", "-issuer", testIssuer, "-redirect-port", "0"}, nil, 130, ""},
+		{"client from env", []string{"-login", "-redirect-port", "0", "-no-browser"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer}, 130, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
+			}
+			if code == 2 && !strings.Contains(stderr.String(), "usage: mcp-client") {
+				t.Errorf("stderr %q lacks the usage line", stderr.String())
+			}
+			if strings.Contains(stderr.String(), "t0k3n") || strings.Contains(stderr.String(), "s3cr3t") {
+				t.Errorf("stderr %q shows a secret", stderr.String())
+			}
+		})
+	}
+}
+
+// TestCallbackState checks that the loopback listener takes one callback,
+// the one carrying the awaited state: a stray or repeated one is answered
+// 400 and handed on to no one.
+func TestCallbackState(t *testing.T) {
+	c, err := listenCallback(0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	c.await("st-1")
+	base := strings.Replace(c.redirectURL, "localhost", "127.0.0.1", 1)
+	client := &http.Client{Timeout: 10 * time.Second} // a callback held unanswered fails, not hangs
+	var got []int
+	for _, q := range []string{"?state=other&code=c0", "?code=c0", "?state=st-1&code=c1", "?state=st-1&code=c2"} {
+		resp, err := client.Get(base + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got = append(got, resp.StatusCode)
+	}
+	if want := []int{400, 400, 200, 400}; !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	if r := <-c.results; r.code != "c1" || len(c.results) != 0 {
+		t.Errorf("handed on %+v (and %d more), want the code c1 alone", r, len(c.results))
+	}
+}
