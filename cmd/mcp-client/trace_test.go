@@ -321,8 +321,8 @@ func TestTraceShowsOnlyWhatWasSent(t *testing.T) {
 
 // TestHideCredentialFields checks that a body's credential fields show
 // without their values: a token endpoint's answer is shown as it is read,
-// before the client knows the token, and a form request carries the
-// client secret (client_secret_post).
+// before the client knows the token (as JSON or as a form), and a form
+// request carries the client secret (client_secret_post).
 func TestHideCredentialFields(t *testing.T) {
 	tests := []struct{ name, line, want string }{
 		{"token answer", `{"access_token":"eyJ.a.b","token_type":"Bearer","expires_in":3600}`, `{"access_token":"[hidden]","token_type":"Bearer","expires_in":3600}`},
@@ -331,6 +331,7 @@ func TestHideCredentialFields(t *testing.T) {
 		{"cut after an escape", `{"access_token":"eyJ\`, `{"access_token":"[hidden]`},
 		{"form", `client_id=c1&client_secret=s3cr3t&grant_type=client_credentials`, `client_id=c1&client_secret=[hidden]&grant_type=client_credentials`},
 		{"form, secret first", `client_secret=s3cr3t&scope=a`, `client_secret=[hidden]&scope=a`},
+		{"form answer", `access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=repo&token_type=bearer&id_token=eyJ.c.d`, `access_token=[hidden]&scope=repo&token_type=bearer&id_token=[hidden]`},
 		{"other fields", `{"token_type":"Bearer","scope":"a b"}`, `{"token_type":"Bearer","scope":"a b"}`},
 		{"a word that holds one", `my_client_secret_hint=x`, `my_client_secret_hint=x`},
 	}
