@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -49,19 +50,23 @@ type callbackResult struct {
 // take localhost for either. Port 0 takes a free port, for an
 // authorization server that accepts any loopback port.
 func listenCallback(port int, trace io.Writer) (*callbackServer, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	var lns []net.Listener
+	var err error
+	for try := 0; ; try++ {
+		lns, err = listenLoopback(port)
+		// A free IPv4 port may be taken on ::1: port 0 tries another.
+		if port != 0 || !errors.Is(err, syscall.EADDRINUSE) || try == 4 {
+			break
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	port = ln.Addr().(*net.TCPAddr).Port
+	port = lns[0].Addr().(*net.TCPAddr).Port
 	c := &callbackServer{
 		redirectURL: fmt.Sprintf("http://localhost:%d/callback", port),
 		trace:       trace,
 		results:     make(chan callbackResult, 1),
-	}
-	lns := []net.Listener{ln}
-	if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port))); err == nil {
-		lns = append(lns, ln6)
 	}
 	for _, l := range lns {
 		s := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
@@ -69,6 +74,27 @@ func listenCallback(port int, trace io.Writer) (*callbackServer, error) {
 		go s.Serve(l)
 	}
 	return c, nil
+}
+
+// listenLoopback listens on 127.0.0.1:port and on [::1] at the same
+// port, unless the host has no ::1. A ::1 port another program holds is
+// an error, not a port to do without: a browser that takes localhost for
+// ::1 would hand that program the sign-in's code.
+func listenLoopback(port int) ([]net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	port = ln.Addr().(*net.TCPAddr).Port
+	ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port)))
+	switch {
+	case err == nil:
+		return []net.Listener{ln, ln6}, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		ln.Close()
+		return nil, fmt.Errorf("another program holds [::1]:%d, where a browser may send the sign-in's code: %w", port, err)
+	}
+	return []net.Listener{ln}, nil
 }
 
 // close stops the listeners.

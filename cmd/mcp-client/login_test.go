@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -292,4 +295,30 @@ func TestCallbackState(t *testing.T) {
 	if r := <-c.results; r.code != "c1" || len(c.results) != 0 {
 		t.Errorf("handed on %+v (and %d more), want the code c1 alone", r, len(c.results))
 	}
+}
+
+// TestCallbackPortHeldOnIPv6 checks that a redirect port another program
+// holds on ::1 stops the sign-in: a browser that takes localhost for ::1
+// would hand that program the code.
+func TestCallbackPortHeldOnIPv6(t *testing.T) {
+	held, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no ::1 here: %v", err)
+	}
+	defer held.Close()
+	port := held.Addr().(*net.TCPAddr).Port
+	c, err := listenCallback(port, nil)
+	if err == nil {
+		c.close()
+		t.Fatalf("listenCallback(%d) took the port another program holds on ::1", port)
+	}
+	if !strings.Contains(err.Error(), fmt.Sprintf("another program holds [::1]:%d", port)) {
+		t.Errorf("error %q does not name the port held", err)
+	}
+	// The IPv4 listener is not left open.
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		t.Fatalf("127.0.0.1:%d left taken: %v", port, err)
+	}
+	ln.Close()
 }

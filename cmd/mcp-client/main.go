@@ -73,7 +73,8 @@
 // pin and transport rules, the browser sent only to the authorization
 // endpoint of the issuer's metadata and the code only to its token
 // endpoint. The redirect URI is http://localhost:PORT/callback, served on
-// loopback for the run, PORT being -redirect-port (default 8976, to be
+// loopback for the run (127.0.0.1, and ::1 unless the host has none: a
+// port another program holds on ::1 stops the run), PORT being -redirect-port (default 8976, to be
 // registered with the authorization server; 0 takes a free port for a
 // server that accepts any loopback port). The sign-in URL is printed on
 // standard error and opened in the browser unless -no-browser; the
