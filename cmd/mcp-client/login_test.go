@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -232,13 +231,7 @@ func TestLoginTrace(t *testing.T) {
 // TestLoginCommandLine checks the command lines -login cannot run. Those
 // that may go on get an ended context: they stop interrupted (130).
 func TestLoginCommandLine(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		code int
-		want string
-	}{
+	tests := []commandLine{
 		{"login and token", []string{"-login", "-token", "t0k3n-abcdefgh", "-client-id", "c1", "-issuer", testIssuer}, nil, 2, "-login gets a token: it excludes a token"},
 		{"login and token from env", []string{"-login", "-client-id", "c1", "-issuer", testIssuer}, map[string]string{"MCP_TOKEN": "t0k3n-abcdefgh"}, 2, "excludes a token"},
 		{"login without client", []string{"-login", "-issuer", testIssuer}, nil, 2, "-login signs in through a client: give its id"},
@@ -249,23 +242,7 @@ func TestLoginCommandLine(t *testing.T) {
 		{"public client, no secret needed", []string{"-login", "-client-id", "c1", "-issuer", testIssuer, "-redirect-port", "0"}, nil, 130, ""},
 		{"client from env", []string{"-login", "-redirect-port", "0", "-no-browser"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer}, 130, ""},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(t.Context())
-			cancel()
-			var stdout, stderr bytes.Buffer
-			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
-			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
-				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
-			}
-			if code == 2 && !strings.Contains(stderr.String(), "usage: mcp-client") {
-				t.Errorf("stderr %q lacks the usage line", stderr.String())
-			}
-			if strings.Contains(stderr.String(), "t0k3n") || strings.Contains(stderr.String(), "s3cr3t") {
-				t.Errorf("stderr %q shows a secret", stderr.String())
-			}
-		})
-	}
+	checkCommandLines(t, tests)
 }
 
 // TestCallbackState checks that the loopback listener takes one callback,

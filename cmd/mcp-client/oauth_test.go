@@ -135,13 +135,7 @@ func TestClientCredentialsTrace(t *testing.T) {
 // issuer, an issuer that is none, a secret for plain http elsewhere. Those that may go on get an ended
 // context: they stop interrupted (130), not with a usage error.
 func TestClientCredentialsCommandLine(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		code int
-		want string
-	}{
+	tests := []commandLine{
 		{"token and client", []string{"-token", "t0k3n-abcdefgh", "-client-id", "c1"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
 		{"token from env and client", []string{"-client-id", "c1"}, map[string]string{"MCP_TOKEN": "t0k3n-abcdefgh", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
 		{"client from env and token", []string{"-token", "t0k3n-abcdefgh"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "exclude each other"},
@@ -156,23 +150,7 @@ func TestClientCredentialsCommandLine(t *testing.T) {
 		{"plain http elsewhere, insecure", []string{"-client-id", "c1", "-issuer", testIssuer, "-endpoint", "http://mcp.example.com/mcp", "-insecure"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
 		{"client from env", nil, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer, "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(t.Context())
-			cancel()
-			var stdout, stderr bytes.Buffer
-			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
-			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
-				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
-			}
-			if code == 2 && !strings.Contains(stderr.String(), "usage: mcp-client") {
-				t.Errorf("stderr %q lacks the usage line", stderr.String())
-			}
-			if strings.Contains(stderr.String(), "s3cr3t") || strings.Contains(stderr.String(), "t0k3n") {
-				t.Errorf("stderr %q shows a secret", stderr.String())
-			}
-		})
-	}
+	checkCommandLines(t, tests)
 }
 
 // TestFlowPlainHTTP checks that the flow's own requests go over plain
@@ -344,5 +322,38 @@ func TestFlowChallenge(t *testing.T) {
 		if _, err := oauthex.ParseWWWAuthenticate([]string{got}); err != nil {
 			t.Errorf("the go-sdk refuses %s: %v", got, err)
 		}
+	}
+}
+
+// commandLine is a command line and what the run must make of it, started
+// with an ended context: a line the CLI accepts stops interrupted (130).
+type commandLine struct {
+	name string
+	args []string
+	env  map[string]string
+	code int
+	want string // in stderr
+}
+
+// checkCommandLines runs each command line: its exit status and message,
+// the usage line with a status 2, and no secret of the tests' in stderr.
+func checkCommandLines(t *testing.T, tests []commandLine) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
+			}
+			if code == 2 && !strings.Contains(stderr.String(), "usage: mcp-client") {
+				t.Errorf("stderr %q lacks the usage line", stderr.String())
+			}
+			if strings.Contains(stderr.String(), "s3cr3t") || strings.Contains(stderr.String(), "t0k3n") {
+				t.Errorf("stderr %q shows a secret", stderr.String())
+			}
+		})
 	}
 }
