@@ -42,6 +42,16 @@ func newPinnedIssuer(issuer string) *pinnedIssuer {
 	for _, wk := range []string{"/.well-known/oauth-authorization-server" + insert, "/.well-known/openid-configuration" + insert, insert + "/.well-known/openid-configuration"} {
 		p.metadataURLs[sameURL(u.Scheme, u.Host, wk)] = true
 	}
+	if u.Path != "" {
+		// The URLs as the go-sdk builds them (auth.GetAuthServerMetadata),
+		// which keep a path's trailing slash: an issuer written
+		// https://tenant.example.com/, as some authorization servers name
+		// themselves, is looked for at /.well-known/openid-configuration/.
+		rest := strings.TrimLeft(u.Path, "/")
+		for _, wk := range []string{"/.well-known/oauth-authorization-server/" + rest, "/.well-known/openid-configuration/" + rest, "/" + path + "/.well-known/openid-configuration"} {
+			p.metadataURLs[sameURL(u.Scheme, u.Host, wk)] = true
+		}
+	}
 	return p
 }
 

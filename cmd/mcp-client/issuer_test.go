@@ -96,8 +96,10 @@ func TestTokenRequestOnlyToPinnedEndpoint(t *testing.T) {
 	metadata := func(issuer, token string) string {
 		return `{"issuer":"` + issuer + `","token_endpoint":"` + token + `","code_challenge_methods_supported":["S256"]}`
 	}
+	const slashed = "https://tenant.example.com/" // an issuer that ends in a slash
 	tests := []struct {
 		name       string
+		pinned     string // the -issuer; "" for testIssuer
 		get        string // the metadata request
 		redirected string // the URL it was redirected to, if it was
 		status     int
@@ -105,19 +107,23 @@ func TestTokenRequestOnlyToPinnedEndpoint(t *testing.T) {
 		post       string
 		sent       bool
 	}{
-		{"named by the issuer's metadata", cognito, "", 200, metadata(testIssuer, domain), domain, true},
-		{"issuer with a trailing slash", cognito, "", 200, metadata(testIssuer+"/", domain), domain, true},
-		{"metadata inserted before the path", "https://cognito-idp.eu-west-1.amazonaws.com/.well-known/oauth-authorization-server/eu-west-1_Test", "", 200, metadata(testIssuer, domain), domain, true},
-		{"metadata redirected", cognito, "https://cdn.example.com/pool.json", 200, metadata(testIssuer, domain), domain, true},
-		{"another endpoint than the one named", cognito, "", 200, metadata(testIssuer, domain), testIssuer + "/token", false},
-		{"metadata naming another issuer", cognito, "", 200, metadata("https://auth.example.com", domain), domain, false},
-		{"metadata elsewhere claiming the issuer", "https://auth.example.com/.well-known/oauth-authorization-server", "", 200, metadata(testIssuer, "https://auth.example.com/token"), "https://auth.example.com/token", false},
-		{"no metadata: the go-sdk's fallback", cognito, "", 404, `{}`, testIssuer + "/token", false},
+		{"named by the issuer's metadata", "", cognito, "", 200, metadata(testIssuer, domain), domain, true},
+		{"an issuer ending in a slash, OpenID", slashed, slashed + ".well-known/openid-configuration/", "", 200, metadata(slashed, slashed+"oauth/token"), slashed + "oauth/token", true},
+		{"an issuer ending in a slash, RFC 8414", slashed, slashed + ".well-known/oauth-authorization-server/", "", 200, metadata(slashed, slashed+"oauth/token"), slashed + "oauth/token", true},
+		{"an issuer ending in a slash, appended", slashed, slashed + "/.well-known/openid-configuration", "", 200, metadata(slashed, slashed+"oauth/token"), slashed + "oauth/token", true},
+		{"an issuer ending in a slash, elsewhere", slashed, slashed + "x/.well-known/openid-configuration", "", 200, metadata(slashed, slashed+"oauth/token"), slashed + "oauth/token", false},
+		{"issuer with a trailing slash", "", cognito, "", 200, metadata(testIssuer+"/", domain), domain, true},
+		{"metadata inserted before the path", "", "https://cognito-idp.eu-west-1.amazonaws.com/.well-known/oauth-authorization-server/eu-west-1_Test", "", 200, metadata(testIssuer, domain), domain, true},
+		{"metadata redirected", "", cognito, "https://cdn.example.com/pool.json", 200, metadata(testIssuer, domain), domain, true},
+		{"another endpoint than the one named", "", cognito, "", 200, metadata(testIssuer, domain), testIssuer + "/token", false},
+		{"metadata naming another issuer", "", cognito, "", 200, metadata("https://auth.example.com", domain), domain, false},
+		{"metadata elsewhere claiming the issuer", "", "https://auth.example.com/.well-known/oauth-authorization-server", "", 200, metadata(testIssuer, "https://auth.example.com/token"), "https://auth.example.com/token", false},
+		{"no metadata: the go-sdk's fallback", "", cognito, "", 404, `{}`, testIssuer + "/token", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			posted := false
-			tr := &flowTransport{log: &exchangeLog{}, pin: newPinnedIssuer(testIssuer), base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			tr := &flowTransport{log: &exchangeLog{}, pin: newPinnedIssuer(or(tc.pinned, testIssuer)), base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				if r.Method == http.MethodPost {
 					posted = true
 				}
