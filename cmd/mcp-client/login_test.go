@@ -137,20 +137,7 @@ func TestLogin(t *testing.T) {
 			var stdout bytes.Buffer
 			stderr := &urlWatcher{b: b, follow: tc.printed}
 			code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, stderr)
-			t.Logf("stderr: %s", stderr.String())
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
-			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(stdout.String(), w) {
-					t.Errorf("stdout %q lacks %q", stdout.String(), w)
-				}
-			}
-			for _, w := range tc.wantErr {
-				if !strings.Contains(stderr.String(), w) {
-					t.Errorf("stderr %q lacks %q", stderr.String(), w)
-				}
-			}
+			checkRunOutput(t, code, tc.code, stdout.String(), stderr.String(), tc.wantOut, tc.wantErr)
 			if tc.printed {
 				<-b.done // the browser the printed URL sent, done
 			}

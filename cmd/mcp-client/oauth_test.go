@@ -66,20 +66,7 @@ func TestClientCredentials(t *testing.T) {
 			env := map[string]string{"MCP_SERVER_ENDPOINT": endpoint, "MCP_CLIENT_ID": as.ClientID, "MCP_CLIENT_SECRET": secret, "MCP_CLIENT_ISSUER": as.Issuer}
 			var stdout, stderr bytes.Buffer
 			code := run(t.Context(), tc.args, func(k string) string { return env[k] }, &stdout, &stderr)
-			t.Logf("stderr: %s", stderr.String())
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
-			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(stdout.String(), w) {
-					t.Errorf("stdout %q lacks %q", stdout.String(), w)
-				}
-			}
-			for _, w := range tc.wantErr {
-				if !strings.Contains(stderr.String(), w) {
-					t.Errorf("stderr %q lacks %q", stderr.String(), w)
-				}
-			}
+			checkRunOutput(t, code, tc.code, stdout.String(), stderr.String(), tc.wantOut, tc.wantErr)
 			styles, issued := as.Seen()
 			if tc.wantStyles != nil {
 				// A refused connect is tried again (initialize after
@@ -355,5 +342,25 @@ func checkCommandLines(t *testing.T, tests []commandLine) {
 				t.Errorf("stderr %q shows a secret", stderr.String())
 			}
 		})
+	}
+}
+
+// checkRunOutput checks a run's exit status, and that its standard output
+// and error hold each of wantOut and wantErr. The run's stderr is logged.
+func checkRunOutput(t *testing.T, code, wantCode int, stdout, stderr string, wantOut, wantErr []string) {
+	t.Helper()
+	t.Logf("stderr: %s", stderr)
+	if code != wantCode {
+		t.Fatalf("exit %d, want %d; stderr %q", code, wantCode, stderr)
+	}
+	for _, w := range wantOut {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("stdout %q lacks %q", stdout, w)
+		}
+	}
+	for _, w := range wantErr {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr %q lacks %q", stderr, w)
+		}
 	}
 }
