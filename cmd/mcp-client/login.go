@@ -256,7 +256,7 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 		if r.errCode != "" {
 			return nil, &signInRefused{code: r.errCode, detail: r.errDetail}
 		}
-		s.secrets.addCode(r.code)
+		s.secrets.addObtained(r.code, minCredential)
 		return &auth.AuthorizationResult{Code: r.code, State: u.Query().Get("state"), Iss: r.iss}, nil
 	case <-ctx.Done():
 		return nil, &noCallback{redirectURL: s.callback.redirectURL, timeout: s.timeout, err: ctx.Err()}

@@ -172,7 +172,7 @@ func (f *oauthFlow) accessToken() (string, error) {
 	if err != nil {
 		return "", &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
 	}
-	f.secrets.addToken(tok.AccessToken)
+	f.secrets.addObtained(tok.AccessToken, minSecret)
 	return tok.AccessToken, nil
 }
 

@@ -246,7 +246,7 @@ func TestForbiddenNotAFlow(t *testing.T) {
 // obtained during the run are hidden in what a server echoes.
 func TestObtainedSecretsHidden(t *testing.T) {
 	s := newSecretSet("https://mcp.example.com/mcp", "", "s3cr3t/Zq9+xV2")
-	s.addToken("eyJhbGciOi.obtained.t0ken")
+	s.addObtained("eyJhbGciOi.obtained.t0ken", minSecret)
 	got := string(s.hide([]byte(`secret s3cr3t/Zq9+xV2 as form s3cr3t%2FZq9%2BxV2, token eyJhbGciOi.obtained.t0ken`)))
 	if diff := cmp.Diff("secret [hidden] as form [hidden], token [hidden]", got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -114,26 +114,16 @@ func (s *secretSet) add(secret string, least int) {
 	}
 }
 
-// addToken adds a token obtained during the run.
-func (s *secretSet) addToken(token string) {
+// addObtained adds a secret obtained during the run, when it has at least
+// least bytes: a token (minSecret), or an authorization code
+// (minCredential: short ones too, since the user did not choose it).
+func (s *secretSet) addObtained(secret string, least int) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.add(token, minSecret)
-	s.sorted()
-}
-
-// addCode adds an authorization code obtained during the run: short
-// ones too, since the user did not choose it.
-func (s *secretSet) addCode(code string) {
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.add(code, minCredential)
+	s.add(secret, least)
 	s.sorted()
 }
 
