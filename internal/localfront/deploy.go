@@ -120,14 +120,12 @@ func (f *Front) refuse(w http.ResponseWriter, r *http.Request, e *gatewayError) 
 }
 
 // baseURL is the API's base URL, as the stack names its endpoints: the
-// front's own, or, on a front that is not listening, the one the request
-// reached.
+// front's own, or the one the request reached on a front that is not
+// listening or that listens on every address (a client on another machine
+// reaches it by a name the front does not know).
 func (f *Front) baseURL(r *http.Request) string {
-	if u := f.URL(); u != "" {
-		return u
+	if f.ln == nil || f.listensEverywhere() {
+		return f.urlAt(r.Host)
 	}
-	if f.cfg.BasePath != "" {
-		return "http://" + r.Host + "/" + f.cfg.BasePath
-	}
-	return "http://" + r.Host + f.stagePrefix()
+	return f.URL()
 }

@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -228,10 +229,34 @@ func (f *Front) URL() string {
 	if f.ln == nil {
 		return ""
 	}
+	return f.urlAt(reachableAddr(f.ln.Addr()))
+}
+
+// urlAt is the API's base URL at host, a host and port.
+func (f *Front) urlAt(host string) string {
 	if f.cfg.BasePath != "" {
-		return "http://" + f.ln.Addr().String() + "/" + f.cfg.BasePath
+		return "http://" + host + "/" + f.cfg.BasePath
 	}
-	return "http://" + f.ln.Addr().String() + f.stagePrefix()
+	return "http://" + host + f.stagePrefix()
+}
+
+// reachableAddr is addr as a client on this machine reaches it: a front
+// listening on every address (0.0.0.0, ::, or no host) is named by
+// 127.0.0.1, since a client cannot connect to the unspecified address. Go
+// listens on both families for each of those, and reports [::] for all.
+func reachableAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+}
+
+// listensEverywhere reports whether the front listens on every address,
+// where requests may reach it by any of its names.
+func (f *Front) listensEverywhere() bool {
+	tcp, ok := f.ln.Addr().(*net.TCPAddr)
+	return ok && tcp.IP.IsUnspecified()
 }
 
 func (f *Front) stagePrefix() string {
