@@ -145,6 +145,19 @@ func (p *pinnedIssuer) allows(r *http.Request) bool {
 	return p.tokenEndpoints[r.URL.String()]
 }
 
+// namesHost says whether hostport (as hostPort writes it) is the host
+// of a token endpoint the pinned issuer's metadata named.
+func (p *pinnedIssuer) namesHost(hostport string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for ep := range p.tokenEndpoints {
+		if u, err := url.Parse(ep); err == nil && hostPort(u.Hostname(), port(u)) == hostport {
+			return true
+		}
+	}
+	return false
+}
+
 // learnFrom records the token endpoint of the pinned issuer's metadata in
 // body, a 200 answer to r.
 func (p *pinnedIssuer) learnFrom(r *http.Request, body []byte) {

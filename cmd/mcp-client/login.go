@@ -267,9 +267,10 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 // authorization code grant and PKCE, the go-sdk's way
 // (auth.AuthorizationCodeHandler), as the public client clientID, or a
 // confidential one when clientSecret is not empty, registered with
-// issuer; the browser comes back to callback.
-func newLoginFlow(clientID, clientSecret, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration) (*oauthFlow, error) {
-	client, log, pin := flowClient(issuer, insecure, trace, secrets)
+// issuer, for the MCP server at endpoint; the browser comes back to
+// callback.
+func newLoginFlow(clientID, clientSecret, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration) (*oauthFlow, error) {
+	client, log, pin := flowClient(endpoint, issuer, insecure, trace, secrets)
 	creds := &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer}
 	if clientSecret != "" {
 		creds.ClientSecretAuth = &oauthex.ClientSecretAuth{ClientSecret: clientSecret}

@@ -58,7 +58,12 @@
 // server's own root), so the server connected to does not choose where
 // it goes. The token goes where a -token goes, and the flow's requests
 // over plain http to loopback hosts only unless -insecure (the go-sdk
-// refuses plain-http metadata elsewhere even then). A token and a client
+// refuses plain-http metadata elsewhere even then), and to addresses
+// that are not public (loopback, private, link-local, …) only at the
+// host and port of the endpoint, of the issuer or of its token endpoint:
+// a server cannot point discovery at another service of the user's
+// machine or network. A redirect from https to plain http is not
+// followed, but to loopback. A token and a client
 // id exclude each other, and a client id needs its secret and its issuer.
 // A failure names what stopped it: metadata with no authorization server,
 // an authorization server other than the issuer (the one the server
@@ -352,11 +357,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if *noBrowser {
 			open = nil
 		}
-		if t.oauth, err = newLoginFlow(*clientID, clientSecret, *issuer, *insecure, t.trace, secrets, callback, open, stderr, *timeout); err != nil {
+		if t.oauth, err = newLoginFlow(*clientID, clientSecret, *endpoint, *issuer, *insecure, t.trace, secrets, callback, open, stderr, *timeout); err != nil {
 			return usageError(stderr, err.Error())
 		}
 	case *clientID != "":
-		if t.oauth, err = newOAuthFlow(*clientID, clientSecret, *issuer, *insecure, t.trace, secrets); err != nil {
+		if t.oauth, err = newOAuthFlow(*clientID, clientSecret, *endpoint, *issuer, *insecure, t.trace, secrets); err != nil {
 			return usageError(stderr, err.Error())
 		}
 	}

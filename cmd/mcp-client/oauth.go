@@ -40,12 +40,13 @@ type oauthFlow struct {
 
 var _ auth.OAuthHandler = (*oauthFlow)(nil)
 
-// newOAuthFlow makes the flow for a client registered with issuer. Its
-// requests (discovery and the token endpoint's) go over plain http to
-// loopback hosts only, unless insecure, and show on trace when it is not
-// nil.
-func newOAuthFlow(clientID, clientSecret, issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*oauthFlow, error) {
-	client, log, _ := flowClient(issuer, insecure, trace, secrets)
+// newOAuthFlow makes the flow for a client registered with issuer, for
+// the MCP server at endpoint. Its requests (discovery and the token
+// endpoint's) go over plain http to loopback hosts only, unless insecure,
+// to addresses that are not public only at the hosts of endpoint and
+// issuer (reachGuard), and show on trace when it is not nil.
+func newOAuthFlow(clientID, clientSecret, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*oauthFlow, error) {
+	client, log, _ := flowClient(endpoint, issuer, insecure, trace, secrets)
 	h, err := extauth.NewClientCredentialsHandler(&extauth.ClientCredentialsHandlerConfig{
 		// The handler refuses metadata naming another issuer.
 		Credentials: &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer, ClientSecretAuth: &oauthex.ClientSecretAuth{ClientSecret: clientSecret}},
@@ -58,25 +59,31 @@ func newOAuthFlow(clientID, clientSecret, issuer string, insecure bool, trace io
 }
 
 // flowClient is the HTTP client of a flow for a client registered with
-// issuer, and what it logs and learns.
-func flowClient(issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*http.Client, *exchangeLog, *pinnedIssuer) {
+// issuer, for the MCP server at endpoint, and what it logs and learns.
+func flowClient(endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*http.Client, *exchangeLog, *pinnedIssuer) {
 	log := &exchangeLog{}
 	pin := newPinnedIssuer(issuer)
-	var base http.RoundTripper = http.DefaultTransport
+	guard := newReachGuard(pin, endpoint, issuer)
+	var base http.RoundTripper = guardedTransport(guard)
 	if trace != nil {
 		base = &tracer{base: base, out: trace, secrets: secrets}
 	}
 	return &http.Client{
-		Transport: &flowTransport{base: base, insecure: insecure, log: log, pin: pin},
+		Transport: &flowTransport{base: base, insecure: insecure, log: log, pin: pin, guard: guard},
 		// A token request sent on elsewhere would carry the secret
 		// (client_secret_post), or the authorization code and its
-		// verifier, where the metadata did not say.
+		// verifier, where the metadata did not say. The go-sdk's own
+		// redirect checks give way to these.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if via[0].Method != http.MethodGet {
 				return fmt.Errorf("the token endpoint redirects to %s: the token request is not sent on", redacted(req.URL.String()))
 			}
 			if len(via) >= 10 {
 				return errors.New("stopped after 10 redirects")
+			}
+			if err := checkDowngrade(req, via); err != nil {
+				log.add(exchange{method: req.Method, url: redacted(req.URL.String()), err: err})
+				return err
 			}
 			return nil
 		},
@@ -187,6 +194,7 @@ func or2(err, fallback error) error {
 // exchange is one request of the flow, and how it ended.
 type exchange struct {
 	method, url string // url as redacted shows it
+	from        string // the URL asked for, if a redirect led to url; as redacted shows it
 	status      int    // 0: no answer
 	err         error
 }
@@ -217,13 +225,15 @@ func (l *exchangeLog) list() []exchange {
 
 // flowTransport sends the flow's requests, over plain http to loopback
 // hosts only unless insecure (the go-sdk checks the metadata's URLs so,
-// not those it falls back on: the endpoint's root, its /token), the token
-// request to the pinned issuer's token endpoint alone, and logs them.
+// not those it falls back on: the endpoint's root, its /token), to an
+// address that is not public only as guard allows, the token request to
+// the pinned issuer's token endpoint alone, and logs them.
 type flowTransport struct {
 	base     http.RoundTripper
 	insecure bool
 	log      *exchangeLog
 	pin      *pinnedIssuer
+	guard    *reachGuard // nil: no check of the address (base has none either)
 }
 
 // errPlainHTTP refuses a request of the flow over plain http.
@@ -231,6 +241,17 @@ var errPlainHTTP = errors.New("refused: plain http to a host that is not loopbac
 
 func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	e := exchange{method: r.Method, url: redacted(r.URL.String())}
+	if a := asked(r); a != r {
+		e.from = redacted(a.URL.String())
+	}
+	if err := t.guard.checkURL(r.URL); err != nil {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		e.err = err
+		t.log.add(e)
+		return nil, err
+	}
 	if !t.insecure && strings.EqualFold(r.URL.Scheme, "http") && !loopback(r.URL.Hostname()) {
 		if r.Body != nil {
 			r.Body.Close()
@@ -286,6 +307,9 @@ func explainFlow(endpoint string, e *flowError) string {
 		sent = "the authorization code"
 	}
 	if msg := explainSignIn(e); msg != "" {
+		return who + ": " + msg
+	}
+	if msg := explainUnreached(e); msg != "" {
 		return who + ": " + msg
 	}
 	for _, x := range e.exchanges {

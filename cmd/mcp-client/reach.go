@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// reachGuard keeps the flow's requests (discovery, and every redirect of
+// one) off the addresses of this machine and of the networks it sits on:
+// loopback, private, link-local, shared (carrier-grade NAT), unspecified,
+// multicast. The server connected to chooses where discovery goes (its
+// challenge's resource_metadata, its metadata's authorization server, a
+// redirect), and could otherwise have the client send a GET to a service
+// only the user can reach (a cloud metadata endpoint at 169.254.169.254,
+// an admin page on 127.0.0.1). A host the user named, the MCP server's or
+// the issuer's (host and port), may be on such an address, and so may the
+// token endpoint the issuer's metadata names: local development runs them
+// all on loopback.
+//
+// The go-sdk's own discovery client guards so, but not a client handed to
+// it that brings its own transport, as the flow's does.
+type reachGuard struct {
+	named map[string]bool // host:port of the URLs the user gave
+	pin   *pinnedIssuer   // the endpoints its metadata named are trusted too
+
+	mu      sync.Mutex
+	proxies map[string]bool // host:port of the proxies dialed for the flow
+}
+
+func newReachGuard(pin *pinnedIssuer, urls ...string) *reachGuard {
+	g := &reachGuard{named: map[string]bool{}, pin: pin, proxies: map[string]bool{}}
+	for _, s := range urls {
+		if u, err := url.Parse(s); err == nil && u.Host != "" {
+			g.named[hostPort(u.Hostname(), port(u))] = true
+		}
+	}
+	return g
+}
+
+// hostPort is the form hosts are compared in: lower case, no brackets.
+func hostPort(host, port string) string {
+	return net.JoinHostPort(strings.ToLower(strings.Trim(host, "[]")), port)
+}
+
+// trusts says whether a non-public address may be reached at hostport.
+func (g *reachGuard) trusts(hostport string) bool {
+	if g.named[hostport] || g.pin.namesHost(hostport) {
+		return true
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.proxies[hostport]
+}
+
+// notPublicError refuses a request of the flow to an address that is not
+// public.
+type notPublicError struct {
+	host  string // as the URL names it
+	addr  netip.Addr
+	class string // "a loopback", "a private", …
+}
+
+func (e *notPublicError) Error() string {
+	return fmt.Sprintf("refused: %s is %s address, and not the host of the MCP server or of the issuer", e.where(), e.class)
+}
+
+// where is the host, and the address it was dialed at if it is a name.
+func (e *notPublicError) where() string {
+	if e.addr.IsValid() && e.addr.String() != e.host {
+		return e.host + " (" + e.addr.String() + ")"
+	}
+	return e.host
+}
+
+// nonPublicPrefixes are ranges netip has no method for.
+var nonPublicPrefixes = []struct {
+	prefix netip.Prefix
+	class  string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), "an unspecified"},  // "this network" (RFC 791)
+	{netip.MustParsePrefix("100.64.0.0/10"), "a shared"},    // carrier-grade NAT (RFC 6598)
+	{netip.MustParsePrefix("fec0::/10"), "a private"},       // site-local, deprecated but routed by some
+	{netip.MustParsePrefix("64:ff9b::/96"), "a translated"}, // NAT64 (RFC 6052): checked as the IPv4 address it holds
+}
+
+// addressClass is the class of a that is not public, with its article,
+// or "" if a is public.
+func addressClass(a netip.Addr) string {
+	a = a.Unmap()
+	switch {
+	case !a.IsValid():
+		return "an invalid"
+	case a.IsLoopback():
+		return "a loopback"
+	case a.IsUnspecified():
+		return "an unspecified"
+	case a.IsPrivate():
+		return "a private"
+	case a.IsLinkLocalUnicast():
+		return "a link-local"
+	case a.IsMulticast(), a.IsLinkLocalMulticast(), a.IsInterfaceLocalMulticast():
+		return "a multicast"
+	}
+	for _, p := range nonPublicPrefixes {
+		if !p.prefix.Contains(a) {
+			continue
+		}
+		if p.prefix.Bits() == 96 {
+			b := a.As16()
+			return addressClass(netip.AddrFrom4([4]byte(b[12:])))
+		}
+		return p.class
+	}
+	return ""
+}
+
+// checkURL refuses, before any connection, a request whose URL names an
+// address that is not public (an IP literal, or localhost) at a host
+// that is not trusted. A name is checked when it is dialed.
+func (g *reachGuard) checkURL(u *url.URL) error {
+	if g == nil {
+		return nil
+	}
+	host := strings.ToLower(u.Hostname())
+	var addr netip.Addr // none for a name
+	class := ""
+	if a, err := netip.ParseAddr(host); err == nil {
+		addr, class = a, addressClass(a.WithZone(""))
+	} else if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		class = "a loopback" // RFC 6761 §6.3
+	}
+	if class != "" && !g.trusts(hostPort(host, port(u))) {
+		return &notPublicError{host: host, addr: addr, class: class}
+	}
+	return nil
+}
+
+// dialContext dials as d does, refusing a connection to an address that
+// is not public unless the host asked for is trusted: the address is
+// checked as dialed, after the name was resolved, so that a name that
+// resolves to a public address when looked at and to a private one when
+// dialed gains nothing.
+func (g *reachGuard) dialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if g.trusts(hostPort(host, p)) {
+			return d.DialContext(ctx, network, addr)
+		}
+		guarded := *d
+		guarded.Control = func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("refused: cannot read the address dialed, %q", address)
+			}
+			if class := addressClass(ap.Addr().WithZone("")); class != "" {
+				return &notPublicError{host: host, addr: ap.Addr(), class: class}
+			}
+			return nil
+		}
+		return guarded.DialContext(ctx, network, addr)
+	}
+}
+
+// proxy is proxyFor's answer for r, and trusts the proxy it names: the
+// user's configuration chose it, and the flow's requests to it are
+// dialed to it, not to their host (which the proxy resolves; checkURL
+// still refuses an IP literal).
+func (g *reachGuard) proxy(proxyFor func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
+	return func(r *http.Request) (*url.URL, error) {
+		u, err := proxyFor(r)
+		if err == nil && u != nil {
+			g.mu.Lock()
+			g.proxies[hostPort(u.Hostname(), port(u))] = true
+			g.mu.Unlock()
+		}
+		return u, err
+	}
+}
+
+// guardedTransport is http.DefaultTransport with g's dial check.
+func guardedTransport(g *reachGuard) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = g.proxy(http.ProxyFromEnvironment)
+	t.DialContext = g.dialContext(&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second})
+	return t
+}
+
+// errDowngrade refuses a redirect of the flow from https to plain http.
+var errDowngrade = errors.New("refused: a redirect from https to plain http")
+
+// checkDowngrade refuses a redirect from https to plain http, but to a
+// loopback host, where plain http is the rule of local development.
+func checkDowngrade(req *http.Request, via []*http.Request) error {
+	prev := via[len(via)-1]
+	if strings.EqualFold(prev.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") && !loopback(req.URL.Hostname()) {
+		return errDowngrade
+	}
+	return nil
+}
+
+// explainUnreached explains a request of the flow that reachGuard or
+// checkDowngrade kept from going out, or is "".
+func explainUnreached(e *flowError) string {
+	for _, x := range e.exchanges {
+		var np *notPublicError
+		switch {
+		case errors.As(x.err, &np):
+			why := fmt.Sprintf("%s is %s address, neither the MCP server's host nor the issuer's, where the server connected to may not send the client", np.where(), np.class)
+			if named, ok := metadataIssuer(x.url); ok && x.from == "" && !issuersEqual(named, e.issuer) {
+				// The go-sdk asks the authorization server the server
+				// names for its metadata before it compares issuers.
+				spared := "the client secret was not sent"
+				if e.login {
+					spared = "no one was sent there to sign in"
+				}
+				return fmt.Sprintf("the server names the authorization server %s, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s, and its metadata was not asked for: %s", named, e.issuer, spared, why)
+			}
+			if x.from != "" {
+				return fmt.Sprintf("%s redirects to %s, which was not asked for: %s", x.from, x.url, why)
+			}
+			return fmt.Sprintf("a discovery request to %s was not sent: %s", x.url, why)
+		case errors.Is(x.err, errDowngrade):
+			return fmt.Sprintf("a discovery request was redirected from https to plain http, %s, which anyone on the way could read or change: the redirect was not followed", x.url)
+		}
+	}
+	return ""
+}
+
+// metadataIssuer is the issuer whose metadata u is the RFC 8414 URL of,
+// the first the go-sdk asks for.
+func metadataIssuer(u string) (string, bool) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(p.Path, "/.well-known/oauth-authorization-server")
+	if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
+		return "", false
+	}
+	return p.Scheme + "://" + p.Host + rest, true
+}
