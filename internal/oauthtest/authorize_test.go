@@ -163,3 +163,83 @@ func claims(t *testing.T, jwt string) string {
 	}
 	return string(b)
 }
+
+// TestRefreshToken checks the refresh_token grant of Options.Refresh: a
+// refresh token comes with the code's token, is taken once and rotated,
+// and a used or revoked one is refused; without Refresh the grant is not
+// supported at all.
+func TestRefreshToken(t *testing.T) {
+	sum := sha256.Sum256([]byte(testVerifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	tests := []struct {
+		name    string
+		refresh bool
+		revoke  bool
+		uses    []int    // the refresh token each refresh sends: the code's (0), then those refreshes gave
+		want    []string // the error of each refresh
+	}{
+		{name: "rotated", refresh: true, uses: []int{0, 0, 1}, want: []string{"", "invalid_grant", ""}},
+		{name: "revoked", refresh: true, revoke: true, uses: []int{0}, want: []string{"invalid_grant"}},
+		{name: "not offered", uses: []int{0}, want: []string{"unsupported_grant_type"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := Start(Options{Public: true, Scopes: []string{"s1"}, Refresh: tc.refresh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { a.Close() })
+			_, back := authorizeAt(t, a, url.Values{"response_type": {"code"}, "client_id": {DefaultClientID}, "redirect_uri": {testRedirect},
+				"scope": {"s1"}, "state": {"st-42"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}})
+			first := tokenAt(t, a, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ClientID}, "code": {back.Get("code")},
+				"redirect_uri": {testRedirect}, "code_verifier": {testVerifier}})
+			if tc.refresh != (first.RefreshToken != "") {
+				t.Fatalf("refresh token %q with Refresh %v", first.RefreshToken, tc.refresh)
+			}
+			if tc.revoke {
+				a.RevokeRefresh()
+			}
+			tokens := []string{cmpOr(first.RefreshToken, "rt-none")}
+			var got []string
+			for _, i := range tc.uses {
+				b := tokenAt(t, a, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ClientID}, "refresh_token": {tokens[i]}})
+				got = append(got, b.Error)
+				if b.Error == "" {
+					if !strings.Contains(claims(t, b.AccessToken), `"sub":"`+DefaultSubject+`"`) {
+						t.Errorf("the refreshed token is not for %s", DefaultSubject)
+					}
+					tokens = append(tokens, b.RefreshToken)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("refreshes (-want +got):\n%s", diff)
+			}
+			grants := a.Grants()
+			if want := len(tc.uses) + 1; len(grants) != want || grants[0] != "authorization_code" || grants[1] != "refresh_token" {
+				t.Errorf("grants %q, want authorization_code, then refresh_token", grants)
+			}
+		})
+	}
+}
+
+// tokenResponse is a token endpoint's JSON answer.
+type tokenResponse struct {
+	Error        string `json:"error"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// tokenAt sends a token request and returns its answer.
+func tokenAt(t *testing.T, a *Server, form url.Values) tokenResponse {
+	t.Helper()
+	resp, err := http.PostForm(a.URL+"/oauth2/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body tokenResponse
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	return body
+}

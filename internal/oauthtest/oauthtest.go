@@ -2,8 +2,8 @@
 // runner: RFC 8414 (or OpenID discovery) metadata, a JWKS, and a token
 // endpoint that grants one client RS256 JWTs with the client credentials
 // grant, as Amazon Cognito does, or with the authorization code grant and
-// PKCE for a person its authorization endpoint approves at once. It
-// serves on a loopback port of its own and imports no testing package, so
+// PKCE for a person its authorization endpoint approves at once (and,
+// with Options.Refresh, the refresh_token grant after it). It serves on a loopback port of its own and imports no testing package, so
 // the e2e command can run it.
 package oauthtest
 
@@ -79,6 +79,11 @@ type Options struct {
 	// Subject is the person the authorization endpoint signs in, the sub
 	// of the tokens it leads to; empty: DefaultSubject.
 	Subject string
+	// Refresh makes a token of the authorization code grant come with a
+	// refresh token, which the refresh_token grant takes once: each
+	// refresh answers with a new one (rotation, RFC 9700 §4.14.2), and a
+	// used or revoked one is refused (invalid_grant).
+	Refresh bool
 }
 
 // Server is a running authorization server for one confidential client.
@@ -99,7 +104,9 @@ type Server struct {
 
 	mu       sync.Mutex
 	codes    map[string]grant // authorization codes not yet exchanged
+	refresh  map[string]grant // refresh tokens not yet used
 	styles   []string         // how each token request authenticated the client
+	grants   []string         // the grant_type of each token request
 	issued   []string         // the tokens issued
 	requests []string         // "METHOD /path" of every request
 }
@@ -123,7 +130,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	a := &Server{
 		URL: "http://" + ln.Addr().String(), ClientID: opts.ClientID, Secret: opts.Secret,
-		opts: opts, key: key, done: make(chan struct{}), codes: map[string]grant{},
+		opts: opts, key: key, done: make(chan struct{}), codes: map[string]grant{}, refresh: map[string]grant{},
 	}
 	if a.ClientID == "" {
 		a.ClientID = DefaultClientID
@@ -248,7 +255,10 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	grantType := r.PostForm.Get("grant_type")
-	if grantType != "client_credentials" && grantType != "authorization_code" {
+	a.mu.Lock()
+	a.grants = append(a.grants, grantType)
+	a.mu.Unlock()
+	if grantType != "client_credentials" && grantType != "authorization_code" && (grantType != "refresh_token" || !a.opts.Refresh) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
 		return
 	}
@@ -262,7 +272,7 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.styles = append(a.styles, style)
 	a.mu.Unlock()
-	if grantType == "authorization_code" && a.opts.Public && secret == "" {
+	if grantType != "client_credentials" && a.opts.Public && secret == "" {
 		style = "none"
 		secret = a.Secret
 	}
@@ -280,7 +290,19 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": desc})
 			return
 		}
-		a.issue(w, g.subject, g.scopes)
+		a.issue(w, g.subject, g.scopes, a.opts.Refresh)
+		return
+	}
+	if grantType == "refresh_token" {
+		a.mu.Lock()
+		g, ok := a.refresh[r.PostForm.Get("refresh_token")]
+		delete(a.refresh, r.PostForm.Get("refresh_token"))
+		a.mu.Unlock()
+		if !ok {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "unknown, used or revoked refresh token"})
+			return
+		}
+		a.issue(w, g.subject, g.scopes, true)
 		return
 	}
 	scopes := strings.Fields(r.PostForm.Get("scope"))
@@ -293,11 +315,12 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 	if len(scopes) == 0 {
 		scopes = a.opts.Scopes
 	}
-	a.issue(w, a.ClientID, scopes)
+	a.issue(w, a.ClientID, scopes, false)
 }
 
-// issue answers a token request with a token for subject.
-func (a *Server) issue(w http.ResponseWriter, subject string, scopes []string) {
+// issue answers a token request with a token for subject, and a refresh
+// token with it when refresh.
+func (a *Server) issue(w http.ResponseWriter, subject string, scopes []string, refresh bool) {
 	if a.opts.Grant != nil {
 		scopes = a.opts.Grant
 	}
@@ -315,14 +338,36 @@ func (a *Server) issue(w http.ResponseWriter, subject string, scopes []string) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	answer := map[string]any{"access_token": string(signed), "token_type": "Bearer", "expires_in": 3600}
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.issued = append(a.issued, string(signed))
-	a.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": string(signed), "token_type": "Bearer", "expires_in": 3600})
+	if refresh {
+		rt := "rt-" + rand.Text()
+		a.refresh[rt] = grant{clientID: a.ClientID, subject: subject, scopes: scopes}
+		a.issued = append(a.issued, rt)
+		answer["refresh_token"] = rt
+	}
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// RevokeRefresh revokes every refresh token issued so far, as a person
+// signing out elsewhere or an administrator would.
+func (a *Server) RevokeRefresh() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	clear(a.refresh)
+}
+
+// Grants returns the grant_type of every token request, in order.
+func (a *Server) Grants() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.grants)
 }
 
 // Seen returns how each token request authenticated the client ("basic"
-// or "post") and the tokens issued, in order.
+// or "post") and the tokens issued (refresh tokens among them), in order.
 func (a *Server) Seen() (styles, issued []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
