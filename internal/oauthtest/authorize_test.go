@@ -208,6 +208,9 @@ func TestRefreshToken(t *testing.T) {
 					if !strings.Contains(claims(t, b.AccessToken), `"sub":"`+DefaultSubject+`"`) {
 						t.Errorf("the refreshed token is not for %s", DefaultSubject)
 					}
+					if b.AccessToken == first.AccessToken {
+						t.Errorf("the refreshed token is the one it replaces")
+					}
 					tokens = append(tokens, b.RefreshToken)
 				}
 			}

@@ -326,7 +326,7 @@ func (a *Server) issue(w http.ResponseWriter, subject string, scopes []string, r
 	}
 	tok, err := jwt.NewBuilder().
 		Issuer(a.Issuer).Subject(subject).
-		IssuedAt(time.Now()).Expiration(time.Now().Add(time.Hour)).
+		IssuedAt(time.Now()).Expiration(time.Now().Add(time.Hour)).JwtID(rand.Text()).
 		Claim("client_id", a.ClientID).Claim("scope", strings.Join(scopes, " ")).Claim("token_use", "access").
 		Build()
 	if err != nil {
