@@ -115,6 +115,19 @@ func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoin
 	}
 }
 
+// trust takes tokenEndpoint for the pinned issuer's: that of a kept
+// sign-in, which was the issuer's metadata's when the token was obtained,
+// so that its refresh needs no discovery.
+func (p *pinnedIssuer) trust(tokenEndpoint string) {
+	u, err := url.Parse(tokenEndpoint)
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tokenEndpoints[u.String()] = true
+}
+
 // authorizes says whether authURL, an authorization request, goes to an
 // authorization endpoint the pinned issuer's metadata named: that
 // endpoint, then its parameters.

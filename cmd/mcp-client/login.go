@@ -19,6 +19,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
+	"golang.org/x/oauth2"
 )
 
 // defaultRedirectPort is the loopback port of the sign-in's redirect URI
@@ -268,9 +269,15 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 // (auth.AuthorizationCodeHandler), as the public client clientID, or a
 // confidential one when clientSecret is not empty, registered with
 // issuer, for the MCP server at endpoint; the browser comes back to
-// callback.
-func newLoginFlow(clientID, clientSecret, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration) (*oauthFlow, error) {
+// callback. With cache, a token kept there is used first, refreshed within
+// ctx, and each token obtained is kept.
+func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration, cache *tokenCache) (*oauthFlow, error) {
 	client, log, pin := flowClient(endpoint, issuer, insecure, trace, secrets)
+	var initial oauth2.TokenSource
+	if k := cache.load(); k != nil {
+		pin.trust(k.TokenEndpoint)
+		initial = keptSource(ctx, k, clientSecret, client, cache, secrets)
+	}
 	creds := &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer}
 	if clientSecret != "" {
 		creds.ClientSecretAuth = &oauthex.ClientSecretAuth{ClientSecret: clientSecret}
@@ -286,11 +293,22 @@ func newLoginFlow(clientID, clientSecret, endpoint, issuer string, insecure bool
 		// does not announce it (RFC 9207 §2.4); another is refused.
 		AcceptUnadvertisedIss: true,
 		Client:                client,
+		// Asks for offline_access where the metadata offers it: the
+		// refresh token is kept, readable by the user alone.
+		RequestRefreshToken: cache != nil,
+		NewTokenSource: func(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (oauth2.TokenSource, error) {
+			return newKeepingSource(ctx, cfg, tok, cache, secrets), nil
+		},
+		InitialTokenSource: initial,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &oauthFlow{clientID: clientID, issuer: issuer, login: true, handler: h, log: log, secrets: secrets}, nil
+	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, handler: h, log: log, secrets: secrets, notice: notice, cache: cache}
+	if initial != nil {
+		f.source, f.kept = initial, true
+	}
+	return f, nil
 }
 
 // explainSignIn says why a person's sign-in failed, "" for a failure

@@ -87,7 +87,18 @@
 // answers the browser with a line of plain text. A refusal
 // (error=access_denied), a callback that never came, and the token
 // endpoint's refusal are explained in one line. -login excludes a token;
-// -redirect-port and -no-browser need -login.
+// -redirect-port, -no-browser and -no-token-cache need -login.
+//
+// The sign-in is kept for the next run with the same client, issuer and
+// endpoint, in the user's cache directory (lambdamcp/mcp-client/, the file
+// 0600: it holds the access and refresh tokens, not the client secret),
+// with the token endpoint it came from: a later run uses the token,
+// refreshes it there when it expires, and sends the person to sign in
+// again only when the refresh is refused (invalid_grant) or the server
+// answers 401. A file others may read or write, or that is not a kept
+// token of this client, issuer and endpoint, is not used (said in one
+// line) and replaced after the sign-in. -no-token-cache neither uses nor
+// keeps one; -logout deletes it and exits.
 //
 // -timeout (default 30s, 5m with -login) bounds the whole run; 0 means
 // no limit. A request that Ctrl-C or
@@ -196,6 +207,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	login := fs.Bool("login", false, "sign a person in with the OAuth authorization code grant and PKCE, in the browser, as the public client -client-id of -issuer (a confidential one when MCP_CLIENT_SECRET is set); the default -timeout becomes 5m")
 	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any")
 	noBrowser := fs.Bool("no-browser", false, "with -login: print the sign-in URL without opening a browser")
+	noTokenCache := fs.Bool("no-token-cache", false, "with -login: sign in at every run, neither using nor keeping a token between runs")
+	logout := fs.Bool("logout", false, "delete the token -login keeps for -client-id, -issuer and the endpoint, and exit")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
 	}
@@ -292,7 +305,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if given["log"] && *call == "" {
 		return usageError(stderr, "-log is for the tool -call calls: use it with -call")
 	}
-	for _, name := range []string{"redirect-port", "no-browser"} {
+	if *logout && (len(asked) > 0 || *noTokenCache) {
+		return usageError(stderr, "-logout deletes a kept sign-in and exits: give it without -call, -prompt, -read or -no-token-cache")
+	}
+	if *logout && *clientID == "" {
+		return usageError(stderr, "-logout deletes the sign-in of a client: give its id, -client-id or MCP_CLIENT_ID, and its issuer, -issuer or MCP_CLIENT_ISSUER")
+	}
+	for _, name := range []string{"redirect-port", "no-browser", "no-token-cache"} {
 		if given[name] && !*login {
 			return usageError(stderr, "-"+name+" is for a person's sign-in: use it with -login")
 		}
@@ -309,7 +328,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *clientID != "" && *token != "" {
 		return usageError(stderr, "a token (-token or MCP_TOKEN) and a client id (-client-id or MCP_CLIENT_ID) exclude each other: give the token, or the client to get one")
 	}
-	if *clientID != "" && clientSecret == "" && !*login {
+	if *clientID != "" && clientSecret == "" && !*login && !*logout {
 		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no secret: set MCP_CLIENT_SECRET (the environment only: command lines show in process lists)")
 	}
 	if given["issuer"] && *clientID == "" {
@@ -328,6 +347,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
 	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
 		return usageError(stderr, fmt.Sprintf("the bearer token would go over plain http to %s, which anyone on the way could read: use https, or -insecure to send it so anyway", u.Hostname()))
+	}
+	if *logout {
+		return forgetSignIn(*issuer, *clientID, *endpoint, stderr)
 	}
 	interrupted := ctx
 	if *timeout > 0 {
@@ -357,7 +379,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if *noBrowser {
 			open = nil
 		}
-		if t.oauth, err = newLoginFlow(*clientID, clientSecret, *endpoint, *issuer, *insecure, t.trace, secrets, callback, open, stderr, *timeout); err != nil {
+		var cache *tokenCache
+		if !*noTokenCache {
+			if cache, err = newTokenCache(*issuer, *clientID, *endpoint, stderr); err != nil {
+				fmt.Fprintf(stderr, "mcp-client: the sign-in is not kept for the next run: %v\n", err)
+			}
+		}
+		if t.oauth, err = newLoginFlow(ctx, *clientID, clientSecret, *endpoint, *issuer, *insecure, t.trace, secrets, callback, open, stderr, *timeout, cache); err != nil {
 			return usageError(stderr, err.Error())
 		}
 	case *clientID != "":
@@ -387,6 +415,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(explain(*endpoint, err)))
 		return 1
+	}
+	return 0
+}
+
+// forgetSignIn is -logout: it deletes the sign-in kept for clientID at
+// issuer for endpoint.
+func forgetSignIn(issuer, clientID, endpoint string, stderr io.Writer) int {
+	whose := fmt.Sprintf("client %q at %s for %s", clientID, issuer, redacted(endpoint))
+	cache, err := newTokenCache(issuer, clientID, endpoint, stderr)
+	var deleted bool
+	if err == nil {
+		deleted, err = cache.forget()
+	}
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "mcp-client: the sign-in of %s cannot be deleted: %v\n", whose, err)
+		return 1
+	case deleted:
+		fmt.Fprintf(stderr, "mcp-client: signed out: the kept sign-in of %s is deleted\n", whose)
+	default:
+		fmt.Fprintf(stderr, "mcp-client: no sign-in of %s was kept\n", whose)
 	}
 	return 0
 }
@@ -1165,7 +1214,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser]]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

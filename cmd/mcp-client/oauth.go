@@ -33,9 +33,16 @@ type oauthFlow struct {
 	log      *exchangeLog // the flow's requests, to explain a failure by
 	secrets  *secretSet   // a token obtained is hidden from then on
 
-	mu     sync.Mutex // one flow at a time; the handler is not safe for more
-	source oauth2.TokenSource
-	failed error // a sign-in that failed, not asked of the person again
+	// A person's sign-in only: where a kept token is kept, and what is
+	// said of it.
+	cache  *tokenCache // nil: none kept
+	notice io.Writer
+
+	mu      sync.Mutex // one flow at a time; the handler is not safe for more
+	source  oauth2.TokenSource
+	failed  error // a sign-in that failed, not asked of the person again
+	kept    bool  // source is a kept sign-in's, not yet refused by the server
+	refused bool  // a refresh was refused, and the person sent to sign in again
 }
 
 var _ auth.OAuthHandler = (*oauthFlow)(nil)
@@ -121,6 +128,10 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 		resp.Body.Close()
 		return f.failed
 	}
+	if f.kept && resp.StatusCode == http.StatusUnauthorized {
+		fmt.Fprintln(f.notice, "mcp-client: the server refused the kept sign-in's token: sign in again")
+	}
+	f.kept = false
 	f.log.reset()
 	if err := f.handler.Authorize(ctx, req, resp); err != nil {
 		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
@@ -176,6 +187,16 @@ func (f *oauthFlow) accessToken() (string, error) {
 	}
 	f.log.reset()
 	tok, err := f.source.Token()
+	var re *oauth2.RetrieveError
+	if err != nil && f.login && !f.refused && errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+		// The refresh token is spent, expired or revoked. As the go-sdk's
+		// transport does, the request goes without a token, and the
+		// server's 401 sends the person to sign in again: once.
+		f.refused, f.kept, f.source = true, false, nil
+		f.cache.forget()
+		fmt.Fprintln(f.notice, "mcp-client: the token endpoint refused to refresh the sign-in (invalid_grant): sign in again")
+		return "", nil
+	}
 	if err != nil {
 		return "", &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
 	}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// userCacheDir is where the kept sign-ins live, under lambdamcp/mcp-client;
+// tests replace it, so that no test reads or writes the user's own.
+var userCacheDir = os.UserCacheDir
+
+// maxKeptFile bounds what is read of a cache file: a kept token is a few
+// KiB.
+const maxKeptFile = 1 << 20
+
+// keptToken is a person's token as its cache file holds it, with the
+// token endpoint and the client authentication it came from: a later run
+// refreshes it there without discovery. That endpoint was the pinned
+// issuer's when the token was obtained (flowTransport sends a token
+// request nowhere else). The client secret is not kept: it stays in
+// MCP_CLIENT_SECRET.
+type keptToken struct {
+	Key           string    `json:"key"` // of the issuer, client and server it is for
+	Issuer        string    `json:"issuer"`
+	ClientID      string    `json:"client_id"`
+	Server        string    `json:"server"` // as redacted shows it, for a person reading the file
+	TokenEndpoint string    `json:"token_endpoint"`
+	AuthStyle     int       `json:"auth_style"` // oauth2.AuthStyle
+	AccessToken   string    `json:"access_token"`
+	TokenType     string    `json:"token_type,omitempty"`
+	RefreshToken  string    `json:"refresh_token,omitempty"`
+	Expiry        time.Time `json:"expiry,omitzero"`
+}
+
+// tokenCache is the file that keeps a person's sign-in for one issuer,
+// client and MCP server between runs.
+type tokenCache struct {
+	path                     string
+	key                      string
+	issuer, clientID, server string
+	notice                   io.Writer // says why a file is not used, or not written
+
+	mu    sync.Mutex
+	saved string // the access token last written or read
+}
+
+// newTokenCache is the cache of the sign-in of clientID at issuer for
+// endpoint.
+func newTokenCache(issuer, clientID, endpoint string, notice io.Writer) (*tokenCache, error) {
+	dir, err := userCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(issuer + "\x00" + clientID + "\x00" + endpoint))
+	key := hex.EncodeToString(sum[:])
+	return &tokenCache{
+		path: filepath.Join(dir, "lambdamcp", "mcp-client", key[:32]+".json"), key: key,
+		issuer: issuer, clientID: clientID, server: redacted(endpoint), notice: notice,
+	}, nil
+}
+
+// load is the kept token, nil when there is none or it cannot be used
+// (the notice says why, in one line).
+func (c *tokenCache) load() *keptToken {
+	if c == nil {
+		return nil
+	}
+	f, err := os.Open(c.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		c.ignore(err.Error())
+		return nil
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		c.ignore(err.Error())
+		return nil
+	case !fi.Mode().IsRegular():
+		c.ignore("it is not a regular file")
+		return nil
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
+		// Windows has no such mode bits: its ACLs decide.
+		c.ignore(fmt.Sprintf("others may read or write it (mode %04o, not 0600)", fi.Mode().Perm()))
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxKeptFile))
+	if err != nil {
+		c.ignore(err.Error())
+		return nil
+	}
+	var k keptToken
+	if err := json.Unmarshal(data, &k); err != nil {
+		c.ignore("it is not a kept token (" + err.Error() + ")")
+		return nil
+	}
+	switch u, err := url.Parse(k.TokenEndpoint); {
+	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID:
+		c.ignore("it is another issuer's, client's or server's")
+		return nil
+	case k.AccessToken == "":
+		c.ignore("it holds no access token")
+		return nil
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		c.ignore("it names no http(s) token endpoint")
+		return nil
+	}
+	c.mu.Lock()
+	c.saved = k.AccessToken
+	c.mu.Unlock()
+	return &k
+}
+
+// ignore says why the file is not used; a sign-in overwrites it.
+func (c *tokenCache) ignore(why string) {
+	fmt.Fprintf(c.notice, "mcp-client: the kept sign-in %s is not used: %s; a new sign-in replaces it\n", c.path, why)
+}
+
+// keep writes tok, obtained at cfg's token endpoint, unless it is the
+// one last written or read. A failure is said, not fatal: the run has its
+// token.
+func (c *tokenCache) keep(cfg *oauth2.Config, tok *oauth2.Token) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tok.AccessToken == c.saved {
+		return
+	}
+	k := keptToken{
+		Key: c.key, Issuer: c.issuer, ClientID: c.clientID, Server: c.server,
+		TokenEndpoint: cfg.Endpoint.TokenURL, AuthStyle: int(cfg.Endpoint.AuthStyle),
+		AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry,
+	}
+	if err := c.write(k); err != nil {
+		fmt.Fprintf(c.notice, "mcp-client: the sign-in is not kept for the next run: %v\n", err)
+		return
+	}
+	c.saved = tok.AccessToken
+}
+
+// write replaces the file with k at once (a temporary file renamed onto
+// it), readable by the user alone: a run that reads it meanwhile, or a
+// crash, never finds half a token.
+func (c *tokenCache) write(k keptToken) error {
+	data, err := json.MarshalIndent(k, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(c.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".token-*.json") // 0600
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(data, '\n'))
+	if err == nil {
+		err = f.Chmod(0o600) // CreateTemp's mode, whatever the umask
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), c.path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// forget deletes the file; false when there was none.
+func (c *tokenCache) forget() (bool, error) {
+	if c == nil {
+		return false, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.saved = ""
+	err := os.Remove(c.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// keepingSource is the token source of a person's sign-in: each token it
+// gives, new or refreshed, is hidden from the trace and from echoed
+// errors (the refresh token too), and kept for the next run.
+type keepingSource struct {
+	base    oauth2.TokenSource
+	cfg     *oauth2.Config
+	cache   *tokenCache // nil: nothing kept
+	secrets *secretSet
+}
+
+func newKeepingSource(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token, cache *tokenCache, secrets *secretSet) *keepingSource {
+	s := &keepingSource{base: cfg.TokenSource(ctx, tok), cfg: cfg, cache: cache, secrets: secrets}
+	s.obtained(tok)
+	return s
+}
+
+func (s *keepingSource) Token() (*oauth2.Token, error) {
+	tok, err := s.base.Token()
+	if err != nil {
+		return nil, err
+	}
+	s.obtained(tok)
+	return tok, nil
+}
+
+func (s *keepingSource) obtained(tok *oauth2.Token) {
+	s.secrets.addObtained(tok.AccessToken, minSecret)
+	s.secrets.addObtained(tok.RefreshToken, minSecret)
+	s.cache.keep(s.cfg, tok)
+}
+
+// keptSource is the token source of a kept sign-in: it refreshes the
+// token at the token endpoint it came from, with client (the flow's,
+// which sends a token request to a pinned endpoint alone), within ctx.
+func keptSource(ctx context.Context, k *keptToken, clientSecret string, client *http.Client, cache *tokenCache, secrets *secretSet) *keepingSource {
+	cfg := &oauth2.Config{
+		ClientID: k.ClientID, ClientSecret: clientSecret,
+		Endpoint: oauth2.Endpoint{TokenURL: k.TokenEndpoint, AuthStyle: oauth2.AuthStyle(k.AuthStyle)},
+	}
+	tok := &oauth2.Token{AccessToken: k.AccessToken, TokenType: k.TokenType, RefreshToken: k.RefreshToken, Expiry: k.Expiry}
+	return newKeepingSource(context.WithValue(ctx, oauth2.HTTPClient, client), cfg, tok, cache, secrets)
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+)
+
+// TestMain points the kept sign-ins of every test's run at a directory of
+// its own: no test reads or writes the user's cache.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mcp-client-cache-")
+	if err != nil {
+		panic(err)
+	}
+	userCacheDir = func() (string, error) { return dir, nil }
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// withCacheDir gives the test's runs a cache directory of their own, and
+// returns the directory their kept sign-ins go to.
+func withCacheDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	saved := userCacheDir
+	userCacheDir = func() (string, error) { return dir, nil }
+	t.Cleanup(func() { userCacheDir = saved })
+	return filepath.Join(dir, "lambdamcp", "mcp-client")
+}
+
+// keptFile is the one cache file in dir, "" if none.
+func keptFile(t *testing.T, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	switch len(files) {
+	case 0:
+		return ""
+	case 1:
+		return files[0]
+	}
+	t.Fatalf("cache files %q, want one", files)
+	return ""
+}
+
+// readKept reads the kept token at path, checking its file's mode.
+func readKept(t *testing.T, path string) keptToken {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %04o, want 0600", path, fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k keptToken
+	if err := json.Unmarshal(data, &k); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return k
+}
+
+// writeKept changes the kept token at path with edit.
+func writeKept(t *testing.T, path string, edit func(*keptToken)) {
+	t.Helper()
+	k := readKept(t, path)
+	edit(&k)
+	data, err := json.Marshal(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKeptSignIn runs -login twice against one authorization server, as a
+// person would on two days: the first run signs in and keeps the token,
+// the second uses what was kept, or signs in again when it cannot.
+func TestKeptSignIn(t *testing.T) {
+	expire := func(k *keptToken) { k.Expiry = time.Now().Add(-time.Hour) }
+	tests := []struct {
+		name     string
+		first    []string // the first run's added arguments
+		between  func(t *testing.T, as *oauthtest.Server, path string)
+		second   []string // the second run's
+		opens    int      // the browser opened by the second run
+		grants   []string // the second run's token requests
+		wantErr  []string // in the second run's stderr
+		replaced bool     // the second run kept another token
+		noFile   bool     // no token is kept at all
+	}{
+		{name: "reused"},
+		{name: "expired, refreshed", between: func(t *testing.T, _ *oauthtest.Server, p string) { writeKept(t, p, expire) },
+			grants: []string{"refresh_token"}, replaced: true},
+		{name: "refresh refused, signs in again", between: func(t *testing.T, as *oauthtest.Server, p string) { writeKept(t, p, expire); as.RevokeRefresh() },
+			// A public client's token requests detect how to authenticate
+			// (oauth2.AuthStyleAutoDetect): a refused one is sent twice.
+			opens: 1, grants: []string{"refresh_token", "refresh_token", "authorization_code"}, replaced: true,
+			wantErr: []string{"mcp-client: the token endpoint refused to refresh the sign-in (invalid_grant): sign in again", "mcp-client: sign in at "}},
+		{name: "token refused by the server, signs in again", between: func(t *testing.T, _ *oauthtest.Server, p string) {
+			writeKept(t, p, func(k *keptToken) { k.AccessToken = "not-a-jwt-of-this-issuer" })
+		}, opens: 1, grants: []string{"authorization_code"}, replaced: true,
+			wantErr: []string{"mcp-client: the server refused the kept sign-in's token: sign in again"}},
+		{name: "readable by others, refused", between: func(t *testing.T, _ *oauthtest.Server, p string) {
+			if err := os.Chmod(p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, opens: 1, grants: []string{"authorization_code"}, replaced: true,
+			wantErr: []string{"is not used: others may read or write it (mode 0644, not 0600); a new sign-in replaces it"}},
+		{name: "corrupt, ignored", between: func(t *testing.T, _ *oauthtest.Server, p string) {
+			if err := os.WriteFile(p, []byte(`{"access_token": `), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, opens: 1, grants: []string{"authorization_code"}, replaced: true,
+			wantErr: []string{"is not used: it is not a kept token (unexpected end of JSON input)"}},
+		{name: "another issuer's, ignored", between: func(t *testing.T, _ *oauthtest.Server, p string) {
+			writeKept(t, p, func(k *keptToken) { k.Issuer = "https://other.example" })
+		}, opens: 1, grants: []string{"authorization_code"}, replaced: true,
+			wantErr: []string{"is not used: it is another issuer's, client's or server's"}},
+		{name: "no token cache", first: []string{"-no-token-cache"}, second: []string{"-no-token-cache"},
+			opens: 1, grants: []string{"authorization_code"}, noFile: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := withCacheDir(t)
+			as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
+			endpoint := startJWTReference(t, as, nil)
+			b := newBrowser()
+			withOpener(t, b.open)
+			login := func(more []string) (string, string) {
+				t.Helper()
+				args := append([]string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}, more...)
+				var stdout, stderr bytes.Buffer
+				code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr)
+				checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{`"subject":"` + oauthtest.DefaultSubject + `"`}, nil)
+				return stdout.String(), stderr.String()
+			}
+			login(tc.first)
+			opened, _, _ := b.seen()
+			if len(opened) != 1 {
+				t.Fatalf("the first run opened the browser %d times, want 1", len(opened))
+			}
+			path := keptFile(t, dir)
+			if tc.noFile != (path == "") {
+				t.Fatalf("kept file %q with -no-token-cache %v", path, tc.noFile)
+			}
+			var before keptToken
+			if path != "" {
+				before = readKept(t, path)
+				_, issued := as.Seen()
+				if !slices.Contains(issued, before.AccessToken) || !slices.Contains(issued, before.RefreshToken) || before.TokenEndpoint != as.URL+"/oauth2/token" {
+					t.Errorf("kept %+v, not the token and refresh token issued at %s", before, as.URL+"/oauth2/token")
+				}
+			}
+			if tc.between != nil {
+				tc.between(t, as, path)
+			}
+			granted := len(as.Grants())
+			_, stderr := login(tc.second)
+			if opened, _, _ := b.seen(); len(opened)-1 != tc.opens {
+				t.Errorf("the second run opened the browser %d times, want %d", len(opened)-1, tc.opens)
+			}
+			if diff := cmp.Diff(tc.grants, as.Grants()[granted:], cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("the second run's token requests (-want +got):\n%s", diff)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+			if tc.noFile {
+				if p := keptFile(t, dir); p != "" {
+					t.Errorf("-no-token-cache kept %s", p)
+				}
+				return
+			}
+			after := readKept(t, path)
+			if replaced := after.AccessToken != before.AccessToken; replaced != tc.replaced {
+				t.Errorf("kept token replaced: %v, want %v", replaced, tc.replaced)
+			}
+			if _, issued := as.Seen(); !slices.Contains(issued, after.AccessToken) || !slices.Contains(issued, after.RefreshToken) {
+				t.Errorf("kept %+v, not a token issued", after)
+			}
+		})
+	}
+}
+
+// TestKeptSignInTrace checks that -trace of a run that refreshes a kept
+// token shows neither the kept tokens nor those the refresh gives.
+func TestKeptSignInTrace(t *testing.T) {
+	dir := withCacheDir(t)
+	as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
+	endpoint := startJWTReference(t, as, nil)
+	b := newBrowser()
+	withOpener(t, b.open)
+	args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d; stderr %q", code, stderr.String())
+	}
+	writeKept(t, keptFile(t, dir), func(k *keptToken) { k.Expiry = time.Now().Add(-time.Hour) })
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(t.Context(), append(args, "-trace"), func(string) string { return "" }, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d; stderr %q", code, stderr.String())
+	}
+	trace := stderr.String()
+	_, issued := as.Seen()
+	if len(issued) != 4 { // the sign-in's token and refresh token, the refresh's
+		t.Fatalf("%d tokens issued, want 4", len(issued))
+	}
+	for _, s := range issued {
+		if strings.Contains(trace, s) {
+			t.Errorf("the trace shows %q", s)
+		}
+	}
+	for _, want := range []string{"grant_type=refresh_token", "refresh_token=[hidden]", `"refresh_token":"[hidden]"`, "Authorization: Bearer [hidden]"} {
+		if !strings.Contains(trace, want) {
+			t.Errorf("the trace lacks %q:\n%s", want, trace)
+		}
+	}
+}
+
+// TestLogout checks that -logout deletes the kept sign-in of its client,
+// issuer and server, and says so; and that it needs no secret or
+// callback.
+func TestLogout(t *testing.T) {
+	dir := withCacheDir(t)
+	const endpoint = "https://mcp.example/dev/mcp"
+	cache, err := newTokenCache(testIssuer, "c1", endpoint, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.write(keptToken{Key: cache.key, Issuer: testIssuer, ClientID: "c1", AccessToken: "at-0123456789", TokenEndpoint: "https://auth.example/oauth2/token"}); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := newTokenCache(testIssuer, "c1", "https://other.example/mcp", nil)
+	if err := other.write(keptToken{Key: other.key, Issuer: testIssuer, ClientID: "c1", AccessToken: "at-9876543210", TokenEndpoint: "https://auth.example/oauth2/token"}); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-logout", "-client-id", "c1", "-issuer", testIssuer, "-endpoint", endpoint}
+	for _, want := range []string{
+		`mcp-client: signed out: the kept sign-in of client "c1" at ` + testIssuer + " for " + endpoint + " is deleted\n",
+		`mcp-client: no sign-in of client "c1" at ` + testIssuer + " for " + endpoint + " was kept\n",
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 || stderr.String() != want {
+			t.Errorf("exit %d, stderr %q; want 0 and %q", code, stderr.String(), want)
+		}
+	}
+	if _, err := os.Stat(cache.path); !os.IsNotExist(err) {
+		t.Errorf("%s is still there (%v)", cache.path, err)
+	}
+	if p := keptFile(t, dir); p != other.path {
+		t.Errorf("kept %q, want the other server's %s left", p, other.path)
+	}
+}
+
+// TestKeptSignInCommandLine checks the command lines of the kept sign-in
+// that cannot run.
+func TestKeptSignInCommandLine(t *testing.T) {
+	withCacheDir(t)
+	checkCommandLines(t, []commandLine{
+		{"no token cache without login", []string{"-no-token-cache"}, nil, 2, "-no-token-cache is for a person's sign-in: use it with -login"},
+		{"logout without client", []string{"-logout", "-issuer", testIssuer}, nil, 2, "-logout deletes the sign-in of a client: give its id"},
+		{"logout without issuer", []string{"-logout", "-client-id", "c1"}, nil, 2, `client "c1" has no issuer`},
+		{"logout and call", []string{"-logout", "-client-id", "c1", "-issuer", testIssuer, "-call", "ping"}, nil, 2, "-logout deletes a kept sign-in and exits"},
+		{"logout and no token cache", []string{"-login", "-logout", "-no-token-cache", "-client-id", "c1", "-issuer", testIssuer}, nil, 2, "-logout deletes a kept sign-in and exits"},
+	})
+}
