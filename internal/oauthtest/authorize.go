@@ -39,6 +39,9 @@ func (a *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("state"); s != "" {
 		back.Set("state", s)
 	}
+	if a.opts.CallbackIss != "" {
+		back.Set("iss", a.opts.CallbackIss)
+	}
 	refuse := func(code, desc string) {
 		back.Set("error", code)
 		back.Set("error_description", desc)

@@ -84,6 +84,16 @@ type Options struct {
 	// refresh answers with a new one (rotation, RFC 9700 §4.14.2), and a
 	// used or revoked one is refused (invalid_grant).
 	Refresh bool
+	// AuthEndpoint is the authorization_endpoint the metadata names;
+	// empty: the server's own. NoAuthEndpoint names none.
+	AuthEndpoint   string
+	NoAuthEndpoint bool
+	// IssSupported announces RFC 9207's iss parameter in the metadata
+	// (authorization_response_iss_parameter_supported).
+	IssSupported bool
+	// CallbackIss is the iss the authorization endpoint's redirect
+	// carries (RFC 9207 §2); empty: none.
+	CallbackIss string
 }
 
 // Server is a running authorization server for one confidential client.
@@ -231,6 +241,15 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 		// §3), and the TypeScript SDK refuses a document without them.
 		doc["subject_types_supported"] = []string{"public"}
 		doc["id_token_signing_alg_values_supported"] = []string{"RS256"}
+	}
+	switch {
+	case a.opts.NoAuthEndpoint:
+		delete(doc, "authorization_endpoint")
+	case a.opts.AuthEndpoint != "":
+		doc["authorization_endpoint"] = a.opts.AuthEndpoint
+	}
+	if a.opts.IssSupported {
+		doc["authorization_response_iss_parameter_supported"] = true
 	}
 	writeJSON(w, http.StatusOK, doc)
 }
