@@ -333,6 +333,11 @@ func explainSignIn(e *flowError) string {
 		}
 		return fmt.Sprintf("the sign-in did not come back to %s %s: finish it in the browser sooner, or give a longer -timeout", none.redirectURL, limit)
 	case errors.Is(e.err, errNotAuthorizationEndpoint):
+		if x, ok := lastFound(e.exchanges, "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"); ok {
+			// The go-sdk takes metadata without the member, and would
+			// send the browser to "?client_id=…".
+			return fmt.Sprintf("the authorization server metadata of issuer %s (%s) names no authorization_endpoint, where a person signs in: the server may not offer the authorization code grant; the browser was sent nowhere", e.issuer, x.url)
+		}
 		return fmt.Sprintf("no authorization server metadata of issuer %s was found%s; the browser goes only to the authorization endpoint that metadata names, not to one the go-sdk falls back on, and was sent nowhere", e.issuer, tried(e.exchanges))
 	case errors.Is(e.err, errPlainHTTP):
 		return "the authorization endpoint is plain http to a host that is not loopback, where a person's password could be read on the way: use https, or -insecure to sign in so anyway; the browser was sent nowhere"

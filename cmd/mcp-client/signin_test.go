@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+)
+
+// signInCase is a -login run against an authorization server shaped by
+// as: the last line of its standard error, with {MCP} for the MCP
+// endpoint, {RS} for its root and {AS} for the authorization server's,
+// the times the browser was opened, and the requests the authorization
+// server was sent.
+type signInCase struct {
+	name     string
+	as       oauthtest.Options
+	args     []string
+	wantErr  string
+	opens    int
+	requests []string
+}
+
+// runSignIns runs each case as a person's sign-in with a browser that
+// follows the authorization server's redirects, and checks it fails so.
+func runSignIns(t *testing.T, tests []signInCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			as := startAS(t, tc.as)
+			endpoint := startJWTReference(t, as, nil)
+			b := newBrowser()
+			withOpener(t, b.open)
+			args := append([]string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint}, tc.args...)
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %q", code, stderr.String())
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			want := strings.NewReplacer("{MCP}", endpoint, "{RS}", strings.TrimSuffix(endpoint, "/mcp"), "{AS}", as.URL).Replace(tc.wantErr)
+			if diff := cmp.Diff(want, lines[len(lines)-1]); diff != "" {
+				t.Errorf("the explanation (-want +got):\n%s", diff)
+			}
+			if opened, _, _ := b.seen(); len(opened) != tc.opens {
+				t.Errorf("the browser was opened %d times, want %d: %q", len(opened), tc.opens, opened)
+			}
+			if diff := cmp.Diff(tc.requests, as.Requests()); diff != "" {
+				t.Errorf("the authorization server's requests (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// signInOptions are those of a public client's authorization server,
+// changed by f.
+func signInOptions(f func(*oauthtest.Options)) oauthtest.Options {
+	o := oauthtest.Options{Public: true, Scopes: []string{testScope}}
+	f(&o)
+	return o
+}
+
+const (
+	rfc8414   = "GET /.well-known/oauth-authorization-server"
+	openID    = "GET /.well-known/openid-configuration"
+	authorize = "GET /oauth2/authorize"
+	tokenPost = "POST /oauth2/token"
+	// signInRefusedPrefix is what the run says, before the reason, of a
+	// sign-in that got no token.
+	signInRefusedPrefix = `mcp-client: {MCP} asks for a token, and client "client-7f3a" could not get one: `
+	resourceMetadata    = "{RS}/.well-known/oauth-protected-resource/mcp (HTTP 200)"
+)
+
+// TestSignInWithoutAuthorizationEndpoint checks that the browser is sent
+// nowhere when the issuer's metadata names no authorization endpoint, or
+// when there is no metadata, and that the run tells the one from the
+// other.
+func TestSignInWithoutAuthorizationEndpoint(t *testing.T) {
+	runSignIns(t, []signInCase{
+		{name: "no metadata", as: signInOptions(func(o *oauthtest.Options) { o.NoMetadata = true }),
+			wantErr: signInRefusedPrefix + "no authorization server metadata of issuer {AS} was found; tried " + resourceMetadata +
+				", {AS}/.well-known/oauth-authorization-server (HTTP 404), {AS}/.well-known/openid-configuration (HTTP 404); the browser goes only to the authorization endpoint that metadata names, not to one the go-sdk falls back on, and was sent nowhere",
+			requests: []string{rfc8414, openID}},
+		{name: "metadata naming none", as: signInOptions(func(o *oauthtest.Options) { o.NoAuthEndpoint = true }),
+			wantErr:  signInRefusedPrefix + "the authorization server metadata of issuer {AS} ({AS}/.well-known/oauth-authorization-server) names no authorization_endpoint, where a person signs in: the server may not offer the authorization code grant; the browser was sent nowhere",
+			requests: []string{rfc8414}},
+	})
+}
