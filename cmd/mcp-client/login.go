@@ -339,6 +339,18 @@ func explainSignIn(e *flowError) string {
 			return fmt.Sprintf("the authorization server metadata of issuer %s (%s) names no authorization_endpoint, where a person signs in: the server may not offer the authorization code grant; the browser was sent nowhere", e.issuer, x.url)
 		}
 		return fmt.Sprintf("no authorization server metadata of issuer %s was found%s; the browser goes only to the authorization endpoint that metadata names, not to one the go-sdk falls back on, and was sent nowhere", e.issuer, tried(e.exchanges))
+	case strings.Contains(e.err.Error(), "authorization response issuer "):
+		// RFC 9207 §2.4: an answer naming another issuer may be another
+		// authorization server's, passed off as this one's (a mix-up).
+		named := "another"
+		if _, rest, ok := strings.Cut(e.err.Error(), "authorization response issuer "); ok {
+			if q, err := strconv.QuotedPrefix(rest); err == nil {
+				named = q
+			}
+		}
+		return fmt.Sprintf("the sign-in came back naming the issuer %s, not %s (RFC 9207 iss): the answer may be another authorization server's; its code was not exchanged", named, e.issuer)
+	case strings.Contains(e.err.Error(), "iss parameter support but none was received"):
+		return fmt.Sprintf("the metadata of issuer %s says its sign-in answers name it (authorization_response_iss_parameter_supported), and this one did not (RFC 9207): its code was not exchanged", e.issuer)
 	case errors.Is(e.err, errPlainHTTP):
 		return "the authorization endpoint is plain http to a host that is not loopback, where a person's password could be read on the way: use https, or -insecure to sign in so anyway; the browser was sent nowhere"
 	}

@@ -88,3 +88,20 @@ func TestSignInWithoutAuthorizationEndpoint(t *testing.T) {
 			requests: []string{rfc8414}},
 	})
 }
+
+// TestSignInIssuerAnswer checks the sign-in's answer against RFC 9207:
+// one that names another issuer, or none where the metadata says it
+// names it, is not exchanged for a token.
+func TestSignInIssuerAnswer(t *testing.T) {
+	runSignIns(t, []signInCase{
+		{name: "another issuer", as: signInOptions(func(o *oauthtest.Options) { o.CallbackIss = "https://other.example" }),
+			wantErr: signInRefusedPrefix + `the sign-in came back naming the issuer "https://other.example", not {AS} (RFC 9207 iss): the answer may be another authorization server's; its code was not exchanged`,
+			opens:   1, requests: []string{rfc8414, authorize}},
+		{name: "another issuer, iss announced", as: signInOptions(func(o *oauthtest.Options) { o.CallbackIss = "https://other.example"; o.IssSupported = true }),
+			wantErr: signInRefusedPrefix + `the sign-in came back naming the issuer "https://other.example", not {AS} (RFC 9207 iss): the answer may be another authorization server's; its code was not exchanged`,
+			opens:   1, requests: []string{rfc8414, authorize}},
+		{name: "no iss, iss announced", as: signInOptions(func(o *oauthtest.Options) { o.IssSupported = true }),
+			wantErr: signInRefusedPrefix + "the metadata of issuer {AS} says its sign-in answers name it (authorization_response_iss_parameter_supported), and this one did not (RFC 9207): its code was not exchanged",
+			opens:   1, requests: []string{rfc8414, authorize}},
+	})
+}
