@@ -105,3 +105,20 @@ func TestSignInIssuerAnswer(t *testing.T) {
 			opens:   1, requests: []string{rfc8414, authorize}},
 	})
 }
+
+// TestSignInRefusedOtherwise checks the sign-ins the authorization
+// server's metadata or its authorization endpoint stop otherwise: a plain
+// http authorization endpoint, which the go-sdk refuses with the metadata
+// whatever -insecure says, and an error other than access_denied.
+func TestSignInRefusedOtherwise(t *testing.T) {
+	plain := signInOptions(func(o *oauthtest.Options) { o.AuthEndpoint = "http://as.example/authorize" })
+	plainErr := signInRefusedPrefix + `the authorization server's metadata cannot be used: authorization_endpoint: URL "http://as.example/authorize" does not use HTTPS or is not a loopback address; tried ` +
+		resourceMetadata + ", {AS}/.well-known/oauth-authorization-server (HTTP 200)"
+	runSignIns(t, []signInCase{
+		{name: "plain http authorization endpoint", as: plain, wantErr: plainErr, requests: []string{rfc8414}},
+		{name: "plain http authorization endpoint, insecure", as: plain, args: []string{"-insecure"}, wantErr: plainErr, requests: []string{rfc8414}},
+		{name: "scope refused", as: signInOptions(func(o *oauthtest.Options) { o.Scopes = []string{"https://mcp.test/other"} }),
+			wantErr: signInRefusedPrefix + `the authorization server answered the sign-in with an error: invalid_scope "Invalid scope requested: ` + testScope + `"`,
+			opens:   1, requests: []string{rfc8414, authorize}},
+	})
+}
