@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +44,10 @@ type oauthFlow struct {
 	failed  error // a sign-in that failed, not asked of the person again
 	kept    bool  // source is a kept sign-in's, not yet refused by the server
 	refused bool  // a refresh was refused, and the person sent to sign in again
+	// answered are the scopes a flow was run for, each with its failure
+	// (nil: a token was had): a refusal asking for them again is not
+	// asked of the authorization server, or of the person, again.
+	answered map[string]error
 }
 
 var _ auth.OAuthHandler = (*oauthFlow)(nil)
@@ -128,6 +133,25 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 		resp.Body.Close()
 		return f.failed
 	}
+	// The go-sdk runs a flow for each refused request: a refused connect
+	// is two (server/discover, then initialize), and a token the server
+	// refuses is refused again. A second flow for the same scope would get
+	// what the first got, or fail as it did.
+	cause := askedScope(resp.Header.Values("WWW-Authenticate"))
+	if err, done := f.answered[cause]; done {
+		resp.Body.Close()
+		return err // nil: the request is sent again, with the token had
+	}
+	err := f.authorize(ctx, req, resp)
+	if f.answered == nil {
+		f.answered = map[string]error{}
+	}
+	f.answered[cause] = err
+	return err
+}
+
+// authorize runs the go-sdk's flow, once.
+func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http.Response) error {
 	if f.kept && resp.StatusCode == http.StatusUnauthorized {
 		fmt.Fprintln(f.notice, "mcp-client: the server refused the kept sign-in's token: sign in again")
 	}
@@ -146,6 +170,15 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 	}
 	f.source = src
 	return nil
+}
+
+// askedScope is the scope a refusal's challenges ask for, its values
+// sorted: what a flow would ask the authorization server for ("" for
+// the scopes of the resource metadata).
+func askedScope(challenges []string) string {
+	scopes := strings.Fields(looseParam(strings.Join(challenges, ", "), "scope"))
+	slices.Sort(scopes)
+	return strings.Join(slices.Compact(scopes), " ")
 }
 
 // flowChallenge is a challenge the go-sdk's parser refuses, as the

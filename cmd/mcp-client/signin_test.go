@@ -2,6 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,4 +128,114 @@ func TestSignInRefusedOtherwise(t *testing.T) {
 			wantErr: signInRefusedPrefix + `the authorization server answered the sign-in with an error: invalid_scope "Invalid scope requested: ` + testScope + `"`,
 			opens:   1, requests: []string{rfc8414, authorize}},
 	})
+}
+
+// TestOneFlowPerRefusal checks that a run asks the authorization server
+// (and, signing a person in, the person) once for what a refusal asks
+// for, though the go-sdk runs a flow for each refused request: the
+// connect's server/discover and initialize, and a token the server
+// refuses, refused again.
+func TestOneFlowPerRefusal(t *testing.T) {
+	const jwks = "GET /jwks.json"
+	tests := []struct {
+		name      string
+		as        oauthtest.Options
+		serverEnv map[string]string
+		login     bool
+		secret    string // "": the right one
+		wantErr   string // in the last line of standard error
+		opens     int
+		requests  []string
+	}{
+		{name: "client secret refused", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}}, secret: "wr0ng-s3cr3t-value",
+			wantErr: `invalid_client "Client authentication failed"`, requests: []string{rfc8414, tokenPost}},
+		{name: "client's token refused", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}}, serverEnv: map[string]string{"MCP_JWT_AUDIENCE": "another-client"},
+			wantErr: "the server refused the token", requests: []string{rfc8414, tokenPost, jwks}},
+		{name: "client's token without the scope", as: oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}, Grant: []string{"https://mcp.test/other"}},
+			wantErr: "the token lacks a scope this server requires", requests: []string{rfc8414, tokenPost, jwks}},
+		{name: "person's token refused", as: signInOptions(func(*oauthtest.Options) {}), serverEnv: map[string]string{"MCP_JWT_AUDIENCE": "another-client"}, login: true,
+			wantErr: "the server refused the token", opens: 1, requests: []string{rfc8414, authorize, tokenPost, jwks}},
+		{name: "person's token without the scope", as: signInOptions(func(o *oauthtest.Options) { o.Grant = []string{"https://mcp.test/other"} }), login: true,
+			wantErr: "the token lacks a scope this server requires", opens: 1, requests: []string{rfc8414, authorize, tokenPost, jwks}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			as := startAS(t, tc.as)
+			endpoint := startJWTReference(t, as, tc.serverEnv)
+			b := newBrowser()
+			withOpener(t, b.open)
+			env := map[string]string{"MCP_CLIENT_SECRET": or(tc.secret, as.Secret)}
+			args := []string{"-client-id", as.ClientID, "-issuer", as.Issuer, "-endpoint", endpoint}
+			if tc.login {
+				env = nil
+				args = append(args, "-login", "-redirect-port", "0")
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+			checkRunOutput(t, code, 1, stdout.String(), stderr.String(), nil, []string{tc.wantErr})
+			if opened, _, _ := b.seen(); len(opened) != tc.opens {
+				t.Errorf("the browser was opened %d times, want %d: %q", len(opened), tc.opens, opened)
+			}
+			if diff := cmp.Diff(tc.requests, as.Requests()); diff != "" {
+				t.Errorf("the authorization server's requests (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestStepUpStillAsks checks that a refusal asking for more scope than a
+// flow was run for runs another: a server that wants a second scope
+// (RFC 6750 §3.1 insufficient_scope) gets a token that has it.
+func TestStepUpStillAsks(t *testing.T) {
+	const more = "https://mcp.test/more"
+	as := startAS(t, oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope, more}})
+	target, err := url.Parse(startJWTReference(t, as, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host}) }}
+	// The front asks for testScope, then for both: it is the resource, and
+	// its metadata says so.
+	var front *httptest.Server
+	front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		prm := front.URL + "/.well-known/oauth-protected-resource/mcp"
+		tok, sent := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		switch {
+		case r.URL.Path == "/.well-known/oauth-protected-resource/mcp":
+			writeJSON(w, http.StatusOK, map[string]any{"resource": front.URL + "/mcp", "authorization_servers": []string{as.Issuer}})
+		case !sent:
+			w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+prm+`", scope="`+testScope+`"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		case !slices.Contains(tokenScopes(tok), more):
+			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", resource_metadata="`+prm+`", scope="`+testScope+" "+more+`"`)
+			w.WriteHeader(http.StatusForbidden)
+		default:
+			proxy.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(front.Close)
+	env := map[string]string{"MCP_CLIENT_SECRET": as.Secret}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-client-id", as.ClientID, "-issuer", as.Issuer, "-endpoint", front.URL + "/mcp"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{"ping #2"}, nil)
+	if diff := cmp.Diff([]string{rfc8414, tokenPost, rfc8414, tokenPost}, slices.DeleteFunc(as.Requests(), func(r string) bool { return r == "GET /jwks.json" })); diff != "" {
+		t.Errorf("the authorization server's requests (-want +got):\n%s", diff)
+	}
+}
+
+// tokenScopes are the scopes of a JWT's scope claim, read unverified.
+func tokenScopes(tok string) []string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil
+	}
+	var claims struct {
+		Scope string `json:"scope"`
+	}
+	json.Unmarshal(payload, &claims)
+	return strings.Fields(claims.Scope)
 }
