@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -127,7 +128,28 @@ func TestSignInRefusedOtherwise(t *testing.T) {
 		{name: "scope refused", as: signInOptions(func(o *oauthtest.Options) { o.Scopes = []string{"https://mcp.test/other"} }),
 			wantErr: signInRefusedPrefix + `the authorization server answered the sign-in with an error: invalid_scope "Invalid scope requested: ` + testScope + `"`,
 			opens:   1, requests: []string{rfc8414, authorize}},
+		{name: "error without a description", as: signInOptions(func(o *oauthtest.Options) { o.Refuse = "temporarily_unavailable" }),
+			wantErr: signInRefusedPrefix + "the authorization server answered the sign-in with an error: temporarily_unavailable",
+			opens:   1, requests: []string{rfc8414, authorize}},
+		{name: "neither code nor error", as: signInOptions(func(o *oauthtest.Options) { o.NoCode = true }),
+			wantErr: signInRefusedPrefix + `the authorization server answered the sign-in with an error: invalid_request "the callback has neither a code nor an error"`,
+			opens:   1, requests: []string{rfc8414, authorize}},
 	})
+}
+
+// TestSignInWithoutBrowser checks that a browser that does not open
+// leaves the printed URL to follow, and the sign-in goes on.
+func TestSignInWithoutBrowser(t *testing.T) {
+	as := startAS(t, signInOptions(func(*oauthtest.Options) {}))
+	endpoint := startJWTReference(t, as, nil)
+	withOpener(t, func(string) error { return errors.New("no display") })
+	b := newBrowser()
+	var stdout bytes.Buffer
+	stderr := &urlWatcher{b: b, follow: true}
+	code := run(t.Context(), []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint},
+		func(string) string { return "" }, &stdout, stderr)
+	checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{"ping #2"}, []string{"\nmcp-client: no browser opened (no display): open the URL above\n"})
+	<-b.done // the printed URL, followed
 }
 
 // TestOneFlowPerRefusal checks that a run asks the authorization server

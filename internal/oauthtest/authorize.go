@@ -58,6 +58,13 @@ func (a *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	case a.opts.Deny:
 		refuse("access_denied", "The user denied access")
 		return
+	case a.opts.Refuse != "":
+		back.Set("error", a.opts.Refuse)
+		http.Redirect(w, r, withQuery(redirectURI, back), http.StatusFound)
+		return
+	case a.opts.NoCode:
+		http.Redirect(w, r, withQuery(redirectURI, back), http.StatusFound)
+		return
 	}
 	for _, s := range scopes {
 		if !slices.Contains(a.opts.Scopes, s) {

@@ -94,6 +94,12 @@ type Options struct {
 	// CallbackIss is the iss the authorization endpoint's redirect
 	// carries (RFC 9207 §2); empty: none.
 	CallbackIss string
+	// Refuse makes the authorization endpoint answer with this error
+	// and no error_description.
+	Refuse string
+	// NoCode makes the authorization endpoint redirect with the state
+	// alone: neither a code nor an error.
+	NoCode bool
 }
 
 // Server is a running authorization server for one confidential client.
