@@ -22,7 +22,7 @@ var (
 	errExplicitDeny       = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource with an explicit deny", responseType: responseAccessDenied}
 	errNotAllowed         = &gatewayError{status: http.StatusForbidden, message: "User is not authorized to access this resource", responseType: responseAccessDenied}
 	errHTTPForbidden      = &gatewayError{status: http.StatusForbidden, message: "Forbidden"}
-	errRESTAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: nil, errorType: "AuthorizerConfigurationException"}
+	errRESTAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: nil, errorType: "AuthorizerConfigurationException", responseType: responseAuthorizerCfg}
 	errHTTPAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: "Internal Server Error"}
 )
 

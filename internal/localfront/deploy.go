@@ -4,14 +4,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // DeployREST is what the deploy stack's rest variant configures around
 // its function (deploy/stack/rest.go), beyond a bare API: the RFC 9728
 // metadata as public methods, and Gateway Responses that turn the
-// authorizer's refusals into OAuth challenges, so that a client can run
-// authorization discovery through the real authorizer.
+// gateway's refusals into JSON with CORS headers, the authorizer's into
+// OAuth challenges, so that a client can run authorization discovery
+// through the real authorizer.
 type DeployREST struct {
 	// JWT says the tokens come from an authorization server, as with the
 	// stack's JWT or Cognito settings: the metadata paths are then GET
@@ -24,35 +26,52 @@ type DeployREST struct {
 	// (MCP_REQUIRED_SCOPES), named in both challenges; none: no scope
 	// parameter.
 	RequiredScopes []string
+	// CORSAllowOrigins are the stack's CORS origins (its corsOrigins,
+	// which it also gives the server as MCP_ALLOWED_ORIGINS); nil is the
+	// stack's default, "*". Every Gateway Response allows the first, or
+	// any origin when there are several.
+	CORSAllowOrigins []string
 }
 
-// The API Gateway response types of the authorizer's refusals, which the
-// stack sets Gateway Responses for. (Its others answer what the front does
-// not emulate, or answers otherwise: throttling, unrouted paths, 5xx.)
+// The API Gateway response types the front's refusals have ("Gateway
+// response types for API Gateway",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+// The stack sets Gateway Responses for the first five and for the two
+// defaults; the others fall back, as that page says of each, to
+// DEFAULT_4XX or DEFAULT_5XX by their status, which they keep.
 const (
-	responseUnauthorized = "UNAUTHORIZED"
-	responseAccessDenied = "ACCESS_DENIED"
+	responseUnauthorized  = "UNAUTHORIZED"  // 401: no token, or the authorizer's "Unauthorized"
+	responseAccessDenied  = "ACCESS_DENIED" // 403: the authorizer's policy denies
+	responseThrottled     = "THROTTLED"     // 429: the stage's or account's limits, which the front does not apply
+	responseTooLarge      = "REQUEST_TOO_LARGE"
+	responseMissingToken  = "MISSING_AUTHENTICATION_TOKEN" // 403: no method for the path and method
+	responseDefault4XX    = "DEFAULT_4XX"
+	responseDefault5XX    = "DEFAULT_5XX"
+	responseAuthorizerCfg = "AUTHORIZER_CONFIGURATION_ERROR" // 500: the authorizer failed or answered nonsense
+	responseTimeout       = "INTEGRATION_TIMEOUT"            // 504
 )
 
 // messageString is the Gateway Response template variable for API
 // Gateway's message, already quoted as a JSON string.
 const messageString = "$context.error.messageString"
 
-// gatewayResponse is one Gateway Response of the stack: its status, its
-// challenge, and its body template. testdata/deploy-gateway-responses.json
-// holds them as the stack writes them, which deploy/stack's tests hold the
-// stack to, so the two cannot drift apart.
+// gatewayResponse is one Gateway Response of the stack: its status (""
+// keeps the refused request's), its headers (CORS, and the challenge of
+// the authorizer's refusals), and its body template.
+// testdata/deploy-gateway-responses.json holds them as the stack writes
+// them, which deploy/stack's tests hold the stack to, so the two cannot
+// drift apart.
 type gatewayResponse struct {
-	Type            string `json:"type"`
-	Status          int    `json:"status"`
-	WWWAuthenticate string `json:"wwwAuthenticate"`
-	Body            string `json:"body"`
+	Type    string            `json:"type"`
+	Status  string            `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
 }
 
-// deployResponses are the stack's Gateway Responses for the refusals the
-// front gives, as addGatewayResponses in deploy/stack/rest.go sets them:
-// metadataURL is "" for static tokens.
-func deployResponses(metadataURL string, scopes []string) []gatewayResponse {
+// deployResponses are the stack's Gateway Responses, as
+// addGatewayResponses in deploy/stack/rest.go sets them: metadataURL is ""
+// for static tokens, origins nil for the stack's default.
+func deployResponses(metadataURL string, scopes, origins []string) []gatewayResponse {
 	challenge, denied := `Bearer`, `Bearer error="insufficient_scope"`
 	if metadataURL != "" {
 		challenge = `Bearer resource_metadata="` + metadataURL + `"`
@@ -63,12 +82,28 @@ func deployResponses(metadataURL string, scopes []string) []gatewayResponse {
 		challenge += scope
 		denied += scope
 	}
+	allow := "*"
+	if len(origins) == 1 {
+		allow = origins[0]
+	}
+	headers := func(challenge string) map[string]string {
+		h := map[string]string{"Access-Control-Allow-Origin": allow, "Access-Control-Expose-Headers": "WWW-Authenticate"}
+		if challenge != "" {
+			h["WWW-Authenticate"] = challenge
+		}
+		return h
+	}
 	errorBody := func(name string) string {
 		return `{"error":"` + name + `","message":` + messageString + `}`
 	}
 	return []gatewayResponse{
-		{responseUnauthorized, http.StatusUnauthorized, challenge, errorBody("invalid_token")},
-		{responseAccessDenied, http.StatusForbidden, denied, errorBody("insufficient_scope")},
+		{responseUnauthorized, "401", headers(challenge), errorBody("invalid_token")},
+		{responseAccessDenied, "403", headers(denied), errorBody("insufficient_scope")},
+		{responseThrottled, "429", headers(""), errorBody("throttled")},
+		{responseTooLarge, "413", headers(""), errorBody("request_too_large")},
+		{responseMissingToken, "404", headers(""), `{"error":"not_found","message":"no route for this method and path"}`},
+		{responseDefault4XX, "", headers(""), errorBody("bad_request")},
+		{responseDefault5XX, "", headers(""), errorBody("server_error")},
 	}
 }
 
@@ -95,9 +130,12 @@ func (f *Front) public(req *request) bool {
 
 // refuse writes the gateway's refusal: the stack's Gateway Response for
 // its type when the front answers as deployed, else API Gateway's default.
+// A refusal without a type of its own takes the default response of its
+// status class, as API Gateway falls back to DEFAULT_4XX or DEFAULT_5XX;
+// one given before any API is chosen (the domain's) has none.
 func (f *Front) refuse(w http.ResponseWriter, r *http.Request, e *gatewayError) {
 	d := f.cfg.Deploy
-	if d == nil || e.responseType == "" {
+	if d == nil || e.domain {
 		e.write(w)
 		return
 	}
@@ -105,18 +143,31 @@ func (f *Front) refuse(w http.ResponseWriter, r *http.Request, e *gatewayError) 
 	if d.JWT {
 		metadataURL = f.baseURL(r) + f.metadataSuffix()
 	}
-	for _, resp := range deployResponses(metadataURL, d.RequiredScopes) {
-		if resp.Type != e.responseType {
-			continue
-		}
-		w.Header().Set("WWW-Authenticate", resp.WWWAuthenticate)
-		msg, _ := json.Marshal(e.message) // a string or nil
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(resp.Status)
-		w.Write([]byte(strings.ReplaceAll(resp.Body, messageString, string(msg))))
-		return
+	typ := e.responseType
+	fallback := responseDefault4XX
+	if e.status >= 500 {
+		fallback = responseDefault5XX
 	}
-	e.write(w)
+	responses := deployResponses(metadataURL, d.RequiredScopes, d.CORSAllowOrigins)
+	i := slices.IndexFunc(responses, func(g gatewayResponse) bool { return g.Type == typ })
+	if i < 0 {
+		i = slices.IndexFunc(responses, func(g gatewayResponse) bool { return g.Type == fallback })
+	}
+	resp := responses[i]
+	status := e.status
+	if resp.Status != "" {
+		status, _ = strconv.Atoi(resp.Status) // deployResponses writes numbers
+	}
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	if e.errorType != "" {
+		w.Header().Set("x-amzn-ErrorType", e.errorType)
+	}
+	msg, _ := json.Marshal(e.message) // a string or nil
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write([]byte(strings.ReplaceAll(resp.Body, messageString, string(msg))))
 }
 
 // baseURL is the API's base URL, as the stack names its endpoints: the

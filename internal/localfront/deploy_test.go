@@ -22,6 +22,7 @@ func TestDeployResponsesMatchStack(t *testing.T) {
 		Name        string            `json:"name"`
 		MetadataURL string            `json:"metadataURL"`
 		Scopes      []string          `json:"scopes"`
+		CORSOrigins []string          `json:"corsOrigins"`
 		Responses   []gatewayResponse `json:"responses"`
 	}
 	if err := json.Unmarshal(deployGolden, &cases); err != nil {
@@ -32,7 +33,7 @@ func TestDeployResponsesMatchStack(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.Responses, deployResponses(tc.MetadataURL, tc.Scopes)); diff != "" {
+			if diff := cmp.Diff(tc.Responses, deployResponses(tc.MetadataURL, tc.Scopes, tc.CORSOrigins)); diff != "" {
 				t.Errorf("gateway responses (-stack +front):\n%s", diff)
 			}
 		})
@@ -70,8 +71,8 @@ func TestDeployREST(t *testing.T) {
 		{name: "no matching allow", deploy: jwt, method: "POST", path: "/mcp", token: "Bearer elsewhere",
 			wantStatus: 403, wantChallenge: `Bearer error="insufficient_scope", ` + metadata + ", " + scope,
 			wantBody: `{"error":"insufficient_scope","message":"User is not authorized to access this resource"}`, wantCalls: 1},
-		{name: "authorizer failure keeps its answer", deploy: jwt, method: "POST", path: "/mcp", token: "Bearer boom",
-			wantStatus: 500, wantBody: `{"message":null}`, wantCalls: 1},
+		{name: "authorizer failure", deploy: jwt, method: "POST", path: "/mcp", token: "Bearer boom",
+			wantStatus: 500, wantBody: `{"error":"server_error","message":null}`, wantCalls: 1},
 		{name: "allowed", deploy: jwt, method: "POST", path: "/mcp", token: "Bearer good", wantStatus: 200, wantCalls: 1},
 		{name: "metadata for the endpoint is public", deploy: jwt, method: "GET", path: "/.well-known/oauth-protected-resource/mcp", wantStatus: 200},
 		{name: "metadata at the root is public", deploy: jwt, method: "GET", path: "/.well-known/oauth-protected-resource", wantStatus: 200},

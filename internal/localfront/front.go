@@ -69,9 +69,10 @@ type Config struct {
 	AuthorizerType string
 	// Deploy, for rest with an authorizer, answers as the deploy stack's
 	// REST API does: its public metadata methods skip the authorizer, and
-	// the authorizer's refusals get the stack's Gateway Responses (see
-	// [DeployREST]). nil: every path goes through the authorizer, and
-	// refusals get API Gateway's default responses.
+	// the gateway's refusals get the stack's Gateway Responses, the
+	// authorizer's with OAuth challenges (see [DeployREST]). nil: every
+	// path goes through the authorizer, and refusals get API Gateway's
+	// default responses.
 	Deploy *DeployREST
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string
@@ -389,15 +390,16 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	payload, err := f.event(req, authorizer)
 	if err != nil {
 		f.logError("building the event", err)
-		writeMessage(w, http.StatusInternalServerError, "building the event: "+err.Error())
+		f.refuse(w, r, &gatewayError{status: http.StatusInternalServerError, message: "building the event: " + err.Error()})
 		return
 	}
 	if len(payload) > maxInvokePayload {
 		if f.cfg.Shape == ShapeREST || f.cfg.Shape == ShapeHTTP {
 			// Lambda refuses the invocation, and API Gateway answers a
 			// refused invocation with 500 ("Handling Lambda errors with an
-			// API Gateway API").
-			writeMessage(w, http.StatusInternalServerError, "Internal server error")
+			// API Gateway API"); no response type is documented for it,
+			// so a Gateway Response of its class answers (DEFAULT_5XX).
+			f.refuse(w, r, &gatewayError{status: http.StatusInternalServerError, message: "Internal server error"})
 			return
 		}
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
@@ -406,19 +408,19 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	inv := &runtimeapi.Invocation{RequestID: lambdaID, TraceID: req.traceID, Payload: payload, Stream: f.cfg.Stream}
 	resp, err := f.invoke(r.Context(), inv)
 	if errors.Is(err, errIntegrationTimeout) {
-		f.integrationTimedOut(w)
+		f.integrationTimedOut(w, r)
 		return true
 	}
 	if err != nil {
-		f.functionFailed(w, lambdaID, err)
+		f.functionFailed(w, r, lambdaID, err)
 		return
 	}
 	defer resp.Body.Close()
 	if f.cfg.Stream {
-		f.writeStream(w, lambdaID, resp)
+		f.writeStream(w, r, lambdaID, resp)
 		return
 	}
-	f.writeBuffered(w, lambdaID, resp)
+	f.writeBuffered(w, r, lambdaID, resp)
 	return
 }
 
@@ -436,7 +438,7 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, &gatewayError{status: http.StatusRequestEntityTooLarge, message: "Request Too Long"}
+			return nil, &gatewayError{status: http.StatusRequestEntityTooLarge, message: "Request Too Long", responseType: responseTooLarge}
 		}
 		return nil, &gatewayError{status: http.StatusBadRequest, message: "reading the request body: " + err.Error()}
 	}
@@ -448,8 +450,9 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 	if f.cfg.BasePath != "" {
 		rest, ok := cutBasePath(req.rawPath, f.cfg.BasePath)
 		if !ok {
-			// A custom domain's answer for a path no API mapping covers.
-			return nil, &gatewayError{status: http.StatusForbidden, message: "Forbidden"}
+			// A custom domain's answer for a path no API mapping covers:
+			// no API, so none of an API's Gateway Responses.
+			return nil, &gatewayError{status: http.StatusForbidden, message: "Forbidden", domain: true}
 		}
 		// rest came out of an escaped path that decodes.
 		req.rawPath = rest
@@ -465,7 +468,7 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 			if f.cfg.Shape == ShapeHTTP {
 				return nil, &gatewayError{status: http.StatusNotFound, message: "Not Found"}
 			}
-			return nil, &gatewayError{status: http.StatusForbidden, message: "Missing Authentication Token"}
+			return nil, &gatewayError{status: http.StatusForbidden, message: "Missing Authentication Token", responseType: responseMissingToken}
 		}
 		if rest == "" {
 			rest = "/"
@@ -481,10 +484,10 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 }
 
 // writeBuffered answers with a buffered response the way the shape reads it.
-func (f *Front) writeBuffered(w http.ResponseWriter, requestID string, resp *runtimeapi.Response) {
+func (f *Front) writeBuffered(w http.ResponseWriter, r *http.Request, requestID string, resp *runtimeapi.Response) {
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
-		f.functionFailed(w, requestID, err)
+		f.functionFailed(w, r, requestID, err)
 		return
 	}
 	if resp.ContentType == runtimeapi.ContentTypeHTTPIntegration {
@@ -497,15 +500,17 @@ func (f *Front) writeBuffered(w http.ResponseWriter, requestID string, resp *run
 	}
 	if err := f.writeResponse(w, out); err != nil {
 		f.logError("malformed function response", err)
-		answerMalformed(w, requestID, err)
+		f.refuse(w, r, malformedResponse(requestID, err))
 	}
 }
 
-// answerMalformed answers for a function response that writeResponse
-// refused, having written nothing: a 502, as the gateways answer, with the
-// reason in the JSON body to help debugging.
-func answerMalformed(w http.ResponseWriter, requestID string, err error) {
-	writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})
+// malformedResponse is the answer to a function response that
+// writeResponse refused, having written nothing: a 502, as the gateways
+// answer, with the reason in the JSON body to help debugging. (API
+// Gateway documents no response type for it: DEFAULT_5XX.)
+func malformedResponse(requestID string, err error) *gatewayError {
+	return &gatewayError{status: http.StatusBadGateway, message: "Internal server error",
+		body: encodeJSON(map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})}
 }
 
 func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
@@ -531,20 +536,23 @@ func (f *Front) writeResponse(w http.ResponseWriter, payload []byte) error {
 }
 
 // functionFailed answers for a failed invocation the way the gateways do
-// (502), with the Lambda error in the JSON body to help debugging.
-func (f *Front) functionFailed(w http.ResponseWriter, requestID string, err error) {
+// (502), with the Lambda error in the JSON body to help debugging. (API
+// Gateway documents no response type for a failed Lambda proxy
+// integration: DEFAULT_5XX answers.)
+func (f *Front) functionFailed(w http.ResponseWriter, r *http.Request, requestID string, err error) {
 	var fe *runtimeapi.FunctionError
 	if !errors.As(err, &fe) {
 		f.logError("invoking the function", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})
+		f.refuse(w, r, &gatewayError{status: http.StatusInternalServerError, message: "Internal server error",
+			body: encodeJSON(map[string]string{"message": "Internal server error", "error": err.Error(), "requestId": requestID})})
 		return
 	}
 	if f.cfg.Logger != nil {
 		f.cfg.Logger.Warn("function error", "requestId", requestID, "errorType", fe.Type, "errorMessage", fe.Message)
 	}
-	writeJSON(w, http.StatusBadGateway, map[string]string{
+	f.refuse(w, r, &gatewayError{status: http.StatusBadGateway, message: "Internal server error", body: encodeJSON(map[string]string{
 		"message": "Internal server error", "errorType": fe.Type, "errorMessage": fe.Message, "requestId": requestID,
-	})
+	})})
 }
 
 func (f *Front) logWarn(msg string, err error) {
@@ -559,21 +567,34 @@ func (f *Front) logError(msg string, err error) {
 	}
 }
 
-// gatewayError is an answer the gateway gives without calling the function.
+// gatewayError is an answer the gateway gives instead of the function's.
 type gatewayError struct {
 	status    int
 	message   any // the "message" field; API Gateway sends null for authorizer failures
 	errorType string
-	// responseType is the API Gateway response type whose Gateway Response
-	// the deploy stack sets for this answer, if the front emulates it.
+	// responseType is the refusal's API Gateway response type, when it
+	// has one the deploy stack sets or the front names; empty: the
+	// default of its status class.
 	responseType string
+	// domain says the custom domain answers, before any API is chosen,
+	// so no API's Gateway Response applies.
+	domain bool
+	// body, when set, is the whole body of the answer without Gateway
+	// Responses, instead of {"message": message}.
+	body string
 }
 
 func (e *gatewayError) write(w http.ResponseWriter) {
 	if e.errorType != "" {
 		w.Header().Set("x-amzn-ErrorType", e.errorType)
 	}
-	writeJSON(w, e.status, map[string]any{"message": e.message})
+	if e.body == "" {
+		writeJSON(w, e.status, map[string]any{"message": e.message})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	io.WriteString(w, e.body)
 }
 
 func writeMessage(w http.ResponseWriter, status int, msg string) {
@@ -581,11 +602,16 @@ func writeMessage(w http.ResponseWriter, status int, msg string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	json.NewEncoder(&buf).Encode(v)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	io.WriteString(w, encodeJSON(v))
+}
+
+// encodeJSON is v as JSON on a line of its own.
+func encodeJSON(v any) string {
+	var buf bytes.Buffer
+	json.NewEncoder(&buf).Encode(v)
+	return buf.String()
 }
 
 type statusWriter struct {

@@ -15,7 +15,7 @@ import (
 // FuzzWriteProxyResponse feeds arbitrary function output to the response
 // decoder: it writes the status, headers and body the response holds (the
 // body base64-decoded where it says so), or, for a response it cannot
-// honour, writes nothing and leaves the answer to answerMalformed.
+// honour, writes nothing and leaves the answer to malformedResponse.
 func FuzzWriteProxyResponse(f *testing.F) {
 	for _, seed := range []string{
 		`{"statusCode":200,"headers":{"a":"b"},"multiValueHeaders":{"c":["d","e"]},"body":"x"}`,
@@ -125,14 +125,14 @@ func readProxyResponse(payload []byte, strict bool) (want wantedResponse, reason
 }
 
 // checkRefusal checks that a refused response left w untouched, so that
-// the front's answer is answerMalformed's alone: a 502 whose JSON body
+// the front's answer is malformedResponse's alone: a 502 whose JSON body
 // says why, with no header or byte of the refused response in it.
 func checkRefusal(t *testing.T, w *httptest.ResponseRecorder, err error) {
 	t.Helper()
 	if w.Body.Len() != 0 || len(w.Header()) != 0 {
 		t.Fatalf("wrote %q with headers %v before failing with %v", w.Body.Bytes(), w.Header(), err)
 	}
-	answerMalformed(w, "r", err)
+	malformedResponse("r", err).write(w)
 	resp := w.Result()
 	if resp.StatusCode != http.StatusBadGateway || len(resp.Header) != 1 || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("refusal answered %d with headers %v, want 502 with a JSON content type alone", resp.StatusCode, resp.Header)

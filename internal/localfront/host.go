@@ -17,5 +17,7 @@ func foreignHost(r *http.Request) *gatewayError {
 	if !ok || local == nil || !runtimeapi.Loopback(local.String()) || runtimeapi.Loopback(r.Host) {
 		return nil
 	}
-	return &gatewayError{status: http.StatusForbidden, message: "Forbidden"}
+	// No API is chosen for a name that is not one: none of an API's
+	// Gateway Responses apply.
+	return &gatewayError{status: http.StatusForbidden, message: "Forbidden", domain: true}
 }

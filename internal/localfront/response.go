@@ -99,7 +99,7 @@ const maxPrelude = 1 << 20
 // transfer mode STREAM, whose metadata has the same form): the JSON prelude
 // (status, headers, cookies) then the body, flushed as it arrives. A body
 // without the http-integration content type is sent as is with status 200.
-func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runtimeapi.Response) {
+func (f *Front) writeStream(w http.ResponseWriter, r *http.Request, requestID string, resp *runtimeapi.Response) {
 	body := bufio.NewReader(resp.Body)
 	if resp.ContentType != runtimeapi.ContentTypeHTTPIntegration {
 		// Lambda relays such a payload as it is, which is right for a
@@ -114,13 +114,14 @@ func (f *Front) writeStream(w http.ResponseWriter, requestID string, resp *runti
 	} else {
 		prelude, err := readPrelude(body)
 		if err != nil {
-			f.functionFailed(w, requestID, err)
+			f.functionFailed(w, r, requestID, err)
 			return
 		}
 		var pr proxyResponse
 		if err := json.Unmarshal(prelude, &pr); err != nil || pr.StatusCode == nil || *pr.StatusCode < 100 || *pr.StatusCode > 599 {
 			f.logError("malformed streaming prelude", fmt.Errorf("%q: %v", prelude, err))
-			writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error", "error": "malformed streaming response prelude", "requestId": requestID})
+			f.refuse(w, r, &gatewayError{status: http.StatusBadGateway, message: "Internal server error",
+				body: encodeJSON(map[string]string{"message": "Internal server error", "error": "malformed streaming response prelude", "requestId": requestID})})
 			return
 		}
 		setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, pr.Cookies)

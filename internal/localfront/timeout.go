@@ -120,12 +120,10 @@ const (
 
 // integrationTimedOut answers as API Gateway does when the function has
 // not answered within the integration timeout.
-func (f *Front) integrationTimedOut(w http.ResponseWriter) {
-	status, body := http.StatusGatewayTimeout, restTimeoutBody
+func (f *Front) integrationTimedOut(w http.ResponseWriter, r *http.Request) {
 	if f.cfg.Shape == ShapeHTTP {
-		status, body = http.StatusServiceUnavailable, httpTimeoutBody
+		(&gatewayError{status: http.StatusServiceUnavailable, message: "Service Unavailable", body: httpTimeoutBody}).write(w)
+		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, body)
+	f.refuse(w, r, &gatewayError{status: http.StatusGatewayTimeout, message: "Endpoint request timed out", responseType: responseTimeout, body: restTimeoutBody})
 }
