@@ -33,7 +33,7 @@
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
-//	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (public metadata, OAuth challenges)
+//	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (public metadata, OAuth challenges, its Gateway Responses)
 //	-timeout d                function timeout (default 30s)
 //	-integration-timeout d    API Gateway's wait for the function (rest, http; default 29s rest, 30s http; negative: none)
 //	-memory MB                memory size reported to the function (default 128)
@@ -115,7 +115,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
 	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
-		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES) and JSON bodies")
+		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
 	fs.DurationVar(&o.integrationTimeout, "integration-timeout", 0,
 		"API Gateway's integration timeout for buffered rest and http requests (0: AWS's default, 29s for rest, 30s for http; negative: none)")
@@ -175,9 +175,11 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 }
 
 // deploy is the deploy stack's REST API as -like-deploy asks for it,
-// derived from the authorizer's environment as the stack derives it from
-// its settings (newAuth): tokens come from an authorization server when
-// the authorizer checks JWTs, and the scopes it requires are named.
+// derived from the environments as the stack derives them from its
+// settings (newAuth): tokens come from an authorization server when the
+// authorizer checks JWTs, and the scopes it requires are named; the CORS
+// origins the stack gives its Gateway Responses are those it gives the
+// server (MCP_ALLOWED_ORIGINS), "*" when none are set, as by default.
 func (o *options) deploy() *localfront.DeployREST {
 	if !o.likeDeploy {
 		return nil
@@ -190,6 +192,16 @@ func (o *options) deploy() *localfront.DeployREST {
 			d.JWT = v != ""
 		case "MCP_REQUIRED_SCOPES":
 			d.RequiredScopes = strings.Fields(v)
+		}
+	}
+	for _, kv := range o.env {
+		if v, ok := strings.CutPrefix(kv, "MCP_ALLOWED_ORIGINS="); ok {
+			d.CORSAllowOrigins = nil
+			for origin := range strings.SplitSeq(v, ",") {
+				if origin = strings.TrimSpace(origin); origin != "" {
+					d.CORSAllowOrigins = append(d.CORSAllowOrigins, origin)
+				}
+			}
 		}
 	}
 	return d

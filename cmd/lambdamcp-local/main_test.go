@@ -237,6 +237,12 @@ func TestLikeDeploy(t *testing.T) {
 			&localfront.DeployREST{JWT: true, RequiredScopes: []string{"mcp:tools", "mcp:admin"}}},
 		{"jwt", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com"}, &localfront.DeployREST{JWT: true}},
 		{"static tokens", []string{"-like-deploy", "-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00"}, &localfront.DeployREST{}},
+		{"one origin", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=https://app.example.com"},
+			&localfront.DeployREST{CORSAllowOrigins: []string{"https://app.example.com"}}},
+		{"several origins", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=https://app.example.com, https://admin.example.com,"},
+			&localfront.DeployREST{CORSAllowOrigins: []string{"https://app.example.com", "https://admin.example.com"}}},
+		{"the last setting", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=https://old.example.com", "-env", "MCP_ALLOWED_ORIGINS=*"},
+			&localfront.DeployREST{CORSAllowOrigins: []string{"*"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
