@@ -7,7 +7,11 @@
 // APIs (payload 2.0), Lambda Function URLs and Application Load Balancers.
 // The shape is detected from each payload, so one binary serves them all:
 //
-//	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
+//	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, &mcp.ServerOptions{
+//		// A fixed tool list: no list-changed promise, which would hold a
+//		// subscriptions/listen open until the invocation's deadline.
+//		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+//	})
 //	server.AddReceivingMiddleware(lambdamcp.Middleware()) // tool deadlines, panics
 //	mcp.AddTool(server, &mcp.Tool{Name: "greet"}, greet)
 //	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },

@@ -6,7 +6,11 @@
 // (deploy/README.md) and is protected as it is.
 //
 //	func main() {
-//		server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
+//		server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, &mcp.ServerOptions{
+//			// A fixed tool list: no list-changed promise, which would hold a
+//			// subscriptions/listen open until the invocation's deadline.
+//			Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+//		})
 //		server.AddReceivingMiddleware(lambdamcp.StreamMiddleware, lambdamcp.Middleware())
 //		mcp.AddTool(server, &mcp.Tool{Name: "greet"}, greet)
 //		serve.Main(serve.Handler(server, nil), nil)
