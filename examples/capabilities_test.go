@@ -22,20 +22,7 @@ import (
 // subscriptions/listen for a promised one holds its request open until
 // the deadline (on a buffered Lambda shape, a whole execution environment).
 func TestNoListChangedPromise(t *testing.T) {
-	sealer, err := requeststate.New(make([]byte, requeststate.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, h := range map[string]http.Handler{
-		"discover":      discover.Handler(discover.New(discover.Options{})),
-		"logging":       logging.Handler(logging.New()),
-		"mrtr":          mrtr.Handler(mrtr.New(sealer)),
-		"progress":      progress.Handler(progress.New(progress.Options{})),
-		"prompts":       prompts.Handler(prompts.New()),
-		"resources":     resources.Handler(resources.New()),
-		"structured":    structured.Handler(structured.New()),
-		"subscriptions": subscriptions.Handler(subscriptions.New()),
-	} {
+	for name, h := range handlers(t) {
 		t.Run(name, func(t *testing.T) {
 			// Both eras: server/discover, and the initialize of 2025-11-25.
 			for _, req := range []lambdatest.Request{
@@ -59,5 +46,25 @@ func TestNoListChangedPromise(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// handlers are the examples' servers, by name, served as their commands
+// serve them.
+func handlers(t *testing.T) map[string]http.Handler {
+	t.Helper()
+	sealer, err := requeststate.New(make([]byte, requeststate.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]http.Handler{
+		"discover":      discover.Handler(discover.New(discover.Options{})),
+		"logging":       logging.Handler(logging.New()),
+		"mrtr":          mrtr.Handler(mrtr.New(sealer)),
+		"progress":      progress.Handler(progress.New(progress.Options{})),
+		"prompts":       prompts.Handler(prompts.New()),
+		"resources":     resources.Handler(resources.New()),
+		"structured":    structured.Handler(structured.New()),
+		"subscriptions": subscriptions.Handler(subscriptions.New()),
 	}
 }

@@ -122,27 +122,35 @@ func TestReadResource(t *testing.T) {
 		code     int
 		out      string // standard output, whole
 		errOut   string // in standard error
+		// legacyErrOut, if set, replaces errOut for 2025-11-25, whose
+		// codes differ.
+		legacyErrOut string
 	}{
 		{"text", docs.URL, "docs://readme", 0,
 			"[resource docs://readme, text/markdown]\n# lambdamcp resources\n\nRead docs://shapes/{shape} for rest, http, url or alb.\n\n",
-			"Connected to lambdamcp-resources 1.0.0"},
+			"Connected to lambdamcp-resources 1.0.0", ""},
 		{"from a template", docs.URL, "docs://shapes/url", 0,
-			"[resource docs://shapes/url, text/plain]\nLambda Function URL: payload 2.0; streams with invoke mode RESPONSE_STREAM.\n", ""},
-		{"not found", docs.URL, "docs://shapes/ftp", 1, "", "reading docs://shapes/ftp: server error -32602: Resource not found"},
-		{"blob", all.URL, "test://static-binary", 0, "[resource test://static-binary, image/png, 73 bytes]\n", ""},
+			"[resource docs://shapes/url, text/plain]\nLambda Function URL: payload 2.0; streams with invoke mode RESPONSE_STREAM.\n", "", ""},
+		{"not found", docs.URL, "docs://shapes/ftp", 1, "", "reading docs://shapes/ftp: server error -32602: Resource not found",
+			"reading docs://shapes/ftp: server error -32002: Resource not found"},
+		{"blob", all.URL, "test://static-binary", 0, "[resource test://static-binary, image/png, 73 bytes]\n", "", ""},
 		{"every kind", own, "docs://many", 0,
 			"[resource docs://many/a, text/plain]\none\ttwo\n\n" +
 				"[resource docs://many/b, application/octet-stream, 11 bytes]\n" +
 				"[resource docs://many/c]\n" +
-				`[resource docs://many/d\nok, text/\x1b[31mplain]` + "\n\x1b[31mred\n", ""},
+				`[resource docs://many/d\nok, text/\x1b[31mplain]` + "\n\x1b[31mred\n", "", ""},
 	}
 	for _, tc := range tests {
 		for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
 			t.Run(tc.name+"/"+protocol, func(t *testing.T) {
 				var stdout, stderr bytes.Buffer
 				code := run(t.Context(), []string{"-endpoint", tc.endpoint, "-protocol", protocol, "-read", tc.uri}, noEnv, &stdout, &stderr)
-				if code != tc.code || !strings.Contains(stderr.String(), tc.errOut) {
-					t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tc.code, tc.errOut)
+				errOut := tc.errOut
+				if protocol == "2025-11-25" && tc.legacyErrOut != "" {
+					errOut = tc.legacyErrOut
+				}
+				if code != tc.code || !strings.Contains(stderr.String(), errOut) {
+					t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tc.code, errOut)
 				}
 				if diff := cmp.Diff(tc.out, stdout.String()); diff != "" {
 					t.Errorf("stdout (-want +got):\n%s", diff)

@@ -11,6 +11,8 @@ import (
 	"net/http"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 // Levels are the levels work logs at, least severe first.
@@ -25,6 +27,9 @@ func New() *mcp.Server {
 		// execution environment).
 		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Tools: &mcp.ToolCapabilities{}},
 	})
+	// Tool deadlines before the invocation's, panics answered rather
+	// than fatal: what lambdamcp asks of every server.
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "work",
 		Description: "Logs one message at each level (debug, info, warning, error), then answers done.",

@@ -55,6 +55,9 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		// execution environment).
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
+	// Tool deadlines before the invocation's, panics answered rather
+	// than fatal: what lambdamcp asks of every server.
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "order",
 		Description: "Orders items after the user confirms the price (elicitation).",

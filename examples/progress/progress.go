@@ -54,7 +54,7 @@ func New(opts Options) *mcp.Server {
 		// execution environment).
 		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Tools: &mcp.ToolCapabilities{}},
 	})
-	s.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
+	s.AddReceivingMiddleware(lambdamcp.StreamMiddleware, lambdamcp.Middleware())
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "count",
 		Description: "Counts to steps, reporting progress and logging each step.",

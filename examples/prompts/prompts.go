@@ -12,6 +12,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 // Shapes are the values the prompt's shape argument accepts, and what
@@ -28,6 +30,9 @@ func New() *mcp.Server {
 		// execution environment). The handler adds completions.
 		Capabilities: &mcp.ServerCapabilities{Prompts: &mcp.PromptCapabilities{}},
 	})
+	// Tool deadlines before the invocation's, panics answered rather
+	// than fatal: what lambdamcp asks of every server.
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
 	s.AddPrompt(&mcp.Prompt{
 		Name:        "deploy",
 		Title:       "Plan a deployment",

@@ -10,6 +10,8 @@ import (
 	"net/http"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 // ConvertInput is convert's argument.
@@ -34,6 +36,9 @@ func New() *mcp.Server {
 		// execution environment).
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
+	// Tool deadlines before the invocation's, panics answered rather
+	// than fatal: what lambdamcp asks of every server.
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
 	// With a typed output, the SDK derives the outputSchema, fills
 	// structuredContent and mirrors it as JSON text for older clients.
 	mcp.AddTool(s, &mcp.Tool{

@@ -12,6 +12,8 @@ import (
 	"net/http"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 // New returns the server.
@@ -25,6 +27,9 @@ func New() *mcp.Server {
 			Resources: &mcp.ResourceCapabilities{ListChanged: false, Subscribe: false},
 		},
 	})
+	// Tool deadlines before the invocation's, panics answered rather
+	// than fatal: what lambdamcp asks of every server.
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
 	mcp.AddTool(s, &mcp.Tool{Name: "version", Description: "Says which deployment answers."},
 		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "1.0.0"}}}, nil, nil
