@@ -51,13 +51,13 @@ func requireNode(t *testing.T) {
 		out, err := exec.Command(node, "--version").Output()
 		if err != nil {
 			nodeErr = fmt.Errorf("Node.js is required to synthesise the CDK app (jsii runs aws-cdk-lib on it), "+
-				"but %q did not run: %v. Install Node.js >= 20 or put it on PATH (deploy/ci.sh does)", node, err)
+				"but %q did not run: %v. Install Node.js 22 or newer (20 still runs, unsupported by jsii), or put it on PATH (deploy/ci.sh does)", node, err)
 			return
 		}
 		version := strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
 		major, _ := strconv.Atoi(strings.SplitN(version, ".", 2)[0])
 		if major < 20 {
-			nodeErr = fmt.Errorf("Node.js %s found; aws-cdk-lib needs >= 20 (deploy/ci.sh installs one)", version)
+			nodeErr = fmt.Errorf("Node.js %s found; aws-cdk-lib needs 20 at least, and jsii supports 22 or newer (deploy/ci.sh installs one)", version)
 		}
 	})
 	if nodeErr != nil {
