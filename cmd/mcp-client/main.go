@@ -471,23 +471,17 @@ type target struct {
 	interrupted               context.Context // done once the user pressed Ctrl-C
 	secrets                   *secretSet      // what trace must not show; nil: none
 	oauth                     *oauthFlow      // gets the token when the server asks for one; nil: token alone
+	// Where the server's redirects may send the requests; nil: to an
+	// address that is not public only at the endpoint's host and port.
+	reach *reachGuard
 }
 
 // connect opens a session; opts may be nil.
 func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writer) (*mcp.ClientSession, *http.Client, error) {
-	origin, err := url.Parse(t.endpoint)
+	httpClient, err := newMCPClient(t)
 	if err != nil {
-		return nil, nil, err // run checked it already
+		return nil, nil, err
 	}
-	base := http.DefaultTransport
-	if t.trace != nil {
-		// Beneath the recorder, so that the trace shows the headers as
-		// sent (the token among them, hidden) and the body as the go-sdk
-		// reads it.
-		base = &tracer{base: base, out: t.trace, secrets: t.secrets}
-	}
-	rec := &statusRecorder{base: base, token: t.token, oauth: t.oauth, origin: origin, notice: newCancelNotice(t.interrupted)}
-	httpClient := &http.Client{Transport: rec, CheckRedirect: sameMethodRedirect}
 	transport := &mcp.StreamableClientTransport{
 		Endpoint: t.endpoint, HTTPClient: httpClient,
 		// The go-sdk documents 0 as its default bound on an event but
@@ -517,6 +511,36 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		fmt.Fprintf(out, "Connected to %s %s (protocol %s)\n", printable(init.ServerInfo.Name), printable(init.ServerInfo.Version), printable(init.ProtocolVersion))
 	}
 	return session, httpClient, nil
+}
+
+// newMCPClient is the HTTP client that carries t's MCP requests.
+func newMCPClient(t target) (*http.Client, error) {
+	origin, err := url.Parse(t.endpoint)
+	if err != nil {
+		return nil, err // run checked it already
+	}
+	// A redirect may send the POSTs, with the session, to any address
+	// the server writes: of those that are not public, only the
+	// endpoint's own host and port may be reached.
+	guard := t.reach
+	if guard == nil {
+		guard = newReachGuard(nil, t.endpoint)
+	}
+	var base http.RoundTripper = guardedTransport(guard)
+	if t.trace != nil {
+		// Beneath the recorder, so that the trace shows the headers as
+		// sent (the token among them, hidden) and the body as the go-sdk
+		// reads it.
+		base = &tracer{base: base, out: t.trace, secrets: t.secrets}
+	}
+	rec := &statusRecorder{base: base, token: t.token, oauth: t.oauth, origin: origin, notice: newCancelNotice(t.interrupted)}
+	httpClient := &http.Client{Transport: rec, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if err := sameMethodRedirect(req, via); err != nil {
+			return err
+		}
+		return guard.checkRedirect(req, via)
+	}}
+	return httpClient, nil
 }
 
 // talk tells the sample's story: connect, list tools, ping twice. A server
@@ -660,6 +684,12 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		resp, err = s.notice.roundTrip(s.base, r)
 	} else {
 		resp, err = s.base.RoundTrip(r)
+	}
+	var np *notPublicError
+	if errors.As(err, &np) {
+		// A redirect's name dialed at an address that is not public: the
+		// endpoint's own host is trusted, so only a redirect gets here.
+		err = &redirectRefused{url: redacted(r.URL.String()), err: err}
 	}
 	if r.Method != http.MethodPost {
 		return resp, err
@@ -1039,6 +1069,10 @@ func explain(endpoint string, err error) string {
 	var re *redirectError
 	if errors.As(err, &re) {
 		return endpoint + ": " + re.msg
+	}
+	var rr *redirectRefused
+	if errors.As(err, &rr) {
+		return endpoint + ": " + rr.explain()
 	}
 	var fe *flowError
 	if errors.As(err, &fe) {

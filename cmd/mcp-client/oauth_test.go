@@ -212,7 +212,8 @@ func TestObtainedTokenStaysWithOrigin(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			seenBy := startAuthSeen(t)
 			flow := &oauthFlow{clientID: "c1", log: &exchangeLog{}, source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "obt41ned-t0ken"})}
-			session, _, err := connect(t.Context(), target{endpoint: tc.via(seenBy.srv.URL), oauth: flow, interrupted: t.Context()}, nil, io.Discard)
+			endpoint := tc.via(seenBy.srv.URL)
+			session, _, err := connect(t.Context(), target{endpoint: endpoint, oauth: flow, interrupted: t.Context(), reach: standingIn(endpoint, seenBy.srv.URL)}, nil, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,22 +15,24 @@ import (
 )
 
 // reachGuard keeps the flow's requests (discovery, and every redirect of
-// one) off the addresses of this machine and of the networks it sits on:
-// loopback, private, link-local, shared (carrier-grade NAT), unspecified,
-// multicast. The server connected to chooses where discovery goes (its
-// challenge's resource_metadata, its metadata's authorization server, a
-// redirect), and could otherwise have the client send a GET to a service
-// only the user can reach (a cloud metadata endpoint at 169.254.169.254,
-// an admin page on 127.0.0.1). A host the user named, the MCP server's or
-// the issuer's (host and port), may be on such an address, and so may the
-// token endpoint the issuer's metadata names: local development runs them
-// all on loopback.
+// one), and every redirect of the MCP requests, off the addresses of this
+// machine and of the networks it sits on: loopback, private, link-local,
+// shared (carrier-grade NAT), unspecified, multicast. The server connected
+// to chooses where discovery goes (its challenge's resource_metadata, its
+// metadata's authorization server, a redirect) and where its redirects
+// send the JSON-RPC POSTs, and could otherwise have the client send a
+// request to a service only the user can reach (a cloud metadata endpoint
+// at 169.254.169.254, an admin page on 127.0.0.1). A host the user named,
+// the MCP server's or the issuer's (host and port), may be on such an
+// address, and so may the token endpoint the issuer's metadata names:
+// local development runs them all on loopback.
 //
 // The go-sdk's own discovery client guards so, but not a client handed to
-// it that brings its own transport, as the flow's does.
+// it that brings its own transport, as the flow's does; its MCP transport
+// does not guard at all.
 type reachGuard struct {
 	named map[string]bool // host:port of the URLs the user gave
-	pin   *pinnedIssuer   // the endpoints its metadata named are trusted too
+	pin   *pinnedIssuer   // the endpoints its metadata named are trusted too; nil: no issuer
 
 	mu      sync.Mutex
 	proxies map[string]bool // host:port of the proxies dialed for the flow
@@ -53,7 +55,7 @@ func hostPort(host, port string) string {
 
 // trusts says whether a non-public address may be reached at hostport.
 func (g *reachGuard) trusts(hostport string) bool {
-	if g.named[hostport] || g.pin.namesHost(hostport) {
+	if g.named[hostport] || g.pin != nil && g.pin.namesHost(hostport) {
 		return true
 	}
 	g.mu.Lock()
@@ -208,6 +210,40 @@ func checkDowngrade(req *http.Request, via []*http.Request) error {
 		return errDowngrade
 	}
 	return nil
+}
+
+// checkRedirect refuses a redirect of the MCP requests to an address
+// that is not public, written in the URL, at a host g does not trust, or
+// from https to plain http; a name is checked when it is dialed
+// (guardedTransport).
+func (g *reachGuard) checkRedirect(req *http.Request, via []*http.Request) error {
+	err := g.checkURL(req.URL)
+	if err == nil {
+		err = checkDowngrade(req, via)
+	}
+	if err != nil {
+		return &redirectRefused{url: redacted(req.URL.String()), err: err}
+	}
+	return nil
+}
+
+// redirectRefused is a redirect of the MCP requests that reachGuard or
+// checkDowngrade kept from going out.
+type redirectRefused struct {
+	url string // redacted
+	err error  // a *notPublicError, or errDowngrade
+}
+
+func (e *redirectRefused) Error() string { return "a redirect to " + e.url + " " + e.err.Error() }
+func (e *redirectRefused) Unwrap() error { return e.err }
+
+// explain is the refusal as the person reads it.
+func (e *redirectRefused) explain() string {
+	var np *notPublicError
+	if errors.As(e.err, &np) {
+		return fmt.Sprintf("the server redirects to %s, which was not followed: %s is %s address, and only the endpoint's own host and port may be one; if that is the MCP endpoint, give it with -endpoint", e.url, np.where(), np.class)
+	}
+	return fmt.Sprintf("the server redirects to %s, plain http, which anyone on the way could read or change: the redirect was not followed", e.url)
 }
 
 // explainUnreached explains a request of the flow that reachGuard or

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -35,10 +36,6 @@ func TestRefusedTokenExplained(t *testing.T) {
 		}
 		return ""
 	}
-	elsewhere := refusingServer(t, http.StatusUnauthorized, "")
-	redirector := httptest.NewServer(http.RedirectHandler(elsewhere, http.StatusTemporaryRedirect))
-	t.Cleanup(redirector.Close)
-
 	tests := []struct {
 		name     string
 		endpoint string
@@ -67,13 +64,6 @@ func TestRefusedTokenExplained(t *testing.T) {
 			[]string{"asks for scope"}},
 		{"401, other error", refusingServer(t, http.StatusUnauthorized, `Bearer error="invalid_request"`), token, noEnv,
 			[]string{"refused the bearer token it was sent (-token or MCP_TOKEN): invalid_request\n"}, []string{"expired"}},
-		// The token goes to the endpoint's origin alone: a 401 from
-		// another one was not an answer to it.
-		{"401 elsewhere, token not sent", redirector.URL + "/mcp", token, noEnv,
-			[]string{"(HTTP 401): the endpoint redirected the request to " + strings.TrimSuffix(elsewhere, "/mcp") + ", which the bearer token is not sent to"},
-			[]string{"refused", "send a valid"}},
-		{"401 elsewhere, no token", redirector.URL + "/mcp", "", noEnv,
-			[]string{"(HTTP 401): send a valid bearer token with -token or MCP_TOKEN"}, []string{"redirected"}},
 		{"403, insufficient scope",
 			refusingServer(t, http.StatusForbidden, `Bearer error="insufficient_scope", scope="mcp:tools mcp:admin", error_description="admin only"`), token, noEnv,
 			[]string{`(HTTP 403): the token lacks a scope this server requires: "admin only"; it asks for scope "mcp:tools mcp:admin"`}, nil},
@@ -98,6 +88,42 @@ func TestRefusedTokenExplained(t *testing.T) {
 			for _, dontWant := range append(tc.dontWant, token) {
 				if strings.Contains(stderr.String()+stdout.String(), dontWant) {
 					t.Errorf("output %q says %q", stderr.String()+stdout.String(), dontWant)
+				}
+			}
+		})
+	}
+}
+
+// TestRefusedElsewhereExplained checks that a 401 from another origin,
+// where a redirect led, is not taken for the refusal of a token: the
+// token goes to the endpoint's origin alone.
+func TestRefusedElsewhereExplained(t *testing.T) {
+	const token = "tok-SECRET-4d2e9b"
+	elsewhere := refusingServer(t, http.StatusUnauthorized, "")
+	redirector := httptest.NewServer(http.RedirectHandler(elsewhere, http.StatusTemporaryRedirect))
+	t.Cleanup(redirector.Close)
+	endpoint := redirector.URL + "/mcp"
+	for _, tc := range []struct {
+		name, token string
+		want        string
+		dontWant    []string
+	}{
+		{"token not sent", token, "(HTTP 401): the endpoint redirected the request to " + strings.TrimSuffix(elsewhere, "/mcp") + ", which the bearer token is not sent to", []string{"refused", "send a valid"}},
+		{"no token", "", "(HTTP 401): send a valid bearer token with -token or MCP_TOKEN", []string{"redirected"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := target{endpoint: endpoint, token: tc.token, interrupted: t.Context(), reach: standingIn(endpoint, elsewhere)}
+			err := talk(t.Context(), tg, io.Discard)
+			if err == nil {
+				t.Fatal("the run succeeded, want a 401")
+			}
+			msg := explain(endpoint, err)
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("explained %q, want %q in it", msg, tc.want)
+			}
+			for _, dontWant := range append(tc.dontWant, token) {
+				if strings.Contains(msg, dontWant) {
+					t.Errorf("explained %q, which says %q", msg, dontWant)
 				}
 			}
 		})

@@ -61,6 +61,13 @@ func (a *authSeen) checkSentOnly(t *testing.T, want string) {
 	}
 }
 
+// standingIn is the reach guard of a run at endpoint for which the
+// loopback servers at urls stand in for public hosts: a redirect to them
+// is followed, as one to a public host is.
+func standingIn(endpoint string, urls ...string) *reachGuard {
+	return newReachGuard(nil, append([]string{endpoint}, urls...)...)
+}
+
 // TestTokenStaysWithOrigin checks that the bearer token follows a redirect
 // within the endpoint's origin but is not sent to another one.
 func TestTokenStaysWithOrigin(t *testing.T) {
@@ -77,12 +84,14 @@ func TestTokenStaysWithOrigin(t *testing.T) {
 		{"same origin", "Bearer t0k3n", func(target string) string { return target + "/old" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			target := startAuthSeen(t)
-			var stdout, stderr bytes.Buffer
-			if code := run(t.Context(), []string{"-endpoint", tc.via(target.srv.URL), "-token", "t0k3n"}, noEnv, &stdout, &stderr); code != 0 {
-				t.Fatalf("exit %d, stderr %q", code, stderr.String())
+			seenBy := startAuthSeen(t)
+			endpoint := tc.via(seenBy.srv.URL)
+			var stdout bytes.Buffer
+			tg := target{endpoint: endpoint, token: "t0k3n", interrupted: t.Context(), reach: standingIn(endpoint, seenBy.srv.URL)}
+			if err := talk(t.Context(), tg, &stdout); err != nil {
+				t.Fatal(explain(endpoint, err))
 			}
-			target.checkSentOnly(t, tc.want)
+			seenBy.checkSentOnly(t, tc.want)
 		})
 	}
 }
