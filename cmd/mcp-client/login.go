@@ -32,13 +32,16 @@ const defaultRedirectPort = 8976
 // the run (RFC 8252 §7.3): it takes one callback for the state of the
 // authorization request under way, and hands on its code or its refusal.
 type callbackServer struct {
-	redirectURL string // http://localhost:PORT/callback
-	servers     []*http.Server
+	port        int       // -redirect-port; 0: a free one, taken by newCallback
+	redirectURL string    // http://localhost:PORT/callback
 	trace       io.Writer // shows each callback; nil: none
 	results     chan callbackResult
 
-	mu    sync.Mutex
-	state string // of the authorization request awaited; "" none
+	mu      sync.Mutex
+	state   string // of the authorization request awaited; "" none
+	servers []*http.Server
+	lns     []net.Listener // closed by close too: a server not yet serving leaves its own open
+	closed  bool           // the run is over: nothing more is listened on
 }
 
 type callbackResult struct {
@@ -46,35 +49,66 @@ type callbackResult struct {
 	errCode, errDetail string
 }
 
-// listenCallback opens the redirect URI's listener on 127.0.0.1:port, and
-// on [::1] at the same port where the host has it, since a browser may
-// take localhost for either. Port 0 takes a free port, for an
-// authorization server that accepts any loopback port.
-func listenCallback(port int, trace io.Writer) (*callbackServer, error) {
+// newCallback is the redirect URI on loopback port. Its listener opens
+// when a sign-in starts (start), not before: a run that uses a kept token
+// needs none, and does not hold the port another run may be signing in
+// on. Port 0 takes a free port, for an authorization server that accepts
+// any loopback port: the redirect URI names the port, so it is taken at
+// once.
+func newCallback(port int, trace io.Writer) (*callbackServer, error) {
+	c := &callbackServer{port: port, trace: trace, results: make(chan callbackResult, 1)}
+	if port == 0 {
+		return c, c.start()
+	}
+	c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", port)
+	return c, nil
+}
+
+// callbackUnavailable is a redirect URI that cannot be listened on.
+type callbackUnavailable struct {
+	port int // as asked for
+	err  error
+}
+
+func (e *callbackUnavailable) Error() string {
+	return fmt.Sprintf("cannot take the sign-in's callback on loopback port %d (%v): free the port, or register another redirect URI with the authorization server and give its port with -redirect-port", e.port, e.err)
+}
+
+func (e *callbackUnavailable) Unwrap() error { return e.err }
+
+// start listens on 127.0.0.1, and on [::1] at the same port where the
+// host has it, since a browser may take localhost for either; once.
+func (c *callbackServer) start() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.servers != nil {
+		return nil
+	}
+	if c.closed {
+		return &callbackUnavailable{port: c.port, err: errors.New("the run has ended")}
+	}
 	var lns []net.Listener
 	var err error
 	for try := 0; ; try++ {
-		lns, err = listenLoopback(port)
+		lns, err = listenLoopback(c.port)
 		// A free IPv4 port may be taken on ::1: port 0 tries another.
-		if port != 0 || !errors.Is(err, syscall.EADDRINUSE) || try == 4 {
+		if c.port != 0 || !errors.Is(err, syscall.EADDRINUSE) || try == 4 {
 			break
 		}
 	}
 	if err != nil {
-		return nil, err
+		return &callbackUnavailable{port: c.port, err: err}
 	}
-	port = lns[0].Addr().(*net.TCPAddr).Port
-	c := &callbackServer{
-		redirectURL: fmt.Sprintf("http://localhost:%d/callback", port),
-		trace:       trace,
-		results:     make(chan callbackResult, 1),
+	if c.port == 0 {
+		c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", lns[0].Addr().(*net.TCPAddr).Port)
 	}
+	c.lns = lns
 	for _, l := range lns {
 		s := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
 		c.servers = append(c.servers, s)
 		go s.Serve(l)
 	}
-	return c, nil
+	return nil
 }
 
 // listenLoopback listens on 127.0.0.1:port and on [::1] at the same
@@ -98,10 +132,16 @@ func listenLoopback(port int) ([]net.Listener, error) {
 	return []net.Listener{ln}, nil
 }
 
-// close stops the listeners.
+// close stops the listeners, if any; none is started after.
 func (c *callbackServer) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
 	for _, s := range c.servers {
 		s.Close()
+	}
+	for _, l := range c.lns {
+		l.Close()
 	}
 }
 
@@ -244,6 +284,10 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 	}
 	if !s.insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
 		return nil, errPlainHTTP
+	}
+	// The sign-in starts: the callback is listened on from now on.
+	if err := s.callback.start(); err != nil {
+		return nil, err
 	}
 	s.callback.await(u.Query().Get("state"))
 	fmt.Fprintf(s.notice, "mcp-client: sign in at %s\n", printable(args.URL))

@@ -236,7 +236,7 @@ func TestLoginCommandLine(t *testing.T) {
 // the one carrying the awaited state: a stray or repeated one is answered
 // 400 and handed on to no one.
 func TestCallbackState(t *testing.T) {
-	c, err := listenCallback(0, nil)
+	c, err := newCallback(0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,28 +261,53 @@ func TestCallbackState(t *testing.T) {
 	}
 }
 
-// TestCallbackPortHeldOnIPv6 checks that a redirect port another program
-// holds on ::1 stops the sign-in: a browser that takes localhost for ::1
-// would hand that program the code.
-func TestCallbackPortHeldOnIPv6(t *testing.T) {
-	held, err := net.Listen("tcp", "[::1]:0")
-	if err != nil {
-		t.Skipf("no ::1 here: %v", err)
+// TestCallbackPortHeld checks that a redirect port another program
+// holds is not listened on before a sign-in starts, and then stops it: on
+// ::1 too, since a browser that takes localhost for ::1 would hand that
+// program the code. No listener is left open.
+func TestCallbackPortHeld(t *testing.T) {
+	tests := []struct {
+		name, host string
+		want       string // in the error
+	}{
+		{name: "on 127.0.0.1", host: "127.0.0.1", want: "listen tcp 127.0.0.1:%d: bind: address already in use"},
+		{name: "on ::1", host: "::1", want: "another program holds [::1]:%d, where a browser may send the sign-in's code"},
 	}
-	defer held.Close()
-	port := held.Addr().(*net.TCPAddr).Port
-	c, err := listenCallback(port, nil)
-	if err == nil {
-		c.close()
-		t.Fatalf("listenCallback(%d) took the port another program holds on ::1", port)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			held, err := net.Listen("tcp", net.JoinHostPort(tc.host, "0"))
+			if err != nil {
+				t.Skipf("no %s here: %v", tc.host, err)
+			}
+			defer held.Close()
+			port := held.Addr().(*net.TCPAddr).Port
+			c, err := newCallback(port, nil)
+			if err != nil {
+				t.Fatalf("newCallback(%d) listened before a sign-in: %v", port, err)
+			}
+			defer c.close()
+			if want := fmt.Sprintf("http://localhost:%d/callback", port); c.redirectURL != want {
+				t.Errorf("redirect URL %q, want %q", c.redirectURL, want)
+			}
+			err = c.start()
+			if err == nil {
+				t.Fatalf("start took port %d, which another program holds on %s", port, tc.host)
+			}
+			if want := fmt.Sprintf(tc.want, port); !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), fmt.Sprintf("cannot take the sign-in's callback on loopback port %d (", port)) {
+				t.Errorf("error %q, want the refusal with %q", err, want)
+			}
+			for _, host := range []string{"127.0.0.1", "::1"} {
+				if host == tc.host {
+					continue
+				}
+				ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+				if err != nil && !strings.Contains(err.Error(), "cannot assign") {
+					t.Errorf("%s:%d left taken: %v", host, port, err)
+				}
+				if ln != nil {
+					ln.Close()
+				}
+			}
+		})
 	}
-	if !strings.Contains(err.Error(), fmt.Sprintf("another program holds [::1]:%d", port)) {
-		t.Errorf("error %q does not name the port held", err)
-	}
-	// The IPv4 listener is not left open.
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	if err != nil {
-		t.Fatalf("127.0.0.1:%d left taken: %v", port, err)
-	}
-	ln.Close()
 }

@@ -78,10 +78,13 @@
 // pin and transport rules, the browser sent only to the authorization
 // endpoint of the issuer's metadata and the code only to its token
 // endpoint. The redirect URI is http://localhost:PORT/callback, served on
-// loopback for the run (127.0.0.1, and ::1 unless the host has none: a
-// port another program holds on ::1 stops the run), PORT being -redirect-port (default 8976, to be
+// loopback from the sign-in's start to the run's end (127.0.0.1, and ::1
+// unless the host has none: a port another program holds, on ::1 too,
+// stops the sign-in), PORT being -redirect-port (default 8976, to be
 // registered with the authorization server; 0 takes a free port for a
-// server that accepts any loopback port). The sign-in URL is printed on
+// server that accepts any loopback port, listened on from the run's
+// start, since the redirect URI names it). A run that uses a kept token
+// listens on no fixed port. The sign-in URL is printed on
 // standard error and opened in the browser unless -no-browser; the
 // listener takes the one callback that carries the flow's state and
 // answers the browser with a line of plain text. A refusal
@@ -369,9 +372,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch {
 	case *login:
-		callback, err := listenCallback(*redirectPort, t.trace)
+		callback, err := newCallback(*redirectPort, t.trace)
 		if err != nil {
-			fmt.Fprintf(stderr, "mcp-client: cannot take the sign-in's callback on loopback port %d (%v): free the port, or register another redirect URI with the authorization server and give its port with -redirect-port\n", *redirectPort, err)
+			fmt.Fprintf(stderr, "mcp-client: %v\n", err)
 			return 1
 		}
 		defer callback.close()

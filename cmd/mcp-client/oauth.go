@@ -355,6 +355,11 @@ func (e *flowError) Unwrap() error { return e.err }
 // endpoint. The go-sdk's errors are mostly text; the requests the flow
 // made tell what it tried.
 func explainFlow(endpoint string, e *flowError) string {
+	var cu *callbackUnavailable
+	if errors.As(e.err, &cu) {
+		// The line a run that cannot listen at its start gives.
+		return cu.Error()
+	}
 	who := fmt.Sprintf("%s asks for a token, and client %q could not get one", endpoint, e.clientID)
 	sent := "the client secret" // what the token request carries
 	if e.login {
