@@ -231,7 +231,8 @@ func (f *oauthFlow) accessToken() (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
+		// A person's token is refreshed here, not signed in for.
+		return "", &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, refresh: f.login, kept: f.cache != nil, exchanges: f.log.list(), err: err}
 	}
 	f.secrets.addObtained(tok.AccessToken, minSecret)
 	return tok.AccessToken, nil
@@ -344,6 +345,8 @@ type flowError struct {
 	clientID  string
 	issuer    string
 	login     bool // the authorization code grant's
+	refresh   bool // the refresh of a person's token, not a sign-in
+	kept      bool // the token is kept between runs (-logout drops it)
 	exchanges []exchange
 	err       error
 }
@@ -359,6 +362,9 @@ func explainFlow(endpoint string, e *flowError) string {
 	if errors.As(e.err, &cu) {
 		// The line a run that cannot listen at its start gives.
 		return cu.Error()
+	}
+	if e.refresh {
+		return explainRefresh(endpoint, e)
 	}
 	who := fmt.Sprintf("%s asks for a token, and client %q could not get one", endpoint, e.clientID)
 	sent := "the client secret" // what the token request carries

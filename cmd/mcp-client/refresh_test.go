@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+	"golang.org/x/oauth2"
+)
+
+// TestKeptSignInRefreshFails runs -login with a kept token whose refresh
+// fails for a reason other than a refused refresh token: the line says
+// that the kept sign-in's refresh failed, and what to do; the kept
+// sign-in is left for a run that can refresh it.
+func TestKeptSignInRefreshFails(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("<html>upstream down</html>"))
+	}))
+	defer down.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/oauth2/token" // nothing listens there
+	ln.Close()
+	const who = "mcp-client: ENDPOINT asks for a token, and the refresh of the kept sign-in of client \"client-7f3a\" failed: "
+	tests := []struct {
+		name          string
+		confidential  bool   // the client has a secret, a wrong one at the second run
+		tokenEndpoint string // the kept token endpoint; "": the server's
+		want          string // the last line of stderr; ENDPOINT, AS the URLs
+	}{
+		{name: "invalid_client", confidential: true,
+			want: who + `the token endpoint AS/oauth2/token refused it (HTTP 401): invalid_client "Client authentication failed": check the client id (-client-id or MCP_CLIENT_ID) and MCP_CLIENT_SECRET, set for a confidential client, unset for a public one; or -logout, and run again to sign in anew`},
+		{name: "server error", tokenEndpoint: down.URL + "/oauth2/token",
+			want: who + "the token endpoint " + down.URL + "/oauth2/token answered HTTP 503, with no OAuth error: run again once it answers, or -logout, and run again to sign in anew"},
+		{name: "unreachable", tokenEndpoint: closed,
+			want: who + "cannot reach the token endpoint " + closed + ": dial tcp " + strings.TrimSuffix(strings.TrimPrefix(closed, "http://"), "/oauth2/token") + ": connect: connection refused: run again once it can be reached, or -logout, and run again to sign in anew"},
+		{name: "plain http", tokenEndpoint: "http://auth.example/oauth2/token",
+			want: who + "the token endpoint http://auth.example/oauth2/token is plain http to a host that is not loopback, where anyone on the way could read the refresh token: -logout, and run again to sign in anew, or -insecure to send it so anyway"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := withCacheDir(t)
+			opts := oauthtest.Options{Pool: "eu-west-1_Test", Public: !tc.confidential, Scopes: []string{testScope}, Refresh: true}
+			if tc.confidential {
+				opts.AuthMethods = []string{"client_secret_basic"}
+			}
+			as := startAS(t, opts)
+			endpoint := startJWTReference(t, as, nil)
+			b := newBrowser()
+			withOpener(t, b.open)
+			args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+			env := map[string]string{}
+			if tc.confidential {
+				env["MCP_CLIENT_SECRET"] = as.Secret
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
+				t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
+			}
+			path := keptFile(t, dir)
+			writeKept(t, path, func(k *keptToken) {
+				k.Expiry = time.Now().Add(-time.Hour)
+				if tc.tokenEndpoint != "" {
+					k.TokenEndpoint = tc.tokenEndpoint
+				}
+			})
+			if tc.confidential {
+				env["MCP_CLIENT_SECRET"] = "rotated-s3cr3t-0123"
+			}
+			stdout.Reset()
+			stderr.Reset()
+			code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			want := strings.NewReplacer("ENDPOINT", endpoint, "AS", as.URL).Replace(tc.want)
+			if code != 1 || lines[len(lines)-1] != want {
+				t.Errorf("exit %d, stderr %q; want 1 and the last line\n%s", code, stderr.String(), want)
+			}
+			if opened, _, _ := b.seen(); len(opened) != 1 {
+				t.Errorf("the browser was opened %d times, want once, by the first run", len(opened))
+			}
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("the kept sign-in is gone: %v", err)
+			}
+		})
+	}
+}
+
+// TestExplainRefresh checks the refresh failures the runs above do not
+// reach: a sign-in not kept (-no-token-cache), whose token expires within
+// the run, and the token endpoint's other refusals.
+func TestExplainRefresh(t *testing.T) {
+	const tokenURL = "https://auth.example/oauth2/token"
+	refused := func(code string) error {
+		return &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusBadRequest}, ErrorCode: code}
+	}
+	tests := []struct {
+		name string
+		kept bool
+		err  error
+		want string
+	}{
+		{name: "not kept, unauthorized_client", err: refused("unauthorized_client"),
+			want: `https://mcp.example/mcp asks for a token, and the refresh of the sign-in of client "c1" failed: the token endpoint https://auth.example/oauth2/token refused it (HTTP 400): unauthorized_client: the client may not use the refresh token grant: allow it that grant at the authorization server, or run again to sign in anew`},
+		{name: "kept, invalid_scope", kept: true, err: refused("invalid_scope"),
+			want: `https://mcp.example/mcp asks for a token, and the refresh of the kept sign-in of client "c1" failed: the token endpoint https://auth.example/oauth2/token refused it (HTTP 400): invalid_scope: -logout, and run again to sign in anew`},
+		{name: "kept, no answer logged", kept: true, err: errors.New("stopped"),
+			want: `https://mcp.example/mcp asks for a token, and the refresh of the kept sign-in of client "c1" failed: stopped: -logout, and run again to sign in anew`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &flowError{clientID: "c1", issuer: testIssuer, login: true, refresh: true, kept: tc.kept, err: tc.err}
+			if _, ok := tc.err.(*oauth2.RetrieveError); ok {
+				e.exchanges = []exchange{{method: http.MethodPost, url: tokenURL, status: http.StatusBadRequest}}
+			}
+			if diff := cmp.Diff(tc.want, explain("https://mcp.example/mcp", e)); diff != "" {
+				t.Errorf("explain (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// failingSource is a token source whose refresh fails with err.
+type failingSource struct{ err error }
+
+func (s failingSource) Token() (*oauth2.Token, error) { return nil, s.err }
+
+// TestRefreshKeptOrNot checks that the refresh failure of a sign-in is
+// said to be the kept sign-in's only when the sign-in is kept between
+// runs (not with -no-token-cache), where -logout has something to drop.
+func TestRefreshKeptOrNot(t *testing.T) {
+	tests := []struct {
+		name  string
+		cache *tokenCache
+		want  string
+	}{
+		{name: "kept", cache: &tokenCache{}, want: `https://mcp.example/mcp asks for a token, and the refresh of the kept sign-in of client "c1" failed: down: -logout, and run again to sign in anew`},
+		{name: "no token cache", want: `https://mcp.example/mcp asks for a token, and the refresh of the sign-in of client "c1" failed: down: run again to sign in anew`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &oauthFlow{clientID: "c1", issuer: testIssuer, login: true, log: &exchangeLog{}, cache: tc.cache, source: failingSource{errors.New("down")}}
+			_, err := f.accessToken()
+			if diff := cmp.Diff(tc.want, explain("https://mcp.example/mcp", err)); diff != "" {
+				t.Errorf("explain (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
