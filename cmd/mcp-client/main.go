@@ -98,7 +98,9 @@
 // with the token endpoint it came from: a later run uses the token,
 // refreshes it there when it expires, and sends the person to sign in
 // again only when the refresh is refused (invalid_grant) or the server
-// answers 401. A file others may read or write, or that is not a kept
+// answers 401; a refresh that fails otherwise (the token endpoint
+// unreachable, or refusing the client) ends the run, saying so, and
+// keeps the file. A file others may read or write, or that is not a kept
 // token of this client, issuer and endpoint, is not used (said in one
 // line) and replaced after the sign-in. -no-token-cache neither uses nor
 // keeps one; -logout deletes it and exits.
