@@ -42,13 +42,7 @@ func TestMCPRedirectKeptOffLocalServices(t *testing.T) {
 		{"the same origin", "/mcp", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/mcp" {
-					writeJSON(w, http.StatusOK, map[string]any{"jsonrpc": "2.0", "id": 1, "result": map[string]any{}})
-					return
-				}
-				http.Redirect(w, r, tc.to, http.StatusTemporaryRedirect)
-			}))
+			srv := httptest.NewServer(redirectingTo(tc.to))
 			defer srv.Close()
 			endpoint := srv.URL + "/old"
 			client, err := newMCPClient(target{endpoint: endpoint, token: "t0k3n"})
@@ -147,13 +141,7 @@ func TestMCPRedirectNotDowngraded(t *testing.T) {
 		{"within https", "/mcp", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/mcp" {
-					writeJSON(w, http.StatusOK, map[string]any{"jsonrpc": "2.0", "id": 1, "result": map[string]any{}})
-					return
-				}
-				http.Redirect(w, r, tc.to, http.StatusTemporaryRedirect)
-			}))
+			srv := httptest.NewTLSServer(redirectingTo(tc.to))
 			defer srv.Close()
 			endpoint := srv.URL + "/old"
 			client, err := newMCPClient(target{endpoint: endpoint})
@@ -180,4 +168,16 @@ func TestMCPRedirectNotDowngraded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// redirectingTo answers a JSON-RPC POST to /mcp, and redirects every other
+// request to to.
+func redirectingTo(to string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/mcp" {
+			writeJSON(w, http.StatusOK, map[string]any{"jsonrpc": "2.0", "id": 1, "result": map[string]any{}})
+			return
+		}
+		http.Redirect(w, r, to, http.StatusTemporaryRedirect)
+	})
 }
