@@ -9,7 +9,7 @@
 //
 //	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, &mcp.ServerOptions{
 //		// A fixed tool list: no list-changed promise, which would hold a
-//		// subscriptions/listen open until the invocation's deadline.
+//		// subscriptions/listen open until a streamed invocation's deadline.
 //		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 //	})
 //	server.AddReceivingMiddleware(lambdamcp.Middleware()) // tool deadlines, panics

@@ -334,12 +334,15 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		return g.serveStreamed(w, sw, r, rec)
 	}
 	dw := newDetachableWriter(w)
-	done := g.run(dw, r, rec, true)
 	ctx := r.Context()
-	var draining <-chan struct{} // nil: never
+	var draining, held <-chan struct{} // nil: never
 	if rec.rpc.Method == "subscriptions/listen" && rec.rpc.ID != nil {
 		draining = drainingFrom(ctx)
+		if _, buffered := w.ResponseWriter.(*responseBuffer); buffered {
+			held = dw.watchListen()
+		}
 	}
+	done := g.run(dw, r, rec, true)
 	var again <-chan time.Time
 wait:
 	for {
@@ -352,6 +355,17 @@ wait:
 				return ""
 			}
 			break wait
+		case <-held:
+			// A buffered invocation's answer reaches the client only
+			// when it ends, so a subscription can deliver nothing after
+			// its acknowledgement: end it there, with its result, rather
+			// than hold the invocation to its deadline (a go-sdk server
+			// that infers its capabilities promises list changes).
+			if dw.closeListen(rec.rpc.ID) {
+				dw.detach()
+				return ""
+			}
+			held = nil
 		case <-draining:
 			// The server is shutting down: a subscription under way ends
 			// with its result. (Cancelling the handler would not do: the
@@ -947,8 +961,9 @@ type detachableWriter struct {
 	w         *guardWriter
 	header    http.Header // nil: the handler's headers are w's (a stream's)
 	detached  bool
-	sse       bool // the handler answers with an event stream (not a stream's: stream.go tracks its own)
-	responded bool // an event in it answers the call
+	sse       bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
+	responded bool          // an event in it answers the call
+	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
 }
 
 func newDetachableWriter(w *guardWriter) *detachableWriter {
@@ -1022,7 +1037,26 @@ func (d *detachableWriter) Write(p []byte) (int, error) {
 	if d.sse && !d.responded && sseHasResponse(p) {
 		d.responded = true
 	}
-	return d.w.Write(p)
+	n, err := d.w.Write(p)
+	if d.held != nil && d.sse {
+		// The first event decides: the acknowledgement, which the spec
+		// puts first, says what the go-sdk holds the listen open for.
+		if ackHoldsListen(p) {
+			close(d.held)
+		}
+		d.held = nil
+	}
+	return n, err
+}
+
+// watchListen returns a channel closed once the handler, answering a
+// subscriptions/listen, has acknowledged a subscription to anything: the
+// go-sdk then holds the listen open until its request ends. One that
+// agreed to nothing, or refused, the go-sdk answers in full itself. It
+// must be called before the handler runs.
+func (d *detachableWriter) watchListen() <-chan struct{} {
+	d.held = make(chan struct{})
+	return d.held
 }
 
 func (d *detachableWriter) Flush() {

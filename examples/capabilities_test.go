@@ -19,8 +19,9 @@ import (
 
 // TestNoListChangedPromise checks that no example promises list-changed
 // notifications: their lists never change, and a 2026-07-28
-// subscriptions/listen for a promised one holds its request open until
-// the deadline (on a buffered Lambda shape, a whole execution environment).
+// subscriptions/listen for a promised one holds a streamed invocation open
+// until the deadline (lambdamcp ends it on a buffered one once
+// acknowledged).
 func TestNoListChangedPromise(t *testing.T) {
 	for name, h := range handlers(t) {
 		t.Run(name, func(t *testing.T) {

@@ -9,8 +9,9 @@ import (
 // TestExampleServerPromisesNoListChanges checks that the server of
 // Example, the one the README and the package docs show, promises no
 // list-changed notifications: its tool list is fixed, and a 2026-07-28
-// subscriptions/listen for a promised one holds a buffered invocation
-// open until its deadline.
+// subscriptions/listen for a promised one holds a streamed invocation
+// open until its deadline (lambdamcp ends it on a buffered one once
+// acknowledged).
 func TestExampleServerPromisesNoListChanges(t *testing.T) {
 	ctx := t.Context()
 	st, ct := mcp.NewInMemoryTransports()

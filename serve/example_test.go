@@ -26,7 +26,7 @@ func newHello() *mcp.Server {
 	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, &mcp.ServerOptions{
 		// The tool list never changes. Left to infer, the go-sdk promises
 		// list-changed notifications, and a 2026-07-28 subscriptions/listen
-		// then holds its invocation open, billed, until the deadline.
+		// then holds a streamed invocation open, billed, until the deadline.
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	// Deadlines and panics (docs/errors.md); streamed answers start at once

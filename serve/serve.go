@@ -8,7 +8,7 @@
 //	func main() {
 //		server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, &mcp.ServerOptions{
 //			// A fixed tool list: no list-changed promise, which would hold a
-//			// subscriptions/listen open until the invocation's deadline.
+//			// subscriptions/listen open until a streamed invocation's deadline.
 //			Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 //		})
 //		server.AddReceivingMiddleware(lambdamcp.StreamMiddleware, lambdamcp.Middleware())

@@ -36,9 +36,9 @@ func New(opts Options) *mcp.Server {
 			c.CacheScope = "public"
 		},
 		// The list never changes: promising list-changed notifications
-		// would make a 2026-07-28 subscriptions/listen hold its request
-		// open until the deadline (on a buffered Lambda shape, a whole
-		// execution environment).
+		// would make a 2026-07-28 subscriptions/listen hold a streamed
+		// invocation open until the deadline (a buffered one lambdamcp
+		// ends once the listen is acknowledged).
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	// Tool deadlines before the invocation's, panics answered rather

@@ -22,9 +22,9 @@ var Levels = []mcp.LoggingLevel{"debug", "info", "warning", "error"}
 func New() *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-logging", Version: "1.0.0"}, &mcp.ServerOptions{
 		// The list never changes: promising list-changed notifications
-		// would make a 2026-07-28 subscriptions/listen hold its request
-		// open until the deadline (on a buffered Lambda shape, a whole
-		// execution environment).
+		// would make a 2026-07-28 subscriptions/listen hold a streamed
+		// invocation open until the deadline (a buffered one lambdamcp
+		// ends once the listen is acknowledged).
 		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Tools: &mcp.ToolCapabilities{}},
 	})
 	// Tool deadlines before the invocation's, panics answered rather

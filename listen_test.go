@@ -1,0 +1,229 @@
+package lambdamcp_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// listenServer is a server built as much user code builds one: nil
+// options, so the go-sdk infers its capabilities and promises tools
+// list-changed notifications.
+func listenServer() *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "nil-options", Version: "1.0.0"}, nil)
+	addTool(s, "noop")
+	return s
+}
+
+// listenRequest is a 2026-07-28 subscriptions/listen, id 7, asking for
+// tools list changes.
+func listenRequest() httpRequest {
+	return listenFor(`{"toolsListChanged":true}`)
+}
+
+// listenFor is a 2026-07-28 subscriptions/listen, id 7, with the given
+// notifications filter.
+func listenFor(filter string) httpRequest {
+	return jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":`+filter+`,`+modernMeta+`}}`,
+		"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen")
+}
+
+// ackOf is the acknowledgement of a listen with id 7 agreeing to filter.
+func ackOf(filter map[string]any) map[string]any {
+	return map[string]any{"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": map[string]any{
+		"notifications": filter,
+		"_meta":         map[string]any{"io.modelcontextprotocol/subscriptionId": 7.0},
+	}}
+}
+
+// listenAck is the acknowledgement of listenRequest by listenServer.
+var listenAck = ackOf(map[string]any{"toolsListChanged": true})
+
+// listenEnd is the graceful end of listenRequest's subscription.
+var listenEnd = map[string]any{"jsonrpc": "2.0", "id": 7.0, "result": map[string]any{
+	"resultType": "complete", "_meta": map[string]any{"io.modelcontextprotocol/subscriptionId": 7.0},
+}}
+
+// TestBufferedListenEndsOnceAcknowledged checks that a subscriptions/listen
+// reaching a buffered invocation is answered as soon as the server has
+// acknowledged it, with the acknowledgement and the subscription's graceful
+// end, instead of being held until the deadline: a buffered response
+// carries nothing until the invocation ends, so no notification could
+// reach the client on it. A listen the go-sdk ends by itself (it agreed to
+// nothing) keeps the go-sdk's own answer. The invocation's deadline is
+// 30 s away; the request's log line says whether the guard's timeout path
+// answered.
+func TestBufferedListenEndsOnceAcknowledged(t *testing.T) {
+	t.Cleanup(func() { awaitNoInvocations(t) }) // the listens' handlers end with their invocations
+	server := listenServer()
+	handlers := []struct {
+		name    string
+		handler http.Handler
+	}{
+		{"event stream", sseHandler(server)},
+		{"JSONResponse", streamable(server)}, // the go-sdk streams a listen all the same
+	}
+	listens := []struct {
+		name string
+		req  httpRequest
+		want []map[string]any
+	}{
+		{"promised", listenRequest(), []map[string]any{listenAck, listenEnd}},
+		{"nothing agreed", listenFor(`{"promptsListChanged":true}`), []map[string]any{
+			ackOf(map[string]any{}),
+			{"jsonrpc": "2.0", "id": 7.0, "result": map[string]any{"resultType": "complete", "_meta": map[string]any{
+				"io.modelcontextprotocol/subscriptionId": 7.0,
+				"io.modelcontextprotocol/serverInfo":     map[string]any{"name": "nil-options", "version": "1.0.0"},
+			}}},
+		}},
+	}
+	for _, hc := range handlers {
+		for _, lc := range listens {
+			for _, shape := range shapes {
+				t.Run(hc.name+"/"+lc.name+"/"+shape.name, func(t *testing.T) {
+					t.Parallel() // without the early end, each would take its 30 s
+					var logs bytes.Buffer
+					h := lambdamcp.NewHandler(hc.handler, &lambdamcp.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+					ctx := invokeCtxWithin(t, 30*time.Second)
+					out, err := h.Invoke(ctx, shape.build(t, lc.req))
+					if err != nil {
+						t.Fatalf("Invoke: %v", err)
+					}
+					if ctx.Err() != nil {
+						t.Fatal("answered after the invocation's deadline")
+					}
+					var resp lambdaResponse
+					if err := json.Unmarshal(out, &resp); err != nil {
+						t.Fatal(err)
+					}
+					if resp.StatusCode != http.StatusOK || resp.header("Content-Type") != "text/event-stream" {
+						t.Fatalf("answer %d %q, want 200 text/event-stream: %s", resp.StatusCode, resp.header("Content-Type"), resp.body(t))
+					}
+					st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
+					got := []map[string]any{st.nextMessage(), st.nextMessage()}
+					st.wantEnd()
+					if diff := cmp.Diff(lc.want, got); diff != "" {
+						t.Errorf("messages (-want +got):\n%s", diff)
+					}
+					lines := logLines(t, logs.Bytes())
+					if len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeOK {
+						t.Errorf("log lines %v, want one with outcome ok (not the deadline's timeout)", lines)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestStreamedListenStaysOpen checks that a streamed invocation keeps a
+// subscriptions/listen open after its acknowledgement: a list change made
+// then reaches the client on it.
+func TestStreamedListenStaysOpen(t *testing.T) {
+	server := listenServer()
+	for _, shape := range streamShapes {
+		t.Run(shape.name, func(t *testing.T) {
+			h := lambdamcp.NewHandler(sseHandler(server), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+			st, _ := openStream(t, streamCtx(t, 30*time.Second), h, shape.build(t, listenRequest()))
+			defer st.raw.(io.Closer).Close() // the client goes: the listen ends
+			if diff := cmp.Diff(listenAck, st.nextMessage()); diff != "" {
+				t.Fatalf("first message (-want +got):\n%s", diff)
+			}
+			addTool(server, "noop-"+shape.name)
+			if diff := cmp.Diff(listChanged, st.nextMessage()); diff != "" {
+				t.Errorf("message after a tool was added (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLocalListenStaysOpen checks that Guard in front of a local server
+// (net/http, which streams) keeps a subscriptions/listen open after its
+// acknowledgement: a list change made then reaches the client on it.
+func TestLocalListenStaysOpen(t *testing.T) {
+	server := listenServer()
+	srv := httptest.NewServer(lambdamcp.Guard(sseHandler(server), nil))
+	defer srv.Close()
+	lr := listenRequest()
+	req, err := http.NewRequestWithContext(t.Context(), lr.method, srv.URL+lr.path, strings.NewReader(lr.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range lr.header {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close() // the client goes: the listen ends
+	st := &streamReader{t: t, r: bufio.NewReader(resp.Body)}
+	if diff := cmp.Diff(listenAck, st.nextMessage()); diff != "" {
+		t.Fatalf("first message (-want +got):\n%s", diff)
+	}
+	addTool(server, "noop-local")
+	if diff := cmp.Diff(listChanged, st.nextMessage()); diff != "" {
+		t.Errorf("message after a tool was added (-want +got):\n%s", diff)
+	}
+}
+
+// addTool adds a tool to s, which tells its listens that the list changed.
+func addTool(s *mcp.Server, name string) {
+	mcp.AddTool(s, &mcp.Tool{Name: name}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{}, nil, nil
+	})
+}
+
+// listChanged is the tools list change sent on listenRequest's subscription.
+var listChanged = map[string]any{"jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": map[string]any{
+	"_meta": map[string]any{"io.modelcontextprotocol/subscriptionId": 7.0},
+}}
+
+// TestBufferedCallNotEndedEarly checks that only a subscriptions/listen is
+// ended at its first event on a buffered invocation: a call whose event
+// stream begins with progress, then runs past the deadline, still gets its
+// progress and the deadline's error, in either era.
+func TestBufferedCallNotEndedEarly(t *testing.T) {
+	for _, era := range []string{legacy, modern} {
+		t.Run(era, func(t *testing.T) {
+			release := make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			s := mcp.NewServer(&mcp.Implementation{Name: "progress", Version: "1.0.0"}, nil)
+			mcp.AddTool(s, &mcp.Tool{Name: "wait"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+				req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: req.Params.GetProgressToken(), Progress: 1})
+				<-release // ignores its context: only the deadline's error answers the call
+				return &mcp.CallToolResult{}, nil, nil
+			})
+			h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{DeadlineMargin: 200 * time.Millisecond})
+			out, err := h.Invoke(invokeCtxWithin(t, time.Second), urlEvent(t, callWait(era)))
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			var resp lambdaResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
+			var got []string
+			for item, ok := st.next(); ok; item, ok = st.next() {
+				got = append(got, kind(item.msg))
+			}
+			if diff := cmp.Diff([]string{"notifications/progress", "error"}, got); diff != "" {
+				t.Errorf("messages (-want +got):\n%s", diff)
+			}
+		})
+	}
+	awaitNoInvocations(t)
+}
