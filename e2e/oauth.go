@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -76,17 +75,10 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 	if err != nil {
 		return nil, fmt.Errorf("starting the authorization server: %w", err)
 	}
-	verify := []string{
-		"MCP_JWT_ISSUER=" + as.Issuer,
-		"MCP_JWT_JWKS_URL=" + as.JWKSURL(),
-		"MCP_JWT_AUDIENCE=" + as.ClientID,
-		"MCP_JWT_AUDIENCE_CLAIM=client_id",
-		"MCP_REQUIRED_SCOPES=" + jwtScope,
-	}
-	env := append(slices.Clone(verify), "MCP_AUTHORIZATION_SERVERS="+as.Issuer)
+	j := localfront.JWTIssuer{Issuer: as.Issuer, JWKSURL: as.JWKSURL(), ClientID: as.ClientID, Scopes: []string{jwtScope}}
 	t := &clientTarget{name: name, as: as}
 	if strings.HasPrefix(name, "rest") {
-		if err := startRESTJWT(ctx, b, t, verify); err != nil {
+		if err := startRESTJWT(ctx, b, t, j); err != nil {
 			as.Close()
 			return nil, err
 		}
@@ -100,10 +92,12 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 			as.Close()
 			return nil, err
 		}
-		t.url = "http://" + ln.Addr().String() + "/mcp"
+		base := "http://" + ln.Addr().String()
+		t.url = base + "/mcp"
+		env, _ := j.Env(base, "", false)
 		_, stop, err := startFront(ctx, b, frontOptions{
 			shape: "url", stream: true, pkg: referencePkg, logName: "reference-url-stream-jwt", listener: ln,
-			env: append(env, "MCP_RESOURCE_URL="+t.url, "MCP_STREAM=url"),
+			env: append(env, "MCP_STREAM=url"),
 		})
 		if err != nil {
 			ln.Close()
@@ -120,6 +114,7 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 		as.Close()
 		return nil, err
 	}
+	env := append(j.VerifyEnv(), "MCP_AUTHORIZATION_SERVERS="+as.Issuer)
 	p, err := startProcess(filepath.Join(b.outDir, "logs", "reference-jwt-local.log"), bin, []string{"-addr", "127.0.0.1:0"}, env)
 	if err != nil {
 		as.Close()
@@ -136,11 +131,11 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 
 // startRESTJWT starts the reference server behind the front's REST API
 // as deploy/'s rest variant with a Cognito user pool deploys it (newAuth,
-// authorizerEnv, serverEnv): the real authorizer checks the JWTs against
-// verify and the endpoint; the server trusts its verdict and publishes the
-// metadata; the front answers as the stack's API (public metadata, Gateway
-// Responses with the challenges).
-func startRESTJWT(ctx context.Context, b *builder, t *clientTarget, verify []string) error {
+// authorizerEnv, serverEnv): the real authorizer checks j's JWTs and the
+// endpoint; the server trusts its verdict and publishes the metadata; the
+// front answers as the stack's API (public metadata, Gateway Responses
+// with the challenges).
+func startRESTJWT(ctx context.Context, b *builder, t *clientTarget, j localfront.JWTIssuer) error {
 	// Both functions must name the URL the clients use, the front's:
 	// listen first to know it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -149,19 +144,13 @@ func startRESTJWT(ctx context.Context, b *builder, t *clientTarget, verify []str
 	}
 	base := "http://" + ln.Addr().String() + "/" + restStage
 	t.url = base + "/mcp"
+	server, auth := j.Env(base, "", true)
 	o := frontOptions{
 		shape: "rest", pkg: referencePkg, logName: "reference-" + strings.ReplaceAll(t.name, "+", "-"), listener: ln,
-		env: []string{
-			"MCP_AUTH_FROM_AUTHORIZER=1",
-			"MCP_RESOURCE_URL=" + t.url,
-			"MCP_RESOURCE_METADATA_URL=" + base + "/.well-known/oauth-protected-resource/mcp",
-			"MCP_AUTHORIZATION_SERVERS=" + t.as.Issuer,
-			"MCP_REQUIRED_SCOPES=" + jwtScope,
-			"MCP_ALLOWED_ORIGINS=*",
-		},
+		env:        append(server, "MCP_ALLOWED_ORIGINS=*"),
 		authorizer: authorizerPkg,
-		authEnv:    append(slices.Clone(verify), "MCP_RESOURCE_URL="+t.url),
-		deploy:     &localfront.DeployREST{JWT: true, RequiredScopes: []string{jwtScope}},
+		authEnv:    auth,
+		deploy:     &localfront.DeployREST{JWT: true, RequiredScopes: j.Scopes},
 	}
 	if strings.HasPrefix(t.name, "rest-stream") {
 		o.stream, o.env = true, append(o.env, "MCP_STREAM=rest")

@@ -634,3 +634,8 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 }
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// URLAt is the URL the front has when it listens on addr: for a caller
+// that must give the function the front's URL before starting it, having
+// opened the listener (Config.Listener) first.
+func (f *Front) URLAt(addr net.Addr) string { return f.urlAt(reachableAddr(addr)) }
