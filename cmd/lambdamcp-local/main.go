@@ -34,6 +34,7 @@
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
 //	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (public metadata, OAuth challenges, its Gateway Responses)
+//	-test-issuer              run a loopback authorization server that approves every request, print its client's credentials, and set the functions up to take its JWTs
 //	-timeout d                function timeout (default 30s)
 //	-integration-timeout d    API Gateway's wait for the function (rest, http; default 29s rest, 30s http; negative: none)
 //	-memory MB                memory size reported to the function (default 128)
@@ -44,8 +45,10 @@
 //	-stream                   response streaming: Function URL RESPONSE_STREAM (url), REST transfer mode STREAM (rest)
 //	-alb-multi-value          ALB multi-value headers mode
 //
-// The API's base URL is printed on stdout once the front listens; logs
-// (JSON) and the functions' output go to stderr.
+// The API's base URL is printed on stdout once the front listens (with
+// -test-issuer, the issuer, its client's id and secret and the
+// mcp-client command lines follow it); logs (JSON) and the functions'
+// output go to stderr.
 //
 // Exit status: 0 when stopped (Ctrl-C or SIGTERM) and for -h; 2 for flags it
 // cannot run with, checked before anything is built; 1 when building or
@@ -59,6 +62,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -67,6 +71,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
@@ -99,6 +104,10 @@ type options struct {
 	env, authorizerEnv          envList
 	stream, albMultiValue       bool
 	likeDeploy                  bool
+	testIssuer                  bool
+	// listener is where the front serves when it was opened before the
+	// functions, whose environment names the front's URL; nil: -addr.
+	listener net.Listener
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -116,6 +125,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
 	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
 		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env)")
+	fs.BoolVar(&o.testIssuer, "test-issuer", false, "run an authorization server on loopback that approves every request, for trying JWTs without an account: "+
+		"its client's credentials are printed, and the functions' MCP_JWT_* and metadata settings not given are filled in as the deploy stack's Cognito variant sets them")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
 	fs.DurationVar(&o.integrationTimeout, "integration-timeout", 0,
 		"API Gateway's integration timeout for buffered rest and http requests (0: AWS's default, 29s for rest, 30s for http; negative: none)")
@@ -167,8 +178,12 @@ func (o *options) hasAuthorizer() bool { return o.authorizer != "" || o.buildAut
 // frontConfig is the front the flags describe, invoking fn behind
 // authorizer (nil: none).
 func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.Logger) localfront.Config {
+	addr := o.addr
+	if o.listener != nil {
+		addr = ""
+	}
 	return localfront.Config{
-		Shape: localfront.Shape(o.shape), Addr: o.addr, Stage: o.stage, BasePath: o.base, Function: fn,
+		Shape: localfront.Shape(o.shape), Addr: addr, Listener: o.listener, Stage: o.stage, BasePath: o.base, Function: fn,
 		Authorizer: authorizer, AuthorizerType: o.authorizerType, Deploy: o.deploy(),
 		Stream: o.stream, MultiValueHeaders: o.albMultiValue, IntegrationTimeout: o.integrationTimeout, Logger: logger,
 	}
@@ -184,7 +199,9 @@ func (o *options) deploy() *localfront.DeployREST {
 	if !o.likeDeploy {
 		return nil
 	}
-	d := &localfront.DeployREST{}
+	// The test issuer's settings are filled in later, when it runs;
+	// those the user gave stand, as they will then.
+	d := &localfront.DeployREST{JWT: o.testIssuer, RequiredScopes: o.testIssuerScopes()}
 	for _, kv := range o.authorizerEnv {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
@@ -226,7 +243,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	front, cleanup, err := start(ctx, o, logger, stderr)
+	front, issuer, cleanup, err := start(ctx, o, logger, stderr)
 	defer cleanup()
 	if err != nil {
 		logger.Error("starting", "error", err)
@@ -234,6 +251,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	logger.Info("listening", "shape", o.shape, "url", front.URL())
 	fmt.Fprintln(stdout, front.URL())
+	if issuer != nil {
+		printTestIssuer(stdout, front.URL()+"/mcp", issuer)
+	}
 	<-ctx.Done()
 	front.Close()
 	return 0
@@ -249,11 +269,24 @@ func flagFor(path, pathFlag, packageFlag string) string {
 }
 
 // start builds what needs building, then starts the functions and the front.
-func start(ctx context.Context, o *options, logger *slog.Logger, output io.Writer) (*localfront.Front, func(), error) {
+func start(ctx context.Context, o *options, logger *slog.Logger, output io.Writer) (*localfront.Front, *oauthtest.Server, func(), error) {
 	var dirs []string
+	var issuer *oauthtest.Server
 	cleanup := func() {
+		if issuer != nil {
+			issuer.Close()
+		}
+		if o.listener != nil {
+			o.listener.Close() // the front's, when it did not start
+		}
 		for _, d := range dirs {
 			os.RemoveAll(d)
+		}
+	}
+	if o.testIssuer {
+		var err error
+		if issuer, err = o.startTestIssuer(); err != nil {
+			return nil, nil, cleanup, err
 		}
 	}
 	binary := func(path, pkg string) (string, error) {
@@ -271,28 +304,28 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 
 	fnPath, err := binary(o.function, o.build)
 	if err != nil {
-		return nil, cleanup, err
+		return nil, nil, cleanup, err
 	}
 	fn, err := localfront.NewProcess(fnPath, &localfront.FunctionConfig{
 		Name: o.name, MemoryMB: o.memory, Timeout: o.timeout, Env: o.env,
 		Concurrency: o.concurrency, Output: output, Logger: logger,
 	})
 	if err != nil {
-		return nil, cleanup, fmt.Errorf("%s: %w", flagFor(o.function, "-function", "-build"), err)
+		return nil, nil, cleanup, fmt.Errorf("%s: %w", flagFor(o.function, "-function", "-build"), err)
 	}
 	var authorizer localfront.Function
 	if o.hasAuthorizer() {
 		authPath, err := binary(o.authorizer, o.buildAuthorizer)
 		if err != nil {
 			fn.Close()
-			return nil, cleanup, err
+			return nil, nil, cleanup, err
 		}
 		authorizer, err = localfront.NewProcess(authPath, &localfront.FunctionConfig{
 			Name: o.name + "-authorizer", Env: o.authorizerEnv, Output: output, Logger: logger,
 		})
 		if err != nil {
 			fn.Close()
-			return nil, cleanup, fmt.Errorf("%s: %w", flagFor(o.authorizer, "-authorizer", "-build-authorizer"), err)
+			return nil, nil, cleanup, fmt.Errorf("%s: %w", flagFor(o.authorizer, "-authorizer", "-build-authorizer"), err)
 		}
 	}
 	front, err := localfront.Start(ctx, o.frontConfig(fn, authorizer, logger))
@@ -301,7 +334,7 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 		if authorizer != nil {
 			authorizer.Close()
 		}
-		return nil, cleanup, err
+		return nil, nil, cleanup, err
 	}
-	return front, cleanup, nil
+	return front, issuer, cleanup, nil
 }

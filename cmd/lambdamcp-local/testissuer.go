@@ -1,0 +1,117 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+)
+
+// testIssuerPool is the path of the test issuer's URL, where a Cognito
+// user pool has its id: it says what the issuer does in every token's
+// iss and every document naming it.
+const testIssuerPool = "test-issuer-approves-everything"
+
+// defaultTestScope is the scope the deploy stack's Cognito variant
+// requires (cognitoResourceServer/cognitoScope): with a client_id
+// audience a scope is required, so there is always one.
+const defaultTestScope = "lambdamcp/mcp"
+
+// testIssuerScopes are the scopes the test issuer grants and the
+// functions require: those the user gave in MCP_REQUIRED_SCOPES (the
+// authorizer's, which checks the tokens, first), else the stack's.
+func (o *options) testIssuerScopes() []string {
+	if !o.testIssuer {
+		return nil
+	}
+	for _, env := range []envList{o.authorizerEnv, o.env} {
+		if v, ok := lookup(env, "MCP_REQUIRED_SCOPES"); ok && strings.TrimSpace(v) != "" {
+			return strings.Fields(v)
+		}
+	}
+	return []string{defaultTestScope}
+}
+
+// lookup is the last value env gives key, as the process would see it.
+func lookup(env []string, key string) (string, bool) {
+	for _, kv := range slices.Backward(env) {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// startTestIssuer starts an authorization server on a loopback port
+// with one client made for the run, and fills in the functions'
+// environment to take its tokens, as the deploy stack's Cognito variant
+// sets it, but for what the user set. The environment names the front's
+// URL, so the front's listener is opened first.
+func (o *options) startTestIssuer() (*oauthtest.Server, error) {
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", o.addr, err)
+	}
+	o.listener = ln
+	var authorizer localfront.Function
+	if o.hasAuthorizer() {
+		authorizer = unbuilt{}
+	}
+	pre, err := localfront.New(o.frontConfig(unbuilt{}, authorizer, nil))
+	if err != nil {
+		return nil, err
+	}
+	scopes := o.testIssuerScopes()
+	// oauthtest listens on 127.0.0.1 alone: whoever can reach it is on
+	// this machine, which is what makes printing its secret acceptable.
+	as, err := oauthtest.Start(oauthtest.Options{
+		ClientID: "local-" + strings.ToLower(rand.Text()[:12]), Secret: rand.Text(),
+		Pool: testIssuerPool, Cognito: true,
+		AuthMethods: []string{"client_secret_basic", "client_secret_post"},
+		Scopes:      scopes,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the test issuer: %w", err)
+	}
+	j := localfront.JWTIssuer{Issuer: as.Issuer, JWKSURL: as.JWKSURL(), ClientID: as.ClientID, Scopes: scopes}
+	server, auth := j.Env(pre.URLAt(ln.Addr()), o.base, o.hasAuthorizer())
+	o.env = withDefaults(o.env, server)
+	o.authorizerEnv = withDefaults(o.authorizerEnv, auth)
+	return as, nil
+}
+
+// withDefaults is env with each of defaults whose key env does not set.
+func withDefaults(env envList, defaults []string) envList {
+	for _, kv := range defaults {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := lookup(env, k); !ok {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// printTestIssuer tells, after the front's URL, how to get a token from
+// the test issuer for the endpoint. The secret is printed, never logged:
+// it is a credential made for this run of a server only this machine can
+// reach, which approves everything anyway.
+func printTestIssuer(w io.Writer, endpoint string, as *oauthtest.Server) {
+	client := "go run github.com/lambdamcp/lambdamcp/cmd/mcp-client"
+	creds := fmt.Sprintf("-endpoint %s -client-id %s -issuer %s", endpoint, as.ClientID, as.Issuer)
+	fmt.Fprintf(w, `test issuer: %s
+  It approves every request: for trying, not for production. It listens on loopback only,
+  and its client is made for this run, so its secret is printed here.
+client id: %s
+client secret: %s
+token endpoint: %s/oauth2/token
+call with a token of the client:
+  MCP_CLIENT_SECRET=%s %s %s
+sign in as a person (approved at once):
+  MCP_CLIENT_SECRET=%s %s -login %s
+`, as.Issuer, as.ClientID, as.Secret, as.URL, as.Secret, client, creds, as.Secret, client, creds)
+}
