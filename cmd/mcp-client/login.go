@@ -196,7 +196,9 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "mcp-client: the sign-in was refused ("+shown+"); return to the terminal.\n")
 		return
 	}
-	io.WriteString(w, "mcp-client: signed in; return to the terminal.\n")
+	// The code is yet to be checked (RFC 9207 iss) and exchanged: the
+	// terminal says whether the sign-in succeeded.
+	io.WriteString(w, "mcp-client: the sign-in came back; return to the terminal, which says how it ended.\n")
 }
 
 // callbackShown is a callback's query as -trace shows it: the code

@@ -102,7 +102,7 @@ func TestLogin(t *testing.T) {
 		opens     int
 	}{
 		{name: "public client", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}},
-			wantOut: []string{"ping #2"}, wantErr: []string{"mcp-client: sign in at http://127.0.0.1:"}, wantPages: []string{"mcp-client: signed in; return to the terminal.\n"}, opens: 1},
+			wantOut: []string{"ping #2"}, wantErr: []string{"mcp-client: sign in at http://127.0.0.1:"}, wantPages: []string{"mcp-client: the sign-in came back; return to the terminal, which says how it ended.\n"}, opens: 1},
 		{name: "whoami", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}}, args: []string{"-call", "whoami"},
 			wantOut: []string{`"subject":"` + oauthtest.DefaultSubject + `"`, `"client_id":"client-7f3a"`}, opens: 1},
 		{name: "cognito's document", as: oauthtest.Options{Pool: "us-east-1_Pool42", Cognito: true, Public: true, Scopes: []string{testScope}},
@@ -110,7 +110,7 @@ func TestLogin(t *testing.T) {
 		{name: "confidential client", as: oauthtest.Options{Scopes: []string{testScope}, AuthMethods: []string{"client_secret_basic"}}, secret: true,
 			wantOut: []string{"ping #2"}, opens: 1},
 		{name: "printed url, no browser", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}}, args: []string{"-no-browser"}, printed: true,
-			wantOut: []string{"ping #2"}, wantPages: []string{"mcp-client: signed in; return to the terminal.\n"}},
+			wantOut: []string{"ping #2"}, wantPages: []string{"mcp-client: the sign-in came back; return to the terminal, which says how it ended.\n"}},
 		{name: "denied", as: oauthtest.Options{Pool: pool, Public: true, Scopes: []string{testScope}, Deny: true}, code: 1,
 			wantErr:   []string{`client "client-7f3a" could not get one: the sign-in was refused at the authorization server (access_denied "The user denied access"): the person denied access`},
 			wantPages: []string{"mcp-client: the sign-in was refused (access_denied); return to the terminal.\n"}, opens: 1},
