@@ -142,12 +142,31 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 		resp.Body.Close()
 		return err // nil: the request is sent again, with the token had
 	}
+	if len(f.answered) >= maxFlows {
+		// A server that asks for another scope at each request would
+		// otherwise have the client ask the authorization server, and
+		// the person in the browser, again and again.
+		resp.Body.Close()
+		return &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, err: &tooManyFlows{scope: cause}}
+	}
 	err := f.authorize(ctx, req, resp)
 	if f.answered == nil {
 		f.answered = map[string]error{}
 	}
 	f.answered[cause] = err
 	return err
+}
+
+// maxFlows bounds the flows a run runs, each for a scope of its own: the
+// first refusal, and a step up or two (insufficient_scope).
+const maxFlows = 4
+
+// tooManyFlows is a refusal asking for a scope after maxFlows flows, each
+// for another.
+type tooManyFlows struct{ scope string }
+
+func (e *tooManyFlows) Error() string {
+	return fmt.Sprintf("the server asks for scope %q, after %d flows for others: no more are run", e.scope, maxFlows)
 }
 
 // authorize runs the go-sdk's flow, once.
@@ -389,6 +408,10 @@ func explainFlow(endpoint string, e *flowError) string {
 		if errors.Is(x.err, errNotTokenEndpoint) {
 			return fmt.Sprintf("%s: no authorization server metadata of issuer %s was found%s; %s goes only to the token endpoint that metadata names, not to %s, which the go-sdk falls back on", who, e.issuer, tried(e.exchanges), sent, x.url)
 		}
+	}
+	var tf *tooManyFlows
+	if errors.As(e.err, &tf) {
+		return fmt.Sprintf("%s: the server asks for yet another scope, %q, after %d flows each for another: no more are run in one run, lest a server that asks for a new scope at each request have the client ask for tokens without end", who, tf.scope, maxFlows)
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(e.err, &re) {

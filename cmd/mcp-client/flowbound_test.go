@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"golang.org/x/oauth2"
+)
+
+// countingHandler is an OAuth handler whose every flow succeeds, and
+// counts them.
+type countingHandler struct{ flows int }
+
+func (h *countingHandler) Authorize(context.Context, *http.Request, *http.Response) error {
+	h.flows++
+	return nil
+}
+
+func (h *countingHandler) TokenSource(context.Context) (oauth2.TokenSource, error) {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: fmt.Sprintf("token-%d", h.flows)}), nil
+}
+
+var _ auth.OAuthHandler = (*countingHandler)(nil)
+
+// TestFlowsBounded checks that a server answering each request with
+// another scope to ask for gets maxFlows flows, not one per request: a
+// person's each opens the browser.
+func TestFlowsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		status   int
+		asks     int // refusals, each for another scope
+		wantRuns int
+	}{
+		{"step ups within the bound", http.StatusForbidden, maxFlows, maxFlows},
+		{"a new scope at each request", http.StatusForbidden, 50, maxFlows},
+		{"a 401 with a new scope at each request", http.StatusUnauthorized, 50, maxFlows},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &countingHandler{}
+			f := &oauthFlow{clientID: "client-7f3a", issuer: "https://as.example", login: true, handler: h, log: &exchangeLog{}, notice: io.Discard}
+			var last error
+			for i := range tc.asks {
+				resp := &http.Response{StatusCode: tc.status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}
+				resp.Header.Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope="mcp:s%d"`, i))
+				req, _ := http.NewRequest(http.MethodPost, "https://mcp.example/mcp", nil)
+				last = f.Authorize(t.Context(), req, resp)
+			}
+			if h.flows != tc.wantRuns {
+				t.Errorf("%d flows run, want %d", h.flows, tc.wantRuns)
+			}
+			var tf *tooManyFlows
+			if got, want := errors.As(last, &tf), tc.asks > maxFlows; got != want {
+				t.Fatalf("the last refusal's answer %v: too many flows %v, want %v", last, got, want)
+			}
+			if tf != nil {
+				msg := explainFlow("https://mcp.example/mcp", last.(*flowError))
+				if want := fmt.Sprintf(`yet another scope, "mcp:s%d", after %d flows`, tc.asks-1, maxFlows); !strings.Contains(msg, want) {
+					t.Errorf("explained %q, want %q in it", msg, want)
+				}
+			}
+		})
+	}
+}
