@@ -176,19 +176,55 @@ func (g *reachGuard) dialContext(d *net.Dialer) func(ctx context.Context, networ
 }
 
 // proxy is proxyFor's answer for r, and trusts the proxy it names: the
-// user's configuration chose it, and the flow's requests to it are
-// dialed to it, not to their host (which the proxy resolves; checkURL
-// still refuses an IP literal).
+// user's configuration chose it, and the requests to it are dialed to
+// it, not to their host. The proxy resolves that host, where the dial
+// check does not see: r's host is resolved here too, and r refused if
+// an address it has is not public (checkURL still refuses an IP
+// literal).
 func (g *reachGuard) proxy(proxyFor func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
 	return func(r *http.Request) (*url.URL, error) {
 		u, err := proxyFor(r)
-		if err == nil && u != nil {
-			g.mu.Lock()
-			g.proxies[hostPort(u.Hostname(), port(u))] = true
-			g.mu.Unlock()
+		if err != nil || u == nil {
+			return u, err
 		}
-		return u, err
+		g.mu.Lock()
+		g.proxies[hostPort(u.Hostname(), port(u))] = true
+		g.mu.Unlock()
+		if err := g.checkResolved(r.Context(), r.URL); err != nil {
+			return nil, err
+		}
+		return u, nil
 	}
+}
+
+// lookupNetIP resolves a proxied request's host; tests replace it.
+var lookupNetIP = net.DefaultResolver.LookupNetIP
+
+// checkResolved refuses a request to a host that is not trusted and
+// resolves here to an address that is not public. A name that does not
+// resolve here is left to the proxy: behind one, the client may have no
+// name service of its own for the hosts beyond it.
+func (g *reachGuard) checkResolved(ctx context.Context, u *url.URL) error {
+	if err := g.checkURL(u); err != nil {
+		return err
+	}
+	host := strings.ToLower(u.Hostname())
+	if g.trusts(hostPort(host, port(u))) {
+		return nil
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil // checkURL checked it
+	}
+	addrs, err := lookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil
+	}
+	for _, a := range addrs {
+		if class := addressClass(a.WithZone("")); class != "" {
+			return &notPublicError{host: host, addr: a.Unmap(), class: class}
+		}
+	}
+	return nil
 }
 
 // guardedTransport is http.DefaultTransport with g's dial check.

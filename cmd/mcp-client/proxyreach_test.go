@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// startProxy runs a forward proxy that answers every request itself, and
+// counts them: a request it gets is one it would have sent on, to an
+// address it resolves.
+func startProxy(t *testing.T) (*url.URL, *atomic.Int64) {
+	t.Helper()
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		writeJSON(w, http.StatusOK, map[string]any{"proxied": r.URL.String()})
+	}))
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, &got
+}
+
+// TestProxiedNameChecked checks that a request sent through a proxy, which
+// resolves its host where the dial check does not see, is refused when
+// that host resolves here to an address that is not public and is not a
+// host the user named; a name that does not resolve here is left to the
+// proxy.
+func TestProxiedNameChecked(t *testing.T) {
+	names := map[string][]netip.Addr{
+		"loop.example":   {netip.MustParseAddr("127.0.0.1")},
+		"meta.example":   {netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("169.254.169.254")},
+		"public.example": {netip.MustParseAddr("203.0.113.7")},
+	}
+	lookup := lookupNetIP
+	t.Cleanup(func() { lookupNetIP = lookup })
+	lookupNetIP = func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		if a, ok := names[host]; ok {
+			return a, nil
+		}
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	for _, tc := range []struct {
+		name    string
+		named   string // the endpoint the user gave
+		to      string
+		refused string // in the error; "": proxied
+	}{
+		{"a name of a loopback address", "https://mcp.example.com/mcp", "http://loop.example:9/admin", "loop.example (127.0.0.1) is a loopback address"},
+		{"the same, over https", "https://mcp.example.com/mcp", "https://loop.example/admin", "loop.example (127.0.0.1) is a loopback address"},
+		{"a name of a link-local address among public ones", "https://mcp.example.com/mcp", "http://meta.example/latest/meta-data/", "meta.example (169.254.169.254) is a link-local address"},
+		{"localhost", "https://mcp.example.com/mcp", "http://localhost:9/admin", "localhost is a loopback address"},
+		{"the host named", "http://loop.example:9/mcp", "http://loop.example:9/admin", ""},
+		{"a public name", "https://mcp.example.com/mcp", "https://public.example/", ""},
+		{"a name not resolved here", "https://mcp.example.com/mcp", "http://beyond.example/", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			proxy, got := startProxy(t)
+			g := newReachGuard(newPinnedIssuer(testIssuer), tc.named, testIssuer)
+			tr := guardedTransport(g)
+			tr.Proxy = g.proxy(http.ProxyURL(proxy))
+			defer tr.CloseIdleConnections()
+			req, _ := http.NewRequest(http.MethodGet, tc.to, nil)
+			resp, err := tr.RoundTrip(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			var np *notPublicError
+			if refused := errors.As(err, &np); refused != (tc.refused != "") || err != nil && !strings.Contains(err.Error(), tc.refused) {
+				t.Fatalf("error %v, want a refusal with %q: %v", err, tc.refused, tc.refused != "")
+			}
+			if want := map[bool]int64{true: 0, false: 1}[tc.refused != ""]; got.Load() != want {
+				t.Errorf("the proxy got %d requests, want %d", got.Load(), want)
+			}
+		})
+	}
+}
