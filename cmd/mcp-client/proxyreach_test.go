@@ -60,6 +60,8 @@ func TestProxiedNameChecked(t *testing.T) {
 		{"the same, over https", "https://mcp.example.com/mcp", "https://loop.example/admin", "loop.example (127.0.0.1) is a loopback address"},
 		{"a name of a link-local address among public ones", "https://mcp.example.com/mcp", "http://meta.example/latest/meta-data/", "meta.example (169.254.169.254) is a link-local address"},
 		{"localhost", "https://mcp.example.com/mcp", "http://localhost:9/admin", "localhost is a loopback address"},
+		{"localhost fully qualified", "https://mcp.example.com/mcp", "http://LOCALHOST.:9/admin", "localhost. is a loopback address"},
+		{"a subdomain of localhost fully qualified", "https://mcp.example.com/mcp", "http://admin.localhost./", "admin.localhost. is a loopback address"},
 		{"the host named", "http://loop.example:9/mcp", "http://loop.example:9/admin", ""},
 		{"a public name", "https://mcp.example.com/mcp", "https://public.example/", ""},
 		{"a name not resolved here", "https://mcp.example.com/mcp", "http://beyond.example/", ""},

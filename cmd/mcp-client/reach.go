@@ -137,8 +137,10 @@ func (g *reachGuard) checkURL(u *url.URL) error {
 	class := ""
 	if a, err := netip.ParseAddr(host); err == nil {
 		addr, class = a, addressClass(a.WithZone(""))
-	} else if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		class = "a loopback" // RFC 6761 §6.3
+	} else if name := strings.TrimSuffix(host, "."); name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		// RFC 6761 §6.3; written fully qualified too, which a proxy's
+		// resolver takes for the same name.
+		class = "a loopback"
 	}
 	if class != "" && !g.trusts(hostPort(host, port(u))) {
 		return &notPublicError{host: host, addr: addr, class: class}
