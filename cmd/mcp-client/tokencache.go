@@ -80,6 +80,12 @@ func (c *tokenCache) load() *keptToken {
 	if c == nil {
 		return nil
 	}
+	if err := c.checkDirs(); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		c.ignore(err.Error())
+		return nil
+	}
 	f, err := os.Open(c.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -129,6 +135,28 @@ func (c *tokenCache) load() *keptToken {
 	return &k
 }
 
+// checkDirs refuses the directories the file is in, lambdamcp and
+// lambdamcp/mcp-client, unless each is a directory of the user's that
+// others may not write in: a cache directory may be shared (an
+// XDG_CACHE_HOME under /tmp), and another user may have made them first.
+func (c *tokenCache) checkDirs() error {
+	dir := filepath.Dir(c.path)
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		fi, err := os.Lstat(d)
+		if err != nil {
+			return err
+		}
+		why := notPrivateDir(fi)
+		if !fi.IsDir() {
+			why = "it is not a directory"
+		}
+		if why != "" {
+			return fmt.Errorf("the directory %s is not the user's alone: %s", d, why)
+		}
+	}
+	return nil
+}
+
 // ignore says why the file is not used; a sign-in overwrites it.
 func (c *tokenCache) ignore(why string) {
 	fmt.Fprintf(c.notice, "mcp-client: the kept sign-in %s is not used: %s; a new sign-in replaces it\n", c.path, why)
@@ -168,6 +196,9 @@ func (c *tokenCache) write(k keptToken) error {
 	}
 	dir := filepath.Dir(c.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if err := c.checkDirs(); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".token-*.json") // 0600

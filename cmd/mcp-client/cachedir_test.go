@@ -1,0 +1,94 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+// TestCacheDirNotShared checks that a kept sign-in is neither kept nor
+// read in a directory that is not the user's alone, which another user
+// of the machine may have made first in a shared cache directory.
+func TestCacheDirNotShared(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(t *testing.T, dir string) // makes dir, lambdamcp/mcp-client, and its parent
+		want string                         // in the notices; "": kept and read
+	}{
+		{"the user's", func(t *testing.T, dir string) { mkdir(t, dir, 0o700) }, ""},
+		{"others may write in it", func(t *testing.T, dir string) { mkdir(t, dir, 0o777) }, "others may write in it (mode 0777)"},
+		{"others may write in its parent", func(t *testing.T, dir string) {
+			mkdir(t, dir, 0o700)
+			chmod(t, filepath.Dir(dir), 0o733)
+		}, "others may write in it (mode 0733)"},
+		{"a link to another directory", func(t *testing.T, dir string) {
+			mkdir(t, filepath.Dir(dir), 0o700)
+			elsewhere := t.TempDir()
+			if err := os.Symlink(elsewhere, dir); err != nil {
+				t.Fatal(err)
+			}
+		}, "it is not a directory"},
+		{"another user's", func(t *testing.T, dir string) {
+			mkdir(t, dir, 0o700)
+			if os.Geteuid() != 0 {
+				t.Skip("only root can give a directory to another user")
+			}
+			if err := os.Chown(dir, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}, "it belongs to another user (uid 65534)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := withCacheDir(t)
+			tc.make(t, dir)
+			var notice bytes.Buffer
+			c, err := newTokenCache(testIssuer, "client-7f3a", "https://mcp.example.com/mcp", &notice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := &oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: testIssuer + "/oauth2/token"}}
+			c.keep(cfg, &oauth2.Token{AccessToken: "access-1f9c2e7a", RefreshToken: "refresh-8d3b6c0e"})
+			written := keptFile(t, dir) != ""
+			if written != (tc.want == "") {
+				t.Errorf("a file kept: %v, want %v; notices %q", written, tc.want == "", notice.String())
+			}
+			// A file already there, as its owner may have put it.
+			planted := filepath.Join(dir, filepath.Base(c.path))
+			if !written {
+				data := `{"key":"` + c.key + `","issuer":"` + testIssuer + `","client_id":"client-7f3a","token_endpoint":"` + testIssuer + `/oauth2/token","access_token":"planted-0c4d"}`
+				if err := os.WriteFile(planted, []byte(data), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.saved = ""
+			k := c.load()
+			if read := k != nil; read != (tc.want == "") {
+				t.Errorf("the kept file read: %v, want %v; notices %q", read, tc.want == "", notice.String())
+			}
+			if tc.want != "" && strings.Count(notice.String(), tc.want) != 2 {
+				t.Errorf("notices %q, want %q said of the writing and of the reading", notice.String(), tc.want)
+			}
+		})
+	}
+}
+
+func mkdir(t *testing.T, dir string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	chmod(t, dir, mode)
+}
+
+func chmod(t *testing.T, dir string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+}

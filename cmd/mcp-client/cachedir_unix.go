@@ -1,0 +1,24 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// notPrivateDir says why fi, a directory of the kept sign-ins, is not the
+// user's alone, or "": another user who owns it, or may write in it, may
+// remove, replace or swap the files in it (for a FIFO that a run's read
+// waits on forever, say).
+func notPrivateDir(fi fs.FileInfo) string {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Sprintf("it belongs to another user (uid %d)", st.Uid)
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Sprintf("others may write in it (mode %04o)", fi.Mode().Perm())
+	}
+	return ""
+}
