@@ -62,6 +62,8 @@ func TestProxiedNameChecked(t *testing.T) {
 		{"localhost", "https://mcp.example.com/mcp", "http://localhost:9/admin", "localhost is a loopback address"},
 		{"localhost fully qualified", "https://mcp.example.com/mcp", "http://LOCALHOST.:9/admin", "localhost. is a loopback address"},
 		{"a subdomain of localhost fully qualified", "https://mcp.example.com/mcp", "http://admin.localhost./", "admin.localhost. is a loopback address"},
+		{"a shorthand of 127.0.0.1", "https://mcp.example.com/mcp", "http://0x7f.1:9/admin", "0x7f.1 (127.0.0.1) is a loopback address"},
+		{"0, which a dial takes for this machine", "https://mcp.example.com/mcp", "http://0:9/admin", "0 (0.0.0.0) is an unspecified address"},
 		{"the host named", "http://loop.example:9/mcp", "http://loop.example:9/admin", ""},
 		{"a public name", "https://mcp.example.com/mcp", "https://public.example/", ""},
 		{"a name not resolved here", "https://mcp.example.com/mcp", "http://beyond.example/", ""},
@@ -83,6 +85,50 @@ func TestProxiedNameChecked(t *testing.T) {
 			}
 			if want := map[bool]int64{true: 0, false: 1}[tc.refused != ""]; got.Load() != want {
 				t.Errorf("the proxy got %d requests, want %d", got.Load(), want)
+			}
+		})
+	}
+}
+
+// TestShorthandIPv4 checks which hosts are read as the IPv4 address
+// inet_aton(3) reads them as.
+func TestShorthandIPv4(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		want string // "": not an address
+	}{
+		{"127.1", "127.0.0.1"},
+		{"0x7f.1", "127.0.0.1"},
+		{"0X7F.0.0.1", "127.0.0.1"},
+		{"2130706433", "127.0.0.1"},
+		{"0x7f000001", "127.0.0.1"},
+		{"017700000001", "127.0.0.1"},
+		{"0177.0.0.1", "127.0.0.1"},
+		{"169.254.43518", "169.254.169.254"},
+		{"10.1.1", "10.1.0.1"},
+		{"0", "0.0.0.0"},
+		{"0x", "0.0.0.0"},
+		{"127.1.", "127.0.0.1"},
+		{"4294967296", ""},
+		{"127.256.1", ""},
+		{"127.65536", "127.1.0.0"},
+		{"127.0.0.256", ""},
+		{"1.2.3.4.5", ""},
+		{"08", ""},
+		{"1..2", ""},
+		{"0x7g.1", ""},
+		{"mcp.example.com", ""},
+		{"1e2", ""},
+		{"", ""},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			a, ok := shorthandIPv4(tc.host)
+			got := ""
+			if ok {
+				got = a.String()
+			}
+			if got != tc.want {
+				t.Errorf("shorthandIPv4(%q) = %q, want %q", tc.host, got, tc.want)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -137,6 +138,8 @@ func (g *reachGuard) checkURL(u *url.URL) error {
 	class := ""
 	if a, err := netip.ParseAddr(host); err == nil {
 		addr, class = a, addressClass(a.WithZone(""))
+	} else if a, ok := shorthandIPv4(host); ok {
+		addr, class = a, addressClass(a)
 	} else if name := strings.TrimSuffix(host, "."); name == "localhost" || strings.HasSuffix(name, ".localhost") {
 		// RFC 6761 §6.3; written fully qualified too, which a proxy's
 		// resolver takes for the same name.
@@ -146,6 +149,50 @@ func (g *reachGuard) checkURL(u *url.URL) error {
 		return &notPublicError{host: host, addr: addr, class: class}
 	}
 	return nil
+}
+
+// shorthandIPv4 reads host as the IPv4 address inet_aton(3) and URL
+// parsers read it in, where it is not a dotted quad of decimals: one to
+// four numbers, each decimal, 0x hex or 0 octal, the last filling the
+// bytes left (127.1, 0x7f.1, 2130706433, 0177.0.0.1, 0). Go dials such a
+// host as a name, which no name service has; a proxy may take it for the
+// address.
+func shorthandIPv4(host string) (netip.Addr, bool) {
+	parts := strings.Split(strings.TrimSuffix(host, "."), ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var n [4]uint64
+	for i, p := range parts {
+		base := 10
+		switch {
+		case len(p) > 1 && (p[:2] == "0x" || p[:2] == "0X"):
+			base, p = 16, p[2:]
+			if p == "" {
+				p = "0" // inet_aton takes "0x" for 0
+			}
+		case len(p) > 1 && p[0] == '0':
+			base, p = 8, p[1:]
+		}
+		v, err := strconv.ParseUint(p, base, 32)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		n[i] = v
+	}
+	last := len(parts) - 1
+	var v uint64
+	for i := range last {
+		if n[i] > 0xff {
+			return netip.Addr{}, false
+		}
+		v |= n[i] << (8 * (3 - i))
+	}
+	if n[last] >= 1<<(8*(4-last)) {
+		return netip.Addr{}, false
+	}
+	v |= n[last]
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 
 // dialContext dials as d does, refusing a connection to an address that
