@@ -133,3 +133,48 @@ func TestShorthandIPv4(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyNotTrustedAsAHost checks that the proxy the requests go
+// through, trusted to be dialed at an address that is not public, is not
+// a host a server may send the client to itself.
+func TestProxyNotTrustedAsAHost(t *testing.T) {
+	lookup := lookupNetIP
+	t.Cleanup(func() { lookupNetIP = lookup })
+	lookupNetIP = func(context.Context, string, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("203.0.113.7")}, nil
+	}
+	proxy, got := startProxy(t)
+	pin := newPinnedIssuer(testIssuer)
+	g := newReachGuard(pin, "https://mcp.example.com/mcp", testIssuer)
+	tr := guardedTransport(g)
+	// As the proxy settings do, requests to the proxy's own address go
+	// to it directly.
+	tr.Proxy = g.proxy(func(r *http.Request) (*url.URL, error) {
+		if r.URL.Host == proxy.Host {
+			return nil, nil
+		}
+		return proxy, nil
+	})
+	defer tr.CloseIdleConnections()
+	for _, tc := range []struct {
+		to      string
+		refused bool
+	}{
+		{"http://public.example/", false},
+		{"http://" + proxy.Host + "/squid-internal-mgr/info", true},
+	} {
+		before := got.Load()
+		req, _ := http.NewRequest(http.MethodGet, tc.to, nil)
+		resp, err := (&flowTransport{base: tr, insecure: true, log: &exchangeLog{}, pin: pin, guard: g}).RoundTrip(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		var np *notPublicError
+		if refused := errors.As(err, &np); refused != tc.refused {
+			t.Errorf("%s: error %v, refused %v, want %v", tc.to, err, refused, tc.refused)
+		}
+		if want := map[bool]int64{true: 0, false: 1}[tc.refused]; got.Load()-before != want {
+			t.Errorf("%s: the proxy got %d requests, want %d", tc.to, got.Load()-before, want)
+		}
+	}
+}

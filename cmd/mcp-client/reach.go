@@ -54,9 +54,19 @@ func hostPort(host, port string) string {
 	return net.JoinHostPort(strings.ToLower(strings.Trim(host, "[]")), port)
 }
 
-// trusts says whether a non-public address may be reached at hostport.
+// trusts says whether a request's URL may name hostport when it is not
+// public: a host the user named, or the issuer's metadata did.
 func (g *reachGuard) trusts(hostport string) bool {
-	if g.named[hostport] || g.pin != nil && g.pin.namesHost(hostport) {
+	return g.named[hostport] || g.pin != nil && g.pin.namesHost(hostport)
+}
+
+// dials says whether a connection may be made to hostport when it is not
+// public: a host trusted, or a proxy the requests go through. A request
+// whose URL names the proxy is not trusted for it: the proxy's own pages
+// (a cache manager's, say) are no more the server's to send the client
+// to than another local service's.
+func (g *reachGuard) dials(hostport string) bool {
+	if g.trusts(hostport) {
 		return true
 	}
 	g.mu.Lock()
@@ -206,7 +216,7 @@ func (g *reachGuard) dialContext(d *net.Dialer) func(ctx context.Context, networ
 		if err != nil {
 			return nil, err
 		}
-		if g.trusts(hostPort(host, p)) {
+		if g.dials(hostPort(host, p)) {
 			return d.DialContext(ctx, network, addr)
 		}
 		guarded := *d
