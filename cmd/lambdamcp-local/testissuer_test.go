@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -233,9 +232,10 @@ func TestRunTestIssuerCommandLines(t *testing.T) {
 		name, line string
 		extra      []string // where the test's machine differs from a person's
 		want       string
+		signIns    int // sign-in URLs the client must print
 	}{
 		{name: "client credentials", line: p.call, want: p.clientID},
-		{name: "login", line: p.login, extra: []string{"-no-browser", "-redirect-port", "0", "-no-token-cache"}, want: oauthtest.DefaultSubject},
+		{name: "login", line: p.login, extra: []string{"-no-browser", "-redirect-port", "0", "-no-token-cache"}, want: oauthtest.DefaultSubject, signIns: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,46 +257,15 @@ func TestRunTestIssuerCommandLines(t *testing.T) {
 				t.Fatal(err)
 			}
 			var errOut strings.Builder
-			browsed := make(chan error, 1)
-			signIns := 0
-			lines := bufio.NewScanner(stderr)
-			for lines.Scan() {
-				errOut.WriteString(lines.Text() + "\n")
-				if u, ok := strings.CutPrefix(lines.Text(), "mcp-client: sign in at "); ok {
-					signIns++
-					go func() {
-						err := browse(u)
-						if err != nil {
-							stop() // the client would wait for the callback until its -timeout
-						}
-						browsed <- err
-					}()
-				}
+			signIns, err := oauthtest.BrowseSignIns(ctx, stderr, &errOut, stop)
+			if err != nil || signIns != tc.signIns {
+				t.Errorf("%d sign-in URLs printed and browsed (%v), want %d", signIns, err, tc.signIns)
 			}
 			if err := cmd.Wait(); err != nil || !strings.Contains(stdout.String(), tc.want) {
 				t.Errorf("%v; stdout %q, stderr %q: want whoami to name %s", err, stdout.String(), errOut.String(), tc.want)
 			}
-			if signIns > 0 {
-				if err := <-browsed; err != nil {
-					t.Error(err)
-				}
-			}
 		})
 	}
-}
-
-// browse is a browser sent to u: it follows the redirects, to the
-// client's callback.
-func browse(u string) error {
-	resp, err := http.Get(u)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("browsing %s: %d %v", u, resp.StatusCode, err)
-	}
-	return nil
 }
 
 // TestTestIssuerFillsEnv checks the environments -test-issuer gives the

@@ -1,0 +1,76 @@
+package oauthtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestBrowseSignIns gives BrowseSignIns a client's standard error: each
+// sign-in URL on it is browsed through the authorization endpoint to the
+// callback, every line is copied, and a browse that fails stops the
+// client.
+func TestBrowseSignIns(t *testing.T) {
+	a, err := Start(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var callbacks []string
+	callback := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		callbacks = append(callbacks, r.URL.Query().Get("state"))
+		if r.URL.Query().Get("state") == "refused" {
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer callback.Close()
+	signIn := func(clientID, state string) string {
+		return a.URL + "/oauth2/authorize?" + url.Values{
+			"client_id": {clientID}, "redirect_uri": {callback.URL + "/callback"}, "state": {state},
+			"response_type": {"code"}, "code_challenge": {"x"}, "code_challenge_method": {"S256"},
+		}.Encode()
+	}
+	tests := []struct {
+		name          string
+		stderr        string
+		wantSignIns   int
+		wantErr       bool
+		wantErrText   string
+		wantCallbacks []string // the states the callback saw
+	}{
+		{name: "no sign-in", stderr: "mcp-client: tools: ping\n"},
+		{name: "a sign-in", stderr: "before\n" + SignInPrefix + signIn(a.ClientID, "s1") + "\nafter\n",
+			wantSignIns: 1, wantCallbacks: []string{"s1"}},
+		{name: "a sign-in the server cannot redirect", stderr: SignInPrefix + signIn("another", "s2") + "\n",
+			wantSignIns: 1, wantErr: true, wantErrText: "400"},
+		// The code is not repeated: the error names where it ended, not
+		// the callback's query.
+		{name: "a sign-in whose callback refuses", stderr: SignInPrefix + signIn(a.ClientID, "refused") + "\n",
+			wantSignIns: 1, wantErr: true, wantErrText: "browsing the sign-in URL: " + strings.TrimPrefix(callback.URL, "http://") + "/callback answered 404",
+			wantCallbacks: []string{"refused"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			callbacks = nil
+			var copied strings.Builder
+			stopped := false
+			signIns, err := BrowseSignIns(t.Context(), strings.NewReader(tc.stderr), &copied, func() { stopped = true })
+			if signIns != tc.wantSignIns || (err != nil) != tc.wantErr || stopped != tc.wantErr {
+				t.Errorf("%d sign-ins, %v, stopped %v: want %d, an error %v", signIns, err, stopped, tc.wantSignIns, tc.wantErr)
+			}
+			if err != nil && (!strings.Contains(err.Error(), tc.wantErrText) || strings.Contains(err.Error(), "code=")) {
+				t.Errorf("error %q: want it to say %q, and no code", err, tc.wantErrText)
+			}
+			if diff := cmp.Diff(tc.stderr, copied.String()); diff != "" {
+				t.Errorf("copied (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantCallbacks, callbacks); diff != "" {
+				t.Errorf("callbacks (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
