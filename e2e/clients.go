@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -50,6 +51,13 @@ type clientRun struct {
 	wrong   bool           // send a wrong token, or a wrong secret (refused)
 	refused *regexp.Regexp // how the refusal must read; nil: refusal
 	wantOut []string       // must all appear in the output when it succeeds
+	// login signs a person in: each sign-in URL the client prints is
+	// browsed, as the person's browser would, and it must print signIns.
+	login   bool
+	signIns int
+	// kept: the run must get no token from the authorization server, and
+	// use the sign-in a run before it kept (or delete it).
+	kept bool
 }
 
 // client is a real MCP client with the runs that prove it works.
@@ -187,9 +195,17 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 		res.detail = err.Error()
 		return res
 	}
+	// The sign-ins a client keeps go to a cache of this check's, never
+	// the user's.
+	cache, err := os.MkdirTemp(cfg.outDir, "cache-")
+	if err != nil {
+		res.detail = err.Error()
+		return res
+	}
 	var done []string
 	for _, r := range c.runs {
 		args, env, masks := t.credentials(r)
+		env = append(env, "XDG_CACHE_HOME="+cache)
 		issued := t.issued()
 		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		var out bytes.Buffer
@@ -197,18 +213,27 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 		if r.bin != "" {
 			cmd = clientCommand(cctx, home, env, r.bin, args...)
 		}
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
+		var signIns int
+		var browseErr error
+		if r.login {
+			signIns, browseErr, err = runSigningIn(cctx, cmd, &out, cancel)
+		} else {
+			cmd.Stdout, cmd.Stderr = &out, &out
+			err = cmd.Run()
+		}
 		cancel()
 		// No secret reaches the log or the summary: not the token, the
 		// client's id and secret, nor a token the client was issued.
-		output := out.String()
-		for _, tok := range t.issued() {
-			output = strings.ReplaceAll(output, tok, "<issued token>")
+		hide := func(s string) string {
+			for _, tok := range t.issued() {
+				s = strings.ReplaceAll(s, tok, "<issued token>")
+			}
+			for secret, mask := range masks {
+				s = strings.ReplaceAll(s, secret, mask)
+			}
+			return s
 		}
-		for secret, mask := range masks {
-			output = strings.ReplaceAll(output, secret, mask)
-		}
+		output := hide(out.String())
 		if cfg.verbose {
 			fmt.Fprintf(log, "e2e: %s %s:\n%s\n", c.name, r.what, output)
 		}
@@ -217,13 +242,19 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 			refused = r.refused
 		}
 		switch {
+		case r.login && (browseErr != nil || signIns != r.signIns):
+			res.detail = fmt.Sprintf("%s: printed %d sign-in URLs (browsing: %s), want %d: %s", r.what, signIns, hide(fmt.Sprint(browseErr)), r.signIns, firstLine(output))
+			return res
 		case r.creds && err != nil:
 			res.detail = fmt.Sprintf("%s failed (%v): %s", r.what, err, firstLine(output))
 			return res
 		case r.creds && missing(output, r.wantOut) != "":
 			res.detail = fmt.Sprintf("%s: output lacks %s: %s", r.what, missing(output, r.wantOut), firstLine(output))
 			return res
-		case r.creds && t.as != nil && len(t.issued()) == len(issued):
+		case r.kept && len(t.issued()) != len(issued):
+			res.detail = fmt.Sprintf("%s: the authorization server issued a token, but the kept sign-in must serve", r.what)
+			return res
+		case r.creds && t.as != nil && !r.kept && len(t.issued()) == len(issued):
 			// The token came from the authorization server through the
 			// chain, not from anywhere else.
 			res.detail = fmt.Sprintf("%s: succeeded, but the authorization server issued no token", r.what)
@@ -243,6 +274,26 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 	res.ok = true
 	res.detail = strings.Join(done, "; ")
 	return res
+}
+
+// runSigningIn runs cmd as a person signing in: its standard error is
+// watched for sign-in URLs, each browsed (stop ends the client if that
+// fails), and its output goes to out in the order written. It returns
+// how many sign-in URLs were printed, the browsing's error and the run's.
+func runSigningIn(ctx context.Context, cmd *exec.Cmd, out io.Writer, stop func()) (int, error, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer pr.Close()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	err = cmd.Start()
+	pw.Close() // the client holds it: its exit ends the reading
+	if err != nil {
+		return 0, nil, err
+	}
+	signIns, browseErr := oauthtest.BrowseSignIns(ctx, pr, out, stop)
+	return signIns, browseErr, cmd.Wait()
 }
 
 // credentials returns the run's arguments and environment with the

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,6 +50,11 @@ func jwtClients(tools *nodeTools, cli string) []client {
 		}
 	}
 	withClient := []string{"-endpoint", "{url}", "-client-id", "{client-id}", "-issuer", "{issuer}"}
+	// A person signs in with the authorization code grant and PKCE, at
+	// the URL the client prints, which the authorization server approves
+	// at once: the browser comes back to the client's loopback callback.
+	login := append(slices.Clone(withClient), "-login", "-no-browser", "-redirect-port", "0")
+	logout := append(slices.Clone(withClient), "-logout")
 	return []client{
 		{name: "TypeScript SDK " + tools.packageVersion("@modelcontextprotocol/sdk") + " legacy", runs: sdkRuns("legacy", "2025-11-25")},
 		{name: "TypeScript client " + tools.packageVersion("@modelcontextprotocol/client") + " modern", runs: sdkRuns("modern", "2026-07-28")},
@@ -56,6 +62,12 @@ func jwtClients(tools *nodeTools, cli string) []client {
 			{what: "client credentials: tools + ping", bin: cli, args: withClient, creds: true, wantOut: []string{"ping #2"}},
 			{what: "with a wrong secret", bin: cli, args: withClient, wrong: true, refused: invalidClient},
 			{what: "without credentials", bin: cli, args: []string{"-endpoint", "{url}"}},
+			{what: "sign-in: tools + ping", bin: cli, args: login, creds: true, login: true, signIns: 1, wantOut: []string{"ping #2"}},
+			// The token the sign-in kept, the person's, serves the next run.
+			{what: "kept sign-in: whoami", bin: cli, args: append(slices.Clone(login), "-call", "whoami"), creds: true, login: true, kept: true,
+				wantOut: []string{oauthtest.DefaultSubject}},
+			{what: "logout", bin: cli, args: logout, creds: true, kept: true, wantOut: []string{"signed out: the kept sign-in of"}},
+			{what: "logout again", bin: cli, args: logout, creds: true, kept: true, wantOut: []string{"no sign-in of", "was kept"}},
 		}},
 	}
 }
