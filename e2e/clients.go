@@ -237,39 +237,14 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 		if cfg.verbose {
 			fmt.Fprintf(log, "e2e: %s %s:\n%s\n", c.name, r.what, output)
 		}
-		refused := refusal
-		if r.refused != nil {
-			refused = r.refused
+		rr := runResult{output: output, err: err, signIns: signIns, browseErr: hide(fmt.Sprint(browseErr)), browseFailed: browseErr != nil,
+			issuedBefore: len(issued), issuedAfter: len(t.issued()), hasAS: t.as != nil}
+		line, ok := r.verdict(rr)
+		if !ok {
+			res.detail = line
+			return res
 		}
-		switch {
-		case r.login && (browseErr != nil || signIns != r.signIns):
-			res.detail = fmt.Sprintf("%s: printed %d sign-in URLs (browsing: %s), want %d: %s", r.what, signIns, hide(fmt.Sprint(browseErr)), r.signIns, firstLine(output))
-			return res
-		case r.creds && err != nil:
-			res.detail = fmt.Sprintf("%s failed (%v): %s", r.what, err, firstLine(output))
-			return res
-		case r.creds && missing(output, r.wantOut) != "":
-			res.detail = fmt.Sprintf("%s: output lacks %s: %s", r.what, missing(output, r.wantOut), firstLine(output))
-			return res
-		case r.kept && len(t.issued()) != len(issued):
-			res.detail = fmt.Sprintf("%s: the authorization server issued a token, but the kept sign-in must serve", r.what)
-			return res
-		case r.creds && t.as != nil && !r.kept && len(t.issued()) == len(issued):
-			// The token came from the authorization server through the
-			// chain, not from anywhere else.
-			res.detail = fmt.Sprintf("%s: succeeded, but the authorization server issued no token", r.what)
-			return res
-		case r.creds:
-			done = append(done, r.what+" ok")
-		case err == nil:
-			res.detail = fmt.Sprintf("%s: succeeded, but must be refused", r.what)
-			return res
-		case !refused.MatchString(output):
-			res.detail = fmt.Sprintf("%s: refused without saying %s: %s", r.what, refused, firstLine(output))
-			return res
-		default:
-			done = append(done, r.what+": refused: "+shorten(firstLine(output), 110))
-		}
+		done = append(done, line)
 	}
 	res.ok = true
 	res.detail = strings.Join(done, "; ")
@@ -366,4 +341,46 @@ func shorten(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// runResult is what one run of a client check did.
+type runResult struct {
+	output       string // masked
+	err          error  // the client's exit
+	signIns      int    // sign-in URLs printed and browsed
+	browseErr    string // masked
+	browseFailed bool
+	issuedBefore int // tokens the authorization server had issued before the run
+	issuedAfter  int // and after it
+	hasAS        bool
+}
+
+// verdict is a run's line for the summary, and whether it passed.
+func (r clientRun) verdict(rr runResult) (string, bool) {
+	refused := refusal
+	if r.refused != nil {
+		refused = r.refused
+	}
+	switch {
+	case r.login && (rr.browseFailed || rr.signIns != r.signIns):
+		return fmt.Sprintf("%s: printed %d sign-in URLs (browsing: %s), want %d: %s", r.what, rr.signIns, rr.browseErr, r.signIns, firstLine(rr.output)), false
+	case r.creds && rr.err != nil:
+		return fmt.Sprintf("%s failed (%v): %s", r.what, rr.err, firstLine(rr.output)), false
+	case r.creds && missing(rr.output, r.wantOut) != "":
+		return fmt.Sprintf("%s: output lacks %s: %s", r.what, missing(rr.output, r.wantOut), firstLine(rr.output)), false
+	case r.kept && rr.issuedAfter != rr.issuedBefore:
+		return fmt.Sprintf("%s: the authorization server issued a token, but the kept sign-in must serve", r.what), false
+	case r.creds && rr.hasAS && !r.kept && rr.issuedAfter == rr.issuedBefore:
+		// The token came from the authorization server through the
+		// chain, not from anywhere else.
+		return fmt.Sprintf("%s: succeeded, but the authorization server issued no token", r.what), false
+	case r.creds:
+		return r.what + " ok", true
+	case rr.err == nil:
+		return fmt.Sprintf("%s: succeeded, but must be refused", r.what), false
+	case !refused.MatchString(rr.output):
+		return fmt.Sprintf("%s: refused without saying %s: %s", r.what, refused, firstLine(rr.output)), false
+	default:
+		return r.what + ": refused: " + shorten(firstLine(rr.output), 110), true
+	}
 }
