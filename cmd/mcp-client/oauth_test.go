@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
 
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
@@ -256,7 +257,7 @@ func TestObtainedSecretsHidden(t *testing.T) {
 // refuses (parameters separated by spaces, an empty scope) and which names
 // no metadata: the flow goes on from the metadata's well-known URL.
 func TestClientCredentialsBehindHTTPAPIJWTAuthorizer(t *testing.T) {
-	const gateway = `Bearer scope="" error="invalid_token" error_description="the token does not have a valid issuer"`
+	gateway := localfront.HTTPJWTChallenge("invalid_token", "", localfront.JWTInvalidIssuer)
 	if _, err := oauthex.ParseWWWAuthenticate([]string{gateway}); err == nil {
 		t.Fatal("the go-sdk parses the gateway's challenge: this test no longer tests the flow's way around it")
 	}

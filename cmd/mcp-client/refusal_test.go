@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
 )
 
 // refusingServer answers every request with status and the challenge, as
@@ -59,7 +61,7 @@ func TestRefusedTokenExplained(t *testing.T) {
 		// An HTTP API's JWT authorizer separates its parameters with
 		// spaces, not commas, and sends scope empty.
 		{"401 from an http api's jwt authorizer",
-			refusingServer(t, http.StatusUnauthorized, `Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"`), token, noEnv,
+			refusingServer(t, http.StatusUnauthorized, localfront.HTTPJWTChallenge("invalid_token", "", localfront.JWTInvalidAudience)), token, noEnv,
 			[]string{`refused the bearer token it was sent (-token or MCP_TOKEN): invalid_token (expired, revoked or malformed), "the token does not have a valid audience"` + "\n"},
 			[]string{"asks for scope"}},
 		{"401, other error", refusingServer(t, http.StatusUnauthorized, `Bearer error="invalid_request"`), token, noEnv,

@@ -118,10 +118,12 @@ func (f *Front) metadataSuffix() string {
 
 // public reports whether the stack routes req to the function without
 // the authorizer: a GET of the metadata, with tokens that come from an
-// authorization server.
+// authorization server (the REST API's with JWTs, the HTTP API's with
+// its JWT authorizer).
 func (f *Front) public(req *request) bool {
 	d := f.cfg.Deploy
-	if d == nil || !d.JWT || req.r.Method != http.MethodGet {
+	jwt := (d != nil && d.JWT) || f.cfg.JWTAuthorizer != nil
+	if !jwt || req.r.Method != http.MethodGet {
 		return false
 	}
 	paths := []string{"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp", f.metadataSuffix()}

@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
@@ -74,6 +75,11 @@ type Config struct {
 	// path goes through the authorizer, and refusals get API Gateway's
 	// default responses.
 	Deploy *DeployREST
+	// JWTAuthorizer, for http, is the HTTP API's own JWT authorizer on
+	// every route but the public GETs of the metadata, as the deploy
+	// stack's http variant has it with JWTs. It takes the place of a
+	// Lambda authorizer.
+	JWTAuthorizer *JWTAuthorizer
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string
 	// Listener, when set, is served instead of one Start opens on Addr,
@@ -127,6 +133,8 @@ type Front struct {
 	closed sync.Once
 
 	integrationTimeout time.Duration // the gateway's wait for the function; 0: none
+
+	jwt jwtState // the JWT authorizer's keys, when there is one
 
 	// Invocations the gateway stopped waiting for run on (IntegrationTimeout),
 	// an in-process one past Close: once Close returns they log nothing.
@@ -187,6 +195,16 @@ func New(cfg Config) (*Front, error) {
 	}
 	if cfg.Deploy != nil && (cfg.Shape != ShapeREST || cfg.Authorizer == nil) {
 		return nil, errors.New("the deploy stack's responses are emulated for the rest shape with an authorizer, as the stack's rest variant has them")
+	}
+	if j := cfg.JWTAuthorizer; j != nil {
+		switch {
+		case cfg.Shape != ShapeHTTP:
+			return nil, fmt.Errorf("a JWT authorizer is an HTTP API's; shape %s has none", cfg.Shape)
+		case cfg.Authorizer != nil:
+			return nil, errors.New("both a Lambda authorizer and a JWT authorizer: a route has one")
+		case j.Issuer == "" || len(j.Audience) == 0:
+			return nil, errors.New("a JWT authorizer needs an issuer and at least one audience")
+		}
 	}
 	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {
 		return nil, fmt.Errorf("authorizer type %s without an authorizer", cfg.AuthorizerType)
@@ -344,6 +362,9 @@ type request struct {
 	traceRoot string // its Root, sent as X-Amzn-Trace-Id
 	now       time.Time
 	sourceIP  string
+	// jwt is what the JWT authorizer passes on, when it let the request
+	// through.
+	jwt *events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription
 }
 
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -380,12 +401,16 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		return
 	}
 	var authorizer map[string]any
-	if f.cfg.Authorizer != nil && !f.public(req) {
+	switch {
+	case f.public(req):
+	case f.cfg.Authorizer != nil:
 		authorizer, refused = f.authorize(r.Context(), req)
-		if refused != nil {
-			f.refuse(w, r, refused)
-			return
-		}
+	case f.cfg.JWTAuthorizer != nil:
+		req.jwt, refused = f.authorizeJWT(r.Context(), req)
+	}
+	if refused != nil {
+		f.refuse(w, r, refused)
+		return
 	}
 	payload, err := f.event(req, authorizer)
 	if err != nil {
@@ -582,11 +607,16 @@ type gatewayError struct {
 	// body, when set, is the whole body of the answer without Gateway
 	// Responses, instead of {"message": message}.
 	body string
+	// challenge, when set, is the WWW-Authenticate of the answer.
+	challenge string
 }
 
 func (e *gatewayError) write(w http.ResponseWriter) {
 	if e.errorType != "" {
 		w.Header().Set("x-amzn-ErrorType", e.errorType)
+	}
+	if e.challenge != "" {
+		w.Header().Set("WWW-Authenticate", e.challenge)
 	}
 	if e.body == "" {
 		writeJSON(w, e.status, map[string]any{"message": e.message})

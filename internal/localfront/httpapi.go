@@ -26,8 +26,11 @@ func (f *Front) httpEvent(req *request, authorizer map[string]any) events.APIGat
 		Body:                  body,
 		IsBase64Encoded:       b64,
 	}
-	if authorizer != nil {
+	switch {
+	case authorizer != nil:
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: authorizer}
+	case req.jwt != nil:
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: req.jwt}
 	}
 	return ev
 }
