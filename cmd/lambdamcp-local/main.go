@@ -33,7 +33,10 @@
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
-//	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (public metadata, OAuth challenges, its Gateway Responses)
+//	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (public metadata, OAuth challenges, its Gateway Responses);
+//	                          http with JWTs: check them with the HTTP API's own JWT authorizer, as the stack's http variant does
+//	-jwt-issuer URL           http with -like-deploy: the JWT authorizer's issuer (the stack's jwtIssuer)
+//	-jwt-audience a,b         http with -like-deploy: the JWT authorizer's audiences (the stack's jwtAudience, and for a Cognito client the endpoint)
 //	-test-issuer              run a loopback authorization server that approves every request, print its client's credentials, and set the functions up to take its JWTs
 //	-timeout d                function timeout (default 30s)
 //	-integration-timeout d    API Gateway's wait for the function (rest, http; default 29s rest, 30s http; negative: none)
@@ -105,6 +108,10 @@ type options struct {
 	stream, albMultiValue       bool
 	likeDeploy                  bool
 	testIssuer                  bool
+	jwtIssuer, jwtAudience      string
+	// jwt is the HTTP API's JWT authorizer once -test-issuer's issuer
+	// runs; before, a stand-in with the same shape.
+	jwt *localfront.JWTAuthorizer
 	// listener is where the front serves when it was opened before the
 	// functions, whose environment names the front's URL; nil: -addr.
 	listener net.Listener
@@ -125,6 +132,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
 	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
 		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env)")
+	fs.StringVar(&o.jwtIssuer, "jwt-issuer", "", "http with -like-deploy: the issuer of the JWTs the HTTP API's JWT authorizer checks (its OpenID discovery names the keys); the route's scopes are MCP_REQUIRED_SCOPES in -env")
+	fs.StringVar(&o.jwtAudience, "jwt-audience", "", "http with -like-deploy: the comma-separated audiences of the JWT authorizer, matched against aud, or client_id when a token has no aud")
 	fs.BoolVar(&o.testIssuer, "test-issuer", false, "run an authorization server on loopback that approves every request, for trying JWTs without an account: "+
 		"its client's credentials are printed, and the functions' MCP_JWT_* and metadata settings not given are filled in as the deploy stack's Cognito variant sets them")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "function timeout")
@@ -161,6 +170,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	case o.concurrency < 1:
 		return nil, fmt.Errorf("-concurrency %d: at least one process must run", o.concurrency)
 	}
+	if err := o.checkJWTAuthorizer(); err != nil {
+		return nil, err
+	}
 	// The front checks its configuration; ask it now, with stand-ins for
 	// the functions, rather than after building them.
 	var authorizer localfront.Function
@@ -184,7 +196,7 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 	}
 	return localfront.Config{
 		Shape: localfront.Shape(o.shape), Addr: addr, Listener: o.listener, Stage: o.stage, BasePath: o.base, Function: fn,
-		Authorizer: authorizer, AuthorizerType: o.authorizerType, Deploy: o.deploy(),
+		Authorizer: authorizer, AuthorizerType: o.authorizerType, Deploy: o.deploy(), JWTAuthorizer: o.jwtAuthorizer(),
 		Stream: o.stream, MultiValueHeaders: o.albMultiValue, IntegrationTimeout: o.integrationTimeout, Logger: logger,
 	}
 }
@@ -196,7 +208,7 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 // origins the stack gives its Gateway Responses are those it gives the
 // server (MCP_ALLOWED_ORIGINS), "*" when none are set, as by default.
 func (o *options) deploy() *localfront.DeployREST {
-	if !o.likeDeploy {
+	if !o.likeDeploy || o.httpJWT() {
 		return nil
 	}
 	// The test issuer's settings are filled in later, when it runs;

@@ -163,7 +163,12 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"base path on alb", []string{"-shape", "alb", "-function", "x", "-base-path", "tools"}, "shape alb has none"},
 		{"base path with a character API Gateway refuses", []string{"-function", "x", "-base-path", "tools?x"}, `base path "tools?x" has '?'`},
 		{"base path with a slash in front", []string{"-function", "x", "-base-path", "/tools"}, "no slash at either end"},
-		{"like-deploy on http", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy"}, "for the rest shape with an authorizer"},
+		{"like-deploy on http without JWTs", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy"}, "-like-deploy on http emulates the stack's JWT authorizer"},
+		{"like-deploy on http, JWTs and an authorizer", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy", "-test-issuer"}, "not a Lambda authorizer"},
+		{"JWT authorizer on rest", []string{"-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "use them with -shape http -like-deploy"},
+		{"JWT authorizer without like-deploy", []string{"-shape", "http", "-function", "x", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "use them with -shape http -like-deploy"},
+		{"JWT authorizer without an audience", []string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com"}, "both -jwt-issuer and -jwt-audience"},
+		{"JWT authorizer and the test issuer", []string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "drop -jwt-issuer"},
 		{"like-deploy without an authorizer", []string{"-function", "x", "-like-deploy"}, "for the rest shape with an authorizer"},
 		// Refused before anything is built: nothing to wait for.
 		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
@@ -218,6 +223,24 @@ func TestRunHelp(t *testing.T) {
 	var stderr strings.Builder
 	if code := run(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-shape") {
 		t.Errorf("exit %d, stderr %q; want 0 and the flags", code, stderr.String())
+	}
+}
+
+// TestLikeDeployHTTP checks the HTTP API's JWT authorizer -like-deploy
+// runs on http, as the stack configures it: the issuer and audiences
+// given, the scopes the server requires on the route.
+func TestLikeDeployHTTP(t *testing.T) {
+	o, err := parse([]string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com/pool",
+		"-jwt-audience", "app, https://api.example.com/mcp", "-env", "MCP_REQUIRED_SCOPES=lambdamcp/mcp"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &localfront.JWTAuthorizer{Issuer: "https://i.example.com/pool", Audience: []string{"app", "https://api.example.com/mcp"}, Scopes: []string{"lambdamcp/mcp"}}
+	if diff := cmp.Diff(want, o.jwtAuthorizer()); diff != "" {
+		t.Errorf("JWT authorizer (-want +got):\n%s", diff)
+	}
+	if d := o.deploy(); d != nil {
+		t.Errorf("deploy = %+v, want none on http: the stack's REST responses are not the HTTP API's", d)
 	}
 }
 

@@ -79,7 +79,16 @@ func (o *options) startTestIssuer() (*oauthtest.Server, error) {
 		return nil, fmt.Errorf("starting the test issuer: %w", err)
 	}
 	j := localfront.JWTIssuer{Issuer: as.Issuer, JWKSURL: as.JWKSURL(), ClientID: as.ClientID, Scopes: scopes}
-	server, auth := j.Env(pre.URLAt(ln.Addr()), o.base, o.hasAuthorizer())
+	base := pre.URLAt(ln.Addr())
+	// Behind the HTTP API's JWT authorizer the server trusts its verdict,
+	// as behind a Lambda authorizer; the authorizer takes the client's
+	// id, and the endpoint, which a Cognito token asked for a resource
+	// names in its aud (newHTTPAuthorizer).
+	server, auth := j.Env(base, o.base, o.hasAuthorizer() || o.httpJWT())
+	if o.httpJWT() {
+		o.jwt = &localfront.JWTAuthorizer{Issuer: as.Issuer, Audience: []string{as.ClientID, base + "/mcp"}, Scopes: scopes}
+		auth = nil
+	}
 	o.env = withDefaults(o.env, server)
 	o.authorizerEnv = withDefaults(o.authorizerEnv, auth)
 	return as, nil

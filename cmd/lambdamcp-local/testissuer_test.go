@@ -155,6 +155,10 @@ func TestRunTestIssuer(t *testing.T) {
 		args       []string
 		metadata   string // the path, after the base URL, the challenge names
 		wantScopes []string
+		// bare: the 401 names no metadata, as an HTTP API's JWT
+		// authorizer refusing a request without a token; the metadata
+		// is at metadata all the same.
+		bare bool
 	}{
 		{name: "rest, the server checks", args: []string{"-build", "../mcp-server"},
 			metadata: "/.well-known/oauth-protected-resource/mcp", wantScopes: []string{"lambdamcp/mcp"}},
@@ -164,6 +168,8 @@ func TestRunTestIssuer(t *testing.T) {
 			metadata: "/.well-known/oauth-protected-resource/mcp", wantScopes: []string{"mcp:tools", "mcp:read"}},
 		{name: "custom domain", args: []string{"-base-path", "tools", "-build", "../mcp-server"},
 			metadata: "/.well-known/oauth-protected-resource/tools/mcp", wantScopes: []string{"lambdamcp/mcp"}},
+		{name: "http like the stack, its JWT authorizer checks", args: []string{"-shape", "http", "-like-deploy", "-build", "../mcp-server"},
+			metadata: "/.well-known/oauth-protected-resource/mcp", wantScopes: []string{"lambdamcp/mcp"}, bare: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,7 +182,11 @@ func TestRunTestIssuer(t *testing.T) {
 			}
 			resp.Body.Close()
 			metadata := p.base + tc.metadata
-			if challenge := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(challenge, `resource_metadata="`+metadata+`"`) {
+			challenge := resp.Header.Get("WWW-Authenticate")
+			switch {
+			case tc.bare && (resp.StatusCode != http.StatusUnauthorized || challenge != ""):
+				t.Fatalf("POST without a token: %d %q, want 401 without a challenge", resp.StatusCode, challenge)
+			case !tc.bare && (resp.StatusCode != http.StatusUnauthorized || !strings.Contains(challenge, `resource_metadata="`+metadata+`"`)):
 				t.Fatalf("POST without a token: %d %q, want 401 naming %s", resp.StatusCode, challenge, metadata)
 			}
 			resp, err = http.Get(metadata)
@@ -276,6 +286,8 @@ func TestTestIssuerFillsEnv(t *testing.T) {
 		name              string
 		args              []string
 		wantEnv, wantAuth func(as *oauthtest.Server, base string) []string
+		// wantJWT is the HTTP API's JWT authorizer; nil: none.
+		wantJWT func(as *oauthtest.Server, base string) *localfront.JWTAuthorizer
 	}{
 		{name: "the server checks", args: nil,
 			wantEnv: func(as *oauthtest.Server, base string) []string {
@@ -297,6 +309,16 @@ func TestTestIssuerFillsEnv(t *testing.T) {
 					"MCP_JWT_ISSUER=" + as.Issuer, "MCP_JWT_JWKS_URL=" + as.JWKSURL(), "MCP_JWT_AUDIENCE_CLAIM=client_id",
 					"MCP_RESOURCE_URL=" + base + "/dev/mcp"}
 			}},
+		{name: "http like the stack, its JWT authorizer checks", args: []string{"-shape", "http", "-like-deploy"},
+			wantEnv: func(as *oauthtest.Server, base string) []string {
+				return []string{"MCP_AUTH_FROM_AUTHORIZER=1", "MCP_RESOURCE_URL=" + base + "/mcp",
+					"MCP_RESOURCE_METADATA_URL=" + base + "/.well-known/oauth-protected-resource/mcp",
+					"MCP_AUTHORIZATION_SERVERS=" + as.Issuer, "MCP_REQUIRED_SCOPES=lambdamcp/mcp"}
+			},
+			wantAuth: func(*oauthtest.Server, string) []string { return nil },
+			wantJWT: func(as *oauthtest.Server, base string) *localfront.JWTAuthorizer {
+				return &localfront.JWTAuthorizer{Issuer: as.Issuer, Audience: []string{as.ClientID, base + "/mcp"}, Scopes: []string{"lambdamcp/mcp"}}
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -316,6 +338,13 @@ func TestTestIssuerFillsEnv(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.wantAuth(as, base), []string(o.authorizerEnv)); diff != "" {
 				t.Errorf("-authorizer-env (-want +got):\n%s", diff)
+			}
+			var want *localfront.JWTAuthorizer
+			if tc.wantJWT != nil {
+				want = tc.wantJWT(as, base)
+			}
+			if diff := cmp.Diff(want, o.jwtAuthorizer()); diff != "" {
+				t.Errorf("JWT authorizer (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
+)
+
+// httpJWT reports whether the flags ask for the deploy stack's http
+// variant with JWTs, whose route the HTTP API's own JWT authorizer
+// guards (deploy/stack/http.go, newHTTPAuthorizer).
+func (o *options) httpJWT() bool {
+	return o.likeDeploy && o.shape == string(localfront.ShapeHTTP) && (o.testIssuer || o.jwtIssuer != "")
+}
+
+// checkJWTAuthorizer refuses the JWT authorizer's flags where the stack
+// has no such authorizer, and -like-deploy on http without one.
+func (o *options) checkJWTAuthorizer() error {
+	given := o.jwtIssuer != "" || o.jwtAudience != ""
+	switch {
+	case given && (o.shape != string(localfront.ShapeHTTP) || !o.likeDeploy):
+		return errors.New("-jwt-issuer and -jwt-audience configure the HTTP API's JWT authorizer: use them with -shape http -like-deploy")
+	case given && o.testIssuer:
+		return errors.New("-test-issuer is the JWT authorizer's issuer: drop -jwt-issuer and -jwt-audience")
+	case given && (o.jwtIssuer == "" || o.jwtAudience == ""):
+		return errors.New("the JWT authorizer needs both -jwt-issuer and -jwt-audience")
+	case o.httpJWT() && o.hasAuthorizer():
+		return errors.New("the deploy stack's http variant checks JWTs with the HTTP API's own JWT authorizer, not a Lambda authorizer: drop -authorizer or -build-authorizer")
+	case o.likeDeploy && o.shape == string(localfront.ShapeHTTP) && !o.httpJWT():
+		return errors.New("-like-deploy on http emulates the stack's JWT authorizer: give -test-issuer, or -jwt-issuer and -jwt-audience " +
+			"(with static tokens the stack's http variant is the http shape behind its Lambda authorizer, without -like-deploy)")
+	}
+	return nil
+}
+
+// jwtAuthorizer is the HTTP API's JWT authorizer the flags describe, nil
+// for none: the issuer and audiences given, or -test-issuer's (a
+// stand-in until it runs), and as the route's scopes those the stack
+// gives the server too, MCP_REQUIRED_SCOPES.
+func (o *options) jwtAuthorizer() *localfront.JWTAuthorizer {
+	switch {
+	case !o.httpJWT():
+		return nil
+	case o.jwt != nil:
+		return o.jwt
+	case o.testIssuer:
+		return &localfront.JWTAuthorizer{Issuer: "http://127.0.0.1/not-started", Audience: []string{"not-started"}}
+	}
+	j := &localfront.JWTAuthorizer{Issuer: o.jwtIssuer}
+	for a := range strings.SplitSeq(o.jwtAudience, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			j.Audience = append(j.Audience, a)
+		}
+	}
+	if v, ok := lookup(o.env, "MCP_REQUIRED_SCOPES"); ok {
+		j.Scopes = strings.Fields(v)
+	}
+	return j
+}
