@@ -108,7 +108,7 @@ func TestParseConfig(t *testing.T) {
 		suites  []string
 		wantErr bool
 	}{
-		{args: nil, targets: append(slices.Clone(allTargets), "local+jwt", "url-stream+jwt", "rest+authorizer+jwt", "rest-stream+authorizer+jwt"), suites: suiteNames()},
+		{args: nil, targets: append(slices.Clone(allTargets), "local+jwt", "url-stream+jwt", "rest+authorizer+jwt", "rest-stream+authorizer+jwt", "http+jwt"), suites: suiteNames()},
 		{args: []string{"-targets", "local+jwt,url-stream+jwt", "-suites", "none"}, targets: []string{"local+jwt", "url-stream+jwt"}},
 		{args: []string{"-targets", "rest+authorizer+jwt,rest-stream+authorizer+jwt", "-suites", "none"}, targets: []string{"rest+authorizer+jwt", "rest-stream+authorizer+jwt"}},
 		{args: []string{"-targets", "local", "-suites", "2026-07-28"}, targets: []string{"local"}, suites: []string{"2026-07-28"}},

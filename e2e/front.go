@@ -21,6 +21,9 @@ type frontOptions struct {
 	stream     bool     // response streaming (url or rest shape)
 	// deploy makes a rest front answer as deploy/'s rest variant does.
 	deploy *localfront.DeployREST
+	// jwtAuthorizer puts an http front's routes behind the HTTP API's
+	// own JWT authorizer, as deploy/'s http variant with JWTs has them.
+	jwtAuthorizer *localfront.JWTAuthorizer
 	// listener, when set, is where the front serves: opened first by a
 	// caller that gives the function the front's URL.
 	listener net.Listener
@@ -51,7 +54,7 @@ func startFront(ctx context.Context, b *builder, o frontOptions) (string, func()
 		logf.Close()
 		return "", nil, fmt.Errorf("starting the function: %w", err)
 	}
-	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener, Deploy: o.deploy}
+	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener, Deploy: o.deploy, JWTAuthorizer: o.jwtAuthorizer}
 	if o.authorizer != "" {
 		authBin, err := b.build(ctx, o.authorizer, true)
 		if err != nil {

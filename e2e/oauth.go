@@ -25,11 +25,14 @@ const clientPkg = "./cmd/mcp-client"
 // real bootstrap behind the front's Function URL in RESPONSE_STREAM mode;
 // or, behind the front's REST API answering as deploy/'s rest variant
 // does (buffered, and with transfer mode STREAM), the real authorizer
-// bootstrap checks them and the stack's Gateway Responses challenge.
+// bootstrap checks them and the stack's Gateway Responses challenge; or,
+// behind the front's HTTP API as deploy/'s http variant, the HTTP API's
+// own JWT authorizer checks them, and its challenge names no metadata.
 // A client given its id, secret and issuer must find its way from the
-// 401 to a token: the resource metadata the challenge names, the
-// authorization server that names, its metadata, its token endpoint.
-var jwtTargets = []string{"local+jwt", "url-stream+jwt", "rest+authorizer+jwt", "rest-stream+authorizer+jwt"}
+// 401 to a token: the resource metadata the challenge names (or, from an
+// HTTP API, its well-known URL), the authorization server that names,
+// its metadata, its token endpoint.
+var jwtTargets = []string{"local+jwt", "url-stream+jwt", "rest+authorizer+jwt", "rest-stream+authorizer+jwt", "http+jwt"}
 
 // jwtScope is the scope the reference server requires of every caller.
 const jwtScope = "https://mcp.e2e.test/tools"
@@ -91,6 +94,13 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 	t := &clientTarget{name: name, as: as}
 	if strings.HasPrefix(name, "rest") {
 		if err := startRESTJWT(ctx, b, t, j); err != nil {
+			as.Close()
+			return nil, err
+		}
+		return t, nil
+	}
+	if name == "http+jwt" {
+		if err := startHTTPJWT(ctx, b, t, j); err != nil {
 			as.Close()
 			return nil, err
 		}
@@ -168,6 +178,36 @@ func startRESTJWT(ctx context.Context, b *builder, t *clientTarget, j localfront
 		o.stream, o.env = true, append(o.env, "MCP_STREAM=rest")
 	}
 	_, stop, err := startFront(ctx, b, o)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	as := t.as
+	t.stop = func() { stop(); as.Close() }
+	return nil
+}
+
+// startHTTPJWT starts the reference server behind the front's HTTP API
+// as deploy/'s http variant with a Cognito user pool deploys it
+// (newHTTPAuthorizer, serverEnv): the HTTP API's JWT authorizer checks
+// j's JWTs, for the app client or, in aud, the endpoint, and the scopes
+// on the MCP route; the metadata routes are public; the server trusts
+// the authorizer's claims and publishes the metadata.
+func startHTTPJWT(ctx context.Context, b *builder, t *clientTarget, j localfront.JWTIssuer) error {
+	// The server must name the URL the clients use, the front's: listen
+	// first to know it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	t.url = base + "/mcp"
+	server, _ := j.Env(base, "", true)
+	_, stop, err := startFront(ctx, b, frontOptions{
+		shape: "http", pkg: referencePkg, logName: "reference-http-jwt", listener: ln,
+		env:           append(server, "MCP_ALLOWED_ORIGINS=*"),
+		jwtAuthorizer: &localfront.JWTAuthorizer{Issuer: j.Issuer, Audience: []string{j.ClientID, t.url}, Scopes: j.Scopes},
+	})
 	if err != nil {
 		ln.Close()
 		return err
