@@ -96,7 +96,7 @@ func (f *Front) authorizeJWT(ctx context.Context, req *request) (*events.APIGate
 		return nil, errUnauthorized
 	}
 	claims, err := decodeClaims(token)
-	if err != nil {
+	if err != nil || !namesKey(token) {
 		return nil, jwtRefusal(JWTInvalid)
 	}
 	// aud when the token has one, client_id when not.
@@ -234,6 +234,21 @@ func decodeClaims(token string) (map[string]any, error) {
 		return nil, err
 	}
 	return claims, nil
+}
+
+// namesKey reports whether the token's header has a kid: API Gateway
+// takes only a token whose kid names a key of the set, where the
+// verifier would also take a token without one when the set holds a
+// single key.
+func namesKey(token string) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(token[:strings.IndexByte(token, '.')])
+	if err != nil {
+		return false
+	}
+	var header struct {
+		KeyID string `json:"kid"`
+	}
+	return json.Unmarshal(raw, &header) == nil && header.KeyID != ""
 }
 
 // stringsOf is a claim that is a string or an array of strings.

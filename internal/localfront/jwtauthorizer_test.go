@@ -127,6 +127,8 @@ func TestJWTAuthorizer(t *testing.T) {
 			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"iss": iss.url + "/other-pool"}))},
 		{name: "bad signature", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token is not valid"),
 			authorization: "Bearer " + sign(t, newKey(t), claims(nil))},
+		{name: "no kid, though the set has one key", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token is not valid"),
+			authorization: "Bearer " + sign(t, withoutKeyID(t, iss.key), claims(nil))},
 		{name: "not a JWT", authorization: "Bearer opaque", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token is not valid")},
 		{name: "missing scope", wantStatus: 403, wantBody: `{"message":"Forbidden"}`,
 			wantChallenge: `Bearer scope="lambdamcp/mcp lambdamcp/admin" error="insufficient_scope" error_description="the token does not have a required scope"`,
@@ -183,6 +185,20 @@ func TestJWTAuthorizer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withoutKeyID is key without its kid: its tokens' headers name none.
+func withoutKeyID(t *testing.T, key jwk.Key) jwk.Key {
+	t.Helper()
+	var raw rsa.PrivateKey
+	if err := jwk.Export(key, &raw); err != nil {
+		t.Fatal(err)
+	}
+	k, err := jwk.Import(&raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func jsonInt(n int64) string {
