@@ -204,6 +204,8 @@ func New(cfg Config) (*Front, error) {
 			return nil, errors.New("both a Lambda authorizer and a JWT authorizer: a route has one")
 		case j.Issuer == "" || len(j.Audience) == 0:
 			return nil, errors.New("a JWT authorizer needs an issuer and at least one audience")
+		case !keysURL(j.Issuer):
+			return nil, fmt.Errorf("the JWT authorizer's issuer %q is not an https URL (plain http only on a loopback address): its discovery document names the keys", j.Issuer)
 		}
 	}
 	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {

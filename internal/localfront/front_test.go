@@ -475,6 +475,7 @@ func TestConfigErrors(t *testing.T) {
 		{"JWT authorizer on rest", Config{Shape: ShapeREST, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test", Audience: []string{"a"}}}},
 		{"JWT and Lambda authorizers", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test", Audience: []string{"a"}}}},
 		{"JWT authorizer without an audience", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test"}}},
+		{"JWT authorizer whose issuer is read in the clear", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "http://i.test", Audience: []string{"a"}}}},
 		{"deploy responses without an authorizer", Config{Shape: ShapeREST, Function: fn, Deploy: &DeployREST{JWT: true}}},
 	}
 	for _, tc := range tests {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 // JWTAuthorizer is an HTTP API's own JWT authorizer, as the deploy
@@ -214,6 +216,18 @@ func discoverJWKS(ctx context.Context, issuer string) (string, error) {
 		return "", fmt.Errorf("the discovery document %s names issuer %q and jwks_uri %q", u, doc.Issuer, doc.JWKSURI)
 	}
 	return doc.JWKSURI, nil
+}
+
+// keysURL reports whether what names the keys may be read from raw: over
+// https, or plain http from this machine, as auth.JWTVerifier takes the
+// keys themselves. A discovery document read in the clear could name
+// anyone's keys, and the verifier's rule would guard nothing.
+func keysURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return u.Scheme == "https" || (u.Scheme == "http" && runtimeapi.Loopback(u.Host))
 }
 
 // decodeClaims reads a JWT's claims, not verified yet: to pick the
