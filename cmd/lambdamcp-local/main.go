@@ -173,6 +173,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if err := o.checkJWTAuthorizer(); err != nil {
 		return nil, err
 	}
+	if err := o.checkTestIssuer(); err != nil {
+		return nil, err
+	}
 	// The front checks its configuration; ask it now, with stand-ins for
 	// the functions, rather than after building them.
 	var authorizer localfront.Function

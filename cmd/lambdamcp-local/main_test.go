@@ -170,6 +170,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"JWT authorizer without an audience", []string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com"}, "both -jwt-issuer and -jwt-audience"},
 		{"JWT authorizer and the test issuer", []string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "drop -jwt-issuer"},
 		{"like-deploy without an authorizer", []string{"-function", "x", "-like-deploy"}, "for the rest shape with an authorizer"},
+		{"test issuer and an issuer of the user's", []string{"-function", "x", "-test-issuer", "-env", "MCP_JWT_ISSUER=https://i.example.com"}, "drop MCP_JWT_ISSUER from -env"},
+		{"test issuer and keys of the user's", []string{"-function", "x", "-authorizer", "y", "-test-issuer", "-authorizer-env", "MCP_JWT_JWKS_URL=https://i.example.com/keys"},
+			"drop MCP_JWT_JWKS_URL from -authorizer-env"},
 		// Refused before anything is built: nothing to wait for.
 		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
 	}

@@ -37,6 +37,26 @@ func (o *options) testIssuerScopes() []string {
 	return []string{defaultTestScope}
 }
 
+// checkTestIssuer refuses an issuer of the user's beside -test-issuer's:
+// the settings not given are filled in, so the other issuer's name would
+// go with the test issuer's keys, and no token of either would pass.
+func (o *options) checkTestIssuer() error {
+	if !o.testIssuer {
+		return nil
+	}
+	for _, e := range []struct {
+		flag string
+		env  envList
+	}{{"-env", o.env}, {"-authorizer-env", o.authorizerEnv}} {
+		for _, key := range []string{"MCP_JWT_ISSUER", "MCP_JWT_JWKS_URL"} {
+			if _, ok := lookup(e.env, key); ok {
+				return fmt.Errorf("-test-issuer is the issuer of the tokens: drop %s from %s, or -test-issuer to use your own", key, e.flag)
+			}
+		}
+	}
+	return nil
+}
+
 // lookup is the last value env gives key, as the process would see it.
 func lookup(env []string, key string) (string, bool) {
 	for _, kv := range slices.Backward(env) {
