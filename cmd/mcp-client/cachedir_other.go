@@ -6,3 +6,7 @@ import "io/fs"
 
 // notPrivateDir is "": the ACLs of a system without Unix modes decide.
 func notPrivateDir(fs.FileInfo) string { return "" }
+
+// ownedByUser is true: the directory is the user's, and the ACLs of a
+// system without Unix owners decide what may be removed from it.
+func ownedByUser(fs.FileInfo) bool { return true }

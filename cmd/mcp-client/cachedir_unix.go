@@ -22,3 +22,10 @@ func notPrivateDir(fi fs.FileInfo) string {
 	}
 	return ""
 }
+
+// ownedByUser says whether fi, a file in the cache directory, is the
+// user's: another user's is not the user's to remove.
+func ownedByUser(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
+}

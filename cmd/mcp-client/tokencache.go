@@ -80,59 +80,63 @@ func (c *tokenCache) load() *keptToken {
 	if c == nil {
 		return nil
 	}
-	if err := c.checkDirs(); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
-		c.ignore(err.Error())
-		return nil
+	k, why := c.read()
+	if why != "" {
+		c.ignore(why)
 	}
-	f, err := os.Open(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		c.ignore(err.Error())
-		return nil
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	switch {
-	case err != nil:
-		c.ignore(err.Error())
-		return nil
-	case !fi.Mode().IsRegular():
-		c.ignore("it is not a regular file")
-		return nil
-	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
-		// Windows has no such mode bits: its ACLs decide.
-		c.ignore(fmt.Sprintf("others may read or write it (mode %04o, not 0600)", fi.Mode().Perm()))
-		return nil
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeptFile))
-	if err != nil {
-		c.ignore(err.Error())
-		return nil
-	}
-	var k keptToken
-	if err := json.Unmarshal(data, &k); err != nil {
-		c.ignore("it is not a kept token (" + err.Error() + ")")
-		return nil
-	}
-	switch u, err := url.Parse(k.TokenEndpoint); {
-	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID:
-		c.ignore("it is another issuer's, client's or server's")
-		return nil
-	case k.AccessToken == "":
-		c.ignore("it holds no access token")
-		return nil
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		c.ignore("it names no http(s) token endpoint")
+	if k == nil {
 		return nil
 	}
 	c.mu.Lock()
 	c.saved = k.AccessToken
 	c.mu.Unlock()
-	return &k
+	return k
+}
+
+// read is the kept token, or why it cannot be used; neither when there
+// is none. Leftover temporary files go first (sweep).
+func (c *tokenCache) read() (*keptToken, string) {
+	if err := c.checkDirs(); errors.Is(err, fs.ErrNotExist) {
+		return nil, ""
+	} else if err != nil {
+		return nil, err.Error()
+	}
+	c.sweep(time.Now())
+	f, err := os.Open(c.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ""
+	}
+	if err != nil {
+		return nil, err.Error()
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err.Error()
+	case !fi.Mode().IsRegular():
+		return nil, "it is not a regular file"
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
+		// Windows has no such mode bits: its ACLs decide.
+		return nil, fmt.Sprintf("others may read or write it (mode %04o, not 0600)", fi.Mode().Perm())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxKeptFile))
+	if err != nil {
+		return nil, err.Error()
+	}
+	var k keptToken
+	if err := json.Unmarshal(data, &k); err != nil {
+		return nil, "it is not a kept token (" + err.Error() + ")"
+	}
+	switch u, err := url.Parse(k.TokenEndpoint); {
+	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID:
+		return nil, "it is another issuer's, client's or server's"
+	case k.AccessToken == "":
+		return nil, "it holds no access token"
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return nil, "it names no http(s) token endpoint"
+	}
+	return &k, ""
 }
 
 // checkDirs refuses the directories the file is in, lambdamcp and
@@ -201,7 +205,7 @@ func (c *tokenCache) write(k keptToken) error {
 	if err := c.checkDirs(); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".token-*.json") // 0600
+	f, err := os.CreateTemp(dir, tempPattern) // 0600
 	if err != nil {
 		return err
 	}
