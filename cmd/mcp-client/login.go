@@ -354,6 +354,16 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 	if initial != nil {
 		f.source, f.kept = initial, true
 	}
+	if cache != nil {
+		f.reread = func(refused *oauth2.Token) oauth2.TokenSource {
+			k := cache.load()
+			if !usableSince(k, refused, time.Now()) {
+				return nil
+			}
+			pin.trust(k.TokenEndpoint) // as at the start of the run
+			return keptSource(ctx, k, clientSecret, client, cache, secrets)
+		}
+	}
 	return f, nil
 }
 

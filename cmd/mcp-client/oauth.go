@@ -38,6 +38,9 @@ type oauthFlow struct {
 	// said of it.
 	cache  *tokenCache // nil: none kept
 	notice io.Writer
+	// reread is the token source of the token kept now, nil unless it is
+	// another than refused: another run's, kept since this run read it.
+	reread func(refused *oauth2.Token) oauth2.TokenSource
 
 	mu      sync.Mutex // one flow at a time; the handler is not safe for more
 	source  oauth2.TokenSource
@@ -239,13 +242,21 @@ func (f *oauthFlow) accessToken() (string, error) {
 	}
 	f.log.reset()
 	tok, err := f.source.Token()
-	var re *oauth2.RetrieveError
-	if err != nil && f.login && !f.refused && errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+	if f.login && !f.refused && refusedGrant(err) {
+		if src := f.keptSince(); src != nil {
+			// Another run refreshed the kept token first, and a rotating
+			// token endpoint spent the refresh token this run held: the
+			// token it kept is this run's too.
+			f.source, f.kept = src, true
+			tok, err = src.Token()
+		}
+	}
+	if f.login && !f.refused && refusedGrant(err) {
 		// The refresh token is spent, expired or revoked. As the go-sdk's
 		// transport does, the request goes without a token, and the
 		// server's 401 sends the person to sign in again: once.
+		f.cache.forgetRefused(heldToken(f.source))
 		f.refused, f.kept, f.source = true, false, nil
-		f.cache.forget()
 		fmt.Fprintln(f.notice, "mcp-client: the token endpoint refused to refresh the sign-in (invalid_grant): sign in again")
 		return "", nil
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -53,4 +54,37 @@ func explainRefresh(endpoint string, e *flowError) string {
 		}
 	}
 	return fmt.Sprintf("%s: %v: %s", who, e.err, anew)
+}
+
+// refusedGrant says whether err is the token endpoint's refusal of a
+// refresh token (invalid_grant): spent, expired or revoked.
+func refusedGrant(err error) bool {
+	var re *oauth2.RetrieveError
+	return errors.As(err, &re) && re.ErrorCode == "invalid_grant"
+}
+
+// heldToken is the token src last gave, nil if src does not say.
+func heldToken(src oauth2.TokenSource) *oauth2.Token {
+	if s, ok := src.(*keepingSource); ok {
+		return s.last()
+	}
+	return nil
+}
+
+// keptSince is the token source of the token kept now, when the refresh
+// of the flow's was refused and the file holds another (another run's,
+// refreshed meanwhile), nil otherwise.
+func (f *oauthFlow) keptSince() oauth2.TokenSource {
+	held := heldToken(f.source)
+	if f.reread == nil || held == nil {
+		return nil
+	}
+	return f.reread(held)
+}
+
+// usableSince says whether k, read from the cache after the refresh of
+// refused was refused, is worth using: not refused itself, and not
+// expired with no refresh token to refresh it by.
+func usableSince(k *keptToken, refused *oauth2.Token, now time.Time) bool {
+	return k != nil && !k.holds(refused) && (k.RefreshToken != "" || k.Expiry.IsZero() || k.Expiry.After(now))
 }

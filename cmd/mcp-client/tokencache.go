@@ -240,6 +240,28 @@ func (c *tokenCache) forget() (bool, error) {
 	return err == nil, err
 }
 
+// forgetRefused deletes the file if it still holds refused, a token whose
+// refresh the token endpoint refused; a file another run has written
+// since holds a token of its own, left for the next run. A nil refused
+// is not known: the file is deleted.
+func (c *tokenCache) forgetRefused(refused *oauth2.Token) {
+	if c == nil {
+		return
+	}
+	if refused != nil {
+		if k, _ := c.read(); k == nil || !k.holds(refused) {
+			return
+		}
+	}
+	c.forget()
+}
+
+// holds says whether k is tok, by its refresh token (the one a rotating
+// token endpoint spends) and its access token.
+func (k *keptToken) holds(tok *oauth2.Token) bool {
+	return k.RefreshToken == tok.RefreshToken && k.AccessToken == tok.AccessToken
+}
+
 // keepingSource is the token source of a person's sign-in: each token it
 // gives, new or refreshed, is hidden from the trace and from echoed
 // errors (the refresh token too), and kept for the next run.
@@ -248,6 +270,9 @@ type keepingSource struct {
 	cfg     *oauth2.Config
 	cache   *tokenCache // nil: nothing kept
 	secrets *secretSet
+
+	mu   sync.Mutex
+	held *oauth2.Token // the token last given
 }
 
 func newKeepingSource(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token, cache *tokenCache, secrets *secretSet) *keepingSource {
@@ -266,9 +291,19 @@ func (s *keepingSource) Token() (*oauth2.Token, error) {
 }
 
 func (s *keepingSource) obtained(tok *oauth2.Token) {
+	s.mu.Lock()
+	s.held = tok
+	s.mu.Unlock()
 	s.secrets.addObtained(tok.AccessToken, minSecret)
 	s.secrets.addObtained(tok.RefreshToken, minSecret)
 	s.cache.keep(s.cfg, tok)
+}
+
+// last is the token last given.
+func (s *keepingSource) last() *oauth2.Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
 }
 
 // keptSource is the token source of a kept sign-in: it refreshes the
