@@ -197,7 +197,7 @@ func discoverJWKS(ctx context.Context, issuer string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := discoveryClient.Do(req)
 	if err != nil {
 		return "", fmt.Errorf("fetching the issuer's discovery document: %w", err)
 	}
@@ -217,6 +217,19 @@ func discoverJWKS(ctx context.Context, issuer string) (string, error) {
 	}
 	return doc.JWKSURI, nil
 }
+
+// discoveryClient follows a discovery document's redirects only to where
+// the document itself may be read (keysURL): a redirect from https to a
+// remote plain-http URL would let anyone on the way name the keys.
+var discoveryClient = &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+	if !keysURL(req.URL.String()) {
+		return fmt.Errorf("redirected to %s, which would be read in the clear", req.URL.Redacted())
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
+}}
 
 // keysURL reports whether what names the keys may be read from raw: over
 // https, or plain http from this machine, as auth.JWTVerifier takes the
