@@ -70,11 +70,7 @@ func TestKeptSignInPortHeld(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := withCacheDir(t)
-			as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
-			endpoint := startJWTReference(t, as, nil)
-			b := newBrowser()
-			withOpener(t, b.open)
+			dir, as, endpoint, b := keepingSignIn(t)
 			login := func(port int) (int, string) {
 				args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", strconv.Itoa(port), "-endpoint", endpoint, "-call", "whoami"}
 				var stdout, stderr bytes.Buffer
@@ -119,11 +115,7 @@ func TestSignInPortHeld(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := withCacheDir(t)
-			as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
-			endpoint := startJWTReference(t, as, nil)
-			b := newBrowser()
-			withOpener(t, b.open)
+			dir, as, endpoint, b := keepingSignIn(t)
 			args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-endpoint", endpoint}
 			if tc.kept {
 				var stdout, stderr bytes.Buffer

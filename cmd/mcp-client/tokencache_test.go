@@ -39,6 +39,21 @@ func withCacheDir(t *testing.T) string {
 	return filepath.Join(dir, "lambdamcp", "mcp-client")
 }
 
+// keepingSignIn starts what a kept sign-in's tests share: a cache
+// directory of the test's own (returned), an authorization server
+// for a public client that grants rotating refresh tokens, the
+// reference server trusting it (endpoint), and a browser that
+// approves each sign-in at once.
+func keepingSignIn(t *testing.T) (dir string, as *oauthtest.Server, endpoint string, b *browser) {
+	t.Helper()
+	dir = withCacheDir(t)
+	as = startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
+	endpoint = startJWTReference(t, as, nil)
+	b = newBrowser()
+	withOpener(t, b.open)
+	return dir, as, endpoint, b
+}
+
 // keptFile is the one cache file in dir, "" if none.
 func keptFile(t *testing.T, dir string) string {
 	t.Helper()
@@ -137,11 +152,7 @@ func TestKeptSignIn(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := withCacheDir(t)
-			as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
-			endpoint := startJWTReference(t, as, nil)
-			b := newBrowser()
-			withOpener(t, b.open)
+			dir, as, endpoint, b := keepingSignIn(t)
 			login := func(more []string) (string, string) {
 				t.Helper()
 				args := append([]string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}, more...)
@@ -203,11 +214,7 @@ func TestKeptSignIn(t *testing.T) {
 // TestKeptSignInTrace checks that -trace of a run that refreshes a kept
 // token shows neither the kept tokens nor those the refresh gives.
 func TestKeptSignInTrace(t *testing.T) {
-	dir := withCacheDir(t)
-	as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
-	endpoint := startJWTReference(t, as, nil)
-	b := newBrowser()
-	withOpener(t, b.open)
+	dir, as, endpoint, _ := keepingSignIn(t)
 	args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint}
 	var stdout, stderr bytes.Buffer
 	if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {

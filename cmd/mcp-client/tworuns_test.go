@@ -39,11 +39,7 @@ func TestKeptSignInTwoRuns(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := withCacheDir(t)
-			as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Refresh: true})
-			endpoint := startJWTReference(t, as, nil)
-			b := newBrowser()
-			withOpener(t, b.open)
+			dir, as, endpoint, b := keepingSignIn(t)
 			args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
 			var stdout, stderr bytes.Buffer
 			if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
