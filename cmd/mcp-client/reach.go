@@ -18,7 +18,8 @@ import (
 // reachGuard keeps the flow's requests (discovery, and every redirect of
 // one), and every redirect of the MCP requests, off the addresses of this
 // machine and of the networks it sits on: loopback, private, link-local,
-// shared (carrier-grade NAT), unspecified, multicast. The server connected
+// shared (carrier-grade NAT), unspecified, multicast, broadcast, and the
+// IPv6 forms of those a translator or tunnel sends on. The server connected
 // to chooses where discovery goes (its challenge's resource_metadata, its
 // metadata's authorization server, a redirect) and where its redirects
 // send the JSON-RPC POSTs, and could otherwise have the client send a
@@ -99,11 +100,32 @@ var nonPublicPrefixes = []struct {
 	prefix netip.Prefix
 	class  string
 }{
-	{netip.MustParsePrefix("0.0.0.0/8"), "an unspecified"},  // "this network" (RFC 791)
-	{netip.MustParsePrefix("100.64.0.0/10"), "a shared"},    // carrier-grade NAT (RFC 6598)
-	{netip.MustParsePrefix("fec0::/10"), "a private"},       // site-local, deprecated but routed by some
-	{netip.MustParsePrefix("64:ff9b::/96"), "a translated"}, // NAT64 (RFC 6052): checked as the IPv4 address it holds
+	{netip.MustParsePrefix("0.0.0.0/8"), "an unspecified"},       // "this network" (RFC 791)
+	{netip.MustParsePrefix("100.64.0.0/10"), "a shared"},         // carrier-grade NAT (RFC 6598)
+	{netip.MustParsePrefix("255.255.255.255/32"), "a broadcast"}, // limited broadcast (RFC 919)
+	{netip.MustParsePrefix("fec0::/10"), "a private"},            // site-local, deprecated but routed by some
 }
+
+// embeddingPrefixes are IPv6 ranges whose addresses carry IPv4 addresses
+// that a translator or a tunnel of this machine or its network sends the
+// packets on to: such an address is checked as the IPv4 addresses it
+// holds, the first that is not public deciding.
+var embeddingPrefixes = []struct {
+	prefix   netip.Prefix
+	embedded func(b [16]byte) [][4]byte
+}{
+	{netip.MustParsePrefix("::/96"), last32},          // IPv4-compatible (RFC 4291 §2.5.5.1, deprecated)
+	{netip.MustParsePrefix("64:ff9b::/96"), last32},   // NAT64 (RFC 6052)
+	{netip.MustParsePrefix("64:ff9b:1::/48"), last32}, // NAT64 for local use (RFC 8215), read as a /96 within it
+	{netip.MustParsePrefix("2002::/16"), func(b [16]byte) [][4]byte { // 6to4 (RFC 3056)
+		return [][4]byte{[4]byte(b[2:6])}
+	}},
+	{netip.MustParsePrefix("2001::/32"), func(b [16]byte) [][4]byte { // Teredo (RFC 4380): the server, and the client obfuscated
+		return [][4]byte{[4]byte(b[4:8]), {^b[12], ^b[13], ^b[14], ^b[15]}}
+	}},
+}
+
+func last32(b [16]byte) [][4]byte { return [][4]byte{[4]byte(b[12:])} }
 
 // addressClass is the class of a that is not public, with its article,
 // or "" if a is public.
@@ -124,14 +146,20 @@ func addressClass(a netip.Addr) string {
 		return "a multicast"
 	}
 	for _, p := range nonPublicPrefixes {
+		if p.prefix.Contains(a) {
+			return p.class
+		}
+	}
+	for _, p := range embeddingPrefixes {
 		if !p.prefix.Contains(a) {
 			continue
 		}
-		if p.prefix.Bits() == 96 {
-			b := a.As16()
-			return addressClass(netip.AddrFrom4([4]byte(b[12:])))
+		for _, v4 := range p.embedded(a.As16()) {
+			if class := addressClass(netip.AddrFrom4(v4)); class != "" {
+				return class
+			}
 		}
-		return p.class
+		return ""
 	}
 	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -126,6 +127,11 @@ func TestRedirectToPrivateLiteral(t *testing.T) {
 		{to: "http://[::ffff:192.168.0.1]/", want: "::ffff:192.168.0.1 is a private address"},
 		{to: "http://[64:ff9b::a9fe:a9fe]/", want: "64:ff9b::a9fe:a9fe is a link-local address"},
 		{to: "http://224.0.0.1/", want: "224.0.0.1 is a multicast address"},
+		{to: "http://255.255.255.255/", want: "255.255.255.255 is a broadcast address"},
+		{to: "http://[::127.0.0.1]/", want: "::127.0.0.1 (::7f00:1) is a loopback address"},
+		{to: "http://[64:ff9b:1::a00:1]/", want: "64:ff9b:1::a00:1 is a private address"},
+		{to: "http://[2002:a9fe:a9fe::]/", want: "2002:a9fe:a9fe:: is a link-local address"},
+		{to: "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", want: "2001:0:4136:e378:8000:63bf:80ff:fffe is a loopback address"},
 		{to: "/own", want: ""},
 	} {
 		t.Run(tc.to, func(t *testing.T) {
@@ -237,6 +243,40 @@ func TestDiscoveryNotDowngraded(t *testing.T) {
 			msg := explainFlow("https://mcp.example.com/mcp", &flowError{clientID: "c", issuer: srv.URL, exchanges: log.list(), err: err})
 			if want := "redirected from https to plain http, " + tc.to + ", which anyone on the way could read or change"; !strings.Contains(msg, want) {
 				t.Errorf("explained %q, want %q in it", msg, want)
+			}
+		})
+	}
+}
+
+// TestAddressClass checks the class of addresses that carry an IPv4
+// address a translator or tunnel sends on to: that address's, whether
+// it is not public or public.
+func TestAddressClass(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want string // "": public
+	}{
+		{"::10.0.0.1", "a private"},
+		{"::8.8.8.8", ""},
+		{"64:ff9b::a9fe:a9fe", "a link-local"},
+		{"64:ff9b::808:808", ""},
+		{"64:ff9b:1::7f00:1", "a loopback"},
+		{"64:ff9b:1::808:808", ""},
+		{"2002:c0a8:101::1", "a private"},
+		{"2002:808:808::1", ""},
+		// Teredo: server 65.54.227.120, client 127.0.0.1 (stored inverted).
+		{"2001:0:4136:e378:8000:63bf:80ff:fffe", "a loopback"},
+		// Teredo: server 10.0.0.1, client 8.8.8.8.
+		{"2001:0:a00:1:8000:63bf:f7f7:f7f7", "a private"},
+		// Teredo: server 65.54.227.120, client 8.8.8.8.
+		{"2001:0:4136:e378:8000:63bf:f7f7:f7f7", ""},
+		{"255.255.255.255", "a broadcast"},
+		{"2001:db8::1", ""},
+		{"2606:4700::1111", ""},
+	} {
+		t.Run(tc.addr, func(t *testing.T) {
+			if got := addressClass(netip.MustParseAddr(tc.addr)); got != tc.want {
+				t.Errorf("addressClass(%s) = %q, want %q", tc.addr, got, tc.want)
 			}
 		})
 	}
