@@ -178,3 +178,45 @@ func TestProxyNotTrustedAsAHost(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyNameNotTrustedDirectly checks that a request the proxy
+// settings send directly (NO_PROXY) to the proxy's own host and port,
+// which the dial trusts as the proxy's, is refused when that host
+// resolves to an address that is not public: the proxy, named by a name
+// of a loopback address, is not a host a server may send the client to.
+func TestProxyNameNotTrustedDirectly(t *testing.T) {
+	lookup := lookupNetIP
+	t.Cleanup(func() { lookupNetIP = lookup })
+	lookupNetIP = func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		if host == "proxy.example" {
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+		}
+		return []netip.Addr{netip.MustParseAddr("203.0.113.7")}, nil
+	}
+	proxy := &url.URL{Scheme: "http", Host: "proxy.example:3128"}
+	g := newReachGuard(newPinnedIssuer(testIssuer), "https://mcp.example.com/mcp", testIssuer)
+	proxyFor := g.proxy(func(r *http.Request) (*url.URL, error) {
+		if strings.HasSuffix(r.URL.Hostname(), ".example") && r.URL.Hostname() != "public.example" {
+			return nil, nil // NO_PROXY=.example, but for public.example
+		}
+		return proxy, nil
+	})
+	for _, tc := range []struct {
+		to      string
+		refused string // in the error; "": sent
+	}{
+		{"http://public.example/", ""},
+		{"http://proxy.example:3128/squid-internal-mgr/info", "proxy.example (127.0.0.1) is a loopback address"},
+		{"http://other.example/", ""},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, tc.to, nil)
+		_, err := proxyFor(req)
+		var np *notPublicError
+		if refused := errors.As(err, &np); refused != (tc.refused != "") || err != nil && !strings.Contains(err.Error(), tc.refused) {
+			t.Errorf("%s: error %v, want a refusal with %q: %v", tc.to, err, tc.refused, tc.refused != "")
+		}
+	}
+	if !g.dials("proxy.example:3128") {
+		t.Errorf("the proxy is not dialed, want it dialed wherever it is")
+	}
+}

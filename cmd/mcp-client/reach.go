@@ -67,12 +67,7 @@ func (g *reachGuard) trusts(hostport string) bool {
 // (a cache manager's, say) are no more the server's to send the client
 // to than another local service's.
 func (g *reachGuard) dials(hostport string) bool {
-	if g.trusts(hostport) {
-		return true
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.proxies[hostport]
+	return g.trusts(hostport) || g.isProxy(hostport)
 }
 
 // notPublicError refuses a request of the flow to an address that is not
@@ -267,12 +262,21 @@ func (g *reachGuard) dialContext(d *net.Dialer) func(ctx context.Context, networ
 // it, not to their host. The proxy resolves that host, where the dial
 // check does not see: r's host is resolved here too, and r refused if
 // an address it has is not public (checkURL still refuses an IP
-// literal).
+// literal). A request sent directly to a proxy's host and port (one the
+// settings leave out, as NO_PROXY's domains often hold the proxy's own
+// name) is dialed as the proxy is, without the dial check: its host is
+// resolved here as well.
 func (g *reachGuard) proxy(proxyFor func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
 	return func(r *http.Request) (*url.URL, error) {
 		u, err := proxyFor(r)
-		if err != nil || u == nil {
+		if err != nil {
 			return u, err
+		}
+		if u == nil {
+			if g.isProxy(hostPort(asciiHost(r.URL), port(r.URL))) {
+				return nil, g.checkResolved(r.Context(), r.URL)
+			}
+			return nil, nil
 		}
 		g.mu.Lock()
 		g.proxies[hostPort(u.Hostname(), port(u))] = true
@@ -282,6 +286,13 @@ func (g *reachGuard) proxy(proxyFor func(*http.Request) (*url.URL, error)) func(
 		}
 		return u, nil
 	}
+}
+
+// isProxy says whether hostport is that of a proxy dialed for the flow.
+func (g *reachGuard) isProxy(hostport string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.proxies[hostport]
 }
 
 // lookupNetIP resolves a proxied request's host; tests replace it.
