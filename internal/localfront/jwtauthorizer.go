@@ -98,7 +98,12 @@ func (f *Front) authorizeJWT(ctx context.Context, req *request) (*events.APIGate
 	}
 	v, err := f.jwtVerifier(ctx, claim, audience)
 	if err != nil {
-		f.logError("JWT authorizer", err)
+		// A failed discovery was logged by the fetch that met it; a
+		// request that went away needs no line.
+		var failed *discoveryError
+		if !errors.As(err, &failed) && ctx.Err() == nil {
+			f.logError("JWT authorizer", err)
+		}
 		return nil, errHTTPAuthorizerFail
 	}
 	if _, err := v.Verify(ctx, token); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,11 @@ import (
 type jwtIssuer struct {
 	url string
 	key jwk.Key
+
+	discoveries atomic.Int32  // fetches of the discovery document
+	down        atomic.Bool   // the discovery document answers 503
+	arrived     chan struct{} // a fetch of the discovery document came
+	hold        chan struct{} // nil, or each fetch waits until it closes
 }
 
 func newKey(t *testing.T) jwk.Key {
@@ -39,14 +45,37 @@ func newKey(t *testing.T) jwk.Key {
 
 func startJWTIssuer(t *testing.T) *jwtIssuer {
 	t.Helper()
-	iss := &jwtIssuer{key: newKey(t)}
+	return startHeldJWTIssuer(t, nil)
+}
+
+// startHeldJWTIssuer is an issuer whose discovery document is answered
+// only once hold closes (at once when hold is nil).
+func startHeldJWTIssuer(t *testing.T, hold chan struct{}) *jwtIssuer {
+	t.Helper()
+	iss := &jwtIssuer{key: newKey(t), arrived: make(chan struct{}, 64), hold: hold}
 	pub, err := iss.key.PublicKey()
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub.Set(jwk.AlgorithmKey, jwa.RS256())
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /pool/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /pool/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		iss.discoveries.Add(1)
+		select {
+		case iss.arrived <- struct{}{}:
+		default:
+		}
+		if iss.hold != nil {
+			select {
+			case <-iss.hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if iss.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		json.NewEncoder(w).Encode(map[string]string{"issuer": iss.url + "/pool", "jwks_uri": iss.url + "/keys"})
 	})
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, _ *http.Request) {

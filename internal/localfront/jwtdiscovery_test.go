@@ -1,10 +1,21 @@
 package localfront
 
 import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestDiscoveryRedirects: the issuer's discovery document is followed
@@ -33,5 +44,187 @@ func TestDiscoveryRedirects(t *testing.T) {
 				t.Fatalf("discoverJWKS: %v, want an error saying %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// frozenClock is a time that moves only when a test moves it.
+type frozenClock struct{ ns atomic.Int64 }
+
+func (c *frozenClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *frozenClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// startJWTFront is a front whose JWT authorizer trusts iss, with clock
+// as the time its discovery failures are remembered by, and a token iss
+// signed for it.
+func startJWTFront(t *testing.T, iss *jwtIssuer, clock *frozenClock, logs logRecords) (*Front, string) {
+	t.Helper()
+	cfg := Config{Shape: ShapeHTTP, Function: echoFunction(), JWTAuthorizer: &JWTAuthorizer{Issuer: iss.url + "/pool", Audience: []string{"app"}}}
+	if logs != nil {
+		cfg.Logger = slog.New(logs)
+	}
+	f := startFront(t, cfg)
+	f.jwt.mu.Lock()
+	f.jwt.now = clock.now
+	f.jwt.mu.Unlock()
+	token := sign(t, iss.key, map[string]any{"iss": iss.url + "/pool", "client_id": "app", "sub": "u1", "exp": time.Now().Unix() + 600})
+	return f, token
+}
+
+// postMCP sends a request with token through f, and returns its status
+// and body.
+func postMCP(t *testing.T, f *Front, token string) (int, string) {
+	t.Helper()
+	resp, body := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: `{}`, contentType: "application/json",
+		header: http.Header{"Authorization": {"Bearer " + token}}})
+	return resp.StatusCode, string(body)
+}
+
+// postConcurrently sends n requests with token through f at once, and
+// returns their answers' statuses and bodies.
+func postConcurrently(t *testing.T, f *Front, token string, n int) []string {
+	t.Helper()
+	answers := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			req, err := http.NewRequest(http.MethodPost, f.URL()+"/mcp", strings.NewReader(`{}`))
+			if err != nil {
+				answers[i] = err.Error()
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers[i] = err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			answers[i] = strconv.Itoa(resp.StatusCode) + " " + string(body)
+		})
+	}
+	wg.Wait()
+	return answers
+}
+
+const issuerUnreadable = "500 {\"message\":\"Internal Server Error\"}\n"
+
+// discoveryFailures counts the lines logs holds, now that nothing logs,
+// that say the issuer's discovery failed.
+func discoveryFailures(logs logRecords) int {
+	n := 0
+	for {
+		select {
+		case m := <-logs:
+			if msg, _ := m["msg"].(string); strings.HasPrefix(msg, "JWT authorizer") {
+				n++
+			}
+		default:
+			return n
+		}
+	}
+}
+
+// TestJWTDiscoveryFailureShared: a burst of requests while the issuer
+// fails costs it one fetch, and the log one line, each request refused
+// as an unreadable issuer is.
+func TestJWTDiscoveryFailureShared(t *testing.T) {
+	iss := startJWTIssuer(t)
+	iss.down.Store(true)
+	logs := make(logRecords, 256)
+	f, token := startJWTFront(t, iss, &frozenClock{}, logs)
+	answers := postConcurrently(t, f, token, 20)
+	if diff := cmp.Diff(slices.Repeat([]string{issuerUnreadable}, 20), answers); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+	if n := iss.discoveries.Load(); n != 1 {
+		t.Errorf("%d fetches of the discovery document, want 1", n)
+	}
+	if n := discoveryFailures(logs); n != 1 {
+		t.Errorf("%d log lines on the failed discovery, want 1", n)
+	}
+}
+
+// TestJWTDiscoveryHangShared: requests that come while the issuer holds
+// the discovery document wait for that fetch, not each for one of its
+// own in turn.
+func TestJWTDiscoveryHangShared(t *testing.T) {
+	hold := make(chan struct{})
+	iss := startHeldJWTIssuer(t, hold)
+	iss.down.Store(true)
+	f, token := startJWTFront(t, iss, &frozenClock{}, nil)
+	go func() {
+		<-iss.arrived
+		close(hold) // the first fetch fails only once it has come
+	}()
+	answers := postConcurrently(t, f, token, 5)
+	if diff := cmp.Diff(slices.Repeat([]string{issuerUnreadable}, 5), answers); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+	if n := iss.discoveries.Load(); n != 1 {
+		t.Errorf("%d fetches of the discovery document, want 1", n)
+	}
+}
+
+// TestJWTDiscoveryRetried: a failed discovery is remembered for
+// discoveryRetry, doubled with each failure in a row; once that has
+// passed the next request fetches again, and takes the issuer back.
+func TestJWTDiscoveryRetried(t *testing.T) {
+	iss := startJWTIssuer(t)
+	clock := &frozenClock{}
+	f, token := startJWTFront(t, iss, clock, nil)
+	steps := []struct {
+		name        string
+		advance     time.Duration
+		down        bool
+		wantStatus  int
+		wantFetches int32
+	}{
+		{name: "first request, issuer down", down: true, wantStatus: 500, wantFetches: 1},
+		{name: "within the retry", advance: discoveryRetry - time.Millisecond, down: true, wantStatus: 500, wantFetches: 1},
+		{name: "retry passed", advance: time.Millisecond, down: true, wantStatus: 500, wantFetches: 2},
+		{name: "within the doubled retry", advance: 2*discoveryRetry - time.Millisecond, wantStatus: 500, wantFetches: 2},
+		{name: "doubled retry passed, issuer back", advance: time.Millisecond, wantStatus: 200, wantFetches: 3},
+		{name: "the key set's URL is kept", advance: time.Hour, down: true, wantStatus: 200, wantFetches: 3},
+	}
+	for _, st := range steps {
+		clock.advance(st.advance)
+		iss.down.Store(st.down)
+		status, body := postMCP(t, f, token)
+		if status != st.wantStatus || iss.discoveries.Load() != st.wantFetches {
+			t.Fatalf("%s: %d %s after %d fetches, want %d after %d", st.name, status, body, iss.discoveries.Load(), st.wantStatus, st.wantFetches)
+		}
+	}
+}
+
+// TestJWTDiscoveryWaitEndsWithContext: a request that goes away stops
+// waiting for the discovery in flight, and the fetch goes on for the
+// requests after it.
+func TestJWTDiscoveryWaitEndsWithContext(t *testing.T) {
+	hold := make(chan struct{})
+	iss := startHeldJWTIssuer(t, hold)
+	f, _ := startJWTFront(t, iss, &frozenClock{}, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	gone := make(chan error, 1)
+	go func() {
+		_, err := f.jwtVerifier(ctx, "client_id", "app")
+		gone <- err
+	}()
+	<-iss.arrived
+	cancel()
+	select {
+	case err := <-gone:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("jwtVerifier after its context ended: %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second): // a bound on a hang, not a wait
+		t.Error("jwtVerifier still waits after its context ended")
+	}
+	close(hold)
+	if _, err := f.jwtVerifier(t.Context(), "client_id", "app"); err != nil {
+		t.Fatalf("jwtVerifier once the issuer answered: %v", err)
+	}
+	if n := iss.discoveries.Load(); n != 1 {
+		t.Errorf("%d fetches of the discovery document, want 1", n)
 	}
 }
