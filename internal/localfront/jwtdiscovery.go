@@ -196,6 +196,12 @@ func discoverJWKS(ctx context.Context, issuer string) (string, error) {
 	if doc.Issuer != issuer || doc.JWKSURI == "" {
 		return "", fmt.Errorf("the discovery document %s names issuer %q and jwks_uri %q", u, doc.Issuer, doc.JWKSURI)
 	}
+	// The verifier refuses such a URL too, but only when a request
+	// makes it, and on every request: refused here, it is a failed
+	// discovery, remembered and logged once.
+	if !keysURL(doc.JWKSURI) {
+		return "", fmt.Errorf("the discovery document %s names jwks_uri %s, which would be read in the clear", u, doc.JWKSURI)
+	}
 	return doc.JWKSURI, nil
 }
 

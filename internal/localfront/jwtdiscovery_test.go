@@ -47,6 +47,41 @@ func TestDiscoveryRedirects(t *testing.T) {
 	}
 }
 
+// TestDiscoveryKeysURL: a discovery document that names a key set to be
+// read in the clear is a failed discovery, as a redirect there is.
+func TestDiscoveryKeysURL(t *testing.T) {
+	tests := []struct {
+		name    string
+		jwksURI string
+		wantErr string // "": the key set's URL is taken
+	}{
+		{"remote plain http", "http://192.0.2.1/keys", "read in the clear"},
+		{"not a URL", "keys", "read in the clear"},
+		{"remote https", "https://192.0.2.1/keys", ""},
+		{"plain http on this machine", "http://127.0.0.1:1/keys", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var issuer string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Write([]byte(`{"issuer":"` + issuer + `","jwks_uri":"` + tc.jwksURI + `"}`))
+			}))
+			defer srv.Close()
+			issuer = srv.URL
+			got, err := discoverJWKS(t.Context(), issuer)
+			if tc.wantErr == "" {
+				if err != nil || got != tc.jwksURI {
+					t.Fatalf("discoverJWKS = %q, %v, want %q", got, err, tc.jwksURI)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("discoverJWKS = %q, %v, want an error saying %q", got, err, tc.wantErr)
+			}
+		})
+	}
+}
+
 // frozenClock is a time that moves only when a test moves it.
 type frozenClock struct{ ns atomic.Int64 }
 
