@@ -64,6 +64,13 @@ func TestProxiedNameChecked(t *testing.T) {
 		{"a subdomain of localhost fully qualified", "https://mcp.example.com/mcp", "http://admin.localhost./", "admin.localhost. is a loopback address"},
 		{"a shorthand of 127.0.0.1", "https://mcp.example.com/mcp", "http://0x7f.1:9/admin", "0x7f.1 (127.0.0.1) is a loopback address"},
 		{"0, which a dial takes for this machine", "https://mcp.example.com/mcp", "http://0:9/admin", "0 (0.0.0.0) is an unspecified address"},
+		// The proxy is asked to CONNECT to the host as the transport
+		// writes it in ASCII (IDNA), where these are 127.0.0.1 and
+		// localhost.
+		{"an address in full-width digits, over https", "https://mcp.example.com/mcp", "https://１２７.０.０.１:9/admin", "１２７.０.０.１ (127.0.0.1) is a loopback address"},
+		{"an address with ideographic full stops, over https", "https://mcp.example.com/mcp", "https://127。0。0。1/admin", "127。0。0。1 (127.0.0.1) is a loopback address"},
+		{"localhost in full-width letters, over https", "https://mcp.example.com/mcp", "https://ｌｏｃａｌｈｏｓｔ/admin", "ｌｏｃａｌｈｏｓｔ is a loopback address"},
+		{"a name of a loopback address in full-width letters, over https", "https://mcp.example.com/mcp", "https://ｌｏｏｐ.example/admin", "ｌｏｏｐ.example (127.0.0.1) is a loopback address"},
 		{"the host named", "http://loop.example:9/mcp", "http://loop.example:9/admin", ""},
 		{"a public name", "https://mcp.example.com/mcp", "https://public.example/", ""},
 		{"a name not resolved here", "https://mcp.example.com/mcp", "http://beyond.example/", ""},

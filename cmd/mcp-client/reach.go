@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // reachGuard keeps the flow's requests (discovery, and every redirect of
@@ -44,7 +45,7 @@ func newReachGuard(pin *pinnedIssuer, urls ...string) *reachGuard {
 	g := &reachGuard{named: map[string]bool{}, pin: pin, proxies: map[string]bool{}}
 	for _, s := range urls {
 		if u, err := url.Parse(s); err == nil && u.Host != "" {
-			g.named[hostPort(u.Hostname(), port(u))] = true
+			g.named[hostPort(asciiHost(u), port(u))] = true
 		}
 	}
 	return g
@@ -166,7 +167,8 @@ func (g *reachGuard) checkURL(u *url.URL) error {
 	if g == nil {
 		return nil
 	}
-	host := strings.ToLower(u.Hostname())
+	written := strings.ToLower(u.Hostname())
+	host := strings.ToLower(asciiHost(u))
 	var addr netip.Addr // none for a name
 	class := ""
 	if a, err := netip.ParseAddr(host); err == nil {
@@ -179,10 +181,41 @@ func (g *reachGuard) checkURL(u *url.URL) error {
 		class = "a loopback"
 	}
 	if class != "" && !g.trusts(hostPort(host, port(u))) {
-		return &notPublicError{host: host, addr: addr, class: class}
+		return &notPublicError{host: written, addr: addr, class: class}
 	}
 	return nil
 }
+
+// asciiHost is u's host as the transport dials it and names it to a
+// proxy (CONNECT, SOCKS): one not all ASCII is mapped by IDNA (UTS #46),
+// in which full-width digits and letters and the ideographic full stop
+// are their ASCII forms, so that "１２７。０。０。１" is 127.0.0.1 to the
+// proxy. The mapping is the transport's own, read off a dial stopped
+// before it connects, so that the check sees the host the proxy is
+// asked for.
+func asciiHost(u *url.URL) string {
+	host := u.Hostname()
+	if strings.IndexFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) < 0 {
+		return host
+	}
+	dialed := make(chan string, 1)
+	probe := &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+		dialed <- addr
+		return nil, errProbed
+	}}
+	probe.RoundTrip(&http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: "http", Host: u.Host}, Header: http.Header{}})
+	select {
+	case addr := <-dialed:
+		if h, _, err := net.SplitHostPort(addr); err == nil {
+			return h
+		}
+	default:
+	}
+	return host
+}
+
+// errProbed stops asciiHost's dial.
+var errProbed = errors.New("not dialed")
 
 // shorthandIPv4 reads host as the IPv4 address inet_aton(3) and URL
 // parsers read it in, where it is not a dotted quad of decimals: one to
@@ -306,7 +339,7 @@ func (g *reachGuard) checkResolved(ctx context.Context, u *url.URL) error {
 	if err := g.checkURL(u); err != nil {
 		return err
 	}
-	host := strings.ToLower(u.Hostname())
+	host := strings.ToLower(asciiHost(u))
 	if g.trusts(hostPort(host, port(u))) {
 		return nil
 	}
@@ -319,7 +352,7 @@ func (g *reachGuard) checkResolved(ctx context.Context, u *url.URL) error {
 	}
 	for _, a := range addrs {
 		if class := addressClass(a.WithZone("")); class != "" {
-			return &notPublicError{host: host, addr: a.Unmap(), class: class}
+			return &notPublicError{host: strings.ToLower(u.Hostname()), addr: a.Unmap(), class: class}
 		}
 	}
 	return nil
