@@ -110,9 +110,10 @@ var embeddingPrefixes = []struct {
 	prefix   netip.Prefix
 	embedded func(b [16]byte) [][4]byte
 }{
-	{netip.MustParsePrefix("::/96"), last32},          // IPv4-compatible (RFC 4291 §2.5.5.1, deprecated)
-	{netip.MustParsePrefix("64:ff9b::/96"), last32},   // NAT64 (RFC 6052)
-	{netip.MustParsePrefix("64:ff9b:1::/48"), last32}, // NAT64 for local use (RFC 8215), read as a /96 within it
+	{netip.MustParsePrefix("::/96"), last32},           // IPv4-compatible (RFC 4291 §2.5.5.1, deprecated)
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), last32}, // IPv4-translated (RFC 2765 SIIT)
+	{netip.MustParsePrefix("64:ff9b::/96"), last32},    // NAT64 (RFC 6052)
+	{netip.MustParsePrefix("64:ff9b:1::/48"), last32},  // NAT64 for local use (RFC 8215), read as a /96 within it
 	{netip.MustParsePrefix("2002::/16"), func(b [16]byte) [][4]byte { // 6to4 (RFC 3056)
 		return [][4]byte{[4]byte(b[2:6])}
 	}},

@@ -258,6 +258,8 @@ func TestAddressClass(t *testing.T) {
 	}{
 		{"::10.0.0.1", "a private"},
 		{"::8.8.8.8", ""},
+		{"::ffff:0:7f00:1", "a loopback"},
+		{"::ffff:0:808:808", ""},
 		{"64:ff9b::a9fe:a9fe", "a link-local"},
 		{"64:ff9b::808:808", ""},
 		{"64:ff9b:1::7f00:1", "a loopback"},
