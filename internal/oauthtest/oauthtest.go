@@ -3,8 +3,9 @@
 // endpoint that grants one client RS256 JWTs with the client credentials
 // grant, as Amazon Cognito does, or with the authorization code grant and
 // PKCE for a person its authorization endpoint approves at once (and,
-// with Options.Refresh, the refresh_token grant after it). It serves on a loopback port of its own and imports no testing package, so
-// the e2e command can run it.
+// with Options.Refresh, the refresh_token grant after it), and a
+// revocation endpoint (RFC 7009). It serves on a loopback port of its own
+// and imports no testing package, so the e2e command can run it.
 package oauthtest
 
 import (
@@ -100,6 +101,9 @@ type Options struct {
 	// NoCode makes the authorization endpoint redirect with the state
 	// alone: neither a code nor an error.
 	NoCode bool
+	// NoRevocation serves no revocation endpoint, and the metadata names
+	// none (revocation_endpoint is only RECOMMENDED, RFC 8414 §2).
+	NoRevocation bool
 }
 
 // Server is a running authorization server for one confidential client.
@@ -124,6 +128,7 @@ type Server struct {
 	styles   []string         // how each token request authenticated the client
 	grants   []string         // the grant_type of each token request
 	issued   []string         // the tokens issued
+	revoked  []string         // the tokens the revocation endpoint was asked to revoke
 	requests []string         // "METHOD /path" of every request
 }
 
@@ -186,6 +191,9 @@ func (a *Server) routes() http.Handler {
 	mux.HandleFunc("GET /jwks.json", a.jwks)
 	mux.HandleFunc("GET /oauth2/authorize", a.authorize)
 	mux.HandleFunc("POST /oauth2/token", a.token)
+	if !a.opts.NoRevocation {
+		mux.HandleFunc("POST /oauth2/revoke", a.revoke)
+	}
 	// Where the go-sdk falls back on without metadata: a server that
 	// takes the secret there too.
 	mux.HandleFunc("POST /"+path.Join(a.opts.Pool, "token"), a.token)
@@ -218,7 +226,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 	if a.opts.Cognito {
-		writeJSON(w, http.StatusOK, map[string]any{
+		doc := map[string]any{
 			"authorization_endpoint":                a.URL + "/oauth2/authorize",
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 			"issuer":                                a.Issuer,
@@ -229,8 +237,12 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 			"token_endpoint":                        a.URL + "/oauth2/token",
 			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 			"userinfo_endpoint":                     a.URL + "/oauth2/userInfo",
-			"revocation_endpoint":                   a.URL + "/oauth2/revoke",
-		})
+			"revocation_endpoint":                   a.revocationEndpoint(),
+		}
+		if a.opts.NoRevocation {
+			delete(doc, "revocation_endpoint")
+		}
+		writeJSON(w, http.StatusOK, doc)
 		return
 	}
 	doc := map[string]any{
@@ -241,6 +253,10 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 		"response_types_supported":              []string{"code", "token"},
 		"token_endpoint_auth_methods_supported": a.opts.AuthMethods,
 		"code_challenge_methods_supported":      []string{"S256"},
+		"revocation_endpoint":                   a.revocationEndpoint(),
+	}
+	if a.opts.NoRevocation {
+		delete(doc, "revocation_endpoint")
 	}
 	if a.opts.Pool != "" {
 		// OpenID discovery requires these (OpenID Connect Discovery 1.0
@@ -287,26 +303,12 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
 		return
 	}
-	style, id, secret := "post", r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if u, p, ok := r.BasicAuth(); ok {
-		// RFC 6749 §2.3.1: form-encoded, then Basic.
-		style = "basic"
-		id, _ = url.QueryUnescape(u)
-		secret, _ = url.QueryUnescape(p)
-	}
+	style, secret, ok := a.authenticate(r, grantType != "client_credentials" && a.opts.Public)
 	a.mu.Lock()
 	a.styles = append(a.styles, style)
 	a.mu.Unlock()
-	if grantType != "client_credentials" && a.opts.Public && secret == "" {
-		style = "none"
-		secret = a.Secret
-	}
-	if id != a.ClientID || secret != a.Secret || (style != "none" && len(a.opts.AuthMethods) > 0 && !slices.Contains(a.opts.AuthMethods, "client_secret_"+style)) {
-		desc := "Client authentication failed"
-		if a.opts.Echo {
-			desc += " with secret " + secret
-		}
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": desc})
+	if !ok {
+		a.refuseClient(w, r, secret)
 		return
 	}
 	if grantType == "authorization_code" {
@@ -341,6 +343,79 @@ func (a *Server) token(w http.ResponseWriter, r *http.Request) {
 		scopes = a.opts.Scopes
 	}
 	a.issue(w, a.ClientID, scopes, false)
+}
+
+// authenticate checks the client of a token or revocation request, its
+// form parsed: its credentials in the form or, RFC 6749 §2.3.1's way,
+// form-encoded in Basic (style "post" or "basic"), by a method the
+// metadata allows. A public client may send none (when public: not for
+// the client credentials grant); a secret it sends must still be right.
+func (a *Server) authenticate(r *http.Request, public bool) (style, secret string, ok bool) {
+	style, id, secret := "post", r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if u, p, basic := r.BasicAuth(); basic {
+		style = "basic"
+		id, _ = url.QueryUnescape(u)
+		secret, _ = url.QueryUnescape(p)
+	}
+	if public && secret == "" {
+		return style, secret, id == a.ClientID
+	}
+	ok = id == a.ClientID && secret == a.Secret && (len(a.opts.AuthMethods) == 0 || slices.Contains(a.opts.AuthMethods, "client_secret_"+style))
+	return style, secret, ok
+}
+
+// refuseClient answers a request whose client authentication failed
+// (RFC 6749 §5.2): 401 invalid_client, with a Basic challenge when the
+// client sent Basic credentials.
+func (a *Server) refuseClient(w http.ResponseWriter, r *http.Request, secret string) {
+	desc := "Client authentication failed"
+	if a.opts.Echo {
+		desc += " with secret " + secret
+	}
+	if _, _, basic := r.BasicAuth(); basic {
+		w.Header().Set("WWW-Authenticate", `Basic realm="oauthtest"`)
+	}
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": desc})
+}
+
+// revocationEndpoint is where the revocation endpoint is served, as
+// Cognito serves its own.
+func (a *Server) revocationEndpoint() string { return a.URL + "/oauth2/revoke" }
+
+// revoke is the revocation endpoint (RFC 7009 §2): the client
+// authenticates as at the token endpoint, and a refresh token it names is
+// refused by the refresh_token grant from then on. A token the server does
+// not know, or knows as spent, is answered 200 as well (§2.2): the client
+// cannot tell, and need not. The access tokens are JWTs, checked by their
+// signature alone: revoking one is recorded (Revoked), not enforced.
+func (a *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "the form cannot be read"})
+		return
+	}
+	_, secret, ok := a.authenticate(r, a.opts.Public)
+	if !ok {
+		a.refuseClient(w, r, secret)
+		return
+	}
+	token := r.PostForm.Get("token")
+	if token == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "the token parameter is missing"})
+		return
+	}
+	a.mu.Lock()
+	delete(a.refresh, token)
+	a.revoked = append(a.revoked, token)
+	a.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+// Revoked returns the token of every revocation request the server
+// accepted, in order.
+func (a *Server) Revoked() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.revoked)
 }
 
 // issue answers a token request with a token for subject, and a refresh
