@@ -24,10 +24,14 @@ type pinnedIssuer struct {
 	mu             sync.Mutex
 	tokenEndpoints map[string]bool // those the issuer's metadata named
 	authEndpoints  map[string]bool // where a person is sent to sign in, likewise
+	// revocationEndpoints are where -logout sends a kept token to be
+	// revoked (RFC 7009), likewise: a POST that carries a token, and the
+	// client secret, as the token request does.
+	revocationEndpoints map[string]bool
 }
 
 func newPinnedIssuer(issuer string) *pinnedIssuer {
-	p := &pinnedIssuer{issuer: issuer, metadataURLs: map[string]bool{}, tokenEndpoints: map[string]bool{}, authEndpoints: map[string]bool{}}
+	p := &pinnedIssuer{issuer: issuer, metadataURLs: map[string]bool{}, tokenEndpoints: map[string]bool{}, authEndpoints: map[string]bool{}, revocationEndpoints: map[string]bool{}}
 	u, err := url.Parse(issuer)
 	if err != nil {
 		return p
@@ -98,10 +102,10 @@ func (p *pinnedIssuer) isMetadata(r *http.Request) bool {
 	return r.Method == http.MethodGet && p.metadataURLs[sameURL(r.URL.Scheme, r.URL.Host, r.URL.Path)]
 }
 
-// learn records the token and authorization endpoints of metadata
-// fetched from the pinned issuer's metadata URLs, when it names that
-// issuer.
-func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoint string) {
+// learn records the token, authorization and revocation endpoints of
+// metadata fetched from the pinned issuer's metadata URLs, when it names
+// that issuer.
+func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoint, revocationEndpoint string) {
 	if !p.isMetadata(r) || !issuersEqual(issuer, p.issuer) {
 		return
 	}
@@ -112,6 +116,9 @@ func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoin
 	}
 	if _, err := url.Parse(authEndpoint); err == nil && authEndpoint != "" {
 		p.authEndpoints[authEndpoint] = true
+	}
+	if u, err := url.Parse(revocationEndpoint); err == nil && revocationEndpoint != "" {
+		p.revocationEndpoints[u.String()] = true
 	}
 }
 
@@ -147,25 +154,28 @@ func (p *pinnedIssuer) authorizes(authURL string) bool {
 var errNotTokenEndpoint = errors.New("refused: not the token endpoint of the issuer's metadata")
 
 // allows says whether the request may go out: any but a POST (the token
-// request, which alone carries the secret), and a POST to a token
-// endpoint the pinned issuer's metadata named.
+// request, or -logout's revocation request: those alone carry the
+// secret), and a POST to a token or revocation endpoint the pinned
+// issuer's metadata named.
 func (p *pinnedIssuer) allows(r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return true
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.tokenEndpoints[r.URL.String()]
+	return p.tokenEndpoints[r.URL.String()] || p.revocationEndpoints[r.URL.String()]
 }
 
 // namesHost says whether hostport (as hostPort writes it) is the host
-// of a token endpoint the pinned issuer's metadata named.
+// of a token or revocation endpoint the pinned issuer's metadata named.
 func (p *pinnedIssuer) namesHost(hostport string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for ep := range p.tokenEndpoints {
-		if u, err := url.Parse(ep); err == nil && hostPort(u.Hostname(), port(u)) == hostport {
-			return true
+	for _, eps := range []map[string]bool{p.tokenEndpoints, p.revocationEndpoints} {
+		for ep := range eps {
+			if u, err := url.Parse(ep); err == nil && hostPort(u.Hostname(), port(u)) == hostport {
+				return true
+			}
 		}
 	}
 	return false
@@ -178,8 +188,9 @@ func (p *pinnedIssuer) learnFrom(r *http.Request, body []byte) {
 		Issuer                string `json:"issuer"`
 		TokenEndpoint         string `json:"token_endpoint"`
 		AuthorizationEndpoint string `json:"authorization_endpoint"`
+		RevocationEndpoint    string `json:"revocation_endpoint"`
 	}
 	if json.Unmarshal(body, &m) == nil {
-		p.learn(r, m.Issuer, m.TokenEndpoint, m.AuthorizationEndpoint)
+		p.learn(r, m.Issuer, m.TokenEndpoint, m.AuthorizationEndpoint, m.RevocationEndpoint)
 	}
 }

@@ -103,7 +103,9 @@
 // keeps the file. A file others may read or write, or that is not a kept
 // token of this client, issuer and endpoint, is not used (said in one
 // line) and replaced after the sign-in. -no-token-cache neither uses nor
-// keeps one; -logout deletes it and exits.
+// keeps one; -logout deletes it, revokes its token at the revocation
+// endpoint of the issuer's metadata (RFC 7009), and exits 0 whether or not
+// the server could be told (the line it writes says which).
 //
 // -timeout (default 30s, 5m with -login) bounds the whole run; 0 means
 // no limit. A request that Ctrl-C or
@@ -213,7 +215,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any")
 	noBrowser := fs.Bool("no-browser", false, "with -login: print the sign-in URL without opening a browser")
 	noTokenCache := fs.Bool("no-token-cache", false, "with -login: sign in at every run, neither using nor keeping a token between runs")
-	logout := fs.Bool("logout", false, "delete the token -login keeps for -client-id, -issuer and the endpoint, and exit")
+	logout := fs.Bool("logout", false, "delete the token -login keeps for -client-id, -issuer and the endpoint, revoke it at the revocation endpoint of the issuer's metadata (RFC 7009), and exit")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		return code
 	}
@@ -353,9 +355,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
 		return usageError(stderr, fmt.Sprintf("the bearer token would go over plain http to %s, which anyone on the way could read: use https, or -insecure to send it so anyway", u.Hostname()))
 	}
-	if *logout {
-		return forgetSignIn(*issuer, *clientID, *endpoint, stderr)
-	}
 	interrupted := ctx
 	if *timeout > 0 {
 		var cancel context.CancelFunc
@@ -371,6 +370,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted, secrets: secrets}
 	if *trace {
 		t.trace = errOut
+	}
+	if *logout {
+		return forgetSignIn(ctx, signOut{issuer: *issuer, clientID: *clientID, clientSecret: clientSecret, endpoint: *endpoint, insecure: *insecure, trace: t.trace, secrets: secrets}, stderr)
 	}
 	switch {
 	case *login:
@@ -420,27 +422,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(explain(*endpoint, err)))
 		return 1
-	}
-	return 0
-}
-
-// forgetSignIn is -logout: it deletes the sign-in kept for clientID at
-// issuer for endpoint.
-func forgetSignIn(issuer, clientID, endpoint string, stderr io.Writer) int {
-	whose := fmt.Sprintf("client %q at %s for %s", clientID, issuer, redacted(endpoint))
-	cache, err := newTokenCache(issuer, clientID, endpoint, stderr)
-	var deleted bool
-	if err == nil {
-		deleted, err = cache.forget()
-	}
-	switch {
-	case err != nil:
-		fmt.Fprintf(stderr, "mcp-client: the sign-in of %s cannot be deleted: %v\n", whose, err)
-		return 1
-	case deleted:
-		fmt.Fprintf(stderr, "mcp-client: signed out: the kept sign-in of %s is deleted\n", whose)
-	default:
-		fmt.Fprintf(stderr, "mcp-client: no sign-in of %s was kept\n", whose)
 	}
 	return 0
 }

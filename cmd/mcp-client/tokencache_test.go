@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -244,26 +245,28 @@ func TestKeptSignInTrace(t *testing.T) {
 }
 
 // TestLogout checks that -logout deletes the kept sign-in of its client,
-// issuer and server, and says so; and that it needs no secret or
-// callback.
+// issuer and server, and that alone, and says so; and that it needs no
+// secret or callback.
 func TestLogout(t *testing.T) {
 	dir := withCacheDir(t)
+	as := startAS(t, oauthtest.Options{Public: true})
 	const endpoint = "https://mcp.example/dev/mcp"
-	cache, err := newTokenCache(testIssuer, "c1", endpoint, nil)
+	cache, err := newTokenCache(as.Issuer, as.ClientID, endpoint, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cache.write(keptToken{Key: cache.key, Issuer: testIssuer, ClientID: "c1", AccessToken: "at-0123456789", TokenEndpoint: "https://auth.example/oauth2/token"}); err != nil {
+	if err := cache.write(keptToken{Key: cache.key, Issuer: as.Issuer, ClientID: as.ClientID, AccessToken: "at-0123456789", TokenEndpoint: as.URL + "/oauth2/token"}); err != nil {
 		t.Fatal(err)
 	}
-	other, _ := newTokenCache(testIssuer, "c1", "https://other.example/mcp", nil)
-	if err := other.write(keptToken{Key: other.key, Issuer: testIssuer, ClientID: "c1", AccessToken: "at-9876543210", TokenEndpoint: "https://auth.example/oauth2/token"}); err != nil {
+	other, _ := newTokenCache(as.Issuer, as.ClientID, "https://other.example/mcp", nil)
+	if err := other.write(keptToken{Key: other.key, Issuer: as.Issuer, ClientID: as.ClientID, AccessToken: "at-9876543210", TokenEndpoint: as.URL + "/oauth2/token"}); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-logout", "-client-id", "c1", "-issuer", testIssuer, "-endpoint", endpoint}
+	args := []string{"-logout", "-client-id", as.ClientID, "-issuer", as.Issuer, "-endpoint", endpoint}
+	whose := fmt.Sprintf("client %q at %s for %s", as.ClientID, as.Issuer, endpoint)
 	for _, want := range []string{
-		`mcp-client: signed out: the kept sign-in of client "c1" at ` + testIssuer + " for " + endpoint + " is deleted\n",
-		`mcp-client: no sign-in of client "c1" at ` + testIssuer + " for " + endpoint + " was kept\n",
+		"mcp-client: signed out: the kept sign-in of " + whose + " is deleted, and its access token revoked at " + as.URL + "/oauth2/revoke\n",
+		"mcp-client: no sign-in of " + whose + " was kept\n",
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 || stderr.String() != want {
@@ -275,6 +278,9 @@ func TestLogout(t *testing.T) {
 	}
 	if p := keptFile(t, dir); p != other.path {
 		t.Errorf("kept %q, want the other server's %s left", p, other.path)
+	}
+	if diff := cmp.Diff([]string{"at-0123456789"}, as.Revoked()); diff != "" {
+		t.Errorf("revoked (-want +got):\n%s", diff)
 	}
 }
 

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"golang.org/x/oauth2"
+)
+
+// signOut is what -logout needs: whose sign-in it ends, and how the
+// authorization server is reached (as the sign-in reaches it).
+type signOut struct {
+	issuer, clientID, clientSecret, endpoint string
+	insecure                                 bool
+	trace                                    io.Writer // nil: none
+	secrets                                  *secretSet
+}
+
+// maxRevocationAnswer bounds what is read of the revocation endpoint's
+// answer: an OAuth error is a few hundred bytes.
+const maxRevocationAnswer = 64 << 10
+
+// forgetSignIn is -logout: it deletes the sign-in kept for the client at
+// its issuer for the endpoint, and the temporary files a crashed run left
+// (sweep), and revokes its token at the authorization server (RFC 7009):
+// a copy of the file is then worth nothing either. The file goes whatever
+// the revocation's outcome, and the one line said tells which it was. The
+// exit status is 0 once the file is deleted, revoked or not: the sign-in
+// is no longer kept, as asked, and another -logout could tell the server
+// no more (the token is gone); 1 when the file cannot be deleted.
+func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
+	whose := fmt.Sprintf("client %q at %s for %s", s.clientID, s.issuer, redacted(s.endpoint))
+	cache, err := newTokenCache(s.issuer, s.clientID, s.endpoint, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcp-client: the sign-in of %s cannot be deleted: %v\n", whose, err)
+		return 1
+	}
+	k, unusable := cache.read() // sweeps the temporary files first
+	if k != nil {
+		// Hidden from the trace and from what the server echoes.
+		s.secrets.addObtained(k.AccessToken, minSecret)
+		s.secrets.addObtained(k.RefreshToken, minSecret)
+	}
+	// Deleted first: a run stopped during the revocation leaves no file.
+	deleted, err := cache.forget()
+	var what, at string
+	var untold error
+	switch {
+	case k != nil:
+		what, at, untold = s.revoke(ctx, k)
+	case deleted:
+		untold = fmt.Errorf("the file could not be used (%s)", unusable)
+		what = "token"
+	}
+	var line string
+	switch {
+	case err != nil:
+		line = fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)
+		switch {
+		case k != nil && untold == nil:
+			line += fmt.Sprintf("; its %s is revoked at %s", what, redacted(at))
+		case k != nil:
+			line += fmt.Sprintf("; nor could the authorization server be told: %v", untold)
+		}
+	case !deleted:
+		line = fmt.Sprintf("no sign-in of %s was kept", whose)
+	case untold == nil:
+		line = fmt.Sprintf("signed out: the kept sign-in of %s is deleted, and its %s revoked at %s", whose, what, redacted(at))
+	default:
+		line = fmt.Sprintf("signed out: the kept sign-in of %s is deleted, but the authorization server could not be told: %v; its %s stays valid there until it expires", whose, untold, what)
+	}
+	fmt.Fprintf(stderr, "mcp-client: %s\n", printable(line))
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+// revoke asks the revocation endpoint of the issuer's metadata to revoke
+// k's refresh token, or its access token when it has none (RFC 7009
+// §2.1), as the client the kept token's own authentication style
+// authenticated it at the token endpoint. The requests go as the
+// sign-in's do (flowClient): over https, or plain http to loopback or
+// with -insecure, at addresses reachGuard allows, and the POST to the
+// revocation endpoint of the pinned issuer's metadata alone. what is
+// the token it revokes; err, not nil, says why the server was not told.
+func (s signOut) revoke(ctx context.Context, k *keptToken) (what, at string, err error) {
+	token, hint := k.RefreshToken, "refresh_token"
+	if token == "" {
+		token, hint = k.AccessToken, "access_token"
+	}
+	what = strings.ReplaceAll(hint, "_", " ")
+	client, log, _ := flowClient(s.endpoint, s.issuer, s.insecure, s.trace, s.secrets)
+	meta, err := auth.GetAuthServerMetadata(ctx, s.issuer, client)
+	switch {
+	case err != nil:
+		for _, x := range log.list() {
+			if x.err != nil {
+				return what, "", fmt.Errorf("cannot reach %s: %v", x.url, scrubbed{x.err, x.url, x.url})
+			}
+		}
+		return what, "", fmt.Errorf("the metadata of issuer %s cannot be used: %v%s", s.issuer, err, tried(log.list()))
+	case meta == nil:
+		return what, "", fmt.Errorf("no authorization server metadata of issuer %s was found%s", s.issuer, tried(log.list()))
+	case meta.RevocationEndpoint == "":
+		return what, "", fmt.Errorf("the metadata of issuer %s names no revocation_endpoint", s.issuer)
+	}
+	at = meta.RevocationEndpoint
+	if u, err := url.Parse(at); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return what, at, fmt.Errorf("the metadata of issuer %s names a revocation_endpoint that is not an http(s) URL, %q", s.issuer, redacted(at))
+	}
+	form := url.Values{"token": {token}, "token_type_hint": {hint}}
+	basic := false
+	switch {
+	case s.clientSecret == "":
+		form.Set("client_id", s.clientID) // a public client (RFC 7009 §2.1, RFC 6749 §3.2.1)
+	case oauth2.AuthStyle(k.AuthStyle) == oauth2.AuthStyleInParams:
+		form.Set("client_id", s.clientID)
+		form.Set("client_secret", s.clientSecret)
+	default:
+		// Basic, which every authorization server takes (RFC 6749
+		// §2.3.1), also where the token endpoint's style was detected.
+		basic = true
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, at, strings.NewReader(form.Encode()))
+	if err != nil {
+		return what, at, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if basic {
+		req.SetBasicAuth(url.QueryEscape(s.clientID), url.QueryEscape(s.clientSecret))
+	}
+	noRedirect := *client
+	// A redirect is an answer, not a place to send the token on to.
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		return what, at, unsent(err, at, log)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxRevocationAnswer))
+	if resp.StatusCode == http.StatusOK {
+		// Also for a token the server holds invalid already (RFC 7009 §2.2).
+		return what, at, nil
+	}
+	var oe struct {
+		Code        string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &oe) != nil || oe.Code == "" {
+		return what, at, fmt.Errorf("the revocation endpoint %s answered HTTP %d, with no OAuth error", redacted(at), resp.StatusCode)
+	}
+	why := oe.Code
+	if oe.Description != "" {
+		why += fmt.Sprintf(" %q", oe.Description)
+	}
+	return what, at, fmt.Errorf("the revocation endpoint %s refused it (HTTP %d): %s", redacted(at), resp.StatusCode, why)
+}
+
+// unsent explains a revocation request that got no answer, by what the
+// flow's transport logged of it.
+func unsent(err error, at string, log *exchangeLog) error {
+	xs := log.list()
+	if len(xs) > 0 && xs[len(xs)-1].method == http.MethodPost && xs[len(xs)-1].err != nil {
+		err = xs[len(xs)-1].err
+	}
+	if errors.Is(err, errPlainHTTP) {
+		return fmt.Errorf("the revocation endpoint %s is plain http to a host that is not loopback, where anyone on the way could read the token: -insecure to send it so anyway", redacted(at))
+	}
+	return fmt.Errorf("cannot reach the revocation endpoint %s: %v", redacted(at), scrubbed{err, at, redacted(at)})
+}
