@@ -140,13 +140,14 @@ func headerShown(name, value string) string {
 // §5.1), or its form answer, which golang.org/x/oauth2 takes too (GitHub
 // answers so), and the client secret of its form request
 // (client_secret_post), or the authorization code and its PKCE verifier
-// (RFC 7636 §4.5).
+// (RFC 7636 §4.5), or the token a revocation request carries (RFC 7009
+// §2.1).
 // A body's tokens are shown before the client has read them, so they
 // cannot be hidden by value; a line cut at traceBodyLimit may end inside
 // a value, which is hidden to its end.
 var (
 	jsonCredentialField = regexp.MustCompile(`("(?:access_token|refresh_token|id_token|client_secret)"\s*:\s*")(?:[^"\\]|\\.)*\\?("|$)`)
-	formCredentialField = regexp.MustCompile(`((?:^|&)(?:client_secret|client_assertion|access_token|refresh_token|id_token|password|code|code_verifier)=)[^&]*`)
+	formCredentialField = regexp.MustCompile(`((?:^|&)(?:client_secret|client_assertion|access_token|refresh_token|id_token|password|code|code_verifier|token)=)[^&]*`)
 )
 
 // hideCredentialFields is a body's line with the values of its credential
