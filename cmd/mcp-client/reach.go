@@ -51,9 +51,25 @@ func newReachGuard(pin *pinnedIssuer, urls ...string) *reachGuard {
 	return g
 }
 
-// hostPort is the form hosts are compared in: lower case, no brackets.
+// hostPort is the form hosts are compared in: lower case, no brackets,
+// an address in its canonical form (127.1, 0x7f.0.0.1 and
+// ::ffff:127.0.0.1 are 127.0.0.1; 0:0::1 is ::1), a name without its
+// trailing dot, and a port without leading zeros: each is the one place
+// a dial reaches, so that the host the user named is trusted however a
+// redirect spells it.
 func hostPort(host, port string) string {
-	return net.JoinHostPort(strings.ToLower(strings.Trim(host, "[]")), port)
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.Unmap().String()
+	} else if a, ok := shorthandIPv4(host); ok {
+		host = a.String()
+	} else {
+		host = strings.TrimSuffix(host, ".")
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
+		port = strconv.FormatUint(n, 10)
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // trusts says whether a request's URL may name hostport when it is not

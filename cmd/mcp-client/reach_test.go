@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -281,5 +283,60 @@ func TestAddressClass(t *testing.T) {
 				t.Errorf("addressClass(%s) = %q, want %q", tc.addr, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestNamedHostRespelled checks that the host and port the user named
+// stay trusted however a redirect spells them: each spelling is a dial
+// to the same place.
+func TestNamedHostRespelled(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/own" {
+			writeJSON(w, http.StatusOK, map[string]any{})
+			return
+		}
+		http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
+	}))
+	defer srv.Close()
+	_, p, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	for _, tc := range []struct {
+		name, to string
+		want     string // in the error; "" followed
+	}{
+		{"IPv4-mapped", "http://[::ffff:127.0.0.1]:" + p + "/own", ""},
+		{"port with a leading zero", "http://127.0.0.1:0" + p + "/own", ""},
+		{"another port", "http://127.0.0.1:1/own", "127.0.0.1 is a loopback address"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, _, _ := flowClient(srv.URL+"/mcp", testIssuer, false, nil, nil)
+			resp, err := client.Get(srv.URL + "/.well-known/oauth-protected-resource?to=" + url.QueryEscape(tc.to))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("a redirect to %s: %v", tc.to, err)
+				}
+				resp.Body.Close()
+				return
+			}
+			var np *notPublicError
+			if !errors.As(err, &np) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want a refusal with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestHostPortCanonical(t *testing.T) {
+	for _, tc := range []struct{ host, port, want string }{
+		{"127.0.0.1", "8080", "127.0.0.1:8080"},
+		{"127.1", "8080", "127.0.0.1:8080"},
+		{"0x7F.0.0.1", "8080", "127.0.0.1:8080"},
+		{"[::FFFF:127.0.0.1]", "8080", "127.0.0.1:8080"},
+		{"0:0::1", "443", "[::1]:443"},
+		{"LocalHost.", "08080", "localhost:8080"},
+		{"mcp.example.com", "443", "mcp.example.com:443"},
+	} {
+		if got := hostPort(tc.host, tc.port); got != tc.want {
+			t.Errorf("hostPort(%q, %q) = %q, want %q", tc.host, tc.port, got, tc.want)
+		}
 	}
 }
