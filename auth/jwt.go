@@ -267,6 +267,11 @@ func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.
 	if use, ok := key.KeyUsage(); ok && use != "" && use != "sig" {
 		return fmt.Errorf("key %q is for %q, not signatures", kid, use)
 	}
+	// "key_ops" says the same as "use", by operation (RFC 7517 section
+	// 4.3): a key published for encryption only must not verify tokens.
+	if ops, ok := key.KeyOps(); ok && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return fmt.Errorf("key %q is for %q, not verifying signatures", kid, ops)
+	}
 	if keyAlg, ok := key.Algorithm(); ok && keyAlg.String() != alg.String() {
 		return fmt.Errorf("key %q is for %q, token says %q", kid, keyAlg.String(), alg.String())
 	}

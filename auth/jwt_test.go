@@ -160,15 +160,40 @@ func TestJWTVerifierHonoursKeyMetadata(t *testing.T) {
 	encKey, rs512Key := newRSAKey(t, "enc"), newRSAKey(t, "rs512")
 	_ = encKey.pub.Set(jwk.KeyUsageKey, "enc")
 	_ = rs512Key.pub.Set(jwk.AlgorithmKey, jwa.RS512())
-	srv := newJWKSServer(t, encKey, rs512Key)
-	v := newTestJWTVerifier(t, srv.url(), nil)
-	for name, token := range map[string]string{
-		"encryption key used to sign":  encKey.sign(t, claims{}),
-		"RS512 key used to sign RS256": rs512Key.sign(t, claims{}),
+	// key_ops instead of use (RFC 7517 section 4.3).
+	encOps, verifyOps := newRSAKey(t, "enc-ops"), newRSAKey(t, "verify-ops")
+	for k, ops := range map[*signingKey]jwk.KeyOperationList{
+		encOps:    {jwk.KeyOpEncrypt, jwk.KeyOpWrapKey},
+		verifyOps: {jwk.KeyOpVerify},
 	} {
-		t.Run(name, func(t *testing.T) {
-			if _, err := v.Verify(context.Background(), token); !errors.Is(err, ErrInvalidToken) {
-				t.Fatalf("err = %v, want ErrInvalidToken", err)
+		_ = k.pub.Remove(jwk.KeyUsageKey)
+		if err := k.pub.Set(jwk.KeyOpsKey, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := newJWKSServer(t, encKey, rs512Key, encOps, verifyOps)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	tests := []struct {
+		name    string
+		token   string
+		wantErr string // "" if the token is good
+	}{
+		{"encryption key used to sign", encKey.sign(t, claims{}), `for "enc"`},
+		{"RS512 key used to sign RS256", rs512Key.sign(t, claims{}), "RS512"},
+		{"key_ops without verify", encOps.sign(t, claims{}), "not verifying"},
+		{"key_ops with verify", verifyOps.sign(t, claims{}), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), tc.token)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want none", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalidToken) || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want ErrInvalidToken mentioning %q", err, tc.wantErr)
 			}
 		})
 	}
