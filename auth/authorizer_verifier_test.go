@@ -38,6 +38,8 @@ func TestAuthorizerVerifier(t *testing.T) {
 			&Identity{Subject: "user-7", Scopes: []string{"a", "b", "c"}, Method: "authorizer"}},
 		{"scp as a space-separated string", map[string]any{"sub": "user-8", "scp": "a b"},
 			&Identity{Subject: "user-8", Scopes: []string{"a", "b"}, Method: "authorizer"}},
+		{"scope with a no-break space inside", map[string]any{"sub": "user-11", "scope": "files:x\u00a0mcp:tools  mcp:read"},
+			&Identity{Subject: "user-11", Scopes: []string{"files:x\u00a0mcp:tools", "mcp:read"}, Method: "authorizer"}},
 		{"numbers from JSON", map[string]any{"sub": "user-5", "exp": float64(exp.Unix()), "scopes": []any{"x"}},
 			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
 		{"REST Cognito user pool authorizer", map[string]any{"claims": map[string]any{"sub": "user-4", "client_id": "c4"}},

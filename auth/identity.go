@@ -176,7 +176,10 @@ func IdentityFromContext(ctx context.Context) *Identity {
 	return id
 }
 
-// parseScopes splits a space-separated scope string (RFC 6749 section 3.3).
+// parseScopes splits a space-separated scope string (RFC 6749 section 3.3)
+// at its spaces only. strings.Fields would split at any Unicode space too:
+// a scope the issuer granted as "files:x\u00a0mcp:admin" would count as
+// mcp:admin.
 func parseScopes(s string) []string {
-	return strings.Fields(s)
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' })
 }

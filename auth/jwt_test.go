@@ -101,6 +101,11 @@ func TestJWTVerifier(t *testing.T) {
 			want: &Identity{Subject: "user-123", ClientID: "client-azp", Issuer: testIssuer, Method: "jwt"}},
 		{name: "a scope in both scope and scp", v: v, token: rsaKey.sign(t, claims{scope: "mcp:read mcp:tools", scp: []string{"mcp:read"}}),
 			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Scopes: []string{"mcp:read", "mcp:tools"}, Method: "jwt"}},
+		// RFC 6749 section 3.3 separates scopes by spaces, no other blank.
+		{name: "scope with a no-break space inside", v: v, token: rsaKey.sign(t, claims{scope: "files:x\u00a0mcp:tools mcp:read"}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Scopes: []string{"files:x\u00a0mcp:tools", "mcp:read"}, Method: "jwt"}},
+		{name: "scp element with an ideographic space inside", v: v, token: rsaKey.sign(t, claims{scp: []string{"files:x\u3000mcp:tools"}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Scopes: []string{"files:x\u3000mcp:tools"}, Method: "jwt"}},
 		{name: "audience in client_id, empty aud, no resource configured", v: cognito, token: rsaKey.sign(t, claims{aud: "-", extra: map[string]any{"aud": []string{""}}}), wantErr: `"aud"`},
 	}
 	for _, tc := range tests {
