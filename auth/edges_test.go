@@ -61,9 +61,9 @@ func TestTokenUseExactlyAccess(t *testing.T) {
 	key := newRSAKey(t, "k")
 	srv := newJWKSServer(t, key)
 	v := newTestJWTVerifier(t, srv.url(), nil)
-	// A claim of another type, or an empty one, names no use: refused, not
-	// taken for a token without the claim.
-	for _, use := range []any{[]string{"access", "id"}, "refresh", "ACCESS", 1, "", []string{}, map[string]any{"use": "access"}} {
+	// A claim of another type, or an empty one (null too), names no use:
+	// refused, not taken for a token without the claim.
+	for _, use := range []any{[]string{"access", "id"}, "refresh", "ACCESS", 1, "", []string{}, map[string]any{"use": "access"}, nil} {
 		if _, err := v.Verify(context.Background(), key.sign(t, claims{extra: map[string]any{"token_use": use}})); !errors.Is(err, ErrInvalidToken) {
 			t.Errorf("token_use %#v: %v, want ErrInvalidToken", use, err)
 		}

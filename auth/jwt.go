@@ -225,8 +225,11 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}
+	// Has, not Get's error: Get fails on a claim that is null, and the
+	// claim would count as absent.
 	var use any
-	present := tok.Get("token_use", &use) == nil
+	present := tok.Has("token_use")
+	_ = tok.Get("token_use", &use)
 	if err := notAccessToken(use, present); err != nil {
 		return nil, err
 	}
