@@ -200,12 +200,14 @@ func stringsOf(v any) []string {
 }
 
 // tokenScopes are the scopes in the token's scope and scp claims, each a
-// space-separated string or an array.
+// space-separated string or an array; split at spaces only (RFC 6749
+// section 3.3), as auth does, so that one scope holding another Unicode
+// space is not taken for two.
 func tokenScopes(claims map[string]any) []string {
 	var out []string
 	for _, c := range []string{"scope", "scp"} {
 		for _, s := range stringsOf(claims[c]) {
-			out = append(out, strings.Fields(s)...)
+			out = append(out, strings.FieldsFunc(s, func(r rune) bool { return r == ' ' })...)
 		}
 	}
 	return out

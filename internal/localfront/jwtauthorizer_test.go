@@ -162,6 +162,11 @@ func TestJWTAuthorizer(t *testing.T) {
 		{name: "missing scope", wantStatus: 403, wantBody: `{"message":"Forbidden"}`,
 			wantChallenge: `Bearer scope="lambdamcp/mcp lambdamcp/admin" error="insufficient_scope" error_description="the token does not have a required scope"`,
 			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"scope": "other"}))},
+		// One scope that holds a no-break space is not two (RFC 6749
+		// section 3.3 separates scopes with spaces).
+		{name: "scope with a no-break space inside", wantStatus: 403, wantBody: `{"message":"Forbidden"}`,
+			wantChallenge: `Bearer scope="lambdamcp/mcp lambdamcp/admin" error="insufficient_scope" error_description="the token does not have a required scope"`,
+			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"scope": "other\u00a0lambdamcp/mcp"}))},
 		{name: "no token", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`},
 		{name: "public metadata", method: http.MethodGet, path: "/.well-known/oauth-protected-resource/mcp", wantStatus: 200},
 		{name: "metadata root, public", method: http.MethodGet, path: "/.well-known/oauth-protected-resource", wantStatus: 200},
