@@ -28,6 +28,9 @@ type pinnedIssuer struct {
 	// revoked (RFC 7009), likewise: a POST that carries a token, and the
 	// client secret, as the token request does.
 	revocationEndpoints map[string]bool
+	// keptEndpoints are the token endpoints kept sign-ins name, each
+	// true once the metadata was read to check it (keptEndpoint).
+	keptEndpoints map[string]bool
 }
 
 func newPinnedIssuer(issuer string) *pinnedIssuer {
@@ -122,17 +125,40 @@ func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoin
 	}
 }
 
-// trust takes tokenEndpoint for the pinned issuer's: that of a kept
-// sign-in, which was the issuer's metadata's when the token was obtained,
-// so that its refresh needs no discovery.
-func (p *pinnedIssuer) trust(tokenEndpoint string) {
+// keptEndpoint records tokenEndpoint, that of a kept sign-in, as one to
+// check against the pinned issuer's metadata before the first token
+// request goes there: the file says what it was when the token was
+// obtained, but whoever could write the file could name any URL, and
+// the refresh sends the refresh token and the client secret.
+func (p *pinnedIssuer) keptEndpoint(tokenEndpoint string) {
 	u, err := url.Parse(tokenEndpoint)
 	if err != nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.tokenEndpoints[u.String()] = true
+	if p.keptEndpoints == nil {
+		p.keptEndpoints = map[string]bool{}
+	}
+	if _, ok := p.keptEndpoints[u.String()]; !ok {
+		p.keptEndpoints[u.String()] = false
+	}
+}
+
+// kept says whether r is a POST to a kept sign-in's token endpoint
+// (keptEndpoint), and whether the metadata is to be read before it goes:
+// the first time only, what it names then stands.
+func (p *pinnedIssuer) kept(r *http.Request) (kept, discover bool) {
+	if r.Method != http.MethodPost {
+		return false, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	read, kept := p.keptEndpoints[r.URL.String()]
+	if kept && !read {
+		p.keptEndpoints[r.URL.String()] = true
+	}
+	return kept, kept && !read
 }
 
 // authorizes says whether authURL, an authorization request, goes to an

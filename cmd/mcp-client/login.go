@@ -321,7 +321,7 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 	client, log, pin := flowClient(endpoint, issuer, insecure, trace, secrets)
 	var initial oauth2.TokenSource
 	if k := cache.load(); k != nil {
-		pin.trust(k.TokenEndpoint)
+		pin.keptEndpoint(k.TokenEndpoint)
 		initial = keptSource(ctx, k, clientSecret, client, cache, secrets)
 	}
 	creds := &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer}
@@ -360,7 +360,7 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 			if !usableSince(k, refused, time.Now()) {
 				return nil
 			}
-			pin.trust(k.TokenEndpoint) // as at the start of the run
+			pin.keptEndpoint(k.TokenEndpoint) // as at the start of the run
 			return keptSource(ctx, k, clientSecret, client, cache, secrets)
 		}
 	}

@@ -83,8 +83,9 @@ func flowClient(endpoint, issuer string, insecure bool, trace io.Writer, secrets
 	if trace != nil {
 		base = &tracer{base: base, out: trace, secrets: secrets}
 	}
-	return &http.Client{
-		Transport: &flowTransport{base: base, insecure: insecure, log: log, pin: pin, guard: guard},
+	ft := &flowTransport{base: base, insecure: insecure, log: log, pin: pin, guard: guard}
+	client := &http.Client{
+		Transport: ft,
 		// A token request sent on elsewhere would carry the secret
 		// (client_secret_post), or the authorization code and its
 		// verifier, where the metadata did not say. The go-sdk's own
@@ -102,7 +103,13 @@ func flowClient(endpoint, issuer string, insecure bool, trace io.Writer, secrets
 			}
 			return nil
 		},
-	}, log, pin
+	}
+	ft.discover = func(ctx context.Context) {
+		// What it learns is all that counts: a failure leaves the
+		// token request refused.
+		auth.GetAuthServerMetadata(ctx, issuer, client)
+	}
+	return client, log, pin
 }
 
 // TokenSource gives the transport none: statusRecorder sends the token.
@@ -319,6 +326,10 @@ type flowTransport struct {
 	log      *exchangeLog
 	pin      *pinnedIssuer
 	guard    *reachGuard // nil: no check of the address (base has none either)
+	// discover reads the pinned issuer's metadata, through the
+	// transport: before a kept sign-in's token endpoint is sent a token
+	// request, the metadata must name it (pinnedIssuer.keptEndpoint).
+	discover func(context.Context)
 }
 
 // errPlainHTTP refuses a request of the flow over plain http.
@@ -328,6 +339,21 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	e := exchange{method: r.Method, url: redacted(r.URL.String())}
 	if a := asked(r); a != r {
 		e.from = redacted(a.URL.String())
+	}
+	if kept, discover := t.pin.kept(r); kept {
+		if discover && t.discover != nil {
+			t.discover(r.Context())
+		}
+		if !t.pin.allows(r) {
+			// Said so before any other refusal: a kept sign-in's
+			// endpoint the metadata does not name is not the issuer's.
+			if r.Body != nil {
+				r.Body.Close()
+			}
+			e.err = errNotTokenEndpoint
+			t.log.add(e)
+			return nil, errNotTokenEndpoint
+		}
 	}
 	if err := t.guard.checkURL(r.URL); err != nil {
 		if r.Body != nil {

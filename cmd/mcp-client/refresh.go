@@ -23,6 +23,11 @@ func explainRefresh(endpoint string, e *flowError) string {
 	if x, ok := lastPost(e.exchanges); ok {
 		at += " " + x.url
 	}
+	if x, ok := lastPost(e.exchanges); ok && e.kept && errors.Is(x.err, errNotTokenEndpoint) {
+		// pinnedIssuer.keptEndpoint: the file may have been written by
+		// another than this client.
+		return fmt.Sprintf("%s: the kept sign-in names the token endpoint %s, which the metadata of issuer %s does not: the refresh token was not sent there: %s", who, x.url, e.issuer, anew)
+	}
 	if errors.Is(e.err, errPlainHTTP) {
 		return fmt.Sprintf("%s: %s is plain http to a host that is not loopback, where anyone on the way could read the refresh token: %s, or -insecure to send it so anyway", who, at, anew)
 	}

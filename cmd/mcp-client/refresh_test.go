@@ -76,6 +76,11 @@ func TestKeptSignInRefreshFails(t *testing.T) {
 					k.TokenEndpoint = tc.tokenEndpoint
 				}
 			})
+			if tc.tokenEndpoint != "" {
+				// Moved: the metadata names it too, as a kept
+				// endpoint must be named to be sent the refresh.
+				as.MoveTokenEndpoint(tc.tokenEndpoint)
+			}
 			if tc.confidential {
 				env["MCP_CLIENT_SECRET"] = "rotated-s3cr3t-0123"
 			}

@@ -30,10 +30,11 @@ const maxKeptFile = 1 << 20
 
 // keptToken is a person's token as its cache file holds it, with the
 // token endpoint and the client authentication it came from: a later run
-// refreshes it there without discovery. That endpoint was the pinned
-// issuer's when the token was obtained (flowTransport sends a token
-// request nowhere else). The client secret is not kept: it stays in
-// MCP_CLIENT_SECRET.
+// refreshes it there. That endpoint was the pinned issuer's when the
+// token was obtained (flowTransport sends a token request nowhere else),
+// and is checked against its metadata again before a refresh goes there
+// (pinnedIssuer.keptEndpoint): the file may not be this client's
+// writing. The client secret is not kept: it stays in MCP_CLIENT_SECRET.
 type keptToken struct {
 	Key           string    `json:"key"` // of the issuer, client and server it is for
 	Issuer        string    `json:"issuer"`

@@ -130,6 +130,7 @@ type Server struct {
 	issued   []string         // the tokens issued
 	revoked  []string         // the tokens the revocation endpoint was asked to revoke
 	requests []string         // "METHOD /path" of every request
+	tokenURL string           // the token_endpoint the metadata names, "": its own
 }
 
 // Start serves an authorization server on a free loopback port until Close.
@@ -234,7 +235,7 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 			"response_types_supported":              []string{"code", "token"},
 			"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
 			"subject_types_supported":               []string{"public"},
-			"token_endpoint":                        a.URL + "/oauth2/token",
+			"token_endpoint":                        a.tokenEndpoint(),
 			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 			"userinfo_endpoint":                     a.URL + "/oauth2/userInfo",
 			"revocation_endpoint":                   a.revocationEndpoint(),
@@ -248,7 +249,7 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 	doc := map[string]any{
 		"issuer":                                a.Issuer,
 		"authorization_endpoint":                a.URL + "/oauth2/authorize",
-		"token_endpoint":                        a.URL + "/oauth2/token",
+		"token_endpoint":                        a.tokenEndpoint(),
 		"jwks_uri":                              a.JWKSURL(),
 		"response_types_supported":              []string{"code", "token"},
 		"token_endpoint_auth_methods_supported": a.opts.AuthMethods,
@@ -449,6 +450,24 @@ func (a *Server) issue(w http.ResponseWriter, subject string, scopes []string, r
 		answer["refresh_token"] = rt
 	}
 	writeJSON(w, http.StatusOK, answer)
+}
+
+// MoveTokenEndpoint makes the metadata name url as the token endpoint
+// from then on, as an authorization server moving it would.
+func (a *Server) MoveTokenEndpoint(url string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tokenURL = url
+}
+
+// tokenEndpoint is the token_endpoint the metadata names.
+func (a *Server) tokenEndpoint() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tokenURL != "" {
+		return a.tokenURL
+	}
+	return a.URL + "/oauth2/token"
 }
 
 // RevokeRefresh revokes every refresh token issued so far, as a person
