@@ -77,18 +77,3 @@ func TestCacheDirNotShared(t *testing.T) {
 		})
 	}
 }
-
-func mkdir(t *testing.T, dir string, mode os.FileMode) {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	chmod(t, dir, mode)
-}
-
-func chmod(t *testing.T, dir string, mode os.FileMode) {
-	t.Helper()
-	if err := os.Chmod(dir, mode); err != nil {
-		t.Fatal(err)
-	}
-}

@@ -55,6 +55,22 @@ func keepingSignIn(t *testing.T) (dir string, as *oauthtest.Server, endpoint str
 	return dir, as, endpoint, b
 }
 
+// mkdir makes dir, and its parents, and gives dir mode.
+func mkdir(t *testing.T, dir string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	chmod(t, dir, mode)
+}
+
+func chmod(t *testing.T, dir string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // keptFile is the one cache file in dir, "" if none.
 func keptFile(t *testing.T, dir string) string {
 	t.Helper()
