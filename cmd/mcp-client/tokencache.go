@@ -67,6 +67,11 @@ func newTokenCache(issuer, clientID, endpoint string, notice io.Writer) (*tokenC
 	if err != nil {
 		return nil, err
 	}
+	if !filepath.IsAbs(dir) {
+		// os.UserCacheDir takes a relative $HOME as it is: the tokens
+		// would go wherever the run is started, a checkout say.
+		return nil, fmt.Errorf("the cache directory %q is not an absolute path (is $HOME relative?)", dir)
+	}
 	sum := sha256.Sum256([]byte(issuer + "\x00" + clientID + "\x00" + endpoint))
 	key := hex.EncodeToString(sum[:])
 	return &tokenCache{
