@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -28,4 +29,23 @@ func notPrivateDir(fi fs.FileInfo) string {
 func ownedByUser(fi fs.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && int(st.Uid) == os.Geteuid()
+}
+
+// openKept opens the cache file for reading, not following a link at its
+// name, and not waiting for a writer at a FIFO's: what it opened is
+// checked on the open file, which cannot be swapped meanwhile.
+func openKept(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, errors.New("it is a symbolic link")
+	}
+	return f, err
+}
+
+// ownerOf is " (uid N)", the owner of fi, for a notice.
+func ownerOf(fi fs.FileInfo) string {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return fmt.Sprintf(" (uid %d)", st.Uid)
+	}
+	return ""
 }

@@ -108,7 +108,7 @@ func (c *tokenCache) read() (*keptToken, string) {
 		return nil, err.Error()
 	}
 	c.sweep(time.Now())
-	f, err := os.Open(c.path)
+	f, err := openKept(c.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ""
 	}
@@ -122,6 +122,10 @@ func (c *tokenCache) read() (*keptToken, string) {
 		return nil, err.Error()
 	case !fi.Mode().IsRegular():
 		return nil, "it is not a regular file"
+	case !ownedByUser(fi):
+		// Another user put it there (as root may): not the user's
+		// sign-in, whatever it says.
+		return nil, "it belongs to another user" + ownerOf(fi)
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
 		// Windows has no such mode bits: its ACLs decide.
 		return nil, fmt.Sprintf("others may read or write it (mode %04o, not 0600)", fi.Mode().Perm())
