@@ -19,3 +19,6 @@ func openKept(path string) (*os.File, error) { return os.Open(path) }
 
 // ownerOf is "": there are no Unix owners to name.
 func ownerOf(fs.FileInfo) string { return "" }
+
+// notPrivateRoot is "": the ACLs of a system without Unix modes decide.
+func notPrivateRoot(fs.FileInfo) string { return "" }

@@ -27,6 +27,40 @@ func TestCacheDirNotShared(t *testing.T) {
 			mkdir(t, dir, 0o700)
 			chmod(t, filepath.Dir(dir), 0o733)
 		}, "others may write in it (mode 0733)"},
+		{"anyone may write in the cache directory", func(t *testing.T, dir string) {
+			mkdir(t, dir, 0o700)
+			chmod(t, filepath.Dir(filepath.Dir(dir)), 0o777)
+		}, "anyone may write in it, and it has no sticky bit (mode 0777)"},
+		{"a shared cache directory, sticky", func(t *testing.T, dir string) {
+			mkdir(t, dir, 0o700)
+			chmod(t, filepath.Dir(filepath.Dir(dir)), 0o777|os.ModeSticky)
+		}, ""},
+		{"another user's cache directory", func(t *testing.T, dir string) {
+			mkdir(t, dir, 0o700)
+			if os.Geteuid() != 0 {
+				t.Skip("only root can give a directory to another user")
+			}
+			if err := os.Chown(filepath.Dir(filepath.Dir(dir)), 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}, "it belongs to another user (uid 65534)"},
+		{"another user's link as the cache directory", func(t *testing.T, dir string) {
+			if os.Geteuid() != 0 {
+				t.Skip("only root can give a link to another user")
+			}
+			root := filepath.Dir(filepath.Dir(dir))
+			elsewhere := t.TempDir()
+			if err := os.Remove(root); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(elsewhere, root); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Lchown(root, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+			mkdir(t, dir, 0o700)
+		}, "it belongs to another user (uid 65534)"},
 		{"a link to another directory", func(t *testing.T, dir string) {
 			mkdir(t, filepath.Dir(dir), 0o700)
 			elsewhere := t.TempDir()

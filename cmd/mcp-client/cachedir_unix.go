@@ -49,3 +49,15 @@ func ownerOf(fi fs.FileInfo) string {
 	}
 	return ""
 }
+
+// notPrivateRoot says why fi, the user's cache directory or a link to it,
+// is not safe to keep the sign-ins' directories in, or "".
+func notPrivateRoot(fi fs.FileInfo) string {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() && st.Uid != 0 {
+		return fmt.Sprintf("it belongs to another user (uid %d)", st.Uid)
+	}
+	if fi.Mode()&fs.ModeSymlink == 0 && fi.Mode().Perm()&0o002 != 0 && fi.Mode()&fs.ModeSticky == 0 {
+		return fmt.Sprintf("anyone may write in it, and it has no sticky bit (mode %04o)", fi.Mode().Perm())
+	}
+	return ""
+}

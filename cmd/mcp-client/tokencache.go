@@ -155,6 +155,9 @@ func (c *tokenCache) read() (*keptToken, string) {
 // XDG_CACHE_HOME under /tmp), and another user may have made them first.
 func (c *tokenCache) checkDirs() error {
 	dir := filepath.Dir(c.path)
+	if err := checkCacheRoot(filepath.Dir(filepath.Dir(dir))); err != nil {
+		return err
+	}
 	for _, d := range []string{filepath.Dir(dir), dir} {
 		fi, err := os.Lstat(d)
 		if err != nil {
@@ -167,6 +170,34 @@ func (c *tokenCache) checkDirs() error {
 		if why != "" {
 			return fmt.Errorf("the directory %s is not the user's alone: %s", d, why)
 		}
+	}
+	return nil
+}
+
+// checkCacheRoot refuses the user's cache directory, which lambdamcp is
+// in, when another user may replace what is in it, lambdamcp itself
+// after it was checked: one that another user owns (root aside), or that
+// anyone may write in without the sticky bit (as /tmp has it), or a link
+// to it that another user made (in /tmp, say), which they may point
+// elsewhere. It may be a link of the user's, and may be group-writable:
+// a user's own group often is.
+func checkCacheRoot(root string) error {
+	lfi, err := os.Lstat(root)
+	if err != nil {
+		return err
+	}
+	fi := lfi
+	if lfi.Mode()&fs.ModeSymlink != 0 {
+		if fi, err = os.Stat(root); err != nil {
+			return err
+		}
+	}
+	why := notPrivateRoot(lfi)
+	if why == "" {
+		why = notPrivateRoot(fi)
+	}
+	if why != "" {
+		return fmt.Errorf("the directory %s is not the user's alone: %s", root, why)
 	}
 	return nil
 }
