@@ -111,3 +111,28 @@ func TestCacheDirNotShared(t *testing.T) {
 		})
 	}
 }
+
+// TestForgetNotThroughALink checks that -logout deletes nothing through
+// a cache directory that is not the user's alone: lambdamcp a link to
+// another directory, say, whose file of that name is not this sign-in's.
+func TestForgetNotThroughALink(t *testing.T) {
+	dir := withCacheDir(t)
+	elsewhere := t.TempDir()
+	mkdir(t, filepath.Join(elsewhere, "mcp-client"), 0o700)
+	if err := os.Symlink(elsewhere, filepath.Dir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := newTokenCache(testIssuer, "client-7f3a", "https://mcp.example.com/mcp", &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(elsewhere, "mcp-client", filepath.Base(c.path))
+	writeFile(t, target, "{}")
+	deleted, err := c.forget()
+	if want := "is not the user's alone: it is not a directory"; deleted || err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("forget: %v, %v; want false and an error saying %q", deleted, err, want)
+	}
+	if _, err := os.Stat(target); err != nil {
+		t.Errorf("the file the link leads to is gone: %v", err)
+	}
+}

@@ -274,6 +274,13 @@ func (c *tokenCache) forget() (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.saved = ""
+	if err := c.checkDirs(); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		// Not through a directory another may have swapped, or a link
+		// to one: what it names may not be this sign-in's.
+		return false, err
+	}
 	err := os.Remove(c.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
