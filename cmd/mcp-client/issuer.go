@@ -161,6 +161,14 @@ func (p *pinnedIssuer) kept(r *http.Request) (kept, discover bool) {
 	return kept, kept && !read
 }
 
+// unread marks r's kept token endpoint as not checked: the metadata
+// could not be read, and is tried again at its next token request.
+func (p *pinnedIssuer) unread(r *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.keptEndpoints[r.URL.String()] = false
+}
+
 // authorizes says whether authURL, an authorization request, goes to an
 // authorization endpoint the pinned issuer's metadata named: that
 // endpoint, then its parameters.

@@ -33,10 +33,13 @@ func TestKeptTokenEndpointChecked(t *testing.T) {
 	tests := []struct {
 		name          string
 		tokenEndpoint string   // the kept one; "": left as kept, the metadata's; AS the server's URL
+		down          bool     // the authorization server stops before the second run
 		grants        []string // the second run's token requests
 		want          string   // the last line of stderr, "": the run succeeds
 	}{
 		{name: "the metadata's", grants: []string{"refresh_token"}},
+		{name: "the issuer down", down: true,
+			want: who + "cannot reach the token endpoint AS/oauth2/token: dial tcp HOST: connect: connection refused: run again once it can be reached, or -logout, and run again to sign in anew"},
 		{name: "another server's", tokenEndpoint: other.URL + "/oauth2/token",
 			want: who + "the kept sign-in names the token endpoint " + other.URL + "/oauth2/token, which the metadata of issuer ISSUER does not: the refresh token was not sent there: -logout, and run again to sign in anew"},
 		{name: "another path of the issuer's host", tokenEndpoint: "AS/oauth2/token/elsewhere",
@@ -64,11 +67,14 @@ func TestKeptTokenEndpointChecked(t *testing.T) {
 			stolen = nil
 			mu.Unlock()
 			granted := len(as.Grants())
+			if tc.down {
+				as.Close()
+			}
 			stdout.Reset()
 			stderr.Reset()
 			code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
-			want := strings.NewReplacer("ENDPOINT", endpoint, "ISSUER", as.Issuer, "AS", as.URL).Replace(tc.want)
+			want := strings.NewReplacer("ENDPOINT", endpoint, "ISSUER", as.Issuer, "AS", as.URL, "HOST", strings.TrimPrefix(as.URL, "http://")).Replace(tc.want)
 			switch {
 			case tc.want == "" && code != 0:
 				t.Errorf("exit %d, stderr %q; want 0", code, stderr.String())

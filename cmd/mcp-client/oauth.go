@@ -104,10 +104,11 @@ func flowClient(endpoint, issuer string, insecure bool, trace io.Writer, secrets
 			return nil
 		},
 	}
-	ft.discover = func(ctx context.Context) {
-		// What it learns is all that counts: a failure leaves the
-		// token request refused.
-		auth.GetAuthServerMetadata(ctx, issuer, client)
+	ft.discover = func(ctx context.Context) bool {
+		// What it learns is what counts: a document that names another
+		// token endpoint leaves the token request refused.
+		m, err := auth.GetAuthServerMetadata(ctx, issuer, client)
+		return err == nil && m != nil
 	}
 	return client, log, pin
 }
@@ -329,7 +330,8 @@ type flowTransport struct {
 	// discover reads the pinned issuer's metadata, through the
 	// transport: before a kept sign-in's token endpoint is sent a token
 	// request, the metadata must name it (pinnedIssuer.keptEndpoint).
-	discover func(context.Context)
+	// false: no metadata was read, and it is read again at the next.
+	discover func(context.Context) bool
 }
 
 // errPlainHTTP refuses a request of the flow over plain http.
@@ -341,8 +343,8 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		e.from = redacted(a.URL.String())
 	}
 	if kept, discover := t.pin.kept(r); kept {
-		if discover && t.discover != nil {
-			t.discover(r.Context())
+		if discover && t.discover != nil && !t.discover(r.Context()) {
+			t.pin.unread(r)
 		}
 		if !t.pin.allows(r) {
 			// Said so before any other refusal: a kept sign-in's

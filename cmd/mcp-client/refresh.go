@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -23,7 +24,7 @@ func explainRefresh(endpoint string, e *flowError) string {
 	if x, ok := lastPost(e.exchanges); ok {
 		at += " " + x.url
 	}
-	if x, ok := lastPost(e.exchanges); ok && e.kept && errors.Is(x.err, errNotTokenEndpoint) {
+	if x, ok := lastPost(e.exchanges); ok && e.kept && errors.Is(x.err, errNotTokenEndpoint) && !unreached(e.exchanges) {
 		// pinnedIssuer.keptEndpoint: the file may have been written by
 		// another than this client.
 		return fmt.Sprintf("%s: the kept sign-in names the token endpoint %s, which the metadata of issuer %s does not: the refresh token was not sent there: %s", who, x.url, e.issuer, anew)
@@ -92,4 +93,15 @@ func (f *oauthFlow) keptSince() oauth2.TokenSource {
 // expired with no refresh token to refresh it by.
 func usableSince(k *keptToken, refused *oauth2.Token, now time.Time) bool {
 	return k != nil && !k.holds(refused) && (k.RefreshToken != "" || k.Expiry.IsZero() || k.Expiry.After(now))
+}
+
+// unreached says whether a request of xs got no answer: the metadata that
+// was to name a kept token endpoint, say, which is then not its fault.
+func unreached(xs []exchange) bool {
+	for _, x := range xs {
+		if x.err != nil && x.method == http.MethodGet {
+			return true
+		}
+	}
+	return false
 }
