@@ -261,7 +261,9 @@ func errorBody(name string) string {
 func quote(v string) string { return "'" + v + "'" }
 
 // restAccessLogFormat is one JSON object per request; it names the authorizer's outcome but no
-// header values, so no token reaches the logs.
+// header values, so no token reaches the logs. API Gateway's error message is left out for its
+// type: a request with an Authorization header on a path without a route can be answered with a
+// message that quotes the header, bearer token and all, taken for a SigV4 signature.
 func restAccessLogFormat() string {
 	fields := map[string]string{
 		"requestId":          "$context.requestId",
@@ -283,7 +285,7 @@ func restAccessLogFormat() string {
 		"authorizerStatus":   "$context.authorizer.status",
 		"authorizerLatency":  "$context.authorizer.latency",
 		"authorizerError":    "$context.authorizer.error",
-		"errorMessage":       "$context.error.message",
+		"errorType":          "$context.error.responseType",
 		"xrayTraceId":        "$context.xrayTraceId",
 	}
 	b, _ := json.Marshal(fields) // a string map always encodes

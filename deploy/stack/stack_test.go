@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -417,5 +418,37 @@ func TestRESTAccessLogDestination(t *testing.T) {
 	want := "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${" + logs[0] + "}"
 	if diff := cmp.Diff(want, render(setting["DestinationArn"])); diff != "" {
 		t.Errorf("access log destination (-want +got):\n%s", diff)
+	}
+}
+
+// TestRESTAccessLogHoldsNoToken checks that no field of the REST stage's access log can carry
+// the bearer token: the log group is readable by whoever may read the account's logs, for as long
+// as its retention.
+func TestRESTAccessLogHoldsNoToken(t *testing.T) {
+	_, doc, _ := synth(t, stack.Props{})
+	stage := resources(doc, "AWS::ApiGateway::Stage")[onlyID(t, doc, "AWS::ApiGateway::Stage")]
+	setting, _ := stage["AccessLogSetting"].(map[string]any)
+	var fields map[string]string
+	if err := json.Unmarshal([]byte(render(setting["Format"])), &fields); err != nil {
+		t.Fatalf("access log format is not a JSON object of strings: %v", err)
+	}
+	for _, tc := range []struct {
+		variable string
+		why      string
+	}{
+		{"$context.error.message", "quotes an Authorization header taken for a SigV4 signature"},
+		{"$context.error.messageString", "the same message, quoted"},
+		{"$input.", "the request's headers and body"},
+		{"$method.request.", "the request's headers"},
+		{"$context.authorizer.claims", "a Cognito user pool authorizer's claims"},
+	} {
+		for name, value := range fields {
+			if strings.Contains(value, tc.variable) {
+				t.Errorf("access log field %s = %s: %s %s", name, value, tc.variable, tc.why)
+			}
+		}
+	}
+	if diff := cmp.Diff("$context.error.responseType", fields["errorType"]); diff != "" {
+		t.Errorf("access log errorType (-want +got):\n%s", diff)
 	}
 }
