@@ -183,6 +183,12 @@ func cognitoAuth(st awscdk.Stack, deletable bool) auth {
 	})
 	client := pool.AddClient(jsii.String("MachineClient"), &awscognito.UserPoolClientOptions{
 		GenerateSecret: jsii.Bool(true),
+		// No user sign-in through this client: left unset, Cognito allows SRP and custom
+		// authentication, whose tokens name this client too. The CDK always adds
+		// ALLOW_REFRESH_TOKEN_AUTH, which allows nothing here: client credentials issue no
+		// refresh token.
+		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(false), Custom: jsii.Bool(false)},
+		PreventUserExistenceErrors: jsii.Bool(true),
 		OAuth: &awscognito.OAuthSettings{
 			Flows:  &awscognito.OAuthFlows{ClientCredentials: jsii.Bool(true)},
 			Scopes: &[]awscognito.OAuthScope{awscognito.OAuthScope_ResourceServer(server, scope)},

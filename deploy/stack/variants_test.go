@@ -248,6 +248,11 @@ func TestCognito(t *testing.T) {
 					"GenerateSecret":                  true,
 					"AllowedOAuthFlows":               []any{"client_credentials"},
 					"AllowedOAuthFlowsUserPoolClient": true,
+					// No user signs in through the machine client: without a list, Cognito
+					// allows SRP and custom sign-in, and a user's token names the client too.
+					// Client credentials issue no refresh token, so refresh allows nothing.
+					"ExplicitAuthFlows":          []any{"ALLOW_REFRESH_TOKEN_AUTH"},
+					"PreventUserExistenceErrors": "ENABLED",
 				}))
 			})
 			// The pool's users cannot be got back: neither a destroy nor a replacement deletes it,
