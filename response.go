@@ -39,6 +39,7 @@ func newResponseBuffer() *responseBuffer {
 func (w *responseBuffer) Header() http.Header { return w.header }
 
 func (w *responseBuffer) WriteHeader(code int) {
+	checkWriteHeaderCode(code)
 	if w.status == 0 && !interim(code) {
 		w.status = code
 	}
@@ -94,6 +95,16 @@ func (w *responseBuffer) reset() {
 	clear(w.header)
 	w.status = 0
 	w.body.Reset()
+}
+
+// checkWriteHeaderCode panics, as net/http's writer does, on a status that
+// is no three-digit code: a gateway answers a Lambda response carrying one
+// with an error of its own (502, not JSON), where the handler's panic is
+// answered as the internal error it is.
+func checkWriteHeaderCode(code int) {
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
+	}
 }
 
 // interim reports whether code is an informational status that net/http

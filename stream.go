@@ -305,6 +305,7 @@ func (w *streamWriter) sentStatus() int {
 }
 
 func (w *streamWriter) WriteHeader(code int) {
+	checkWriteHeaderCode(code)
 	if interim(code) {
 		return
 	}

@@ -1013,3 +1013,39 @@ func TestEventStreamReturnedWithoutAnswer(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestInvalidStatus checks that a handler's status that is no three-digit
+// code panics in WriteHeader, as net/http's writer does, and so is
+// answered as the internal error it is: in a Lambda response a gateway
+// would answer it with a 502 of its own, and a response stream's head
+// would carry it (a REST stream's 0 included).
+func TestInvalidStatus(t *testing.T) {
+	for _, code := range []int{0, 99, 1000} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			io.WriteString(w, `{"ok":true}`)
+		})
+		check := func(t *testing.T, status int, body []byte) {
+			t.Helper()
+			var a rpcAnswer
+			if err := json.Unmarshal(body, &a); err != nil || status != 500 || a.Error == nil || a.Error.Code != -32603 {
+				t.Errorf("answer = %d %s, want 500 with an internal error", status, body)
+			}
+		}
+		for _, shape := range shapes {
+			t.Run(fmt.Sprintf("%s-%d", shape.name, code), func(t *testing.T) {
+				resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, jsonPost(`{}`)))
+				check(t, resp.StatusCode, resp.body(t))
+			})
+		}
+		for _, shape := range streamShapes {
+			t.Run(fmt.Sprintf("%s-stream-%d", shape.name, code), func(t *testing.T) {
+				opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+				s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, jsonPost(`{}`)))
+				body, _ := io.ReadAll(s.r)
+				check(t, head.StatusCode, body)
+			})
+		}
+	}
+}
