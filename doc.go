@@ -58,6 +58,7 @@
 // client's address as the gateway saw it (API Gateway's and the Function
 // URL's source IP; for an ALB, the address it appended to
 // X-Forwarded-For, the entries before it being the client's to choose).
-// The response is what net/http would have sent: a status that is no
-// three-digit code panics in WriteHeader.
+// The response is what net/http would have sent: a header name that is no
+// token is dropped, CR and LF in a header value become spaces, and a status
+// that is no three-digit code panics in WriteHeader.
 package lambdamcp

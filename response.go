@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"unicode/utf8"
 
@@ -65,6 +66,7 @@ func (w *responseBuffer) seal(id json.RawMessage) (replaced bool) {
 		return false
 	}
 	w.sealed = true
+	wireHeader(w.header)
 	w.out, w.err = encodeResponse(w.lambdaResponse())
 	if w.err != nil || w.limit <= 0 || len(w.out) <= w.limit {
 		return false
@@ -143,6 +145,38 @@ func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
 		return s, false
 	}
 	return base64.StdEncoding.EncodeToString([]byte(s)), true
+}
+
+// wireHeader makes a response's headers what net/http would send of them:
+// a name that is no RFC 9110 token is dropped, and a value has its CR and
+// LF turned into spaces and the whitespace around it trimmed. A gateway
+// writes the Lambda response's headers onto its own connection to the
+// client, where a handler's CR LF would start a header line of its own,
+// and a local server would have sent the same answer without it.
+func wireHeader(h http.Header) {
+	for k, vs := range h {
+		if !isToken(k) {
+			delete(h, k)
+			continue
+		}
+		for i, v := range vs {
+			vs[i] = textproto.TrimString(newlineToSpace.Replace(v))
+		}
+	}
+}
+
+var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
+
+// isToken reports whether s is an RFC 9110 token, as a header name is.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return s != ""
 }
 
 // isText reports whether a content type is text that gateways pass through

@@ -334,6 +334,7 @@ func (w *streamWriter) commitLocked(code int, header http.Header) {
 	for _, h := range []string{"Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length"} {
 		head.Del(h)
 	}
+	wireHeader(head)
 	if mt, _, _ := mime.ParseMediaType(head.Get("Content-Type")); mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as

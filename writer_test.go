@@ -1049,3 +1049,75 @@ func TestInvalidStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseHeaderLines checks that a handler's response headers reach a
+// Lambda response as net/http would write them: a name that is no token
+// dropped, CR and LF in a value made spaces, so that no header of the
+// handler's adds a line of its own to the gateway's answer.
+func TestResponseHeaderLines(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Split", "a\r\nSet-Cookie: evil=1")
+		w.Header().Set("X-Line", "b\nX-Injected: 1\r")
+		w.Header().Set("Set-Cookie", "c=1\r\nX-Injected: 1")
+		w.Header()["Bad Name"] = []string{"v"}
+		w.Header()["X-Bad\r\nX-Injected"] = []string{"v"}
+		io.WriteString(w, `{"ok":true}`)
+	})
+	want := map[string]string{
+		"Content-Type": "application/json",
+		"X-Split":      "a  Set-Cookie: evil=1",
+		"X-Line":       "b X-Injected: 1",
+		"Set-Cookie":   "c=1  X-Injected: 1",
+	}
+	// sent gathers the headers as the client would get them, cookies
+	// included, keyed by canonical name.
+	sent := func(single map[string]string, multi map[string][]string, cookies []string) map[string]string {
+		got := map[string]string{}
+		for k, v := range single {
+			got[http.CanonicalHeaderKey(k)] = v
+		}
+		for k, vs := range multi {
+			got[http.CanonicalHeaderKey(k)] = strings.Join(vs, ", ")
+		}
+		if len(cookies) > 0 {
+			got["Set-Cookie"] = strings.Join(cookies, ", ")
+		}
+		return got
+	}
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, jsonPost(`{}`)))
+			if diff := cmp.Diff(want, sent(resp.Headers, resp.MultiValueHeaders, resp.Cookies)); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, shape := range streamShapes {
+		t.Run(shape.name+"-stream", func(t *testing.T) {
+			opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+			s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, jsonPost(`{}`)))
+			io.Copy(io.Discard, s.r)
+			got := sent(head.Headers, head.MultiValueHeaders, head.Cookies)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("local", func(t *testing.T) {
+		srv := httptest.NewServer(lambdamcp.Guard(h, nil))
+		defer srv.Close()
+		r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		got := sent(nil, r.Header, nil)
+		for _, k := range []string{"Content-Length", "Date"} {
+			delete(got, k) // net/http's own
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+	})
+}
