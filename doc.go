@@ -60,5 +60,7 @@
 // X-Forwarded-For, the entries before it being the client's to choose).
 // The response is what net/http would have sent: a header name that is no
 // token is dropped, CR and LF in a header value become spaces, and a status
-// that is no three-digit code panics in WriteHeader.
+// that is no three-digit code panics in WriteHeader. Connection,
+// Keep-Alive, Transfer-Encoding and Content-Length are left to the gateway,
+// whose connection to the client they would describe.
 package lambdamcp

@@ -153,9 +153,11 @@ func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
 // writes the Lambda response's headers onto its own connection to the
 // client, where a handler's CR LF would start a header line of its own,
 // and a local server would have sent the same answer without it.
+// Hop-by-hop headers are dropped too: they describe a connection, and the
+// gateway's to the client is its own, as is the framing of the body on it.
 func wireHeader(h http.Header) {
 	for k, vs := range h {
-		if !isToken(k) {
+		if !isToken(k) || hopByHop(http.CanonicalHeaderKey(k)) {
 			delete(h, k)
 			continue
 		}
@@ -163,6 +165,16 @@ func wireHeader(h http.Header) {
 			vs[i] = textproto.TrimString(newlineToSpace.Replace(v))
 		}
 	}
+}
+
+// hopByHop reports whether a canonical header name is one that describes
+// a connection or the body's framing on it.
+func hopByHop(name string) bool {
+	switch name {
+	case "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length":
+		return true
+	}
+	return false
 }
 
 var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")

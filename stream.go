@@ -329,11 +329,6 @@ func (w *streamWriter) commitLocked(code int, header http.Header) {
 	if head == nil {
 		head = make(http.Header)
 	}
-	// Hop-by-hop headers describe the connection to the runtime, not the
-	// gateway's to the client.
-	for _, h := range []string{"Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length"} {
-		head.Del(h)
-	}
 	wireHeader(head)
 	if mt, _, _ := mime.ParseMediaType(head.Get("Content-Type")); mt == "text/event-stream" {
 		w.sse = true

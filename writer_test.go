@@ -1121,3 +1121,51 @@ func TestResponseHeaderLines(t *testing.T) {
 		}
 	})
 }
+
+// TestHopByHopHeaders checks that headers describing a connection, or the
+// body's framing on it, stay out of every Lambda response, buffered as
+// streamed: the gateway's connection to the client is its own.
+func TestHopByHopHeaders(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Keep-Alive", "timeout=5")
+		w.Header().Set("Transfer-Encoding", "chunked")
+		w.Header().Set("Content-Length", "3")
+		w.Header()["connection"] = []string{"upgrade"} // set past canonicalisation
+		io.WriteString(w, `{"ok":true}`)
+	})
+	hop := func(single map[string]string, multi map[string][]string) []string {
+		var found []string
+		for k := range single {
+			if http.CanonicalHeaderKey(k) != "Content-Type" {
+				found = append(found, k)
+			}
+		}
+		for k := range multi {
+			if http.CanonicalHeaderKey(k) != "Content-Type" {
+				found = append(found, k)
+			}
+		}
+		slices.Sort(found)
+		return found
+	}
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, jsonPost(`{}`)))
+			if got := hop(resp.Headers, resp.MultiValueHeaders); len(got) > 0 || string(resp.body(t)) != `{"ok":true}` {
+				t.Errorf("answer has headers %q and body %s, want none of them and {\"ok\":true}", got, resp.body(t))
+			}
+		})
+	}
+	for _, shape := range streamShapes {
+		t.Run(shape.name+"-stream", func(t *testing.T) {
+			opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+			s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, jsonPost(`{}`)))
+			body, _ := io.ReadAll(s.r)
+			if got := hop(head.Headers, head.MultiValueHeaders); len(got) > 0 || string(body) != `{"ok":true}` {
+				t.Errorf("answer has headers %q and body %s, want none of them and {\"ok\":true}", got, body)
+			}
+		})
+	}
+}
