@@ -38,8 +38,13 @@ func RequestID(ctx context.Context) string {
 // AuthorizerContext returns what the API Gateway authorizer passed on for the
 // request: for REST APIs the requestContext.authorizer map (principalId and
 // the authorizer's context), for HTTP APIs the Lambda authorizer's context or,
-// with a JWT authorizer, the token's claims (and "scopes"). It returns nil when
-// no authorizer ran or the request did not come through lambdamcp.
+// with a JWT authorizer, the token's claims (and "scopes"). For an HTTP API
+// route or a Function URL that AWS_IAM authorization guards, it is the
+// signer of the request as the event names it: userArn, accountId,
+// accessKey, callerId, userId, and for an HTTP API principalOrgId and
+// cognitoIdentity (amr, identityId, identityPoolId), each when the event
+// holds it. It returns nil when no authorizer ran or the request did not
+// come through lambdamcp.
 func AuthorizerContext(ctx context.Context) map[string]any {
 	if inv := invocationFrom(ctx); inv != nil {
 		return inv.authorizer

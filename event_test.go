@@ -30,6 +30,7 @@ func TestParseEventMatchesDirectDecode(t *testing.T) {
 		"alb-lambda-target-request-headers-only.json":       ShapeALB,
 		"alb-lambda-target-request-multivalue-headers.json": ShapeALB,
 		"apigw-request.json":                                ShapeREST,
+		"apigw-v2-request-iam.json":                         ShapeHTTP,
 		"apigw-v2-request-jwt-authorizer.json":              ShapeHTTP,
 		"apigw-v2-request-lambda-authorizer.json":           ShapeHTTP,
 		"apigw-v2-request-no-authorizer.json":               ShapeHTTP,

@@ -45,7 +45,7 @@ func defaultEndpoint(domain, apiID string) bool {
 // serveURL answers a Lambda Function URL event (buffered invoke mode).
 func (h *Handler) serveURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) *responseBuffer {
 	rc := ev.RequestContext
-	return h.serve(ctx, &invocation{shape: ShapeURL, event: ev},
+	return h.serve(ctx, &invocation{shape: ShapeURL, event: ev, authorizer: urlAuthorizer(rc.Authorizer)},
 		v2Parts(rc.HTTP.Method, ev.RawPath, true, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 }
 
@@ -66,8 +66,40 @@ func httpAPIAuthorizer(a *events.APIGatewayV2HTTPRequestContextAuthorizerDescrip
 			m["scopes"] = a.JWT.Scopes
 		}
 		return m
+	case a.IAM != nil:
+		i := a.IAM
+		m := iamCaller(i.AccessKey, i.AccountID, i.CallerID, i.UserARN, i.UserID)
+		if i.PrincipalOrgID != "" {
+			m["principalOrgId"] = i.PrincipalOrgID
+		}
+		if c := i.CognitoIdentity; c.IdentityID != "" || c.IdentityPoolID != "" || len(c.AMR) > 0 {
+			m["cognitoIdentity"] = map[string]any{"amr": c.AMR, "identityId": c.IdentityID, "identityPoolId": c.IdentityPoolID}
+		}
+		return m
 	}
 	return nil
+}
+
+// urlAuthorizer is the IAM caller of a Function URL whose auth type is
+// AWS_IAM, as the event describes it; nil for one whose auth type is NONE.
+func urlAuthorizer(a *events.LambdaFunctionURLRequestContextAuthorizerDescription) map[string]any {
+	if a == nil || a.IAM == nil {
+		return nil
+	}
+	i := a.IAM
+	return iamCaller(i.AccessKey, i.AccountID, i.CallerID, i.UserARN, i.UserID)
+}
+
+// iamCaller is the signer of a request that AWS_IAM authorization let
+// through, under the event's own names, those it left empty left out.
+func iamCaller(accessKey, accountID, callerID, userARN, userID string) map[string]any {
+	m := make(map[string]any, 6)
+	for k, v := range map[string]string{"accessKey": accessKey, "accountId": accountID, "callerId": callerID, "userArn": userARN, "userId": userID} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // v2Parts maps the fields payload 2.0 carries (HTTP API and Function URL

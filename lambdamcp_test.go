@@ -116,11 +116,31 @@ func TestRequestFromSampleEvents(t *testing.T) {
 			},
 		},
 		{
+			file: "apigw-v2-request-iam.json",
+			want: seen{
+				Method: "GET", Path: "/my/path", Query: "parameter1=value1&parameter1=value2&parameter2=value",
+				Host: "id.execute-api.us-east-1.amazonaws.com", RemoteAddr: "IP",
+				Body: "{\r\n\t\"a\": 1\r\n}", Shape: lambdamcp.ShapeHTTP, EventType: "http",
+				Authorizer: map[string]any{
+					"accessKey": "ARIA2ZJZYVUEREEIHAKY", "accountId": "1234567890", "callerId": "AROA7ZJZYVRE7C3DUXHH6:CognitoIdentityCredentials",
+					"principalOrgId": "AwsOrgId", "userArn": "arn:aws:iam::1234567890:user/Admin", "userId": "AROA2ZJZYVRE7Y3TUXHH6",
+					"cognitoIdentity": map[string]any{
+						"amr": []string{"foo"}, "identityId": "us-east-1:3f291106-8703-466b-8f2b-3ecee1ca56ce",
+						"identityPoolId": "us-east-1:4f291106-8703-466b-8f2b-3ecee1ca56ce",
+					},
+				},
+			},
+		},
+		{
 			file: "lambda-urls-request.json",
 			want: seen{
 				Method: "POST", Path: "/my/path", Query: "parameter1=value1&parameter1=value2&parameter2=value",
 				Host: "<url-id>.lambda-url.us-west-2.on.aws", RemoteAddr: "123.123.123.123",
 				Body: "Hello from client!", Shape: lambdamcp.ShapeURL, EventType: "url",
+				Authorizer: map[string]any{
+					"accessKey": "AKIA...", "accountId": "111122223333", "callerId": "AIDA...",
+					"userArn": "arn:aws:iam::111122223333:user/example-user", "userId": "AIDA...",
+				},
 			},
 		},
 		{

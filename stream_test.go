@@ -19,6 +19,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 )
 
 // waitTool is a tool that reports progress and logs a line, then blocks
@@ -671,5 +672,27 @@ func TestStreamHeadHasNoLength(t *testing.T) {
 	body, _ := io.ReadAll(s.r)
 	if head.header("Content-Length") != "" || string(body) != `{}` {
 		t.Errorf("head %v, body %q; want no Content-Length and the body", head, body)
+	}
+}
+
+// TestStreamedIAMCaller checks that a streamed Function URL invocation
+// hands its handler the IAM caller, as a buffered one does.
+func TestStreamedIAMCaller(t *testing.T) {
+	var got map[string]any
+	probe := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = lambdamcp.AuthorizerContext(r.Context())
+	})
+	h := lambdamcp.NewHandler(probe, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+	r, err := h.InvokeStream(streamCtx(t, time.Minute), awsevents.Sample("lambda-urls-request.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, r)
+	want := map[string]any{
+		"accessKey": "AKIA...", "accountId": "111122223333", "callerId": "AIDA...",
+		"userArn": "arn:aws:iam::111122223333:user/example-user", "userId": "AIDA...",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AuthorizerContext (-want +got):\n%s", diff)
 	}
 }

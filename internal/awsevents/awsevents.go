@@ -28,6 +28,7 @@ var Requests = []string{
 	"alb-lambda-target-request-headers-only.json",
 	"alb-lambda-target-request-multivalue-headers.json",
 	"apigw-request.json",
+	"apigw-v2-request-iam.json",
 	"apigw-v2-request-jwt-authorizer.json",
 	"apigw-v2-request-lambda-authorizer.json",
 	"apigw-v2-request-no-authorizer.json",
