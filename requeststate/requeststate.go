@@ -128,13 +128,22 @@ func FromEnv(getenv func(string) string) (s *Sealer, ephemeral bool, err error) 
 }
 
 // ParseKeys decodes a comma-separated list of keys, each as ParseKey
-// reads it: the first seals, the others, earlier keys, only open.
+// reads it: the first seals, the others, earlier keys, only open. A key
+// listed twice is refused: no rotation step lists one key twice, so it is
+// a slip of the paste (NEW,NEW for NEW,OLD), which would otherwise leave
+// the states the old key sealed unopened until they expire.
 func ParseKeys(s string) ([][]byte, error) {
 	var keys [][]byte
+	n := strings.Count(s, ",") + 1
 	for i, part := range strings.Split(s, ",") {
 		key, err := ParseKey(part)
 		if err != nil {
-			return nil, fmt.Errorf("key %d of %d: %w", i+1, strings.Count(s, ",")+1, err)
+			return nil, fmt.Errorf("key %d of %d: %w", i+1, n, err)
+		}
+		for j, k := range keys {
+			if bytes.Equal(k, key) {
+				return nil, fmt.Errorf("key %d of %d is key %d again: list each key once", i+1, n, j+1)
+			}
 		}
 		keys = append(keys, key)
 	}

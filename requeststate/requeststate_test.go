@@ -439,3 +439,44 @@ func TestEdges(t *testing.T) {
 		t.Errorf("a key of spaces: %v, ephemeral %v; want it taken as unset", err, ephemeral)
 	}
 }
+
+// TestParseKeys checks a list of keys: each is read in its place, and a key
+// listed twice, which no rotation step does, is refused without printing
+// either key.
+func TestParseKeys(t *testing.T) {
+	a := hex.EncodeToString(bytes.Repeat([]byte{1, 2}, KeySize/2))
+	b := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3, 4}, KeySize/2))
+	bHex := hex.EncodeToString(bytes.Repeat([]byte{3, 4}, KeySize/2)) // b, spelled otherwise
+	tests := []struct {
+		name    string
+		in      string
+		want    int    // keys parsed
+		wantErr string // in the error, "" for none
+	}{
+		{"one", a, 1, ""},
+		{"rotation", a + "," + b, 2, ""},
+		{"the same key twice", a + "," + a, 0, "key 2 of 2 is key 1 again"},
+		{"the same key spelled otherwise", b + " , " + bHex, 0, "key 2 of 2 is key 1 again"},
+		{"repeated after another", a + "," + b + "," + b, 0, "key 3 of 3 is key 2 again"},
+		{"an empty entry", a + ",," + b, 0, "key 2 of 3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			keys, err := ParseKeys(tc.in)
+			if tc.wantErr == "" {
+				if err != nil || len(keys) != tc.want {
+					t.Fatalf("ParseKeys = %d keys, %v; want %d keys", len(keys), err, tc.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("ParseKeys = %d keys, %v; want an error saying %q", len(keys), err, tc.wantErr)
+			}
+			for _, key := range []string{a, b, bHex} {
+				if strings.Contains(err.Error(), key) {
+					t.Errorf("the error %q prints a key", err)
+				}
+			}
+		})
+	}
+}
