@@ -7,7 +7,7 @@
 // which still opens the states in flight (requeststate.FromEnv). Unset, a
 // random key is made locally, and state then only survives within this
 // process; on Lambda it must be set, and the command refuses to start
-// without it.
+// without it, telling Lambda why (Runtime.ConfigInvalid).
 //
 // It runs with package serve: on Lambda (AWS_LAMBDA_RUNTIME_API set) it serves
 // invocations, streaming the shapes named in MCP_STREAM (url, rest); elsewhere it
@@ -16,21 +16,41 @@
 package main
 
 import (
-	"log"
+	"context"
+	"fmt"
+	"io"
 	"os"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/examples/mrtr"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func main() {
-	sealer, ephemeral, err := requeststate.FromEnv(os.Getenv)
+	sealer, err := newSealer(context.Background(), os.Getenv, os.Stderr)
 	if err != nil {
-		log.Fatal(err)
-	}
-	if ephemeral {
-		log.Print(requeststate.EnvKey + " is not set: requestState is sealed with a key of this process only")
+		os.Exit(2) // a configuration error, as serve.ExitCode says
 	}
 	serve.Main(mrtr.Handler(mrtr.New(sealer)), nil)
+}
+
+// newSealer returns the Sealer the environment configures. What it cannot
+// make one of is printed and, on Lambda, reported as the function's init
+// error (Runtime.ConfigInvalid), so that the invocation waiting for the
+// function, and Lambda's INIT_REPORT, say that the key is missing or
+// malformed, where otherwise they would say only that the process exited.
+func newSealer(ctx context.Context, getenv func(string) string, stderr io.Writer) (*requeststate.Sealer, error) {
+	sealer, ephemeral, err := requeststate.FromEnv(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "mrtr:", err)
+		if rerr := lambdamcp.ReportConfigError(ctx, err); rerr != nil {
+			fmt.Fprintln(stderr, "mrtr:", rerr)
+		}
+		return nil, err
+	}
+	if ephemeral {
+		fmt.Fprintln(stderr, "mrtr: "+requeststate.EnvKey+" is not set: requestState is sealed with a key of this process only")
+	}
+	return sealer, nil
 }
