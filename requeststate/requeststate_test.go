@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -407,6 +408,12 @@ func TestError(t *testing.T) {
 	// The server's own mistake does not blame the client's state.
 	if e := Error(errNotMade); e.Code != -32603 || strings.Contains(e.Message, "requestState") {
 		t.Errorf("Error(errNotMade) = %+v, want an internal error", e)
+	}
+	// What a server wrapped around ErrInvalid is its own: the purpose
+	// names the caller and a digest of the arguments.
+	wrapped := fmt.Errorf("opening for %q: %w", "tools/call book user-42", ErrInvalid)
+	if e := Error(wrapped); e.Code != -32602 || e.Message != "invalid requestState: "+ErrInvalid.Error() {
+		t.Errorf("Error(wrapped) = %+v, want ErrInvalid's message alone", e)
 	}
 }
 
