@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"context"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
@@ -46,10 +47,16 @@ func RequestID(ctx context.Context) string {
 // holds it. It returns nil when no authorizer ran or the request did not
 // come through lambdamcp.
 func AuthorizerContext(ctx context.Context) map[string]any {
-	if inv := invocationFrom(ctx); inv != nil {
-		return inv.authorizer
+	inv := invocationFrom(ctx)
+	if inv == nil {
+		return nil
 	}
-	return nil
+	if ev, ok := inv.event.(*events.LambdaFunctionURLRequest); ok {
+		// Made when asked: a Function URL's every event names its
+		// signer when its auth type is AWS_IAM, and few tools ask.
+		return urlAuthorizer(ev.RequestContext.Authorizer)
+	}
+	return inv.authorizer
 }
 
 // EventShape returns the shape of the Lambda event the request came from, or

@@ -45,7 +45,7 @@ func defaultEndpoint(domain, apiID string) bool {
 // serveURL answers a Lambda Function URL event (buffered invoke mode).
 func (h *Handler) serveURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) *responseBuffer {
 	rc := ev.RequestContext
-	return h.serve(ctx, &invocation{shape: ShapeURL, event: ev, authorizer: urlAuthorizer(rc.Authorizer)},
+	return h.serve(ctx, &invocation{shape: ShapeURL, event: ev},
 		v2Parts(rc.HTTP.Method, ev.RawPath, true, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 }
 
@@ -93,12 +93,17 @@ func urlAuthorizer(a *events.LambdaFunctionURLRequestContextAuthorizerDescriptio
 // iamCaller is the signer of a request that AWS_IAM authorization let
 // through, under the event's own names, those it left empty left out.
 func iamCaller(accessKey, accountID, callerID, userARN, userID string) map[string]any {
-	m := make(map[string]any, 6)
-	for k, v := range map[string]string{"accessKey": accessKey, "accountId": accountID, "callerId": callerID, "userArn": userARN, "userId": userID} {
+	m := make(map[string]any, 7)
+	set := func(k, v string) {
 		if v != "" {
 			m[k] = v
 		}
 	}
+	set("accessKey", accessKey)
+	set("accountId", accountID)
+	set("callerId", callerID)
+	set("userArn", userARN)
+	set("userId", userID)
 	return m
 }
 

@@ -133,7 +133,7 @@ func (jsonPayload) MarshalJSON() ([]byte, error) { return nil, errors.New("not j
 
 func (h *Handler) streamURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) io.Reader {
 	rc := ev.RequestContext
-	head, body := h.serveStream(ctx, &invocation{shape: ShapeURL, event: ev, streamed: true, authorizer: urlAuthorizer(rc.Authorizer)},
+	head, body := h.serveStream(ctx, &invocation{shape: ShapeURL, event: ev, streamed: true},
 		v2Parts(rc.HTTP.Method, ev.RawPath, true, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
 	return &events.LambdaFunctionURLStreamingResponse{
 		StatusCode: head.status,
