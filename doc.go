@@ -58,6 +58,11 @@
 // client's address as the gateway saw it (API Gateway's and the Function
 // URL's source IP; for an ALB, the address it appended to
 // X-Forwarded-For, the entries before it being the client's to choose).
+// Transfer-Encoding is out of the header map (the gateway has read the
+// body), and Content-Length, where the event has one, is the length of the
+// body the handler reads. A request net/http would refuse (a framing it
+// does not know, a control character in a header value) is refused with
+// its status, in JSON.
 // The response is what net/http would have sent: a header name that is no
 // token is dropped, CR and LF in a header value become spaces, and a status
 // that is no three-digit code panics in WriteHeader. Connection,

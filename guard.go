@@ -496,7 +496,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		}
 	}
 	if err := eventError(r.Context()); err != nil {
-		return reject(http.StatusBadRequest, eventErrorCode(err), err.Error())
+		return reject(eventErrorStatus(err), eventErrorCode(err), err.Error())
 	}
 	if rej := g.limits.checkHeaders(r); rej != nil {
 		return rej

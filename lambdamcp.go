@@ -247,6 +247,16 @@ func (h *Handler) rejectRequest(ctx context.Context, inv *invocation, err error)
 	return eventErrorCode(err)
 }
 
+// eventErrorStatus is the HTTP status of the answer to an event that makes
+// no valid request: net/http's 501 for a transfer coding it does not know
+// (RFC 9112 6.1), 400 otherwise.
+func eventErrorStatus(err error) int {
+	if errors.As(err, new(errBadTransferEncoding)) {
+		return http.StatusNotImplemented
+	}
+	return http.StatusBadRequest
+}
+
 // eventErrorCode is the JSON-RPC error code of the 400 for an event that
 // makes no valid request: a parse error for a body that is not the base64
 // it claims, an invalid request otherwise.

@@ -47,8 +47,8 @@ func (errBadPath) Error() string { return "request path is not valid percent-enc
 
 // newRequest builds the http.Request the handler sees. An event that
 // makes no valid request (a body that is not the base64 it claims, a path
-// that is not valid percent-encoding, two Host headers, a header that
-// net/http would refuse) yields the error
+// that is not valid percent-encoding, two Host headers, a header or a
+// body framing that net/http would refuse) yields the error
 // and, beside it, the request as near as it can be built (no body, the
 // path as sent, the first Host), for the guard to refuse and log as it
 // refuses any request (eventError); only a request that cannot be built
@@ -92,6 +92,9 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 		bad = errManyHosts{}
 	}
 	if err := checkHeaderFields(p.header); err != nil && bad == nil {
+		bad = err
+	}
+	if err := frameBody(p.header, size); err != nil && bad == nil {
 		bad = err
 	}
 	r.Host = p.header.Get("Host")

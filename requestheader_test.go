@@ -88,7 +88,7 @@ func TestHeaderFields(t *testing.T) {
 		if tc.onWire {
 			t.Run("local/"+tc.name, func(t *testing.T) {
 				var called bool
-				if got := localStatus(t, okHandler(&called), "Content-Length: 2", tc.field+": "+tc.value); got != wantStatus {
+				if got := localStatus(t, okHandler(&called), "{}", "Content-Length: 2", tc.field+": "+tc.value); got != wantStatus {
 					t.Errorf("local status = %d, want %d", got, wantStatus)
 				}
 			})
@@ -107,8 +107,8 @@ func okHandler(called *bool) http.Handler {
 }
 
 // localStatus is the status net/http answers a POST carrying the given
-// header lines, written on the connection byte for byte.
-func localStatus(t *testing.T, h http.Handler, lines ...string) int {
+// header lines and body, written on the connection byte for byte.
+func localStatus(t *testing.T, h http.Handler, body string, lines ...string) int {
 	t.Helper()
 	srv := httptest.NewServer(lambdamcp.Guard(h, nil))
 	t.Cleanup(srv.Close)
@@ -121,7 +121,7 @@ func localStatus(t *testing.T, h http.Handler, lines ...string) int {
 	for _, l := range lines {
 		req += l + "\r\n"
 	}
-	if _, err := io.WriteString(conn, req+"\r\n{}"); err != nil {
+	if _, err := io.WriteString(conn, req+"\r\n"+body); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -130,4 +130,111 @@ func localStatus(t *testing.T, h http.Handler, lines ...string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// framing is what a handler sees of a request body's framing.
+type framing struct {
+	Status           int
+	ContentLength    []string // the header
+	TransferEncoding []string // the header
+	Length           int64    // r.ContentLength
+	Body             string
+}
+
+// TestBodyFraming checks that the Content-Length and Transfer-Encoding a
+// handler sees on Lambda are what net/http leaves of them for the body the
+// handler reads: no Transfer-Encoding (the gateway read the chunks), no
+// Content-Length beside one, a Content-Length that is the body's length
+// (the event's may count the body before API Gateway decompressed it, or
+// its base64); and that a framing net/http refuses is refused, in JSON,
+// with the local server's status.
+func TestBodyFraming(t *testing.T) {
+	served := func(cl ...string) framing {
+		return framing{Status: 200, ContentLength: cl, Length: 2, Body: "{}"}
+	}
+	for _, tc := range []struct {
+		name        string
+		header      []string // name, value, …
+		base64      bool
+		want        framing
+		wantMessage string
+		// local is the request as a client would write it to the local
+		// server, whose status must be want's; nil where the event's
+		// framing is the gateway's, not the client's.
+		local []string
+	}{
+		{name: "length of the body", header: []string{"Content-Length", "2"}, want: served("2"),
+			local: []string{"{}", "Content-Length: 2"}},
+		{name: "length of the body before API Gateway decompressed it", header: []string{"Content-Length", "31"}, want: served("2")},
+		{name: "length of the base64", header: []string{"Content-Length", "4"}, base64: true, want: served("2")},
+		{name: "one length joined twice", header: []string{"Content-Length", "2, 2"}, want: served("2")},
+		{name: "no length", want: served()},
+		{name: "chunked", header: []string{"Transfer-Encoding", "chunked", "Content-Length", "9"}, want: served(),
+			local: []string{"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked", "Content-Length: 9"}},
+		{name: "chunked in capitals", header: []string{"Transfer-Encoding", "Chunked"}, want: served(),
+			local: []string{"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: Chunked"}},
+		{name: "gzip", header: []string{"Transfer-Encoding", "gzip"}, want: framing{Status: 501},
+			wantMessage: "request has a Transfer-Encoding other than chunked", local: []string{"{}", "Transfer-Encoding: gzip"}},
+		{name: "gzip then chunked", header: []string{"Transfer-Encoding", "gzip, chunked"}, want: framing{Status: 501},
+			wantMessage: "request has a Transfer-Encoding other than chunked", local: []string{"{}", "Transfer-Encoding: gzip, chunked"}},
+		{name: "length that is no number", header: []string{"Content-Length", "two"}, want: framing{Status: 400},
+			wantMessage: "request has an invalid Content-Length", local: []string{"{}", "Content-Length: two"}},
+		{name: "negative length", header: []string{"Content-Length", "-2"}, want: framing{Status: 400},
+			wantMessage: "request has an invalid Content-Length", local: []string{"{}", "Content-Length: -2"}},
+		{name: "two lengths", header: []string{"Content-Length", "2, 3"}, want: framing{Status: 400},
+			wantMessage: "request has an invalid Content-Length", local: []string{"{}", "Content-Length: 2", "Content-Length: 3"}},
+	} {
+		req := jsonPost(`{}`, tc.header...)
+		req.base64 = tc.base64
+		check := func(t *testing.T, status int, body []byte, got framing) {
+			t.Helper()
+			got.Status = status
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("framing (-want +got):\n%s", diff)
+			}
+			if tc.wantMessage == "" {
+				return
+			}
+			var a rpcAnswer
+			if err := json.Unmarshal(body, &a); err != nil || a.Error == nil || a.Error.Code != -32600 || a.Error.Message != tc.wantMessage {
+				t.Errorf("answer = %s, want -32600 %q", body, tc.wantMessage)
+			}
+		}
+		for _, shape := range shapes {
+			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {
+				var got framing
+				resp := invoke(t, lambdamcp.NewHandler(framingHandler(&got), nil), shape.build(t, req))
+				check(t, resp.StatusCode, resp.body(t), got)
+			})
+		}
+		for _, shape := range streamShapes {
+			t.Run(shape.name+"-stream/"+tc.name, func(t *testing.T) {
+				var got framing
+				opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+				s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(framingHandler(&got), opts), shape.build(t, req))
+				body, _ := io.ReadAll(s.r)
+				check(t, head.StatusCode, body, got)
+			})
+		}
+		if tc.local != nil {
+			t.Run("local/"+tc.name, func(t *testing.T) {
+				var got framing
+				if status := localStatus(t, framingHandler(&got), tc.local[0], tc.local[1:]...); status != tc.want.Status {
+					t.Errorf("local status = %d, want %d", status, tc.want.Status)
+				}
+			})
+		}
+	}
+}
+
+// framingHandler records the body's framing as the handler sees it, and
+// answers an empty JSON object.
+func framingHandler(got *framing) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		*got = framing{ContentLength: r.Header["Content-Length"], TransferEncoding: r.Header["Transfer-Encoding"],
+			Length: r.ContentLength, Body: string(body)}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	})
 }
