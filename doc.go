@@ -65,7 +65,8 @@
 // its status, in JSON.
 // The response is what net/http would have sent: a header name that is no
 // token is dropped, CR and LF in a header value become spaces, and a status
-// that is no three-digit code panics in WriteHeader. Connection,
+// that is no three-digit code panics in WriteHeader, as does 101 Switching
+// Protocols, which no gateway passes on as an upgrade. Connection,
 // Keep-Alive, Transfer-Encoding and Content-Length are left to the gateway,
 // whose connection to the client they would describe.
 package lambdamcp

@@ -102,17 +102,22 @@ func (w *responseBuffer) reset() {
 // checkWriteHeaderCode panics, as net/http's writer does, on a status that
 // is no three-digit code: a gateway answers a Lambda response carrying one
 // with an error of its own (502, not JSON), where the handler's panic is
-// answered as the internal error it is.
+// answered as the internal error it is. So it does on 101: a gateway
+// takes a Lambda response's status for the final one, and no protocol can
+// be switched through it, so a handler that tries cannot be served there.
 func checkWriteHeaderCode(code int) {
 	if code < 100 || code > 999 {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
+	if code == http.StatusSwitchingProtocols {
+		panic("WriteHeader(101): a Lambda response cannot switch protocols")
+	}
 }
 
 // interim reports whether code is an informational status that net/http
-// would send ahead of the final response (any 1xx but 101). No Lambda
-// response can carry one, so the writers here drop them and wait for the
-// final status.
+// would send ahead of the final response (any 1xx but 101, which
+// checkWriteHeaderCode refuses). No Lambda response can carry one, so the
+// writers here drop them and wait for the final status.
 func interim(code int) bool {
 	return code >= 100 && code < 200 && code != http.StatusSwitchingProtocols
 }

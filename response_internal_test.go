@@ -37,14 +37,14 @@ func TestIsText(t *testing.T) {
 }
 
 // TestInterimStatus checks that the informational statuses net/http sends
-// ahead of the final one are dropped, and 101, which is final, is kept.
+// ahead of the final one are dropped (101, which no Lambda response can
+// switch protocols with, panics: TestInvalidStatus).
 func TestInterimStatus(t *testing.T) {
 	tests := []struct {
 		code, want int
 	}{
 		{http.StatusContinue, http.StatusOK},
 		{http.StatusEarlyHints, http.StatusOK},
-		{http.StatusSwitchingProtocols, http.StatusSwitchingProtocols},
 	}
 	for _, tc := range tests {
 		w := newResponseBuffer()

@@ -1018,9 +1018,10 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // code panics in WriteHeader, as net/http's writer does, and so is
 // answered as the internal error it is: in a Lambda response a gateway
 // would answer it with a 502 of its own, and a response stream's head
-// would carry it (a REST stream's 0 included).
+// would carry it (a REST stream's 0 included). So is a 101, which a
+// gateway would take for a final status with no protocol switched.
 func TestInvalidStatus(t *testing.T) {
-	for _, code := range []int{0, 99, 1000} {
+	for _, code := range []int{0, 99, 101, 1000} {
 		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(code)
