@@ -342,22 +342,7 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if a := asked(r); a != r {
 		e.from = redacted(a.URL.String())
 	}
-	if kept, discover := t.pin.kept(r); kept {
-		if discover && t.discover != nil && !t.discover(r.Context()) {
-			t.pin.unread(r)
-		}
-		if !t.pin.allows(r) {
-			// Said so before any other refusal: a kept sign-in's
-			// endpoint the metadata does not name is not the issuer's.
-			if r.Body != nil {
-				r.Body.Close()
-			}
-			e.err = errNotTokenEndpoint
-			t.log.add(e)
-			return nil, errNotTokenEndpoint
-		}
-	}
-	if err := t.guard.checkURL(r.URL); err != nil {
+	refuse := func(err error) (*http.Response, error) {
 		if r.Body != nil {
 			r.Body.Close()
 		}
@@ -365,21 +350,24 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.log.add(e)
 		return nil, err
 	}
-	if !t.insecure && strings.EqualFold(r.URL.Scheme, "http") && !loopback(r.URL.Hostname()) {
-		if r.Body != nil {
-			r.Body.Close()
+	if kept, discover := t.pin.kept(r); kept {
+		if discover && t.discover != nil && !t.discover(r.Context()) {
+			t.pin.unread(r)
 		}
-		e.err = errPlainHTTP
-		t.log.add(e)
-		return nil, errPlainHTTP
+		if !t.pin.allows(r) {
+			// Said so before any other refusal: a kept sign-in's
+			// endpoint the metadata does not name is not the issuer's.
+			return refuse(errNotTokenEndpoint)
+		}
+	}
+	if err := t.guard.checkURL(r.URL); err != nil {
+		return refuse(err)
+	}
+	if !t.insecure && strings.EqualFold(r.URL.Scheme, "http") && !loopback(r.URL.Hostname()) {
+		return refuse(errPlainHTTP)
 	}
 	if !t.pin.allows(r) {
-		if r.Body != nil {
-			r.Body.Close()
-		}
-		e.err = errNotTokenEndpoint
-		t.log.add(e)
-		return nil, errNotTokenEndpoint
+		return refuse(errNotTokenEndpoint)
 	}
 	resp, err := t.base.RoundTrip(r)
 	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && metadataPath(asked(r).URL.Path) {
