@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -149,16 +150,10 @@ func (f *Front) startDiscovery() *discovery {
 // logDiscoveryFailure says once why the requests of the next wait are
 // refused; nothing once the front has closed.
 func (f *Front) logDiscoveryFailure(err error, wait time.Duration) {
-	if f.cfg.Logger == nil {
-		return
-	}
-	f.logMu.Lock()
-	defer f.logMu.Unlock()
-	if f.lateQuiet {
-		return
-	}
-	f.cfg.Logger.Error("JWT authorizer: the issuer's discovery document cannot be read; requests are refused until the next try",
-		"error", err, "retryIn", wait.String())
+	f.logLate(func(l *slog.Logger) {
+		l.Error("JWT authorizer: the issuer's discovery document cannot be read; requests are refused until the next try",
+			"error", err, "retryIn", wait.String())
+	})
 }
 
 func (s *jwtState) clock() time.Time {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -95,19 +96,26 @@ func (f *Front) discardLate(requestID string, resp *runtimeapi.Response, err err
 		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+	f.logLate(func(l *slog.Logger) {
+		if err != nil {
+			l.Info("late function response discarded", "requestId", requestID, "error", err)
+			return
+		}
+		l.Info("late function response discarded", "requestId", requestID)
+	})
+}
+
+// logLate writes a line of work that may outlive the front, such as an
+// invocation the gateway stopped waiting for: nothing once Close returned.
+func (f *Front) logLate(write func(*slog.Logger)) {
 	if f.cfg.Logger == nil {
 		return
 	}
 	f.logMu.Lock()
 	defer f.logMu.Unlock()
-	if f.lateQuiet {
-		return
+	if !f.lateQuiet {
+		write(f.cfg.Logger)
 	}
-	if err != nil {
-		f.cfg.Logger.Info("late function response discarded", "requestId", requestID, "error", err)
-		return
-	}
-	f.cfg.Logger.Info("late function response discarded", "requestId", requestID)
 }
 
 // The gateways' answers when the integration timeout passes, byte for byte:
