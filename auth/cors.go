@@ -25,16 +25,31 @@ func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 	if slices.Contains(m.opts.AllowedOrigins, "*") {
 		return true
 	}
-	origin = strings.TrimSuffix(origin, "/")
+	origin = serializedOrigin(origin)
 	if slices.ContainsFunc(m.opts.AllowedOrigins, func(o string) bool {
-		return strings.EqualFold(strings.TrimSuffix(o, "/"), origin)
+		return serializedOrigin(o) == origin
 	}) {
 		return true
 	}
 	if m.resource != nil {
-		return strings.EqualFold(m.resource.Scheme+"://"+m.resource.Host, origin)
+		return serializedOrigin(m.resource.Scheme+"://"+m.resource.Host) == origin
 	}
-	return strings.EqualFold(requestOrigin(r), origin)
+	return serializedOrigin(requestOrigin(r)) == origin
+}
+
+// serializedOrigin is o as a browser writes an Origin header: scheme and
+// host in lower case, no trailing slash, and no port when it is the
+// scheme's default. A browser on https://app.example:443 sends
+// "https://app.example", which a configured "https://app.example:443" (or
+// a resource URL naming the port) must match.
+func serializedOrigin(o string) string {
+	o = strings.ToLower(strings.TrimSuffix(o, "/"))
+	for _, scheme := range [...]struct{ prefix, port string }{{"https://", ":443"}, {"http://", ":80"}} {
+		if strings.HasPrefix(o, scheme.prefix) {
+			return strings.TrimSuffix(o, scheme.port)
+		}
+	}
+	return o
 }
 
 // cors adds the response headers for an allowed origin and answers a

@@ -39,7 +39,9 @@ type MiddlewareOptions struct {
 	// Empty leaves it out.
 	ResourceName string
 	// AllowedOrigins lists the browser origins (scheme://host[:port]) allowed
-	// to call; "*" allows any. A request without an Origin header (any
+	// to call; "*" allows any. They are compared as browsers send an
+	// Origin: letter case, a trailing slash or the scheme's default port
+	// makes no difference. A request without an Origin header (any
 	// non-browser client) is always allowed, and so is the origin of the
 	// resource itself. Nil allows no other origin.
 	AllowedOrigins []string

@@ -390,6 +390,50 @@ func TestOriginProtectionWithoutAuth(t *testing.T) {
 	}
 }
 
+// TestOriginAsBrowsersSendIt checks that origins are compared as browsers
+// serialize them: no default port, lower case, no trailing slash. A
+// configured origin or resource URL that names the default port must not
+// refuse the page it means, nor a different port pass for it.
+func TestOriginAsBrowsersSendIt(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   MiddlewareOptions
+		host   string // the request's Host
+		origin string
+		want   bool
+	}{
+		{"allowed https origin with :443", MiddlewareOptions{AllowedOrigins: []string{"https://app.example:443"}}, "mcp.test", "https://app.example", true},
+		{"allowed http origin with :80", MiddlewareOptions{AllowedOrigins: []string{"http://app.example:80/"}}, "mcp.test", "http://app.example", true},
+		{"allowed origin in capitals", MiddlewareOptions{AllowedOrigins: []string{"HTTPS://App.Example"}}, "mcp.test", "https://app.example", true},
+		{"resource URL with :443", MiddlewareOptions{ResourceURL: "https://mcp.example.com:443/mcp"}, "mcp.test", "https://mcp.example.com", true},
+		{"request Host with :443", MiddlewareOptions{}, "mcp.example.com:443", "https://mcp.example.com", true},
+		{"another port than the default", MiddlewareOptions{AllowedOrigins: []string{"https://app.example:443"}}, "mcp.test", "https://app.example:8443", false},
+		{"the https default on http", MiddlewareOptions{AllowedOrigins: []string{"http://app.example:443"}}, "mcp.test", "http://app.example", false},
+		{"the other scheme", MiddlewareOptions{AllowedOrigins: []string{"https://app.example"}}, "mcp.test", "http://app.example", false},
+		{"a longer name", MiddlewareOptions{AllowedOrigins: []string{"https://app.example"}}, "mcp.test", "https://app.example.evil.test", false},
+		{"a name ending the same", MiddlewareOptions{AllowedOrigins: []string{"https://app.example"}}, "mcp.test", "https://evilapp.example", false},
+		{"null (a sandboxed frame)", MiddlewareOptions{AllowedOrigins: []string{"https://app.example"}}, "mcp.test", "null", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "https://"+tc.host+"/mcp", nil)
+			r.Header.Set("X-Forwarded-Proto", "https")
+			r.Header.Set("Origin", tc.origin)
+			if got := AllowedOrigin(&tc.opts)(r); got != tc.want {
+				t.Errorf("AllowedOrigin = %v, want %v", got, tc.want)
+			}
+			rec := httptest.NewRecorder()
+			OriginProtection(&tc.opts)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(rec, r)
+			if got := rec.Code != http.StatusForbidden; got != tc.want {
+				t.Errorf("OriginProtection answered %d, want allowed = %v", rec.Code, tc.want)
+			}
+			if got, want := rec.Header().Get("Access-Control-Allow-Origin"), map[bool]string{true: tc.origin}[tc.want]; got != want {
+				t.Errorf("Access-Control-Allow-Origin = %q, want %q: the browser compares it with its own Origin", got, want)
+			}
+		})
+	}
+}
+
 // TestWildcardOrigin checks that an allowed origin of "*" admits any
 // origin, as MCP_ALLOWED_ORIGINS=* promises.
 func TestWildcardOrigin(t *testing.T) {
