@@ -108,6 +108,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || p.User != nil) {
 			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, o)
 		}
+		if !isASCII(o) {
+			// Browsers send an internationalized name in its ASCII
+			// (punycode) form, which this one would never match.
+			return Config{}, fmt.Errorf("%s: %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", EnvAllowedOrigins, o)
+		}
 	}
 	iss, jwks, aud := getenv(EnvJWTIssuer), getenv(EnvJWTJWKSURL), getenv(EnvJWTAudience)
 	if iss != "" || jwks != "" || aud != "" || getenv(EnvJWTAudienceClaim) != "" {
@@ -235,4 +240,14 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 		h[broad] = append(h[broad], implied...)
 	}
 	return h, nil
+}
+
+// isASCII reports whether s holds ASCII characters only.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

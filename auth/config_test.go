@@ -75,6 +75,12 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "origin with a query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?x=1"}, wantErr: true},
 		{name: "origin with an empty query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?"}, wantErr: true},
 		{name: "origin with a port that is no number", env: map[string]string{EnvAllowedOrigins: "https://app.example.com:https"}, wantErr: true},
+		// A browser sends an internationalized name in its ASCII form, which
+		// the Unicode one would never match.
+		{name: "origin with a Unicode name", env: map[string]string{EnvAllowedOrigins: "https://b\u00fccher.example"}, wantErr: true},
+		{name: "origin with a name in its ASCII form", env: map[string]string{EnvAllowedOrigins: "https://xn--bcher-kva.example"},
+			want: Config{AllowedOrigins: []string{"https://xn--bcher-kva.example"}}},
+		{name: "null origin (a sandboxed frame's)", env: map[string]string{EnvAllowedOrigins: "null"}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
