@@ -54,6 +54,10 @@ func (m *middleware) hasMetadata() bool {
 // serveMetadata answers a request under WellKnownPath, with no
 // authentication; a path naming no resource served here gets a JSON 404.
 func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
+	// Every answer here is public, its refusals too: a browser client
+	// must read a 404 to go on to the root form, which it cannot tell from
+	// a network error when the answer is not readable cross-origin.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	suffix := strings.TrimPrefix(r.URL.Path, WellKnownPath)
 	resource, ok := m.resourceFor(r, suffix)
 	if ok && !m.hasMetadata() {

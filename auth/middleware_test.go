@@ -83,6 +83,12 @@ func TestProtectedResourceMetadata(t *testing.T) {
 			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q, want application/json", ct)
 			}
+			// A browser client reads the 404 too: it is what sends
+			// discovery on to the root form, and unreadable it is a
+			// network error.
+			if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("Access-Control-Allow-Origin %q, want *: the answer is public, and must be readable from any origin", got)
+			}
 			if tc.want == nil {
 				return
 			}
