@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 )
@@ -112,7 +113,8 @@ type Props struct {
 	// zero means 50 and 100.
 	ThrottleRate, ThrottleBurst int
 	// CORSAllowOrigins are the origins allowed to call the endpoint from a browser; nil means "*"
-	// (bearer tokens, not cookies, carry the credentials).
+	// (bearer tokens, not cookies, carry the credentials). They are put in the form a browser
+	// sends in Origin (lower case, no trailing slash, no default port); a Unicode host is refused.
 	CORSAllowOrigins []string
 	// CORSAllowHeaders are request headers a browser may send besides the MCP transport's own
 	// (Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name,
@@ -350,11 +352,19 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	// The same rule as the server's (auth.ConfigFromEnv): a value it refuses would make every
 	// cold start fail after a deployment that went well.
-	for _, o := range p.CORSAllowOrigins {
+	origins := make([]string, len(p.CORSAllowOrigins))
+	for i, o := range p.CORSAllowOrigins {
 		if o != "*" && !isOrigin(o) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is not an origin (scheme://host[:port], or *)", o)
 		}
+		if strings.ContainsFunc(o, func(r rune) bool { return r >= utf8.RuneSelf }) {
+			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", o)
+		}
+		origins[i] = serializedOrigin(o)
 	}
+	// The gateways compare an Origin with these as written, and the Gateway Responses name one
+	// in Access-Control-Allow-Origin, which a browser compares with its own Origin exactly.
+	p.CORSAllowOrigins = origins
 	if err := p.checkServerEnv(); err != nil {
 		return p, err
 	}
@@ -424,6 +434,18 @@ func isOrigin(o string) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		strings.TrimSuffix(u.Path, "/") == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && u.User == nil
+}
+
+// serializedOrigin is the origin o as a browser writes it in an Origin header: scheme and host in
+// lower case, no trailing slash, no port when it is the scheme's default.
+func serializedOrigin(o string) string {
+	o = strings.ToLower(strings.TrimSuffix(o, "/"))
+	for _, scheme := range [...]struct{ prefix, port string }{{"https://", ":443"}, {"http://", ":80"}} {
+		if strings.HasPrefix(o, scheme.prefix) {
+			return strings.TrimSuffix(o, scheme.port)
+		}
+	}
+	return o
 }
 
 // envName is a name Lambda takes for an environment variable.

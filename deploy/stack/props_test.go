@@ -106,6 +106,7 @@ func TestPropsErrors(t *testing.T) {
 		{"secrets sharing a parameter", Props{ServerSecretEnv: []string{"API_KEY", "Api_Key"}}, "would share the parameter ServerSecretApiKey"},
 		{"cors origin with a port that is no number", Props{CORSAllowOrigins: []string{"https://b.example:https"}}, "corsOrigins"},
 		{"cors origin with a query", Props{CORSAllowOrigins: []string{"https://b.example?x"}}, "corsOrigins"},
+		{"cors origin named in Unicode", Props{CORSAllowOrigins: []string{"https://b\u00fccher.example"}}, "xn--"},
 		{"cors origin with a bad escape", Props{CORSAllowOrigins: []string{"https://b%zz.example"}}, "corsOrigins"},
 		{"cors header that is no header name", Props{CORSAllowHeaders: []string{"Mcp-Param-A B"}}, "corsHeaders"},
 		{"jwks url on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "https://i/keys"}}, "jwtJwksUrl"},
@@ -217,6 +218,35 @@ func TestCORSOriginsAccepted(t *testing.T) {
 		p := Props{SourceDir: "src", BuildDir: "build", CORSAllowOrigins: []string{o}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q: %v", o, err)
+		}
+	}
+}
+
+// TestCORSOriginsAsBrowsersSendThem checks that corsOrigins reach the gateways, the Gateway
+// Responses and the server in the form a browser's Origin takes: the gateways compare as written,
+// and a browser compares Access-Control-Allow-Origin with its Origin exactly.
+func TestCORSOriginsAsBrowsersSendThem(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"*", "*"},
+		{"https://b.example", "https://b.example"},
+		{"https://b.example/", "https://b.example"},
+		{"https://b.example:443", "https://b.example"},
+		{"http://localhost:80/", "http://localhost"},
+		{"HTTPS://B.Example", "https://b.example"},
+		{"https://b.example:8443", "https://b.example:8443"},
+		{"http://b.example:443", "http://b.example:443"},
+		{"http://[::1]:8080", "http://[::1]:8080"},
+	} {
+		in := []string{tc.in}
+		p, err := Props{SourceDir: "src", BuildDir: "build", CORSAllowOrigins: in}.withDefaults()
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		if diff := cmp.Diff([]string{tc.want}, p.CORSAllowOrigins); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tc.in, diff)
+		}
+		if in[0] != tc.in {
+			t.Errorf("the caller's slice was changed to %q", in)
 		}
 	}
 }
