@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // The header checks below hold an event's request to what net/http
@@ -43,7 +45,7 @@ func (errBadContentLength) Error() string { return "request has an invalid Conte
 // would refuse in a request it reads. It allocates nothing.
 func checkHeaderFields(h http.Header) error {
 	for k, vs := range h {
-		if !isToken(k) {
+		if !httpsyntax.IsToken(k) {
 			return errBadHeaderName{}
 		}
 		for _, v := range vs {

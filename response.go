@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // responseBuffer is the http.ResponseWriter for buffered shapes: it keeps
@@ -162,7 +163,7 @@ func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
 // gateway's to the client is its own, as is the framing of the body on it.
 func wireHeader(h http.Header) {
 	for k, vs := range h {
-		if !isToken(k) || hopByHop(http.CanonicalHeaderKey(k)) {
+		if !httpsyntax.IsToken(k) || hopByHop(http.CanonicalHeaderKey(k)) {
 			delete(h, k)
 			continue
 		}
@@ -183,18 +184,6 @@ func hopByHop(name string) bool {
 }
 
 var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
-
-// isToken reports whether s is an RFC 9110 token, as a header name is.
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
-			continue
-		}
-		return false
-	}
-	return s != ""
-}
 
 // isText reports whether a content type is text that gateways pass through
 // unencoded.

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // Headers a browser client may send and read, per the streamable HTTP
@@ -25,31 +27,16 @@ func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 	if slices.Contains(m.opts.AllowedOrigins, "*") {
 		return true
 	}
-	origin = serializedOrigin(origin)
+	origin = httpsyntax.SerializedOrigin(origin)
 	if slices.ContainsFunc(m.opts.AllowedOrigins, func(o string) bool {
-		return serializedOrigin(o) == origin
+		return httpsyntax.SerializedOrigin(o) == origin
 	}) {
 		return true
 	}
 	if m.resource != nil {
-		return serializedOrigin(m.resource.Scheme+"://"+m.resource.Host) == origin
+		return httpsyntax.SerializedOrigin(m.resource.Scheme+"://"+m.resource.Host) == origin
 	}
-	return serializedOrigin(requestOrigin(r)) == origin
-}
-
-// serializedOrigin is o as a browser writes an Origin header: scheme and
-// host in lower case, no trailing slash, and no port when it is the
-// scheme's default. A browser on https://app.example:443 sends
-// "https://app.example", which a configured "https://app.example:443" (or
-// a resource URL naming the port) must match.
-func serializedOrigin(o string) string {
-	o = strings.ToLower(strings.TrimSuffix(o, "/"))
-	for _, scheme := range [...]struct{ prefix, port string }{{"https://", ":443"}, {"http://", ":80"}} {
-		if strings.HasPrefix(o, scheme.prefix) {
-			return strings.TrimSuffix(o, scheme.port)
-		}
-	}
-	return o
+	return httpsyntax.SerializedOrigin(requestOrigin(r)) == origin
 }
 
 // cors adds the response headers for an allowed origin and answers a
@@ -79,23 +66,11 @@ func paramHeaders(requested []string) string {
 	for _, line := range requested {
 		for name := range strings.SplitSeq(line, ",") {
 			name = strings.TrimSpace(name)
-			if len(name) > len("mcp-param-") && strings.EqualFold(name[:len("mcp-param-")], "mcp-param-") && isToken(name) {
+			if len(name) > len("mcp-param-") && strings.EqualFold(name[:len("mcp-param-")], "mcp-param-") && httpsyntax.IsToken(name) {
 				b.WriteString(", ")
 				b.WriteString(name)
 			}
 		}
 	}
 	return b.String()
-}
-
-// isToken reports whether s is an RFC 9110 token, as a header name is.
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
-			continue
-		}
-		return false
-	}
-	return s != ""
 }

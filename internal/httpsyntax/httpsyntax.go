@@ -1,0 +1,32 @@
+// Package httpsyntax holds the few rules of HTTP's syntax that more than
+// one package here applies and net/http does not export.
+package httpsyntax
+
+import "strings"
+
+// IsToken reports whether s is an RFC 9110 token, as a header name is.
+func IsToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return s != ""
+}
+
+// SerializedOrigin is the origin o as a browser writes it in an Origin
+// header: scheme and host in lower case, no trailing slash, and no port
+// when it is the scheme's default. A browser on https://app.example:443
+// sends "https://app.example", which a configured
+// "https://app.example:443" must match.
+func SerializedOrigin(o string) string {
+	o = strings.ToLower(strings.TrimSuffix(o, "/"))
+	for _, scheme := range [...]struct{ prefix, port string }{{"https://", ":443"}, {"http://", ":80"}} {
+		if strings.HasPrefix(o, scheme.prefix) {
+			return strings.TrimSuffix(o, scheme.port)
+		}
+	}
+	return o
+}
