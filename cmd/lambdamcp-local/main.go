@@ -73,6 +73,7 @@ import (
 	"time"
 
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
@@ -209,7 +210,8 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 // settings (newAuth): tokens come from an authorization server when the
 // authorizer checks JWTs, and the scopes it requires are named; the CORS
 // origins the stack gives its Gateway Responses are those it gives the
-// server (MCP_ALLOWED_ORIGINS), "*" when none are set, as by default.
+// server (MCP_ALLOWED_ORIGINS), in the form a browser sends them, "*" when
+// none are set, as by default.
 func (o *options) deploy() *localfront.DeployREST {
 	if !o.likeDeploy || o.httpJWT() {
 		return nil
@@ -231,7 +233,7 @@ func (o *options) deploy() *localfront.DeployREST {
 			d.CORSAllowOrigins = nil
 			for origin := range strings.SplitSeq(v, ",") {
 				if origin = strings.TrimSpace(origin); origin != "" {
-					d.CORSAllowOrigins = append(d.CORSAllowOrigins, origin)
+					d.CORSAllowOrigins = append(d.CORSAllowOrigins, httpsyntax.SerializedOrigin(origin))
 				}
 			}
 		}

@@ -267,6 +267,10 @@ func TestLikeDeploy(t *testing.T) {
 			&localfront.DeployREST{CORSAllowOrigins: []string{"https://app.example.com"}}},
 		{"several origins", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=https://app.example.com, https://admin.example.com,"},
 			&localfront.DeployREST{CORSAllowOrigins: []string{"https://app.example.com", "https://admin.example.com"}}},
+		// As the stack writes them, in the form a browser's Origin has,
+		// which its Gateway Responses must equal.
+		{"origins as browsers send them", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=HTTPS://App.Example.com:443/,http://admin.example.com:80"},
+			&localfront.DeployREST{CORSAllowOrigins: []string{"https://app.example.com", "http://admin.example.com"}}},
 		{"the last setting", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=https://old.example.com", "-env", "MCP_ALLOWED_ORIGINS=*"},
 			&localfront.DeployREST{CORSAllowOrigins: []string{"*"}}},
 	}
