@@ -5,15 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
-)
-
-// Headers a browser client may send and read, per the streamable HTTP
-// transport of both protocol eras.
-var (
-	corsAllowHeaders  = "Authorization, Content-Type, Accept, Mcp-Method, Mcp-Name, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID"
-	corsExposeHeaders = "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"
-	corsAllowMethods  = "GET, POST, DELETE, OPTIONS"
 )
 
 // originAllowed reports whether a present Origin may call: a page on another
@@ -43,14 +36,12 @@ func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 // preflight, reporting whether it did.
 func cors(w http.ResponseWriter, r *http.Request, origin string) (answered bool) {
 	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", origin)
-	h.Add("Vary", "Origin")
-	h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
+	corsheader.Allow(h, origin)
 	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
 		return false
 	}
-	h.Set("Access-Control-Allow-Methods", corsAllowMethods)
-	h.Set("Access-Control-Allow-Headers", corsAllowHeaders+paramHeaders(r.Header.Values("Access-Control-Request-Headers")))
+	h.Set("Access-Control-Allow-Methods", corsheader.AllowMethods)
+	h.Set("Access-Control-Allow-Headers", corsheader.AllowHeaders+paramHeaders(r.Header.Values("Access-Control-Request-Headers")))
 	h.Add("Vary", "Access-Control-Request-Headers") // the answer names what was asked for
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)

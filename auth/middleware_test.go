@@ -182,7 +182,7 @@ func TestOriginAndCORS(t *testing.T) {
 	}{
 		{"no Origin (not a browser)", "POST", auth, 200, map[string]string{"Access-Control-Allow-Origin": ""}},
 		{"allowed Origin", "POST", merge(auth, map[string]string{"Origin": "http://localhost:6274"}), 200,
-			map[string]string{"Access-Control-Allow-Origin": "http://localhost:6274", "Access-Control-Expose-Headers": "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"}},
+			map[string]string{"Access-Control-Allow-Origin": "http://localhost:6274", "Access-Control-Expose-Headers": "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, Retry-After"}},
 		{"the resource's own origin", "POST", merge(auth, map[string]string{"Origin": "https://mcp.example.com"}), 200, nil},
 		{"foreign Origin, even with a token", "POST", merge(auth, map[string]string{"Origin": "https://evil.example"}), 403,
 			map[string]string{"Access-Control-Allow-Origin": "", "Content-Type": "application/json"}},
