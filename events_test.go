@@ -186,6 +186,23 @@ func (r *lambdaResponse) header(name string) string {
 	return ""
 }
 
+// values returns all of a response header's values whichever map the
+// shape uses; a single-value map holds them joined.
+func (r *lambdaResponse) values(name string) []string {
+	name = http.CanonicalHeaderKey(name)
+	for k, vs := range r.MultiValueHeaders {
+		if http.CanonicalHeaderKey(k) == name {
+			return vs
+		}
+	}
+	for k, v := range r.Headers {
+		if http.CanonicalHeaderKey(k) == name {
+			return []string{v}
+		}
+	}
+	return nil
+}
+
 func (r *lambdaResponse) body(t testing.TB) []byte {
 	t.Helper()
 	if !r.IsBase64Encoded {

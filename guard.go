@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -144,6 +145,7 @@ type requestRecord struct {
 	toolDeadline    time.Time       // zero: none
 	acceptRewritten bool            // the client's Accept did not list text/event-stream
 	body            []byte          // a POST's body, as the handler reads it
+	corsOrigin      string          // the Origin CheckOrigin allowed; "" if none
 
 	known *knownTools // the guard's
 
@@ -278,7 +280,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
-	if buf, ok := gw.ResponseWriter.(*responseBuffer); ok && buf.seal(rec.rpc.ID) {
+	if buf, ok := gw.ResponseWriter.(*responseBuffer); ok && buf.seal(rec.rpc.ID, rec.corsOrigin) {
 		rec.noteErrorCode(codeInternalError)
 		gw.wroteHeader, gw.status = true, http.StatusOK
 		outcome = OutcomeError
@@ -315,8 +317,11 @@ func requestScheme(r *http.Request) string {
 // gateway's and Lambda's deadlines. Such a handler is left to finish on its
 // own; whatever it writes after that is dropped.
 func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outcome string) {
-	if rej := g.check(r, rec); rej != nil {
+	rej := g.check(r, rec)
+	w.corsOrigin = rec.corsOrigin
+	if rej != nil {
 		rec.noteErrorCode(rej.code)
+		w.allowOrigin()
 		if rej.acceptIdentity {
 			w.Header().Set("Accept-Encoding", "identity") // RFC 9110 §15.5.16
 		}
@@ -331,6 +336,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		return OutcomeRejected
 	}
 	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
+		sw.allowOrigin(rec.corsOrigin)
 		return g.serveStreamed(w, sw, r, rec)
 	}
 	dw := newDetachableWriter(w)
@@ -494,6 +500,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		if !allowed {
 			return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: origin not allowed")
 		}
+		rec.corsOrigin = r.Header.Get("Origin")
 	}
 	if err := eventError(r.Context()); err != nil {
 		return reject(eventErrorStatus(err), eventErrorCode(err), err.Error())
@@ -1073,6 +1080,7 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.detached && !d.w.wroteHeader {
+		d.w.allowOrigin()
 		writeRPCError(d.w, status, id, code, msg, nil)
 	}
 }
@@ -1099,6 +1107,7 @@ func (d *detachableWriter) answerPanicked(id json.RawMessage, msg string, abort 
 		buf.reset()
 		d.w.wroteHeader, d.w.status = false, 0
 	}
+	d.w.allowOrigin()
 	writeRPCError(d.w, http.StatusInternalServerError, id, codeInternalError, msg, nil)
 }
 
@@ -1157,7 +1166,18 @@ type guardWriter struct {
 	http.ResponseWriter
 	wroteHeader bool
 	status      int
-	broken      bool // part of an answer that cannot be completed is out
+	broken      bool   // part of an answer that cannot be completed is out
+	corsOrigin  string // the Origin CheckOrigin allowed; "" if none
+}
+
+// allowOrigin lets the page whose Origin CheckOrigin allowed read an answer
+// the guard writes itself, as auth.Middleware lets it read the handler's:
+// a browser shows an answer without them as a network error, hiding the
+// JSON-RPC error.
+func (w *guardWriter) allowOrigin() {
+	if w.corsOrigin != "" {
+		corsheader.Allow(w.Header(), w.corsOrigin)
+	}
 }
 
 func (w *guardWriter) WriteHeader(code int) {

@@ -69,7 +69,10 @@ type Options struct {
 	// requires of an invalid Origin whatever else is wrong with the
 	// request; the handler's own Origin check (auth.OriginProtection,
 	// auth.Middleware) otherwise comes after the guard's 4xx answers.
-	// auth.AllowedOrigin gives the check those middlewares apply.
+	// auth.AllowedOrigin gives the check those middlewares apply. An
+	// answer the guard writes itself to a request whose Origin it allowed
+	// carries the CORS headers auth.Middleware gives the handler's, so that
+	// a browser client can read it.
 	CheckOrigin func(r *http.Request) bool
 
 	// DeadlineMargin is how long before the deadline (the invocation's,
@@ -218,7 +221,7 @@ func (h *Handler) invokeBuffered(ctx context.Context, event any, httpAPIv1 bool)
 	case *events.ALBTargetGroupRequest:
 		w = h.serveALB(ctx, ev)
 	}
-	w.seal(nil) // the guard sealed it, unless the request could not be built
+	w.seal(nil, "") // the guard sealed it, unless the request could not be built
 	if w.err != nil {
 		return nil, w.err
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
@@ -61,8 +62,9 @@ func (w *responseBuffer) Write(p []byte) (int, error) {
 // answering the call id, in the same shape, where the front would fail the
 // invocation or answer 502; seal reports whether it was. The guard seals a
 // buffered response before it logs the request, so that the log line, the
-// metric and the span describe what the client gets.
-func (w *responseBuffer) seal(id json.RawMessage) (replaced bool) {
+// metric and the span describe what the client gets. corsOrigin, if not
+// "", is the allowed Origin the replacement lets read it.
+func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced bool) {
 	if w.sealed {
 		return false
 	}
@@ -75,6 +77,9 @@ func (w *responseBuffer) seal(id json.RawMessage) (replaced bool) {
 	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(w.out), w.front, w.limit)
 	w.reset()
 	w.header.Set("Content-Type", "application/json")
+	if corsOrigin != "" {
+		corsheader.Allow(w.header, corsOrigin)
+	}
 	w.status = http.StatusOK
 	w.body.Write(jsonRPCErrorBody(id, codeInternalError, msg, nil))
 	w.out, w.err = encodeResponse(w.lambdaResponse())

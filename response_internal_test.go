@@ -78,7 +78,7 @@ func TestSealAtTheLimit(t *testing.T) {
 				t.Fatal(err)
 			}
 			w.limit, w.front = len(out)+tc.slack, "test"
-			if got := w.seal(json.RawMessage("1")); got != tc.replaced {
+			if got := w.seal(json.RawMessage("1"), ""); got != tc.replaced {
 				t.Errorf("seal replaced the %d-byte response under a limit of %d: %v, want %v", len(out), w.limit, got, tc.replaced)
 			}
 		})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -270,6 +271,7 @@ type streamWriter struct {
 	callID      json.RawMessage // the call being answered; nil if none
 	listen      bool            // the call is subscriptions/listen
 	timeoutCode int             // the code answering the call at the deadline
+	corsOrigin  string          // the Origin the guard's CheckOrigin allowed; under mu
 
 	// done is closed when the stream ends: the handler returned, the call
 	// was answered at the deadline, or the client went away. Nothing is
@@ -455,6 +457,14 @@ func (w *streamWriter) eventStream() bool {
 	return w.sse
 }
 
+// allowOrigin makes abort's answer, which is written with headers of its
+// own, readable by the page on origin (the Origin the guard allowed, or "").
+func (w *streamWriter) allowOrigin(origin string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.corsOrigin = origin
+}
+
 // abort ends the stream with a JSON-RPC error answering the call, unless
 // the call was answered already. The body is closed by finish, once the
 // guard has logged the request.
@@ -485,6 +495,9 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 			// our own (the handler may still be writing its map).
 			h := make(http.Header)
 			h.Set("Content-Type", "application/json")
+			if w.corsOrigin != "" {
+				corsheader.Allow(h, w.corsOrigin)
+			}
 			status := http.StatusOK
 			if w.callID == nil {
 				status = http.StatusInternalServerError
