@@ -25,7 +25,7 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 			AllowOrigins:  strs(p.CORSAllowOrigins...),
 			AllowHeaders:  strs(p.corsHeaders()...),
 			AllowMethods:  &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_OPTIONS},
-			ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
+			ExposeHeaders: strs(mcpExposedHeaders...),
 			MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
 		},
 	})

@@ -146,7 +146,7 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 		AllowOrigins:  strs(p.CORSAllowOrigins...),
 		AllowHeaders:  strs(p.corsHeaders()...),
 		AllowMethods:  strs("GET", "POST", "DELETE", "OPTIONS"),
-		ExposeHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
+		ExposeHeaders: strs(mcpExposedHeaders...),
 		MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
 	}
 	mcp.AddCorsPreflight(preflight)

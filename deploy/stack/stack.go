@@ -115,6 +115,11 @@ var mcpCORSHeaders = []string{
 	"Mcp-Method", "Mcp-Name", "Last-Event-ID",
 }
 
+// mcpExposedHeaders are the response headers a browser client reads, as the server itself
+// exposes them (internal/corsheader, which this module does not import): the challenge, the
+// session and version, and Retry-After on a 429 or 503.
+var mcpExposedHeaders = []string{"WWW-Authenticate", "Mcp-Session-Id", "MCP-Protocol-Version", "Retry-After"}
+
 func strs(ss ...string) *[]*string { return jsii.Strings(ss...) }
 
 func joinOrigins(origins []string) string { return strings.Join(origins, ",") }

@@ -42,7 +42,7 @@ func newFunctionURL(ctx context.Context, st awscdk.Stack, p Props, a auth) error
 			AllowedOrigins: strs(p.CORSAllowOrigins...),
 			AllowedHeaders: strs(p.corsHeaders()...),
 			AllowedMethods: &methods,
-			ExposedHeaders: strs("Mcp-Session-Id", "WWW-Authenticate"),
+			ExposedHeaders: strs(mcpExposedHeaders...),
 			MaxAge:         awscdk.Duration_Hours(jsii.Number(1)),
 		},
 	})

@@ -381,6 +381,55 @@ func TestCORSAllowHeaders(t *testing.T) {
 	}
 }
 
+// TestCORSExposeHeaders checks that each gateway's CORS lets a browser read the headers the
+// server exposes: where the gateway answers with its own CORS headers, the server's are not seen.
+func TestCORSExposeHeaders(t *testing.T) {
+	for variant, typ := range map[stack.Variant]string{
+		stack.VariantREST: "AWS::ApiGateway::Method",
+		stack.VariantHTTP: "AWS::ApiGatewayV2::Api",
+		stack.VariantURL:  "AWS::Lambda::Url",
+	} {
+		t.Run(string(variant), func(t *testing.T) {
+			_, doc, _ := synth(t, stack.Props{Variant: variant})
+			var exposed []string
+			for _, r := range resources(doc, typ) {
+				exposed = append(exposed, exposeValues(r)...)
+			}
+			if len(exposed) == 0 {
+				t.Fatalf("no %s exposes a header", typ)
+			}
+			for _, e := range exposed {
+				for _, want := range []string{"WWW-Authenticate", "Mcp-Session-Id", "MCP-Protocol-Version", "Retry-After"} {
+					if !strings.Contains(e, want) {
+						t.Errorf("%s exposes %s, not %s", typ, e, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// exposeValues are the values under every key of v that names exposed headers, each list joined.
+func exposeValues(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if _, declared := e.(bool); strings.Contains(k, "Expose") && !declared { // a method response declares it: true
+				b, _ := json.Marshal(e)
+				out = append(out, string(b))
+				continue
+			}
+			out = append(out, exposeValues(e)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, exposeValues(e)...)
+		}
+	}
+	return out
+}
+
 // TestServerReservedConcurrency checks that the server function reserves the concurrency asked
 // for, the url variant's only limit on callers, and the authorizer none.
 func TestServerReservedConcurrency(t *testing.T) {
