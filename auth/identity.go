@@ -41,6 +41,20 @@ type Identity struct {
 	Method string
 }
 
+// Caller names the caller in a form no other caller shares, whichever way
+// the server verified it: the method, the issuer and the subject, joined by
+// spaces. A subject is unique only within its issuer (OpenID Connect Core
+// 1.0, section 2), and a static token's "static:…" subject could be another
+// issuer's sub. Key what belongs to one caller by it (the purpose of a
+// sealed request state, say), not by Subject alone. It is "" for a nil
+// identity, as IdentityFromTokenInfo gives for a request without a token.
+func (id *Identity) Caller() string {
+	if id == nil {
+		return ""
+	}
+	return id.Method + " " + id.Issuer + " " + id.Subject
+}
+
 // HasScopes reports whether the identity holds every one of scopes, each
 // by name: [ScopeHierarchy.Holds] counts the scopes broader ones imply too.
 func (id *Identity) HasScopes(scopes ...string) bool {

@@ -555,3 +555,29 @@ func TestMetadataOverTLS(t *testing.T) {
 		t.Errorf("challenge %s, want %s", got, want)
 	}
 }
+
+// TestCaller checks that callers differ by the method and issuer that
+// verified them, not by subject alone, and that no identity names no one.
+func TestCaller(t *testing.T) {
+	ids := map[string]*Identity{
+		"jwt at one":    {Subject: "u1", Issuer: "https://one.example", Method: "jwt"},
+		"jwt at two":    {Subject: "u1", Issuer: "https://two.example", Method: "jwt"},
+		"authorizer":    {Subject: "u1", Issuer: "https://one.example", Method: "authorizer"},
+		"static":        {Subject: "static:u1", Method: "static"},
+		"jwt, static's": {Subject: "static:u1", Issuer: "https://one.example", Method: "jwt"},
+	}
+	seen := map[string]string{}
+	for name, id := range ids {
+		c := id.Caller()
+		if other, ok := seen[c]; ok {
+			t.Errorf("%s and %s are both %q", name, other, c)
+		}
+		seen[c] = name
+		if back := IdentityFromTokenInfo(id.TokenInfo()).Caller(); back != c {
+			t.Errorf("%s through TokenInfo is %q, want %q", name, back, c)
+		}
+	}
+	if c := IdentityFromTokenInfo(nil).Caller(); c != "" {
+		t.Errorf("no identity's caller = %q, want none", c)
+	}
+}
