@@ -16,7 +16,7 @@
 // and give it to New at start-up.
 //
 //	sealer, ephemeral, err := requeststate.FromEnv(os.Getenv) // ephemeral: a key of this process only; say so
-//	purpose := "tools/call book_flight " + argsDigest + " " + subject
+//	purpose := "tools/call book_flight " + argsDigest + " " + caller // caller: auth.Identity's Caller()
 //	state, err := sealer.Seal(purpose, pending, 10*time.Minute)  // into the result's RequestState (mcp.CallToolResult)
 //	err = sealer.Open(purpose, req.Params.RequestState, &pending) // on the next round
 //	// on ErrInvalid: return requeststate.Error(err), a JSON-RPC invalid-params error
@@ -31,8 +31,9 @@
 // The purpose is what the state is good for, and nothing else opens it:
 // name in it the method and the tool or prompt, what of the arguments the
 // state applies to (a digest of them, say), and, when the server
-// authenticates its callers, the caller's subject, so that a state one user
-// was given does not work for another. Within its lifetime a state opens as
+// authenticates its callers, the caller (auth's Identity.Caller: its issuer
+// and subject, a subject being unique only within its issuer), so that a
+// state one user was given does not work for another. Within its lifetime a state opens as
 // often as it is presented, as the spec's rounds need; a state that must
 // work only once needs storage on the server's side, which a stateless
 // server has not.

@@ -11,6 +11,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
@@ -363,8 +364,8 @@ func addClientRequestTools(srv *mcp.Server) {
 // authenticates, so that a state works for no other tool and no other user.
 func statePurpose(req *mcp.CallToolRequest) string {
 	caller := ""
-	if req.Extra != nil && req.Extra.TokenInfo != nil {
-		caller = req.Extra.TokenInfo.UserID
+	if req.Extra != nil {
+		caller = auth.IdentityFromTokenInfo(req.Extra.TokenInfo).Caller()
 	}
 	return "tools/call " + req.Params.Name + " " + caller
 }

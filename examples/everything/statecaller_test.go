@@ -1,6 +1,7 @@
 package everything_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,23 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// connectAs connects to endpoint in the 2026-07-28 era with token, answering
+// its tools' questions itself (answerForms) round by round.
+func connectAs(t *testing.T, endpoint, token string) *mcp.ClientSession {
+	t.Helper()
+	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
+		ElicitationHandler: answerForms,
+		MultiRoundTrip:     &mcp.MultiRoundTripOptions{Disabled: true},
+	})
+	cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: &http.Client{Transport: bearer(token)}},
+		&mcp.ClientSessionOptions{ProtocolVersion: "2026-07-28"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
 // TestStateBoundToCaller checks that behind authentication each sealed
 // state works for the caller it was given to alone: another caller's
 // presenting it is invalid params, its own is served.
@@ -33,20 +51,7 @@ func TestStateBoundToCaller(t *testing.T) {
 	h := auth.Middleware(v, &auth.MiddlewareOptions{ResourceURL: "http://127.0.0.1/mcp"})(everything.Handler(everything.New(nil), nil))
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	as := func(token string) *mcp.ClientSession {
-		t.Helper()
-		client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
-			ElicitationHandler: answerForms,
-			MultiRoundTrip:     &mcp.MultiRoundTripOptions{Disabled: true},
-		})
-		cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: ts.URL, HTTPClient: &http.Client{Transport: bearer(token)}},
-			&mcp.ClientSessionOptions{ProtocolVersion: "2026-07-28"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cs.Close() })
-		return cs
-	}
+	as := func(token string) *mcp.ClientSession { return connectAs(t, ts.URL, token) }
 	asAlice, asBob := as(alice), as(bob)
 	confirm := mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: "accept", Content: map[string]any{"ok": true}}}
 	for _, tool := range []string{"test_input_required_result_request_state", "test_input_required_result_multi_round"} {
@@ -65,5 +70,39 @@ func TestStateBoundToCaller(t *testing.T) {
 				t.Errorf("the caller's own round: %v", err)
 			}
 		})
+	}
+}
+
+// issuers verifies each token as the same subject at an issuer of its
+// own, as two issuers a server trusts may both name a user "u1".
+type issuers map[string]string
+
+func (v issuers) Verify(_ context.Context, token string) (*auth.Identity, error) {
+	iss, ok := v[token]
+	if !ok {
+		return nil, auth.ErrInvalidToken
+	}
+	return &auth.Identity{Subject: "u1", Issuer: iss, Method: "jwt"}, nil
+}
+
+// TestStateBoundToIssuer checks that a sealed state is bound to the
+// caller's issuer as well as its subject: a subject is unique only
+// within its issuer.
+func TestStateBoundToIssuer(t *testing.T) {
+	const one, two = "token-of-issuer-one", "token-of-issuer-two"
+	v := issuers{one: "https://one.example", two: "https://two.example"}
+	h := auth.Middleware(v, &auth.MiddlewareOptions{ResourceURL: "http://127.0.0.1/mcp"})(everything.Handler(everything.New(nil), nil))
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	as := func(token string) *mcp.ClientSession { return connectAs(t, ts.URL, token) }
+	first, err := as(one).CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_request_state"})
+	if err != nil || first.RequestState == "" {
+		t.Fatalf("first round = %+v, %v; want requestState", first, err)
+	}
+	confirm := mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: "accept", Content: map[string]any{"ok": true}}}
+	_, err = as(two).CallTool(t.Context(), &mcp.CallToolParams{Name: "test_input_required_result_request_state", InputResponses: confirm, RequestState: first.RequestState})
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+		t.Errorf("the same subject at another issuer: %v, want a JSON-RPC invalid-params error", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
@@ -205,8 +206,8 @@ func callPurpose(req *mcp.CallToolRequest, args any) string {
 	b, _ := json.Marshal(args) // the tool's own input struct: cannot fail
 	sum := sha256.Sum256(b)
 	caller := ""
-	if req.Extra != nil && req.Extra.TokenInfo != nil {
-		caller = req.Extra.TokenInfo.UserID
+	if req.Extra != nil {
+		caller = auth.IdentityFromTokenInfo(req.Extra.TokenInfo).Caller()
 	}
 	return "tools/call " + req.Params.Name + " " + hex.EncodeToString(sum[:]) + " " + caller
 }

@@ -118,10 +118,34 @@ func TestOrderRoundsThroughEveryRoute(t *testing.T) {
 // caller's second round is served.
 func TestStateBoundToCaller(t *testing.T) {
 	const alice, bob = "alice-token-0123456789abcdef", "bob-token-0123456789abcdef"
-	v, err := auth.NewStaticVerifier([]string{auth.HashToken(alice), auth.HashToken(bob)}, nil)
+	static, err := auth.NewStaticVerifier([]string{auth.HashToken(alice), auth.HashToken(bob)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, tc := range []struct {
+		name string
+		v    auth.Verifier
+	}{
+		{"another user", static},
+		// A subject is unique only within its issuer.
+		{"the same subject at another issuer", issuers{alice: "https://one.example", bob: "https://two.example"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { stateBoundToCaller(t, tc.v, alice, bob) })
+	}
+}
+
+// issuers verifies each token as the same subject at an issuer of its own.
+type issuers map[string]string
+
+func (v issuers) Verify(_ context.Context, token string) (*auth.Identity, error) {
+	iss, ok := v[token]
+	if !ok {
+		return nil, auth.ErrInvalidToken
+	}
+	return &auth.Identity{Subject: "u1", Issuer: iss, Method: "jwt"}, nil
+}
+
+func stateBoundToCaller(t *testing.T, v auth.Verifier, alice, bob string) {
 	srv := httptest.NewServer(auth.Middleware(v, &auth.MiddlewareOptions{ResourceURL: "http://127.0.0.1/mcp"})(mrtr.Handler(mrtr.New(newSealer(t)))))
 	defer srv.Close()
 	args := map[string]any{"item": "cake", "quantity": 2}
