@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -300,5 +302,47 @@ func postForm(t *testing.T, as *oauthtest.Server, form url.Values, basic bool, v
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+}
+
+// TestLogoutInterrupted checks that Ctrl-C while -logout tells the server
+// ends the run as an interrupted one (130), the file deleted and the line
+// saying the server was not told.
+func TestLogoutInterrupted(t *testing.T) {
+	const endpoint = "https://mcp.example/dev/mcp"
+	withCacheDir(t)
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	var s *httptest.Server
+	s = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/oauth-authorization-server":
+			writeJSON(w, http.StatusOK, map[string]any{"issuer": s.URL, "token_endpoint": s.URL + "/oauth2/token",
+				"code_challenge_methods_supported": []string{"S256"}, "revocation_endpoint": s.URL + "/oauth2/revoke"})
+		case "/oauth2/revoke":
+			io.Copy(io.Discard, r.Body) // so that the server sees the client go
+			interrupt()                 // the person presses Ctrl-C while the server is asked
+			<-r.Context().Done()
+		}
+	}))
+	t.Cleanup(s.Close)
+	cache, err := newTokenCache(s.URL, "c1", endpoint, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.write(keptToken{Key: cache.key, Issuer: s.URL, ClientID: "c1", TokenEndpoint: s.URL + "/oauth2/token",
+		AccessToken: "at-" + strings.Repeat("a1", 12), RefreshToken: "rt-" + strings.Repeat("r2", 12)}); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"-logout", "-client-id", "c1", "-issuer", s.URL, "-endpoint", endpoint}, func(string) string { return "" }, &stdout, &stderr)
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d; stderr %q", code, exitInterrupted, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "is deleted, but the authorization server could not be told") {
+		t.Errorf("stderr %q, want the file deleted and the server untold", stderr.String())
+	}
+	if k, _ := cache.read(); k != nil {
+		t.Error("the kept sign-in is still there")
 	}
 }

@@ -372,7 +372,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		t.trace = errOut
 	}
 	if *logout {
-		return forgetSignIn(ctx, signOut{issuer: *issuer, clientID: *clientID, clientSecret: clientSecret, endpoint: *endpoint, insecure: *insecure, trace: t.trace, secrets: secrets}, stderr)
+		code := forgetSignIn(ctx, signOut{issuer: *issuer, clientID: *clientID, clientSecret: clientSecret, endpoint: *endpoint, insecure: *insecure, trace: t.trace, secrets: secrets}, stderr)
+		if code == 0 && interrupted.Err() != nil {
+			// The file is gone, and its line says the server was not
+			// told; the exit status says why, as every Ctrl-C's does.
+			return exitInterrupted
+		}
+		return code
 	}
 	switch {
 	case *login:
