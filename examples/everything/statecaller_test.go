@@ -1,7 +1,6 @@
 package everything_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -73,24 +73,12 @@ func TestStateBoundToCaller(t *testing.T) {
 	}
 }
 
-// issuers verifies each token as the same subject at an issuer of its
-// own, as two issuers a server trusts may both name a user "u1".
-type issuers map[string]string
-
-func (v issuers) Verify(_ context.Context, token string) (*auth.Identity, error) {
-	iss, ok := v[token]
-	if !ok {
-		return nil, auth.ErrInvalidToken
-	}
-	return &auth.Identity{Subject: "u1", Issuer: iss, Method: "jwt"}, nil
-}
-
 // TestStateBoundToIssuer checks that a sealed state is bound to the
 // caller's issuer as well as its subject: a subject is unique only
 // within its issuer.
 func TestStateBoundToIssuer(t *testing.T) {
 	const one, two = "token-of-issuer-one", "token-of-issuer-two"
-	v := issuers{one: "https://one.example", two: "https://two.example"}
+	v := lambdatest.Issuers{one: "https://one.example", two: "https://two.example"}
 	h := auth.Middleware(v, &auth.MiddlewareOptions{ResourceURL: "http://127.0.0.1/mcp"})(everything.Handler(everything.New(nil), nil))
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

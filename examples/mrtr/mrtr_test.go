@@ -128,21 +128,10 @@ func TestStateBoundToCaller(t *testing.T) {
 	}{
 		{"another user", static},
 		// A subject is unique only within its issuer.
-		{"the same subject at another issuer", issuers{alice: "https://one.example", bob: "https://two.example"}},
+		{"the same subject at another issuer", lambdatest.Issuers{alice: "https://one.example", bob: "https://two.example"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { stateBoundToCaller(t, tc.v, alice, bob) })
 	}
-}
-
-// issuers verifies each token as the same subject at an issuer of its own.
-type issuers map[string]string
-
-func (v issuers) Verify(_ context.Context, token string) (*auth.Identity, error) {
-	iss, ok := v[token]
-	if !ok {
-		return nil, auth.ErrInvalidToken
-	}
-	return &auth.Identity{Subject: "u1", Issuer: iss, Method: "jwt"}, nil
 }
 
 func stateBoundToCaller(t *testing.T, v auth.Verifier, alice, bob string) {
