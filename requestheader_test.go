@@ -40,6 +40,29 @@ var headerFieldCases = []struct {
 	{"symbols in name", "X-!#$%&'*+.^_`|~", "v", "", true},
 }
 
+// onEveryShape sends req in every event shape, buffered and streamed, each
+// to a handler of its own from serve, and checks the answer with the check
+// serve gave beside it.
+func onEveryShape(t *testing.T, name string, req httpRequest, serve func() (http.Handler, func(t *testing.T, status int, body []byte))) {
+	t.Helper()
+	for _, shape := range shapes {
+		t.Run(shape.name+"/"+name, func(t *testing.T) {
+			h, check := serve()
+			resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, req))
+			check(t, resp.StatusCode, resp.body(t))
+		})
+	}
+	for _, shape := range streamShapes {
+		t.Run(shape.name+"-stream/"+name, func(t *testing.T) {
+			h, check := serve()
+			opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+			s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, req))
+			body, _ := io.ReadAll(s.r)
+			check(t, head.StatusCode, body)
+		})
+	}
+}
+
 // TestHeaderFields checks that a header field net/http refuses in a
 // request it reads is refused on Lambda too, before the handler runs, with
 // a JSON-RPC error, in every event shape; and that the local server gives
@@ -69,22 +92,10 @@ func TestHeaderFields(t *testing.T) {
 			}
 		}
 		req := jsonPost(`{}`, tc.field, tc.value)
-		for _, shape := range shapes {
-			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {
-				var called bool
-				resp := invoke(t, lambdamcp.NewHandler(okHandler(&called), nil), shape.build(t, req))
-				check(t, resp.StatusCode, resp.body(t), called)
-			})
-		}
-		for _, shape := range streamShapes {
-			t.Run(shape.name+"-stream/"+tc.name, func(t *testing.T) {
-				var called bool
-				opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
-				s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(okHandler(&called), opts), shape.build(t, req))
-				body, _ := io.ReadAll(s.r)
-				check(t, head.StatusCode, body, called)
-			})
-		}
+		onEveryShape(t, tc.name, req, func() (http.Handler, func(*testing.T, int, []byte)) {
+			var called bool
+			return okHandler(&called), func(t *testing.T, status int, body []byte) { check(t, status, body, called) }
+		})
 		if tc.onWire {
 			t.Run("local/"+tc.name, func(t *testing.T) {
 				var called bool
@@ -200,22 +211,10 @@ func TestBodyFraming(t *testing.T) {
 				t.Errorf("answer = %s, want -32600 %q", body, tc.wantMessage)
 			}
 		}
-		for _, shape := range shapes {
-			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {
-				var got framing
-				resp := invoke(t, lambdamcp.NewHandler(framingHandler(&got), nil), shape.build(t, req))
-				check(t, resp.StatusCode, resp.body(t), got)
-			})
-		}
-		for _, shape := range streamShapes {
-			t.Run(shape.name+"-stream/"+tc.name, func(t *testing.T) {
-				var got framing
-				opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
-				s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(framingHandler(&got), opts), shape.build(t, req))
-				body, _ := io.ReadAll(s.r)
-				check(t, head.StatusCode, body, got)
-			})
-		}
+		onEveryShape(t, tc.name, req, func() (http.Handler, func(*testing.T, int, []byte)) {
+			var got framing
+			return framingHandler(&got), func(t *testing.T, status int, body []byte) { check(t, status, body, got) }
+		})
 		if tc.local != nil {
 			t.Run("local/"+tc.name, func(t *testing.T) {
 				var got framing
