@@ -216,7 +216,9 @@ func associated(purpose string) []byte {
 // Seal encrypts v (as JSON) for purpose, valid for ttl (positive, at most
 // MaxTTL). purpose is bound as associated data, so state sealed for one
 // purpose opens for no other: see the package documentation for what to
-// name in it.
+// name in it. v comes back from Open as encoding/json gives it back: a
+// string holding invalid UTF-8 returns with U+FFFD in place of each bad
+// byte, so seal bytes as a []byte (base64 in the JSON), not as a string.
 func (s *Sealer) Seal(purpose string, v any, ttl time.Duration) (string, error) {
 	if s == nil || len(s.aeads) == 0 {
 		return "", errNotMade
