@@ -121,7 +121,10 @@ func newHTTPAuthorizer(ctx context.Context, st awscdk.Stack, p Props, a auth, ep
 	}), nil, nil
 }
 
-// httpAccessLogFormat is one JSON object per request, without header values.
+// httpAccessLogFormat is one JSON object per request, without header values. API Gateway's error
+// message is left out for its type, as on the REST stage: AWS lists the HTTP API's response types
+// but not its messages, and on REST the message of a request without a route can quote the
+// Authorization header, token and all.
 func httpAccessLogFormat() string {
 	b, _ := json.Marshal(map[string]string{ // a string map always encodes
 		"requestId":          "$context.requestId",
@@ -139,7 +142,7 @@ func httpAccessLogFormat() string {
 		"integrationStatus":  "$context.integrationStatus",
 		"integrationError":   "$context.integrationErrorMessage",
 		"authorizerError":    "$context.authorizer.error",
-		"errorMessage":       "$context.error.message",
+		"errorType":          "$context.error.responseType",
 	})
 	return string(b)
 }

@@ -421,34 +421,49 @@ func TestRESTAccessLogDestination(t *testing.T) {
 	}
 }
 
-// TestRESTAccessLogHoldsNoToken checks that no field of the REST stage's access log can carry
-// the bearer token: the log group is readable by whoever may read the account's logs, for as long
-// as its retention.
-func TestRESTAccessLogHoldsNoToken(t *testing.T) {
-	_, doc, _ := synth(t, stack.Props{})
-	stage := resources(doc, "AWS::ApiGateway::Stage")[onlyID(t, doc, "AWS::ApiGateway::Stage")]
-	setting, _ := stage["AccessLogSetting"].(map[string]any)
-	var fields map[string]string
-	if err := json.Unmarshal([]byte(render(setting["Format"])), &fields); err != nil {
-		t.Fatalf("access log format is not a JSON object of strings: %v", err)
-	}
+// TestAccessLogHoldsNoToken checks that no field of an API stage's access log (REST, HTTP API)
+// can carry the bearer token: the log group is readable by whoever may read the account's logs,
+// for as long as its retention. API Gateway's error message is left out on both for its type.
+func TestAccessLogHoldsNoToken(t *testing.T) {
 	for _, tc := range []struct {
-		variable string
-		why      string
+		name     string
+		props    stack.Props
+		stage    string // resource type
+		settings string // its access log property
 	}{
-		{"$context.error.message", "quotes an Authorization header taken for a SigV4 signature"},
-		{"$context.error.messageString", "the same message, quoted"},
-		{"$input.", "the request's headers and body"},
-		{"$method.request.", "the request's headers"},
-		{"$context.authorizer.claims", "a Cognito user pool authorizer's claims"},
+		{"rest", stack.Props{}, "AWS::ApiGateway::Stage", "AccessLogSetting"},
+		{"http", stack.Props{Variant: stack.VariantHTTP}, "AWS::ApiGatewayV2::Stage", "AccessLogSettings"},
+		{"http jwt", stack.Props{Variant: stack.VariantHTTP, JWT: &stack.JWT{Issuer: "https://issuer.example.com/", Audience: "mcp"}},
+			"AWS::ApiGatewayV2::Stage", "AccessLogSettings"},
 	} {
-		for name, value := range fields {
-			if strings.Contains(value, tc.variable) {
-				t.Errorf("access log field %s = %s: %s %s", name, value, tc.variable, tc.why)
+		t.Run(tc.name, func(t *testing.T) {
+			_, doc, _ := synth(t, tc.props)
+			stage := resources(doc, tc.stage)[onlyID(t, doc, tc.stage)]
+			setting, _ := stage[tc.settings].(map[string]any)
+			var fields map[string]string
+			if err := json.Unmarshal([]byte(render(setting["Format"])), &fields); err != nil {
+				t.Fatalf("access log format is not a JSON object of strings: %v", err)
 			}
-		}
-	}
-	if diff := cmp.Diff("$context.error.responseType", fields["errorType"]); diff != "" {
-		t.Errorf("access log errorType (-want +got):\n%s", diff)
+			for _, banned := range []struct {
+				variable string
+				why      string
+			}{
+				{"$context.error.message", "can quote an Authorization header (on REST, taken for a SigV4 signature)"},
+				{"$context.error.messageString", "the same message, quoted"},
+				{"$input.", "the request's headers and body"},
+				{"$method.request.", "the request's headers"},
+				{"$request.", "the request's headers, query and body"},
+				{"$context.authorizer.claims", "a JWT's or Cognito user pool's claims"},
+			} {
+				for name, value := range fields {
+					if strings.Contains(value, banned.variable) {
+						t.Errorf("access log field %s = %s: %s %s", name, value, banned.variable, banned.why)
+					}
+				}
+			}
+			if diff := cmp.Diff("$context.error.responseType", fields["errorType"]); diff != "" {
+				t.Errorf("access log errorType (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
