@@ -60,9 +60,10 @@
 // over plain http to loopback hosts only unless -insecure (the go-sdk
 // refuses plain-http metadata elsewhere even then), and to addresses
 // that are not public (loopback, private, link-local, …) only at the
-// host and port of the endpoint, of the issuer or of its token endpoint:
-// a server cannot point discovery at another service of the user's
-// machine or network. A redirect from https to plain http is not
+// host and port of the endpoint, of the issuer or of its token endpoint
+// (a localhost, 127.0.0.0/8 or ::1 the user gave standing for all three
+// at its scheme and port): a server cannot point discovery at another
+// service of the user's machine or network. A redirect from https to plain http is not
 // followed, but to loopback. A token and a client
 // id exclude each other, and a client id needs its secret and its issuer.
 // A failure names what stopped it: metadata with no authorization server,

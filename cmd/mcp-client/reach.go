@@ -28,27 +28,52 @@ import (
 // at 169.254.169.254, an admin page on 127.0.0.1). A host the user named,
 // the MCP server's or the issuer's (host and port), may be on such an
 // address, and so may the token endpoint the issuer's metadata names:
-// local development runs them all on loopback.
+// local development runs them all on loopback. There a named localhost,
+// 127.0.0.1 or ::1 stands for all three at its scheme and port (see
+// loopbackNamed), since a local server redirects from one to another of
+// them as it is configured, not as the user typed it.
 //
 // The go-sdk's own discovery client guards so, but not a client handed to
 // it that brings its own transport, as the flow's does; its MCP transport
 // does not guard at all.
 type reachGuard struct {
 	named map[string]bool // host:port of the URLs the user gave
-	pin   *pinnedIssuer   // the endpoints its metadata named are trusted too; nil: no issuer
+	// scheme and port ("http 8080") of the URLs the user gave at a
+	// loopback host (localhost, 127.0.0.0/8, ::1): any of those hosts
+	// is the one named there.
+	loopbackNamed map[string]bool
+	pin           *pinnedIssuer // the endpoints its metadata named are trusted too; nil: no issuer
 
 	mu      sync.Mutex
 	proxies map[string]bool // host:port of the proxies dialed for the flow
 }
 
 func newReachGuard(pin *pinnedIssuer, urls ...string) *reachGuard {
-	g := &reachGuard{named: map[string]bool{}, pin: pin, proxies: map[string]bool{}}
+	g := &reachGuard{named: map[string]bool{}, loopbackNamed: map[string]bool{}, pin: pin, proxies: map[string]bool{}}
 	for _, s := range urls {
 		if u, err := url.Parse(s); err == nil && u.Host != "" {
-			g.named[hostPort(asciiHost(u), port(u))] = true
+			hp := hostPort(asciiHost(u), port(u))
+			g.named[hp] = true
+			if host, p, err := net.SplitHostPort(hp); err == nil && loopbackAlias(host) {
+				g.loopbackNamed[strings.ToLower(u.Scheme)+" "+p] = true
+			}
 		}
 	}
 	return g
+}
+
+// loopbackAlias says whether host, in hostPort's form, is one of the
+// names of this machine that stand for each other at a named scheme and
+// port: localhost (not a subdomain of it, which a resolver may answer
+// otherwise), or an address of 127.0.0.0/8 or ::1. The IPv6 forms that
+// carry 127.0.0.1 (::127.0.0.1, 64:ff9b::7f00:1) are not: they reach it
+// only through a translator.
+func loopbackAlias(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 // hostPort is the form hosts are compared in: lower case, no brackets,
@@ -76,6 +101,32 @@ func hostPort(host, port string) string {
 // public: a host the user named, or the issuer's metadata did.
 func (g *reachGuard) trusts(hostport string) bool {
 	return g.named[hostport] || g.pin != nil && g.pin.namesHost(hostport)
+}
+
+// trustsURL says whether a request's URL, of scheme at hostport, may
+// name a host that is not public: one trusted, or a loopback host at the
+// scheme and port of one the user named at loopback.
+func (g *reachGuard) trustsURL(scheme, hostport string) bool {
+	return g.trusts(hostport) || g.loopbackNamedAt(strings.ToLower(scheme), hostport)
+}
+
+// loopbackNamedAt says whether hostport is a loopback host at a port
+// the user named a loopback host at, with scheme; with scheme "", at
+// any scheme (a dial, which has none).
+func (g *reachGuard) loopbackNamedAt(scheme, hostport string) bool {
+	host, p, err := net.SplitHostPort(hostport)
+	if err != nil || !loopbackAlias(host) {
+		return false
+	}
+	if scheme != "" {
+		return g.loopbackNamed[scheme+" "+p]
+	}
+	for k := range g.loopbackNamed {
+		if _, kp, _ := strings.Cut(k, " "); kp == p {
+			return true
+		}
+	}
+	return false
 }
 
 // dials says whether a connection may be made to hostport when it is not
@@ -197,7 +248,7 @@ func (g *reachGuard) checkURL(u *url.URL) error {
 		// resolver takes for the same name.
 		class = "a loopback"
 	}
-	if class != "" && !g.trusts(hostPort(host, port(u))) {
+	if class != "" && !g.trustsURL(u.Scheme, hostPort(host, port(u))) {
 		return &notPublicError{host: written, addr: addr, class: class}
 	}
 	return nil
@@ -282,21 +333,28 @@ func shorthandIPv4(host string) (netip.Addr, bool) {
 // is not public unless the host asked for is trusted: the address is
 // checked as dialed, after the name was resolved, so that a name that
 // resolves to a public address when looked at and to a private one when
-// dialed gains nothing.
+// dialed gains nothing. A loopback host at a port the user named one at
+// may be dialed at a loopback address alone; the dial has no scheme,
+// which checkURL compared before.
 func (g *reachGuard) dialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, p, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err
 		}
-		if g.dials(hostPort(host, p)) {
+		hp := hostPort(host, p)
+		if g.dials(hp) {
 			return d.DialContext(ctx, network, addr)
 		}
+		aliased := g.loopbackNamedAt("", hp)
 		guarded := *d
 		guarded.Control = func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
 				return fmt.Errorf("refused: cannot read the address dialed, %q", address)
+			}
+			if aliased && ap.Addr().Unmap().IsLoopback() {
+				return nil
 			}
 			if class := addressClass(ap.Addr().WithZone("")); class != "" {
 				return &notPublicError{host: host, addr: ap.Addr(), class: class}
@@ -357,7 +415,7 @@ func (g *reachGuard) checkResolved(ctx context.Context, u *url.URL) error {
 		return err
 	}
 	host := strings.ToLower(asciiHost(u))
-	if g.trusts(hostPort(host, port(u))) {
+	if g.trustsURL(u.Scheme, hostPort(host, port(u))) {
 		return nil
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
