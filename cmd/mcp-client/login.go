@@ -28,12 +28,14 @@ import (
 // to the port.
 const defaultRedirectPort = 8976
 
-// callbackServer is the redirect URI of a sign-in, served on loopback for
-// the run (RFC 8252 §7.3): it takes one callback for the state of the
-// authorization request under way, and hands on its code or its refusal.
+// callbackServer is the redirect URI of a sign-in, served on loopback
+// while the sign-in waits for it (RFC 8252 §7.3): it takes one callback
+// for the state of the authorization request under way, and hands on
+// its code or its refusal.
 type callbackServer struct {
-	port        int       // -redirect-port; 0: a free one, taken by newCallback
-	redirectURL string    // http://localhost:PORT/callback
+	port        int       // -redirect-port; 0: a free one, taken by the first start
+	bound       int       // the port listened on first: the one redirectURL names
+	redirectURL string    // http://localhost:PORT/callback; "" until port 0 is taken
 	trace       io.Writer // shows each callback; nil: none
 	results     chan callbackResult
 
@@ -50,18 +52,18 @@ type callbackResult struct {
 }
 
 // newCallback is the redirect URI on loopback port. Its listener opens
-// when a sign-in starts (start), not before: a run that uses a kept token
-// needs none, and does not hold the port another run may be signing in
-// on. Port 0 takes a free port, for an authorization server that accepts
-// any loopback port: the redirect URI names the port, so it is taken at
-// once.
-func newCallback(port int, trace io.Writer) (*callbackServer, error) {
+// when a sign-in starts (start), not before, and closes once the
+// sign-in's callback came (stop): a run that uses a kept token needs
+// none, and does not hold the port another run may be signing in on.
+// Port 0 takes a free port when the sign-in starts, for an authorization
+// server that accepts any loopback port; a later sign-in of the run
+// listens on that port again, which its redirect URI names.
+func newCallback(port int, trace io.Writer) *callbackServer {
 	c := &callbackServer{port: port, trace: trace, results: make(chan callbackResult, 1)}
-	if port == 0 {
-		return c, c.start()
+	if port != 0 {
+		c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", port)
 	}
-	c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", port)
-	return c, nil
+	return c
 }
 
 // callbackUnavailable is a redirect URI that cannot be listened on.
@@ -77,7 +79,7 @@ func (e *callbackUnavailable) Error() string {
 func (e *callbackUnavailable) Unwrap() error { return e.err }
 
 // start listens on 127.0.0.1, and on [::1] at the same port where the
-// host has it, since a browser may take localhost for either; once.
+// host has it, since a browser may take localhost for either; until stop.
 func (c *callbackServer) start() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -87,20 +89,25 @@ func (c *callbackServer) start() error {
 	if c.closed {
 		return &callbackUnavailable{port: c.port, err: errors.New("the run has ended")}
 	}
+	port := c.port
+	if c.bound != 0 {
+		port = c.bound
+	}
 	var lns []net.Listener
 	var err error
 	for try := 0; ; try++ {
-		lns, err = listenLoopback(c.port)
+		lns, err = listenLoopback(port)
 		// A free IPv4 port may be taken on ::1: port 0 tries another.
-		if c.port != 0 || !errors.Is(err, syscall.EADDRINUSE) || try == 4 {
+		if port != 0 || !errors.Is(err, syscall.EADDRINUSE) || try == 4 {
 			break
 		}
 	}
 	if err != nil {
-		return &callbackUnavailable{port: c.port, err: err}
+		return &callbackUnavailable{port: port, err: err}
 	}
-	if c.port == 0 {
-		c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", lns[0].Addr().(*net.TCPAddr).Port)
+	if c.bound == 0 {
+		c.bound = lns[0].Addr().(*net.TCPAddr).Port
+		c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", c.bound)
 	}
 	c.lns = lns
 	for _, l := range lns {
@@ -116,12 +123,12 @@ func (c *callbackServer) start() error {
 // an error, not a port to do without: a browser that takes localhost for
 // ::1 would hand that program the sign-in's code.
 func listenLoopback(port int) ([]net.Listener, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	ln, err := listenTCP("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		return nil, err
 	}
 	port = ln.Addr().(*net.TCPAddr).Port
-	ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port)))
+	ln6, err := listenTCP("tcp", net.JoinHostPort("::1", strconv.Itoa(port)))
 	switch {
 	case err == nil:
 		return []net.Listener{ln, ln6}, nil
@@ -132,7 +139,35 @@ func listenLoopback(port int) ([]net.Listener, error) {
 	return []net.Listener{ln}, nil
 }
 
-// close stops the listeners, if any; none is started after.
+// stop closes the listeners, if any, once the callback answered: the
+// port is free again for another run's sign-in while this one goes on.
+// The browser's page, if it is being written, is finished first, for a
+// few seconds at most.
+func (c *callbackServer) stop() {
+	c.mu.Lock()
+	servers, lns := c.servers, c.lns
+	c.servers, c.lns = nil, nil
+	c.mu.Unlock() // ServeHTTP, which Shutdown waits for, takes it
+	for _, l := range lns {
+		l.Close() // a server not yet serving leaves its own open
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callbackDrain)
+	defer cancel()
+	for _, s := range servers {
+		if s.Shutdown(ctx) != nil {
+			s.Close()
+		}
+	}
+}
+
+// callbackDrain bounds the wait for a callback's page being written when
+// the listener stops.
+const callbackDrain = 5 * time.Second
+
+// listenTCP listens for the callback; tests replace it.
+var listenTCP = net.Listen
+
+// close stops the listeners at once, if any; none is started after.
 func (c *callbackServer) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -143,6 +178,7 @@ func (c *callbackServer) close() {
 	for _, l := range c.lns {
 		l.Close()
 	}
+	c.servers, c.lns = nil, nil
 }
 
 // await makes state the one callback taken from now on.
@@ -287,10 +323,11 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 	if !s.insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
 		return nil, errPlainHTTP
 	}
-	// The sign-in starts: the callback is listened on from now on.
+	// The sign-in starts: the callback is listened on until it came.
 	if err := s.callback.start(); err != nil {
 		return nil, err
 	}
+	defer s.callback.stop()
 	s.callback.await(u.Query().Get("state"))
 	fmt.Fprintf(s.notice, "mcp-client: sign in at %s\n", printable(args.URL))
 	if s.open != nil {
@@ -329,28 +366,47 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 		creds.ClientSecretAuth = &oauthex.ClientSecretAuth{ClientSecret: clientSecret}
 	}
 	s := &signIn{callback: callback, pin: pin, insecure: insecure, open: open, notice: notice, timeout: timeout, secrets: secrets}
-	h, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
-		// The handler refuses metadata naming another issuer, before the
-		// browser is sent anywhere.
-		PreregisteredClient:      creds,
-		RedirectURL:              callback.redirectURL,
-		AuthorizationCodeFetcher: s.fetch,
-		// An iss that names the issuer is taken even when the metadata
-		// does not announce it (RFC 9207 §2.4); another is refused.
-		AcceptUnadvertisedIss: true,
-		Client:                client,
-		// Asks for offline_access where the metadata offers it: the
-		// refresh token is kept, readable by the user alone.
-		RequestRefreshToken: cache != nil,
-		NewTokenSource: func(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (oauth2.TokenSource, error) {
-			return newKeepingSource(ctx, cfg, tok, cache, secrets), nil
-		},
-		InitialTokenSource: initial,
-	})
-	if err != nil {
-		return nil, err
+	config := func(redirectURL string) *auth.AuthorizationCodeHandlerConfig {
+		return &auth.AuthorizationCodeHandlerConfig{
+			// The handler refuses metadata naming another issuer, before the
+			// browser is sent anywhere.
+			PreregisteredClient:      creds,
+			RedirectURL:              redirectURL,
+			AuthorizationCodeFetcher: s.fetch,
+			// An iss that names the issuer is taken even when the metadata
+			// does not announce it (RFC 9207 §2.4); another is refused.
+			AcceptUnadvertisedIss: true,
+			Client:                client,
+			// Asks for offline_access where the metadata offers it: the
+			// refresh token is kept, readable by the user alone.
+			RequestRefreshToken: cache != nil,
+			NewTokenSource: func(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (oauth2.TokenSource, error) {
+				return newKeepingSource(ctx, cfg, tok, cache, secrets), nil
+			},
+			InitialTokenSource: initial,
+		}
 	}
-	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, handler: h, log: log, secrets: secrets, notice: notice, cache: cache}
+	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, log: log, secrets: secrets, notice: notice, cache: cache, callback: callback}
+	if callback.redirectURL != "" {
+		h, err := auth.NewAuthorizationCodeHandler(config(callback.redirectURL))
+		if err != nil {
+			return nil, err
+		}
+		f.handler = h
+	} else {
+		// A free port is taken when a sign-in starts, and the redirect
+		// URI the handler is made with names it: the handler is made
+		// then. Its configuration is checked now all the same.
+		if _, err := auth.NewAuthorizationCodeHandler(config("http://localhost/callback")); err != nil {
+			return nil, err
+		}
+		f.newHandler = func() (auth.OAuthHandler, error) {
+			if err := callback.start(); err != nil {
+				return nil, err
+			}
+			return auth.NewAuthorizationCodeHandler(config(callback.redirectURL))
+		}
+	}
 	if initial != nil {
 		f.source, f.kept = initial, true
 	}

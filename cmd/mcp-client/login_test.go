@@ -236,11 +236,11 @@ func TestLoginCommandLine(t *testing.T) {
 // the one carrying the awaited state: a stray or repeated one is answered
 // 400 and handed on to no one.
 func TestCallbackState(t *testing.T) {
-	c, err := newCallback(0, nil)
-	if err != nil {
+	c := newCallback(0, nil)
+	defer c.close()
+	if err := c.start(); err != nil {
 		t.Fatal(err)
 	}
-	defer c.close()
 	c.await("st-1")
 	base := strings.Replace(c.redirectURL, "localhost", "127.0.0.1", 1)
 	client := &http.Client{Timeout: 10 * time.Second} // a callback held unanswered fails, not hangs
@@ -281,10 +281,7 @@ func TestCallbackPortHeld(t *testing.T) {
 			}
 			defer held.Close()
 			port := held.Addr().(*net.TCPAddr).Port
-			c, err := newCallback(port, nil)
-			if err != nil {
-				t.Fatalf("newCallback(%d) listened before a sign-in: %v", port, err)
-			}
+			c := newCallback(port, nil)
 			defer c.close()
 			if want := fmt.Sprintf("http://localhost:%d/callback", port); c.redirectURL != want {
 				t.Errorf("redirect URL %q, want %q", c.redirectURL, want)

@@ -79,13 +79,13 @@
 // pin and transport rules, the browser sent only to the authorization
 // endpoint of the issuer's metadata and the code only to its token
 // endpoint. The redirect URI is http://localhost:PORT/callback, served on
-// loopback from the sign-in's start to the run's end (127.0.0.1, and ::1
-// unless the host has none: a port another program holds, on ::1 too,
-// stops the sign-in), PORT being -redirect-port (default 8976, to be
+// loopback from the sign-in's start until its callback came (127.0.0.1,
+// and ::1 unless the host has none: a port another program holds, on ::1
+// too, stops the sign-in), PORT being -redirect-port (default 8976, to be
 // registered with the authorization server; 0 takes a free port for a
-// server that accepts any loopback port, listened on from the run's
-// start, since the redirect URI names it). A run that uses a kept token
-// listens on no fixed port. The sign-in URL is printed on
+// server that accepts any loopback port, when the sign-in's flow starts,
+// since the redirect URI names it). A run that uses a kept token listens
+// on no port. The sign-in URL is printed on
 // standard error and opened in the browser unless -no-browser; the
 // listener takes the one callback that carries the flow's state and
 // answers the browser with a line of plain text. A refusal
@@ -383,11 +383,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch {
 	case *login:
-		callback, err := newCallback(*redirectPort, t.trace)
-		if err != nil {
-			fmt.Fprintf(stderr, "mcp-client: %v\n", err)
-			return 1
-		}
+		callback := newCallback(*redirectPort, t.trace)
 		defer callback.close()
 		open := openBrowser
 		if *noBrowser {

@@ -31,6 +31,11 @@ type oauthFlow struct {
 	issuer   string // the authorization server the client is registered with
 	login    bool   // a person signs in (authorization code), not a machine
 	handler  auth.OAuthHandler
+	// newHandler makes handler when the first flow starts, if it is nil.
+	newHandler func() (auth.OAuthHandler, error)
+	// callback is a person's sign-in's redirect URI, stopped when a flow
+	// ends however it ends; nil: none.
+	callback *callbackServer
 	log      *exchangeLog // the flow's requests, to explain a failure by
 	secrets  *secretSet   // a token obtained is hidden from then on
 
@@ -187,7 +192,21 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 	}
 	f.kept = false
 	f.log.reset()
-	if err := f.handler.Authorize(ctx, req, resp); err != nil {
+	if f.handler == nil {
+		h, err := f.newHandler()
+		if err != nil {
+			resp.Body.Close()
+			fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, err: err}
+			f.failed = fe
+			return fe
+		}
+		f.handler = h
+	}
+	err := f.handler.Authorize(ctx, req, resp)
+	if f.callback != nil {
+		f.callback.stop() // the sign-in may have failed before its callback
+	}
+	if err != nil {
 		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
 		if f.login {
 			f.failed = fe

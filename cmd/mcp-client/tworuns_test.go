@@ -55,7 +55,7 @@ func TestKeptSignInTwoRuns(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				callback, err := newCallback(1, nil) // not listened on: no sign-in starts here
+				callback := newCallback(1, nil) // not listened on: no sign-in starts here
 				if err != nil {
 					t.Fatal(err)
 				}
