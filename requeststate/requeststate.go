@@ -31,8 +31,8 @@
 // The purpose is what the state is good for, and nothing else opens it:
 // name in it the method and the tool or prompt, what of the arguments the
 // state applies to (a digest of them, say), and, when the server
-// authenticates its callers, the caller (auth's Identity.Caller: its issuer
-// and subject, a subject being unique only within its issuer), so that a
+// authenticates its callers, the caller (auth's Identity.Caller: its method,
+// issuer and subject, a subject being unique only within its issuer), so that a
 // state one user was given does not work for another. Within its lifetime a state opens as
 // often as it is presented, as the spec's rounds need; a state that must
 // work only once needs storage on the server's side, which a stateless
