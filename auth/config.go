@@ -88,7 +88,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	case "1", "true":
 		c.FromAuthorizer = true
 	default:
-		return Config{}, fmt.Errorf("%s=%q: want 1 or 0", EnvFromAuthorizer, v)
+		return Config{}, fmt.Errorf("%s=%q: want 1 or 0 (or true or false)", EnvFromAuthorizer, v)
 	}
 	// URLs that are not URLs would be published in the metadata and the
 	// challenges as they are, and an origin with a path matches no
