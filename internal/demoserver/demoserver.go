@@ -112,7 +112,7 @@ func New(opts Options) *mcp.Server {
 // WhoamiOutput is whoami's answer.
 type WhoamiOutput struct {
 	Authenticated bool     `json:"authenticated" jsonschema:"false when the server runs without authentication"`
-	Subject       string   `json:"subject,omitempty" jsonschema:"the caller: the token's sub claim, the authorizer's principal, or a static token's name"`
+	Subject       string   `json:"subject,omitempty" jsonschema:"the caller: the token's sub claim, the authorizer's principal, or, for a static token, static: and the start of its SHA-256 hash"`
 	ClientID      string   `json:"client_id,omitempty" jsonschema:"the OAuth client the token was issued to"`
 	Scopes        []string `json:"scopes,omitempty" jsonschema:"the scopes the token grants"`
 	Method        string   `json:"method,omitempty" jsonschema:"how the token was checked: static, jwt or authorizer"`
