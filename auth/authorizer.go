@@ -239,7 +239,11 @@ func identityAttrs(id *Identity) []any {
 // every route of the stage: API/STAGE/*, since a "*" in an IAM resource
 // spans "/". A policy for the single method would be wrong once API Gateway
 // caches it for the token and the client calls another method, and
-// API/STAGE/*/* would not match a $default route at all.
+// API/STAGE/*/* would not match a $default route at all. The partition,
+// region, account and API are copied into the policy as they come, so a
+// wildcard among them ("*" or "?", which API Gateway never writes in its
+// own ids) is refused: the Allow would cover other APIs. A stage of "*"
+// (as in a test invocation's ARN) stays within the API.
 func apiResource(methodArn string) (string, error) {
 	parts := strings.SplitN(methodArn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
@@ -249,7 +253,11 @@ func apiResource(methodArn string) (string, error) {
 	if len(segs) < 2 || segs[0] == "" || segs[1] == "" {
 		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", methodArn)
 	}
-	return strings.Join(parts[:5], ":") + ":" + segs[0] + "/" + segs[1] + "/*", nil
+	api := strings.Join(parts[:5], ":") + ":" + segs[0]
+	if strings.ContainsAny(api, "*?") {
+		return "", fmt.Errorf("authorizer event has no valid method ARN: %q names no one API", methodArn)
+	}
+	return api + "/" + segs[1] + "/*", nil
 }
 
 // identityContext is the authorizer context handed to the integration: flat

@@ -159,3 +159,42 @@ func iamMatch(pattern, arn string) bool {
 	b.WriteString("$")
 	return regexp.MustCompile(b.String()).MatchString(arn)
 }
+
+// A method ARN naming no one API (a wildcard where API Gateway writes its
+// own ids) gets no policy: an Allow built from it, cached for the token,
+// would cover other APIs, accounts or regions.
+func TestAuthorizerRefusesWildcardARN(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAuthorizer(v, nil)
+	tests := []struct{ name, methodArn string }{
+		{"API", "arn:aws:execute-api:us-east-1:123456789012:*/prod/POST/mcp"},
+		{"API with a wildcard inside", "arn:aws:execute-api:us-east-1:123456789012:abc*/prod/POST/mcp"},
+		{"API with one unknown character", "arn:aws:execute-api:us-east-1:123456789012:abcdef12?/prod/POST/mcp"},
+		{"account", "arn:aws:execute-api:us-east-1:*:abcdef123/prod/POST/mcp"},
+		{"region", "arn:aws:execute-api:*:123456789012:abcdef123/prod/POST/mcp"},
+		{"partition", "arn:*:execute-api:us-east-1:123456789012:abcdef123/prod/POST/mcp"},
+	}
+	for _, tc := range tests {
+		for _, kind := range []string{"TOKEN", "REQUEST"} {
+			t.Run(kind+" "+tc.name, func(t *testing.T) {
+				base := tokenEventJSON
+				if kind == "REQUEST" {
+					base = requestEventJSON
+				}
+				ev := withField(t, base, func(m map[string]any) {
+					m["authorizationToken"] = "Bearer " + staticToken
+					m["headers"] = map[string]any{"Authorization": "Bearer " + staticToken}
+					m["multiValueHeaders"] = map[string]any{"Authorization": []any{"Bearer " + staticToken}}
+					m["methodArn"] = tc.methodArn
+				})
+				out, err := a.Invoke(context.Background(), ev)
+				if err == nil || err.Error() == ErrUnauthorized.Error() || !strings.Contains(err.Error(), "method ARN") {
+					t.Fatalf("Invoke = (%s, %v), want an error about the method ARN", out, err)
+				}
+			})
+		}
+	}
+}
