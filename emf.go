@@ -2,6 +2,7 @@ package lambdamcp
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -103,7 +104,7 @@ func (e *emfWriter) write(tool, outcome string, fault bool, d time.Duration, req
 	}
 	l.AWS.CloudWatchMetrics = []emfDirective{{Namespace: e.namespace, Dimensions: dims, Metrics: emfMetrics}}
 	l.Function = e.function
-	l.Tool, l.Calls, l.Latency, l.Outcome, l.RequestID = tool, 1, float64(d.Microseconds())/1000, outcome, requestID
+	l.Tool, l.Calls, l.Latency, l.Outcome, l.RequestID = dimensionValue(tool), 1, float64(d.Microseconds())/1000, outcome, requestID
 	if outcome != OutcomeOK {
 		l.Errors = 1
 	}
@@ -118,4 +119,49 @@ func (e *emfWriter) write(tool, outcome string, fault bool, d time.Duration, req
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.w.Write(b) // metrics are best effort: a failed write must not fail the request
+}
+
+// maxDimensionValueBytes is the longest dimension value CloudWatch takes.
+const maxDimensionValueBytes = 1024
+
+// dimensionValue is tool in a form CloudWatch takes as a dimension value:
+// printable ASCII, 1 to 1024 bytes, not all spaces. A line with any other
+// value gives no metric at all, the per-function one an alarm watches
+// included, and the go-sdk adds a tool of any name (it only logs one
+// outside [A-Za-z0-9_.-]). Other characters are written as \uXXXX (or
+// \UXXXXXXXX), so that distinct names (of up to 1024 bytes) stay distinct; a name that is
+// blank counts as OtherTool.
+func dimensionValue(tool string) string {
+	if len(tool) <= maxDimensionValueBytes && strings.TrimSpace(tool) != "" && printableASCII(tool) {
+		return tool
+	}
+	var b strings.Builder
+	for _, r := range tool {
+		var piece string
+		switch {
+		case r >= 0x20 && r < 0x7f:
+			piece = string(r)
+		case r <= 0xffff:
+			piece = fmt.Sprintf(`\u%04x`, r)
+		default:
+			piece = fmt.Sprintf(`\U%08x`, r)
+		}
+		if b.Len()+len(piece) > maxDimensionValueBytes {
+			break
+		}
+		b.WriteString(piece)
+	}
+	if strings.TrimSpace(b.String()) == "" {
+		return OtherTool
+	}
+	return b.String()
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
