@@ -201,6 +201,11 @@ var clientMethods = map[string]bool{
 // send any.
 const maxLoggedToolBytes = 128
 
+// maxLoggedHTTPMethodBytes bounds the HTTP method a log line repeats:
+// the standard ones are at most 7 bytes, and a Function URL, an ALB or a
+// local server passes on one of the client's invention, of any size.
+const maxLoggedHTTPMethodBytes = 64
+
 // maxLoggedPathBytes bounds the path a log line repeats: an MCP endpoint's
 // is short, and a gateway passes on paths of kilobytes that anyone may send.
 const maxLoggedPathBytes = 512
@@ -920,7 +925,7 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 		attrs = append(attrs, slog.Bool("streamed", true))
 	}
 	attrs = append(attrs,
-		slog.String("method", r.Method),
+		slog.String("method", truncateUTF8(r.Method, maxLoggedHTTPMethodBytes)),
 		slog.String("path", truncateUTF8(r.URL.Path, maxLoggedPathBytes)),
 		slog.Int("status", l.status),
 		slog.Float64("duration_ms", float64(l.duration.Microseconds())/1000),

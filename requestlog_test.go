@@ -154,3 +154,35 @@ func TestRequestLogLinePath(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestLogLineMethod checks that the request's log line cuts an HTTP
+// method the client made long, as it cuts the path: a Function URL or an
+// ALB passes on a method of the client's invention, refused but logged.
+func TestRequestLogLineMethod(t *testing.T) {
+	server, _ := newHardServer(t)
+	long := strings.Repeat("M", 10<<10)
+	for _, tc := range []struct {
+		name, method, want string
+	}{
+		{"short", "POST", "POST"},
+		{"long", long, long[:64] + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			req := call("echo", `{"bytes":1}`)
+			req.method = tc.method
+			h := lambdamcp.NewHandler(streamable(server), hardOptions(&logs))
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-method"})
+			if _, err := h.Invoke(ctx, restEvent(t, req)); err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			lines := logLines(t, logs.Bytes())
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1:\n%.2000s", len(lines), logs.Bytes())
+			}
+			if got, _ := lines[0]["method"].(string); got != tc.want {
+				t.Errorf("method of %d bytes, want %d: %.40s…", len(got), len(tc.want), got)
+			}
+		})
+	}
+}
