@@ -90,6 +90,31 @@ func TestLoggedPathCut(t *testing.T) {
 	}
 }
 
+// TestLoggedMethodCut checks that a refusal's log line cuts an HTTP method
+// the client made long, as it cuts the path.
+func TestLoggedMethodCut(t *testing.T) {
+	long := strings.Repeat("M", 10<<10)
+	for _, tc := range []struct {
+		name, method, want string
+	}{
+		{"short", http.MethodPost, http.MethodPost},
+		{"long", long, long[:64] + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, logs := jsonLogger()
+			h := Middleware(AnyOf(), &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Logger: logger})(http.NotFoundHandler())
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(tc.method, "https://mcp.test/mcp", strings.NewReader(`{}`)))
+			var line map[string]any
+			if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+				t.Fatalf("log %.200q: %v", logs, err)
+			}
+			if got, _ := line["method"].(string); got != tc.want {
+				t.Errorf("method of %d bytes, want %d: %.40s…", len(got), len(tc.want), got)
+			}
+		})
+	}
+}
+
 // TestLoggedReasonCut checks that a refusal's logged reason, which may
 // quote what the client put in its token, is cut short in the authorizer's
 // line and the middleware's alike.

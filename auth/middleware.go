@@ -316,7 +316,7 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 	if m.opts.Logger == nil {
 		return
 	}
-	attrs := append([]any{"status", status, "reason", cutText(reason, maxLoggedReasonBytes), "method", r.Method, "path", loggedPath(r.URL.Path)}, identityAttrs(id)...)
+	attrs := append([]any{"status", status, "reason", cutText(reason, maxLoggedReasonBytes), "method", cutText(r.Method, maxLoggedMethodBytes), "path", loggedPath(r.URL.Path)}, identityAttrs(id)...)
 	m.opts.Logger.InfoContext(r.Context(), "request refused", attrs...)
 }
 
@@ -327,6 +327,7 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 // a verified token, but an issuer's claims are not ours to size either.
 const (
 	maxLoggedPathBytes     = 512
+	maxLoggedMethodBytes   = 64 // a client may invent a method of any size
 	maxLoggedReasonBytes   = 1024
 	maxLoggedIdentityBytes = 256
 )
