@@ -108,8 +108,14 @@ func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) 
 			// endpoint; clients follow resource_metadata instead.
 			return "", false
 		}
-		// The resource as its challenge named it: encoded as sent.
-		return requestOrigin(r) + strings.TrimSuffix(strings.TrimPrefix(r.URL.EscapedPath(), WellKnownPath), "/"), true
+		// The resource as its challenge named it: encoded as sent. A
+		// path under the well-known one only once decoded (an encoded
+		// slash or letter in it) names no resource of this host.
+		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), WellKnownPath+"/")
+		if !ok {
+			return "", false
+		}
+		return requestOrigin(r) + "/" + strings.TrimSuffix(rest, "/"), true
 	}
 	if suffix == "" {
 		return m.resource.String(), true

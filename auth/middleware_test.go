@@ -65,6 +65,10 @@ func TestProtectedResourceMetadata(t *testing.T) {
 			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/mcp")},
 		{"derived from an encoded request path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/t%2Fa/mcp/",
 			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/t%2Fa/mcp")},
+		// The decoded path is under the well-known one, the path as sent
+		// is not: what follows the prefix names no resource of this host.
+		{"derived from an encoded slash after the well-known path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource%2Fmcp", nil, 404, nil},
+		{"derived from an encoded well-known path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth%2Dprotected-resource/mcp", nil, 404, nil},
 		{"derived root form cannot know the resource", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource", nil, 404, nil},
 		{"static tokens only", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil, 404, nil},
 		{"static tokens only, root form", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource", nil, 404, nil},
