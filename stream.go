@@ -544,8 +544,9 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 	var beat <-chan time.Time
 	if c.heartbeat > 0 {
 		// Ticking, and writing after quiet, at half the interval keeps
-		// every silence shorter than the interval.
-		t := time.NewTicker(c.heartbeat / 2)
+		// every silence shorter than the interval. (A nanosecond has no
+		// half, and a ticker needs a positive interval.)
+		t := time.NewTicker(max(c.heartbeat/2, time.Nanosecond))
 		defer t.Stop()
 		beat = t.C
 	}

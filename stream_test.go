@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -354,6 +355,20 @@ func TestStreamHeartbeat(t *testing.T) {
 		}
 	}
 	close(tool.release)
+	if m := s.nextMessage(); kind(m) != "result" {
+		t.Fatalf("message = %v, want the result", m)
+	}
+	s.wantEnd()
+}
+
+// TestStreamTinyHeartbeat checks that a heartbeat interval too short to
+// halve (one nanosecond) is served, not a panic that ends the process.
+func TestStreamTinyHeartbeat(t *testing.T) {
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: message\n"+`data: {"jsonrpc":"2.0","id":1,"result":{"content":[]}}`+"\n\n")
+	}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: time.Nanosecond})
+	s, _ := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)))
 	if m := s.nextMessage(); kind(m) != "result" {
 		t.Fatalf("message = %v, want the result", m)
 	}
