@@ -288,7 +288,8 @@ type streamWriter struct {
 	settled   http.Header // a copy of the handler's headers once final (StreamMiddleware)
 	late      bool        // the handler set a status after the head went out
 	answered  bool        // the call's response has been written
-	cut       bool        // the answer is incomplete: end the body with errCutShort
+	cut       error       // the answer is incomplete: end the body with this error
+	tail      sseTail     // the end of the event stream written so far
 	closed    bool
 	last      time.Time // when the body was last written
 }
@@ -366,6 +367,9 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 func (w *streamWriter) writeLocked(p []byte) (int, error) {
 	n, err := w.pw.Write(p)
 	w.last = time.Now()
+	if w.sse {
+		w.tail.add(p[:n])
+	}
 	if err != nil {
 		w.cancel(ErrClientGone)
 		w.closeLocked()
@@ -400,10 +404,10 @@ func (w *streamWriter) finish() {
 	// returned first.
 	w.commitLocked(http.StatusOK, w.header)
 	w.closeLocked()
-	if w.cut {
+	if w.cut != nil {
 		// The reader's error becomes the invocation's error trailers, and
 		// the client's response ends abnormally.
-		w.pw.CloseWithError(errCutShort)
+		w.pw.CloseWithError(w.cut)
 	} else {
 		w.pw.Close()
 	}
@@ -417,6 +421,10 @@ var errDeadlineCut = errors.New("lambdamcp: the invocation's deadline came near 
 // errCutShort ends a stream whose answer is known to be incomplete.
 var errCutShort = errors.New("lambdamcp: the handler panicked after part of its answer went out")
 
+// errDeadlineMidEvent ends an event stream whose handler was in the middle
+// of an event when the invocation's deadline came near.
+var errDeadlineMidEvent = errors.New("lambdamcp: the invocation's deadline came near in the middle of an event")
+
 // cutShort marks an answer that is not an event stream, whose head (and
 // perhaps part of its body) the handler sent before it panicked: no event
 // can follow it, so the stream ends with an error rather than as if it
@@ -426,7 +434,7 @@ func (w *streamWriter) cutShort() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.committed && !w.sse {
-		w.cut = true
+		w.cut = errCutShort
 	}
 }
 
@@ -507,6 +515,13 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 			}
 			w.commitLocked(status, h)
 			w.writeLocked(body)
+		case w.sse && !w.tail.betweenEvents():
+			// The handler stopped inside an event: ours would split its
+			// line or join its data, and nothing can end it cleanly.
+			w.cut = errCutShort
+			if deadline {
+				w.cut = errDeadlineMidEvent
+			}
 		case w.sse:
 			w.writeLocked(sseEvent(body))
 		}
@@ -600,7 +615,7 @@ func (w *streamWriter) heartbeat(quiet time.Duration) {
 		}
 		w.commitLocked(http.StatusOK, w.settled)
 	}
-	if !w.sse || time.Since(w.last) < quiet {
+	if !w.sse || time.Since(w.last) < quiet || !w.tail.betweenEvents() {
 		return
 	}
 	w.writeLocked([]byte(": heartbeat\n\n"))

@@ -1,0 +1,41 @@
+package lambdamcp
+
+// sseTail keeps the last bytes of an event stream, enough to tell whether
+// the stream stands between events: there a comment or an event of our own
+// can go, where inside a handler's event it would split a line or dispatch
+// the event early. Lines end with CRLF, LF or CR, as the SSE format allows.
+type sseTail struct {
+	b [4]byte
+	n int
+}
+
+// add notes p, written to the stream.
+func (t *sseTail) add(p []byte) {
+	if len(p) >= len(t.b) {
+		t.n = copy(t.b[:], p[len(p)-len(t.b):])
+		return
+	}
+	keep := min(t.n, len(t.b)-len(p))
+	copy(t.b[:], t.b[t.n-keep:t.n])
+	t.n = keep + copy(t.b[keep:], p)
+}
+
+// betweenEvents reports whether the stream is empty or ends with a blank
+// line, which ends an event.
+func (t *sseTail) betweenEvents() bool {
+	s := t.b[:t.n]
+	switch {
+	case len(s) == 0:
+		return true
+	case len(s) >= 2 && s[len(s)-2] == '\r' && s[len(s)-1] == '\n':
+		s = s[:len(s)-2]
+	case s[len(s)-1] == '\n' || s[len(s)-1] == '\r':
+		s = s[:len(s)-1]
+	default:
+		return false // inside a line
+	}
+	// The line just ended was blank if the one before ended right before
+	// it, or if it was the stream's first (then the stream is shorter than
+	// the tail).
+	return len(s) == 0 || s[len(s)-1] == '\n' || s[len(s)-1] == '\r'
+}

@@ -1,0 +1,39 @@
+package lambdamcp
+
+import "testing"
+
+func TestSSETailBetweenEvents(t *testing.T) {
+	tests := []struct {
+		writes []string
+		want   bool
+	}{
+		{nil, true},
+		{[]string{"event: message\ndata: {}\n\n"}, true},
+		{[]string{"data: {}\r\n\r\n"}, true},
+		{[]string{"data: {}\r\r"}, true},
+		{[]string{"data: {}\n\r\n"}, true},
+		{[]string{"data: {}\r", "\r\n"}, true},
+		{[]string{"data: {}\n", "\n"}, true},
+		{[]string{"data: {}", "\n", "\n"}, true},
+		{[]string{"\n"}, true},
+		{[]string{"\r\n"}, true},
+		{[]string{"data: {}"}, false},
+		{[]string{"data: {}\n"}, false},
+		{[]string{"data: {}\r\n"}, false},
+		{[]string{"data: {}\r"}, false},
+		{[]string{"data: {}\r", "\n"}, false},
+		{[]string{"data: {}\n\n", "event: message\n"}, false},
+		{[]string{"data: {}\n\n", "d"}, false},
+		{[]string{"a\n", "b"}, false},
+		{[]string{"ab", "\n"}, false},
+	}
+	for _, tc := range tests {
+		var tail sseTail
+		for _, w := range tc.writes {
+			tail.add([]byte(w))
+		}
+		if got := tail.betweenEvents(); got != tc.want {
+			t.Errorf("after writes %q: betweenEvents() = %v, want %v", tc.writes, got, tc.want)
+		}
+	}
+}
