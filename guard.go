@@ -975,6 +975,7 @@ type detachableWriter struct {
 	detached  bool
 	sse       bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
 	responded bool          // an event in it answers the call
+	tail      sseTail       // the end of the event stream written so far
 	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
 }
 
@@ -1050,6 +1051,9 @@ func (d *detachableWriter) Write(p []byte) (int, error) {
 		d.responded = true
 	}
 	n, err := d.w.Write(p)
+	if d.sse {
+		d.tail.add(p[:n])
+	}
 	if d.held != nil && d.sse {
 		// The first event decides: the acknowledgement, which the spec
 		// puts first, says what the go-sdk holds the listen open for.
@@ -1125,6 +1129,12 @@ func (d *detachableWriter) answerInStream(call json.RawMessage, code int, msg st
 	if d.detached || !d.w.wroteHeader || !d.sse || d.responded || call == nil {
 		return
 	}
+	if !d.toEventEnd() {
+		// The handler stopped inside an event that is out already: no
+		// event can follow it, and the connection is cut instead.
+		d.w.broken = true
+		return
+	}
 	d.w.Write(sseEvent(jsonRPCErrorBody(call, code, msg, nil)))
 	d.responded = true
 }
@@ -1137,11 +1147,29 @@ func (d *detachableWriter) answerInStream(call json.RawMessage, code int, msg st
 func (d *detachableWriter) closeListen(call json.RawMessage) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.detached || !d.w.wroteHeader || !d.sse || d.responded {
+	if d.detached || !d.w.wroteHeader || !d.sse || d.responded || !d.toEventEnd() {
 		return false
 	}
 	d.w.Write(sseEvent(listenClosed(call)))
 	d.responded = true
+	return true
+}
+
+// toEventEnd reports whether an event can follow what the handler wrote
+// of its event stream: it ended its last event, or the part of an event it
+// left unfinished is still held (a buffered Lambda response), and is
+// dropped, since it would join the lines of the event that follows. d.mu
+// must be held.
+func (d *detachableWriter) toEventEnd() bool {
+	if d.tail.betweenEvents() {
+		return true
+	}
+	buf, ok := d.w.ResponseWriter.(*responseBuffer)
+	if !ok {
+		return false
+	}
+	buf.dropUnendedEvent()
+	d.tail = sseTail{}
 	return true
 }
 

@@ -97,6 +97,16 @@ func (w *responseBuffer) lambdaResponse() any {
 	return v2Response(w) // HTTP API payload 2.0 and Function URLs
 }
 
+// dropUnendedEvent forgets the part of an event the handler began and did
+// not end, at the end of its event stream.
+func (w *responseBuffer) dropUnendedEvent() {
+	body := w.body.String()
+	if end := lastEventEnd(body); end < len(body) {
+		w.body.Reset() // body keeps the old buffer
+		w.body.WriteString(body[:end])
+	}
+}
+
 // reset forgets what the handler wrote, so that an answer of lambdamcp's
 // can take its place.
 func (w *responseBuffer) reset() {

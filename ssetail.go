@@ -1,5 +1,7 @@
 package lambdamcp
 
+import "strings"
+
 // sseTail keeps the last bytes of an event stream, enough to tell whether
 // the stream stands between events: there a comment or an event of our own
 // can go, where inside a handler's event it would split a line or dispatch
@@ -38,4 +40,26 @@ func (t *sseTail) betweenEvents() bool {
 	// it, or if it was the stream's first (then the stream is shorter than
 	// the tail).
 	return len(s) == 0 || s[len(s)-1] == '\n' || s[len(s)-1] == '\r'
+}
+
+// lastEventEnd is the length of the part of event stream s that ends with
+// its last blank line: what is left of s after it is an event not ended.
+func lastEventEnd(s string) int {
+	end, lineStart := 0, 0
+	for i := 0; i < len(s); i++ {
+		j := strings.IndexAny(s[i:], "\r\n")
+		if j < 0 {
+			break
+		}
+		i += j
+		blank := i == lineStart
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
+		}
+		lineStart = i + 1
+		if blank {
+			end = lineStart
+		}
+	}
+	return end
 }

@@ -37,3 +37,26 @@ func TestSSETailBetweenEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestLastEventEnd(t *testing.T) {
+	tests := []struct {
+		s    string
+		want int
+	}{
+		{"", 0},
+		{"data: {}", 0},
+		{"data: {}\n", 0},
+		{"data: {}\n\n", 10},
+		{"data: {}\r\n\r\n", 12},
+		{"data: {}\r\r", 10},
+		{"data: {}\n\nevent: message\ndata: {", 10},
+		{"data: {}\n\nevent: message\ndata: {}\n", 10},
+		{"data: {}\r\n\r\nevent: message\r", 12},
+		{"\n", 1},
+	}
+	for _, tc := range tests {
+		if got := lastEventEnd(tc.s); got != tc.want {
+			t.Errorf("lastEventEnd(%q) = %d, want %d", tc.s, got, tc.want)
+		}
+	}
+}

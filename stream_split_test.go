@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -118,4 +120,107 @@ func splitCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// TestBufferedDeadlineMidEvent checks a buffered event stream whose
+// handler, ignoring its context, stops inside an event until the deadline:
+// the answer, still held, keeps the handler's whole events and ends with
+// the error answering the call, without the part of the unfinished event,
+// which would have joined the error event's lines.
+func TestBufferedDeadlineMidEvent(t *testing.T) {
+	tests := []struct {
+		name string
+		part string // the unfinished event's part
+	}{
+		{"mid line", "event: message\n" + progressLine[:40]},
+		{"before the blank line", "event: message\n" + progressLine + "\n"},
+		{"crlf, before the blank line", "event: message\r\n" + progressLine + "\r\n"},
+		{"cr, mid line", "event: message\r" + progressLine[:40]},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				release := make(chan struct{})
+				defer close(release)
+				h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/event-stream")
+					fmt.Fprint(w, "event: message\n"+progressLine+"\n\n")
+					fmt.Fprint(w, tc.part)
+					<-release
+				}), nil)
+				ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "split-event"})
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				resp, msgs := invokeMessages(t, h, ctx, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)))
+				whole := "event: message\n" + progressLine + "\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"error\""
+				if body := resp.body(t); !strings.HasPrefix(string(body), whole) {
+					t.Errorf("body = %q, want the whole event, then the error event", body)
+				}
+				var got []string
+				for _, m := range msgs {
+					got = append(got, kind(m))
+				}
+				if want := []string{"notifications/progress", "error"}; !slices.Equal(got, want) || msgs[1]["id"] != 1.0 {
+					t.Errorf("messages = %v (%v), want %v, the error answering call 1", got, msgs, want)
+				}
+			})
+		})
+	}
+}
+
+// TestBufferedListenEndedMidEvent checks a buffered subscriptions/listen
+// whose acknowledgement the handler leaves unended (no blank line after
+// it): the listen's result, added once the acknowledgement is seen, is an
+// event of its own, not lines joined to the handler's unfinished one.
+func TestBufferedListenEndedMidEvent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, "event: message\n"+`data: {"jsonrpc":"2.0","method":"notifications/subscriptions/acknowledged","params":{"notifications":{"toolsListChanged":true}}}`+"\n")
+			<-release
+		}), nil)
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "split-listen"})
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_, msgs := invokeMessages(t, h, ctx, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{}}`)))
+		if len(msgs) != 1 || kind(msgs[0]) != "result" || msgs[0]["id"] != 7.0 {
+			t.Errorf("messages = %v, want the listen's result alone", msgs)
+		}
+	})
+}
+
+// TestLocalDeadlineMidEvent checks a local event stream whose handler,
+// ignoring its context, stops inside an event until the request's
+// deadline: the part is out already and no event can follow it, so the
+// connection is cut, rather than the deadline's answer joined to it.
+func TestLocalDeadlineMidEvent(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	part := "event: message\n" + progressLine[:40]
+	guarded := lambdamcp.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, part)
+		w.(http.Flusher).Flush()
+		<-release
+	}), &lambdamcp.Options{DeadlineMargin: 200 * time.Millisecond})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 300*time.Millisecond)
+		defer cancel()
+		guarded.ServeHTTP(w, r.WithContext(ctx))
+	}))
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil || string(body) != part {
+		t.Errorf("body = %q, %v; want the handler's part, then a cut connection", body, err)
+	}
 }
