@@ -976,6 +976,7 @@ type detachableWriter struct {
 	sse       bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
 	responded bool          // an event in it answers the call
 	tail      sseTail       // the end of the event stream written so far
+	late      bool          // the handler set a status after its event stream began
 	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
 }
 
@@ -1035,22 +1036,55 @@ func (d *detachableWriter) WriteHeader(code int) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.detached {
+	if d.detached {
+		return
+	}
+	if d.w.wroteHeader && code != d.w.status {
+		d.lateStatus(code)
+		return
+	}
+	d.sendHeader(code)
+}
+
+// lateStatus is a status set after the head: the go-sdk answers an error
+// of the 2026-07-28 era with a status of its own and a plain JSON body,
+// even after its event stream began (progress went out first). Where the
+// stream is held still (a buffered Lambda response) the go-sdk's answer
+// takes its place whole; where it is out, the body travels as one more
+// event, which clients read, where raw JSON in an event stream is lost.
+// d.mu must be held.
+func (d *detachableWriter) lateStatus(code int) {
+	buf, buffered := d.w.ResponseWriter.(*responseBuffer)
+	switch {
+	case d.header == nil:
+		// A stream's head: stream.go frames what follows itself.
+		d.w.WriteHeader(code)
+	case d.sse && buffered:
+		buf.reset()
+		d.w.wroteHeader, d.w.status = false, 0
+		d.sse, d.responded, d.tail = false, false, sseTail{}
 		d.sendHeader(code)
+	case d.sse:
+		d.late = true
 	}
 }
 
-func (d *detachableWriter) Write(p []byte) (int, error) {
+func (d *detachableWriter) Write(p []byte) (n int, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.detached {
 		return 0, http.ErrHandlerTimeout
 	}
 	d.sendHeader(http.StatusOK)
+	if d.late {
+		written := len(p)
+		p = sseEvent(p)
+		defer func() { n = min(n, written) }()
+	}
 	if d.sse && !d.responded && sseHasResponse(p) {
 		d.responded = true
 	}
-	n, err := d.w.Write(p)
+	n, err = d.w.Write(p)
 	if d.sse {
 		d.tail.add(p[:n])
 	}

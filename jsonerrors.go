@@ -67,6 +67,11 @@ type jsonErrorWriter struct {
 
 func (w *jsonErrorWriter) WriteHeader(code int) {
 	if w.wroteHeader {
+		if !w.intercept && !w.hold {
+			// A status after the head (the go-sdk's for an error after
+			// its event stream began): the writer below decides.
+			w.ResponseWriter.WriteHeader(code)
+		}
 		return
 	}
 	if interim(code) {
