@@ -87,7 +87,7 @@ func TestCacheDirNotShared(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := &oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: testIssuer + "/oauth2/token"}}
-			c.keep(cfg, &oauth2.Token{AccessToken: "access-1f9c2e7a", RefreshToken: "refresh-8d3b6c0e"})
+			c.keep(t.Context(), cfg, &oauth2.Token{AccessToken: "access-1f9c2e7a", RefreshToken: "refresh-8d3b6c0e"})
 			written := keptFile(t, dir) != ""
 			if written != (tc.want == "") {
 				t.Errorf("a file kept: %v, want %v; notices %q", written, tc.want == "", notice.String())

@@ -380,13 +380,15 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 			// Asks for offline_access where the metadata offers it: the
 			// refresh token is kept, readable by the user alone.
 			RequestRefreshToken: cache != nil,
-			NewTokenSource: func(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (oauth2.TokenSource, error) {
-				return newKeepingSource(ctx, cfg, tok, cache, secrets), nil
+			NewTokenSource: func(refreshCtx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (oauth2.TokenSource, error) {
+				// The go-sdk's context outlives the run; the wait for the
+				// cache's lock is the run's.
+				return newKeepingSource(refreshCtx, ctx, cfg, tok, cache, secrets), nil
 			},
 			InitialTokenSource: initial,
 		}
 	}
-	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, log: log, secrets: secrets, notice: notice, cache: cache, callback: callback}
+	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, log: log, secrets: secrets, notice: notice, cache: cache, callback: callback, ctx: ctx}
 	if callback.redirectURL != "" {
 		h, err := auth.NewAuthorizationCodeHandler(config(callback.redirectURL))
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,6 +44,16 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcp-client: the sign-in of %s cannot be deleted: %v\n", whose, err)
 		return 1
 	}
+	// The token revoked is the one deleted: a run that refreshes or keeps
+	// one meanwhile waits for the lock, and writes after the delete.
+	unlock, err := cache.lock(ctx)
+	if errors.Is(err, fs.ErrNotExist) {
+		unlock, err = func() {}, nil // no directory, no file: forget says so
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)))
+		return 1
+	}
 	k, unusable := cache.read() // sweeps the temporary files first
 	if k != nil {
 		// Hidden from the trace and from what the server echoes.
@@ -50,7 +61,9 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 		s.secrets.addObtained(k.RefreshToken, minSecret)
 	}
 	// Deleted first: a run stopped during the revocation leaves no file.
+	// The lock is not held while the server is asked.
 	deleted, err := cache.forget()
+	unlock()
 	var what, at string
 	var untold error
 	switch {

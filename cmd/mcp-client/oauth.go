@@ -43,6 +43,7 @@ type oauthFlow struct {
 	// said of it.
 	cache  *tokenCache // nil: none kept
 	notice io.Writer
+	ctx    context.Context // the run's: bounds a wait for the cache's lock
 	// reread is the token source of the token kept now, nil unless it is
 	// another than refused: another run's, kept since this run read it.
 	reread func(refused *oauth2.Token) oauth2.TokenSource
@@ -282,14 +283,21 @@ func (f *oauthFlow) accessToken() (string, error) {
 		// The refresh token is spent, expired or revoked. As the go-sdk's
 		// transport does, the request goes without a token, and the
 		// server's 401 sends the person to sign in again: once.
-		f.cache.forgetRefused(heldToken(f.source))
+		f.cache.forgetRefused(f.ctx, heldToken(f.source))
 		f.refused, f.kept, f.source = true, false, nil
 		fmt.Fprintln(f.notice, "mcp-client: the token endpoint refused to refresh the sign-in (invalid_grant): sign in again")
 		return "", nil
 	}
 	if err != nil {
 		// A person's token is refreshed here, not signed in for.
-		return "", &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, refresh: f.login, kept: f.cache != nil, exchanges: f.log.list(), err: err}
+		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, refresh: f.login, kept: f.cache != nil, exchanges: f.log.list(), err: err}
+		if errors.As(err, new(*lockError)) {
+			// The go-sdk answers a request the run's deadline ended
+			// with the deadline alone: the wait for another run's lock
+			// says more (run explains the failure kept here).
+			f.failed = fe
+		}
+		return "", fe
 	}
 	f.secrets.addObtained(tok.AccessToken, minSecret)
 	return tok.AccessToken, nil

@@ -20,6 +20,12 @@ func explainRefresh(endpoint string, e *flowError) string {
 		what, anew = "the kept sign-in", "-logout, and run again to sign in anew"
 	}
 	who := fmt.Sprintf("%s asks for a token, and the refresh of %s of client %q failed", endpoint, what, e.clientID)
+	var le *lockError
+	if errors.As(e.err, &le) {
+		// No request was sent: the file is another run's for now, or
+		// its lock file is not the user's to use.
+		return fmt.Sprintf("%s: %v", who, le)
+	}
 	at := "the token endpoint"
 	if x, ok := lastPost(e.exchanges); ok {
 		at += " " + x.url

@@ -58,6 +58,11 @@ type tokenCache struct {
 
 	mu    sync.Mutex
 	saved string // the access token last written or read
+
+	// Tests' hooks, nil in a run: lockWaits is called when the lock is
+	// another's, and refusedRead when forgetRefused has read the file,
+	// before it deletes it.
+	lockWaits, refusedRead func()
 }
 
 // newTokenCache is the cache of the sign-in of clientID at issuer for
@@ -208,9 +213,35 @@ func (c *tokenCache) ignore(why string) {
 }
 
 // keep writes tok, obtained at cfg's token endpoint, unless it is the
-// one last written or read. A failure is said, not fatal: the run has its
-// token.
-func (c *tokenCache) keep(cfg *oauth2.Config, tok *oauth2.Token) {
+// one last written or read, under the lock (within ctx): a run that
+// deletes a refused token it read meanwhile waits, and then finds this
+// one. A failure is said, not fatal: the run has its token.
+func (c *tokenCache) keep(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) {
+	if c == nil || c.isSaved(tok) {
+		return
+	}
+	err := os.MkdirAll(filepath.Dir(c.path), 0o700)
+	var unlock func()
+	if err == nil {
+		unlock, err = c.lock(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(c.notice, "mcp-client: the sign-in is not kept for the next run: %v\n", err)
+		return
+	}
+	defer unlock()
+	c.keepLocked(cfg, tok)
+}
+
+// isSaved says whether tok is the token last written or read.
+func (c *tokenCache) isSaved(tok *oauth2.Token) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return tok.AccessToken == c.saved
+}
+
+// keepLocked is keep, its caller holding the lock.
+func (c *tokenCache) keepLocked(cfg *oauth2.Config, tok *oauth2.Token) {
 	if c == nil {
 		return
 	}
@@ -266,7 +297,10 @@ func (c *tokenCache) write(k keptToken) error {
 	return err
 }
 
-// forget deletes the file; false when there was none.
+// forget deletes the file; false when there was none. The lock file
+// goes too, whatever its owner held (a run waiting on it takes the one
+// made next: lockFile): it holds no secret, but a sign-in that is gone
+// leaves nothing behind. What cannot be removed of it is left, unsaid.
 func (c *tokenCache) forget() (bool, error) {
 	if c == nil {
 		return false, nil
@@ -282,6 +316,7 @@ func (c *tokenCache) forget() (bool, error) {
 		return false, err
 	}
 	err := os.Remove(c.path)
+	os.Remove(c.lockPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -291,13 +326,28 @@ func (c *tokenCache) forget() (bool, error) {
 // forgetRefused deletes the file if it still holds refused, a token whose
 // refresh the token endpoint refused; a file another run has written
 // since holds a token of its own, left for the next run. A nil refused
-// is not known: the file is deleted.
-func (c *tokenCache) forgetRefused(refused *oauth2.Token) {
+// is not known: the file is deleted. The read and the delete are under
+// the lock (within ctx), so that a token another run keeps meanwhile is
+// written after the delete, not deleted by it.
+func (c *tokenCache) forgetRefused(ctx context.Context, refused *oauth2.Token) {
 	if c == nil {
 		return
 	}
+	unlock, err := c.lock(ctx)
+	if errors.Is(err, fs.ErrNotExist) {
+		return // no directory, no file
+	}
+	if err != nil {
+		fmt.Fprintf(c.notice, "mcp-client: the kept sign-in %s is not deleted: %v\n", c.path, err)
+		return
+	}
+	defer unlock()
 	if refused != nil {
-		if k, _ := c.read(); k == nil || !k.holds(refused) {
+		k, _ := c.read()
+		if c.refusedRead != nil {
+			c.refusedRead()
+		}
+		if k == nil || !k.holds(refused) {
 			return
 		}
 	}
@@ -315,6 +365,8 @@ func (k *keptToken) holds(tok *oauth2.Token) bool {
 // errors (the refresh token too), and kept for the next run.
 type keepingSource struct {
 	base    oauth2.TokenSource
+	ctx     context.Context // the refreshes'
+	wait    context.Context // the run's: bounds a wait for the cache's lock
 	cfg     *oauth2.Config
 	cache   *tokenCache // nil: nothing kept
 	secrets *secretSet
@@ -323,19 +375,66 @@ type keepingSource struct {
 	held *oauth2.Token // the token last given
 }
 
-func newKeepingSource(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token, cache *tokenCache, secrets *secretSet) *keepingSource {
-	s := &keepingSource{base: cfg.TokenSource(ctx, tok), cfg: cfg, cache: cache, secrets: secrets}
+// newKeepingSource is the source of tok, refreshed within ctx, and kept
+// under the cache's lock, waited for within wait.
+func newKeepingSource(ctx, wait context.Context, cfg *oauth2.Config, tok *oauth2.Token, cache *tokenCache, secrets *secretSet) *keepingSource {
+	s := &keepingSource{base: cfg.TokenSource(ctx, tok), ctx: ctx, wait: wait, cfg: cfg, cache: cache, secrets: secrets}
 	s.obtained(tok)
+	cache.keep(wait, cfg, tok)
 	return s
 }
 
+// Token is the token held while it is valid. One that has expired is
+// refreshed under the cache's lock, so that two runs do not both spend
+// the one refresh token (a rotating token endpoint refuses the second,
+// and may revoke what the first got), and the file is read first: a
+// token another run kept since is taken up, refreshed if it has expired
+// too, instead.
 func (s *keepingSource) Token() (*oauth2.Token, error) {
+	if held := s.last(); held.Valid() {
+		return held, nil
+	}
+	unlock, err := s.cache.lock(s.wait)
+	if errors.Is(err, fs.ErrNotExist) {
+		unlock, err = func() {}, nil // no directory: no other run's token either
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	s.takeUp()
 	tok, err := s.base.Token()
 	if err != nil {
 		return nil, err
 	}
 	s.obtained(tok)
+	s.cache.keepLocked(s.cfg, tok)
 	return tok, nil
+}
+
+// takeUp makes the token kept now the one refreshed, if another run kept
+// it since this one was held, for the same token endpoint and client
+// authentication (another goes through the pinned issuer's check first:
+// oauthFlow.keptSince). Its caller holds the lock.
+func (s *keepingSource) takeUp() {
+	if s.cache == nil {
+		return
+	}
+	k, _ := s.cache.read()
+	if !usableSince(k, s.last(), time.Now()) || k.TokenEndpoint != s.cfg.Endpoint.TokenURL || oauth2.AuthStyle(k.AuthStyle) != s.cfg.Endpoint.AuthStyle {
+		return
+	}
+	tok := k.token()
+	s.base = s.cfg.TokenSource(s.ctx, tok)
+	s.obtained(tok)
+	s.cache.mu.Lock()
+	s.cache.saved = k.AccessToken
+	s.cache.mu.Unlock()
+}
+
+// token is k as oauth2 has it.
+func (k *keptToken) token() *oauth2.Token {
+	return &oauth2.Token{AccessToken: k.AccessToken, TokenType: k.TokenType, RefreshToken: k.RefreshToken, Expiry: k.Expiry}
 }
 
 func (s *keepingSource) obtained(tok *oauth2.Token) {
@@ -344,7 +443,6 @@ func (s *keepingSource) obtained(tok *oauth2.Token) {
 	s.mu.Unlock()
 	s.secrets.addObtained(tok.AccessToken, minSecret)
 	s.secrets.addObtained(tok.RefreshToken, minSecret)
-	s.cache.keep(s.cfg, tok)
 }
 
 // last is the token last given.
@@ -362,6 +460,5 @@ func keptSource(ctx context.Context, k *keptToken, clientSecret string, client *
 		ClientID: k.ClientID, ClientSecret: clientSecret,
 		Endpoint: oauth2.Endpoint{TokenURL: k.TokenEndpoint, AuthStyle: oauth2.AuthStyle(k.AuthStyle)},
 	}
-	tok := &oauth2.Token{AccessToken: k.AccessToken, TokenType: k.TokenType, RefreshToken: k.RefreshToken, Expiry: k.Expiry}
-	return newKeepingSource(context.WithValue(ctx, oauth2.HTTPClient, client), cfg, tok, cache, secrets)
+	return newKeepingSource(context.WithValue(ctx, oauth2.HTTPClient, client), ctx, cfg, k.token(), cache, secrets)
 }

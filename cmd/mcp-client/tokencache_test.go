@@ -71,10 +71,12 @@ func chmod(t *testing.T, dir string, mode os.FileMode) {
 	}
 }
 
-// keptFile is the one cache file in dir, "" if none.
+// keptFile is the one cache file in dir, "" if none; its lock file, if
+// any, is not one.
 func keptFile(t *testing.T, dir string) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	all, _ := filepath.Glob(filepath.Join(dir, "*"))
+	files := slices.DeleteFunc(all, func(f string) bool { return strings.HasSuffix(f, lockSuffix) })
 	switch len(files) {
 	case 0:
 		return ""

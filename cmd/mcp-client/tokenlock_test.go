@@ -1,0 +1,171 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// testCache is a cache of the test's sign-in in the test's own cache
+// directory, made 0700; each is another run's: it opens the lock file
+// anew, and flock excludes the open files of one process as it does
+// those of two.
+func testCache(t *testing.T, notice *bytes.Buffer) *tokenCache {
+	t.Helper()
+	c, err := newTokenCache(testIssuer, "client-7f3a", "https://mcp.example.com/mcp", notice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var testTokenConfig = &oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: testIssuer + "/oauth2/token"}}
+
+// TestForgetRefusedSparesAFreshToken has one run delete the token whose
+// refresh was refused while another keeps a fresh one: the one paused
+// between its reading of the refused token and its delete, the other
+// writing then. The fresh token is kept: the write waits for the lock
+// the delete holds.
+func TestForgetRefusedSparesAFreshToken(t *testing.T) {
+	mkdir(t, withCacheDir(t), 0o700)
+	var notice bytes.Buffer
+	refusing, keeping := testCache(t, &notice), testCache(t, &notice)
+	refused := &oauth2.Token{AccessToken: "access-refused-0a1b", RefreshToken: "refresh-refused-2c3d"}
+	refusing.keep(t.Context(), testTokenConfig, refused)
+
+	waiting := make(chan struct{})
+	kept := make(chan struct{})
+	keeping.lockWaits = func() { close(waiting) }
+	refusing.refusedRead = func() {
+		go func() {
+			defer close(kept)
+			keeping.keep(t.Context(), testTokenConfig, &oauth2.Token{AccessToken: "access-fresh-4e5f", RefreshToken: "refresh-fresh-6a7b"})
+		}()
+		// Either the write waits for the lock, or, with none, it is
+		// done before the delete.
+		select {
+		case <-waiting:
+		case <-kept:
+		}
+	}
+	refusing.forgetRefused(t.Context(), refused)
+	<-kept
+	k, why := keeping.read()
+	if k == nil {
+		t.Fatalf("no token kept (%s); notices %q", why, notice.String())
+	}
+	if k.AccessToken != "access-fresh-4e5f" {
+		t.Errorf("kept %q, want the fresh token", k.AccessToken)
+	}
+}
+
+// TestLockFileRefused checks that a lock file is used only when it is a
+// regular file of the user's that others may not write, at its own name,
+// as the cache file is; one a crashed run left is used, as is any that
+// passes: no one holds its lock.
+func TestLockFileRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		plant func(t *testing.T, path string)
+		want  string // the reason said; "": used
+	}{
+		{"left by a crashed run", func(t *testing.T, path string) { writeFile(t, path, "") }, ""},
+		{"a link", func(t *testing.T, path string) {
+			if err := os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), path); err != nil {
+				t.Fatal(err)
+			}
+		}, "it is a symbolic link"},
+		{"anyone may write it", func(t *testing.T, path string) {
+			writeFile(t, path, "")
+			chmod(t, path, 0o666)
+		}, "others may write it (mode 0666, not 0600)"},
+		{"its group may write it", func(t *testing.T, path string) {
+			writeFile(t, path, "")
+			chmod(t, path, 0o620)
+		}, "others may write it (mode 0620, not 0600)"},
+		{"a FIFO", func(t *testing.T, path string) {
+			if err := syscall.Mkfifo(path, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "it is not a regular file"},
+		{"another user's", func(t *testing.T, path string) {
+			if os.Geteuid() != 0 {
+				t.Skip("only root can give a file to another user")
+			}
+			writeFile(t, path, "")
+			if err := os.Chown(path, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}, "it belongs to another user (uid 65534)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mkdir(t, withCacheDir(t), 0o700)
+			var notice bytes.Buffer
+			c := testCache(t, &notice)
+			tc.plant(t, c.lockPath())
+			c.keep(t.Context(), testTokenConfig, &oauth2.Token{AccessToken: "access-1f9c2e7a", RefreshToken: "refresh-8d3b6c0e"})
+			k, _ := c.read()
+			if kept := k != nil; kept != (tc.want == "") {
+				t.Errorf("kept: %v, want %v; notices %q", kept, tc.want == "", notice.String())
+			}
+			if tc.want == "" {
+				return
+			}
+			want := "mcp-client: the sign-in is not kept for the next run: the kept sign-in's lock file " + c.lockPath() + " is not used: " + tc.want + "; remove it\n"
+			if notice.String() != want {
+				t.Errorf("notices %q, want %q", notice.String(), want)
+			}
+			// Nor is a refused token deleted: the delete takes the lock too.
+			writeFile(t, c.path, "{}")
+			c.forgetRefused(t.Context(), nil)
+			if _, err := os.Stat(c.path); err != nil {
+				t.Errorf("the file was deleted without the lock: %v", err)
+			}
+			if want := "is not deleted: the kept sign-in's lock file " + c.lockPath() + " is not used: " + tc.want; !strings.Contains(notice.String(), want) {
+				t.Errorf("notices %q, want one saying %q", notice.String(), want)
+			}
+		})
+	}
+}
+
+// TestLockWaitEndsAtTimeout checks that a run whose kept token has
+// expired waits for the lock another run holds no longer than -timeout,
+// and says so in one line, sending no refresh.
+func TestLockWaitEndsAtTimeout(t *testing.T) {
+	dir, as, endpoint, _ := keepingSignIn(t)
+	args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
+		t.Fatalf("the sign-in: exit %d; stderr %q", code, stderr.String())
+	}
+	path := keptFile(t, dir)
+	writeKept(t, path, func(k *keptToken) { k.Expiry = time.Now().Add(-time.Hour) })
+	unlock, err := lockFile(t.Context(), path+lockSuffix, nil) // another run's, refreshing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+
+	granted := len(as.Grants())
+	stderr.Reset()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	code := run(ctx, append(args, "-timeout", "300ms"), func(string) string { return "" }, &stdout, &stderr)
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	want := "another run of mcp-client holds the kept sign-in's lock " + path + lockSuffix + " (it refreshes or deletes the sign-in): -timeout ended the wait for it"
+	if code == 0 || !strings.HasSuffix(lines[len(lines)-1], want) {
+		t.Errorf("exit %d, stderr %q; want a failure whose last line ends %q", code, stderr.String(), want)
+	}
+	if n := len(as.Grants()) - granted; n != 0 {
+		t.Errorf("%d token requests while the lock was another's, want none", n)
+	}
+}
