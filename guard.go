@@ -16,10 +16,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -127,7 +127,7 @@ func newGuard(h http.Handler, opts *Options) *guard {
 		if ns != "" && !validMetricsNamespace(ns) {
 			if g.logger != nil {
 				g.logger.Warn("Options.MetricsNamespace is no CloudWatch namespace, which would drop every metric: using "+DefaultMetricsNamespace,
-					slog.String("namespace", truncateUTF8(ns, 300)))
+					slog.String("namespace", textcut.Cut(ns, 300)))
 			}
 			ns = ""
 		}
@@ -201,15 +201,6 @@ var clientMethods = map[string]bool{
 // send any.
 const maxLoggedToolBytes = 128
 
-// maxLoggedHTTPMethodBytes bounds the HTTP method a log line repeats:
-// the standard ones are at most 7 bytes, and a Function URL, an ALB or a
-// local server passes on one of the client's invention, of any size.
-const maxLoggedHTTPMethodBytes = 64
-
-// maxLoggedPathBytes bounds the path a log line repeats: an MCP endpoint's
-// is short, and a gateway passes on paths of kilobytes that anyone may send.
-const maxLoggedPathBytes = 512
-
 // maxLoggedSubjectBytes bounds the caller's subject in the log line: it
 // comes from a verified token, or from an authorizer's context, but its
 // size is the issuer's.
@@ -228,9 +219,9 @@ func clientText(c *mcp.Implementation) string {
 		return ""
 	}
 	if c.Version == "" {
-		return truncateUTF8(c.Name, maxLoggedToolBytes)
+		return textcut.Cut(c.Name, maxLoggedToolBytes)
 	}
-	return truncateUTF8(c.Name, maxLoggedToolBytes) + "/" + truncateUTF8(c.Version, maxLoggedToolBytes)
+	return textcut.Cut(c.Name, maxLoggedToolBytes) + "/" + textcut.Cut(c.Version, maxLoggedToolBytes)
 }
 
 // gatewayRequestID is the request id the gateway or Function URL gave the
@@ -247,17 +238,6 @@ func gatewayRequestID(ev any) string {
 		return ev.RequestContext.RequestID
 	}
 	return ""
-}
-
-// truncateUTF8 cuts s to at most n bytes, at a character boundary.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // Outcomes of a request, as logged, traced and measured.
@@ -779,7 +759,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	}
 	// The method the client sent, for the log line (cut short, as the
 	// tool); only a method the server dispatched names a span.
-	mcpMethod := truncateUTF8(rec.rpc.Method, maxLoggedToolBytes)
+	mcpMethod := textcut.Cut(rec.rpc.Method, maxLoggedToolBytes)
 	// The tool the client named, for the log line; only a tool the server
 	// ran names a metric or a span, whose names cost per distinct value.
 	loggedTool := tool
@@ -892,13 +872,13 @@ func rpcIDText(raw json.RawMessage) string {
 		return ""
 	}
 	if raw[0] != '"' {
-		return truncateUTF8(string(raw), maxRPCIDBytes)
+		return textcut.Cut(string(raw), maxRPCIDBytes)
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
-	return truncateUTF8(s, maxRPCIDBytes)
+	return textcut.Cut(s, maxRPCIDBytes)
 }
 
 // requestLine is what a request's log line says.
@@ -919,14 +899,14 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 		attrs = append(attrs, slog.String("shape", string(shape)))
 	}
 	if id := gatewayRequestID(Event(r.Context())); id != "" {
-		attrs = append(attrs, slog.String("gateway_request_id", truncateUTF8(id, maxLoggedGatewayIDBytes)))
+		attrs = append(attrs, slog.String("gateway_request_id", textcut.Cut(id, maxLoggedGatewayIDBytes)))
 	}
 	if Streamed(r.Context()) {
 		attrs = append(attrs, slog.Bool("streamed", true))
 	}
 	attrs = append(attrs,
-		slog.String("method", truncateUTF8(r.Method, maxLoggedHTTPMethodBytes)),
-		slog.String("path", truncateUTF8(r.URL.Path, maxLoggedPathBytes)),
+		slog.String("method", textcut.Cut(r.Method, textcut.MaxMethodBytes)),
+		slog.String("path", textcut.Cut(r.URL.Path, textcut.MaxPathBytes)),
 		slog.Int("status", l.status),
 		slog.Float64("duration_ms", float64(l.duration.Microseconds())/1000),
 		slog.String("outcome", l.outcome),
@@ -935,7 +915,7 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 		attrs = append(attrs, slog.String("mcp_method", l.mcpMethod))
 	}
 	if l.tool != "" {
-		attrs = append(attrs, slog.String("tool", truncateUTF8(l.tool, maxLoggedToolBytes)))
+		attrs = append(attrs, slog.String("tool", textcut.Cut(l.tool, maxLoggedToolBytes)))
 	}
 	if code, err := strconv.Atoi(l.errorCode); err == nil {
 		// A number, as in the answer, so that a query can compare it.
@@ -945,7 +925,7 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 		attrs = append(attrs, slog.String("protocol_version", l.protocolVersion))
 	}
 	if l.subject != "" {
-		attrs = append(attrs, slog.String("subject", truncateUTF8(l.subject, maxLoggedSubjectBytes)))
+		attrs = append(attrs, slog.String("subject", textcut.Cut(l.subject, maxLoggedSubjectBytes)))
 	}
 	if l.client != "" {
 		attrs = append(attrs, slog.String("client", l.client))

@@ -19,6 +19,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -404,7 +405,7 @@ func checkRepeated(h http.Header) *rejection {
 		case k == "Mcp-Protocol-Version":
 			return reject(http.StatusBadRequest, codeInvalidRequest, "MCP-Protocol-Version header given more than once")
 		case k == "Mcp-Method", k == "Mcp-Name", strings.HasPrefix(k, "Mcp-Param-"):
-			return reject(http.StatusBadRequest, mcp.CodeHeaderMismatch, truncateUTF8(k, 128)+" header given more than once")
+			return reject(http.StatusBadRequest, mcp.CodeHeaderMismatch, textcut.Cut(k, 128)+" header given more than once")
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // inexactIDMessage refuses a request whose id the go-sdk would answer
@@ -122,5 +123,5 @@ func batchIDs(calls []json.RawMessage) []json.RawMessage {
 // idForMessage is an id as a refusal's message names it: its JSON token,
 // cut short.
 func idForMessage(id json.RawMessage) string {
-	return truncateUTF8(string(id), maxRPCIDBytes)
+	return textcut.Cut(string(id), maxRPCIDBytes)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // TestCheckBatch checks which batches the guard refuses, and the ids it
@@ -82,7 +83,7 @@ func TestCheckBatch(t *testing.T) {
 			name:    "a long id",
 			body:    `[{"jsonrpc":"2.0","id":` + long + `,"method":"ping"},{"jsonrpc":"2.0","id":3,"method":"ping"}]`,
 			ids:     []string{``, `3`},
-			message: "element 1 has the id " + truncateUTF8(long, maxRPCIDBytes) + ";",
+			message: "element 1 has the id " + textcut.Cut(long, maxRPCIDBytes) + ";",
 		},
 		// An id two calls share: the go-sdk answered one of them.
 		{

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // ErrUnauthorized is the error an API Gateway Lambda authorizer returns to
@@ -214,7 +215,7 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 	}
 	attrs = append(attrs, "decision", decision)
 	if err != nil {
-		attrs = append(attrs, "reason", cutText(err.Error(), maxLoggedReasonBytes))
+		attrs = append(attrs, "reason", textcut.Cut(err.Error(), maxLoggedReasonBytes))
 	}
 	a.opts.Logger.Log(ctx, level, "authorizer decision", attrs...)
 }
@@ -226,9 +227,9 @@ func identityAttrs(id *Identity) []any {
 	if id == nil {
 		return nil
 	}
-	attrs := []any{"subject", cutText(id.Subject, maxLoggedIdentityBytes)}
+	attrs := []any{"subject", textcut.Cut(id.Subject, maxLoggedIdentityBytes)}
 	if id.ClientID != "" {
-		attrs = append(attrs, "client_id", cutText(id.ClientID, maxLoggedIdentityBytes))
+		attrs = append(attrs, "client_id", textcut.Cut(id.ClientID, maxLoggedIdentityBytes))
 	}
 	return attrs
 }

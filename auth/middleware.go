@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // MiddlewareOptions configures [Middleware].
@@ -316,7 +317,7 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 	if m.opts.Logger == nil {
 		return
 	}
-	attrs := append([]any{"status", status, "reason", cutText(reason, maxLoggedReasonBytes), "method", cutText(r.Method, maxLoggedMethodBytes), "path", loggedPath(r.URL.Path)}, identityAttrs(id)...)
+	attrs := append([]any{"status", status, "reason", textcut.Cut(reason, maxLoggedReasonBytes), "method", textcut.Cut(r.Method, textcut.MaxMethodBytes), "path", textcut.Cut(r.URL.Path, textcut.MaxPathBytes)}, identityAttrs(id)...)
 	m.opts.Logger.InfoContext(r.Context(), "request refused", attrs...)
 }
 
@@ -326,25 +327,9 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 // refusal costs the client nothing, not even a token. A subject comes from
 // a verified token, but an issuer's claims are not ours to size either.
 const (
-	maxLoggedPathBytes     = 512
-	maxLoggedMethodBytes   = 64 // a client may invent a method of any size
 	maxLoggedReasonBytes   = 1024
 	maxLoggedIdentityBytes = 256
 )
-
-// loggedPath is path, cut to maxLoggedPathBytes.
-func loggedPath(path string) string { return cutText(path, maxLoggedPathBytes) }
-
-// cutText is s cut to n bytes on a rune's start, marked with "…".
-func cutText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
 
 // writeJSONError writes an OAuth-style error body (RFC 6749 section 5.2).
 func writeJSONError(w http.ResponseWriter, status int, code, desc string) {

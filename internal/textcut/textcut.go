@@ -1,0 +1,28 @@
+// Package textcut bounds the text a log line or an error repeats of what a
+// client chose: a path, a method, a header's value, a name. Every package
+// that writes such text cuts it here, so that one bound means the same
+// everywhere and a log line's size stays the server's to choose.
+package textcut
+
+import "unicode/utf8"
+
+// MaxPathBytes bounds a request path a log line repeats: an MCP endpoint's
+// is short, and a gateway passes on paths of kilobytes that anyone may send.
+const MaxPathBytes = 512
+
+// MaxMethodBytes bounds an HTTP method a log line repeats: the standard
+// ones are at most 7 bytes, and a Function URL, an ALB or a local server
+// passes on one of the client's invention, of any size.
+const MaxMethodBytes = 64
+
+// Cut is s cut to at most n bytes on a rune's start, marked with "…" when
+// anything was cut.
+func Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
