@@ -246,20 +246,28 @@ func identityAttrs(id *Identity) []any {
 // own ids) is refused: the Allow would cover other APIs. A stage of "*"
 // (as in a test invocation's ARN) stays within the API.
 func apiResource(methodArn string) (string, error) {
+	// An error quotes the ARN cut short: aws-lambda-go logs it whole as the
+	// invocation's failure, and the path in it is the client's, kilobytes
+	// long if it likes.
+	quoted := textcut.Cut(methodArn, maxQuotedARNBytes)
 	parts := strings.SplitN(methodArn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
-		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", methodArn)
+		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", quoted)
 	}
 	segs := strings.SplitN(parts[5], "/", 3)
 	if len(segs) < 2 || segs[0] == "" || segs[1] == "" {
-		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", methodArn)
+		return "", fmt.Errorf("authorizer event has no valid method ARN: %q", quoted)
 	}
 	api := strings.Join(parts[:5], ":") + ":" + segs[0]
 	if strings.ContainsAny(api, "*?") {
-		return "", fmt.Errorf("authorizer event has no valid method ARN: %q names no one API", methodArn)
+		return "", fmt.Errorf("authorizer event has no valid method ARN: %q names no one API", quoted)
 	}
 	return api + "/" + segs[1] + "/*", nil
 }
+
+// maxQuotedARNBytes bounds the method ARN an error quotes: a path cut as a
+// log line cuts it, and room for the ARN's own fields before it.
+const maxQuotedARNBytes = textcut.MaxPathBytes + 128
 
 // identityContext is the authorizer context handed to the integration: flat
 // string values, which is all API Gateway passes on. [AuthorizerVerifier]

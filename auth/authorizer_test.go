@@ -198,3 +198,38 @@ func TestAuthorizerRefusesWildcardARN(t *testing.T) {
 		}
 	}
 }
+
+// A refused method ARN is quoted cut short: aws-lambda-go logs the error
+// whole as the invocation's failure, and the path in the ARN is the
+// client's. The bound allows for %q writing a control byte in four.
+func TestAuthorizerARNErrorBounded(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAuthorizer(v, nil)
+	long := strings.Repeat("a", 10<<10)
+	binary := strings.Repeat("\x01", 10<<10)
+	tests := []struct{ name, methodArn string }{
+		{"not an execute-api ARN", "arn:aws:s3:::bucket/" + long},
+		{"no stage", "arn:aws:execute-api:us-east-1:123456789012:abc123//POST/" + long},
+		{"no one API", "arn:aws:execute-api:us-east-1:123456789012:*/prod/POST/" + long},
+		{"control bytes in the path", "arn:aws:execute-api:us-east-1:123456789012:*/prod/POST/" + binary},
+	}
+	const bound = 4*maxQuotedARNBytes + 128
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := withField(t, tokenEventJSON, func(m map[string]any) {
+				m["authorizationToken"] = "Bearer " + staticToken
+				m["methodArn"] = tc.methodArn
+			})
+			_, err := a.Invoke(context.Background(), ev)
+			if err == nil || !strings.Contains(err.Error(), "method ARN") {
+				t.Fatalf("Invoke error = %v, want one about the method ARN", err)
+			}
+			if n := len(err.Error()); n > bound {
+				t.Errorf("error is %d bytes, want at most %d", n, bound)
+			}
+		})
+	}
+}
