@@ -31,6 +31,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // Shape names the AWS front whose events the front builds.
@@ -375,7 +376,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	gatewayID, lambdaID := newRequestID(), newRequestID()
 	timedOut := f.serve(sw, r, gatewayID, lambdaID)
 	if f.cfg.Logger != nil {
-		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status,
+		attrs := []any{"method", textcut.Cut(r.Method, textcut.MaxMethodBytes), "path", textcut.Cut(r.URL.Path, textcut.MaxPathBytes), "status", sw.status,
 			"durationMs", float64(time.Since(start).Microseconds()) / 1000,
 			"gatewayRequestId", gatewayID, "requestId", lambdaID}
 		if timedOut {
