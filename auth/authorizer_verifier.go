@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,10 +27,11 @@ import (
 //
 // API Gateway caches an authorizer's decision per token and may pass on an
 // identity whose token has expired since. When the context carries "exp"
-// (in Unix seconds, or in the date form a REST Cognito user pool authorizer
-// writes, "Thu May 04 04:50:06 UTC 2023"), a token more than 30 seconds past
-// it is refused as invalid, so the client is told to get a new one; an
-// "exp" in neither form is refused too. A token whose "token_use" is not
+// (a NumericDate in Unix seconds, "1700000000", "1700000000.5" or "1.7e9",
+// its fraction dropped; or in the date form a REST Cognito user pool
+// authorizer writes, "Thu May 04 04:50:06 UTC 2023"), a token more than 30
+// seconds past it is refused as invalid, so the client is told to get a new
+// one; an "exp" in neither form is refused too. A token whose "token_use" is not
 // "access" (a Cognito ID token, which a REST Cognito authorizer accepts on a
 // method without OAuth scopes) is refused: it grants nothing at a resource.
 type AuthorizerVerifier struct {
@@ -95,8 +98,10 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	if err := notAccessToken(use, present); err != nil {
 		return nil, err
 	}
-	if exp := str("exp"); exp != "" {
-		expiry, ok := authorizerTime(exp)
+	// A present "exp" must be read, even empty or of no known type: taking
+	// it for absent would pass a token as never expiring.
+	if _, present := ac["exp"]; present {
+		expiry, ok := authorizerTime(str("exp"))
 		if !ok {
 			return nil, fmt.Errorf("%w: unreadable expiry in the authorizer context", ErrInvalidToken)
 		}
@@ -114,15 +119,44 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 // token's time claims (Java's Date.toString).
 const cognitoDate = "Mon Jan 02 15:04:05 MST 2006"
 
-// authorizerTime reads a time claim of an authorizer context: Unix seconds
-// (lambdamcp's authorizer, an HTTP API JWT authorizer), or a REST Cognito
-// authorizer's date.
+// authorizerTime reads a time claim of an authorizer context: a NumericDate
+// (lambdamcp's authorizer, an HTTP API JWT authorizer, which passes a
+// token's number on as written), or a REST Cognito authorizer's date.
 func authorizerTime(s string) (time.Time, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0), true
+	}
+	if sec, ok := numericDate(s); ok {
+		return time.Unix(sec, 0), true
 	}
 	if t, err := time.Parse(cognitoDate, s); err == nil && t.Location() == time.UTC {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// numericDate reads a NumericDate that is not an integer: RFC 7519 section
+// 2 allows any JSON number, "1700000000.5" or "1.7e9". Those are what
+// [JWTVerifier] accepts in a token, and an HTTP API passes the token's
+// number on as written, so both are read here as well; anything else a
+// JSON number is not ("NaN", "Inf", "0x1p30", " 1") is refused. It is read
+// as a float64, as [JWTVerifier] decodes a token's number, and at the
+// precision that verifier compares dates at, the second: the fraction is
+// dropped toward the past, so a token expires up to a second before its
+// "exp" rather than after it. A date past int64 seconds is refused, as
+// [JWTVerifier] refuses it.
+func numericDate(s string) (int64, bool) {
+	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) || strings.TrimSpace(s) != s || !json.Valid([]byte(s)) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	f = math.Floor(f)
+	// -2^63 converts exactly; 2^63 does not fit.
+	if f < math.MinInt64 || f >= -math.MinInt64 {
+		return 0, false
+	}
+	return int64(f), true
 }

@@ -222,3 +222,59 @@ func TestAuthorizerVerifierExpiry(t *testing.T) {
 		})
 	}
 }
+
+// An "exp" is a NumericDate (RFC 7519 section 2), any JSON number, and an
+// HTTP API passes a token's on as written: a fraction or an exponent is
+// read as JWTVerifier reads it in a token, the fraction dropped toward the
+// past; what is no number is refused, as is a number past int64 seconds.
+func TestAuthorizerVerifierNumericDate(t *testing.T) {
+	base := time.Now().Add(time.Hour).Unix()
+	const unreadable, expired = "unreadable expiry", "token expired"
+	tests := []struct {
+		name    string
+		exp     any
+		want    time.Time // the expiry read, when accepted
+		wantErr string    // what the refusal says
+	}{
+		{"integer", strconv.FormatInt(base, 10), time.Unix(base, 0), ""},
+		{"fraction", strconv.FormatInt(base, 10) + ".5", time.Unix(base, 0), ""},
+		{"fraction just short of the next second", strconv.FormatInt(base, 10) + ".999", time.Unix(base, 0), ""},
+		// Read as a float64, as JWTVerifier decodes a token's number.
+		{"fraction past a float64's precision", strconv.FormatInt(base, 10) + ".999999999", time.Unix(base+1, 0), ""},
+		{"fraction as a JSON number", float64(base) + 0.5, time.Unix(base, 0), ""},
+		{"exponent", "4.1e9", time.Unix(4_100_000_000, 0), ""},
+		{"exponent with a fraction left", "4.1000000005E9", time.Unix(4_100_000_000, 0), ""},
+		{"exponent in the past", "1e9", time.Time{}, expired},
+		{"negative", "-5", time.Time{}, expired},
+		{"negative fraction", "-1.5", time.Time{}, expired},
+		{"huge", "1e30", time.Time{}, unreadable},
+		{"huge integer", "99999999999999999999", time.Time{}, unreadable},
+		{"empty", "", time.Time{}, unreadable},
+		{"null", nil, time.Time{}, unreadable},
+		{"no number", "abc", time.Time{}, unreadable},
+		{"NaN", "NaN", time.Time{}, unreadable},
+		{"infinity", "Inf", time.Time{}, unreadable},
+		{"hexadecimal", "0x1p32", time.Time{}, unreadable},
+		{"a space before", " " + strconv.FormatInt(base, 10), time.Time{}, unreadable},
+		{"a trailing dot", strconv.FormatInt(base, 10) + ".", time.Time{}, unreadable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ac := map[string]any{"sub": "user-1", "exp": tc.exp}
+			v := &AuthorizerVerifier{Context: func(context.Context) map[string]any { return ac }}
+			got, err := v.Verify(context.Background(), "ignored")
+			if tc.wantErr != "" {
+				if !errors.Is(err, ErrInvalidToken) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Verify(exp %#v) = (%v, %v), want ErrInvalidToken saying %q", tc.exp, got, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify(exp %#v): %v", tc.exp, err)
+			}
+			if !got.Expiry.Equal(tc.want) {
+				t.Errorf("Verify(exp %#v) expiry = %v, want %v", tc.exp, got.Expiry, tc.want)
+			}
+		})
+	}
+}
