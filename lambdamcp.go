@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/lambdamcp/lambdamcp/internal/failurelog"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // Options configures a Handler. The zero value (and nil) is ready to use.
@@ -246,9 +247,14 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *r
 // at all and returns the JSON-RPC error code of its 400.
 func (h *Handler) rejectRequest(ctx context.Context, inv *invocation, err error) int {
 	h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
-		slog.String("outcome", OutcomeRejected), slog.String("error", err.Error()))
+		slog.String("outcome", OutcomeRejected), slog.String("error", textcut.Cut(err.Error(), maxLoggedErrorBytes)))
 	return eventErrorCode(err)
 }
+
+// maxLoggedErrorBytes bounds the error a log line repeats of an event that
+// makes no request: net/http quotes a method it refuses whole, and the
+// method is the client's, of any size.
+const maxLoggedErrorBytes = 1024
 
 // eventErrorStatus is the HTTP status of the answer to an event that makes
 // no valid request: net/http's 501 for a transfer coding it does not know

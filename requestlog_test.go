@@ -186,3 +186,38 @@ func TestRequestLogLineMethod(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestLogLineRejectedEvent checks that the line of an event that
+// makes no request at all cuts the error it repeats: net/http quotes a
+// method it refuses whole, and the method is the client's, of any size.
+func TestRequestLogLineRejectedEvent(t *testing.T) {
+	server, _ := newHardServer(t)
+	for _, tc := range []struct {
+		name, method string
+	}{
+		{"short", "BAD METHOD"},
+		{"long", "BAD " + strings.Repeat("M", 10<<10)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			req := call("echo", `{"bytes":1}`)
+			req.method = tc.method
+			h := lambdamcp.NewHandler(streamable(server), hardOptions(&logs))
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-rejected"})
+			if _, err := h.Invoke(ctx, restEvent(t, req)); err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			lines := logLines(t, logs.Bytes())
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1:\n%.2000s", len(lines), logs.Bytes())
+			}
+			got, _ := lines[0]["error"].(string)
+			if !strings.Contains(got, "invalid method") {
+				t.Fatalf("error %.100q, want one about the method", got)
+			}
+			if len(got) > 1024+len("…") {
+				t.Errorf("error of %d bytes, want at most 1 KiB: %.40s…", len(got), got)
+			}
+		})
+	}
+}
