@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -292,6 +293,11 @@ type streamWriter struct {
 	tail      sseTail     // the end of the event stream written so far
 	closed    bool
 	last      time.Time // when the body was last written
+
+	// writing is set while a write to the pipe waits for its reader: the
+	// lock is held then, but also, briefly, by the handler's and the guard's
+	// bookkeeping, which the deadline must wait for rather than cut.
+	writing atomic.Bool
 }
 
 func (w *streamWriter) Header() http.Header { return w.header }
@@ -365,7 +371,9 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 }
 
 func (w *streamWriter) writeLocked(p []byte) (int, error) {
+	w.writing.Store(true)
 	n, err := w.pw.Write(p)
+	w.writing.Store(false)
 	w.last = time.Now()
 	if w.sse {
 		w.tail.add(p[:n])
@@ -570,15 +578,15 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 		case <-w.done:
 			return
 		case <-expire:
-			if !w.mu.TryLock() {
+			if w.writing.Load() {
 				// A write is blocked on a reader slower than the handler
 				// (backpressure), holding the lock: the error event could
 				// only follow it. End the stream now, with an error, so that
 				// the call ends and the request is logged before the
-				// deadline; the write returns with the pipe closed.
+				// deadline; the write returns with the pipe closed. (A
+				// write that begins after this look is held to the
+				// backstop.)
 				w.cutAtDeadline()
-			} else {
-				w.mu.Unlock()
 			}
 			w.abort(w.timeoutCode, "the server ended the request: the Lambda invocation's deadline is near", ErrDeadlineNear)
 			return

@@ -460,20 +460,40 @@ func TestStreamDeadlineWithStalledReader(t *testing.T) {
 	}
 }
 
-// TestStreamShortDeadlineAnswered checks that a stream begun with less than
-// the margin left (the deadline's answer due at once) still gets that
-// answer, whole: the backstop for stalled readers must not cut it.
+// TestStreamShortDeadlineAnswered checks that the deadline's answer reaches
+// a reader that reads, whole: the backstop for stalled readers must not cut
+// a stream begun with less than the margin left (the answer due at once),
+// nor must the deadline take the writer's lock, held for a moment by a
+// handler that flushes, for a write waiting for the reader. The invocation
+// is long, for the backstop to leave the reader seconds however loaded the
+// machine; the test does not wait for it.
 func TestStreamShortDeadlineAnswered(t *testing.T) {
-	for range 20 {
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-		hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: -1,
-			DeadlineMargin: 2 * time.Second})
-		s, _ := openStream(t, streamCtx(t, 400*time.Millisecond), hd, urlEvent(t, call("echo", `{}`)))
-		b, err := io.ReadAll(s.r)
-		s.raw.(io.Closer).Close()
-		if err != nil || !strings.Contains(string(b), "deadline is near") {
-			t.Fatalf("body %q, error %v; want the deadline's JSON-RPC answer, whole", b, err)
-		}
+	tests := []struct {
+		name    string
+		margin  time.Duration // of a 10 s invocation
+		handler http.HandlerFunc
+	}{
+		{"silent, answer due at once", time.Minute, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }},
+		{"flushing, answer due 50 ms in", 19*time.Second + 900*time.Millisecond, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			for r.Context().Err() == nil {
+				w.(http.Flusher).Flush() // holds the writer's lock, often
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 20 {
+				hd := lambdamcp.NewHandler(tc.handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: -1,
+					DeadlineMargin: tc.margin})
+				s, _ := openStream(t, streamCtx(t, 10*time.Second), hd, urlEvent(t, call("echo", `{}`)))
+				b, err := io.ReadAll(s.r)
+				s.raw.(io.Closer).Close()
+				if err != nil || !strings.Contains(string(b), "deadline is near") {
+					t.Fatalf("body %q, error %v; want the deadline's JSON-RPC answer, whole", b, err)
+				}
+			}
+		})
 	}
 }
 
