@@ -3,9 +3,9 @@ package lambdamcp
 import "strings"
 
 // sseTail keeps the last bytes of an event stream, enough to tell whether
-// the stream stands between events: there a comment or an event of our own
-// can go, where inside a handler's event it would split a line or dispatch
-// the event early. Lines end with CRLF, LF or CR, as the SSE format allows.
+// the stream stands between events, where an event of our own can go, or
+// at the start of a line, where a comment line can: elsewhere either would
+// split a handler's line or dispatch its event early. Lines end with CRLF, LF or CR, as the SSE format allows.
 type sseTail struct {
 	b [4]byte
 	n int
@@ -40,6 +40,14 @@ func (t *sseTail) betweenEvents() bool {
 	// it, or if it was the stream's first (then the stream is shorter than
 	// the tail).
 	return len(s) == 0 || s[len(s)-1] == '\n' || s[len(s)-1] == '\r'
+}
+
+// atLineStart reports whether the stream is empty or its last line has
+// ended, so that a comment line can go there even inside an event. A last
+// CR does not end a line here: the next byte may be the LF of a CRLF, which
+// a comment between them would turn into a blank line, ending the event.
+func (t *sseTail) atLineStart() bool {
+	return t.n == 0 || t.b[t.n-1] == '\n'
 }
 
 // lastEventEnd is the length of the part of event stream s that ends with

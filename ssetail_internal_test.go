@@ -60,3 +60,31 @@ func TestLastEventEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestSSETailAtLineStart(t *testing.T) {
+	tests := []struct {
+		writes []string
+		want   bool
+	}{
+		{nil, true},
+		{[]string{"data: {}\n"}, true},
+		{[]string{"data: {}\r\n"}, true},
+		{[]string{"data: {}\r", "\n"}, true},
+		{[]string{"data: {}\n\n"}, true},
+		{[]string{"data: {}"}, false},
+		{[]string{"data: {}\n", "data: {"}, false},
+		// A last CR may be the first half of a CRLF: a comment line after
+		// it would make the LF a blank line.
+		{[]string{"data: {}\r"}, false},
+		{[]string{"data: {}\n", "\r"}, false},
+	}
+	for _, tc := range tests {
+		var tail sseTail
+		for _, w := range tc.writes {
+			tail.add([]byte(w))
+		}
+		if got := tail.atLineStart(); got != tc.want {
+			t.Errorf("after writes %q: atLineStart() = %v, want %v", tc.writes, got, tc.want)
+		}
+	}
+}

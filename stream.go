@@ -604,7 +604,7 @@ func (w *streamWriter) cutAtDeadline() {
 }
 
 // heartbeat writes an SSE comment if the event stream has been quiet for
-// quiet or longer. Before the head has gone out, it sends the head first if
+// quiet or longer and does not stand in the middle of a line. Before the head has gone out, it sends the head first if
 // the handler's headers are known to be final.
 func (w *streamWriter) heartbeat(quiet time.Duration) {
 	if !w.mu.TryLock() {
@@ -623,10 +623,18 @@ func (w *streamWriter) heartbeat(quiet time.Duration) {
 		}
 		w.commitLocked(http.StatusOK, w.settled)
 	}
-	if !w.sse || time.Since(w.last) < quiet || !w.tail.betweenEvents() {
+	if !w.sse || time.Since(w.last) < quiet {
 		return
 	}
-	w.writeLocked([]byte(": heartbeat\n\n"))
+	switch {
+	case w.tail.betweenEvents():
+		w.writeLocked([]byte(": heartbeat\n\n"))
+	case w.tail.atLineStart():
+		// Inside a handler's event, a comment line is skipped by the
+		// client's parser; a blank line after it would end the event.
+		w.writeLocked([]byte(": heartbeat\n"))
+	}
+	// Mid-line, the heartbeat waits for the line's end.
 }
 
 // listenClosed is the graceful end of a subscriptions/listen stream.

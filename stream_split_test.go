@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdamcp/lambdamcp"
 )
@@ -20,21 +21,30 @@ import (
 // progressLine is one progress notification's data line, without its end.
 const progressLine = `data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}`
 
-// TestStreamHeartbeatBetweenEvents checks that a heartbeat never lands
-// inside an event that a handler writes in several parts: the comment, or
-// the blank line after it, would split the event's data or dispatch the
-// event early. Each row pauses the handler at another point of the event,
-// for longer than the heartbeat interval.
-func TestStreamHeartbeatBetweenEvents(t *testing.T) {
+// TestStreamHeartbeatInEvent checks heartbeats while a handler pauses in
+// the middle of an event it writes in parts, for longer than two heartbeat
+// intervals: at the start of a line a comment line goes in, which the
+// client's parser skips, so that a gateway's idle timeout does not cut the
+// stream; in the middle of a line (or after a CR that may be the first half
+// of a CRLF) nothing does, for a comment there would split the line, or
+// turn the CRLF into a blank line, which ends the event early. Either way
+// the client parses the events the handler wrote.
+func TestStreamHeartbeatInEvent(t *testing.T) {
 	tests := []struct {
-		name  string
-		parts []string // written with a long pause between each
+		name   string
+		parts  []string // written with a long pause after each
+		inside bool     // heartbeats go in after the first part
 	}{
-		{"mid line", []string{"event: message\n" + progressLine[:40], progressLine[40:] + "\n\n"}},
-		{"before the blank line", []string{"event: message\n" + progressLine + "\n", "\n"}},
-		{"crlf, before the blank line", []string{"event: message\r\n" + progressLine + "\r\n", "\r\n"}},
-		{"cr, mid line", []string{"event: message\r" + progressLine[:40], progressLine[40:] + "\r\r"}},
+		{"mid data line", []string{progressLine[:40], progressLine[40:] + "\n\n"}, false},
+		{"mid line", []string{"event: message\n" + progressLine[:40], progressLine[40:] + "\n\n"}, false},
+		{"cr, mid line", []string{"event: message\r" + progressLine[:40], progressLine[40:] + "\r\r"}, false},
+		{"cr, maybe half a crlf", []string{"event: message\r\n" + progressLine + "\r", "\ndata: 2\r\n\r\n"}, false},
+		{"after a data line", []string{"event: message\n" + progressLine + "\n", "data: 2\n\n"}, true},
+		{"before the blank line", []string{"event: message\n" + progressLine + "\n", "\n"}, true},
+		{"crlf, before the blank line", []string{"event: message\r\n" + progressLine + "\r\n", "\r\n"}, true},
+		{"cr, then lf, before the blank line", []string{"event: message\n" + progressLine + "\r", "\n", "\n"}, false},
 	}
+	const answer = "event: message\n" + `data: {"jsonrpc":"2.0","id":1,"result":{"content":[]}}` + "\n\n"
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -45,25 +55,63 @@ func TestStreamHeartbeatBetweenEvents(t *testing.T) {
 						fmt.Fprint(w, p)
 						time.Sleep(3 * interval)
 					}
-					fmt.Fprint(w, "event: message\n"+`data: {"jsonrpc":"2.0","id":1,"result":{"content":[]}}`+"\n\n")
+					fmt.Fprint(w, answer)
 				}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: interval})
 				s, _ := openStream(t, splitCtx(t), h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)))
-				body, err := io.ReadAll(s.r)
+				b, err := io.ReadAll(s.r)
 				if err != nil {
 					t.Fatalf("reading stream: %v", err)
 				}
-				// The event as the handler wrote it, heartbeats only
-				// around it.
-				event := strings.Join(tc.parts, "")
-				if !strings.Contains(string(body), event) {
-					t.Errorf("stream =\n%q\nwant the handler's event whole:\n%q", body, event)
+				body := string(b)
+				wrote := strings.Join(tc.parts, "") + answer
+				if diff := cmp.Diff(sseData(wrote), sseData(body)); diff != "" {
+					t.Errorf("events' data (-handler's +stream's):\n%s\nstream = %q", diff, body)
 				}
-				if !strings.Contains(string(body), ": heartbeat") {
-					t.Errorf("stream =\n%q\nwant heartbeats in the pauses between events", body)
+				beats := ": heartbeat\n: heartbeat\n"
+				if !tc.inside {
+					beats = tc.parts[1]
+				}
+				if !strings.Contains(body, tc.parts[0]+beats) {
+					t.Errorf("stream =\n%q\nwant %q after the first part", body, beats)
+				}
+				if !strings.Contains(body, tc.parts[len(tc.parts)-1]+": heartbeat\n\n") {
+					t.Errorf("stream =\n%q\nwant heartbeats between events", body)
 				}
 			})
 		})
 	}
+}
+
+// sseData parses an event stream as a client does (the WHATWG HTML
+// event-stream interpretation: lines end with CRLF, LF or CR; comment lines
+// are skipped; a blank line dispatches the event) and returns each
+// dispatched event's data. An event not ended is dropped.
+func sseData(stream string) []string {
+	var events []string
+	var data strings.Builder
+	for len(stream) > 0 {
+		i := strings.IndexAny(stream, "\r\n")
+		if i < 0 {
+			break // a line not ended
+		}
+		line := stream[:i]
+		if strings.HasPrefix(stream[i:], "\r\n") {
+			i++
+		}
+		stream = stream[i+1:]
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch {
+		case line == "":
+			if data.Len() > 0 {
+				events = append(events, strings.TrimSuffix(data.String(), "\n"))
+			}
+			data.Reset()
+		case field == "data":
+			data.WriteString(value + "\n")
+		}
+	}
+	return events
 }
 
 // TestStreamDeadlineMidEvent checks a stream whose handler stops in the
