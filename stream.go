@@ -650,12 +650,29 @@ func listenClosed(id json.RawMessage) []byte {
 	return b
 }
 
-// sseEvent frames a JSON message as one SSE message event.
+// sseEvent frames a JSON message as one SSE message event. Each of its
+// lines is a data line of its own: a line ending inside the message
+// (indented JSON, an error written as text) would otherwise end the data
+// line early, and a blank line the event, losing the rest to the client.
 func sseEvent(data []byte) []byte {
+	data = bytes.TrimSpace(data)
 	b := make([]byte, 0, len(data)+len("event: message\ndata: \n\n"))
-	b = append(b, "event: message\ndata: "...)
-	b = append(b, bytes.TrimSpace(data)...)
-	return append(b, "\n\n"...)
+	b = append(b, "event: message\n"...)
+	for {
+		i := bytes.IndexAny(data, "\r\n")
+		if i < 0 {
+			b = append(b, "data: "...)
+			b = append(b, data...)
+			return append(b, "\n\n"...)
+		}
+		b = append(b, "data: "...)
+		b = append(b, data[:i]...)
+		b = append(b, '\n')
+		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+			i++
+		}
+		data = data[i+1:]
+	}
 }
 
 // sseHasResponse reports whether SSE text holds a JSON-RPC response (a
