@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -129,16 +130,23 @@ const maxDimensionValueBytes = 1024
 // value gives no metric at all, the per-function one an alarm watches
 // included, and the go-sdk adds a tool of any name (it only logs one
 // outside [A-Za-z0-9_.-]). Other characters are written as \uXXXX (or
-// \UXXXXXXXX), so that distinct names (of up to 1024 bytes) stay distinct; a name that is
-// blank counts as OtherTool.
+// \UXXXXXXXX), a byte that is no UTF-8 as \xHH and a backslash as \\, so
+// that distinct names stay distinct (those short enough not to be cut: up
+// to 170 bytes whatever they hold); a name that is blank counts as
+// OtherTool.
 func dimensionValue(tool string) string {
-	if len(tool) <= maxDimensionValueBytes && strings.TrimSpace(tool) != "" && printableASCII(tool) {
+	if len(tool) <= maxDimensionValueBytes && strings.TrimSpace(tool) != "" && printableASCII(tool) && !strings.Contains(tool, `\`) {
 		return tool
 	}
 	var b strings.Builder
-	for _, r := range tool {
+	for i := 0; i < len(tool); {
+		r, size := utf8.DecodeRuneInString(tool[i:])
 		var piece string
 		switch {
+		case r == utf8.RuneError && size == 1:
+			piece = fmt.Sprintf(`\x%02x`, tool[i])
+		case r == '\\':
+			piece = `\\`
 		case r >= 0x20 && r < 0x7f:
 			piece = string(r)
 		case r <= 0xffff:
@@ -150,6 +158,7 @@ func dimensionValue(tool string) string {
 			break
 		}
 		b.WriteString(piece)
+		i += size
 	}
 	if strings.TrimSpace(b.String()) == "" {
 		return OtherTool

@@ -16,21 +16,25 @@ import (
 // function an alarm watches. The go-sdk adds a tool whatever its name
 // (it only logs a name outside [A-Za-z0-9_.-]), so the line writes the
 // name in a form CloudWatch takes.
+var emfToolCases = []struct {
+	name, tool, want string
+}{
+	{"plain", "get_weather", "get_weather"},
+	{"printable ASCII kept", `a b/c"d`, `a b/c"d`},
+	{"a backslash doubled", `a\b`, `a\\b`},
+	{"an escape written out", `\u00e9`, `\\u00e9`},
+	{"non-ASCII escaped", "天気", `\u5929\u6c17`},
+	{"outside the BMP", "x😀", `x\U0001f600`},
+	{"control characters escaped", "a\tb\nc\x7f", `a\u0009b\u000ac\u007f`},
+	{"invalid UTF-8", "a\xffb", `a\xffb`},
+	{"the replacement character", "a\ufffdb", `a\ufffdb`},
+	{"only spaces", "   ", OtherTool},
+	{"too long", strings.Repeat("a", 2000), strings.Repeat("a", maxDimensionValueBytes)},
+	{"too long once escaped", strings.Repeat("é", 200), strings.Repeat(`\u00e9`, 170)},
+}
+
 func TestEMFToolDimension(t *testing.T) {
-	long := strings.Repeat("a", 2000)
-	tests := []struct {
-		name, tool, want string
-	}{
-		{"plain", "get_weather", "get_weather"},
-		{"printable ASCII kept", `a b/c"d\e`, `a b/c"d\e`},
-		{"non-ASCII escaped", "天気", `\u5929\u6c17`},
-		{"outside the BMP", "x😀", `x\U0001f600`},
-		{"control characters escaped", "a\tb\nc\x7f", `a\u0009b\u000ac\u007f`},
-		{"invalid UTF-8", "a\xffb", `a\ufffdb`},
-		{"only spaces", "   ", OtherTool},
-		{"too long", long, long[:maxDimensionValueBytes]},
-		{"too long once escaped", strings.Repeat("é", 200), strings.Repeat(`\u00e9`, 170)},
-	}
+	tests := emfToolCases
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
