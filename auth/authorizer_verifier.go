@@ -123,9 +123,6 @@ const cognitoDate = "Mon Jan 02 15:04:05 MST 2006"
 // (lambdamcp's authorizer, an HTTP API JWT authorizer, which passes a
 // token's number on as written), or a REST Cognito authorizer's date.
 func authorizerTime(s string) (time.Time, bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0), true
-	}
 	if sec, ok := numericDate(s); ok {
 		return time.Unix(sec, 0), true
 	}
@@ -135,19 +132,23 @@ func authorizerTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// numericDate reads a NumericDate that is not an integer: RFC 7519 section
-// 2 allows any JSON number, "1700000000.5" or "1.7e9". Those are what
+// numericDate reads a NumericDate: RFC 7519 section 2 allows any JSON
+// number, "1700000000", "1700000000.5" or "1.7e9". Those are what
 // [JWTVerifier] accepts in a token, and an HTTP API passes the token's
-// number on as written, so both are read here as well; anything else a
-// JSON number is not ("NaN", "Inf", "0x1p30", " 1") is refused. It is read
-// as a float64, as [JWTVerifier] decodes a token's number, and at the
-// precision that verifier compares dates at, the second: the fraction is
-// dropped toward the past, so a token expires up to a second before its
-// "exp" rather than after it. A date past int64 seconds is refused, as
-// [JWTVerifier] refuses it.
+// number on as written, so all are read here as well; anything else a
+// JSON number is not ("NaN", "Inf", "0x1p30", " 1", "+1", "01") is
+// refused. An integer is read exactly; another number as a float64, as
+// [JWTVerifier] decodes a token's number, and at the precision that
+// verifier compares dates at, the second: the fraction is dropped toward
+// the past, so a token expires up to a second before its "exp" rather
+// than after it. A date past int64 seconds is refused, as [JWTVerifier]
+// refuses it.
 func numericDate(s string) (int64, bool) {
 	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) || strings.TrimSpace(s) != s || !json.Valid([]byte(s)) {
 		return 0, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {

@@ -223,19 +223,17 @@ func TestAuthorizerVerifierExpiry(t *testing.T) {
 	}
 }
 
-// An "exp" is a NumericDate (RFC 7519 section 2), any JSON number, and an
-// HTTP API passes a token's on as written: a fraction or an exponent is
-// read as JWTVerifier reads it in a token, the fraction dropped toward the
-// past; what is no number is refused, as is a number past int64 seconds.
-func TestAuthorizerVerifierNumericDate(t *testing.T) {
-	base := time.Now().Add(time.Hour).Unix()
+type numericDateCase struct {
+	name    string
+	exp     any
+	want    time.Time // the expiry read, when accepted
+	wantErr string    // what the refusal says
+}
+
+// numericDateCases are "exp" values, base a time to come in Unix seconds.
+func numericDateCases(base int64) []numericDateCase {
 	const unreadable, expired = "unreadable expiry", "token expired"
-	tests := []struct {
-		name    string
-		exp     any
-		want    time.Time // the expiry read, when accepted
-		wantErr string    // what the refusal says
-	}{
+	return []numericDateCase{
 		{"integer", strconv.FormatInt(base, 10), time.Unix(base, 0), ""},
 		{"fraction", strconv.FormatInt(base, 10) + ".5", time.Unix(base, 0), ""},
 		{"fraction just short of the next second", strconv.FormatInt(base, 10) + ".999", time.Unix(base, 0), ""},
@@ -257,7 +255,18 @@ func TestAuthorizerVerifierNumericDate(t *testing.T) {
 		{"hexadecimal", "0x1p32", time.Time{}, unreadable},
 		{"a space before", " " + strconv.FormatInt(base, 10), time.Time{}, unreadable},
 		{"a trailing dot", strconv.FormatInt(base, 10) + ".", time.Time{}, unreadable},
+		{"a plus sign", "+" + strconv.FormatInt(base, 10), time.Time{}, unreadable},
+		{"a leading zero", "0" + strconv.FormatInt(base, 10), time.Time{}, unreadable},
+		{"an integer past a float64's precision", "9007199254740993", time.Unix(9007199254740993, 0), ""},
 	}
+}
+
+// An "exp" is a NumericDate (RFC 7519 section 2), any JSON number, and an
+// HTTP API passes a token's on as written: a fraction or an exponent is
+// read as JWTVerifier reads it in a token, the fraction dropped toward the
+// past; what is no number is refused, as is a number past int64 seconds.
+func TestAuthorizerVerifierNumericDate(t *testing.T) {
+	tests := numericDateCases(time.Now().Add(time.Hour).Unix())
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ac := map[string]any{"sub": "user-1", "exp": tc.exp}
