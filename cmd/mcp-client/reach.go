@@ -88,8 +88,10 @@ func hostPort(host, port string) string {
 		host = a.Unmap().String()
 	} else if a, ok := shorthandIPv4(host); ok {
 		host = a.String()
-	} else {
-		host = strings.TrimSuffix(host, ".")
+	} else if name := strings.TrimSuffix(host, "."); !strings.HasSuffix(name, ".") {
+		// One trailing dot only: "localhost.." is no name a resolver
+		// takes, and trimmed to "localhost." it would change again.
+		host = name
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
 		port = strconv.FormatUint(n, 10)

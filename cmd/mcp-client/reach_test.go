@@ -325,16 +325,20 @@ func TestNamedHostRespelled(t *testing.T) {
 	}
 }
 
+var hostPortCases = []struct{ host, port, want string }{
+	{"127.0.0.1", "8080", "127.0.0.1:8080"},
+	{"127.1", "8080", "127.0.0.1:8080"},
+	{"0x7F.0.0.1", "8080", "127.0.0.1:8080"},
+	{"[::FFFF:127.0.0.1]", "8080", "127.0.0.1:8080"},
+	{"0:0::1", "443", "[::1]:443"},
+	{"LocalHost.", "08080", "localhost:8080"},
+	{"mcp.example.com", "443", "mcp.example.com:443"},
+	{"LocalHost..", "80", "localhost..:80"},
+	{"127.1..", "80", "127.1..:80"},
+}
+
 func TestHostPortCanonical(t *testing.T) {
-	for _, tc := range []struct{ host, port, want string }{
-		{"127.0.0.1", "8080", "127.0.0.1:8080"},
-		{"127.1", "8080", "127.0.0.1:8080"},
-		{"0x7F.0.0.1", "8080", "127.0.0.1:8080"},
-		{"[::FFFF:127.0.0.1]", "8080", "127.0.0.1:8080"},
-		{"0:0::1", "443", "[::1]:443"},
-		{"LocalHost.", "08080", "localhost:8080"},
-		{"mcp.example.com", "443", "mcp.example.com:443"},
-	} {
+	for _, tc := range hostPortCases {
 		if got := hostPort(tc.host, tc.port); got != tc.want {
 			t.Errorf("hostPort(%q, %q) = %q, want %q", tc.host, tc.port, got, tc.want)
 		}
