@@ -1,6 +1,10 @@
 package lambdamcp
 
-import "testing"
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
 
 // sseEventCases are messages a handler writes once its event stream is
 // out, and the event each is framed as.
@@ -24,4 +28,43 @@ func TestSSEEvent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSSEEvent checks that whatever a handler writes is framed as exactly
+// one event, which a client reads back as the message written (its lines
+// joined with LF, as an event's data lines are), and after which the
+// stream stands between events.
+func FuzzSSEEvent(f *testing.F) {
+	for _, tc := range sseEventCases {
+		f.Add([]byte(tc.data))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ev := string(sseEvent(data))
+		if end := lastEventEnd(ev); end != len(ev) {
+			t.Fatalf("sseEvent(%q) = %q: the stream is left inside an event at %d", data, ev, end)
+		}
+		if end := lastEventEnd(ev[:len(ev)-1]); end != 0 {
+			t.Fatalf("sseEvent(%q) = %q: an event ends at %d, before the end", data, ev, end)
+		}
+		var got []string
+		for _, line := range sseLines(ev[:len(ev)-2]) {
+			switch name, value, _ := strings.Cut(line, ":"); name {
+			case "event":
+			case "data":
+				got = append(got, strings.TrimPrefix(value, " "))
+			default:
+				t.Fatalf("sseEvent(%q) = %q: line %q is neither event nor data", data, ev, line)
+			}
+		}
+		want := strings.Join(sseLines(string(bytes.TrimSpace(data))), "\n")
+		if strings.Join(got, "\n") != want {
+			t.Fatalf("sseEvent(%q) = %q, whose data is %q, want %q", data, ev, strings.Join(got, "\n"), want)
+		}
+	})
+}
+
+// sseLines splits s at the line endings of an event stream: CRLF, LF and
+// CR.
+func sseLines(s string) []string {
+	return strings.Split(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"), "\n")
 }
