@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +67,61 @@ func validDimensionValue(v string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzDimensionValue checks that every tool name gives a value CloudWatch
+// takes, and that a name that is not blank and short enough not to be cut
+// is read back from its value: two such names never share a metric.
+func FuzzDimensionValue(f *testing.F) {
+	for _, tc := range emfToolCases {
+		f.Add(tc.tool)
+	}
+	f.Fuzz(func(t *testing.T, tool string) {
+		v := dimensionValue(tool)
+		if !validDimensionValue(v) {
+			t.Fatalf("dimensionValue(%q) = %q, no CloudWatch dimension value", tool, v)
+		}
+		if len(tool) > maxDimensionValueBytes/len(`\u0000`) || strings.TrimSpace(tool) == "" {
+			return // may be cut; blank is OtherTool
+		}
+		if got, ok := unescapeDimension(v); !ok || got != tool {
+			t.Fatalf("dimensionValue(%q) = %q, read back as %q (%v)", tool, v, got, ok)
+		}
+	})
+}
+
+// unescapeDimension reads a dimension value back as the name it was
+// written from: \\ is a backslash, \xHH a byte that is no UTF-8, \uXXXX
+// and \UXXXXXXXX a character.
+func unescapeDimension(v string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] != '\\' {
+			b.WriteByte(v[i])
+			continue
+		}
+		if i+1 == len(v) {
+			return "", false
+		}
+		digits := map[byte]int{'\\': 0, 'x': 2, 'u': 4, 'U': 8}[v[i+1]]
+		if v[i+1] == '\\' {
+			b.WriteByte('\\')
+			i++
+			continue
+		}
+		if digits == 0 || i+2+digits > len(v) {
+			return "", false
+		}
+		n, err := strconv.ParseUint(v[i+2:i+2+digits], 16, 32)
+		if err != nil {
+			return "", false
+		}
+		if v[i+1] == 'x' {
+			b.WriteByte(byte(n))
+		} else {
+			b.WriteRune(rune(n))
+		}
+		i += 1 + digits
+	}
+	return b.String(), true
 }
