@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -286,4 +289,53 @@ func TestAuthorizerVerifierNumericDate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jsonNumber is the grammar of a JSON number (RFC 8259 section 6).
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+// FuzzNumericDate checks the reading of an "exp" against JSON's grammar
+// and strconv: a JSON number is read as JWTVerifier reads it in a token
+// (a float64, its fraction dropped) unless past int64 seconds, and no
+// later than its integer part but where the float64 itself is (an integer
+// exactly); anything
+// else but a REST Cognito authorizer's date is refused.
+func FuzzNumericDate(f *testing.F) {
+	for _, tc := range numericDateCases(time.Now().Add(time.Hour).Unix()) {
+		if s, ok := tc.exp.(string); ok {
+			f.Add(s)
+		}
+	}
+	f.Add("Thu May 04 03:50:06 UTC 2023")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := authorizerTime(s)
+		if !jsonNumber.MatchString(s) {
+			if d, err := time.Parse(cognitoDate, s); ok && (err != nil || d.Location() != time.UTC) {
+				t.Fatalf("authorizerTime(%q) = %v, a time from what is no JSON number nor a Cognito date", s, got)
+			}
+			return
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		floor := math.Floor(v)
+		fits, want := err == nil && floor >= math.MinInt64 && floor < -math.MinInt64, int64(floor)
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			fits, want = true, n // an integer, read exactly
+		}
+		if ok != fits {
+			t.Fatalf("authorizerTime(%q) = %v, %v; read as a float64: %v (%v)", s, got, ok, v, err)
+		}
+		if !ok {
+			return
+		}
+		if got.Unix() != want {
+			t.Fatalf("authorizerTime(%q) = %d, want %d", s, got.Unix(), want)
+		}
+		exact, _, err := big.ParseFloat(s, 10, 4096, big.ToZero)
+		if err != nil {
+			t.Fatalf("big.ParseFloat(%q): %v", s, err)
+		}
+		if later := new(big.Float).SetInt64(got.Unix()).Cmp(exact) > 0; later && big.NewFloat(v).Cmp(exact) <= 0 {
+			t.Fatalf("authorizerTime(%q) = %d, later than the value where its float64 %v is not", s, got.Unix(), v)
+		}
+	})
 }
