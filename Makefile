@@ -48,7 +48,7 @@ FUZZTIME ?= 10000x
 FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzBasePath .:FuzzJSONDepth .:FuzzJSONTrailing .:FuzzPeekRPC .:FuzzParseEvent .:FuzzInvokeStream \
 	./auth:FuzzAuthorizerInvoke ./auth:FuzzBearerToken ./requeststate:FuzzOpen \
 	./internal/runtimeapi:FuzzDecodeFunctionError ./internal/localfront:FuzzWriteProxyResponse ./internal/localfront:FuzzReadPrelude \
-	.:FuzzSSETail .:FuzzLastEventEnd .:FuzzSSEEvent .:FuzzDimensionValue ./auth:FuzzNumericDate \
+	.:FuzzSSETail .:FuzzLastEventEnd .:FuzzSSEEvent .:FuzzDimensionValue ./auth:FuzzNumericDate ./internal/textcut:FuzzCut \
 	./cmd/mcp-client:FuzzRedacted ./cmd/mcp-client:FuzzStreamWatch
 fuzz:
 	@for pt in $(FUZZ_TARGETS); do \

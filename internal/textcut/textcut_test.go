@@ -1,23 +1,29 @@
 package textcut
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var cutCases = []struct {
+	name string
+	s    string
+	n    int
+	want string
+}{
+	{"shorter", "abc", 4, "abc"},
+	{"exactly n bytes", "abcd", 4, "abcd"},
+	{"a byte past", "abcde", 4, "abcd…"},
+	{"n inside a two-byte rune", "aé", 2, "a…"},
+	{"n inside a four-byte rune", "ab😀", 5, "ab…"},
+	{"n at a rune's start", "éa", 2, "é…"},
+}
 
 // TestCut checks where a text is cut: not when it fits, whole runes only
 // when it does not.
 func TestCut(t *testing.T) {
-	tests := []struct {
-		name string
-		s    string
-		n    int
-		want string
-	}{
-		{"shorter", "abc", 4, "abc"},
-		{"exactly n bytes", "abcd", 4, "abcd"},
-		{"a byte past", "abcde", 4, "abcd…"},
-		{"n inside a two-byte rune", "aé", 2, "a…"},
-		{"n inside a four-byte rune", "ab😀", 5, "ab…"},
-		{"n at a rune's start", "éa", 2, "é…"},
-	}
+	tests := cutCases
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Cut(tc.s, tc.n); got != tc.want {
@@ -25,4 +31,35 @@ func TestCut(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCut checks that a cut text is a prefix of the text, of at most n
+// bytes and all of it that fits in n when the text is UTF-8, marked when
+// it is shorter than the text, and UTF-8 when the text is.
+func FuzzCut(f *testing.F) {
+	for _, tc := range cutCases {
+		f.Add(tc.s, uint16(tc.n))
+	}
+	f.Fuzz(func(t *testing.T, s string, n16 uint16) {
+		n := int(n16)
+		got := Cut(s, n)
+		if len(s) <= n {
+			if got != s {
+				t.Fatalf("Cut(%q, %d) = %q, want it whole", s, n, got)
+			}
+			return
+		}
+		kept, marked := strings.CutSuffix(got, "…")
+		if !marked || !strings.HasPrefix(s, kept) || len(kept) > n {
+			t.Fatalf("Cut(%q, %d) = %q, want a prefix of at most %d bytes and the mark", s, n, got, n)
+		}
+		if utf8.ValidString(s) {
+			if !utf8.ValidString(got) {
+				t.Fatalf("Cut(%q, %d) = %q, not UTF-8", s, n, got)
+			}
+			if len(kept) <= n-utf8.UTFMax {
+				t.Fatalf("Cut(%q, %d) = %q, cut more than a rune short of %d bytes", s, n, got, n)
+			}
+		}
+	})
 }
