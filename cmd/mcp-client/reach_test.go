@@ -344,3 +344,33 @@ func TestHostPortCanonical(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHostPort checks that hostPort's form is a fixed point, so that a host
+// compared once canonical compares the same again, and that a host in it
+// that loopbackAlias takes is localhost or, read as an address without a
+// resolver, one of loopback.
+func FuzzHostPort(f *testing.F) {
+	for _, tc := range hostPortCases {
+		f.Add(tc.host, tc.port)
+	}
+	for _, h := range []string{"localhost..", "::127.0.0.1", "64:ff9b::7f00:1", "admin.localhost", "127.0.0.1.", "::1%lo", "[fe80::1%25eth0]"} {
+		f.Add(h, "80")
+	}
+	f.Fuzz(func(t *testing.T, host, port string) {
+		hp := hostPort(host, port)
+		h, p, err := net.SplitHostPort(hp)
+		if err != nil {
+			return // no host and port a URL holds
+		}
+		if again := hostPort(h, p); again != hp {
+			t.Fatalf("hostPort(%q, %q) = %q, but hostPort of that is %q", host, port, hp, again)
+		}
+		if !loopbackAlias(h) || h == "localhost" {
+			return
+		}
+		addr, _, _ := strings.Cut(h, "%") // a zone says which link, not which address
+		if ip := net.ParseIP(addr); ip == nil || !ip.IsLoopback() {
+			t.Fatalf("loopbackAlias(%q) (from %q) is true, but it is no loopback address", h, host)
+		}
+	})
+}
