@@ -88,15 +88,21 @@ func hostPort(host, port string) string {
 		host = a.Unmap().String()
 	} else if a, ok := shorthandIPv4(host); ok {
 		host = a.String()
-	} else if name := strings.TrimSuffix(host, "."); !strings.HasSuffix(name, ".") {
-		// One trailing dot only: "localhost.." is no name a resolver
-		// takes, and trimmed to "localhost." it would change again.
+	} else if name := strings.TrimSuffix(host, "."); !strings.HasSuffix(name, ".") && !isAddr(name) {
+		// One trailing dot only, and not one that leaves an address:
+		// "localhost.." and "::0." are no names a resolver takes, and
+		// trimmed to "localhost." and "::0" they would change again.
 		host = name
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
 		port = strconv.FormatUint(n, 10)
 	}
 	return net.JoinHostPort(host, port)
+}
+
+func isAddr(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 // trusts says whether a request's URL may name hostport when it is not

@@ -335,6 +335,7 @@ var hostPortCases = []struct{ host, port, want string }{
 	{"mcp.example.com", "443", "mcp.example.com:443"},
 	{"LocalHost..", "80", "localhost..:80"},
 	{"127.1..", "80", "127.1..:80"},
+	{"::0.", "80", "[::0.]:80"},
 }
 
 func TestHostPortCanonical(t *testing.T) {
