@@ -16,8 +16,9 @@ const MaxPathBytes = 512
 const MaxMethodBytes = 64
 
 // Cut is s cut to at most n bytes on a rune's start, marked with "…" when
-// anything was cut.
+// anything was cut; n below 0 counts as 0.
 func Cut(s string, n int) string {
+	n = max(n, 0)
 	if len(s) <= n {
 		return s
 	}

@@ -18,6 +18,8 @@ var cutCases = []struct {
 	{"n inside a two-byte rune", "aé", 2, "a…"},
 	{"n inside a four-byte rune", "ab😀", 5, "ab…"},
 	{"n at a rune's start", "éa", 2, "é…"},
+	{"n of 0", "abc", 0, "…"},
+	{"n below 0", "abc", -1, "…"},
 }
 
 // TestCut checks where a text is cut: not when it fits, whole runes only
@@ -38,7 +40,7 @@ func TestCut(t *testing.T) {
 // it is shorter than the text, and UTF-8 when the text is.
 func FuzzCut(f *testing.F) {
 	for _, tc := range cutCases {
-		f.Add(tc.s, uint16(tc.n))
+		f.Add(tc.s, uint16(max(tc.n, 0)))
 	}
 	f.Fuzz(func(t *testing.T, s string, n16 uint16) {
 		n := int(n16)
