@@ -196,6 +196,9 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 	if f.handler == nil {
 		h, err := f.newHandler()
 		if err != nil {
+			if f.callback != nil {
+				f.callback.stop() // it may have failed after the listener opened
+			}
 			resp.Body.Close()
 			fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, err: err}
 			f.failed = fe
