@@ -59,9 +59,6 @@ func TestKeptSignInTwoRuns(t *testing.T) {
 					t.Fatal(err)
 				}
 				callback := newCallback(1, nil) // not listened on: no sign-in starts here
-				if err != nil {
-					t.Fatal(err)
-				}
 				f, err := newLoginFlow(t.Context(), as.ClientID, "", endpoint, as.Issuer, false, nil, newSecretSet(endpoint), callback, b.open, &notice, time.Minute, cache)
 				if err != nil {
 					t.Fatal(err)
