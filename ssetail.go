@@ -5,7 +5,8 @@ import "strings"
 // sseTail keeps the last bytes of an event stream, enough to tell whether
 // the stream stands between events, where an event of our own can go, or
 // at the start of a line, where a comment line can: elsewhere either would
-// split a handler's line or dispatch its event early. Lines end with CRLF, LF or CR, as the SSE format allows.
+// split a handler's line or dispatch its event early. Lines end with CRLF,
+// LF or CR, as the SSE format allows.
 type sseTail struct {
 	b [4]byte
 	n int

@@ -604,8 +604,9 @@ func (w *streamWriter) cutAtDeadline() {
 }
 
 // heartbeat writes an SSE comment if the event stream has been quiet for
-// quiet or longer and does not stand in the middle of a line. Before the head has gone out, it sends the head first if
-// the handler's headers are known to be final.
+// quiet or longer and does not stand in the middle of a line. Before the
+// head has gone out, it sends the head first if the handler's headers are
+// known to be final.
 func (w *streamWriter) heartbeat(quiet time.Duration) {
 	if !w.mu.TryLock() {
 		return // a write is under way: the stream is not quiet
