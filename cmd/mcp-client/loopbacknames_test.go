@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -139,5 +140,62 @@ func TestMCPRedirectBetweenLoopbackNames(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTokenFollowsLoopbackNames checks that the bearer token goes with a
+// redirect between loopback names the guard follows (localhost and
+// 127.0.0.1 at the endpoint's scheme and port: the same listener), and
+// not to another port of either.
+func TestTokenFollowsLoopbackNames(t *testing.T) {
+	const token = "loopback-token-1234"
+	for _, tc := range []struct {
+		name      string
+		named, to func(self string) string
+		wantToken bool
+	}{
+		{"localhost to 127.0.0.1",
+			func(self string) string { return strings.Replace(self, "127.0.0.1", "localhost", 1) },
+			func(self string) string { return self }, true},
+		{"127.0.0.1 to localhost",
+			func(self string) string { return self },
+			func(self string) string { return strings.Replace(self, "127.0.0.1", "localhost", 1) }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var self string
+			var got atomic.Value
+			got.Store("")
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/mcp" {
+					got.Store(r.Header.Get("Authorization"))
+				}
+				redirectingTo(tc.to(self)+"/mcp").ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			self = srv.URL
+			endpoint := tc.named(self) + "/old"
+			client, err := newMCPClient(target{endpoint: endpoint, token: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var addrs []string
+			resp, err := client.Do(mcpPost(t, endpoint, &addrs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if sent := got.Load().(string) == "Bearer "+token; sent != tc.wantToken {
+				t.Errorf("token sent to %s: %v, want %v", tc.to(self), sent, tc.wantToken)
+			}
+		})
+	}
+	// Another port of a loopback name: the guard refuses the redirect, so
+	// the token cannot go; tokenOrigin says no by itself too.
+	a, _ := url.Parse("http://localhost:8080/mcp")
+	for _, s := range []string{"http://127.0.0.1:8081/mcp", "https://127.0.0.1:8080/mcp", "http://10.0.0.1:8080/mcp", "http://localhost.evil.example:8080/mcp"} {
+		b, _ := url.Parse(s)
+		if tokenOrigin(b, a) {
+			t.Errorf("tokenOrigin(%s, %s) = true, want false", b, a)
+		}
 	}
 }

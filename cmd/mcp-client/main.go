@@ -656,13 +656,13 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	// on the request, not those a transport adds: the token is for the
 	// endpoint's origin alone.
 	token := s.token
-	if s.oauth != nil && sameOrigin(r.URL, s.origin) {
+	if s.oauth != nil && tokenOrigin(r.URL, s.origin) {
 		var err error
 		if token, err = s.oauth.accessToken(); err != nil {
 			return nil, err
 		}
 	}
-	tokenSent := token != "" && sameOrigin(r.URL, s.origin)
+	tokenSent := token != "" && tokenOrigin(r.URL, s.origin)
 	if tokenSent {
 		r = r.Clone(r.Context())
 		r.Header.Set("Authorization", "Bearer "+token)
@@ -737,7 +737,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.message = peekMessage(resp)
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
 		s.tokenSent, s.withheld = tokenSent, ""
-		if (s.token != "" || s.oauth != nil) && !sameOrigin(r.URL, s.origin) {
+		if (s.token != "" || s.oauth != nil) && !tokenOrigin(r.URL, s.origin) {
 			s.withheld = r.URL.Scheme + "://" + r.URL.Host
 		}
 	} else {
@@ -796,6 +796,26 @@ func sameOrigin(a, b *url.URL) bool {
 	return strings.EqualFold(a.Scheme, b.Scheme) &&
 		strings.EqualFold(a.Hostname(), b.Hostname()) &&
 		port(a) == port(b)
+}
+
+// tokenOrigin reports whether a request to a may carry the bearer token
+// meant for the endpoint at origin: at origin itself, or, when the user
+// named a loopback host (localhost, 127.0.0.0/8 or ::1), at another of
+// them with the same scheme and port, which the reach guard takes for
+// the host named (the one listener a local server redirects among).
+func tokenOrigin(a, origin *url.URL) bool {
+	if sameOrigin(a, origin) {
+		return true
+	}
+	return strings.EqualFold(a.Scheme, origin.Scheme) && port(a) == port(origin) &&
+		loopbackURL(a) && loopbackURL(origin)
+}
+
+// loopbackURL reports whether u's host is one of the loopback names that
+// stand for each other (loopbackAlias), in the form the guard compares.
+func loopbackURL(u *url.URL) bool {
+	host, _, err := net.SplitHostPort(hostPort(asciiHost(u), port(u)))
+	return err == nil && loopbackAlias(host)
 }
 
 // port is u's port, or its scheme's default.
