@@ -223,7 +223,7 @@ func (p *Process) start() (*instance, error) {
 		return nil, fmt.Errorf("runtime API listener: %w", err)
 	}
 	inst := &instance{api: runtimeapi.NewServer(), exited: make(chan struct{})}
-	inst.hs = &http.Server{Handler: inst.api, ReadHeaderTimeout: 10 * time.Second}
+	inst.hs = &http.Server{Handler: inst.api, ReadHeaderTimeout: 10 * time.Second, ConnContext: inst.api.ConnContext}
 	go inst.hs.Serve(ln)
 
 	cmd := exec.Command(p.path)

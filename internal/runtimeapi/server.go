@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -22,8 +23,9 @@ const apiPrefix = "/2018-06-01/runtime/"
 
 // Server is the Lambda side of the Runtime API for one execution environment:
 // one invocation at a time, like Lambda, or several at once, like Lambda
-// Managed Instances ([NewConcurrentServer]). Serve it with any http.Server;
-// the zero value is not usable, use [NewServer].
+// Managed Instances ([NewConcurrentServer]). Serve it with any http.Server,
+// with [Server.ConnContext] as its ConnContext where other users share the
+// machine; the zero value is not usable, use [NewServer].
 type Server struct {
 	mux     *http.ServeMux
 	waiting chan *waiter  // /next handlers offer themselves here
@@ -41,6 +43,8 @@ type Server struct {
 	closed    chan struct{}
 	closeErr  error
 	closeOnce sync.Once
+
+	uid int // the user whose connections ConnContext lets through
 }
 
 type waiter struct {
@@ -86,6 +90,7 @@ func NewConcurrentServer(max int) *Server {
 		max:     1,
 		idle:    make(chan struct{}),
 		closed:  make(chan struct{}),
+		uid:     os.Getuid(),
 	}
 	if max > 1 {
 		s.max = max
@@ -103,7 +108,7 @@ func NewConcurrentServer(max int) *Server {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if fromBrowser(r) {
+	if fromBrowser(r) || foreignConn(r) {
 		writeJSON(w, http.StatusForbidden, &FunctionError{Type: "InvalidRequest", Message: "the Runtime API answers the function's runtime only"})
 		return
 	}
