@@ -141,28 +141,21 @@ func listenLoopback(port int) ([]net.Listener, error) {
 
 // stop closes the listeners, if any, once the callback answered: the
 // port is free again for another run's sign-in while this one goes on.
-// The browser's page, if it is being written, is finished first, for a
-// few seconds at most.
+// The browser's page went out before the callback's result was handed
+// on (ServeHTTP), so nothing is waited for: a connection a browser opened
+// ahead and left idle would hold a graceful shutdown for seconds.
 func (c *callbackServer) stop() {
 	c.mu.Lock()
 	servers, lns := c.servers, c.lns
 	c.servers, c.lns = nil, nil
-	c.mu.Unlock() // ServeHTTP, which Shutdown waits for, takes it
+	c.mu.Unlock()
 	for _, l := range lns {
 		l.Close() // a server not yet serving leaves its own open
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callbackDrain)
-	defer cancel()
 	for _, s := range servers {
-		if s.Shutdown(ctx) != nil {
-			s.Close()
-		}
+		s.Close()
 	}
 }
-
-// callbackDrain bounds the wait for a callback's page being written when
-// the listener stops.
-const callbackDrain = 5 * time.Second
 
 // listenTCP listens for the callback; tests replace it.
 var listenTCP = net.Listen
@@ -223,18 +216,22 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res.errCode == "" && res.code == "" {
 		res.errCode, res.errDetail = "invalid_request", "the callback has neither a code nor an error"
 	}
-	c.results <- res // buffered; one match per await
+	// The code is yet to be checked (RFC 9207 iss) and exchanged: the
+	// terminal says whether the sign-in succeeded.
+	page := "mcp-client: the sign-in came back; return to the terminal, which says how it ended.\n"
 	if res.errCode != "" {
 		shown := "an error"
 		if safeError.MatchString(res.errCode) {
 			shown = res.errCode
 		}
-		io.WriteString(w, "mcp-client: the sign-in was refused ("+shown+"); return to the terminal.\n")
-		return
+		page = "mcp-client: the sign-in was refused (" + shown + "); return to the terminal.\n"
 	}
-	// The code is yet to be checked (RFC 9207 iss) and exchanged: the
-	// terminal says whether the sign-in succeeded.
-	io.WriteString(w, "mcp-client: the sign-in came back; return to the terminal, which says how it ended.\n")
+	// The page goes out whole before the result is handed on, so that the
+	// listener may close as soon as the flow has it (stop).
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	io.WriteString(w, page)
+	http.NewResponseController(w).Flush()
+	c.results <- res // buffered; one match per await
 }
 
 // callbackShown is a callback's query as -trace shows it: the code
