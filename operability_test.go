@@ -914,32 +914,45 @@ func (tr *resultTracer) Start(ctx context.Context, _ lambdamcp.RequestInfo) (con
 // error code of lambdamcp's own answers (a timeout, a panic, a refusal).
 func TestTracerResult(t *testing.T) {
 	s, hs := newHardServer(t)
+	// In an invocation meant to time out, tool calls end tracerTimeoutAfter
+	// in and the guard answers a second later (half the margin), by when a
+	// call has reached Middleware however loaded the machine. Any other
+	// invocation lasts a minute: an answer due at once is never late.
+	const (
+		tracerMargin       = 2 * time.Second
+		tracerTimeoutAfter = 200 * time.Millisecond
+	)
 	tests := []struct {
-		name string
-		req  httpRequest
-		want lambdamcp.RequestResult
+		name    string
+		req     httpRequest
+		timeout bool // the invocation ends tracerTimeoutAfter past the margin
+		want    lambdamcp.RequestResult
 	}{
-		{"answered", call("echo", `{"bytes":1}`), lambdamcp.RequestResult{
+		{"answered", call("echo", `{"bytes":1}`), false, lambdamcp.RequestResult{
 			Status: 200, MCPMethod: "tools/call", Tool: "echo", Outcome: "ok", RPCID: "7", ProtocolVersion: legacy}},
-		{"tool error", call("echo", `{}`), lambdamcp.RequestResult{ // bytes missing
+		{"tool error", call("echo", `{}`), false, lambdamcp.RequestResult{ // bytes missing
 			Status: 200, MCPMethod: "tools/call", Tool: "echo", Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ToolError: true}},
-		{"panic", call("boom", `{}`), lambdamcp.RequestResult{
+		{"panic", call("boom", `{}`), false, lambdamcp.RequestResult{
 			Status: 200, MCPMethod: "tools/call", Tool: "boom", Outcome: "panic", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32603"}},
-		{"timeout, answered by Middleware", call("slow", `{}`), lambdamcp.RequestResult{
+		{"timeout, answered by Middleware", call("slow", `{}`), true, lambdamcp.RequestResult{
 			Status: 200, MCPMethod: "tools/call", Tool: "slow", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
-		{"timeout, answered by the guard", call("stubborn", `{}`), lambdamcp.RequestResult{ // its tool never returned, nor was listed
+		{"timeout, answered by the guard", call("stubborn", `{}`), true, lambdamcp.RequestResult{ // its tool never returned, nor was listed
 			Status: 200, MCPMethod: "tools/call", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
 		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-			"Mcp-Method", "tools/list", "mcp-method", "ping"), lambdamcp.RequestResult{
+			"Mcp-Method", "tools/list", "mcp-method", "ping"), false, lambdamcp.RequestResult{
 			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: legacy, ErrorCode: "-32020"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := &resultTracer{}
-			opts := &lambdamcp.Options{JSONResponse: true, DeadlineMargin: testMargin, Tracer: tr}
+			opts := &lambdamcp.Options{JSONResponse: true, DeadlineMargin: tracerMargin, Tracer: tr}
 			h := lambdamcp.NewHandler(streamable(s), opts)
+			invocation := time.Minute
+			if tc.timeout {
+				invocation = tracerMargin + tracerTimeoutAfter
+			}
 			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req"})
-			ctx, cancel := context.WithTimeout(ctx, 2*testMargin)
+			ctx, cancel := context.WithTimeout(ctx, invocation)
 			defer cancel()
 			if _, err := h.Invoke(ctx, restEvent(t, tc.req)); err != nil {
 				t.Fatal(err)
