@@ -387,17 +387,21 @@ func TestStreamDeadlineWithBlockedWrite(t *testing.T) {
 		cause <- context.Cause(r.Context())
 	})
 	var logs lockedBuffer
+	// The stream ends 100 ms into a minute's invocation; a call that waited
+	// for the write instead would run until the backstop, half a minute in.
+	// The test waits 20 s: long, however loaded the machine, yet short of
+	// the backstop.
 	hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL},
-		DeadlineMargin: 9*time.Second + 800*time.Millisecond, // the stream ends 100 ms into a 5 s invocation
+		DeadlineMargin: 2*time.Minute - 200*time.Millisecond,
 		Logger:         slog.New(slog.NewJSONHandler(&logs, nil))})
-	s, _ := openStream(t, streamCtx(t, 5*time.Second), hd, urlEvent(t, call("echo", `{}`)))
+	s, _ := openStream(t, streamCtx(t, time.Minute), hd, urlEvent(t, call("echo", `{}`)))
 	// The reader reads nothing more until the call has ended.
 	select {
 	case c := <-cause:
 		if !errors.Is(c, lambdamcp.ErrDeadlineNear) {
 			t.Errorf("the call ended with %v, want ErrDeadlineNear", c)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("the call did not end at the stream's deadline while a write waited for the reader")
 	}
 	if _, err := io.ReadAll(s.r); err == nil {
@@ -429,14 +433,18 @@ func TestStreamDeadlineWithStalledReader(t *testing.T) {
 			var logs lockedBuffer
 			logged := make(chan struct{})
 			var once sync.Once
+			// The stream ends 0.5 s into a 4 s invocation; the backstop cuts
+			// it a quarter of the margin before the deadline, which leaves
+			// 1.75 s for the request to be logged, however loaded the
+			// machine.
 			hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL},
 				Heartbeat:      heartbeat,
-				DeadlineMargin: 1800 * time.Millisecond, // the stream ends 1.1 s into a 2 s invocation
+				DeadlineMargin: 7 * time.Second,
 				Logger: slog.New(slog.NewJSONHandler(writerFunc(func(p []byte) (int, error) {
 					defer once.Do(func() { close(logged) })
 					return logs.Write(p)
 				}), nil))})
-			deadline := time.Now().Add(2 * time.Second)
+			deadline := time.Now().Add(4 * time.Second)
 			s, _ := openStream(t, streamCtx(t, time.Until(deadline)), hd, urlEvent(t, call("echo", `{}`)))
 			// The reader reads nothing more.
 			select {
