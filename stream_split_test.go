@@ -252,9 +252,11 @@ func TestLocalDeadlineMidEvent(t *testing.T) {
 		fmt.Fprint(w, part)
 		w.(http.Flusher).Flush()
 		<-release
-	}), &lambdamcp.Options{DeadlineMargin: 200 * time.Millisecond})
+	}), &lambdamcp.Options{DeadlineMargin: time.Second})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 300*time.Millisecond)
+		// The request's context ends 1 s in: the part, written at once,
+		// is out by then however loaded the machine.
+		ctx, cancel := context.WithTimeout(r.Context(), 1500*time.Millisecond)
 		defer cancel()
 		guarded.ServeHTTP(w, r.WithContext(ctx))
 	}))
