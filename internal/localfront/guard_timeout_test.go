@@ -40,8 +40,11 @@ func TestGuardBeatsIntegrationTimeout(t *testing.T) {
 				// A tool that ignores its deadline: it waits for the test.
 				Sleep: func(context.Context, time.Duration) error { <-release; return nil },
 			})
+			// On time, the guard answers 1.25 s in, half the margin before
+			// the gateway gives up: its answer is back by then however
+			// loaded the machine.
 			handler := lambdamcp.NewHandler(serve.Routes(serve.Handler(server, nil)),
-				&lambdamcp.Options{GatewayTimeout: tc.gatewayTimeout, DeadlineMargin: 300 * time.Millisecond})
+				&lambdamcp.Options{GatewayTimeout: tc.gatewayTimeout, DeadlineMargin: 1500 * time.Millisecond})
 			reports := make(chan Report, 1)
 			fn := NewInProcess(handler, &FunctionConfig{OnReport: func(r Report) { reports <- r }})
 			f := startFront(t, Config{Shape: tc.shape, Function: fn, IntegrationTimeout: integration})
