@@ -164,12 +164,16 @@ func TestProcessFunctionErrors(t *testing.T) {
 	}
 }
 
+// TestProcessTimeout checks that an invocation past the function's timeout
+// fails as Lambda's does and that its process is not reused. The timeout
+// is a second: the echoes before and after it must beat it too, however
+// loaded the machine.
 func TestProcessTimeout(t *testing.T) {
-	p, reports := newTestProcess(t, FunctionConfig{Timeout: 300 * time.Millisecond})
+	p, reports := newTestProcess(t, FunctionConfig{Timeout: time.Second})
 	before, _ := invokeEcho(t, p, `{}`)
 	nextReport(t, reports)
 	fe := invokeFail(t, p, `{"action":"sleep","ms":10000}`)
-	if fe.Type != "Sandbox.Timedout" || !strings.Contains(fe.Message, "Task timed out after 0.30 seconds") {
+	if fe.Type != "Sandbox.Timedout" || !strings.Contains(fe.Message, "Task timed out after 1.00 seconds") {
 		t.Errorf("timeout error = %+v", fe)
 	}
 	if r := nextReport(t, reports); r.Status != "timeout" {
