@@ -273,10 +273,10 @@ func TestEventStreamAnsweredAtDeadline(t *testing.T) {
 		<-release // ignores its context
 		return text("late"), nil, nil
 	})
-	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{DeadlineMargin: 1600 * time.Millisecond})
+	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{DeadlineMargin: 2 * time.Second})
 	req := jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"stuck","arguments":{},"_meta":{"progressToken":"p1"}}}`,
 		"MCP-Protocol-Version", legacy)
-	resp, msgs := invokeMessages(t, h, streamCtx(t, 2*time.Second), urlEvent(t, req))
+	resp, msgs := invokeMessages(t, h, streamCtx(t, 4*time.Second), urlEvent(t, req))
 	var got []string
 	for _, m := range msgs {
 		got = append(got, kind(m))
