@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -155,17 +156,29 @@ func TestIntegrationTimeout(t *testing.T) {
 // TestIntegrationTimeoutProcess runs a real bootstrap slower than the
 // integration timeout: the client gets the 504, the process finishes its
 // invocation through the Runtime API and, warm, serves the next request.
+// The slow invocation lasts until the test lets it end, so that the timeout
+// the next request must also beat can be seconds: a loaded machine may take
+// hundreds of milliseconds to answer it.
 func TestIntegrationTimeoutProcess(t *testing.T) {
-	p, reports := newTestProcess(t, FunctionConfig{})
-	f := startFront(t, Config{Shape: ShapeREST, Function: p, IntegrationTimeout: 300 * time.Millisecond})
-
-	resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/slow"})
-	if resp.StatusCode != http.StatusGatewayTimeout || string(body) != restTimeoutBody {
-		t.Errorf("GET /slow: %d %s, want 504 %s", resp.StatusCode, body, restTimeoutBody)
+	hold, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer hold.Close()
+	p, reports := newTestProcess(t, FunctionConfig{Env: []string{"LOCALFRONT_TEST_HOLD=" + hold.Addr().String()}})
+	const timeout = 3 * time.Second
+	f := startFront(t, Config{Shape: ShapeREST, Function: p, IntegrationTimeout: timeout})
+
+	resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/held"})
+	if resp.StatusCode != http.StatusGatewayTimeout || string(body) != restTimeoutBody {
+		t.Fatalf("GET /held: %d %s, want 504 %s", resp.StatusCode, body, restTimeoutBody)
+	}
+	// The invocation began before the 504 and ends after endHeld: its run
+	// spans at least that time, not cut when the gateway stopped waiting.
+	heldPast := endHeld(t, hold, time.Now())
 	late := nextReport(t, reports)
-	if late.Status != "" || late.Duration < time.Second {
-		t.Errorf("the late invocation's report %+v, want a second's successful run", late)
+	if late.Status != "" || late.Duration < heldPast {
+		t.Errorf("the late invocation's report %+v, want a successful run outlasting the 504 by %v", late, heldPast)
 	}
 
 	resp, body = do(t, sent{method: http.MethodGet, url: f.URL() + "/next"})
@@ -176,6 +189,21 @@ func TestIntegrationTimeoutProcess(t *testing.T) {
 	if r := nextReport(t, reports); r.ColdStart || r.PID != late.PID || e.PID != late.PID {
 		t.Errorf("next invocation %+v in pid %d, want a warm one in pid %d", r, e.PID, late.PID)
 	}
+}
+
+// endHeld ends the test function's /held invocation: it takes the
+// connection the function opened to hold and closes it. It returns how long
+// after since the invocation was still held.
+func endHeld(t *testing.T, hold net.Listener, since time.Time) time.Duration {
+	t.Helper()
+	hold.(*net.TCPListener).SetDeadline(time.Now().Add(20 * time.Second))
+	conn, err := hold.Accept()
+	if err != nil {
+		t.Fatalf("the held invocation never connected: %v", err)
+	}
+	held := time.Since(since)
+	conn.Close()
+	return held
 }
 
 // TestIntegrationTimeoutConfig checks the timeout each configuration gets,

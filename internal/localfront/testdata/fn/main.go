@@ -7,9 +7,10 @@
 // "panic", "error", "sleep" (for "ms" milliseconds) or "stream" (a streamed
 // HTTP response in three chunks). An API Gateway or Function URL event gets
 // a proxy response echoing the PID and path; the path /exit exits, /slow
-// answers after a second, /hang waits for the invocation's deadline (and
-// says so on stderr), /stream streams, and /spawn starts a child process
-// that sleeps and echoes its PID as child.
+// answers after a second, /held answers once the test lets it (see
+// envHold), /hang waits for the invocation's deadline (and says so on
+// stderr), /stream streams, and /spawn starts a child process that sleeps
+// and echoes its PID as child.
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -81,6 +83,10 @@ func handle(ctx context.Context, ev event) (any, error) {
 			<-ctx.Done()                     // until the invocation's deadline, or the process is killed
 		case strings.HasSuffix(path, "/slow"):
 			time.Sleep(time.Second) // past a short integration timeout, well within the function's
+		case strings.HasSuffix(path, "/held"):
+			if err := held(); err != nil {
+				return nil, err
+			}
 		case strings.HasSuffix(path, "/stream"):
 			return streamed(), nil
 		case strings.HasSuffix(path, "/spawn"):
@@ -152,6 +158,21 @@ func streamed() *events.LambdaFunctionURLStreamingResponse {
 
 // hanging is what /hang writes to stderr once it has its event.
 const hanging = "hanging until the deadline"
+
+// envHold names the address /held dials: the invocation lasts until the
+// test closes that connection, as long as the test needs, however slow the
+// machine.
+const envHold = "LOCALFRONT_TEST_HOLD"
+
+func held() error {
+	conn, err := net.Dial("tcp", os.Getenv(envHold))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = io.Copy(io.Discard, conn) // until the test closes its end
+	return err
+}
 
 // envSleep makes the binary a child that only sleeps (see /spawn).
 const envSleep = "LOCALFRONT_TEST_SLEEP"
