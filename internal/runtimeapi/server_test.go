@@ -194,16 +194,22 @@ func TestWaitIdleMarksInitAndInvocationEnd(t *testing.T) {
 	}
 	<-answered
 
+	// Not idle until the runtime asks again. WaitIdle with an ended context
+	// says so at once: idle, it would answer nil (at random between the
+	// two, hence many calls), where a wait for it to return early misses
+	// the mistake whenever the machine is slow to run the waiter.
+	ended, end := context.WithCancel(ctx)
+	end()
+	for range 64 {
+		if _, err := s.WaitIdle(ended); !errors.Is(err, context.Canceled) {
+			t.Fatalf("WaitIdle before the runtime asked for the next event = %v, want context.Canceled", err)
+		}
+	}
 	idleDone := make(chan time.Time, 1)
 	go func() {
 		at, _ := s.WaitIdle(ctx)
 		idleDone <- at
 	}()
-	select {
-	case <-idleDone:
-		t.Fatal("WaitIdle returned before the runtime asked for the next event")
-	case <-time.After(50 * time.Millisecond):
-	}
 	close(secondNext)
 	if at := <-idleDone; !at.After(first) {
 		t.Errorf("second idle time %v not after first %v", at, first)
