@@ -163,15 +163,9 @@ var listenTCP = net.Listen
 // close stops the listeners at once, if any; none is started after.
 func (c *callbackServer) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.closed = true
-	for _, s := range c.servers {
-		s.Close()
-	}
-	for _, l := range c.lns {
-		l.Close()
-	}
-	c.servers, c.lns = nil, nil
+	c.closed = true // start refuses from now on
+	c.mu.Unlock()
+	c.stop()
 }
 
 // await makes state the one callback taken from now on.
