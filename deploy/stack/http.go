@@ -40,9 +40,18 @@ func newHTTPAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 		},
 	})
 	// The L2 stage takes access log settings only as a jsii interface; the L1 property is plain data.
+	// The destination is the log group's ARN in the form AWS documents for HTTP API access logs
+	// (arn:…:log-group:NAME), as on the REST stage, whose API stores it so; the log group's Arn
+	// attribute ends with ":*", the form IAM policies need, which drift detection would compare
+	// with the stored value.
 	stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
-		DestinationArn: accessLogs.LogGroupArn(),
-		Format:         jsii.String(httpAccessLogFormat()),
+		DestinationArn: st.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("logs"),
+			Resource:     jsii.String("log-group"),
+			ResourceName: accessLogs.LogGroupName(),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		}),
+		Format: jsii.String(httpAccessLogFormat()),
 	})
 
 	ep := endpoints{base: executeAPIBase(*api.ApiId())}

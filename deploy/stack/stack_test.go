@@ -399,25 +399,39 @@ func TestRESTRedeploysOnAuthorizerChange(t *testing.T) {
 	}
 }
 
-// TestRESTAccessLogDestination checks that the REST stage's access log destination is the log
-// group's ARN as API Gateway stores it, without the ":*" of the log group's Arn attribute:
-// otherwise CloudFormation drift detection reports the stage as modified on every run.
-func TestRESTAccessLogDestination(t *testing.T) {
-	_, doc, _ := synth(t, stack.Props{})
-	stage := resources(doc, "AWS::ApiGateway::Stage")[onlyID(t, doc, "AWS::ApiGateway::Stage")]
-	setting, _ := stage["AccessLogSetting"].(map[string]any)
-	var logs []string
-	for id := range resources(doc, "AWS::Logs::LogGroup") {
-		if strings.HasPrefix(id, "AccessLogs") {
-			logs = append(logs, id)
-		}
-	}
-	if len(logs) != 1 {
-		t.Fatalf("access log groups %v, want one", logs)
-	}
-	want := "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${" + logs[0] + "}"
-	if diff := cmp.Diff(want, render(setting["DestinationArn"])); diff != "" {
-		t.Errorf("access log destination (-want +got):\n%s", diff)
+// TestAccessLogDestination checks that an API stage's access log destination is the log group's
+// ARN in the form AWS documents for it (arn:…:log-group:NAME), without the ":*" of the log
+// group's Arn attribute: API Gateway REST stores the ARN without it, so CloudFormation drift
+// detection would report the stage as modified on every run, and the HTTP API's logging page
+// names the same form.
+func TestAccessLogDestination(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		props    stack.Props
+		stage    string // resource type
+		settings string // its access log property
+	}{
+		{"rest", stack.Props{}, "AWS::ApiGateway::Stage", "AccessLogSetting"},
+		{"http", stack.Props{Variant: stack.VariantHTTP}, "AWS::ApiGatewayV2::Stage", "AccessLogSettings"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, doc, _ := synth(t, tc.props)
+			stage := resources(doc, tc.stage)[onlyID(t, doc, tc.stage)]
+			setting, _ := stage[tc.settings].(map[string]any)
+			var logs []string
+			for id := range resources(doc, "AWS::Logs::LogGroup") {
+				if strings.HasPrefix(id, "AccessLogs") {
+					logs = append(logs, id)
+				}
+			}
+			if len(logs) != 1 {
+				t.Fatalf("access log groups %v, want one", logs)
+			}
+			want := "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${" + logs[0] + "}"
+			if diff := cmp.Diff(want, render(setting["DestinationArn"])); diff != "" {
+				t.Errorf("access log destination (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
