@@ -123,7 +123,8 @@ type Props struct {
 	// tools name. The gateways answer preflights from a fixed list.
 	CORSAllowHeaders []string
 	// ServerEnv adds environment variables to the server function, for a server of one's own:
-	// plain configuration, written into the template as given (secrets go in ServerSecretEnv).
+	// plain configuration, written into the template as given (secrets go in ServerSecretEnv,
+	// and MCP_REQUEST_STATE_KEY, the key that seals requestState, is refused here).
 	// Names Lambda reserves (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, TZ, …) and names the stack
 	// sets itself (MCP_AUTH_*, MCP_JWT_*, MCP_RESOURCE_URL, MCP_STREAM, …) are refused, and so
 	// are names and values over the 4 KB Lambda allows a function's variables in all (the
@@ -470,6 +471,11 @@ const (
 	maxEnvName = 200
 )
 
+// secretEnvNames are variables lambdamcp reads secrets from, which ServerEnv would write into the
+// template and cdk.out: the key that seals requestState (requeststate.EnvKey, in a module this
+// one does not import).
+var secretEnvNames = []string{"MCP_REQUEST_STATE_KEY"}
+
 // checkServerEnv refuses ServerEnv and ServerSecretEnv names that Lambda would refuse or
 // reserves, that the stack sets itself, or that are given twice.
 func (p Props) checkServerEnv() error {
@@ -495,6 +501,9 @@ func (p Props) checkServerEnv() error {
 	for _, name := range slices.Sorted(maps.Keys(p.ServerEnv)) {
 		if err := check(name); err != nil {
 			return err
+		}
+		if slices.Contains(secretEnvNames, name) {
+			return fmt.Errorf("stack: server environment variable %s holds a secret: name it in serverSecretEnv (ServerSecretEnv), which takes its value from a NoEcho parameter, not in serverEnv, which writes it into the template", name)
 		}
 		size += len(name) + len(p.ServerEnv[name])
 	}

@@ -102,6 +102,8 @@ func TestPropsErrors(t *testing.T) {
 		{"secret name too long", Props{ServerSecretEnv: []string{"K" + strings.Repeat("x", 200)}}, "longer than 200"},
 		{"env name the stack sets", Props{ServerEnv: map[string]string{"MCP_STREAM": "url"}}, "the stack sets it"},
 		{"auth env name", Props{ServerSecretEnv: []string{"MCP_AUTH_TOKEN_SHA256"}}, "the stack sets it"},
+		// The key that seals requestState: in ServerEnv it would be in the template and cdk.out.
+		{"secret in plain env", Props{ServerEnv: map[string]string{"MCP_REQUEST_STATE_KEY": "c2VjcmV0"}}, "serverSecretEnv"},
 		{"env name given twice", Props{ServerEnv: map[string]string{"KEY": "v"}, ServerSecretEnv: []string{"KEY"}}, "given twice"},
 		{"secrets sharing a parameter", Props{ServerSecretEnv: []string{"API_KEY", "Api_Key"}}, "would share the parameter ServerSecretApiKey"},
 		{"cors origin with a port that is no number", Props{CORSAllowOrigins: []string{"https://b.example:https"}}, "corsOrigins"},
@@ -200,6 +202,20 @@ func TestEnvNamesMatchAuth(t *testing.T) {
 	for _, name := range envNames {
 		if !strings.Contains(string(src), `"`+name+`"`) {
 			t.Errorf("%s is not a variable auth/config.go reads", name)
+		}
+	}
+}
+
+// TestSecretEnvNamesMatchLibrary holds the variables the stack takes only as secrets to the ones
+// lambdamcp's packages read, so a rename there fails here rather than let a key into a template.
+func TestSecretEnvNamesMatchLibrary(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "requeststate", "requeststate.go"))
+	if err != nil {
+		t.Fatalf("reading the requeststate package's variable name: %v", err)
+	}
+	for _, name := range secretEnvNames {
+		if !strings.Contains(string(src), `EnvKey = "`+name+`"`) {
+			t.Errorf("%s is not the variable requeststate/requeststate.go reads its key from", name)
 		}
 	}
 }
