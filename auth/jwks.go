@@ -42,9 +42,10 @@ type keyCache struct {
 	fetching     chan struct{} // closed when the fetch in flight ends; nil if none
 }
 
-// lookup returns the key for kid. An empty kid matches the only key of a
-// one-key set.
-func (c *keyCache) lookup(ctx context.Context, kid string) (jwk.Key, error) {
+// lookup returns the keys for kid: more than one where keys of the set
+// share it, as RFC 7517 section 4.5 allows keys of different types to. An
+// empty kid matches the only key of a one-key set.
+func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 	c.mu.Lock()
 	set, stale := c.set, c.set != nil && c.now().Sub(c.fetchedAt) > c.ttl
 	c.mu.Unlock()
@@ -61,25 +62,33 @@ func (c *keyCache) lookup(ctx context.Context, kid string) (jwk.Key, error) {
 	if set == nil {
 		return nil, ErrKeysUnavailable
 	}
-	if key, ok := find(set, kid); ok {
-		return key, nil
+	if keys := find(set, kid); len(keys) > 0 {
+		return keys, nil
 	}
 	if set = c.refresh(ctx, "unknown kid", true); set != nil {
-		if key, ok := find(set, kid); ok {
-			return key, nil
+		if keys := find(set, kid); len(keys) > 0 {
+			return keys, nil
 		}
 	}
 	return nil, fmt.Errorf("no signing key with kid %q", kid)
 }
 
-func find(set jwk.Set, kid string) (jwk.Key, bool) {
+// find returns every key of set whose kid is kid, in the set's order.
+func find(set jwk.Set, kid string) []jwk.Key {
 	if kid == "" {
-		if set.Len() != 1 {
-			return nil, false
+		if key, ok := set.Key(0); ok && set.Len() == 1 {
+			return []jwk.Key{key}
 		}
-		return set.Key(0)
+		return nil
 	}
-	return set.LookupKeyID(kid)
+	var keys []jwk.Key
+	for i := range set.Len() {
+		key, ok := set.Key(i)
+		if id, has := key.KeyID(); ok && has && id == kid {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 // refresh fetches the set if the rate limit allows and returns the set held

@@ -244,10 +244,10 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	return id, nil
 }
 
-// selectKey hands jwx the one key allowed to verify sig: the token's
-// algorithm must be on the allowlist and fit the key, and the key must be
-// the one its kid names. A signature whose header marks extensions as
-// critical is refused: the verifier understands none, and RFC 7515
+// selectKey hands jwx the keys allowed to verify sig: the token's
+// algorithm must be on the allowlist, and each key must be one its kid
+// names and fit that algorithm. A signature whose header marks extensions
+// as critical is refused: the verifier understands none, and RFC 7515
 // section 4.1.11 forbids accepting what it does not understand.
 func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.Signature) error {
 	hdr := sig.ProtectedHeaders()
@@ -263,10 +263,32 @@ func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.
 		return fmt.Errorf("token type %q is not an access token's (typ)", typ)
 	}
 	kid, _ := hdr.KeyID()
-	key, err := v.keys.lookup(ctx, kid)
+	keys, err := v.keys.lookup(ctx, kid)
 	if err != nil {
 		return err
 	}
+	// Keys sharing a kid are told apart by what they are for: the first
+	// one's refusal must not hide a later one that fits.
+	var refusal error
+	sunk := false
+	for _, key := range keys {
+		if err := keyVerifies(key, kid, alg); err != nil {
+			refusal = cmp.Or(refusal, err)
+			continue
+		}
+		sink.Key(alg, key)
+		sunk = true
+	}
+	if sunk {
+		return nil
+	}
+	return refusal
+}
+
+// keyVerifies reports why key, named kid in its set, may not verify an alg
+// signature, or nil if it may: a key verifies only what the JWKS says it is
+// for.
+func keyVerifies(key jwk.Key, kid string, alg jwa.SignatureAlgorithm) error {
 	if use, ok := key.KeyUsage(); ok && use != "" && use != "sig" {
 		return fmt.Errorf("key %q is for %q, not signatures", kid, use)
 	}
@@ -281,7 +303,6 @@ func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.
 	if !keyFits(key, alg) {
 		return fmt.Errorf("key %q (%s) cannot verify %q", kid, strings.TrimSpace(key.KeyType().String()+" "+curve(key)), alg.String())
 	}
-	sink.Key(alg, key)
 	return nil
 }
 

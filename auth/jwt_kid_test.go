@@ -1,0 +1,42 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+)
+
+// Keys of a set may share a kid when their types differ (RFC 7517 section
+// 4.5: "equivalent alternatives"), so the kid alone does not pick the key:
+// the one that fits the token's algorithm and is for signatures does, and
+// a key that fits none of the token's needs verifies nothing.
+func TestJWTVerifierKidSharedByKeys(t *testing.T) {
+	encTwin, rsaTwin, ecTwin := newRSAKey(t, "shared"), newRSAKey(t, "shared"), newECKey(t, "shared")
+	_ = encTwin.pub.Set(jwk.KeyUsageKey, "enc")
+	stranger := newRSAKey(t, "shared") // not in the set
+	srv := newJWKSServer(t, encTwin, rsaTwin, ecTwin)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	tests := []struct {
+		name   string
+		signer *signingKey
+		ok     bool
+	}{
+		{"the RSA key of the kid", rsaTwin, true},
+		{"the EC key of the kid, listed after an RSA one", ecTwin, true},
+		{"the encryption key of the kid", encTwin, false},
+		{"a key the set lacks, naming the kid", stranger, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), tc.signer.sign(t, claims{}))
+			switch {
+			case tc.ok && err != nil:
+				t.Fatalf("err = %v, want none", err)
+			case !tc.ok && !errors.Is(err, ErrInvalidToken):
+				t.Fatalf("err = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+}
