@@ -67,7 +67,8 @@ type middleware struct {
 // to anyone; refuses a present Origin that is not allowed (403); answers CORS
 // preflights without authentication; and then requires the token: 401 with a
 // WWW-Authenticate challenge pointing at the metadata when it is missing or
-// invalid, 403 insufficient_scope when a scope is missing. The accepted
+// invalid, 403 insufficient_scope when a scope is missing, 400
+// invalid_request when the URL query carries an access_token. The accepted
 // identity reaches tools through the go-sdk as req.Extra.TokenInfo, and
 // other handlers through [IdentityFromContext]. Every refusal has a JSON body.
 //
@@ -105,6 +106,9 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(r.Header.Values("Authorization")) > 1 {
 		// A proxy or gateway in front may have read the other one.
 		err = fmt.Errorf("%w: Authorization header given more than once", ErrInvalidToken)
+	}
+	if tokenInQuery(r) {
+		err = errTokenInQuery
 	}
 	if err != nil {
 		m.refuse(w, r, err, nil, errors.Is(err, ErrInvalidToken))
@@ -187,6 +191,21 @@ func singleOrigin(r *http.Request) (origin string, single bool) {
 	return r.Header.Get("Origin"), true
 }
 
+// errTokenInQuery reports an access_token parameter in the URL query
+// (RFC 6750 section 2.3), which the MCP authorization spec forbids: a URL
+// is kept in logs, histories and Referer headers. The request is refused,
+// even with a good Authorization header too, so that the client hears of
+// the leak (RFC 6750 section 3.1: invalid_request) rather than being
+// served, or sent to authenticate again with the same result.
+var errTokenInQuery = errors.New("access token in the URL query")
+
+// tokenInQuery reports whether r's query has an access_token parameter.
+// What of the query does not parse is left out, as it is of r.URL.Query.
+func tokenInQuery(r *http.Request) bool {
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	return q.Has("access_token")
+}
+
 // refuse answers a request that did not authenticate. presented says whether
 // the request carried a bearer token at all: RFC 6750 section 3.1 adds an
 // error code to the challenge only then.
@@ -203,6 +222,8 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 		return
 	case errors.Is(err, ErrInsufficientScope):
 		status, code = http.StatusForbidden, "insufficient_scope"
+	case errors.Is(err, errTokenInQuery):
+		status, code = http.StatusBadRequest, "invalid_request"
 	case errors.Is(err, ErrInvalidToken):
 	case !presented:
 		code = ""
@@ -220,6 +241,8 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 		desc = "the bearer token is invalid or expired"
 	case "insufficient_scope":
 		desc = "the bearer token lacks a required scope"
+	case "invalid_request":
+		desc = "an access token must not be sent in the URL: send it in the Authorization header"
 	}
 	if code == "" {
 		code = "unauthorized"
@@ -237,10 +260,11 @@ func (m *middleware) challenge(r *http.Request, code string) string {
 
 // Challenge returns a WWW-Authenticate value (RFC 6750 section 3) carrying
 // the resource_metadata parameter of RFC 9728 section 5.1. errorCode is ""
-// for a request without credentials, "invalid_token" (401) or
-// "insufficient_scope" (403). Behind an API Gateway REST API, which renames
-// a WWW-Authenticate header coming from the function, this is the value to
-// put in the UNAUTHORIZED and ACCESS_DENIED gateway responses.
+// for a request without credentials, "invalid_token" (401),
+// "insufficient_scope" (403) or "invalid_request" (400). Behind an API
+// Gateway REST API, which renames a WWW-Authenticate header coming from the
+// function, this is the value to put in the UNAUTHORIZED and ACCESS_DENIED
+// gateway responses.
 func Challenge(errorCode, resourceMetadataURL string, scopes []string) string {
 	var params []string
 	if errorCode != "" {
