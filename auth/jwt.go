@@ -289,6 +289,12 @@ func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.
 // signature, or nil if it may: a key verifies only what the JWKS says it is
 // for.
 func keyVerifies(key jwk.Key, kid string, alg jwa.SignatureAlgorithm) error {
+	// A JWKS is for public keys (RFC 7517 section 5, RFC 8414 jwks_uri);
+	// one published with its private part can be signed with by anyone
+	// who fetched it, and what it verifies proves nothing.
+	if private, _ := jwk.IsPrivateKey(key); private {
+		return fmt.Errorf("key %q is published with its private part: anyone can sign with it", kid)
+	}
 	if use, ok := key.KeyUsage(); ok && use != "" && use != "sig" {
 		return fmt.Errorf("key %q is for %q, not signatures", kid, use)
 	}
