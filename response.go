@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -224,14 +225,47 @@ func isText(contentType string) bool {
 }
 
 // joinedHeaders folds multi-value headers into one value each, for shapes
-// whose responses carry single values. Set-Cookie is left to the caller.
+// whose responses carry single values. Set-Cookie, however the handler
+// spelt it, is left to the caller (setCookies).
 func joinedHeaders(h http.Header) map[string]string {
 	m := make(map[string]string, len(h))
 	for k, vs := range h {
-		if k == "Set-Cookie" || len(vs) == 0 {
+		if len(vs) == 0 || isSetCookie(k) {
 			continue
 		}
 		m[k] = strings.Join(vs, ", ")
 	}
 	return m
+}
+
+// setCookies is every Set-Cookie value of h, under any spelling of the
+// name: a handler may fill the map itself ("set-cookie"), and net/http
+// sends each value as a header of its own whatever the spelling, where
+// joined with the others an Expires date's comma would run one cookie
+// into the next. The canonical spelling's values come first, then the
+// others' in the order of their spellings, so that an answer always
+// makes the same response.
+func setCookies(h http.Header) []string {
+	cookies := h["Set-Cookie"]
+	var others []string
+	for k := range h {
+		if k != "Set-Cookie" && isSetCookie(k) {
+			others = append(others, k)
+		}
+	}
+	if len(others) == 0 {
+		return cookies
+	}
+	slices.Sort(others)
+	cookies = slices.Clip(cookies) // appending must not write into the handler's slice
+	for _, k := range others {
+		cookies = append(cookies, h[k]...)
+	}
+	return cookies
+}
+
+// isSetCookie reports whether a header name is Set-Cookie in any case; the
+// length goes first, so that other names are not canonicalised.
+func isSetCookie(name string) bool {
+	return len(name) == len("Set-Cookie") && http.CanonicalHeaderKey(name) == "Set-Cookie"
 }
