@@ -40,6 +40,13 @@ type errManyHosts struct{}
 
 func (errManyHosts) Error() string { return "request has more than one Host header" }
 
+// errBadHost marks an event whose Host holds a character no host or port
+// has, which net/http answers 400 as well ("malformed Host header"): a
+// handler builds URLs from it, as its resource metadata's.
+type errBadHost struct{}
+
+func (errBadHost) Error() string { return "request has a malformed Host header" }
+
 // errBadPath marks an event whose path is not valid percent-encoding.
 type errBadPath struct{}
 
@@ -47,12 +54,12 @@ func (errBadPath) Error() string { return "request path is not valid percent-enc
 
 // newRequest builds the http.Request the handler sees. An event that
 // makes no valid request (a body that is not the base64 it claims, a path
-// that is not valid percent-encoding, two Host headers, a header or a
-// body framing that net/http would refuse) yields the error
-// and, beside it, the request as near as it can be built (no body, the
-// path as sent, the first Host), for the guard to refuse and log as it
-// refuses any request (eventError); only a request that cannot be built
-// at all comes back nil.
+// that is not valid percent-encoding, two Host headers or a malformed
+// one, a header or a body framing that net/http would refuse) yields the
+// error and, beside it, the request as near as it can be built (no body,
+// the path as sent, the first Host), for the guard to refuse and log as
+// it refuses any request (eventError); only a request that cannot be
+// built at all comes back nil.
 func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	var bad error
 	// The body is read from the event's string, not copied out of it; only
@@ -88,8 +95,13 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	r.URL = u
 	r.RequestURI = u.RequestURI()
 	r.Header = p.header
-	if hosts := p.header["Host"]; (len(hosts) > 1 || len(hosts) == 1 && strings.Contains(hosts[0], ",")) && bad == nil {
-		bad = errManyHosts{}
+	if hosts := p.header["Host"]; bad == nil {
+		switch {
+		case len(hosts) > 1 || len(hosts) == 1 && strings.Contains(hosts[0], ","):
+			bad = errManyHosts{}
+		case len(hosts) == 1 && !validHost(hosts[0]):
+			bad = errBadHost{}
+		}
 	}
 	if err := checkHeaderFields(p.header); err != nil && bad == nil {
 		bad = err

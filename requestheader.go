@@ -68,6 +68,23 @@ func validFieldValue(v string) bool {
 	return true
 }
 
+// validHost reports whether a Host value holds only characters RFC 3986
+// (3.2.2) allows in a host and its port: letters, digits, unreserved
+// and sub-delims, the % of percent-encoding (and of an IPv6 zone), the
+// colon and the brackets of an IP literal. Like net/http, it checks the
+// characters, not the grammar: a misplaced bracket passes.
+func validHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~!$&'()*+,;=%:[]", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // frameBody makes the header's body framing what net/http leaves of it for
 // a request whose body is size bytes: Transfer-Encoding goes (net/http
 // moves it to r.TransferEncoding; the gateway has read the chunks, so the
