@@ -177,9 +177,12 @@ func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
 // and a local server would have sent the same answer without it.
 // Hop-by-hop headers are dropped too: they describe a connection, and the
 // gateway's to the client is its own, as is the framing of the body on it.
+// So is a name without a value (nil is net/http's way to suppress Date),
+// which net/http sends no line for, and AWS's formats hold no null or
+// empty list for.
 func wireHeader(h http.Header) {
 	for k, vs := range h {
-		if !httpsyntax.IsToken(k) || hopByHop(http.CanonicalHeaderKey(k)) {
+		if len(vs) == 0 || !httpsyntax.IsToken(k) || hopByHop(http.CanonicalHeaderKey(k)) {
 			delete(h, k)
 			continue
 		}
