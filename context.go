@@ -14,6 +14,7 @@ type invocation struct {
 	event      any
 	authorizer map[string]any
 	streamed   bool // the response goes out as a Lambda response stream
+	httpAPIv1  bool // a REST-shaped event from an HTTP API (isHTTPAPIv1)
 }
 
 type invocationKey struct{}

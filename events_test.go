@@ -86,6 +86,17 @@ func restEvent(t testing.TB, r httpRequest) []byte {
 	return mustJSON(t, ev)
 }
 
+// httpAPIv1Event is an HTTP API event in payload format 1.0: a REST one
+// with "version": "1.0".
+func httpAPIv1Event(t testing.TB, r httpRequest) []byte {
+	var m map[string]any
+	if err := json.Unmarshal(restEvent(t, r), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["version"] = "1.0"
+	return mustJSON(t, m)
+}
+
 // httpAPIEvent is an HTTP API event on the named stage "dev", reached
 // through the API's default endpoint, whose raw path starts with the stage.
 func httpAPIEvent(t testing.TB, r httpRequest) []byte {

@@ -507,11 +507,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		return nil
 	}
 	rec.body = body
-	if EventShape(r.Context()) != ShapeREST && !identityEncoded(r.Header.Values("Content-Encoding")) {
+	if !bodyDecompressed(r.Context()) && !identityEncoded(r.Header.Values("Content-Encoding")) {
 		// A gzip body would otherwise be refused as invalid UTF-8, and one
 		// labelled with a coding but sent plain served as if unlabelled.
-		// (A REST API decompresses a body itself, refusing one it cannot,
-		// and hands it on with the client's Content-Encoding.)
 		rej := reject(http.StatusUnsupportedMediaType, codeInvalidRequest, "Unsupported Media Type: the request body must not be content-encoded (Content-Encoding: identity)")
 		rej.acceptIdentity = true
 		return rej
@@ -582,6 +580,16 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		rec.acceptRewritten = len(accept) > 0
 	}
 	return nil
+}
+
+// bodyDecompressed reports whether the gateway decompressed the body of
+// r's event: a REST API decompresses a body itself, refusing one it
+// cannot, and hands it on with the client's Content-Encoding ("Payload
+// compression for REST APIs in API Gateway"); an HTTP API, whose payload
+// 1.0 events are served as REST ones, decompresses nothing.
+func bodyDecompressed(ctx context.Context) bool {
+	inv := invocationFrom(ctx)
+	return inv != nil && inv.shape == ShapeREST && !inv.httpAPIv1
 }
 
 // identityEncoded reports whether Content-Encoding values name no coding

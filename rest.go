@@ -23,7 +23,7 @@ import (
 // there too, except on an HTTP API's $default route, whose events name no
 // resource to tell the base path by ("resource": "$default").
 func (h *Handler) serveREST(ctx context.Context, ev *events.APIGatewayProxyRequest, httpAPIv1 bool) *responseBuffer {
-	return h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer}, restParts(ev, httpAPIv1))
+	return h.serve(ctx, &invocation{shape: ShapeREST, event: ev, authorizer: ev.RequestContext.Authorizer, httpAPIv1: httpAPIv1}, restParts(ev, httpAPIv1))
 }
 
 // restResponse is a REST API's (or an HTTP API's payload 1.0) response.

@@ -680,6 +680,12 @@ func TestContentEncoding(t *testing.T) {
 			t.Errorf("%s event with Content-Encoding: gzip and a plain body: %d, want %d", shape.name, resp.StatusCode, want)
 		}
 	}
+	// An HTTP API's payload 1.0 event is served as a REST one, but an HTTP
+	// API decompresses nothing: the body is as the client coded it.
+	resp := invoke(t, h, httpAPIv1Event(t, jsonPost(`{}`, "Content-Encoding", "gzip")))
+	if resp.StatusCode != 415 || resp.header("Accept-Encoding") != "identity" {
+		t.Errorf("HTTP API payload 1.0 event with Content-Encoding: gzip: %d, Accept-Encoding %q; want 415, identity", resp.StatusCode, resp.header("Accept-Encoding"))
+	}
 }
 
 // TestJSONErrorsHeld400 checks that JSONErrors, which holds a JSON 400 to
