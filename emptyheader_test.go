@@ -13,14 +13,18 @@ import (
 // without a value (nil, net/http's way to suppress Date; or an empty
 // list) is left out of every shape's response, buffered and streamed, as
 // net/http sends no line for it, rather than carried as a null or an
-// empty list where AWS's response formats have a list of strings.
+// empty list where AWS's response formats have a list of strings; and so
+// is a Trailer announcing trailers that no Lambda response can carry.
 func TestHeaderWithoutValues(t *testing.T) {
 	tests := []struct {
-		name string
-		set  func(http.Header)
+		name   string
+		set    func(http.Header)
+		absent string // the header no response may carry
 	}{
-		{"nil", func(h http.Header) { h["X-None"] = nil }},
-		{"empty", func(h http.Header) { h["X-None"] = []string{} }},
+		{"nil", func(h http.Header) { h["X-None"] = nil }, "X-None"},
+		{"empty", func(h http.Header) { h["X-None"] = []string{} }, "X-None"},
+		// No Lambda response carries trailers: announced, none would follow.
+		{"trailer", func(h http.Header) { h.Set("Trailer", "X-Sum") }, "Trailer"},
 	}
 	for _, tc := range tests {
 		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -30,11 +34,11 @@ func TestHeaderWithoutValues(t *testing.T) {
 		})
 		check := func(t *testing.T, headers map[string]string, multi map[string][]string) {
 			t.Helper()
-			if v, ok := headers["X-None"]; ok {
-				t.Errorf("headers carry X-None: %q", v)
+			if v, ok := headers[tc.absent]; ok {
+				t.Errorf("headers carry %s: %q", tc.absent, v)
 			}
-			if v, ok := multi["X-None"]; ok {
-				t.Errorf("multiValueHeaders carry X-None: %q", v)
+			if v, ok := multi[tc.absent]; ok {
+				t.Errorf("multiValueHeaders carry %s: %q", tc.absent, v)
 			}
 		}
 		for _, shape := range shapes {

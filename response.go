@@ -176,7 +176,8 @@ func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
 // client, where a handler's CR LF would start a header line of its own,
 // and a local server would have sent the same answer without it.
 // Hop-by-hop headers are dropped too: they describe a connection, and the
-// gateway's to the client is its own, as is the framing of the body on it.
+// gateway's to the client is its own, as is the framing of the body on it,
+// trailers included, which no Lambda response carries.
 // So is a name without a value (nil is net/http's way to suppress Date),
 // which net/http sends no line for, and AWS's formats hold no null or
 // empty list for.
@@ -196,7 +197,7 @@ func wireHeader(h http.Header) {
 // a connection or the body's framing on it.
 func hopByHop(name string) bool {
 	switch name {
-	case "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length":
+	case "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Trailer":
 		return true
 	}
 	return false
