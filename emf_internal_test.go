@@ -27,9 +27,12 @@ var emfToolCases = []struct {
 	{"non-ASCII escaped", "天気", `\u5929\u6c17`},
 	{"outside the BMP", "x😀", `x\U0001f600`},
 	{"control characters escaped", "a\tb\nc\x7f", `a\u0009b\u000ac\u007f`},
+	{"DEL alone escaped", "a\x7fb", `a\u007fb`},
+	{"the BMP's last in four digits", "a\uffffb", `a\uffffb`},
 	{"invalid UTF-8", "a\xffb", `a\xffb`},
 	{"the replacement character", "a\ufffdb", `a\ufffdb`},
 	{"only spaces", "   ", OtherTool},
+	{"the longest kept whole", strings.Repeat("a", 1024), strings.Repeat("a", 1024)},
 	{"too long", strings.Repeat("a", 2000), strings.Repeat("a", maxDimensionValueBytes)},
 	{"too long once escaped", strings.Repeat("é", 200), strings.Repeat(`\u00e9`, 170)},
 }
