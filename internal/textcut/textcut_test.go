@@ -19,6 +19,7 @@ var cutCases = []struct {
 	{"n inside a four-byte rune", "ab😀", 5, "ab…"},
 	{"n at a rune's start", "éa", 2, "é…"},
 	{"n of 0", "abc", 0, "…"},
+	{"no rune start before n", "\x80\x80\x80", 2, "…"},
 	{"n below 0", "abc", -1, "…"},
 }
 
