@@ -303,6 +303,10 @@ func TestAuthorizerErrors(t *testing.T) {
 		{"TOKEN without method ARN", `{"type": "TOKEN", "authorizationToken": "Bearer x"}`, "method ARN"},
 		{"REQUEST with a bad ARN", `{"type": "REQUEST", "methodArn": "arn:aws:s3:::bucket"}`, "method ARN"},
 		{"ARN without a stage", `{"type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc123//POST/mcp"}`, "method ARN"},
+		{"ARN without an API", `{"type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": "arn:aws:execute-api:us-east-1:123456789012:/prod/POST/mcp"}`, "method ARN"},
+		{"ARN without a stage or path", `{"type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc123"}`, "method ARN"},
+		{"ARN of too few fields", `{"type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": "arn:aws:execute-api"}`, "method ARN"},
+		{"no ARN at all", `{"type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": "urn:aws:execute-api:us-east-1:123456789012:abc123/prod/POST/mcp"}`, "method ARN"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
