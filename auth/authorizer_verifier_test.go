@@ -45,6 +45,8 @@ func TestAuthorizerVerifier(t *testing.T) {
 			&Identity{Subject: "user-11", Scopes: []string{"files:x\u00a0mcp:tools", "mcp:read"}, Method: "authorizer"}},
 		{"numbers from JSON", map[string]any{"sub": "user-5", "exp": float64(exp.Unix()), "scopes": []any{"x"}},
 			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
+		{"a number as the subject", map[string]any{"sub": float64(12345678)},
+			&Identity{Subject: "12345678", Method: "authorizer"}},
 		{"REST Cognito user pool authorizer", map[string]any{"claims": map[string]any{"sub": "user-4", "client_id": "c4"}},
 			&Identity{Subject: "user-4", ClientID: "c4", Method: "authorizer"}},
 		// As AWS documents the event of a REST Cognito user pool
@@ -250,6 +252,8 @@ func numericDateCases(base int64) []numericDateCase {
 		{"negative fraction", "-1.5", time.Time{}, expired},
 		{"huge", "1e30", time.Time{}, unreadable},
 		{"huge integer", "99999999999999999999", time.Time{}, unreadable},
+		{"2^63, one past int64", "9223372036854775808", time.Time{}, unreadable},
+		{"-2^63 once read as a float64", "-9223372036854775808.5", time.Time{}, expired},
 		{"empty", "", time.Time{}, unreadable},
 		{"null", nil, time.Time{}, unreadable},
 		{"no number", "abc", time.Time{}, unreadable},
