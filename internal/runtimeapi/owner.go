@@ -51,7 +51,11 @@ func (s *Server) foreignUser(local, remote net.Addr) bool {
 			continue
 		}
 		read = true
-		if uid, ok := socketOwner(string(text), r, l, strings.HasSuffix(table, "6")); ok {
+		v6 := strings.HasSuffix(table, "6")
+		if !v6 && !r.Addr().Unmap().Is4() {
+			continue // an IPv6 address has no IPv4 form to look for
+		}
+		if uid, ok := socketOwner(string(text), r, l, v6); ok {
 			return uid != s.uid
 		}
 	}
