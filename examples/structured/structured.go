@@ -48,16 +48,29 @@ func New() *mcp.Server {
 		if in.Celsius < -273.15 || math.IsNaN(in.Celsius) {
 			return nil, ConvertOutput{}, fmt.Errorf("%g °C is below absolute zero", in.Celsius)
 		}
+		// Past about 1e308 °C Fahrenheit is beyond float64, and JSON
+		// has no infinity: the result could not be sent at all.
+		fahrenheit := in.Celsius*1.8 + 32
+		if math.IsInf(fahrenheit, 0) {
+			return nil, ConvertOutput{}, fmt.Errorf("%g °C is too hot to convert", in.Celsius)
+		}
 		return nil, ConvertOutput{
 			Celsius:    in.Celsius,
-			Fahrenheit: round(in.Celsius*9/5 + 32),
+			Fahrenheit: round(fahrenheit),
 			Kelvin:     round(in.Celsius + 273.15),
 		}, nil
 	})
 	return s
 }
 
-func round(f float64) float64 { return math.Round(f*100) / 100 }
+// round rounds f to hundredths. A float64 this large has no fraction to
+// round, and f*100 could overflow to infinity.
+func round(f float64) float64 {
+	if math.Abs(f) >= 1<<52 {
+		return f
+	}
+	return math.Round(f*100) / 100
+}
 
 // Handler serves s statelessly; see docs/streaming.md for why answers stay
 // event streams.
