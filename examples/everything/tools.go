@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -104,6 +105,10 @@ func addContentTools(srv *mcp.Server) {
 			out := sumResult{Count: len(in.Numbers)}
 			for _, n := range in.Numbers {
 				out.Sum += n
+			}
+			// JSON has no infinity: a sum beyond float64 could not be sent.
+			if math.IsInf(out.Sum, 0) {
+				return nil, sumResult{}, errors.New("the sum is beyond the range of a float64")
 			}
 			return nil, out, nil
 		})
