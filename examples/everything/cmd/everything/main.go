@@ -135,7 +135,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// from 2026-07-28 on, JSON bodies for every error, a log line per
 		// request.
 		Handler:           lambdamcp.Guard(endpoint, &lambdamcp.Options{Logger: logger}),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return serveCtx },
 	}
 	fmt.Fprintf(stdout, "http://%s%s\n", ln.Addr(), *path)
@@ -159,6 +161,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	return 0
 }
+
+// Timeouts of the local server (variables for its tests): a request's
+// headers and body must arrive within them, and a kept-alive connection is
+// closed after idleTimeout, so that a client cannot hold connections open
+// by sending slowly or not at all. Nothing bounds the answer, so that
+// event streams last.
+var (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute
+	idleTimeout       = 2 * time.Minute
+)
 
 // configError reports settings the server cannot run with, and returns
 // the exit status for them. On Lambda it also tells the Runtime API, so
