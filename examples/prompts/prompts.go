@@ -48,8 +48,13 @@ func New() *mcp.Server {
 			// the client with code 0.
 			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "shape must be one of " + strings.Join(Shapes, ", ")}
 		}
+		streaming := req.Params.Arguments["streaming"]
+		if streaming != "" && streaming != "yes" && streaming != "no" {
+			// Read as "no", a typo would quietly change the plan.
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "streaming must be yes or no"}
+		}
 		text := fmt.Sprintf("Plan the deployment of a stateless MCP server on AWS Lambda behind the %q event shape.", shape)
-		if req.Params.Arguments["streaming"] == "yes" {
+		if streaming == "yes" {
 			text += " Stream responses if the shape allows it, and say what that costs."
 		}
 		return &mcp.GetPromptResult{

@@ -105,3 +105,46 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployArguments checks how deploy reads its arguments: a value it
+// does not know is an invalid-params error that names the values it
+// takes, never silently read as another.
+func TestDeployArguments(t *testing.T) {
+	h := prompts.Handler(prompts.New())
+	const plan = `Plan the deployment of a stateless MCP server on AWS Lambda behind the "url" event shape.`
+	tests := []struct {
+		name string
+		args map[string]any
+		want string // the message's text, or the error's message
+	}{
+		{"streaming", map[string]any{"shape": "url", "streaming": "yes"}, plan + " Stream responses if the shape allows it, and say what that costs."},
+		{"not streaming", map[string]any{"shape": "url", "streaming": "no"}, plan},
+		{"streaming left out", map[string]any{"shape": "url"}, plan},
+		{"unknown shape", map[string]any{"shape": "lambda"}, "shape must be one of alb, http, rest, url"},
+		{"unknown streaming", map[string]any{"shape": "url", "streaming": "maybe"}, "streaming must be yes or no"},
+		{"streaming capitalised", map[string]any{"shape": "url", "streaming": "Yes"}, "streaming must be yes or no"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			answer := lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, 1, "prompts/get",
+				map[string]any{"name": "deploy", "arguments": tc.args}, nil)).Last()
+			var got string
+			if e, _ := answer["error"].(map[string]any); e != nil {
+				if e["code"] != float64(-32602) {
+					t.Errorf("error code %v, want -32602", e["code"])
+				}
+				got, _ = e["message"].(string)
+			} else {
+				result, _ := answer["result"].(map[string]any)
+				messages, _ := result["messages"].([]any)
+				if len(messages) == 1 {
+					content, _ := messages[0].(map[string]any)["content"].(map[string]any)
+					got, _ = content["text"].(string)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("answer (-want +got):\n%s\nin %v", diff, answer)
+			}
+		})
+	}
+}
