@@ -167,7 +167,8 @@ func ExitCode(err error) int {
 }
 
 // Main runs h with Run until the process ends or, locally, until it gets
-// an interrupt or SIGTERM. On an error it prints one line to stderr, named
+// an interrupt or SIGTERM; a second one ends the process at once, without
+// waiting for requests still in flight. On an error it prints one line to stderr, named
 // after the command, and exits with ExitCode's status.
 //
 // Unless opts sets a Logger, or the program has set slog's default logger
@@ -181,13 +182,26 @@ func Main(h http.Handler, opts *Options) {
 	if (opts == nil || opts.Logger == nil) && slog.Default() == initialDefault && log.Writer() == os.Stderr {
 		slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stdout, nil))))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := Run(ctx, h, opts)
-	stop()
-	if err != nil {
+	if err := Run(untilSignal(), h, opts); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
 		os.Exit(ExitCode(err))
 	}
+}
+
+// untilSignal returns a context that ends at the first interrupt or
+// SIGTERM. From then on signals have their default effect again, before
+// the shutdown begins: a second Ctrl-C ends a process whose requests in
+// flight the user will not wait for.
+func untilSignal() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		signal.Stop(sigs)
+		cancel()
+	}()
+	return ctx
 }
 
 // Run serves h, the MCP endpoint's handler, behind the authentication and
