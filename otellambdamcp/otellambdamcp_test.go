@@ -142,6 +142,12 @@ func TestMethodsAndStatus(t *testing.T) {
 	if s.Status().Code != codes.Unset {
 		t.Errorf("a 405 made the span %v", s.Status())
 	}
+	// The invented method is the client's to size: kept to 64 bytes.
+	long := "X-" + strings.Repeat("A", 100)
+	s = spanOf(t, tp, rec, tracer, status(405), httptest.NewRequest(long, "/mcp", nil))
+	if got := attrsOf(s)["http.request.method_original"].AsString(); got != long[:64] {
+		t.Errorf("a %d-byte method: method_original %q (%d bytes), want its first 64 bytes", len(long), got, len(got))
+	}
 	if a["http.response.status_code"].Type() != attribute.INT64 {
 		t.Errorf("http.response.status_code is %v, want an integer", a["http.response.status_code"].Type())
 	}
