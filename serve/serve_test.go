@@ -521,7 +521,11 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // connection left idle is closed, while an answer takes as long as it
 // takes.
 func TestRunTimeouts(t *testing.T) {
-	defer func(r, i time.Duration) { readTimeout, idleTimeout = r, i }(readTimeout, idleTimeout)
+	// Restored once Run has returned (local's cleanup waits for it, and
+	// cleanups run last first): the server reads them as it starts, after
+	// it logs "listening".
+	was := [2]time.Duration{readTimeout, idleTimeout}
+	t.Cleanup(func() { readTimeout, idleTimeout = was[0], was[1] })
 	readTimeout, idleTimeout = 500*time.Millisecond, 500*time.Millisecond
 	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), nil, nil)
 	host := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/mcp")
