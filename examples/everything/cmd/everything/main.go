@@ -37,6 +37,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	pathpkg "path"
 	"strconv"
 	"strings"
 	"syscall"
@@ -62,6 +63,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	path := fs.String("path", "/mcp", "MCP endpoint path")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "everything: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	// The endpoint matches this path exactly: one a request cannot have
+	// would answer every request with a 404.
+	if !strings.HasPrefix(*path, "/") || pathpkg.Clean(*path) != *path {
+		fmt.Fprintf(stderr, "everything: -path %q: want a clean absolute path such as /mcp\n", *path)
 		return 2
 	}
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stderr, nil)))

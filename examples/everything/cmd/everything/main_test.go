@@ -81,6 +81,10 @@ func TestRunRejectsBadInput(t *testing.T) {
 		env  map[string]string
 	}{
 		{"unknown flag", []string{"-nope"}, nil},
+		{"path without a slash", []string{"-addr", "127.0.0.1:0", "-path", "mcp"}, nil},
+		{"empty path", []string{"-addr", "127.0.0.1:0", "-path", ""}, nil},
+		{"path not clean", []string{"-addr", "127.0.0.1:0", "-path", "/a/../mcp"}, nil},
+		{"stray argument", []string{"-addr", "127.0.0.1:0", "serve"}, nil},
 		{"short state key", nil, map[string]string{"MCP_REQUEST_STATE_KEY": "abcd"}},
 		{"state key not hex", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("zz", 32)}},
 		{"state key of zeros", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("00", 32)}},
@@ -89,7 +93,10 @@ func TestRunRejectsBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(t.Context(), tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
+			// Ended already: a server that wrongly starts stops at once.
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
 			if code != 2 {
 				t.Errorf("run = %d, want 2; stderr: %s", code, stderr.String())
 			}
