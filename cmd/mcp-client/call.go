@@ -98,6 +98,11 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
+	// The era is known only once connected; refused, nothing is sent.
+	if err := checkArgsSendable(c.args, session.InitializeResult().ProtocolVersion); err != nil {
+		closeSession(session, httpClient, false)
+		return err
+	}
 
 	cut := learnTool(ctx, session, c.name) // a request that ctx cut short, of which the server is told
 	if setLogLevel(ctx, session, c.logLevel) {

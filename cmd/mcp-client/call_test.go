@@ -137,8 +137,7 @@ func TestCallPassesArgumentsAsWritten(t *testing.T) {
 		{"2025-11-25", `{"n":9007199254740993}`},
 		// Not in 2026-07-28: the go-sdk client reads the tool's name for
 		// the Mcp-Name header by decoding the arguments too, which fails
-		// on a number float64 cannot hold, and the server refuses a call
-		// without that header.
+		// on a number float64 cannot hold (TestCallRefusesNumberBeyondFloat64).
 		{"2025-11-25", `{"celsius":1e400}`},
 	} {
 		t.Run(tc.protocol+"/"+tc.args, func(t *testing.T) {

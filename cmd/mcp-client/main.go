@@ -20,7 +20,10 @@
 // piped on: its content (text as it is, other kinds by name), or its
 // structured content as JSON when it has no content. -prompt prints each
 // of the prompt's messages as its role and its content, shown the same
-// way; its -args must all be strings, as the MCP schema has them. -read
+// way; its -args must all be strings, as the MCP schema has them. A -call's
+// numbers go as written, except that from protocol 2026-07-28 on one beyond
+// float64's range (1e400) is refused before the call is sent: the go-sdk
+// client cannot send it (send it as a string). -read
 // prints each of the resource's contents as a line naming its URI and
 // media type, then its text, or a blob's size instead of its bytes. The
 // rest goes to standard error: the server it connected to, progress
@@ -431,7 +434,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // parseArgs reads -args: one JSON object, kept as the text it came in so
 // that the tool gets its numbers as written, not as float64 made them
-// (9007199254740993, 1e400).
+// (9007199254740993, 1e400; from 2026-07-28 on, one beyond float64's range
+// cannot be sent at all: checkArgsSendable).
 func parseArgs(s string) (json.RawMessage, error) {
 	var args json.RawMessage
 	if err := json.Unmarshal([]byte(s), &args); err != nil {

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/serve"
+)
+
+// TestCallRefusesNumberBeyondFloat64 checks that under 2026-07-28 a number
+// float64 cannot hold, anywhere in -args, is refused with a line that says
+// so before the call is sent, rather than with the server's refusal of a
+// call without its Mcp-Name header (the go-sdk client leaves it out when it
+// cannot decode the arguments). TestCallPassesArgumentsAsWritten checks
+// that 2025-11-25 still sends such a number.
+func TestCallRefusesNumberBeyondFloat64(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "echo", Version: "1.0.0"}, nil)
+	server.AddTool(&mcp.Tool{Name: "echo", InputSchema: map[string]any{"type": "object"}}, func(_ context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(req.Params.Arguments)}}}, nil
+	})
+	srv := httptest.NewServer(serve.Routes(serve.Handler(server, nil)))
+	defer srv.Close()
+	tests := []struct {
+		args, number string
+	}{
+		{`{"celsius":1e400}`, "1e400"},
+		{`{"celsius":-1E+309}`, "-1E+309"},
+		{`{"just past the largest":1.7976931348623159e308}`, "1.7976931348623159e308"},
+		{`{"deep":{"list":[1, "x", {"n":[2e999]}]}}`, "2e999"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.args, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", "2026-07-28", "-call", "echo", "-args", tc.args}, noEnv, &stdout, &stderr)
+			want := "mcp-client: " + srv.URL + "/mcp: -args: " + tc.number + " cannot be sent under protocol 2026-07-28: the go-sdk client reads tool arguments as float64 numbers, and this one is beyond float64's range; send it as a string or a smaller number\n"
+			if code != 1 || !strings.HasSuffix(stderr.String(), want) || stdout.Len() != 0 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and stderr ending %q", code, stdout.String(), stderr.String(), want)
+			}
+		})
+	}
+}
+
+// TestArgsBeyondFloat64 checks which numbers the go-sdk client cannot
+// decode into float64: only those beyond its range, not those past its
+// precision or below its smallest value (which round, as the client does).
+func TestArgsBeyondFloat64(t *testing.T) {
+	tests := []struct {
+		args, want string
+	}{
+		{`{}`, ""},
+		{`{"n":1.7976931348623157e308}`, ""},
+		{`{"n":123456789012345678901234567890}`, ""},
+		{`{"n":1e-400}`, ""},
+		{`{"s":"1e400","b":true,"z":null}`, ""},
+		{`{"n":1e400}`, "1e400"},
+		{`{"a":[0,[-1e309]]}`, "-1e309"},
+		{`{"a":1,"b":{"c":1e999}}`, "1e999"},
+	}
+	for _, tc := range tests {
+		if got := beyondFloat64([]byte(tc.args)); got != tc.want {
+			t.Errorf("beyondFloat64(%s) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
