@@ -182,17 +182,19 @@ func Main(h http.Handler, opts *Options) {
 	if (opts == nil || opts.Logger == nil) && slog.Default() == initialDefault && log.Writer() == os.Stderr {
 		slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stdout, nil))))
 	}
-	if err := Run(untilSignal(), h, opts); err != nil {
+	if err := Run(UntilSignal(), h, opts); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
 		os.Exit(ExitCode(err))
 	}
 }
 
-// untilSignal returns a context that ends at the first interrupt or
-// SIGTERM. From then on signals have their default effect again, before
+// UntilSignal returns a context that ends at the first interrupt or
+// SIGTERM: the context Main runs Run with, for a main that calls Run
+// itself. From then on signals have their default effect again, before
 // the shutdown begins: a second Ctrl-C ends a process whose requests in
-// flight the user will not wait for.
-func untilSignal() context.Context {
+// flight the user will not wait for. It watches for signals until one
+// comes, so a program calls it once.
+func UntilSignal() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

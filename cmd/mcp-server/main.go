@@ -35,6 +35,9 @@
 // carry progress and log messages as they happen. Unset: every shape is
 // buffered. See docs/streaming.md.
 //
+// Ctrl-C or SIGTERM shuts the server down, giving requests in flight up
+// to 5 s; a second one ends the process at once.
+//
 // Exit status: 0 after a clean shutdown (Ctrl-C or SIGTERM) and for -h; 1
 // when it cannot listen or serve; 2 for a command line or an environment it
 // cannot run with (an unknown flag, a stray argument, an authentication or
@@ -52,8 +55,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
@@ -65,9 +66,9 @@ func main() {
 	// What the Lambda runtime prints through the log package, and anything
 	// logged with slog's top-level functions, as JSON lines like the rest.
 	slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stdout, nil))))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	// A second interrupt or SIGTERM ends the process at once, without the
+	// grace that requests in flight get.
+	os.Exit(run(serve.UntilSignal(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
 // run is the testable part of main: it parses args, then serves with
