@@ -8,7 +8,9 @@
 //	go run ./examples/everything/cmd/everything -addr 127.0.0.1:8080
 //
 // It prints the endpoint URL as its first line of output, so -addr
-// 127.0.0.1:0 picks a free port for scripts.
+// 127.0.0.1:0 picks a free port for scripts. Ctrl-C or SIGTERM shuts it
+// down, giving requests in flight up to 5 s; a second one ends the process
+// at once.
 //
 // Build the Lambda bootstrap:
 //
@@ -36,25 +38,24 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	pathpkg "path"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/examples/everything"
 	"github.com/lambdamcp/lambdamcp/requeststate"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 func main() {
 	// The Lambda runtime's lines (log package) as JSON lines like the rest.
 	slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stderr, nil))))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	// A second interrupt or SIGTERM ends the process at once, without the
+	// grace that requests in flight get.
+	os.Exit(run(serve.UntilSignal(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -162,6 +163,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	case <-ctx.Done():
 	}
+	logger.Info("shutting down")
 	drain()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
