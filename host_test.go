@@ -17,6 +17,8 @@ import (
 // refused before the handler runs, with a JSON-RPC error, in every event
 // shape, as net/http refuses it ("malformed Host header"); a handler
 // would otherwise build URLs, such as its resource metadata's, from it.
+// What net/http serves is served: any case, a trailing dot, a port, an
+// underscore, an IP literal.
 func TestMalformedHost(t *testing.T) {
 	tests := []struct {
 		host        string
@@ -28,7 +30,12 @@ func TestMalformedHost(t *testing.T) {
 		{`a"b.example`, "request has a malformed Host header"},
 		{"a<b>.example", "request has a malformed Host header"},
 		{"bücher.example", "request has a malformed Host header"},
+		// The forms a gateway passes on, as a client sent them.
 		{"example.com:443", ""},
+		{"ABC123.Execute-Api.us-east-1.amazonaws.com", ""},
+		{"example.com.", ""},
+		{"example.com.:8443", ""},
+		{"192.0.2.1:8080", ""},
 		{"[::1]:8080", ""},
 		{"[fe80::1%25en0]", ""},
 		{"a_b.example", ""},
