@@ -5,11 +5,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -167,5 +169,41 @@ func TestLockWaitEndsAtTimeout(t *testing.T) {
 	}
 	if n := len(as.Grants()) - granted; n != 0 {
 		t.Errorf("%d token requests while the lock was another's, want none", n)
+	}
+}
+
+// openFiles counts the process's open descriptors.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd to count descriptors in: %v", err)
+	}
+	return len(fds)
+}
+
+// TestLockWaitLeaksNoDescriptor checks that each try at a lock another
+// run holds closes the file it opened: a run that waits out a long
+// refresh of another's tries many times, and would otherwise run out of
+// descriptors. It runs in a synctest bubble, so that the tries of a
+// whole -timeout take no time.
+func TestLockWaitLeaksNoDescriptor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "token.json"+lockSuffix)
+	unlock, err := lockFile(t.Context(), path, nil) // another run's
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	before := openFiles(t)
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := lockFile(ctx, path, nil); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("lockFile: %v, want the wait ended by the timeout", err)
+		}
+	})
+	// A hundred tries or so; a few descriptors may come and go meanwhile.
+	if after := openFiles(t); after > before+5 {
+		t.Errorf("%d descriptors open after the wait, %d before", after, before)
 	}
 }
