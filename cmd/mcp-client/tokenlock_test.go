@@ -207,3 +207,36 @@ func TestLockWaitLeaksNoDescriptor(t *testing.T) {
 		t.Errorf("%d descriptors open after the wait, %d before", after, before)
 	}
 }
+
+// TestLockOnDeletedFileTakenAgain checks that a lock taken on a lock file
+// deleted between its open and its flock (another run's -logout) is taken
+// again on the file at the path: a lock on a file no longer there
+// excludes no one, and a third run would take the new file's too.
+func TestLockOnDeletedFileTakenAgain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "token.json"+lockSuffix)
+	saved := lockOpened
+	defer func() { lockOpened = saved }()
+	deleted := false
+	lockOpened = func(p string) {
+		if !deleted {
+			deleted = true
+			if err := os.Remove(p); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	unlock, err := lockFile(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	lockOpened = saved
+
+	// A third run finds the lock held: it gives up at once.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if unlock3, err := lockFile(ctx, path, nil); err == nil {
+		unlock3()
+		t.Fatal("another run took the lock too: the first held it on the deleted file")
+	}
+}

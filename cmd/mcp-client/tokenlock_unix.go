@@ -33,6 +33,7 @@ func lockFile(ctx context.Context, path string, waits func()) (func(), error) {
 		if err != nil {
 			return nil, err
 		}
+		lockOpened(path)
 		err = flockOnce(f)
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
@@ -60,6 +61,11 @@ func lockFile(ctx context.Context, path string, waits func()) (func(), error) {
 		f.Close()
 	}
 }
+
+// lockOpened is called between the open of the lock file and its flock,
+// where another run may delete or replace the file; tests replace it to
+// do so.
+var lockOpened = func(path string) {}
 
 // openLock opens the lock file, refusing what the cache file's checks
 // refuse.
