@@ -57,3 +57,45 @@ func TestStreamHeartbeatOnlyWhenQuiet(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamSilenceShorterThanInterval checks that no silence on a quiet
+// event stream reaches the heartbeat interval, wherever the handler's last
+// write falls between the ticks: a gateway or client that gives up after
+// that long without a byte must not cut the stream. Its event falls just
+// after a tick, where a heartbeat waiting for a whole interval of quiet
+// would leave nearly one and a half.
+func TestStreamSilenceShorterThanInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const interval = time.Second
+		event := `event: message` + "\n" + `data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}` + "\n\n"
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			fmt.Fprint(w, event)
+			// Just past the first tick (half the interval), off any later one.
+			time.Sleep(interval/2 + interval/10)
+			fmt.Fprint(w, event)
+			time.Sleep(3 * interval)
+			fmt.Fprint(w, `event: message`+"\n"+`data: {"jsonrpc":"2.0","id":1,"result":{"content":[]}}`+"\n\n")
+		}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: interval})
+
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "silence-gap"})
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		s, _ := openStream(t, ctx, h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)))
+		// Inside the bubble, an item is read at the instant it is written.
+		last := time.Now()
+		var longest time.Duration
+		var beats int
+		for item, ok := s.next(); ok; item, ok = s.next() {
+			longest = max(longest, time.Since(last))
+			last = time.Now()
+			if item.comment == "heartbeat" {
+				beats++
+			}
+		}
+		if longest >= interval || beats == 0 {
+			t.Errorf("longest silence %v with %d heartbeats, want some heartbeats and every silence shorter than the interval %v", longest, beats, interval)
+		}
+	})
+}
