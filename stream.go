@@ -359,6 +359,7 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	if !bodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
+	given := len(p)
 	if w.late && w.sse {
 		// A status set after the head left (an error the SDK answers with
 		// its own status) travels as one more event.
@@ -367,7 +368,10 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	if !w.sse || sseHasResponse(p) {
 		w.answered = true
 	}
-	return w.writeLocked(p)
+	n, err := w.writeLocked(p)
+	// An event is longer than what it frames: the count is the caller's,
+	// which io.Copy refuses to see exceeded.
+	return min(n, given), err
 }
 
 func (w *streamWriter) writeLocked(p []byte) (int, error) {
