@@ -38,6 +38,7 @@ type callbackServer struct {
 	redirectURL string    // http://localhost:PORT/callback; "" until port 0 is taken
 	trace       io.Writer // shows each callback; nil: none
 	results     chan callbackResult
+	handingOn   func() // tests act there as the flow, once it has the result
 
 	mu      sync.Mutex
 	state   string // of the authorization request awaited; "" none
@@ -225,6 +226,14 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 	io.WriteString(w, page)
 	http.NewResponseController(w).Flush()
+	c.handOn(res)
+}
+
+// handOn passes a callback's result to the sign-in awaiting it.
+func (c *callbackServer) handOn(res callbackResult) {
+	if c.handingOn != nil {
+		c.handingOn()
+	}
 	c.results <- res // buffered; one match per await
 }
 

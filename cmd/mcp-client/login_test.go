@@ -261,6 +261,48 @@ func TestCallbackState(t *testing.T) {
 	}
 }
 
+// TestCallbackPageBeforeStop checks that the browser gets the callback's
+// page whole even when the listener closes the moment the result is
+// handed on, as the sign-in closes it once it has the result: the page
+// goes out first.
+func TestCallbackPageBeforeStop(t *testing.T) {
+	tests := []struct {
+		name, query string
+		wantPage    string
+		want        callbackResult
+	}{
+		{"code", "?state=st-1&code=c1", "mcp-client: the sign-in came back; return to the terminal, which says how it ended.\n", callbackResult{code: "c1"}},
+		{"refusal", "?state=st-1&error=access_denied", "mcp-client: the sign-in was refused (access_denied); return to the terminal.\n", callbackResult{errCode: "access_denied"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCallback(0, nil)
+			defer c.close()
+			// Before the handler runs, and stopped as it hands the result
+			// on: nothing is left for the page once that returns.
+			c.handingOn = c.stop
+			if err := c.start(); err != nil {
+				t.Fatal(err)
+			}
+			c.await("st-1")
+			base := strings.Replace(c.redirectURL, "localhost", "127.0.0.1", 1)
+			client := &http.Client{Timeout: 10 * time.Second} // a callback held unanswered fails, not hangs
+			resp, err := client.Get(base + tc.query)
+			if err != nil {
+				t.Fatalf("the browser got no page: %v", err)
+			}
+			defer resp.Body.Close()
+			page, err := io.ReadAll(resp.Body)
+			if err != nil || string(page) != tc.wantPage {
+				t.Errorf("page %q (%v), want %q whole", page, err, tc.wantPage)
+			}
+			if r := <-c.results; r != tc.want {
+				t.Errorf("handed on %+v, want %+v", r, tc.want)
+			}
+		})
+	}
+}
+
 // TestCallbackPortHeld checks that a redirect port another program
 // holds is not listened on before a sign-in starts, and then stops it: on
 // ::1 too, since a browser that takes localhost for ::1 would hand that
