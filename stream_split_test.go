@@ -184,6 +184,9 @@ func TestBufferedDeadlineMidEvent(t *testing.T) {
 		{"before the blank line", "event: message\n" + progressLine + "\n"},
 		{"crlf, before the blank line", "event: message\r\n" + progressLine + "\r\n"},
 		{"cr, mid line", "event: message\r" + progressLine[:40]},
+		// One byte past the last event's end is a part too: kept, it
+		// would begin the error event's first field name ("eevent").
+		{"one byte", "e"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
