@@ -47,7 +47,7 @@ func albResponse(w *responseBuffer, multi bool) *events.ALBTargetGroupResponse {
 		resp.MultiValueHeaders = w.header
 	} else {
 		resp.Headers = joinedHeaders(w.header)
-		if c := setCookies(w.header); len(c) > 0 {
+		if c := w.header["Set-Cookie"]; len(c) > 0 {
 			resp.Headers["Set-Cookie"] = c[len(c)-1] // one value is all this mode can carry
 		}
 	}

@@ -137,7 +137,7 @@ func v2Response(w *responseBuffer) *events.APIGatewayV2HTTPResponse {
 	return &events.APIGatewayV2HTTPResponse{
 		StatusCode:      w.statusCode(),
 		Headers:         joinedHeaders(w.header),
-		Cookies:         setCookies(w.header),
+		Cookies:         w.header["Set-Cookie"],
 		Body:            body,
 		IsBase64Encoded: isBase64,
 	}

@@ -180,16 +180,52 @@ func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
 // trailers included, which no Lambda response carries.
 // So is a name without a value (nil is net/http's way to suppress Date),
 // which net/http sends no line for, and AWS's formats hold no null or
-// empty list for.
+// empty list for. A name the handler spelt several ways (filling the map
+// itself) becomes one canonical name with all their values (spellings).
 func wireHeader(h http.Header) {
+	var spelt []string // names not in canonical form
 	for k, vs := range h {
-		if len(vs) == 0 || !httpsyntax.IsToken(k) || hopByHop(http.CanonicalHeaderKey(k)) {
+		name := http.CanonicalHeaderKey(k)
+		if len(vs) == 0 || !httpsyntax.IsToken(k) || hopByHop(name) {
 			delete(h, k)
 			continue
 		}
 		for i, v := range vs {
 			vs[i] = textproto.TrimString(newlineToSpace.Replace(v))
 		}
+		if name != k {
+			spelt = append(spelt, k)
+		}
+	}
+	if len(spelt) > 0 {
+		spellings(h, spelt)
+	}
+}
+
+// spellings puts the values of the names spelt, none canonical, under
+// their canonical names. net/http sends a line for each value of each
+// spelling, the spellings in sorted order, which a client reads as one
+// header with the values in that order: so they are kept here, where
+// AWS's formats would otherwise hold a key for each spelling and do not
+// say how a front merges them, and where what reads a header (the body's
+// encoding, a stream's event-stream handling) reads the canonical name.
+func spellings(h http.Header, spelt []string) {
+	byName := make(map[string][]string, len(spelt)) // canonical name → its spellings
+	for _, k := range spelt {
+		name := http.CanonicalHeaderKey(k)
+		byName[name] = append(byName[name], k)
+	}
+	for name, ks := range byName {
+		if _, ok := h[name]; ok {
+			ks = append(ks, name)
+		}
+		slices.Sort(ks)
+		var vs []string // a new slice: the handler's must not be written into
+		for _, k := range ks {
+			vs = append(vs, h[k]...)
+			delete(h, k)
+		}
+		h[name] = vs
 	}
 }
 
@@ -229,47 +265,17 @@ func isText(contentType string) bool {
 }
 
 // joinedHeaders folds multi-value headers into one value each, for shapes
-// whose responses carry single values. Set-Cookie, however the handler
-// spelt it, is left to the caller (setCookies).
+// whose responses carry single values. Set-Cookie is left to the caller:
+// net/http sends each cookie as a header of its own, where joined with the
+// others an Expires date's comma would run one cookie into the next. h
+// has been through wireHeader, so every name is spelt canonically.
 func joinedHeaders(h http.Header) map[string]string {
 	m := make(map[string]string, len(h))
 	for k, vs := range h {
-		if len(vs) == 0 || isSetCookie(k) {
+		if len(vs) == 0 || k == "Set-Cookie" {
 			continue
 		}
 		m[k] = strings.Join(vs, ", ")
 	}
 	return m
-}
-
-// setCookies is every Set-Cookie value of h, under any spelling of the
-// name: a handler may fill the map itself ("set-cookie"), and net/http
-// sends each value as a header of its own whatever the spelling, where
-// joined with the others an Expires date's comma would run one cookie
-// into the next. The canonical spelling's values come first, then the
-// others' in the order of their spellings, so that an answer always
-// makes the same response.
-func setCookies(h http.Header) []string {
-	cookies := h["Set-Cookie"]
-	var others []string
-	for k := range h {
-		if k != "Set-Cookie" && isSetCookie(k) {
-			others = append(others, k)
-		}
-	}
-	if len(others) == 0 {
-		return cookies
-	}
-	slices.Sort(others)
-	cookies = slices.Clip(cookies) // appending must not write into the handler's slice
-	for _, k := range others {
-		cookies = append(cookies, h[k]...)
-	}
-	return cookies
-}
-
-// isSetCookie reports whether a header name is Set-Cookie in any case; the
-// length goes first, so that other names are not canonicalised.
-func isSetCookie(name string) bool {
-	return len(name) == len("Set-Cookie") && http.CanonicalHeaderKey(name) == "Set-Cookie"
 }

@@ -14,9 +14,10 @@ import (
 
 // TestSetCookieSpellings checks that every Set-Cookie a handler sets
 // reaches the cookies of a payload 2.0 response, whatever the spelling of
-// its name in the header map (a handler may fill the map itself): joined
-// into one header with the others, an Expires date's comma would run one
-// cookie into the next. An ALB's single-value response carries one
+// its name in the header map (a handler may fill the map itself), in the
+// order net/http sends them (TestHeaderSpellings): joined into one header
+// with the others, an Expires date's comma would run one cookie into the
+// next. An ALB's single-value response carries one
 // cookie, the last, as it does for a canonical name.
 func TestSetCookieSpellings(t *testing.T) {
 	const expiring = "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT"
@@ -36,7 +37,7 @@ func TestSetCookieSpellings(t *testing.T) {
 			h["set-cookie"] = []string{"c=3"}
 			h["SET-COOKIE"] = []string{"b=2"}
 			h.Add("Set-Cookie", expiring)
-		}, []string{expiring, "b=2", "c=3"}},
+		}, []string{"b=2", expiring, "c=3"}}, // net/http's order: SET-COOKIE, Set-Cookie, set-cookie
 	}
 	for _, tc := range tests {
 		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

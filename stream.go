@@ -140,7 +140,7 @@ func (h *Handler) streamURL(ctx context.Context, ev *events.LambdaFunctionURLReq
 	return &events.LambdaFunctionURLStreamingResponse{
 		StatusCode: head.status,
 		Headers:    joinedHeaders(head.header),
-		Cookies:    setCookies(head.header),
+		Cookies:    head.header["Set-Cookie"],
 		Body:       body,
 	}
 }
