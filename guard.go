@@ -999,7 +999,7 @@ func (d *detachableWriter) sendHeader(code int) {
 		for k, vs := range d.header {
 			h[k] = slices.Clone(vs) // a detached handler may still append to its own
 		}
-		d.sse = isEventStream(h.Get("Content-Type"))
+		d.sse = isEventStream(firstValue(h, "Content-Type"))
 		if d.sse && h.Get("X-Accel-Buffering") == "" {
 			// Streamable HTTP asks it of event streams, so that a proxy
 			// such as nginx passes each event on as it comes.

@@ -241,6 +241,19 @@ func hopByHop(name string) bool {
 
 var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
 
+// firstValue is the first value of the canonical header name the handler
+// set under any spelling of it: the value of the spelling net/http sends
+// first, which is what a client reads, and what wireHeader keeps first.
+func firstValue(h http.Header, name string) string {
+	v, first := "", ""
+	for k, vs := range h {
+		if len(vs) > 0 && len(k) == len(name) && (first == "" || k < first) && http.CanonicalHeaderKey(k) == name {
+			v, first = vs[0], k
+		}
+	}
+	return v
+}
+
 // isText reports whether a content type is text that gateways pass through
 // unencoded.
 func isText(contentType string) bool {

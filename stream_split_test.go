@@ -179,14 +179,18 @@ func TestBufferedDeadlineMidEvent(t *testing.T) {
 	tests := []struct {
 		name string
 		part string // the unfinished event's part
+		ct   string // the spelling of Content-Type's name
 	}{
-		{"mid line", "event: message\n" + progressLine[:40]},
-		{"before the blank line", "event: message\n" + progressLine + "\n"},
-		{"crlf, before the blank line", "event: message\r\n" + progressLine + "\r\n"},
-		{"cr, mid line", "event: message\r" + progressLine[:40]},
+		{"mid line", "event: message\n" + progressLine[:40], ""},
+		{"before the blank line", "event: message\n" + progressLine + "\n", ""},
+		{"crlf, before the blank line", "event: message\r\n" + progressLine + "\r\n", ""},
+		{"cr, mid line", "event: message\r" + progressLine[:40], ""},
 		// One byte past the last event's end is a part too: kept, it
 		// would begin the error event's first field name ("eevent").
-		{"one byte", "e"},
+		{"one byte", "e", ""},
+		// The type set under another spelling of its name is an event
+		// stream all the same, as net/http sends it.
+		{"content type in lower case", "event: message\n" + progressLine[:40], "content-type"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,7 +198,11 @@ func TestBufferedDeadlineMidEvent(t *testing.T) {
 				release := make(chan struct{})
 				defer close(release)
 				h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "text/event-stream")
+					name := "Content-Type"
+					if tc.ct != "" {
+						name = tc.ct
+					}
+					w.Header()[name] = []string{"text/event-stream"}
 					fmt.Fprint(w, "event: message\n"+progressLine+"\n\n")
 					fmt.Fprint(w, tc.part)
 					<-release
