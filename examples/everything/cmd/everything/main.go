@@ -37,6 +37,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	pathpkg "path"
 	"strconv"
@@ -58,6 +59,19 @@ func main() {
 	os.Exit(run(serve.UntilSignal(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+// routable reports whether a request can reach the endpoint at p, which
+// matches a request's decoded path exactly, or with a slash added: p must
+// be clean but for a trailing slash, and read the same escaped as decoded,
+// since the URL printed for it is p as written. Another would answer every
+// request with a 404.
+func routable(p string) bool {
+	if !strings.HasPrefix(p, "/") || (&url.URL{Path: p}).EscapedPath() != p {
+		return false
+	}
+	clean := pathpkg.Clean(p)
+	return clean == p || clean+"/" == p
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("everything", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -70,10 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "everything: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	// The endpoint matches this path exactly: one a request cannot have
-	// would answer every request with a 404.
-	if !strings.HasPrefix(*path, "/") || pathpkg.Clean(*path) != *path {
-		fmt.Fprintf(stderr, "everything: -path %q: want a clean absolute path such as /mcp\n", *path)
+	if !routable(*path) {
+		fmt.Fprintf(stderr, "everything: -path %q: want a clean absolute path such as /mcp, written as a URL has it (no %%-escapes, nothing to escape)\n", *path)
 		return 2
 	}
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stderr, nil)))

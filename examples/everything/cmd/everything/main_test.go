@@ -84,6 +84,10 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{"path without a slash", []string{"-addr", "127.0.0.1:0", "-path", "mcp"}, nil},
 		{"empty path", []string{"-addr", "127.0.0.1:0", "-path", ""}, nil},
 		{"path not clean", []string{"-addr", "127.0.0.1:0", "-path", "/a/../mcp"}, nil},
+		{"path with a double slash", []string{"-addr", "127.0.0.1:0", "-path", "/mcp//"}, nil},
+		{"path escaped", []string{"-addr", "127.0.0.1:0", "-path", "/a%20b"}, nil},
+		{"path to escape", []string{"-addr", "127.0.0.1:0", "-path", "/a b"}, nil},
+		{"path with a query", []string{"-addr", "127.0.0.1:0", "-path", "/mcp?x=1"}, nil},
 		{"stray argument", []string{"-addr", "127.0.0.1:0", "serve"}, nil},
 		{"short state key", nil, map[string]string{"MCP_REQUEST_STATE_KEY": "abcd"}},
 		{"state key not hex", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("zz", 32)}},
@@ -220,16 +224,45 @@ func TestRunOwnOrigins(t *testing.T) {
 
 // startLocal runs the command on a loopback port until the test ends and
 // returns the endpoint URL it prints.
-func startLocal(t *testing.T) string {
+func startLocal(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
-	go run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+	go func() {
+		// A run that refuses its flags prints no URL: the read ends.
+		run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, pw, io.Discard)
+		pw.Close()
+	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, pr)
 	return strings.TrimSpace(line)
+}
+
+// TestRunPathWithSlash checks that a -path ending in a slash is served at
+// the URL printed for it, as the endpoint matches it.
+func TestRunPathWithSlash(t *testing.T) {
+	for _, path := range []string{"/mcp/", "/", "/a-b_c.d~e/f:g@h"} {
+		t.Run(path, func(t *testing.T) {
+			endpoint := startLocal(t, "-path", path)
+			if !strings.HasSuffix(endpoint, path) {
+				t.Fatalf("printed %q, want a URL ending %q", endpoint, path)
+			}
+			req, _ := http.NewRequest("POST", endpoint, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("POST %s: %d, want 200", endpoint, resp.StatusCode)
+			}
+		})
+	}
 }
