@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -66,4 +67,51 @@ func TestArgsBeyondFloat64(t *testing.T) {
 			t.Errorf("beyondFloat64(%s) = %q, want %q", tc.args, got, tc.want)
 		}
 	}
+}
+
+// TestCallRefusesArgsTooDeep checks that -args nested deeper than a go-sdk
+// server reads a message, in either era, are refused with a line that says
+// so before the call is sent, rather than with the server's bare 400 Bad
+// Request; arguments one level shallower reach the tool.
+func TestCallRefusesArgsTooDeep(t *testing.T) {
+	srv := httptest.NewServer(serve.Routes(serve.Handler(echoServer(), nil)))
+	defer srv.Close()
+	nested := func(levels int) string { // an object around levels-1 arrays
+		return `{"a":` + strings.Repeat("[", levels-1) + strings.Repeat("]", levels-1) + `}`
+	}
+	for _, protocol := range []string{"2025-11-25", "2026-07-28"} {
+		for _, tc := range []struct {
+			levels  int
+			refused bool
+		}{
+			{998, false},
+			{999, true},
+			{1000, true},
+			{1500, true},
+		} {
+			t.Run(fmt.Sprintf("%s/%d", protocol, tc.levels), func(t *testing.T) {
+				var stdout, stderr bytes.Buffer
+				code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", protocol, "-call", "echo", "-args", nested(tc.levels)}, noEnv, &stdout, &stderr)
+				if !tc.refused {
+					if code != 0 || stdout.String() != nested(tc.levels)+"\n" {
+						t.Errorf("exit %d, stderr %q; want exit 0 and the arguments echoed", code, stderr.String())
+					}
+					return
+				}
+				want := fmt.Sprintf("mcp-client: %s/mcp: -args: nested %d levels deep, which a go-sdk server does not read: it reads a message at most 1000 levels deep, the call taking 2 of them; nest the arguments at most 998 levels\n", srv.URL, tc.levels)
+				if code != 1 || !strings.HasSuffix(stderr.String(), want) || stdout.Len() != 0 {
+					t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and stderr ending %q", code, stdout.String(), stderr.String(), want)
+				}
+			})
+		}
+	}
+}
+
+// echoServer has one tool, echo, which answers with its arguments.
+func echoServer() *mcp.Server {
+	server := mcp.NewServer(&mcp.Implementation{Name: "echo", Version: "1.0.0"}, nil)
+	server.AddTool(&mcp.Tool{Name: "echo", InputSchema: map[string]any{"type": "object"}}, func(_ context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(req.Params.Arguments)}}}, nil
+	})
+	return server
 }

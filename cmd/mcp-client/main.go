@@ -23,7 +23,9 @@
 // way; its -args must all be strings, as the MCP schema has them. A -call's
 // numbers go as written, except that from protocol 2026-07-28 on one beyond
 // float64's range (1e400) is refused before the call is sent: the go-sdk
-// client cannot send it (send it as a string). -read
+// client cannot send it (send it as a string). So are -args nested more
+// than 998 levels deep, in every era: a go-sdk server reads a message at
+// most 1000 levels deep. -read
 // prints each of the resource's contents as a line naming its URI and
 // media type, then its text, or a blob's size instead of its bytes. The
 // rest goes to standard error: the server it connected to, progress
