@@ -104,7 +104,11 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 		return err
 	}
 
-	cut := learnTool(ctx, session, c.name) // a request that ctx cut short, of which the server is told
+	tool, cut := learnTool(ctx, session, c.name) // cut: a request that ctx cut short, of which the server is told
+	if err := checkHeaderArgs(tool, c.args, session.InitializeResult().ProtocolVersion); err != nil {
+		closeSession(session, httpClient, cut)
+		return err
+	}
 	if setLogLevel(ctx, session, c.logLevel) {
 		cut = true
 	}
@@ -236,20 +240,24 @@ func below(level, least string) bool {
 // client knows them only from a tool list it has received; the server
 // refuses a call without them. Before that era there is nothing to learn.
 // A listing that fails is left for the call to report; none is asked for
-// once ctx ended. cut reports whether ctx cut a request short.
-func learnTool(ctx context.Context, session *mcp.ClientSession, name string) (cut bool) {
+// once ctx ended. It returns the tool, nil if not seen; cut reports whether
+// ctx cut a request short.
+func learnTool(ctx context.Context, session *mcp.ClientSession, name string) (tool *mcp.Tool, cut bool) {
 	if v := session.InitializeResult().ProtocolVersion; v < "2026-07-28" || ctx.Err() != nil {
-		return false
+		return nil, false
 	}
 	for t, err := range session.Tools(ctx, nil) {
 		if err != nil {
-			return cutShort(ctx, err)
+			return nil, cutShort(ctx, err)
 		}
-		if t.Name == name || ctx.Err() != nil {
-			return false
+		if t.Name == name {
+			return t, false
+		}
+		if ctx.Err() != nil {
+			return nil, false
 		}
 	}
-	return false
+	return nil, false
 }
 
 // progressView shows progress notifications: a bar redrawn in place on a

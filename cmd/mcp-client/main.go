@@ -25,7 +25,10 @@
 // float64's range (1e400) is refused before the call is sent: the go-sdk
 // client cannot send it (send it as a string). So are -args nested more
 // than 998 levels deep, in every era: a go-sdk server reads a message at
-// most 1000 levels deep. -read
+// most 1000 levels deep. From 2026-07-28 on, an argument the tool's input
+// schema also sends in a header (x-mcp-header) must be a string, a boolean
+// or an integer of at most 2^53-1 in magnitude, else it is refused before
+// the call is sent: the go-sdk client leaves that header out. -read
 // prints each of the resource's contents as a line naming its URI and
 // media type, then its text, or a blob's size instead of its bytes. The
 // rest goes to standard error: the server it connected to, progress

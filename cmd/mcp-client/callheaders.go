@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// maxHeaderInteger is the largest integer magnitude an Mcp-Param-* header
+// carries: the go-sdk, as the spec, takes an integer there only where a
+// float64 holds it exactly (2^53-1).
+const maxHeaderInteger = 1<<53 - 1
+
+// checkHeaderArgs refuses -args that tool's input schema marks for a
+// header (x-mcp-header) with a value the go-sdk client cannot put there
+// under protocol: a number that is no integer, or one beyond 2^53-1 in
+// magnitude, an object or an array. The client sends the call without that
+// Mcp-Param-* header, and the server refuses it for the missing header
+// (-32020), which names nothing the user wrote. tool is nil when the
+// server did not list it.
+func checkHeaderArgs(tool *mcp.Tool, args json.RawMessage, protocol string) error {
+	if tool == nil || protocol < "2026-07-28" {
+		return nil // no Mcp-Param-* headers before 2026-07-28
+	}
+	b, err := json.Marshal(tool.InputSchema)
+	if err != nil {
+		return nil
+	}
+	var schema headerSchema
+	if json.Unmarshal(b, &schema) != nil {
+		return nil
+	}
+	var values map[string]json.RawMessage
+	if json.Unmarshal(args, &values) != nil {
+		return nil
+	}
+	return schema.check(values, nil, tool.Name, protocol)
+}
+
+// headerSchema is what an input schema says of the headers its properties
+// go in.
+type headerSchema struct {
+	Header     json.RawMessage         `json:"x-mcp-header"`
+	Properties map[string]headerSchema `json:"properties"`
+}
+
+// check walks the properties of s and the argument values beside them.
+func (s headerSchema) check(values map[string]json.RawMessage, path []string, tool, protocol string) error {
+	for name, prop := range s.Properties {
+		v, ok := values[name]
+		if !ok || string(v) == "null" {
+			continue
+		}
+		at := append(path[:len(path):len(path)], name)
+		var header string
+		if json.Unmarshal(prop.Header, &header) == nil && header != "" && !headerValue(v) {
+			return fmt.Errorf("-args: %s is %s, which cannot be sent under protocol %s: tool %s has it sent in the Mcp-Param-%s header too, which holds a string, a boolean or an integer of at most %d in magnitude; send one of those", strings.Join(at, "."), v, protocol, tool, header, maxHeaderInteger)
+		}
+		var inner map[string]json.RawMessage
+		if len(prop.Properties) > 0 && json.Unmarshal(v, &inner) == nil {
+			if err := prop.check(inner, at, tool, protocol); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// headerValue reports whether the go-sdk client can put the JSON value v
+// in an Mcp-Param-* header.
+func headerValue(v json.RawMessage) bool {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	var x any
+	if dec.Decode(&x) != nil {
+		return false
+	}
+	switch x := x.(type) {
+	case string, bool:
+		return true
+	case json.Number:
+		f, err := x.Float64() // as the go-sdk reads it
+		return err == nil && f == math.Trunc(f) && math.Abs(f) <= maxHeaderInteger
+	}
+	return false
+}
