@@ -55,7 +55,8 @@
 //
 // Exit status: 0 when stopped (Ctrl-C or SIGTERM) and for -h; 2 for flags it
 // cannot run with, checked before anything is built; 1 when building or
-// starting fails.
+// starting fails. A second Ctrl-C or SIGTERM during the shutdown kills the
+// function's processes and ends the program at once, as the signal does.
 package main
 
 import (
@@ -80,10 +81,34 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(untilSignal(), os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// untilSignal returns a context that ends at the first interrupt or
+// SIGTERM, which begins the shutdown. A second one, should the user not
+// wait for it, kills the function's processes and then ends this one as
+// the signal does by default: they run in process groups of their own,
+// which the signal does not reach, and would outlive it.
+func untilSignal() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		sig := <-sigs
+		localfront.KillAll()
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		if p, err := os.FindProcess(os.Getpid()); err != nil || p.Signal(sig) != nil {
+			os.Exit(exitInterrupted) // a system that cannot signal a process
+		}
+	}()
+	return ctx
+}
+
+// exitInterrupted is the exit status after Ctrl-C, as shells give a
+// command killed by SIGINT (128 + 2).
+const exitInterrupted = 130
 
 type envList []string
 
@@ -272,6 +297,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printTestIssuer(stdout, front.URL()+"/mcp", issuer)
 	}
 	<-ctx.Done()
+	logger.Info("shutting down")
 	front.Close()
 	return 0
 }

@@ -242,14 +242,31 @@ func (p *Process) start() (*instance, error) {
 		inst.hs.Close()
 		return nil, fmt.Errorf("starting %s: %w", p.path, err)
 	}
+	live.Store(cmd, nil)
 	go func() {
 		err := cmd.Wait()
 		killGroup(cmd) // what the function started dies with it, as on Lambda
+		live.Delete(cmd)
 		inst.api.Close(inst.exitError(err))
 		inst.hs.Close()
 		close(inst.exited)
 	}()
 	return inst, nil
+}
+
+// live holds the command of every function process started and not yet
+// ended, of every Process, for KillAll.
+var live sync.Map // *exec.Cmd → nil
+
+// KillAll kills every function process this program started, with what
+// each started, at once: for a program that ends before Close could. Each
+// runs in a process group of its own, which neither a terminal's Ctrl-C
+// nor the end of this program reaches.
+func KillAll() {
+	live.Range(func(cmd, _ any) bool {
+		killGroup(cmd.(*exec.Cmd))
+		return true
+	})
 }
 
 func (p *Process) env(runtimeAPI string) []string {
