@@ -1,16 +1,14 @@
 package serve
 
 import (
-	"bufio"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/childtest"
 )
 
 // TestMainSecondSignalEndsProcess checks that once Main has begun shutting
@@ -25,61 +23,14 @@ func TestMainSecondSignalEndsProcess(t *testing.T) {
 		}), nil)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestMainSecondSignalEndsProcess$")
-	cmd.Env = append(os.Environ(), envMainChild+"=stuck", EnvAddr+"=127.0.0.1:0")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := make(chan map[string]any, 64)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			var rec map[string]any
-			if json.Unmarshal(sc.Bytes(), &rec) == nil {
-				lines <- rec
-			}
-		}
-	}()
-	await := func(msg string) map[string]any {
-		t.Helper()
-		for {
-			select {
-			case rec, ok := <-lines:
-				if !ok {
-					t.Fatalf("no %q line before the output ended", msg)
-				}
-				if rec["msg"] == msg {
-					return rec
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatalf("no %q line in 20 s", msg)
-			}
-		}
-	}
-	url, _ := await("listening")["url"].(string)
+	child := childtest.Start(t, childtest.Stdout, 20*time.Second, envMainChild+"=stuck", EnvAddr+"=127.0.0.1:0")
+	url, _ := child.AwaitMsg("listening")["url"].(string)
 	go func() {
 		resp, err := http.Post(url, "application/json", strings.NewReader(`{}`))
 		if err == nil {
 			resp.Body.Close()
 		}
 	}()
-	await("handler started")
-	cmd.Process.Signal(syscall.SIGTERM)
-	await("shutting down")
-	cmd.Process.Signal(syscall.SIGTERM)
-	go func() {
-		for range lines { // drain, so that the child never blocks writing
-		}
-	}()
-	err = cmd.Wait()
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Errorf("child ended with %v, want killed by the second SIGTERM", err)
-	}
+	child.AwaitMsg("handler started")
+	child.EndsAtSecondSignal()
 }

@@ -3,16 +3,16 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/childtest"
 )
 
 // envMainChild makes the test binary run main, as the command would.
@@ -29,49 +29,8 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 		main()
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondSignalEndsProcess$")
-	cmd.Env = append(os.Environ(), envMainChild+"=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := make(chan string, 64)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	await := func(text string) {
-		t.Helper()
-		for {
-			select {
-			case line, ok := <-lines:
-				if !ok {
-					t.Fatalf("no line with %q before the output ended", text)
-				}
-				if strings.Contains(line, text) {
-					return
-				}
-			case <-time.After(2 * time.Minute): // the function is built first
-				t.Fatalf("no line with %q in 2 minutes", text)
-			}
-		}
-	}
-	url, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no URL printed: %v", err)
-	}
-	url = strings.TrimSpace(url)
+	child := childtest.Start(t, childtest.Stderr, 2*time.Minute, envMainChild+"=1") // the function is built first
+	url := child.URL()
 	resp, err := http.Get(url + "/spawn")
 	if err != nil {
 		t.Fatal(err)
@@ -83,19 +42,8 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 		t.Fatalf("GET /spawn: %d, %v; want the pid of the function's child", resp.StatusCode, err)
 	}
 	go http.Get(url + "/hang") // in flight until the function is killed
-	await("hanging")
-	cmd.Process.Signal(syscall.SIGTERM)
-	await(`"msg":"shutting down"`)
-	cmd.Process.Signal(syscall.SIGTERM)
-	go func() {
-		for range lines { // drain, so that the child never blocks writing
-		}
-	}()
-	err = cmd.Wait()
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Errorf("child ended with %v, want killed by the second SIGTERM", err)
-	}
+	child.AwaitText("hanging")
+	child.EndsAtSecondSignal()
 	if alive(spawned.Child) {
 		syscall.Kill(spawned.Child, syscall.SIGKILL)
 		t.Errorf("the function's child %d outlived the process", spawned.Child)

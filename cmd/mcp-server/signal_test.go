@@ -1,17 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"io"
-	"net"
-	"net/url"
 	"os"
-	"os/exec"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/childtest"
 )
 
 // envMainChild makes the test binary run main, as the command would.
@@ -27,79 +21,8 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 		main()
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondSignalEndsProcess$")
-	cmd.Env = append(os.Environ(), envMainChild+"=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := make(chan map[string]any, 64)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			var rec map[string]any
-			if json.Unmarshal(sc.Bytes(), &rec) == nil {
-				lines <- rec
-			}
-		}
-	}()
-	await := func(msg string) map[string]any {
-		t.Helper()
-		for {
-			select {
-			case rec, ok := <-lines:
-				if !ok {
-					t.Fatalf("no %q line before the output ended", msg)
-				}
-				if rec["msg"] == msg {
-					return rec
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatalf("no %q line in 20 s", msg)
-			}
-		}
-	}
-	endpoint, _ := await("listening")["url"].(string)
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stalled := stallRequest(t, u.Host, u.Path)
-	defer stalled.Close()
-	cmd.Process.Signal(syscall.SIGTERM)
-	await("shutting down")
-	cmd.Process.Signal(syscall.SIGTERM)
-	go func() {
-		for range lines { // drain, so that the child never blocks writing
-		}
-	}()
-	err = cmd.Wait()
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Errorf("child ended with %v, want killed by the second SIGTERM", err)
-	}
-}
-
-// stallRequest sends a POST to path whose body never comes, and returns
-// once the server has begun reading it (its 100 Continue): the request is
-// then in flight, and the server's shutdown waits for it.
-func stallRequest(t *testing.T, host, path string) net.Conn {
-	t.Helper()
-	conn, err := net.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(conn, "POST "+path+" HTTP/1.1\r\nHost: "+host+"\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n")
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	status, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 100 ") {
-		conn.Close()
-		t.Fatalf("stalled request: %q, %v; want a 100 Continue", status, err)
-	}
-	return conn
+	child := childtest.Start(t, childtest.Stdout, 20*time.Second, envMainChild+"=1")
+	endpoint, _ := child.AwaitMsg("listening")["url"].(string)
+	childtest.StallRequest(t, endpoint)
+	child.EndsAtSecondSignal()
 }
