@@ -230,8 +230,9 @@ func checkInvoke(b *testing.B, h *lambdamcp.Handler, ctx context.Context, payloa
 }
 
 // reportPercentiles reports the median and 99th percentile of the single
-// calls, by the nearest-rank method (rank ⌈q·n⌉), as cmd/lambdamcp-bench
-// computes them.
+// calls, by the nearest-rank method (rank ⌈q·n⌉): over b.N calls the
+// median cmd/lambdamcp-bench takes for an even count, the mean of the two
+// middle timings, differs from it by less than their gap.
 func reportPercentiles(b *testing.B, lat []time.Duration) {
 	if len(lat) == 0 {
 		return

@@ -33,6 +33,10 @@ func TestSummarize(t *testing.T) {
 	for i := range hundred {
 		hundred[i] = 100 - i // unsorted on purpose
 	}
+	twenty := make([]int, 20)
+	for i := range twenty {
+		twenty[i] = 20 - i
+	}
 	tests := []struct {
 		name string
 		in   []time.Duration
@@ -40,7 +44,11 @@ func TestSummarize(t *testing.T) {
 	}{
 		{"none", nil, summary{}},
 		{"one", ms(7), summary{n: 1, p50: 7 * time.Millisecond, p90: 7 * time.Millisecond, p99: 7 * time.Millisecond}},
-		{"hundred", ms(hundred...), summary{n: 100, p50: 50 * time.Millisecond, p90: 90 * time.Millisecond, p99: 99 * time.Millisecond}},
+		{"two", ms(4, 2), summary{n: 2, p50: 3 * time.Millisecond, p90: 4 * time.Millisecond, p99: 4 * time.Millisecond}},
+		{"three", ms(9, 1, 5), summary{n: 3, p50: 5 * time.Millisecond, p90: 9 * time.Millisecond, p99: 9 * time.Millisecond}},
+		// The median of an even count is the mean of the two middle values.
+		{"twenty", ms(twenty...), summary{n: 20, p50: 10500 * time.Microsecond, p90: 18 * time.Millisecond, p99: 20 * time.Millisecond}},
+		{"hundred", ms(hundred...), summary{n: 100, p50: 50500 * time.Microsecond, p90: 90 * time.Millisecond, p99: 99 * time.Millisecond}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,6 +17,20 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
+// median returns the middle of sorted durations, the mean of the two middle
+// ones for an even count (the report calls p50 a median; the nearest rank
+// would be the lower of the two); 0 for none.
+func median(sorted []time.Duration) time.Duration {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return sorted[n/2-1] + (sorted[n/2]-sorted[n/2-1])/2
+}
+
 // summary is the median, 90th and 99th percentile of a set of timings.
 type summary struct {
 	n             int
@@ -26,7 +40,7 @@ type summary struct {
 func summarize(d []time.Duration) summary {
 	s := slices.Clone(d)
 	slices.Sort(s)
-	return summary{n: len(s), p50: percentile(s, 0.50), p90: percentile(s, 0.90), p99: percentile(s, 0.99)}
+	return summary{n: len(s), p50: median(s), p90: percentile(s, 0.90), p99: percentile(s, 0.99)}
 }
 
 // ms formats a duration in milliseconds with a precision that suits it.
