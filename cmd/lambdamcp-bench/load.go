@@ -100,7 +100,8 @@ func newLoadClient(concurrency int) *http.Client {
 // with a JSON-RPC result that is the answer call expects (checkResult).
 //
 // The load is closed-loop: each worker sends its next call when the last
-// is answered, and a call is timed from when it is sent. A stall therefore
+// is answered and checked, and a call is timed from when it is sent until
+// its answer is read (answerTime). A stall therefore
 // delays only the calls in flight (coordinated omission): the p99 under
 // load understates what a client arriving at a fixed rate would see, and
 // at concurrency c the p50 mostly restates c ÷ throughput.
@@ -115,18 +116,17 @@ func load(ctx context.Context, client *http.Client, url string, call mcpCall, co
 		firstErr string
 		wg       sync.WaitGroup
 	)
-	start := time.Now()
+	start := now()
 	for range concurrency {
 		wg.Go(func() {
 			lat := make([]time.Duration, 0, n/concurrency+1)
 			nerr, first := 0, ""
 			for next.Add(1) <= int64(n) && ctx.Err() == nil {
-				t0 := time.Now()
-				err := do(ctx, client, url, call)
+				d, err := answerTime(ctx, client, url, call, now())
 				if ctx.Err() != nil {
 					break // cut off by maxTime: not an answer
 				}
-				lat = append(lat, time.Since(t0))
+				lat = append(lat, d)
 				if err != nil {
 					nerr++
 					if first == "" {
@@ -149,33 +149,61 @@ func load(ctx context.Context, client *http.Client, url string, call mcpCall, co
 		planned:     n,
 		requests:    len(all),
 		errors:      errs,
-		elapsed:     time.Since(start),
+		elapsed:     now().Sub(start),
 		latency:     summarize(all),
 		firstError:  firstErr,
 		lat:         all,
 	}
 }
 
-// do makes one call and checks that it was answered with a result.
-func do(ctx context.Context, client *http.Client, url string, call mcpCall) error {
+// now is the clock calls are timed by; tests replace it.
+var now = time.Now
+
+// reply is an HTTP answer, read in full.
+type reply struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+// answerTime makes one call and returns the time from start until its
+// answer was read in full, then checks the answer: decoding it is the
+// client's work, which the Runtime API timings leave out as well.
+func answerTime(ctx context.Context, client *http.Client, url string, call mcpCall, start time.Time) (time.Duration, error) {
+	r, err := send(ctx, client, url, call)
+	d := now().Sub(start)
+	if err != nil {
+		return d, err
+	}
+	return d, checkAnswer(call, r)
+}
+
+// send makes one call and reads its answer.
+func send(ctx context.Context, client *http.Client, url string, call mcpCall) (reply, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(call.body))
 	if err != nil {
-		return err
+		return reply{}, err
 	}
 	req.Header = call.header.Clone()
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return reply{}, err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d: %.200s", resp.StatusCode, body)
+	return reply{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}, nil
+}
+
+// checkAnswer checks that r answers call with a result (checkResult);
+// tests replace it.
+var checkAnswer = func(call mcpCall, r reply) error {
+	if r.status != http.StatusOK {
+		return fmt.Errorf("status %d: %.200s", r.status, r.body)
 	}
-	return checkResult(resp.Header.Get("Content-Type"), body, call.answer)
+	return checkResult(r.contentType, r.body, call.answer)
 }
 
 // pingAnswer begins the text of every server's answer to pingCall.

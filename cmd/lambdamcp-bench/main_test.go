@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
@@ -146,6 +147,48 @@ func TestLoad(t *testing.T) {
 	}
 	if res.latency.n != 200 || res.latency.p50 <= 0 || res.throughput() <= 0 {
 		t.Errorf("latency %+v, throughput %v: want 200 timings", res.latency, res.throughput())
+	}
+}
+
+// TestLoadTimesTheAnswer checks that a call is timed until its answer is
+// read, not while the client checks it: with a clock that only the check
+// moves, every call takes no time, and the level as long as the checks.
+func TestLoadTimesTheAnswer(t *testing.T) {
+	var clock atomic.Int64
+	realNow, realCheck := now, checkAnswer
+	t.Cleanup(func() { now, checkAnswer = realNow, realCheck })
+	now = func() time.Time { return time.Unix(0, clock.Load()) }
+	checkAnswer = func(call mcpCall, r reply) error {
+		clock.Add(int64(time.Second))
+		return realCheck(call, r)
+	}
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   loadResult
+	}{
+		{"answered", http.StatusOK, `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"pong! d=0"}]}}`,
+			loadResult{concurrency: 1, planned: 3, requests: 3, elapsed: 3 * time.Second, latency: summary{n: 3}}},
+		{"failed", http.StatusInternalServerError, `{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"boom"}}`,
+			loadResult{concurrency: 1, planned: 3, requests: 3, errors: 3, elapsed: 3 * time.Second, latency: summary{n: 3}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			client := newLoadClient(1)
+			defer client.CloseIdleConnections()
+			got := load(t.Context(), client, srv.URL, newMCPCall(pingCall).expecting(pingAnswer), 1, 3, 30*time.Second)
+			opts := cmp.Options{cmp.AllowUnexported(loadResult{}, summary{}), cmpopts.IgnoreFields(loadResult{}, "lat", "firstError")}
+			if diff := cmp.Diff(tc.want, got, opts); diff != "" {
+				t.Errorf("load (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -47,7 +47,7 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 		return nil, err
 	}
 	s := &server{spec: spec, cmd: cmd, exited: make(chan struct{})}
-	s.started = time.Now()
+	s.started = now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", spec.name, err)
 	}
@@ -84,8 +84,8 @@ func (s *server) stop() {
 	<-s.exited
 }
 
-// coldStart starts spec and measures from exec to the first answered
-// initialize, then stops it.
+// coldStart starts spec and measures from exec to the first answer to
+// initialize, read in full (and then checked), then stops it.
 func coldStart(ctx context.Context, spec serverSpec) (time.Duration, error) {
 	s, err := startServer(ctx, spec)
 	if err != nil {
@@ -93,10 +93,11 @@ func coldStart(ctx context.Context, spec serverSpec) (time.Duration, error) {
 	}
 	defer s.stop()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
-	if err := do(ctx, client, s.url, newMCPCall(initializeCall)); err != nil {
+	d, err := answerTime(ctx, client, s.url, newMCPCall(initializeCall), s.started)
+	if err != nil {
 		return 0, fmt.Errorf("%s: initialize: %w", spec.name, err)
 	}
-	return time.Since(s.started), nil
+	return d, nil
 }
 
 const initializeCall = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"lambdamcp-bench","version":"1.0.0"}}}`
