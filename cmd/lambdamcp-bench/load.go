@@ -18,9 +18,9 @@ type loadResult struct {
 	requests    int // answered, successfully or not
 	errors      int
 	elapsed     time.Duration
-	latency     summary
+	latency     summary // of the successful calls
 	firstError  string
-	lat         []time.Duration // every timing, for merging rounds
+	lat         []time.Duration // the successful calls' timings, for merging rounds
 	rounds      []float64       // the throughput of each round, merged
 }
 
@@ -96,8 +96,8 @@ func newLoadClient(concurrency int) *http.Client {
 }
 
 // load sends up to n calls to url from concurrency workers, stopping early
-// at maxTime, and measures each. A call succeeds when it is answered 200
-// with a JSON-RPC result that is the answer call expects (checkResult).
+// at maxTime, and times each that succeeds: answered 200 with a JSON-RPC
+// result that is the answer call expects (checkResult).
 //
 // The load is closed-loop: each worker sends its next call when the last
 // is answered and checked, and a call is timed from when it is sent until
@@ -126,13 +126,14 @@ func load(ctx context.Context, client *http.Client, url string, call mcpCall, co
 				if ctx.Err() != nil {
 					break // cut off by maxTime: not an answer
 				}
-				lat = append(lat, d)
 				if err != nil {
 					nerr++
 					if first == "" {
 						first = err.Error()
 					}
+					continue // a failure's time would make a failing server look fast
 				}
+				lat = append(lat, d)
 			}
 			mu.Lock()
 			all = append(all, lat...)
@@ -147,7 +148,7 @@ func load(ctx context.Context, client *http.Client, url string, call mcpCall, co
 	return loadResult{
 		concurrency: concurrency,
 		planned:     n,
-		requests:    len(all),
+		requests:    len(all) + errs,
 		errors:      errs,
 		elapsed:     now().Sub(start),
 		latency:     summarize(all),
