@@ -326,6 +326,37 @@ func TestMeasureInProcess(t *testing.T) {
 	}
 }
 
+// TestDiscardWriter checks that the writer the go-sdk is timed with keeps
+// the headers set on it in one map, as a server's writer does, rather than
+// handing out (and counting) a new map on every Header call.
+func TestDiscardWriter(t *testing.T) {
+	tests := []struct {
+		name string
+		set  map[string]string
+	}{
+		{"none", nil},
+		{"json answer", map[string]string{"Content-Type": "application/json"}},
+		{"several", map[string]string{"Content-Type": "application/json", "Cache-Control": "no-cache", "Mcp-Session-Id": "s"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var w http.ResponseWriter = newDiscardWriter() // as the SDK holds it
+			for k, v := range tc.set {
+				w.Header().Set(k, v)
+			}
+			w.WriteHeader(http.StatusOK)
+			w.Write([]byte("{}"))
+			got := map[string]string{}
+			for k := range w.Header() {
+				got[k] = w.Header().Get(k)
+			}
+			if diff := cmp.Diff(tc.set, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestRatioSpread checks the ratio of two servers' rates round by round,
 // and that merging rounds keeps each round's rate.
 func TestRatioSpread(t *testing.T) {
