@@ -167,10 +167,8 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 			return nil, err
 		}
 		servers[i] = s
-		// Warm up: let Node's JIT and Go's heap settle before measuring.
-		warm := load(ctx, newLoadClient(4), s.url, call, 4, 2000, 30*time.Second)
-		if warm.errors > 0 {
-			return nil, fmt.Errorf("%s: warm-up: %d errors, first: %s", spec.name, warm.errors, warm.firstError)
+		if err := warmUp(ctx, s.url, call, 2000); err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.name, err)
 		}
 	}
 	perRound := (cfg.requests + cfg.rounds - 1) / cfg.rounds
@@ -201,6 +199,22 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 		}
 	}
 	return runs, nil
+}
+
+// warmUp lets Node's JIT and Go's heap settle before measuring, with n
+// calls from 4 workers, and then closes its connections: left open, they
+// would sit in every server's memory until the server's idle timeout (a
+// minute for the TypeScript SDK, two for lambdamcp, never for the Go peers
+// built on a bare net/http server), and so weigh on some servers'
+// resident memory after the load and not on others'.
+func warmUp(ctx context.Context, url string, call mcpCall, n int) error {
+	client := newLoadClient(4)
+	defer client.CloseIdleConnections()
+	warm := load(ctx, client, url, call, 4, n, 30*time.Second)
+	if warm.errors > 0 {
+		return fmt.Errorf("warm-up: %d errors, first: %s", warm.errors, warm.firstError)
+	}
+	return nil
 }
 
 // ratioSpread is the ratio of a's throughput to b's, round by round: the

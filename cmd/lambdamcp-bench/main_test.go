@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -189,6 +190,48 @@ func TestLoadTimesTheAnswer(t *testing.T) {
 			opts := cmp.Options{cmp.AllowUnexported(loadResult{}, summary{}), cmpopts.IgnoreFields(loadResult{}, "lat", "firstError")}
 			if diff := cmp.Diff(tc.want, got, opts); diff != "" {
 				t.Errorf("load (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestWarmUpLeavesNoConnection checks that the warm-up closes every
+// connection it opened, so that none sits in a server's memory when it is
+// read after the load.
+func TestWarmUpLeavesNoConnection(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    int
+	}{{"one call", 1}, {"one per worker", 4}, {"many", 40}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var open atomic.Int64
+			closed := make(chan struct{}, 64)
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"pong! d=0"}]}}`)
+			}))
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				switch s {
+				case http.StateNew:
+					open.Add(1)
+				case http.StateClosed, http.StateHijacked:
+					open.Add(-1)
+					closed <- struct{}{}
+				}
+			}
+			srv.Start()
+			defer srv.Close()
+			if err := warmUp(t.Context(), srv.URL, newMCPCall(pingCall).expecting(pingAnswer), tc.n); err != nil {
+				t.Fatal(err)
+			}
+			wait := time.NewTimer(10 * time.Second)
+			defer wait.Stop()
+			for open.Load() > 0 {
+				select {
+				case <-closed:
+				case <-wait.C:
+					t.Fatalf("%d connections still open after the warm-up", open.Load())
+				}
 			}
 		})
 	}
