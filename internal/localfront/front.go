@@ -399,6 +399,9 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		w.Header().Set("x-amzn-RequestId", lambdaID)
 	}
 	req, refused := f.readRequest(w, r, gatewayID)
+	if refused == nil {
+		refused = f.decompress(req)
+	}
 	if refused != nil {
 		f.refuse(w, r, refused)
 		return

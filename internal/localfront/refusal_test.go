@@ -2,6 +2,7 @@ package localfront
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -45,6 +46,15 @@ func zeros(n int) func() io.Reader {
 	return func() io.Reader { return bytes.NewReader(make([]byte, n)) }
 }
 
+// gzippedZeros gives gzip bodies of n zero bytes.
+func gzippedZeros(n int) func() io.Reader {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(make([]byte, n))
+	zw.Close()
+	return func() io.Reader { return bytes.NewReader(buf.Bytes()) }
+}
+
 // failingReader fails as a client that breaks off its body.
 type failingReader struct{}
 
@@ -86,6 +96,13 @@ func TestRefusalsLikeDeploy(t *testing.T) {
 		{name: "body read error", method: "POST", path: "/dev/mcp", body: func() io.Reader { return failingReader{} },
 			off:      refusal{400, json, `{"message":"reading the request body: connection reset"}`},
 			deployed: refusal{400, cors(nil), `{"error":"bad_request","message":"reading the request body: connection reset"}`}},
+		// The gateway decompresses a body before the authorizer runs.
+		{name: "undecodable body", method: "POST", path: "/dev/mcp", body: func() io.Reader { return strings.NewReader("{}") }, header: map[string]string{"Content-Encoding": "br"},
+			off:      refusal{415, json, `{"message":"Unsupported Media Type"}`},
+			deployed: refusal{415, cors(nil), `{"error":"bad_request","message":"Unsupported Media Type"}`}},
+		{name: "body that decodes too large", method: "POST", path: "/dev/mcp", body: gzippedZeros(maxRequestBody + 1), header: map[string]string{"Content-Encoding": "gzip"},
+			off:      refusal{413, json, `{"message":"Request Too Long"}`},
+			deployed: refusal{413, cors(nil), `{"error":"request_too_large","message":"Request Too Long"}`}},
 		{name: "path outside the stage", method: "GET", path: "/prod/mcp",
 			off:      refusal{403, json, `{"message":"Missing Authentication Token"}`},
 			deployed: refusal{404, cors(nil), `{"error":"not_found","message":"no route for this method and path"}`}},
