@@ -79,7 +79,9 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		return
 	}
 	w.wroteHeader = true
-	if code >= http.StatusBadRequest && !isJSON(w.Header().Get("Content-Type")) {
+	// The type a client reads first, under whichever spelling the handler
+	// set it: a JSON answer passes through however its name is written.
+	if code >= http.StatusBadRequest && !isJSON(firstValue(w.Header(), "Content-Type")) {
 		w.intercept = true
 		w.status = code
 		return

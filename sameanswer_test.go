@@ -1,0 +1,126 @@
+package lambdamcp_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// clientView is what a client reads of a response: its status, the values of
+// some of its headers (joined, as a single-value map holds them) and its
+// body.
+type clientView struct {
+	Status int
+	Header map[string]string
+	Body   string
+}
+
+// checkSameAnswer checks that h answers req alike on every Lambda shape,
+// buffered and streamed, and on a local net/http server behind Guard, in
+// the headers named (and in its status and body).
+func checkSameAnswer(t *testing.T, h http.Handler, req httpRequest, names ...string) {
+	t.Helper()
+	want := localAnswer(t, h, req, names)
+	for _, shape := range shapes {
+		resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, req))
+		got := clientView{Status: resp.StatusCode, Header: make(map[string]string), Body: string(resp.body(t))}
+		for _, name := range names {
+			if vs := resp.values(name); vs != nil {
+				got.Header[name] = strings.Join(vs, ", ")
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: answer differs from the local server's (-local +lambda):\n%s", shape.name, diff)
+		}
+	}
+	for _, shape := range streamShapes {
+		opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+		s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, req))
+		body, err := io.ReadAll(s.r)
+		if err != nil {
+			t.Fatalf("%s-stream: reading body: %v", shape.name, err)
+		}
+		got := clientView{Status: head.StatusCode, Header: make(map[string]string), Body: string(body)}
+		r := lambdaResponse{Headers: head.Headers, MultiValueHeaders: head.MultiValueHeaders}
+		for _, name := range names {
+			if vs := r.values(name); vs != nil {
+				got.Header[name] = strings.Join(vs, ", ")
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s-stream: answer differs from the local server's (-local +lambda):\n%s", shape.name, diff)
+		}
+	}
+}
+
+// localAnswer is h's answer to req on a net/http server behind Guard, as
+// a client reads it off the wire.
+func localAnswer(t *testing.T, h http.Handler, req httpRequest, names []string) clientView {
+	t.Helper()
+	srv := httptest.NewServer(lambdamcp.Guard(h, nil))
+	defer srv.Close()
+	r, err := http.NewRequest(req.method, srv.URL+req.path, strings.NewReader(req.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range req.header {
+		r.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := clientView{Status: resp.StatusCode, Header: make(map[string]string), Body: string(body)}
+	for _, name := range names {
+		if vs := resp.Header.Values(name); vs != nil {
+			a.Header[name] = strings.Join(vs, ", ")
+		}
+	}
+	return a
+}
+
+// TestJSONErrorSpelledType checks that an error a handler answers in JSON
+// passes through untouched whatever the spelling of its Content-Type, as
+// one set under the canonical name does: a client reads the type either
+// way, and the body is the handler's. (Locally net/http adds a type of
+// its own guess after the handler's, which no client reads first.)
+func TestJSONErrorSpelledType(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(http.Header)
+		typ  string
+	}{
+		{"lower case", func(h http.Header) { h["content-type"] = []string{"application/json"} }, "application/json"},
+		{"upper case", func(h http.Header) { h["CONTENT-TYPE"] = []string{"application/problem+json"} }, "application/problem+json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tc.set(w.Header())
+				w.WriteHeader(http.StatusNotFound)
+				io.WriteString(w, `{"error":"no such thing"}`)
+			})
+			checkSameAnswer(t, h, jsonPost(`{}`))
+			resp := invoke(t, lambdamcp.NewHandler(h, nil), urlEvent(t, jsonPost(`{}`)))
+			if got, want := resp.Body, `{"error":"no such thing"}`; got != want {
+				t.Errorf("body = %s, want the handler's %s", got, want)
+			}
+			if got := resp.values("Content-Type"); !slices.Equal(got, []string{tc.typ}) {
+				t.Errorf("Content-Type = %q, want the handler's %q", got, tc.typ)
+			}
+		})
+	}
+}
