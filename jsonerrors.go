@@ -174,8 +174,8 @@ func (w *jsonErrorWriter) finish() {
 		msg = http.StatusText(w.status)
 	}
 	h := w.Header()
-	h.Del("Content-Length")
-	h.Del("X-Content-Type-Options")
+	delSpellings(h, "Content-Length")
+	delSpellings(h, "X-Content-Type-Options")
 	var id json.RawMessage
 	rec := recordFrom(w.req.Context())
 	if rec != nil {
@@ -319,7 +319,9 @@ func writeJSONError(w http.ResponseWriter, status, code int, msg string) {
 func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string, data json.RawMessage) {
 	body := jsonRPCErrorBody(id, code, msg, data)
 	h := w.Header()
-	h.Del("Content-Length")
+	// Under every spelling: the handler's would go out beside these.
+	delSpellings(h, "Content-Length")
+	delSpellings(h, "Content-Type")
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(body)
@@ -349,7 +351,9 @@ func writeRPCErrors(w http.ResponseWriter, status int, ids []json.RawMessage, co
 	}
 	body = append(body, ']')
 	h := w.Header()
-	h.Del("Content-Length")
+	// Under every spelling: the handler's would go out beside these.
+	delSpellings(h, "Content-Length")
+	delSpellings(h, "Content-Type")
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(body)

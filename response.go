@@ -254,6 +254,17 @@ func firstValue(h http.Header, name string) string {
 	return v
 }
 
+// delSpellings deletes the canonical header name from h under every
+// spelling of it: net/http sends each spelling as a line of its own, and
+// wireHeader gathers them all under the name.
+func delSpellings(h http.Header, name string) {
+	for k := range h {
+		if len(k) == len(name) && http.CanonicalHeaderKey(k) == name {
+			delete(h, k)
+		}
+	}
+}
+
 // isText reports whether a content type is text that gateways pass through
 // unencoded.
 func isText(contentType string) bool {

@@ -124,3 +124,21 @@ func TestJSONErrorSpelledType(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONErrorReplacesSpelledType checks that a plain-text error whose
+// type the handler set under another spelling is answered with one type,
+// the JSON-RPC error's: the handler's would otherwise follow it, joined
+// to it where a shape holds one value per name.
+func TestJSONErrorReplacesSpelledType(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["content-type"] = []string{"text/plain; charset=utf-8"}
+		w.Header()["content-length"] = []string{"4"}
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "gone")
+	})
+	checkSameAnswer(t, h, jsonPost(`{}`), "Content-Type")
+	resp := invoke(t, lambdamcp.NewHandler(h, nil), urlEvent(t, jsonPost(`{}`)))
+	if got, want := resp.values("Content-Type"), []string{"application/json"}; !slices.Equal(got, want) {
+		t.Errorf("Content-Type = %q, want %q", got, want)
+	}
+}
