@@ -142,3 +142,31 @@ func TestJSONErrorReplacesSpelledType(t *testing.T) {
 		t.Errorf("Content-Type = %q, want %q", got, want)
 	}
 }
+
+// TestAccelBufferingKept checks that an event stream's X-Accel-Buffering
+// is the handler's where it set one, under any spelling, and "no" where it
+// did not, on every shape as on the local server.
+func TestAccelBufferingKept(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(http.Header)
+		want string
+	}{
+		{"unset", func(http.Header) {}, "no"},
+		{"canonical", func(h http.Header) { h.Set("X-Accel-Buffering", "yes") }, "yes"},
+		{"lower case", func(h http.Header) { h["x-accel-buffering"] = []string{"yes"} }, "yes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				tc.set(w.Header())
+				io.WriteString(w, "event: message\ndata: {}\n\n")
+			})
+			checkSameAnswer(t, h, jsonPost(`{}`), "Content-Type", "X-Accel-Buffering")
+			if got := localAnswer(t, h, jsonPost(`{}`), []string{"X-Accel-Buffering"}).Header["X-Accel-Buffering"]; got != tc.want {
+				t.Errorf("X-Accel-Buffering = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

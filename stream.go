@@ -342,8 +342,11 @@ func (w *streamWriter) commitLocked(code int, header http.Header) {
 	if mt, _, _ := mime.ParseMediaType(head.Get("Content-Type")); mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as
-		// they come.
-		head.Set("X-Accel-Buffering", "no")
+		// they come; a handler's own value stands, as it does locally
+		// (detachableWriter). head has every spelling under one name.
+		if head.Get("X-Accel-Buffering") == "" {
+			head.Set("X-Accel-Buffering", "no")
+		}
 	}
 	w.last = time.Now()
 	w.ready <- streamHead{status: code, header: head}
