@@ -1,6 +1,9 @@
 package lambdamcp
 
 import (
+	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +51,43 @@ func BenchmarkSSEHasResponse(b *testing.B) {
 func TestStreamDefaults(t *testing.T) {
 	if c := newStreamConfig(&Options{}); c.heartbeat != 10*time.Second {
 		t.Errorf("default heartbeat %v, want 10s", c.heartbeat)
+	}
+}
+
+// TestHeartbeatSettledSpelling checks that a heartbeat sends the head of
+// a stream whose settled headers make it an event stream, whichever
+// spelling carries the type that goes out first, as the head itself tells
+// an event stream (commitLocked); and only then.
+func TestHeartbeatSettledSpelling(t *testing.T) {
+	tests := []struct {
+		name string
+		set  http.Header
+		want bool
+	}{
+		{"canonical", http.Header{"Content-Type": {"text/event-stream"}}, true},
+		{"lower case", http.Header{"content-type": {"text/event-stream"}}, true},
+		{"upper case first", http.Header{"CONTENT-TYPE": {"text/event-stream"}, "Content-Type": {"application/json"}}, true},
+		{"json first", http.Header{"CONTENT-TYPE": {"application/json"}, "content-type": {"text/event-stream"}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, pw := io.Pipe()
+			_, cancel := context.WithCancelCause(t.Context())
+			defer cancel(nil)
+			w := &streamWriter{header: tc.set, pw: pw, ready: make(chan streamHead, 1), cancel: cancel,
+				done: make(chan struct{}), finished: make(chan struct{})}
+			w.settle()
+			w.heartbeat(time.Hour) // the head only: the stream has not been quiet that long
+			select {
+			case head := <-w.ready:
+				if !tc.want {
+					t.Errorf("head %v sent at a heartbeat, want none before the handler writes", head.header)
+				}
+			default:
+				if tc.want {
+					t.Error("no head sent at a heartbeat, want the event stream's")
+				}
+			}
+		})
 	}
 }

@@ -626,7 +626,9 @@ func (w *streamWriter) heartbeat(quiet time.Duration) {
 		if w.settled == nil {
 			return
 		}
-		if mt, _, _ := mime.ParseMediaType(w.settled.Get("Content-Type")); mt != "text/event-stream" {
+		// The type that goes out first, under any spelling, as the head
+		// tells an event stream (commitLocked).
+		if mt, _, _ := mime.ParseMediaType(firstValue(w.settled, "Content-Type")); mt != "text/event-stream" {
 			return
 		}
 		w.commitLocked(http.StatusOK, w.settled)
