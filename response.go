@@ -34,6 +34,10 @@ type responseBuffer struct {
 	sealed bool
 	out    []byte
 	err    error
+
+	// firstLen is the body's length at the first flush, plus one; 0
+	// before it: net/http guesses a type from what went out first (sniffs).
+	firstLen int
 }
 
 func newResponseBuffer() *responseBuffer {
@@ -70,7 +74,11 @@ func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced b
 		return false
 	}
 	w.sealed = true
+	sniff := sniffs(w.header, w.statusCode())
 	wireHeader(w.header)
+	if sniff {
+		setSniffed(w.header, w.firstPart())
+	}
 	w.out, w.err = encodeResponse(w.lambdaResponse())
 	if w.err != nil || w.limit <= 0 || len(w.out) <= w.limit {
 		return false
@@ -114,6 +122,7 @@ func (w *responseBuffer) reset() {
 	clear(w.header)
 	w.status = 0
 	w.body.Reset()
+	w.firstLen = 0
 }
 
 // checkWriteHeaderCode panics, as net/http's writer does, on a status that
@@ -146,8 +155,23 @@ func bodyAllowed(code int) bool {
 }
 
 // Flush lets handlers that stream (SSE) run unchanged; the whole body is
-// sent when the handler returns.
-func (w *responseBuffer) Flush() {}
+// sent when the handler returns. What was written before the first flush
+// is what net/http sends first, and guesses a type from (sniffs).
+func (w *responseBuffer) Flush() {
+	if w.firstLen == 0 {
+		w.firstLen = w.body.Len() + 1
+	}
+}
+
+// firstPart is the start of the body that net/http sends first, as much
+// of it as http.DetectContentType reads.
+func (w *responseBuffer) firstPart() []byte {
+	n := w.body.Len()
+	if w.firstLen > 0 {
+		n = w.firstLen - 1
+	}
+	return []byte(w.body.String()[:min(n, sniffLen)])
+}
 
 func (w *responseBuffer) statusCode() int {
 	if w.status == 0 {

@@ -287,6 +287,7 @@ type streamWriter struct {
 	status    int
 	sse       bool
 	settled   http.Header // a copy of the handler's headers once final (StreamMiddleware)
+	held      *heldHead   // a head whose type is to be guessed from the body's start
 	late      bool        // the handler set a status after the head went out
 	answered  bool        // the call's response has been written
 	cut       error       // the answer is incomplete: end the body with this error
@@ -324,21 +325,65 @@ func (w *streamWriter) WriteHeader(code int) {
 		w.late = w.late || code != w.status
 		return
 	}
-	w.commitLocked(code, w.header)
+	if w.held != nil {
+		return // the status is chosen, as net/http's writer has it
+	}
+	if sniffs(w.header, code) {
+		w.hold(code)
+		return
+	}
+	w.commitLocked(code, w.header, nil)
 }
 
-// commitLocked sends the head.
-func (w *streamWriter) commitLocked(code int, header http.Header) {
+// heldHead is a head whose type net/http's server would guess from the
+// body (sniffs): it is held, with the body's first bytes, until they are
+// enough to guess from, the handler flushes or the stream ends, as
+// net/http holds them in its buffer.
+type heldHead struct {
+	status int
+	header http.Header // as of the status, as net/http's writer takes it
+	body   []byte
+}
+
+// hold holds the head with status code and the handler's headers as they
+// are now.
+func (w *streamWriter) hold(code int) {
+	w.held = &heldHead{status: code, header: w.header.Clone()}
+}
+
+// commitHeldLocked sends the head, and the body's first bytes if held.
+func (w *streamWriter) commitHeldLocked() error {
+	held := w.held
+	if held == nil {
+		w.commitLocked(http.StatusOK, w.header, nil)
+		return nil
+	}
+	w.held = nil
+	w.commitLocked(held.status, held.header, held.body)
+	if len(held.body) == 0 || w.closed {
+		return nil
+	}
+	_, err := w.writeLocked(held.body)
+	return err
+}
+
+// commitLocked sends the head. first is the start of the body, which a
+// head without a type has one guessed from (sniffs).
+func (w *streamWriter) commitLocked(code int, header http.Header, first []byte) {
 	if w.committed {
 		return
 	}
 	w.committed = true
 	w.status = code
+	sniff := first != nil && sniffs(header, code)
 	head := header.Clone()
 	if head == nil {
 		head = make(http.Header)
 	}
 	wireHeader(head)
+	if sniff {
+		setSniffed(head, first)
+	}
 	if mt, _, _ := mime.ParseMediaType(head.Get("Content-Type")); mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as
@@ -358,7 +403,20 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, io.ErrClosedPipe
 	}
-	w.commitLocked(http.StatusOK, w.header)
+	if !w.committed && w.held == nil && sniffs(w.header, http.StatusOK) {
+		w.hold(http.StatusOK)
+	}
+	if w.held != nil {
+		w.held.body = append(w.held.body, p...)
+		w.answered = true
+		w.last = time.Now()
+		var err error
+		if len(w.held.body) >= sniffLen {
+			err = w.commitHeldLocked()
+		}
+		return len(p), err
+	}
+	w.commitLocked(http.StatusOK, w.header, nil)
 	if !bodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
@@ -396,7 +454,7 @@ func (w *streamWriter) writeLocked(p []byte) (int, error) {
 func (w *streamWriter) Flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.commitLocked(http.StatusOK, w.header)
+	w.commitHeldLocked()
 }
 
 // settle records that the handler's headers are final: StreamMiddleware
@@ -417,7 +475,7 @@ func (w *streamWriter) finish() {
 	// A stream that ended before the handler returned committed its head
 	// when it ended, so the handler's headers are read here only when it
 	// returned first.
-	w.commitLocked(http.StatusOK, w.header)
+	w.commitHeldLocked()
 	w.closeLocked()
 	if w.cut != nil {
 		// The reader's error becomes the invocation's error trailers, and
@@ -448,6 +506,9 @@ var errDeadlineMidEvent = errors.New("lambdamcp: the invocation's deadline came 
 func (w *streamWriter) cutShort() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.held != nil && len(w.held.body) > 0 {
+		w.commitHeldLocked() // part of the body is written: it goes out, cut
+	}
 	if w.committed && !w.sse {
 		w.cut = errCutShort
 	}
@@ -504,6 +565,10 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 	if cause != nil {
 		w.cancel(cause)
 	}
+	if w.held != nil && len(w.held.body) > 0 {
+		// What the handler wrote goes out, as it would have unheld.
+		w.commitHeldLocked()
+	}
 	if !w.answered {
 		body := jsonRPCErrorBody(w.callID, code, msg, nil)
 		deadline := errors.Is(cause, ErrDeadlineNear)
@@ -528,7 +593,8 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 					status = http.StatusGatewayTimeout
 				}
 			}
-			w.commitLocked(status, h)
+			w.held = nil // the handler's status goes nowhere
+			w.commitLocked(status, h, nil)
 			w.writeLocked(body)
 		case w.sse && !w.tail.betweenEvents():
 			// The handler stopped inside an event: ours would split its
@@ -631,7 +697,7 @@ func (w *streamWriter) heartbeat(quiet time.Duration) {
 		if mt, _, _ := mime.ParseMediaType(firstValue(w.settled, "Content-Type")); mt != "text/event-stream" {
 			return
 		}
-		w.commitLocked(http.StatusOK, w.settled)
+		w.commitLocked(http.StatusOK, w.settled, nil)
 	}
 	if !w.sse || time.Since(w.last) < quiet {
 		return

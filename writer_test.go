@@ -317,22 +317,30 @@ func invokeMessages(t *testing.T, h *lambdamcp.Handler, ctx context.Context, pay
 // TestStreamPanicAfterPartialAnswer checks a streamed answer that is not an
 // event stream, cut short by a panic: the stream ends with an error, which
 // the runtime sends as the invocation's error trailers, rather than as if
-// the part were whole.
+// the part were whole. So it does untyped, where the part is held for
+// its type to be guessed from.
 func TestStreamPanicAfterPartialAnswer(t *testing.T) {
-	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"jsonrpc":"2.0","id":7,"res`)
-		panic("boom")
-	})
 	opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
 	for _, shape := range streamShapes {
-		t.Run(shape.name, func(t *testing.T) {
-			s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, call("echo", `{}`)))
-			body, err := io.ReadAll(s.r)
-			if err == nil {
-				t.Errorf("the stream ended cleanly after %q, a handler's answer cut short by a panic", body)
-			}
-		})
+		for _, typ := range []string{"application/json", ""} {
+			h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if typ != "" {
+					w.Header().Set("Content-Type", typ)
+				}
+				io.WriteString(w, `{"jsonrpc":"2.0","id":7,"res`)
+				panic("boom")
+			})
+			t.Run(shape.name+"/"+typ, func(t *testing.T) {
+				s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, call("echo", `{}`)))
+				body, err := io.ReadAll(s.r)
+				if err == nil {
+					t.Errorf("the stream ended cleanly after %q, a handler's answer cut short by a panic", body)
+				}
+				if want := `{"jsonrpc":"2.0","id":7,"res`; !strings.HasPrefix(string(body), want) {
+					t.Errorf("body %q, want the part written, %q", body, want)
+				}
+			})
+		}
 		// A handler that panics before it writes anything gets the whole
 		// internal error, which ends cleanly.
 		t.Run(shape.name+"/before writing", func(t *testing.T) {
