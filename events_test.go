@@ -1,14 +1,18 @@
 package lambdamcp_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 )
 
@@ -224,4 +228,30 @@ func (r *lambdaResponse) body(t testing.TB) []byte {
 		t.Fatalf("response body is not base64: %v", err)
 	}
 	return b
+}
+
+// serveLocal serves one request with h behind Guard on a local net/http
+// server, within ctx, and returns the answer as a client reads it off the
+// wire: the response (its body read and closed) and its body.
+func serveLocal(t *testing.T, ctx context.Context, h http.Handler, req httpRequest) (*http.Response, string) {
+	t.Helper()
+	srv := httptest.NewServer(lambdamcp.Guard(h, nil))
+	defer srv.Close()
+	r, err := http.NewRequestWithContext(ctx, req.method, srv.URL+req.path, strings.NewReader(req.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range req.header {
+		r.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	return resp, string(b)
 }

@@ -2,12 +2,8 @@ package lambdamcp_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -55,22 +51,8 @@ func TestProtocolErrorAfterProgress(t *testing.T) {
 		wantEvents(t, st, "notifications/progress", "error")
 	})
 	t.Run("local", func(t *testing.T) {
-		srv := httptest.NewServer(lambdamcp.Guard(sseHandler(s), nil))
-		defer srv.Close()
-		r, _ := http.NewRequest("POST", srv.URL+"/mcp", strings.NewReader(req.body))
-		for k, v := range req.header {
-			r.Header.Set(k, v)
-		}
-		resp, err := srv.Client().Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(body))}
+		_, body := serveLocal(t, context.Background(), sseHandler(s), req)
+		st := &streamReader{t: t, r: bufio.NewReader(strings.NewReader(body))}
 		wantEvents(t, st, "notifications/progress", "error")
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +63,8 @@ func TestLateStatusWriteCountsCallersBytes(t *testing.T) {
 		serve      func(t *testing.T, ctx context.Context, h http.Handler) (status int, body string)
 	}{
 		{"local", http.StatusOK, framed, func(t *testing.T, ctx context.Context, h http.Handler) (int, string) {
-			return serveLocal(t, ctx, h, req)
+			resp, body := serveLocal(t, ctx, h, req)
+			return resp.StatusCode, body
 		}},
 		// The buffered answer is still held: the go-sdk's takes its place.
 		{"buffered", http.StatusBadRequest, lateError, func(t *testing.T, ctx context.Context, h http.Handler) (int, string) {
@@ -120,29 +120,4 @@ func TestLateStatusWriteCountsCallersBytes(t *testing.T) {
 			})
 		}
 	}
-}
-
-// serveLocal serves one request with h behind Guard on a local server,
-// within ctx, and reads its answer.
-func serveLocal(t *testing.T, ctx context.Context, h http.Handler, req httpRequest) (status int, body string) {
-	t.Helper()
-	srv := httptest.NewServer(lambdamcp.Guard(h, nil))
-	defer srv.Close()
-	r, err := http.NewRequestWithContext(ctx, req.method, srv.URL+req.path, strings.NewReader(req.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range req.header {
-		r.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading the answer: %v", err)
-	}
-	return resp.StatusCode, string(b)
 }

@@ -1,9 +1,9 @@
 package lambdamcp_test
 
 import (
+	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -65,25 +65,8 @@ func checkSameAnswer(t *testing.T, h http.Handler, req httpRequest, names ...str
 // a client reads it off the wire.
 func localAnswer(t *testing.T, h http.Handler, req httpRequest, names []string) clientView {
 	t.Helper()
-	srv := httptest.NewServer(lambdamcp.Guard(h, nil))
-	defer srv.Close()
-	r, err := http.NewRequest(req.method, srv.URL+req.path, strings.NewReader(req.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range req.header {
-		r.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := clientView{Status: resp.StatusCode, Header: make(map[string]string), Body: string(body)}
+	resp, body := serveLocal(t, context.Background(), h, req)
+	a := clientView{Status: resp.StatusCode, Header: make(map[string]string), Body: body}
 	for _, name := range names {
 		if vs := resp.Header.Values(name); vs != nil {
 			a.Header[name] = strings.Join(vs, ", ")
