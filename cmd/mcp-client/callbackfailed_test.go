@@ -19,28 +19,7 @@ import (
 // since the redirect URI names the port) leaves no listener open on it:
 // the port is another run's to sign in on again.
 func TestCallbackStoppedWhenHandlerFails(t *testing.T) {
-	callback := newCallback(0, nil)
-	defer callback.close()
-	f := &oauthFlow{login: true, log: &exchangeLog{}, notice: io.Discard, callback: callback,
-		newHandler: func() (auth.OAuthHandler, error) {
-			if err := callback.start(); err != nil {
-				return nil, err
-			}
-			return nil, errors.New("no handler for this redirect URI")
-		}}
-	req, _ := http.NewRequest("POST", "http://127.0.0.1:1/mcp", nil)
-	resp := &http.Response{StatusCode: http.StatusUnauthorized, Body: io.NopCloser(strings.NewReader(""))}
-	if err := f.authorize(t.Context(), req, resp); err == nil {
-		t.Fatal("authorize succeeded without a handler")
-	}
-	if callback.bound == 0 {
-		t.Fatal("the callback never listened")
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(callback.bound)))
-	if err != nil {
-		t.Fatalf("the callback's port is still held after the failed sign-in: %v", err)
-	}
-	ln.Close()
+	wantPortFreedAfterFailure(t, nil, errors.New("no handler for this redirect URI"))
 }
 
 // failingHandler is an OAuth handler whose flow fails before the browser
@@ -56,6 +35,14 @@ func (failingHandler) Authorize(context.Context, *http.Request, *http.Response) 
 // fails after its handler took the free port, before any callback was
 // awaited, leaves no listener open on it either.
 func TestCallbackStoppedWhenFlowFailsEarly(t *testing.T) {
+	wantPortFreedAfterFailure(t, failingHandler{}, nil)
+}
+
+// wantPortFreedAfterFailure runs a sign-in whose newHandler takes the
+// callback's free port, as the real one does, and then returns handler
+// and err; the sign-in must fail and leave the port free.
+func wantPortFreedAfterFailure(t *testing.T, handler auth.OAuthHandler, err error) {
+	t.Helper()
 	callback := newCallback(0, nil)
 	defer callback.close()
 	f := &oauthFlow{login: true, log: &exchangeLog{}, notice: io.Discard, callback: callback,
@@ -63,12 +50,12 @@ func TestCallbackStoppedWhenFlowFailsEarly(t *testing.T) {
 			if err := callback.start(); err != nil {
 				return nil, err
 			}
-			return failingHandler{}, nil
+			return handler, err
 		}}
 	req, _ := http.NewRequest("POST", "http://127.0.0.1:1/mcp", nil)
 	resp := &http.Response{StatusCode: http.StatusUnauthorized, Body: io.NopCloser(strings.NewReader(""))}
 	if err := f.authorize(t.Context(), req, resp); err == nil {
-		t.Fatal("authorize succeeded with a failing flow")
+		t.Fatal("the sign-in succeeded")
 	}
 	if callback.bound == 0 {
 		t.Fatal("the callback never listened")
