@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -11,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -273,4 +275,28 @@ func tamper(token string) string {
 		c = 'B'
 	}
 	return token[:i] + string(c) + token[i+1:]
+}
+
+// signerCase is a token signed by signer, which a verifier must accept
+// when ok and refuse as invalid otherwise.
+type signerCase struct {
+	name   string
+	signer *signingKey
+	ok     bool
+}
+
+// wantVerified has v verify a token signed by each case's key.
+func wantVerified(t *testing.T, v *JWTVerifier, cases []signerCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), tc.signer.sign(t, claims{}))
+			switch {
+			case tc.ok && err != nil:
+				t.Fatalf("err = %v, want none", err)
+			case !tc.ok && !errors.Is(err, ErrInvalidToken):
+				t.Fatalf("err = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
 }
