@@ -21,6 +21,9 @@ import (
 const (
 	referencePkg  = "./cmd/mcp-server"
 	authorizerPkg = "./cmd/authorizer"
+	// mcpgoPkg is a client built on mark3labs/mcp-go, an MCP implementation
+	// in Go written apart from the go-sdk, in a module of its own.
+	mcpgoPkg = "./e2e/clients/mcpgo"
 )
 
 // clientTarget is the reference server as the real clients reach it.
@@ -66,7 +69,7 @@ type client struct {
 	runs []clientRun
 }
 
-func realClients(tools *nodeTools) []client {
+func realClients(tools *nodeTools, mcpgo string) []client {
 	sdk := filepath.Join(tools.dir, "clients", "sdk-client.mjs")
 	inspector := tools.path("@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js")
 	inspectorRuns := func(era string) []clientRun {
@@ -88,12 +91,44 @@ func realClients(tools *nodeTools) []client {
 			{what: "with a wrong token", args: []string{sdk, era, "{url}", "ping"}, wrong: true},
 		}
 	}
+	// mcp-go falls back to the initialize handshake by itself when
+	// server/discover fails, so the modern run must print 2026-07-28. It
+	// reports a 401 as "authorization required".
+	mcpgoRuns := func(era, version string) []clientRun {
+		return []clientRun{
+			{what: "tools/list + ping", bin: mcpgo, args: []string{era, "{url}", "ping", `{"delay_ms":0}`}, creds: true,
+				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
+			{what: "without a token", bin: mcpgo, args: []string{era, "{url}"}, refused: mcpgoRefusal},
+			{what: "with a wrong token", bin: mcpgo, args: []string{era, "{url}"}, wrong: true, refused: mcpgoRefusal},
+		}
+	}
 	return []client{
 		{name: "TypeScript SDK " + tools.packageVersion("@modelcontextprotocol/sdk") + " legacy", runs: sdkRuns("legacy", "2025-11-25")},
 		{name: "TypeScript client " + tools.packageVersion("@modelcontextprotocol/client") + " modern", runs: sdkRuns("modern", "2026-07-28")},
 		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " legacy", runs: inspectorRuns("legacy")},
 		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " modern", runs: inspectorRuns("modern")},
+		{name: "mcp-go " + moduleVersion(mcpgoPkg, "github.com/mark3labs/mcp-go") + " legacy", runs: mcpgoRuns("legacy", "2025-11-25")},
+		{name: "mcp-go " + moduleVersion(mcpgoPkg, "github.com/mark3labs/mcp-go") + " modern", runs: mcpgoRuns("modern", "2026-07-28")},
 	}
+}
+
+// mcpgoRefusal is how mcp-go's client reports a 401.
+var mcpgoRefusal = regexp.MustCompile(`authorization required`)
+
+// moduleVersion reads the version of the module path that the go.mod in
+// dir requires, or "?".
+func moduleVersion(dir, path string) string {
+	data, err := os.ReadFile(filepath.Join(filepath.FromSlash(dir), "go.mod"))
+	if err != nil {
+		return "?"
+	}
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
+		if len(f) >= 2 && f[0] == path {
+			return f[1]
+		}
+	}
+	return "?"
 }
 
 // runClients runs the real MCP clients against the reference server on every
@@ -104,11 +139,18 @@ func realClients(tools *nodeTools) []client {
 func runClients(ctx context.Context, b *builder, tools *nodeTools, cfg config, log io.Writer) []result {
 	token := randomHex(24)
 	var results []result
+	var mcpgo string
+	if slices.ContainsFunc(allClientTargets, func(name string) bool { return slices.Contains(cfg.targets, name) }) {
+		var err error
+		if mcpgo, err = b.build(ctx, mcpgoPkg, false); err != nil {
+			return []result{{suite: "building the mcp-go client", target: strings.Join(cfg.targets, ","), detail: err.Error()}}
+		}
+	}
 	for _, name := range append(slices.Clone(allClientTargets), jwtTargets...) {
 		if !slices.Contains(cfg.targets, name) {
 			continue
 		}
-		clients := realClients(tools)
+		clients := realClients(tools, mcpgo)
 		var t *clientTarget
 		var err error
 		if slices.Contains(jwtTargets, name) {

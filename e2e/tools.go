@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -128,6 +129,18 @@ func (b *builder) build(ctx context.Context, pkg string, lambda bool) (string, e
 	}
 	fmt.Fprintf(b.log, "e2e: building %s\n", key)
 	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
+	if _, err := os.Stat(filepath.Join(filepath.FromSlash(pkg), "go.mod")); err == nil {
+		// A module of its own, whose dependencies stay its own (a client
+		// written apart from the go-sdk): built from its folder.
+		abs, err := filepath.Abs(out)
+		if err != nil {
+			return "", err
+		}
+		out = abs
+		args[slices.Index(args, "-o")+1] = out
+		cmd = exec.CommandContext(ctx, "go", append(args, ".")...)
+		cmd.Dir = filepath.FromSlash(pkg)
+	}
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
