@@ -11,13 +11,26 @@ import (
 	"slices"
 )
 
-// goBuild builds pkg (relative to dir) into out.
-func goBuild(ctx context.Context, dir, out, pkg string, env []string, flags ...string) error {
-	args := append([]string{"build", "-trimpath", "-o", out}, flags...)
-	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
+// buildFlags are the deploy stack's (deploy/stack/build.go, GoBuild),
+// so that the sizes and cold starts measured are of the binary users
+// deploy: no RPC mode of aws-lambda-go, no paths, no VCS stamp, stripped.
+// The stack is a module of its own that does not import this one;
+// TestBuildAsTheStack holds the two lists together.
+var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w"}
+
+// goBuildCmd is the command that builds pkg (relative to dir) into out,
+// static, with buildFlags and env.
+func goBuildCmd(ctx context.Context, dir, out, pkg string, env []string) *exec.Cmd {
+	args := append(append([]string{"build"}, buildFlags...), "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
+	return cmd
+}
+
+// goBuild builds pkg (relative to dir) into out.
+func goBuild(ctx context.Context, dir, out, pkg string, env []string) error {
+	if out, err := goBuildCmd(ctx, dir, out, pkg, env).CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}
 	return nil
@@ -25,9 +38,10 @@ func goBuild(ctx context.Context, dir, out, pkg string, env []string, flags ...s
 
 // buildPeer builds a Go peer as the bootstrap it is compared with is
 // built, static and stripped, so that their cold starts and memory differ
-// only by what they run (a cgo build loads the C library besides).
+// only by what they run (a cgo build loads the C library besides). The
+// lambda.norpc tag concerns only aws-lambda-go, which the peers do not link.
 func buildPeer(ctx context.Context, dir, out, pkg string, env ...string) error {
-	return goBuild(ctx, dir, out, pkg, append([]string{"CGO_ENABLED=0"}, env...), "-ldflags", "-s -w")
+	return goBuild(ctx, dir, out, pkg, env)
 }
 
 // buildBootstrap builds the reference server as Lambda runs it: static,
@@ -38,10 +52,12 @@ func buildBootstrap(ctx context.Context, root, out, goarch string) error {
 
 // buildLambda builds pkg as a Lambda bootstrap.
 func buildLambda(ctx context.Context, root, out, goarch, pkg string) error {
-	return goBuild(ctx, root, out, pkg,
-		[]string{"GOOS=linux", "GOARCH=" + goarch, "CGO_ENABLED=0"},
-		"-tags", "lambda.norpc", "-ldflags", "-s -w")
+	return goBuild(ctx, root, out, pkg, lambdaBuildEnv(goarch))
 }
+
+// lambdaBuildEnv is the environment a bootstrap for goarch is built in, beside
+// CGO_ENABLED=0.
+func lambdaBuildEnv(goarch string) []string { return []string{"GOOS=linux", "GOARCH=" + goarch} }
 
 // zipBootstrap writes the deployment package: one executable named
 // bootstrap, deflated, and returns its size.
