@@ -1,9 +1,13 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -81,5 +85,60 @@ func TestBuildAsTheStack(t *testing.T) {
 	}
 	if diff := cmp.Diff(stackEnv, env); diff != "" {
 		t.Errorf("go build environment (-stack +bench):\n%s", diff)
+	}
+}
+
+// TestZipLevel checks that the deployment package is deflated at the CDK
+// CLI's level, zlib's 6 (see zipLevel): its compressed bytes are those of
+// flate at 6.
+func TestZipLevel(t *testing.T) {
+	const cdkLevel = 6
+	exe, err := os.Executable() // a binary, as the bootstrap is
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data[:min(len(data), 1<<20)]
+	dir := t.TempDir()
+	bootstrap := filepath.Join(dir, "bootstrap")
+	if err := os.WriteFile(bootstrap, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "function.zip")
+	size, err := zipBootstrap(bootstrap, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].Method != zip.Deflate || zr.File[0].Mode() != 0o755 {
+		t.Fatalf("zip holds %+v, want one executable bootstrap, deflated", zr.File)
+	}
+	raw, err := zr.File[0].OpenRaw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	fw, err := flate.NewWriter(&want, cdkLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	fw.Close()
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("deflated to %d bytes, want %d: not at level %d", len(got), want.Len(), 6)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Size() != size {
+		t.Errorf("size %d, file %v (%v)", size, fi, err)
 	}
 }
