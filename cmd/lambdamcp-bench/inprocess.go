@@ -29,6 +29,10 @@ type inProcess struct {
 	bytesPerCall float64
 }
 
+// warmUpCalls is how many untimed calls at most, of the kind about to be
+// timed, go before the timed ones, in-process and through the Runtime API.
+const warmUpCalls = 1000
+
 // measureInProcess invokes a lambdamcp Handler with the reference server n
 // times with the Function URL event of call, after a warm-up, and measures
 // each invocation and the bytes allocated per invocation. The handler is
@@ -45,7 +49,7 @@ func measureInProcess(ctx context.Context, call mcpCall, n int, gap time.Duratio
 	ctx, cancel := context.WithTimeout(ctx, time.Hour)
 	defer cancel()
 	payload := urlEvent(call)
-	for range min(n, 1000) {
+	for range min(n, warmUpCalls) {
 		out, err := h.Invoke(ctx, payload)
 		if err != nil {
 			return inProcess{}, err
@@ -77,7 +81,7 @@ func measureSDK(ctx context.Context, call mcpCall, n int) (inProcess, error) {
 	r := newReq()
 	rc := io.NopCloser(body)
 	w := newDiscardWriter()
-	for range min(n, 1000) {
+	for range min(n, warmUpCalls) {
 		w := httptest.NewRecorder()
 		sdk.ServeHTTP(w, newReq())
 		if w.Code != http.StatusOK || !bytes.Contains(w.Body.Bytes(), []byte(`"result"`)) {

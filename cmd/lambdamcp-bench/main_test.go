@@ -314,7 +314,8 @@ func TestMeasureLambda(t *testing.T) {
 			if err := buildLambda(ctx, root, bootstrap, runtime.GOARCH, pkg); err != nil {
 				t.Fatal(err)
 			}
-			res, err := measureLambda(ctx, bootstrap, 2, 3, 12, "GOMAXPROCS=1")
+			// 1 initialize, 3 × (3 warm-up + 3 timed), 11 pings.
+			res, err := measureLambda(ctx, bootstrap, 2, 3, 30, "GOMAXPROCS=1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -324,8 +325,8 @@ func TestMeasureLambda(t *testing.T) {
 			if res.warmLegacy.n != 3 || res.warmModern.n != 3 || res.warmIdle.n != 3 {
 				t.Errorf("warm = %+v / %+v / %+v, want 3 timings each", res.warmLegacy, res.warmModern, res.warmIdle)
 			}
-			if res.invoked != 12 {
-				t.Errorf("invoked = %d, want 12", res.invoked)
+			if res.invoked != 30 {
+				t.Errorf("invoked = %d, want 30", res.invoked)
 			}
 			if res.mem.rss <= 0 || res.mem.hwm < res.mem.rss {
 				t.Errorf("memory = %+v, want VmRSS > 0 and VmHWM >= VmRSS", res.mem)

@@ -158,8 +158,9 @@ type lambdaResults struct {
 const idleGap = time.Millisecond
 
 // measureLambda runs the bootstrap cold runs times, then keeps one
-// environment warm for total invocations; extra is added to its
-// environment.
+// environment warm: warm timed invocations of each call, each set after
+// its warm-up (timeWarm), then pings up to total invocations before its
+// memory is read; extra is added to its environment.
 func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int, extra ...string) (lambdaResults, error) {
 	var res lambdaResults
 	initEvent := urlEvent(newMCPCall(initializeCall))
@@ -191,39 +192,66 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int,
 		return res, err
 	}
 	res.invoked = 1
-	timeWarm := func(payload []byte, n int, gap time.Duration) (summary, error) {
-		lat := make([]time.Duration, 0, n)
-		for range n {
-			if gap > 0 {
-				time.Sleep(gap)
-			}
-			t0 := time.Now()
-			body, err := e.call(ctx, payload)
-			if err != nil {
-				return summary{}, err
-			}
-			lat = append(lat, time.Since(t0))
-			if err := checkURLResponse(body); err != nil {
-				return summary{}, err
-			}
-			res.invoked++
+	for _, m := range []struct {
+		out     *summary
+		payload []byte
+		gap     time.Duration
+	}{
+		{&res.warmLegacy, urlEvent(toolsListCall), 0},
+		{&res.warmModern, urlEvent(toolsListModernCall), 0},
+		{&res.warmIdle, urlEvent(toolsListCall), idleGap},
+	} {
+		s, calls, err := timeWarm(ctx, e.call, m.payload, warm, m.gap)
+		res.invoked += calls
+		if err != nil {
+			return res, err
 		}
-		return summarize(lat), nil
+		*m.out = s
 	}
-	if res.warmLegacy, err = timeWarm(urlEvent(toolsListCall), warm, 0); err != nil {
-		return res, err
-	}
-	if res.warmModern, err = timeWarm(urlEvent(toolsListModernCall), warm, 0); err != nil {
-		return res, err
-	}
-	if res.warmIdle, err = timeWarm(urlEvent(toolsListCall), warm, idleGap); err != nil {
-		return res, err
-	}
-	if rest := total - res.invoked; rest > 0 {
-		if _, err := timeWarm(urlEvent(newMCPCall(pingCall)), rest, 0); err != nil {
+	ping := urlEvent(newMCPCall(pingCall))
+	for ; res.invoked < total; res.invoked++ {
+		if err := e.invoke(ctx, ping); err != nil {
 			return res, err
 		}
 	}
 	res.mem, err = readMemory(e.cmd.Process.Pid)
 	return res, err
+}
+
+// timeWarm times n invocations of payload through call, idling gap before
+// each, after as many untimed ones as the in-process timings warm up with
+// (warmUpCalls at most), without the gap, as measureInProcess does: the
+// first calls of a kind fill caches and grow the heap, and must weigh on
+// neither path's figures. It returns the timings of the calls that
+// answered right and how many invocations it made.
+func timeWarm(ctx context.Context, call func(context.Context, []byte) ([]byte, error), payload []byte, n int, gap time.Duration) (summary, int, error) {
+	calls := 0
+	for range min(n, warmUpCalls) {
+		body, err := call(ctx, payload)
+		calls++
+		if err == nil {
+			err = checkURLResponse(body)
+		}
+		if err != nil {
+			return summary{}, calls, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	lat := make([]time.Duration, 0, n)
+	for range n {
+		if gap > 0 {
+			time.Sleep(gap)
+		}
+		t0 := now()
+		body, err := call(ctx, payload)
+		d := now().Sub(t0)
+		calls++
+		if err == nil {
+			err = checkURLResponse(body)
+		}
+		if err != nil {
+			return summary{}, calls, err
+		}
+		lat = append(lat, d)
+	}
+	return summarize(lat), calls, nil
 }
