@@ -519,20 +519,48 @@ func TestReportColumns(t *testing.T) {
 	in := func(p50 time.Duration) inProcess {
 		return inProcess{latency: summary{n: 5, p50: p50, p99: p50}, bytesPerCall: 1e3}
 	}
+	// Few timings everywhere: each tail is the largest, and says so.
+	runs := []httpRun{{
+		name: "lambdamcp",
+		cold: summary{n: 5, p50: time.Millisecond, p90: 2 * time.Millisecond},
+		levels: []loadResult{{concurrency: 1, planned: 10, requests: 10, elapsed: time.Second,
+			latency: summary{n: 10, p50: time.Millisecond, p99: 2 * time.Millisecond}, rounds: []float64{10}}},
+	}}
 	var b strings.Builder
-	report(&b, config{requests: 10}, artifacts{}, [3]lambdaResults{lam(111 * time.Microsecond), lam(222 * time.Microsecond), lam(333 * time.Microsecond)},
+	report(&b, config{requests: 10, rounds: 1, levels: []int{1}}, artifacts{}, [3]lambdaResults{lam(111 * time.Microsecond), lam(222 * time.Microsecond), lam(333 * time.Microsecond)},
 		[2]inProcess{in(time.Microsecond), in(2 * time.Microsecond)}, [2]inProcess{in(3 * time.Microsecond), in(4 * time.Microsecond)},
-		in(5*time.Microsecond), [2]inProcess{in(6 * time.Microsecond), in(7 * time.Microsecond)}, nil, "0", "0")
+		in(5*time.Microsecond), [2]inProcess{in(6 * time.Microsecond), in(7 * time.Microsecond)}, runs, "0", "0")
 	out := b.String()
 	for _, want := range []string{
-		"| warm tools/list 2025-11-25, 1.00 ms idle before each (p50 / p99 of 3) | 111 µs / 111 µs | 222 µs / 222 µs | 333 µs / 333 µs |",
-		"| cold start, exec to first answered initialize (median / p90 of 3) | 111 µs / 111 µs | 222 µs / 222 µs | 333 µs / 333 µs |",
-		"| lambdamcp Handler.Invoke, 2025-11-25, 1.00 ms idle before each call (5 calls) | 5 µs | 5 µs | 1.0 KB |",
-		"| lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1 (5 calls) | 6 µs | 6 µs | 1.0 KB |",
-		"| lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1, 1.00 ms idle before each call (5 calls) | 7 µs | 7 µs | 1.0 KB |",
+		"| warm tools/list 2025-11-25, 1.00 ms idle before each (p50 / max of 3) | 111 µs / 111 µs | 222 µs / 222 µs | 333 µs / 333 µs |",
+		"| cold start, exec to first answered initialize (median / max of 3) | 111 µs / 111 µs | 222 µs / 222 µs | 333 µs / 333 µs |",
+		"| lambdamcp Handler.Invoke, 2025-11-25, 1.00 ms idle before each call (5 calls) | 5 µs | 5 µs (max of 5) | 1.0 KB |",
+		"| lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1 (5 calls) | 6 µs | 6 µs (max of 5) | 1.0 KB |",
+		"| lambdamcp Handler.Invoke, 2025-11-25, GOMAXPROCS=1, 1.00 ms idle before each call (5 calls) | 7 µs | 7 µs (max of 5) | 1.0 KB |",
+		"| lambdamcp | 1 | 10 | 1.00 ms | 2.00 ms (max of 10) | 0 |",
+		"| lambdamcp | 1.00 ms / 2.00 ms (max of 5 runs) |",
+		"| warm tools/list in-process <= 100 µs p99 | 1 µs (max of 5) (one P: 6 µs (max of 5)) |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestTailName checks that a tail is called by its name only where its
+// nearest rank is not the last timing.
+func TestTailName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		q    float64
+		n    int
+		want string
+	}{
+		{"p99", 0.99, 0, "p99"}, {"p99", 0.99, 1, "max"}, {"p99", 0.99, 99, "max"}, {"p99", 0.99, 100, "p99"}, {"p99", 0.99, 2000, "p99"},
+		{"p90", 0.90, 9, "max"}, {"p90", 0.90, 10, "p90"}, {"p90", 0.90, 20, "p90"},
+	} {
+		if got := tailName(tc.name, tc.q, tc.n); got != tc.want {
+			t.Errorf("tailName(%s, %v, %d) = %q, want %q", tc.name, tc.q, tc.n, got, tc.want)
 		}
 	}
 }

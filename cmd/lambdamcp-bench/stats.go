@@ -13,8 +13,31 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1 // rank ⌈q·n⌉
+	i := rank(q, len(sorted)) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// rank is the nearest rank of the q-th quantile of n values, ⌈q·n⌉.
+func rank(q float64, n int) int { return int(math.Ceil(q * float64(n))) }
+
+// tailName is what the report calls the q-th quantile of n timings: name
+// (such as "p99"), or "max" where its rank is the last, as the p99 of
+// fewer than 100 timings is, so that a row never calls the largest timing
+// a percentile.
+func tailName(name string, q float64, n int) string {
+	if n > 0 && rank(q, n) >= n {
+		return "max"
+	}
+	return name
+}
+
+// tailCell formats d, the q-th quantile of n timings, for a column headed
+// name: saying so when it is the largest of them instead.
+func tailCell(d time.Duration, name string, q float64, n int) string {
+	if tailName(name, q, n) == name {
+		return ms(d)
+	}
+	return fmt.Sprintf("%s (max of %d)", ms(d), n)
 }
 
 // median returns the middle of sorted durations, the mean of the two middle
