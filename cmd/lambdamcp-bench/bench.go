@@ -171,34 +171,68 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 			return nil, fmt.Errorf("%s: %w", spec.name, err)
 		}
 	}
-	perRound := (cfg.requests + cfg.rounds - 1) / cfg.rounds
+	sizes := roundSizes(cfg.requests, cfg.rounds)
 	roundTimeout := max(cfg.levelTimeout/time.Duration(cfg.rounds), time.Second)
+	urls := make([]string, len(servers))
+	for i, s := range servers {
+		urls[i] = s.url
+	}
 	for l, c := range cfg.levels {
-		levels := make([]loadResult, len(servers))
-		fmt.Fprintf(stderr, "HTTP: concurrency %d, %d rounds of %d calls per server\n", c, cfg.rounds, perRound)
-		for round := range cfg.rounds {
-			for k := range servers {
-				i := (round + k) % len(servers)
-				client := newLoadClient(c)
-				levels[i] = levels[i].merge(load(ctx, client, servers[i].url, call, c, perRound, roundTimeout))
-				client.CloseIdleConnections()
-				if l == len(cfg.levels)-1 && round == cfg.rounds-1 {
-					// Right after its last run, so that no server idles
-					// (and returns memory) longer than another before it
-					// is read.
-					m, err := readMemory(servers[i].cmd.Process.Pid)
-					if err != nil {
-						return nil, err
-					}
-					runs[i].mem = m
-				}
+		fmt.Fprintf(stderr, "HTTP: concurrency %d, %d calls per server in %d rounds\n", c, cfg.requests, cfg.rounds)
+		var afterLast func(int) error
+		if l == len(cfg.levels)-1 {
+			// Right after its last run, so that no server idles (and
+			// returns memory) longer than another before it is read.
+			afterLast = func(i int) (err error) {
+				runs[i].mem, err = readMemory(servers[i].cmd.Process.Pid)
+				return err
 			}
+		}
+		levels, err := runLevel(ctx, urls, call, c, sizes, roundTimeout, afterLast)
+		if err != nil {
+			return nil, err
 		}
 		for i := range servers {
 			runs[i].levels = append(runs[i].levels, levels[i])
 		}
 	}
 	return runs, nil
+}
+
+// roundSizes splits total calls into rounds as evenly as they go, the
+// first rounds taking one more where rounds does not divide total, so that
+// a level makes exactly the calls asked for.
+func roundSizes(total, rounds int) []int {
+	sizes := make([]int, rounds)
+	for i := range sizes {
+		sizes[i] = total / rounds
+		if i < total%rounds {
+			sizes[i]++
+		}
+	}
+	return sizes
+}
+
+// runLevel runs one concurrency level against every server at urls, one
+// round per size in sizes: in each round every server in turn with that
+// many calls, the first server rotating from round to round. afterLast,
+// if set, runs right after each server's last round.
+func runLevel(ctx context.Context, urls []string, call mcpCall, c int, sizes []int, roundTimeout time.Duration, afterLast func(i int) error) ([]loadResult, error) {
+	levels := make([]loadResult, len(urls))
+	for round, n := range sizes {
+		for k := range urls {
+			i := (round + k) % len(urls)
+			client := newLoadClient(c)
+			levels[i] = levels[i].merge(load(ctx, client, urls[i], call, c, n, roundTimeout))
+			client.CloseIdleConnections()
+			if afterLast != nil && round == len(sizes)-1 {
+				if err := afterLast(i); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return levels, nil
 }
 
 // warmUp lets Node's JIT and Go's heap settle before measuring, with n

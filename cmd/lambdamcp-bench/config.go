@@ -93,6 +93,12 @@ func parseConfig(args, environ []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
+	if cfg.rounds > cfg.requests {
+		// A round without calls has no rate to compare.
+		err := fmt.Errorf("-rounds %d is more than -requests %d: every round needs a call", cfg.rounds, cfg.requests)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	return cfg, nil
 }
 

@@ -70,6 +70,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"-variants", "GOGC"},
 		{"-no-such-flag"},
 		{"-requests", "10", "extra"},
+		{"-requests", "3", "-rounds", "4"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var stderr strings.Builder
