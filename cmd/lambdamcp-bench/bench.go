@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -252,12 +253,19 @@ func warmUp(ctx context.Context, url string, call mcpCall, n int) error {
 }
 
 // ratioSpread is the ratio of a's throughput to b's, round by round: the
-// median and the lowest and highest. ok is false without rounds to compare.
+// median and the lowest and highest. A round in which one server answered
+// nothing right counts at 0 calls/s for it (a ratio of 0, or +Inf), so that
+// failing a round cannot lift a server's median; one in which neither did
+// compares nothing and is left out. ok is false without rounds to compare.
 func ratioSpread(a, b loadResult) (median, lo, hi float64, ok bool) {
 	var rs []float64
 	for i := range min(len(a.rounds), len(b.rounds)) {
-		if a.rounds[i] > 0 && b.rounds[i] > 0 {
-			rs = append(rs, a.rounds[i]/b.rounds[i])
+		switch {
+		case a.rounds[i] <= 0 && b.rounds[i] <= 0:
+		case b.rounds[i] <= 0:
+			rs = append(rs, math.Inf(1))
+		default:
+			rs = append(rs, max(a.rounds[i], 0)/b.rounds[i])
 		}
 	}
 	if len(rs) == 0 {
@@ -269,6 +277,26 @@ func ratioSpread(a, b loadResult) (median, lo, hi float64, ok bool) {
 		m = (rs[len(rs)/2-1] + m) / 2
 	}
 	return m, rs[0], rs[len(rs)-1], true
+}
+
+// times formats a ratio of rates; +Inf, against a server that answered
+// nothing right, as ∞.
+func times(r float64) string {
+	if math.IsInf(r, 1) {
+		return "∞"
+	}
+	return fmt.Sprintf("%.2f", r)
+}
+
+// failedRounds is how many of r's rounds answered nothing right.
+func failedRounds(r loadResult) int {
+	n := 0
+	for _, v := range r.rounds {
+		if v <= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // withoutLambda is the environment minus the variable that puts the

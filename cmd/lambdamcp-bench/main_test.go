@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -422,6 +423,62 @@ func TestRatioSpread(t *testing.T) {
 	}
 }
 
+// TestRatioSpreadFailedRounds checks that a round in which a server
+// answered nothing right counts at 0 calls/s for it rather than being
+// left out, so that failing cannot lift its ratio.
+func TestRatioSpreadFailedRounds(t *testing.T) {
+	inf := math.Inf(1)
+	tests := []struct {
+		name      string
+		a, b      []float64 // the rounds' rates
+		m, lo, hi float64
+		ok        bool
+		failedA   int
+	}{
+		{"none failed", []float64{300, 100, 200}, []float64{100, 100, 100}, 2, 1, 3, true, 0},
+		{"a failed one", []float64{300, 0, 100, 400}, []float64{100, 100, 100, 100}, 2, 0, 4, true, 1},
+		{"b failed one", []float64{200, 300, 100}, []float64{100, 0, 100}, 2, 1, inf, true, 0},
+		{"both failed one", []float64{0, 200, 400}, []float64{0, 100, 100}, 3, 2, 4, true, 1},
+		{"b failed all", []float64{200, 200}, []float64{0, 0}, inf, inf, inf, true, 0},
+		{"both failed all", []float64{0, 0}, []float64{0, 0}, 0, 0, 0, false, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := loadResult{rounds: tc.a}, loadResult{rounds: tc.b}
+			m, lo, hi, ok := ratioSpread(a, b)
+			if diff := cmp.Diff([]any{tc.m, tc.lo, tc.hi, tc.ok}, []any{m, lo, hi, ok}); diff != "" {
+				t.Errorf("ratioSpread (-want +got):\n%s", diff)
+			}
+			if got := failedRounds(a); got != tc.failedA {
+				t.Errorf("failedRounds = %d, want %d", got, tc.failedA)
+			}
+		})
+	}
+}
+
+// TestReportFailedRound checks that the HTTP table shows a round that
+// answered nothing, and the ratios it brings down.
+func TestReportFailedRound(t *testing.T) {
+	level := func(rounds ...float64) []loadResult {
+		return []loadResult{{concurrency: 1, planned: 30, requests: 30, errors: 10, elapsed: 3 * time.Second,
+			latency: summary{n: 20}, rounds: rounds}}
+	}
+	runs := []httpRun{
+		{name: "lambdamcp", levels: level(100, 0, 100)},
+		{name: "net/http floor", levels: level(100, 100, 100)},
+	}
+	var b strings.Builder
+	report(&b, config{requests: 30, rounds: 3, levels: []int{1}}, artifacts{}, [3]lambdaResults{}, [2]inProcess{}, [2]inProcess{}, inProcess{}, [2]inProcess{}, runs, "0", "0")
+	for _, want := range []string{
+		"| lambdamcp | 1 | 7 | 0 µs | 0 µs (max of 20) | 10 (1 of 3 rounds answered nothing) | 1.00× (1.00–1.00) | 1.00× (0.00–1.00) |",
+		"| net/http floor | 1 | 7 | 0 µs | 0 µs (max of 20) | 10 | 1.00× (0.00–1.00) | 1.00× (1.00–1.00) |",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
 // TestTargets checks the verdicts against figures on both sides of each
 // target.
 func TestTargets(t *testing.T) {
@@ -477,15 +534,15 @@ func TestTargets(t *testing.T) {
 			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 40.00x (rounds 40.00–40.00), 0 errors (TypeScript SDK: 1000; calls answered: 20000 and 1500 of 20000) | not met |",
 		},
 		{
-			// A peer that answers nothing right has no ratio, and the
-			// target is still judged.
+			// A peer that answers nothing right runs at 0 calls/s, and
+			// the target is still judged.
 			name:   "peer failing every call",
 			art:    artifacts{zipARM64: 4e6},
 			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
 			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
 			runs:   []httpRun{load("lambdamcp", 20000), failing("TypeScript SDK", 20000, 20000)},
 			want:   []string{"met", "met", "met", "met", "met", "not met", "met"},
-			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | –, 0 errors (TypeScript SDK: 20000; calls answered: 20000 and 20000 of 20000) | not met |",
+			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | ∞x (rounds ∞–∞), 0 errors (TypeScript SDK: 20000; calls answered: 20000 and 20000 of 20000) | not met |",
 		},
 	}
 	for _, tc := range tests {

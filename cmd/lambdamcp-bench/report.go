@@ -65,9 +65,9 @@ func report(w io.Writer, cfg config, art artifacts, lams [3]lambdaResults, inpro
 			return "–"
 		}
 		if len(a.rounds) == 1 {
-			return fmt.Sprintf("%.2f×", m)
+			return times(m) + "×"
 		}
-		return fmt.Sprintf("%.2f× (%.2f–%.2f)", m, lo, hi)
+		return fmt.Sprintf("%s× (%s–%s)", times(m), times(lo), times(hi))
 	}
 	fmt.Fprintf(w, "Local HTTP, tools/call ping delay_ms:0 (2025-11-25), %d calls per level in %d rounds, the servers' order rotating from round to round; keep-alive, closed loop (each worker sends its next call when the last is answered), client on the same machine. Ratios are the median of the rounds' ratios (lowest–highest):\n\n", cfg.requests, cfg.rounds)
 	fmt.Fprintln(w, "| server | concurrency | calls/s | p50 | p99 | errors | lambdamcp ÷ this | this ÷ floor |")
@@ -83,6 +83,10 @@ func report(w io.Writer, cfg config, art artifacts, lams [3]lambdaResults, inpro
 				errs := fmt.Sprint(l.errors)
 				if l.requests < l.planned {
 					errs += fmt.Sprintf(" (%d done in %s)", l.requests, l.elapsed.Round(time.Second))
+				}
+				if f := failedRounds(l); f > 0 {
+					// Counted at 0 calls/s in the ratios.
+					errs += fmt.Sprintf(" (%d of %d rounds answered nothing)", f, len(l.rounds))
 				}
 				fmt.Fprintf(w, "| %s | %d | %.0f | %s | %s | %s | %s | %s |\n", r.name, c, l.throughput(),
 					ms(l.latency.p50), tailCell(l.latency.p99, "p99", 0.99, l.latency.n), errs, ratio(lam, l, okLam, true), ratio(l, floor, true, okFloor))
@@ -150,12 +154,13 @@ func printTargets(w io.Writer, art artifacts, lam lambdaResults, inproc, oneP in
 	fmt.Fprintf(w, "| resident memory <= 20 MB after %d invocations | %s | %s |\n", lam.invoked, mb(lam.mem.rss), verdict(lam.mem.rss <= 20e6))
 	if lambdamcp16.planned > 0 && ts16.planned > 0 {
 		// Both runs must be whole: every call answered, none failed. A
-		// round in which either server answered nothing right has no
-		// ratio; with no such round at all there is no figure.
+		// round in which one server answered nothing right counts at 0
+		// calls/s for it; with no round in which either did, there is
+		// no figure.
 		figure := "–"
 		r, lo, hi, ok := ratioSpread(lambdamcp16, ts16)
 		if ok {
-			figure = fmt.Sprintf("%.2fx (rounds %.2f–%.2f)", r, lo, hi)
+			figure = fmt.Sprintf("%sx (rounds %s–%s)", times(r), times(lo), times(hi))
 		}
 		fmt.Fprintf(w, "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | %s, %d errors (TypeScript SDK: %d; calls answered: %d and %d of %d) | %s |\n",
 			figure, lambdamcp16.errors, ts16.errors, lambdamcp16.requests, ts16.requests, lambdamcp16.planned, verdict(ok && r >= 10 && lambdamcp16.clean() && ts16.clean()))
