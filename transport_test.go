@@ -1,0 +1,276 @@
+package lambdamcp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
+)
+
+// transportRule is one server-side rule of the Streamable HTTP transport
+// (2026-07-28 basic/transports/streamable-http, 2025-11-25
+// basic/transports) and a request that meets it.
+type transportRule struct {
+	name    string // the rule, as the spec words it
+	req     httpRequest
+	region  bool // sent to regionServer, whose tool mirrors a parameter into a header
+	notREST bool // the REST sample event has a Content-Type of its own
+	status  int
+	code    int    // JSON-RPC error code; 0 means a result; with status 202, no body
+	message string // what the error message contains
+	id      string // the answer's id, as JSON
+}
+
+// modernCall is a 2026-07-28 request with id 1 and the headers a client
+// sends with it: the version, Mcp-Method and, if name is not "", Mcp-Name.
+func modernCall(method, params, name string, extra ...string) httpRequest {
+	if params != "" {
+		params += ","
+	}
+	kv := []string{"MCP-Protocol-Version", modern, "Mcp-Method", method}
+	if name != "" {
+		kv = append(kv, "Mcp-Name", name)
+	}
+	return jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+method+`","params":{`+params+modernMeta+`}}`, append(kv, extra...)...)
+}
+
+func b64(s string) string { return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
+
+var transportRules = []transportRule{
+	// 2026-07-28, Server Validation: reject with 400 and -32020 where a
+	// header is missing or disagrees with the body.
+	{
+		name: "Mcp-Method differs from the body's method", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     withHeader(modernCall("tools/list", "", ""), "Mcp-Method", "tools/call"),
+		message: "Mcp-Method header value 'tools/call' does not match body value 'tools/list'",
+	},
+	{
+		name: "header values are case-sensitive: Mcp-Method", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     withHeader(modernCall("tools/list", "", ""), "Mcp-Method", "Tools/List"),
+		message: "does not match body value",
+	},
+	{
+		name: "Mcp-Method missing", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     withHeader(modernCall("tools/list", "", ""), "Mcp-Method", ""),
+		message: "missing required Mcp-Method header",
+	},
+	{
+		name: "Mcp-Name differs from params.name", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"ping","arguments":{"delay_ms":0}`, "whoami"),
+		message: "Mcp-Name header value 'whoami' does not match body value 'ping'",
+	},
+	{
+		name: "header values are case-sensitive: Mcp-Name", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"ping","arguments":{"delay_ms":0}`, "PING"),
+		message: "does not match body value",
+	},
+	{
+		name: "Mcp-Name missing on tools/call", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"ping","arguments":{"delay_ms":0}`, ""),
+		message: `missing required Mcp-Name header for method "tools/call"`,
+	},
+	{
+		name: "Mcp-Name missing on resources/read", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("resources/read", `"uri":"file:///a"`, ""),
+		message: `missing required Mcp-Name header for method "resources/read"`,
+	},
+	{
+		name: "Mcp-Name differs from params.uri", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("resources/read", `"uri":"file:///a"`, "file:///b"),
+		message: "Mcp-Name header value 'file:///b' does not match body value 'file:///a'",
+	},
+	{
+		// Past the header check, the server has no such resource.
+		name: "Mcp-Name Base64-encoded is decoded before the comparison: params.uri", status: 400, code: -32602, id: "1",
+		req:     modernCall("resources/read", `"uri":"file:///a"`, b64("file:///a")),
+		message: "Resource not found",
+	},
+	{
+		name: "Base64 markers are lowercase: =?BASE64? is no encoding", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"ping","arguments":{"delay_ms":0}`, strings.Replace(b64("ping"), "base64", "BASE64", 1)),
+		message: "does not match body value",
+	},
+	{
+		// RFC 9110 5.5: whitespace around a field value is not part of it.
+		name: "whitespace around header values is no part of them", status: 200, id: "1",
+		req: withHeader(modernCall("tools/call", `"name":"ping","arguments":{"delay_ms":0}`, " ping\t"),
+			"Mcp-Method", " tools/call ", "MCP-Protocol-Version", modern+" "),
+	},
+	{
+		name: "MCP-Protocol-Version missing where _meta names 2026-07-28", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     withHeader(modernCall("tools/list", "", ""), "MCP-Protocol-Version", ""),
+		message: "Mcp-Protocol-Version header is required",
+	},
+	{
+		name: "MCP-Protocol-Version differs from _meta", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     withHeader(modernCall("tools/list", "", ""), "MCP-Protocol-Version", legacy),
+		message: `header "2025-11-25" does not match request io.modelcontextprotocol/protocolVersion "2026-07-28"`,
+	},
+	{
+		name: "server/discover without MCP-Protocol-Version", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     withHeader(modernCall("server/discover", "", ""), "MCP-Protocol-Version", ""),
+		message: "Mcp-Protocol-Version header is required",
+	},
+	{
+		name: "server/discover", status: 200, id: "1",
+		req: modernCall("server/discover", "", ""),
+	},
+	// 2026-07-28, Sending Messages 5: a notification accepted is 202 with
+	// no body, one not accepted an HTTP error status.
+	{
+		name: "notification accepted: 202, no body", status: 202,
+		req: jsonPost(`{"jsonrpc":"2.0","method":"notifications/initialized","params":{`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "notifications/initialized"),
+	},
+	{
+		name: "notification not accepted: an HTTP error status", status: 400, code: -32601, id: "",
+		req: jsonPost(`{"jsonrpc":"2.0","method":"notifications/bogus","params":{`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "notifications/bogus"),
+		message: `"notifications/bogus" unsupported`,
+	},
+	// 2026-07-28, Backward Compatibility: an Mcp-Session-Id is ignored
+	// (and none minted or echoed: checked of every answer).
+	{
+		name: "Mcp-Session-Id ignored, 2026-07-28", status: 200, id: "1",
+		req: modernCall("tools/list", "", "", "Mcp-Session-Id", "s-1"),
+	},
+	// 2026-07-28, Server Behavior for Custom Headers: a recognized
+	// Mcp-Param-* header is checked against the body, after decoding.
+	{
+		name: "Mcp-Param header matches the body", region: true, status: 200, id: "1",
+		req: modernCall("tools/call", `"name":"sql","arguments":{"region":"us-west1"}`, "sql", "Mcp-Param-Region", "us-west1"),
+	},
+	{
+		name: "Mcp-Param header omitted for a value in the body", region: true, status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"sql","arguments":{"region":"us-west1"}`, "sql"),
+		message: "missing Mcp-Param-Region header",
+	},
+	{
+		name: "Mcp-Param header differs from the body", region: true, status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"sql","arguments":{"region":"us-west1"}`, "sql", "Mcp-Param-Region", "eu-west1"),
+		message: "Mcp-Param-Region header value 'eu-west1' does not match body value",
+	},
+	{
+		name: "Mcp-Param header Base64-encoded is decoded", region: true, status: 200, id: "1",
+		req: modernCall("tools/call", `"name":"sql","arguments":{"region":"Zürich"}`, "sql", "Mcp-Param-Region", b64("Zürich")),
+	},
+	{
+		name: "Mcp-Param integer compared as a number", region: true, status: 200, id: "1",
+		req: modernCall("tools/call", `"name":"sql","arguments":{"shard":42}`, "sql", "Mcp-Param-Shard", "42.0"),
+	},
+	// 2025-11-25, Sending Messages 4: a response or notification accepted
+	// is 202 with no body.
+	{
+		name: "JSON-RPC response accepted, 2025-11-25: 202, no body", status: 202,
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"result":{}}`, "MCP-Protocol-Version", legacy),
+	},
+	{
+		name: "JSON-RPC error response accepted, 2025-11-25: 202, no body", status: 202,
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"error":{"code":-1,"message":"no"}}`, "MCP-Protocol-Version", legacy),
+	},
+	{
+		name: "Mcp-Session-Id of no session, stateless 2025-11-25", status: 200, id: "1",
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", legacy, "Mcp-Session-Id", "s-1"),
+	},
+	{
+		name: "no Content-Type", notREST: true, status: 415, code: -32600, id: "",
+		req:     withHeader(modernCall("tools/list", "", ""), "Content-Type", ""),
+		message: "Content-Type must be 'application/json'",
+	},
+}
+
+// regionServer has one tool, sql, whose region and shard parameters a
+// client mirrors into Mcp-Param-Region and Mcp-Param-Shard.
+func regionServer() *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "region", Version: "1.0.0"}, nil)
+	schema := &jsonschema.Schema{Type: "object", Properties: map[string]*jsonschema.Schema{
+		"region": {Type: "string", Extra: map[string]any{"x-mcp-header": "Region"}},
+		"shard":  {Type: "integer", Extra: map[string]any{"x-mcp-header": "Shard"}},
+	}}
+	s.AddTool(&mcp.Tool{Name: "sql", InputSchema: schema}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return text("done"), nil
+	})
+	return s
+}
+
+// TestTransportRules sends each rule's request to the reference server
+// (or regionServer) through every event shape and to a local server over
+// real HTTP, and checks the answer the spec asks for: status, JSON-RPC
+// error and id, 202 without a body, and no session id.
+func TestTransportRules(t *testing.T) {
+	demo := serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil))
+	region := streamable(regionServer())
+	local := map[bool]*httptest.Server{
+		false: httptest.NewServer(lambdamcp.Guard(demo, nil)),
+		true:  httptest.NewServer(lambdamcp.Guard(region, nil)),
+	}
+	for _, srv := range local {
+		defer srv.Close()
+	}
+	onLambda := map[bool]*lambdamcp.Handler{
+		false: lambdamcp.NewHandler(demo, nil),
+		true:  lambdamcp.NewHandler(region, hardOptions(new(bytes.Buffer))),
+	}
+	for _, tc := range transportRules {
+		for _, shape := range shapes {
+			if tc.notREST && shape.name == "rest" {
+				continue
+			}
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				resp := invoke(t, onLambda[tc.region], shape.build(t, tc.req))
+				checkRule(t, tc, resp.StatusCode, resp.header("Content-Type"), resp.header("Mcp-Session-Id"), resp.body(t))
+			})
+		}
+		t.Run(tc.name+"/local", func(t *testing.T) {
+			status, header, body := postRaw(t, local[tc.region], tc.req)
+			checkRule(t, tc, status, header.Get("Content-Type"), header.Get("Mcp-Session-Id"), body)
+		})
+	}
+}
+
+// postRaw sends req over HTTP to srv, its headers as they are.
+func postRaw(t *testing.T, srv *httptest.Server, req httpRequest) (int, http.Header, []byte) {
+	t.Helper()
+	r, err := http.NewRequest(req.method, srv.URL+req.path, strings.NewReader(req.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range req.header {
+		r.Header[http.CanonicalHeaderKey(k)] = []string{v}
+	}
+	resp, err := srv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
+func checkRule(t *testing.T, tc transportRule, status int, contentType, session string, body []byte) {
+	t.Helper()
+	if session != "" {
+		t.Errorf("Mcp-Session-Id %q answered; a stateless server mints none", session)
+	}
+	if tc.status == http.StatusAccepted {
+		if status != tc.status || len(body) != 0 {
+			t.Errorf("%d %q, want 202 with no body", status, body)
+		}
+		return
+	}
+	checkAnswer(t, status, contentType, body, tc.status, tc.code, tc.message, tc.id, "")
+}
