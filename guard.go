@@ -551,6 +551,11 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		return rej
 	}
 	modern := version >= statelessEra
+	if modern && rec.rpc.Method == "tools/call" {
+		if rej := checkParamValues(r.Header); rej != nil {
+			return rej
+		}
+	}
 	// An Mcp-Name the client sent Base64-encoded is decoded for the go-sdk,
 	// which compares it with the body as it comes (v1.8.0). One equal to
 	// the body's name is left as it is: the go-sdk's own client sends names

@@ -411,6 +411,39 @@ func checkRepeated(h http.Header) *rejection {
 	return nil
 }
 
+// checkParamValues refuses, on a 2026-07-28 tools/call, an Mcp-Param-*
+// value holding anything but visible ASCII, space and HTAB: the transport
+// has a client send such a value Base64-encoded, and a server reject it
+// raw (Streamable HTTP, "Value Encoding", "Server Behavior for Custom
+// Headers"). The go-sdk (v1.8.0) compares it raw with the body and serves
+// the call when they agree. Only a tools/call has parameters mirrored
+// into headers; the go-sdk ignores these headers on other methods.
+func checkParamValues(h http.Header) *rejection {
+	for k, vs := range h {
+		if !strings.HasPrefix(k, "Mcp-Param-") {
+			continue
+		}
+		for _, v := range vs {
+			if !plainHeaderValue(v) {
+				return reject(http.StatusBadRequest, mcp.CodeHeaderMismatch,
+					textcut.Cut(k, 128)+" header has a character other than visible ASCII, space or tab: send it Base64-encoded (=?base64?…?=)")
+			}
+		}
+	}
+	return nil
+}
+
+// plainHeaderValue reports whether v holds only what the transport lets
+// a header value carry unencoded: 0x20-0x7E and HTAB.
+func plainHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // decodedName is an Mcp-Name value sent in the transport's Base64 form
 // (=?base64?…?=), decoded; "" when it is not in that form or does not
 // decode to UTF-8. The go-sdk v1.8.0 decodes Mcp-Param-* values so, but

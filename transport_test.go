@@ -166,6 +166,12 @@ var transportRules = []transportRule{
 		req: modernCall("tools/call", `"name":"sql","arguments":{"region":"Zürich"}`, "sql", "Mcp-Param-Region", b64("Zürich")),
 	},
 	{
+		// Such a value goes Base64-encoded; the go-sdk would compare it raw.
+		name: "Mcp-Param header with a character past ASCII", region: true, status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"sql","arguments":{"region":"Zürich"}`, "sql", "Mcp-Param-Region", "Zürich"),
+		message: "Mcp-Param-Region header has a character other than visible ASCII, space or tab: send it Base64-encoded (=?base64?…?=)",
+	},
+	{
 		name: "Mcp-Param integer compared as a number", region: true, status: 200, id: "1",
 		req: modernCall("tools/call", `"name":"sql","arguments":{"shard":42}`, "sql", "Mcp-Param-Shard", "42.0"),
 	},
