@@ -558,12 +558,15 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	}
 	// An Mcp-Name the client sent Base64-encoded is decoded for the go-sdk,
 	// which compares it with the body as it comes (v1.8.0). One equal to
-	// the body's name is left as it is: the go-sdk's own client sends names
-	// raw, even one that looks encoded. Anything that does not decode is
-	// left for the go-sdk to refuse, after its version check.
+	// the body's name (a resources/read's URI) is left as it is: the
+	// go-sdk's own client sends them raw, even one that looks encoded.
+	// Anything that does not decode is left for the go-sdk to refuse,
+	// after its version check.
 	var name string
-	if n := r.Header.Get("Mcp-Name"); modern && n != rec.rpc.Params.Name {
-		name = decodedName(n)
+	if n := r.Header.Get("Mcp-Name"); modern {
+		if name = decodedName(n); name != "" && n == nameInBody(rec) {
+			name = ""
+		}
 	}
 	// From 2026-07-28 on, streams cannot be resumed and a server ignores
 	// Last-Event-ID (Streamable HTTP, "Earlier Streamable HTTP

@@ -463,6 +463,23 @@ func decodedName(v string) string {
 	return string(b)
 }
 
+// nameInBody is the body's value that Mcp-Name carries: params.uri of a
+// resources/read, read only for it, and params.name of anything else.
+func nameInBody(rec *requestRecord) string {
+	if rec.rpc.Method != "resources/read" {
+		return rec.rpc.Params.Name
+	}
+	var p struct {
+		Params struct {
+			URI string `json:"uri"`
+		} `json:"params"`
+	}
+	if jsonv2.Unmarshal(rec.body, &p, peekOptions) != nil {
+		return ""
+	}
+	return p.Params.URI
+}
+
 // The markers of a header value sent Base64-encoded.
 const (
 	base64Prefix = "=?base64?"

@@ -97,6 +97,13 @@ var transportRules = []transportRule{
 		message: "Resource not found",
 	},
 	{
+		// As a name that looks encoded, for the go-sdk's own client, which
+		// sends Mcp-Name raw.
+		name: "Mcp-Name equal to params.uri as it comes, though it looks encoded", status: 400, code: -32602, id: "1",
+		req:     modernCall("resources/read", `"uri":"=?base64?ZmlsZTovLy9h?="`, "=?base64?ZmlsZTovLy9h?="),
+		message: "Resource not found",
+	},
+	{
 		name: "Base64 markers are lowercase: =?BASE64? is no encoding", status: 400, code: mcp.CodeHeaderMismatch, id: "1",
 		req:     modernCall("tools/call", `"name":"ping","arguments":{"delay_ms":0}`, strings.Replace(b64("ping"), "base64", "BASE64", 1)),
 		message: "does not match body value",
