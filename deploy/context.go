@@ -86,6 +86,7 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.Alarms = boolean("alarms")
 	p.AlarmTopicARN = str("alarmTopicArn")
 	p.APIGatewayCloudWatchRole = boolean("cloudWatchRole")
+	p.DetailedMetrics = boolean("detailedMetrics")
 	p.Cognito = boolean("cognito")
 	// A blank value is no "false": only a word turns the protection off.
 	if str("cognitoDeletionProtection") != "" {

@@ -48,9 +48,11 @@ func TestPropsFromContext(t *testing.T) {
 		{
 			"domain and sizes",
 			map[string]string{"domainName": "mcp.example.com", "certificateArn": "arn:c", "serverMemory": "1024", "serverConcurrency": "20",
-				"serverTimeout": "20", "logRetentionDays": "7", "cognito": "true", "cloudWatchRole": "true"},
+				"serverTimeout": "20", "logRetentionDays": "7", "cognito": "true", "cloudWatchRole": "true",
+				"detailedMetrics": "true"},
 			stack.Props{Domain: &stack.Domain{Name: "mcp.example.com", CertificateARN: "arn:c"}, ServerMemoryMB: 1024, ServerReservedConcurrency: 20,
-				ServerTimeout: 20 * time.Second, LogRetentionDays: 7, Cognito: true, APIGatewayCloudWatchRole: true},
+				ServerTimeout: 20 * time.Second, LogRetentionDays: 7, Cognito: true, APIGatewayCloudWatchRole: true,
+				DetailedMetrics: true},
 			"LambdaMcp",
 		},
 		{

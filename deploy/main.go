@@ -23,6 +23,7 @@
 //	serverSecretEnv  comma-separated names of secret variables for the server, each given at
 //	            deploy as the NoEcho parameter ServerSecret<Name> (see the README)
 //	cloudWatchRole true: create API Gateway's account-wide CloudWatch Logs role (REST)
+//	detailedMetrics true: per-method metrics of the REST stage, billed as custom metrics
 //	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated): verify JWTs
 //	            (jwtJwksUrl and jwtAudienceClaim: rest and url only); jwtScopeImplies
 //	            ("mcp:admin=mcp:tools mcp:read; …"): scopes that imply others

@@ -149,6 +149,11 @@ type Props struct {
 	// on the account (one per account and region; kept when the stack is destroyed). Leave it
 	// false when the account already has one; a fresh account needs it once. VariantREST only.
 	APIGatewayCloudWatchRole bool
+	// DetailedMetrics turns on the REST stage's detailed CloudWatch metrics: each metric per
+	// method and resource besides the stage's own, which CloudWatch bills as custom metrics.
+	// False means the stage's metrics only (ApiName and Stage, free), which the alarms watch.
+	// VariantREST only.
+	DetailedMetrics bool
 
 	// JWT switches verification from static token hashes to JWTs. Not with Cognito.
 	JWT *JWT
@@ -292,6 +297,8 @@ func (p Props) withDefaults() (Props, error) {
 		return p, fmt.Errorf("stack: a stage name (stage) applies to the rest variant only: the http variant serves its $default stage, and a Function URL has none")
 	case p.Variant != VariantREST && p.APIGatewayCloudWatchRole:
 		return p, fmt.Errorf("stack: cloudWatchRole applies to the rest variant only: API Gateway REST needs the account's role to write logs, HTTP APIs and Function URLs do not")
+	case p.Variant != VariantREST && p.DetailedMetrics:
+		return p, fmt.Errorf("stack: detailedMetrics applies to the rest variant only: the http variant and a Function URL keep their standard metrics, which the alarms watch")
 	case p.AuthorizerCacheTTL != 0 && (p.Variant == VariantURL || p.Variant == VariantHTTP && (p.JWT != nil || p.Cognito)):
 		return p, fmt.Errorf("stack: the authorizer cache TTL (cacheTtl) applies to Lambda authorizers only: the %s variant with these tokens has none", p.Variant)
 	}

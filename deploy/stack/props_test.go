@@ -64,6 +64,7 @@ func TestPropsErrors(t *testing.T) {
 		{"stage on http", Props{Variant: VariantHTTP, StageName: "prod"}, "rest variant only"},
 		{"stage on url", Props{Variant: VariantURL, StageName: "prod"}, "rest variant only"},
 		{"cloudwatch role on http", Props{Variant: VariantHTTP, APIGatewayCloudWatchRole: true}, "rest variant only"},
+		{"detailed metrics on url", Props{Variant: VariantURL, DetailedMetrics: true}, "rest variant only"},
 		{"deletable pool without cognito", Props{CognitoDeletable: true}, "applies to the Cognito user pool only"},
 		{"alarm topic without alarms", Props{AlarmTopicARN: "arn:aws:sns:eu-west-1:123456789012:ops"}, "set Alarms"},
 		{"alarm topic not a topic", Props{Alarms: true, AlarmTopicARN: "arn:aws:sqs:eu-west-1:123456789012:ops"}, "not a standard SNS topic's ARN"},

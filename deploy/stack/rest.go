@@ -54,7 +54,8 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 }
 
 // newRESTStage declares the API and its stage: tracing, throttling, JSON access logs, and
-// execution logs at INFO.
+// execution logs at INFO. Detailed metrics, per method and resource, are billed as custom
+// metrics: only when asked for, since the stage's own, which the 5xx alarm watches, come without.
 func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 	accessLogs := newLogGroup(st, "AccessLogs", nil, p)
 	api := awsapigateway.NewRestApi(st, jsii.String("McpApi"), &awsapigateway.RestApiProps{
@@ -75,7 +76,7 @@ func newRESTStage(st awscdk.Stack, p Props) awsapigateway.RestApi {
 			TracingEnabled:       jsii.Bool(true),
 			LoggingLevel:         awsapigateway.MethodLoggingLevel_INFO,
 			DataTraceEnabled:     jsii.Bool(false), // would log request headers, bearer tokens included
-			MetricsEnabled:       jsii.Bool(true),
+			MetricsEnabled:       jsii.Bool(p.DetailedMetrics),
 			ThrottlingRateLimit:  jsii.Number(float64(p.ThrottleRate)),
 			ThrottlingBurstLimit: jsii.Number(float64(p.ThrottleBurst)),
 			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(accessLogs),
