@@ -1,6 +1,7 @@
 package localfront
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -40,8 +41,8 @@ func TestRESTEventThroughBasePath(t *testing.T) {
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("event (-want +got):\n%s", diff)
 			}
-			if host := ev.Headers["Host"]; ev.RequestContext.DomainName != host || host == "" {
-				t.Errorf("domainName %q, want the Host %q", ev.RequestContext.DomainName, host)
+			if host, _, _ := net.SplitHostPort(ev.Headers["Host"]); ev.RequestContext.DomainName != host || host == "" {
+				t.Errorf("domainName %q, want the name in Host %q", ev.RequestContext.DomainName, ev.Headers["Host"])
 			}
 		})
 	}

@@ -117,6 +117,7 @@ func TestRESTEvent(t *testing.T) {
 		RequestContext: events.APIGatewayProxyRequestContext{
 			Stage: ev.RequestContext.Stage, Path: ev.RequestContext.Path, ResourcePath: ev.RequestContext.ResourcePath,
 			HTTPMethod: ev.RequestContext.HTTPMethod, AccountID: ev.RequestContext.AccountID,
+			DomainName: ev.RequestContext.DomainName, DomainPrefix: ev.RequestContext.DomainPrefix,
 			Identity: events.APIGatewayRequestIdentity{SourceIP: ev.RequestContext.Identity.SourceIP, UserAgent: ev.RequestContext.Identity.UserAgent},
 		},
 	}
@@ -129,6 +130,8 @@ func TestRESTEvent(t *testing.T) {
 		Body:                            sample.body,
 		RequestContext: events.APIGatewayProxyRequestContext{
 			Stage: "dev", Path: "/dev/mcp", ResourcePath: "/{proxy+}", HTTPMethod: "POST", AccountID: accountID,
+			// A host name, as API Gateway sends it: the port stays in the Host header.
+			DomainName: "127.0.0.1", DomainPrefix: "127",
 			Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1", UserAgent: "front-test"},
 		},
 	}
@@ -137,6 +140,9 @@ func TestRESTEvent(t *testing.T) {
 	}
 	if ev.RequestContext.RequestID == "" || ev.RequestContext.RequestTimeEpoch == 0 || ev.Headers["Host"] == "" || ev.Headers["X-Forwarded-For"] != "127.0.0.1" {
 		t.Errorf("REST event lacks request id, time, Host or X-Forwarded-For: %+v", ev)
+	}
+	if _, port, err := net.SplitHostPort(ev.Headers["Host"]); err != nil || port == "" {
+		t.Errorf("Host header %q, want the front's host and port", ev.Headers["Host"])
 	}
 	if ev.RequestContext.Authorizer != nil {
 		t.Errorf("authorizer context %v without an authorizer", ev.RequestContext.Authorizer)
@@ -149,6 +155,22 @@ func TestRESTEventAtRoot(t *testing.T) {
 	ev := echoed[events.APIGatewayProxyRequest](t, Config{Shape: ShapeREST}, "/", sample)
 	if ev.Resource != "/" || ev.RequestContext.ResourcePath != "/" || ev.PathParameters != nil || ev.Path != "/" {
 		t.Errorf("resource %q (%q), path parameters %v, path %q; want /, /, none and /", ev.Resource, ev.RequestContext.ResourcePath, ev.PathParameters, ev.Path)
+	}
+}
+
+// TestHostName checks requestContext.domainName of the rest shape: the
+// Host without its port, an IPv6 address still in brackets.
+func TestHostName(t *testing.T) {
+	for host, want := range map[string]string{
+		"127.0.0.1:9000":  "127.0.0.1",
+		"localhost:9000":  "localhost",
+		"localhost":       "localhost",
+		"[::1]:9000":      "[::1]",
+		"mcp.example.com": "mcp.example.com",
+	} {
+		if got := hostName(host); got != want {
+			t.Errorf("hostName(%q) = %q, want %q", host, got, want)
+		}
 	}
 }
 

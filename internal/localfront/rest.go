@@ -1,6 +1,7 @@
 package localfront
 
 import (
+	"net"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -40,7 +41,7 @@ func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGat
 			AccountID:         accountID,
 			ResourceID:        "local0",
 			Stage:             f.cfg.Stage,
-			DomainName:        req.r.Host,
+			DomainName:        hostName(req.r.Host),
 			DomainPrefix:      domainPrefix(req.r.Host),
 			RequestID:         req.requestID,
 			ExtendedRequestID: req.requestID,
@@ -60,6 +61,21 @@ func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGat
 		Body:            body,
 		IsBase64Encoded: b64,
 	}
+}
+
+// hostName is host without its port, as API Gateway names the domain a
+// request reached in requestContext.domainName; the Host header keeps the
+// port, which a client needs in the URLs it is given. An IPv6 address keeps
+// its brackets, so that the name stays a URL's host.
+func hostName(host string) string {
+	name, _, err := net.SplitHostPort(host)
+	if err != nil {
+		return host
+	}
+	if strings.Contains(name, ":") {
+		return "[" + name + "]"
+	}
+	return name
 }
 
 func domainPrefix(host string) string {
