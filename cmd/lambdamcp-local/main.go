@@ -33,7 +33,7 @@
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
-//	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (public metadata, OAuth challenges, its Gateway Responses);
+//	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (its routes only, public metadata, OAuth challenges, its Gateway Responses);
 //	                          http with JWTs: check them with the HTTP API's own JWT authorizer, as the stack's http variant does
 //	-jwt-issuer URL           http with -like-deploy: the JWT authorizer's issuer (the stack's jwtIssuer)
 //	-jwt-audience a,b         http with -like-deploy: the JWT authorizer's audiences (the stack's jwtAudience, and for a Cognito client the endpoint)
@@ -156,7 +156,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
-	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
+	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, a 404 for a path it has no method for, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
 		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env)")
 	fs.StringVar(&o.jwtIssuer, "jwt-issuer", "", "http with -like-deploy: the issuer of the JWTs the HTTP API's JWT authorizer checks (its OpenID discovery names the keys); the route's scopes are MCP_REQUIRED_SCOPES in -env")
 	fs.StringVar(&o.jwtAudience, "jwt-audience", "", "http with -like-deploy: the comma-separated audiences of the JWT authorizer, matched against aud, or client_id when a token has no aud")

@@ -116,6 +116,22 @@ func (f *Front) metadataSuffix() string {
 	return "/.well-known/oauth-protected-resource/" + f.cfg.BasePath + "/mcp"
 }
 
+// metadataPaths are the paths, below the stage or the base path, at which
+// the stack routes the metadata.
+func (f *Front) metadataPaths() []string {
+	return []string{"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp", f.metadataSuffix()}
+}
+
+// resourcePath is the path of the resource API Gateway matches req to:
+// its path below the stage, without one slash at the end, which a REST
+// API routes to the resource without it.
+func resourcePath(req *request) string {
+	if p, ok := strings.CutSuffix(req.path, "/"); ok && p != "" {
+		return p
+	}
+	return req.path
+}
+
 // public reports whether the stack routes req to the function without
 // the authorizer: a GET of the metadata, with tokens that come from an
 // authorization server (the REST API's with JWTs, the HTTP API's with
@@ -126,8 +142,30 @@ func (f *Front) public(req *request) bool {
 	if !jwt || req.r.Method != http.MethodGet {
 		return false
 	}
-	paths := []string{"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp", f.metadataSuffix()}
-	return slices.Contains(paths, req.path)
+	return slices.Contains(f.metadataPaths(), resourcePath(req))
+}
+
+// unrouted is the stack's REST API's answer to a method and path it has no
+// method for, or nil: the API has /mcp (ANY, and OPTIONS for the
+// preflight) and, with JWTs, GET and OPTIONS at the metadata paths
+// (addRESTMethods); API Gateway refuses anything else before the
+// authorizer, with MISSING_AUTHENTICATION_TOKEN ("Gateway response types
+// for API Gateway"), which the stack answers 404. Without Deploy the front
+// routes every path as a greedy /{proxy+} resource does.
+func (f *Front) unrouted(req *request) *gatewayError {
+	d := f.cfg.Deploy
+	if d == nil {
+		return nil
+	}
+	path := resourcePath(req)
+	if path == "/mcp" {
+		return nil
+	}
+	m := req.r.Method
+	if d.JWT && (m == http.MethodGet || m == http.MethodOptions) && slices.Contains(f.metadataPaths(), path) {
+		return nil
+	}
+	return &gatewayError{status: http.StatusForbidden, message: "Missing Authentication Token", responseType: responseMissingToken}
 }
 
 // refuse writes the gateway's refusal: the stack's Gateway Response for

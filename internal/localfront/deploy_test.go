@@ -50,6 +50,7 @@ func TestDeployREST(t *testing.T) {
 		invalid    = `{"error":"invalid_token","message":"Unauthorized"}`
 		defaultNo  = `{"message":"Unauthorized"}`
 		deniedBody = `{"error":"insufficient_scope","message":"User is not authorized to access this resource with an explicit deny"}`
+		noRoute    = `{"error":"not_found","message":"no route for this method and path"}`
 	)
 	tests := []struct {
 		name          string
@@ -76,10 +77,21 @@ func TestDeployREST(t *testing.T) {
 		{name: "allowed", deploy: jwt, method: "POST", path: "/mcp", token: "Bearer good", wantStatus: 200, wantCalls: 1},
 		{name: "metadata for the endpoint is public", deploy: jwt, method: "GET", path: "/.well-known/oauth-protected-resource/mcp", wantStatus: 200},
 		{name: "metadata at the root is public", deploy: jwt, method: "GET", path: "/.well-known/oauth-protected-resource", wantStatus: 200},
-		{name: "metadata is public for GET only", deploy: jwt, method: "POST", path: "/.well-known/oauth-protected-resource/mcp",
-			wantStatus: 401, wantChallenge: "Bearer " + metadata + ", " + scope, wantBody: invalid},
-		{name: "other paths are not", deploy: jwt, method: "GET", path: "/.well-known/oauth-authorization-server",
-			wantStatus: 401, wantChallenge: "Bearer " + metadata + ", " + scope, wantBody: invalid},
+		{name: "metadata with a slash after is public", deploy: jwt, method: "GET", path: "/.well-known/oauth-protected-resource/mcp/", wantStatus: 200},
+		// The stack's API has no other methods: API Gateway answers before the authorizer.
+		{name: "metadata has no POST method", deploy: jwt, method: "POST", path: "/.well-known/oauth-protected-resource/mcp",
+			wantStatus: 404, wantBody: noRoute},
+		{name: "no resource for other paths", deploy: jwt, method: "GET", path: "/.well-known/oauth-authorization-server",
+			wantStatus: 404, wantBody: noRoute},
+		{name: "no resource below /mcp", deploy: jwt, method: "POST", path: "/mcp/x", token: "Bearer good",
+			wantStatus: 404, wantBody: noRoute},
+		{name: "no method at the stage's root", deploy: jwt, method: "GET", path: "", token: "Bearer good",
+			wantStatus: 404, wantBody: noRoute},
+		{name: "/mcp with a slash after is routed", deploy: jwt, method: "POST", path: "/mcp/", token: "Bearer good", wantStatus: 200, wantCalls: 1},
+		{name: "resources are matched case-sensitively", deploy: jwt, method: "POST", path: "/MCP", token: "Bearer good",
+			wantStatus: 404, wantBody: noRoute},
+		{name: "no route outside the base path's API", deploy: jwt, basePath: "tools", method: "POST", path: "/other", token: "Bearer good",
+			wantStatus: 404, wantBody: noRoute},
 		{name: "behind a base path", deploy: jwt, basePath: "tools", method: "POST", path: "/mcp",
 			wantStatus: 401, wantChallenge: `Bearer resource_metadata="{base}/.well-known/oauth-protected-resource/tools/mcp", ` + scope, wantBody: invalid},
 		{name: "metadata behind a base path is public", deploy: jwt, basePath: "tools", method: "GET", path: "/.well-known/oauth-protected-resource/tools/mcp", wantStatus: 200},
@@ -87,12 +99,13 @@ func TestDeployREST(t *testing.T) {
 			wantStatus: 401, wantChallenge: "Bearer", wantBody: invalid},
 		{name: "static tokens deny", deploy: &DeployREST{}, method: "POST", path: "/mcp", token: "Bearer noscope",
 			wantStatus: 403, wantChallenge: `Bearer error="insufficient_scope"`, wantBody: deniedBody, wantCalls: 1},
-		{name: "static tokens have no public metadata", deploy: &DeployREST{}, method: "GET", path: "/.well-known/oauth-protected-resource/mcp",
-			wantStatus: 401, wantChallenge: "Bearer", wantBody: invalid},
+		{name: "static tokens have no metadata route", deploy: &DeployREST{}, method: "GET", path: "/.well-known/oauth-protected-resource/mcp",
+			wantStatus: 404, wantBody: noRoute},
 		{name: "off: no token", method: "POST", path: "/mcp", wantStatus: 401, wantBody: defaultNo},
 		{name: "off: explicit deny", method: "POST", path: "/mcp", token: "Bearer noscope", wantStatus: 403,
 			wantBody: `{"message":"User is not authorized to access this resource with an explicit deny"}`, wantCalls: 1},
 		{name: "off: metadata needs a token", method: "GET", path: "/.well-known/oauth-protected-resource/mcp", wantStatus: 401, wantBody: defaultNo},
+		{name: "off: every path is routed", method: "POST", path: "/other", token: "Bearer good", wantStatus: 200, wantCalls: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,6 +132,9 @@ func TestDeployREST(t *testing.T) {
 				}
 				if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 					t.Errorf("Content-Type = %q, want application/json", ct)
+				}
+				if got := resp.Header.Get("Access-Control-Allow-Origin"); tc.deploy != nil && got != "*" {
+					t.Errorf("Access-Control-Allow-Origin = %q, want the stack's *", got)
 				}
 				return
 			}

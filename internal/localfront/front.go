@@ -400,6 +400,9 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	}
 	req, refused := f.readRequest(w, r, gatewayID)
 	if refused == nil {
+		refused = f.unrouted(req)
+	}
+	if refused == nil {
 		refused = f.decompress(req)
 	}
 	if refused != nil {

@@ -192,7 +192,7 @@ func TestStreamedRefusalLikeDeploy(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	req := httptest.NewRequest("GET", "http://example.com/dev/stream-bad-status", nil)
+	req := httptest.NewRequest("GET", "http://example.com/dev/mcp?do=stream-bad-status", nil)
 	req.Header.Set("Authorization", "Bearer good")
 	rec := httptest.NewRecorder()
 	f.ServeHTTP(rec, req)

@@ -41,6 +41,9 @@ type event struct {
 	RequestContext json.RawMessage `json:"requestContext"`
 	Path           string          `json:"path"`
 	RawPath        string          `json:"rawPath"`
+	// Query is a REST event's; its "do" names a behaviour in place of the
+	// path's end, for a front that routes /mcp only (Config.Deploy).
+	Query map[string]string `json:"queryStringParameters"`
 }
 
 type echo struct {
@@ -75,6 +78,9 @@ func handle(ctx context.Context, ev event) (any, error) {
 	}
 	if ev.RequestContext != nil {
 		path := ev.Path + ev.RawPath
+		if do := ev.Query["do"]; do != "" {
+			path = "/" + do
+		}
 		switch {
 		case strings.HasSuffix(path, "/exit"):
 			os.Exit(3)
