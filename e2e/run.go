@@ -33,7 +33,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	known := append(slices.Clone(allTargets), jwtTargets...)
 	fs.StringVar(&targets, "targets", strings.Join(known, ","), "comma-separated targets: "+strings.Join(known, ", ")+" (those ending in +jwt are for the clients alone)")
 	fs.StringVar(&suites, "suites", strings.Join(suiteNames(), ","), "comma-separated conformance suites: "+strings.Join(suiteNames(), ", ")+", or none")
-	fs.BoolVar(&c.clients, "clients", true, "run the real-client checks (TypeScript SDK and inspector CLI)")
+	fs.BoolVar(&c.clients, "clients", true, "run the real-client checks (TypeScript SDK, inspector CLI, mcp-go and, on the jwt targets, mcp-client)")
 	fs.BoolVar(&c.verbose, "v", false, "print every suite's full output")
 	if err := fs.Parse(args); err != nil {
 		return c, err
