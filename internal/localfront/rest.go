@@ -16,10 +16,7 @@ const restResource = "/{proxy+}"
 func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGatewayProxyRequest {
 	h := req.headers(false)
 	q := req.query()
-	resource, params := restResource, map[string]string{"proxy": strings.TrimPrefix(req.path, "/")}
-	if req.path == "/" {
-		resource, params = "/", nil
-	}
+	resource, params := f.restRoute(req)
 	body, b64 := req.encodedBody()
 	path, contextPath := req.rawPath, f.stagePrefix()+req.rawPath
 	if f.cfg.BasePath != "" {
@@ -61,6 +58,22 @@ func (f *Front) restEvent(req *request, authorizer map[string]any) events.APIGat
 		Body:            body,
 		IsBase64Encoded: b64,
 	}
+}
+
+// restRoute is the resource req was routed to and its path parameters. The
+// deploy stack's API has a resource for each path it routes, without
+// parameters (unrouted has refused the others), and API Gateway names the
+// resource without the slash a client may add after its path, as its
+// routing ignores it. Otherwise the greedy proxy resource matched every
+// path but the stage's root.
+func (f *Front) restRoute(req *request) (string, map[string]string) {
+	switch {
+	case f.cfg.Deploy != nil:
+		return resourcePath(req), nil
+	case req.path == "/":
+		return "/", nil
+	}
+	return restResource, map[string]string{"proxy": strings.TrimPrefix(req.path, "/")}
 }
 
 // hostName is host without its port, as API Gateway names the domain a
