@@ -402,6 +402,9 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	if refused == nil {
 		refused = f.unrouted(req)
 	}
+	if refused == nil && f.restPreflight(w, req) {
+		return
+	}
 	if refused == nil {
 		refused = f.decompress(req)
 	}
