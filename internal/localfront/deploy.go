@@ -151,11 +151,12 @@ func (f *Front) public(req *request) bool {
 // (addRESTMethods); API Gateway refuses anything else before the
 // authorizer, with MISSING_AUTHENTICATION_TOKEN ("Gateway response types
 // for API Gateway"), which the stack answers 404. Without Deploy the front
-// routes every path as a greedy /{proxy+} resource does.
+// routes every path as a greedy /{proxy+} resource does, or, on http, as
+// httpUnrouted says.
 func (f *Front) unrouted(req *request) *gatewayError {
 	d := f.cfg.Deploy
 	if d == nil {
-		return nil
+		return f.httpUnrouted(req)
 	}
 	path := resourcePath(req)
 	if path == "/mcp" {

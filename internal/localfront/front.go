@@ -79,7 +79,9 @@ type Config struct {
 	// JWTAuthorizer, for http, is the HTTP API's own JWT authorizer on
 	// every route but the public GETs of the metadata, as the deploy
 	// stack's http variant has it with JWTs. It takes the place of a
-	// Lambda authorizer.
+	// Lambda authorizer, and the front then routes as that variant does:
+	// its routes only, named in the events' routeKey, and 404 Not Found
+	// for anything else, before the authorizer.
 	JWTAuthorizer *JWTAuthorizer
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string

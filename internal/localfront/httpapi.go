@@ -5,7 +5,7 @@ import (
 )
 
 // httpEvent builds the API Gateway HTTP API event (payload 2.0) for the
-// $default route, as the API's default endpoint sends it: with a named
+// route req matched (the $default route but for the JWT authorizer's), as the API's default endpoint sends it: with a named
 // stage, rawPath keeps the stage prefix, and the domain name is the
 // endpoint's, {api-id}.execute-api.{region}.amazonaws.com, which tells a
 // function that the prefix is there (through a custom domain it is not).
@@ -16,7 +16,7 @@ func (f *Front) httpEvent(req *request, authorizer map[string]any) events.APIGat
 	body, b64 := req.encodedBody()
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
-		RouteKey:              "$default",
+		RouteKey:              f.httpRouteKey(req),
 		RawPath:               req.r.URL.Path, // decoded, as HTTP APIs send it
 		RawQueryString:        req.r.URL.RawQuery,
 		Cookies:               req.cookies(),
@@ -37,7 +37,7 @@ func (f *Front) httpEvent(req *request, authorizer map[string]any) events.APIGat
 
 func (f *Front) httpContext(req *request) events.APIGatewayV2HTTPRequestContext {
 	return events.APIGatewayV2HTTPRequestContext{
-		RouteKey:     "$default",
+		RouteKey:     f.httpRouteKey(req),
 		AccountID:    accountID,
 		Stage:        f.cfg.Stage,
 		RequestID:    req.requestID,

@@ -170,8 +170,8 @@ func TestJWTAuthorizer(t *testing.T) {
 		{name: "no token", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`},
 		{name: "public metadata", method: http.MethodGet, path: "/.well-known/oauth-protected-resource/mcp", wantStatus: 200},
 		{name: "metadata root, public", method: http.MethodGet, path: "/.well-known/oauth-protected-resource", wantStatus: 200},
-		{name: "metadata POST goes through the authorizer", method: http.MethodPost, path: "/.well-known/oauth-protected-resource/mcp",
-			wantStatus: 401, wantBody: `{"message":"Unauthorized"}`},
+		{name: "metadata has no POST route", method: http.MethodPost, path: "/.well-known/oauth-protected-resource/mcp",
+			wantStatus: 404, wantBody: `{"message":"Not Found"}`},
 	}
 	f := startFront(t, Config{Shape: ShapeHTTP, Function: echoFunction(), JWTAuthorizer: &JWTAuthorizer{
 		Issuer: issuer, Audience: []string{"app", "http://api.test/mcp"}, Scopes: []string{"lambdamcp/mcp", "lambdamcp/admin"},
