@@ -1,12 +1,49 @@
 package localfront
 
 import (
+	_ "embed"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// corsGolden holds the stack's CORS settings as deploy/stack synthesizes
+// them: its REST preflight methods' response and its HTTP API's
+// CorsConfiguration. deploy/stack's TestCORSMatchesLocalFront holds the
+// stack to the same file.
+//
+//go:embed testdata/deploy-cors.json
+var corsGolden []byte
+
+// TestDeployCORSMatchesStack checks that the front's preflights and the
+// HTTP API's CORS answer with the stack's values.
+func TestDeployCORSMatchesStack(t *testing.T) {
+	var cases []struct {
+		Name          string            `json:"name"`
+		CORSOrigins   []string          `json:"corsOrigins"`
+		RESTPreflight preflightResponse `json:"restPreflight"`
+		HTTPCORS      corsConfiguration `json:"httpCors"`
+	}
+	if err := json.Unmarshal(corsGolden, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no cases in testdata/deploy-cors.json")
+	}
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.RESTPreflight, deployPreflight(tc.CORSOrigins)); diff != "" {
+				t.Errorf("rest preflight (-stack +front):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.HTTPCORS, deployCORSConfiguration(tc.CORSOrigins)); diff != "" {
+				t.Errorf("http CORS configuration (-stack +front):\n%s", diff)
+			}
+		})
+	}
+}
 
 // corsHeaders are the CORS headers of resp, and Vary.
 func corsHeaders(resp *http.Response) map[string]string {
