@@ -24,6 +24,9 @@ type frontOptions struct {
 	// jwtAuthorizer puts an http front's routes behind the HTTP API's
 	// own JWT authorizer, as deploy/'s http variant with JWTs has them.
 	jwtAuthorizer *localfront.JWTAuthorizer
+	// deployHTTP adds the CORS configuration of deploy/'s HTTP API to
+	// such a front.
+	deployHTTP *localfront.DeployHTTP
 	// listener, when set, is where the front serves: opened first by a
 	// caller that gives the function the front's URL.
 	listener net.Listener
@@ -54,7 +57,7 @@ func startFront(ctx context.Context, b *builder, o frontOptions) (string, func()
 		logf.Close()
 		return "", nil, fmt.Errorf("starting the function: %w", err)
 	}
-	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener, Deploy: o.deploy, JWTAuthorizer: o.jwtAuthorizer}
+	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener, Deploy: o.deploy, JWTAuthorizer: o.jwtAuthorizer, DeployHTTP: o.deployHTTP}
 	if o.authorizer != "" {
 		authBin, err := b.build(ctx, o.authorizer, true)
 		if err != nil {

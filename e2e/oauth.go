@@ -208,6 +208,7 @@ func startHTTPJWT(ctx context.Context, b *builder, t *clientTarget, j localfront
 		shape: "http", pkg: referencePkg, logName: "reference-http-jwt", listener: ln,
 		env:           append(server, "MCP_ALLOWED_ORIGINS=*"),
 		jwtAuthorizer: &localfront.JWTAuthorizer{Issuer: j.Issuer, Audience: []string{j.ClientID, t.url}, Scopes: j.Scopes},
+		deployHTTP:    &localfront.DeployHTTP{CORSAllowOrigins: []string{"*"}},
 	})
 	if err != nil {
 		ln.Close()

@@ -34,7 +34,7 @@
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
 //	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (its routes only, public metadata, OAuth challenges, its Gateway Responses);
-//	                          http with JWTs: check them with the HTTP API's own JWT authorizer, as the stack's http variant does
+//	                          http with JWTs: check them with the HTTP API's own JWT authorizer, and answer preflights with its CORS configuration, as the stack's http variant does
 //	-jwt-issuer URL           http with -like-deploy: the JWT authorizer's issuer (the stack's jwtIssuer)
 //	-jwt-audience a,b         http with -like-deploy: the JWT authorizer's audiences (the stack's jwtAudience, and for a Cognito client the endpoint)
 //	-test-issuer              run a loopback authorization server that approves every request, print its client's credentials, and set the functions up to take its JWTs
@@ -157,7 +157,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
 	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, a 404 for a path it has no method for, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
-		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env)")
+		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env); http with JWTs: the HTTP API's JWT authorizer and its CORS (the same origins), which answers preflights and replaces the function's CORS headers")
 	fs.StringVar(&o.jwtIssuer, "jwt-issuer", "", "http with -like-deploy: the issuer of the JWTs the HTTP API's JWT authorizer checks (its OpenID discovery names the keys); the route's scopes are MCP_REQUIRED_SCOPES in -env")
 	fs.StringVar(&o.jwtAudience, "jwt-audience", "", "http with -like-deploy: the comma-separated audiences of the JWT authorizer, matched against aud, or client_id when a token has no aud")
 	fs.BoolVar(&o.testIssuer, "test-issuer", false, "run an authorization server on loopback that approves every request, for trying JWTs without an account: "+
@@ -225,7 +225,7 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 	}
 	return localfront.Config{
 		Shape: localfront.Shape(o.shape), Addr: addr, Listener: o.listener, Stage: o.stage, BasePath: o.base, Function: fn,
-		Authorizer: authorizer, AuthorizerType: o.authorizerType, Deploy: o.deploy(), JWTAuthorizer: o.jwtAuthorizer(),
+		Authorizer: authorizer, AuthorizerType: o.authorizerType, Deploy: o.deploy(), JWTAuthorizer: o.jwtAuthorizer(), DeployHTTP: o.deployHTTP(),
 		Stream: o.stream, MultiValueHeaders: o.albMultiValue, IntegrationTimeout: o.integrationTimeout, Logger: logger,
 	}
 }
@@ -253,17 +253,36 @@ func (o *options) deploy() *localfront.DeployREST {
 			d.RequiredScopes = strings.Fields(v)
 		}
 	}
+	d.CORSAllowOrigins = o.corsOrigins()
+	return d
+}
+
+// deployHTTP is the deploy stack's HTTP API CORS configuration as
+// -like-deploy on http asks for it: the origins the stack gives the
+// server too, as deploy's.
+func (o *options) deployHTTP() *localfront.DeployHTTP {
+	if !o.httpJWT() {
+		return nil
+	}
+	return &localfront.DeployHTTP{CORSAllowOrigins: o.corsOrigins()}
+}
+
+// corsOrigins are the stack's CORS origins, which it gives the server as
+// MCP_ALLOWED_ORIGINS (the last setting in -env), in the form a browser
+// sends them; nil, the stack's default "*", when none are set.
+func (o *options) corsOrigins() []string {
+	var origins []string
 	for _, kv := range o.env {
 		if v, ok := strings.CutPrefix(kv, "MCP_ALLOWED_ORIGINS="); ok {
-			d.CORSAllowOrigins = nil
+			origins = nil
 			for origin := range strings.SplitSeq(v, ",") {
 				if origin = strings.TrimSpace(origin); origin != "" {
-					d.CORSAllowOrigins = append(d.CORSAllowOrigins, httpsyntax.SerializedOrigin(origin))
+					origins = append(origins, httpsyntax.SerializedOrigin(origin))
 				}
 			}
 		}
 	}
-	return d
+	return origins
 }
 
 // unbuilt stands for a function that is not built yet.

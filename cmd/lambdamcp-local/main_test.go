@@ -245,6 +245,25 @@ func TestLikeDeployHTTP(t *testing.T) {
 	if d := o.deploy(); d != nil {
 		t.Errorf("deploy = %+v, want none on http: the stack's REST responses are not the HTTP API's", d)
 	}
+	if diff := cmp.Diff(&localfront.DeployHTTP{}, o.frontConfig(nil, nil, nil).DeployHTTP); diff != "" {
+		t.Errorf("HTTP API CORS (-want +got):\n%s", diff)
+	}
+	o, err = parse([]string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer",
+		"-env", "MCP_ALLOWED_ORIGINS=HTTPS://App.Example.com:443/, https://admin.example.com"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want2 := &localfront.DeployHTTP{CORSAllowOrigins: []string{"https://app.example.com", "https://admin.example.com"}}
+	if diff := cmp.Diff(want2, o.frontConfig(nil, nil, nil).DeployHTTP); diff != "" {
+		t.Errorf("HTTP API CORS with origins (-want +got):\n%s", diff)
+	}
+	o, err = parse([]string{"-shape", "http", "-function", "x", "-authorizer", "y", "-env", "MCP_ALLOWED_ORIGINS=https://app.example.com"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := o.frontConfig(nil, nil, nil).DeployHTTP; d != nil {
+		t.Errorf("deployHTTP = %+v without -like-deploy, want none", d)
+	}
 }
 
 // TestLikeDeploy checks that -like-deploy derives the stack's REST API

@@ -83,6 +83,13 @@ type Config struct {
 	// its routes only, named in the events' routeKey, and 404 Not Found
 	// for anything else, before the authorizer.
 	JWTAuthorizer *JWTAuthorizer
+	// DeployHTTP, for http with JWTAuthorizer, adds the CORS configuration
+	// of the deploy stack's HTTP API: the front answers preflights itself,
+	// on any path, and puts the configured CORS headers on the function's
+	// responses in place of the function's own (see [DeployHTTP]). nil:
+	// an OPTIONS is routed as any request is, and the function's CORS
+	// headers pass.
+	DeployHTTP *DeployHTTP
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string
 	// Listener, when set, is served instead of one Start opens on Addr,
@@ -198,6 +205,9 @@ func New(cfg Config) (*Front, error) {
 	}
 	if cfg.Deploy != nil && (cfg.Shape != ShapeREST || cfg.Authorizer == nil) {
 		return nil, errors.New("the deploy stack's responses are emulated for the rest shape with an authorizer, as the stack's rest variant has them")
+	}
+	if cfg.DeployHTTP != nil && (cfg.Shape != ShapeHTTP || cfg.JWTAuthorizer == nil) {
+		return nil, errors.New("the deploy stack's HTTP API CORS is emulated for the http shape with a JWT authorizer, as the stack's http variant routes with JWTs")
 	}
 	if j := cfg.JWTAuthorizer; j != nil {
 		switch {
@@ -401,6 +411,9 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		w.Header().Set("x-amzn-RequestId", lambdaID)
 	}
 	req, refused := f.readRequest(w, r, gatewayID)
+	if refused == nil && f.httpPreflight(w, req) {
+		return
+	}
 	if refused == nil {
 		refused = f.unrouted(req)
 	}
@@ -537,7 +550,7 @@ func (f *Front) writeBuffered(w http.ResponseWriter, r *http.Request, requestID 
 		writeMessage(w, http.StatusBadGateway, "Bad Gateway")
 		return
 	}
-	if err := f.writeResponse(w, out); err != nil {
+	if err := f.writeResponse(f.httpCORSWriter(w, r), out); err != nil {
 		f.logError("malformed function response", err)
 		f.refuse(w, r, malformedResponse(requestID, err))
 	}
