@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,7 +24,9 @@ import (
 //
 // It understands the context [Authorizer] produces (principalId, sub,
 // client_id, scope, iss, exp), the claims of an HTTP API JWT authorizer, and
-// the "claims" map of a REST Cognito user pool authorizer.
+// the "claims" map of a REST Cognito user pool authorizer. As [JWTVerifier]
+// does, it takes the client from "client_id", else "azp", and a token
+// without "sub" (nor principalId) for its client's.
 //
 // API Gateway caches an authorizer's decision per token and may pass on an
 // identity whose token has expired since. When the context carries "exp"
@@ -64,8 +67,10 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		return ""
 	}
 	id := &Identity{
-		Subject:  str("sub"),
-		ClientID: str("client_id"),
+		Subject: str("sub"),
+		// "azp" names the client of an OIDC token, as [JWTVerifier]
+		// reads it, and an HTTP API JWT authorizer passes it on.
+		ClientID: cmp.Or(str("client_id"), str("azp")),
 		Issuer:   str("iss"),
 		Scopes:   parseScopes(str("scope")),
 		Method:   "authorizer",
@@ -90,6 +95,12 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	id.Scopes = slices.Compact(id.Scopes)
 	if id.Subject == "" {
 		id.Subject = str("principalId")
+	}
+	if id.Subject == "" {
+		// A machine token without sub, which an HTTP API JWT authorizer
+		// passes on as it is: the client is the caller, as [JWTVerifier]
+		// has it.
+		id.Subject = id.ClientID
 	}
 	if id.Subject == "" {
 		return nil, fmt.Errorf("%w: no authorizer identity in the request", ErrInvalidToken)

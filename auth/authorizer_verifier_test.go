@@ -65,6 +65,17 @@ func TestAuthorizerVerifier(t *testing.T) {
 		{"expiry in no known form", map[string]any{"sub": "user-10", "exp": "tomorrow"}, nil},
 		{"no authorizer in front", nil, nil},
 		{"no subject", map[string]any{"scope": "a"}, nil},
+		// An HTTP API JWT authorizer passes on a machine token without
+		// sub as it is: the client is the caller, as where the server
+		// verifies the token itself.
+		{"HTTP API JWT authorizer, a token without sub", map[string]any{"client_id": "svc-1", "scope": "mcp:tools", "exp": expStr},
+			&Identity{Subject: "svc-1", ClientID: "svc-1", Scopes: []string{"mcp:tools"}, Expiry: exp, Method: "authorizer"}},
+		{"HTTP API JWT authorizer, the client in azp", map[string]any{"sub": "user-12", "azp": "c12"},
+			&Identity{Subject: "user-12", ClientID: "c12", Method: "authorizer"}},
+		{"client_id before azp", map[string]any{"sub": "user-13", "client_id": "c13", "azp": "other"},
+			&Identity{Subject: "user-13", ClientID: "c13", Method: "authorizer"}},
+		{"REST: principalId before client_id", map[string]any{"principalId": "user-14", "client_id": "c14"},
+			&Identity{Subject: "user-14", ClientID: "c14", Method: "authorizer"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
