@@ -49,9 +49,10 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 	c.mu.Lock()
 	set, stale := c.set, c.set != nil && c.now().Sub(c.fetchedAt) > c.ttl
 	c.mu.Unlock()
+	loaded := false
 	switch {
 	case set == nil:
-		set = c.refresh(ctx, "load", true)
+		set, loaded = c.refresh(ctx, "load", true), true
 	case stale:
 		// The old set serves others until the new one is in; this
 		// request fetches it inline. A fetch left to run in the
@@ -64,6 +65,12 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 	}
 	if keys := find(set, kid); len(keys) > 0 {
 		return keys, nil
+	}
+	// A set loaded for this very token is as new as a refresh would
+	// bring; fetching again would only double the wait, up to the
+	// authorizer's whole time, for the same answer.
+	if loaded {
+		return nil, fmt.Errorf("no signing key with kid %q", kid)
 	}
 	if set = c.refresh(ctx, "unknown kid", true); set != nil {
 		if keys := find(set, kid); len(keys) > 0 {

@@ -249,6 +249,30 @@ func TestJWKSRefreshOnUnknownKid(t *testing.T) {
 	}
 }
 
+// A token whose kid the set just loaded for it lacks is refused after that
+// one fetch: a second at once would find the same keys, and on a cold
+// authorizer two fetches, each bounded by defaultFetchTimeout, are
+// API Gateway's whole 10 s. The next token may still fetch for its kid.
+func TestJWKSFirstLoadFetchedOnce(t *testing.T) {
+	known, stranger, rotated := newRSAKey(t, "known"), newRSAKey(t, "stranger"), newRSAKey(t, "rotated")
+	srv := newJWKSServer(t, known)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, stranger.sign(t, claims{})); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("unknown kid on the first load: err = %v, want ErrInvalidToken", err)
+	}
+	if got := srv.hits.Load(); got != 1 {
+		t.Errorf("JWKS fetched %d times for one token, want 1", got)
+	}
+	srv.setKeys(known, rotated)
+	if _, err := v.Verify(ctx, rotated.sign(t, claims{})); err != nil {
+		t.Fatalf("a key rotated after the first load: %v", err)
+	}
+	if got := srv.hits.Load(); got != 2 {
+		t.Errorf("JWKS fetched %d times, want 2", got)
+	}
+}
+
 // After the refresh interval has passed, an unknown kid may refresh again.
 func TestJWKSRefreshIntervalElapses(t *testing.T) {
 	a, b, c := newRSAKey(t, "a"), newRSAKey(t, "b"), newRSAKey(t, "c")
