@@ -569,9 +569,21 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		// What the handler wrote goes out, as it would have unheld.
 		w.commitHeldLocked()
 	}
+	deadline := errors.Is(cause, ErrDeadlineNear)
+	if w.committed && w.sse && !w.tail.betweenEvents() {
+		// The handler stopped inside an event: ours would split its line
+		// or join its data, and nothing can end it cleanly. So even if
+		// the event is the call's response: a client drops an event the
+		// stream ends inside, so that a clean end would leave the call
+		// unanswered.
+		w.cut = errCutShort
+		if deadline {
+			w.cut = errDeadlineMidEvent
+		}
+		w.answered = true
+	}
 	if !w.answered {
 		body := jsonRPCErrorBody(w.callID, code, msg, nil)
-		deadline := errors.Is(cause, ErrDeadlineNear)
 		if w.listen && deadline {
 			// A subscription the server ends is closed gracefully: a
 			// successful response to the listen request.
@@ -596,13 +608,6 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 			w.held = nil // the handler's status goes nowhere
 			w.commitLocked(status, h, nil)
 			w.writeLocked(body)
-		case w.sse && !w.tail.betweenEvents():
-			// The handler stopped inside an event: ours would split its
-			// line or join its data, and nothing can end it cleanly.
-			w.cut = errCutShort
-			if deadline {
-				w.cut = errDeadlineMidEvent
-			}
 		case w.sse:
 			w.writeLocked(sseEvent(body))
 		}

@@ -21,6 +21,9 @@ import (
 // progressLine is one progress notification's data line, without its end.
 const progressLine = `data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}`
 
+// resultLine is the data line of an event answering call 1.
+const resultLine = `data: {"jsonrpc":"2.0","id":1,"result":{"content":[]}}`
+
 // TestStreamHeartbeatInEvent checks heartbeats while a handler pauses in
 // the middle of an event it writes in parts, for longer than two heartbeat
 // intervals: at the start of a line a comment line goes in, which the
@@ -129,6 +132,11 @@ func TestStreamDeadlineMidEvent(t *testing.T) {
 		{name: "deadline mid line", part: "event: message\n" + progressLine[:40], wantErr: true},
 		{name: "deadline before the blank line", part: "event: message\n" + progressLine + "\n", wantErr: true},
 		{name: "panic mid line", part: "event: message\n" + progressLine[:40], panics: true, wantErr: true},
+		// The call's own response, left unended, is no answer: a client
+		// drops an event the stream ends inside.
+		{name: "deadline before the response's blank line", part: "event: message\n" + resultLine + "\n", wantErr: true},
+		{name: "deadline inside the response, crlf", part: "event: message\r\n" + resultLine + "\r", wantErr: true},
+		{name: "panic before the response's blank line", part: "event: message\n" + resultLine + "\n", panics: true, wantErr: true},
 		// Between events, the deadline's answer is one more event.
 		{name: "deadline between events", part: "event: message\n" + progressLine + "\n\n"},
 		{name: "deadline between events, crlf", part: "event: message\r\n" + progressLine + "\r\n\r\n"},
