@@ -965,15 +965,16 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 // handler still writes, so that the guard can answer in its place, and
 // read the guardWriter as it finishes.
 type detachableWriter struct {
-	mu        sync.Mutex
-	w         *guardWriter
-	header    http.Header // nil: the handler's headers are w's (a stream's)
-	detached  bool
-	sse       bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
-	responded bool          // an event in it answers the call
-	tail      sseTail       // the end of the event stream written so far
-	late      bool          // the handler set a status after its event stream began
-	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
+	mu         sync.Mutex
+	w          *guardWriter
+	header     http.Header // nil: the handler's headers are w's (a stream's)
+	detached   bool
+	sse        bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
+	responded  bool          // an event in it, ended, answers the call
+	responding bool          // an event in it answers the call, perhaps not ended
+	tail       sseTail       // the end of the event stream written so far
+	late       bool          // the handler set a status after its event stream began
+	held       chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
 }
 
 func newDetachableWriter(w *guardWriter) *detachableWriter {
@@ -1058,7 +1059,7 @@ func (d *detachableWriter) lateStatus(code int) {
 	case d.sse && buffered:
 		buf.reset()
 		d.w.wroteHeader, d.w.status = false, 0
-		d.sse, d.responded, d.tail = false, false, sseTail{}
+		d.sse, d.responded, d.responding, d.tail = false, false, false, sseTail{}
 		d.sendHeader(code)
 	case d.sse:
 		d.late = true
@@ -1077,12 +1078,17 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		p = sseEvent(p)
 		defer func() { n = min(n, written) }()
 	}
-	if d.sse && !d.responded && sseHasResponse(p) {
-		d.responded = true
+	if d.sse && !d.responding && sseHasResponse(p) {
+		d.responding = true
 	}
 	n, err = d.w.Write(p)
 	if d.sse {
 		d.tail.add(p[:n])
+		// A response answers once its event ends: a client drops an
+		// event its stream ends inside.
+		if d.responding && d.tail.betweenEvents() {
+			d.responded = true
+		}
 	}
 	if d.held != nil && d.sse {
 		// The first event decides: the acknowledgement, which the spec
@@ -1165,6 +1171,9 @@ func (d *detachableWriter) answerInStream(call json.RawMessage, code int, msg st
 		d.w.broken = true
 		return
 	}
+	if d.responded {
+		return // in an event ended before the part toEventEnd dropped
+	}
 	d.w.Write(sseEvent(jsonRPCErrorBody(call, code, msg, nil)))
 	d.responded = true
 }
@@ -1179,6 +1188,9 @@ func (d *detachableWriter) closeListen(call json.RawMessage) bool {
 	defer d.mu.Unlock()
 	if d.detached || !d.w.wroteHeader || !d.sse || d.responded || !d.toEventEnd() {
 		return false
+	}
+	if d.responded {
+		return false // in an event ended before the part toEventEnd dropped
 	}
 	d.w.Write(sseEvent(listenClosed(call)))
 	d.responded = true
@@ -1200,6 +1212,9 @@ func (d *detachableWriter) toEventEnd() bool {
 	}
 	buf.dropUnendedEvent()
 	d.tail = sseTail{}
+	// The response may have been in the part dropped, or in an event
+	// ended before it.
+	d.responded = d.responding && sseHasResponse([]byte(buf.body.String()))
 	return true
 }
 

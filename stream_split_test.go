@@ -193,6 +193,9 @@ func TestBufferedDeadlineMidEvent(t *testing.T) {
 		{"before the blank line", "event: message\n" + progressLine + "\n", ""},
 		{"crlf, before the blank line", "event: message\r\n" + progressLine + "\r\n", ""},
 		{"cr, mid line", "event: message\r" + progressLine[:40], ""},
+		// The call's own response, left unended, is no answer: a client
+		// drops an event the stream ends inside.
+		{"response before the blank line", "event: message\n" + resultLine + "\n", ""},
 		// One byte past the last event's end is a part too: kept, it
 		// would begin the error event's first field name ("eevent").
 		{"one byte", "e", ""},
@@ -263,9 +266,21 @@ func TestBufferedListenEndedMidEvent(t *testing.T) {
 // deadline: the part is out already and no event can follow it, so the
 // connection is cut, rather than the deadline's answer joined to it.
 func TestLocalDeadlineMidEvent(t *testing.T) {
+	tests := []struct{ name, part string }{
+		{"mid line", "event: message\n" + progressLine[:40]},
+		// The call's own response, left unended, is no answer: a client
+		// drops an event the stream ends inside.
+		{"response before the blank line", "event: message\n" + resultLine + "\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { localDeadlineMidEvent(t, tc.part) })
+	}
+}
+
+func localDeadlineMidEvent(t *testing.T, part string) {
+	t.Helper()
 	release := make(chan struct{})
 	defer close(release)
-	part := "event: message\n" + progressLine[:40]
 	guarded := lambdamcp.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprint(w, part)
@@ -292,4 +307,27 @@ func TestLocalDeadlineMidEvent(t *testing.T) {
 	if err == nil || string(body) != part {
 		t.Errorf("body = %q, %v; want the handler's part, then a cut connection", body, err)
 	}
+}
+
+// TestBufferedDeadlineAfterResponse checks a buffered event stream whose
+// handler, in the write that ends its response's event, begins another it
+// leaves unended until the deadline: the unended part is dropped, and the
+// response, whole before it, stays the call's only answer.
+func TestBufferedDeadlineAfterResponse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, "event: message\n"+resultLine+"\n\nevent: message\n"+progressLine[:40])
+			<-release
+		}), nil)
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "split-after-response"})
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_, msgs := invokeMessages(t, h, ctx, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)))
+		if len(msgs) != 1 || kind(msgs[0]) != "result" || msgs[0]["id"] != 1.0 {
+			t.Errorf("messages = %v, want the handler's result alone", msgs)
+		}
+	})
 }
