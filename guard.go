@@ -965,16 +965,16 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 // handler still writes, so that the guard can answer in its place, and
 // read the guardWriter as it finishes.
 type detachableWriter struct {
-	mu         sync.Mutex
-	w          *guardWriter
-	header     http.Header // nil: the handler's headers are w's (a stream's)
-	detached   bool
-	sse        bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
-	responded  bool          // an event in it, ended, answers the call
-	responding bool          // an event in it answers the call, perhaps not ended
-	tail       sseTail       // the end of the event stream written so far
-	late       bool          // the handler set a status after its event stream began
-	held       chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
+	mu        sync.Mutex
+	w         *guardWriter
+	header    http.Header // nil: the handler's headers are w's (a stream's)
+	detached  bool
+	sse       bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
+	responded bool          // an event in it, ended, answers the call
+	scan      sseScan       // the event stream written so far, read for the call's response
+	tail      sseTail       // the end of the event stream written so far
+	late      bool          // the handler set a status after its event stream began
+	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
 }
 
 func newDetachableWriter(w *guardWriter) *detachableWriter {
@@ -1059,7 +1059,7 @@ func (d *detachableWriter) lateStatus(code int) {
 	case d.sse && buffered:
 		buf.reset()
 		d.w.wroteHeader, d.w.status = false, 0
-		d.sse, d.responded, d.responding, d.tail = false, false, false, sseTail{}
+		d.sse, d.responded, d.scan, d.tail = false, false, sseScan{}, sseTail{}
 		d.sendHeader(code)
 	case d.sse:
 		d.late = true
@@ -1078,15 +1078,14 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		p = sseEvent(p)
 		defer func() { n = min(n, written) }()
 	}
-	if d.sse && !d.responding && sseHasResponse(p) {
-		d.responding = true
-	}
 	n, err = d.w.Write(p)
 	if d.sse {
 		d.tail.add(p[:n])
 		// A response answers once its event ends: a client drops an
-		// event its stream ends inside.
-		if d.responding && d.tail.betweenEvents() {
+		// event its stream ends inside. The scan reads across writes, for
+		// a handler's writes may split a line or an event anywhere.
+		d.scan.add(p[:n])
+		if d.scan.answered && d.tail.betweenEvents() {
 			d.responded = true
 		}
 	}
@@ -1212,9 +1211,10 @@ func (d *detachableWriter) toEventEnd() bool {
 	}
 	buf.dropUnendedEvent()
 	d.tail = sseTail{}
-	// The response may have been in the part dropped, or in an event
-	// ended before it.
-	d.responded = d.responding && sseHasResponse([]byte(buf.body.String()))
+	// A response in the part dropped answers nothing; one in an event
+	// ended before it was told as that event ended.
+	d.scan.atEventStart()
+	d.responded = d.scan.answered
 	return true
 }
 

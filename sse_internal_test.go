@@ -9,38 +9,73 @@ import (
 	"time"
 )
 
-func TestSSEHasResponse(t *testing.T) {
+// TestSSEScan checks that an event stream is read as a client reads it,
+// whole or in any two pieces: a response counts once its event ends, with
+// the data of an event's lines joined.
+func TestSSEScan(t *testing.T) {
 	big := strings.Repeat("x", 1<<20)
-	for _, tc := range []struct {
+	long := strings.Repeat("x", maxHeldEventData)
+	tests := []struct {
+		name string
 		sse  string
 		want bool
 	}{
-		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", true},
-		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32603,\"message\":\"x\"}}\n\n", true},
-		{"data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"result\":1}}\n\n", false},
-		{"data: {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sampling/createMessage\",\"params\":{}}\n\n", false},
-		{"data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}\n\n", false},
-		{"data: {\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + big + "\"}]}}\n\n", true},
-		{": heartbeat\n\n", false},
-		{"data: not json\n\n", false},
-		{"data: [1,2]\n\n", false},
-		{"data: {\"jsonrpc\":\"2.0\",\"id\":\"\xff\",\"result\":{}}\n\n", true},
-		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{}}\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n\n", true},
-	} {
-		if got := sseHasResponse([]byte(tc.sse)); got != tc.want {
-			t.Errorf("sseHasResponse(%.80q) = %v, want %v", tc.sse, got, tc.want)
-		}
+		{"result", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", true},
+		{"error", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32603,\"message\":\"x\"}}\n\n", true},
+		{"notification", "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"result\":1}}\n\n", false},
+		{"request", "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sampling/createMessage\",\"params\":{}}\n\n", false},
+		{"null result", "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}\n\n", false},
+		{"large result", "data: {\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + big + "\"}]}}\n\n", true},
+		{"heartbeat", ": heartbeat\n\n", false},
+		{"not json", "data: not json\n\n", false},
+		{"array", "data: [1,2]\n\n", false},
+		{"invalid utf-8 id", "data: {\"jsonrpc\":\"2.0\",\"id\":\"\xff\",\"result\":{}}\n\n", true},
+		{"second event", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{}}\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n\n", true},
+		{"data on lines", "event: message\ndata: {\"jsonrpc\":\"2.0\",\ndata: \"id\":1,\ndata: \"result\":{}}\n\n", true},
+		{"data on lines, crlf", "event: message\r\ndata:{\"id\":1,\r\ndata:\"result\"\r\ndata::{}}\r\n\r\n", true},
+		{"data on lines, cr", "data: {\"id\":1,\rdata: \"result\":{}}\r\r", true},
+		{"field without a colon", "data: {\"id\":1,\ndata\ndata: \"result\":{}}\n\n", true},
+		{"notification on lines", "data: {\"jsonrpc\":\"2.0\",\ndata: \"method\":\"x\",\"result\":{}}\n\n", false},
+		{"not ended", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n", false},
+		{"comment between data lines", "data: {\"id\":1,\n: heartbeat\ndata: \"result\":{}}\n\n", true},
+		{"events apart", "data: {\"id\":1,\n\ndata: \"result\":{}}\n\n", false},
+		// Past the bound, an event's data is taken for no response.
+		{"result past the bound", "data: {\"id\":\"" + long + "\",\"result\":{}}\n\n", false},
+		{"result within the bound", "data: {\"id\":\"" + long[:maxHeldEventData-64] + "\",\"result\":{}}\n\n", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var whole sseScan
+			whole.add([]byte(tc.sse))
+			if whole.answered != tc.want {
+				t.Errorf("whole: answered = %v, want %v", whole.answered, tc.want)
+			}
+			step := 1
+			if len(tc.sse) > 4096 {
+				step = 997 // long texts: split at a sample of places
+			}
+			for i := 0; i <= len(tc.sse); i += step {
+				var s sseScan
+				s.add([]byte(tc.sse[:i]))
+				s.add([]byte(tc.sse[i:]))
+				if s.answered != tc.want {
+					t.Fatalf("split at %d (%.40q|%.40q): answered = %v, want %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.answered, tc.want)
+				}
+			}
+		})
 	}
 }
 
-// BenchmarkSSEHasResponse recognises the event answering a call whose
-// result is 1 MiB of text, as the guard and a stream do for every event
-// they pass on.
-func BenchmarkSSEHasResponse(b *testing.B) {
+// BenchmarkSSEScan recognises the event answering a call whose result is
+// 1 MiB of text, as the guard and a stream do for every event they pass
+// on.
+func BenchmarkSSEScan(b *testing.B) {
 	event := []byte("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + strings.Repeat("x", 1<<20) + "\"}]}}\n\n")
 	b.SetBytes(int64(len(event)))
+	b.ReportAllocs()
 	for b.Loop() {
-		if !sseHasResponse(event) {
+		var s sseScan
+		if s.add(event); !s.answered {
 			b.Fatal("not recognised")
 		}
 	}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -292,6 +291,7 @@ type streamWriter struct {
 	answered  bool        // the call's response has been written
 	cut       error       // the answer is incomplete: end the body with this error
 	tail      sseTail     // the end of the event stream written so far
+	scan      sseScan     // the handler's event stream, read for the call's response
 	closed    bool
 	last      time.Time // when the body was last written
 
@@ -426,10 +426,16 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		// its own status) travels as one more event.
 		p = sseEvent(p)
 	}
-	if !w.sse || sseHasResponse(p) {
+	if !w.sse {
 		w.answered = true
 	}
 	n, err := w.writeLocked(p)
+	if w.sse {
+		// Read across writes: a handler's writes may split a line or an
+		// event anywhere.
+		w.scan.add(p[:n])
+		w.answered = w.answered || w.scan.answered
+	}
 	// An event is longer than what it frames: the count is the caller's,
 	// which io.Copy refuses to see exceeded.
 	return min(n, given), err
@@ -753,44 +759,5 @@ func sseEvent(data []byte) []byte {
 			i++
 		}
 		data = data[i+1:]
-	}
-}
-
-// sseHasResponse reports whether SSE text holds a JSON-RPC response (a
-// result or an error), not a notification or a request. It reads each
-// message's members only until one decides (method, or a non-null result
-// or error), so that a large result is not decoded to be recognised.
-func sseHasResponse(p []byte) bool {
-	for line := range bytes.Lines(p) {
-		if data, ok := bytes.CutPrefix(line, []byte("data:")); ok && isResponse(data) {
-			return true
-		}
-	}
-	return false
-}
-
-// isResponse reports whether data is a JSON object with a non-null result
-// or error member before any method member.
-func isResponse(data []byte) bool {
-	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
-	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
-		return false
-	}
-	for {
-		name, err := dec.ReadToken()
-		if err != nil || name.Kind() != '"' {
-			return false
-		}
-		switch name.String() {
-		case "method":
-			return false
-		case "result", "error":
-			if dec.PeekKind() != 'n' {
-				return true
-			}
-		}
-		if dec.SkipValue() != nil {
-			return false
-		}
 	}
 }

@@ -1,0 +1,166 @@
+package lambdamcp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// maxHeldEventData bounds how much of an event sseScan reads to tell
+// whether it is a JSON-RPC response: of each data line, and of the data
+// lines joined (as SSE joins them), written whole or held across writes.
+// A response is told by its "result" or "error" member, which must begin
+// within the bound; before it a response has only "jsonrpc" and the id, an
+// echo of the request's. An event whose data holds no such member by then
+// is taken for no response: at the deadline the call is answered as if
+// unanswered.
+const maxHeldEventData = 64 << 10
+
+// sseScan follows an event stream as it is written, in pieces of any size,
+// and tells once an event that answers the call has ended: an SSE client
+// drops an event its stream ends inside, and joins the data lines of an
+// event with a newline. It holds nothing while each write carries whole
+// lines (the go-sdk writes an event at a time); a line or event split across
+// writes is held until it can be told, within maxHeldEventData.
+type sseScan struct {
+	answered bool // an ended event's data is a JSON-RPC response
+
+	line   []byte // the current line's start, held while it may tell the event
+	inLine bool   // the current line has begun
+	cr     bool   // the last byte was a CR: an LF right after ends no line
+	data   []byte // the event's data so far, held while not told
+	told   bool   // whether the event's data is a response is known
+	resp   bool   // it is (once told)
+}
+
+// add notes p, written to the stream.
+func (s *sseScan) add(p []byte) {
+	for len(p) > 0 {
+		if s.cr {
+			s.cr = false
+			if p[0] == '\n' {
+				p = p[1:]
+				continue
+			}
+		}
+		i := bytes.IndexAny(p, "\r\n")
+		if i < 0 {
+			s.inLine = true
+			if !s.told && len(s.line) < maxHeldEventData {
+				s.line = append(s.line, p[:min(len(p), maxHeldEventData-len(s.line))]...)
+			}
+			return
+		}
+		s.endLine(p[:i])
+		s.cr = p[i] == '\r'
+		p = p[i+1:]
+	}
+}
+
+// endLine reads a line, of which rest is the end written last.
+func (s *sseScan) endLine(rest []byte) {
+	line := rest
+	if s.inLine {
+		if !s.told && len(s.line) < maxHeldEventData {
+			s.line = append(s.line, rest[:min(len(rest), maxHeldEventData-len(s.line))]...)
+		}
+		line = s.line
+	}
+	blank := !s.inLine && len(rest) == 0
+	s.inLine = false
+	defer func() { s.line = s.line[:0] }()
+	if blank {
+		s.endEvent()
+		return
+	}
+	if s.told {
+		return
+	}
+	// Past the bound the line is read no further, whether it was held or
+	// written whole, so that writes of any size tell alike.
+	field, value, _ := bytes.Cut(line[:min(len(line), maxHeldEventData)], []byte(":"))
+	if string(field) != "data" {
+		return
+	}
+	if s.inEvent() {
+		s.data = append(s.data, '\n')
+		s.data = append(s.data, value...)
+		s.resp, s.told = responseStart(s.data)
+	} else if s.resp, s.told = responseStart(value); !s.told {
+		// The event's first data line is told without a copy, unless its
+		// data goes on in the lines that follow.
+		s.data = append(s.data, value...)
+	}
+	if !s.told && len(s.data) >= maxHeldEventData {
+		s.told = true // past the bound: no response
+	}
+}
+
+// inEvent reports whether the event has data held.
+func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
+
+// endEvent is the blank line that ends (dispatches) an event.
+func (s *sseScan) endEvent() {
+	if !s.told && s.inEvent() {
+		s.resp, _ = responseStart(s.data)
+	}
+	if s.resp {
+		s.answered = true
+	}
+	s.data, s.told, s.resp = s.data[:0], false, false
+}
+
+// atEventStart forgets an event begun and not ended (its part was
+// dropped); what ended events told stays.
+func (s *sseScan) atEventStart() {
+	*s = sseScan{answered: s.answered}
+}
+
+// responseStart reads data, the start of a JSON text, and reports whether
+// it is a JSON-RPC response: an object with a non-null result or error
+// member before any method member. told is false while the start is too
+// short to say.
+func responseStart(data []byte) (response, told bool) {
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return false, !cutShort(err)
+	}
+	if tok.Kind() != '{' {
+		return false, true
+	}
+	for {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return false, !cutShort(err)
+		}
+		if name.Kind() != '"' {
+			return false, true
+		}
+		switch name.String() {
+		case "method":
+			return false, true
+		case "result", "error":
+			switch dec.PeekKind() {
+			case 0: // the value is not written yet, or the text is bad
+				if _, err := dec.ReadToken(); cutShort(err) {
+					return false, false
+				}
+				return false, true
+			case 'n':
+			default:
+				return true, true
+			}
+		}
+		if err := dec.SkipValue(); err != nil {
+			return false, !cutShort(err)
+		}
+	}
+}
+
+// cutShort reports whether a decoder's error is the end of its input.
+func cutShort(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
