@@ -462,15 +462,23 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 	return ""
 }
 
+// requestVersion is the protocol version a request's headers name: none
+// if MCP-Protocol-Version is given twice. Whatever reads it for a request
+// reads it so, so that a deadline's error and the log line agree.
+func requestVersion(h http.Header) string {
+	if v := h.Values("Mcp-Protocol-Version"); len(v) == 1 {
+		return v[0]
+	}
+	return ""
+}
+
 // check applies the limits and the Accept rules, and reads the JSON-RPC
 // request's id, method and tool name into rec.
 func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	// The version the request names, for its log line and span even if it
 	// is refused below (one the go-sdk serves in no era is not shown); a
 	// version given twice names none.
-	if v := r.Header.Values("Mcp-Protocol-Version"); len(v) == 1 {
-		rec.version = v[0]
-	}
+	rec.version = requestVersion(r.Header)
 	if len(r.Header.Values("Origin")) > 1 {
 		// No browser sends two; a proxy in front may have judged the other.
 		return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: Origin header given more than once")

@@ -183,7 +183,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 		return <-w.ready, body
 	}
 	w.callID, w.listen = callID(r)
-	w.timeoutCode = timeoutCode(r.Header.Get("Mcp-Protocol-Version"))
+	w.timeoutCode = timeoutCode(requestVersion(r.Header))
 
 	go func() {
 		defer cancel(nil)
