@@ -391,6 +391,7 @@ wait:
 		}
 		code := timeoutCode(rec.version)
 		dw.answerIfSilent(status, rec.rpc.ID, code, timeoutMessage(rec))
+		dw.answerUnfinishedJSON(status, rec.rpc.ID, code, timeoutMessage(rec))
 		dw.answerInStream(rec.rpc.ID, code, timeoutMessage(rec))
 	}
 	dw.detach()
@@ -980,6 +981,8 @@ type detachableWriter struct {
 	sse       bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
 	responded bool          // an event in it, ended, answers the call
 	scan      sseScan       // the event stream written so far, read for the call's response
+	json      bool          // the handler answers with JSON
+	body      jsonProgress  // the JSON answer written so far
 	tail      sseTail       // the end of the event stream written so far
 	late      bool          // the handler set a status after its event stream began
 	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
@@ -1017,6 +1020,7 @@ func (d *detachableWriter) sendHeader(code int) {
 			h[k] = slices.Clone(vs) // a detached handler may still append to its own
 		}
 		d.sse = isEventStream(firstValue(h, "Content-Type"))
+		d.json = isJSONType(firstValue(h, "Content-Type"))
 		if d.sse && firstValue(h, "X-Accel-Buffering") == "" {
 			// Streamable HTTP asks it of event streams, so that a proxy
 			// such as nginx passes each event on as it comes.
@@ -1087,6 +1091,9 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		defer func() { n = min(n, written) }()
 	}
 	n, err = d.w.Write(p)
+	if d.json {
+		d.body.add(p[:n])
+	}
 	if d.sse {
 		d.tail.add(p[:n])
 		// A response answers once its event ends: a client drops an
@@ -1135,6 +1142,33 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 		d.w.allowOrigin()
 		writeRPCError(d.w, status, id, code, msg, nil)
 	}
+}
+
+// answerUnfinishedJSON answers at the deadline for a handler that began a
+// JSON answer and left it empty or cut short: as it stands it would reach
+// the client as a success. A buffered Lambda response, still held, gets
+// the error in its place; elsewhere the head is out, and the connection is
+// cut once the request is logged (guardWriter.broken). An answer whose
+// status carries no body (202, 204, 304) is whole empty.
+func (d *detachableWriter) answerUnfinishedJSON(status int, id json.RawMessage, code int, msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached || !d.w.wroteHeader || !d.json || d.w.status == http.StatusAccepted || !bodyAllowed(d.w.status) {
+		return
+	}
+	buf, ok := d.w.ResponseWriter.(*responseBuffer)
+	if !ok {
+		d.w.broken = d.w.broken || !d.body.whole()
+		return
+	}
+	if json.Valid([]byte(buf.body.String())) {
+		return
+	}
+	buf.reset()
+	d.w.wroteHeader, d.w.status = false, 0
+	d.json, d.body = false, jsonProgress{}
+	d.w.allowOrigin()
+	writeRPCError(d.w, status, id, code, msg, nil)
 }
 
 // answerPanicked answers for a handler that panicked: with an internal

@@ -285,13 +285,15 @@ type streamWriter struct {
 	committed bool
 	status    int
 	sse       bool
-	settled   http.Header // a copy of the handler's headers once final (StreamMiddleware)
-	held      *heldHead   // a head whose type is to be guessed from the body's start
-	late      bool        // the handler set a status after the head went out
-	answered  bool        // the call's response has been written
-	cut       error       // the answer is incomplete: end the body with this error
-	tail      sseTail     // the end of the event stream written so far
-	scan      sseScan     // the handler's event stream, read for the call's response
+	settled   http.Header  // a copy of the handler's headers once final (StreamMiddleware)
+	held      *heldHead    // a head whose type is to be guessed from the body's start
+	late      bool         // the handler set a status after the head went out
+	answered  bool         // the call's response has been written
+	cut       error        // the answer is incomplete: end the body with this error
+	tail      sseTail      // the end of the event stream written so far
+	scan      sseScan      // the handler's event stream, read for the call's response
+	json      bool         // the head that went out is a JSON answer's
+	body      jsonProgress // the JSON answer written so far
 	closed    bool
 	last      time.Time // when the body was last written
 
@@ -384,7 +386,9 @@ func (w *streamWriter) commitLocked(code int, header http.Header, first []byte) 
 	if sniff {
 		setSniffed(head, first)
 	}
-	if mt, _, _ := mime.ParseMediaType(head.Get("Content-Type")); mt == "text/event-stream" {
+	mt, _, _ := mime.ParseMediaType(head.Get("Content-Type"))
+	w.json = mt == "application/json"
+	if mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as
 		// they come; a handler's own value stands, as it does locally
@@ -449,6 +453,9 @@ func (w *streamWriter) writeLocked(p []byte) (int, error) {
 	if w.sse {
 		w.tail.add(p[:n])
 	}
+	if w.json {
+		w.body.add(p[:n])
+	}
 	if err != nil {
 		w.cancel(ErrClientGone)
 		w.closeLocked()
@@ -499,6 +506,10 @@ var errDeadlineCut = errors.New("lambdamcp: the invocation's deadline came near 
 
 // errCutShort ends a stream whose answer is known to be incomplete.
 var errCutShort = errors.New("lambdamcp: the handler panicked after part of its answer went out")
+
+// errDeadlineUnfinished ends a JSON answer that was empty or unfinished
+// when the invocation's deadline came near.
+var errDeadlineUnfinished = errors.New("lambdamcp: the invocation's deadline came near before the JSON answer was whole")
 
 // errDeadlineMidEvent ends an event stream whose handler was in the middle
 // of an event when the invocation's deadline came near.
@@ -586,6 +597,13 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		if deadline {
 			w.cut = errDeadlineMidEvent
 		}
+		w.answered = true
+	}
+	if deadline && w.committed && w.json && !w.body.whole() && w.status != http.StatusAccepted && bodyAllowed(w.status) {
+		// A JSON answer left empty or cut short: its head is out, so no
+		// error can take its place, and a clean end would pass it for a
+		// success.
+		w.cut = errDeadlineUnfinished
 		w.answered = true
 	}
 	if !w.answered {

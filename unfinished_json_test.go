@@ -1,0 +1,61 @@
+package lambdamcp_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"testing/synctest"
+)
+
+// TestUnfinishedJSONAtDeadline checks a handler that begins a JSON answer
+// and hangs past the deadline with it empty or cut short: the client is
+// not handed it as a success. A buffered answer, still held, is replaced by
+// the deadline's error; where the head is out, the local connection is cut
+// and a stream ends with an error. A whole answer stands.
+func TestUnfinishedJSONAtDeadline(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(w http.ResponseWriter)
+		whole bool
+	}{
+		{"status, empty", func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, false},
+		{"flushed, empty", func(w http.ResponseWriter) { w.(http.Flusher).Flush() }, false},
+		{"cut object", func(w http.ResponseWriter) { io.WriteString(w, `{"jsonrpc":"2.0","id":1,"res`) }, false},
+		{"cut batch", func(w http.ResponseWriter) { io.WriteString(w, `[{"jsonrpc":"2.0","id":1,"result":{}}`) }, false},
+		{"whole", func(w http.ResponseWriter) { io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{}}`) }, true},
+		{"whole batch", func(w http.ResponseWriter) { io.WriteString(w, `[{"jsonrpc":"2.0","id":1,"result":{"s":"]}"}}]`) }, true},
+	}
+	for _, path := range answerPaths {
+		for _, tc := range tests {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					release := make(chan struct{})
+					defer close(release)
+					body, err := path.run(t, func(w http.ResponseWriter, r *http.Request) {
+						w.Header().Set("Content-Type", "application/json")
+						tc.write(w)
+						w.(http.Flusher).Flush()
+						<-release
+					})
+					switch {
+					case tc.whole:
+						if err != nil || !json.Valid([]byte(body)) {
+							t.Errorf("answer %q, %v; want the handler's, whole", body, err)
+						}
+					case path.name == "buffered":
+						var got struct {
+							ID    any
+							Error struct{ Code int }
+						}
+						if err := json.Unmarshal([]byte(body), &got); err != nil || got.ID != 1.0 || got.Error.Code != -32001 {
+							t.Errorf("answer %q (%v), want the deadline's error answering call 1", body, err)
+						}
+					case err == nil:
+						t.Errorf("answer %q ended cleanly, want an error", body)
+					}
+				})
+			})
+		}
+	}
+}
