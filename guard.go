@@ -1020,7 +1020,7 @@ func (d *detachableWriter) sendHeader(code int) {
 			h[k] = slices.Clone(vs) // a detached handler may still append to its own
 		}
 		d.sse = isEventStream(firstValue(h, "Content-Type"))
-		d.json = isJSONType(firstValue(h, "Content-Type"))
+		d.json = isJSON(firstValue(h, "Content-Type"))
 		if d.sse && firstValue(h, "X-Accel-Buffering") == "" {
 			// Streamable HTTP asks it of event streams, so that a proxy
 			// such as nginx passes each event on as it comes.

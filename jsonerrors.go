@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -387,7 +386,12 @@ func marshalUnescaped(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
+// isJSON reports whether a Content-Type is application/json or a JSON
+// type of its own (…+json), in any letter case, without the allocations of
+// a full parse: it is read on every answer.
 func isJSON(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	return strings.EqualFold(mt, "application/json") ||
+		len(mt) > len("+json") && strings.EqualFold(mt[len(mt)-len("+json"):], "+json")
 }

@@ -1,7 +1,5 @@
 package lambdamcp
 
-import "strings"
-
 // jsonProgress follows a JSON answer as it is written, in pieces of any
 // size and without holding them, enough to tell whether it is one whole
 // object or array (a batch's answer): its brackets closed outside strings,
@@ -45,10 +43,3 @@ func (j *jsonProgress) add(p []byte) {
 
 // whole reports whether what was written is one whole object or array.
 func (j *jsonProgress) whole() bool { return j.ended && !j.bad }
-
-// isJSONType reports whether a Content-Type is application/json, without
-// the allocations of a full parse.
-func isJSONType(contentType string) bool {
-	mt, _, _ := strings.Cut(contentType, ";")
-	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
-}
