@@ -560,6 +560,13 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		return rej
 	}
 	modern := version >= statelessEra
+	if modern && rec.rpc.response {
+		// The go-sdk would take it with 202, as earlier eras have a
+		// server do. Its id is the server's own, of a request of the
+		// server's: the refusal carries none, as the transport answers a
+		// message it cannot accept.
+		return reject(http.StatusBadRequest, codeInvalidRequest, responseRefusedMessage)
+	}
 	if modern && rec.rpc.Method == "tools/call" {
 		if rej := checkParamValues(r.Header); rej != nil {
 			return rej
@@ -654,6 +661,10 @@ func drainingFrom(ctx context.Context) <-chan struct{} {
 
 // statelessEra is the first protocol version of the stateless era.
 const statelessEra = "2026-07-28"
+
+// responseRefusedMessage refuses a JSON-RPC response POSTed from
+// statelessEra on (Streamable HTTP, "Sending Messages" 4).
+const responseRefusedMessage = "the body is a JSON-RPC response: from 2026-07-28 a POST carries a single request or notification, never a response"
 
 // originAllowed asks Options.CheckOrigin, the server's own code, about r's
 // Origin, on the guard's goroutine: a panic there is the request's, answered

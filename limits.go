@@ -517,6 +517,10 @@ type rpcPeek struct {
 	Params struct {
 		Name string `json:"name"`
 	} `json:"params"`
+
+	// response: the message is a JSON-RPC response or error response, as
+	// the go-sdk reads one: version 2.0, a valid id, no method member.
+	response bool
 }
 
 // rpcWire is a JSON-RPC message as the go-sdk's jsonrpc2.DecodeMessage
@@ -524,9 +528,10 @@ type rpcPeek struct {
 // A repeated member is so replaced, never merged, and a null method reads
 // as an empty one.
 type rpcWire struct {
-	ID     json.RawMessage `json:"id"`
-	Method json.RawMessage `json:"method"`
-	Params json.RawMessage `json:"params"`
+	Version json.RawMessage `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Method  json.RawMessage `json:"method"`
+	Params  json.RawMessage `json:"params"`
 }
 
 // peekOptions read a JSON-RPC message as the go-sdk's decoder does.
@@ -584,9 +589,14 @@ func peekRPCWire(body []byte) rpcPeek {
 		p.Params.Name = ""
 	}
 	// A message with a method member, even "" or null, is a call: the
-	// go-sdk answers it with its id.
-	if validID(w.ID) && len(w.Method) > 0 {
+	// go-sdk answers it with its id. One without is a response, given
+	// version 2.0.
+	switch {
+	case validID(w.ID) && len(w.Method) > 0:
 		p.ID = w.ID
+	case validID(w.ID):
+		var v string
+		p.response = jsonv2.Unmarshal(w.Version, &v, peekOptions) == nil && v == "2.0"
 	}
 	return p
 }

@@ -135,9 +135,9 @@ func FuzzPeekRPC(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, want := peekRPC(b), peekRPCWire(b)
-		if string(got.ID) != string(want.ID) || got.Method != want.Method || got.Params.Name != want.Params.Name {
-			t.Fatalf("peekRPC(%q) = %s %q %q; read as the go-sdk does: %s %q %q",
-				b, got.ID, got.Method, got.Params.Name, want.ID, want.Method, want.Params.Name)
+		if string(got.ID) != string(want.ID) || got.Method != want.Method || got.Params.Name != want.Params.Name || got.response != want.response {
+			t.Fatalf("peekRPC(%q) = %s %q %q response %v; read as the go-sdk does: %s %q %q response %v",
+				b, got.ID, got.Method, got.Params.Name, got.response, want.ID, want.Method, want.Params.Name, want.response)
 		}
 	})
 }
@@ -242,6 +242,35 @@ func TestPeekRPC(t *testing.T) {
 		p := peekRPC([]byte(tc.body))
 		if string(p.ID) != tc.id || p.Method != tc.method || p.Params.Name != tc.tool {
 			t.Errorf("peekRPC(%s) = id %s, method %q, tool %q; want %s, %q, %q", tc.body, p.ID, p.Method, p.Params.Name, tc.id, tc.method, tc.tool)
+		}
+	}
+}
+
+// TestPeekResponse checks which bodies peekRPC reads as a JSON-RPC
+// response, as the go-sdk's decoder tells one from a call: a member
+// method, even "" or null, makes a call; a response needs version 2.0 and
+// an id that is a string or a number.
+func TestPeekResponse(t *testing.T) {
+	tests := []struct {
+		body string
+		want bool
+	}{
+		{`{"jsonrpc":"2.0","id":1,"result":{}}`, true},
+		{`{"jsonrpc":"2.0","id":"a","error":{"code":-1,"message":"no"}}`, true},
+		{`{"jsonrpc":"2.0","id":1}`, true}, // neither member: a response to the go-sdk all the same
+		{`{"jsonrpc":"2.0","id":1,"result":{},"method":"ping"}`, false},
+		{`{"jsonrpc":"2.0","id":1,"result":{},"method":""}`, false},
+		{`{"jsonrpc":"2.0","id":1,"result":{},"method":null}`, false},
+		{`{"jsonrpc":"2.0","id":null,"result":{}}`, false},
+		{`{"jsonrpc":"2.0","result":{}}`, false},
+		{`{"jsonrpc":"1.0","id":1,"result":{}}`, false},
+		{`{"id":1,"result":{}}`, false},
+		{`[{"jsonrpc":"2.0","id":1,"result":{}}]`, false},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, false},
+	}
+	for _, tc := range tests {
+		if got := peekRPC([]byte(tc.body)).response; got != tc.want {
+			t.Errorf("peekRPC(%s).response = %v, want %v", tc.body, got, tc.want)
 		}
 	}
 }

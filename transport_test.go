@@ -182,6 +182,26 @@ var transportRules = []transportRule{
 		name: "Mcp-Param integer compared as a number", region: true, status: 200, id: "1",
 		req: modernCall("tools/call", `"name":"sql","arguments":{"shard":42}`, "sql", "Mcp-Param-Shard", "42.0"),
 	},
+	// 2026-07-28, Sending Messages 4: the client must not send JSON-RPC
+	// responses. The refusal has no id: the response's is the server's
+	// own, of a request of the server's.
+	{
+		name: "JSON-RPC response refused, 2026-07-28", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"result":{}}`, "MCP-Protocol-Version", modern),
+		message: "the body is a JSON-RPC response",
+	},
+	{
+		name: "JSON-RPC error response refused, 2026-07-28", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":"a","error":{"code":-1,"message":"no"}}`, "MCP-Protocol-Version", modern),
+		message: "the body is a JSON-RPC response",
+	},
+	{
+		// A method member, even null, makes a call: the go-sdk's to answer.
+		name: "null method is no response, 2026-07-28", status: 404, code: -32601, id: "1",
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":null,"result":{},"params":{`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", ""),
+		message: "unsupported",
+	},
 	// 2025-11-25, Sending Messages 4: a response or notification accepted
 	// is 202 with no body.
 	{
