@@ -217,7 +217,8 @@ func protocolVersion(rec *requestRecord, req mcp.Request) string {
 		return rec.version
 	}
 	if extra := req.GetExtra(); extra != nil && extra.Header != nil {
-		if v := extra.Header.Get("Mcp-Protocol-Version"); v != "" {
+		// Read as the guard reads it: a version given twice names none.
+		if v := requestVersion(extra.Header); v != "" {
 			return v
 		}
 	}

@@ -1,11 +1,17 @@
 package lambdamcp_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
 	"testing/synctest"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
 )
@@ -39,4 +45,44 @@ func TestStreamDeadlineVersionTwice(t *testing.T) {
 			t.Errorf("answer %q (%v): code %d, want -32001", body, err, got.Error.Code)
 		}
 	})
+}
+
+// TestMiddlewareVersionTwice checks the era Middleware gives a call's
+// timeout without the guard, from the MCP-Protocol-Version the go-sdk
+// hands on: a version given twice names none, as the guard reads it, and
+// the call's _meta then tells its era (the go-sdk has a 2026-07-28 call's
+// _meta name the header's version).
+func TestMiddlewareVersionTwice(t *testing.T) {
+	meta := mcp.Meta{"io.modelcontextprotocol/protocolVersion": modern}
+	tests := []struct {
+		name     string
+		versions []string
+		meta     mcp.Meta
+		want     int64
+	}{
+		{"2026-07-28", []string{modern}, meta, -32603},
+		{"2025-11-25", []string{legacy}, nil, -32001},
+		{"twice, the newer first, no _meta", []string{modern, legacy}, nil, -32001},
+		{"twice, the older first, no _meta", []string{legacy, modern}, nil, -32001},
+		{"twice, _meta 2026-07-28", []string{modern, modern}, meta, -32603},
+	}
+	handle := lambdamcp.Middleware()(func(ctx context.Context, _ string, _ mcp.Request) (mcp.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithDeadline(t.Context(), time.Now()) // its time is up
+			defer cancel()
+			req := &mcp.CallToolRequest{
+				Params: &mcp.CallToolParamsRaw{Name: "slow", Meta: tc.meta},
+				Extra:  &mcp.RequestExtra{Header: http.Header{"Mcp-Protocol-Version": tc.versions}},
+			}
+			_, err := handle(ctx, "tools/call", req)
+			var rpcErr *jsonrpc.Error
+			if !errors.As(err, &rpcErr) || rpcErr.Code != tc.want {
+				t.Errorf("timeout answered %v, want code %d", err, tc.want)
+			}
+		})
+	}
 }
