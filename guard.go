@@ -1116,12 +1116,18 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		}
 	}
 	if d.held != nil && d.sse {
-		// The first event decides: the acknowledgement, which the spec
-		// puts first, says what the go-sdk holds the listen open for.
-		if ackHoldsListen(p) {
+		// The first event decides, read across writes: the
+		// acknowledgement, which the spec puts first, says what the
+		// go-sdk holds the listen open for. Its data decides once its
+		// lines are a whole acknowledgement, even in an event left
+		// unended (closeListen drops the part), or else once it ends.
+		switch {
+		case ackHoldsListen(d.scan.first):
 			close(d.held)
+			d.held = nil
+		case !d.scan.keep:
+			d.held = nil
 		}
-		d.held = nil
 	}
 	return n, err
 }
@@ -1133,6 +1139,7 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 // must be called before the handler runs.
 func (d *detachableWriter) watchListen() <-chan struct{} {
 	d.held = make(chan struct{})
+	d.scan.keep = true
 	return d.held
 }
 

@@ -229,3 +229,62 @@ func TestBufferedCallNotEndedEarly(t *testing.T) {
 	}
 	awaitNoInvocations(t)
 }
+
+// TestBufferedListenSplitAck checks that a buffered subscriptions/listen
+// is ended at its acknowledgement however the handler's writes split it:
+// in the middle of its data line, its data over two lines, its event's
+// lines written apart, or after an event without data (a comment), which
+// no client dispatches. Each last write ends the acknowledgement's event,
+// so that the listen is ended after it (one ended at an unended
+// acknowledgement drops it: TestBufferedListenEndedMidEvent). The
+// invocation's deadline is 3 s away: held to it, the listen would end with
+// the deadline's error instead.
+func TestBufferedListenSplitAck(t *testing.T) {
+	t.Cleanup(func() { awaitNoInvocations(t) })
+	ack, err := json.Marshal(listenAck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := "data: " + string(ack)
+	half := len(data) / 2
+	// Where the JSON text may take a line break: SSE joins data lines
+	// with one.
+	brk := strings.Index(data, `,"params"`) + 1
+	tests := []struct {
+		name   string
+		writes []string
+	}{
+		{"whole", []string{"event: message\n" + data + "\n\n"}},
+		{"mid data line", []string{"event: message\n" + data[:half], data[half:] + "\n\n"}},
+		{"data on two lines", []string{"event: message\n" + data[:brk] + "\n", "data: " + data[brk:] + "\n\n"}},
+		{"lines apart", []string{"event: message\n", data, "\n\n"}},
+		{"after a comment", []string{": prime\n\n", "event: message\n" + data + "\n\n"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // without the early end, each would take its 3 s
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				for _, p := range tc.writes {
+					io.WriteString(w, p)
+					w.(http.Flusher).Flush()
+				}
+				<-r.Context().Done() // held open, as the go-sdk holds a listen
+			}), nil)
+			out, err := h.Invoke(invokeCtxWithin(t, 3*time.Second), urlEvent(t, listenRequest()))
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			var resp lambdaResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
+			got := []map[string]any{st.nextMessage(), st.nextMessage()}
+			st.wantEnd()
+			if diff := cmp.Diff([]map[string]any{listenAck, listenEnd}, got); diff != "" {
+				t.Errorf("messages (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

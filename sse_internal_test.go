@@ -2,6 +2,7 @@ package lambdamcp
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -44,22 +45,65 @@ func TestSSEScan(t *testing.T) {
 		{"result within the bound", "data: {\"id\":\"" + long[:maxHeldEventData-64] + "\",\"result\":{}}\n\n", true},
 	}
 	for _, tc := range tests {
+		// Keeping the first event's data (a listen's) tells the same.
+		for _, keep := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/keep=%v", tc.name, keep), func(t *testing.T) {
+				whole := sseScan{keep: keep}
+				whole.add([]byte(tc.sse))
+				if whole.answered != tc.want {
+					t.Errorf("whole: answered = %v, want %v", whole.answered, tc.want)
+				}
+				step := 1
+				if len(tc.sse) > 4096 {
+					step = 997 // long texts: split at a sample of places
+				}
+				for i := 0; i <= len(tc.sse); i += step {
+					s := sseScan{keep: keep}
+					s.add([]byte(tc.sse[:i]))
+					s.add([]byte(tc.sse[i:]))
+					if s.answered != tc.want {
+						t.Fatalf("split at %d (%.40q|%.40q): answered = %v, want %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.answered, tc.want)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSSEScanKeepsFirst checks the first event's data a scan keeps for a
+// listen's acknowledgement, written whole or in any two pieces: the data
+// of the first event that has any, its lines joined, as far as its lines
+// have ended; keep stays set until that event ends.
+func TestSSEScanKeepsFirst(t *testing.T) {
+	long := strings.Repeat("x", maxHeldEventData)
+	tests := []struct {
+		name  string
+		sse   string
+		first string
+		keep  bool // still waiting for the first event to end
+	}{
+		{"one line", "event: message\ndata: {\"a\":1}\n\n", ` {"a":1}`, false},
+		{"data on lines", "data: {\"a\":\ndata: 1}\n\n", " {\"a\":\n 1}", false},
+		{"crlf", "data:{\"a\":\r\ndata:1}\r\n\r\n", "{\"a\":\n1}", false},
+		{"an event without data first", ": prime\nid: 1\n\ndata:x\n\n", "x", false},
+		{"the second event not taken", "data:x\n\ndata:y\n\n", "x", false},
+		{"not ended", "data:x\n", "x", true},
+		{"line not ended", "data:x\ndata:y", "x", true},
+		{"nothing", "event: message\n", "", true},
+		{"past the bound", "data:" + long + "\ndata:" + long + "\n\n", "", false},
+	}
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var whole sseScan
-			whole.add([]byte(tc.sse))
-			if whole.answered != tc.want {
-				t.Errorf("whole: answered = %v, want %v", whole.answered, tc.want)
-			}
 			step := 1
 			if len(tc.sse) > 4096 {
-				step = 997 // long texts: split at a sample of places
+				step = 997
 			}
 			for i := 0; i <= len(tc.sse); i += step {
-				var s sseScan
+				s := sseScan{keep: true}
 				s.add([]byte(tc.sse[:i]))
 				s.add([]byte(tc.sse[i:]))
-				if s.answered != tc.want {
-					t.Fatalf("split at %d (%.40q|%.40q): answered = %v, want %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.answered, tc.want)
+				if string(s.first) != tc.first || s.keep != tc.keep {
+					t.Fatalf("split at %d (%.40q|%.40q): first %.40q, keep %v; want %.40q, %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.first, s.keep, tc.first, tc.keep)
 				}
 			}
 		})

@@ -23,16 +23,25 @@ const maxHeldEventData = 64 << 10
 // drops an event its stream ends inside, and joins the data lines of an
 // event with a newline. It holds nothing while each write carries whole
 // lines (the go-sdk writes an event at a time); a line or event split across
-// writes is held until it can be told, within maxHeldEventData.
+// writes is held until it can be told, within maxHeldEventData. A listen's
+// scan also holds its first event's data (keep).
 type sseScan struct {
-	answered bool // an ended event's data is a JSON-RPC response
+	line []byte // the current line's start, held while it may tell the event
+	data []byte // the event's data so far, held while not told
 
-	line   []byte // the current line's start, held while it may tell the event
-	inLine bool   // the current line has begun
-	cr     bool   // the last byte was a CR: an LF right after ends no line
-	data   []byte // the event's data so far, held while not told
-	told   bool   // whether the event's data is a response is known
-	resp   bool   // it is (once told)
+	// keep asks for the data of the stream's first event, held whole
+	// however the writes split it, for a listen's acknowledgement
+	// (watchListen): first is its data as far as its lines have ended.
+	// keep is cleared once that event ends, or once its data runs past
+	// maxHeldEventData, first then left nil.
+	first []byte
+	keep  bool
+
+	answered bool // an ended event's data is a JSON-RPC response
+	inLine   bool // the current line has begun
+	cr       bool // the last byte was a CR: an LF right after ends no line
+	told     bool // whether the event's data is a response is known
+	resp     bool // it is (once told)
 }
 
 // add notes p, written to the stream.
@@ -48,7 +57,7 @@ func (s *sseScan) add(p []byte) {
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
 			s.inLine = true
-			if !s.told && len(s.line) < maxHeldEventData {
+			if s.holding() && len(s.line) < maxHeldEventData {
 				s.line = append(s.line, p[:min(len(p), maxHeldEventData-len(s.line))]...)
 			}
 			return
@@ -63,7 +72,7 @@ func (s *sseScan) add(p []byte) {
 func (s *sseScan) endLine(rest []byte) {
 	line := rest
 	if s.inLine {
-		if !s.told && len(s.line) < maxHeldEventData {
+		if s.holding() && len(s.line) < maxHeldEventData {
 			s.line = append(s.line, rest[:min(len(rest), maxHeldEventData-len(s.line))]...)
 		}
 		line = s.line
@@ -75,7 +84,7 @@ func (s *sseScan) endLine(rest []byte) {
 		s.endEvent()
 		return
 	}
-	if s.told {
+	if !s.holding() {
 		return
 	}
 	// Past the bound the line is read no further, whether it was held or
@@ -87,16 +96,25 @@ func (s *sseScan) endLine(rest []byte) {
 	if s.inEvent() {
 		s.data = append(s.data, '\n')
 		s.data = append(s.data, value...)
-		s.resp, s.told = responseStart(s.data)
-	} else if s.resp, s.told = responseStart(value); !s.told {
+		if !s.told {
+			s.resp, s.told = responseStart(s.data)
+		}
+	} else if s.resp, s.told = responseStart(value); !s.told || s.keep {
 		// The event's first data line is told without a copy, unless its
-		// data goes on in the lines that follow.
+		// data goes on in the lines that follow, or is kept.
 		s.data = append(s.data, value...)
 	}
-	if !s.told && len(s.data) >= maxHeldEventData {
-		s.told = true // past the bound: no response
+	if s.keep {
+		s.first = s.data
+	}
+	if len(s.data) >= maxHeldEventData {
+		s.told = true                // past the bound: no response
+		s.keep, s.first = false, nil // nor an acknowledgement
 	}
 }
+
+// holding reports whether the current event's lines are still read.
+func (s *sseScan) holding() bool { return !s.told || s.keep }
 
 // inEvent reports whether the event has data held.
 func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
@@ -109,13 +127,19 @@ func (s *sseScan) endEvent() {
 	if s.resp {
 		s.answered = true
 	}
+	if s.keep && s.inEvent() {
+		// An event without data is dispatched to no one (SSE): the first
+		// is the first with data.
+		s.keep, s.first, s.data = false, s.data, nil
+	}
 	s.data, s.told, s.resp = s.data[:0], false, false
 }
 
 // atEventStart forgets an event begun and not ended (its part was
-// dropped); what ended events told stays.
+// dropped); what ended events told stays, and so does keep: the event
+// that follows is then the first.
 func (s *sseScan) atEventStart() {
-	*s = sseScan{answered: s.answered}
+	*s = sseScan{answered: s.answered, keep: s.keep}
 }
 
 // responseStart reads data, the start of a JSON text, and reports whether
