@@ -26,7 +26,10 @@
 // New(newKey, oldKey)) until the longest lifetime has passed, then drop it.
 // Where versions overlap (a gradual deployment, a canary), take three
 // steps, each deployed everywhere before the next: OLD,NEW (every instance
-// opens what the new key will seal), then NEW,OLD, then NEW.
+// opens what the new key will seal), then NEW,OLD, then NEW. Each seal takes
+// a random 12-byte nonce, and GCM's bound for random nonces is 2^32 seals
+// under one key: change it before that (about 16 months at 100 input-required
+// rounds a second, all instances together), and sooner at higher rates.
 //
 // The purpose is what the state is good for, and nothing else opens it:
 // name in it the method and the tool or prompt, what of the arguments the
