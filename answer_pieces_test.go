@@ -67,6 +67,18 @@ var answerPaths = []answerPath{
 	{"rest-stream", streamedPath(restEvent)},
 }
 
+// hang runs on p a handler that answers with contentType, writes what
+// write writes, and then hangs past the deadline until the answer is read.
+func (p answerPath) hang(t *testing.T, contentType string, write func(http.ResponseWriter)) (string, error) {
+	release := make(chan struct{})
+	defer close(release)
+	return p.run(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		write(w)
+		<-release
+	})
+}
+
 func streamedPath(build func(testing.TB, httpRequest) []byte) func(*testing.T, http.HandlerFunc) (string, error) {
 	return func(t *testing.T, h http.HandlerFunc) (string, error) {
 		opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}, Heartbeat: -1}
@@ -117,15 +129,11 @@ func TestResponseInPieces(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					release := make(chan struct{})
-					defer close(release)
-					body, err := path.run(t, func(w http.ResponseWriter, r *http.Request) {
-						w.Header().Set("Content-Type", "text/event-stream")
+					body, err := path.hang(t, "text/event-stream", func(w http.ResponseWriter) {
 						for _, p := range tc.pieces {
 							io.WriteString(w, p)
 							w.(http.Flusher).Flush()
 						}
-						<-release
 					})
 					if err != nil {
 						t.Errorf("reading the answer: %v", err)

@@ -30,13 +30,9 @@ func TestUnfinishedJSONAtDeadline(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					release := make(chan struct{})
-					defer close(release)
-					body, err := path.run(t, func(w http.ResponseWriter, r *http.Request) {
-						w.Header().Set("Content-Type", "application/json")
+					body, err := path.hang(t, "application/json", func(w http.ResponseWriter) {
 						tc.write(w)
 						w.(http.Flusher).Flush()
-						<-release
 					})
 					switch {
 					case tc.whole:
