@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,30 +116,33 @@ func (b *builder) build(ctx context.Context, pkg string, lambda bool) (string, e
 	}
 	name := filepath.Base(pkg)
 	out := filepath.Join(b.outDir, "bin", name, name)
-	args := []string{"build", "-o", out}
+	var flags []string
 	env := os.Environ()
 	if lambda {
 		out = filepath.Join(b.outDir, "lambda", name, "bootstrap")
-		args = []string{"build", "-tags", "lambda.norpc", "-o", out}
+		flags = []string{"-tags", "lambda.norpc"}
 		env = append(env, "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
 	}
-	if _, err := os.Stat(filepath.FromSlash(pkg)); err != nil {
+	// Absolute, for a module of its own is built from its folder.
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.FromSlash(pkg)
+	if _, err := os.Stat(dir); err != nil {
 		return "", fmt.Errorf("%s is not in this tree: %w", pkg, err)
 	}
-	fmt.Fprintf(b.log, "e2e: building %s\n", key)
-	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
-	if _, err := os.Stat(filepath.Join(filepath.FromSlash(pkg), "go.mod")); err == nil {
+	target := pkg
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 		// A module of its own, whose dependencies stay its own (a client
-		// written apart from the go-sdk): built from its folder.
-		abs, err := filepath.Abs(out)
-		if err != nil {
-			return "", err
-		}
-		out = abs
-		args[slices.Index(args, "-o")+1] = out
-		cmd = exec.CommandContext(ctx, "go", append(args, ".")...)
-		cmd.Dir = filepath.FromSlash(pkg)
+		// written apart from the go-sdk).
+		target = "."
+	} else {
+		dir = ""
 	}
+	fmt.Fprintf(b.log, "e2e: building %s\n", key)
+	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build"}, flags...), "-o", out, target)...)
+	cmd.Dir = dir
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
