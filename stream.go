@@ -387,7 +387,7 @@ func (w *streamWriter) commitLocked(code int, header http.Header, first []byte) 
 		setSniffed(head, first)
 	}
 	mt, _, _ := mime.ParseMediaType(head.Get("Content-Type"))
-	w.json = mt == "application/json"
+	w.json = isJSON(head.Get("Content-Type")) // as the guard reads a buffered one
 	if mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as

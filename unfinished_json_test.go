@@ -12,7 +12,8 @@ import (
 // and hangs past the deadline with it empty or cut short: the client is
 // not handed it as a success. A buffered answer, still held, is replaced by
 // the deadline's error; where the head is out, the local connection is cut
-// and a stream ends with an error. A whole answer stands.
+// and a stream ends with an error. A whole answer stands. A JSON type of
+// its own (…+json) is read as JSON on every path, as isJSON reads it.
 func TestUnfinishedJSONAtDeadline(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -27,31 +28,33 @@ func TestUnfinishedJSONAtDeadline(t *testing.T) {
 		{"whole batch", func(w http.ResponseWriter) { io.WriteString(w, `[{"jsonrpc":"2.0","id":1,"result":{"s":"]}"}}]`) }, true},
 	}
 	for _, path := range answerPaths {
-		for _, tc := range tests {
-			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
-				synctest.Test(t, func(t *testing.T) {
-					body, err := path.hang(t, "application/json", func(w http.ResponseWriter) {
-						tc.write(w)
-						w.(http.Flusher).Flush()
+		for _, contentType := range []string{"application/json", "Application/Problem+JSON; charset=utf-8"} {
+			for _, tc := range tests {
+				t.Run(path.name+"/"+contentType+"/"+tc.name, func(t *testing.T) {
+					synctest.Test(t, func(t *testing.T) {
+						body, err := path.hang(t, contentType, func(w http.ResponseWriter) {
+							tc.write(w)
+							w.(http.Flusher).Flush()
+						})
+						switch {
+						case tc.whole:
+							if err != nil || !json.Valid([]byte(body)) {
+								t.Errorf("answer %q, %v; want the handler's, whole", body, err)
+							}
+						case path.name == "buffered":
+							var got struct {
+								ID    any
+								Error struct{ Code int }
+							}
+							if err := json.Unmarshal([]byte(body), &got); err != nil || got.ID != 1.0 || got.Error.Code != -32001 {
+								t.Errorf("answer %q (%v), want the deadline's error answering call 1", body, err)
+							}
+						case err == nil:
+							t.Errorf("answer %q ended cleanly, want an error", body)
+						}
 					})
-					switch {
-					case tc.whole:
-						if err != nil || !json.Valid([]byte(body)) {
-							t.Errorf("answer %q, %v; want the handler's, whole", body, err)
-						}
-					case path.name == "buffered":
-						var got struct {
-							ID    any
-							Error struct{ Code int }
-						}
-						if err := json.Unmarshal([]byte(body), &got); err != nil || got.ID != 1.0 || got.Error.Code != -32001 {
-							t.Errorf("answer %q (%v), want the deadline's error answering call 1", body, err)
-						}
-					case err == nil:
-						t.Errorf("answer %q ended cleanly, want an error", body)
-					}
 				})
-			})
+			}
 		}
 	}
 }
