@@ -251,7 +251,11 @@ var errNotMade = errors.New("requeststate: a Sealer is made with New")
 // Open decrypts state sealed for purpose into v, or returns ErrInvalid. v
 // must be a non-nil pointer, as for json.Unmarshal: anything else is the
 // caller's mistake, reported as such, whatever the state, and so is a
-// Sealer not made with New. v is set only when Open succeeds.
+// Sealer not made with New. v is set only when Open succeeds, and then
+// to a fresh value of its type, not merged into what it held as
+// json.Unmarshal would: a field the state lacks comes back zero, and an
+// any comes back as JSON decodes into an empty one (a map for an object),
+// whatever it held.
 func (s *Sealer) Open(purpose, state string, v any) error {
 	if s == nil || len(s.aeads) == 0 {
 		return errNotMade

@@ -487,3 +487,26 @@ func TestParseKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenFresh pins that Open decodes into a fresh value of v's type, not
+// into what v holds, as its doc says: a field the state lacks comes back
+// zero, and an any holding a pointer gets what JSON decodes into an empty
+// any (a map), where json.Unmarshal would merge into both.
+func TestOpenFresh(t *testing.T) {
+	sealer := newSealer(t, 7)
+	state, err := sealer.Seal("p", map[string]any{"round": 3}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := round{Round: 1, Name: "kept by json.Unmarshal"}
+	if err := sealer.Open("p", state, &got); err != nil || got != (round{Round: 3}) {
+		t.Errorf("Open into a filled struct = %v, %+v; want {Round:3} alone", err, got)
+	}
+	var held any = &round{Name: "kept by json.Unmarshal"}
+	if err := sealer.Open("p", state, &held); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := held.(map[string]any); !ok || m["round"] != 3.0 || len(m) != 1 {
+		t.Errorf("Open into an any holding a pointer gave %#v, want map[round:3]", held)
+	}
+}
