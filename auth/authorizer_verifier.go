@@ -23,8 +23,10 @@ import (
 // given) before it calls Verify, and answers 401 without one.
 //
 // It understands the context [Authorizer] produces (principalId, sub,
-// client_id, scope, iss, exp), the claims of an HTTP API JWT authorizer, and
-// the "claims" map of a REST Cognito user pool authorizer. As [JWTVerifier]
+// client_id, scope, iss, exp), the claims of an HTTP API JWT authorizer (in
+// payload format 2.0, and in 1.0, whose "claims" map has the token's
+// "scopes" beside it), and the "claims" map of a REST Cognito user pool
+// authorizer. As [JWTVerifier]
 // does, it takes the client from "client_id", else "azp", and a token
 // without "sub" (nor principalId) for its client's.
 //
@@ -50,8 +52,14 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		get = lambdamcp.AuthorizerContext
 	}
 	ac := get(ctx)
+	// An HTTP API's JWT authorizer in payload format 1.0 lists the token's
+	// scopes beside its claims, where payload 2.0 has them among the
+	// claims (as lambdamcp flattens them): read them there too.
+	outer := ac
 	if claims, ok := ac["claims"].(map[string]any); ok {
 		ac = claims
+	} else {
+		outer = nil
 	}
 	str := func(k string) string {
 		switch x := ac[k].(type) {
@@ -79,17 +87,8 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	// claims as strings, an array claim as "[a b]": some issuers (Okta,
 	// Microsoft Entra ID) put scopes in "scp", as an array or a string.
 	id.Scopes = append(id.Scopes, parseScopes(strings.Trim(str("scp"), "[]"))...)
-	for _, k := range []string{"scopes", "scp"} {
-		switch x := ac[k].(type) {
-		case []string:
-			id.Scopes = append(id.Scopes, x...)
-		case []any:
-			for _, e := range x {
-				if s, ok := e.(string); ok {
-					id.Scopes = append(id.Scopes, s)
-				}
-			}
-		}
+	for _, list := range []any{ac["scopes"], ac["scp"], outer["scopes"]} {
+		id.Scopes = append(id.Scopes, scopeList(list)...)
 	}
 	slices.Sort(id.Scopes)
 	id.Scopes = slices.Compact(id.Scopes)
@@ -124,6 +123,24 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		}
 	}
 	return id, nil
+}
+
+// scopeList reads a list of scopes as an authorizer context holds one: the
+// strings of a []string, or of a []any decoded from JSON.
+func scopeList(list any) []string {
+	switch x := list.(type) {
+	case []string:
+		return x
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // cognitoDate is how a REST API's Cognito user pool authorizer writes a

@@ -47,6 +47,10 @@ func TestAuthorizerVerifier(t *testing.T) {
 			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
 		{"a number as the subject", map[string]any{"sub": float64(12345678)},
 			&Identity{Subject: "12345678", Method: "authorizer"}},
+		// Payload format 1.0 lists the scopes beside the claims.
+		{"HTTP API JWT authorizer, payload 1.0", map[string]any{
+			"claims": map[string]any{"sub": "user-15", "client_id": "c15", "exp": expStr}, "scopes": []any{"mcp:tools", "mcp:read"},
+		}, &Identity{Subject: "user-15", ClientID: "c15", Scopes: []string{"mcp:read", "mcp:tools"}, Expiry: exp, Method: "authorizer"}},
 		{"REST Cognito user pool authorizer", map[string]any{"claims": map[string]any{"sub": "user-4", "client_id": "c4"}},
 			&Identity{Subject: "user-4", ClientID: "c4", Method: "authorizer"}},
 		// As AWS documents the event of a REST Cognito user pool
