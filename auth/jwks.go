@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 // maxJWKSBytes bounds a JWKS response; real key sets are a few KiB.
@@ -26,7 +29,8 @@ const maxJWKSBytes = 1 << 20
 //
 // The fetch runs without the lock, one at a time: tokens whose key is
 // already held verify while it is in flight, and tokens that need what it
-// brings wait for it instead of starting another.
+// brings wait for it (each until its own deadline) instead of starting
+// another.
 type keyCache struct {
 	url        string
 	client     *http.Client
@@ -55,9 +59,10 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 		set, loaded = c.refresh(ctx, "load", true), true
 	case stale:
 		// The old set serves others until the new one is in; this
-		// request fetches it inline. A fetch left to run in the
-		// background would be frozen with the execution environment
-		// when the invocation ends, and time out on its thaw.
+		// request waits for it (until its deadline draws near). A
+		// fetch nobody waited for would be frozen with the execution
+		// environment when the invocation ends, and time out on its
+		// thaw.
 		set = c.refresh(ctx, "load", false)
 	}
 	if set == nil {
@@ -102,38 +107,75 @@ func find(set jwk.Set, kid string) []jwk.Key {
 // afterwards. A failed fetch keeps the old set. If a fetch is already in
 // flight, refresh waits for it when wait is set, and otherwise returns the
 // set held now.
+//
+// The fetch is the cache's, not the caller's: it runs bounded by its own
+// time alone (fetch), while each caller waits for it until its own
+// deadline, less deadlineMargin, or until it hangs up. A caller that stops
+// waiting answers with the set held, as after a failed fetch; the fetch
+// goes on for the callers with more time, whose keys it may bring, and
+// counts against the refresh allowance once, whoever started it.
 func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Set {
+	waitCtx, cancel := untilDeadlineMargin(ctx)
+	defer cancel()
 	c.mu.Lock()
-	if done := c.fetching; done != nil {
-		if !wait {
+	done := c.fetching
+	switch {
+	case done != nil && !wait:
+		defer c.mu.Unlock()
+		return c.set
+	case done == nil:
+		now := c.now()
+		if now.Before(c.refreshAfter) { // zero until a fetch has started
 			defer c.mu.Unlock()
 			return c.set
 		}
-		c.mu.Unlock()
-		select {
-		case <-done:
-		case <-ctx.Done():
+		if waitCtx.Err() != nil {
+			// No time to wait for a fetch: starting one would spend the
+			// refresh allowance on a fetch nobody waits for, frozen with
+			// the execution environment once the invocation ends.
+			held := c.set
+			c.mu.Unlock()
+			c.logStopped(ctx, reason, waitCtx)
+			return held
 		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return c.set
+		done = c.start(ctx, reason, now)
 	}
-	now := c.now()
-	if now.Before(c.refreshAfter) { // zero until a fetch has started
-		defer c.mu.Unlock()
-		return c.set
+	c.mu.Unlock()
+	select {
+	case <-done:
+	case <-waitCtx.Done():
+		select {
+		case <-done: // ended together: the fetch's outcome counts
+		default:
+			c.logStopped(ctx, reason, waitCtx)
+		}
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.set
+}
+
+// start begins a fetch, with c.mu held, and returns the channel closed
+// when it ends. The fetch keeps ctx's values (the request id its log line
+// names) but not its deadline or cancellation.
+func (c *keyCache) start(ctx context.Context, reason string, now time.Time) chan struct{} {
 	first := c.set == nil
 	c.refreshAfter = now.Add(c.minRefresh)
 	done := make(chan struct{})
 	c.fetching = done
-	c.mu.Unlock()
+	go c.load(context.WithoutCancel(ctx), reason, now, first, done)
+	return done
+}
 
+// load runs the fetch start began at now and keeps what it brings.
+func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first bool, done chan struct{}) {
+	// Closed last, after the log line: a caller that has waited sees the
+	// fetch's every effect.
+	defer close(done)
 	set, err := c.fetch(ctx)
 
 	c.mu.Lock()
 	c.fetching = nil
-	close(done)
 	switch {
 	case err == nil:
 		if first {
@@ -149,7 +191,6 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 		// every token would wait out a fetch of its own.
 		c.refreshAfter = c.now().Add(min(unloadedRetry, c.minRefresh))
 	}
-	held := c.set
 	c.mu.Unlock()
 
 	if c.logger != nil {
@@ -159,7 +200,33 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 			c.logger.InfoContext(ctx, "jwks fetched", "url", loggableURL(c.url), "reason", reason, "keys", set.Len())
 		}
 	}
-	return held
+}
+
+// logStopped logs a caller's giving up on the key set, as a failed fetch
+// is logged, with why: waitCtx's cause.
+func (c *keyCache) logStopped(ctx context.Context, reason string, waitCtx context.Context) {
+	if c.logger != nil {
+		c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", context.Cause(waitCtx).Error())
+	}
+}
+
+// deadlineMargin is how long before its request's deadline a caller stops
+// waiting for the key set: the time left to answer the refusal (the
+// Middleware's 503 and challenge, the authorizer's failure and its log
+// line), which an invocation cut by Lambda's timeout never gives. It is
+// the margin lambdamcp leaves a handler before the deadline by default.
+const deadlineMargin = lambdamcp.DefaultDeadlineMargin
+
+// errDeadlineNear is why a caller stopped waiting at deadlineMargin.
+var errDeadlineNear = errors.New("stopped waiting for the key set: the request's deadline is near")
+
+// untilDeadlineMargin is ctx ending deadlineMargin before its deadline, if
+// it has one.
+func untilDeadlineMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadlineCause(ctx, dl.Add(-deadlineMargin), errDeadlineNear)
+	}
+	return context.WithCancel(ctx)
 }
 
 // loggableURL is raw without what may be a secret: the user information
@@ -184,13 +251,12 @@ const unloadedRetry = time.Second
 const defaultFetchTimeout = 5 * time.Second
 
 func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
-	// A caller that hangs up must not cost everyone the refresh allowance,
-	// and a client without a timeout must not hold the refresh for ever.
+	// A client without a timeout must not hold the refresh for ever.
 	bound := c.client.Timeout
 	if bound <= 0 {
 		bound = defaultFetchTimeout
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
+	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {

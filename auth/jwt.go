@@ -66,8 +66,11 @@ type JWTOptions struct {
 	Leeway time.Duration
 	// HTTPClient fetches the JWKS. Each fetch is bounded by its Timeout,
 	// or by 5 seconds when it has none; nil means a client with a 5 second
-	// timeout. The verifier uses a copy whose redirect policy refuses
-	// plain http first, then applies this client's.
+	// timeout. A token waits for a fetch until 500 ms before its request's
+	// deadline at most, then is judged with the keys held, as after a
+	// failed fetch; the fetch goes on for the tokens with more time. The
+	// verifier uses a copy whose redirect policy refuses plain http first,
+	// then applies this client's.
 	HTTPClient *http.Client
 	// CacheTTL is how long a fetched JWKS is used before it is fetched again.
 	// Zero means one hour.

@@ -1,0 +1,229 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+)
+
+// stallingJWKS serves a JWKS through httptest's recorder, in the process:
+// inside a synctest bubble a fetch over a socket would keep the bubble's
+// clock from advancing. While stalled, a fetch waits for its release or
+// for its context to end.
+type stallingJWKS struct {
+	hits atomic.Int32
+
+	mu      sync.Mutex
+	keys    []*signingKey
+	release chan struct{} // nil: answer at once
+}
+
+// jwksInProcess is the URL the verifiers of these tests fetch from.
+const jwksInProcess = "http://127.0.0.1/jwks.json"
+
+func (s *stallingJWKS) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.hits.Add(1)
+	s.mu.Lock()
+	keys, release := s.keys, s.release
+	s.mu.Unlock()
+	if release != nil {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	set := jwk.NewSet()
+	for _, k := range keys {
+		if err := set.AddKey(k.pub); err != nil {
+			return nil, err
+		}
+	}
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(rec).Encode(set); err != nil {
+		return nil, err
+	}
+	return rec.Result(), nil
+}
+
+// stall makes the fetches from now on wait until the channel returned is
+// closed, and serve keys then.
+func (s *stallingJWKS) stall(keys ...*signingKey) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys, s.release = keys, make(chan struct{})
+	return s.release
+}
+
+// syncBuffer is a log destination that the fetch's goroutine and the test
+// may use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// fetchFailures returns the "error" of each "jwks fetch failed" line.
+func (b *syncBuffer) fetchFailures(t *testing.T) []string {
+	t.Helper()
+	var errs []string
+	for line := range strings.Lines(b.String()) {
+		var rec struct{ Msg, Error string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec.Msg == "jwks fetch failed" {
+			errs = append(errs, rec.Error)
+		}
+	}
+	return errs
+}
+
+func stallingVerifier(t *testing.T, srv *stallingJWKS, logs *syncBuffer) *JWTVerifier {
+	t.Helper()
+	return newTestJWTVerifier(t, jwksInProcess, func(o *JWTOptions) {
+		o.HTTPClient = &http.Client{Transport: srv} // no Timeout: bounded by defaultFetchTimeout
+		o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	})
+}
+
+// A JWKS fetch that would outlast the request is given up a margin before
+// the request's deadline, so that the refusal still reaches the client (an
+// authorizer cut by Lambda's timeout answers a bare 500 and logs nothing
+// of why): the token is refused as after a failed fetch, with a log line
+// saying why. A caller left no time at all starts no fetch.
+func TestJWKSFetchStopsAtDeadline(t *testing.T) {
+	key := newRSAKey(t, "k")
+	tests := []struct {
+		name     string
+		deadline time.Duration // from the call; 0: none
+		want     time.Duration // when the token is refused
+		cause    string        // in the caller's log line
+		hits     int32
+	}{
+		{"deadline before the fetch's bound", 2 * time.Second, 2*time.Second - deadlineMargin, "the request's deadline is near", 1},
+		{"the fetch's bound before the deadline", 9 * time.Second, defaultFetchTimeout, "context deadline exceeded", 1},
+		{"no deadline", 0, defaultFetchTimeout, "context deadline exceeded", 1},
+		{"deadline within the margin", deadlineMargin / 2, 0, "the request's deadline is near", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv, logs := &stallingJWKS{}, &syncBuffer{}
+				srv.stall(key) // never released
+				v := stallingVerifier(t, srv, logs)
+				ctx := context.Background()
+				if tc.deadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+					defer cancel()
+				}
+				token := key.sign(t, claims{})
+				start := time.Now()
+				_, err := v.Verify(ctx, token)
+				if took := time.Since(start); took != tc.want {
+					t.Errorf("refused after %v, want %v", took, tc.want)
+				}
+				if !errors.Is(err, ErrKeysUnavailable) {
+					t.Errorf("Verify = %v, want ErrKeysUnavailable, as after a failed fetch", err)
+				}
+				// The fetch, never released, ends at its own bound: the
+				// bubble ends only once it has.
+				time.Sleep(defaultFetchTimeout)
+				synctest.Wait()
+				errs := logs.fetchFailures(t)
+				if len(errs) == 0 || !strings.Contains(errs[0], tc.cause) {
+					t.Errorf("fetch failures logged %q, want first one naming %q", errs, tc.cause)
+				}
+				if got := srv.hits.Load(); got != tc.hits {
+					t.Errorf("JWKS fetched %d times, want %d", got, tc.hits)
+				}
+				if strings.Contains(logs.String(), token) {
+					t.Error("the token was logged")
+				}
+			})
+		})
+	}
+}
+
+// A fetch started by a caller whose deadline is near goes on after that
+// caller gives up: a caller with more time waiting for the same keys gets
+// them, and the refresh allowance is spent on that one fetch, not on a
+// fetch cut short for everyone.
+func TestJWKSFetchOutlivesCallersDeadline(t *testing.T) {
+	a, b := newRSAKey(t, "a"), newRSAKey(t, "b")
+	synctest.Test(t, func(t *testing.T) {
+		srv, logs := &stallingJWKS{keys: []*signingKey{a}}, &syncBuffer{}
+		v := stallingVerifier(t, srv, logs)
+		if _, err := v.Verify(context.Background(), a.sign(t, claims{})); err != nil {
+			t.Fatal(err)
+		}
+		release := srv.stall(a, b) // the issuer adds key b; its JWKS is slow
+		token := b.sign(t, claims{})
+		verify := func(left time.Duration) chan error {
+			ctx, cancel := context.WithTimeout(context.Background(), left)
+			got := make(chan error, 1)
+			go func() {
+				defer cancel()
+				_, err := v.Verify(ctx, token)
+				got <- err
+			}()
+			synctest.Wait() // waiting for the fetch
+			return got
+		}
+		short := verify(deadlineMargin + 100*time.Millisecond) // starts the fetch
+		long := verify(9 * time.Second)
+
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		select {
+		case err := <-short:
+			if err == nil || errors.Is(err, ErrKeysUnavailable) {
+				t.Errorf("the caller out of time: Verify = %v, want the token refused as after a failed fetch", err)
+			}
+		default:
+			t.Error("the caller out of time still waits for the fetch past its deadline's margin")
+		}
+		select {
+		case err := <-long:
+			close(release) // for the bubble to end
+			t.Fatalf("the caller with time stopped waiting when the other did: Verify = %v", err)
+		default:
+		}
+
+		close(release)
+		if err := <-long; err != nil {
+			t.Errorf("the caller with time, once the fetch ended: %v", err)
+		}
+		if got := srv.hits.Load(); got != 2 {
+			t.Errorf("JWKS fetched %d times, want 2", got)
+		}
+		if errs := logs.fetchFailures(t); len(errs) != 1 || !strings.Contains(errs[0], "the request's deadline is near") {
+			t.Errorf("fetch failures logged %q, want one naming the deadline", errs)
+		}
+	})
+}
