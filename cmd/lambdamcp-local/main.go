@@ -33,6 +33,7 @@
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
 //	-build-authorizer package build the authorizer from a Go package instead
 //	-authorizer-type t        REST authorizer type: token (default) or request
+//	-authorizer-cache-ttl d   how long API Gateway keeps the authorizer's answer per Authorization header (default 300s with -like-deploy, as the stack; else 0, off)
 //	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (its routes only, public metadata, OAuth challenges, its Gateway Responses);
 //	                          http with JWTs: check them with the HTTP API's own JWT authorizer, and answer preflights with its CORS configuration, as the stack's http variant does
 //	-jwt-issuer URL           http with -like-deploy: the JWT authorizer's issuer (the stack's jwtIssuer)
@@ -127,6 +128,9 @@ type options struct {
 	function, build             string
 	authorizer, buildAuthorizer string
 	authorizerType              string
+	// cacheTTL is -authorizer-cache-ttl; cacheTTLSet says it was given.
+	cacheTTL                    time.Duration
+	cacheTTLSet                 bool
 	timeout, integrationTimeout time.Duration
 	memory, concurrency         int
 	name                        string
@@ -156,6 +160,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
+	fs.DurationVar(&o.cacheTTL, "authorizer-cache-ttl", 0, "how long API Gateway keeps the Lambda authorizer's answer per Authorization header, a policy evaluated again for each request (whole seconds up to 1h; 0: off; default "+
+		localfront.DeployAuthorizerCacheTTL.String()+" with -like-deploy, as the deploy stack, else off)")
 	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, a 404 for a path it has no method for, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
 		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env); http with JWTs: the HTTP API's JWT authorizer and its CORS (the same origins), which answers preflights and replaces the function's CORS headers")
 	fs.StringVar(&o.jwtIssuer, "jwt-issuer", "", "http with -like-deploy: the issuer of the JWTs the HTTP API's JWT authorizer checks (its OpenID discovery names the keys); the route's scopes are MCP_REQUIRED_SCOPES in -env")
@@ -178,6 +184,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, errors.New(cmdline.Unexpected(fs.Args()))
 	}
+	fs.Visit(func(f *flag.Flag) { o.cacheTTLSet = o.cacheTTLSet || f.Name == "authorizer-cache-ttl" })
 	if (o.function == "") == (o.build == "") {
 		return nil, errors.New("give exactly one of -function and -build")
 	}
@@ -225,9 +232,23 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 	}
 	return localfront.Config{
 		Shape: localfront.Shape(o.shape), Addr: addr, Listener: o.listener, Stage: o.stage, BasePath: o.base, Function: fn,
-		Authorizer: authorizer, AuthorizerType: o.authorizerType, Deploy: o.deploy(), JWTAuthorizer: o.jwtAuthorizer(), DeployHTTP: o.deployHTTP(),
+		Authorizer: authorizer, AuthorizerType: o.authorizerType, AuthorizerCacheTTL: o.authorizerCacheTTL(), Deploy: o.deploy(), JWTAuthorizer: o.jwtAuthorizer(), DeployHTTP: o.deployHTTP(),
 		Stream: o.stream, MultiValueHeaders: o.albMultiValue, IntegrationTimeout: o.integrationTimeout, Logger: logger,
 	}
+}
+
+// authorizerCacheTTL is the Lambda authorizer's result cache: as given,
+// else the deploy stack's default with -like-deploy (where there is a
+// Lambda authorizer: on rest), else off, the authorizer running for every
+// request.
+func (o *options) authorizerCacheTTL() time.Duration {
+	switch {
+	case o.cacheTTLSet:
+		return o.cacheTTL
+	case o.likeDeploy && o.hasAuthorizer():
+		return localfront.DeployAuthorizerCacheTTL
+	}
+	return 0
 }
 
 // deploy is the deploy stack's REST API as -like-deploy asks for it,

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -173,6 +174,11 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"test issuer and an issuer of the user's", []string{"-function", "x", "-test-issuer", "-env", "MCP_JWT_ISSUER=https://i.example.com"}, "drop MCP_JWT_ISSUER from -env"},
 		{"test issuer and keys of the user's", []string{"-function", "x", "-authorizer", "y", "-test-issuer", "-authorizer-env", "MCP_JWT_JWKS_URL=https://i.example.com/keys"},
 			"drop MCP_JWT_JWKS_URL from -authorizer-env"},
+		{"authorizer cache without an authorizer", []string{"-function", "x", "-authorizer-cache-ttl", "60s"}, "without a Lambda authorizer"},
+		{"authorizer cache with the HTTP API's JWT authorizer", []string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer", "-authorizer-cache-ttl", "60s"}, "without a Lambda authorizer"},
+		{"authorizer cache past API Gateway's", []string{"-function", "x", "-authorizer", "y", "-authorizer-cache-ttl", "61m"}, "whole seconds from 0 (off) to 1h0m0s"},
+		{"negative authorizer cache", []string{"-function", "x", "-authorizer", "y", "-authorizer-cache-ttl", "-1s"}, "authorizer cache TTL -1s"},
+		{"fractional authorizer cache", []string{"-function", "x", "-authorizer", "y", "-authorizer-cache-ttl", "1500ms"}, "whole seconds"},
 		// Refused before anything is built: nothing to wait for.
 		{"authorizer to build on url", []string{"-shape", "url", "-build", "../../internal/localfront/testdata/fn", "-build-authorizer", "../../cmd/authorizer"}, "no Lambda authorizers"},
 	}
@@ -269,6 +275,35 @@ func TestLikeDeployHTTP(t *testing.T) {
 // TestLikeDeploy checks that -like-deploy derives the stack's REST API
 // from the authorizer's environment as the stack derives it from its
 // settings.
+// TestAuthorizerCacheTTL checks the authorizer's result cache the flags
+// give the front: the deploy stack's with -like-deploy, off without,
+// and -authorizer-cache-ttl over both.
+func TestAuthorizerCacheTTL(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want time.Duration
+	}{
+		{"off by default", []string{"-authorizer", "y"}, 0},
+		{"the stack's with like-deploy", []string{"-authorizer", "y", "-like-deploy"}, localfront.DeployAuthorizerCacheTTL},
+		{"turned off with like-deploy", []string{"-authorizer", "y", "-like-deploy", "-authorizer-cache-ttl", "0"}, 0},
+		{"given with like-deploy", []string{"-authorizer", "y", "-like-deploy", "-authorizer-cache-ttl", "1h"}, time.Hour},
+		{"given on http", []string{"-shape", "http", "-authorizer", "y", "-authorizer-cache-ttl", "60s"}, time.Minute},
+		{"none with the HTTP API's JWT authorizer", []string{"-shape", "http", "-like-deploy", "-test-issuer"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parse(append([]string{"-function", "x"}, tc.args...), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := o.frontConfig(unbuilt{}, unbuilt{}, nil).AuthorizerCacheTTL; got != tc.want {
+				t.Errorf("AuthorizerCacheTTL = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestLikeDeploy(t *testing.T) {
 	base := []string{"-function", "x", "-authorizer", "y"}
 	tests := []struct {

@@ -30,15 +30,49 @@ var (
 // for REST, a payload 2.0 authorizer (simple or policy response) for HTTP
 // APIs. The
 // identity source is the Authorization header; when it is missing the gateway
-// answers 401 without calling the authorizer. It returns the context to put
-// in requestContext.authorizer, or the gateway's refusal.
+// answers 401 without calling the authorizer. With a result cache, an
+// answer kept for the header's value is used instead of calling it. It
+// returns the context to put in requestContext.authorizer, or the
+// gateway's refusal.
 func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *gatewayError) {
-	token := req.r.Header.Get("Authorization")
+	token := req.r.Header.Get(identitySourceHeader)
 	if token == "" {
 		return nil, errUnauthorized
 	}
 	fail := errRESTAuthorizerFail
+	if f.cfg.Shape == ShapeHTTP {
+		fail = errHTTPAuthorizerFail
+	}
 	arn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", f.cfg.Region, accountID, f.apiID, f.cfg.Stage, req.r.Method, req.path)
+	key := authCacheKey(f.apiID, f.cfg.Stage, token)
+	if ar, ok := f.authCache.get(key); ok {
+		// A cached answer costs the gateway no authorizer call: no
+		// latency to report.
+		return f.authorized(ar, arn, 0, fail)
+	}
+	start := time.Now()
+	ar, refused := f.callAuthorizer(ctx, req, token, arn, fail)
+	if refused != nil {
+		// The authorizer's failures, its "Unauthorized" among them, are
+		// not kept: AWS documents caching the policy (or the simple
+		// response) the authorizer returns, and a failure returns none,
+		// so the next request with the token calls the authorizer again.
+		return nil, refused
+	}
+	authCtx, refused := f.authorized(ar, arn, time.Since(start).Milliseconds(), fail)
+	if refused == nil || refused.status < http.StatusInternalServerError {
+		// A Deny, or a policy that does not cover this request, is kept
+		// as an Allow is: AWS caches the policy whatever it says. An
+		// answer the gateway cannot use (a 500) is no policy.
+		f.authCache.put(key, ar)
+	}
+	return authCtx, refused
+}
+
+// callAuthorizer invokes the authorizer with the event of req, and returns
+// its answer, or the gateway's refusal (fail for a failure other than
+// "Unauthorized").
+func (f *Front) callAuthorizer(ctx context.Context, req *request, token, arn string, fail *gatewayError) (authorizerResponse, *gatewayError) {
 	var event any = events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: token, MethodArn: arn}
 	switch {
 	case f.cfg.AuthorizerType == "request":
@@ -56,7 +90,6 @@ func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *g
 			},
 		}
 	case f.cfg.Shape == ShapeHTTP:
-		fail = errHTTPAuthorizerFail
 		h := req.headers(true)
 		delete(h, "cookie")
 		event = events.APIGatewayV2CustomAuthorizerV2Request{
@@ -73,32 +106,39 @@ func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *g
 			RequestContext:        f.httpContext(req),
 		}
 	}
+	var ar authorizerResponse
 	payload, err := json.Marshal(event)
 	if err != nil {
 		f.logError("building the authorizer event", err)
-		return nil, fail
+		return ar, fail
 	}
-	start := time.Now()
 	resp, err := f.cfg.Authorizer.Invoke(ctx, &runtimeapi.Invocation{Payload: payload})
 	if err != nil {
 		var fe *runtimeapi.FunctionError
 		if errors.As(err, &fe) && fe.Message == "Unauthorized" {
-			return nil, errUnauthorized
+			return ar, errUnauthorized
 		}
 		f.logError("authorizer failed", err)
-		return nil, fail
+		return ar, fail
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
 		f.logError("reading the authorizer response", err)
-		return nil, fail
+		return ar, fail
 	}
-	var ar authorizerResponse
 	if err := json.Unmarshal(out, &ar); err != nil {
 		f.logError("malformed authorizer response", err)
-		return nil, fail
+		return ar, fail
 	}
+	return ar, nil
+}
+
+// authorized decides the request to arn by the authorizer's answer ar,
+// fresh or cached: a simple response as it says, a policy by evaluating
+// it against arn. It returns the context the function gets, with
+// latencyMs as REST's integrationLatency, or the gateway's refusal.
+func (f *Front) authorized(ar authorizerResponse, arn string, latencyMs int64, fail *gatewayError) (map[string]any, *gatewayError) {
 	if f.cfg.Shape == ShapeHTTP && ar.IsAuthorized != nil {
 		if !*ar.IsAuthorized {
 			return nil, errHTTPForbidden
@@ -115,7 +155,7 @@ func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *g
 		return ar.Context, nil
 	}
 	// REST hands the context on with string values, beside principalId.
-	authCtx := map[string]any{"principalId": ar.PrincipalID, "integrationLatency": time.Since(start).Milliseconds()}
+	authCtx := map[string]any{"principalId": ar.PrincipalID, "integrationLatency": latencyMs}
 	for k, v := range ar.Context {
 		switch v := v.(type) {
 		case string:

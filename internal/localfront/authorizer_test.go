@@ -53,6 +53,12 @@ func testAuthorizer(seen *[]string) Function {
 			return policy("Allow", "arn:aws:execute-api:*:*:*/*/*"), nil
 		case "Bearer noscope":
 			return policy("Deny", arn), nil
+		case "Bearer exact":
+			return policy("Allow", arn), nil // this method and path only
+		case "Bearer nested":
+			p := policy("Allow", arn)
+			p.Context = map[string]any{"claims": map[string]any{"sub": "u1"}} // REST passes on no object
+			return p, nil
 		case "Bearer elsewhere":
 			return policy("Allow", "arn:aws:execute-api:us-east-1:123456789012:other/*"), nil
 		case "Bearer simple-yes":

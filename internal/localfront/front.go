@@ -69,6 +69,15 @@ type Config struct {
 	Authorizer Function
 	// AuthorizerType is "token" (the default) or "request", for rest.
 	AuthorizerType string
+	// AuthorizerCacheTTL turns on API Gateway's authorizer result cache:
+	// the Lambda authorizer's answer is kept for this long per
+	// Authorization header value (on the API's stage), and requests with
+	// the same value within it are decided from it, its policy evaluated
+	// against each one's method ARN, without calling the authorizer. A
+	// failure, "Unauthorized" included, is not kept. Whole seconds up to
+	// an hour, as API Gateway takes; zero: off, the authorizer runs for
+	// every request. The deploy stack's is [DeployAuthorizerCacheTTL].
+	AuthorizerCacheTTL time.Duration
 	// Deploy, for rest with an authorizer, answers as the deploy stack's
 	// REST API does: its public metadata methods skip the authorizer, and
 	// the gateway's refusals get the stack's Gateway Responses, the
@@ -144,7 +153,8 @@ type Front struct {
 
 	integrationTimeout time.Duration // the gateway's wait for the function; 0: none
 
-	jwt jwtState // the JWT authorizer's keys, when there is one
+	jwt       jwtState   // the JWT authorizer's keys, when there is one
+	authCache *authCache // the Lambda authorizer's results; nil: not cached
 
 	// Invocations the gateway stopped waiting for run on (IntegrationTimeout),
 	// an in-process one past Close: once Close returns they log nothing.
@@ -224,6 +234,9 @@ func New(cfg Config) (*Front, error) {
 	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {
 		return nil, fmt.Errorf("authorizer type %s without an authorizer", cfg.AuthorizerType)
 	}
+	if err := checkAuthorizerCacheTTL(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.MultiValueHeaders && cfg.Shape != ShapeALB {
 		return nil, fmt.Errorf("multi-value headers are an ALB target group mode; shape %s has its own", cfg.Shape)
 	}
@@ -252,7 +265,7 @@ func New(cfg Config) (*Front, error) {
 	case cfg.Shape == ShapeHTTP && cfg.Stage == "":
 		cfg.Stage = "$default"
 	}
-	return &Front{cfg: cfg, apiID: "local0api1", integrationTimeout: integrationTimeout}, nil
+	return &Front{cfg: cfg, apiID: "local0api1", integrationTimeout: integrationTimeout, authCache: newAuthCache(cfg.AuthorizerCacheTTL)}, nil
 }
 
 // URL is the base URL of the deployed API: scheme, host and the stage prefix
