@@ -12,16 +12,19 @@ import (
 )
 
 // localFrontAuthorizer is the file that holds the local front
-// (internal/localfront, lambdamcp-local -like-deploy) to the result cache
-// and identity source of the stack's Lambda authorizers.
+// (internal/localfront, lambdamcp-local -like-deploy) to the result cache,
+// identity source and (rest) validation expression of the stack's Lambda
+// authorizers.
 var localFrontAuthorizer = filepath.Join("..", "..", "internal", "localfront", "testdata", "deploy-authorizer.json")
 
 // authorizerFacts is what the local front emulates of an authorizer: how
-// long API Gateway keeps its result, and the identity source that keys it.
+// long API Gateway keeps its result, the identity source that keys it, and
+// the expression a REST token must match to reach it.
 type authorizerFacts struct {
-	CacheTTLSeconds    float64  `json:"cacheTtlSeconds"`
-	RESTIdentitySource string   `json:"restIdentitySource"`
-	HTTPIdentitySource []string `json:"httpIdentitySource"`
+	CacheTTLSeconds          float64  `json:"cacheTtlSeconds"`
+	RESTIdentitySource       string   `json:"restIdentitySource"`
+	RESTValidationExpression string   `json:"restValidationExpression"`
+	HTTPIdentitySource       []string `json:"httpIdentitySource"`
 }
 
 // TestAuthorizerCacheMatchesLocalFront checks that the rest variant's
@@ -46,6 +49,7 @@ func TestAuthorizerCacheMatchesLocalFront(t *testing.T) {
 	for _, a := range one(t, resources(doc, "AWS::ApiGateway::Authorizer")) {
 		got.CacheTTLSeconds, _ = a["AuthorizerResultTtlInSeconds"].(float64)
 		got.RESTIdentitySource = render(a["IdentitySource"])
+		got.RESTValidationExpression, _ = a["IdentityValidationExpression"].(string)
 	}
 	_, doc, _ = synth(t, stack.Props{Variant: stack.VariantHTTP})
 	for _, a := range one(t, resources(doc, "AWS::ApiGatewayV2::Authorizer")) {

@@ -39,6 +39,12 @@ func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *g
 	if token == "" {
 		return nil, errUnauthorized
 	}
+	if f.cfg.Deploy != nil && f.cfg.AuthorizerType != "request" && !deployTokenPattern.MatchString(token) {
+		// The stack's TOKEN authorizer has a validation expression (a
+		// REQUEST authorizer can have none): what it refuses never
+		// reaches the authorizer or its cache.
+		return nil, errUnauthorized
+	}
 	fail := errRESTAuthorizerFail
 	if f.cfg.Shape == ShapeHTTP {
 		fail = errHTTPAuthorizerFail

@@ -3,10 +3,18 @@ package localfront
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 )
+
+// deployTokenPattern is the deploy stack's TOKEN authorizer's identity
+// validation expression (deploy/stack/rest.go's bearerPattern): API
+// Gateway answers a header it does not match with 401 itself, before its
+// cache and without calling the authorizer. testdata/deploy-authorizer.json
+// holds the two to the same expression.
+var deployTokenPattern = regexp.MustCompile(`^[Bb][Ee][Aa][Rr][Ee][Rr] [-0-9A-Za-z._~+/]+=*$`)
 
 // DeployREST is what the deploy stack's rest variant configures around
 // its function (deploy/stack/rest.go), beyond a bare API: the RFC 9728
