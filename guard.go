@@ -1115,19 +1115,17 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 			d.responded = true
 		}
 	}
-	if d.held != nil && d.sse {
+	if d.held != nil && d.sse && !d.scan.keep {
 		// The first event decides, read across writes: the
 		// acknowledgement, which the spec puts first, says what the
-		// go-sdk holds the listen open for. Its data decides once its
-		// lines are a whole acknowledgement, even in an event left
-		// unended (closeListen drops the part), or else once it ends.
-		switch {
-		case ackHoldsListen(d.scan.first):
+		// go-sdk holds the listen open for. It counts once its event has
+		// ended, as a client takes it: ended at its data line, the listen
+		// would be closed before the blank line came, and closeListen
+		// would drop the unended acknowledgement or race its end.
+		if ackHoldsListen(d.scan.first) {
 			close(d.held)
-			d.held = nil
-		case !d.scan.keep:
-			d.held = nil
 		}
+		d.held = nil
 	}
 	return n, err
 }

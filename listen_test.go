@@ -11,8 +11,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -235,8 +237,9 @@ func TestBufferedCallNotEndedEarly(t *testing.T) {
 // in the middle of its data line, its data over two lines, its event's
 // lines written apart, or after an event without data (a comment), which
 // no client dispatches. Each last write ends the acknowledgement's event,
-// so that the listen is ended after it (one ended at an unended
-// acknowledgement drops it: TestBufferedListenEndedMidEvent). The
+// so that the listen is ended after it (an acknowledgement counts only
+// once its event ends: TestBufferedListenAckBlankLineLater,
+// TestBufferedListenEndedMidEvent). The
 // invocation's deadline is 3 s away: held to it, the listen would end with
 // the deadline's error instead.
 func TestBufferedListenSplitAck(t *testing.T) {
@@ -285,6 +288,43 @@ func TestBufferedListenSplitAck(t *testing.T) {
 			if diff := cmp.Diff([]map[string]any{listenAck, listenEnd}, got); diff != "" {
 				t.Errorf("messages (-want +got):\n%s", diff)
 			}
+		})
+	}
+}
+
+// TestBufferedListenAckBlankLineLater checks a buffered subscriptions/listen
+// whose acknowledgement's data line and blank line come in two writes: the
+// acknowledgement counts once its event ends, so that the client gets it
+// and then the listen's result, on every buffered shape. Taken at its data
+// line, the listen was ended before the blank line came, its unended
+// acknowledgement dropped: the client got the result alone. The handler
+// writes the blank line once every other goroutine waits (synctest.Wait),
+// after the guard had its chance to end the listen.
+func TestBufferedListenAckBlankLineLater(t *testing.T) {
+	ack, err := json.Marshal(listenAck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/event-stream")
+					io.WriteString(w, "event: message\ndata: "+string(ack)+"\n")
+					w.(http.Flusher).Flush()
+					synctest.Wait()
+					io.WriteString(w, "\n")
+					w.(http.Flusher).Flush()
+					<-r.Context().Done() // held open, as the go-sdk holds a listen
+				}), nil)
+				ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "ack-blank-later"})
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				_, msgs := invokeMessages(t, h, ctx, shape.build(t, listenRequest()))
+				if diff := cmp.Diff([]map[string]any{listenAck, listenEnd}, msgs); diff != "" {
+					t.Errorf("messages (-want +got):\n%s", diff)
+				}
+			})
 		})
 	}
 }

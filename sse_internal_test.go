@@ -72,8 +72,8 @@ func TestSSEScan(t *testing.T) {
 
 // TestSSEScanKeepsFirst checks the first event's data a scan keeps for a
 // listen's acknowledgement, written whole or in any two pieces: the data
-// of the first event that has any, its lines joined, as far as its lines
-// have ended; keep stays set until that event ends.
+// of the first event that has any, its lines joined, once that event has
+// ended (nothing before); keep stays set until then.
 func TestSSEScanKeepsFirst(t *testing.T) {
 	long := strings.Repeat("x", maxHeldEventData)
 	tests := []struct {
@@ -87,8 +87,9 @@ func TestSSEScanKeepsFirst(t *testing.T) {
 		{"crlf", "data:{\"a\":\r\ndata:1}\r\n\r\n", "{\"a\":\n1}", false},
 		{"an event without data first", ": prime\nid: 1\n\ndata:x\n\n", "x", false},
 		{"the second event not taken", "data:x\n\ndata:y\n\n", "x", false},
-		{"not ended", "data:x\n", "x", true},
-		{"line not ended", "data:x\ndata:y", "x", true},
+		{"not ended", "data:x\n", "", true},
+		{"line not ended", "data:x\ndata:y", "", true},
+		{"ended in a later line", "data:x\ndata:y\n\n", "x\ny", false},
 		{"nothing", "event: message\n", "", true},
 		{"past the bound", "data:" + long + "\ndata:" + long + "\n\n", "", false},
 	}

@@ -31,7 +31,8 @@ type sseScan struct {
 
 	// keep asks for the data of the stream's first event, held whole
 	// however the writes split it, for a listen's acknowledgement
-	// (watchListen): first is its data as far as its lines have ended.
+	// (watchListen): first is its data once the event has ended (its
+	// blank line written), as a client dispatches it, and nil until then.
 	// keep is cleared once that event ends, or once its data runs past
 	// maxHeldEventData, first then left nil.
 	first []byte
@@ -103,9 +104,6 @@ func (s *sseScan) endLine(rest []byte) {
 		// The event's first data line is told without a copy, unless its
 		// data goes on in the lines that follow, or is kept.
 		s.data = append(s.data, value...)
-	}
-	if s.keep {
-		s.first = s.data
 	}
 	if len(s.data) >= maxHeldEventData {
 		s.told = true                // past the bound: no response

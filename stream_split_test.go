@@ -240,8 +240,9 @@ func TestBufferedDeadlineMidEvent(t *testing.T) {
 
 // TestBufferedListenEndedMidEvent checks a buffered subscriptions/listen
 // whose acknowledgement the handler leaves unended (no blank line after
-// it): the listen's result, added once the acknowledgement is seen, is an
-// event of its own, not lines joined to the handler's unfinished one.
+// it): a client would drop such an event, so it acknowledges nothing, and
+// the listen is held to its deadline. The deadline's error is then an
+// event of its own, the unended part dropped rather than joined to it.
 func TestBufferedListenEndedMidEvent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
@@ -255,8 +256,8 @@ func TestBufferedListenEndedMidEvent(t *testing.T) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		_, msgs := invokeMessages(t, h, ctx, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{}}`)))
-		if len(msgs) != 1 || kind(msgs[0]) != "result" || msgs[0]["id"] != 7.0 {
-			t.Errorf("messages = %v, want the listen's result alone", msgs)
+		if len(msgs) != 1 || kind(msgs[0]) != "error" || msgs[0]["id"] != 7.0 {
+			t.Errorf("messages = %v, want the deadline's error alone", msgs)
 		}
 	})
 }
