@@ -343,6 +343,7 @@ wait:
 				return OutcomePanic
 			}
 			if ctx.Err() == nil || dw.answered(rec.rpc.ID != nil) {
+				dw.cutUnfinishedLate()
 				return ""
 			}
 			break wait
@@ -995,7 +996,7 @@ type detachableWriter struct {
 	json      bool          // the handler answers with JSON
 	body      jsonProgress  // the JSON answer written so far
 	tail      sseTail       // the end of the event stream written so far
-	late      bool          // the handler set a status after its event stream began
+	late      *lateAnswer   // the handler set a status after its event stream began; nil if not
 	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
 }
 
@@ -1071,7 +1072,8 @@ func (d *detachableWriter) WriteHeader(code int) {
 // even after its event stream began (progress went out first). Where the
 // stream is held still (a buffered Lambda response) the go-sdk's answer
 // takes its place whole; where it is out, the body travels as one more
-// event, which clients read, where raw JSON in an event stream is lost.
+// event once its JSON is whole (lateAnswer), which clients read, where raw
+// JSON in an event stream is lost.
 // d.mu must be held.
 func (d *detachableWriter) lateStatus(code int) {
 	buf, buffered := d.w.ResponseWriter.(*responseBuffer)
@@ -1084,8 +1086,8 @@ func (d *detachableWriter) lateStatus(code int) {
 		d.w.wroteHeader, d.w.status = false, 0
 		d.sse, d.responded, d.scan, d.tail = false, false, sseScan{}, sseTail{}
 		d.sendHeader(code)
-	case d.sse:
-		d.late = true
+	case d.sse && d.late == nil:
+		d.late = &lateAnswer{}
 	}
 }
 
@@ -1096,9 +1098,16 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		return 0, http.ErrHandlerTimeout
 	}
 	d.sendHeader(http.StatusOK)
-	if d.late {
+	if d.late != nil {
 		written := len(p)
-		p = sseEvent(p)
+		ev, err := d.late.add(p)
+		if err != nil {
+			return 0, err
+		}
+		if ev == nil {
+			return written, nil // held until its JSON is whole
+		}
+		p = ev
 		defer func() { n = min(n, written) }()
 	}
 	n, err = d.w.Write(p)
@@ -1283,6 +1292,18 @@ func (d *detachableWriter) answered(call bool) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.w.wroteHeader && (!call || !d.sse || d.responded)
+}
+
+// cutUnfinishedLate cuts the connection, once the request is logged, of a
+// handler that returned in the middle of the JSON value it wrote after a
+// late status: what is held of it would be an event no client parses, and
+// the answer it began is cut short.
+func (d *detachableWriter) cutUnfinishedLate() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached && d.late.unfinished() {
+		d.w.broken = true
+	}
 }
 
 // detach drops the handler's writes from now on.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,9 +51,9 @@ func lateCopyHandler(src func() io.Reader, copied chan<- error) http.Handler {
 
 // TestLateStatusWriteCountsCallersBytes checks that a write after a late
 // status, which goes out framed as an event and so longer than it was
-// given, reports the caller's bytes: io.Copy refuses a count above what
-// it wrote (a reader's WriteTo panics), which would fail a handler
-// copying its error into the answer.
+// given, or is held until its JSON is whole, reports the caller's bytes:
+// io.Copy refuses a count above what it wrote (a reader's WriteTo panics),
+// which would fail a handler copying its error into the answer.
 func TestLateStatusWriteCountsCallersBytes(t *testing.T) {
 	const framed = lateProgress + "event: message\ndata: " + lateError + "\n\n"
 	req := jsonPost(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"picky","arguments":{}}}`, "MCP-Protocol-Version", legacy)
@@ -94,6 +95,8 @@ func TestLateStatusWriteCountsCallersBytes(t *testing.T) {
 	}{
 		{"reader", func() io.Reader { return readOnly{strings.NewReader(lateError)} }},
 		{"writer to", func() io.Reader { return strings.NewReader(lateError) }},
+		// Held until the JSON is whole, each write still counts its byte.
+		{"byte by byte", func() io.Reader { return readOnly{iotest.OneByteReader(strings.NewReader(lateError))} }},
 	}
 	for _, p := range paths {
 		for _, s := range sources {

@@ -287,7 +287,7 @@ type streamWriter struct {
 	sse       bool
 	settled   http.Header  // a copy of the handler's headers once final (StreamMiddleware)
 	held      *heldHead    // a head whose type is to be guessed from the body's start
-	late      bool         // the handler set a status after the head went out
+	late      *lateAnswer  // the handler set a status after the head went out; nil if not
 	answered  bool         // the call's response has been written
 	cut       error        // the answer is incomplete: end the body with this error
 	tail      sseTail      // the end of the event stream written so far
@@ -324,7 +324,9 @@ func (w *streamWriter) WriteHeader(code int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.committed {
-		w.late = w.late || code != w.status
+		if w.late == nil && code != w.status {
+			w.late = &lateAnswer{}
+		}
 		return
 	}
 	if w.held != nil {
@@ -425,10 +427,18 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	given := len(p)
-	if w.late && w.sse {
+	if w.late != nil && w.sse {
 		// A status set after the head left (an error the SDK answers with
-		// its own status) travels as one more event.
-		p = sseEvent(p)
+		// its own status) travels as one more event, once its JSON is
+		// whole.
+		ev, err := w.late.add(p)
+		if err != nil {
+			return 0, err
+		}
+		if ev == nil {
+			return given, nil // held: nothing went out, so the stream is still quiet
+		}
+		p = ev
 	}
 	if !w.sse {
 		w.answered = true
@@ -489,6 +499,11 @@ func (w *streamWriter) finish() {
 	// when it ended, so the handler's headers are read here only when it
 	// returned first.
 	w.commitHeldLocked()
+	if !w.closed && w.late.unfinished() {
+		// Half a JSON value framed would be an event no client parses;
+		// the call's answer is cut short, and the stream says so.
+		w.cut = errLateUnfinished
+	}
 	w.closeLocked()
 	if w.cut != nil {
 		// The reader's error becomes the invocation's error trailers, and

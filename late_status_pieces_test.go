@@ -1,0 +1,170 @@
+package lambdamcp_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// lateAnswerPaths are the answer paths whose event stream is out when a
+// late status comes, so that what follows it is framed as events: the
+// local server and the streamed invocations. (A buffered invocation's
+// stream is still held: the go-sdk's answer takes its place whole.)
+func lateAnswerPaths() []answerPath {
+	var paths []answerPath
+	for _, p := range answerPaths {
+		if p.name != "buffered" {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// writeLate begins an event stream with progress, sets a late 400, as
+// the go-sdk does for an error after progress, and writes pieces.
+func writeLate(w http.ResponseWriter, pieces []string) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, lateProgress)
+	w.(http.Flusher).Flush()
+	w.WriteHeader(http.StatusBadRequest)
+	for _, p := range pieces {
+		io.WriteString(w, p)
+		w.(http.Flusher).Flush()
+	}
+}
+
+// framedEvent is text as one message event, a data line for each of its
+// lines.
+func framedEvent(text string) string {
+	var b strings.Builder
+	b.WriteString("event: message\n")
+	for line := range strings.Lines(strings.TrimSpace(text)) {
+		b.WriteString("data: " + strings.TrimRight(line, "\n") + "\n")
+	}
+	return b.String() + "\n"
+}
+
+// TestLateStatusInPieces checks a handler that writes its JSON answer
+// after a late status in several writes: the answer goes out as one event
+// once its JSON is whole, wherever the writes split it (inside a string,
+// an escape, between members, over lines, white space apart), on every
+// path that frames it. Framed write by write, each piece was an event of
+// its own, which no client could parse.
+func TestLateStatusInPieces(t *testing.T) {
+	const tricky = `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"no \"such\" {argument] \\"}}`
+	const indented = "{\n  \"jsonrpc\": \"2.0\",\n  \"id\": 1,\n  \"error\": {\"code\": -32601, \"message\": \"no such method\"}\n}"
+	tests := []struct {
+		name   string
+		pieces []string
+		want   string // the JSON text the event carries
+	}{
+		{"whole", []string{lateError}, lateError},
+		{"inside a string", []string{lateError[:60], lateError[60:]}, lateError},
+		{"between members", strings.SplitAfter(lateError, ","), lateError},
+		{"inside an escape", []string{tricky[:strings.Index(tricky, `\"`)+1], tricky[strings.Index(tricky, `\"`)+1:]}, tricky},
+		{"brackets in strings", []string{tricky[:strings.Index(tricky, "]")], tricky[strings.Index(tricky, "]"):]}, tricky},
+		{"byte by byte", strings.Split(lateError, ""), lateError},
+		{"over lines", strings.SplitAfter(indented, "\n"), indented},
+		{"white space apart", []string{"\n", lateError, "\n"}, lateError},
+	}
+	for _, path := range lateAnswerPaths() {
+		for _, tc := range tests {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					body, err := path.run(t, func(w http.ResponseWriter, _ *http.Request) { writeLate(w, tc.pieces) })
+					if err != nil {
+						t.Errorf("reading the answer: %v", err)
+					}
+					if diff := cmp.Diff(lateProgress+framedEvent(tc.want), body); diff != "" {
+						t.Errorf("body (-want +got):\n%s", diff)
+					}
+				})
+			})
+		}
+	}
+}
+
+// TestLateStatusUnfinished checks a handler that leaves the JSON it
+// writes after a late status unfinished: no part of it goes out as an
+// event. A handler that returns so ends the stream with an error (a cut
+// connection, the invocation's error trailers); one that hangs past the
+// deadline has the call answered by the deadline's error, an event of
+// its own.
+func TestLateStatusUnfinished(t *testing.T) {
+	half := []string{lateError[:30], lateError[30:50]}
+	for _, path := range lateAnswerPaths() {
+		t.Run(path.name+"/handler returns", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				body, err := path.run(t, func(w http.ResponseWriter, _ *http.Request) { writeLate(w, half) })
+				if err == nil {
+					t.Error("the answer ended cleanly, want an error")
+				}
+				if diff := cmp.Diff(lateProgress, body); diff != "" {
+					t.Errorf("body (-want +got):\n%s", diff)
+				}
+			})
+		})
+		t.Run(path.name+"/deadline", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				body, err := path.hang(t, "text/event-stream", func(w http.ResponseWriter) { writeLate(w, half) })
+				if err != nil {
+					t.Errorf("reading the answer: %v", err)
+				}
+				if !strings.HasPrefix(body, lateProgress) {
+					t.Fatalf("body = %q, want the progress first", body)
+				}
+				if diff := cmp.Diff([]string{"error"}, answersTo(t, body)); diff != "" {
+					t.Errorf("answers to call 1 (-want +got):\n%s\nbody = %q", diff, body)
+				}
+			})
+		})
+	}
+}
+
+// TestLateStatusPastBound checks a handler whose JSON after a late status
+// runs past the 64 KiB held for it before it is whole: the write fails,
+// nothing of it goes out, and the stream ends with an error when the
+// handler returns. A value written whole is framed however long.
+func TestLateStatusPastBound(t *testing.T) {
+	long := strings.Repeat("x", 70<<10)
+	start := `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"`
+	end := `"}}`
+	for _, path := range lateAnswerPaths() {
+		t.Run(path.name+"/in pieces", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var writeErr error
+				body, err := path.run(t, func(w http.ResponseWriter, _ *http.Request) {
+					writeLate(w, []string{start})
+					_, writeErr = io.WriteString(w, long)
+					io.WriteString(w, end)
+				})
+				if writeErr == nil {
+					t.Error("the write past the bound succeeded, want an error")
+				}
+				if err == nil {
+					t.Error("the answer ended cleanly, want an error")
+				}
+				if diff := cmp.Diff(lateProgress, body); diff != "" {
+					t.Errorf("body (-want +got):\n%s", diff)
+				}
+			})
+		})
+		t.Run(path.name+"/whole", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				whole := start + long + end
+				body, err := path.run(t, func(w http.ResponseWriter, _ *http.Request) { writeLate(w, []string{whole}) })
+				if err != nil {
+					t.Errorf("reading the answer: %v", err)
+				}
+				if body != lateProgress+framedEvent(whole) {
+					t.Errorf("body = %.200q…, want the progress and the value as one event", body)
+				}
+			})
+		})
+	}
+}
