@@ -88,7 +88,7 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	// Microsoft Entra ID) put scopes in "scp", as an array or a string.
 	id.Scopes = append(id.Scopes, parseScopes(strings.Trim(str("scp"), "[]"))...)
 	for _, list := range []any{ac["scopes"], ac["scp"], outer["scopes"]} {
-		id.Scopes = append(id.Scopes, scopeList(list)...)
+		id.Scopes = append(id.Scopes, stringList(list)...)
 	}
 	slices.Sort(id.Scopes)
 	id.Scopes = slices.Compact(id.Scopes)
@@ -125,9 +125,9 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	return id, nil
 }
 
-// scopeList reads a list of scopes as an authorizer context holds one: the
-// strings of a []string, or of a []any decoded from JSON.
-func scopeList(list any) []string {
+// stringList reads a list as an authorizer context or a token's claims
+// hold one: the strings of a []string, or of a []any decoded from JSON.
+func stringList(list any) []string {
 	switch x := list.(type) {
 	case []string:
 		return x

@@ -393,21 +393,10 @@ func stringsClaim(tok jwt.Token, name string) []string {
 	if err := tok.Get(name, &raw); err != nil {
 		return nil
 	}
-	switch x := raw.(type) {
-	case string:
-		return []string{x}
-	case []string:
-		return x
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
+	if s, ok := raw.(string); ok {
+		return []string{s}
 	}
-	return nil
+	return stringList(raw)
 }
 
 func identityFromJWT(tok jwt.Token) *Identity {
