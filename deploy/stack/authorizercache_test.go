@@ -14,24 +14,31 @@ import (
 // localFrontAuthorizer is the file that holds the local front
 // (internal/localfront, lambdamcp-local -like-deploy) to the result cache,
 // identity source and (rest) validation expression of the stack's Lambda
-// authorizers.
+// authorizers, and to the http variant's with static tokens: its payload
+// format, its simple responses and the routes it guards.
 var localFrontAuthorizer = filepath.Join("..", "..", "internal", "localfront", "testdata", "deploy-authorizer.json")
 
 // authorizerFacts is what the local front emulates of an authorizer: how
-// long API Gateway keeps its result, the identity source that keys it, and
-// the expression a REST token must match to reach it.
+// long API Gateway keeps its result, the identity source that keys it, the
+// expression a REST token must match to reach it, and for the HTTP API's
+// Lambda authorizer the event it is sent, the answer it gives and the
+// routes (by key, with their authorization type) it guards.
 type authorizerFacts struct {
-	CacheTTLSeconds          float64  `json:"cacheTtlSeconds"`
-	RESTIdentitySource       string   `json:"restIdentitySource"`
-	RESTValidationExpression string   `json:"restValidationExpression"`
-	HTTPIdentitySource       []string `json:"httpIdentitySource"`
+	CacheTTLSeconds          float64           `json:"cacheTtlSeconds"`
+	RESTIdentitySource       string            `json:"restIdentitySource"`
+	RESTValidationExpression string            `json:"restValidationExpression"`
+	HTTPIdentitySource       []string          `json:"httpIdentitySource"`
+	HTTPPayloadFormatVersion string            `json:"httpPayloadFormatVersion"`
+	HTTPSimpleResponses      bool              `json:"httpSimpleResponses"`
+	HTTPRoutes               map[string]string `json:"httpRoutes"`
 }
 
 // TestAuthorizerCacheMatchesLocalFront checks that the rest variant's
 // TOKEN authorizer and the http variant's Lambda authorizer (static
 // tokens), by default, cache their results as long as the local front
-// does, keyed by the same header, so that neither changes without the
-// other.
+// does, keyed by the same header, and that the http variant sends the
+// event and reads the answer the front does, on the routes the front
+// has, so that neither changes without the other.
 func TestAuthorizerCacheMatchesLocalFront(t *testing.T) {
 	b, err := os.ReadFile(localFrontAuthorizer)
 	if err != nil {
@@ -59,7 +66,10 @@ func TestAuthorizerCacheMatchesLocalFront(t *testing.T) {
 		for _, s := range list(a["IdentitySource"]) {
 			got.HTTPIdentitySource = append(got.HTTPIdentitySource, render(s))
 		}
+		got.HTTPPayloadFormatVersion = render(a["AuthorizerPayloadFormatVersion"])
+		got.HTTPSimpleResponses, _ = a["EnableSimpleResponses"].(bool)
 	}
+	got.HTTPRoutes = httpRoutes(doc)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("authorizers (-local front +stack):\n%s", diff)
 	}

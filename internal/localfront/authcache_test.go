@@ -263,7 +263,8 @@ func TestAuthorizerCacheDeployRoutes(t *testing.T) {
 	// The stack's REST API sends /mcp, with any method and a slash after
 	// it or not, through the authorizer; OPTIONS is its MOCK preflight
 	// and the metadata is public. Its http variant with static tokens
-	// routes everything to the Lambda authorizer's simple response.
+	// routes GET, POST and DELETE of /mcp to the Lambda authorizer's
+	// simple response.
 	var restRoutes []authStep
 	for _, path := range []string{"/mcp", "/mcp/"} {
 		for _, method := range []string{"POST", "GET", "DELETE", "PUT", "PATCH", "HEAD"} {
@@ -282,7 +283,7 @@ func TestAuthorizerCacheDeployRoutes(t *testing.T) {
 		{"rest", Config{Shape: ShapeREST, Deploy: &DeployREST{}}, restRoutes},
 		{"rest through a base path", Config{Shape: ShapeREST, Deploy: &DeployREST{}, BasePath: "tools"}, restRoutes},
 		{"rest with JWTs", Config{Shape: ShapeREST, Deploy: &DeployREST{JWT: true}}, restRoutes},
-		{"http", Config{Shape: ShapeHTTP}, httpRoutes},
+		{"http", Config{Shape: ShapeHTTP, DeployHTTP: &DeployHTTP{}}, httpRoutes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

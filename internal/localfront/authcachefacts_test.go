@@ -3,6 +3,8 @@ package localfront
 import (
 	_ "embed"
 	"encoding/json"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +12,9 @@ import (
 )
 
 // authorizerGolden holds the deploy stack's authorizers' result cache TTL,
-// identity source and validation expression as deploy/stack synthesizes
-// them by default;
+// identity source and validation expression, and its http variant's
+// authorizer payload format, simple responses and routes, as deploy/stack
+// synthesizes them by default;
 // deploy/stack's TestAuthorizerCacheMatchesLocalFront holds the stack to
 // the same file.
 //
@@ -20,13 +23,18 @@ var authorizerGolden []byte
 
 // TestDeployAuthorizerCacheMatchesStack checks that the front caches as
 // long as the stack's authorizers do by default, keyed by their identity
-// source, and validates a REST token as the stack's TOKEN authorizer does.
+// source, validates a REST token as the stack's TOKEN authorizer does,
+// and, as the stack's http variant with static tokens, sends its Lambda
+// authorizer the events it is configured for on the stack's routes.
 func TestDeployAuthorizerCacheMatchesStack(t *testing.T) {
 	var stack struct {
-		CacheTTLSeconds          int      `json:"cacheTtlSeconds"`
-		RESTIdentitySource       string   `json:"restIdentitySource"`
-		RESTValidationExpression string   `json:"restValidationExpression"`
-		HTTPIdentitySource       []string `json:"httpIdentitySource"`
+		CacheTTLSeconds          int               `json:"cacheTtlSeconds"`
+		RESTIdentitySource       string            `json:"restIdentitySource"`
+		RESTValidationExpression string            `json:"restValidationExpression"`
+		HTTPIdentitySource       []string          `json:"httpIdentitySource"`
+		HTTPPayloadFormatVersion string            `json:"httpPayloadFormatVersion"`
+		HTTPSimpleResponses      bool              `json:"httpSimpleResponses"`
+		HTTPRoutes               map[string]string `json:"httpRoutes"`
 	}
 	if err := json.Unmarshal(authorizerGolden, &stack); err != nil {
 		t.Fatal(err)
@@ -42,5 +50,30 @@ func TestDeployAuthorizerCacheMatchesStack(t *testing.T) {
 	}
 	if diff := cmp.Diff(stack.HTTPIdentitySource, []string{"$request.header." + identitySourceHeader}); diff != "" {
 		t.Errorf("http identity source (-stack +front):\n%s", diff)
+	}
+	if stack.HTTPPayloadFormatVersion != httpAuthorizerPayloadVersion {
+		t.Errorf("http authorizer payload format %s, the stack's %s", httpAuthorizerPayloadVersion, stack.HTTPPayloadFormatVersion)
+	}
+	// The front takes an http authorizer's isAuthorized as the stack's
+	// simple responses have it; without them, API Gateway would read
+	// only a policy.
+	if !stack.HTTPSimpleResponses {
+		t.Error("the stack's http authorizer answers policies only; the front takes simple responses from it")
+	}
+	f, err := New(Config{Shape: ShapeHTTP, Function: echoFunction(), Authorizer: echoFunction(), DeployHTTP: &DeployHTTP{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]string{}
+	for _, key := range f.httpRoutes() {
+		method, path, _ := strings.Cut(key, " ")
+		typ := "CUSTOM" // the Lambda authorizer's
+		if f.public(&request{r: httptest.NewRequest(method, path, nil), path: path}) {
+			typ = "NONE"
+		}
+		routes[key] = typ
+	}
+	if diff := cmp.Diff(stack.HTTPRoutes, routes); diff != "" {
+		t.Errorf("http routes with static tokens (-stack +front):\n%s", diff)
 	}
 }

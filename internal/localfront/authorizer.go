@@ -26,6 +26,12 @@ var (
 	errHTTPAuthorizerFail = &gatewayError{status: http.StatusInternalServerError, message: "Internal Server Error"}
 )
 
+// httpAuthorizerPayloadVersion is the payload format of the events the
+// front sends an HTTP API's Lambda authorizer, whose answers it reads as
+// simple responses or policies: the deploy stack's authorizer's, held to
+// it by testdata/deploy-authorizer.json.
+const httpAuthorizerPayloadVersion = "2.0"
+
 // authorize runs the configured authorizer: a TOKEN or REQUEST authorizer
 // for REST, a payload 2.0 authorizer (simple or policy response) for HTTP
 // APIs. The
@@ -99,11 +105,11 @@ func (f *Front) callAuthorizer(ctx context.Context, req *request, token, arn str
 		h := req.headers(true)
 		delete(h, "cookie")
 		event = events.APIGatewayV2CustomAuthorizerV2Request{
-			Version:               "2.0",
+			Version:               httpAuthorizerPayloadVersion,
 			Type:                  "REQUEST",
 			RouteArn:              arn,
 			IdentitySource:        []string{token},
-			RouteKey:              "$default",
+			RouteKey:              f.httpRouteKey(req),
 			RawPath:               req.r.URL.Path, // decoded, as HTTP APIs send it
 			RawQueryString:        req.r.URL.RawQuery,
 			Cookies:               req.cookies(),

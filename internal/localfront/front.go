@@ -92,12 +92,17 @@ type Config struct {
 	// its routes only, named in the events' routeKey, and 404 Not Found
 	// for anything else, before the authorizer.
 	JWTAuthorizer *JWTAuthorizer
-	// DeployHTTP, for http with JWTAuthorizer, adds the CORS configuration
-	// of the deploy stack's HTTP API: the front answers preflights itself,
-	// on any path, and puts the configured CORS headers on the function's
-	// responses in place of the function's own (see [DeployHTTP]). nil:
-	// an OPTIONS is routed as any request is, and the function's CORS
-	// headers pass.
+	// DeployHTTP, for http with JWTAuthorizer or a Lambda Authorizer,
+	// answers as the deploy stack's HTTP API does: with its CORS
+	// configuration, the front answers preflights itself, on any path,
+	// and puts the configured CORS headers on the function's responses in
+	// place of the function's own (see [DeployHTTP]); behind a Lambda
+	// authorizer, the stack's http variant with static tokens, it routes
+	// as that variant does, GET, POST and DELETE of /mcp through the
+	// authorizer, named in the events' routeKey, and 404 Not Found for
+	// anything else, before the authorizer. nil: an OPTIONS is routed as
+	// any request is, the function's CORS headers pass, and without
+	// JWTAuthorizer every request goes to the $default route.
 	DeployHTTP *DeployHTTP
 	// Addr is the listen address; default "127.0.0.1:0" (any free port).
 	Addr string
@@ -216,8 +221,9 @@ func New(cfg Config) (*Front, error) {
 	if cfg.Deploy != nil && (cfg.Shape != ShapeREST || cfg.Authorizer == nil) {
 		return nil, errors.New("the deploy stack's responses are emulated for the rest shape with an authorizer, as the stack's rest variant has them")
 	}
-	if cfg.DeployHTTP != nil && (cfg.Shape != ShapeHTTP || cfg.JWTAuthorizer == nil) {
-		return nil, errors.New("the deploy stack's HTTP API CORS is emulated for the http shape with a JWT authorizer, as the stack's http variant routes with JWTs")
+	if cfg.DeployHTTP != nil && (cfg.Shape != ShapeHTTP || (cfg.JWTAuthorizer == nil && cfg.Authorizer == nil)) {
+		return nil, errors.New("the deploy stack's HTTP API is emulated for the http shape with an authorizer, as the stack's http variant has one: " +
+			"a JWT authorizer for JWTs, a Lambda authorizer for static tokens")
 	}
 	if j := cfg.JWTAuthorizer; j != nil {
 		switch {

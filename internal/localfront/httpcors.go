@@ -8,9 +8,11 @@ import (
 )
 
 // DeployHTTP is what the deploy stack's http variant configures on its
-// HTTP API beyond its routes and JWT authorizer (deploy/stack/http.go):
-// its CORS configuration, with which API Gateway answers preflights
-// itself and puts its own CORS headers on the function's responses.
+// HTTP API beyond its authorizer (deploy/stack/http.go): its routes, which
+// the front takes from the authorizer (the metadata's public GETs with
+// JWTs only), and its CORS configuration, with which API Gateway answers
+// preflights itself and puts its own CORS headers on the function's
+// responses.
 type DeployHTTP struct {
 	// CORSAllowOrigins are the stack's CORS origins (its corsOrigins,
 	// which it also gives the server as MCP_ALLOWED_ORIGINS); nil is the

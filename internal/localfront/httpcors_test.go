@@ -123,9 +123,9 @@ func TestDeployHTTPResponseCORS(t *testing.T) {
 func TestDeployHTTPConfig(t *testing.T) {
 	jwt := &JWTAuthorizer{Issuer: "http://127.0.0.1/unused", Audience: []string{"app"}}
 	for name, cfg := range map[string]Config{
-		"rest":                  {Shape: ShapeREST, Function: echoFunction(), DeployHTTP: &DeployHTTP{}},
-		"http without JWTs":     {Shape: ShapeHTTP, Function: echoFunction(), DeployHTTP: &DeployHTTP{}},
-		"url with a JWT config": {Shape: ShapeURL, Function: echoFunction(), JWTAuthorizer: jwt, DeployHTTP: &DeployHTTP{}},
+		"rest":                       {Shape: ShapeREST, Function: echoFunction(), DeployHTTP: &DeployHTTP{}},
+		"http without an authorizer": {Shape: ShapeHTTP, Function: echoFunction(), DeployHTTP: &DeployHTTP{}},
+		"url with a JWT config":      {Shape: ShapeURL, Function: echoFunction(), JWTAuthorizer: jwt, DeployHTTP: &DeployHTTP{}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if f, err := Start(t.Context(), cfg); err == nil {

@@ -6,12 +6,18 @@ import (
 )
 
 // httpRoutes are the deploy stack's HTTP API routes (deploy/stack/http.go)
-// with JWTs, by their route keys, as the CDK's AddRoutes names them
-// ("METHOD /path"): GET, POST and DELETE of /mcp behind the JWT
-// authorizer, and GET of the metadata without it. It has no $default
-// route and no OPTIONS routes: its CORS configuration answers preflights.
+// by their route keys, as the CDK's AddRoutes names them ("METHOD /path"):
+// GET, POST and DELETE of /mcp behind its authorizer, and, with JWTs
+// only, GET of the metadata without it (static tokens come from no
+// authorization server: there is no document to route). It has no
+// $default route and no OPTIONS routes: its CORS configuration answers
+// preflights. testdata/deploy-authorizer.json holds the routes of the
+// variant with static tokens to the stack's.
 func (f *Front) httpRoutes() []string {
 	routes := []string{"GET /mcp", "POST /mcp", "DELETE /mcp"}
+	if f.cfg.JWTAuthorizer == nil {
+		return routes
+	}
 	for _, p := range f.metadataPaths() {
 		if k := http.MethodGet + " " + p; !slices.Contains(routes, k) {
 			routes = append(routes, k)
@@ -20,13 +26,20 @@ func (f *Front) httpRoutes() []string {
 	return routes
 }
 
-// httpRouteKey is the key of the route req matches, "" for none. With the
-// JWT authorizer the front routes as the stack's http variant does, a
-// route's method and path matched exactly (HTTP APIs decode the path before
-// they match it, as req.path is); otherwise every request goes to the
+// routesAsDeployed reports whether the front routes as the stack's http
+// variant does: with its JWT authorizer, or as deployed (DeployHTTP)
+// behind its Lambda authorizer for static tokens.
+func (f *Front) routesAsDeployed() bool {
+	return f.cfg.Shape == ShapeHTTP && (f.cfg.JWTAuthorizer != nil || f.cfg.DeployHTTP != nil)
+}
+
+// httpRouteKey is the key of the route req matches, "" for none. As
+// deployed the front routes as the stack's http variant does, a route's
+// method and path matched exactly (HTTP APIs decode the path before they
+// match it, as req.path is); otherwise every request goes to the
 // $default route.
 func (f *Front) httpRouteKey(req *request) string {
-	if f.cfg.JWTAuthorizer == nil {
+	if !f.routesAsDeployed() {
 		return "$default"
 	}
 	if k := req.r.Method + " " + req.path; slices.Contains(f.httpRoutes(), k) {
