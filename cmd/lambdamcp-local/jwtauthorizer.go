@@ -15,7 +15,9 @@ func (o *options) httpJWT() bool {
 }
 
 // checkJWTAuthorizer refuses the JWT authorizer's flags where the stack
-// has no such authorizer, and -like-deploy on http without one.
+// has no such authorizer, and -like-deploy on http without an authorizer
+// of the stack's: its JWT authorizer, or for static tokens its Lambda
+// authorizer.
 func (o *options) checkJWTAuthorizer() error {
 	given := o.jwtIssuer != "" || o.jwtAudience != ""
 	switch {
@@ -27,9 +29,9 @@ func (o *options) checkJWTAuthorizer() error {
 		return errors.New("the JWT authorizer needs both -jwt-issuer and -jwt-audience")
 	case o.httpJWT() && o.hasAuthorizer():
 		return errors.New("the deploy stack's http variant checks JWTs with the HTTP API's own JWT authorizer, not a Lambda authorizer: drop -authorizer or -build-authorizer")
-	case o.likeDeploy && o.shape == string(localfront.ShapeHTTP) && !o.httpJWT():
-		return errors.New("-like-deploy on http emulates the stack's JWT authorizer: give -test-issuer, or -jwt-issuer and -jwt-audience " +
-			"(with static tokens the stack's http variant is the http shape behind its Lambda authorizer, without -like-deploy)")
+	case o.likeDeploy && o.shape == string(localfront.ShapeHTTP) && !o.httpJWT() && !o.hasAuthorizer():
+		return errors.New("-like-deploy on http emulates the stack's authorizer: give -test-issuer, or -jwt-issuer and -jwt-audience, for its JWT authorizer, " +
+			"or -authorizer or -build-authorizer for its Lambda authorizer with static tokens")
 	}
 	return nil
 }

@@ -35,7 +35,8 @@
 //	-authorizer-type t        REST authorizer type: token (default) or request
 //	-authorizer-cache-ttl d   how long API Gateway keeps the authorizer's answer per Authorization header (default 300s with -like-deploy, as the stack; else 0, off)
 //	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (its routes only, public metadata, OAuth challenges, its Gateway Responses);
-//	                          http with JWTs: check them with the HTTP API's own JWT authorizer, and answer preflights with its CORS configuration, as the stack's http variant does
+//	                          http: answer as the stack's HTTP API (its routes only, preflights answered with its CORS configuration), behind its own JWT authorizer
+//	                          with JWTs, or with an authorizer (static tokens) behind that Lambda authorizer, its simple responses cached
 //	-jwt-issuer URL           http with -like-deploy: the JWT authorizer's issuer (the stack's jwtIssuer)
 //	-jwt-audience a,b         http with -like-deploy: the JWT authorizer's audiences (the stack's jwtAudience, and for a Cognito client the endpoint)
 //	-test-issuer              run a loopback authorization server that approves every request, print its client's credentials, and set the functions up to take its JWTs
@@ -163,7 +164,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.cacheTTL, "authorizer-cache-ttl", 0, "how long API Gateway keeps the Lambda authorizer's answer per Authorization header, a policy evaluated again for each request (whole seconds up to 1h; 0: off; default "+
 		localfront.DeployAuthorizerCacheTTL.String()+" with -like-deploy, as the deploy stack, else off)")
 	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, a 404 for a path it has no method for, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
-		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env); http with JWTs: the HTTP API's JWT authorizer and its CORS (the same origins), which answers preflights and replaces the function's CORS headers")
+		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env); "+
+		"http: the HTTP API's routes (GET, POST and DELETE of /mcp, the metadata's GETs with JWTs, 404 for anything else) and its CORS (the same origins), which answers preflights and replaces the function's CORS headers, "+
+		"behind its JWT authorizer with JWTs (-test-issuer, or -jwt-issuer and -jwt-audience), or with static tokens behind the Lambda authorizer given, its simple responses cached")
 	fs.StringVar(&o.jwtIssuer, "jwt-issuer", "", "http with -like-deploy: the issuer of the JWTs the HTTP API's JWT authorizer checks (its OpenID discovery names the keys); the route's scopes are MCP_REQUIRED_SCOPES in -env")
 	fs.StringVar(&o.jwtAudience, "jwt-audience", "", "http with -like-deploy: the comma-separated audiences of the JWT authorizer, matched against aud, or client_id when a token has no aud")
 	fs.BoolVar(&o.testIssuer, "test-issuer", false, "run an authorization server on loopback that approves every request, for trying JWTs without an account: "+
@@ -239,8 +242,8 @@ func (o *options) frontConfig(fn, authorizer localfront.Function, logger *slog.L
 
 // authorizerCacheTTL is the Lambda authorizer's result cache: as given,
 // else the deploy stack's default with -like-deploy (where there is a
-// Lambda authorizer: on rest), else off, the authorizer running for every
-// request.
+// Lambda authorizer: on rest, and on http with static tokens), else off,
+// the authorizer running for every request.
 func (o *options) authorizerCacheTTL() time.Duration {
 	switch {
 	case o.cacheTTLSet:
@@ -259,7 +262,7 @@ func (o *options) authorizerCacheTTL() time.Duration {
 // server (MCP_ALLOWED_ORIGINS), in the form a browser sends them, "*" when
 // none are set, as by default.
 func (o *options) deploy() *localfront.DeployREST {
-	if !o.likeDeploy || o.httpJWT() {
+	if !o.likeDeploy || o.shape == string(localfront.ShapeHTTP) {
 		return nil
 	}
 	// The test issuer's settings are filled in later, when it runs;
@@ -278,11 +281,12 @@ func (o *options) deploy() *localfront.DeployREST {
 	return d
 }
 
-// deployHTTP is the deploy stack's HTTP API CORS configuration as
-// -like-deploy on http asks for it: the origins the stack gives the
-// server too, as deploy's.
+// deployHTTP is the deploy stack's HTTP API as -like-deploy on http asks
+// for it, behind its JWT authorizer or, for static tokens, its Lambda
+// authorizer: its routes, and its CORS configuration with the origins the
+// stack gives the server too, as deploy's.
 func (o *options) deployHTTP() *localfront.DeployHTTP {
-	if !o.httpJWT() {
+	if !o.likeDeploy || o.shape != string(localfront.ShapeHTTP) {
 		return nil
 	}
 	return &localfront.DeployHTTP{CORSAllowOrigins: o.corsOrigins()}

@@ -164,7 +164,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"base path on alb", []string{"-shape", "alb", "-function", "x", "-base-path", "tools"}, "shape alb has none"},
 		{"base path with a character API Gateway refuses", []string{"-function", "x", "-base-path", "tools?x"}, `base path "tools?x" has '?'`},
 		{"base path with a slash in front", []string{"-function", "x", "-base-path", "/tools"}, "no slash at either end"},
-		{"like-deploy on http without JWTs", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy"}, "-like-deploy on http emulates the stack's JWT authorizer"},
+		{"like-deploy on http without an authorizer", []string{"-shape", "http", "-function", "x", "-like-deploy"}, "-like-deploy on http emulates the stack's authorizer"},
 		{"like-deploy on http, JWTs and an authorizer", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy", "-test-issuer"}, "not a Lambda authorizer"},
 		{"JWT authorizer on rest", []string{"-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "use them with -shape http -like-deploy"},
 		{"JWT authorizer without like-deploy", []string{"-shape", "http", "-function", "x", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "use them with -shape http -like-deploy"},
@@ -272,6 +272,39 @@ func TestLikeDeployHTTP(t *testing.T) {
 	}
 }
 
+// TestLikeDeployHTTPStaticTokens checks that -like-deploy on http with a
+// Lambda authorizer gives the front the stack's http variant with static
+// tokens: its HTTP API (routes and CORS, the origins of the server's
+// MCP_ALLOWED_ORIGINS) behind that authorizer, neither the REST API's
+// responses nor a JWT authorizer.
+func TestLikeDeployHTTPStaticTokens(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want *localfront.DeployHTTP
+	}{
+		{"any origin", []string{"-authorizer", "y"}, &localfront.DeployHTTP{}},
+		{"built", []string{"-build-authorizer", "../authorizer"}, &localfront.DeployHTTP{}},
+		{"origins", []string{"-authorizer", "y", "-env", "MCP_ALLOWED_ORIGINS=HTTPS://App.Example.com:443/, https://admin.example.com"},
+			&localfront.DeployHTTP{CORSAllowOrigins: []string{"https://app.example.com", "https://admin.example.com"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parse(append([]string{"-shape", "http", "-function", "x", "-like-deploy"}, tc.args...), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := o.frontConfig(unbuilt{}, unbuilt{}, nil)
+			if diff := cmp.Diff(tc.want, c.DeployHTTP); diff != "" {
+				t.Errorf("HTTP API (-want +got):\n%s", diff)
+			}
+			if c.Deploy != nil || c.JWTAuthorizer != nil {
+				t.Errorf("Deploy %+v, JWTAuthorizer %+v: want neither, the stack's Lambda authorizer guards the HTTP API", c.Deploy, c.JWTAuthorizer)
+			}
+		})
+	}
+}
+
 // TestLikeDeploy checks that -like-deploy derives the stack's REST API
 // from the authorizer's environment as the stack derives it from its
 // settings.
@@ -290,6 +323,7 @@ func TestAuthorizerCacheTTL(t *testing.T) {
 		{"given with like-deploy", []string{"-authorizer", "y", "-like-deploy", "-authorizer-cache-ttl", "1h"}, time.Hour},
 		{"given on http", []string{"-shape", "http", "-authorizer", "y", "-authorizer-cache-ttl", "60s"}, time.Minute},
 		{"none with the HTTP API's JWT authorizer", []string{"-shape", "http", "-like-deploy", "-test-issuer"}, 0},
+		{"the stack's on http with static tokens", []string{"-shape", "http", "-authorizer", "y", "-like-deploy"}, localfront.DeployAuthorizerCacheTTL},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
