@@ -1099,16 +1099,19 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 	}
 	d.sendHeader(http.StatusOK)
 	if d.late != nil {
-		written := len(p)
-		ev, err := d.late.add(p)
-		if err != nil {
-			return 0, err
-		}
+		ev, took, lateErr := d.late.add(p)
 		if ev == nil {
-			return written, nil // held until its JSON is whole
+			return took, lateErr // held until its JSON is whole, or dropped
 		}
+		// The values p finished go out even if what follows them fails,
+		// and the count is the caller's.
 		p = ev
-		defer func() { n = min(n, written) }()
+		defer func() {
+			n = min(n, took)
+			if err == nil {
+				err = lateErr
+			}
+		}()
 	}
 	n, err = d.w.Write(p)
 	if d.json {

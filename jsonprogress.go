@@ -11,11 +11,21 @@ type jsonProgress struct {
 }
 
 // add notes p, written to the answer.
-func (j *jsonProgress) add(p []byte) {
-	for _, c := range p {
+func (j *jsonProgress) add(p []byte) { j.scan(p, false) }
+
+// addValue notes p up to the end of the value it finishes, if one ends in
+// it, and returns how much of p it noted: where the value ends, or all of
+// p. What follows a value is another's start, for a caller that takes
+// values one after another (and so starts a jsonProgress afresh).
+func (j *jsonProgress) addValue(p []byte) int { return j.scan(p, true) }
+
+// scan notes p, or, if stop, p up to the end of the value ended in it,
+// and returns how much it noted.
+func (j *jsonProgress) scan(p []byte, stop bool) int {
+	for i, c := range p {
 		switch {
 		case j.bad:
-			return
+			return len(p)
 		case j.inString:
 			switch {
 			case j.escaping:
@@ -37,8 +47,12 @@ func (j *jsonProgress) add(p []byte) {
 		case c == '}' || c == ']':
 			j.depth--
 			j.ended = j.depth == 0
+			if j.ended && stop {
+				return i + 1
+			}
 		}
 	}
+	return len(p)
 }
 
 // whole reports whether what was written is one whole object or array.

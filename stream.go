@@ -427,18 +427,17 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	given := len(p)
+	var lateErr error // of what followed the values p finished, after a late status
 	if w.late != nil && w.sse {
 		// A status set after the head left (an error the SDK answers with
 		// its own status) travels as one more event, once its JSON is
 		// whole.
-		ev, err := w.late.add(p)
-		if err != nil {
-			return 0, err
-		}
+		ev, took, err := w.late.add(p)
 		if ev == nil {
-			return given, nil // held: nothing went out, so the stream is still quiet
+			return took, err // held or dropped: nothing went out, so the stream is still quiet
 		}
-		p = ev
+		// The values p finished go out even if what follows them fails.
+		p, given, lateErr = ev, took, err
 	}
 	if !w.sse {
 		w.answered = true
@@ -449,6 +448,9 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		// event anywhere.
 		w.scan.add(p[:n])
 		w.answered = w.answered || w.scan.answered
+	}
+	if err == nil {
+		err = lateErr
 	}
 	// An event is longer than what it frames: the count is the caller's,
 	// which io.Copy refuses to see exceeded.
@@ -774,9 +776,12 @@ func listenClosed(id json.RawMessage) []byte {
 // lines is a data line of its own: a line ending inside the message
 // (indented JSON, an error written as text) would otherwise end the data
 // line early, and a blank line the event, losing the rest to the client.
-func sseEvent(data []byte) []byte {
+func sseEvent(data []byte) []byte { return appendSSEEvent(nil, data) }
+
+// appendSSEEvent appends sseEvent(data) to b.
+func appendSSEEvent(b, data []byte) []byte {
 	data = bytes.TrimSpace(data)
-	b := make([]byte, 0, len(data)+len("event: message\ndata: \n\n"))
+	b = slices.Grow(b, len(data)+len("event: message\ndata: \n\n"))
 	b = append(b, "event: message\n"...)
 	for {
 		i := bytes.IndexAny(data, "\r\n")
