@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
@@ -200,6 +201,15 @@ func startClientTarget(ctx context.Context, b *builder, name, token string) (*cl
 		}
 		if name == "rest-stream" {
 			o.shape, o.stream, o.env = "rest", true, append(o.env, "MCP_STREAM=rest")
+		}
+		// As the deploy stack's API answers in front of the authorizer:
+		// its routes, Gateway Responses or CORS, and the authorizer's
+		// result cache.
+		switch o.shape {
+		case "rest":
+			o.deploy = &localfront.DeployREST{}
+		case "http":
+			o.deployHTTP = &localfront.DeployHTTP{}
 		}
 		base, stop, err := startFront(ctx, b, o)
 		if err != nil {

@@ -59,6 +59,11 @@ func startFront(ctx context.Context, b *builder, o frontOptions) (string, func()
 	}
 	cfg := localfront.Config{Shape: localfront.Shape(o.shape), Function: fn, Logger: logger, Stream: o.stream, Listener: o.listener, Deploy: o.deploy, JWTAuthorizer: o.jwtAuthorizer, DeployHTTP: o.deployHTTP}
 	if o.authorizer != "" {
+		if o.deploy != nil || o.deployHTTP != nil {
+			// The stack caches its Lambda authorizers' answers, and so
+			// does the front that answers as it does.
+			cfg.AuthorizerCacheTTL = localfront.DeployAuthorizerCacheTTL
+		}
 		authBin, err := b.build(ctx, o.authorizer, true)
 		if err != nil {
 			fn.Close()
