@@ -39,7 +39,8 @@ type corsConfiguration struct {
 }
 
 // TestCORSMatchesLocalFront checks that the rest variant's preflight methods,
-// every one of them, and the http variant's CORS configuration answer with
+// every one of them, and the http variant's CORS configuration, with JWTs
+// and with static tokens, answer with
 // the values the local front emulates, from the same file, so that neither
 // changes without the other.
 func TestCORSMatchesLocalFront(t *testing.T) {
@@ -77,14 +78,21 @@ func TestCORSMatchesLocalFront(t *testing.T) {
 			if n == 0 {
 				t.Error("the rest variant has no preflight method")
 			}
-			_, doc, _ = synth(t, stack.Props{Variant: stack.VariantHTTP, CORSAllowOrigins: tc.CORSOrigins, JWT: jwt})
-			apis := resources(doc, "AWS::ApiGatewayV2::Api")
-			if len(apis) != 1 {
-				t.Fatalf("%d HTTP APIs, want 1", len(apis))
-			}
-			for _, api := range apis {
-				if diff := cmp.Diff(tc.HTTPCORS, httpCORS(t, api)); diff != "" {
-					t.Errorf("http CorsConfiguration (-local front +stack):\n%s", diff)
+			// The http variant has the same CORS configuration whatever
+			// checks its tokens, and the front emulates it for both.
+			for _, tokens := range []struct {
+				name string
+				jwt  *stack.JWT
+			}{{"jwt", jwt}, {"static tokens", nil}} {
+				_, doc, _ = synth(t, stack.Props{Variant: stack.VariantHTTP, CORSAllowOrigins: tc.CORSOrigins, JWT: tokens.jwt})
+				apis := resources(doc, "AWS::ApiGatewayV2::Api")
+				if len(apis) != 1 {
+					t.Fatalf("%s: %d HTTP APIs, want 1", tokens.name, len(apis))
+				}
+				for _, api := range apis {
+					if diff := cmp.Diff(tc.HTTPCORS, httpCORS(t, api)); diff != "" {
+						t.Errorf("%s: http CorsConfiguration (-local front +stack):\n%s", tokens.name, diff)
+					}
 				}
 			}
 		})
