@@ -1107,10 +1107,14 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		// and the count is the caller's.
 		p = ev
 		defer func() {
-			n = min(n, took)
-			if err == nil {
-				err = lateErr
+			if err != nil {
+				n = min(n, took)
+				return
 			}
+			// The events went out whole: what they took of p is
+			// counted, though they may be shorter than it (white
+			// space dropped, the next value's start held).
+			n, err = took, lateErr
 		}()
 	}
 	n, err = d.w.Write(p)

@@ -449,12 +449,16 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		w.scan.add(p[:n])
 		w.answered = w.answered || w.scan.answered
 	}
-	if err == nil {
-		err = lateErr
+	if err != nil {
+		// An event is longer than what it frames: the count is the
+		// caller's, which io.Copy refuses to see exceeded.
+		return min(n, given), err
 	}
-	// An event is longer than what it frames: the count is the caller's,
-	// which io.Copy refuses to see exceeded.
-	return min(n, given), err
+	// The events went out whole: all the caller's bytes they frame are
+	// taken, though an event may be shorter than they are (white space
+	// dropped, the next value's start held), and a count short of them
+	// with no error would break io.Writer's contract.
+	return given, lateErr
 }
 
 func (w *streamWriter) writeLocked(p []byte) (int, error) {
