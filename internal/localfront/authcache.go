@@ -3,8 +3,10 @@ package localfront
 import (
 	"container/list"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 )
@@ -81,11 +83,22 @@ func newAuthCache(ttl time.Duration) *authCache {
 		entries: map[[sha256.Size]byte]*list.Element{}, order: list.New()}
 }
 
-// authCacheKey is the key of an identity source value on one API's
+// authCacheKey is the key of an identity source's values on one API's
 // stage: API Gateway keeps an authorizer's cache per stage, so the same
-// token on another API or stage is a different entry.
-func authCacheKey(apiID, stage, identity string) [sha256.Size]byte {
-	return sha256.Sum256([]byte(apiID + "\x00" + stage + "\x00" + identity))
+// token on another API or stage is a different entry. Every value of the
+// header counts, in order: the authorizer may judge another than the
+// first (a REQUEST authorizer's single-value headers carry the last), so
+// an answer kept for values A and B must not serve A alone. Each part is
+// length-prefixed, so that no two lists of parts hash alike.
+func authCacheKey(apiID, stage string, identity ...string) [sha256.Size]byte {
+	h := sha256.New()
+	for _, part := range append([]string{apiID, stage}, identity...) {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(part))))
+		io.WriteString(h, part)
+	}
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+	return key
 }
 
 // get returns the answer kept for key, if it has not expired.

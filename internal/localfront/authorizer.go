@@ -56,7 +56,7 @@ func (f *Front) authorize(ctx context.Context, req *request) (map[string]any, *g
 		fail = errHTTPAuthorizerFail
 	}
 	arn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", f.cfg.Region, accountID, f.apiID, f.cfg.Stage, req.r.Method, req.path)
-	key := authCacheKey(f.apiID, f.cfg.Stage, token)
+	key := authCacheKey(f.apiID, f.cfg.Stage, req.r.Header.Values(identitySourceHeader)...)
 	if ar, ok := f.authCache.get(key); ok {
 		// A cached answer costs the gateway no authorizer call: no
 		// latency to report.
