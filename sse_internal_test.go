@@ -86,6 +86,10 @@ func TestSSEScanKeepsFirst(t *testing.T) {
 		{"data on lines", "data: {\"a\":\ndata: 1}\n\n", " {\"a\":\n 1}", false},
 		{"crlf", "data:{\"a\":\r\ndata:1}\r\n\r\n", "{\"a\":\n1}", false},
 		{"an event without data first", ": prime\nid: 1\n\ndata:x\n\n", "x", false},
+		{"a retry field first", "retry: 1000\n\ndata:x\n\n", "x", false},
+		// A priming event's empty data line leaves its data empty: SSE
+		// dispatches no such event.
+		{"an empty data line first", "id: 1\ndata:\n\ndata:x\n\n", "x", false},
 		{"the second event not taken", "data:x\n\ndata:y\n\n", "x", false},
 		{"not ended", "data:x\n", "", true},
 		{"line not ended", "data:x\ndata:y", "", true},
