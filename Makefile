@@ -49,7 +49,8 @@ FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzBasePath .:FuzzJSONDepth .:FuzzJ
 	./auth:FuzzAuthorizerInvoke ./auth:FuzzBearerToken ./requeststate:FuzzOpen \
 	./internal/runtimeapi:FuzzDecodeFunctionError ./internal/localfront:FuzzWriteProxyResponse ./internal/localfront:FuzzReadPrelude \
 	.:FuzzSSETail .:FuzzLastEventEnd .:FuzzSSEEvent .:FuzzDimensionValue ./auth:FuzzNumericDate ./internal/textcut:FuzzCut \
-	./cmd/mcp-client:FuzzRedacted ./cmd/mcp-client:FuzzStreamWatch ./cmd/mcp-client:FuzzHostPort ./internal/localfront:FuzzDecodeBody
+	./cmd/mcp-client:FuzzRedacted ./cmd/mcp-client:FuzzStreamWatch ./cmd/mcp-client:FuzzHostPort ./internal/localfront:FuzzDecodeBody \
+	.:FuzzLateAnswer
 fuzz:
 	@for pt in $(FUZZ_TARGETS); do \
 		pkg=$${pt%%:*}; target=$${pt#*:}; \
