@@ -45,10 +45,11 @@ func TestSSEScan(t *testing.T) {
 		{"result within the bound", "data: {\"id\":\"" + long[:maxHeldEventData-64] + "\",\"result\":{}}\n\n", true},
 	}
 	for _, tc := range tests {
-		// Keeping the first event's data (a listen's) tells the same.
-		for _, keep := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/keep=%v", tc.name, keep), func(t *testing.T) {
-				whole := sseScan{keep: keep}
+		// Keeping the first event's data (a listen's), or the first
+		// response's (answer), tells the same.
+		for _, mode := range []sseScan{{}, {keep: true}, {answer: true}} {
+			t.Run(fmt.Sprintf("%s/keep=%v/answer=%v", tc.name, mode.keep, mode.answer), func(t *testing.T) {
+				whole := mode
 				whole.add([]byte(tc.sse))
 				if whole.answered != tc.want {
 					t.Errorf("whole: answered = %v, want %v", whole.answered, tc.want)
@@ -58,7 +59,7 @@ func TestSSEScan(t *testing.T) {
 					step = 997 // long texts: split at a sample of places
 				}
 				for i := 0; i <= len(tc.sse); i += step {
-					s := sseScan{keep: keep}
+					s := mode
 					s.add([]byte(tc.sse[:i]))
 					s.add([]byte(tc.sse[i:]))
 					if s.answered != tc.want {

@@ -24,7 +24,9 @@ const maxHeldEventData = 64 << 10
 // event with a newline. It holds nothing while each write carries whole
 // lines (the go-sdk writes an event at a time); a line or event split across
 // writes is held until it can be told, within maxHeldEventData. A listen's
-// scan also holds its first event's data (keep).
+// scan also holds its first event's data (keep); the scan that reads the
+// code of an answer the go-sdk gave on its own, its first response's
+// (answer).
 type sseScan struct {
 	line []byte // the current line's start, held while it may tell the event
 	data []byte // the event's data so far, held while not told
@@ -35,8 +37,14 @@ type sseScan struct {
 	// blank line written), as a client dispatches it, and nil until then.
 	// keep is cleared once that event ends, or once its data runs past
 	// maxHeldEventData, first then left nil.
-	first []byte
-	keep  bool
+	//
+	// answer asks instead for the data of the stream's first response
+	// event, held whole likewise: first is then that event's data once it
+	// has ended, and nil until then. answer is cleared once that event
+	// ends, or once its data runs past maxHeldEventData, first then left
+	// nil.
+	first        []byte
+	keep, answer bool
 
 	answered bool // an ended event's data is a JSON-RPC response
 	inLine   bool // the current line has begun
@@ -100,7 +108,7 @@ func (s *sseScan) endLine(rest []byte) {
 		if !s.told {
 			s.resp, s.told = responseStart(s.data)
 		}
-	} else if s.resp, s.told = responseStart(value); !s.told || s.keep {
+	} else if s.resp, s.told = responseStart(value); s.holding() {
 		// The event's first data line is told without a copy, unless its
 		// data goes on in the lines that follow, or is kept.
 		s.data = append(s.data, value...)
@@ -109,10 +117,15 @@ func (s *sseScan) endLine(rest []byte) {
 		s.told = true                // past the bound: no response
 		s.keep, s.first = false, nil // nor an acknowledgement
 	}
+	if s.resp && (len(s.data) >= maxHeldEventData || len(line) >= maxHeldEventData) {
+		// A response told before the bound stays one, but its data, cut
+		// short, is not held for its code.
+		s.answer = false
+	}
 }
 
 // holding reports whether the current event's lines are still read.
-func (s *sseScan) holding() bool { return !s.told || s.keep }
+func (s *sseScan) holding() bool { return !s.told || s.keep || s.answer && s.resp }
 
 // inEvent reports whether the event has data held.
 func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
@@ -124,6 +137,9 @@ func (s *sseScan) endEvent() {
 	}
 	if s.resp {
 		s.answered = true
+		if s.answer {
+			s.answer, s.first, s.data = false, s.data, nil
+		}
 	}
 	if s.keep && s.inEvent() {
 		// An event without data is dispatched to no one (SSE): the first
@@ -134,10 +150,10 @@ func (s *sseScan) endEvent() {
 }
 
 // atEventStart forgets an event begun and not ended (its part was
-// dropped); what ended events told stays, and so does keep: the event
-// that follows is then the first.
+// dropped); what ended events told stays (an answer's data too), and so
+// do keep and answer: the event that follows is then the first.
 func (s *sseScan) atEventStart() {
-	*s = sseScan{answered: s.answered, keep: s.keep}
+	*s = sseScan{answered: s.answered, keep: s.keep, answer: s.answer, first: s.first}
 }
 
 // responseStart reads data, the start of a JSON text, and reports whether
