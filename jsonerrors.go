@@ -58,8 +58,9 @@ type jsonErrorWriter struct {
 	wroteHeader bool
 	intercept   bool // a plain-text error, rewritten as JSON
 	hold        bool // a JSON 400, held until the end to be read (and maybe recoded)
-	heldHeader  http.Header
 	peek        bool // a JSON answer, passed through and read for its error code (observed requests)
+	heldHeader  http.Header
+	events      *sseScan // an event-stream answer, passed through and read so (observed requests); nil if not
 	status      int
 	text        bytes.Buffer
 }
@@ -96,7 +97,14 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 	if rec := recordFrom(w.req.Context()); rec != nil && rec.observed {
 		// Middleware has seen the answer of a call it ran, before the
 		// go-sdk writes it: only the go-sdk's own answers need reading.
-		w.peek = isJSON(w.Header().Get("Content-Type")) && !rec.answerSeen()
+		switch ct := w.Header().Get("Content-Type"); {
+		case isJSON(ct):
+			w.peek = !rec.answerSeen()
+		case isEventStream(ct) && !rec.answerSeen():
+			// Its response event, read across writes as a client reads
+			// it, without holding any of it back.
+			w.events = &sseScan{answer: true}
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -130,7 +138,11 @@ func (w *jsonErrorWriter) Write(p []byte) (int, error) {
 	if w.intercept {
 		return len(p), nil
 	}
-	return w.ResponseWriter.Write(p)
+	n, err := w.ResponseWriter.Write(p)
+	if w.events != nil {
+		w.events.add(p[:n])
+	}
+	return n, err
 }
 
 // Flush passes through for streamed (SSE) responses.
@@ -155,14 +167,15 @@ func (w *jsonErrorWriter) finish() {
 		// The JSON-RPC errors the go-sdk answers before its middleware
 		// (HeaderMismatch, parameters that do not decode), which
 		// Middleware did not see.
-		var answer struct {
-			Error *struct {
-				Code *int `json:"code"`
-			} `json:"error"`
-		}
-		if json.Unmarshal(w.text.Bytes(), &answer) == nil && answer.Error != nil && answer.Error.Code != nil {
-			recordFrom(w.req.Context()).noteUnseenCode(*answer.Error.Code)
-		}
+		noteUnseenAnswer(w.req, w.text.Bytes())
+		return
+	}
+	if w.events != nil {
+		// The same, in the event that answers the call: the go-sdk's
+		// answer when the client accepts an event stream and the server
+		// does not answer JSON. None if the stream holds no response, or
+		// one whose data runs past maxHeldEventData.
+		noteUnseenAnswer(w.req, w.events.first)
 		return
 	}
 	if !w.intercept {
@@ -212,6 +225,19 @@ func (w *jsonErrorWriter) finish() {
 	}
 	rec.noteErrorCode(code)
 	writeRPCError(w.ResponseWriter, status, id, code, msg, nil)
+}
+
+// noteUnseenAnswer records the code of answer, the go-sdk's JSON-RPC
+// response to r, if it is an error.
+func noteUnseenAnswer(r *http.Request, answer []byte) {
+	var resp struct {
+		Error *struct {
+			Code *int `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(answer, &resp) == nil && resp.Error != nil && resp.Error.Code != nil {
+		recordFrom(r.Context()).noteUnseenCode(*resp.Error.Code)
+	}
 }
 
 // restoreHeader puts back the header as it was when the held status was
