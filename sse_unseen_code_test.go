@@ -42,32 +42,7 @@ func TestUnseenCodeInEventStream(t *testing.T) {
 		mcp.AddTool(s, &mcp.Tool{Name: "progress"}, progress)
 		servers[map[bool]string{true: "middleware", false: "no middleware"}[middleware]] = s
 	}
-	paths := []struct {
-		name string
-		run  func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string
-	}{
-		{"local", func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string {
-			r := httptest.NewRequestWithContext(streamCtx(t, time.Minute), "POST", "/mcp", strings.NewReader(req.body))
-			for k, v := range req.header {
-				r.Header.Set(k, v)
-			}
-			w := httptest.NewRecorder()
-			lambdamcp.Guard(h, &lambdamcp.Options{Logger: logger}).ServeHTTP(w, r)
-			return w.Body.String()
-		}},
-		{"url-stream", func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string {
-			lh := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: -1, Logger: logger})
-			out, err := lh.InvokeStream(streamCtx(t, time.Minute), urlEvent(t, req))
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := io.ReadAll(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}},
-	}
+	paths := unseenCodePaths()
 	tests := []struct {
 		name   string
 		body   string
@@ -100,5 +75,40 @@ func TestUnseenCodeInEventStream(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// unseenCodePath serves req with h, logging to logger, and returns the
+// answer's body.
+type unseenCodePath struct {
+	name string
+	run  func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string
+}
+
+// unseenCodePaths are the paths an event-stream answer goes out by as it
+// is written: the local server, and a streamed Function URL invocation.
+func unseenCodePaths() []unseenCodePath {
+	return []unseenCodePath{
+		{"local", func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string {
+			r := httptest.NewRequestWithContext(streamCtx(t, time.Minute), "POST", "/mcp", strings.NewReader(req.body))
+			for k, v := range req.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			lambdamcp.Guard(h, &lambdamcp.Options{Logger: logger}).ServeHTTP(w, r)
+			return w.Body.String()
+		}},
+		{"url-stream", func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string {
+			lh := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: -1, Logger: logger})
+			out, err := lh.InvokeStream(streamCtx(t, time.Minute), urlEvent(t, req))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}},
 	}
 }
