@@ -59,9 +59,10 @@ type jsonErrorWriter struct {
 	intercept   bool // a plain-text error, rewritten as JSON
 	hold        bool // a JSON 400, held until the end to be read (and maybe recoded)
 	peek        bool // a JSON answer, passed through and read for its error code (observed requests)
+	late        bool // a status set after an event-stream head: what follows is held in text, to be read so
 	heldHeader  http.Header
 	events      *sseScan // an event-stream answer, passed through and read so (observed requests); nil if not
-	status      int
+	status      int      // the status held, rewritten, or (events) sent
 	text        bytes.Buffer
 }
 
@@ -71,6 +72,12 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 			// A status after the head (the go-sdk's for an error after
 			// its event stream began): the writer below decides.
 			w.ResponseWriter.WriteHeader(code)
+		}
+		if w.events != nil && code != w.status {
+			// The go-sdk's answer follows as plain JSON, which the
+			// writers below frame as an event or put in the stream's
+			// place: its code is read from the JSON as written.
+			w.late = true
 		}
 		return
 	}
@@ -104,6 +111,7 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 			// Its response event, read across writes as a client reads
 			// it, without holding any of it back.
 			w.events = &sseScan{answer: true}
+			w.status = code
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -139,7 +147,14 @@ func (w *jsonErrorWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	n, err := w.ResponseWriter.Write(p)
-	if w.events != nil {
+	switch {
+	case w.late:
+		// Bounded as the writers below bound a value written in pieces:
+		// one cut there is an answer no client reads.
+		if room := maxLateAnswer - w.text.Len(); room > 0 {
+			w.text.Write(p[:min(n, room)])
+		}
+	case w.events != nil:
 		w.events.add(p[:n])
 	}
 	return n, err
@@ -174,8 +189,13 @@ func (w *jsonErrorWriter) finish() {
 		// The same, in the event that answers the call: the go-sdk's
 		// answer when the client accepts an event stream and the server
 		// does not answer JSON. None if the stream holds no response, or
-		// one whose data runs past maxHeldEventData.
-		noteUnseenAnswer(w.req, w.events.first)
+		// one whose data runs past maxHeldEventData. After a late status
+		// the go-sdk answers in plain JSON: its first value.
+		answer := w.events.first
+		if answer == nil && w.late {
+			answer = firstJSONValue(w.text.Bytes())
+		}
+		noteUnseenAnswer(w.req, answer)
 		return
 	}
 	if !w.intercept {
@@ -238,6 +258,16 @@ func noteUnseenAnswer(r *http.Request, answer []byte) {
 	if json.Unmarshal(answer, &resp) == nil && resp.Error != nil && resp.Error.Code != nil {
 		recordFrom(r.Context()).noteUnseenCode(*resp.Error.Code)
 	}
+}
+
+// firstJSONValue is the first whole JSON value in b, as a client reads
+// the event the writers below frame it as; nil if there is none.
+func firstJSONValue(b []byte) json.RawMessage {
+	var v json.RawMessage
+	if json.NewDecoder(bytes.NewReader(b)).Decode(&v) != nil {
+		return nil
+	}
+	return v
 }
 
 // restoreHeader puts back the header as it was when the held status was
