@@ -29,11 +29,25 @@ func (o *options) checkJWTAuthorizer() error {
 		return errors.New("the JWT authorizer needs both -jwt-issuer and -jwt-audience")
 	case o.httpJWT() && o.hasAuthorizer():
 		return errors.New("the deploy stack's http variant checks JWTs with the HTTP API's own JWT authorizer, not a Lambda authorizer: drop -authorizer or -build-authorizer")
+	case o.likeDeploy && o.shape == string(localfront.ShapeHTTP) && o.authorizerChecksJWTs():
+		// The stack has no variant whose Lambda authorizer checks JWTs on
+		// http: with a jwtIssuer its HTTP API routes the metadata and
+		// guards /mcp with its own JWT authorizer.
+		return errors.New("the deploy stack's http variant checks JWTs with the HTTP API's own JWT authorizer, not a Lambda authorizer: " +
+			"give -jwt-issuer and -jwt-audience (or -test-issuer) in place of -authorizer or -build-authorizer and MCP_JWT_ISSUER in -authorizer-env")
 	case o.likeDeploy && o.shape == string(localfront.ShapeHTTP) && !o.httpJWT() && !o.hasAuthorizer():
 		return errors.New("-like-deploy on http emulates the stack's authorizer: give -test-issuer, or -jwt-issuer and -jwt-audience, for its JWT authorizer, " +
 			"or -authorizer or -build-authorizer for its Lambda authorizer with static tokens")
 	}
 	return nil
+}
+
+// authorizerChecksJWTs reports whether the Lambda authorizer is given an
+// issuer of JWTs (MCP_JWT_ISSUER in -authorizer-env, its last value not
+// empty), as -like-deploy on rest reads the stack's variant with JWTs.
+func (o *options) authorizerChecksJWTs() bool {
+	v, _ := lookup(o.authorizerEnv, "MCP_JWT_ISSUER")
+	return o.hasAuthorizer() && v != ""
 }
 
 // jwtAuthorizer is the HTTP API's JWT authorizer the flags describe, nil

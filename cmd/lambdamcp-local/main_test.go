@@ -166,6 +166,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"base path with a slash in front", []string{"-function", "x", "-base-path", "/tools"}, "no slash at either end"},
 		{"like-deploy on http without an authorizer", []string{"-shape", "http", "-function", "x", "-like-deploy"}, "-like-deploy on http emulates the stack's authorizer"},
 		{"like-deploy on http, JWTs and an authorizer", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy", "-test-issuer"}, "not a Lambda authorizer"},
+		{"like-deploy on http, an authorizer checking JWTs", []string{"-shape", "http", "-function", "x", "-authorizer", "y", "-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://i.example.com"}, "not a Lambda authorizer"},
+		{"like-deploy on http, an authorizer checking JWTs, built", []string{"-shape", "http", "-function", "x", "-build-authorizer", "../authorizer", "-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=", "-authorizer-env", "MCP_JWT_ISSUER=https://i.example.com"}, "not a Lambda authorizer"},
 		{"JWT authorizer on rest", []string{"-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "use them with -shape http -like-deploy"},
 		{"JWT authorizer without like-deploy", []string{"-shape", "http", "-function", "x", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "use them with -shape http -like-deploy"},
 		{"JWT authorizer without an audience", []string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com"}, "both -jwt-issuer and -jwt-audience"},
