@@ -100,6 +100,7 @@ func untilSignal() context.Context {
 		cancel()
 		sig := <-sigs
 		localfront.KillAll()
+		buildDirs.removeAll() // the shutdown that would have removed them is cut short
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
 		if p, err := os.FindProcess(os.Getpid()); err != nil || p.Signal(sig) != nil {
 			os.Exit(exitInterrupted) // a system that cannot signal a process
@@ -366,9 +367,7 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 		if o.listener != nil {
 			o.listener.Close() // the front's, when it did not start
 		}
-		for _, d := range dirs {
-			os.RemoveAll(d)
-		}
+		buildDirs.remove(dirs...)
 	}
 	if o.testIssuer {
 		var err error
@@ -380,7 +379,7 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 		if pkg == "" {
 			return path, nil
 		}
-		dir, err := os.MkdirTemp("", "lambdamcp-local")
+		dir, err := buildDirs.make()
 		if err != nil {
 			return "", err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,15 +22,17 @@ const envMainChild = "LAMBDAMCP_LOCAL_TEST_MAIN_CHILD"
 // TestSecondSignalEndsProcess checks that once the front has begun
 // shutting down, waiting for an invocation in flight, a second SIGTERM (or
 // interrupt: a second Ctrl-C) ends the process at once, as signals do by
-// default, and that no process of the function outlives it: they run in
-// process groups of their own, which the signal does not reach.
+// default, that no process of the function outlives it (they run in
+// process groups of their own, which the signal does not reach), and that
+// the directory the function was built into goes with it.
 func TestSecondSignalEndsProcess(t *testing.T) {
 	if os.Getenv(envMainChild) != "" {
 		os.Args = []string{"lambdamcp-local", "-shape", "http", "-addr", "127.0.0.1:0", "-timeout", "5m", "-build", "../../internal/localfront/testdata/fn"}
 		main()
 		return
 	}
-	child := childtest.Start(t, childtest.Stderr, 2*time.Minute, envMainChild+"=1") // the function is built first
+	tmp := t.TempDir()                                                                             // where the child builds the function
+	child := childtest.Start(t, childtest.Stderr, 2*time.Minute, envMainChild+"=1", "TMPDIR="+tmp) // the function is built first
 	url := child.URL()
 	resp, err := http.Get(url + "/spawn")
 	if err != nil {
@@ -49,6 +52,9 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 	if !gone(spawned.Child, 10*time.Second) {
 		syscall.Kill(spawned.Child, syscall.SIGKILL)
 		t.Errorf("the function's child %d outlived the process by 10s", spawned.Child)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "lambdamcp-local*")); len(left) > 0 {
+		t.Errorf("the build directories %v outlived the process", left)
 	}
 }
 
