@@ -13,8 +13,9 @@
 //
 //	go run ./e2e -targets local -suites 2026-07-28
 //
-// Each suite's full output is kept under -out (a temporary directory by
-// default) and printed when the suite fails, or always with -v.
+// Each suite's full output is kept under -out (by default a temporary
+// directory, removed when every check passed) and printed when the suite
+// fails, or always with -v.
 package main
 
 import (

@@ -29,7 +29,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	var c config
 	var targets, suites string
 	fs.StringVar(&c.npmDir, "dir", "e2e", "the npm project holding the pinned Node tools (after npm ci)")
-	fs.StringVar(&c.outDir, "out", "", "directory for builds, logs and suite results (default: a new temporary directory)")
+	fs.StringVar(&c.outDir, "out", "", "directory for builds, logs and suite results, kept (default: a new temporary directory, removed when every check passed)")
 	known := append(slices.Clone(allTargets), jwtTargets...)
 	fs.StringVar(&targets, "targets", strings.Join(known, ","), "comma-separated targets: "+strings.Join(known, ", ")+" (those ending in +jwt are for the clients alone)")
 	fs.StringVar(&suites, "suites", strings.Join(suiteNames(), ","), "comma-separated conformance suites: "+strings.Join(suiteNames(), ", ")+", or none")
@@ -79,10 +79,17 @@ func run(ctx context.Context, args []string, _ func(string) string, stdout, stde
 		return 2
 	}
 	start := time.Now()
+	temporary := cfg.outDir == ""
+	if temporary {
+		if cfg.outDir, err = os.MkdirTemp("", "lambdamcp-e2e-"); err != nil {
+			fmt.Fprintln(stderr, "e2e:", err)
+			return 1
+		}
+	}
 	results, err := runAll(ctx, cfg, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "e2e:", err)
-		return 1
+		return 1 // the output stays, to tell why
 	}
 	fmt.Fprintf(stdout, "\n=== e2e summary (%s) ===\n", time.Since(start).Round(time.Second))
 	passed, failed := 0, 0
@@ -93,6 +100,15 @@ func run(ctx context.Context, args []string, _ func(string) string, stdout, stde
 		} else {
 			failed++
 		}
+	}
+	if temporary && failed == 0 {
+		// Builds and logs of a run that passed: each run would otherwise
+		// leave about 120 MB in the temporary directory. -out keeps them.
+		if err := os.RemoveAll(cfg.outDir); err != nil {
+			fmt.Fprintln(stderr, "e2e:", err)
+		}
+	} else {
+		fmt.Fprintf(stdout, "e2e: output kept in %s\n", cfg.outDir)
 	}
 	// The plain closing line CI readers count.
 	fmt.Fprintf(stdout, "e2e: %d passed, %d failed\n", passed, failed)
@@ -109,11 +125,6 @@ func runAll(ctx context.Context, cfg config, log io.Writer) ([]result, error) {
 	tools, err := findTools(cfg.npmDir)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.outDir == "" {
-		if cfg.outDir, err = os.MkdirTemp("", "lambdamcp-e2e-"); err != nil {
-			return nil, err
-		}
 	}
 	if cfg.outDir, err = filepath.Abs(cfg.outDir); err != nil {
 		return nil, err
