@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -214,23 +213,9 @@ func TestAuthorizerCacheContext(t *testing.T) {
 				if resp.StatusCode != 200 {
 					t.Fatalf("%s: %d %s", method, resp.StatusCode, body)
 				}
-				var ev struct {
-					RequestContext struct {
-						Authorizer map[string]any `json:"authorizer"`
-					} `json:"requestContext"`
-				}
-				if err := json.Unmarshal(body, &ev); err != nil {
-					t.Fatal(err)
-				}
-				got := ev.RequestContext.Authorizer
-				if tc.shape == ShapeHTTP {
-					got, _ = got["lambda"].(map[string]any)
-				} else {
-					latency, ok := got["integrationLatency"]
-					if !ok || (i == 1 && latency != 0.0) {
-						t.Errorf("%s: integrationLatency %v, want it, 0 from the cache", method, latency)
-					}
-					delete(got, "integrationLatency")
+				got, latency := echoedAuthorizer(t, tc.shape, body)
+				if tc.shape == ShapeREST && (latency == nil || (i == 1 && latency != 0.0)) {
+					t.Errorf("%s: integrationLatency %v, want it, 0 from the cache", method, latency)
 				}
 				if diff := cmp.Diff(tc.want, got); diff != "" {
 					t.Errorf("%s: authorizer context (-want +got):\n%s", method, diff)
@@ -250,16 +235,7 @@ func TestAuthorizerCacheContext(t *testing.T) {
 // method ARN it was asked about.
 func TestAuthorizerCacheDeployRoutes(t *testing.T) {
 	const token = "cached-route-test-token"
-	sum := sha256.Sum256([]byte(token))
-	env := map[string]string{auth.EnvTokenSHA256: hex.EncodeToString(sum[:])}
-	cfg, err := auth.ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := cfg.Verifier(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	invoke := staticTokenAuthorizer(t, token)
 	// The stack's REST API sends /mcp, with any method and a slash after
 	// it or not, through the authorizer; OPTIONS is its MOCK preflight
 	// and the metadata is public. Its http variant with static tokens
@@ -289,12 +265,11 @@ func TestAuthorizerCacheDeployRoutes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			calls := 0
 			var mu sync.Mutex
-			a := auth.NewAuthorizer(v, cfg.AuthorizerOptions(nil))
 			counted := invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
 				mu.Lock()
 				calls++
 				mu.Unlock()
-				return a.Invoke(ctx, payload)
+				return invoke(ctx, payload)
 			})
 			c := tc.cfg
 			c.Function, c.Authorizer, c.AuthorizerCacheTTL = echoFunction(), NewInProcess(counted, nil), DeployAuthorizerCacheTTL
@@ -423,4 +398,22 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// staticTokenAuthorizer is lambdamcp's own authorizer (auth.Authorizer,
+// which cmd/authorizer serves) configured, as the deploy stack configures
+// it, to take token as its one static token.
+func staticTokenAuthorizer(t *testing.T, token string) func(context.Context, []byte) ([]byte, error) {
+	t.Helper()
+	sum := sha256.Sum256([]byte(token))
+	env := map[string]string{auth.EnvTokenSHA256: hex.EncodeToString(sum[:])}
+	cfg, err := auth.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := cfg.Verifier(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.NewAuthorizer(v, cfg.AuthorizerOptions(nil)).Invoke
 }

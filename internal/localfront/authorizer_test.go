@@ -115,20 +115,7 @@ func TestAuthorizer(t *testing.T) {
 				}
 				return
 			}
-			var ev struct {
-				RequestContext struct {
-					Authorizer map[string]any `json:"authorizer"`
-				} `json:"requestContext"`
-			}
-			if err := json.Unmarshal(body, &ev); err != nil {
-				t.Fatal(err)
-			}
-			got := ev.RequestContext.Authorizer
-			if tc.shape == ShapeHTTP {
-				got, _ = got["lambda"].(map[string]any)
-			} else {
-				delete(got, "integrationLatency")
-			}
+			got, _ := echoedAuthorizer(t, tc.shape, body)
 			if diff := cmp.Diff(tc.wantAuth, got); diff != "" {
 				t.Errorf("authorizer context (-want +got):\n%s", diff)
 			}
@@ -200,4 +187,28 @@ func checkTokens(t *testing.T, f *Front, cases []tokenStatus) {
 			t.Errorf("token %q: %d %s, want %d", tc.token, resp.StatusCode, body, tc.want)
 		}
 	}
+}
+
+// echoedAuthorizer reads, from the event echoFunction answers with, the
+// authorizer's context as the function gets it on shape: REST's beside
+// the gateway's own integrationLatency, which it returns apart (nil if
+// absent), and the HTTP API's under "lambda".
+func echoedAuthorizer(t *testing.T, shape Shape, body []byte) (authCtx map[string]any, latency any) {
+	t.Helper()
+	var ev struct {
+		RequestContext struct {
+			Authorizer map[string]any `json:"authorizer"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	got := ev.RequestContext.Authorizer
+	if shape == ShapeHTTP {
+		got, _ = got["lambda"].(map[string]any)
+		return got, nil
+	}
+	latency = got["integrationLatency"]
+	delete(got, "integrationLatency")
+	return got, latency
 }

@@ -2,8 +2,6 @@ package localfront
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,8 +10,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/lambdamcp/lambdamcp/auth"
 )
 
 // counter counts the invocations of a function, and keeps the last
@@ -50,17 +46,7 @@ func (c *counter) state() (int, []byte) {
 // gives them, and one authorizer call for a token used again.
 func TestDeployHTTPLambdaAuthorizer(t *testing.T) {
 	const token = "static-token-for-the-http-variant"
-	sum := sha256.Sum256([]byte(token))
-	env := map[string]string{auth.EnvTokenSHA256: hex.EncodeToString(sum[:])}
-	cfg, err := auth.ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := cfg.Verifier(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lambdamcp := auth.NewAuthorizer(v, cfg.AuthorizerOptions(nil)).Invoke
+	lambdamcp := staticTokenAuthorizer(t, token)
 	// With static tokens lambdamcp's authorizer never answers false (a
 	// static token holds every required scope) and fails only with
 	// "Unauthorized": these stand for an authorizer that does.
