@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,14 +55,7 @@ func TestSSEScan(t *testing.T) {
 				if whole.answered != tc.want {
 					t.Errorf("whole: answered = %v, want %v", whole.answered, tc.want)
 				}
-				step := 1
-				if len(tc.sse) > 4096 {
-					step = 997 // long texts: split at a sample of places
-				}
-				for i := 0; i <= len(tc.sse); i += step {
-					s := mode
-					s.add([]byte(tc.sse[:i]))
-					s.add([]byte(tc.sse[i:]))
+				for i, s := range splitScans(mode, tc.sse) {
 					if s.answered != tc.want {
 						t.Fatalf("split at %d (%.40q|%.40q): answered = %v, want %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.answered, tc.want)
 					}
@@ -100,14 +94,7 @@ func TestSSEScanKeepsFirst(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			step := 1
-			if len(tc.sse) > 4096 {
-				step = 997
-			}
-			for i := 0; i <= len(tc.sse); i += step {
-				s := sseScan{keep: true}
-				s.add([]byte(tc.sse[:i]))
-				s.add([]byte(tc.sse[i:]))
+			for i, s := range splitScans(sseScan{keep: true}, tc.sse) {
 				if string(s.first) != tc.first || s.keep != tc.keep {
 					t.Fatalf("split at %d (%.40q|%.40q): first %.40q, keep %v; want %.40q, %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.first, s.keep, tc.first, tc.keep)
 				}
@@ -174,5 +161,25 @@ func TestHeartbeatSettledSpelling(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// splitScans yields, for each place i text can be split at (a sample of
+// them past 4 KiB), a copy of mode that has read text in two writes split
+// there.
+func splitScans(mode sseScan, text string) iter.Seq2[int, sseScan] {
+	return func(yield func(int, sseScan) bool) {
+		step := 1
+		if len(text) > 4096 {
+			step = 997 // long texts: split at a sample of places
+		}
+		for i := 0; i <= len(text); i += step {
+			s := mode
+			s.add([]byte(text[:i]))
+			s.add([]byte(text[i:]))
+			if !yield(i, s) {
+				return
+			}
+		}
 	}
 }

@@ -34,14 +34,7 @@ func TestSSEScanHoldsAnswer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			step := 1
-			if len(tc.sse) > 4096 {
-				step = 997
-			}
-			for i := 0; i <= len(tc.sse); i += step {
-				s := sseScan{answer: true}
-				s.add([]byte(tc.sse[:i]))
-				s.add([]byte(tc.sse[i:]))
+			for i, s := range splitScans(sseScan{answer: true}, tc.sse) {
 				if string(s.first) != tc.first || s.answer != tc.answer {
 					t.Fatalf("split at %d (%.40q|%.40q): first %.40q, answer %v; want %.40q, %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.first, s.answer, tc.first, tc.answer)
 				}
