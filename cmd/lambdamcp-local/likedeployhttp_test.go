@@ -3,14 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp/auth"
 )
@@ -118,21 +115,7 @@ func TestRunLikeDeployHTTPStaticTokens(t *testing.T) {
 		})
 	}
 	t.Run("a token calls a tool", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-		defer cancel()
-		client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-local-test", Version: "0.0.1"}, nil)
-		session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-			Endpoint: base + "/mcp", DisableStandaloneSSE: true, HTTPClient: &http.Client{Transport: bearer(token)},
-		}, nil)
-		if err != nil {
-			t.Fatalf("connecting with the token: %v", err)
-		}
-		defer session.Close()
-		res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "whoami"})
-		if err != nil || res.IsError {
-			t.Fatalf("whoami: %+v, %v", res, err)
-		}
-		if b, _ := json.Marshal(res.StructuredContent); !strings.Contains(string(b), "static") {
+		if b := whoami(t, base+"/mcp", token); !strings.Contains(b, "static") {
 			t.Errorf("whoami = %s, want the static token's identity", b)
 		}
 	})

@@ -205,21 +205,7 @@ func TestRunTestIssuer(t *testing.T) {
 				t.Errorf("metadata %+v (%v): want resource %s, the issuer %s, scopes %q", doc, err, endpoint, p.issuer, tc.wantScopes)
 			}
 
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			defer cancel()
-			client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-local-test", Version: "0.0.1"}, nil)
-			session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-				Endpoint: endpoint, DisableStandaloneSSE: true, HTTPClient: &http.Client{Transport: bearer(clientToken(t, p))},
-			}, nil)
-			if err != nil {
-				t.Fatalf("connecting with the issuer's token: %v", err)
-			}
-			defer session.Close()
-			res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "whoami"})
-			if err != nil || res.IsError {
-				t.Fatalf("whoami: %+v, %v", res, err)
-			}
-			if b, _ := json.Marshal(res.StructuredContent); !strings.Contains(string(b), p.clientID) {
+			if b := whoami(t, endpoint, clientToken(t, p)); !strings.Contains(b, p.clientID) {
 				t.Errorf("whoami = %s, want the printed client %s", b, p.clientID)
 			}
 		})
@@ -348,4 +334,26 @@ func TestTestIssuerFillsEnv(t *testing.T) {
 			}
 		})
 	}
+}
+
+// whoami connects to endpoint with token and returns what the reference
+// server's whoami tool answers, as JSON.
+func whoami(t *testing.T, endpoint, token string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-local-test", Version: "0.0.1"}, nil)
+	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
+		Endpoint: endpoint, DisableStandaloneSSE: true, HTTPClient: &http.Client{Transport: bearer(token)},
+	}, nil)
+	if err != nil {
+		t.Fatalf("connecting with the token: %v", err)
+	}
+	defer session.Close()
+	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "whoami"})
+	if err != nil || res.IsError {
+		t.Fatalf("whoami: %+v, %v", res, err)
+	}
+	b, _ := json.Marshal(res.StructuredContent)
+	return string(b)
 }
