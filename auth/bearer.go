@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // MaxHeaderBytes bounds the Authorization header the entry points read.
@@ -35,7 +36,12 @@ func BearerToken(header string) (string, error) {
 	if token == "" {
 		return "", fmt.Errorf("%w: empty bearer token", ErrInvalidToken)
 	}
-	if strings.ContainsAny(token, " \t") {
+	// Any space inside, not only " " and "\t": a token has none (RFC 6750
+	// section 2.1), and the go-sdk, which reads the header again after
+	// [Middleware], splits it at every Unicode space, so that a token a
+	// verifier accepted (a JWT with a line break inside, which jwx reads
+	// past) would be refused there with a plain-text 401 and no challenge.
+	if strings.ContainsFunc(token, unicode.IsSpace) {
 		return "", fmt.Errorf("%w: malformed bearer token", ErrInvalidToken)
 	}
 	return token, nil

@@ -585,3 +585,51 @@ func TestCaller(t *testing.T) {
 		t.Errorf("no identity's caller = %q, want none", c)
 	}
 }
+
+// A token with a space inside is refused as malformed, whatever space it
+// is, with the middleware's JSON 401 and challenge: the go-sdk reads the
+// header again after the middleware, splitting it at every Unicode space,
+// and would otherwise answer a token the verifier accepted (a JWT with a
+// line break inside, which jwx reads past, or a static token of such
+// characters) with a plain-text 401 and no challenge.
+func TestSpaceInsideTheToken(t *testing.T) {
+	key := newRSAKey(t, "k")
+	jwt := key.sign(t, claims{})
+	dot := strings.IndexByte(jwt, '.') + 1
+	static := "static-secret\u00a0token-0123456789"
+	sv, err := NewStaticVerifier([]string{HashToken(static)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := AnyOf(sv, newTestJWTVerifier(t, newJWKSServer(t, key).url(), nil))
+	h := Middleware(v, &MiddlewareOptions{ResourceURL: testAudience, AuthorizationServers: []string{testIssuer}})(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+	}))
+	type answer struct {
+		Status            int
+		ContentType, Body string
+		Challenge         string
+	}
+	want := answer{
+		Status:      http.StatusUnauthorized,
+		ContentType: "application/json",
+		Body:        `{"error":"invalid_token","error_description":"the bearer token is invalid or expired"}` + "\n",
+		Challenge:   `Bearer error="invalid_token", resource_metadata="https://mcp.test/.well-known/oauth-protected-resource/mcp"`,
+	}
+	for _, tc := range []struct{ name, token string }{
+		{"JWT with a line feed inside", jwt[:dot] + "\n" + jwt[dot:]},
+		{"JWT with a carriage return inside", jwt[:dot] + "\r" + jwt[dot:]},
+		{"static token with a no-break space inside", static},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, testAudience, nil)
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			got := answer{rec.Code, rec.Header().Get("Content-Type"), rec.Body.String(), rec.Header().Get("WWW-Authenticate")}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("answer (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
