@@ -108,5 +108,12 @@ func hashFrom(r io.Reader) (string, error) {
 	if len(token) < 16 {
 		return "", errors.New("token shorter than 16 characters; use a random one, e.g. openssl rand -base64 32")
 	}
+	// Clients send it as "Authorization: Bearer …", where the entry points
+	// refuse a token with a space inside or a header over their limit: the
+	// hash of such a token would be configured for nothing.
+	if _, err := auth.BearerToken("Bearer " + token); err != nil {
+		why := strings.TrimPrefix(err.Error(), auth.ErrInvalidToken.Error()+": ")
+		return "", fmt.Errorf("token cannot be sent as a bearer token (%s); use a random one, e.g. openssl rand -base64 32", why)
+	}
 	return auth.HashToken(token), nil
 }

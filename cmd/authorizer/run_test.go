@@ -37,6 +37,9 @@ const token = "a-long-random-static-token-for-tests"
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestHashToken(t *testing.T) {
+	// The longest token "Authorization: Bearer …" carries to the entry
+	// points.
+	longest := auth.MaxHeaderBytes - len("Bearer ")
 	tests := []struct {
 		name     string
 		stdin    io.Reader
@@ -51,7 +54,10 @@ func TestHashToken(t *testing.T) {
 		{"one short of 16", strings.NewReader(strings.Repeat("x", 15) + "\n"), "", 1, "shorter than 16"},
 		{"16 characters", strings.NewReader(strings.Repeat("x", 16) + "\n"), auth.HashToken(strings.Repeat("x", 16)) + "\n", 0, ""},
 		{"too long", strings.NewReader(strings.Repeat("x", auth.MaxTokenBytes+1) + "\n"), "", 1, "longer than"},
-		{"longest", strings.NewReader(strings.Repeat("x", auth.MaxTokenBytes) + "\n"), auth.HashToken(strings.Repeat("x", auth.MaxTokenBytes)) + "\n", 0, ""},
+		{"longest a header carries", strings.NewReader(strings.Repeat("x", longest) + "\n"), auth.HashToken(strings.Repeat("x", longest)) + "\n", 0, ""},
+		{"a byte longer than a header carries", strings.NewReader(strings.Repeat("x", longest+1) + "\n"), "", 1, "authorization header too large"},
+		{"space inside", strings.NewReader(token + " " + token + "\n"), "", 1, "malformed bearer token"},
+		{"no-break space inside", strings.NewReader(token + "\u00a0" + token + "\n"), "", 1, "malformed bearer token"},
 		{"broken stdin", iotest.ErrReader(errors.New("stdin broke")), "", 1, "reading token: stdin broke"},
 	}
 	for _, tc := range tests {
