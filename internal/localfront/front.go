@@ -530,9 +530,12 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 		req.path, _ = url.PathUnescape(rest)
 		return req, nil
 	}
-	if prefix := f.stagePrefix(); prefix != "" {
-		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-		if !ok || (rest != "" && rest[0] != '/') {
+	if f.stagePrefix() != "" {
+		// The stage is the path's first level, matched as a base path
+		// is: decoded (a client may encode any of its letters), and
+		// ended by a slash, not by an encoded one (%2F).
+		rest, ok := cutBasePath(req.rawPath, f.cfg.Stage)
+		if !ok {
 			// API Gateway's answer for a path outside every stage: REST
 			// APIs refuse it as if it needed credentials, HTTP APIs do
 			// not know it.
@@ -541,15 +544,9 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 			}
 			return nil, &gatewayError{status: http.StatusForbidden, message: "Missing Authentication Token", responseType: responseMissingToken}
 		}
-		if rest == "" {
-			rest = "/"
-		}
-		req.path = rest
-		// A stage name has no character that encodes differently.
-		req.rawPath = strings.TrimPrefix(req.rawPath, prefix)
-		if req.rawPath == "" {
-			req.rawPath = "/"
-		}
+		// rest came out of an escaped path that decodes.
+		req.rawPath = rest
+		req.path, _ = url.PathUnescape(rest)
 	}
 	return req, nil
 }

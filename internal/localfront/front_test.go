@@ -248,6 +248,47 @@ func TestRESTOutsideStage(t *testing.T) {
 	}
 }
 
+// TestStageEncodedByTheClient checks that the stage is matched as the
+// path's first level, decoded: a client may encode a letter of it, and the
+// event's path below it keeps the client's encoding; an encoded slash
+// (%2F) ends no level, so a path whose first level only decodes to the
+// stage and more is outside the stage.
+func TestStageEncodedByTheClient(t *testing.T) {
+	type seen struct {
+		Status            int
+		Path, ContextPath string
+		Params            map[string]string
+	}
+	tests := []struct {
+		path string // after the host
+		want seen
+	}{
+		{"/dev/mcp", seen{http.StatusOK, "/mcp", "/dev/mcp", map[string]string{"proxy": "mcp"}}},
+		{"/%64ev/mcp", seen{http.StatusOK, "/mcp", "/dev/mcp", map[string]string{"proxy": "mcp"}}},
+		{"/dev/a%2Fb", seen{http.StatusOK, "/a%2Fb", "/dev/a%2Fb", map[string]string{"proxy": "a/b"}}},
+		{"/dev%2Fmcp", seen{Status: http.StatusForbidden}},
+		{"/dev%2F", seen{Status: http.StatusForbidden}},
+	}
+	f := startFront(t, Config{Shape: ShapeREST, Function: echoFunction()})
+	host := strings.TrimSuffix(f.URL(), "/dev")
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, body := do(t, sent{method: http.MethodGet, url: host + tc.path})
+			got := seen{Status: resp.StatusCode}
+			if resp.StatusCode == http.StatusOK {
+				var ev events.APIGatewayProxyRequest
+				if err := json.Unmarshal(body, &ev); err != nil {
+					t.Fatalf("decoding the echoed event %s: %v", body, err)
+				}
+				got = seen{resp.StatusCode, ev.Path, ev.RequestContext.Path, ev.PathParameters}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("GET %s (-want +got):\n%s\nbody %s", tc.path, diff, body)
+			}
+		})
+	}
+}
+
 // TestALBResponseLimit checks the ALB's bound on a function's response: a
 // response of exactly 1 MB is passed on, one a byte larger is a 502.
 func TestALBResponseLimit(t *testing.T) {
