@@ -16,7 +16,8 @@ import (
 func (req *request) headers(lower bool) http.Header {
 	h := req.r.Header.Clone()
 	h.Set("Host", req.r.Host)
-	if prior := h.Get("X-Forwarded-For"); prior != "" {
+	// A chain sent on several lines is one list (RFC 9110 §5.3).
+	if prior := strings.Join(h.Values("X-Forwarded-For"), ", "); prior != "" {
 		h.Set("X-Forwarded-For", prior+", "+req.sourceIP)
 	} else {
 		h.Set("X-Forwarded-For", req.sourceIP)

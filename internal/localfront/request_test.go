@@ -13,20 +13,23 @@ import (
 // Host names none.
 func TestForwardedHeaders(t *testing.T) {
 	tests := []struct {
-		name, host, prior string
-		want              map[string]string
+		name, host string
+		prior      []string // the client's X-Forwarded-For lines
+		want       map[string]string
 	}{
-		{"no chain, port in Host", "127.0.0.1:9000", "",
+		{"no chain, port in Host", "127.0.0.1:9000", nil,
 			map[string]string{"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "9000"}},
-		{"a chain the client sent, no port", "localhost", "192.0.2.7",
+		{"a chain the client sent, no port", "localhost", []string{"192.0.2.7"},
 			map[string]string{"X-Forwarded-For": "192.0.2.7, 10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "80"}},
+		{"a chain sent on two lines", "localhost", []string{"192.0.2.7", "198.51.100.9"},
+			map[string]string{"X-Forwarded-For": "192.0.2.7, 198.51.100.9, 10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "80"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest("POST", "/mcp", nil)
 			r.Host = tc.host
-			if tc.prior != "" {
-				r.Header.Set("X-Forwarded-For", tc.prior)
+			if tc.prior != nil {
+				r.Header["X-Forwarded-For"] = tc.prior
 			}
 			h := (&request{r: r, sourceIP: "10.1.2.3"}).headers(false)
 			got := map[string]string{}
