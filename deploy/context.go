@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,9 @@ import (
 )
 
 const defaultStackName = "LambdaMcp"
+
+// stackNamePattern is what CloudFormation takes for a stack name.
+var stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 
 // propsFromContext reads the app's context values (cdk -c key=value, or cdk.json) into stack
 // props and the stack name. get reports a value and whether it is set.
@@ -140,6 +144,10 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	name := str("stackName")
 	if name == "" {
 		name = defaultStackName
+	}
+	if !stackNamePattern.MatchString(name) {
+		// The CDK would refuse it with a panic in the middle of the synth.
+		errs = append(errs, fmt.Sprintf("context stackName=%q: CloudFormation takes letters, digits and hyphens, starting with a letter, at most 128", name))
 	}
 	if len(errs) > 0 {
 		return p, "", fmt.Errorf("%s", strings.Join(errs, "; "))

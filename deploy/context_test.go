@@ -173,3 +173,19 @@ func TestServerEnvGivenTwice(t *testing.T) {
 func lookup(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
+
+// TestStackNameRefused checks that a stack name CloudFormation would refuse is an error naming
+// the key, not a panic of the CDK in the middle of the synth.
+func TestStackNameRefused(t *testing.T) {
+	for _, name := range []string{"my_stack", "1stack", "Mcp.Prod", "-mcp", "M" + strings.Repeat("x", 128)} {
+		t.Run(name[:min(len(name), 10)], func(t *testing.T) {
+			_, _, err := propsFromContext(lookup(map[string]string{"stackName": name}))
+			if err == nil || !strings.Contains(err.Error(), "stackName") {
+				t.Errorf("stackName=%q: error %v, want one naming stackName", name, err)
+			}
+		})
+	}
+	if _, got, err := propsFromContext(lookup(map[string]string{"stackName": "M" + strings.Repeat("x", 127)})); err != nil || len(got) != 128 {
+		t.Errorf("a 128-character stack name: %q, %v; want it taken", got, err)
+	}
+}
