@@ -190,6 +190,8 @@ type JWT struct {
 
 // Domain is a custom domain for the REST API.
 type Domain struct {
+	// Name is the domain's host name, in lower case (mcp.example.com; an internationalized
+	// name in its xn-- form).
 	Name string
 	// CertificateARN is an ACM certificate for Name in the stack's region.
 	CertificateARN string
@@ -432,9 +434,20 @@ func (p Props) withDefaults() (Props, error) {
 				return p, err
 			}
 		}
+		// The endpoint, the resource URL and the metadata URL are "https://" + Name + "/…": a name
+		// with a scheme, a port or a path would make every one of them wrong, and the CDK panics
+		// on one in upper case.
+		if !tokenized(d.Name) && (len(d.Name) > 253 || !hostNamePattern.MatchString(d.Name)) {
+			return p, fmt.Errorf("stack: custom domain name (domainName) %q: want a host name in lower case, such as mcp.example.com (labels of letters, digits and hyphens; no scheme, port, path, wildcard or trailing dot)", d.Name)
+		}
 	}
 	return p, nil
 }
+
+// hostNamePattern is a fully qualified host name in lower case, without the trailing dot: at least
+// two labels of letters, digits and hyphens, each 1 to 63 long, starting and ending with a letter
+// or digit.
+var hostNamePattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // isOrigin reports whether o is a browser origin, by the server's rule (auth.ConfigFromEnv, which
 // this module does not import): http(s), a host with an optional port, nothing after but a slash.

@@ -138,6 +138,15 @@ func TestPropsErrors(t *testing.T) {
 		{"base path (none)", Props{Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "(none)"}}, "domainBasePath"},
 		// The metadata route repeats the base path, and a resource path part takes none of +!*'().
 		{"jwt base path no resource takes", Props{JWT: &JWT{Issuer: "https://i", Audience: "a"}, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "v1/(tools)"}}, "resource path"},
+		{"domain name in upper case", Props{Domain: &Domain{Name: "MCP.example.com", CertificateARN: "b"}}, "domainName"},
+		{"domain name with a scheme", Props{Domain: &Domain{Name: "https://mcp.example.com", CertificateARN: "b"}}, "domainName"},
+		{"domain name with a path", Props{Domain: &Domain{Name: "mcp.example.com/tools", CertificateARN: "b"}}, "domainName"},
+		{"domain name with a port", Props{Domain: &Domain{Name: "mcp.example.com:8443", CertificateARN: "b"}}, "domainName"},
+		{"domain name with a trailing dot", Props{Domain: &Domain{Name: "mcp.example.com.", CertificateARN: "b"}}, "domainName"},
+		{"domain name a wildcard", Props{Domain: &Domain{Name: "*.example.com", CertificateARN: "b"}}, "domainName"},
+		{"domain name of one label", Props{Domain: &Domain{Name: "mcp", CertificateARN: "b"}}, "domainName"},
+		{"domain name label ending in a hyphen", Props{Domain: &Domain{Name: "mcp-.example.com", CertificateARN: "b"}}, "domainName"},
+		{"domain name label over 63", Props{Domain: &Domain{Name: strings.Repeat("m", 64) + ".example.com", CertificateARN: "b"}}, "domainName"},
 		{"cognito base path no resource takes", Props{Cognito: true, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools+"}}, "resource path"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -268,6 +277,30 @@ func TestCORSOriginsAsBrowsersSendThem(t *testing.T) {
 	}
 }
 
+// TestDomainNamesAccepted checks that host names API Gateway takes for a custom domain pass
+// synth, an internationalized one in the ASCII form the endpoint URL needs.
+func TestDomainNamesAccepted(t *testing.T) {
+	label := strings.Repeat("m", 63)
+	for _, name := range []string{
+		"mcp.example.com", "a.b", "1-mcp.example.com", "xn--bcher-kva.example",
+		label + "." + label + "." + label + "." + strings.Repeat("m", 61), // 253
+	} {
+		p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: name, CertificateARN: "b"}}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	// A name CloudFormation resolves at deploy time is not known at synth.
+	p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: *awscdk.Fn_ImportValue(jsii.String("McpDomainName")), CertificateARN: "b"}}
+	if _, err := p.withDefaults(); err != nil {
+		t.Errorf("a name imported at deploy: %v", err)
+	}
+	p = Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: label + "." + label + "." + label + "." + strings.Repeat("m", 62), CertificateARN: "b"}}
+	if _, err := p.withDefaults(); err == nil || !strings.Contains(err.Error(), "domainName") {
+		t.Errorf("a 254-character name: error %v, want one naming domainName", err)
+	}
+}
+
 // TestBasePathsAccepted checks that the base paths API Gateway maps pass synth: with static
 // tokens every character it takes, with JWTs those a resource path takes too.
 func TestBasePathsAccepted(t *testing.T) {
@@ -280,7 +313,7 @@ func TestBasePathsAccepted(t *testing.T) {
 		{"a$-_.+!*'()/B9", nil},
 		{"v1/my-tools_$.x", &JWT{Issuer: "https://i", Audience: "a"}},
 	} {
-		p := Props{SourceDir: "src", BuildDir: "build", JWT: tc.jwt, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: tc.path}}
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: tc.jwt, Domain: &Domain{Name: "mcp.example.com", CertificateARN: "b", BasePath: tc.path}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q: %v", tc.path, err)
 		}
