@@ -440,6 +440,11 @@ func (p Props) withDefaults() (Props, error) {
 		if !tokenized(d.Name) && (len(d.Name) > 253 || !hostNamePattern.MatchString(d.Name)) {
 			return p, fmt.Errorf("stack: custom domain name (domainName) %q: want a host name in lower case, such as mcp.example.com (labels of letters, digits and hyphens; no scheme, port, path, wildcard or trailing dot)", d.Name)
 		}
+		// The CDK names the alias record Name + "." + the zone's name when Name is not in the
+		// zone: a record for a name no one asked for, and none for the domain.
+		if zone := strings.TrimSuffix(d.HostedZoneName, "."); zone != "" && !tokenized(d.Name) && !tokenized(zone) && d.Name != zone && !strings.HasSuffix(d.Name, "."+zone) {
+			return p, fmt.Errorf("stack: hosted zone (hostedZoneName) %q does not hold the custom domain name (domainName) %q: name the zone the domain is in", d.HostedZoneName, d.Name)
+		}
 	}
 	return p, nil
 }

@@ -147,6 +147,9 @@ func TestPropsErrors(t *testing.T) {
 		{"domain name of one label", Props{Domain: &Domain{Name: "mcp", CertificateARN: "b"}}, "domainName"},
 		{"domain name label ending in a hyphen", Props{Domain: &Domain{Name: "mcp-.example.com", CertificateARN: "b"}}, "domainName"},
 		{"domain name label over 63", Props{Domain: &Domain{Name: strings.Repeat("m", 64) + ".example.com", CertificateARN: "b"}}, "domainName"},
+		{"zone that does not hold the domain", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "example.org"}}, "hostedZoneName"},
+		{"zone that only ends the domain's name", Props{Domain: &Domain{Name: "mcp.myexample.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "example.com"}}, "hostedZoneName"},
+		{"zone under the domain", Props{Domain: &Domain{Name: "example.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "mcp.example.com"}}, "hostedZoneName"},
 		{"cognito base path no resource takes", Props{Cognito: true, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools+"}}, "resource path"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -298,6 +301,26 @@ func TestDomainNamesAccepted(t *testing.T) {
 	p = Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: label + "." + label + "." + label + "." + strings.Repeat("m", 62), CertificateARN: "b"}}
 	if _, err := p.withDefaults(); err == nil || !strings.Contains(err.Error(), "domainName") {
 		t.Errorf("a 254-character name: error %v, want one naming domainName", err)
+	}
+}
+
+// TestHostedZonesAccepted checks that a zone holding the custom domain passes synth, written with
+// or without the trailing dot Route 53 gives zone names, and the domain at its apex too.
+func TestHostedZonesAccepted(t *testing.T) {
+	for _, tc := range []struct{ name, zone string }{
+		{"mcp.example.com", "example.com"},
+		{"mcp.example.com", "example.com."},
+		{"mcp.tools.example.com", "example.com"},
+		{"example.com", "example.com"},
+		{"example.com", "example.com."},
+		// Names CloudFormation resolves at deploy time are not known at synth.
+		{*awscdk.Fn_ImportValue(jsii.String("McpDomainName")), "example.com"},
+		{"mcp.example.com", *awscdk.Fn_ImportValue(jsii.String("McpZoneName"))},
+	} {
+		p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: tc.name, CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: tc.zone}}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%s in zone %s: %v", tc.name, tc.zone, err)
+		}
 	}
 }
 
