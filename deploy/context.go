@@ -49,7 +49,8 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.ServerPackage = str("serverPackage")
 	p.Stream = boolean("stream")
 	p.StageName = str("stage")
-	if _, set := get("cacheTtl"); set {
+	// A blank value is no 0: only the number turns the cache off.
+	if str("cacheTtl") != "" {
 		p.AuthorizerCacheTTL = time.Duration(integer("cacheTtl")) * time.Second
 		if p.AuthorizerCacheTTL == 0 {
 			p.AuthorizerCacheTTL = -1 // 0 in the context means "off", in Props "default"

@@ -27,6 +27,7 @@ func TestPropsFromContext(t *testing.T) {
 			"Mcp2",
 		},
 		{"cache off", map[string]string{"cacheTtl": "0"}, stack.Props{AuthorizerCacheTTL: -1}, "LambdaMcp"},
+		{"cache blank", map[string]string{"cacheTtl": " "}, stack.Props{}, "LambdaMcp"},
 		{
 			"own server",
 			map[string]string{"serverDir": "../../hello", "serverPackage": " ./cmd/hello ",
