@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,43 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 		return p, "", fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return p, name, nil
+}
+
+// contextKeys are the context keys propsFromContext reads.
+var contextKeys = []string{
+	"variant", "serverDir", "serverPackage", "stream", "stage", "cacheTtl", "logRetentionDays",
+	"serverMemory", "serverConcurrency", "serverTimeout", "throttleRate", "throttleBurst",
+	"corsOrigins", "corsHeaders", "serverEnv", "serverSecretEnv", "alarms", "alarmTopicArn",
+	"cloudWatchRole", "detailedMetrics", "cognito", "cognitoDeletionProtection", "jwtIssuer",
+	"jwtAudience", "jwtJwksUrl", "jwtAudienceClaim", "jwtScopes", "jwtScopeImplies", "domainName",
+	"certificateArn", "hostedZoneId", "hostedZoneName", "executeApiEndpoint", "domainBasePath",
+	"stackName",
+}
+
+// settingKey is a key in the form of this app's settings. The CDK's and the CLI's own keys have
+// a colon, a hyphen or an @ (aws:cdk:…, @aws-cdk/…, cli-telemetry, acknowledged-issue-numbers).
+var settingKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+
+// checkContextKeys refuses a key in the form of a setting that is none of them: a misspelled
+// one (serverMemroy, cacheTTL) would otherwise be ignored, and the stack deployed without it.
+func checkContextKeys(keys []string) error {
+	var errs []string
+	for _, key := range slices.Sorted(slices.Values(keys)) {
+		if !settingKey.MatchString(key) || slices.Contains(contextKeys, key) {
+			continue
+		}
+		msg := fmt.Sprintf("context %s: no such setting (deploy/README.md lists them)", key)
+		for _, k := range contextKeys {
+			if strings.EqualFold(k, key) {
+				msg = fmt.Sprintf("context %s: no such setting; did you mean %s?", key, k)
+			}
+		}
+		errs = append(errs, msg)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
 }
 
 // scopeImplies reads jwtScopeImplies, written as MCP_SCOPE_IMPLIES is: entries separated by ";",

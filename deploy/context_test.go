@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -188,5 +189,50 @@ func TestStackNameRefused(t *testing.T) {
 	}
 	if _, got, err := propsFromContext(lookup(map[string]string{"stackName": "M" + strings.Repeat("x", 127)})); err != nil || len(got) != 128 {
 		t.Errorf("a 128-character stack name: %q, %v; want it taken", got, err)
+	}
+}
+
+// TestContextKeysRead holds contextKeys to the keys propsFromContext reads, so that a new
+// setting is not refused as misspelled, nor a removed one taken silently.
+func TestContextKeysRead(t *testing.T) {
+	read := map[string]bool{}
+	propsFromContext(func(key string) (string, bool) { read[key] = true; return "1", true })
+	if diff := cmp.Diff(slices.Sorted(slices.Values(contextKeys)), slices.Sorted(maps.Keys(read))); diff != "" {
+		t.Errorf("context keys (-listed +read):\n%s", diff)
+	}
+}
+
+func TestCheckContextKeys(t *testing.T) {
+	// What cdk synth passes the app besides the user's values (CLI 2.1148), and cdk.json's.
+	cdk := []string{"cli-telemetry", "aws:cdk:enable-path-metadata", "aws:cdk:enable-asset-metadata",
+		"aws:cdk:disable-version-reporting", "aws:cdk:bundling-stacks", "@aws-cdk/core:failSynthOnValidationErrors",
+		"acknowledged-issue-numbers", "availability-zones:account=123456789012:region=eu-west-1"}
+	for _, tc := range []struct {
+		name string
+		keys []string
+		want []string // what the error names; none: no error
+	}{
+		{"the CDK's own", cdk, nil},
+		{"every setting", contextKeys, nil},
+		{"misspelled", append([]string{"serverMemroy", "variant"}, cdk...), []string{"context serverMemroy: no such setting"}},
+		{"in another case", []string{"cacheTTL", "StackName"}, []string{"cacheTTL", "did you mean cacheTtl?", "StackName", "did you mean stackName?"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkContextKeys(tc.keys)
+			if tc.want == nil {
+				if err != nil {
+					t.Errorf("error %v, want none", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error, want one naming %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
 	}
 }

@@ -35,13 +35,17 @@
 //	alarms      true: CloudWatch alarms on the server's faults, errors, throttles and 5xx answers
 //	alarmTopicArn  an SNS topic the alarms notify (with alarms=true)
 //	stackName   default LambdaMcp
+//
+// A key of letters and digits only that is none of these is refused as misspelled.
 package main
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -66,6 +70,10 @@ func run(ctx context.Context) error {
 			return "", false
 		}
 		return fmt.Sprint(v), true
+	}
+	all, _ := app.Node().GetAllContext(nil).(map[string]any)
+	if err := checkContextKeys(slices.Collect(maps.Keys(all))); err != nil {
+		return err
 	}
 	p, name, err := propsFromContext(ctxValues)
 	if err != nil {
