@@ -445,9 +445,23 @@ func (p Props) withDefaults() (Props, error) {
 		if zone := strings.TrimSuffix(d.HostedZoneName, "."); zone != "" && !tokenized(d.Name) && !tokenized(zone) && d.Name != zone && !strings.HasSuffix(d.Name, "."+zone) {
 			return p, fmt.Errorf("stack: hosted zone (hostedZoneName) %q does not hold the custom domain name (domainName) %q: name the zone the domain is in", d.HostedZoneName, d.Name)
 		}
+		// API Gateway serves a regional domain with an ACM certificate of the API's region only.
+		if arn := d.CertificateARN; !tokenized(arn) {
+			m := acmCertificateARN.FindStringSubmatch(arn)
+			switch {
+			case m == nil:
+				return p, fmt.Errorf("stack: certificate ARN (certificateArn) %q is not an ACM certificate's ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)", arn)
+			case p.Env != nil && p.Env.Region != nil && !tokenized(*p.Env.Region) && m[2] != *p.Env.Region:
+				return p, fmt.Errorf("stack: certificate ARN (certificateArn) %q is in another region than the stack (%s): a regional API's custom domain takes a certificate of its own region", arn, *p.Env.Region)
+			}
+		}
 	}
 	return p, nil
 }
+
+// acmCertificateARN matches an ACM certificate's ARN, in any partition; its second group is the
+// region.
+var acmCertificateARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:acm:([a-z0-9-]+):[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
 
 // hostNamePattern is a fully qualified host name in lower case, without the trailing dot: at least
 // two labels of letters, digits and hyphens, each 1 to 63 long, starting and ending with a letter

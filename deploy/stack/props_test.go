@@ -150,6 +150,12 @@ func TestPropsErrors(t *testing.T) {
 		{"zone that does not hold the domain", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "example.org"}}, "hostedZoneName"},
 		{"zone that only ends the domain's name", Props{Domain: &Domain{Name: "mcp.myexample.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "example.com"}}, "hostedZoneName"},
 		{"zone under the domain", Props{Domain: &Domain{Name: "example.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "mcp.example.com"}}, "hostedZoneName"},
+		{"certificate ARN not an ARN", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "0a1b2c3d-4e5f-6789-abcd-ef0123456789"}}, "certificateArn"},
+		{"certificate ARN of IAM", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:iam::123456789012:server-certificate/mcp"}}, "certificateArn"},
+		{"certificate ARN of a private CA", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/abc"}}, "certificateArn"},
+		// The region edge-optimized APIs, through CloudFront, take certificates from.
+		{"certificate in another region", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/abc"},
+			StackProps: awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}}}, "another region"},
 		{"cognito base path no resource takes", Props{Cognito: true, Domain: &Domain{Name: "a", CertificateARN: "b", BasePath: "tools+"}}, "resource path"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -280,6 +286,30 @@ func TestCORSOriginsAsBrowsersSendThem(t *testing.T) {
 	}
 }
 
+// certARN is an ACM certificate's ARN, for tests whose subject is something else.
+const certARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+
+// TestCertificateARNsAccepted checks that ACM certificates pass synth, in the stack's region when
+// it is known, and ARNs CloudFormation resolves at deploy time.
+func TestCertificateARNsAccepted(t *testing.T) {
+	region := awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}}
+	for _, tc := range []struct {
+		arn   string
+		stack awscdk.StackProps
+	}{
+		{certARN, awscdk.StackProps{}},
+		{"arn:aws:acm:us-east-1:123456789012:certificate/abc", awscdk.StackProps{}},
+		{certARN, region},
+		{"arn:aws-cn:acm:cn-north-1:123456789012:certificate/abc", awscdk.StackProps{}},
+		{*awscdk.Fn_ImportValue(jsii.String("McpCertificate")), region},
+	} {
+		p := Props{SourceDir: "src", BuildDir: "build", StackProps: tc.stack, Domain: &Domain{Name: "mcp.example.com", CertificateARN: tc.arn}}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%s: %v", tc.arn, err)
+		}
+	}
+}
+
 // TestDomainNamesAccepted checks that host names API Gateway takes for a custom domain pass
 // synth, an internationalized one in the ASCII form the endpoint URL needs.
 func TestDomainNamesAccepted(t *testing.T) {
@@ -288,17 +318,17 @@ func TestDomainNamesAccepted(t *testing.T) {
 		"mcp.example.com", "a.b", "1-mcp.example.com", "xn--bcher-kva.example",
 		label + "." + label + "." + label + "." + strings.Repeat("m", 61), // 253
 	} {
-		p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: name, CertificateARN: "b"}}
+		p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: name, CertificateARN: certARN}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q: %v", name, err)
 		}
 	}
 	// A name CloudFormation resolves at deploy time is not known at synth.
-	p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: *awscdk.Fn_ImportValue(jsii.String("McpDomainName")), CertificateARN: "b"}}
+	p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: *awscdk.Fn_ImportValue(jsii.String("McpDomainName")), CertificateARN: certARN}}
 	if _, err := p.withDefaults(); err != nil {
 		t.Errorf("a name imported at deploy: %v", err)
 	}
-	p = Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: label + "." + label + "." + label + "." + strings.Repeat("m", 62), CertificateARN: "b"}}
+	p = Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: label + "." + label + "." + label + "." + strings.Repeat("m", 62), CertificateARN: certARN}}
 	if _, err := p.withDefaults(); err == nil || !strings.Contains(err.Error(), "domainName") {
 		t.Errorf("a 254-character name: error %v, want one naming domainName", err)
 	}
@@ -317,7 +347,7 @@ func TestHostedZonesAccepted(t *testing.T) {
 		{*awscdk.Fn_ImportValue(jsii.String("McpDomainName")), "example.com"},
 		{"mcp.example.com", *awscdk.Fn_ImportValue(jsii.String("McpZoneName"))},
 	} {
-		p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: tc.name, CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: tc.zone}}
+		p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: tc.name, CertificateARN: certARN, HostedZoneID: "Z", HostedZoneName: tc.zone}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%s in zone %s: %v", tc.name, tc.zone, err)
 		}
@@ -336,7 +366,7 @@ func TestBasePathsAccepted(t *testing.T) {
 		{"a$-_.+!*'()/B9", nil},
 		{"v1/my-tools_$.x", &JWT{Issuer: "https://i", Audience: "a"}},
 	} {
-		p := Props{SourceDir: "src", BuildDir: "build", JWT: tc.jwt, Domain: &Domain{Name: "mcp.example.com", CertificateARN: "b", BasePath: tc.path}}
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: tc.jwt, Domain: &Domain{Name: "mcp.example.com", CertificateARN: certARN, BasePath: tc.path}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q: %v", tc.path, err)
 		}
