@@ -138,7 +138,7 @@ var retentionDays = map[int]awslogs.RetentionDays{
 func retention(days int) (awslogs.RetentionDays, error) {
 	r, ok := retentionDays[days]
 	if !ok {
-		return "", fmt.Errorf("stack: log retention %d days: CloudWatch Logs accepts %v", days, slices.Sorted(maps.Keys(retentionDays)))
+		return "", fmt.Errorf("stack: log retention (logRetentionDays) %d days: CloudWatch Logs accepts %v", days, slices.Sorted(maps.Keys(retentionDays)))
 	}
 	return r, nil
 }

@@ -308,13 +308,13 @@ func (p Props) withDefaults() (Props, error) {
 		p.StageName = DefaultStageName
 	}
 	if !stageNamePattern.MatchString(p.StageName) {
-		return p, fmt.Errorf("stack: stage name %q: want letters, digits, hyphens and underscores", p.StageName)
+		return p, fmt.Errorf("stack: stage name (stage) %q: want letters, digits, hyphens and underscores", p.StageName)
 	}
 	if p.AuthorizerCacheTTL == 0 {
 		p.AuthorizerCacheTTL = DefaultAuthorizerCacheTTL
 	}
 	if p.AuthorizerCacheTTL > time.Hour {
-		return p, fmt.Errorf("stack: authorizer cache TTL %v exceeds API Gateway's 1h limit", p.AuthorizerCacheTTL)
+		return p, fmt.Errorf("stack: authorizer cache TTL (cacheTtl) %v exceeds API Gateway's 1h limit", p.AuthorizerCacheTTL)
 	}
 	if p.LogRetentionDays == 0 {
 		p.LogRetentionDays = DefaultLogRetentionDays
@@ -326,7 +326,7 @@ func (p Props) withDefaults() (Props, error) {
 		p.ServerMemoryMB = DefaultServerMemoryMB
 	}
 	if p.ServerMemoryMB < minMemoryMB || p.ServerMemoryMB > maxMemoryMB {
-		return p, fmt.Errorf("stack: server memory %d MB: Lambda accepts %d to %d MB", p.ServerMemoryMB, minMemoryMB, maxMemoryMB)
+		return p, fmt.Errorf("stack: server memory (serverMemory) %d MB: Lambda accepts %d to %d MB", p.ServerMemoryMB, minMemoryMB, maxMemoryMB)
 	}
 	if p.ServerTimeout == 0 {
 		p.ServerTimeout = DefaultBufferedTimeout
@@ -335,21 +335,21 @@ func (p Props) withDefaults() (Props, error) {
 		}
 	}
 	if p.ServerTimeout < time.Second || p.ServerTimeout%time.Second != 0 {
-		return p, fmt.Errorf("stack: server timeout %v: want whole seconds", p.ServerTimeout)
+		return p, fmt.Errorf("stack: server timeout (serverTimeout) %v: want whole seconds", p.ServerTimeout)
 	}
 	if p.ServerTimeout > maxFunctionTimeout {
-		return p, fmt.Errorf("stack: server timeout %v exceeds Lambda's %v limit", p.ServerTimeout, maxFunctionTimeout)
+		return p, fmt.Errorf("stack: server timeout (serverTimeout) %v exceeds Lambda's %v limit", p.ServerTimeout, maxFunctionTimeout)
 	}
 	// A buffered integration must wait a second longer than the function, so that the function's
 	// own timeout answer reaches the client rather than a gateway 504.
 	if lim := p.bufferedIntegrationLimit(); lim > 0 && p.ServerTimeout+time.Second > lim {
-		return p, fmt.Errorf("stack: server timeout %v: the %s integration stops waiting at %v", p.ServerTimeout, p.Variant, lim)
+		return p, fmt.Errorf("stack: server timeout (serverTimeout) %v: the %s integration stops waiting at %v", p.ServerTimeout, p.Variant, lim)
 	}
 	if p.Variant == VariantURL && (p.ThrottleRate != 0 || p.ThrottleBurst != 0) {
 		return p, fmt.Errorf("stack: throttleRate and throttleBurst limit an API stage, and a Function URL has none; limit the url variant with serverConcurrency")
 	}
 	if p.ServerReservedConcurrency < 0 {
-		return p, fmt.Errorf("stack: server reserved concurrency %d is negative", p.ServerReservedConcurrency)
+		return p, fmt.Errorf("stack: server reserved concurrency (serverConcurrency) %d is negative", p.ServerReservedConcurrency)
 	}
 	if p.ThrottleRate == 0 {
 		p.ThrottleRate = DefaultThrottleRate
