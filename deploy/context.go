@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,6 +34,16 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 		}
 		return n
 	}
+	// seconds reads a whole number of seconds: one past what a time.Duration holds would wrap
+	// around into another value, which the stack could take as valid.
+	seconds := func(key string) time.Duration {
+		n := integer(key)
+		if n > math.MaxInt64/int(time.Second) {
+			errs = append(errs, fmt.Sprintf("context %s=%q: too many seconds", key, str(key)))
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
 	boolean := func(key string) bool {
 		v := str(key)
 		if v == "" {
@@ -52,7 +63,7 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.StageName = str("stage")
 	// A blank value is no 0: only the number turns the cache off.
 	if str("cacheTtl") != "" {
-		p.AuthorizerCacheTTL = time.Duration(integer("cacheTtl")) * time.Second
+		p.AuthorizerCacheTTL = seconds("cacheTtl")
 		if p.AuthorizerCacheTTL == 0 {
 			p.AuthorizerCacheTTL = -1 // 0 in the context means "off", in Props "default"
 		}
@@ -60,7 +71,7 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.LogRetentionDays = integer("logRetentionDays")
 	p.ServerMemoryMB = integer("serverMemory")
 	p.ServerReservedConcurrency = integer("serverConcurrency")
-	p.ServerTimeout = time.Duration(integer("serverTimeout")) * time.Second
+	p.ServerTimeout = seconds("serverTimeout")
 	p.ThrottleRate = integer("throttleRate")
 	p.ThrottleBurst = integer("throttleBurst")
 	if v := str("corsOrigins"); v != "" {

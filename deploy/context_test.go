@@ -133,6 +133,19 @@ func TestPropsFromContextErrors(t *testing.T) {
 	}
 }
 
+// TestSecondsPastADuration checks that a number of seconds too large for a time.Duration is
+// refused, not wrapped around into another duration the stack would check as any other.
+func TestSecondsPastADuration(t *testing.T) {
+	for _, key := range []string{"cacheTtl", "serverTimeout"} {
+		for _, v := range []string{"9223372037", "18446744074", "36893488147"} {
+			_, _, err := propsFromContext(lookup(map[string]string{key: v}))
+			if err == nil || !strings.Contains(err.Error(), key) {
+				t.Errorf("%s=%s: error %v, want one naming %s", key, v, err, key)
+			}
+		}
+	}
+}
+
 // TestCognitoDeletionProtectionNeedsCognito checks that the pool's setting without a pool is an
 // error, not a setting that silently changes nothing.
 func TestCognitoDeletionProtectionNeedsCognito(t *testing.T) {
