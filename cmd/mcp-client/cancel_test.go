@@ -374,3 +374,69 @@ func TestNoticeSentInSessionOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionEndBounded checks that the DELETE that ends the session,
+// at a server that holds it without an answer, holds the exit no longer
+// than the run's -timeout or a Ctrl-C allow, and, once the run's time is
+// up, than cancelGrace (the go-sdk gives it 5 s): a Ctrl-C between two
+// requests ends the run at once, and -timeout bounds the whole run.
+func TestSessionEndBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		on       string // the output after which Ctrl-C comes; "": none
+		onDelete bool   // Ctrl-C comes with the DELETE
+		code     int
+	}{
+		{"timeout", []string{"-timeout", "1s"}, "", false, 0},
+		{"Ctrl-C during the DELETE", nil, "", true, 0},
+		{"Ctrl-C between two requests", nil, "Tools (", false, exitInterrupted},
+		{"Ctrl-C before the call", []string{"-call", "ping"}, "Connected to", false, exitInterrupted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			deleted := make(chan struct{}, 1)
+			f := &foreignServer{text: "pong"}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodDelete {
+					deleted <- struct{}{}
+					<-r.Context().Done()
+					return
+				}
+				f.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			ctx, interrupt := context.WithCancel(t.Context())
+			defer interrupt()
+			if tc.onDelete {
+				go func() {
+					<-deleted
+					interrupt()
+				}()
+			}
+			stdout, stderr := &interruptOn{on: "\x00"}, &interruptOn{on: "\x00"}
+			if tc.on != "" {
+				stdout.on, stdout.interrupt = tc.on, interrupt
+				stderr.on, stderr.interrupt = tc.on, interrupt
+			}
+			done := make(chan int, 1)
+			go func() {
+				done <- run(ctx, append([]string{"-endpoint", srv.URL + "/mcp"}, tc.args...), noEnv, stdout, stderr)
+			}()
+			select {
+			case code := <-done:
+				if code != tc.code {
+					t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+				}
+			case <-time.After(4 * time.Second): // the go-sdk itself gives up on the DELETE after 5 s
+				t.Fatal("the run went on waiting for the DELETE that ends the session")
+			}
+			select {
+			case <-deleted:
+			default:
+				if !tc.onDelete {
+					t.Error("the session was not ended: no DELETE was sent")
+				}
+			}
+		})
+	}
+}

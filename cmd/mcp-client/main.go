@@ -122,7 +122,9 @@
 // (notifications/cancelled, which it needs to stop the work): the client
 // waits up to a second for the server to take the notice before it exits.
 // A server without sessions cannot match the notice to the request and is
-// not sent one; a Ctrl-C between two requests ends the run at once.
+// not sent one; a Ctrl-C between two requests ends the run at once. The
+// session is ended (DELETE) within the run's time, or, once -timeout or
+// Ctrl-C ended the run, within a second, however long the server takes.
 //
 // An event stream that ends before the answer to the request it carries
 // (a function behind a streaming front that died, a proxy that cut the
@@ -376,7 +378,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	errOut := &syncWriter{w: stderr, secrets: secrets}
 	defer errOut.close()
 	stderr = errOut
-	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted, secrets: secrets}
+	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted, ends: ctx, secrets: secrets}
 	if *trace {
 		t.trace = errOut
 	}
@@ -467,6 +469,7 @@ type target struct {
 	endpoint, token, protocol string
 	trace                     io.Writer       // shows every HTTP exchange; nil: none
 	interrupted               context.Context // done once the user pressed Ctrl-C
+	ends                      context.Context // done once the run's time is up (-timeout) or Ctrl-C; nil: never
 	secrets                   *secretSet      // what trace must not show; nil: none
 	oauth                     *oauthFlow      // gets the token when the server asks for one; nil: token alone
 	// Where the server's redirects may send the requests; nil: to an
@@ -531,7 +534,7 @@ func newMCPClient(t target) (*http.Client, error) {
 		// reads it.
 		base = &tracer{base: base, out: t.trace, secrets: t.secrets}
 	}
-	rec := &statusRecorder{base: base, token: t.token, oauth: t.oauth, origin: origin, notice: newCancelNotice(t.interrupted)}
+	rec := &statusRecorder{base: base, token: t.token, oauth: t.oauth, origin: origin, notice: newCancelNotice(t.interrupted), ends: t.ends}
 	httpClient := &http.Client{Transport: rec, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if err := sameMethodRedirect(req, via); err != nil {
 			return err
@@ -638,9 +641,10 @@ func text(res *mcp.CallToolResult) string {
 type statusRecorder struct {
 	base   http.RoundTripper
 	token  string
-	oauth  *oauthFlow    // nil: the token is token; else the one it obtained, once it has
-	origin *url.URL      // the endpoint: only its origin is sent the token
-	notice *cancelNotice // nil: a cut call's notice is not waited for
+	oauth  *oauthFlow      // nil: the token is token; else the one it obtained, once it has
+	origin *url.URL        // the endpoint: only its origin is sent the token
+	notice *cancelNotice   // nil: a cut call's notice is not waited for
+	ends   context.Context // the run's (-timeout, Ctrl-C), which bounds the session's DELETE; nil: the go-sdk's 5 s alone
 
 	mu        sync.Mutex
 	last      int    // status of the last POST if it failed, else 0
@@ -678,9 +682,12 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	var resp *http.Response
 	var err error
-	if s.notice != nil && isCancelNotice(r) {
+	switch {
+	case s.notice != nil && isCancelNotice(r):
 		resp, err = s.notice.roundTrip(s.base, r)
-	} else {
+	case r.Method == http.MethodDelete && s.ends != nil && s.notice != nil:
+		resp, err = s.endSession(r)
+	default:
 		resp, err = s.base.RoundTrip(r)
 	}
 	var np *notPublicError
@@ -759,6 +766,31 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 			s.proxyBody = peekProxyResponse(resp)
 		}
 	}
+	return resp, nil
+}
+
+// endSession sends r, the DELETE that ends the session, within the run's
+// time, or, once that is up (a run cut short, or interrupted), within
+// cancelGrace, as a cut call's notice. The go-sdk sends it in a context of
+// its own, given 5 s: a server that held it without an answer would hold
+// the exit that long beyond -timeout and Ctrl-C.
+func (s *statusRecorder) endSession(r *http.Request) (*http.Response, error) {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if s.ends.Err() != nil {
+		ctx, cancel = s.notice.limit(r.Context())
+	} else {
+		var end context.CancelFunc
+		ctx, end = context.WithCancel(r.Context())
+		stop := context.AfterFunc(s.ends, end)
+		cancel = func() { stop(); end() }
+	}
+	resp, err := s.base.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
 
