@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -249,6 +250,9 @@ func New(cfg Config) (*Front, error) {
 	if cfg.Stage != "" && (cfg.Shape == ShapeURL || cfg.Shape == ShapeALB) {
 		return nil, fmt.Errorf("shape %s has no stages (rest and http have)", cfg.Shape)
 	}
+	if err := checkStage(cfg.Shape, cfg.Stage); err != nil {
+		return nil, err
+	}
 	if cfg.BasePath != "" && cfg.Shape != ShapeREST {
 		return nil, fmt.Errorf("a base path mapping is emulated for the rest shape; shape %s has none", cfg.Shape)
 	}
@@ -272,6 +276,20 @@ func New(cfg Config) (*Front, error) {
 		cfg.Stage = "$default"
 	}
 	return &Front{cfg: cfg, apiID: "local0api1", integrationTimeout: integrationTimeout, authCache: newAuthCache(cfg.AuthorizerCacheTTL)}, nil
+}
+
+// stageName is what API Gateway takes for a stage's name; an HTTP API also
+// has $default, which adds nothing to the path.
+var stageName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+// checkStage refuses a stage API Gateway would not create: a name with a
+// slash, a space or another character would make a front that answers
+// every path as outside its stage.
+func checkStage(shape Shape, stage string) error {
+	if stage == "" || stageName.MatchString(stage) || shape == ShapeHTTP && stage == "$default" {
+		return nil
+	}
+	return fmt.Errorf("stage %q: API Gateway takes letters, digits, hyphens and underscores, up to 128 (and $default on http)", stage)
 }
 
 // URL is the base URL of the deployed API: scheme, host and the stage prefix

@@ -540,6 +540,10 @@ func TestConfigErrors(t *testing.T) {
 		{"JWT authorizer without an audience", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test"}}},
 		{"JWT authorizer whose issuer is read in the clear", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "http://i.test", Audience: []string{"a"}}}},
 		{"deploy responses without an authorizer", Config{Shape: ShapeREST, Function: fn, Deploy: &DeployREST{JWT: true}}},
+		{"stage with a slash", Config{Shape: ShapeREST, Function: fn, Stage: "dev/"}},
+		{"stage with a space", Config{Shape: ShapeHTTP, Function: fn, Stage: "my stage"}},
+		{"stage $default on rest", Config{Shape: ShapeREST, Function: fn, Stage: "$default"}},
+		{"stage past 128", Config{Shape: ShapeREST, Function: fn, Stage: strings.Repeat("s", 129)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -547,6 +551,23 @@ func TestConfigErrors(t *testing.T) {
 				t.Error("New accepted the config")
 			}
 		})
+	}
+}
+
+// TestStagesAccepted checks the stage names API Gateway creates, which
+// checkStage must not refuse.
+func TestStagesAccepted(t *testing.T) {
+	fn := echoFunction()
+	for _, cfg := range []Config{
+		{Shape: ShapeREST, Function: fn, Stage: "prod"},
+		{Shape: ShapeREST, Function: fn, Stage: "v1_beta-2"},
+		{Shape: ShapeREST, Function: fn, Stage: strings.Repeat("s", 128)},
+		{Shape: ShapeHTTP, Function: fn, Stage: "$default"},
+		{Shape: ShapeHTTP, Function: fn, Stage: "dev"},
+	} {
+		if _, err := New(cfg); err != nil {
+			t.Errorf("New(%s, stage %q): %v", cfg.Shape, cfg.Stage, err)
+		}
 	}
 }
 
