@@ -158,12 +158,15 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		if r.MCPMethod != "" {
 			attrs = append(attrs, attribute.String("mcp.method.name", r.MCPMethod))
 			name := r.MCPMethod
+			// The tool is the target of a tools/call only: a batch
+			// (2025-03-26) that ran one and then listed the tools is
+			// not "tools/list greet".
 			if r.MCPMethod == "tools/call" {
 				attrs = append(attrs, attribute.String("gen_ai.operation.name", "execute_tool"))
-			}
-			if r.Tool != "" {
-				attrs = append(attrs, attribute.String("gen_ai.tool.name", r.Tool))
-				name += " " + r.Tool
+				if r.Tool != "" {
+					attrs = append(attrs, attribute.String("gen_ai.tool.name", r.Tool))
+					name += " " + r.Tool
+				}
 			}
 			span.SetName(name)
 			switch {

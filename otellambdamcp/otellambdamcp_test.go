@@ -355,3 +355,40 @@ func TestMCPAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestToolOnlyForToolsCall checks that a span names a tool, in its name and
+// gen_ai.tool.name, only when its method is tools/call: a 2025-03-26 batch
+// that ran a tool and then listed the tools ends with the method of one
+// call and the tool of another, and is no "tools/list greet".
+func TestToolOnlyForToolsCall(t *testing.T) {
+	tests := []struct {
+		name     string
+		result   lambdamcp.RequestResult
+		wantSpan string
+		want     map[attribute.Key]string // "" for absent
+	}{
+		{"a tool call", lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Tool: "greet"}, "tools/call greet",
+			map[attribute.Key]string{"gen_ai.tool.name": "greet", "gen_ai.operation.name": "execute_tool"}},
+		{"a batch that listed the tools last", lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/list", Tool: "greet"}, "tools/list",
+			map[attribute.Key]string{"gen_ai.tool.name": "", "gen_ai.operation.name": ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := tracetest.NewSpanRecorder()
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+			_, end := otellambdamcp.New(tp).Start(t.Context(), lambdamcp.RequestInfo{Method: "POST", Scheme: "http", Path: "/mcp"})
+			end(tc.result)
+			ended := rec.Ended()
+			if len(ended) != 1 {
+				t.Fatalf("%d spans ended, want 1", len(ended))
+			}
+			got := map[attribute.Key]string{}
+			for k := range tc.want {
+				got[k] = attrsOf(ended[0])[k].AsString()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" || ended[0].Name() != tc.wantSpan {
+				t.Errorf("span %q, want %q; attributes (-want +got):\n%s", ended[0].Name(), tc.wantSpan, diff)
+			}
+		})
+	}
+}
