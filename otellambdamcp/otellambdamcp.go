@@ -38,6 +38,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -66,8 +67,12 @@ func NoFlush() Option {
 	return func(t *tracer) { t.noFlush = true }
 }
 
-// New returns a lambdamcp.Tracer that starts spans with tp.
+// New returns a lambdamcp.Tracer that starts spans with tp; nil is the
+// global provider (otel.GetTracerProvider).
 func New(tp trace.TracerProvider, opts ...Option) lambdamcp.Tracer {
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
 	t := &tracer{t: tp.Tracer(ScopeName)}
 	t.flusher, _ = tp.(flusher)
 	for _, o := range opts {

@@ -11,12 +11,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/otellambdamcp"
@@ -388,6 +390,35 @@ func TestToolOnlyForToolsCall(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" || ended[0].Name() != tc.wantSpan {
 				t.Errorf("span %q, want %q; attributes (-want +got):\n%s", ended[0].Name(), tc.wantSpan, diff)
+			}
+		})
+	}
+}
+
+// TestProviders checks that a tracer of a nil provider, the global one,
+// and of a no-op provider serve requests as any other: a nil provider is
+// no nil dereference at start-up.
+func TestProviders(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	global := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	before := otel.GetTracerProvider()
+	otel.SetTracerProvider(global)
+	t.Cleanup(func() { otel.SetTracerProvider(before) })
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, tc := range []struct {
+		name  string
+		tp    trace.TracerProvider
+		spans int // recorded by the global provider
+	}{
+		{"nil: the global provider", nil, 1},
+		{"no-op", noop.NewTracerProvider(), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec.Reset()
+			w := httptest.NewRecorder()
+			lambdamcp.Guard(h, &lambdamcp.Options{Tracer: otellambdamcp.New(tc.tp)}).ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+			if w.Code != http.StatusNoContent || len(rec.Ended()) != tc.spans {
+				t.Errorf("status %d, %d spans; want %d, %d", w.Code, len(rec.Ended()), http.StatusNoContent, tc.spans)
 			}
 		})
 	}
