@@ -89,6 +89,10 @@ type flusher interface {
 // maxFlush bounds a flush at the end of a request.
 const maxFlush = time.Second
 
+// flushMargin is the time a flush leaves before the request's deadline, for
+// the answer to be sent after it.
+const flushMargin = 100 * time.Millisecond
+
 type tracer struct {
 	t       trace.Tracer
 	prop    propagation.TextMapPropagator
@@ -201,11 +205,13 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 }
 
 // flush exports the spans held, within the request's time: the answer must
-// still reach Lambda before the invocation's deadline.
+// still reach Lambda before the invocation's deadline. A streamed
+// invocation's context ends at that deadline itself, and its stream is
+// closed only after the flush, so the flush stops flushMargin before it.
 func (t *tracer) flush(ctx context.Context) {
 	end := time.Now().Add(maxFlush)
-	if d, ok := ctx.Deadline(); ok && d.Before(end) {
-		end = d
+	if d, ok := ctx.Deadline(); ok && d.Add(-flushMargin).Before(end) {
+		end = d.Add(-flushMargin)
 	}
 	if time.Until(end) <= 0 {
 		return

@@ -2,10 +2,13 @@ package otellambdamcp_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -268,6 +271,58 @@ func TestFlushOnLambda(t *testing.T) {
 			}
 			if fc.n != tc.want {
 				t.Errorf("flushed %d times, want %d", fc.n, tc.want)
+			}
+		})
+	}
+}
+
+// deadlineFlusher is a TracerProvider that keeps the deadline of each flush.
+type deadlineFlusher struct {
+	*sdktrace.TracerProvider
+	deadlines []time.Time
+}
+
+func (f *deadlineFlusher) ForceFlush(ctx context.Context) error {
+	d, _ := ctx.Deadline()
+	f.deadlines = append(f.deadlines, d)
+	return f.TracerProvider.ForceFlush(ctx)
+}
+
+// TestFlushLeavesTimeToAnswer checks that the flush at the end of a request
+// stops before the invocation's deadline: a streamed invocation's stream is
+// closed after it, and an exporter slow to answer would otherwise hold the
+// invocation past its deadline, which Lambda reports as a timeout.
+func TestFlushLeavesTimeToAnswer(t *testing.T) {
+	event := []byte(`{"version":"2.0","rawPath":"/healthz","headers":{"host":"x.lambda-url.eu-west-1.on.aws"},
+		"requestContext":{"domainName":"x.lambda-url.eu-west-1.on.aws","http":{"method":"GET","path":"/healthz"}}}`)
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, streamed := range []bool{false, true} {
+		t.Run(fmt.Sprint("streamed=", streamed), func(t *testing.T) {
+			f := &deadlineFlusher{TracerProvider: sdktrace.NewTracerProvider()}
+			opts := &lambdamcp.Options{Tracer: otellambdamcp.New(f)}
+			if streamed {
+				opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL}
+			}
+			lh := lambdamcp.NewHandler(h, opts)
+			deadline := time.Now().Add(800 * time.Millisecond)
+			ctx, cancel := context.WithDeadline(lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req"}), deadline)
+			defer cancel()
+			if streamed {
+				r, err := lh.InvokeStream(ctx, event)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadAll(r); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, err := lh.Invoke(ctx, event); err != nil {
+				t.Fatal(err)
+			}
+			if len(f.deadlines) != 1 {
+				t.Fatalf("flushed %d times, want 1", len(f.deadlines))
+			}
+			if got := f.deadlines[0]; got.IsZero() || deadline.Sub(got) < 50*time.Millisecond {
+				t.Errorf("flush given until %v, %v before the invocation's deadline; want it to stop well before", got, deadline.Sub(got))
 			}
 		})
 	}
