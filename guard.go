@@ -152,7 +152,9 @@ type requestRecord struct {
 	mu        sync.Mutex
 	method    string // the JSON-RPC method the server dispatched (Middleware)
 	tool      string
-	toolKnown bool // Middleware saw the server run a tool of that name
+	toolKnown bool   // Middleware saw the server run a tool of that name
+	prompt    string // a prompts/get's prompt, once the server answered it (Middleware)
+	uri       string // a resource method's URI, as the server dispatched it (Middleware)
 	subject   string
 	client    *mcp.Implementation // the client software, as it names itself (Middleware)
 	outcome   string              // set by Middleware
@@ -769,6 +771,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	duration := time.Since(start)
 	rec.mu.Lock()
 	tool, toolKnown, subject, panicked, stack, servedMethod, client := rec.tool, rec.toolKnown, rec.subject, rec.panicked, rec.stack, rec.method, rec.client
+	prompt, uri := rec.prompt, rec.uri
 	// JSON-RPC's internal error, or an error the server gave no code.
 	internalError := rec.errorCode == internalErrorCode || rec.errorCode == "0"
 	if outcome == "" {
@@ -844,7 +847,11 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		if spanMethod == "" && clientMethods[rec.rpc.Method] {
 			spanMethod = rec.rpc.Method
 		}
-		res.MCPMethod, res.Tool = spanMethod, knownTool
+		if uri == "" {
+			uri = rec.rpc.resourceURI() // a request the server did not dispatch
+		}
+		res.MCPMethod, res.Tool, res.Prompt = spanMethod, knownTool, prompt
+		res.ResourceURI = textcut.Cut(uri, maxResourceURIBytes)
 		endSpan(res)
 	}
 }
@@ -901,6 +908,11 @@ func (rec *requestRecord) noteErrorCode(code int) {
 // maxRPCIDBytes bounds the request id a span repeats: the client's to
 // choose.
 const maxRPCIDBytes = 128
+
+// maxResourceURIBytes bounds the resource URI a span repeats: the client's
+// to choose. URIs of kilobytes are valid, and what tells them apart is
+// usually near their start.
+const maxResourceURIBytes = 1024
 
 // rpcIDText is a JSON-RPC id as text: a string's content, a number's
 // digits; "" for none.

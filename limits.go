@@ -510,17 +510,52 @@ func checkVersion(v string) *rejection {
 }
 
 // rpcPeek is what lambdamcp reads of a JSON-RPC request body: enough to
-// answer errors with the request's id, and to log and measure the call.
+// answer errors with the request's id, and to log, measure and trace the
+// call.
 type rpcPeek struct {
 	ID     json.RawMessage `json:"id"`
 	Method string          `json:"method"`
-	Params struct {
-		Name string `json:"name"`
-	} `json:"params"`
+	Params rpcPeekParams   `json:"params"`
 
 	// response: the message is a JSON-RPC response or error response, as
 	// the go-sdk reads one: version 2.0, a valid id, no method member.
 	response bool
+}
+
+// rpcPeekParams are the params lambdamcp reads: a tool's name, and the
+// resource URI of a resources/read, resources/subscribe or
+// resources/unsubscribe (resourceURI). The URI is kept as the client sent
+// it, whatever its type, so that it never keeps the name from being read:
+// the go-sdk decodes each method's params on their own, and ignores a
+// member its method does not have.
+type rpcPeekParams struct {
+	Name string         `json:"name"`
+	URI  jsontext.Value `json:"uri"`
+}
+
+// uriPeek is the member of params a resource URI is read from, when the
+// name cannot be read.
+type uriPeek struct {
+	URI jsontext.Value `json:"uri"`
+}
+
+// resourceURIMethods are the methods whose params carry a resource URI.
+var resourceURIMethods = map[string]bool{"resources/read": true, "resources/subscribe": true, "resources/unsubscribe": true}
+
+// resourceURI is the resource URI of a resources/read, resources/subscribe
+// or resources/unsubscribe the peek read, as the go-sdk decodes it: a
+// string's text; "" for any other method, or a uri that is no string
+// (which the go-sdk refuses).
+func (p *rpcPeek) resourceURI() string {
+	raw := p.Params.URI
+	if !resourceURIMethods[p.Method] || len(raw) == 0 || raw[0] != '"' {
+		return ""
+	}
+	var s string
+	if jsonv2.Unmarshal(raw, &s, peekOptions) != nil {
+		return ""
+	}
+	return s
 }
 
 // rpcWire is a JSON-RPC message as the go-sdk's jsonrpc2.DecodeMessage
@@ -541,10 +576,10 @@ var peekOptions = jsonv2.JoinOptions(
 	jsonv1.MergeWithLegacySemantics(true),
 )
 
-// peekRPC reads the id, method and tool name of a single JSON-RPC message;
-// anything else (a batch, invalid JSON, a method that is not a string)
-// yields a zero rpcPeek. Params the tool name cannot be read from leave it
-// empty, and the id and method read. Only a request's id is kept: a
+// peekRPC reads the id, method, tool name and resource URI of a single
+// JSON-RPC message; anything else (a batch, invalid JSON, a method that is
+// not a string) yields a zero rpcPeek. Params the tool name cannot be read
+// from leave it empty, and the id, method and URI read. Only a request's id is kept: a
 // message without a method is a response, whose id is the server's own.
 func peekRPC(body []byte) rpcPeek {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
@@ -586,7 +621,14 @@ func peekRPCWire(body []byte) rpcPeek {
 		return rpcPeek{}
 	}
 	if len(w.Params) > 0 && jsonv2.Unmarshal(w.Params, &p.Params, peekOptions) != nil {
-		p.Params.Name = ""
+		// A name the go-sdk would not read as a string, or params that
+		// are no object: the URI is read on its own, as the go-sdk reads
+		// a resource method's params.
+		var u uriPeek
+		if jsonv2.Unmarshal(w.Params, &u, peekOptions) != nil {
+			u = uriPeek{}
+		}
+		p.Params = rpcPeekParams{URI: u.URI}
 	}
 	// A message with a method member, even "" or null, is a call: the
 	// go-sdk answers it with its id. One without is a response, given

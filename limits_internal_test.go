@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // tokenDepth is the deepest nesting of valid JSON, by encoding/json.
@@ -133,11 +135,15 @@ func FuzzPeekRPC(f *testing.F) {
 	for _, tc := range peekCases {
 		f.Add([]byte(tc.body))
 	}
+	for _, tc := range peekURICases {
+		f.Add([]byte(tc.body))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, want := peekRPC(b), peekRPCWire(b)
-		if string(got.ID) != string(want.ID) || got.Method != want.Method || got.Params.Name != want.Params.Name || got.response != want.response {
-			t.Fatalf("peekRPC(%q) = %s %q %q response %v; read as the go-sdk does: %s %q %q response %v",
-				b, got.ID, got.Method, got.Params.Name, got.response, want.ID, want.Method, want.Params.Name, want.response)
+		if string(got.ID) != string(want.ID) || got.Method != want.Method || got.Params.Name != want.Params.Name || got.response != want.response ||
+			got.resourceURI() != want.resourceURI() {
+			t.Fatalf("peekRPC(%q) = %s %q %q %q response %v; read as the go-sdk does: %s %q %q %q response %v",
+				b, got.ID, got.Method, got.Params.Name, got.resourceURI(), got.response, want.ID, want.Method, want.Params.Name, want.resourceURI(), want.response)
 		}
 	})
 }
@@ -243,6 +249,47 @@ func TestPeekRPC(t *testing.T) {
 		if string(p.ID) != tc.id || p.Method != tc.method || p.Params.Name != tc.tool {
 			t.Errorf("peekRPC(%s) = id %s, method %q, tool %q; want %s, %q, %q", tc.body, p.ID, p.Method, p.Params.Name, tc.id, tc.method, tc.tool)
 		}
+	}
+}
+
+// peekURICases are bodies and the tool name and resource URI the guard
+// reads of them, as the go-sdk reads them: the URI of a resource method
+// only, a string's text; a member the method's params do not have
+// ignored, whatever its type.
+var peekURICases = []struct {
+	name, body string
+	tool, uri  string
+}{
+	{"read", `{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"file:///notes.txt"}}`, "", "file:///notes.txt"},
+	{"subscribe", `{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"file:///a"}}`, "", "file:///a"},
+	{"unsubscribe", `{"jsonrpc":"2.0","id":1,"method":"resources/unsubscribe","params":{"uri":"file:///a"}}`, "", "file:///a"},
+	{"params before the method", `{"jsonrpc":"2.0","params":{"uri":"file:///a"},"id":1,"method":"resources/read"}`, "", "file:///a"},
+	{"escapes", `{"id":1,"method":"resources/read","params":{"uri":"file:///caf\u00e9"}}`, "", "file:///café"},
+	{"invalid UTF-8", "{\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"file:///caf\xe9\"}}", "", "file:///caf\uFFFD"},
+	{"a repeated uri, the last", `{"id":1,"method":"resources/read","params":{"uri":"a","uri":"b"}}`, "", "b"},
+	{"repeated params, the last", `{"id":1,"method":"resources/read","params":{"uri":"a"},"params":{"_meta":{}}}`, "", ""},
+	{"a uri that is no string", `{"id":1,"method":"resources/read","params":{"uri":5}}`, "", ""},
+	{"a null uri", `{"id":1,"method":"resources/read","params":{"uri":null}}`, "", ""},
+	{"params that are no object", `{"id":1,"method":"resources/read","params":["file:///a"]}`, "", ""},
+	{"a name that is no string beside the uri", `{"id":1,"method":"resources/read","params":{"name":5,"uri":"file:///a"}}`, "", "file:///a"},
+	{"the uri of a method without one", `{"id":1,"method":"tools/call","params":{"name":"echo","uri":"file:///a"}}`, "echo", ""},
+	{"a uri that is no string beside a tool", `{"id":1,"method":"tools/call","params":{"name":"echo","uri":5}}`, "echo", ""},
+	{"a tool's arguments", `{"id":1,"method":"tools/call","params":{"name":"echo","arguments":{"uri":"file:///a"}}}`, "echo", ""},
+	{"a batch", `[{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"file:///a"}}]`, "", ""},
+}
+
+// TestPeekResourceURI checks the tool name and resource URI peekRPC reads
+// on peekURICases.
+func TestPeekResourceURI(t *testing.T) {
+	for _, tc := range peekURICases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := peekRPC([]byte(tc.body))
+			got := struct{ Tool, URI string }{p.Params.Name, p.resourceURI()}
+			want := struct{ Tool, URI string }{tc.tool, tc.uri}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("peekRPC(%s) (-want +got):\n%s", tc.body, diff)
+			}
+		})
 	}
 }
 

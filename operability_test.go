@@ -910,8 +910,9 @@ func (tr *resultTracer) Start(ctx context.Context, _ lambdamcp.RequestInfo) (con
 }
 
 // TestTracerResult checks what a span learns of the JSON-RPC answer
-// through the event path: the request's id and protocol version, and the
-// error code of lambdamcp's own answers (a timeout, a panic, a refusal).
+// through the event path: the request's id and protocol version, the error
+// code of lambdamcp's own answers (a timeout, a panic, a refusal), the tool
+// or prompt the server served, and a resource method's URI.
 func TestTracerResult(t *testing.T) {
 	s, hs := newHardServer(t)
 	// In an invocation meant to time out, tool calls end tracerTimeoutAfter
@@ -941,7 +942,36 @@ func TestTracerResult(t *testing.T) {
 		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 			"Mcp-Method", "tools/list", "mcp-method", "ping"), false, lambdamcp.RequestResult{
 			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: legacy, ErrorCode: "-32020"}},
+		{"prompt", rpc7("prompts/get", `{"name":"greeting"}`), false, lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "prompts/get", Prompt: "greeting", Outcome: "ok", RPCID: "7", ProtocolVersion: legacy}},
+		{"unknown prompt", rpc7("prompts/get", `{"name":"nope"}`), false, lambdamcp.RequestResult{ // a name the client made up
+			Status: 200, MCPMethod: "prompts/get", Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32602"}},
+		{"panicking prompt", rpc7("prompts/get", `{"name":"broken"}`), false, lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "prompts/get", Prompt: "broken", Outcome: "panic", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32603"}},
+		{"resource", rpc7("resources/read", `{"uri":"file:///notes.txt"}`), false, lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "resources/read", ResourceURI: "file:///notes.txt", Outcome: "ok", RPCID: "7", ProtocolVersion: legacy}},
+		{"unknown resource", rpc7("resources/read", `{"uri":"file:///missing.txt"}`), false, lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "resources/read", ResourceURI: "file:///missing.txt", Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32002"}},
+		{"resource URI cut", rpc7("resources/read", `{"uri":"file:///`+strings.Repeat("a", 1020)+`\u00e9.txt"}`), false, lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "resources/read", ResourceURI: "file:///" + strings.Repeat("a", 1016) + "…", Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32002"}},
+		{"resource, refused before the server", withHeader(rpc7("resources/subscribe", `{"uri":"file:///notes.txt"}`), "MCP-Protocol-Version", "2999-01-01"), false, lambdamcp.RequestResult{
+			Status: 400, MCPMethod: "resources/subscribe", ResourceURI: "file:///notes.txt", Outcome: "rejected", RPCID: "7", ErrorCode: "-32022"}},
+		{"uri of a method without one", rpc7("prompts/get", `{"name":"greeting","uri":"file:///notes.txt"}`), false, lambdamcp.RequestResult{
+			Status: 200, MCPMethod: "prompts/get", Prompt: "greeting", Outcome: "ok", RPCID: "7", ProtocolVersion: legacy}},
+		{"2025-03-26 batch, resource", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"resources/read","params":{"uri":"file:///notes.txt"}}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/read", ResourceURI: "file:///notes.txt", Outcome: "ok", ProtocolVersion: "2025-03-26"}},
+		{"2025-03-26 batch, prompt", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"greeting"}}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get", Prompt: "greeting", Outcome: "ok", ProtocolVersion: "2025-03-26"}},
 	}
+	s.AddPrompt(&mcp.Prompt{Name: "greeting"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "hello"}}}}, nil
+	})
+	s.AddPrompt(&mcp.Prompt{Name: "broken"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		panic("the prompt broke")
+	})
+	s.AddResource(&mcp.Resource{URI: "file:///notes.txt", Name: "notes"}, func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+		return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: "file:///notes.txt", Text: "notes"}}}, nil
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := &resultTracer{}
@@ -965,6 +995,11 @@ func TestTracerResult(t *testing.T) {
 		})
 	}
 	hs.once.Do(func() { close(hs.release) })
+}
+
+// rpc7 is a request of the 2025-11-25 era, id 7, with params.
+func rpc7(method, params string) httpRequest {
+	return jsonPost(`{"jsonrpc":"2.0","id":7,"method":"`+method+`","params":`+params+`}`, "MCP-Protocol-Version", legacy)
 }
 
 // TestGuardOutcomes checks outcomes the guard decides itself: a plain 500

@@ -57,28 +57,26 @@ import (
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
-// span reports of the answer (RequestResult's ErrorCode, ToolError and
-// ProtocolVersion). Outside a request served by lambdamcp it recovers
-// panics and refuses such log levels; there is no deadline to give.
+// span reports of the call and its answer (RequestResult's ErrorCode,
+// ToolError, ProtocolVersion and Prompt, and the ResourceURI of a call in
+// a batch). Outside a request served by lambdamcp it recovers panics and
+// refuses such log levels; there is no deadline to give.
 func Middleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
 			rec := recordFrom(ctx)
-			tool := ""
-			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && p != nil && method == "tools/call" {
-				tool = p.Name
-			}
+			tool, prompt, uri := callTargets(method, req)
 			start := time.Now()
 			defer func() { rec.noteAnswer(res, err) }() // after the recovery below
 			if msg := cmp.Or(badLogLevel(method, protocolVersion(rec, req), req), badSetLevel(method, req)); msg != "" {
 				if rec != nil {
-					rec.noteCall(ctx, method, req, tool)
+					rec.noteCall(ctx, method, req, tool, uri)
 				}
 				rec.noteOutcome(OutcomeError)
 				return nil, &jsonrpc.Error{Code: codeInvalidParams, Message: msg}
 			}
 			if rec != nil {
-				rec.noteCall(ctx, method, req, tool)
+				rec.noteCall(ctx, method, req, tool, uri)
 				var cancel context.CancelFunc
 				ctx, cancel = rec.callContext(ctx)
 				defer cancel()
@@ -90,6 +88,7 @@ func Middleware() mcp.Middleware {
 						if tool != "" {
 							rec.noteToolKnown() // its handler ran
 						}
+						rec.notePrompt(prompt) // the same
 					}
 					res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: internalErrorMessage(ctx)}
 				}
@@ -100,6 +99,11 @@ func Middleware() mcp.Middleware {
 				// the client invented is answered with an error, by the
 				// go-sdk or by a middleware of the server's.
 				rec.noteToolKnown()
+			}
+			if err == nil {
+				// The same for a prompt: the go-sdk answers a name it does
+				// not know with an error.
+				rec.notePrompt(prompt)
 			}
 			if lr, ok := res.(*mcp.ListToolsResult); ok && lr != nil && err == nil && rec != nil && rec.known != nil {
 				// The server's own names: a call of one of them that times
@@ -272,8 +276,50 @@ func callTimeoutMessage(method, tool string, d time.Duration) string {
 	return fmt.Sprintf("%s timed out after %v: the request's deadline was near", method, d)
 }
 
-// noteCall records who called which tool.
-func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.Request, tool string) {
+// callTargets are what a call names, for the log line, the metrics and
+// the span: the tool of a tools/call, the prompt of a prompts/get, the
+// resource URI of a resources/read, resources/subscribe or
+// resources/unsubscribe; "" for what the method does not name.
+func callTargets(method string, req mcp.Request) (tool, prompt, uri string) {
+	switch p := req.GetParams().(type) {
+	case *mcp.CallToolParamsRaw:
+		if p != nil && method == "tools/call" {
+			tool = p.Name
+		}
+	case *mcp.GetPromptParams:
+		if p != nil && method == "prompts/get" {
+			prompt = p.Name
+		}
+	case *mcp.ReadResourceParams:
+		if p != nil && method == "resources/read" {
+			uri = p.URI
+		}
+	case *mcp.SubscribeParams:
+		if p != nil && method == "resources/subscribe" {
+			uri = p.URI
+		}
+	case *mcp.UnsubscribeParams:
+		if p != nil && method == "resources/unsubscribe" {
+			uri = p.URI
+		}
+	}
+	return tool, prompt, uri
+}
+
+// notePrompt records the prompt of a prompts/get the server answered with
+// it; "" records nothing.
+func (rec *requestRecord) notePrompt(prompt string) {
+	if rec == nil || prompt == "" {
+		return
+	}
+	rec.mu.Lock()
+	rec.prompt = prompt
+	rec.mu.Unlock()
+}
+
+// noteCall records who called which tool, and the resource URI a call
+// names.
+func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.Request, tool, uri string) {
 	var subject string
 	if ti := auth.TokenInfoFromContext(ctx); ti != nil {
 		subject = ti.UserID
@@ -286,6 +332,9 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 	rec.method = method // one the server serves: the go-sdk refuses the others before its middleware
 	if tool != "" {
 		rec.tool = tool
+	}
+	if uri != "" {
+		rec.uri = uri
 	}
 	if subject != "" {
 		rec.subject = subject

@@ -28,6 +28,7 @@ type RequestResult struct {
 	Status    int    // HTTP status
 	MCPMethod string // the JSON-RPC method the server dispatched (see Middleware), or else one of the protocol's; empty otherwise, so that a client cannot make names up
 	Tool      string // the tool of a tools/call the server ran, or ran or listed before (see Middleware); empty otherwise
+	Prompt    string // the prompt of a prompts/get the server answered with a result, or whose handler panicked (see Middleware); empty otherwise
 	Outcome   string // one of the Outcome constants
 	Subject   string // the caller's auth.TokenInfo.UserID, when known
 
@@ -46,6 +47,17 @@ type RequestResult struct {
 	// with Middleware the server's. Empty when the answer was a result, or
 	// the code is unknown.
 	ErrorCode string
+	// ResourceURI is the uri of a resources/read, resources/subscribe or
+	// resources/unsubscribe, as the client sent it, cut to 1024 bytes;
+	// empty for other methods. It is the client's, whether or not the
+	// server has such a resource: unlike the tool and the prompt, it is
+	// not fit to name a span.
+	//
+	// A 2025-03-26 batch ends with the method of one of its calls, and
+	// the tool, prompt and URI each of the last call that named one: a
+	// field that does not belong to MCPMethod's method belongs to another
+	// call.
+	ResourceURI string
 	// ToolError reports a tools/call answered with a result marked isError
 	// (see Middleware).
 	ToolError bool
