@@ -6,9 +6,16 @@
 //	lambdamcp.Start(handler, &lambdamcp.Options{Tracer: tracer})
 //
 // Each request is a server span named after the MCP method and its target
-// ("tools/call greet"), with the attributes of OpenTelemetry's HTTP, MCP and
-// FaaS semantic conventions. The span is in the request's context, so spans
-// the tools start are its children.
+// ("tools/call greet", "prompts/get summary"), with the attributes of
+// OpenTelemetry's HTTP, MCP and FaaS semantic conventions. The target is a
+// tool the server ran (gen_ai.tool.name) or a prompt it answered
+// (gen_ai.prompt.name), and only on a span of its method: a 2025-03-26
+// batch that called a tool and then listed the tools is no "tools/list
+// greet". A resources/read, resources/subscribe or resources/unsubscribe
+// records its URI in mcp.resource.uri (cut to 1024 bytes, as valid UTF-8),
+// never in the span's name, where every distinct URI would be a name of
+// its own. The span is in the request's context, so spans the tools start
+// are its children.
 //
 // A span named after an MCP method is an error, as the MCP conventions have
 // it, when the call was answered with a JSON-RPC error (error.type is its
@@ -170,11 +177,23 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 			// The tool is the target of a tools/call only: a batch
 			// (2025-03-26) that ran one and then listed the tools is
 			// not "tools/list greet".
-			if r.MCPMethod == "tools/call" {
+			// The same for a prompt and a resource URI, which names no
+			// span: it is the client's to choose.
+			switch r.MCPMethod {
+			case "tools/call":
 				attrs = append(attrs, attribute.String("gen_ai.operation.name", "execute_tool"))
 				if r.Tool != "" {
 					attrs = append(attrs, attribute.String("gen_ai.tool.name", r.Tool))
 					name += " " + r.Tool
+				}
+			case "prompts/get":
+				if r.Prompt != "" {
+					attrs = append(attrs, attribute.String("gen_ai.prompt.name", r.Prompt))
+					name += " " + r.Prompt
+				}
+			case "resources/read", "resources/subscribe", "resources/unsubscribe":
+				if r.ResourceURI != "" {
+					attrs = append(attrs, attribute.String("mcp.resource.uri", cut(r.ResourceURI, maxResourceURI)))
 				}
 			}
 			span.SetName(name)
@@ -223,6 +242,11 @@ func (t *tracer) flush(ctx context.Context) {
 
 // maxPath bounds the url.path attribute: the path is the client's choice.
 const maxPath = 1024
+
+// maxResourceURI bounds the mcp.resource.uri attribute: the URI is the
+// client's choice. lambdamcp cuts it to 1024 bytes and marks the cut with
+// "…", which this leaves whole.
+const maxResourceURI = 1024 + len("…")
 
 // cut is s as valid UTF-8 (each invalid byte sequence replaced by U+FFFD),
 // cut to at most n bytes without splitting a character.

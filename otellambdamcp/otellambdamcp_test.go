@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -329,9 +330,9 @@ func TestFlushLeavesTimeToAnswer(t *testing.T) {
 }
 
 // TestMCPAnswers checks what a span says of the JSON-RPC answer: the
-// request id, the protocol version, and, as the MCP conventions have it,
-// an error for a JSON-RPC error (error.type its code) or a tool error,
-// whoever caused it.
+// request id, the protocol version, the prompt the server answered or the
+// resource URI read, and, as the MCP conventions have it, an error for a
+// JSON-RPC error (error.type its code) or a tool error, whoever caused it.
 func TestMCPAnswers(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
@@ -342,6 +343,12 @@ func TestMCPAnswers(t *testing.T) {
 	})
 	mcp.AddTool(server, &mcp.Tool{Name: "fail"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: "no"}}}, nil, nil
+	})
+	server.AddPrompt(&mcp.Prompt{Name: "summary"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "sum up"}}}}, nil
+	})
+	server.AddResource(&mcp.Resource{URI: "file:///notes.txt", Name: "notes"}, func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+		return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: "file:///notes.txt", Text: "notes"}}}, nil
 	})
 	h := lambdamcp.Guard(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}),
@@ -380,6 +387,22 @@ func TestMCPAnswers(t *testing.T) {
 			map[string]string{"MCP-Protocol-Version": "2999-01-01"}, 400, "tools/list", true, map[attribute.Key]string{
 				"jsonrpc.request.id": "10", "mcp.protocol.version": "", "error.type": "-32022",
 			}},
+		{"prompt", `{"jsonrpc":"2.0","id":12,"method":"prompts/get","params":{"name":"summary"}}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 200, "prompts/get summary", false, map[attribute.Key]string{
+				"mcp.method.name": "prompts/get", "gen_ai.prompt.name": "summary", "gen_ai.operation.name": "", "error.type": "",
+			}},
+		{"unknown prompt", `{"jsonrpc":"2.0","id":13,"method":"prompts/get","params":{"name":"nope"}}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 200, "prompts/get", true, map[attribute.Key]string{
+				"gen_ai.prompt.name": "", "error.type": "-32602",
+			}},
+		{"resource", `{"jsonrpc":"2.0","id":14,"method":"resources/read","params":{"uri":"file:///notes.txt"}}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 200, "resources/read", false, map[attribute.Key]string{
+				"mcp.method.name": "resources/read", "mcp.resource.uri": "file:///notes.txt", "error.type": "",
+			}},
+		{"unknown resource", `{"jsonrpc":"2.0","id":15,"method":"resources/read","params":{"uri":"file:///missing.txt"}}`,
+			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 200, "resources/read", true, map[attribute.Key]string{
+				"mcp.resource.uri": "file:///missing.txt", "error.type": "-32002",
+			}},
 		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`,
 			map[string]string{"MCP-Protocol-Version": "2025-11-25"}, 202, "notifications/initialized", false, map[attribute.Key]string{
 				"jsonrpc.request.id": "", "error.type": "",
@@ -413,11 +436,23 @@ func TestMCPAnswers(t *testing.T) {
 	}
 }
 
-// TestToolOnlyForToolsCall checks that a span names a tool, in its name and
-// gen_ai.tool.name, only when its method is tools/call: a 2025-03-26 batch
-// that ran a tool and then listed the tools ends with the method of one
-// call and the tool of another, and is no "tools/list greet".
-func TestToolOnlyForToolsCall(t *testing.T) {
+// TestTargetOnlyForItsMethod checks that a span names a tool, in its name
+// and gen_ai.tool.name, only when its method is tools/call, a prompt (its
+// name and gen_ai.prompt.name) only on a prompts/get, and records a
+// resource URI (mcp.resource.uri, never in its name) only on a resource
+// method: a 2025-03-26 batch that ran a tool and then listed the tools
+// ends with the method of one call and the tool of another, and is no
+// "tools/list greet".
+func TestTargetOnlyForItsMethod(t *testing.T) {
+	uri := "file:///notes.txt"
+	none := map[attribute.Key]string{"gen_ai.tool.name": "", "gen_ai.prompt.name": "", "mcp.resource.uri": "", "gen_ai.operation.name": ""}
+	with := func(kv ...string) map[attribute.Key]string {
+		m := maps.Clone(none)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[attribute.Key(kv[i])] = kv[i+1]
+		}
+		return m
+	}
 	tests := []struct {
 		name     string
 		result   lambdamcp.RequestResult
@@ -425,9 +460,27 @@ func TestToolOnlyForToolsCall(t *testing.T) {
 		want     map[attribute.Key]string // "" for absent
 	}{
 		{"a tool call", lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Tool: "greet"}, "tools/call greet",
-			map[attribute.Key]string{"gen_ai.tool.name": "greet", "gen_ai.operation.name": "execute_tool"}},
-		{"a batch that listed the tools last", lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/list", Tool: "greet"}, "tools/list",
-			map[attribute.Key]string{"gen_ai.tool.name": "", "gen_ai.operation.name": ""}},
+			with("gen_ai.tool.name", "greet", "gen_ai.operation.name", "execute_tool")},
+		{"a batch that listed the tools last", lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/list", Tool: "greet"}, "tools/list", none},
+		{"a prompt", lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get", Prompt: "summary"}, "prompts/get summary",
+			with("gen_ai.prompt.name", "summary")},
+		{"a prompt the server did not answer", lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get"}, "prompts/get", none},
+		{"a batch that listed the prompts last", lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/list", Prompt: "summary"}, "prompts/list", none},
+		{"a batch that called a tool last", lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Tool: "greet", Prompt: "summary", ResourceURI: uri},
+			"tools/call greet", with("gen_ai.tool.name", "greet", "gen_ai.operation.name", "execute_tool")},
+		{"a batch that got a prompt last", lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get", Tool: "greet", Prompt: "summary", ResourceURI: uri},
+			"prompts/get summary", with("gen_ai.prompt.name", "summary")},
+		{"a resource read", lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/read", ResourceURI: uri}, "resources/read",
+			with("mcp.resource.uri", uri)},
+		{"a subscription", lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/subscribe", ResourceURI: uri}, "resources/subscribe",
+			with("mcp.resource.uri", uri)},
+		{"an unsubscription", lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/unsubscribe", ResourceURI: uri}, "resources/unsubscribe",
+			with("mcp.resource.uri", uri)},
+		{"a batch that read a resource last", lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/read", Tool: "greet", Prompt: "summary", ResourceURI: uri},
+			"resources/read", with("mcp.resource.uri", uri)},
+		{"a batch that listed the resources last", lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/list", ResourceURI: uri}, "resources/list", none},
+		{"a URI of invalid UTF-8, too long", lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/read", ResourceURI: "file:///\xff" + strings.Repeat("a", 2000)},
+			"resources/read", with("mcp.resource.uri", "file:///\uFFFD"+strings.Repeat("a", 1027-len("file:///\uFFFD")))},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
