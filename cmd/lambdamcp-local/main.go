@@ -58,7 +58,9 @@
 // Exit status: 0 when stopped (Ctrl-C or SIGTERM) and for -h; 2 for flags it
 // cannot run with, checked before anything is built; 1 when building or
 // starting fails. A second Ctrl-C or SIGTERM during the shutdown kills the
-// function's processes and ends the program at once, as the signal does.
+// function's processes and ends the program at once, as the signal does
+// (a second Ctrl-C exits with 130 when interrupts were ignored at start, as
+// in a shell's background job).
 package main
 
 import (
@@ -72,6 +74,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -83,30 +86,52 @@ import (
 )
 
 func main() {
-	os.Exit(run(untilSignal(), os.Args[1:], os.Stdout, os.Stderr))
+	ctx, exit := untilSignal(killAll)
+	exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // untilSignal returns a context that ends at the first interrupt or
-// SIGTERM, which begins the shutdown. A second one, should the user not
-// wait for it, kills the function's processes and then ends this one as
-// the signal does by default: they run in process groups of their own,
-// which the signal does not reach, and would outlive it.
-func untilSignal() context.Context {
+// SIGTERM, which begins the shutdown, and the function main exits with. A
+// second one, should the user not wait for the shutdown, calls kill and
+// then ends this process as the signal does by default. The kill ends the
+// shutdown too, whose invocations it cuts, and the run returns: exit then
+// waits for the signal to end the process, where exiting with the run's
+// status would tell that the shutdown completed.
+func untilSignal(kill func()) (context.Context, func(code int)) {
 	ctx, cancel := context.WithCancel(context.Background())
+	// A shell starts a background job with interrupts ignored: raised
+	// again, a second one would be ignored and the process would not end.
+	interruptIgnored := signal.Ignored(os.Interrupt)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var ending sync.Mutex // held from the second signal on, until the process dies of it
 	go func() {
 		<-sigs
 		cancel()
 		sig := <-sigs
-		localfront.KillAll()
-		buildDirs.removeAll() // the shutdown that would have removed them is cut short
+		ending.Lock()
+		kill()
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		if sig == os.Interrupt && interruptIgnored {
+			os.Exit(exitInterrupted)
+		}
 		if p, err := os.FindProcess(os.Getpid()); err != nil || p.Signal(sig) != nil {
 			os.Exit(exitInterrupted) // a system that cannot signal a process
 		}
 	}()
-	return ctx
+	return ctx, func(code int) {
+		ending.Lock()
+		os.Exit(code)
+	}
+}
+
+// killAll ends what a run would leave behind when a second signal ends the
+// process: the function's processes, which run in process groups of their
+// own that the signal does not reach, and the directories the functions
+// were built into, which the shutdown cut short does not remove.
+func killAll() {
+	localfront.KillAll()
+	buildDirs.removeAll()
 }
 
 // exitInterrupted is the exit status after Ctrl-C, as shells give a

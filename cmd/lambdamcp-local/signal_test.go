@@ -19,6 +19,9 @@ import (
 // envMainChild makes the test binary run main, as the command would.
 const envMainChild = "LAMBDAMCP_LOCAL_TEST_MAIN_CHILD"
 
+// childArgs are the command line of the child's run.
+var childArgs = []string{"-shape", "http", "-addr", "127.0.0.1:0", "-timeout", "5m", "-build", "../../internal/localfront/testdata/fn"}
+
 // TestSecondSignalEndsProcess checks that once the front has begun
 // shutting down, waiting for an invocation in flight, a second SIGTERM (or
 // interrupt: a second Ctrl-C) ends the process at once, as signals do by
@@ -27,12 +30,58 @@ const envMainChild = "LAMBDAMCP_LOCAL_TEST_MAIN_CHILD"
 // the directory the function was built into goes with it.
 func TestSecondSignalEndsProcess(t *testing.T) {
 	if os.Getenv(envMainChild) != "" {
-		os.Args = []string{"lambdamcp-local", "-shape", "http", "-addr", "127.0.0.1:0", "-timeout", "5m", "-build", "../../internal/localfront/testdata/fn"}
+		os.Args = append([]string{"lambdamcp-local"}, childArgs...)
 		main()
 		return
 	}
-	tmp := t.TempDir()                                                                             // where the child builds the function
-	child := childtest.Start(t, childtest.Stderr, 2*time.Minute, envMainChild+"=1", "TMPDIR="+tmp) // the function is built first
+	endAtSecondSignal(t, childtest.Start, (*childtest.Child).EndsAtSecondSignal)
+}
+
+// TestSecondSignalEndsProcessAfterRun checks the same when the run is
+// over before the signal is raised again: the kill of the second signal
+// cuts the invocation the shutdown waited for, which lets the shutdown
+// end and the run return at once. The process must die of the signal all
+// the same, not exit with the run's status as after a shutdown that
+// completed. The child's kill waits for the run to return before the
+// signal is raised again: an order a process meets only now and then,
+// under load, where the raise is slower than the shutdown's end.
+func TestSecondSignalEndsProcessAfterRun(t *testing.T) {
+	if os.Getenv(envMainChild) != "" {
+		returned := make(chan struct{})
+		ctx, exit := untilSignal(func() {
+			killAll()
+			<-returned
+		})
+		code := run(ctx, childArgs, os.Stdout, os.Stderr)
+		close(returned)
+		exit(code)
+		return
+	}
+	endAtSecondSignal(t, childtest.Start, (*childtest.Child).EndsAtSecondSignal)
+}
+
+// TestSecondInterruptEndsBackgroundProcess checks the same for a second
+// interrupt when the process began with interrupts ignored, as a shell
+// starts a background job: the interrupt raised again is ignored, and the
+// process ends with the status of an interrupted command instead of
+// running on.
+func TestSecondInterruptEndsBackgroundProcess(t *testing.T) {
+	if os.Getenv(envMainChild) != "" {
+		os.Args = append([]string{"lambdamcp-local"}, childArgs...)
+		main()
+		return
+	}
+	endAtSecondSignal(t, childtest.StartIgnoringInterrupts, func(c *childtest.Child) { c.ExitsAtSecondInterrupt(exitInterrupted) })
+}
+
+// endAtSecondSignal runs the test's child with start, puts an invocation
+// in flight that starts a process and one that hangs, ends the child with
+// end and checks that the function's processes and its build directories
+// went with it.
+func endAtSecondSignal(t *testing.T, start func(*testing.T, childtest.Logs, time.Duration, ...string) *childtest.Child, end func(*childtest.Child)) {
+	t.Helper()
+	tmp := t.TempDir()                                                                   // where the child builds the function
+	child := start(t, childtest.Stderr, 2*time.Minute, envMainChild+"=1", "TMPDIR="+tmp) // the function is built first
 	url := child.URL()
 	resp, err := http.Get(url + "/spawn")
 	if err != nil {
@@ -46,7 +95,7 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 	}
 	go http.Get(url + "/hang") // in flight until the function is killed
 	child.AwaitText("hanging")
-	child.EndsAtSecondSignal()
+	end(child)
 	// The kill that ends the function's group is delivered, not waited
 	// for: the child may run a moment after the process is gone.
 	if !gone(spawned.Child, 10*time.Second) {

@@ -45,7 +45,22 @@ type Child struct {
 // is what tells the test it is the child. Each await waits at most bound.
 func Start(t *testing.T, logs Logs, bound time.Duration, env ...string) *Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+regexp.QuoteMeta(t.Name())+"$")
+	return start(t, exec.Command(os.Args[0], runArg(t)), logs, bound, env)
+}
+
+// StartIgnoringInterrupts is Start for a child that begins with interrupts
+// ignored, as a shell starts a background job: sh ignores them (trap) and
+// runs the child in its place (exec), which inherits that.
+func StartIgnoringInterrupts(t *testing.T, logs Logs, bound time.Duration, env ...string) *Child {
+	t.Helper()
+	return start(t, exec.Command("/bin/sh", "-c", `trap '' INT; exec "$0" "$@"`, os.Args[0], runArg(t)), logs, bound, env)
+}
+
+// runArg is the flag that runs only the current test.
+func runArg(t *testing.T) string { return "-test.run=^" + regexp.QuoteMeta(t.Name()) + "$" }
+
+func start(t *testing.T, cmd *exec.Cmd, logs Logs, bound time.Duration, env []string) *Child {
+	t.Helper()
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -138,9 +153,31 @@ func (c *Child) URL() string {
 // lines: a command may copy other processes' output to the same stream.
 func (c *Child) EndsAtSecondSignal() {
 	c.t.Helper()
-	c.cmd.Process.Signal(syscall.SIGTERM)
+	ws, err := c.endAtSecond(syscall.SIGTERM)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		c.t.Errorf("child ended with %v, want killed by the second SIGTERM", err)
+	}
+}
+
+// ExitsAtSecondInterrupt is EndsAtSecondSignal with interrupts, for a
+// child that ignores them (StartIgnoringInterrupts), which the second one,
+// ignored, does not kill: it checks that the child exits with status code
+// all the same, without waiting more than the bound.
+func (c *Child) ExitsAtSecondInterrupt(code int) {
+	c.t.Helper()
+	ws, err := c.endAtSecond(syscall.SIGINT)
+	if !ws.Exited() || ws.ExitStatus() != code {
+		c.t.Errorf("child ended with %v, want exit status %d at the second interrupt", err, code)
+	}
+}
+
+// endAtSecond sends sig, waits for the shutdown line, sends sig again and
+// waits for the child to end, at most the bound, after which it kills it.
+func (c *Child) endAtSecond(sig syscall.Signal) (syscall.WaitStatus, error) {
+	c.t.Helper()
+	c.cmd.Process.Signal(sig)
 	c.AwaitText(`"msg":"shutting down"`)
-	c.cmd.Process.Signal(syscall.SIGTERM)
+	c.cmd.Process.Signal(sig)
 	for _, lines := range []chan string{c.logs, c.out} {
 		if lines == nil {
 			continue
@@ -150,11 +187,18 @@ func (c *Child) EndsAtSecondSignal() {
 			}
 		}()
 	}
-	err := c.cmd.Wait()
-	ws, _ := c.cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		c.t.Errorf("child ended with %v, want killed by the second SIGTERM", err)
+	waited := make(chan error, 1)
+	go func() { waited <- c.cmd.Wait() }()
+	var err error
+	select {
+	case err = <-waited:
+	case <-time.After(c.bound):
+		c.cmd.Process.Kill()
+		err = <-waited
+		c.t.Errorf("the child still ran %v after the second %v", c.bound, sig)
 	}
+	ws, _ := c.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ws, err
 }
 
 // StallRequest sends a POST to endpoint whose body never comes, and
