@@ -75,13 +75,15 @@ func NoFlush() Option {
 }
 
 // New returns a lambdamcp.Tracer that starts spans with tp; nil is the
-// global provider (otel.GetTracerProvider).
+// global provider (otel.GetTracerProvider) as it is when each request
+// starts, so that a tracer made before the program sets its provider uses
+// that provider, flushed as one given here would be.
 func New(tp trace.TracerProvider, opts ...Option) lambdamcp.Tracer {
-	if tp == nil {
-		tp = otel.GetTracerProvider()
+	t := &tracer{}
+	if tp != nil {
+		t.t = tp.Tracer(ScopeName)
+		t.flusher, _ = tp.(flusher)
 	}
-	t := &tracer{t: tp.Tracer(ScopeName)}
-	t.flusher, _ = tp.(flusher)
 	for _, o := range opts {
 		o(t)
 	}
@@ -101,10 +103,24 @@ const maxFlush = time.Second
 const flushMargin = 100 * time.Millisecond
 
 type tracer struct {
-	t       trace.Tracer
+	t       trace.Tracer // nil: the global provider's, at each request
 	prop    propagation.TextMapPropagator
 	flusher flusher
 	noFlush bool
+}
+
+// provider is the tracer and the flusher of a request: those of New's
+// provider, or else those of the global provider at the request's start.
+// The global provider is read at each request: one set after New would
+// otherwise be reached only through the delegate OpenTelemetry hands out
+// before any is set, which cannot be flushed.
+func (t *tracer) provider() (trace.Tracer, flusher) {
+	if t.t != nil {
+		return t.t, t.flusher
+	}
+	tp := otel.GetTracerProvider()
+	f, _ := tp.(flusher)
+	return tp.Tracer(ScopeName), f
 }
 
 // knownMethods are the HTTP methods OpenTelemetry names spans after; any
@@ -151,7 +167,8 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 	}
 	// Named by the HTTP method alone until the MCP method is known: the
 	// path is the client's choice, and every distinct span name costs.
-	ctx, span := t.t.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+	tr, flusher := t.provider()
+	ctx, span := tr.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 	return ctx, func(r lambdamcp.RequestResult) {
 		attrs := []attribute.KeyValue{
 			attribute.Int("http.response.status_code", r.Status),
@@ -217,8 +234,8 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		}
 		span.SetAttributes(attrs...)
 		span.End()
-		if info.Shape != "" && t.flusher != nil && !t.noFlush {
-			t.flush(ctx)
+		if info.Shape != "" && flusher != nil && !t.noFlush {
+			flush(ctx, flusher)
 		}
 	}
 }
@@ -227,7 +244,7 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 // still reach Lambda before the invocation's deadline. A streamed
 // invocation's context ends at that deadline itself, and its stream is
 // closed only after the flush, so the flush stops flushMargin before it.
-func (t *tracer) flush(ctx context.Context) {
+func flush(ctx context.Context, f flusher) {
 	end := time.Now().Add(maxFlush)
 	if d, ok := ctx.Deadline(); ok && d.Add(-flushMargin).Before(end) {
 		end = d.Add(-flushMargin)
@@ -237,7 +254,7 @@ func (t *tracer) flush(ctx context.Context) {
 	}
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
 	defer cancel()
-	t.flusher.ForceFlush(ctx) // a failed export is the exporter's to report
+	f.ForceFlush(ctx) // a failed export is the exporter's to report
 }
 
 // maxPath bounds the url.path attribute: the path is the client's choice.

@@ -531,3 +531,32 @@ func TestProviders(t *testing.T) {
 		})
 	}
 }
+
+// TestNilProviderSetLater checks that a tracer of a nil provider uses the
+// global provider set after New, as a program that makes its tracer before
+// it configures tracing has it: its spans go to that provider, which is
+// flushed at the end of each request on Lambda, as a provider given to New
+// is, rather than waiting in a batch while Lambda freezes the environment.
+func TestNilProviderSetLater(t *testing.T) {
+	event := []byte(`{"version":"2.0","rawPath":"/healthz","headers":{"host":"x.lambda-url.eu-west-1.on.aws"},
+		"requestContext":{"domainName":"x.lambda-url.eu-west-1.on.aws","http":{"method":"GET","path":"/healthz"}}}`)
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	before := otel.GetTracerProvider()
+	t.Cleanup(func() { otel.SetTracerProvider(before) })
+	// What the global provider is before the program sets its own: one
+	// that cannot be flushed.
+	otel.SetTracerProvider(noop.NewTracerProvider())
+	tracer := otellambdamcp.New(nil)
+	rec := tracetest.NewSpanRecorder()
+	fc := &flushCounter{TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))}
+	otel.SetTracerProvider(fc)
+	lh := lambdamcp.NewHandler(h, &lambdamcp.Options{Tracer: tracer})
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req"})
+	if _, err := lh.Invoke(ctx, event); err != nil {
+		t.Fatal(err)
+	}
+	type seen struct{ Spans, Flushes int }
+	if diff := cmp.Diff(seen{1, 1}, seen{len(rec.Ended()), fc.n}); diff != "" {
+		t.Errorf("the global provider set after New (-want +got):\n%s", diff)
+	}
+}
