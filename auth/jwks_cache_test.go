@@ -4,9 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestJWKSCacheTTLFromFetchStart checks when a key set counts as older
@@ -135,4 +138,37 @@ func (h *ctxValueHandler) lines() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]string(nil), h.got...)
+}
+
+// TestJWKSLogKeepsContextValues checks that the fetch's log line, fetched
+// or failed, is logged with the values of the context of the request that
+// began it (the request id a Lambda log handler adds), though the fetch
+// outlives that request's cancellation.
+func TestJWKSLogKeepsContextValues(t *testing.T) {
+	tests := []struct {
+		name, mode, wantMsg string
+	}{
+		{"fetched", "", "jwks fetched"},
+		{"failed", "down", "jwks fetch failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			key := newRSAKey(t, "k")
+			srv := newJWKSServer(t, key)
+			srv.setMode(tc.mode)
+			h := &ctxValueHandler{}
+			v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Logger = slog.New(h) })
+			ctx := context.WithValue(context.Background(), ctxValueKey{}, "req-1")
+			_, _ = v.Verify(ctx, key.sign(t, claims{}))
+			var got []string
+			for _, line := range h.lines() {
+				if strings.HasPrefix(line, "jwks ") {
+					got = append(got, line)
+				}
+			}
+			if diff := cmp.Diff([]string{tc.wantMsg + " req-1"}, got); diff != "" {
+				t.Errorf("log lines with their context's value (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
