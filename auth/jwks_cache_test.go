@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -170,5 +171,42 @@ func TestJWKSLogKeepsContextValues(t *testing.T) {
 				t.Errorf("log lines with their context's value (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestJWKSConcurrent verifies tokens from many goroutines while the key
+// set is fetched again and again (stale at once, an unknown kid refreshing
+// it), as an authorizer's concurrent requests do: every token of the set
+// verifies, every other is refused. Run with -race.
+func TestJWKSConcurrent(t *testing.T) {
+	known, unknown := newRSAKey(t, "known"), newRSAKey(t, "unknown")
+	srv := newJWKSServer(t, known)
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
+		o.CacheTTL = time.Nanosecond
+		o.MinRefreshInterval = time.Nanosecond
+	})
+	good, bad := known.sign(t, claims{}), unknown.sign(t, claims{})
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*20)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				tok, want := good, true
+				if (g+i)%3 == 0 {
+					tok, want = bad, false
+				}
+				if _, err := v.Verify(context.Background(), tok); (err == nil) != want {
+					errs <- fmt.Sprintf("goroutine %d, token %d: Verify = %v, want accepted %v", g, i, err, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if srv.hits.Load() < 2 {
+		t.Errorf("JWKS fetched %d times, want it fetched again while in use", srv.hits.Load())
 	}
 }
