@@ -784,35 +784,41 @@ func TestJWTEdges(t *testing.T) {
 }
 
 // TestJWKSNeedsOK checks that a key set is taken only from a 200 answer:
-// an error page that happens to hold keys is not the issuer's set.
+// an error page that happens to hold keys is not the issuer's set, nor is
+// another success's (a proxy's altered copy, a part of the set).
 func TestJWKSNeedsOK(t *testing.T) {
 	key := newRSAKey(t, "k")
 	set := jwk.NewSet()
 	if err := set.AddKey(key.pub); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		_ = json.NewEncoder(w).Encode(set)
-	}))
-	defer srv.Close()
-	v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
-	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err == nil {
-		t.Error("a key set served with 404 verified a token")
+	for _, status := range []int{http.StatusNotFound, http.StatusNonAuthoritativeInfo, http.StatusPartialContent} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(status)
+				_ = json.NewEncoder(w).Encode(set)
+			}))
+			defer srv.Close()
+			v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
+			if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err == nil {
+				t.Errorf("a key set served with %d verified a token", status)
+			}
+		})
 	}
 }
 
-// TestJWKSURLSecretsNotLogged checks that a JWKS URL's password and query
-// (a pre-signed URL's signature, say) appear in no log line and no error:
+// TestJWKSURLSecretsNotLogged checks that a JWKS URL's password, query
+// (a pre-signed URL's signature, say) and fragment appear in no log line
+// and no error:
 // after a fetch, a failed fetch, a redirect that failed, and a URL refused
 // at start-up.
 func TestJWKSURLSecretsNotLogged(t *testing.T) {
-	const pass, sig = "PASSWORD_SECRET", "SIGNATURE_SECRET"
+	const pass, sig, frag = "PASSWORD_SECRET", "SIGNATURE_SECRET", "FRAGMENT_SECRET"
 	key := newRSAKey(t, "k1")
 	keys := newJWKSServer(t, key)
 	withSecrets := func(base string) string {
-		return strings.Replace(base, "http://", "http://user:"+pass+"@", 1) + "?sig=" + sig
+		return strings.Replace(base, "http://", "http://user:"+pass+"@", 1) + "?sig=" + sig + "#" + frag
 	}
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
@@ -839,7 +845,7 @@ func TestJWKSURLSecretsNotLogged(t *testing.T) {
 			if !strings.Contains(out, "jwks") || !strings.Contains(out, "127.0.0.1") {
 				t.Errorf("the fetch is not logged with its host: %s", out)
 			}
-			if strings.Contains(out, pass) || strings.Contains(out, sig) {
+			if strings.Contains(out, pass) || strings.Contains(out, sig) || strings.Contains(out, frag) {
 				t.Errorf("a secret of the URL is logged:\n%s", out)
 			}
 		})
@@ -925,7 +931,8 @@ func TestJWKSRedirectLimit(t *testing.T) {
 }
 
 // TestJWKSSizeLimit checks that a key set of maxJWKSBytes is read, and one
-// byte more is not.
+// byte more is not, even where the bytes past the bound are only white
+// space after a whole set.
 func TestJWKSSizeLimit(t *testing.T) {
 	key := newRSAKey(t, "k")
 	set := jwk.NewSet()
@@ -937,12 +944,16 @@ func TestJWKSSizeLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		size int
-		ok   bool
-	}{{maxJWKSBytes, true}, {maxJWKSBytes + 1, false}} {
-		t.Run(fmt.Sprint(tc.size), func(t *testing.T) {
-			// Padded with white space inside the object: the same set, at size.
+		size  int
+		after bool // padded after the object, not inside it
+		ok    bool
+	}{{maxJWKSBytes, false, true}, {maxJWKSBytes + 1, false, false}, {maxJWKSBytes, true, true}, {maxJWKSBytes + 1, true, false}} {
+		t.Run(fmt.Sprint(tc.size, map[bool]string{true: " padded after", false: " padded inside"}[tc.after]), func(t *testing.T) {
+			// Padded with white space: the same set, at size.
 			body := append(append(b[:len(b)-1:len(b)-1], bytes.Repeat([]byte(" "), tc.size-len(b))...), '}')
+			if tc.after {
+				body = append(b[:len(b):len(b)], bytes.Repeat([]byte(" "), tc.size-len(b))...)
+			}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write(body)
