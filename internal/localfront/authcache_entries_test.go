@@ -3,6 +3,7 @@ package localfront
 import (
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,45 @@ func TestAuthCacheDefaultBound(t *testing.T) {
 	_, second := c.get(key(1))
 	if n := c.len(); n != 1024 || first || !second {
 		t.Errorf("after 1025 tokens: %d entries, the first kept %v, the second %v; want 1024, false, true", n, first, second)
+	}
+}
+
+// TestAuthCacheTTLChecked checks the TTLs New takes, as API Gateway takes
+// them (whole seconds up to an hour, 0 for none), and only with a Lambda
+// authorizer; a TTL of 0 keeps no cache at all.
+func TestAuthCacheTTLChecked(t *testing.T) {
+	tests := []struct {
+		name         string
+		ttl          time.Duration
+		noAuthorizer bool
+		wantErr      string // in the error; "" for none
+	}{
+		{name: "off", ttl: 0},
+		{name: "off without an authorizer", ttl: 0, noAuthorizer: true},
+		{name: "a second", ttl: time.Second},
+		{name: "the deploy stack's", ttl: DeployAuthorizerCacheTTL},
+		{name: "an hour", ttl: time.Hour},
+		{name: "a second past an hour", ttl: time.Hour + time.Second, wantErr: "whole seconds from 0 (off) to 1h0m0s"},
+		{name: "negative", ttl: -time.Second, wantErr: "authorizer cache TTL -1s"},
+		{name: "not whole seconds", ttl: 1500 * time.Millisecond, wantErr: "whole seconds"},
+		{name: "a millisecond", ttl: time.Millisecond, wantErr: "whole seconds"},
+		{name: "without a Lambda authorizer", ttl: time.Minute, noAuthorizer: true, wantErr: "without a Lambda authorizer"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{Shape: ShapeREST, Function: echoFunction(), Authorizer: echoFunction(), AuthorizerCacheTTL: tc.ttl}
+			if tc.noAuthorizer {
+				cfg.Authorizer = nil
+			}
+			f, err := New(cfg)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("New: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("New: %v, want an error saying %q", err, tc.wantErr)
+			case err == nil && (f.authCache != nil) != (tc.ttl > 0):
+				t.Errorf("a result cache: %v, want %v", f.authCache != nil, tc.ttl > 0)
+			}
+		})
 	}
 }
