@@ -309,7 +309,9 @@ func TestAuthCacheBound(t *testing.T) {
 }
 
 // TestAuthCacheKey checks that the same token on another API or stage is
-// another entry, as API Gateway keeps a cache per stage.
+// another entry, as API Gateway keeps a cache per stage, and that no other
+// split of the same bytes into API, stage and header values, a repeated
+// header's included, is the same entry.
 func TestAuthCacheKey(t *testing.T) {
 	k := authCacheKey("api", "dev", "Bearer t")
 	for _, other := range [][sha256.Size]byte{
@@ -317,6 +319,11 @@ func TestAuthCacheKey(t *testing.T) {
 		authCacheKey("api2", "dev", "Bearer t"),
 		authCacheKey("api", "dev", "Bearer u"),
 		authCacheKey("api", "dev\x00Bearer t", ""),
+		authCacheKey("api", "devBearer t"),
+		authCacheKey("apidev", "", "Bearer t"),
+		authCacheKey("api", "dev", "Bearer", " t"),
+		authCacheKey("api", "dev", "Bearer t", ""),
+		authCacheKey("api", "dev", "", "Bearer t"),
 	} {
 		if other == k {
 			t.Errorf("key collides with %x", k)
