@@ -36,15 +36,7 @@ func TestLateStatusCode(t *testing.T) {
 		}
 		return nil, nil, &jsonrpc.Error{Code: in.Code, Message: "refused late"}
 	}
-	servers := map[string]*mcp.Server{}
-	for _, middleware := range []bool{true, false} {
-		s := mcp.NewServer(&mcp.Implementation{Name: "late", Version: "1"}, nil)
-		if middleware {
-			s.AddReceivingMiddleware(lambdamcp.Middleware())
-		}
-		mcp.AddTool(s, &mcp.Tool{Name: "fail"}, fail)
-		servers[map[bool]string{true: "middleware", false: "no middleware"}[middleware]] = s
-	}
+	servers := withAndWithoutMiddleware("late", func(s *mcp.Server) { mcp.AddTool(s, &mcp.Tool{Name: "fail"}, fail) })
 	paths := unseenCodePaths()
 	paths = append(paths, unseenCodePath{"url-buffered", func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string {
 		out, err := lambdamcp.NewHandler(h, &lambdamcp.Options{Logger: logger}).Invoke(streamCtx(t, time.Minute), urlEvent(t, req))

@@ -33,15 +33,7 @@ func TestUnseenCodeInEventStream(t *testing.T) {
 		}
 		return text("done"), nil, nil
 	}
-	servers := map[string]*mcp.Server{}
-	for _, middleware := range []bool{true, false} {
-		s := mcp.NewServer(&mcp.Implementation{Name: "sse", Version: "1"}, nil)
-		if middleware {
-			s.AddReceivingMiddleware(lambdamcp.Middleware())
-		}
-		mcp.AddTool(s, &mcp.Tool{Name: "progress"}, progress)
-		servers[map[bool]string{true: "middleware", false: "no middleware"}[middleware]] = s
-	}
+	servers := withAndWithoutMiddleware("sse", func(s *mcp.Server) { mcp.AddTool(s, &mcp.Tool{Name: "progress"}, progress) })
 	paths := unseenCodePaths()
 	tests := []struct {
 		name   string
@@ -83,6 +75,22 @@ func TestUnseenCodeInEventStream(t *testing.T) {
 type unseenCodePath struct {
 	name string
 	run  func(t *testing.T, h http.Handler, logger *slog.Logger, req httpRequest) string
+}
+
+// withAndWithoutMiddleware returns two servers named name, each given its
+// tools by add: "middleware", with lambdamcp.Middleware, and "no
+// middleware", without.
+func withAndWithoutMiddleware(name string, add func(*mcp.Server)) map[string]*mcp.Server {
+	servers := map[string]*mcp.Server{}
+	for _, middleware := range []bool{true, false} {
+		s := mcp.NewServer(&mcp.Implementation{Name: name, Version: "1"}, nil)
+		if middleware {
+			s.AddReceivingMiddleware(lambdamcp.Middleware())
+		}
+		add(s)
+		servers[map[bool]string{true: "middleware", false: "no middleware"}[middleware]] = s
+	}
+	return servers
 }
 
 // unseenCodePaths are the paths an event-stream answer goes out by as it
