@@ -55,6 +55,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 )
@@ -191,9 +192,16 @@ func ParseKey(s string) ([]byte, error) {
 
 func decodeKey(s string) ([]byte, error) {
 	if len(s) == 2*KeySize {
-		if key, err := hex.DecodeString(s); err == nil {
+		key, err := hex.DecodeString(s)
+		if err == nil {
 			return key, nil
 		}
+		// As base64, 64 characters are 48 bytes, never a key: this is
+		// hex with a typo, so point at it (the key itself is not shown).
+		if i := strings.IndexFunc(s, func(r rune) bool { return !isHexDigit(r) }); i >= 0 {
+			return nil, fmt.Errorf("requestState key has %d characters, as %d bytes in hex, but the one at position %d is no hex digit", 2*KeySize, KeySize, utf8.RuneCountInString(s[:i])+1)
+		}
+		return nil, err
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 		if key, err := enc.Strict().DecodeString(s); err == nil && !strings.ContainsAny(s, "\r\n") {
@@ -201,6 +209,10 @@ func decodeKey(s string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("requestState key is neither %d hex digits nor padded base64", 2*KeySize)
+}
+
+func isHexDigit(r rune) bool {
+	return '0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F'
 }
 
 // sealed is what travels inside the ciphertext.

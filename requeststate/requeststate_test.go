@@ -144,6 +144,28 @@ func TestParseKey(t *testing.T) {
 	}
 }
 
+// TestParseKeyHexTypo checks that a hex key with a typo is refused with the
+// typo's position, not as base64 of the wrong length (64 base64 characters
+// are 48 bytes), and without the key in the message.
+func TestParseKeyHexTypo(t *testing.T) {
+	good := hex.EncodeToString(bytes.Repeat([]byte{0xfb, 0xfe}, KeySize/2))
+	for _, tc := range []struct {
+		in   string
+		want string
+	}{
+		{good[:9] + "g" + good[10:], "position 10 is no hex digit"},
+		{"x" + good[1:], "position 1 is no hex digit"},
+		{good[:63] + "O", "position 64 is no hex digit"},
+	} {
+		_, err := ParseKey(tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseKey(%q) = %v, want an error saying %q", tc.in, err, tc.want)
+		} else if strings.Contains(err.Error(), tc.in[10:40]) {
+			t.Errorf("ParseKey's error quotes the key: %v", err)
+		}
+	}
+}
+
 // FuzzOpen checks that Open never accepts state the sealer did not make:
 // it made exactly one, which opens to what was sealed, and what it refuses
 // leaves the target as it was. That one is sealed as Seal seals, but with
