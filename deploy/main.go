@@ -29,7 +29,8 @@
 //	            ("mcp:admin=mcp:tools mcp:read; …"): scopes that imply others
 //	cognito     true: create a Cognito user pool and verify its client-credentials tokens
 //	cognitoDeletionProtection  false: the pool is deleted with the stack (default: kept)
-//	domainName, certificateArn, hostedZoneId, hostedZoneName: custom domain (REST)
+//	domainName, certificateArn, hostedZoneId, hostedZoneName: custom domain (REST); the zone's
+//	            ID bare (Z…) or as the AWS CLI prints it (/hostedzone/Z…)
 //	executeApiEndpoint  true: keep the execute-api host beside the custom domain
 //	domainBasePath  map the API under this base path of the custom domain (default: the root)
 //	alarms      true: CloudWatch alarms on the server's faults, errors, throttles and 5xx answers

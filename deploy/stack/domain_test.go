@@ -185,3 +185,26 @@ func TestDomainBasePath(t *testing.T) {
 		})
 	}
 }
+
+// TestHostedZoneID checks that the alias record goes into the zone by its bare ID, which
+// AWS::Route53::RecordSet takes, also when the ID is given as the AWS CLI prints it.
+func TestHostedZoneID(t *testing.T) {
+	for _, tc := range []struct{ name, id string }{
+		{"bare", "Z0123456789ABCDEFGHIJ"},
+		{"as the AWS CLI prints it", "/hostedzone/Z0123456789ABCDEFGHIJ"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, doc, _ := synth(t, stack.Props{Domain: &stack.Domain{
+				Name: "mcp.example.com", CertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+				HostedZoneID: tc.id, HostedZoneName: "example.com",
+			}})
+			var got []string
+			for _, r := range resources(doc, "AWS::Route53::RecordSet") {
+				got = append(got, render(r["Name"])+" in "+render(r["HostedZoneId"]))
+			}
+			if diff := cmp.Diff([]string{"mcp.example.com. in Z0123456789ABCDEFGHIJ"}, got); diff != "" {
+				t.Errorf("alias records (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

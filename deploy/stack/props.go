@@ -195,7 +195,9 @@ type Domain struct {
 	Name string
 	// CertificateARN is an ACM certificate for Name in the stack's region.
 	CertificateARN string
-	// HostedZoneID and HostedZoneName, when set, get an alias record for Name.
+	// HostedZoneID and HostedZoneName, when set, get an alias record for Name. The ID is Route
+	// 53's (upper-case letters and digits, such as Z0123456789ABCDEFGHIJ), bare or in the
+	// /hostedzone/ form the AWS CLI prints, which the record gets without that prefix.
 	HostedZoneID, HostedZoneName string
 	// KeepExecuteAPIEndpoint leaves the API's default execute-api host answering beside Name.
 	// False turns it off, so that the API is reached only through Name, with its TLS policy,
@@ -419,7 +421,11 @@ func (p Props) withDefaults() (Props, error) {
 			return p, fmt.Errorf("stack: audience claim (jwtAudienceClaim) %q: the http variant's JWT authorizer matches aud, or client_id when aud is absent; leave it unset or use the rest or url variant", p.JWT.AudienceClaim)
 		}
 	}
-	if d := p.Domain; d != nil {
+	if p.Domain != nil {
+		// A copy: the hosted zone ID is put in its bare form, and the caller's Domain stays as given.
+		dc := *p.Domain
+		d := &dc
+		p.Domain = d
 		if p.Variant != VariantREST {
 			return p, fmt.Errorf("stack: a custom domain is supported on the rest variant")
 		}
@@ -428,6 +434,14 @@ func (p Props) withDefaults() (Props, error) {
 		}
 		if (d.HostedZoneID == "") != (d.HostedZoneName == "") {
 			return p, fmt.Errorf("stack: give both the hosted zone ID and name, or neither")
+		}
+		// AWS::Route53::RecordSet takes the bare ID, which the AWS CLI prints after /hostedzone/.
+		if id := d.HostedZoneID; id != "" && !tokenized(id) {
+			bare := strings.TrimPrefix(id, "/hostedzone/")
+			if !hostedZoneIDPattern.MatchString(bare) {
+				return p, fmt.Errorf("stack: hosted zone ID (hostedZoneId) %q is not a Route 53 hosted zone ID: want upper-case letters and digits, such as Z0123456789ABCDEFGHIJ (or /hostedzone/Z0123456789ABCDEFGHIJ, as the AWS CLI prints it)", id)
+			}
+			d.HostedZoneID = bare
 		}
 		if d.BasePath != "" {
 			if err := checkBasePath(d.BasePath, p.JWT != nil || p.Cognito); err != nil {
@@ -462,6 +476,10 @@ func (p Props) withDefaults() (Props, error) {
 // acmCertificateARN matches an ACM certificate's ARN, in any partition; its second group is the
 // region.
 var acmCertificateARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:acm:([a-z0-9-]+):[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
+
+// hostedZoneIDPattern is a Route 53 hosted zone ID: upper-case letters and digits, at most 32
+// (the Route 53 API's ResourceId).
+var hostedZoneIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
 
 // hostNamePattern is a fully qualified host name in lower case, without the trailing dot: at least
 // two labels of letters, digits and hyphens, each 1 to 63 long, starting and ending with a letter

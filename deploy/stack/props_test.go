@@ -150,6 +150,11 @@ func TestPropsErrors(t *testing.T) {
 		{"zone that does not hold the domain", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "example.org"}}, "hostedZoneName"},
 		{"zone that only ends the domain's name", Props{Domain: &Domain{Name: "mcp.myexample.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "example.com"}}, "hostedZoneName"},
 		{"zone under the domain", Props{Domain: &Domain{Name: "example.com", CertificateARN: "b", HostedZoneID: "Z", HostedZoneName: "mcp.example.com"}}, "hostedZoneName"},
+		{"hosted zone ID in lower case", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: certARN, HostedZoneID: "z0123456789abcdefghij", HostedZoneName: "example.com"}}, "hosted zone ID (hostedZoneId)"},
+		{"hosted zone ID that is the zone's name", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: certARN, HostedZoneID: "example.com", HostedZoneName: "example.com"}}, "hosted zone ID (hostedZoneId)"},
+		{"hosted zone ID as an ARN", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: certARN, HostedZoneID: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ", HostedZoneName: "example.com"}}, "hosted zone ID (hostedZoneId)"},
+		{"hosted zone ID only the prefix", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: certARN, HostedZoneID: "/hostedzone/", HostedZoneName: "example.com"}}, "hosted zone ID (hostedZoneId)"},
+		{"hosted zone ID over 32", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: certARN, HostedZoneID: "Z" + strings.Repeat("0", 32), HostedZoneName: "example.com"}}, "hosted zone ID (hostedZoneId)"},
 		{"certificate ARN not an ARN", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "0a1b2c3d-4e5f-6789-abcd-ef0123456789"}}, "certificateArn"},
 		{"certificate ARN of IAM", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:iam::123456789012:server-certificate/mcp"}}, "certificateArn"},
 		{"certificate ARN of a private CA", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/abc"}}, "certificateArn"},
@@ -350,6 +355,35 @@ func TestHostedZonesAccepted(t *testing.T) {
 		p := Props{SourceDir: "src", BuildDir: "build", Domain: &Domain{Name: tc.name, CertificateARN: certARN, HostedZoneID: "Z", HostedZoneName: tc.zone}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%s in zone %s: %v", tc.name, tc.zone, err)
+		}
+	}
+}
+
+// TestHostedZoneIDs checks that a Route 53 hosted zone ID passes synth in its bare form, which the
+// record takes, whether given so or as the AWS CLI prints it, and that the caller's Domain keeps
+// what it was given.
+func TestHostedZoneIDs(t *testing.T) {
+	imported := *awscdk.Fn_ImportValue(jsii.String("McpZoneId"))
+	for _, tc := range []struct{ id, want string }{
+		{"Z0123456789ABCDEFGHIJ", "Z0123456789ABCDEFGHIJ"},
+		{"/hostedzone/Z0123456789ABCDEFGHIJ", "Z0123456789ABCDEFGHIJ"},
+		{"Z1D633PJN98FT9", "Z1D633PJN98FT9"},
+		{"Z" + strings.Repeat("0", 31), "Z" + strings.Repeat("0", 31)},
+		// An ID CloudFormation resolves at deploy time is not known at synth.
+		{imported, imported},
+	} {
+		d := &Domain{Name: "mcp.example.com", CertificateARN: certARN, HostedZoneID: tc.id, HostedZoneName: "example.com"}
+		p := Props{SourceDir: "src", BuildDir: "build", Domain: d}
+		got, err := p.withDefaults()
+		if err != nil {
+			t.Errorf("%s: %v", tc.id, err)
+			continue
+		}
+		if got.Domain.HostedZoneID != tc.want {
+			t.Errorf("%s: hosted zone ID %q, want %q", tc.id, got.Domain.HostedZoneID, tc.want)
+		}
+		if d.HostedZoneID != tc.id {
+			t.Errorf("%s: the caller's Domain now holds %q", tc.id, d.HostedZoneID)
 		}
 	}
 }
