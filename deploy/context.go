@@ -68,7 +68,19 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			p.AuthorizerCacheTTL = -1 // 0 in the context means "off", in Props "default"
 		}
 	}
-	p.LogRetentionDays = integer("logRetentionDays")
+	// A blank value is the default, as for every number; 0 is no retention CloudWatch Logs
+	// has, and not the default either: read as "never expire", it would be 30 days.
+	switch v := str("logRetentionDays"); {
+	case strings.EqualFold(v, "never"):
+		p.LogRetentionDays = stack.LogRetentionNever
+	case v != "":
+		n, err := strconv.Atoi(v)
+		if err != nil || !slices.Contains(stack.LogRetentionDaysAccepted(), n) {
+			errs = append(errs, fmt.Sprintf("context logRetentionDays=%q: want never (logs kept forever) or a number of days CloudWatch Logs accepts, %v (blank for %d)",
+				v, stack.LogRetentionDaysAccepted(), stack.DefaultLogRetentionDays))
+		}
+		p.LogRetentionDays = n
+	}
 	p.ServerMemoryMB = integer("serverMemory")
 	p.ServerReservedConcurrency = integer("serverConcurrency")
 	p.ServerTimeout = seconds("serverTimeout")

@@ -29,6 +29,10 @@ func TestPropsFromContext(t *testing.T) {
 		},
 		{"cache off", map[string]string{"cacheTtl": "0"}, stack.Props{AuthorizerCacheTTL: -1}, "LambdaMcp"},
 		{"cache blank", map[string]string{"cacheTtl": " "}, stack.Props{}, "LambdaMcp"},
+		{"logs kept forever", map[string]string{"logRetentionDays": "never"}, stack.Props{LogRetentionDays: stack.LogRetentionNever}, "LambdaMcp"},
+		{"logs kept forever, in capitals", map[string]string{"logRetentionDays": " Never "}, stack.Props{LogRetentionDays: stack.LogRetentionNever}, "LambdaMcp"},
+		{"logs kept ten years", map[string]string{"logRetentionDays": "3653"}, stack.Props{LogRetentionDays: 3653}, "LambdaMcp"},
+		{"log retention blank", map[string]string{"logRetentionDays": " "}, stack.Props{}, "LambdaMcp"},
 		{
 			"own server",
 			map[string]string{"serverDir": "../../hello", "serverPackage": " ./cmd/hello ",
@@ -129,6 +133,24 @@ func TestPropsFromContextErrors(t *testing.T) {
 	for _, key := range []string{"stream", "cacheTtl", "serverMemory", "serverEnv", "jwtScopeImplies"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error %q does not name %s", err, key)
+		}
+	}
+}
+
+// TestLogRetentionRefused checks that a retention CloudWatch Logs does not keep is refused with
+// the ones it does and never: 0 above all, which would otherwise be taken for the default 30 days
+// by whoever meant logs that never expire.
+func TestLogRetentionRefused(t *testing.T) {
+	for _, v := range []string{"0", "31", "-1", "1.5", "forever", "30 days"} {
+		_, _, err := propsFromContext(lookup(map[string]string{"logRetentionDays": v}))
+		if err == nil {
+			t.Errorf("logRetentionDays=%s: no error", v)
+			continue
+		}
+		for _, want := range []string{"logRetentionDays", "never", "[1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("logRetentionDays=%s: error %q does not say %s", v, err, want)
+			}
 		}
 	}
 }

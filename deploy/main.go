@@ -15,7 +15,9 @@
 //	stream      true: REST response streaming
 //	stage       REST stage name (default dev)
 //	cacheTtl    authorizer cache TTL in seconds (default 300, 0 turns caching off)
-//	logRetentionDays, serverMemory (MB), serverTimeout (seconds), throttleRate, throttleBurst
+//	logRetentionDays  days the logs are kept (default 30; one of the counts CloudWatch Logs
+//	            accepts), or never
+//	serverMemory (MB), serverTimeout (seconds), throttleRate, throttleBurst
 //	corsOrigins comma-separated allowed origins (default *)
 //	corsHeaders comma-separated request headers browsers may send besides the MCP ones
 //	serverConcurrency  reserved concurrency of the server function

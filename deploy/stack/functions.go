@@ -134,11 +134,21 @@ var retentionDays = map[int]awslogs.RetentionDays{
 	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
 }
 
-// retention maps a day count to one of the values CloudWatch Logs accepts.
+// LogRetentionDaysAccepted are the day counts CloudWatch Logs accepts as a log group's retention,
+// in increasing order.
+func LogRetentionDaysAccepted() []int {
+	return slices.Sorted(maps.Keys(retentionDays))
+}
+
+// retention maps a day count to one of the values CloudWatch Logs accepts, or LogRetentionNever
+// to none: a log group without retention keeps its logs forever.
 func retention(days int) (awslogs.RetentionDays, error) {
+	if days == LogRetentionNever {
+		return awslogs.RetentionDays_INFINITE, nil
+	}
 	r, ok := retentionDays[days]
 	if !ok {
-		return "", fmt.Errorf("stack: log retention (logRetentionDays) %d days: CloudWatch Logs accepts %v", days, slices.Sorted(maps.Keys(retentionDays)))
+		return "", fmt.Errorf("stack: log retention (logRetentionDays) %d days: CloudWatch Logs accepts %v, or never (LogRetentionNever) to keep the logs forever", days, LogRetentionDaysAccepted())
 	}
 	return r, nil
 }

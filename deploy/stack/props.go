@@ -45,6 +45,10 @@ const (
 	DefaultThrottleBurst    = 100
 )
 
+// LogRetentionNever, as Props.LogRetentionDays, keeps the logs forever: CloudWatch Logs never
+// expires them.
+const LogRetentionNever = -1
+
 // The memory a Lambda function may have, in MB.
 const (
 	minMemoryMB = 128
@@ -93,7 +97,9 @@ type Props struct {
 	// header. Zero means 300 s; a negative value turns caching off. Only where there is a Lambda
 	// authorizer: VariantREST, and VariantHTTP with static tokens.
 	AuthorizerCacheTTL time.Duration
-	// LogRetentionDays applies to every log group of the stack; zero means 30.
+	// LogRetentionDays is how many days every log group of the stack keeps its logs: one of the
+	// counts CloudWatch Logs accepts (LogRetentionDaysAccepted), or LogRetentionNever to keep
+	// them forever; zero means 30.
 	LogRetentionDays int
 	// ServerMemoryMB is the server function's memory, 128 to 10240; zero means 512.
 	ServerMemoryMB int

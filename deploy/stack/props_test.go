@@ -79,6 +79,7 @@ func TestPropsErrors(t *testing.T) {
 		{"cache TTL on http with cognito", Props{Variant: VariantHTTP, AuthorizerCacheTTL: time.Minute, Cognito: true}, "Lambda authorizers only"},
 		{"cache over an hour", Props{AuthorizerCacheTTL: 2 * time.Hour}, "cache TTL (cacheTtl) 2h0m0s exceeds"},
 		{"retention not offered", Props{LogRetentionDays: 31}, "log retention (logRetentionDays) 31 days"},
+		{"retention negative, not never", Props{LogRetentionDays: -2}, "log retention (logRetentionDays) -2 days"},
 		{"timeout past gateway", Props{ServerTimeout: 29 * time.Second}, "server timeout (serverTimeout) 29s: the"},
 		// AWS documents 30 s, but the CDK refuses an HTTP integration timeout past 29 s.
 		{"timeout past http gateway", Props{Variant: VariantHTTP, ServerTimeout: 29 * time.Second}, "server timeout (serverTimeout) 29s: the"},
@@ -356,6 +357,21 @@ func TestHostedZonesAccepted(t *testing.T) {
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%s in zone %s: %v", tc.name, tc.zone, err)
 		}
+	}
+}
+
+// TestLogRetentionAccepted checks that every retention CloudWatch Logs accepts, and never, passes
+// synth as given.
+func TestLogRetentionAccepted(t *testing.T) {
+	for _, days := range append(LogRetentionDaysAccepted(), LogRetentionNever) {
+		p := Props{SourceDir: "src", BuildDir: "build", LogRetentionDays: days}
+		got, err := p.withDefaults()
+		if err != nil || got.LogRetentionDays != days {
+			t.Errorf("%d days: %d, %v; want it taken", days, got.LogRetentionDays, err)
+		}
+	}
+	if got := LogRetentionDaysAccepted(); len(got) == 0 || got[0] != 1 || got[len(got)-1] != 3653 || !slices.IsSorted(got) {
+		t.Errorf("LogRetentionDaysAccepted() = %v, want 1 to 3653 in increasing order", got)
 	}
 }
 

@@ -399,6 +399,42 @@ func TestRESTRedeploysOnAuthorizerChange(t *testing.T) {
 	}
 }
 
+// TestLogRetention checks that every log group of the stack keeps its logs as long as asked:
+// the days given, or, with LogRetentionNever, forever, which CloudFormation writes as a log
+// group without RetentionInDays.
+func TestLogRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		props stack.Props
+		want  string // each log group's RetentionInDays; "" for none
+	}{
+		{"rest, default", stack.Props{}, "30"},
+		{"rest, never", stack.Props{LogRetentionDays: stack.LogRetentionNever}, ""},
+		{"url, ten years", stack.Props{Variant: stack.VariantURL, LogRetentionDays: 3653}, "3653"},
+		{"url, never", stack.Props{Variant: stack.VariantURL, LogRetentionDays: stack.LogRetentionNever}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, doc, _ := synth(t, tc.props)
+			groups := resources(doc, "AWS::Logs::LogGroup")
+			if len(groups) == 0 {
+				t.Fatal("no log groups")
+			}
+			want, got := map[string]string{}, map[string]string{}
+			for id, r := range groups {
+				want[id] = tc.want
+				if v, ok := r["RetentionInDays"]; ok {
+					got[id] = render(v)
+				} else {
+					got[id] = ""
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("log groups' RetentionInDays (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestAccessLogDestination checks that an API stage's access log destination is the log group's
 // ARN in the form AWS documents for it (arn:…:log-group:NAME), without the ":*" of the log
 // group's Arn attribute: API Gateway REST stores the ARN without it, so CloudFormation drift
