@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -147,9 +148,9 @@ type Props struct {
 	// Throttles, and the front's 5xx answers (the API stage's, or the Function URL's). False
 	// means none.
 	Alarms bool
-	// AlarmTopicARN is a standard SNS topic, in the stack's region, that the alarms notify when
-	// raised and when cleared; empty means none (they show in the CloudWatch console). It requires
-	// Alarms.
+	// AlarmTopicARN is a standard SNS topic, in the stack's region (checked as CertificateARN's
+	// is), that the alarms notify when raised and when cleared; empty means none (they show in
+	// the CloudWatch console). It requires Alarms.
 	AlarmTopicARN string
 	// APIGatewayCloudWatchRole creates the role that lets API Gateway REST write logs and sets it
 	// on the account (one per account and region; kept when the stack is destroyed). Leave it
@@ -199,7 +200,9 @@ type Domain struct {
 	// Name is the domain's host name, in lower case (mcp.example.com; an internationalized
 	// name in its xn-- form).
 	Name string
-	// CertificateARN is an ACM certificate for Name in the stack's region.
+	// CertificateARN is an ACM certificate for Name in the stack's region: the region of
+	// StackProps.Env or, for an environment-agnostic stack, the CDK CLI's (CDK_DEFAULT_REGION),
+	// where the CLI deploys it; a certificate of another region is refused when either is known.
 	CertificateARN string
 	// HostedZoneID and HostedZoneName, when set, get an alias record for Name. The ID is Route
 	// 53's (upper-case letters and digits, such as Z0123456789ABCDEFGHIJ), bare or in the
@@ -290,15 +293,15 @@ func (p Props) withDefaults() (Props, error) {
 	if p.Stream && p.Variant != VariantREST {
 		return p, fmt.Errorf("stack: Stream applies to the rest variant only (url always streams)")
 	}
+	region, regionFrom := p.deployRegion()
 	// Settings the chosen front does not have are refused rather than ignored.
 	switch {
 	case p.AlarmTopicARN != "" && !p.Alarms:
 		return p, fmt.Errorf("stack: AlarmTopicARN (alarmTopicArn) is what the alarms notify: set Alarms (alarms=true) too")
 	case p.AlarmTopicARN != "" && !snsTopicARN.MatchString(p.AlarmTopicARN):
 		return p, fmt.Errorf("stack: AlarmTopicARN %q is not a standard SNS topic's ARN (arn:aws:sns:REGION:ACCOUNT:NAME; a FIFO topic takes no alarms)", p.AlarmTopicARN)
-	case p.AlarmTopicARN != "" && p.Env != nil && p.Env.Region != nil && !tokenized(*p.Env.Region) &&
-		snsTopicARN.FindStringSubmatch(p.AlarmTopicARN)[2] != *p.Env.Region:
-		return p, fmt.Errorf("stack: AlarmTopicARN %q is in another region than the stack (%s): an alarm notifies topics of its own region only", p.AlarmTopicARN, *p.Env.Region)
+	case p.AlarmTopicARN != "" && region != "" && snsTopicARN.FindStringSubmatch(p.AlarmTopicARN)[2] != region:
+		return p, fmt.Errorf("stack: AlarmTopicARN %q is in another region than %s: an alarm notifies topics of its own region only", p.AlarmTopicARN, regionFrom)
 	case p.CognitoDeletable && !p.Cognito:
 		return p, fmt.Errorf("stack: CognitoDeletable (cognitoDeletionProtection=false) applies to the Cognito user pool only: set Cognito (cognito=true) too")
 	case p.Cognito && p.JWT != nil:
@@ -471,12 +474,27 @@ func (p Props) withDefaults() (Props, error) {
 			switch {
 			case m == nil:
 				return p, fmt.Errorf("stack: certificate ARN (certificateArn) %q is not an ACM certificate's ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)", arn)
-			case p.Env != nil && p.Env.Region != nil && !tokenized(*p.Env.Region) && m[2] != *p.Env.Region:
-				return p, fmt.Errorf("stack: certificate ARN (certificateArn) %q is in another region than the stack (%s): a regional API's custom domain takes a certificate of its own region", arn, *p.Env.Region)
+			case region != "" && m[2] != region:
+				return p, fmt.Errorf("stack: certificate ARN (certificateArn) %q is in another region than %s: a regional API's custom domain takes a certificate of its own region", arn, regionFrom)
 			}
 		}
 	}
 	return p, nil
+}
+
+// deployRegion is the region the stack is deployed to, as far as it is known at synth, and how
+// an error names it: the stack's own, or, when the stack is environment-agnostic (its region a
+// pseudo parameter resolved at deploy time), the CDK CLI's, which the CLI deploys such a stack to
+// and gives the app as CDK_DEFAULT_REGION. It is "" when neither is known, as when the app runs
+// without the CLI.
+func (p Props) deployRegion() (region, from string) {
+	if p.Env != nil && p.Env.Region != nil && *p.Env.Region != "" && !tokenized(*p.Env.Region) {
+		return *p.Env.Region, fmt.Sprintf("the stack (%s)", *p.Env.Region)
+	}
+	if r := os.Getenv("CDK_DEFAULT_REGION"); r != "" {
+		return r, fmt.Sprintf("the one cdk deploys the stack to (%s, CDK_DEFAULT_REGION)", r)
+	}
+	return "", ""
 }
 
 // acmCertificateARN matches an ACM certificate's ARN, in any partition; its second group is the

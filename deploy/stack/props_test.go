@@ -298,6 +298,7 @@ const certARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-67
 // TestCertificateARNsAccepted checks that ACM certificates pass synth, in the stack's region when
 // it is known, and ARNs CloudFormation resolves at deploy time.
 func TestCertificateARNsAccepted(t *testing.T) {
+	t.Setenv("CDK_DEFAULT_REGION", "") // as when the app runs without the CDK CLI
 	region := awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}}
 	for _, tc := range []struct {
 		arn   string
@@ -313,6 +314,53 @@ func TestCertificateARNsAccepted(t *testing.T) {
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%s: %v", tc.arn, err)
 		}
+	}
+}
+
+// TestDeployRegion checks that a certificate or an alarm topic of another region than the one the
+// stack is deployed to is refused at synth: the stack's region when it has one, else, for an
+// environment-agnostic stack, the CDK CLI's, which the CLI deploys it to and gives the app as
+// CDK_DEFAULT_REGION. Unknown, nothing is refused.
+func TestDeployRegion(t *testing.T) {
+	agnostic := awscdk.StackProps{}
+	inRegion := func(r string) awscdk.StackProps {
+		return awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(r)}}
+	}
+	tokenRegion := awscdk.StackProps{Env: &awscdk.Environment{Region: awscdk.Aws_REGION()}}
+	for _, tc := range []struct {
+		name      string
+		stack     awscdk.StackProps
+		cliRegion string // CDK_DEFAULT_REGION
+		arnRegion string // the certificate's and the topic's
+		want      string // what the error says; "" for none
+	}{
+		{"agnostic, no CLI", agnostic, "", "us-east-1", ""},
+		{"agnostic, the CLI's region", agnostic, "eu-west-1", "eu-west-1", ""},
+		{"agnostic, another than the CLI's", agnostic, "eu-west-1", "us-east-1", "another region than the one cdk deploys the stack to (eu-west-1, CDK_DEFAULT_REGION)"},
+		{"pseudo parameter, another than the CLI's", tokenRegion, "eu-west-1", "us-east-1", "(eu-west-1, CDK_DEFAULT_REGION)"},
+		{"stack's region, CLI's another", inRegion("us-east-1"), "eu-west-1", "us-east-1", ""},
+		{"another than the stack's, CLI's the same", inRegion("eu-west-1"), "us-east-1", "us-east-1", "another region than the stack (eu-west-1)"},
+		{"another than the stack's, no CLI", inRegion("eu-west-1"), "", "us-east-1", "another region than the stack (eu-west-1)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("CDK_DEFAULT_REGION", tc.cliRegion)
+			for _, c := range []struct {
+				key string
+				p   Props
+			}{
+				{"certificateArn", Props{Domain: &Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:acm:" + tc.arnRegion + ":123456789012:certificate/abc"}}},
+				{"AlarmTopicARN", Props{Alarms: true, AlarmTopicARN: "arn:aws:sns:" + tc.arnRegion + ":123456789012:ops"}},
+			} {
+				c.p.SourceDir, c.p.BuildDir, c.p.StackProps = "src", "build", tc.stack
+				_, err := c.p.withDefaults()
+				switch {
+				case tc.want == "" && err != nil:
+					t.Errorf("%s: error %v, want none", c.key, err)
+				case tc.want != "" && (err == nil || !strings.Contains(err.Error(), c.key) || !strings.Contains(err.Error(), tc.want)):
+					t.Errorf("%s: error %v, want one naming %s and saying %q", c.key, err, c.key, tc.want)
+				}
+			}
+		})
 	}
 }
 
