@@ -2,7 +2,9 @@ package lambdamcp
 
 import (
 	"net/http"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +66,54 @@ func TestHeaderSpellingsDeterministic(t *testing.T) {
 	singleHeaders(h, map[string]string{"A": " 1 ", "B": "\t2"})
 	if h.Get("A") != "1" || h.Get("B") != "2" {
 		t.Errorf("values not trimmed: %q", h)
+	}
+}
+
+// TestRequestErrorsDocumented checks that every way an event can make no
+// valid request is a row of docs/errors.md's bad input table: newRequest
+// refuses each of these events, and the message it answers with must be
+// one that a row lists. TestErrorsDoc holds the rows to the answers; this
+// holds the answers to the rows, so that a refusal cannot go unlisted.
+func TestRequestErrorsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string // the rows of its tables
+	for line := range strings.Lines(string(doc)) {
+		if strings.HasPrefix(line, "|") {
+			rows = append(rows, line)
+		}
+	}
+	with := func(edit func(p *requestParts)) requestParts {
+		p := requestParts{method: http.MethodPost, path: "/mcp", header: http.Header{"Host": {"example.com"}}, body: "{}"}
+		edit(&p)
+		return p
+	}
+	tests := []struct {
+		name    string
+		parts   requestParts
+		message string // what the answer's message holds, as the row lists it
+	}{
+		{"body not the base64 it claims", with(func(p *requestParts) { p.base64 = true }), "event body is not valid base64: "},
+		{"two Host headers", with(func(p *requestParts) { p.header["Host"] = []string{"a.example", "b.example"} }), "request has more than one Host header"},
+		{"malformed Host", with(func(p *requestParts) { p.header["Host"] = []string{"a b"} }), "request has a malformed Host header"},
+		{"path not valid percent-encoding", with(func(p *requestParts) { p.path, p.escaped = "/mcp/%zz", true }), "request path is not valid percent-encoding"},
+		{"header name no token", with(func(p *requestParts) { p.header["X Test"] = []string{"1"} }), "request has a header name that is no token"},
+		{"header value with a control character", with(func(p *requestParts) { p.header["X-Test"] = []string{"a\nb"} }), "request has a header value with a control character"},
+		{"Transfer-Encoding other than chunked", with(func(p *requestParts) { p.header["Transfer-Encoding"] = []string{"gzip"} }), "request has a Transfer-Encoding other than chunked"},
+		{"Content-Length no length", with(func(p *requestParts) { p.header["Content-Length"] = []string{"two"} }), "request has an invalid Content-Length"},
+		{"method no token", with(func(p *requestParts) { p.method = "BAD METHOD" }), "invalid method"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := newRequest(t.Context(), tc.parts)
+			if err == nil || !strings.Contains(err.Error(), tc.message) {
+				t.Fatalf("newRequest error = %v, want one saying %q", err, tc.message)
+			}
+			if !slices.ContainsFunc(rows, func(row string) bool { return strings.Contains(row, "`"+tc.message) }) {
+				t.Errorf("no row of docs/errors.md lists the answer %q", tc.message)
+			}
+		})
 	}
 }

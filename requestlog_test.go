@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -187,9 +188,11 @@ func TestRequestLogLineMethod(t *testing.T) {
 	}
 }
 
-// TestRequestLogLineRejectedEvent checks that the line of an event that
-// makes no request at all cuts the error it repeats: net/http quotes a
-// method it refuses whole, and the method is the client's, of any size.
+// TestRequestLogLineRejectedEvent checks that an event that makes no
+// request at all (a method that is no token) is answered 400 with a
+// JSON-RPC error, and that its log line cuts the error it repeats: net/http
+// quotes a method it refuses whole, and the method is the client's, of
+// any size.
 func TestRequestLogLineRejectedEvent(t *testing.T) {
 	server, _ := newHardServer(t)
 	for _, tc := range []struct {
@@ -204,9 +207,15 @@ func TestRequestLogLineRejectedEvent(t *testing.T) {
 			req.method = tc.method
 			h := lambdamcp.NewHandler(streamable(server), hardOptions(&logs))
 			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-rejected"})
-			if _, err := h.Invoke(ctx, restEvent(t, req)); err != nil {
+			out, err := h.Invoke(ctx, restEvent(t, req))
+			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}
+			var resp lambdaResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatalf("response is not JSON: %v", err)
+			}
+			checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), http.StatusBadRequest, -32600, "invalid method", "", "")
 			lines := logLines(t, logs.Bytes())
 			if len(lines) != 1 {
 				t.Fatalf("%d log lines, want 1:\n%.2000s", len(lines), logs.Bytes())
