@@ -184,7 +184,9 @@ func Start(ctx context.Context, cfg Config) (*Front, error) {
 			return nil, fmt.Errorf("listening on %s: %w", addr, err)
 		}
 	}
-	f.hs = &http.Server{Handler: f, ReadHeaderTimeout: 30 * time.Second}
+	// OPTIONS * reaches the front, which refuses it as any target that is
+	// no path (badTarget), rather than net/http's own answer.
+	f.hs = &http.Server{Handler: f, ReadHeaderTimeout: 30 * time.Second, DisableGeneralOptionsHandler: true}
 	go f.hs.Serve(f.ln)
 	go func() {
 		<-ctx.Done()
@@ -194,7 +196,8 @@ func Start(ctx context.Context, cfg Config) (*Front, error) {
 }
 
 // New returns a Front that is not listening, for serving with a server of
-// one's own; [Front.URL] is then empty.
+// one's own; [Front.URL] is then empty. Such a server answers OPTIONS *
+// itself unless its DisableGeneralOptionsHandler is set.
 func New(cfg Config) (*Front, error) {
 	switch cfg.Shape {
 	case ShapeREST, ShapeHTTP, ShapeURL, ShapeALB:
@@ -421,6 +424,7 @@ type request struct {
 
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	r = withPath(r)
 	sw := &statusWriter{ResponseWriter: w}
 	gatewayID, lambdaID := newRequestID(), newRequestID()
 	timedOut := f.serve(sw, r, gatewayID, lambdaID)
@@ -516,6 +520,9 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 // readRequest reads the body and places the path below the stage, or
 // returns the gateway's refusal.
 func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID string) (*request, *gatewayError) {
+	if refused := badTarget(r); refused != nil {
+		return nil, refused
+	}
 	if refused := foreignHost(r); refused != nil {
 		return nil, refused
 	}

@@ -84,6 +84,7 @@ func TestRefusalsLikeDeploy(t *testing.T) {
 		cfg      Config // Shape, Authorizer and Deploy are set
 		method   string
 		path     string
+		target   string           // the request target when it is no path; "": the path
 		body     func() io.Reader // a fresh one for each request; nil: none
 		header   map[string]string
 		foreign  bool // the request reaches the loopback front by another name
@@ -103,6 +104,9 @@ func TestRefusalsLikeDeploy(t *testing.T) {
 		{name: "body that decodes too large", method: "POST", path: "/dev/mcp", body: gzippedZeros(maxRequestBody + 1), header: map[string]string{"Content-Encoding": "gzip"},
 			off:      refusal{413, json, `{"message":"Request Too Long"}`},
 			deployed: refusal{413, cors(nil), `{"error":"request_too_large","message":"Request Too Long"}`}},
+		{name: "target that is no path", method: "OPTIONS", target: "*",
+			off:      refusal{400, json, `{"message":"Bad Request: the request target is not a path"}`},
+			deployed: refusal{400, cors(nil), `{"error":"bad_request","message":"Bad Request: the request target is not a path"}`}},
 		{name: "path outside the stage", method: "GET", path: "/prod/mcp",
 			off:      refusal{403, json, `{"message":"Missing Authentication Token"}`},
 			deployed: refusal{404, cors(nil), `{"error":"not_found","message":"no route for this method and path"}`}},
@@ -161,7 +165,11 @@ func TestRefusalsLikeDeploy(t *testing.T) {
 				if tc.body != nil {
 					body = tc.body()
 				}
-				req := httptest.NewRequest(tc.method, "http://example.com"+tc.path, body)
+				target := "http://example.com" + tc.path
+				if tc.target != "" {
+					target = tc.target
+				}
+				req := httptest.NewRequest(tc.method, target, body)
 				for k, v := range tc.header {
 					req.Header.Set(k, v)
 				}
