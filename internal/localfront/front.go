@@ -427,22 +427,42 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = withPath(r)
 	sw := &statusWriter{ResponseWriter: w}
 	gatewayID, lambdaID := newRequestID(), newRequestID()
-	timedOut := f.serve(sw, r, gatewayID, lambdaID)
+	out := f.serve(sw, r, gatewayID, lambdaID)
 	if f.cfg.Logger != nil {
 		attrs := []any{"method", textcut.Cut(r.Method, textcut.MaxMethodBytes), "path", textcut.Cut(r.URL.Path, textcut.MaxPathBytes), "status", sw.status,
 			"durationMs", float64(time.Since(start).Microseconds()) / 1000,
 			"gatewayRequestId", gatewayID, "requestId", lambdaID}
-		if timedOut {
+		if out.timedOut {
 			attrs = append(attrs, "integrationTimeoutMs", f.integrationTimeout.Milliseconds())
+		}
+		if out.streamFailed {
+			attrs = append(attrs, "streamFailed", true)
 		}
 		f.cfg.Logger.Info("request", attrs...)
 	}
+	if out.streamFailed {
+		// The status is sent; end the response abruptly so the client
+		// sees a truncated body rather than a complete one.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// outcome is how serve ended a request, beyond the status it wrote.
+type outcome struct {
+	// timedOut: the gateway stopped waiting for the function (the
+	// integration timeout).
+	timedOut bool
+	// streamFailed: a streamed response failed after its status was
+	// sent, and the connection is to be cut.
+	streamFailed bool
 }
 
 // serve answers one request; gatewayID is the front's request id and
 // lambdaID the function's, as the REPORT line shows it. It reports whether
-// the gateway stopped waiting for the function (the integration timeout).
-func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaID string) (timedOut bool) {
+// the gateway stopped waiting for the function (the integration timeout)
+// and whether a streamed response failed midway, which the caller ends by
+// cutting the connection once the request is logged.
+func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaID string) (out outcome) {
 	// The id clients see: the gateway's own, or the Lambda request id for
 	// Function URLs. ALBs send none.
 	switch f.cfg.Shape {
@@ -502,7 +522,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	resp, err := f.invoke(r.Context(), inv)
 	if errors.Is(err, errIntegrationTimeout) {
 		f.integrationTimedOut(w, r)
-		return true
+		return outcome{timedOut: true}
 	}
 	if err != nil {
 		f.functionFailed(w, r, lambdaID, err)
@@ -510,8 +530,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	}
 	defer resp.Body.Close()
 	if f.cfg.Stream {
-		f.writeStream(w, r, lambdaID, resp)
-		return
+		return outcome{streamFailed: !f.writeStream(w, r, lambdaID, resp)}
 	}
 	f.writeBuffered(w, r, lambdaID, resp)
 	return

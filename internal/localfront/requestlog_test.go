@@ -1,12 +1,16 @@
 package localfront
 
 import (
+	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
@@ -36,5 +40,63 @@ func TestRequestLogCutsMethodAndPath(t *testing.T) {
 				t.Errorf("request line (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// streamedFunction answers every invocation with a streamed response:
+// the http-integration prelude, then body, then err (io.EOF: the stream
+// ends well).
+type streamedFunction struct {
+	prelude, body string
+	err           error
+}
+
+func (s streamedFunction) Invoke(context.Context, *runtimeapi.Invocation) (*runtimeapi.Response, error) {
+	r := io.MultiReader(strings.NewReader(s.prelude+s.body), iotest.ErrReader(s.err))
+	return &runtimeapi.Response{ContentType: runtimeapi.ContentTypeHTTPIntegration, Body: io.NopCloser(r)}, nil
+}
+
+func (streamedFunction) Close() error { return nil }
+
+// Every streamed request gets its request line, one whose response failed
+// after its status was sent included: it says so, and the client sees the
+// body cut short.
+func TestRequestLogStreamed(t *testing.T) {
+	const prelude = `{"statusCode":201,"headers":{"Content-Type":"text/plain"}}` + "\x00\x00\x00\x00\x00\x00\x00\x00"
+	failure := &runtimeapi.FunctionError{Type: "Runtime.StreamError", Message: "lost midway"}
+	tests := []struct {
+		name    string
+		fn      streamedFunction
+		wantCut bool           // the client's body ends in an error
+		want    map[string]any // the request line's status and streamFailed
+	}{
+		{"a stream that ends well", streamedFunction{prelude, "part", io.EOF}, false,
+			map[string]any{"status": int64(201), "streamFailed": nil}},
+		{"a stream that fails midway", streamedFunction{prelude, "part", failure}, true,
+			map[string]any{"status": int64(201), "streamFailed": true}},
+		{"a stream that fails before its status", streamedFunction{prelude[:10], "", failure}, false,
+			map[string]any{"status": int64(502), "streamFailed": nil}},
+	}
+	for _, shape := range []Shape{ShapeURL, ShapeREST} {
+		for _, tc := range tests {
+			t.Run(string(shape)+"/"+tc.name, func(t *testing.T) {
+				logs := make(logRecords, 16)
+				f := startFront(t, Config{Shape: shape, Stream: true, Function: tc.fn, Logger: slog.New(logs)})
+				resp, err := http.Get(f.URL() + "/mcp")
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if cut := err != nil; cut != tc.wantCut {
+					t.Errorf("body read error %v, want a cut body: %t", err, tc.wantCut)
+				}
+				line := waitLog(t, logs, "request")
+				got := map[string]any{"status": line["status"], "streamFailed": line["streamFailed"]}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("request line (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }

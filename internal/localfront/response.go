@@ -99,7 +99,9 @@ const maxPrelude = 1 << 20
 // transfer mode STREAM, whose metadata has the same form): the JSON prelude
 // (status, headers, cookies) then the body, flushed as it arrives. A body
 // without the http-integration content type is sent as is with status 200.
-func (f *Front) writeStream(w http.ResponseWriter, r *http.Request, requestID string, resp *runtimeapi.Response) {
+// It reports false when the response failed after its status was sent,
+// which leaves the connection to be cut.
+func (f *Front) writeStream(w http.ResponseWriter, r *http.Request, requestID string, resp *runtimeapi.Response) (ok bool) {
 	body := bufio.NewReader(resp.Body)
 	if resp.ContentType != runtimeapi.ContentTypeHTTPIntegration {
 		// Lambda relays such a payload as it is, which is right for a
@@ -115,14 +117,14 @@ func (f *Front) writeStream(w http.ResponseWriter, r *http.Request, requestID st
 		prelude, err := readPrelude(body)
 		if err != nil {
 			f.functionFailed(w, r, requestID, err)
-			return
+			return true
 		}
 		var pr proxyResponse
 		if err := json.Unmarshal(prelude, &pr); err != nil || pr.StatusCode == nil || *pr.StatusCode < 100 || *pr.StatusCode > 599 {
 			f.logError("malformed streaming prelude", fmt.Errorf("%q: %v", prelude, err))
 			f.refuse(w, r, &gatewayError{status: http.StatusBadGateway, message: "Internal server error",
 				body: encodeJSON(map[string]string{"message": "Internal server error", "error": "malformed streaming response prelude", "requestId": requestID})})
-			return
+			return true
 		}
 		setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, pr.Cookies)
 		w.WriteHeader(*pr.StatusCode)
@@ -134,18 +136,16 @@ func (f *Front) writeStream(w http.ResponseWriter, r *http.Request, requestID st
 		n, err := body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
-				return // the client left
+				return true // the client left
 			}
 			rc.Flush()
 		}
 		if err == io.EOF {
-			return
+			return true
 		}
 		if err != nil {
 			f.logError("function response stream failed", err)
-			// The status is sent; end the response abruptly so the client
-			// sees a truncated body rather than a complete one.
-			panic(http.ErrAbortHandler)
+			return false
 		}
 	}
 }
