@@ -38,6 +38,7 @@ package otellambdamcp
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,10 +78,12 @@ func NoFlush() Option {
 // New returns a lambdamcp.Tracer that starts spans with tp; nil is the
 // global provider (otel.GetTracerProvider) as it is when each request
 // starts, so that a tracer made before the program sets its provider uses
-// that provider, flushed as one given here would be.
+// that provider, flushed as one given here would be. So is a nil pointer
+// of a provider type, such as a *sdktrace.TracerProvider declared and
+// never set, whose methods would dereference it.
 func New(tp trace.TracerProvider, opts ...Option) lambdamcp.Tracer {
 	t := &tracer{}
-	if tp != nil {
+	if !isNil(tp) {
 		t.t = tp.Tracer(ScopeName)
 		t.flusher, _ = tp.(flusher)
 	}
@@ -88,6 +91,20 @@ func New(tp trace.TracerProvider, opts ...Option) lambdamcp.Tracer {
 		o(t)
 	}
 	return t
+}
+
+// isNil reports whether tp is nil, or holds a nil pointer (or other nil
+// reference) of a concrete provider type: an interface holding one is not
+// nil, but its methods dereference it.
+func isNil(tp trace.TracerProvider) bool {
+	if tp == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(tp); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
+		return v.IsNil()
+	}
+	return false
 }
 
 // flusher is a TracerProvider that can export what it holds at once.

@@ -505,7 +505,8 @@ func TestTargetOnlyForItsMethod(t *testing.T) {
 
 // TestProviders checks that a tracer of a nil provider, the global one,
 // and of a no-op provider serve requests as any other: a nil provider is
-// no nil dereference at start-up.
+// no nil dereference at start-up, nor is a nil pointer of a provider type,
+// such as a *sdktrace.TracerProvider a program declared and did not set.
 func TestProviders(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	global := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
@@ -519,6 +520,7 @@ func TestProviders(t *testing.T) {
 		spans int // recorded by the global provider
 	}{
 		{"nil: the global provider", nil, 1},
+		{"a nil *sdktrace.TracerProvider: the global provider", (*sdktrace.TracerProvider)(nil), 1},
 		{"no-op", noop.NewTracerProvider(), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
