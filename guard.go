@@ -257,13 +257,14 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &requestRecord{known: &g.knownTools}
 	gw := &guardWriter{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), recordKey{}, rec)
-	ctx, cancel := g.withDeadline(ctx, start, rec)
+	ctx, cancel, deadline := g.withDeadline(ctx, start, rec)
 	defer cancel()
 	rec.ctx = ctx
 	var endSpan func(RequestResult)
 	rec.observed = g.tracer != nil || g.logger != nil
 	if g.tracer != nil {
-		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path, Shape: EventShape(ctx), RequestID: RequestID(ctx)})
+		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path,
+			Shape: EventShape(ctx), RequestID: RequestID(ctx), Deadline: deadline})
 	}
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
@@ -684,9 +685,10 @@ func (g *guard) originAllowed(r *http.Request, rec *requestRecord) (allowed, pan
 
 // withDeadline ends the request's context half the margin before the
 // earliest deadline (the invocation's, or API Gateway's integration timeout
-// for REST and HTTP API events), and notes for Middleware that tool calls
-// end a whole margin before it, so that their errors can still be written.
-func (g *guard) withDeadline(ctx context.Context, start time.Time, rec *requestRecord) (context.Context, context.CancelFunc) {
+// for REST and HTTP API events), which it returns (zero: none), and notes
+// for Middleware that tool calls end a whole margin before it, so that
+// their errors can still be written.
+func (g *guard) withDeadline(ctx context.Context, start time.Time, rec *requestRecord) (context.Context, context.CancelFunc, time.Time) {
 	end, ok := ctx.Deadline()
 	if Streamed(ctx) {
 		// stream.go ends a streamed response half the margin before the
@@ -694,10 +696,11 @@ func (g *guard) withDeadline(ctx context.Context, start time.Time, rec *requestR
 		// does not bound a stream.
 		// Its context is left as stream.go made it, so that what cancels
 		// it (ErrDeadlineNear, ErrClientGone) is what the tools see.
-		if ok {
-			rec.toolDeadline = end.Add(-max(g.margin, 0))
+		if !ok {
+			return ctx, func() {}, time.Time{}
 		}
-		return ctx, func() {}
+		rec.toolDeadline = end.Add(-max(g.margin, 0))
+		return ctx, func() {}, end
 	}
 	if g.gatewayTimeout > 0 {
 		if gwEnd, has := gatewayDeadline(ctx, start, g.gatewayTimeout); has && (!ok || gwEnd.Before(end)) {
@@ -705,11 +708,13 @@ func (g *guard) withDeadline(ctx context.Context, start time.Time, rec *requestR
 		}
 	}
 	if !ok {
-		return context.WithCancel(ctx)
+		ctx, cancel := context.WithCancel(ctx)
+		return ctx, cancel, time.Time{}
 	}
 	margin := max(g.margin, 0)
 	rec.toolDeadline = end.Add(-margin)
-	return context.WithDeadline(ctx, end.Add(-margin/2))
+	ctx, cancel := context.WithDeadline(ctx, end.Add(-margin/2))
+	return ctx, cancel, end
 }
 
 // gatewayDeadline is when API Gateway stops waiting for a REST or HTTP API

@@ -527,10 +527,20 @@ func TestTracer(t *testing.T) {
 	}
 }
 
+// dueTracer is a Tracer that keeps the deadline it was told.
+type dueTracer struct{ due time.Time }
+
+func (tr *dueTracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
+	tr.due = info.Deadline
+	return ctx, func(lambdamcp.RequestResult) {}
+}
+
 // TestGatewayTimeout checks which deadline the request gets: API Gateway's
 // 29 s from the time the gateway received the request, for REST and HTTP
 // API events, when it comes before the invocation's; the invocation's for
-// Function URLs and ALBs, which have no such timeout.
+// Function URLs and ALBs, which have no such timeout. A tracer is told
+// that deadline itself (RequestInfo.Deadline), the time its work at the
+// end of the request has, which the request's context ends before.
 func TestGatewayTimeout(t *testing.T) {
 	received := time.Now().Add(-28 * time.Second).Truncate(time.Millisecond)
 	tests := []struct {
@@ -555,6 +565,11 @@ func TestGatewayTimeout(t *testing.T) {
 			want := invocationDeadline
 			if tc.want != 0 {
 				want = received.Add(tc.want)
+			}
+			tr := &dueTracer{}
+			deadlineSeen(t, &lambdamcp.Options{Tracer: tr}, tc.event(t), invocationDeadline)
+			if !tr.due.Equal(want) {
+				t.Errorf("RequestInfo.Deadline = %v, want %v", tr.due, want)
 			}
 			want = want.Add(-lambdamcp.DefaultDeadlineMargin / 2)
 			if !got.Equal(want) {

@@ -1,6 +1,9 @@
 package lambdamcp
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Tracer starts a trace span for each request NewHandler or Guard serves.
 // lambdamcp itself depends on no tracing library: an OpenTelemetry (or any
@@ -21,6 +24,15 @@ type RequestInfo struct {
 	Path      string // the path the handler sees, decoded (URL.Path)
 	Shape     Shape  // "" outside Lambda
 	RequestID string // Lambda request id; "" outside Lambda
+
+	// Deadline is when the answer is due: the invocation's deadline, or
+	// API Gateway's integration timeout for a buffered REST or HTTP API
+	// event when that comes first; zero when there is none. The request's
+	// context ends before it (Options.DeadlineMargin), so that a timeout
+	// error is still answered in time, and has ended when a request that
+	// ran out of time is: work of the tracer's own at the end of a span,
+	// such as exporting it, is bounded by Deadline, not by that context.
+	Deadline time.Time
 }
 
 // RequestResult is how a request ended.

@@ -32,7 +32,9 @@
 // On Lambda the provider is flushed at the end of each request, if it can
 // be (the SDK's TracerProvider can), since Lambda freezes the execution
 // environment once the invocation is answered, and a span still waiting in
-// a batch would be late or lost; NoFlush turns that off.
+// a batch would be late or lost; NoFlush turns that off. A request that ran
+// out of time is flushed too: lambdamcp answers it a margin before the
+// deadline, and the flush ends 100 ms before the deadline itself.
 package otellambdamcp
 
 import (
@@ -115,8 +117,9 @@ type flusher interface {
 // maxFlush bounds a flush at the end of a request.
 const maxFlush = time.Second
 
-// flushMargin is the time a flush leaves before the request's deadline, for
-// the answer to be sent after it.
+// flushMargin is the time a flush leaves before the answer is due (the
+// invocation's deadline, or API Gateway's), for the answer to be sent
+// after it.
 const flushMargin = 100 * time.Millisecond
 
 type tracer struct {
@@ -252,19 +255,24 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		span.SetAttributes(attrs...)
 		span.End()
 		if info.Shape != "" && flusher != nil && !t.noFlush {
-			flush(ctx, flusher)
+			flush(ctx, info.Deadline, flusher)
 		}
 	}
 }
 
 // flush exports the spans held, within the request's time: the answer must
-// still reach Lambda before the invocation's deadline. A streamed
-// invocation's context ends at that deadline itself, and its stream is
-// closed only after the flush, so the flush stops flushMargin before it.
-func flush(ctx context.Context, f flusher) {
+// still reach Lambda (or API Gateway) before deadline, when it is due, so
+// the flush stops flushMargin before it. The request's context does not
+// bound it: that ends a margin before deadline, and has ended when the
+// request ran out of time, whose span would otherwise never be flushed.
+// Without a deadline from lambdamcp, the context's is taken.
+func flush(ctx context.Context, deadline time.Time, f flusher) {
 	end := time.Now().Add(maxFlush)
-	if d, ok := ctx.Deadline(); ok && d.Add(-flushMargin).Before(end) {
-		end = d.Add(-flushMargin)
+	if deadline.IsZero() {
+		deadline, _ = ctx.Deadline()
+	}
+	if !deadline.IsZero() && deadline.Add(-flushMargin).Before(end) {
+		end = deadline.Add(-flushMargin)
 	}
 	if time.Until(end) <= 0 {
 		return

@@ -2,7 +2,6 @@ package otellambdamcp_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -290,42 +289,110 @@ func (f *deadlineFlusher) ForceFlush(ctx context.Context) error {
 }
 
 // TestFlushLeavesTimeToAnswer checks that the flush at the end of a request
-// stops before the invocation's deadline: a streamed invocation's stream is
-// closed after it, and an exporter slow to answer would otherwise hold the
-// invocation past its deadline, which Lambda reports as a timeout.
+// stops before the answer is due: a streamed invocation's stream is closed
+// after it, and an exporter slow to answer would otherwise hold the
+// invocation past its deadline, which Lambda reports as a timeout, or a
+// buffered HTTP API answer past API Gateway's integration timeout, which
+// the gateway answers with a 504 of its own.
 func TestFlushLeavesTimeToAnswer(t *testing.T) {
-	event := []byte(`{"version":"2.0","rawPath":"/healthz","headers":{"host":"x.lambda-url.eu-west-1.on.aws"},
-		"requestContext":{"domainName":"x.lambda-url.eu-west-1.on.aws","http":{"method":"GET","path":"/healthz"}}}`)
+	event := func(domain string) []byte {
+		return []byte(`{"version":"2.0","rawPath":"/healthz","headers":{"host":"` + domain + `"},
+		"requestContext":{"domainName":"` + domain + `","http":{"method":"GET","path":"/healthz"}}}`)
+	}
+	url, httpAPI := event("x.lambda-url.eu-west-1.on.aws"), event("x.execute-api.eu-west-1.amazonaws.com")
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	for _, streamed := range []bool{false, true} {
-		t.Run(fmt.Sprint("streamed=", streamed), func(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		event    []byte
+		streamed bool
+		gateway  time.Duration // API Gateway's integration timeout; 0: the default, which does not bound a Function URL
+		lambda   time.Duration // the invocation's deadline, from now
+	}{
+		{"buffered", url, false, 0, 800 * time.Millisecond},
+		{"streamed", url, true, 0, 800 * time.Millisecond},
+		{"the gateway's timeout first", httpAPI, false, 800 * time.Millisecond, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			f := &deadlineFlusher{TracerProvider: sdktrace.NewTracerProvider()}
-			opts := &lambdamcp.Options{Tracer: otellambdamcp.New(f)}
-			if streamed {
+			opts := &lambdamcp.Options{Tracer: otellambdamcp.New(f), GatewayTimeout: tc.gateway}
+			if tc.streamed {
 				opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL}
 			}
 			lh := lambdamcp.NewHandler(h, opts)
-			deadline := time.Now().Add(800 * time.Millisecond)
+			deadline := time.Now().Add(tc.lambda)
 			ctx, cancel := context.WithDeadline(lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req"}), deadline)
 			defer cancel()
-			if streamed {
-				r, err := lh.InvokeStream(ctx, event)
+			if tc.streamed {
+				r, err := lh.InvokeStream(ctx, tc.event)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if _, err := io.ReadAll(r); err != nil {
 					t.Fatal(err)
 				}
-			} else if _, err := lh.Invoke(ctx, event); err != nil {
+			} else if _, err := lh.Invoke(ctx, tc.event); err != nil {
 				t.Fatal(err)
+			}
+			if tc.gateway > 0 {
+				// At the latest: the gateway's clock started at the
+				// invocation, before now.
+				deadline = time.Now().Add(tc.gateway)
 			}
 			if len(f.deadlines) != 1 {
 				t.Fatalf("flushed %d times, want 1", len(f.deadlines))
 			}
 			if got := f.deadlines[0]; got.IsZero() || deadline.Sub(got) < 50*time.Millisecond {
-				t.Errorf("flush given until %v, %v before the invocation's deadline; want it to stop well before", got, deadline.Sub(got))
+				t.Errorf("flush given until %v, %v before the answer is due; want it to stop well before", got, deadline.Sub(got))
 			}
 		})
+	}
+}
+
+// TestFlushAfterTimeout checks that the span of a buffered request whose
+// handler outlasts its deadline is still exported by the flush at its end:
+// the request's context has ended by then, but lambdamcp answers the
+// timeout a margin before the invocation's deadline, and the flush has
+// until flushMargin before that deadline, as for any other request.
+func TestFlushAfterTimeout(t *testing.T) {
+	event := []byte(`{"version":"2.0","rawPath":"/mcp","headers":{"host":"x.lambda-url.eu-west-1.on.aws","content-type":"application/json",
+		"accept":"application/json, text/event-stream","mcp-protocol-version":"2025-11-25"},
+		"requestContext":{"domainName":"x.lambda-url.eu-west-1.on.aws","http":{"method":"POST","path":"/mcp"}},
+		"body":"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}"}`)
+	release := make(chan struct{})
+	defer close(release)
+	// Ignores its context: still running when the guard answers.
+	stuck := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release })
+	exp := tracetest.NewInMemoryExporter()
+	// Exports only when flushed.
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(time.Hour)))
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	f := &deadlineFlusher{TracerProvider: tp}
+	lh := lambdamcp.NewHandler(stuck, &lambdamcp.Options{Tracer: otellambdamcp.New(f), DeadlineMargin: 800 * time.Millisecond})
+	deadline := time.Now().Add(1200 * time.Millisecond)
+	ctx, cancel := context.WithDeadline(lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req"}), deadline)
+	defer cancel()
+	if _, err := lh.Invoke(ctx, event); err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		Flushes  int
+		Exported []string // the outcome of each span exported
+	}
+	got := seen{Flushes: len(f.deadlines)}
+	for _, s := range exp.GetSpans() {
+		for _, a := range s.Attributes {
+			if a.Key == "lambdamcp.outcome" {
+				got.Exported = append(got.Exported, a.Value.AsString())
+			}
+		}
+	}
+	if diff := cmp.Diff(seen{1, []string{lambdamcp.OutcomeTimeout}}, got); diff != "" {
+		t.Errorf("a request that timed out (-want +got):\n%s", diff)
+	}
+	if len(f.deadlines) == 1 {
+		if d := f.deadlines[0]; d.IsZero() || d.After(deadline.Add(-50*time.Millisecond)) {
+			t.Errorf("flush given until %v, %v before the invocation's deadline; want it to stop well before", d, deadline.Sub(d))
+		}
 	}
 }
 
