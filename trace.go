@@ -63,7 +63,8 @@ type RequestResult struct {
 	// resources/unsubscribe, as the client sent it, cut to 1024 bytes;
 	// empty for other methods. It is the client's, whether or not the
 	// server has such a resource: unlike the tool and the prompt, it is
-	// not fit to name a span.
+	// not fit to name a span, and may hold credentials (a presigned
+	// URL's signature, a password), which otellambdamcp redacts.
 	//
 	// A 2025-03-26 batch ends with the method of one of its calls, and
 	// the tool, prompt and URI each of the last call that named one: a

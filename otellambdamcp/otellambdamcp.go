@@ -14,8 +14,13 @@
 // greet". A resources/read, resources/subscribe or resources/unsubscribe
 // records its URI in mcp.resource.uri (cut to 1024 bytes, as valid UTF-8),
 // never in the span's name, where every distinct URI would be a name of
-// its own. The span is in the request's context, so spans the tools start
-// are its children.
+// its own. The URI's credentials are redacted as OpenTelemetry's
+// conventions have it for url.full: a URL's user:password@ is recorded as
+// REDACTED:REDACTED@, and the values of its query parameters
+// X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token, sig and
+// X-Goog-Signature (a presigned URL's) as REDACTED; a URI that is no URL
+// (no scheme, or an opaque one such as urn:) is recorded as sent. The span
+// is in the request's context, so spans the tools start are its children.
 //
 // A span named after an MCP method is an error, as the MCP conventions have
 // it, when the call was answered with a JSON-RPC error (error.type is its
@@ -40,6 +45,7 @@ package otellambdamcp
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -230,7 +236,7 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 				}
 			case "resources/read", "resources/subscribe", "resources/unsubscribe":
 				if r.ResourceURI != "" {
-					attrs = append(attrs, attribute.String("mcp.resource.uri", cut(r.ResourceURI, maxResourceURI)))
+					attrs = append(attrs, attribute.String("mcp.resource.uri", cut(redactURI(r.ResourceURI), maxResourceURI)))
 				}
 			}
 			span.SetName(name)
@@ -289,6 +295,100 @@ const maxPath = 1024
 // client's choice. lambdamcp cuts it to 1024 bytes and marks the cut with
 // "…", which this leaves whole.
 const maxResourceURI = 1024 + len("…")
+
+// sensitiveQuery are the query parameters whose values OpenTelemetry's
+// semantic conventions redact from url.full (since 1.42): the signatures
+// and credentials of AWS, Azure and Google Cloud presigned URLs. Their
+// names are matched case-sensitively, as the conventions ask.
+var sensitiveQuery = []string{"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "sig", "X-Goog-Signature"}
+
+// redacted replaces what redactURI keeps out.
+const redacted = "REDACTED"
+
+// redactURI is uri with the credentials OpenTelemetry's semantic
+// conventions keep out of url.full redacted: a URL's userinfo becomes
+// REDACTED:REDACTED, and the value of each query parameter in
+// sensitiveQuery REDACTED, its name kept. The rest is left as the client
+// sent it, percent-encoding included. What is no URL (a relative
+// reference, an opaque URI such as urn: or mailto:, which has no
+// authority) is left whole.
+func redactURI(uri string) string {
+	rest, ok := afterScheme(uri)
+	if !ok || !strings.HasPrefix(rest, "//") {
+		return uri
+	}
+	var b strings.Builder
+	b.WriteString(uri[:len(uri)-len(rest)+2])
+	rest = rest[2:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority := rest[:end]
+	switch at := strings.LastIndexByte(authority, '@'); {
+	case at >= 0:
+		// The last @: one in the password is the client's mistake, and
+		// the host is what follows the last.
+		b.WriteString(redacted + ":" + redacted)
+		b.WriteString(authority[at:])
+	case end == len(rest) && strings.HasSuffix(rest, "…"):
+		// lambdamcp cut the URI inside its authority, longer than any
+		// host: the @ may have been cut away, and what is left be a
+		// password.
+		b.WriteString(redacted + ":" + redacted + "@…")
+	default:
+		b.WriteString(authority)
+	}
+	rest = rest[end:]
+	q := strings.IndexByte(rest, '?')
+	if hash := strings.IndexByte(rest, '#'); q < 0 || hash >= 0 && hash < q {
+		b.WriteString(rest) // no query: a ? in the fragment is the fragment's
+		return b.String()
+	}
+	b.WriteString(rest[:q+1])
+	query, fragment := rest[q+1:], ""
+	if hash := strings.IndexByte(query, '#'); hash >= 0 {
+		query, fragment = query[:hash], query[hash:]
+	}
+	for i, param := range strings.Split(query, "&") {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		if name, _, ok := strings.Cut(param, "="); ok && sensitive(name) {
+			param = name + "=" + redacted
+		}
+		b.WriteString(param)
+	}
+	b.WriteString(fragment)
+	return b.String()
+}
+
+// afterScheme is what follows uri's scheme and its colon (RFC 3986: a
+// letter, then letters, digits, "+", "-" or "."), and whether it has one.
+func afterScheme(uri string) (string, bool) {
+	for i := 0; i < len(uri); i++ {
+		c := uri[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return uri[i+1:], true
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// sensitive reports whether a query parameter's name, as sent or
+// percent-decoded, is one of sensitiveQuery.
+func sensitive(name string) bool {
+	if slices.Contains(sensitiveQuery, name) {
+		return true
+	}
+	decoded, err := url.QueryUnescape(name)
+	return err == nil && decoded != name && slices.Contains(sensitiveQuery, decoded)
+}
 
 // cut is s as valid UTF-8 (each invalid byte sequence replaced by U+FFFD),
 // cut to at most n bytes without splitting a character.

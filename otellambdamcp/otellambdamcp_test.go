@@ -570,6 +570,51 @@ func TestTargetOnlyForItsMethod(t *testing.T) {
 	}
 }
 
+// TestResourceURIRedacted checks that mcp.resource.uri keeps out the
+// credentials OpenTelemetry's conventions keep out of url.full: a URL's
+// userinfo, and the values of the query parameters that sign a presigned
+// URL, the parameters' names kept, and the rest of the URI as the client
+// sent it, its percent-encoding included. What is no URL (a relative
+// reference, an opaque URI) is recorded as sent.
+func TestResourceURIRedacted(t *testing.T) {
+	long := "https://user:" + strings.Repeat("p", 1100) + "@example.com/"
+	tests := []struct{ name, uri, want string }{
+		{"userinfo", "https://user:secret@example.com/notes?q=1", "https://REDACTED:REDACTED@example.com/notes?q=1"},
+		{"a user alone", "https://ghp_token@example.com/repo", "https://REDACTED:REDACTED@example.com/repo"},
+		{"an @ in the password", "postgres://app:p@ss@db:5432/orders", "postgres://REDACTED:REDACTED@db:5432/orders"},
+		{"an @ past the authority", "https://example.com/users/a@b?to=c@d#e@f", "https://example.com/users/a@b?to=c@d#e@f"},
+		{"AWS presigned", "https://b.s3.amazonaws.com/k%20y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101%2Fus-east-1&X-Amz-Expires=60&X-Amz-Security-Token=IQo&X-Amz-Signature=fe5f",
+			"https://b.s3.amazonaws.com/k%20y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Expires=60&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED"},
+		{"Azure SAS", "https://a.blob.core.windows.net/c/b.txt?sv=2022-11-02&sig=abc%2Bdef%3D&se=2026", "https://a.blob.core.windows.net/c/b.txt?sv=2022-11-02&sig=REDACTED&se=2026"},
+		{"Google signed", "gs://bucket/o?X-Goog-Date=20260101&X-Goog-Signature=0a1b#part", "gs://bucket/o?X-Goog-Date=20260101&X-Goog-Signature=REDACTED#part"},
+		{"both, and a file URL", "file://me:pw@/tmp/x?sig=1&sig=2&sig", "file://REDACTED:REDACTED@/tmp/x?sig=REDACTED&sig=REDACTED&sig"},
+		{"names matched case-sensitively", "https://example.com/?SIG=1&x-amz-signature=2", "https://example.com/?SIG=1&x-amz-signature=2"},
+		{"a name percent-encoded", "https://example.com/?si%67=1", "https://example.com/?si%67=REDACTED"},
+		{"a ? in the fragment", "https://example.com/p#a?sig=1", "https://example.com/p#a?sig=1"},
+		{"no credentials", "https://example.com/a%2Fb?q=%41", "https://example.com/a%2Fb?q=%41"},
+		{"opaque", "mailto:user:pw@example.com?sig=1", "mailto:user:pw@example.com?sig=1"},
+		{"a URN", "urn:example:user:pw@x?sig=1", "urn:example:user:pw@x?sig=1"},
+		{"no scheme", "notes/user:pw@x?sig=1", "notes/user:pw@x?sig=1"},
+		{"a scheme-relative reference", "//user:pw@example.com/?sig=1", "//user:pw@example.com/?sig=1"},
+		{"userinfo cut short", long[:1024] + "…", "https://REDACTED:REDACTED@…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := tracetest.NewSpanRecorder()
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+			_, end := otellambdamcp.New(tp).Start(t.Context(), lambdamcp.RequestInfo{Method: "POST", Scheme: "https", Path: "/mcp"})
+			end(lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/read", ResourceURI: tc.uri})
+			ended := rec.Ended()
+			if len(ended) != 1 {
+				t.Fatalf("%d spans ended, want 1", len(ended))
+			}
+			if diff := cmp.Diff(tc.want, attrsOf(ended[0])["mcp.resource.uri"].AsString()); diff != "" {
+				t.Errorf("mcp.resource.uri (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestProviders checks that a tracer of a nil provider, the global one,
 // and of a no-op provider serve requests as any other: a nil provider is
 // no nil dereference at start-up, nor is a nil pointer of a provider type,
