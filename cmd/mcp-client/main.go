@@ -98,8 +98,9 @@
 // listener takes the one callback that carries the flow's state and
 // answers the browser with a line of plain text. A refusal
 // (error=access_denied), a callback that never came, and the token
-// endpoint's refusal are explained in one line. -login excludes a token;
-// -redirect-port, -no-browser and -no-token-cache need -login.
+// endpoint's refusal are explained in one line. -login excludes a token
+// and -logout; -redirect-port, -no-browser and -no-token-cache need
+// -login.
 //
 // The sign-in is kept for the next run with the same client, issuer and
 // endpoint, in the user's cache directory (lambdamcp/mcp-client/, the file
@@ -325,6 +326,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if *logout && (len(asked) > 0 || *noTokenCache) {
 		return usageError(stderr, "-logout deletes a kept sign-in and exits: give it without -call, -prompt, -read or -no-token-cache")
+	}
+	if *logout && *login {
+		// Else -logout would win, silently: the person asked to sign in
+		// too, and would find no sign-in kept.
+		return usageError(stderr, "-login and -logout exclude each other: give one (-login signs in and keeps the sign-in, -logout deletes it)")
 	}
 	if *logout && *clientID == "" {
 		return usageError(stderr, "-logout deletes the sign-in of a client: give its id, -client-id or MCP_CLIENT_ID, and its issuer, -issuer or MCP_CLIENT_ISSUER")

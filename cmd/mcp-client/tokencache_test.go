@@ -312,5 +312,7 @@ func TestKeptSignInCommandLine(t *testing.T) {
 		{"logout without issuer", []string{"-logout", "-client-id", "c1"}, nil, 2, `client "c1" has no issuer`},
 		{"logout and call", []string{"-logout", "-client-id", "c1", "-issuer", testIssuer, "-call", "ping"}, nil, 2, "-logout deletes a kept sign-in and exits"},
 		{"logout and no token cache", []string{"-login", "-logout", "-no-token-cache", "-client-id", "c1", "-issuer", testIssuer}, nil, 2, "-logout deletes a kept sign-in and exits"},
+		{"logout and login", []string{"-login", "-logout", "-client-id", "c1", "-issuer", testIssuer}, nil, 2, "-login and -logout exclude each other: give one"},
+		{"logout and login, client from env", []string{"-logout", "-login"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer}, 2, "-login and -logout exclude each other"},
 	})
 }
