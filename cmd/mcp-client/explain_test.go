@@ -90,7 +90,7 @@ func TestServerErrorExplained(t *testing.T) {
 // the client does not know is shown rather than hidden.
 func TestClientSideCodes(t *testing.T) {
 	for _, code := range []int64{codeRejected, codeClientClosing} {
-		if got := explain("http://127.0.0.1:1/mcp", &jsonrpc.Error{Code: code, Message: "client is closing"}); strings.Contains(got, "server error") {
+		if got := explain("http://127.0.0.1:1/mcp", &jsonrpc.Error{Code: code, Message: "client is closing"}, nil); strings.Contains(got, "server error") {
 			t.Errorf("code %d explained as %q, a server's error", code, got)
 		}
 	}

@@ -60,7 +60,7 @@ func TestFlowsBounded(t *testing.T) {
 				t.Fatalf("the last refusal's answer %v: too many flows %v, want %v", last, got, want)
 			}
 			if tf != nil {
-				msg := explainFlow("https://mcp.example/mcp", last.(*flowError))
+				msg := explainFlow("https://mcp.example/mcp", last.(*flowError), nil)
 				if want := fmt.Sprintf(`yet another scope, "mcp:s%d", after %d flows`, tc.asks-1, maxFlows); !strings.Contains(msg, want) {
 					t.Errorf("explained %q, want %q in it", msg, want)
 				}

@@ -427,14 +427,14 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 
 // explainSignIn says why a person's sign-in failed, "" for a failure
 // that is not the sign-in's own.
-func explainSignIn(e *flowError) string {
+func explainSignIn(e *flowError, secrets *secretSet) string {
 	var refused *signInRefused
 	var none *noCallback
 	switch {
 	case errors.As(e.err, &refused):
-		why := refused.code
+		why := secrets.clip(refused.code)
 		if refused.detail != "" {
-			why += fmt.Sprintf(" %q", refused.detail)
+			why += " " + secrets.quote(refused.detail)
 		}
 		if refused.code == "access_denied" {
 			return "the sign-in was refused at the authorization server (" + why + "): the person denied access, or may not use this client"
@@ -459,7 +459,9 @@ func explainSignIn(e *flowError) string {
 		named := "another"
 		if _, rest, ok := strings.Cut(e.err.Error(), "authorization response issuer "); ok {
 			if q, err := strconv.QuotedPrefix(rest); err == nil {
-				named = q
+				if u, err := strconv.Unquote(q); err == nil {
+					named = secrets.quote(u)
+				}
 			}
 		}
 		return fmt.Sprintf("the sign-in came back naming the issuer %s, not %s (RFC 9207 iss): the answer may be another authorization server's; its code was not exchanged", named, e.issuer)

@@ -90,7 +90,7 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 	default:
 		line = fmt.Sprintf("signed out: the kept sign-in of %s is deleted, but the authorization server could not be told: %v; its %s stays valid there until it expires", whose, untold, what)
 	}
-	fmt.Fprintf(stderr, "mcp-client: %s\n", printable(line))
+	fmt.Fprintf(stderr, "mcp-client: %s\n", printable(s.secrets.clipLine(line)))
 	if err != nil {
 		return 1
 	}
@@ -171,9 +171,9 @@ func (s signOut) revoke(ctx context.Context, k *keptToken) (what, at string, err
 	if json.Unmarshal(body, &oe) != nil || oe.Code == "" {
 		return what, at, fmt.Errorf("the revocation endpoint %s answered HTTP %d, with no OAuth error", redacted(at), resp.StatusCode)
 	}
-	why := oe.Code
+	why := s.secrets.clip(oe.Code)
 	if oe.Description != "" {
-		why += fmt.Sprintf(" %q", oe.Description)
+		why += " " + s.secrets.quote(oe.Description)
 	}
 	return what, at, fmt.Errorf("the revocation endpoint %s refused it (HTTP %d): %s", redacted(at), resp.StatusCode, why)
 }

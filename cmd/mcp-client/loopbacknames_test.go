@@ -128,7 +128,7 @@ func TestMCPRedirectBetweenLoopbackNames(t *testing.T) {
 			if err == nil {
 				resp.Body.Close()
 			}
-			if msg, want := explain(endpoint, err), "which was not followed: "+tc.want; !strings.Contains(msg, want) {
+			if msg, want := explain(endpoint, err, nil), "which was not followed: "+tc.want; !strings.Contains(msg, want) {
 				t.Errorf("explained %q, want %q in it", msg, want)
 			}
 			if n := hits.Load() - before; n != 0 {

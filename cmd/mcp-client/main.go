@@ -154,7 +154,12 @@
 // returns an error; 2 for a command line it cannot run (an unknown flag, a
 // bad value, a stray argument), with a usage line; 130 when interrupted
 // (Ctrl-C; a second Ctrl-C ends a run that is still stuck at once).
-// -call, -prompt and -read exclude each other.
+// -call, -prompt and -read exclude each other. What a server says in the
+// line of a failure (a JSON-RPC error's message, an OAuth error and
+// error_description, a challenge's parameters, a failed ping's text) is
+// quoted up to 512 bytes each, the line up to 4 KiB, followed by how many
+// bytes were left out, the secrets hidden before the cut: an answer may
+// hold up to 64 MiB.
 package main
 
 import (
@@ -439,7 +444,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = fe
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(explain(*endpoint, err)))
+		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(secrets.clipLine(explain(*endpoint, err, secrets))))
 		return 1
 	}
 	return 0
@@ -603,7 +608,7 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 			return withStatus(httpClient, "calling ping", err)
 		}
 		if res.IsError {
-			return fmt.Errorf("ping #%d failed: %s", i, text(res))
+			return fmt.Errorf("ping #%d failed: %s", i, t.secrets.clip(text(res)))
 		}
 		fmt.Fprintf(out, "ping #%d: %s (%d ms round trip)\n", i, printable(text(res)), time.Since(start).Milliseconds())
 	}
@@ -1117,8 +1122,10 @@ func hidden(r rune) bool {
 }
 
 // explain turns an error into the one line a person needs. The endpoint
-// is named without its secrets, also where the error's own text has it.
-func explain(endpoint string, err error) string {
+// is named without its secrets, also where the error's own text has it;
+// what the server sent is quoted clipped (secretSet.clip), its secrets
+// hidden.
+func explain(endpoint string, err error, secrets *secretSet) string {
 	raw := endpoint
 	endpoint = redacted(endpoint)
 	err = scrubbed{err, raw, endpoint}
@@ -1132,7 +1139,7 @@ func explain(endpoint string, err error) string {
 	}
 	var fe *flowError
 	if errors.As(err, &fe) {
-		return explainFlow(endpoint, fe)
+		return explainFlow(endpoint, fe, secrets)
 	}
 	var nm *notMCPError
 	if errors.As(err, &nm) && nm.proxyBody {
@@ -1160,13 +1167,13 @@ func explain(endpoint string, err error) string {
 		// method it does not know.
 		switch {
 		case se.status == http.StatusUnauthorized:
-			return unauthorized(endpoint, se)
+			return unauthorized(endpoint, se, secrets)
 		case se.status == http.StatusForbidden:
-			return forbidden(endpoint, se)
+			return forbidden(endpoint, se, secrets)
 		case se.status == http.StatusNotFound && se.session:
-			return fmt.Sprintf("%s no longer knows this session (%s): the server restarted or ended it, or the requests reached different instances of it", endpoint, httpStatus(se))
+			return fmt.Sprintf("%s no longer knows this session (%s): the server restarted or ended it, or the requests reached different instances of it", endpoint, httpStatus(se, secrets))
 		case se.status == http.StatusNotFound && (rpcErr == nil || rpcErr.Code != jsonrpc.CodeMethodNotFound):
-			return fmt.Sprintf("no MCP endpoint at %s (%s): check the URL's path", endpoint, httpStatus(se))
+			return fmt.Sprintf("no MCP endpoint at %s (%s): check the URL's path", endpoint, httpStatus(se, secrets))
 		}
 	}
 	if rpcErr != nil {
@@ -1176,17 +1183,17 @@ func explain(endpoint string, err error) string {
 		if errors.As(err, &step) {
 			doing = step.step + ": "
 		}
-		if hint := localRefusal(err, rpcErr); hint != "" {
+		if hint := localRefusal(err, rpcErr, secrets); hint != "" {
 			return fmt.Sprintf("%s: %s%s", endpoint, doing, hint)
 		}
 		answered := endpoint + ":"
 		if hasStatus {
-			answered = fmt.Sprintf("%s answered %s:", endpoint, httpStatus(se))
+			answered = fmt.Sprintf("%s answered %s:", endpoint, httpStatus(se, secrets))
 		}
-		return fmt.Sprintf("%s %sserver error %d: %s%s", answered, doing, rpcErr.Code, rpcErr.Message, capabilityHint(err))
+		return fmt.Sprintf("%s %sserver error %d: %s%s", answered, doing, rpcErr.Code, secrets.clip(rpcErr.Message), capabilityHint(err, secrets))
 	}
 	if hasStatus {
-		return fmt.Sprintf("%s answered %s: %v", endpoint, httpStatus(se), err)
+		return fmt.Sprintf("%s answered %s: %v", endpoint, httpStatus(se, secrets), err)
 	}
 	var ne net.Error
 	var oe *net.OpError
@@ -1223,7 +1230,7 @@ func serverError(err error) *jsonrpc.Error {
 // asked of it in a 2026-07-28 input request (the server asked; this client
 // said no, or could not answer), which the go-sdk reports like a server's
 // error, wrapped in its "fulfilling input request"; "" for any other error.
-func localRefusal(err error, rpcErr *jsonrpc.Error) string {
+func localRefusal(err error, rpcErr *jsonrpc.Error, secrets *secretSet) string {
 	if !strings.Contains(err.Error(), "fulfilling input request") {
 		return ""
 	}
@@ -1233,24 +1240,24 @@ func localRefusal(err error, rpcErr *jsonrpc.Error) string {
 	case rpcErr.Message == "client does not support CreateMessage":
 		return "the tool asks the client's model for a completion (sampling), which this client does not offer"
 	case strings.Contains(rpcErr.Message, "does not match requested schema"):
-		return "this client could not answer the tool's request for input: " + rpcErr.Message + " (give -elicit an object that fits the schema the tool asks for)"
+		return "this client could not answer the tool's request for input: " + secrets.clip(rpcErr.Message) + " (give -elicit an object that fits the schema the tool asks for)"
 	}
-	return "this client could not answer the tool's request for input: " + rpcErr.Message
+	return "this client could not answer the tool's request for input: " + secrets.clip(rpcErr.Message)
 }
 
 // httpStatus names the status of a failed answer, and the message its
-// body gave, if any: `HTTP 500, "boom"`.
-func httpStatus(se *httpStatusError) string {
+// body gave, if any, clipped: `HTTP 500, "boom"`.
+func httpStatus(se *httpStatusError, secrets *secretSet) string {
 	if se.message == "" {
 		return fmt.Sprintf("HTTP %d", se.status)
 	}
-	return fmt.Sprintf("HTTP %d, %q", se.status, se.message)
+	return fmt.Sprintf("HTTP %d, %s", se.status, secrets.quote(se.message))
 }
 
 // capabilityHint tells what to do about a server's
 // MissingRequiredClientCapability (-32021): -elicit declares form
 // elicitation; nothing here declares anything else the server names.
-func capabilityHint(err error) string {
+func capabilityHint(err error, secrets *secretSet) string {
 	var rpcErr *jsonrpc.Error
 	if !errors.As(err, &rpcErr) || rpcErr.Code != mcp.CodeMissingRequiredClientCapabilities {
 		return ""
@@ -1282,7 +1289,7 @@ func capabilityHint(err error) string {
 		}
 	}
 	if len(missing) > 0 {
-		hints = append(hints, "this client offers no "+strings.Join(missing, ", "))
+		hints = append(hints, "this client offers no "+secrets.clip(strings.Join(missing, ", ")))
 	}
 	if len(hints) == 0 {
 		return ""

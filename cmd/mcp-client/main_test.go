@@ -460,11 +460,11 @@ func TestCapabilityHint(t *testing.T) {
 		`not JSON`:                                                      "",
 	} {
 		err := fmt.Errorf("calling: %w", &jsonrpc.Error{Code: mcp.CodeMissingRequiredClientCapabilities, Message: "m", Data: json.RawMessage(data)})
-		if got := capabilityHint(err); got != want {
+		if got := capabilityHint(err, nil); got != want {
 			t.Errorf("%s: hint %q, want %q", data, got, want)
 		}
 	}
-	if got := capabilityHint(&jsonrpc.Error{Code: -32602, Message: "m"}); got != "" {
+	if got := capabilityHint(&jsonrpc.Error{Code: -32602, Message: "m"}, nil); got != "" {
 		t.Errorf("another error: hint %q", got)
 	}
 }

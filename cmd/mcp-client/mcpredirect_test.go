@@ -69,7 +69,7 @@ func TestMCPRedirectKeptOffLocalServices(t *testing.T) {
 			if !errors.As(err, &rr) {
 				t.Fatalf("error %v, want the redirect refused", err)
 			}
-			if msg, want := explain(endpoint, err), "the server redirects to "+tc.to+", which was not followed: "+tc.want; !strings.Contains(msg, want) {
+			if msg, want := explain(endpoint, err, nil), "the server redirects to "+tc.to+", which was not followed: "+tc.want; !strings.Contains(msg, want) {
 				t.Errorf("explained %q, want %q in it", msg, want)
 			}
 			if n := hits.Load() - before; n != 0 {
@@ -102,7 +102,7 @@ func TestMCPDialRefusalExplained(t *testing.T) {
 	if !errors.As(err, &rr) {
 		t.Fatalf("error %v, want the redirect refused", err)
 	}
-	if msg, want := explain("http://127.0.0.1:1/mcp", err), "the server redirects to "+to+", which was not followed: localhost ("; !strings.Contains(msg, want) || !strings.Contains(msg, ") is a loopback address") {
+	if msg, want := explain("http://127.0.0.1:1/mcp", err, nil), "the server redirects to "+to+", which was not followed: localhost ("; !strings.Contains(msg, want) || !strings.Contains(msg, ") is a loopback address") {
 		t.Errorf("explained %q, want %q and the loopback address in it", msg, want)
 	}
 	if n := hits.Load(); n != 0 {
@@ -163,7 +163,7 @@ func TestMCPRedirectNotDowngraded(t *testing.T) {
 			if len(addrs) != 1 {
 				t.Errorf("connected to %q, want the https server alone", addrs)
 			}
-			if msg, want := explain(endpoint, err), "the server redirects to "+tc.to+", plain http, which anyone on the way could read or change"; !strings.Contains(msg, want) {
+			if msg, want := explain(endpoint, err, nil), "the server redirects to "+tc.to+", plain http, which anyone on the way could read or change"; !strings.Contains(msg, want) {
 				t.Errorf("explained %q, want %q in it", msg, want)
 			}
 		})

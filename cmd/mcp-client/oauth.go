@@ -432,22 +432,23 @@ func (e *flowError) Unwrap() error { return e.err }
 
 // explainFlow says in one line why client could not get a token for
 // endpoint. The go-sdk's errors are mostly text; the requests the flow
-// made tell what it tried.
-func explainFlow(endpoint string, e *flowError) string {
+// made tell what it tried. What the servers said is quoted clipped
+// (secretSet.clip).
+func explainFlow(endpoint string, e *flowError, secrets *secretSet) string {
 	var cu *callbackUnavailable
 	if errors.As(e.err, &cu) {
 		// The line a run that cannot listen at its start gives.
 		return cu.Error()
 	}
 	if e.refresh {
-		return explainRefresh(endpoint, e)
+		return explainRefresh(endpoint, e, secrets)
 	}
 	who := fmt.Sprintf("%s asks for a token, and client %q could not get one", endpoint, e.clientID)
 	sent := "the client secret" // what the token request carries
 	if e.login {
 		sent = "the authorization code"
 	}
-	if msg := explainSignIn(e); msg != "" {
+	if msg := explainSignIn(e, secrets); msg != "" {
 		return who + ": " + msg
 	}
 	if msg := explainUnreached(e); msg != "" {
@@ -468,16 +469,16 @@ func explainFlow(endpoint string, e *flowError) string {
 	}
 	var tf *tooManyFlows
 	if errors.As(e.err, &tf) {
-		return fmt.Sprintf("%s: the server asks for yet another scope, %q, after %d flows each for another: no more are run in one run, lest a server that asks for a new scope at each request have the client ask for tokens without end", who, tf.scope, maxFlows)
+		return fmt.Sprintf("%s: the server asks for yet another scope, %s, after %d flows each for another: no more are run in one run, lest a server that asks for a new scope at each request have the client ask for tokens without end", who, secrets.quote(tf.scope), maxFlows)
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(e.err, &re) {
-		return who + ": " + tokenRefusal(e, re)
+		return who + ": " + tokenRefusal(e, re, secrets)
 	}
 	msg := e.err.Error()
 	switch {
 	case strings.Contains(msg, "does not match pre-registered credentials issuer"):
-		return who + ": " + issuerMismatch(e)
+		return who + ": " + issuerMismatch(e, secrets)
 	case strings.Contains(msg, "no authorization servers"):
 		at := ""
 		if x, ok := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); ok {
@@ -490,7 +491,7 @@ func explainFlow(endpoint string, e *flowError) string {
 			hint = " (the go-sdk asks the metadata for code_challenge_methods_supported, for this grant too)"
 		}
 		_, why, _ := strings.Cut(msg, "failed to get authorization server metadata: ")
-		return fmt.Sprintf("%s: the authorization server's metadata cannot be used: %s%s%s", who, why, hint, tried(e.exchanges))
+		return fmt.Sprintf("%s: the authorization server's metadata cannot be used: %s%s%s", who, secrets.clip(why), hint, tried(e.exchanges))
 	}
 	for _, x := range e.exchanges {
 		if x.err != nil {
@@ -502,25 +503,26 @@ func explainFlow(endpoint string, e *flowError) string {
 
 // issuerMismatch explains the go-sdk's refusal of an authorization server
 // other than the issuer the client was given.
-func issuerMismatch(e *flowError) string {
+func issuerMismatch(e *flowError, secrets *secretSet) string {
 	named := ""
 	if _, rest, ok := strings.Cut(e.err.Error(), "authorization server issuer "); ok {
 		if q, err := strconv.QuotedPrefix(rest); err == nil {
 			named, _ = strconv.Unquote(q)
 		}
 	}
+	named = secrets.clip(redacted(named))
 	spared := "the client secret was not sent"
 	if e.login {
 		spared = "no one was sent there to sign in"
 	}
 	if _, found := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); !found {
-		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", redacted(named), e.issuer, spared)
+		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", named, e.issuer, spared)
 	}
-	return fmt.Sprintf("the server names the authorization server %s, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", redacted(named), e.issuer, spared)
+	return fmt.Sprintf("the server names the authorization server %s, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", named, e.issuer, spared)
 }
 
 // tokenRefusal explains the token endpoint's refusal (RFC 6749 §5.2).
-func tokenRefusal(e *flowError, re *oauth2.RetrieveError) string {
+func tokenRefusal(e *flowError, re *oauth2.RetrieveError, secrets *secretSet) string {
 	at := "the token endpoint"
 	if x, ok := lastPost(e.exchanges); ok {
 		at += " " + x.url
@@ -532,9 +534,9 @@ func tokenRefusal(e *flowError, re *oauth2.RetrieveError) string {
 	if re.ErrorCode == "" {
 		return fmt.Sprintf("%s answered HTTP %d, with no OAuth error", at, status)
 	}
-	why := re.ErrorCode
+	why := secrets.clip(re.ErrorCode)
 	if re.ErrorDescription != "" {
-		why += fmt.Sprintf(" %q", re.ErrorDescription)
+		why += " " + secrets.quote(re.ErrorDescription)
 	}
 	hint := ""
 	switch {

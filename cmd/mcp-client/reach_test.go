@@ -242,7 +242,7 @@ func TestDiscoveryNotDowngraded(t *testing.T) {
 			if len(addrs) != 1 {
 				t.Errorf("connected to %q, want the https server alone", addrs)
 			}
-			msg := explainFlow("https://mcp.example.com/mcp", &flowError{clientID: "c", issuer: srv.URL, exchanges: log.list(), err: err})
+			msg := explainFlow("https://mcp.example.com/mcp", &flowError{clientID: "c", issuer: srv.URL, exchanges: log.list(), err: err}, nil)
 			if want := "redirected from https to plain http, " + tc.to + ", which anyone on the way could read or change"; !strings.Contains(msg, want) {
 				t.Errorf("explained %q, want %q in it", msg, want)
 			}

@@ -14,7 +14,7 @@ import (
 // sign in again): no authorization code was sent, so the sign-in's own
 // explanations do not fit. A kept sign-in is left as it is: a run that
 // can refresh it needs no browser, and -logout drops it.
-func explainRefresh(endpoint string, e *flowError) string {
+func explainRefresh(endpoint string, e *flowError, secrets *secretSet) string {
 	what, anew := "the sign-in", "run again to sign in anew"
 	if e.kept {
 		what, anew = "the kept sign-in", "-logout, and run again to sign in anew"
@@ -47,9 +47,9 @@ func explainRefresh(endpoint string, e *flowError) string {
 		if re.ErrorCode == "" {
 			return fmt.Sprintf("%s: %s answered HTTP %d, with no OAuth error: run again once it answers, or %s", who, at, status, anew)
 		}
-		why := re.ErrorCode
+		why := secrets.clip(re.ErrorCode)
 		if re.ErrorDescription != "" {
-			why += fmt.Sprintf(" %q", re.ErrorDescription)
+			why += " " + secrets.quote(re.ErrorDescription)
 		}
 		hint := anew
 		switch re.ErrorCode {

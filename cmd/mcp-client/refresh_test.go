@@ -129,7 +129,7 @@ func TestExplainRefresh(t *testing.T) {
 			if _, ok := tc.err.(*oauth2.RetrieveError); ok {
 				e.exchanges = []exchange{{method: http.MethodPost, url: tokenURL, status: http.StatusBadRequest}}
 			}
-			if diff := cmp.Diff(tc.want, explain("https://mcp.example/mcp", e)); diff != "" {
+			if diff := cmp.Diff(tc.want, explain("https://mcp.example/mcp", e, nil)); diff != "" {
 				t.Errorf("explain (-want +got):\n%s", diff)
 			}
 		})
@@ -157,7 +157,7 @@ func TestRefreshKeptOrNot(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &oauthFlow{clientID: "c1", issuer: testIssuer, login: true, log: &exchangeLog{}, cache: tc.cache, source: failingSource{errors.New("down")}}
 			_, err := f.accessToken()
-			if diff := cmp.Diff(tc.want, explain("https://mcp.example/mcp", err)); diff != "" {
+			if diff := cmp.Diff(tc.want, explain("https://mcp.example/mcp", err, nil)); diff != "" {
 				t.Errorf("explain (-want +got):\n%s", diff)
 			}
 		})

@@ -12,16 +12,17 @@ import (
 // with one, that the server refused it, and why, when its challenge says
 // (RFC 6750's error and error_description). The token itself is not
 // named: the user knows where it came from, and a terminal's scrollback is
-// no place for it.
-func unauthorized(endpoint string, se *httpStatusError) string {
-	status := httpStatus(se)
+// no place for it. What the challenge says is quoted clipped
+// (secretSet.clip), as everything a server says in an explanation.
+func unauthorized(endpoint string, se *httpStatusError, secrets *secretSet) string {
+	status := httpStatus(se, secrets)
 	if se.withheld != "" {
 		// The token is for the endpoint's origin alone; sending it on
 		// would hand it to whoever the redirect named.
-		return fmt.Sprintf("not authorized by %s (%s): the endpoint redirected the request to %s, which the bearer token is not sent to (it goes to the endpoint's origin alone); if that server is meant to have it, give its URL with -endpoint%s", endpoint, status, redacted(se.withheld), metadataHint(se.challenge))
+		return fmt.Sprintf("not authorized by %s (%s): the endpoint redirected the request to %s, which the bearer token is not sent to (it goes to the endpoint's origin alone); if that server is meant to have it, give its URL with -endpoint%s", endpoint, status, redacted(se.withheld), metadataHint(se.challenge, secrets))
 	}
 	if !se.tokenSent {
-		return fmt.Sprintf("not authorized by %s (%s): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, status, metadataHint(se.challenge))
+		return fmt.Sprintf("not authorized by %s (%s): send a valid bearer token with -token or MCP_TOKEN%s", endpoint, status, metadataHint(se.challenge, secrets))
 	}
 	var why []string
 	switch code := challengeError(se.challenge); code {
@@ -29,10 +30,10 @@ func unauthorized(endpoint string, se *httpStatusError) string {
 	case "invalid_token":
 		why = append(why, "invalid_token (expired, revoked or malformed)")
 	default:
-		why = append(why, code)
+		why = append(why, secrets.clip(code))
 	}
 	if d := challengeParam(se.challenge, "error_description"); d != "" {
-		why = append(why, fmt.Sprintf("%q", d))
+		why = append(why, secrets.quote(d))
 	}
 	reason := ""
 	if len(why) > 0 {
@@ -42,7 +43,7 @@ func unauthorized(endpoint string, se *httpStatusError) string {
 	if se.obtainer != "" {
 		sent = fmt.Sprintf("the token client %q obtained from the authorization server", se.obtainer)
 	}
-	return fmt.Sprintf("not authorized by %s (%s): the server refused %s%s%s%s", endpoint, status, sent, reason, scopeHint(se.challenge), metadataHint(se.challenge))
+	return fmt.Sprintf("not authorized by %s (%s): the server refused %s%s%s%s", endpoint, status, sent, reason, scopeHint(se.challenge, secrets), metadataHint(se.challenge, secrets))
 }
 
 // forbidden explains a 403. The token is blamed only when the server says
@@ -51,8 +52,8 @@ func unauthorized(endpoint string, se *httpStatusError) string {
 // path outside their stage and routes, token or not: the commonest cause
 // of a 403 is a wrong URL. A bare "Forbidden" names both causes when a
 // token was sent.
-func forbidden(endpoint string, se *httpStatusError) string {
-	status := httpStatus(se)
+func forbidden(endpoint string, se *httpStatusError, secrets *secretSet) string {
+	status := httpStatus(se, secrets)
 	// API Gateway's "Missing Authentication Token", or, when the request
 	// carried an Authorization header it took for a bad SigV4 signature,
 	// "… not a valid key=value pair (missing equal-sign) in Authorization
@@ -62,7 +63,7 @@ func forbidden(endpoint string, se *httpStatusError) string {
 		strings.Contains(se.message, "in Authorization header") || strings.HasPrefix(se.message, "Authorization header requires ")
 	switch {
 	case challengeError(se.challenge) == "insufficient_scope":
-		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s%s%s", endpoint, status, description(se.challenge), scopeHint(se.challenge), metadataHint(se.challenge))
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks a scope this server requires%s%s%s", endpoint, status, description(se.challenge, secrets), scopeHint(se.challenge, secrets), metadataHint(se.challenge, secrets))
 	case se.message == "Forbidden" && se.challenge == "":
 		// API Gateway's bare refusal: a custom domain's for a path outside
 		// its mappings, a web ACL's, and an HTTP API's when its Lambda
@@ -75,11 +76,11 @@ func forbidden(endpoint string, se *httpStatusError) string {
 		}
 		return fmt.Sprintf("forbidden by %s (%s): check the URL's path; %s", endpoint, status, path)
 	case se.tokenSent && !missingToken:
-		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s%s", endpoint, status, description(se.challenge), metadataHint(se.challenge))
+		return fmt.Sprintf("forbidden by %s (%s): the token lacks the rights this server requires%s%s", endpoint, status, description(se.challenge, secrets), metadataHint(se.challenge, secrets))
 	case missingToken:
 		return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage; API Gateway answers so for a path outside its stage and routes", endpoint, status)
 	}
-	return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage, and whether the server needs a token (-token or MCP_TOKEN)%s", endpoint, status, metadataHint(se.challenge))
+	return fmt.Sprintf("forbidden by %s (%s): check the URL's path and stage, and whether the server needs a token (-token or MCP_TOKEN)%s", endpoint, status, metadataHint(se.challenge, secrets))
 }
 
 // challengeParam returns the parameter name of a WWW-Authenticate header
@@ -129,27 +130,27 @@ func challengeError(challenge string) string {
 // metadataHint tells where the server says its authorization is described
 // (the challenge's resource_metadata, RFC 9728), or nothing when the
 // challenge does not say.
-func metadataHint(challenge string) string {
+func metadataHint(challenge string, secrets *secretSet) string {
 	if u := challengeParam(challenge, "resource_metadata"); u != "" {
-		return "; the server describes its authorization at " + u
+		return "; the server describes its authorization at " + secrets.clip(u)
 	}
 	return ""
 }
 
 // description is the challenge's error_description, quoted as the rest of
-// what a server says is (escaped), after ": "; or nothing.
-func description(challenge string) string {
+// what a server says is (escaped, clipped), after ": "; or nothing.
+func description(challenge string, secrets *secretSet) string {
 	if d := challengeParam(challenge, "error_description"); d != "" {
-		return fmt.Sprintf(": %q", d)
+		return ": " + secrets.quote(d)
 	}
 	return ""
 }
 
 // scopeHint names the scope the challenge says the server asks for
 // (RFC 6750's scope), or nothing.
-func scopeHint(challenge string) string {
+func scopeHint(challenge string, secrets *secretSet) string {
 	if s := challengeParam(challenge, "scope"); s != "" {
-		return fmt.Sprintf("; it asks for scope %q", s)
+		return "; it asks for scope " + secrets.quote(s)
 	}
 	return ""
 }

@@ -119,7 +119,7 @@ func TestRefusedElsewhereExplained(t *testing.T) {
 			if err == nil {
 				t.Fatal("the run succeeded, want a 401")
 			}
-			msg := explain(endpoint, err)
+			msg := explain(endpoint, err, nil)
 			if !strings.Contains(msg, tc.want) {
 				t.Errorf("explained %q, want %q in it", msg, tc.want)
 			}

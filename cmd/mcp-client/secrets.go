@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // secretSet holds what the client must not show even when a server repeats
@@ -146,6 +149,55 @@ func (s *secretSet) hide(p []byte) []byte {
 		}
 	}
 	return p
+}
+
+// maxQuoted bounds each piece of what a server sent (a JSON-RPC error's
+// message, an OAuth error or error_description, a challenge's parameter,
+// a tool's error text) that a line of the client's quotes, and maxLine
+// the whole line: an answer may hold up to 64 MiB, and a server, broken
+// or hostile, could fill the terminal with one.
+const (
+	maxQuoted = 512
+	maxLine   = 4 << 10
+)
+
+// clip is text as a line quotes it: its secrets hidden, at most maxQuoted
+// bytes of it, then what was left out, as cut says.
+func (s *secretSet) clip(text string) string {
+	head, rest := s.cut(text, maxQuoted)
+	return head + rest
+}
+
+// clipLine is a whole line as the client writes it: its secrets hidden,
+// at most maxLine bytes of it, then what was left out. It bounds what a
+// line quotes beyond the pieces clip bounds (an error's text that holds
+// a server's words).
+func (s *secretSet) clipLine(line string) string {
+	head, rest := s.cut(line, maxLine)
+	return head + rest
+}
+
+// quote is clip quoted as Go quotes a string, what was left out said
+// after the quotes: "the head"… (1234 more bytes not shown).
+func (s *secretSet) quote(text string) string {
+	head, rest := s.cut(text, maxQuoted)
+	return strconv.Quote(head) + rest
+}
+
+// cut is text with its secrets hidden, cut after limit bytes (at the
+// start of a character), and, when it was, what was left out: "… (1234
+// more bytes not shown)". The secrets are hidden before the cut, so that
+// no part of one is shown where the cut falls inside it.
+func (s *secretSet) cut(text string, limit int) (head, rest string) {
+	text = string(s.hide([]byte(text)))
+	if len(text) <= limit {
+		return text, ""
+	}
+	end := limit
+	for i := 0; i < utf8.UTFMax-1 && end > 0 && !utf8.RuneStart(text[end]); i++ {
+		end--
+	}
+	return text[:end], fmt.Sprintf("… (%d more bytes not shown)", len(text)-end)
 }
 
 // withoutPartial is line without an ending that begins a secret, for a

@@ -89,7 +89,7 @@ func TestTokenStaysWithOrigin(t *testing.T) {
 			var stdout bytes.Buffer
 			tg := target{endpoint: endpoint, token: "t0k3n", interrupted: t.Context(), reach: standingIn(endpoint, seenBy.srv.URL)}
 			if err := talk(t.Context(), tg, &stdout); err != nil {
-				t.Fatal(explain(endpoint, err))
+				t.Fatal(explain(endpoint, err, nil))
 			}
 			seenBy.checkSentOnly(t, tc.want)
 		})
