@@ -39,7 +39,12 @@
 // characters in it (escape sequences, line breaks in a one-line message)
 // are printed as escapes, except in the text of a result written to a
 // pipe, which gets it as it is (the names in its labels, a role, a URI, a
-// media type, stay escaped).
+// media type, stay escaped). The token (also one obtained during the
+// run), the client secret, and the endpoint's user information and
+// credential query values are written as [hidden] wherever a server
+// echoes them, on standard output as on standard error: a result piped
+// into a file or a log must not carry them (its text is changed so where
+// it holds one).
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
@@ -389,6 +394,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	errOut := &syncWriter{w: stderr, secrets: secrets}
 	defer errOut.close()
 	stderr = errOut
+	// Standard output is piped on, into files and logs: a server that
+	// echoes the token in a result must not have it written there either.
+	out := &syncWriter{w: stdout, secrets: secrets}
+	defer out.close()
+	stdout = out
 	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted, ends: ctx, secrets: secrets}
 	if *trace {
 		t.trace = errOut
