@@ -10,6 +10,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -113,13 +114,53 @@ func addContentTools(srv *mcp.Server) {
 			return nil, out, nil
 		})
 
+	// Added with Server.AddTool, so that the schema reaches clients
+	// verbatim, the tool checks its arguments itself: the go-sdk checks only
+	// those of tools added with mcp.AddTool.
+	schema := resolveSchema(jsonSchema202012)
 	srv.AddTool(&mcp.Tool{
 		Name:        "json_schema_2020_12_tool",
 		Description: "Declares an input schema that uses JSON Schema 2020-12 keywords; echoes its arguments.",
 		InputSchema: json.RawMessage(jsonSchema202012),
 	}, func(_ context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if err := validArguments(schema, req.Params.Arguments); err != nil {
+			// An input validation error is a tool error, as the go-sdk
+			// answers for the tools it checks.
+			res := text("invalid arguments: " + err.Error())
+			res.IsError = true
+			return res, nil
+		}
 		return text("arguments: " + string(req.Params.Arguments)), nil
 	})
+}
+
+// resolveSchema resolves a tool's input schema, given as JSON, for
+// validating arguments.
+func resolveSchema(s string) *jsonschema.Resolved {
+	var schema jsonschema.Schema
+	if err := json.Unmarshal([]byte(s), &schema); err != nil {
+		panic("decoding an input schema: " + err.Error()) // a programming error, caught by every test
+	}
+	resolved, err := schema.Resolve(nil)
+	if err != nil {
+		panic("resolving an input schema: " + err.Error())
+	}
+	return resolved
+}
+
+// validArguments checks a tool call's arguments against schema. Absent or
+// null arguments are an empty object, as the go-sdk takes them.
+func validArguments(schema *jsonschema.Resolved, args json.RawMessage) error {
+	var v any
+	if len(args) > 0 {
+		if err := json.Unmarshal(args, &v); err != nil {
+			return err
+		}
+	}
+	if v == nil {
+		v = map[string]any{}
+	}
+	return schema.Validate(v)
 }
 
 // jsonSchema202012 must reach clients verbatim: $schema, $defs, $ref,
