@@ -42,7 +42,21 @@ func (c *completions) addPrompt(srv *mcp.Server, p *mcp.Prompt, h mcp.PromptHand
 		names = append(names, a.Name)
 	}
 	c.add(refKey(&mcp.CompleteReference{Type: "ref/prompt", Name: p.Name}), names)
-	srv.AddPrompt(p, h)
+	srv.AddPrompt(p, requireArguments(p, h))
+}
+
+// requireArguments answers a prompts/get that lacks an argument p declares
+// required, or gives it empty, with invalid params, as the spec's prompts
+// page asks: the go-sdk renders such a prompt anyway, the argument blank.
+func requireArguments(p *mcp.Prompt, h mcp.PromptHandler) mcp.PromptHandler {
+	return func(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		for _, a := range p.Arguments {
+			if a.Required && req.Params.Arguments[a.Name] == "" {
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: p.Name + " needs the argument " + a.Name}
+			}
+		}
+		return h(ctx, req)
+	}
 }
 
 // addResourceTemplate adds t to srv and makes it known to c, with the
