@@ -15,10 +15,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -62,10 +65,11 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "order",
 		Description: "Orders items after the user confirms the price (elicitation).",
+		InputSchema: orderSchema(),
 	}, func(_ context.Context, req *mcp.CallToolRequest, in OrderInput) (*mcp.CallToolResult, any, error) {
 		unit, ok := Prices[in.Item]
-		if !ok || in.Quantity < 1 || in.Quantity > 20 {
-			return nil, nil, fmt.Errorf("order 1 to 20 of coffee, tea or cake")
+		if !ok || in.Quantity < 1 || in.Quantity > MaxQuantity {
+			return nil, nil, fmt.Errorf("order 1 to %d of coffee, tea or cake", MaxQuantity)
 		}
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState == "" {
@@ -182,6 +186,26 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		}
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
 	})
+	return s
+}
+
+// MaxQuantity bounds order's quantity argument.
+const MaxQuantity = 20
+
+// orderSchema is order's input schema with the items and quantities order
+// accepts, which the go-sdk then checks before order runs: a client sees
+// them, and a quantity beyond them, however large, is refused as out of
+// range rather than as one that does not fit a Go int.
+func orderSchema() *jsonschema.Schema {
+	s, err := jsonschema.For[OrderInput](nil)
+	if err != nil {
+		panic(fmt.Sprintf("order schema: %v", err)) // a programming error, caught by every test
+	}
+	for _, item := range slices.Sorted(maps.Keys(Prices)) {
+		s.Properties["item"].Enum = append(s.Properties["item"].Enum, item)
+	}
+	s.Properties["quantity"].Minimum = jsonschema.Ptr(1.0)
+	s.Properties["quantity"].Maximum = jsonschema.Ptr(float64(MaxQuantity))
 	return s
 }
 

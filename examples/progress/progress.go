@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -58,6 +59,7 @@ func New(opts Options) *mcp.Server {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "count",
 		Description: "Counts to steps, reporting progress and logging each step.",
+		InputSchema: countSchema(),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in CountInput) (*mcp.CallToolResult, CountOutput, error) {
 		if in.Steps < 1 || in.Steps > MaxSteps || in.IntervalMS < 0 || in.IntervalMS > 1000 {
 			return nil, CountOutput{}, fmt.Errorf("steps must be 1 to %d and interval_ms 0 to 1000", MaxSteps)
@@ -76,6 +78,24 @@ func New(opts Options) *mcp.Server {
 		}
 		return nil, CountOutput{Counted: in.Steps}, nil
 	})
+	return s
+}
+
+// countSchema is count's input schema with the ranges count accepts, which
+// the go-sdk then checks before count runs: a client sees them, and a
+// number beyond them, however large, is refused as out of range rather than
+// as one that does not fit a Go int.
+func countSchema() *jsonschema.Schema {
+	s, err := jsonschema.For[CountInput](nil)
+	if err != nil {
+		panic(fmt.Sprintf("count schema: %v", err)) // a programming error, caught by every test
+	}
+	bound := func(name string, lo, hi float64) {
+		s.Properties[name].Minimum = jsonschema.Ptr(lo)
+		s.Properties[name].Maximum = jsonschema.Ptr(hi)
+	}
+	bound("steps", 1, MaxSteps)
+	bound("interval_ms", 0, 1000)
 	return s
 }
 
