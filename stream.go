@@ -412,6 +412,16 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	if !w.committed && w.held == nil && sniffs(w.header, http.StatusOK) {
 		w.hold(http.StatusOK)
 	}
+	if len(p) == 0 {
+		// As net/http's writer: the status is chosen, and nothing is
+		// written. Nothing leaves the function, so the stream is as quiet
+		// as it was (a heartbeat is still due), and the call is not
+		// answered (the deadline's error is still due).
+		if w.held == nil {
+			w.commitLocked(http.StatusOK, w.header, nil)
+		}
+		return 0, nil
+	}
 	if w.held != nil {
 		w.held.body = append(w.held.body, p...)
 		w.answered = true

@@ -2,7 +2,9 @@ package lambdamcp_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,5 +99,69 @@ func TestStreamSilenceShorterThanInterval(t *testing.T) {
 		if longest >= interval || beats == 0 {
 			t.Errorf("longest silence %v with %d heartbeats, want some heartbeats and every silence shorter than the interval %v", longest, beats, interval)
 		}
+	})
+}
+
+// TestStreamEmptyWrite checks that a write of no bytes, which sends
+// nothing, counts for nothing: a stream kept "busy" by empty writes still
+// gets heartbeats, so that no silence reaches the interval, and a call
+// whose handler wrote nothing else is still answered at the deadline,
+// as it is when the handler only set the status.
+func TestStreamEmptyWrite(t *testing.T) {
+	const interval = time.Second
+	call := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)
+	t.Run("heartbeats", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, `event: message`+"\n"+`data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}`+"\n\n")
+				for range 30 {
+					fmt.Fprint(w, "")
+					time.Sleep(interval / 10)
+				}
+				fmt.Fprint(w, `event: message`+"\n"+`data: {"jsonrpc":"2.0","id":1,"result":{"content":[]}}`+"\n\n")
+			}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: interval})
+
+			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "empty-writes"})
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			s, _ := openStream(t, ctx, h, urlEvent(t, call))
+			// Inside the bubble, an item is read at the instant it is written.
+			last := time.Now()
+			var longest time.Duration
+			for _, ok := s.next(); ok; _, ok = s.next() {
+				longest = max(longest, time.Since(last))
+				last = time.Now()
+			}
+			if longest >= interval {
+				t.Errorf("longest silence %v, want every silence shorter than the interval %v", longest, interval)
+			}
+		})
+	})
+	t.Run("deadline", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Write(nil)
+				<-r.Context().Done()
+			}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+
+			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "empty-write"})
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			s, head := openStream(t, ctx, h, urlEvent(t, call))
+			body, err := io.ReadAll(s.r)
+			if err != nil {
+				t.Fatalf("reading body: %v", err)
+			}
+			var got struct {
+				ID    int `json:"id"`
+				Error struct {
+					Code int `json:"code"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(body, &got); err != nil || head.StatusCode != http.StatusOK || got.ID != 1 || got.Error.Code != -32001 {
+				t.Errorf("answer %d %q, want 200 with error -32001 for call 1", head.StatusCode, body)
+			}
+		})
 	})
 }
