@@ -653,10 +653,12 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 			if w.corsOrigin != "" {
 				corsheader.Allow(h, w.corsOrigin)
 			}
-			status := http.StatusOK
-			if w.callID == nil {
-				status = http.StatusInternalServerError
-				if deadline {
+			// A call's timeout is its answer; a panic is the server's
+			// failure, answered 500 as a buffered or local one is.
+			status := http.StatusInternalServerError
+			if deadline {
+				status = http.StatusOK
+				if w.callID == nil {
 					status = http.StatusGatewayTimeout
 				}
 			}

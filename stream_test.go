@@ -593,7 +593,8 @@ func TestStreamListenEndsGracefully(t *testing.T) {
 
 // TestStreamHandlerPanics checks that a handler that panics, before or
 // after the head went out, ends the stream with a JSON-RPC error instead of
-// taking the process down.
+// taking the process down; before, with status 500, as a buffered or local
+// answer has it (docs/errors.md).
 func TestStreamHandlerPanics(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -601,7 +602,7 @@ func TestStreamHandlerPanics(t *testing.T) {
 		status      int
 		contentType string
 	}{
-		{"before writing", func(http.ResponseWriter, *http.Request) { panic("boom") }, 200, "application/json"},
+		{"before writing", func(http.ResponseWriter, *http.Request) { panic("boom") }, 500, "application/json"},
 		{"mid-stream", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/event-stream")
 			w.Write([]byte("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}}\n\n"))
