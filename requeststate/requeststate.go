@@ -196,12 +196,15 @@ func decodeKey(s string) ([]byte, error) {
 		if err == nil {
 			return key, nil
 		}
-		// As base64, 64 characters are 48 bytes, never a key: this is
-		// hex with a typo, so point at it (the key itself is not shown).
-		if i := strings.IndexFunc(s, func(r rune) bool { return !isHexDigit(r) }); i >= 0 {
+		// As base64, 64 characters are 48 bytes, never a key: mostly hex
+		// digits, this is hex with a typo, so point at it (the key itself
+		// is not shown). Base64 of 48 random bytes (openssl rand -base64
+		// 48) has about 42 characters that are no hex digit, and is told
+		// its length below, as any base64 of the wrong length.
+		notHex := func(r rune) bool { return !isHexDigit(r) }
+		if i := strings.IndexFunc(s, notHex); i >= 0 && countFunc(s, notHex) <= maxHexTypos {
 			return nil, fmt.Errorf("requestState key has %d characters, as %d bytes in hex, but the one at position %d is no hex digit", 2*KeySize, KeySize, utf8.RuneCountInString(s[:i])+1)
 		}
-		return nil, err
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 		if key, err := enc.Strict().DecodeString(s); err == nil && !strings.ContainsAny(s, "\r\n") {
@@ -209,6 +212,21 @@ func decodeKey(s string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("requestState key is neither %d hex digits nor padded base64", 2*KeySize)
+}
+
+// maxHexTypos is the most characters of a 64-character key that may be no
+// hex digit for the key to be taken for hex with typos rather than base64.
+const maxHexTypos = KeySize / 2
+
+// countFunc is how many characters of s satisfy f.
+func countFunc(s string, f func(rune) bool) int {
+	n := 0
+	for _, r := range s {
+		if f(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func isHexDigit(r rune) bool {

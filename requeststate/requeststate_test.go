@@ -166,6 +166,33 @@ func TestParseKeyHexTypo(t *testing.T) {
 	}
 }
 
+// TestParseKeyBase64OfTheWrongLength checks that a key of 64 characters
+// that is base64, not hex with a typo (openssl rand -base64 48), is told
+// its length, not sent looking for a typo in the hex it never was.
+func TestParseKeyBase64OfTheWrongLength(t *testing.T) {
+	raw := make([]byte, 48)
+	for i := range raw {
+		raw[i] = byte(i*37 + 11)
+	}
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"base64 of 48 bytes", base64.StdEncoding.EncodeToString(raw), "requestState key is 48 bytes, want 32"},
+		{"URL-safe base64 of 48 bytes", base64.URLEncoding.EncodeToString(raw), "requestState key is 48 bytes, want 32"},
+		{"hex with many typos", strings.Repeat("0123456789abcdeo", 4), "position 16 is no hex digit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if len(tc.in) != 2*KeySize {
+				t.Fatalf("%d characters, want %d", len(tc.in), 2*KeySize)
+			}
+			_, err := ParseKey(tc.in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ParseKey(%q) = %v, want an error saying %q", tc.in, err, tc.want)
+			}
+		})
+	}
+}
+
 // FuzzOpen checks that Open never accepts state the sealer did not make:
 // it made exactly one, which opens to what was sealed, and what it refuses
 // leaves the target as it was. That one is sealed as Seal seals, but with
