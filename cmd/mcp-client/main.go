@@ -41,10 +41,13 @@
 // pipe, which gets it as it is (the names in its labels, a role, a URI, a
 // media type, stay escaped). The token (also one obtained during the
 // run), the client secret, and the endpoint's user information and
-// credential query values are written as [hidden] wherever a server
-// echoes them, on standard output as on standard error: a result piped
-// into a file or a log must not carry them (its text is changed so where
-// it holds one).
+// credential query values (those of a parameter whose name says so, such
+// as api_key or sig) are written as [hidden] wherever a server echoes
+// them, on standard output as on standard error: a result piped into a
+// file or a log must not carry them (its text is changed so where it
+// holds one). A query value of 16 bytes or more under another name is
+// hidden on standard error only: a result (a workspace's or a tenant's
+// name the endpoint was given) keeps it.
 //
 // The endpoint also comes from MCP_SERVER_ENDPOINT and the bearer token from
 // MCP_TOKEN. The token is sent only to the endpoint's origin, and over plain
@@ -396,7 +399,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	stderr = errOut
 	// Standard output is piped on, into files and logs: a server that
 	// echoes the token in a result must not have it written there either.
-	out := &syncWriter{w: stdout, secrets: secrets}
+	// A query value held a secret for its length alone is the result's
+	// to show: it may be the data asked for.
+	out := &syncWriter{w: stdout, secrets: secrets, named: true}
 	defer out.close()
 	stdout = out
 	t := target{endpoint: *endpoint, token: *token, protocol: *protocol, interrupted: interrupted, ends: ctx, secrets: secrets}

@@ -21,6 +21,10 @@ import (
 type secretSet struct {
 	mu    sync.RWMutex // a token obtained during the run is added while others read
 	forms [][]byte     // longest first, so that one holding another is hidden whole
+	// guessed are the forms of query values held secrets by their length
+	// alone, no name saying so: hidden in what the client says itself,
+	// but left in a result (hideNamed), whose data they may well be.
+	guessed map[string]bool
 }
 
 // Secrets shorter than these could not be told from the words around them
@@ -91,12 +95,13 @@ func newSecretSet(endpoint string, tokens ...string) *secretSet {
 		if err != nil {
 			value = rawValue
 		}
-		least := minQuerySecret
 		if credentialName(name) {
-			least = minCredential
+			s.add(value, minCredential)
+			s.add(rawValue, minCredential) // as sent, which a server may echo undecoded
+			continue
 		}
-		s.add(value, least)
-		s.add(rawValue, least) // as sent, which a server may echo undecoded
+		s.addGuessed(value, minQuerySecret)
+		s.addGuessed(rawValue, minQuerySecret)
 	}
 	return s.sorted()
 }
@@ -105,14 +110,35 @@ func newSecretSet(endpoint string, tokens ...string) *secretSet {
 // may repeat it in: as it is, percent-encoded for a query or a path, and
 // escaped as a JSON string is (also with "/" as "\/").
 func (s *secretSet) add(secret string, least int) {
+	s.addForms(secret, least, false)
+}
+
+// addGuessed adds a query value that no name marks as a credential, held
+// a secret for its length alone (an API key under a name of the server's
+// own): a result may hold it as data (a workspace, a tenant), and keeps
+// it (hideNamed).
+func (s *secretSet) addGuessed(secret string, least int) {
+	s.addForms(secret, least, true)
+}
+
+func (s *secretSet) addForms(secret string, least int, guessed bool) {
 	if len(secret) < least {
 		return
 	}
 	quoted, _ := json.Marshal(secret) // a string always encodes
 	escaped := string(quoted[1 : len(quoted)-1])
 	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), escaped, strings.ReplaceAll(escaped, "/", `\/`)} {
-		if !slices.ContainsFunc(s.forms, func(f []byte) bool { return string(f) == form }) {
+		switch {
+		case !slices.ContainsFunc(s.forms, func(f []byte) bool { return string(f) == form }):
 			s.forms = append(s.forms, []byte(form))
+			if guessed {
+				if s.guessed == nil {
+					s.guessed = map[string]bool{}
+				}
+				s.guessed[form] = true
+			}
+		case !guessed:
+			delete(s.guessed, form) // a credential too, whatever else it is
 		}
 	}
 }
@@ -138,12 +164,26 @@ func (s *secretSet) sorted() *secretSet {
 // hide is p with every secret written as "[hidden]". A nil set hides
 // nothing.
 func (s *secretSet) hide(p []byte) []byte {
+	return s.hideSome(p, true)
+}
+
+// hideNamed is p with the secrets written as "[hidden]" but for the query
+// values held secrets by their length alone: those of a result, on
+// standard output, which the user reads and pipes on as data.
+func (s *secretSet) hideNamed(p []byte) []byte {
+	return s.hideSome(p, false)
+}
+
+func (s *secretSet) hideSome(p []byte, guessed bool) []byte {
 	if s == nil {
 		return p
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, f := range s.forms {
+		if !guessed && s.guessed[string(f)] {
+			continue
+		}
 		if bytes.Contains(p, f) {
 			p = bytes.ReplaceAll(p, f, []byte("[hidden]"))
 		}

@@ -52,3 +52,29 @@ func TestEchoedSecretsHiddenOnStdout(t *testing.T) {
 		})
 	}
 }
+
+// TestResultKeepsQueryValues checks that a result on standard output keeps
+// a long query value of the endpoint whose parameter's name does not mark
+// it as a credential (a workspace's name): it is held a secret for its
+// length alone, which hides it in what the client says itself, on standard
+// error, but a result may hold it as the very data asked for. A
+// credential's value stays hidden in the result.
+func TestResultKeepsQueryValues(t *testing.T) {
+	const workspace, apiKey = "engineering-platform-prod", "k3y-v4lue-0123"
+	server := mcp.NewServer(&mcp.Implementation{Name: "in-" + workspace, Version: "1.0.0"}, nil)
+	server.AddTool(&mcp.Tool{Name: "whereami", InputSchema: map[string]any{"type": "object"}}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "workspace " + workspace + ", key " + apiKey}}}, nil
+	})
+	endpoint := serveLocally(t, server) + "?workspace=" + workspace + "&api_key=" + apiKey
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-endpoint", endpoint, "-timeout", "10s", "-call", "whereami"}, noEnv, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr %q", code, stderr.String())
+	}
+	if want := "workspace " + workspace + ", key [hidden]\n"; stdout.String() != want {
+		t.Errorf("standard output %q, want %q", stdout.String(), want)
+	}
+	if got := stderr.String(); strings.Contains(got, workspace) || !strings.Contains(got, "Connected to in-[hidden] 1.0.0") {
+		t.Errorf("standard error %q, want the server's name with the workspace hidden", got)
+	}
+}

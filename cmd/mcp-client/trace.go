@@ -261,7 +261,10 @@ type syncWriter struct {
 	mu      sync.Mutex
 	w       io.Writer
 	secrets *secretSet // nil: none
-	closed  bool
+	// named hides only the secrets named so (secretSet.hideNamed), for
+	// standard output.
+	named  bool
+	closed bool
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
@@ -271,7 +274,11 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	n := len(p)
-	if _, err := s.w.Write(s.secrets.hide(p)); err != nil {
+	hide := s.secrets.hide
+	if s.named {
+		hide = s.secrets.hideNamed
+	}
+	if _, err := s.w.Write(hide(p)); err != nil {
 		return 0, err
 	}
 	return n, nil
