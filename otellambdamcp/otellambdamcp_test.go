@@ -348,6 +348,25 @@ func TestFlushLeavesTimeToAnswer(t *testing.T) {
 	}
 }
 
+// TestFlushBoundedByContextWithoutDeadline checks that a flush for a
+// request whose RequestInfo names no Deadline (a caller of Start other than
+// lambdamcp) still stops flushMargin before its context's deadline, rather
+// than running for the whole second a flush may take.
+func TestFlushBoundedByContextWithoutDeadline(t *testing.T) {
+	f := &deadlineFlusher{TracerProvider: sdktrace.NewTracerProvider()}
+	deadline := time.Now().Add(800 * time.Millisecond)
+	ctx, cancel := context.WithDeadline(t.Context(), deadline)
+	defer cancel()
+	_, end := otellambdamcp.New(f).Start(ctx, lambdamcp.RequestInfo{Method: "GET", Scheme: "https", Path: "/healthz", Shape: lambdamcp.ShapeURL})
+	end(lambdamcp.RequestResult{Status: http.StatusNoContent})
+	if len(f.deadlines) != 1 {
+		t.Fatalf("flushed %d times, want 1", len(f.deadlines))
+	}
+	if got := f.deadlines[0]; got.IsZero() || deadline.Sub(got) < 50*time.Millisecond {
+		t.Errorf("flush given until %v, %v before the context's deadline; want it to stop well before", got, deadline.Sub(got))
+	}
+}
+
 // TestFlushAfterTimeout checks that the span of a buffered request whose
 // handler outlasts its deadline is still exported by the flush at its end:
 // the request's context has ended by then, but lambdamcp answers the
@@ -582,6 +601,8 @@ func TestResourceURIRedacted(t *testing.T) {
 		{"userinfo", "https://user:secret@example.com/notes?q=1", "https://REDACTED:REDACTED@example.com/notes?q=1"},
 		{"a user alone", "https://ghp_token@example.com/repo", "https://REDACTED:REDACTED@example.com/repo"},
 		{"an @ in the password", "postgres://app:p@ss@db:5432/orders", "postgres://REDACTED:REDACTED@db:5432/orders"},
+		{"a scheme with a digit, a plus and a dot", "git+ssh.v2://alice:s3cret@example.com/repo?sig=1", "git+ssh.v2://REDACTED:REDACTED@example.com/repo?sig=REDACTED"},
+		{"a scheme starting with a digit", "3s://user:pw@example.com/?sig=1", "3s://user:pw@example.com/?sig=1"},
 		{"an @ past the authority", "https://example.com/users/a@b?to=c@d#e@f", "https://example.com/users/a@b?to=c@d#e@f"},
 		{"AWS presigned", "https://b.s3.amazonaws.com/k%20y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101%2Fus-east-1&X-Amz-Expires=60&X-Amz-Security-Token=IQo&X-Amz-Signature=fe5f",
 			"https://b.s3.amazonaws.com/k%20y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Expires=60&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED"},
