@@ -579,6 +579,42 @@ func TestGatewayTimeout(t *testing.T) {
 	}
 }
 
+// TestStreamedDeadline checks that a tracer is told the invocation's
+// deadline for a streamed request, which is when its stream must end: a
+// streamed REST response is not bounded by API Gateway's integration
+// timeout, however long ago the gateway received it.
+func TestStreamedDeadline(t *testing.T) {
+	received := time.Now().Add(-28 * time.Second).Truncate(time.Millisecond)
+	tests := []struct {
+		shape string
+		event []byte
+	}{
+		{"url", urlEvent(t, call("echo", `{}`))},
+		{"rest", restEventAt(t, call("echo", `{}`), received)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.shape, func(t *testing.T) {
+			tr := &dueTracer{}
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }),
+				&lambdamcp.Options{Tracer: tr, Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+			invocation := time.Now().Add(10 * time.Second)
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-due"})
+			ctx, cancel := context.WithDeadline(ctx, invocation)
+			defer cancel()
+			out, err := h.InvokeStream(ctx, tc.event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadAll(out); err != nil {
+				t.Fatal(err)
+			}
+			if !tr.due.Equal(invocation) {
+				t.Errorf("RequestInfo.Deadline = %v, want the invocation's, %v", tr.due, invocation)
+			}
+		})
+	}
+}
+
 // TestTrailingSlash checks that the reference server serves /mcp/ as /mcp
 // rather than redirecting (redirects break POSTs in several clients).
 func TestTrailingSlash(t *testing.T) {
