@@ -21,6 +21,14 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The stack checks the ARNs' regions against the CDK CLI's when it has none of its own,
+	// which the CLI gives as CDK_DEFAULT_REGION; the tests that mean it set it themselves. One
+	// left in the environment (exported in a shell, or by a CLI running the tests) would
+	// otherwise refuse every certificate and topic of another region the tests use.
+	if err := os.Unsetenv("CDK_DEFAULT_REGION"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "lambdamcp-deploy-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
