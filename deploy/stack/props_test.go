@@ -341,6 +341,9 @@ func TestDeployRegion(t *testing.T) {
 		{"stack's region, CLI's another", inRegion("us-east-1"), "eu-west-1", "us-east-1", ""},
 		{"another than the stack's, CLI's the same", inRegion("eu-west-1"), "us-east-1", "us-east-1", "another region than the stack (eu-west-1)"},
 		{"another than the stack's, no CLI", inRegion("eu-west-1"), "", "us-east-1", "another region than the stack (eu-west-1)"},
+		// An app of one's own may set the region from a variable that is unset.
+		{"empty region, the CLI's", inRegion(""), "eu-west-1", "eu-west-1", ""},
+		{"empty region, another than the CLI's", inRegion(""), "eu-west-1", "us-east-1", "(eu-west-1, CDK_DEFAULT_REGION)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("CDK_DEFAULT_REGION", tc.cliRegion)
