@@ -18,7 +18,8 @@
 // conventions have it for url.full: a URL's user:password@ is recorded as
 // REDACTED:REDACTED@, and the values of its query parameters
 // X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token, sig and
-// X-Goog-Signature (a presigned URL's) as REDACTED; a URI that is no URL
+// X-Goog-Signature (a presigned URL's), and AWSAccessKeyId and Signature
+// (an older AWS presigned URL's) as REDACTED; a URI that is no URL
 // (no scheme, or an opaque one such as urn:) is recorded as sent. The span
 // is in the request's context, so spans the tools start are its children.
 //
@@ -299,8 +300,10 @@ const maxResourceURI = 1024 + len("…")
 // sensitiveQuery are the query parameters whose values OpenTelemetry's
 // semantic conventions redact from url.full (since 1.42): the signatures
 // and credentials of AWS, Azure and Google Cloud presigned URLs. Their
-// names are matched case-sensitively, as the conventions ask.
-var sensitiveQuery = []string{"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "sig", "X-Goog-Signature"}
+// names are matched case-sensitively, as the conventions ask. The
+// conventions' list before 1.42 named AWS's older presigned URLs'
+// AWSAccessKeyId and Signature, which S3 still accepts: they stay.
+var sensitiveQuery = []string{"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "sig", "X-Goog-Signature", "AWSAccessKeyId", "Signature"}
 
 // redacted replaces what redactURI keeps out.
 const redacted = "REDACTED"

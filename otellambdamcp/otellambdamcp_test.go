@@ -607,6 +607,7 @@ func TestResourceURIRedacted(t *testing.T) {
 		{"AWS presigned", "https://b.s3.amazonaws.com/k%20y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101%2Fus-east-1&X-Amz-Expires=60&X-Amz-Security-Token=IQo&X-Amz-Signature=fe5f",
 			"https://b.s3.amazonaws.com/k%20y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Expires=60&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED"},
 		{"Azure SAS", "https://a.blob.core.windows.net/c/b.txt?sv=2022-11-02&sig=abc%2Bdef%3D&se=2026", "https://a.blob.core.windows.net/c/b.txt?sv=2022-11-02&sig=REDACTED&se=2026"},
+		{"AWS signed, version 2", "https://b.s3.amazonaws.com/k?AWSAccessKeyId=AKIAEXAMPLE&Expires=1&Signature=abc%2Bd", "https://b.s3.amazonaws.com/k?AWSAccessKeyId=REDACTED&Expires=1&Signature=REDACTED"},
 		{"Google signed", "gs://bucket/o?X-Goog-Date=20260101&X-Goog-Signature=0a1b#part", "gs://bucket/o?X-Goog-Date=20260101&X-Goog-Signature=REDACTED#part"},
 		{"both, and a file URL", "file://me:pw@/tmp/x?sig=1&sig=2&sig", "file://REDACTED:REDACTED@/tmp/x?sig=REDACTED&sig=REDACTED&sig"},
 		{"names matched case-sensitively", "https://example.com/?SIG=1&x-amz-signature=2", "https://example.com/?SIG=1&x-amz-signature=2"},
