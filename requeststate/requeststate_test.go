@@ -146,17 +146,25 @@ func TestParseKey(t *testing.T) {
 
 // TestParseKeyHexTypo checks that a hex key with a typo is refused with the
 // typo's position, not as base64 of the wrong length (64 base64 characters
-// are 48 bytes), and without the key in the message.
+// are 48 bytes), and without the key in the message. Every kind of hex
+// digit, the bounds of each range, counts as one, and the characters just
+// beyond those bounds as none.
 func TestParseKeyHexTypo(t *testing.T) {
 	good := hex.EncodeToString(bytes.Repeat([]byte{0xfb, 0xfe}, KeySize/2))
-	for _, tc := range []struct {
+	type test struct {
 		in   string
 		want string
-	}{
+	}
+	tests := []test{
 		{good[:9] + "g" + good[10:], "position 10 is no hex digit"},
 		{"x" + good[1:], "position 1 is no hex digit"},
 		{good[:63] + "O", "position 64 is no hex digit"},
-	} {
+	}
+	const digits = "0123456789abcdefABCDEF"
+	for _, beyond := range "/:`g@G" {
+		tests = append(tests, test{digits + string(beyond) + good[len(digits)+1:], "position 23 is no hex digit"})
+	}
+	for _, tc := range tests {
 		_, err := ParseKey(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseKey(%q) = %v, want an error saying %q", tc.in, err, tc.want)
