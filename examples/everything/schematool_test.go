@@ -6,6 +6,10 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/examples/everything"
+	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
 )
 
 // TestSchemaToolValidatesArguments checks that json_schema_2020_12_tool,
@@ -42,6 +46,38 @@ func TestSchemaToolValidatesArguments(t *testing.T) {
 				}
 				if tc.isError && !strings.Contains(got, tc.want) || !tc.isError && got != "text:"+tc.want {
 					t.Errorf("content %q, want %q", got, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// TestSchemaToolArgumentsAbsentOrNull checks that a call of
+// json_schema_2020_12_tool without arguments, or with arguments null,
+// which a client may send where the go-sdk's client sends {}, is checked
+// as an empty object, as the go-sdk takes them for the tools it checks:
+// refused for the contact the schema requires, not for being no object.
+func TestSchemaToolArgumentsAbsentOrNull(t *testing.T) {
+	h := everything.Handler(everything.New(nil), nil)
+	route := lambdatest.Route{Shape: lambdamcp.ShapeURL}
+	tests := []struct {
+		name   string
+		params map[string]any
+	}{
+		{"absent", map[string]any{"name": "json_schema_2020_12_tool"}},
+		{"null", map[string]any{"name": "json_schema_2020_12_tool", "arguments": nil}},
+	}
+	for _, era := range eras {
+		for _, tc := range tests {
+			t.Run(era+"/"+tc.name, func(t *testing.T) {
+				var res struct {
+					Content []struct{ Text string } `json:"content"`
+					IsError bool                    `json:"isError"`
+				}
+				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "tools/call", tc.params, nil)).Result(t, &res)
+				const want = `missing properties: ["email"]`
+				if !res.IsError || len(res.Content) != 1 || !strings.Contains(res.Content[0].Text, want) {
+					t.Errorf("answer %+v, want a tool error saying %q", res, want)
 				}
 			})
 		}
