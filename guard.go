@@ -1011,6 +1011,8 @@ type detachableWriter struct {
 	responded bool          // an event in it, ended, answers the call
 	scan      sseScan       // the event stream written so far, read for the call's response
 	json      bool          // the handler answers with JSON
+	untyped   bool          // the handler's answer has no Content-Type
+	wroteBody bool          // the handler has written a byte of its answer
 	body      jsonProgress  // the JSON answer written so far
 	tail      sseTail       // the end of the event stream written so far
 	late      *lateAnswer   // the handler set a status after its event stream began; nil if not
@@ -1050,6 +1052,7 @@ func (d *detachableWriter) sendHeader(code int) {
 		}
 		d.sse = isEventStream(firstValue(h, "Content-Type"))
 		d.json = isJSON(firstValue(h, "Content-Type"))
+		d.untyped = firstValue(h, "Content-Type") == ""
 		if d.sse && firstValue(h, "X-Accel-Buffering") == "" {
 			// Streamable HTTP asks it of event streams, so that a proxy
 			// such as nginx passes each event on as it comes.
@@ -1135,6 +1138,7 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		}()
 	}
 	n, err = d.w.Write(p)
+	d.wroteBody = d.wroteBody || n > 0
 	if d.json {
 		d.body.add(p[:n])
 	}
@@ -1194,28 +1198,31 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 }
 
 // answerUnfinishedJSON answers at the deadline for a handler that began a
-// JSON answer and left it empty or cut short: as it stands it would reach
-// the client as a success. A buffered Lambda response, still held, gets
-// the error in its place; elsewhere the head is out, and the connection is
-// cut once the request is logged (guardWriter.broken). An answer whose
-// status carries no body (202, 204, 304) is whole empty.
+// JSON answer and left it empty or cut short, or sent a status with
+// neither a type nor a byte of body: as it stands it would reach the
+// client as a success. A buffered Lambda response, still held, gets the
+// error in its place, as a stream does (stream.go holds such a head);
+// elsewhere the head is out, and the connection is cut once the request is
+// logged (guardWriter.broken). An answer whose status carries no body
+// (202, 204, 304) is whole empty.
 func (d *detachableWriter) answerUnfinishedJSON(status int, id json.RawMessage, code int, msg string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.detached || !d.w.wroteHeader || !d.json || d.w.status == http.StatusAccepted || !bodyAllowed(d.w.status) {
+	bare := d.untyped && !d.wroteBody
+	if d.detached || !d.w.wroteHeader || !(d.json || bare) || d.w.status == http.StatusAccepted || !bodyAllowed(d.w.status) {
 		return
 	}
 	buf, ok := d.w.ResponseWriter.(*responseBuffer)
 	if !ok {
-		d.w.broken = d.w.broken || !d.body.whole()
+		d.w.broken = d.w.broken || bare || !d.body.whole()
 		return
 	}
-	if json.Valid([]byte(buf.body.String())) {
+	if d.json && json.Valid([]byte(buf.body.String())) {
 		return
 	}
 	buf.reset()
 	d.w.wroteHeader, d.w.status = false, 0
-	d.json, d.body = false, jsonProgress{}
+	d.json, d.body, d.untyped = false, jsonProgress{}, false
 	d.w.allowOrigin()
 	writeRPCError(d.w, status, id, code, msg, nil)
 }

@@ -294,6 +294,8 @@ type streamWriter struct {
 	scan      sseScan      // the handler's event stream, read for the call's response
 	json      bool         // the head that went out is a JSON answer's
 	body      jsonProgress // the JSON answer written so far
+	untyped   bool         // the head that went out has no Content-Type
+	wroteBody bool         // a byte of the body has gone out
 	closed    bool
 	last      time.Time // when the body was last written
 
@@ -390,6 +392,7 @@ func (w *streamWriter) commitLocked(code int, header http.Header, first []byte) 
 	}
 	mt, _, _ := mime.ParseMediaType(head.Get("Content-Type"))
 	w.json = isJSON(head.Get("Content-Type")) // as the guard reads a buffered one
+	w.untyped = head.Get("Content-Type") == ""
 	if mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as
@@ -476,6 +479,7 @@ func (w *streamWriter) writeLocked(p []byte) (int, error) {
 	n, err := w.pw.Write(p)
 	w.writing.Store(false)
 	w.last = time.Now()
+	w.wroteBody = w.wroteBody || n > 0
 	if w.sse {
 		w.tail.add(p[:n])
 	}
@@ -538,9 +542,10 @@ var errDeadlineCut = errors.New("lambdamcp: the invocation's deadline came near 
 // errCutShort ends a stream whose answer is known to be incomplete.
 var errCutShort = errors.New("lambdamcp: the handler panicked after part of its answer went out")
 
-// errDeadlineUnfinished ends a JSON answer that was empty or unfinished
-// when the invocation's deadline came near.
-var errDeadlineUnfinished = errors.New("lambdamcp: the invocation's deadline came near before the JSON answer was whole")
+// errDeadlineUnfinished ends a JSON answer that was empty or unfinished,
+// or a head with neither a type nor a body, when the invocation's
+// deadline came near.
+var errDeadlineUnfinished = errors.New("lambdamcp: the invocation's deadline came near before the answer was whole")
 
 // errDeadlineMidEvent ends an event stream whose handler was in the middle
 // of an event when the invocation's deadline came near.
@@ -630,10 +635,11 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		}
 		w.answered = true
 	}
-	if deadline && w.committed && w.json && !w.body.whole() && w.status != http.StatusAccepted && bodyAllowed(w.status) {
-		// A JSON answer left empty or cut short: its head is out, so no
-		// error can take its place, and a clean end would pass it for a
-		// success.
+	unfinished := w.json && !w.body.whole() || w.untyped && !w.wroteBody
+	if deadline && w.committed && unfinished && w.status != http.StatusAccepted && bodyAllowed(w.status) {
+		// A JSON answer left empty or cut short, or a head with neither a
+		// type nor a body: it is out, so no error can take its place, and
+		// a clean end would pass it for a success.
 		w.cut = errDeadlineUnfinished
 		w.answered = true
 	}

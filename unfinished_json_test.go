@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"testing/synctest"
 )
@@ -13,7 +14,9 @@ import (
 // not handed it as a success. A buffered answer, still held, is replaced by
 // the deadline's error; where the head is out, the local connection is cut
 // and a stream ends with an error. A whole answer stands. A JSON type of
-// its own (…+json) is read as JSON on every path, as isJSON reads it.
+// its own (…+json) is read as JSON on every path, as isJSON reads it. A
+// status sent with no type is no answer either, on every path, as a stream
+// has it.
 func TestUnfinishedJSONAtDeadline(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -28,8 +31,11 @@ func TestUnfinishedJSONAtDeadline(t *testing.T) {
 		{"whole batch", func(w http.ResponseWriter) { io.WriteString(w, `[{"jsonrpc":"2.0","id":1,"result":{"s":"]}"}}]`) }, true},
 	}
 	for _, path := range answerPaths {
-		for _, contentType := range []string{"application/json", "Application/Problem+JSON; charset=utf-8"} {
+		for _, contentType := range []string{"application/json", "Application/Problem+JSON; charset=utf-8", ""} {
 			for _, tc := range tests {
+				if contentType == "" && !strings.HasSuffix(tc.name, "empty") {
+					continue // an answer without a type is not read as JSON
+				}
 				t.Run(path.name+"/"+contentType+"/"+tc.name, func(t *testing.T) {
 					synctest.Test(t, func(t *testing.T) {
 						body, err := path.hang(t, contentType, func(w http.ResponseWriter) {
