@@ -115,6 +115,13 @@ func TestParseConfig(t *testing.T) {
 		{args: []string{"-targets", "lambda"}, wantErr: true},
 		{args: []string{"-suites", "2024-11-05"}, wantErr: true},
 		{args: []string{"extra"}, wantErr: true},
+		// Selections that run no check at all.
+		{args: []string{"-targets", ""}, wantErr: true},
+		{args: []string{"-targets", "local+jwt", "-clients=false"}, wantErr: true},
+		{args: []string{"-targets", "url,alb", "-suites", "none"}, wantErr: true},
+		{args: []string{"-targets", "local", "-suites", "none", "-clients=false"}, wantErr: true},
+		{args: []string{"-targets", "alb", "-suites", "2026-07-28", "-clients=false"}, targets: []string{"alb"}, suites: []string{"2026-07-28"}},
+		{args: []string{"-targets", "http", "-suites", "none"}, targets: []string{"http"}},
 	}
 	for _, tc := range tests {
 		c, err := parseConfig(tc.args, discard{})

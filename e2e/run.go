@@ -56,6 +56,14 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 			return c, fmt.Errorf("unknown suite %q (want %s)", s, strings.Join(suiteNames(), ", "))
 		}
 	}
+	// A run that checks nothing must not pass: it would print "0 passed,
+	// 0 failed" and exit 0, as if the selection had held.
+	suitesRun := len(c.suites) > 0 && slices.ContainsFunc(c.targets, func(t string) bool { return slices.Contains(allTargets, t) })
+	clientTargets := append(slices.Clone(allClientTargets), jwtTargets...)
+	clientsRun := c.clients && slices.ContainsFunc(c.targets, func(t string) bool { return slices.Contains(clientTargets, t) })
+	if !suitesRun && !clientsRun {
+		return c, errors.New("these -targets, -suites and -clients select no check to run")
+	}
 	return c, nil
 }
 
