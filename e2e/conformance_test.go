@@ -275,4 +275,11 @@ func TestCheckLogs(t *testing.T) {
 	if r := checkLogs(t.TempDir()); r.ok {
 		t.Errorf("no log files: %+v", r)
 	}
+	// A file with no line checks nothing: the function's output went
+	// elsewhere.
+	write("reference-rest.log", "")
+	write("everything-alb.log", "\n\n")
+	if r := checkLogs(dir); r.ok || !strings.Contains(r.detail, "reference-rest.log: no lines") || !strings.Contains(r.detail, "everything-alb.log: no lines") {
+		t.Errorf("empty files: %+v", r)
+	}
 }

@@ -41,6 +41,12 @@ func checkLogs(dir string) result {
 			continue
 		}
 		lines += n
+		if n == 0 {
+			// Every function behind the front was invoked, and the front
+			// logs each request to the same file: an empty file means
+			// the output never reached it, and nothing was checked.
+			bad = append(bad, filepath.Base(f)+": no lines")
+		}
 		for _, l := range found {
 			bad = append(bad, filepath.Base(f)+": "+l)
 		}
