@@ -79,7 +79,7 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet", "--stored-auth-only"}
 		with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
 		return []clientRun{
-			{what: "tools/list", args: with("--method", "tools/list"), creds: true, wantOut: []string{`"ping"`}},
+			{what: "tools/list", args: with("--method", "tools/list"), creds: true, wantOut: []string{`{"name":"ping"`, `{"name":"whoami"`}},
 			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), creds: true, wantOut: []string{"pong"}},
 			{what: "tools/list without a token", args: with("--method", "tools/list")},
 		}
@@ -87,7 +87,7 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 	sdkRuns := func(era, version string) []clientRun {
 		return []clientRun{
 			{what: "tools/list + ping", args: []string{sdk, era, "{url}", "ping", `{"delay_ms":0}`}, creds: true,
-				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
+				wantOut: []string{`"protocolVersion":"` + version + `"`, referenceTools, "pong"}},
 			{what: "without a token", args: []string{sdk, era, "{url}", "ping"}},
 			{what: "with a wrong token", args: []string{sdk, era, "{url}", "ping"}, wrong: true},
 		}
@@ -98,7 +98,7 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 	mcpgoRuns := func(era, version string) []clientRun {
 		return []clientRun{
 			{what: "tools/list + ping", bin: mcpgo, args: []string{era, "{url}", "ping", `{"delay_ms":0}`}, creds: true,
-				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
+				wantOut: []string{`"protocolVersion":"` + version + `"`, referenceTools, "pong"}},
 			{what: "without a token", bin: mcpgo, args: []string{era, "{url}"}, refused: mcpgoRefusal},
 			{what: "with a wrong token", bin: mcpgo, args: []string{era, "{url}"}, wrong: true, refused: mcpgoRefusal},
 		}
@@ -112,6 +112,12 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 		{name: "mcp-go " + moduleVersion(mcpgoPkg, "github.com/mark3labs/mcp-go") + " modern", runs: mcpgoRuns("modern", "2026-07-28")},
 	}
 }
+
+// referenceTools is the tools/list line of the SDK and mcp-go clients
+// (clients/sdk-client.mjs, clients/mcpgo) for the reference server. The
+// tool's name alone would not do: the line of the call names it too, and
+// would pass for a list without it.
+const referenceTools = `"tools":["ping","whoami"]`
 
 // mcpgoRefusal is how mcp-go's client reports a 401.
 var mcpgoRefusal = regexp.MustCompile(`authorization required`)

@@ -47,7 +47,7 @@ func jwtClients(tools *nodeTools, cli string) []client {
 		args := []string{sdk, era, "{url}", "ping", `{"delay_ms":0}`}
 		return []clientRun{
 			{what: "client credentials: tools/list + ping", args: args, creds: true,
-				wantOut: []string{`"protocolVersion":"` + version + `"`, `"ping"`, "pong"}},
+				wantOut: []string{`"protocolVersion":"` + version + `"`, referenceTools, "pong"}},
 			{what: "with a wrong secret", args: args, wrong: true, refused: invalidClient},
 			{what: "without credentials", args: args},
 		}
