@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -73,9 +74,10 @@ func suiteByName(name string) (conformanceSuite, bool) {
 }
 
 // scored returns whether a scenario belongs to the requirement set this
-// suite runs (read from the suite's own requirements file). Suites that
-// select by spec version score every scenario they run.
-func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, error) {
+// suite runs (read from the suite's own requirements file), and that set.
+// Suites that select by spec version score every scenario they run, and
+// have no set.
+func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, map[string]bool, error) {
 	rev := ""
 	for i, a := range s.args {
 		if a == "--requirements" && i+1 < len(s.args) {
@@ -83,7 +85,7 @@ func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, error) {
 		}
 	}
 	if rev == "" {
-		return func(string) bool { return true }, nil
+		return func(string) bool { return true }, nil, nil
 	}
 	held := map[string]bool{}
 	for _, sc := range s.held {
@@ -91,24 +93,38 @@ func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, error) {
 	}
 	data, err := os.ReadFile(tools.path(s.pkg, "requirements", rev+".yaml"))
 	if err != nil {
-		return nil, fmt.Errorf("reading the %s requirement set: %w", rev, err)
+		return nil, nil, fmt.Errorf("reading the %s requirement set: %w", rev, err)
 	}
 	set := requirementSet(data, "server")
 	if len(set) == 0 {
-		return nil, fmt.Errorf("the %s requirement set lists no server scenarios", rev)
+		return nil, nil, fmt.Errorf("the %s requirement set lists no server scenarios", rev)
 	}
-	return func(sc string) bool { return set[sc] || held[sc] }, nil
+	return func(sc string) bool { return set[sc] || held[sc] }, set, nil
 }
 
-// hold counts a held scenario that failed, or did not run, as an
-// unexpected failure, which the suite's own exit status does not.
-func (s conformanceSuite) hold(sum *conformanceSummary) {
+// hold counts a held scenario that failed, or did not run, and a scenario
+// of the requirement set (required; nil: none) that did not run, as an
+// unexpected failure, which the suite's own exit status does not: a
+// release that dropped a required scenario, or a run that skipped one,
+// would otherwise pass with a smaller count.
+func (s conformanceSuite) hold(sum *conformanceSummary, required map[string]bool) {
+	flag := func(sc string, ran bool) {
+		if slices.Contains(sum.unexpected, sc) {
+			return
+		}
+		sum.unexpected = append(sum.unexpected, sc)
+		if !ran {
+			sum.ran = append(sum.ran, sc)
+		}
+	}
 	for _, sc := range s.held {
-		if failed, ran := sum.failed[sc]; (failed || !ran) && !slices.Contains(sum.unexpected, sc) {
-			sum.unexpected = append(sum.unexpected, sc)
-			if !ran {
-				sum.ran = append(sum.ran, sc)
-			}
+		if failed, ran := sum.failed[sc]; failed || !ran {
+			flag(sc, ran)
+		}
+	}
+	for _, sc := range slices.Sorted(maps.Keys(required)) {
+		if _, ran := sum.failed[sc]; !ran {
+			flag(sc, false)
 		}
 	}
 }
@@ -167,12 +183,12 @@ func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, 
 	os.WriteFile(logPath, out.Bytes(), 0o644)
 
 	sum := parseConformance(out.Bytes())
-	scored, err := s.scored(tools)
+	scored, required, err := s.scored(tools)
 	if err != nil {
 		res.detail = err.Error()
 		return res
 	}
-	s.hold(&sum)
+	s.hold(&sum, required)
 	res.ok = runErr == nil && len(sum.ran) > 0 && len(sum.unexpected) == 0
 	res.detail = sum.describe(scored)
 	if runErr != nil {

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -230,7 +231,7 @@ func TestHeldScenarios(t *testing.T) {
 	scored := func(s string) bool { return inSet(s) || slices.Contains(suite.held, s) }
 
 	s := parseConformance(pass20260728)
-	suite.hold(&s)
+	suite.hold(&s, nil)
 	if diff := cmp.Diff([]string{"http-custom-header-server-validation"}, s.unexpected); diff != "" {
 		t.Errorf("unexpected failures (-want +got):\n%s", diff)
 	}
@@ -240,9 +241,44 @@ func TestHeldScenarios(t *testing.T) {
 	}
 
 	missing := parseConformance(bytes.ReplaceAll(pass20260728, []byte("✓ json-schema-2020-12: 8 passed"), []byte("")))
-	suite.hold(&missing)
+	suite.hold(&missing, nil)
 	if !slices.Contains(missing.unexpected, "json-schema-2020-12") {
 		t.Errorf("a held scenario that did not run is not a failure: %v", missing.unexpected)
+	}
+}
+
+// TestRequiredScenarios checks that a scenario of the requirement set
+// missing from the run fails the suite, as a held one does, while a run
+// with every one of them passes.
+func TestRequiredScenarios(t *testing.T) {
+	suite, ok := suiteByName("2026-07-28")
+	if !ok {
+		t.Fatal("no 2026-07-28 suite")
+	}
+	required := map[string]bool{}
+	for _, sc := range parseConformance(pass20260728).ran {
+		if !strings.HasPrefix(sc, "tasks-") && !slices.Contains(suite.held, sc) {
+			required[sc] = true
+		}
+	}
+	if !required["tools-call-simple-text"] || !required["prompts-list"] {
+		t.Fatalf("the recorded run lacks the scenarios this test drops: %v", required)
+	}
+	all := parseConformance(pass20260728)
+	suite.hold(&all, required)
+	if diff := cmp.Diff([]string{"http-custom-header-server-validation"}, all.unexpected); diff != "" {
+		t.Errorf("every required scenario ran; unexpected failures (-want +got):\n%s", diff)
+	}
+
+	out := pass20260728
+	for _, sc := range []string{"prompts-list", "tools-call-simple-text"} {
+		out = regexp.MustCompile(`(?m)^.*✓ `+regexp.QuoteMeta(sc)+`: .*$`).ReplaceAll(out, nil)
+	}
+	missing := parseConformance(out)
+	suite.hold(&missing, required)
+	want := []string{"http-custom-header-server-validation", "prompts-list", "tools-call-simple-text"}
+	if diff := cmp.Diff(want, missing.unexpected); diff != "" {
+		t.Errorf("required scenarios missing from the run; unexpected failures (-want +got):\n%s", diff)
 	}
 }
 
