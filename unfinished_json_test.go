@@ -64,3 +64,64 @@ func TestUnfinishedJSONAtDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestTypelessAnswerAtDeadline checks a handler that sends a head without
+// a type, with no Content-Type at all or one with no value, and hangs past
+// the deadline: with no byte of body it is no answer, on every path, even
+// where the status was chosen by an empty write; with a body it stands, as
+// does an answer whose status carries none (202, 204).
+func TestTypelessAnswerAtDeadline(t *testing.T) {
+	headers := []struct {
+		name string
+		set  func(http.Header)
+	}{
+		{"no Content-Type", func(http.Header) {}},
+		{"empty Content-Type", func(h http.Header) { h.Set("Content-Type", "") }},
+	}
+	tests := []struct {
+		name   string
+		write  func(w http.ResponseWriter)
+		stands bool   // the handler's answer stands
+		want   string // its body, if it stands
+	}{
+		{"status", func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, false, ""},
+		{"empty write", func(w http.ResponseWriter) { w.Write(nil) }, false, ""},
+		{"body", func(w http.ResponseWriter) { io.WriteString(w, "accepted") }, true, "accepted"},
+		{"accepted", func(w http.ResponseWriter) { w.WriteHeader(http.StatusAccepted) }, true, ""},
+		{"no content", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }, true, ""},
+	}
+	for _, path := range answerPaths {
+		for _, hd := range headers {
+			for _, tc := range tests {
+				t.Run(path.name+"/"+hd.name+"/"+tc.name, func(t *testing.T) {
+					synctest.Test(t, func(t *testing.T) {
+						release := make(chan struct{})
+						defer close(release)
+						body, err := path.run(t, func(w http.ResponseWriter, _ *http.Request) {
+							hd.set(w.Header())
+							tc.write(w)
+							w.(http.Flusher).Flush()
+							<-release
+						})
+						switch {
+						case tc.stands:
+							if err != nil || body != tc.want {
+								t.Errorf("answer %q, %v; want the handler's %q, ended cleanly", body, err, tc.want)
+							}
+						case path.name == "buffered":
+							var got struct {
+								ID    any
+								Error struct{ Code int }
+							}
+							if err := json.Unmarshal([]byte(body), &got); err != nil || got.ID != 1.0 || got.Error.Code != -32001 {
+								t.Errorf("answer %q (%v), want the deadline's error answering call 1", body, err)
+							}
+						case err == nil:
+							t.Errorf("answer %q ended cleanly, want an error", body)
+						}
+					})
+				})
+			}
+		}
+	}
+}
