@@ -282,6 +282,54 @@ func TestRequiredScenarios(t *testing.T) {
 	}
 }
 
+// TestRequiredScenariosFromSet checks the required scenarios as the run
+// reads them, from the suite's requirements file: each one missing from
+// the run fails it once, even one the suite holds as well (a release may
+// list a held scenario as required), and counts among the scenarios
+// scored, so that the passed count is the run's.
+func TestRequiredScenariosFromSet(t *testing.T) {
+	suite, ok := suiteByName("2026-07-28")
+	if !ok {
+		t.Fatal("no 2026-07-28 suite")
+	}
+	var listed []string
+	for _, sc := range parseConformance(pass20260728).ran {
+		if !strings.HasPrefix(sc, "tasks-") && sc != "http-header-validation" && sc != "http-custom-header-server-validation" {
+			listed = append(listed, sc)
+		}
+	}
+	tools := &nodeTools{dir: t.TempDir()}
+	file := tools.path(suite.pkg, "requirements", "2026-07-28.yaml")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte("server:\n  - "+strings.Join(listed, "\n  - ")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scored, required, err := suite.scored(tools)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(required) != len(listed) || !required["json-schema-2020-12"] || !required["prompts-list"] {
+		t.Fatalf("required = %v, want the %d scenarios of the file", required, len(listed))
+	}
+
+	out := pass20260728
+	for _, sc := range []string{"prompts-list", "json-schema-2020-12"} {
+		out = regexp.MustCompile(`(?m)^.*✓ `+regexp.QuoteMeta(sc)+`: .*$`).ReplaceAll(out, nil)
+	}
+	missing := parseConformance(out)
+	suite.hold(&missing, required)
+	want := []string{"http-custom-header-server-validation", "json-schema-2020-12", "prompts-list"}
+	if diff := cmp.Diff(want, missing.unexpected); diff != "" {
+		t.Errorf("unexpected failures (-want +got):\n%s", diff)
+	}
+	wantDescribe := "40 scenarios: 37 passed, 0 expected failures, 3 UNEXPECTED: http-custom-header-server-validation json-schema-2020-12 prompts-list; 10 not scored (9 failing)"
+	if diff := cmp.Diff(wantDescribe, missing.describe(scored)); diff != "" {
+		t.Errorf("describe (-want +got):\n%s", diff)
+	}
+}
+
 // TestCheckLogs checks that a plain line among a function's JSON lines
 // fails the log check, naming the file and line, and that JSON lines alone
 // pass it.
