@@ -52,6 +52,7 @@ func TestClientToolsListed(t *testing.T) {
 		{name: "jwt sdk: no tools", run: jwt, output: listed(``), hasAS: true},
 		{name: "inspector: both tools", run: inspector, output: `{"result":{"tools":[{"name":"ping","inputSchema":{"type":"object"}},{"name":"whoami","inputSchema":{"type":"object"}}]}}`, ok: true},
 		{name: "inspector: no tools", run: inspector, output: `{"result":{"tools":[]}}`},
+		{name: "inspector: no whoami", run: inspector, output: `{"result":{"tools":[{"name":"ping","inputSchema":{"type":"object"}}]}}`},
 		{name: "inspector: ping only as a title", run: inspector, output: `{"result":{"tools":[{"name":"whoami","title":"ping"}]}}`},
 	}
 	for _, tc := range tests {
