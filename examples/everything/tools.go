@@ -89,6 +89,9 @@ func addContentTools(srv *mcp.Server) {
 					return nil, nil, fmt.Errorf("sending progress: %w", err)
 				}
 			}
+			if token == nil {
+				return text("no progress token: no progress sent"), nil, nil
+			}
 			return text(fmt.Sprint(token)), nil, nil
 		})
 
