@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // secretSet holds what the client must not show even when a server repeats
@@ -224,20 +225,18 @@ func (s *secretSet) quote(text string) string {
 	return strconv.Quote(head) + rest
 }
 
-// cut is text with its secrets hidden, cut after limit bytes (at the
-// start of a character), and, when it was, what was left out: "… (1234
-// more bytes not shown)". The secrets are hidden before the cut, so that
-// no part of one is shown where the cut falls inside it.
+// cut is text with its secrets hidden, cut after limit bytes as
+// textcut.Cut cuts (at the start of a character), and, when it was, what
+// was left out: "… (1234 more bytes not shown)". The secrets are hidden
+// before the cut, so that no part of one is shown where the cut falls
+// inside it.
 func (s *secretSet) cut(text string, limit int) (head, rest string) {
 	text = string(s.hide([]byte(text)))
 	if len(text) <= limit {
 		return text, ""
 	}
-	end := limit
-	for i := 0; i < utf8.UTFMax-1 && end > 0 && !utf8.RuneStart(text[end]); i++ {
-		end--
-	}
-	return text[:end], fmt.Sprintf("… (%d more bytes not shown)", len(text)-end)
+	head = strings.TrimSuffix(textcut.Cut(text, limit), "…") // its mark, said here with the count
+	return head, fmt.Sprintf("… (%d more bytes not shown)", len(text)-len(head))
 }
 
 // withoutPartial is line without an ending that begins a secret, for a
