@@ -1010,10 +1010,7 @@ type detachableWriter struct {
 	sse       bool          // the handler answers with an event stream (not a stream's: stream.go tracks its own)
 	responded bool          // an event in it, ended, answers the call
 	scan      sseScan       // the event stream written so far, read for the call's response
-	json      bool          // the handler answers with JSON
-	untyped   bool          // the handler's answer has no Content-Type
-	wroteBody bool          // the handler has written a byte of its answer
-	body      jsonProgress  // the JSON answer written so far
+	answer    answerBody    // the handler's answer, when it is no event stream
 	tail      sseTail       // the end of the event stream written so far
 	late      *lateAnswer   // the handler set a status after its event stream began; nil if not
 	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
@@ -1051,8 +1048,7 @@ func (d *detachableWriter) sendHeader(code int) {
 			h[k] = slices.Clone(vs) // a detached handler may still append to its own
 		}
 		d.sse = isEventStream(firstValue(h, "Content-Type"))
-		d.json = isJSON(firstValue(h, "Content-Type"))
-		d.untyped = firstValue(h, "Content-Type") == ""
+		d.answer.start(firstValue(h, "Content-Type"))
 		if d.sse && firstValue(h, "X-Accel-Buffering") == "" {
 			// Streamable HTTP asks it of event streams, so that a proxy
 			// such as nginx passes each event on as it comes.
@@ -1138,10 +1134,7 @@ func (d *detachableWriter) Write(p []byte) (n int, err error) {
 		}()
 	}
 	n, err = d.w.Write(p)
-	d.wroteBody = d.wroteBody || n > 0
-	if d.json {
-		d.body.add(p[:n])
-	}
+	d.answer.add(p[:n])
 	if d.sse {
 		d.tail.add(p[:n])
 		// A response answers once its event ends: a client drops an
@@ -1208,21 +1201,20 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 func (d *detachableWriter) answerUnfinishedJSON(status int, id json.RawMessage, code int, msg string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	bare := d.untyped && !d.wroteBody
-	if d.detached || !d.w.wroteHeader || !(d.json || bare) || d.w.status == http.StatusAccepted || !bodyAllowed(d.w.status) {
+	if d.detached || !d.w.wroteHeader || !(d.answer.json || d.answer.bare()) || d.w.status == http.StatusAccepted || !bodyAllowed(d.w.status) {
 		return
 	}
 	buf, ok := d.w.ResponseWriter.(*responseBuffer)
 	if !ok {
-		d.w.broken = d.w.broken || bare || !d.body.whole()
+		d.w.broken = d.w.broken || d.answer.unfinished()
 		return
 	}
-	if d.json && json.Valid([]byte(buf.body.String())) {
+	if d.answer.json && json.Valid([]byte(buf.body.String())) {
 		return
 	}
 	buf.reset()
 	d.w.wroteHeader, d.w.status = false, 0
-	d.json, d.body, d.untyped = false, jsonProgress{}, false
+	d.answer = answerBody{}
 	d.w.allowOrigin()
 	writeRPCError(d.w, status, id, code, msg, nil)
 }

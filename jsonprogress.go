@@ -1,5 +1,37 @@
 package lambdamcp
 
+// answerBody follows a plain answer (not an event stream) as its body is
+// written, enough to tell at the deadline whether it answers anything: a
+// JSON answer only once it is one whole value, and an answer without a
+// Content-Type only once a byte of it is written. The guard's writer and a
+// stream's writer each keep one.
+type answerBody struct {
+	json    bool         // the answer's type is JSON
+	untyped bool         // the answer has no Content-Type
+	wrote   bool         // a byte of the body has been written
+	body    jsonProgress // the JSON answer written so far
+}
+
+// start notes the answer's Content-Type, as its head goes out.
+func (a *answerBody) start(contentType string) {
+	a.json, a.untyped = isJSON(contentType), contentType == ""
+}
+
+// add notes p, written to the body.
+func (a *answerBody) add(p []byte) {
+	a.wrote = a.wrote || len(p) > 0
+	if a.json {
+		a.body.add(p)
+	}
+}
+
+// bare reports whether the answer has neither a type nor a byte of body.
+func (a *answerBody) bare() bool { return a.untyped && !a.wrote }
+
+// unfinished reports whether what was written answers nothing yet: a JSON
+// answer empty or cut short, or a bare head.
+func (a *answerBody) unfinished() bool { return a.json && !a.body.whole() || a.bare() }
+
 // jsonProgress follows a JSON answer as it is written, in pieces of any
 // size and without holding them, enough to tell whether it is one whole
 // object or array (a batch's answer): its brackets closed outside strings,

@@ -285,17 +285,14 @@ type streamWriter struct {
 	committed bool
 	status    int
 	sse       bool
-	settled   http.Header  // a copy of the handler's headers once final (StreamMiddleware)
-	held      *heldHead    // a head whose type is to be guessed from the body's start
-	late      *lateAnswer  // the handler set a status after the head went out; nil if not
-	answered  bool         // the call's response has been written
-	cut       error        // the answer is incomplete: end the body with this error
-	tail      sseTail      // the end of the event stream written so far
-	scan      sseScan      // the handler's event stream, read for the call's response
-	json      bool         // the head that went out is a JSON answer's
-	body      jsonProgress // the JSON answer written so far
-	untyped   bool         // the head that went out has no Content-Type
-	wroteBody bool         // a byte of the body has gone out
+	settled   http.Header // a copy of the handler's headers once final (StreamMiddleware)
+	held      *heldHead   // a head whose type is to be guessed from the body's start
+	late      *lateAnswer // the handler set a status after the head went out; nil if not
+	answered  bool        // the call's response has been written
+	cut       error       // the answer is incomplete: end the body with this error
+	tail      sseTail     // the end of the event stream written so far
+	scan      sseScan     // the handler's event stream, read for the call's response
+	answer    answerBody  // the answer that went out, when it is no event stream
 	closed    bool
 	last      time.Time // when the body was last written
 
@@ -391,8 +388,7 @@ func (w *streamWriter) commitLocked(code int, header http.Header, first []byte) 
 		setSniffed(head, first)
 	}
 	mt, _, _ := mime.ParseMediaType(head.Get("Content-Type"))
-	w.json = isJSON(head.Get("Content-Type")) // as the guard reads a buffered one
-	w.untyped = head.Get("Content-Type") == ""
+	w.answer.start(head.Get("Content-Type")) // as the guard reads a buffered one
 	if mt == "text/event-stream" {
 		w.sse = true
 		// Proxies that buffer (nginx and its kin) must pass events on as
@@ -479,13 +475,10 @@ func (w *streamWriter) writeLocked(p []byte) (int, error) {
 	n, err := w.pw.Write(p)
 	w.writing.Store(false)
 	w.last = time.Now()
-	w.wroteBody = w.wroteBody || n > 0
 	if w.sse {
 		w.tail.add(p[:n])
 	}
-	if w.json {
-		w.body.add(p[:n])
-	}
+	w.answer.add(p[:n])
 	if err != nil {
 		w.cancel(ErrClientGone)
 		w.closeLocked()
@@ -635,8 +628,7 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		}
 		w.answered = true
 	}
-	unfinished := w.json && !w.body.whole() || w.untyped && !w.wroteBody
-	if deadline && w.committed && unfinished && w.status != http.StatusAccepted && bodyAllowed(w.status) {
+	if deadline && w.committed && w.answer.unfinished() && w.status != http.StatusAccepted && bodyAllowed(w.status) {
 		// A JSON answer left empty or cut short, or a head with neither a
 		// type nor a body: it is out, so no error can take its place, and
 		// a clean end would pass it for a success.
