@@ -17,13 +17,20 @@ const WellKnownPath = "/.well-known/oauth-protected-resource"
 
 // MetadataURL returns the RFC 9728 metadata URL for a resource URL, by
 // inserting the well-known path between the host and the path and query
-// (section 3.1), which keep their encoding.
+// (section 3.1), which keep their encoding. Only a slash right after the
+// host is removed (https://h/ and https://h/?t=a have theirs at the root
+// form); a longer path keeps its trailing slash, so that https://h/mcp/
+// has a URL of its own, whose document can name it as its resource.
 func MetadataURL(resource string) (string, error) {
 	u, err := url.Parse(resource)
 	if err != nil {
 		return "", err
 	}
-	escaped := WellKnownPath + strings.TrimSuffix(u.EscapedPath(), "/")
+	path := u.EscapedPath()
+	if path == "/" {
+		path = ""
+	}
+	escaped := WellKnownPath + path
 	if u.Path, err = url.PathUnescape(escaped); err != nil {
 		return "", err
 	}
@@ -99,7 +106,11 @@ func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
 // resourceFor finds the resource whose metadata a well-known request asks
 // for. With a configured resource URL the root form and the path-suffixed
 // form both match, and so does the suffix without a leading stage segment,
-// because API Gateway strips the stage before the function sees the path.
+// because API Gateway strips the stage before the function sees the path;
+// a trailing slash makes no difference there, since clients differ on
+// whether to drop one a resource's path ends with. Without one, the path
+// after the well-known one is the resource's, its trailing slash too, as
+// [MetadataURL] keeps it.
 func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) {
 	suffix = strings.TrimSuffix(suffix, "/")
 	if m.resource == nil {
@@ -115,7 +126,7 @@ func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) 
 		if !ok {
 			return "", false
 		}
-		return requestOrigin(r) + "/" + strings.TrimSuffix(rest, "/"), true
+		return requestOrigin(r) + "/" + rest, true
 	}
 	if suffix == "" {
 		return m.resource.String(), true

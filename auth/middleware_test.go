@@ -64,7 +64,11 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		{"derived from the request", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp",
 			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/mcp")},
 		{"derived from an encoded request path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/t%2Fa/mcp/",
-			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/t%2Fa/mcp")},
+			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/t%2Fa/mcp/")},
+		// https://h/mcp/ and https://h/mcp are two resources; each
+		// path-suffixed URL names its own.
+		{"derived, the path's trailing slash kept", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp/",
+			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test/mcp/")},
 		// The decoded path is under the well-known one, the path as sent
 		// is not: what follows the prefix names no resource of this host.
 		{"derived from an encoded slash after the well-known path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource%2Fmcp", nil, 404, nil},
@@ -112,8 +116,10 @@ func TestProtectedResourceMetadata(t *testing.T) {
 func TestMetadataURL(t *testing.T) {
 	for resource, want := range map[string]string{
 		"https://api.example.com/mcp":          "https://api.example.com/.well-known/oauth-protected-resource/mcp",
-		"https://api.example.com/mcp/":         "https://api.example.com/.well-known/oauth-protected-resource/mcp",
+		"https://api.example.com/mcp/":         "https://api.example.com/.well-known/oauth-protected-resource/mcp/",
 		"https://api.example.com":              "https://api.example.com/.well-known/oauth-protected-resource",
+		"https://api.example.com/":             "https://api.example.com/.well-known/oauth-protected-resource",
+		"https://api.example.com/?tenant=a":    "https://api.example.com/.well-known/oauth-protected-resource?tenant=a",
 		"https://api.example.com/prod/mcp#x":   "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp",
 		"https://api.example.com/mcp?tenant=a": "https://api.example.com/.well-known/oauth-protected-resource/mcp?tenant=a",
 		"https://api.example.com/t%2Fa/mcp":    "https://api.example.com/.well-known/oauth-protected-resource/t%2Fa/mcp",
@@ -166,6 +172,61 @@ func TestChallengeMetadataURL(t *testing.T) {
 			}
 			if got := rec.Header().Get("Cache-Control"); got != "no-store" {
 				t.Errorf("Cache-Control %q, want no-store: a refusal is no answer to keep", got)
+			}
+		})
+	}
+}
+
+// RFC 9728 section 3.3: the document a challenge points at names as its
+// resource the URL the client used, which the client checks; and a client
+// that builds the path-suffixed URL itself finds it, whether it keeps a
+// trailing slash of the path (the go-sdk) or drops it (the TypeScript SDK).
+func TestChallengeLeadsToTheResource(t *testing.T) {
+	issuer := []string{"https://issuer.example.com"}
+	tests := []struct {
+		name     string
+		opts     *MiddlewareOptions
+		endpoint string // as the client uses it
+		wantMeta string // the challenge's resource_metadata
+		built    []string
+	}{
+		{"configured", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp", AuthorizationServers: issuer}, "https://api.example.com/mcp",
+			"https://api.example.com/.well-known/oauth-protected-resource/mcp", nil},
+		{"configured with a trailing slash", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp/", AuthorizationServers: issuer}, "https://api.example.com/mcp/",
+			"https://api.example.com/.well-known/oauth-protected-resource/mcp/",
+			[]string{"https://api.example.com/.well-known/oauth-protected-resource/mcp", "https://api.example.com/.well-known/oauth-protected-resource"}},
+		{"configured at the host's root", &MiddlewareOptions{ResourceURL: "https://api.example.com/", AuthorizationServers: issuer}, "https://api.example.com/",
+			"https://api.example.com/.well-known/oauth-protected-resource", nil},
+		{"derived", &MiddlewareOptions{AuthorizationServers: issuer}, "https://fn.lambda-url.test/mcp",
+			"https://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp", nil},
+		{"derived with a trailing slash", &MiddlewareOptions{AuthorizationServers: issuer}, "https://fn.lambda-url.test/mcp/",
+			"https://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp/", nil},
+		{"derived, encoded, with a trailing slash", &MiddlewareOptions{AuthorizationServers: issuer}, "https://fn.lambda-url.test/t%2Fa/mcp/",
+			"https://fn.lambda-url.test/.well-known/oauth-protected-resource/t%2Fa/mcp/", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := staticMiddleware(t, tc.opts)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", tc.endpoint, nil))
+			challenges, err := oauthex.ParseWWWAuthenticate(rec.Header().Values("WWW-Authenticate"))
+			if rec.Code != http.StatusUnauthorized || err != nil || len(challenges) != 1 {
+				t.Fatalf("got %d %q (%v), want 401 with one challenge", rec.Code, rec.Header().Values("WWW-Authenticate"), err)
+			}
+			meta := challenges[0].Params["resource_metadata"]
+			if meta != tc.wantMeta {
+				t.Errorf("resource_metadata %q, want %q", meta, tc.wantMeta)
+			}
+			for _, u := range append([]string{meta}, tc.built...) {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("GET", u, nil))
+				got := new(oauthex.ProtectedResourceMetadata)
+				if err := json.Unmarshal(rec.Body.Bytes(), got); rec.Code != http.StatusOK || err != nil {
+					t.Fatalf("GET %s: %d %s (%v)", u, rec.Code, rec.Body, err)
+				}
+				if got.Resource != tc.endpoint {
+					t.Errorf("GET %s: resource %q, want the endpoint the client used, %q", u, got.Resource, tc.endpoint)
+				}
 			}
 		})
 	}
