@@ -3,6 +3,7 @@ package auth
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -208,6 +209,9 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if token == "" || len(token) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: empty or oversized token", ErrInvalidToken)
 	}
+	if err := compactSerialization(token); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
 	keys := jws.KeyProviderFunc(func(_ context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
 		return v.selectKey(ctx, sink, sig)
 	})
@@ -245,6 +249,31 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 		return nil, fmt.Errorf("%w: token names no subject or client", ErrInvalidToken)
 	}
 	return id, nil
+}
+
+// compactSerialization reports why token is not a JWS in the compact
+// serialization as RFC 7515 section 7.1 writes it: three segments, each
+// base64url without padding (section 2), its unused trailing bits zero.
+// jwx also reads padding and the standard alphabet, and ignores those
+// bits, so that one signed token would have dozens of spellings, each
+// verified anew and each its own entry in an API Gateway authorizer's
+// cache (keyed by the Authorization header). An ECDSA signature keeps a
+// second spelling all the same (s and n-s both verify), which only a
+// holder of the token can write.
+func compactSerialization(token string) error {
+	segments := strings.Split(token, ".")
+	if len(segments) != 3 {
+		return fmt.Errorf("not a JWS in compact serialization: %d segments, want 3", len(segments))
+	}
+	for i, seg := range segments {
+		// Strict refuses nonzero trailing bits; the length check catches
+		// the line breaks the decoder skips.
+		b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+		if err != nil || base64.RawURLEncoding.EncodedLen(len(b)) != len(seg) {
+			return fmt.Errorf("the %s is not base64url without padding (RFC 7515 section 7.1)", [...]string{"header", "payload", "signature"}[i])
+		}
+	}
+	return nil
 }
 
 // selectKey hands jwx the keys allowed to verify sig: the token's

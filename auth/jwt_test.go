@@ -987,3 +987,76 @@ func TestJWKSFetchAcceptsJSON(t *testing.T) {
 		t.Errorf("Accept %q, want application/json", got)
 	}
 }
+
+// A signed token has one spelling (RFC 7515 section 7.1: base64url
+// without padding): the others jwx would read are refused, so that one
+// token is not judged, and cached by an API Gateway authorizer, once for
+// each way of writing it.
+func TestJWTVerifierOneSpelling(t *testing.T) {
+	pad := func(s string) string { return s + strings.Repeat("=", (4-len(s)%4)%4) }
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	respell := []struct {
+		name string
+		f    func(segs []string) []string
+	}{
+		{"padded signature", func(s []string) []string { return []string{s[0], s[1], pad(s[2])} }},
+		{"padded header", func(s []string) []string { return []string{pad(s[0]), s[1], s[2]} }},
+		{"standard alphabet", func(s []string) []string {
+			std := strings.NewReplacer("-", "+", "_", "/")
+			return []string{std.Replace(s[0]), std.Replace(s[1]), std.Replace(s[2])}
+		}},
+		{"a trailing bit set in the signature", func(s []string) []string {
+			sig := s[2]
+			i := strings.IndexByte(alphabet, sig[len(sig)-1])
+			return []string{s[0], s[1], sig[:len(sig)-1] + string(alphabet[i^1])}
+		}},
+		{"a line break in the signature", func(s []string) []string { return []string{s[0], s[1], s[2][:8] + "\n" + s[2][8:]} }},
+	}
+	for _, key := range []*signingKey{newRSAKey(t, "rsa-1"), newECKey(t, "ec-1")} {
+		srv := newJWKSServer(t, key)
+		v := newTestJWTVerifier(t, srv.url(), nil)
+		token := key.sign(t, claims{})
+		for tries := 0; !strings.ContainsAny(token, "-_"); tries++ {
+			if tries == 100 {
+				t.Fatal("no token with a - or _ in it")
+			}
+			token = key.sign(t, claims{})
+		}
+		segs := strings.Split(token, ".")
+		if len(segs[2])%4 != 2 {
+			t.Fatalf("%s signature of %d characters: its last one has no unused bits", key.alg, len(segs[2]))
+		}
+		t.Run(key.alg.String()+"/as issued", func(t *testing.T) {
+			if _, err := v.Verify(context.Background(), token); err != nil {
+				t.Fatalf("the token as issued: %v", err)
+			}
+		})
+		for _, r := range respell {
+			t.Run(key.alg.String()+"/"+r.name, func(t *testing.T) {
+				other := strings.Join(r.f(segs), ".")
+				if other == token {
+					t.Fatal("the respelling changed nothing")
+				}
+				if _, err := v.Verify(context.Background(), other); !errors.Is(err, ErrInvalidToken) {
+					t.Errorf("Verify = %v, want ErrInvalidToken", err)
+				}
+			})
+		}
+	}
+	// A static token is any b64token (RFC 6750 section 2.1), padding and
+	// the standard alphabet included, whichever verifier is asked first.
+	t.Run("static token beside JWTs", func(t *testing.T) {
+		const token = "ab+/cd.ef=="
+		static, err := NewStaticVerifier([]string{HashToken(token)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := newRSAKey(t, "rsa-1")
+		jwtV := newTestJWTVerifier(t, newJWKSServer(t, key).url(), nil)
+		for _, vs := range [][]Verifier{{static, jwtV}, {jwtV, static}} {
+			if _, err := AnyOf(vs...).Verify(context.Background(), token); err != nil {
+				t.Errorf("static token refused: %v", err)
+			}
+		}
+	})
+}
