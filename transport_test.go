@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -238,9 +239,10 @@ func regionServer() *mcp.Server {
 }
 
 // TestTransportRules sends each rule's request to the reference server
-// (or regionServer) through every event shape and to a local server over
-// real HTTP, and checks the answer the spec asks for: status, JSON-RPC
-// error and id, 202 without a body, and no session id.
+// (or regionServer) through every event shape, buffered and streamed, and
+// to a local server over real HTTP, and checks the answer the spec asks
+// for: status, JSON-RPC error and id, 202 without a body, and no session
+// id.
 func TestTransportRules(t *testing.T) {
 	demo := serve.Routes(serve.Handler(demoserver.New(demoserver.Options{}), nil))
 	region := streamable(regionServer())
@@ -255,6 +257,14 @@ func TestTransportRules(t *testing.T) {
 		false: lambdamcp.NewHandler(demo, nil),
 		true:  lambdamcp.NewHandler(region, hardOptions(new(bytes.Buffer))),
 	}
+	// Streamed invocations (a Function URL in RESPONSE_STREAM mode, a REST
+	// API with transfer mode STREAM), each server answering calls with an
+	// event stream, as serve.Handler does there.
+	stream := []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}
+	streamed := map[bool]*lambdamcp.Handler{
+		false: lambdamcp.NewHandler(demo, &lambdamcp.Options{Stream: stream}),
+		true:  lambdamcp.NewHandler(serve.Routes(serve.Handler(regionServer(), nil)), &lambdamcp.Options{Stream: stream}),
+	}
 	for _, tc := range transportRules {
 		for _, shape := range shapes {
 			if tc.notREST && shape.name == "rest" {
@@ -265,11 +275,41 @@ func TestTransportRules(t *testing.T) {
 				checkRule(t, tc, resp.StatusCode, resp.header("Content-Type"), resp.header("Mcp-Session-Id"), resp.body(t))
 			})
 		}
+		for _, shape := range streamShapes {
+			if tc.notREST && shape.name == "rest" {
+				continue
+			}
+			t.Run(tc.name+"/streamed-"+shape.name, func(t *testing.T) {
+				s, head := openStream(t, streamCtx(t, time.Minute), streamed[tc.region], shape.build(t, tc.req))
+				body, err := io.ReadAll(s.r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				contentType, body := streamedAnswer(t, head.header("Content-Type"), body)
+				checkRule(t, tc, head.StatusCode, contentType, head.header("Mcp-Session-Id"), body)
+			})
+		}
 		t.Run(tc.name+"/local", func(t *testing.T) {
 			status, header, body := postRaw(t, local[tc.region], tc.req)
 			checkRule(t, tc, status, header.Get("Content-Type"), header.Get("Mcp-Session-Id"), body)
 		})
 	}
+}
+
+// streamedAnswer is the JSON-RPC answer of a streamed invocation's body:
+// the body itself when it is JSON (or empty), and the response an event
+// stream ends with, as JSON, when the handler streamed one, as the
+// transport lets a server answer a request either way.
+func streamedAnswer(t *testing.T, contentType string, body []byte) (string, []byte) {
+	t.Helper()
+	if contentType != "text/event-stream" {
+		return contentType, body
+	}
+	msgs := answerMessages(t, answer{contentType: contentType, body: body})
+	if len(msgs) == 0 {
+		t.Fatalf("event stream without a message: %q", body)
+	}
+	return "application/json", msgs[len(msgs)-1]
 }
 
 // postRaw sends req over HTTP to srv, its headers as they are.
