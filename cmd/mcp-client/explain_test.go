@@ -22,9 +22,11 @@ import (
 // the HTTP status it came with, and that an answer without one shows its
 // status and its body's message.
 func TestServerErrorExplained(t *testing.T) {
-	// A server that knows no tools/list answers "method not found",
-	// which in the 2026-07-28 era comes with HTTP 404.
-	toolless := mcp.NewServer(&mcp.Implementation{Name: "toolless", Version: "1.0.0"}, nil)
+	// A server that declares tools yet knows no tools/list answers
+	// "method not found", which in the 2026-07-28 era comes with HTTP 404.
+	toolless := mcp.NewServer(&mcp.Implementation{Name: "toolless", Version: "1.0.0"}, &mcp.ServerOptions{
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+	})
 	toolless.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			if method == "tools/list" {

@@ -586,13 +586,9 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tools, cut, err := everyPage(ctx, httpClient, "listing tools", session.Tools(ctx, nil))
+	tools, cut, err := listTools(ctx, session, httpClient, out)
 	if err != nil {
 		return err
-	}
-	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
-	for _, t := range tools {
-		fmt.Fprintf(out, "  - %s: %s\n", printable(t.Name), printable(t.Description))
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -628,6 +624,25 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 		fmt.Fprintf(out, "ping #%d: %s (%d ms round trip)\n", i, printable(text(res)), time.Since(start).Milliseconds())
 	}
 	return nil
+}
+
+// listTools lists the tools of a server that declares the capability, and
+// returns them; it asks one that declares none nothing, since a server may
+// refuse the methods of a capability it did not declare (-32601). It
+// reports whether ctx cut a request short, as talk's cut.
+func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer) (_ []*mcp.Tool, cut bool, _ error) {
+	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Tools == nil {
+		return nil, false, nil
+	}
+	tools, cut, err := everyPage(ctx, httpClient, "listing tools", session.Tools(ctx, nil))
+	if err != nil {
+		return nil, cut, err
+	}
+	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
+	for _, t := range tools {
+		fmt.Fprintf(out, "  - %s: %s\n", printable(t.Name), printable(t.Description))
+	}
+	return tools, false, nil
 }
 
 // listPrompts lists the prompts of a server that declares the capability,

@@ -59,7 +59,8 @@ func answeringServer(t *testing.T, method, answer string) string {
 // server that fails to list its resources: a failure of the run, named
 // by its step, except a server that does not know resources/templates/list,
 // which the resources capability covers, but which a server without
-// templates may leave out.
+// templates may leave out. The server declares no tools: it is not asked
+// for them, and its refusal of tools/list is never met.
 func TestListResourcesFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name, method string
@@ -70,7 +71,10 @@ func TestListResourcesFailures(t *testing.T) {
 	}{
 		{"templates unknown", "resources/templates/list", -32601, "Method not found", 0, "Resources (1):\n  - docs://readme (readme)\n", ""},
 		{"templates fail", "resources/templates/list", -32603, "boom", 1, "Resources (1):", "listing resource templates: server error -32603: boom"},
-		{"resources fail", "resources/list", -32603, "boom", 1, "Tools (0):", "listing resources: server error -32603: boom"},
+		{"resources fail", "resources/list", -32603, "boom", 1, "", "listing resources: server error -32603: boom"},
+		// The server declares no tools, so it may refuse tools/list as
+		// the spec has it refuse a method of a capability it lacks.
+		{"tools unknown", "tools/list", -32601, "Method not found", 0, "Resources (1):\n  - docs://readme (readme)\n", ""},
 	} {
 		endpoint := methodErrorServer(t, tc.method, tc.code, tc.message)
 		for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
@@ -82,6 +86,9 @@ func TestListResourcesFailures(t *testing.T) {
 				}
 				if strings.Contains(stdout.String(), "Resource templates") {
 					t.Errorf("stdout %q lists templates the server has none of", stdout.String())
+				}
+				if strings.Contains(stdout.String(), "Tools") {
+					t.Errorf("stdout %q lists tools the server declares none of", stdout.String())
 				}
 			})
 		}
