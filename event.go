@@ -102,7 +102,7 @@ func parseEvent(payload []byte) (shape Shape, event any, httpAPIv1 bool, err err
 		if rc == nil {
 			return "", nil, false, ErrUnknownEvent
 		}
-		if shape, err = shapeOf(e.Version, e.HTTPMethod, rc.ELB.p != nil, rc.HTTP.p != nil, rc.DomainName); err != nil {
+		if shape, err = shapeOf(e.Version, e.HTTPMethod, rc.ELB.p != nil, rc.HTTP.p != nil, rc.DomainName, rc.APIID); err != nil {
 			return "", nil, false, err
 		}
 		if event, err = e.as(shape); err == nil {

@@ -4,6 +4,7 @@ import (
 	stdjson "encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,22 +57,60 @@ func TestParseEventMatchesDirectDecode(t *testing.T) {
 	}
 }
 
-// TestShapeOfDomain checks that only a Function URL's own domain makes a
+// TestShapeOfDomain checks that only a Function URL's own domain,
+// <url-id>.lambda-url.<region>.<suffix> with the URL's id as apiId, makes a
 // payload 2.0 event a Function URL's: an HTTP API's custom domain may hold
-// "lambda-url" in a name of its own.
+// "lambda-url" in a name of its own, even as a label of its own.
 func TestShapeOfDomain(t *testing.T) {
 	tests := []struct {
+		name   string
 		domain string
+		apiID  string
 		want   Shape
 	}{
-		{"abc123.lambda-url.us-east-1.on.aws", ShapeURL},
-		{"abc123.execute-api.us-east-1.amazonaws.com", ShapeHTTP},
-		{"my-lambda-url.example.com", ShapeHTTP},
+		{"url", "abc123.lambda-url.us-east-1.on.aws", "", ShapeURL},
+		{"url with its id", "abc123.lambda-url.us-east-1.on.aws", "abc123", ShapeURL},
+		{"url of a real id", "ug3qegb5zl4kdnzyluc7heyxgu0uthrt.lambda-url.eu-west-1.on.aws", "ug3qegb5zl4kdnzyluc7heyxgu0uthrt", ShapeURL},
+		{"url in China", "abc123.lambda-url.cn-north-1.on.aws", "abc123", ShapeURL},
+		{"url in GovCloud", "abc123.lambda-url.us-gov-west-1.on.aws", "abc123", ShapeURL},
+		{"url in an ISO partition", "abc123.lambda-url.eu-isoe-west-1.on.aws", "abc123", ShapeURL},
+		{"url in the sovereign cloud", "abc123.lambda-url.eusc-de-east-1.on.aws", "abc123", ShapeURL},
+		{"url in upper case", "ABC123.LAMBDA-URL.US-EAST-1.ON.AWS", "abc123", ShapeURL},
+		{"url with its id in upper case", "abc123.lambda-url.us-east-1.on.aws", "ABC123", ShapeURL},
+		{"url with a placeholder id", "<url-id>.lambda-url.us-west-2.on.aws", "<urlid>", ShapeURL},
+		{"url of another id", "abc123.lambda-url.us-east-1.on.aws", "def456", ShapeHTTP},
+		{"http api", "abc123.execute-api.us-east-1.amazonaws.com", "abc123", ShapeHTTP},
+		{"custom domain holding the word", "my-lambda-url.example.com", "abc123defg", ShapeHTTP},
+		{"custom domain holding the label", "mcp.lambda-url.example.com", "abc123defg", ShapeHTTP},
+		{"custom domain holding the label, no apiId", "api.lambda-url.mycorp.dev", "", ShapeHTTP},
+		{"custom domain holding label and region", "mcp.lambda-url.us-east-1.example.com", "abc123defg", ShapeHTTP},
+		{"label second to last", "mcp.lambda-url.com", "", ShapeHTTP},
+		{"label deeper", "a.b.lambda-url.us-east-1.on.aws", "", ShapeHTTP},
+		{"label first", "lambda-url.us-east-1.on.aws", "", ShapeHTTP},
+		{"no first label", ".lambda-url.us-east-1.on.aws", "", ShapeHTTP},
+		{"nothing after the region", "abc123.lambda-url.us-east-1", "abc123", ShapeHTTP},
+		{"region of one word", "abc123.lambda-url.local-1.on.aws", "abc123", ShapeHTTP},
+		{"region without a number", "abc123.lambda-url.us-east.on.aws", "abc123", ShapeHTTP},
+		{"region ending in a letter", "abc123.lambda-url.us-east-1a.on.aws", "abc123", ShapeHTTP},
+		{"region with an empty word", "abc123.lambda-url.us--1.on.aws", "abc123", ShapeHTTP},
+		{"no domain", "", "", ShapeHTTP},
 	}
 	for _, tc := range tests {
-		if got, err := shapeOf("2.0", "", false, true, tc.domain); err != nil || got != tc.want {
-			t.Errorf("shapeOf(domain %q) = (%q, %v), want %q", tc.domain, got, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := shapeOf("2.0", "", false, true, tc.domain, tc.apiID)
+			if err != nil || got != tc.want {
+				t.Errorf("shapeOf(domain %q, apiId %q) = (%q, %v), want %q", tc.domain, tc.apiID, got, err, tc.want)
+			}
+			// Both decodes must tell the shape alike.
+			payload := []byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"domainName":` + strconv.Quote(tc.domain) + `,"apiId":` + strconv.Quote(tc.apiID) + `}}`)
+			shape, _, _, err := parseEvent(payload)
+			if err != nil || shape != tc.want {
+				t.Errorf("parseEvent = (%q, %v), want %q", shape, err, tc.want)
+			}
+			if shape, _, err := probeShape(payload); err != nil || shape != tc.want {
+				t.Errorf("probeShape = (%q, %v), want %q", shape, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -323,6 +362,10 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add([]byte(`{"httpMethod":"POST","requestContext":{"authorizer":{"a":1},"authorizer":null}}`))
 	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"authorizer":{"jwt":{"claims":{"a":"1"}}},"authorizer":{"jwt":{"scopes":["s"]}}}}`))
 	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"domainName":"x.lambda-url.us-east-1.on.aws","authorizer":{"iam":{"accessKey":"k"}},"authorizer":{"iam":{"accountId":"1"}}}}`))
+	// An HTTP API behind a custom domain whose name has a Function URL's
+	// labels; a URL's domain in upper case and its id as apiId.
+	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"apiId":"abc123defg","domainName":"mcp.lambda-url.us-east-1.example.com","authorizer":{"jwt":{"claims":{"sub":"u"}}}}}`))
+	f.Add([]byte(`{"version":"2.0","requestContext":{"http":{"method":"POST"},"apiId":"abc123","apiId":null,"domainName":"ABC123.LAMBDA-URL.US-EAST-1.ON.AWS"}}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		shape, ev, httpAPIv1, err := parseEvent(payload)
 		if err != nil {

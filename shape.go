@@ -31,6 +31,7 @@ type shapeProbe struct {
 		ELB        object[struct{}] `json:"elb"`
 		HTTP       object[struct{}] `json:"http"`
 		DomainName string           `json:"domainName"`
+		APIID      string           `json:"apiId"`
 	}] `json:"requestContext"`
 }
 
@@ -45,19 +46,19 @@ func probeShape(payload []byte) (shape Shape, httpAPIv1 bool, err error) {
 	if rc == nil {
 		return "", false, ErrUnknownEvent
 	}
-	shape, err = shapeOf(p.Version, p.HTTPMethod, rc.ELB.p != nil, rc.HTTP.p != nil, rc.DomainName)
+	shape, err = shapeOf(p.Version, p.HTTPMethod, rc.ELB.p != nil, rc.HTTP.p != nil, rc.DomainName, rc.APIID)
 	return shape, isHTTPAPIv1(shape, p.Version), err
 }
 
 // shapeOf tells the shape from the fields that tell them apart.
-func shapeOf(version, httpMethod string, hasELB, hasHTTP bool, domainName string) (Shape, error) {
+func shapeOf(version, httpMethod string, hasELB, hasHTTP bool, domainName, apiID string) (Shape, error) {
 	switch {
 	case hasELB:
 		return ShapeALB, nil
 	case version == "2.0" && hasHTTP:
 		// Function URLs and HTTP APIs share payload 2.0; only the URL's
 		// domain tells them apart, and their responses are the same.
-		if strings.Contains(domainName, ".lambda-url.") {
+		if isFunctionURLDomain(domainName, apiID) {
 			return ShapeURL, nil
 		}
 		return ShapeHTTP, nil
@@ -66,6 +67,76 @@ func shapeOf(version, httpMethod string, hasELB, hasHTTP bool, domainName string
 	}
 	return "", ErrUnknownEvent
 }
+
+// isFunctionURLDomain reports whether domainName, an event's
+// requestContext.domainName, is a Function URL's own endpoint,
+// <url-id>.lambda-url.<region>.<suffix> ("Creating and managing Lambda
+// function URLs"), rather than an HTTP API's custom domain that merely holds
+// a "lambda-url" label (mcp.lambda-url.example.com). The URL's id is also
+// the event's apiId, so an apiId that is an id and names something else is
+// an HTTP API's; AWS's own sample event, whose apiId is a placeholder
+// ("<urlid>") unlike its domain's ("<url-id>"), stays a Function URL's.
+// The suffix after the region is not checked: the guides give on.aws, but
+// not for every partition. DNS names compare without case (RFC 4343).
+func isFunctionURLDomain(domainName, apiID string) bool {
+	id, rest, _ := strings.Cut(domainName, ".")
+	service, rest, _ := strings.Cut(rest, ".")
+	region, suffix, _ := strings.Cut(rest, ".")
+	if id == "" || !strings.EqualFold(service, "lambda-url") || !isRegionName(region) || suffix == "" {
+		return false
+	}
+	return !isResourceID(apiID) || strings.EqualFold(id, apiID)
+}
+
+// isRegionName reports whether s has the form of an AWS Region's name:
+// two or more hyphen-separated words of letters, then a number, as in
+// us-east-1, cn-north-1, us-gov-west-1, eu-isoe-west-1 or eusc-de-east-1.
+func isRegionName(s string) bool {
+	words := 0
+	for {
+		word, rest, found := strings.Cut(s, "-")
+		if !found {
+			return words >= 2 && isDigits(word)
+		}
+		if !isLetters(word) {
+			return false
+		}
+		words++
+		s = rest
+	}
+}
+
+// isResourceID reports whether s has the form of an API's or a Function
+// URL's id: letters and digits only.
+func isResourceID(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; !isLetter(c) && !isDigit(c) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isLetters(s string) bool {
+	for i := range len(s) {
+		if !isLetter(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 
 // isHTTPAPIv1 reports whether an event of shape ShapeREST came from an HTTP
 // API with payload format 1.0: those carry "version": "1.0", REST APIs'
