@@ -46,14 +46,25 @@ func TestBearerToken(t *testing.T) {
 	}
 }
 
+// FuzzBearerToken checks that a token taken from a header is one, found in
+// the header, and the one the go-sdk reads of the same header after
+// Middleware (its RequireBearerToken splits the header at every Unicode
+// space and wants "bearer" and the token): a token a verifier accepted
+// must not be refused, or read differently, there.
 func FuzzBearerToken(f *testing.F) {
-	for _, s := range []string{"Bearer abc", "bearer  x", "Basic x", "", "Bearer", "Bearer \t"} {
+	for _, s := range []string{"Bearer abc", "bearer  x", "Basic x", "", "Bearer", "Bearer \t", "\u00a0Bearer abc\u2028", "Bearer\tabc", "Bearerx abc"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		tok, err := BearerToken(header)
-		if err == nil && (tok == "" || strings.ContainsFunc(tok, unicode.IsSpace) || !strings.Contains(header, tok)) {
+		if err != nil {
+			return
+		}
+		if tok == "" || strings.ContainsFunc(tok, unicode.IsSpace) || !strings.Contains(header, tok) {
 			t.Fatalf("BearerToken(%q) = %q", header, tok)
+		}
+		if fields := strings.Fields(header); len(fields) != 2 || strings.ToLower(fields[0]) != "bearer" || fields[1] != tok {
+			t.Fatalf("BearerToken(%q) = %q; the go-sdk reads %q", header, tok, fields)
 		}
 	})
 }
