@@ -239,9 +239,6 @@ func TestTraceShowsStreamAsSent(t *testing.T) {
 	}
 }
 
-// FuzzStreamWatch checks, for any body, that the go-sdk reads it whole
-// unless ids are dropped, that then no line it reads is an id field, and
-// that how the body is split into reads changes neither.
 // watchAll reads r to its end through w, given its body, context and end
 // report here, and returns what passed and the end it reported (nil if
 // none).
@@ -256,6 +253,9 @@ func watchAll(t *testing.T, r io.Reader, w streamWatch) (string, *streamEnd) {
 	return string(read), end
 }
 
+// FuzzStreamWatch checks, for any body, that the go-sdk reads it whole
+// unless ids are dropped, that then no line it reads is an id field, and
+// that how the body is split into reads changes neither.
 func FuzzStreamWatch(f *testing.F) {
 	for _, seed := range []string{progressEvent, "id: 1\ndata: 1\n\n", "id: 1\r\nretry: 5\r\ndata:\r\n\r\n", "i\nid\nidx:\n: c\n\ndata: {", ""} {
 		f.Add(seed, true)
