@@ -57,7 +57,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		TokenHashes:          list(EnvTokenSHA256, ","),
-		Scopes:               strings.Fields(getenv(EnvRequiredScopes)),
+		Scopes:               scopeList(getenv(EnvRequiredScopes)),
 		ResourceURL:          strings.TrimSpace(getenv(EnvResourceURL)),
 		ResourceMetadataURL:  strings.TrimSpace(getenv(EnvResourceMetadataURL)),
 		AuthorizationServers: list(EnvAuthorizationServers, ","),
@@ -68,6 +68,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	// that would otherwise start the server without authentication.
 	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
 		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
+	}
+	if err := checkScopes(EnvRequiredScopes, c.Scopes); err != nil {
+		return Config{}, err
 	}
 	// offline_access asks the authorization server for refresh tokens; it
 	// grants nothing here. MCP has servers leave it out of challenges and
@@ -227,12 +230,15 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 			continue
 		}
 		broad, narrow, ok := strings.Cut(entry, "=")
-		broad, implied := strings.TrimSpace(broad), strings.Fields(narrow)
+		broad, implied := strings.TrimSpace(broad), scopeList(narrow)
 		// An implied scope with "=" in it is most likely a ";" left out
 		// ("a=b c=d"): refused, though a scope may hold "=".
 		if !ok || broad == "" || strings.ContainsFunc(broad, unicode.IsSpace) || len(implied) == 0 ||
 			slices.ContainsFunc(implied, func(s string) bool { return strings.Contains(s, "=") }) {
 			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, strings.TrimSpace(entry))
+		}
+		if err := checkScopes(EnvScopeImplies, append([]string{broad}, implied...)); err != nil {
+			return nil, err
 		}
 		if h == nil {
 			h = ScopeHierarchy{}
@@ -240,6 +246,41 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 		h[broad] = append(h[broad], implied...)
 	}
 	return h, nil
+}
+
+// scopeList splits a space-separated list of scopes. Only ASCII white
+// space separates them: a scope holding another space (a no-break one, say)
+// is kept whole, for checkScopes to refuse, rather than read as two scopes
+// no one meant.
+func scopeList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' })
+}
+
+// checkScopes refuses a scope outside RFC 6749's grammar (section 3.3:
+// scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), printable ASCII but space,
+// '"' and '\'), naming the variable it came from. A scope is written as
+// it is into challenges and the metadata, and no client could ask for one
+// that is not a scope-token. ("'" is a scope-token character; only a
+// deployment that writes a challenge into an API Gateway REST API's
+// Gateway Responses, whose static values are single-quoted, cannot carry
+// it, and the deploy stack refuses it there.)
+func checkScopes(name string, scopes []string) error {
+	for _, s := range scopes {
+		if !isScopeToken(s) {
+			return fmt.Errorf("%s: %q is not a scope: RFC 6749 section 3.3 allows printable ASCII other than space, '\"' and '\\'", name, s)
+		}
+	}
+	return nil
+}
+
+// isScopeToken reports whether s is an RFC 6749 scope-token.
+func isScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isASCII reports whether s holds ASCII characters only.

@@ -2,8 +2,11 @@ package auth
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -238,5 +241,50 @@ func TestScopeHierarchyAdmits(t *testing.T) {
 		if allow := resp.PolicyDocument.Statement[0].Effect == "Allow"; allow != tc.wantAllow {
 			t.Errorf("authorizer, scope %s: %s, want allow %v", tc.scope, resp.PolicyDocument.Statement[0].Effect, tc.wantAllow)
 		}
+	}
+}
+
+// A scope outside RFC 6749's grammar (section 3.3: printable ASCII but
+// space, '"' and '\') is refused where it is read, with the variable and
+// the scope named: challenges and metadata would publish it as it is.
+func TestConfigFromEnvRefusesWhatIsNoScope(t *testing.T) {
+	hash := HashToken("t")
+	tests := []struct {
+		name  string
+		env   map[string]string
+		scope string // named in the error; "" when none is refused
+		key   string
+	}{
+		{name: "printable ASCII, with the ' RFC 6749 allows", env: map[string]string{EnvRequiredScopes: "mcp:tools it's https://x/a=b!~"}},
+		{name: "implied scopes alike", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: "mcp:admin=mcp:read it's"}},
+		{name: "double quote", env: map[string]string{EnvRequiredScopes: `mcp:tools mcp"x`}, key: EnvRequiredScopes, scope: `mcp"x`},
+		{name: "backslash", env: map[string]string{EnvRequiredScopes: `mcp\x`}, key: EnvRequiredScopes, scope: `mcp\x`},
+		{name: "past ASCII", env: map[string]string{EnvRequiredScopes: "caf\u00e9"}, key: EnvRequiredScopes, scope: "caf\u00e9"},
+		// Not two scopes: no client would split there.
+		{name: "no-break space inside", env: map[string]string{EnvRequiredScopes: "mcp:a\u00a0mcp:b"}, key: EnvRequiredScopes, scope: "mcp:a\u00a0mcp:b"},
+		{name: "control character", env: map[string]string{EnvRequiredScopes: "mcp:\x7fa"}, key: EnvRequiredScopes, scope: "mcp:\x7fa"},
+		{name: "broader scope with a quote", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: `mcp"admin=mcp:read`}, key: EnvScopeImplies, scope: `mcp"admin`},
+		{name: "implied scope past ASCII", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: "mcp:admin=mcp:read \u00e9"}, key: EnvScopeImplies, scope: "\u00e9"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{EnvTokenSHA256: hash}
+			maps.Copy(env, tc.env)
+			_, err := ConfigFromEnv(func(k string) string { return env[k] })
+			if tc.scope == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want %s: %q refused", tc.key, tc.scope)
+			}
+			for _, want := range []string{tc.key, fmt.Sprintf("%q", tc.scope)} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not name %s", err, want)
+				}
+			}
+		})
 	}
 }

@@ -264,7 +264,8 @@ func (m *middleware) challenge(r *http.Request, code string) string {
 // "insufficient_scope" (403) or "invalid_request" (400). Behind an API
 // Gateway REST API, which renames a WWW-Authenticate header coming from the
 // function, this is the value to put in the UNAUTHORIZED and ACCESS_DENIED
-// gateway responses.
+// gateway responses, single-quoted as a static value: scopes holding "'",
+// which has no escape there, cannot be named in them.
 func Challenge(errorCode, resourceMetadataURL string, scopes []string) string {
 	var params []string
 	if errorCode != "" {
