@@ -102,9 +102,29 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		urls = append(urls, struct{ name, value string }{EnvAuthorizationServers, a})
 	}
 	for _, u := range urls {
-		if p, err := url.Parse(u.value); u.value != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "") {
-			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, u.value)
+		if u.value == "" {
+			continue
 		}
+		p, err := url.Parse(u.value)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Hostname() == "" {
+			shown := u.value
+			if err == nil && p.User != nil {
+				shown = p.Redacted()
+			}
+			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, shown)
+		}
+		// Clients would be told the credentials, and the logs would
+		// hold them; the error names the URL without its password.
+		if p.User != nil {
+			return Config{}, fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", u.name, p.Redacted())
+		}
+	}
+	// A resource identifier has no fragment (RFC 8707 section 2, RFC 9728
+	// section 1.2): the metadata would name a resource no token is for.
+	// (A query is kept: RFC 8707 only advises against one, for resources
+	// that need it.)
+	if strings.Contains(c.ResourceURL, "#") {
+		return Config{}, fmt.Errorf("%s=%q has a fragment, which a resource identifier must not (RFC 8707 section 2): remove the # and what follows", EnvResourceURL, c.ResourceURL)
 	}
 	for _, o := range c.AllowedOrigins {
 		if p, err := url.Parse(o); o != "*" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" ||

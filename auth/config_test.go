@@ -288,3 +288,79 @@ func TestConfigFromEnvRefusesWhatIsNoScope(t *testing.T) {
 		})
 	}
 }
+
+// MCP_RESOURCE_URL is a resource identifier (RFC 8707 section 2, RFC 9728
+// section 1.2): absolute, without a fragment. The metadata, the challenges
+// and the logs carry it, so credentials in it are refused, and the error
+// does not repeat them. A query is kept: RFC 8707 only advises against one,
+// and some resources need it.
+func TestConfigFromEnvResourceURL(t *testing.T) {
+	tests := []struct {
+		name    string
+		url     string
+		wantErr string // "" when accepted
+	}{
+		{name: "https", url: "https://mcp.example.com/mcp"},
+		{name: "http, as local runs use", url: "http://127.0.0.1:8080/mcp"},
+		{name: "query", url: "https://mcp.example.com/mcp?tenant=a"},
+		{name: "fragment", url: "https://mcp.example.com/mcp#x", wantErr: "fragment"},
+		{name: "empty fragment", url: "https://mcp.example.com/mcp#", wantErr: "fragment"},
+		{name: "relative", url: "/mcp", wantErr: "is not an http(s) URL"},
+		{name: "no host", url: "https:///mcp", wantErr: "is not an http(s) URL"},
+		{name: "a port but no host name", url: "https://:8443/mcp", wantErr: "is not an http(s) URL"},
+		{name: "user and password", url: "https://u:s3cret@mcp.example.com/mcp", wantErr: "user"},
+		{name: "user", url: "https://u@mcp.example.com/mcp", wantErr: "user"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{EnvTokenSHA256: HashToken("t"), EnvResourceURL: tc.url}
+			c, err := ConfigFromEnv(func(k string) string { return env[k] })
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if c.ResourceURL != tc.url {
+					t.Errorf("ResourceURL = %q, want %q", c.ResourceURL, tc.url)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want an error saying %q", tc.wantErr)
+			}
+			if msg := err.Error(); !strings.Contains(msg, EnvResourceURL) || !strings.Contains(msg, tc.wantErr) {
+				t.Errorf("error %q, want one naming %s and saying %q", msg, EnvResourceURL, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q repeats the password", err)
+			}
+		})
+	}
+}
+
+// The other URLs published as they are, the metadata URL and the
+// authorization servers, may hold no credentials either.
+func TestConfigFromEnvURLsWithoutCredentials(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		key  string
+	}{
+		{name: "metadata URL", env: map[string]string{EnvResourceMetadataURL: "https://u:s3cret@x/.well-known/oauth-protected-resource/mcp"}, key: EnvResourceMetadataURL},
+		{name: "authorization server", env: map[string]string{EnvAuthorizationServers: "https://iss, https://u:s3cret@iss2"}, key: EnvAuthorizationServers},
+		{name: "authorization server with a password but no host name", env: map[string]string{EnvAuthorizationServers: "https://u:s3cret@:443"}, key: EnvAuthorizationServers},
+		{name: "metadata URL without a host name", env: map[string]string{EnvResourceMetadataURL: "https://:443/.well-known/oauth-protected-resource/mcp"}, key: EnvResourceMetadataURL},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{EnvFromAuthorizer: "1", EnvAuthorizationServers: "https://iss"}
+			maps.Copy(env, tc.env)
+			_, err := ConfigFromEnv(func(k string) string { return env[k] })
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if msg := err.Error(); !strings.Contains(msg, tc.key) || strings.Contains(msg, "s3cret") {
+				t.Errorf("error %q, want one naming %s without the password", msg, tc.key)
+			}
+		})
+	}
+}

@@ -17,7 +17,9 @@ import (
 type MiddlewareOptions struct {
 	// ResourceURL is the MCP endpoint URL exactly as clients use it: the
 	// RFC 9728 "resource" and the audience tokens are minted for. Empty means
-	// it is derived from each request (X-Forwarded-Proto, Host, path).
+	// it is derived from each request (X-Forwarded-Proto, Host, path). One
+	// that is not absolute, or that has a fragment (which RFC 8707 rules out
+	// of a resource identifier) or a user, is answered 500 on every request.
 	ResourceURL string
 	// ResourceMetadataURL is advertised in WWW-Authenticate challenges.
 	// Empty means the path-suffixed well-known URL of the resource (see
@@ -159,7 +161,10 @@ func originMiddleware(opts *MiddlewareOptions) *middleware {
 	if opts != nil {
 		m.opts = *opts
 	}
-	if u, err := url.Parse(m.opts.ResourceURL); err == nil && u.Scheme != "" && u.Host != "" {
+	// A resource identifier is absolute and has no fragment (RFC 8707
+	// section 2); credentials in it would be published to every client.
+	if u, err := url.Parse(m.opts.ResourceURL); err == nil && u.Scheme != "" && u.Host != "" &&
+		!strings.Contains(m.opts.ResourceURL, "#") && u.User == nil {
 		m.resource = u
 	}
 	return m

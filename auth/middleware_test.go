@@ -377,11 +377,21 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// A ResourceURL that is no resource identifier (RFC 8707 section 2: an
+// absolute URL without a fragment), or that holds credentials, is
+// answered 500 rather than published in the metadata and challenges.
 func TestMiddlewareBadResourceURL(t *testing.T) {
-	rec := httptest.NewRecorder()
-	staticMiddleware(t, &MiddlewareOptions{ResourceURL: "not a url"}).ServeHTTP(rec, httptest.NewRequest("POST", "/mcp", nil))
-	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "server_error") {
-		t.Errorf("got %d %s, want a JSON 500", rec.Code, rec.Body)
+	for _, resource := range []string{"not a url", "/mcp", "https://api.example.com/mcp#x", "https://api.example.com/mcp#", "https://u:p@api.example.com/mcp"} {
+		t.Run(resource, func(t *testing.T) {
+			for _, path := range []string{"/mcp", WellKnownPath + "/mcp"} {
+				rec := httptest.NewRecorder()
+				staticMiddleware(t, &MiddlewareOptions{ResourceURL: resource, AuthorizationServers: []string{"https://issuer.example.com"}}).
+					ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+				if rec.Code != 500 || !strings.Contains(rec.Body.String(), "server_error") {
+					t.Errorf("%s: got %d %s, want a JSON 500", path, rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }
 
