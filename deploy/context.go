@@ -140,7 +140,7 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			Audience:       str("jwtAudience"),
 			JWKSURL:        str("jwtJwksUrl"),
 			AudienceClaim:  str("jwtAudienceClaim"),
-			RequiredScopes: strings.Fields(str("jwtScopes")),
+			RequiredScopes: scopeList(str("jwtScopes")),
 		}
 		implies, err := scopeImplies(str("jwtScopeImplies"))
 		if err != nil {
@@ -230,10 +230,17 @@ func scopeImplies(v string) (map[string][]string, error) {
 			return nil, fmt.Errorf("context jwtScopeImplies: %q is not SCOPE=IMPLIED [IMPLIED…]", strings.TrimSpace(entry))
 		}
 		broad = strings.TrimSpace(broad)
-		h[broad] = append(h[broad], strings.Fields(implied)...)
+		h[broad] = append(h[broad], scopeList(implied)...)
 	}
 	if len(h) == 0 {
 		return nil, nil
 	}
 	return h, nil
+}
+
+// scopeList splits space-separated scopes at ASCII white space only, as the functions read
+// MCP_REQUIRED_SCOPES: a scope holding another space (a no-break one) is kept whole, for the
+// stack to refuse, rather than read as two scopes no one meant.
+func scopeList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' })
 }

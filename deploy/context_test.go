@@ -271,3 +271,21 @@ func TestCheckContextKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestScopesSplitOnASCIISpace checks that jwtScopes and jwtScopeImplies
+// separate scopes at ASCII white space only, as the functions read
+// MCP_REQUIRED_SCOPES: a scope holding another space is kept whole, for
+// the stack to refuse, rather than read as two scopes no one meant.
+func TestScopesSplitOnASCIISpace(t *testing.T) {
+	p, _, err := propsFromContext(lookup(map[string]string{"jwtIssuer": "https://i", "jwtAudience": "a",
+		"jwtScopes": " read\ta\u00a0b ", "jwtScopeImplies": "admin=read x\u2003y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"read", "a\u00a0b"}, p.JWT.RequiredScopes); diff != "" {
+		t.Errorf("required scopes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string][]string{"admin": {"read", "x\u2003y"}}, p.JWT.ScopeImplies); diff != "" {
+		t.Errorf("scope implications (-want +got):\n%s", diff)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -186,7 +185,9 @@ type JWT struct {
 	// tokens use "client_id"). Not settable on VariantHTTP, whose JWT authorizer matches aud, or
 	// client_id when a token has no aud.
 	AudienceClaim string
-	// RequiredScopes are the scopes every token must carry.
+	// RequiredScopes are the scopes every token must carry, each an RFC 6749 scope-token
+	// (printable ASCII but space, '"' and '\'); on VariantREST, whose Gateway Responses name them
+	// in a single-quoted static value, none may hold "'".
 	RequiredScopes []string
 	// ScopeImplies names the scopes that imply others, each broader scope with the narrower
 	// ones it implies (MCP_SCOPE_IMPLIES of the functions): a token holding the broader scope
@@ -412,6 +413,9 @@ func (p Props) withDefaults() (Props, error) {
 		// absent). Anything else would be silently ignored.
 		if p.Variant == VariantHTTP && p.JWT.JWKSURL != "" {
 			return p, fmt.Errorf("stack: JWKS URL (jwtJwksUrl) %q: the http variant's JWT authorizer takes the keys from the issuer's discovery document; leave it unset or use the rest or url variant", p.JWT.JWKSURL)
+		}
+		if err := checkRequiredScopes(p.JWT.RequiredScopes, p.Variant); err != nil {
+			return p, err
 		}
 		// The functions refuse this at start-up too: offline_access asks for refresh tokens and
 		// grants nothing on this server, which MCP has leave it out of challenges and metadata.
@@ -675,16 +679,49 @@ func checkScopeImplies(j *JWT) error {
 		return fmt.Errorf("stack: scope implications (jwtScopeImplies) need required scopes (jwtScopes)")
 	}
 	for broad, implied := range j.ScopeImplies {
-		if broad == "" || strings.ContainsAny(broad, ";=") || strings.ContainsFunc(broad, unicode.IsSpace) || len(implied) == 0 {
-			return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q is no scope that implies others", broad)
+		if !isScopeToken(broad) || strings.ContainsAny(broad, ";=") || len(implied) == 0 {
+			return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q is no scope that implies others (%s)", broad, scopeGrammar)
 		}
 		for _, s := range implied {
-			if s == "" || strings.ContainsAny(s, ";=") || strings.ContainsFunc(s, unicode.IsSpace) {
-				return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q, implied by %q, is no scope", s, broad)
+			if !isScopeToken(s) || strings.ContainsAny(s, ";=") {
+				return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q, implied by %q, is no scope (%s)", s, broad, scopeGrammar)
 			}
 		}
 	}
 	return nil
+}
+
+// scopeGrammar says what a scope may hold, for the errors that refuse one.
+const scopeGrammar = `RFC 6749 section 3.3 allows printable ASCII other than space, '"' and '\'`
+
+// checkRequiredScopes refuses a required scope the functions would refuse at start-up
+// (auth.ConfigFromEnv reads MCP_REQUIRED_SCOPES): one outside RFC 6749's grammar, which would
+// be published as it is, or split where it holds a space. On the rest variant it refuses "'"
+// too, which the grammar allows: the Gateway Responses write the scopes into their challenges
+// as a static value, which API Gateway takes enclosed in single quotes and documents no escape
+// for, so a "'" would end the value early.
+func checkRequiredScopes(scopes []string, v Variant) error {
+	for _, s := range scopes {
+		if !isScopeToken(s) {
+			return fmt.Errorf("stack: required scope (jwtScopes) %q is no scope: %s", s, scopeGrammar)
+		}
+		if v == VariantREST && strings.Contains(s, "'") {
+			return fmt.Errorf("stack: required scope (jwtScopes) %q holds \"'\": the rest variant names the required scopes in its Gateway Responses' WWW-Authenticate, a static value API Gateway takes single-quoted with no escape for \"'\"; rename the scope, or use the url or http variant", s)
+		}
+	}
+	return nil
+}
+
+// isScopeToken reports whether s is an RFC 6749 scope-token (section 3.3):
+// 1*( %x21 / %x23-5B / %x5D-7E ). The server's rule (auth.ConfigFromEnv), which this module
+// does not import.
+func isScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // scopeImpliesEnv writes h as MCP_SCOPE_IMPLIES, in a fixed order; "" for none.

@@ -510,3 +510,53 @@ func TestImplying(t *testing.T) {
 		t.Errorf("implying(read, write) = %v, want each once", got)
 	}
 }
+
+// TestScopesChecked checks the scopes the stack writes into the functions'
+// environment, which refuse at start-up one outside RFC 6749's grammar
+// (section 3.3: printable ASCII but space, '"' and '\'), and into the rest
+// variant's Gateway Responses, whose single-quoted static values have no
+// escape for "'": those are refused at synth, naming the setting and the
+// scope.
+func TestScopesChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		variant  Variant
+		required []string
+		implies  map[string][]string
+		want     []string // nil: accepted
+	}{
+		{name: "scope-tokens", required: []string{"mcp:tools", "https://mcp.example.com/read", "a=b!~"}},
+		{name: "quote on url", variant: VariantURL, required: []string{"it's"}},
+		{name: "quote on http", variant: VariantHTTP, required: []string{"it's"}},
+		// Only the required scopes are named in the challenges.
+		{name: "quote in implications on rest", required: []string{"read"}, implies: map[string][]string{"it's": {"read"}}},
+		{name: "quote on rest", required: []string{"read", "it's"}, want: []string{"jwtScopes", `"it's"`, "single-quoted"}},
+		{name: "double quote", variant: VariantURL, required: []string{`a"b`}, want: []string{"jwtScopes", `"a\"b"`, "RFC 6749"}},
+		{name: "backslash", variant: VariantURL, required: []string{`a\b`}, want: []string{"jwtScopes", `"a\\b"`, "RFC 6749"}},
+		{name: "space", required: []string{"a b"}, want: []string{"jwtScopes", `"a b"`}},
+		{name: "empty", required: []string{""}, want: []string{"jwtScopes", `""`}},
+		{name: "past ASCII", required: []string{"caf\u00e9"}, want: []string{"jwtScopes", `"café"`}},
+		{name: "broader scope with a double quote", required: []string{"read"}, implies: map[string][]string{`a"b`: {"read"}}, want: []string{"jwtScopeImplies", `"a\"b"`}},
+		{name: "implied scope past ASCII", required: []string{"read"}, implies: map[string][]string{"admin": {"read", "caf\u00e9"}}, want: []string{"jwtScopeImplies", `"café"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Props{SourceDir: "src", BuildDir: "build", Variant: tc.variant,
+				JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: tc.required, ScopeImplies: tc.implies}}
+			_, err := p.withDefaults()
+			if tc.want == nil {
+				if err != nil {
+					t.Errorf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want an error naming %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
