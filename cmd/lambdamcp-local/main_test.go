@@ -173,6 +173,10 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"JWT authorizer without an audience", []string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com"}, "both -jwt-issuer and -jwt-audience"},
 		{"JWT authorizer and the test issuer", []string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "drop -jwt-issuer"},
 		{"like-deploy without an authorizer", []string{"-function", "x", "-like-deploy"}, "for the rest shape with an authorizer"},
+		// The stack refuses it on its rest variant: a Gateway Response's static value is
+		// single-quoted, with no escape for it.
+		{"like-deploy with a ' in the authorizer's scopes", []string{"-function", "x", "-authorizer", "y", "-like-deploy", "-authorizer-env", "MCP_REQUIRED_SCOPES=read it's"}, `"it's" holds "'"`},
+		{"like-deploy with a ' in the test issuer's scopes", []string{"-function", "x", "-authorizer", "y", "-like-deploy", "-test-issuer", "-env", "MCP_REQUIRED_SCOPES=it's"}, `"it's" holds "'"`},
 		{"test issuer and an issuer of the user's", []string{"-function", "x", "-test-issuer", "-env", "MCP_JWT_ISSUER=https://i.example.com"}, "drop MCP_JWT_ISSUER from -env"},
 		{"test issuer and keys of the user's", []string{"-function", "x", "-authorizer", "y", "-test-issuer", "-authorizer-env", "MCP_JWT_JWKS_URL=https://i.example.com/keys"},
 			"drop MCP_JWT_JWKS_URL from -authorizer-env"},

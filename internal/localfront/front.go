@@ -225,6 +225,16 @@ func New(cfg Config) (*Front, error) {
 	if cfg.Deploy != nil && (cfg.Shape != ShapeREST || cfg.Authorizer == nil) {
 		return nil, errors.New("the deploy stack's responses are emulated for the rest shape with an authorizer, as the stack's rest variant has them")
 	}
+	if cfg.Deploy != nil {
+		// The stack refuses it at synth (deploy/stack's checkRequiredScopes): its Gateway
+		// Responses hold the challenge as a single-quoted static value, with no escape for "'".
+		for _, scope := range cfg.Deploy.RequiredScopes {
+			if strings.Contains(scope, "'") {
+				return nil, fmt.Errorf("required scope %q holds \"'\", which the deploy stack's rest variant refuses: "+
+					"its Gateway Responses name the scopes in a static value API Gateway takes single-quoted, with no escape for it", scope)
+			}
+		}
+	}
 	if cfg.DeployHTTP != nil && (cfg.Shape != ShapeHTTP || (cfg.JWTAuthorizer == nil && cfg.Authorizer == nil)) {
 		return nil, errors.New("the deploy stack's HTTP API is emulated for the http shape with an authorizer, as the stack's http variant has one: " +
 			"a JWT authorizer for JWTs, a Lambda authorizer for static tokens")

@@ -535,6 +535,7 @@ func TestConfigErrors(t *testing.T) {
 		{"base path API Gateway refuses", Config{Shape: ShapeREST, Function: fn, BasePath: "/tools"}},
 		{"listener and address", Config{Shape: ShapeURL, Function: fn, Listener: nopListener{}, Addr: "127.0.0.1:0"}},
 		{"deploy responses on http", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, Deploy: &DeployREST{JWT: true}}},
+		{"deploy responses naming a scope with a '", Config{Shape: ShapeREST, Function: fn, Authorizer: fn, Deploy: &DeployREST{JWT: true, RequiredScopes: []string{"read", "it's"}}}},
 		{"JWT authorizer on rest", Config{Shape: ShapeREST, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test", Audience: []string{"a"}}}},
 		{"JWT and Lambda authorizers", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test", Audience: []string{"a"}}}},
 		{"JWT authorizer without an audience", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test"}}},
