@@ -106,12 +106,21 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			continue
 		}
 		p, err := url.Parse(u.value)
-		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Hostname() == "" {
-			shown := u.value
-			if err == nil && p.User != nil {
-				shown = p.Redacted()
+		if err != nil {
+			// The parser's error quotes the whole value, and a value
+			// that does not parse cannot be redacted: one holding an @
+			// may hold a password, so only the reason is given.
+			why := err
+			if ue, ok := errors.AsType[*url.Error](err); ok {
+				why = ue.Err
 			}
-			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, shown)
+			if strings.Contains(u.value, "@") {
+				return Config{}, fmt.Errorf("%s is not an http(s) URL (%v; the value holds an @, which may mark a password, so it is not shown)", u.name, why)
+			}
+			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL (%v)", u.name, u.value, why)
+		}
+		if (p.Scheme != "https" && p.Scheme != "http") || p.Hostname() == "" {
+			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, p.Redacted())
 		}
 		// Clients would be told the credentials, and the logs would
 		// hold them; the error names the URL without its password.

@@ -349,6 +349,8 @@ func TestConfigFromEnvURLsWithoutCredentials(t *testing.T) {
 		{name: "authorization server", env: map[string]string{EnvAuthorizationServers: "https://iss, https://u:s3cret@iss2"}, key: EnvAuthorizationServers},
 		{name: "authorization server with a password but no host name", env: map[string]string{EnvAuthorizationServers: "https://u:s3cret@:443"}, key: EnvAuthorizationServers},
 		{name: "metadata URL without a host name", env: map[string]string{EnvResourceMetadataURL: "https://:443/.well-known/oauth-protected-resource/mcp"}, key: EnvResourceMetadataURL},
+		{name: "resource URL with a password that does not parse", env: map[string]string{EnvResourceURL: "https://u:s3cret@h:port/mcp"}, key: EnvResourceURL},
+		{name: "authorization server with a password and a bad escape", env: map[string]string{EnvAuthorizationServers: "https://u:s3cret@iss/%zz"}, key: EnvAuthorizationServers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
