@@ -82,7 +82,7 @@ func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Han
 	}
 	m := originMiddleware(opts)
 	m.v = v
-	badResource := m.opts.ResourceURL != "" && m.resource == nil
+	badResource := m.opts.ResourceURL != "" && badResourceURL(m.opts.ResourceURL)
 	return func(next http.Handler) http.Handler {
 		mm := *m
 		mm.next = withTokenInfo(next)
@@ -161,13 +161,22 @@ func originMiddleware(opts *MiddlewareOptions) *middleware {
 	if opts != nil {
 		m.opts = *opts
 	}
-	// A resource identifier is absolute and has no fragment (RFC 8707
-	// section 2); credentials in it would be published to every client.
-	if u, err := url.Parse(m.opts.ResourceURL); err == nil && u.Scheme != "" && u.Host != "" &&
-		!strings.Contains(m.opts.ResourceURL, "#") && u.User == nil {
+	// The Origin check needs the resource's origin alone: a URL that
+	// Middleware refuses for its fragment or user still names it, and the
+	// request's own Host, which a rebound page names too, must not stand in.
+	if u, err := url.Parse(m.opts.ResourceURL); err == nil && u.Scheme != "" && u.Host != "" {
 		m.resource = u
 	}
 	return m
+}
+
+// badResourceURL reports whether s, a ResourceURL that is set, is no
+// resource identifier for Middleware to publish: not absolute, or with a
+// fragment, which RFC 8707 section 2 rules out, or with a user, whose
+// credentials every client would be told.
+func badResourceURL(s string) bool {
+	u, err := url.Parse(s)
+	return err != nil || u.Scheme == "" || u.Host == "" || strings.Contains(s, "#") || u.User != nil
 }
 
 // checkOrigin refuses a foreign Origin and answers a CORS preflight,

@@ -487,6 +487,12 @@ func TestOriginAsBrowsersSendIt(t *testing.T) {
 		{"allowed http origin with :80", MiddlewareOptions{AllowedOrigins: []string{"http://app.example:80/"}}, "mcp.test", "http://app.example", true},
 		{"allowed origin in capitals", MiddlewareOptions{AllowedOrigins: []string{"HTTPS://App.Example"}}, "mcp.test", "https://app.example", true},
 		{"resource URL with :443", MiddlewareOptions{ResourceURL: "https://mcp.example.com:443/mcp"}, "mcp.test", "https://mcp.example.com", true},
+		// The resource's origin holds for the Origin check whatever else
+		// Middleware refuses in the URL: a page whose name was rebound to
+		// this server must not pass for it.
+		{"page on the request's Host beside a resource URL with a fragment", MiddlewareOptions{ResourceURL: "https://mcp.example.com/mcp#x"}, "rebound.test", "https://rebound.test", false},
+		{"page on the request's Host beside a resource URL with a user", MiddlewareOptions{ResourceURL: "https://u:p@mcp.example.com/mcp"}, "rebound.test", "https://rebound.test", false},
+		{"resource URL with a fragment", MiddlewareOptions{ResourceURL: "https://mcp.example.com/mcp#x"}, "mcp.test", "https://mcp.example.com", true},
 		{"request Host with :443", MiddlewareOptions{}, "mcp.example.com:443", "https://mcp.example.com", true},
 		{"another port than the default", MiddlewareOptions{AllowedOrigins: []string{"https://app.example:443"}}, "mcp.test", "https://app.example:8443", false},
 		{"the https default on http", MiddlewareOptions{AllowedOrigins: []string{"http://app.example:443"}}, "mcp.test", "http://app.example", false},
