@@ -18,8 +18,9 @@ type MiddlewareOptions struct {
 	// ResourceURL is the MCP endpoint URL exactly as clients use it: the
 	// RFC 9728 "resource" and the audience tokens are minted for. Empty means
 	// it is derived from each request (X-Forwarded-Proto, Host, path). One
-	// that is not absolute, or that has a fragment (which RFC 8707 rules out
-	// of a resource identifier) or a user, is answered 500 on every request.
+	// that is not an http or https URL with a host name, or that has a
+	// fragment (which RFC 8707 rules out of a resource identifier) or a
+	// user, is answered 500 on every request.
 	ResourceURL string
 	// ResourceMetadataURL is advertised in WWW-Authenticate challenges.
 	// Empty means the path-suffixed well-known URL of the resource (see
@@ -74,8 +75,9 @@ type middleware struct {
 // identity reaches tools through the go-sdk as req.Extra.TokenInfo, and
 // other handlers through [IdentityFromContext]. Every refusal has a JSON body.
 //
-// A nil v refuses every token. A ResourceURL that is not an absolute URL
-// makes every request a 500: validate configuration at start-up.
+// A nil v refuses every token. A ResourceURL that is no resource
+// identifier (see MiddlewareOptions.ResourceURL) makes every request a 500:
+// validate configuration at start-up.
 func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Handler {
 	if v == nil {
 		v = AnyOf() // refuses every token
@@ -171,12 +173,13 @@ func originMiddleware(opts *MiddlewareOptions) *middleware {
 }
 
 // badResourceURL reports whether s, a ResourceURL that is set, is no
-// resource identifier for Middleware to publish: not absolute, or with a
+// resource identifier for Middleware to publish, as ConfigFromEnv refuses
+// MCP_RESOURCE_URL: not an http or https URL with a host name, or with a
 // fragment, which RFC 8707 section 2 rules out, or with a user, whose
 // credentials every client would be told.
 func badResourceURL(s string) bool {
 	u, err := url.Parse(s)
-	return err != nil || u.Scheme == "" || u.Host == "" || strings.Contains(s, "#") || u.User != nil
+	return err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || strings.Contains(s, "#") || u.User != nil
 }
 
 // checkOrigin refuses a foreign Origin and answers a CORS preflight,

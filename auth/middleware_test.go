@@ -378,10 +378,12 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // A ResourceURL that is no resource identifier (RFC 8707 section 2: an
-// absolute URL without a fragment), or that holds credentials, is
-// answered 500 rather than published in the metadata and challenges.
+// absolute URL without a fragment; here http or https, with a host name,
+// as ConfigFromEnv has it), or that holds credentials, is answered 500
+// rather than published in the metadata and challenges.
 func TestMiddlewareBadResourceURL(t *testing.T) {
-	for _, resource := range []string{"not a url", "/mcp", "https://api.example.com/mcp#x", "https://api.example.com/mcp#", "https://u:p@api.example.com/mcp"} {
+	for _, resource := range []string{"not a url", "/mcp", "https://api.example.com/mcp#x", "https://api.example.com/mcp#", "https://u:p@api.example.com/mcp",
+		"ftp://api.example.com/mcp", "https://:8443/mcp"} {
 		t.Run(resource, func(t *testing.T) {
 			for _, path := range []string{"/mcp", WellKnownPath + "/mcp"} {
 				rec := httptest.NewRecorder()
