@@ -120,6 +120,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL (%v)", u.name, u.value, why)
 		}
 		if (p.Scheme != "https" && p.Scheme != "http") || p.Hostname() == "" {
+			// Written without "//" (u:pass@host/mcp, https:u:pass@host),
+			// a password is no user's to the parser but a scheme's opaque
+			// part or a path, which Redacted leaves as it is.
+			if p.User == nil && strings.Contains(u.value, "@") {
+				return Config{}, fmt.Errorf("%s is not an http(s) URL (the value holds an @, which may mark a password, so it is not shown)", u.name)
+			}
 			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, p.Redacted())
 		}
 		// Clients would be told the credentials, and the logs would

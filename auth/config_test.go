@@ -351,6 +351,11 @@ func TestConfigFromEnvURLsWithoutCredentials(t *testing.T) {
 		{name: "metadata URL without a host name", env: map[string]string{EnvResourceMetadataURL: "https://:443/.well-known/oauth-protected-resource/mcp"}, key: EnvResourceMetadataURL},
 		{name: "resource URL with a password that does not parse", env: map[string]string{EnvResourceURL: "https://u:s3cret@h:port/mcp"}, key: EnvResourceURL},
 		{name: "authorization server with a password and a bad escape", env: map[string]string{EnvAuthorizationServers: "https://u:s3cret@iss/%zz"}, key: EnvAuthorizationServers},
+		// Without "//" the parser reads no user: "u" is a scheme and the
+		// rest an opaque part, or "u:s3cret@h" a path after "https:".
+		{name: "resource URL with a password but no //", env: map[string]string{EnvResourceURL: "u:s3cret@mcp.example.com/mcp"}, key: EnvResourceURL},
+		{name: "resource URL with a password after https: but no //", env: map[string]string{EnvResourceURL: "https:u:s3cret@mcp.example.com/mcp"}, key: EnvResourceURL},
+		{name: "metadata URL with a password but no //", env: map[string]string{EnvResourceMetadataURL: "https:/u:s3cret@x/.well-known/oauth-protected-resource/mcp"}, key: EnvResourceMetadataURL},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
