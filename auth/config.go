@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -115,7 +116,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 				why = ue.Err
 			}
 			if strings.Contains(u.value, "@") {
-				return Config{}, fmt.Errorf("%s is not an http(s) URL (%v; the value holds an @, which may mark a password, so it is not shown)", u.name, why)
+				return Config{}, fmt.Errorf("%s is not an http(s) URL (%s; the value holds an @, which may mark a password, so it is not shown)", u.name, unquoted(why.Error()))
 			}
 			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL (%v)", u.name, u.value, why)
 		}
@@ -316,6 +317,29 @@ func isScopeToken(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// unquoted is reason, an error of the URL parser, with each part of the
+// value it quotes left out: a password holding "/" or "?" ends the host
+// there ("invalid port \":pass\" after host"), and one holding "%" is
+// read as an escape ("invalid URL escape \"%ab\"").
+func unquoted(reason string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(reason, '"')
+		if i < 0 {
+			break
+		}
+		b.WriteString(reason[:i])
+		b.WriteString("…")
+		q, err := strconv.QuotedPrefix(reason[i:])
+		if err != nil {
+			return b.String() // no end to the quote: nothing after it is shown
+		}
+		reason = reason[i+len(q):]
+	}
+	b.WriteString(reason)
+	return b.String()
 }
 
 // isASCII reports whether s holds ASCII characters only.

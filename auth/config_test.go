@@ -371,3 +371,40 @@ func TestConfigFromEnvURLsWithoutCredentials(t *testing.T) {
 		})
 	}
 }
+
+// A URL that does not parse is refused with the parser's reason. One
+// holding an @ is not shown, since it may hold a password, and neither is
+// what the reason quotes of it: a password holding "/" or "?" ends the
+// host there, and one holding "%" is read as an escape.
+func TestConfigFromEnvURLThatDoesNotParse(t *testing.T) {
+	tests := []struct {
+		name   string
+		value  string
+		want   string // in the error
+		hidden string // not in the error; "" for nothing
+	}{
+		{name: "no @: the value and the reason", value: "https://h:port/mcp", want: `"https://h:port/mcp" is not an http(s) URL (invalid port ":port" after host)`},
+		{name: "a port after a password", value: "https://u:s3cret@h:port/mcp", want: "invalid port", hidden: "s3cret"},
+		{name: "a password holding /", value: "https://u:s3cr/et@h/mcp", want: "(invalid port … after host;", hidden: "s3cr"},
+		{name: "a password holding ?", value: "https://u:s3cr?et@h/mcp", want: "invalid port", hidden: "s3cr"},
+		{name: "a password holding %", value: "https://u:s3%cret@h/mcp", want: "invalid URL escape", hidden: "%cr"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{EnvTokenSHA256: HashToken("t"), EnvResourceURL: tc.value}
+			_, err := ConfigFromEnv(func(k string) string { return env[k] })
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			for _, want := range []string{EnvResourceURL, tc.want} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not say %q", msg, want)
+				}
+			}
+			if tc.hidden != "" && strings.Contains(msg, tc.hidden) {
+				t.Errorf("error %q shows %q", msg, tc.hidden)
+			}
+		})
+	}
+}
