@@ -127,12 +127,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			if p.User == nil && strings.Contains(u.value, "@") {
 				return Config{}, fmt.Errorf("%s is not an http(s) URL (the value holds an @, which may mark a password, so it is not shown)", u.name)
 			}
-			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, p.Redacted())
+			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, withoutUser(p))
 		}
 		// Clients would be told the credentials, and the logs would
-		// hold them; the error names the URL without its password.
+		// hold them; the error names the URL without them.
 		if p.User != nil {
-			return Config{}, fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", u.name, p.Redacted())
+			return Config{}, fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", u.name, withoutUser(p))
 		}
 	}
 	// A resource identifier has no fragment (RFC 8707 section 2, RFC 9728
@@ -317,6 +317,18 @@ func isScopeToken(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// withoutUser is p as an error may show it: with "xxxxx" for its user's
+// name and password both, since a token is often given as the name alone
+// (https://TOKEN@host), which url.URL.Redacted would show.
+func withoutUser(p *url.URL) string {
+	if p.User == nil {
+		return p.String()
+	}
+	q := *p
+	q.User = url.User("xxxxx")
+	return q.String()
 }
 
 // unquoted is reason, an error of the URL parser, with each part of the

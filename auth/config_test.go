@@ -310,6 +310,9 @@ func TestConfigFromEnvResourceURL(t *testing.T) {
 		{name: "a port but no host name", url: "https://:8443/mcp", wantErr: "is not an http(s) URL"},
 		{name: "user and password", url: "https://u:s3cret@mcp.example.com/mcp", wantErr: "user"},
 		{name: "user", url: "https://u@mcp.example.com/mcp", wantErr: "user"},
+		// A token is often given as the user's name alone.
+		{name: "token as the user", url: "https://s3cret@mcp.example.com/mcp", wantErr: "user"},
+		{name: "token as the user, no host name", url: "https://s3cret@:443/mcp", wantErr: `"https://xxxxx@:443/mcp" is not an http(s) URL`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
