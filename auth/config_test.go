@@ -289,6 +289,29 @@ func TestConfigFromEnvRefusesWhatIsNoScope(t *testing.T) {
 	}
 }
 
+// Scopes are separated by ASCII white space, each kind of it: a list
+// written over lines or with tabs names each scope alone, where a scope
+// holding another space is refused (TestConfigFromEnvRefusesWhatIsNoScope).
+func TestConfigFromEnvScopesSplitAtASCIISpace(t *testing.T) {
+	for _, sep := range []string{" ", "\t", "\n", "\r\n", "\v", "\f"} {
+		t.Run(fmt.Sprintf("%q", sep), func(t *testing.T) {
+			list := " mcp:a" + sep + "mcp:b" + sep
+			env := map[string]string{EnvTokenSHA256: HashToken("t"), EnvRequiredScopes: list, EnvScopeImplies: "mcp:admin=" + list}
+			c, err := ConfigFromEnv(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"mcp:a", "mcp:b"}
+			if diff := cmp.Diff(want, c.Scopes); diff != "" {
+				t.Errorf("scopes (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(ScopeHierarchy{"mcp:admin": want}, c.ScopeHierarchy); diff != "" {
+				t.Errorf("scope implications (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // MCP_RESOURCE_URL is a resource identifier (RFC 8707 section 2, RFC 9728
 // section 1.2): absolute, without a fragment. The metadata, the challenges
 // and the logs carry it, so credentials in it are refused, and the error
@@ -306,6 +329,7 @@ func TestConfigFromEnvResourceURL(t *testing.T) {
 		{name: "fragment", url: "https://mcp.example.com/mcp#x", wantErr: "fragment"},
 		{name: "empty fragment", url: "https://mcp.example.com/mcp#", wantErr: "fragment"},
 		{name: "relative", url: "/mcp", wantErr: "is not an http(s) URL"},
+		{name: "another scheme", url: "ftp://mcp.example.com/mcp", wantErr: "is not an http(s) URL"},
 		{name: "no host", url: "https:///mcp", wantErr: "is not an http(s) URL"},
 		{name: "a port but no host name", url: "https://:8443/mcp", wantErr: "is not an http(s) URL"},
 		{name: "user and password", url: "https://u:s3cret@mcp.example.com/mcp", wantErr: "user"},
