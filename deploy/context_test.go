@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -287,5 +288,28 @@ func TestScopesSplitOnASCIISpace(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string][]string{"admin": {"read", "x\u2003y"}}, p.JWT.ScopeImplies); diff != "" {
 		t.Errorf("scope implications (-want +got):\n%s", diff)
+	}
+}
+
+// TestScopesSplitOnEachASCIISpace checks each ASCII white space the
+// functions split MCP_REQUIRED_SCOPES at: a list written over lines, or
+// with tabs or form feeds, names each scope alone.
+func TestScopesSplitOnEachASCIISpace(t *testing.T) {
+	for _, sep := range []string{" ", "\t", "\n", "\r\n", "\v", "\f"} {
+		t.Run(fmt.Sprintf("%q", sep), func(t *testing.T) {
+			list := "read" + sep + "write"
+			p, _, err := propsFromContext(lookup(map[string]string{"jwtIssuer": "https://i", "jwtAudience": "a",
+				"jwtScopes": list, "jwtScopeImplies": "admin=" + list}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"read", "write"}
+			if diff := cmp.Diff(want, p.JWT.RequiredScopes); diff != "" {
+				t.Errorf("required scopes (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(map[string][]string{"admin": want}, p.JWT.ScopeImplies); diff != "" {
+				t.Errorf("scope implications (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -536,6 +536,8 @@ func TestScopesChecked(t *testing.T) {
 		{name: "space", required: []string{"a b"}, want: []string{"jwtScopes", `"a b"`}},
 		{name: "empty", required: []string{""}, want: []string{"jwtScopes", `""`}},
 		{name: "past ASCII", required: []string{"caf\u00e9"}, want: []string{"jwtScopes", `"café"`}},
+		{name: "control character", required: []string{"a\x7fb"}, want: []string{"jwtScopes", `"a\x7fb"`}},
+		{name: "implied control character", required: []string{"read"}, implies: map[string][]string{"admin": {"\x1fread"}}, want: []string{"jwtScopeImplies", `"\x1fread"`}},
 		{name: "broader scope with a double quote", required: []string{"read"}, implies: map[string][]string{`a"b`: {"read"}}, want: []string{"jwtScopeImplies", `"a\"b"`}},
 		{name: "implied scope past ASCII", required: []string{"read"}, implies: map[string][]string{"admin": {"read", "caf\u00e9"}}, want: []string{"jwtScopeImplies", `"café"`}},
 	} {
