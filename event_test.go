@@ -84,6 +84,9 @@ func TestShapeOfDomain(t *testing.T) {
 		{"custom domain holding the label", "mcp.lambda-url.example.com", "abc123defg", ShapeHTTP},
 		{"custom domain holding the label, no apiId", "api.lambda-url.mycorp.dev", "", ShapeHTTP},
 		{"custom domain holding label and region", "mcp.lambda-url.us-east-1.example.com", "abc123defg", ShapeHTTP},
+		// Every letter and digit is an id's, the first and last of each
+		// range too: this apiId names another API than the domain.
+		{"custom domain holding label and region, an id of z, Z, 0 and 9", "mcp.lambda-url.us-east-1.example.com", "zZ09", ShapeHTTP},
 		{"label second to last", "mcp.lambda-url.com", "", ShapeHTTP},
 		{"label deeper", "a.b.lambda-url.us-east-1.on.aws", "", ShapeHTTP},
 		{"label first", "lambda-url.us-east-1.on.aws", "", ShapeHTTP},
@@ -93,6 +96,7 @@ func TestShapeOfDomain(t *testing.T) {
 		{"region without a number", "abc123.lambda-url.us-east.on.aws", "abc123", ShapeHTTP},
 		{"region ending in a letter", "abc123.lambda-url.us-east-1a.on.aws", "abc123", ShapeHTTP},
 		{"region with an empty word", "abc123.lambda-url.us--1.on.aws", "abc123", ShapeHTTP},
+		{"region without its number", "abc123.lambda-url.us-east-.on.aws", "abc123", ShapeHTTP},
 		{"no domain", "", "", ShapeHTTP},
 	}
 	for _, tc := range tests {
