@@ -1011,6 +1011,9 @@ func TestJWTVerifierOneSpelling(t *testing.T) {
 			return []string{s[0], s[1], sig[:len(sig)-1] + string(alphabet[i^1])}
 		}},
 		{"a line break in the signature", func(s []string) []string { return []string{s[0], s[1], s[2][:8] + "\n" + s[2][8:]} }},
+		// Not a spelling of the token but another serialization: refused
+		// for its count, whatever its extra segment holds.
+		{"a fourth segment", func(s []string) []string { return []string{s[0], s[1], s[2], "e30="} }},
 	}
 	for _, key := range []*signingKey{newRSAKey(t, "rsa-1"), newECKey(t, "ec-1")} {
 		srv := newJWKSServer(t, key)
