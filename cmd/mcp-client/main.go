@@ -1,6 +1,6 @@
-// Command mcp-client connects to an MCP server, lists its tools (and its
-// prompts, resources and resource templates, when it declares them) and
-// calls ping twice (when the server has one), printing what it sees for a
+// Command mcp-client connects to an MCP server, lists its tools, prompts,
+// resources and resource templates (those it declares) and calls ping
+// twice (when the server has one), printing what it sees for a
 // person to read; or, with -call, calls one tool with JSON arguments and
 // shows its progress as it runs; or, with -prompt, gets one prompt with
 // string arguments; or, with -read, reads one resource. A tool or prompt
