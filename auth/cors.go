@@ -29,6 +29,13 @@ func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 	if m.resource != nil {
 		return httpsyntax.SerializedOrigin(m.resource.Scheme+"://"+m.resource.Host) == origin
 	}
+	if m.opts.ResourceURL != "" {
+		// A resource URL names the server's origin; one that names none
+		// (it does not parse, or is relative) leaves only the allowed
+		// origins, rather than the request's Host, which a page whose
+		// name was rebound to this server names too.
+		return false
+	}
 	return httpsyntax.SerializedOrigin(requestOrigin(r)) == origin
 }
 

@@ -47,7 +47,10 @@ type MiddlewareOptions struct {
 	// Origin: letter case, a trailing slash or the scheme's default port
 	// makes no difference. A request without an Origin header (any
 	// non-browser client) is always allowed, and so is the origin of the
-	// resource itself. Nil allows no other origin.
+	// resource itself: ResourceURL's, or the request's own when
+	// ResourceURL is empty (one that names no origin, as a relative URL
+	// or one that does not parse, allows none). Nil allows no other
+	// origin.
 	AllowedOrigins []string
 	// Logger receives one record per refused request, without the token.
 	// Nil logs nothing.

@@ -495,6 +495,12 @@ func TestOriginAsBrowsersSendIt(t *testing.T) {
 		{"page on the request's Host beside a resource URL with a fragment", MiddlewareOptions{ResourceURL: "https://mcp.example.com/mcp#x"}, "rebound.test", "https://rebound.test", false},
 		{"page on the request's Host beside a resource URL with a user", MiddlewareOptions{ResourceURL: "https://u:p@mcp.example.com/mcp"}, "rebound.test", "https://rebound.test", false},
 		{"resource URL with a fragment", MiddlewareOptions{ResourceURL: "https://mcp.example.com/mcp#x"}, "mcp.test", "https://mcp.example.com", true},
+		// A resource URL that names no origin leaves only the allowed
+		// origins: the request's Host, which a rebound page names too,
+		// does not stand in for what the server was told it is.
+		{"page on the request's Host beside a resource URL that does not parse", MiddlewareOptions{ResourceURL: "https://mcp.example.com:port/mcp"}, "rebound.test", "https://rebound.test", false},
+		{"page on the request's Host beside a relative resource URL", MiddlewareOptions{ResourceURL: "/mcp"}, "rebound.test", "https://rebound.test", false},
+		{"allowed origin beside a resource URL that does not parse", MiddlewareOptions{ResourceURL: "https://mcp.example.com:port/mcp", AllowedOrigins: []string{"https://app.example"}}, "rebound.test", "https://app.example", true},
 		{"request Host with :443", MiddlewareOptions{}, "mcp.example.com:443", "https://mcp.example.com", true},
 		{"another port than the default", MiddlewareOptions{AllowedOrigins: []string{"https://app.example:443"}}, "mcp.test", "https://app.example:8443", false},
 		{"the https default on http", MiddlewareOptions{AllowedOrigins: []string{"http://app.example:443"}}, "mcp.test", "http://app.example", false},
