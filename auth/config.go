@@ -8,7 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthscope"
 )
 
 // Environment variables read by [ConfigFromEnv]; docs/auth.md explains each.
@@ -58,7 +59,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		TokenHashes:          list(EnvTokenSHA256, ","),
-		Scopes:               scopeList(getenv(EnvRequiredScopes)),
+		Scopes:               oauthscope.List(getenv(EnvRequiredScopes)),
 		ResourceURL:          strings.TrimSpace(getenv(EnvResourceURL)),
 		ResourceMetadataURL:  strings.TrimSpace(getenv(EnvResourceMetadataURL)),
 		AuthorizationServers: list(EnvAuthorizationServers, ","),
@@ -103,36 +104,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		urls = append(urls, struct{ name, value string }{EnvAuthorizationServers, a})
 	}
 	for _, u := range urls {
-		if u.value == "" {
-			continue
-		}
-		p, err := url.Parse(u.value)
-		if err != nil {
-			// The parser's error quotes the whole value, and a value
-			// that does not parse cannot be redacted: one holding an @
-			// may hold a password, so only the reason is given.
-			why := err
-			if ue, ok := errors.AsType[*url.Error](err); ok {
-				why = ue.Err
-			}
-			if strings.Contains(u.value, "@") {
-				return Config{}, fmt.Errorf("%s is not an http(s) URL (%s; the value holds an @, which may mark a password, so it is not shown)", u.name, unquoted(why.Error()))
-			}
-			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL (%v)", u.name, u.value, why)
-		}
-		if (p.Scheme != "https" && p.Scheme != "http") || p.Hostname() == "" {
-			// Written without "//" (u:pass@host/mcp, https:u:pass@host),
-			// a password is no user's to the parser but a scheme's opaque
-			// part or a path, which Redacted leaves as it is.
-			if p.User == nil && strings.Contains(u.value, "@") {
-				return Config{}, fmt.Errorf("%s is not an http(s) URL (the value holds an @, which may mark a password, so it is not shown)", u.name)
-			}
-			return Config{}, fmt.Errorf("%s=%q is not an http(s) URL", u.name, withoutUser(p))
-		}
-		// Clients would be told the credentials, and the logs would
-		// hold them; the error names the URL without them.
-		if p.User != nil {
-			return Config{}, fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", u.name, withoutUser(p))
+		if err := checkURL(u.name, u.value); err != nil {
+			return Config{}, err
 		}
 	}
 	// A resource identifier has no fragment (RFC 8707 section 2, RFC 9728
@@ -195,6 +168,44 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// checkURL refuses a URL published to clients as it is that is not an
+// http(s) URL or that holds credentials, naming the variable it came
+// from; the error shows the URL without them. An empty value is not set.
+func checkURL(name, value string) error {
+	if value == "" {
+		return nil
+	}
+	p, err := url.Parse(value)
+	if err != nil {
+		// The parser's error quotes the whole value, and a value
+		// that does not parse cannot be redacted: one holding an @
+		// may hold a password, so only the reason is given.
+		why := err
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			why = ue.Err
+		}
+		if strings.Contains(value, "@") {
+			return fmt.Errorf("%s is not an http(s) URL (%s; the value holds an @, which may mark a password, so it is not shown)", name, unquoted(why.Error()))
+		}
+		return fmt.Errorf("%s=%q is not an http(s) URL (%v)", name, value, why)
+	}
+	if (p.Scheme != "https" && p.Scheme != "http") || p.Hostname() == "" {
+		// Written without "//" (u:pass@host/mcp, https:u:pass@host),
+		// a password is no user's to the parser but a scheme's opaque
+		// part or a path, which Redacted leaves as it is.
+		if p.User == nil && strings.Contains(value, "@") {
+			return fmt.Errorf("%s is not an http(s) URL (the value holds an @, which may mark a password, so it is not shown)", name)
+		}
+		return fmt.Errorf("%s=%q is not an http(s) URL", name, withoutUser(p))
+	}
+	// Clients would be told the credentials, and the logs would
+	// hold them; the error names the URL without them.
+	if p.User != nil {
+		return fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", name, withoutUser(p))
+	}
+	return nil
 }
 
 // Enabled reports whether any verification is configured.
@@ -262,16 +273,19 @@ func (c Config) MiddlewareOptions(logger *slog.Logger) *MiddlewareOptions {
 func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 	var h ScopeHierarchy
 	for entry := range strings.SplitSeq(v, ";") {
-		if strings.TrimSpace(entry) == "" {
+		// ASCII white space is trimmed, as the required scopes are
+		// split at it; another space is kept, for checkScopes to refuse
+		// rather than to be dropped unseen.
+		if oauthscope.Trim(entry) == "" {
 			continue
 		}
 		broad, narrow, ok := strings.Cut(entry, "=")
-		broad, implied := strings.TrimSpace(broad), scopeList(narrow)
+		broad, implied := oauthscope.Trim(broad), oauthscope.List(narrow)
 		// An implied scope with "=" in it is most likely a ";" left out
 		// ("a=b c=d"): refused, though a scope may hold "=".
-		if !ok || broad == "" || strings.ContainsFunc(broad, unicode.IsSpace) || len(implied) == 0 ||
+		if !ok || broad == "" || len(oauthscope.List(broad)) != 1 || len(implied) == 0 ||
 			slices.ContainsFunc(implied, func(s string) bool { return strings.Contains(s, "=") }) {
-			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, strings.TrimSpace(entry))
+			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, oauthscope.Trim(entry))
 		}
 		if err := checkScopes(EnvScopeImplies, append([]string{broad}, implied...)); err != nil {
 			return nil, err
@@ -284,39 +298,13 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 	return h, nil
 }
 
-// scopeList splits a space-separated list of scopes. Only ASCII white
-// space separates them: a scope holding another space (a no-break one, say)
-// is kept whole, for checkScopes to refuse, rather than read as two scopes
-// no one meant.
-func scopeList(v string) []string {
-	return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' })
-}
-
-// checkScopes refuses a scope outside RFC 6749's grammar (section 3.3:
-// scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), printable ASCII but space,
-// '"' and '\'), naming the variable it came from. A scope is written as
-// it is into challenges and the metadata, and no client could ask for one
-// that is not a scope-token. ("'" is a scope-token character; only a
-// deployment that writes a challenge into an API Gateway REST API's
-// Gateway Responses, whose static values are single-quoted, cannot carry
-// it, and the deploy stack refuses it there.)
+// checkScopes refuses a scope outside RFC 6749's grammar, naming the
+// variable it came from (oauthscope.Check). ("'" is a scope-token
+// character; only a deployment that writes a challenge into an API
+// Gateway REST API's Gateway Responses, whose static values are
+// single-quoted, cannot carry it, and the deploy stack refuses it there.)
 func checkScopes(name string, scopes []string) error {
-	for _, s := range scopes {
-		if !isScopeToken(s) {
-			return fmt.Errorf("%s: %q is not a scope: RFC 6749 section 3.3 allows printable ASCII other than space, '\"' and '\\'", name, s)
-		}
-	}
-	return nil
-}
-
-// isScopeToken reports whether s is an RFC 6749 scope-token.
-func isScopeToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return s != ""
+	return oauthscope.Check(name, scopes)
 }
 
 // withoutUser is p as an error may show it: with "xxxxx" for its user's

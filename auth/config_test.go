@@ -265,6 +265,11 @@ func TestConfigFromEnvRefusesWhatIsNoScope(t *testing.T) {
 		{name: "control character", env: map[string]string{EnvRequiredScopes: "mcp:\x7fa"}, key: EnvRequiredScopes, scope: "mcp:\x7fa"},
 		{name: "broader scope with a quote", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: `mcp"admin=mcp:read`}, key: EnvScopeImplies, scope: `mcp"admin`},
 		{name: "implied scope past ASCII", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: "mcp:admin=mcp:read \u00e9"}, key: EnvScopeImplies, scope: "\u00e9"},
+		// Only ASCII white space is trimmed, as the required scopes are
+		// split at it only: another space is refused, not dropped.
+		{name: "no-break space before the broader scope", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: "\u00a0mcp:admin=mcp:read"}, key: EnvScopeImplies, scope: "\u00a0mcp:admin"},
+		{name: "no-break space after the broader scope", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: " mcp:admin\u00a0 =mcp:read"}, key: EnvScopeImplies, scope: "mcp:admin\u00a0"},
+		{name: "entry of a no-break space", env: map[string]string{EnvRequiredScopes: "mcp:read", EnvScopeImplies: "mcp:admin=mcp:read;\u00a0"}, key: EnvScopeImplies, scope: "\u00a0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
