@@ -97,8 +97,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	// URLs that are not URLs would be published in the metadata and the
 	// challenges as they are, and an origin with a path matches no
-	// browser's Origin. (Checked before the issuer stands in for the
-	// authorization servers: an issuer need not be a URL.)
+	// browser's Origin. (The issuer, which need not be a URL to be
+	// checked in tokens, is checked only when it stands in for the
+	// authorization servers, below.)
 	urls := []struct{ name, value string }{{EnvResourceURL, c.ResourceURL}, {EnvResourceMetadataURL, c.ResourceMetadataURL}}
 	for _, a := range c.AuthorizationServers {
 		urls = append(urls, struct{ name, value string }{EnvAuthorizationServers, a})
@@ -141,6 +142,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 				"(with Cognito, a scope of a resource server named after the MCP endpoint)", EnvJWTAudienceClaim, claim, EnvRequiredScopes)
 		}
 		if len(c.AuthorizationServers) == 0 {
+			// Standing in, the issuer is published as the
+			// authorization server: one written as an http(s) URL is
+			// checked as those are, so no credentials in it reach
+			// clients. (One that is no URL, a URN, stays allowed.)
+			if err := checkURL(EnvJWTIssuer, iss); err != nil && looksHTTP(iss) {
+				return Config{}, fmt.Errorf("%w (it stands in for %s, which is unset)", err, EnvAuthorizationServers)
+			}
 			c.AuthorizationServers = []string{iss}
 		}
 	}
@@ -340,6 +348,13 @@ func unquoted(reason string) string {
 	}
 	b.WriteString(reason)
 	return b.String()
+}
+
+// looksHTTP reports whether v is written as an http(s) URL is, "http:"
+// or "https:" first, in any case.
+func looksHTTP(v string) bool {
+	scheme, _, ok := strings.Cut(v, ":")
+	return ok && (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https"))
 }
 
 // isASCII reports whether s holds ASCII characters only.

@@ -388,6 +388,14 @@ func TestConfigFromEnvURLsWithoutCredentials(t *testing.T) {
 		{name: "resource URL with a password but no //", env: map[string]string{EnvResourceURL: "u:s3cret@mcp.example.com/mcp"}, key: EnvResourceURL},
 		{name: "resource URL with a password after https: but no //", env: map[string]string{EnvResourceURL: "https:u:s3cret@mcp.example.com/mcp"}, key: EnvResourceURL},
 		{name: "metadata URL with a password but no //", env: map[string]string{EnvResourceMetadataURL: "https:/u:s3cret@x/.well-known/oauth-protected-resource/mcp"}, key: EnvResourceMetadataURL},
+		// Standing in for the authorization servers, the issuer is
+		// published too.
+		{name: "issuer standing in for the authorization servers", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
+			EnvJWTIssuer: "https://u:s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
+		{name: "issuer with a token as the user, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
+			EnvJWTIssuer: "https://s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
+		{name: "issuer with a password that does not parse, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
+			EnvJWTIssuer: "https://u:s3cret@iss/%zz", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
