@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/oauthscope"
 )
 
 // httpJWT reports whether the flags ask for the deploy stack's http
@@ -70,7 +71,7 @@ func (o *options) jwtAuthorizer() *localfront.JWTAuthorizer {
 		}
 	}
 	if v, ok := lookup(o.env, "MCP_REQUIRED_SCOPES"); ok {
-		j.Scopes = strings.Fields(v)
+		j.Scopes = oauthscope.List(v)
 	}
 	return j
 }

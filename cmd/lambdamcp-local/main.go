@@ -81,6 +81,7 @@ import (
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/oauthscope"
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
@@ -238,6 +239,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if err := o.checkTestIssuer(); err != nil {
 		return nil, err
 	}
+	if err := o.checkRequiredScopes(); err != nil {
+		return nil, err
+	}
 	// The front checks its configuration; ask it now, with stand-ins for
 	// the functions, rather than after building them.
 	var authorizer localfront.Function
@@ -300,7 +304,7 @@ func (o *options) deploy() *localfront.DeployREST {
 		case "MCP_JWT_ISSUER":
 			d.JWT = v != ""
 		case "MCP_REQUIRED_SCOPES":
-			d.RequiredScopes = strings.Fields(v)
+			d.RequiredScopes = oauthscope.List(v)
 		}
 	}
 	d.CORSAllowOrigins = o.corsOrigins()

@@ -177,6 +177,14 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		// single-quoted, with no escape for it.
 		{"like-deploy with a ' in the authorizer's scopes", []string{"-function", "x", "-authorizer", "y", "-like-deploy", "-authorizer-env", "MCP_REQUIRED_SCOPES=read it's"}, `"it's" holds "'"`},
 		{"like-deploy with a ' in the test issuer's scopes", []string{"-function", "x", "-authorizer", "y", "-like-deploy", "-test-issuer", "-env", "MCP_REQUIRED_SCOPES=it's"}, `"it's" holds "'"`},
+		// Split at ASCII white space only, as the functions split them, and
+		// refused as they refuse them, not read as two scopes here.
+		{"like-deploy with a no-break space in the authorizer's scopes", []string{"-function", "x", "-authorizer", "y", "-like-deploy", "-authorizer-env", "MCP_REQUIRED_SCOPES=read mcp:a\u00a0mcp:b"},
+			`-authorizer-env MCP_REQUIRED_SCOPES: "mcp:a\u00a0mcp:b" is not a scope`},
+		{"test issuer with a no-break space in the scopes", []string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer", "-env", "MCP_REQUIRED_SCOPES=\u00a0mcp:a"},
+			`-env MCP_REQUIRED_SCOPES: "\u00a0mcp:a" is not a scope`},
+		{"JWT authorizer with a no-break space in the scopes", []string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app", "-env", "MCP_REQUIRED_SCOPES=mcp:a\u2003mcp:b"},
+			`-env MCP_REQUIRED_SCOPES: "mcp:a\u2003mcp:b" is not a scope`},
 		{"test issuer and an issuer of the user's", []string{"-function", "x", "-test-issuer", "-env", "MCP_JWT_ISSUER=https://i.example.com"}, "drop MCP_JWT_ISSUER from -env"},
 		{"test issuer and keys of the user's", []string{"-function", "x", "-authorizer", "y", "-test-issuer", "-authorizer-env", "MCP_JWT_JWKS_URL=https://i.example.com/keys"},
 			"drop MCP_JWT_JWKS_URL from -authorizer-env"},

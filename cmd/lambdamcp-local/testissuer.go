@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/oauthscope"
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
@@ -30,8 +31,10 @@ func (o *options) testIssuerScopes() []string {
 		return nil
 	}
 	for _, env := range []envList{o.authorizerEnv, o.env} {
-		if v, ok := lookup(env, "MCP_REQUIRED_SCOPES"); ok && strings.TrimSpace(v) != "" {
-			return strings.Fields(v)
+		if v, ok := lookup(env, "MCP_REQUIRED_SCOPES"); ok {
+			if scopes := oauthscope.List(v); len(scopes) > 0 {
+				return scopes
+			}
 		}
 	}
 	return []string{defaultTestScope}
@@ -51,6 +54,29 @@ func (o *options) checkTestIssuer() error {
 		for _, key := range []string{"MCP_JWT_ISSUER", "MCP_JWT_JWKS_URL"} {
 			if _, ok := lookup(e.env, key); ok {
 				return fmt.Errorf("-test-issuer is the issuer of the tokens: drop %s from %s, or -test-issuer to use your own", key, e.flag)
+			}
+		}
+	}
+	return nil
+}
+
+// checkRequiredScopes refuses, as the functions refuse at start-up
+// (auth.ConfigFromEnv), a scope in MCP_REQUIRED_SCOPES that is no RFC 6749
+// scope-token, where the front reads them itself (-like-deploy and
+// -test-issuer): split at ASCII white space only, as the functions split
+// them, a scope holding a no-break space would otherwise be read as two
+// here and refused there.
+func (o *options) checkRequiredScopes() error {
+	if !o.likeDeploy && !o.testIssuer {
+		return nil
+	}
+	for _, e := range []struct {
+		flag string
+		env  envList
+	}{{"-env", o.env}, {"-authorizer-env", o.authorizerEnv}} {
+		if v, ok := lookup(e.env, "MCP_REQUIRED_SCOPES"); ok {
+			if err := oauthscope.Check(e.flag+" MCP_REQUIRED_SCOPES", oauthscope.List(v)); err != nil {
+				return err
 			}
 		}
 	}
