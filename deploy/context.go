@@ -23,6 +23,9 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	var p stack.Props
 	var errs []string
 	str := func(key string) string { v, _ := get(key); return strings.TrimSpace(v) }
+	// Scopes are trimmed of ASCII white space only, as they are split at it
+	// (scopeList): another space at an edge is kept, for the stack to refuse.
+	unTrimmed := func(key string) string { v, _ := get(key); return v }
 	integer := func(key string) int {
 		v := str(key)
 		if v == "" {
@@ -140,9 +143,9 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			Audience:       str("jwtAudience"),
 			JWKSURL:        str("jwtJwksUrl"),
 			AudienceClaim:  str("jwtAudienceClaim"),
-			RequiredScopes: scopeList(str("jwtScopes")),
+			RequiredScopes: scopeList(unTrimmed("jwtScopes")),
 		}
-		implies, err := scopeImplies(str("jwtScopeImplies"))
+		implies, err := scopeImplies(unTrimmed("jwtScopeImplies"))
 		if err != nil {
 			errs = append(errs, err.Error())
 		}
@@ -222,14 +225,16 @@ func checkContextKeys(keys []string) error {
 func scopeImplies(v string) (map[string][]string, error) {
 	h := map[string][]string{}
 	for entry := range strings.SplitSeq(v, ";") {
-		if strings.TrimSpace(entry) == "" {
+		if strings.Trim(entry, asciiSpace) == "" {
 			continue
 		}
 		broad, implied, ok := strings.Cut(entry, "=")
 		if !ok {
-			return nil, fmt.Errorf("context jwtScopeImplies: %q is not SCOPE=IMPLIED [IMPLIED…]", strings.TrimSpace(entry))
+			return nil, fmt.Errorf("context jwtScopeImplies: %q is not SCOPE=IMPLIED [IMPLIED…]", strings.Trim(entry, asciiSpace))
 		}
-		broad = strings.TrimSpace(broad)
+		// ASCII white space only, as the lists are split at it: another
+		// space is kept, for the stack to refuse, not dropped unseen.
+		broad = strings.Trim(broad, asciiSpace)
 		h[broad] = append(h[broad], scopeList(implied)...)
 	}
 	if len(h) == 0 {
@@ -242,5 +247,8 @@ func scopeImplies(v string) (map[string][]string, error) {
 // MCP_REQUIRED_SCOPES: a scope holding another space (a no-break one) is kept whole, for the
 // stack to refuse, rather than read as two scopes no one meant.
 func scopeList(v string) []string {
-	return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' })
+	return strings.FieldsFunc(v, func(r rune) bool { return r < 0x80 && strings.ContainsRune(asciiSpace, r) })
 }
+
+// asciiSpace is the white space scopes are separated by, and trimmed of.
+const asciiSpace = " \t\n\r\v\f"

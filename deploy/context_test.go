@@ -291,6 +291,42 @@ func TestScopesSplitOnASCIISpace(t *testing.T) {
 	}
 }
 
+// TestScopesTrimmedOfASCIISpaceOnly checks that a space other than ASCII's
+// at the edge of a scope, the broader one of jwtScopeImplies included, is
+// kept for the stack to refuse (checkRequiredScopes, checkScopeImplies), as
+// the functions refuse it, rather than dropped.
+func TestScopesTrimmedOfASCIISpaceOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name, scopes, implies string
+		wantScopes            []string
+		wantImplies           map[string][]string
+	}{
+		{"no-break space before the broader scope", "read", "\u00a0admin=read",
+			[]string{"read"}, map[string][]string{"\u00a0admin": {"read"}}},
+		{"no-break space after the broader scope", "read", " admin\u00a0 =read; root=admin\t",
+			[]string{"read"}, map[string][]string{"admin\u00a0": {"read"}, "root": {"admin"}}},
+		{"em space around the required scopes", "\u2003read write\u00a0", "",
+			[]string{"\u2003read", "write\u00a0"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := map[string]string{"jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": tc.scopes}
+			if tc.implies != "" {
+				ctx["jwtScopeImplies"] = tc.implies
+			}
+			p, _, err := propsFromContext(lookup(ctx))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.wantScopes, p.JWT.RequiredScopes); diff != "" {
+				t.Errorf("required scopes (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantImplies, p.JWT.ScopeImplies); diff != "" {
+				t.Errorf("scope implications (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestScopesSplitOnEachASCIISpace checks each ASCII white space the
 // functions split MCP_REQUIRED_SCOPES at: a list written over lines, or
 // with tabs or form feeds, names each scope alone.
