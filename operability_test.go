@@ -226,11 +226,12 @@ func TestSubjectLogged(t *testing.T) {
 
 // TestMetricsNamespace checks that a namespace CloudWatch would refuse,
 // which would drop every metric line, is replaced by the default with a
-// warning, and that one it takes is kept.
+// warning, and that one it takes is kept. The default is spelled out:
+// deploy/'s ServerFaultsAlarm and docs/operations.md name it.
 func TestMetricsNamespace(t *testing.T) {
 	server, _ := newHardServer(t)
 	for ns, want := range map[string]string{
-		"":                       lambdamcp.DefaultMetricsNamespace,
+		"":                       "lambdamcp",
 		"My App/mcp_1.0#a:b-c":   "My App/mcp_1.0#a:b-c",
 		strings.Repeat("n", 255): strings.Repeat("n", 255),
 		strings.Repeat("n", 256): lambdamcp.DefaultMetricsNamespace,
@@ -401,7 +402,8 @@ func TestMetrics(t *testing.T) {
 	want := []line{
 		{Tool: "echo", Outcome: "ok", RequestId: "req-1", Calls: 1},
 		{Tool: "boom", Outcome: "panic", RequestId: "req-2", Calls: 1, Errors: 1, Faults: 1},
-		{Tool: lambdamcp.OtherTool, Outcome: "error", RequestId: "req-4", Calls: 1, Errors: 1},
+		// Spelled out, as docs/operations.md names it for queries.
+		{Tool: "other", Outcome: "error", RequestId: "req-4", Calls: 1, Errors: 1},
 		{Tool: lambdamcp.OtherTool, Outcome: "ok", RequestId: "req-6", Calls: 1},
 		{Tool: "echo", Outcome: "error", RequestId: "req-7", Calls: 1, Errors: 1},
 		{Tool: lambdamcp.OtherTool, Outcome: "error", RequestId: "req-8", Calls: 1, Errors: 1, Faults: 1},
