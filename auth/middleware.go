@@ -181,8 +181,7 @@ func originMiddleware(opts *MiddlewareOptions) *middleware {
 // fragment, which RFC 8707 section 2 rules out, or with a user, whose
 // credentials every client would be told.
 func badResourceURL(s string) bool {
-	u, err := url.Parse(s)
-	return err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || strings.Contains(s, "#") || u.User != nil
+	return checkURL(EnvResourceURL, s) != nil || strings.Contains(s, "#")
 }
 
 // checkOrigin refuses a foreign Origin and answers a CORS preflight,
