@@ -71,7 +71,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
 		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
 	}
-	if err := checkScopes(EnvRequiredScopes, c.Scopes); err != nil {
+	// Scopes are published as they are: only RFC 6749 scope-tokens. ("'"
+	// is one; only a deployment that writes a challenge into an API
+	// Gateway REST API's Gateway Responses, whose static values are
+	// single-quoted, cannot carry it, and the deploy stack refuses it
+	// there.)
+	if err := oauthscope.Check(EnvRequiredScopes, c.Scopes); err != nil {
 		return Config{}, err
 	}
 	// offline_access asks the authorization server for refresh tokens; it
@@ -282,7 +287,7 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 	var h ScopeHierarchy
 	for entry := range strings.SplitSeq(v, ";") {
 		// ASCII white space is trimmed, as the required scopes are
-		// split at it; another space is kept, for checkScopes to refuse
+		// split at it; another space is kept, for oauthscope.Check to refuse
 		// rather than to be dropped unseen.
 		if oauthscope.Trim(entry) == "" {
 			continue
@@ -295,7 +300,7 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 			slices.ContainsFunc(implied, func(s string) bool { return strings.Contains(s, "=") }) {
 			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, oauthscope.Trim(entry))
 		}
-		if err := checkScopes(EnvScopeImplies, append([]string{broad}, implied...)); err != nil {
+		if err := oauthscope.Check(EnvScopeImplies, append([]string{broad}, implied...)); err != nil {
 			return nil, err
 		}
 		if h == nil {
@@ -304,15 +309,6 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 		h[broad] = append(h[broad], implied...)
 	}
 	return h, nil
-}
-
-// checkScopes refuses a scope outside RFC 6749's grammar, naming the
-// variable it came from (oauthscope.Check). ("'" is a scope-token
-// character; only a deployment that writes a challenge into an API
-// Gateway REST API's Gateway Responses, whose static values are
-// single-quoted, cannot carry it, and the deploy stack refuses it there.)
-func checkScopes(name string, scopes []string) error {
-	return oauthscope.Check(name, scopes)
 }
 
 // withoutUser is p as an error may show it: with "xxxxx" for its user's
