@@ -282,6 +282,11 @@ func TestOriginAndCORS(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
 			}
+			// The token travels in Authorization, not in a cookie: no
+			// answer lets a page send the browser's credentials.
+			if got := rec.Header().Values("Access-Control-Allow-Credentials"); got != nil {
+				t.Errorf("Access-Control-Allow-Credentials = %q, want none", got)
+			}
 			if rec.Header().Get("Access-Control-Allow-Origin") != "" && !slices.Contains(rec.Header().Values("Vary"), "Origin") {
 				// A cache in front would otherwise serve one origin's answer to another.
 				t.Errorf("Vary = %q: an answer naming the caller's origin must say it varies by Origin", rec.Header().Values("Vary"))
