@@ -63,6 +63,11 @@ func TestJWTVerifier(t *testing.T) {
 		{name: "neither sub nor client", v: v, token: rsaKey.sign(t, claims{sub: "-", clientID: "-"}), wantErr: "no subject"},
 		{name: "expired", v: v, token: rsaKey.sign(t, claims{exp: -2 * time.Minute}), wantErr: "expired"},
 		{name: "not yet valid", v: v, token: rsaKey.sign(t, claims{nbf: 5 * time.Minute}), wantErr: "not yet valid"},
+		// The default leeway is 30 seconds, each way (docs/auth.md).
+		{name: "expired just past the leeway", v: v, token: rsaKey.sign(t, claims{exp: -40 * time.Second}), wantErr: "expired"},
+		{name: "not yet valid within leeway", v: v, token: rsaKey.sign(t, claims{nbf: 20 * time.Second}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "not yet valid just past the leeway", v: v, token: rsaKey.sign(t, claims{nbf: 40 * time.Second}), wantErr: "not yet valid"},
 		{name: "no exp", v: v, token: rsaKey.sign(t, claims{noExp: true}), wantErr: "exp"},
 		{name: "wrong issuer", v: v, token: rsaKey.sign(t, claims{iss: "https://evil.test"}), wantErr: "issuer"},
 		{name: "wrong audience", v: v, token: rsaKey.sign(t, claims{aud: "https://other.test/mcp"}), wantErr: "audience"},
