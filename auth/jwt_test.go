@@ -722,31 +722,47 @@ func TestJWKSURLMustBeSecure(t *testing.T) {
 // CacheTTL is fetched again: a key the issuer removed (revoked) stops
 // working then, instead of for the life of the process.
 func TestJWKSRefetchedAfterCacheTTL(t *testing.T) {
-	old, current := newRSAKey(t, "old"), newRSAKey(t, "current")
-	srv := newJWKSServer(t, old, current)
-	now := time.Now()
-	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
-		o.Now = func() time.Time { return now }
-		o.CacheTTL = 10 * time.Minute
-	})
-	ctx := context.Background()
-	if _, err := v.Verify(ctx, old.sign(t, claims{})); err != nil {
-		t.Fatalf("before the removal: %v", err)
+	tests := []struct {
+		name          string
+		ttl           time.Duration // CacheTTL; zero means the default
+		within, after time.Duration // since the first fetch
+	}{
+		{"configured", 10 * time.Minute, 5 * time.Minute, 11 * time.Minute},
+		{"default: an hour", 0, 59 * time.Minute, 61 * time.Minute},
 	}
-	srv.setKeys(current) // the issuer revokes old
-	now = now.Add(5 * time.Minute)
-	if _, err := v.Verify(ctx, old.sign(t, claims{})); err != nil {
-		t.Errorf("within CacheTTL the cached set still serves: %v", err)
-	}
-	now = now.Add(6 * time.Minute)
-	if _, err := v.Verify(ctx, old.sign(t, claims{})); err == nil {
-		t.Error("a removed key still verifies after CacheTTL")
-	}
-	if _, err := v.Verify(ctx, current.sign(t, claims{})); err != nil {
-		t.Errorf("the current key: %v", err)
-	}
-	if got := srv.hits.Load(); got != 2 {
-		t.Errorf("JWKS fetched %d times, want 2", got)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			old, current := newRSAKey(t, "old"), newRSAKey(t, "current")
+			srv := newJWKSServer(t, old, current)
+			start := time.Now()
+			now := start
+			v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
+				o.Now = func() time.Time { return now }
+				o.CacheTTL = tc.ttl
+			})
+			// Tokens that outlive the clock's moves: each refusal
+			// below is the key's, not the token's expiry.
+			valid := claims{exp: 3 * time.Hour}
+			ctx := context.Background()
+			if _, err := v.Verify(ctx, old.sign(t, valid)); err != nil {
+				t.Fatalf("before the removal: %v", err)
+			}
+			srv.setKeys(current) // the issuer revokes old
+			now = start.Add(tc.within)
+			if _, err := v.Verify(ctx, old.sign(t, valid)); err != nil {
+				t.Errorf("within CacheTTL the cached set still serves: %v", err)
+			}
+			now = start.Add(tc.after)
+			if _, err := v.Verify(ctx, old.sign(t, valid)); err == nil {
+				t.Error("a removed key still verifies after CacheTTL")
+			}
+			if _, err := v.Verify(ctx, current.sign(t, valid)); err != nil {
+				t.Errorf("the current key: %v", err)
+			}
+			if got := srv.hits.Load(); got != 2 {
+				t.Errorf("JWKS fetched %d times, want 2", got)
+			}
+		})
 	}
 }
 
