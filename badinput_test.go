@@ -661,33 +661,49 @@ func TestSlowTool(t *testing.T) {
 // did not answer in time: a call gets its JSON-RPC error with status 200,
 // as its answer; a notification has no call to answer, and gets 504, an
 // HTTP error status as the transport requires of input the server could
-// not accept, with the error in JSON and no id.
+// not accept, with the error in JSON and no id. Either way the code is the
+// era's: -32001 through 2025-11-25, -32603 from 2026-07-28.
 func TestTimeoutWithoutID(t *testing.T) {
 	stuck := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	opts := hardOptions(new(bytes.Buffer))
 	opts.DeadlineMargin = time.Second
 	h := lambdamcp.NewHandler(stuck, opts)
+	// From 2026-07-28, whose spec keeps -32000 to -32019 from
+	// implementations, the code is the internal error's.
+	modernPost := func(body, method string) httpRequest {
+		return jsonPost(body, "MCP-Protocol-Version", modern, "Mcp-Method", method)
+	}
 	for _, tc := range []struct {
-		body    string
+		name    string
+		req     httpRequest
 		status  int
+		code    int
 		id      string
 		message string
 	}{
-		{`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, 200, "3", "tools/list timed out: the request's deadline passed before it was answered"},
-		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, 504, "", "notifications/initialized timed out: the request's deadline passed before it was answered"},
+		{"call, " + legacy, jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
+			200, -32001, "3", "tools/list timed out: the request's deadline passed before it was answered"},
+		{"notification, " + legacy, jsonPost(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, "MCP-Protocol-Version", legacy),
+			504, -32001, "", "notifications/initialized timed out: the request's deadline passed before it was answered"},
+		{"call, " + modern, modernPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{`+modernMeta+`}}`, "tools/list"),
+			200, -32603, "3", "tools/list timed out: the request's deadline passed before it was answered"},
+		{"notification, " + modern, modernPost(`{"jsonrpc":"2.0","method":"notifications/initialized","params":{`+modernMeta+`}}`, "notifications/initialized"),
+			504, -32603, "", "notifications/initialized timed out: the request's deadline passed before it was answered"},
 	} {
-		ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "late"})
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		out, err := h.Invoke(ctx, restEvent(t, jsonPost(tc.body, "MCP-Protocol-Version", legacy)))
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var resp lambdaResponse
-		if err := json.Unmarshal(out, &resp); err != nil {
-			t.Fatal(err)
-		}
-		checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, -32001, tc.message, tc.id, "")
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "late"})
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			out, err := h.Invoke(ctx, restEvent(t, tc.req))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var resp lambdaResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), tc.status, tc.code, tc.message, tc.id, "")
+		})
 	}
 }
 
