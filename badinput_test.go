@@ -181,6 +181,33 @@ var badInputCases = []badInputCase{
 		message: "malformed payload: ",
 	},
 	{
+		name: "UTF-16 body", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
+		req: func() httpRequest {
+			body := []byte{0xff, 0xfe} // UTF-16LE, with its byte order mark
+			for _, c := range []byte(`{"jsonrpc":"2.0","id":1,"method":"ping"}`) {
+				body = append(body, c, 0)
+			}
+			r := jsonPost(string(body), "MCP-Protocol-Version", legacy)
+			r.base64 = true
+			return r
+		}(),
+		message: "request body is not valid UTF-8",
+	},
+	{
+		name: "body of white space alone", doc: "Malformed JSON", status: 400, code: -32700, id: "",
+		req:     jsonPost(" \r\n\t ", "MCP-Protocol-Version", legacy),
+		message: "malformed payload: ",
+	},
+	{
+		name: "byte order mark before the JSON", doc: "Malformed JSON", status: 400, code: -32700, id: "",
+		req:     jsonPost("\ufeff"+`{"jsonrpc":"2.0","id":1,"method":"ping"}`, "MCP-Protocol-Version", legacy),
+		message: "malformed payload: ",
+	},
+	{
+		name: "charset parameter other than UTF-8", doc: "Content-Type: application/json with a charset", status: 200, id: "1",
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":"ping"}`, "MCP-Protocol-Version", legacy, "Content-Type", "application/json; charset=latin1"),
+	},
+	{
 		// One JSON text is one value (RFC 8259): the go-sdk would serve
 		// the first message and drop the second unanswered.
 		name: "a second message after the first", doc: "Anything but whitespace after", status: 400, code: -32700, id: "",
@@ -210,6 +237,33 @@ var badInputCases = []badInputCase{
 		name: "method of the wrong type, 2026-07-28", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":5,"params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
 		message: "malformed payload: ",
+	},
+	{
+		name: "JSON null", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
+		req:     jsonPost(`null`, "MCP-Protocol-Version", legacy),
+		message: "malformed payload: ",
+	},
+	{
+		// No id the error could carry: JSON-RPC ids are strings and numbers.
+		name: "id that is an object", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":{"n":1},"method":"ping"}`, "MCP-Protocol-Version", legacy),
+		message: "malformed payload: ",
+	},
+	{
+		name: "id that is a boolean, 2026-07-28", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":true,"method":"tools/list","params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
+		message: "malformed payload: ",
+	},
+	{
+		// JSON-RPC 2.0 answers an empty array with one Invalid Request.
+		name: "empty batch, 2025-03-26", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
+		req:     jsonPost(`[]`),
+		message: "malformed payload: empty batch",
+	},
+	{
+		name: "empty batch, 2025-11-25", doc: "JSON that is no JSON-RPC request", status: 400, code: -32600, id: "",
+		req:     jsonPost(`[]`, "MCP-Protocol-Version", legacy),
+		message: "malformed payload: empty batch",
 	},
 	{
 		// A request of that era is answered with a JSON-RPC response,
