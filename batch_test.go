@@ -2,6 +2,7 @@ package lambdamcp_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -104,4 +105,67 @@ func checkBatchRefusal(t *testing.T, status int, contentType string, body []byte
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("responses mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// TestBatchTimeout checks a batch (2025-03-26) whose call is still running
+// at the deadline, its tool ignoring its context: as JSON-RPC 2.0 answers a
+// batch, and as each call would be answered on its own, the answer is an
+// array with the timeout error of each call of the batch, by its id (the
+// notification gets none), on every event shape and locally, where a
+// single error without an id, 504, would leave the client no call to
+// match it to.
+func TestBatchTimeout(t *testing.T) {
+	server, _ := newHardServer(t)
+	batch := jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"stubborn","arguments":{}}},` +
+		`{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"ping"}]`)
+	want := []answerSeen{
+		{ID: `1`, Code: -32001, Message: `tool "stubborn" timed out: the request's deadline passed before it answered`},
+		{ID: `"b"`, Code: -32001, Message: `ping timed out: the request's deadline passed before it was answered`},
+	}
+	check := func(t *testing.T, status int, contentType string, body []byte) {
+		t.Helper()
+		if status != 200 || contentType != "application/json" {
+			t.Errorf("status %d, Content-Type %q; want 200 application/json (body %.300s)", status, contentType, body)
+		}
+		var answers []rpcAnswer
+		if err := json.Unmarshal(body, &answers); err != nil {
+			t.Fatalf("body is no batch of responses: %v: %.300s", err, body)
+		}
+		got := make([]answerSeen, len(answers))
+		for i, a := range answers {
+			got[i].ID = string(a.ID)
+			if a.Error != nil {
+				got[i].Code, got[i].Message = a.Error.Code, a.Error.Message
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("responses mismatch (-want +got):\n%s", diff)
+		}
+	}
+	h := lambdamcp.NewHandler(streamableMux(server), hardOptions(new(bytes.Buffer)))
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			resp := invokeCase(t, h, badInputCase{req: batch, deadline: 2 * testMargin}, shape)
+			check(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t))
+		})
+	}
+	t.Run("guard", func(t *testing.T) {
+		guard := lambdamcp.Guard(streamableMux(server), hardOptions(new(bytes.Buffer)))
+		ctx, cancel := context.WithTimeout(t.Context(), 2*testMargin)
+		defer cancel()
+		r := httptest.NewRequestWithContext(ctx, batch.method, batch.path, strings.NewReader(batch.body))
+		for k, v := range batch.header {
+			r.Header.Set(k, v)
+		}
+		w := httptest.NewRecorder()
+		guard.ServeHTTP(w, r)
+		check(t, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
+	})
+}
+
+// answerSeen is one response of a batch's answer, as the tests read it.
+type answerSeen struct {
+	ID      string // as JSON
+	Code    int    // 0: a result
+	Message string
 }

@@ -141,6 +141,7 @@ func newGuard(h http.Handler, opts *Options) *guard {
 // server sees (the caller, the call's outcome, a panic).
 type requestRecord struct {
 	rpc             rpcPeek
+	batch           []rpcPeek       // the calls of a batch the go-sdk serves (batchCalls)
 	ctx             context.Context // the request's, ended by the guard
 	toolDeadline    time.Time       // zero: none
 	acceptRewritten bool            // the client's Accept did not list text/event-stream
@@ -394,6 +395,12 @@ wait:
 			status = http.StatusGatewayTimeout
 		}
 		code := timeoutCode(rec.version)
+		if rec.rpc.ID == nil && len(rec.batch) > 0 {
+			// A batch's calls are each answered by their ids, as JSON-RPC
+			// 2.0 answers a batch, as the go-sdk answers them, and as a
+			// call on its own is.
+			dw.answerBatchIfSilent(code, rec.batch)
+		}
 		dw.answerIfSilent(status, rec.rpc.ID, code, timeoutMessage(rec))
 		dw.answerUnfinishedJSON(status, rec.rpc.ID, code, timeoutMessage(rec))
 		dw.answerInStream(rec.rpc.ID, code, timeoutMessage(rec))
@@ -546,6 +553,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		if rej := checkBatch(body, r.Header.Get("Mcp-Protocol-Version")); rej != nil {
 			return rej
 		}
+		rec.batch = batchCalls(body, r.Header.Get("Mcp-Protocol-Version"))
 	}
 	// Streamed invocations are answered as the handler streams them, and
 	// so is subscriptions/listen, which the go-sdk always answers with an
@@ -747,11 +755,16 @@ func (rec *requestRecord) notePanic(v any, stack []byte) {
 
 // timeoutMessage says which call ran out of time.
 func timeoutMessage(rec *requestRecord) string {
-	if rec.rpc.Method == "tools/call" && rec.rpc.Params.Name != "" {
-		return fmt.Sprintf("tool %q timed out: the request's deadline passed before it answered", rec.rpc.Params.Name)
+	return callTimedOut(rec.rpc)
+}
+
+// callTimedOut says that the call p ran out of time.
+func callTimedOut(p rpcPeek) string {
+	if p.Method == "tools/call" && p.Params.Name != "" {
+		return fmt.Sprintf("tool %q timed out: the request's deadline passed before it answered", p.Params.Name)
 	}
-	if rec.rpc.Method != "" {
-		return fmt.Sprintf("%s timed out: the request's deadline passed before it was answered", rec.rpc.Method)
+	if p.Method != "" {
+		return fmt.Sprintf("%s timed out: the request's deadline passed before it was answered", p.Method)
 	}
 	return "request timed out"
 }
@@ -1188,6 +1201,25 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 		d.w.allowOrigin()
 		writeRPCError(d.w, status, id, code, msg, nil)
 	}
+}
+
+// answerBatchIfSilent answers each call of a batch with the timeout error,
+// by its id, unless the handler has answered: the go-sdk writes a batch's
+// answer only once every call is answered. A batch too large to answer
+// each call gets one error without an id, 504 as a notification's.
+func (d *detachableWriter) answerBatchIfSilent(code int, calls []rpcPeek) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached || d.w.wroteHeader {
+		return
+	}
+	ids := make([]json.RawMessage, len(calls))
+	for i, c := range calls {
+		ids[i] = echoedID(c.ID)
+	}
+	d.w.allowOrigin()
+	writeRPCErrorList(d.w, http.StatusOK, ids, code, func(i int) string { return callTimedOut(calls[i]) },
+		"the batch timed out: the request's deadline passed before it was answered", http.StatusGatewayTimeout)
 }
 
 // answerUnfinishedJSON answers at the deadline for a handler that began a

@@ -393,14 +393,24 @@ const maxBatchRefusalBytes = 64 << 10
 // maxBatchRefusalBytes is written as a single error response without an
 // id, saying so.
 func writeRPCErrors(w http.ResponseWriter, status int, ids []json.RawMessage, code int, msg string) {
+	writeRPCErrorList(w, status, ids, code, func(int) string { return msg }, msg, status)
+}
+
+// writeRPCErrorList writes, with status, an array holding an error
+// response for each of a batch's calls, by the call's id (nil: without
+// one), the message of the i-th msgOf(i). One that would run past
+// maxBatchRefusalBytes is written, with wholeStatus, as a single error
+// response without an id that says whole and that the batch is too
+// large to answer each call.
+func writeRPCErrorList(w http.ResponseWriter, status int, ids []json.RawMessage, code int, msgOf func(i int) string, whole string, wholeStatus int) {
 	body := []byte{'['}
 	for i, id := range ids {
 		if i > 0 {
 			body = append(body, ',')
 		}
-		body = append(body, jsonRPCErrorBody(id, code, msg, nil)...)
+		body = append(body, jsonRPCErrorBody(id, code, msgOf(i), nil)...)
 		if len(body) >= maxBatchRefusalBytes {
-			writeRPCError(w, status, nil, code, fmt.Sprintf("%s (the batch holds %d requests, too many to answer each)", msg, len(ids)), nil)
+			writeRPCError(w, wholeStatus, nil, code, fmt.Sprintf("%s (the batch holds %d requests, too many to answer each)", whole, len(ids)), nil)
 			return
 		}
 	}

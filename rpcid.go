@@ -91,6 +91,30 @@ func checkBatch(body []byte, version string) *rejection {
 	return rej
 }
 
+// batchCalls is what the guard reads of the calls (the elements with an
+// id) of a batch the go-sdk serves (body is an array, version before
+// batchlessEra): nil for any other body. At the deadline each of them is
+// answered by its id, as JSON-RPC 2.0 answers a batch.
+func batchCalls(body []byte, version string) []rpcPeek {
+	if version >= batchlessEra {
+		return nil
+	}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil
+	}
+	var elems []jsontext.Value
+	if jsonv2.Unmarshal(body, &elems, peekOptions) != nil {
+		return nil
+	}
+	var calls []rpcPeek
+	for _, elem := range elems {
+		if p := peekRPC(elem); p.ID != nil {
+			calls = append(calls, p)
+		}
+	}
+	return calls
+}
+
 // callKey is an id as the go-sdk keys the call (jsonrpc.ID): a string's
 // characters, or a number's value as an int64.
 type callKey struct {
