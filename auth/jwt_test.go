@@ -62,6 +62,13 @@ func TestJWTVerifier(t *testing.T) {
 			want: &Identity{Subject: "client-abc", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
 		{name: "neither sub nor client", v: v, token: rsaKey.sign(t, claims{sub: "-", clientID: "-"}), wantErr: "no subject"},
 		{name: "expired", v: v, token: rsaKey.sign(t, claims{exp: -2 * time.Minute}), wantErr: "expired"},
+		// The default leeway is 30 s, on exp and nbf alike.
+		{name: "expired 25 s ago", v: v, token: rsaKey.sign(t, claims{exp: -25 * time.Second}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "expired 40 s ago", v: v, token: rsaKey.sign(t, claims{exp: -40 * time.Second}), wantErr: "expired"},
+		{name: "valid in 20 s", v: v, token: rsaKey.sign(t, claims{nbf: 20 * time.Second}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "valid in 40 s", v: v, token: rsaKey.sign(t, claims{nbf: 40 * time.Second}), wantErr: "not yet valid"},
 		{name: "not yet valid", v: v, token: rsaKey.sign(t, claims{nbf: 5 * time.Minute}), wantErr: "not yet valid"},
 		// The default leeway is 30 seconds, each way (docs/auth.md).
 		{name: "expired just past the leeway", v: v, token: rsaKey.sign(t, claims{exp: -40 * time.Second}), wantErr: "expired"},
@@ -90,6 +97,7 @@ func TestJWTVerifier(t *testing.T) {
 			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
 		{name: "typ logout+jwt", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{"typ": "logout+jwt"}}), wantErr: "typ"},
 		{name: "typ dpop+jwt", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{"typ": "dpop+jwt"}}), wantErr: "typ"},
+		{name: "typ empty", v: v, token: rsaKey.sign(t, claims{headers: map[string]any{"typ": ""}}), wantErr: "typ"},
 		{name: "wrong client_id", v: cognito, token: rsaKey.sign(t, claims{clientID: "client-evil"}), wantErr: "audience"},
 		{name: "alg none", v: v, token: unsignedToken(t, rsaKey.kid), wantErr: "none"},
 		{name: "HS256 signed with the RSA public key", v: v, token: confusedToken(t, rsaKey), wantErr: "HS256"},
@@ -101,6 +109,9 @@ func TestJWTVerifier(t *testing.T) {
 		{name: "not a JWT", v: v, token: "abc.def.ghi"},
 		{name: "empty", v: v, token: ""},
 		{name: "oversized", v: v, token: strings.Repeat("a", MaxTokenBytes+1), wantErr: "oversized"},
+		{name: "signed, of MaxTokenBytes", v: v, token: tokenOfLength(t, rsaKey, MaxTokenBytes),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "signed, a byte over MaxTokenBytes", v: v, token: tokenOfLength(t, rsaKey, MaxTokenBytes+1), wantErr: "oversized"},
 		// A client named twice over is no client: azp names it instead.
 		{name: "client_id of two values", v: v, token: rsaKey.sign(t, claims{clientID: "-", extra: map[string]any{"client_id": []string{"a", "b"}, "azp": "client-azp"}}),
 			want: &Identity{Subject: "user-123", ClientID: "client-azp", Issuer: testIssuer, Method: "jwt"}},
@@ -150,6 +161,7 @@ func TestNewJWTVerifierRefusesUnsafeConfig(t *testing.T) {
 		{"JWKS URL not http", func(o *JWTOptions) { o.JWKSURL = "file:///etc/jwks.json" }},
 		{"JWKS URL plain http", func(o *JWTOptions) { o.JWKSURL = "http://issuer.test/jwks.json" }},
 		{"JWKS URL plain http, loopback-looking name", func(o *JWTOptions) { o.JWKSURL = "http://127.0.0.1.issuer.test/jwks.json" }},
+		{"JWKS URL without a host", func(o *JWTOptions) { o.JWKSURL = "https:///jwks.json" }},
 		{"alg none", func(o *JWTOptions) { o.Algorithms = []string{"RS256", "none"} }},
 		{"HMAC", func(o *JWTOptions) { o.Algorithms = []string{"HS256"} }},
 		{"unknown alg", func(o *JWTOptions) { o.Algorithms = []string{"XX512"} }},
@@ -794,6 +806,14 @@ func TestJWTEdges(t *testing.T) {
 			t.Errorf("the next caller: %v", err)
 		}
 	})
+	t.Run("negative leeway, expired 10 s ago", func(t *testing.T) {
+		key := newRSAKey(t, "k")
+		srv := newJWKSServer(t, key)
+		v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Leeway = -time.Minute })
+		if _, err := v.Verify(context.Background(), key.sign(t, claims{exp: -10 * time.Second})); !errors.Is(err, ErrInvalidToken) {
+			t.Errorf("a token expired 10 s ago, with no leeway: %v, want ErrInvalidToken", err)
+		}
+	})
 	t.Run("no kid among several keys", func(t *testing.T) {
 		unnamed, other := newRSAKey(t, ""), newRSAKey(t, "b")
 		srv := newJWKSServer(t, unnamed, other)
@@ -951,6 +971,43 @@ func TestJWKSRedirectLimit(t *testing.T) {
 	}
 }
 
+// TestJWKSRedirectKeepsClientPolicy checks that the client's own redirect
+// policy still applies to a redirect keysURL allows: a client told to
+// follow none is not taken elsewhere for its keys.
+func TestJWKSRedirectKeepsClientPolicy(t *testing.T) {
+	key := newRSAKey(t, "k")
+	keys := newJWKSServer(t, key)
+	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, keys.url(), http.StatusFound)
+	}))
+	defer hop.Close()
+	for _, tc := range []struct {
+		name   string
+		policy func(*http.Request, []*http.Request) error
+		wantOK bool
+	}{
+		{"no policy", nil, true},
+		{"no redirects", func(*http.Request, []*http.Request) error { return errors.New("no redirects here") }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hits := keys.hits.Load()
+			v := newTestJWTVerifier(t, hop.URL+"/jwks.json", func(o *JWTOptions) {
+				o.HTTPClient = &http.Client{CheckRedirect: tc.policy}
+			})
+			_, err := v.Verify(context.Background(), key.sign(t, claims{}))
+			if tc.wantOK && err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if !tc.wantOK && !errors.Is(err, ErrKeysUnavailable) {
+				t.Fatalf("Verify = %v, want ErrKeysUnavailable", err)
+			}
+			if got, want := keys.hits.Load()-hits, map[bool]int32{true: 1, false: 0}[tc.wantOK]; got != want {
+				t.Errorf("the redirect's target was asked %d times, want %d", got, want)
+			}
+		})
+	}
+}
+
 // TestJWKSSizeLimit checks that a key set of maxJWKSBytes is read, and one
 // byte more is not, even where the bytes past the bound are only white
 // space after a whole set.
@@ -1083,4 +1140,33 @@ func TestJWTVerifierOneSpelling(t *testing.T) {
 			}
 		}
 	})
+}
+
+// tokenOfLength is a token signed by k, n bytes long: a claim and a header
+// parameter pad it. (A base64url segment is never 1 more than a multiple
+// of 4 long, so which lengths one padding reaches depends on the other's.)
+func tokenOfLength(t testing.TB, k *signingKey, n int) string {
+	t.Helper()
+	for hdrPad := range 4 {
+		pad := 0
+		for range 20 {
+			tok := k.sign(t, claims{
+				extra:   map[string]any{"pad": strings.Repeat("a", pad)},
+				headers: map[string]any{"pad": strings.Repeat("a", hdrPad)},
+			})
+			d := n - len(tok)
+			if d == 0 {
+				return tok
+			}
+			step := d * 3 / 4
+			if step == 0 {
+				step = d
+			}
+			if pad += step; pad < 0 {
+				break
+			}
+		}
+	}
+	t.Fatalf("no token of %d bytes", n)
+	return ""
 }
