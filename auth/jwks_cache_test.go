@@ -16,16 +16,19 @@ import (
 // TestJWKSCacheTTLFromFetchStart checks when a key set counts as older
 // than CacheTTL: once more than CacheTTL has passed since its fetch began,
 // not since it ended (the keys are as old as the answer the fetch asked
-// for), and not at CacheTTL itself.
+// for), and not at CacheTTL itself. A CacheTTL of zero means an hour.
 func TestJWKSCacheTTLFromFetchStart(t *testing.T) {
 	const ttl = 10 * time.Minute
 	tests := []struct {
 		name     string
+		ttl      time.Duration // CacheTTL
 		after    time.Duration // from the first fetch's start to the second token
 		wantHits int32
 	}{
-		{"at the TTL", ttl, 1},
-		{"just past the TTL", ttl + time.Nanosecond, 2},
+		{"at the TTL", ttl, ttl, 1},
+		{"just past the TTL", ttl, ttl + time.Nanosecond, 2},
+		{"at the default TTL", 0, time.Hour, 1},
+		{"just past the default TTL", 0, time.Hour + time.Nanosecond, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,16 +41,17 @@ func TestJWKSCacheTTLFromFetchStart(t *testing.T) {
 			srv.setBefore(func(*http.Request) { mu.Lock(); now = now.Add(time.Minute); mu.Unlock() }) // each fetch takes a minute
 			v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) {
 				o.Now = clock
-				o.CacheTTL = ttl
+				o.CacheTTL = tc.ttl
 			})
 			ctx := context.Background()
-			if _, err := v.Verify(ctx, key.sign(t, claims{})); err != nil {
+			tok := key.sign(t, claims{exp: 2 * time.Hour}) // valid past every clock here
+			if _, err := v.Verify(ctx, tok); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()
 			now = start.Add(tc.after)
 			mu.Unlock()
-			if _, err := v.Verify(ctx, key.sign(t, claims{})); err != nil {
+			if _, err := v.Verify(ctx, tok); err != nil {
 				t.Fatal(err)
 			}
 			if got := srv.hits.Load(); got != tc.wantHits {

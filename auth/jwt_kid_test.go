@@ -23,3 +23,17 @@ func TestJWTVerifierKidSharedByKeys(t *testing.T) {
 		{"a key the set lacks, naming the kid", stranger, false},
 	})
 }
+
+// A key published without a kid answers only a token without one, and
+// only as the set's one key: it does not stand in for a kid the set lacks,
+// which must send the verifier to fetch the set again (a key rotated in).
+func TestJWTVerifierKeyWithoutKid(t *testing.T) {
+	unnamed, named := newRSAKey(t, "rotated"), newRSAKey(t, "a")
+	_ = unnamed.pub.Remove(jwk.KeyIDKey) // the set names it not; its tokens do
+	srv := newJWKSServer(t, unnamed, named)
+	v := newTestJWTVerifier(t, srv.url(), nil)
+	wantVerified(t, v, []signerCase{
+		{"a kid the set lacks, signed by its key without kid", unnamed, false},
+		{"the named key", named, true},
+	})
+}
