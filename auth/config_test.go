@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -54,7 +55,15 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "not from authorizer, 0", env: map[string]string{EnvFromAuthorizer: "0"}, want: Config{}},
 		{name: "not from authorizer, false", env: map[string]string{EnvFromAuthorizer: "false"}, want: Config{}},
 		{name: "half a JWT config", env: map[string]string{EnvJWTIssuer: "https://iss"}, wantErr: true},
+		{name: "from authorizer, true", env: map[string]string{EnvFromAuthorizer: " true "}, want: Config{FromAuthorizer: true}},
+		{name: "from authorizer, 0", env: map[string]string{EnvFromAuthorizer: "0"}, want: Config{}},
+		{name: "from authorizer, false", env: map[string]string{EnvFromAuthorizer: "false"}, want: Config{}},
 		{name: "bad flag", env: map[string]string{EnvFromAuthorizer: "yes"}, wantErr: true},
+		{name: "JWT without an audience", env: map[string]string{EnvJWTIssuer: "https://iss", EnvJWTJWKSURL: "https://iss/jwks"}, wantErr: true},
+		{name: "URLs with white space around them", env: map[string]string{EnvFromAuthorizer: "1", EnvAuthorizationServers: "https://iss",
+			EnvResourceURL: " https://x/mcp\n", EnvResourceMetadataURL: "\thttps://x/.well-known/oauth-protected-resource/mcp "},
+			want: Config{FromAuthorizer: true, AuthorizationServers: []string{"https://iss"},
+				ResourceURL: "https://x/mcp", ResourceMetadataURL: "https://x/.well-known/oauth-protected-resource/mcp"}},
 		{name: "token hashes that name none", env: map[string]string{EnvTokenSHA256: " , "}, wantErr: true},
 		{name: "audience claim alone", env: map[string]string{EnvJWTAudienceClaim: "client_id"}, wantErr: true},
 		// What only a verifier acts on, without one, would leave the server open.
@@ -80,6 +89,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "origin without a scheme", env: map[string]string{EnvAllowedOrigins: "app.example.com"}, wantErr: true},
 		{name: "origin with a query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?x=1"}, wantErr: true},
 		{name: "origin with an empty query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?"}, wantErr: true},
+		{name: "origin with a user", env: map[string]string{EnvAllowedOrigins: "https://u@app.example.com"}, wantErr: true},
 		{name: "origin with a port that is no number", env: map[string]string{EnvAllowedOrigins: "https://app.example.com:https"}, wantErr: true},
 		// A browser sends an internationalized name in its ASCII form, which
 		// the Unicode one would never match.
@@ -111,6 +121,33 @@ func TestConfigVerifier(t *testing.T) {
 	v, err := (Config{FromAuthorizer: true, TokenHashes: []string{HashToken("t")}}).Verifier(nil)
 	if _, ok := v.(*AuthorizerVerifier); err != nil || !ok {
 		t.Errorf("FromAuthorizer: got %T, %v", v, err)
+	}
+}
+
+// TestConfigOptions checks that the options a configuration builds for
+// Middleware and the authorizer carry every setting they act on.
+func TestConfigOptions(t *testing.T) {
+	c := Config{
+		Scopes:               []string{"mcp:tools"},
+		ScopeHierarchy:       ScopeHierarchy{"mcp:admin": {"mcp:tools"}},
+		ResourceURL:          "https://x/mcp",
+		ResourceMetadataURL:  "https://x/.well-known/oauth-protected-resource/mcp",
+		AuthorizationServers: []string{"https://iss"},
+		AllowedOrigins:       []string{"https://app.example"},
+		FromAuthorizer:       true,
+	}
+	logger := slog.New(slog.DiscardHandler)
+	sameLogger := cmp.Comparer(func(a, b *slog.Logger) bool { return a == b })
+	wantMW := &MiddlewareOptions{
+		ResourceURL: c.ResourceURL, ResourceMetadataURL: c.ResourceMetadataURL, AuthorizationServers: c.AuthorizationServers,
+		Scopes: c.Scopes, ScopeHierarchy: c.ScopeHierarchy, AllowedOrigins: c.AllowedOrigins, Logger: logger,
+	}
+	if diff := cmp.Diff(wantMW, c.MiddlewareOptions(logger), sameLogger); diff != "" {
+		t.Errorf("MiddlewareOptions (-want +got):\n%s", diff)
+	}
+	wantAZ := &AuthorizerOptions{Scopes: c.Scopes, ScopeHierarchy: c.ScopeHierarchy, Logger: logger}
+	if diff := cmp.Diff(wantAZ, c.AuthorizerOptions(logger), sameLogger); diff != "" {
+		t.Errorf("AuthorizerOptions (-want +got):\n%s", diff)
 	}
 }
 
@@ -397,6 +434,9 @@ func TestConfigFromEnvURLsWithoutCredentials(t *testing.T) {
 			EnvJWTIssuer: "https://u:s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
 		{name: "issuer with a token as the user, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
 			EnvJWTIssuer: "https://s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
+		// A scheme in capitals is a scheme all the same (RFC 3986 section 3.1).
+		{name: "issuer written in capitals with a password, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
+			EnvJWTIssuer: "HTTPS://u:s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
 		{name: "issuer with a password that does not parse, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
 			EnvJWTIssuer: "https://u:s3cret@iss/%zz", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
 	}
