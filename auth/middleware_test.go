@@ -544,10 +544,9 @@ func TestWildcardOrigin(t *testing.T) {
 	}
 }
 
-// TestMetadataPathAndScheme checks two details of the metadata the
-// mutation run found unpinned: a path that merely begins with the
-// well-known name is the protected endpoint's, not metadata; and an
-// X-Forwarded-Proto that is neither http nor https is not taken for the
+// TestMetadataPathAndScheme checks two details of the metadata: a path
+// that merely begins with the well-known name is the protected endpoint's,
+// not metadata; and an X-Forwarded-Proto that is neither http nor https is not taken for the
 // scheme of the resource a client is told to use.
 func TestMetadataPathAndScheme(t *testing.T) {
 	h := staticMiddleware(t, &MiddlewareOptions{AuthorizationServers: []string{"https://issuer.example.com"}})
