@@ -146,6 +146,14 @@ func TestJWTAuthorizer(t *testing.T) {
 			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"aud": "http://api.test/mcp"}))},
 		{name: "expired", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token has expired"),
 			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"exp": now - 60, "iat": now - 120}))},
+		// No leeway, as API Gateway's authorizer allows none: auth's
+		// default of 30 s would take these.
+		{name: "expired seconds ago", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token has expired"),
+			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"exp": now - 2, "iat": now - 120}))},
+		{name: "valid from seconds on", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token is not valid yet"),
+			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"nbf": now + 25}))},
+		{name: "issued seconds from now", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token is not valid"),
+			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"iat": now + 25}))},
 		{name: "not yet valid", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token is not valid yet"),
 			authorization: "Bearer " + sign(t, iss.key, claims(map[string]any{"nbf": now + 600}))},
 		{name: "wrong client", wantStatus: 401, wantBody: `{"message":"Unauthorized"}`, wantChallenge: unauthorized("the token does not have a valid audience"),
