@@ -352,8 +352,9 @@ func (f *Front) stagePrefix() string {
 
 // shutdownGrace is how long Close lets requests in flight finish, as the
 // function's processes would let their invocations (processGrace); then
-// the functions end, and cutGrace more lets the requests whose invocations
-// were cut get their 502 before the server cuts what is left.
+// the functions end, and cutGrace more, counted from their end, lets the
+// requests whose invocations were cut get their 502 before the server
+// cuts what is left.
 const (
 	shutdownGrace = processGrace
 	cutGrace      = 500 * time.Millisecond
@@ -369,7 +370,10 @@ func (f *Front) Close() error {
 	var err error
 	f.closed.Do(func() {
 		shut := make(chan error, 1)
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace+cutGrace)
+		// Cancelled cutGrace after the functions have ended, however long
+		// ending them took: the requests whose invocations were cut must
+		// get their 502 before the server cuts what is left.
+		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		if f.hs != nil {
 			go func() { shut <- f.hs.Shutdown(ctx) }()
@@ -406,8 +410,12 @@ func (f *Front) Close() error {
 			})
 		}
 		wg.Wait()
-		if !done && <-shut != nil {
-			err = f.hs.Close()
+		if !done {
+			cut := time.AfterFunc(cutGrace, cancel)
+			defer cut.Stop()
+			if <-shut != nil {
+				err = f.hs.Close()
+			}
 		}
 		f.logMu.Lock()
 		f.lateQuiet = true

@@ -917,3 +917,57 @@ func (w *sayingWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// slowToEnd is a function whose execution environment takes its time to
+// end, as a process does on a loaded machine: Close returns only after
+// kill, and the invocation it cuts reports its failure lag later, as the
+// Runtime API's answer reaches the front.
+type slowToEnd struct {
+	kill, lag time.Duration
+	started   chan struct{} // closed when the invocation is under way
+	cut       chan struct{} // closed when Close has ended it
+}
+
+func (s *slowToEnd) Invoke(context.Context, *runtimeapi.Invocation) (*runtimeapi.Response, error) {
+	close(s.started)
+	<-s.cut
+	time.Sleep(s.lag)
+	return nil, &runtimeapi.FunctionError{Type: "Runtime.ExitError", Message: "Error: Runtime exited with error: signal: killed"}
+}
+
+func (s *slowToEnd) Close() error {
+	time.Sleep(s.kill)
+	close(s.cut)
+	return nil
+}
+
+// TestCloseAnswersCutInvocationAfterSlowEnd stops the front while an
+// invocation hangs, its environment taking longer to end than the cut's
+// grace: the client still gets the 502 of the cut invocation, since the
+// grace runs from the environments' end, not from the start of Close.
+func TestCloseAnswersCutInvocationAfterSlowEnd(t *testing.T) {
+	fn := &slowToEnd{kill: 2 * cutGrace, lag: cutGrace / 5, started: make(chan struct{}), cut: make(chan struct{})}
+	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: fn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		status int
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := http.Get(f.URL() + "/hang")
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		resp.Body.Close()
+		answered <- answer{status: resp.StatusCode}
+	}()
+	<-fn.started
+	f.Close()
+	if a := <-answered; a.err != nil || a.status != http.StatusBadGateway {
+		t.Errorf("cut request = %d, %v; want a 502", a.status, a.err)
+	}
+}
