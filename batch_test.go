@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -111,11 +112,10 @@ func checkBatchRefusal(t *testing.T, status int, contentType string, body []byte
 // at the deadline, its tool ignoring its context: as JSON-RPC 2.0 answers a
 // batch, and as each call would be answered on its own, the answer is an
 // array with the timeout error of each call of the batch, by its id (the
-// notification gets none), on every event shape and locally, where a
-// single error without an id, 504, would leave the client no call to
-// match it to.
+// notification gets none), on every event shape, locally and streamed,
+// where a single error without an id, 504, would leave the client no call
+// to match it to.
 func TestBatchTimeout(t *testing.T) {
-	server, _ := newHardServer(t)
 	batch := jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"stubborn","arguments":{}}},` +
 		`{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"ping"}]`)
 	want := []answerSeen{
@@ -142,14 +142,30 @@ func TestBatchTimeout(t *testing.T) {
 			t.Errorf("responses mismatch (-want +got):\n%s", diff)
 		}
 	}
-	h := lambdamcp.NewHandler(streamableMux(server), hardOptions(new(bytes.Buffer)))
 	for _, shape := range shapes {
 		t.Run(shape.name, func(t *testing.T) {
+			server, _ := newHardServer(t)
+			h := lambdamcp.NewHandler(streamableMux(server), hardOptions(new(bytes.Buffer)))
 			resp := invokeCase(t, h, badInputCase{req: batch, deadline: 2 * testMargin}, shape)
 			check(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t))
 		})
 	}
+	for _, shape := range streamShapes {
+		t.Run("streamed-"+shape.name, func(t *testing.T) {
+			ctx := streamCtx(t, 2*testMargin)
+			server, _ := newHardServer(t) // its tools released before the invocation is awaited
+			opts := hardOptions(new(bytes.Buffer))
+			opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}
+			s, head := openStream(t, ctx, lambdamcp.NewHandler(streamableMux(server), opts), shape.build(t, batch))
+			body, err := io.ReadAll(s.r)
+			if err != nil {
+				t.Fatalf("the stream ended with %v after %.300q", err, body)
+			}
+			check(t, head.StatusCode, head.header("Content-Type"), body)
+		})
+	}
 	t.Run("guard", func(t *testing.T) {
+		server, _ := newHardServer(t)
 		guard := lambdamcp.Guard(streamableMux(server), hardOptions(new(bytes.Buffer)))
 		ctx, cancel := context.WithTimeout(t.Context(), 2*testMargin)
 		defer cancel()

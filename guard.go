@@ -450,6 +450,9 @@ func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, a
 // dropped. The guard also turns a panic into the stream's error answer.
 func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	dw := newStreamDetachableWriter(w)
+	if len(rec.batch) > 0 {
+		sw.trackBatch(rec.batch)
+	}
 	done := g.run(dw, r, rec, false)
 	select {
 	case v := <-done:
@@ -768,6 +771,35 @@ func callTimedOut(p rpcPeek) string {
 	}
 	return "request timed out"
 }
+
+// batchTimedOut is the timeout error of a batch too large to answer each
+// call.
+const batchTimedOut = "the batch timed out: the request's deadline passed before it was answered"
+
+// batchTimeouts are the timeout errors, with code, of the calls of a batch
+// that answered reports unanswered at the deadline, each by its id and
+// naming its tool or method (callTimedOut): none if every call was
+// answered. Where they would run past maxBatchRefusalBytes, as a batch's
+// refusal would, a single error without an id says so (ok is false).
+func batchTimeouts(code int, calls []rpcPeek, answered func(id []byte) bool) (errs [][]byte, ok bool) {
+	var open []rpcPeek
+	for _, c := range calls {
+		if !answered(c.ID) {
+			open = append(open, c)
+		}
+	}
+	ids := make([]json.RawMessage, len(open))
+	for i, c := range open {
+		ids[i] = echoedID(c.ID)
+	}
+	if errs, ok = rpcErrorBodies(ids, code, func(i int) string { return callTimedOut(open[i]) }); !ok {
+		return [][]byte{jsonRPCErrorBody(nil, code, tooManyToAnswer(batchTimedOut, len(calls)), nil)}, false
+	}
+	return errs, true
+}
+
+// noneAnswered is batchTimeouts' answered for an answer not begun.
+func noneAnswered([]byte) bool { return false }
 
 // internalErrorCode is codeInternalError as requestRecord.errorCode holds it.
 var internalErrorCode = strconv.Itoa(codeInternalError)
@@ -1219,7 +1251,7 @@ func (d *detachableWriter) answerBatchIfSilent(code int, calls []rpcPeek) {
 	}
 	d.w.allowOrigin()
 	writeRPCErrorList(d.w, http.StatusOK, ids, code, func(i int) string { return callTimedOut(calls[i]) },
-		"the batch timed out: the request's deadline passed before it was answered", http.StatusGatewayTimeout)
+		batchTimedOut, http.StatusGatewayTimeout)
 }
 
 // answerUnfinishedJSON answers at the deadline for a handler that began a

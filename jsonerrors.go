@@ -382,6 +382,37 @@ func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code i
 	w.Write(body)
 }
 
+// rpcErrorBodies returns an error response for each of a batch's calls,
+// by the call's id (nil: without one), the message of the i-th msgOf(i);
+// ok is false, and the list nil, where as an array (rpcErrorArray) they
+// would run past maxBatchRefusalBytes.
+func rpcErrorBodies(ids []json.RawMessage, code int, msgOf func(i int) string) (errs [][]byte, ok bool) {
+	size := len("[")
+	for i, id := range ids {
+		if i > 0 {
+			size += len(",")
+		}
+		b := jsonRPCErrorBody(id, code, msgOf(i), nil)
+		if size += len(b); size >= maxBatchRefusalBytes {
+			return nil, false
+		}
+		errs = append(errs, b)
+	}
+	return errs, true
+}
+
+// rpcErrorArray is a batch's answer holding the responses errs.
+func rpcErrorArray(errs [][]byte) []byte {
+	body := append([]byte{'['}, bytes.Join(errs, []byte{','})...)
+	return append(body, ']')
+}
+
+// tooManyToAnswer is the message of the single error without an id that
+// answers a batch of n calls too large to answer each: whole, saying so.
+func tooManyToAnswer(whole string, n int) string {
+	return fmt.Sprintf("%s (the batch holds %d requests, too many to answer each)", whole, n)
+}
+
 // maxBatchRefusalBytes bounds the body of a batch's refusal, which
 // answers each of the batch's calls: a batch of many small calls would
 // otherwise be answered with several times its size.
@@ -403,18 +434,12 @@ func writeRPCErrors(w http.ResponseWriter, status int, ids []json.RawMessage, co
 // response without an id that says whole and that the batch is too
 // large to answer each call.
 func writeRPCErrorList(w http.ResponseWriter, status int, ids []json.RawMessage, code int, msgOf func(i int) string, whole string, wholeStatus int) {
-	body := []byte{'['}
-	for i, id := range ids {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, jsonRPCErrorBody(id, code, msgOf(i), nil)...)
-		if len(body) >= maxBatchRefusalBytes {
-			writeRPCError(w, wholeStatus, nil, code, fmt.Sprintf("%s (the batch holds %d requests, too many to answer each)", whole, len(ids)), nil)
-			return
-		}
+	errs, ok := rpcErrorBodies(ids, code, msgOf)
+	if !ok {
+		writeRPCError(w, wholeStatus, nil, code, tooManyToAnswer(whole, len(ids)), nil)
+		return
 	}
-	body = append(body, ']')
+	body := rpcErrorArray(errs)
 	h := w.Header()
 	// Under every spelling: the handler's would go out beside these.
 	delSpellings(h, "Content-Length")

@@ -271,6 +271,7 @@ type streamWriter struct {
 	callID      json.RawMessage // the call being answered; nil if none
 	listen      bool            // the call is subscriptions/listen
 	timeoutCode int             // the code answering the call at the deadline
+	batch       []rpcPeek       // the calls of a batch (trackBatch); under mu
 	corsOrigin  string          // the Origin the guard's CheckOrigin allowed; under mu
 
 	// done is closed when the stream ends: the handler returned, the call
@@ -595,6 +596,43 @@ func (w *streamWriter) allowOrigin(origin string) {
 	w.corsOrigin = origin
 }
 
+// trackBatch tells the stream that it answers a batch's calls: at the
+// deadline each of them is answered with its timeout error, by its id,
+// unless answered already. It must be called before the handler runs.
+func (w *streamWriter) trackBatch(calls []rpcPeek) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.batch = calls
+}
+
+// answerBatchLocked answers at the deadline each call of a batch the
+// handler has not answered, by its id (batchTimeouts), when nothing went
+// out yet: as a JSON array, as JSON-RPC 2.0 answers a batch (a batch too
+// large to answer each call gets one error without an id, 504).
+func (w *streamWriter) answerBatchLocked(code int) {
+	errs, ok := batchTimeouts(code, w.batch, noneAnswered)
+	status, body := http.StatusOK, rpcErrorArray(errs)
+	if !ok {
+		status, body = http.StatusGatewayTimeout, errs[0]
+	}
+	w.commitJSONLocked(status)
+	w.writeLocked(body)
+	w.answered = true
+}
+
+// commitJSONLocked sends the head of an answer of our own, a JSON one
+// with status, with headers of our own (the handler may still be writing
+// its map).
+func (w *streamWriter) commitJSONLocked(status int) {
+	h := make(http.Header)
+	h.Set("Content-Type", "application/json")
+	if w.corsOrigin != "" {
+		corsheader.Allow(h, w.corsOrigin)
+	}
+	w.held = nil // the handler's status goes nowhere
+	w.commitLocked(status, h, nil)
+}
+
 // abort ends the stream with a JSON-RPC error answering the call, unless
 // the call was answered already. The body is closed by finish, once the
 // guard has logged the request.
@@ -635,6 +673,9 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		w.cut = errDeadlineUnfinished
 		w.answered = true
 	}
+	if !w.answered && deadline && w.batch != nil && !w.committed {
+		w.answerBatchLocked(code)
+	}
 	if !w.answered {
 		body := jsonRPCErrorBody(w.callID, code, msg, nil)
 		if w.listen && deadline {
@@ -644,15 +685,9 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		}
 		switch {
 		case !w.committed:
-			// Nothing went out yet: a plain JSON answer, with headers of
-			// our own (the handler may still be writing its map).
-			h := make(http.Header)
-			h.Set("Content-Type", "application/json")
-			if w.corsOrigin != "" {
-				corsheader.Allow(h, w.corsOrigin)
-			}
-			// A call's timeout is its answer; a panic is the server's
-			// failure, answered 500 as a buffered or local one is.
+			// Nothing went out yet: a plain JSON answer. A call's
+			// timeout is its answer; a panic is the server's failure,
+			// answered 500 as a buffered or local one is.
 			status := http.StatusInternalServerError
 			if deadline {
 				status = http.StatusOK
@@ -660,8 +695,7 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 					status = http.StatusGatewayTimeout
 				}
 			}
-			w.held = nil // the handler's status goes nowhere
-			w.commitLocked(status, h, nil)
+			w.commitJSONLocked(status)
 			w.writeLocked(body)
 		case w.sse:
 			w.writeLocked(sseEvent(body))
