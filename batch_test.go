@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"mime"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
 )
@@ -184,4 +189,107 @@ type answerSeen struct {
 	ID      string // as JSON
 	Code    int    // 0: a result
 	Message string
+}
+
+// TestBatchTimeoutInEventStream checks a batch (2025-03-26) whose call is
+// still running at the deadline, its tool ignoring its context, where the
+// answer is an event stream: the go-sdk's, answering each call in an event
+// of its own as it ends (no StreamableHTTPOptions.JSONResponse), on every
+// event shape, locally and streamed. Each call whose response has not gone
+// out gets its timeout error, by its id, one event each, as the go-sdk
+// frames them, after the responses that did (the ping's). A batch whose
+// errors would run past the bound a batch's refusal keeps to gets one
+// error without an id instead.
+func TestBatchTimeoutInEventStream(t *testing.T) {
+	const calls = 250 // their errors, with ids of 200 bytes, run past 64 KiB
+	var many strings.Builder
+	many.WriteString(`[{"jsonrpc":"2.0","id":"b","method":"ping"}`)
+	for i := range calls - 1 {
+		fmt.Fprintf(&many, `,{"jsonrpc":"2.0","id":"%s%03d","method":"tools/call","params":{"name":"stubborn","arguments":{}}}`, strings.Repeat("i", 197), i)
+	}
+	many.WriteString(`]`)
+	batch := jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"stubborn","arguments":{}}},` +
+		`{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"ping"}]`)
+	stubborn := answerSeen{ID: `1`, Code: -32001, Message: `tool "stubborn" timed out: the request's deadline passed before it answered`}
+	ping := answerSeen{ID: `"b"`}
+	tests := []struct {
+		name     string
+		req      httpRequest
+		deadline time.Duration // time for the ping to be answered
+		margin   time.Duration // Options.DeadlineMargin
+		want     []answerSeen
+	}{
+		{name: "event stream", req: batch, deadline: 2 * testMargin, margin: testMargin, want: []answerSeen{ping, stubborn}},
+		// Its many calls take their time even on a busy machine.
+		{name: "too large to answer each", req: jsonPost(many.String()), deadline: 5 * testMargin, margin: 4 * testMargin, want: []answerSeen{ping, {
+			Code:    -32001,
+			Message: fmt.Sprintf("the batch timed out: the request's deadline passed before it was answered (the batch holds %d requests, too many to answer each)", calls),
+		}}},
+	}
+	handler := func(s *mcp.Server) http.Handler {
+		return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
+			&mcp.StreamableHTTPOptions{Stateless: true})
+	}
+	options := func(margin time.Duration, stream ...lambdamcp.Shape) *lambdamcp.Options {
+		opts := hardOptions(new(bytes.Buffer))
+		opts.JSONResponse, opts.Stream, opts.DeadlineMargin = false, stream, margin
+		return opts
+	}
+	check := func(t *testing.T, want []answerSeen, status int, contentType string, body []byte) {
+		t.Helper()
+		if mt, _, _ := mime.ParseMediaType(contentType); status != 200 || mt != "text/event-stream" {
+			t.Errorf("status %d, Content-Type %q; want 200 text/event-stream (body %.300q)", status, contentType, body)
+		}
+		var got []answerSeen
+		for _, msg := range answerMessages(t, newAnswer(status, contentType, body)) {
+			var a rpcAnswer
+			if err := json.Unmarshal(msg, &a); err != nil {
+				t.Fatalf("message %.300s: %v", msg, err)
+			}
+			seen := answerSeen{ID: string(a.ID)}
+			if a.Error != nil {
+				seen.Code, seen.Message = a.Error.Code, a.Error.Message
+			}
+			got = append(got, seen)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("responses mismatch (-want +got):\n%s", diff)
+		}
+	}
+	for _, tc := range tests {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				server, _ := newHardServer(t)
+				h := lambdamcp.NewHandler(handler(server), options(tc.margin))
+				resp := invokeCase(t, h, badInputCase{req: tc.req, deadline: tc.deadline}, shape)
+				check(t, tc.want, resp.StatusCode, resp.header("Content-Type"), resp.body(t))
+			})
+		}
+		t.Run(tc.name+"/guard", func(t *testing.T) {
+			server, _ := newHardServer(t)
+			guard := lambdamcp.Guard(handler(server), options(tc.margin))
+			ctx, cancel := context.WithTimeout(t.Context(), tc.deadline)
+			defer cancel()
+			r := httptest.NewRequestWithContext(ctx, tc.req.method, tc.req.path, strings.NewReader(tc.req.body))
+			for k, v := range tc.req.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			guard.ServeHTTP(w, r)
+			check(t, tc.want, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
+		})
+		for _, shape := range streamShapes {
+			t.Run(tc.name+"/streamed-"+shape.name, func(t *testing.T) {
+				ctx := streamCtx(t, tc.deadline)
+				server, _ := newHardServer(t) // its tools released before the invocation is awaited
+				h := lambdamcp.NewHandler(handler(server), options(tc.margin, lambdamcp.ShapeURL, lambdamcp.ShapeREST))
+				s, head := openStream(t, ctx, h, shape.build(t, tc.req))
+				body, err := io.ReadAll(s.r)
+				if err != nil {
+					t.Fatalf("the stream ended with %v after %.300q", err, body)
+				}
+				check(t, tc.want, head.StatusCode, head.header("Content-Type"), body)
+			})
+		}
+	}
 }

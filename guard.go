@@ -329,6 +329,9 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		return g.serveStreamed(w, sw, r, rec)
 	}
 	dw := newDetachableWriter(w)
+	if len(rec.batch) > 0 {
+		dw.trackBatch(rec.batch)
+	}
 	ctx := r.Context()
 	var draining, held <-chan struct{} // nil: never
 	if rec.rpc.Method == "subscriptions/listen" && rec.rpc.ID != nil {
@@ -400,6 +403,7 @@ wait:
 			// 2.0 answers a batch, as the go-sdk answers them, and as a
 			// call on its own is.
 			dw.answerBatchIfSilent(code, rec.batch)
+			dw.answerBatchInStream(code)
 		}
 		dw.answerIfSilent(status, rec.rpc.ID, code, timeoutMessage(rec))
 		dw.answerUnfinishedJSON(status, rec.rpc.ID, code, timeoutMessage(rec))
@@ -1059,6 +1063,7 @@ type detachableWriter struct {
 	tail      sseTail       // the end of the event stream written so far
 	late      *lateAnswer   // the handler set a status after its event stream began; nil if not
 	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
+	batch     []rpcPeek     // the calls of a batch (trackBatch), answered each by its own response
 }
 
 func newDetachableWriter(w *guardWriter) *detachableWriter {
@@ -1235,6 +1240,14 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 	}
 }
 
+// trackBatch tells the writer that it answers a batch's calls: in an
+// event stream, the go-sdk answers each as it ends, in an event of its
+// own. It must be called before the handler runs.
+func (d *detachableWriter) trackBatch(calls []rpcPeek) {
+	d.batch = calls
+	d.scan.trackCalls()
+}
+
 // answerBatchIfSilent answers each call of a batch with the timeout error,
 // by its id, unless the handler has answered: the go-sdk writes a batch's
 // answer only once every call is answered. A batch too large to answer
@@ -1252,6 +1265,29 @@ func (d *detachableWriter) answerBatchIfSilent(code int, calls []rpcPeek) {
 	d.w.allowOrigin()
 	writeRPCErrorList(d.w, http.StatusOK, ids, code, func(i int) string { return callTimedOut(calls[i]) },
 		batchTimedOut, http.StatusGatewayTimeout)
+}
+
+// answerBatchInStream ends an event stream that the handler began for a
+// batch (trackBatch) without answering each of its calls: with the
+// timeout error of each call not answered, by its id, one event each, as
+// the go-sdk answers a batch's calls in an event stream; or, for a batch
+// too large to answer each call, one error without an id.
+func (d *detachableWriter) answerBatchInStream(code int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached || !d.w.wroteHeader || !d.sse || d.batch == nil {
+		return
+	}
+	if !d.toEventEnd() {
+		// The handler stopped inside an event that is out already: no
+		// event can follow it, and the connection is cut instead.
+		d.w.broken = true
+		return
+	}
+	errs, _ := batchTimeouts(code, d.batch, d.scan.answeredCall)
+	for _, e := range errs {
+		d.w.Write(sseEvent(e))
+	}
 }
 
 // answerUnfinishedJSON answers at the deadline for a handler that began a
@@ -1374,11 +1410,25 @@ func (d *detachableWriter) toEventEnd() bool {
 
 // answered reports whether the handler has answered: begun its answer,
 // and, for a call (call says whether it is one) answered in an event
-// stream, written the call's response in it.
+// stream, written the call's response in it; for a batch's calls
+// (trackBatch), each call's.
 func (d *detachableWriter) answered(call bool) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.w.wroteHeader && (!call || !d.sse || d.responded)
+	switch {
+	case !d.w.wroteHeader:
+		return false
+	case !d.sse:
+		return true
+	case d.batch != nil:
+		for _, c := range d.batch {
+			if !d.scan.answeredCall(c.ID) {
+				return false
+			}
+		}
+		return true
+	}
+	return !call || d.responded
 }
 
 // cutUnfinishedLate cuts the connection, once the request is logged, of a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -46,11 +47,36 @@ type sseScan struct {
 	first        []byte
 	keep, answer bool
 
+	// calls asks for the ids of the responses, for a batch's calls
+	// (trackCalls): seen holds the key of each ended response event's id,
+	// read where it comes before the result or error member, or after it
+	// within maxHeldEventData of the event's data. id is the current
+	// event's, once read; idLost tells that its data ran past the bound
+	// before the id came.
+	calls  bool
+	seen   map[callKey]struct{}
+	id     []byte
+	idLost bool
+
 	answered bool // an ended event's data is a JSON-RPC response
 	inLine   bool // the current line has begun
 	cr       bool // the last byte was a CR: an LF right after ends no line
 	told     bool // whether the event's data is a response is known
 	resp     bool // it is (once told)
+}
+
+// trackCalls asks the scan for the ids of the responses the stream holds
+// (answeredCall), before anything is written.
+func (s *sseScan) trackCalls() {
+	s.calls = true
+	s.seen = make(map[callKey]struct{})
+}
+
+// answeredCall reports whether an ended response event of the stream
+// carries id, a call's (one exactID passes).
+func (s *sseScan) answeredCall(id []byte) bool {
+	_, ok := s.seen[keyOf(id)]
+	return ok
 }
 
 // add notes p, written to the stream.
@@ -106,9 +132,9 @@ func (s *sseScan) endLine(rest []byte) {
 		s.data = append(s.data, '\n')
 		s.data = append(s.data, value...)
 		if !s.told {
-			s.resp, s.told = responseStart(s.data)
+			s.resp, s.told, s.id = responseStart(s.data)
 		}
-	} else if s.resp, s.told = responseStart(value); s.holding() {
+	} else if s.resp, s.told, s.id = responseStart(value); s.holding() {
 		// The event's first data line is told without a copy, unless its
 		// data goes on in the lines that follow, or is kept.
 		s.data = append(s.data, value...)
@@ -119,13 +145,16 @@ func (s *sseScan) endLine(rest []byte) {
 	}
 	if s.resp && (len(s.data) >= maxHeldEventData || len(line) >= maxHeldEventData) {
 		// A response told before the bound stays one, but its data, cut
-		// short, is not held for its code.
+		// short, is not held for its code, nor for an id after its result.
 		s.answer = false
+		s.idLost = true
 	}
 }
 
 // holding reports whether the current event's lines are still read.
-func (s *sseScan) holding() bool { return !s.told || s.keep || s.answer && s.resp }
+func (s *sseScan) holding() bool {
+	return !s.told || s.keep || s.answer && s.resp || s.calls && s.resp && s.id == nil && !s.idLost
+}
 
 // inEvent reports whether the event has data held.
 func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
@@ -133,10 +162,13 @@ func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
 // endEvent is the blank line that ends (dispatches) an event.
 func (s *sseScan) endEvent() {
 	if !s.told && s.inEvent() {
-		s.resp, _ = responseStart(s.data)
+		s.resp, _, s.id = responseStart(s.data)
 	}
 	if s.resp {
 		s.answered = true
+		if s.calls {
+			s.noteCall()
+		}
 		if s.answer {
 			s.answer, s.first, s.data = false, s.data, nil
 		}
@@ -146,56 +178,101 @@ func (s *sseScan) endEvent() {
 		// is the first with data.
 		s.keep, s.first, s.data = false, s.data, nil
 	}
-	s.data, s.told, s.resp = s.data[:0], false, false
+	s.data, s.told, s.resp, s.id, s.idLost = s.data[:0], false, false, nil, false
+}
+
+// noteCall notes the id of the response event that ends, read before its
+// result or error member, or from its data held whole.
+func (s *sseScan) noteCall() {
+	id := s.id
+	if id == nil && !s.idLost {
+		id = memberID(s.data)
+	}
+	if validID(id) && utf8.Valid(id) && exactID(id) {
+		s.seen[keyOf(id)] = struct{}{}
+	}
 }
 
 // atEventStart forgets an event begun and not ended (its part was
 // dropped); what ended events told stays (an answer's data too), and so
 // do keep and answer: the event that follows is then the first.
 func (s *sseScan) atEventStart() {
-	*s = sseScan{answered: s.answered, keep: s.keep, answer: s.answer, first: s.first}
+	*s = sseScan{answered: s.answered, keep: s.keep, answer: s.answer, first: s.first, calls: s.calls, seen: s.seen}
 }
 
 // responseStart reads data, the start of a JSON text, and reports whether
 // it is a JSON-RPC response: an object with a non-null result or error
 // member before any method member. told is false while the start is too
-// short to say.
-func responseStart(data []byte) (response, told bool) {
+// short to say. id is a response's id member when it comes before the
+// result or error (as the go-sdk writes it), and nil otherwise.
+func responseStart(data []byte) (response, told bool, id []byte) {
 	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 	tok, err := dec.ReadToken()
 	if err != nil {
-		return false, !cutShort(err)
+		return false, !cutShort(err), nil
 	}
 	if tok.Kind() != '{' {
-		return false, true
+		return false, true, nil
 	}
 	for {
 		name, err := dec.ReadToken()
 		if err != nil {
-			return false, !cutShort(err)
+			return false, !cutShort(err), nil
 		}
 		if name.Kind() != '"' {
-			return false, true
+			return false, true, nil
 		}
 		switch name.String() {
 		case "method":
-			return false, true
+			return false, true, nil
 		case "result", "error":
 			switch dec.PeekKind() {
 			case 0: // the value is not written yet, or the text is bad
 				if _, err := dec.ReadToken(); cutShort(err) {
-					return false, false
+					return false, false, nil
 				}
-				return false, true
+				return false, true, nil
 			case 'n':
 			default:
-				return true, true
+				return true, true, id
 			}
+		case "id":
+			v, err := dec.ReadValue()
+			if err != nil {
+				return false, !cutShort(err), nil
+			}
+			id = bytes.Clone(v) // the last, as the go-sdk reads a repeated name
+			continue
 		}
 		if err := dec.SkipValue(); err != nil {
-			return false, !cutShort(err)
+			return false, !cutShort(err), nil
 		}
 	}
+}
+
+// memberID is the id member of data, a whole JSON object (the last, if
+// repeated); nil if it has none or is no object.
+func memberID(data []byte) []byte {
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return nil
+	}
+	var id []byte
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return nil
+		}
+		isID := name.String() == "id" // before the read that ends name
+		v, err := dec.ReadValue()
+		if err != nil {
+			return nil
+		}
+		if isID {
+			id = bytes.Clone(v)
+		}
+	}
+	return id
 }
 
 // cutShort reports whether a decoder's error is the end of its input.

@@ -457,7 +457,8 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		// Read across writes: a handler's writes may split a line or an
 		// event anywhere.
 		w.scan.add(p[:n])
-		w.answered = w.answered || w.scan.answered
+		// A batch's calls are answered each (abort reads which).
+		w.answered = w.answered || w.scan.answered && w.batch == nil
 	}
 	if err != nil {
 		// An event is longer than what it frames: the count is the
@@ -603,20 +604,31 @@ func (w *streamWriter) trackBatch(calls []rpcPeek) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.batch = calls
+	w.scan.trackCalls()
 }
 
 // answerBatchLocked answers at the deadline each call of a batch the
-// handler has not answered, by its id (batchTimeouts), when nothing went
-// out yet: as a JSON array, as JSON-RPC 2.0 answers a batch (a batch too
-// large to answer each call gets one error without an id, 504).
+// handler has not answered, by its id (batchTimeouts): as a JSON array
+// when nothing went out yet, as JSON-RPC 2.0 answers a batch (a batch too
+// large to answer each call gets one error without an id, 504), and in an
+// event stream, as the go-sdk answers a batch's calls there, with an
+// event for each call whose response has not gone out.
 func (w *streamWriter) answerBatchLocked(code int) {
-	errs, ok := batchTimeouts(code, w.batch, noneAnswered)
-	status, body := http.StatusOK, rpcErrorArray(errs)
-	if !ok {
-		status, body = http.StatusGatewayTimeout, errs[0]
+	switch {
+	case !w.committed:
+		errs, ok := batchTimeouts(code, w.batch, noneAnswered)
+		status, body := http.StatusOK, rpcErrorArray(errs)
+		if !ok {
+			status, body = http.StatusGatewayTimeout, errs[0]
+		}
+		w.commitJSONLocked(status)
+		w.writeLocked(body)
+	case w.sse:
+		errs, _ := batchTimeouts(code, w.batch, w.scan.answeredCall)
+		for _, e := range errs {
+			w.writeLocked(sseEvent(e))
+		}
 	}
-	w.commitJSONLocked(status)
-	w.writeLocked(body)
 	w.answered = true
 }
 
@@ -673,7 +685,7 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		w.cut = errDeadlineUnfinished
 		w.answered = true
 	}
-	if !w.answered && deadline && w.batch != nil && !w.committed {
+	if !w.answered && deadline && w.batch != nil {
 		w.answerBatchLocked(code)
 	}
 	if !w.answered {

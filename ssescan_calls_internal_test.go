@@ -1,0 +1,63 @@
+package lambdamcp
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestSSEScanAnsweredCalls checks the calls a batch's event stream
+// answers, written whole or in any two pieces: the id of each ended
+// response event, read before its result or error, or after it within
+// the bound, as a client matches it to its call (1.0 is 1, "\u0062" is
+// "b"); not a request's, nor an event's the stream ends inside.
+func TestSSEScanAnsweredCalls(t *testing.T) {
+	long := strings.Repeat("x", maxHeldEventData)
+	big := long + long
+	calls := []string{`1`, `2`, `"1"`, `"b"`}
+	tests := []struct {
+		name string
+		sse  string
+		want []string // the calls answered
+	}{
+		{"result", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", []string{`1`}},
+		{"error", "data: {\"jsonrpc\":\"2.0\",\"id\":\"b\",\"error\":{\"code\":-32001,\"message\":\"x\"}}\n\n", []string{`"b"`}},
+		{"a string id escaped", "data: {\"id\":\"\\u0062\",\"result\":{}}\n\n", []string{`"b"`}},
+		{"a number id as a fraction", "data: {\"id\":1.0,\"result\":{}}\n\n", []string{`1`}},
+		{"a string id is no number", "data: {\"id\":\"1\",\"result\":{}}\n\n", []string{`"1"`}},
+		{"two events", "data: {\"id\":2,\"result\":{}}\n\ndata: {\"id\":\"b\",\"result\":{}}\n\n", []string{`2`, `"b"`}},
+		{"the id after the result", "data: {\"jsonrpc\":\"2.0\",\"result\":{\"a\":[1]},\"id\":2}\n\n", []string{`2`}},
+		{"the id on a line of its own", "data: {\"result\":{},\ndata: \"id\":2}\n\n", []string{`2`}},
+		{"the id repeated", "data: {\"id\":1,\"id\":2,\"result\":{}}\n\n", []string{`2`}},
+		{"a large result, the id first", "data: {\"id\":1,\"result\":{\"text\":\"" + big + "\"}}\n\n", []string{`1`}},
+		{"the id after a result past the bound", "data: {\"result\":{\"text\":\"" + long + "\"},\"id\":2}\n\n", nil},
+		{"a request", "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sampling/createMessage\",\"params\":{}}\n\n", nil},
+		{"a null result", "data: {\"id\":1,\"result\":null}\n\n", nil},
+		{"not ended", "data: {\"id\":1,\"result\":{}}\n", nil},
+		{"after progress", "data: {\"method\":\"notifications/progress\",\"params\":{\"id\":2}}\n\ndata: {\"id\":1,\"result\":{}}\n\n", []string{`1`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			step := 1
+			if len(tc.sse) > 4096 {
+				step = 997 // long texts: split at a sample of places
+			}
+			for i := 0; i <= len(tc.sse); i += step {
+				var s sseScan
+				s.trackCalls()
+				s.add([]byte(tc.sse[:i]))
+				s.add([]byte(tc.sse[i:]))
+				var got []string
+				for _, id := range calls {
+					if s.answeredCall([]byte(id)) {
+						got = append(got, id)
+					}
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Fatalf("split at %d (%.40q|%.40q): calls answered mismatch (-want +got):\n%s", i, tc.sse[max(0, i-40):i], tc.sse[i:], diff)
+				}
+			}
+		})
+	}
+}
