@@ -132,9 +132,9 @@ func (s *sseScan) endLine(rest []byte) {
 		s.data = append(s.data, '\n')
 		s.data = append(s.data, value...)
 		if !s.told {
-			s.resp, s.told, s.id = responseStart(s.data)
+			s.resp, s.told, s.id = responseStart(s.data, s.calls)
 		}
-	} else if s.resp, s.told, s.id = responseStart(value); s.holding() {
+	} else if s.resp, s.told, s.id = responseStart(value, s.calls); s.holding() {
 		// The event's first data line is told without a copy, unless its
 		// data goes on in the lines that follow, or is kept.
 		s.data = append(s.data, value...)
@@ -162,7 +162,7 @@ func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
 // endEvent is the blank line that ends (dispatches) an event.
 func (s *sseScan) endEvent() {
 	if !s.told && s.inEvent() {
-		s.resp, _, s.id = responseStart(s.data)
+		s.resp, _, s.id = responseStart(s.data, s.calls)
 	}
 	if s.resp {
 		s.answered = true
@@ -203,9 +203,10 @@ func (s *sseScan) atEventStart() {
 // responseStart reads data, the start of a JSON text, and reports whether
 // it is a JSON-RPC response: an object with a non-null result or error
 // member before any method member. told is false while the start is too
-// short to say. id is a response's id member when it comes before the
-// result or error (as the go-sdk writes it), and nil otherwise.
-func responseStart(data []byte) (response, told bool, id []byte) {
+// short to say. With wantID, id is a response's id member when it comes
+// before the result or error (as the go-sdk writes it), and nil otherwise;
+// without, it is nil, and reading costs no copy of it.
+func responseStart(data []byte, wantID bool) (response, told bool, id []byte) {
 	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 	tok, err := dec.ReadToken()
 	if err != nil {
@@ -237,6 +238,9 @@ func responseStart(data []byte) (response, told bool, id []byte) {
 				return true, true, id
 			}
 		case "id":
+			if !wantID {
+				break
+			}
 			v, err := dec.ReadValue()
 			if err != nil {
 				return false, !cutShort(err), nil
