@@ -308,6 +308,32 @@ func TestStreamEndsBeforeDeadline(t *testing.T) {
 	}
 }
 
+// TestStreamDeadlineMarginOff checks that a negative DeadlineMargin, which
+// Options documents as turning the deadline's answer off, leaves a stream
+// to its handler: the handler answers as its context ends, at the
+// invocation's deadline, and that answer is what the client reads, not
+// lambdamcp's timeout error written earlier.
+func TestStreamDeadlineMarginOff(t *testing.T) {
+	const answer = "event: message\n" + `data: {"jsonrpc":"2.0","id":7,"result":{"content":[]}}` + "\n\n"
+	for _, shape := range streamShapes {
+		t.Run(shape.name, func(t *testing.T) {
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				<-r.Context().Done()
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, answer)
+			}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}, Heartbeat: -1, DeadlineMargin: -1})
+			s, _ := openStream(t, streamCtx(t, 300*time.Millisecond), h, shape.build(t, call("echo", `{}`)))
+			got, err := io.ReadAll(s.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(answer, string(got)); diff != "" {
+				t.Errorf("body (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestStreamClientGoneCancelsTool checks that closing the stream (the
 // client went away) cancels a 2026-07-28 tool call.
 func TestStreamClientGoneCancelsTool(t *testing.T) {
