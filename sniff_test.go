@@ -1,6 +1,7 @@
 package lambdamcp_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -107,44 +108,49 @@ func TestStreamHeldPartAtDeadline(t *testing.T) {
 }
 
 // TestStreamHeldPartFlows checks that an untyped streamed answer is held
-// only for the bytes its type is guessed from: once it has them, the head
-// and the body go out as they are written, before the handler ends.
+// only for the bytes its type is guessed from (http.DetectContentType
+// reads 512): once it has them, the head and the body go out as they are
+// written, before the handler ends.
 func TestStreamHeldPartFlows(t *testing.T) {
-	release := make(chan struct{})
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, strings.Repeat("a", 600))
-		<-release
-		io.WriteString(w, "end")
-	})
-	hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
-	ctx := streamCtx(t, time.Minute)
-	payload := urlEvent(t, call("echo", `{}`))
-	type opened struct {
-		s    *streamReader
-		head prelude
-	}
-	got := make(chan opened, 1)
-	go func() {
-		s, head := openStream(t, ctx, hd, payload)
-		got <- opened{s, head}
-	}()
-	var o opened
-	select {
-	case o = <-got:
-	case <-time.After(10 * time.Second):
-		close(release)
-		t.Fatal("no head 10 s after 600 bytes were written: the answer is held past what its type is guessed from")
-	}
-	if ct := o.head.header("Content-Type"); ct != "text/plain; charset=utf-8" {
-		t.Errorf("Content-Type = %q, want the guess from the first bytes", ct)
-	}
-	first := make([]byte, 600)
-	_, err := io.ReadFull(o.s.r, first)
-	close(release) // only now may the handler end
-	if err != nil {
-		t.Fatalf("reading the first 600 bytes: %v", err)
-	}
-	if rest, err := io.ReadAll(o.s.r); err != nil || string(rest) != "end" {
-		t.Errorf("rest of the body %q, %v; want %q", rest, err, "end")
+	for _, size := range []int{512, 600} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			release := make(chan struct{})
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, strings.Repeat("a", size))
+				<-release
+				io.WriteString(w, "end")
+			})
+			hd := lambdamcp.NewHandler(h, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+			ctx := streamCtx(t, time.Minute)
+			payload := urlEvent(t, call("echo", `{}`))
+			type opened struct {
+				s    *streamReader
+				head prelude
+			}
+			got := make(chan opened, 1)
+			go func() {
+				s, head := openStream(t, ctx, hd, payload)
+				got <- opened{s, head}
+			}()
+			var o opened
+			select {
+			case o = <-got:
+			case <-time.After(10 * time.Second):
+				close(release)
+				t.Fatalf("no head 10 s after %d bytes were written: the answer is held past what its type is guessed from", size)
+			}
+			if ct := o.head.header("Content-Type"); ct != "text/plain; charset=utf-8" {
+				t.Errorf("Content-Type = %q, want the guess from the first bytes", ct)
+			}
+			first := make([]byte, size)
+			_, err := io.ReadFull(o.s.r, first)
+			close(release) // only now may the handler end
+			if err != nil {
+				t.Fatalf("reading the first %d bytes: %v", size, err)
+			}
+			if rest, err := io.ReadAll(o.s.r); err != nil || string(rest) != "end" {
+				t.Errorf("rest of the body %q, %v; want %q", rest, err, "end")
+			}
+		})
 	}
 }
