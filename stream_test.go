@@ -620,25 +620,34 @@ func TestStreamListenEndsGracefully(t *testing.T) {
 // TestStreamHandlerPanics checks that a handler that panics, before or
 // after the head went out, ends the stream with a JSON-RPC error instead of
 // taking the process down; before, with status 500, as a buffered or local
-// answer has it (docs/errors.md).
+// answer has it (docs/errors.md). A subscriptions/listen gets the error
+// too: the successful response that closes one at the deadline would pass
+// the failure for a subscription ended on purpose.
 func TestStreamHandlerPanics(t *testing.T) {
+	listen := jsonPost(`{"jsonrpc":"2.0","id":42,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
+		"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen")
+	beforeWriting := func(http.ResponseWriter, *http.Request) { panic("boom") }
+	midStream := func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}}\n\n"))
+		panic("boom")
+	}
 	tests := []struct {
 		name        string
+		req         httpRequest
 		handler     http.HandlerFunc
 		status      int
 		contentType string
 	}{
-		{"before writing", func(http.ResponseWriter, *http.Request) { panic("boom") }, 500, "application/json"},
-		{"mid-stream", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/event-stream")
-			w.Write([]byte("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}}\n\n"))
-			panic("boom")
-		}, 200, "text/event-stream"},
+		{"before writing", callWait(legacy), beforeWriting, 500, "application/json"},
+		{"mid-stream", callWait(legacy), midStream, 200, "text/event-stream"},
+		{"listen, before writing", listen, beforeWriting, 500, "application/json"},
+		{"listen, mid-stream", listen, midStream, 200, "text/event-stream"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := lambdamcp.NewHandler(tc.handler, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, RawErrors: true})
-			s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, callWait(legacy)))
+			s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, tc.req))
 			if head.StatusCode != tc.status || head.header("Content-Type") != tc.contentType {
 				t.Fatalf("head %d %q, want %d %q", head.StatusCode, head.header("Content-Type"), tc.status, tc.contentType)
 			}
