@@ -473,6 +473,8 @@ func TestAcceptsWeights(t *testing.T) {
 		{"application/json;q=abc, text/event-stream", true, true},
 		{"application/json;q=1.5, text/event-stream", true, true},
 		{"application/json;q=., text/event-stream", true, true},
+		{"application/json;q=, text/event-stream", true, true},
+		{"application/json;q= , text/event-stream", true, true},
 		// Of ranges as specific, one that admits is enough.
 		{"application/json, application/json;q=0, text/event-stream", true, true},
 		{"text/event-stream;q=0, application/json, text/event-stream", true, true},
