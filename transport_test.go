@@ -180,6 +180,11 @@ var transportRules = []transportRule{
 		message: "Mcp-Param-Region header has a character other than visible ASCII, space or tab: send it Base64-encoded (=?base64?…?=)",
 	},
 	{
+		// Visible ASCII, space and horizontal tab go unencoded.
+		name: "Mcp-Param header with a tab inside", region: true, status: 200, id: "1",
+		req: modernCall("tools/call", `"name":"sql","arguments":{"region":"us\twest 1"}`, "sql", "Mcp-Param-Region", "us\twest 1"),
+	},
+	{
 		name: "Mcp-Param integer compared as a number", region: true, status: 200, id: "1",
 		req: modernCall("tools/call", `"name":"sql","arguments":{"shard":42}`, "sql", "Mcp-Param-Shard", "42.0"),
 	},
