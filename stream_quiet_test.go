@@ -60,6 +60,48 @@ func TestStreamHeartbeatOnlyWhenQuiet(t *testing.T) {
 	})
 }
 
+// TestStreamNoHeartbeatInJSON checks that a streamed answer that is no
+// event stream gets no heartbeats, however long it stays quiet: an SSE
+// comment in a JSON body would make it no JSON at all. It runs in a
+// synctest bubble, so that the silences are exact whatever the machine's
+// load.
+func TestStreamNoHeartbeatInJSON(t *testing.T) {
+	const interval = time.Second
+	const answer = `{"jsonrpc":"2.0","id":1,"result":{"content":[]}}`
+	tests := []struct {
+		name  string
+		begin func(w http.ResponseWriter) // what the handler sends before its silence
+		rest  string                      // what it writes after it
+	}{
+		{"head flushed", func(w http.ResponseWriter) { w.(http.Flusher).Flush() }, answer},
+		{"half the value written", func(w http.ResponseWriter) { io.WriteString(w, answer[:20]) }, answer[20:]},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					tc.begin(w)
+					time.Sleep(3 * interval)
+					io.WriteString(w, tc.rest)
+				}), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: interval})
+
+				ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "quiet-json"})
+				ctx, cancel := context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+				s, _ := openStream(t, ctx, h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`)))
+				body, err := io.ReadAll(s.r)
+				if err != nil {
+					t.Fatalf("reading body: %v", err)
+				}
+				if string(body) != answer {
+					t.Errorf("body %q, want the handler's answer alone, %q", body, answer)
+				}
+			})
+		})
+	}
+}
+
 // TestStreamSilenceShorterThanInterval checks that no silence on a quiet
 // event stream reaches the heartbeat interval, wherever the handler's last
 // write falls between the ticks: a gateway or client that gives up after
