@@ -141,7 +141,7 @@ func newGuard(h http.Handler, opts *Options) *guard {
 // server sees (the caller, the call's outcome, a panic).
 type requestRecord struct {
 	rpc             rpcPeek
-	batch           []rpcPeek       // the calls of a batch the go-sdk serves (batchCalls)
+	batch           *callTrack      // the calls of a batch the go-sdk serves (batchCalls); nil if none
 	ctx             context.Context // the request's, ended by the guard
 	toolDeadline    time.Time       // zero: none
 	acceptRewritten bool            // the client's Accept did not list text/event-stream
@@ -329,7 +329,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		return g.serveStreamed(w, sw, r, rec)
 	}
 	dw := newDetachableWriter(w)
-	if len(rec.batch) > 0 {
+	if rec.batch != nil {
 		dw.trackBatch(rec.batch)
 	}
 	ctx := r.Context()
@@ -398,11 +398,11 @@ wait:
 			status = http.StatusGatewayTimeout
 		}
 		code := timeoutCode(rec.version)
-		if rec.rpc.ID == nil && len(rec.batch) > 0 {
+		if rec.rpc.ID == nil && rec.batch != nil {
 			// A batch's calls are each answered by their ids, as JSON-RPC
 			// 2.0 answers a batch, as the go-sdk answers them, and as a
 			// call on its own is.
-			dw.answerBatchIfSilent(code, rec.batch)
+			dw.answerBatchIfSilent(code, rec.batch.calls)
 			dw.answerBatchInStream(code)
 		}
 		dw.answerIfSilent(status, rec.rpc.ID, code, timeoutMessage(rec))
@@ -454,7 +454,7 @@ func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, a
 // dropped. The guard also turns a panic into the stream's error answer.
 func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	dw := newStreamDetachableWriter(w)
-	if len(rec.batch) > 0 {
+	if rec.batch != nil {
 		sw.trackBatch(rec.batch)
 	}
 	done := g.run(dw, r, rec, false)
@@ -560,7 +560,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		if rej := checkBatch(body, r.Header.Get("Mcp-Protocol-Version")); rej != nil {
 			return rej
 		}
-		rec.batch = batchCalls(body, r.Header.Get("Mcp-Protocol-Version"))
+		if calls := batchCalls(body, r.Header.Get("Mcp-Protocol-Version")); len(calls) > 0 {
+			rec.batch = &callTrack{calls: calls}
+		}
 	}
 	// Streamed invocations are answered as the handler streams them, and
 	// so is subscriptions/listen, which the go-sdk always answers with an
@@ -1063,7 +1065,6 @@ type detachableWriter struct {
 	tail      sseTail       // the end of the event stream written so far
 	late      *lateAnswer   // the handler set a status after its event stream began; nil if not
 	held      chan struct{} // closed at an acknowledgement that holds a listen open (watchListen); then nil
-	batch     []rpcPeek     // the calls of a batch (trackBatch), answered each by its own response
 }
 
 func newDetachableWriter(w *guardWriter) *detachableWriter {
@@ -1243,9 +1244,8 @@ func (d *detachableWriter) answerIfSilent(status int, id json.RawMessage, code i
 // trackBatch tells the writer that it answers a batch's calls: in an
 // event stream, the go-sdk answers each as it ends, in an event of its
 // own. It must be called before the handler runs.
-func (d *detachableWriter) trackBatch(calls []rpcPeek) {
-	d.batch = calls
-	d.scan.trackCalls()
+func (d *detachableWriter) trackBatch(c *callTrack) {
+	d.scan.trackCalls(c)
 }
 
 // answerBatchIfSilent answers each call of a batch with the timeout error,
@@ -1275,7 +1275,7 @@ func (d *detachableWriter) answerBatchIfSilent(code int, calls []rpcPeek) {
 func (d *detachableWriter) answerBatchInStream(code int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.detached || !d.w.wroteHeader || !d.sse || d.batch == nil {
+	if d.detached || !d.w.wroteHeader || !d.sse || d.scan.calls == nil {
 		return
 	}
 	if !d.toEventEnd() {
@@ -1284,7 +1284,7 @@ func (d *detachableWriter) answerBatchInStream(code int) {
 		d.w.broken = true
 		return
 	}
-	errs, _ := batchTimeouts(code, d.batch, d.scan.answeredCall)
+	errs, _ := batchTimeouts(code, d.scan.calls.calls, d.scan.answeredCall)
 	for _, e := range errs {
 		d.w.Write(sseEvent(e))
 	}
@@ -1420,8 +1420,8 @@ func (d *detachableWriter) answered(call bool) bool {
 		return false
 	case !d.sse:
 		return true
-	case d.batch != nil:
-		for _, c := range d.batch {
+	case d.scan.calls != nil:
+		for _, c := range d.scan.calls.calls {
 			if !d.scan.answeredCall(c.ID) {
 				return false
 			}

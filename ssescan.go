@@ -32,6 +32,10 @@ type sseScan struct {
 	line []byte // the current line's start, held while it may tell the event
 	data []byte // the event's data so far, held while not told
 
+	// calls, for a batch's calls (trackCalls), asks for the ids of the
+	// responses; nil otherwise.
+	calls *callTrack
+
 	// keep asks for the data of the stream's first event, held whole
 	// however the writes split it, for a listen's acknowledgement
 	// (watchListen): first is its data once the event has ended (its
@@ -47,17 +51,6 @@ type sseScan struct {
 	first        []byte
 	keep, answer bool
 
-	// calls asks for the ids of the responses, for a batch's calls
-	// (trackCalls): seen holds the key of each ended response event's id,
-	// read where it comes before the result or error member, or after it
-	// within maxHeldEventData of the event's data. id is the current
-	// event's, once read; idLost tells that its data ran past the bound
-	// before the id came.
-	calls  bool
-	seen   map[callKey]struct{}
-	id     []byte
-	idLost bool
-
 	answered bool // an ended event's data is a JSON-RPC response
 	inLine   bool // the current line has begun
 	cr       bool // the last byte was a CR: an LF right after ends no line
@@ -65,18 +58,46 @@ type sseScan struct {
 	resp     bool // it is (once told)
 }
 
+// callTrack follows a batch's calls (batchCalls) through the event
+// stream that answers them, each in an event of its own: seen holds the
+// key of each ended response event's id, read where it comes before the
+// result or error member, or after it within maxHeldEventData of the
+// event's data. id is the current event's, once read; idLost tells that
+// its data ran past the bound before the id came. It is kept apart, and
+// made only for a batch, so that the scan of any other stream stays as
+// small as it was.
+type callTrack struct {
+	calls  []rpcPeek
+	seen   map[callKey]struct{}
+	id     []byte
+	idLost bool
+}
+
 // trackCalls asks the scan for the ids of the responses the stream holds
-// (answeredCall), before anything is written.
-func (s *sseScan) trackCalls() {
-	s.calls = true
-	s.seen = make(map[callKey]struct{})
+// (answeredCall) to c's calls, before anything is written.
+func (s *sseScan) trackCalls(c *callTrack) {
+	c.seen = make(map[callKey]struct{})
+	s.calls = c
 }
 
 // answeredCall reports whether an ended response event of the stream
 // carries id, a call's (one exactID passes).
 func (s *sseScan) answeredCall(id []byte) bool {
-	_, ok := s.seen[keyOf(id)]
+	if s.calls == nil {
+		return false
+	}
+	_, ok := s.calls.seen[keyOf(id)]
 	return ok
+}
+
+// tell reads data, the start of the current event's data, with
+// responseStart, noting a response's id for a batch's calls.
+func (s *sseScan) tell(data []byte) (response, told bool) {
+	response, told, id := responseStart(data, s.calls != nil)
+	if s.calls != nil {
+		s.calls.id = id
+	}
+	return response, told
 }
 
 // add notes p, written to the stream.
@@ -132,9 +153,9 @@ func (s *sseScan) endLine(rest []byte) {
 		s.data = append(s.data, '\n')
 		s.data = append(s.data, value...)
 		if !s.told {
-			s.resp, s.told, s.id = responseStart(s.data, s.calls)
+			s.resp, s.told = s.tell(s.data)
 		}
-	} else if s.resp, s.told, s.id = responseStart(value, s.calls); s.holding() {
+	} else if s.resp, s.told = s.tell(value); s.holding() {
 		// The event's first data line is told without a copy, unless its
 		// data goes on in the lines that follow, or is kept.
 		s.data = append(s.data, value...)
@@ -147,13 +168,15 @@ func (s *sseScan) endLine(rest []byte) {
 		// A response told before the bound stays one, but its data, cut
 		// short, is not held for its code, nor for an id after its result.
 		s.answer = false
-		s.idLost = true
+		if s.calls != nil {
+			s.calls.idLost = true
+		}
 	}
 }
 
 // holding reports whether the current event's lines are still read.
 func (s *sseScan) holding() bool {
-	return !s.told || s.keep || s.answer && s.resp || s.calls && s.resp && s.id == nil && !s.idLost
+	return !s.told || s.keep || s.answer && s.resp || s.calls != nil && s.resp && s.calls.id == nil && !s.calls.idLost
 }
 
 // inEvent reports whether the event has data held.
@@ -162,11 +185,11 @@ func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
 // endEvent is the blank line that ends (dispatches) an event.
 func (s *sseScan) endEvent() {
 	if !s.told && s.inEvent() {
-		s.resp, _, s.id = responseStart(s.data, s.calls)
+		s.resp, _ = s.tell(s.data)
 	}
 	if s.resp {
 		s.answered = true
-		if s.calls {
+		if s.calls != nil {
 			s.noteCall()
 		}
 		if s.answer {
@@ -178,18 +201,21 @@ func (s *sseScan) endEvent() {
 		// is the first with data.
 		s.keep, s.first, s.data = false, s.data, nil
 	}
-	s.data, s.told, s.resp, s.id, s.idLost = s.data[:0], false, false, nil, false
+	s.data, s.told, s.resp = s.data[:0], false, false
+	if s.calls != nil {
+		s.calls.id, s.calls.idLost = nil, false
+	}
 }
 
 // noteCall notes the id of the response event that ends, read before its
 // result or error member, or from its data held whole.
 func (s *sseScan) noteCall() {
-	id := s.id
-	if id == nil && !s.idLost {
+	id := s.calls.id
+	if id == nil && !s.calls.idLost {
 		id = memberID(s.data)
 	}
 	if validID(id) && utf8.Valid(id) && exactID(id) {
-		s.seen[keyOf(id)] = struct{}{}
+		s.calls.seen[keyOf(id)] = struct{}{}
 	}
 }
 
@@ -197,7 +223,10 @@ func (s *sseScan) noteCall() {
 // dropped); what ended events told stays (an answer's data too), and so
 // do keep and answer: the event that follows is then the first.
 func (s *sseScan) atEventStart() {
-	*s = sseScan{answered: s.answered, keep: s.keep, answer: s.answer, first: s.first, calls: s.calls, seen: s.seen}
+	*s = sseScan{answered: s.answered, keep: s.keep, answer: s.answer, first: s.first, calls: s.calls}
+	if s.calls != nil {
+		s.calls.id, s.calls.idLost = nil, false
+	}
 }
 
 // responseStart reads data, the start of a JSON text, and reports whether

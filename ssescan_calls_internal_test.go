@@ -45,7 +45,7 @@ func TestSSEScanAnsweredCalls(t *testing.T) {
 			}
 			for i := 0; i <= len(tc.sse); i += step {
 				var s sseScan
-				s.trackCalls()
+				s.trackCalls(&callTrack{})
 				s.add([]byte(tc.sse[:i]))
 				s.add([]byte(tc.sse[i:]))
 				var got []string

@@ -271,7 +271,6 @@ type streamWriter struct {
 	callID      json.RawMessage // the call being answered; nil if none
 	listen      bool            // the call is subscriptions/listen
 	timeoutCode int             // the code answering the call at the deadline
-	batch       []rpcPeek       // the calls of a batch (trackBatch); under mu
 	corsOrigin  string          // the Origin the guard's CheckOrigin allowed; under mu
 
 	// done is closed when the stream ends: the handler returned, the call
@@ -458,7 +457,7 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		// event anywhere.
 		w.scan.add(p[:n])
 		// A batch's calls are answered each (abort reads which).
-		w.answered = w.answered || w.scan.answered && w.batch == nil
+		w.answered = w.answered || w.scan.answered && w.scan.calls == nil
 	}
 	if err != nil {
 		// An event is longer than what it frames: the count is the
@@ -600,11 +599,10 @@ func (w *streamWriter) allowOrigin(origin string) {
 // trackBatch tells the stream that it answers a batch's calls: at the
 // deadline each of them is answered with its timeout error, by its id,
 // unless answered already. It must be called before the handler runs.
-func (w *streamWriter) trackBatch(calls []rpcPeek) {
+func (w *streamWriter) trackBatch(c *callTrack) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.batch = calls
-	w.scan.trackCalls()
+	w.scan.trackCalls(c)
 }
 
 // answerBatchLocked answers at the deadline each call of a batch the
@@ -616,7 +614,7 @@ func (w *streamWriter) trackBatch(calls []rpcPeek) {
 func (w *streamWriter) answerBatchLocked(code int) {
 	switch {
 	case !w.committed:
-		errs, ok := batchTimeouts(code, w.batch, noneAnswered)
+		errs, ok := batchTimeouts(code, w.scan.calls.calls, noneAnswered)
 		status, body := http.StatusOK, rpcErrorArray(errs)
 		if !ok {
 			status, body = http.StatusGatewayTimeout, errs[0]
@@ -624,7 +622,7 @@ func (w *streamWriter) answerBatchLocked(code int) {
 		w.commitJSONLocked(status)
 		w.writeLocked(body)
 	case w.sse:
-		errs, _ := batchTimeouts(code, w.batch, w.scan.answeredCall)
+		errs, _ := batchTimeouts(code, w.scan.calls.calls, w.scan.answeredCall)
 		for _, e := range errs {
 			w.writeLocked(sseEvent(e))
 		}
@@ -685,7 +683,7 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 		w.cut = errDeadlineUnfinished
 		w.answered = true
 	}
-	if !w.answered && deadline && w.batch != nil {
+	if !w.answered && deadline && w.scan.calls != nil {
 		w.answerBatchLocked(code)
 	}
 	if !w.answered {
