@@ -354,6 +354,13 @@ var badInputCases = []badInputCase{
 		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
 	},
 	{
+		// The media type is read without its parameters and its case.
+		name: "fractional id, Content-Type with a charset", doc: "A request id that is a number", status: 400, code: -32600, id: "1.5",
+		req: jsonPost(`{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`, "MCP-Protocol-Version", legacy,
+			"Content-Type", "Application/JSON; charset=utf-8"),
+		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
+	},
+	{
 		name: "id past 2^53", doc: "A request id that is a number", status: 400, code: -32600, id: "9007199254740993",
 		req:     jsonPost(`{"jsonrpc":"2.0","id":9007199254740993,"method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 		message: "the request id must be a string of valid Unicode or an integer of at most 2^53-1 in magnitude",
