@@ -336,6 +336,13 @@ var badInputCases = []badInputCase{
 		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
 	},
 	{
+		// The go-sdk refuses the batch as a batch: its ids are not
+		// judged (lambdamcp judges those of the eras with batches).
+		name: "batch of a repeated id in 2025-11-25", doc: "JSON-RPC batch, protocol 2025-06-18 or later", status: 400, code: -32600, id: "",
+		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":1,"method":"ping"}]`, "MCP-Protocol-Version", legacy),
+		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
+	},
+	{
 		name: "batch in 2026-07-28", doc: "JSON-RPC batch, protocol 2025-06-18 or later", status: 400, code: -32600, id: "",
 		req:     jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`}}]`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
 		message: "JSON-RPC batching is not supported in 2025-06-18 and later",
