@@ -185,6 +185,13 @@ var transportRules = []transportRule{
 		req: modernCall("tools/call", `"name":"sql","arguments":{"region":"us\twest 1"}`, "sql", "Mcp-Param-Region", "us\twest 1"),
 	},
 	{
+		// Before 2026-07-28 no header mirrors a parameter: the header is
+		// the client's own, and not judged.
+		name: "Mcp-Param header with a character past ASCII, 2025-11-25", region: true, status: 200, id: "1",
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sql","arguments":{"region":"Zürich"}}}`,
+			"MCP-Protocol-Version", legacy, "Mcp-Param-Region", "Zürich"),
+	},
+	{
 		name: "Mcp-Param integer compared as a number", region: true, status: 200, id: "1",
 		req: modernCall("tools/call", `"name":"sql","arguments":{"shard":42}`, "sql", "Mcp-Param-Shard", "42.0"),
 	},
