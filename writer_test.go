@@ -665,7 +665,9 @@ func TestContentEncoding(t *testing.T) {
 	})
 	srv := httptest.NewServer(lambdamcp.Guard(ok, nil))
 	defer srv.Close()
-	for coding, want := range map[string]int{"gzip": 415, "GZIP, identity": 415, "identity": 200, " Identity ": 200} {
+	// Empty list elements name no coding (RFC 9110 §5.6.1).
+	for coding, want := range map[string]int{"gzip": 415, "GZIP, identity": 415, "identity": 200, " Identity ": 200,
+		"": 200, "identity, ,": 200} {
 		req, _ := http.NewRequest("POST", srv.URL+"/mcp", strings.NewReader(`{}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Content-Encoding", coding)
