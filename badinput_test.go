@@ -757,6 +757,9 @@ func TestTimeoutWithoutID(t *testing.T) {
 			200, -32603, "3", "tools/list timed out: the request's deadline passed before it was answered"},
 		{"notification, " + modern, modernPost(`{"jsonrpc":"2.0","method":"notifications/initialized","params":{`+modernMeta+`}}`, "notifications/initialized"),
 			504, -32603, "", "notifications/initialized timed out: the request's deadline passed before it was answered"},
+		// A call that names no tool is named by its method.
+		{"call naming no tool, " + legacy, jsonPost(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"arguments":{}}}`, "MCP-Protocol-Version", legacy),
+			200, -32001, "4", "tools/call timed out: the request's deadline passed before it was answered"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "late"})
