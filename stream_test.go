@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -590,15 +591,18 @@ func TestStreamed(t *testing.T) {
 
 // TestStreamListenEndsGracefully checks that a subscriptions/listen stream
 // still open near the deadline is closed the way the spec asks of a server
-// that ends a subscription: a successful response carrying its id.
+// that ends a subscription: a successful response carrying its id, which
+// the request's log line shows no error code of.
 func TestStreamListenEndsGracefully(t *testing.T) {
 	s := mcp.NewServer(&mcp.Implementation{Name: "listen-test", Version: "1.0.0"}, nil)
 	mcp.AddTool(s, &mcp.Tool{Name: "noop"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		return &mcp.CallToolResult{}, nil, nil
 	})
+	var logs lockedBuffer
 	h := lambdamcp.NewHandler(sseHandler(s), &lambdamcp.Options{
 		Stream:         []lambdamcp.Shape{lambdamcp.ShapeURL},
 		DeadlineMargin: 6 * time.Second, // the stream ends 2 s from now, after the acknowledgement
+		Logger:         slog.New(slog.NewJSONHandler(&logs, nil)),
 	})
 	req := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
 		"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen")
@@ -615,6 +619,17 @@ func TestStreamListenEndsGracefully(t *testing.T) {
 		t.Errorf("closing message (-want +got):\n%s", diff)
 	}
 	st.wantEnd()
+	var logged []map[string]any
+	for _, l := range logLines(t, logs.Bytes()) {
+		if l["msg"] == "request" {
+			logged = append(logged, map[string]any{"outcome": l["outcome"], "error_code": l["error_code"]})
+		}
+	}
+	// Its time ran out, but it ended with a result.
+	wantLogged := []map[string]any{{"outcome": lambdamcp.OutcomeTimeout, "error_code": nil}}
+	if diff := cmp.Diff(wantLogged, logged); diff != "" {
+		t.Errorf("log lines (-want +got):\n%s", diff)
+	}
 }
 
 // TestStreamHandlerPanics checks that a handler that panics, before or
