@@ -22,7 +22,8 @@ import (
 // and the protocol version, the one an initialize agreed included; and a
 // level that tells the server's failures (WARN, ERROR for a panic: what
 // the Faults metric counts) from a client's mistakes and a tool's own
-// isError results (INFO), whatever the HTTP status.
+// isError results (INFO), whatever the HTTP status, but for a 5xx, WARN
+// whatever the outcome.
 func TestRequestLogLine(t *testing.T) {
 	server, _ := newHardServer(t)
 	for name, err := range map[string]error{
@@ -65,6 +66,9 @@ func TestRequestLogLine(t *testing.T) {
 			line{"INFO", "rejected", legacy, float64(-32600)}},
 		{"refused: Accept", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list", "Accept", "text/html"),
 			line{"INFO", "rejected", modern, float64(-32600)}},
+		// A 5xx is the server's to look at, refused or not.
+		{"refused: 501", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", legacy, "Transfer-Encoding", "gzip"),
+			line{"WARN", "rejected", legacy, float64(-32600)}},
 		{"refused: a version served in no era", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", "1999-01-01"),
 			line{"INFO", "rejected", "", float64(-32022)}},
 	} {
