@@ -252,3 +252,40 @@ func TestLateStatusPastBound(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeatedStatusIgnored checks a handler that sets a status again
+// after its event stream began, one that is no late status: the status it
+// sent already, as a superfluous WriteHeader does, or an interim one. The
+// call is not held for a late answer, and the stream it wrote goes out as
+// it wrote it, on every path (net/http ignores such a call too).
+func TestRepeatedStatusIgnored(t *testing.T) {
+	const result = "event: message\n" + resultLine + "\n\n"
+	for _, tc := range []struct {
+		name   string
+		status int
+	}{
+		{"the same status", http.StatusOK},
+		{"an interim status", http.StatusContinue},
+	} {
+		for _, path := range answerPaths {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					body, err := path.run(t, func(w http.ResponseWriter, _ *http.Request) {
+						w.Header().Set("Content-Type", "text/event-stream")
+						w.WriteHeader(http.StatusOK)
+						io.WriteString(w, lateProgress)
+						w.(http.Flusher).Flush()
+						w.WriteHeader(tc.status)
+						io.WriteString(w, result)
+					})
+					if err != nil {
+						t.Errorf("reading the answer: %v", err)
+					}
+					if diff := cmp.Diff(lateProgress+result, body); diff != "" {
+						t.Errorf("body (-want +got):\n%s", diff)
+					}
+				})
+			})
+		}
+	}
+}
