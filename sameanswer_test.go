@@ -128,21 +128,24 @@ func TestJSONErrorReplacesSpelledType(t *testing.T) {
 
 // TestAccelBufferingKept checks that an event stream's X-Accel-Buffering
 // is the handler's where it set one, under any spelling, and "no" where it
-// did not, on every shape as on the local server.
+// did not, however its Content-Type spells the media type, on every shape
+// as on the local server.
 func TestAccelBufferingKept(t *testing.T) {
 	tests := []struct {
-		name string
-		set  func(http.Header)
-		want string
+		name        string
+		contentType string
+		set         func(http.Header)
+		want        string
 	}{
-		{"unset", func(http.Header) {}, "no"},
-		{"canonical", func(h http.Header) { h.Set("X-Accel-Buffering", "yes") }, "yes"},
-		{"lower case", func(h http.Header) { h["x-accel-buffering"] = []string{"yes"} }, "yes"},
+		{"unset", "text/event-stream", func(http.Header) {}, "no"},
+		{"unset, the type in capitals", "Text/Event-Stream; charset=utf-8", func(http.Header) {}, "no"},
+		{"canonical", "text/event-stream", func(h http.Header) { h.Set("X-Accel-Buffering", "yes") }, "yes"},
+		{"lower case", "text/event-stream", func(h http.Header) { h["x-accel-buffering"] = []string{"yes"} }, "yes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "text/event-stream")
+				w.Header().Set("Content-Type", tc.contentType)
 				tc.set(w.Header())
 				io.WriteString(w, "event: message\ndata: {}\n\n")
 			})
