@@ -1053,6 +1053,30 @@ func TestEventStreamReturnedWithoutAnswer(t *testing.T) {
 	}
 }
 
+// TestEventStreamOfNotificationAtDeadline checks a notification whose
+// handler began an event stream and still runs at the deadline: the guard
+// adds no error event, as a notification has no call to answer (an error
+// without an id would answer none the client sent), and the stream ends
+// as the handler wrote it.
+func TestEventStreamOfNotificationAtDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"x\"}}\n\n")
+		<-release // past the deadline
+	}), &lambdamcp.Options{DeadlineMargin: 1600 * time.Millisecond})
+	req := jsonPost(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, "MCP-Protocol-Version", legacy)
+	resp, msgs := invokeMessages(t, h, streamCtx(t, 2*time.Second), urlEvent(t, req))
+	var got []string
+	for _, m := range msgs {
+		got = append(got, kind(m))
+	}
+	if diff := cmp.Diff([]string{"notifications/message"}, got); diff != "" || resp.StatusCode != 200 {
+		t.Errorf("answer %d, messages (-want +got):\n%s", resp.StatusCode, diff)
+	}
+}
+
 // writerFunc is an io.Writer of a function.
 type writerFunc func([]byte) (int, error)
 
