@@ -248,3 +248,62 @@ func framingHandler(note func(framing)) http.Handler {
 		io.WriteString(w, `{}`)
 	})
 }
+
+// TestRepeatedFramingHeaders checks a framing header given twice, as a
+// REST API's and a multi-value target group's events carry it apart (the
+// other shapes join the values with a comma, as TestBodyFraming sends
+// them): a second Transfer-Encoding is refused, as net/http refuses it even
+// when both say chunked, and a repeated Content-Length is taken only when
+// the values agree, and then given once; each with the local server's
+// status.
+func TestRepeatedFramingHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		field       string
+		values      []string
+		want        framing
+		wantMessage string
+		local       []string // the body and header lines a client would write
+	}{
+		{name: "chunked twice", field: "Transfer-Encoding", values: []string{"chunked", "chunked"}, want: framing{Status: 501},
+			wantMessage: "request has a Transfer-Encoding other than chunked",
+			local:       []string{"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"}},
+		{name: "chunked after gzip", field: "Transfer-Encoding", values: []string{"gzip", "chunked"}, want: framing{Status: 501},
+			wantMessage: "request has a Transfer-Encoding other than chunked",
+			local:       []string{"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: gzip", "Transfer-Encoding: chunked"}},
+		{name: "one length twice", field: "Content-Length", values: []string{"2", "2"},
+			want:  framing{Status: 200, ContentLength: []string{"2"}, Length: 2, Body: "{}"},
+			local: []string{"{}", "Content-Length: 2", "Content-Length: 2"}},
+		{name: "two lengths", field: "Content-Length", values: []string{"2", "3"}, want: framing{Status: 400},
+			wantMessage: "request has an invalid Content-Length",
+			local:       []string{"{}", "Content-Length: 2", "Content-Length: 3"}},
+	} {
+		for _, shape := range []eventShape{{"rest", restEvent}, {"alb-multi", albMultiEvent}} {
+			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {
+				var ev map[string]any
+				if err := json.Unmarshal(shape.build(t, jsonPost(`{}`, tc.field, tc.values[0])), &ev); err != nil {
+					t.Fatal(err)
+				}
+				ev["multiValueHeaders"].(map[string]any)[tc.field] = tc.values
+				var got framing
+				resp := invoke(t, lambdamcp.NewHandler(framingHandler(func(f framing) { got = f }), nil), mustJSON(t, ev))
+				got.Status = resp.StatusCode
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("framing (-want +got):\n%s", diff)
+				}
+				if tc.wantMessage == "" {
+					return
+				}
+				var a rpcAnswer
+				if body := resp.body(t); json.Unmarshal(body, &a) != nil || a.Error == nil || a.Error.Code != -32600 || a.Error.Message != tc.wantMessage {
+					t.Errorf("answer = %s, want -32600 %q", body, tc.wantMessage)
+				}
+			})
+		}
+		t.Run("local/"+tc.name, func(t *testing.T) {
+			if status := localStatus(t, framingHandler(func(framing) {}), tc.local[0], tc.local[1:]...); status != tc.want.Status {
+				t.Errorf("local status = %d, want %d", status, tc.want.Status)
+			}
+		})
+	}
+}
