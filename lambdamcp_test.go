@@ -344,6 +344,43 @@ func TestHeaders(t *testing.T) {
 	})
 }
 
+// TestRequestCookies checks that a payload 2.0 event's cookies, which
+// arrive apart from its headers, reach the handler as the one Cookie header
+// a client sends, and that an event without cookies gives it none, not an
+// empty one.
+func TestRequestCookies(t *testing.T) {
+	tests := []struct {
+		name    string
+		cookies []string
+		want    []string // the Cookie header; nil for none
+	}{
+		{"none", nil, nil},
+		{"empty list", []string{}, nil},
+		{"one", []string{"a=1"}, []string{"a=1"}},
+		{"two", []string{"a=1", "b=2"}, []string{"a=1; b=2"}},
+	}
+	for _, shape := range []eventShape{{"http", httpAPIEvent}, {"url", urlEvent}} {
+		for _, tc := range tests {
+			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {
+				var ev map[string]any
+				if err := json.Unmarshal(shape.build(t, jsonPost(`{}`)), &ev); err != nil {
+					t.Fatal(err)
+				}
+				if tc.cookies == nil {
+					delete(ev, "cookies")
+				} else {
+					ev["cookies"] = tc.cookies
+				}
+				var got seen
+				invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
+				if diff := cmp.Diff(tc.want, got.Headers["Cookie"]); diff != "" {
+					t.Errorf("Cookie header (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
 // TestHTTPAPIStage checks that a named stage's prefix is taken off the path
 // of a request to an HTTP API's default endpoint, in payload formats 2.0 and
 // 1.0, and that $default and custom domains (whose raw path has no stage)
