@@ -247,7 +247,7 @@ func gatewayRequestID(ev any) string {
 const (
 	OutcomeOK        = "ok"        // answered with a result
 	OutcomeError     = "error"     // a JSON-RPC error or a tool result with isError
-	OutcomeRejected  = "rejected"  // refused with an HTTP 4xx status
+	OutcomeRejected  = "rejected"  // refused with an HTTP 4xx status, or the 501 of a Transfer-Encoding other than chunked
 	OutcomeTimeout   = "timeout"   // ran out of time before the deadline
 	OutcomeCancelled = "cancelled" // the client went away
 	OutcomePanic     = "panic"     // the handler or a tool panicked
