@@ -50,16 +50,7 @@ const batchlessEra = "2025-06-18"
 // answered with the refusal, by its id (batchIDs). Anything else about
 // the batch is the go-sdk's to judge.
 func checkBatch(body []byte, version string) *rejection {
-	if version >= batchlessEra {
-		return nil
-	}
-	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '[' {
-		return nil
-	}
-	var elems []jsontext.Value
-	if jsonv2.Unmarshal(body, &elems, peekOptions) != nil {
-		return nil
-	}
+	elems := batchElems(body, version)
 	var calls []json.RawMessage
 	problem := ""
 	seen := make(map[callKey]int) // the element (from 1) each id is first in
@@ -96,6 +87,21 @@ func checkBatch(body []byte, version string) *rejection {
 // batchlessEra): nil for any other body. At the deadline each of them is
 // answered by its id, as JSON-RPC 2.0 answers a batch.
 func batchCalls(body []byte, version string) []rpcPeek {
+	elems := batchElems(body, version)
+	var calls []rpcPeek
+	for _, elem := range elems {
+		if p := peekRPC(elem); p.ID != nil {
+			calls = append(calls, p)
+		}
+	}
+	return calls
+}
+
+// batchElems is the elements of a batch the go-sdk serves: body is a
+// JSON array, and version one before batchlessEra (the go-sdk reads a
+// request without MCP-Protocol-Version as 2025-03-26's). It is nil for
+// any other body.
+func batchElems(body []byte, version string) []jsontext.Value {
 	if version >= batchlessEra {
 		return nil
 	}
@@ -106,13 +112,7 @@ func batchCalls(body []byte, version string) []rpcPeek {
 	if jsonv2.Unmarshal(body, &elems, peekOptions) != nil {
 		return nil
 	}
-	var calls []rpcPeek
-	for _, elem := range elems {
-		if p := peekRPC(elem); p.ID != nil {
-			calls = append(calls, p)
-		}
-	}
-	return calls
+	return elems
 }
 
 // callKey is an id as the go-sdk keys the call (jsonrpc.ID): a string's
