@@ -773,20 +773,7 @@ func TestCloseCutsHungInvocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type answer struct {
-		status int
-		err    error
-	}
-	answered := make(chan answer, 1)
-	go func() {
-		resp, err := http.Get(f.URL() + "/hang")
-		if err != nil {
-			answered <- answer{err: err}
-			return
-		}
-		resp.Body.Close()
-		answered <- answer{status: resp.StatusCode}
-	}()
+	answered := getAsync(f.URL() + "/hang")
 	<-under // the invocation is under way
 	start := time.Now()
 	f.Close()
@@ -951,23 +938,32 @@ func TestCloseAnswersCutInvocationAfterSlowEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type answer struct {
-		status int
-		err    error
-	}
-	answered := make(chan answer, 1)
-	go func() {
-		resp, err := http.Get(f.URL() + "/hang")
-		if err != nil {
-			answered <- answer{err: err}
-			return
-		}
-		resp.Body.Close()
-		answered <- answer{status: resp.StatusCode}
-	}()
+	answered := getAsync(f.URL() + "/hang")
 	<-fn.started
 	f.Close()
 	if a := <-answered; a.err != nil || a.status != http.StatusBadGateway {
 		t.Errorf("cut request = %d, %v; want a 502", a.status, a.err)
 	}
+}
+
+// getAnswer is what a GET got: its status, or the error that ended it.
+type getAnswer struct {
+	status int
+	err    error
+}
+
+// getAsync sends a GET to url on a goroutine of its own, and hands over
+// what it got once it has.
+func getAsync(url string) <-chan getAnswer {
+	answered := make(chan getAnswer, 1)
+	go func() {
+		resp, err := http.Get(url)
+		if err != nil {
+			answered <- getAnswer{err: err}
+			return
+		}
+		resp.Body.Close()
+		answered <- getAnswer{status: resp.StatusCode}
+	}()
+	return answered
 }
