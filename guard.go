@@ -557,10 +557,11 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		}
 		// A batch's calls likewise, each: the go-sdk reads a request
 		// without MCP-Protocol-Version as 2025-03-26's.
-		if rej := checkBatch(body, r.Header.Get("Mcp-Protocol-Version")); rej != nil {
+		elems := batchElems(body, r.Header.Get("Mcp-Protocol-Version"))
+		if rej := checkBatch(elems); rej != nil {
 			return rej
 		}
-		if calls := batchCalls(body, r.Header.Get("Mcp-Protocol-Version")); len(calls) > 0 {
+		if calls := batchCalls(elems); len(calls) > 0 {
 			rec.batch = &callTrack{calls: calls}
 		}
 	}

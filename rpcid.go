@@ -40,8 +40,8 @@ func echoedID(raw json.RawMessage) json.RawMessage {
 // without MCP-Protocol-Version is 2025-03-26's, which has them).
 const batchlessEra = "2025-06-18"
 
-// checkBatch refuses a batch the go-sdk would serve (body is an array,
-// version before batchlessEra) when it could not answer each of its calls
+// checkBatch refuses a batch the go-sdk would serve, given by its elements
+// (batchElems), when it could not answer each of its calls
 // by the call's own id: a call's id it would change (exactID), or an id
 // two calls share, which MCP forbids (a request's id must not have been
 // used before in the session) and under which the go-sdk, keying calls by
@@ -49,8 +49,7 @@ const batchlessEra = "2025-06-18"
 // refuses it whole, and so does the guard: every call of the batch is
 // answered with the refusal, by its id (batchIDs). Anything else about
 // the batch is the go-sdk's to judge.
-func checkBatch(body []byte, version string) *rejection {
-	elems := batchElems(body, version)
+func checkBatch(elems []jsontext.Value) *rejection {
 	var calls []json.RawMessage
 	problem := ""
 	seen := make(map[callKey]int) // the element (from 1) each id is first in
@@ -83,11 +82,10 @@ func checkBatch(body []byte, version string) *rejection {
 }
 
 // batchCalls is what the guard reads of the calls (the elements with an
-// id) of a batch the go-sdk serves (body is an array, version before
-// batchlessEra): nil for any other body. At the deadline each of them is
-// answered by its id, as JSON-RPC 2.0 answers a batch.
-func batchCalls(body []byte, version string) []rpcPeek {
-	elems := batchElems(body, version)
+// id) of a batch the go-sdk serves, given by its elements (batchElems).
+// At the deadline each of them is answered by its id, as JSON-RPC 2.0
+// answers a batch.
+func batchCalls(elems []jsontext.Value) []rpcPeek {
 	var calls []rpcPeek
 	for _, elem := range elems {
 		if p := peekRPC(elem); p.ID != nil {

@@ -127,7 +127,7 @@ func TestCheckBatch(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rej := checkBatch([]byte(tc.body), tc.version)
+			rej := checkBatch(batchElems([]byte(tc.body), tc.version))
 			if tc.ids == nil {
 				if rej != nil {
 					t.Fatalf("refused: %d %q", rej.status, rej.msg)
