@@ -40,8 +40,9 @@ func echoedID(raw json.RawMessage) json.RawMessage {
 // without MCP-Protocol-Version is 2025-03-26's, which has them).
 const batchlessEra = "2025-06-18"
 
-// checkBatch refuses a batch the go-sdk would serve, given by its elements
-// (batchElems), when it could not answer each of its calls
+// checkBatch refuses a batch the go-sdk would serve, given by what the
+// guard reads of its elements (batchElems), when it could not answer each
+// of its calls
 // by the call's own id: a call's id it would change (exactID), or an id
 // two calls share, which MCP forbids (a request's id must not have been
 // used before in the session) and under which the go-sdk, keying calls by
@@ -49,12 +50,12 @@ const batchlessEra = "2025-06-18"
 // refuses it whole, and so does the guard: every call of the batch is
 // answered with the refusal, by its id (batchIDs). Anything else about
 // the batch is the go-sdk's to judge.
-func checkBatch(elems []jsontext.Value) *rejection {
+func checkBatch(elems []rpcPeek) *rejection {
 	var calls []json.RawMessage
 	problem := ""
 	seen := make(map[callKey]int) // the element (from 1) each id is first in
 	for i, elem := range elems {
-		id := peekRPC(elem).ID // a call's, as the go-sdk reads the message
+		id := elem.ID // a call's, as the go-sdk reads the message
 		if id == nil {
 			continue // a notification or a response: answered by nothing
 		}
@@ -82,24 +83,25 @@ func checkBatch(elems []jsontext.Value) *rejection {
 }
 
 // batchCalls is what the guard reads of the calls (the elements with an
-// id) of a batch the go-sdk serves, given by its elements (batchElems).
+// id) of a batch the go-sdk serves, given by what the guard reads of its
+// elements (batchElems).
 // At the deadline each of them is answered by its id, as JSON-RPC 2.0
 // answers a batch.
-func batchCalls(elems []jsontext.Value) []rpcPeek {
+func batchCalls(elems []rpcPeek) []rpcPeek {
 	var calls []rpcPeek
-	for _, elem := range elems {
-		if p := peekRPC(elem); p.ID != nil {
+	for _, p := range elems {
+		if p.ID != nil {
 			calls = append(calls, p)
 		}
 	}
 	return calls
 }
 
-// batchElems is the elements of a batch the go-sdk serves: body is a
-// JSON array, and version one before batchlessEra (the go-sdk reads a
-// request without MCP-Protocol-Version as 2025-03-26's). It is nil for
-// any other body.
-func batchElems(body []byte, version string) []jsontext.Value {
+// batchElems is what the guard reads (peekRPC) of each element of a
+// batch the go-sdk serves: body is a JSON array, and version one before
+// batchlessEra (the go-sdk reads a request without MCP-Protocol-Version
+// as 2025-03-26's). It is nil for any other body.
+func batchElems(body []byte, version string) []rpcPeek {
 	if version >= batchlessEra {
 		return nil
 	}
@@ -110,7 +112,11 @@ func batchElems(body []byte, version string) []jsontext.Value {
 	if jsonv2.Unmarshal(body, &elems, peekOptions) != nil {
 		return nil
 	}
-	return elems
+	peeks := make([]rpcPeek, len(elems))
+	for i, elem := range elems {
+		peeks[i] = peekRPC(elem)
+	}
+	return peeks
 }
 
 // callKey is an id as the go-sdk keys the call (jsonrpc.ID): a string's
