@@ -808,6 +808,18 @@ func batchTimeouts(code int, calls []rpcPeek, answered func(id []byte) bool) (er
 // noneAnswered is batchTimeouts' answered for an answer not begun.
 func noneAnswered([]byte) bool { return false }
 
+// batchTimeoutAnswer is the JSON answer, begun by nothing, of a batch
+// whose calls ran out of time: 200 with the timeout error of each call,
+// as JSON-RPC 2.0 answers a batch, or, for a batch too large to answer
+// each call, 504 with one error without an id, as a notification's.
+func batchTimeoutAnswer(code int, calls []rpcPeek) (status int, body []byte) {
+	errs, ok := batchTimeouts(code, calls, noneAnswered)
+	if !ok {
+		return http.StatusGatewayTimeout, errs[0]
+	}
+	return http.StatusOK, rpcErrorArray(errs)
+}
+
 // internalErrorCode is codeInternalError as requestRecord.errorCode holds it.
 var internalErrorCode = strconv.Itoa(codeInternalError)
 
@@ -1259,13 +1271,9 @@ func (d *detachableWriter) answerBatchIfSilent(code int, calls []rpcPeek) {
 	if d.detached || d.w.wroteHeader {
 		return
 	}
-	ids := make([]json.RawMessage, len(calls))
-	for i, c := range calls {
-		ids[i] = echoedID(c.ID)
-	}
+	status, body := batchTimeoutAnswer(code, calls)
 	d.w.allowOrigin()
-	writeRPCErrorList(d.w, http.StatusOK, ids, code, func(i int) string { return callTimedOut(calls[i]) },
-		batchTimedOut, http.StatusGatewayTimeout)
+	writeJSONBody(d.w, status, body)
 }
 
 // answerBatchInStream ends an event stream that the handler began for a

@@ -372,7 +372,12 @@ func writeJSONError(w http.ResponseWriter, status, code int, msg string) {
 // as the MCP transport has it for an error about no particular request
 // (and as the go-sdk writes one).
 func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string, data json.RawMessage) {
-	body := jsonRPCErrorBody(id, code, msg, data)
+	writeJSONBody(w, status, jsonRPCErrorBody(id, code, msg, data))
+}
+
+// writeJSONBody writes body, JSON of lambdamcp's own, with status, in
+// place of whatever type and length the handler set.
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	// Under every spelling: the handler's would go out beside these.
 	delSpellings(h, "Content-Length")
@@ -424,29 +429,12 @@ const maxBatchRefusalBytes = 64 << 10
 // maxBatchRefusalBytes is written as a single error response without an
 // id, saying so.
 func writeRPCErrors(w http.ResponseWriter, status int, ids []json.RawMessage, code int, msg string) {
-	writeRPCErrorList(w, status, ids, code, func(int) string { return msg }, msg, status)
-}
-
-// writeRPCErrorList writes, with status, an array holding an error
-// response for each of a batch's calls, by the call's id (nil: without
-// one), the message of the i-th msgOf(i). One that would run past
-// maxBatchRefusalBytes is written, with wholeStatus, as a single error
-// response without an id that says whole and that the batch is too
-// large to answer each call.
-func writeRPCErrorList(w http.ResponseWriter, status int, ids []json.RawMessage, code int, msgOf func(i int) string, whole string, wholeStatus int) {
-	errs, ok := rpcErrorBodies(ids, code, msgOf)
+	errs, ok := rpcErrorBodies(ids, code, func(int) string { return msg })
 	if !ok {
-		writeRPCError(w, wholeStatus, nil, code, tooManyToAnswer(whole, len(ids)), nil)
+		writeRPCError(w, status, nil, code, tooManyToAnswer(msg, len(ids)), nil)
 		return
 	}
-	body := rpcErrorArray(errs)
-	h := w.Header()
-	// Under every spelling: the handler's would go out beside these.
-	delSpellings(h, "Content-Length")
-	delSpellings(h, "Content-Type")
-	h.Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(body)
+	writeJSONBody(w, status, rpcErrorArray(errs))
 }
 
 // jsonRPCErrorBody is the JSON of a JSON-RPC error response.

@@ -614,11 +614,7 @@ func (w *streamWriter) trackBatch(c *callTrack) {
 func (w *streamWriter) answerBatchLocked(code int) {
 	switch {
 	case !w.committed:
-		errs, ok := batchTimeouts(code, w.scan.calls.calls, noneAnswered)
-		status, body := http.StatusOK, rpcErrorArray(errs)
-		if !ok {
-			status, body = http.StatusGatewayTimeout, errs[0]
-		}
+		status, body := batchTimeoutAnswer(code, w.scan.calls.calls)
 		w.commitJSONLocked(status)
 		w.writeLocked(body)
 	case w.sse:
