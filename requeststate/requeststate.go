@@ -160,9 +160,10 @@ func ParseKeys(s string) ([][]byte, error) {
 // asks protocol errors to be answered (a tool error would ask the model to
 // mend what it cannot); any other error is the server's own (a Sealer not
 // made with New, a target that is no pointer), an internal error (-32603)
-// that does not blame the client. The message is ErrInvalid's alone,
-// whatever a server wrapped around it: a purpose quoted there would tell
-// the client whose state it was meant to be.
+// that does not blame the client. The message is fixed, whatever a server
+// wrapped around the error: ErrInvalid's text after "invalid requestState: ",
+// or "internal error"; a purpose quoted there would tell the client whose
+// state it was meant to be.
 func Error(err error) *jsonrpc.Error {
 	if errors.Is(err, ErrInvalid) {
 		return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "invalid requestState: " + ErrInvalid.Error()}
