@@ -22,11 +22,12 @@ import (
 // The caller's subject on each request line may be an e-mail address. A
 // logger whose ReplaceAttr turns it into a keyed hash keeps one caller's
 // requests together without keeping who it was; the same function
-// pseudonymizes the "sub" that the auth package's decisions log.
+// pseudonymizes the "subject" that the auth package's decisions and
+// refusals log, under the same key.
 func ExampleNewLogHandler_pseudonymousSubject() {
 	key := []byte("a secret of the deployment's, not in the code") // from a secret store
 	pseudonymize := func(_ []string, a slog.Attr) slog.Attr {
-		if (a.Key == "subject" || a.Key == "sub") && a.Value.Kind() == slog.KindString {
+		if a.Key == "subject" && a.Value.Kind() == slog.KindString {
 			mac := hmac.New(sha256.New, key)
 			mac.Write([]byte(a.Value.String()))
 			return slog.String(a.Key, hex.EncodeToString(mac.Sum(nil))[:16])
