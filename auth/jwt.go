@@ -77,7 +77,10 @@ type JWTOptions struct {
 	// Zero means one hour.
 	CacheTTL time.Duration
 	// MinRefreshInterval is the least time between two fetches caused by
-	// unknown key ids or failures. Zero means one minute.
+	// unknown key ids or failures. Zero means one minute. Until a key set
+	// has loaded, a failed fetch is tried again a second after it failed
+	// (after MinRefreshInterval, when that is shorter), and the first
+	// load does not count against it.
 	MinRefreshInterval time.Duration
 	// Logger receives JWKS fetch events and rejection reasons (never tokens).
 	// Nil logs nothing.
