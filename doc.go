@@ -42,8 +42,9 @@
 // Around every request, the guard ([Guard] for local servers; NewHandler
 // applies it) enforces [Limits], answers bad input with JSON-RPC errors,
 // ends the request before the Lambda and API Gateway deadlines, recovers
-// panics, and logs, measures (CloudWatch Embedded Metric Format) and traces
-// ([Tracer]) each request. [Middleware] does the same inside the go-sdk
+// panics, logs and traces ([Tracer]) each request, and measures each tool
+// call (CloudWatch Embedded Metric Format, [Options.Metrics]; [Start]
+// writes the lines by default). [Middleware] does the same inside the go-sdk
 // server, where tools run; add it to every server. docs/errors.md lists
 // every answer.
 //
