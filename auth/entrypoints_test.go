@@ -543,7 +543,12 @@ func TestKeysUnavailable(t *testing.T) {
 	if _, err := both.Verify(context.Background(), "opaque"); !errors.Is(err, ErrInvalidToken) {
 		t.Errorf("AnyOf, opaque token: %v, want ErrInvalidToken", err)
 	}
-	for name, v := range map[string]Verifier{"jwt": jwtOnly, "static and jwt": both} {
+	// A verifier of one's own may join an invalid token to the keys it
+	// could not have: still not the token's fault.
+	joined := verifierFunc(func(context.Context, string) (*Identity, error) {
+		return nil, errors.Join(ErrInvalidToken, ErrKeysUnavailable)
+	})
+	for name, v := range map[string]Verifier{"jwt": jwtOnly, "static and jwt": both, "invalid joined to keys unavailable": joined} {
 		t.Run(name+"/middleware", func(t *testing.T) {
 			logger, logs := jsonLogger()
 			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Logger: logger})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
