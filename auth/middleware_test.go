@@ -36,6 +36,11 @@ func TestProtectedResourceMetadata(t *testing.T) {
 	// Static tokens alone: no authorization server issues them, and a
 	// document must name one (MCP authorization, both eras).
 	static := staticMiddleware(t, &MiddlewareOptions{ResourceURL: "https://api.example.com/prod/mcp"})
+	named := staticMiddleware(t, &MiddlewareOptions{
+		ResourceURL:          "https://api.example.com/prod/mcp",
+		AuthorizationServers: []string{"https://issuer.example.com"},
+		ResourceName:         "Example tools",
+	})
 	doc := func(resource string, scopes ...string) *oauthex.ProtectedResourceMetadata {
 		return &oauthex.ProtectedResourceMetadata{Resource: resource, BearerMethodsSupported: []string{"header"}, ScopesSupported: scopes,
 			AuthorizationServers: []string{"https://issuer.example.com"}}
@@ -76,6 +81,14 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		{"derived root form cannot know the resource", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource", nil, 404, nil},
 		{"static tokens only", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil, 404, nil},
 		{"static tokens only, root form", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource", nil, 404, nil},
+		{"HEAD", configured, "HEAD", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil, 200, nil},
+		{"with a resource name", named, "GET", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil,
+			200, &oauthex.ProtectedResourceMetadata{Resource: "https://api.example.com/prod/mcp", BearerMethodsSupported: []string{"header"},
+				AuthorizationServers: []string{"https://issuer.example.com"}, ResourceName: "Example tools"}},
+		// The front end's word on the scheme the client used wins over
+		// the connection the function was reached by.
+		{"derived, X-Forwarded-Proto http over TLS", derived, "GET", "https://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp",
+			map[string]string{"X-Forwarded-Proto": "http"}, 200, doc("http://fn.lambda-url.test/mcp")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
