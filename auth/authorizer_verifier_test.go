@@ -47,6 +47,11 @@ func TestAuthorizerVerifier(t *testing.T) {
 			&Identity{Subject: "user-5", Scopes: []string{"x"}, Expiry: exp, Method: "authorizer"}},
 		{"a number as the subject", map[string]any{"sub": float64(12345678)},
 			&Identity{Subject: "12345678", Method: "authorizer"}},
+		// As a Context function of one's own may build the map.
+		{"Go integers", map[string]any{"sub": int64(12345678), "exp": exp.Unix()},
+			&Identity{Subject: "12345678", Expiry: exp, Method: "authorizer"}},
+		{"Go ints", map[string]any{"sub": 12345678, "exp": int(exp.Unix())},
+			&Identity{Subject: "12345678", Expiry: exp, Method: "authorizer"}},
 		// Payload format 1.0 lists the scopes beside the claims.
 		{"HTTP API JWT authorizer, payload 1.0", map[string]any{
 			"claims": map[string]any{"sub": "user-15", "client_id": "c15", "exp": expStr}, "scopes": []any{"mcp:tools", "mcp:read"},
