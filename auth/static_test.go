@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestHashToken(t *testing.T) {
@@ -75,5 +77,23 @@ func TestRequireScopesAndAnyOf(t *testing.T) {
 	}
 	if _, err := AnyOf().Verify(ctx, staticToken); !errors.Is(err, ErrInvalidToken) {
 		t.Errorf("empty AnyOf: %v, want ErrInvalidToken", err)
+	}
+}
+
+// TestStaticVerifierKeepsItsScopes checks that the scopes a verifier grants
+// are those it was made with, whatever the caller does with its slice next.
+func TestStaticVerifierKeepsItsScopes(t *testing.T) {
+	scopes := []string{"read"}
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, &StaticOptions{Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes[0] = "admin"
+	id, err := v.Verify(context.Background(), staticToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"read"}, id.Scopes); diff != "" {
+		t.Errorf("scopes granted (-want +got):\n%s", diff)
 	}
 }
