@@ -188,6 +188,8 @@ func TestParseKeyBase64OfTheWrongLength(t *testing.T) {
 		{"base64 of 48 bytes", base64.StdEncoding.EncodeToString(raw), "requestState key is 48 bytes, want 32"},
 		{"URL-safe base64 of 48 bytes", base64.URLEncoding.EncodeToString(raw), "requestState key is 48 bytes, want 32"},
 		{"hex with many typos", strings.Repeat("0123456789abcdeo", 4), "position 16 is no hex digit"},
+		{"hex with as many typos as are taken for typos", strings.Repeat("0", 48) + strings.Repeat("o", maxHexTypos), "position 49 is no hex digit"},
+		{"one typo more, taken for base64", strings.Repeat("0", 47) + strings.Repeat("o", maxHexTypos+1), "requestState key is 48 bytes, want 32"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if len(tc.in) != 2*KeySize {
