@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 )
 
 const pingCall = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":0}}}`
@@ -723,4 +726,32 @@ func isRPCError(body []byte, code int, message string) bool {
 	}
 	return json.Unmarshal(body, &answer) == nil && answer.Error != nil &&
 		answer.Error.Code == code && strings.Contains(answer.Error.Message, message)
+}
+
+// TestRunReportsInitError checks that on Lambda an environment Run cannot
+// run with reaches the Runtime API as the function's init error before Run
+// returns it: a ConfigError as Runtime.ConfigInvalid with its message, so
+// that the invocation waiting for the function names the setting.
+func TestRunReportsInitError(t *testing.T) {
+	api := runtimeapi.NewServer()
+	hs := httptest.NewServer(api)
+	defer hs.Close()
+	env := map[string]string{"AWS_LAMBDA_RUNTIME_API": strings.TrimPrefix(hs.URL, "http://"), EnvStream: "soap"}
+	returned := make(chan error, 1)
+	go func() {
+		returned <- Run(t.Context(), Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+			Logger: slog.New(slog.DiscardHandler),
+			Getenv: func(k string) string { return env[k] },
+		})
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := api.Invoke(ctx, &runtimeapi.Invocation{RequestID: "r1", Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+	var fe *runtimeapi.FunctionError
+	if !errors.As(err, &fe) || fe.Type != runtimeapi.ErrorTypeConfigInvalid || !strings.Contains(fe.Message, EnvStream) {
+		t.Errorf("Invoke = %v, want %s naming %s", err, runtimeapi.ErrorTypeConfigInvalid, EnvStream)
+	}
+	if err := <-returned; ExitCode(err) != 2 {
+		t.Errorf("Run = %v (exit %d), want a ConfigError (exit 2)", err, ExitCode(err))
+	}
 }
