@@ -995,6 +995,11 @@ func TestTracerResult(t *testing.T) {
 		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
 			"Mcp-Method", "tools/list", "mcp-method", "ping"), false, lambdamcp.RequestResult{
 			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: legacy, ErrorCode: "-32020"}},
+		{"unknown method, answered 200", rpc7("foo/bar", `{}`), false, lambdamcp.RequestResult{ // the go-sdk's plain-text 400, rewritten
+			Status: 200, Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32601"}},
+		{"2026-07-28 header the go-sdk finds at odds with the body", jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{},`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "boom"), false, lambdamcp.RequestResult{ // its JSON 400, held
+			Status: 400, MCPMethod: "tools/call", Outcome: "rejected", RPCID: "7", ProtocolVersion: modern, ErrorCode: "-32020"}},
 		{"prompt", rpc7("prompts/get", `{"name":"greeting"}`), false, lambdamcp.RequestResult{
 			Status: 200, MCPMethod: "prompts/get", Prompt: "greeting", Outcome: "ok", RPCID: "7", ProtocolVersion: legacy}},
 		{"unknown prompt", rpc7("prompts/get", `{"name":"nope"}`), false, lambdamcp.RequestResult{ // a name the client made up
