@@ -163,7 +163,7 @@ type requestRecord struct {
 	stack     []byte
 
 	// For the span (RequestResult) and the log line.
-	observed  bool   // the answer is read for them: set before the handler runs, when traced or logged
+	observed  bool   // the answer is read for them: set before the handler runs, when traced, logged or measured
 	version   string // the request's MCP-Protocol-Version, once checked
 	agreed    string // the protocol version of an initialize result (Middleware)
 	errorCode string // the JSON-RPC error code answered, as text; "" if none seen
@@ -262,7 +262,9 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	rec.ctx = ctx
 	var endSpan func(RequestResult)
-	rec.observed = g.tracer != nil || g.logger != nil
+	// Whatever reports the request reads the same outcome: a code the
+	// go-sdk answered itself is read for the metrics too.
+	rec.observed = g.tracer != nil || g.logger != nil || g.metrics != nil
 	if g.tracer != nil {
 		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path,
 			Shape: EventShape(ctx), RequestID: RequestID(ctx), Deadline: deadline})
@@ -843,6 +845,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 	prompt, uri := rec.prompt, rec.uri
 	// JSON-RPC's internal error, or an error the server gave no code.
 	internalError := rec.errorCode == internalErrorCode || rec.errorCode == "0"
+	rpcError := rec.errorCode != ""
 	if outcome == "" {
 		outcome = rec.outcome
 	}
@@ -862,6 +865,10 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 			outcome = OutcomeError
 		case status >= 400:
 			outcome = OutcomeRejected
+		case rpcError:
+			// A JSON-RPC error the go-sdk answered itself, before
+			// Middleware (parameters that do not decode, say).
+			outcome = OutcomeError
 		default:
 			outcome = OutcomeOK
 		}

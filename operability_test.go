@@ -997,6 +997,8 @@ func TestTracerResult(t *testing.T) {
 			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: legacy, ErrorCode: "-32020"}},
 		{"unknown method, answered 200", rpc7("foo/bar", `{}`), false, lambdamcp.RequestResult{ // the go-sdk's plain-text 400, rewritten
 			Status: 200, Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32601"}},
+		{"params the go-sdk cannot decode, answered 200", rpc7("tools/call", `{"name":5}`), false, lambdamcp.RequestResult{ // before Middleware
+			Status: 200, MCPMethod: "tools/call", Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32602"}},
 		{"2026-07-28 header the go-sdk finds at odds with the body", jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{},`+modernMeta+`}}`,
 			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "boom"), false, lambdamcp.RequestResult{ // its JSON 400, held
 			Status: 400, MCPMethod: "tools/call", Outcome: "rejected", RPCID: "7", ProtocolVersion: modern, ErrorCode: "-32020"}},
@@ -1243,8 +1245,8 @@ func TestCancelledCallNoFault(t *testing.T) {
 }
 
 // TestFaultsWithoutMiddleware checks that, on a server without Middleware,
-// a tool's error does not become a fault only when a tracer is set (which
-// reads the go-sdk's own answers for the span).
+// a tool's plain Go error, which the go-sdk answers with code 0, counts as
+// a fault (read from the go-sdk's answer) whether or not a tracer is set.
 func TestFaultsWithoutMiddleware(t *testing.T) {
 	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
 	s.AddTool(&mcp.Tool{Name: "db", InputSchema: json.RawMessage(`{"type":"object"}`)}, func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
@@ -1253,8 +1255,8 @@ func TestFaultsWithoutMiddleware(t *testing.T) {
 	for _, tracer := range []lambdamcp.Tracer{nil, &recordingTracer{}} {
 		var metrics bytes.Buffer
 		guardedCall(t.Context(), lambdamcp.Guard(streamable(s), &lambdamcp.Options{Metrics: &metrics, JSONResponse: true, Tracer: tracer}), "db")
-		if metricFaults(t, metrics.Bytes()) != 0 {
-			t.Errorf("tracer %v: metric line %s, want no fault: without Middleware the outcome is not known", tracer != nil, metrics.Bytes())
+		if metricFaults(t, metrics.Bytes()) != 1 {
+			t.Errorf("tracer %v: metric line %s, want a fault: the error has no code", tracer != nil, metrics.Bytes())
 		}
 	}
 }
