@@ -60,6 +60,11 @@ func TestSSEScan(t *testing.T) {
 						t.Fatalf("split at %d (%.40q|%.40q): answered = %v, want %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.answered, tc.want)
 					}
 				}
+				for size, s := range pieceScans(mode, tc.sse) {
+					if s.answered != tc.want {
+						t.Fatalf("in writes of %d bytes: answered = %v, want %v", size, s.answered, tc.want)
+					}
+				}
 			})
 		}
 	}
@@ -97,6 +102,11 @@ func TestSSEScanKeepsFirst(t *testing.T) {
 			for i, s := range splitScans(sseScan{keep: true}, tc.sse) {
 				if string(s.first) != tc.first || s.keep != tc.keep {
 					t.Fatalf("split at %d (%.40q|%.40q): first %.40q, keep %v; want %.40q, %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.first, s.keep, tc.first, tc.keep)
+				}
+			}
+			for size, s := range pieceScans(sseScan{keep: true}, tc.sse) {
+				if string(s.first) != tc.first || s.keep != tc.keep {
+					t.Fatalf("in writes of %d bytes: first %.40q, keep %v; want %.40q, %v", size, s.first, s.keep, tc.first, tc.keep)
 				}
 			}
 		})
@@ -165,19 +175,60 @@ func TestHeartbeatSettledSpelling(t *testing.T) {
 }
 
 // splitScans yields, for each place i text can be split at (a sample of
-// them past 4 KiB), a copy of mode that has read text in two writes split
-// there.
+// them past 4 KiB, and each of its last four places: a long line written
+// whole but for its end), a copy of mode that has read text in two writes
+// split there.
 func splitScans(mode sseScan, text string) iter.Seq2[int, sseScan] {
 	return func(yield func(int, sseScan) bool) {
-		step := 1
-		if len(text) > 4096 {
-			step = 997 // long texts: split at a sample of places
-		}
-		for i := 0; i <= len(text); i += step {
+		for i := range splitPoints(len(text)) {
 			s := mode
 			s.add([]byte(text[:i]))
 			s.add([]byte(text[i:]))
 			if !yield(i, s) {
+				return
+			}
+		}
+	}
+}
+
+// splitPoints are the places a text of n bytes is split at: each of them,
+// or past 4 KiB a sample of them and each of the last four.
+func splitPoints(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		step := 1
+		if n > 4096 {
+			step = 997 // long texts: split at a sample of places
+		}
+		for i := 0; i <= n; i += step {
+			if !yield(i) {
+				return
+			}
+		}
+		for i := max(n-3, 1); step > 1 && i <= n; i++ {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// pieceScans yields, for each size (those below 997 bytes for texts of
+// 4 KiB at most), a copy of mode that has read text in writes of that
+// size, the last one shorter, as bufio or a loop of small writes cuts a
+// stream: many lines split, one after another.
+func pieceScans(mode sseScan, text string) iter.Seq2[int, sseScan] {
+	return func(yield func(int, sseScan) bool) {
+		for _, size := range []int{1, 2, 3, 7, 997, 4096} {
+			if size < 997 && len(text) > 4096 {
+				continue
+			}
+			s := mode
+			for rest := text; len(rest) > 0; {
+				n := min(size, len(rest))
+				s.add([]byte(rest[:n]))
+				rest = rest[n:]
+			}
+			if !yield(size, s) {
 				return
 			}
 		}

@@ -39,6 +39,11 @@ func TestSSEScanHoldsAnswer(t *testing.T) {
 					t.Fatalf("split at %d (%.40q|%.40q): first %.40q, answer %v; want %.40q, %v", i, tc.sse[max(0, i-40):i], tc.sse[i:], s.first, s.answer, tc.first, tc.answer)
 				}
 			}
+			for size, s := range pieceScans(sseScan{answer: true}, tc.sse) {
+				if string(s.first) != tc.first || s.answer != tc.answer {
+					t.Fatalf("in writes of %d bytes: first %.40q, answer %v; want %.40q, %v", size, s.first, s.answer, tc.first, tc.answer)
+				}
+			}
 		})
 	}
 }
