@@ -16,6 +16,7 @@ import (
 // answers their calls by: the calls' own, as the client wrote them.
 func TestCheckBatch(t *testing.T) {
 	long := `"\ud800` + strings.Repeat("a", maxEchoedIDBytes) + `"`
+	most := `"` + strings.Repeat("a", maxEchoedIDBytes-2) + `"`
 	tests := []struct {
 		name    string
 		body    string
@@ -85,6 +86,20 @@ func TestCheckBatch(t *testing.T) {
 			ids:     []string{``, `3`},
 			message: "element 1 has the id " + textcut.Cut(long, maxRPCIDBytes) + ";",
 		},
+		{
+			// As long as an id is repeated.
+			name:    "an id of the bound's length",
+			body:    `[{"jsonrpc":"2.0","id":` + most + `,"method":"ping"},{"jsonrpc":"2.0","id":1.5,"method":"ping"}]`,
+			ids:     []string{most, `1.5`},
+			message: "element 2 has the id 1.5;",
+		},
+		{
+			name:    "a batch after a line break",
+			body:    "\r\n\t[{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}]",
+			ids:     []string{`1.5`},
+			message: "element 1 has the id 1.5;",
+		},
+		{name: "an empty string and zero", body: `[{"jsonrpc":"2.0","id":"","method":"ping"},{"jsonrpc":"2.0","id":0,"method":"ping"}]`},
 		// An id two calls share: the go-sdk answered one of them.
 		{
 			name:    "a repeated id",
