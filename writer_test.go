@@ -723,6 +723,46 @@ func TestJSONErrorsHeld400(t *testing.T) {
 	}
 }
 
+// TestHeld400Code checks the code a request's log line gives a JSON 400
+// the guard held to read: a JSON-RPC error's, and none for JSON that is no
+// JSON-RPC error, which names no code (0 would log it as an error the
+// server gave no code).
+func TestHeld400Code(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		code any // the log line's error_code; nil for none
+	}{
+		{"a JSON-RPC error", `{"jsonrpc":"2.0","id":3,"error":{"code":-32020,"message":"header mismatch"}}`, float64(-32020)},
+		{"JSON without an error", `{"message":"bad request"}`, nil},
+		{"a result", `{"jsonrpc":"2.0","id":3,"result":{}}`, nil},
+	}
+	for _, p := range unseenCodePaths() {
+		for _, tc := range tests {
+			t.Run(p.name+"/"+tc.name, func(t *testing.T) {
+				h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusBadRequest)
+					io.WriteString(w, tc.body)
+				})
+				var logs bytes.Buffer
+				req := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "MCP-Protocol-Version", legacy)
+				// A streamed invocation's answer follows its prelude.
+				if body := p.run(t, h, slog.New(slog.NewJSONHandler(&logs, nil)), req); !strings.HasSuffix(body, tc.body) {
+					t.Errorf("answer %q, want the handler's %q", body, tc.body)
+				}
+				lines := logLines(t, logs.Bytes())
+				if len(lines) != 1 {
+					t.Fatalf("%d log lines, want 1:\n%s", len(lines), logs.Bytes())
+				}
+				if diff := cmp.Diff(tc.code, lines[0]["error_code"]); diff != "" {
+					t.Errorf("error_code (-want +got):\n%s\n%s", diff, logs.Bytes())
+				}
+			})
+		}
+	}
+}
+
 // TestDrainingEndsListen checks what draining does to a
 // subscriptions/listen call: one whose event stream has begun ends with the
 // subscription's final result, and so does one whose stream begins after
