@@ -708,6 +708,54 @@ func TestUnknownEvent(t *testing.T) {
 	}
 }
 
+// TestBadPayloadLogged checks the WARN line NewHandler logs for a payload it
+// cannot serve, which Lambda reports as a failed invocation: what was
+// wrong, the shape for an event that does not decode as its own, and none
+// of the payload's values, which may be tokens.
+func TestBadPayloadLogged(t *testing.T) {
+	const secret = "Bearer SECRET-TOKEN-123"
+	for _, tc := range []struct {
+		name, payload string
+		want          map[string]any
+	}{
+		{
+			name:    "no known shape",
+			payload: `{"Records":[{"eventSource":"aws:sqs","body":"` + secret + `"}]}`,
+			want:    map[string]any{"level": "WARN", "msg": "unrecognised event", "error": lambdamcp.ErrUnknownEvent.Error(), "request_id": "test-request-id"},
+		},
+		{
+			name:    "not JSON",
+			payload: `{"httpMethod":"POST","headers":{"Authorization":"` + secret + `"}`,
+			want: map[string]any{"level": "WARN", "msg": "unrecognised event", "request_id": "test-request-id",
+				"error": lambdamcp.ErrUnknownEvent.Error() + ": not valid JSON (at byte 74)"},
+		},
+		{
+			name:    "undecodable as its shape",
+			payload: `{"httpMethod":"POST","requestContext":{"stage":"dev"},"multiValueHeaders":{"Authorization":"` + secret + `"}}`,
+			want: map[string]any{"level": "WARN", "msg": "undecodable event", "shape": "rest", "request_id": "test-request-id",
+				"error": `decoding REST API event: field "/multiValueHeaders/Authorization" holds a JSON string, which it cannot`},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := lambdamcp.NewHandler(http.NotFoundHandler(), &lambdamcp.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+			if _, err := h.Invoke(invokeCtx(t), []byte(tc.payload)); err == nil {
+				t.Fatal("Invoke succeeded")
+			}
+			if strings.Contains(logs.String(), "SECRET") {
+				t.Errorf("log quotes the payload's token:\n%s", logs.String())
+			}
+			lines := logLines(t, logs.Bytes())
+			for _, l := range lines {
+				delete(l, "time")
+			}
+			if diff := cmp.Diff([]map[string]any{tc.want}, lines); diff != "" {
+				t.Errorf("log lines (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestDeadline checks that the request's context ends half the deadline
 // margin before the invocation's deadline (tool calls end a whole margin
 // before it; see TestSlowTool). The default margin is spelled out, as
