@@ -3,6 +3,8 @@ package lambdamcp
 import (
 	"bytes"
 	stdjson "encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -50,6 +52,22 @@ func TestDecodeErrorsQuoteNoValue(t *testing.T) {
 				if strings.Contains(err.Error(), leak) {
 					t.Errorf("error %q quotes the event's value", err)
 				}
+			}
+		})
+	}
+}
+
+// TestDecodeErrorOfOtherKinds checks that an error from decoding that is
+// neither JSON's syntax nor a value's type (an unmarshaler's own) is not
+// repeated: it may quote the value it failed on.
+func TestDecodeErrorOfOtherKinds(t *testing.T) {
+	for name, err := range map[string]error{
+		"plain":   errors.New("bad token Bearer SECRET-TOKEN-123"),
+		"wrapped": fmt.Errorf("reading header: %w", errors.New("Bearer SECRET-TOKEN-123")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got, want := decodeError(err).Error(), "not a valid event"; got != want {
+				t.Errorf("decodeError(%q) = %q, want %q", err, got, want)
 			}
 		})
 	}
