@@ -194,7 +194,8 @@ func TestRequestLogLineMethod(t *testing.T) {
 
 // TestRequestLogLineRejectedEvent checks that an event that makes no
 // request at all (a method that is no token) is answered 400 with a
-// JSON-RPC error, and that its log line cuts the error it repeats: net/http
+// JSON-RPC error, and logged as a rejected request, like those the guard
+// refuses; and that its log line cuts the error it repeats: net/http
 // quotes a method it refuses whole, and the method is the client's, of
 // any size.
 func TestRequestLogLineRejectedEvent(t *testing.T) {
@@ -230,6 +231,12 @@ func TestRequestLogLineRejectedEvent(t *testing.T) {
 			}
 			if len(got) > 1024+len("…") {
 				t.Errorf("error of %d bytes, want at most 1 KiB: %.40s…", len(got), got)
+			}
+			delete(lines[0], "time")
+			delete(lines[0], "error")
+			want := map[string]any{"level": "INFO", "msg": "request", "shape": "rest", "status": 400.0, "outcome": lambdamcp.OutcomeRejected, "request_id": "req-rejected"}
+			if diff := cmp.Diff(want, lines[0]); diff != "" {
+				t.Errorf("log line (-want +got):\n%s", diff)
 			}
 		})
 	}
