@@ -873,8 +873,8 @@ func TestDrainingEndsListen(t *testing.T) {
 // TestLogHandlerRequestIDWithoutContext checks that a record logged
 // through NewSDKLogHandler without the request's context (as the go-sdk
 // logs) gets the request id of the one invocation in flight, and none when
-// two are, or none is, also through a logger With attributes; and that
-// NewLogHandler's records never take it.
+// two are, or none is, also through a logger With attributes and in a
+// group; and that NewLogHandler's records never take it.
 func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	awaitNoInvocations(t) // those of earlier tests would count
 	var logs lockedBuffer
@@ -885,6 +885,9 @@ func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logger.Info("no context", "path", r.URL.Path)
 		plain.Info("no context, NewLogHandler", "path", r.URL.Path) // none taken from the invocation in flight
+		if r.URL.Path == "/one" {
+			logger.With("path", r.URL.Path).WithGroup("g").Info("no context, in a group")
+		}
 		if wait := release[r.URL.Path]; wait != nil {
 			entered <- struct{}{}
 			<-wait
@@ -923,6 +926,7 @@ func TestLogHandlerRequestIDWithoutContext(t *testing.T) {
 	want := []string{
 		"no context /one req-one",
 		"no context, NewLogHandler /one ",
+		"no context, in a group /one req-one",
 		"no context /a req-a",
 		"no context, NewLogHandler /a ",
 		"no context /b ",
