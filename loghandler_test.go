@@ -60,3 +60,23 @@ func TestLogHandlerPanicExit(t *testing.T) {
 		t.Errorf("log lines (-want +got):\n%s", diff)
 	}
 }
+
+// TestLogHandlerEmptyGroup checks that WithGroup("") opens no group, as
+// slog.Handler requires, also for a record given a request id: a handler
+// that wraps this one may pass the empty name on, which slog.Logger would
+// have dropped.
+func TestLogHandlerEmptyGroup(t *testing.T) {
+	var logs bytes.Buffer
+	h := lambdamcp.NewLogHandler(slog.NewJSONHandler(&logs, nil)).WithGroup("")
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	slog.New(h).InfoContext(ctx, "ran", "k", 1)
+	var got map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &got); err != nil {
+		t.Fatalf("%v: %s", err, logs.Bytes())
+	}
+	delete(got, "time")
+	want := map[string]any{"level": "INFO", "msg": "ran", "k": 1.0, "request_id": "req-1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("record (-want +got):\n%s", diff)
+	}
+}
