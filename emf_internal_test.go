@@ -128,3 +128,29 @@ func unescapeDimension(v string) (string, bool) {
 	}
 	return b.String(), true
 }
+
+// TestEMFLatency checks that a call's latency is written in milliseconds
+// with their fraction: most tool calls take less than one, and a whole
+// number would make them 0.
+func TestEMFLatency(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want float64
+	}{
+		{250 * time.Microsecond, 0.25},
+		{1500 * time.Microsecond, 1.5},
+		{2 * time.Second, 2000},
+	} {
+		t.Run(tc.d.String(), func(t *testing.T) {
+			var out bytes.Buffer
+			newEMFWriter(&out, "").write("t", OutcomeOK, false, tc.d, "req")
+			var line struct{ Latency float64 }
+			if err := json.Unmarshal(out.Bytes(), &line); err != nil {
+				t.Fatalf("line %q: %v", out.Bytes(), err)
+			}
+			if line.Latency != tc.want {
+				t.Errorf("Latency = %v, want %v", line.Latency, tc.want)
+			}
+		})
+	}
+}
