@@ -15,7 +15,8 @@ import (
 // TestReportConfigError checks that a function's configuration error
 // reaches the Runtime API as its init error, Runtime.ConfigInvalid with
 // the error's message, which the invocation waiting for the function then
-// fails with; and that off Lambda nothing is sent.
+// fails with; that a nil error is taken as nothing to report (not a
+// panic); and that off Lambda nothing is sent.
 func TestReportConfigError(t *testing.T) {
 	api := runtimeapi.NewServer()
 	hs := httptest.NewServer(api)
@@ -34,6 +35,9 @@ func TestReportConfigError(t *testing.T) {
 	}
 	if err := <-reported; err != nil {
 		t.Errorf("ReportConfigError = %v", err)
+	}
+	if err := lambdamcp.ReportConfigError(t.Context(), nil); err != nil {
+		t.Errorf("no error: ReportConfigError = %v, want nil", err)
 	}
 
 	t.Setenv("AWS_LAMBDA_RUNTIME_API", "")
