@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"testing"
 
@@ -78,5 +79,39 @@ func TestLogHandlerEmptyGroup(t *testing.T) {
 	want := map[string]any{"level": "INFO", "msg": "ran", "k": 1.0, "request_id": "req-1"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("record (-want +got):\n%s", diff)
+	}
+}
+
+// TestLogHandlerDropsRuntimeDuplicate checks that the line the runtime
+// prints through the log package for a failed invocation that Start has
+// logged already, under its request id, is left out, once: the same text
+// again is the program's own.
+func TestLogHandlerDropsRuntimeDuplicate(t *testing.T) {
+	const runtimeLine = `{"errorMessage":"no such table","errorType":"errorString"}`
+	var logs bytes.Buffer
+	h := lambdamcp.NewLogHandler(slog.NewJSONHandler(&logs, nil))
+	runtimeLog := slog.NewLogLogger(h, slog.LevelInfo) // as the log package writes once slog.SetDefault(h)
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-failed"})
+	failurelog.Call(ctx, failurelog.Logger{Logger: slog.New(h)}, nil, func(context.Context, []byte) ([]byte, error) {
+		return nil, errors.New("no such table")
+	})
+	runtimeLog.Print(runtimeLine)
+	runtimeLog.Print(runtimeLine)
+
+	type line struct{ Msg, RequestID string }
+	var got []line
+	for s := bufio.NewScanner(&logs); s.Scan(); {
+		var l struct {
+			Msg       string `json:"msg"`
+			RequestID string `json:"request_id"`
+		}
+		if err := json.Unmarshal(s.Bytes(), &l); err != nil {
+			t.Fatalf("log line %s: %v", s.Bytes(), err)
+		}
+		got = append(got, line(l))
+	}
+	want := []line{{"invocation failed", "req-failed"}, {runtimeLine, ""}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log lines (-want +got):\n%s", diff)
 	}
 }
