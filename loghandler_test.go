@@ -39,19 +39,8 @@ func TestLogHandlerPanicExit(t *testing.T) {
 	runtimeLog.Print(exitLine)
 	runtimeLog.Print(exitLine) // a second one names no invocation
 
-	type line struct{ Msg, RequestID string }
-	var got []line
-	for s := bufio.NewScanner(&logs); s.Scan(); {
-		var l struct {
-			Msg       string `json:"msg"`
-			RequestID string `json:"request_id"`
-		}
-		if err := json.Unmarshal(s.Bytes(), &l); err != nil {
-			t.Fatalf("log line %s: %v", s.Bytes(), err)
-		}
-		got = append(got, line(l))
-	}
-	want := []line{
+	got := msgLines(t, &logs)
+	want := []msgLine{
 		{"invocation failed", "req-panic"},
 		{"a line of the program's own", ""},
 		{exitLine, "req-panic"},
@@ -98,9 +87,21 @@ func TestLogHandlerDropsRuntimeDuplicate(t *testing.T) {
 	runtimeLog.Print(runtimeLine)
 	runtimeLog.Print(runtimeLine)
 
-	type line struct{ Msg, RequestID string }
-	var got []line
-	for s := bufio.NewScanner(&logs); s.Scan(); {
+	got := msgLines(t, &logs)
+	want := []msgLine{{"invocation failed", "req-failed"}, {runtimeLine, ""}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log lines (-want +got):\n%s", diff)
+	}
+}
+
+// msgLine is a log line's message and request id.
+type msgLine struct{ Msg, RequestID string }
+
+// msgLines reads the message and request id of each JSON line in logs.
+func msgLines(t *testing.T, logs *bytes.Buffer) []msgLine {
+	t.Helper()
+	var got []msgLine
+	for s := bufio.NewScanner(logs); s.Scan(); {
 		var l struct {
 			Msg       string `json:"msg"`
 			RequestID string `json:"request_id"`
@@ -108,10 +109,7 @@ func TestLogHandlerDropsRuntimeDuplicate(t *testing.T) {
 		if err := json.Unmarshal(s.Bytes(), &l); err != nil {
 			t.Fatalf("log line %s: %v", s.Bytes(), err)
 		}
-		got = append(got, line(l))
+		got = append(got, msgLine(l))
 	}
-	want := []line{{"invocation failed", "req-failed"}, {runtimeLine, ""}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("log lines (-want +got):\n%s", diff)
-	}
+	return got
 }
