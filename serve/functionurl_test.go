@@ -1,13 +1,17 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 
@@ -96,4 +100,79 @@ func header(h map[string]string, name string) string {
 		}
 	}
 	return ""
+}
+
+// TestHandlerAnswersAsTheInvocationCarries checks that Handler answers a
+// call with an event stream where the invocation streams, so progress and
+// log messages reach the client as they happen, and with one JSON body
+// where it is buffered.
+func TestHandlerAnswersAsTheInvocationCarries(t *testing.T) {
+	const ping = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":0}}}`
+	var ev events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(functionURLEvent, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = "/mcp", "/mcp", "POST"
+	ev.RawQueryString, ev.QueryStringParameters, ev.Cookies = "", nil, nil
+	ev.RequestContext.DomainName = "abcdefghijklmnop.lambda-url.us-west-2.on.aws"
+	ev.Headers = map[string]string{
+		"content-type": "application/json", "accept": "application/json, text/event-stream",
+		"mcp-protocol-version": "2025-11-25", "host": ev.RequestContext.DomainName,
+	}
+	ev.Body, ev.IsBase64Encoded = ping, false
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := lambdamcp.NewHandler(Handler(demoserver.New(demoserver.Options{}), nil),
+		&lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+	for _, tc := range []struct {
+		name   string
+		invoke func(context.Context) (status int, contentType, body string)
+		want   string
+	}{
+		{"streamed", func(ctx context.Context) (int, string, string) {
+			r, err := h.InvokeStream(ctx, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, body, ok := bytes.Cut(out, make([]byte, 8))
+			if !ok {
+				t.Fatalf("no prelude in %q", out)
+			}
+			var p struct {
+				StatusCode int               `json:"statusCode"`
+				Headers    map[string]string `json:"headers"`
+			}
+			if err := json.Unmarshal(head, &p); err != nil {
+				t.Fatalf("prelude %q: %v", head, err)
+			}
+			return p.StatusCode, header(p.Headers, "Content-Type"), string(body)
+		}, "text/event-stream"},
+		{"buffered", func(ctx context.Context) (int, string, string) {
+			out, err := h.Invoke(ctx, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var resp events.LambdaFunctionURLResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			return resp.StatusCode, header(resp.Headers, "Content-Type"), resp.Body
+		}, "application/json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "streamed-" + tc.name})
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			status, ct, body := tc.invoke(ctx)
+			if status != 200 || ct != tc.want || !strings.Contains(body, "pong!") {
+				t.Errorf("answer: %d %q %q, want 200 %q with the tool's result", status, ct, body, tc.want)
+			}
+		})
+	}
 }
