@@ -415,6 +415,11 @@ func (c urlLogged) Handle(_ context.Context, r slog.Record) error {
 // ends even when a client never finishes its request: that request is cut
 // after the grace period, and the shutdown went as asked.
 func TestRunShutdownWithStalledClient(t *testing.T) {
+	// Timeouts far beyond the grace period: the cut is the shutdown's.
+	// Restored once Run has returned (cleanups run last first).
+	oldHeader, oldRead := readHeaderTimeout, readTimeout
+	t.Cleanup(func() { readHeaderTimeout, readTimeout = oldHeader, oldRead })
+	readHeaderTimeout, readTimeout = time.Hour, time.Hour
 	addr, cancel, done := runAt(t, Handler(demoserver.New(demoserver.Options{}), nil))
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -438,6 +443,10 @@ func TestRunShutdownWithStalledClient(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Run did not return")
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("stalled connection: read %v after Run returned, want EOF (cut by the shutdown)", err)
 	}
 }
 
