@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -474,16 +475,22 @@ func TestRunUncleanPaths(t *testing.T) {
 }
 
 // TestRunWarnsWhenExposed checks that Run warns when it listens beyond
-// loopback without authentication, and only then.
+// loopback without authentication, and only then; and when it is told to
+// take the identity from a Lambda authorizer, which does not run locally.
 func TestRunWarnsWhenExposed(t *testing.T) {
+	const (
+		exposed        = "listening beyond this machine without authentication"
+		fromAuthorizer = auth.EnvFromAuthorizer + "=1 outside Lambda"
+	)
 	for _, tc := range []struct {
 		addr string
 		env  map[string]string
-		warn bool
+		want []string
 	}{
-		{"0.0.0.0:0", nil, true},
-		{"127.0.0.1:0", nil, false},
-		{"0.0.0.0:0", map[string]string{auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789"), auth.EnvResourceURL: "https://mcp.example/mcp"}, false},
+		{"0.0.0.0:0", nil, []string{exposed}},
+		{"127.0.0.1:0", nil, nil},
+		{"0.0.0.0:0", map[string]string{auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789"), auth.EnvResourceURL: "https://mcp.example/mcp"}, nil},
+		{"127.0.0.1:0", map[string]string{auth.EnvFromAuthorizer: "1"}, []string{fromAuthorizer}},
 	} {
 		var logs strings.Builder
 		ctx, cancel := context.WithCancel(t.Context())
@@ -504,9 +511,14 @@ func TestRunWarnsWhenExposed(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatalf("%s: Run = %v", tc.addr, err)
 		}
-		warned := strings.Contains(logs.String(), "listening beyond this machine without authentication")
-		if warned != tc.warn {
-			t.Errorf("%s, auth %v: warned %v, want %v; logs:\n%s", tc.addr, tc.env != nil, warned, tc.warn, logs.String())
+		var warned []string
+		for _, w := range []string{exposed, fromAuthorizer} {
+			if strings.Contains(logs.String(), w) {
+				warned = append(warned, w)
+			}
+		}
+		if diff := cmp.Diff(tc.want, warned); diff != "" {
+			t.Errorf("%s, env %v: warnings (-want +got):\n%s\nlogs:\n%s", tc.addr, tc.env, diff, logs.String())
 		}
 	}
 }
