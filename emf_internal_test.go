@@ -28,6 +28,7 @@ var emfToolCases = []struct {
 	{"outside the BMP", "x😀", `x\U0001f600`},
 	{"control characters escaped", "a\tb\nc\x7f", `a\u0009b\u000ac\u007f`},
 	{"DEL alone escaped", "a\x7fb", `a\u007fb`},
+	{"the last control character escaped", "a\x1fb", `a\u001fb`},
 	{"the BMP's last in four digits", "a\uffffb", `a\uffffb`},
 	{"invalid UTF-8", "a\xffb", `a\xffb`},
 	{"the replacement character", "a\ufffdb", `a\ufffdb`},
