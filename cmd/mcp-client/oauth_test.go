@@ -363,3 +363,47 @@ func checkRunOutput(t *testing.T, code, wantCode int, stdout, stderr string, wan
 		}
 	}
 }
+
+// TestTokenRequestNotRedirected checks that a token endpoint's redirect
+// is not followed: the token request carries the client secret (in its
+// body, or as Basic credentials net/http sends on to the same host or a
+// subdomain), or an authorization code and its verifier, and the
+// metadata named no other place for them.
+func TestTokenRequestNotRedirected(t *testing.T) {
+	const token = "https://demo.auth.eu-west-1.amazoncognito.com/oauth2/token"
+	metadata := `{"issuer":"` + testIssuer + `","token_endpoint":"` + token + `","code_challenge_methods_supported":["S256"]}`
+	for _, status := range []int{http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			client, _, _ := flowClient("https://mcp.example.com/mcp", testIssuer, false, nil, nil)
+			var sent []string
+			client.Transport.(*flowTransport).base = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				sent = append(sent, r.Method+" "+r.URL.String())
+				resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(metadata)), Request: r}
+				if r.Method == http.MethodPost {
+					resp.StatusCode = status
+					resp.Header.Set("Location", "/oauth2/elsewhere")
+				}
+				return resp, nil
+			})
+			resp, err := client.Get(testIssuer + "/.well-known/openid-configuration")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			req, err := http.NewRequest(http.MethodPost, token, strings.NewReader("grant_type=client_credentials"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.SetBasicAuth("client-7f3a", "s3cr3t-abcdefgh")
+			_, err = client.Do(req)
+			if want := "the token endpoint redirects to https://demo.auth.eu-west-1.amazoncognito.com/oauth2/elsewhere: the token request is not sent on"; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("the token request's error %v, want %q in it", err, want)
+			}
+			want := []string{"GET " + testIssuer + "/.well-known/openid-configuration", "POST " + token}
+			if diff := cmp.Diff(want, sent); diff != "" {
+				t.Errorf("the requests sent (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
