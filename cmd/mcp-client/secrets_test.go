@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
 // TestEchoedSecretsHidden checks that a secret the client holds stays unseen
@@ -40,6 +42,56 @@ func TestEchoedSecretsHidden(t *testing.T) {
 		}
 		if !strings.Contains(got, "[hidden]") || !strings.Contains(got, "check the URL's path and stage") || strings.Contains(got, "token lacks") {
 			t.Errorf("trace %v: stderr %q, want the echo hidden and the path blamed", trace, got)
+		}
+	}
+}
+
+// TestEchoedObtainedTokenHidden checks that a token the client
+// credentials flow obtained stays unseen when a server repeats it, as
+// API Gateway REST repeats the Authorization header it refuses: a
+// -token's is hidden so (TestEchoedSecretsHidden), and the flow's is as
+// much a secret.
+func TestEchoedObtainedTokenHidden(t *testing.T) {
+	as := startAS(t, oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope}})
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		prm := srv.URL + "/.well-known/oauth-protected-resource/mcp"
+		auth := r.Header.Get("Authorization")
+		switch {
+		case r.URL.Path == "/.well-known/oauth-protected-resource/mcp":
+			writeJSON(w, http.StatusOK, map[string]any{"resource": srv.URL + "/mcp", "authorization_servers": []string{as.Issuer}})
+		case auth == "":
+			w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+prm+`", scope="`+testScope+`"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte(`{"message":"'` + strings.TrimPrefix(auth, "Bearer ") + `' not a valid key=value pair (missing equal-sign) in Authorization header: '` + auth + `'."}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{"MCP_CLIENT_SECRET": as.Secret}
+	for _, trace := range []bool{false, true} {
+		var stdout, stderr bytes.Buffer
+		args := []string{"-endpoint", srv.URL + "/mcp", "-client-id", as.ClientID, "-issuer", as.Issuer, "-timeout", "5s"}
+		if trace {
+			args = append(args, "-trace")
+		}
+		if code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr); code != 1 {
+			t.Errorf("trace %v: exit %d, want 1", trace, code)
+		}
+		_, issued := as.Seen()
+		if len(issued) == 0 {
+			t.Fatalf("trace %v: no token issued; stderr:\n%s", trace, stderr.String())
+		}
+		got := stderr.String()
+		for _, secret := range append(issued, as.Secret) {
+			if strings.Contains(got, secret) {
+				t.Errorf("trace %v: stderr shows %q:\n%s", trace, secret, got)
+			}
+		}
+		if !strings.Contains(got, "[hidden]") {
+			t.Errorf("trace %v: stderr %q, want the echo hidden", trace, got)
 		}
 	}
 }
