@@ -38,6 +38,12 @@ func TestKeptFileNotTheUsers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "it is a symbolic link"},
+		{"readable by the group", func(t *testing.T, path, data string) {
+			writeFile(t, path, data)
+			if err := os.Chmod(path, 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}, "others may read or write it (mode 0640, not 0600)"},
 		{"a FIFO", func(t *testing.T, path, _ string) {
 			if err := syscall.Mkfifo(path, 0o600); err != nil {
 				t.Fatal(err)
