@@ -191,6 +191,16 @@ func TestKeptSignIn(t *testing.T) {
 			}
 			var before keptToken
 			if path != "" {
+				// Made by the run, for the user alone (docs/auth.md).
+				for _, d := range []string{dir, filepath.Dir(dir)} {
+					fi, err := os.Stat(d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fi.Mode().Perm() != 0o700 {
+						t.Errorf("the directory %s has mode %04o, want 0700", d, fi.Mode().Perm())
+					}
+				}
 				before = readKept(t, path)
 				_, issued := as.Seen()
 				if !slices.Contains(issued, before.AccessToken) || !slices.Contains(issued, before.RefreshToken) || before.TokenEndpoint != as.URL+"/oauth2/token" {
