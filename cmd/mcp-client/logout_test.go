@@ -69,6 +69,12 @@ func TestLogoutRevokes(t *testing.T) {
 			want: signedOut + ", and its refresh token revoked at {AS}/oauth2/revoke", revoked: true,
 			requests: []string{rfc8414, "POST /oauth2/revoke"},
 			sent:     []string{"#2 > Authorization: Basic [hidden]", "#2 > | token=[hidden]&token_type_hint=refresh_token"}},
+		// Basic's credentials are form-encoded first (RFC 6749 §2.3.1): a
+		// secret holding '+', '%' or ':' is otherwise another.
+		{name: "confidential client, basic, a secret to encode", as: &oauthtest.Options{Refresh: true, AuthMethods: []string{"client_secret_basic"}, Secret: "s3cr3t+/%:=-0123"},
+			secret: "s3cr3t+/%:=-0123", style: oauth2.AuthStyleInHeader,
+			want: signedOut + ", and its refresh token revoked at {AS}/oauth2/revoke", revoked: true,
+			requests: []string{rfc8414, "POST /oauth2/revoke"}},
 		{name: "confidential client, style detected", as: &oauthtest.Options{Refresh: true, AuthMethods: []string{"client_secret_basic"}},
 			secret: oauthtest.DefaultSecret, style: oauth2.AuthStyleAutoDetect,
 			want: signedOut + ", and its refresh token revoked at {AS}/oauth2/revoke", revoked: true,
