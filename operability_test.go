@@ -1022,6 +1022,8 @@ func TestTracerResult(t *testing.T) {
 			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "resources/read", ResourceURI: "file:///notes.txt", Outcome: "ok", ProtocolVersion: "2025-03-26"}},
 		{"2025-03-26 batch, prompt", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"greeting"}}]`, "MCP-Protocol-Version", "2025-03-26"),
 			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get", Prompt: "greeting", Outcome: "ok", ProtocolVersion: "2025-03-26"}},
+		{"2025-03-26 batch, a refused log level beside an accepted one", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"logging/setLevel","params":{"level":"loud"}},{"jsonrpc":"2.0","id":8,"method":"logging/setLevel","params":{"level":"info"}}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "logging/setLevel", Outcome: "error", ProtocolVersion: "2025-03-26", ErrorCode: "-32602"}},
 	}
 	s.AddPrompt(&mcp.Prompt{Name: "greeting"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "hello"}}}}, nil
