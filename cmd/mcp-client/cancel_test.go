@@ -440,3 +440,33 @@ func TestSessionEndBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedRequestNotWaitedFor checks that a request the server refused,
+// the run's time not up, holds no wait for a notifications/cancelled: the
+// go-sdk sends none for it, and the run would end cancelGrace late.
+func TestFailedRequestNotWaitedFor(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"unknown tool", []string{"-call", "nosuch"}},
+		{"unknown prompt", []string{"-prompt", "nosuch"}},
+		{"unknown resource", []string{"-read", "docs://nosuch"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			waited := watchNoticeWait(t)
+			s := startNoticeServer(t, "", false, false)
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"-endpoint", s.srv.URL, "-protocol", "2025-11-25"}, tc.args...), noEnv, &stdout, &stderr)
+			if code != 1 {
+				t.Errorf("exit %d, want 1; stderr %q", code, stderr.String())
+			}
+			if *waited {
+				t.Error("the run waited for a notifications/cancelled, with no request cut short")
+			}
+			if _, cancelled := s.seen(""); len(cancelled) > 0 {
+				t.Errorf("the server was sent notifications/cancelled for %q, though no request was cut short", cancelled)
+			}
+		})
+	}
+}
