@@ -332,6 +332,7 @@ func TestHideCredentialFields(t *testing.T) {
 		{"form", `client_id=c1&client_secret=s3cr3t&grant_type=client_credentials`, `client_id=c1&client_secret=[hidden]&grant_type=client_credentials`},
 		{"form, secret first", `client_secret=s3cr3t&scope=a`, `client_secret=[hidden]&scope=a`},
 		{"form answer", `access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=repo&token_type=bearer&id_token=eyJ.c.d`, `access_token=[hidden]&scope=repo&token_type=bearer&id_token=[hidden]`},
+		{"code request", `grant_type=authorization_code&code=c0de&redirect_uri=http%3A%2F%2F127.0.0.1%3A8085%2Fcallback&code_verifier=v3r1f13r&client_id=c1`, `grant_type=authorization_code&code=[hidden]&redirect_uri=http%3A%2F%2F127.0.0.1%3A8085%2Fcallback&code_verifier=[hidden]&client_id=c1`},
 		{"revocation request", `token=rt1&token_type_hint=refresh_token&client_id=c1`, `token=[hidden]&token_type_hint=refresh_token&client_id=c1`},
 		{"other fields", `{"token_type":"Bearer","scope":"a b"}`, `{"token_type":"Bearer","scope":"a b"}`},
 		{"a word that holds one", `my_client_secret_hint=x`, `my_client_secret_hint=x`},
