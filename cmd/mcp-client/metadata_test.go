@@ -48,6 +48,7 @@ func TestMetadataGetsPKCEMethod(t *testing.T) {
 		{"not found", appended, 404, "application/json", `{"message":"not found"}`, false},
 		{"not json", appended, 200, "text/html", `{"issuer":"x"}`, false},
 		{"not an object", appended, 200, "application/json", `["issuer"]`, false},
+		{"null", appended, 200, "application/json", `null`, false},
 		{"broken", appended, 200, "application/json", `{"issuer":`, false},
 	}
 	for _, tc := range tests {
