@@ -70,6 +70,18 @@ func TestDiscoveryKeptOffLocalServices(t *testing.T) {
 			wantErr: func(victim, _ string) string {
 				return "the server names the authorization server " + victim + ", not the issuer the client was given"
 			}},
+		{name: "the authorization server's metadata redirects to it",
+			challenge: func(_, self string) string { return `Bearer resource_metadata="` + self + `/prm"` },
+			route: func(w http.ResponseWriter, r *http.Request, victim, self string) {
+				if r.URL.Path == "/prm" {
+					writeJSON(w, http.StatusOK, map[string]any{"resource": self + "/mcp", "authorization_servers": []string{self}})
+					return
+				}
+				http.Redirect(w, r, victim+r.URL.Path, http.StatusFound)
+			},
+			wantErr: func(victim, self string) string {
+				return self + "/.well-known/oauth-authorization-server redirects to " + victim + "/.well-known/oauth-authorization-server, which was not asked for: 127.0.0.1 is a loopback address"
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,7 +94,7 @@ func TestDiscoveryKeptOffLocalServices(t *testing.T) {
 					http.Error(w, `{"message":"Unauthorized"}`, http.StatusUnauthorized)
 					return
 				}
-				if tc.route != nil && r.URL.Path == "/prm" {
+				if tc.route != nil && (r.URL.Path == "/prm" || strings.HasPrefix(r.URL.Path, "/.well-known/oauth-authorization-server")) {
 					tc.route(w, r, victim.URL, self)
 					return
 				}
