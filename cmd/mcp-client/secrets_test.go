@@ -142,6 +142,26 @@ func TestPrintableInvalidBytes(t *testing.T) {
 	}
 }
 
+// TestPrintableControls checks the bounds of what is escaped: C0 and DEL,
+// C1 (0x80-0x9f) but not the no-break space after it, and the
+// bidirectional embeddings, overrides and isolates but not the characters
+// beside them.
+func TestPrintableControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\x1fb":                   `a\x1fb`,
+		"a b~":                     "a b~",
+		"a\x7fb":                   `a\x7fb`,
+		"a\u0080b\u009fc":          `a\x80b\x9fc`,
+		"a\u00a0b":                 "a\u00a0b",
+		"\u2029\u202a\u202e\u202f": "\u2029" + `\u202a\u202e` + "\u202f",
+		"\u2065\u2066\u2069\u206a": "\u2065" + `\u2066\u2069` + "\u206a",
+	} {
+		if got := printable(in); got != want {
+			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestEchoedSecretForms checks the forms a server may repeat a secret in:
 // JSON-escaped (a "/" as "\/"), and a query value as it was sent, undecoded.
 func TestEchoedSecretForms(t *testing.T) {
