@@ -150,16 +150,35 @@ func TestCallPassesArgumentsAsWritten(t *testing.T) {
 	}
 }
 
+// TestProgressBar checks the bar drawn on a terminal, also for a server
+// whose progress runs past its total or below 0: the bar stays full or
+// empty.
 func TestProgressBar(t *testing.T) {
-	var out bytes.Buffer
-	v := &progressView{out: &out, bar: true}
-	v.progress(&progressParams{Progress: 1, Total: 4, Message: "one"})
-	v.progress(&progressParams{Progress: 4, Total: 4})
-	v.end()
-	want := "\r\033[K[#######-----------------------]  25% one" +
-		"\r\033[K[##############################] 100%\n"
-	if diff := cmp.Diff(want, out.String()); diff != "" {
-		t.Errorf("bar (-want +got):\n%s", diff)
+	tests := []struct {
+		name  string
+		steps []progressParams
+		want  string
+	}{
+		{"to the end", []progressParams{{Progress: 1, Total: 4, Message: "one"}, {Progress: 4, Total: 4}},
+			"\r\033[K[#######-----------------------]  25% one" +
+				"\r\033[K[##############################] 100%\n"},
+		{"past the total", []progressParams{{Progress: 5, Total: 4}},
+			"\r\033[K[##############################] 100%\n"},
+		{"below 0", []progressParams{{Progress: -1, Total: 4}},
+			"\r\033[K[------------------------------]   0%\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			v := &progressView{out: &out, bar: true}
+			for _, p := range tc.steps {
+				v.progress(&p)
+			}
+			v.end()
+			if diff := cmp.Diff(tc.want, out.String()); diff != "" {
+				t.Errorf("bar (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -265,6 +284,7 @@ func TestCallAnswersInputRequests(t *testing.T) {
 	for _, args := range [][]string{
 		{"-call", "order", "-elicit", "yes"},
 		{"-call", "order", "-elicit", "[]"},
+		{"-call", "order", "-elicit", "null"},
 		{"-elicit", "decline"},
 	} {
 		var stdout, stderr bytes.Buffer

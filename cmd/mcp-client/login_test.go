@@ -226,6 +226,8 @@ func TestLoginCommandLine(t *testing.T) {
 		{"redirect port without login", []string{"-redirect-port", "9000"}, nil, 2, "-redirect-port is for a person's sign-in: use it with -login"},
 		{"no browser without login", []string{"-no-browser", "-client-id", "c1", "-issuer", testIssuer}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "-no-browser is for a person's sign-in"},
 		{"port out of range", []string{"-login", "-client-id", "c1", "-issuer", testIssuer, "-redirect-port", "70000"}, nil, 2, "-redirect-port 70000 is not a port"},
+		{"port one past the last", []string{"-login", "-client-id", "c1", "-issuer", testIssuer, "-redirect-port", "65536"}, nil, 2, "-redirect-port 65536 is not a port"},
+		{"port negative", []string{"-login", "-client-id", "c1", "-issuer", testIssuer, "-redirect-port", "-1"}, nil, 2, "-redirect-port -1 is not a port"},
 		{"public client, no secret needed", []string{"-login", "-client-id", "c1", "-issuer", testIssuer, "-redirect-port", "0"}, nil, 130, ""},
 		{"client from env", []string{"-login", "-redirect-port", "0", "-no-browser"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer}, 130, ""},
 	}

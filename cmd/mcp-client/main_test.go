@@ -180,7 +180,7 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"stray argument", []string{"https://x.example/mcp"}, `unexpected argument "https://x.example/mcp"`},
+		{"stray argument", []string{"https://x.example/mcp"}, `unexpected argument "https://x.example/mcp" (give the endpoint with -endpoint)`},
 		{"stray arguments", []string{"-call", "ping", "a", "b"}, `unexpected arguments "a" "b"`},
 		// A secret typed in the wrong place is named, not shown.
 		{"stray token", []string{"-token", "Bearer", "tok_SECRET_12345"}, `unexpected argument "tok_…"`},
