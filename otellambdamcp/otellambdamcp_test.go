@@ -157,9 +157,27 @@ func TestMethodsAndStatus(t *testing.T) {
 		t.Errorf("http.response.status_code is %v, want an integer", a["http.response.status_code"].Type())
 	}
 
-	s = spanOf(t, tp, rec, tracer, status(503), httptest.NewRequest("GET", "/mcp", nil))
-	if a := attrsOf(s); s.Status().Code != codes.Error || a["error.type"].AsString() != "503" {
-		t.Errorf("a 503: status %v, error.type %q; want an error of type 503", s.Status(), a["error.type"].AsString())
+	for _, tc := range []struct {
+		name      string
+		h         http.Handler
+		wantError string // error.type; "" for no error
+	}{
+		{"404", status(404), ""},
+		{"499", status(499), ""},
+		{"500", status(500), "500"},
+		{"503", status(503), "503"},
+		{"panic", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), "panic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := spanOf(t, tp, rec, tracer, tc.h, httptest.NewRequest("GET", "/mcp", nil))
+			wantCode := codes.Unset
+			if tc.wantError != "" {
+				wantCode = codes.Error
+			}
+			if got := attrsOf(s)["error.type"].AsString(); s.Status().Code != wantCode || got != tc.wantError {
+				t.Errorf("status %v, error.type %q; want %v, %q", s.Status().Code, got, wantCode, tc.wantError)
+			}
+		})
 	}
 }
 
