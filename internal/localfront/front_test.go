@@ -477,6 +477,25 @@ func TestResponses(t *testing.T) {
 			wantStatus: 200, wantBody: "hi", wantHeaders: http.Header{"Set-Cookie": nil},
 		},
 		{
+			name: "http several cookies", shape: ShapeHTTP,
+			payload:    `{"statusCode":200,"cookies":["a=1","b=2; Secure"],"body":"hi"}`,
+			wantStatus: 200, wantBody: "hi", wantHeaders: http.Header{"Set-Cookie": {"a=1", "b=2; Secure"}},
+		},
+		{
+			// Only multiValueHeaders' values of a name both maps hold.
+			name: "rest header in both maps", shape: ShapeREST,
+			payload:    `{"statusCode":200,"headers":{"X-One":"1"},"multiValueHeaders":{"X-One":["2","3"]},"body":"hi"}`,
+			wantStatus: 200, wantBody: "hi", wantHeaders: http.Header{"X-One": {"2", "3"}},
+		},
+		{
+			name: "rest body that is no base64", shape: ShapeREST, payload: `{"statusCode":200,"body":"not base64!","isBase64Encoded":true}`,
+			wantStatus: 502, wantBody: `"message":"Internal server error"`,
+		},
+		{
+			name: "url status below 100", shape: ShapeURL, payload: `{"statusCode":99,"body":"none"}`,
+			wantStatus: 502, wantBody: `"message":"Internal server error"`,
+		},
+		{
 			name: "alb response over 1 MB", shape: ShapeALB, payload: `{"statusCode":200,"body":"` + strings.Repeat("x", maxALBBody) + `"}`,
 			wantStatus: 502,
 		},

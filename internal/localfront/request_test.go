@@ -3,6 +3,7 @@ package localfront
 import (
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -73,5 +74,41 @@ func TestRequestBodyIsText(t *testing.T) {
 		if got := isText(tc.contentType, []byte(tc.body)); got != tc.want {
 			t.Errorf("isText(%q, %q) = %v, want %v", tc.contentType, tc.body, got, tc.want)
 		}
+	}
+}
+
+// TestEventTime checks the request time the events carry, as API Gateway
+// and Function URLs write it: "09/Apr/2015:12:34:56 +0000", and the epoch
+// in milliseconds.
+func TestEventTime(t *testing.T) {
+	now := time.Date(2015, time.April, 9, 12, 34, 56, 789_000_000, time.UTC)
+	type seen struct {
+		Time  string
+		Epoch int64
+	}
+	want := seen{"09/Apr/2015:12:34:56 +0000", 1428582896789}
+	for _, shape := range []Shape{ShapeREST, ShapeHTTP, ShapeURL} {
+		t.Run(string(shape), func(t *testing.T) {
+			f, err := New(Config{Shape: shape, Function: echoFunction()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := &request{r: httptest.NewRequest("POST", "/mcp", nil), path: "/mcp", rawPath: "/mcp", now: now}
+			var got seen
+			switch shape {
+			case ShapeREST:
+				ev := f.restEvent(req, nil)
+				got = seen{ev.RequestContext.RequestTime, ev.RequestContext.RequestTimeEpoch}
+			case ShapeHTTP:
+				ev := f.httpEvent(req, nil)
+				got = seen{ev.RequestContext.Time, ev.RequestContext.TimeEpoch}
+			default:
+				ev := f.urlEvent(req)
+				got = seen{ev.RequestContext.Time, ev.RequestContext.TimeEpoch}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("request time (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -226,6 +226,8 @@ func TestIntegrationTimeoutConfig(t *testing.T) {
 		{name: "none asked of url", cfg: Config{Shape: ShapeURL, IntegrationTimeout: -1}},
 		{name: "rest raised past 29 s", cfg: Config{Shape: ShapeREST, IntegrationTimeout: time.Minute}, want: time.Minute},
 		{name: "rest under 50 ms", cfg: Config{Shape: ShapeREST, IntegrationTimeout: 49 * time.Millisecond}, wantErr: "API Gateway waits at least 50ms"},
+		{name: "rest at 50 ms", cfg: Config{Shape: ShapeREST, IntegrationTimeout: 50 * time.Millisecond}, want: 50 * time.Millisecond},
+		{name: "http at 30 s", cfg: Config{Shape: ShapeHTTP, IntegrationTimeout: 30 * time.Second}, want: 30 * time.Second},
 		{name: "http past 30 s", cfg: Config{Shape: ShapeHTTP, IntegrationTimeout: 31 * time.Second}, wantErr: "an HTTP API waits at most 30s"},
 		{name: "url refuses one", cfg: Config{Shape: ShapeURL, IntegrationTimeout: time.Second}, wantErr: "shape url has no integration timeout"},
 		{name: "alb refuses one", cfg: Config{Shape: ShapeALB, IntegrationTimeout: time.Second}, wantErr: "shape alb has no integration timeout"},
