@@ -345,7 +345,7 @@ func errorCode(status int, msg string) int {
 // isParseFailure recognises the SDK's texts for a body it could not read as
 // JSON-RPC.
 func isParseFailure(msg string) bool {
-	for _, p := range []string{"malformed payload", "failed to read body", "POST requires a non-empty body", "event body is not valid base64"} {
+	for _, p := range []string{"malformed payload", "failed to read body", "POST requires a non-empty body"} {
 		if strings.HasPrefix(msg, p) {
 			return true
 		}
