@@ -86,6 +86,10 @@ func TestAuthorizer(t *testing.T) {
 		{ShapeREST, "Bearer elsewhere", 403, `{"message":"User is not authorized to access this resource"}`, nil},
 		{ShapeREST, "Bearer boom", 500, `{"message":null}`, nil},
 		{ShapeREST, "Bearer good", 200, "", map[string]any{"principalId": "u1", "sub": "u1", "scope": "mcp", "n": "3", "b": "true"}},
+		// A REST API reads a policy, not an HTTP API's simple response:
+		// isAuthorized, true or false, is no Allow.
+		{ShapeREST, "Bearer simple-yes", 403, `{"message":"User is not authorized to access this resource"}`, nil},
+		{ShapeREST, "Bearer simple-no", 403, `{"message":"User is not authorized to access this resource"}`, nil},
 		{ShapeHTTP, "", 401, `{"message":"Unauthorized"}`, nil},
 		{ShapeHTTP, "Bearer bad", 401, `{"message":"Unauthorized"}`, nil},
 		{ShapeHTTP, "Bearer noscope", 403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, nil},
@@ -150,8 +154,11 @@ func TestPolicyDecide(t *testing.T) {
 		{"allow exact, string fields", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"` + arn + `"}]}`, effectAllow},
 		{"allow wildcard across slashes", `{"Statement":[{"Effect":"Allow","Action":["execute-api:*"],"Resource":["arn:aws:execute-api:*:*:api/*"]}]}`, effectAllow},
 		{"deny wins", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"execute-api:invoke","Resource":"*"}]}`, effectDeny},
+		{"deny wins before an allow", `{"Statement":[{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*"}]}`, effectDeny},
 		{"other resource", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/dev/GET/*"}]}`, effectNone},
 		{"other action", `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, effectNone},
+		// [ is no character class in IAM: it matches itself alone.
+		{"brackets are literal", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/dev/POST/[m]cp"}]}`, effectNone},
 		{"empty", `{}`, effectNone},
 	}
 	for _, tc := range tests {
