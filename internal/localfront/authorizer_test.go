@@ -1,6 +1,7 @@
 package localfront
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -131,6 +132,41 @@ func TestAuthorizer(t *testing.T) {
 				t.Errorf("authorizer calls (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestHTTPAuthorizerEvent checks the payload 2.0 event an HTTP API's
+// Lambda authorizer gets: the request's cookies in cookies and not as a
+// cookie header, as in the function's event, beside its other headers,
+// the raw path and query, the route and the identity source.
+func TestHTTPAuthorizerEvent(t *testing.T) {
+	var auth counter
+	allow := auth.wrap(func(context.Context, []byte) ([]byte, error) { return []byte(`{"isAuthorized":true}`), nil })
+	f := startFront(t, Config{Shape: ShapeHTTP, Function: echoFunction(), Authorizer: allow})
+	s := sample
+	s.url = f.URL() + "/mcp?a=1&a=2"
+	s.header = sample.header.Clone()
+	s.header.Set("Authorization", "Bearer good")
+	if resp, body := do(t, s); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d (%s), want 200", resp.StatusCode, body)
+	}
+	_, payload := auth.state()
+	var ev events.APIGatewayV2CustomAuthorizerV2Request
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	got := events.APIGatewayV2CustomAuthorizerV2Request{
+		Version: ev.Version, Type: ev.Type, RouteArn: ev.RouteArn, IdentitySource: ev.IdentitySource,
+		RouteKey: ev.RouteKey, RawPath: ev.RawPath, RawQueryString: ev.RawQueryString, Cookies: ev.Cookies,
+		Headers: map[string]string{"x-test": ev.Headers["x-test"], "cookie": ev.Headers["cookie"]},
+	}
+	want := events.APIGatewayV2CustomAuthorizerV2Request{
+		Version: "2.0", Type: "REQUEST", RouteArn: "arn:aws:execute-api:us-east-1:123456789012:local0api1/$default/POST/mcp",
+		IdentitySource: []string{"Bearer good"}, RouteKey: "$default", RawPath: "/mcp", RawQueryString: "a=1&a=2",
+		Cookies: []string{"c1=v1", "c2=v2"}, Headers: map[string]string{"x-test": "one,two", "cookie": ""},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("authorizer event (-want +got):\n%s", diff)
 	}
 }
 
