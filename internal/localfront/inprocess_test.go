@@ -43,6 +43,16 @@ func TestInProcess(t *testing.T) {
 			wantBody: `"req-1 arn:aws:lambda:us-east-1:123456789012:function:inproc true"`,
 		},
 		{
+			// Lambda's deadline is the function's timeout from the start.
+			name: "deadline within the timeout",
+			handler: func(ctx context.Context) (bool, error) {
+				deadline, _ := ctx.Deadline()
+				left := time.Until(deadline)
+				return left > 0 && left <= 30*time.Second, nil
+			},
+			wantBody: `true`,
+		},
+		{
 			name:    "error typed like aws-lambda-go",
 			handler: func() error { return customError{} },
 			wantErr: &runtimeapi.FunctionError{Type: "customError", Message: "custom"},
