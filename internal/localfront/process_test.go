@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,33 @@ func TestProcessColdWarmCrash(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "Init Duration:"); n != 2 {
 		t.Errorf("log has %d REPORT lines with Init Duration, want 2:\n%s", n, logs.String())
+	}
+}
+
+// TestProcessIdleExit checks that a warm process that died while idle
+// (killed from outside, as by the kernel's OOM killer) is not handed the
+// next invocation: that one starts a fresh process, a cold start, and
+// succeeds, where the dead one would fail it.
+func TestProcessIdleExit(t *testing.T) {
+	p, reports := newTestProcess(t, FunctionConfig{Name: "echo-fn"})
+	first, _ := invokeEcho(t, p, `{}`)
+	nextReport(t, reports) // reported once back in the pool
+	p.mu.Lock()
+	idle := slices.Clone(p.idle)
+	p.mu.Unlock()
+	if len(idle) != 1 {
+		t.Fatalf("%d idle processes, want 1", len(idle))
+	}
+	if err := idle[0].cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-idle[0].exited
+	fresh, _ := invokeEcho(t, p, `{}`)
+	if fresh.PID == first.PID {
+		t.Errorf("invocation after the idle process died ran in its pid %d", fresh.PID)
+	}
+	if r := nextReport(t, reports); !r.ColdStart || r.PID != fresh.PID || r.Status != "" {
+		t.Errorf("report = %+v, want a cold start of pid %d", r, fresh.PID)
 	}
 }
 
