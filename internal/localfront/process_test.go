@@ -167,6 +167,31 @@ func TestProcessIdleExit(t *testing.T) {
 	}
 }
 
+// TestBinfmtMatches checks a binfmt_misc handler's match as the kernel
+// makes it: the magic at its offset, under its mask, within what was read.
+func TestBinfmtMatches(t *testing.T) {
+	header := []byte{0x7f, 'E', 'L', 'F', 2}
+	tests := []struct {
+		name, entry string
+		want        bool
+	}{
+		{"magic at the start", "enabled\noffset 0\nmagic 7f454c46", true},
+		{"magic ending where the header does", "enabled\noffset 1\nmagic 454c4602", true},
+		{"magic past the header", "enabled\noffset 2\nmagic 4c460200", false},
+		{"other magic", "enabled\noffset 0\nmagic 7f454c47", false},
+		{"other magic under its mask", "enabled\noffset 0\nmagic 7f454c47\nmask fffffffe", true},
+		{"disabled", "disabled\noffset 0\nmagic 7f454c46", false},
+		{"no magic: an extension handler", "enabled\nextension .exe", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := binfmtMatches(tc.entry, header); got != tc.want {
+				t.Errorf("binfmtMatches(%q) = %v, want %v", tc.entry, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestProcessFunctionErrors(t *testing.T) {
 	tests := []struct {
 		name, payload string
