@@ -177,8 +177,19 @@ func TestInProcessLikeEnvironments(t *testing.T) {
 			t.Errorf("concurrency %d: %d invocations ran at once", concurrency, got)
 		}
 	}
-	var fe *runtimeapi.FunctionError
-	if err := invoke(NewInProcess(handler(1), nil), strconv.Itoa(7<<20)); !errors.As(err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
-		t.Errorf("a 7 MB response: %v, want Function.ResponseSizeTooLarge", err)
+	// Lambda's bound on a buffered response: up to 6 MB, not a byte more.
+	for _, tc := range []struct {
+		size     int // of the response, a JSON string of size-2 letters
+		tooLarge bool
+	}{
+		{runtimeapi.MaxBufferedResponse, false},
+		{runtimeapi.MaxBufferedResponse + 1, true},
+		{7 << 20, true},
+	} {
+		err := invoke(NewInProcess(handler(1), nil), strconv.Itoa(tc.size-2))
+		var fe *runtimeapi.FunctionError
+		if got := errors.As(err, &fe) && fe.Type == "Function.ResponseSizeTooLarge"; got != tc.tooLarge || (!tc.tooLarge && err != nil) {
+			t.Errorf("a response of %d bytes: %v, want Function.ResponseSizeTooLarge %v", tc.size, err, tc.tooLarge)
+		}
 	}
 }
