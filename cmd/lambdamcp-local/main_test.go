@@ -365,6 +365,9 @@ func TestLikeDeploy(t *testing.T) {
 			&localfront.DeployREST{JWT: true, RequiredScopes: []string{"mcp:tools", "mcp:admin"}}},
 		{"jwt", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com"}, &localfront.DeployREST{JWT: true}},
 		{"static tokens", []string{"-like-deploy", "-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00"}, &localfront.DeployREST{}},
+		// The authorizer sees the last setting: an issuer emptied is none.
+		{"jwt issuer emptied", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com",
+			"-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00", "-authorizer-env", "MCP_JWT_ISSUER="}, &localfront.DeployREST{}},
 		{"one origin", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=https://app.example.com"},
 			&localfront.DeployREST{CORSAllowOrigins: []string{"https://app.example.com"}}},
 		{"several origins", []string{"-like-deploy", "-env", "MCP_ALLOWED_ORIGINS=https://app.example.com, https://admin.example.com,"},
