@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -466,6 +468,54 @@ func TestFailedRequestNotWaitedFor(t *testing.T) {
 			}
 			if _, cancelled := s.seen(""); len(cancelled) > 0 {
 				t.Errorf("the server was sent notifications/cancelled for %q, though no request was cut short", cancelled)
+			}
+		})
+	}
+}
+
+// TestNoPageAfterEnd checks that everyPage asks for no next page once the
+// run's context has ended between pages: the list is given up with the
+// context's error, and no request was cut short (cut false), so no
+// notifications/cancelled is waited for.
+func TestNoPageAfterEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		endOnPage int // the page as whose item arrives the context ends; 0: never
+		want      []string
+		wantErr   error
+		wantAsked []int
+	}{
+		{"context alive", 0, []string{"page 1", "page 2"}, nil, []int{1, 2}},
+		{"ended as page 1 arrives", 1, nil, context.Canceled, []int{1}},
+		{"ended as page 2 arrives", 2, nil, context.Canceled, []int{1, 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var asked []int
+			pages := func(yield func(string, error) bool) {
+				for page := 1; page <= 2; page++ {
+					asked = append(asked, page)
+					if page == tc.endOnPage {
+						cancel()
+					}
+					if !yield(fmt.Sprintf("page %d", page), nil) {
+						return
+					}
+				}
+			}
+			got, cut, err := everyPage(ctx, &http.Client{}, "listing tools", pages)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+			if cut {
+				t.Error("cut true, though no request was cut short")
+			}
+			if !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
+				t.Errorf("error %v, want %v", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(tc.wantAsked, asked); diff != "" {
+				t.Errorf("pages asked for (-want +got):\n%s", diff)
 			}
 		})
 	}
