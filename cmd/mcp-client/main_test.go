@@ -129,6 +129,10 @@ func TestForbiddenExplained(t *testing.T) {
 		`{"error":"insufficient_scope"}`)
 	deny := forbidden("", `{"message":"User is not authorized to access this resource with an explicit deny"}`)
 	bare := forbidden("", `{}`)
+	// A challenge tells a server's own refusal from API Gateway's bare
+	// "Forbidden", which carries none.
+	revoked := forbidden(`Bearer error="invalid_token", error_description="token revoked"`, `{"message":"Forbidden"}`)
+	described := forbidden(`Bearer resource_metadata="https://x.example/.well-known/oauth-protected-resource/mcp"`, `{"message":"Forbidden"}`)
 
 	tests := []struct {
 		name     string
@@ -152,6 +156,10 @@ func TestForbiddenExplained(t *testing.T) {
 			[]string{"(HTTP 403", "explicit deny", "the token lacks"}, "path"},
 		{"no token, no reason", []string{"-endpoint", bare},
 			[]string{"(HTTP 403)", "check the URL's path and stage", "needs a token"}, "token lacks"},
+		{"forbidden with a challenge", []string{"-endpoint", revoked, "-token", "t0k3n"},
+			[]string{"(HTTP 403", `the token lacks the rights this server requires: "token revoked"`}, "path"},
+		{"forbidden with a challenge, no token", []string{"-endpoint", described},
+			[]string{"(HTTP 403", "check the URL's path and stage, and whether the server needs a token", "describes its authorization at https://x.example/.well-known/oauth-protected-resource/mcp"}, "mappings"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
