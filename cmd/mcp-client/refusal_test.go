@@ -139,6 +139,7 @@ func TestChallengeParam(t *testing.T) {
 		{"first challenge", `Bearer error="invalid_token", DPoP error="use_dpop_nonce"`, "invalid_token"},
 		{"first challenge without it", `Basic realm="mcp", Bearer error="insufficient_scope"`, "insufficient_scope"},
 		{"spaces between parameters", `Bearer scope="" error="invalid_token" error_description="bad"`, "invalid_token"},
+		{"spaces, a name in capitals", `Bearer scope="" ERROR="invalid_token" error_description="bad"`, "invalid_token"},
 		{"spaces, an escaped quote before", `Bearer error_description="a \"b\" error=\"y\"" error="x"`, "x"},
 		{"none gives it", `Bearer realm="mcp"`, ""},
 		{"no challenge", ``, ""},
