@@ -96,8 +96,9 @@ func TestListResourcesFailures(t *testing.T) {
 }
 
 // ownResourceServer serves a go-sdk server whose resource docs://many has
-// contents of every kind: text, a blob, an empty text, and a text whose
-// URI and media type would forge a line.
+// contents of every kind: text, a blob, an empty text, a text whose URI
+// and media type would forge a line, and a blob with a text beside it,
+// which no valid contents have.
 func ownResourceServer(t *testing.T) string {
 	t.Helper()
 	server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, nil)
@@ -107,6 +108,7 @@ func ownResourceServer(t *testing.T) string {
 			{URI: "docs://many/b", MIMEType: "application/octet-stream", Blob: []byte("\x1b[2J\x00binary")},
 			{URI: "docs://many/c"},
 			{URI: "docs://many/d\nok", MIMEType: "text/\x1b[31mplain", Text: "\x1b[31mred"},
+			{URI: "docs://many/e", MIMEType: "image/png", Blob: []byte{1, 2}, Text: "a blob's text"},
 		}}, nil
 	})
 	return serveLocally(t, server)
@@ -145,7 +147,8 @@ func TestReadResource(t *testing.T) {
 			"[resource docs://many/a, text/plain]\none\ttwo\n\n" +
 				"[resource docs://many/b, application/octet-stream, 11 bytes]\n" +
 				"[resource docs://many/c]\n" +
-				`[resource docs://many/d\nok, text/\x1b[31mplain]` + "\n\x1b[31mred\n", "", ""},
+				`[resource docs://many/d\nok, text/\x1b[31mplain]` + "\n\x1b[31mred\n" +
+				"[resource docs://many/e, image/png, 2 bytes]\n", "", ""},
 	}
 	for _, tc := range tests {
 		for _, protocol := range []string{"2026-07-28", "2025-11-25"} {
