@@ -199,6 +199,7 @@ func TestStreamWatch(t *testing.T) {
 		{"ends in a comment", "data: 1\n\n: heart", false, "data: 1\n\n: heart", streamEnd{events: 1}},
 		{"ends in a field's name", "data: 1\n\nda", true, "data: 1\n\nda", streamEnd{events: 1, midEvent: true}},
 		{"ends in an id", "data: 1\n\nid: 4", true, "data: 1\n\n", streamEnd{events: 1, midEvent: true}},
+		{"ends after a field without a colon", "data: 1\n\ndata\n", false, "data: 1\n\ndata\n", streamEnd{events: 1, midEvent: true}},
 	}
 	for _, tc := range tests {
 		for _, split := range []string{"whole", "bytes"} {
