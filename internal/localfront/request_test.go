@@ -8,22 +8,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestForwardedHeaders checks the X-Forwarded-* headers the front adds as
-// an AWS front end does: the client's address appended to a chain the
-// client sent, the scheme it was reached over, and the port, 80 when the
-// Host names none.
+// TestForwardedHeaders checks the headers the front adds as an AWS front
+// end does: the client's address appended to a chain the client sent, the
+// scheme it was reached over, the port, 80 when the Host names none, and the
+// X-Ray trace header with the request's Root.
 func TestForwardedHeaders(t *testing.T) {
+	const traceRoot = "Root=1-5759e988-bd862e3fe1be46a994272793"
 	tests := []struct {
 		name, host string
 		prior      []string // the client's X-Forwarded-For lines
 		want       map[string]string
 	}{
 		{"no chain, port in Host", "127.0.0.1:9000", nil,
-			map[string]string{"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "9000"}},
+			map[string]string{"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "9000", "X-Amzn-Trace-Id": traceRoot}},
 		{"a chain the client sent, no port", "localhost", []string{"192.0.2.7"},
-			map[string]string{"X-Forwarded-For": "192.0.2.7, 10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "80"}},
+			map[string]string{"X-Forwarded-For": "192.0.2.7, 10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "80", "X-Amzn-Trace-Id": traceRoot}},
 		{"a chain sent on two lines", "localhost", []string{"192.0.2.7", "198.51.100.9"},
-			map[string]string{"X-Forwarded-For": "192.0.2.7, 198.51.100.9, 10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "80"}},
+			map[string]string{"X-Forwarded-For": "192.0.2.7, 198.51.100.9, 10.1.2.3", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "80", "X-Amzn-Trace-Id": traceRoot}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -32,7 +33,7 @@ func TestForwardedHeaders(t *testing.T) {
 			if tc.prior != nil {
 				r.Header["X-Forwarded-For"] = tc.prior
 			}
-			h := (&request{r: r, sourceIP: "10.1.2.3"}).headers(false)
+			h := (&request{r: r, sourceIP: "10.1.2.3", traceRoot: traceRoot}).headers(false)
 			got := map[string]string{}
 			for k := range tc.want {
 				got[k] = h.Get(k)
