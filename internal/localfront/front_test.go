@@ -532,6 +532,49 @@ func TestFunctionErrorIs502JSON(t *testing.T) {
 	}
 }
 
+// TestRequestIDHeader checks the x-amzn-RequestId header of the answers: API
+// Gateway's own request id, the one the event carries as
+// requestContext.requestId, for REST and HTTP APIs; none from an ALB. (A
+// Function URL's, the Lambda request id, is checked by
+// TestFunctionErrorIs502JSON.)
+func TestRequestIDHeader(t *testing.T) {
+	tests := []struct {
+		shape  Shape
+		fromEv bool // the header is the event's requestContext.requestId
+	}{
+		{ShapeREST, true},
+		{ShapeHTTP, true},
+		{ShapeALB, false},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.shape), func(t *testing.T) {
+			f := startFront(t, Config{Shape: tc.shape, Function: echoFunction()})
+			resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/mcp"})
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, body %s", resp.StatusCode, body)
+			}
+			var ev struct {
+				RequestContext struct {
+					RequestID string `json:"requestId"`
+				} `json:"requestContext"`
+			}
+			if err := json.Unmarshal(body, &ev); err != nil {
+				t.Fatalf("decoding the echoed event %s: %v", body, err)
+			}
+			want := []string(nil)
+			if tc.fromEv {
+				if ev.RequestContext.RequestID == "" {
+					t.Fatalf("event without requestContext.requestId: %s", body)
+				}
+				want = []string{ev.RequestContext.RequestID}
+			}
+			if diff := cmp.Diff(want, resp.Header.Values("x-amzn-RequestId")); diff != "" {
+				t.Errorf("x-amzn-RequestId (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	fn := echoFunction()
 	tests := []struct {
