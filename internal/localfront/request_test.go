@@ -55,6 +55,34 @@ func TestRawQueryEmptyParts(t *testing.T) {
 	}
 }
 
+// TestCookies checks the payload 2.0 cookies list: the cookie-pairs of
+// every Cookie line, and no entry for the empty pieces of a line such as
+// "a=1; ;b=2", which name no cookie (RFC 6265 §4.2.1).
+func TestCookies(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{"none", nil, nil},
+		{"one line", []string{"c1=v1; c2=v2"}, []string{"c1=v1", "c2=v2"}},
+		{"two lines", []string{"c1=v1", "c2=v2; c3=v3"}, []string{"c1=v1", "c2=v2", "c3=v3"}},
+		{"no space after the semicolon", []string{"c1=v1;c2=v2"}, []string{"c1=v1", "c2=v2"}},
+		{"empty pieces", []string{"a=1; ;b=2;", "; "}, []string{"a=1", "b=2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/mcp", nil)
+			if tc.lines != nil {
+				r.Header["Cookie"] = tc.lines
+			}
+			if diff := cmp.Diff(tc.want, (&request{r: r}).cookies()); diff != "" {
+				t.Errorf("cookies (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestRequestBodyIsText checks which request bodies an event carries as
 // text: valid UTF-8 of a textual media type, YAML and GraphQL among them.
 func TestRequestBodyIsText(t *testing.T) {
