@@ -83,6 +83,40 @@ func TestCookies(t *testing.T) {
 	}
 }
 
+// TestEncodedBody checks the body an event carries: text as sent, other
+// bytes base64-encoded with isBase64Encoded set, and no body at all as an
+// empty, unencoded one whatever its Content-Type, as AWS sends a request
+// without a body.
+func TestEncodedBody(t *testing.T) {
+	type encoded struct {
+		Body   string
+		Base64 bool
+	}
+	tests := []struct {
+		name, contentType, body string
+		want                    encoded
+	}{
+		{"text", "application/json", `{}`, encoded{`{}`, false}},
+		{"binary", "application/octet-stream", "\xff\x00", encoded{"/wA=", true}},
+		{"empty, binary type", "application/octet-stream", "", encoded{"", false}},
+		{"empty, image type", "image/png", "", encoded{"", false}},
+		{"empty, no type", "", "", encoded{"", false}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/mcp", nil)
+			if tc.contentType != "" {
+				r.Header.Set("Content-Type", tc.contentType)
+			}
+			var got encoded
+			got.Body, got.Base64 = (&request{r: r, body: []byte(tc.body)}).encodedBody()
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("encodedBody (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestRequestBodyIsText checks which request bodies an event carries as
 // text: valid UTF-8 of a textual media type, YAML and GraphQL among them.
 func TestRequestBodyIsText(t *testing.T) {
