@@ -268,7 +268,10 @@ func TestCallbackState(t *testing.T) {
 // TestCallbackPageBeforeStop checks that the browser gets the callback's
 // page whole even when the listener closes the moment the result is
 // handed on, as the sign-in closes it once it has the result: the page
-// goes out first.
+// goes out first. The page, whose URL holds the code, is neither stored
+// nor named to another site, and repeats an error that is not a plain
+// OAuth code (text a page the browser was sent to could write) as "an
+// error".
 func TestCallbackPageBeforeStop(t *testing.T) {
 	tests := []struct {
 		name, query string
@@ -277,6 +280,7 @@ func TestCallbackPageBeforeStop(t *testing.T) {
 	}{
 		{"code", "?state=st-1&code=c1", "mcp-client: the sign-in came back; return to the terminal, which says how it ended.\n", callbackResult{code: "c1"}},
 		{"refusal", "?state=st-1&error=access_denied", "mcp-client: the sign-in was refused (access_denied); return to the terminal.\n", callbackResult{errCode: "access_denied"}},
+		{"refusal not a plain code", "?state=st-1&error=call+%2B1-555-0100+to+unlock", "mcp-client: the sign-in was refused (an error); return to the terminal.\n", callbackResult{errCode: "call +1-555-0100 to unlock"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,6 +303,11 @@ func TestCallbackPageBeforeStop(t *testing.T) {
 			page, err := io.ReadAll(resp.Body)
 			if err != nil || string(page) != tc.wantPage {
 				t.Errorf("page %q (%v), want %q whole", page, err, tc.wantPage)
+			}
+			for _, h := range []struct{ name, want string }{{"Cache-Control", "no-store"}, {"Referrer-Policy", "no-referrer"}} {
+				if got := resp.Header.Get(h.name); got != h.want {
+					t.Errorf("%s: %q, want %q", h.name, got, h.want)
+				}
 			}
 			if r := <-c.results; r != tc.want {
 				t.Errorf("handed on %+v, want %+v", r, tc.want)
