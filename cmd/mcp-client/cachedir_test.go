@@ -23,6 +23,7 @@ func TestCacheDirNotShared(t *testing.T) {
 	}{
 		{"the user's", func(t *testing.T, dir string) { mkdir(t, dir, 0o700) }, ""},
 		{"others may write in it", func(t *testing.T, dir string) { mkdir(t, dir, 0o777) }, "others may write in it (mode 0777)"},
+		{"its group may write in it", func(t *testing.T, dir string) { mkdir(t, dir, 0o770) }, "others may write in it (mode 0770)"},
 		{"others may write in its parent", func(t *testing.T, dir string) {
 			mkdir(t, dir, 0o700)
 			chmod(t, filepath.Dir(dir), 0o733)
