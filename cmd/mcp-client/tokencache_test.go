@@ -166,6 +166,14 @@ func TestKeptSignIn(t *testing.T) {
 			writeKept(t, p, func(k *keptToken) { k.Issuer = "https://other.example" })
 		}, opens: 1, grants: []string{"authorization_code"}, replaced: true,
 			wantErr: []string{"is not used: it is another issuer's, client's or server's"}},
+		{name: "another server's, ignored", between: func(t *testing.T, _ *oauthtest.Server, p string) {
+			writeKept(t, p, func(k *keptToken) { k.Key = "0123456789abcdef0123456789abcdef" })
+		}, opens: 1, grants: []string{"authorization_code"}, replaced: true,
+			wantErr: []string{"is not used: it is another issuer's, client's or server's"}},
+		{name: "no http(s) token endpoint, ignored", between: func(t *testing.T, _ *oauthtest.Server, p string) {
+			writeKept(t, p, func(k *keptToken) { k.TokenEndpoint = "file:///oauth2/token" })
+		}, opens: 1, grants: []string{"authorization_code"}, replaced: true,
+			wantErr: []string{"is not used: it names no http(s) token endpoint"}},
 		{name: "no token cache", first: []string{"-no-token-cache"}, second: []string{"-no-token-cache"},
 			opens: 1, grants: []string{"authorization_code"}, noFile: true},
 	}
