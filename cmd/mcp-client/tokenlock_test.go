@@ -70,6 +70,35 @@ func TestForgetRefusedSparesAFreshToken(t *testing.T) {
 	}
 }
 
+// TestForgetRefusedSparesARotatedToken checks that the token whose
+// refresh was refused is deleted only while the file still holds it, by
+// its refresh token too: a token endpoint that rotates refresh tokens
+// alone gives another run the same access token with a new refresh token.
+func TestForgetRefusedSparesARotatedToken(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kept *oauth2.Token
+		want string // the access token left; "": none
+	}{
+		{"the refused token", &oauth2.Token{AccessToken: "access-0a1b", RefreshToken: "refresh-refused-2c3d"}, ""},
+		{"its refresh token rotated", &oauth2.Token{AccessToken: "access-0a1b", RefreshToken: "refresh-rotated-4e5f"}, "access-0a1b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mkdir(t, withCacheDir(t), 0o700)
+			c := testCache(t, &bytes.Buffer{})
+			c.keep(t.Context(), testTokenConfig, tc.kept)
+			c.forgetRefused(t.Context(), &oauth2.Token{AccessToken: "access-0a1b", RefreshToken: "refresh-refused-2c3d"})
+			got := ""
+			if k, _ := c.read(); k != nil {
+				got = k.AccessToken
+			}
+			if got != tc.want {
+				t.Errorf("kept %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestLockFileRefused checks that a lock file is used only when it is a
 // regular file of the user's that others may not write, at its own name,
 // as the cache file is; one a crashed run left is used, as is any that
