@@ -131,6 +131,7 @@ func TestClientCredentialsCommandLine(t *testing.T) {
 		{"issuer not a URL", []string{"-client-id", "c1", "-issuer", "eu-west-1_AbCdEf123"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "is not an http(s) URL"},
 		{"issuer with a query", []string{"-client-id", "c1", "-issuer", testIssuer + "?x=1"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "which an issuer has not"},
 		{"issuer over plain http", []string{"-client-id", "c1", "-issuer", "http://cognito-idp.example.com/pool"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "use https"},
+		{"issuer with user information", []string{"-client-id", "c1", "-issuer", "https://user@cognito-idp.example.com/pool"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "has a query, a fragment or user information"},
 		{"plain http elsewhere", []string{"-client-id", "c1", "-issuer", testIssuer, "-endpoint", "http://mcp.example.com/mcp"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "plain http"},
 		{"plain http elsewhere, insecure", []string{"-client-id", "c1", "-issuer", testIssuer, "-endpoint", "http://mcp.example.com/mcp", "-insecure"}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
 		{"client from env", nil, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer, "MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 130, ""},
