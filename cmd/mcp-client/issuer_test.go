@@ -84,6 +84,31 @@ func TestIssuerPinned(t *testing.T) {
 	}
 }
 
+// TestAuthorizesPinnedEndpointAlone checks that a person is sent to sign
+// in only at an authorization endpoint the pinned issuer's metadata named,
+// with the request's parameters after it: not at a URL that merely begins
+// as one does, another path or another host.
+func TestAuthorizesPinnedEndpointAlone(t *testing.T) {
+	p := &pinnedIssuer{authEndpoints: map[string]bool{"https://as.example/authorize": true, "https://login.example": true, "https://tenant.example/authorize?tenant=t1": true}}
+	for _, tc := range []struct {
+		url  string
+		want bool
+	}{
+		{"https://as.example/authorize?response_type=code&state=st-1", true},
+		{"https://login.example?response_type=code", true},
+		{"https://tenant.example/authorize?tenant=t1&response_type=code", true},
+		{"https://as.example/authorize", false},
+		{"https://as.example/authorized?response_type=code", false},
+		{"https://as.example/authorize/../elsewhere?response_type=code", false},
+		{"https://login.example.evil.example/?response_type=code", false},
+		{"https://tenant.example/authorize?tenant=t10&response_type=code", false},
+	} {
+		if got := p.authorizes(tc.url); got != tc.want {
+			t.Errorf("authorizes(%q) = %v, want %v", tc.url, got, tc.want)
+		}
+	}
+}
+
 // TestTokenRequestOnlyToPinnedEndpoint checks the flow transport's rule:
 // the token request goes to the token endpoint named by metadata fetched
 // from the pinned issuer's metadata URLs and naming that issuer, and
