@@ -245,6 +245,7 @@ func TestSecretCutAtTheTraceBound(t *testing.T) {
 func TestCredentialName(t *testing.T) {
 	for name, want := range map[string]bool{
 		"key": true, "api_key": true, "apiKey": true, "X-Amz-Signature": true, "access_token": true, "sig": true, "code": true,
+		"accessToken": true, "clientSecret": true,
 		"keyword": false, "keys": false, "author": false, "country_code": true, "mode": false, "signal": false, "": false,
 	} {
 		if got := credentialName(name); got != want {
