@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
@@ -251,5 +253,31 @@ func TestCredentialName(t *testing.T) {
 		if got := credentialName(name); got != want {
 			t.Errorf("credentialName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestSecretHiddenWhole checks that a secret is hidden whole: one that
+// holds another is not shown past the shorter's end, a line cut short
+// does not end with a secret's first byte, and a text cut at its bound
+// does not show the first part of a secret the bound falls in.
+func TestSecretHiddenWhole(t *testing.T) {
+	const short, long = "s3cr3t-abcdefgh", "s3cr3t-abcdefgh-0123456789"
+	s := newSecretSet("")
+	s.addObtained(short, minSecret)
+	s.addObtained(long, minSecret)
+	head, rest := s.cut("0123456 "+long+" more", 10)
+	for _, tc := range []struct {
+		name, got, want string
+	}{
+		{"one secret holding another", string(s.hide([]byte("a " + long + " b"))), "a [hidden] b"},
+		{"a line ending with a secret's first byte", string(s.withoutPartial([]byte("seen s"))), "seen "},
+		{"a line ending with a secret's first bytes", string(s.withoutPartial([]byte("seen s3cr"))), "seen "},
+		{"a cut inside a secret", head + rest, "0123456 [h… (11 more bytes not shown)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }
