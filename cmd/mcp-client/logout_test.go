@@ -96,6 +96,11 @@ func TestLogoutRevokes(t *testing.T) {
 			sent:     []string{"#2 > | client_id=client-7f3a&client_secret=[hidden]&token=[hidden]&token_type_hint=refresh_token"}},
 		{name: "server unavailable", revocation: "{AS}/oauth2/revoke", status: http.StatusServiceUnavailable,
 			want: untold + "the revocation endpoint {AS}/oauth2/revoke answered HTTP 503, with no OAuth error; its refresh token stays valid there until it expires"},
+		// A redirect is the answer: the token is not sent on.
+		{name: "revocation endpoint redirects", revocation: "{AS}/oauth2/revoke", status: http.StatusTemporaryRedirect,
+			want: untold + "the revocation endpoint {AS}/oauth2/revoke answered HTTP 307, with no OAuth error; its refresh token stays valid there until it expires"},
+		{name: "refusal repeating the token", revocation: "{AS}/oauth2/revoke", status: http.StatusBadRequest,
+			want: untold + `the revocation endpoint {AS}/oauth2/revoke refused it (HTTP 400): invalid_request "no such token: [hidden]"; its refresh token stays valid there until it expires`},
 		{name: "plain http revocation endpoint", revocation: "http://auth.example/oauth2/revoke", status: http.StatusOK,
 			want: untold + "the revocation endpoint http://auth.example/oauth2/revoke is plain http to a host that is not loopback, where anyone on the way could read the token: -insecure to send it so anyway; its refresh token stays valid there until it expires"},
 		{name: "issuer unreachable",
@@ -235,7 +240,17 @@ func startRevoker(t *testing.T, revocation string, status int) string {
 				"revocation_endpoint": strings.ReplaceAll(revocation, "{AS}", s.URL),
 			})
 		case r.Method == http.MethodPost && r.URL.Path == "/oauth2/revoke":
-			w.WriteHeader(status)
+			switch {
+			case status >= 300 && status < 400:
+				http.Redirect(w, r, s.URL+"/oauth2/revoke-elsewhere", status)
+			case status == http.StatusBadRequest:
+				// A server that repeats what it was sent.
+				writeJSON(w, status, map[string]any{"error": "invalid_request", "error_description": "no such token: " + r.PostFormValue("token")})
+			default:
+				w.WriteHeader(status)
+			}
+		case r.URL.Path == "/oauth2/revoke-elsewhere":
+			t.Errorf("the revocation request was sent on: %s %s", r.Method, r.URL)
 		default:
 			http.NotFound(w, r)
 		}
