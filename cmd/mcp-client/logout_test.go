@@ -199,6 +199,28 @@ func TestLogoutRevokes(t *testing.T) {
 	}
 }
 
+// TestLogoutNotDeleted checks that -logout exits 1, saying why, when the
+// kept sign-in cannot be deleted: a directory that is not empty at its
+// name, say.
+func TestLogoutNotDeleted(t *testing.T) {
+	withCacheDir(t)
+	const endpoint = "https://mcp.example/dev/mcp"
+	issuer := closedURL(t)
+	cache, err := newTokenCache(issuer, "c1", endpoint, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(cache.path, "held"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-logout", "-client-id", "c1", "-issuer", issuer, "-endpoint", endpoint}, func(string) string { return "" }, &stdout, &stderr)
+	want := `mcp-client: the sign-in of client "c1" at ` + issuer + " for " + endpoint + " cannot be deleted: "
+	if code != 1 || !strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+	}
+}
+
 // closedURL is the root of a loopback port nothing listens on.
 func closedURL(t *testing.T) string {
 	t.Helper()
