@@ -163,3 +163,41 @@ func TestRefreshKeptOrNot(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshTakesUpOnlyItsEndpointsToken checks that a refresh takes up
+// the token another run kept since only when that token came from the
+// same token endpoint: one from another, which the pinned issuer's
+// metadata named at another time, is left, and the run refreshes its own.
+func TestRefreshTakesUpOnlyItsEndpointsToken(t *testing.T) {
+	for _, tc := range []struct {
+		name, endpoint string // the kept token's; "": this run's
+		want           string // the access token the refresh gives
+	}{
+		{"the same token endpoint", "", "access-other-0a1b"},
+		{"another token endpoint", "https://other.example/oauth2/token", "access-refreshed-2c3d"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mkdir(t, withCacheDir(t), 0o700)
+			te := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, http.StatusOK, map[string]any{"access_token": "access-refreshed-2c3d", "token_type": "Bearer", "refresh_token": "refresh-new-4e5f", "expires_in": 3600})
+			}))
+			defer te.Close()
+			cfg := &oauth2.Config{ClientID: "client-7f3a", Endpoint: oauth2.Endpoint{TokenURL: te.URL + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}}
+			c := testCache(t, &bytes.Buffer{})
+			s := newKeepingSource(t.Context(), t.Context(), cfg, &oauth2.Token{AccessToken: "access-held-6a7b", RefreshToken: "refresh-held-8c9d", Expiry: time.Now().Add(-time.Hour)}, c, nil)
+			endpoint := tc.endpoint
+			if endpoint == "" {
+				endpoint = cfg.Endpoint.TokenURL
+			}
+			// Another run's, kept since.
+			if err := c.write(keptToken{Key: c.key, Issuer: testIssuer, ClientID: "client-7f3a", TokenEndpoint: endpoint, AuthStyle: int(cfg.Endpoint.AuthStyle),
+				AccessToken: "access-other-0a1b", RefreshToken: "refresh-other-1b2c", Expiry: time.Now().Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			tok, err := s.Token()
+			if err != nil || tok.AccessToken != tc.want {
+				t.Errorf("Token() = %v, %v; want %q", tok, err, tc.want)
+			}
+		})
+	}
+}
