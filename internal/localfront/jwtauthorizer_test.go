@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +27,7 @@ type jwtIssuer struct {
 
 	discoveries atomic.Int32  // fetches of the discovery document
 	down        atomic.Bool   // the discovery document answers 503
+	keysDown    atomic.Bool   // the key set answers 503
 	arrived     chan struct{} // a fetch of the discovery document came
 	hold        chan struct{} // nil, or each fetch waits until it closes
 }
@@ -79,6 +82,10 @@ func startHeldJWTIssuer(t *testing.T, hold chan struct{}) *jwtIssuer {
 		json.NewEncoder(w).Encode(map[string]string{"issuer": iss.url + "/pool", "jwks_uri": iss.url + "/keys"})
 	})
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, _ *http.Request) {
+		if iss.keysDown.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		json.NewEncoder(w).Encode(map[string]any{"keys": []jwk.Key{pub}})
 	})
 	srv := httptest.NewServer(mux)
@@ -273,15 +280,43 @@ func TestJWTAuthorizerWithoutScopes(t *testing.T) {
 	}
 }
 
-// TestJWTAuthorizerIssuerDown: without the issuer's discovery document
-// the gateway cannot check a token, and answers 500, not the function.
+// TestJWTAuthorizerIssuerDown: without the issuer's discovery document,
+// or without its key set, the gateway cannot check a token, and answers
+// 500, not the function nor a 401 that tells the client its token is
+// bad; the front's log says why.
 func TestJWTAuthorizerIssuerDown(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	srv.Close()
-	f := startFront(t, Config{Shape: ShapeHTTP, Function: echoFunction(), JWTAuthorizer: &JWTAuthorizer{Issuer: srv.URL, Audience: []string{"app"}}})
-	token := sign(t, newKey(t), map[string]any{"iss": srv.URL, "client_id": "app", "exp": time.Now().Unix() + 60})
-	resp, body := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: `{}`, header: http.Header{"Authorization": {"Bearer " + token}}})
-	if resp.StatusCode != http.StatusInternalServerError || string(body) != `{"message":"Internal Server Error"}`+"\n" {
-		t.Errorf("%d %s, want 500 Internal Server Error", resp.StatusCode, body)
+	tests := []struct {
+		name   string
+		issuer func(t *testing.T) (url string, key jwk.Key)
+	}{
+		{name: "discovery document unreachable", issuer: func(t *testing.T) (string, jwk.Key) {
+			srv := httptest.NewServer(http.NotFoundHandler())
+			srv.Close()
+			return srv.URL, newKey(t)
+		}},
+		{name: "key set unreachable", issuer: func(t *testing.T) (string, jwk.Key) {
+			iss := startJWTIssuer(t)
+			iss.keysDown.Store(true)
+			return iss.url + "/pool", iss.key
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			url, key := tc.issuer(t)
+			logs := make(logRecords, 64)
+			f := startFront(t, Config{Shape: ShapeHTTP, Function: echoFunction(), Logger: slog.New(logs),
+				JWTAuthorizer: &JWTAuthorizer{Issuer: url, Audience: []string{"app"}}})
+			token := sign(t, key, map[string]any{"iss": url, "client_id": "app", "exp": time.Now().Unix() + 60})
+			resp, body := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: `{}`, header: http.Header{"Authorization": {"Bearer " + token}}})
+			if got := strconv.Itoa(resp.StatusCode) + " " + string(body); got != issuerUnreadable {
+				t.Errorf("answer %q, want %q", got, issuerUnreadable)
+			}
+			if h := resp.Header.Get("WWW-Authenticate"); h != "" {
+				t.Errorf("WWW-Authenticate %q, want none", h)
+			}
+			if n := discoveryFailures(logs); n != 1 {
+				t.Errorf("%d log lines of the JWT authorizer, want 1", n)
+			}
+		})
 	}
 }
