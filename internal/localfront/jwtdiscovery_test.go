@@ -263,3 +263,27 @@ func TestJWTDiscoveryWaitEndsWithContext(t *testing.T) {
 		t.Errorf("%d fetches of the discovery document, want 1", n)
 	}
 }
+
+// TestJWTAuthorizerGoneDuringDiscovery: a request whose client goes away
+// while the discovery it waits for is in flight is no failure of the
+// front's: the log has no line on it.
+func TestJWTAuthorizerGoneDuringDiscovery(t *testing.T) {
+	hold := make(chan struct{})
+	defer close(hold)
+	iss := startHeldJWTIssuer(t, hold)
+	logs := make(logRecords, 16)
+	f, token := startJWTFront(t, iss, &frozenClock{}, logs)
+	ctx, cancel := context.WithCancel(t.Context())
+	r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp", strings.NewReader(`{}`))
+	r.Header.Set("Authorization", "Bearer "+token)
+	go func() {
+		<-iss.arrived
+		cancel()
+	}()
+	if _, refused := f.authorizeJWT(ctx, &request{r: r}); refused == nil {
+		t.Fatal("authorizeJWT let through a request gone during discovery")
+	}
+	if n := discoveryFailures(logs); n != 0 {
+		t.Errorf("%d log lines of the JWT authorizer, want none", n)
+	}
+}
