@@ -305,6 +305,18 @@ func TestTestIssuerFillsEnv(t *testing.T) {
 			wantJWT: func(as *oauthtest.Server, base string) *localfront.JWTAuthorizer {
 				return &localfront.JWTAuthorizer{Issuer: as.Issuer, Audience: []string{as.ClientID, base + "/mcp"}, Scopes: []string{"lambdamcp/mcp"}}
 			}},
+		// An emptied MCP_REQUIRED_SCOPES names no scope: a client_id
+		// audience without one would take any token of the client.
+		{name: "http like the stack, required scopes emptied", args: []string{"-shape", "http", "-like-deploy", "-env", "MCP_REQUIRED_SCOPES="},
+			wantEnv: func(as *oauthtest.Server, base string) []string {
+				return []string{"MCP_REQUIRED_SCOPES=", "MCP_AUTH_FROM_AUTHORIZER=1", "MCP_RESOURCE_URL=" + base + "/mcp",
+					"MCP_RESOURCE_METADATA_URL=" + base + "/.well-known/oauth-protected-resource/mcp",
+					"MCP_AUTHORIZATION_SERVERS=" + as.Issuer}
+			},
+			wantAuth: func(*oauthtest.Server, string) []string { return nil },
+			wantJWT: func(as *oauthtest.Server, base string) *localfront.JWTAuthorizer {
+				return &localfront.JWTAuthorizer{Issuer: as.Issuer, Audience: []string{as.ClientID, base + "/mcp"}, Scopes: []string{"lambdamcp/mcp"}}
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
