@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -41,4 +42,13 @@ func TestProcessGoneCallerStartsNothing(t *testing.T) {
 	if started != 0 {
 		t.Errorf("%d of 12 invocations with an ended ctx ran", started)
 	}
+	// Each gave back the execution environment it took: one for a caller
+	// still there gets it. The bound is on a hang, not a wait.
+	live, stop := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stop()
+	resp, err := p.Invoke(live, &runtimeapi.Invocation{Payload: []byte(`{}`)})
+	if err != nil {
+		t.Fatalf("an invocation after those gone: %v", err)
+	}
+	resp.Body.Close()
 }
