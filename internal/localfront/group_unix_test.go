@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,4 +61,30 @@ func zombie(pid int) bool {
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
+}
+
+// TestProcessInitTimeoutEndsProcess: a process whose init timed out is
+// ended, as Lambda resets the environment, not left running beside the
+// next cold start the following request makes.
+func TestProcessInitTimeoutEndsProcess(t *testing.T) {
+	hang := filepath.Join(t.TempDir(), "hang")
+	if err := os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	reports := make(chan Report, 1)
+	p, err := NewProcess(hang, &FunctionConfig{InitTimeout: 300 * time.Millisecond, OnReport: func(r Report) { reports <- r }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if fe := invokeFail(t, p, `{}`); fe.Type != "Sandbox.Timedout" {
+		t.Fatalf("init failure %+v, want Sandbox.Timedout", fe)
+	}
+	r := nextReport(t, reports)
+	if r.PID == 0 {
+		t.Fatalf("report %+v names no process", r)
+	}
+	if err := syscall.Kill(r.PID, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("process %d after its init timed out: %v, want it gone", r.PID, err)
+	}
 }
