@@ -28,6 +28,7 @@ type fnEcho struct {
 	Path      string            `json:"path"`
 	Env       map[string]string `json:"env"`
 	Deadline  bool              `json:"deadline"`
+	Dir       string            `json:"dir"`
 }
 
 // newTestProcess runs the test function with reports sent to the returned channel.
@@ -87,7 +88,8 @@ func nextReport(t *testing.T, reports <-chan Report) Report {
 // error, and a fresh process (a new cold start) after it.
 func TestProcessColdWarmCrash(t *testing.T) {
 	var logs bytes.Buffer
-	p, reports := newTestProcess(t, FunctionConfig{Name: "echo-fn", Env: []string{"EXTRA=yes"}, Logger: newTextLogger(&logs)})
+	// LANG is Lambda's, which a function's configuration may change.
+	p, reports := newTestProcess(t, FunctionConfig{Name: "echo-fn", Env: []string{"EXTRA=yes", "LANG=C.UTF-8"}, Logger: newTextLogger(&logs)})
 
 	first, id := invokeEcho(t, p, `{}`)
 	r := nextReport(t, reports)
@@ -96,7 +98,7 @@ func TestProcessColdWarmCrash(t *testing.T) {
 	}
 	wantEnv := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME": "echo-fn", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-		"AWS_REGION": "us-east-1", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": filepath.Dir(fnBinary), "EXTRA": "yes",
+		"AWS_REGION": "us-east-1", "_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": filepath.Dir(fnBinary), "LANG": "C.UTF-8", "EXTRA": "yes",
 	}
 	gotEnv := first.Env
 	if !strings.Contains(gotEnv["AWS_LAMBDA_LOG_STREAM_NAME"], "/[$LATEST]") {
@@ -105,6 +107,10 @@ func TestProcessColdWarmCrash(t *testing.T) {
 	delete(gotEnv, "AWS_LAMBDA_LOG_STREAM_NAME")
 	if diff := cmp.Diff(wantEnv, gotEnv); diff != "" {
 		t.Errorf("function environment (-want +got):\n%s", diff)
+	}
+	// The working directory is the task root, as Lambda's /var/task.
+	if want, _ := filepath.EvalSymlinks(filepath.Dir(fnBinary)); first.Dir != want {
+		t.Errorf("working directory %q, want %q", first.Dir, want)
 	}
 	if first.RequestID != id || !first.Deadline {
 		t.Errorf("function saw request id %q (want %q), deadline %v", first.RequestID, id, first.Deadline)

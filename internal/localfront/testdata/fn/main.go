@@ -53,11 +53,12 @@ type echo struct {
 	Path      string            `json:"path,omitempty"`
 	Env       map[string]string `json:"env"`
 	Deadline  bool              `json:"deadline"`
+	Dir       string            `json:"dir"` // the working directory
 }
 
 var envNames = []string{
 	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-	"AWS_LAMBDA_LOG_STREAM_NAME", "AWS_REGION", "_HANDLER", "LAMBDA_TASK_ROOT", "EXTRA",
+	"AWS_LAMBDA_LOG_STREAM_NAME", "AWS_REGION", "_HANDLER", "LAMBDA_TASK_ROOT", "LANG", "EXTRA",
 }
 
 func newEcho(ctx context.Context, path string) echo {
@@ -66,6 +67,7 @@ func newEcho(ctx context.Context, path string) echo {
 		e.RequestID = lc.AwsRequestID
 	}
 	_, e.Deadline = ctx.Deadline()
+	e.Dir, _ = os.Getwd()
 	for _, k := range envNames {
 		e.Env[k] = os.Getenv(k)
 	}
