@@ -119,7 +119,7 @@ func TestJWTAuthorizer(t *testing.T) {
 	now := time.Now().Unix()
 	claims := func(change map[string]any) map[string]any {
 		c := map[string]any{"iss": issuer, "client_id": "app", "sub": "u1", "scope": "lambdamcp/mcp other",
-			"exp": now + 3600, "iat": now, "token_use": "access", "groups": []string{"a", "b"}}
+			"exp": now + 3600, "iat": now, "token_use": "access", "groups": []string{"a", "b"}, "email_verified": true}
 		for k, v := range change {
 			if v == nil {
 				delete(c, k)
@@ -145,7 +145,8 @@ func TestJWTAuthorizer(t *testing.T) {
 		{name: "valid token", authorization: "Bearer " + valid, wantStatus: 200,
 			wantJWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
 				Claims: map[string]string{"iss": issuer, "client_id": "app", "sub": "u1", "scope": "lambdamcp/mcp other",
-					"exp": jsonInt(now + 3600), "iat": jsonInt(now), "token_use": "access", "groups": "[a b]"},
+					"exp": jsonInt(now + 3600), "iat": jsonInt(now), "token_use": "access", "groups": "[a b]",
+					"email_verified": "true"},
 				Scopes: []string{"lambdamcp/mcp", "other"},
 			}},
 		{name: "valid token without Bearer", authorization: valid, wantStatus: 200},
