@@ -183,6 +183,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 			`-authorizer-env MCP_REQUIRED_SCOPES: "mcp:a\u00a0mcp:b" is not a scope`},
 		{"test issuer with a no-break space in the scopes", []string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer", "-env", "MCP_REQUIRED_SCOPES=\u00a0mcp:a"},
 			`-env MCP_REQUIRED_SCOPES: "\u00a0mcp:a" is not a scope`},
+		// The test issuer grants them, read by the front: not only like the stack.
+		{"test issuer on its own with a no-break space in the scopes", []string{"-function", "x", "-test-issuer", "-env", "MCP_REQUIRED_SCOPES=mcp:a\u00a0mcp:b"},
+			`-env MCP_REQUIRED_SCOPES: "mcp:a\u00a0mcp:b" is not a scope`},
 		{"JWT authorizer with a no-break space in the scopes", []string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app", "-env", "MCP_REQUIRED_SCOPES=mcp:a\u2003mcp:b"},
 			`-env MCP_REQUIRED_SCOPES: "mcp:a\u2003mcp:b" is not a scope`},
 		{"test issuer and an issuer of the user's", []string{"-function", "x", "-test-issuer", "-env", "MCP_JWT_ISSUER=https://i.example.com"}, "drop MCP_JWT_ISSUER from -env"},
