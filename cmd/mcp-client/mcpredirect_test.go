@@ -181,3 +181,31 @@ func redirectingTo(to string) http.Handler {
 		http.Redirect(w, r, to, http.StatusTemporaryRedirect)
 	})
 }
+
+// TestMCPRedirectsBounded checks that the MCP requests stop after ten
+// requests, as net/http's own client does: with nine sent before it, a
+// redirect that keeps the method is followed, and with ten it is not, so
+// a server that redirects for ever ends the run.
+func TestMCPRedirectsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		sent int    // requests sent before the redirect
+		want string // the error's text; "" for none
+	}{
+		{1, ""},
+		{9, ""},
+		{10, "stopped after 10 redirects"},
+	} {
+		via := make([]*http.Request, tc.sent)
+		for i := range via {
+			via[i] = httptest.NewRequest(http.MethodPost, "https://mcp.example.com/mcp", nil)
+		}
+		next := httptest.NewRequest(http.MethodPost, "https://mcp.example.com/mcp", nil)
+		got := ""
+		if err := sameMethodRedirect(next, via); err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("redirect after %d requests: error %q, want %q", tc.sent, got, tc.want)
+		}
+	}
+}
