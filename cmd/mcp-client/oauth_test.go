@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -406,5 +407,25 @@ func TestTokenRequestNotRedirected(t *testing.T) {
 				t.Errorf("the requests sent (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestFlowRedirectsBounded checks that the sign-in's GETs (the discovery
+// of the authorization server's metadata) stop after ten requests, as
+// net/http's own client does: nine redirects are followed and the tenth
+// is not, so a server that redirects for ever ends the flow.
+func TestFlowRedirectsBounded(t *testing.T) {
+	client, _, _ := flowClient("https://mcp.example.com/mcp", testIssuer, false, nil, nil)
+	sent := 0
+	client.Transport.(*flowTransport).base = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent++
+		return &http.Response{StatusCode: http.StatusFound, Header: http.Header{"Location": {"/.well-known/openid-configuration/" + strconv.Itoa(sent)}}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+	})
+	_, err := client.Get(testIssuer + "/.well-known/openid-configuration")
+	if err == nil || !strings.Contains(err.Error(), "stopped after 10 redirects") {
+		t.Errorf("error %v, want one saying it stopped after 10 redirects", err)
+	}
+	if sent != 10 {
+		t.Errorf("%d requests sent, want 10: the first and nine redirects", sent)
 	}
 }
