@@ -304,7 +304,10 @@ func (o *options) deploy() *localfront.DeployREST {
 		case "MCP_JWT_ISSUER":
 			d.JWT = v != ""
 		case "MCP_REQUIRED_SCOPES":
-			d.RequiredScopes = oauthscope.List(v)
+			// The test issuer's scopes are those it fills in.
+			if !o.testIssuer {
+				d.RequiredScopes = oauthscope.List(v)
+			}
 		}
 	}
 	d.CORSAllowOrigins = o.corsOrigins()

@@ -368,6 +368,12 @@ func TestLikeDeploy(t *testing.T) {
 			&localfront.DeployREST{JWT: true, RequiredScopes: []string{"mcp:tools", "mcp:admin"}}},
 		{"jwt", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com"}, &localfront.DeployREST{JWT: true}},
 		{"static tokens", []string{"-like-deploy", "-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00"}, &localfront.DeployREST{}},
+		// The test issuer fills in its scope where the authorizer's names
+		// none, and the challenges name it as the authorizer requires it.
+		{"test issuer, the authorizer's scopes emptied", []string{"-like-deploy", "-test-issuer", "-authorizer-env", "MCP_REQUIRED_SCOPES="},
+			&localfront.DeployREST{JWT: true, RequiredScopes: []string{"lambdamcp/mcp"}}},
+		{"test issuer, the authorizer's scopes given", []string{"-like-deploy", "-test-issuer", "-authorizer-env", "MCP_REQUIRED_SCOPES=mcp:a"},
+			&localfront.DeployREST{JWT: true, RequiredScopes: []string{"mcp:a"}}},
 		// The authorizer sees the last setting: an issuer emptied is none.
 		{"jwt issuer emptied", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com",
 			"-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00", "-authorizer-env", "MCP_JWT_ISSUER="}, &localfront.DeployREST{}},

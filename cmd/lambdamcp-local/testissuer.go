@@ -140,11 +140,16 @@ func (o *options) startTestIssuer() (*oauthtest.Server, error) {
 	return as, nil
 }
 
-// withDefaults is env with each of defaults whose key env does not set.
+// withDefaults is env with each of defaults whose key env does not set,
+// or, for MCP_REQUIRED_SCOPES, sets to no scope: the test issuer's tokens
+// name the client, not this server, and only a scope binds them to it
+// (testIssuerScopes falls back to the stack's then; the functions refuse
+// to start with a client_id audience and no scope).
 func withDefaults(env envList, defaults []string) envList {
 	for _, kv := range defaults {
 		k, _, _ := strings.Cut(kv, "=")
-		if _, ok := lookup(env, k); !ok {
+		v, ok := lookup(env, k)
+		if !ok || k == "MCP_REQUIRED_SCOPES" && len(oauthscope.List(v)) == 0 {
 			env = append(env, kv)
 		}
 	}

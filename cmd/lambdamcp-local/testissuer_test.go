@@ -306,16 +306,39 @@ func TestTestIssuerFillsEnv(t *testing.T) {
 				return &localfront.JWTAuthorizer{Issuer: as.Issuer, Audience: []string{as.ClientID, base + "/mcp"}, Scopes: []string{"lambdamcp/mcp"}}
 			}},
 		// An emptied MCP_REQUIRED_SCOPES names no scope: a client_id
-		// audience without one would take any token of the client.
+		// audience without one would take any token of the client, and
+		// the functions refuse to start with it. The scope the issuer
+		// grants is filled in after it, which the process then sees.
 		{name: "http like the stack, required scopes emptied", args: []string{"-shape", "http", "-like-deploy", "-env", "MCP_REQUIRED_SCOPES="},
 			wantEnv: func(as *oauthtest.Server, base string) []string {
 				return []string{"MCP_REQUIRED_SCOPES=", "MCP_AUTH_FROM_AUTHORIZER=1", "MCP_RESOURCE_URL=" + base + "/mcp",
 					"MCP_RESOURCE_METADATA_URL=" + base + "/.well-known/oauth-protected-resource/mcp",
-					"MCP_AUTHORIZATION_SERVERS=" + as.Issuer}
+					"MCP_AUTHORIZATION_SERVERS=" + as.Issuer, "MCP_REQUIRED_SCOPES=lambdamcp/mcp"}
 			},
 			wantAuth: func(*oauthtest.Server, string) []string { return nil },
 			wantJWT: func(as *oauthtest.Server, base string) *localfront.JWTAuthorizer {
 				return &localfront.JWTAuthorizer{Issuer: as.Issuer, Audience: []string{as.ClientID, base + "/mcp"}, Scopes: []string{"lambdamcp/mcp"}}
+			}},
+		{name: "the server checks, required scopes emptied", args: []string{"-env", "MCP_REQUIRED_SCOPES= "},
+			wantEnv: func(as *oauthtest.Server, base string) []string {
+				return []string{"MCP_REQUIRED_SCOPES= ", "MCP_JWT_ISSUER=" + as.Issuer, "MCP_JWT_JWKS_URL=" + as.JWKSURL(), "MCP_JWT_AUDIENCE=" + as.ClientID,
+					"MCP_JWT_AUDIENCE_CLAIM=client_id", "MCP_REQUIRED_SCOPES=lambdamcp/mcp",
+					"MCP_RESOURCE_URL=" + base + "/dev/mcp", "MCP_RESOURCE_METADATA_URL=" + base + "/dev/.well-known/oauth-protected-resource/mcp",
+					"MCP_AUTHORIZATION_SERVERS=" + as.Issuer}
+			},
+			wantAuth: func(*oauthtest.Server, string) []string { return nil }},
+		// The authorizer's emptied scopes fall back to the function's, as
+		// the issuer grants them.
+		{name: "the authorizer checks, its scopes emptied", args: []string{"-authorizer", "y",
+			"-authorizer-env", "MCP_REQUIRED_SCOPES=", "-env", "MCP_REQUIRED_SCOPES=mine:a"},
+			wantEnv: func(as *oauthtest.Server, base string) []string {
+				return []string{"MCP_REQUIRED_SCOPES=mine:a", "MCP_AUTH_FROM_AUTHORIZER=1", "MCP_RESOURCE_URL=" + base + "/dev/mcp",
+					"MCP_RESOURCE_METADATA_URL=" + base + "/dev/.well-known/oauth-protected-resource/mcp",
+					"MCP_AUTHORIZATION_SERVERS=" + as.Issuer}
+			},
+			wantAuth: func(as *oauthtest.Server, base string) []string {
+				return []string{"MCP_REQUIRED_SCOPES=", "MCP_JWT_ISSUER=" + as.Issuer, "MCP_JWT_JWKS_URL=" + as.JWKSURL(), "MCP_JWT_AUDIENCE=" + as.ClientID,
+					"MCP_JWT_AUDIENCE_CLAIM=client_id", "MCP_REQUIRED_SCOPES=mine:a", "MCP_RESOURCE_URL=" + base + "/dev/mcp"}
 			}},
 	}
 	for _, tc := range tests {
