@@ -38,22 +38,11 @@ func authorizeAt(t *testing.T, a *Server, params url.Values) (int, url.Values) {
 // status and the JSON answer's error.
 func redeemAt(t *testing.T, a *Server, form url.Values) (int, string) {
 	t.Helper()
-	resp, err := http.PostForm(a.URL+"/oauth2/token", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Error       string `json:"error"`
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatalf("status %d: %v", resp.StatusCode, err)
-	}
-	if resp.StatusCode == http.StatusOK && body.AccessToken == "" {
+	body := tokenAt(t, a, form)
+	if body.Status == http.StatusOK && body.AccessToken == "" {
 		t.Errorf("a 200 without a token")
 	}
-	return resp.StatusCode, body.Error
+	return body.Status, body.Error
 }
 
 // TestAuthorizationCode checks the authorization endpoint and the
@@ -225,14 +214,16 @@ func TestRefreshToken(t *testing.T) {
 	}
 }
 
-// tokenResponse is a token endpoint's JSON answer.
+// tokenResponse is a token endpoint's JSON answer, and its status.
 type tokenResponse struct {
+	Status       int    `json:"-"`
 	Error        string `json:"error"`
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
 }
 
-// tokenAt sends a token request and returns its answer.
+// tokenAt sends a token request and returns its answer. An answer that
+// carries tokens must tell caches not to store it (RFC 6749 §5.1).
 func tokenAt(t *testing.T, a *Server, form url.Values) tokenResponse {
 	t.Helper()
 	resp, err := http.PostForm(a.URL+"/oauth2/token", form)
@@ -240,9 +231,12 @@ func tokenAt(t *testing.T, a *Server, form url.Values) tokenResponse {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body tokenResponse
+	body := tokenResponse{Status: resp.StatusCode}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	if got := resp.Header.Get("Cache-Control"); body.AccessToken != "" && got != "no-store" {
+		t.Errorf("a token answer with Cache-Control %q, want no-store", got)
 	}
 	return body
 }

@@ -449,6 +449,9 @@ func (a *Server) issue(w http.ResponseWriter, subject string, scopes []string, r
 		a.issued = append(a.issued, rt)
 		answer["refresh_token"] = rt
 	}
+	// A response carrying tokens must not be stored by any cache (RFC
+	// 6749 §5.1).
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, answer)
 }
 
