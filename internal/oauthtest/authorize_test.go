@@ -214,24 +214,37 @@ func TestRefreshToken(t *testing.T) {
 	}
 }
 
-// tokenResponse is a token endpoint's JSON answer, and its status.
+// tokenResponse is a token endpoint's JSON answer, and its status and
+// header.
 type tokenResponse struct {
-	Status       int    `json:"-"`
-	Error        string `json:"error"`
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
+	Status       int         `json:"-"`
+	Header       http.Header `json:"-"`
+	Error        string      `json:"error"`
+	AccessToken  string      `json:"access_token"`
+	TokenType    string      `json:"token_type"`
+	ExpiresIn    int         `json:"expires_in"`
+	RefreshToken string      `json:"refresh_token"`
 }
 
-// tokenAt sends a token request and returns its answer. An answer that
-// carries tokens must tell caches not to store it (RFC 6749 §5.1).
-func tokenAt(t *testing.T, a *Server, form url.Values) tokenResponse {
+// tokenAt sends a token request, with the client id and secret of basic
+// in Basic when given, and returns its answer. An answer that carries
+// tokens must tell caches not to store it (RFC 6749 §5.1).
+func tokenAt(t *testing.T, a *Server, form url.Values, basic ...string) tokenResponse {
 	t.Helper()
-	resp, err := http.PostForm(a.URL+"/oauth2/token", form)
+	req, err := http.NewRequest(http.MethodPost, a.URL+"/oauth2/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if len(basic) == 2 {
+		req.SetBasicAuth(url.QueryEscape(basic[0]), url.QueryEscape(basic[1]))
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body := tokenResponse{Status: resp.StatusCode}
+	body := tokenResponse{Status: resp.StatusCode, Header: resp.Header}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatalf("status %d: %v", resp.StatusCode, err)
 	}
