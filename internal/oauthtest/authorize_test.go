@@ -78,12 +78,16 @@ func TestAuthorizationCode(t *testing.T) {
 			redirect: "http://localhost:9999/callback", redeems: []string{"invalid_grant"}},
 		{name: "confidential client without its secret", opts: Options{Scopes: []string{"s1"}}, auth: authParams(nil),
 			redeems: []string{"invalid_client"}},
+		{name: "a registered redirect uri with a query", opts: Options{Public: true, Scopes: []string{"s1"}, RedirectURIs: []string{testRedirect + "?tenant=t1"}},
+			auth: authParams(func(v url.Values) { v.Set("redirect_uri", testRedirect+"?tenant=t1") }), redirect: testRedirect + "?tenant=t1", redeems: []string{""}},
 		{name: "denied", opts: Options{Public: true, Scopes: []string{"s1"}, Deny: true}, auth: authParams(nil), authError: "access_denied"},
 		{name: "no challenge", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(func(v url.Values) { v.Del("code_challenge") }), authError: "invalid_request"},
 		{name: "plain challenge", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(func(v url.Values) { v.Set("code_challenge_method", "plain") }), authError: "invalid_request"},
+		{name: "implicit grant", opts: Options{Public: true, Scopes: []string{"s1"}}, auth: authParams(func(v url.Values) { v.Set("response_type", "token") }), authError: "unsupported_response_type"},
 		{name: "scope not allowed", opts: Options{Public: true, Scopes: []string{"s2"}}, auth: authParams(nil), authError: "invalid_scope"},
 		{name: "redirect not registered", opts: Options{Public: true, RedirectURIs: []string{"http://localhost:1/callback"}}, auth: authParams(nil), authStatus: http.StatusBadRequest},
 		{name: "redirect not loopback", opts: Options{Public: true}, auth: authParams(func(v url.Values) { v.Set("redirect_uri", "http://evil.example/callback") }), authStatus: http.StatusBadRequest},
+		{name: "redirect not http", opts: Options{Public: true}, auth: authParams(func(v url.Values) { v.Set("redirect_uri", "app.example://localhost/callback") }), authStatus: http.StatusBadRequest},
 		{name: "unknown client", opts: Options{Public: true}, auth: authParams(func(v url.Values) { v.Set("client_id", "other") }), authStatus: http.StatusBadRequest},
 	}
 	for _, tc := range tests {
@@ -103,6 +107,16 @@ func TestAuthorizationCode(t *testing.T) {
 			if back.Get("state") != "st-42" {
 				t.Errorf("state %q, want st-42", back.Get("state"))
 			}
+			// The redirect URI's own query is kept (RFC 6749 §3.1.2).
+			registered, err := url.Parse(tc.auth.Get("redirect_uri"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range registered.Query() {
+				if back.Get(k) != registered.Query().Get(k) {
+					t.Errorf("%s %q, want the redirect URI's %q", k, back.Get(k), registered.Query().Get(k))
+				}
+			}
 			if back.Get("error") != tc.authError {
 				t.Fatalf("error %q, want %q", back.Get("error"), tc.authError)
 			}
@@ -114,17 +128,22 @@ func TestAuthorizationCode(t *testing.T) {
 			}
 			var got []string
 			for range tc.redeems {
-				_, e := redeemAt(t, a, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ClientID}, "code": {back.Get("code")},
+				status, e := redeemAt(t, a, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ClientID}, "code": {back.Get("code")},
 					"redirect_uri": {cmpOr(tc.redirect, testRedirect)}, "code_verifier": {cmpOr(tc.verifier, testVerifier)}})
 				got = append(got, e)
+				// RFC 6749 §5.2: 401 for a client that failed to
+				// authenticate, 400 for the other refusals.
+				if want := cmpOr(map[string]int{"": http.StatusOK, "invalid_client": http.StatusUnauthorized}[e], http.StatusBadRequest); status != want {
+					t.Errorf("a redemption answered %q with status %d, want %d", e, status, want)
+				}
 			}
 			if diff := cmp.Diff(tc.redeems, got); diff != "" {
 				t.Errorf("redemptions (-want +got):\n%s", diff)
 			}
 			_, issued := a.Seen()
 			if tc.redeems[0] == "" {
-				if len(issued) != 1 || !strings.Contains(claims(t, issued[0]), `"sub":"`+DefaultSubject+`"`) {
-					t.Errorf("issued %q, want one token for %s", issued, DefaultSubject)
+				if len(issued) != 1 || !strings.Contains(claims(t, issued[0]), `"sub":"`+DefaultSubject+`"`) || !strings.Contains(claims(t, issued[0]), `"scope":"s1"`) {
+					t.Errorf("issued %q, want one token for %s with the scope asked, s1", issued, DefaultSubject)
 				}
 			}
 		})
@@ -193,6 +212,9 @@ func TestRefreshToken(t *testing.T) {
 			for _, i := range tc.uses {
 				b := tokenAt(t, a, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ClientID}, "refresh_token": {tokens[i]}})
 				got = append(got, b.Error)
+				if want := map[bool]int{true: http.StatusOK, false: http.StatusBadRequest}[b.Error == ""]; b.Status != want {
+					t.Errorf("a refresh answered %q with status %d, want %d", b.Error, b.Status, want)
+				}
 				if b.Error == "" {
 					if !strings.Contains(claims(t, b.AccessToken), `"sub":"`+DefaultSubject+`"`) {
 						t.Errorf("the refreshed token is not for %s", DefaultSubject)
