@@ -150,3 +150,54 @@ func TestClientCredentials(t *testing.T) {
 		})
 	}
 }
+
+// TestMetadata checks the RFC 8414 document at the root: it names the
+// server's endpoints, S256 as the one PKCE method (a client refuses a
+// server that names none, MCP's authorization), and what Options add or
+// take away.
+func TestMetadata(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want func(a *Server) map[string]any // the members checked
+	}{
+		{name: "default", want: func(a *Server) map[string]any {
+			return map[string]any{"issuer": a.Issuer, "authorization_endpoint": a.URL + "/oauth2/authorize", "token_endpoint": a.URL + "/oauth2/token",
+				"jwks_uri": a.JWKSURL(), "code_challenge_methods_supported": []any{"S256"}, "authorization_response_iss_parameter_supported": nil}
+		}},
+		{name: "no authorization endpoint", opts: Options{NoAuthEndpoint: true}, want: func(*Server) map[string]any {
+			return map[string]any{"authorization_endpoint": nil}
+		}},
+		{name: "another authorization endpoint", opts: Options{AuthEndpoint: "http://127.0.0.1:1/authorize"}, want: func(*Server) map[string]any {
+			return map[string]any{"authorization_endpoint": "http://127.0.0.1:1/authorize"}
+		}},
+		{name: "iss supported", opts: Options{IssSupported: true}, want: func(*Server) map[string]any {
+			return map[string]any{"authorization_response_iss_parameter_supported": true}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := Start(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { a.Close() })
+			resp, err := http.Get(a.URL + "/.well-known/oauth-authorization-server")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var doc map[string]any
+			if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+				t.Fatalf("status %d: %v", resp.StatusCode, err)
+			}
+			want := tc.want(a)
+			got := map[string]any{}
+			for m := range want {
+				got[m] = doc[m]
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("metadata (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
