@@ -28,12 +28,16 @@ func TestBrowseSignIns(t *testing.T) {
 		}
 	}))
 	defer callback.Close()
-	signIn := func(clientID, state string) string {
+	// A callback no one serves any more: a client that gave up.
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	signInTo := func(redirect, clientID, state string) string {
 		return a.URL + "/oauth2/authorize?" + url.Values{
-			"client_id": {clientID}, "redirect_uri": {callback.URL + "/callback"}, "state": {state},
+			"client_id": {clientID}, "redirect_uri": {redirect}, "state": {state},
 			"response_type": {"code"}, "code_challenge": {"x"}, "code_challenge_method": {"S256"},
 		}.Encode()
 	}
+	signIn := func(clientID, state string) string { return signInTo(callback.URL+"/callback", clientID, state) }
 	tests := []struct {
 		name          string
 		stderr        string
@@ -52,6 +56,8 @@ func TestBrowseSignIns(t *testing.T) {
 		{name: "a sign-in whose callback refuses", stderr: SignInPrefix + signIn(a.ClientID, "refused") + "\n",
 			wantSignIns: 1, wantErr: true, wantErrText: "browsing the sign-in URL: " + strings.TrimPrefix(callback.URL, "http://") + "/callback answered 404",
 			wantCallbacks: []string{"refused"}},
+		{name: "a sign-in whose callback is not served", stderr: SignInPrefix + signInTo(gone.URL+"/callback", a.ClientID, "s3") + "\n",
+			wantSignIns: 1, wantErr: true, wantErrText: "browsing the sign-in URL: dial tcp"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
