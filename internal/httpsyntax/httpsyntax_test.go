@@ -14,6 +14,25 @@ func TestIsToken(t *testing.T) {
 		{"X-Bad\r\nX-Injected", false},
 		{"Mcp:Name", false},
 		{"Caf\u00e9", false},
+		// RFC 9110's delimiters are no tchar, '@' and '{' next to the
+		// letters' ranges among them.
+		{`X-"`, false},
+		{"X-(", false},
+		{"X-)", false},
+		{"X-,", false},
+		{"X-/", false},
+		{"X-;", false},
+		{"X-<", false},
+		{"X-=", false},
+		{"X->", false},
+		{"X-?", false},
+		{"X-@", false},
+		{"X-[", false},
+		{`X-\`, false},
+		{"X-]", false},
+		{"X-{", false},
+		{"X-}", false},
+		{"X-\x7f", false},
 	} {
 		if got := IsToken(tc.s); got != tc.want {
 			t.Errorf("IsToken(%q) = %v, want %v", tc.s, got, tc.want)
