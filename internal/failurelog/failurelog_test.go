@@ -109,6 +109,14 @@ func TestCall(t *testing.T) {
 			want:    []line{{slog.LevelError, Msg, "req-1", map[string]string{"error": "boom", "error_type": "errorString", "stack": "true"}}},
 			runtime: runtimeLine("boom", "errorString", true),
 		},
+		{
+			name: "panic with an error document",
+			next: func(context.Context, []byte) (string, error) {
+				panic(messages.InvokeResponse_Error{Message: "m", Type: "T"})
+			},
+			want:    []line{{slog.LevelError, Msg, "req-1", map[string]string{"error": "m", "error_type": "T", "stack": "true"}}},
+			runtime: runtimeLine("m", "T", true),
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
