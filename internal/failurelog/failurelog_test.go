@@ -167,6 +167,7 @@ func TestDuplicate(t *testing.T) {
 		{runtimeLine("other", "errorString", false), false},
 		{`{"message":"logged"}`, false},
 		{`{"errorMessage":"logged"`, false},
+		{`{"errorType":"errorString","errorMessage":"logged"}`, false},
 		{"logged", false},
 		{runtimeLine("logged", "errorString", false), true},
 		{runtimeLine("logged", "errorString", false), false},
