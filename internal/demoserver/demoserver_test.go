@@ -97,3 +97,30 @@ func TestPingStopsWhenCancelled(t *testing.T) {
 		t.Errorf("error = %v, want the deadline", err)
 	}
 }
+
+// TestPingSchemaBounds checks that ping's input schema, which a client reads
+// to choose the arguments, states delay_ms's bounds.
+func TestPingSchemaBounds(t *testing.T) {
+	cs := connect(t, demoserver.Options{})
+	res, err := cs.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got any
+	for _, tool := range res.Tools {
+		if tool.Name == "ping" {
+			schema, _ := tool.InputSchema.(map[string]any)
+			props, _ := schema["properties"].(map[string]any)
+			got = props["delay_ms"]
+		}
+	}
+	want := map[string]any{
+		"type":        "integer",
+		"minimum":     0.0,
+		"maximum":     float64(demoserver.MaxDelay.Milliseconds()),
+		"description": "milliseconds to wait before answering (0 to 5000); without it the server waits 100 ms and 50 ms alternately",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("delay_ms schema (-want +got):\n%s", diff)
+	}
+}
