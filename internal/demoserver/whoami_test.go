@@ -1,10 +1,12 @@
 package demoserver_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -46,28 +48,64 @@ func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// identityVerifier accepts any token as the identity it is.
+type identityVerifier auth.Identity
+
+func (v identityVerifier) Verify(context.Context, string) (*auth.Identity, error) {
+	id := auth.Identity(v)
+	return &id, nil
+}
+
 func TestWhoamiBehindMiddleware(t *testing.T) {
 	const token = "a-static-token-for-whoami"
-	v, err := auth.NewStaticVerifier([]string{auth.HashToken(token)}, &auth.StaticOptions{Scopes: []string{"mcp:tools"}})
+	static, err := auth.NewStaticVerifier([]string{auth.HashToken(token)}, &auth.StaticOptions{Scopes: []string{"mcp:tools"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := auth.Middleware(v, nil)(serve.Handler(demoserver.New(demoserver.Options{}), nil))
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil).Connect(t.Context(),
-		&mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: &http.Client{Transport: bearerTransport(token)}}, nil)
-	if err != nil {
-		t.Fatal(err)
+	// A zone other than UTC's, which expires_at must not keep.
+	expiry := time.Now().Add(time.Hour).Truncate(time.Second).In(time.FixedZone("UTC+1", 3600))
+	tests := []struct {
+		name string
+		v    auth.Verifier
+		want demoserver.WhoamiOutput
+	}{
+		{
+			name: "static token",
+			v:    static,
+			want: demoserver.WhoamiOutput{
+				Authenticated: true,
+				Subject:       "static:" + auth.HashToken(token)[:12],
+				Scopes:        []string{"mcp:tools"},
+				Method:        "static",
+			},
+		},
+		{
+			name: "token with a client and an expiry",
+			v:    identityVerifier{Subject: "user-1", ClientID: "client-1", Scopes: []string{"mcp:tools"}, Expiry: expiry, Method: "jwt"},
+			want: demoserver.WhoamiOutput{
+				Authenticated: true,
+				Subject:       "user-1",
+				ClientID:      "client-1",
+				Scopes:        []string{"mcp:tools"},
+				Method:        "jwt",
+				ExpiresAt:     expiry.UTC().Format(time.RFC3339),
+			},
+		},
 	}
-	defer cs.Close()
-	want := demoserver.WhoamiOutput{
-		Authenticated: true,
-		Subject:       "static:" + auth.HashToken(token)[:12],
-		Scopes:        []string{"mcp:tools"},
-		Method:        "static",
-	}
-	if diff := cmp.Diff(want, callWhoami(t, cs)); diff != "" {
-		t.Errorf("whoami (-want +got):\n%s", diff)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := auth.Middleware(tc.v, nil)(serve.Handler(demoserver.New(demoserver.Options{}), nil))
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil).Connect(t.Context(),
+				&mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: &http.Client{Transport: bearerTransport(token)}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cs.Close()
+			if diff := cmp.Diff(tc.want, callWhoami(t, cs)); diff != "" {
+				t.Errorf("whoami (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
