@@ -22,6 +22,8 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/awsevents"
+	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // waitTool is a tool that reports progress and logs a line, then blocks
@@ -384,6 +386,35 @@ func TestStreamHeartbeat(t *testing.T) {
 	close(tool.release)
 	if m := s.nextMessage(); kind(m) != "result" {
 		t.Fatalf("message = %v, want the result", m)
+	}
+	s.wantEnd()
+}
+
+// TestReferenceServerStreamHeartbeat checks that the reference server, as
+// cmd/mcp-server builds it, starts a stream and keeps it alive while ping
+// waits in silence: without StreamMiddleware the head would go out with
+// the answer, after a REST API's integration timeout had cut the stream.
+func TestReferenceServerStreamHeartbeat(t *testing.T) {
+	ping := &stubbornPing{release: make(chan struct{})}
+	h := lambdamcp.NewHandler(serve.Routes(serve.Handler(demoserver.New(demoserver.Options{Sleep: ping.sleep}), nil)), &lambdamcp.Options{
+		Stream:    []lambdamcp.Shape{lambdamcp.ShapeURL},
+		Heartbeat: 20 * time.Millisecond,
+	})
+	call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":5000}}}`,
+		"MCP-Protocol-Version", legacy)
+	s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, call))
+	if got := head.header("Content-Type"); got != "text/event-stream" {
+		t.Fatalf("Content-Type = %q, want text/event-stream", got)
+	}
+	for range 2 {
+		if item, ok := s.next(); !ok || item.comment != "heartbeat" {
+			ping.stop()
+			t.Fatalf("got %+v, want a heartbeat comment while ping waits", item)
+		}
+	}
+	ping.stop()
+	if m := s.nextMessage(); kind(m) != "result" {
+		t.Fatalf("message = %v, want ping's result", m)
 	}
 	s.wantEnd()
 }
