@@ -26,6 +26,19 @@ func TestCountThroughEveryRoute(t *testing.T) {
 				if diff := cmp.Diff(want, a.Methods()); diff != "" {
 					t.Errorf("messages (-want +got):\n%s", diff)
 				}
+				var notes []map[string]any
+				for _, m := range a.Messages {
+					if m["method"] == "notifications/progress" {
+						notes = append(notes, m["params"].(map[string]any))
+					}
+				}
+				wantProgress := []map[string]any{
+					{"progressToken": "tok", "progress": 1.0, "total": 2.0, "message": "step 1 of 2"},
+					{"progressToken": "tok", "progress": 2.0, "total": 2.0, "message": "step 2 of 2"},
+				}
+				if diff := cmp.Diff(wantProgress, notes); diff != "" {
+					t.Errorf("progress notifications (-want +got):\n%s", diff)
+				}
 				var res struct {
 					StructuredContent progress.CountOutput `json:"structuredContent"`
 				}
