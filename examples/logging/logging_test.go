@@ -9,12 +9,19 @@ import (
 	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
 )
 
-// levels returns the levels of the log messages in an answer.
-func levels(a lambdatest.Answer) []string {
+// levels returns the levels of the log messages in an answer, and
+// reports each message whose logger or data is not work's.
+func levels(t *testing.T, a lambdatest.Answer) []string {
+	t.Helper()
 	var out []string
 	for _, m := range a.Messages {
 		if m["method"] == "notifications/message" {
-			out = append(out, m["params"].(map[string]any)["level"].(string))
+			p := m["params"].(map[string]any)
+			level := p["level"].(string)
+			if p["logger"] != "work" || p["data"] != "a message at "+level {
+				t.Errorf("log message %v, want logger work and data %q", p, "a message at "+level)
+			}
+			out = append(out, level)
 		}
 	}
 	return out
@@ -40,11 +47,15 @@ func TestLoggingThroughEveryRoute(t *testing.T) {
 		for _, route := range lambdatest.Routes {
 			t.Run(tc.name+"/"+route.String(), func(t *testing.T) {
 				a := lambdatest.Invoke(t, h, route, lambdatest.Call(tc.era, 1, "tools/call", work, tc.meta))
-				if diff := cmp.Diff(tc.want, levels(a)); diff != "" {
+				if diff := cmp.Diff(tc.want, levels(t, a)); diff != "" {
 					t.Errorf("log levels (-want +got):\n%s", diff)
 				}
-				if m := a.Last(); m["result"] == nil {
-					t.Errorf("last message = %v, want the result", m)
+				var res struct {
+					Content []struct{ Type, Text string } `json:"content"`
+				}
+				a.Result(t, &res)
+				if diff := cmp.Diff([]struct{ Type, Text string }{{"text", "done"}}, res.Content); diff != "" {
+					t.Errorf("work's result (-want +got):\n%s", diff)
 				}
 			})
 		}
