@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/lambdamcp/lambdamcp"
+
 	"github.com/lambdamcp/lambdamcp/examples/discover"
 	"github.com/lambdamcp/lambdamcp/internal/lambdatest"
 )
@@ -51,6 +53,35 @@ func TestDiscoverThroughEveryRoute(t *testing.T) {
 			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Legacy, 4, "tools/call", map[string]any{"name": "whoami", "arguments": map[string]any{}}, nil)).Result(t, &res)
 			if len(res.Content) != 1 || res.Content[0].Text != "you are an unnamed client" {
 				t.Errorf("whoami, 2025-11-25 = %+v, want an unnamed client", res.Content)
+			}
+		})
+	}
+}
+
+// TestDiscoverTTL checks the ttlMs that Options give: five minutes for the
+// zero value, as Options and the README say, and any other value as it is,
+// however short.
+func TestDiscoverTTL(t *testing.T) {
+	tests := []struct {
+		name string
+		opts discover.Options
+		want int
+	}{
+		{"zero", discover.Options{}, 5 * 60 * 1000},
+		{"one millisecond", discover.Options{ListTTLMs: 1}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := discover.Handler(discover.New(tc.opts))
+			for _, method := range []string{"server/discover", "tools/list"} {
+				var got struct {
+					TTLMs      int    `json:"ttlMs"`
+					CacheScope string `json:"cacheScope"`
+				}
+				lambdatest.Invoke(t, h, lambdatest.Route{Shape: lambdamcp.ShapeURL}, lambdatest.Call(lambdatest.Modern, 1, method, nil, nil)).Result(t, &got)
+				if got.TTLMs != tc.want || got.CacheScope != "public" {
+					t.Errorf("%s cache hints = %d %q, want %d public", method, got.TTLMs, got.CacheScope, tc.want)
+				}
 			}
 		})
 	}
