@@ -1,6 +1,7 @@
 package resources_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,28 +15,35 @@ func TestResourcesThroughEveryRoute(t *testing.T) {
 	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
 		for _, route := range lambdatest.Routes {
 			t.Run(era+"/"+route.String(), func(t *testing.T) {
+				type entry struct{ URI, URITemplate, MIMEType string }
 				var list struct {
-					Resources []struct{ URI string } `json:"resources"`
+					Resources []entry `json:"resources"`
 				}
 				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "resources/list", nil, nil)).Result(t, &list)
-				if diff := cmp.Diff([]struct{ URI string }{{resources.ReadmeURI}}, list.Resources); diff != "" {
+				if diff := cmp.Diff([]entry{{URI: resources.ReadmeURI, MIMEType: "text/markdown"}}, list.Resources); diff != "" {
 					t.Errorf("resources (-want +got):\n%s", diff)
 				}
 
 				var templates struct {
-					ResourceTemplates []struct{ URITemplate string } `json:"resourceTemplates"`
+					ResourceTemplates []entry `json:"resourceTemplates"`
 				}
 				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 2, "resources/templates/list", nil, nil)).Result(t, &templates)
-				if diff := cmp.Diff([]struct{ URITemplate string }{{resources.ShapeURIFmt}}, templates.ResourceTemplates); diff != "" {
+				if diff := cmp.Diff([]entry{{URITemplate: resources.ShapeURIFmt, MIMEType: "text/plain"}}, templates.ResourceTemplates); diff != "" {
 					t.Errorf("templates (-want +got):\n%s", diff)
 				}
 
-				var read struct {
-					Contents []struct{ URI, Text string } `json:"contents"`
-				}
-				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 3, "resources/read", map[string]any{"uri": "docs://shapes/url"}, nil)).Result(t, &read)
-				if len(read.Contents) != 1 || read.Contents[0].URI != "docs://shapes/url" || read.Contents[0].Text == "" {
-					t.Errorf("read docs://shapes/url = %+v", read.Contents)
+				// What a read answers agrees with what the lists said.
+				for _, r := range []struct{ uri, mime, text string }{
+					{resources.ReadmeURI, "text/markdown", "# lambdamcp resources"},
+					{"docs://shapes/url", "text/plain", "Lambda Function URL"},
+				} {
+					var read struct {
+						Contents []struct{ URI, MIMEType, Text string } `json:"contents"`
+					}
+					lambdatest.Invoke(t, h, route, lambdatest.Call(era, 3, "resources/read", map[string]any{"uri": r.uri}, nil)).Result(t, &read)
+					if len(read.Contents) != 1 || read.Contents[0].URI != r.uri || read.Contents[0].MIMEType != r.mime || !strings.HasPrefix(read.Contents[0].Text, r.text) {
+						t.Errorf("read %s = %+v, want one %s content starting %q", r.uri, read.Contents, r.mime, r.text)
+					}
 				}
 
 				a := lambdatest.Invoke(t, h, route, lambdatest.Call(era, 4, "resources/read", map[string]any{"uri": "docs://shapes/nope"}, nil))
