@@ -15,25 +15,39 @@ func TestPromptsThroughEveryRoute(t *testing.T) {
 	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
 		for _, route := range lambdatest.Routes {
 			t.Run(era+"/"+route.String(), func(t *testing.T) {
+				type argument struct {
+					Name     string
+					Required bool
+				}
+				type prompt struct {
+					Name      string
+					Arguments []argument
+				}
 				var list struct {
-					Prompts []struct{ Name string } `json:"prompts"`
+					Prompts []prompt `json:"prompts"`
 				}
 				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "prompts/list", nil, nil)).Result(t, &list)
-				if diff := cmp.Diff([]struct{ Name string }{{"deploy"}}, list.Prompts); diff != "" {
+				// A client asks for a required argument before it calls.
+				want := []prompt{{"deploy", []argument{{"shape", true}, {"streaming", false}}}}
+				if diff := cmp.Diff(want, list.Prompts); diff != "" {
 					t.Errorf("prompts (-want +got):\n%s", diff)
 				}
 
 				var got struct {
-					Messages []struct {
+					Description string
+					Messages    []struct {
 						Role    string
 						Content struct{ Text string }
 					}
 				}
 				lambdatest.Invoke(t, h, route, lambdatest.Call(era, 2, "prompts/get",
 					map[string]any{"name": "deploy", "arguments": map[string]any{"shape": "url", "streaming": "yes"}}, nil)).Result(t, &got)
-				want := `Plan the deployment of a stateless MCP server on AWS Lambda behind the "url" event shape. Stream responses if the shape allows it, and say what that costs.`
-				if len(got.Messages) != 1 || got.Messages[0].Role != "user" || got.Messages[0].Content.Text != want {
+				wantText := `Plan the deployment of a stateless MCP server on AWS Lambda behind the "url" event shape. Stream responses if the shape allows it, and say what that costs.`
+				if len(got.Messages) != 1 || got.Messages[0].Role != "user" || got.Messages[0].Content.Text != wantText {
 					t.Errorf("prompt messages = %+v", got.Messages)
+				}
+				if got.Description != "Deployment plan for url" {
+					t.Errorf("prompt description = %q, want %q", got.Description, "Deployment plan for url")
 				}
 
 				// A shape it does not know is an invalid-params error.
