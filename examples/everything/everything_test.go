@@ -351,6 +351,7 @@ func TestComplete(t *testing.T) {
 	}{
 		{"prompt argument", prompt("test_prompt_with_arguments"), "arg1", "par", []string{"paris", "park", "party"}},
 		{"template variable", template("test://template/{id}/data"), "id", "1", []string{"1", "123"}},
+		{"template variable, sorted", template("test://template/{id}/data"), "id", "", []string{"1", "123", "2", "3", "42"}},
 		{"argument of another prompt", prompt("test_prompt_with_arguments"), "resourceUri", "", []string{}},
 		{"prompt without arguments", prompt("test_simple_prompt"), "arg1", "", []string{}},
 		{"unknown prompt", prompt("nosuch"), "arg1", "", nil},
