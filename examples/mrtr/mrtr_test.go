@@ -85,8 +85,16 @@ func TestOrderRoundsThroughEveryRoute(t *testing.T) {
 			if res := retry(2, first.RequestState, args, yes); res.IsError || len(res.Content) != 1 || res.Content[0].Text != "ordered 2 × cake for $8.50" {
 				t.Errorf("confirmed round = %+v", res)
 			}
-			if res := retry(3, first.RequestState, args, map[string]any{"action": "decline"}); len(res.Content) != 1 || res.Content[0].Text != "order cancelled" {
-				t.Errorf("declined round = %+v", res)
+			// Only an explicit yes orders.
+			for name, answer := range map[string]map[string]any{
+				"declined":              {"action": "decline"},
+				"accepted, no":          {"action": "accept", "content": map[string]any{"confirm": false}},
+				"accepted, no confirm":  {"action": "accept", "content": map[string]any{}},
+				"accepted, not boolean": {"action": "accept", "content": map[string]any{"confirm": "yes"}},
+			} {
+				if res := retry(3, first.RequestState, args, answer); res.IsError || len(res.Content) != 1 || res.Content[0].Text != "order cancelled" {
+					t.Errorf("%s: round = %+v, want order cancelled", name, res)
+				}
 			}
 
 			tampered := []byte(first.RequestState)
