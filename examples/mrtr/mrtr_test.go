@@ -336,3 +336,42 @@ func TestForgedStateEveryTool(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyAnswers plays the second round of haiku and workspace with an
+// answer that holds nothing: no haiku is a tool error, not a poem of no
+// lines, and no roots are said to be none, not an empty list.
+func TestEmptyAnswers(t *testing.T) {
+	h := mrtr.Handler(mrtr.New(newSealer(t)))
+	declared := map[string]any{"io.modelcontextprotocol/clientCapabilities": map[string]any{
+		"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{}}}
+	tests := []struct {
+		name, tool string
+		args       map[string]any
+		responses  map[string]any
+		want       string
+		isError    bool
+	}{
+		{"empty haiku", "haiku", map[string]any{"topic": "Lambda"}, map[string]any{"write": map[string]any{
+			"role": "assistant", "model": "m", "content": map[string]any{"type": "text", "text": ""}}}, "no haiku came back", true},
+		{"no text in the haiku", "haiku", map[string]any{"topic": "Lambda"}, map[string]any{"write": map[string]any{
+			"role": "assistant", "model": "m", "content": map[string]any{"type": "image", "mimeType": "image/png", "data": "AA=="}}}, "no haiku came back", true},
+		{"no roots", "workspace", map[string]any{}, map[string]any{"roots": map[string]any{"roots": []any{}}}, "no roots shared", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var first inputRequired
+			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, 1, "tools/call",
+				map[string]any{"name": tc.tool, "arguments": tc.args}, declared)).Result(t, &first)
+			if first.RequestState == "" {
+				t.Fatalf("first round = %+v, want input_required with state", first)
+			}
+			var res inputRequired
+			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, 2, "tools/call", map[string]any{
+				"name": tc.tool, "arguments": tc.args, "requestState": first.RequestState, "inputResponses": tc.responses,
+			}, declared)).Result(t, &res)
+			if len(res.Content) != 1 || res.Content[0].Text != tc.want || res.IsError != tc.isError {
+				t.Errorf("second round = %+v, want %q (isError %v)", res, tc.want, tc.isError)
+			}
+		})
+	}
+}
