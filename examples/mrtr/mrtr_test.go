@@ -62,6 +62,10 @@ func TestOrderRoundsThroughEveryRoute(t *testing.T) {
 			if first.ResultType != "input_required" || ask["method"] != "elicitation/create" || first.RequestState == "" {
 				t.Fatalf("first round = %+v, want input_required with an elicitation and state", first)
 			}
+			// The user confirms the price the message names.
+			if params, _ := ask["params"].(map[string]any); params["message"] != "Order 2 × cake for $8.50?" {
+				t.Errorf("elicitation %v, want the message %q", ask, "Order 2 × cake for $8.50?")
+			}
 			// Plain JSON or base64 of it would show these fragments; random
 			// ciphertext matches a 13-byte fragment with odds near zero,
 			// where a short word such as "850" turns up in one run in a
