@@ -485,6 +485,61 @@ func TestStateAcrossInstances(t *testing.T) {
 	}
 }
 
+// TestIncompleteAnswersAskAgain checks that an input-required tool given
+// an answer it cannot use (declined, or an empty value) asks again, for
+// the same input, rather than finishing with what it lacks or starting
+// over.
+func TestIncompleteAnswersAskAgain(t *testing.T) {
+	cs := connect(t, "2026-07-28", &mcp.ClientOptions{
+		ElicitationHandler: answerForms,
+		MultiRoundTrip:     &mcp.MultiRoundTripOptions{Disabled: true},
+	})
+	accept := func(field, value string) *mcp.ElicitResult {
+		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{field: value}}
+	}
+	decline := &mcp.ElicitResult{Action: "decline"}
+	tests := []struct {
+		name, tool string
+		rounds     []mcp.InputResponseMap // answered in turn, each with the state of the round before
+		wantAsk    string                 // or, when empty, the text it finishes with
+		wantText   string
+	}{
+		{"empty name", "test_input_required_result_elicitation",
+			[]mcp.InputResponseMap{{"user_name": accept("name", "")}}, "user_name", ""},
+		{"confirmation declined", "test_input_required_result_request_state",
+			[]mcp.InputResponseMap{{"confirm": decline}}, "confirm", ""},
+		{"second step declined", "test_input_required_result_multi_round",
+			[]mcp.InputResponseMap{{"step1": accept("name", "Alice")}, {"step2": decline}}, "step2", ""},
+		{"second step declined, then answered", "test_input_required_result_multi_round",
+			[]mcp.InputResponseMap{{"step1": accept("name", "Alice")}, {"step2": decline}, {"step2": accept("color", "blue")}}, "", "text:Multi-round complete: Alice likes blue"},
+		{"second step empty", "test_input_required_result_multi_round",
+			[]mcp.InputResponseMap{{"step1": accept("name", "Alice")}, {"step2": accept("color", "")}}, "step2", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tc.tool})
+			for _, answers := range tc.rounds {
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tc.tool, InputResponses: answers, RequestState: res.RequestState})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantAsk == "" {
+				if got := texts(t, res.Content); res.NeedsInput() || len(got) != 1 || got[0] != tc.wantText {
+					t.Errorf("got %+v (content %v), want %q", res, got, tc.wantText)
+				}
+				return
+			}
+			if _, ok := res.InputRequests[tc.wantAsk]; !ok || len(res.InputRequests) != 1 || len(res.Content) != 0 {
+				t.Errorf("got %+v (content %v), want input required for %s alone", res, texts(t, res.Content), tc.wantAsk)
+			}
+		})
+	}
+}
+
 func TestForeignOriginsAreRefused(t *testing.T) {
 	ts := httptest.NewServer(everything.Handler(everything.New(nil), &everything.HandlerOptions{AllowedOrigins: []string{"https://app.example.com"}}))
 	t.Cleanup(ts.Close)
