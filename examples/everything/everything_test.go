@@ -144,11 +144,12 @@ func TestProgressAndLogsArriveBothEras(t *testing.T) {
 		t.Run(era, func(t *testing.T) {
 			// The client delivers notifications on its own goroutines, possibly
 			// after the call returns: collect them through channels.
-			progress := make(chan float64, 10)
+			progress := make(chan string, 10)
 			logs := make(chan string, 10)
 			cs := connect(t, era, &mcp.ClientOptions{
 				ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
-					progress <- r.Params.Progress
+					p := r.Params
+					progress <- fmt.Sprintf("%v %v/%v %s", p.ProgressToken, p.Progress, p.Total, p.Message)
 				},
 				LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
 					logs <- fmt.Sprint(r.Params.Data)
@@ -159,7 +160,7 @@ func TestProgressAndLogsArriveBothEras(t *testing.T) {
 			if _, err := cs.CallTool(t.Context(), params); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]float64{0, 50, 100}, receive(t, progress, 3)); diff != "" {
+			if diff := cmp.Diff([]string{"tok 0/100 step 0 of 100", "tok 50/100 step 50 of 100", "tok 100/100 step 100 of 100"}, receive(t, progress, 3)); diff != "" {
 				t.Errorf("progress (-want +got):\n%s", diff)
 			}
 			logParams := &mcp.CallToolParams{Name: "test_tool_with_logging"}
