@@ -94,7 +94,7 @@ type Props struct {
 	StageName string
 
 	// AuthorizerCacheTTL is how long API Gateway caches an authorizer result per Authorization
-	// header. Zero means 300 s; a negative value turns caching off. Only where there is a Lambda
+	// header, in whole seconds up to an hour. Zero means 300 s; a negative value turns caching off. Only where there is a Lambda
 	// authorizer: VariantREST, and VariantHTTP with static tokens.
 	AuthorizerCacheTTL time.Duration
 	// LogRetentionDays is how many days every log group of the stack keeps its logs: one of the
@@ -327,6 +327,11 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	if p.AuthorizerCacheTTL > time.Hour {
 		return p, fmt.Errorf("stack: authorizer cache TTL (cacheTtl) %v exceeds API Gateway's 1h limit", p.AuthorizerCacheTTL)
+	}
+	// API Gateway caches for a whole number of seconds, and the CDK throws on any other, which
+	// jsii turns into a panic out of New.
+	if p.AuthorizerCacheTTL > 0 && p.AuthorizerCacheTTL%time.Second != 0 {
+		return p, fmt.Errorf("stack: authorizer cache TTL (cacheTtl) %v: want whole seconds", p.AuthorizerCacheTTL)
 	}
 	if p.LogRetentionDays == 0 {
 		p.LogRetentionDays = DefaultLogRetentionDays

@@ -78,6 +78,9 @@ func TestPropsErrors(t *testing.T) {
 		{"cache TTL on http with JWTs", Props{Variant: VariantHTTP, AuthorizerCacheTTL: -1, JWT: &JWT{Issuer: "https://issuer.example.com", Audience: "a"}}, "Lambda authorizers only"},
 		{"cache TTL on http with cognito", Props{Variant: VariantHTTP, AuthorizerCacheTTL: time.Minute, Cognito: true}, "Lambda authorizers only"},
 		{"cache over an hour", Props{AuthorizerCacheTTL: 2 * time.Hour}, "cache TTL (cacheTtl) 2h0m0s exceeds"},
+		// The CDK takes whole seconds only, and its error would be a panic out of New.
+		{"fractional cache TTL", Props{AuthorizerCacheTTL: 1500 * time.Millisecond}, "cache TTL (cacheTtl) 1.5s: want whole seconds"},
+		{"cache TTL under a second", Props{AuthorizerCacheTTL: time.Millisecond}, "cache TTL (cacheTtl) 1ms: want whole seconds"},
 		{"retention not offered", Props{LogRetentionDays: 31}, "log retention (logRetentionDays) 31 days"},
 		{"retention negative, not never", Props{LogRetentionDays: -2}, "log retention (logRetentionDays) -2 days"},
 		{"timeout past gateway", Props{ServerTimeout: 29 * time.Second}, "server timeout (serverTimeout) 29s: the"},
