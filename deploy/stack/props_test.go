@@ -25,6 +25,8 @@ func TestPropsDefaults(t *testing.T) {
 		{"url", Props{Variant: VariantURL}, DefaultStreamingTimeout, DefaultAuthorizerCacheTTL},
 		{"http", Props{Variant: VariantHTTP}, DefaultBufferedTimeout, DefaultAuthorizerCacheTTL},
 		{"cache off", Props{AuthorizerCacheTTL: -1}, DefaultBufferedTimeout, -1},
+		// API Gateway's limit, which it accepts.
+		{"cache for an hour", Props{AuthorizerCacheTTL: time.Hour}, DefaultBufferedTimeout, time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.SourceDir, tc.in.BuildDir = "src", "build"
@@ -87,6 +89,7 @@ func TestPropsErrors(t *testing.T) {
 		// AWS documents 30 s, but the CDK refuses an HTTP integration timeout past 29 s.
 		{"timeout past http gateway", Props{Variant: VariantHTTP, ServerTimeout: 29 * time.Second}, "server timeout (serverTimeout) 29s: the"},
 		{"fractional timeout", Props{ServerTimeout: 1500 * time.Millisecond}, "server timeout (serverTimeout) 1.5s"},
+		{"negative timeout", Props{ServerTimeout: -time.Second}, "server timeout (serverTimeout) -1s"},
 		{"timeout past lambda on url", Props{Variant: VariantURL, ServerTimeout: 901 * time.Second}, "(serverTimeout) 15m1s exceeds Lambda's 15m0s limit"},
 		{"timeout past lambda streaming", Props{Stream: true, ServerTimeout: 16 * time.Minute}, "(serverTimeout) 16m0s exceeds Lambda's 15m0s limit"},
 		{"memory under lambda's", Props{ServerMemoryMB: 100}, "server memory (serverMemory) 100 MB"},
@@ -96,6 +99,7 @@ func TestPropsErrors(t *testing.T) {
 		{"jwt issuer on plain http", Props{JWT: &JWT{Issuer: "http://i", Audience: "a"}}, "jwtIssuer"},
 		{"jwks url on plain http", Props{JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "http://i/keys"}}, "jwtJwksUrl"},
 		{"throttle on url", Props{Variant: VariantURL, ThrottleRate: 5}, "serverConcurrency"},
+		{"throttle burst on url", Props{Variant: VariantURL, ThrottleBurst: 5}, "serverConcurrency"},
 		{"negative reserved concurrency", Props{ServerReservedConcurrency: -1}, "concurrency (serverConcurrency) -1 is negative"},
 		{"cors origin with a path", Props{CORSAllowOrigins: []string{"https://b.example/app"}}, "corsOrigins"},
 		{"cors origin without a scheme", Props{CORSAllowOrigins: []string{"b.example"}}, "corsOrigins"},
@@ -107,6 +111,9 @@ func TestPropsErrors(t *testing.T) {
 		{"secret name too long", Props{ServerSecretEnv: []string{"K" + strings.Repeat("x", 200)}}, "longer than 200"},
 		{"env name the stack sets", Props{ServerEnv: map[string]string{"MCP_STREAM": "url"}}, "the stack sets it"},
 		{"auth env name", Props{ServerSecretEnv: []string{"MCP_AUTH_TOKEN_SHA256"}}, "the stack sets it"},
+		// Names under the stack's own prefixes, which the functions may read in a later version.
+		{"env name under MCP_AUTH_", Props{ServerEnv: map[string]string{"MCP_AUTH_TOKEN": "t"}}, "the stack sets it"},
+		{"env name under MCP_JWT_", Props{ServerSecretEnv: []string{"MCP_JWT_LEEWAY"}}, "the stack sets it"},
 		// The key that seals requestState: in ServerEnv it would be in the template and cdk.out.
 		{"secret in plain env", Props{ServerEnv: map[string]string{"MCP_REQUEST_STATE_KEY": "c2VjcmV0"}}, "serverSecretEnv"},
 		{"env name given twice", Props{ServerEnv: map[string]string{"KEY": "v"}, ServerSecretEnv: []string{"KEY"}}, "given twice"},
