@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -54,6 +55,7 @@ func checkCommon(t *testing.T, tmpl assertions.Template, doc map[string]any, bui
 	})
 	catch(t, func() { tmpl.HasOutput(jsii.String("McpServerEndpoint"), assertions.Match_AnyValue()) })
 	checkLeastPrivilege(t, doc)
+	checkLogWrite(t, doc)
 	checkArm64(t, buildDir)
 }
 
@@ -186,9 +188,28 @@ func TestRESTVariant(t *testing.T) {
 					}),
 					"MethodSettings": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&obj{
 						"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100, "DataTraceEnabled": false,
+						"LoggingLevel": "INFO",
 					})}),
 				})
 			})
+			catch(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::RestApi"), &obj{
+					"EndpointConfiguration": obj{"Types": []any{"REGIONAL"}},
+				})
+			})
+			// API Gateway writes execution logs to a group of this name, and creates it, without
+			// retention, if the stage logs before the stack's exists.
+			execLogs := ""
+			for id, g := range resources(doc, "AWS::Logs::LogGroup") {
+				if render(g["LogGroupName"]) == "API-Gateway-Execution-Logs_${"+onlyID(t, doc, "AWS::ApiGateway::RestApi")+"}/"+tc.stage {
+					execLogs = id
+				}
+			}
+			if execLogs == "" {
+				t.Errorf("no log group named for the stage's execution logs")
+			} else if deps := dependsOn(doc, onlyID(t, doc, "AWS::ApiGateway::Stage")); !slices.Contains(deps, execLogs) {
+				t.Errorf("stage depends on %v, not on its execution log group %s", deps, execLogs)
+			}
 
 			api := onlyID(t, doc, "AWS::ApiGateway::RestApi")
 			base := tc.wantBase(api)
@@ -226,12 +247,15 @@ func TestRESTVariant(t *testing.T) {
 				t.Errorf("authorizer environment (-want +got):\n%s", diff)
 			}
 			for _, fn := range resources(doc, "AWS::Lambda::Function") {
-				want := float64(10)
+				want, wantMemory := float64(10), float64(256)
 				if render(fn["Description"]) == "lambdamcp MCP server" {
-					want = float64(tc.timeout)
+					want, wantMemory = float64(tc.timeout), 512
 				}
 				if got := fn["Timeout"]; got != want {
 					t.Errorf("%s: timeout %v, want %v", render(fn["Description"]), got, want)
+				}
+				if got := fn["MemorySize"]; got != wantMemory {
+					t.Errorf("%s: memory %v MB, want %v", render(fn["Description"]), got, wantMemory)
 				}
 			}
 
@@ -332,10 +356,18 @@ func TestRESTVariant(t *testing.T) {
 				catch(t, func() {
 					tmpl.HasParameter(jsii.String("AuthTokenSha256"), &obj{"NoEcho": true, "AllowedPattern": assertions.Match_AnyValue()})
 				})
+				checkTokenHashPattern(t, doc)
 			}
 			if tc.props.Domain != nil {
 				catch(t, func() {
-					tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), &obj{"DomainName": "mcp.example.com"})
+					tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), &obj{
+						"DomainName": "mcp.example.com",
+						// A regional domain takes a certificate of the API's region (an edge-optimized
+						// one, through CloudFront, one of us-east-1), which withDefaults checks.
+						"EndpointConfiguration":  obj{"Types": []any{"REGIONAL"}},
+						"RegionalCertificateArn": tc.props.Domain.CertificateARN,
+						"SecurityPolicy":         "TLS_1_2",
+					})
 				})
 				catch(t, func() {
 					tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::BasePathMapping"), assertions.Match_ObjectLike(&obj{
@@ -349,6 +381,36 @@ func TestRESTVariant(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// checkTokenHashPattern checks that the token hash parameter takes what the README has users
+// give, one hash as sha256sum prints it or several separated by commas, and refuses at deploy a
+// value the functions could not use, such as the token itself.
+func checkTokenHashPattern(t *testing.T, doc map[string]any) {
+	t.Helper()
+	params, _ := doc["Parameters"].(map[string]any)
+	param, _ := params["AuthTokenSha256"].(map[string]any)
+	pattern, err := regexp.Compile(render(param["AllowedPattern"]))
+	if err != nil {
+		t.Fatalf("AuthTokenSha256 AllowedPattern: %v", err)
+	}
+	hash := strings.Repeat("0123456789abcdef", 4)
+	for _, tc := range []struct {
+		value string
+		want  bool
+	}{
+		{hash, true},
+		{hash + "," + hash, true},
+		{hash + "," + hash + "," + hash, true},
+		{"", false},
+		{hash[:63], false},
+		{hash + ",", false},
+		{"0c5b0f0e-token-itself", false},
+	} {
+		if got := pattern.MatchString(tc.value); got != tc.want {
+			t.Errorf("AuthTokenSha256 AllowedPattern %s matches %q: %v, want %v", pattern, tc.value, got, tc.want)
+		}
 	}
 }
 

@@ -164,6 +164,36 @@ func checkLeastPrivilege(t *testing.T, doc map[string]any) {
 	}
 }
 
+// checkLogWrite checks that each function's role may write the function's own log group:
+// without it the function runs, but its logs, errors and lambdamcp's metric lines go nowhere.
+func checkLogWrite(t *testing.T, doc map[string]any) {
+	t.Helper()
+	granted := map[string][]string{} // by role: "action resource"
+	for _, p := range resources(doc, "AWS::IAM::Policy") {
+		pd, _ := p["PolicyDocument"].(map[string]any)
+		for _, role := range list(p["Roles"]) {
+			for _, s := range list(pd["Statement"]) {
+				st, _ := s.(map[string]any)
+				for _, a := range list(st["Action"]) {
+					for _, r := range list(st["Resource"]) {
+						granted[render(role)] = append(granted[render(role)], render(a)+" "+render(r))
+					}
+				}
+			}
+		}
+	}
+	for id, fn := range resources(doc, "AWS::Lambda::Function") {
+		role := strings.TrimSuffix(render(fn["Role"]), ".Arn}") + "}"
+		config, _ := fn["LoggingConfig"].(map[string]any)
+		logs := strings.TrimSuffix(render(config["LogGroup"]), "}") + ".Arn}"
+		for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
+			if !slices.Contains(granted[role], action+" "+logs) {
+				t.Errorf("function %s: its role %s may not %s on its log group %s (it may %v)", id, role, action, logs, granted[role])
+			}
+		}
+	}
+}
+
 // restMethodPaths maps each REST method to "VERB /path" with its authorization type.
 func restMethodPaths(doc map[string]any) map[string]string {
 	res := resources(doc, "AWS::ApiGateway::Resource")

@@ -35,6 +35,17 @@ func TestHTTPVariant(t *testing.T) {
 			auth: "CUSTOM",
 		},
 		{
+			name:      "lambda authorizer, cache ttl",
+			props:     stack.Props{Variant: stack.VariantHTTP, AuthorizerCacheTTL: time.Minute},
+			functions: 2,
+			authorizer: obj{
+				"AuthorizerType":               "REQUEST",
+				"IdentitySource":               []any{"$request.header.Authorization"},
+				"AuthorizerResultTtlInSeconds": 60,
+			},
+			auth: "CUSTOM",
+		},
+		{
 			name: "jwt authorizer",
 			// The longest server timeout the http variant takes: the CDK accepts the
 			// integration's 29 s.
@@ -183,6 +194,9 @@ func TestURLVariant(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Url"), assertions.Match_ObjectLike(&obj{
 			"InvokeMode": "RESPONSE_STREAM",
 			"AuthType":   "NONE",
+			// The methods the gateways' preflights allow: a browser client ends its session
+			// with DELETE.
+			"Cors": assertions.Match_ObjectLike(&obj{"AllowMethods": []any{"GET", "POST", "DELETE"}, "MaxAge": 3600}),
 		}))
 	})
 	catch(t, func() {
@@ -467,7 +481,7 @@ func TestServerEnv(t *testing.T) {
 		}
 	}
 	catch(t, func() {
-		tmpl.HasParameter(jsii.String("ServerSecretMcpRequestStateKey"), &obj{"NoEcho": true, "Type": "String"})
+		tmpl.HasParameter(jsii.String("ServerSecretMcpRequestStateKey"), &obj{"NoEcho": true, "Type": "String", "MinLength": 1})
 	})
 	for k := range env(t, doc, "authorizer") {
 		if k == "GREETING" || k == "MCP_REQUEST_STATE_KEY" {
