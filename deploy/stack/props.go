@@ -116,7 +116,7 @@ type Props struct {
 	// streaming REST integration allows.
 	ServerTimeout time.Duration
 	// ThrottleRate and ThrottleBurst are the stage's request rate (per second) and burst limits;
-	// zero means 50 and 100.
+	// zero means 50 and 100, and a negative value is refused.
 	ThrottleRate, ThrottleBurst int
 	// CORSAllowOrigins are the origins allowed to call the endpoint from a browser; nil means "*"
 	// (bearer tokens, not cookies, carry the credentials). They are put in the form a browser
@@ -367,6 +367,9 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	if p.ServerReservedConcurrency < 0 {
 		return p, fmt.Errorf("stack: server reserved concurrency (serverConcurrency) %d is negative", p.ServerReservedConcurrency)
+	}
+	if p.ThrottleRate < 0 || p.ThrottleBurst < 0 {
+		return p, fmt.Errorf("stack: throttle rate (throttleRate) %d and burst (throttleBurst) %d: want non-negative limits, zero for the defaults", p.ThrottleRate, p.ThrottleBurst)
 	}
 	if p.ThrottleRate == 0 {
 		p.ThrottleRate = DefaultThrottleRate

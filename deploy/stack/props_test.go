@@ -101,6 +101,8 @@ func TestPropsErrors(t *testing.T) {
 		{"throttle on url", Props{Variant: VariantURL, ThrottleRate: 5}, "serverConcurrency"},
 		{"throttle burst on url", Props{Variant: VariantURL, ThrottleBurst: 5}, "serverConcurrency"},
 		{"negative reserved concurrency", Props{ServerReservedConcurrency: -1}, "concurrency (serverConcurrency) -1 is negative"},
+		{"negative throttle rate", Props{ThrottleRate: -1}, "throttle rate (throttleRate) -1 and burst (throttleBurst) 0: want non-negative"},
+		{"negative throttle burst", Props{ThrottleRate: 10, ThrottleBurst: -1}, "throttle rate (throttleRate) 10 and burst (throttleBurst) -1: want non-negative"},
 		{"cors origin with a path", Props{CORSAllowOrigins: []string{"https://b.example/app"}}, "corsOrigins"},
 		{"cors origin without a scheme", Props{CORSAllowOrigins: []string{"b.example"}}, "corsOrigins"},
 		{"cors origin with a space", Props{CORSAllowOrigins: []string{" https://b.example"}}, "corsOrigins"},
