@@ -1,7 +1,12 @@
 package progress_test
 
 import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -48,5 +53,56 @@ func TestCountThroughEveryRoute(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestCountCancelledWithItsClient checks Handler's promise: a 2026-07-28
+// call whose client goes away is cancelled, so count stops instead of
+// counting on for no one.
+func TestCountCancelledWithItsClient(t *testing.T) {
+	started, stopped, release := make(chan struct{}), make(chan error, 1), make(chan struct{})
+	srv := httptest.NewServer(progress.Handler(progress.New(progress.Options{
+		Step: func(ctx context.Context, _ int, _ time.Duration) error {
+			close(started)
+			select {
+			case <-ctx.Done():
+				stopped <- ctx.Err()
+				return ctx.Err()
+			case <-release: // the test has ended
+				return nil
+			}
+		},
+	})))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+
+	call := lambdatest.Call(lambdatest.Modern, 1, "tools/call", map[string]any{"name": "count", "arguments": map[string]any{"steps": 1}}, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, bytes.NewReader(call.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = call.Header
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	select {
+	case <-started:
+	case <-done:
+		t.Fatal("the call ended before count's first step")
+	}
+	cancel()
+	<-done
+	select {
+	case err := <-stopped:
+		if err != context.Canceled {
+			t.Errorf("count's context ended with %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("count still counting 10 s after its client went away")
 	}
 }
