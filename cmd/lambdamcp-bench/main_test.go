@@ -534,6 +534,37 @@ func TestTargets(t *testing.T) {
 			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 40.00x (rounds 40.00–40.00), 0 errors (TypeScript SDK: 1000; calls answered: 20000 and 1500 of 20000) | not met |",
 		},
 		{
+			// Each target holds its bound itself.
+			name:   "all at the bound",
+			art:    artifacts{zipARM64: 10e6},
+			lam:    lambdaResults{cold: summary{p50: 8 * time.Millisecond}, invoked: 10000, mem: memory{rss: 20e6}},
+			inproc: inProcess{latency: summary{p50: 25 * time.Microsecond, p99: 100 * time.Microsecond}, bytesPerCall: 16e3},
+			runs:   []httpRun{load("lambdamcp", 10000), load("TypeScript SDK", 1000)},
+			want:   []string{"met", "met", "met", "met", "met", "met", "met"},
+			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 10.00x (rounds 10.00–10.00), 0 errors",
+		},
+		{
+			// A peer cut off before its calls were made proves nothing,
+			// even without an error.
+			name:   "peer cut off",
+			art:    artifacts{zipARM64: 4e6},
+			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
+			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
+			runs:   []httpRun{load("lambdamcp", 20000), failing("TypeScript SDK", 1500, 0)},
+			want:   []string{"met", "met", "met", "met", "met", "not met", "met"},
+			shows:  "0 errors (TypeScript SDK: 0; calls answered: 20000 and 1500 of 20000) | not met |",
+		},
+		{
+			// Nor does lambdamcp failing calls, however fast it is.
+			name:   "lambdamcp failing",
+			art:    artifacts{zipARM64: 4e6},
+			lam:    lambdaResults{cold: summary{p50: 5 * time.Millisecond}, invoked: 10000, mem: memory{rss: 15e6}},
+			inproc: inProcess{latency: summary{p50: 20 * time.Microsecond, p99: 90 * time.Microsecond}, bytesPerCall: 12e3},
+			runs:   []httpRun{failing("lambdamcp", 20000, 100), load("TypeScript SDK", 1000)},
+			want:   []string{"met", "met", "met", "met", "met", "not met", "met"},
+			shows:  "| >= 10x the TypeScript SDK at concurrency 16, 0 errors | 19.90x (rounds 19.90–19.90), 100 errors",
+		},
+		{
 			// A peer that answers nothing right runs at 0 calls/s, and
 			// the target is still judged.
 			name:   "peer failing every call",
@@ -601,6 +632,70 @@ func TestReportColumns(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestReportFigures checks that each figure of the report comes from its
+// own measurement: every timing, memory reading and size differs from the
+// others, so that one printed in another's place shows.
+func TestReportFigures(t *testing.T) {
+	us := func(n int) time.Duration { return time.Duration(n) * time.Microsecond }
+	lam := func(base int) lambdaResults {
+		s := func(off int) summary {
+			return summary{n: 200, p50: us(base + off), p90: us(base + off + 1), p99: us(base + off + 2)}
+		}
+		mem := memory{rss: int64(base)*1e4 + 1e5, hwm: int64(base)*1e4 + 2e5}
+		return lambdaResults{cold: s(0), warmLegacy: s(10), warmModern: s(20), warmIdle: s(30), invoked: 12, mem: mem}
+	}
+	in := inProcess{latency: summary{n: 200, p50: us(40), p99: us(42)}, bytesPerCall: 218.9e3}
+	ms := time.Millisecond
+	runs := []httpRun{{
+		name: "lambdamcp",
+		levels: []loadResult{{concurrency: 1, planned: 10, requests: 8, errors: 1, elapsed: time.Second,
+			latency: summary{n: 7, p50: ms, p99: 2 * ms}, rounds: []float64{7}, firstError: "status 500: boom"}},
+	}, {
+		name: "net/http floor",
+		levels: []loadResult{{concurrency: 1, planned: 14, requests: 14, elapsed: time.Second,
+			latency: summary{n: 14, p50: ms, p99: 2 * ms}, rounds: []float64{14}}},
+	}}
+	var b strings.Builder
+	report(&b, config{requests: 10, rounds: 1, levels: []int{1}}, artifacts{sizeARM64: 10.9e6, sizeAMD64: 11.7e6, zipARM64: 4.2e6},
+		[3]lambdaResults{lam(100), lam(200), lam(300)}, [2]inProcess{in, in}, [2]inProcess{in, in}, in, [2]inProcess{in, in}, runs, "0", "0")
+	out := b.String()
+	for _, want := range []string{
+		"| cold start, exec to first answered initialize (median / p90 of 200) | 100 µs / 101 µs | 200 µs / 201 µs | 300 µs / 301 µs |",
+		"| warm tools/list 2025-11-25 (p50 / p99 of 200) | 110 µs / 112 µs | 210 µs / 212 µs | 310 µs / 312 µs |",
+		"| warm tools/list 2026-07-28 (p50 / p99 of 200) | 120 µs / 122 µs | 220 µs / 222 µs | 320 µs / 322 µs |",
+		"| warm tools/list 2025-11-25, 1.00 ms idle before each (p50 / p99 of 200) | 130 µs / 132 µs | 230 µs / 232 µs | 330 µs / 332 µs |",
+		"| resident memory after 12 invocations (VmRSS / peak VmHWM) | 1.1 MB / 1.2 MB | 2.1 MB / 2.2 MB | 3.1 MB / 3.2 MB |",
+		"| bootstrap, stripped: linux/arm64 / linux/amd64 | 10.9 MB / 11.7 MB | | |",
+		"| deployment zip (arm64) | 4.2 MB | | |",
+		"| lambdamcp Handler.Invoke, Function URL event, 2025-11-25 (200 calls) | 40 µs | 42 µs | 218.9 KB |",
+		// One round: a ratio without a spread.
+		"| lambdamcp | 1 | 7 | 1.00 ms | 2.00 ms (max of 7) | 1 (8 done in 1s) | 1.00× | 0.50× |",
+		"| net/http floor | 1 | 14 | 1.00 ms | 2.00 ms (max of 14) | 0 | 0.50× | 1.00× |",
+		"\nlambdamcp at concurrency 1, first error: status 500: boom\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestFormat checks the units the figures are printed in: milliseconds
+// with a precision that suits them, and sizes in MB of 10^6 bytes.
+func TestFormat(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{ms(100 * time.Millisecond), "100 ms"},
+		{ms(10 * time.Millisecond), "10.0 ms"},
+		{ms(time.Millisecond), "1.00 ms"},
+		{ms(999 * time.Microsecond), "999 µs"},
+		{mb(20e6), "20.0 MB"},
+		{mb(10_900_000), "10.9 MB"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
 	}
 }
