@@ -67,8 +67,16 @@ func TestParseConfigRejects(t *testing.T) {
 		{"-levels", "0"},
 		{"-levels", "1,x"},
 		{"-peers", "ts,express"},
+		{"-levels", "1025"},
 		{"-requests", "0"},
+		{"-rounds", "0"},
+		{"-cold-runs", "0"},
+		{"-http-cold-runs", "0"},
+		{"-warm", "0"},
+		{"-in-process", "0"},
+		{"-rss-after", "0"},
 		{"-variants", "GOGC"},
+		{"-variants", "=400"},
 		{"-no-such-flag"},
 		{"-requests", "10", "extra"},
 		{"-requests", "3", "-rounds", "4"},
@@ -80,6 +88,33 @@ func TestParseConfigRejects(t *testing.T) {
 			}
 			if stderr.Len() == 0 {
 				t.Error("nothing said on stderr")
+			}
+		})
+	}
+}
+
+// TestParseConfigAccepts checks the bounds from the inside: the largest
+// concurrency, as many rounds as calls, and no peers.
+func TestParseConfigAccepts(t *testing.T) {
+	tests := []struct {
+		args   []string
+		levels []int
+		rounds int
+		peers  []string
+	}{
+		{[]string{"-levels", "1,1024"}, []int{1, 1024}, 5, knownPeers},
+		{[]string{"-requests", "3", "-rounds", "3"}, []int{1, 16, 64}, 3, knownPeers},
+		{[]string{"-peers", ""}, []int{1, 16, 64}, 5, nil},
+		{[]string{"-peers", "ts, floor"}, []int{1, 16, 64}, 5, []string{"ts", "floor"}},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			cfg, err := parseConfig(tc.args, nil, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]any{tc.levels, tc.rounds, tc.peers}, []any{cfg.levels, cfg.rounds, cfg.peers}); diff != "" {
+				t.Errorf("levels, rounds, peers (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -121,6 +156,12 @@ func TestParseConfigDefaults(t *testing.T) {
 	}
 	if cfg.coldRuns < 20 || cfg.rssAfter < 10000 {
 		t.Errorf("cold runs %d, rss after %d: the targets ask for >= 20 and 10,000", cfg.coldRuns, cfg.rssAfter)
+	}
+	// The counts docs/benchmarks.md says a run makes.
+	want := config{root: ".", requests: 10000, rounds: 5, levelTimeout: 20 * time.Second, coldRuns: 20, httpColdRuns: 10,
+		warm: 2000, inProcess: 20000, rssAfter: 10000, node: "node"}
+	if diff := cmp.Diff(want, cfg, cmp.AllowUnexported(config{}), cmpopts.IgnoreFields(config{}, "levels", "peers")); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 }
 
