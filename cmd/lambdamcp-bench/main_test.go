@@ -196,6 +196,50 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestMergeKeepsTheFirstError checks that a level reports the first error
+// of its rounds, and counts them all.
+func TestMergeKeepsTheFirstError(t *testing.T) {
+	var r loadResult
+	for _, e := range []string{"", "status 500: first", "status 502: later"} {
+		n := 0
+		if e != "" {
+			n = 1
+		}
+		r = r.merge(loadResult{planned: 1, requests: 1, errors: n, elapsed: time.Second, firstError: e})
+	}
+	if r.firstError != "status 500: first" || r.errors != 2 || r.requests != 3 {
+		t.Errorf("merged: first error %q, %d errors in %d calls; want the first of 2 in 3", r.firstError, r.errors, r.requests)
+	}
+}
+
+// TestWarmUpFails checks that one failed call of the warm-up stops the
+// run: a server that fails before the load would fail during it.
+func TestWarmUpFails(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"pong! d=0"}]}}`)
+	}))
+	defer srv.Close()
+	err := warmUp(t.Context(), srv.URL, newMCPCall(pingCall).expecting(pingAnswer), 8)
+	if err == nil || !strings.Contains(err.Error(), "1 errors, first: status 503") {
+		t.Errorf("warmUp = %v, want its one error", err)
+	}
+}
+
+// TestWithoutLambda checks that the HTTP servers get the environment
+// without the variable that would put the reference server in Lambda mode.
+func TestWithoutLambda(t *testing.T) {
+	got := withoutLambda([]string{"PATH=/bin", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001", "AWS_LAMBDA_RUNTIME_API_X=1", "HOME=/root"})
+	if diff := cmp.Diff([]string{"PATH=/bin", "AWS_LAMBDA_RUNTIME_API_X=1", "HOME=/root"}, got); diff != "" {
+		t.Errorf("withoutLambda (-want +got):\n%s", diff)
+	}
+}
+
 // TestLoadTimesTheAnswer checks that a call is timed until its answer is
 // read, not while the client checks it: with a clock that only the check
 // moves, every call takes no time, and the level as long as the checks.
