@@ -196,6 +196,52 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestLoadCutOff checks that a call cut off when the level's time runs
+// out is neither an answer nor an error: the server did not fail, it was
+// not let finish, and the level is not clean.
+func TestLoadCutOff(t *testing.T) {
+	tests := []struct {
+		name     string
+		answered int64 // calls answered before the server stops answering
+		want     loadResult
+	}{
+		{"first call cut off", 0, loadResult{concurrency: 1, planned: 3}},
+		{"cut off after an answer", 1, loadResult{concurrency: 1, planned: 3, requests: 1, latency: summary{n: 1}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int64
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) > tc.answered {
+					select {
+					case <-release:
+					case <-r.Context().Done():
+					}
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"pong! d=0"}]}}`)
+			}))
+			// Cleanups run last first: the handler is let go before the
+			// server waits for it.
+			t.Cleanup(srv.Close)
+			t.Cleanup(func() { close(release) })
+			client := newLoadClient(1)
+			defer client.CloseIdleConnections()
+			got := load(t.Context(), client, srv.URL, newMCPCall(pingCall).expecting(pingAnswer), 1, 3, 100*time.Millisecond)
+			opts := cmp.Options{cmp.AllowUnexported(loadResult{}, summary{}),
+				cmpopts.IgnoreFields(loadResult{}, "lat", "elapsed"), cmpopts.IgnoreFields(summary{}, "p50", "p90", "p99")}
+			if diff := cmp.Diff(tc.want, got, opts); diff != "" {
+				t.Errorf("load (-want +got):\n%s", diff)
+			}
+			if got.clean() {
+				t.Error("a level cut off is clean")
+			}
+		})
+	}
+}
+
 // TestMergeKeepsTheFirstError checks that a level reports the first error
 // of its rounds, and counts them all.
 func TestMergeKeepsTheFirstError(t *testing.T) {
