@@ -503,6 +503,51 @@ func TestMeasureInProcess(t *testing.T) {
 	}
 }
 
+// allocSink keeps what TestTimeCallsBytesPerCall allocates on the heap.
+var allocSink []byte
+
+// TestTimeCallsBytesPerCall checks that the bytes allocated per call are
+// the bytes all calls allocated divided by the calls made, prepare's
+// included.
+func TestTimeCallsBytesPerCall(t *testing.T) {
+	const size = 1 << 20
+	tests := []struct {
+		name    string
+		n       int
+		prepare bool // allocate as much again before each call
+		want    float64
+	}{
+		{"one call", 1, false, size},
+		{"several calls", 4, false, size},
+		{"prepare counted", 4, true, 2 * size},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var prepare func()
+			if tc.prepare {
+				prepare = func() { allocSink = make([]byte, size) }
+			}
+			calls := 0
+			res, err := timeCalls(tc.n, 0, prepare, func() error {
+				calls++
+				allocSink = make([]byte, size)
+				return nil
+			})
+			allocSink = nil
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls != tc.n || res.latency.n != tc.n {
+				t.Errorf("made %d calls, timed %d, want %d", calls, res.latency.n, tc.n)
+			}
+			// The test's own allocations stay far below a tenth of a call's.
+			if res.bytesPerCall < tc.want || res.bytesPerCall > tc.want*1.1 {
+				t.Errorf("bytes per call = %.0f, want %.0f", res.bytesPerCall, tc.want)
+			}
+		})
+	}
+}
+
 // TestDiscardWriter checks that the writer the go-sdk is timed with keeps
 // the headers set on it in one map, as a server's writer does, rather than
 // handing out (and counting) a new map on every Header call.
