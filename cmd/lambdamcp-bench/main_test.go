@@ -481,6 +481,43 @@ func TestReadMemory(t *testing.T) {
 	}
 }
 
+// TestParseStatus checks that the memory figures are read from Linux's
+// /proc/<pid>/status in kB of 1024 bytes, and that a status without the
+// resident set is refused rather than reported as 0 bytes.
+func TestParseStatus(t *testing.T) {
+	const status = "Name:\tbootstrap\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t4242\n" +
+		"VmPeak:\t 1245440 kB\nVmSize:\t 1245440 kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\n" +
+		"VmHWM:\t   12345 kB\nVmRSS:\t   10240 kB\nRssAnon:\t    4096 kB\nThreads:\t5\n"
+	tests := []struct {
+		name    string
+		status  string
+		want    memory
+		wantErr bool
+	}{
+		{"linux", status, memory{rss: 10240 * 1024, hwm: 12345 * 1024}, false},
+		{"no peak", "VmRSS:\t 8 kB\n", memory{rss: 8 * 1024}, false},
+		{"no trailing newline", "VmHWM:\t 9 kB\nVmRSS:\t 8 kB", memory{rss: 8 * 1024, hwm: 9 * 1024}, false},
+		{"malformed lines skipped", "VmRSS:\t x kB\nVmHWM: 9 MB\nVmRSS 7 kB\nVmRSS:\t 8 kB\n", memory{rss: 8 * 1024}, false},
+		{"no resident set", "Name:\tbootstrap\nVmHWM:\t   12345 kB\n", memory{}, true},
+		{"resident set in another unit", "VmRSS:\t 8 MB\nVmHWM:\t 9 kB\n", memory{}, true},
+		{"empty", "", memory{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseStatus(tc.status)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("parseStatus error %v, want error %t", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(memory{})); diff != "" {
+				t.Errorf("parseStatus (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestMeasureInProcess(t *testing.T) {
 	for name, measure := range map[string]func(context.Context, mcpCall, int) (inProcess, error){
 		"lambdamcp": func(ctx context.Context, call mcpCall, n int) (inProcess, error) {

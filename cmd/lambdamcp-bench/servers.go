@@ -111,8 +111,14 @@ func readMemory(pid int) (memory, error) {
 	if err != nil {
 		return memory{}, err
 	}
+	return parseStatus(string(b))
+}
+
+// parseStatus reads VmRSS and VmHWM, given in kB (of 1024 bytes), from the
+// text of /proc/<pid>/status.
+func parseStatus(status string) (memory, error) {
 	var m memory
-	for line := range strings.Lines(string(b)) {
+	for line := range strings.Lines(status) {
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
 			continue
