@@ -64,16 +64,6 @@ func startLambda(path string, extra []string) (*lambdaEnv, error) {
 	return e, nil
 }
 
-// invoke delivers one event and checks that the function answered it with
-// HTTP 200 and a JSON-RPC result.
-func (e *lambdaEnv) invoke(ctx context.Context, payload []byte) error {
-	body, err := e.call(ctx, payload)
-	if err != nil {
-		return err
-	}
-	return checkURLResponse(body)
-}
-
 // call invokes the function once and returns its response, unchecked, so
 // that timing it does not time the check.
 func (e *lambdaEnv) call(ctx context.Context, payload []byte) ([]byte, error) {
@@ -188,8 +178,29 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int,
 		return res, err
 	}
 	defer e.stop()
-	if err := e.invoke(ctx, initEvent); err != nil {
+	if err := warmInvocations(ctx, e.call, warm, total, &res); err != nil {
 		return res, err
+	}
+	res.mem, err = readMemory(e.cmd.Process.Pid)
+	return res, err
+}
+
+// warmInvocations makes one warm environment's invocations through call:
+// an initialize, warm timed invocations of each call, each set after its
+// warm-up (timeWarm), then pings up to total invocations. It records the
+// timings, and the invocations made, in res.
+func warmInvocations(ctx context.Context, call func(context.Context, []byte) ([]byte, error), warm, total int, res *lambdaResults) error {
+	// invoke delivers one event and checks that the function answered it
+	// with HTTP 200 and a JSON-RPC result.
+	invoke := func(payload []byte) error {
+		body, err := call(ctx, payload)
+		if err != nil {
+			return err
+		}
+		return checkURLResponse(body)
+	}
+	if err := invoke(urlEvent(newMCPCall(initializeCall))); err != nil {
+		return err
 	}
 	res.invoked = 1
 	for _, m := range []struct {
@@ -201,21 +212,20 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int,
 		{&res.warmModern, urlEvent(toolsListModernCall), 0},
 		{&res.warmIdle, urlEvent(toolsListCall), idleGap},
 	} {
-		s, calls, err := timeWarm(ctx, e.call, m.payload, warm, m.gap)
+		s, calls, err := timeWarm(ctx, call, m.payload, warm, m.gap)
 		res.invoked += calls
 		if err != nil {
-			return res, err
+			return err
 		}
 		*m.out = s
 	}
 	ping := urlEvent(newMCPCall(pingCall))
 	for ; res.invoked < total; res.invoked++ {
-		if err := e.invoke(ctx, ping); err != nil {
-			return res, err
+		if err := invoke(ping); err != nil {
+			return err
 		}
 	}
-	res.mem, err = readMemory(e.cmd.Process.Pid)
-	return res, err
+	return nil
 }
 
 // timeWarm times n invocations of payload through call, idling gap before

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -55,6 +57,53 @@ func TestTimeWarm(t *testing.T) {
 			}
 			if n != tc.wantCalls || calls != tc.wantCalls {
 				t.Errorf("timeWarm counted %d invocations, made %d, want %d", n, calls, tc.wantCalls)
+			}
+		})
+	}
+}
+
+// TestWarmInvocations checks that the memory figure is read after as many
+// invocations as it says: the warm-ups and the timed ones count, and pings
+// make up the rest, none more.
+func TestWarmInvocations(t *testing.T) {
+	const answer = `{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[]}}"}`
+	tests := []struct {
+		name        string
+		warm, total int
+		want        map[string]int // invocations made, by method
+		wantInvoked int
+	}{
+		{"pings make up the rest", 3, 30, map[string]int{"initialize": 1, "tools/list": 18, "tools/call": 11}, 30},
+		{"no ping needed", 3, 19, map[string]int{"initialize": 1, "tools/list": 18}, 19},
+		{"more than asked for", 3, 5, map[string]int{"initialize": 1, "tools/list": 18}, 19},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			made := map[string]int{}
+			call := func(_ context.Context, payload []byte) ([]byte, error) {
+				var ev events.LambdaFunctionURLRequest
+				if err := json.Unmarshal(payload, &ev); err != nil {
+					t.Fatal(err)
+				}
+				var rpc struct{ Method string }
+				if err := json.Unmarshal([]byte(ev.Body), &rpc); err != nil {
+					t.Fatal(err)
+				}
+				made[rpc.Method]++
+				return []byte(answer), nil
+			}
+			var res lambdaResults
+			if err := warmInvocations(t.Context(), call, tc.warm, tc.total, &res); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, made); diff != "" {
+				t.Errorf("invocations made (-want +got):\n%s", diff)
+			}
+			if res.invoked != tc.wantInvoked {
+				t.Errorf("invoked = %d, want %d", res.invoked, tc.wantInvoked)
+			}
+			if res.warmLegacy.n != tc.warm || res.warmModern.n != tc.warm || res.warmIdle.n != tc.warm {
+				t.Errorf("warm = %+v / %+v / %+v, want %d timings each", res.warmLegacy, res.warmModern, res.warmIdle, tc.warm)
 			}
 		})
 	}
