@@ -173,7 +173,7 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 		}
 	}
 	sizes := roundSizes(cfg.requests, cfg.rounds)
-	roundTimeout := max(cfg.levelTimeout/time.Duration(cfg.rounds), time.Second)
+	perRound := roundTimeout(cfg.levelTimeout, cfg.rounds)
 	urls := make([]string, len(servers))
 	for i, s := range servers {
 		urls[i] = s.url
@@ -189,7 +189,7 @@ func measureHTTP(ctx context.Context, cfg config, specs []serverSpec, stderr io.
 				return err
 			}
 		}
-		levels, err := runLevel(ctx, urls, call, c, sizes, roundTimeout, afterLast)
+		levels, err := runLevel(ctx, urls, call, c, sizes, perRound, afterLast)
 		if err != nil {
 			return nil, err
 		}
@@ -212,6 +212,12 @@ func roundSizes(total, rounds int) []int {
 		}
 	}
 	return sizes
+}
+
+// roundTimeout is how long each of a level's rounds may run: the level's
+// timeout split evenly between them, a second at least.
+func roundTimeout(levelTimeout time.Duration, rounds int) time.Duration {
+	return max(levelTimeout/time.Duration(rounds), time.Second)
 }
 
 // runLevel runs one concurrency level against every server at urls, one

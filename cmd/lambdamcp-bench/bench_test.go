@@ -68,3 +68,26 @@ func TestRunLevelMakesTheCallsAskedFor(t *testing.T) {
 		})
 	}
 }
+
+// TestRoundTimeout checks that -level-timeout bounds a whole level, split
+// evenly between its rounds, each given a second at least.
+func TestRoundTimeout(t *testing.T) {
+	tests := []struct {
+		name   string
+		level  time.Duration
+		rounds int
+		want   time.Duration
+	}{
+		{"default", 20 * time.Second, 5, 4 * time.Second},
+		{"one round", 20 * time.Second, 1, 20 * time.Second},
+		{"uneven split", 10 * time.Second, 3, 10 * time.Second / 3},
+		{"a second at least", 2 * time.Second, 5, time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := roundTimeout(tc.level, tc.rounds); got != tc.want {
+				t.Errorf("roundTimeout(%v, %d) = %v, want %v", tc.level, tc.rounds, got, tc.want)
+			}
+		})
+	}
+}
