@@ -109,16 +109,16 @@ func timeCalls(n int, gap time.Duration, prepare func(), call func() error) (inP
 	runtime.ReadMemStats(&before)
 	for i := range n {
 		if gap > 0 {
-			time.Sleep(gap)
+			sleep(gap)
 		}
 		if prepare != nil {
 			prepare()
 		}
-		t0 := time.Now()
+		t0 := now()
 		if err := call(); err != nil {
 			return inProcess{}, err
 		}
-		lat[i] = time.Since(t0)
+		lat[i] = now().Sub(t0)
 	}
 	runtime.ReadMemStats(&after)
 	return inProcess{

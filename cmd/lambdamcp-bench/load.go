@@ -157,8 +157,12 @@ func load(ctx context.Context, client *http.Client, url string, call mcpCall, co
 	}
 }
 
-// now is the clock calls are timed by; tests replace it.
-var now = time.Now
+// now is the clock calls are timed by, and sleep how they idle between
+// them; tests replace both.
+var (
+	now   = time.Now
+	sleep = time.Sleep
+)
 
 // reply is an HTTP answer, read in full.
 type reply struct {

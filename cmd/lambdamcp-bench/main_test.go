@@ -585,6 +585,57 @@ func TestTimeCallsBytesPerCall(t *testing.T) {
 	}
 }
 
+// TestTimeCallsTimesTheCallOnly checks that an in-process timing holds
+// the call alone: with a clock that a call moves by a millisecond, an idle
+// gap by an hour and prepare by a minute, every call takes a millisecond.
+func TestTimeCallsTimesTheCallOnly(t *testing.T) {
+	tests := []struct {
+		name     string
+		gap      time.Duration
+		prepare  bool
+		wantIdle int
+	}{
+		{"no gap", 0, false, 0},
+		{"idle gaps", time.Microsecond, false, 3},
+		{"prepare", 0, true, 0},
+		{"idle gaps and prepare", time.Microsecond, true, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var clock time.Duration
+			realNow, realSleep := now, sleep
+			t.Cleanup(func() { now, sleep = realNow, realSleep })
+			now = func() time.Time { return time.Unix(0, int64(clock)) }
+			idled := 0
+			sleep = func(d time.Duration) {
+				if d != tc.gap {
+					t.Errorf("idled %v, want %v", d, tc.gap)
+				}
+				idled++
+				clock += time.Hour
+			}
+			var prepare func()
+			if tc.prepare {
+				prepare = func() { clock += time.Minute }
+			}
+			res, err := timeCalls(3, tc.gap, prepare, func() error {
+				clock += time.Millisecond
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := summary{n: 3, p50: time.Millisecond, p90: time.Millisecond, p99: time.Millisecond}
+			if diff := cmp.Diff(want, res.latency, cmp.AllowUnexported(summary{})); diff != "" {
+				t.Errorf("timeCalls latency (-want +got):\n%s", diff)
+			}
+			if idled != tc.wantIdle {
+				t.Errorf("idled %d times, want %d", idled, tc.wantIdle)
+			}
+		})
+	}
+}
+
 // TestDiscardWriter checks that the writer the go-sdk is timed with keeps
 // the headers set on it in one map, as a server's writer does, rather than
 // handing out (and counting) a new map on every Header call.

@@ -249,7 +249,7 @@ func timeWarm(ctx context.Context, call func(context.Context, []byte) ([]byte, e
 	lat := make([]time.Duration, 0, n)
 	for range n {
 		if gap > 0 {
-			time.Sleep(gap)
+			sleep(gap)
 		}
 		t0 := now()
 		body, err := call(ctx, payload)

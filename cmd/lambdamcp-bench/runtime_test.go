@@ -14,6 +14,8 @@ import (
 // TestTimeWarm checks that the Runtime API timings come after a warm-up
 // like the in-process ones: with a clock that only the first calls move
 // by a second, and every later call by a millisecond, no timing is slow.
+// An idle gap, which moves the clock by an hour, comes before each timed
+// call only, and outside its timing.
 func TestTimeWarm(t *testing.T) {
 	const answer = `{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[]}}"}`
 	const failure = `{"statusCode":500,"headers":{"Content-Type":"application/json"},"body":"{}"}`
@@ -25,12 +27,13 @@ func TestTimeWarm(t *testing.T) {
 		body      string // every call's answer
 		want      summary
 		wantCalls int
+		wantIdle  int // gaps idled
 		wantErr   string
 	}{
-		{"warmed as many as timed", 5, 0, 5, answer, summary{n: 5, p50: time.Millisecond, p90: time.Millisecond, p99: time.Millisecond}, 10, ""},
-		{"with idle gaps", 3, time.Microsecond, 3, answer, summary{n: 3, p50: time.Millisecond, p90: time.Millisecond, p99: time.Millisecond}, 6, ""},
-		{"warm-up capped", warmUpCalls + 2, 0, warmUpCalls, answer, summary{n: warmUpCalls + 2, p50: time.Millisecond, p90: time.Millisecond, p99: time.Millisecond}, 2*warmUpCalls + 2, ""},
-		{"warm-up fails", 5, 0, 0, failure, summary{}, 1, "warm-up: status 500"},
+		{"warmed as many as timed", 5, 0, 5, answer, summary{n: 5, p50: time.Millisecond, p90: time.Millisecond, p99: time.Millisecond}, 10, 0, ""},
+		{"with idle gaps", 3, time.Microsecond, 3, answer, summary{n: 3, p50: time.Millisecond, p90: time.Millisecond, p99: time.Millisecond}, 6, 3, ""},
+		{"warm-up capped", warmUpCalls + 2, 0, warmUpCalls, answer, summary{n: warmUpCalls + 2, p50: time.Millisecond, p90: time.Millisecond, p99: time.Millisecond}, 2*warmUpCalls + 2, 0, ""},
+		{"warm-up fails", 5, 0, 0, failure, summary{}, 1, 0, "warm-up: status 500"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,6 +41,16 @@ func TestTimeWarm(t *testing.T) {
 			realNow := now
 			t.Cleanup(func() { now = realNow })
 			now = func() time.Time { return time.Unix(0, int64(clock)) }
+			realSleep := sleep
+			t.Cleanup(func() { sleep = realSleep })
+			sleeps := 0
+			sleep = func(d time.Duration) {
+				if d != tc.gap {
+					t.Errorf("idled %v, want %v", d, tc.gap)
+				}
+				sleeps++
+				clock += time.Hour
+			}
 			calls := 0
 			call := func(context.Context, []byte) ([]byte, error) {
 				calls++
@@ -57,6 +70,9 @@ func TestTimeWarm(t *testing.T) {
 			}
 			if n != tc.wantCalls || calls != tc.wantCalls {
 				t.Errorf("timeWarm counted %d invocations, made %d, want %d", n, calls, tc.wantCalls)
+			}
+			if sleeps != tc.wantIdle {
+				t.Errorf("idled %d times, want %d", sleeps, tc.wantIdle)
 			}
 		})
 	}
