@@ -51,8 +51,8 @@ func startLambda(path string, extra []string) (*lambdaEnv, error) {
 	}
 	e.cmd.Env = append(e.cmd.Env, extra...)
 	e.cmd.Stdout, e.cmd.Stderr = io.Discard, os.Stderr
-	e.started = time.Now()
-	if err := e.cmd.Start(); err != nil {
+	e.started = now()
+	if err := startCmd(e.cmd); err != nil {
 		e.hs.Close()
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func measureLambda(ctx context.Context, bootstrap string, runs, warm, total int,
 			return res, err
 		}
 		body, err := e.call(ctx, initEvent)
-		d := time.Since(e.started)
+		d := now().Sub(e.started)
 		e.stop()
 		if err == nil {
 			err = checkURLResponse(body)

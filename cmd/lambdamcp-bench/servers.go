@@ -32,6 +32,10 @@ type server struct {
 	exited  chan struct{}
 }
 
+// startCmd starts the process of a server or a bootstrap, the first thing
+// a cold start is timed over; tests replace it.
+var startCmd = (*exec.Cmd).Start
+
 var listeningURL = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+/mcp`)
 
 // startServer runs spec and waits until it prints the URL it listens on
@@ -48,7 +52,7 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 	}
 	s := &server{spec: spec, cmd: cmd, exited: make(chan struct{})}
 	s.started = now()
-	if err := cmd.Start(); err != nil {
+	if err := startCmd(cmd); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", spec.name, err)
 	}
 	urls := make(chan string, 1)
