@@ -15,43 +15,62 @@ import (
 )
 
 // TestCountThroughEveryRoute calls count through every shape, buffered and
-// streamed, in both eras: the same messages arrive in the same order.
+// streamed, in both eras: the same messages arrive in the same order, a
+// progress notification after each step's log message only when the
+// client asked for progress with a progressToken.
 func TestCountThroughEveryRoute(t *testing.T) {
 	h := progress.Handler(progress.New(progress.Options{}))
-	meta := map[string]any{"progressToken": "tok", "io.modelcontextprotocol/logLevel": "info"}
-	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
-		for _, route := range lambdatest.Routes {
-			t.Run(era+"/"+route.String(), func(t *testing.T) {
-				a := lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "tools/call",
-					map[string]any{"name": "count", "arguments": map[string]any{"steps": 2}}, meta))
-				if a.Status != 200 || a.ContentType != "text/event-stream" {
-					t.Fatalf("answer %d %q, want 200 text/event-stream", a.Status, a.ContentType)
-				}
-				want := []string{"notifications/message", "notifications/progress", "notifications/message", "notifications/progress", "result"}
-				if diff := cmp.Diff(want, a.Methods()); diff != "" {
-					t.Errorf("messages (-want +got):\n%s", diff)
-				}
-				var notes []map[string]any
-				for _, m := range a.Messages {
-					if m["method"] == "notifications/progress" {
-						notes = append(notes, m["params"].(map[string]any))
+	tests := []struct {
+		name         string
+		meta         map[string]any
+		wantMethods  []string
+		wantProgress []map[string]any
+	}{
+		{
+			name:        "with a progress token",
+			meta:        map[string]any{"progressToken": "tok", "io.modelcontextprotocol/logLevel": "info"},
+			wantMethods: []string{"notifications/message", "notifications/progress", "notifications/message", "notifications/progress", "result"},
+			wantProgress: []map[string]any{
+				{"progressToken": "tok", "progress": 1.0, "total": 2.0, "message": "step 1 of 2"},
+				{"progressToken": "tok", "progress": 2.0, "total": 2.0, "message": "step 2 of 2"},
+			},
+		},
+		{
+			name:        "without a progress token",
+			meta:        map[string]any{"io.modelcontextprotocol/logLevel": "info"},
+			wantMethods: []string{"notifications/message", "notifications/message", "result"},
+		},
+	}
+	for _, tc := range tests {
+		for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
+			for _, route := range lambdatest.Routes {
+				t.Run(tc.name+"/"+era+"/"+route.String(), func(t *testing.T) {
+					a := lambdatest.Invoke(t, h, route, lambdatest.Call(era, 1, "tools/call",
+						map[string]any{"name": "count", "arguments": map[string]any{"steps": 2}}, tc.meta))
+					if a.Status != 200 || a.ContentType != "text/event-stream" {
+						t.Fatalf("answer %d %q, want 200 text/event-stream", a.Status, a.ContentType)
 					}
-				}
-				wantProgress := []map[string]any{
-					{"progressToken": "tok", "progress": 1.0, "total": 2.0, "message": "step 1 of 2"},
-					{"progressToken": "tok", "progress": 2.0, "total": 2.0, "message": "step 2 of 2"},
-				}
-				if diff := cmp.Diff(wantProgress, notes); diff != "" {
-					t.Errorf("progress notifications (-want +got):\n%s", diff)
-				}
-				var res struct {
-					StructuredContent progress.CountOutput `json:"structuredContent"`
-				}
-				a.Result(t, &res)
-				if res.StructuredContent.Counted != 2 {
-					t.Errorf("counted = %d, want 2", res.StructuredContent.Counted)
-				}
-			})
+					if diff := cmp.Diff(tc.wantMethods, a.Methods()); diff != "" {
+						t.Errorf("messages (-want +got):\n%s", diff)
+					}
+					var notes []map[string]any
+					for _, m := range a.Messages {
+						if m["method"] == "notifications/progress" {
+							notes = append(notes, m["params"].(map[string]any))
+						}
+					}
+					if diff := cmp.Diff(tc.wantProgress, notes); diff != "" {
+						t.Errorf("progress notifications (-want +got):\n%s", diff)
+					}
+					var res struct {
+						StructuredContent progress.CountOutput `json:"structuredContent"`
+					}
+					a.Result(t, &res)
+					if res.StructuredContent.Counted != 2 {
+						t.Errorf("counted = %d, want 2", res.StructuredContent.Counted)
+					}
+				})
+			}
 		}
 	}
 }
