@@ -38,3 +38,34 @@ func TestListenThroughEveryRoute(t *testing.T) {
 		})
 	}
 }
+
+// TestAdvertisesNothingToListenFor checks the README's first promise: in
+// both eras the server advertises neither listChanged nor subscribe, so a
+// client is not told to wait for notifications that cannot come.
+func TestAdvertisesNothingToListenFor(t *testing.T) {
+	h := subscriptions.Handler(subscriptions.New())
+	tests := []struct {
+		name string
+		req  lambdatest.Request
+	}{
+		{"server/discover", lambdatest.Call(lambdatest.Modern, 1, "server/discover", nil, nil)},
+		{"initialize", lambdatest.Call(lambdatest.Legacy, 1, "initialize", map[string]any{
+			"protocolVersion": lambdatest.Legacy, "capabilities": map[string]any{},
+			"clientInfo": map[string]any{"name": "t", "version": "1"},
+		}, nil)},
+	}
+	for _, tc := range tests {
+		for _, route := range lambdatest.Routes {
+			t.Run(tc.name+"/"+route.String(), func(t *testing.T) {
+				var got struct {
+					Capabilities map[string]map[string]any `json:"capabilities"`
+				}
+				lambdatest.Invoke(t, h, route, tc.req).Result(t, &got)
+				want := map[string]map[string]any{"tools": {}, "resources": {}}
+				if diff := cmp.Diff(want, got.Capabilities); diff != "" {
+					t.Errorf("capabilities (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
