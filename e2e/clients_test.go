@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestClientToolsListed checks that a client's run passes only when the
@@ -64,6 +67,176 @@ func TestClientToolsListed(t *testing.T) {
 			line, ok := tc.run.verdict(rr)
 			if ok != tc.ok {
 				t.Errorf("verdict = %q, %v; want %v", line, ok, tc.ok)
+			}
+		})
+	}
+}
+
+// TestClientRunVerdict checks each way a client's run must fail: a run
+// with credentials that exits non-zero, a run that must be refused and is
+// not, or is refused without saying why, a sign-in that printed the wrong
+// number of URLs or whose browsing failed, and a token that came, or did
+// not come, from the authorization server.
+func TestClientRunVerdict(t *testing.T) {
+	exit1 := errors.New("exit status 1")
+	ok := `{"protocolVersion":"2025-11-25","tools":["ping","whoami"]}` + "\npong\n"
+	creds := clientRun{what: "call", creds: true, wantOut: []string{`"tools":["ping","whoami"]`, "pong"}}
+	refused := clientRun{what: "no token"}
+	custom := clientRun{what: "wrong secret", wrong: true, refused: invalidClient}
+	login := clientRun{what: "sign-in", creds: true, login: true, signIns: 1, wantOut: []string{"pong"}}
+	kept := clientRun{what: "kept", creds: true, login: true, kept: true, wantOut: []string{"pong"}}
+	tests := []struct {
+		name string
+		run  clientRun
+		rr   runResult
+		ok   bool
+	}{
+		{name: "credentials: success", run: creds, rr: runResult{output: ok}, ok: true},
+		{name: "credentials: exit status", run: creds, rr: runResult{output: ok, err: exit1}},
+		{name: "jwt: token issued", run: creds, rr: runResult{output: ok, hasAS: true, issuedBefore: 1, issuedAfter: 2}, ok: true},
+		{name: "jwt: no token issued", run: creds, rr: runResult{output: ok, hasAS: true, issuedBefore: 1, issuedAfter: 1}},
+		{name: "refusal: 401", run: refused, rr: runResult{output: "Error POSTing to endpoint (HTTP 401): unauthorized", err: exit1}, ok: true},
+		{name: "refusal: auth_required", run: refused, rr: runResult{output: `{"error":"auth_required"}`, err: exit1}, ok: true},
+		{name: "refusal: invalid_token", run: refused, rr: runResult{output: "invalid_token: missing bearer token", err: exit1}, ok: true},
+		{name: "refusal: not refused", run: refused, rr: runResult{output: ok}},
+		{name: "refusal: exit 0 after a 401", run: refused, rr: runResult{output: "HTTP 401, retrying\n" + ok}},
+		{name: "refusal: another error", run: refused, rr: runResult{output: "Error POSTing to endpoint (HTTP 500): internal error", err: exit1}},
+		{name: "refusal: nothing said", run: refused, rr: runResult{err: exit1}},
+		{name: "own refusal: matched", run: custom, rr: runResult{output: "token endpoint: invalid_client", err: exit1}, ok: true},
+		{name: "own refusal: a 401 is not it", run: custom, rr: runResult{output: "HTTP 401 unauthorized", err: exit1}},
+		{name: "sign-in: one URL", run: login, rr: runResult{output: "pong", signIns: 1, hasAS: true, issuedAfter: 1}, ok: true},
+		{name: "sign-in: no URL", run: login, rr: runResult{output: "pong", hasAS: true, issuedAfter: 1}},
+		{name: "sign-in: two URLs", run: login, rr: runResult{output: "pong", signIns: 2, hasAS: true, issuedAfter: 1}},
+		{name: "sign-in: browsing failed", run: login, rr: runResult{output: "pong", signIns: 1, browseFailed: true, browseErr: "callback: 400", hasAS: true, issuedAfter: 1}},
+		{name: "kept: no new token", run: kept, rr: runResult{output: "pong", hasAS: true, issuedBefore: 1, issuedAfter: 1}, ok: true},
+		{name: "kept: a new token", run: kept, rr: runResult{output: "pong", hasAS: true, issuedBefore: 1, issuedAfter: 2}},
+		{name: "kept: a URL printed", run: kept, rr: runResult{output: "pong", signIns: 1, hasAS: true, issuedBefore: 1, issuedAfter: 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			line, ok := tc.run.verdict(tc.rr)
+			if ok != tc.ok {
+				t.Errorf("verdict = %q, %v; want %v", line, ok, tc.ok)
+			}
+		})
+	}
+}
+
+// TestClientRuns checks what each real client's runs send and expect: the
+// runs without credentials or with wrong ones must be refused, as each
+// client says it, and the runs with credentials must show the result.
+func TestClientRuns(t *testing.T) {
+	tools := &nodeTools{dir: t.TempDir()}
+	type shape struct {
+		Creds, Wrong, Login, Kept bool
+		Refused                   string
+		WantOut                   bool
+	}
+	got := map[string]shape{}
+	collect := func(prefix string, clients []client) {
+		for _, c := range clients {
+			for _, r := range c.runs {
+				s := shape{Creds: r.creds, Wrong: r.wrong, Login: r.login, Kept: r.kept, WantOut: len(r.wantOut) > 0}
+				if r.refused != nil {
+					s.Refused = r.refused.String()
+				}
+				name, _, _ := strings.Cut(c.name, " ")
+				if strings.HasPrefix(c.name, "TypeScript client") {
+					name = "client"
+				}
+				key := prefix + name + " " + r.what
+				if prev, dup := got[key]; dup && prev != s {
+					t.Errorf("%s: eras differ: %+v and %+v", key, prev, s)
+				}
+				got[key] = s
+			}
+		}
+	}
+	collect("", realClients(tools, "mcpgo"))
+	collect("jwt ", jwtClients(tools, "mcp-client"))
+	ok := shape{Creds: true, WantOut: true}
+	mcpgo := mcpgoRefusal.String()
+	invalid := invalidClient.String()
+	want := map[string]shape{
+		"TypeScript tools/list + ping":         ok,
+		"TypeScript without a token":           {},
+		"TypeScript with a wrong token":        {Wrong: true},
+		"client tools/list + ping":             ok,
+		"client without a token":               {},
+		"client with a wrong token":            {Wrong: true},
+		"inspector tools/list":                 ok,
+		"inspector ping":                       ok,
+		"inspector tools/list without a token": {},
+		"mcp-go tools/list + ping":             ok,
+		"mcp-go without a token":               {Refused: mcpgo},
+		"mcp-go with a wrong token":            {Wrong: true, Refused: mcpgo},
+
+		"jwt TypeScript client credentials: tools/list + ping": ok,
+		"jwt TypeScript with a wrong secret":                   {Wrong: true, Refused: invalid},
+		"jwt TypeScript without credentials":                   {},
+		"jwt client client credentials: tools/list + ping":     ok,
+		"jwt client with a wrong secret":                       {Wrong: true, Refused: invalid},
+		"jwt client without credentials":                       {},
+		"jwt lambdamcp client credentials: tools + ping":       ok,
+		"jwt lambdamcp with a wrong secret":                    {Wrong: true, Refused: invalid},
+		"jwt lambdamcp without credentials":                    {},
+		"jwt lambdamcp sign-in: tools + ping":                  {Creds: true, Login: true, WantOut: true},
+		"jwt lambdamcp kept sign-in: whoami":                   {Creds: true, Login: true, Kept: true, WantOut: true},
+		"jwt lambdamcp logout":                                 {Creds: true, Kept: true, WantOut: true},
+		"jwt lambdamcp logout again":                           {Creds: true, Kept: true, WantOut: true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("client runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestCredentials checks what a run sends: the target's token, a wrong
+// one or none, the inspector's as a header too, and each secret masked.
+func TestCredentials(t *testing.T) {
+	target := &clientTarget{url: "http://127.0.0.1:1/mcp", token: "right-token"}
+	tests := []struct {
+		name   string
+		run    clientRun
+		header bool // the inspector's --header argument
+	}{
+		{name: "none", run: clientRun{args: []string{"sdk-client.mjs", "legacy", "{url}"}}},
+		{name: "right", run: clientRun{args: []string{"sdk-client.mjs", "legacy", "{url}"}, creds: true}},
+		{name: "wrong", run: clientRun{args: []string{"sdk-client.mjs", "legacy", "{url}"}, wrong: true}},
+		{name: "inspector right", run: clientRun{args: []string{"/x/inspector/index.js", "--cli", "{url}"}, creds: true}, header: true},
+		{name: "inspector wrong", run: clientRun{args: []string{"/x/inspector/index.js", "--cli", "{url}"}, wrong: true}, header: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args, env, masks := target.credentials(tc.run)
+			if args[2] != target.url {
+				t.Errorf("args = %q: no URL", args)
+			}
+			if masks[target.token] == "" {
+				t.Errorf("masks = %v: the token is not masked", masks)
+			}
+			var sent string
+			for _, e := range env {
+				if v, found := strings.CutPrefix(e, "MCP_BEARER_TOKEN="); found {
+					sent = v
+				}
+			}
+			switch {
+			case tc.run.creds && sent != target.token:
+				t.Errorf("env = %q, want the target's token", env)
+			case tc.run.wrong && (sent == "" || sent == target.token):
+				t.Errorf("env = %q, want a wrong token", env)
+			case !tc.run.creds && !tc.run.wrong && len(env) > 0:
+				t.Errorf("env = %q, want none", env)
+			}
+			wantArgs := len(tc.run.args)
+			if tc.header {
+				wantArgs += 2
+				if got := args[len(args)-1]; got != "Authorization: Bearer "+sent {
+					t.Errorf("header = %q, want the token sent", got)
+				}
+			}
+			if len(args) != wantArgs {
+				t.Errorf("args = %q, want %d", args, wantArgs)
 			}
 		})
 	}
