@@ -58,6 +58,13 @@ func TestParseConformance(t *testing.T) {
 			describe:   "33 scenarios: 28 passed, 2 expected failures, 3 UNEXPECTED: elicitation-sep1034-defaults server-sse-multiple-streams elicitation-sep1330-enums, NOW PASSING (remove from the baseline): ping",
 		},
 		{name: "no summary", out: []byte("Failed to connect\n"), scored: all, describe: "0 scenarios: 0 passed, 0 expected failures"},
+		{
+			// Only the summary counts: a line before it that reads like
+			// one is a scenario's own output.
+			name: "a summary-like line before the summary", scored: all, ran: 1,
+			out:      []byte("✗ ping: 0 passed, 1 failed\n=== SUMMARY ===\n✓ ping: 1 passed, 0 failed\n"),
+			describe: "1 scenarios: 1 passed, 0 expected failures",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -365,5 +372,40 @@ func TestCheckLogs(t *testing.T) {
 	write("everything-alb.log", "\n\n")
 	if r := checkLogs(dir); r.ok || !strings.Contains(r.detail, "reference-rest.log: no lines") || !strings.Contains(r.detail, "everything-alb.log: no lines") {
 		t.Errorf("empty files: %+v", r)
+	}
+}
+
+// TestRequirementSetUnread checks that a requirements file the runner
+// cannot read a server scenario from fails the suite, rather than leave
+// it with no required scenario to hold the run to.
+func TestRequirementSetUnread(t *testing.T) {
+	suite, ok := suiteByName("2026-07-28")
+	if !ok {
+		t.Fatal("no 2026-07-28 suite")
+	}
+	tests := []struct {
+		name string
+		yaml string // "": no file
+	}{
+		{name: "no file"},
+		{name: "no server key", yaml: "client:\n  - tools_call\n"},
+		{name: "another indentation", yaml: "server:\n    - tools-list\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tools := &nodeTools{dir: t.TempDir()}
+			if tc.yaml != "" {
+				file := tools.path(suite.pkg, "requirements", "2026-07-28.yaml")
+				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(file, []byte(tc.yaml), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, required, err := suite.scored(tools); err == nil {
+				t.Errorf("scored: no error, required %v", required)
+			}
+		})
 	}
 }
