@@ -189,7 +189,7 @@ func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, 
 		return res
 	}
 	s.hold(&sum, required)
-	res.ok = runErr == nil && len(sum.ran) > 0 && len(sum.unexpected) == 0
+	res.ok = sum.passed(runErr)
 	res.detail = sum.describe(scored)
 	if runErr != nil {
 		res.detail += fmt.Sprintf(" (suite exit: %v; log %s)", runErr, logPath)
@@ -245,6 +245,14 @@ func parseConformance(out []byte) conformanceSummary {
 		}
 	}
 	return s
+}
+
+// passed is the run's verdict: the suite exited 0 after running scenarios,
+// and its summary lists no unexpected failure and no stale baseline entry.
+// The suite's exit status says the last two as well; read from the
+// summary too, neither passes a run whose status was lost or lenient.
+func (s conformanceSummary) passed(runErr error) bool {
+	return runErr == nil && len(s.ran) > 0 && len(s.unexpected) == 0 && len(s.stale) == 0
 }
 
 // describe says how the run went. scored reports whether a scenario counts

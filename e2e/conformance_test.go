@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	_ "embed"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -405,6 +406,34 @@ func TestRequirementSetUnread(t *testing.T) {
 			}
 			if _, required, err := suite.scored(tools); err == nil {
 				t.Errorf("scored: no error, required %v", required)
+			}
+		})
+	}
+}
+
+// TestConformancePassed checks the verdict on a suite's run: it passes
+// only when the suite exited 0, ran scenarios, and its summary lists no
+// unexpected failure and no baseline entry that now passes.
+func TestConformancePassed(t *testing.T) {
+	exit1 := errors.New("exit status 1")
+	tests := []struct {
+		name   string
+		out    []byte
+		runErr error
+		want   bool
+	}{
+		{name: "0.1.16 passing", out: pass0116, want: true},
+		{name: "2026-07-28 passing", out: pass20260728, want: true},
+		{name: "suite failed", out: pass20260728, runErr: exit1},
+		{name: "no summary", out: []byte("Failed to connect\n")},
+		{name: "unexpected failures and a stale entry", out: fail20251125},
+		{name: "unexpected failures alone", out: bytes.Replace(fail20251125, []byte("Stale baseline entries"), []byte("Other entries"), 1)},
+		{name: "a stale entry alone", out: bytes.Replace(fail20251125, []byte("Unexpected failures (not in baseline)"), []byte("Other failures"), 1)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := parseConformance(tc.out).passed(tc.runErr); got != tc.want {
+				t.Errorf("passed = %v, want %v", got, tc.want)
 			}
 		})
 	}
