@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -26,6 +27,12 @@ type conformanceSuite struct {
 	// held are scenarios the suite runs but does not score for its
 	// requirement set (pending in the release) that the everything server
 	// passes, and must go on passing: a failure fails the run.
+	//
+	// The summary marks a scenario failed only for a failed check; a
+	// warning (a SHOULD the server missed, such as the HeaderMismatch
+	// error code of http-header-validation) shows only in the scenario's
+	// checks.json. The suite's baseline counts a warning as a failure in
+	// the scenarios it scores, and so does the runner in those it holds.
 	held []string
 }
 
@@ -102,7 +109,7 @@ func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, map[strin
 	return func(sc string) bool { return set[sc] || held[sc] }, set, nil
 }
 
-// hold counts a held scenario that failed, or did not run, and a scenario
+// hold counts a held scenario that failed, warned or did not run, and a scenario
 // of the requirement set (required; nil: none) that did not run, as an
 // unexpected failure, which the suite's own exit status does not: a
 // release that dropped a required scenario, or a run that skipped one,
@@ -118,7 +125,7 @@ func (s conformanceSuite) hold(sum *conformanceSummary, required map[string]bool
 		}
 	}
 	for _, sc := range s.held {
-		if failed, ran := sum.failed[sc]; failed || !ran {
+		if failed, ran := sum.failed[sc]; failed || !ran || sum.flawed[sc] != "" {
 			flag(sc, ran)
 		}
 	}
@@ -183,6 +190,7 @@ func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, 
 	os.WriteFile(logPath, out.Bytes(), 0o644)
 
 	sum := parseConformance(out.Bytes())
+	sum.readChecks(s.held)
 	scored, required, err := s.scored(tools)
 	if err != nil {
 		res.detail = err.Error()
@@ -202,24 +210,80 @@ func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, 
 
 // conformanceSummary is what a suite's output reports.
 type conformanceSummary struct {
-	ran        []string        // scenarios, in the order they ran
-	failed     map[string]bool // scenarios with a failed check
-	expected   []string        // failures the baseline lists
-	unexpected []string        // failures (or warnings) the baseline does not list
-	stale      []string        // baseline entries that passed
+	ran        []string          // scenarios, in the order they ran
+	failed     map[string]bool   // scenarios with a failed check
+	expected   []string          // failures the baseline lists
+	unexpected []string          // failures (or warnings) the baseline does not list
+	stale      []string          // baseline entries that passed
+	results    map[string]string // each scenario's results directory, as the suite printed it
+	// flawed are the scenarios (of those readChecks read) whose
+	// checks.json records a warning or a failure, or cannot be read, and
+	// why.
+	flawed map[string]string
+}
+
+// check is one entry of a scenario's checks.json.
+type check struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// readChecks reads the checks.json the suite saved for each of scenarios
+// that ran, and marks flawed those with a warning or a failure, or whose
+// file cannot be read: the summary shows no warning.
+func (s *conformanceSummary) readChecks(scenarios []string) {
+	for _, sc := range scenarios {
+		if _, ran := s.failed[sc]; !ran {
+			continue // hold flags it
+		}
+		if why := flaw(s.results[sc]); why != "" {
+			if s.flawed == nil {
+				s.flawed = map[string]string{}
+			}
+			s.flawed[sc] = why
+		}
+	}
+}
+
+// flaw says what is wrong with the checks.json in dir: a warning or a
+// failure it records, or why it cannot be read; "" if nothing.
+func flaw(dir string) string {
+	if dir == "" {
+		return "no results directory printed"
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "checks.json"))
+	if err != nil {
+		return err.Error()
+	}
+	var checks []check
+	if err := json.Unmarshal(data, &checks); err != nil {
+		return "checks.json: " + err.Error()
+	}
+	if len(checks) == 0 {
+		return "checks.json lists no check"
+	}
+	for _, c := range checks {
+		if c.Status == "WARNING" || c.Status == "FAILURE" {
+			return c.Status + " " + c.ID
+		}
+	}
+	return ""
 }
 
 var (
 	ansi        = regexp.MustCompile("\x1b\\[[0-9;]*m")
 	summaryLine = regexp.MustCompile(`^([✓✗]) (\S+): \d+ passed, \d+ failed`)
 	listedLine  = regexp.MustCompile(`^\s+[~✓✗] (\S+)`)
+	runningLine = regexp.MustCompile(`^=== Running scenario: (\S+) ===$`)
+	savedLine   = regexp.MustCompile(`^Results saved to (.+)$`)
 )
 
 // parseConformance reads the summary the suite prints at the end of a run.
 func parseConformance(out []byte) conformanceSummary {
-	s := conformanceSummary{failed: map[string]bool{}}
+	s := conformanceSummary{failed: map[string]bool{}, results: map[string]string{}}
 	var list *[]string
 	inSummary := false
+	running := "" // the scenario whose output this is
 	sc := bufio.NewScanner(bytes.NewReader(ansi.ReplaceAll(out, nil)))
 	for sc.Scan() {
 		line := sc.Text()
@@ -227,6 +291,11 @@ func parseConformance(out []byte) conformanceSummary {
 		case strings.HasPrefix(line, "=== SUMMARY ==="):
 			inSummary, list = true, nil
 		case !inSummary:
+			if m := runningLine.FindStringSubmatch(line); m != nil {
+				running = m[1]
+			} else if m := savedLine.FindStringSubmatch(line); m != nil && running != "" {
+				s.results[running] = m[1]
+			}
 		case strings.HasPrefix(line, "Expected failures"):
 			list = &s.expected
 		case strings.HasPrefix(line, "Unexpected failures (not in baseline)"):
@@ -273,6 +342,9 @@ func (s conformanceSummary) describe(scored func(string) bool) string {
 	msg := fmt.Sprintf("%d scenarios: %d passed, %d expected failures", n, passed, len(s.expected))
 	if len(s.unexpected) > 0 {
 		msg += fmt.Sprintf(", %d UNEXPECTED: %s", len(s.unexpected), strings.Join(s.unexpected, " "))
+	}
+	for _, sc := range slices.Sorted(maps.Keys(s.flawed)) {
+		msg += fmt.Sprintf(", %s: %s", sc, s.flawed[sc])
 	}
 	if len(s.stale) > 0 {
 		msg += ", NOW PASSING (remove from the baseline): " + strings.Join(s.stale, " ")

@@ -438,3 +438,67 @@ func TestConformancePassed(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldScenarioChecks checks that a held scenario whose checks.json
+// records a warning fails the suite, although the summary marks it
+// passed, and so does one whose checks.json is missing, empty or not JSON.
+func TestHeldScenarioChecks(t *testing.T) {
+	suite, ok := suiteByName("2026-07-28")
+	if !ok {
+		t.Fatal("no 2026-07-28 suite")
+	}
+	// The recorded run predates the server's x-mcp-header tool: drop the
+	// held scenario it fails, which TestHeldScenarios covers.
+	held := slices.DeleteFunc(slices.Clone(suite.held), func(sc string) bool { return sc == "http-custom-header-server-validation" })
+	suite.held = held
+	const recorded = "/tmp/lambdamcp-e2e-1945922879/results/local-2026-07-28"
+	passing := `[{"id":"sep-2243-server-accepts","status":"SUCCESS"},{"id":"note","status":"INFO"}]`
+	tests := []struct {
+		name   string
+		checks map[string]string // held scenario: its checks.json; absent: passing
+		want   []string
+		why    string // what describe says of it
+	}{
+		{name: "all passing"},
+		{name: "a warning", checks: map[string]string{"http-header-validation": `[{"id":"sep-2243-server-accepts","status":"SUCCESS"},{"id":"sep-2243-server-reject-error-code","status":"WARNING"}]`}, want: []string{"http-header-validation"}, why: "http-header-validation: WARNING sep-2243-server-reject-error-code"},
+		{name: "a failure", checks: map[string]string{"json-schema-2020-12": `[{"id":"json-schema","status":"FAILURE"}]`}, want: []string{"json-schema-2020-12"}, why: "json-schema-2020-12: FAILURE json-schema"},
+		{name: "no file", checks: map[string]string{"http-header-validation": ""}, want: []string{"http-header-validation"}, why: "no such file"},
+		{name: "no checks", checks: map[string]string{"json-schema-2020-12": `[]`}, want: []string{"json-schema-2020-12"}, why: "json-schema-2020-12: checks.json lists no check"},
+		{name: "not JSON", checks: map[string]string{"json-schema-2020-12": `{"status":`}, want: []string{"json-schema-2020-12"}, why: "json-schema-2020-12: checks.json: "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sum := parseConformance(bytes.ReplaceAll(pass20260728, []byte(recorded), []byte(dir)))
+			for _, sc := range held {
+				if !strings.HasPrefix(sum.results[sc], dir) {
+					t.Fatalf("results of %s = %q, want under %s", sc, sum.results[sc], dir)
+				}
+				text, set := tc.checks[sc]
+				if !set {
+					text = passing
+				}
+				if text == "" {
+					continue
+				}
+				if err := os.MkdirAll(sum.results[sc], 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(sum.results[sc], "checks.json"), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sum.readChecks(suite.held)
+			suite.hold(&sum, nil)
+			if diff := cmp.Diff(tc.want, sum.unexpected); diff != "" {
+				t.Errorf("unexpected failures (-want +got):\n%s", diff)
+			}
+			if got := sum.passed(nil); got != (len(tc.want) == 0) {
+				t.Errorf("passed = %v", got)
+			}
+			if got := sum.describe(func(string) bool { return true }); !strings.Contains(got, tc.why) {
+				t.Errorf("describe = %q, want it to say %q", got, tc.why)
+			}
+		})
+	}
+}
