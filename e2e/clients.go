@@ -240,6 +240,9 @@ func startClientTarget(ctx context.Context, b *builder, name, token string) (*cl
 	return &clientTarget{name: name, url: u, stop: p.stop, token: token}, nil
 }
 
+// clientTimeout bounds one run of a client.
+const clientTimeout = 60 * time.Second
+
 // refusal is how the clients say the server wants a token: the SDK reports
 // the HTTP 401 or the error of the challenge (invalid_token), the inspector
 // the auth_required it concludes from it.
@@ -265,7 +268,7 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 		args, env, masks := t.credentials(r)
 		env = append(env, "XDG_CACHE_HOME="+cache)
 		issued := t.issued()
-		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		cctx, cancel := context.WithTimeout(ctx, clientTimeout)
 		var out bytes.Buffer
 		cmd := tools.command(cctx, home, env, args...)
 		if r.bin != "" {
@@ -279,6 +282,7 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 			cmd.Stdout, cmd.Stderr = &out, &out
 			err = cmd.Run()
 		}
+		timedOut := cctx.Err() == context.DeadlineExceeded
 		cancel()
 		// No secret reaches the log or the summary: not the token, the
 		// client's id and secret, nor a token the client was issued.
@@ -295,7 +299,7 @@ func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cf
 		if cfg.verbose {
 			fmt.Fprintf(log, "e2e: %s %s:\n%s\n", c.name, r.what, output)
 		}
-		rr := runResult{output: output, err: err, signIns: signIns, browseErr: hide(fmt.Sprint(browseErr)), browseFailed: browseErr != nil,
+		rr := runResult{output: output, err: err, timedOut: timedOut, signIns: signIns, browseErr: hide(fmt.Sprint(browseErr)), browseFailed: browseErr != nil,
 			issuedBefore: len(issued), issuedAfter: len(t.issued()), hasAS: t.as != nil}
 		line, ok := r.verdict(rr)
 		if !ok {
@@ -405,6 +409,7 @@ func shorten(s string, n int) string {
 type runResult struct {
 	output       string // masked
 	err          error  // the client's exit
+	timedOut     bool   // the client was ended after clientTimeout
 	signIns      int    // sign-in URLs printed and browsed
 	browseErr    string // masked
 	browseFailed bool
@@ -420,6 +425,10 @@ func (r clientRun) verdict(rr runResult) (string, bool) {
 		refused = r.refused
 	}
 	switch {
+	case rr.timedOut:
+		// Ended by the runner, the client refused nothing: a refusal
+		// it printed before hanging does not make the run one.
+		return fmt.Sprintf("%s: did not finish within %v: %s", r.what, clientTimeout, firstLine(rr.output)), false
 	case r.login && (rr.browseFailed || rr.signIns != r.signIns):
 		return fmt.Sprintf("%s: printed %d sign-in URLs (browsing: %s), want %d: %s", r.what, rr.signIns, rr.browseErr, r.signIns, firstLine(rr.output)), false
 	case r.creds && rr.err != nil:

@@ -102,6 +102,7 @@ func TestClientRunVerdict(t *testing.T) {
 		{name: "refusal: exit 0 after a 401", run: refused, rr: runResult{output: "HTTP 401, retrying\n" + ok}},
 		{name: "refusal: another error", run: refused, rr: runResult{output: "Error POSTing to endpoint (HTTP 500): internal error", err: exit1}},
 		{name: "refusal: nothing said", run: refused, rr: runResult{err: exit1}},
+		{name: "refusal: ended by the timeout", run: refused, rr: runResult{output: "HTTP 401 unauthorized", err: errors.New("signal: killed"), timedOut: true}},
 		{name: "own refusal: matched", run: custom, rr: runResult{output: "token endpoint: invalid_client", err: exit1}, ok: true},
 		{name: "own refusal: a 401 is not it", run: custom, rr: runResult{output: "HTTP 401 unauthorized", err: exit1}},
 		{name: "sign-in: one URL", run: login, rr: runResult{output: "pong", signIns: 1, hasAS: true, issuedAfter: 1}, ok: true},
