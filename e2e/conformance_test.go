@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -153,6 +155,41 @@ func TestParseConfig(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestRunExitStatus checks the run's exit status and closing line: 1
+// when any check failed, or when none gave a result, and 0 only when
+// every one passed.
+func TestRunExitStatus(t *testing.T) {
+	pass := result{suite: "conformance 2026-07-28", target: "local", ok: true}
+	fail := result{suite: "conformance 2026-07-28", target: "url"}
+	tests := []struct {
+		name    string
+		results []result
+		code    int
+		closing string
+	}{
+		{name: "all passed", results: []result{pass, pass}, code: 0, closing: "e2e: 2 passed, 0 failed"},
+		{name: "one failed", results: []result{pass, fail, pass}, code: 1, closing: "e2e: 2 passed, 1 failed"},
+		{name: "all failed", results: []result{fail}, code: 1, closing: "e2e: 0 passed, 1 failed"},
+		{name: "no result", code: 1, closing: "e2e: 0 passed, 0 failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			orig := runChecks
+			t.Cleanup(func() { runChecks = orig })
+			runChecks = func(context.Context, config, io.Writer) ([]result, error) { return tc.results, nil }
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-targets", "local", "-out", t.TempDir()}, func(string) string { return "" }, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("run = %d, want %d; output:\n%s", code, tc.code, stdout.String())
+			}
+			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+			if got := lines[len(lines)-1]; got != tc.closing {
+				t.Errorf("closing line = %q, want %q", got, tc.closing)
+			}
+		})
+	}
+}
 
 func TestRunWithoutTheNodeTools(t *testing.T) {
 	var stdout, stderr bytes.Buffer
