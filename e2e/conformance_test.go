@@ -396,6 +396,10 @@ func TestCheckLogs(t *testing.T) {
 	if r := checkLogs(dir); r.ok || !strings.Contains(r.detail, "reference-rest.log: line 2: 2026/11/30") || !strings.Contains(r.detail, "reference-rest.log: line 3: [1,2]") {
 		t.Errorf("a plain line and an array: %+v", r)
 	}
+	write("reference-rest.log", "{\"msg\":\"one\"}\nnull\n")
+	if r := checkLogs(dir); r.ok || !strings.Contains(r.detail, "reference-rest.log: line 2: null") {
+		t.Errorf("a null line: %+v", r)
+	}
 	write("everything-local.log", "http://127.0.0.1:1/mcp\n") // the local server's URL line
 	write("local-2026-07-28.log", "Running requirements …\n") // a suite's own log
 	if r := checkLogs(dir); r.ok || strings.Contains(r.detail, "local") {

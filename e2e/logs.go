@@ -76,8 +76,9 @@ func nonJSONLines(path string, max int) (lines int, bad []string, err error) {
 			continue
 		}
 		lines++
+		// null decodes into a map without error, and is no object.
 		var obj map[string]any
-		if json.Unmarshal(line, &obj) != nil && len(bad) < max {
+		if (json.Unmarshal(line, &obj) != nil || obj == nil) && len(bad) < max {
 			bad = append(bad, fmt.Sprintf("line %d: %.200s", n, line))
 		}
 	}
