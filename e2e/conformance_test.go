@@ -543,3 +543,22 @@ func TestHeldScenarioChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestBaselineNamesChecks checks that every entry of the 0.2.x baseline
+// names a single check: a whole scenario would also excuse a failure of
+// its other checks, which the server passes.
+func TestBaselineNamesChecks(t *testing.T) {
+	data, err := os.ReadFile("expected-failures.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := requirementSet(data, "server")
+	if len(entries) == 0 {
+		t.Fatal("expected-failures.yaml lists no server entry")
+	}
+	for entry := range entries {
+		if scenario, check, ok := strings.Cut(entry, ":"); !ok || scenario == "" || check == "" {
+			t.Errorf("%q names a whole scenario, not a check", entry)
+		}
+	}
+}
