@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -238,6 +241,53 @@ func TestCredentials(t *testing.T) {
 			}
 			if len(args) != wantArgs {
 				t.Errorf("args = %q, want %d", args, wantArgs)
+			}
+		})
+	}
+}
+
+// TestClientCheck runs a client's runs as the run does, with a shell for
+// the client: the check passes only when every run does, says which run
+// failed, masks the token in what it prints, and gives each run a sign-in
+// cache under the output directory, never the user's.
+func TestClientCheck(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the client is a shell script")
+	}
+	sh := func(what, script string, r clientRun) clientRun {
+		r.what, r.bin, r.args = what, "/bin/sh", []string{"-c", script, "{url}"}
+		return r
+	}
+	call := sh("call", `echo "token=$MCP_BEARER_TOKEN url=$0 cache=$XDG_CACHE_HOME"; echo pong`, clientRun{creds: true, wantOut: []string{"pong"}})
+	refusedRun := sh("no token", `echo "HTTP 401: unauthorized"; exit 1`, clientRun{})
+	tests := []struct {
+		name   string
+		runs   []clientRun
+		ok     bool
+		detail string
+	}{
+		{name: "all pass", runs: []clientRun{call, refusedRun}, ok: true, detail: "call ok; no token: refused: HTTP 401: unauthorized"},
+		{name: "the first fails", runs: []clientRun{sh("call", "exit 3", clientRun{creds: true}), refusedRun}, detail: "call failed (exit status 3): "},
+		{name: "the last fails", runs: []clientRun{call, sh("no token", "echo pong", clientRun{})}, detail: "no token: succeeded, but must be refused"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			target := &clientTarget{name: "local", url: "http://127.0.0.1:1/mcp", token: "secret-" + randomHex(8)}
+			var log bytes.Buffer
+			res := client{name: "sh", runs: tc.runs}.check(t.Context(), &nodeTools{dir: out}, target, config{outDir: out, verbose: true}, &log)
+			if res.ok != tc.ok || res.detail != tc.detail {
+				t.Errorf("check = %v %q, want %v %q", res.ok, res.detail, tc.ok, tc.detail)
+			}
+			printed := log.String()
+			if strings.Contains(printed, target.token) {
+				t.Errorf("the token was printed:\n%s", printed)
+			}
+			if !tc.ok {
+				return
+			}
+			if !strings.Contains(printed, "token=<token> url="+target.url+" cache="+out+string(filepath.Separator)+"cache-") {
+				t.Errorf("the run did not get the masked token, the URL and a cache under %s:\n%s", out, printed)
 			}
 		})
 	}
