@@ -124,6 +124,8 @@ func TestParseConfig(t *testing.T) {
 		{args: []string{"-targets", "rest+authorizer+jwt,rest-stream+authorizer+jwt", "-suites", "none"}, targets: []string{"rest+authorizer+jwt", "rest-stream+authorizer+jwt"}},
 		{args: []string{"-targets", "local", "-suites", "2026-07-28"}, targets: []string{"local"}, suites: []string{"2026-07-28"}},
 		{args: []string{"-targets", "lambda"}, wantErr: true},
+		{args: []string{"-targets", "local,lambda"}, wantErr: true},
+		{args: []string{"-targets", "local", "-suites", "2026-07-28,2024-11-05"}, wantErr: true},
 		{args: []string{"-suites", "2024-11-05"}, wantErr: true},
 		{args: []string{"extra"}, wantErr: true},
 		// Selections that run no check at all.

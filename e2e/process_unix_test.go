@@ -70,3 +70,17 @@ func TestProcessExitingEarly(t *testing.T) {
 		t.Errorf("waitURL: got %v, want an error saying it exited", err)
 	}
 }
+
+// TestProcessSilent checks that a server that runs but never prints its
+// URL fails the wait when the wait's time is up, and is stopped.
+func TestProcessSilent(t *testing.T) {
+	p, err := startProcess(filepath.Join(t.TempDir(), "p.log"), "/bin/sh", []string{"-c", "echo no url here; exec sleep 600"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	u, err := p.waitURL(t.Context(), 100*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "printed no URL within") {
+		t.Errorf("waitURL = %q, %v; want an error saying it printed no URL", u, err)
+	}
+}
