@@ -32,15 +32,7 @@ func TestOpenIDDiscovery(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { a.Close() })
-			resp, err := http.Get(a.Issuer + "/.well-known/openid-configuration")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var doc map[string]any
-			if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
-				t.Fatalf("status %d: %v", resp.StatusCode, err)
-			}
+			doc := getDocument(t, a.Issuer+"/.well-known/openid-configuration")
 			for _, m := range required {
 				if doc[m] == nil {
 					t.Errorf("the document lacks %s: %v", m, doc)
@@ -181,15 +173,7 @@ func TestMetadata(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { a.Close() })
-			resp, err := http.Get(a.URL + "/.well-known/oauth-authorization-server")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var doc map[string]any
-			if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
-				t.Fatalf("status %d: %v", resp.StatusCode, err)
-			}
+			doc := getDocument(t, a.URL+"/.well-known/oauth-authorization-server")
 			want := tc.want(a)
 			got := map[string]any{}
 			for m := range want {
@@ -200,4 +184,19 @@ func TestMetadata(t *testing.T) {
 			}
 		})
 	}
+}
+
+// getDocument fetches a metadata document and decodes it.
+func getDocument(t *testing.T, url string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatalf("%s: status %d: %v", url, resp.StatusCode, err)
+	}
+	return doc
 }
