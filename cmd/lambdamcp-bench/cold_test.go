@@ -55,8 +55,11 @@ func serveTestProcess() {
 }
 
 // TestColdStartTimesTheExec checks that a cold start is timed from before
-// the process is started: with a clock that only starting a process moves,
-// by an hour, every cold start takes an hour.
+// the process is started until its first answer, and no further: with a
+// clock that starting a process moves by an hour, a bootstrap's first
+// invocation by a minute and its stop by a second, every cold start of a
+// server takes an hour and every cold start of a bootstrap an hour and a
+// minute.
 func TestColdStartTimesTheExec(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
@@ -68,6 +71,7 @@ func TestColdStartTimesTheExec(t *testing.T) {
 	tests := []struct {
 		name    string
 		measure func(context.Context) (summary, error)
+		want    time.Duration
 	}{
 		{"HTTP server", func(ctx context.Context) (summary, error) {
 			var colds []time.Duration
@@ -79,21 +83,29 @@ func TestColdStartTimesTheExec(t *testing.T) {
 				colds = append(colds, d)
 			}
 			return summarize(colds), nil
-		}},
+		}, time.Hour},
 		{"Runtime API", func(ctx context.Context) (summary, error) {
 			res, err := measureLambda(ctx, self, 2, 1, 5, testProcess+"=lambda")
 			return res.cold, err
-		}},
+		}, time.Hour + time.Minute},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var clock atomic.Int64
-			realNow, realStart := now, startCmd
-			t.Cleanup(func() { now, startCmd = realNow, realStart })
+			realNow, realStart, realCall, realStop := now, startCmd, callEnv, stopEnv
+			t.Cleanup(func() { now, startCmd, callEnv, stopEnv = realNow, realStart, realCall, realStop })
 			now = func() time.Time { return time.Unix(0, clock.Load()) }
 			startCmd = func(c *exec.Cmd) error {
 				clock.Add(int64(time.Hour))
 				return realStart(c)
+			}
+			callEnv = func(e *lambdaEnv, ctx context.Context, payload []byte) ([]byte, error) {
+				clock.Add(int64(time.Minute))
+				return realCall(e, ctx, payload)
+			}
+			stopEnv = func(e *lambdaEnv) {
+				clock.Add(int64(time.Second))
+				realStop(e)
 			}
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
@@ -101,7 +113,7 @@ func TestColdStartTimesTheExec(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := summary{n: 2, p50: time.Hour, p90: time.Hour, p99: time.Hour}
+			want := summary{n: 2, p50: tc.want, p90: tc.want, p99: tc.want}
 			if diff := cmp.Diff(want, got, cmp.AllowUnexported(summary{})); diff != "" {
 				t.Errorf("cold starts (-want +got):\n%s", diff)
 			}
