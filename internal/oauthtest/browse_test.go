@@ -1,6 +1,7 @@
 package oauthtest
 
 import (
+	"bufio"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,8 +13,8 @@ import (
 
 // TestBrowseSignIns gives BrowseSignIns a client's standard error: each
 // sign-in URL on it is browsed through the authorization endpoint to the
-// callback, every line is copied, and a browse that fails stops the
-// client.
+// callback, every line is copied, a browse that fails stops the client,
+// and output that cannot be read is an error.
 func TestBrowseSignIns(t *testing.T) {
 	a, err := Start(Options{})
 	if err != nil {
@@ -41,32 +42,39 @@ func TestBrowseSignIns(t *testing.T) {
 	tests := []struct {
 		name          string
 		stderr        string
+		unread        string // what follows stderr that cannot be read
 		wantSignIns   int
 		wantErr       bool
 		wantErrText   string
+		wantStopped   bool
 		wantCallbacks []string // the states the callback saw
 	}{
 		{name: "no sign-in", stderr: "mcp-client: tools: ping\n"},
 		{name: "a sign-in", stderr: "before\n" + SignInPrefix + signIn(a.ClientID, "s1") + "\nafter\n",
 			wantSignIns: 1, wantCallbacks: []string{"s1"}},
 		{name: "a sign-in the server cannot redirect", stderr: SignInPrefix + signIn("another", "s2") + "\n",
-			wantSignIns: 1, wantErr: true, wantErrText: "400"},
+			wantSignIns: 1, wantErr: true, wantErrText: "400", wantStopped: true},
 		// The code is not repeated: the error names where it ended, not
 		// the callback's query.
 		{name: "a sign-in whose callback refuses", stderr: SignInPrefix + signIn(a.ClientID, "refused") + "\n",
 			wantSignIns: 1, wantErr: true, wantErrText: "browsing the sign-in URL: " + strings.TrimPrefix(callback.URL, "http://") + "/callback answered 404",
-			wantCallbacks: []string{"refused"}},
+			wantStopped: true, wantCallbacks: []string{"refused"}},
 		{name: "a sign-in whose callback is not served", stderr: SignInPrefix + signInTo(gone.URL+"/callback", a.ClientID, "s3") + "\n",
-			wantSignIns: 1, wantErr: true, wantErrText: "browsing the sign-in URL: dial tcp"},
+			wantSignIns: 1, wantErr: true, wantErrText: "browsing the sign-in URL: dial tcp", wantStopped: true},
+		// The sign-in before it is browsed, but the rest of the output
+		// is lost: the run cannot be judged on it.
+		{name: "a line over the scanner's limit", stderr: SignInPrefix + signIn(a.ClientID, "s4") + "\n",
+			unread:      strings.Repeat("x", bufio.MaxScanTokenSize) + "\n" + SignInPrefix + signIn(a.ClientID, "s5") + "\n",
+			wantSignIns: 1, wantErr: true, wantErrText: bufio.ErrTooLong.Error(), wantCallbacks: []string{"s4"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			callbacks = nil
 			var copied strings.Builder
 			stopped := false
-			signIns, err := BrowseSignIns(t.Context(), strings.NewReader(tc.stderr), &copied, func() { stopped = true })
-			if signIns != tc.wantSignIns || (err != nil) != tc.wantErr || stopped != tc.wantErr {
-				t.Errorf("%d sign-ins, %v, stopped %v: want %d, an error %v", signIns, err, stopped, tc.wantSignIns, tc.wantErr)
+			signIns, err := BrowseSignIns(t.Context(), strings.NewReader(tc.stderr+tc.unread), &copied, func() { stopped = true })
+			if signIns != tc.wantSignIns || (err != nil) != tc.wantErr || stopped != tc.wantStopped {
+				t.Errorf("%d sign-ins, %v, stopped %v: want %d, an error %v, stopped %v", signIns, err, stopped, tc.wantSignIns, tc.wantErr, tc.wantStopped)
 			}
 			if err != nil && (!strings.Contains(err.Error(), tc.wantErrText) || strings.Contains(err.Error(), "code=")) {
 				t.Errorf("error %q: want it to say %q, and no code", err, tc.wantErrText)
