@@ -69,3 +69,40 @@ func TestAdvertisesNothingToListenFor(t *testing.T) {
 		}
 	}
 }
+
+// TestSaysWhichDeploymentAnswers reads what the server offers besides
+// the listen, in both eras: the config://deployment resource, JSON naming
+// the version, and the version tool's answer.
+func TestSaysWhichDeploymentAnswers(t *testing.T) {
+	h := subscriptions.Handler(subscriptions.New())
+	type result struct {
+		Contents []map[string]any `json:"contents"`
+		Content  []map[string]any `json:"content"`
+		IsError  bool             `json:"isError"`
+	}
+	tests := []struct {
+		method string
+		params map[string]any
+		want   result
+	}{
+		{"resources/read", map[string]any{"uri": "config://deployment"}, result{Contents: []map[string]any{
+			{"uri": "config://deployment", "mimeType": "application/json", "text": `{"version":"1.0.0"}`},
+		}}},
+		{"tools/call", map[string]any{"name": "version", "arguments": map[string]any{}}, result{Content: []map[string]any{
+			{"type": "text", "text": "1.0.0"},
+		}}},
+	}
+	for _, tc := range tests {
+		for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
+			for _, route := range lambdatest.Routes {
+				t.Run(tc.method+"/"+era+"/"+route.String(), func(t *testing.T) {
+					var got result
+					lambdatest.Invoke(t, h, route, lambdatest.Call(era, 2, tc.method, tc.params, nil)).Result(t, &got)
+					if diff := cmp.Diff(tc.want, got); diff != "" {
+						t.Errorf("%s result (-want +got):\n%s", tc.method, diff)
+					}
+				})
+			}
+		}
+	}
+}
