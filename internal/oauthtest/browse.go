@@ -51,7 +51,8 @@ func Browse(ctx context.Context, u string) error {
 // each sign-in URL printed there. When a browse fails it calls stop,
 // since the client would wait for its callback until its timeout. It
 // returns once r ends and every browse has, with how many sign-in URLs
-// were printed and the first browse's error.
+// were printed and the first browse's error, or else r's read error (a
+// line too long to scan), the rest of r read but not copied.
 func BrowseSignIns(ctx context.Context, r io.Reader, w io.Writer, stop func()) (signIns int, err error) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -74,9 +75,15 @@ func BrowseSignIns(ctx context.Context, r io.Reader, w io.Writer, stop func()) (
 			}
 		})
 	}
+	rerr := lines.Err()
+	if rerr != nil {
+		// Read on to the end, uncopied, so that a client still writing
+		// is not left blocked on a full pipe until its timeout.
+		io.Copy(io.Discard, r)
+	}
 	wg.Wait()
 	if err == nil {
-		err = lines.Err()
+		err = rerr
 	}
 	return signIns, err
 }

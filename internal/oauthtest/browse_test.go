@@ -2,11 +2,13 @@ package oauthtest
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -72,7 +74,25 @@ func TestBrowseSignIns(t *testing.T) {
 			callbacks = nil
 			var copied strings.Builder
 			stopped := false
-			signIns, err := BrowseSignIns(t.Context(), strings.NewReader(tc.stderr+tc.unread), &copied, func() { stopped = true })
+			// Through a pipe, as a client's stderr: its writer must not be
+			// left blocked, whatever could not be read.
+			r, w := io.Pipe()
+			t.Cleanup(func() { r.Close() })
+			wrote := make(chan error, 1)
+			go func() {
+				_, err := io.WriteString(w, tc.stderr+tc.unread)
+				w.Close()
+				wrote <- err
+			}()
+			signIns, err := BrowseSignIns(t.Context(), r, &copied, func() { stopped = true })
+			select {
+			case werr := <-wrote:
+				if werr != nil {
+					t.Errorf("writing the client's output: %v", werr)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("the client's output was not read to its end: a client still writing would be blocked")
+			}
 			if signIns != tc.wantSignIns || (err != nil) != tc.wantErr || stopped != tc.wantStopped {
 				t.Errorf("%d sign-ins, %v, stopped %v: want %d, an error %v, stopped %v", signIns, err, stopped, tc.wantSignIns, tc.wantErr, tc.wantStopped)
 			}
