@@ -243,10 +243,14 @@ func startClientTarget(ctx context.Context, b *builder, name, token string) (*cl
 // clientTimeout bounds one run of a client.
 const clientTimeout = 60 * time.Second
 
-// refusal is how the clients say the server wants a token: the SDK reports
-// the HTTP 401 or the error of the challenge (invalid_token), the inspector
-// the auth_required it concludes from it.
-var refusal = regexp.MustCompile(`(?i)\b401\b|unauthori[sz]ed|auth_required|invalid_token`)
+// refusal is how the clients say the server wants a token: the SDK's 1.x
+// client quotes the body of the 401 (`{"error":"invalid_token",…}`, or the
+// Gateway's `{"message":"Unauthorized"}`), its 2.x client and
+// cmd/mcp-client name the status (`(HTTP 401)`), the inspector the
+// auth_required it concludes from it. A bare 401 is not enough: a crash's
+// stack trace has numbers like it (`at f (/x/y.js:401:12)`), and a
+// client that crashed must not pass for one that was refused.
+var refusal = regexp.MustCompile(`(?i)\bHTTP 401\b|\(401\)|\bunauthori[sz]ed\b|\bauth_required\b|\binvalid_token\b`)
 
 // check runs every run of c against t; the first that misbehaves fails it.
 func (c client) check(ctx context.Context, tools *nodeTools, t *clientTarget, cfg config, log io.Writer) result {

@@ -292,3 +292,52 @@ func TestClientCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusal checks the default refusal against what the real clients
+// print when the server answers 401 (each line as they printed it, locally
+// and behind the front), and that a client that crashed does not pass for
+// a refused one, though its stack trace has a 401 in it.
+func TestRefusal(t *testing.T) {
+	exit1 := errors.New("exit status 1")
+	tests := []struct {
+		name   string
+		output string
+		ok     bool
+	}{
+		{name: "sdk legacy: no token, local", ok: true,
+			output: `sdk-client (legacy): Streamable HTTP error: Error POSTing to endpoint: {"error":"unauthorized","error_description":"a bearer token is required"}`},
+		{name: "sdk legacy: wrong token, local", ok: true,
+			output: `sdk-client (legacy): Streamable HTTP error: Error POSTing to endpoint: {"error":"invalid_token","error_description":"the bearer token is invalid or expired"}`},
+		{name: "sdk legacy: authorizer", ok: true,
+			output: `sdk-client (legacy): Streamable HTTP error: Error POSTing to endpoint: {"error":"invalid_token","message":"Unauthorized"}`},
+		{name: "sdk modern", ok: true,
+			output: `sdk-client (modern): Version negotiation failed: the server requires authorization (HTTP 401)`},
+		{name: "inspector legacy, local", ok: true,
+			output: `{"error":{"code":"auth_required","message":"Error POSTing to endpoint: {\"error\":\"unauthorized\",\"error_description\":\"a bearer token is required\"}\n"}}`},
+		{name: "inspector legacy: authorizer", ok: true,
+			output: `{"error":{"code":"auth_required","message":"Error POSTing to endpoint: {\"error\":\"invalid_token\",\"message\":\"Unauthorized\"}"}}`},
+		{name: "inspector modern", ok: true,
+			output: `{"error":{"code":"auth_required","message":"Version negotiation failed: the server requires authorization (HTTP 401)"}}`},
+		{name: "mcp-client", ok: true,
+			output: `mcp-client: not authorized by http://127.0.0.1:44939/mcp (HTTP 401): send a valid bearer token with -token or MCP_TOKEN; the server describes its authorization at http://127.0.0.1:44939/.well-known/oauth-protected-resource/mcp`},
+		{name: "crash: 401 as a line number",
+			output: "TypeError: Cannot read properties of undefined (reading 'tools')\n    at f (/x/y.js:401:12)\n    at process.processTicksAndRejections (node:internal/process/task_queues:105:5)"},
+		{name: "crash: 401 as a column",
+			output: "ReferenceError: x is not defined\n    at main (file:///x/sdk-client.mjs:12:401)"},
+		{name: "crash: plain",
+			output: "Error: connect ECONNREFUSED 127.0.0.1:4010\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1611:16)"},
+		{name: "crash: nothing said"},
+	}
+	refused := clientRun{what: "no token"}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := refusal.MatchString(tc.output); got != tc.ok {
+				t.Errorf("refusal matches %q: %v, want %v", tc.output, got, tc.ok)
+			}
+			line, ok := refused.verdict(runResult{output: tc.output, err: exit1})
+			if ok != tc.ok {
+				t.Errorf("verdict = %q, %v; want %v", line, ok, tc.ok)
+			}
+		})
+	}
+}
