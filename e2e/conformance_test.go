@@ -390,7 +390,7 @@ func TestCheckLogs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("everything-url.log", "{\"msg\":\"one\"}\n\n{\"msg\":\"two\"}\n")
+	write("everything-url.log", "{\"msg\":\"one\"}\n\n"+functionRequestLine+"\n")
 	if r := checkLogs(dir); !r.ok || r.detail != "2 lines in 1 files" {
 		t.Errorf("JSON lines only: %+v", r)
 	}
@@ -416,6 +416,61 @@ func TestCheckLogs(t *testing.T) {
 	write("everything-alb.log", "\n\n")
 	if r := checkLogs(dir); r.ok || !strings.Contains(r.detail, "reference-rest.log: no lines") || !strings.Contains(r.detail, "everything-alb.log: no lines") {
 		t.Errorf("empty files: %+v", r)
+	}
+}
+
+// The lines of one request as the run's log files hold them: the
+// function's (lambdamcp's request line), the front's, and the Lambda
+// runtime's REPORT the front writes for the function.
+const (
+	functionRequestLine = `{"time":"2026-12-02T16:17:13.140908278Z","level":"INFO","msg":"request","shape":"rest","gateway_request_id":"dbc5f985-328e-4984-a371-d6e305be79d5","method":"POST","path":"/mcp","status":200,"duration_ms":1.481,"outcome":"ok","mcp_method":"initialize","protocol_version":"2025-11-25","request_id":"22dc5c95-5507-4ffc-b094-c1af960937b5"}`
+	frontRequestLine    = `{"time":"2026-12-02T16:17:13.142700295Z","level":"INFO","msg":"request","method":"POST","path":"/dev/mcp","status":200,"durationMs":82.733,"gatewayRequestId":"dbc5f985-328e-4984-a371-d6e305be79d5","requestId":"22dc5c95-5507-4ffc-b094-c1af960937b5"}`
+	frontReportLine     = `{"time":"2026-12-02T16:17:13.145620996Z","level":"INFO","msg":"REPORT RequestId: 22dc5c95-5507-4ffc-b094-c1af960937b5\tDuration: 8.31 ms","function":"mcp-server","requestId":"22dc5c95-5507-4ffc-b094-c1af960937b5","durationMs":8.30958,"pid":12473}`
+	authorizerLine      = `{"time":"2026-12-02T16:17:13.093990561Z","level":"INFO","msg":"authorizer decision","event":"TOKEN","subject":"static:dc49104c829f","decision":"allow","request_id":"d33c973d-f96f-4bea-a9f2-c2ce2a4ce436"}`
+)
+
+// TestCheckLogsFunctionLines checks that each function's log file must hold
+// a line the function wrote: the front writes to the same file, and its
+// lines alone would pass every line's check while the function's output
+// went elsewhere.
+func TestCheckLogsFunctionLines(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		ok    bool
+	}{
+		{name: "the function's and the front's", lines: []string{authorizerLine, functionRequestLine, frontRequestLine, frontReportLine}, ok: true},
+		{name: "the function's alone", lines: []string{functionRequestLine}, ok: true},
+		{name: "the front's alone", lines: []string{frontRequestLine, frontReportLine}},
+		{name: "the front's and the authorizer's", lines: []string{authorizerLine, frontRequestLine, frontReportLine}},
+		{name: "a request line without a shape", lines: []string{strings.Replace(functionRequestLine, `"shape":"rest",`, "", 1)}},
+		{name: "a request line without a request id", lines: []string{strings.Replace(functionRequestLine, `,"request_id":"22dc5c95-5507-4ffc-b094-c1af960937b5"`, "", 1)}},
+		{name: "a shape on another line", lines: []string{strings.Replace(functionRequestLine, `"msg":"request"`, `"msg":"listening"`, 1)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			// A file that passes beside the one under test: each file
+			// is held to it on its own.
+			for name, text := range map[string]string{
+				"everything-rest.log": functionRequestLine + "\n",
+				"reference-rest.log":  strings.Join(tc.lines, "\n") + "\n",
+			} {
+				if err := os.WriteFile(filepath.Join(dir, "logs", name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := checkLogs(dir)
+			if r.ok != tc.ok {
+				t.Errorf("checkLogs = %v %q, want %v", r.ok, r.detail, tc.ok)
+			}
+			if !tc.ok && !strings.Contains(r.detail, "reference-rest.log: no request line of the function's own") {
+				t.Errorf("detail = %q, want it to name reference-rest.log", r.detail)
+			}
+		})
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 // Logs Insights reads JSON lines, and a stack trace or a plain line from
 // the Lambda runtime would mean a panic or a logger left unconfigured.
 // (The local servers print their URL on a line of its own; the suites'
-// logs are theirs.)
+// logs are theirs.) The front writes its lines to the same file, so each
+// file must also hold a line only the function writes (functionLine):
+// without one, the function's output never reached the file, and its
+// lines went unchecked.
 func checkLogs(dir string) result {
 	var files []string
 	for _, server := range []string{"everything", "reference"} {
@@ -35,7 +38,7 @@ func checkLogs(dir string) result {
 	var bad []string
 	lines := 0
 	for _, f := range files {
-		n, found, err := nonJSONLines(f, 3)
+		n, own, found, err := nonJSONLines(f, 3)
 		if err != nil {
 			bad = append(bad, err.Error())
 			continue
@@ -46,6 +49,8 @@ func checkLogs(dir string) result {
 			// logs each request to the same file: an empty file means
 			// the output never reached it, and nothing was checked.
 			bad = append(bad, filepath.Base(f)+": no lines")
+		} else if own == 0 {
+			bad = append(bad, filepath.Base(f)+": no request line of the function's own, only the front's")
 		}
 		for _, l := range found {
 			bad = append(bad, filepath.Base(f)+": "+l)
@@ -60,12 +65,13 @@ func checkLogs(dir string) result {
 	return r
 }
 
-// nonJSONLines counts the lines of the file and returns up to max of those
-// that are not JSON objects, each cut to 200 bytes.
-func nonJSONLines(path string, max int) (lines int, bad []string, err error) {
+// nonJSONLines counts the lines of the file and those the function wrote
+// (functionLine), and returns up to max of the lines that are not JSON
+// objects, each cut to 200 bytes.
+func nonJSONLines(path string, max int) (lines, own int, bad []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -78,9 +84,26 @@ func nonJSONLines(path string, max int) (lines int, bad []string, err error) {
 		lines++
 		// null decodes into a map without error, and is no object.
 		var obj map[string]any
-		if (json.Unmarshal(line, &obj) != nil || obj == nil) && len(bad) < max {
-			bad = append(bad, fmt.Sprintf("line %d: %.200s", n, line))
+		switch {
+		case json.Unmarshal(line, &obj) != nil || obj == nil:
+			if len(bad) < max {
+				bad = append(bad, fmt.Sprintf("line %d: %.200s", n, line))
+			}
+		case functionLine(obj):
+			own++
 		}
 	}
-	return lines, bad, sc.Err()
+	return lines, own, bad, sc.Err()
+}
+
+// functionLine reports whether a log line is one the function wrote: the
+// line lambdamcp logs for each request it served (guard.go), which names
+// the event's shape and the Lambda request id in snake case. The front's
+// line for the same request is also "request", but has neither field (it
+// names gatewayRequestId and requestId), nor have the Lambda runtime's
+// lines it writes (REPORT, START…).
+func functionLine(obj map[string]any) bool {
+	_, shape := obj["shape"].(string)
+	_, id := obj["request_id"].(string)
+	return obj["msg"] == "request" && shape && id
 }
