@@ -78,9 +78,19 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 		// starting an interactive OAuth login.
 		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet", "--stored-auth-only"}
 		with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
+		pong := []string{"pong"}
+		if era == "modern" {
+			// The inspector prints no protocol version, and a run in
+			// its default era (legacy: --protocol-era dropped or not
+			// honoured, or a pin that falls back) would pass for a
+			// modern one: the call's result must name the server in
+			// its _meta, which the go-sdk's server adds in the
+			// 2026-07-28 era alone.
+			pong = append(pong, modernResult)
+		}
 		return []clientRun{
 			{what: "tools/list", args: with("--method", "tools/list"), creds: true, wantOut: []string{`{"name":"ping"`, `{"name":"whoami"`}},
-			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), creds: true, wantOut: []string{"pong"}},
+			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), creds: true, wantOut: pong},
 			{what: "tools/list without a token", args: with("--method", "tools/list")},
 		}
 	}
@@ -118,6 +128,11 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 // tool's name alone would not do: the line of the call names it too, and
 // would pass for a list without it.
 const referenceTools = `"tools":["ping","whoami"]`
+
+// modernResult marks a result the server gave in the 2026-07-28 era: the
+// server's name in the result's _meta (SEP-2575), which a 2025-11-25
+// result does not carry.
+const modernResult = `"io.modelcontextprotocol/serverInfo":{`
 
 // mcpgoRefusal is how mcp-go's client reports a 401.
 var mcpgoRefusal = regexp.MustCompile(`authorization required`)

@@ -341,3 +341,49 @@ func TestRefusal(t *testing.T) {
 		})
 	}
 }
+
+// TestInspectorModernEra checks that the inspector's modern run must have
+// used 2026-07-28: the inspector prints no protocol version, so a result
+// without the server's name in its _meta (which the server adds in that
+// era alone), as a run in the 2025-11-25 era prints it, fails it.
+func TestInspectorModernEra(t *testing.T) {
+	tools := &nodeTools{dir: t.TempDir()}
+	runs := map[string]clientRun{}
+	for _, c := range realClients(tools, "mcpgo") {
+		if !strings.HasPrefix(c.name, "inspector ") {
+			continue
+		}
+		for _, r := range c.runs {
+			if r.what == "ping" {
+				runs[c.name[strings.LastIndexByte(c.name, ' ')+1:]] = r
+			}
+		}
+	}
+	// The inspector's output for ping, in each era, as it printed it.
+	const (
+		modern = `{"result":{"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"lambdamcp-demo","version":"0.1.0"}},"content":[{"type":"text","text":"pong! logStream=2026/12/02/[$LATEST]0581ea9280c54653aa6f57b24db5e789 v=0.1.0 d=0"}]}}`
+		legacy = `{"result":{"content":[{"type":"text","text":"pong! logStream=2026/12/02/[$LATEST]0581ea9280c54653aa6f57b24db5e789 v=0.1.0 d=0"}]}}`
+	)
+	tests := []struct {
+		name   string
+		era    string
+		output string
+		ok     bool
+	}{
+		{name: "modern: a 2026-07-28 result", era: "modern", output: modern, ok: true},
+		{name: "modern: fell back to 2025-11-25", era: "modern", output: legacy},
+		{name: "legacy: a 2025-11-25 result", era: "legacy", output: legacy, ok: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, found := runs[tc.era]
+			if !found {
+				t.Fatalf("no inspector ping run in the %s era", tc.era)
+			}
+			line, ok := r.verdict(runResult{output: tc.output})
+			if ok != tc.ok {
+				t.Errorf("verdict = %q, %v; want %v", line, ok, tc.ok)
+			}
+		})
+	}
+}
