@@ -55,6 +55,7 @@ type clientRun struct {
 	wrong   bool           // send a wrong token, or a wrong secret (refused)
 	refused *regexp.Regexp // how the refusal must read; nil: refusal
 	wantOut []string       // must all appear in the output when it succeeds
+	wantNot []string       // and none of these
 	// login signs a person in: each sign-in URL the client prints is
 	// browsed, as the person's browser would, and it must print signIns.
 	login   bool
@@ -78,19 +79,21 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 		// starting an interactive OAuth login.
 		base := []string{inspector, "--cli", "{url}", "--protocol-era", era, "--format", "json", "--quiet", "--stored-auth-only"}
 		with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
-		pong := []string{"pong"}
+		ping := clientRun{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), creds: true,
+			wantOut: []string{"pong"}}
+		// The inspector prints no protocol version, and a run in one era
+		// (--protocol-era dropped or not honoured, or a pin that falls
+		// back) would pass for the other: the call's result names the
+		// server in its _meta, which the go-sdk's server adds in the
+		// 2026-07-28 era alone.
 		if era == "modern" {
-			// The inspector prints no protocol version, and a run in
-			// its default era (legacy: --protocol-era dropped or not
-			// honoured, or a pin that falls back) would pass for a
-			// modern one: the call's result must name the server in
-			// its _meta, which the go-sdk's server adds in the
-			// 2026-07-28 era alone.
-			pong = append(pong, modernResult)
+			ping.wantOut = append(ping.wantOut, modernResult)
+		} else {
+			ping.wantNot = []string{modernResult}
 		}
 		return []clientRun{
 			{what: "tools/list", args: with("--method", "tools/list"), creds: true, wantOut: []string{`{"name":"ping"`, `{"name":"whoami"`}},
-			{what: "ping", args: with("--method", "tools/call", "--tool-name", "ping", "--tool-args-json", `{"delay_ms":0}`), creds: true, wantOut: pong},
+			ping,
 			{what: "tools/list without a token", args: with("--method", "tools/list")},
 		}
 	}
@@ -409,6 +412,16 @@ func missing(out string, want []string) string {
 	return ""
 }
 
+// present is the first of unwanted that out contains, or "".
+func present(out string, unwanted []string) string {
+	for _, u := range unwanted {
+		if strings.Contains(out, u) {
+			return u
+		}
+	}
+	return ""
+}
+
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
@@ -454,6 +467,8 @@ func (r clientRun) verdict(rr runResult) (string, bool) {
 		return fmt.Sprintf("%s failed (%v): %s", r.what, rr.err, firstLine(rr.output)), false
 	case r.creds && missing(rr.output, r.wantOut) != "":
 		return fmt.Sprintf("%s: output lacks %s: %s", r.what, missing(rr.output, r.wantOut), firstLine(rr.output)), false
+	case r.creds && present(rr.output, r.wantNot) != "":
+		return fmt.Sprintf("%s: output has %s: %s", r.what, present(rr.output, r.wantNot), firstLine(rr.output)), false
 	case r.kept && rr.issuedAfter != rr.issuedBefore:
 		return fmt.Sprintf("%s: the authorization server issued a token, but the kept sign-in must serve", r.what), false
 	case r.creds && rr.hasAS && !r.kept && rr.issuedAfter == rr.issuedBefore:

@@ -342,11 +342,12 @@ func TestRefusal(t *testing.T) {
 	}
 }
 
-// TestInspectorModernEra checks that the inspector's modern run must have
-// used 2026-07-28: the inspector prints no protocol version, so a result
-// without the server's name in its _meta (which the server adds in that
-// era alone), as a run in the 2025-11-25 era prints it, fails it.
-func TestInspectorModernEra(t *testing.T) {
+// TestInspectorEra checks that each of the inspector's runs must have used
+// its own era: the inspector prints no protocol version, so a result
+// without the server's name in its _meta (which the server adds in the
+// 2026-07-28 era alone), as a run in the 2025-11-25 era prints it, fails
+// the modern run, and a result with it fails the legacy run.
+func TestInspectorEra(t *testing.T) {
 	tools := &nodeTools{dir: t.TempDir()}
 	runs := map[string]clientRun{}
 	for _, c := range realClients(tools, "mcpgo") {
@@ -373,6 +374,7 @@ func TestInspectorModernEra(t *testing.T) {
 		{name: "modern: a 2026-07-28 result", era: "modern", output: modern, ok: true},
 		{name: "modern: fell back to 2025-11-25", era: "modern", output: legacy},
 		{name: "legacy: a 2025-11-25 result", era: "legacy", output: legacy, ok: true},
+		{name: "legacy: went on to 2026-07-28", era: "legacy", output: modern},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
