@@ -50,6 +50,10 @@ func TestMetadataGetsPKCEMethod(t *testing.T) {
 		{"not an object", appended, 200, "application/json", `["issuer"]`, false},
 		{"null", appended, 200, "application/json", `null`, false},
 		{"broken", appended, 200, "application/json", `{"issuer":`, false},
+		// As much as the go-sdk reads is mended; one byte more is left
+		// whole for the go-sdk to refuse.
+		{"as large as read", appended, 200, "application/json", paddedDocument(maxMetadata), true},
+		{"a byte too large", appended, 200, "application/json", paddedDocument(maxMetadata + 1), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,4 +88,10 @@ func TestMetadataGetsPKCEMethod(t *testing.T) {
 			}
 		})
 	}
+}
+
+// paddedDocument is a metadata document of exactly n bytes.
+func paddedDocument(n int) string {
+	const head, tail = `{"issuer":"` + testIssuer + `","padding":"`, `"}`
+	return head + strings.Repeat("x", n-len(head)-len(tail)) + tail
 }
