@@ -1,13 +1,16 @@
 package lambdamcp_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
@@ -225,4 +229,113 @@ func TestNoGoroutineLeftOnFailure(t *testing.T) {
 	wg.Wait()
 	hs.once.Do(func() { close(hs.release) }) // the stubborn tools return now
 	settleGoroutines(t, before)
+}
+
+// TestNoGoroutineLeftLocal runs the ways a request to a local server can
+// end badly, over real HTTP through the guard as serve runs it: a client
+// that hangs up once its event stream has begun, a tool that panics, the
+// refusals the guard answers before the handler, and the 2025-11-25
+// session GET and DELETE a stateless server refuses. A local server, like
+// a Lambda process, serves many such requests: each must leave no
+// goroutine and no descriptor behind.
+func TestNoGoroutineLeftLocal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	server, _ := newHardServer(t)
+	mcp.AddTool(server, &mcp.Tool{Name: "progress"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: req.Params.GetProgressToken(), Progress: 1})
+		<-ctx.Done() // the client's hang-up
+		return nil, nil, ctx.Err()
+	})
+	list := `{"jsonrpc":"2.0","id":7,"method":"tools/list"}`
+	session := map[string]string{"MCP-Protocol-Version": legacy, "Mcp-Session-Id": "s1"}
+	tests := []struct {
+		name   string
+		req    httpRequest
+		status int
+		hangUp bool // after the first line of the event stream
+	}{
+		{"client gone mid-stream", jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"progress","arguments":{},"_meta":{"progressToken":1}}}`,
+			"MCP-Protocol-Version", legacy), http.StatusOK, true},
+		{"tool panics", call("boom", `{}`), http.StatusOK, false},
+		{"unsupported version", jsonPost(list, "MCP-Protocol-Version", "1999-01-01"), http.StatusBadRequest, false},
+		{"body too large", jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"x":"`+strings.Repeat("x", 2000)+`"}}`,
+			"MCP-Protocol-Version", legacy), http.StatusRequestEntityTooLarge, false},
+		{"origin not allowed", jsonPost(list, "MCP-Protocol-Version", legacy, "Origin", "https://elsewhere.example"), http.StatusForbidden, false},
+		{"session GET", httpRequest{method: http.MethodGet, path: "/mcp", header: withAccept(session, "text/event-stream")}, http.StatusMethodNotAllowed, false},
+		{"session DELETE", httpRequest{method: http.MethodDelete, path: "/mcp", header: session}, http.StatusMethodNotAllowed, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before, fds := runtime.NumGoroutine(), openFiles(t)
+			srv := httptest.NewServer(lambdamcp.Guard(sseHandler(server), &lambdamcp.Options{
+				Limits:      lambdamcp.Limits{MaxBodyBytes: 1000},
+				CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "https://here.example" },
+			}))
+			transport := &http.Transport{}
+			client := &http.Client{Transport: transport}
+			for range 100 {
+				if err := sendOnce(client, srv.URL, tc.req, tc.status, tc.hangUp); err != nil {
+					t.Fatal(err)
+				}
+			}
+			transport.CloseIdleConnections()
+			srv.Close()
+			settleGoroutines(t, before)
+			if n := openFiles(t); n > fds {
+				t.Errorf("%d descriptors open after the requests, %d before", n, fds)
+			}
+		})
+	}
+}
+
+// withAccept is h with an Accept header.
+func withAccept(h map[string]string, accept string) map[string]string {
+	c := maps.Clone(h)
+	c["Accept"] = accept
+	return c
+}
+
+// sendOnce sends r to base, checks the answer's status and reads the
+// answer, or with hangUp only its first line before hanging up.
+func sendOnce(client *http.Client, base string, r httpRequest, status int, hangUp bool) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, r.method, base+r.path, strings.NewReader(r.body))
+	if err != nil {
+		return err
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != status {
+		body, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("status %d, want %d: %s", resp.StatusCode, status, body)
+	}
+	if hangUp {
+		if line, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil {
+			return fmt.Errorf("no event stream: %q, %v", line, err)
+		}
+		cancel()
+		return nil
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+// openFiles is how many descriptors the process has open, or 0 where
+// /proc/self/fd does not say.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	return len(fds)
 }
