@@ -357,7 +357,10 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration, cache *tokenCache) (*oauthFlow, error) {
 	client, log, pin := flowClient(endpoint, issuer, insecure, trace, secrets)
 	var initial oauth2.TokenSource
-	if k := cache.load(); k != nil {
+	if k := cache.load(); k != nil && !k.spent(time.Now()) {
+		// One that has expired with no refresh token (the issuer gave
+		// none) can only fail: the person signs in anew, and the new
+		// token replaces it.
 		pin.keptEndpoint(k.TokenEndpoint)
 		initial = keptSource(ctx, k, clientSecret, client, cache, secrets)
 	}

@@ -98,7 +98,13 @@ func (f *oauthFlow) keptSince() oauth2.TokenSource {
 // refused was refused, is worth using: not refused itself, and not
 // expired with no refresh token to refresh it by.
 func usableSince(k *keptToken, refused *oauth2.Token, now time.Time) bool {
-	return k != nil && !k.holds(refused) && (k.RefreshToken != "" || k.Expiry.IsZero() || k.Expiry.After(now))
+	return k != nil && !k.holds(refused) && !k.spent(now)
+}
+
+// spent says whether k has expired with no refresh token to refresh it
+// by: nothing can be done with it but sign in anew.
+func (k *keptToken) spent(now time.Time) bool {
+	return k.RefreshToken == "" && !k.Expiry.IsZero() && !k.Expiry.After(now)
 }
 
 // unreached says whether a request of xs got no answer: the metadata that

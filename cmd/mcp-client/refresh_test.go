@@ -102,6 +102,59 @@ func TestKeptSignInRefreshFails(t *testing.T) {
 	}
 }
 
+// TestKeptSignInExpiredWithoutRefreshToken runs -login with a kept token
+// that has expired, from an issuer that gives no refresh token: nothing
+// can refresh it, so the person signs in anew, and the new token replaces
+// it, instead of the run failing at every run until -logout.
+func TestKeptSignInExpiredWithoutRefreshToken(t *testing.T) {
+	tests := []struct {
+		name    string
+		expiry  time.Duration // from now, of the kept token
+		opened  int           // times the browser opens, both runs
+		renewed bool          // the second run keeps another token
+	}{
+		{name: "expired", expiry: -time.Hour, opened: 2, renewed: true},
+		{name: "valid", expiry: time.Hour, opened: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := withCacheDir(t)
+			as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}})
+			endpoint := startJWTReference(t, as, nil)
+			b := newBrowser()
+			withOpener(t, b.open)
+			args := []string{"-login", "-client-id", as.ClientID, "-issuer", as.Issuer, "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
+				t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
+			}
+			path := keptFile(t, dir)
+			writeKept(t, path, func(k *keptToken) {
+				if k.RefreshToken != "" {
+					t.Fatal("the issuer gave a refresh token")
+				}
+				k.Expiry = time.Now().Add(tc.expiry)
+			})
+			before := readKept(t, path)
+			stdout.Reset()
+			stderr.Reset()
+			if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
+				t.Errorf("the second run: exit %d; stderr %q", code, stderr.String())
+			}
+			if opened, _, _ := b.seen(); len(opened) != tc.opened {
+				t.Errorf("the browser was opened %d times, want %d", len(opened), tc.opened)
+			}
+			after := readKept(t, path)
+			if renewed := after.AccessToken != before.AccessToken; renewed != tc.renewed {
+				t.Errorf("the kept token renewed: %v, want %v", renewed, tc.renewed)
+			}
+			if !after.Expiry.After(time.Now()) {
+				t.Errorf("the kept token expired at %v", after.Expiry)
+			}
+		})
+	}
+}
+
 // TestExplainRefresh checks the refresh failures the runs above do not
 // reach: a sign-in not kept (-no-token-cache), whose token expires within
 // the run, and the token endpoint's other refusals.
