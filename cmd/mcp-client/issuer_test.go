@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -170,6 +171,43 @@ func TestTokenRequestOnlyToPinnedEndpoint(t *testing.T) {
 			_, err = tr.RoundTrip(httptest.NewRequest(http.MethodPost, tc.post, strings.NewReader("client_secret=s3cr3t")))
 			if posted != tc.sent || (err != nil) == tc.sent {
 				t.Errorf("POST %s: sent %v, err %v; want sent %v", tc.post, posted, err, tc.sent)
+			}
+		})
+	}
+}
+
+// TestResourceMetadataForAnotherResource checks the line of a run whose
+// endpoint is not the resource the server's protected resource metadata
+// names (another host name for it, a query, a trailing slash): the go-sdk
+// does not use that metadata (RFC 9728 §3.3) and falls back on the
+// server's root, and the line says so, not that the server names the
+// root for its authorization server.
+func TestResourceMetadataForAnotherResource(t *testing.T) {
+	as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", AuthMethods: []string{"client_secret_basic"}, Scopes: []string{testScope}})
+	endpoint := startJWTReference(t, as, nil)
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, endpoint string }{
+		{name: "another host name", endpoint: "http://localhost:" + u.Port() + u.Path},
+		{name: "query", endpoint: endpoint + "?tenant=t1"},
+		{name: "trailing slash", endpoint: endpoint + "/"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"MCP_CLIENT_ID": as.ClientID, "MCP_CLIENT_SECRET": as.Secret, "MCP_CLIENT_ISSUER": as.Issuer}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", tc.endpoint}, func(k string) string { return env[k] }, &stdout, &stderr)
+			want := ") is for the resource " + endpoint + ", not for this endpoint (RFC 9728 §3.3), so the go-sdk did not use it and took the server's root "
+			if code != 1 || !strings.Contains(stderr.String(), want) {
+				t.Errorf("exit %d, stderr %q; want 1 and a line with %q", code, stderr.String(), want)
+			}
+			if !strings.HasSuffix(stderr.String(), "; the client secret was not sent: give that resource as -endpoint\n") {
+				t.Errorf("stderr %q does not say what to do", stderr.String())
+			}
+			if ps := as.Posts(); len(ps) > 0 {
+				t.Errorf("%s was sent %q", as.Issuer, ps)
 			}
 		})
 	}

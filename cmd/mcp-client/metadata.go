@@ -87,3 +87,37 @@ func withPKCEMethod(body []byte) (mended []byte, ok bool) {
 	}
 	return mended, true
 }
+
+// otherResource reads resp, a 200 answer to a GET for protected resource
+// metadata, and puts its body back: it is the resource the document
+// names, as redacted shows it, when that is not t.resource; "" when it is,
+// or the document is not one.
+func (t *flowTransport) otherResource(resp *http.Response) (string, error) {
+	body, ok, err := readMetadata(resp)
+	if err != nil || !ok {
+		return "", err
+	}
+	var doc struct {
+		Resource *string `json:"resource"`
+	}
+	if json.Unmarshal(body, &doc) != nil || doc.Resource == nil || *doc.Resource == t.resource {
+		return "", nil
+	}
+	return redacted(*doc.Resource), nil
+}
+
+// otherResource is the last protected resource metadata document found,
+// when every one found names another resource than the endpoint's: the
+// go-sdk used none of them.
+func otherResource(xs []exchange) (exchange, bool) {
+	var last exchange
+	for _, x := range xs {
+		if x.status == http.StatusOK && strings.Contains(x.url, "/.well-known/oauth-protected-resource") {
+			if x.otherResource == "" {
+				return exchange{}, false
+			}
+			last = x
+		}
+	}
+	return last, last.otherResource != ""
+}

@@ -89,7 +89,10 @@ func flowClient(endpoint, issuer string, insecure bool, trace io.Writer, secrets
 	if trace != nil {
 		base = &tracer{base: base, out: trace, secrets: secrets}
 	}
-	ft := &flowTransport{base: base, insecure: insecure, log: log, pin: pin, guard: guard}
+	ft := &flowTransport{base: base, insecure: insecure, log: log, pin: pin, guard: guard, resource: endpoint}
+	if u, err := url.Parse(endpoint); err == nil {
+		ft.resource = u.String() // as the go-sdk compares it: the MCP request's URL
+	}
 	client := &http.Client{
 		Transport: ft,
 		// A token request sent on elsewhere would carry the secret
@@ -320,6 +323,10 @@ type exchange struct {
 	from        string // the URL asked for, if a redirect led to url; as redacted shows it
 	status      int    // 0: no answer
 	err         error
+	// otherResource is the resource a protected resource metadata
+	// document found names, as redacted shows it, when it is not the
+	// endpoint's: the go-sdk does not use that document (RFC 9728 §3.3).
+	otherResource string
 }
 
 // exchangeLog lists the flow's requests.
@@ -362,6 +369,9 @@ type flowTransport struct {
 	// request, the metadata must name it (pinnedIssuer.keptEndpoint).
 	// false: no metadata was read, and it is read again at the next.
 	discover func(context.Context) bool
+	// resource is the endpoint, which a protected resource metadata
+	// document must name to be used; "": not checked.
+	resource string
 }
 
 // errPlainHTTP refuses a request of the flow over plain http.
@@ -402,6 +412,9 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(r)
 	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && metadataPath(asked(r).URL.Path) {
 		err = t.readAuthServerMetadata(r, resp)
+	}
+	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && t.resource != "" && strings.Contains(asked(r).URL.Path, "/.well-known/oauth-protected-resource") {
+		e.otherResource, err = t.otherResource(resp)
 	}
 	if err != nil {
 		e.err = err
@@ -514,6 +527,9 @@ func issuerMismatch(e *flowError, secrets *secretSet) string {
 	spared := "the client secret was not sent"
 	if e.login {
 		spared = "no one was sent there to sign in"
+	}
+	if x, ok := otherResource(e.exchanges); ok {
+		return fmt.Sprintf("the server's protected resource metadata (%s) is for the resource %s, not for this endpoint (RFC 9728 §3.3), so the go-sdk did not use it and took the server's root %s for the authorization server, not the issuer the client was given, %s; %s: give that resource as -endpoint", x.url, secrets.clip(x.otherResource), named, e.issuer, spared)
 	}
 	if _, found := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); !found {
 		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", named, e.issuer, spared)
