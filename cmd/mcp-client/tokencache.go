@@ -125,6 +125,8 @@ func (c *tokenCache) read() (*keptToken, string) {
 	switch {
 	case err != nil:
 		return nil, err.Error()
+	case fi.IsDir():
+		return nil, keptIsDir
 	case !fi.Mode().IsRegular():
 		return nil, "it is not a regular file"
 	case !ownedByUser(fi):
@@ -207,9 +209,19 @@ func checkCacheRoot(root string) error {
 	return nil
 }
 
-// ignore says why the file is not used; a sign-in overwrites it.
+// keptIsDir is why a directory at the file's name is not used: the new
+// file is renamed onto the name, which cannot replace a directory, and
+// one is not removed with what it holds.
+const keptIsDir = "it is a directory, which a new sign-in cannot replace: remove it for one to be kept"
+
+// ignore says why the file is not used; a sign-in overwrites it, a
+// directory aside.
 func (c *tokenCache) ignore(why string) {
-	fmt.Fprintf(c.notice, "mcp-client: the kept sign-in %s is not used: %s; a new sign-in replaces it\n", c.path, why)
+	then := "; a new sign-in replaces it"
+	if why == keptIsDir {
+		then = ""
+	}
+	fmt.Fprintf(c.notice, "mcp-client: the kept sign-in %s is not used: %s%s\n", c.path, why, then)
 }
 
 // keep writes tok, obtained at cfg's token endpoint, unless it is the
