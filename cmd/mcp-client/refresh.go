@@ -62,7 +62,13 @@ func explainRefresh(endpoint string, e *flowError, secrets *secretSet) string {
 	}
 	for _, x := range e.exchanges {
 		if x.err != nil {
-			return fmt.Sprintf("%s: cannot reach %s: %v: run again once it can be reached, or %s", who, at, scrubbed{x.err, x.url, x.url}, anew)
+			where := at
+			if x.method != http.MethodPost {
+				// The metadata the refresh reads first, to learn the
+				// token endpoint: the token endpoint was not asked.
+				where = "the metadata at " + x.url
+			}
+			return fmt.Sprintf("%s: cannot reach %s: %v: run again once it can be reached, or %s", who, where, scrubbed{x.err, x.url, x.url}, anew)
 		}
 	}
 	return fmt.Sprintf("%s: %v: %s", who, e.err, anew)
