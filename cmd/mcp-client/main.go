@@ -1076,10 +1076,12 @@ func (s scrubbed) Unwrap() error { return s.err }
 // a mistyped scheme, or none, hides as much: everything up to the last "@"
 // is user information. When a "/", "?" or "#" comes before that "@", nobody
 // can tell a password holding one from a path or query holding an "@", and
-// all after the scheme is hidden.
+// all after the scheme is hidden. A scheme has no ":": with none typed, a
+// "://" after a colon is inside a password ("alice:s3c://ret@host"), and
+// what comes before it is user information too.
 func redacted(endpoint string) string {
 	s, start := endpoint, 0
-	if i := strings.Index(s, "://"); i >= 0 && !strings.ContainsAny(s[:i], "/?#") {
+	if i := strings.Index(s, "://"); i >= 0 && !strings.ContainsAny(s[:i], "/?#:") {
 		start = i + len("://") // after a scheme, even a mistyped one (" https")
 	}
 	if at := strings.LastIndexByte(s[start:], '@'); at >= 0 {

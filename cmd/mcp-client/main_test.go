@@ -521,6 +521,7 @@ func TestRedacted(t *testing.T) {
 		"alice:s3cret@127.0.0.1:8080/mcp":                  "xxxxx@127.0.0.1:8080/mcp",
 		"127.0.0.1:8080/mcp?token=s3cret":                  "127.0.0.1:8080/mcp?…",
 		"alice:s3cret@127.0.0.1:8080/mcp?next=https://x@y": "xxxxx…",
+		"alice:s3c://ret@127.0.0.1:8080/mcp":               "xxxxx…",
 	} {
 		if got := redacted(endpoint); got != want {
 			t.Errorf("redacted(%q) = %q, want %q", endpoint, got, want)
@@ -559,7 +560,8 @@ func FuzzRedacted(f *testing.F) {
 			whole = scheme + "://" + whole
 		}
 		shown := whole + "\x00" + scheme + "\x00" + user + "\x00" + host + "\x00" + path + "\x00://xxxxx@?…"
-		for _, secret := range []string{pass, query} {
+		// A user name with its colon is user information too.
+		for _, secret := range []string{pass, query, user + ":"} {
 			if len(secret) >= 3 && !strings.Contains(shown, secret) && strings.Contains(out, secret) {
 				t.Errorf("%q shown as %q: %q shows", endpoint, out, secret)
 			}
