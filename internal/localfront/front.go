@@ -525,6 +525,9 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 		return
 	}
 	if len(payload) > maxInvokePayload {
+		// The client's answer names no reason, as the gateway's does
+		// not; the log says why the function was not invoked.
+		f.logError("event too large", fmt.Errorf("the event is %d bytes, over Lambda's invocation payload limit of %d bytes: the function was not invoked", len(payload), maxInvokePayload))
 		if f.cfg.Shape == ShapeREST || f.cfg.Shape == ShapeHTTP {
 			// Lambda refuses the invocation, and API Gateway answers a
 			// refused invocation with 500 ("Handling Lambda errors with an

@@ -100,3 +100,41 @@ func TestRequestLogStreamed(t *testing.T) {
 		}
 	}
 }
+
+// TestEventTooLargeIsLogged checks that an event over Lambda's 6 MB,
+// which the gateways refuse with a body that names no reason, has the
+// reason logged before the request's line.
+func TestEventTooLargeIsLogged(t *testing.T) {
+	tests := []struct {
+		shape      Shape
+		wantStatus int
+	}{
+		{ShapeREST, http.StatusInternalServerError},
+		{ShapeHTTP, http.StatusInternalServerError},
+		{ShapeURL, http.StatusRequestEntityTooLarge},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.shape), func(t *testing.T) {
+			logs := make(logRecords, 16)
+			f := startFront(t, Config{Shape: tc.shape, Function: respondWith(`{"statusCode": 200}`), Logger: slog.New(logs)})
+			resp, _ := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: strings.Repeat("a", maxInvokePayload), contentType: "text/plain"})
+			if resp.StatusCode != tc.wantStatus {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.wantStatus)
+			}
+			var reasons []string
+			for m := <-logs; m["msg"] != "request"; m = <-logs {
+				if err, ok := m["error"].(error); ok {
+					reasons = append(reasons, m["msg"].(string)+": "+err.Error())
+				}
+			}
+			want := []string{"event too large: the event is "}
+			var got []string
+			for _, r := range reasons {
+				got = append(got, r[:min(len(r), len(want[0]))])
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("reasons logged before the request line (-want +got):\n%s\nin full: %q", diff, reasons)
+			}
+		})
+	}
+}
