@@ -55,9 +55,9 @@
 // mcp-client command lines follow it); logs (JSON) and the functions'
 // output go to stderr.
 //
-// Exit status: 0 when stopped (Ctrl-C or SIGTERM) and for -h; 2 for flags it
-// cannot run with, checked before anything is built; 1 when building or
-// starting fails. A second Ctrl-C or SIGTERM during the shutdown kills the
+// Exit status: 0 when stopped (Ctrl-C or SIGTERM, also while building)
+// and for -h; 2 for flags it cannot run with, checked before anything is
+// built; 1 when building or starting fails. A second Ctrl-C or SIGTERM during the shutdown kills the
 // function's processes and ends the program at once, as the signal does
 // (a second Ctrl-C exits with 130 when interrupts were ignored at start, as
 // in a shell's background job).
@@ -364,6 +364,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	front, issuer, cleanup, err := start(ctx, o, logger, stderr)
 	defer cleanup()
+	if err != nil && ctx.Err() != nil {
+		// Stopped while building or starting: what failed was cut
+		// short by the signal, which is a stop, not a failure.
+		logger.Info("stopped before the front started", "cut", err.Error())
+		return 0
+	}
 	if err != nil {
 		logger.Error("starting", "error", err)
 		return 1

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -242,6 +243,30 @@ func TestRunReportsStartFailure(t *testing.T) {
 	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-function", "/nonexistent/bootstrap"}, io.Discard, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "-function: function binary") || !strings.Contains(stderr.String(), "/nonexistent/bootstrap") {
 		t.Errorf("exit %d, stderr %q; want 1 with the flag and the reason", code, stderr.String())
+	}
+}
+
+// TestRunStoppedWhileStarting checks that Ctrl-C or SIGTERM while the
+// functions are built or started ends the run as a stop does, with status
+// 0, rather than reporting the build the signal cut short as failed.
+func TestRunStoppedWhileStarting(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"building", []string{"-build", "../../internal/localfront/testdata/fn"}},
+		{"built", []string{"-function", os.Args[0]}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the signal, come before the front started
+			var stderr strings.Builder
+			code := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, tc.args...), io.Discard, &stderr)
+			if code != 0 || strings.Contains(stderr.String(), `"level":"ERROR"`) {
+				t.Errorf("exit %d, stderr %q; want 0 and no error", code, stderr.String())
+			}
+		})
 	}
 }
 
