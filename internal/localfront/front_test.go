@@ -887,6 +887,53 @@ func TestCloseServesQueuedRequest(t *testing.T) {
 	<-hung
 }
 
+// TestCloseRefusesStillQueuedRequest stops the front while a request waits
+// for the one process another request holds past the grace: the holder
+// gets the 502 of its cut invocation, the waiting one, never invoked, the
+// 500 of an invocation refused, both with a JSON body.
+func TestCloseRefusesStillQueuedRequest(t *testing.T) {
+	holding, output := saying("hanging until the deadline")
+	p, err := NewProcess(fnBinary, &FunctionConfig{Concurrency: 1, Output: output})
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoing := make(chan struct{})
+	fn := invokeWatch{Process: p, path: "/echo", invoked: echoing}
+	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: fn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		Status  int
+		Message string
+	}
+	get := func(path string, answered chan<- answer) {
+		resp, err := http.Get(f.URL() + path)
+		if err != nil {
+			answered <- answer{}
+			return
+		}
+		defer resp.Body.Close()
+		var body struct{ Message string }
+		json.NewDecoder(resp.Body).Decode(&body)
+		answered <- answer{resp.StatusCode, body.Message}
+	}
+	hung, queued := make(chan answer, 1), make(chan answer, 1)
+	go get("/hang", hung) // holds the one process past the grace
+	<-holding
+	go get("/echo", queued)
+	select {
+	case <-echoing: // the front has the request, and waits for the process
+	case got := <-queued:
+		t.Fatalf("queued request = %+v before the front invoked the function for it", got)
+	}
+	f.Close()
+	want := []answer{{http.StatusBadGateway, "Internal server error"}, {http.StatusInternalServerError, "Internal server error"}}
+	if diff := cmp.Diff(want, []answer{<-hung, <-queued}); diff != "" {
+		t.Errorf("answers to the held and the queued request (-want +got):\n%s", diff)
+	}
+}
+
 // TestChildProcessAuthorizer runs the authorizer as a real bootstrap: its
 // verdicts become 200 or 401, and the context it builds in its own (warm)
 // process reaches the function.
