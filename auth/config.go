@@ -132,12 +132,24 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("%s: %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", EnvAllowedOrigins, o)
 		}
 	}
-	iss, jwks, aud := getenv(EnvJWTIssuer), getenv(EnvJWTJWKSURL), getenv(EnvJWTAudience)
-	if iss != "" || jwks != "" || aud != "" || getenv(EnvJWTAudienceClaim) != "" {
+	// White space around a value (a console's copy, a shell's trailing
+	// newline) is trimmed, as it is from the other variables: kept, it
+	// would be matched against every token's iss and audience, which never
+	// hold it, and published with the issuer. A value of white space alone
+	// is set yet names nothing, as for the token hashes.
+	var jwtVars [4]string
+	for i, name := range []string{EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience, EnvJWTAudienceClaim} {
+		raw := getenv(name)
+		if jwtVars[i] = strings.TrimSpace(raw); raw != "" && jwtVars[i] == "" {
+			return Config{}, fmt.Errorf("%s=%q names nothing", name, raw)
+		}
+	}
+	iss, jwks, aud, claim := jwtVars[0], jwtVars[1], jwtVars[2], jwtVars[3]
+	if iss != "" || jwks != "" || aud != "" || claim != "" {
 		if iss == "" || jwks == "" || aud == "" {
 			return Config{}, fmt.Errorf("JWT verification needs all of %s, %s and %s", EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience)
 		}
-		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: getenv(EnvJWTAudienceClaim)}
+		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: claim}
 		// Another claim than aud (Cognito's client_id) names the client a
 		// token was issued to, not the resource it is for: that client may
 		// hold tokens for other APIs of the issuer too. A required scope

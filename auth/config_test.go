@@ -94,6 +94,23 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "origin with a name in its ASCII form", env: map[string]string{EnvAllowedOrigins: "https://xn--bcher-kva.example"},
 			want: Config{AllowedOrigins: []string{"https://xn--bcher-kva.example"}}},
 		{name: "null origin (a sandboxed frame's)", env: map[string]string{EnvAllowedOrigins: "null"}, wantErr: true},
+		// Copied from a console or a shell: kept, the white space would be
+		// compared with every token's iss, audience or claim name.
+		{name: "JWT values with white space around them", env: map[string]string{
+			EnvJWTIssuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc\n", EnvJWTJWKSURL: " https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json",
+			EnvJWTAudience: "client123\n", EnvJWTAudienceClaim: "client_id ", EnvRequiredScopes: "https://mcp.example/tools",
+			EnvAuthorizationServers: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+		}, want: Config{
+			JWT: &JWTOptions{Issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", JWKSURL: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json",
+				Audience: "client123", AudienceClaim: "client_id"},
+			AuthorizationServers: []string{"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"},
+			Scopes:               []string{"https://mcp.example/tools"},
+		}},
+		{name: "issuer standing in, with a space after it", env: map[string]string{EnvJWTIssuer: "https://iss ", EnvJWTJWKSURL: "https://iss/jwks", EnvJWTAudience: "https://x/mcp"},
+			want: Config{JWT: &JWTOptions{Issuer: "https://iss", JWKSURL: "https://iss/jwks", Audience: "https://x/mcp"}, AuthorizationServers: []string{"https://iss"}}},
+		{name: "audience of white space alone", env: map[string]string{EnvJWTIssuer: "https://iss", EnvJWTJWKSURL: "https://iss/jwks", EnvJWTAudience: " "}, wantErr: true},
+		{name: "audience claim of white space alone", env: map[string]string{EnvJWTIssuer: "https://iss", EnvJWTJWKSURL: "https://iss/jwks", EnvJWTAudience: "a", EnvJWTAudienceClaim: "\n",
+			EnvRequiredScopes: "mcp:tools"}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
