@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/lambdamcp/lambdamcp/internal/oauthscope"
 )
@@ -229,6 +230,16 @@ func checkURL(name, value string) error {
 	// hold them; the error names the URL without them.
 	if p.User != nil {
 		return fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", name, withoutUser(p))
+	}
+	// The parser takes a space in the path or query as it is, but no URI
+	// holds one (RFC 3986 section 2): it is most likely two URLs written
+	// with a space between them where a comma belongs, or one wrapped
+	// across lines, and it would be published to clients as it is.
+	if strings.ContainsFunc(value, unicode.IsSpace) {
+		if strings.Contains(value, "@") {
+			return fmt.Errorf("%s holds white space, which no URL does (a list takes commas between URLs; the value holds an @, which may mark a password, so it is not shown)", name)
+		}
+		return fmt.Errorf("%s=%q holds white space, which no URL does (a list takes commas between URLs)", name, value)
 	}
 	return nil
 }

@@ -80,6 +80,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "resource URL not a URL", env: map[string]string{EnvResourceURL: "mcp.example.com/mcp"}, wantErr: true},
 		{name: "metadata URL not a URL", env: map[string]string{EnvFromAuthorizer: "1", EnvResourceMetadataURL: "notaurl"}, wantErr: true},
 		{name: "authorization server not a URL", env: map[string]string{EnvFromAuthorizer: "1", EnvAuthorizationServers: "https://iss,alsonot"}, wantErr: true},
+		{name: "authorization servers separated by a space", env: map[string]string{EnvFromAuthorizer: "1", EnvAuthorizationServers: "https://iss/pool1 https://iss/pool2"}, wantErr: true},
 		{name: "issuer that is no URL", env: map[string]string{EnvJWTIssuer: "urn:example:issuer", EnvJWTJWKSURL: "https://keys.example/jwks.json", EnvJWTAudience: "a"},
 			want: Config{JWT: &JWTOptions{Issuer: "urn:example:issuer", JWKSURL: "https://keys.example/jwks.json", Audience: "a"}, AuthorizationServers: []string{"urn:example:issuer"}}},
 		{name: "origin with a path", env: map[string]string{EnvAllowedOrigins: "https://app.example.com/ui"}, wantErr: true},
@@ -396,6 +397,14 @@ func TestConfigFromEnvResourceURL(t *testing.T) {
 		// A token is often given as the user's name alone.
 		{name: "token as the user", url: "https://s3cret@mcp.example.com/mcp", wantErr: "user"},
 		{name: "token as the user, no host name", url: "https://s3cret@:443/mcp", wantErr: `"https://xxxxx@:443/mcp" is not an http(s) URL`},
+		// No URI holds white space: two written where one belongs, or one
+		// wrapped across lines.
+		{name: "two URLs with a space between", url: "https://mcp.example.com/mcp https://other.example.com/mcp", wantErr: "white space"},
+		{name: "a newline inside the query", url: "https://mcp.example.com/mcp?tenant=a\nb", wantErr: "is not an http(s) URL"},
+		{name: "a tab inside the path", url: "https://mcp.example.com/m\tcp", wantErr: "is not an http(s) URL"},
+		{name: "a no-break space inside the path", url: "https://mcp.example.com/m\u00a0cp", wantErr: "white space"},
+		{name: "a space and a user", url: "https://s3cret@mcp.example.com/mcp https://x", wantErr: "user"},
+		{name: "a space and an @ in the path", url: "https://mcp.example.com/u:s3cret@ /mcp", wantErr: "white space"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
