@@ -127,6 +127,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || p.User != nil) {
 			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, o)
 		}
+		if o != "*" && strings.Contains(o, "*") {
+			// Origins are compared whole: a browser sends no "*", so a
+			// pattern would allow no page at all.
+			return Config{}, fmt.Errorf("%s: %q is a pattern, and origins are compared whole: list each origin, or give * alone for any", EnvAllowedOrigins, o)
+		}
 		if !isASCII(o) {
 			// Browsers send an internationalized name in its ASCII
 			// (punycode) form, which this one would never match.

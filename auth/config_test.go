@@ -95,6 +95,10 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "origin with a name in its ASCII form", env: map[string]string{EnvAllowedOrigins: "https://xn--bcher-kva.example"},
 			want: Config{AllowedOrigins: []string{"https://xn--bcher-kva.example"}}},
 		{name: "null origin (a sandboxed frame's)", env: map[string]string{EnvAllowedOrigins: "null"}, wantErr: true},
+		// Origins are compared whole: a pattern would match no browser's.
+		{name: "origin with a wildcard subdomain", env: map[string]string{EnvAllowedOrigins: "https://*.example.com"}, wantErr: true},
+		{name: "origin with a wildcard host", env: map[string]string{EnvAllowedOrigins: "https://app.example.com, https://*"}, wantErr: true},
+		{name: "origin with a wildcard port", env: map[string]string{EnvAllowedOrigins: "http://localhost:*"}, wantErr: true},
 		// Copied from a console or a shell: kept, the white space would be
 		// compared with every token's iss, audience or claim name.
 		{name: "JWT values with white space around them", env: map[string]string{
