@@ -219,7 +219,7 @@ func UntilSignal() context.Context {
 // 10 s and its body within a minute, and a kept-alive connection idle for
 // two minutes is closed; answers take as long as they take, so that event
 // streams last. Listening beyond loopback without authentication is
-// logged as a warning.
+// logged as a warning, and so is starting on Lambda without it.
 func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	var o Options
 	if opts != nil {
@@ -242,6 +242,14 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		handler, lopts, err := c.serving(h, logger)
 		if err != nil {
 			return failInit(getenv, logger, err)
+		}
+		if !c.auth.Enabled() {
+			// As a local server beyond loopback is: a Function URL with
+			// auth type NONE, or a gateway route without an authorizer,
+			// leaves the tools to anyone, and a variable misspelt or lost
+			// on the way to the function says so nowhere else.
+			logger.Warn("no authentication: every caller that reaches the function can call the server's tools, unless what invokes it (IAM, an authorizer) checks callers; set " +
+				auth.EnvTokenSHA256 + " or the MCP_JWT_* variables, or behind an API Gateway authorizer " + auth.EnvFromAuthorizer + "=1")
 		}
 		lambdamcp.Start(handler, lopts)
 		return nil

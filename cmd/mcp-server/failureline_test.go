@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -37,9 +38,31 @@ func TestBootstrapFailureLine(t *testing.T) {
 			}
 			env := []string{"AWS_LAMBDA_FUNCTION_NAME=mcp-server", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=2048", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST"}
 			out := bootstraptest.Invoke(t, bin, env, concurrency, payloads, want)
+			// Before any invocation, with no request id to carry, the
+			// start-up warns that nothing checks tokens (see
+			// TestBootstrapWarnsWithoutAuthentication).
+			out, warned := withoutLine(out, `"level":"WARN","msg":"no authentication:`)
+			if !warned {
+				t.Errorf("no warning of no authentication at start-up:\n%s", out)
+			}
 			if diff := cmp.Diff(want, bootstraptest.FailureLines(t, out)); diff != "" {
 				t.Errorf("failure lines by request id (-want +got):\n%s\n%s", diff, out)
 			}
 		})
 	}
+}
+
+// withoutLine returns out without its one line holding s, and whether there
+// was one.
+func withoutLine(out, s string) (string, bool) {
+	var kept strings.Builder
+	found := false
+	for line := range strings.Lines(out) {
+		if !found && strings.Contains(line, s) {
+			found = true
+			continue
+		}
+		kept.WriteString(line)
+	}
+	return kept.String(), found
 }
