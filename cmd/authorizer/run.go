@@ -85,9 +85,14 @@ func newAuthorizer(getenv func(string) string, logger *slog.Logger) (*auth.Autho
 	if cfg.FromAuthorizer {
 		return nil, fmt.Errorf("%s is for the MCP server behind this authorizer, not for the authorizer", auth.EnvFromAuthorizer)
 	}
+	if !cfg.Enabled() {
+		return nil, fmt.Errorf("no authentication configured: set %s and/or %s, %s, %s", auth.EnvTokenSHA256, auth.EnvJWTIssuer, auth.EnvJWTJWKSURL, auth.EnvJWTAudience)
+	}
+	// A variable set but wrong (a hash that is none, a JWKS URL over
+	// plain http) is named in err: it needs mending, not setting.
 	v, err := cfg.Verifier(logger)
 	if err != nil {
-		return nil, fmt.Errorf("%w: set %s and/or %s, %s, %s", err, auth.EnvTokenSHA256, auth.EnvJWTIssuer, auth.EnvJWTJWKSURL, auth.EnvJWTAudience)
+		return nil, err
 	}
 	return auth.NewAuthorizer(v, cfg.AuthorizerOptions(logger)), nil
 }

@@ -23,6 +23,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/awsevents"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
@@ -167,6 +169,34 @@ func TestNewAuthorizerFromEnv(t *testing.T) {
 	out, err := a.Invoke(context.Background(), []byte(ev))
 	if err != nil || !strings.Contains(string(out), `"isAuthorized":true`) {
 		t.Errorf("Invoke = %s, %v; want isAuthorized", out, err)
+	}
+}
+
+// TestNewAuthorizerConfigError checks that the error names what is wrong,
+// and tells what to set only when nothing that checks tokens is: a hash or
+// JWKS URL that is set but wrong needs mending, not setting.
+func TestNewAuthorizerConfigError(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"nothing configured", nil,
+			"no authentication configured: set MCP_AUTH_TOKEN_SHA256 and/or MCP_JWT_ISSUER, MCP_JWT_JWKS_URL, MCP_JWT_AUDIENCE"},
+		{"sha256sum's output as it prints it", map[string]string{auth.EnvTokenSHA256: auth.HashToken(token) + "  -"},
+			"MCP_AUTH_TOKEN_SHA256: static tokens: hash 1 is not a hex SHA-256 hash (64 hex digits)"},
+		{"JWKS URL over plain http", map[string]string{auth.EnvJWTIssuer: "https://iss.example", auth.EnvJWTJWKSURL: "http://iss.example/jwks.json", auth.EnvJWTAudience: "a"},
+			`jwt: JWKS URL "http://iss.example/jwks.json" is not an https URL (plain http only on a loopback address)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := newAuthorizer(env(tc.env), slog.New(slog.DiscardHandler))
+			if err == nil {
+				t.Fatal("newAuthorizer succeeded")
+			}
+			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
