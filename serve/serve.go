@@ -384,6 +384,12 @@ func protect(h http.Handler, cfg auth.Config, logger *slog.Logger) (http.Handler
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
+	if cfg.FromAuthorizer && (len(cfg.TokenHashes) > 0 || cfg.JWT != nil) {
+		// The authorizer's identity is trusted instead: these check
+		// nothing here, which the line below would not say.
+		logger.Warn(auth.EnvFromAuthorizer + "=1 trusts the API Gateway authorizer instead of checking tokens: " +
+			auth.EnvTokenSHA256 + " and the MCP_JWT_* variables check nothing in this server; they belong to the authorizer")
+	}
 	protected := auth.Middleware(v, opts)(h)
 	mux := http.NewServeMux()
 	mux.Handle(auth.WellKnownPath, protected)

@@ -476,11 +476,13 @@ func TestRunUncleanPaths(t *testing.T) {
 
 // TestRunWarnsWhenExposed checks that Run warns when it listens beyond
 // loopback without authentication, and only then; and when it is told to
-// take the identity from a Lambda authorizer, which does not run locally.
+// take the identity from a Lambda authorizer, which does not run locally,
+// and then also of the token settings that check nothing.
 func TestRunWarnsWhenExposed(t *testing.T) {
 	const (
 		exposed        = "listening beyond this machine without authentication"
 		fromAuthorizer = auth.EnvFromAuthorizer + "=1 outside Lambda"
+		unchecked      = "check nothing in this server"
 	)
 	for _, tc := range []struct {
 		addr string
@@ -491,6 +493,11 @@ func TestRunWarnsWhenExposed(t *testing.T) {
 		{"127.0.0.1:0", nil, nil},
 		{"0.0.0.0:0", map[string]string{auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789"), auth.EnvResourceURL: "https://mcp.example/mcp"}, nil},
 		{"127.0.0.1:0", map[string]string{auth.EnvFromAuthorizer: "1"}, []string{fromAuthorizer}},
+		// The authorizer's identity is trusted instead of tokens.
+		{"127.0.0.1:0", map[string]string{auth.EnvFromAuthorizer: "1", auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789")},
+			[]string{fromAuthorizer, unchecked}},
+		{"127.0.0.1:0", map[string]string{auth.EnvFromAuthorizer: "1", auth.EnvJWTIssuer: "https://iss.example", auth.EnvJWTJWKSURL: "https://iss.example/jwks.json",
+			auth.EnvJWTAudience: "https://mcp.example/mcp"}, []string{fromAuthorizer, unchecked}},
 	} {
 		var logs strings.Builder
 		ctx, cancel := context.WithCancel(t.Context())
@@ -512,7 +519,7 @@ func TestRunWarnsWhenExposed(t *testing.T) {
 			t.Fatalf("%s: Run = %v", tc.addr, err)
 		}
 		var warned []string
-		for _, w := range []string{exposed, fromAuthorizer} {
+		for _, w := range []string{exposed, fromAuthorizer, unchecked} {
 			if strings.Contains(logs.String(), w) {
 				warned = append(warned, w)
 			}
