@@ -387,6 +387,9 @@ func (p Props) withDefaults() (Props, error) {
 		if o != "*" && !isOrigin(o) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is not an origin (scheme://host[:port], or *)", o)
 		}
+		if o != "*" && strings.Contains(o, "*") {
+			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is a pattern, and the server compares origins whole: list each origin, or give * alone for any", o)
+		}
 		if strings.ContainsFunc(o, func(r rune) bool { return r >= utf8.RuneSelf }) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", o)
 		}

@@ -124,6 +124,7 @@ func TestPropsErrors(t *testing.T) {
 		{"cors origin with a query", Props{CORSAllowOrigins: []string{"https://b.example?x"}}, "corsOrigins"},
 		{"cors origin named in Unicode", Props{CORSAllowOrigins: []string{"https://b\u00fccher.example"}}, "xn--"},
 		{"cors origin with a bad escape", Props{CORSAllowOrigins: []string{"https://b%zz.example"}}, "corsOrigins"},
+		{"cors origin written as a pattern", Props{CORSAllowOrigins: []string{"https://*.b.example"}}, "is a pattern"},
 		{"cors header that is no header name", Props{CORSAllowHeaders: []string{"Mcp-Param-A B"}}, "corsHeaders"},
 		{"jwks url on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "https://i/keys"}}, "jwtJwksUrl"},
 		{"audience claim on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", AudienceClaim: "azp", RequiredScopes: []string{"s"}}}, "jwtAudienceClaim"},
