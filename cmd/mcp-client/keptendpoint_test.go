@@ -39,7 +39,7 @@ func TestKeptTokenEndpointChecked(t *testing.T) {
 	}{
 		{name: "the metadata's", grants: []string{"refresh_token"}},
 		{name: "the issuer down", down: true,
-			want: who + "cannot reach the token endpoint AS/oauth2/token: dial tcp HOST: connect: connection refused: run again once it can be reached, or -logout, and run again to sign in anew"},
+			want: who + "cannot reach the metadata at AS/.well-known/oauth-authorization-server/eu-west-1_Test: dial tcp HOST: connect: connection refused: run again once it can be reached, or -logout, and run again to sign in anew"},
 		{name: "another server's", tokenEndpoint: other.URL + "/oauth2/token",
 			want: who + "the kept sign-in names the token endpoint " + other.URL + "/oauth2/token, which the metadata of issuer ISSUER does not: the refresh token was not sent there: -logout, and run again to sign in anew"},
 		{name: "another path of the issuer's host", tokenEndpoint: "AS/oauth2/token/elsewhere",
