@@ -847,90 +847,72 @@ func TestCloseCutsHungInvocation(t *testing.T) {
 	t.Logf("Close took %v", took.Round(time.Millisecond))
 }
 
-// TestCloseServesQueuedRequest stops the front while a request waits for
-// the one process another request holds: it is in flight too, and is
-// served within the grace once the first ends at its 1 s deadline.
-func TestCloseServesQueuedRequest(t *testing.T) {
-	holding, output := saying("hanging until the deadline")
-	p, err := NewProcess(fnBinary, &FunctionConfig{Timeout: time.Second, Concurrency: 1, Output: output})
-	if err != nil {
-		t.Fatal(err)
-	}
-	echoing := make(chan struct{})
-	fn := invokeWatch{Process: p, path: "/echo", invoked: echoing}
-	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: fn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	get := func(path string, status chan<- int) {
-		resp, err := http.Get(f.URL() + path)
-		if err != nil {
-			status <- 0
-			return
-		}
-		resp.Body.Close()
-		status <- resp.StatusCode
-	}
-	hung, queued := make(chan int, 1), make(chan int, 1)
-	go get("/hang", hung) // holds the one process until its timeout
-	<-holding
-	go get("/echo", queued)
-	select {
-	case <-echoing: // the front has the request, and waits for the process
-	case got := <-queued:
-		t.Fatalf("queued request = %d before the front invoked the function for it", got)
-	}
-	f.Close()
-	if got := <-queued; got != http.StatusOK {
-		t.Errorf("queued request = %d, want 200, served within the grace", got)
-	}
-	<-hung
-}
-
-// TestCloseRefusesStillQueuedRequest stops the front while a request waits
-// for the one process another request holds past the grace: the holder
-// gets the 502 of its cut invocation, the waiting one, never invoked, the
-// 500 of an invocation refused, both with a JSON body.
-func TestCloseRefusesStillQueuedRequest(t *testing.T) {
-	holding, output := saying("hanging until the deadline")
-	p, err := NewProcess(fnBinary, &FunctionConfig{Concurrency: 1, Output: output})
-	if err != nil {
-		t.Fatal(err)
-	}
-	echoing := make(chan struct{})
-	fn := invokeWatch{Process: p, path: "/echo", invoked: echoing}
-	f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: fn})
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestCloseWithQueuedRequest stops the front while a request waits for
+// the one process another request holds. If the holder's invocation ends
+// within the grace (at its 1 s deadline, where the function's answer and
+// the timeout race, so its answer is not held to one), the waiting
+// request is in flight too and is served; if it holds on past the grace,
+// the holder gets the 502 of its cut invocation and the waiting one, never
+// invoked, the 500 of an invocation refused. Every answer has a JSON body.
+func TestCloseWithQueuedRequest(t *testing.T) {
 	type answer struct {
 		Status  int
 		Message string
 	}
-	get := func(path string, answered chan<- answer) {
-		resp, err := http.Get(f.URL() + path)
-		if err != nil {
-			answered <- answer{}
-			return
-		}
-		defer resp.Body.Close()
-		var body struct{ Message string }
-		json.NewDecoder(resp.Body).Decode(&body)
-		answered <- answer{resp.StatusCode, body.Message}
+	tests := []struct {
+		name    string
+		timeout time.Duration // the function's; 0: past the grace
+		want    []answer      // to the holding and the queued request; a zero holder's: any
+	}{
+		{name: "served within the grace", timeout: time.Second,
+			want: []answer{{}, {http.StatusOK, ""}}},
+		{name: "refused past the grace",
+			want: []answer{{http.StatusBadGateway, "Internal server error"}, {http.StatusInternalServerError, "Internal server error"}}},
 	}
-	hung, queued := make(chan answer, 1), make(chan answer, 1)
-	go get("/hang", hung) // holds the one process past the grace
-	<-holding
-	go get("/echo", queued)
-	select {
-	case <-echoing: // the front has the request, and waits for the process
-	case got := <-queued:
-		t.Fatalf("queued request = %+v before the front invoked the function for it", got)
-	}
-	f.Close()
-	want := []answer{{http.StatusBadGateway, "Internal server error"}, {http.StatusInternalServerError, "Internal server error"}}
-	if diff := cmp.Diff(want, []answer{<-hung, <-queued}); diff != "" {
-		t.Errorf("answers to the held and the queued request (-want +got):\n%s", diff)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			holding, output := saying("hanging until the deadline")
+			p, err := NewProcess(fnBinary, &FunctionConfig{Timeout: tc.timeout, Concurrency: 1, Output: output})
+			if err != nil {
+				t.Fatal(err)
+			}
+			echoing := make(chan struct{})
+			fn := invokeWatch{Process: p, path: "/echo", invoked: echoing}
+			f, err := Start(t.Context(), Config{Shape: ShapeREST, Function: fn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			get := func(path string, answered chan<- answer) {
+				resp, err := http.Get(f.URL() + path)
+				if err != nil {
+					answered <- answer{}
+					return
+				}
+				defer resp.Body.Close()
+				var body struct{ Message string }
+				if resp.StatusCode != http.StatusOK {
+					json.NewDecoder(resp.Body).Decode(&body)
+				}
+				answered <- answer{resp.StatusCode, body.Message}
+			}
+			hung, queued := make(chan answer, 1), make(chan answer, 1)
+			go get("/hang", hung) // holds the one process
+			<-holding
+			go get("/echo", queued)
+			select {
+			case <-echoing: // the front has the request, and waits for the process
+			case got := <-queued:
+				t.Fatalf("queued request = %+v before the front invoked the function for it", got)
+			}
+			f.Close()
+			got := []answer{<-hung, <-queued}
+			if tc.want[0] == (answer{}) {
+				got[0] = answer{}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("answers to the holding and the queued request (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -954,8 +936,6 @@ func TestChildProcessAuthorizer(t *testing.T) {
 	}
 }
 
-// saying returns a writer for a function's output and a channel closed once
-// the output holds text: the function's own word that it got that far.
 // awaitRefused returns once nothing listens at addr any more, polling:
 // a server shutting down tells nothing else of it.
 func awaitRefused(t *testing.T, addr string) {
@@ -989,6 +969,8 @@ func (w invokeWatch) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*r
 	return w.Process.Invoke(ctx, inv)
 }
 
+// saying returns a writer for a function's output and a channel closed once
+// the output holds text: the function's own word that it got that far.
 func saying(text string) (<-chan struct{}, io.Writer) {
 	w := &sayingWriter{text: []byte(text), said: make(chan struct{})}
 	return w.said, w
