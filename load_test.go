@@ -2,7 +2,6 @@ package lambdamcp_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -149,15 +148,7 @@ func TestLoadLocalHTTP(t *testing.T) {
 	transport := &http.Transport{MaxIdleConnsPerHost: loadConcurrency}
 	client := &http.Client{Transport: transport, Timeout: time.Minute}
 	errs := runLoad(func(i int) error {
-		r := loadCall(i)
-		req, err := http.NewRequest(r.method, srv.URL+r.path, bytes.NewReader([]byte(r.body)))
-		if err != nil {
-			return err
-		}
-		for k, v := range r.header {
-			req.Header.Set(k, v)
-		}
-		resp, err := client.Do(req)
+		resp, err := send(context.Background(), client, srv.URL, loadCall(i))
 		if err != nil {
 			return fmt.Errorf("request %d: %v", i, err)
 		}
@@ -302,14 +293,7 @@ func withAccept(h map[string]string, accept string) map[string]string {
 func sendOnce(client *http.Client, base string, r httpRequest, status int, hangUp bool) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, r.method, base+r.path, strings.NewReader(r.body))
-	if err != nil {
-		return err
-	}
-	for k, v := range r.header {
-		req.Header.Set(k, v)
-	}
-	resp, err := client.Do(req)
+	resp, err := send(ctx, client, base, r)
 	if err != nil {
 		return err
 	}
@@ -327,6 +311,18 @@ func sendOnce(client *http.Client, base string, r httpRequest, status int, hangU
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	return err
+}
+
+// send sends r to base with client.
+func send(ctx context.Context, client *http.Client, base string, r httpRequest) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, r.method, base+r.path, strings.NewReader(r.body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	return client.Do(req)
 }
 
 // openFiles is how many descriptors the process has open, or 0 where
