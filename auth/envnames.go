@@ -1,0 +1,88 @@
+package auth
+
+import (
+	"slices"
+	"strings"
+)
+
+// envNames are the variables ConfigFromEnv reads.
+var envNames = []string{
+	EnvTokenSHA256, EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience, EnvJWTAudienceClaim,
+	EnvRequiredScopes, EnvScopeImplies, EnvResourceURL, EnvResourceMetadataURL,
+	EnvAuthorizationServers, EnvAllowedOrigins, EnvFromAuthorizer,
+}
+
+// UnreadVar is a variable of the environment that looks meant for
+// [ConfigFromEnv], or for a program reading it, yet is none of the names
+// they read, so that its value is ignored.
+type UnreadVar struct {
+	Name  string // as set
+	Meant string // the name read that it is nearest to; "" when none is near
+}
+
+// String says what is wrong, naming the variable and never its value.
+func (u UnreadVar) String() string {
+	s := u.Name + " is set, and nothing reads it"
+	if u.Meant != "" {
+		s += "; did you mean " + u.Meant + "?"
+	}
+	return s
+}
+
+// UnreadVars returns the variables of environ ("NAME=value" entries, as
+// os.Environ lists them) that look meant for ConfigFromEnv, or for a
+// program that also reads the names in also, yet are none of them: any
+// name under MCP_AUTH_ or MCP_JWT_, which ConfigFromEnv owns, and any
+// other MCP_ name within two typing mistakes (a letter left out, added,
+// changed, or two swapped) of a name read, such as MCP_REQUIRED_SCOPE,
+// letter case aside (mcp_stream is not MCP_STREAM, yet meant as it). A
+// misspelt setting is otherwise ignored in silence: a scope every token
+// was meant to need is then needed by none. Other names are left alone, as
+// a program may read MCP_ names of its own.
+func UnreadVars(environ []string, also ...string) []UnreadVar {
+	known := slices.Concat(envNames, also)
+	var out []UnreadVar
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		upper := strings.ToUpper(name) // names are case-sensitive; people's typing is not
+		if !strings.HasPrefix(upper, "MCP_") || slices.Contains(known, name) {
+			continue
+		}
+		meant, best := "", 3
+		for _, k := range known {
+			if d := typos(upper, k); d < best {
+				meant, best = k, d
+			}
+		}
+		if meant != "" || strings.HasPrefix(upper, "MCP_AUTH_") || strings.HasPrefix(upper, "MCP_JWT_") {
+			out = append(out, UnreadVar{Name: name, Meant: meant})
+		}
+	}
+	return out
+}
+
+// typos is the number of typing mistakes that turn a into b: letters left
+// out, added or changed, and neighbours swapped (the optimal string
+// alignment distance), counted in bytes, as the names are ASCII.
+func typos(a, b string) int {
+	// d[i][j] is the distance between a[:i] and b[:j]; three rows suffice.
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
