@@ -69,6 +69,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
 // EnvAddr names the local listen address when Options.Addr is empty.
@@ -109,6 +110,14 @@ type Options struct {
 	// Getenv reads the variables above. Nil means os.Getenv. It does not
 	// reach the Lambda runtime, which reads the process's environment.
 	Getenv func(string) string
+
+	// Environ lists the environment Getenv reads, as os.Environ does, for
+	// a check of its names: each MCP_ variable that looks meant for one of
+	// those above yet is none of them, such as MCP_REQUIRED_SCOPE, is
+	// logged as a warning as Run starts (auth.UnreadVars), since its value
+	// is otherwise ignored without a word. Nil means os.Environ when Getenv
+	// is nil, and no check otherwise.
+	Environ func() []string
 }
 
 // initialDefault is slog's default logger as the process began: Main
@@ -225,13 +234,21 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	if opts != nil {
 		o = *opts
 	}
-	getenv := o.Getenv
+	getenv, environ := o.Getenv, o.Environ
 	if getenv == nil {
 		getenv = os.Getenv
+		if environ == nil {
+			environ = os.Environ
+		}
 	}
 	logger := o.Logger
 	if logger == nil {
 		logger = slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(os.Stdout, nil)))
+	}
+	if environ != nil {
+		for _, v := range auth.UnreadVars(environ(), EnvAddr, EnvStream, requeststate.EnvKey) {
+			logger.Warn(v.String())
+		}
 	}
 	c, err := readConfig(h, o.Lambda, getenv, logger)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
 const pingCall = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","arguments":{"delay_ms":0}}}`
@@ -527,6 +529,76 @@ func TestRunWarnsWhenExposed(t *testing.T) {
 		if diff := cmp.Diff(tc.want, warned); diff != "" {
 			t.Errorf("%s, env %v: warnings (-want +got):\n%s\nlogs:\n%s", tc.addr, tc.env, diff, logs.String())
 		}
+	}
+}
+
+// TestRunWarnsOfUnreadVariables checks that Run names each MCP_ variable
+// of the environment that looks meant for it yet is none it reads, from
+// os.Environ when it reads os.Getenv, and from Options.Environ otherwise.
+func TestRunWarnsOfUnreadVariables(t *testing.T) {
+	const scope = "MCP_REQUIRED_SCOPE is set, and nothing reads it; did you mean MCP_REQUIRED_SCOPES?"
+	read := []string{EnvAddr + "=127.0.0.1:0", EnvStream + "=", requeststate.EnvKey + "=k", auth.EnvAllowedOrigins + "=https://a.example", "MCP_CLIENT_ID=c", "HOME=/root"}
+	tests := []struct {
+		name    string
+		setenv  map[string]string // the process's environment, read when getenv is nil
+		getenv  map[string]string
+		environ []string
+		want    []string
+	}{
+		{name: "the process's environment", setenv: map[string]string{"MCP_REQUIRED_SCOPE": "mcp:tools", "MCP_JWT_LEEWAY": "30s"},
+			want: []string{"MCP_JWT_LEEWAY is set, and nothing reads it", scope}},
+		{name: "Options.Environ", getenv: map[string]string{}, environ: append(read, "MCP_REQUIRED_SCOPE=mcp:tools", "mcp_stream=url", "MCP_ADR=:80", "MCP_REQUEST_STATE_KY=k"),
+			want: []string{
+				"MCP_ADR is set, and nothing reads it; did you mean MCP_ADDR?",
+				"MCP_REQUEST_STATE_KY is set, and nothing reads it; did you mean MCP_REQUEST_STATE_KEY?",
+				scope,
+				"mcp_stream is set, and nothing reads it; did you mean MCP_STREAM?",
+			}},
+		{name: "names read", getenv: map[string]string{}, environ: read},
+		{name: "Getenv without Environ", getenv: map[string]string{"MCP_REQUIRED_SCOPE": "mcp:tools"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.setenv {
+				t.Setenv(k, v)
+			}
+			opts := &Options{Addr: "127.0.0.1:0"}
+			if tc.getenv != nil {
+				opts.Getenv = func(k string) string { return tc.getenv[k] }
+			}
+			if tc.environ != nil {
+				opts.Environ = func() []string { return tc.environ }
+			}
+			var logs strings.Builder
+			sw := &syncWriter{w: &logs, listening: make(chan struct{})}
+			opts.Logger = slog.New(slog.NewJSONHandler(sw, nil))
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- Run(ctx, Handler(demoserver.New(demoserver.Options{}), nil), opts) }()
+			select {
+			case <-sw.listening:
+			case err := <-done:
+				t.Fatalf("Run = %v before listening; logs:\n%s", err, logs.String())
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("Run = %v", err)
+			}
+			var warned []string
+			for line := range strings.Lines(logs.String()) {
+				var l struct{ Level, Msg string }
+				if err := json.Unmarshal([]byte(line), &l); err != nil {
+					t.Fatalf("log line %q: %v", line, err)
+				}
+				if l.Level == "WARN" && strings.Contains(l.Msg, "nothing reads it") {
+					warned = append(warned, l.Msg)
+				}
+			}
+			slices.Sort(warned)
+			if diff := cmp.Diff(tc.want, warned); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s\nlogs:\n%s", diff, logs.String())
+			}
+		})
 	}
 }
 

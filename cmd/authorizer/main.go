@@ -30,5 +30,5 @@ import (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr, lambda.Start))
+	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Environ, os.Stdin, os.Stdout, os.Stderr, lambda.Start))
 }

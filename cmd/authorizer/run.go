@@ -21,7 +21,7 @@ const usage = "usage: authorizer [-hash-token]   (on Lambda: the API Gateway aut
 
 // run is the testable part of main. start hands the handler to the Lambda
 // runtime (lambda.Start in main) and does not return in production.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, start func(any)) int {
+func run(ctx context.Context, args []string, getenv func(string) string, environ func() []string, stdin io.Reader, stdout, stderr io.Writer, start func(any)) int {
 	fs := flag.NewFlagSet("authorizer", flag.ContinueOnError)
 	hashToken := fs.Bool("hash-token", false, "read a token from stdin and print its SHA-256 hash for MCP_AUTH_TOKEN_SHA256")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	// JSON lines on stdout like the server's, each with the Lambda request id.
 	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(stdout, nil)))
+	for _, v := range auth.UnreadVars(environ()) {
+		logger.Warn(v.String())
+	}
 	a, err := newAuthorizer(getenv, logger)
 	if err != nil {
 		logger.Error("configuration", "error", err.Error())

@@ -38,6 +38,17 @@ const token = "a-long-random-static-token-for-tests"
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// environ lists m as os.Environ lists the environment.
+func environ(m map[string]string) func() []string {
+	return func() []string {
+		var kv []string
+		for k, v := range m {
+			kv = append(kv, k+"="+v)
+		}
+		return kv
+	}
+}
+
 func TestHashToken(t *testing.T) {
 	// The longest token "Authorization: Bearer …" carries to the entry
 	// points.
@@ -65,7 +76,7 @@ func TestHashToken(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := run(context.Background(), []string{"-hash-token"}, env(nil), tc.stdin, &out, &errOut, nil)
+			code := run(context.Background(), []string{"-hash-token"}, env(nil), nil, tc.stdin, &out, &errOut, nil)
 			if code != tc.wantCode || out.String() != tc.wantOut || !strings.Contains(errOut.String(), tc.wantErr) {
 				t.Errorf("run = %d, stdout %q, stderr %q; want %d, %q, stderr saying %q", code, out.String(), errOut.String(), tc.wantCode, tc.wantOut, tc.wantErr)
 			}
@@ -90,6 +101,8 @@ func TestRunConfiguration(t *testing.T) {
 		{"authorizer-context mode", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvFromAuthorizer: "1"}, 1, false, "not for the authorizer"},
 		{"scopes alone", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvRequiredScopes: "mcp:tools"}, 1, false, "set " + auth.EnvTokenSHA256},
 		{"static tokens", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: auth.HashToken(token)}, 0, true, ""},
+		{"a variable misspelt", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", auth.EnvTokenSHA256: auth.HashToken(token), "MCP_JWT_ISUER": "https://issuer.example"}, 0, true,
+			`"level":"WARN","msg":"MCP_JWT_ISUER is set, and nothing reads it; did you mean MCP_JWT_ISSUER?"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +122,7 @@ func TestRunConfiguration(t *testing.T) {
 				log.SetOutput(os.Stderr)
 				log.SetFlags(log.LstdFlags)
 			})
-			code := run(context.Background(), nil, env(tc.env), strings.NewReader(""), &out, &errOut,
+			code := run(context.Background(), nil, env(tc.env), environ(tc.env), strings.NewReader(""), &out, &errOut,
 				func(h any) {
 					_, started = h.(lambda.Handler)
 					// The Lambda runtime's line for a failed invocation.
@@ -151,7 +164,7 @@ func TestRunCommandLine(t *testing.T) {
 		{[]string{"-hash-token", "extra"}, 2, `unexpected argument "extra"`},
 	} {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), tc.args, env(nil), strings.NewReader(token), &out, &errOut, nil)
+		code := run(context.Background(), tc.args, env(nil), nil, strings.NewReader(token), &out, &errOut, nil)
 		if code != tc.code || !strings.Contains(errOut.String(), tc.want) || out.Len() != 0 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and %q", tc.args, code, out.String(), errOut.String(), tc.code, tc.want)
 		}
