@@ -43,6 +43,7 @@ type corsCase struct {
 	name         string
 	req          httpRequest
 	handler      http.HandlerFunc // behind auth.OriginProtection
+	before       bool             // handler answers before auth's Origin check, as serve.Routes does a path it has no route for
 	status       int              // with an allowed Origin or none
 	within       time.Duration    // the request's deadline; 0: far
 	bufferedOnly bool             // only Lambda's buffered shapes limit the response
@@ -62,6 +63,9 @@ var corsCases = []corsCase{
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"jsonrpc":"2.0","id":7,"result":{"pad":"` + strings.Repeat("x", corsMaxResponse) + `"}}`))
 	}, status: 200, bufferedOnly: true},
+	// The plain-text 404 serve.Routes answers a path it has no route
+	// for, before auth's Origin check, rewritten as JSON by the guard.
+	{name: "no route", req: call("echo", `{}`), handler: http.NotFound, before: true, status: 404},
 	// Passed on: the handler's own headers, not doubled.
 	{name: "answered", req: call("echo", `{}`), handler: answerOK, status: 200},
 }
@@ -87,7 +91,7 @@ var corsOrigins = []struct {
 // options with the same rule, as package serve wires them. The deadline
 // margin is such that a case's short deadline is near half a second after
 // the request begins: the guard has checked the Origin by then.
-func corsOptions(h http.HandlerFunc, streamed bool) (http.Handler, *lambdamcp.Options) {
+func corsOptions(tc corsCase, streamed bool) (http.Handler, *lambdamcp.Options) {
 	mo := &auth.MiddlewareOptions{AllowedOrigins: []string{corsOrigin}}
 	opts := &lambdamcp.Options{
 		JSONResponse:   true,
@@ -98,7 +102,10 @@ func corsOptions(h http.HandlerFunc, streamed bool) (http.Handler, *lambdamcp.Op
 	if streamed {
 		opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL}
 	}
-	return auth.OriginProtection(mo)(h), opts
+	if tc.before {
+		return tc.handler, opts
+	}
+	return auth.OriginProtection(mo)(tc.handler), opts
 }
 
 // TestGuardAnswersCORS checks that a browser page on an allowed origin can
@@ -118,7 +125,7 @@ func TestGuardAnswersCORS(t *testing.T) {
 				if tc.bufferedOnly {
 					t.Skip("no response limit on plain HTTP")
 				}
-				h, opts := corsOptions(tc.handler, false)
+				h, opts := corsOptions(tc, false)
 				ctx, cancel := context.WithTimeout(t.Context(), corsWithin(tc))
 				defer cancel()
 				r := httptest.NewRequestWithContext(ctx, req.method, "http://127.0.0.1:8080"+req.path, strings.NewReader(req.body))
@@ -134,7 +141,7 @@ func TestGuardAnswersCORS(t *testing.T) {
 					if tc.notREST && shape.name == "rest" {
 						t.Skip("a REST API decodes the body itself")
 					}
-					h, opts := corsOptions(tc.handler, false)
+					h, opts := corsOptions(tc, false)
 					out, err := lambdamcp.NewHandler(h, opts).Invoke(invokeCtxWithin(t, corsWithin(tc)), shape.build(t, req))
 					if err != nil {
 						t.Fatal(err)
@@ -150,7 +157,7 @@ func TestGuardAnswersCORS(t *testing.T) {
 				if tc.bufferedOnly {
 					t.Skip("a stream has no response limit")
 				}
-				h, opts := corsOptions(tc.handler, true)
+				h, opts := corsOptions(tc, true)
 				sreq := req
 				if tc.name != "not acceptable" {
 					sreq = withHeader(req, "Accept", "application/json, text/event-stream")

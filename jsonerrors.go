@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 )
 
 // JSON-RPC error codes used for transport errors.
@@ -212,6 +214,14 @@ func (w *jsonErrorWriter) finish() {
 	rec := recordFrom(w.req.Context())
 	if rec != nil {
 		id = rec.rpc.ID
+		if rec.corsOrigin != "" {
+			// This JSON answer is lambdamcp's, and the page whose Origin
+			// the guard allowed must be able to read it: a plain-text
+			// error written before the handler's own Origin check (the
+			// 404 serve.Routes gives a path it has no route for) has no
+			// CORS headers, and a browser would show a network error.
+			corsheader.Allow(h, rec.corsOrigin)
+		}
 	}
 	if w.status == http.StatusBadRequest {
 		if supported, ok := unsupportedVersion(msg); ok {
