@@ -345,13 +345,19 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 }
 
 // callerClient is the client software that sent req, as it names itself:
-// in every 2026-07-28 request's _meta (which the go-sdk keeps as the
-// session's initialize parameters), and in a 2025-11-25 initialize; nil
+// in every 2026-07-28 request's _meta, and in a 2025-11-25 initialize; nil
 // when it does not say (2025-11-25 requests after the handshake carry
-// nothing of it).
+// nothing of it). The request's own _meta comes first: the go-sdk keeps
+// it as the session's initialize parameters for most methods, but a
+// server/discover only once its handler has run, after the middleware.
 func callerClient(req mcp.Request) *mcp.Implementation {
 	if p, ok := req.GetParams().(*mcp.InitializeParams); ok && p != nil {
 		return p.ClientInfo
+	}
+	if r, ok := req.(interface{ ClientInfo() *mcp.Implementation }); ok {
+		if info := r.ClientInfo(); info != nil {
+			return info
+		}
 	}
 	if ss, ok := req.GetSession().(*mcp.ServerSession); ok && ss != nil {
 		if p := ss.InitializeParams(); p != nil {
