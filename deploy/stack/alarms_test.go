@@ -59,8 +59,7 @@ func TestNoAlarms(t *testing.T) {
 	tmpl, _, _ := synth(t, stack.Props{})
 	catch(t, func() { tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(0)) })
 	tmpl, doc, _ := synth(t, stack.Props{Variant: stack.VariantURL, Alarms: true})
-	for id, alarm := range resources(doc, "AWS::CloudWatch::Alarm") {
-		props, _ := alarm["Properties"].(map[string]any)
+	for id, props := range resources(doc, "AWS::CloudWatch::Alarm") {
 		if props["AlarmActions"] != nil || props["OKActions"] != nil {
 			t.Errorf("alarm %s notifies %v %v without a topic", id, props["AlarmActions"], props["OKActions"])
 		}
