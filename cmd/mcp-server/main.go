@@ -15,7 +15,9 @@
 // protocol eras); GET /healthz answers {"status":"ok"}. GET and DELETE on
 // /mcp answer 405 with Allow: POST.
 //
-// Logs are JSON lines on stdout; on Lambda each carries the request id.
+// Logs are JSON lines on stdout; on Lambda each line of an invocation
+// carries its request id, and those of the start-up, written before any
+// invocation (the authentication settings, a warning of none), have none.
 //
 // Authentication is configured by environment (README.md, "Environment
 // variables", has the table):
