@@ -117,7 +117,8 @@ func (p *Process) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runt
 			}
 			p.discard(inst)
 			p.cfg.report(Report{RequestID: inv.RequestID, ColdStart: true, InitDuration: time.Since(inst.started),
-				PID: inst.cmd.Process.Pid, Status: "error", ErrorType: errorType(err)})
+				PID: inst.cmd.Process.Pid, Status: "error", ErrorType: errorType(err),
+				MaxMemoryUsedMB: exitedMemoryMB(inst.cmd.ProcessState)})
 			<-p.slots
 			p.inflight.Done()
 			return nil, err
@@ -156,6 +157,11 @@ func (p *Process) finish(ctx context.Context, cancel context.CancelFunc, inst *i
 	r.MaxMemoryUsedMB = maxMemoryMB(inst.cmd.Process.Pid)
 	if err != nil {
 		p.discard(inst)
+		if r.MaxMemoryUsedMB == 0 {
+			// A process that exited has left /proc: its peak is in the
+			// resource usage its parent collected.
+			r.MaxMemoryUsedMB = exitedMemoryMB(inst.cmd.ProcessState)
+		}
 	} else {
 		p.release(inst)
 	}

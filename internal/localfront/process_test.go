@@ -306,6 +306,42 @@ func TestProcessInitFailures(t *testing.T) {
 	}
 }
 
+// TestReportMemoryOfExitedProcess checks that the REPORT of an invocation
+// whose process exited (a crash, a failed init) gives the process's peak
+// memory, as Lambda's does, rather than 0 MB for a process gone from /proc.
+func TestReportMemoryOfExitedProcess(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skipf("memory is read on Linux only, not %s", runtime.GOOS)
+	}
+	exit1 := filepath.Join(t.TempDir(), "exit1")
+	if err := os.WriteFile(exit1, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, payload string
+	}{
+		{"exits during an invocation", fnBinary, `{"action":"exit"}`},
+		{"exits before asking for an event", exit1, `{}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reports := make(chan Report, 16)
+			p, err := NewProcess(tc.path, &FunctionConfig{OnReport: func(r Report) { reports <- r }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			fe := invokeFail(t, p, tc.payload)
+			if fe.Type != "Runtime.ExitError" {
+				t.Fatalf("failure = %+v, want Runtime.ExitError", fe)
+			}
+			if r := nextReport(t, reports); r.Status != "error" || r.MaxMemoryUsedMB <= 0 {
+				t.Errorf("report = %+v, want status error and the exited process's peak memory", r)
+			}
+		})
+	}
+}
+
 func TestNewProcessRejectsMissingBinary(t *testing.T) {
 	if _, err := NewProcess(filepath.Join(t.TempDir(), "bootstrap"), nil); err == nil {
 		t.Error("NewProcess accepted a missing binary")
