@@ -37,8 +37,8 @@ const (
 //
 //	http.ListenAndServe("127.0.0.1:8080", lambdamcp.Guard(handler, opts))
 //
-// opts may be nil. Options.Limits.MaxResponseBytes does not apply here
-// (plain HTTP has no response limit).
+// opts may be nil; h may not (Guard panics). Options.Limits.MaxResponseBytes
+// does not apply here (plain HTTP has no response limit).
 func Guard(h http.Handler, opts *Options) http.Handler {
 	return newGuard(h, opts)
 }
@@ -95,6 +95,11 @@ func (k *knownTools) has(name string) bool {
 }
 
 func newGuard(h http.Handler, opts *Options) *guard {
+	if h == nil {
+		// Refused here, as http.ServeMux refuses one, rather than at
+		// every request, each answered 500 with a logged panic.
+		panic("lambdamcp: nil http.Handler")
+	}
 	if opts == nil {
 		opts = &Options{}
 	}

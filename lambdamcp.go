@@ -129,7 +129,8 @@ type Handler struct {
 }
 
 // NewHandler returns a Handler that serves h for every event shape. opts may
-// be nil.
+// be nil; h may not, and NewHandler panics if it is, rather than answer
+// every request with a panic of its own.
 func NewHandler(h http.Handler, opts *Options) *Handler {
 	if opts == nil {
 		opts = &Options{}
@@ -139,7 +140,8 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 }
 
 // Start serves h as the Lambda function's handler. It blocks, like
-// lambda.Start, and must be called from main when running on Lambda. With
+// lambda.Start, and must be called from main when running on Lambda; it
+// panics before serving anything if h is nil. With
 // Options.Stream set, the shapes it names are answered as response streams
 // (see InvokeStream). Unless opts says otherwise, tool call metrics go to
 // stdout (see Options.Metrics).

@@ -207,3 +207,28 @@ func TestBase64BodyLength(t *testing.T) {
 		t.Errorf("answered %d; handler saw length %d and %d bytes; want 200 and %d", resp.StatusCode, gotLen, len(gotBody), len(body))
 	}
 }
+
+// TestNilHandlerRefused checks that a nil handler is refused when the
+// Handler or guard is made, with a message naming it, and not at every
+// request.
+func TestNilHandlerRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func()
+	}{
+		{"NewHandler", func() { lambdamcp.NewHandler(nil, nil) }},
+		{"NewHandler with options", func() { lambdamcp.NewHandler(nil, &lambdamcp.Options{JSONResponse: true}) }},
+		{"Guard", func() { lambdamcp.Guard(nil, nil) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := func() (v any) {
+				defer func() { v = recover() }()
+				tc.make()
+				return nil
+			}()
+			if want := "lambdamcp: nil http.Handler"; got != want {
+				t.Errorf("panic %v, want %q", got, want)
+			}
+		})
+	}
+}
