@@ -126,7 +126,8 @@ var initialDefault = slog.Default()
 
 // ConfigError is the error Run returns, before serving anything, for an
 // environment it cannot run with (a variable that does not parse, or
-// variables that do not fit together).
+// variables that do not fit together), and for arguments it cannot run
+// with (a nil handler, Options.Lambda.Stream set).
 type ConfigError struct {
 	Err error // what is wrong, naming the variable
 }
@@ -326,6 +327,10 @@ func readConfig(h http.Handler, lambda *lambdamcp.Options, getenv func(string) s
 	if c.lopts.Logger == nil {
 		c.lopts.Logger = logger
 	}
+	if h == nil {
+		// Else every request would answer 500 with a logged panic.
+		return c, configError("the handler given to Run is nil")
+	}
 	if _, ok := h.(sdkHandler); ok {
 		c.lopts.JSONResponse = true
 	}
@@ -364,8 +369,12 @@ func (c config) serving(h http.Handler, logger *slog.Logger) (http.Handler, *lam
 // otherwise (buffered gateways, and the local server). A streamed call
 // whose client goes away is cancelled. logger receives the go-sdk's own
 // log lines; nil discards them. Make it with lambdamcp.NewSDKLogHandler, so
-// that those lines carry the Lambda request id.
+// that those lines carry the Lambda request id. A nil server panics.
 func Handler(server *mcp.Server, logger *slog.Logger) http.Handler {
+	if server == nil {
+		// The go-sdk would answer every request 400, "no server available".
+		panic("serve: Handler: nil *mcp.Server")
+	}
 	getServer := func(*http.Request) *mcp.Server { return server }
 	return sdkHandler{
 		buffered: mcp.NewStreamableHTTPHandler(getServer,

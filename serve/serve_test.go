@@ -855,3 +855,34 @@ func TestRunReportsInitError(t *testing.T) {
 		t.Errorf("Run = %v (exit %d), want a ConfigError (exit 2)", err, ExitCode(err))
 	}
 }
+
+// TestNilRefused checks that a nil server or handler is refused before
+// anything is served, instead of every request answering an error.
+func TestNilRefused(t *testing.T) {
+	t.Run("Handler", func(t *testing.T) {
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			Handler(nil, nil)
+			return nil
+		}()
+		if want := "serve: Handler: nil *mcp.Server"; got != want {
+			t.Errorf("panic %v, want %q", got, want)
+		}
+	})
+	t.Run("Run", func(t *testing.T) {
+		var logs strings.Builder
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		err := Run(ctx, nil, &Options{
+			Addr:   "127.0.0.1:0",
+			Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+			Getenv: func(string) string { return "" },
+		})
+		if ExitCode(err) != 2 || !strings.Contains(err.Error(), "nil") {
+			t.Errorf("Run = %v (exit %d), want a ConfigError (exit 2) saying the handler is nil", err, ExitCode(err))
+		}
+		if strings.Contains(logs.String(), "listening") {
+			t.Errorf("it listened: %s", logs.String())
+		}
+	})
+}
