@@ -80,7 +80,8 @@ type middleware struct {
 //
 // A nil v refuses every token. A ResourceURL that is no resource
 // identifier (see MiddlewareOptions.ResourceURL) makes every request a 500:
-// validate configuration at start-up.
+// validate configuration at start-up. The middleware panics when given a
+// nil handler to wrap.
 func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Handler {
 	if v == nil {
 		v = AnyOf() // refuses every token
@@ -89,6 +90,7 @@ func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Han
 	m.v = v
 	badResource := m.opts.ResourceURL != "" && badResourceURL(m.opts.ResourceURL)
 	return func(next http.Handler) http.Handler {
+		mustHandler(next)
 		mm := *m
 		mm.next = withTokenInfo(next)
 		if badResource {
@@ -136,10 +138,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // header is present and not allowed by opts (403 with a JSON-RPC error body,
 // as the transport spec asks) and answers CORS preflights, without requiring
 // a token: for servers that run without authentication. [Middleware] does
-// the same before it checks tokens.
+// the same before it checks tokens. Like Middleware, it panics when given
+// a nil handler to wrap.
 func OriginProtection(opts *MiddlewareOptions) func(http.Handler) http.Handler {
 	m := originMiddleware(opts)
 	return func(next http.Handler) http.Handler {
+		mustHandler(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !m.checkOrigin(w, r) {
 				next.ServeHTTP(w, r)
@@ -392,4 +396,12 @@ func writeJSONRPCError(w http.ResponseWriter, status int, msg string) {
 		"jsonrpc": "2.0",
 		"error":   map[string]any{"code": -32600, "message": msg},
 	})
+}
+
+// mustHandler refuses a nil handler when the middleware is applied, as
+// http.ServeMux refuses one, rather than panic at each request it admits.
+func mustHandler(next http.Handler) {
+	if next == nil {
+		panic("auth: nil http.Handler")
+	}
 }

@@ -735,3 +735,27 @@ func TestSpaceInsideTheToken(t *testing.T) {
 		})
 	}
 }
+
+// TestNilHandlerRefused checks that the middlewares refuse a nil handler
+// when they are applied, not at the first request they let through.
+func TestNilHandlerRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		apply func(http.Handler) http.Handler
+	}{
+		{"Middleware", Middleware(nil, nil)},
+		{"Middleware with a bad resource URL", Middleware(nil, &MiddlewareOptions{ResourceURL: "no url"})},
+		{"OriginProtection", OriginProtection(nil)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := func() (v any) {
+				defer func() { v = recover() }()
+				tc.apply(nil)
+				return nil
+			}()
+			if want := "auth: nil http.Handler"; got != want {
+				t.Errorf("panic %v, want %q", got, want)
+			}
+		})
+	}
+}
