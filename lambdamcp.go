@@ -39,8 +39,9 @@ type Options struct {
 	// invoked, so this must match the deployment. Nil (the zero value)
 	// buffers every response; HTTP APIs and ALBs cannot stream and are
 	// always buffered, HTTP API payload format 1.0 events too (whose shape
-	// is ShapeREST; they are told apart by their "version": "1.0"). See
-	// docs/streaming.md.
+	// is ShapeREST; they are told apart by their "version": "1.0"). A value
+	// that is none of the Shape constants makes NewHandler and Start panic.
+	// See docs/streaming.md.
 	Stream []Shape
 
 	// Heartbeat bounds how long a streamed event stream stays silent: SSE

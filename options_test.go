@@ -232,3 +232,27 @@ func TestNilHandlerRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamShapeChecked checks that NewHandler refuses a Stream value
+// that names no shape, which would otherwise leave the shape meant
+// buffered, and takes the four shapes, two of which cannot stream.
+func TestStreamShapeChecked(t *testing.T) {
+	for _, tc := range []struct {
+		stream []lambdamcp.Shape
+		want   any // the panic's value; nil: none
+	}{
+		{[]lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST, lambdamcp.ShapeHTTP, lambdamcp.ShapeALB}, nil},
+		{nil, nil},
+		{[]lambdamcp.Shape{"URL"}, `lambdamcp: Options.Stream names "URL", which is no Shape: use ShapeURL, ShapeREST or ParseStreamShapes`},
+		{[]lambdamcp.Shape{lambdamcp.ShapeURL, ""}, `lambdamcp: Options.Stream names "", which is no Shape: use ShapeURL, ShapeREST or ParseStreamShapes`},
+	} {
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			lambdamcp.NewHandler(http.NotFoundHandler(), &lambdamcp.Options{Stream: tc.stream})
+			return nil
+		}()
+		if got != tc.want {
+			t.Errorf("NewHandler with Stream %q: panic %v, want %v", tc.stream, got, tc.want)
+		}
+	}
+}

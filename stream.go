@@ -69,8 +69,18 @@ type streamConfig struct {
 func newStreamConfig(opts *Options) streamConfig {
 	c := streamConfig{heartbeat: opts.Heartbeat, margin: opts.DeadlineMargin}
 	for _, s := range opts.Stream {
-		if (s == ShapeURL || s == ShapeREST) && !slices.Contains(c.shapes, s) {
-			c.shapes = append(c.shapes, s)
+		switch s {
+		case ShapeURL, ShapeREST:
+			if !slices.Contains(c.shapes, s) {
+				c.shapes = append(c.shapes, s)
+			}
+		case ShapeHTTP, ShapeALB: // they cannot stream, and are buffered
+		default:
+			// A name no event has ("URL", "function-url"), from a
+			// program's own parsing, would leave the streamed shape
+			// buffered: Lambda would send the buffered answer's JSON as
+			// the body.
+			panic(fmt.Sprintf("lambdamcp: Options.Stream names %q, which is no Shape: use ShapeURL, ShapeREST or ParseStreamShapes", string(s)))
 		}
 	}
 	if c.heartbeat == 0 {
