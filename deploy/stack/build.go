@@ -16,8 +16,13 @@ type BuildFunc func(ctx context.Context, srcDir, pkg, out string) error
 // GoBuild cross-compiles pkg for Lambda's provided.al2023 runtime on arm64 with the local Go
 // toolchain: a static binary without the RPC shim (lambda.norpc), stripped, and built without
 // paths or VCS stamps so that the same source gives the same bytes and the same asset hash, and
-// an unchanged function is not redeployed.
+// an unchanged function is not redeployed. A package other than a main package is refused: go
+// build compiles it without writing an executable.
 func GoBuild(ctx context.Context, srcDir, pkg, out string) error {
+	// A bootstrap of an earlier build must not pass for this one's.
+	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("building %s in %s: %w", pkg, srcDir, err)
+	}
 	cmd := exec.CommandContext(ctx, "go", "build",
 		"-tags", "lambda.norpc",
 		"-trimpath",
@@ -32,6 +37,12 @@ func GoBuild(ctx context.Context, srcDir, pkg, out string) error {
 	cmd.Stderr = &output
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("building %s in %s: %w\n%s", pkg, srcDir, err, output.Bytes())
+	}
+	// go build -o writes a package other than main as an archive, or nothing at all, without
+	// error: deployed as the bootstrap, it would fail every invocation.
+	if st, err := os.Stat(out); err != nil || !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
+		os.Remove(out)
+		return fmt.Errorf("building %s in %s: not a main package: a function's bootstrap is built from a package main with a func main", pkg, srcDir)
 	}
 	return nil
 }

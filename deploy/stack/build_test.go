@@ -9,13 +9,15 @@ import (
 	"testing"
 )
 
-// module writes a small Go module with one main package and returns its folder.
+// module writes a small Go module with one main package and one library package and returns its
+// folder.
 func module(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, body := range map[string]string{
 		"go.mod":          "module example.com/m\n\ngo 1.26\n",
 		"cmd/app/main.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"bootstrap\") }\n",
+		"lib/lib.go":      "package lib\n\n// Greeting is what a server of this module says.\nconst Greeting = \"hello\"\n",
 	} {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -63,15 +65,32 @@ func TestGoBuildReproducible(t *testing.T) {
 	}
 }
 
+// TestGoBuildError checks that a package go build cannot make a bootstrap of is an error naming
+// it and its folder, and leaves no bootstrap behind: a library package compiles without error,
+// into an archive that, deployed, would fail every invocation.
 func TestGoBuildError(t *testing.T) {
-	src := module(t)
-	err := GoBuild(t.Context(), src, "./cmd/missing", filepath.Join(t.TempDir(), "bootstrap"))
-	if err == nil {
-		t.Fatal("no error for a missing package")
-	}
-	for _, want := range []string{"./cmd/missing", src} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not name %s", err, want)
-		}
+	for _, tc := range []struct {
+		name, pkg string
+		want      string
+	}{
+		{"missing package", "./cmd/missing", "./cmd/missing"},
+		{"library package", "./lib", "not a main package"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := module(t)
+			out := filepath.Join(t.TempDir(), "bootstrap")
+			err := GoBuild(t.Context(), src, tc.pkg, out)
+			if err == nil {
+				t.Fatalf("no error building %s", tc.pkg)
+			}
+			for _, want := range []string{tc.pkg, src, tc.want} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %s", err, want)
+				}
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("the failed build left %s behind (stat: %v)", out, err)
+			}
+		})
 	}
 }
