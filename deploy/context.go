@@ -162,6 +162,12 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 			BasePath:               str("domainBasePath"),
 		}
 	} else {
+		// Parts of a custom domain without its name: the stack would deploy without the domain.
+		for _, key := range []string{"certificateArn", "hostedZoneId", "hostedZoneName"} {
+			if str(key) != "" {
+				errs = append(errs, fmt.Sprintf("context %s: only with domainName (it is part of the custom domain)", key))
+			}
+		}
 		if _, set := get("executeApiEndpoint"); set {
 			errs = append(errs, "context executeApiEndpoint: only with domainName (without one, the execute-api host is the endpoint)")
 		}

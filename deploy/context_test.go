@@ -200,6 +200,33 @@ func TestDomainBasePathNeedsDomain(t *testing.T) {
 	}
 }
 
+// TestDomainPartsNeedDomain checks that the certificate and the hosted zone without domainName are
+// an error naming each, not settings silently dropped, and the stack deployed without a domain.
+func TestDomainPartsNeedDomain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ctx  map[string]string
+		want []string
+	}{
+		{"certificate", map[string]string{"certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}, []string{"certificateArn"}},
+		{"hosted zone", map[string]string{"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com"}, []string{"hostedZoneId", "hostedZoneName"}},
+		{"all, name blank", map[string]string{"domainName": " ", "certificateArn": "arn:c", "hostedZoneId": "Z1", "hostedZoneName": "example.com"},
+			[]string{"certificateArn", "hostedZoneId", "hostedZoneName"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := propsFromContext(lookup(tc.ctx))
+			if err == nil {
+				t.Fatalf("%v: no error, want one naming %v", tc.ctx, tc.want)
+			}
+			for _, key := range append(tc.want, "only with domainName") {
+				if !strings.Contains(err.Error(), key) {
+					t.Errorf("%v: error %q does not say %s", tc.ctx, err, key)
+				}
+			}
+		})
+	}
+}
+
 // TestServerEnvGivenTwice checks that a name given twice in serverEnv is an error, not a value
 // lost.
 func TestServerEnvGivenTwice(t *testing.T) {
