@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -198,6 +199,74 @@ var contextKeys = []string{
 	"jwtAudience", "jwtJwksUrl", "jwtAudienceClaim", "jwtScopes", "jwtScopeImplies", "domainName",
 	"certificateArn", "hostedZoneId", "hostedZoneName", "executeApiEndpoint", "domainBasePath",
 	"stackName",
+}
+
+// listSeparators are the separators of the settings that take lists. In cdk.json such a list may
+// also be a JSON array, whose elements are joined with the separator.
+var listSeparators = map[string]string{
+	"corsOrigins": ",", "corsHeaders": ",", "serverEnv": ",", "serverSecretEnv": ",", "jwtScopes": " ",
+}
+
+// contextStrings reads the app's settings out of its context, as the CDK gives it: strings from
+// the command line (-c key=value), and from cdk.json JSON values, which must read the same as
+// the strings typed for them. A key left out, or null, is unset.
+func contextStrings(all map[string]any) (map[string]string, error) {
+	values := map[string]string{}
+	var errs []string
+	for _, key := range contextKeys {
+		v, ok := all[key]
+		if !ok || v == nil {
+			continue
+		}
+		s, err := contextString(key, v)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		values[key] = s
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return values, nil
+}
+
+// contextString writes the JSON value v of setting key as the string typed for it on the command
+// line: a number in digits (as fmt writes it, 1000000 would read 1e+06, which is no whole
+// number), a boolean as true or false, and an array of strings, for a setting that takes a list,
+// as that list.
+func contextString(key string, v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	case []any:
+		sep, ok := listSeparators[key]
+		if !ok {
+			return "", fmt.Errorf("context %s: a JSON array, and %s takes one value", key, key)
+		}
+		// A separator inside an element would split it, as white space splits scopes.
+		inside := sep
+		if sep == " " {
+			inside = asciiSpace
+		}
+		items := make([]string, len(v))
+		for i, e := range v {
+			s, ok := e.(string)
+			if !ok || strings.TrimSpace(s) == "" || strings.ContainsAny(s, inside) {
+				b, _ := json.Marshal(e)
+				return "", fmt.Errorf("context %s: element %s of the JSON array: want a string, not blank, without the %q that separates the list's items", key, b, sep)
+			}
+			items[i] = s
+		}
+		return strings.Join(items, sep), nil
+	case map[string]any:
+		return "", fmt.Errorf("context %s: a JSON object; want a string, as on the command line (deploy/README.md)", key)
+	}
+	return "", fmt.Errorf("context %s: a %T; want a string, as on the command line (deploy/README.md)", key, v)
 }
 
 // settingKey is a key in the form of this app's settings. The CDK's and the CLI's own keys have

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -372,6 +373,89 @@ func TestScopesSplitOnEachASCIISpace(t *testing.T) {
 			}
 			if diff := cmp.Diff(map[string][]string{"admin": want}, p.JWT.ScopeImplies); diff != "" {
 				t.Errorf("scope implications (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestContextJSONAsTyped checks that settings written in cdk.json as JSON, numbers, booleans and
+// lists as arrays, give the stack what the same settings typed on the command line give: a list
+// read as one string would deploy "[read" and "write]" as the required scopes.
+func TestContextJSONAsTyped(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		json  string // cdk.json's context
+		typed map[string]string
+	}{
+		{"numbers and booleans", `{"serverMemory": 1024, "throttleRate": 1000000, "throttleBurst": 2e6, "cacheTtl": 60, "stream": true, "alarms": false}`,
+			map[string]string{"serverMemory": "1024", "throttleRate": "1000000", "throttleBurst": "2000000", "cacheTtl": "60", "stream": "true", "alarms": "false"}},
+		{"lists", `{"jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": ["mcp:read", "mcp:write"],
+			"corsOrigins": ["https://a.example.com", "https://b.example.com"], "corsHeaders": ["Mcp-Param-Region"],
+			"serverEnv": ["GREETING=hello there", "MODE=a=b"], "serverSecretEnv": ["API_KEY", "MCP_REQUEST_STATE_KEY"]}`,
+			map[string]string{"jwtIssuer": "https://i", "jwtAudience": "a", "jwtScopes": "mcp:read mcp:write",
+				"corsOrigins": "https://a.example.com,https://b.example.com", "corsHeaders": "Mcp-Param-Region",
+				"serverEnv": "GREETING=hello there,MODE=a=b", "serverSecretEnv": "API_KEY,MCP_REQUEST_STATE_KEY"}},
+		{"null is unset", `{"serverMemory": null, "stackName": "Mcp2"}`, map[string]string{"stackName": "Mcp2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var all map[string]any
+			if err := json.Unmarshal([]byte(tc.json), &all); err != nil {
+				t.Fatal(err)
+			}
+			values, err := contextStrings(all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.typed, values); diff != "" {
+				t.Errorf("values (-typed +cdk.json):\n%s", diff)
+			}
+			want, wantName, err := propsFromContext(lookup(tc.typed))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, name, err := propsFromContext(lookup(values))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(stack.Props{}, "StackProps", "Build")); diff != "" {
+				t.Errorf("props (-typed +cdk.json):\n%s", diff)
+			}
+			if name != wantName {
+				t.Errorf("stack name %q, want %q", name, wantName)
+			}
+		})
+	}
+}
+
+// TestContextJSONRefused checks that a JSON value no setting reads as it stands is an error
+// naming the key, not a Go rendering of it (map[…], […]) read as the setting's string.
+func TestContextJSONRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, json string
+		want       []string
+	}{
+		{"array for one value", `{"serverMemory": [1024]}`, []string{"serverMemory", "JSON array"}},
+		{"object", `{"serverEnv": {"GREETING": "hi"}}`, []string{"serverEnv", "JSON object"}},
+		{"number in a list", `{"serverSecretEnv": ["A1", 2]}`, []string{"serverSecretEnv", "element 2"}},
+		{"separator in an element", `{"corsOrigins": ["https://a.example.com,https://b.example.com"]}`, []string{"corsOrigins", `","`}},
+		{"space in a scope", `{"jwtScopes": ["mcp:read mcp:write"]}`, []string{"jwtScopes", `"mcp:read mcp:write"`}},
+		{"tab in a scope", `{"jwtScopes": ["mcp:read\tmcp:write"]}`, []string{"jwtScopes"}},
+		{"blank element", `{"corsHeaders": ["Mcp-Param-A", " "]}`, []string{"corsHeaders", `" "`}},
+		{"each key named", `{"stage": ["dev"], "cognito": {}}`, []string{"stage", "cognito"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var all map[string]any
+			if err := json.Unmarshal([]byte(tc.json), &all); err != nil {
+				t.Fatal(err)
+			}
+			values, err := contextStrings(all)
+			if err == nil {
+				t.Fatalf("%s: no error, read as %q", tc.json, values)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %s", err, w)
+				}
 			}
 		})
 	}

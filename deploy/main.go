@@ -39,7 +39,8 @@
 //	alarmTopicArn  an SNS topic the alarms notify (with alarms=true)
 //	stackName   default LambdaMcp
 //
-// A key of letters and digits only that is none of these is refused as misspelled.
+// A key of letters and digits only that is none of these is refused as misspelled. In cdk.json,
+// numbers and booleans may be JSON's, and the lists JSON arrays of strings.
 package main
 
 import (
@@ -67,18 +68,15 @@ func main() {
 
 func run(ctx context.Context) error {
 	app := awscdk.NewApp(nil)
-	ctxValues := func(key string) (string, bool) {
-		v := app.Node().TryGetContext(jsii.String(key))
-		if v == nil {
-			return "", false
-		}
-		return fmt.Sprint(v), true
-	}
 	all, _ := app.Node().GetAllContext(nil).(map[string]any)
 	if err := checkContextKeys(slices.Collect(maps.Keys(all))); err != nil {
 		return err
 	}
-	p, name, err := propsFromContext(ctxValues)
+	values, err := contextStrings(all)
+	if err != nil {
+		return err
+	}
+	p, name, err := propsFromContext(func(key string) (string, bool) { v, ok := values[key]; return v, ok })
 	if err != nil {
 		return err
 	}
