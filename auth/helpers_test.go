@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -299,4 +300,22 @@ func wantVerified(t *testing.T, v *JWTVerifier, cases []signerCase) {
 			}
 		})
 	}
+}
+
+// signRaw signs header and payload, JSON written as they are, with k's RS256
+// key: for headers jwx will not write (a member that is null, one given
+// twice).
+func (k *signingKey) signRaw(t testing.TB, header, payload string) string {
+	t.Helper()
+	var priv rsa.PrivateKey
+	if err := jwk.Export(k.priv, &priv); err != nil {
+		t.Fatal(err)
+	}
+	input := base64.RawURLEncoding.EncodeToString([]byte(header)) + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
+	sum := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, &priv, crypto.SHA256, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // DefaultAlgorithms are the signature algorithms a [JWTVerifier] accepts when
@@ -212,7 +215,11 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if token == "" || len(token) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: empty or oversized token", ErrInvalidToken)
 	}
-	if err := compactSerialization(token); err != nil {
+	header, err := compactSerialization(token)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	if err := critical(header); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	keys := jws.KeyProviderFunc(func(_ context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
@@ -262,34 +269,54 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 // verified anew and each its own entry in an API Gateway authorizer's
 // cache (keyed by the Authorization header). An ECDSA signature keeps a
 // second spelling all the same (s and n-s both verify), which only a
-// holder of the token can write.
-func compactSerialization(token string) error {
+// holder of the token can write. It returns the decoded header.
+func compactSerialization(token string) (header []byte, err error) {
 	segments := strings.Split(token, ".")
 	if len(segments) != 3 {
-		return fmt.Errorf("not a JWS in compact serialization: %d segments, want 3", len(segments))
+		return nil, fmt.Errorf("not a JWS in compact serialization: %d segments, want 3", len(segments))
 	}
 	for i, seg := range segments {
 		// Strict refuses nonzero trailing bits; the length check catches
 		// the line breaks the decoder skips.
 		b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
 		if err != nil || base64.RawURLEncoding.EncodedLen(len(b)) != len(seg) {
-			return fmt.Errorf("the %s is not base64url without padding (RFC 7515 section 7.1)", [...]string{"header", "payload", "signature"}[i])
+			return nil, fmt.Errorf("the %s is not base64url without padding (RFC 7515 section 7.1)", [...]string{"header", "payload", "signature"}[i])
 		}
+		if i == 0 {
+			header = b
+		}
+	}
+	return header, nil
+}
+
+// critical refuses a JOSE header with a "crit" member, whatever its
+// value: the verifier understands no JWS extension, and RFC 7515 section
+// 4.1.11 forbids accepting one marked critical that it does not
+// understand. jwx reads "crit": null as no member at all, and of two
+// members the last alone, so that a header naming an extension critical
+// and then null would pass it; the member's presence is read here from
+// the JSON itself. A header that is no JSON object is left to jwx.
+func critical(header []byte) error {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(header, &members) != nil {
+		return nil
+	}
+	if crit, ok := members[jws.CriticalKey]; ok {
+		return fmt.Errorf("critical header extensions %s not understood (crit)", textcut.Cut(string(crit), maxQuotedCritBytes))
 	}
 	return nil
 }
 
+// maxQuotedCritBytes bounds the "crit" value an error quotes: the
+// token's to choose, up to its 8 KiB.
+const maxQuotedCritBytes = 128
+
 // selectKey hands jwx the keys allowed to verify sig: the token's
 // algorithm must be on the allowlist, and each key must be one its kid
-// names and fit that algorithm. A signature whose header marks extensions
-// as critical is refused: the verifier understands none, and RFC 7515
-// section 4.1.11 forbids accepting what it does not understand.
+// names and fit that algorithm. (A header marking extensions as critical
+// never gets here: see critical.)
 func (v *JWTVerifier) selectKey(ctx context.Context, sink jws.KeySink, sig *jws.Signature) error {
 	hdr := sig.ProtectedHeaders()
-	if hdr.Has(jws.CriticalKey) {
-		crit, _ := hdr.Critical()
-		return fmt.Errorf("critical header extensions %q not understood (crit)", crit)
-	}
 	alg, ok := hdr.Algorithm()
 	if !ok || !slices.Contains(v.algs, alg) {
 		return fmt.Errorf("algorithm %q not allowed", alg.String())
