@@ -694,6 +694,7 @@ type statusRecorder struct {
 	session   bool   // it carried an Mcp-Session-Id
 	tokenSent bool   // it carried the token
 	withheld  string // the origin it went to, where a redirect led and the token was not sent
+	at        string // the URL it went to, redacted, where a redirect led it away from the endpoint
 	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
 	proxyBody bool   // that answer's body is a Lambda proxy response: a buffered answer relayed by a streaming front
 	// The last call's answer, if it had no body; calls counts the calls,
@@ -748,7 +749,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 			s.calls++
 			s.empty, s.streamEnded = nil, nil
 		}
-		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.notMCP, s.proxyBody = 0, "", "", false, false, "", "", false // no answer to explain
+		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.at, s.notMCP, s.proxyBody = 0, "", "", false, false, "", "", "", false // no answer to explain
 		return resp, err
 	}
 	if mediaType(resp) != "text/event-stream" {
@@ -793,12 +794,17 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		s.challenge = resp.Header.Get("WWW-Authenticate")
 		s.message = peekMessage(resp)
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
-		s.tokenSent, s.withheld = tokenSent, ""
+		s.tokenSent, s.withheld, s.at = tokenSent, "", ""
+		if r.URL.String() != s.origin.String() {
+			// A redirect's answer: the endpoint itself was not the one
+			// that failed.
+			s.at = redacted(r.URL.String())
+		}
 		if (s.token != "" || s.oauth != nil) && !tokenOrigin(r.URL, s.origin) {
 			s.withheld = r.URL.Scheme + "://" + r.URL.Host
 		}
 	} else {
-		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld = 0, "", "", false, false, ""
+		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.at = 0, "", "", false, false, "", ""
 		// A success with a body that is neither JSON nor an event stream
 		// (202 and 204 have none: a notification's answer).
 		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent && resp.ContentLength != 0
@@ -1003,6 +1009,7 @@ type httpStatusError struct {
 	tokenSent bool   // the request carried the token
 	obtainer  string // the client that obtained the token, if the run did
 	withheld  string // the origin a redirect led the request to, without the token
+	at        string // the URL a redirect led the request to, redacted; "": the endpoint
 	session   bool   // the request carried a session id
 	err       error
 }
@@ -1044,7 +1051,7 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.oauth != nil {
 		obtainer = rec.oauth.clientID
 	}
-	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, obtainer: obtainer, withheld: rec.withheld, session: rec.session, err: err}}
+	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, obtainer: obtainer, withheld: rec.withheld, at: rec.at, session: rec.session, err: err}}
 }
 
 // scrubbed is an error whose text names the endpoint by its redacted form:
@@ -1277,13 +1284,19 @@ func localRefusal(err error, rpcErr *jsonrpc.Error, secrets *secretSet) string {
 	return "this client could not answer the tool's request for input: " + secrets.clip(rpcErr.Message)
 }
 
-// httpStatus names the status of a failed answer, and the message its
-// body gave, if any, clipped: `HTTP 500, "boom"`.
+// httpStatus names the status of a failed answer, the message its body
+// gave, if any, clipped, and where it came from when a redirect led the
+// request away from the endpoint: `HTTP 500, "boom"`.
 func httpStatus(se *httpStatusError, secrets *secretSet) string {
-	if se.message == "" {
-		return fmt.Sprintf("HTTP %d", se.status)
+	status := fmt.Sprintf("HTTP %d", se.status)
+	if se.message != "" {
+		status += ", " + secrets.quote(se.message)
 	}
-	return fmt.Sprintf("HTTP %d, %s", se.status, secrets.quote(se.message))
+	if se.at != "" && se.withheld == "" {
+		// (A token withheld there names the origin already.)
+		status += " from " + printable(se.at) + ", where the endpoint redirects"
+	}
+	return status
 }
 
 // capabilityHint tells what to do about a server's

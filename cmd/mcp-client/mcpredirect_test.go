@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -207,5 +208,46 @@ func TestMCPRedirectsBounded(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("redirect after %d requests: error %q, want %q", tc.sent, got, tc.want)
 		}
+	}
+}
+
+// TestFailureAfterRedirectNamed checks that a failed answer that came from
+// where the endpoint redirects says so, naming that URL without its
+// query: the endpoint itself did not fail, and its path may be right.
+func TestFailureAfterRedirectNamed(t *testing.T) {
+	const secret = "s1gn4tur3-v4lu3-0123456789"
+	for _, tc := range []struct {
+		name     string
+		moved    bool // /mcp redirects to /moved, which fails
+		status   int
+		body     string
+		want     []string
+		dontWant []string
+	}{
+		{"not found after a redirect", true, http.StatusNotFound, "404 page not found",
+			[]string{"no MCP endpoint at ", "/mcp (HTTP 404 from ", "/moved?…, where the endpoint redirects): check the URL's path"}, []string{secret}},
+		{"server failure after a redirect", true, http.StatusInternalServerError, `{"message":"boom"}`,
+			[]string{`/mcp answered HTTP 500, "boom" from `, "/moved?…, where the endpoint redirects: connecting: "}, []string{secret}},
+		{"not found at the endpoint", false, http.StatusNotFound, "404 page not found",
+			[]string{"/mcp (HTTP 404): check the URL's path"}, []string{"redirects"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.moved && r.URL.Path == "/mcp" {
+					http.Redirect(w, r, "/moved?sig="+secret, http.StatusTemporaryRedirect)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			})
+			code, stdout, stderr := runAgainst(t, h)
+			checkRunOutput(t, code, 1, stdout, stderr, nil, tc.want)
+			for _, dontWant := range tc.dontWant {
+				if strings.Contains(stderr, dontWant) {
+					t.Errorf("stderr %q says %q", stderr, dontWant)
+				}
+			}
+		})
 	}
 }

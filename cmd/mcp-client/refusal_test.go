@@ -111,7 +111,7 @@ func TestRefusedElsewhereExplained(t *testing.T) {
 		dontWant    []string
 	}{
 		{"token not sent", token, "(HTTP 401): the endpoint redirected the request to " + strings.TrimSuffix(elsewhere, "/mcp") + ", which the bearer token is not sent to", []string{"refused", "send a valid"}},
-		{"no token", "", "(HTTP 401): send a valid bearer token with -token or MCP_TOKEN", []string{"redirected"}},
+		{"no token", "", "(HTTP 401 from " + elsewhere + ", where the endpoint redirects): send a valid bearer token with -token or MCP_TOKEN", []string{"redirected"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := target{endpoint: endpoint, token: tc.token, interrupted: t.Context(), reach: standingIn(endpoint, elsewhere)}
