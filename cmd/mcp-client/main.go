@@ -4,7 +4,10 @@
 // person to read; or, with -call, calls one tool with JSON arguments and
 // shows its progress as it runs; or, with -prompt, gets one prompt with
 // string arguments; or, with -read, reads one resource. A tool or prompt
-// that asks the user for input (elicitation) gets the answer -elicit gives.
+// that asks the user for input (elicitation) gets the answer -elicit gives,
+// also when a 2025-era server asks on the stream for the messages it sends
+// on its own (the GET, opened without waiting for its answer), as
+// TypeScript SDK servers do for what a tool asks without naming its call.
 //
 //	go run ./cmd/mcp-client                                   # http://127.0.0.1:8080/mcp
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
@@ -516,11 +519,8 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		// take all the memory there is. An event gets the bound a JSON
 		// answer has.
 		MaxEventSize: maxAnswerBytes,
-		// No stream for messages the server sends on its own: a run asks
-		// and is answered on its requests' streams. A server (or a proxy
-		// buffering event streams) that held that GET without an answer
-		// would hold the connect, beyond -timeout and Ctrl-C.
-		DisableStandaloneSSE: true,
+		// The stream for messages the server sends on its own is opened
+		// without waiting for its answer (statusRecorder, listen).
 	}
 	if t.oauth != nil {
 		transport.OAuthHandler = t.oauth
@@ -729,6 +729,8 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		resp, err = s.notice.roundTrip(s.base, r)
 	case r.Method == http.MethodDelete && s.ends != nil && s.notice != nil:
 		resp, err = s.endSession(r)
+	case isListen(r, s.origin):
+		resp = listen(s.base, r)
 	default:
 		resp, err = s.base.RoundTrip(r)
 	}
