@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -54,6 +56,9 @@ type guard struct {
 	metrics        *emfWriter
 	tracer         Tracer
 	knownTools     knownTools
+	// running holds the records of the requests whose handlers run, by
+	// the header maps the handlers got (see recordOf).
+	running sync.Map
 }
 
 // knownTools are the names of tools the server has run (Middleware saw
@@ -153,7 +158,9 @@ type requestRecord struct {
 	body            []byte          // a POST's body, as the handler reads it
 	corsOrigin      string          // the Origin CheckOrigin allowed; "" if none
 
-	known *knownTools // the guard's
+	known   *knownTools // the guard's
+	running *sync.Map   // the guard's
+	ended   atomic.Bool // the handler returned: later calls are other requests'
 
 	mu        sync.Mutex
 	method    string // the JSON-RPC method the server dispatched (Middleware)
@@ -180,6 +187,40 @@ type recordKey struct{}
 func recordFrom(ctx context.Context) *requestRecord {
 	rec, _ := ctx.Value(recordKey{}).(*requestRecord)
 	return rec
+}
+
+// recordOf is the record of the request that brought the call req to the
+// server. The go-sdk runs every call of a stateful session on the context
+// of the session's first request, whose record recordFrom finds: a later
+// request's call is found by the header map its request came with (the
+// go-sdk's RequestExtra.Header), and gets none when that is no map the
+// guard handed a handler (a middleware in between replaced it) and the
+// first request is over.
+func recordOf(ctx context.Context, req mcp.Request) *requestRecord {
+	rec := recordFrom(ctx)
+	if rec == nil {
+		return nil
+	}
+	if extra := req.GetExtra(); extra != nil && rec.running != nil {
+		if key := headerKey(extra.Header); key != nil {
+			if other, ok := rec.running.Load(key); ok {
+				return other.(*requestRecord)
+			}
+		}
+	}
+	if rec.ended.Load() {
+		return nil
+	}
+	return rec
+}
+
+// headerKey identifies a header map, shared by the requests a handler
+// derives from the one it got (WithContext); nil for a nil map.
+func headerKey(h http.Header) any {
+	if h == nil {
+		return nil
+	}
+	return reflect.ValueOf(h).UnsafePointer()
 }
 
 // OtherTool is the Tool dimension of the metrics of calls whose tool the
@@ -260,7 +301,7 @@ const (
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &requestRecord{known: &g.knownTools}
+	rec := &requestRecord{known: &g.knownTools, running: &g.running}
 	gw := &guardWriter{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), recordKey{}, rec)
 	ctx, cancel, deadline := g.withDeadline(ctx, start, rec)
@@ -431,9 +472,17 @@ func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, a
 	if id != "" {
 		inFlight.begin(id) // for the go-sdk's log records, which carry no context
 	}
+	key := headerKey(r.Header)
+	if key != nil {
+		g.running.Store(key, rec)
+	}
 	go func() {
 		growStack()
 		defer func() {
+			if key != nil {
+				g.running.CompareAndDelete(key, rec)
+			}
+			rec.ended.Store(true)
 			if id != "" {
 				inFlight.end(id)
 			}

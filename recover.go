@@ -64,7 +64,7 @@ import (
 func Middleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
-			rec := recordFrom(ctx)
+			rec := recordOf(ctx, req)
 			tool, prompt, uri := callTargets(method, req)
 			start := time.Now()
 			defer func() { rec.noteAnswer(res, err) }() // after the recovery below

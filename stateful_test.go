@@ -1,0 +1,115 @@
+package lambdamcp_test
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// TestStatefulSessionRecords checks that each request of a stateful
+// session is reported as itself: the go-sdk runs every call of such a
+// session on the context of the request that opened it (the initialize),
+// long over when the later calls come. A call must not end at once for
+// that, and its request's log line names its own caller and outcome.
+func TestStatefulSessionRecords(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "wait"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		select {
+		case <-ctx.Done():
+			return nil, nil, context.Cause(ctx)
+		case <-time.After(100 * time.Millisecond):
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "waited"}}}, nil, nil
+	})
+	mcp.AddTool(server, &mcp.Tool{Name: "boom"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		panic("boom")
+	})
+	verify := func(_ context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
+		if user, ok := strings.CutPrefix(token, "token-"); ok {
+			return &auth.TokenInfo{UserID: user, Expiration: time.Now().Add(time.Hour)}, nil
+		}
+		return nil, auth.ErrInvalidToken
+	}
+	var logs bytes.Buffer
+	h := lambdamcp.Guard(auth.RequireBearerToken(verify, nil)(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true})),
+		&lambdamcp.Options{JSONResponse: true, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	post := func(user, session, body string) (sessionID, answer string) {
+		req, err := http.NewRequest(http.MethodPost, ts.URL, strings.NewReader(body))
+		if err != nil {
+			t.Error(err)
+			return "", ""
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Authorization", "Bearer token-"+user)
+		if session != "" {
+			req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+			req.Header.Set("Mcp-Session-Id", session)
+		}
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Error(err)
+			return "", ""
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Error(err)
+		}
+		return resp.Header.Get("Mcp-Session-Id"), string(b)
+	}
+	// Two sessions at once, each opened by one request and served by
+	// others.
+	var wg sync.WaitGroup
+	for _, user := range []string{"alice", "bob"} {
+		wg.Go(func() {
+			session, _ := post(user, "", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`)
+			if session == "" {
+				t.Errorf("%s: no session id", user)
+				return
+			}
+			post(user, session, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+			if _, answer := post(user, session, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait","arguments":{}}}`); !strings.Contains(answer, "waited") {
+				t.Errorf("%s: the call did not run to its end: %s", user, answer)
+			}
+			post(user, session, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"boom","arguments":{}}}`)
+		})
+	}
+	wg.Wait()
+	type line struct{ Tool, Subject, Outcome string }
+	var got []line
+	for _, l := range logLines(t, logs.Bytes()) {
+		if l["tool"] != nil {
+			var x line
+			b, _ := json.Marshal(l)
+			if err := json.Unmarshal(b, &x); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, x)
+		}
+	}
+	slices.SortFunc(got, func(a, b line) int { return cmp.Compare(a.Subject+" "+a.Tool, b.Subject+" "+b.Tool) })
+	want := []line{{"boom", "alice", "panic"}, {"wait", "alice", "ok"}, {"boom", "bob", "panic"}, {"wait", "bob", "ok"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("tool log lines %+v, want %+v:\n%s", got, want, logs.Bytes())
+	}
+}
