@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -212,6 +213,25 @@ func recordOf(ctx context.Context, req mcp.Request) *requestRecord {
 		return nil
 	}
 	return rec
+}
+
+// withRequestValues gives ctx, the context of a call that came on rec's
+// request but runs on another request's context (a stateful session's
+// later call, see recordOf), the values lambdamcp keeps in rec's: the
+// Lambda context, the invocation, the record and the stream, so that
+// RequestID, Event, AuthorizerContext and Streamed tell of the call's own
+// request. Other values, its cancellation and deadline stay ctx's.
+func withRequestValues(ctx context.Context, rec *requestRecord) context.Context {
+	if lc, ok := lambdacontext.FromContext(rec.ctx); ok {
+		ctx = lambdacontext.NewContext(ctx, lc)
+	}
+	if inv := invocationFrom(rec.ctx); inv != nil {
+		ctx = withInvocation(ctx, inv)
+	}
+	if w, ok := rec.ctx.Value(streamKey{}).(*streamWriter); ok {
+		ctx = withStream(ctx, w)
+	}
+	return context.WithValue(ctx, recordKey{}, rec)
 }
 
 // headerKey identifies a header map, shared by the requests a handler

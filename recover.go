@@ -61,10 +61,21 @@ import (
 // ToolError, ProtocolVersion and Prompt, and the ResourceURI of a call in
 // a batch). Outside a request served by lambdamcp it recovers panics and
 // refuses such log levels; there is no deadline to give.
+//
+// The go-sdk runs every call of a stateful session (a handler without
+// StreamableHTTPOptions.Stateless) on the context of the request that
+// opened the session. Middleware gives each call the Lambda context, the
+// event and the stream of the request that brought it, as RequestID,
+// Event, AuthorizerContext and Streamed read them; other values that
+// request's handlers put in its context do not reach the call (read the
+// caller from req.Extra.TokenInfo, which is the request's).
 func Middleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
 			rec := recordOf(ctx, req)
+			if rec != nil && rec != recordFrom(ctx) {
+				ctx = withRequestValues(ctx, rec)
+			}
 			tool, prompt, uri := callTargets(method, req)
 			start := time.Now()
 			defer func() { rec.noteAnswer(res, err) }() // after the recovery below

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -111,5 +112,68 @@ func TestStatefulSessionRecords(t *testing.T) {
 	want := []line{{"boom", "alice", "panic"}, {"wait", "alice", "ok"}, {"boom", "bob", "panic"}, {"wait", "bob", "ok"}}
 	if !slices.Equal(got, want) {
 		t.Errorf("tool log lines %+v, want %+v:\n%s", got, want, logs.Bytes())
+	}
+}
+
+// TestStatefulSessionPanicRequestID checks that a panic in a later call of
+// a stateful session answers with the request id of the invocation that
+// carried the call, the one its log line has, not that of the invocation
+// that opened the session.
+func TestStatefulSessionPanicRequestID(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "boom"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		panic("boom")
+	})
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	resp, _ := invokeAs(t, h, "req-open", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`))
+	session := resp.header("Mcp-Session-Id")
+	if session == "" {
+		t.Fatal("no session id")
+	}
+	_, a := invokeAs(t, h, "req-boom", jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"boom","arguments":{}}}`,
+		"MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", session))
+	if a.Error == nil || a.Error.Message != "internal error (request id req-boom)" {
+		t.Errorf("answer = %+v, want an internal error naming req-boom", a.Error)
+	}
+	lines := logLines(t, logs.Bytes())
+	if l := lines[len(lines)-1]; l["request_id"] != "req-boom" || l["outcome"] != "panic" {
+		t.Errorf("log line = %v, want req-boom's panic", l)
+	}
+}
+
+// TestStatefulSessionRequestContext checks that a tool of a later call of
+// a stateful session reads its own invocation in its context (RequestID,
+// Event), not the invocation that opened the session.
+func TestStatefulSessionRequestContext(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "who"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		path := ""
+		if ev, ok := lambdamcp.Event(ctx).(*events.APIGatewayProxyRequest); ok {
+			path = ev.Path
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: lambdamcp.RequestID(ctx) + " " + path}}}, nil, nil
+	})
+	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true})
+	open := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`)
+	open.path = "/mcp/"
+	resp, _ := invokeAs(t, h, "req-open", open)
+	session := resp.header("Mcp-Session-Id")
+	if session == "" {
+		t.Fatal("no session id")
+	}
+	_, a := invokeAs(t, h, "req-who", jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"who","arguments":{}}}`,
+		"MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", session))
+	if a.Result == nil || len(a.Result.Content) != 1 {
+		t.Fatalf("answer = %+v, want a result", a)
+	}
+	if got := a.Result.Content[0].Text; got != "req-who /mcp" {
+		t.Errorf("the tool read %q, want req-who's invocation (req-who /mcp)", got)
 	}
 }
