@@ -145,6 +145,44 @@ func TestStatefulSessionPanicRequestID(t *testing.T) {
 	}
 }
 
+// TestStatefulSessionStreamHead checks that StreamMiddleware starts the
+// stream of the invocation that carries a later call of a stateful
+// session, not that of the invocation that opened the session (long
+// over): a tool that says nothing still gets its head and heartbeats out.
+// The server has StreamMiddleware alone: Middleware, outside it, would
+// hand it the call's own stream.
+func TestStatefulSessionStreamHead(t *testing.T) {
+	tool := newWaitTool()
+	server := tool.server(lambdamcp.StreamMiddleware)
+	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil),
+		&lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: 20 * time.Millisecond})
+	s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, jsonPost(
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`)))
+	s.nextMessage()
+	s.wantEnd()
+	session := head.header("Mcp-Session-Id")
+	if session == "" {
+		t.Fatal("no session id")
+	}
+	s, _ = openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		"MCP-Protocol-Version", legacy, "Mcp-Session-Id", session)))
+	s.wantEnd()
+	// The call's deadline ends a stream whose head waits for the answer.
+	s, head = openStream(t, streamCtx(t, 10*time.Second), h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait","arguments":{}}}`,
+		"MCP-Protocol-Version", legacy, "Mcp-Session-Id", session)))
+	if got := head.header("Content-Type"); got != "text/event-stream" {
+		t.Fatalf("Content-Type = %q, want text/event-stream", got)
+	}
+	if item, ok := s.next(); !ok || item.comment != "heartbeat" {
+		t.Fatalf("got %+v, want a heartbeat comment while the tool is silent", item)
+	}
+	close(tool.release)
+	if m := s.nextMessage(); kind(m) != "result" {
+		t.Fatalf("message = %v, want the result", m)
+	}
+	s.wantEnd()
+}
+
 // TestStatefulSessionRequestContext checks that a tool of a later call of
 // a stateful session reads its own invocation in its context (RequestID,
 // Event), not the invocation that opened the session.

@@ -263,7 +263,13 @@ func withStream(ctx context.Context, w *streamWriter) context.Context {
 //	server.AddReceivingMiddleware(lambdamcp.StreamMiddleware)
 func StreamMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-		if w, ok := ctx.Value(streamKey{}).(*streamWriter); ok {
+		// The stream of the request that brought the call: a stateful
+		// session's later call runs on its first request's context.
+		streamCtx := ctx
+		if rec := recordOf(ctx, req); rec != nil {
+			streamCtx = rec.ctx
+		}
+		if w, ok := streamCtx.Value(streamKey{}).(*streamWriter); ok {
 			w.settle()
 		}
 		return next(ctx, method, req)
