@@ -20,7 +20,7 @@ func TestLocalServerGuard(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	logs := make(chan map[string]any, 16)

@@ -70,13 +70,14 @@ func main() {
 	slog.SetDefault(slog.New(lambdamcp.NewSDKLogHandler(slog.NewJSONHandler(os.Stdout, nil))))
 	// A second interrupt or SIGTERM ends the process at once, without the
 	// grace that requests in flight get.
-	os.Exit(run(serve.UntilSignal(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(run(serve.UntilSignal(), os.Args[1:], os.Getenv, os.Environ, os.Stdout, os.Stderr))
 }
 
 // run is the testable part of main: it parses args, then serves with
 // package serve, configured by getenv, until ctx ends (local mode) or
-// forever (Lambda).
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// forever (Lambda). environ lists the environment getenv reads, whose
+// MCP_ names serve checks (serve.Options.Environ); nil checks none.
+func run(ctx context.Context, args []string, getenv func(string) string, environ func() []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
 	defaultAddr := getenv(serve.EnvAddr)
 	if defaultAddr == "" {
@@ -106,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			opts.Addr = *addr
 		}
 	})
-	opts.Logger, opts.Getenv = logger, getenv
+	opts.Logger, opts.Getenv, opts.Environ = logger, getenv, environ
 	err := serve.Run(ctx, serve.Handler(server, sdkLogger), &opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-server: %v\n", err)

@@ -36,7 +36,7 @@ func TestRunRejectsUsageErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr strings.Builder
-			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, io.Discard, &stderr)
+			code := run(ctx, tc.args, func(k string) string { return tc.env[k] }, nil, io.Discard, &stderr)
 			if code != 2 || !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr.String(), tc.want)
 			}
@@ -60,7 +60,7 @@ func TestListenErrorNamesTheSetting(t *testing.T) {
 		{[]string{"-addr", "nonsense"}, map[string]string{serve.EnvAddr: "127.0.0.1:0"}, `listen address "nonsense"`},
 	} {
 		var stderr strings.Builder
-		code := run(t.Context(), tc.args, func(k string) string { return tc.env[k] }, io.Discard, &stderr)
+		code := run(t.Context(), tc.args, func(k string) string { return tc.env[k] }, nil, io.Discard, &stderr)
 		if code != 1 || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v with %v: exit %d, stderr %q; want exit 1 and %q", tc.args, tc.env, code, stderr.String(), tc.want)
 		}
@@ -76,7 +76,7 @@ func startLogs(t *testing.T, args []string, env map[string]string) []map[string]
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, args, func(k string) string { return env[k] }, pw, io.Discard)
+		done <- run(ctx, args, func(k string) string { return env[k] }, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	found := make(chan []map[string]any, 1)
@@ -169,7 +169,7 @@ func TestListenOnEveryInterface(t *testing.T) {
 
 func TestRunHelp(t *testing.T) {
 	var stderr strings.Builder
-	if code := run(t.Context(), []string{"-h"}, func(string) string { return "" }, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-addr") {
+	if code := run(t.Context(), []string{"-h"}, func(string) string { return "" }, nil, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-addr") {
 		t.Errorf("exit %d, stderr %q; want 0 and the flags", code, stderr.String())
 	}
 }

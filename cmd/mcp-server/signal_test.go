@@ -26,3 +26,17 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 	childtest.StallRequest(t, endpoint)
 	child.EndsAtSecondSignal()
 }
+
+// TestMainWarnsOfUnreadVariables checks that the command, as it starts,
+// names an MCP_ variable of its environment that looks meant for one it
+// reads yet is none of them, as README.md says it does: its value is
+// otherwise ignored without a word.
+func TestMainWarnsOfUnreadVariables(t *testing.T) {
+	if os.Getenv(envMainChild) != "" {
+		os.Args = []string{"mcp-server", "-addr", "127.0.0.1:0"}
+		main()
+		return
+	}
+	child := childtest.Start(t, childtest.Stdout, 20*time.Second, envMainChild+"=1", "MCP_REQUIRED_SCOPE=mcp:tools")
+	child.AwaitText(`"msg":"MCP_REQUIRED_SCOPE is set, and nothing reads it; did you mean MCP_REQUIRED_SCOPES?"`)
+}
