@@ -34,11 +34,13 @@ func (u UnreadVar) String() string {
 // program that also reads the names in also, yet are none of them: any
 // name under MCP_AUTH_ or MCP_JWT_, which ConfigFromEnv owns, and any
 // other MCP_ name within two typing mistakes (a letter left out, added,
-// changed, or two swapped) of a name read, such as MCP_REQUIRED_SCOPE,
-// letter case aside (mcp_stream is not MCP_STREAM, yet meant as it). A
-// misspelt setting is otherwise ignored in silence: a scope every token
-// was meant to need is then needed by none. Other names are left alone, as
-// a program may read MCP_ names of its own.
+// changed, or two swapped) of a name read, such as MCP_REQUIRED_SCOPE, or
+// within one of a name of six letters or fewer after MCP_ (MCP_ADR for
+// MCP_ADDR, not MCP_DIR), letter case aside (mcp_stream is not
+// MCP_STREAM, yet meant as it). A misspelt setting is otherwise ignored
+// in silence: a scope every token was meant to need is then needed by
+// none. Other names are left alone, as a program may read MCP_ names of
+// its own.
 func UnreadVars(environ []string, also ...string) []UnreadVar {
 	known := slices.Concat(envNames, also)
 	var out []UnreadVar
@@ -50,7 +52,7 @@ func UnreadVars(environ []string, also ...string) []UnreadVar {
 		}
 		meant, best := "", 3
 		for _, k := range known {
-			if d := typos(upper, k); d < best {
+			if d := typos(upper, k); d < best && d <= allowedTypos(k) {
 				meant, best = k, d
 			}
 		}
@@ -59,6 +61,17 @@ func UnreadVars(environ []string, also ...string) []UnreadVar {
 		}
 	}
 	return out
+}
+
+// allowedTypos is how many typing mistakes make a name look meant for
+// known: two, but one for a name of six letters or fewer after MCP_, such
+// as MCP_ADDR, two mistakes from which are another word (MCP_DIR) that a
+// program may well read itself.
+func allowedTypos(known string) int {
+	if len(strings.TrimPrefix(known, "MCP_")) <= 6 {
+		return 1
+	}
+	return 2
 }
 
 // typos is the number of typing mistakes that turn a into b: letters left

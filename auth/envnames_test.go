@@ -35,6 +35,10 @@ func TestUnreadVars(t *testing.T) {
 		{name: "under MCP_AUTH_, near nothing", environ: []string{"MCP_AUTH_TOKEN=s3cr3t"},
 			want: []UnreadVar{{Name: "MCP_AUTH_TOKEN"}}},
 		{name: "three mistakes", environ: []string{"MCP_REQ_SCOPES=a"}},
+		{name: "a short name, one mistake", environ: []string{"MCP_ADRR=:8080", "MCP_STRAEM=url"}, also: []string{"MCP_ADDR", "MCP_STREAM"},
+			want: []UnreadVar{{"MCP_ADRR", "MCP_ADDR"}, {"MCP_STRAEM", "MCP_STREAM"}}},
+		{name: "a short name, two mistakes", environ: []string{"MCP_DIR=/srv/mcp", "MCP_TEAM=core", "MCP_ADD=1"}, also: []string{"MCP_ADDR", "MCP_STREAM"},
+			want: []UnreadVar{{"MCP_ADD", "MCP_ADDR"}}},
 		{name: "a program's own and the client's", environ: []string{
 			"MCP_CLIENT_ID=x", "MCP_CLIENT_SECRET=y", "MCP_TOKEN=z", "MCP_SERVER_ENDPOINT=u", "MCP_API_KEY=k", "MCP_REQUEST_STATE_KEY=k",
 		}, also: []string{"MCP_ADDR", "MCP_STREAM"}},
