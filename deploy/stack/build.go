@@ -3,6 +3,7 @@ package stack
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -40,11 +41,23 @@ func GoBuild(ctx context.Context, srcDir, pkg, out string) error {
 	}
 	// go build -o writes a package other than main as an archive, or nothing at all, without
 	// error: deployed as the bootstrap, it would fail every invocation.
-	if st, err := os.Stat(out); err != nil || !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
+	if !elfExecutable(out) {
 		os.Remove(out)
 		return fmt.Errorf("building %s in %s: not a main package: a function's bootstrap is built from a package main with a func main", pkg, srcDir)
 	}
 	return nil
+}
+
+// elfExecutable reports whether the file at path is an ELF executable, as a main package built
+// for linux is. Its content says so, not its mode bits: Windows reports none (os.Stat gives its
+// files 0666), where every build would otherwise pass for an archive.
+func elfExecutable(path string) bool {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return f.Type == elf.ET_EXEC || f.Type == elf.ET_DYN
 }
 
 // buildAsset compiles pkg, in the module folder srcDir, into buildDir/name/bootstrap and returns
