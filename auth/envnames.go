@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -11,6 +12,11 @@ var envNames = []string{
 	EnvRequiredScopes, EnvScopeImplies, EnvResourceURL, EnvResourceMetadataURL,
 	EnvAuthorizationServers, EnvAllowedOrigins, EnvFromAuthorizer,
 }
+
+// foldedNames reports whether the system reads the environment's names
+// without regard to letter case, as Windows does: there os.Getenv reads
+// mcp_stream as MCP_STREAM.
+var foldedNames = runtime.GOOS == "windows"
 
 // UnreadVar is a variable of the environment that looks meant for
 // [ConfigFromEnv], or for a program reading it, yet is none of the names
@@ -37,7 +43,8 @@ func (u UnreadVar) String() string {
 // changed, or two swapped) of a name read, such as MCP_REQUIRED_SCOPE, or
 // within one of a name of six letters or fewer after MCP_ (MCP_ADR for
 // MCP_ADDR, not MCP_DIR), letter case aside (mcp_stream is not
-// MCP_STREAM, yet meant as it). A misspelt setting is otherwise ignored
+// MCP_STREAM, yet meant as it; on Windows, which reads names so, it is
+// MCP_STREAM, and not returned). A misspelt setting is otherwise ignored
 // in silence: a scope every token was meant to need is then needed by
 // none. Other names are left alone, as a program may read MCP_ names of
 // its own.
@@ -49,6 +56,9 @@ func UnreadVars(environ []string, also ...string) []UnreadVar {
 		upper := strings.ToUpper(name) // names are case-sensitive; people's typing is not
 		if !strings.HasPrefix(upper, "MCP_") || slices.Contains(known, name) {
 			continue
+		}
+		if foldedNames && slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, name) }) {
+			continue // read as it stands
 		}
 		meant, best := "", 3
 		for _, k := range known {

@@ -58,6 +58,19 @@ func TestUnreadVars(t *testing.T) {
 	}
 }
 
+// TestUnreadVarsFoldedNames checks that where the system reads names
+// without regard to letter case (Windows), a name read written in other
+// letters is read, and so not named, while a misspelt one still is.
+func TestUnreadVarsFoldedNames(t *testing.T) {
+	defer func(old bool) { foldedNames = old }(foldedNames)
+	foldedNames = true
+	environ := []string{"mcp_stream=url", "Mcp_Jwt_Issuer=https://x", "mcp_required_scope=a", "mcp_jwt_leeway=30s"}
+	want := []UnreadVar{{"mcp_required_scope", "MCP_REQUIRED_SCOPES"}, {Name: "mcp_jwt_leeway"}}
+	if diff := cmp.Diff(want, UnreadVars(environ, "MCP_STREAM")); diff != "" {
+		t.Errorf("UnreadVars(%q) (-want +got):\n%s", environ, diff)
+	}
+}
+
 func TestUnreadVarString(t *testing.T) {
 	tests := []struct {
 		v    UnreadVar
