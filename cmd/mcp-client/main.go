@@ -677,8 +677,8 @@ func text(res *mcp.CallToolResult) string {
 // statusRecorder adds the bearer token to requests for the endpoint's
 // origin, and remembers how the last POST was answered, so that a failure
 // can be explained in HTTP terms. Only POSTs carry the client's requests:
-// the GET the SDK opens for server messages is answered 405 by stateless
-// servers, which is no failure, and a DELETE only ends a session.
+// the GET the SDK opens for server messages is answered here (listen), at
+// once, and a DELETE only ends a session.
 type statusRecorder struct {
 	base   http.RoundTripper
 	token  string
