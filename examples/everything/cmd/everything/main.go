@@ -78,6 +78,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	path := fs.String("path", "/mcp", "MCP endpoint path")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h: the flags were printed, as the other commands do
+		}
 		return 2
 	}
 	if fs.NArg() > 0 {

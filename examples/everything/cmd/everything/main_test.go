@@ -111,6 +111,27 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}
 }
 
+// TestRunHelp checks that -h prints the flags and ends with status 0, as
+// asking for help is no mistake (the repository's commands all exit so),
+// serving nothing.
+func TestRunHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	code := run(ctx, []string{"-h"}, func(string) string { return "" }, &stdout, &stderr)
+	if code != 0 {
+		t.Errorf("run -h = %d, want 0; stderr: %s", code, stderr.String())
+	}
+	for _, want := range []string{"-addr", "-path"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("run -h printed %q, which does not name %s", stderr.String(), want)
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("run -h printed %q on stdout; want nothing", stdout.String())
+	}
+}
+
 // TestRunReportsConfigError checks that on Lambda a setting the server
 // cannot run with reaches the Runtime API as the init error, naming the
 // setting, so that the invocation waiting for the function says why.
