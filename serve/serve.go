@@ -295,7 +295,10 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		// listener's, not each request's Host: a page whose DNS name was
 		// rebound to this machine would otherwise pass as the server's own.
 		c.auth.ResourceURL = endpoint
-		if everywhere && c.auth.Enabled() {
+		// Only a metadata document and the challenges pointing at it
+		// (an authorization server issues the tokens) name the resource
+		// to clients; static tokens alone have neither.
+		if everywhere && c.auth.Enabled() && len(c.auth.AuthorizationServers) > 0 {
 			logger.Warn("listening on every interface without " + auth.EnvResourceURL + ": the metadata names " + endpoint +
 				" as the resource and challenges point there, so remote clients need " + auth.EnvResourceURL + " set to the URL they use")
 		}

@@ -485,7 +485,10 @@ func TestRunWarnsWhenExposed(t *testing.T) {
 		exposed        = "listening beyond this machine without authentication"
 		fromAuthorizer = auth.EnvFromAuthorizer + "=1 outside Lambda"
 		unchecked      = "check nothing in this server"
+		everywhere     = "listening on every interface without " + auth.EnvResourceURL
 	)
+	static := auth.HashToken("serve-static-token-0123456789")
+	jwt := map[string]string{auth.EnvJWTIssuer: "https://iss.example", auth.EnvJWTJWKSURL: "https://iss.example/jwks.json", auth.EnvJWTAudience: "https://mcp.example/mcp"}
 	for _, tc := range []struct {
 		addr string
 		env  map[string]string
@@ -494,6 +497,12 @@ func TestRunWarnsWhenExposed(t *testing.T) {
 		{"0.0.0.0:0", nil, []string{exposed}},
 		{"127.0.0.1:0", nil, nil},
 		{"0.0.0.0:0", map[string]string{auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789"), auth.EnvResourceURL: "https://mcp.example/mcp"}, nil},
+		// Listening everywhere, the resource is named after localhost:
+		// that matters where a metadata document names it and challenges
+		// point at it, which static tokens alone have not.
+		{"0.0.0.0:0", map[string]string{auth.EnvTokenSHA256: static}, nil},
+		{"0.0.0.0:0", map[string]string{auth.EnvTokenSHA256: static, auth.EnvAuthorizationServers: "https://iss.example"}, []string{everywhere}},
+		{"0.0.0.0:0", jwt, []string{everywhere}},
 		{"127.0.0.1:0", map[string]string{auth.EnvFromAuthorizer: "1"}, []string{fromAuthorizer}},
 		// The authorizer's identity is trusted instead of tokens.
 		{"127.0.0.1:0", map[string]string{auth.EnvFromAuthorizer: "1", auth.EnvTokenSHA256: auth.HashToken("serve-static-token-0123456789")},
@@ -521,7 +530,7 @@ func TestRunWarnsWhenExposed(t *testing.T) {
 			t.Fatalf("%s: Run = %v", tc.addr, err)
 		}
 		var warned []string
-		for _, w := range []string{exposed, fromAuthorizer, unchecked} {
+		for _, w := range []string{exposed, fromAuthorizer, unchecked, everywhere} {
 			if strings.Contains(logs.String(), w) {
 				warned = append(warned, w)
 			}

@@ -115,10 +115,11 @@ func startLogs(t *testing.T, args []string, env map[string]string) []map[string]
 // TestListenOnEveryInterface checks the URL the server gives when it
 // listens on every interface: one a local client can use, not [::] or
 // 0.0.0.0; without authentication, a warning that anyone who can reach it
-// can call the tools, and with it, a warning that remote clients need
-// MCP_RESOURCE_URL.
+// can call the tools, and with it, where a metadata document names the
+// resource (an authorization server issues the tokens), a warning that
+// remote clients need MCP_RESOURCE_URL.
 func TestListenOnEveryInterface(t *testing.T) {
-	authEnv := map[string]string{auth.EnvTokenSHA256: auth.HashToken("every-interface-token")}
+	authEnv := map[string]string{auth.EnvTokenSHA256: auth.HashToken("every-interface-token"), auth.EnvAuthorizationServers: "https://issuer.example.com"}
 	for _, addr := range []string{":0", "0.0.0.0:0"} {
 		t.Run(addr, func(t *testing.T) {
 			recs := startLogs(t, []string{"-addr", addr}, nil)
