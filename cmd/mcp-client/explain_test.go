@@ -20,7 +20,8 @@ import (
 // TestServerErrorExplained checks that a failure the server explains with
 // a JSON-RPC error is reported by that error's code and message, whatever
 // the HTTP status it came with, and that an answer without one shows its
-// status and its body's message.
+// status and its body's message: a gateway's, or that of a JSON-RPC error
+// answering no request.
 func TestServerErrorExplained(t *testing.T) {
 	// A server that declares tools yet knows no tools/list answers
 	// "method not found", which in the 2026-07-28 era comes with HTTP 404.
@@ -66,6 +67,12 @@ func TestServerErrorExplained(t *testing.T) {
 			[]string{"calling nosuch: server error -32602: ", "nosuch"}, []string{"HTTP"}},
 		{"gateway failure", []string{"-endpoint", gateway.URL + "/mcp"},
 			[]string{`answered HTTP 500, "boom": connecting: `}, []string{"server error"}},
+		// lambdamcp refuses a body it would not read with a JSON-RPC error
+		// without an id, which the go-sdk client does not take for the
+		// call's answer: its message is the body's.
+		{"refused without an id", []string{"-endpoint", jsonErrors.URL + "/mcp", "-call", "ping",
+			"-args", `{"a":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`},
+			[]string{`answered HTTP 400, "request body nests deeper than 64 levels": calling ping: `}, []string{"server error"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

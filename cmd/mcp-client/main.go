@@ -691,6 +691,7 @@ type statusRecorder struct {
 	last      int    // status of the last POST if it failed, else 0
 	challenge string // its WWW-Authenticate
 	message   string // the "message" of its JSON body, as API Gateway sends
+	rpcError  string // the message of the JSON-RPC error its body is, if the body is one
 	session   bool   // it carried an Mcp-Session-Id
 	tokenSent bool   // it carried the token
 	withheld  string // the origin it went to, where a redirect led and the token was not sent
@@ -794,7 +795,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
 		s.challenge = resp.Header.Get("WWW-Authenticate")
-		s.message = peekMessage(resp)
+		s.message, s.rpcError = peekMessage(resp)
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
 		s.tokenSent, s.withheld, s.at = tokenSent, "", ""
 		if r.URL.String() != s.origin.String() {
@@ -806,7 +807,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 			s.withheld = r.URL.Scheme + "://" + r.URL.Host
 		}
 	} else {
-		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.at = 0, "", "", false, false, "", ""
+		s.last, s.challenge, s.message, s.rpcError, s.session, s.tokenSent, s.withheld, s.at = 0, "", "", "", false, false, "", ""
 		// A success with a body that is neither JSON nor an event stream
 		// (202 and 204 have none: a notification's answer).
 		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent && resp.ContentLength != 0
@@ -981,10 +982,14 @@ func peekProxyResponse(resp *http.Response) bool {
 
 // peekMessage returns the "message" of a JSON error body, which gateways
 // use to say why they refused (API Gateway's "Missing Authentication
-// Token"), leaving the body for the SDK to read.
-func peekMessage(resp *http.Response) string {
+// Token"), and the message of the JSON-RPC error the body is, if it is
+// one, leaving the body for the SDK to read. (The go-sdk reads a JSON-RPC
+// error only when it answers a request, by its id: one without an id, as
+// a server refusing a body it would not read answers, it reports by the
+// status alone.)
+func peekMessage(resp *http.Response) (message, rpcError string) {
 	if mediaType(resp) != "application/json" {
-		return ""
+		return "", ""
 	}
 	head, err := io.ReadAll(io.LimitReader(resp.Body, maxPeek))
 	resp.Body = struct {
@@ -992,15 +997,23 @@ func peekMessage(resp *http.Response) string {
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	var body struct {
-		Message string `json:"message"` // matches Function URLs' "Message" too
+		Message string          `json:"message"` // matches Function URLs' "Message" too
+		JSONRPC string          `json:"jsonrpc"`
+		Error   json.RawMessage `json:"error"` // an OAuth error's is a string
 	}
 	if json.Unmarshal(head, &body) != nil {
-		return ""
+		return "", ""
 	}
-	return body.Message
+	var rpc struct {
+		Message string `json:"message"`
+	}
+	if body.JSONRPC == "2.0" && json.Unmarshal(body.Error, &rpc) == nil {
+		rpcError = rpc.Message
+	}
+	return body.Message, rpcError
 }
 
 // httpStatusError is a failure the server answered with an HTTP status.
@@ -1008,6 +1021,7 @@ type httpStatusError struct {
 	status    int
 	challenge string
 	message   string // the body's "message", if any
+	rpcError  string // the message of the JSON-RPC error the body is, if any
 	tokenSent bool   // the request carried the token
 	obtainer  string // the client that obtained the token, if the run did
 	withheld  string // the origin a redirect led the request to, without the token
@@ -1053,7 +1067,7 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.oauth != nil {
 		obtainer = rec.oauth.clientID
 	}
-	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, tokenSent: rec.tokenSent, obtainer: obtainer, withheld: rec.withheld, at: rec.at, session: rec.session, err: err}}
+	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, rpcError: rec.rpcError, tokenSent: rec.tokenSent, obtainer: obtainer, withheld: rec.withheld, at: rec.at, session: rec.session, err: err}}
 }
 
 // scrubbed is an error whose text names the endpoint by its redacted form:
@@ -1234,7 +1248,13 @@ func explain(endpoint string, err error, secrets *secretSet) string {
 		return fmt.Sprintf("%s %sserver error %d: %s%s", answered, doing, rpcErr.Code, secrets.clip(rpcErr.Message), capabilityHint(err, secrets))
 	}
 	if hasStatus {
-		return fmt.Sprintf("%s answered %s: %v", endpoint, httpStatus(se, secrets), err)
+		// A JSON-RPC error the go-sdk did not take for an answer (it has
+		// no id) says why in its message.
+		shown := *se
+		if shown.message == "" {
+			shown.message = se.rpcError
+		}
+		return fmt.Sprintf("%s answered %s: %v", endpoint, httpStatus(&shown, secrets), err)
 	}
 	var ne net.Error
 	var oe *net.OpError
