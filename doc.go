@@ -36,8 +36,9 @@
 // event how it was invoked, so the deployment names those shapes in
 // [Options.Stream]; [Start] then streams them (see [Handler.InvokeStream],
 // [Streamed] and [StreamMiddleware]), with heartbeats, a JSON-RPC error
-// before the invocation's deadline, and cancellation when the client goes
-// away. Every other shape buffers.
+// before the invocation's deadline, and cancellation when the runtime
+// stops reading the stream (which AWS does not document Lambda doing when
+// the client goes away). Every other shape buffers.
 //
 // Around every request, the guard ([Guard] for local servers; NewHandler
 // applies it) enforces [Limits], answers bad input with JSON-RPC errors,
