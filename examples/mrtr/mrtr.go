@@ -72,38 +72,31 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 			return nil, nil, fmt.Errorf("order 1 to %d of coffee, tea or cake", MaxQuantity)
 		}
 		purpose := callPurpose(req, in)
-		if req.Params.RequestState == "" {
-			q := quote{Item: in.Item, Quantity: in.Quantity, Cents: unit * in.Quantity, Quoted: time.Now().UTC()}
-			ask := mcp.InputRequestMap{"confirm": &mcp.ElicitParams{
-				Message: fmt.Sprintf("Order %d × %s for $%d.%02d?", q.Quantity, q.Item, q.Cents/100, q.Cents%100),
-				RequestedSchema: map[string]any{
-					"type":       "object",
-					"properties": map[string]any{"confirm": map[string]any{"type": "boolean"}},
-					"required":   []string{"confirm"},
-				},
-			}}
-			if req.ClientCapabilities() == nil {
-				return inputNeedsNewerProtocol(req), nil, nil
+		if req.Params.RequestState != "" {
+			var q quote
+			if err := sealer.Open(purpose, req.Params.RequestState, &q); err != nil {
+				return nil, nil, requeststate.Error(err)
 			}
-			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
-				return nil, nil, err
+			// No answer at all is no decision: the question is asked
+			// again, with a fresh quote, as the spec advises.
+			if answer, _ := req.Params.InputResponses["confirm"].(*mcp.ElicitResult); answer != nil {
+				if answer.Action != "accept" || answer.Content["confirm"] != true {
+					return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "order cancelled"}}}, nil, nil
+				}
+				text := fmt.Sprintf("ordered %d × %s for $%d.%02d", q.Quantity, q.Item, q.Cents/100, q.Cents%100)
+				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
 			}
-			state, err := sealer.Seal(purpose, q, StateTTL)
-			if err != nil {
-				return nil, nil, err
-			}
-			return &mcp.CallToolResult{InputRequests: ask, RequestState: state}, nil, nil
 		}
-		var q quote
-		if err := sealer.Open(purpose, req.Params.RequestState, &q); err != nil {
-			return nil, nil, requeststate.Error(err)
-		}
-		answer, _ := req.Params.InputResponses["confirm"].(*mcp.ElicitResult)
-		if answer == nil || answer.Action != "accept" || answer.Content["confirm"] != true {
-			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "order cancelled"}}}, nil, nil
-		}
-		text := fmt.Sprintf("ordered %d × %s for $%d.%02d", q.Quantity, q.Item, q.Cents/100, q.Cents%100)
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
+		q := quote{Item: in.Item, Quantity: in.Quantity, Cents: unit * in.Quantity, Quoted: time.Now().UTC()}
+		ask := mcp.InputRequestMap{"confirm": &mcp.ElicitParams{
+			Message: fmt.Sprintf("Order %d × %s for $%d.%02d?", q.Quantity, q.Item, q.Cents/100, q.Cents%100),
+			RequestedSchema: map[string]any{
+				"type":       "object",
+				"properties": map[string]any{"confirm": map[string]any{"type": "boolean"}},
+				"required":   []string{"confirm"},
+			},
+		}}
+		return askInput(req, sealer, purpose, q, ask)
 	})
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "haiku",
@@ -112,44 +105,24 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		Topic string `json:"topic"`
 	}) (*mcp.CallToolResult, any, error) {
 		purpose := callPurpose(req, in)
-		if req.Params.RequestState == "" {
-			ask := mcp.InputRequestMap{"write": &mcp.CreateMessageParams{
-				Messages:  []*mcp.SamplingMessage{{Role: "user", Content: &mcp.TextContent{Text: "Write a haiku about " + in.Topic + "."}}},
-				MaxTokens: 100,
-			}}
-			if req.ClientCapabilities() == nil {
-				return inputNeedsNewerProtocol(req), nil, nil
+		if req.Params.RequestState != "" {
+			var topic string
+			if err := sealer.Open(purpose, req.Params.RequestState, &topic); err != nil {
+				return nil, nil, requeststate.Error(err)
 			}
-			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
-				return nil, nil, err
-			}
-			state, err := sealer.Seal(purpose, in.Topic, StateTTL)
-			if err != nil {
-				return nil, nil, err
-			}
-			return &mcp.CallToolResult{InputRequests: ask, RequestState: state}, nil, nil
-		}
-		var topic string
-		if err := sealer.Open(purpose, req.Params.RequestState, &topic); err != nil {
-			return nil, nil, requeststate.Error(err)
-		}
-		var poem string
-		switch r := req.Params.InputResponses["write"].(type) {
-		case *mcp.CreateMessageResult:
-			if t, ok := r.Content.(*mcp.TextContent); ok {
-				poem = t.Text
-			}
-		case *mcp.CreateMessageWithToolsResult:
-			for _, c := range r.Content {
-				if t, ok := c.(*mcp.TextContent); ok {
-					poem += t.Text
+			// No answer is asked for again below, as the spec advises.
+			if poem, answered := sampledText(req.Params.InputResponses["write"]); answered {
+				if poem == "" {
+					return nil, nil, fmt.Errorf("no haiku came back")
 				}
+				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "A haiku about " + topic + ":\n" + poem}}}, nil, nil
 			}
 		}
-		if poem == "" {
-			return nil, nil, fmt.Errorf("no haiku came back")
-		}
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "A haiku about " + topic + ":\n" + poem}}}, nil, nil
+		ask := mcp.InputRequestMap{"write": &mcp.CreateMessageParams{
+			Messages:  []*mcp.SamplingMessage{{Role: "user", Content: &mcp.TextContent{Text: "Write a haiku about " + in.Topic + "."}}},
+			MaxTokens: 100,
+		}}
+		return askInput(req, sealer, purpose, in.Topic, ask)
 	})
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "workspace",
@@ -158,33 +131,25 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 		// Nothing to remember between rounds but that the question was
 		// asked; the seal keeps a client from skipping it.
 		purpose := callPurpose(req, struct{}{})
-		if req.Params.RequestState == "" {
-			ask := mcp.InputRequestMap{"roots": &mcp.ListRootsParams{}}
-			if req.ClientCapabilities() == nil {
-				return inputNeedsNewerProtocol(req), nil, nil
+		if req.Params.RequestState != "" {
+			var asked string
+			if err := sealer.Open(purpose, req.Params.RequestState, &asked); err != nil {
+				return nil, nil, requeststate.Error(err)
 			}
-			if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
-				return nil, nil, err
+			// No answer is not an empty list: asked again below, as the
+			// spec advises.
+			if roots, _ := req.Params.InputResponses["roots"].(*mcp.ListRootsResult); roots != nil {
+				if len(roots.Roots) == 0 {
+					return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "no roots shared"}}}, nil, nil
+				}
+				var names []string
+				for _, r := range roots.Roots {
+					names = append(names, r.URI)
+				}
+				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
 			}
-			state, err := sealer.Seal(purpose, "asked", StateTTL)
-			if err != nil {
-				return nil, nil, err
-			}
-			return &mcp.CallToolResult{InputRequests: ask, RequestState: state}, nil, nil
 		}
-		var asked string
-		if err := sealer.Open(purpose, req.Params.RequestState, &asked); err != nil {
-			return nil, nil, requeststate.Error(err)
-		}
-		roots, _ := req.Params.InputResponses["roots"].(*mcp.ListRootsResult)
-		if roots == nil || len(roots.Roots) == 0 {
-			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "no roots shared"}}}, nil, nil
-		}
-		var names []string
-		for _, r := range roots.Roots {
-			names = append(names, r.URI)
-		}
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "roots: " + strings.Join(names, ", ")}}}, nil, nil
+		return askInput(req, sealer, purpose, "asked", mcp.InputRequestMap{"roots": &mcp.ListRootsParams{}})
 	})
 	return s
 }
@@ -207,6 +172,47 @@ func orderSchema() *jsonschema.Schema {
 	s.Properties["quantity"].Minimum = jsonschema.Ptr(1.0)
 	s.Properties["quantity"].Maximum = jsonschema.Ptr(float64(MaxQuantity))
 	return s
+}
+
+// sampledText returns the text of a sampling answer, and whether r is one.
+func sampledText(r any) (text string, ok bool) {
+	switch r := r.(type) {
+	case *mcp.CreateMessageResult:
+		if r == nil {
+			return "", false
+		}
+		if t, ok := r.Content.(*mcp.TextContent); ok {
+			text = t.Text
+		}
+		return text, true
+	case *mcp.CreateMessageWithToolsResult:
+		if r == nil {
+			return "", false
+		}
+		for _, c := range r.Content {
+			if t, ok := c.(*mcp.TextContent); ok {
+				text += t.Text
+			}
+		}
+		return text, true
+	}
+	return "", false
+}
+
+// askInput answers that the tool needs the input ask names, with state
+// sealed for the next round, if the client declared it can give it.
+func askInput(req *mcp.CallToolRequest, sealer *requeststate.Sealer, purpose string, state any, ask mcp.InputRequestMap) (*mcp.CallToolResult, any, error) {
+	if req.ClientCapabilities() == nil {
+		return inputNeedsNewerProtocol(req), nil, nil
+	}
+	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
+		return nil, nil, err
+	}
+	sealed, err := sealer.Seal(purpose, state, StateTTL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &mcp.CallToolResult{InputRequests: ask, RequestState: sealed}, nil, nil
 }
 
 // inputNeedsNewerProtocol is the tool error of a tool that asks for input

@@ -379,3 +379,61 @@ func TestEmptyAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingAnswerAsksAgain plays the second round of every tool without
+// the answer the first round asked for (none at all, or one under another
+// key): the spec has the server ask for it again, rather than fail or take
+// the silence for a no, and the answer given in a third round completes
+// the call.
+func TestMissingAnswerAsksAgain(t *testing.T) {
+	h := mrtr.Handler(mrtr.New(newSealer(t)))
+	declared := map[string]any{"io.modelcontextprotocol/clientCapabilities": map[string]any{
+		"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{}}}
+	tests := []struct {
+		tool   string
+		args   map[string]any
+		key    string // of the input request
+		answer map[string]any
+		want   string
+	}{
+		{"order", map[string]any{"item": "tea", "quantity": 2}, "confirm",
+			map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}, "ordered 2 × tea for $6.00"},
+		{"haiku", map[string]any{"topic": "Lambda"}, "write",
+			map[string]any{"role": "assistant", "model": "m", "content": map[string]any{"type": "text", "text": "cold start"}}, "A haiku about Lambda:\ncold start"},
+		{"workspace", map[string]any{}, "roots",
+			map[string]any{"roots": []any{map[string]any{"uri": "file:///src"}}}, "roots: file:///src"},
+	}
+	for _, tc := range tests {
+		for name, responses := range map[string]map[string]any{
+			"none":          {},
+			"under another": {"other": tc.answer},
+		} {
+			t.Run(tc.tool+"/"+name, func(t *testing.T) {
+				call := func(id int, state string, responses map[string]any) inputRequired {
+					params := map[string]any{"name": tc.tool, "arguments": tc.args}
+					if state != "" {
+						params["requestState"], params["inputResponses"] = state, responses
+					}
+					var res inputRequired
+					lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, id, "tools/call", params, declared)).Result(t, &res)
+					return res
+				}
+				first := call(1, "", nil)
+				if first.RequestState == "" {
+					t.Fatalf("first round = %+v, want input_required with state", first)
+				}
+				again := call(2, first.RequestState, responses)
+				if again.ResultType != "input_required" || again.InputRequests[tc.key] == nil || again.RequestState == "" || again.IsError {
+					t.Fatalf("round without the answer = %+v, want input_required asking for %q again, with state", again, tc.key)
+				}
+				if !cmp.Equal(again.InputRequests, first.InputRequests) {
+					t.Errorf("asked again for %v, want what the first round asked: %v", again.InputRequests, first.InputRequests)
+				}
+				done := call(3, again.RequestState, map[string]any{tc.key: tc.answer})
+				if done.IsError || len(done.Content) != 1 || done.Content[0].Text != tc.want {
+					t.Errorf("round with the answer = %+v, want %q", done, tc.want)
+				}
+			})
+		}
+	}
+}
