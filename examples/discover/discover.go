@@ -16,15 +16,19 @@ import (
 type Options struct {
 	// ListTTLMs is how long, in milliseconds, a client or any cache may keep
 	// the server's discovery and list results. Zero means 5 minutes: they
-	// change only when a new version is deployed.
+	// change only when a new version is deployed. A negative value sends
+	// ttlMs 0 (the spec allows none below it): stale at once.
 	ListTTLMs int
 }
 
 // New returns the server.
 func New(opts Options) *mcp.Server {
 	ttl := opts.ListTTLMs
-	if ttl == 0 {
+	switch {
+	case ttl == 0:
 		ttl = 5 * 60 * 1000
+	case ttl < 0:
+		ttl = 0
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-discover", Version: "1.0.0"}, &mcp.ServerOptions{
 		Instructions: "Call whoami to see what the server knows about you.",

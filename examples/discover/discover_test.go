@@ -59,8 +59,8 @@ func TestDiscoverThroughEveryRoute(t *testing.T) {
 }
 
 // TestDiscoverTTL checks the ttlMs that Options give: five minutes for the
-// zero value, as Options and the README say, and any other value as it is,
-// however short.
+// zero value, as Options and the README say, any positive value as it is,
+// however short, and 0 for a negative one.
 func TestDiscoverTTL(t *testing.T) {
 	tests := []struct {
 		name string
@@ -69,6 +69,8 @@ func TestDiscoverTTL(t *testing.T) {
 	}{
 		{"zero", discover.Options{}, 5 * 60 * 1000},
 		{"one millisecond", discover.Options{ListTTLMs: 1}, 1},
+		// The spec wants ttlMs >= 0: a negative TTL means stale at once.
+		{"negative", discover.Options{ListTTLMs: -1}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
