@@ -43,7 +43,8 @@ type Options struct {
 	StaticLists bool
 
 	// ListTTLMs is the ttlMs caching hint on list results and resource reads
-	// (2026-07-28). Zero means results are immediately stale.
+	// (2026-07-28). Zero means results are immediately stale, and so does a
+	// negative value, sent as 0: the spec allows no ttlMs below it.
 	ListTTLMs int
 }
 
@@ -76,7 +77,7 @@ func New(opts *Options) *mcp.Server {
 		SubscribeHandler:   func(context.Context, *mcp.SubscribeRequest) error { return nil },
 		UnsubscribeHandler: func(context.Context, *mcp.UnsubscribeRequest) error { return nil },
 		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) {
-			c.TTLMs = o.ListTTLMs
+			c.TTLMs = max(o.ListTTLMs, 0)
 			c.CacheScope = "public"
 		},
 	})
