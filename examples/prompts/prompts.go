@@ -6,6 +6,7 @@ package prompts
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -42,6 +43,13 @@ func New() *mcp.Server {
 			{Name: "streaming", Description: "yes to stream responses where the shape can"},
 		},
 	}, func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		// A misspelt argument is refused like a misspelt value: left
+		// out, it would quietly change the plan.
+		for _, name := range slices.Sorted(maps.Keys(req.Params.Arguments)) {
+			if name != "shape" && name != "streaming" {
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: fmt.Sprintf("deploy has no argument %q: its arguments are shape and streaming", name)}
+			}
+		}
 		shape := req.Params.Arguments["shape"]
 		if !slices.Contains(Shapes, shape) {
 			// A JSON-RPC error with its code: a plain Go error would reach

@@ -120,9 +120,9 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// TestDeployArguments checks how deploy reads its arguments: a value it
-// does not know is an invalid-params error that names the values it
-// takes, never silently read as another.
+// TestDeployArguments checks how deploy reads its arguments: a value or an
+// argument it does not know is an invalid-params error that names the
+// values or arguments it takes, never silently read as another or left out.
 func TestDeployArguments(t *testing.T) {
 	h := prompts.Handler(prompts.New())
 	const plan = `Plan the deployment of a stateless MCP server on AWS Lambda behind the "url" event shape.`
@@ -137,6 +137,8 @@ func TestDeployArguments(t *testing.T) {
 		{"unknown shape", map[string]any{"shape": "lambda"}, "shape must be one of alb, http, rest, url"},
 		{"unknown streaming", map[string]any{"shape": "url", "streaming": "maybe"}, "streaming must be yes or no"},
 		{"streaming capitalised", map[string]any{"shape": "url", "streaming": "Yes"}, "streaming must be yes or no"},
+		{"streaming misspelt", map[string]any{"shape": "url", "stream": "yes"}, `deploy has no argument "stream": its arguments are shape and streaming`},
+		{"shape capitalised", map[string]any{"Shape": "url", "shape": "url"}, `deploy has no argument "Shape": its arguments are shape and streaming`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
