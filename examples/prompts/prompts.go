@@ -78,8 +78,13 @@ func New() *mcp.Server {
 // invalid-params error for a ref that is not one of its prompts.
 func complete(_ context.Context, req *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
 	p := req.Params
-	if p.Ref == nil || p.Ref.Type != "ref/prompt" || p.Ref.Name != "deploy" {
-		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "Invalid prompt name"}
+	switch {
+	case p.Ref == nil: // refused by the go-sdk unless its validation is turned off
+		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "completion without a ref"}
+	case p.Ref.Type == "ref/resource":
+		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: fmt.Sprintf("no resource template %q to complete", p.Ref.URI)}
+	case p.Ref.Type != "ref/prompt" || p.Ref.Name != "deploy":
+		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: fmt.Sprintf("no prompt %q to complete", p.Ref.Name)}
 	}
 	var offered []string
 	switch p.Argument.Name {

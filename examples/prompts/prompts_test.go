@@ -74,8 +74,8 @@ func TestPromptsThroughEveryRoute(t *testing.T) {
 
 // TestCompletion checks what completion/complete offers: the values that
 // start with what was typed, an empty array (never null) when none do or
-// the argument has none, and an invalid-params error for a ref that is not
-// one of the server's prompts.
+// the argument has none, and an invalid-params error naming a ref that is
+// not one of the server's prompts.
 func TestCompletion(t *testing.T) {
 	h := prompts.Handler(prompts.New())
 	deploy := map[string]any{"type": "ref/prompt", "name": "deploy"}
@@ -83,16 +83,17 @@ func TestCompletion(t *testing.T) {
 		name       string
 		ref        map[string]any
 		arg, typed string
-		want       []any // nil: an error -32602
+		want       []any  // nil: an error -32602
+		message    string // of that error
 	}{
-		{"shape", deploy, "shape", "", []any{"alb", "http", "rest", "url"}},
-		{"shape typed", deploy, "shape", "r", []any{"rest"}},
-		{"shape unknown", deploy, "shape", "x", []any{}},
-		{"streaming", deploy, "streaming", "", []any{"yes", "no"}},
-		{"streaming typed", deploy, "streaming", "n", []any{"no"}},
-		{"unknown argument", deploy, "colour", "", []any{}},
-		{"unknown prompt", map[string]any{"type": "ref/prompt", "name": "nosuch"}, "shape", "", nil},
-		{"resource", map[string]any{"type": "ref/resource", "uri": "file:///x"}, "shape", "", nil},
+		{"shape", deploy, "shape", "", []any{"alb", "http", "rest", "url"}, ""},
+		{"shape typed", deploy, "shape", "r", []any{"rest"}, ""},
+		{"shape unknown", deploy, "shape", "x", []any{}, ""},
+		{"streaming", deploy, "streaming", "", []any{"yes", "no"}, ""},
+		{"streaming typed", deploy, "streaming", "n", []any{"no"}, ""},
+		{"unknown argument", deploy, "colour", "", []any{}, ""},
+		{"unknown prompt", map[string]any{"type": "ref/prompt", "name": "nosuch"}, "shape", "", nil, `no prompt "nosuch" to complete`},
+		{"resource", map[string]any{"type": "ref/resource", "uri": "file:///x"}, "shape", "", nil, `no resource template "file:///x" to complete`},
 	}
 	for _, era := range []string{lambdatest.Legacy, lambdatest.Modern} {
 		for _, tc := range tests {
@@ -102,8 +103,8 @@ func TestCompletion(t *testing.T) {
 					"argument": map[string]any{"name": tc.arg, "value": tc.typed},
 				}, nil)).Last()
 				if tc.want == nil {
-					if e, _ := answer["error"].(map[string]any); e == nil || e["code"] != float64(-32602) {
-						t.Errorf("answered %v, want error -32602", answer)
+					if e, _ := answer["error"].(map[string]any); e == nil || e["code"] != float64(-32602) || e["message"] != tc.message {
+						t.Errorf("answered %v, want error -32602 %q", answer, tc.message)
 					}
 					return
 				}
