@@ -203,7 +203,7 @@ func sampledText(r any) (text string, ok bool) {
 // sealed for the next round, if the client declared it can give it.
 func askInput(req *mcp.CallToolRequest, sealer *requeststate.Sealer, purpose string, state any, ask mcp.InputRequestMap) (*mcp.CallToolResult, any, error) {
 	if req.ClientCapabilities() == nil {
-		return inputNeedsNewerProtocol(req), nil, nil
+		return inputNeedsNewerProtocol(req, ask), nil, nil
 	}
 	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
 		return nil, nil, err
@@ -219,11 +219,23 @@ func askInput(req *mcp.CallToolRequest, sealer *requeststate.Sealer, purpose str
 // in a request that does not say what the client can give: before
 // 2026-07-28 a stateless request carries no client capabilities, and
 // CheckInputRequests, which cannot tell, lets the go-sdk fail the call
-// with an error that has no JSON-RPC code.
-func inputNeedsNewerProtocol(req *mcp.CallToolRequest) *mcp.CallToolResult {
+// with an error that has no JSON-RPC code. It says whom the tool asks, and
+// for what: only an elicitation asks the user.
+func inputNeedsNewerProtocol(req *mcp.CallToolRequest, ask mcp.InputRequestMap) *mcp.CallToolResult {
+	var asks []string
+	for _, key := range slices.Sorted(maps.Keys(ask)) {
+		switch ask[key].(type) {
+		case *mcp.ElicitParams:
+			asks = append(asks, "the user for input (elicitation)")
+		case *mcp.CreateMessageParams:
+			asks = append(asks, "the client's model for input (sampling)")
+		case *mcp.ListRootsParams:
+			asks = append(asks, "the client for its roots")
+		}
+	}
 	return &mcp.CallToolResult{
 		IsError: true,
-		Content: []mcp.Content{&mcp.TextContent{Text: req.Params.Name + " asks the user for input, which needs protocol 2026-07-28 or later"}},
+		Content: []mcp.Content{&mcp.TextContent{Text: req.Params.Name + " asks " + strings.Join(asks, " and ") + ", which needs protocol 2026-07-28 or later"}},
 	}
 }
 

@@ -302,16 +302,21 @@ func TestMissingCapability(t *testing.T) {
 // error without a code.
 func TestLegacyEraGetsToolError(t *testing.T) {
 	h := mrtr.Handler(mrtr.New(newSealer(t)))
-	for tool, args := range map[string]map[string]any{
-		"order":     {"item": "tea", "quantity": 1},
-		"haiku":     {"topic": "Lambda"},
-		"workspace": {},
+	for _, tc := range []struct {
+		tool string
+		args map[string]any
+		want string
+	}{
+		// What each asks for, and of whom: only order asks the user.
+		{"order", map[string]any{"item": "tea", "quantity": 1}, "order asks the user for input (elicitation), which needs protocol 2026-07-28 or later"},
+		{"haiku", map[string]any{"topic": "Lambda"}, "haiku asks the client's model for input (sampling), which needs protocol 2026-07-28 or later"},
+		{"workspace", map[string]any{}, "workspace asks the client for its roots, which needs protocol 2026-07-28 or later"},
 	} {
+		tool, args, want := tc.tool, tc.args, tc.want
 		t.Run(tool, func(t *testing.T) {
 			var res inputRequired
 			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
 				map[string]any{"name": tool, "arguments": args}, nil)).Result(t, &res)
-			want := tool + " asks the user for input, which needs protocol 2026-07-28 or later"
 			if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
 				t.Errorf("result %+v, want the tool error %q", res, want)
 			}
