@@ -6,6 +6,7 @@ package discover
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -52,7 +53,8 @@ func New(opts Options) *mcp.Server {
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			name := "an unnamed client"
 			if info, ok := req.Params.GetMeta()["io.modelcontextprotocol/clientInfo"].(map[string]any); ok {
-				if n, ok := info["name"].(string); ok {
+				// A blank name names no one.
+				if n, ok := info["name"].(string); ok && strings.TrimSpace(n) != "" {
 					name = n
 				}
 			}

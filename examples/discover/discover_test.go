@@ -1,6 +1,7 @@
 package discover_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -55,6 +56,32 @@ func TestDiscoverThroughEveryRoute(t *testing.T) {
 				t.Errorf("whoami, 2025-11-25 = %+v, want an unnamed client", res.Content)
 			}
 		})
+	}
+}
+
+// TestWhoamiNoName checks that a 2026-07-28 client whose clientInfo names
+// it with nothing but blanks is an unnamed client, not "you are ".
+func TestWhoamiNoName(t *testing.T) {
+	h := discover.Handler(discover.New(discover.Options{}))
+	for _, name := range []string{"", "  "} {
+		req := lambdatest.Call(lambdatest.Modern, 1, "tools/call", map[string]any{"name": "whoami", "arguments": map[string]any{}}, nil)
+		var body map[string]any
+		if err := json.Unmarshal(req.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		body["params"].(map[string]any)["_meta"].(map[string]any)["io.modelcontextprotocol/clientInfo"] = map[string]any{"name": name, "version": "1.0.0"}
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Body = b
+		var res struct {
+			Content []struct{ Text string }
+		}
+		lambdatest.Invoke(t, h, lambdatest.Route{Shape: lambdamcp.ShapeURL}, req).Result(t, &res)
+		if len(res.Content) != 1 || res.Content[0].Text != "you are an unnamed client" {
+			t.Errorf("whoami named %q = %+v, want an unnamed client", name, res.Content)
+		}
 	}
 }
 
