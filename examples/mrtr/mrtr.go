@@ -104,6 +104,11 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	}, func(_ context.Context, req *mcp.CallToolRequest, in struct {
 		Topic string `json:"topic"`
 	}) (*mcp.CallToolResult, any, error) {
+		// A tool error, as order's, that the model can correct: a
+		// blank topic would ask for a haiku about nothing.
+		if strings.TrimSpace(in.Topic) == "" {
+			return nil, nil, fmt.Errorf("haiku needs a topic")
+		}
 		purpose := callPurpose(req, in)
 		if req.Params.RequestState != "" {
 			var topic string

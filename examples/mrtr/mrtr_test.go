@@ -324,6 +324,26 @@ func TestLegacyEraGetsToolError(t *testing.T) {
 	}
 }
 
+// TestHaikuNeedsTopic checks that haiku refuses a blank topic with a tool
+// error the model can correct, in either era, rather than ask for a haiku
+// about nothing.
+func TestHaikuNeedsTopic(t *testing.T) {
+	h := mrtr.Handler(mrtr.New(newSealer(t)))
+	for era, meta := range map[string]map[string]any{
+		lambdatest.Modern: {"io.modelcontextprotocol/clientCapabilities": map[string]any{"sampling": map[string]any{}}},
+		lambdatest.Legacy: nil,
+	} {
+		for _, topic := range []string{"", " \t"} {
+			var res inputRequired
+			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(era, 1, "tools/call",
+				map[string]any{"name": "haiku", "arguments": map[string]any{"topic": topic}}, meta)).Result(t, &res)
+			if !res.IsError || res.ResultType == "input_required" || len(res.Content) != 1 || res.Content[0].Text != "haiku needs a topic" {
+				t.Errorf("%s, topic %q: %+v, want the tool error %q", era, topic, res, "haiku needs a topic")
+			}
+		}
+	}
+}
+
 // TestForgedStateEveryTool checks that every tool refuses a state it did not
 // seal with a JSON-RPC invalid-params error, as the spec asks of protocol
 // errors, whatever the input it asks for.
