@@ -175,10 +175,15 @@ type options struct {
 	listener net.Listener
 }
 
+const usage = "usage: lambdamcp-local [flags]"
+
+// errFlagReported is parse's error for a flag it could not read, which
+// the flag package has already printed, with the synopsis and the flags.
+var errFlagReported = errors.New("bad flag, reported")
+
 func parse(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("lambdamcp-local", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&o.shape, "shape", "rest", "the front to emulate: rest, http, url or alb")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:9000", "listen address")
 	fs.StringVar(&o.stage, "stage", "", "API stage (rest default dev, http default $default)")
@@ -208,8 +213,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.authorizerEnv, "authorizer-env", "authorizer environment variable KEY=VALUE (repeatable)")
 	fs.BoolVar(&o.stream, "stream", false, "response streaming: Function URL RESPONSE_STREAM (url shape) or REST transfer mode STREAM (rest shape); a lambdamcp function also needs -env MCP_STREAM=url or rest")
 	fs.BoolVar(&o.albMultiValue, "alb-multi-value", false, "ALB multi-value headers mode")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
+		if code == 0 {
+			return nil, flag.ErrHelp
+		}
+		return nil, errFlagReported
 	}
 	if fs.NArg() > 0 {
 		return nil, errors.New(cmdline.Unexpected(fs.Args()))
@@ -356,6 +364,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if errors.Is(err, errFlagReported) {
+		return 2
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "lambdamcp-local:", err)

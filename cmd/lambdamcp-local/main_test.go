@@ -270,6 +270,24 @@ func TestRunStoppedWhileStarting(t *testing.T) {
 	}
 }
 
+// TestRunBadFlag checks that a flag run cannot read is reported once,
+// followed by the synopsis and the flags, as the other commands do.
+func TestRunBadFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-x"}, "flag provided but not defined: -x"},
+		{[]string{"-memory", "lots"}, `invalid value "lots" for flag -memory`},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), tc.args, io.Discard, &stderr)
+		if code != 2 || strings.Count(stderr.String(), tc.want) != 1 || !strings.Contains(stderr.String(), "usage: lambdamcp-local") || !strings.Contains(stderr.String(), "-shape") {
+			t.Errorf("%q: exit %d, stderr %q; want 2, %q once, then the synopsis and the flags", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
+
 func TestRunHelp(t *testing.T) {
 	var stderr strings.Builder
 	if code := run(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-shape") {
