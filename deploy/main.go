@@ -26,7 +26,8 @@
 //	            deploy as the NoEcho parameter ServerSecret<Name> (see the README)
 //	cloudWatchRole true: create API Gateway's account-wide CloudWatch Logs role (REST)
 //	detailedMetrics true: per-method metrics of the REST stage, billed as custom metrics
-//	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated): verify JWTs
+//	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated, not
+//	            comma-separated: a comma is part of a scope): verify JWTs
 //	            (jwtJwksUrl and jwtAudienceClaim: rest and url only); jwtScopeImplies
 //	            ("mcp:admin=mcp:tools mcp:read; …"): scopes that imply others
 //	cognito     true: create a Cognito user pool and verify its client-credentials tokens
