@@ -133,3 +133,30 @@ func TestNoListenWithoutSession(t *testing.T) {
 		t.Errorf("the server got %d GETs, want none", n)
 	}
 }
+
+// TestListenFollowsRedirectedEndpoint checks that the stream for messages
+// the server sends on its own is opened where the POSTs were redirected
+// (an endpoint /mcp that the server moved to /mcp/), so that a request the
+// server sends there reaches the client, rather than at the endpoint,
+// whose redirect would leave that stream quiet and the call waiting.
+func TestListenFollowsRedirectedEndpoint(t *testing.T) {
+	asking := newAskingServer(`{"jsonrpc":"2.0","id":"ask-1","method":"roots/list","params":{}}`)
+	var redirectedGETs atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/mcp" {
+			if r.Method == http.MethodGet {
+				redirectedGETs.Add(1)
+			}
+			http.Redirect(w, r, "/mcp/", http.StatusPermanentRedirect)
+			return
+		}
+		asking.ServeHTTP(w, r)
+	})
+	code, stdout, stderr := runAgainst(t, h, "-protocol", "2025-11-25", "-timeout", "3s", "-call", "ask")
+	if code != 0 || !strings.Contains(stdout, `"roots":[]`) {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want the call answered with the roots", code, stdout, stderr)
+	}
+	if n := redirectedGETs.Load(); n != 0 {
+		t.Errorf("%d GETs sent to the endpoint the server moved, want them sent where it moved it", n)
+	}
+}

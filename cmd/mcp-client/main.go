@@ -705,9 +705,27 @@ type statusRecorder struct {
 	// How the last call's event stream ended, if it did: the go-sdk sees
 	// the end before the call fails.
 	streamEnded *streamEnd
+	// Where a redirect took the last POST answered with a success, nil
+	// if it was answered at the endpoint: the session's GET goes there.
+	moved *url.URL
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	listening := isListen(r, s.origin)
+	if listening {
+		// The go-sdk sends the GET for the session's messages to the
+		// endpoint, and listen sends it as it is: it would meet the
+		// redirect the POSTs followed (a /mcp moved to /mcp/), and the
+		// stream stay quiet.
+		s.mu.Lock()
+		moved := s.moved
+		s.mu.Unlock()
+		if moved != nil {
+			u := *moved
+			r = r.Clone(r.Context())
+			r.URL, r.Host = &u, u.Host
+		}
+	}
 	// http.Client drops on a redirect to another host only the headers set
 	// on the request, not those a transport adds: the token is for the
 	// endpoint's origin alone.
@@ -730,7 +748,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		resp, err = s.notice.roundTrip(s.base, r)
 	case r.Method == http.MethodDelete && s.ends != nil && s.notice != nil:
 		resp, err = s.endSession(r)
-	case isListen(r, s.origin):
+	case listening:
 		resp = listen(s.base, r)
 	default:
 		resp, err = s.base.RoundTrip(r)
@@ -808,6 +826,13 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	} else {
 		s.last, s.challenge, s.message, s.rpcError, s.session, s.tokenSent, s.withheld, s.at = 0, "", "", "", false, false, "", ""
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			// r.Response is the redirect that led here, if one did.
+			s.moved = nil
+			if r.Response != nil {
+				s.moved = r.URL
+			}
+		}
 		// A success with a body that is neither JSON nor an event stream
 		// (202 and 204 have none: a notification's answer).
 		success := resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusNoContent && resp.ContentLength != 0
