@@ -277,19 +277,27 @@ func TestTamperedStateIsRejected(t *testing.T) {
 // tool error that says what they need.
 func TestLegacyEraCannotAskTheClient(t *testing.T) {
 	cs := connect(t, "2025-11-25", &mcp.ClientOptions{ElicitationHandler: answerForms})
-	for tool, args := range map[string]map[string]any{
-		"test_elicitation":                         {"message": "hi"},
-		"test_sampling":                            {"prompt": "hi"},
-		"test_input_required_result_elicitation":   nil,
-		"test_input_required_result_list_roots":    nil,
-		"test_input_required_result_request_state": nil,
+	const user, model, roots = "the user for input (elicitation)", "the client's model for input (sampling)", "the client for its roots"
+	for _, tc := range []struct {
+		tool string
+		args map[string]any
+		asks string // whom: only an elicitation asks the user
+	}{
+		{"test_elicitation", map[string]any{"message": "hi"}, user},
+		{"test_sampling", map[string]any{"prompt": "hi"}, model},
+		{"test_input_required_result_elicitation", nil, user},
+		{"test_input_required_result_sampling", nil, model},
+		{"test_input_required_result_list_roots", nil, roots},
+		{"test_input_required_result_request_state", nil, user},
+		{"test_input_required_result_multiple_inputs", nil, user + ", " + model + " and " + roots},
 	} {
+		tool := tc.tool
 		t.Run(tool, func(t *testing.T) {
-			res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, Arguments: args})
+			res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, Arguments: tc.args})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := "text:" + tool + " asks the user for input, which needs protocol 2026-07-28 or later"
+			want := "text:" + tool + " asks " + tc.asks + ", which needs protocol 2026-07-28 or later"
 			if got := texts(t, res.Content); !res.IsError || len(got) != 1 || got[0] != want {
 				t.Errorf("got %v (isError %v), want the tool error %q", got, res.IsError, want)
 			}

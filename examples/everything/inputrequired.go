@@ -106,12 +106,13 @@ func textResult(s string) *mcp.CallToolResult {
 // client did not declare the capability a request needs: the spec forbids
 // sending that request and has the server answer
 // MissingRequiredClientCapability instead. A request that declares no
-// capabilities at all (stateless, before 2026-07-28) gets a tool error:
-// CheckInputRequests cannot tell what such a client can give, and the
-// go-sdk would fail the call with an error that has no JSON-RPC code.
+// capabilities at all (stateless, before 2026-07-28) gets a tool error
+// saying whom the tool asks: CheckInputRequests cannot tell what such a
+// client can give, and the go-sdk would fail the call with an error that
+// has no JSON-RPC code.
 func needInput(req *mcp.CallToolRequest, reqs mcp.InputRequestMap, state string) (*mcp.CallToolResult, any, error) {
 	if req.ClientCapabilities() == nil {
-		res := textResult(req.Params.Name + " asks the user for input, which needs protocol 2026-07-28 or later")
+		res := textResult(req.Params.Name + " asks " + whomAsked(reqs) + ", which needs protocol 2026-07-28 or later")
 		res.IsError = true
 		return res, nil, nil
 	}
@@ -119,6 +120,41 @@ func needInput(req *mcp.CallToolRequest, reqs mcp.InputRequestMap, state string)
 		return nil, nil, err
 	}
 	return &mcp.CallToolResult{InputRequests: reqs, RequestState: state}, nil, nil
+}
+
+// whomAsked says whom the input requests of reqs ask, and for what: only an
+// elicitation asks the user; sampling asks the client's model, and a roots
+// request the client.
+func whomAsked(reqs mcp.InputRequestMap) string {
+	var user, model, roots bool
+	for _, r := range reqs {
+		switch r.(type) {
+		case *mcp.ElicitParams:
+			user = true
+		case *mcp.CreateMessageParams:
+			model = true
+		case *mcp.ListRootsParams:
+			roots = true
+		}
+	}
+	var whom []string
+	if user {
+		whom = append(whom, "the user for input (elicitation)")
+	}
+	if model {
+		whom = append(whom, "the client's model for input (sampling)")
+	}
+	if roots {
+		whom = append(whom, "the client for its roots")
+	}
+	if len(whom) == 0 {
+		return "the client for input"
+	}
+	last := len(whom) - 1
+	if last == 0 {
+		return whom[0]
+	}
+	return strings.Join(whom[:last], ", ") + " and " + whom[last]
 }
 
 // roundState is what the multi-round tools keep in their sealed requestState.
