@@ -101,7 +101,10 @@ func countSchema() *jsonschema.Schema {
 
 // Handler serves s statelessly with event-stream answers: streamed where
 // Lambda streams, one body with every message in order where it buffers.
-// A 2026-07-28 call whose client goes away is cancelled.
+// A 2026-07-28 call is cancelled with its request: locally when the client
+// goes away; on Lambda when the runtime stops reading a streamed answer,
+// which AWS does not document it doing when the client leaves
+// (docs/streaming.md).
 func Handler(s *mcp.Server) http.Handler {
 	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s },
 		&mcp.StreamableHTTPOptions{Stateless: true, PropagateRequestCancellation: true})
