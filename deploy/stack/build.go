@@ -20,6 +20,11 @@ type BuildFunc func(ctx context.Context, srcDir, pkg, out string) error
 // an unchanged function is not redeployed. A package other than a main package is refused: go
 // build compiles it without writing an executable.
 func GoBuild(ctx context.Context, srcDir, pkg, out string) error {
+	// out is relative to the working directory, as paths are, not to srcDir, where go build runs.
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("building %s in %s: %w", pkg, srcDir, err)
+	}
 	// A bootstrap of an earlier build must not pass for this one's.
 	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("building %s in %s: %w", pkg, srcDir, err)

@@ -94,3 +94,24 @@ func TestGoBuildError(t *testing.T) {
 		})
 	}
 }
+
+// TestGoBuildRelativeOutput checks that an out relative to the working directory, as paths
+// are, names the file written and checked there, not one under srcDir, where the go command
+// runs: the build would otherwise be refused as not a main package, and a file of that name in
+// the working directory removed.
+func TestGoBuildRelativeOutput(t *testing.T) {
+	src := module(t)
+	work := t.TempDir()
+	t.Chdir(work)
+	if err := GoBuild(t.Context(), src, "./cmd/app", "bootstrap"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(filepath.Join(work, "bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := os.Stat(filepath.Join(src, "bootstrap")); !os.IsNotExist(err) {
+		t.Errorf("the build wrote %s too (stat: %v)", filepath.Join(src, "bootstrap"), err)
+	}
+}
