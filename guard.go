@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -217,21 +216,30 @@ func recordOf(ctx context.Context, req mcp.Request) *requestRecord {
 
 // withRequestValues gives ctx, the context of a call that came on rec's
 // request but runs on another request's context (a stateful session's
-// later call, see recordOf), the values lambdamcp keeps in rec's: the
-// Lambda context, the invocation, the record and the stream, so that
+// later call, see recordOf), the values of rec's request as the guard
+// passed it on: the Lambda context and the runtime's trace header, the
+// invocation, the record, the stream and the Tracer's span, so that
 // RequestID, Event, AuthorizerContext and Streamed tell of the call's own
-// request. Other values, its cancellation and deadline stay ctx's.
+// request and what the tool traces belongs to its trace. Values that
+// handlers inside the guard put in a request's context, its cancellation
+// and deadline stay ctx's.
 func withRequestValues(ctx context.Context, rec *requestRecord) context.Context {
-	if lc, ok := lambdacontext.FromContext(rec.ctx); ok {
-		ctx = lambdacontext.NewContext(ctx, lc)
+	return requestValues{Context: ctx, req: context.WithoutCancel(rec.ctx)}
+}
+
+// requestValues is a call's context whose values are first looked up in
+// its request's (withRequestValues). That one is WithoutCancel's, whose
+// lookups leave the context package's own (a Cause) to the call's.
+type requestValues struct {
+	context.Context
+	req context.Context
+}
+
+func (c requestValues) Value(key any) any {
+	if v := c.req.Value(key); v != nil {
+		return v
 	}
-	if inv := invocationFrom(rec.ctx); inv != nil {
-		ctx = withInvocation(ctx, inv)
-	}
-	if w, ok := rec.ctx.Value(streamKey{}).(*streamWriter); ok {
-		ctx = withStream(ctx, w)
-	}
-	return context.WithValue(ctx, recordKey{}, rec)
+	return c.Context.Value(key)
 }
 
 // headerKey identifies a header map, shared by the requests a handler
@@ -326,7 +334,6 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := context.WithValue(r.Context(), recordKey{}, rec)
 	ctx, cancel, deadline := g.withDeadline(ctx, start, rec)
 	defer cancel()
-	rec.ctx = ctx
 	var endSpan func(RequestResult)
 	// Whatever reports the request reads the same outcome: a code the
 	// go-sdk answered itself is read for the metrics too.
@@ -335,6 +342,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path,
 			Shape: EventShape(ctx), RequestID: RequestID(ctx), Deadline: deadline})
 	}
+	rec.ctx = ctx // with the span: what the handler's calls trace is part of it
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
 	if buf, ok := gw.ResponseWriter.(*responseBuffer); ok && buf.seal(rec.rpc.ID, rec.corsOrigin) {

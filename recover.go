@@ -64,11 +64,13 @@ import (
 //
 // The go-sdk runs every call of a stateful session (a handler without
 // StreamableHTTPOptions.Stateless) on the context of the request that
-// opened the session. Middleware gives each call the Lambda context, the
-// event and the stream of the request that brought it, as RequestID,
-// Event, AuthorizerContext and Streamed read them; other values that
-// request's handlers put in its context do not reach the call (read the
-// caller from req.Extra.TokenInfo, which is the request's).
+// opened the session. Middleware gives each call the values of the
+// request that brought it as the guard passed it on: the Lambda context
+// and trace header, the event and the stream, as RequestID, Event,
+// AuthorizerContext and Streamed read them, and the Tracer's span, under
+// which the call traces; values that handlers inside the guard put in
+// that request's context do not reach the call (read the caller from
+// req.Extra.TokenInfo, which is the request's).
 func Middleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -213,5 +214,57 @@ func TestStatefulSessionRequestContext(t *testing.T) {
 	}
 	if got := a.Result.Content[0].Text; got != "req-who /mcp" {
 		t.Errorf("the tool read %q, want req-who's invocation (req-who /mcp)", got)
+	}
+}
+
+// TestStatefulSessionTraceContext checks that a tool of a later call of a
+// stateful session traces under its own invocation: the span the Tracer
+// started for it, and the X-Ray trace header the Lambda runtime gave that
+// invocation, not those of the invocation that opened the session (ended
+// long before).
+func TestStatefulSessionTraceContext(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "trace"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		span, _ := ctx.Value(spanKey{}).(string) // recordingTracer's: the request id
+		header, _ := ctx.Value("x-amzn-trace-id").(string)
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: span + ", " + header}}}, nil, nil
+	})
+	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Tracer: &recordingTracer{}})
+	invoke := func(requestID string, req httpRequest) (lambdaResponse, rpcAnswer) {
+		t.Helper()
+		//lint:ignore SA1029 the key aws-lambda-go hands the trace header on under
+		ctx := context.WithValue(t.Context(), "x-amzn-trace-id", "Root=trace-"+requestID)
+		ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID})
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		out, err := h.Invoke(ctx, restEvent(t, req))
+		if err != nil {
+			t.Fatalf("Invoke: %v", err)
+		}
+		var resp lambdaResponse
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatal(err)
+		}
+		var a rpcAnswer
+		if err := json.Unmarshal(resp.body(t), &a); err != nil {
+			t.Fatalf("body is not JSON: %s", resp.body(t))
+		}
+		return resp, a
+	}
+	resp, _ := invoke("req-open", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`))
+	session := resp.header("Mcp-Session-Id")
+	if session == "" {
+		t.Fatal("no session id")
+	}
+	_, a := invoke("req-trace", jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"trace","arguments":{}}}`,
+		"MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", session))
+	if a.Result == nil || len(a.Result.Content) != 1 {
+		t.Fatalf("answer = %+v, want a result", a)
+	}
+	if got, want := a.Result.Content[0].Text, "req-trace, Root=trace-req-trace"; got != want {
+		t.Errorf("the tool traced under %q, want %q", got, want)
 	}
 }
