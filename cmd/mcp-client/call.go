@@ -40,16 +40,17 @@ func (a *elicitAnswer) result() *mcp.ElicitResult {
 	return res
 }
 
-// answer answers one elicitation as -elicit says, saying so on w. A URL-mode elicitation
-// (a page for the user to visit) is declined: a command-line client cannot follow it.
-func (a *elicitAnswer) answer(w io.Writer, p *mcp.ElicitParams) *mcp.ElicitResult {
+// answer answers one elicitation as -elicit says, saying so on w, secrets hidden from the
+// line. A URL-mode elicitation (a page for the user to visit) is declined: a command-line
+// client cannot follow it.
+func (a *elicitAnswer) answer(w io.Writer, p *mcp.ElicitParams, secrets *secretSet) *mcp.ElicitResult {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if p.Mode == "url" {
-		fmt.Fprintf(w, "elicitation: %s (a page to visit, %s: declined)\n", printable(p.Message), printable(p.URL))
+		fmt.Fprintln(w, secrets.line(fmt.Sprintf("elicitation: %s (a page to visit, %s: declined)", p.Message, p.URL)))
 		return &mcp.ElicitResult{Action: "decline"}
 	}
-	fmt.Fprintf(w, "elicitation: %s (-elicit answers %s)\n", printable(p.Message), a.action)
+	fmt.Fprintln(w, secrets.line(fmt.Sprintf("elicitation: %s (-elicit answers %s)", p.Message, a.action)))
 	return a.result()
 }
 
@@ -75,7 +76,7 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	// Standard output is for the result alone, for a pipe to read:
 	// what the client says along the way goes to standard error. A bar
 	// redrawn in place would be torn by the trace's lines.
-	view := &progressView{out: stderr, bar: isTerminal(stderr) && t.trace == nil}
+	view := &progressView{out: stderr, bar: isTerminal(stderr) && t.trace == nil, secrets: t.secrets}
 	opts := &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
 			view.progress(req.Params)
@@ -91,7 +92,7 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	}
 	if c.elicit != nil {
 		opts.ElicitationHandler = func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-			return c.elicit.answer(stderr, req.Params), nil
+			return c.elicit.answer(stderr, req.Params, t.secrets), nil
 		}
 	}
 	session, httpClient, err := connect(ctx, t, opts, stderr)
@@ -268,6 +269,8 @@ type progressView struct {
 	bar   bool
 	drawn bool // a bar is on the current line
 	ended bool
+	// What the lines must not show; nil: none.
+	secrets *secretSet
 }
 
 const barWidth = 30
@@ -283,9 +286,9 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 			line = fmt.Sprintf("progress %g/%g", p.Progress, p.Total)
 		}
 		if p.Message != "" {
-			line += ": " + printable(p.Message)
+			line += ": " + p.Message
 		}
-		io.WriteString(v.out, line+"\n")
+		io.WriteString(v.out, v.secrets.line(line)+"\n")
 		return
 	}
 	if v.ended {
@@ -298,9 +301,9 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 		line = fmt.Sprintf("[%s%s] %3.0f%%", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), frac*100)
 	}
 	if p.Message != "" {
-		line += " " + printable(p.Message)
+		line += " " + p.Message
 	}
-	fmt.Fprintf(v.out, "\r\033[K%s", line)
+	fmt.Fprintf(v.out, "\r\033[K%s", v.secrets.line(line))
 	v.drawn = true
 }
 
@@ -315,10 +318,10 @@ func (v *progressView) log(w io.Writer, p *mcp.LoggingMessageParams) {
 		data = string(b)
 	}
 	if p.Logger != "" {
-		fmt.Fprintf(w, "log %s %s: %s\n", printable(string(p.Level)), printable(p.Logger), printable(data))
+		fmt.Fprintln(w, v.secrets.line(fmt.Sprintf("log %s %s: %s", p.Level, p.Logger, data)))
 		return
 	}
-	fmt.Fprintf(w, "log %s: %s\n", printable(string(p.Level)), printable(data))
+	fmt.Fprintln(w, v.secrets.line(fmt.Sprintf("log %s: %s", p.Level, data)))
 }
 
 // end finishes the bar's line. The SDK hands notifications to their

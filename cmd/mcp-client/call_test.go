@@ -304,14 +304,14 @@ func TestElicitAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	first := a.answer(&out, &mcp.ElicitParams{Mode: "form", Message: "Sure?"})
+	first := a.answer(&out, &mcp.ElicitParams{Mode: "form", Message: "Sure?"}, nil)
 	first.Content["default"] = "filled in"
 	first.Content["note"].(map[string]any)["b"] = 2
-	second := a.answer(&out, &mcp.ElicitParams{Mode: "form", Message: "Sure?"})
+	second := a.answer(&out, &mcp.ElicitParams{Mode: "form", Message: "Sure?"}, nil)
 	if diff := cmp.Diff(map[string]any{"confirm": true, "note": map[string]any{"a": 1.0}}, second.Content); second.Action != "accept" || diff != "" {
 		t.Errorf("second answer %s (-want +got content):\n%s", second.Action, diff)
 	}
-	url := a.answer(&out, &mcp.ElicitParams{Mode: "url", Message: "Sign in", URL: "https://auth.example/x"})
+	url := a.answer(&out, &mcp.ElicitParams{Mode: "url", Message: "Sign in", URL: "https://auth.example/x"}, nil)
 	if url.Action != "decline" || url.Content != nil {
 		t.Errorf("URL-mode answer = %+v, want decline", url)
 	}

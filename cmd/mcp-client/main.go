@@ -533,9 +533,9 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 	init := session.InitializeResult()
 	if init.ServerInfo == nil {
 		// From 2026-07-28 on a server SHOULD, not MUST, say who it is.
-		fmt.Fprintf(out, "Connected to a server that does not name itself (protocol %s)\n", printable(init.ProtocolVersion))
+		fmt.Fprintln(out, t.secrets.line("Connected to a server that does not name itself (protocol "+init.ProtocolVersion+")"))
 	} else {
-		fmt.Fprintf(out, "Connected to %s %s (protocol %s)\n", printable(init.ServerInfo.Name), printable(init.ServerInfo.Version), printable(init.ProtocolVersion))
+		fmt.Fprintln(out, t.secrets.line(fmt.Sprintf("Connected to %s %s (protocol %s)", init.ServerInfo.Name, init.ServerInfo.Version, init.ProtocolVersion)))
 	}
 	return session, httpClient, nil
 }
@@ -586,20 +586,20 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tools, cut, err := listTools(ctx, session, httpClient, out)
+	tools, cut, err := listTools(ctx, session, httpClient, out, t.secrets)
 	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if cut, err = listPrompts(ctx, session, httpClient, out); err != nil {
+	if cut, err = listPrompts(ctx, session, httpClient, out, t.secrets); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if cut, err = listResources(ctx, session, httpClient, out); err != nil {
+	if cut, err = listResources(ctx, session, httpClient, out, t.secrets); err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "ping" }) {
@@ -621,7 +621,7 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 		if res.IsError {
 			return fmt.Errorf("ping #%d failed: %s", i, t.secrets.clip(text(res)))
 		}
-		fmt.Fprintf(out, "ping #%d: %s (%d ms round trip)\n", i, printable(text(res)), time.Since(start).Milliseconds())
+		fmt.Fprintln(out, t.secrets.line(fmt.Sprintf("ping #%d: %s (%d ms round trip)", i, text(res), time.Since(start).Milliseconds())))
 	}
 	return nil
 }
@@ -630,7 +630,7 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 // returns them; it asks one that declares none nothing, since a server may
 // refuse the methods of a capability it did not declare (-32601). It
 // reports whether ctx cut a request short, as talk's cut.
-func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer) (_ []*mcp.Tool, cut bool, _ error) {
+func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer, secrets *secretSet) (_ []*mcp.Tool, cut bool, _ error) {
 	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Tools == nil {
 		return nil, false, nil
 	}
@@ -640,7 +640,7 @@ func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http
 	}
 	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
 	for _, t := range tools {
-		fmt.Fprintf(out, "  - %s: %s\n", printable(t.Name), printable(t.Description))
+		fmt.Fprintln(out, secrets.line("  - "+t.Name+": "+t.Description))
 	}
 	return tools, false, nil
 }
@@ -649,7 +649,7 @@ func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http
 // so that a server of one's own shows every feature it registered; it
 // prints nothing for one that declares none, as the reference server.
 // It reports whether ctx cut a request short, as talk's cut.
-func listPrompts(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer) (cut bool, _ error) {
+func listPrompts(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer, secrets *secretSet) (cut bool, _ error) {
 	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Prompts == nil {
 		return false, nil
 	}
@@ -659,7 +659,7 @@ func listPrompts(ctx context.Context, session *mcp.ClientSession, httpClient *ht
 	}
 	fmt.Fprintf(out, "Prompts (%d):\n", len(prompts))
 	for _, p := range prompts {
-		fmt.Fprintf(out, "  - %s: %s\n", printable(p.Name), printable(p.Description))
+		fmt.Fprintln(out, secrets.line("  - "+p.Name+": "+p.Description))
 	}
 	return false, nil
 }

@@ -49,7 +49,7 @@ func getPrompt(ctx context.Context, t target, name string, args map[string]strin
 	var opts *mcp.ClientOptions
 	if elicit != nil {
 		opts = &mcp.ClientOptions{ElicitationHandler: func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-			return elicit.answer(stderr, req.Params), nil
+			return elicit.answer(stderr, req.Params, t.secrets), nil
 		}}
 	}
 	session, httpClient, err := connect(ctx, t, opts, stderr)

@@ -15,7 +15,7 @@ import (
 // that a server of one's own shows every feature it registered; it prints
 // nothing for one that declares none. It reports whether ctx cut a request
 // short, as talk's cut.
-func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer) (cut bool, _ error) {
+func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer, secrets *secretSet) (cut bool, _ error) {
 	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Resources == nil {
 		return false, nil
 	}
@@ -25,7 +25,7 @@ func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *
 	}
 	fmt.Fprintf(out, "Resources (%d):\n", len(resources))
 	for _, r := range resources {
-		fmt.Fprintf(out, "  - %s (%s)\n", printable(r.URI), printable(r.Name))
+		fmt.Fprintln(out, secrets.line("  - "+r.URI+" ("+r.Name+")"))
 	}
 
 	if err := ctx.Err(); err != nil {
@@ -45,7 +45,7 @@ func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *
 	}
 	fmt.Fprintf(out, "Resource templates (%d):\n", len(templates))
 	for _, rt := range templates {
-		fmt.Fprintf(out, "  - %s (%s)\n", printable(rt.URITemplate), printable(rt.Name))
+		fmt.Fprintln(out, secrets.line("  - "+rt.URITemplate+" ("+rt.Name+")"))
 	}
 	return false, nil
 }

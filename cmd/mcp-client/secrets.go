@@ -218,6 +218,14 @@ func (s *secretSet) clipLine(line string) string {
 	return head + rest
 }
 
+// line is a line the client writes of its own that quotes what a server
+// sent (its name, a listing's names and descriptions, a progress or log
+// message): bounded as clipLine bounds it, then escaped as printable
+// escapes it.
+func (s *secretSet) line(text string) string {
+	return printable(s.clipLine(text))
+}
+
 // quote is clip quoted as Go quotes a string, what was left out said
 // after the quotes: "the head"… (1234 more bytes not shown).
 func (s *secretSet) quote(text string) string {
