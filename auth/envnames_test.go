@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -101,4 +103,33 @@ func TestTypos(t *testing.T) {
 			t.Errorf("typos(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
+}
+
+// FuzzUnreadVars checks UnreadVars on any environment entry (no "=", an
+// empty name, bytes that are no UTF-8, a name of any length): no panic,
+// and an answer only about the entry's name, under MCP_ in any letter
+// case, none it reads, nearest a name it reads or none.
+func FuzzUnreadVars(f *testing.F) {
+	for _, s := range []string{"", "=x", "MCP_", "MCP_AUTH_", "MCP_JWT_ISUSER=x", "mcp_stream", "MCP_\xff\xfe=1", "MCP_ſTREAM=1", "==", "MCP_STREAM"} {
+		f.Add(s)
+	}
+	known := append(slices.Clone(envNames), "MCP_STREAM")
+	f.Fuzz(func(t *testing.T, entry string) {
+		got := UnreadVars([]string{entry}, "MCP_STREAM")
+		if len(got) > 1 {
+			t.Fatalf("UnreadVars(%q) = %v, more than one for one entry", entry, got)
+		}
+		for _, v := range got {
+			name, _, _ := strings.Cut(entry, "=")
+			if v.Name != name || !strings.HasPrefix(strings.ToUpper(name), "MCP_") || slices.Contains(known, name) {
+				t.Errorf("UnreadVars(%q) = %+v, not about the unread name %q", entry, v, name)
+			}
+			if v.Meant != "" && !slices.Contains(known, v.Meant) {
+				t.Errorf("UnreadVars(%q) means %q, no name read", entry, v.Meant)
+			}
+			if !strings.Contains(v.String(), name) {
+				t.Errorf("%q does not name %q", v.String(), name)
+			}
+		}
+	})
 }
