@@ -442,6 +442,11 @@ func TestContextJSONRefused(t *testing.T) {
 		{"tab in a scope", `{"jwtScopes": ["mcp:read\tmcp:write"]}`, []string{"jwtScopes"}},
 		{"blank element", `{"corsHeaders": ["Mcp-Param-A", " "]}`, []string{"corsHeaders", `" "`}},
 		{"each key named", `{"stage": ["dev"], "cognito": {}}`, []string{"stage", "cognito"}},
+		// JSON has no bound on a number's digits; the CDK reads one as a
+		// float64, which keeps only 2^53 exactly: 123456789012345678
+		// would deploy as the audience 123456789012345680.
+		{"number past 2^53", `{"jwtAudience": 123456789012345678}`, []string{"jwtAudience", "2^53", "as a string"}},
+		{"negative number past 2^53", `{"serverMemory": -1e300}`, []string{"serverMemory", "2^53"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var all map[string]any
