@@ -35,6 +35,7 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			errs = append(errs, fmt.Sprintf("context %s=%q: want a non-negative whole number", key, v))
+			return 0 // not Atoi's MaxInt for a number past an int, refused again as too many seconds
 		}
 		return n
 	}

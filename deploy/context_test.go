@@ -167,6 +167,12 @@ func TestSecondsPastADuration(t *testing.T) {
 				t.Errorf("%s=%s: error %v, want one naming %s", key, v, err, key)
 			}
 		}
+		// Past what an int holds the number is refused once, as no whole number, not also
+		// as too many seconds.
+		_, _, err := propsFromContext(lookup(map[string]string{key: "99999999999999999999"}))
+		if err == nil || strings.Count(err.Error(), key+"=") != 1 {
+			t.Errorf("%s=99999999999999999999: error %v, want one naming %s once", key, err, key)
+		}
 	}
 }
 
