@@ -57,7 +57,12 @@ func (id *Identity) Caller() string {
 
 // HasScopes reports whether the identity holds every one of scopes, each
 // by name: [ScopeHierarchy.Holds] counts the scopes broader ones imply too.
+// A nil identity, as IdentityFromTokenInfo gives for a request without a
+// token, holds none.
 func (id *Identity) HasScopes(scopes ...string) bool {
+	if id == nil {
+		return len(scopes) == 0
+	}
 	return ScopeHierarchy(nil).Holds(id.Scopes, scopes...)
 }
 
@@ -145,8 +150,12 @@ func (h ScopeHierarchy) implied(held []string, want string) bool {
 
 // TokenInfo converts the identity into the go-sdk's token information, which
 // the go-sdk hands to tools as req.Extra.TokenInfo. UserID is the subject;
-// Extra carries "client_id", "issuer" and "method".
+// Extra carries "client_id", "issuer" and "method". It is nil for a nil
+// identity, as IdentityFromTokenInfo's answer to nil is.
 func (id *Identity) TokenInfo() *sdkauth.TokenInfo {
+	if id == nil {
+		return nil
+	}
 	return &sdkauth.TokenInfo{
 		UserID:     id.Subject,
 		Scopes:     slices.Clone(id.Scopes),
