@@ -79,7 +79,8 @@ var ErrInvalid = errors.New("requestState is not valid for this request")
 var ErrNoKey = errors.New(EnvKey + " is not set: on Lambda every execution environment must share the key that seals requestState")
 
 // Sealer seals request state with one key and opens it with that key or
-// earlier ones.
+// earlier ones. A Sealer is safe for concurrent use: make one at start-up
+// and share it among every call the server handles.
 type Sealer struct {
 	aeads []cipher.AEAD // the first seals
 	now   func() time.Time
