@@ -118,7 +118,9 @@ type Options struct {
 
 // Handler serves Lambda invocations with an http.Handler. It implements
 // lambda.Handler, so it can be given to lambda.StartHandler or invoked
-// directly in tests.
+// directly in tests. A Handler is safe for concurrent use, as a function
+// that serves several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY)
+// needs.
 type Handler struct {
 	handler http.Handler
 	logger  *slog.Logger

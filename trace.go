@@ -9,6 +9,8 @@ import (
 // lambdamcp itself depends on no tracing library: an OpenTelemetry (or any
 // other) tracer is adapted to this interface in the program that wants it;
 // see ExampleTracer. Requests are traced only when Options.Tracer is set.
+// Start is called for requests served at once (every local one, and
+// concurrent invocations), so a Tracer must be safe for concurrent use.
 type Tracer interface {
 	// Start begins the request's span. The context it returns is the
 	// request's from then on (so the span is the parent of what the

@@ -10,7 +10,9 @@ import (
 // [ErrInvalidToken] (answer 401), [ErrInsufficientScope] (answer 403) or
 // [ErrKeysUnavailable] (answer 503: the token could not be checked); any
 // other error is a failure of the verifier itself. A nil identity
-// without an error counts as an invalid token.
+// without an error counts as an invalid token. Middleware and Authorizer
+// call Verify for requests served at once, so a Verifier must be safe for
+// concurrent use, as this package's are.
 type Verifier interface {
 	Verify(ctx context.Context, token string) (*Identity, error)
 }
