@@ -10,8 +10,8 @@ import (
 )
 
 // TokenVerifier adapts v to the go-sdk's [sdkauth.TokenVerifier], for use
-// with [sdkauth.RequireBearerToken]. Invalid tokens map to the go-sdk's
-// ErrInvalidToken (401); [ErrKeysUnavailable] does not, and is answered
+// with [sdkauth.RequireBearerToken]. A nil v refuses every token. Invalid
+// tokens map to the go-sdk's ErrInvalidToken (401); [ErrKeysUnavailable] does not, and is answered
 // 500. Check scopes with RequireBearerTokenOptions.Scopes rather than
 // [RequireScopes]: the go-sdk answers other errors with 500. Either matches
 // scope names only: for a [ScopeHierarchy], use [Middleware].

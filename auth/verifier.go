@@ -19,8 +19,12 @@ type Verifier interface {
 
 // verify calls v.Verify. A verifier that reports success without an identity
 // is broken; the token counts as invalid, so the request is refused rather
-// than let through or crashing on the missing identity.
+// than let through or crashing on the missing identity. A nil v refuses
+// every token, as Middleware and NewAuthorizer take one.
 func verify(ctx context.Context, v Verifier, token string) (*Identity, error) {
+	if v == nil {
+		return nil, fmt.Errorf("%w: no verifier configured", ErrInvalidToken)
+	}
 	id, err := v.Verify(ctx, token)
 	if err == nil && id == nil {
 		return nil, fmt.Errorf("%w: the verifier returned no identity", ErrInvalidToken)
@@ -33,7 +37,8 @@ func verify(ctx context.Context, v Verifier, token string) (*Identity, error) {
 // invalid-token answer, because it proves the token itself was good; and
 // when one verifier could not check the token at all ([ErrKeysUnavailable])
 // the answer is that, not invalid: another verifier's refusal says nothing
-// of a token that was not meant for it.
+// of a token that was not meant for it. A nil verifier among them refuses
+// every token.
 func AnyOf(verifiers ...Verifier) Verifier {
 	if len(verifiers) == 1 {
 		return verifiers[0]
@@ -69,7 +74,7 @@ func (vs anyOf) Verify(ctx context.Context, token string) (*Identity, error) {
 // identity holds every one of scopes, by name ([MiddlewareOptions] and
 // [AuthorizerOptions] take a [ScopeHierarchy] too). A missing scope is
 // reported as [ErrInsufficientScope] together with the identity, so the
-// caller can still log who was refused.
+// caller can still log who was refused. A nil v refuses every token.
 func RequireScopes(v Verifier, scopes ...string) Verifier {
 	if len(scopes) == 0 {
 		return v
