@@ -13,7 +13,8 @@ import (
 // error type Runtime.ConfigInvalid, where Lambda would otherwise report
 // only that the process exited. Call it in place of Start, then exit; name
 // the setting in err, and never a secret's value. Off Lambda
-// (AWS_LAMBDA_RUNTIME_API unset) it does nothing. Its error says the
+// (AWS_LAMBDA_RUNTIME_API unset), and for a nil err, it does nothing and
+// returns nil. Its error says the
 // Runtime API could not be told (it waits up to 2 s).
 func ReportConfigError(ctx context.Context, err error) error {
 	api := os.Getenv("AWS_LAMBDA_RUNTIME_API")

@@ -144,7 +144,10 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 
 // Start serves h as the Lambda function's handler. It blocks, like
 // lambda.Start, and must be called from main when running on Lambda; it
-// panics before serving anything if h is nil. With
+// panics before serving anything if h is nil. It never returns: off Lambda
+// (AWS_LAMBDA_RUNTIME_API unset), lambda.Start logs that the variable is
+// missing and exits the process with status 1, so a program that also runs
+// locally serves there with Guard (or serve.Run, which chooses). With
 // Options.Stream set, the shapes it names are answered as response streams
 // (see InvokeStream). Unless opts says otherwise, tool call metrics go to
 // stdout (see Options.Metrics).
