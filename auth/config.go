@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,9 +47,13 @@ type Config struct {
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv in a main,
-// a map in tests). It checks that the variables fit together, so a
-// half-configured JWT verifier fails at start-up rather than per request.
+// a map in tests; nil means os.Getenv). It checks that the variables fit
+// together, so a half-configured JWT verifier fails at start-up rather than
+// per request.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	list := func(name, sep string) []string {
 		var out []string
 		for _, s := range strings.Split(getenv(name), sep) {
