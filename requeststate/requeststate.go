@@ -52,6 +52,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -109,12 +110,15 @@ func New(key []byte, previous ...[]byte) (*Sealer, error) {
 }
 
 // FromEnv returns the Sealer EnvKey describes, read through getenv
-// (os.Getenv): a comma-separated list of keys, as ParseKeys reads it. Unset,
+// (os.Getenv, which nil means): a comma-separated list of keys, as ParseKeys reads it. Unset,
 // it returns ErrNoKey on Lambda (AWS_LAMBDA_RUNTIME_API set), where a key of
 // each execution environment's own would fail every round that reaches
 // another; elsewhere a Sealer with a random key of this process, and
 // ephemeral true, so that the caller can say state survives only there.
 func FromEnv(getenv func(string) string) (s *Sealer, ephemeral bool, err error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	v := strings.TrimSpace(getenv(EnvKey))
 	if v == "" {
 		if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
