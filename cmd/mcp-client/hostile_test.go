@@ -1,5 +1,7 @@
 package main
 
+//lint:file-ignore SA1019 the server sends MCP log messages, deprecated as of 2026-07-28 but still served in the 2025-11-25 era
+
 import (
 	"bytes"
 	"context"
