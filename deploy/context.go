@@ -234,7 +234,7 @@ func contextStrings(all map[string]any) (map[string]string, error) {
 
 // contextString writes the JSON value v of setting key as the string typed for it on the command
 // line: a number in digits (as fmt writes it, 1000000 would read 1e+06, which is no whole
-// number), one up to 2^53 only, a boolean as true or false, and an array of strings, for a
+// number), one below 2^53 only, a boolean as true or false, and an array of strings, for a
 // setting that takes a list, as that list.
 func contextString(key string, v any) (string, error) {
 	switch v := v.(type) {
@@ -243,11 +243,11 @@ func contextString(key string, v any) (string, error) {
 	case bool:
 		return strconv.FormatBool(v), nil
 	case float64:
-		// Past 2^53 a float64 keeps not every whole number: the digits read may not be those
-		// written (123456789012345678 reads 123456789012345680), and no setting takes so large
-		// a number.
-		if math.Abs(v) > 1<<53 {
-			return "", fmt.Errorf("context %s: a JSON number past 2^53, which does not read as written; write it as a string", key)
+		// From 2^53 on a float64 keeps not every whole number: the digits read may not be those
+		// written (123456789012345678 reads 123456789012345680, and 2^53+1 reads 2^53), and no
+		// setting takes so large a number.
+		if math.Abs(v) >= 1<<53 {
+			return "", fmt.Errorf("context %s: a JSON number of 2^53 or more, which may not read as written; write it as a string", key)
 		}
 		return strconv.FormatFloat(v, 'f', -1, 64), nil
 	case []any:

@@ -453,6 +453,9 @@ func TestContextJSONRefused(t *testing.T) {
 		// would deploy as the audience 123456789012345680.
 		{"number past 2^53", `{"jwtAudience": 123456789012345678}`, []string{"jwtAudience", "2^53", "as a string"}},
 		{"negative number past 2^53", `{"serverMemory": -1e300}`, []string{"serverMemory", "2^53"}},
+		// 2^53+1 reads as 2^53, the float64 nearest it: a number that reads as 2^53 may have
+		// been written otherwise.
+		{"number read as 2^53", `{"jwtAudience": 9007199254740993}`, []string{"jwtAudience", "2^53", "as a string"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var all map[string]any
