@@ -95,3 +95,21 @@ func TestHostileServerTextBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestLineBoundedEscaped checks that a line quoting a server's text is
+// bounded as it is written, escapes and all: text of control characters
+// alone, each escaped in four bytes or six, makes no longer a line than
+// other text, and its secrets stay hidden.
+func TestLineBoundedEscaped(t *testing.T) {
+	secrets := newSecretSet("https://x.example/mcp", secretToken)
+	for _, text := range []string{
+		strings.Repeat("\x1b", 3*maxLine),
+		strings.Repeat("\u202e", maxLine),
+		"log info: " + secretToken + strings.Repeat("\x07", maxLine),
+	} {
+		got := secrets.line(text)
+		if len(got) > maxLine+100 || strings.ContainsAny(got, "\x1b\x07\u202e") || strings.Contains(got, secretToken[:8]) || !strings.Contains(got, " more bytes not shown)") {
+			t.Errorf("line(%.40q) is %d bytes, %.200q…; want at most %d, escaped, the token hidden, what was left out said", text, len(got), got, maxLine+100)
+		}
+	}
+}

@@ -90,7 +90,7 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 	default:
 		line = fmt.Sprintf("signed out: the kept sign-in of %s is deleted, but the authorization server could not be told: %v; its %s stays valid there until it expires", whose, untold, what)
 	}
-	fmt.Fprintf(stderr, "mcp-client: %s\n", printable(s.secrets.clipLine(line)))
+	fmt.Fprintf(stderr, "mcp-client: %s\n", s.secrets.line(line))
 	if err != nil {
 		return 1
 	}

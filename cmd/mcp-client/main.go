@@ -462,7 +462,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = fe
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(secrets.clipLine(explain(*endpoint, err, secrets))))
+		fmt.Fprintf(stderr, "mcp-client: %s\n", secrets.line(explain(*endpoint, err, secrets)))
 		return 1
 	}
 	return 0

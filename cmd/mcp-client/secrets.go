@@ -220,10 +220,13 @@ func (s *secretSet) clipLine(line string) string {
 
 // line is a line the client writes of its own that quotes what a server
 // sent (its name, a listing's names and descriptions, a progress or log
-// message): bounded as clipLine bounds it, then escaped as printable
-// escapes it.
+// message, a failure): its secrets hidden, escaped as printable escapes
+// it, then bounded as clipLine bounds it. The bound is the line's as
+// written: an escape takes four or six bytes for one or three of the
+// server's.
 func (s *secretSet) line(text string) string {
-	return printable(s.clipLine(text))
+	var none *secretSet // the secrets are hidden already, in the forms the server sent them
+	return none.clipLine(printable(string(s.hide([]byte(text)))))
 }
 
 // quote is clip quoted as Go quotes a string, what was left out said
