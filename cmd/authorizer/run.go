@@ -123,5 +123,29 @@ func hashFrom(r io.Reader) (string, error) {
 		why := strings.TrimPrefix(err.Error(), auth.ErrInvalidToken.Error()+": ")
 		return "", fmt.Errorf("token cannot be sent as a bearer token (%s); use a random one, e.g. openssl rand -base64 32", why)
 	}
+	// RFC 6750 section 2.1 has a bearer token be a b64token, and the deploy
+	// stack's REST API holds the header to it, answering 401 itself,
+	// without calling the authorizer, for any other token.
+	if !isB64Token(token) {
+		return "", errors.New("token is not an RFC 6750 b64token (letters, digits, - . _ ~ + /, then = padding only at the end), so API Gateway may refuse it before the authorizer sees it; use a random one, e.g. openssl rand -base64 32")
+	}
 	return auth.HashToken(token), nil
+}
+
+// isB64Token reports whether token is a b64token (RFC 6750 section 2.1):
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isB64Token(token string) bool {
+	body := strings.TrimRight(token, "=")
+	if body == "" {
+		return false
+	}
+	for _, c := range []byte(body) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~+/", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -71,6 +71,13 @@ func TestHashToken(t *testing.T) {
 		{"a byte longer than a header carries", strings.NewReader(strings.Repeat("x", longest+1) + "\n"), "", 1, "authorization header too large"},
 		{"space inside", strings.NewReader(token + " " + token + "\n"), "", 1, "malformed bearer token"},
 		{"no-break space inside", strings.NewReader(token + "\u00a0" + token + "\n"), "", 1, "malformed bearer token"},
+		{"b64token, padded", strings.NewReader("ab+/cd.ef-_~xyz12==\n"), auth.HashToken("ab+/cd.ef-_~xyz12==") + "\n", 0, ""},
+		// The deploy stack's REST API matches the header against RFC 6750's
+		// b64token and answers 401 itself, never asking the authorizer.
+		{"character outside b64token", strings.NewReader(token + "!\n"), "", 1, "b64token"},
+		{"quote inside", strings.NewReader(token + `"` + token + "\n"), "", 1, "b64token"},
+		{"padding inside", strings.NewReader(token + "=" + token + "\n"), "", 1, "b64token"},
+		{"padding only", strings.NewReader(strings.Repeat("=", 16) + "\n"), "", 1, "b64token"},
 		{"broken stdin", iotest.ErrReader(errors.New("stdin broke")), "", 1, "reading token: stdin broke"},
 	}
 	for _, tc := range tests {
