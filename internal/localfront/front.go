@@ -186,7 +186,8 @@ func Start(ctx context.Context, cfg Config) (*Front, error) {
 	}
 	// OPTIONS * reaches the front, which refuses it as any target that is
 	// no path (badTarget), rather than net/http's own answer.
-	f.hs = &http.Server{Handler: f, ReadHeaderTimeout: 30 * time.Second, DisableGeneralOptionsHandler: true}
+	f.hs = &http.Server{Handler: f, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, IdleTimeout: idleTimeout,
+		DisableGeneralOptionsHandler: true}
 	go f.hs.Serve(f.ln)
 	go func() {
 		<-ctx.Done()
@@ -194,6 +195,16 @@ func Start(ctx context.Context, cfg Config) (*Front, error) {
 	}()
 	return f, nil
 }
+
+// Timeouts of the front's connections (variables for its tests). A
+// request's headers and body must arrive within them, and a kept-alive
+// connection is closed after idleTimeout, as a gateway's would be; nothing
+// bounds the answer, which the integration timeout, if any, bounds.
+var (
+	readHeaderTimeout = 30 * time.Second
+	readTimeout       = time.Minute
+	idleTimeout       = 2 * time.Minute
+)
 
 // New returns a Front that is not listening, for serving with a server of
 // one's own; [Front.URL] is then empty. Such a server answers OPTIONS *
@@ -575,6 +586,15 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, &gatewayError{status: http.StatusRequestEntityTooLarge, message: "Request Too Long", responseType: responseTooLarge}
+		}
+		// A connection's errors name its addresses, which are none of the
+		// client's business.
+		var ne net.Error
+		switch {
+		case errors.As(err, &ne) && ne.Timeout():
+			return nil, &gatewayError{status: http.StatusRequestTimeout, message: "reading the request body: it did not arrive in time"}
+		case errors.As(err, &ne):
+			return nil, &gatewayError{status: http.StatusBadRequest, message: "reading the request body: connection error"}
 		}
 		return nil, &gatewayError{status: http.StatusBadRequest, message: "reading the request body: " + err.Error()}
 	}
