@@ -43,7 +43,13 @@ func logLines(t *testing.T, b []byte) []map[string]any {
 
 func invokeAs(t *testing.T, h *lambdamcp.Handler, requestID string, req httpRequest) (lambdaResponse, rpcAnswer) {
 	t.Helper()
-	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: requestID})
+	return invokeIn(t, t.Context(), h, requestID, req)
+}
+
+// invokeIn is invokeAs with the invocation's context made from parent.
+func invokeIn(t *testing.T, parent context.Context, h *lambdamcp.Handler, requestID string, req httpRequest) (lambdaResponse, rpcAnswer) {
+	t.Helper()
+	ctx := lambdacontext.NewContext(parent, &lambdacontext.LambdaContext{AwsRequestID: requestID})
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	out, err := h.Invoke(ctx, restEvent(t, req))

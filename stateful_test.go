@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -237,22 +236,7 @@ func TestStatefulSessionTraceContext(t *testing.T) {
 		t.Helper()
 		//lint:ignore SA1029 the key aws-lambda-go hands the trace header on under
 		ctx := context.WithValue(t.Context(), "x-amzn-trace-id", "Root=trace-"+requestID)
-		ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID})
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		out, err := h.Invoke(ctx, restEvent(t, req))
-		if err != nil {
-			t.Fatalf("Invoke: %v", err)
-		}
-		var resp lambdaResponse
-		if err := json.Unmarshal(out, &resp); err != nil {
-			t.Fatal(err)
-		}
-		var a rpcAnswer
-		if err := json.Unmarshal(resp.body(t), &a); err != nil {
-			t.Fatalf("body is not JSON: %s", resp.body(t))
-		}
-		return resp, a
+		return invokeIn(t, ctx, h, requestID, req)
 	}
 	resp, _ := invoke("req-open", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`))
 	session := resp.header("Mcp-Session-Id")
