@@ -22,6 +22,9 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 )
 
+// openSession is the initialize that opens a stateful session.
+const openSession = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`
+
 // TestStatefulSessionRecords checks that each request of a stateful
 // session is reported as itself: the go-sdk runs every call of such a
 // session on the context of the request that opened it (the initialize),
@@ -83,7 +86,7 @@ func TestStatefulSessionRecords(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, user := range []string{"alice", "bob"} {
 		wg.Go(func() {
-			session, _ := post(user, "", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`)
+			session, _ := post(user, "", openSession)
 			if session == "" {
 				t.Errorf("%s: no session id", user)
 				return
@@ -129,7 +132,7 @@ func TestStatefulSessionPanicRequestID(t *testing.T) {
 	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
 		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true}),
 		&lambdamcp.Options{JSONResponse: true, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-	resp, _ := invokeAs(t, h, "req-open", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`))
+	resp, _ := invokeAs(t, h, "req-open", jsonPost(openSession))
 	session := resp.header("Mcp-Session-Id")
 	if session == "" {
 		t.Fatal("no session id")
@@ -157,7 +160,7 @@ func TestStatefulSessionStreamHead(t *testing.T) {
 	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil),
 		&lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Heartbeat: 20 * time.Millisecond})
 	s, head := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, jsonPost(
-		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`)))
+		openSession)))
 	s.nextMessage()
 	s.wantEnd()
 	session := head.header("Mcp-Session-Id")
@@ -199,7 +202,7 @@ func TestStatefulSessionRequestContext(t *testing.T) {
 	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
 		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true}),
 		&lambdamcp.Options{JSONResponse: true})
-	open := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`)
+	open := jsonPost(openSession)
 	open.path = "/mcp/"
 	resp, _ := invokeAs(t, h, "req-open", open)
 	session := resp.header("Mcp-Session-Id")
@@ -238,7 +241,7 @@ func TestStatefulSessionTraceContext(t *testing.T) {
 		ctx := context.WithValue(t.Context(), "x-amzn-trace-id", "Root=trace-"+requestID)
 		return invokeIn(t, ctx, h, requestID, req)
 	}
-	resp, _ := invoke("req-open", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`))
+	resp, _ := invoke("req-open", jsonPost(openSession))
 	session := resp.header("Mcp-Session-Id")
 	if session == "" {
 		t.Fatal("no session id")
