@@ -640,7 +640,7 @@ func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http
 	}
 	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
 	for _, t := range tools {
-		fmt.Fprintln(out, secrets.line("  - "+t.Name+": "+t.Description))
+		fmt.Fprintln(out, secrets.line(listed(t.Name, ": ", t.Description, "")))
 	}
 	return tools, false, nil
 }
@@ -659,9 +659,20 @@ func listPrompts(ctx context.Context, session *mcp.ClientSession, httpClient *ht
 	}
 	fmt.Fprintf(out, "Prompts (%d):\n", len(prompts))
 	for _, p := range prompts {
-		fmt.Fprintln(out, secrets.line("  - "+p.Name+": "+p.Description))
+		fmt.Fprintln(out, secrets.line(listed(p.Name, ": ", p.Description, "")))
 	}
 	return false, nil
+}
+
+// listed is a listing's line for one item: "  - " and its name, then
+// before, about and after when there is something to say about it: a
+// description, which the schema leaves optional, or a resource's name,
+// which a server may leave empty.
+func listed(name, before, about, after string) string {
+	if about == "" {
+		return "  - " + name
+	}
+	return "  - " + name + before + about + after
 }
 
 func text(res *mcp.CallToolResult) string {

@@ -357,8 +357,8 @@ func TestTalkToOwnServer(t *testing.T) {
 		want                                 []string
 		notWant                              string
 	}{
-		{tools: []string{"greet", "ping"}, want: []string{"Tools (2):", "  - greet: ", "  - ping: ", "ping #2: pong"}, notWant: "Prompts"},
-		{tools: []string{"greet", "wave"}, want: []string{"Tools (2):", "  - wave: ", "No ping tool to call twice; call one of the tools with -call NAME"}},
+		{tools: []string{"greet", "ping"}, want: []string{"Tools (2):", "  - greet\n", "  - ping\n", "ping #2: pong"}, notWant: "Prompts"},
+		{tools: []string{"greet", "wave"}, want: []string{"Tools (2):", "  - wave\n", "No ping tool to call twice; call one of the tools with -call NAME"}},
 		{notWant: "Tools"},
 		{tools: []string{"greet"}, prompts: []string{"review", "summarize"},
 			want: []string{"Tools (1):", "Prompts (2):\n  - review: the review prompt\n  - summarize: the summarize prompt\n"}, notWant: "Resources"},

@@ -25,7 +25,7 @@ func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *
 	}
 	fmt.Fprintf(out, "Resources (%d):\n", len(resources))
 	for _, r := range resources {
-		fmt.Fprintln(out, secrets.line("  - "+r.URI+" ("+r.Name+")"))
+		fmt.Fprintln(out, secrets.line(listed(r.URI, " (", r.Name, ")")))
 	}
 
 	if err := ctx.Err(); err != nil {
@@ -45,7 +45,7 @@ func listResources(ctx context.Context, session *mcp.ClientSession, httpClient *
 	}
 	fmt.Fprintf(out, "Resource templates (%d):\n", len(templates))
 	for _, rt := range templates {
-		fmt.Fprintln(out, secrets.line("  - "+rt.URITemplate+" ("+rt.Name+")"))
+		fmt.Fprintln(out, secrets.line(listed(rt.URITemplate, " (", rt.Name, ")")))
 	}
 	return false, nil
 }
