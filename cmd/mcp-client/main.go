@@ -192,6 +192,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -1158,8 +1159,9 @@ func redacted(endpoint string) string {
 // printable is s as it may be shown on a terminal: what a server sends
 // (names, messages, log lines) is shown, not obeyed, so control characters
 // (escape sequences that move the cursor, clear lines or retitle the
-// window; line breaks that would forge a line of the client's own) and
-// the Unicode controls that reorder text are written as escapes.
+// window; line breaks that would forge a line of the client's own), the
+// Unicode controls that reorder text and Unicode's line separators are
+// written as escapes.
 func printable(s string) string {
 	return printableKeeping(s, "")
 }
@@ -1205,11 +1207,16 @@ func printableKeeping(s, keep string) string {
 	return b.String()
 }
 
-// hidden reports whether r is a control character (C0, DEL, C1) or one of
-// Unicode's bidirectional controls. (An invalid byte is escaped too; a
-// U+FFFD written as such stays.)
+// hidden reports whether r is a control character (C0, DEL, C1), one of
+// Unicode's bidirectional controls (Bidi_Control: the marks, U+200E,
+// U+200F and U+061C, reorder the text around them as the embeddings,
+// overrides and isolates do), or the line or paragraph separator (U+2028,
+// U+2029), a line break to an editor or a browser showing a log. The
+// zero-width joiners and spaces stay: emoji sequences and scripts
+// (Persian, the Indic ones) are written with them, and they move nothing.
+// (An invalid byte is escaped too; a U+FFFD written as such stays.)
 func hidden(r rune) bool {
-	return r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+	return r < 0x20 || r >= 0x7f && r < 0xa0 || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Bidi_Control, r)
 }
 
 // explain turns an error into the one line a person needs. The endpoint

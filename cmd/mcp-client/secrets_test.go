@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -145,22 +146,45 @@ func TestPrintableInvalidBytes(t *testing.T) {
 }
 
 // TestPrintableControls checks the bounds of what is escaped: C0 and DEL,
-// C1 (0x80-0x9f) but not the no-break space after it, and the
-// bidirectional embeddings, overrides and isolates but not the characters
-// beside them.
+// C1 (0x80-0x9f) but not the no-break space after it, the bidirectional
+// controls (the marks, embeddings, overrides and isolates) and the line
+// and paragraph separators, but not the characters beside them, nor the
+// zero-width joiners that emoji sequences and scripts are written with.
 func TestPrintableControls(t *testing.T) {
 	for in, want := range map[string]string{
-		"a\x1fb":                   `a\x1fb`,
-		"a b~":                     "a b~",
-		"a\x7fb":                   `a\x7fb`,
-		"a\u0080b\u009fc":          `a\x80b\x9fc`,
-		"a\u00a0b":                 "a\u00a0b",
-		"\u2029\u202a\u202e\u202f": "\u2029" + `\u202a\u202e` + "\u202f",
-		"\u2065\u2066\u2069\u206a": "\u2065" + `\u2066\u2069` + "\u206a",
+		"a\x1fb":                               `a\x1fb`,
+		"a b~":                                 "a b~",
+		"a\x7fb":                               `a\x7fb`,
+		"a\u0080b\u009fc":                      `a\x80b\x9fc`,
+		"a\u00a0b":                             "a\u00a0b",
+		"\u2027\u2028\u2029\u202a\u202e\u202f": "\u2027" + `\u2028\u2029\u202a\u202e` + "\u202f",
+		"\u2065\u2066\u2069\u206a":             "\u2065" + `\u2066\u2069` + "\u206a",
+		"\u061b\u061c\u061d":                   "\u061b" + `\u061c` + "\u061d",
+		"\u200d\u200e\u200f\u2010":             "\u200d" + `\u200e\u200f` + "\u2010",
 	} {
 		if got := printable(in); got != want {
 			t.Errorf("printable(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestPrintableEveryBidiControl checks that every character of Unicode's
+// Bidi_Control property is escaped, the marks (U+200E, U+200F, U+061C)
+// as the embeddings, overrides and isolates: each reorders the text
+// around it, so that a line shows other than it reads.
+func TestPrintableEveryBidiControl(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !unicode.Is(unicode.Bidi_Control, r) {
+			continue
+		}
+		n++
+		if got := printable("a" + string(r) + "b"); strings.ContainsRune(got, r) {
+			t.Errorf("printable left %U unescaped: %q", r, got)
+		}
+	}
+	if n != 12 {
+		t.Errorf("found %d bidirectional controls, want the 12 Unicode has had since 6.3", n)
 	}
 }
 
