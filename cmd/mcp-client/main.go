@@ -149,7 +149,7 @@
 // -trace shows every HTTP exchange on standard error as it happens: the
 // request's method, URL and headers and its body, then the answer's status
 // and headers and its body as it is read (an event stream event by event),
-// each body up to 64 KiB; a request that never went out (the run ended
+// each body up to 64 KiB, each header up to 4 KiB; a request that never went out (the run ended
 // first, or no connection was made) shows as not sent. Secrets stay
 // hidden: the URL's user information and query, the values of
 // credential headers (Authorization, Cookie, X-Api-Key, …), of the

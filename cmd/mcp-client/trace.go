@@ -79,9 +79,23 @@ func (t *tracer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// line shows text after prefix, escaped, as one write.
+// line shows text after prefix as one write, as the client's lines quote
+// a server (secretSet.line): its secrets hidden before it is escaped (a
+// secret holding a byte that is escaped would not be found after), and
+// cut at maxLine, as a header of a megabyte would run on.
 func (t *tracer) line(prefix, text string) {
-	io.WriteString(t.out, strings.TrimRight(prefix+" "+printable(text), " ")+"\n")
+	t.write(prefix, t.secrets.line(text))
+}
+
+// bodyLine shows a line of a body, its secrets hidden before it is
+// escaped, whole: the body's bound (traceBodyLimit) bounds it, and an
+// answer is often one line of JSON that a cut would spoil.
+func (t *tracer) bodyLine(prefix, text string) {
+	t.write(prefix, printable(string(t.secrets.hide([]byte(text)))))
+}
+
+func (t *tracer) write(prefix, shown string) {
+	io.WriteString(t.out, strings.TrimRight(prefix+" "+shown, " ")+"\n")
 }
 
 func (t *tracer) headers(prefix string, h http.Header) {
@@ -207,7 +221,7 @@ func (b *bodyLines) Write(p []byte) (int, error) {
 			if i < 0 {
 				break
 			}
-			b.t.line(b.prefix, "| "+hideCredentialFields(string(append(b.line, show[:i]...))))
+			b.t.bodyLine(b.prefix, "| "+hideCredentialFields(string(append(b.line, show[:i]...))))
 			b.line, show = b.line[:0], show[i+1:]
 		}
 		b.line = append(b.line, show...)
@@ -232,7 +246,7 @@ func (b *bodyLines) end(err error) {
 		line = b.t.secrets.withoutPartial(line)
 	}
 	if len(line) > 0 {
-		b.t.line(b.prefix, "| "+hideCredentialFields(string(line)))
+		b.t.bodyLine(b.prefix, "| "+hideCredentialFields(string(line)))
 	}
 	var summary string
 	switch {

@@ -16,6 +16,9 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/serve"
 )
 
 // secretToken is a credential no trace may show, in any of the places it
@@ -343,5 +346,66 @@ func TestHideCredentialFields(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// echoingServer is a server of its own, behind a front that repeats the
+// Authorization header it was sent in a header of its answer, and adds a
+// header of 100 KB.
+func echoingServer(t *testing.T) string {
+	server := mcp.NewServer(&mcp.Implementation{Name: "own", Version: "1.0.0"}, nil)
+	h := serve.Routes(serve.Handler(server, nil))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", r.Header.Get("Authorization"))
+		w.Header().Set("X-Flood", strings.Repeat("flood ", 100_000/6))
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/mcp"
+}
+
+// TestTraceHidesEscapedSecret checks that a token holding a byte the
+// trace escapes (a tab, a byte that is no UTF-8, a direction mark), which
+// a server repeats, shows nowhere: it is hidden before it is escaped.
+func TestTraceHidesEscapedSecret(t *testing.T) {
+	endpoint := echoingServer(t)
+	for _, token := range []string{"tok\t7f3a9c-SECRET", "tok\x9b7f3a9c-SECRET", "tok\u200e7f3a9c-SECRET", "tok\u00857f3a9c-SECRET"} {
+		t.Run(fmt.Sprintf("%q", token), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-endpoint", endpoint, "-token", token, "-trace", "-timeout", "10s"}, noEnv, &stdout, &stderr)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%.3000s", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "< X-Echo: Bearer [hidden]\n") {
+				t.Errorf("stderr lacks the echoed token hidden:\n%.3000s", stderr.String())
+			}
+			if strings.Contains(stderr.String(), "7f3a9c") {
+				t.Errorf("stderr shows the token:\n%.3000s", stderr.String())
+			}
+		})
+	}
+}
+
+// TestTraceLineBounded checks that a line the trace writes of a header is
+// cut as every line quoting a server is, at maxLine, saying how much was
+// left out, and that a body's line stays whole up to the body's bound.
+func TestTraceLineBounded(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-endpoint", echoingServer(t), "-trace", "-timeout", "10s"}, noEnv, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%.3000s", code, stderr.String())
+	}
+	flood := 0
+	for line := range strings.Lines(stderr.String()) {
+		if !strings.Contains(line, "< X-Flood: ") {
+			continue
+		}
+		flood++
+		if len(line) > maxLine+100 || !strings.Contains(line, " more bytes not shown)") {
+			t.Errorf("a header's line of %d bytes, ending %q; want at most %d, what was left out said", len(line), line[max(0, len(line)-100):], maxLine+100)
+		}
+	}
+	if flood == 0 {
+		t.Errorf("stderr shows no X-Flood header:\n%.3000s", stderr.String())
 	}
 }
