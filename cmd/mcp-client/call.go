@@ -77,6 +77,9 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	// what the client says along the way goes to standard error. A bar
 	// redrawn in place would be torn by the trace's lines.
 	view := &progressView{out: stderr, bar: isTerminal(stderr) && t.trace == nil, secrets: t.secrets}
+	if view.bar {
+		view.width = func() int { return termWidth(stderr) }
+	}
 	opts := &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
 			view.progress(req.Params)
@@ -264,9 +267,12 @@ func learnTool(ctx context.Context, session *mcp.ClientSession, name string) (to
 // progressView shows progress notifications: a bar redrawn in place on a
 // terminal, one line per notification elsewhere.
 type progressView struct {
-	mu    sync.Mutex
-	out   io.Writer
-	bar   bool
+	mu  sync.Mutex
+	out io.Writer
+	bar bool
+	// width is the terminal's width in columns, read at each draw (it may
+	// be resized); 0 if unknown. nil: none.
+	width func() int
 	drawn bool // a bar is on the current line
 	ended bool
 	// What the lines must not show; nil: none.
@@ -303,7 +309,13 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 	if p.Message != "" {
 		line += " " + p.Message
 	}
-	fmt.Fprintf(v.out, "\r\033[K%s", v.secrets.line(line))
+	shown := v.secrets.line(line)
+	if v.width != nil {
+		// A column is left free: some terminals wrap as soon as the last
+		// one is written.
+		shown = fitColumns(shown, v.width()-1)
+	}
+	fmt.Fprintf(v.out, "\r\033[K%s", shown)
 	v.drawn = true
 }
 
