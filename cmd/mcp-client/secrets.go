@@ -109,7 +109,9 @@ func newSecretSet(endpoint string, tokens ...string) *secretSet {
 
 // add adds secret, when it has at least least bytes, in the forms a server
 // may repeat it in: as it is, percent-encoded for a query or a path, and
-// escaped as a JSON string is (also with "/" as "\/").
+// escaped as a JSON string is (also with "/" as "\/"); and as printable
+// escapes it, for what is escaped before it is written (a result on a
+// terminal).
 func (s *secretSet) add(secret string, least int) {
 	s.addForms(secret, least, false)
 }
@@ -128,7 +130,7 @@ func (s *secretSet) addForms(secret string, least int, guessed bool) {
 	}
 	quoted, _ := json.Marshal(secret) // a string always encodes
 	escaped := string(quoted[1 : len(quoted)-1])
-	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), escaped, strings.ReplaceAll(escaped, "/", `\/`)} {
+	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), escaped, strings.ReplaceAll(escaped, "/", `\/`), printable(secret)} {
 		switch {
 		case !slices.ContainsFunc(s.forms, func(f []byte) bool { return string(f) == form }):
 			s.forms = append(s.forms, []byte(form))

@@ -305,3 +305,25 @@ func TestSecretHiddenWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestEscapedSecretHidden checks that a secret holding a byte the client
+// escapes (one that is no UTF-8, a C1 control, a direction mark) is
+// hidden in what was escaped before it reached the writer that hides
+// secrets: a result on a terminal, a content's label, on standard output
+// as on standard error.
+func TestEscapedSecretHidden(t *testing.T) {
+	for _, token := range []string{"tok\x9b7f3a9c-SECRET", "tok\u00857f3a9c-SECRET", "tok\u200f7f3a9c-SECRET"} {
+		secrets := newSecretSet("https://x.example/mcp", token)
+		for _, shown := range []string{
+			printableKeeping("the token is "+token+"\n", "\n\t"),
+			printable("[resource link docs://" + token + "]"),
+		} {
+			if got := string(secrets.hideNamed([]byte(shown))); strings.Contains(got, "7f3a9c") {
+				t.Errorf("hideNamed(%q) = %q, the token shows", shown, got)
+			}
+			if got := string(secrets.hide([]byte(shown))); strings.Contains(got, "7f3a9c") {
+				t.Errorf("hide(%q) = %q, the token shows", shown, got)
+			}
+		}
+	}
+}
