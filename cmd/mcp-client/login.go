@@ -194,7 +194,11 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if c.trace != nil {
-		io.WriteString(c.trace, printable("callback < GET /callback "+callbackShown(q))+"\n")
+		// Any page the browser shows may send it here: escaped and cut
+		// as every line that quotes another party (the trace's writer
+		// hides the secrets).
+		var none *secretSet
+		io.WriteString(c.trace, none.line("callback < GET /callback "+callbackShown(q))+"\n")
 	}
 	c.mu.Lock()
 	match := c.state != "" && q.Get("state") == c.state

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strconv"
@@ -361,5 +362,18 @@ func TestCallbackPortHeld(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCallbackTraceLineBounded checks that the trace's line for a
+// callback, whose query any page the browser shows may write, is cut as
+// every line quoting what another party sent is, at maxLine.
+func TestCallbackTraceLineBounded(t *testing.T) {
+	var trace bytes.Buffer
+	c := newCallback(0, &trace)
+	c.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/callback?junk="+strings.Repeat("flood", 20_000)+"&code=abc", nil))
+	got := trace.String()
+	if !strings.HasPrefix(got, "callback < GET /callback ") || len(got) > maxLine+100 || !strings.Contains(got, " more bytes not shown)") || strings.Count(got, "\n") != 1 {
+		t.Errorf("trace of %d bytes, %.200q…; want one line of at most %d, what was left out said", len(got), got, maxLine+100)
 	}
 }
