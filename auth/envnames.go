@@ -42,7 +42,8 @@ func (u UnreadVar) String() string {
 // other MCP_ name within two typing mistakes (a letter left out, added,
 // changed, or two swapped) of a name read, such as MCP_REQUIRED_SCOPE, or
 // within one of a name of six letters or fewer after MCP_ (MCP_ADR for
-// MCP_ADDR, not MCP_DIR), letter case aside (mcp_stream is not
+// MCP_ADDR, not MCP_DIR), or a name read with up to three letters added
+// to its last word (MCP_ADDRESS, not MCP_STREAMABLE), letter case aside (mcp_stream is not
 // MCP_STREAM, yet meant as it; on Windows, which reads names so, it is
 // MCP_STREAM, and not returned). A misspelt setting is otherwise ignored
 // in silence: a scope every token was meant to need is then needed by
@@ -66,11 +67,36 @@ func UnreadVars(environ []string, also ...string) []UnreadVar {
 				meant, best = k, d
 			}
 		}
+		if meant == "" {
+			meant = lengthened(upper, known)
+		}
 		if meant != "" || strings.HasPrefix(upper, "MCP_AUTH_") || strings.HasPrefix(upper, "MCP_JWT_") {
 			out = append(out, UnreadVar{Name: name, Meant: meant})
 		}
 	}
 	return out
+}
+
+// maxAddedLetters is how many letters a name read may run on by in a name
+// meant for it: an ending (MCP_ADDRESS, MCP_STREAMS, MCP_STREAMING), not a
+// word of its own (MCP_STREAMABLE).
+const maxAddedLetters = 3
+
+// lengthened returns the name of known that upper is with up to
+// maxAddedLetters letters added to its last word, as MCP_ADDRESS is
+// MCP_ADDR's, or "" when there is none. A name that goes on with "_" or a
+// digit is another name, such as a program's MCP_STREAM_TIMEOUT.
+func lengthened(upper string, known []string) string {
+	for _, k := range known {
+		rest, ok := strings.CutPrefix(upper, k)
+		if !ok || rest == "" || len(rest) > maxAddedLetters {
+			continue
+		}
+		if strings.IndexFunc(rest, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0 {
+			return k
+		}
+	}
+	return ""
 }
 
 // allowedTypos is how many typing mistakes make a name look meant for

@@ -49,6 +49,12 @@ func TestUnreadVars(t *testing.T) {
 			want: []UnreadVar{{"MCP_JWT_AUDIENCES", "MCP_JWT_AUDIENCE"}}},
 		{name: "the nearest of two", environ: []string{"MCP_JWT_AUDIENCE_CLAM=client_id"},
 			want: []UnreadVar{{"MCP_JWT_AUDIENCE_CLAM", "MCP_JWT_AUDIENCE_CLAIM"}}},
+		{name: "a name read, a word longer", environ: []string{"MCP_ADDRESS=:8080", "MCP_STREAMING=url", "MCP_RESOURCE_URLS=https://x", "mcp_address=:8080"},
+			also: []string{"MCP_ADDR", "MCP_STREAM"},
+			want: []UnreadVar{{"MCP_ADDRESS", "MCP_ADDR"}, {"MCP_STREAMING", "MCP_STREAM"}, {"MCP_RESOURCE_URLS", "MCP_RESOURCE_URL"}, {"mcp_address", "MCP_ADDR"}}},
+		{name: "a name read, then other words", environ: []string{
+			"MCP_STREAMABLE_HTTP_PATH=/mcp", "MCP_STREAM_TIMEOUT=30s", "MCP_ADDR_V6=[::1]:8080", "MCP_ADDRESSBOOK=x",
+		}, also: []string{"MCP_ADDR", "MCP_STREAM"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
