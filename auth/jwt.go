@@ -302,7 +302,7 @@ func critical(header []byte) error {
 		return nil
 	}
 	if crit, ok := members[jws.CriticalKey]; ok {
-		return fmt.Errorf("critical header extensions %s not understood (crit)", textcut.Cut(string(crit), maxQuotedCritBytes))
+		return fmt.Errorf("critical header extensions %q not understood (crit)", textcut.Cut(string(crit), maxQuotedCritBytes))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,29 @@ func TestJWTVerifierRefusesAnyCrit(t *testing.T) {
 				t.Errorf("error %q does not mention crit", err)
 			}
 		})
+	}
+}
+
+// TestJWTVerifierCritQuoted checks that the "crit" value a refusal repeats
+// is quoted as the header's other values are (%q): a DEL, a C1 control, a
+// bidi override or a byte that is no UTF-8, which JSON carries unescaped,
+// never reaches a log line as it stands.
+func TestJWTVerifierCritQuoted(t *testing.T) {
+	k := newRSAKey(t, "rsa-1")
+	v := newTestJWTVerifier(t, newJWKSServer(t, k).url(), nil)
+	payload, err := json.Marshal(validPayload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"\x7f", "\u0085", "\u202e", "\xff"} {
+		header := `{"alg":"RS256","kid":"rsa-1","crit":["urn:x` + c + `"]}`
+		_, err := v.Verify(context.Background(), k.signRaw(t, header, string(payload)))
+		if err == nil {
+			t.Fatalf("crit %q: verified", c)
+		}
+		want := fmt.Sprintf("critical header extensions %q not understood (crit)", `["urn:x`+c+`"]`)
+		if !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("crit %q: error %q, want it to end %q", c, err, want)
+		}
 	}
 }
