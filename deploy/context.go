@@ -265,7 +265,7 @@ func contextString(key string, v any) (string, error) {
 			s, ok := e.(string)
 			if !ok || strings.TrimSpace(s) == "" || strings.ContainsAny(s, inside) {
 				b, _ := json.Marshal(e)
-				return "", fmt.Errorf("context %s: element %s of the JSON array: want a string, not blank, without the %q that separates the list's items", key, b, sep)
+				return "", fmt.Errorf("context %s: element %d of the JSON array (%s): want a string, not blank, without the %q that separates the list's items", key, i+1, cutJSON(b), sep)
 			}
 			items[i] = s
 		}
@@ -274,6 +274,18 @@ func contextString(key string, v any) (string, error) {
 		return "", fmt.Errorf("context %s: a JSON object; want a string, as on the command line (deploy/README.md)", key)
 	}
 	return "", fmt.Errorf("context %s: a %T; want a string, as on the command line (deploy/README.md)", key, v)
+}
+
+// maxQuotedRunes bounds the JSON an error quotes of a refused element: enough to tell which it is.
+const maxQuotedRunes = 64
+
+// cutJSON is b, JSON as json.Marshal writes it (UTF-8), cut to maxQuotedRunes runes, marked "…"
+// where it was cut.
+func cutJSON(b []byte) string {
+	if r := []rune(string(b)); len(r) > maxQuotedRunes {
+		return string(r[:maxQuotedRunes]) + "…"
+	}
+	return string(b)
 }
 
 // settingKey is a key in the form of this app's settings. The CDK's and the CLI's own keys have

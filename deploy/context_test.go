@@ -433,6 +433,19 @@ func TestContextJSONAsTyped(t *testing.T) {
 	}
 }
 
+// TestContextJSONElementCut checks that an element refused in a list is quoted cut short, the
+// rest of the message after it: a value of kilobytes fills the terminal otherwise.
+func TestContextJSONElementCut(t *testing.T) {
+	long := strings.Repeat("é", 5000)
+	_, err := contextStrings(map[string]any{"corsOrigins": []any{"https://a.example.com", long + "," + long}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, "element 2 of the JSON array (\"éé") || !strings.Contains(msg, "…)") || !strings.HasSuffix(msg, "separates the list's items") {
+		t.Errorf("error %.300q… (%d bytes), want element 2 quoted cut short, within 400 bytes", msg, len(msg))
+	}
+}
+
 // TestContextJSONRefused checks that a JSON value no setting reads as it stands is an error
 // naming the key, not a Go rendering of it (map[…], […]) read as the setting's string.
 func TestContextJSONRefused(t *testing.T) {
@@ -442,7 +455,8 @@ func TestContextJSONRefused(t *testing.T) {
 	}{
 		{"array for one value", `{"serverMemory": [1024]}`, []string{"serverMemory", "JSON array"}},
 		{"object", `{"serverEnv": {"GREETING": "hi"}}`, []string{"serverEnv", "JSON object"}},
-		{"number in a list", `{"serverSecretEnv": ["A1", 2]}`, []string{"serverSecretEnv", "element 2"}},
+		{"number in a list", `{"serverSecretEnv": ["A1", 2]}`, []string{"serverSecretEnv", "element 2 of the JSON array (2)"}},
+		{"element named by its position", `{"corsHeaders": ["A", " ", "B", " "]}`, []string{"corsHeaders", "element 2 of the JSON array (\" \")"}},
 		{"separator in an element", `{"corsOrigins": ["https://a.example.com,https://b.example.com"]}`, []string{"corsOrigins", `","`}},
 		{"space in a scope", `{"jwtScopes": ["mcp:read mcp:write"]}`, []string{"jwtScopes", `"mcp:read mcp:write"`}},
 		{"tab in a scope", `{"jwtScopes": ["mcp:read\tmcp:write"]}`, []string{"jwtScopes"}},
