@@ -347,8 +347,10 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	outcome := g.serve(gw, r, rec)
 	if buf, ok := gw.ResponseWriter.(*responseBuffer); ok && buf.seal(rec.rpc.ID, rec.corsOrigin) {
 		rec.noteErrorCode(codeInternalError)
-		gw.wroteHeader, gw.status = true, http.StatusOK
-		outcome = OutcomeError
+		gw.wroteHeader, gw.status = true, buf.statusCode()
+		if gw.status == http.StatusOK {
+			outcome = OutcomeError
+		}
 	}
 	g.finish(r, rec, gw, outcome, start, endSpan)
 	if gw.broken {

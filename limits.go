@@ -40,7 +40,8 @@ type Limits struct {
 	// MaxResponseBytes caps the Lambda response payload (the whole JSON
 	// the function returns, headers and encoded body included) for
 	// buffered shapes. A response over it is replaced by a JSON-RPC
-	// internal error for the same request id, because Lambda would
+	// internal error for the same request id, with the status of an HTTP
+	// error (4xx, 5xx) and 200 otherwise, because Lambda would
 	// otherwise fail the invocation and the gateway answer 502. Zero means
 	// DefaultMaxResponseBytes. For ALB events the cap is at most
 	// 1,000,000 bytes, the load balancer's own limit on the response JSON

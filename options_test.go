@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,6 +88,31 @@ func TestResponseLimitOff(t *testing.T) {
 	h = lambdamcp.NewHandler(jsonAnswer(big), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: -1}})
 	if resp := invoke(t, h, restEvent(t, call("echo", `{}`))); string(resp.body(t)) != big {
 		t.Errorf("an answer past the default limit, with the check off: %d %.100s", resp.StatusCode, resp.body(t))
+	}
+}
+
+// TestResponseLimitKeepsErrorStatus checks that a refusal over
+// MaxResponseBytes, replaced by the internal error that says so, keeps its
+// status: a 431 is no 200, whatever the body that explains it, and is
+// logged as the refusal it is.
+func TestResponseLimitKeepsErrorStatus(t *testing.T) {
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			var logs lockedBuffer
+			h := lambdamcp.NewHandler(jsonAnswer(`{"ok":true}`), &lambdamcp.Options{
+				Limits: lambdamcp.Limits{MaxHeaders: 1, MaxResponseBytes: 64},
+				Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+			})
+			resp := invoke(t, h, shape.build(t, call("echo", `{}`)))
+			var a rpcAnswer
+			if err := json.Unmarshal(resp.body(t), &a); err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || a.Error == nil {
+				t.Fatalf("answer = %d %s, want 431 with a JSON-RPC error", resp.StatusCode, resp.body(t))
+			}
+			lines := logLines(t, logs.Bytes())
+			if len(lines) != 1 || lines[0]["status"] != 431.0 || lines[0]["outcome"] != lambdamcp.OutcomeRejected {
+				t.Errorf("log = %v, want one line with status 431, outcome rejected", lines)
+			}
+		})
 	}
 }
 

@@ -65,7 +65,9 @@ func (w *responseBuffer) Write(p []byte) (int, error) {
 // wrote, and encodes it, once. A response larger than the front returns
 // (Lambda's 6 MB, an ALB's 1 MB) is replaced by a JSON-RPC internal error
 // answering the call id, in the same shape, where the front would fail the
-// invocation or answer 502; seal reports whether it was. The guard seals a
+// invocation or answer 502, with the status of a response that was an
+// HTTP error (a 431 stays a 431), 200 otherwise; seal reports whether it
+// was. The guard seals a
 // buffered response before it logs the request, so that the log line, the
 // metric and the span describe what the client gets. corsOrigin, if not
 // "", is the allowed Origin the replacement lets read it.
@@ -84,12 +86,16 @@ func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced b
 		return false
 	}
 	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(w.out), w.front, w.limit)
+	status := w.statusCode()
+	if status < http.StatusBadRequest {
+		status = http.StatusOK // a JSON-RPC error, as the result would have been
+	}
 	w.reset()
 	w.header.Set("Content-Type", "application/json")
 	if corsOrigin != "" {
 		corsheader.Allow(w.header, corsOrigin)
 	}
-	w.status = http.StatusOK
+	w.status = status
 	w.body.Write(jsonRPCErrorBody(id, codeInternalError, msg, nil))
 	w.out, w.err = encodeResponse(w.lambdaResponse())
 	return true
