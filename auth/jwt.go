@@ -12,8 +12,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -495,5 +498,27 @@ func reason(err error) string {
 	case errors.Is(err, jwt.InvalidAudienceError()):
 		return "wrong audience"
 	}
-	return err.Error()
+	return printable(err.Error())
+}
+
+// printable is s with each character a log line would not show as written
+// (a control, DEL, a C1 control, a bidi or other format character, a byte
+// that is no UTF-8) escaped as %q escapes it, the rest as it stands. jwx
+// joins the failures of several signatures with a line break, and repeats
+// a claim it cannot read through the time package, which leaves a DEL as
+// the token has it.
+func printable(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError)):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case !unicode.IsPrint(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
