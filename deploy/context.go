@@ -103,10 +103,18 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	}
 	if v := str("serverEnv"); v != "" {
 		p.ServerEnv = map[string]string{}
+		// An entry refused is named by its name or its place, never with its value, which may
+		// be a secret (or part of one, split at a comma it holds).
+		i := 0
 		for kv := range strings.SplitSeq(v, ",") {
+			i++
 			k, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
-			if _, dup := p.ServerEnv[k]; !ok || k == "" || dup {
-				errs = append(errs, fmt.Sprintf("context serverEnv: %q is not NAME=value of a name not given before", kv))
+			if !ok || k == "" {
+				errs = append(errs, fmt.Sprintf("context serverEnv: entry %d is not NAME=value (a value holding a comma is split there)", i))
+				continue
+			}
+			if _, dup := p.ServerEnv[k]; dup {
+				errs = append(errs, fmt.Sprintf("context serverEnv: %q given twice", k))
 				continue
 			}
 			p.ServerEnv[k] = val
