@@ -14,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // maxJWKSBytes bounds a JWKS response; real key sets are a few KiB.
@@ -195,7 +196,9 @@ func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first
 
 	if c.logger != nil {
 		if err != nil {
-			c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", err.Error())
+			// Cut as a refusal's reason is: the parser's error, or a
+			// redirect's, may quote the key server's answer at length.
+			c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", textcut.Cut(err.Error(), maxLoggedReasonBytes))
 		} else {
 			c.logger.InfoContext(ctx, "jwks fetched", "url", loggableURL(c.url), "reason", reason, "keys", set.Len())
 		}

@@ -1,0 +1,55 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// A failed fetch is logged with its error cut as a refusal's reason is:
+// a key server's answer, up to maxJWKSBytes, may be quoted whole in the
+// error of the parser, or of a redirect to a path of its making.
+func TestJWKSFetchFailureLogBounded(t *testing.T) {
+	long := strings.Repeat("A", 200_000)
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string // the start of the error logged
+	}{
+		{"keys not an array", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"keys":"` + long + `"}`))
+		}, "parsing jwks: "},
+		{"redirect to a long path", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "http://127.0.0.1:1/"+long)
+			w.WriteHeader(http.StatusFound)
+		}, "Get \"http://127.0.0.1:1/AAA"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			logs := &syncBuffer{}
+			key := newRSAKey(t, "k")
+			v := newTestJWTVerifier(t, srv.URL+"/jwks.json", func(o *JWTOptions) {
+				o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+			})
+			if _, err := v.Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrKeysUnavailable) {
+				t.Fatalf("Verify = %v, want ErrKeysUnavailable", err)
+			}
+			errs := logs.fetchFailures(t)
+			if len(errs) != 1 {
+				t.Fatalf("fetch failures logged %d times, want once", len(errs))
+			}
+			if len(errs[0]) > maxLoggedReasonBytes+len("…") {
+				t.Errorf("fetch failure logged with an error of %d bytes, want at most %d", len(errs[0]), maxLoggedReasonBytes)
+			}
+			if !strings.HasPrefix(errs[0], tc.want) || !strings.HasSuffix(errs[0], "…") {
+				t.Errorf("fetch failure logged as %.200q…, want it cut after saying what failed (%q)", errs[0], tc.want)
+			}
+		})
+	}
+}
