@@ -118,12 +118,17 @@ func keysURL(u *url.URL) bool {
 }
 
 // keysOnlyOverTLS returns a copy of c that refuses to follow a redirect to
-// a URL keysURL refuses, before c's own redirect policy applies.
+// a URL keysURL refuses, or from https to plain http at all, before c's
+// own redirect policy applies. Plain http on a loopback address is for a
+// JWKSURL that names one: an https URL redirected there would have the
+// keys served by whatever listens on this machine (a runtime's API, an
+// extension), at the word of the server redirecting.
 func keysOnlyOverTLS(c *http.Client) *http.Client {
 	cp := *c
 	policy := c.CheckRedirect
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !keysURL(req.URL) {
+		downgrade := len(via) > 0 && via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https"
+		if !keysURL(req.URL) || downgrade {
 			return fmt.Errorf("jwks: refusing a redirect to %s://%s: keys are fetched over https only", req.URL.Scheme, req.URL.Host)
 		}
 		if policy != nil {
