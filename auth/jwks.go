@@ -265,7 +265,10 @@ func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "application/json")
+	// Both types a key set is served as: issuers that negotiate answer
+	// 406 to an Accept without theirs (Kubernetes' service account issuer
+	// serves RFC 7517's alone).
+	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	resp, err := c.client.Do(req)
 	if err != nil {
 		if ue, ok := err.(*url.Error); ok {

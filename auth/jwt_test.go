@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -1039,24 +1040,36 @@ func TestJWKSSizeLimit(t *testing.T) {
 	}
 }
 
-// TestJWKSFetchAcceptsJSON checks that the fetch asks for JSON: an issuer
-// that negotiates content may otherwise answer with a page for people.
+// TestJWKSFetchAcceptsJSON checks that the fetch asks for JSON, as
+// issuers that negotiate content serve it: some only as application/json
+// (an issuer may otherwise answer with a page for people), others only as
+// RFC 7517's application/jwk-set+json (Kubernetes' service account
+// issuer, a Spring endpoint), each answering 406 to an Accept without
+// its type.
 func TestJWKSFetchAcceptsJSON(t *testing.T) {
 	key := newRSAKey(t, "k")
-	srv := newJWKSServer(t, key)
-	accept := make(chan string, 1)
-	srv.before = func(r *http.Request) {
-		select {
-		case accept <- r.Header.Get("Accept"):
-		default:
-		}
-	}
-	v := newTestJWTVerifier(t, srv.url(), nil)
-	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err != nil {
+	set := jwk.NewSet()
+	if err := set.AddKey(key.pub); err != nil {
 		t.Fatal(err)
 	}
-	if got := <-accept; got != "application/json" {
-		t.Errorf("Accept %q, want application/json", got)
+	for _, served := range []string{"application/json", "application/jwk-set+json"} {
+		t.Run(served, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for _, accepted := range strings.Split(r.Header.Get("Accept"), ",") {
+					if mt, _, err := mime.ParseMediaType(accepted); err == nil && mt == served {
+						w.Header().Set("Content-Type", served)
+						_ = json.NewEncoder(w).Encode(set)
+						return
+					}
+				}
+				http.Error(w, "not acceptable", http.StatusNotAcceptable)
+			}))
+			defer srv.Close()
+			v := newTestJWTVerifier(t, srv.URL+"/jwks.json", nil)
+			if _, err := v.Verify(context.Background(), key.sign(t, claims{})); err != nil {
+				t.Errorf("keys served only as %s: %v", served, err)
+			}
+		})
 	}
 }
 
