@@ -194,6 +194,34 @@ var badInputCases = []badInputCase{
 		message: "request body is not valid UTF-8",
 	},
 	{
+		// Without a byte order mark UTF-16 of ASCII text is NUL bytes
+		// and ASCII ones: valid UTF-8, but no JSON.
+		name: "UTF-16BE body without a byte order mark", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
+		req: func() httpRequest {
+			var body []byte
+			for _, c := range []byte(`{"jsonrpc":"2.0","id":1,"method":"ping"}`) {
+				body = append(body, 0, c)
+			}
+			r := jsonPost(string(body), "MCP-Protocol-Version", legacy, "Content-Type", "application/json; charset=utf-16")
+			r.base64 = true
+			return r
+		}(),
+		message: "request body is not valid UTF-8: it reads as UTF-16 or UTF-32",
+	},
+	{
+		name: "UTF-16LE body without a byte order mark", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
+		req: func() httpRequest {
+			var body []byte
+			for _, c := range []byte(` {"jsonrpc":"2.0","id":1,"method":"ping"}`) {
+				body = append(body, c, 0)
+			}
+			r := jsonPost(string(body), "MCP-Protocol-Version", legacy)
+			r.base64 = true
+			return r
+		}(),
+		message: "request body is not valid UTF-8: it reads as UTF-16 or UTF-32",
+	},
+	{
 		name: "body of white space alone", doc: "Malformed JSON", status: 400, code: -32700, id: "",
 		req:     jsonPost(" \r\n\t ", "MCP-Protocol-Version", legacy),
 		message: "malformed payload: ",

@@ -236,13 +236,17 @@ func tooLargeBody(limit int64) *rejection {
 	return reject(http.StatusRequestEntityTooLarge, codeInvalidRequest, fmt.Sprintf("request body exceeds %d bytes", limit))
 }
 
-// checkJSON rejects a JSON body that is not UTF-8, nests too deeply, or
-// goes on after its value; RFC 8259 requires UTF-8 and has a JSON text be
-// one value, and the SDK would otherwise replace bad bytes silently, and
-// serve the first of two messages and drop the second unanswered.
+// checkJSON rejects a JSON body that is not UTF-8 (UTF-16 or UTF-32, with
+// a byte order mark or without), nests too deeply, or goes on after its
+// value; RFC 8259 requires UTF-8 and has a JSON text be one value, and the
+// SDK would otherwise replace bad bytes silently, and serve the first of
+// two messages and drop the second unanswered.
 func (l Limits) checkJSON(body []byte) *rejection {
 	if !utf8.Valid(body) {
 		return reject(http.StatusBadRequest, codeParseError, "request body is not valid UTF-8")
+	}
+	if wideText(body) {
+		return reject(http.StatusBadRequest, codeParseError, "request body is not valid UTF-8: it reads as UTF-16 or UTF-32 (a NUL byte among its first two)")
 	}
 	deep, trailing := scanJSON(body, l.MaxJSONDepth)
 	if deep {
@@ -252,6 +256,17 @@ func (l Limits) checkJSON(body []byte) *rejection {
 		return reject(http.StatusBadRequest, codeParseError, "request body goes on after its JSON value: it must be one JSON-RPC message")
 	}
 	return nil
+}
+
+// wideText reports whether b reads as UTF-16 or UTF-32 text without a
+// byte order mark: a JSON text begins with an ASCII character, which in
+// those encodings has a NUL byte beside it (RFC 4627 §3), where UTF-8 JSON
+// has none. Such a body is valid UTF-8 when its text is ASCII, and would
+// otherwise reach the go-sdk's decoder, whose answer tells of an invalid
+// character '\x00', or the trailing check, which sees the last NUL after
+// the closing brace.
+func wideText(b []byte) bool {
+	return len(b) >= 2 && (b[0] == 0 || b[1] == 0)
 }
 
 // scanJSON counts the brackets of b outside strings, in one pass: deep
