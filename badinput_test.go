@@ -227,9 +227,9 @@ var badInputCases = []badInputCase{
 		message: "malformed payload: ",
 	},
 	{
-		name: "byte order mark before the JSON", doc: "Malformed JSON", status: 400, code: -32700, id: "",
+		name: "byte order mark before the JSON", doc: "A byte order mark before the JSON", status: 400, code: -32700, id: "",
 		req:     jsonPost("\ufeff"+`{"jsonrpc":"2.0","id":1,"method":"ping"}`, "MCP-Protocol-Version", legacy),
-		message: "malformed payload: ",
+		message: "request body begins with a byte order mark (U+FEFF)",
 	},
 	{
 		name: "charset parameter other than UTF-8", doc: "Content-Type: application/json with a charset", status: 200, id: "1",

@@ -237,16 +237,20 @@ func tooLargeBody(limit int64) *rejection {
 }
 
 // checkJSON rejects a JSON body that is not UTF-8 (UTF-16 or UTF-32, with
-// a byte order mark or without), nests too deeply, or goes on after its
-// value; RFC 8259 requires UTF-8 and has a JSON text be one value, and the
-// SDK would otherwise replace bad bytes silently, and serve the first of
-// two messages and drop the second unanswered.
+// a byte order mark or without), begins with UTF-8's byte order mark,
+// nests too deeply, or goes on after its value; RFC 8259 requires UTF-8
+// and has a JSON text be one value, and the SDK would otherwise replace
+// bad bytes silently, and serve the first of two messages and drop the
+// second unanswered.
 func (l Limits) checkJSON(body []byte) *rejection {
 	if !utf8.Valid(body) {
 		return reject(http.StatusBadRequest, codeParseError, "request body is not valid UTF-8")
 	}
 	if wideText(body) {
 		return reject(http.StatusBadRequest, codeParseError, "request body is not valid UTF-8: it reads as UTF-16 or UTF-32 (a NUL byte among its first two)")
+	}
+	if bytes.HasPrefix(body, utf8BOM) {
+		return reject(http.StatusBadRequest, codeParseError, "request body begins with a byte order mark (U+FEFF), which JSON sent over a network must not have (RFC 8259 §8.1)")
 	}
 	deep, trailing := scanJSON(body, l.MaxJSONDepth)
 	if deep {
@@ -257,6 +261,11 @@ func (l Limits) checkJSON(body []byte) *rejection {
 	}
 	return nil
 }
+
+// utf8BOM is U+FEFF in UTF-8. RFC 8259 §8.1 has no sender put it before
+// a JSON text, and lets a parser refuse it; the go-sdk's decoder refuses
+// it as an invalid character 'ï', which tells a client nothing.
+var utf8BOM = []byte("\ufeff")
 
 // wideText reports whether b reads as UTF-16 or UTF-32 text without a
 // byte order mark: a JSON text begins with an ASCII character, which in
