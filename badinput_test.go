@@ -380,6 +380,18 @@ var badInputCases = []badInputCase{
 		req:     withHeader(call("echo", `{}`), "Content-Type", "text/plain"),
 		message: "Content-Type must be 'application/json'",
 	},
+	{
+		// The go-sdk told such a client that its Content-Type must be
+		// the very media type it sent.
+		name: "Content-Type with a parameter that does not parse", doc: "Content-Type: application/json with a parameter that does not parse", status: 415, code: -32600, id: "7",
+		req:     withHeader(call("echo", `{}`), "Content-Type", `application/json; charset="utf-8`),
+		message: "Content-Type must be 'application/json': its parameters do not parse (mime: invalid media parameter)",
+	},
+	{
+		name: "Content-Type with a parameter without a value", doc: "Content-Type: application/json with a parameter that does not parse", status: 415, code: -32600, id: "7",
+		req:     withHeader(call("echo", `{}`), "Content-Type", `application/json; charset`),
+		message: "Content-Type must be 'application/json': its parameters do not parse",
+	},
 	// An id the go-sdk would answer changed is refused, with the id as
 	// the client wrote it: the go-sdk would have rounded it, or replaced
 	// its lone surrogate.

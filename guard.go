@@ -627,7 +627,8 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		rej.acceptIdentity = true
 		return rej
 	}
-	if baseMediaType(r.Header.Get("Content-Type")) == "application/json" {
+	contentType := r.Header.Get("Content-Type")
+	if baseMediaType(contentType) == "application/json" {
 		if rej := g.limits.checkJSON(body); rej != nil {
 			return rej
 		}
@@ -649,6 +650,12 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		}
 		if calls := batchCalls(elems); len(calls) > 0 {
 			rec.batch = &callTrack{calls: calls}
+		}
+		if _, _, err := mime.ParseMediaType(contentType); err != nil {
+			// The go-sdk refuses it too, saying only that the media type
+			// must be the one the client sent.
+			return reject(http.StatusUnsupportedMediaType, codeInvalidRequest,
+				"Content-Type must be 'application/json': its parameters do not parse ("+err.Error()+")")
 		}
 	}
 	// Streamed invocations are answered as the handler streams them, and
@@ -1550,6 +1557,9 @@ func (d *detachableWriter) detach() {
 	d.detached = true
 }
 
+// baseMediaType is a Content-Type's media type, lowercased, without its
+// parameters even when they do not parse; "" for a value with no media
+// type.
 func baseMediaType(contentType string) string {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	return mt
