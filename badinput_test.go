@@ -512,6 +512,18 @@ var badInputCases = []badInputCase{
 		message: "Accept must contain both 'application/json' and 'text/event-stream'",
 	},
 	{
+		// Both are listed: the answer says why that is not enough.
+		name: "subscriptions/listen, text/event-stream of weight 0", doc: "Accept admitting nothing", status: 406, code: -32600, id: "7",
+		req: withHeader(jsonPost(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "subscriptions/listen"), "Accept", "application/json, text/event-stream;q=0"),
+		message: "Accept must contain both 'application/json' and 'text/event-stream' of a weight above 0: q=0 admits nothing",
+	},
+	{
+		name: "application/json of weight 0", doc: "Accept admitting nothing", status: 406, code: -32600, id: "7",
+		req:     withHeader(call("echo", `{}`), "Accept", "application/json;q=0, text/event-stream"),
+		message: "Accept must admit application/json: this server answers JSON, and q=0 admits nothing",
+	},
+	{
 		name: "trailing slash", doc: "/mcp/ (trailing slash)", status: 200, id: "7",
 		req: func() httpRequest { r := call("echo", `{"bytes":3}`); r.path = "/mcp/"; return r }(),
 	},

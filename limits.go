@@ -338,22 +338,33 @@ func jsonSpace(c byte) bool {
 // application/json (Options.JSONResponse), so is an Accept that admits
 // JSON alone (application/json, application/*); either is rewritten to the
 // full pair before the SDK sees it. An Accept that admits nothing the
-// handler answers gets 406 Not
-// Acceptable, the HTTP status for exactly that, rather than the SDK's 400.
+// handler answers gets 406 Not Acceptable, the HTTP status for exactly
+// that, rather than the SDK's 400; when the type it lacks was listed with
+// q=0, the answer says so, as the client may think it listed the type.
 func acceptance(values []string, jsonResponse bool) (rewrite bool, rej *rejection) {
 	if len(values) == 0 {
 		return true, nil
 	}
-	jsonOK, streamOK := accepts(values)
+	jsonRange, streamRange := acceptRanges(values)
+	jsonOK, streamOK := jsonRange.ok, streamRange.ok
 	switch {
 	case jsonOK && streamOK:
 		return false, nil
 	case jsonResponse && jsonOK:
 		return true, nil
 	case jsonResponse:
-		return false, reject(http.StatusNotAcceptable, codeInvalidRequest, "Accept must admit application/json: this server answers JSON")
+		msg := "Accept must admit application/json: this server answers JSON"
+		if jsonRange.weighedOut() {
+			msg += ", and q=0 admits nothing"
+		}
+		return false, reject(http.StatusNotAcceptable, codeInvalidRequest, msg)
 	}
-	return false, reject(http.StatusNotAcceptable, codeInvalidRequest, "Accept must contain both 'application/json' and 'text/event-stream'")
+	msg := "Accept must contain both 'application/json' and 'text/event-stream'"
+	if jsonRange.weighedOut() || streamRange.weighedOut() {
+		// The client may have listed both: say why that is not enough.
+		msg += " of a weight above 0: q=0 admits nothing"
+	}
+	return false, reject(http.StatusNotAcceptable, codeInvalidRequest, msg)
 }
 
 // fullAccept is what the spec has clients send.
@@ -364,7 +375,13 @@ const fullAccept = "application/json, text/event-stream"
 // q=0 admits nothing, and of the ranges that match a type the most
 // specific decides ("application/json;q=0, */*" refuses JSON).
 func accepts(values []string) (jsonOK, streamOK bool) {
-	jsonRange, streamRange := rangeMatch{}, rangeMatch{}
+	jsonRange, streamRange := acceptRanges(values)
+	return jsonRange.ok, streamRange.ok
+}
+
+// acceptRanges are the most specific media ranges of Accept values that
+// match application/json and text/event-stream, as accepts reads them.
+func acceptRanges(values []string) (jsonRange, streamRange rangeMatch) {
 	for _, value := range values {
 		for raw := range strings.SplitSeq(value, ",") {
 			base, params, _ := strings.Cut(raw, ";")
@@ -384,13 +401,19 @@ func accepts(values []string) (jsonOK, streamOK bool) {
 			}
 		}
 	}
-	return jsonRange.ok, streamRange.ok
+	return jsonRange, streamRange
 }
 
 // rangeMatch is the most specific Accept media range seen for a type.
 type rangeMatch struct {
 	specificity int // 3 the type itself, 2 type/*, 1 */*; 0 none yet
 	ok          bool
+}
+
+// weighedOut reports whether ranges matched the type, and the most
+// specific of them all have the weight 0.
+func (m rangeMatch) weighedOut() bool {
+	return m.specificity > 0 && !m.ok
 }
 
 func (m *rangeMatch) see(specificity int, ok bool) {

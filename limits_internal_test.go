@@ -485,3 +485,39 @@ func TestAcceptsWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptanceNamesWeightZero checks that a 406 tells a client that
+// listed a media type the server answers only with a weight of 0 why the
+// type was not taken, and tells no other client so.
+func TestAcceptanceNamesWeightZero(t *testing.T) {
+	const (
+		needJSON = "Accept must admit application/json: this server answers JSON"
+		needBoth = "Accept must contain both 'application/json' and 'text/event-stream'"
+	)
+	tests := []struct {
+		accept       string
+		jsonResponse bool
+		want         string
+	}{
+		{"application/json;q=0, text/event-stream", true, needJSON + ", and q=0 admits nothing"},
+		{"application/*;q=0", true, needJSON + ", and q=0 admits nothing"},
+		{"*/*;q=0", true, needJSON + ", and q=0 admits nothing"},
+		{"text/html, image/png;q=0", true, needJSON},
+		{"text/event-stream", true, needJSON},
+		{"application/json, text/event-stream;q=0", false, needBoth + " of a weight above 0: q=0 admits nothing"},
+		{"application/json;q=0, text/event-stream;q=0", false, needBoth + " of a weight above 0: q=0 admits nothing"},
+		{"application/json, text/*;q=0", false, needBoth + " of a weight above 0: q=0 admits nothing"},
+		{"application/json", false, needBoth},
+		{"application/json, image/png;q=0", false, needBoth},
+	}
+	for _, tc := range tests {
+		_, rej := acceptance([]string{tc.accept}, tc.jsonResponse)
+		if rej == nil {
+			t.Errorf("acceptance(%q, %v) took it; want a 406", tc.accept, tc.jsonResponse)
+			continue
+		}
+		if rej.status != http.StatusNotAcceptable || rej.msg != tc.want {
+			t.Errorf("acceptance(%q, %v) = %d %q; want 406 %q", tc.accept, tc.jsonResponse, rej.status, rej.msg, tc.want)
+		}
+	}
+}
