@@ -178,7 +178,8 @@ func ExitCode(err error) int {
 
 // Main runs h with Run until the process ends or, locally, until it gets
 // an interrupt or SIGTERM; a second one ends the process at once, without
-// waiting for requests still in flight. On an error it prints one line to stderr, named
+// waiting for requests still in flight (on Lambda, SIGTERM ends the
+// process at once: UntilSignal). On an error it prints one line to stderr, named
 // after the command, and exits with ExitCode's status.
 //
 // Unless opts sets a Logger, or the program has set slog's default logger
@@ -203,8 +204,15 @@ func Main(h http.Handler, opts *Options) {
 // itself. From then on signals have their default effect again, before
 // the shutdown begins: a second Ctrl-C ends a process whose requests in
 // flight the user will not wait for. It watches for signals until one
-// comes, so a program calls it once.
+// comes, so a program calls it once. On Lambda (AWS_LAMBDA_RUNTIME_API
+// set) it watches for none and never ends: Run has no shutdown to make
+// there, and Lambda's SIGTERM (sent at shutdown when extensions are
+// registered) must end the runtime, as it does by default, rather than
+// leave it running until Lambda kills it.
 func UntilSignal() context.Context {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		return context.Background()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -218,7 +226,9 @@ func UntilSignal() context.Context {
 
 // Run serves h, the MCP endpoint's handler, behind the authentication and
 // Origin rule the environment configures. On Lambda it calls lambdamcp.Start
-// and does not return; an environment it cannot run with is reported to
+// and does not return, whatever becomes of ctx (a context that catches
+// SIGTERM, as signal.NotifyContext's does, keeps Lambda's from ending the
+// runtime: UntilSignal catches none there); an environment it cannot run with is reported to
 // Lambda as the function's init error (Runtime.ConfigInvalid, with the
 // error's message) before Run returns the error. Anywhere else it listens on the local address,
 // logs "listening" with the endpoint's URL once the port is bound, and

@@ -37,8 +37,9 @@
 // carry progress and log messages as they happen. Unset: every shape is
 // buffered. See docs/streaming.md.
 //
-// Ctrl-C or SIGTERM shuts the server down, giving requests in flight up
-// to 5 s; a second one ends the process at once.
+// Locally, Ctrl-C or SIGTERM shuts the server down, giving requests in
+// flight up to 5 s; a second one ends the process at once. On Lambda,
+// SIGTERM ends the process at once, as Lambda expects of a runtime.
 //
 // Exit status: 0 after a clean shutdown (Ctrl-C or SIGTERM) and for -h; 1
 // when it cannot listen or serve; 2 for a command line or an environment it

@@ -83,6 +83,24 @@ func (p *Process) Stop() {
 	<-p.exited
 }
 
+// Signal sends sig to the process.
+func (p *Process) Signal(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signalling the bootstrap: %v", err)
+	}
+}
+
+// Exited reports whether the process ends within d.
+func (p *Process) Exited(d time.Duration) bool {
+	select {
+	case <-p.exited:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
 // Wait waits for the process to end and returns its exit status.
 func (p *Process) Wait() int {
 	<-p.exited
