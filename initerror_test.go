@@ -3,6 +3,8 @@ package lambdamcp_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -43,5 +45,44 @@ func TestReportConfigError(t *testing.T) {
 	t.Setenv("AWS_LAMBDA_RUNTIME_API", "")
 	if err := lambdamcp.ReportConfigError(t.Context(), errors.New("x")); err != nil {
 		t.Errorf("off Lambda: ReportConfigError = %v, want nil", err)
+	}
+}
+
+// TestStartReportsItsPanic checks that Start, given arguments it cannot
+// serve with on Lambda, tells the Runtime API why before it panics: the
+// invocation waiting for the function then fails with the panic's message,
+// where Lambda would otherwise report only that the process exited.
+func TestStartReportsItsPanic(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+		opts *lambdamcp.Options
+		want string
+	}{
+		{"nil handler", nil, nil, "nil http.Handler"},
+		{"stream names no shape", http.NotFoundHandler(), &lambdamcp.Options{Stream: []lambdamcp.Shape{"URL"}}, `Options.Stream names "URL"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := runtimeapi.NewServer()
+			hs := httptest.NewServer(api)
+			defer hs.Close()
+			t.Setenv("AWS_LAMBDA_RUNTIME_API", strings.TrimPrefix(hs.URL, "http://"))
+			panicked := make(chan any, 1)
+			func() {
+				defer func() { panicked <- recover() }()
+				lambdamcp.Start(tc.h, tc.opts)
+			}()
+			if v := <-panicked; !strings.Contains(fmt.Sprint(v), tc.want) {
+				t.Fatalf("Start panicked with %v, want %q", v, tc.want)
+			}
+			// The report went before the panic: the server has it now.
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			_, err := api.WaitIdle(ctx)
+			var fe *runtimeapi.FunctionError
+			if !errors.As(err, &fe) || fe.Type != runtimeapi.ErrorTypeConfigInvalid || !strings.Contains(fe.Message, tc.want) {
+				t.Errorf("init error = %v, want %s naming %q", err, runtimeapi.ErrorTypeConfigInvalid, tc.want)
+			}
+		})
 	}
 }

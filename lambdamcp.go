@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -144,7 +145,9 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 
 // Start serves h as the Lambda function's handler. It blocks, like
 // lambda.Start, and must be called from main when running on Lambda; it
-// panics before serving anything if h is nil. It never returns: off Lambda
+// panics before serving anything if h is nil (on Lambda, having reported
+// the panic's message as the function's init error, Runtime.ConfigInvalid,
+// as ReportConfigError does). It never returns: off Lambda
 // (AWS_LAMBDA_RUNTIME_API unset), lambda.Start logs that the variable is
 // missing and exits the process with status 1, so a program that also runs
 // locally serves there with Guard (or serve.Run, which chooses). With
@@ -176,7 +179,7 @@ func Start(h http.Handler, opts *Options) {
 	if o.Metrics == nil && !o.NoMetrics {
 		o.Metrics = os.Stdout
 	}
-	handler := NewHandler(h, &o)
+	handler := startHandler(h, &o)
 	handler.failuresLogged = true
 	failures := failurelog.Logger{Logger: handler.logger}
 	if len(handler.stream.shapes) == 0 {
@@ -186,6 +189,21 @@ func Start(h http.Handler, opts *Options) {
 	lambda.Start(func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
 		return failurelog.Call(ctx, failures, payload, handler.InvokeStream)
 	})
+}
+
+// startHandler is NewHandler for Start. On Lambda, the panic of arguments
+// it cannot serve with (a nil h, a Stream that names no shape) is first
+// reported to the Runtime API as the function's init error, so that the
+// invocation waiting for the function fails with its message rather than
+// as a process that exited.
+func startHandler(h http.Handler, opts *Options) *Handler {
+	defer func() {
+		if v := recover(); v != nil {
+			ReportConfigError(context.Background(), fmt.Errorf("%v", v))
+			panic(v)
+		}
+	}()
+	return NewHandler(h, opts)
 }
 
 // Invoke answers one invocation: payload is the event JSON, and the result
