@@ -34,7 +34,12 @@ type Limits struct {
 	// go-sdk's StreamableHTTPOptions.MaxRequestBodyBytes default, so both
 	// layers agree; raise both together. It sits below Lambda's 6 MB
 	// synchronous payload and API Gateway's 10 MB request limits, so a too
-	// large body gets this clear answer instead of a gateway's.
+	// large body gets this clear answer instead of a gateway's, as long as
+	// the event carrying it stays within 6 MB: the event holds the body as
+	// a JSON string (each quote and backslash escaped, a control
+	// character six bytes), base64-encoded when it is not text, and Lambda
+	// refuses a larger event before the function runs, which the client
+	// then gets the gateway's error for.
 	MaxBodyBytes int64
 
 	// MaxResponseBytes caps the Lambda response payload (the whole JSON
