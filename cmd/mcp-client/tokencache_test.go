@@ -334,3 +334,16 @@ func TestKeptSignInCommandLine(t *testing.T) {
 		{"logout and login, client from env", []string{"-logout", "-login"}, map[string]string{"MCP_CLIENT_ID": "c1", "MCP_CLIENT_ISSUER": testIssuer}, 2, "-login and -logout exclude each other"},
 	})
 }
+
+// testCache is a cache of the test's sign-in in the test's own cache
+// directory, made 0700; each is another run's: it opens the lock file
+// anew, and flock excludes the open files of one process as it does
+// those of two.
+func testCache(t *testing.T, notice *bytes.Buffer) *tokenCache {
+	t.Helper()
+	c, err := newTokenCache(testIssuer, "client-7f3a", "https://mcp.example.com/mcp", notice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -17,19 +17,6 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// testCache is a cache of the test's sign-in in the test's own cache
-// directory, made 0700; each is another run's: it opens the lock file
-// anew, and flock excludes the open files of one process as it does
-// those of two.
-func testCache(t *testing.T, notice *bytes.Buffer) *tokenCache {
-	t.Helper()
-	c, err := newTokenCache(testIssuer, "client-7f3a", "https://mcp.example.com/mcp", notice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 var testTokenConfig = &oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: testIssuer + "/oauth2/token"}}
 
 // TestForgetRefusedSparesAFreshToken has one run delete the token whose
