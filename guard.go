@@ -627,8 +627,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		rej.acceptIdentity = true
 		return rej
 	}
-	contentType := r.Header.Get("Content-Type")
-	if baseMediaType(contentType) == "application/json" {
+	// The media type, even when the parameters do not parse (ctErr).
+	mediaType, _, ctErr := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType == "application/json" {
 		if rej := g.limits.checkJSON(body); rej != nil {
 			return rej
 		}
@@ -651,11 +652,11 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		if calls := batchCalls(elems); len(calls) > 0 {
 			rec.batch = &callTrack{calls: calls}
 		}
-		if _, _, err := mime.ParseMediaType(contentType); err != nil {
+		if ctErr != nil {
 			// The go-sdk refuses it too, saying only that the media type
 			// must be the one the client sent.
 			return reject(http.StatusUnsupportedMediaType, codeInvalidRequest,
-				"Content-Type must be 'application/json': its parameters do not parse ("+err.Error()+")")
+				"Content-Type must be 'application/json': its parameters do not parse ("+ctErr.Error()+")")
 		}
 	}
 	// Streamed invocations are answered as the handler streams them, and
