@@ -205,11 +205,13 @@ func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first
 	}
 }
 
-// logStopped logs a caller's giving up on the key set, as a failed fetch
-// is logged, with why: waitCtx's cause.
+// logStopped logs a caller's giving up on the key set, with why: waitCtx's
+// cause. A debug line, not a failed fetch's warning: the caller hung up or
+// ran out of time, and the fetch, if one runs, may yet succeed; its own
+// failure is logged by load.
 func (c *keyCache) logStopped(ctx context.Context, reason string, waitCtx context.Context) {
 	if c.logger != nil {
-		c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", context.Cause(waitCtx).Error())
+		c.logger.DebugContext(ctx, "jwks fetch not waited for", "url", loggableURL(c.url), "reason", reason, "cause", context.Cause(waitCtx).Error())
 	}
 }
 
