@@ -88,8 +88,10 @@ type JWTOptions struct {
 	// (after MinRefreshInterval, when that is shorter), and the first
 	// load does not count against it.
 	MinRefreshInterval time.Duration
-	// Logger receives JWKS fetch events and rejection reasons (never tokens).
-	// Nil logs nothing.
+	// Logger receives the JWKS fetch events: a set fetched (Info), a fetch
+	// failed (Warn), a request that stopped waiting for one (Debug); never
+	// tokens. Refused tokens are not logged here: the Middleware and the
+	// authorizer log them, each with its own Logger. Nil logs nothing.
 	Logger *slog.Logger
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
