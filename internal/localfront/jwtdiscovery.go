@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // jwtState is what a front's JWT authorizer learns and keeps: the key
@@ -61,6 +63,15 @@ const (
 	// discoveryTimeout bounds one fetch of the discovery document.
 	discoveryTimeout = 5 * time.Second
 )
+
+// maxDiscoveryBytes bounds the discovery document read, as auth bounds a
+// key set: a real one is a few KiB.
+const maxDiscoveryBytes = 1 << 20
+
+// maxQuotedURLBytes bounds the issuer and jwks_uri an error quotes of the
+// document: a path cut as a log line cuts one, with room for the scheme
+// and the host.
+const maxQuotedURLBytes = textcut.MaxPathBytes + 128
 
 // jwtVerifier is the verifier of tokens naming audience in claim,
 // made on first use, after the issuer's discovery document named the
@@ -181,21 +192,30 @@ func discoverJWKS(ctx context.Context, issuer string) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("the issuer's discovery document %s: status %d", u, resp.StatusCode)
 	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDiscoveryBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("the issuer's discovery document %s: %w", u, err)
+	}
+	if len(body) > maxDiscoveryBytes {
+		return "", fmt.Errorf("the issuer's discovery document %s is larger than %d bytes", u, maxDiscoveryBytes)
+	}
 	var doc struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+	if err := json.Unmarshal(body, &doc); err != nil {
 		return "", fmt.Errorf("the issuer's discovery document %s: %w", u, err)
 	}
 	if doc.Issuer != issuer || doc.JWKSURI == "" {
-		return "", fmt.Errorf("the discovery document %s names issuer %q and jwks_uri %q", u, doc.Issuer, doc.JWKSURI)
+		return "", fmt.Errorf("the discovery document %s names issuer %q and jwks_uri %q", u,
+			textcut.Cut(doc.Issuer, maxQuotedURLBytes), textcut.Cut(doc.JWKSURI, maxQuotedURLBytes))
 	}
 	// The verifier refuses such a URL too, but only when a request
 	// makes it, and on every request: refused here, it is a failed
 	// discovery, remembered and logged once.
 	if !keysURL(doc.JWKSURI) {
-		return "", fmt.Errorf("the discovery document %s names jwks_uri %s, which would be read in the clear", u, doc.JWKSURI)
+		return "", fmt.Errorf("the discovery document %s names jwks_uri %s, which would be read in the clear", u,
+			textcut.Cut(doc.JWKSURI, maxQuotedURLBytes))
 	}
 	return doc.JWKSURI, nil
 }

@@ -287,3 +287,45 @@ func TestJWTAuthorizerGoneDuringDiscovery(t *testing.T) {
 		t.Errorf("%d log lines of the JWT authorizer, want none", n)
 	}
 }
+
+// TestDiscoveryDocumentBounded: the discovery document is read up to a
+// bound, as a key set is, and an error quotes its values cut: an issuer
+// that serves something huge must not fill the memory or the log.
+func TestDiscoveryDocumentBounded(t *testing.T) {
+	long := strings.Repeat("a", 100<<10)
+	tests := []struct {
+		name    string
+		doc     func(issuer string) string
+		wantErr string
+	}{
+		{"a document past the bound", func(issuer string) string {
+			return `{"issuer":"` + issuer + `","jwks_uri":"` + issuer + `/keys","padding":"` + strings.Repeat("a", maxDiscoveryBytes) + `"}`
+		}, "larger than"},
+		{"a long issuer", func(string) string {
+			return `{"issuer":"https://` + long + `","jwks_uri":"https://192.0.2.1/keys"}`
+		}, "names issuer"},
+		{"a long jwks_uri of another issuer", func(string) string {
+			return `{"issuer":"https://192.0.2.1","jwks_uri":"https://` + long + `"}`
+		}, "names issuer"},
+		{"a long jwks_uri read in the clear", func(issuer string) string {
+			return `{"issuer":"` + issuer + `","jwks_uri":"http://192.0.2.1/` + long + `"}`
+		}, "read in the clear"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var issuer string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				io.WriteString(w, tc.doc(issuer))
+			}))
+			defer srv.Close()
+			issuer = srv.URL
+			got, err := discoverJWKS(t.Context(), issuer)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("discoverJWKS = %.64q, %.200v, want an error saying %q", got, err, tc.wantErr)
+			}
+			if n := len(err.Error()); n > 2*maxQuotedURLBytes+len(issuer)+200 {
+				t.Errorf("discoverJWKS error of %d bytes, want the values it quotes cut", n)
+			}
+		})
+	}
+}
