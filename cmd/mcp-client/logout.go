@@ -41,7 +41,7 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 	whose := fmt.Sprintf("client %q at %s for %s", s.clientID, s.issuer, redacted(s.endpoint))
 	cache, err := newTokenCache(s.issuer, s.clientID, s.endpoint, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "mcp-client: the sign-in of %s cannot be deleted: %v\n", whose, err)
+		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)))
 		return 1
 	}
 	// The token revoked is the one deleted: a run that refreshes or keeps

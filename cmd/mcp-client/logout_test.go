@@ -221,6 +221,24 @@ func TestLogoutNotDeleted(t *testing.T) {
 	}
 }
 
+// TestLogoutNoCacheEscaped checks that -logout, where no cache directory
+// can be had, names the issuer as every other line of it does: a
+// character that would move or recolour the terminal's text (a C1
+// control, a bidi override, which a URL may hold) is shown escaped.
+func TestLogoutNoCacheEscaped(t *testing.T) {
+	saved := userCacheDir
+	userCacheDir = func() (string, error) { return filepath.Join("home", ".cache"), nil }
+	t.Cleanup(func() { userCacheDir = saved })
+	const endpoint = "https://mcp.example/dev/mcp"
+	issuer := closedURL(t) + "/t\u202e\u009b31m"
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-logout", "-client-id", "c1", "-issuer", issuer, "-endpoint", endpoint}, func(string) string { return "" }, &stdout, &stderr)
+	want := `mcp-client: the sign-in of client "c1" at ` + printable(issuer) + " for " + endpoint + " cannot be deleted: "
+	if code != 1 || !strings.HasPrefix(stderr.String(), want) || strings.ContainsAny(stderr.String(), "\u202e\u009b") {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+	}
+}
+
 // closedURL is the root of a loopback port nothing listens on.
 func closedURL(t *testing.T) string {
 	t.Helper()
