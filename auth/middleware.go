@@ -223,10 +223,18 @@ func singleOrigin(r *http.Request) (origin string, single bool) {
 var errTokenInQuery = errors.New("access token in the URL query")
 
 // tokenInQuery reports whether r's query has an access_token parameter.
-// What of the query does not parse is left out, as it is of r.URL.Query.
+// A pair url.ParseQuery skips counts too, the token is in the URL all the
+// same: one holding a ';' (a separator to other readers of the URL, so
+// also split at), or whose value does not unescape. Only the names are
+// read; the value is not.
 func tokenInQuery(r *http.Request) bool {
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	return q.Has("access_token")
+	for _, pair := range strings.FieldsFunc(r.URL.RawQuery, func(c rune) bool { return c == '&' || c == ';' }) {
+		name, _, _ := strings.Cut(pair, "=")
+		if name, err := url.QueryUnescape(name); err == nil && name == "access_token" {
+			return true
+		}
+	}
+	return false
 }
 
 // refuse answers a request that did not authenticate. presented says whether

@@ -33,7 +33,13 @@ func TestMiddlewareRefusesTokenInQuery(t *testing.T) {
 		{"query and header", "access_token=" + staticToken, true, refused},
 		{"empty query parameter", "access_token=", true, refused},
 		{"among other parameters", "a=1&access_token=" + staticToken, true, refused},
+		// Pairs url.ParseQuery skips: the token is in the URL all the same.
+		{"a semicolon in its pair", "access_token=" + staticToken + ";a=b", true, refused},
+		{"after a semicolon", "a=b;access_token=" + staticToken, true, refused},
+		{"a value that does not unescape", "access_token=" + staticToken + "%zz", true, refused},
+		{"an escaped name", "access%5Ftoken=" + staticToken, true, refused},
 		{"another parameter", "session=1", true, answer{Status: http.StatusOK}},
+		{"a name that does not unescape", "access_token%zz=x", true, answer{Status: http.StatusOK}},
 		{"a name that only looks alike", "Access_Token=x", true, answer{Status: http.StatusOK}},
 	}
 	for _, tc := range tests {
