@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -678,6 +679,33 @@ func TestStreamingThroughFront(t *testing.T) {
 			f := startFront(t, Config{Shape: tc.shape, Stream: true, Function: p})
 			testStreamedResponse(t, f.URL()+tc.path)
 		})
+	}
+}
+
+// TestStreamedTimeout checks that a streamed invocation killed at the
+// function's timeout, its status and a first chunk sent, is logged as
+// timed out, as a buffered one is, not as a response cut short for no
+// reason, and that the client sees its body cut short.
+func TestStreamedTimeout(t *testing.T) {
+	p, err := NewProcess(fnBinary, &FunctionConfig{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := make(logRecords, 16)
+	f := startFront(t, Config{Shape: ShapeURL, Stream: true, Function: p, Logger: slog.New(logs)})
+	resp, err := http.Get(f.URL() + "/stream-hang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "chunk 0\n" || err == nil {
+		t.Errorf("answer %d %q, %v; want 200, the first chunk and a cut body", resp.StatusCode, body, err)
+	}
+	line := waitLog(t, logs, "function response stream failed")
+	var fe *runtimeapi.FunctionError
+	if err, _ := line["error"].(error); !errors.As(err, &fe) || fe.Type != "Sandbox.Timedout" || !strings.Contains(fe.Message, "Task timed out after 1.00 seconds") {
+		t.Errorf("logged error %v, want Sandbox.Timedout: Task timed out after 1.00 seconds", line["error"])
 	}
 }
 

@@ -134,6 +134,9 @@ func (p *Process) Invoke(ctx context.Context, inv *runtimeapi.Invocation) (*runt
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = timeoutError(inv.RequestID, p.cfg.Timeout, "Task")
 	}
+	if err == nil && inv.Stream {
+		resp.Body = &timedStream{ReadCloser: resp.Body, ctx: ictx, timeout: timeoutError(inv.RequestID, p.cfg.Timeout, "Task")}
+	}
 	go p.finish(ictx, cancel, inst, Report{RequestID: inv.RequestID, ColdStart: cold, InitDuration: initDuration, PID: inst.cmd.Process.Pid}, start)
 	return resp, err
 }
@@ -166,6 +169,24 @@ func (p *Process) finish(ctx context.Context, cancel context.CancelFunc, inst *i
 		p.release(inst)
 	}
 	p.cfg.report(r)
+}
+
+// timedStream is a streamed response whose process is killed at the
+// function's timeout (finish): the stream then breaks off, and its reader
+// hears of the timeout, as of a buffered invocation's, rather than of a
+// response cut short.
+type timedStream struct {
+	io.ReadCloser
+	ctx     context.Context // the invocation's, ended at its deadline
+	timeout error
+}
+
+func (s *timedStream) Read(p []byte) (int, error) {
+	n, err := s.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && errors.Is(s.ctx.Err(), context.DeadlineExceeded) {
+		err = s.timeout
+	}
+	return n, err
 }
 
 func errorType(err error) string {

@@ -9,7 +9,8 @@
 // a proxy response echoing the PID and path; the path /exit exits, /slow
 // answers after a second, /held answers once the test lets it (see
 // envHold), /hang waits for the invocation's deadline (and says so on
-// stderr), /stream streams, and /spawn starts a child process that sleeps
+// stderr), /stream streams, /stream-hang streams a chunk and then hangs
+// until killed, and /spawn starts a child process that sleeps
 // and echoes its PID as child.
 package main
 
@@ -107,6 +108,11 @@ func handle(ctx context.Context, ev event) (any, error) {
 			e.Child = child.Process.Pid
 			body, _ := json.Marshal(e)
 			return events.APIGatewayProxyResponse{StatusCode: 200, Body: string(body)}, nil
+		case strings.HasSuffix(path, "/stream-hang"):
+			// A first chunk, then nothing until the process is killed.
+			r, w := io.Pipe()
+			go fmt.Fprint(w, "chunk 0\n")
+			return &events.LambdaFunctionURLStreamingResponse{StatusCode: 200, Headers: map[string]string{"Content-Type": "text/plain"}, Body: r}, nil
 		case strings.HasSuffix(path, "/stream-bad-status"):
 			r := streamed()
 			r.StatusCode = 1000 // no HTTP status
