@@ -32,6 +32,12 @@ const maxJWKSBytes = 1 << 20
 // already held verify while it is in flight, and tokens that need what it
 // brings wait for it (each until its own deadline) instead of starting
 // another.
+//
+// A kid the held set lacks is judged by the latest fetch to end: after one
+// that succeeded, the token is invalid; after one that failed (its own
+// refresh, or one within the allowance before it), the issuer may have
+// rotated its keys meanwhile, and the token cannot be checked
+// (ErrKeysUnavailable), as when no set has loaded.
 type keyCache struct {
 	url        string
 	client     *http.Client
@@ -44,6 +50,7 @@ type keyCache struct {
 	set          jwk.Set
 	fetchedAt    time.Time
 	refreshAfter time.Time     // no refresh before this instant
+	failed       bool          // the latest fetch to end failed
 	fetching     chan struct{} // closed when the fetch in flight ends; nil if none
 }
 
@@ -83,6 +90,14 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 			return keys, nil
 		}
 	}
+	c.mu.Lock()
+	failed := c.failed
+	c.mu.Unlock()
+	if failed {
+		// Not the token's fault: a 401 would send the client to sign in
+		// again for a key the set may have gained in the outage.
+		return nil, fmt.Errorf("%w: no held signing key with kid %q, and the key set could not be fetched again", ErrKeysUnavailable, kid)
+	}
 	return nil, fmt.Errorf("no signing key with kid %q", kid)
 }
 
@@ -112,7 +127,8 @@ func find(set jwk.Set, kid string) []jwk.Key {
 // The fetch is the cache's, not the caller's: it runs bounded by its own
 // time alone (fetch), while each caller waits for it until its own
 // deadline, less deadlineMargin, or until it hangs up. A caller that stops
-// waiting answers with the set held, as after a failed fetch; the fetch
+// waiting answers with the set held, and lookup with the outcome of the
+// latest fetch to end, as if the one in flight had not begun; the fetch
 // goes on for the callers with more time, whose keys it may bring, and
 // counts against the refresh allowance once, whoever started it.
 func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Set {
@@ -176,7 +192,7 @@ func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first
 	set, err := c.fetch(ctx)
 
 	c.mu.Lock()
-	c.fetching = nil
+	c.fetching, c.failed = nil, err != nil
 	switch {
 	case err == nil:
 		if first {

@@ -238,7 +238,7 @@ func TestJWKSFetchOutlivesCallersDeadline(t *testing.T) {
 		select {
 		case err := <-short:
 			if err == nil || errors.Is(err, ErrKeysUnavailable) {
-				t.Errorf("the caller out of time: Verify = %v, want the token refused as after a failed fetch", err)
+				t.Errorf("the caller out of time: Verify = %v, want the token refused with the keys held", err)
 			}
 		default:
 			t.Error("the caller out of time still waits for the fetch past its deadline's margin")

@@ -74,8 +74,8 @@ type JWTOptions struct {
 	// HTTPClient fetches the JWKS. Each fetch is bounded by its Timeout,
 	// or by 5 seconds when it has none; nil means a client with a 5 second
 	// timeout. A token waits for a fetch until 500 ms before its request's
-	// deadline at most, then is judged with the keys held, as after a
-	// failed fetch; the fetch goes on for the tokens with more time. The
+	// deadline at most, then is judged with the keys held, as if that
+	// fetch had not begun; the fetch goes on for the tokens with more time. The
 	// verifier uses a copy whose redirect policy refuses plain http first,
 	// then applies this client's.
 	HTTPClient *http.Client
@@ -218,9 +218,14 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 }
 
 // Verify implements [Verifier]. Every failure wraps [ErrInvalidToken], save
-// one: while no key set could be fetched yet (the JWKS unreachable since
-// start-up), a token that needs a key is refused with [ErrKeysUnavailable],
-// since it may well be valid.
+// one: a token that needs a key the verifier cannot have is refused with
+// [ErrKeysUnavailable], since it may well be valid. That is while no key
+// set could be fetched yet (the JWKS unreachable since start-up), and for a
+// kid the held set lacks when the latest fetch failed (the issuer may have
+// rotated its keys during the outage): the refetch for that very token, or
+// one within MinRefreshInterval before it. After a fetch that succeeded, a
+// kid the set lacks is an invalid token, and brings at most one fetch a
+// MinRefreshInterval.
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, error) {
 	if token == "" || len(token) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: empty or oversized token", ErrInvalidToken)
@@ -232,8 +237,13 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err := critical(header); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
+	var unavailable error // why the key could not be had, as lookup says
 	keys := jws.KeyProviderFunc(func(_ context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
-		return v.selectKey(ctx, sink, sig)
+		err := v.selectKey(ctx, sink, sig)
+		if errors.Is(err, ErrKeysUnavailable) {
+			unavailable = err
+		}
+		return err
 	})
 	tok, err := jwt.ParseString(token,
 		jwt.WithKeyProvider(keys),
@@ -247,7 +257,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 		})),
 	)
 	if errors.Is(err, ErrKeysUnavailable) {
-		return nil, ErrKeysUnavailable
+		return nil, cmp.Or(unavailable, ErrKeysUnavailable)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
