@@ -91,12 +91,13 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 		}
 	}
 	c.mu.Lock()
-	failed := c.failed
+	failed, next := c.failed, c.refreshAfter.Sub(c.now())
 	c.mu.Unlock()
 	if failed {
 		// Not the token's fault: a 401 would send the client to sign in
-		// again for a key the set may have gained in the outage.
-		return nil, fmt.Errorf("%w: no held signing key with kid %q, and the key set could not be fetched again", ErrKeysUnavailable, kid)
+		// again for a key the set may have gained in the outage. It may
+		// be checked once the next fetch is allowed, not before.
+		return nil, &unavailableError{fmt.Errorf("%w: no held signing key with kid %q, and the key set could not be fetched again", ErrKeysUnavailable, kid), next}
 	}
 	return nil, fmt.Errorf("no signing key with kid %q", kid)
 }

@@ -223,7 +223,8 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 // set could be fetched yet (the JWKS unreachable since start-up), and for a
 // kid the held set lacks when the latest fetch failed (the issuer may have
 // rotated its keys during the outage): the refetch for that very token, or
-// one within MinRefreshInterval before it. After a fetch that succeeded, a
+// one within MinRefreshInterval before it; the Middleware's Retry-After
+// then says when the next fetch is allowed. After a fetch that succeeded, a
 // kid the set lacks is an invalid token, and brings at most one fetch a
 // MinRefreshInterval.
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, error) {

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
@@ -248,7 +250,10 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, err error, i
 		// may wrap beside it. Not the token's fault: a 401 would send the
 		// client to authenticate again for nothing.
 		m.log(r, http.StatusServiceUnavailable, err.Error(), id)
-		w.Header().Set("Retry-After", "1")
+		// When the token may next be checked, in whole seconds: a client
+		// retrying sooner meets the same 503.
+		retry, _ := retryAfter(err)
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((retry+time.Second-1)/time.Second))))
 		writeJSONError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the token cannot be checked now: try again")
 		return
 	case errors.Is(err, ErrInsufficientScope):

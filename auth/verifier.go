@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // A Verifier checks a bearer token and says who presented it. Errors wrap
@@ -65,9 +66,41 @@ func (vs anyOf) Verify(ctx context.Context, token string) (*Identity, error) {
 	}
 	joined := errors.Join(errs...)
 	if errors.Is(joined, ErrKeysUnavailable) {
-		return nil, fmt.Errorf("%w (%v)", ErrKeysUnavailable, joined)
+		// The soonest any of them may check the token.
+		var retry time.Duration
+		for _, err := range errs {
+			if d, ok := retryAfter(err); ok && (retry == 0 || d < retry) {
+				retry = d
+			}
+		}
+		return nil, &unavailableError{fmt.Errorf("%w (%v)", ErrKeysUnavailable, joined), retry}
 	}
 	return nil, joined
+}
+
+// unavailableError is an error wrapping [ErrKeysUnavailable] with how long
+// until the token may be checked: the time until the next fetch of the key
+// set is allowed. The Middleware's Retry-After says it.
+type unavailableError struct {
+	err   error
+	retry time.Duration
+}
+
+func (e *unavailableError) Error() string { return e.err.Error() }
+func (e *unavailableError) Unwrap() error { return e.err }
+
+// retryAfter returns how long until the token err refused may be checked,
+// if err is [ErrKeysUnavailable]: what an unavailableError says, and a
+// second for any other (no key set loaded yet: the load is retried a
+// second later).
+func retryAfter(err error) (time.Duration, bool) {
+	if !errors.Is(err, ErrKeysUnavailable) {
+		return 0, false
+	}
+	if u, ok := errors.AsType[*unavailableError](err); ok {
+		return max(u.retry, 0), true
+	}
+	return time.Second, true
 }
 
 // RequireScopes returns a verifier that accepts what v accepts, provided the
