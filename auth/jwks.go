@@ -37,7 +37,8 @@ const maxJWKSBytes = 1 << 20
 // that succeeded, the token is invalid; after one that failed (its own
 // refresh, or one within the allowance before it), the issuer may have
 // rotated its keys meanwhile, and the token cannot be checked
-// (ErrKeysUnavailable), as when no set has loaded.
+// (ErrKeysUnavailable), as when no set has loaded. So too when its caller
+// stops waiting for a fetch still in flight, which may bring the key.
 type keyCache struct {
 	url        string
 	client     *http.Client
@@ -64,14 +65,15 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 	loaded := false
 	switch {
 	case set == nil:
-		set, loaded = c.refresh(ctx, "load", true), true
+		set, _ = c.refresh(ctx, "load", true)
+		loaded = true
 	case stale:
 		// The old set serves others until the new one is in; this
 		// request waits for it (until its deadline draws near). A
 		// fetch nobody waited for would be frozen with the execution
 		// environment when the invocation ends, and time out on its
 		// thaw.
-		set = c.refresh(ctx, "load", false)
+		set, _ = c.refresh(ctx, "load", false)
 	}
 	if set == nil {
 		return nil, ErrKeysUnavailable
@@ -85,10 +87,15 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jwk.Key, error) {
 	if loaded {
 		return nil, fmt.Errorf("no signing key with kid %q", kid)
 	}
-	if set = c.refresh(ctx, "unknown kid", true); set != nil {
+	set, pending := c.refresh(ctx, "unknown kid", true)
+	if set != nil {
 		if keys := find(set, kid); len(keys) > 0 {
 			return keys, nil
 		}
+	}
+	if pending {
+		// Judged by no fetch: the one in flight may bring the key.
+		return nil, fmt.Errorf("%w: no held signing key with kid %q, and the fetch that may bring it has not ended", ErrKeysUnavailable, kid)
 	}
 	c.mu.Lock()
 	failed, next := c.failed, c.refreshAfter.Sub(c.now())
@@ -128,11 +135,12 @@ func find(set jwk.Set, kid string) []jwk.Key {
 // The fetch is the cache's, not the caller's: it runs bounded by its own
 // time alone (fetch), while each caller waits for it until its own
 // deadline, less deadlineMargin, or until it hangs up. A caller that stops
-// waiting answers with the set held, and lookup with the outcome of the
-// latest fetch to end, as if the one in flight had not begun; the fetch
-// goes on for the callers with more time, whose keys it may bring, and
-// counts against the refresh allowance once, whoever started it.
-func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Set {
+// waiting gets the set held, and pending set: the fetch in flight may
+// bring the key it lacks, so that lookup answers ErrKeysUnavailable for
+// one, whatever the latest fetch to end brought; the fetch goes on for the
+// callers with more time, and counts against the refresh allowance once,
+// whoever started it.
+func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) (set jwk.Set, pending bool) {
 	waitCtx, cancel := untilDeadlineMargin(ctx)
 	defer cancel()
 	c.mu.Lock()
@@ -140,12 +148,12 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 	switch {
 	case done != nil && !wait:
 		defer c.mu.Unlock()
-		return c.set
+		return c.set, false
 	case done == nil:
 		now := c.now()
 		if now.Before(c.refreshAfter) { // zero until a fetch has started
 			defer c.mu.Unlock()
-			return c.set
+			return c.set, false
 		}
 		if waitCtx.Err() != nil {
 			// No time to wait for a fetch: starting one would spend the
@@ -154,7 +162,7 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 			held := c.set
 			c.mu.Unlock()
 			c.logStopped(ctx, reason, waitCtx)
-			return held
+			return held, false
 		}
 		done = c.start(ctx, reason, now)
 	}
@@ -166,11 +174,12 @@ func (c *keyCache) refresh(ctx context.Context, reason string, wait bool) jwk.Se
 		case <-done: // ended together: the fetch's outcome counts
 		default:
 			c.logStopped(ctx, reason, waitCtx)
+			pending = true
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.set
+	return c.set, pending
 }
 
 // start begins a fetch, with c.mu held, and returns the channel closed

@@ -74,8 +74,9 @@ type JWTOptions struct {
 	// HTTPClient fetches the JWKS. Each fetch is bounded by its Timeout,
 	// or by 5 seconds when it has none; nil means a client with a 5 second
 	// timeout. A token waits for a fetch until 500 ms before its request's
-	// deadline at most, then is judged with the keys held, as if that
-	// fetch had not begun; the fetch goes on for the tokens with more time. The
+	// deadline at most, then is judged with the keys held: a kid they
+	// lack is ErrKeysUnavailable, since that fetch may bring it; the fetch
+	// goes on for the tokens with more time. The
 	// verifier uses a copy whose redirect policy refuses plain http first,
 	// then applies this client's.
 	HTTPClient *http.Client
@@ -224,9 +225,11 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 // kid the held set lacks when the latest fetch failed (the issuer may have
 // rotated its keys during the outage): the refetch for that very token, or
 // one within MinRefreshInterval before it; the Middleware's Retry-After
-// then says when the next fetch is allowed. After a fetch that succeeded, a
-// kid the set lacks is an invalid token, and brings at most one fetch a
-// MinRefreshInterval.
+// then says when the next fetch is allowed. So too for a kid the held set
+// lacks when the token stopped waiting for a fetch still in flight (its
+// deadline near, or its request gone), which may bring that key. After a
+// fetch that succeeded, a kid the set lacks is an invalid token, and
+// brings at most one fetch a MinRefreshInterval.
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, error) {
 	if token == "" || len(token) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: empty or oversized token", ErrInvalidToken)
