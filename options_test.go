@@ -116,6 +116,34 @@ func TestResponseLimitKeepsErrorStatus(t *testing.T) {
 	}
 }
 
+// TestResponseLimitKeepsErrorHeaders checks that an HTTP error over
+// MaxResponseBytes, answered with its own status, keeps the headers that
+// status is answered with: a 401 without WWW-Authenticate leaves the client
+// no way to find where to sign in, and a 405 without Allow breaks RFC 9110.
+func TestResponseLimitKeepsErrorHeaders(t *testing.T) {
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="https://example.com/.well-known/oauth-protected-resource"`)
+		w.Header().Set("X-Other", "dropped")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"invalid_token","error_description":"`+strings.Repeat("x", 4096)+`"}`)
+	}), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: 1024}})
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			resp := invoke(t, h, shape.build(t, call("echo", `{}`)))
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(resp.body(t)), "exceeds") {
+				t.Fatalf("answer = %d %s, want 401 with the limit's error", resp.StatusCode, resp.body(t))
+			}
+			if got := resp.header("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer resource_metadata=") {
+				t.Errorf("WWW-Authenticate = %q, want the handler's", got)
+			}
+			if got := resp.header("X-Other"); got != "" {
+				t.Errorf("X-Other = %q, want none: the replacement is lambdamcp's answer", got)
+			}
+		})
+	}
+}
+
 // TestALBLimitOnlyForALB checks that the ALB's 1 MB cap applies to ALB
 // events alone: a 1.5 MB answer goes out whole on the other shapes.
 func TestALBLimitOnlyForALB(t *testing.T) {

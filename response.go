@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/textproto"
@@ -66,10 +67,10 @@ func (w *responseBuffer) Write(p []byte) (int, error) {
 // (Lambda's 6 MB, an ALB's 1 MB) is replaced by a JSON-RPC internal error
 // answering the call id, in the same shape, where the front would fail the
 // invocation or answer 502, with the status of a response that was an
-// HTTP error (a 431 stays a 431), 200 otherwise; seal reports whether it
-// was. The guard seals a
-// buffered response before it logs the request, so that the log line, the
-// metric and the span describe what the client gets. corsOrigin, if not
+// HTTP error (a 431 stays a 431, a 401 keeps its WWW-Authenticate:
+// errorStatusHeaders), 200 otherwise; seal reports whether it was. The
+// guard seals a buffered response before it logs the request, so that the
+// log line, the metric and the span describe what the client gets. corsOrigin, if not
 // "", is the allowed Origin the replacement lets read it.
 func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced bool) {
 	if w.sealed {
@@ -87,10 +88,14 @@ func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced b
 	}
 	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(w.out), w.front, w.limit)
 	status := w.statusCode()
+	var kept http.Header
 	if status < http.StatusBadRequest {
 		status = http.StatusOK // a JSON-RPC error, as the result would have been
+	} else {
+		kept = errorStatusHeader(w.header)
 	}
 	w.reset()
+	maps.Copy(w.header, kept)
 	w.header.Set("Content-Type", "application/json")
 	if corsOrigin != "" {
 		corsheader.Allow(w.header, corsOrigin)
@@ -99,6 +104,24 @@ func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced b
 	w.body.Write(jsonRPCErrorBody(id, codeInternalError, msg, nil))
 	w.out, w.err = encodeResponse(w.lambdaResponse())
 	return true
+}
+
+// errorStatusHeaders are the headers an HTTP error's status is answered
+// with (RFC 9110): without them a 401 tells the client nowhere to sign in
+// (WWW-Authenticate), a 405 no method to use (Allow), a 415 no coding
+// (Accept-Encoding), a 429 or 503 no time to wait (Retry-After).
+var errorStatusHeaders = []string{"Www-Authenticate", "Allow", "Accept-Encoding", "Retry-After"}
+
+// errorStatusHeader is what h holds of errorStatusHeaders, for an error
+// that keeps its status when its answer is replaced.
+func errorStatusHeader(h http.Header) http.Header {
+	kept := http.Header{}
+	for _, name := range errorStatusHeaders {
+		if vs := h.Values(name); len(vs) > 0 {
+			kept[name] = slices.Clone(vs)
+		}
+	}
+	return kept
 }
 
 // lambdaResponse is the response of w's event's shape.
