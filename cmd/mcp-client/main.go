@@ -36,8 +36,8 @@
 // media type, then its text, or a blob's size instead of its bytes. The
 // rest goes to standard error: the server it connected to, progress
 // notifications (drawn as a progress bar when standard error is a
-// terminal, its line cut to the terminal's width, printed as plain lines
-// otherwise) and the log messages the
+// terminal, its line cut to the terminal's width on Linux, macOS and the
+// BSDs, where it can be read, printed as plain lines otherwise) and the log messages the
 // server sends (at -log level and above). A result that is a tool error
 // exits with status 1. What the server sends is shown, not obeyed: control
 // characters in it (escape sequences, line breaks in a one-line message)
