@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -46,7 +45,7 @@ func TestKeptFileNotTheUsers(t *testing.T) {
 			}
 		}, "others may read or write it (mode 0640, not 0600); a new sign-in replaces it"},
 		{"a FIFO", func(t *testing.T, path, _ string) {
-			if err := syscall.Mkfifo(path, 0o600); err != nil {
+			if err := mkfifo(path); err != nil {
 				t.Fatal(err)
 			}
 		}, "it is not a regular file; a new sign-in replaces it"},

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -111,7 +110,7 @@ func TestLockFileRefused(t *testing.T) {
 			chmod(t, path, 0o620)
 		}, "others may write it (mode 0620, not 0600)"},
 		{"a FIFO", func(t *testing.T, path string) {
-			if err := syscall.Mkfifo(path, 0o600); err != nil {
+			if err := mkfifo(path); err != nil {
 				t.Fatal(err)
 			}
 		}, "it is not a regular file"},
