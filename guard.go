@@ -1558,14 +1558,6 @@ func (d *detachableWriter) detach() {
 	d.detached = true
 }
 
-// baseMediaType is a Content-Type's media type, lowercased, without its
-// parameters even when they do not parse; "" for a value with no media
-// type.
-func baseMediaType(contentType string) string {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	return mt
-}
-
 // guardWriter notes whether and what the handler answered.
 type guardWriter struct {
 	http.ResponseWriter
