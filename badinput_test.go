@@ -182,43 +182,20 @@ var badInputCases = []badInputCase{
 	},
 	{
 		name: "UTF-16 body", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
-		req: func() httpRequest {
-			body := []byte{0xff, 0xfe} // UTF-16LE, with its byte order mark
-			for _, c := range []byte(`{"jsonrpc":"2.0","id":1,"method":"ping"}`) {
-				body = append(body, c, 0)
-			}
-			r := jsonPost(string(body), "MCP-Protocol-Version", legacy)
-			r.base64 = true
-			return r
-		}(),
+		// UTF-16LE, with its byte order mark.
+		req:     utf16Post("\xff\xfe", false, `{"jsonrpc":"2.0","id":1,"method":"ping"}`),
 		message: "request body is not valid UTF-8",
 	},
 	{
 		// Without a byte order mark UTF-16 of ASCII text is NUL bytes
 		// and ASCII ones: valid UTF-8, but no JSON.
 		name: "UTF-16BE body without a byte order mark", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
-		req: func() httpRequest {
-			var body []byte
-			for _, c := range []byte(`{"jsonrpc":"2.0","id":1,"method":"ping"}`) {
-				body = append(body, 0, c)
-			}
-			r := jsonPost(string(body), "MCP-Protocol-Version", legacy, "Content-Type", "application/json; charset=utf-16")
-			r.base64 = true
-			return r
-		}(),
+		req:     utf16Post("", true, `{"jsonrpc":"2.0","id":1,"method":"ping"}`, "Content-Type", "application/json; charset=utf-16"),
 		message: "request body is not valid UTF-8: it reads as UTF-16 or UTF-32",
 	},
 	{
 		name: "UTF-16LE body without a byte order mark", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
-		req: func() httpRequest {
-			var body []byte
-			for _, c := range []byte(` {"jsonrpc":"2.0","id":1,"method":"ping"}`) {
-				body = append(body, c, 0)
-			}
-			r := jsonPost(string(body), "MCP-Protocol-Version", legacy)
-			r.base64 = true
-			return r
-		}(),
+		req:     utf16Post("", false, ` {"jsonrpc":"2.0","id":1,"method":"ping"}`),
 		message: "request body is not valid UTF-8: it reads as UTF-16 or UTF-32",
 	},
 	{
@@ -1175,4 +1152,21 @@ func TestExactIDsEchoed(t *testing.T) {
 			t.Errorf("id %s answered with id %s", id, answer.ID)
 		}
 	}
+}
+
+// utf16Post is a legacy POST of the ASCII text as UTF-16, big- or
+// little-endian, after bom, sent base64-encoded; extra are more header
+// pairs.
+func utf16Post(bom string, bigEndian bool, text string, extra ...string) httpRequest {
+	body := []byte(bom)
+	for _, c := range []byte(text) {
+		if bigEndian {
+			body = append(body, 0, c)
+		} else {
+			body = append(body, c, 0)
+		}
+	}
+	r := jsonPost(string(body), append([]string{"MCP-Protocol-Version", legacy}, extra...)...)
+	r.base64 = true
+	return r
 }
