@@ -258,6 +258,34 @@ func TestServerEnvErrorShowsNoValue(t *testing.T) {
 	}
 }
 
+// TestServerEnvNameLambdaRefuses checks that a serverEnv name Lambda would refuse (a space kept
+// before the =, a character outside letters, digits and _, a single letter) is an error naming
+// the entry's position, not a name that stands beside another it was meant to be, and without
+// the name, which may be part of a value split at a comma it holds.
+func TestServerEnvNameLambdaRefuses(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{
+		{"AB=1,AB =2", "entry 2"},
+		{"AB =1", "entry 1"},
+		{"GREETING=hi,MODE\t=a", "entry 2"},
+		{"API_KEYS=bmV3,b2xk+a2V5=", "entry 2"},
+		{"GREETING=hi,X=1", "entry 2"},
+		{"GREETING=hi,1X=1", "entry 2"},
+		{"GREETING=hi,MODE-X=1", "entry 2"},
+		{"GRÜSSE=hi", "entry 1"},
+	} {
+		_, _, err := propsFromContext(lookup(map[string]string{"serverEnv": tc.env}))
+		if err == nil || !strings.Contains(err.Error(), "context serverEnv: "+tc.want) || !strings.Contains(err.Error(), "Lambda") ||
+			strings.Contains(err.Error(), "b2xk") || strings.Contains(err.Error(), "MODE") {
+			t.Errorf("serverEnv %q: error %v, want one naming %s as a name Lambda refuses, without the name", tc.env, err, tc.want)
+		}
+	}
+	for _, env := range []string{"AB=1", " AB=1 , CD_2=x", "a_b=1", "Ab9=", "MODE=a =b"} {
+		if _, _, err := propsFromContext(lookup(map[string]string{"serverEnv": env})); err != nil {
+			t.Errorf("serverEnv %q: %v", env, err)
+		}
+	}
+}
+
 func lookup(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
