@@ -1110,29 +1110,34 @@ type requestLine struct {
 	stack                             []byte
 }
 
+// logRequest writes the request's log line. What the client chose (the
+// method, the path, the MCP method, the tool, the client's name, the
+// subject, the gateway's id of an event anyone may send) is cut short and
+// has its controls escaped (textcut.Printable): a viewer would show the
+// ones a JSON handler leaves raw, and a bidi override reorders the line.
 func (g *guard) logRequest(r *http.Request, l requestLine) {
 	attrs := make([]slog.Attr, 0, 16) // every field the line can have
 	if shape := EventShape(r.Context()); shape != "" {
 		attrs = append(attrs, slog.String("shape", string(shape)))
 	}
 	if id := gatewayRequestID(Event(r.Context())); id != "" {
-		attrs = append(attrs, slog.String("gateway_request_id", textcut.Cut(id, maxLoggedGatewayIDBytes)))
+		attrs = append(attrs, slog.String("gateway_request_id", textcut.Printable(textcut.Cut(id, maxLoggedGatewayIDBytes))))
 	}
 	if Streamed(r.Context()) {
 		attrs = append(attrs, slog.Bool("streamed", true))
 	}
 	attrs = append(attrs,
-		slog.String("method", textcut.Cut(r.Method, textcut.MaxMethodBytes)),
-		slog.String("path", textcut.Cut(r.URL.Path, textcut.MaxPathBytes)),
+		slog.String("method", textcut.Printable(textcut.Cut(r.Method, textcut.MaxMethodBytes))),
+		slog.String("path", textcut.Printable(textcut.Cut(r.URL.Path, textcut.MaxPathBytes))),
 		slog.Int("status", l.status),
 		slog.Float64("duration_ms", float64(l.duration.Microseconds())/1000),
 		slog.String("outcome", l.outcome),
 	)
 	if l.mcpMethod != "" {
-		attrs = append(attrs, slog.String("mcp_method", l.mcpMethod))
+		attrs = append(attrs, slog.String("mcp_method", textcut.Printable(l.mcpMethod)))
 	}
 	if l.tool != "" {
-		attrs = append(attrs, slog.String("tool", textcut.Cut(l.tool, maxLoggedToolBytes)))
+		attrs = append(attrs, slog.String("tool", textcut.Printable(textcut.Cut(l.tool, maxLoggedToolBytes))))
 	}
 	if code, err := strconv.Atoi(l.errorCode); err == nil {
 		// A number, as in the answer, so that a query can compare it.
@@ -1142,10 +1147,10 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 		attrs = append(attrs, slog.String("protocol_version", l.protocolVersion))
 	}
 	if l.subject != "" {
-		attrs = append(attrs, slog.String("subject", textcut.Cut(l.subject, maxLoggedSubjectBytes)))
+		attrs = append(attrs, slog.String("subject", textcut.Printable(textcut.Cut(l.subject, maxLoggedSubjectBytes))))
 	}
 	if l.client != "" {
-		attrs = append(attrs, slog.String("client", l.client))
+		attrs = append(attrs, slog.String("client", textcut.Printable(l.client)))
 	}
 	level := slog.LevelInfo
 	switch {

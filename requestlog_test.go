@@ -243,3 +243,47 @@ func TestRequestLogLineRejectedEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestLogLineEscapesControls checks that the request's log line
+// writes as escapes the characters of what the client chose that a log
+// viewer or a terminal would not show as written: DEL, the C1 controls,
+// the bidi controls that reorder the rest of the line and the line and
+// paragraph separators, which the JSON handler passes on raw; and that it
+// leaves ordinary text in other scripts as it is.
+func TestRequestLogLineEscapesControls(t *testing.T) {
+	server, _ := newHardServer(t)
+	const hostile = "evil\u202etxt.exe\u0085x\x7fy\u2028z"
+	const escaped = `evil\u202etxt.exe\x85x\x7fy\u2028z`
+	toolCall := call(hostile, `{}`)
+	toolCall.path = "/mcp/\u202e\u0085"
+	listing := jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{`+
+		`"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},`+
+		`"io.modelcontextprotocol/clientInfo":{"name":"`+hostile+`","version":"é日本"}}}}`,
+		"MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/list")
+	for _, tc := range []struct {
+		name string
+		req  httpRequest
+		want map[string]any
+	}{
+		{"tool and path", toolCall, map[string]any{"tool": escaped, "path": `/mcp/\u202e\x85`}},
+		{"client", listing, map[string]any{"client": escaped + "/é日本"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := lambdamcp.NewHandler(streamable(server), hardOptions(&logs))
+			ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-escape"})
+			if _, err := h.Invoke(ctx, restEvent(t, tc.req)); err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			lines := logLines(t, logs.Bytes())
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1:\n%s", len(lines), logs.Bytes())
+			}
+			for field, want := range tc.want {
+				if got := lines[0][field]; got != want {
+					t.Errorf("%s = %q, want %q", field, got, want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,41 @@
+package textcut
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestPrintable checks which characters are escaped, and how: as %q
+// escapes them, so that one reads the same in every log line.
+func TestPrintable(t *testing.T) {
+	for _, tc := range []struct{ s, want string }{
+		{"tools/call", "tools/call"},
+		{"é日本 👩\u200d💻", "é日本 👩\u200d💻"},
+		{"a\x7fb", `a\x7fb`},
+		{"a\u0085b\u009bc", `a\x85b\x9bc`},
+		{"evil\u202etxt", `evil\u202etxt`},
+		{"a\u2066b\u200fc\u061c", `a\u2066b\u200fc\u061c`},
+		{"a\u2028b\u2029c", `a\u2028b\u2029c`},
+		{"a\nb\tc\rd\x1b[2J", `a\nb\tc\rd\x1b[2J`},
+		{"a\x9bb", `a\x9bb`},
+		{"a\ufffdb", "a\ufffdb"},
+	} {
+		if got := Printable(tc.s); got != tc.want {
+			t.Errorf("Printable(%q) = %q, want %q", tc.s, got, tc.want)
+		}
+		for _, r := range tc.s {
+			if q := strconv.QuoteRune(r); hidden(r) && q == "'"+string(r)+"'" {
+				t.Errorf("%U is escaped here, %%q leaves it as it is", r)
+			}
+		}
+	}
+}
+
+// TestPrintableClean checks that a text with nothing to escape is
+// returned as it is, without a copy.
+func TestPrintableClean(t *testing.T) {
+	s := "tools/call é日本"
+	if n := testing.AllocsPerRun(100, func() { _ = Printable(s) }); n != 0 {
+		t.Errorf("Printable allocated %v times for a clean text", n)
+	}
+}
