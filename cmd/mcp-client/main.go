@@ -193,13 +193,12 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 const defaultEndpoint = "http://127.0.0.1:8080/mcp"
@@ -1170,54 +1169,7 @@ func printable(s string) string {
 // printableKeeping is printable, leaving the characters of keep as they are
 // (a result's line breaks and tabs).
 func printableKeeping(s, keep string) string {
-	clean := true
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if size == 1 && r == utf8.RuneError || hidden(r) && !strings.ContainsRune(keep, r) {
-			clean = false
-			break
-		}
-		i += size
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case size == 1 && r == utf8.RuneError:
-			// A byte that is no UTF-8 (0x9b is CSI to a terminal that
-			// reads bytes as Latin-1).
-			fmt.Fprintf(&b, `\x%02x`, s[i-1])
-		case !hidden(r) || strings.ContainsRune(keep, r):
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
-}
-
-// hidden reports whether r is a control character (C0, DEL, C1), one of
-// Unicode's bidirectional controls (Bidi_Control: the marks, U+200E,
-// U+200F and U+061C, reorder the text around them as the embeddings,
-// overrides and isolates do), or the line or paragraph separator (U+2028,
-// U+2029), a line break to an editor or a browser showing a log. The
-// zero-width joiners and spaces stay: emoji sequences and scripts
-// (Persian, the Indic ones) are written with them, and they move nothing.
-// (An invalid byte is escaped too; a U+FFFD written as such stays.)
-func hidden(r rune) bool {
-	return r < 0x20 || r >= 0x7f && r < 0xa0 || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Bidi_Control, r)
+	return textcut.PrintableKeeping(s, keep)
 }
 
 // explain turns an error into the one line a person needs. The endpoint

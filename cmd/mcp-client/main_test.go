@@ -19,6 +19,7 @@ import (
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 	"github.com/lambdamcp/lambdamcp/serve"
 )
 
@@ -567,7 +568,7 @@ func FuzzRedacted(f *testing.F) {
 			}
 		}
 		for _, r := range printable(out) {
-			if hidden(r) {
+			if textcut.Hidden(r) {
 				t.Fatalf("printable left %U in %q", r, out)
 			}
 		}

@@ -15,10 +15,16 @@ import (
 // escapes the C0 controls only, so a line would show the others raw. s
 // itself is returned when nothing needs escaping.
 func Printable(s string) string {
+	return PrintableKeeping(s, "")
+}
+
+// PrintableKeeping is Printable, leaving the characters of keep as they
+// are (a text's own line breaks and tabs, where it is shown as lines).
+func PrintableKeeping(s, keep string) string {
 	clean := true
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if size == 1 && r == utf8.RuneError || hidden(r) {
+		if size == 1 && r == utf8.RuneError || Hidden(r) && !strings.ContainsRune(keep, r) {
 			clean = false
 			break
 		}
@@ -34,8 +40,10 @@ func Printable(s string) string {
 		i += size
 		switch {
 		case size == 1 && r == utf8.RuneError:
+			// A byte that is no UTF-8 (0x9b is CSI to a terminal that
+			// reads bytes as Latin-1).
 			fmt.Fprintf(&b, `\x%02x`, s[i-1])
-		case !hidden(r):
+		case !Hidden(r) || strings.ContainsRune(keep, r):
 			b.WriteRune(r)
 		case r == '\n':
 			b.WriteString(`\n`)
@@ -52,11 +60,13 @@ func Printable(s string) string {
 	return b.String()
 }
 
-// hidden reports whether r is a control character (C0, DEL, C1), one of
-// Unicode's bidirectional controls (Bidi_Control), or the line or
-// paragraph separator. The zero-width joiners and spaces stay: emoji
-// sequences and several scripts are written with them, and they move
-// nothing.
-func hidden(r rune) bool {
+// Hidden reports whether r is a control character (C0, DEL, C1), one of
+// Unicode's bidirectional controls (Bidi_Control: the marks, U+200E,
+// U+200F and U+061C, reorder the text around them as the embeddings,
+// overrides and isolates do), or the line or paragraph separator (U+2028,
+// U+2029), a line break to an editor or a browser showing a log. The
+// zero-width joiners and spaces stay: emoji sequences and scripts
+// (Persian, the Indic ones) are written with them, and they move nothing.
+func Hidden(r rune) bool {
 	return r < 0x20 || r >= 0x7f && r < 0xa0 || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Bidi_Control, r)
 }

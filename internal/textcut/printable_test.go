@@ -24,7 +24,7 @@ func TestPrintable(t *testing.T) {
 			t.Errorf("Printable(%q) = %q, want %q", tc.s, got, tc.want)
 		}
 		for _, r := range tc.s {
-			if q := strconv.QuoteRune(r); hidden(r) && q == "'"+string(r)+"'" {
+			if q := strconv.QuoteRune(r); Hidden(r) && q == "'"+string(r)+"'" {
 				t.Errorf("%U is escaped here, %%q leaves it as it is", r)
 			}
 		}
@@ -37,5 +37,13 @@ func TestPrintableClean(t *testing.T) {
 	s := "tools/call é日本"
 	if n := testing.AllocsPerRun(100, func() { _ = Printable(s) }); n != 0 {
 		t.Errorf("Printable allocated %v times for a clean text", n)
+	}
+}
+
+// TestPrintableKeeping checks that the characters kept stay as they are,
+// and the others are still escaped.
+func TestPrintableKeeping(t *testing.T) {
+	if got, want := PrintableKeeping("a\nb\tc\u202ed\re", "\n\t"), "a\nb\tc\\u202ed\\re"; got != want {
+		t.Errorf("PrintableKeeping = %q, want %q", got, want)
 	}
 }
