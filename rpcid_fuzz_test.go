@@ -2,6 +2,7 @@ package lambdamcp_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -47,8 +48,9 @@ func newAnswer(status int, contentType string, body []byte) answer {
 // comprise a JSON-RPC error response that has no id", or a whole batch,
 // which has no one id to answer with. Unless one such error refused the
 // POST, every call gets its response.
-func checkAnswerIDs(t *testing.T, event []byte, body string, a answer) {
+func checkAnswerIDs(t *testing.T, event []byte, a answer) {
 	t.Helper()
+	body := eventBody(t, event)
 	calls, batch := callIDs(eventContentType(t, event), body)
 	refused := false
 	for _, msg := range answerMessages(t, a) {
@@ -144,6 +146,29 @@ func eventContentType(t *testing.T, event []byte) string {
 		t.Fatalf("event: %v", err)
 	}
 	return ev.header("Content-Type")
+}
+
+// eventBody is the request body an event carries, as the server reads it:
+// not the text the event was built from, which encoding a body that is not
+// valid UTF-8 into the event's JSON string changes (each bad byte becomes
+// U+FFFD) unless it is base64-encoded.
+func eventBody(t *testing.T, event []byte) string {
+	t.Helper()
+	var ev struct {
+		Body            string `json:"body"`
+		IsBase64Encoded bool   `json:"isBase64Encoded"`
+	}
+	if err := json.Unmarshal(event, &ev); err != nil {
+		t.Fatalf("event: %v", err)
+	}
+	if !ev.IsBase64Encoded {
+		return ev.Body
+	}
+	b, err := base64.StdEncoding.DecodeString(ev.Body)
+	if err != nil {
+		t.Fatalf("event body: %v", err)
+	}
+	return string(b)
 }
 
 // answerMessages returns the JSON-RPC messages of an answer: a JSON body's

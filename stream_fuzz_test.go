@@ -82,10 +82,10 @@ func FuzzInvokeStream(f *testing.F) {
 			}
 			checkErrorBody(t, head.StatusCode, rest)
 		default:
-			calls, _ := callIDs(eventContentType(t, event), body)
+			calls, _ := callIDs(eventContentType(t, event), eventBody(t, event))
 			checkEventStream(t, rest, max(1, len(calls)))
 		}
-		checkAnswerIDs(t, event, body, newAnswer(head.StatusCode, ct, rest))
+		checkAnswerIDs(t, event, newAnswer(head.StatusCode, ct, rest))
 	})
 }
 
