@@ -18,9 +18,6 @@ const defaultStackName = "LambdaMcp"
 // stackNamePattern is what CloudFormation takes for a stack name.
 var stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 
-// envNamePattern is what Lambda takes for the name of an environment variable.
-var envNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]+$`)
-
 // propsFromContext reads the app's context values (cdk -c key=value, or cdk.json) into stack
 // props and the stack name. get reports a value and whether it is set.
 func propsFromContext(get func(key string) (string, bool)) (stack.Props, string, error) {
@@ -116,7 +113,7 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 				errs = append(errs, fmt.Sprintf("context serverEnv: entry %d is not NAME=value (a value holding a comma is split there)", i))
 				continue
 			}
-			if !envNamePattern.MatchString(k) {
+			if !stack.EnvName(k) {
 				// A space before the = would stay in the name, beside the one meant.
 				errs = append(errs, fmt.Sprintf("context serverEnv: entry %d: Lambda takes a name of letters, digits and _, starting with a letter, at least 2, and no space before the = (a value holding a comma is split there)", i))
 				continue

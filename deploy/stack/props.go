@@ -548,6 +548,10 @@ func serializedOrigin(o string) string {
 // envName is a name Lambda takes for an environment variable.
 var envName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]+$`)
 
+// EnvName reports whether Lambda takes name for an environment variable:
+// a letter, then letters, digits or _, two characters at least.
+func EnvName(name string) bool { return envName.MatchString(name) }
+
 // lambdaReservedEnv are the variables Lambda sets and a function's configuration may not
 // ("Defined runtime environment variables", AWS Lambda Developer Guide).
 var lambdaReservedEnv = []string{
