@@ -358,13 +358,19 @@ func (v *progressView) clearLocked() {
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
-	if s, ok := w.(*syncWriter); ok {
-		w = s.w
-	}
-	f, ok := w.(*os.File)
+	f, ok := fileOf(w)
 	if !ok {
 		return false
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// fileOf is the file w writes to, through the syncWriter that may wrap it.
+func fileOf(w io.Writer) (*os.File, bool) {
+	if s, ok := w.(*syncWriter); ok {
+		w = s.w
+	}
+	f, ok := w.(*os.File)
+	return f, ok
 }

@@ -2,17 +2,13 @@ package main
 
 import (
 	"io"
-	"os"
 	"strings"
 )
 
 // termWidth is the width in columns of the terminal w writes to, 0 when
 // w is no terminal or its width cannot be known.
 func termWidth(w io.Writer) int {
-	if s, ok := w.(*syncWriter); ok {
-		w = s.w
-	}
-	f, ok := w.(*os.File)
+	f, ok := fileOf(w)
 	if !ok {
 		return 0
 	}
