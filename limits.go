@@ -375,17 +375,13 @@ func acceptance(values []string, jsonResponse bool) (rewrite bool, rej *rejectio
 // fullAccept is what the spec has clients send.
 const fullAccept = "application/json, text/event-stream"
 
-// accepts reads Accept values as the go-sdk does (wildcards included), and
-// as RFC 9110 section 12.5.1 has them read besides: a media range with
-// q=0 admits nothing, and of the ranges that match a type the most
-// specific decides ("application/json;q=0, */*" refuses JSON).
-func accepts(values []string) (jsonOK, streamOK bool) {
-	jsonRange, streamRange := acceptRanges(values)
-	return jsonRange.ok, streamRange.ok
-}
-
 // acceptRanges are the most specific media ranges of Accept values that
-// match application/json and text/event-stream, as accepts reads them.
+// match application/json and text/event-stream; each range's ok says
+// whether it admits its type. Values are read as the go-sdk reads them
+// (wildcards included), and as RFC 9110 section 12.5.1 has them read
+// besides: a media range with q=0 admits nothing, and of the ranges that
+// match a type the most specific decides ("application/json;q=0, */*"
+// refuses JSON).
 func acceptRanges(values []string) (jsonRange, streamRange rangeMatch) {
 	for _, value := range values {
 		for raw := range strings.SplitSeq(value, ",") {

@@ -480,8 +480,8 @@ func TestAcceptsWeights(t *testing.T) {
 		{"text/event-stream;q=0, application/json, text/event-stream", true, true},
 	}
 	for _, tc := range tests {
-		if j, s := accepts([]string{tc.accept}); j != tc.wantJSON || s != tc.wantSSE {
-			t.Errorf("accepts(%q) = %v, %v; want %v, %v", tc.accept, j, s, tc.wantJSON, tc.wantSSE)
+		if j, s := acceptRanges([]string{tc.accept}); j.ok != tc.wantJSON || s.ok != tc.wantSSE {
+			t.Errorf("acceptRanges(%q) admit %v, %v; want %v, %v", tc.accept, j.ok, s.ok, tc.wantJSON, tc.wantSSE)
 		}
 	}
 }
