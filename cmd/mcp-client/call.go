@@ -312,8 +312,14 @@ func (v *progressView) progress(p *mcp.ProgressNotificationParams) {
 	shown := v.secrets.line(line)
 	if v.width != nil {
 		// A column is left free: some terminals wrap as soon as the last
-		// one is written.
-		shown = fitColumns(shown, v.width()-1)
+		// one is written. One column wide, the terminal has none to
+		// draw on (fitColumns leaves a line whole for 0).
+		switch w := v.width(); {
+		case w == 1:
+			shown = ""
+		case w > 1:
+			shown = fitColumns(shown, w-1)
+		}
 	}
 	fmt.Fprintf(v.out, "\r\033[K%s", shown)
 	v.drawn = true

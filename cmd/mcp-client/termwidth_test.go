@@ -71,3 +71,15 @@ func TestTermWidthOffTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressBarOneColumn checks that a terminal one column wide, whose
+// column is the one left free, is drawn nothing on: the line is cut to
+// no column at all, not left whole to wrap.
+func TestProgressBarOneColumn(t *testing.T) {
+	var out bytes.Buffer
+	v := &progressView{out: &out, bar: true, width: func() int { return 1 }}
+	v.progress(&progressParams{Progress: 1, Total: 4, Message: "a message"})
+	if got := out.String(); got != "\r\033[K" {
+		t.Errorf("drew %q on a terminal of one column, want only %q", got, "\r\033[K")
+	}
+}
