@@ -41,7 +41,7 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 	whose := fmt.Sprintf("client %q at %s for %s", s.clientID, s.issuer, redacted(s.endpoint))
 	cache, err := newTokenCache(s.issuer, s.clientID, s.endpoint, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)))
+		fmt.Fprintf(stderr, "mcp-client: %s\n", s.secrets.line(fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)))
 		return 1
 	}
 	// The token revoked is the one deleted: a run that refreshes or keeps
@@ -51,7 +51,7 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 		unlock, err = func() {}, nil // no directory, no file: forget says so
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mcp-client: %s\n", printable(fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)))
+		fmt.Fprintf(stderr, "mcp-client: %s\n", s.secrets.line(fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)))
 		return 1
 	}
 	k, unusable := cache.read() // sweeps the temporary files first

@@ -239,6 +239,22 @@ func TestLogoutNoCacheEscaped(t *testing.T) {
 	}
 }
 
+// TestLogoutNoCacheCut checks that -logout, where no cache directory can
+// be had, cuts its line as every other line of it is cut (maxLine): the
+// client ID it names is the user's, of any size.
+func TestLogoutNoCacheCut(t *testing.T) {
+	saved := userCacheDir
+	userCacheDir = func() (string, error) { return filepath.Join("home", ".cache"), nil }
+	t.Cleanup(func() { userCacheDir = saved })
+	var stdout, stderr bytes.Buffer
+	clientID := strings.Repeat("c", 3*maxLine)
+	code := run(t.Context(), []string{"-logout", "-client-id", clientID, "-issuer", closedURL(t), "-endpoint", "https://mcp.example/dev/mcp"}, func(string) string { return "" }, &stdout, &stderr)
+	got := stderr.String()
+	if code != 1 || !strings.HasPrefix(got, `mcp-client: the sign-in of client "ccc`) || len(got) > maxLine+100 || !strings.Contains(got, " more bytes not shown)") {
+		t.Errorf("exit %d, stderr of %d bytes %.200q…; want 1 and a line of at most %d, what was left out said", code, len(got), got, maxLine+100)
+	}
+}
+
 // closedURL is the root of a loopback port nothing listens on.
 func closedURL(t *testing.T) string {
 	t.Helper()
