@@ -43,7 +43,7 @@ func TestCallbackStoppedWhenFlowFailsEarly(t *testing.T) {
 // and err; the sign-in must fail and leave the port free.
 func wantPortFreedAfterFailure(t *testing.T, handler auth.OAuthHandler, err error) {
 	t.Helper()
-	callback := newCallback(0, nil)
+	callback := newCallback(0, nil, nil)
 	defer callback.close()
 	f := &oauthFlow{login: true, log: &exchangeLog{}, notice: io.Discard, callback: callback,
 		newHandler: func() (auth.OAuthHandler, error) {

@@ -16,7 +16,7 @@ import (
 // shutdown waits five seconds for such a connection, which the run would
 // wait with), and that the browser's page went out whole before.
 func TestCallbackStopsBesideIdleConnection(t *testing.T) {
-	c := newCallback(0, nil)
+	c := newCallback(0, nil, nil)
 	if err := c.start(); err != nil {
 		t.Fatal(err)
 	}

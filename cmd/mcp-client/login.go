@@ -33,10 +33,11 @@ const defaultRedirectPort = 8976
 // for the state of the authorization request under way, and hands on
 // its code or its refusal.
 type callbackServer struct {
-	port        int       // -redirect-port; 0: a free one, taken by the first start
-	bound       int       // the port listened on first: the one redirectURL names
-	redirectURL string    // http://localhost:PORT/callback; "" until port 0 is taken
-	trace       io.Writer // shows each callback; nil: none
+	port        int        // -redirect-port; 0: a free one, taken by the first start
+	bound       int        // the port listened on first: the one redirectURL names
+	redirectURL string     // http://localhost:PORT/callback; "" until port 0 is taken
+	trace       io.Writer  // shows each callback; nil: none
+	secrets     *secretSet // what trace must not show; nil: none
 	results     chan callbackResult
 	handingOn   func() // tests act there as the flow, once it has the result
 
@@ -59,8 +60,8 @@ type callbackResult struct {
 // Port 0 takes a free port when the sign-in starts, for an authorization
 // server that accepts any loopback port; a later sign-in of the run
 // listens on that port again, which its redirect URI names.
-func newCallback(port int, trace io.Writer) *callbackServer {
-	c := &callbackServer{port: port, trace: trace, results: make(chan callbackResult, 1)}
+func newCallback(port int, trace io.Writer, secrets *secretSet) *callbackServer {
+	c := &callbackServer{port: port, trace: trace, secrets: secrets, results: make(chan callbackResult, 1)}
 	if port != 0 {
 		c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", port)
 	}
@@ -194,11 +195,11 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if c.trace != nil {
-		// Any page the browser shows may send it here: escaped and cut
-		// as every line that quotes another party (the trace's writer
-		// hides the secrets).
-		var none *secretSet
-		io.WriteString(c.trace, none.line("callback < GET /callback "+callbackShown(q))+"\n")
+		// Any page the browser shows may send it here: its secrets
+		// hidden, then escaped and cut as every line that quotes another
+		// party: a secret the cut falls in is hidden whole first, which
+		// the trace's writer could not do for its head alone.
+		io.WriteString(c.trace, c.secrets.line("callback < GET /callback "+callbackShown(q))+"\n")
 	}
 	c.mu.Lock()
 	match := c.state != "" && q.Get("state") == c.state

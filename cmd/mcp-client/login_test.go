@@ -239,7 +239,7 @@ func TestLoginCommandLine(t *testing.T) {
 // the one carrying the awaited state: a stray or repeated one is answered
 // 400 and handed on to no one.
 func TestCallbackState(t *testing.T) {
-	c := newCallback(0, nil)
+	c := newCallback(0, nil, nil)
 	defer c.close()
 	if err := c.start(); err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestCallbackPageBeforeStop(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newCallback(0, nil)
+			c := newCallback(0, nil, nil)
 			defer c.close()
 			// Before the handler runs, and stopped as it hands the result
 			// on: nothing is left for the page once that returns.
@@ -337,7 +337,7 @@ func TestCallbackPortHeld(t *testing.T) {
 			}
 			defer held.Close()
 			port := held.Addr().(*net.TCPAddr).Port
-			c := newCallback(port, nil)
+			c := newCallback(port, nil, nil)
 			defer c.close()
 			if want := fmt.Sprintf("http://localhost:%d/callback", port); c.redirectURL != want {
 				t.Errorf("redirect URL %q, want %q", c.redirectURL, want)
@@ -370,10 +370,29 @@ func TestCallbackPortHeld(t *testing.T) {
 // every line quoting what another party sent is, at maxLine.
 func TestCallbackTraceLineBounded(t *testing.T) {
 	var trace bytes.Buffer
-	c := newCallback(0, &trace)
+	c := newCallback(0, &trace, nil)
 	c.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/callback?junk="+strings.Repeat("flood", 20_000)+"&code=abc", nil))
 	got := trace.String()
 	if !strings.HasPrefix(got, "callback < GET /callback ") || len(got) > maxLine+100 || !strings.Contains(got, " more bytes not shown)") || strings.Count(got, "\n") != 1 {
 		t.Errorf("trace of %d bytes, %.200q…; want one line of at most %d, what was left out said", len(got), got, maxLine+100)
+	}
+}
+
+// TestCallbackTraceLineHidesBeforeCut checks that a secret the callback's
+// query holds where the trace's line is cut (maxLine) shows no part of
+// itself: hidden whole first, then cut, not cut first, leaving its head
+// for the trace's writer not to know.
+func TestCallbackTraceLineHidesBeforeCut(t *testing.T) {
+	const secret = "client-secret-0123456789"
+	secrets := newSecretSet("https://mcp.example/mcp", secret)
+	var trace bytes.Buffer
+	c := newCallback(0, &syncWriter{w: &trace, secrets: secrets}, secrets)
+	// "callback < GET /callback code=[hidden]&junk=", then the junk: the
+	// secret begins ten bytes before the cut.
+	head := len("callback < GET /callback code=[hidden]&junk=")
+	junk := strings.Repeat("x", maxLine-head-10) + secret + strings.Repeat("y", 100)
+	c.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/callback?junk="+junk+"&code=abc", nil))
+	if got := trace.String(); strings.Contains(got, secret[:10]) || !strings.Contains(got, "[hidden]y") {
+		t.Errorf("trace %q shows a part of the secret, or not that it was hidden", got[max(len(got)-300, 0):])
 	}
 }

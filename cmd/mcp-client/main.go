@@ -423,7 +423,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch {
 	case *login:
-		callback := newCallback(*redirectPort, t.trace)
+		callback := newCallback(*redirectPort, t.trace, secrets)
 		defer callback.close()
 		open := openBrowser
 		if *noBrowser {

@@ -28,7 +28,7 @@ func TestSignInFreesCallbackPortOnReturn(t *testing.T) {
 		{"no callback", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			callback := newCallback(0, nil)
+			callback := newCallback(0, nil, nil)
 			defer callback.close()
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
@@ -71,7 +71,7 @@ func TestSignInCodeHidden(t *testing.T) {
 	const authEndpoint = "https://as.example.com/oauth2/authorize"
 	for _, code := range []string{"code-5e1f", "c0/de+5e1f"} {
 		t.Run(code, func(t *testing.T) {
-			callback := newCallback(0, nil)
+			callback := newCallback(0, nil, nil)
 			defer callback.close()
 			secrets := newSecretSet("https://mcp.example.com/mcp")
 			s := &signIn{

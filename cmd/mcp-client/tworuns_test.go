@@ -58,7 +58,7 @@ func TestKeptSignInTwoRuns(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				callback := newCallback(1, nil) // not listened on: no sign-in starts here
+				callback := newCallback(1, nil, nil) // not listened on: no sign-in starts here
 				f, err := newLoginFlow(t.Context(), as.ClientID, "", endpoint, as.Issuer, false, nil, newSecretSet(endpoint), callback, b.open, &notice, time.Minute, cache)
 				if err != nil {
 					t.Fatal(err)
