@@ -143,11 +143,22 @@ type envList []string
 
 func (e *envList) String() string { return strings.Join(*e, " ") }
 
+// Set takes any entry: one refused here would be quoted whole by the flag
+// package, and it may be a secret. check refuses it after.
 func (e *envList) Set(v string) error {
-	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
-		return fmt.Errorf("%q is not KEY=VALUE", v)
-	}
 	*e = append(*e, v)
+	return nil
+}
+
+// check refuses an entry that is not KEY=VALUE, naming it by its place
+// among the entries of the flag name, never by its value: without a name
+// (or with an empty one) it may be a secret given alone.
+func (e envList) check(name string) error {
+	for i, kv := range e {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("%s entry %d is not KEY=VALUE (not shown, as a value may be a secret)", name, i+1)
+		}
+	}
 	return nil
 }
 
@@ -221,6 +232,12 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, errors.New(cmdline.Unexpected(fs.Args()))
+	}
+	if err := o.env.check("-env"); err != nil {
+		return nil, err
+	}
+	if err := o.authorizerEnv.check("-authorizer-env"); err != nil {
+		return nil, err
 	}
 	fs.Visit(func(f *flag.Flag) { o.cacheTTLSet = o.cacheTTLSet || f.Name == "authorizer-cache-ttl" })
 	if (o.function == "") == (o.build == "") {

@@ -443,3 +443,25 @@ func TestLikeDeploy(t *testing.T) {
 		})
 	}
 }
+
+// TestRunBadEnvNotQuoted checks that an -env or -authorizer-env entry
+// that is not KEY=VALUE is named by its place among the flag's entries,
+// never quoted: it may be a secret given without its name (or with an
+// empty one), and the flag package would quote it whole.
+func TestRunBadEnvNotQuoted(t *testing.T) {
+	const secret = "s3cr3t-value-of-a-token"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-function", "x", "-env", "A=1", "-env", secret}, "-env entry 2 is not KEY=VALUE"},
+		{[]string{"-function", "x", "-env", "=" + secret}, "-env entry 1 is not KEY=VALUE"},
+		{[]string{"-function", "x", "-authorizer", "y", "-authorizer-env", secret + strings.Repeat("x", 10_000)}, "-authorizer-env entry 1 is not KEY=VALUE"},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), tc.args, io.Discard, &stderr)
+		if got := stderr.String(); code != 2 || !strings.Contains(got, tc.want) || strings.Contains(got, secret) || len(got) > 4000 {
+			t.Errorf("%.80q: exit %d, stderr %.300q; want 2 and %q, the value not shown", tc.args, code, got, tc.want)
+		}
+	}
+}
