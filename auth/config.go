@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/lambdamcp/lambdamcp/internal/oauthscope"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // Environment variables read by [ConfigFromEnv]; docs/auth.md explains each.
@@ -331,7 +332,7 @@ func parseScopeHierarchy(v string) (ScopeHierarchy, error) {
 		// ("a=b c=d"): refused, though a scope may hold "=".
 		if !ok || broad == "" || len(oauthscope.List(broad)) != 1 || len(implied) == 0 ||
 			slices.ContainsFunc(implied, func(s string) bool { return strings.Contains(s, "=") }) {
-			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, oauthscope.Trim(entry))
+			return nil, fmt.Errorf("%s: %q is not SCOPE=IMPLIED [IMPLIED…] (entries are separated by \";\")", EnvScopeImplies, textcut.Cut(oauthscope.Trim(entry), oauthscope.MaxQuotedBytes))
 		}
 		if err := oauthscope.Check(EnvScopeImplies, append([]string{broad}, implied...)); err != nil {
 			return nil, err

@@ -518,3 +518,24 @@ func TestConfigFromEnvURLThatDoesNotParse(t *testing.T) {
 		})
 	}
 }
+
+// An entry of MCP_SCOPE_IMPLIES that is refused is quoted cut, and
+// escaped: a value of any size, or holding controls, makes one short
+// line, not the value again.
+func TestScopeHierarchyRefusalCut(t *testing.T) {
+	long := strings.Repeat("x", 10_000)
+	for _, bad := range []string{
+		"mcp:admin" + long,                 // no "="
+		"mcp:admin=mcp:read \u00e9" + long, // an implied scope that is none
+		"\u00e9" + long + "=mcp:read",      // a broader scope that is none
+		"mcp:admin\x1b[31m\u202e" + long,   // controls
+	} {
+		_, err := parseScopeHierarchy(bad)
+		if err == nil {
+			t.Fatalf("%.40q… accepted", bad)
+		}
+		if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, "…") || strings.ContainsAny(msg, "\x1b\u202e") {
+			t.Errorf("%.40q…: error of %d bytes, %.300q; want it cut (…) under 400, controls escaped", bad, len(msg), msg)
+		}
+	}
+}

@@ -6,6 +6,8 @@ package oauthscope
 import (
 	"fmt"
 	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // asciiSpace is the white space that separates scopes: ASCII's.
@@ -25,15 +27,20 @@ func Trim(s string) string {
 	return strings.Trim(s, asciiSpace)
 }
 
+// MaxQuotedBytes bounds what an error quotes of a scope, or of an entry
+// of scopes, refused: enough to tell which it is; the setting may be of
+// any size.
+const MaxQuotedBytes = 128
+
 // Check refuses a scope outside RFC 6749's grammar (section 3.3:
 // scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), printable ASCII but space,
-// '"' and '\'), naming the setting it came from. A scope is written as it
-// is into challenges and the metadata, and no client could ask for one
-// that is not a scope-token.
+// '"' and '\'), naming the setting it came from, and quoting the scope cut
+// at MaxQuotedBytes. A scope is written as it is into challenges and the
+// metadata, and no client could ask for one that is not a scope-token.
 func Check(name string, scopes []string) error {
 	for _, s := range scopes {
 		if !IsToken(s) {
-			return fmt.Errorf("%s: %q is not a scope: RFC 6749 section 3.3 allows printable ASCII other than space, '\"' and '\\'", name, s)
+			return fmt.Errorf("%s: %q is not a scope: RFC 6749 section 3.3 allows printable ASCII other than space, '\"' and '\\'", name, textcut.Cut(s, MaxQuotedBytes))
 		}
 	}
 	return nil
