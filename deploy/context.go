@@ -278,7 +278,7 @@ func contextString(key string, v any) (string, error) {
 			s, ok := e.(string)
 			if !ok || strings.TrimSpace(s) == "" || strings.ContainsAny(s, inside) {
 				b, _ := json.Marshal(e)
-				return "", fmt.Errorf("context %s: element %d of the JSON array (%s): want a string, not blank, without the %q that separates the list's items", key, i+1, cutJSON(b), sep)
+				return "", fmt.Errorf("context %s: element %d of the JSON array (%s): want a string, not blank, without the %q that separates the list's items", key, i+1, stack.Cut(string(b)), sep)
 			}
 			items[i] = s
 		}
@@ -287,18 +287,6 @@ func contextString(key string, v any) (string, error) {
 		return "", fmt.Errorf("context %s: a JSON object; want a string, as on the command line (deploy/README.md)", key)
 	}
 	return "", fmt.Errorf("context %s: a %T; want a string, as on the command line (deploy/README.md)", key, v)
-}
-
-// maxQuotedRunes bounds the JSON an error quotes of a refused element: enough to tell which it is.
-const maxQuotedRunes = 64
-
-// cutJSON is b, JSON as json.Marshal writes it (UTF-8), cut to maxQuotedRunes runes, marked "…"
-// where it was cut.
-func cutJSON(b []byte) string {
-	if r := []rune(string(b)); len(r) > maxQuotedRunes {
-		return string(r[:maxQuotedRunes]) + "…"
-	}
-	return string(b)
 }
 
 // settingKey is a key in the form of this app's settings. The CDK's and the CLI's own keys have
@@ -337,7 +325,7 @@ func scopeImplies(v string) (map[string][]string, error) {
 		}
 		broad, implied, ok := strings.Cut(entry, "=")
 		if !ok {
-			return nil, fmt.Errorf("context jwtScopeImplies: %q is not SCOPE=IMPLIED [IMPLIED…]", strings.Trim(entry, asciiSpace))
+			return nil, fmt.Errorf("context jwtScopeImplies: %q is not SCOPE=IMPLIED [IMPLIED…]", stack.Cut(strings.Trim(entry, asciiSpace)))
 		}
 		// ASCII white space only, as the lists are split at it: another
 		// space is kept, for the stack to refuse, not dropped unseen.

@@ -532,3 +532,15 @@ func TestContextJSONRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestScopeImpliesRefusalCut checks that a jwtScopeImplies entry that is refused is quoted cut
+// and escaped: an entry of any size, or holding controls, makes a short error.
+func TestScopeImpliesRefusalCut(t *testing.T) {
+	_, err := scopeImplies("admin\x1b[31m" + strings.Repeat("x", 10_000))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if msg := err.Error(); len(msg) > 300 || !strings.Contains(msg, "…") || strings.Contains(msg, "\x1b") || !strings.Contains(msg, `"admin\x1b[31mxxx`) {
+		t.Errorf("error of %d bytes, %.300q; want it cut (…) under 300, escaped", len(msg), msg)
+	}
+}

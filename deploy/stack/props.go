@@ -695,15 +695,27 @@ func checkScopeImplies(j *JWT) error {
 	}
 	for broad, implied := range j.ScopeImplies {
 		if !isScopeToken(broad) || strings.ContainsAny(broad, ";=") || len(implied) == 0 {
-			return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q is no scope that implies others (%s)", broad, scopeGrammar)
+			return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q is no scope that implies others (%s)", Cut(broad), scopeGrammar)
 		}
 		for _, s := range implied {
 			if !isScopeToken(s) || strings.ContainsAny(s, ";=") {
-				return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q, implied by %q, is no scope (%s)", s, broad, scopeGrammar)
+				return fmt.Errorf("stack: scope implications (jwtScopeImplies): %q, implied by %q, is no scope (%s)", Cut(s), Cut(broad), scopeGrammar)
 			}
 		}
 	}
 	return nil
+}
+
+// maxQuotedRunes bounds what an error quotes of a setting (a scope, an entry of a list): enough to
+// tell which it is; the setting may be of any size.
+const maxQuotedRunes = 64
+
+// Cut is s cut to maxQuotedRunes runes, marked "…" where it was cut, for an error to quote.
+func Cut(s string) string {
+	if r := []rune(s); len(r) > maxQuotedRunes {
+		return string(r[:maxQuotedRunes]) + "…"
+	}
+	return s
 }
 
 // scopeGrammar says what a scope may hold, for the errors that refuse one.
@@ -718,10 +730,10 @@ const scopeGrammar = `RFC 6749 section 3.3 allows printable ASCII other than spa
 func checkRequiredScopes(scopes []string, v Variant) error {
 	for _, s := range scopes {
 		if !isScopeToken(s) {
-			return fmt.Errorf("stack: required scope (jwtScopes) %q is no scope: %s", s, scopeGrammar)
+			return fmt.Errorf("stack: required scope (jwtScopes) %q is no scope: %s", Cut(s), scopeGrammar)
 		}
 		if v == VariantREST && strings.Contains(s, "'") {
-			return fmt.Errorf("stack: required scope (jwtScopes) %q holds \"'\": the rest variant names the required scopes in its Gateway Responses' WWW-Authenticate, a static value API Gateway takes single-quoted with no escape for \"'\"; rename the scope, or use the url or http variant", s)
+			return fmt.Errorf("stack: required scope (jwtScopes) %q holds \"'\": the rest variant names the required scopes in its Gateway Responses' WWW-Authenticate, a static value API Gateway takes single-quoted with no escape for \"'\"; rename the scope, or use the url or http variant", Cut(s))
 		}
 	}
 	return nil

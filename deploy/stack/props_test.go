@@ -575,3 +575,27 @@ func TestScopesChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestScopeImpliesRefusalCut checks that a scope of jwtScopeImplies, or of jwtScopes, that is
+// refused is quoted cut: a scope of any size makes a short error.
+func TestScopeImpliesRefusalCut(t *testing.T) {
+	long := "caf\u00e9" + strings.Repeat("x", 10_000)
+	for _, j := range []*JWT{
+		{RequiredScopes: []string{"read"}, ScopeImplies: map[string][]string{long: {"read"}}},
+		{RequiredScopes: []string{"read"}, ScopeImplies: map[string][]string{long + "=": {"read"}}},
+		{RequiredScopes: []string{"read"}, ScopeImplies: map[string][]string{"admin": {long}}},
+		{RequiredScopes: []string{"read"}, ScopeImplies: map[string][]string{long: {"x y"}}},
+		{RequiredScopes: []string{long}},
+		{RequiredScopes: []string{"it's" + strings.Repeat("x", 10_000)}}, // the rest variant's "'"
+	} {
+		j.Issuer, j.Audience = "https://i", "a"
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: j}
+		_, err := p.withDefaults()
+		if err == nil {
+			t.Fatalf("%.60v accepted", j)
+		}
+		if msg := err.Error(); len(msg) > 600 || !strings.Contains(msg, "…") {
+			t.Errorf("error of %d bytes, %.300q; want it cut (…) under 600", len(msg), msg)
+		}
+	}
+}
