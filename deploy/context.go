@@ -295,6 +295,7 @@ var settingKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 
 // checkContextKeys refuses a key in the form of a setting that is none of them: a misspelled
 // one (serverMemroy, cacheTTL) would otherwise be ignored, and the stack deployed without it.
+// The setting nearest to it is suggested, when it is within reach (meantKey).
 func checkContextKeys(keys []string) error {
 	var errs []string
 	for _, key := range slices.Sorted(slices.Values(keys)) {
@@ -302,10 +303,8 @@ func checkContextKeys(keys []string) error {
 			continue
 		}
 		msg := fmt.Sprintf("context %s: no such setting (deploy/README.md lists them)", key)
-		for _, k := range contextKeys {
-			if strings.EqualFold(k, key) {
-				msg = fmt.Sprintf("context %s: no such setting; did you mean %s?", key, k)
-			}
+		if k := meantKey(key); k != "" {
+			msg = fmt.Sprintf("context %s: no such setting; did you mean %s?", key, k)
 		}
 		errs = append(errs, msg)
 	}
@@ -313,6 +312,52 @@ func checkContextKeys(keys []string) error {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// meantKey is the setting key looks meant for, or "" when none is near: the nearest within two
+// typing mistakes (a letter left out, added, changed, or two swapped; serverMemroy for
+// serverMemory), one for a setting of six letters or fewer (strem for stream), two mistakes from
+// which are another word, letter case aside (cacheTTL for cacheTtl). The rule is the one the
+// functions warn of a misspelt MCP_ variable by (auth.UnreadVars), which this module does not
+// import.
+func meantKey(key string) string {
+	meant, best := "", 3
+	for _, k := range contextKeys {
+		allowed := 2
+		if len(k) <= 6 {
+			allowed = 1
+		}
+		if d := typos(strings.ToLower(key), strings.ToLower(k)); d < best && d <= allowed {
+			meant, best = k, d
+		}
+	}
+	return meant
+}
+
+// typos is the number of typing mistakes that turn a into b: letters left out, added or
+// changed, and neighbours swapped (the optimal string alignment distance), counted in bytes, as
+// the keys are ASCII.
+func typos(a, b string) int {
+	// d[i][j] is the distance between a[:i] and b[:j]; three rows suffice.
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 // scopeImplies reads jwtScopeImplies, written as MCP_SCOPE_IMPLIES is: entries separated by ";",

@@ -328,7 +328,13 @@ func TestCheckContextKeys(t *testing.T) {
 	}{
 		{"the CDK's own", cdk, nil},
 		{"every setting", contextKeys, nil},
-		{"misspelled", append([]string{"serverMemroy", "variant"}, cdk...), []string{"context serverMemroy: no such setting"}},
+		{"misspelled", append([]string{"serverMemroy", "variant"}, cdk...), []string{"context serverMemroy: no such setting; did you mean serverMemory?"}},
+		{"misspelled in another case too", []string{"jwtAudienceClam", "cachettl", "strem", "CognitoDeletonProtection"},
+			[]string{"jwtAudienceClam: no such setting; did you mean jwtAudienceClaim?", "cachettl: no such setting; did you mean cacheTtl?",
+				"strem: no such setting; did you mean stream?", "CognitoDeletonProtection: no such setting; did you mean cognitoDeletionProtection?"}},
+		// Too far from any setting to be meant for one: nothing suggested.
+		{"far from every setting", []string{"memory", "region", "domain"}, []string{"context domain: no such setting (deploy/README.md lists them)",
+			"context memory: no such setting (deploy/README.md lists them)", "context region: no such setting (deploy/README.md lists them)"}},
 		{"in another case", []string{"cacheTTL", "StackName"}, []string{"cacheTTL", "did you mean cacheTtl?", "StackName", "did you mean stackName?"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
