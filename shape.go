@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // Shape names the kind of Lambda event a request arrived in.
@@ -159,8 +161,12 @@ func ParseStreamShapes(list string) ([]Shape, error) {
 		case ShapeURL, ShapeREST:
 			shapes = append(shapes, s)
 		default:
-			return nil, fmt.Errorf("%q cannot stream: name url, rest or both", strings.TrimSpace(name))
+			return nil, fmt.Errorf("%q cannot stream: name url, rest or both", textcut.Cut(strings.TrimSpace(name), maxQuotedShapeBytes))
 		}
 	}
 	return shapes, nil
 }
+
+// maxQuotedShapeBytes bounds the name ParseStreamShapes's error quotes:
+// a shape's name is a few letters, and the list may be of any size.
+const maxQuotedShapeBytes = 64

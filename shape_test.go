@@ -1,6 +1,7 @@
 package lambdamcp_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -30,5 +31,17 @@ func TestParseStreamShapes(t *testing.T) {
 				t.Errorf("ParseStreamShapes(%q) (-want +got):\n%s", tc.in, diff)
 			}
 		})
+	}
+}
+
+// A name that cannot stream is quoted cut: MCP_STREAM may be of any size,
+// and its error is a start-up log line.
+func TestParseStreamShapesRefusalCut(t *testing.T) {
+	_, err := lambdamcp.ParseStreamShapes("url, " + strings.Repeat("x", 10_000))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if msg := err.Error(); len(msg) > 200 || !strings.Contains(msg, `"xxx`) || !strings.Contains(msg, "…") {
+		t.Errorf("error of %d bytes, %.200q; want the name quoted cut (…), under 200", len(msg), msg)
 	}
 }
