@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +16,14 @@ import (
 // error of the parser, or of a redirect to a path of its making.
 func TestJWKSFetchFailureLogBounded(t *testing.T) {
 	long := strings.Repeat("A", 200_000)
+	// The redirect points at a port nothing listens on: one just closed,
+	// as a fixed port (127.0.0.1:1) may be served on a machine.
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nowhere := "http://" + closed.Addr().String() + "/"
+	_ = closed.Close()
 	for _, tc := range []struct {
 		name    string
 		handler http.HandlerFunc
@@ -25,9 +34,9 @@ func TestJWKSFetchFailureLogBounded(t *testing.T) {
 			_, _ = w.Write([]byte(`{"keys":"` + long + `"}`))
 		}, "parsing jwks: "},
 		{"redirect to a long path", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Location", "http://127.0.0.1:1/"+long)
+			w.Header().Set("Location", nowhere+long)
 			w.WriteHeader(http.StatusFound)
-		}, "Get \"http://127.0.0.1:1/AAA"},
+		}, "Get \"" + nowhere + "AAA"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
