@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"time"
 
@@ -68,6 +69,9 @@ func withTokenInfo(next http.Handler) http.Handler {
 	return bridge(next)
 }
 
-// bridgeClockSkew exceeds any leeway a verifier applies, so a token accepted
-// a moment ago is not refused by the go-sdk's own expiry check.
-const bridgeClockSkew = 10 * time.Minute
+// bridgeClockSkew is the longest duration there is, so that the go-sdk's own
+// expiry check passes every token the verifier accepted, whatever its leeway
+// (JWTOptions.Leeway may be any length, and a Verifier of one's own may
+// accept a token past its expiry): a refusal there would be a plain-text 401
+// without a challenge. time.Time.Add saturates rather than wrap.
+const bridgeClockSkew = time.Duration(math.MaxInt64)

@@ -85,3 +85,24 @@ func TestTokenVerifierInvalidToken(t *testing.T) {
 		t.Errorf("refused token: %v, want sdkauth.ErrInvalidToken", err)
 	}
 }
+
+// Middleware decides with its verifier, leeway and all: a token the
+// verifier accepts reaches the handler, with its TokenInfo, however long
+// the leeway that let it in, rather than meeting the go-sdk's own expiry
+// check behind it (a plain-text 401 with no challenge).
+func TestMiddlewareKeepsVerifierLeeway(t *testing.T) {
+	key := newRSAKey(t, "k")
+	srv := newJWKSServer(t, key)
+	v := newTestJWTVerifier(t, srv.url(), func(o *JWTOptions) { o.Leeway = time.Hour })
+	token := key.sign(t, claims{exp: -30 * time.Minute})
+	h := Middleware(v, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(sdkauth.TokenInfoFromContext(r.Context()).UserID))
+	}))
+	req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Body.String() != "user-123" {
+		t.Errorf("got %d %q (WWW-Authenticate %q), want 200 for user-123", rec.Code, rec.Body, rec.Header().Get("WWW-Authenticate"))
+	}
+}
