@@ -543,6 +543,13 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 	if rec.batch != nil {
 		sw.trackBatch(rec.batch)
 	}
+	if sw.timeUp {
+		// The invocation came with its time up: the handler, its context
+		// ended, would race the deadline's answer. The call gets the
+		// timeout error a buffered one gets, before the head goes out.
+		sw.abort(timeoutCode(rec.version), timeoutMessage(rec), ErrDeadlineNear)
+		return OutcomeTimeout
+	}
 	done := g.run(dw, r, rec, false)
 	select {
 	case v := <-done:

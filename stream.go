@@ -194,6 +194,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	}
 	w.callID, w.listen = callID(r)
 	w.timeoutCode = timeoutCode(requestVersion(r.Header))
+	w.timeUp = timeUp(ctx, h.stream.margin)
 
 	go func() {
 		defer cancel(nil)
@@ -210,6 +211,14 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	}()
 	go w.watch(ctx, h.stream)
 	return <-w.ready, body
+}
+
+// timeUp reports whether a stream begins with its time up: at or past
+// the moment, half the margin before the invocation's deadline, at which
+// watch answers for its call.
+func timeUp(ctx context.Context, margin time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && margin >= 0 && !time.Now().Before(deadline.Add(-margin/2))
 }
 
 // callID returns the id of the JSON-RPC call in r's body, or nil when the
@@ -287,6 +296,7 @@ type streamWriter struct {
 	callID      json.RawMessage // the call being answered; nil if none
 	listen      bool            // the call is subscriptions/listen
 	timeoutCode int             // the code answering the call at the deadline
+	timeUp      bool            // the stream began with its time up: the guard answers at once (timeUp)
 	corsOrigin  string          // the Origin the guard's CheckOrigin allowed; under mu
 
 	// done is closed when the stream ends: the handler returned, the call
@@ -733,10 +743,14 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 	var expire <-chan time.Time
 	if deadline, ok := ctx.Deadline(); ok && c.margin >= 0 {
 		// Half the margin: the first half is the tools' own, to end and
-		// answer; the stream's end is the backstop.
-		t := time.NewTimer(time.Until(deadline.Add(-c.margin / 2)))
-		defer t.Stop()
-		expire = t.C
+		// answer; the stream's end is the backstop. A stream begun with
+		// its time up is answered by the guard instead, before its
+		// handler runs, as a buffered one is.
+		if !w.timeUp {
+			t := time.NewTimer(time.Until(deadline.Add(-c.margin / 2)))
+			defer t.Stop()
+			expire = t.C
+		}
 		// A reader that stopped reading holds every write to the pipe, and
 		// the lock of the write: a heartbeat's here, which would keep this
 		// loop from the deadline, or the deadline's own answer. A quarter
@@ -745,11 +759,15 @@ func (w *streamWriter) watch(ctx context.Context, c streamConfig) {
 		// returns and the request is answered for and logged in time. A
 		// stream begun with less time left than that still gives the
 		// deadline's answer its time to be written (to a reader that
-		// reads), half of what is left or a quarter of the margin.
-		wait := time.Until(deadline.Add(-c.margin / 4))
-		if floor := min(c.margin/4, time.Until(deadline)/2); wait < floor {
-			wait = floor
+		// reads), half of what is left or a quarter of the margin; one
+		// begun past the deadline, a quarter of the margin.
+		left := time.Until(deadline)
+		wait := left - c.margin/4
+		floor := min(c.margin/4, left/2)
+		if left <= 0 {
+			floor = c.margin / 4
 		}
+		wait = max(wait, floor)
 		backstop := time.AfterFunc(wait, w.cutAtDeadline)
 		defer backstop.Stop()
 	}

@@ -63,6 +63,7 @@ func TestRuntimeChild(t *testing.T) {
 // runtimeAPI serves the Lambda Runtime API for one invocation.
 type runtimeAPI struct {
 	payload  []byte
+	deadline time.Time          // of the invocation; zero: a minute from when it is fetched
 	response chan *http.Request // the runtime's POST …/response, body still streaming
 	served   chan struct{}      // closed when the test has read the response
 }
@@ -77,7 +78,11 @@ func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 		}
 		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "req-1")
-		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		deadline := a.deadline
+		if deadline.IsZero() {
+			deadline = time.Now().Add(time.Minute)
+		}
+		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(deadline.UnixMilli(), 10))
 		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:test")
 		w.Write(a.payload)
 	case r.Method == "POST" && r.URL.Path == "/2018-06-01/runtime/invocation/req-1/response":
@@ -289,7 +294,14 @@ func invokeChild(t *testing.T, payload []byte, env ...string) *http.Request {
 // stdout (its standard error still goes to the test's).
 func invokeChildTo(t *testing.T, payload []byte, stdout io.Writer, env ...string) *http.Request {
 	t.Helper()
-	api := &runtimeAPI{payload: payload, response: make(chan *http.Request), served: make(chan struct{})}
+	return invokeChildBy(t, payload, time.Time{}, stdout, env...)
+}
+
+// invokeChildBy is invokeChildTo with the invocation's deadline (zero: a
+// minute from when the runtime fetches it).
+func invokeChildBy(t *testing.T, payload []byte, deadline time.Time, stdout io.Writer, env ...string) *http.Request {
+	t.Helper()
+	api := &runtimeAPI{payload: payload, deadline: deadline, response: make(chan *http.Request), served: make(chan struct{})}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(api.served) })
@@ -316,5 +328,56 @@ func invokeChildTo(t *testing.T, payload []byte, stdout io.Writer, env ...string
 	case <-ctx.Done():
 		t.Fatal("the runtime never posted a response")
 		return nil
+	}
+}
+
+// TestStreamPastDeadlineThroughRuntimeAPI checks that a streamed
+// invocation whose deadline has passed when it arrives gets its call
+// answered as a buffered one's is, with the timeout error as a JSON body,
+// rather than a head with no body ended by the runtime's error trailers.
+func TestStreamPastDeadlineThroughRuntimeAPI(t *testing.T) {
+	if os.Getenv(envRuntimeChild) == "1" {
+		t.Skip("parent only")
+	}
+	release := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // the tool is never released
+	}))
+	t.Cleanup(release.Close)
+	env := []string{envReleaseURL + "=" + release.URL, envNoMetrics + "=1"}
+	for _, era := range []string{legacy, modern} {
+		past := time.Now().Add(-time.Second)
+		post := invokeChildBy(t, httpAPIEvent(t, callWait(era)), past, os.Stderr, env...)
+		var want lambdaResponse
+		if err := json.NewDecoder(post.Body).Decode(&want); err != nil {
+			t.Fatalf("%s: buffered response: %v", era, err)
+		}
+		if want.StatusCode != http.StatusOK || !strings.Contains(want.Body, `"error"`) {
+			t.Fatalf("%s: buffered answer = %d %q, want the call's timeout error", era, want.StatusCode, want.Body)
+		}
+		for _, shape := range streamShapes {
+			t.Run(shape.name+"/"+era, func(t *testing.T) {
+				post := invokeChildBy(t, shape.build(t, callWait(era)), past, os.Stderr, env...)
+				body := bufio.NewReader(post.Body)
+				head, err := body.ReadBytes(0)
+				if err != nil {
+					t.Fatalf("prelude = %q (%v)", head, err)
+				}
+				body.Discard(7)
+				var p prelude
+				if err := json.Unmarshal(head[:len(head)-1], &p); err != nil {
+					t.Fatalf("prelude %q: %v", head, err)
+				}
+				got, err := io.ReadAll(body)
+				if err != nil {
+					t.Errorf("reading the body: %v", err)
+				}
+				if p.StatusCode != want.StatusCode || p.header("Content-Type") != "application/json" || string(got) != want.Body {
+					t.Errorf("streamed answer = %d %q %q, want %d application/json %q", p.StatusCode, p.header("Content-Type"), got, want.StatusCode, want.Body)
+				}
+				if typ := post.Trailer.Get("Lambda-Runtime-Function-Error-Type"); typ != "" {
+					t.Errorf("the stream ended with an error: %s %s", typ, post.Trailer.Get("Lambda-Runtime-Function-Error-Body"))
+				}
+			})
+		}
 	}
 }

@@ -793,3 +793,46 @@ func TestStreamedIAMCaller(t *testing.T) {
 		t.Errorf("AuthorizerContext (-want +got):\n%s", diff)
 	}
 }
+
+// TestStreamPastDeadline checks that a streamed invocation whose deadline
+// has passed when it arrives is answered as a buffered one is, status and
+// body: the call's timeout error, or a notification's 504. The handler
+// never answers, so that the buffered answer is the guard's.
+func TestStreamPastDeadline(t *testing.T) {
+	bodies := map[string]httpRequest{
+		"call":         callWait(legacy),
+		"modern call":  callWait(modern),
+		"ping":         jsonPost(`{"jsonrpc":"2.0","id":"p","method":"ping"}`, "MCP-Protocol-Version", legacy),
+		"notification": jsonPost(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, "MCP-Protocol-Version", legacy),
+	}
+	for name, req := range bodies {
+		for _, shape := range streamShapes {
+			t.Run(name+"/"+shape.name, func(t *testing.T) {
+				release := make(chan struct{})
+				defer close(release)
+				h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }),
+					&lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}})
+				ctx := streamCtx(t, -time.Second)
+				buffered, err := h.Invoke(ctx, shape.build(t, req))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want lambdaResponse
+				if err := json.Unmarshal(buffered, &want); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(want.Body, "timed out") {
+					t.Fatalf("buffered answer = %d %q, want the timeout error", want.StatusCode, want.Body)
+				}
+				s, head := openStream(t, ctx, h, shape.build(t, req))
+				got, err := io.ReadAll(s.r)
+				if err != nil {
+					t.Errorf("the stream ended with %v", err)
+				}
+				if head.StatusCode != want.StatusCode || head.header("Content-Type") != "application/json" || string(got) != want.Body {
+					t.Errorf("streamed answer = %d %q %q, want %d application/json %q, as buffered", head.StatusCode, head.header("Content-Type"), got, want.StatusCode, want.Body)
+				}
+			})
+		}
+	}
+}
