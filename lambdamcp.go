@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -115,6 +117,16 @@ type Options struct {
 	// Tracer, if set, traces each request (see Tracer). Nil means no
 	// tracing.
 	Tracer Tracer
+
+	// OnShutdown, if set, is run by Start when Lambda shuts the execution
+	// environment down: Start asks Lambda for the SIGTERM it sends then
+	// (lambda.WithEnableSIGTERM, which registers an internal extension),
+	// runs OnShutdown when it comes, on a goroutine of its own, and then
+	// ends the process as SIGTERM does by default. Lambda kills the
+	// process about 500 ms after the signal, so OnShutdown must be quick:
+	// flushing a tracer provider that is not flushed at each request
+	// (otellambdamcp.NoFlush), say. NewHandler and Guard ignore it.
+	OnShutdown func()
 }
 
 // Handler serves Lambda invocations with an http.Handler. It implements
@@ -168,6 +180,11 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 // docs/benchmarks.md measures both settings side by side. A function that
 // serves several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY, set by
 // Lambda Managed Instances) keeps Go's own choice.
+//
+// With Options.OnShutdown set, Start has Lambda send SIGTERM when it shuts
+// the execution environment down, runs OnShutdown then and ends the
+// process; without it (and without extensions), Lambda kills the process
+// with no signal first.
 func Start(h http.Handler, opts *Options) {
 	o := Options{}
 	if opts != nil {
@@ -182,13 +199,27 @@ func Start(h http.Handler, opts *Options) {
 	handler := startHandler(h, &o)
 	handler.failuresLogged = true
 	failures := failurelog.Logger{Logger: handler.logger}
+	var lambdaOpts []lambda.Option
+	if o.OnShutdown != nil {
+		lambdaOpts = append(lambdaOpts, lambda.WithEnableSIGTERM(o.OnShutdown, endAtSIGTERM))
+	}
 	if len(handler.stream.shapes) == 0 {
-		lambda.Start(failurelog.Handler(handler, failures))
+		lambda.StartWithOptions(failurelog.Handler(handler, failures), lambdaOpts...)
 		return
 	}
-	lambda.Start(func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
+	lambda.StartWithOptions(func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
 		return failurelog.Call(ctx, failures, payload, handler.InvokeStream)
-	})
+	}, lambdaOpts...)
+}
+
+// endAtSIGTERM ends the process as SIGTERM does by default, once
+// Options.OnShutdown has run: the runtime catches the signal to run it,
+// and would otherwise run on until Lambda kills it.
+func endAtSIGTERM() {
+	signal.Reset(syscall.SIGTERM)
+	if p, err := os.FindProcess(os.Getpid()); err != nil || p.Signal(syscall.SIGTERM) != nil {
+		os.Exit(1)
+	}
 }
 
 // startHandler is NewHandler for Start. On Lambda, the panic of arguments

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -72,4 +74,26 @@ func ExampleNew() {
 	//   faas.invocation_id=8f5e
 	//   lambdamcp.shape=url
 	// query fares is a child: true
+}
+
+// A provider that is not flushed at the end of each request is flushed
+// when Lambda shuts the execution environment down: Start runs OnShutdown
+// at the SIGTERM Lambda then sends, and Lambda kills the process about
+// 500 ms later.
+func ExampleNoFlush() {
+	tp := sdktrace.NewTracerProvider() // with the exporter's batcher
+	server := mcp.NewServer(&mcp.Implementation{Name: "flights", Version: "1.0.0"}, nil)
+	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+	opts := &lambdamcp.Options{
+		Tracer: otellambdamcp.New(tp, otellambdamcp.NoFlush()),
+		OnShutdown: func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			tp.ForceFlush(ctx)
+		},
+	}
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		lambdamcp.Start(handler, opts)
+	}
 }

@@ -40,7 +40,10 @@
 // environment once the invocation is answered, and a span still waiting in
 // a batch would be late or lost; NoFlush turns that off. A request that ran
 // out of time is flushed too: lambdamcp answers it a margin before the
-// deadline, and the flush ends 100 ms before the deadline itself.
+// deadline, and the flush ends 100 ms before the deadline itself. With
+// NoFlush, flush the provider when Lambda shuts the environment down, or
+// the spans it still holds are lost: lambdamcp.Options.OnShutdown runs
+// then, for about 500 ms (see ExampleNoFlush).
 package otellambdamcp
 
 import (
@@ -79,7 +82,9 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 }
 
 // NoFlush keeps the provider from being flushed at the end of each request
-// on Lambda.
+// on Lambda. The spans it holds then are exported as its batches fill, and
+// lost when Lambda shuts the environment down unless it is flushed then,
+// with lambdamcp.Options.OnShutdown.
 func NoFlush() Option {
 	return func(t *tracer) { t.noFlush = true }
 }

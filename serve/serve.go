@@ -179,7 +179,8 @@ func ExitCode(err error) int {
 // Main runs h with Run until the process ends or, locally, until it gets
 // an interrupt or SIGTERM; a second one ends the process at once, without
 // waiting for requests still in flight (on Lambda, SIGTERM ends the
-// process at once: UntilSignal). On an error it prints one line to stderr, named
+// process at once, once Options.Lambda.OnShutdown, if set, has run:
+// UntilSignal). On an error it prints one line to stderr, named
 // after the command, and exits with ExitCode's status.
 //
 // Unless opts sets a Logger, or the program has set slog's default logger
