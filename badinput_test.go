@@ -199,6 +199,12 @@ var badInputCases = []badInputCase{
 		message: "request body is not valid UTF-8: it reads as UTF-16 or UTF-32",
 	},
 	{
+		// As much as a NUL byte beside nothing: no JSON text holds one.
+		name: "body of one NUL byte", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
+		req:     jsonPost("\x00", "MCP-Protocol-Version", legacy),
+		message: "request body is not valid UTF-8: it reads as UTF-16 or UTF-32",
+	},
+	{
 		name: "body of white space alone", doc: "Malformed JSON", status: 400, code: -32700, id: "",
 		req:     jsonPost(" \r\n\t ", "MCP-Protocol-Version", legacy),
 		message: "malformed payload: ",

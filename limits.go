@@ -278,9 +278,10 @@ var utf8BOM = []byte("\ufeff")
 // has none. Such a body is valid UTF-8 when its text is ASCII, and would
 // otherwise reach the go-sdk's decoder, whose answer tells of an invalid
 // character '\x00', or the trailing check, which sees the last NUL after
-// the closing brace.
+// the closing brace. A body of one NUL byte is refused alike: no JSON
+// text holds one.
 func wideText(b []byte) bool {
-	return len(b) >= 2 && (b[0] == 0 || b[1] == 0)
+	return len(b) >= 1 && b[0] == 0 || len(b) >= 2 && b[1] == 0
 }
 
 // scanJSON counts the brackets of b outside strings, in one pass: deep
