@@ -214,7 +214,7 @@ func discoverJWKS(ctx context.Context, issuer string) (string, error) {
 	// makes it, and on every request: refused here, it is a failed
 	// discovery, remembered and logged once.
 	if !keysURL(doc.JWKSURI) {
-		return "", fmt.Errorf("the discovery document %s names jwks_uri %s, which would be read in the clear", u,
+		return "", fmt.Errorf("the discovery document %s names jwks_uri %q, which would be read in the clear", u,
 			textcut.Cut(doc.JWKSURI, maxQuotedURLBytes))
 	}
 	return doc.JWKSURI, nil

@@ -82,6 +82,24 @@ func TestDiscoveryKeysURL(t *testing.T) {
 	}
 }
 
+// TestDiscoveryKeysURLEscaped: the error quoting a jwks_uri read in the
+// clear escapes what a terminal or log viewer would act on.
+func TestDiscoveryKeysURLEscaped(t *testing.T) {
+	var issuer string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte(`{"issuer":"` + issuer + `","jwks_uri":"http://192.0.2.1/\u001b[2J\nkeys"}`))
+	}))
+	defer srv.Close()
+	issuer = srv.URL
+	_, err := discoverJWKS(t.Context(), issuer)
+	if err == nil || !strings.Contains(err.Error(), "read in the clear") {
+		t.Fatalf("discoverJWKS: %v, want an error saying it would be read in the clear", err)
+	}
+	if strings.ContainsAny(err.Error(), "\x1b\n") {
+		t.Errorf("discoverJWKS error %q holds a control character of the jwks_uri", err)
+	}
+}
+
 // frozenClock is a time that moves only when a test moves it.
 type frozenClock struct{ ns atomic.Int64 }
 
