@@ -2,6 +2,8 @@ package lambdamcp_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -453,6 +455,18 @@ var badInputCases = []badInputCase{
 	{
 		name: "gzip body", doc: "Content-Encoding other than identity", status: 415, code: -32600, id: "", notREST: true,
 		req:     withHeader(call("echo", `{}`), "Content-Encoding", "gzip"),
+		message: "the request body must not be content-encoded",
+	},
+	{
+		// A REST API decompresses a body itself; one that reaches the
+		// function still coded is refused as such everywhere.
+		name: "gzip body still coded", doc: "Content-Encoding other than identity", status: 415, code: -32600, id: "",
+		req:     codedPost("gzip", `{"jsonrpc":"2.0","id":7,"method":"ping"}`),
+		message: "the request body must not be content-encoded",
+	},
+	{
+		name: "deflate body still coded", doc: "Content-Encoding other than identity", status: 415, code: -32600, id: "",
+		req:     codedPost("deflate", `{"jsonrpc":"2.0","id":7,"method":"ping"}`),
 		message: "the request body must not be content-encoded",
 	},
 	{
@@ -1173,6 +1187,21 @@ func utf16Post(bom string, bigEndian bool, text string, extra ...string) httpReq
 		}
 	}
 	r := jsonPost(string(body), append([]string{"MCP-Protocol-Version", legacy}, extra...)...)
+	r.base64 = true
+	return r
+}
+
+// codedPost is a legacy POST of the text coded with coding (gzip, or
+// deflate: zlib), labelled so and sent base64-encoded.
+func codedPost(coding, text string) httpRequest {
+	var b bytes.Buffer
+	var w io.WriteCloser = gzip.NewWriter(&b)
+	if coding == "deflate" {
+		w = zlib.NewWriter(&b)
+	}
+	io.WriteString(w, text)
+	w.Close()
+	r := jsonPost(b.String(), "MCP-Protocol-Version", legacy, "Content-Encoding", coding)
 	r.base64 = true
 	return r
 }

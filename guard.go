@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
@@ -627,9 +628,11 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		return nil
 	}
 	rec.body = body
-	if !bodyDecompressed(r.Context()) && !identityEncoded(r.Header.Values("Content-Encoding")) {
+	if !identityEncoded(r.Header.Values("Content-Encoding")) && (!bodyDecompressed(r.Context()) || !plainText(body)) {
 		// A gzip body would otherwise be refused as invalid UTF-8, and one
 		// labelled with a coding but sent plain served as if unlabelled.
+		// A REST API's body, decompressed, keeps the label: only one
+		// that still reads as coded is refused there.
 		rej := reject(http.StatusUnsupportedMediaType, codeInvalidRequest, "Unsupported Media Type: the request body must not be content-encoded (Content-Encoding: identity)")
 		rej.acceptIdentity = true
 		return rej
@@ -737,6 +740,19 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 func bodyDecompressed(ctx context.Context) bool {
 	inv := invocationFrom(ctx)
 	return inv != nil && inv.shape == ShapeREST && !inv.httpAPIv1
+}
+
+// plainText reports whether body could be a JSON text by its bytes: UTF-8
+// without a control character other than the white space JSON allows
+// between tokens (RFC 8259 has a string escape the others). A body coded
+// with gzip or deflate, whose first bytes are binary, is not.
+func plainText(body []byte) bool {
+	for _, c := range body {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return utf8.Valid(body)
 }
 
 // identityEncoded reports whether Content-Encoding values name no coding
