@@ -18,8 +18,9 @@ import (
 func (h *Handler) serveHTTPAPI(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) *responseBuffer {
 	rc := ev.RequestContext
 	path := withoutStage(ev.RawPath, rc.Stage, rc.DomainName, rc.APIID)
-	return h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)},
-		v2Parts(rc.HTTP.Method, path, false, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded))
+	p := v2Parts(rc.HTTP.Method, path, false, ev.RawQueryString, ev.Headers, ev.Cookies, rc.DomainName, rc.HTTP.SourceIP, ev.Body, ev.IsBase64Encoded)
+	p.prefix = pathPrefix(ev.RawPath, path)
+	return h.serve(ctx, &invocation{shape: ShapeHTTP, event: ev, authorizer: httpAPIAuthorizer(rc.Authorizer)}, p)
 }
 
 // withoutStage returns an HTTP API event's path without the named stage

@@ -18,6 +18,7 @@ import (
 type requestParts struct {
 	method     string
 	path       string // the event's path
+	prefix     string // what the front put before path: a stage, a base path
 	escaped    bool   // path is percent-encoded, as the client sent it
 	rawQuery   string // already encoded
 	header     http.Header
@@ -25,6 +26,35 @@ type requestParts struct {
 	remoteAddr string
 	body       string
 	base64     bool
+}
+
+// pathPrefix is what a front put before the path rest it left of path: a
+// stage, a custom domain's base path; "" when it took nothing off.
+func pathPrefix(path, rest string) string {
+	if p, ok := strings.CutSuffix(path, rest); ok {
+		return p
+	}
+	if rest == "/" { // the prefix alone, which leaves the root
+		return path
+	}
+	return ""
+}
+
+// prefixLocation puts prefix before a Location the handler answered with
+// an absolute path (/mcp, as http.ServeMux and http.Redirect write one):
+// the handler's paths are below the stage or base path the front took off,
+// and the client resolves a Location against the URL it sent. A URL, one
+// without a scheme (//host, /\host, which browsers read alike) and a
+// relative path are left as they are.
+func prefixLocation(h http.Header, prefix string) {
+	if prefix == "" {
+		return
+	}
+	for i, v := range h["Location"] {
+		if strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") && !strings.HasPrefix(v, `/\`) {
+			h["Location"][i] = prefix + v
+		}
+	}
 }
 
 // errBadBody marks an event whose body is not the base64 it claims to be.

@@ -32,6 +32,7 @@ type responseBuffer struct {
 	event  any
 	limit  int
 	front  string
+	prefix string // the request's path prefix (prefixLocation)
 	sealed bool
 	out    []byte
 	err    error
@@ -79,6 +80,7 @@ func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced b
 	w.sealed = true
 	sniff := sniffs(w.header, w.statusCode())
 	wireHeader(w.header)
+	prefixLocation(w.header, w.prefix)
 	if sniff {
 		setSniffed(w.header, w.firstPart())
 	}

@@ -46,15 +46,21 @@ func restParts(ev *events.APIGatewayProxyRequest, httpAPIv1 bool) requestParts {
 	} else {
 		singleHeaders(header, ev.Headers)
 	}
-	path := ev.Path
+	rc := ev.RequestContext
+	path, prefix := ev.Path, ""
 	if httpAPIv1 {
-		rc := ev.RequestContext
 		path = withoutStage(path, rc.Stage, rc.DomainName, rc.APIID)
+		prefix = pathPrefix(ev.Path, path)
+	} else {
+		// The stage, on the API's default endpoint: requestContext.path
+		// is the URL's path ($context.path), /dev/mcp for a path /mcp.
+		prefix = pathPrefix(rc.Path, path)
 	}
-	path = withoutBasePath(path, !httpAPIv1, ev.Resource, ev.PathParameters)
+	rest := withoutBasePath(path, !httpAPIv1, ev.Resource, ev.PathParameters)
 	return requestParts{
 		method:     ev.HTTPMethod,
-		path:       path,
+		path:       rest,
+		prefix:     prefix + pathPrefix(path, rest),
 		escaped:    !httpAPIv1,
 		rawQuery:   encodeQuery(ev.QueryStringParameters, ev.MultiValueQueryStringParameters),
 		header:     header,

@@ -177,7 +177,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	ctx, cancel := context.WithCancelCause(ctx)
 	pr, pw := io.Pipe()
 	w := &streamWriter{header: make(http.Header), pw: pw, ready: make(chan streamHead, 1), cancel: cancel,
-		done: make(chan struct{}), finished: make(chan struct{})}
+		done: make(chan struct{}), finished: make(chan struct{}), prefix: p.prefix}
 	body := &streamBody{PipeReader: pr, w: w}
 
 	r, err := newRequest(withStream(withInvocation(ctx, inv), w), p)
@@ -298,6 +298,7 @@ type streamWriter struct {
 	timeoutCode int             // the code answering the call at the deadline
 	timeUp      bool            // the stream began with its time up: the guard answers at once (timeUp)
 	corsOrigin  string          // the Origin the guard's CheckOrigin allowed; under mu
+	prefix      string          // the request's path prefix (prefixLocation)
 
 	// done is closed when the stream ends: the handler returned, the call
 	// was answered at the deadline, or the client went away. Nothing is
@@ -410,6 +411,7 @@ func (w *streamWriter) commitLocked(code int, header http.Header, first []byte) 
 		head = make(http.Header)
 	}
 	wireHeader(head)
+	prefixLocation(head, w.prefix)
 	if sniff {
 		setSniffed(head, first)
 	}
