@@ -373,6 +373,23 @@ var badInputCases = []badInputCase{
 		message: "Content-Type must be 'application/json': its parameters do not parse (mime: invalid media parameter)",
 	},
 	{
+		// Two Content-Type headers, as an HTTP API or Function URL joins
+		// them, and as net/http reads them locally (the first served).
+		name: "Content-Type given twice", doc: "Content-Type given more than once", status: 415, code: -32600, id: "",
+		req:     withHeader(call("echo", `{}`), "Content-Type", "application/json, application/json"),
+		message: "Content-Type header given more than once",
+	},
+	{
+		name: "Content-Type given twice, a parameter in the first", doc: "Content-Type given more than once", status: 415, code: -32600, id: "",
+		req:     withHeader(call("echo", `{}`), "Content-Type", "application/json; charset=utf-8,text/plain"),
+		message: "Content-Type header given more than once",
+	},
+	{
+		// A quoted parameter value may hold a comma.
+		name: "Content-Type with a comma in a quoted parameter", doc: "Content-Type: application/json with a charset", status: 200, id: "7",
+		req: jsonPost(`{"jsonrpc":"2.0","id":7,"method":"ping"}`, "MCP-Protocol-Version", legacy, "Content-Type", `application/json; x="a,b"`),
+	},
+	{
 		name: "Content-Type with a parameter without a value", doc: "Content-Type: application/json with a parameter that does not parse", status: 415, code: -32600, id: "7",
 		req:     withHeader(call("echo", `{}`), "Content-Type", `application/json; charset`),
 		message: "Content-Type must be 'application/json': its parameters do not parse",
@@ -983,6 +1000,41 @@ func TestRepeatedMCPHeaders(t *testing.T) {
 				check(t, resp.StatusCode, resp.body(t))
 			})
 		}
+	}
+}
+
+// TestRepeatedContentType checks that two Content-Type headers, even
+// alike, are refused alike locally, where net/http keeps both, and in the
+// event shapes that carry both values, as the fronts that join them with a
+// comma are (TestBadInput).
+func TestRepeatedContentType(t *testing.T) {
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	base := jsonPost(`{"jsonrpc":"2.0","id":3,"method":"ping"}`, "MCP-Protocol-Version", legacy)
+	check := func(t *testing.T, status int, contentType string, body []byte) {
+		t.Helper()
+		checkAnswer(t, status, contentType, body, 415, -32600, "Content-Type header given more than once", "", "")
+	}
+	t.Run("local", func(t *testing.T) {
+		w := serveLocally(lambdamcp.Guard(streamable(server), opts), base, func(h http.Header) {
+			h.Add("Content-Type", "application/json")
+		})
+		check(t, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
+	})
+	for _, shape := range []struct {
+		name  string
+		build func(testing.TB, httpRequest) []byte
+	}{{"rest", restEvent}, {"alb-multi", albMultiEvent}} {
+		t.Run(shape.name, func(t *testing.T) {
+			var ev map[string]any
+			if err := json.Unmarshal(shape.build(t, base), &ev); err != nil {
+				t.Fatal(err)
+			}
+			ev["multiValueHeaders"].(map[string]any)["Content-Type"] = []string{"application/json", "application/json"}
+			payload, _ := json.Marshal(ev)
+			resp := invoke(t, lambdamcp.NewHandler(streamable(server), opts), payload)
+			check(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t))
+		})
 	}
 }
 

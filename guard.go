@@ -637,6 +637,12 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		rej.acceptIdentity = true
 		return rej
 	}
+	if ct := r.Header.Values("Content-Type"); len(ct) > 1 || len(ct) == 1 && joinedValues(ct[0]) {
+		// A message has one media type. net/http and the go-sdk read the
+		// first of two; an HTTP API or Function URL joins them with a
+		// comma, a value the go-sdk refuses as naming another type.
+		return reject(http.StatusUnsupportedMediaType, codeInvalidRequest, "Content-Type header given more than once")
+	}
 	// The media type, even when the parameters do not parse (ctErr).
 	mediaType, _, ctErr := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "application/json" {
@@ -740,6 +746,24 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 func bodyDecompressed(ctx context.Context) bool {
 	inv := invocationFrom(ctx)
 	return inv != nil && inv.shape == ShapeREST && !inv.httpAPIv1
+}
+
+// joinedValues reports whether v, the value of a header that holds one
+// item (Content-Type), is several joined with commas: a comma outside a
+// quoted string (RFC 9110 §5.6.4), where a parameter's value may hold one.
+func joinedValues(v string) bool {
+	quoted := false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == ',' && !quoted:
+			return true
+		}
+	}
+	return false
 }
 
 // plainText reports whether body could be a JSON text by its bytes: UTF-8
