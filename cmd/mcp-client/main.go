@@ -1167,9 +1167,12 @@ func printable(s string) string {
 }
 
 // printableKeeping is printable, leaving the characters of keep as they are
-// (a result's line breaks and tabs).
+// (a result's line breaks and tabs). A backslash stays as it is too: a
+// message quotes what the server sent with %q before it is shown, and a
+// result's text (a path, a regular expression, JSON) is read more than it
+// is told apart from an escape.
 func printableKeeping(s, keep string) string {
-	return textcut.PrintableKeeping(s, keep)
+	return textcut.PrintableKeeping(s, keep+`\`)
 }
 
 // explain turns an error into the one line a person needs. The endpoint

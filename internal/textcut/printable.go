@@ -10,21 +10,23 @@ import (
 // Printable is s as a log viewer or a terminal may show it: the control
 // characters (C0, DEL, C1), Unicode's bidirectional controls, which
 // reorder the text around them, the line and paragraph separators (U+2028,
-// U+2029) and the bytes that are no UTF-8 are written as %q escapes them;
-// the rest, text in any script included, stays as it is. A JSON handler
-// escapes the C0 controls only, so a line would show the others raw. s
-// itself is returned when nothing needs escaping.
+// U+2029) and the bytes that are no UTF-8 are written as %q escapes them,
+// and so is a backslash, as `\\`, so that a text holding `\u202e` does not
+// read as an escaped U+202E; the rest, text in any script included, stays
+// as it is. A JSON handler escapes the C0 controls only, so a line would
+// show the others raw. s itself is returned when nothing needs escaping.
 func Printable(s string) string {
 	return PrintableKeeping(s, "")
 }
 
 // PrintableKeeping is Printable, leaving the characters of keep as they
-// are (a text's own line breaks and tabs, where it is shown as lines).
+// are (a text's own line breaks and tabs, where it is shown as lines; a
+// backslash, where the text quotes parts of itself with %q).
 func PrintableKeeping(s, keep string) string {
 	clean := true
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if size == 1 && r == utf8.RuneError || Hidden(r) && !strings.ContainsRune(keep, r) {
+		if size == 1 && r == utf8.RuneError || (r == '\\' || Hidden(r)) && !strings.ContainsRune(keep, r) {
 			clean = false
 			break
 		}
@@ -43,8 +45,10 @@ func PrintableKeeping(s, keep string) string {
 			// A byte that is no UTF-8 (0x9b is CSI to a terminal that
 			// reads bytes as Latin-1).
 			fmt.Fprintf(&b, `\x%02x`, s[i-1])
-		case !Hidden(r) || strings.ContainsRune(keep, r):
+		case r != '\\' && !Hidden(r) || strings.ContainsRune(keep, r):
 			b.WriteRune(r)
+		case r == '\\':
+			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':

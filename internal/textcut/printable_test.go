@@ -47,3 +47,32 @@ func TestPrintableKeeping(t *testing.T) {
 		t.Errorf("PrintableKeeping = %q, want %q", got, want)
 	}
 }
+
+// TestPrintableBackslash checks that a backslash the text holds is
+// written as %q writes it, so that no text reads as the escape of another:
+// a literal `\u202e` is not the escaped U+202E.
+func TestPrintableBackslash(t *testing.T) {
+	for _, tc := range []struct{ s, want string }{
+		{`a\u202eb`, `a\\u202eb`},
+		{"a\\u202eb\u202e", `a\\u202eb\u202e`},
+		{`C:\x7f`, `C:\\x7f`},
+	} {
+		if got := Printable(tc.s); got != tc.want {
+			t.Errorf("Printable(%q) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+	if Printable(`\u202e`) == Printable("\u202e") {
+		t.Errorf("Printable writes %q and %q alike", `\u202e`, "\u202e")
+	}
+}
+
+// TestPrintableKeepingBackslash checks that a backslash kept stays as it
+// is, the rest still escaped.
+func TestPrintableKeepingBackslash(t *testing.T) {
+	if got, want := PrintableKeeping("a\\b\u202e", `\`), `a\b\u202e`; got != want {
+		t.Errorf("PrintableKeeping = %q, want %q", got, want)
+	}
+	if got := PrintableKeeping(`a\b`, `\`); got != `a\b` {
+		t.Errorf("PrintableKeeping = %q, want it as it is", got)
+	}
+}
