@@ -1162,6 +1162,7 @@ type requestLine struct {
 // subject, the gateway's id of an event anyone may send) is cut short and
 // has its controls escaped (textcut.Printable): a viewer would show the
 // ones a JSON handler leaves raw, and a bidi override reorders the line.
+// A panic's value is escaped too: it may repeat what the client sent.
 func (g *guard) logRequest(r *http.Request, l requestLine) {
 	attrs := make([]slog.Attr, 0, 16) // every field the line can have
 	if shape := EventShape(r.Context()); shape != "" {
@@ -1203,7 +1204,7 @@ func (g *guard) logRequest(r *http.Request, l requestLine) {
 	switch {
 	case l.outcome == OutcomePanic:
 		level = slog.LevelError
-		attrs = append(attrs, slog.String("panic", fmt.Sprint(l.panicked)), slog.String("stack", string(l.stack)))
+		attrs = append(attrs, slog.String("panic", textcut.Printable(fmt.Sprint(l.panicked))), slog.String("stack", string(l.stack)))
 	case l.fault || l.status >= 500:
 		// The server's failure, which the Faults metric counts too, or a
 		// 5xx whatever the outcome; a client's mistake stays at INFO, so

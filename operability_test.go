@@ -1348,3 +1348,18 @@ func TestResultAnswered5xxIsFault(t *testing.T) {
 		t.Errorf("metric line %s, log %s: want a fault and outcome error", metrics.Bytes(), logs.Bytes())
 	}
 }
+
+// TestPanicValueEscaped checks that the request's line writes a panic's
+// value as it writes what the client chose: a value may repeat the
+// client's text, bidi controls and all.
+func TestPanicValueEscaped(t *testing.T) {
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic(fmt.Errorf("no tool named %s", "evil\u202etxt\x7f\\u202e"))
+	}), hardOptions(&logs))
+	invokeAs(t, h, "req-p", call("echo", `{}`))
+	lines := logLines(t, logs.Bytes())
+	if want := `no tool named evil\u202etxt\x7f\\u202e`; len(lines) != 1 || lines[0]["panic"] != want {
+		t.Errorf("log = %v, want panic %q", lines, want)
+	}
+}

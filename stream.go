@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -201,7 +202,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 		defer w.finish()
 		defer func() {
 			if v := recover(); v != nil {
-				h.log(ctx, slog.LevelError, "handler panicked", slog.String("panic", fmt.Sprint(v)))
+				h.log(ctx, slog.LevelError, "handler panicked", slog.String("panic", textcut.Printable(fmt.Sprint(v))))
 				w.abort(codeInternalError, "internal error", nil)
 			}
 		}()
