@@ -287,3 +287,27 @@ func TestRequestLogLineEscapesControls(t *testing.T) {
 		})
 	}
 }
+
+// TestRejectedEventLogLineEscaped checks that the line of an event that
+// makes no request at all, a method net/http refuses, repeats the method
+// escaped, as the request's line writes what the client chose: no bidi
+// control raw, and a backslash the client sent told apart from an escape.
+func TestRejectedEventLogLineEscaped(t *testing.T) {
+	server, _ := newHardServer(t)
+	req := call("echo", `{}`)
+	req.method = "GET\u202e\\u202e\u0085"
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(streamable(server), hardOptions(&logs))
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-method"})
+	if _, err := h.Invoke(ctx, restEvent(t, req)); err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["outcome"] != "rejected" {
+		t.Fatalf("log = %v, want one rejected request", lines)
+	}
+	got, _ := lines[0]["error"].(string)
+	if want := `"GET\u202e\\u202e\u0085"`; !strings.Contains(got, want) {
+		t.Errorf("error = %q, want it to hold %q", got, want)
+	}
+}
