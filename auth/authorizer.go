@@ -215,7 +215,7 @@ func (a *Authorizer) log(ctx context.Context, kind string, id *Identity, err err
 	}
 	attrs = append(attrs, "decision", decision)
 	if err != nil {
-		attrs = append(attrs, "reason", textcut.Cut(err.Error(), maxLoggedReasonBytes))
+		attrs = append(attrs, "reason", loggable(err.Error(), maxLoggedReasonBytes))
 	}
 	a.opts.Logger.Log(ctx, level, "authorizer decision", attrs...)
 }
@@ -227,9 +227,9 @@ func identityAttrs(id *Identity) []any {
 	if id == nil {
 		return nil
 	}
-	attrs := []any{"subject", textcut.Cut(id.Subject, maxLoggedIdentityBytes)}
+	attrs := []any{"subject", loggable(id.Subject, maxLoggedIdentityBytes)}
 	if id.ClientID != "" {
-		attrs = append(attrs, "client_id", textcut.Cut(id.ClientID, maxLoggedIdentityBytes))
+		attrs = append(attrs, "client_id", loggable(id.ClientID, maxLoggedIdentityBytes))
 	}
 	return attrs
 }

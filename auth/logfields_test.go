@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -145,6 +146,52 @@ func TestLoggedReasonCut(t *testing.T) {
 			}
 			if line.Reason != want {
 				t.Errorf("reason of %d bytes, want %d", len(line.Reason), len(want))
+			}
+		})
+	}
+}
+
+// TestLoggedFieldsEscaped checks that the authorizer's and the
+// middleware's lines write what the client or an issuer chose (the
+// method, the path, the subject, the client id, a verifier's reason) as
+// the MCP server's request line writes it: the controls a JSON handler
+// leaves raw, a bidi override and a backslash escaped.
+func TestLoggedFieldsEscaped(t *testing.T) {
+	const hostile = "a\u202eb\x7fc\u0085d\\u202e"
+	const escaped = `a\u202eb\x7fc\x85d\\u202e`
+	id := &Identity{Subject: hostile, ClientID: hostile}
+	v := verifierFunc(func(context.Context, string) (*Identity, error) {
+		return id, fmt.Errorf("%w: %s", ErrInsufficientScope, hostile)
+	})
+	want := map[string]any{"subject": escaped, "client_id": escaped, "reason": ErrInsufficientScope.Error() + ": " + escaped}
+	for which, run := range map[string]func(logger *slog.Logger){
+		"authorizer": func(logger *slog.Logger) {
+			NewAuthorizer(v, &AuthorizerOptions{Logger: logger}).Invoke(context.Background(),
+				withField(t, tokenEventJSON, func(m map[string]any) { m["authorizationToken"] = "Bearer abc" }))
+		},
+		"middleware": func(logger *slog.Logger) {
+			h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp", Logger: logger})(http.NotFoundHandler())
+			req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))
+			req.Header.Set("Authorization", "Bearer abc")
+			req.Method, req.URL.Path = "P\u202eOST", "/mcp/"+hostile
+			h.ServeHTTP(httptest.NewRecorder(), req)
+		},
+	} {
+		t.Run(which, func(t *testing.T) {
+			logger, logs := jsonLogger()
+			run(logger)
+			var line map[string]any
+			if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+				t.Fatalf("log %q: %v", logs, err)
+			}
+			w := maps.Clone(want)
+			if which == "middleware" {
+				w["method"], w["path"] = `P\u202eOST`, "/mcp/"+escaped
+			}
+			for k, want := range w {
+				if line[k] != want {
+					t.Errorf("%s = %q, want %q", k, line[k], want)
+				}
 			}
 		})
 	}

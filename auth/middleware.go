@@ -378,7 +378,7 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 	if m.opts.Logger == nil {
 		return
 	}
-	attrs := append([]any{"status", status, "reason", textcut.Cut(reason, maxLoggedReasonBytes), "method", textcut.Cut(r.Method, textcut.MaxMethodBytes), "path", textcut.Cut(r.URL.Path, textcut.MaxPathBytes)}, identityAttrs(id)...)
+	attrs := append([]any{"status", status, "reason", loggable(reason, maxLoggedReasonBytes), "method", loggable(r.Method, textcut.MaxMethodBytes), "path", loggable(r.URL.Path, textcut.MaxPathBytes)}, identityAttrs(id)...)
 	m.opts.Logger.InfoContext(r.Context(), "request refused", attrs...)
 }
 
@@ -387,10 +387,17 @@ func (m *middleware) log(r *http.Request, status int, reason string, id *Identit
 // reason may quote its header's values (up to the token's 8 KiB), and a
 // refusal costs the client nothing, not even a token. A subject comes from
 // a verified token, but an issuer's claims are not ours to size either.
+// It is escaped as the request's line escapes it (textcut.Printable): a
+// bidi override in a path or a claim would reorder the line.
 const (
 	maxLoggedReasonBytes   = 1024
 	maxLoggedIdentityBytes = 256
 )
+
+// loggable is s as a log line repeats it: cut to n bytes, escaped.
+func loggable(s string, n int) string {
+	return textcut.Printable(textcut.Cut(s, n))
+}
 
 // writeJSONError writes an OAuth-style error body (RFC 6749 section 5.2).
 func writeJSONError(w http.ResponseWriter, status int, code, desc string) {
