@@ -14,7 +14,6 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/lambdamcp/lambdamcp"
-	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // maxJWKSBytes bounds a JWKS response; real key sets are a few KiB.
@@ -222,9 +221,10 @@ func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first
 
 	if c.logger != nil {
 		if err != nil {
-			// Cut as a refusal's reason is: the parser's error, or a
-			// redirect's, may quote the key server's answer at length.
-			c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", textcut.Cut(err.Error(), maxLoggedReasonBytes))
+			// Cut and escaped as a refusal's reason is: the parser's
+			// error, or a redirect's, may quote the key server's answer
+			// at length, and raw.
+			c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", loggable(err.Error(), maxLoggedReasonBytes))
 		} else {
 			c.logger.InfoContext(ctx, "jwks fetched", "url", loggableURL(c.url), "reason", reason, "keys", set.Len())
 		}

@@ -62,3 +62,29 @@ func TestJWKSFetchFailureLogBounded(t *testing.T) {
 		})
 	}
 }
+
+// A failed fetch is logged with its error escaped: jwx quotes what the key
+// server sent raw ("expected '[' but got ..."), and a bidi override or a
+// C1 control in it would reorder or break the line.
+func TestJWKSFetchFailureLogEscaped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{\"keys\":\"a\u202eb\u0085c\\\\u202e\"}"))
+	}))
+	defer srv.Close()
+	logs := &syncBuffer{}
+	key := newRSAKey(t, "k")
+	v := newTestJWTVerifier(t, srv.URL+"/jwks.json", func(o *JWTOptions) {
+		o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	})
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrKeysUnavailable) {
+		t.Fatalf("Verify = %v, want ErrKeysUnavailable", err)
+	}
+	errs := logs.fetchFailures(t)
+	if len(errs) != 1 {
+		t.Fatalf("fetch failures logged %d times, want once", len(errs))
+	}
+	if want := `a\u202eb\x85c\\u202e`; !strings.Contains(errs[0], want) {
+		t.Errorf("fetch failure logged as %q, want it to hold %q", errs[0], want)
+	}
+}
