@@ -253,7 +253,7 @@ func TestRequestLogLineRejectedEvent(t *testing.T) {
 func TestRequestLogLineEscapesControls(t *testing.T) {
 	server, _ := newHardServer(t)
 	const hostile = "evil\u202etxt.exe\u0085x\x7fy\u2028z"
-	const escaped = `evil\u202etxt.exe\x85x\x7fy\u2028z`
+	const escaped = `evil\u202etxt.exe\u0085x\x7fy\u2028z`
 	toolCall := call(hostile, `{}`)
 	toolCall.path = "/mcp/\u202e\u0085"
 	listing := jsonPost(`{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{`+
@@ -265,7 +265,7 @@ func TestRequestLogLineEscapesControls(t *testing.T) {
 		req  httpRequest
 		want map[string]any
 	}{
-		{"tool and path", toolCall, map[string]any{"tool": escaped, "path": `/mcp/\u202e\x85`}},
+		{"tool and path", toolCall, map[string]any{"tool": escaped, "path": `/mcp/\u202e\u0085`}},
 		{"client", listing, map[string]any{"client": escaped + "/é日本"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -84,7 +84,7 @@ func TestJWKSFetchFailureLogEscaped(t *testing.T) {
 	if len(errs) != 1 {
 		t.Fatalf("fetch failures logged %d times, want once", len(errs))
 	}
-	if want := `a\u202eb\x85c\\u202e`; !strings.Contains(errs[0], want) {
+	if want := `a\u202eb\u0085c\\u202e`; !strings.Contains(errs[0], want) {
 		t.Errorf("fetch failure logged as %q, want it to hold %q", errs[0], want)
 	}
 }

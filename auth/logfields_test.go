@@ -158,7 +158,7 @@ func TestLoggedReasonCut(t *testing.T) {
 // leaves raw, a bidi override and a backslash escaped.
 func TestLoggedFieldsEscaped(t *testing.T) {
 	const hostile = "a\u202eb\x7fc\u0085d\\u202e"
-	const escaped = `a\u202eb\x7fc\x85d\\u202e`
+	const escaped = `a\u202eb\x7fc\u0085d\\u202e`
 	id := &Identity{Subject: hostile, ClientID: hostile}
 	v := verifierFunc(func(context.Context, string) (*Identity, error) {
 		return id, fmt.Errorf("%w: %s", ErrInsufficientScope, hostile)

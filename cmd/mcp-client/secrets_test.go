@@ -155,7 +155,7 @@ func TestPrintableControls(t *testing.T) {
 		"a\x1fb":                               `a\x1fb`,
 		"a b~":                                 "a b~",
 		"a\x7fb":                               `a\x7fb`,
-		"a\u0080b\u009fc":                      `a\x80b\x9fc`,
+		"a\u0080b\u009fc":                      `a\u0080b\u009fc`,
 		"a\u00a0b":                             "a\u00a0b",
 		"\u2027\u2028\u2029\u202a\u202e\u202f": "\u2027" + `\u2028\u2029\u202a\u202e` + "\u202f",
 		"\u2065\u2066\u2069\u206a":             "\u2065" + `\u2066\u2069` + "\u206a",

@@ -140,7 +140,7 @@ func TestTraceShowsExchanges(t *testing.T) {
 				"#3 < Content-Type: text/event-stream\n",
 				`#3 < | : \x1b]0;TITLE\x07` + "\n",
 				`#3 < | data: {"jsonrpc":"2.0","method":"notifications/progress"`,
-				`#3 < | data: {"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"done \x9b1mbold"}]}}`,
+				`#3 < | data: {"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"done \u009b1mbold"}]}}`,
 				`progress 1/2: step-one\x1b[31m`,
 				tc.auth,
 			}

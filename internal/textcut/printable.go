@@ -55,9 +55,10 @@ func PrintableKeeping(s, keep string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x100:
+		case r < 0x80:
 			fmt.Fprintf(&b, `\x%02x`, r)
 		default:
+			// A C1 control too, as %q writes it: \x85 is the byte.
 			fmt.Fprintf(&b, `\u%04x`, r)
 		}
 	}

@@ -12,7 +12,7 @@ func TestPrintable(t *testing.T) {
 		{"tools/call", "tools/call"},
 		{"é日本 👩\u200d💻", "é日本 👩\u200d💻"},
 		{"a\x7fb", `a\x7fb`},
-		{"a\u0085b\u009bc", `a\x85b\x9bc`},
+		{"a\u0085b\u009bc", `a\u0085b\u009bc`},
 		{"evil\u202etxt", `evil\u202etxt`},
 		{"a\u2066b\u200fc\u061c", `a\u2066b\u200fc\u061c`},
 		{"a\u2028b\u2029c", `a\u2028b\u2029c`},
@@ -74,5 +74,19 @@ func TestPrintableKeepingBackslash(t *testing.T) {
 	}
 	if got := PrintableKeeping(`a\b`, `\`); got != `a\b` {
 		t.Errorf("PrintableKeeping = %q, want it as it is", got)
+	}
+}
+
+// TestPrintableC1 checks that a C1 control and the byte of the same value
+// that is no UTF-8 are written apart, as %q writes them.
+func TestPrintableC1(t *testing.T) {
+	for _, r := range []rune{0x85, 0x9b} {
+		s := string(r)
+		if got, want := Printable(s), strconv.Quote(s); `"`+got+`"` != want {
+			t.Errorf("Printable(%q) = %s, want %s", s, got, want)
+		}
+		if Printable(s) == Printable(string([]byte{byte(r)})) {
+			t.Errorf("Printable writes %U and the byte %#x alike", r, r)
+		}
 	}
 }
