@@ -12,11 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -524,22 +521,11 @@ func reason(err error) string {
 
 // printable is s with each character a log line would not show as written
 // (a control, DEL, a C1 control, a bidi or other format character, a byte
-// that is no UTF-8) escaped as %q escapes it, the rest as it stands. jwx
-// joins the failures of several signatures with a line break, and repeats
-// a claim it cannot read through the time package, which leaves a DEL as
-// the token has it.
+// that is no UTF-8) escaped as %q escapes it, and a backslash, so that no
+// text reads as another's escape; the rest as it stands. jwx joins the
+// failures of several signatures with a line break, and repeats a claim it
+// cannot read through the time package, which leaves a DEL as the token
+// has it.
 func printable(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError)):
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case !unicode.IsPrint(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return textcut.PrintableStrict(s)
 }

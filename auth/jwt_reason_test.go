@@ -34,6 +34,8 @@ func TestPrintable(t *testing.T) {
 		"plain text: é, 日本":          "plain text: é, 日本",
 		"a\xffb\ufffdc":              `a\xffb` + "\ufffd" + "c",
 		"\x7f\u0085\u202e\u200b\n\t": `\x7f\u0085\u202e\u200b\n\t`,
+		// A backslash the token holds does not read as an escape.
+		`exp "\u202e"`: `exp "\\u202e"`,
 	} {
 		if got := printable(in); got != want {
 			t.Errorf("printable(%q) = %q, want %q", in, got, want)

@@ -23,10 +23,27 @@ func Printable(s string) string {
 // are (a text's own line breaks and tabs, where it is shown as lines; a
 // backslash, where the text quotes parts of itself with %q).
 func PrintableKeeping(s, keep string) string {
+	return escape(s, keep, Hidden)
+}
+
+// PrintableStrict is Printable with the broader rule of %q: every
+// character unicode.IsPrint rejects is escaped, the format characters
+// (the zero-width joiners and spaces) and the spaces other than ASCII's
+// among them. It is for text no person wrote to be read, such as a
+// parser's error quoting a token, where they can only hide or disguise.
+func PrintableStrict(s string) string {
+	return escape(s, "", notPrint)
+}
+
+func notPrint(r rune) bool { return !unicode.IsPrint(r) }
+
+// escape writes s with each character hidden reports, a backslash and each
+// byte that is no UTF-8 escaped, those of keep left as they are.
+func escape(s, keep string, hidden func(rune) bool) string {
 	clean := true
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if size == 1 && r == utf8.RuneError || (r == '\\' || Hidden(r)) && !strings.ContainsRune(keep, r) {
+		if size == 1 && r == utf8.RuneError || (r == '\\' || hidden(r)) && !strings.ContainsRune(keep, r) {
 			clean = false
 			break
 		}
@@ -45,7 +62,7 @@ func PrintableKeeping(s, keep string) string {
 			// A byte that is no UTF-8 (0x9b is CSI to a terminal that
 			// reads bytes as Latin-1).
 			fmt.Fprintf(&b, `\x%02x`, s[i-1])
-		case r != '\\' && !Hidden(r) || strings.ContainsRune(keep, r):
+		case r != '\\' && !hidden(r) || strings.ContainsRune(keep, r):
 			b.WriteRune(r)
 		case r == '\\':
 			b.WriteString(`\\`)
@@ -57,9 +74,11 @@ func PrintableKeeping(s, keep string) string {
 			b.WriteString(`\t`)
 		case r < 0x80:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
+		case r <= 0xffff:
 			// A C1 control too, as %q writes it: \x85 is the byte.
 			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
 		}
 	}
 	return b.String()

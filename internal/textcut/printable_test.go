@@ -2,7 +2,9 @@ package textcut
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestPrintable checks which characters are escaped, and how: as %q
@@ -88,5 +90,32 @@ func TestPrintableC1(t *testing.T) {
 		if Printable(s) == Printable(string([]byte{byte(r)})) {
 			t.Errorf("Printable writes %U and the byte %#x alike", r, r)
 		}
+	}
+}
+
+// TestPrintableStrict checks the broader rule: every character %q
+// escapes, the format characters and the spaces other than ASCII's among
+// them, is escaped as %q escapes it; a backslash too.
+func TestPrintableStrict(t *testing.T) {
+	for _, tc := range []struct{ s, want string }{
+		{"plain text: é, 日本", "plain text: é, 日本"},
+		{"a\xffb\ufffdc", `a\xffb` + "\ufffd" + "c"},
+		{"\x7f\u0085\u202e\u200b\u200d\u00a0\u3000\n\t", `\x7f\u0085\u202e\u200b\u200d\u00a0\u3000\n\t`},
+		{"tag\U000e0001", `tag\U000e0001`},
+		{`a\u202eb`, `a\\u202eb`},
+	} {
+		if got := PrintableStrict(tc.s); got != tc.want {
+			t.Errorf("PrintableStrict(%q) = %q, want %q", tc.s, got, tc.want)
+		}
+		for _, r := range tc.s {
+			q := strconv.QuoteRune(r)
+			if escaped := q != "'"+string(r)+"'"; escaped != (strings.Contains(PrintableStrict(string(r)), `\`)) && r != utf8.RuneError {
+				t.Errorf("%U: %%q escapes it %v, PrintableStrict does not agree", r, escaped)
+			}
+		}
+	}
+	s := "tools/call é日本"
+	if n := testing.AllocsPerRun(100, func() { _ = PrintableStrict(s) }); n != 0 {
+		t.Errorf("PrintableStrict allocated %v times for a clean text", n)
 	}
 }
