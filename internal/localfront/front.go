@@ -458,7 +458,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	gatewayID, lambdaID := newRequestID(), newRequestID()
 	out := f.serve(sw, r, gatewayID, lambdaID)
 	if f.cfg.Logger != nil {
-		attrs := []any{"method", textcut.Cut(r.Method, textcut.MaxMethodBytes), "path", textcut.Cut(r.URL.Path, textcut.MaxPathBytes), "status", sw.status,
+		attrs := []any{"method", textcut.Printable(textcut.Cut(r.Method, textcut.MaxMethodBytes)), "path", textcut.Printable(textcut.Cut(r.URL.Path, textcut.MaxPathBytes)), "status", sw.status,
 			"durationMs", float64(time.Since(start).Microseconds()) / 1000,
 			"gatewayRequestId", gatewayID, "requestId", lambdaID}
 		if out.timedOut {

@@ -138,3 +138,17 @@ func TestEventTooLargeIsLogged(t *testing.T) {
 		})
 	}
 }
+
+// The request line repeats the path escaped, as the function's own line
+// does: a bidi override or a C1 control the client put in it would
+// reorder or break the line.
+func TestRequestLogEscapesPath(t *testing.T) {
+	logs := make(logRecords, 16)
+	f := startFront(t, Config{Shape: ShapeURL, Function: respondWith(`{"statusCode": 200}`), Logger: slog.New(logs)})
+	resp, _ := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp/a%E2%80%AEb%C2%85c%5Cu202e"})
+	resp.Body.Close()
+	line := waitLog(t, logs, "request")
+	if want := `/mcp/a\u202eb\u0085c\\u202e`; line["path"] != want {
+		t.Errorf("path = %q, want %q", line["path"], want)
+	}
+}
