@@ -701,7 +701,8 @@ func (f *Front) functionFailed(w http.ResponseWriter, r *http.Request, requestID
 		return
 	}
 	if f.cfg.Logger != nil {
-		f.cfg.Logger.Warn("function error", "requestId", requestID, "errorType", fe.Type, "errorMessage", fe.Message)
+		// Escaped: a handler's error or panic may quote the client.
+		f.cfg.Logger.Warn("function error", "requestId", requestID, "errorType", textcut.Printable(fe.Type), "errorMessage", textcut.Printable(fe.Message))
 	}
 	f.refuse(w, r, &gatewayError{status: http.StatusBadGateway, message: "Internal server error", body: encodeJSON(map[string]string{
 		"message": "Internal server error", "errorType": fe.Type, "errorMessage": fe.Message, "requestId": requestID,

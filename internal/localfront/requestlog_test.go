@@ -2,6 +2,8 @@ package localfront
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/google/go-cmp/cmp"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
@@ -150,5 +153,21 @@ func TestRequestLogEscapesPath(t *testing.T) {
 	line := waitLog(t, logs, "request")
 	if want := `/mcp/a\u202eb\u0085c\\u202e`; line["path"] != want {
 		t.Errorf("path = %q, want %q", line["path"], want)
+	}
+}
+
+// The line of a function's error repeats its message escaped: a handler's
+// error or panic may quote what the client sent.
+func TestFunctionErrorLogEscaped(t *testing.T) {
+	logs := make(logRecords, 16)
+	fn := NewInProcess(lambda.NewHandler(func(json.RawMessage) (json.RawMessage, error) {
+		return nil, errors.New("no tool a\u202eb\u0085c\\u202e")
+	}), nil)
+	f := startFront(t, Config{Shape: ShapeURL, Function: fn, Logger: slog.New(logs)})
+	resp, _ := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp"})
+	resp.Body.Close()
+	line := waitLog(t, logs, "function error")
+	if want := `no tool a\u202eb\u0085c\\u202e`; line["errorMessage"] != want {
+		t.Errorf("errorMessage = %q, want %q", line["errorMessage"], want)
 	}
 }
