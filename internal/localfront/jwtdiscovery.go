@@ -159,11 +159,12 @@ func (f *Front) startDiscovery() *discovery {
 }
 
 // logDiscoveryFailure says once why the requests of the next wait are
-// refused; nothing once the front has closed.
+// refused; nothing once the front has closed. The error is escaped: it
+// may quote what the issuer's server sent.
 func (f *Front) logDiscoveryFailure(err error, wait time.Duration) {
 	f.logLate(func(l *slog.Logger) {
 		l.Error("JWT authorizer: the issuer's discovery document cannot be read; requests are refused until the next try",
-			"error", err, "retryIn", wait.String())
+			"error", textcut.Printable(err.Error()), "retryIn", wait.String())
 	})
 }
 

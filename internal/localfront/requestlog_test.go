@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/google/go-cmp/cmp"
@@ -169,5 +171,17 @@ func TestFunctionErrorLogEscaped(t *testing.T) {
 	line := waitLog(t, logs, "function error")
 	if want := `no tool a\u202eb\u0085c\\u202e`; line["errorMessage"] != want {
 		t.Errorf("errorMessage = %q, want %q", line["errorMessage"], want)
+	}
+}
+
+// The line of a failed discovery repeats its error escaped: the error may
+// quote what the issuer's server sent.
+func TestDiscoveryFailureLogEscaped(t *testing.T) {
+	logs := make(logRecords, 16)
+	f := startFront(t, Config{Shape: ShapeURL, Function: respondWith(`{"statusCode": 200}`), Logger: slog.New(logs)})
+	f.logDiscoveryFailure(errors.New("jwks_uri http://x/a\u202eb\u0085c\\u202e"), time.Second)
+	line := waitLog(t, logs, "JWT authorizer: the issuer's discovery document cannot be read; requests are refused until the next try")
+	if got, want := fmt.Sprint(line["error"]), `jwks_uri http://x/a\u202eb\u0085c\\u202e`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
 	}
 }
