@@ -5,6 +5,7 @@ package everything_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -660,6 +661,22 @@ func TestParamHeader(t *testing.T) {
 				t.Errorf("%d %s; want it to contain %s", resp.StatusCode, b.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestParamHeaderLevel checks that test_x_mcp_header takes any integer
+// level its input schema allows: the level is not mirrored and the tool
+// does not read it, so a large one is no reason to fail the call.
+func TestParamHeaderLevel(t *testing.T) {
+	cs := connect(t, "2025-11-25", nil) // no Mcp-Param-* headers to check
+	for _, level := range []any{7, 1e30, json.Number("9223372036854775808")} {
+		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "test_x_mcp_header", Arguments: map[string]any{"region": "eu-west-1", "level": level}})
+		if err != nil {
+			t.Fatalf("level %v: %v", level, err)
+		}
+		if got := texts(t, res.Content); res.IsError || !slices.Equal(got, []string{"text:region=eu-west-1"}) {
+			t.Errorf("level %v: got %v (isError %v), want region=eu-west-1", level, got, res.IsError)
+		}
 	}
 }
 

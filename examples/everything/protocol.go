@@ -49,8 +49,9 @@ func addProtocolTools(srv *mcp.Server, completions *completions, staticLists boo
 			`"region":{"type":"string","description":"mirrored into Mcp-Param-Region","x-mcp-header":"Region"},` +
 			`"level":{"type":"integer","description":"not mirrored"}}}`),
 	}, func(_ context.Context, _ *mcp.CallToolRequest, in struct {
+		// level is not read: decoded into a Go int, a level the schema
+		// allows (any integer, 1e30 too) would fail the call.
 		Region string `json:"region"`
-		Level  int    `json:"level"`
 	}) (*mcp.CallToolResult, any, error) {
 		return textResult("region=" + in.Region), nil, nil
 	})
