@@ -26,6 +26,7 @@ func TestConvertAtTheEdges(t *testing.T) {
 		{"below absolute zero", -300, "-300 °C is below absolute zero", true},
 		{"fahrenheit beyond float64", 1e308, "1e+308 °C is too hot to convert", true},
 		{"absolute zero", -273.15, `{"celsius":-273.15,"fahrenheit":-459.67,"kelvin":0}`, false},
+		{"rounded to zero from below", -17.7777778, `{"celsius":-17.7777778,"fahrenheit":0,"kelvin":255.37}`, false},
 		{"kelvin rounded", -40, `{"celsius":-40,"fahrenheit":-40,"kelvin":233.15}`, false},
 		{"too large for hundredths", 1e16, `{"celsius":10000000000000000,"fahrenheit":18000000000000032,"kelvin":10000000000000274}`, false},
 		{"too large to round", 1e307, `{"celsius":1e+307,"fahrenheit":1.8e+307,"kelvin":1e+307}`, false},

@@ -64,12 +64,16 @@ func New() *mcp.Server {
 }
 
 // round rounds f to hundredths. A float64 this large has no fraction to
-// round, and f*100 could overflow to infinity.
+// round, and f*100 could overflow to infinity. What rounds to zero is 0,
+// never the -0 that math.Round keeps of a value just below it.
 func round(f float64) float64 {
 	if math.Abs(f) >= 1<<52 {
 		return f
 	}
-	return math.Round(f*100) / 100
+	if r := math.Round(f*100) / 100; r != 0 {
+		return r
+	}
+	return 0
 }
 
 // Handler serves s statelessly; see docs/streaming.md for why answers stay
