@@ -167,8 +167,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:       idleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return serveCtx },
 	}
-	fmt.Fprintf(stdout, "http://%s%s\n", ln.Addr(), *path)
-	logger.Info("serving", "url", "http://"+ln.Addr().String()+*path)
+	// A listener on every address is reached as localhost: its own
+	// address names none, and the go-sdk refuses it as a Host.
+	endpointURL := "http://" + hostPort(ln.Addr()) + *path
+	fmt.Fprintln(stdout, endpointURL)
+	logger.Info("serving", "url", endpointURL)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

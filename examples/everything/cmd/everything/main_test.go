@@ -263,6 +263,33 @@ func startLocal(t *testing.T, args ...string) string {
 	return strings.TrimSpace(line)
 }
 
+// TestRunPrintsReachableURL checks that the URL printed for a listener on
+// every address is one a client on this machine can use: it names
+// localhost, as the server's own origin does, not the unspecified address,
+// whose Host the go-sdk refuses on a loopback connection.
+func TestRunPrintsReachableURL(t *testing.T) {
+	for _, addr := range []string{":0", "0.0.0.0:0"} {
+		t.Run(addr, func(t *testing.T) {
+			endpoint := startLocal(t, "-addr", addr)
+			if !strings.HasPrefix(endpoint, "http://localhost:") {
+				t.Errorf("printed %q, want http://localhost:PORT/mcp", endpoint)
+			}
+			req, _ := http.NewRequest("POST", endpoint, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("POST %s: %d, want 200", endpoint, resp.StatusCode)
+			}
+		})
+	}
+}
+
 // TestRunPathWithSlash checks that a -path ending in a slash is served at
 // the URL printed for it, as the endpoint matches it.
 func TestRunPathWithSlash(t *testing.T) {
