@@ -119,7 +119,8 @@ type Props struct {
 	// zero means 50 and 100, and a negative value is refused.
 	ThrottleRate, ThrottleBurst int
 	// CORSAllowOrigins are the origins allowed to call the endpoint from a browser; nil means "*"
-	// (bearer tokens, not cookies, carry the credentials). They are put in the form a browser
+	// (bearer tokens, not cookies, carry the credentials), which goes alone: an empty list, or
+	// "*" among origins, is refused. They are put in the form a browser
 	// sends in Origin (lower case, no trailing slash, no default port); a Unicode host is refused.
 	CORSAllowOrigins []string
 	// CORSAllowHeaders are request headers a browser may send besides the MCP transport's own
@@ -377,8 +378,16 @@ func (p Props) withDefaults() (Props, error) {
 	if p.ThrottleBurst == 0 {
 		p.ThrottleBurst = DefaultThrottleBurst
 	}
-	if p.CORSAllowOrigins == nil {
+	switch {
+	case p.CORSAllowOrigins == nil:
 		p.CORSAllowOrigins = []string{"*"}
+	case len(p.CORSAllowOrigins) == 0:
+		// The gateways need an origin to answer with, and the CDK panics on none.
+		return p, fmt.Errorf("stack: CORS origins (corsOrigins) empty: leave them nil for any origin (*), or name the origins allowed")
+	case len(p.CORSAllowOrigins) > 1 && slices.Contains(p.CORSAllowOrigins, "*"):
+		// Any origin, and the others named for nothing; the CDK panics on it in the REST
+		// preflight.
+		return p, fmt.Errorf("stack: CORS origins (corsOrigins) %q mix * with origins: give * alone for any origin, or name each origin allowed", Cut(joinOrigins(p.CORSAllowOrigins)))
 	}
 	// The same rule as the server's (auth.ConfigFromEnv): a value it refuses would make every
 	// cold start fail after a deployment that went well.

@@ -125,6 +125,10 @@ func TestPropsErrors(t *testing.T) {
 		{"cors origin named in Unicode", Props{CORSAllowOrigins: []string{"https://b\u00fccher.example"}}, "xn--"},
 		{"cors origin with a bad escape", Props{CORSAllowOrigins: []string{"https://b%zz.example"}}, "corsOrigins"},
 		{"cors origin written as a pattern", Props{CORSAllowOrigins: []string{"https://*.b.example"}}, "is a pattern"},
+		// The CDK refuses both in the REST preflight with a panic out of New.
+		{"cors origins mixing * with an origin", Props{CORSAllowOrigins: []string{"*", "https://b.example"}}, "* alone"},
+		{"cors origins mixing * with an origin on http", Props{Variant: VariantHTTP, CORSAllowOrigins: []string{"https://b.example", "*"}}, "* alone"},
+		{"cors origins empty, not nil", Props{CORSAllowOrigins: []string{}}, "corsOrigins"},
 		{"cors header that is no header name", Props{CORSAllowHeaders: []string{"Mcp-Param-A B"}}, "corsHeaders"},
 		{"jwks url on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", JWKSURL: "https://i/keys"}}, "jwtJwksUrl"},
 		{"audience claim on http", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://i", Audience: "a", AudienceClaim: "azp", RequiredScopes: []string{"s"}}}, "jwtAudienceClaim"},
