@@ -447,7 +447,7 @@ func exposeValues(v any) []string {
 // TestServerReservedConcurrency checks that the server function reserves the concurrency asked
 // for, the url variant's only limit on callers, and the authorizer none.
 func TestServerReservedConcurrency(t *testing.T) {
-	for _, variant := range []stack.Variant{stack.VariantURL, stack.VariantREST} {
+	for _, variant := range []stack.Variant{stack.VariantURL, stack.VariantREST, stack.VariantHTTP} {
 		t.Run(string(variant), func(t *testing.T) {
 			_, doc, _ := synth(t, stack.Props{Variant: variant, ServerReservedConcurrency: 10})
 			reserved := map[string]any{}
