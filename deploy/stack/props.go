@@ -127,7 +127,8 @@ type Props struct {
 	// (Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name,
 	// Mcp-Session-Id, Last-Event-ID): the Mcp-Param-{Name} headers into which 2026-07-28 clients
 	// mirror the arguments a tool's input schema marks with x-mcp-header, which only the server's
-	// tools name. The gateways answer preflights from a fixed list.
+	// tools name. The gateways answer preflights from a fixed list. On VariantREST, whose
+	// preflight writes them (and an origin) into a single-quoted static value, none may hold "'".
 	CORSAllowHeaders []string
 	// ServerEnv adds environment variables to the server function, for a server of one's own:
 	// plain configuration, written into the template as given (secrets go in ServerSecretEnv,
@@ -414,6 +415,9 @@ func (p Props) withDefaults() (Props, error) {
 		if !headerName.MatchString(h) {
 			return p, fmt.Errorf("stack: CORS header (corsHeaders) %q is not a header name", h)
 		}
+	}
+	if err := checkCORSQuotes(p.CORSAllowOrigins, p.CORSAllowHeaders, p.Variant); err != nil {
+		return p, err
 	}
 	if p.JWT != nil && !p.Cognito {
 		if p.JWT.Issuer == "" || p.JWT.Audience == "" {
@@ -743,6 +747,28 @@ func checkRequiredScopes(scopes []string, v Variant) error {
 		}
 		if v == VariantREST && strings.Contains(s, "'") {
 			return fmt.Errorf("stack: required scope (jwtScopes) %q holds \"'\": the rest variant names the required scopes in its Gateway Responses' WWW-Authenticate, a static value API Gateway takes single-quoted with no escape for \"'\"; rename the scope, or use the url or http variant", Cut(s))
+		}
+	}
+	return nil
+}
+
+// checkCORSQuotes refuses, on the rest variant, a CORS origin or header holding "'", which a
+// header name may hold (RFC 9110's tchar) and a URL parser takes in a host: the preflight and the
+// Gateway Responses write the allowed headers and an origin into static values, which API Gateway
+// takes single-quoted with no escape for "'", so the value would end early and the deploy fail.
+// The http and url variants take them as lists.
+func checkCORSQuotes(origins, headers []string, v Variant) error {
+	if v != VariantREST {
+		return nil
+	}
+	for _, o := range origins {
+		if strings.Contains(o, "'") {
+			return fmt.Errorf("stack: CORS origin (corsOrigins) %q holds \"'\": the rest variant writes an origin into its preflight's and Gateway Responses' Access-Control-Allow-Origin, a static value API Gateway takes single-quoted with no escape for \"'\"; use the url or http variant", Cut(o))
+		}
+	}
+	for _, h := range headers {
+		if strings.Contains(h, "'") {
+			return fmt.Errorf("stack: CORS header (corsHeaders) %q holds \"'\": the rest variant writes the headers into its preflight's Access-Control-Allow-Headers, a static value API Gateway takes single-quoted with no escape for \"'\"; rename the header (its x-mcp-header name), or use the url or http variant", Cut(h))
 		}
 	}
 	return nil

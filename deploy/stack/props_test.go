@@ -603,3 +603,42 @@ func TestScopeImpliesRefusalCut(t *testing.T) {
 		}
 	}
 }
+
+// TestCORSQuotesChecked checks that a CORS origin or header holding "'", which RFC 9110 lets a
+// header name hold (an x-mcp-header name of a 2026-07-28 tool, in Mcp-Param-{Name}), is refused on
+// the rest variant, whose preflight and Gateway Responses write them into single-quoted static
+// values with no escape for "'", and accepted where the gateways take them as lists.
+func TestCORSQuotesChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		variant Variant
+		origins []string
+		headers []string
+		want    []string // nil: accepted
+	}{
+		{name: "header on http", variant: VariantHTTP, headers: []string{"Mcp-Param-It's"}},
+		{name: "header on url", variant: VariantURL, headers: []string{"Mcp-Param-It's"}},
+		{name: "origin on url", variant: VariantURL, origins: []string{"https://it's.example"}},
+		{name: "header on rest", headers: []string{"Mcp-Param-Region", "Mcp-Param-It's"}, want: []string{"corsHeaders", `"Mcp-Param-It's"`, "single-quoted"}},
+		{name: "origin on rest", origins: []string{"https://a.example", "https://it's.example"}, want: []string{"corsOrigins", `"https://it's.example"`, "single-quoted"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Props{SourceDir: "src", BuildDir: "build", Variant: tc.variant, CORSAllowOrigins: tc.origins, CORSAllowHeaders: tc.headers}
+			_, err := p.withDefaults()
+			if tc.want == nil {
+				if err != nil {
+					t.Errorf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want an error naming %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
