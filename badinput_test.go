@@ -1038,6 +1038,47 @@ func TestRepeatedContentType(t *testing.T) {
 	}
 }
 
+// TestRepeatedMCPHeadersBefore2026 checks that Mcp-Method, Mcp-Name and
+// Mcp-Param-* given twice on a 2025-11-25 request are left alone: that era
+// mirrors nothing of the body into them, the go-sdk compares none of them
+// with it, and they are the client's own headers.
+func TestRepeatedMCPHeadersBefore2026(t *testing.T) {
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	base := call("echo", `{}`)
+	for _, header := range []string{"Mcp-Method", "Mcp-Name", "Mcp-Param-Region"} {
+		check := func(t *testing.T, status int, got []byte) {
+			t.Helper()
+			var a rpcAnswer
+			if err := json.Unmarshal(got, &a); err != nil || status != 200 || a.Error != nil || string(a.ID) != "7" {
+				t.Errorf("%d %s; want 200 with the result of call 7", status, got)
+			}
+		}
+		t.Run(header+"/local", func(t *testing.T) {
+			w := serveLocally(lambdamcp.Guard(streamable(server), opts), base, func(h http.Header) {
+				h.Set(header, "a")
+				h.Add(header, "b")
+			})
+			check(t, w.Code, w.Body.Bytes())
+		})
+		for _, shape := range []struct {
+			name  string
+			build func(testing.TB, httpRequest) []byte
+		}{{"rest", restEvent}, {"alb-multi", albMultiEvent}} {
+			t.Run(header+"/"+shape.name, func(t *testing.T) {
+				var ev map[string]any
+				if err := json.Unmarshal(shape.build(t, withHeader(base, header, "a")), &ev); err != nil {
+					t.Fatal(err)
+				}
+				ev["multiValueHeaders"].(map[string]any)[header] = []string{"a", "b"}
+				payload, _ := json.Marshal(ev)
+				resp := invoke(t, lambdamcp.NewHandler(streamable(server), opts), payload)
+				check(t, resp.StatusCode, resp.body(t))
+			})
+		}
+	}
+}
+
 // TestRepeatedOrigin checks that an Origin given twice is refused with 403
 // whichever comes first, with or without an Origin check of the server's
 // own: a proxy in front may have judged the other value, and no browser

@@ -684,14 +684,16 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	if rej != nil {
 		return rej
 	}
-	if rej := checkRepeated(r.Header); rej != nil {
+	// The version read at the top: none if given twice, which
+	// checkRepeated refuses.
+	version := rec.version
+	modern := version >= statelessEra
+	if rej := checkRepeated(r.Header, modern); rej != nil {
 		return rej
 	}
-	version := rec.version // read at the top; checkRepeated has refused two
 	if rej := checkVersion(version); rej != nil {
 		return rej
 	}
-	modern := version >= statelessEra
 	if modern && rec.rpc.response {
 		// The go-sdk would take it with 202, as earlier eras have a
 		// server do. Its id is the server's own, of a request of the

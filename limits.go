@@ -442,11 +442,14 @@ func zeroQ(params string) bool {
 
 // checkRepeated refuses a request that gives a header twice which MCP
 // checks against the body: MCP-Protocol-Version, and from 2026-07-28
-// Mcp-Method, Mcp-Name and Mcp-Param-*. The go-sdk compares only the first
-// value, while a proxy or gateway may route on another (an ALB without
+// (modern, read from the version the request names once) Mcp-Method,
+// Mcp-Name and Mcp-Param-*. The go-sdk compares only the first value,
+// while a proxy or gateway may route on another (an ALB without
 // multi-value headers keeps the last), so a repeated one could pass the
-// check with a value that says otherwise than the body.
-func checkRepeated(h http.Header) *rejection {
+// check with a value that says otherwise than the body. Before 2026-07-28
+// nothing is mirrored into those headers and the go-sdk compares none of
+// them: they are the client's own, as any other header.
+func checkRepeated(h http.Header, modern bool) *rejection {
 	for k, vs := range h {
 		if len(vs) < 2 {
 			continue
@@ -454,6 +457,7 @@ func checkRepeated(h http.Header) *rejection {
 		switch {
 		case k == "Mcp-Protocol-Version":
 			return reject(http.StatusBadRequest, codeInvalidRequest, "MCP-Protocol-Version header given more than once")
+		case !modern:
 		case k == "Mcp-Method", k == "Mcp-Name", strings.HasPrefix(k, "Mcp-Param-"):
 			return reject(http.StatusBadRequest, mcp.CodeHeaderMismatch, textcut.Cut(k, 128)+" header given more than once")
 		}
