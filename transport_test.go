@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -133,6 +134,31 @@ var transportRules = []transportRule{
 	{
 		name: "server/discover", status: 200, id: "1",
 		req: modernCall("server/discover", "", ""),
+	},
+	// 2026-07-28, Per-request protocol fields: a request without a
+	// required _meta field is refused with 400 and -32602.
+	{
+		name: "_meta without io.modelcontextprotocol/clientCapabilities", status: 400, code: -32602, id: "1",
+		req: jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
+		message: `missing or invalid _meta field "io.modelcontextprotocol/clientCapabilities"`,
+	},
+	{
+		name: "MCP-Protocol-Version 2026-07-28 without _meta", status: 400, code: -32602, id: "1",
+		req:     jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "MCP-Protocol-Version", modern, "Mcp-Method", "tools/list"),
+		message: `missing or invalid _meta field "io.modelcontextprotocol/protocolVersion"`,
+	},
+	// 2026-07-28, Protocol Version Header: a method the server does not
+	// implement is 404 and -32601, those the era removed included.
+	{
+		name: "ping, removed in 2026-07-28: 404", status: 404, code: -32601, id: "1",
+		req:     modernCall("ping", "", ""),
+		message: `method not found: "ping"`,
+	},
+	{
+		name: "initialize, removed in 2026-07-28: 404", status: 404, code: -32601, id: "1",
+		req:     modernCall("initialize", `"protocolVersion":"2026-07-28","capabilities":{},"clientInfo":{"name":"c","version":"1"}`, ""),
+		message: `method not found: "initialize"`,
 	},
 	// 2026-07-28, Sending Messages 5: a notification accepted is 202 with
 	// no body, one not accepted an HTTP error status.
@@ -358,4 +384,42 @@ func checkRule(t *testing.T, tc transportRule, status int, contentType, session 
 		return
 	}
 	checkAnswer(t, status, contentType, body, tc.status, tc.code, tc.message, tc.id, "")
+}
+
+// TestLegacyInitializeOnDualEraServer checks how the reference server,
+// serving both eras, answers a 2025-11-25 client's initialize through
+// every event shape: the initialize selects the handshake era
+// (2026-07-28 Versioning, "Backward Compatibility"), so a version the
+// server negotiates there is agreed to, and any other, 2026-07-28 (which
+// has no handshake) or one the server does not know, is answered with the
+// newest handshake version, 2025-11-25 (2025-11-25 Lifecycle, "Version
+// Negotiation"); no session is minted.
+func TestLegacyInitializeOnDualEraServer(t *testing.T) {
+	h := newDemoHandler()
+	for _, tc := range []struct{ asked, agreed string }{
+		{legacy, legacy},
+		{"2025-06-18", "2025-06-18"},
+		{modern, legacy},
+		{"2099-01-01", legacy},
+	} {
+		req := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"` + tc.asked + `","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`)
+		for _, shape := range shapes {
+			t.Run(tc.asked+"/"+shape.name, func(t *testing.T) {
+				resp := invoke(t, h, shape.build(t, req))
+				var a struct {
+					ID     json.RawMessage `json:"id"`
+					Result struct {
+						ProtocolVersion string `json:"protocolVersion"`
+					} `json:"result"`
+				}
+				body := resp.body(t)
+				if err := json.Unmarshal(body, &a); err != nil || resp.StatusCode != 200 || string(a.ID) != "1" || a.Result.ProtocolVersion != tc.agreed {
+					t.Errorf("%d %.300s; want 200 agreeing on %s", resp.StatusCode, body, tc.agreed)
+				}
+				if s := resp.header("Mcp-Session-Id"); s != "" {
+					t.Errorf("Mcp-Session-Id %q answered; a stateless server mints none", s)
+				}
+			})
+		}
+	}
 }
