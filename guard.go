@@ -701,10 +701,12 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		// message it cannot accept.
 		return reject(http.StatusBadRequest, codeInvalidRequest, responseRefusedMessage)
 	}
+	var emptyParams []string
 	if modern && rec.rpc.Method == "tools/call" {
 		if rej := checkParamValues(r.Header); rej != nil {
 			return rej
 		}
+		emptyParams = emptyParamHeaders(r.Header)
 	}
 	// An Mcp-Name the client sent Base64-encoded is decoded for the go-sdk,
 	// which compares it with the body as it comes (v1.8.0). One equal to
@@ -722,7 +724,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	// Last-Event-ID (Streamable HTTP, "Earlier Streamable HTTP
 	// Revisions"); the go-sdk refuses a POST carrying it in every era.
 	stale := modern && r.Header.Get("Last-Event-Id") != ""
-	if rewrite || stale || name != "" {
+	if rewrite || stale || name != "" || len(emptyParams) > 0 {
 		r.Header = r.Header.Clone()
 	}
 	if stale {
@@ -730,6 +732,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 	}
 	if name != "" {
 		r.Header.Set("Mcp-Name", name)
+	}
+	for _, k := range emptyParams {
+		r.Header[k] = []string{emptyBase64}
 	}
 	if rewrite {
 		r.Header.Set("Accept", fullAccept)

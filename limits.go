@@ -487,6 +487,26 @@ func checkParamValues(h http.Header) *rejection {
 	return nil
 }
 
+// emptyParamHeaders are the Mcp-Param-* headers h gives once, empty: the
+// mirror of an empty string, which the go-sdk's own client sends so. The
+// go-sdk (v1.8.0) takes an empty value for no header and refuses the call
+// for a header missing; the guard hands such a header on in the
+// transport's Base64 form of "" (emptyBase64), which the go-sdk decodes
+// to the empty string before it compares it with the body. It allocates
+// only when there is one.
+func emptyParamHeaders(h http.Header) []string {
+	var keys []string
+	for k, vs := range h {
+		if strings.HasPrefix(k, "Mcp-Param-") && len(vs) == 1 && vs[0] == "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// emptyBase64 is the empty string in the transport's Base64 form.
+const emptyBase64 = base64Prefix + base64Suffix
+
 // plainHeaderValue reports whether v holds only what the transport lets
 // a header value carry unencoded: 0x20-0x7E and HTAB.
 func plainHeaderValue(v string) bool {

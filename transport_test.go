@@ -196,6 +196,21 @@ var transportRules = []transportRule{
 		message: "Mcp-Param-Region header value 'eu-west1' does not match body value",
 	},
 	{
+		// An empty string is a value: the header is sent, empty.
+		name: "Mcp-Param header empty for an empty string", region: true, status: 200, id: "1",
+		req: modernCall("tools/call", `"name":"sql","arguments":{"region":""}`, "sql", "Mcp-Param-Region", ""),
+	},
+	{
+		name: "Mcp-Param header empty for a value that is not", region: true, status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"sql","arguments":{"region":"us-west1"}`, "sql", "Mcp-Param-Region", ""),
+		message: "Mcp-Param-Region header",
+	},
+	{
+		name: "Mcp-Param header empty for a parameter absent", region: true, status: 400, code: mcp.CodeHeaderMismatch, id: "1",
+		req:     modernCall("tools/call", `"name":"sql","arguments":{}`, "sql", "Mcp-Param-Region", ""),
+		message: "unexpected Mcp-Param-Region header for absent or null parameter",
+	},
+	{
 		name: "Mcp-Param header Base64-encoded is decoded", region: true, status: 200, id: "1",
 		req: modernCall("tools/call", `"name":"sql","arguments":{"region":"Zürich"}`, "sql", "Mcp-Param-Region", b64("Zürich")),
 	},
@@ -420,6 +435,28 @@ func TestLegacyInitializeOnDualEraServer(t *testing.T) {
 					t.Errorf("Mcp-Session-Id %q answered; a stateless server mints none", s)
 				}
 			})
+		}
+	}
+}
+
+// TestGoSDKClientMirrorsEmptyString checks that the go-sdk's own client
+// can call a tool with an empty string in a parameter mirrored into a
+// header, which it sends as an empty Mcp-Param-* header.
+func TestGoSDKClientMirrorsEmptyString(t *testing.T) {
+	srv := httptest.NewServer(lambdamcp.Guard(streamable(regionServer()), hardOptions(new(bytes.Buffer))))
+	defer srv.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	if _, err := cs.ListTools(t.Context(), nil); err != nil { // the client learns which parameters it mirrors
+		t.Fatal(err)
+	}
+	for _, region := range []string{"", "us-west1"} {
+		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "sql", Arguments: map[string]any{"region": region}})
+		if err != nil || res.IsError {
+			t.Errorf("region %q: %v, %+v", region, err, res)
 		}
 	}
 }
