@@ -998,9 +998,9 @@ func TestTracerResult(t *testing.T) {
 			Status: 200, MCPMethod: "tools/call", Tool: "slow", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
 		{"timeout, answered by the guard", call("stubborn", `{}`), true, lambdamcp.RequestResult{ // its tool never returned, nor was listed
 			Status: 200, MCPMethod: "tools/call", Outcome: "timeout", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32001"}},
-		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list"}`, "MCP-Protocol-Version", legacy),
-			"Mcp-Method", "tools/list", "mcp-method", "ping"), false, lambdamcp.RequestResult{
-			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: legacy, ErrorCode: "-32020"}},
+		{"string id, refused header", withHeader(jsonPost(`{"jsonrpc":"2.0","id":"a\u00e9","method":"tools/list","params":{`+modernMeta+`}}`, "MCP-Protocol-Version", modern),
+			"Mcp-Method", "tools/list", "mcp-method", "ping"), false, lambdamcp.RequestResult{ // given twice, refused from 2026-07-28
+			Status: 400, MCPMethod: "tools/list", Outcome: "rejected", RPCID: "a\u00e9", ProtocolVersion: modern, ErrorCode: "-32020"}},
 		{"unknown method, answered 200", rpc7("foo/bar", `{}`), false, lambdamcp.RequestResult{ // the go-sdk's plain-text 400, rewritten
 			Status: 200, Outcome: "error", RPCID: "7", ProtocolVersion: legacy, ErrorCode: "-32601"}},
 		{"params the go-sdk cannot decode, answered 200", rpc7("tools/call", `{"name":5}`), false, lambdamcp.RequestResult{ // before Middleware
