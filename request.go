@@ -45,9 +45,13 @@ func pathPrefix(path, rest string) string {
 // the handler's paths are below the stage or base path the front took off,
 // and the client resolves a Location against the URL it sent. A URL, one
 // without a scheme (//host, /\host, which browsers read alike) and a
-// relative path are left as they are.
+// relative path are left as they are. So is every Location when the
+// prefix, which comes from the path the client sent, does not begin as a
+// path does (/, then neither a slash nor a backslash, and no tab or line
+// break, which browsers drop from a URL): prefixed, the Location would
+// name another host (//host/mcp).
 func prefixLocation(h http.Header, prefix string) {
-	if prefix == "" {
+	if len(prefix) < 2 || prefix[0] != '/' || prefix[1] == '/' || prefix[1] == '\\' || strings.ContainsAny(prefix, "\t\n\r") {
 		return
 	}
 	for i, v := range h["Location"] {
