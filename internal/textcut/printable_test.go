@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // TestPrintable checks which characters are escaped, and how: as %q
@@ -118,4 +119,62 @@ func TestPrintableStrict(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _ = PrintableStrict(s) }); n != 0 {
 		t.Errorf("PrintableStrict allocated %v times for a clean text", n)
 	}
+}
+
+// FuzzPrintable checks, for any text, that what Printable and
+// PrintableStrict write holds nothing a terminal or a log viewer acts on
+// (no C0 or C1 control, DEL, bidirectional control, line or paragraph
+// separator, nor a byte that is no UTF-8) and reads back, as a Go string
+// literal, as the text; that PrintableKeeping leaves only the characters
+// kept; and that a text returned as it is costs no copy.
+func FuzzPrintable(f *testing.F) {
+	for _, s := range []string{
+		"", "tools/call", "é日本 👩\u200d💻", "a\x7fb", "a\u0085b\u009bc", "evil\u202etxt",
+		"a\u2066b\u200fc\u061c", "a\u2028b\u2029c", "a\nb\tc\rd\x1b[2J", "a\x9bb", "a\ufffdb",
+		`a\u202eb`, `C:\x7f`, `"quoted"`, `\"`, "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc2",
+		"tag\U000e0001", "\u200b\u00a0\u3000", "\x00", "\\", "\xff\\\"",
+	} {
+		f.Add(s, "")
+		f.Add(s, "\n\t")
+		f.Add(s, `\`)
+	}
+	f.Fuzz(func(t *testing.T, s, keep string) {
+		for _, c := range []struct {
+			name   string
+			fn     func(string) string
+			hidden func(rune) bool
+		}{
+			{"Printable", Printable, Hidden},
+			{"PrintableStrict", PrintableStrict, notPrint},
+		} {
+			got := c.fn(s)
+			if !utf8.ValidString(got) {
+				t.Fatalf("%s(%q) = %q, not UTF-8", c.name, s, got)
+			}
+			for _, r := range got {
+				if Hidden(r) || c.hidden(r) {
+					t.Fatalf("%s(%q) = %q, which holds %U", c.name, s, got, r)
+				}
+			}
+			back, err := strconv.Unquote(`"` + strings.ReplaceAll(got, `"`, `\"`) + `"`)
+			if err != nil || back != s {
+				t.Fatalf("%s(%q) = %q, which reads back as %q (%v)", c.name, s, got, back, err)
+			}
+			if got == s && s != "" && unsafe.StringData(got) != unsafe.StringData(s) {
+				t.Fatalf("%s(%q) copied a text it returns as it is", c.name, s)
+			}
+		}
+		got := PrintableKeeping(s, keep)
+		if !utf8.ValidString(got) {
+			t.Fatalf("PrintableKeeping(%q, %q) = %q, not UTF-8", s, keep, got)
+		}
+		for _, r := range got {
+			if Hidden(r) && !strings.ContainsRune(keep, r) {
+				t.Fatalf("PrintableKeeping(%q, %q) = %q, which holds %U", s, keep, got, r)
+			}
+		}
+		if keep == "" && got != Printable(s) {
+			t.Fatalf("PrintableKeeping(%q, \"\") = %q, Printable gives %q", s, got, Printable(s))
+		}
+	})
 }
