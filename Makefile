@@ -50,7 +50,8 @@ FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzBasePath .:FuzzJSONDepth .:FuzzJ
 	./internal/runtimeapi:FuzzDecodeFunctionError ./internal/localfront:FuzzWriteProxyResponse ./internal/localfront:FuzzReadPrelude \
 	.:FuzzSSETail .:FuzzLastEventEnd .:FuzzSSEEvent .:FuzzDimensionValue ./auth:FuzzNumericDate ./internal/textcut:FuzzCut \
 	./cmd/mcp-client:FuzzRedacted ./cmd/mcp-client:FuzzStreamWatch ./cmd/mcp-client:FuzzHostPort ./internal/localfront:FuzzDecodeBody \
-	.:FuzzLateAnswer ./auth:FuzzUnreadVars .:FuzzPrefixLocation ./internal/textcut:FuzzPrintable
+	.:FuzzLateAnswer ./auth:FuzzUnreadVars .:FuzzPrefixLocation ./internal/textcut:FuzzPrintable \
+	.:FuzzJoinedValues .:FuzzWideText
 fuzz:
 	@for pt in $(FUZZ_TARGETS); do \
 		pkg=$${pt%%:*}; target=$${pt#*:}; \
