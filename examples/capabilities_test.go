@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lambdamcp/lambdamcp/examples/discover"
+	"github.com/lambdamcp/lambdamcp/examples/everything"
 	"github.com/lambdamcp/lambdamcp/examples/logging"
 	"github.com/lambdamcp/lambdamcp/examples/mrtr"
 	"github.com/lambdamcp/lambdamcp/examples/progress"
@@ -58,8 +59,10 @@ func handlers(t *testing.T) map[string]http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// everything as its command serves it on Lambda, with static lists.
 	return map[string]http.Handler{
 		"discover":      discover.Handler(discover.New(discover.Options{})),
+		"everything":    everything.Handler(everything.New(&everything.Options{Sealer: sealer, StaticLists: true}), nil),
 		"logging":       logging.Handler(logging.New()),
 		"mrtr":          mrtr.Handler(mrtr.New(sealer)),
 		"progress":      progress.Handler(progress.New(progress.Options{})),

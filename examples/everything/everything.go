@@ -17,6 +17,7 @@ import (
 	"github.com/lambdamcp/lambdamcp/requeststate"
 	"net/http"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -81,6 +82,9 @@ func New(opts *Options) *mcp.Server {
 			c.CacheScope = "public"
 		},
 	})
+	// Tool deadlines before the invocation's, panics answered rather than
+	// fatal, each era's error codes: what lambdamcp asks of every server.
+	srv.AddReceivingMiddleware(lambdamcp.Middleware())
 	addContentTools(srv)
 	addClientRequestTools(srv)
 	addInputRequiredTools(srv, sealer)
