@@ -177,6 +177,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -1257,7 +1258,11 @@ func explain(endpoint string, err error, secrets *secretSet) string {
 	}
 	var ne net.Error
 	var oe *net.OpError
+	var ce *tls.CertificateVerificationError
 	switch {
+	case errors.As(err, &ce):
+		// Wrapped in the go-sdk's words for the request it could not send.
+		return fmt.Sprintf("the TLS certificate of %s cannot be verified (%v): it is not for that host name, has expired, or is signed by an authority this machine does not trust; nothing was sent", endpoint, ce.Err)
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("timed out talking to %s: %v", endpoint, err)
 	// The SDK does not always wrap transport errors, so their text is
