@@ -137,3 +137,45 @@ func TestForgetNotThroughALink(t *testing.T) {
 		t.Errorf("the file the link leads to is gone: %v", err)
 	}
 }
+
+// TestCacheDirNotSharedSaidOnce checks what a run says, reading at its
+// start and keeping after the sign-in, when its cache directory is not
+// the user's alone: one line, that no sign-in is kept or used there,
+// not that a new sign-in replaces a kept one, which it does not; and
+// that it makes nothing in that directory.
+func TestCacheDirNotSharedSaidOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(t *testing.T, dir string)
+		want string
+	}{
+		{"anyone may write in the cache directory", func(t *testing.T, dir string) {
+			chmod(t, filepath.Dir(filepath.Dir(dir)), 0o777)
+		}, "anyone may write in it, and it has no sticky bit (mode 0777)"},
+		{"others may write in lambdamcp", func(t *testing.T, dir string) {
+			mkdir(t, filepath.Dir(dir), 0o777)
+		}, "others may write in it (mode 0777)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := withCacheDir(t)
+			tc.make(t, dir)
+			var notice bytes.Buffer
+			c, err := newTokenCache(testIssuer, "client-7f3a", "https://mcp.example.com/mcp", &notice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k := c.load(); k != nil {
+				t.Fatalf("load: %+v, want none", k)
+			}
+			cfg := &oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: testIssuer + "/oauth2/token"}}
+			c.keep(t.Context(), cfg, &oauth2.Token{AccessToken: "access-1f9c2e7a", RefreshToken: "refresh-8d3b6c0e"})
+			got := notice.String()
+			if strings.Count(got, "\n") != 1 || !strings.Contains(got, tc.want) || !strings.HasPrefix(got, "mcp-client: no sign-in is kept between runs, nor one kept before used: ") {
+				t.Errorf("notices %q, want one line saying no sign-in is kept or used, for %q", got, tc.want)
+			}
+			if _, err := os.Lstat(dir); err == nil {
+				t.Errorf("%s was made", dir)
+			}
+		})
+	}
+}

@@ -58,6 +58,9 @@ type tokenCache struct {
 
 	mu    sync.Mutex
 	saved string // the access token last written or read
+	// The directories were refused when the run read the file: keep
+	// neither makes nor writes anything there, and says nothing more.
+	refused bool
 
 	// Tests' hooks, nil in a run: lockWaits is called when the lock is
 	// another's, and refusedRead when forgetRefused has read the file,
@@ -89,6 +92,14 @@ func newTokenCache(issuer, clientID, endpoint string, notice io.Writer) (*tokenC
 // (the notice says why, in one line).
 func (c *tokenCache) load() *keptToken {
 	if c == nil {
+		return nil
+	}
+	if err := c.checkDirs(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// Said once: the file there is not read, nor one written.
+		fmt.Fprintf(c.notice, "mcp-client: no sign-in is kept between runs, nor one kept before used: %v\n", err)
+		c.mu.Lock()
+		c.refused = true
+		c.mu.Unlock()
 		return nil
 	}
 	k, why := c.read()
@@ -229,7 +240,7 @@ func (c *tokenCache) ignore(why string) {
 // deletes a refused token it read meanwhile waits, and then finds this
 // one. A failure is said, not fatal: the run has its token.
 func (c *tokenCache) keep(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) {
-	if c == nil || c.isSaved(tok) {
+	if c == nil || c.isSaved(tok) || c.isRefused() {
 		return
 	}
 	err := os.MkdirAll(filepath.Dir(c.path), 0o700)
@@ -250,6 +261,13 @@ func (c *tokenCache) isSaved(tok *oauth2.Token) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return tok.AccessToken == c.saved
+}
+
+// isRefused says whether load found the directories not the user's alone.
+func (c *tokenCache) isRefused() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refused
 }
 
 // keepLocked is keep, its caller holding the lock.
