@@ -206,6 +206,18 @@ func TestForeignServers(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want the page named as no MCP answer", code, stderr)
 		}
 	})
+	t.Run("JSON that is no JSON-RPC", func(t *testing.T) {
+		// Another API's route, or a health check that takes a POST.
+		for _, protocol := range []string{"2025-11-25", "2026-07-28"} {
+			code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"status":"ok"}`)
+			}), "-protocol", protocol)
+			if code != 1 || !strings.Contains(stderr, "answered with JSON that is no JSON-RPC message, not MCP: check that this is the MCP endpoint") {
+				t.Errorf("%s: exit %d, stderr %q; want the answer named as no MCP answer", protocol, code, stderr)
+			}
+		}
+	})
 	t.Run("buffered answer through a streaming front", func(t *testing.T) {
 		// What a Function URL in RESPONSE_STREAM mode relays from a
 		// function that answered buffered: its payload, as the body.

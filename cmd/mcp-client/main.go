@@ -711,6 +711,7 @@ type statusRecorder struct {
 	at        string // the URL it went to, redacted, where a redirect led it away from the endpoint
 	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
 	proxyBody bool   // that answer's body is a Lambda proxy response: a buffered answer relayed by a streaming front
+	json      bool   // the last POST's success was JSON, which the go-sdk may not find to be JSON-RPC
 	// The last call's answer, if it had no body; calls counts the calls,
 	// so that a body found empty only when read marks its own call.
 	empty *emptyAnswer
@@ -783,7 +784,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 			s.calls++
 			s.empty, s.streamEnded = nil, nil
 		}
-		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.at, s.notMCP, s.proxyBody = 0, "", "", false, false, "", "", "", false // no answer to explain
+		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.at, s.notMCP, s.proxyBody, s.json = 0, "", "", false, false, "", "", "", false, false // no answer to explain
 		return resp, err
 	}
 	if mediaType(resp) != "text/event-stream" {
@@ -822,7 +823,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 			}
 		}
 	}
-	s.notMCP, s.proxyBody = "", false
+	s.notMCP, s.proxyBody, s.json = "", false, false
 	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
 		s.challenge = resp.Header.Get("WWW-Authenticate")
@@ -852,6 +853,8 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		if mt := mediaType(resp); success && mt != "application/json" && mt != "text/event-stream" {
 			s.notMCP = or(mt, "no media type")
 			s.proxyBody = peekProxyResponse(resp)
+		} else if success && mt == "application/json" {
+			s.json = true
 		}
 	}
 	return resp, nil
@@ -1095,6 +1098,9 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.empty != nil {
 		return &stepError{step, &emptyAnswerError{*rec.empty, err}}
 	}
+	if rec.json && notJSONRPC(err) {
+		return &stepError{step, &notMCPError{mediaType: "JSON that is no JSON-RPC message", err: err}}
+	}
 	if rec.streamEnded != nil && !rec.streamEnded.answered && serverError(err) == nil {
 		return &stepError{step, &streamEndedError{*rec.streamEnded, err}}
 	}
@@ -1106,6 +1112,15 @@ func withStatus(c *http.Client, step string, err error) error {
 		obtainer = rec.oauth.clientID
 	}
 	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, rpcError: rec.rpcError, tokenSent: rec.tokenSent, obtainer: obtainer, withheld: rec.withheld, at: rec.at, session: rec.session, err: err}}
+}
+
+// notJSONRPC reports whether err is the go-sdk's failure to read a JSON
+// answer as a JSON-RPC message at all: not an object, or one without
+// "jsonrpc": "2.0". It says so in words alone.
+func notJSONRPC(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "failed to decode response: invalid message version tag") ||
+		strings.Contains(msg, "failed to decode response: unmarshaling jsonrpc message")
 }
 
 // scrubbed is an error whose text names the endpoint by its redacted form:
