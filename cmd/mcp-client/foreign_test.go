@@ -218,6 +218,19 @@ func TestForeignServers(t *testing.T) {
 			}
 		}
 	})
+	t.Run("event that is no JSON-RPC", func(t *testing.T) {
+		for _, protocol := range []string{"2025-11-25", "2026-07-28"} {
+			for _, data := range []string{`{"status":"ok"}`, "<html>Welcome</html>"} {
+				code, _, stderr := runAgainst(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/event-stream")
+					fmt.Fprintf(w, "data: %s\n\n", data)
+				}), "-protocol", protocol)
+				if code != 1 || !strings.Contains(stderr, "answered with an event that is no JSON-RPC message, not MCP: check that this is the MCP endpoint") || strings.Contains(stderr, "the server closed it") {
+					t.Errorf("%s, %s: exit %d, stderr %q; want the event named as no MCP answer, not the stream's end blamed", protocol, data, code, stderr)
+				}
+			}
+		}
+	})
 	t.Run("buffered answer through a streaming front", func(t *testing.T) {
 		// What a Function URL in RESPONSE_STREAM mode relays from a
 		// function that answered buffered: its payload, as the body.

@@ -1098,8 +1098,12 @@ func withStatus(c *http.Client, step string, err error) error {
 	if rec.empty != nil {
 		return &stepError{step, &emptyAnswerError{*rec.empty, err}}
 	}
-	if rec.json && notJSONRPC(err) {
+	if rec.json && notJSONRPC(err, "response") {
 		return &stepError{step, &notMCPError{mediaType: "JSON that is no JSON-RPC message", err: err}}
+	}
+	if (rec.streamEnded == nil || !rec.streamEnded.midEvent) && notJSONRPC(err, "event") {
+		// A whole event, not one the stream's end cut: the server's.
+		return &stepError{step, &notMCPError{mediaType: "an event that is no JSON-RPC message", err: err}}
 	}
 	if rec.streamEnded != nil && !rec.streamEnded.answered && serverError(err) == nil {
 		return &stepError{step, &streamEndedError{*rec.streamEnded, err}}
@@ -1115,12 +1119,13 @@ func withStatus(c *http.Client, step string, err error) error {
 }
 
 // notJSONRPC reports whether err is the go-sdk's failure to read a JSON
-// answer as a JSON-RPC message at all: not an object, or one without
-// "jsonrpc": "2.0". It says so in words alone.
-func notJSONRPC(err error) bool {
+// answer ("response") or an event's data ("event") as a JSON-RPC message
+// at all: not an object, or one without "jsonrpc": "2.0". It says so in
+// words alone.
+func notJSONRPC(err error, what string) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "failed to decode response: invalid message version tag") ||
-		strings.Contains(msg, "failed to decode response: unmarshaling jsonrpc message")
+	return strings.Contains(msg, "failed to decode "+what+": invalid message version tag") ||
+		strings.Contains(msg, "failed to decode "+what+": unmarshaling jsonrpc message")
 }
 
 // scrubbed is an error whose text names the endpoint by its redacted form:
