@@ -65,7 +65,7 @@ func parseElicit(s string) (*elicitAnswer, error) {
 	}
 	var content map[string]any
 	if err := json.Unmarshal([]byte(s), &content); err != nil || content == nil {
-		return nil, fmt.Errorf("-elicit must be a JSON object, decline or cancel: %s", s)
+		return nil, fmt.Errorf("-elicit must be a JSON object, decline or cancel: %s", shownValue(s))
 	}
 	return &elicitAnswer{action: "accept", content: []byte(s)}, nil
 }

@@ -477,12 +477,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func parseArgs(s string) (json.RawMessage, error) {
 	var args json.RawMessage
 	if err := json.Unmarshal([]byte(s), &args); err != nil {
-		return nil, fmt.Errorf("-args must be a JSON object: %v: %s", err, s)
+		return nil, fmt.Errorf("-args must be a JSON object: %v: %s", err, shownValue(s))
 	}
 	if args[0] != '{' { // Unmarshal trimmed the spaces around it
-		return nil, fmt.Errorf("-args must be a JSON object, not %s", s)
+		return nil, fmt.Errorf("-args must be a JSON object, not %s", shownValue(s))
 	}
 	return args, nil
+}
+
+// shownValue is a flag's value as a usage line repeats it: escaped, and
+// cut after maxQuoted bytes, what was left out said, as a line quoting a
+// server is. -args may be a whole file's content ("$(cat file)").
+func shownValue(s string) string {
+	var none *secretSet // the user's own value: nothing of it to hide
+	head, rest := none.cut(printable(s), maxQuoted)
+	return head + rest
 }
 
 // loopback reports whether host, a URL's host without its port, is this

@@ -29,13 +29,15 @@ func promptArgs(args json.RawMessage) (map[string]string, error) {
 		var s string
 		// Unmarshal would take null as "" without a word.
 		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
-			bad = append(bad, fmt.Sprintf("%q is %s", name, v))
+			bad = append(bad, fmt.Sprintf("%q is %s", name, shownValue(string(v))))
 			continue
 		}
 		strs[name] = s
 	}
 	if len(bad) > 0 {
-		return nil, fmt.Errorf("-args for -prompt must give every argument a string, as prompts take strings only: %s", strings.Join(bad, ", "))
+		var none *secretSet // each is bounded, not their number
+		list, more := none.cut(strings.Join(bad, ", "), maxLine)
+		return nil, fmt.Errorf("-args for -prompt must give every argument a string, as prompts take strings only: %s%s", list, more)
 	}
 	return strs, nil
 }
