@@ -441,7 +441,7 @@ type request struct {
 	body      []byte
 	path      string // the path below the stage prefix, decoded
 	rawPath   string // the same as the client percent-encoded it
-	requestID string // the front's own request id (requestContext.requestId)
+	requestID string // requestContext.requestId: the front's own, the invocation's for Function URLs
 	traceID   string // the function's trace id (Lambda-Runtime-Trace-Id)
 	traceRoot string // its Root, sent as X-Amzn-Trace-Id
 	now       time.Time
@@ -500,7 +500,12 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	case ShapeURL:
 		w.Header().Set("x-amzn-RequestId", lambdaID)
 	}
-	req, refused := f.readRequest(w, r, gatewayID)
+	eventID := gatewayID
+	if f.cfg.Shape == ShapeURL {
+		// A Function URL has no gateway: its event names the invocation.
+		eventID = lambdaID
+	}
+	req, refused := f.readRequest(w, r, eventID)
 	if refused == nil && f.httpPreflight(w, req) {
 		return
 	}
@@ -569,8 +574,8 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 }
 
 // readRequest reads the body and places the path below the stage, or
-// returns the gateway's refusal.
-func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID string) (*request, *gatewayError) {
+// returns the gateway's refusal; eventID is the event's request id.
+func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, eventID string) (*request, *gatewayError) {
 	if refused := badTarget(r); refused != nil {
 		return nil, refused
 	}
@@ -601,7 +606,7 @@ func (f *Front) readRequest(w http.ResponseWriter, r *http.Request, gatewayID st
 	now := time.Now().UTC()
 	trace := newTraceID(now)
 	root, _, _ := strings.Cut(trace, ";")
-	req := &request{r: r, body: body, path: r.URL.Path, rawPath: r.URL.EscapedPath(), requestID: gatewayID, traceID: trace, traceRoot: root, now: now}
+	req := &request{r: r, body: body, path: r.URL.Path, rawPath: r.URL.EscapedPath(), requestID: eventID, traceID: trace, traceRoot: root, now: now}
 	req.sourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
 	if f.cfg.BasePath != "" {
 		rest, ok := cutBasePath(req.rawPath, f.cfg.BasePath)
