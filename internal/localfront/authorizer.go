@@ -104,7 +104,7 @@ func (f *Front) callAuthorizer(ctx context.Context, req *request, token, arn str
 	case f.cfg.Shape == ShapeHTTP:
 		h := req.headers(true)
 		delete(h, "cookie")
-		event = events.APIGatewayV2CustomAuthorizerV2Request{
+		ev := events.APIGatewayV2CustomAuthorizerV2Request{
 			Version:               httpAuthorizerPayloadVersion,
 			Type:                  "REQUEST",
 			RouteArn:              arn,
@@ -117,6 +117,7 @@ func (f *Front) callAuthorizer(ctx context.Context, req *request, token, arn str
 			QueryStringParameters: joinedValues(req.query()),
 			RequestContext:        f.httpContext(req),
 		}
+		event = httpAuthorizerEventJSON{ev, payload2Context{APIGatewayV2HTTPRequestContext: ev.RequestContext}}
 	}
 	var ar authorizerResponse
 	payload, err := json.Marshal(event)

@@ -676,7 +676,8 @@ func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
 	case ShapeREST:
 		return json.Marshal(f.restEvent(req, authorizer))
 	case ShapeHTTP:
-		return json.Marshal(f.httpEvent(req, authorizer))
+		ev := f.httpEvent(req, authorizer)
+		return json.Marshal(httpEventJSON{ev, payload2Context{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
 	case ShapeURL:
 		return json.Marshal(f.urlEvent(req))
 	default:

@@ -92,3 +92,26 @@ func (f *Front) urlEvent(req *request) events.LambdaFunctionURLRequest {
 		IsBase64Encoded: b64,
 	}
 }
+
+// payload2Context is a payload 2.0 request context as the event carries
+// it. aws-lambda-go's type writes requestContext.authentication, a mutual
+// TLS client's certificate, even empty, which would tell a function that a
+// client presented one; API Gateway sends it only for such a client, which
+// a local front never has.
+type payload2Context struct {
+	events.APIGatewayV2HTTPRequestContext
+	Authentication *events.APIGatewayV2HTTPRequestContextAuthentication `json:"authentication,omitempty"`
+}
+
+// httpEventJSON is an HTTP API event with its context as payload2Context.
+type httpEventJSON struct {
+	events.APIGatewayV2HTTPRequest
+	RequestContext payload2Context `json:"requestContext"`
+}
+
+// httpAuthorizerEventJSON is an HTTP API's Lambda authorizer event with its
+// context as payload2Context.
+type httpAuthorizerEventJSON struct {
+	events.APIGatewayV2CustomAuthorizerV2Request
+	RequestContext payload2Context `json:"requestContext"`
+}

@@ -1,6 +1,7 @@
 package localfront
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -34,5 +35,50 @@ func TestURLEventRequestIDIsTheInvocations(t *testing.T) {
 	rc, _ := ev["requestContext"].(map[string]any)
 	if got, want := rc["requestId"], resp.Header.Get("x-amzn-RequestId"); got != want || want == "" {
 		t.Errorf("requestContext.requestId = %v, want the invocation's %q", got, want)
+	}
+}
+
+// requestContext.authentication is a mutual TLS client's certificate: a
+// payload 2.0 event without one has no such member, rather than one with
+// an empty certificate that tells a function a client presented one.
+func TestPayload2EventWithoutClientCertificate(t *testing.T) {
+	for _, shape := range []Shape{ShapeHTTP, ShapeURL} {
+		t.Run(string(shape), func(t *testing.T) {
+			ev, _ := echoedJSON(t, Config{Shape: shape}, "/mcp", sample)
+			rc, _ := ev["requestContext"].(map[string]any)
+			if a, ok := rc["authentication"]; ok {
+				t.Errorf("requestContext.authentication = %v, want no such member", a)
+			}
+			if rc["http"] == nil {
+				t.Errorf("requestContext = %v, without http", rc)
+			}
+		})
+	}
+}
+
+// The same holds for the HTTP API's Lambda authorizer's event.
+func TestHTTPAuthorizerEventWithoutClientCertificate(t *testing.T) {
+	var auth counter
+	allow := auth.wrap(func(context.Context, []byte) ([]byte, error) { return []byte(`{"isAuthorized":true}`), nil })
+	f := startFront(t, Config{Shape: ShapeHTTP, Function: echoFunction(), Authorizer: allow})
+	s := sample
+	s.url = f.URL() + "/mcp"
+	s.header = sample.header.Clone()
+	s.header.Set("Authorization", "Bearer good")
+	if resp, body := do(t, s); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d (%s), want 200", resp.StatusCode, body)
+	}
+	_, payload := auth.state()
+	var ev struct {
+		RequestContext map[string]any `json:"requestContext"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := ev.RequestContext["authentication"]; ok {
+		t.Errorf("requestContext.authentication = %v, want no such member", a)
+	}
+	if ev.RequestContext["http"] == nil {
+		t.Errorf("requestContext = %v, without http", ev.RequestContext)
 	}
 }
