@@ -679,7 +679,7 @@ func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
 		ev := f.httpEvent(req, authorizer)
 		return json.Marshal(httpEventJSON{ev, payload2Context{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
 	case ShapeURL:
-		return json.Marshal(f.urlEvent(req))
+		return json.Marshal(urlEventAsSent(f.urlEvent(req)))
 	default:
 		return json.Marshal(f.albEvent(req))
 	}

@@ -57,7 +57,8 @@ func (f *Front) httpContext(req *request) events.APIGatewayV2HTTPRequestContext 
 }
 
 // urlEvent builds the Function URL event: payload 2.0 without routes or
-// stages, the URL id in apiId and domainPrefix, and the URL's own domain
+// stages (urlEventAsSent adds their placeholders), the URL id in apiId and
+// domainPrefix, and the URL's own domain
 // (<url-id>.lambda-url.<region>.on.aws), which Function URLs always report
 // and which tells their events from HTTP API ones. The Host header keeps
 // the local address.
@@ -114,4 +115,25 @@ type httpEventJSON struct {
 type httpAuthorizerEventJSON struct {
 	events.APIGatewayV2CustomAuthorizerV2Request
 	RequestContext payload2Context `json:"requestContext"`
+}
+
+// urlEventJSON is a Function URL event as Lambda sends it: with routeKey,
+// requestContext.routeKey and requestContext.stage, which Function URLs do
+// not use and set to "$default" as placeholders ("Invoking Lambda function
+// URLs"), and which aws-lambda-go's type does not have.
+type urlEventJSON struct {
+	events.LambdaFunctionURLRequest
+	RouteKey       string         `json:"routeKey"`
+	RequestContext urlContextJSON `json:"requestContext"`
+}
+
+type urlContextJSON struct {
+	events.LambdaFunctionURLRequestContext
+	RouteKey string `json:"routeKey"`
+	Stage    string `json:"stage"`
+}
+
+func urlEventAsSent(ev events.LambdaFunctionURLRequest) urlEventJSON {
+	return urlEventJSON{LambdaFunctionURLRequest: ev, RouteKey: "$default",
+		RequestContext: urlContextJSON{LambdaFunctionURLRequestContext: ev.RequestContext, RouteKey: "$default", Stage: "$default"}}
 }

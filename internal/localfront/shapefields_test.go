@@ -82,3 +82,17 @@ func TestHTTPAuthorizerEventWithoutClientCertificate(t *testing.T) {
 		t.Errorf("requestContext = %v, without http", ev.RequestContext)
 	}
 }
+
+// Function URLs use neither routes nor stages, and set routeKey,
+// requestContext.routeKey and requestContext.stage to "$default" as
+// placeholders ("Invoking Lambda function URLs", request payload format).
+func TestURLEventPlaceholders(t *testing.T) {
+	ev, _ := echoedJSON(t, Config{Shape: ShapeURL}, "/mcp", sample)
+	rc, _ := ev["requestContext"].(map[string]any)
+	got := map[string]any{"routeKey": ev["routeKey"], "requestContext.routeKey": rc["routeKey"], "requestContext.stage": rc["stage"]}
+	for k, v := range got {
+		if v != "$default" {
+			t.Errorf("%s = %v, want $default", k, v)
+		}
+	}
+}
