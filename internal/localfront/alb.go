@@ -5,13 +5,14 @@ import (
 )
 
 // albEvent builds the Application Load Balancer target group event. Header
-// names are lowercase, and the path and query parameters are passed as the
-// client encoded them; in multi-value mode only the multi-value maps are
-// filled.
+// names are lowercase, the path and query parameters are passed as the
+// client encoded them, and the body is base64-encoded unless of one of the
+// load balancer's text types; in multi-value mode only the multi-value maps
+// are filled.
 func (f *Front) albEvent(req *request) events.ALBTargetGroupRequest {
 	h := req.headers(true)
 	q := req.rawQuery()
-	body, b64 := req.encodedBody()
+	body, b64 := req.encodedBodyBy(isALBText)
 	ev := events.ALBTargetGroupRequest{
 		HTTPMethod: req.r.Method,
 		Path:       req.rawPath,

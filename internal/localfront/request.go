@@ -106,10 +106,15 @@ func (req *request) cookies() []string {
 // encodedBody returns the body as the event carries it: text as is, anything
 // else base64-encoded with isBase64Encoded set.
 func (req *request) encodedBody() (string, bool) {
+	return req.encodedBodyBy(isText)
+}
+
+// encodedBodyBy is encodedBody with text telling text from the rest.
+func (req *request) encodedBodyBy(text func(contentType string, body []byte) bool) (string, bool) {
 	if len(req.body) == 0 {
 		return "", false
 	}
-	if isText(req.r.Header.Get("Content-Type"), req.body) {
+	if text(req.r.Header.Get("Content-Type"), req.body) {
 		return string(req.body), false
 	}
 	return base64.StdEncoding.EncodeToString(req.body), true
@@ -135,6 +140,25 @@ func isText(contentType string, body []byte) bool {
 		}
 	}
 	return false
+}
+
+// isALBText is an ALB's rule, narrower than isText: the body goes as is
+// for text/*, application/json, application/javascript and
+// application/xml, and base64-encoded for every other type, none included
+// ("Lambda functions as targets": receive events from the load balancer).
+func isALBText(contentType string, body []byte) bool {
+	if !utf8.Valid(body) {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/json", "application/javascript", "application/xml":
+		return true
+	}
+	return strings.HasPrefix(mt, "text/")
 }
 
 // requestTime formats the event's time as API Gateway does.

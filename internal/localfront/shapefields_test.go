@@ -2,9 +2,12 @@ package localfront
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // echoedJSON sends s through a front of the given config and returns the
@@ -94,5 +97,41 @@ func TestURLEventPlaceholders(t *testing.T) {
 		if v != "$default" {
 			t.Errorf("%s = %v, want $default", k, v)
 		}
+	}
+}
+
+// An ALB sends a body as is only for text/*, application/json,
+// application/javascript and application/xml, and base64-encodes it for
+// every other type ("Lambda functions as targets", receive events from the
+// load balancer).
+func TestALBEventBase64ByContentType(t *testing.T) {
+	tests := []struct {
+		contentType string
+		want        bool
+	}{
+		{"text/plain", false},
+		{"text/html; charset=utf-8", false},
+		{"application/json", false},
+		{"application/json; charset=utf-8", false},
+		{"application/javascript", false},
+		{"application/xml", false},
+		{"application/x-www-form-urlencoded", true},
+		{"application/yaml", true},
+		{"application/vnd.api+json", true},
+		{"application/octet-stream", true},
+		{"", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.contentType, func(t *testing.T) {
+			s := sent{method: http.MethodPost, body: "a=b", contentType: tc.contentType}
+			ev := echoed[events.ALBTargetGroupRequest](t, Config{Shape: ShapeALB}, "/mcp", s)
+			want := "a=b"
+			if tc.want {
+				want = base64.StdEncoding.EncodeToString([]byte("a=b"))
+			}
+			if ev.IsBase64Encoded != tc.want || ev.Body != want {
+				t.Errorf("body %q, isBase64Encoded %v; want %q, %v", ev.Body, ev.IsBase64Encoded, want, tc.want)
+			}
+		})
 	}
 }
