@@ -686,11 +686,15 @@ func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
 }
 
 func (f *Front) writeResponse(w http.ResponseWriter, payload []byte) error {
-	switch f.cfg.Shape {
-	case ShapeREST, ShapeALB:
-		return writeProxyResponse(w, payload, true)
+	switch {
+	case f.cfg.Shape == ShapeREST:
+		return writeProxyResponse(w, payload, true, restFields)
+	case f.cfg.Shape == ShapeALB && f.cfg.MultiValueHeaders:
+		return writeProxyResponse(w, payload, true, albMultiFields)
+	case f.cfg.Shape == ShapeALB:
+		return writeProxyResponse(w, payload, true, albFields)
 	default:
-		return writeProxyResponse(w, payload, false)
+		return writeProxyResponse(w, payload, false, payload2Fields)
 	}
 }
 

@@ -33,7 +33,11 @@ func FuzzWriteProxyResponse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, payload []byte, strict bool) {
 		w := httptest.NewRecorder()
-		err := writeProxyResponse(w, payload, strict)
+		fields := payload2Fields
+		if strict {
+			fields = restFields
+		}
+		err := writeProxyResponse(w, payload, strict, fields)
 		want, reason := readProxyResponse(payload, strict)
 		if err != nil {
 			if reason == "" {

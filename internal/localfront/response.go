@@ -26,13 +26,29 @@ type proxyResponse struct {
 	IsBase64Encoded   bool                `json:"isBase64Encoded"`
 }
 
+// proxyFields are the header fields of a response object that a shape
+// reads.
+type proxyFields struct{ headers, multiValueHeaders, cookies bool }
+
+var (
+	// restFields: payload 1.0, multiValueHeaders' values of a name both
+	// maps hold.
+	restFields = proxyFields{headers: true, multiValueHeaders: true}
+	// payload2Fields: HTTP APIs and Function URLs.
+	payload2Fields = proxyFields{headers: true, cookies: true}
+	// albFields and albMultiFields: a target group reads the one its mode
+	// names ("Lambda functions as targets", responses with multi-value
+	// headers).
+	albFields      = proxyFields{headers: true}
+	albMultiFields = proxyFields{multiValueHeaders: true}
+)
+
 // writeProxyResponse turns a function's response into HTTP. strict is the
 // REST and ALB rule (payload 1.0): anything but a response object with a
 // statusCode is a malformed response (an error is returned, nothing
-// written), and its headers are headers and multiValueHeaders. Payload 2.0
-// takes a payload without a statusCode as a 200 JSON body, and its headers
-// are headers and cookies.
-func writeProxyResponse(w http.ResponseWriter, payload []byte, strict bool) error {
+// written). Payload 2.0 takes a payload without a statusCode as a 200 JSON
+// body. fields names the header fields the shape reads.
+func writeProxyResponse(w http.ResponseWriter, payload []byte, strict bool, fields proxyFields) error {
 	if !strict && !hasStatusCode(payload) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
@@ -56,11 +72,16 @@ func writeProxyResponse(w http.ResponseWriter, payload []byte, strict bool) erro
 			return fmt.Errorf("malformed Lambda proxy response: body: %w", err)
 		}
 	}
-	if strict {
-		setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, nil)
-	} else {
-		setHeaders(w.Header(), pr.Headers, nil, pr.Cookies)
+	if !fields.headers {
+		pr.Headers = nil
 	}
+	if !fields.multiValueHeaders {
+		pr.MultiValueHeaders = nil
+	}
+	if !fields.cookies {
+		pr.Cookies = nil
+	}
+	setHeaders(w.Header(), pr.Headers, pr.MultiValueHeaders, pr.Cookies)
 	w.WriteHeader(*pr.StatusCode)
 	w.Write(body)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
 )
 
 // echoedJSON sends s through a front of the given config and returns the
@@ -133,5 +134,33 @@ func TestALBEventBase64ByContentType(t *testing.T) {
 				t.Errorf("body %q, isBase64Encoded %v; want %q, %v", ev.Body, ev.IsBase64Encoded, want, tc.want)
 			}
 		})
+	}
+}
+
+// A target group's responses carry their headers in multiValueHeaders
+// with multi-value headers enabled and in headers otherwise ("Lambda
+// functions as targets", responses with multi-value headers): the other
+// map is not the load balancer's.
+func TestALBResponseHeadersByMode(t *testing.T) {
+	const payload = `{"statusCode":200,"statusDescription":"200 OK","headers":{"X-One":"1"},"multiValueHeaders":{"X-Two":["2","3"]},"body":"ok"}`
+	tests := []struct {
+		multi    bool
+		one, two []string
+	}{
+		{multi: false, one: []string{"1"}},
+		{multi: true, two: []string{"2", "3"}},
+	}
+	for _, tc := range tests {
+		f := startFront(t, Config{Shape: ShapeALB, MultiValueHeaders: tc.multi, Function: respondWith(payload)})
+		resp, body := do(t, sent{method: http.MethodGet, url: f.URL() + "/x"})
+		if resp.StatusCode != http.StatusOK || string(body) != "ok" {
+			t.Fatalf("multi-value %v: %d %q", tc.multi, resp.StatusCode, body)
+		}
+		if diff := cmp.Diff(tc.one, resp.Header.Values("X-One")); diff != "" {
+			t.Errorf("multi-value %v: X-One (-want +got):\n%s", tc.multi, diff)
+		}
+		if diff := cmp.Diff(tc.two, resp.Header.Values("X-Two")); diff != "" {
+			t.Errorf("multi-value %v: X-Two (-want +got):\n%s", tc.multi, diff)
+		}
 	}
 }
