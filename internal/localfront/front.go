@@ -674,7 +674,8 @@ func malformedResponse(requestID string, err error) *gatewayError {
 func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
 	switch f.cfg.Shape {
 	case ShapeREST:
-		return json.Marshal(f.restEvent(req, authorizer))
+		ev := f.restEvent(req, authorizer)
+		return json.Marshal(restEventJSON{ev, ev.IsBase64Encoded})
 	case ShapeHTTP:
 		ev := f.httpEvent(req, authorizer)
 		return json.Marshal(httpEventJSON{ev, payload2Context{APIGatewayV2HTTPRequestContext: ev.RequestContext}})

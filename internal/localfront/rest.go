@@ -96,3 +96,10 @@ func domainPrefix(host string) string {
 	prefix, _, _ = strings.Cut(prefix, ":")
 	return prefix
 }
+
+// restEventJSON is a REST API event as API Gateway sends it: with
+// isBase64Encoded even when false, which aws-lambda-go's type leaves out.
+type restEventJSON struct {
+	events.APIGatewayProxyRequest
+	IsBase64Encoded bool `json:"isBase64Encoded"`
+}

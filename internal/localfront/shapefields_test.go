@@ -164,3 +164,13 @@ func TestALBResponseHeadersByMode(t *testing.T) {
 		}
 	}
 }
+
+// A REST API's event always has isBase64Encoded, false for a text body
+// ("Set up Lambda proxy integrations in API Gateway", input format), which
+// aws-lambda-go's type leaves out when false.
+func TestRESTEventHasIsBase64Encoded(t *testing.T) {
+	ev, _ := echoedJSON(t, Config{Shape: ShapeREST}, "/dev/mcp", sample)
+	if got, ok := ev["isBase64Encoded"]; !ok || got != false {
+		t.Errorf("isBase64Encoded = %v (present %v), want false", got, ok)
+	}
+}
