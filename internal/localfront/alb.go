@@ -31,3 +31,24 @@ func (f *Front) albEvent(req *request) events.ALBTargetGroupRequest {
 	}
 	return ev
 }
+
+// albEventJSON is an ALB event as the load balancer sends it: in the
+// default mode with queryStringParameters even when there are none, an
+// empty object, as its health check event shows ("Lambda functions as
+// targets"); aws-lambda-go's type leaves an empty map out.
+type albEventJSON struct {
+	events.ALBTargetGroupRequest
+	QueryStringParameters *map[string]string `json:"queryStringParameters,omitempty"`
+}
+
+func albEventAsSent(ev events.ALBTargetGroupRequest, multiValue bool) albEventJSON {
+	out := albEventJSON{ALBTargetGroupRequest: ev}
+	if !multiValue {
+		q := ev.QueryStringParameters
+		if q == nil {
+			q = map[string]string{}
+		}
+		out.QueryStringParameters = &q
+	}
+	return out
+}

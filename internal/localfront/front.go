@@ -682,7 +682,7 @@ func (f *Front) event(req *request, authorizer map[string]any) ([]byte, error) {
 	case ShapeURL:
 		return json.Marshal(urlEventAsSent(f.urlEvent(req)))
 	default:
-		return json.Marshal(f.albEvent(req))
+		return json.Marshal(albEventAsSent(f.albEvent(req), f.cfg.MultiValueHeaders))
 	}
 }
 

@@ -174,3 +174,14 @@ func TestRESTEventHasIsBase64Encoded(t *testing.T) {
 		t.Errorf("isBase64Encoded = %v (present %v), want false", got, ok)
 	}
 }
+
+// Without a query string, an ALB's event has an empty queryStringParameters
+// object, not none ("Lambda functions as targets", the health check event).
+func TestALBEventEmptyQuery(t *testing.T) {
+	s := sent{method: http.MethodGet}
+	ev, _ := echoedJSON(t, Config{Shape: ShapeALB}, "/mcp", s)
+	q, ok := ev["queryStringParameters"].(map[string]any)
+	if !ok || len(q) != 0 {
+		t.Errorf("queryStringParameters = %#v, want {}", ev["queryStringParameters"])
+	}
+}
