@@ -521,11 +521,12 @@ func reason(err error) string {
 
 // printable is s with each character a log line would not show as written
 // (a control, DEL, a C1 control, a bidi or other format character, a byte
-// that is no UTF-8) escaped as %q escapes it, and a backslash, so that no
-// text reads as another's escape; the rest as it stands. jwx joins the
-// failures of several signatures with a line break, and repeats a claim it
-// cannot read through the time package, which leaves a DEL as the token
-// has it.
+// that is no UTF-8) escaped as %q escapes it, the rest as it stands. jwx
+// joins the failures of several signatures with a line break, and repeats
+// a claim it cannot read through the time package, which leaves a DEL as
+// the token has it. A backslash stays: the token's text reaches the error
+// quoted (%q, the time package's quote), its backslashes escaped there, and
+// one escaped again would make the token's U+202E read as the text \u202e.
 func printable(s string) string {
-	return textcut.PrintableStrict(s)
+	return textcut.PrintableStrictKeeping(s, `\`)
 }

@@ -32,7 +32,14 @@ func PrintableKeeping(s, keep string) string {
 // among them. It is for text no person wrote to be read, such as a
 // parser's error quoting a token, where they can only hide or disguise.
 func PrintableStrict(s string) string {
-	return escape(s, "", notPrint)
+	return PrintableStrictKeeping(s, "")
+}
+
+// PrintableStrictKeeping is PrintableStrict, leaving the characters of
+// keep as they are (a backslash, where the text quotes parts of itself
+// with %q).
+func PrintableStrictKeeping(s, keep string) string {
+	return escape(s, keep, notPrint)
 }
 
 func notPrint(r rune) bool { return !unicode.IsPrint(r) }

@@ -121,6 +121,21 @@ func TestPrintableStrict(t *testing.T) {
 	}
 }
 
+// TestPrintableStrictKeeping checks that the characters kept stay as they
+// are, a backslash among them, and that the rest is escaped as
+// PrintableStrict escapes it.
+func TestPrintableStrictKeeping(t *testing.T) {
+	for _, tc := range []struct{ s, keep, want string }{
+		{`kid "a\u202e"` + "\u202e\u200b", `\`, `kid "a\u202e"\u202e\u200b`},
+		{"a\tb\u00a0", "\t\u00a0", "a\tb\u00a0"},
+		{`a\b` + "\x7f", "", `a\\b\x7f`},
+	} {
+		if got := PrintableStrictKeeping(tc.s, tc.keep); got != tc.want {
+			t.Errorf("PrintableStrictKeeping(%q, %q) = %q, want %q", tc.s, tc.keep, got, tc.want)
+		}
+	}
+}
+
 // FuzzPrintable checks, for any text, that what Printable and
 // PrintableStrict write holds nothing a terminal or a log viewer acts on
 // (no C0 or C1 control, DEL, bidirectional control, line or paragraph
