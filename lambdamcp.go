@@ -125,7 +125,10 @@ type Options struct {
 	// ends the process as SIGTERM does by default. Lambda kills the
 	// process about 500 ms after the signal, so OnShutdown must be quick:
 	// flushing a tracer provider that is not flushed at each request
-	// (otellambdamcp.NoFlush), say. NewHandler and Guard ignore it.
+	// (otellambdamcp.NoFlush), say. The process ends once OnShutdown
+	// returns, whatever else the program does with SIGTERM: a handler of
+	// its own (signal.Notify) is reset then. NewHandler and Guard ignore
+	// it.
 	OnShutdown func()
 }
 
