@@ -212,6 +212,13 @@ func decodeKey(s string) ([]byte, error) {
 			return nil, fmt.Errorf("requestState key has %d characters, as %d bytes in hex, but the one at position %d is no hex digit", 2*KeySize, KeySize, utf8.RuneCountInString(s[:i])+1)
 		}
 	}
+	// Hex digits alone, but not 64 of them (openssl rand -hex 16, a digit
+	// lost in the paste), is hex of the wrong length: as base64 it would be
+	// told a byte count it never had. No padded base64 of a key is all hex
+	// digits, since it ends in "=".
+	if s != "" && len(s) != 2*KeySize && strings.IndexFunc(s, func(r rune) bool { return !isHexDigit(r) }) < 0 {
+		return nil, fmt.Errorf("requestState key is %d hex digits, want %d", len(s), 2*KeySize)
+	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 		if key, err := enc.Strict().DecodeString(s); err == nil && !strings.ContainsAny(s, "\r\n") {
 			return key, nil

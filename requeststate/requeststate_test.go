@@ -569,3 +569,28 @@ func TestOpenFresh(t *testing.T) {
 		t.Errorf("Open into an any holding a pointer gave %#v, want map[round:3]", held)
 	}
 }
+
+// TestParseKeyHexOfTheWrongLength checks that a key of hex digits alone,
+// but not 64 of them (openssl rand -hex 16, or a digit lost in the
+// paste), is told how many hex digits it has, not taken for base64 and
+// told a byte count it never had: no padded base64 of a key is all hex
+// digits, since it ends in "=".
+func TestParseKeyHexOfTheWrongLength(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"16 bytes (openssl rand -hex 16)", hex.EncodeToString(bytes.Repeat([]byte{0x3f, 0xa1}, 8)), "requestState key is 32 hex digits, want 64"},
+		{"48 bytes (openssl rand -hex 48)", hex.EncodeToString(bytes.Repeat([]byte{0x3f, 0xa1}, 24)), "requestState key is 96 hex digits, want 64"},
+		{"a digit lost", hex.EncodeToString(bytes.Repeat([]byte{0x3f, 0xa1}, 16))[1:], "requestState key is 63 hex digits, want 64"},
+		{"a byte too many", hex.EncodeToString(bytes.Repeat([]byte{0x3f, 0xa1}, 16)) + "7e", "requestState key is 66 hex digits, want 64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseKey(tc.in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ParseKey(%q) = %v, want an error saying %q", tc.in, err, tc.want)
+			} else if strings.Contains(err.Error(), tc.in) {
+				t.Errorf("ParseKey's error quotes the key: %v", err)
+			}
+		})
+	}
+}
