@@ -207,7 +207,9 @@ func TestParseKeyBase64OfTheWrongLength(t *testing.T) {
 // it made exactly one, which opens to what was sealed, and what it refuses
 // leaves the target as it was. That one is sealed as Seal seals, but with
 // a fixed nonce and expiry, so that every process of a fuzzing run (each
-// calls FuzzOpen) holds the same one. Each input is also sealed, as a
+// calls FuzzOpen) holds the same one; the seeds also hold what the key
+// sealed that must not open (for another purpose, expired, of another
+// shape) and other spellings of that one. Each input is also sealed, as a
 // value, and must open to itself for its purpose alone.
 func FuzzOpen(f *testing.F) {
 	s := newSealer(f, 0)
@@ -226,6 +228,33 @@ func FuzzOpen(f *testing.F) {
 	f.Add(valid + "-TAMPERED")
 	f.Add("")
 	f.Add("not base64!")
+	// The same bytes spelled otherwise: padded, in the standard alphabet,
+	// with the unused bits of the last character set.
+	f.Add(valid + "=")
+	f.Add(strings.NewReplacer("-", "+", "_", "/").Replace(valid) + "+/")
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if len(valid)%4 != 3 { // 91 characters: the last has two bits no byte uses
+		f.Fatalf("the fixed state has %d characters, which leave no bits of the last unused", len(valid))
+	}
+	f.Add(valid[:len(valid)-1] + string(alphabet[strings.IndexByte(alphabet, valid[len(valid)-1])|1]))
+	// Truncated: to a character less, to the nonce alone, to nonce and tag.
+	f.Add(valid[:len(valid)-1])
+	f.Add(base64.RawURLEncoding.EncodeToString(nonce))
+	f.Add(base64.RawURLEncoding.EncodeToString(s.aeads[0].Seal(nonce, nonce, nil, associated("t"))))
+	// Authentic, but not for this call: another purpose, another key, a
+	// lapsed expiry, data of another shape.
+	f.Add(base64.RawURLEncoding.EncodeToString(s.aeads[0].Seal(nonce, nonce, plain, associated("u"))))
+	f.Add(base64.RawURLEncoding.EncodeToString(newSealer(f, 1).aeads[0].Seal(nonce, nonce, plain, associated("t"))))
+	for _, other := range []sealed{
+		{Expires: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Data: json.RawMessage(`{"round":1}`)},
+		{Expires: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Data: json.RawMessage(`{"round":"1"}`)},
+	} {
+		p, err := json.Marshal(other)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(base64.RawURLEncoding.EncodeToString(s.aeads[0].Seal(nonce, nonce, p, associated("t"))))
+	}
 	untouched := round{Round: -1, Name: "untouched"}
 	f.Fuzz(func(t *testing.T, state string) {
 		r := untouched
