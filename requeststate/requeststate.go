@@ -36,7 +36,10 @@
 // state applies to (a digest of them, say), and, when the server
 // authenticates its callers, the caller (auth's Identity.Caller: its method,
 // issuer and subject, a subject being unique only within its issuer), so that a
-// state one user was given does not work for another. Within its lifetime a state opens as
+// state one user was given does not work for another. Behind AWS_IAM (a
+// Function URL's or an HTTP API route's), no token reaches the server and
+// the caller is the request's signer: name its userArn from
+// lambdamcp.AuthorizerContext instead. Within its lifetime a state opens as
 // often as it is presented, as the spec's rounds need; a state that must
 // work only once needs storage on the server's side, which a stateless
 // server has not.
