@@ -31,6 +31,11 @@ const (
 	EnvFromAuthorizer       = "MCP_AUTH_FROM_AUTHORIZER"
 )
 
+// maxQuotedValueBytes bounds what an error quotes of a value refused,
+// escaped (%q): enough to tell which it is, as a scope's
+// (oauthscope.MaxQuotedBytes); a variable may be of any size.
+const maxQuotedValueBytes = oauthscope.MaxQuotedBytes
+
 // Config is the auth configuration of a server or authorizer, as the
 // environment describes it.
 type Config struct {
@@ -167,8 +172,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		// hold tokens for other APIs of the issuer too. A required scope
 		// that only this resource's tokens carry is what binds them here.
 		if claim := c.JWT.AudienceClaim; claim != "" && claim != "aud" && len(c.Scopes) == 0 {
-			return Config{}, fmt.Errorf("%s=%s names a client, not this resource: set %s to a scope only tokens for this server carry "+
-				"(with Cognito, a scope of a resource server named after the MCP endpoint)", EnvJWTAudienceClaim, claim, EnvRequiredScopes)
+			return Config{}, fmt.Errorf("%s=%q names a client, not this resource: set %s to a scope only tokens for this server carry "+
+				"(with Cognito, a scope of a resource server named after the MCP endpoint)", EnvJWTAudienceClaim, textcut.Cut(claim, maxQuotedValueBytes), EnvRequiredScopes)
 		}
 		if len(c.AuthorizationServers) == 0 {
 			// Standing in, the issuer is published as the
