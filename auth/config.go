@@ -33,8 +33,13 @@ const (
 
 // maxQuotedValueBytes bounds what an error quotes of a value refused,
 // escaped (%q): enough to tell which it is, as a scope's
-// (oauthscope.MaxQuotedBytes); a variable may be of any size.
-const maxQuotedValueBytes = oauthscope.MaxQuotedBytes
+// (oauthscope.MaxQuotedBytes); a variable may be of any size. A URL or
+// an origin gets a path's bound and room for the rest, as a method ARN
+// does (maxQuotedARNBytes).
+const (
+	maxQuotedValueBytes = oauthscope.MaxQuotedBytes
+	maxQuotedURLBytes   = textcut.MaxPathBytes + 128
+)
 
 // Config is the auth configuration of a server or authorizer, as the
 // environment describes it.
@@ -81,7 +86,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	// comma, a command substitution that printed only spaces) is a mistake
 	// that would otherwise start the server without authentication.
 	if raw := getenv(EnvTokenSHA256); raw != "" && len(c.TokenHashes) == 0 {
-		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, raw)
+		return Config{}, fmt.Errorf("%s=%q names no hash", EnvTokenSHA256, textcut.Cut(raw, maxQuotedValueBytes))
 	}
 	// Scopes are published as they are: only RFC 6749 scope-tokens. ("'"
 	// is one; only a deployment that writes a challenge into an API
@@ -110,7 +115,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	case "1", "true":
 		c.FromAuthorizer = true
 	default:
-		return Config{}, fmt.Errorf("%s=%q: want 1 or 0 (or true or false)", EnvFromAuthorizer, v)
+		return Config{}, fmt.Errorf("%s=%q: want 1 or 0 (or true or false)", EnvFromAuthorizer, textcut.Cut(v, maxQuotedValueBytes))
 	}
 	// URLs that are not URLs would be published in the metadata and the
 	// challenges as they are, and an origin with a path matches no
@@ -131,22 +136,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	// (A query is kept: RFC 8707 only advises against one, for resources
 	// that need it.)
 	if strings.Contains(c.ResourceURL, "#") {
-		return Config{}, fmt.Errorf("%s=%q has a fragment, which a resource identifier must not (RFC 8707 section 2): remove the # and what follows", EnvResourceURL, c.ResourceURL)
+		return Config{}, fmt.Errorf("%s=%q has a fragment, which a resource identifier must not (RFC 8707 section 2): remove the # and what follows", EnvResourceURL, textcut.Cut(c.ResourceURL, maxQuotedURLBytes))
 	}
 	for _, o := range c.AllowedOrigins {
+		quoted := textcut.Cut(o, maxQuotedURLBytes)
 		if p, err := url.Parse(o); o != "*" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" ||
 			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || p.User != nil) {
-			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, o)
+			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, quoted)
 		}
 		if o != "*" && strings.Contains(o, "*") {
 			// Origins are compared whole: a browser sends no "*", so a
 			// pattern would allow no page at all.
-			return Config{}, fmt.Errorf("%s: %q is a pattern, and origins are compared whole: list each origin, or give * alone for any", EnvAllowedOrigins, o)
+			return Config{}, fmt.Errorf("%s: %q is a pattern, and origins are compared whole: list each origin, or give * alone for any", EnvAllowedOrigins, quoted)
 		}
 		if !isASCII(o) {
 			// Browsers send an internationalized name in its ASCII
 			// (punycode) form, which this one would never match.
-			return Config{}, fmt.Errorf("%s: %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", EnvAllowedOrigins, o)
+			return Config{}, fmt.Errorf("%s: %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", EnvAllowedOrigins, quoted)
 		}
 	}
 	// White space around a value (a console's copy, a shell's trailing
@@ -158,7 +164,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	for i, name := range []string{EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience, EnvJWTAudienceClaim} {
 		raw := getenv(name)
 		if jwtVars[i] = strings.TrimSpace(raw); raw != "" && jwtVars[i] == "" {
-			return Config{}, fmt.Errorf("%s=%q names nothing", name, raw)
+			return Config{}, fmt.Errorf("%s=%q names nothing", name, textcut.Cut(raw, maxQuotedValueBytes))
 		}
 	}
 	iss, jwks, aud, claim := jwtVars[0], jwtVars[1], jwtVars[2], jwtVars[3]
@@ -214,7 +220,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 
 // checkURL refuses a URL published to clients as it is that is not an
 // http(s) URL or that holds credentials, naming the variable it came
-// from; the error shows the URL without them. An empty value is not set.
+// from; the error shows the URL without them, cut at maxQuotedURLBytes.
+// An empty value is not set.
 func checkURL(name, value string) error {
 	if value == "" {
 		return nil
@@ -231,7 +238,7 @@ func checkURL(name, value string) error {
 		if strings.Contains(value, "@") {
 			return fmt.Errorf("%s is not an http(s) URL (%s; the value holds an @, which may mark a password, so it is not shown)", name, unquoted(why.Error()))
 		}
-		return fmt.Errorf("%s=%q is not an http(s) URL (%v)", name, value, why)
+		return fmt.Errorf("%s=%q is not an http(s) URL (%s)", name, textcut.Cut(value, maxQuotedURLBytes), textcut.Cut(why.Error(), maxQuotedValueBytes))
 	}
 	if (p.Scheme != "https" && p.Scheme != "http") || p.Hostname() == "" {
 		// Written without "//" (u:pass@host/mcp, https:u:pass@host),
@@ -240,12 +247,12 @@ func checkURL(name, value string) error {
 		if p.User == nil && strings.Contains(value, "@") {
 			return fmt.Errorf("%s is not an http(s) URL (the value holds an @, which may mark a password, so it is not shown)", name)
 		}
-		return fmt.Errorf("%s=%q is not an http(s) URL", name, withoutUser(p))
+		return fmt.Errorf("%s=%q is not an http(s) URL", name, textcut.Cut(withoutUser(p), maxQuotedURLBytes))
 	}
 	// Clients would be told the credentials, and the logs would
 	// hold them; the error names the URL without them.
 	if p.User != nil {
-		return fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", name, withoutUser(p))
+		return fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", name, textcut.Cut(withoutUser(p), maxQuotedURLBytes))
 	}
 	// The parser takes a space in the path or query as it is, but no URI
 	// holds one (RFC 3986 section 2): it is most likely two URLs written
@@ -255,7 +262,7 @@ func checkURL(name, value string) error {
 		if strings.Contains(value, "@") {
 			return fmt.Errorf("%s holds white space, which no URL does (a list takes commas between URLs; the value holds an @, which may mark a password, so it is not shown)", name)
 		}
-		return fmt.Errorf("%s=%q holds white space, which no URL does (a list takes commas between URLs)", name, value)
+		return fmt.Errorf("%s=%q holds white space, which no URL does (a list takes commas between URLs)", name, textcut.Cut(value, maxQuotedURLBytes))
 	}
 	return nil
 }

@@ -5,6 +5,44 @@ import (
 	"testing"
 )
 
+// A value ConfigFromEnv refuses is quoted cut, and escaped, in its error:
+// a variable of any size, or one holding controls, makes one short line
+// that names it, not the value again.
+func TestConfigFromEnvRefusalCut(t *testing.T) {
+	long := strings.Repeat("x", 10_000)
+	hash := HashToken("t")
+	tests := []struct {
+		name, key string
+		env       map[string]string
+	}{
+		{"origin with a path", EnvAllowedOrigins, map[string]string{EnvTokenSHA256: hash, EnvAllowedOrigins: "https://a\x1b[31m/" + long}},
+		{"origin pattern", EnvAllowedOrigins, map[string]string{EnvTokenSHA256: hash, EnvAllowedOrigins: "https://*.a" + long}},
+		{"origin in Unicode", EnvAllowedOrigins, map[string]string{EnvTokenSHA256: hash, EnvAllowedOrigins: "https://\u00e9\u202e" + long}},
+		{"resource URL with a fragment", EnvResourceURL, map[string]string{EnvTokenSHA256: hash, EnvResourceURL: "https://a/\u202e" + long + "#f"}},
+		{"resource URL with white space", EnvResourceURL, map[string]string{EnvTokenSHA256: hash, EnvResourceURL: "https://a/" + long + " x"}},
+		{"resource URL of another scheme", EnvResourceURL, map[string]string{EnvTokenSHA256: hash, EnvResourceURL: "ftp://a/" + long}},
+		{"resource URL with a user", EnvResourceURL, map[string]string{EnvTokenSHA256: hash, EnvResourceURL: "https://u@a/" + long}},
+		{"resource URL that does not parse", EnvResourceURL, map[string]string{EnvTokenSHA256: hash, EnvResourceURL: "https://a:" + long + "/mcp"}},
+		{"authorization server that does not parse", EnvAuthorizationServers, map[string]string{EnvTokenSHA256: hash, EnvAuthorizationServers: "https://a/" + long + "%zz"}},
+		{"issuer standing in", EnvJWTIssuer, map[string]string{EnvTokenSHA256: hash, EnvJWTIssuer: "https://a/" + long + " x", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}},
+		{"issuer of white space", EnvJWTIssuer, map[string]string{EnvTokenSHA256: hash, EnvJWTIssuer: strings.Repeat(" \t", 5_000)}},
+		{"token hashes of commas", EnvTokenSHA256, map[string]string{EnvTokenSHA256: strings.Repeat(" ,", 5_000)}},
+		{"from authorizer", EnvFromAuthorizer, map[string]string{EnvFromAuthorizer: "yes\x1b[2J" + long}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ConfigFromEnv(func(k string) string { return tc.env[k] })
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if len(msg) > 1200 || !strings.Contains(msg, "…") || !strings.Contains(msg, tc.key) || strings.ContainsAny(msg, "\x1b\u202e") {
+				t.Errorf("error of %d bytes, %.300q; want it naming %s, cut (…) under 1200 bytes, controls escaped", len(msg), msg, tc.key)
+			}
+		})
+	}
+}
+
 // MCP_JWT_AUDIENCE_CLAIM is named in the error that asks for a required
 // scope beside it quoted, escaped and cut, as other values are: written
 // raw, a claim holding a terminal's controls would act on the terminal
