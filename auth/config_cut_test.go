@@ -59,3 +59,17 @@ func TestConfigFromEnvAudienceClaimQuoted(t *testing.T) {
 		t.Errorf("error of %d bytes, %.300q; want the claim quoted, escaped and cut (…)", len(msg), msg)
 	}
 }
+
+// A JWKS URL refused is quoted cut, as the URLs ConfigFromEnv refuses
+// are, and so is the one the key cache's log lines name.
+func TestJWKSURLQuotedCut(t *testing.T) {
+	for _, u := range []string{"http://keys.example/" + strings.Repeat("x", 10_000), "ftp://keys.example/" + strings.Repeat("\u00e9", 5_000)} {
+		_, err := NewJWTVerifier(JWTOptions{Issuer: "urn:iss", Audience: "a", JWKSURL: u})
+		if err == nil {
+			t.Fatalf("%.30q… accepted", u)
+		}
+		if msg := err.Error(); len(msg) > 1200 || !strings.Contains(msg, "…") {
+			t.Errorf("error of %d bytes, %.300q; want it cut (…) under 1200 bytes", len(msg), msg)
+		}
+	}
+}

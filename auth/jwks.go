@@ -14,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/lambdamcp/lambdamcp"
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // maxJWKSBytes bounds a JWKS response; real key sets are a few KiB.
@@ -262,14 +263,15 @@ func untilDeadlineMargin(ctx context.Context) (context.Context, context.CancelFu
 
 // loggableURL is raw without what may be a secret: the user information
 // (a password) and the query (a pre-signed URL's signature, say). Logs and
-// errors name a JWKS URL only so.
+// errors name a JWKS URL only so, cut at maxQuotedURLBytes: the setting
+// may be of any size, and each fetch's line names it.
 func loggableURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(a URL that does not parse)"
 	}
 	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
+	return textcut.Cut(u.String(), maxQuotedURLBytes)
 }
 
 // unloadedRetry is the least time between two fetches while no key set has
