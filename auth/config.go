@@ -296,7 +296,9 @@ func (c Config) Verifier(logger *slog.Logger) (Verifier, error) {
 		}
 		v, err := NewJWTVerifier(opts)
 		if err != nil {
-			return nil, err
+			// The issuer and the audience are set, and no algorithms:
+			// what it refuses is the JWKS URL.
+			return nil, fmt.Errorf("%s: %w", EnvJWTJWKSURL, err)
 		}
 		vs = append(vs, v)
 	}

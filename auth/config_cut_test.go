@@ -73,3 +73,16 @@ func TestJWKSURLQuotedCut(t *testing.T) {
 		}
 	}
 }
+
+// A JWKS URL refused at start-up is named by its variable, as the token
+// hashes are: the operator who set it reads which one to change.
+func TestConfigVerifierNamesJWKSURL(t *testing.T) {
+	env := map[string]string{EnvJWTIssuer: "https://iss", EnvJWTJWKSURL: "http://keys.example/jwks.json", EnvJWTAudience: "a"}
+	c, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Verifier(nil); err == nil || !strings.HasPrefix(err.Error(), EnvJWTJWKSURL+": ") || !strings.Contains(err.Error(), "http://keys.example/jwks.json") {
+		t.Errorf("Verifier = %v, want an error naming %s and the URL", err, EnvJWTJWKSURL)
+	}
+}

@@ -206,7 +206,7 @@ func TestNewAuthorizerConfigError(t *testing.T) {
 		{"sha256sum's output as it prints it", map[string]string{auth.EnvTokenSHA256: auth.HashToken(token) + "  -"},
 			"MCP_AUTH_TOKEN_SHA256: static tokens: hash 1 is not a hex SHA-256 hash (64 hex digits)"},
 		{"JWKS URL over plain http", map[string]string{auth.EnvJWTIssuer: "https://iss.example", auth.EnvJWTJWKSURL: "http://iss.example/jwks.json", auth.EnvJWTAudience: "a"},
-			`jwt: JWKS URL "http://iss.example/jwks.json" is not an https URL (plain http only on a loopback address)`},
+			`MCP_JWT_JWKS_URL: jwt: JWKS URL "http://iss.example/jwks.json" is not an https URL (plain http only on a loopback address)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := newAuthorizer(env(tc.env), slog.New(slog.DiscardHandler))
