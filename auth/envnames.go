@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // envNames are the variables ConfigFromEnv reads.
@@ -26,9 +28,11 @@ type UnreadVar struct {
 	Meant string // the name read that it is nearest to; "" when none is near
 }
 
-// String says what is wrong, naming the variable and never its value.
+// String says what is wrong, naming the variable and never its value. The
+// name is escaped (textcut.Printable) and cut: the environment's names may
+// be of any size and hold any byte but "=".
 func (u UnreadVar) String() string {
-	s := u.Name + " is set, and nothing reads it"
+	s := textcut.Printable(textcut.Cut(u.Name, maxQuotedValueBytes)) + " is set, and nothing reads it"
 	if u.Meant != "" {
 		s += "; did you mean " + u.Meant + "?"
 	}

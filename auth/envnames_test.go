@@ -86,6 +86,9 @@ func TestUnreadVarString(t *testing.T) {
 	}{
 		{UnreadVar{"MCP_REQUIRED_SCOPE", "MCP_REQUIRED_SCOPES"}, "MCP_REQUIRED_SCOPE is set, and nothing reads it; did you mean MCP_REQUIRED_SCOPES?"},
 		{UnreadVar{Name: "MCP_JWT_LEEWAY"}, "MCP_JWT_LEEWAY is set, and nothing reads it"},
+		// A name is the environment's, of any size and any bytes but "="
+		// and NUL: it is escaped and cut as a value is.
+		{UnreadVar{Name: "MCP_AUTH_\x1b[2J\u202e" + strings.Repeat("X", 10_000)}, `MCP_AUTH_\x1b[2J\u202e` + strings.Repeat("X", maxQuotedValueBytes-len("MCP_AUTH_\x1b[2J\u202e")) + "… is set, and nothing reads it"},
 	}
 	for _, tc := range tests {
 		if got := tc.v.String(); got != tc.want {
