@@ -144,6 +144,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || p.User != nil) {
 			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, quoted)
 		}
+		if p, _ := url.Parse(o); o != "*" && !portInRange(p.Port()) {
+			return Config{}, fmt.Errorf("%s: %q has port %q, beyond TCP's (1 to 65535): no browser sends it", EnvAllowedOrigins, quoted, textcut.Cut(p.Port(), maxQuotedValueBytes))
+		}
 		if o != "*" && strings.Contains(o, "*") {
 			// Origins are compared whole: a browser sends no "*", so a
 			// pattern would allow no page at all.
@@ -253,6 +256,14 @@ func checkURL(name, value string) error {
 	// hold them; the error names the URL without them.
 	if p.User != nil {
 		return fmt.Errorf("%s=%q names a user: a URL published to clients holds no credentials", name, textcut.Cut(withoutUser(p), maxQuotedURLBytes))
+	}
+	// The parser takes any digits as a port: one beyond TCP's names a
+	// server no client can reach.
+	if !portInRange(p.Port()) {
+		if strings.Contains(value, "@") {
+			return fmt.Errorf("%s has port %q, beyond TCP's (1 to 65535; the value holds an @, which may mark a password, so it is not shown)", name, textcut.Cut(p.Port(), maxQuotedValueBytes))
+		}
+		return fmt.Errorf("%s=%q has port %q, beyond TCP's (1 to 65535)", name, textcut.Cut(p.String(), maxQuotedURLBytes), textcut.Cut(p.Port(), maxQuotedValueBytes))
 	}
 	// The parser takes a space in the path or query as it is, but no URI
 	// holds one (RFC 3986 section 2): it is most likely two URLs written
@@ -399,6 +410,16 @@ func unquoted(reason string) string {
 func looksHTTP(v string) bool {
 	scheme, _, ok := strings.Cut(v, ":")
 	return ok && (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https"))
+}
+
+// portInRange reports whether port, a URL's, is empty or one TCP has
+// (1 to 65535).
+func portInRange(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // isASCII reports whether s holds ASCII characters only.

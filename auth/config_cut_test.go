@@ -86,3 +86,45 @@ func TestConfigVerifierNamesJWKSURL(t *testing.T) {
 		t.Errorf("Verifier = %v, want an error naming %s and the URL", err, EnvJWTJWKSURL)
 	}
 }
+
+// A URL or an origin whose port is beyond TCP's (1 to 65535) is refused
+// at start-up, as one of another scheme is: the parser takes any digits,
+// and the metadata would name a resource no client can reach, or the
+// origin would match no browser's Origin.
+func TestConfigFromEnvRefusesPortOutOfRange(t *testing.T) {
+	for _, tc := range []struct{ key, value string }{
+		{EnvResourceURL, "https://mcp.example.com:99999/mcp"},
+		{EnvResourceURL, "https://mcp.example.com:0/mcp"},
+		{EnvResourceMetadataURL, "https://mcp.example.com:18446744073709551617/.well-known/oauth-protected-resource/mcp"},
+		{EnvAuthorizationServers, "https://iss.example:65536"},
+		{EnvAllowedOrigins, "https://app.example:99999"},
+		{EnvAllowedOrigins, "http://[::1]:0"},
+	} {
+		env := map[string]string{EnvJWTIssuer: "https://iss.example", EnvJWTJWKSURL: "https://iss.example/jwks.json", EnvJWTAudience: "a", tc.key: tc.value}
+		_, err := ConfigFromEnv(func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), tc.key) || !strings.Contains(err.Error(), "port") {
+			t.Errorf("%s=%s: ConfigFromEnv = %v, want an error naming it and the port", tc.key, tc.value, err)
+		}
+	}
+	for _, tc := range []struct{ key, value string }{
+		{EnvResourceURL, "https://mcp.example.com:65535/mcp"},
+		{EnvResourceURL, "http://127.0.0.1:1/mcp"},
+		{EnvAllowedOrigins, "http://localhost:5173"},
+		{EnvAllowedOrigins, "https://app.example"},
+	} {
+		env := map[string]string{EnvJWTIssuer: "https://iss.example", EnvJWTJWKSURL: "https://iss.example/jwks.json", EnvJWTAudience: "a", tc.key: tc.value}
+		if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err != nil {
+			t.Errorf("%s=%s refused: %v", tc.key, tc.value, err)
+		}
+	}
+}
+
+// A URL refused for its port is not shown when it holds an @, as other
+// URLs refused are not: it may mark a password.
+func TestConfigFromEnvPortOutOfRangeHidesPassword(t *testing.T) {
+	env := map[string]string{EnvTokenSHA256: HashToken("t"), EnvResourceURL: "https://mcp.example.com:99999/u:s3cret@x/mcp"}
+	_, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), `port "99999"`) || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("ConfigFromEnv = %v, want an error naming the port without the password", err)
+	}
+}
