@@ -1054,10 +1054,10 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
 		}
 	}
-	if g.metrics != nil && loggedTool != "" && outcome != OutcomeRejected {
+	if g.metrics != nil && (loggedTool != "" || rec.rpc.Method == "tools/call") && outcome != OutcomeRejected {
 		// A call the server did not confirm (no Middleware, or no such
-		// tool) counts under one fixed name: a client must not be able to
-		// make a metric per name it invents.
+		// tool, or no name at all) counts under one fixed name: a client
+		// must not be able to make a metric per name it invents.
 		metricTool := knownTool
 		if metricTool == "" {
 			metricTool = OtherTool

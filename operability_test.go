@@ -443,6 +443,35 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// TestMetricsCallWithoutName checks that a tools/call naming no tool (none,
+// an empty name, or one that is no string) is counted as a call the client
+// got wrong, under Tool other, like a name no tool has: the go-sdk answers
+// each with an error, which the Errors metric counts.
+func TestMetricsCallWithoutName(t *testing.T) {
+	server, _ := newHardServer(t)
+	for _, params := range []string{`{}`, `{"name":""}`, `{"name":5}`, `{"name":null}`} {
+		var metrics bytes.Buffer
+		opts := hardOptions(new(bytes.Buffer))
+		opts.Metrics = &metrics
+		h := lambdamcp.NewHandler(streamable(server), opts)
+		body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":` + params + `}`
+		if _, ans := invokeAs(t, h, "req-noname", jsonPost(body, "MCP-Protocol-Version", legacy)); ans.Error == nil {
+			t.Fatalf("params %s: answer %+v, want an error", params, ans)
+		}
+		var line struct {
+			Tool, Outcome         string
+			Calls, Errors, Faults int
+		}
+		if err := json.Unmarshal(metrics.Bytes(), &line); err != nil {
+			t.Errorf("params %s: metric line %q: %v", params, metrics.Bytes(), err)
+			continue
+		}
+		if line.Tool != lambdamcp.OtherTool || line.Outcome != lambdamcp.OutcomeError || line.Calls != 1 || line.Errors != 1 || line.Faults != 0 {
+			t.Errorf("params %s: metric line %s, want one call under %q, an error and no fault", params, metrics.Bytes(), lambdamcp.OtherTool)
+		}
+	}
+}
+
 // TestClientCannotNameTelemetry checks that what a client invents names
 // no metric and no span, and is logged bounded: a method no server serves,
 // a long one, an Mcp-Method header (a header value, never logged), and
