@@ -472,6 +472,68 @@ func TestMetricsCallWithoutName(t *testing.T) {
 	}
 }
 
+// TestBatchCannotNameTelemetry checks that a name a client invents in a
+// batch (served for 2025-03-26) does not become a tool the server ran when
+// another call of the batch, running alongside it, runs one: a later call
+// of that name would name a metric, and a client could make one per name
+// it invents.
+func TestBatchCannotNameTelemetry(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "1"}, nil)
+	gate := make(chan struct{})
+	var opened sync.Once
+	// Inside lambdamcp.Middleware (added before it, so wrapped by it): the
+	// invented call has been noted when it opens the gate.
+	server.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			res, err := next(ctx, method, req)
+			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && p.Name == "invented-batch" {
+				opened.Do(func() { close(gate) })
+			}
+			return res, err
+		}
+	})
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	// Outside it: the invented call is noted once the gated one runs.
+	started := make(chan struct{})
+	server.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && p.Name == "invented-batch" {
+				select {
+				case <-started:
+				case <-ctx.Done():
+				}
+			}
+			return next(ctx, method, req)
+		}
+	})
+	var once sync.Once
+	mcp.AddTool(server, &mcp.Tool{Name: "gated"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		once.Do(func() { close(started) })
+		select {
+		case <-gate:
+			return text("ok"), nil, nil
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	})
+	var metrics bytes.Buffer
+	opts := hardOptions(new(bytes.Buffer))
+	opts.Metrics = &metrics
+	h := lambdamcp.NewHandler(streamable(server), opts)
+	body := `[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"gated","arguments":{}}},` +
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"invented-batch"}}]`
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-batch"})
+	out, err := h.Invoke(ctx, restEvent(t, jsonPost(body, "MCP-Protocol-Version", "2025-03-26")))
+	if err != nil || !bytes.Contains(out, []byte(`\"text\":\"ok\"`)) {
+		t.Fatalf("Invoke: %s, %v; want the gated tool answered", out, err)
+	}
+	metrics.Reset()
+	invokeAs(t, h, "req-later", call("invented-batch", `{}`))
+	if bytes.Contains(metrics.Bytes(), []byte("invented")) {
+		t.Errorf("a tool the client invented names a metric: %s", metrics.Bytes())
+	}
+}
+
 // TestClientCannotNameTelemetry checks that what a client invents names
 // no metric and no span, and is logged bounded: a method no server serves,
 // a long one, an Mcp-Method header (a header value, never logged), and

@@ -99,7 +99,7 @@ func Middleware() mcp.Middleware {
 					if rec != nil {
 						rec.notePanic(v, debug.Stack())
 						if tool != "" {
-							rec.noteToolKnown() // its handler ran
+							rec.noteToolKnown(tool) // its handler ran
 						}
 						rec.notePrompt(prompt) // the same
 					}
@@ -111,7 +111,7 @@ func Middleware() mcp.Middleware {
 				// The call was answered with a result, its tool's: a name
 				// the client invented is answered with an error, by the
 				// go-sdk or by a middleware of the server's.
-				rec.noteToolKnown()
+				rec.noteToolKnown(tool)
 			}
 			if err == nil {
 				// The same for a prompt: the go-sdk answers a name it does
@@ -250,14 +250,17 @@ func protocolVersion(rec *requestRecord, req mcp.Request) string {
 // protocol version.
 const metaKeyProtocolVersion = "io.modelcontextprotocol/protocolVersion"
 
-// noteToolKnown records that the server ran the tool the call named.
-func (rec *requestRecord) noteToolKnown() {
+// noteToolKnown records that the server ran tool, the one the call named:
+// the call's own, not the request's, which in a batch may be another
+// call's, one the client invented.
+func (rec *requestRecord) noteToolKnown(tool string) {
 	if rec == nil {
 		return
 	}
 	rec.mu.Lock()
-	rec.toolKnown = true
-	tool := rec.tool
+	if rec.tool == tool {
+		rec.toolKnown = true
+	}
 	rec.mu.Unlock()
 	if rec.known != nil && tool != "" {
 		rec.known.add(tool)
