@@ -161,6 +161,7 @@ type requestRecord struct {
 
 	known   *knownTools // the guard's
 	running *sync.Map   // the guard's
+	metrics *emfWriter  // the guard's: Middleware measures a batch's tool calls
 	ended   atomic.Bool // the handler returned: later calls are other requests'
 
 	mu        sync.Mutex
@@ -181,6 +182,12 @@ type requestRecord struct {
 	agreed    string // the protocol version of an initialize result (Middleware)
 	errorCode string // the JSON-RPC error code answered, as text; "" if none seen
 	toolError bool   // a tool result marked isError (Middleware)
+
+	// A batch's tool calls, each measured on its own: those Middleware
+	// measured, by the name the call gave, and whether the request is
+	// measured (finish measures the rest, and Middleware no more).
+	batchMeasured []string
+	batchDone     bool
 }
 
 type recordKey struct{}
@@ -330,7 +337,7 @@ const (
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &requestRecord{known: &g.knownTools, running: &g.running}
+	rec := &requestRecord{known: &g.knownTools, running: &g.running, metrics: g.metrics}
 	gw := &guardWriter{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), recordKey{}, rec)
 	ctx, cancel, deadline := g.withDeadline(ctx, start, rec)
@@ -903,6 +910,31 @@ func gatewayDeadline(ctx context.Context, start time.Time, timeout time.Duration
 	return received.Add(timeout), true
 }
 
+// measureBatch writes a line for each tool call of a batch that
+// Middleware did not measure (the server has no Middleware, or the call
+// is still running), with the request's outcome, and ends Middleware's
+// measuring of the batch.
+func (g *guard) measureBatch(rec *requestRecord, outcome string, fault bool, d time.Duration, requestID string) {
+	rec.mu.Lock()
+	rec.batchDone = true
+	measured := slices.Clone(rec.batchMeasured)
+	rec.mu.Unlock()
+	for _, c := range rec.batch.calls {
+		if c.Method != "tools/call" {
+			continue
+		}
+		if i := slices.Index(measured, c.Params.Name); i >= 0 {
+			measured = slices.Delete(measured, i, i+1)
+			continue
+		}
+		tool := OtherTool
+		if c.Params.Name != "" && g.knownTools.has(c.Params.Name) {
+			tool = c.Params.Name
+		}
+		g.metrics.write(tool, outcome, fault, d, requestID)
+	}
+}
+
 func (rec *requestRecord) notePanic(v any, stack []byte) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -1054,7 +1086,9 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 				"Options.JSONResponse is set, so set the go-sdk's StreamableHTTPOptions.JSONResponse too")
 		}
 	}
-	if g.metrics != nil && (loggedTool != "" || rec.rpc.Method == "tools/call") && outcome != OutcomeRejected {
+	if g.metrics != nil && rec.batch != nil && outcome != OutcomeRejected {
+		g.measureBatch(rec, outcome, fault, duration, RequestID(r.Context()))
+	} else if g.metrics != nil && (loggedTool != "" || rec.rpc.Method == "tools/call") && outcome != OutcomeRejected {
 		// A call the server did not confirm (no Middleware, or no such
 		// tool, or no name at all) counts under one fixed name: a client
 		// must not be able to make a metric per name it invents.

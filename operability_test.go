@@ -534,6 +534,76 @@ func TestBatchCannotNameTelemetry(t *testing.T) {
 	}
 }
 
+// TestMetricsBatch checks that each tool call of a batch (served for
+// 2025-03-26) writes a line of its own, with its own tool, outcome and
+// fault: one line for the whole batch would count one call, and put one
+// call's panic on another's tool.
+func TestMetricsBatch(t *testing.T) {
+	saved := lambdacontext.FunctionName
+	t.Cleanup(func() { lambdacontext.FunctionName = saved })
+	lambdacontext.FunctionName = ""
+	server, _ := newHardServer(t)
+	bare := mcp.NewServer(&mcp.Implementation{Name: "bare", Version: "1"}, nil) // no lambdamcp.Middleware
+	mcp.AddTool(bare, &mcp.Tool{Name: "plain"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return text("ok"), nil, nil
+	})
+	type line struct {
+		Tool, Outcome, RequestId string
+		Calls, Errors, Faults    int
+	}
+	for _, tc := range []struct {
+		name     string
+		server   *mcp.Server
+		calls    []string
+		deadline time.Duration // 0: 10 s
+		want     []line
+	}{
+		{"each call its own", server, []string{`"echo","arguments":{"bytes":1}`, `"boom","arguments":{}`, `"invented","arguments":{}`}, 0, []line{
+			{Tool: "echo", Outcome: "ok", Calls: 1},
+			{Tool: "boom", Outcome: "panic", Calls: 1, Errors: 1, Faults: 1},
+			{Tool: lambdamcp.OtherTool, Outcome: "error", Calls: 1, Errors: 1},
+		}},
+		// A call still running at the deadline is measured with the
+		// request, by its tool (listed in the batch), and only then.
+		{"one still running", server, []string{`"echo","arguments":{"bytes":1}`, `"stubborn","arguments":{}`}, 2 * testMargin, []line{
+			{Tool: "echo", Outcome: "ok", Calls: 1},
+			{Tool: "stubborn", Outcome: "timeout", Calls: 1, Errors: 1, Faults: 1},
+		}},
+		{"without Middleware", bare, []string{`"plain","arguments":{}`, `"plain","arguments":{}`}, 0, []line{
+			{Tool: lambdamcp.OtherTool, Outcome: "ok", Calls: 1},
+			{Tool: lambdamcp.OtherTool, Outcome: "ok", Calls: 1},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var metrics bytes.Buffer
+			opts := hardOptions(new(bytes.Buffer))
+			opts.Metrics = &metrics
+			h := lambdamcp.NewHandler(streamable(tc.server), opts)
+			var elems []string
+			for i, c := range tc.calls {
+				elems = append(elems, fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":%s}}`, i+1, c))
+			}
+			elems = append(elems, `{"jsonrpc":"2.0","id":99,"method":"tools/list"}`)
+			invokeCase(t, h, badInputCase{req: jsonPost("["+strings.Join(elems, ",")+"]", "MCP-Protocol-Version", "2025-03-26"), deadline: tc.deadline}, shapes[0])
+			var got []line
+			for l := range bytes.Lines(metrics.Bytes()) {
+				var v line
+				if err := json.Unmarshal(l, &v); err != nil {
+					t.Fatalf("metric line %q: %v", l, err)
+				}
+				got = append(got, v)
+			}
+			for i := range tc.want {
+				tc.want[i].RequestId = "test-request-id"
+			}
+			byTool := cmpopts.SortSlices(func(a, b line) bool { return a.Tool+a.Outcome < b.Tool+b.Outcome })
+			if diff := cmp.Diff(tc.want, got, byTool); diff != "" {
+				t.Errorf("metric lines (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestClientCannotNameTelemetry checks that what a client invents names
 // no metric and no span, and is logged bounded: a method no server serves,
 // a long one, an Mcp-Method header (a header value, never logged), and

@@ -80,12 +80,20 @@ func Middleware() mcp.Middleware {
 			}
 			tool, prompt, uri := callTargets(method, req)
 			start := time.Now()
-			defer func() { rec.noteAnswer(res, err) }() // after the recovery below
+			var outcome string // the call's own, as noted for the request
+			ran := false       // the server ran the tool the call names
+			defer func() {     // after the recovery below
+				rec.noteAnswer(res, err)
+				if method == "tools/call" {
+					rec.measureBatchCall(tool, ran, outcome, err, time.Since(start))
+				}
+			}()
 			if msg := cmp.Or(badLogLevel(method, protocolVersion(rec, req), req), badSetLevel(method, req)); msg != "" {
 				if rec != nil {
 					rec.noteCall(ctx, method, req, tool, uri)
 				}
-				rec.noteOutcome(OutcomeError)
+				outcome = OutcomeError
+				rec.noteOutcome(outcome)
 				return nil, &jsonrpc.Error{Code: codeInvalidParams, Message: msg}
 			}
 			if rec != nil {
@@ -96,6 +104,7 @@ func Middleware() mcp.Middleware {
 			}
 			defer func() {
 				if v := recover(); v != nil {
+					outcome, ran = OutcomePanic, true
 					if rec != nil {
 						rec.notePanic(v, debug.Stack())
 						if tool != "" {
@@ -111,6 +120,7 @@ func Middleware() mcp.Middleware {
 				// The call was answered with a result, its tool's: a name
 				// the client invented is answered with an error, by the
 				// go-sdk or by a middleware of the server's.
+				ran = true
 				rec.noteToolKnown(tool)
 			}
 			if err == nil {
@@ -131,10 +141,12 @@ func Middleware() mcp.Middleware {
 			if ctx.Err() != nil && failed(res, err) {
 				if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 					res, err = nil, &jsonrpc.Error{Code: int64(timeoutCode(protocolVersion(rec, req))), Message: callTimeoutMessage(method, tool, time.Since(start))}
-					rec.noteOutcome(OutcomeTimeout)
+					outcome = OutcomeTimeout
+					rec.noteOutcome(outcome)
 					return res, err
 				}
-				rec.noteOutcome(OutcomeCancelled)
+				outcome = OutcomeCancelled
+				rec.noteOutcome(outcome)
 				return res, err
 			}
 			if err == nil && unencodable(method, res) {
@@ -142,12 +154,12 @@ func Middleware() mcp.Middleware {
 				// call unanswered until the deadline.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: unencodableMessage(method)}
 			}
+			outcome = OutcomeOK
 			if failed(res, err) {
-				rec.noteOutcome(OutcomeError)
+				outcome = OutcomeError
 				err = resourceNotFound(method, protocolVersion(rec, req), err)
-			} else {
-				rec.noteOutcome(OutcomeOK)
 			}
+			rec.noteOutcome(outcome)
 			return res, err
 		}
 	}
@@ -423,6 +435,33 @@ func (rec *requestRecord) noteOutcome(outcome string) {
 	if rec.outcome == "" || outcome != OutcomeOK {
 		rec.outcome = outcome
 	}
+}
+
+// measureBatchCall writes the line of one tool call of a batch, which
+// Middleware ran: the request's line could name one of its calls only.
+// ran says whether the server ran the tool; err is the call's answer.
+func (rec *requestRecord) measureBatchCall(tool string, ran bool, outcome string, err error, d time.Duration) {
+	if rec == nil || rec.batch == nil || rec.metrics == nil || outcome == "" {
+		return
+	}
+	fault := outcome == OutcomeTimeout || outcome == OutcomePanic
+	if outcome == OutcomeError && err != nil {
+		// As for the request: JSON-RPC's internal error, or an error the
+		// server gave no code.
+		var we *jsonrpc.Error
+		fault = !errors.As(err, &we) || we.Code == codeInternalError || we.Code == 0
+	}
+	name := OtherTool
+	if tool != "" && (ran || rec.known != nil && rec.known.has(tool)) {
+		name = tool
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.batchDone {
+		return // measured with the request
+	}
+	rec.batchMeasured = append(rec.batchMeasured, tool)
+	rec.metrics.write(name, outcome, fault, d, RequestID(rec.ctx))
 }
 
 // callContext is the call's context: it ends at the tool deadline and when
