@@ -258,6 +258,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	case o.concurrency < 1:
 		return nil, fmt.Errorf("-concurrency %d: at least one process must run", o.concurrency)
 	}
+	if o.likeDeploy && (o.shape == string(localfront.ShapeURL) || o.shape == string(localfront.ShapeALB)) {
+		// The stack's url variant is the Function URL alone: nothing in
+		// front of the function answers for it.
+		return nil, fmt.Errorf("-like-deploy answers as the deploy stack's REST API (-shape rest, with an authorizer) or HTTP API (-shape http); shape %s has neither", o.shape)
+	}
 	if err := o.checkJWTAuthorizer(); err != nil {
 		return nil, err
 	}

@@ -174,6 +174,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"JWT authorizer without an audience", []string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "https://i.example.com"}, "both -jwt-issuer and -jwt-audience"},
 		{"JWT authorizer and the test issuer", []string{"-shape", "http", "-function", "x", "-like-deploy", "-test-issuer", "-jwt-issuer", "https://i.example.com", "-jwt-audience", "app"}, "drop -jwt-issuer"},
 		{"like-deploy without an authorizer", []string{"-function", "x", "-like-deploy"}, "for the rest shape with an authorizer"},
+		// The stack's url variant has nothing in front of its function to answer as.
+		{"like-deploy on url", []string{"-shape", "url", "-function", "x", "-like-deploy"}, "-like-deploy answers as the deploy stack's REST API (-shape rest, with an authorizer) or HTTP API (-shape http); shape url has neither"},
+		{"like-deploy on alb", []string{"-shape", "alb", "-function", "x", "-like-deploy"}, "shape alb has neither"},
 		// The stack refuses it on its rest variant: a Gateway Response's static value is
 		// single-quoted, with no escape for it.
 		{"like-deploy with a ' in the authorizer's scopes", []string{"-function", "x", "-authorizer", "y", "-like-deploy", "-authorizer-env", "MCP_REQUIRED_SCOPES=read it's"}, `"it's" holds "'"`},
