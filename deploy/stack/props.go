@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -121,7 +122,8 @@ type Props struct {
 	// CORSAllowOrigins are the origins allowed to call the endpoint from a browser; nil means "*"
 	// (bearer tokens, not cookies, carry the credentials), which goes alone: an empty list, or
 	// "*" among origins, is refused. They are put in the form a browser
-	// sends in Origin (lower case, no trailing slash, no default port); a Unicode host is refused.
+	// sends in Origin (lower case, no trailing slash, no default port); a Unicode host, or a port
+	// beyond TCP's (1 to 65535), is refused.
 	CORSAllowOrigins []string
 	// CORSAllowHeaders are request headers a browser may send besides the MCP transport's own
 	// (Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name,
@@ -400,6 +402,11 @@ func (p Props) withDefaults() (Props, error) {
 		if o != "*" && strings.Contains(o, "*") {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is a pattern, and the server compares origins whole: list each origin, or give * alone for any", o)
 		}
+		if o != "*" {
+			if err := checkPort("CORS origin (corsOrigins)", o); err != nil {
+				return p, err
+			}
+		}
 		if strings.ContainsFunc(o, func(r rune) bool { return r >= utf8.RuneSelf }) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", o)
 		}
@@ -431,6 +438,14 @@ func (p Props) withDefaults() (Props, error) {
 			return p, fmt.Errorf("stack: JWT JWKS URL (jwtJwksUrl) %q is not an https URL", p.JWT.JWKSURL)
 		case p.JWT.JWKSURL == "" && !strings.HasPrefix(p.JWT.Issuer, "https://"):
 			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %q is not an https URL, and the keys are fetched from it (or give jwtJwksUrl)", p.JWT.Issuer)
+		}
+		// The functions refuse these at start-up (auth.ConfigFromEnv reads the issuer as the
+		// authorization server it publishes), or fetch no key from them.
+		if err := checkPort("JWT issuer (jwtIssuer)", p.JWT.Issuer); err != nil {
+			return p, err
+		}
+		if err := checkPort("JWT JWKS URL (jwtJwksUrl)", p.JWT.JWKSURL); err != nil {
+			return p, err
 		}
 		// The HTTP API's JWT authorizer takes only an issuer and audiences: it fetches the keys from
 		// the jwks_uri of the issuer's discovery document, and matches aud (client_id when aud is
@@ -544,6 +559,33 @@ func isOrigin(o string) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		strings.TrimSuffix(u.Path, "/") == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && u.User == nil
+}
+
+// checkPort refuses a URL or origin whose port is beyond TCP's (1 to 65535), as the functions do
+// at start-up (auth.ConfigFromEnv): the URL parser takes any digits as a port, and such a one
+// names a server no client reaches, or an origin no browser sends. setting names the value in the
+// error, which does not show a value holding an @: it may mark a password.
+func checkPort(setting, value string) error {
+	if value == "" || tokenized(value) {
+		return nil
+	}
+	u, err := url.Parse(value)
+	if err != nil || portInRange(u.Port()) {
+		return nil
+	}
+	if strings.Contains(value, "@") {
+		return fmt.Errorf("stack: %s has port %q, beyond TCP's (1 to 65535; the value holds an @, which may mark a password, so it is not shown)", setting, Cut(u.Port()))
+	}
+	return fmt.Errorf("stack: %s %q has port %q, beyond TCP's (1 to 65535)", setting, Cut(value), Cut(u.Port()))
+}
+
+// portInRange reports whether port, a URL's, is empty or one TCP has (1 to 65535).
+func portInRange(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // serializedOrigin is the origin o as a browser writes it in an Origin header: scheme and host in

@@ -642,3 +642,43 @@ func TestCORSQuotesChecked(t *testing.T) {
 		})
 	}
 }
+
+// A CORS origin, a JWT issuer or a JWKS URL whose port is beyond TCP's (1 to 65535) is refused at
+// synth, naming the setting and the port, as the functions refuse it at start-up: the parser takes
+// any digits, and the deployment would go well and every cold start fail, or no browser match.
+// A value holding an @, which may mark a password, is not shown.
+func TestPortsBeyondTCPRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, setting string
+		in            Props
+	}{
+		{"cors origin port 99999", "corsOrigins", Props{CORSAllowOrigins: []string{"https://app.example:99999"}}},
+		{"cors origin port 0", "corsOrigins", Props{CORSAllowOrigins: []string{"http://[::1]:0"}}},
+		{"cors origin port past an int", "corsOrigins", Props{CORSAllowOrigins: []string{"https://app.example:18446744073709551617"}}},
+		{"issuer port 65536", "jwtIssuer", Props{JWT: &JWT{Issuer: "https://iss.example:65536", Audience: "a"}}},
+		{"issuer port 0 beside a JWKS URL", "jwtIssuer", Props{JWT: &JWT{Issuer: "https://iss.example:0", Audience: "a", JWKSURL: "https://iss.example/jwks.json"}}},
+		{"jwks url port 99999", "jwtJwksUrl", Props{JWT: &JWT{Issuer: "https://iss.example", Audience: "a", JWKSURL: "https://iss.example:99999/jwks.json"}}},
+		{"jwks url port 99999 on url", "jwtJwksUrl", Props{Variant: VariantURL, JWT: &JWT{Issuer: "https://iss.example", Audience: "a", JWKSURL: "https://keys.example:99999/s3cret@x/jwks.json"}}},
+		{"issuer with an @ and port 0", "jwtIssuer", Props{JWT: &JWT{Issuer: "https://iss.example:0/s3cret@x", Audience: "a"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.SourceDir, tc.in.BuildDir = "src", "build"
+			_, err := tc.in.withDefaults()
+			if err == nil || !strings.Contains(err.Error(), "("+tc.setting+")") || !strings.Contains(err.Error(), "port") {
+				t.Fatalf("error %v, want one naming %s and the port", err, tc.setting)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q shows a value holding an @", err)
+			}
+		})
+	}
+	for _, in := range []Props{
+		{CORSAllowOrigins: []string{"https://app.example:65535", "http://localhost:1"}},
+		{JWT: &JWT{Issuer: "https://iss.example:8443", Audience: "a", JWKSURL: "https://iss.example:443/jwks.json"}},
+	} {
+		in.SourceDir, in.BuildDir = "src", "build"
+		if _, err := in.withDefaults(); err != nil {
+			t.Errorf("%+v refused: %v", in, err)
+		}
+	}
+}
