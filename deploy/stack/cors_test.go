@@ -151,3 +151,52 @@ func httpCORS(t *testing.T, api map[string]any) corsConfiguration {
 	}
 	return c
 }
+
+// TestCORSListsHoldNoDuplicates checks that an origin given twice in corsOrigins (the same once
+// put in the form a browser sends) and a corsHeaders entry repeating an MCP header, or another
+// entry, in another case, reach the Function URL's and the HTTP API's CORS lists and the server's
+// allowed origins once: the gateways take lists of distinct items, and the Function URL's
+// CORS holds at most 100 of each.
+func TestCORSListsHoldNoDuplicates(t *testing.T) {
+	origins := []string{"https://app.example", "HTTPS://App.Example/", "https://app.example:443", "http://localhost:5173"}
+	headers := []string{"Mcp-Param-Region", "authorization", "MCP-SESSION-ID", "mcp-param-region"}
+	wantOrigins := []string{"https://app.example", "http://localhost:5173"}
+	wantHeaders := []string{"Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version",
+		"Mcp-Method", "Mcp-Name", "Last-Event-ID", "Mcp-Param-Region"}
+	strings := func(v any) []string {
+		var out []string
+		for _, s := range list(v) {
+			out = append(out, render(s))
+		}
+		return out
+	}
+	_, doc, _ := synth(t, stack.Props{Variant: stack.VariantURL, CORSAllowOrigins: origins, CORSAllowHeaders: headers})
+	urls := resources(doc, "AWS::Lambda::Url")
+	if len(urls) != 1 {
+		t.Fatalf("%d function URLs, want 1", len(urls))
+	}
+	for _, u := range urls {
+		cors, _ := u["Cors"].(map[string]any)
+		if diff := cmp.Diff(wantOrigins, strings(cors["AllowOrigins"])); diff != "" {
+			t.Errorf("url AllowOrigins (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(wantHeaders, strings(cors["AllowHeaders"])); diff != "" {
+			t.Errorf("url AllowHeaders (-want +got):\n%s", diff)
+		}
+	}
+	env, _ := serverFunction(t, doc)["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	if got := render(vars["MCP_ALLOWED_ORIGINS"]); got != "https://app.example,http://localhost:5173" {
+		t.Errorf("server MCP_ALLOWED_ORIGINS=%q, want each origin once", got)
+	}
+	_, doc, _ = synth(t, stack.Props{Variant: stack.VariantHTTP, CORSAllowOrigins: origins, CORSAllowHeaders: headers})
+	for _, api := range resources(doc, "AWS::ApiGatewayV2::Api") {
+		c := httpCORS(t, api)
+		if diff := cmp.Diff(wantOrigins, c.AllowOrigins); diff != "" {
+			t.Errorf("http AllowOrigins (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(wantHeaders, c.AllowHeaders); diff != "" {
+			t.Errorf("http AllowHeaders (-want +got):\n%s", diff)
+		}
+	}
+}

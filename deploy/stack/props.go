@@ -394,8 +394,8 @@ func (p Props) withDefaults() (Props, error) {
 	}
 	// The same rule as the server's (auth.ConfigFromEnv): a value it refuses would make every
 	// cold start fail after a deployment that went well.
-	origins := make([]string, len(p.CORSAllowOrigins))
-	for i, o := range p.CORSAllowOrigins {
+	origins := make([]string, 0, len(p.CORSAllowOrigins))
+	for _, o := range p.CORSAllowOrigins {
 		if o != "*" && !isOrigin(o) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is not an origin (scheme://host[:port], or *)", o)
 		}
@@ -410,7 +410,11 @@ func (p Props) withDefaults() (Props, error) {
 		if strings.ContainsFunc(o, func(r rune) bool { return r >= utf8.RuneSelf }) {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", o)
 		}
-		origins[i] = serializedOrigin(o)
+		// One given twice (https://a and https://a/) is kept once: the gateways take lists of
+		// distinct origins, and the Function URL's holds at most 100.
+		if o = serializedOrigin(o); !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
 	}
 	// The gateways compare an Origin with these as written, and the Gateway Responses name one
 	// in Access-Control-Allow-Origin, which a browser compares with its own Origin exactly.
@@ -694,9 +698,18 @@ func secretParameter(name string) string {
 // headerName is an RFC 9110 token, as a header name is.
 var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
-// corsHeaders are the request headers the gateways allow browsers to send.
+// corsHeaders are the request headers the gateways allow browsers to send: the MCP ones, then
+// CORSAllowHeaders. A header named again, in any case (corsHeaders repeating an MCP header the
+// stack adds itself), is kept once, as first named: header names are compared without regard to
+// case, and the gateways take lists of distinct headers.
 func (p Props) corsHeaders() []string {
-	return append(slices.Clip(mcpCORSHeaders), p.CORSAllowHeaders...)
+	headers := slices.Clone(mcpCORSHeaders)
+	for _, h := range p.CORSAllowHeaders {
+		if !slices.ContainsFunc(headers, func(seen string) bool { return strings.EqualFold(seen, h) }) {
+			headers = append(headers, h)
+		}
+	}
+	return headers
 }
 
 // executeAPIEndpointOff says whether the REST API's default execute-api host is turned off: it
