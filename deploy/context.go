@@ -89,8 +89,19 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.ServerMemoryMB = integer("serverMemory")
 	p.ServerReservedConcurrency = integer("serverConcurrency")
 	p.ServerTimeout = seconds("serverTimeout")
-	p.ThrottleRate = integer("throttleRate")
-	p.ThrottleBurst = integer("throttleBurst")
+	// A blank value is the default; 0 is not: read as the default, it would deploy 50 requests a
+	// second for whoever meant none at all, or no limit (and pass on the url variant, which
+	// refuses the throttle settings).
+	for _, t := range []struct {
+		key   string
+		dflt  int
+		limit *int
+	}{{"throttleRate", stack.DefaultThrottleRate, &p.ThrottleRate}, {"throttleBurst", stack.DefaultThrottleBurst, &p.ThrottleBurst}} {
+		*t.limit = integer(t.key)
+		if n, err := strconv.Atoi(str(t.key)); err == nil && n == 0 {
+			errs = append(errs, fmt.Sprintf("context %s=%q: want a limit of 1 or more (blank for the default, %d)", t.key, str(t.key), t.dflt))
+		}
+	}
 	if v := str("corsOrigins"); v != "" {
 		for o := range strings.SplitSeq(v, ",") {
 			p.CORSAllowOrigins = append(p.CORSAllowOrigins, strings.TrimSpace(o))

@@ -157,6 +157,24 @@ func TestLogRetentionRefused(t *testing.T) {
 	}
 }
 
+// TestThrottleZeroRefused checks that a throttle limit of 0 is refused, naming the setting and
+// the default a blank value gives, rather than taken for the default by whoever meant no requests
+// at all, or no limit; a blank value is the default.
+func TestThrottleZeroRefused(t *testing.T) {
+	for _, tc := range []struct{ key, dflt string }{{"throttleRate", "50"}, {"throttleBurst", "100"}} {
+		for _, variant := range []string{"", "url"} {
+			_, _, err := propsFromContext(lookup(map[string]string{tc.key: " 0 ", "variant": variant}))
+			if err == nil || !strings.Contains(err.Error(), tc.key) || !strings.Contains(err.Error(), tc.dflt) {
+				t.Errorf("%s=0 (variant %q): error %v, want one naming it and the default %s", tc.key, variant, err, tc.dflt)
+			}
+		}
+		p, _, err := propsFromContext(lookup(map[string]string{tc.key: " "}))
+		if err != nil || p.ThrottleRate != 0 || p.ThrottleBurst != 0 {
+			t.Errorf("%s blank: %+v, %v; want the default", tc.key, p, err)
+		}
+	}
+}
+
 // TestSecondsPastADuration checks that a number of seconds too large for a time.Duration is
 // refused, not wrapped around into another duration the stack would check as any other.
 func TestSecondsPastADuration(t *testing.T) {
