@@ -397,7 +397,7 @@ func (p Props) withDefaults() (Props, error) {
 	origins := make([]string, 0, len(p.CORSAllowOrigins))
 	for _, o := range p.CORSAllowOrigins {
 		if o != "*" && !isOrigin(o) {
-			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is not an origin (scheme://host[:port], or *)", o)
+			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %s is not an origin (scheme://host[:port], or *)", quoteURL(o))
 		}
 		if o != "*" && strings.Contains(o, "*") {
 			return p, fmt.Errorf("stack: CORS origin (corsOrigins) %q is a pattern, and the server compares origins whole: list each origin, or give * alone for any", o)
@@ -439,9 +439,14 @@ func (p Props) withDefaults() (Props, error) {
 		// issuer's discovery document.
 		switch {
 		case p.JWT.JWKSURL != "" && !strings.HasPrefix(p.JWT.JWKSURL, "https://"):
-			return p, fmt.Errorf("stack: JWT JWKS URL (jwtJwksUrl) %q is not an https URL", p.JWT.JWKSURL)
+			return p, fmt.Errorf("stack: JWT JWKS URL (jwtJwksUrl) %s is not an https URL", quoteURL(p.JWT.JWKSURL))
 		case p.JWT.JWKSURL == "" && !strings.HasPrefix(p.JWT.Issuer, "https://"):
-			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %q is not an https URL, and the keys are fetched from it (or give jwtJwksUrl)", p.JWT.Issuer)
+			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %s is not an https URL, and the keys are fetched from it (or give jwtJwksUrl)", quoteURL(p.JWT.Issuer))
+		}
+		// The issuer is published to clients as the authorization server, and the functions refuse
+		// one naming a user at start-up (auth.ConfigFromEnv).
+		if u, err := url.Parse(p.JWT.Issuer); err == nil && u.User != nil {
+			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) names a user, and it is published to clients as the authorization server, which holds no credentials (the value is not shown: it may hold a password)")
 		}
 		// The functions refuse these at start-up (auth.ConfigFromEnv reads the issuer as the
 		// authorization server it publishes), or fetch no key from them.
@@ -455,7 +460,7 @@ func (p Props) withDefaults() (Props, error) {
 		// the jwks_uri of the issuer's discovery document, and matches aud (client_id when aud is
 		// absent). Anything else would be silently ignored.
 		if p.Variant == VariantHTTP && p.JWT.JWKSURL != "" {
-			return p, fmt.Errorf("stack: JWKS URL (jwtJwksUrl) %q: the http variant's JWT authorizer takes the keys from the issuer's discovery document; leave it unset or use the rest or url variant", p.JWT.JWKSURL)
+			return p, fmt.Errorf("stack: JWKS URL (jwtJwksUrl) %s: the http variant's JWT authorizer takes the keys from the issuer's discovery document; leave it unset or use the rest or url variant", quoteURL(p.JWT.JWKSURL))
 		}
 		if err := checkRequiredScopes(p.JWT.RequiredScopes, p.Variant); err != nil {
 			return p, err
@@ -563,6 +568,15 @@ func isOrigin(o string) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		strings.TrimSuffix(u.Path, "/") == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && u.User == nil
+}
+
+// quoteURL is value quoted, cut, for an error to name, or, when it holds an @, which may mark a
+// password, words saying that it is not shown.
+func quoteURL(value string) string {
+	if strings.Contains(value, "@") {
+		return "(not shown: it holds an @, which may mark a password)"
+	}
+	return strconv.Quote(Cut(value))
 }
 
 // checkPort refuses a URL or origin whose port is beyond TCP's (1 to 65535), as the functions do

@@ -682,3 +682,32 @@ func TestPortsBeyondTCPRefused(t *testing.T) {
 		}
 	}
 }
+
+// A CORS origin, a JWT issuer or a JWKS URL refused at synth is not shown when it holds an @,
+// which may mark a password; and an issuer naming a user is refused, as the functions refuse it
+// at start-up, where it stands in for the authorization server published to clients.
+func TestRefusedURLHoldingAtNotShown(t *testing.T) {
+	for _, tc := range []struct {
+		name, setting string
+		in            Props
+	}{
+		{"cors origin with a user", "corsOrigins", Props{CORSAllowOrigins: []string{"https://u:s3cret@app.example"}}},
+		{"cors origin with an @ in its path", "corsOrigins", Props{CORSAllowOrigins: []string{"https://app.example/u:s3cret@x"}}},
+		{"issuer on plain http with a user", "jwtIssuer", Props{JWT: &JWT{Issuer: "http://u:s3cret@iss.example", Audience: "a"}}},
+		{"jwks url on plain http with a user", "jwtJwksUrl", Props{JWT: &JWT{Issuer: "https://iss.example", Audience: "a", JWKSURL: "http://u:s3cret@keys.example/jwks.json"}}},
+		{"jwks url on http with a user", "jwtJwksUrl", Props{Variant: VariantHTTP, JWT: &JWT{Issuer: "https://iss.example", Audience: "a", JWKSURL: "https://u:s3cret@keys.example/jwks.json"}}},
+		{"issuer with a user", "jwtIssuer", Props{JWT: &JWT{Issuer: "https://u:s3cret@iss.example", Audience: "a"}}},
+		{"issuer with a user beside a JWKS URL", "jwtIssuer", Props{Variant: VariantURL, JWT: &JWT{Issuer: "https://u:s3cret@iss.example", Audience: "a", JWKSURL: "https://iss.example/jwks.json"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.SourceDir, tc.in.BuildDir = "src", "build"
+			_, err := tc.in.withDefaults()
+			if err == nil || !strings.Contains(err.Error(), "("+tc.setting+")") {
+				t.Fatalf("error %v, want one naming %s", err, tc.setting)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q shows a value holding an @", err)
+			}
+		})
+	}
+}
