@@ -347,7 +347,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// go-sdk answered itself is read for the metrics too.
 	rec.observed = g.tracer != nil || g.logger != nil || g.metrics != nil
 	if g.tracer != nil {
-		ctx, endSpan = g.tracer.Start(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path,
+		ctx, endSpan = g.startSpan(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path,
 			Shape: EventShape(ctx), RequestID: RequestID(ctx), Deadline: deadline})
 	}
 	rec.ctx = ctx // with the span: what the handler's calls trace is part of it
@@ -1108,8 +1108,40 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		}
 		res.MCPMethod, res.Tool, res.Prompt = spanMethod, knownTool, prompt
 		res.ResourceURI = textcut.Cut(uri, maxResourceURIBytes)
-		endSpan(res)
+		g.endSpan(r.Context(), endSpan, res)
 	}
+}
+
+// startSpan starts the request's span with Options.Tracer, the program's
+// code: a panic there costs the request its span, logged, not its answer.
+func (g *guard) startSpan(ctx context.Context, info RequestInfo) (spanCtx context.Context, end func(RequestResult)) {
+	defer func() {
+		if v := recover(); v != nil {
+			g.tracerPanicked(ctx, v)
+			spanCtx, end = ctx, nil
+		}
+	}()
+	return g.tracer.Start(ctx, info)
+}
+
+// endSpan ends the request's span, as startSpan starts it: a panic of the
+// tracer's is logged, and the request answered all the same.
+func (g *guard) endSpan(ctx context.Context, end func(RequestResult), res RequestResult) {
+	defer func() {
+		if v := recover(); v != nil {
+			g.tracerPanicked(ctx, v)
+		}
+	}()
+	end(res)
+}
+
+// tracerPanicked logs a panic of Options.Tracer's, with its stack.
+func (g *guard) tracerPanicked(ctx context.Context, v any) {
+	if g.logger == nil {
+		return
+	}
+	g.logger.LogAttrs(ctx, slog.LevelError, "tracer panicked",
+		slog.String("panic", textcut.Printable(fmt.Sprint(v))), slog.String("stack", string(debug.Stack())))
 }
 
 // result completes res with what the request's JSON-RPC exchange told.

@@ -1524,3 +1524,41 @@ func TestPanicValueEscaped(t *testing.T) {
 		t.Errorf("log = %v, want panic %q", lines, want)
 	}
 }
+
+// panickingTracer is a Tracer whose Start, or the end it returns, panics.
+type panickingTracer struct{ atStart bool }
+
+func (tr panickingTracer) Start(ctx context.Context, _ lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
+	if tr.atStart {
+		panic("tracer start")
+	}
+	return ctx, func(lambdamcp.RequestResult) { panic("tracer end") }
+}
+
+// TestPanickingTracer checks that a Tracer's panic, at the start of a
+// request or at its end, costs the request its span, not its answer, and
+// is logged with the request's id.
+func TestPanickingTracer(t *testing.T) {
+	for _, atStart := range []bool{true, false} {
+		s := mcp.NewServer(&mcp.Implementation{Name: "trace", Version: "1"}, nil)
+		s.AddReceivingMiddleware(lambdamcp.Middleware())
+		mcp.AddTool(s, &mcp.Tool{Name: "echo"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			return text("ok"), nil, nil
+		})
+		var logs bytes.Buffer
+		opts := hardOptions(&logs)
+		opts.Tracer = panickingTracer{atStart: atStart}
+		h := lambdamcp.NewHandler(streamable(s), opts)
+		resp, a := invokeAs(t, h, "req-tp", call("echo", `{}`))
+		if resp.StatusCode != http.StatusOK || a.Result == nil || len(a.Result.Content) != 1 || a.Result.Content[0].Text != "ok" {
+			t.Errorf("panic at start %v: status %d, answer %+v; want the tool's result", atStart, resp.StatusCode, a)
+		}
+		logged := false
+		for _, l := range strings.Split(logs.String(), "\n") {
+			logged = logged || strings.Contains(l, `"msg":"tracer panicked"`) && strings.Contains(l, "req-tp")
+		}
+		if !logged {
+			t.Errorf("panic at start %v: the tracer's panic is not logged with the request id: %s", atStart, logs.String())
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 // see ExampleTracer. Requests are traced only when Options.Tracer is set.
 // Start is called for requests served at once (every local one, and
 // concurrent invocations), so a Tracer must be safe for concurrent use.
+// A panic in Start or in the end it returns costs the request its span,
+// not its answer: it is logged (Options.Logger), and the request served.
 type Tracer interface {
 	// Start begins the request's span. The context it returns is the
 	// request's from then on (so the span is the parent of what the
