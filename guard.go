@@ -183,6 +183,10 @@ type requestRecord struct {
 	errorCode string // the JSON-RPC error code answered, as text; "" if none seen
 	toolError bool   // a tool result marked isError (Middleware)
 
+	// A call of the batch failed: method, tool, prompt and uri are its,
+	// and errorCode and toolError (noteAnswer).
+	batchFailed bool
+
 	// A batch's tool calls, each measured on its own: those Middleware
 	// measured, by the name the call gave, and whether the request is
 	// measured (finish measures the rest, and Middleware no more).

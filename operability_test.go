@@ -1191,6 +1191,15 @@ func TestTracerResult(t *testing.T) {
 			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get", Prompt: "greeting", Outcome: "ok", ProtocolVersion: "2025-03-26"}},
 		{"2025-03-26 batch, a refused log level beside an accepted one", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"logging/setLevel","params":{"level":"loud"}},{"jsonrpc":"2.0","id":8,"method":"logging/setLevel","params":{"level":"info"}}]`, "MCP-Protocol-Version", "2025-03-26"),
 			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "logging/setLevel", Outcome: "error", ProtocolVersion: "2025-03-26", ErrorCode: "-32602"}},
+		// A batch's span names the call that failed, whose error it reports.
+		{"2025-03-26 batch, a tool error beside a listing", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{}}},{"jsonrpc":"2.0","id":8,"method":"tools/list"}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Tool: "echo", Outcome: "error", ProtocolVersion: "2025-03-26", ToolError: true}},
+		{"2025-03-26 batch, an unknown tool beside a listing", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"nope"}},{"jsonrpc":"2.0","id":8,"method":"tools/list"}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Outcome: "error", ProtocolVersion: "2025-03-26", ErrorCode: "-32602"}},
+		{"2025-03-26 batch, a panic beside another tool's result", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"boom","arguments":{}}},{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"bytes":1}}}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Tool: "boom", Outcome: "panic", ProtocolVersion: "2025-03-26", ErrorCode: "-32603"}},
+		{"2025-03-26 batch, an unknown prompt beside an answered one", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"nope"}},{"jsonrpc":"2.0","id":8,"method":"prompts/get","params":{"name":"greeting"}}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get", Outcome: "error", ProtocolVersion: "2025-03-26", ErrorCode: "-32602"}},
 	}
 	s.AddPrompt(&mcp.Prompt{Name: "greeting"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "hello"}}}}, nil

@@ -83,7 +83,7 @@ func Middleware() mcp.Middleware {
 			var outcome string // the call's own, as noted for the request
 			ran := false       // the server ran the tool the call names
 			defer func() {     // after the recovery below
-				rec.noteAnswer(res, err)
+				rec.noteAnswer(batchCall{method, tool, prompt, uri, ran, outcome == OutcomePanic}, res, err)
 				if method == "tools/call" {
 					rec.measureBatchCall(tool, ran, outcome, err, time.Since(start))
 				}
@@ -341,7 +341,9 @@ func (rec *requestRecord) notePrompt(prompt string) {
 		return
 	}
 	rec.mu.Lock()
-	rec.prompt = prompt
+	if !rec.batchFailed { // a batch's failed call's is kept
+		rec.prompt = prompt
+	}
 	rec.mu.Unlock()
 }
 
@@ -357,12 +359,14 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 	client := callerClient(req)
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	rec.method = method // one the server serves: the go-sdk refuses the others before its middleware
-	if tool != "" {
-		rec.tool = tool
-	}
-	if uri != "" {
-		rec.uri = uri
+	if !rec.batchFailed {
+		rec.method = method // one the server serves: the go-sdk refuses the others before its middleware
+		if tool != "" {
+			rec.tool = tool
+		}
+		if uri != "" {
+			rec.uri = uri
+		}
 	}
 	if subject != "" {
 		rec.subject = subject
@@ -395,12 +399,28 @@ func callerClient(req mcp.Request) *mcp.Implementation {
 	return nil
 }
 
+// batchCall is a call as noteAnswer tells a batch's failed call: its
+// method and targets, and whether the server ran its tool, and its
+// prompt's handler.
+type batchCall struct {
+	method, tool, prompt, uri string
+	ranTool, ranPrompt        bool
+}
+
 // noteAnswer records what the call was answered: an error's code (0 for an
 // error that is no JSON-RPC error, as the go-sdk sends it), for the metrics,
 // the span and the log line; for the span and the log line alone, a tool
 // error and the protocol version an initialize agreed.
-func (rec *requestRecord) noteAnswer(res mcp.Result, err error) {
+//
+// The first call of a batch that failed makes the request's method and
+// targets its own from then on, and its error the request's: the span of
+// a batch is named after one of its calls, and the error it reports must
+// be that call's. The errors of its later calls are left out.
+func (rec *requestRecord) noteAnswer(c batchCall, res mcp.Result, err error) {
 	if rec == nil {
+		return
+	}
+	if rec.batch != nil && failed(res, err) && !rec.noteBatchFailed(c) {
 		return
 	}
 	if err != nil {
@@ -424,6 +444,25 @@ func (rec *requestRecord) noteAnswer(res mcp.Result, err error) {
 			rec.agreed = r.ProtocolVersion
 		}
 	}
+}
+
+// noteBatchFailed makes c, a batch's call that failed, the request's
+// call, unless another failed before it; it reports whether it did.
+func (rec *requestRecord) noteBatchFailed(c batchCall) bool {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.batchFailed {
+		return false
+	}
+	rec.batchFailed = true
+	rec.method, rec.tool, rec.toolKnown, rec.uri = c.method, c.tool, c.ranTool && c.tool != "", c.uri
+	if c.method == "prompts/get" {
+		rec.prompt = ""
+		if c.ranPrompt {
+			rec.prompt = c.prompt
+		}
+	}
+	return true
 }
 
 func (rec *requestRecord) noteOutcome(outcome string) {

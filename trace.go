@@ -73,7 +73,9 @@ type RequestResult struct {
 	// A 2025-03-26 batch ends with the method of one of its calls, and
 	// the tool, prompt and URI each of the last call that named one: a
 	// field that does not belong to MCPMethod's method belongs to another
-	// call.
+	// call. Once a call of the batch has failed, MCPMethod, the tool, the
+	// prompt and the URI are the first failed call's, and so are ErrorCode
+	// and ToolError: the batch's error is reported under its call's name.
 	ResourceURI string
 	// ToolError reports a tools/call answered with a result marked isError
 	// (see Middleware).
