@@ -7,7 +7,9 @@
 //
 // Each request is a server span named after the MCP method and its target
 // ("tools/call greet", "prompts/get summary"), with the attributes of
-// OpenTelemetry's HTTP, MCP and FaaS semantic conventions. The target is a
+// OpenTelemetry's HTTP, MCP and FaaS semantic conventions (faas.coldstart
+// is true on the first Lambda request a tracer traces, unless provisioned
+// concurrency started the environment: make one tracer). The target is a
 // tool the server ran (gen_ai.tool.name) or a prompt it answered
 // (gen_ai.prompt.name), and only on a span of its method: a 2025-03-26
 // batch that called a tool and then listed the tools is no "tools/list
@@ -50,10 +52,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -139,6 +143,7 @@ type tracer struct {
 	prop    propagation.TextMapPropagator
 	flusher flusher
 	noFlush bool
+	invoked atomic.Bool // a Lambda request has been traced: later ones are warm
 }
 
 // provider is the tracer and the flusher of a request: those of New's
@@ -178,7 +183,10 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 			attribute.String("http.request.method_original", cut(info.Method, 64)))
 	}
 	if info.Shape != "" {
-		attrs = append(attrs, attribute.String("faas.trigger", "http"),
+		// The first invocation waited for the execution environment to
+		// start, unless Lambda started it ahead of time.
+		cold := !t.invoked.Swap(true) && os.Getenv("AWS_LAMBDA_INITIALIZATION_TYPE") != "provisioned-concurrency"
+		attrs = append(attrs, attribute.String("faas.trigger", "http"), attribute.Bool("faas.coldstart", cold),
 			attribute.String("lambdamcp.shape", string(info.Shape)))
 	}
 	if info.RequestID != "" {

@@ -714,3 +714,44 @@ func TestNilProviderSetLater(t *testing.T) {
 		t.Errorf("the global provider set after New (-want +got):\n%s", diff)
 	}
 }
+
+// TestColdStart checks faas.coldstart, which the FaaS conventions recommend
+// on an invocation's span: true on the first Lambda request the tracer
+// traces, the one that waited for the execution environment to start;
+// false on later ones, and on the first of an environment Lambda started
+// ahead of time (provisioned concurrency). A request off Lambda has none.
+func TestColdStart(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	coldstarts := func(tracer lambdamcp.Tracer, infos ...lambdamcp.RequestInfo) []string {
+		var got []string
+		for _, info := range infos {
+			_, end := tracer.Start(t.Context(), info)
+			end(lambdamcp.RequestResult{Status: 200, Outcome: lambdamcp.OutcomeOK})
+			ended := rec.Ended()
+			v, ok := attrsOf(ended[len(ended)-1])["faas.coldstart"]
+			if !ok {
+				got = append(got, "none")
+				continue
+			}
+			if v.Type() != attribute.BOOL {
+				t.Errorf("faas.coldstart is %v, want a boolean", v.Type())
+			}
+			got = append(got, v.Emit())
+		}
+		return got
+	}
+	local := lambdamcp.RequestInfo{Method: "POST", Scheme: "http", Path: "/mcp"}
+	onLambda := func(id string) lambdamcp.RequestInfo {
+		return lambdamcp.RequestInfo{Method: "POST", Scheme: "https", Path: "/mcp", Shape: lambdamcp.ShapeURL, RequestID: id}
+	}
+	got := coldstarts(otellambdamcp.New(tp, otellambdamcp.NoFlush()), local, onLambda("a"), onLambda("b"))
+	if diff := cmp.Diff([]string{"none", "true", "false"}, got); diff != "" {
+		t.Errorf("faas.coldstart (-want +got):\n%s", diff)
+	}
+	t.Setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency")
+	got = coldstarts(otellambdamcp.New(tp, otellambdamcp.NoFlush()), onLambda("c"))
+	if diff := cmp.Diff([]string{"false"}, got); diff != "" {
+		t.Errorf("provisioned concurrency: faas.coldstart (-want +got):\n%s", diff)
+	}
+}
