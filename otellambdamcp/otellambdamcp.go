@@ -28,9 +28,11 @@
 // A span named after an MCP method is an error, as the MCP conventions have
 // it, when the call was answered with a JSON-RPC error (error.type is its
 // code, "-32602") or a tool result marked isError ("tool_error"), whichever
-// side caused it. A request that names no method the server serves (a GET,
-// a body that is no JSON-RPC request) is an HTTP span, an error only when
-// the server failed: a 5xx, a timeout, a panic.
+// side caused it, or a 5xx; a subscriptions/listen that lambdamcp ended
+// near the deadline with the result that ends a subscription is none. A
+// request that names no method the server serves (a GET, a body that is
+// no JSON-RPC request) is an HTTP span, an error only when the server
+// failed: a 5xx, a timeout, a panic.
 //
 // A span is a new trace's root unless WithPropagator is given: then it joins
 // the trace the Lambda runtime hands the invocation (X-Ray active tracing).
@@ -263,7 +265,12 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		}
 		switch {
 		case errorType != "":
-		case r.Outcome == lambdamcp.OutcomeTimeout, r.Outcome == lambdamcp.OutcomePanic:
+		case r.Outcome == lambdamcp.OutcomePanic:
+			errorType = r.Outcome
+		case r.Outcome == lambdamcp.OutcomeTimeout && r.MCPMethod == "":
+			// A call that ran out of time was answered with the timeout
+			// error, whose code is errorType, or, a subscriptions/listen,
+			// with the result that ends a subscription: no failure.
 			errorType = r.Outcome
 		case r.Status >= 500:
 			errorType = strconv.Itoa(r.Status)

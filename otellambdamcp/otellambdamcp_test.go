@@ -755,3 +755,39 @@ func TestColdStart(t *testing.T) {
 		t.Errorf("provisioned concurrency: faas.coldstart (-want +got):\n%s", diff)
 	}
 }
+
+// TestListenEndedAtDeadline checks that a subscriptions/listen that
+// lambdamcp ended near the deadline with the successful result the spec
+// prescribes (outcome timeout, no error code) is no error: the call was
+// answered with a result, as a subscription ended on purpose is. A request
+// of no MCP method that ran out of time is the server's failure.
+func TestListenEndedAtDeadline(t *testing.T) {
+	tests := []struct {
+		name      string
+		result    lambdamcp.RequestResult
+		wantError string // error.type; "" for none
+	}{
+		{"listen ended with its result", lambdamcp.RequestResult{Status: 200, MCPMethod: "subscriptions/listen", Outcome: lambdamcp.OutcomeTimeout,
+			RPCID: "7", ProtocolVersion: "2026-07-28"}, ""},
+		{"listen ended with an error", lambdamcp.RequestResult{Status: 200, MCPMethod: "subscriptions/listen", Outcome: lambdamcp.OutcomeTimeout,
+			RPCID: "7", ProtocolVersion: "2026-07-28", ErrorCode: "-32603"}, "-32603"},
+		{"a GET that ran out of time", lambdamcp.RequestResult{Status: 504, Outcome: lambdamcp.OutcomeTimeout}, "timeout"},
+		{"a GET answered 200 that ran out of time", lambdamcp.RequestResult{Status: 200, Outcome: lambdamcp.OutcomeTimeout}, "timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := tracetest.NewSpanRecorder()
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+			_, end := otellambdamcp.New(tp).Start(t.Context(), lambdamcp.RequestInfo{Method: "POST", Scheme: "https", Path: "/mcp"})
+			end(tc.result)
+			s := rec.Ended()[0]
+			wantCode := codes.Unset
+			if tc.wantError != "" {
+				wantCode = codes.Error
+			}
+			if got := attrsOf(s)["error.type"].AsString(); got != tc.wantError || s.Status().Code != wantCode {
+				t.Errorf("span %q: status %v, error.type %q; want %v, %q", s.Name(), s.Status(), got, wantCode, tc.wantError)
+			}
+		})
+	}
+}
