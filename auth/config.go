@@ -50,7 +50,7 @@ type Config struct {
 	ScopeHierarchy       ScopeHierarchy // scopes that imply others (MCP_SCOPE_IMPLIES)
 	ResourceURL          string         // the MCP endpoint as clients use it (MCP_RESOURCE_URL)
 	ResourceMetadataURL  string         // the metadata URL challenges name (MCP_RESOURCE_METADATA_URL)
-	AuthorizationServers []string       // MCP_AUTHORIZATION_SERVERS, or else the JWT issuer
+	AuthorizationServers []string       // MCP_AUTHORIZATION_SERVERS, or else the JWT issuer when it is an http(s) URL
 	AllowedOrigins       []string       // browser origins allowed to call (MCP_ALLOWED_ORIGINS)
 	// FromAuthorizer trusts the identity in the API Gateway authorizer
 	// context instead of verifying tokens (MCP_AUTH_FROM_AUTHORIZER).
@@ -188,15 +188,25 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			// Standing in, the issuer is published as the
 			// authorization server: one written as an http(s) URL is
 			// checked as those are, so no credentials in it reach
-			// clients. (One that is no URL, a URN, stays allowed.)
-			if err := checkURL(EnvJWTIssuer, iss); err != nil && looksHTTP(iss) {
-				return Config{}, fmt.Errorf("%w (it stands in for %s, which is unset)", err, EnvAuthorizationServers)
+			// clients. One that is no URL (a URN) is checked in
+			// tokens only: a metadata document names authorization
+			// servers by their issuer URLs (RFC 9728 section 2, RFC
+			// 8414 section 2), so it stands in for none, and there is
+			// no document.
+			if looksHTTP(iss) {
+				if err := checkURL(EnvJWTIssuer, iss); err != nil {
+					return Config{}, fmt.Errorf("%w (it stands in for %s, which is unset)", err, EnvAuthorizationServers)
+				}
+				c.AuthorizationServers = []string{iss}
 			}
-			c.AuthorizationServers = []string{iss}
 		}
 	}
 	// The metadata document must name an authorization server; without
 	// one (static tokens) there is no document to point at.
+	if c.ResourceMetadataURL != "" && len(c.AuthorizationServers) == 0 && c.JWT != nil {
+		return Config{}, fmt.Errorf("%s names a metadata document, which must name an authorization server by its URL, and %s is no URL: "+
+			"set %s, or leave the metadata URL unset", EnvResourceMetadataURL, EnvJWTIssuer, EnvAuthorizationServers)
+	}
 	if c.ResourceMetadataURL != "" && len(c.AuthorizationServers) == 0 && c.Enabled() {
 		return Config{}, fmt.Errorf("%s names a metadata document, which must name an authorization server, and none issues these tokens: "+
 			"set %s, or leave the metadata URL unset", EnvResourceMetadataURL, EnvAuthorizationServers)

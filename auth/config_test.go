@@ -82,7 +82,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "authorization server not a URL", env: map[string]string{EnvFromAuthorizer: "1", EnvAuthorizationServers: "https://iss,alsonot"}, wantErr: true},
 		{name: "authorization servers separated by a space", env: map[string]string{EnvFromAuthorizer: "1", EnvAuthorizationServers: "https://iss/pool1 https://iss/pool2"}, wantErr: true},
 		{name: "issuer that is no URL", env: map[string]string{EnvJWTIssuer: "urn:example:issuer", EnvJWTJWKSURL: "https://keys.example/jwks.json", EnvJWTAudience: "a"},
-			want: Config{JWT: &JWTOptions{Issuer: "urn:example:issuer", JWKSURL: "https://keys.example/jwks.json", Audience: "a"}, AuthorizationServers: []string{"urn:example:issuer"}}},
+			want: Config{JWT: &JWTOptions{Issuer: "urn:example:issuer", JWKSURL: "https://keys.example/jwks.json", Audience: "a"}}},
 		{name: "origin with a path", env: map[string]string{EnvAllowedOrigins: "https://app.example.com/ui"}, wantErr: true},
 		{name: "origin without a scheme", env: map[string]string{EnvAllowedOrigins: "app.example.com"}, wantErr: true},
 		{name: "origin with a query", env: map[string]string{EnvAllowedOrigins: "https://app.example.com?x=1"}, wantErr: true},
