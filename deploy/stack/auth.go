@@ -2,6 +2,7 @@ package stack
 
 import (
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -63,20 +64,39 @@ type resolvedJWT struct {
 	// audienceIsClient says audience is a client id, matched in client_id (Cognito): a token that
 	// has an aud must name the endpoint in it instead (RFC 8707).
 	audienceIsClient bool
+	// issuerIsURL says the issuer is an http(s) URL, an OAuth issuer identifier (RFC 8414) that
+	// the metadata may name as the authorization server; one that is not (a URN) is named nowhere.
+	issuerIsURL bool
 }
 
-// authorizationServers is the metadata document's list of issuers; nil for static tokens.
+// issuerIsURL reports whether issuer is an http(s) URL with a host, which a metadata document
+// may name as its authorization server (RFC 9728 section 2, RFC 8414 section 2).
+func issuerIsURL(issuer string) bool {
+	u, err := url.Parse(issuer)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// hasMetadata reports whether the server publishes RFC 9728 metadata: only when the tokens
+// come from an authorization server the document can name, which static tokens and an issuer
+// that is no URL do not.
+func (a auth) hasMetadata() bool {
+	return a.jwt != nil && a.jwt.issuerIsURL
+}
+
+// authorizationServers is the metadata document's list of issuers; nil for static tokens and an
+// issuer that is no URL, which the server would refuse there.
 func (a auth) authorizationServers() *string {
-	if a.jwt == nil {
+	if !a.hasMetadata() {
 		return nil
 	}
 	return jsii.String(a.jwt.issuer)
 }
 
 // metadataURL is where ep's RFC 9728 metadata is; nil for static tokens, which no authorization
-// server issues: the document would have to name one, so the server serves none.
+// server issues, and for an issuer that is no URL: the document would have to name one, so the
+// server serves none.
 func (a auth) metadataURL(ep endpoints) *string {
-	if a.jwt == nil {
+	if !a.hasMetadata() {
 		return nil
 	}
 	return jsii.String(ep.metadata())
@@ -139,7 +159,8 @@ func newAuth(st awscdk.Stack, p Props) auth {
 				envRequiredScopes:   optional(strings.Join(j.RequiredScopes, " ")),
 				envScopeImplies:     optional(scopeImpliesEnv(j.ScopeImplies)),
 			},
-			jwt: &resolvedJWT{issuer: j.Issuer, audience: j.Audience, scopes: j.RequiredScopes, implies: j.ScopeImplies},
+			jwt: &resolvedJWT{issuer: j.Issuer, audience: j.Audience, scopes: j.RequiredScopes, implies: j.ScopeImplies,
+				issuerIsURL: issuerIsURL(j.Issuer)},
 		}
 	}
 	hashes := awscdk.NewCfnParameter(st, jsii.String(tokenHashParameter), &awscdk.CfnParameterProps{
@@ -216,7 +237,8 @@ func cognitoAuth(st awscdk.Stack, deletable bool) auth {
 			envJWTAudienceClaim: jsii.String("client_id"),
 			envRequiredScopes:   jsii.String(required),
 		},
-		jwt: &resolvedJWT{issuer: issuer, audience: *client.UserPoolClientId(), scopes: []string{required}, audienceIsClient: true},
+		jwt: &resolvedJWT{issuer: issuer, audience: *client.UserPoolClientId(), scopes: []string{required}, audienceIsClient: true,
+			issuerIsURL: true},
 	}
 }
 

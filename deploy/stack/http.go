@@ -156,9 +156,10 @@ func httpAccessLogFormat() string {
 	return string(b)
 }
 
-// metadataPaths are the well-known paths routed to the server's metadata: none for static tokens.
+// metadataPaths are the well-known paths routed to the server's metadata: none for static tokens
+// or an issuer that is no URL.
 func metadataPaths(a auth) []string {
-	if a.jwt == nil {
+	if !a.hasMetadata() {
 		return nil
 	}
 	return []string{metadataPath, metadataPathForMCP}

@@ -505,7 +505,7 @@ func (p Props) withDefaults() (Props, error) {
 			d.HostedZoneID = bare
 		}
 		if d.BasePath != "" {
-			if err := checkBasePath(d.BasePath, p.JWT != nil || p.Cognito); err != nil {
+			if err := checkBasePath(d.BasePath, p.Cognito || p.JWT != nil && issuerIsURL(p.JWT.Issuer)); err != nil {
 				return p, err
 			}
 		}

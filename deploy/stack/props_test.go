@@ -711,3 +711,13 @@ func TestRefusedURLHoldingAtNotShown(t *testing.T) {
 		})
 	}
 }
+
+// An issuer that is no URL has no metadata document, so nothing is routed at a path repeating the
+// base path, and the base path need only be one API Gateway maps.
+func TestIssuerNotURLBasePath(t *testing.T) {
+	p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: "https://keys.example/jwks.json"},
+		Domain: &Domain{Name: "mcp.example.com", CertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", BasePath: "v1/(tools)"}}
+	if _, err := p.withDefaults(); err != nil {
+		t.Errorf("refused: %v", err)
+	}
+}

@@ -46,8 +46,8 @@ func newRESTAPI(ctx context.Context, st awscdk.Stack, p Props, a auth) error {
 	if err != nil {
 		return err
 	}
-	addRESTMethods(st, api, server, authorizer, p, ep, a.jwt != nil)
-	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes(), a.jwt != nil)
+	addRESTMethods(st, api, server, authorizer, p, ep, a.hasMetadata())
+	addGatewayResponses(api, ep, p.CORSAllowOrigins, a.requiredScopes(), a.hasMetadata())
 	addAlarms(st, p, server, api.DeploymentStage().MetricServerError(alarmSum()))
 	ep.output(st, a)
 	return nil
@@ -152,8 +152,9 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 	}
 	mcp.AddCorsPreflight(preflight)
 	if !withMetadata {
-		// Static tokens come from no authorization server, so the server has no metadata
-		// document: a route to it would only let anyone invoke the function for a 404.
+		// Static tokens come from no authorization server (and an issuer that is no URL names
+		// none), so the server has no metadata document: a route to it would only let anyone
+		// invoke the function for a 404.
 		return
 	}
 	// The metadata too: a browser client that sends MCP-Protocol-Version on discovery is
@@ -176,8 +177,8 @@ func addRESTMethods(st awscdk.Stack, api awsapigateway.RestApi, server, authoriz
 
 // addGatewayResponses makes the gateway's own error answers JSON with CORS headers, and its 401
 // and 403 point at the metadata document when there is one (withMetadata: tokens an
-// authorization server issues; static tokens have none, since a document must name an
-// authorization server); both also name the required scopes, if any. A
+// authorization server issues; static tokens and an issuer that is no URL have none, since a
+// document must name an authorization server by its URL); both also name the required scopes, if any. A
 // WWW-Authenticate header set by the function is renamed by API Gateway REST (to
 // x-amzn-Remapped-WWW-Authenticate), and authorizer denials never reach the function, so Gateway
 // Responses are the only place for it.
