@@ -138,24 +138,30 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if strings.Contains(c.ResourceURL, "#") {
 		return Config{}, fmt.Errorf("%s=%q has a fragment, which a resource identifier must not (RFC 8707 section 2): remove the # and what follows", EnvResourceURL, textcut.Cut(c.ResourceURL, maxQuotedURLBytes))
 	}
-	for _, o := range c.AllowedOrigins {
-		quoted := textcut.Cut(o, maxQuotedURLBytes)
+	for i, o := range c.AllowedOrigins {
+		quoted := strconv.Quote(textcut.Cut(o, maxQuotedURLBytes))
+		if strings.Contains(o, "@") {
+			// An @ may mark a user and password (https://u:pass@host),
+			// which the error would carry to the log: the entry is
+			// named by its place instead.
+			quoted = fmt.Sprintf("origin %d (it holds an @, which may mark a password, so it is not shown)", i+1)
+		}
 		if p, err := url.Parse(o); o != "*" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" ||
 			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || p.User != nil) {
-			return Config{}, fmt.Errorf("%s: %q is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, quoted)
+			return Config{}, fmt.Errorf("%s: %s is not an origin (scheme://host[:port], or *)", EnvAllowedOrigins, quoted)
 		}
 		if p, _ := url.Parse(o); o != "*" && !portInRange(p.Port()) {
-			return Config{}, fmt.Errorf("%s: %q has port %q, beyond TCP's (1 to 65535): no browser sends it", EnvAllowedOrigins, quoted, textcut.Cut(p.Port(), maxQuotedValueBytes))
+			return Config{}, fmt.Errorf("%s: %s has port %q, beyond TCP's (1 to 65535): no browser sends it", EnvAllowedOrigins, quoted, textcut.Cut(p.Port(), maxQuotedValueBytes))
 		}
 		if o != "*" && strings.Contains(o, "*") {
 			// Origins are compared whole: a browser sends no "*", so a
 			// pattern would allow no page at all.
-			return Config{}, fmt.Errorf("%s: %q is a pattern, and origins are compared whole: list each origin, or give * alone for any", EnvAllowedOrigins, quoted)
+			return Config{}, fmt.Errorf("%s: %s is a pattern, and origins are compared whole: list each origin, or give * alone for any", EnvAllowedOrigins, quoted)
 		}
 		if !isASCII(o) {
 			// Browsers send an internationalized name in its ASCII
 			// (punycode) form, which this one would never match.
-			return Config{}, fmt.Errorf("%s: %q names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", EnvAllowedOrigins, quoted)
+			return Config{}, fmt.Errorf("%s: %s names its host in Unicode: write it as browsers send it, in its ASCII form (xn--…)", EnvAllowedOrigins, quoted)
 		}
 	}
 	// White space around a value (a console's copy, a shell's trailing
