@@ -732,6 +732,16 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 			}
 			w.commitJSONLocked(status)
 			w.writeLocked(body)
+		case w.sse && w.callID == nil:
+			// An event stream that answers no call (a session's
+			// standalone stream): an error event would carry no id, a
+			// message clients cannot read (the go-sdk's fails its
+			// connection). At the deadline the stream ends cleanly, as a
+			// server may end it, and the client opens another; after a
+			// panic it ends with the error.
+			if !deadline {
+				w.cut = errCutShort
+			}
 		case w.sse:
 			w.writeLocked(sseEvent(body))
 		}
