@@ -363,6 +363,35 @@ func TestStreamClientGoneCancelsTool(t *testing.T) {
 	}
 }
 
+// TestStreamClientGoneCancelsToolWithMiddleware checks that closing the
+// stream cancels a tool call of either era under lambdamcp.Middleware,
+// with the cause ErrClientGone, even where the SDK cancels none: a
+// 2025-11-25 call, and a handler without PropagateRequestCancellation.
+func TestStreamClientGoneCancelsToolWithMiddleware(t *testing.T) {
+	for _, era := range []string{legacy, modern} {
+		t.Run(era, func(t *testing.T) {
+			tool := newWaitTool()
+			srv := tool.server(lambdamcp.Middleware())
+			sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{Stateless: true})
+			h := lambdamcp.NewHandler(sdk, &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}})
+			s, _ := openStream(t, streamCtx(t, time.Minute), h, urlEvent(t, callWait(era)))
+			if m := s.nextMessage(); kind(m) != "notifications/progress" {
+				t.Fatalf("first message = %v, want progress", m)
+			}
+			s.raw.(io.Closer).Close()
+			select {
+			case err := <-tool.ended:
+				if !errors.Is(err, lambdamcp.ErrClientGone) {
+					t.Errorf("tool ended with %v, want ErrClientGone", err)
+				}
+			case <-time.After(10 * time.Second):
+				close(tool.release)
+				t.Fatal("tool still running 10 s after the client went away: not cancelled")
+			}
+		})
+	}
+}
+
 // TestStreamHeartbeat checks that a tool that says nothing still gets its
 // stream started (StreamMiddleware) and kept alive by heartbeats.
 func TestStreamHeartbeat(t *testing.T) {
