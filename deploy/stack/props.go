@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -180,6 +181,9 @@ type Props struct {
 
 // JWT configures JWT bearer verification.
 type JWT struct {
+	// Issuer is the tokens' iss. Written as an http(s) URL ("http:" or "https:" first), it is
+	// published as the authorization server and must name a host; without JWKSURL it must be an
+	// https URL, the keys' place. With JWKSURL it may be no URL (a URN), checked in tokens only.
 	Issuer string
 	// JWKSURL is the key set; empty means the issuer's /.well-known/jwks.json. Not settable on
 	// VariantHTTP, whose JWT authorizer finds the keys through the issuer's discovery document.
@@ -448,6 +452,9 @@ func (p Props) withDefaults() (Props, error) {
 		if u, err := url.Parse(p.JWT.Issuer); err == nil && u.User != nil {
 			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) names a user, and it is published to clients as the authorization server, which holds no credentials (the value is not shown: it may hold a password)")
 		}
+		if err := checkIssuerURL(p.JWT.Issuer); err != nil {
+			return p, err
+		}
 		// The functions refuse these at start-up (auth.ConfigFromEnv reads the issuer as the
 		// authorization server it publishes), or fetch no key from them.
 		if err := checkPort("JWT issuer (jwtIssuer)", p.JWT.Issuer); err != nil {
@@ -568,6 +575,26 @@ func isOrigin(o string) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		strings.TrimSuffix(u.Path, "/") == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && u.User == nil
+}
+
+// checkIssuerURL refuses an issuer written as an http(s) URL ("http:" or "https:" first, in any
+// case) that the functions refuse at every start-up, where they publish it as the authorization
+// server (auth.ConfigFromEnv): one the URL parser refuses, one without a host (https:foo,
+// https:///x), one holding white space. An issuer that is no URL (a URN) names no authorization
+// server and is checked in tokens only.
+func checkIssuerURL(issuer string) error {
+	scheme, _, ok := strings.Cut(issuer, ":")
+	if !ok || !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") || tokenized(issuer) {
+		return nil
+	}
+	u, err := url.Parse(issuer)
+	switch {
+	case err != nil || u.Hostname() == "":
+		return fmt.Errorf("stack: JWT issuer (jwtIssuer) %s is written as an http(s) URL but names no host (want https://host/…): the functions publish it as the authorization server and refuse it at start-up", quoteURL(issuer))
+	case strings.ContainsFunc(issuer, unicode.IsSpace):
+		return fmt.Errorf("stack: JWT issuer (jwtIssuer) %s holds white space, which no URL does: the functions publish it as the authorization server and refuse it at start-up", quoteURL(issuer))
+	}
+	return nil
 }
 
 // quoteURL is value quoted, cut, for an error to name, or, when it holds an @, which may mark a

@@ -721,3 +721,47 @@ func TestIssuerNotURLBasePath(t *testing.T) {
 		t.Errorf("refused: %v", err)
 	}
 }
+
+// An issuer written as an http(s) URL is published as the authorization server, and the functions
+// refuse one without a host (or holding white space) at every cold start (auth.ConfigFromEnv): it
+// is refused at synth, with a JWKS URL of its own or without, naming the setting. A value holding
+// an @, which may mark a password, is not shown.
+func TestIssuerURLWithoutHostRefused(t *testing.T) {
+	const jwks = "https://keys.example/jwks.json"
+	for _, tc := range []struct {
+		name, issuer, jwks string
+		want               []string
+	}{
+		{"opaque", "https:foo", jwks, []string{"jwtIssuer", `"https:foo"`, "host"}},
+		{"empty host", "https:///x", jwks, []string{"jwtIssuer", `"https:///x"`, "host"}},
+		{"empty host, keys from it", "https:///x", "", []string{"jwtIssuer", `"https:///x"`, "host"}},
+		{"port only", "https://:8443/x", "", []string{"jwtIssuer", "host"}},
+		{"upper-case scheme", "HTTPS:foo", jwks, []string{"jwtIssuer", "host"}},
+		{"plain http", "http:foo", jwks, []string{"jwtIssuer", "host"}},
+		{"white space", "https://issuer.example/ x", jwks, []string{"jwtIssuer", "white space"}},
+		{"password", "https:user:secret@", jwks, []string{"jwtIssuer", "not shown"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: tc.issuer, Audience: "a", JWKSURL: tc.jwks}}
+			_, err := p.withDefaults()
+			if err == nil {
+				t.Fatalf("issuer %q accepted", tc.issuer)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("error %q shows the password", err)
+			}
+		})
+	}
+	// Neither a URN nor an http(s) URL with a host is refused.
+	for _, iss := range []string{"urn:example:issuer", "https://issuer.example", "http://localhost:8080/realms/x"} {
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: iss, Audience: "a", JWKSURL: jwks}}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%q refused: %v", iss, err)
+		}
+	}
+}
