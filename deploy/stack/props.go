@@ -124,7 +124,8 @@ type Props struct {
 	// (bearer tokens, not cookies, carry the credentials), which goes alone: an empty list, or
 	// "*" among origins, is refused. They are put in the form a browser
 	// sends in Origin (lower case, no trailing slash, no default port); a Unicode host, or a port
-	// beyond TCP's (1 to 65535), is refused.
+	// beyond TCP's (1 to 65535), is refused. On VariantURL, whose Function URL takes at most 100
+	// origins of up to 253 characters each, more, or a longer one, is refused.
 	CORSAllowOrigins []string
 	// CORSAllowHeaders are request headers a browser may send besides the MCP transport's own
 	// (Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name,
@@ -132,6 +133,8 @@ type Props struct {
 	// mirror the arguments a tool's input schema marks with x-mcp-header, which only the server's
 	// tools name. The gateways answer preflights from a fixed list. On VariantREST, whose
 	// preflight writes them (and an origin) into a single-quoted static value, none may hold "'".
+	// On VariantURL, whose Function URL takes at most 100 headers of up to 1024 characters each,
+	// the MCP transport's 8 among them, more than 92 distinct ones, or a longer one, are refused.
 	CORSAllowHeaders []string
 	// ServerEnv adds environment variables to the server function, for a server of one's own:
 	// plain configuration, written into the template as given (secrets go in ServerSecretEnv,
@@ -432,6 +435,9 @@ func (p Props) withDefaults() (Props, error) {
 		}
 	}
 	if err := checkCORSQuotes(p.CORSAllowOrigins, p.CORSAllowHeaders, p.Variant); err != nil {
+		return p, err
+	}
+	if err := p.checkFunctionURLCORS(); err != nil {
 		return p, err
 	}
 	if p.JWT != nil && !p.Cognito {
@@ -866,6 +872,43 @@ func checkCORSQuotes(origins, headers []string, v Variant) error {
 		if strings.Contains(h, "'") {
 			return fmt.Errorf("stack: CORS header (corsHeaders) %q holds \"'\": the rest variant writes the headers into its preflight's Access-Control-Allow-Headers, a static value API Gateway takes single-quoted with no escape for \"'\"; rename the header (its x-mcp-header name), or use the url or http variant", Cut(h))
 		}
+	}
+	return nil
+}
+
+// The limits of a Function URL's CORS configuration (AWS::Lambda::Url Cors, the Lambda API's
+// Cors): at most 100 allowed origins, each of 1 to 253 characters, and at most 100 allowed
+// headers, each of up to 1024.
+const (
+	maxFunctionURLCORSItems  = 100
+	maxFunctionURLOrigin     = 253
+	maxFunctionURLCORSHeader = 1024
+)
+
+// checkFunctionURLCORS refuses, on the url variant, CORS origins and headers its Function URL
+// would not take, which would fail the deploy: more than 100 origins (as put, one given twice
+// counted once), an origin longer than 253 characters, more than 100 headers with the MCP ones the
+// stack allows itself, a header longer than 1024 characters. The gateways document no such limits.
+func (p Props) checkFunctionURLCORS() error {
+	if p.Variant != VariantURL {
+		return nil
+	}
+	if n := len(p.CORSAllowOrigins); n > maxFunctionURLCORSItems {
+		return fmt.Errorf("stack: CORS origins (corsOrigins): %d origins, and a Function URL (the url variant) takes at most %d", n, maxFunctionURLCORSItems)
+	}
+	for _, o := range p.CORSAllowOrigins {
+		if n := len(o); n > maxFunctionURLOrigin {
+			return fmt.Errorf("stack: CORS origin (corsOrigins) %q: %d characters, and a Function URL (the url variant) takes origins of at most %d", Cut(o), n, maxFunctionURLOrigin)
+		}
+	}
+	for _, h := range p.CORSAllowHeaders {
+		if n := len(h); n > maxFunctionURLCORSHeader {
+			return fmt.Errorf("stack: CORS header (corsHeaders) %q: %d characters, and a Function URL (the url variant) takes headers of at most %d", Cut(h), n, maxFunctionURLCORSHeader)
+		}
+	}
+	if headers := p.corsHeaders(); len(headers) > maxFunctionURLCORSItems {
+		own := len(headers) - len(mcpCORSHeaders)
+		return fmt.Errorf("stack: CORS headers (corsHeaders): %d besides the %d MCP headers the stack allows itself, and a Function URL (the url variant) takes at most %d in all (%d of yours)", own, len(mcpCORSHeaders), maxFunctionURLCORSItems, maxFunctionURLCORSItems-len(mcpCORSHeaders))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -763,5 +764,68 @@ func TestIssuerURLWithoutHostRefused(t *testing.T) {
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q refused: %v", iss, err)
 		}
+	}
+}
+
+// A Function URL takes at most 100 allowed origins, each of 1 to 253 characters, and at most 100
+// allowed headers, each of up to 1024 (AWS::Lambda::Url Cors): the url variant refuses more at
+// synth, naming the setting and the limit, rather than the deploy failing. The headers count the
+// MCP ones the stack allows itself. The other variants, whose gateways document no such limits,
+// take them.
+func TestCORSFunctionURLLimits(t *testing.T) {
+	origins := func(n int) []string {
+		var o []string
+		for i := range n {
+			o = append(o, fmt.Sprintf("https://o%d.example", i))
+		}
+		return o
+	}
+	headers := func(n int) []string {
+		var h []string
+		for i := range n {
+			h = append(h, fmt.Sprintf("Mcp-Param-P%d", i))
+		}
+		return h
+	}
+	longOrigin := "https://" + strings.Repeat("a", 241) + ".example" // 257 characters
+	room := 100 - len(mcpCORSHeaders)
+	for _, tc := range []struct {
+		name             string
+		origins, headers []string
+		want             []string // nil: accepted
+	}{
+		{name: "100 origins", origins: origins(100)},
+		// https://o0.example/ is https://o0.example, given twice, which counts once.
+		{name: "100 origins, one given twice", origins: append(origins(100), "https://o0.example/")},
+		{name: "101 origins", origins: origins(101), want: []string{"corsOrigins", "101", "at most 100"}},
+		{name: "origin of 253", origins: []string{"https://" + strings.Repeat("a", 237) + ".example"}},
+		{name: "origin of 257", origins: []string{longOrigin}, want: []string{"corsOrigins", "257 characters", "253"}},
+		{name: "headers filling 100", headers: headers(room)},
+		// MCP headers named again are kept once, and count once.
+		{name: "headers filling 100 and an MCP one", headers: append(headers(room), "authorization")},
+		{name: "headers past 100", headers: headers(room + 1), want: []string{"corsHeaders", fmt.Sprint(room + 1), fmt.Sprint(len(mcpCORSHeaders)), "at most 100"}},
+		{name: "header of 1024", headers: []string{"X" + strings.Repeat("a", 1023)}},
+		{name: "header of 1025", headers: []string{"X" + strings.Repeat("a", 1024)}, want: []string{"corsHeaders", "1025 characters", "1024"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, v := range []Variant{VariantURL, VariantHTTP, VariantREST} {
+				p := Props{SourceDir: "src", BuildDir: "build", Variant: v, CORSAllowOrigins: tc.origins, CORSAllowHeaders: tc.headers}
+				_, err := p.withDefaults()
+				if tc.want == nil || v != VariantURL {
+					if err != nil {
+						t.Errorf("%s: refused: %v", v, err)
+					}
+					continue
+				}
+				if err == nil {
+					t.Fatalf("%s: accepted, want an error naming %q", v, tc.want)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("%s: error %q does not say %q", v, err, w)
+					}
+				}
+			}
+		})
 	}
 }
