@@ -100,8 +100,8 @@ func nonJSONLines(path string, max int) (lines, own int, bad []string, err error
 // line lambdamcp logs for each request it served (guard.go), which names
 // the event's shape and the Lambda request id in snake case. The front's
 // line for the same request is also "request", but has neither field (it
-// names gatewayRequestId and requestId), nor have the Lambda runtime's
-// lines it writes (REPORT, START…).
+// names requestId, and gatewayRequestId on rest and http), nor have the
+// Lambda runtime's lines it writes (REPORT, START…).
 func functionLine(obj map[string]any) bool {
 	_, shape := obj["shape"].(string)
 	_, id := obj["request_id"].(string)

@@ -459,8 +459,13 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out := f.serve(sw, r, gatewayID, lambdaID)
 	if f.cfg.Logger != nil {
 		attrs := []any{"method", textcut.Printable(textcut.Cut(r.Method, textcut.MaxMethodBytes)), "path", textcut.Printable(textcut.Cut(r.URL.Path, textcut.MaxPathBytes)), "status", sw.status,
-			"durationMs", float64(time.Since(start).Microseconds()) / 1000,
-			"gatewayRequestId", gatewayID, "requestId", lambdaID}
+			"durationMs", float64(time.Since(start).Microseconds()) / 1000}
+		if f.cfg.Shape == ShapeREST || f.cfg.Shape == ShapeHTTP {
+			// Only a gateway's id is the front's own: a Function URL's
+			// names the invocation, and an ALB gives none.
+			attrs = append(attrs, "gatewayRequestId", gatewayID)
+		}
+		attrs = append(attrs, "requestId", lambdaID)
 		if out.timedOut {
 			attrs = append(attrs, "integrationTimeoutMs", f.integrationTimeout.Milliseconds())
 		}

@@ -185,3 +185,42 @@ func TestDiscoveryFailureLogEscaped(t *testing.T) {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 }
+
+// The request line names a gateway request id only where a gateway gave
+// the event one: a REST or HTTP API's requestContext.requestId. A Function
+// URL's event carries the invocation's id, the line's requestId, and an
+// ALB's none: an id of the front's own there would match nothing.
+func TestRequestLogGatewayIDIsTheEvents(t *testing.T) {
+	for _, shape := range []Shape{ShapeREST, ShapeHTTP, ShapeURL, ShapeALB} {
+		t.Run(string(shape), func(t *testing.T) {
+			logs := make(logRecords, 16)
+			f := startFront(t, Config{Shape: shape, Function: echoFunction(), Logger: slog.New(logs)})
+			s := sample
+			s.url = f.URL() + "/mcp"
+			resp, body := do(t, s)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, body %s", resp.StatusCode, body)
+			}
+			var ev struct {
+				RequestContext struct {
+					RequestID string `json:"requestId"`
+				} `json:"requestContext"`
+			}
+			if err := json.Unmarshal(body, &ev); err != nil {
+				t.Fatalf("decoding the echoed event %s: %v", body, err)
+			}
+			line := waitLog(t, logs, "request")
+			got, logged := line["gatewayRequestId"]
+			switch shape {
+			case ShapeREST, ShapeHTTP:
+				if got != ev.RequestContext.RequestID || got == "" {
+					t.Errorf("gatewayRequestId = %v, want the event's %q", got, ev.RequestContext.RequestID)
+				}
+			default:
+				if logged {
+					t.Errorf("gatewayRequestId = %v logged, want none (the event's requestId %q, the line's requestId %v)", got, ev.RequestContext.RequestID, line["requestId"])
+				}
+			}
+		})
+	}
+}
