@@ -917,11 +917,16 @@ func gatewayDeadline(ctx context.Context, start time.Time, timeout time.Duration
 // measureBatch writes a line for each tool call of a batch that
 // Middleware did not measure (the server has no Middleware, or the call
 // is still running), with the request's outcome, and ends Middleware's
-// measuring of the batch.
+// measuring of the batch. Where Middleware ran another of the request's
+// calls and the request ran to its end, a call it did not measure is one
+// the go-sdk answered before it, with an error (params it cannot decode).
 func (g *guard) measureBatch(rec *requestRecord, outcome string, fault bool, d time.Duration, requestID string) {
 	rec.mu.Lock()
 	rec.batchDone = true
 	measured := slices.Clone(rec.batchMeasured)
+	if rec.method != "" && (outcome == OutcomeOK || outcome == OutcomeError && !fault) {
+		outcome, fault = OutcomeError, false
+	}
 	rec.mu.Unlock()
 	for _, c := range rec.batch.calls {
 		if c.Method != "tools/call" {

@@ -569,6 +569,12 @@ func TestMetricsBatch(t *testing.T) {
 			{Tool: "echo", Outcome: "ok", Calls: 1},
 			{Tool: "stubborn", Outcome: "timeout", Calls: 1, Errors: 1, Faults: 1},
 		}},
+		// A call the go-sdk refuses before Middleware runs it (a name
+		// that is no string) was answered with an error, as it is alone.
+		{"one the go-sdk refuses", server, []string{`"echo","arguments":{"bytes":1}`, `5,"arguments":{}`}, 0, []line{
+			{Tool: "echo", Outcome: "ok", Calls: 1},
+			{Tool: lambdamcp.OtherTool, Outcome: "error", Calls: 1, Errors: 1},
+		}},
 		{"without Middleware", bare, []string{`"plain","arguments":{}`, `"plain","arguments":{}`}, 0, []line{
 			{Tool: lambdamcp.OtherTool, Outcome: "ok", Calls: 1},
 			{Tool: lambdamcp.OtherTool, Outcome: "ok", Calls: 1},
