@@ -322,10 +322,12 @@ func (c Config) Verifier(logger *slog.Logger) (Verifier, error) {
 			opts.Resource = c.ResourceURL
 		}
 		v, err := NewJWTVerifier(opts)
-		if err != nil {
-			// The issuer and the audience are set, and no algorithms:
-			// what it refuses is the JWKS URL.
+		if errors.As(err, new(jwksURLError)) {
 			return nil, fmt.Errorf("%s: %w", EnvJWTJWKSURL, err)
+		}
+		if err != nil {
+			// A Config built in code: what it refuses is no variable's.
+			return nil, err
 		}
 		vs = append(vs, v)
 	}

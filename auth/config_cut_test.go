@@ -128,3 +128,21 @@ func TestConfigFromEnvPortOutOfRangeHidesPassword(t *testing.T) {
 		t.Errorf("ConfigFromEnv = %v, want an error naming the port without the password", err)
 	}
 }
+
+// Only the JWKS URL's refusal is named by its variable: a Config built in
+// code may hold what the environment never sets (an algorithm, no
+// issuer), and an error naming MCP_JWT_JWKS_URL would send its author to
+// the wrong setting.
+func TestConfigVerifierNamesJWKSURLOnlyForIt(t *testing.T) {
+	for _, opts := range []JWTOptions{
+		{Issuer: "https://iss", JWKSURL: "https://keys.example/jwks.json", Audience: "a", Algorithms: []string{"HS256"}},
+		{Issuer: "https://iss", JWKSURL: "https://keys.example/jwks.json", Audience: "a", Algorithms: []string{"XX999"}},
+		{JWKSURL: "https://keys.example/jwks.json", Audience: "a"},
+		{Issuer: "https://iss", JWKSURL: "http://keys.example/jwks.json"},
+	} {
+		_, err := Config{JWT: &opts}.Verifier(nil)
+		if err == nil || strings.Contains(err.Error(), EnvJWTJWKSURL) {
+			t.Errorf("Verifier(%+v) = %v, want an error that does not name %s", opts, err, EnvJWTJWKSURL)
+		}
+	}
+}

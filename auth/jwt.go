@@ -150,6 +150,12 @@ type JWTVerifier struct {
 	clock jwt.Clock
 }
 
+// jwksURLError is NewJWTVerifier's refusal of the JWKS URL, which
+// Config.Verifier names by its variable.
+type jwksURLError struct{ error }
+
+func (e jwksURLError) Unwrap() error { return e.error }
+
 // NewJWTVerifier returns a verifier for opts, or an error naming what is
 // missing or wrong. It does not fetch the JWKS; the first token does.
 func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
@@ -161,7 +167,7 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	}
 	u, err := url.Parse(opts.JWKSURL)
 	if err != nil || !keysURL(u) {
-		return nil, fmt.Errorf("jwt: JWKS URL %q is not an https URL (plain http only on a loopback address)", loggableURL(opts.JWKSURL))
+		return nil, jwksURLError{fmt.Errorf("jwt: JWKS URL %q is not an https URL (plain http only on a loopback address)", loggableURL(opts.JWKSURL))}
 	}
 	if opts.AudienceClaim == "" {
 		opts.AudienceClaim = "aud"
