@@ -258,15 +258,28 @@ func (w *jsonErrorWriter) finish() {
 }
 
 // noteUnseenAnswer records the code of answer, the go-sdk's JSON-RPC
-// response to r, if it is an error.
+// response to r, if it is an error; of a batch's answer (an array), the
+// code of its first error.
 func noteUnseenAnswer(r *http.Request, answer []byte) {
-	var resp struct {
+	type response struct {
 		Error *struct {
 			Code *int `json:"code"`
 		} `json:"error"`
 	}
+	var resp response
 	if json.Unmarshal(answer, &resp) == nil && resp.Error != nil && resp.Error.Code != nil {
 		recordFrom(r.Context()).noteUnseenCode(*resp.Error.Code)
+		return
+	}
+	var batch []response
+	if trimmed := bytes.TrimLeft(answer, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '[' || json.Unmarshal(answer, &batch) != nil {
+		return
+	}
+	for _, resp := range batch {
+		if resp.Error != nil && resp.Error.Code != nil {
+			recordFrom(r.Context()).noteUnseenCode(*resp.Error.Code)
+			return
+		}
 	}
 }
 

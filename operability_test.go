@@ -610,6 +610,35 @@ func TestMetricsBatch(t *testing.T) {
 	}
 }
 
+// TestMetricsBatchRefused checks that a batch whose every call the go-sdk
+// refuses before its middleware (params it cannot decode) counts each as
+// the error it was answered, as one such call alone, with or without
+// lambdamcp.Middleware: no call of the batch ran.
+func TestMetricsBatchRefused(t *testing.T) {
+	server, _ := newHardServer(t)
+	bare := mcp.NewServer(&mcp.Implementation{Name: "bare", Version: "1"}, nil) // no lambdamcp.Middleware
+	for name, server := range map[string]*mcp.Server{"Middleware": server, "without Middleware": bare} {
+		var metrics bytes.Buffer
+		opts := hardOptions(new(bytes.Buffer))
+		opts.Metrics = &metrics
+		h := lambdamcp.NewHandler(streamable(server), opts)
+		body := `[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}},` +
+			`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":7}]`
+		invokeCase(t, h, badInputCase{req: jsonPost(body, "MCP-Protocol-Version", "2025-03-26")}, shapes[0])
+		var outcomes []string
+		for l := range bytes.Lines(metrics.Bytes()) {
+			var v struct{ Tool, Outcome string }
+			if err := json.Unmarshal(l, &v); err != nil {
+				t.Fatalf("%s: metric line %q: %v", name, l, err)
+			}
+			outcomes = append(outcomes, v.Tool+" "+v.Outcome)
+		}
+		if want := []string{"other error", "other error"}; !slices.Equal(outcomes, want) {
+			t.Errorf("%s: metric lines %q, want %q", name, outcomes, want)
+		}
+	}
+}
+
 // TestClientCannotNameTelemetry checks that what a client invents names
 // no metric and no span, and is logged bounded: a method no server serves,
 // a long one, an Mcp-Method header (a header value, never logged), and
