@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -296,7 +297,8 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 // verified anew and each its own entry in an API Gateway authorizer's
 // cache (keyed by the Authorization header). An ECDSA signature keeps a
 // second spelling all the same (s and n-s both verify), which only a
-// holder of the token can write. It returns the decoded header.
+// holder of the token can write. The header and the payload must be
+// UTF-8 too. It returns the decoded header.
 func compactSerialization(token string) (header []byte, err error) {
 	segments := strings.Split(token, ".")
 	if len(segments) != 3 {
@@ -308,6 +310,13 @@ func compactSerialization(token string) (header []byte, err error) {
 		b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
 		if err != nil || base64.RawURLEncoding.EncodedLen(len(b)) != len(seg) {
 			return nil, fmt.Errorf("the %s is not base64url without padding (RFC 7515 section 7.1)", [...]string{"header", "payload", "signature"}[i])
+		}
+		// RFC 7519 section 7.2 (steps 4 and 10): the header and the
+		// claims set must be UTF-8. The JSON decoder would read each
+		// byte that is not as U+FFFD, and two subjects differing in
+		// those bytes alone as one.
+		if i < 2 && !utf8.Valid(b) {
+			return nil, fmt.Errorf("the %s is not UTF-8 (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
 		}
 		if i == 0 {
 			header = b

@@ -47,9 +47,10 @@ func TestJWTVerifierRefusesAnyCrit(t *testing.T) {
 }
 
 // TestJWTVerifierCritQuoted checks that the "crit" value a refusal repeats
-// is quoted as the header's other values are (%q): a DEL, a C1 control, a
-// bidi override or a byte that is no UTF-8, which JSON carries unescaped,
-// never reaches a log line as it stands.
+// is quoted as the header's other values are (%q): a DEL, a C1 control or
+// a bidi override, which JSON carries unescaped, never reaches a log line
+// as it stands. (A byte that is no UTF-8 refuses the header before its
+// "crit" is read.)
 func TestJWTVerifierCritQuoted(t *testing.T) {
 	k := newRSAKey(t, "rsa-1")
 	v := newTestJWTVerifier(t, newJWKSServer(t, k).url(), nil)
@@ -57,7 +58,7 @@ func TestJWTVerifierCritQuoted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []string{"\x7f", "\u0085", "\u202e", "\xff"} {
+	for _, c := range []string{"\x7f", "\u0085", "\u202e"} {
 		header := `{"alg":"RS256","kid":"rsa-1","crit":["urn:x` + c + `"]}`
 		_, err := v.Verify(context.Background(), k.signRaw(t, header, string(payload)))
 		if err == nil {
