@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/base64"
@@ -298,7 +299,8 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 // cache (keyed by the Authorization header). An ECDSA signature keeps a
 // second spelling all the same (s and n-s both verify), which only a
 // holder of the token can write. The header and the payload must be
-// UTF-8 too. It returns the decoded header.
+// UTF-8 too, and the payload one JSON object. It returns the decoded
+// header.
 func compactSerialization(token string) (header []byte, err error) {
 	segments := strings.Split(token, ".")
 	if len(segments) != 3 {
@@ -317,6 +319,13 @@ func compactSerialization(token string) (header []byte, err error) {
 		// those bytes alone as one.
 		if i < 2 && !utf8.Valid(b) {
 			return nil, fmt.Errorf("the %s is not UTF-8 (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
+		}
+		// Step 10 too: the claims set is one JSON object. jwx reads the
+		// first JSON value and leaves what follows, and takes a JWS for a
+		// nested token, whose claims it would judge by a header not
+		// checked here; an access token is never one (RFC 9068).
+		if i == 1 && (!json.Valid(b) || !bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{"))) {
+			return nil, errors.New("the claims set is not one JSON object (RFC 7519 section 7.2)")
 		}
 		if i == 0 {
 			header = b
