@@ -71,6 +71,10 @@ func TestJWTVerifier(t *testing.T) {
 			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
 		{name: "valid in 40 s", v: v, token: rsaKey.sign(t, claims{nbf: 40 * time.Second}), wantErr: "not yet valid"},
 		{name: "not yet valid", v: v, token: rsaKey.sign(t, claims{nbf: 5 * time.Minute}), wantErr: "not yet valid"},
+		// A token issued in the future is refused beyond the leeway too.
+		{name: "issued in 20 s", v: v, token: rsaKey.sign(t, claims{extra: map[string]any{"iat": time.Now().Add(20 * time.Second).Unix()}}),
+			want: &Identity{Subject: "user-123", ClientID: "client-abc", Issuer: testIssuer, Method: "jwt"}},
+		{name: "issued in 5 min", v: v, token: rsaKey.sign(t, claims{extra: map[string]any{"iat": time.Now().Add(5 * time.Minute).Unix()}}), wantErr: `"iat"`},
 		{name: "no exp", v: v, token: rsaKey.sign(t, claims{noExp: true}), wantErr: "exp"},
 		{name: "wrong issuer", v: v, token: rsaKey.sign(t, claims{iss: "https://evil.test"}), wantErr: "issuer"},
 		{name: "wrong audience", v: v, token: rsaKey.sign(t, claims{aud: "https://other.test/mcp"}), wantErr: "audience"},
