@@ -352,7 +352,8 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.observed = g.tracer != nil || g.logger != nil || g.metrics != nil
 	if g.tracer != nil {
 		ctx, endSpan = g.startSpan(ctx, RequestInfo{Method: r.Method, Scheme: requestScheme(r), Path: r.URL.Path,
-			Shape: EventShape(ctx), RequestID: RequestID(ctx), Deadline: deadline})
+			Shape: EventShape(ctx), RequestID: RequestID(ctx), Deadline: deadline,
+			RemoteAddr: r.RemoteAddr, Host: r.Host, Proto: requestProto(r)})
 	}
 	rec.ctx = ctx // with the span: what the handler's calls trace is part of it
 	r = r.WithContext(ctx)
@@ -371,6 +372,24 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// the part for the whole.
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// requestProto is the HTTP version the client called r with: the one the
+// event's front reports (an ALB's reports none), or, for a request net/http
+// read, r.Proto. A request made from an event says HTTP/1.1 whatever the
+// client spoke.
+func requestProto(r *http.Request) string {
+	switch ev := Event(r.Context()).(type) {
+	case nil:
+		return r.Proto
+	case *events.APIGatewayProxyRequest:
+		return ev.RequestContext.Protocol
+	case *events.APIGatewayV2HTTPRequest:
+		return ev.RequestContext.HTTP.Protocol
+	case *events.LambdaFunctionURLRequest:
+		return ev.RequestContext.HTTP.Protocol
+	}
+	return ""
 }
 
 // requestScheme is the scheme the client called r with: the event's
@@ -1117,6 +1136,10 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		}
 		res.MCPMethod, res.Tool, res.Prompt = spanMethod, knownTool, prompt
 		res.ResourceURI = textcut.Cut(uri, maxResourceURIBytes)
+		res.SessionID = w.Header().Get("Mcp-Session-Id") // an initialize's
+		if res.SessionID == "" && (status < 400 || status >= 500) {
+			res.SessionID = r.Header.Get("Mcp-Session-Id")
+		}
 		g.endSpan(r.Context(), endSpan, res)
 	}
 }

@@ -29,6 +29,18 @@ type RequestInfo struct {
 	Shape     Shape  // "" outside Lambda
 	RequestID string // Lambda request id; "" outside Lambda
 
+	// RemoteAddr is the client's address, the request's RemoteAddr: on
+	// Lambda the source IP the front saw (for an ALB, the address it
+	// appended to X-Forwarded-For), with no port; outside it "host:port".
+	RemoteAddr string
+	// Host is the host the client called, the request's Host, with the
+	// port if the client named one.
+	Host string
+	// Proto is the HTTP version the client called with ("HTTP/1.1",
+	// "HTTP/2.0"): on Lambda the one the front reports (an ALB reports
+	// none: ""), outside it the request's Proto.
+	Proto string
+
 	// Deadline is when the answer is due: the invocation's deadline, or
 	// API Gateway's integration timeout for a buffered REST or HTTP API
 	// event when that comes first; zero when there is none. The request's
@@ -77,6 +89,12 @@ type RequestResult struct {
 	// prompt and the URI are the first failed call's, and so are ErrorCode
 	// and ToolError: the batch's error is reported under its call's name.
 	ResourceURI string
+	// SessionID is the MCP session the request was served in (a stateful
+	// server's, before 2026-07-28): the Mcp-Session-Id the server answered
+	// an initialize with, or else the one the request carried, unless the
+	// request was refused with a 4xx (a session the server does not know
+	// is answered 404). Empty otherwise.
+	SessionID string
 	// ToolError reports a tools/call answered with a result marked isError
 	// (see Middleware).
 	ToolError bool

@@ -9,7 +9,13 @@
 // ("tools/call greet", "prompts/get summary"), with the attributes of
 // OpenTelemetry's HTTP, MCP and FaaS semantic conventions (faas.coldstart
 // is true on the first Lambda request a tracer traces, unless provisioned
-// concurrency started the environment: make one tracer). The target is a
+// concurrency started the environment: make one tracer): client.address
+// is the client's address as the front saw it (an ALB: the address it
+// appended to X-Forwarded-For), server.address and server.port the Host
+// called, network.protocol.version the HTTP version the front reports (an
+// ALB reports none), and mcp.session.id a stateful server's session, the
+// Mcp-Session-Id an initialize was answered with or a later request
+// carried (a session the server does not know is none). The target is a
 // tool the server ran (gen_ai.tool.name) or a prompt it answered
 // (gen_ai.prompt.name), and only on a span of its method: a 2025-03-26
 // batch that called a tool and then listed the tools is no "tools/list
@@ -52,6 +58,7 @@ package otellambdamcp
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -184,6 +191,31 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		attrs = append(attrs, attribute.String("http.request.method", "_OTHER"),
 			attribute.String("http.request.method_original", cut(info.Method, 64)))
 	}
+	// The client's address as the front saw it; a port only outside
+	// Lambda, where the request came over a connection of its own.
+	if addr, port := hostPort(info.RemoteAddr); addr != "" {
+		attrs = append(attrs, attribute.String("client.address", cut(addr, maxAddress)))
+		if port != 0 {
+			attrs = append(attrs, attribute.Int("client.port", port))
+		}
+	}
+	if host, port := hostPort(info.Host); host != "" {
+		if port == 0 {
+			port = defaultPorts[info.Scheme]
+		}
+		attrs = append(attrs, attribute.String("server.address", cut(host, maxAddress)))
+		if port != 0 {
+			attrs = append(attrs, attribute.Int("server.port", port))
+		}
+	}
+	if v := protocolVersion(info.Proto); v != "" {
+		transport := "tcp"
+		if v == "3" {
+			transport = "quic"
+		}
+		attrs = append(attrs, attribute.String("network.protocol.name", "http"),
+			attribute.String("network.protocol.version", v), attribute.String("network.transport", transport))
+	}
 	if info.Shape != "" {
 		// The first invocation waited for the execution environment to
 		// start, unless Lambda started it ahead of time.
@@ -221,6 +253,9 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		}
 		if r.ProtocolVersion != "" {
 			attrs = append(attrs, attribute.String("mcp.protocol.version", r.ProtocolVersion))
+		}
+		if r.SessionID != "" {
+			attrs = append(attrs, attribute.String("mcp.session.id", cut(r.SessionID, maxSessionID)))
 		}
 		if r.ErrorCode != "" {
 			attrs = append(attrs, attribute.String("rpc.response.status_code", r.ErrorCode))
@@ -307,6 +342,50 @@ func flush(ctx context.Context, deadline time.Time, f flusher) {
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
 	defer cancel()
 	f.ForceFlush(ctx) // a failed export is the exporter's to report
+}
+
+// maxAddress bounds the client.address and server.address attributes: a
+// host name is at most 253 bytes.
+const maxAddress = 255
+
+// maxSessionID bounds the mcp.session.id attribute.
+const maxSessionID = 256
+
+// defaultPorts are the ports of the schemes a request is called with, for
+// a Host that names none.
+var defaultPorts = map[string]int{"http": 80, "https": 443}
+
+// hostPort splits a Host or a RemoteAddr ("host:port", "[::1]:port",
+// "host", "[::1]", or a bare IPv6 address as a Lambda event has one) into
+// its host and its port, 0 when it names none.
+func hostPort(s string) (string, int) {
+	if host, p, err := net.SplitHostPort(s); err == nil {
+		port, _ := strconv.ParseUint(p, 10, 16)
+		return host, int(port)
+	}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		return s[1 : len(s)-1], 0
+	}
+	return s, 0
+}
+
+// protocolVersion is the version of an HTTP request's Proto ("HTTP/1.1",
+// "HTTP/2.0") as OpenTelemetry's conventions write it ("1.1", "2"); ""
+// for one it does not know.
+func protocolVersion(proto string) string {
+	v, ok := strings.CutPrefix(proto, "HTTP/")
+	if !ok {
+		return ""
+	}
+	switch v {
+	case "1.0", "1.1":
+		return v
+	case "2", "2.0":
+		return "2"
+	case "3", "3.0":
+		return "3"
+	}
+	return ""
 }
 
 // maxPath bounds the url.path attribute: the path is the client's choice.

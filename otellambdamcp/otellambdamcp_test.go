@@ -80,17 +80,23 @@ func TestSpans(t *testing.T) {
 		{Name: "inner", Kind: trace.SpanKindInternal, Attrs: map[attribute.Key]string{}},
 		{Name: "tools/call greet", Kind: trace.SpanKindServer, Attrs: map[attribute.Key]string{
 			"http.request.method": "POST", "url.path": "/mcp", "url.scheme": "http", "faas.invocation_id": "req-greet",
+			"client.address": "192.0.2.1", "client.port": "1234", "server.address": "example.com", "server.port": "80",
+			"network.protocol.name": "http", "network.protocol.version": "1.1", "network.transport": "tcp",
 			"http.response.status_code": "200", "lambdamcp.outcome": "ok", "mcp.method.name": "tools/call", "gen_ai.tool.name": "greet",
 			"gen_ai.operation.name": "execute_tool", "jsonrpc.request.id": "1", "mcp.protocol.version": "2025-11-25",
 		}},
 		{Name: "tools/call boom", Kind: trace.SpanKindServer, Status: codes.Error, Attrs: map[attribute.Key]string{
 			"http.request.method": "POST", "url.path": "/mcp", "url.scheme": "http", "faas.invocation_id": "req-boom",
+			"client.address": "192.0.2.1", "client.port": "1234", "server.address": "example.com", "server.port": "80",
+			"network.protocol.name": "http", "network.protocol.version": "1.1", "network.transport": "tcp",
 			"http.response.status_code": "200", "lambdamcp.outcome": "panic", "mcp.method.name": "tools/call", "gen_ai.tool.name": "boom",
 			"gen_ai.operation.name": "execute_tool", "jsonrpc.request.id": "1", "mcp.protocol.version": "2025-11-25",
 			"error.type": "-32603", "rpc.response.status_code": "-32603",
 		}},
 		{Name: "POST", Kind: trace.SpanKindServer, Attrs: map[attribute.Key]string{
 			"http.request.method": "POST", "url.path": "/probe-1", "url.scheme": "http", "faas.invocation_id": "req-probe",
+			"client.address": "192.0.2.1", "client.port": "1234", "server.address": "example.com", "server.port": "80",
+			"network.protocol.name": "http", "network.protocol.version": "1.1", "network.transport": "tcp",
 			"http.response.status_code": "400", "lambdamcp.outcome": "rejected", "rpc.response.status_code": "-32700",
 		}},
 	}
@@ -789,5 +795,68 @@ func TestListenEndedAtDeadline(t *testing.T) {
 				t.Errorf("span %q: status %v, error.type %q; want %v, %q", s.Name(), s.Status(), got, wantCode, tc.wantError)
 			}
 		})
+	}
+}
+
+// TestPeerAndSession checks the attributes of where a request came from
+// and went to, as the HTTP conventions have them, and of the MCP session
+// it was served in, as the MCP conventions do.
+func TestPeerAndSession(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "1"}, nil)
+	h := lambdamcp.Guard(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Tracer: otellambdamcp.New(tp)})
+	post := func(body, session string) *http.Request {
+		r := httptest.NewRequest("POST", "https://mcp.example.com:8443/mcp", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Accept", "application/json, text/event-stream")
+		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		if session != "" {
+			r.Header.Set("Mcp-Session-Id", session)
+		}
+		return r
+	}
+	r := post(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`, "")
+	r.RemoteAddr = "[2001:db8::1]:50000"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	session := w.Header().Get("Mcp-Session-Id")
+	if session == "" {
+		t.Fatal("no session id")
+	}
+	r = post(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, session)
+	r.RemoteAddr = "198.51.100.7" // as lambdamcp has it from an event: no port
+	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	r = post(`{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, "invented")
+	r.Host, r.RemoteAddr, r.Proto = "mcp.example.com", "2001:db8::2", ""
+	h.ServeHTTP(httptest.NewRecorder(), r)
+
+	keys := []attribute.Key{"client.address", "client.port", "server.address", "server.port",
+		"network.protocol.name", "network.protocol.version", "network.transport", "mcp.session.id"}
+	var got []map[attribute.Key]string
+	for _, s := range rec.Ended() {
+		a := attrsOf(s)
+		m := map[attribute.Key]string{}
+		for _, k := range keys {
+			if v, ok := a[k]; ok {
+				m[k] = v.Emit()
+			}
+		}
+		got = append(got, m)
+	}
+	want := []map[attribute.Key]string{
+		{"client.address": "2001:db8::1", "client.port": "50000", "server.address": "mcp.example.com", "server.port": "8443",
+			"network.protocol.name": "http", "network.protocol.version": "1.1", "network.transport": "tcp", "mcp.session.id": session},
+		{"client.address": "198.51.100.7", "server.address": "mcp.example.com", "server.port": "8443",
+			"network.protocol.name": "http", "network.protocol.version": "2", "network.transport": "tcp", "mcp.session.id": session},
+		// A session the server does not know (404) is none; nor is an
+		// HTTP version unknown.
+		{"client.address": "2001:db8::2", "server.address": "mcp.example.com", "server.port": "443"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("attributes (-want +got):\n%s", diff)
 	}
 }

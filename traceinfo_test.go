@@ -1,0 +1,74 @@
+package lambdamcp_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// peerTracer is a Tracer that keeps where each request came from and the
+// session it was served in.
+type peerTracer struct {
+	mu    sync.Mutex
+	peers []string
+}
+
+func (tr *peerTracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
+	return ctx, func(r lambdamcp.RequestResult) {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		tr.peers = append(tr.peers, info.RemoteAddr+" "+info.Host+" "+info.Proto+" session="+r.SessionID)
+	}
+}
+
+// TestTracerPeerAndSession checks that a span is told the client's
+// address, the host and HTTP version the client called, as the event has
+// them, and the stateful session the request was served in: the one an
+// initialize opened, and the one a later call carried.
+func TestTracerPeerAndSession(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "echo"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return text("ok"), nil, nil
+	})
+	tr := &peerTracer{}
+	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Tracer: tr})
+	resp, _ := invokeAs(t, h, "req-open", jsonPost(openSession))
+	session := resp.header("Mcp-Session-Id")
+	if session == "" {
+		t.Fatal("no session id")
+	}
+	invokeAs(t, h, "req-call", call("echo", `{}`, "Mcp-Session-Id", session))
+	invokeAs(t, h, "req-gone", call("echo", `{}`, "Mcp-Session-Id", "no-such-session"))
+
+	// An HTTP/2 client, as API Gateway tells it.
+	var ev map[string]any
+	if err := json.Unmarshal(restEvent(t, call("echo", `{}`, "Mcp-Session-Id", session)), &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["requestContext"].(map[string]any)["protocol"] = "HTTP/2.0"
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-h2"})
+	if _, err := h.Invoke(ctx, mustJSON(t, ev)); err != nil {
+		t.Fatal(err)
+	}
+
+	const peer = "192.168.196.186 gy415nuibc.execute-api.us-east-1.amazonaws.com "
+	want := []string{
+		peer + "HTTP/1.1 session=" + session,
+		peer + "HTTP/1.1 session=" + session,
+		peer + "HTTP/1.1 session=", // a session the server does not know: refused
+		peer + "HTTP/2.0 session=" + session,
+	}
+	if diff := cmp.Diff(want, tr.peers); diff != "" {
+		t.Errorf("spans (-want +got):\n%s", diff)
+	}
+}
