@@ -181,6 +181,7 @@ type requestRecord struct {
 	version   string // the request's MCP-Protocol-Version, once checked
 	agreed    string // the protocol version of an initialize result (Middleware)
 	errorCode string // the JSON-RPC error code answered, as text; "" if none seen
+	errorMsg  string // the message of that error
 	toolError bool   // a tool result marked isError (Middleware)
 
 	// A call of the batch failed: method, tool, prompt and uri are its,
@@ -359,7 +360,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	outcome := g.serve(gw, r, rec)
 	if buf, ok := gw.ResponseWriter.(*responseBuffer); ok && buf.seal(rec.rpc.ID, rec.corsOrigin) {
-		rec.noteErrorCode(codeInternalError)
+		rec.noteError(codeInternalError, buf.sealMsg)
 		gw.wroteHeader, gw.status = true, buf.statusCode()
 		if gw.status == http.StatusOK {
 			outcome = OutcomeError
@@ -418,7 +419,7 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 	rej := g.check(r, rec)
 	w.corsOrigin = rec.corsOrigin
 	if rej != nil {
-		rec.noteErrorCode(rej.code)
+		rec.noteError(rej.code, rej.msg)
 		w.allowOrigin()
 		if rej.acceptIdentity {
 			w.Header().Set("Accept-Encoding", "identity") // RFC 9110 §15.5.16
@@ -1180,6 +1181,7 @@ func (g *guard) tracerPanicked(ctx context.Context, v any) {
 func (rec *requestRecord) result(res RequestResult) RequestResult {
 	rec.mu.Lock()
 	res.ProtocolVersion, res.ErrorCode, res.ToolError = rec.agreed, rec.errorCode, rec.toolError
+	msg := rec.errorMsg
 	rec.mu.Unlock()
 	res.RPCID = rpcIDText(rec.rpc.ID)
 	if res.ProtocolVersion == "" && rec.version != "" && slices.Contains(mcp.SupportedProtocolVersions(), rec.version) {
@@ -1190,10 +1192,13 @@ func (rec *requestRecord) result(res RequestResult) RequestResult {
 		// result).
 		switch {
 		case res.Outcome == OutcomePanic:
-			res.ErrorCode = strconv.Itoa(codeInternalError)
+			res.ErrorCode, msg = strconv.Itoa(codeInternalError), internalErrorMessage(rec.ctx)
 		case res.Outcome == OutcomeTimeout && rec.rpc.Method != "subscriptions/listen":
-			res.ErrorCode = strconv.Itoa(timeoutCode(rec.version))
+			res.ErrorCode, msg = strconv.Itoa(timeoutCode(rec.version)), timeoutMessage(rec)
 		}
+	}
+	if res.ErrorCode != "" {
+		res.ErrorMessage = textcut.Cut(msg, maxErrorMessageBytes)
 	}
 	return res
 }
@@ -1206,24 +1211,29 @@ func (rec *requestRecord) answerSeen() bool {
 	return rec.method != "" || rec.errorCode != ""
 }
 
-// noteUnseenCode records, for an observed request, the code of an error
-// answer neither Middleware nor lambdamcp saw: one the go-sdk gave itself.
-func (rec *requestRecord) noteUnseenCode(code int) {
+// noteUnseenError records, for an observed request, the code and message
+// of an error answer neither Middleware nor lambdamcp saw: one the go-sdk
+// gave itself.
+func (rec *requestRecord) noteUnseenError(code int, msg string) {
 	if rec != nil && rec.observed && !rec.answerSeen() {
-		rec.noteErrorCode(code)
+		rec.noteError(code, msg)
 	}
 }
 
-// noteErrorCode records the JSON-RPC error code the request is answered
-// with.
-func (rec *requestRecord) noteErrorCode(code int) {
+// noteError records the code and the message of the JSON-RPC error the
+// request is answered with.
+func (rec *requestRecord) noteError(code int, msg string) {
 	if rec == nil {
 		return
 	}
 	rec.mu.Lock()
-	rec.errorCode = strconv.Itoa(code)
+	rec.errorCode, rec.errorMsg = strconv.Itoa(code), msg
 	rec.mu.Unlock()
 }
+
+// maxErrorMessageBytes bounds the error message a span describes its
+// status with: it may quote the client.
+const maxErrorMessageBytes = 256
 
 // maxRPCIDBytes bounds the request id a span repeats: the client's to
 // choose.

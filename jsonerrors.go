@@ -229,7 +229,7 @@ func (w *jsonErrorWriter) finish() {
 				Supported []string `json:"supported"`
 				Requested string   `json:"requested"`
 			}{supported, w.req.Header.Get("MCP-Protocol-Version")})
-			rec.noteErrorCode(codeUnsupportedVersion)
+			rec.noteError(codeUnsupportedVersion, "Unsupported protocol version")
 			writeRPCError(w.ResponseWriter, w.status, id, codeUnsupportedVersion, "Unsupported protocol version", data)
 			return
 		}
@@ -253,22 +253,23 @@ func (w *jsonErrorWriter) finish() {
 		status = http.StatusOK
 		rec.noteOutcome(OutcomeError) // answered, with an error: not "ok"
 	}
-	rec.noteErrorCode(code)
+	rec.noteError(code, msg)
 	writeRPCError(w.ResponseWriter, status, id, code, msg, nil)
 }
 
-// noteUnseenAnswer records the code of answer, the go-sdk's JSON-RPC
-// response to r, if it is an error; of a batch's answer (an array), the
-// code of its first error.
+// noteUnseenAnswer records the code and message of answer, the go-sdk's
+// JSON-RPC response to r, if it is an error; of a batch's answer (an
+// array), those of its first error.
 func noteUnseenAnswer(r *http.Request, answer []byte) {
 	type response struct {
 		Error *struct {
-			Code *int `json:"code"`
+			Code    *int   `json:"code"`
+			Message string `json:"message"`
 		} `json:"error"`
 	}
 	var resp response
 	if json.Unmarshal(answer, &resp) == nil && resp.Error != nil && resp.Error.Code != nil {
-		recordFrom(r.Context()).noteUnseenCode(*resp.Error.Code)
+		recordFrom(r.Context()).noteUnseenError(*resp.Error.Code, resp.Error.Message)
 		return
 	}
 	var batch []response
@@ -277,7 +278,7 @@ func noteUnseenAnswer(r *http.Request, answer []byte) {
 	}
 	for _, resp := range batch {
 		if resp.Error != nil && resp.Error.Code != nil {
-			recordFrom(r.Context()).noteUnseenCode(*resp.Error.Code)
+			recordFrom(r.Context()).noteUnseenError(*resp.Error.Code, resp.Error.Message)
 			return
 		}
 	}
@@ -314,12 +315,12 @@ func (w *jsonErrorWriter) finishHeld() {
 		return
 	}
 	if answer.Error.Code == mcp.CodeHeaderMismatch && strings.HasPrefix(answer.Error.Message, "failed to extract name from parameters") {
-		rec.noteErrorCode(codeInvalidParams)
+		rec.noteError(codeInvalidParams, answer.Error.Message)
 		w.restoreHeader()
 		writeRPCError(w.ResponseWriter, w.status, answer.ID, codeInvalidParams, answer.Error.Message, answer.Error.Data)
 		return
 	}
-	rec.noteUnseenCode(answer.Error.Code)
+	rec.noteUnseenError(answer.Error.Code, answer.Error.Message)
 	w.release()
 }
 

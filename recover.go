@@ -428,7 +428,7 @@ func (rec *requestRecord) noteAnswer(c batchCall, res mcp.Result, err error) {
 		if we := (*jsonrpc.Error)(nil); errors.As(err, &we) {
 			code = we.Code
 		}
-		rec.noteErrorCode(int(code))
+		rec.noteError(int(code), err.Error()) // the message the go-sdk answers with
 		return
 	}
 	if !rec.observed {

@@ -29,13 +29,14 @@ type responseBuffer struct {
 	// The Lambda response (seal): the event whose shape it takes, the
 	// front's limit on its size (0: none) and who sets it, and, once
 	// sealed, its encoding.
-	event  any
-	limit  int
-	front  string
-	prefix string // the request's path prefix (prefixLocation)
-	sealed bool
-	out    []byte
-	err    error
+	event   any
+	limit   int
+	front   string
+	prefix  string // the request's path prefix (prefixLocation)
+	sealed  bool
+	sealMsg string // the message of the error seal replaced the response with
+	out     []byte
+	err     error
 
 	// firstLen is the body's length at the first flush, plus one; 0
 	// before it: net/http guesses a type from what went out first (sniffs).
@@ -89,6 +90,7 @@ func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced b
 		return false
 	}
 	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(w.out), w.front, w.limit)
+	w.sealMsg = msg
 	status := w.statusCode()
 	var kept http.Header
 	if status < http.StatusBadRequest {

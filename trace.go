@@ -75,6 +75,10 @@ type RequestResult struct {
 	// with Middleware the server's. Empty when the answer was a result, or
 	// the code is unknown.
 	ErrorCode string
+	// ErrorMessage is the message of the JSON-RPC error ErrorCode is the
+	// code of, cut to 256 bytes; empty when ErrorCode is, or the message
+	// is unknown. It may quote what the client sent (a tool's name).
+	ErrorMessage string
 	// ResourceURI is the uri of a resources/read, resources/subscribe or
 	// resources/unsubscribe, as the client sent it, cut to 1024 bytes;
 	// empty for other methods. It is the client's, whether or not the

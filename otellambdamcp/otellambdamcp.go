@@ -34,7 +34,9 @@
 // A span named after an MCP method is an error, as the MCP conventions have
 // it, when the call was answered with a JSON-RPC error (error.type is its
 // code, "-32602") or a tool result marked isError ("tool_error"), whichever
-// side caused it, or a 5xx; a subscriptions/listen that lambdamcp ended
+// side caused it, or a 5xx; its status is described with the JSON-RPC
+// error's message (cut to 256 bytes, as valid UTF-8: it may quote the
+// client), or else with error.type; a subscriptions/listen that lambdamcp ended
 // near the deadline with the result that ends a subscription is none. A
 // request that names no method the server serves (a GET, a body that is
 // no JSON-RPC request) is an HTTP span, an error only when the server
@@ -312,7 +314,13 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 		}
 		if errorType != "" {
 			attrs = append(attrs, attribute.String("error.type", errorType))
-			span.SetStatus(codes.Error, errorType)
+			// The MCP conventions describe a JSON-RPC error with its
+			// message.
+			description := errorType
+			if errorType == r.ErrorCode && r.ErrorMessage != "" {
+				description = cut(r.ErrorMessage, maxErrorMessage)
+			}
+			span.SetStatus(codes.Error, description)
 		}
 		span.SetAttributes(attrs...)
 		span.End()
@@ -347,6 +355,11 @@ func flush(ctx context.Context, deadline time.Time, f flusher) {
 // maxAddress bounds the client.address and server.address attributes: a
 // host name is at most 253 bytes.
 const maxAddress = 255
+
+// maxErrorMessage bounds the span status description: the message of a
+// JSON-RPC error may quote the client. lambdamcp cuts it to 256 bytes and
+// marks the cut with "…", which this leaves whole.
+const maxErrorMessage = 256 + len("…")
 
 // maxSessionID bounds the mcp.session.id attribute.
 const maxSessionID = 256

@@ -860,3 +860,47 @@ func TestPeerAndSession(t *testing.T) {
 		t.Errorf("attributes (-want +got):\n%s", diff)
 	}
 }
+
+// TestStatusDescription checks that a span that failed with a JSON-RPC
+// error describes its status with the error's message, as the MCP
+// conventions ask, bounded, whoever answered it: the server, lambdamcp
+// for a panic, or the go-sdk itself.
+func TestStatusDescription(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "boom"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		panic("boom")
+	})
+	h := lambdamcp.Guard(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Tracer: otellambdamcp.New(tp)})
+	long := strings.Repeat("x", 2000)
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"nope"}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"boom"}}`,
+		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"` + long + `"}}`,
+	} {
+		r := httptest.NewRequest("POST", "/mcp", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	var got []sdktrace.Status
+	for _, s := range rec.Ended() {
+		got = append(got, s.Status())
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d spans, want 3", len(got))
+	}
+	if want := (sdktrace.Status{Code: codes.Error, Description: `unknown tool "nope"`}); got[0] != want {
+		t.Errorf("unknown tool: status %+v, want %+v", got[0], want)
+	}
+	if want := (sdktrace.Status{Code: codes.Error, Description: "internal error"}); got[1] != want {
+		t.Errorf("panic: status %+v, want %+v", got[1], want)
+	}
+	if d := got[2].Description; got[2].Code != codes.Error || !strings.HasPrefix(d, `unknown tool "xxx`) || len(d) > 300 || !utf8.ValidString(d) {
+		t.Errorf("long tool name: status %+v, want the message cut short", got[2])
+	}
+}
