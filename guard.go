@@ -998,6 +998,15 @@ const batchTimedOut = "the batch timed out: the request's deadline passed before
 // answered. Where they would run past maxBatchRefusalBytes, as a batch's
 // refusal would, a single error without an id says so (ok is false).
 func batchTimeouts(code int, calls []rpcPeek, answered func(id []byte) bool) (errs [][]byte, ok bool) {
+	return batchErrors(code, calls, answered, callTimedOut, batchTimedOut)
+}
+
+// batchErrors are the errors, with code, of the calls of a batch that
+// answered reports unanswered, each by its id, the message of each
+// msgOf(call): none if every call was answered. Where they would run past
+// maxBatchRefusalBytes, a single error without an id says so, whole its
+// message (ok is false).
+func batchErrors(code int, calls []rpcPeek, answered func(id []byte) bool, msgOf func(rpcPeek) string, whole string) (errs [][]byte, ok bool) {
 	var open []rpcPeek
 	for _, c := range calls {
 		if !answered(c.ID) {
@@ -1008,8 +1017,8 @@ func batchTimeouts(code int, calls []rpcPeek, answered func(id []byte) bool) (er
 	for i, c := range open {
 		ids[i] = echoedID(c.ID)
 	}
-	if errs, ok = rpcErrorBodies(ids, code, func(i int) string { return callTimedOut(open[i]) }); !ok {
-		return [][]byte{jsonRPCErrorBody(nil, code, tooManyToAnswer(batchTimedOut, len(calls)), nil)}, false
+	if errs, ok = rpcErrorBodies(ids, code, func(i int) string { return msgOf(open[i]) }); !ok {
+		return [][]byte{jsonRPCErrorBody(nil, code, tooManyToAnswer(whole, len(calls)), nil)}, false
 	}
 	return errs, true
 }
@@ -1431,7 +1440,9 @@ func (d *detachableWriter) lateStatus(code int) {
 	case d.sse && buffered:
 		buf.reset()
 		d.w.wroteHeader, d.w.status = false, 0
-		d.sse, d.responded, d.scan, d.tail = false, false, sseScan{}, sseTail{}
+		// A batch's calls stay known: the answer that takes the stream's
+		// place answers them (answerLateError).
+		d.sse, d.responded, d.scan, d.tail = false, false, sseScan{calls: d.scan.calls}, sseTail{}
 		d.sendHeader(code)
 	case d.sse && d.late == nil:
 		d.late = &lateAnswer{}
@@ -1627,6 +1638,62 @@ func (d *detachableWriter) answerPanicked(id json.RawMessage, msg string, abort 
 func (d *detachableWriter) answerInStream(call json.RawMessage, code int, msg string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.answerInStreamLocked(call, code, msg)
+}
+
+// answerLateError answers for a handler that failed in plain text after
+// its event stream began, which JSONErrors read as the error code and msg
+// of the call (call is its id; nil for none, or a batch): where the stream
+// is still held (a buffered Lambda response), the error takes its place,
+// under the handler's status (lateStatus); where it is out, the call gets
+// it as one more event, or a batch's calls each one, unless answered
+// already. A stream answering no call gets none: an error without an id is
+// a message clients cannot read.
+func (d *detachableWriter) answerLateError(call json.RawMessage, code int, msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.detached || !d.w.wroteHeader {
+		return
+	}
+	if d.header == nil {
+		// A stream's: stream.go answers in its event stream.
+		if sw, ok := d.w.ResponseWriter.(*streamWriter); ok {
+			sw.answerLate(code, msg)
+		}
+		return
+	}
+	if _, buffered := d.w.ResponseWriter.(*responseBuffer); buffered && !d.sse {
+		body := jsonRPCErrorBody(call, code, msg, nil)
+		if d.scan.calls != nil {
+			// Each of a batch's calls, as JSON-RPC 2.0 answers a batch:
+			// whatever answered them went with the stream.
+			switch errs, ok := batchErrors(code, d.scan.calls.calls, noneAnswered, func(rpcPeek) string { return msg }, msg); {
+			case ok:
+				body = rpcErrorArray(errs)
+			case len(errs) > 0:
+				body = errs[0] // too many to answer each
+			}
+		}
+		d.w.Write(body)
+		return
+	}
+	if d.scan.calls == nil {
+		d.answerInStreamLocked(call, code, msg)
+		return
+	}
+	if !d.toEventEnd() {
+		// The handler stopped inside an event that is out already.
+		d.w.broken = true
+		return
+	}
+	errs, _ := batchErrors(code, d.scan.calls.calls, d.scan.answeredCall, func(rpcPeek) string { return msg }, msg)
+	for _, e := range errs {
+		d.w.Write(sseEvent(e))
+	}
+}
+
+// answerInStreamLocked is answerInStream; d.mu must be held.
+func (d *detachableWriter) answerInStreamLocked(call json.RawMessage, code int, msg string) {
 	if d.detached || !d.w.wroteHeader || !d.sse || d.responded || call == nil {
 		return
 	}

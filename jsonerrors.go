@@ -44,6 +44,10 @@ const maxErrorText = 1 << 10
 // (code -32022, data {supported, requested}), which 2026-07-28 clients
 // read to pick another version, and its HeaderMismatch (-32020) for params
 // it could not decode becomes the invalid-params error (-32602) it is.
+// Under NewHandler and Guard, a plain-text error set after an event stream
+// began (http.Error once events went out) is answered so too: as the error
+// event of each call not answered yet, or in the stream's place where it
+// is still held (lateTextError).
 //
 // NewHandler and Guard apply it unless Options.RawErrors is set.
 func JSONErrors(h http.Handler) http.Handler {
@@ -62,6 +66,8 @@ type jsonErrorWriter struct {
 	hold        bool // a JSON 400, held until the end to be read (and maybe recoded)
 	peek        bool // a JSON answer, passed through and read for its error code (observed requests)
 	late        bool // a status set after an event-stream head: what follows is held in text, to be read so
+	lateText    bool // a plain-text error after an event-stream head, held (intercept) to be answered as the call's error
+	sse         bool // the head was an event stream's
 	heldHeader  http.Header
 	events      *sseScan // an event-stream answer, passed through and read so (observed requests); nil if not
 	status      int      // the status held, rewritten, or (events) sent
@@ -70,6 +76,9 @@ type jsonErrorWriter struct {
 
 func (w *jsonErrorWriter) WriteHeader(code int) {
 	if w.wroteHeader {
+		if w.lateTextError(code) {
+			return
+		}
 		if !w.intercept && !w.hold {
 			// A status after the head (the go-sdk's for an error after
 			// its event stream began): the writer below decides.
@@ -88,6 +97,7 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		return
 	}
 	w.wroteHeader = true
+	w.sse = isEventStream(firstValue(w.Header(), "Content-Type"))
 	// The type a client reads first, under whichever spelling the handler
 	// set it: a JSON answer passes through however its name is written.
 	if code >= http.StatusBadRequest && !isJSON(firstValue(w.Header(), "Content-Type")) {
@@ -117,6 +127,60 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// lateAnswerer is the writer below JSONErrors in NewHandler and Guard,
+// which answers a plain-text error set after its event stream began as the
+// error of the call it has not answered.
+type lateAnswerer interface {
+	answerLateError(call json.RawMessage, code int, msg string)
+}
+
+// lateTextError takes code, a status set after the head, and reports
+// whether it is an error in plain text (http.Error's) that follows an
+// event stream: its text is then held, as an error's before the head is,
+// and answered as a JSON-RPC error by the writer below (finishLateText),
+// which knows whether the call is answered yet. Framed as it came, the text would be an event no
+// client parses. The go-sdk's own error after its stream began is JSON,
+// and passes. Without such a writer (JSONErrors on its own), the text
+// passes too: the call's id is not known here.
+func (w *jsonErrorWriter) lateTextError(code int) bool {
+	ct := firstValue(w.Header(), "Content-Type")
+	if !w.sse || w.intercept || w.hold || code < http.StatusBadRequest || isJSON(ct) || isEventStream(ct) {
+		return false
+	}
+	if _, ok := w.ResponseWriter.(lateAnswerer); !ok {
+		return false
+	}
+	w.intercept, w.lateText, w.status = true, true, code
+	// Where the stream is still held, the answer takes its place with this
+	// head: a JSON one.
+	h := w.Header()
+	delSpellings(h, "Content-Length")
+	delSpellings(h, "X-Content-Type-Options")
+	delSpellings(h, "Content-Type")
+	h.Set("Content-Type", "application/json")
+	w.ResponseWriter.WriteHeader(code)
+	return true
+}
+
+// finishLateText answers the plain-text error held by lateTextError.
+func (w *jsonErrorWriter) finishLateText() {
+	msg := strings.TrimSpace(w.text.String())
+	if msg == "" {
+		msg = http.StatusText(w.status)
+	}
+	code := errorCode(w.status, msg)
+	var id json.RawMessage
+	rec := recordFrom(w.req.Context())
+	if rec != nil {
+		id = rec.rpc.ID
+	}
+	// The handler failed, whether or not its call was answered before:
+	// the request's log line says so.
+	rec.noteError(code, msg)
+	rec.noteOutcome(OutcomeError)
+	w.ResponseWriter.(lateAnswerer).answerLateError(id, code, msg)
 }
 
 // release ends holding: the status and what was held go out, and the rest
@@ -178,6 +242,10 @@ func (w *jsonErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter
 func (w *jsonErrorWriter) finish() {
 	if w.hold {
 		w.finishHeld()
+		return
+	}
+	if w.lateText {
+		w.finishLateText()
 		return
 	}
 	if w.peek {

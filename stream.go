@@ -655,6 +655,35 @@ func (w *streamWriter) answerBatchLocked(code int) {
 	w.answered = true
 }
 
+// answerLate answers for a handler that failed in plain text after its
+// event stream went out (detachableWriter.answerLateError): the call gets
+// the error, code and msg, as one more event, or a batch's calls each one,
+// unless answered already; a stream answering no call gets none. A handler
+// that stopped inside an event has no event follow it: the stream ends
+// with an error instead.
+func (w *streamWriter) answerLate(code int, msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed || !w.sse || w.answered {
+		return
+	}
+	if !w.tail.betweenEvents() {
+		w.cut = errCutShort
+		w.answered = true
+		return
+	}
+	switch {
+	case w.scan.calls != nil:
+		errs, _ := batchErrors(code, w.scan.calls.calls, w.scan.answeredCall, func(rpcPeek) string { return msg }, msg)
+		for _, e := range errs {
+			w.writeLocked(sseEvent(e))
+		}
+	case w.callID != nil:
+		w.writeLocked(sseEvent(jsonRPCErrorBody(w.callID, code, msg, nil)))
+	}
+	w.answered = true
+}
+
 // commitJSONLocked sends the head of an answer of our own, a JSON one
 // with status, with headers of our own (the handler may still be writing
 // its map).
