@@ -1235,6 +1235,10 @@ func TestTracerResult(t *testing.T) {
 			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Tool: "boom", Outcome: "panic", ProtocolVersion: "2025-03-26", ErrorCode: "-32603"}},
 		{"2025-03-26 batch, an unknown prompt beside an answered one", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"nope"}},{"jsonrpc":"2.0","id":8,"method":"prompts/get","params":{"name":"greeting"}}]`, "MCP-Protocol-Version", "2025-03-26"),
 			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "prompts/get", Outcome: "error", ProtocolVersion: "2025-03-26", ErrorCode: "-32602"}},
+		// The failed call names no prompt: none is reported, not the one an
+		// earlier call of the batch answered.
+		{"2025-03-26 batch, a tool error after an answered prompt", jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"greeting"}},{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{}}}]`, "MCP-Protocol-Version", "2025-03-26"),
+			false, lambdamcp.RequestResult{Status: 200, MCPMethod: "tools/call", Tool: "echo", Outcome: "error", ProtocolVersion: "2025-03-26", ToolError: true}},
 	}
 	s.AddPrompt(&mcp.Prompt{Name: "greeting"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "hello"}}}}, nil

@@ -456,11 +456,9 @@ func (rec *requestRecord) noteBatchFailed(c batchCall) bool {
 	}
 	rec.batchFailed = true
 	rec.method, rec.tool, rec.toolKnown, rec.uri = c.method, c.tool, c.ranTool && c.tool != "", c.uri
-	if c.method == "prompts/get" {
-		rec.prompt = ""
-		if c.ranPrompt {
-			rec.prompt = c.prompt
-		}
+	rec.prompt = "" // another call's, as the tool and the URI would be
+	if c.method == "prompts/get" && c.ranPrompt {
+		rec.prompt = c.prompt
 	}
 	return true
 }
