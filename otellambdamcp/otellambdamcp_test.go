@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -743,7 +744,7 @@ func TestColdStart(t *testing.T) {
 			if v.Type() != attribute.BOOL {
 				t.Errorf("faas.coldstart is %v, want a boolean", v.Type())
 			}
-			got = append(got, v.Emit())
+			got = append(got, strconv.FormatBool(v.AsBool()))
 		}
 		return got
 	}
