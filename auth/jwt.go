@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -320,6 +321,12 @@ func compactSerialization(token string) (header []byte, err error) {
 		if i < 2 && !utf8.Valid(b) {
 			return nil, fmt.Errorf("the %s is not UTF-8 (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
 		}
+		// The same for an escaped half of a UTF-16 surrogate pair
+		// (\ud800 alone), which stands for no character and which the
+		// decoder reads as U+FFFD too (RFC 8259 section 8.2).
+		if i < 2 && escapesLoneSurrogate(b) {
+			return nil, fmt.Errorf("the %s escapes half a surrogate pair, which is no UTF-8 character (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
+		}
 		// Step 10 too: the claims set is one JSON object. jwx reads the
 		// first JSON value and leaves what follows, and takes a JWS for a
 		// nested token, whose claims it would judge by a header not
@@ -332,6 +339,43 @@ func compactSerialization(token string) (header []byte, err error) {
 		}
 	}
 	return header, nil
+}
+
+// escapesLoneSurrogate reports whether the JSON text b holds a \u escape
+// of a UTF-16 surrogate that is not half of a pair: a high one (D800 to
+// DBFF) not followed by an escaped low one (DC00 to DFFF), or a low one
+// alone.
+func escapesLoneSurrogate(b []byte) bool {
+	escaped := func(at int) (rune, bool) {
+		if at+6 > len(b) || b[at] != '\\' || b[at+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[at+2:at+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := escaped(i)
+		if !ok {
+			i++ // another escape (\\, \"…): its character is no escape's start
+			continue
+		}
+		i += 5
+		switch {
+		case r < 0xD800 || r > 0xDFFF:
+		case r >= 0xDC00:
+			return true
+		default:
+			low, ok := escaped(i + 1)
+			if !ok || low < 0xDC00 || low > 0xDFFF {
+				return true
+			}
+			i += 6
+		}
+	}
+	return false
 }
 
 // critical refuses a JOSE header with a "crit" member, whatever its
