@@ -177,7 +177,7 @@ func (w *jsonErrorWriter) finishLateText() {
 		id = rec.rpc.ID
 	}
 	// The handler failed, whether or not its call was answered before:
-	// the request's log line says so.
+	// the request's log line and span say so.
 	rec.noteError(code, msg)
 	rec.noteOutcome(OutcomeError)
 	w.ResponseWriter.(lateAnswerer).answerLateError(id, code, msg)

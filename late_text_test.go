@@ -203,3 +203,18 @@ func TestPlainTextErrorInsideEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainTextErrorAfterStreamBeganTraced checks that a tracer is told
+// the message of the error a plain-text failure after the event stream
+// began was answered as, as it is of every other error it is told the
+// code of.
+func TestPlainTextErrorAfterStreamBeganTraced(t *testing.T) {
+	tr := &resultTracer{}
+	h := lambdamcp.Guard(failAfter(lateProgress), &lambdamcp.Options{Tracer: tr})
+	serveLocally(h, jsonPost(pieceCall), nil)
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.last.ErrorCode != "-32603" || tr.last.ErrorMessage != "boom" {
+		t.Errorf("error = %q %q, want -32603 \"boom\"", tr.last.ErrorCode, tr.last.ErrorMessage)
+	}
+}
