@@ -172,6 +172,8 @@ type requestRecord struct {
 	uri       string // a resource method's URI, as the server dispatched it (Middleware)
 	subject   string
 	client    *mcp.Implementation // the client software, as it names itself (Middleware)
+	session   string              // the id of the go-sdk session that served a call, "" for none (Middleware)
+	sessionOK bool                // Middleware saw a call: session is known
 	outcome   string              // set by Middleware
 	panicked  any
 	stack     []byte
@@ -1147,7 +1149,16 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		res.MCPMethod, res.Tool, res.Prompt = spanMethod, knownTool, prompt
 		res.ResourceURI = textcut.Cut(uri, maxResourceURIBytes)
 		res.SessionID = w.Header().Get("Mcp-Session-Id") // an initialize's
-		if res.SessionID == "" && (status < 400 || status >= 500) {
+		rec.mu.Lock()
+		served, servedOK := rec.session, rec.sessionOK
+		rec.mu.Unlock()
+		switch {
+		case res.SessionID != "":
+		case servedOK:
+			// The session the go-sdk served the call in: none on a
+			// stateless server, which ignores the header.
+			res.SessionID = served
+		case status < 400 || status >= 500:
 			res.SessionID = r.Header.Get("Mcp-Session-Id")
 		}
 		g.endSpan(r.Context(), endSpan, res)

@@ -357,8 +357,13 @@ func (rec *requestRecord) noteCall(ctx context.Context, method string, req mcp.R
 		subject = extra.TokenInfo.UserID
 	}
 	client := callerClient(req)
+	var session string
+	if ss, ok := req.GetSession().(*mcp.ServerSession); ok && ss != nil {
+		session = ss.ID() // "" on a stateless server
+	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
+	rec.session, rec.sessionOK = session, true
 	if !rec.batchFailed {
 		rec.method = method // one the server serves: the go-sdk refuses the others before its middleware
 		if tool != "" {

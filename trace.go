@@ -95,9 +95,11 @@ type RequestResult struct {
 	ResourceURI string
 	// SessionID is the MCP session the request was served in (a stateful
 	// server's, before 2026-07-28): the Mcp-Session-Id the server answered
-	// an initialize with, or else the one the request carried, unless the
-	// request was refused with a 4xx (a session the server does not know
-	// is answered 404). Empty otherwise.
+	// an initialize with; else, where Middleware saw a call, the id of the
+	// session the go-sdk served it in (none on a stateless server, which
+	// ignores the one the request carried); else the one the request
+	// carried, unless the request was refused with a 4xx (a session the
+	// server does not know is answered 404). Empty otherwise.
 	SessionID string
 	// ToolError reports a tools/call answered with a result marked isError
 	// (see Middleware).

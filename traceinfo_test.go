@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -70,5 +71,39 @@ func TestTracerPeerAndSession(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, tr.peers); diff != "" {
 		t.Errorf("spans (-want +got):\n%s", diff)
+	}
+}
+
+// TestTracerNoSessionWhenStateless checks that a stateless server, which
+// serves a request whatever Mcp-Session-Id it carries, tells a span of no
+// session: the id is the client's invention, no session the server knows.
+func TestTracerNoSessionWhenStateless(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateless", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "echo"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		return text("ok"), nil, nil
+	})
+	tr := &peerTracer{}
+	h := lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Tracer: tr})
+	resp, _ := invokeAs(t, h, "req-call", call("echo", `{}`, "Mcp-Session-Id", "invented"))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+	if len(tr.peers) != 1 || !strings.HasSuffix(tr.peers[0], " session=") {
+		t.Errorf("spans = %q, want one of no session", tr.peers)
+	}
+
+	// A stateful one's session is the one the call was served in.
+	tr = &peerTracer{}
+	h = lambdamcp.NewHandler(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true}),
+		&lambdamcp.Options{JSONResponse: true, Tracer: tr})
+	resp, _ = invokeAs(t, h, "req-open", jsonPost(openSession))
+	session := resp.header("Mcp-Session-Id")
+	invokeAs(t, h, "req-call", call("echo", `{}`, "Mcp-Session-Id", session))
+	if len(tr.peers) != 2 || !strings.HasSuffix(tr.peers[1], " session="+session) {
+		t.Errorf("spans = %q, want the second of session %q", tr.peers, session)
 	}
 }

@@ -15,7 +15,8 @@
 // called, network.protocol.version the HTTP version the front reports (an
 // ALB reports none), and mcp.session.id a stateful server's session, the
 // Mcp-Session-Id an initialize was answered with or a later request
-// carried (a session the server does not know is none). The target is a
+// carried (a session the server does not know is none, nor, where
+// lambdamcp.Middleware saw the call, one a stateless server ignored). The target is a
 // tool the server ran (gen_ai.tool.name) or a prompt it answered
 // (gen_ai.prompt.name), and only on a span of its method: a 2025-03-26
 // batch that called a tool and then listed the tools is no "tools/list
