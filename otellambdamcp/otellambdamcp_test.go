@@ -843,7 +843,7 @@ func TestPeerAndSession(t *testing.T) {
 		m := map[attribute.Key]string{}
 		for _, k := range keys {
 			if v, ok := a[k]; ok {
-				m[k] = v.Emit()
+				m[k] = v.String()
 			}
 		}
 		got = append(got, m)
