@@ -111,7 +111,7 @@ type Options struct {
 	// means DefaultMetricsNamespace ("lambdamcp"), and so does one CloudWatch
 	// would refuse, which would drop every metric (1 to 255 letters, digits,
 	// ". - _ / # :" or spaces, not beginning with ":" or "AWS/"), with a
-	// warning logged.
+	// warning to Logger (none when Logger is nil).
 	MetricsNamespace string
 
 	// Tracer, if set, traces each request (see Tracer). Nil means no
