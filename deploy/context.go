@@ -91,14 +91,18 @@ func propsFromContext(get func(key string) (string, bool)) (stack.Props, string,
 	p.ServerTimeout = seconds("serverTimeout")
 	// A blank value is the default; 0 is not: read as the default, it would deploy 50 requests a
 	// second for whoever meant none at all, or no limit (and pass on the url variant, which
-	// refuses the throttle settings).
+	// refuses the throttle settings, and whose refusal then speaks for a 0 too).
 	for _, t := range []struct {
 		key   string
 		dflt  int
 		limit *int
 	}{{"throttleRate", stack.DefaultThrottleRate, &p.ThrottleRate}, {"throttleBurst", stack.DefaultThrottleBurst, &p.ThrottleBurst}} {
 		*t.limit = integer(t.key)
-		if n, err := strconv.Atoi(str(t.key)); err == nil && n == 0 {
+		switch n, err := strconv.Atoi(str(t.key)); {
+		case err != nil || n != 0:
+		case p.Variant == stack.VariantURL:
+			errs = append(errs, fmt.Sprintf("context %s=%q: the url variant takes no throttle setting (a Function URL has no stage to throttle); leave it blank and limit the url variant with serverConcurrency", t.key, str(t.key)))
+		default:
 			errs = append(errs, fmt.Sprintf("context %s=%q: want a limit of 1 or more (blank for the default, %d)", t.key, str(t.key), t.dflt))
 		}
 	}

@@ -159,14 +159,20 @@ func TestLogRetentionRefused(t *testing.T) {
 
 // TestThrottleZeroRefused checks that a throttle limit of 0 is refused, naming the setting and
 // the default a blank value gives, rather than taken for the default by whoever meant no requests
-// at all, or no limit; a blank value is the default.
+// at all, or no limit; a blank value is the default. The url variant takes no throttle setting,
+// 0 or another: its refusal says so, and offers no default it has not.
 func TestThrottleZeroRefused(t *testing.T) {
 	for _, tc := range []struct{ key, dflt string }{{"throttleRate", "50"}, {"throttleBurst", "100"}} {
-		for _, variant := range []string{"", "url"} {
+		for _, variant := range []string{"", "rest", "http"} {
 			_, _, err := propsFromContext(lookup(map[string]string{tc.key: " 0 ", "variant": variant}))
 			if err == nil || !strings.Contains(err.Error(), tc.key) || !strings.Contains(err.Error(), tc.dflt) {
 				t.Errorf("%s=0 (variant %q): error %v, want one naming it and the default %s", tc.key, variant, err, tc.dflt)
 			}
+		}
+		_, _, err := propsFromContext(lookup(map[string]string{tc.key: " 0 ", "variant": "url"}))
+		if err == nil || !strings.Contains(err.Error(), tc.key) || !strings.Contains(err.Error(), "serverConcurrency") ||
+			strings.Contains(err.Error(), "default") {
+			t.Errorf("%s=0 (variant url): error %v, want one naming it, saying the url variant takes no throttle setting", tc.key, err)
 		}
 		p, _, err := propsFromContext(lookup(map[string]string{tc.key: " "}))
 		if err != nil || p.ThrottleRate != 0 || p.ThrottleBurst != 0 {
