@@ -188,8 +188,9 @@ type JWT struct {
 	// published as the authorization server and must name a host; without JWKSURL it must be an
 	// https URL, the keys' place. With JWKSURL it may be no URL (a URN), checked in tokens only.
 	Issuer string
-	// JWKSURL is the key set; empty means the issuer's /.well-known/jwks.json. Not settable on
-	// VariantHTTP, whose JWT authorizer finds the keys through the issuer's discovery document.
+	// JWKSURL is the key set, an https URL naming a host; empty means the issuer's
+	// /.well-known/jwks.json. Not settable on VariantHTTP, whose JWT authorizer finds the keys
+	// through the issuer's discovery document.
 	JWKSURL  string
 	Audience string
 	// AudienceClaim names the claim holding the audience; empty means "aud" (Cognito access
@@ -461,6 +462,9 @@ func (p Props) withDefaults() (Props, error) {
 		if err := checkIssuerURL(p.JWT.Issuer); err != nil {
 			return p, err
 		}
+		if err := checkJWKSURL(p.JWT.JWKSURL); err != nil {
+			return p, err
+		}
 		// The functions refuse these at start-up (auth.ConfigFromEnv reads the issuer as the
 		// authorization server it publishes), or fetch no key from them.
 		if err := checkPort("JWT issuer (jwtIssuer)", p.JWT.Issuer); err != nil {
@@ -599,6 +603,19 @@ func checkIssuerURL(issuer string) error {
 		return fmt.Errorf("stack: JWT issuer (jwtIssuer) %s is written as an http(s) URL but names no host (want https://host/…): the functions publish it as the authorization server and refuse it at start-up", quoteURL(issuer))
 	case strings.ContainsFunc(issuer, unicode.IsSpace):
 		return fmt.Errorf("stack: JWT issuer (jwtIssuer) %s holds white space, which no URL does: the functions publish it as the authorization server and refuse it at start-up", quoteURL(issuer))
+	}
+	return nil
+}
+
+// checkJWKSURL refuses a JWKS URL, written with https:// first, that the functions refuse at every
+// start-up (auth.NewJWTVerifier), from where they fetch the signing keys: one the URL parser
+// refuses, one without a host (https:///keys, https://:8443/keys). Empty is the issuer's.
+func checkJWKSURL(jwks string) error {
+	if jwks == "" || tokenized(jwks) {
+		return nil
+	}
+	if u, err := url.Parse(jwks); err != nil || u.Hostname() == "" {
+		return fmt.Errorf("stack: JWT JWKS URL (jwtJwksUrl) %s is no https URL naming a host (want https://host/…): the functions fetch the signing keys from it and refuse it at start-up", quoteURL(jwks))
 	}
 	return nil
 }

@@ -829,3 +829,41 @@ func TestCORSFunctionURLLimits(t *testing.T) {
 		})
 	}
 }
+
+// The functions fetch the signing keys from jwtJwksUrl and refuse one naming no host at every
+// cold start (auth.NewJWTVerifier): it is refused at synth, naming the setting. A value holding an
+// @, which may mark a password, is not shown.
+func TestJWKSURLWithoutHostRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, jwks string
+		want       []string
+	}{
+		{"empty host", "https:///keys", []string{"jwtJwksUrl", `"https:///keys"`, "host"}},
+		{"opaque", "https:keys", []string{"jwtJwksUrl", `"https:keys"`}},
+		{"port only", "https://:8443/keys", []string{"jwtJwksUrl", "host"}},
+		{"unparsable", "https://keys.example/%zz", []string{"jwtJwksUrl"}},
+		{"password, no host", "https://user:secret@/keys", []string{"jwtJwksUrl", "not shown"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: "https://issuer.example", Audience: "a", JWKSURL: tc.jwks}}
+			_, err := p.withDefaults()
+			if err == nil {
+				t.Fatalf("JWKS URL %q accepted", tc.jwks)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("error %q shows the password", err)
+			}
+		})
+	}
+	for _, jwks := range []string{"https://keys.example/jwks.json", "https://keys.example:8443/.well-known/jwks.json"} {
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: jwks}}
+		if _, err := p.withDefaults(); err != nil {
+			t.Errorf("%q refused: %v", jwks, err)
+		}
+	}
+}
