@@ -39,25 +39,12 @@ func TestJWKSFetchFailureLogBounded(t *testing.T) {
 		}, "Get \"" + nowhere + "AAA"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(tc.handler)
-			defer srv.Close()
-			logs := &syncBuffer{}
-			key := newRSAKey(t, "k")
-			v := newTestJWTVerifier(t, srv.URL+"/jwks.json", func(o *JWTOptions) {
-				o.Logger = slog.New(slog.NewJSONHandler(logs, nil))
-			})
-			if _, err := v.Verify(context.Background(), key.sign(t, claims{})); !errors.Is(err, ErrKeysUnavailable) {
-				t.Fatalf("Verify = %v, want ErrKeysUnavailable", err)
+			logged := loggedFetchFailure(t, tc.handler)
+			if len(logged) > maxLoggedReasonBytes+len("…") {
+				t.Errorf("fetch failure logged with an error of %d bytes, want at most %d", len(logged), maxLoggedReasonBytes)
 			}
-			errs := logs.fetchFailures(t)
-			if len(errs) != 1 {
-				t.Fatalf("fetch failures logged %d times, want once", len(errs))
-			}
-			if len(errs[0]) > maxLoggedReasonBytes+len("…") {
-				t.Errorf("fetch failure logged with an error of %d bytes, want at most %d", len(errs[0]), maxLoggedReasonBytes)
-			}
-			if !strings.HasPrefix(errs[0], tc.want) || !strings.Contains(errs[0], "…") {
-				t.Errorf("fetch failure logged as %.200q…, want it cut after saying what failed (%q)", errs[0], tc.want)
+			if !strings.HasPrefix(logged, tc.want) || !strings.Contains(logged, "…") {
+				t.Errorf("fetch failure logged as %.200q…, want it cut after saying what failed (%q)", logged, tc.want)
 			}
 		})
 	}
@@ -67,10 +54,21 @@ func TestJWKSFetchFailureLogBounded(t *testing.T) {
 // server sent raw ("expected '[' but got ..."), and a bidi override or a
 // C1 control in it would reorder or break the line.
 func TestJWKSFetchFailureLogEscaped(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	logged := loggedFetchFailure(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte("{\"keys\":\"a\u202eb\u0085c\\\\u202e\"}"))
-	}))
+	})
+	if want := `a\u202eb\u0085c\\u202e`; !strings.Contains(logged, want) {
+		t.Errorf("fetch failure logged as %q, want it to hold %q", logged, want)
+	}
+}
+
+// loggedFetchFailure has a verifier fetch its keys from a server answering
+// with handler, checks that the token is then refused as keys unavailable
+// and the failed fetch logged once, and returns the error that line logs.
+func loggedFetchFailure(t *testing.T, handler http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	logs := &syncBuffer{}
 	key := newRSAKey(t, "k")
@@ -84,7 +82,5 @@ func TestJWKSFetchFailureLogEscaped(t *testing.T) {
 	if len(errs) != 1 {
 		t.Fatalf("fetch failures logged %d times, want once", len(errs))
 	}
-	if want := `a\u202eb\u0085c\\u202e`; !strings.Contains(errs[0], want) {
-		t.Errorf("fetch failure logged as %q, want it to hold %q", errs[0], want)
-	}
+	return errs[0]
 }
