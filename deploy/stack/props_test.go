@@ -563,20 +563,7 @@ func TestScopesChecked(t *testing.T) {
 			p := Props{SourceDir: "src", BuildDir: "build", Variant: tc.variant,
 				JWT: &JWT{Issuer: "https://i", Audience: "a", RequiredScopes: tc.required, ScopeImplies: tc.implies}}
 			_, err := p.withDefaults()
-			if tc.want == nil {
-				if err != nil {
-					t.Errorf("refused: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("accepted, want an error naming %q", tc.want)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
+			checkRefusal(t, err, tc.want)
 		})
 	}
 }
@@ -626,20 +613,7 @@ func TestCORSQuotesChecked(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := Props{SourceDir: "src", BuildDir: "build", Variant: tc.variant, CORSAllowOrigins: tc.origins, CORSAllowHeaders: tc.headers}
 			_, err := p.withDefaults()
-			if tc.want == nil {
-				if err != nil {
-					t.Errorf("refused: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("accepted, want an error naming %q", tc.want)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
+			checkRefusal(t, err, tc.want)
 		})
 	}
 }
@@ -864,6 +838,26 @@ func TestJWKSURLWithoutHostRefused(t *testing.T) {
 		p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: jwks}}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("%q refused: %v", jwks, err)
+		}
+	}
+}
+
+// checkRefusal checks that err is nil when want is, and otherwise an error that says every
+// string of want.
+func checkRefusal(t *testing.T, err error, want []string) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Errorf("refused: %v", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("accepted, want an error naming %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not say %q", err, w)
 		}
 	}
 }
