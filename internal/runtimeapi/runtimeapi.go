@@ -14,6 +14,13 @@
 // several requests for the next event open and answers each invocation by
 // its request id, in any order.
 //
+// The Extensions API (version 2020-01-01) is served for internal extensions,
+// as aws-lambda-go's lambda.WithEnableSIGTERM registers one: POST
+// /2020-01-01/extension/register during the init phase, then GET
+// …/event/next, which waits as long as the environment lives, since no event
+// is delivered. [Server.Extensions] tells the owner that one registered, and
+// so that Lambda would end the process with SIGTERM before SIGKILL.
+//
 // The server follows https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html,
 // including response streaming (a chunked response body with the
 // Lambda-Runtime-Function-Error-Type/-Body trailers on failure).

@@ -32,6 +32,10 @@ type Server struct {
 	max     int           // invocations delivered and not yet answered, at most
 	slots   chan struct{} // one per invocation taken on, when max > 1
 
+	// Function is what an extension is told of the function when it
+	// registers; set it before the server is served.
+	Function FunctionInfo
+
 	mu       sync.Mutex
 	current  *pending            // max 1: delivered, not yet followed by a /next
 	inFlight map[string]*pending // max > 1: taken on, not yet answered in full
@@ -39,6 +43,8 @@ type Server struct {
 	idle     chan struct{}       // closed when the runtime asks for its next event
 	idleAt   time.Time
 	initDone bool
+
+	extensions map[string]string // registered extensions' names by identifier
 
 	closed    chan struct{}
 	closeErr  error
@@ -101,6 +107,8 @@ func NewConcurrentServer(max int) *Server {
 	s.mux.HandleFunc(apiPrefix+"invocation/{id}/response", s.method(http.MethodPost, s.response))
 	s.mux.HandleFunc(apiPrefix+"invocation/{id}/error", s.method(http.MethodPost, s.invocationError))
 	s.mux.HandleFunc(apiPrefix+"init/error", s.method(http.MethodPost, s.initError))
+	s.mux.HandleFunc(extensionPrefix+"register", s.method(http.MethodPost, s.register))
+	s.mux.HandleFunc(extensionPrefix+"event/next", s.method(http.MethodGet, s.eventNext))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, &FunctionError{Type: "InvalidRequest", Message: "unknown Runtime API path " + r.URL.Path})
 	})
