@@ -10,3 +10,7 @@ func ownGroup(*exec.Cmd) {}
 
 // killGroup kills cmd's process.
 func killGroup(cmd *exec.Cmd) { cmd.Process.Kill() }
+
+// terminate does nothing: there is no SIGTERM to send, so the process is
+// killed once its grace has passed.
+func terminate(*exec.Cmd) {}

@@ -14,3 +14,7 @@ func ownGroup(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: t
 
 // killGroup kills every process of cmd's group; none left is no error.
 func killGroup(cmd *exec.Cmd) { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+
+// terminate sends cmd's process the SIGTERM Lambda sends a runtime at
+// shutdown.
+func terminate(cmd *exec.Cmd) { cmd.Process.Signal(syscall.SIGTERM) }

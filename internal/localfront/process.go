@@ -250,6 +250,7 @@ func (p *Process) start() (*instance, error) {
 		return nil, fmt.Errorf("runtime API listener: %w", err)
 	}
 	inst := &instance{api: runtimeapi.NewServer(), exited: make(chan struct{})}
+	inst.api.Function = runtimeapi.FunctionInfo{Name: p.cfg.Name, Version: "$LATEST", Handler: filepath.Base(p.path)}
 	inst.hs = &http.Server{Handler: inst.api, ReadHeaderTimeout: 10 * time.Second, ConnContext: inst.api.ConnContext}
 	go inst.hs.Serve(ln)
 
@@ -323,8 +324,8 @@ func (p *Process) env(runtimeAPI string) []string {
 const processGrace = 2 * time.Second
 
 // Close stops every process. Invocations in flight get up to two seconds to
-// finish and be reported; then the processes are killed, as Lambda shuts
-// down a function without extensions (SIGKILL, no SIGTERM).
+// finish and be reported; then the processes are ended as Lambda shuts an
+// environment down (see instance.kill).
 func (p *Process) Close() error { return p.closeWithin(processGrace) }
 
 // closeWithin is Close with grace for the invocations in flight; a Front
@@ -374,7 +375,24 @@ func (inst *instance) exitError(err error) *runtimeapi.FunctionError {
 	return &runtimeapi.FunctionError{Type: "Runtime.ExitError", Message: "RequestId: " + id + " Error: " + msg}
 }
 
+// extensionGrace is how long a runtime with internal extensions, such as
+// the one aws-lambda-go registers for lambda.WithEnableSIGTERM, has
+// between Lambda's SIGTERM and its SIGKILL at shutdown.
+const extensionGrace = 500 * time.Millisecond
+
+// kill ends the process as Lambda ends an execution environment, at
+// shutdown or at the reset that follows a timeout: with SIGKILL at once,
+// or, once an extension has registered, with SIGTERM first and SIGKILL
+// extensionGrace later if the process still runs.
 func (inst *instance) kill() {
+	if inst.api.Extensions() > 0 {
+		terminate(inst.cmd)
+		select {
+		case <-inst.exited:
+			return // what it started was killed with it (start)
+		case <-time.After(extensionGrace):
+		}
+	}
 	killGroup(inst.cmd)
 	<-inst.exited
 }

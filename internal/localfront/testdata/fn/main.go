@@ -12,6 +12,11 @@
 // stderr), /stream streams, /stream-hang streams a chunk and then hangs
 // until killed, and /spawn starts a child process that sleeps
 // and echoes its PID as child.
+//
+// With envOnShutdown set, it asks for the SIGTERM Lambda sends at shutdown
+// and prints shutdownMark when it comes: "lambdamcp" serves an echo of the
+// request through lambdamcp.Start with Options.OnShutdown, "lambda" serves
+// the events above with aws-lambda-go's lambda.WithEnableSIGTERM.
 package main
 
 import (
@@ -21,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -29,6 +35,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/lambdamcp/lambdamcp"
 )
 
 type event struct {
@@ -191,10 +198,27 @@ func held() error {
 // envSleep makes the binary a child that only sleeps (see /spawn).
 const envSleep = "LOCALFRONT_TEST_SLEEP"
 
+// envOnShutdown makes the function print shutdownMark at shutdown (see
+// the package comment).
+const envOnShutdown = "LOCALFRONT_TEST_ON_SHUTDOWN"
+
+// shutdownMark is what the function prints at the SIGTERM of shutdown.
+const shutdownMark = "shutdown hook ran"
+
+func printMark() { fmt.Println(shutdownMark) }
+
 func main() {
 	if os.Getenv(envSleep) == "1" {
 		time.Sleep(5 * time.Minute)
 		return
+	}
+	switch os.Getenv(envOnShutdown) {
+	case "lambdamcp":
+		lambdamcp.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			json.NewEncoder(w).Encode(newEcho(r.Context(), r.URL.Path))
+		}), &lambdamcp.Options{NoMetrics: true, OnShutdown: printMark})
+	case "lambda":
+		lambda.StartWithOptions(handle, lambda.WithEnableSIGTERM(printMark))
 	}
 	lambda.Start(handle)
 }
