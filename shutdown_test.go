@@ -75,6 +75,11 @@ func TestStartOnShutdown(t *testing.T) {
 	if _, err := api.WaitIdle(ctx); err != nil {
 		t.Fatalf("the runtime did not ask for its next event: %v\n%s", err, out)
 	}
+	// Lambda sends SIGTERM only to a runtime that registered an
+	// extension, as Start has aws-lambda-go do for OnShutdown.
+	if n := api.Extensions(); n != 1 || strings.Contains(out.String(), "WARNING") {
+		t.Errorf("%d extensions registered, want 1; the function wrote:\n%s", n, out)
+	}
 	if err := child.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
