@@ -72,6 +72,11 @@ const KeySize = 32
 // could be meant.
 const MaxTTL = 24 * time.Hour
 
+// clockAhead is how far ahead of this instance's clock another instance's
+// may run for Open to take the expiry it sealed: beyond MaxTTL by more
+// than this, a state was sealed by a clock set wrong.
+const clockAhead = 5 * time.Minute
+
 // EnvKey is the variable FromEnv reads the keys from.
 const EnvKey = "MCP_REQUEST_STATE_KEY"
 
@@ -294,8 +299,9 @@ func (s *Sealer) Seal(purpose string, v any, ttl time.Duration) (string, error) 
 // errNotMade is the error of a Sealer's zero value.
 var errNotMade = errors.New("requeststate: a Sealer is made with New")
 
-// Open decrypts state sealed for purpose into v, or returns ErrInvalid. v
-// must be a non-nil pointer, as for json.Unmarshal: anything else is the
+// Open decrypts state sealed for purpose into v, or returns ErrInvalid,
+// also for a state expired or expiring more than MaxTTL ahead (sealed where
+// the clock runs ahead by more than five minutes). v must be a non-nil pointer, as for json.Unmarshal: anything else is the
 // caller's mistake, reported as such, whatever the state, and so is a
 // Sealer not made with New. v is set only when Open succeeds, and then
 // to a fresh value of its type, not merged into what it held as
@@ -325,8 +331,12 @@ func (s *Sealer) Open(purpose, state string, v any) error {
 		if err != nil {
 			continue // another key's, perhaps
 		}
+		// An expiry further ahead than Seal gives (and a clock a little
+		// ahead would set) was set by a clock running far ahead, and would
+		// outlive MaxTTL here.
 		var sd sealed
-		if json.Unmarshal(plain, &sd) != nil || s.now().UnixMilli() > sd.Expires {
+		now := s.now()
+		if json.Unmarshal(plain, &sd) != nil || now.UnixMilli() > sd.Expires || sd.Expires > now.Add(MaxTTL+clockAhead).UnixMilli() {
 			return ErrInvalid
 		}
 		// Decoded apart, so that a state of another shape leaves v as it was.

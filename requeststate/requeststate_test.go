@@ -206,13 +206,16 @@ func TestParseKeyBase64OfTheWrongLength(t *testing.T) {
 // FuzzOpen checks that Open never accepts state the sealer did not make:
 // it made exactly one, which opens to what was sealed, and what it refuses
 // leaves the target as it was. That one is sealed as Seal seals, but with
-// a fixed nonce and expiry, so that every process of a fuzzing run (each
-// calls FuzzOpen) holds the same one; the seeds also hold what the key
-// sealed that must not open (for another purpose, expired, of another
-// shape) and other spellings of that one. Each input is also sealed, as a
+// a fixed nonce and expiry, opened by a fixed clock an hour before it, so
+// that every process of a fuzzing run (each calls FuzzOpen) holds the same
+// one; the seeds also hold what the key sealed that must not open (for
+// another purpose, expired, expiring beyond MaxTTL, of another shape) and
+// other spellings of that one. Each input is also sealed, as a
 // value, and must open to itself for its purpose alone.
 func FuzzOpen(f *testing.F) {
 	s := newSealer(f, 0)
+	now := time.Date(2099, 12, 31, 23, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
 	plain, err := json.Marshal(sealed{Expires: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Data: json.RawMessage(`{"round":1}`)})
 	if err != nil {
 		f.Fatal(err)
@@ -242,11 +245,13 @@ func FuzzOpen(f *testing.F) {
 	f.Add(base64.RawURLEncoding.EncodeToString(nonce))
 	f.Add(base64.RawURLEncoding.EncodeToString(s.aeads[0].Seal(nonce, nonce, nil, associated("t"))))
 	// Authentic, but not for this call: another purpose, another key, a
-	// lapsed expiry, data of another shape.
+	// lapsed expiry, one further ahead than Seal gives, data of another
+	// shape.
 	f.Add(base64.RawURLEncoding.EncodeToString(s.aeads[0].Seal(nonce, nonce, plain, associated("u"))))
 	f.Add(base64.RawURLEncoding.EncodeToString(newSealer(f, 1).aeads[0].Seal(nonce, nonce, plain, associated("t"))))
 	for _, other := range []sealed{
 		{Expires: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Data: json.RawMessage(`{"round":1}`)},
+		{Expires: now.Add(MaxTTL + clockAhead + time.Millisecond).UnixMilli(), Data: json.RawMessage(`{"round":1}`)},
 		{Expires: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Data: json.RawMessage(`{"round":"1"}`)},
 	} {
 		p, err := json.Marshal(other)
@@ -621,5 +626,34 @@ func TestParseKeyHexOfTheWrongLength(t *testing.T) {
 				t.Errorf("ParseKey's error quotes the key: %v", err)
 			}
 		})
+	}
+}
+
+// TestExpiryFromAClockAhead checks that a state whose expiry lies more
+// than MaxTTL ahead, sealed by an instance whose clock runs far ahead, is
+// refused, as an expired one is, while one of MaxTTL opens, also from a
+// clock a few minutes ahead.
+func TestExpiryFromAClockAhead(t *testing.T) {
+	ahead, here := newSealer(t, 1), newSealer(t, 1)
+	now := time.Unix(1_800_000_000, 0)
+	here.now = func() time.Time { return now }
+	ahead.now = func() time.Time { return now.Add(time.Hour) }
+	state, err := ahead.Seal("p", "v", MaxTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := here.Open("p", state, &got); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Open of a state expiring MaxTTL+1h ahead = %v, want ErrInvalid", err)
+	}
+	for _, skew := range []time.Duration{0, time.Second, clockAhead} {
+		ahead.now = func() time.Time { return now.Add(skew) }
+		if state, err = ahead.Seal("p", "v", MaxTTL); err != nil {
+			t.Fatal(err)
+		}
+		got = ""
+		if err := here.Open("p", state, &got); err != nil || got != "v" {
+			t.Errorf("Open of a state of MaxTTL sealed %v ahead = %q, %v; want v", skew, got, err)
+		}
 	}
 }
