@@ -205,7 +205,9 @@ func ParseKey(s string) ([]byte, error) {
 }
 
 func decodeKey(s string) ([]byte, error) {
-	if len(s) == 2*KeySize {
+	// Characters, not bytes: a typo of several bytes (an é) is one
+	// character of the key as typed.
+	if utf8.RuneCountInString(s) == 2*KeySize {
 		key, err := hex.DecodeString(s)
 		if err == nil {
 			return key, nil

@@ -159,6 +159,7 @@ func TestParseKeyHexTypo(t *testing.T) {
 		{good[:9] + "g" + good[10:], "position 10 is no hex digit"},
 		{"x" + good[1:], "position 1 is no hex digit"},
 		{good[:63] + "O", "position 64 is no hex digit"},
+		{good[:63] + "é", "position 64 is no hex digit"}, // 64 characters, 65 bytes
 	}
 	const digits = "0123456789abcdefABCDEF"
 	for _, beyond := range "/:`g@G" {
@@ -655,5 +656,17 @@ func TestExpiryFromAClockAhead(t *testing.T) {
 		if err := here.Open("p", state, &got); err != nil || got != "v" {
 			t.Errorf("Open of a state of MaxTTL sealed %v ahead = %q, %v; want v", skew, got, err)
 		}
+	}
+}
+
+// TestParseKeyHexTypoCountsCharacters checks that a hex key holding a
+// character of several bytes is told the characters typed, not its bytes:
+// 63 characters are not called 64.
+func TestParseKeyHexTypoCountsCharacters(t *testing.T) {
+	good := hex.EncodeToString(bytes.Repeat([]byte{0xfb, 0xfe}, KeySize/2))
+	in := good[:62] + "é" // 63 characters, 64 bytes
+	_, err := ParseKey(in)
+	if err == nil || strings.Contains(err.Error(), "64 characters") {
+		t.Errorf("ParseKey(%q) = %v, want an error that does not call its 63 characters 64", in, err)
 	}
 }
