@@ -395,9 +395,9 @@ func (p Props) withDefaults() (Props, error) {
 	case len(p.CORSAllowOrigins) == 0:
 		// The gateways need an origin to answer with, and the CDK panics on none.
 		return p, fmt.Errorf("stack: CORS origins (corsOrigins) empty: leave them nil for any origin (*), or name the origins allowed")
-	case len(p.CORSAllowOrigins) > 1 && slices.Contains(p.CORSAllowOrigins, "*"):
+	case slices.Contains(p.CORSAllowOrigins, "*") && slices.ContainsFunc(p.CORSAllowOrigins, func(o string) bool { return o != "*" }):
 		// Any origin, and the others named for nothing; the CDK panics on it in the REST
-		// preflight.
+		// preflight. * given twice is any origin, kept once below.
 		return p, fmt.Errorf("stack: CORS origins (corsOrigins) %q mix * with origins: give * alone for any origin, or name each origin allowed", Cut(joinOrigins(p.CORSAllowOrigins)))
 	}
 	// The same rule as the server's (auth.ConfigFromEnv): a value it refuses would make every

@@ -310,6 +310,23 @@ func TestCORSOriginsAsBrowsersSendThem(t *testing.T) {
 	}
 }
 
+// TestCORSOriginsGivenTwiceKeptOnce checks that an origin given twice is kept once, * as any
+// other: * twice is any origin, not * mixed with origins.
+func TestCORSOriginsGivenTwiceKeptOnce(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"*", "*"}, []string{"*"}},
+		{[]string{"https://b.example", "https://b.example/"}, []string{"https://b.example"}},
+	} {
+		p, err := Props{SourceDir: "src", BuildDir: "build", CORSAllowOrigins: tc.in}.withDefaults()
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		if diff := cmp.Diff(tc.want, p.CORSAllowOrigins); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
 // certARN is an ACM certificate's ARN, for tests whose subject is something else.
 const certARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 
