@@ -28,7 +28,8 @@
 // float64's range (1e400) is refused before the call is sent: the go-sdk
 // client cannot send it (send it as a string). So are -args nested more
 // than 998 levels deep, in every era: a go-sdk server reads a message at
-// most 1000 levels deep. From 2026-07-28 on, an argument the tool's input
+// most 1000 levels deep. -args giving a key twice in one object is refused
+// too: a server would take one of the two. From 2026-07-28 on, an argument the tool's input
 // schema also sends in a header (x-mcp-header) must be a string, a boolean
 // or an integer of at most 2^53-1 in magnitude, else it is refused before
 // the call is sent: the go-sdk client leaves that header out. -read
@@ -482,7 +483,54 @@ func parseArgs(s string) (json.RawMessage, error) {
 	if args[0] != '{' { // Unmarshal trimmed the spaces around it
 		return nil, fmt.Errorf("-args must be a JSON object, not %s", shownValue(s))
 	}
+	if key, ok := duplicateKey(args); ok {
+		// Sent as written, the server would take one of them, the first
+		// or the last as its JSON reader does, and the other unsaid.
+		return nil, fmt.Errorf("-args gives the key %s twice in one object: give each key once", shownValue(fmt.Sprintf("%q", key)))
+	}
 	return args, nil
+}
+
+// duplicateKey returns the first key that an object in the JSON value v,
+// which parses, gives twice, as decoded (escapes read); ok is false when
+// no object does.
+func duplicateKey(v json.RawMessage) (key string, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	var walk func() (string, bool)
+	walk = func() (string, bool) {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				t, err := dec.Token()
+				if err != nil {
+					return "", false
+				}
+				k, _ := t.(string)
+				if seen[k] {
+					return k, true
+				}
+				seen[k] = true
+				if k, ok := walk(); ok {
+					return k, true
+				}
+			}
+			dec.Token() // the closing brace
+		case json.Delim('['):
+			for dec.More() {
+				if k, ok := walk(); ok {
+					return k, true
+				}
+			}
+			dec.Token() // the closing bracket
+		}
+		return "", false
+	}
+	return walk()
 }
 
 // shownValue is a flag's value as a usage line repeats it: escaped, and
