@@ -80,7 +80,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ResourceURL:          strings.TrimSpace(getenv(EnvResourceURL)),
 		ResourceMetadataURL:  strings.TrimSpace(getenv(EnvResourceMetadataURL)),
 		AuthorizationServers: list(EnvAuthorizationServers, ","),
-		AllowedOrigins:       list(EnvAllowedOrigins, ","),
 	}
 	// A variable that is set to something yet names nothing (a stray
 	// comma, a command substitution that printed only spaces) is a mistake
@@ -138,13 +137,22 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if strings.Contains(c.ResourceURL, "#") {
 		return Config{}, fmt.Errorf("%s=%q has a fragment, which a resource identifier must not (RFC 8707 section 2): remove the # and what follows", EnvResourceURL, textcut.Cut(c.ResourceURL, maxQuotedURLBytes))
 	}
+	// The origins, each with its place in the variable as written, empty
+	// entries counted, as the person counts them.
+	var place []int
+	for i, o := range strings.Split(getenv(EnvAllowedOrigins), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.AllowedOrigins = append(c.AllowedOrigins, o)
+			place = append(place, i+1)
+		}
+	}
 	for i, o := range c.AllowedOrigins {
 		quoted := strconv.Quote(textcut.Cut(o, maxQuotedURLBytes))
 		if strings.Contains(o, "@") {
 			// An @ may mark a user and password (https://u:pass@host),
 			// which the error would carry to the log: the entry is
 			// named by its place instead.
-			quoted = fmt.Sprintf("origin %d (it holds an @, which may mark a password, so it is not shown)", i+1)
+			quoted = fmt.Sprintf("origin %d (it holds an @, which may mark a password, so it is not shown)", place[i])
 		}
 		if p, err := url.Parse(o); o != "*" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" ||
 			strings.TrimSuffix(p.Path, "/") != "" || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || p.User != nil) {

@@ -146,3 +146,21 @@ func TestConfigVerifierNamesJWKSURLOnlyForIt(t *testing.T) {
 		}
 	}
 }
+
+// An origin refused without being shown (it holds an @) is numbered by
+// its place in MCP_ALLOWED_ORIGINS as written, empty entries counted: the
+// third entry of a,,b is origin 3.
+func TestConfigFromEnvOriginNumberedAsWritten(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"https://a.example,https://u:s3cret@b.example", "origin 2 "},
+		{"https://a.example,,https://u:s3cret@b.example", "origin 3 "},
+		{",https://u:s3cret@b.example", "origin 2 "},
+		{"https://a.example, ,https://u:s3cret@b.example/x", "origin 3 "},
+	} {
+		env := map[string]string{EnvTokenSHA256: HashToken("t"), EnvAllowedOrigins: tc.value}
+		_, err := ConfigFromEnv(func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s=%s: ConfigFromEnv = %v, want an error naming %q without the password", EnvAllowedOrigins, tc.value, err, tc.want)
+		}
+	}
+}
