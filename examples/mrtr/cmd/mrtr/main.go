@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/lambdamcp/lambdamcp"
@@ -28,7 +29,9 @@ import (
 )
 
 func main() {
-	sealer, err := newSealer(context.Background(), os.Getenv, os.Stderr)
+	// The log serve.Main writes when given no logger: JSON lines on stdout.
+	logger := slog.New(lambdamcp.NewLogHandler(slog.NewJSONHandler(os.Stdout, nil)))
+	sealer, err := newSealer(context.Background(), os.Getenv, os.Stderr, logger)
 	if err != nil {
 		os.Exit(2) // a configuration error, as serve.ExitCode says
 	}
@@ -39,8 +42,10 @@ func main() {
 // make one of is printed and, on Lambda, reported as the function's init
 // error (Runtime.ConfigInvalid), so that the invocation waiting for the
 // function, and Lambda's INIT_REPORT, say that the key is missing or
-// malformed, where otherwise they would say only that the process exited.
-func newSealer(ctx context.Context, getenv func(string) string, stderr io.Writer) (*requeststate.Sealer, error) {
+// malformed, where otherwise they would say only that the process exited,
+// as serve.Main prints the errors it stops for. A key of this process
+// only is a warning logged to logger, beside the server's own log.
+func newSealer(ctx context.Context, getenv func(string) string, stderr io.Writer, logger *slog.Logger) (*requeststate.Sealer, error) {
 	sealer, ephemeral, err := requeststate.FromEnv(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "mrtr:", err)
@@ -50,7 +55,7 @@ func newSealer(ctx context.Context, getenv func(string) string, stderr io.Writer
 		return nil, err
 	}
 	if ephemeral {
-		fmt.Fprintln(stderr, "mrtr: "+requeststate.EnvKey+" is not set: requestState is sealed with a key of this process only")
+		logger.Warn(requeststate.EnvKey + " is not set: requestState is sealed with a key of this process only")
 	}
 	return sealer, nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -36,7 +38,7 @@ func TestKeyErrorReachesLambda(t *testing.T) {
 			var stderr bytes.Buffer
 			done := make(chan error, 1)
 			go func() {
-				_, err := newSealer(t.Context(), func(k string) string { return env[k] }, &stderr)
+				_, err := newSealer(t.Context(), func(k string) string { return env[k] }, &stderr, slog.New(slog.DiscardHandler))
 				api.Close(errors.New("newSealer returned without reporting why"))
 				done <- err
 			}()
@@ -61,14 +63,19 @@ func TestKeyErrorReachesLambda(t *testing.T) {
 }
 
 // TestEphemeralKeySaid checks that off Lambda, without a key, the command
-// runs with a key of its own and says so.
+// runs with a key of its own and says so as the rest of its log is
+// written: one slog JSON line, a warning, and nothing on stderr.
 func TestEphemeralKeySaid(t *testing.T) {
-	var stderr bytes.Buffer
-	s, err := newSealer(t.Context(), func(string) string { return "" }, &stderr)
+	var stderr, log bytes.Buffer
+	s, err := newSealer(t.Context(), func(string) string { return "" }, &stderr, slog.New(slog.NewJSONHandler(&log, nil)))
 	if err != nil || s == nil {
 		t.Fatalf("newSealer = %v, %v; want a Sealer", s, err)
 	}
-	if !strings.Contains(stderr.String(), "key of this process only") {
-		t.Errorf("stderr = %q, want it to say the key is the process's own", stderr.String())
+	var line struct{ Level, Msg string }
+	if err := json.Unmarshal(log.Bytes(), &line); err != nil || line.Level != "WARN" || !strings.Contains(line.Msg, "key of this process only") {
+		t.Errorf("log = %q, want one JSON warning saying the key is the process's own", log.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr = %q, want nothing: the warning is logged", stderr.String())
 	}
 }
