@@ -571,6 +571,36 @@ func TestEncodedPath(t *testing.T) {
 			checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), http.StatusBadRequest, -32600, "request path is not valid percent-encoding", "", "")
 		})
 	}
+
+	// So is a path that does not begin with a slash, which no request line
+	// net/http serves carries: the handler would build its URLs from it
+	// after the Host, so that "@evil.example/mcp" made a challenge, a
+	// redirect or a resource URL name another host.
+	for _, shape := range shapes {
+		for _, path := range []string{"@evil.example/mcp", "mcp", "*"} {
+			t.Run(shape.name+" path "+path, func(t *testing.T) {
+				called := false
+				h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
+				payload := shape.build(t, httpRequest{method: "GET", path: path})
+				// The payload 2.0 shapes carry the path twice; the
+				// HTTP API's with its stage before it.
+				var ev map[string]any
+				if err := json.Unmarshal(payload, &ev); err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := ev["rawPath"]; ok {
+					ev["rawPath"] = path
+					ev["requestContext"].(map[string]any)["http"].(map[string]any)["path"] = path
+					delete(ev["requestContext"].(map[string]any), "stage")
+				}
+				resp := invoke(t, h, mustJSON(t, ev))
+				if called {
+					t.Error("the handler was called")
+				}
+				checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), http.StatusBadRequest, -32600, "request path does not begin with a slash", "", "")
+			})
+		}
+	}
 }
 
 // TestBinaryResponse checks that bodies a gateway cannot carry as text go

@@ -86,6 +86,15 @@ type errBadPath struct{}
 
 func (errBadPath) Error() string { return "request path is not valid percent-encoding" }
 
+// errRelativePath marks an event whose path does not begin with a slash,
+// which net/http answers 400 as well ("invalid URI for request"; an
+// asterisk it answers itself, or 400 through http.ServeMux): put after
+// the Host in a URL built from the request (a challenge's metadata URL, a
+// resource URL), "@other.example/mcp" would name another host.
+type errRelativePath struct{}
+
+func (errRelativePath) Error() string { return "request path does not begin with a slash" }
+
 // newRequest builds the http.Request the handler sees. An event that
 // makes no valid request (a body that is not the base64 it claims, a path
 // that is not valid percent-encoding, two Host headers or a malformed
@@ -110,6 +119,9 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 		body = strings.NewReader(p.body)
 	}
 	u := &url.URL{Path: p.path, RawQuery: p.rawQuery}
+	if p.path != "" && p.path[0] != '/' && bad == nil {
+		bad = errRelativePath{}
+	}
 	if p.escaped && strings.IndexByte(p.path, '%') >= 0 {
 		// As net/http parses a request line: the handler sees the path
 		// decoded, and RequestURI and EscapedPath keep the client's encoding.

@@ -99,6 +99,7 @@ func TestRequestErrorsDocumented(t *testing.T) {
 		{"two Host headers", with(func(p *requestParts) { p.header["Host"] = []string{"a.example", "b.example"} }), "request has more than one Host header"},
 		{"malformed Host", with(func(p *requestParts) { p.header["Host"] = []string{"a b"} }), "request has a malformed Host header"},
 		{"path not valid percent-encoding", with(func(p *requestParts) { p.path, p.escaped = "/mcp/%zz", true }), "request path is not valid percent-encoding"},
+		{"path without a leading slash", with(func(p *requestParts) { p.path = "@other.example/mcp" }), "request path does not begin with a slash"},
 		{"header name no token", with(func(p *requestParts) { p.header["X Test"] = []string{"1"} }), "request has a header name that is no token"},
 		{"header value with a control character", with(func(p *requestParts) { p.header["X-Test"] = []string{"a\nb"} }), "request has a header value with a control character"},
 		{"Transfer-Encoding other than chunked", with(func(p *requestParts) { p.header["Transfer-Encoding"] = []string{"gzip"} }), "request has a Transfer-Encoding other than chunked"},
