@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
 	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
@@ -15,7 +16,9 @@ import (
 // resource URL, the origin the request itself names (its Host). That last
 // fallback cannot tell a DNS-rebinding page from the server's own, so it is
 // only used when nothing better is known: locally the go-sdk refuses
-// non-loopback Host headers, and behind a gateway the Host is the gateway's.
+// non-loopback Host headers, and behind a gateway or a Function URL the
+// Host is one that routes to it. Not behind an ALB, which passes on any
+// Host the client sent: there only the allowed origins are.
 func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 	if slices.Contains(m.opts.AllowedOrigins, "*") {
 		return true
@@ -34,6 +37,9 @@ func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 		// (it does not parse, or is relative) leaves only the allowed
 		// origins, rather than the request's Host, which a page whose
 		// name was rebound to this server names too.
+		return false
+	}
+	if lambdamcp.EventShape(r.Context()) == lambdamcp.ShapeALB {
 		return false
 	}
 	return httpsyntax.SerializedOrigin(requestOrigin(r)) == origin

@@ -51,8 +51,9 @@ type MiddlewareOptions struct {
 	// non-browser client) is always allowed, and so is the origin of the
 	// resource itself: ResourceURL's, or the request's own when
 	// ResourceURL is empty (one that names no origin, as a relative URL
-	// or one that does not parse, allows none). Nil allows no other
-	// origin.
+	// or one that does not parse, allows none; so does an empty one
+	// behind an ALB, which passes on any Host the client sends, a page
+	// whose name was rebound to it too). Nil allows no other origin.
 	AllowedOrigins []string
 	// Logger receives one record per refused request, without the token.
 	// Nil logs nothing.
