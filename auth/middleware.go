@@ -106,7 +106,7 @@ func Middleware(v Verifier, opts *MiddlewareOptions) func(http.Handler) http.Han
 }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == WellKnownPath || strings.HasPrefix(r.URL.Path, WellKnownPath+"/") {
+	if metadataPath(r.URL.Path) {
 		m.serveMetadata(w, r)
 		return
 	}
@@ -159,12 +159,24 @@ func OriginProtection(opts *MiddlewareOptions) func(http.Handler) http.Handler {
 // [Middleware] apply with opts: it reports whether a request's Origin, when
 // it has one, may call. Give it to lambdamcp.Options.CheckOrigin, so that
 // a foreign Origin is refused with 403 before the guard's own checks too.
+// A request under [WellKnownPath] may come from any origin, as Middleware
+// serves the metadata there to any.
 func AllowedOrigin(opts *MiddlewareOptions) func(*http.Request) bool {
 	m := originMiddleware(opts)
 	return func(r *http.Request) bool {
+		if metadataPath(r.URL.Path) {
+			return true
+		}
 		origin, single := singleOrigin(r)
 		return single && (origin == "" || m.originAllowed(r, origin))
 	}
+}
+
+// metadataPath reports whether path is under WellKnownPath, where
+// Middleware serves the metadata to anyone, from any origin: a browser
+// client reads it to find the authorization server before it holds a token.
+func metadataPath(path string) bool {
+	return path == WellKnownPath || strings.HasPrefix(path, WellKnownPath+"/")
 }
 
 // originMiddleware is the middleware whose Origin check opts configure.
