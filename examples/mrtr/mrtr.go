@@ -55,8 +55,8 @@ func New(sealer *requeststate.Sealer) *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-mrtr", Version: "1.0.0"}, &mcp.ServerOptions{
 		// The list never changes: promising list-changed notifications
 		// would make a 2026-07-28 subscriptions/listen hold its request
-		// open until the deadline (on a buffered Lambda shape, a whole
-		// execution environment).
+		// open until the deadline (on a streamed Lambda invocation,
+		// billed all that while; a buffered one is ended once acknowledged).
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	// Tool deadlines before the invocation's, panics answered rather

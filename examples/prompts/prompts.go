@@ -27,8 +27,8 @@ func New() *mcp.Server {
 		CompletionHandler: complete,
 		// The list never changes: promising list-changed notifications
 		// would make a 2026-07-28 subscriptions/listen hold its request
-		// open until the deadline (on a buffered Lambda shape, a whole
-		// execution environment). The handler adds completions.
+		// open until the deadline (on a streamed Lambda invocation,
+		// billed all that while; a buffered one is ended once acknowledged). The handler adds completions.
 		Capabilities: &mcp.ServerCapabilities{Prompts: &mcp.PromptCapabilities{}},
 	})
 	// Tool deadlines before the invocation's, panics answered rather

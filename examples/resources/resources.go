@@ -32,8 +32,8 @@ func New() *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "lambdamcp-resources", Version: "1.0.0"}, &mcp.ServerOptions{
 		// The list never changes: promising list-changed notifications
 		// would make a 2026-07-28 subscriptions/listen hold its request
-		// open until the deadline (on a buffered Lambda shape, a whole
-		// execution environment).
+		// open until the deadline (on a streamed Lambda invocation,
+		// billed all that while; a buffered one is ended once acknowledged).
 		Capabilities: &mcp.ServerCapabilities{Resources: &mcp.ResourceCapabilities{}},
 	})
 	// Tool deadlines before the invocation's, panics answered rather
