@@ -24,6 +24,12 @@
 // that deploy/ sets. Most servers should start with serve.Main; Start is
 // the layer beneath it.
 //
+// Give Start a stateless handler (StreamableHTTPOptions.Stateless), as
+// serve.Handler is: a stateful session lives in the memory of the
+// execution environment that answered its initialize, and a request of it
+// that Lambda hands another environment, or a fresh one after that one
+// was shut down, is answered 404, session not found.
+//
 // Data flows one way: event → [http.Request] → handler → [http.Response] →
 // the matching Lambda response. The protocol itself, in both of its eras
 // (2025-11-25 with its initialize handshake, 2026-07-28 with server/discover
