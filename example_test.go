@@ -24,7 +24,11 @@ func greet(_ context.Context, _ *mcp.CallToolRequest, in greetInput) (*mcp.CallT
 
 // A go-sdk server becomes a Lambda function with one call in main.
 func ExampleStart() {
-	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
+	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, &mcp.ServerOptions{
+		// A fixed tool list: no list-changed promise, which would hold a
+		// subscriptions/listen open until a streamed invocation's deadline.
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+	})
 	// Tool calls end before the invocation's deadline; a panic answers an
 	// error instead of ending the process.
 	server.AddReceivingMiddleware(lambdamcp.Middleware())
