@@ -38,8 +38,12 @@ func (l listenLog) Handle(_ context.Context, r slog.Record) error {
 // Run configures the server from the environment, here a static token,
 // and serves it locally until its context ends.
 func ExampleRun() {
-	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, nil)
-	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	server := mcp.NewServer(&mcp.Implementation{Name: "hello", Version: "1.0.0"}, &mcp.ServerOptions{
+		// A fixed tool list: no list-changed promise, which would hold a
+		// subscriptions/listen open until a streamed invocation's deadline.
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+	})
+	server.AddReceivingMiddleware(lambdamcp.StreamMiddleware, lambdamcp.Middleware())
 	mcp.AddTool(server, &mcp.Tool{Name: "greet"}, greet)
 	env := map[string]string{auth.EnvTokenSHA256: auth.HashToken("s3cr3t")}
 	logs := listenLog{Handler: slog.DiscardHandler, url: make(chan string, 1)}
