@@ -34,6 +34,11 @@ func NewLogHandler(next slog.Handler) slog.Handler {
 // Records logged from goroutines that outlive their request would be taken
 // for the invocation in flight: give such code a logger of NewLogHandler,
 // and a context.
+//
+// The go-sdk's server (mcp.ServerOptions.Logger) logs each stateless
+// request's session set-up at INFO, three lines a request; cmd/mcp-server
+// gives it a next of slog.LevelWarn, so that only its warnings and errors
+// are logged.
 func NewSDKLogHandler(next slog.Handler) slog.Handler {
 	return &logHandler{next: next, root: next, inFlight: true}
 }
