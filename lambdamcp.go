@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"os"
@@ -163,9 +164,10 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 // panics before serving anything if h is nil (on Lambda, having reported
 // the panic's message as the function's init error, Runtime.ConfigInvalid,
 // as ReportConfigError does). It never returns: off Lambda
-// (AWS_LAMBDA_RUNTIME_API unset), lambda.Start logs that the variable is
-// missing and exits the process with status 1, so a program that also runs
-// locally serves there with Guard (or serve.Run, which chooses). With
+// (AWS_LAMBDA_RUNTIME_API unset), it logs that the variable is missing,
+// through the log package, and exits the process with status 1, so a
+// program that also runs locally serves there with Guard (or serve.Run,
+// which chooses). With
 // Options.Stream set, the shapes it names are answered as response streams
 // (see InvokeStream). Unless opts says otherwise, tool call metrics go to
 // stdout (see Options.Metrics).
@@ -200,6 +202,11 @@ func Start(h http.Handler, opts *Options) {
 		o.Metrics = os.Stdout
 	}
 	handler := startHandler(h, &o)
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" && os.Getenv("_LAMBDA_SERVER_PORT") == "" {
+		// lambda.Start would only say that these variables are missing.
+		log.Fatal("lambdamcp: Start serves Lambda invocations, and AWS_LAMBDA_RUNTIME_API is not set: " +
+			"off Lambda, serve the handler with serve.Run (which chooses) or lambdamcp.Guard")
+	}
 	handler.failuresLogged = true
 	failures := failurelog.Logger{Logger: handler.logger}
 	var lambdaOpts []lambda.Option
