@@ -41,7 +41,10 @@ const (
 //	http.ListenAndServe("127.0.0.1:8080", lambdamcp.Guard(handler, opts))
 //
 // opts may be nil; h may not (Guard panics). Options.Limits.MaxResponseBytes
-// does not apply here (plain HTTP has no response limit).
+// does not apply here (plain HTTP has no response limit). A request that
+// reaches Guard's handler through another guard (the handler given to
+// NewHandler, Start, serve.Run or Guard) is guarded once, by the outer one
+// with its options, and logged and measured once.
 func Guard(h http.Handler, opts *Options) http.Handler {
 	return newGuard(h, opts)
 }
@@ -343,6 +346,13 @@ const (
 )
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if recordFrom(r.Context()) != nil {
+		// Another guard serves the request already (Guard's handler
+		// handed to NewHandler, Start or Guard): it applies its options,
+		// and a second would log, measure and trace the request again.
+		g.next.ServeHTTP(w, r)
+		return
+	}
 	start := time.Now()
 	rec := &requestRecord{known: &g.knownTools, running: &g.running, metrics: g.metrics}
 	gw := &guardWriter{ResponseWriter: w}
