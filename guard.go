@@ -473,6 +473,7 @@ wait:
 			}
 			if ctx.Err() == nil || dw.answered(rec.rpc.ID != nil) {
 				dw.cutUnfinishedLate()
+				dw.finishHeader()
 				return ""
 			}
 			break wait
@@ -1793,6 +1794,17 @@ func (d *detachableWriter) answered(call bool) bool {
 		return true
 	}
 	return !call || d.responded
+}
+
+// finishHeader sends the headers of a handler that returned without
+// writing a status or a byte of body, with 200, as net/http does when a
+// handler returns: they would otherwise stay in the handler's own map.
+func (d *detachableWriter) finishHeader() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.detached {
+		d.sendHeader(http.StatusOK)
+	}
 }
 
 // cutUnfinishedLate cuts the connection, once the request is logged, of a

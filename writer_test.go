@@ -103,6 +103,42 @@ func TestNoBodyStatus(t *testing.T) {
 	}
 }
 
+// TestHeaderWithoutWrite checks a handler that sets headers and returns
+// without writing a status or a byte of body: net/http answers 200 with
+// those headers (the go-sdk answers so a call it leaves unanswered, its
+// Content-Type set), and so does every shape, buffered, streamed and on
+// the local server.
+func TestHeaderWithoutWrite(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Set", "yes")
+	})
+	for _, shape := range shapes {
+		resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, jsonPost(`{}`)))
+		if resp.StatusCode != 200 || resp.header("Content-Type") != "application/json" || resp.header("X-Set") != "yes" {
+			t.Errorf("%s: answer %d %v %v, want 200 with the handler's headers", shape.name, resp.StatusCode, resp.Headers, resp.MultiValueHeaders)
+		}
+	}
+	for _, shape := range streamShapes {
+		opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+		s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, jsonPost(`{}`)))
+		io.ReadAll(s.r)
+		if head.StatusCode != 200 || head.header("Content-Type") != "application/json" || head.header("X-Set") != "yes" {
+			t.Errorf("%s-stream: answer %d %v %v, want 200 with the handler's headers", shape.name, head.StatusCode, head.Headers, head.MultiValueHeaders)
+		}
+	}
+	ts := httptest.NewServer(lambdamcp.Guard(h, nil))
+	defer ts.Close()
+	resp, err := ts.Client().Post(ts.URL, "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || resp.Header.Get("X-Set") != "yes" {
+		t.Errorf("local: answer %d %v, want 200 with the handler's headers", resp.StatusCode, resp.Header)
+	}
+}
+
 // TestPanicAfterPartialAnswer checks a handler that panics after it began
 // its answer: a buffered invocation still holds the answer, so it is
 // replaced by the internal error; a local server's client has part of it
