@@ -471,6 +471,21 @@ wait:
 			if v != nil {
 				return OutcomePanic
 			}
+			if ctx.Err() == nil && unansweredCall(r, rec) && dw.unanswered() {
+				// The handler returned without answering its call:
+				// the go-sdk does so for the calls still running
+				// when their session closes (a stateless session
+				// closes when a ServerOptions.KeepAlive ping
+				// fails, as every ping it sends does). An empty
+				// 200 is no answer a client can read; the call's
+				// error, 200 as a call's own, is.
+				msg := callUnanswered(rec.rpc)
+				rec.noteError(codeInternalError, msg)
+				dw.answerIfSilent(http.StatusOK, rec.rpc.ID, codeInternalError, msg)
+				dw.answerInStream(rec.rpc.ID, codeInternalError, msg)
+				dw.detach()
+				return ""
+			}
 			if ctx.Err() == nil || dw.answered(rec.rpc.ID != nil) {
 				dw.cutUnfinishedLate()
 				dw.finishHeader()
@@ -598,6 +613,14 @@ func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request,
 	done := g.run(dw, r, rec, false)
 	select {
 	case v := <-done:
+		if v == nil && r.Context().Err() == nil && unansweredCall(r, rec) {
+			// As serve answers a call the handler returned from
+			// without answering.
+			msg := callUnanswered(rec.rpc)
+			if sw.answerUnanswered(msg) {
+				rec.noteError(codeInternalError, msg)
+			}
+		}
 		if v != nil {
 			// http.ErrAbortHandler too: the stream has no connection to
 			// drop but ends with the error as well.
@@ -999,6 +1022,24 @@ func callTimedOut(p rpcPeek) string {
 		return fmt.Sprintf("%s timed out: the request's deadline passed before it was answered", p.Method)
 	}
 	return "request timed out"
+}
+
+// unansweredCall reports whether r is a POST of a single call (not a
+// batch), which the handler must answer.
+func unansweredCall(r *http.Request, rec *requestRecord) bool {
+	return r.Method == http.MethodPost && rec.rpc.ID != nil && rec.batch == nil
+}
+
+// callUnanswered says that the handler returned without answering the
+// call p.
+func callUnanswered(p rpcPeek) string {
+	if p.Method == "tools/call" && p.Params.Name != "" {
+		return fmt.Sprintf("tool %q ended without an answer: the server returned without answering the call", p.Params.Name)
+	}
+	if p.Method != "" {
+		return fmt.Sprintf("%s ended without an answer: the server returned without answering the call", p.Method)
+	}
+	return "the server returned without answering the call"
 }
 
 // batchTimedOut is the timeout error of a batch too large to answer each
@@ -1794,6 +1835,21 @@ func (d *detachableWriter) answered(call bool) bool {
 		return true
 	}
 	return !call || d.responded
+}
+
+// unanswered reports whether the handler, having returned, left its call
+// without an answer: it wrote nothing (a status included), or answered 200
+// with an event stream in which no event answers the call.
+func (d *detachableWriter) unanswered() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case d.detached || d.late != nil:
+		return false // a late status answers, or is cut (cutUnfinishedLate)
+	case !d.w.wroteHeader:
+		return true
+	}
+	return d.w.status == http.StatusOK && d.sse && !d.responded
 }
 
 // finishHeader sends the headers of a handler that returned without

@@ -779,6 +779,29 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 	w.closeLocked()
 }
 
+// answerUnanswered answers with an internal error (msg), as the call's
+// answer, for a handler that returned without answering its call: it
+// wrote nothing (a status included), or a 200 event stream, between
+// events, in which no event answers it. It reports whether it did.
+func (w *streamWriter) answerUnanswered(msg string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed || w.answered || w.callID == nil || w.scan.calls != nil || w.late != nil || w.held != nil ||
+		w.committed && !(w.status == http.StatusOK && w.sse && w.tail.betweenEvents()) {
+		return false
+	}
+	body := jsonRPCErrorBody(w.callID, codeInternalError, msg, nil)
+	if w.committed {
+		w.writeLocked(sseEvent(body))
+	} else {
+		w.commitJSONLocked(http.StatusOK)
+		w.writeLocked(body)
+	}
+	w.answered = true
+	w.closeLocked()
+	return true
+}
+
 // watch writes heartbeats while the stream is quiet and ends it before the
 // invocation's deadline.
 func (w *streamWriter) watch(ctx context.Context, c streamConfig) {

@@ -1,0 +1,92 @@
+package lambdamcp_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// TestCallReturnedUnanswered checks a handler that returns, well before
+// the deadline, without answering the call it was sent: the go-sdk does so
+// for every call still running when its session closes, as a stateless
+// session does when a ServerOptions.KeepAlive ping fails (a stateless
+// server can send no request, pings included). An empty 200 is no answer
+// a client can read; the call gets an internal error by its id instead,
+// 200 as every error of a call the server accepted, on every shape, buffered, streamed and
+// on the local server, whether the handler chose an event stream or JSON.
+func TestCallReturnedUnanswered(t *testing.T) {
+	calls := []struct {
+		body, want string
+	}{
+		{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"slow","arguments":{}}}`,
+			`tool "slow" ended without an answer: the server returned without answering the call`},
+		{`{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"p"}}`,
+			`prompts/get ended without an answer: the server returned without answering the call`},
+	}
+	for _, c := range calls {
+		call, want := jsonPost(c.body, "MCP-Protocol-Version", legacy), c.want
+		check := func(t *testing.T, where string, status int, msgs []map[string]any) {
+			t.Helper()
+			if len(msgs) != 1 && !(strings.HasSuffix(where, "progress") && len(msgs) == 2 && kind(msgs[0]) == "notifications/progress") {
+				t.Errorf("%s: %d %v, want the answer alone, after the progress the handler wrote", where, status, msgs)
+				return
+			}
+			last := msgs[len(msgs)-1]
+			errObj, _ := last["error"].(map[string]any)
+			msg, _ := errObj["message"].(string)
+			if status != 200 || last["id"] != 7.0 || errObj["code"] != -32603.0 || msg != want {
+				t.Errorf("%s: %d %v, want 200 with error -32603 %q for call 7", where, status, last, want)
+			}
+		}
+		for _, contentType := range []string{"text/event-stream", "application/json", "", "text/event-stream progress"} {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				if contentType != "" {
+					w.Header().Set("Content-Type", strings.TrimSuffix(contentType, " progress"))
+				}
+				if strings.HasSuffix(contentType, "progress") {
+					io.WriteString(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"p\",\"progress\":1}}\n\n")
+				}
+			})
+			for _, shape := range shapes {
+				resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, call))
+				check(t, shape.name+" "+contentType, resp.StatusCode, messagesIn(t, string(resp.body(t))))
+			}
+			for _, shape := range streamShapes {
+				opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+				s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, call))
+				body, _ := io.ReadAll(s.r)
+				check(t, shape.name+"-stream "+contentType, head.StatusCode, messagesIn(t, string(body)))
+			}
+			resp, body := serveLocal(t, t.Context(), h, call)
+			check(t, "local "+contentType, resp.StatusCode, messagesIn(t, body))
+		}
+	}
+}
+
+// messagesIn reads the JSON-RPC messages of a body, an event stream or
+// one JSON value.
+func messagesIn(t *testing.T, body string) []map[string]any {
+	if strings.HasPrefix(body, "{") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			t.Errorf("answer %q: %v", body, err)
+			return nil
+		}
+		return []map[string]any{m}
+	}
+	sr := &streamReader{t: t, r: bufio.NewReader(strings.NewReader(body))}
+	var msgs []map[string]any
+	for item, ok := sr.next(); ok; item, ok = sr.next() {
+		if item.msg != nil {
+			msgs = append(msgs, item.msg)
+		}
+	}
+	return msgs
+}
