@@ -8,7 +8,7 @@ test: vet lint unit load fuzz bench-smoke test-deploy e2e
 
 # Modules apart from the root one, so that their dependencies stay theirs
 # (deploy/ has its own target, test-deploy).
-SUBMODULES := otellambdamcp e2e/clients/mcpgo
+SUBMODULES := otellambdamcp e2e/clients/mcpgo bench/peers/mcpgo
 
 vet:
 	$(GO) vet ./...
