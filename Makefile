@@ -86,8 +86,11 @@ test-deploy:
 bootstrap:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bootstrap ./cmd/mcp-server
 
+# What the targets leave in the checkout: the bootstrap, the staticcheck of
+# lint, and deploy/'s builds and templates (npm's node_modules stay).
 clean:
-	rm -f bootstrap
+	rm -rf bootstrap bin
+	$(MAKE) -C deploy clean
 
 SHAPE ?= rest
 # The reference server behind the local Lambda front (SHAPE=rest|http|url|alb).
