@@ -73,6 +73,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -257,6 +258,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-memory %d: Lambda takes 128 to 10240 MB", o.memory)
 	case o.concurrency < 1:
 		return nil, fmt.Errorf("-concurrency %d: at least one process must run", o.concurrency)
+	case !functionName.MatchString(o.name):
+		return nil, fmt.Errorf("-name %q: Lambda takes letters, digits, hyphens and underscores, up to 64", o.name)
 	}
 	if o.likeDeploy && (o.shape == string(localfront.ShapeURL) || o.shape == string(localfront.ShapeALB)) {
 		// The stack's url variant is the Function URL alone: nothing in
@@ -283,6 +286,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	return o, nil
 }
+
+// functionName is what Lambda takes for a function's name: the name is in
+// the function's environment, its ARN and its log group, where another
+// could never be.
+var functionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 func (o *options) hasAuthorizer() bool { return o.authorizer != "" || o.buildAuthorizer != "" }
 

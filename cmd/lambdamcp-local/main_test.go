@@ -156,6 +156,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"memory one past Lambda's", []string{"-function", "x", "-memory", "10241"}, "-memory 10241"},
 		{"two authorizers", []string{"-function", "x", "-authorizer", "y", "-build-authorizer", "z"}, "at most one of -authorizer and -build-authorizer"},
 		{"no process", []string{"-function", "x", "-concurrency", "0"}, "-concurrency 0"},
+		{"empty function name", []string{"-function", "x", "-name", ""}, `-name ""`},
+		{"function name with a slash", []string{"-function", "x", "-name", "my/fn"}, `-name "my/fn": Lambda takes letters, digits, hyphens and underscores, up to 64`},
+		{"function name past Lambda's", []string{"-function", "x", "-name", strings.Repeat("f", 65)}, "up to 64"},
 		{"integration timeout on url", []string{"-shape", "url", "-function", "x", "-integration-timeout", "5s"}, "shape url has no integration timeout"},
 		{"integration timeout on alb", []string{"-shape", "alb", "-function", "x", "-integration-timeout", "5s"}, "shape alb has no integration timeout"},
 		{"integration timeout on streamed rest", []string{"-function", "x", "-stream", "-integration-timeout", "5s"}, "a streamed response has no integration timeout"},
@@ -230,6 +233,7 @@ func TestParseAcceptsLambdaEdges(t *testing.T) {
 		{"longest timeout", []string{"-timeout", "15m"}},
 		{"least memory", []string{"-memory", "128"}},
 		{"most memory", []string{"-memory", "10240"}},
+		{"longest function name", []string{"-name", "My_fn-" + strings.Repeat("9", 58)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
