@@ -26,6 +26,10 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Everything measured is built from the repository's packages.
+	if fi, err := os.Stat(filepath.Join(root, "cmd", "mcp-server")); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s is not the repository root (it has no cmd/mcp-server): run it from there, or give -root", root)
+	}
 	dir, err := os.MkdirTemp("", "lambdamcp-bench-")
 	if err != nil {
 		return err

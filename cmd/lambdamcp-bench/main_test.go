@@ -1037,3 +1037,18 @@ func TestHTTPServersAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestRunOutsideTheRepository checks that a run started elsewhere than the
+// repository root, without -root, says so and what to do, before building
+// anything, rather than passing on the go command's complaint.
+func TestRunOutsideTheRepository(t *testing.T) {
+	dir := t.TempDir()
+	var stderr strings.Builder
+	if code := run(t.Context(), []string{"-root", dir, "-peers", ""}, nil, io.Discard, &stderr); code != 1 {
+		t.Errorf("run = %d, want 1", code)
+	}
+	want := "lambdamcp-bench: " + dir + " is not the repository root (it has no cmd/mcp-server): run it from there, or give -root\n"
+	if stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+}
