@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -29,6 +30,14 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// Everything measured is built from the repository's packages.
 	if fi, err := os.Stat(filepath.Join(root, "cmd", "mcp-server")); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s is not the repository root (it has no cmd/mcp-server): run it from there, or give -root", root)
+	}
+	// The TypeScript peer runs last: a missing install is said before the
+	// minutes of measuring that come first.
+	tsDir := filepath.Join(root, "bench", "peers", "ts")
+	if slices.Contains(cfg.peers, "ts") {
+		if err := checkTSPeer(tsDir, cfg.node); err != nil {
+			return err
+		}
 	}
 	dir, err := os.MkdirTemp("", "lambdamcp-bench-")
 	if err != nil {
@@ -111,10 +120,6 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		case "gosdk":
 			specs = append(specs, serverSpec{name: "go-sdk alone", argv: []string{art.gosdk, "-addr", "127.0.0.1:0"}, env: withoutLambda(cfg.environ)})
 		case "ts":
-			tsDir := filepath.Join(root, "bench", "peers", "ts")
-			if _, err := os.Stat(filepath.Join(tsDir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
-				return fmt.Errorf("TypeScript peer not installed: run npm ci --prefix bench/peers/ts")
-			}
 			specs = append(specs, serverSpec{name: "TypeScript SDK", argv: []string{cfg.node, "server.mjs", "0"}, dir: tsDir,
 				env: append(withoutLambda(cfg.environ), "NODE_ENV=production")})
 		case "mcpgo":
@@ -344,4 +349,19 @@ func cpuModel() string {
 		}
 	}
 	return "unknown"
+}
+
+// checkTSPeer reports what the TypeScript peer in dir lacks to run: its
+// packages, or the Node.js binary node (a name looked up on PATH; a path
+// is left to the start).
+func checkTSPeer(dir, node string) error {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
+		return fmt.Errorf("TypeScript peer not installed: run npm ci --prefix bench/peers/ts")
+	}
+	if !strings.ContainsRune(node, filepath.Separator) {
+		if _, err := exec.LookPath(node); err != nil {
+			return fmt.Errorf("the TypeScript peer needs Node.js: %v; put node on PATH, give -node, or leave ts out of -peers", err)
+		}
+	}
+	return nil
 }

@@ -1052,3 +1052,40 @@ func TestRunOutsideTheRepository(t *testing.T) {
 		t.Errorf("stderr %q, want %q", stderr.String(), want)
 	}
 }
+
+// TestRunTSPeerMissing checks that the TypeScript peer's missing packages
+// or Node.js are said at once, before the bootstrap is built and measured
+// for minutes.
+func TestRunTSPeerMissing(t *testing.T) {
+	tests := []struct {
+		name      string
+		installed bool
+		node      string
+		want      string
+	}{
+		{"not installed", false, "node", "lambdamcp-bench: TypeScript peer not installed: run npm ci --prefix bench/peers/ts\n"},
+		{"no node", true, "no-such-node-for-the-bench", "put node on PATH, give -node, or leave ts out of -peers\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			dirs := []string{filepath.Join(root, "cmd", "mcp-server")}
+			if tc.installed {
+				dirs = append(dirs, filepath.Join(root, "bench", "peers", "ts", "node_modules", "@modelcontextprotocol", "sdk"))
+			}
+			for _, d := range dirs {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stderr strings.Builder
+			args := []string{"-root", root, "-peers", "ts", "-node", tc.node}
+			if code := run(t.Context(), args, nil, io.Discard, &stderr); code != 1 {
+				t.Errorf("run = %d, want 1", code)
+			}
+			if got := stderr.String(); !strings.HasPrefix(got, "lambdamcp-bench: ") || !strings.HasSuffix(got, tc.want) || strings.Count(got, "\n") != 1 {
+				t.Errorf("stderr %q, want one line ending %q", got, tc.want)
+			}
+		})
+	}
+}
