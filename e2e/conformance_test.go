@@ -619,3 +619,45 @@ func TestBaselineNamesChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSetUpFailureOutput checks what a run that fails to set up leaves
+// of its temporary output directory: nothing when nothing was written
+// there (the pinned tools missing, say), else the directory, named.
+func TestRunSetUpFailureOutput(t *testing.T) {
+	for _, wrote := range []bool{false, true} {
+		t.Run(map[bool]string{false: "nothing written", true: "output written"}[wrote], func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			orig := runChecks
+			t.Cleanup(func() { runChecks = orig })
+			runChecks = func(_ context.Context, cfg config, _ io.Writer) ([]result, error) {
+				if wrote {
+					if err := os.WriteFile(filepath.Join(cfg.outDir, "build.log"), []byte("x"), 0o644); err != nil {
+						return nil, err
+					}
+				}
+				return nil, errors.New("building the everything server: no compiler")
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), []string{"-targets", "local"}, func(string) string { return "" }, &stdout, &stderr); code != 1 {
+				t.Errorf("run = %d, want 1", code)
+			}
+			entries, err := os.ReadDir(tmp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !wrote {
+				if len(entries) != 0 {
+					t.Errorf("left %v in the temporary directory", entries)
+				}
+				return
+			}
+			if len(entries) != 1 {
+				t.Fatalf("temporary directory holds %v, want the run's output", entries)
+			}
+			if kept := filepath.Join(tmp, entries[0].Name()); !strings.Contains(stdout.String()+stderr.String(), "output kept in "+kept) {
+				t.Errorf("stdout %q, stderr %q: the output kept in %s is not named", stdout.String(), stderr.String(), kept)
+			}
+		})
+	}
+}

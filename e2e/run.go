@@ -97,7 +97,13 @@ func run(ctx context.Context, args []string, _ func(string) string, stdout, stde
 	results, err := runChecks(ctx, cfg, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "e2e:", err)
-		return 1 // the output stays, to tell why
+		// The output stays, to tell why, unless there is none: a set-up
+		// that failed before writing any (the tools missing, say) leaves
+		// no empty directory behind.
+		if !temporary || os.Remove(cfg.outDir) != nil {
+			fmt.Fprintf(stderr, "e2e: output kept in %s\n", cfg.outDir)
+		}
+		return 1
 	}
 	fmt.Fprintf(stdout, "\n=== e2e summary (%s) ===\n", time.Since(start).Round(time.Second))
 	passed, failed := 0, 0
