@@ -194,6 +194,7 @@ func TestRunExitStatus(t *testing.T) {
 }
 
 func TestRunWithoutTheNodeTools(t *testing.T) {
+	t.Chdir("..") // the repository root, where a run starts
 	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), []string{"-dir", t.TempDir(), "-out", t.TempDir()}, func(string) string { return "" }, &stdout, &stderr)
 	if code != 1 {
@@ -659,5 +660,16 @@ func TestRunSetUpFailureOutput(t *testing.T) {
 				t.Errorf("stdout %q, stderr %q: the output kept in %s is not named", stdout.String(), stderr.String(), kept)
 			}
 		})
+	}
+}
+
+// TestRunAllOutsideTheRoot checks that a run started elsewhere than the
+// repository root (here, as in `cd e2e && go run .`) says to run it from
+// the root, whose packages the builds name, rather than to install the
+// tools into a directory below the one it was started in.
+func TestRunAllOutsideTheRoot(t *testing.T) {
+	_, err := runAll(t.Context(), config{npmDir: "e2e", outDir: t.TempDir(), targets: []string{"local"}, suites: []string{"2026-07-28"}}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "run it from the repository root") {
+		t.Errorf("runAll from %s: %v, want to be told to run it from the repository root", "e2e/", err)
 	}
 }

@@ -140,6 +140,10 @@ var runChecks = runAll
 // target, and the client checks. Only set-up errors end it early; a suite
 // that fails is a result.
 func runAll(ctx context.Context, cfg config, log io.Writer) ([]result, error) {
+	// The builds name the repository's packages from its root.
+	if _, err := os.Stat(filepath.FromSlash(everythingPkg)); err != nil {
+		return nil, fmt.Errorf("no %s here: run it from the repository root (go run ./e2e)", everythingPkg)
+	}
 	tools, err := findTools(cfg.npmDir)
 	if err != nil {
 		return nil, err
