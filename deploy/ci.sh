@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What CI runs for the deploy module: installs the pinned CDK CLI and Node.js 24 from the npm
-# registry (package-lock.json), then vets, synthesises every variant in the tests, and runs the
-# app once through the CLI as `cdk deploy` would. Offline apart from the Go module proxy and npm.
+# registry (package-lock.json), then vets, staticchecks, synthesises every variant in the tests,
+# and runs the app once through the CLI as `cdk deploy` would. Offline apart from the Go module
+# proxy and npm.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +14,11 @@ echo "node $(node --version), cdk $(cdk --version)"
 
 go mod download
 go vet ./...
+# staticcheck at the repository's pinned version (.ci/staticcheck-version), the binary `make lint`
+# uses: the root Makefile installs it into bin/ the first time (its target is the absolute path).
+staticcheck="$(cd .. && pwd -P)/bin/staticcheck-$(cat ../.ci/staticcheck-version)"
+make -s -C .. "$staticcheck"
+"$staticcheck" ./...
 go test -count=1 -v ./...
 
 # The CLI path: cdk.json's app, context parsing, asset staging. No AWS account is needed to synth.
