@@ -151,17 +151,27 @@ func (e *envList) Set(v string) error {
 	return nil
 }
 
-// check refuses an entry that is not KEY=VALUE, naming it by its place
-// among the entries of the flag name, never by its value: without a name
-// (or with an empty one) it may be a secret given alone.
+// check refuses an entry that is not KEY=VALUE, or whose KEY Lambda
+// would refuse, naming it by its place among the entries of the flag name,
+// never by its value: without a name (or with an empty one) it may be a
+// secret given alone.
 func (e envList) check(name string) error {
 	for i, kv := range e {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
 			return fmt.Errorf("%s entry %d is not KEY=VALUE (not shown, as a value may be a secret)", name, i+1)
+		}
+		if !envName.MatchString(k) {
+			// A space before the = would stay in the name, beside the one meant.
+			return fmt.Errorf("%s entry %d: Lambda takes a name of letters, digits and _, starting with a letter, at least 2, and no space before the = (not shown, as a value may be a secret)", name, i+1)
 		}
 	}
 	return nil
 }
+
+// envName is what Lambda takes for an environment variable's name, as the
+// deploy app checks it: a function could never be given another.
+var envName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]+$`)
 
 type options struct {
 	shape, addr, stage, base    string

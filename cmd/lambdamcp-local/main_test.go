@@ -144,7 +144,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"multi-value headers on rest", []string{"-function", "x", "-alb-multi-value"}, "an ALB target group mode"},
 		{"stage on url", []string{"-shape", "url", "-function", "x", "-stage", "prod"}, "shape url has no stages"},
 		{"authorizer type without an authorizer", []string{"-function", "x", "-authorizer-type", "request"}, "without an authorizer"},
-		{"authorizer env without an authorizer", []string{"-function", "x", "-authorizer-env", "A=1"}, "no authorizer to give it to"},
+		{"authorizer env without an authorizer", []string{"-function", "x", "-authorizer-env", "AB=1"}, "no authorizer to give it to"},
 		{"unknown authorizer type", []string{"-function", "x", "-authorizer", "y", "-authorizer-type", "cognito"}, "unknown authorizer type"},
 		{"negative timeout", []string{"-function", "x", "-timeout", "-1s"}, "-timeout -1s"},
 		{"zero timeout", []string{"-function", "x", "-timeout", "0"}, "whole seconds from 1s to 15m0s"},
@@ -461,9 +461,16 @@ func TestRunBadEnvNotQuoted(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-function", "x", "-env", "A=1", "-env", secret}, "-env entry 2 is not KEY=VALUE"},
+		{[]string{"-function", "x", "-env", "AB=1", "-env", secret}, "-env entry 2 is not KEY=VALUE"},
 		{[]string{"-function", "x", "-env", "=" + secret}, "-env entry 1 is not KEY=VALUE"},
 		{[]string{"-function", "x", "-authorizer", "y", "-authorizer-env", secret + strings.Repeat("x", 10_000)}, "-authorizer-env entry 1 is not KEY=VALUE"},
+		// Names Lambda refuses: a space before the =, one letter, a digit or _ first, a hyphen.
+		{[]string{"-function", "x", "-env", "MY_TOKEN =" + secret}, "-env entry 1: Lambda takes a name of letters, digits and _"},
+		{[]string{"-function", "x", "-env", "AB=1", "-env", "A=" + secret}, "-env entry 2: Lambda takes a name"},
+		{[]string{"-function", "x", "-env", "1TOKEN=" + secret}, "-env entry 1: Lambda takes a name"},
+		{[]string{"-function", "x", "-env", "_TOKEN=" + secret}, "-env entry 1: Lambda takes a name"},
+		{[]string{"-function", "x", "-authorizer", "y", "-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00", "-authorizer-env", "MY-TOKEN=" + secret},
+			"-authorizer-env entry 2: Lambda takes a name"},
 	} {
 		var stderr strings.Builder
 		code := run(context.Background(), tc.args, io.Discard, &stderr)
