@@ -32,7 +32,7 @@
 //	-build package            build the function from a Go package instead (go build)
 //	-authorizer path          a Lambda authorizer's bootstrap binary (rest and http)
 //	-build-authorizer package build the authorizer from a Go package instead
-//	-authorizer-type t        REST authorizer type: token (default) or request
+//	-authorizer-type t        REST authorizer type: token (default) or request (http: REQUEST, payload 2.0, always)
 //	-authorizer-cache-ttl d   how long API Gateway keeps the authorizer's answer per Authorization header (default 300s with -like-deploy, as the stack; else 0, off)
 //	-like-deploy              rest with an authorizer: answer as the deploy stack's REST API (its routes only, public metadata, OAuth challenges, its Gateway Responses);
 //	                          http: answer as the stack's HTTP API (its routes only, preflights answered with its CORS configuration), behind its own JWT authorizer
@@ -214,7 +214,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.build, "build", "", "Go package to build the function from")
 	fs.StringVar(&o.authorizer, "authorizer", "", "path of a Lambda authorizer's bootstrap binary")
 	fs.StringVar(&o.buildAuthorizer, "build-authorizer", "", "Go package to build the authorizer from")
-	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request")
+	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request; an HTTP API's (-shape http) are REQUEST ones, payload 2.0, without this flag")
 	fs.DurationVar(&o.cacheTTL, "authorizer-cache-ttl", 0, "how long API Gateway keeps the Lambda authorizer's answer per Authorization header, a policy evaluated again for each request (whole seconds up to 1h; 0: off; default "+
 		localfront.DeployAuthorizerCacheTTL.String()+" with -like-deploy, as the deploy stack, else off)")
 	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, a 404 for a path it has no method for, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
@@ -249,6 +249,16 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if err := o.authorizerEnv.check("-authorizer-env"); err != nil {
 		return nil, err
+	}
+	if o.shape == string(localfront.ShapeHTTP) {
+		// An HTTP API's Lambda authorizers are REQUEST authorizers, with
+		// payload 2.0 here: the type is a REST API's choice.
+		switch o.authorizerType {
+		case "token":
+			return nil, errors.New("-authorizer-type token with -shape http: an HTTP API has no TOKEN authorizers, only REQUEST ones (payload 2.0, what -shape http sends without -authorizer-type)")
+		case "request":
+			return nil, errors.New("-authorizer-type request with -shape http: the flag chooses a REST API's authorizer type; an HTTP API's are REQUEST ones (payload 2.0, what -shape http sends without -authorizer-type)")
+		}
 	}
 	fs.Visit(func(f *flag.Flag) { o.cacheTTLSet = o.cacheTTLSet || f.Name == "authorizer-cache-ttl" })
 	if (o.function == "") == (o.build == "") {

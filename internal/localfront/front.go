@@ -225,7 +225,11 @@ func New(cfg Config) (*Front, error) {
 		return nil, fmt.Errorf("shape %s has no Lambda authorizers (use rest or http)", cfg.Shape)
 	}
 	switch cfg.AuthorizerType {
-	case "", "token":
+	case "":
+	case "token":
+		if cfg.Shape == ShapeHTTP {
+			return nil, errors.New("authorizer type token is a REST API's: an HTTP API has no TOKEN authorizers (http always sends payload 2.0 REQUEST events)")
+		}
 	case "request":
 		if cfg.Shape != ShapeREST {
 			return nil, errors.New("authorizer type request is for the rest shape (http always sends payload 2.0 REQUEST events)")

@@ -592,6 +592,7 @@ func TestConfigErrors(t *testing.T) {
 		{"stage on alb", Config{Shape: ShapeALB, Function: fn, Stage: "dev"}},
 		{"stream on alb", Config{Shape: ShapeALB, Function: fn, Stream: true}},
 		{"request authorizer on http", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, AuthorizerType: "request"}},
+		{"token authorizer on http", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, AuthorizerType: "token"}},
 		{"unknown authorizer type", Config{Shape: ShapeREST, Function: fn, Authorizer: fn, AuthorizerType: "cognito"}},
 		{"base path on http", Config{Shape: ShapeHTTP, Function: fn, BasePath: "tools"}},
 		{"base path on url", Config{Shape: ShapeURL, Function: fn, BasePath: "tools"}},
