@@ -455,6 +455,17 @@ func flagFor(path, pathFlag, packageFlag string) string {
 	return packageFlag
 }
 
+// listen opens the front's listener at -addr, naming the flag when it
+// cannot, as for a port another program holds.
+func (o *options) listen() error {
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", o.addr, err)
+	}
+	o.listener = ln
+	return nil
+}
+
 // start builds what needs building, then starts the functions and the front.
 func start(ctx context.Context, o *options, logger *slog.Logger, output io.Writer) (*localfront.Front, *oauthtest.Server, func(), error) {
 	var dirs []string
@@ -513,7 +524,13 @@ func start(ctx context.Context, o *options, logger *slog.Logger, output io.Write
 			return nil, nil, cleanup, fmt.Errorf("%s: %w", flagFor(o.authorizer, "-authorizer", "-build-authorizer"), err)
 		}
 	}
-	front, err := localfront.Start(ctx, o.frontConfig(fn, authorizer, logger))
+	if o.listener == nil {
+		err = o.listen()
+	}
+	var front *localfront.Front
+	if err == nil {
+		front, err = localfront.Start(ctx, o.frontConfig(fn, authorizer, logger))
+	}
 	if err != nil {
 		fn.Close()
 		if authorizer != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -253,6 +254,31 @@ func TestRunReportsStartFailure(t *testing.T) {
 	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-function", "/nonexistent/bootstrap"}, io.Discard, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "-function: function binary") || !strings.Contains(stderr.String(), "/nonexistent/bootstrap") {
 		t.Errorf("exit %d, stderr %q; want 1 with the flag and the reason", code, stderr.String())
+	}
+}
+
+// TestRunPortTaken checks that an address another program listens on is
+// reported under the flag that sets it, with the reason.
+func TestRunPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	self, err := os.Executable() // a binary NewProcess takes; the port is refused before it runs
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-addr", ln.Addr().String(), "-function", self},
+		{"-addr", ln.Addr().String(), "-function", self, "-test-issuer"},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), args, io.Discard, &stderr)
+		want := `-addr \"` + ln.Addr().String() + `\": listen tcp ` + ln.Addr().String()
+		if code != 1 || !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "address already in use") {
+			t.Errorf("%q: exit %d, stderr %q; want 1 and %q with the reason", args, code, stderr.String(), want)
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"net"
 	"slices"
 	"strings"
 
@@ -99,11 +98,9 @@ func lookup(env []string, key string) (string, bool) {
 // sets it, but for what the user set. The environment names the front's
 // URL, so the front's listener is opened first.
 func (o *options) startTestIssuer() (*oauthtest.Server, error) {
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return nil, fmt.Errorf("listening on %s: %w", o.addr, err)
+	if err := o.listen(); err != nil {
+		return nil, err
 	}
-	o.listener = ln
 	var authorizer localfront.Function
 	if o.hasAuthorizer() {
 		authorizer = unbuilt{}
@@ -125,7 +122,7 @@ func (o *options) startTestIssuer() (*oauthtest.Server, error) {
 		return nil, fmt.Errorf("starting the test issuer: %w", err)
 	}
 	j := localfront.JWTIssuer{Issuer: as.Issuer, JWKSURL: as.JWKSURL(), ClientID: as.ClientID, Scopes: scopes}
-	base := pre.URLAt(ln.Addr())
+	base := pre.URLAt(o.listener.Addr())
 	// Behind the HTTP API's JWT authorizer the server trusts its verdict,
 	// as behind a Lambda authorizer; the authorizer takes the client's
 	// id, and the endpoint, which a Cognito token asked for a resource
