@@ -294,7 +294,12 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return listenError(from, addr, err)
+		err = listenError(from, addr, err)
+		if from != EnvAddr && o.Addr == "" {
+			// The default: nothing set it, so say what would.
+			err = fmt.Errorf("%w (%s sets another)", err, EnvAddr)
+		}
+		return err
 	}
 	host, everywhere := localHost(ln.Addr())
 	if !c.auth.Enabled() && !loopback(ln.Addr()) {

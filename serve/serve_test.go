@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -368,6 +369,26 @@ func TestRunPortTaken(t *testing.T) {
 	}
 	if logs.Len() != 0 {
 		t.Errorf("logged %q, want nothing", logs.String())
+	}
+}
+
+// TestRunDefaultPortTaken checks that the default address, when another
+// program holds it, is reported with the variable that sets another.
+func TestRunDefaultPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", DefaultAddr)
+	switch {
+	case err == nil:
+		defer ln.Close()
+	case !errors.Is(err, syscall.EADDRINUSE):
+		t.Fatal(err)
+	} // else another program holds it: taken all the same.
+	err = Run(t.Context(), Handler(demoserver.New(demoserver.Options{}), nil), &Options{
+		Logger: slog.New(slog.DiscardHandler),
+		Getenv: func(string) string { return "" },
+	})
+	prefix, suffix := `default listen address "`+DefaultAddr+`": listen tcp `+DefaultAddr+": ", " ("+EnvAddr+" sets another)"
+	if ExitCode(err) != 1 || !errors.Is(err, syscall.EADDRINUSE) || !strings.HasPrefix(err.Error(), prefix) || !strings.HasSuffix(err.Error(), suffix) {
+		t.Errorf("Run = %v (exit %d), want %q, the reason, then %q (exit 1)", err, ExitCode(err), prefix, suffix)
 	}
 }
 
