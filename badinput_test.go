@@ -169,6 +169,11 @@ var badInputCases = []badInputCase{
 		message: "request body nests deeper than 64 levels",
 	},
 	{
+		name: "batch over the cap", doc: "A batch the go-sdk serves (protocol 2025-03-26 or earlier, or no MCP-Protocol-Version) of more", status: 400, code: -32600, id: "",
+		req:     jsonPost(pingBatch(lambdamcp.DefaultMaxBatchMessages+1), "MCP-Protocol-Version", "2025-03-26"),
+		message: "batch has 257 messages; the limit is 256",
+	},
+	{
 		name: "invalid UTF-8", doc: "Body not valid UTF-8", status: 400, code: -32700, id: "",
 		req: func() httpRequest {
 			r := call("echo\xff\xfe", `{}`)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -289,6 +290,73 @@ func TestBatchTimeoutInEventStream(t *testing.T) {
 					t.Fatalf("the stream ended with %v after %.300q", err, body)
 				}
 				check(t, tc.want, head.StatusCode, head.header("Content-Type"), body)
+			})
+		}
+	}
+}
+
+// pingBatch is a 2025-03-26 batch of n pings, ids 1 to n.
+func pingBatch(n int) string {
+	calls := make([]string, n)
+	for i := range calls {
+		calls[i] = fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"ping"}`, i+1)
+	}
+	return "[" + strings.Join(calls, ",") + "]"
+}
+
+// TestMaxBatchMessages checks that a batch of more messages than
+// Limits.MaxBatchMessages is refused whole, before the go-sdk decodes it,
+// with one error without an id naming the count and the limit, and logged
+// as a refusal; that one at the limit is served, and that -1 lifts it.
+func TestMaxBatchMessages(t *testing.T) {
+	server, _ := newHardServer(t)
+	cases := []struct {
+		name    string
+		limit   int
+		size    int
+		refused string // the message, or "" for a batch served
+	}{
+		{"default, at the limit", 0, lambdamcp.DefaultMaxBatchMessages, ""},
+		{"default, over the limit", 0, lambdamcp.DefaultMaxBatchMessages + 1, fmt.Sprintf("batch has %d messages; the limit is %d", lambdamcp.DefaultMaxBatchMessages+1, lambdamcp.DefaultMaxBatchMessages)},
+		{"set, over the limit", 2, 3, "batch has 3 messages; the limit is 2"},
+		{"set, at the limit", 2, 2, ""},
+		{"off", -1, lambdamcp.DefaultMaxBatchMessages + 1, ""},
+	}
+	for _, tc := range cases {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+shape.name, func(t *testing.T) {
+				var logs lockedBuffer
+				opts := hardOptions(new(bytes.Buffer))
+				opts.Limits.MaxBatchMessages = tc.limit
+				opts.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+				h := lambdamcp.NewHandler(streamableMux(server), opts)
+				resp := invoke(t, h, shape.build(t, jsonPost(pingBatch(tc.size), "MCP-Protocol-Version", "2025-03-26")))
+				body := resp.body(t)
+				if tc.refused == "" {
+					var answers []rpcAnswer
+					if err := json.Unmarshal(body, &answers); err != nil || resp.StatusCode != http.StatusOK || len(answers) != tc.size {
+						t.Fatalf("answer = %d %.200s, want 200 with %d answers", resp.StatusCode, body, tc.size)
+					}
+					return
+				}
+				var a map[string]json.RawMessage
+				if err := json.Unmarshal(body, &a); err != nil || resp.StatusCode != http.StatusBadRequest {
+					t.Fatalf("answer = %d %.200s, want 400 with one JSON-RPC error", resp.StatusCode, body)
+				}
+				if id, ok := a["id"]; ok && string(id) != "null" {
+					t.Errorf("id = %s, want none", id)
+				}
+				var e struct {
+					Code    int    `json:"code"`
+					Message string `json:"message"`
+				}
+				if err := json.Unmarshal(a["error"], &e); err != nil || e.Code != -32600 || e.Message != tc.refused {
+					t.Errorf("error = %s, want -32600 %q", a["error"], tc.refused)
+				}
+				lines := logLines(t, logs.Bytes())
+				if len(lines) != 1 || lines[0]["status"] != 400.0 || lines[0]["outcome"] != lambdamcp.OutcomeRejected {
+					t.Errorf("log = %v, want one line with status 400, outcome rejected", lines)
+				}
 			})
 		}
 	}

@@ -378,6 +378,7 @@ func TestLimitsDoc(t *testing.T) {
 		"MaxHeaderBytes":   lambdamcp.DefaultMaxHeaderBytes,
 		"MaxHeaders":       lambdamcp.DefaultMaxHeaders,
 		"MaxJSONDepth":     lambdamcp.DefaultMaxJSONDepth,
+		"MaxBatchMessages": lambdamcp.DefaultMaxBatchMessages,
 	}
 	fields := reflect.TypeFor[lambdamcp.Limits]()
 	for i := range fields.NumField() {

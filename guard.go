@@ -728,6 +728,9 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		}
 		// A batch's calls likewise, each: the go-sdk reads a request
 		// without MCP-Protocol-Version as 2025-03-26's.
+		if rej := g.limits.checkBatchLength(body, r.Header.Get("Mcp-Protocol-Version")); rej != nil {
+			return rej
+		}
 		elems := batchElems(body, r.Header.Get("Mcp-Protocol-Version"))
 		if rej := checkBatch(elems); rej != nil {
 			return rej

@@ -67,6 +67,15 @@ type Limits struct {
 	// Zero means DefaultMaxJSONDepth. Deeper bodies answer 400 with a
 	// parse error before the SDK decodes them.
 	MaxJSONDepth int
+
+	// MaxBatchMessages caps the messages of a JSON-RPC batch the go-sdk
+	// serves (protocol 2025-03-26 and earlier, or no
+	// MCP-Protocol-Version). Zero means DefaultMaxBatchMessages. A larger
+	// batch answers 400 with one invalid-request error, without an id,
+	// before the SDK decodes it: the SDK decodes and serves every message
+	// of a batch, and a few thousand of them in one body take seconds and
+	// more memory than a small function has.
+	MaxBatchMessages int
 }
 
 // Defaults for Limits.
@@ -76,6 +85,11 @@ const (
 	DefaultMaxHeaderBytes   = 64 << 10
 	DefaultMaxHeaders       = 200
 	DefaultMaxJSONDepth     = 64
+	// DefaultMaxBatchMessages is far above what clients batch (a
+	// 2025-03-26 client batches the few calls it has ready at once, such
+	// as an initialized notification with its first lists), and far below
+	// the thousands of calls whose serving takes seconds and over 100 MB.
+	DefaultMaxBatchMessages = 256
 )
 
 // albMaxResponseBytes is the most response JSON an Application Load
@@ -101,6 +115,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxJSONDepth == 0 {
 		l.MaxJSONDepth = DefaultMaxJSONDepth
+	}
+	if l.MaxBatchMessages == 0 {
+		l.MaxBatchMessages = DefaultMaxBatchMessages
 	}
 	return l
 }

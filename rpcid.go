@@ -119,6 +119,44 @@ func batchElems(body []byte, version string) []rpcPeek {
 	return peeks
 }
 
+// batchLength is the number of messages in body, when body is a batch
+// the go-sdk serves (as batchElems has it), counted without decoding them;
+// 0 for any other body, or one that is no JSON array.
+func batchLength(body []byte, version string) int {
+	if version >= batchlessEra {
+		return 0
+	}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '[' {
+		return 0
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body), peekOptions)
+	if _, err := dec.ReadToken(); err != nil {
+		return 0
+	}
+	n := 0
+	for dec.PeekKind() != ']' {
+		if dec.SkipValue() != nil {
+			return 0
+		}
+		n++
+	}
+	return n
+}
+
+// checkBatchLength refuses a batch of more than l.MaxBatchMessages
+// messages, as one error without an id: the go-sdk would decode and serve
+// every one of them.
+func (l Limits) checkBatchLength(body []byte, version string) *rejection {
+	if l.MaxBatchMessages < 0 {
+		return nil
+	}
+	if n := batchLength(body, version); n > l.MaxBatchMessages {
+		return reject(http.StatusBadRequest, codeInvalidRequest,
+			fmt.Sprintf("batch has %d messages; the limit is %d", n, l.MaxBatchMessages))
+	}
+	return nil
+}
+
 // callKey is an id as the go-sdk keys the call (jsonrpc.ID): a string's
 // characters, or a number's value as an int64.
 type callKey struct {
