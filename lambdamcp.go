@@ -302,6 +302,7 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *r
 	w.event = inv.event
 	w.limit, w.front = h.responseLimit(inv.shape)
 	w.prefix = p.prefix
+	w.head = p.method == http.MethodHead
 	r, err := newRequest(withInvocation(ctx, inv), p)
 	if r == nil {
 		writeJSONError(w, http.StatusBadRequest, h.rejectRequest(ctx, inv, err), err.Error())

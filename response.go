@@ -33,6 +33,7 @@ type responseBuffer struct {
 	limit   int
 	front   string
 	prefix  string // the request's path prefix (prefixLocation)
+	head    bool   // the request is a HEAD: the response carries no body
 	sealed  bool
 	sealMsg string // the message of the error seal replaced the response with
 	out     []byte
@@ -214,10 +215,12 @@ func (w *responseBuffer) statusCode() int {
 }
 
 // encodedBody returns the body as the Lambda response carries it: text as
-// is, anything else base64-encoded.
+// is, anything else base64-encoded; none for a HEAD request, as net/http
+// sends none (RFC 9110 §9.3.2), though the headers are those the handler's
+// body gave it.
 func (w *responseBuffer) encodedBody() (body string, isBase64 bool) {
 	s := w.body.String()
-	if s == "" {
+	if s == "" || w.head {
 		return "", false
 	}
 	if isText(w.header.Get("Content-Type")) && utf8.ValidString(s) {

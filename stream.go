@@ -178,7 +178,7 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, p requestPar
 	ctx, cancel := context.WithCancelCause(ctx)
 	pr, pw := io.Pipe()
 	w := &streamWriter{header: make(http.Header), pw: pw, ready: make(chan streamHead, 1), cancel: cancel,
-		done: make(chan struct{}), finished: make(chan struct{}), prefix: p.prefix}
+		done: make(chan struct{}), finished: make(chan struct{}), prefix: p.prefix, head: p.method == http.MethodHead}
 	body := &streamBody{PipeReader: pr, w: w}
 
 	r, err := newRequest(withStream(withInvocation(ctx, inv), w), p)
@@ -300,6 +300,7 @@ type streamWriter struct {
 	timeUp      bool            // the stream began with its time up: the guard answers at once (timeUp)
 	corsOrigin  string          // the Origin the guard's CheckOrigin allowed; under mu
 	prefix      string          // the request's path prefix (prefixLocation)
+	head        bool            // the request is a HEAD: nothing of the body goes out
 
 	// done is closed when the stream ends: the handler returned, the call
 	// was answered at the deadline, or the client went away. Nothing is
@@ -501,6 +502,12 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 }
 
 func (w *streamWriter) writeLocked(p []byte) (int, error) {
+	if w.head {
+		// As net/http answers a HEAD: the body is taken and dropped
+		// (RFC 9110 §9.3.2).
+		w.last = time.Now()
+		return len(p), nil
+	}
 	w.writing.Store(true)
 	n, err := w.pw.Write(p)
 	w.writing.Store(false)
