@@ -1,0 +1,68 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/lambdamcp/lambdamcp/auth"
+)
+
+// envLambdaChild makes the test binary run Run as on Lambda, against a
+// Runtime API nobody serves: Run logs what it logs at cold start, then
+// the runtime ends the process.
+const envLambdaChild = "SERVE_TEST_LAMBDA_CHILD"
+
+// TestLambdaWarnsWithoutResourceURL checks that on Lambda, with
+// authentication on and no MCP_RESOURCE_URL, Run warns once at cold start
+// that the resource is built from each request's Host, and that it says
+// nothing of it with the variable set or without authentication.
+func TestLambdaWarnsWithoutResourceURL(t *testing.T) {
+	if os.Getenv(envLambdaChild) != "" {
+		Run(context.Background(), http.NotFoundHandler(), nil)
+		return
+	}
+	hash := auth.HashToken("s3cr3t")
+	cases := []struct {
+		name string
+		env  []string
+		want bool
+	}{
+		{"authentication, no resource URL", []string{auth.EnvTokenSHA256 + "=" + hash}, true},
+		{"authentication and a resource URL", []string{auth.EnvTokenSHA256 + "=" + hash, auth.EnvResourceURL + "=https://mcp.example.com/mcp"}, false},
+		{"no authentication", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestLambdaWarnsWithoutResourceURL$")
+			cmd.Env = append(os.Environ(), envLambdaChild+"=1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1")
+			cmd.Env = append(cmd.Env, tc.env...)
+			var stdout bytes.Buffer
+			cmd.Stdout = &stdout
+			cmd.Run() // the runtime ends the process: no Runtime API answers
+			var warnings []string
+			for line := range strings.SplitSeq(stdout.String(), "\n") {
+				var rec map[string]any
+				if json.Unmarshal([]byte(line), &rec) == nil && rec["level"] == "WARN" {
+					if msg, _ := rec["msg"].(string); strings.Contains(msg, auth.EnvResourceURL) {
+						warnings = append(warnings, msg)
+					}
+				}
+			}
+			if !tc.want {
+				if len(warnings) > 0 {
+					t.Errorf("warnings %q, want none naming %s", warnings, auth.EnvResourceURL)
+				}
+				return
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0], "Host") {
+				t.Errorf("warnings %q, want one naming %s and the Host\nstdout:\n%s", warnings, auth.EnvResourceURL, stdout.String())
+			}
+		})
+	}
+}
