@@ -152,7 +152,9 @@ func isHTTPAPIv1(shape Shape, version string) bool {
 // ParseStreamShapes reads a comma-separated list of the shapes that stream,
 // as a deployment configures Options.Stream (for example from an
 // environment variable): "url", "rest", both, or "" for none. Any other
-// name is an error, since only those two shapes can stream.
+// name is an error, since only those two shapes can stream; names are
+// lower case, and one that differs from them only in letter case ("URL")
+// is refused saying so.
 func ParseStreamShapes(list string) ([]Shape, error) {
 	var shapes []Shape
 	for name := range strings.SplitSeq(list, ",") {
@@ -161,6 +163,11 @@ func ParseStreamShapes(list string) ([]Shape, error) {
 		case ShapeURL, ShapeREST:
 			shapes = append(shapes, s)
 		default:
+			for _, valid := range []Shape{ShapeURL, ShapeREST} {
+				if strings.EqualFold(string(s), string(valid)) {
+					return nil, fmt.Errorf("%q: shape names are lower case; did you mean %q?", string(s), string(valid))
+				}
+			}
 			return nil, fmt.Errorf("%q cannot stream: name url, rest or both", textcut.Cut(strings.TrimSpace(name), maxQuotedShapeBytes))
 		}
 	}

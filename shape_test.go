@@ -45,3 +45,18 @@ func TestParseStreamShapesRefusalCut(t *testing.T) {
 		t.Errorf("error of %d bytes, %.200q; want the name quoted cut (…), under 200", len(msg), msg)
 	}
 }
+
+// A name that streams but for its letter case is told so: the names are
+// lower case, and "URL" cannot stream only as spelt.
+func TestParseStreamShapesLetterCase(t *testing.T) {
+	for in, want := range map[string]string{
+		"URL":       `"URL": shape names are lower case; did you mean "url"?`,
+		"url, Rest": `"Rest": shape names are lower case; did you mean "rest"?`,
+		"ALB":       `"ALB" cannot stream: name url, rest or both`,
+	} {
+		_, err := lambdamcp.ParseStreamShapes(in)
+		if err == nil || err.Error() != want {
+			t.Errorf("ParseStreamShapes(%q) error = %v, want %s", in, err, want)
+		}
+	}
+}
