@@ -1842,7 +1842,8 @@ func (d *detachableWriter) answered(call bool) bool {
 
 // unanswered reports whether the handler, having returned, left its call
 // without an answer: it wrote nothing (a status included), or answered 200
-// with an event stream in which no event answers the call.
+// with an event stream in which no event answers the call and which gives
+// the client no event id to resume it with.
 func (d *detachableWriter) unanswered() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -1852,7 +1853,7 @@ func (d *detachableWriter) unanswered() bool {
 	case !d.w.wroteHeader:
 		return true
 	}
-	return d.w.status == http.StatusOK && d.sse && !d.responded
+	return d.w.status == http.StatusOK && d.sse && !d.responded && !d.scan.resumable
 }
 
 // finishHeader sends the headers of a handler that returned without

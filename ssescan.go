@@ -56,6 +56,13 @@ type sseScan struct {
 	cr       bool // the last byte was a CR: an LF right after ends no line
 	told     bool // whether the event's data is a response is known
 	resp     bool // it is (once told)
+
+	// resumable tells that an ended event left the client a last event
+	// id, with which it may resume the stream (Last-Event-ID) when the
+	// stream ends without the call's response (2025-11-25 Streamable
+	// HTTP); idSet is the id a line set, as SSE's last event ID buffer,
+	// taken up when an event ends.
+	resumable, idSet bool
 }
 
 // callTrack follows a batch's calls (batchCalls) through the event
@@ -140,6 +147,9 @@ func (s *sseScan) endLine(rest []byte) {
 		s.endEvent()
 		return
 	}
+	if field, value, _ := bytes.Cut(line, []byte(":")); string(field) == "id" && bytes.IndexByte(value, 0) < 0 {
+		s.idSet = len(bytes.TrimPrefix(value, []byte(" "))) > 0
+	}
 	if !s.holding() {
 		return
 	}
@@ -184,6 +194,7 @@ func (s *sseScan) inEvent() bool { return len(s.data) > 0 }
 
 // endEvent is the blank line that ends (dispatches) an event.
 func (s *sseScan) endEvent() {
+	s.resumable = s.idSet
 	if !s.told && s.inEvent() {
 		s.resp, _ = s.tell(s.data)
 	}
@@ -223,7 +234,8 @@ func (s *sseScan) noteCall() {
 // dropped); what ended events told stays (an answer's data too), and so
 // do keep and answer: the event that follows is then the first.
 func (s *sseScan) atEventStart() {
-	*s = sseScan{answered: s.answered, keep: s.keep, answer: s.answer, first: s.first, calls: s.calls}
+	*s = sseScan{answered: s.answered, keep: s.keep, answer: s.answer, first: s.first, calls: s.calls,
+		resumable: s.resumable, idSet: s.resumable}
 	if s.calls != nil {
 		s.calls.id, s.calls.idLost = nil, false
 	}

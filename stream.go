@@ -789,12 +789,13 @@ func (w *streamWriter) abort(code int, msg string, cause error) {
 // answerUnanswered answers with an internal error (msg), as the call's
 // answer, for a handler that returned without answering its call: it
 // wrote nothing (a status included), or a 200 event stream, between
-// events, in which no event answers it. It reports whether it did.
+// events, in which no event answers it and which gives the client no event
+// id to resume it with. It reports whether it did.
 func (w *streamWriter) answerUnanswered(msg string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed || w.answered || w.callID == nil || w.scan.calls != nil || w.late != nil || w.held != nil ||
-		w.committed && !(w.status == http.StatusOK && w.sse && w.tail.betweenEvents()) {
+		w.committed && !(w.status == http.StatusOK && w.sse && w.tail.betweenEvents() && !w.scan.resumable) {
 		return false
 	}
 	body := jsonRPCErrorBody(w.callID, codeInternalError, msg, nil)

@@ -90,3 +90,38 @@ func messagesIn(t *testing.T, body string) []map[string]any {
 	}
 	return msgs
 }
+
+// TestResumableStreamClosedUnanswered checks a handler that closes, with
+// no response, an event stream it gave an event id: the go-sdk does so for
+// a call whose tool calls RequestExtra.CloseSSEStream (a server with an
+// EventStore primes the stream with such an id), and the client then
+// resumes the stream with Last-Event-ID to get the call's answer
+// (2025-11-25 Streamable HTTP). No error is added for the call: the client
+// would take it for the answer.
+func TestResumableStreamClosedUnanswered(t *testing.T) {
+	call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"slow","arguments":{}}}`, "MCP-Protocol-Version", legacy)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "event: prime\nid: s1_0\ndata: \n\n")
+		io.WriteString(w, "event: close\nretry: 1000\ndata: \n\n")
+	})
+	check := func(where string, status int, body string) {
+		t.Helper()
+		if status != 200 || strings.Contains(body, "error") || !strings.Contains(body, "id: s1_0") {
+			t.Errorf("%s: %d %q, want the handler's stream alone", where, status, body)
+		}
+	}
+	for _, shape := range shapes {
+		resp := invoke(t, lambdamcp.NewHandler(h, nil), shape.build(t, call))
+		check(shape.name, resp.StatusCode, string(resp.body(t)))
+	}
+	for _, shape := range streamShapes {
+		opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+		s, head := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, call))
+		body, _ := io.ReadAll(s.r)
+		check(shape.name+"-stream", head.StatusCode, string(body))
+	}
+	resp, body := serveLocal(t, t.Context(), h, call)
+	check("local", resp.StatusCode, body)
+}
