@@ -44,7 +44,8 @@ const (
 // does not apply here (plain HTTP has no response limit). A request that
 // reaches Guard's handler through another guard (the handler given to
 // NewHandler, Start, serve.Run or Guard) is guarded once, by the outer one
-// with its options, and logged and measured once.
+// with its options, and logged and measured once; Guard's own CheckOrigin
+// still refuses an Origin it disallows.
 func Guard(h http.Handler, opts *Options) http.Handler {
 	return newGuard(h, opts)
 }
@@ -350,6 +351,13 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Another guard serves the request already (Guard's handler
 		// handed to NewHandler, Start or Guard): it applies its options,
 		// and a second would log, measure and trace the request again.
+		// Its own Origin check still applies: the outer guard's options
+		// may check none, and a foreign page would then reach the handler.
+		if rec := recordFrom(r.Context()); g.checkOrigin != nil && r.Header.Get("Origin") != "" && !g.checkOrigin(r) {
+			rec.noteError(codeInvalidRequest, originRefusedMessage)
+			writeRPCError(w, http.StatusForbidden, rec.rpc.ID, codeInvalidRequest, originRefusedMessage, nil)
+			return
+		}
 		g.next.ServeHTTP(w, r)
 		return
 	}
@@ -671,7 +679,7 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 			return rej
 		}
 		if !allowed {
-			return reject(http.StatusForbidden, codeInvalidRequest, "Forbidden: origin not allowed")
+			return reject(http.StatusForbidden, codeInvalidRequest, originRefusedMessage)
 		}
 		rec.corsOrigin = r.Header.Get("Origin")
 	}
@@ -901,6 +909,10 @@ func drainingFrom(ctx context.Context) <-chan struct{} {
 
 // statelessEra is the first protocol version of the stateless era.
 const statelessEra = "2026-07-28"
+
+// originRefusedMessage refuses a request whose Origin Options.CheckOrigin
+// disallows.
+const originRefusedMessage = "Forbidden: origin not allowed"
 
 // responseRefusedMessage refuses a JSON-RPC response POSTed from
 // statelessEra on (Streamable HTTP, "Sending Messages" 4).

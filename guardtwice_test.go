@@ -56,3 +56,25 @@ func TestGuardedHandlerGuardedOnce(t *testing.T) {
 		check(t)
 	})
 }
+
+// TestGuardedHandlerKeepsItsOriginCheck checks that a handler Guard wraps
+// with a CheckOrigin keeps refusing a foreign Origin when it is handed to
+// NewHandler or Guard again with options that check none: the outer guard
+// serves the request, and the inner one's Origin check must not be lost
+// with its other work.
+func TestGuardedHandlerKeepsItsOriginCheck(t *testing.T) {
+	server, _ := newHardServer(t)
+	opts := &lambdamcp.Options{JSONResponse: true, CheckOrigin: func(r *http.Request) bool {
+		return r.Header.Get("Origin") == "https://app.example"
+	}}
+	guarded := lambdamcp.Guard(streamable(server), opts)
+	req := call("echo", `{"bytes":1}`, "Origin", "https://evil.example")
+	resp := invoke(t, lambdamcp.NewHandler(guarded, nil), urlEvent(t, req))
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(resp.body(t)), "origin not allowed") {
+		t.Errorf("NewHandler: %d %s, want 403 origin not allowed", resp.StatusCode, resp.body(t))
+	}
+	local, body := serveLocal(t, t.Context(), lambdamcp.Guard(guarded, nil), req)
+	if local.StatusCode != http.StatusForbidden || !strings.Contains(body, "origin not allowed") {
+		t.Errorf("Guard: %d %s, want 403 origin not allowed", local.StatusCode, body)
+	}
+}
