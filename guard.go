@@ -1215,7 +1215,7 @@ func (g *guard) finish(r *http.Request, rec *requestRecord, w *guardWriter, outc
 		}
 		res.MCPMethod, res.Tool, res.Prompt = spanMethod, knownTool, prompt
 		res.ResourceURI = textcut.Cut(uri, maxResourceURIBytes)
-		res.SessionID = w.Header().Get("Mcp-Session-Id") // an initialize's
+		res.SessionID = w.sentHeader("Mcp-Session-Id") // an initialize's
 		rec.mu.Lock()
 		served, servedOK := rec.session, rec.sessionOK
 		rec.mu.Unlock()
@@ -1951,6 +1951,16 @@ func (w *guardWriter) answeredEventStream() bool {
 		return sw.eventStream()
 	}
 	return isEventStream(w.Header().Get("Content-Type"))
+}
+
+// sentHeader is the value of the header name in the answer. A stream
+// tells from the head it sent: the handler's map may still be written by
+// a handler the guard stopped waiting for.
+func (w *guardWriter) sentHeader(name string) string {
+	if sw, ok := w.ResponseWriter.(*streamWriter); ok {
+		return sw.sentHeader(name)
+	}
+	return w.Header().Get(name)
 }
 
 // statusCode is the status the client got: a stream's is the head it

@@ -313,6 +313,7 @@ type streamWriter struct {
 	mu        sync.Mutex
 	committed bool
 	status    int
+	sentHead  http.Header // the head that went out, once committed
 	sse       bool
 	settled   http.Header // a copy of the handler's headers once final (StreamMiddleware)
 	held      *heldHead   // a head whose type is to be guessed from the body's start
@@ -342,6 +343,14 @@ func (w *streamWriter) sentStatus() int {
 		return 0
 	}
 	return w.status
+}
+
+// sentHeader is the value of the header name in the head that went out;
+// "" before it went.
+func (w *streamWriter) sentHeader(name string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.sentHead.Get(name)
 }
 
 func (w *streamWriter) WriteHeader(code int) {
@@ -429,6 +438,7 @@ func (w *streamWriter) commitLocked(code int, header http.Header, first []byte) 
 		}
 	}
 	w.last = time.Now()
+	w.sentHead = head
 	w.ready <- streamHead{status: code, header: head}
 }
 
