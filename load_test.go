@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -334,4 +335,87 @@ func openFiles(t *testing.T) int {
 		return 0
 	}
 	return len(fds)
+}
+
+// TestNoGoroutineLeftByListen opens many subscriptions/listen streams and
+// ends them every way they end: a buffered invocation's, once acknowledged;
+// a streamed invocation's, at its deadline and by the client going away;
+// a local server's, by the client going away and by the server draining.
+// The go-sdk holds a listen open until its request's context ends: each
+// way must end it, and leave no goroutine behind.
+func TestNoGoroutineLeftByListen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	server := listenServer()
+	const margin = 20 * time.Millisecond
+	buffered := lambdamcp.NewHandler(sseHandler(server), &lambdamcp.Options{DeadlineMargin: margin})
+	streamed := lambdamcp.NewHandler(sseHandler(server), &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, DeadlineMargin: margin})
+	payload := urlEvent(t, listenRequest())
+	before := runtime.NumGoroutine()
+	baseCtx, drain := lambdamcp.Draining(context.Background())
+	srv := httptest.NewUnstartedServer(lambdamcp.Guard(sseHandler(server), nil))
+	srv.Config.BaseContext = func(net.Listener) context.Context { return baseCtx }
+	srv.Start()
+	transport := &http.Transport{}
+	client := &http.Client{Transport: transport}
+	var wg, drained sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprint("listen-", i)})
+			// Ended once acknowledged; the context ends after the check,
+			// as if Lambda kept it.
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			t.Cleanup(cancel)
+			out, err := buffered.Invoke(ctx, payload)
+			var resp lambdaResponse
+			if err != nil || json.Unmarshal(out, &resp) != nil || !strings.Contains(resp.Body, `"resultType":"complete"`) {
+				t.Errorf("buffered listen: %s, %v; want its graceful end", out, err)
+			}
+		})
+		for _, hangUp := range []bool{false, true} {
+			wg.Go(func() {
+				ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprint("stream-", i)})
+				d := 10 * margin
+				if hangUp {
+					d = time.Minute // ended by the hang-up alone
+				}
+				ctx, cancel := context.WithTimeout(ctx, d)
+				t.Cleanup(cancel)
+				r, err := streamed.InvokeStream(ctx, payload)
+				if err != nil {
+					t.Errorf("streamed listen: %v", err)
+					return
+				}
+				if hangUp {
+					bufio.NewReader(r).ReadString('\n')
+				} else {
+					io.Copy(io.Discard, r) // to the deadline
+				}
+				r.(io.Closer).Close()
+			})
+		}
+		wg.Go(func() {
+			if err := sendOnce(client, srv.URL, listenRequest(), http.StatusOK, true); err != nil {
+				t.Errorf("local listen: %v", err)
+			}
+		})
+		drained.Go(func() {
+			resp, err := send(context.Background(), client, srv.URL, listenRequest())
+			if err != nil {
+				t.Errorf("local listen: %v", err)
+				return
+			}
+			defer resp.Body.Close()
+			if b, err := io.ReadAll(resp.Body); err != nil || !strings.Contains(string(b), `"resultType":"complete"`) {
+				t.Errorf("local listen drained: %q, %v; want its graceful end", b, err)
+			}
+		})
+	}
+	wg.Wait()
+	drain()
+	drained.Wait()
+	transport.CloseIdleConnections()
+	srv.Close()
+	settleGoroutines(t, before)
 }
