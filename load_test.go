@@ -2,10 +2,12 @@ package lambdamcp_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -415,6 +417,96 @@ func TestNoGoroutineLeftByListen(t *testing.T) {
 	wg.Wait()
 	drain()
 	drained.Wait()
+	transport.CloseIdleConnections()
+	srv.Close()
+	settleGoroutines(t, before)
+}
+
+// TestNoGoroutineLeftByLateWriters runs, in both protocol eras, a tool
+// that ignores its deadline and keeps sending progress after it, until
+// released: through a buffered invocation, a streamed one and a local
+// server whose client gives up, with a tracer, a logger and metrics
+// told of each request. What the tool writes once its request has been
+// answered for is dropped; nothing it writes may hold a goroutine once
+// it returns.
+func TestNoGoroutineLeftByLateWriters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	server, hs := newHardServer(t)
+	mcp.AddTool(server, &mcp.Tool{Name: "chatty"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		for i := 0; ; i++ {
+			// Its own context ended: the notifications go out on one
+			// that has not.
+			req.Session.NotifyProgress(context.WithoutCancel(ctx), &mcp.ProgressNotificationParams{ProgressToken: req.Params.GetProgressToken(), Progress: float64(i)})
+			select {
+			case <-hs.release:
+				return text("late"), nil, nil
+			case <-time.After(time.Millisecond):
+			}
+		}
+	})
+	const margin = 20 * time.Millisecond
+	opts := func(stream ...lambdamcp.Shape) *lambdamcp.Options {
+		return &lambdamcp.Options{Stream: stream, DeadlineMargin: margin, Tracer: &sessionTracer{},
+			Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: io.Discard}
+	}
+	before := runtime.NumGoroutine()
+	buffered := lambdamcp.NewHandler(sseHandler(server), opts())
+	streamed := lambdamcp.NewHandler(sseHandler(server), opts(lambdamcp.ShapeURL))
+	srv := httptest.NewServer(lambdamcp.Guard(sseHandler(server), opts()))
+	transport := &http.Transport{}
+	client := &http.Client{Transport: transport}
+	calls := []httpRequest{
+		jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"chatty","arguments":{},"_meta":{"progressToken":1}}}`,
+			"MCP-Protocol-Version", legacy),
+		jsonPost(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"chatty","arguments":{},"_meta":{"progressToken":1,`+modernMetaFields+`}}}`,
+			"MCP-Protocol-Version", modern, "Mcp-Method", "tools/call", "Mcp-Name", "chatty"),
+	}
+	var wg sync.WaitGroup
+	for i := range 8 * len(calls) {
+		rq := calls[i%len(calls)]
+		payload := urlEvent(t, rq)
+		wg.Go(func() {
+			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprint("late-", i)})
+			ctx, cancel := context.WithTimeout(ctx, 3*margin)
+			defer cancel()
+			out, err := buffered.Invoke(ctx, payload)
+			var resp lambdaResponse
+			if err != nil || json.Unmarshal(out, &resp) != nil || !strings.Contains(resp.Body, `"error":{"code":-32`) {
+				t.Errorf("buffered: %s, %v; want the deadline's error", out, err)
+			}
+		})
+		wg.Go(func() {
+			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprint("late-stream-", i)})
+			ctx, cancel := context.WithTimeout(ctx, 3*margin)
+			defer cancel()
+			r, err := streamed.InvokeStream(ctx, payload)
+			if err != nil {
+				t.Errorf("streamed: %v", err)
+				return
+			}
+			// The deadline's error, or, where a write of the tool's was
+			// under way at the deadline, a stream cut with an error: never
+			// a clean end without an answer.
+			b, err := io.ReadAll(r)
+			r.(io.Closer).Close()
+			if err == nil && !bytes.Contains(b, []byte(`"error":{"code":-32`)) {
+				t.Errorf("streamed: %q ended cleanly; want the deadline's error", b)
+			}
+		})
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*margin)
+			defer cancel()
+			if resp, err := send(ctx, client, srv.URL, rq); err == nil {
+				io.Copy(io.Discard, resp.Body) // until the client gives up
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	hs.once.Do(func() { close(hs.release) }) // the tools return now
+	awaitNoInvocations(t)
 	transport.CloseIdleConnections()
 	srv.Close()
 	settleGoroutines(t, before)
