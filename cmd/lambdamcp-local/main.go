@@ -456,9 +456,14 @@ func flagFor(path, pathFlag, packageFlag string) string {
 }
 
 // listen opens the front's listener at -addr, naming the flag when it
-// cannot, as for a port another program holds.
+// cannot, as for a port another program holds. An empty -addr is the
+// front's default, a free port of 127.0.0.1, never every interface.
 func (o *options) listen() error {
-	ln, err := net.Listen("tcp", o.addr)
+	addr := o.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("-addr %q: %w", o.addr, err)
 	}

@@ -508,3 +508,20 @@ func TestRunBadEnvNotQuoted(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyAddrListensOnLoopback checks that -addr given empty listens
+// where the front does without an address, on a free port of 127.0.0.1,
+// not on every interface.
+func TestEmptyAddrListensOnLoopback(t *testing.T) {
+	o, err := parse([]string{"-addr", "", "-function", "x"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.listen(); err != nil {
+		t.Fatal(err)
+	}
+	defer o.listener.Close()
+	if tcp, ok := o.listener.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		t.Errorf("-addr '' listens on %v, want 127.0.0.1", o.listener.Addr())
+	}
+}
