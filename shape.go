@@ -164,7 +164,9 @@ func ParseStreamShapes(list string) ([]Shape, error) {
 			shapes = append(shapes, s)
 		default:
 			for _, valid := range []Shape{ShapeURL, ShapeREST} {
-				if strings.EqualFold(string(s), string(valid)) {
+				// Not strings.EqualFold: Unicode folding takes the long s
+				// (U+017F), lower case already, for an s.
+				if strings.ToLower(string(s)) == string(valid) {
 					return nil, fmt.Errorf("%q: shape names are lower case; did you mean %q?", string(s), string(valid))
 				}
 			}

@@ -53,6 +53,9 @@ func TestParseStreamShapesLetterCase(t *testing.T) {
 		"URL":       `"URL": shape names are lower case; did you mean "url"?`,
 		"url, Rest": `"Rest": shape names are lower case; did you mean "rest"?`,
 		"ALB":       `"ALB" cannot stream: name url, rest or both`,
+		// Lower case already: the long s (U+017F) folds to s, but is no
+		// letter of "rest" in any case.
+		"re\u017ft": "\"re\u017ft\" cannot stream: name url, rest or both",
 	} {
 		_, err := lambdamcp.ParseStreamShapes(in)
 		if err == nil || err.Error() != want {
