@@ -18,23 +18,29 @@ import (
 // the runtime ends the process.
 const envLambdaChild = "SERVE_TEST_LAMBDA_CHILD"
 
-// TestLambdaWarnsWithoutResourceURL checks that on Lambda, with
-// authentication on and no MCP_RESOURCE_URL, Run warns once at cold start
-// that the resource is built from each request's Host, and that it says
-// nothing of it with the variable set or without authentication.
+// TestLambdaWarnsWithoutResourceURL checks that on Lambda, with JWTs or
+// an authorization server and no MCP_RESOURCE_URL, Run warns once at cold
+// start that the resource is built from each request's Host, and that it
+// says nothing of it with the variable set, with static tokens alone or
+// without authentication.
 func TestLambdaWarnsWithoutResourceURL(t *testing.T) {
 	if os.Getenv(envLambdaChild) != "" {
 		Run(context.Background(), http.NotFoundHandler(), nil)
 		return
 	}
 	hash := auth.HashToken("s3cr3t")
+	jwt := []string{auth.EnvJWTIssuer + "=https://issuer.example.com", auth.EnvJWTJWKSURL + "=https://issuer.example.com/jwks.json", auth.EnvJWTAudience + "=mcp"}
 	cases := []struct {
 		name string
 		env  []string
 		want bool
 	}{
-		{"authentication, no resource URL", []string{auth.EnvTokenSHA256 + "=" + hash}, true},
-		{"authentication and a resource URL", []string{auth.EnvTokenSHA256 + "=" + hash, auth.EnvResourceURL + "=https://mcp.example.com/mcp"}, false},
+		{"JWTs, no resource URL", jwt, true},
+		{"an authorization server, no resource URL", []string{auth.EnvFromAuthorizer + "=1", auth.EnvAuthorizationServers + "=https://as.example.com"}, true},
+		{"JWTs and a resource URL", append(jwt, auth.EnvResourceURL+"=https://mcp.example.com/mcp"), false},
+		// No metadata, no challenge naming it, no audience: nothing is
+		// taken from the Host but the origin, which the gateway's is.
+		{"static tokens alone, no resource URL", []string{auth.EnvTokenSHA256 + "=" + hash}, false},
 		{"no authentication", nil, false},
 	}
 	for _, tc := range cases {

@@ -241,8 +241,8 @@ func UntilSignal() context.Context {
 // 10 s and its body within a minute, and a kept-alive connection idle for
 // two minutes is closed; answers take as long as they take, so that event
 // streams last. Listening beyond loopback without authentication is
-// logged as a warning, and so is starting on Lambda without it, or with it
-// and without MCP_RESOURCE_URL.
+// logged as a warning, and so is starting on Lambda without it, or with
+// JWTs or an authorization server and without MCP_RESOURCE_URL.
 func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	var o Options
 	if opts != nil {
@@ -282,10 +282,11 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 			logger.Warn("no authentication: every caller that reaches the function can call the server's tools, unless what invokes it (IAM, an authorizer) checks callers; set " +
 				auth.EnvTokenSHA256 + " or the MCP_JWT_* variables, or behind an API Gateway authorizer " + auth.EnvFromAuthorizer + "=1")
 		}
-		if c.auth.Enabled() && c.auth.ResourceURL == "" {
+		if c.auth.ResourceURL == "" && (len(c.auth.AuthorizationServers) > 0 || c.auth.JWT != nil) {
 			// The README asks every deployed server to set it; without it
 			// the resource is each request's, and an ALB passes on any
-			// Host a client sends.
+			// Host a client sends. Static tokens alone have no metadata,
+			// no challenge pointing at it and no audience, as locally.
 			logger.Warn("authentication without " + auth.EnvResourceURL + ": the metadata's resource, the challenges' resource_metadata, the JWT audience and the origin always allowed are taken from each request's Host, which a client chooses behind an ALB and which behind an API Gateway stage or custom domain is not the URL clients use; set " +
 				auth.EnvResourceURL + " to the endpoint's URL")
 		}
