@@ -361,3 +361,38 @@ func TestMaxBatchMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxBatchMessagesEra checks that the cap counts the batches the
+// go-sdk serves, those of requests without MCP-Protocol-Version too, and
+// leaves a later version's batch to the go-sdk, which serves none of it.
+func TestMaxBatchMessagesEra(t *testing.T) {
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	opts.Limits.MaxBatchMessages = 2
+	h := lambdamcp.NewHandler(streamableMux(server), opts)
+	const capped = "batch has 3 messages; the limit is 2"
+	for _, tc := range []struct {
+		version string // "" for none
+		capped  bool
+	}{
+		{"", true},
+		{"2024-11-05", true},
+		{"2025-06-18", false},
+		{"2025-11-25", false},
+	} {
+		t.Run("version "+tc.version, func(t *testing.T) {
+			var extra []string
+			if tc.version != "" {
+				extra = []string{"MCP-Protocol-Version", tc.version}
+			}
+			resp := invoke(t, h, urlEvent(t, jsonPost(pingBatch(3), extra...)))
+			body := resp.body(t)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("answer = %d %.200s, want 400", resp.StatusCode, body)
+			}
+			if got := strings.Contains(string(body), capped); got != tc.capped {
+				t.Errorf("answer %.300s; refused by the cap: %v, want %v", body, got, tc.capped)
+			}
+		})
+	}
+}
