@@ -191,6 +191,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -587,7 +588,7 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: t.protocol})
 	if err != nil {
-		return nil, nil, withStatus(httpClient, "connecting", err)
+		return nil, nil, withStatus(httpClient, "connecting", unspokenVersion(err))
 	}
 	init := session.InitializeResult()
 	if init.ServerInfo == nil {
@@ -597,6 +598,30 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		fmt.Fprintln(out, t.secrets.line(fmt.Sprintf("Connected to %s %s (protocol %s)", init.ServerInfo.Name, init.ServerInfo.Version, init.ProtocolVersion)))
 	}
 	return session, httpClient, nil
+}
+
+// unspokenVersion explains the go-sdk's refusal of an initialize result
+// whose protocol version it does not speak, which it reports in words
+// alone (`unsupported protocol version: "X"`): a result that names none
+// answers some other JSON-RPC method than initialize, so it is no MCP
+// server's; one that names another version is named with those this
+// client speaks. Any other error is returned as it is.
+func unspokenVersion(err error) error {
+	const refused = "unsupported protocol version: "
+	msg := err.Error()
+	if !strings.HasPrefix(msg, refused) {
+		return err
+	}
+	version, uerr := strconv.Unquote(msg[len(refused):])
+	switch {
+	case uerr != nil:
+		return err
+	case version == "":
+		return &notMCPError{mediaType: "an initialize result that names no protocol version", err: err}
+	}
+	var none *secretSet // the version is the server's, bounded as a quoted message is
+	return fmt.Errorf("the server speaks protocol version %s, which this client does not (it speaks %s)",
+		none.quote(version), strings.Join(mcp.SupportedProtocolVersions(), ", "))
 }
 
 // newMCPClient is the HTTP client that carries t's MCP requests.
