@@ -28,6 +28,7 @@ type foreignServer struct {
 	plainOK      bool   // notifications are answered 200 "ok" as text/plain
 	stateless    bool   // no session id
 	text         string // ping's answer, and the tools' description
+	declare      string // more capabilities for initialize's, as `,"prompts":{}`
 
 	mu       sync.Mutex
 	posts    int
@@ -92,7 +93,7 @@ func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !f.stateless {
 			w.Header().Set("Mcp-Session-Id", "session-1")
 		}
-		answer(`{"protocolVersion":"2025-11-25","capabilities":{"tools":{},"logging":{}}` + info + `}`)
+		answer(`{"protocolVersion":"2025-11-25","capabilities":{"tools":{},"logging":{}` + f.declare + `}` + info + `}`)
 	case req.Method == "tools/list":
 		answer(`{"tools":[{"name":"ping","description":` + string(text) + `,"inputSchema":{"type":"object"}}]}`)
 	case req.Method == "tools/call" && level != "":

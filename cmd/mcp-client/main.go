@@ -1347,7 +1347,7 @@ func explain(endpoint string, err error, secrets *secretSet) string {
 		if hasStatus {
 			answered = fmt.Sprintf("%s answered %s:", endpoint, httpStatus(se, secrets))
 		}
-		return fmt.Sprintf("%s %sserver error %d: %s%s", answered, doing, rpcErr.Code, secrets.clip(rpcErr.Message), capabilityHint(err, secrets))
+		return fmt.Sprintf("%s %sserver error %d: %s%s%s", answered, doing, rpcErr.Code, secrets.clip(rpcErr.Message), capabilityHint(err, secrets), undeclaredHint(err, rpcErr))
 	}
 	if hasStatus {
 		// A JSON-RPC error the go-sdk did not take for an answer (it has
@@ -1468,6 +1468,38 @@ func capabilityHint(err error, secrets *secretSet) string {
 		return ""
 	}
 	return " (" + strings.Join(hints, "; ") + ")"
+}
+
+// undeclaredError is the failure of a request for a capability the
+// server did not declare.
+type undeclaredError struct {
+	capability string // "prompts", "resources"
+	err        error
+}
+
+func (e *undeclaredError) Error() string { return e.err.Error() }
+func (e *undeclaredError) Unwrap() error { return e.err }
+
+// undeclared is err, the failure of a request for capability, marked as
+// such when the server's answer to connecting, init, did not declare it.
+func undeclared(err error, init *mcp.InitializeResult, capability string) error {
+	caps := init.Capabilities
+	if caps != nil && (capability == "prompts" && caps.Prompts != nil || capability == "resources" && caps.Resources != nil) {
+		return err
+	}
+	return &undeclaredError{capability, err}
+}
+
+// undeclaredHint says that a server's "method not found" (-32601) answered
+// a request for a capability it did not declare: its bare "Method not
+// found" (the TypeScript SDK's) would leave the user to think the name or
+// URI asked for wrong.
+func undeclaredHint(err error, rpcErr *jsonrpc.Error) string {
+	var ue *undeclaredError
+	if rpcErr.Code != jsonrpc.CodeMethodNotFound || !errors.As(err, &ue) {
+		return ""
+	}
+	return " (the server declares no " + ue.capability + ")"
 }
 
 // capabilityName names a capability and what of it was asked for:

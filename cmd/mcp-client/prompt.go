@@ -68,7 +68,7 @@ func getPrompt(ctx context.Context, t target, name string, args map[string]strin
 	// Closing waits for an elicitation's line still being written.
 	closeSession(session, httpClient, cut)
 	if err != nil {
-		return withStatus(httpClient, "getting prompt "+name, err)
+		return withStatus(httpClient, "getting prompt "+name, undeclared(err, session.InitializeResult(), "prompts"))
 	}
 	var lines []string
 	for _, m := range res.Messages {

@@ -69,7 +69,7 @@ func readResource(ctx context.Context, t target, uri string, stdout, stderr io.W
 	}
 	closeSession(session, httpClient, cut)
 	if err != nil {
-		return withStatus(httpClient, "reading "+uri, err)
+		return withStatus(httpClient, "reading "+uri, undeclared(err, session.InitializeResult(), "resources"))
 	}
 	var lines []string
 	for _, c := range res.Contents {
