@@ -587,6 +587,19 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 	}
 	client := mcp.NewClient(&mcp.Implementation{Name: "lambdamcp-client", Version: "0.1.0"}, opts)
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: t.protocol})
+	if err != nil && ctx.Err() == nil && lastCall(httpClient) == "server/discover" {
+		// The go-sdk falls back to initialize after a failed discover,
+		// but an answer that is no JSON-RPC one (a 202 without a body, a
+		// page, JSON of another kind: what a server of an earlier version
+		// may answer a method it does not know) closes its connection
+		// first, and the initialize is never sent. It is sent here, on a
+		// new one; if it fails too, the discover's failure is the one told.
+		failed := withStatus(httpClient, "connecting", unspokenVersion(err))
+		legacy := *transport
+		if session, err = client.Connect(ctx, &legacy, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"}); err != nil {
+			return nil, nil, failed
+		}
+	}
 	if err != nil {
 		return nil, nil, withStatus(httpClient, "connecting", unspokenVersion(err))
 	}
@@ -794,6 +807,7 @@ type statusRecorder struct {
 	notMCP    string // the media type of the last POST's success, if no MCP answer (a web page)
 	proxyBody bool   // that answer's body is a Lambda proxy response: a buffered answer relayed by a streaming front
 	json      bool   // the last POST's success was JSON, which the go-sdk may not find to be JSON-RPC
+	lastCall  string // the method of the last call POSTed
 	// The last call's answer, if it had no body; calls counts the calls,
 	// so that a body found empty only when read marks its own call.
 	empty *emptyAnswer
@@ -864,7 +878,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		defer s.mu.Unlock()
 		if method != "" {
 			s.calls++
-			s.empty, s.streamEnded = nil, nil
+			s.empty, s.streamEnded, s.lastCall = nil, nil, method
 		}
 		s.last, s.challenge, s.message, s.session, s.tokenSent, s.withheld, s.at, s.notMCP, s.proxyBody, s.json = 0, "", "", false, false, "", "", "", false, false // no answer to explain
 		return resp, err
@@ -878,7 +892,7 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	defer s.mu.Unlock()
 	if method != "" {
 		s.calls++
-		s.empty, s.streamEnded = nil, nil
+		s.empty, s.streamEnded, s.lastCall = nil, nil, method
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			answer, call := &emptyAnswer{status: resp.StatusCode, method: method}, s.calls
 			if mediaType(resp) == "text/event-stream" {
@@ -1198,6 +1212,17 @@ func withStatus(c *http.Client, step string, err error) error {
 		obtainer = rec.oauth.clientID
 	}
 	return &stepError{step, &httpStatusError{status: rec.last, challenge: rec.challenge, message: rec.message, rpcError: rec.rpcError, tokenSent: rec.tokenSent, obtainer: obtainer, withheld: rec.withheld, at: rec.at, session: rec.session, err: err}}
+}
+
+// lastCall is the method of the last call c sent, "" if none.
+func lastCall(c *http.Client) string {
+	rec, ok := c.Transport.(*statusRecorder)
+	if !ok {
+		return ""
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.lastCall
 }
 
 // notJSONRPC reports whether err is the go-sdk's failure to read a JSON
