@@ -136,7 +136,7 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	closeSession(session, httpClient, cut)
 	view.end()
 	if err != nil {
-		return withStatus(httpClient, "calling "+c.name, err)
+		return withStatus(httpClient, "calling "+c.name, undeclared(err, session.InitializeResult(), "tools"))
 	}
 	if lines := contentLines(res.Content); len(lines) > 0 {
 		// Tools that return structured content also return it as text.

@@ -29,6 +29,7 @@ type foreignServer struct {
 	stateless    bool   // no session id
 	text         string // ping's answer, and the tools' description
 	declare      string // more capabilities for initialize's, as `,"prompts":{}`
+	noTools      bool   // initialize declares no tools
 
 	mu       sync.Mutex
 	posts    int
@@ -82,6 +83,9 @@ func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "ok")
 	case req.ID == nil:
 		w.WriteHeader(http.StatusAccepted)
+	case f.noTools && strings.HasPrefix(req.Method, "tools/"):
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"error":{"code":-32601,"message":"Method not found"}}`, req.ID)
 	case req.Method == "tools/list" && f.dropList:
 		conn, _, _ := w.(http.Hijacker).Hijack()
 		conn.Close()
@@ -93,7 +97,11 @@ func (f *foreignServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !f.stateless {
 			w.Header().Set("Mcp-Session-Id", "session-1")
 		}
-		answer(`{"protocolVersion":"2025-11-25","capabilities":{"tools":{},"logging":{}` + f.declare + `}` + info + `}`)
+		tools := `"tools":{},`
+		if f.noTools {
+			tools = ""
+		}
+		answer(`{"protocolVersion":"2025-11-25","capabilities":{` + tools + `"logging":{}` + f.declare + `}` + info + `}`)
 	case req.Method == "tools/list":
 		answer(`{"tools":[{"name":"ping","description":` + string(text) + `,"inputSchema":{"type":"object"}}]}`)
 	case req.Method == "tools/call" && level != "":

@@ -1498,7 +1498,7 @@ func capabilityHint(err error, secrets *secretSet) string {
 // undeclaredError is the failure of a request for a capability the
 // server did not declare.
 type undeclaredError struct {
-	capability string // "prompts", "resources"
+	capability string // "tools", "prompts", "resources"
 	err        error
 }
 
@@ -1509,7 +1509,7 @@ func (e *undeclaredError) Unwrap() error { return e.err }
 // such when the server's answer to connecting, init, did not declare it.
 func undeclared(err error, init *mcp.InitializeResult, capability string) error {
 	caps := init.Capabilities
-	if caps != nil && (capability == "prompts" && caps.Prompts != nil || capability == "resources" && caps.Resources != nil) {
+	if caps != nil && (capability == "tools" && caps.Tools != nil || capability == "prompts" && caps.Prompts != nil || capability == "resources" && caps.Resources != nil) {
 		return err
 	}
 	return &undeclaredError{capability, err}

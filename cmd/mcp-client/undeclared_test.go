@@ -23,6 +23,13 @@ func TestUndeclaredCapabilityNamed(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %q", tc.args, code, stderr, tc.want)
 		}
 	}
+	t.Run("tools", func(t *testing.T) {
+		code, _, stderr := runAgainst(t, &foreignServer{text: "pong", noTools: true}, "-call", "ping")
+		want := "calling ping: server error -32601: Method not found (the server declares no tools)"
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr %q; want %q", code, stderr, want)
+		}
+	})
 	t.Run("declared", func(t *testing.T) {
 		code, _, stderr := runAgainst(t, &foreignServer{text: "pong", declare: `,"prompts":{},"resources":{}`}, "-prompt", "greet")
 		if code != 1 || !strings.Contains(stderr, "server error -32601: Method not found") || strings.Contains(stderr, "declares no") {
