@@ -601,7 +601,11 @@ func connect(ctx context.Context, t target, opts *mcp.ClientOptions, out io.Writ
 		}
 	}
 	if err != nil {
-		return nil, nil, withStatus(httpClient, "connecting", unspokenVersion(err))
+		failed := withStatus(httpClient, "connecting", unspokenVersion(err))
+		if servesHTTPSSE(ctx, httpClient, t.endpoint) {
+			failed = &httpSSEError{failed}
+		}
+		return nil, nil, failed
 	}
 	init := session.InitializeResult()
 	if init.ServerInfo == nil {
@@ -1322,6 +1326,10 @@ func explain(endpoint string, err error, secrets *secretSet) string {
 	var fe *flowError
 	if errors.As(err, &fe) {
 		return explainFlow(endpoint, fe, secrets)
+	}
+	var hs *httpSSEError
+	if errors.As(err, &hs) {
+		return fmt.Sprintf("%s serves the HTTP+SSE transport of protocol 2024-11-05, which this client does not speak: it speaks Streamable HTTP, which servers offer since 2025-03-26 (%v)", endpoint, err)
 	}
 	var nm *notMCPError
 	if errors.As(err, &nm) && nm.proxyBody {
