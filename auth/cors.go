@@ -18,7 +18,9 @@ import (
 // only used when nothing better is known: locally the go-sdk refuses
 // non-loopback Host headers, and behind a gateway or a Function URL the
 // Host is one that routes to it. Not behind an ALB, which passes on any
-// Host the client sent: there only the allowed origins are.
+// Host the client sent: there only the allowed origins are, and a loopback
+// Host's own origin (a page from this machine, before the local front's
+// ALB; a name rebound to the load balancer is none).
 func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 	if slices.Contains(m.opts.AllowedOrigins, "*") {
 		return true
@@ -39,7 +41,7 @@ func (m *middleware) originAllowed(r *http.Request, origin string) bool {
 		// name was rebound to this server names too.
 		return false
 	}
-	if lambdamcp.EventShape(r.Context()) == lambdamcp.ShapeALB {
+	if lambdamcp.EventShape(r.Context()) == lambdamcp.ShapeALB && !httpsyntax.Loopback(r.Host) {
 		return false
 	}
 	return httpsyntax.SerializedOrigin(requestOrigin(r)) == origin

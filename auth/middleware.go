@@ -53,7 +53,8 @@ type MiddlewareOptions struct {
 	// ResourceURL is empty (one that names no origin, as a relative URL
 	// or one that does not parse, allows none; so does an empty one
 	// behind an ALB, which passes on any Host the client sends, a page
-	// whose name was rebound to it too). Nil allows no other origin.
+	// whose name was rebound to it too, but for a loopback Host, which no
+	// rebound name is). Nil allows no other origin.
 	AllowedOrigins []string
 	// Logger receives one record per refused request, without the token.
 	// Nil logs nothing.

@@ -17,20 +17,25 @@ import (
 // resource URL the request's own origin is any a page can name: one whose
 // DNS name was rebound to the load balancer sends its own name in both
 // Host and Origin. Behind an ALB only the configured origins are allowed
-// then; behind the fronts that route by Host (a Function URL here), the
-// request's own origin still is.
+// then, but for a loopback host (a page served from this machine, as
+// before the local front's ALB; no rebound name is one); behind the fronts
+// that route by Host (a Function URL here), the request's own origin
+// still is.
 func TestOriginOfHostBehindALB(t *testing.T) {
-	alb := func(t *testing.T) []byte {
-		var ev events.ALBTargetGroupRequest
-		if err := json.Unmarshal(awsevents.Sample("alb-lambda-target-request-headers-only.json"), &ev); err != nil {
-			t.Fatal(err)
+	albFrom := func(host string) func(t *testing.T) []byte {
+		return func(t *testing.T) []byte {
+			var ev events.ALBTargetGroupRequest
+			if err := json.Unmarshal(awsevents.Sample("alb-lambda-target-request-headers-only.json"), &ev); err != nil {
+				t.Fatal(err)
+			}
+			ev.HTTPMethod, ev.Path, ev.QueryStringParameters, ev.Body = "POST", "/mcp", nil, "{}"
+			ev.Headers["host"] = host
+			ev.Headers["origin"] = "http://" + host
+			ev.Headers["x-forwarded-proto"] = "http"
+			return mustMarshal(t, ev)
 		}
-		ev.HTTPMethod, ev.Path, ev.QueryStringParameters, ev.Body = "POST", "/mcp", nil, "{}"
-		ev.Headers["host"] = "rebound.example"
-		ev.Headers["origin"] = "http://rebound.example"
-		ev.Headers["x-forwarded-proto"] = "http"
-		return mustMarshal(t, ev)
 	}
+	alb := albFrom("rebound.example")
 	url := func(t *testing.T) []byte {
 		var ev events.LambdaFunctionURLRequest
 		if err := json.Unmarshal(awsevents.Sample("lambda-urls-request.json"), &ev); err != nil {
@@ -48,6 +53,10 @@ func TestOriginOfHostBehindALB(t *testing.T) {
 		want  int
 	}{
 		{"alb", alb, http.StatusForbidden},
+		{"alb rebound to a loopback-looking name", albFrom("127.0.0.1.rebound.example:8080"), http.StatusForbidden},
+		{"alb before 127.0.0.1", albFrom("127.0.0.1:44831"), http.StatusOK},
+		{"alb before localhost", albFrom("localhost:3000"), http.StatusOK},
+		{"alb before ::1", albFrom("[::1]:3000"), http.StatusOK},
 		{"function url", url, http.StatusOK},
 	}
 	for _, tc := range tests {

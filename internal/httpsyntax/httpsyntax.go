@@ -2,7 +2,10 @@
 // one package here applies and net/http does not export.
 package httpsyntax
 
-import "strings"
+import (
+	"net"
+	"strings"
+)
 
 // IsToken reports whether s is an RFC 9110 token, as a header name is.
 func IsToken(s string) bool {
@@ -29,4 +32,19 @@ func SerializedOrigin(o string) string {
 		}
 	}
 	return o
+}
+
+// Loopback reports whether hostport (with or without a port) names a
+// loopback address or localhost.
+func Loopback(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

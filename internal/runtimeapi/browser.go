@@ -3,7 +3,8 @@ package runtimeapi
 import (
 	"net"
 	"net/http"
-	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // fromBrowser reports whether r comes from a web page rather than the
@@ -24,15 +25,4 @@ func fromBrowser(r *http.Request) bool {
 
 // Loopback reports whether hostport (with or without a port) names a
 // loopback address or localhost.
-func Loopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func Loopback(hostport string) bool { return httpsyntax.Loopback(hostport) }
