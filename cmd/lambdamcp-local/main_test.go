@@ -525,3 +525,36 @@ func TestEmptyAddrListensOnLoopback(t *testing.T) {
 		t.Errorf("-addr '' listens on %v, want 127.0.0.1", o.listener.Addr())
 	}
 }
+
+// TestFlagValuesCut checks that an -addr or -name an error repeats is cut
+// and escaped, as serve quotes MCP_ADDR: a value of any size, or one
+// holding a terminal's controls, makes one short line with the reason.
+func TestFlagValuesCut(t *testing.T) {
+	self, err := os.Executable() // a binary NewProcess takes; the address is refused before it runs
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "\u202e\x1b[2J" + strings.Repeat("a", 10_000)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		// No port: refused by net.Listen without a lookup, its error
+		// repeating the address.
+		{[]string{"-addr", long, "-function", self}, 1, []string{`-addr \"\\u202e\\x1b[2Jaaa`, "…", "missing port in address"}},
+		{[]string{"-function", self, "-name", long}, 2, []string{`-name "\u202e\x1b[2Jaaa`, "…", "Lambda takes letters"}},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), tc.args, io.Discard, &stderr)
+		got := stderr.String()
+		if code != tc.code || len(got) > 2000 || strings.ContainsAny(got, "\u202e\x1b") {
+			t.Errorf("%.40q: exit %d, stderr of %d bytes %.300q; want %d, short and escaped", tc.args, code, len(got), got, tc.code)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%.40q: stderr %.300q does not say %q", tc.args, got, w)
+			}
+		}
+	}
+}
