@@ -74,6 +74,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -155,7 +156,8 @@ func (e *envList) Set(v string) error {
 // check refuses an entry that is not KEY=VALUE, or whose KEY Lambda
 // would refuse, naming it by its place among the entries of the flag name,
 // never by its value: without a name (or with an empty one) it may be a
-// secret given alone.
+// secret given alone. Of the names Lambda reserves, those it fills in from
+// the function's region and role (roleEnv) are taken.
 func (e envList) check(name string) error {
 	for i, kv := range e {
 		k, _, ok := strings.Cut(kv, "=")
@@ -166,8 +168,35 @@ func (e envList) check(name string) error {
 			// A space before the = would stay in the name, beside the one meant.
 			return fmt.Errorf("%s entry %d: Lambda takes a name of letters, digits and _, starting with a letter, at least 2, and no space before the = (not shown, as a value may be a secret)", name, i+1)
 		}
+		if slices.Contains(lambdaReservedEnv, k) && !slices.Contains(roleEnv, k) {
+			// The name is shown: it is one of Lambda's, no secret.
+			return fmt.Errorf("%s entry %d: %s is reserved by Lambda, which a function's configuration may not set; the front sets Lambda's own%s", name, i+1, k, reservedHint[k])
+		}
 	}
 	return nil
+}
+
+// lambdaReservedEnv are the variables Lambda sets and a function's
+// configuration may not ("Defined runtime environment variables", AWS
+// Lambda Developer Guide), as the deploy app refuses them in serverEnv.
+var lambdaReservedEnv = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ",
+}
+
+// roleEnv are the reserved variables that Lambda fills in from the
+// function's region and role, which nothing gives a function here, the
+// shell's environment being left out: -env may set them, to try a region
+// or to call AWS.
+var roleEnv = []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+
+// reservedHint names the flag that sets a reserved variable.
+var reservedHint = map[string]string{
+	"AWS_LAMBDA_FUNCTION_NAME":        " (the function's name is -name)",
+	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": " (the memory size is -memory)",
 }
 
 // envName is what Lambda takes for an environment variable's name, as the

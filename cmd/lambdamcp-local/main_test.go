@@ -558,3 +558,38 @@ func TestFlagValuesCut(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvReservedByLambda checks that an -env or -authorizer-env entry
+// naming a variable Lambda reserves for the function and its runtime is
+// refused, named by its place and its name, as the deploy app refuses it:
+// replacing the front's own (AWS_LAMBDA_RUNTIME_API above all) would
+// break the emulation or describe another function. The region and the
+// credentials, which Lambda takes from the function's configuration and
+// role and the shell cannot give here, are taken.
+func TestEnvReservedByLambda(t *testing.T) {
+	const secret = "s3cr3t-value-of-a-token"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-function", "x", "-env", "AWS_LAMBDA_RUNTIME_API=" + secret}, "-env entry 1: AWS_LAMBDA_RUNTIME_API is reserved by Lambda"},
+		{[]string{"-function", "x", "-env", "AB=1", "-env", "AWS_LAMBDA_FUNCTION_NAME=" + secret}, "-env entry 2: AWS_LAMBDA_FUNCTION_NAME is reserved by Lambda"},
+		{[]string{"-function", "x", "-env", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512"}, "-env entry 1: AWS_LAMBDA_FUNCTION_MEMORY_SIZE is reserved by Lambda"},
+		{[]string{"-function", "x", "-env", "TZ=" + secret}, "-env entry 1: TZ is reserved by Lambda"},
+		{[]string{"-function", "x", "-env", "LAMBDA_TASK_ROOT=" + secret}, "-env entry 1: LAMBDA_TASK_ROOT is reserved by Lambda"},
+		{[]string{"-function", "x", "-env", "AWS_EXECUTION_ENV=" + secret}, "-env entry 1: AWS_EXECUTION_ENV is reserved by Lambda"},
+		{[]string{"-function", "x", "-authorizer", "y", "-authorizer-env", "AB=1", "-authorizer-env", "AWS_LAMBDA_LOG_GROUP_NAME=" + secret},
+			"-authorizer-env entry 2: AWS_LAMBDA_LOG_GROUP_NAME is reserved by Lambda"},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), tc.args, io.Discard, &stderr)
+		if got := stderr.String(); code != 2 || !strings.Contains(got, tc.want) || strings.Contains(got, secret) {
+			t.Errorf("%q: exit %d, stderr %.300q; want 2 and %q, the value not shown", tc.args, code, got, tc.want)
+		}
+	}
+	for _, kv := range []string{"AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=AKIA", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t", "AWS_LAMBDA_EXEC_WRAPPER_X=1", "MY_TZ=UTC"} {
+		if _, err := parse([]string{"-function", "x", "-env", kv}, io.Discard); err != nil {
+			t.Errorf("-env %s: %v", kv, err)
+		}
+	}
+}
