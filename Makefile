@@ -51,7 +51,8 @@ FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzBasePath .:FuzzJSONDepth .:FuzzJ
 	.:FuzzSSETail .:FuzzLastEventEnd .:FuzzSSEEvent .:FuzzDimensionValue ./auth:FuzzNumericDate ./internal/textcut:FuzzCut \
 	./cmd/mcp-client:FuzzRedacted ./cmd/mcp-client:FuzzStreamWatch ./cmd/mcp-client:FuzzHostPort ./internal/localfront:FuzzDecodeBody \
 	.:FuzzLateAnswer ./auth:FuzzUnreadVars .:FuzzPrefixLocation ./internal/textcut:FuzzPrintable \
-	.:FuzzJoinedValues .:FuzzWideText ./auth:FuzzCompactSerialization .:FuzzRequestHeaderChecks .:FuzzJSONProgress
+	.:FuzzJoinedValues .:FuzzWideText ./auth:FuzzCompactSerialization .:FuzzRequestHeaderChecks .:FuzzJSONProgress \
+	./auth:FuzzScopeHierarchy
 fuzz:
 	@for pt in $(FUZZ_TARGETS); do \
 		pkg=$${pt%%:*}; target=$${pt#*:}; \
