@@ -593,3 +593,29 @@ func TestEnvReservedByLambda(t *testing.T) {
 		}
 	}
 }
+
+// TestFrontFlagValuesCut checks that the front's flags an error quotes,
+// -shape, -authorizer-type, -stage, -base-path, -jwt-issuer and the
+// scopes -like-deploy reads from -authorizer-env, are cut:
+// a value of any size makes one short line with the reason.
+func TestFrontFlagValuesCut(t *testing.T) {
+	long := strings.Repeat("a", 10_000)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-function", "x", "-shape", long}, "unknown shape"},
+		{[]string{"-function", "x", "-authorizer", "y", "-authorizer-type", long}, "unknown authorizer type"},
+		{[]string{"-function", "x", "-stage", "/" + long}, "API Gateway takes letters"},
+		{[]string{"-function", "x", "-base-path", long + "?"}, "has '?'"},
+		{[]string{"-function", "x", "-base-path", long + "//"}, "has an empty level"},
+		{[]string{"-shape", "http", "-function", "x", "-like-deploy", "-jwt-issuer", "ftp://" + long, "-jwt-audience", "app"}, "is not an https URL"},
+		{[]string{"-function", "x", "-authorizer", "y", "-like-deploy", "-authorizer-env", "MCP_REQUIRED_SCOPES=it's" + long}, `holds "'"`},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), tc.args, io.Discard, &stderr)
+		if got := stderr.String(); code != 2 || !strings.Contains(got, tc.want) || !strings.Contains(got, "…") || len(got) > 2000 {
+			t.Errorf("%.60q: exit %d, stderr of %d bytes %.300q; want 2, %q and the value cut", tc.args, code, len(got), got, tc.want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // basePathChars are the characters besides ASCII letters and digits that API
@@ -23,11 +25,11 @@ func checkBasePath(base string) error {
 	}
 	for level := range strings.SplitSeq(base, "/") {
 		if level == "" {
-			return fmt.Errorf("base path %q has an empty level: no slash at either end or two in a row (tools, or v1/tools)", base)
+			return fmt.Errorf("base path %q has an empty level: no slash at either end or two in a row (tools, or v1/tools)", textcut.Cut(base, maxQuotedConfigBytes))
 		}
 		for _, c := range level {
 			if !isBasePathChar(c) {
-				return fmt.Errorf("base path %q has %q: API Gateway takes letters, digits and %s between slashes", base, c, basePathChars)
+				return fmt.Errorf("base path %q has %q: API Gateway takes letters, digits and %s between slashes", textcut.Cut(base, maxQuotedConfigBytes), c, basePathChars)
 			}
 		}
 	}

@@ -213,7 +213,7 @@ func New(cfg Config) (*Front, error) {
 	switch cfg.Shape {
 	case ShapeREST, ShapeHTTP, ShapeURL, ShapeALB:
 	default:
-		return nil, fmt.Errorf("unknown shape %q (want one of rest, http, url, alb)", cfg.Shape)
+		return nil, fmt.Errorf("unknown shape %q (want one of rest, http, url, alb)", textcut.Cut(string(cfg.Shape), maxQuotedConfigBytes))
 	}
 	if cfg.Function == nil {
 		return nil, errors.New("no function configured")
@@ -235,7 +235,7 @@ func New(cfg Config) (*Front, error) {
 			return nil, errors.New("authorizer type request is for the rest shape (http always sends payload 2.0 REQUEST events)")
 		}
 	default:
-		return nil, fmt.Errorf("unknown authorizer type %q (want token or request)", cfg.AuthorizerType)
+		return nil, fmt.Errorf("unknown authorizer type %q (want token or request)", textcut.Cut(cfg.AuthorizerType, maxQuotedConfigBytes))
 	}
 	if cfg.Deploy != nil && (cfg.Shape != ShapeREST || cfg.Authorizer == nil) {
 		return nil, errors.New("the deploy stack's responses are emulated for the rest shape with an authorizer, as the stack's rest variant has them")
@@ -246,7 +246,7 @@ func New(cfg Config) (*Front, error) {
 		for _, scope := range cfg.Deploy.RequiredScopes {
 			if strings.Contains(scope, "'") {
 				return nil, fmt.Errorf("required scope %q holds \"'\", which the deploy stack's rest variant refuses: "+
-					"its Gateway Responses name the scopes in a static value API Gateway takes single-quoted, with no escape for it", scope)
+					"its Gateway Responses name the scopes in a static value API Gateway takes single-quoted, with no escape for it", textcut.Cut(scope, maxQuotedConfigBytes))
 			}
 		}
 	}
@@ -263,7 +263,7 @@ func New(cfg Config) (*Front, error) {
 		case j.Issuer == "" || len(j.Audience) == 0:
 			return nil, errors.New("a JWT authorizer needs an issuer and at least one audience")
 		case !keysURL(j.Issuer):
-			return nil, fmt.Errorf("the JWT authorizer's issuer %q is not an https URL (plain http only on a loopback address): its discovery document names the keys", j.Issuer)
+			return nil, fmt.Errorf("the JWT authorizer's issuer %q is not an https URL (plain http only on a loopback address): its discovery document names the keys", textcut.Cut(j.Issuer, maxQuotedURLBytes))
 		}
 	}
 	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {
@@ -310,6 +310,11 @@ func New(cfg Config) (*Front, error) {
 // has $default, which adds nothing to the path.
 var stageName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
+// maxQuotedConfigBytes bounds what an error quotes of a shape, an
+// authorizer type, a stage, a base path or a required scope refused: enough to tell which it
+// is; a flag giving it may be of any size.
+const maxQuotedConfigBytes = textcut.MaxPathBytes
+
 // checkStage refuses a stage API Gateway would not create: a name with a
 // slash, a space or another character would make a front that answers
 // every path as outside its stage.
@@ -317,7 +322,7 @@ func checkStage(shape Shape, stage string) error {
 	if stage == "" || stageName.MatchString(stage) || shape == ShapeHTTP && stage == "$default" {
 		return nil
 	}
-	return fmt.Errorf("stage %q: API Gateway takes letters, digits, hyphens and underscores, up to 128 (and $default on http)", stage)
+	return fmt.Errorf("stage %q: API Gateway takes letters, digits, hyphens and underscores, up to 128 (and $default on http)", textcut.Cut(stage, maxQuotedConfigBytes))
 }
 
 // URL is the base URL of the deployed API: scheme, host and the stage prefix
