@@ -22,16 +22,7 @@ import (
 // targets listed, so one left off is never run, and one listed that is
 // gone fails the run.
 func TestMakefileFuzzesEveryTarget(t *testing.T) {
-	mk, err := os.ReadFile("Makefile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^FUZZ_TARGETS :=((?:.*\\\n)*.*)$`).FindSubmatch(mk)
-	if m == nil {
-		t.Fatal("no FUZZ_TARGETS in the Makefile")
-	}
-	listed := strings.Fields(strings.ReplaceAll(string(m[1]), "\\\n", " "))
-	slices.Sort(listed)
+	listed := makefileList(t, "FUZZ_TARGETS")
 
 	found, err := fuzzTargets(".")
 	if err != nil {
@@ -43,6 +34,23 @@ func TestMakefileFuzzesEveryTarget(t *testing.T) {
 	if diff := cmp.Diff(found, listed); diff != "" {
 		t.Errorf("FUZZ_TARGETS (-in the tree +in the Makefile):\n%s", diff)
 	}
+}
+
+// makefileList returns, sorted, the words of the Makefile's variable name,
+// set with := over one line or several joined by a backslash.
+func makefileList(t *testing.T, name string) []string {
+	t.Helper()
+	mk, err := os.ReadFile("Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` :=((?:.*\\\n)*.*)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatalf("no %s in the Makefile", name)
+	}
+	listed := strings.Fields(strings.ReplaceAll(string(m[1]), "\\\n", " "))
+	slices.Sort(listed)
+	return listed
 }
 
 // fuzzTargets lists, sorted, the fuzz targets of the module at root as

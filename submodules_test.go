@@ -2,9 +2,7 @@ package lambdamcp_test
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -17,19 +15,10 @@ import (
 // has its own target, test-deploy): vet, lint and unit see a module only if
 // it is listed, as the root's ./... stops at every go.mod below it.
 func TestMakefileChecksEveryModule(t *testing.T) {
-	mk, err := os.ReadFile("Makefile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^SUBMODULES :=(.*)$`).FindSubmatch(mk)
-	if m == nil {
-		t.Fatal("no SUBMODULES in the Makefile")
-	}
-	listed := strings.Fields(string(m[1]))
-	slices.Sort(listed)
+	listed := makefileList(t, "SUBMODULES")
 
 	var found []string
-	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
