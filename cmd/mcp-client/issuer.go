@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // pinnedIssuer is the authorization server the client is registered with,
@@ -78,7 +80,7 @@ func validIssuer(issuer string) string {
 		return fmt.Sprintf("-issuer %q is not an http(s) URL", redacted(issuer))
 	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
 		return fmt.Sprintf("-issuer %q has a query, a fragment or user information, which an issuer has not (RFC 8414 §2)", redacted(issuer))
-	case u.Scheme == "http" && !loopback(u.Hostname()):
+	case u.Scheme == "http" && !httpsyntax.Loopback(u.Hostname()):
 		return fmt.Sprintf("-issuer %q is plain http to a host that is not loopback, where the go-sdk does not look for metadata: use https", redacted(issuer))
 	}
 	return ""

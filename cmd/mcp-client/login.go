@@ -20,6 +20,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // defaultRedirectPort is the loopback port of the sign-in's redirect URI
@@ -325,7 +327,7 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 	if err != nil || !s.pin.authorizes(args.URL) {
 		return nil, errNotAuthorizationEndpoint
 	}
-	if !s.insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
+	if !s.insecure && strings.EqualFold(u.Scheme, "http") && !httpsyntax.Loopback(u.Hostname()) {
 		return nil, errPlainHTTP
 	}
 	// The sign-in starts: the callback is listened on until it came.

@@ -201,6 +201,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
@@ -389,7 +390,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
-	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !loopback(u.Hostname()) {
+	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !httpsyntax.Loopback(u.Hostname()) {
 		return usageError(stderr, fmt.Sprintf("the bearer token would go over plain http to %s, which anyone on the way could read: use https, or -insecure to send it so anyway", u.Hostname()))
 	}
 	interrupted := ctx
@@ -541,16 +542,6 @@ func shownValue(s string) string {
 	var none *secretSet // the user's own value: nothing of it to hide
 	head, rest := none.cut(printable(s), maxQuoted)
 	return head + rest
-}
-
-// loopback reports whether host, a URL's host without its port, is this
-// machine: localhost, 127.0.0.0/8 or ::1.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // target is the server a run talks to, and how.

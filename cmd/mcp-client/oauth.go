@@ -16,6 +16,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/auth/extauth"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // oauthFlow gets the run its token with the client credentials grant, the
@@ -403,7 +405,7 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err := t.guard.checkURL(r.URL); err != nil {
 		return refuse(err)
 	}
-	if !t.insecure && strings.EqualFold(r.URL.Scheme, "http") && !loopback(r.URL.Hostname()) {
+	if !t.insecure && strings.EqualFold(r.URL.Scheme, "http") && !httpsyntax.Loopback(r.URL.Hostname()) {
 		return refuse(errPlainHTTP)
 	}
 	if !t.pin.allows(r) {

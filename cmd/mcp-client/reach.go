@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // reachGuard keeps the flow's requests (discovery, and every redirect of
@@ -456,7 +458,7 @@ var errDowngrade = errors.New("refused: a redirect from https to plain http")
 // loopback host, where plain http is the rule of local development.
 func checkDowngrade(req *http.Request, via []*http.Request) error {
 	prev := via[len(via)-1]
-	if strings.EqualFold(prev.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") && !loopback(req.URL.Hostname()) {
+	if strings.EqualFold(prev.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") && !httpsyntax.Loopback(req.URL.Hostname()) {
 		return errDowngrade
 	}
 	return nil
