@@ -250,6 +250,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	noTokenCache := fs.Bool("no-token-cache", false, "with -login: sign in at every run, neither using nor keeping a token between runs")
 	logout := fs.Bool("logout", false, "delete the token -login keeps for -client-id, -issuer and the endpoint, revoke it at the revocation endpoint of the issuer's metadata (RFC 7009), and exit")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
+		if code == 0 { // -h
+			fmt.Fprint(stderr, exitStatuses)
+		}
 		return code
 	}
 	given := map[string]bool{}
@@ -1541,6 +1544,17 @@ var logLevels = []string{"debug", "info", "notice", "warning", "error", "critica
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
 const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
+
+// exitStatuses ends -h's text: a script tells its outcomes apart by them.
+const exitStatuses = `
+Exit status:
+  0    success (and -h)
+  1    the run failed (one line on standard error says why: the server unreachable
+       or refusing, a JSON-RPC error, a timeout), or the called tool returned an
+       error (isError: true; its content on standard output)
+  2    a command line it cannot run (an unknown flag, a bad value, a stray argument)
+  130  interrupted (Ctrl-C)
+`
 
 // usageError reports a command line that cannot be run, with the
 // synopsis, and returns the exit status for it.

@@ -283,6 +283,17 @@ func TestExitStatus(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want 0 and the flags", code, stderr.String())
 		}
 	})
+	t.Run("help names the exit statuses", func(t *testing.T) {
+		// A script reads -h, not the package documentation, to learn what
+		// each status means.
+		var stdout, stderr bytes.Buffer
+		run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr)
+		for _, want := range []string{"Exit status:", "0 ", "1 ", "isError", "2 ", "130 "} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("-h lacks %q:\n%s", want, stderr.String())
+			}
+		}
+	})
 	t.Run("unknown flag", func(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		if code := run(t.Context(), []string{"-bogus"}, noEnv, &stdout, &stderr); code != 2 {
