@@ -166,7 +166,8 @@
 // line on standard error saying what went wrong, or when the called tool
 // returns an error; 2 for a command line it cannot run (an unknown flag, a
 // bad value, a stray argument), with a usage line; 130 when interrupted
-// (Ctrl-C; a second Ctrl-C ends a run that is still stuck at once).
+// (Ctrl-C; a second Ctrl-C ends a run that is still stuck at once); 143
+// after SIGTERM (timeout(1), kill), which ends the run as Ctrl-C does.
 // -call, -prompt and -read exclude each other. What a server says in the
 // line of a failure (a JSON-RPC error's message, an OAuth error and
 // error_description, a challenge's parameters, a failed ping's text) is
@@ -211,19 +212,44 @@ const defaultEndpoint = "http://127.0.0.1:8080/mcp"
 const loginTimeout = 5 * time.Minute
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, and the SIGTERM that timeout(1), kill and service managers
+	// send, end the run in order: the call cut short is cancelled and the
+	// session ended. A second signal, should the run still be stuck, ends
+	// the process.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		// The first Ctrl-C ends the run in order; a second, should the
-		// run still be stuck, ends the process.
-		<-ctx.Done()
-		stop()
+		sig := <-sigs
+		signal.Stop(sigs)
+		cancel(signalled{sig})
 	}()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+// signalled is the cause of a run that a signal ended.
+type signalled struct{ sig os.Signal }
+
+func (s signalled) Error() string { return s.sig.String() }
+
 // exitInterrupted is the exit status after Ctrl-C, as shells give a
-// command killed by SIGINT (128 + 2).
-const exitInterrupted = 130
+// command killed by SIGINT (128 + 2); exitTerminated after SIGTERM
+// (128 + 15).
+const (
+	exitInterrupted = 130
+	exitTerminated  = 143
+)
+
+// interruption is the exit status of a run that interrupted, done, ended,
+// and the word for what ended it: SIGTERM, or else Ctrl-C (a run's own
+// tests end it without a signal).
+func interruption(interrupted context.Context) (code int, word string) {
+	var s signalled
+	if errors.As(context.Cause(interrupted), &s) && s.sig == syscall.SIGTERM {
+		return exitTerminated, "terminated"
+	}
+	return exitInterrupted, "interrupted"
+}
 
 // run is the testable part of main: ctx ends when the user interrupts.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -424,7 +450,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if code == 0 && interrupted.Err() != nil {
 			// The file is gone, and its line says the server was not
 			// told; the exit status says why, as every Ctrl-C's does.
-			return exitInterrupted
+			code, _ = interruption(interrupted)
+			return code
 		}
 		return code
 	}
@@ -461,8 +488,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = talk(ctx, t, stdout)
 	}
 	if err != nil && interrupted.Err() != nil {
-		fmt.Fprintln(stderr, "mcp-client: interrupted")
-		return exitInterrupted
+		code, word := interruption(interrupted)
+		fmt.Fprintln(stderr, "mcp-client: "+word)
+		return code
 	}
 	if fe := t.oauth.signInFailure(); err != nil && fe != nil && !errors.As(err, new(*flowError)) {
 		// The go-sdk answers a flow that the run's deadline ended with
@@ -1554,6 +1582,7 @@ Exit status:
        error (isError: true; its content on standard output)
   2    a command line it cannot run (an unknown flag, a bad value, a stray argument)
   130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM), which ends the run as Ctrl-C does
 `
 
 // usageError reports a command line that cannot be run, with the

@@ -16,9 +16,21 @@ import (
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
+// envMainArgs, set in a test binary's environment to the JSON list of a
+// command line (its name first), makes the binary run main with it.
+const envMainArgs = "MCP_CLIENT_TEST_MAIN_ARGS"
+
 // TestMain points the kept sign-ins of every test's run at a directory of
 // its own: no test reads or writes the user's cache.
 func TestMain(m *testing.M) {
+	if args := os.Getenv(envMainArgs); args != "" {
+		// A test's child process: the command itself, signals and all.
+		os.Args = []string{"mcp-client"}
+		if err := json.Unmarshal([]byte(args), &os.Args); err != nil {
+			panic(err)
+		}
+		main()
+	}
 	dir, err := os.MkdirTemp("", "mcp-client-cache-")
 	if err != nil {
 		panic(err)
