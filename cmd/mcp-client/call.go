@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -62,6 +63,9 @@ func parseElicit(s string) (*elicitAnswer, error) {
 		return nil, nil
 	case "decline", "cancel":
 		return &elicitAnswer{action: s}, nil
+	}
+	if !utf8.ValidString(s) {
+		return nil, fmt.Errorf("-elicit is not UTF-8, as JSON text must be: %s", shownValue(s))
 	}
 	var content map[string]any
 	if err := json.Unmarshal([]byte(s), &content); err != nil || content == nil {

@@ -115,3 +115,29 @@ func echoServer() *mcp.Server {
 	})
 	return server
 }
+
+// TestArgsNotUTF8Refused checks that -args or -elicit holding bytes that
+// are not UTF-8 (a file in Latin-1 given as "$(cat file)") is a usage
+// error saying so, before anything is sent: JSON text is UTF-8, and a
+// server would refuse the call or read the strings changed.
+func TestArgsNotUTF8Refused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"call", []string{"-call", "greet", "-args", "{\"city\":\"M\xfcnchen\"}"}, "-args is not UTF-8"},
+		{"prompt", []string{"-prompt", "greet", "-args", "{\"city\":\"M\xfcnchen\"}"}, "-args is not UTF-8"},
+		{"key", []string{"-call", "greet", "-args", "{\"\xff\":1}"}, "-args is not UTF-8"},
+		{"elicit", []string{"-call", "greet", "-elicit", "{\"city\":\"M\xfcnchen\"}"}, "-elicit is not UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"-endpoint", "http://127.0.0.1:1/mcp"}, tc.args...), noEnv, &stdout, &stderr)
+			line, _, _ := strings.Cut(stderr.String(), "\n")
+			if code != 2 || !strings.HasPrefix(line, "mcp-client: "+tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and a line beginning %q", code, stderr.String(), tc.want)
+			}
+		})
+	}
+}

@@ -29,7 +29,8 @@
 // client cannot send it (send it as a string). So are -args nested more
 // than 998 levels deep, in every era: a go-sdk server reads a message at
 // most 1000 levels deep. -args giving a key twice in one object is refused
-// too: a server would take one of the two. From 2026-07-28 on, an argument the tool's input
+// too: a server would take one of the two; so is -args or -elicit that
+// is not UTF-8, as JSON text must be. From 2026-07-28 on, an argument the tool's input
 // schema also sends in a header (x-mcp-header) must be a string, a boolean
 // or an integer of at most 2^53-1 in magnitude, else it is refused before
 // the call is sent: the go-sdk client leaves that header out. -read
@@ -197,6 +198,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -509,6 +511,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // (9007199254740993, 1e400; from 2026-07-28 on, one beyond float64's range
 // cannot be sent at all: checkArgsSendable).
 func parseArgs(s string) (json.RawMessage, error) {
+	if !utf8.ValidString(s) {
+		// Sent as it is, a server would refuse the call, or read its
+		// strings with U+FFFD in place of what was meant.
+		return nil, fmt.Errorf("-args is not UTF-8, as JSON text must be: %s", shownValue(s))
+	}
 	var args json.RawMessage
 	if err := json.Unmarshal([]byte(s), &args); err != nil {
 		return nil, fmt.Errorf("-args must be a JSON object: %v: %s", err, shownValue(s))
