@@ -15,15 +15,22 @@ const MaxPathBytes = 512
 // passes on one of the client's invention, of any size.
 const MaxMethodBytes = 64
 
-// Cut is s cut to at most n bytes on a rune's start, marked with "…" when
-// anything was cut; n below 0 counts as 0.
+// Cut is s cut to at most n bytes, marked with "…" when anything was cut;
+// n below 0 counts as 0. A rune that n falls inside is left out whole;
+// bytes that are no UTF-8 are kept as any other, for the quoting to
+// escape: a value made of them is shown, not as "…" alone.
 func Cut(s string, n int) string {
 	n = max(n, 0)
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	for i := n; i > 0 && i > n-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i-1]) {
+			if r, size := utf8.DecodeRuneInString(s[i-1:]); (r != utf8.RuneError || size > 1) && i-1+size > n {
+				n = i - 1
+			}
+			break
+		}
 	}
 	return s[:n] + "…"
 }

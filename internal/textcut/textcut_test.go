@@ -19,7 +19,10 @@ var cutCases = []struct {
 	{"n inside a four-byte rune", "ab😀", 5, "ab…"},
 	{"n at a rune's start", "éa", 2, "é…"},
 	{"n of 0", "abc", 0, "…"},
-	{"no rune start before n", "\x80\x80\x80", 2, "…"},
+	{"no UTF-8 at all", "\x80\x80\x80", 2, "\x80\x80…"},
+	{"n past a byte that is no UTF-8", "a\xffbc", 2, "a\xff…"},
+	{"n inside bytes that are no rune", "a\xe0\x80\x80", 3, "a\xe0\x80…"},
+	{"n inside a rune after bytes that are no UTF-8", "\xff\xffé", 3, "\xff\xff…"},
 	{"n below 0", "abc", -1, "…"},
 }
 
@@ -37,8 +40,9 @@ func TestCut(t *testing.T) {
 }
 
 // FuzzCut checks that a cut text is a prefix of the text, of at most n
-// bytes and all of it that fits in n when the text is UTF-8, marked when
-// it is shorter than the text, and UTF-8 when the text is.
+// bytes and all of it that fits in n but a rune's start, marked when it is
+// shorter than the text, and that it splits no rune of the text: what it
+// keeps reads as the text's first runes and bytes that are no UTF-8.
 func FuzzCut(f *testing.F) {
 	for _, tc := range cutCases {
 		f.Add(tc.s, uint16(max(tc.n, 0)))
@@ -56,13 +60,18 @@ func FuzzCut(f *testing.F) {
 		if !marked || !strings.HasPrefix(s, kept) || len(kept) > n {
 			t.Fatalf("Cut(%q, %d) = %q, want a prefix of at most %d bytes and the mark", s, n, got, n)
 		}
-		if utf8.ValidString(s) {
-			if !utf8.ValidString(got) {
-				t.Fatalf("Cut(%q, %d) = %q, not UTF-8", s, n, got)
+		if len(kept) <= n-utf8.UTFMax {
+			t.Fatalf("Cut(%q, %d) = %q, cut more than a rune short of %d bytes", s, n, got, n)
+		}
+		for i := 0; i < len(kept); {
+			r, size := utf8.DecodeRuneInString(kept[i:])
+			if r2, size2 := utf8.DecodeRuneInString(s[i:]); r != r2 || size != size2 {
+				t.Fatalf("Cut(%q, %d) = %q, which splits the rune at byte %d", s, n, got, i)
 			}
-			if len(kept) <= n-utf8.UTFMax {
-				t.Fatalf("Cut(%q, %d) = %q, cut more than a rune short of %d bytes", s, n, got, n)
-			}
+			i += size
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("Cut(%q, %d) = %q, not UTF-8", s, n, got)
 		}
 	})
 }
