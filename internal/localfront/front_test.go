@@ -801,6 +801,22 @@ func TestStartServesListener(t *testing.T) {
 	}
 }
 
+// TestStartAddrQuotedCut checks that an Addr net.Listen refuses is quoted
+// as the front's other settings are: cut, and escaped, with what the
+// reason repeats of it cut too, so that an address of any size, or one
+// holding a terminal's controls, makes one short line with the reason.
+func TestStartAddrQuotedCut(t *testing.T) {
+	addr := "\u202e\x1b[2J" + strings.Repeat("a", 10_000)
+	_, err := Start(t.Context(), Config{Shape: ShapeURL, Function: echoFunction(), Addr: addr})
+	if err == nil {
+		t.Fatal("Start listened on an address with no port")
+	}
+	if msg := err.Error(); len(msg) > 2000 || !strings.Contains(msg, `listening on "\u202e\x1b[2Jaaa`) || !strings.Contains(msg, "…") ||
+		!strings.Contains(msg, "missing port in address") || strings.ContainsAny(msg, "\u202e\x1b") {
+		t.Errorf("Start: error of %d bytes %.300q; want the address quoted, escaped and cut, and the reason", len(msg), msg)
+	}
+}
+
 func TestStartStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := Start(ctx, Config{Shape: ShapeURL, Function: echoFunction()})
