@@ -155,7 +155,8 @@
 // each body up to 64 KiB, each header up to 4 KiB; a request that never went out (the run ended
 // first, or no connection was made) shows as not sent. Secrets stay
 // hidden: the URL's user information and query, the values of
-// credential headers (Authorization, Cookie, X-Api-Key, …), of the
+// credential headers (Authorization, Cookie, X-Api-Key, …) and of
+// Mcp-Session-Id, a stateful server's handle on the session, of the
 // tokens in a token endpoint's answer (access_token, refresh_token,
 // id_token) and of the client secret, the authorization code and its
 // code_verifier in its form request, and the code of a sign-in's

@@ -132,10 +132,17 @@ func (t *tracer) requestBody(prefix string, r *http.Request) {
 var credentialNames = []string{"authorization", "cookie", "token", "secret", "password", "key", "credential", "signature"}
 
 // headerShown is the value of header name as -trace shows it: a
-// credential by its scheme alone ("Bearer [hidden]"), a Location as
-// redacted shows a URL, others as they are.
+// credential by its scheme alone ("Bearer [hidden]"), a stateful server's
+// session id not at all, a Location as redacted shows a URL, others as
+// they are.
 func headerShown(name, value string) string {
 	lower := strings.ToLower(name)
+	if lower == "mcp-session-id" {
+		// Whoever holds it may send requests in the session (the MCP
+		// specification's session hijacking); the server checks the token
+		// too only if it binds the two.
+		return "[hidden]"
+	}
 	for _, c := range credentialNames {
 		if strings.Contains(lower, c) {
 			if scheme, _, ok := strings.Cut(value, " "); ok && strings.HasSuffix(lower, "authorization") {

@@ -170,8 +170,8 @@ func TestTraceShowsExchanges(t *testing.T) {
 }
 
 // TestHeaderShown checks which header values the trace hides: credentials
-// and what they are made of, whatever their case; a redirect's target
-// without its secrets; the rest as it is.
+// and what they are made of, and a stateful server's session id, whatever
+// their case; a redirect's target without its secrets; the rest as it is.
 func TestHeaderShown(t *testing.T) {
 	for _, tc := range []struct{ name, value, want string }{
 		{"Authorization", "Bearer " + secretToken, "Bearer [hidden]"},
@@ -187,6 +187,8 @@ func TestHeaderShown(t *testing.T) {
 		{"Referer", "https://h.example/mcp?sig=" + secretToken, "https://h.example/mcp?…"},
 		{"Content-Type", "text/event-stream", "text/event-stream"},
 		{"Mcp-Protocol-Version", "2025-11-25", "2025-11-25"},
+		{"Mcp-Session-Id", "1868a90c-1b4e-4f0a-8d3b-7e1c2f9a6b5d", "[hidden]"},
+		{"mcp-session-id", "1868a90c-1b4e-4f0a-8d3b-7e1c2f9a6b5d", "[hidden]"},
 	} {
 		if got := headerShown(tc.name, tc.value); got != tc.want {
 			t.Errorf("headerShown(%q, %q) = %q, want %q", tc.name, tc.value, got, tc.want)
