@@ -18,7 +18,7 @@ import (
 // shape, as net/http refuses it ("malformed Host header"); a handler
 // would otherwise build URLs, such as its resource metadata's, from it.
 // What net/http serves is served: any case, a trailing dot, a port, an
-// underscore, an IP literal.
+// underscore, an IP literal, white space around it.
 func TestMalformedHost(t *testing.T) {
 	tests := []struct {
 		host        string
@@ -40,6 +40,10 @@ func TestMalformedHost(t *testing.T) {
 		{"[fe80::1%25en0]", ""},
 		{"a_b.example", ""},
 		{"xn--bcher-kva.example", ""},
+		// White space around it is trimmed, as net/http trims a field's
+		// value, and as API Gateway and an ALB trim it before the event.
+		{" example.com ", ""},
+		{"\texample.com:8443\t", ""},
 	}
 	for _, tc := range tests {
 		for _, shape := range shapes {
