@@ -110,14 +110,15 @@ func (m *middleware) serveMetadata(w http.ResponseWriter, r *http.Request) {
 // a trailing slash makes no difference there, since clients differ on
 // whether to drop one a resource's path ends with. Without one, the path
 // after the well-known one is the resource's, its trailing slash too, as
-// [MetadataURL] keeps it.
+// [MetadataURL] keeps it, and the root form is the host's own.
 func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) {
 	suffix = strings.TrimSuffix(suffix, "/")
 	if m.resource == nil {
 		if suffix == "" {
-			// Without MCP_RESOURCE_URL the root form cannot know the
-			// endpoint; clients follow resource_metadata instead.
-			return "", false
+			// The root form is the document of the resource at the
+			// host's root (section 3.1), which a challenge there names:
+			// an endpoint elsewhere is pointed at its path-suffixed form.
+			return requestOrigin(r), true
 		}
 		// The resource as its challenge named it: encoded as sent. A
 		// path under the well-known one only once decoded (an encoded

@@ -367,12 +367,18 @@ func (m *middleware) metadataURL(r *http.Request) string {
 }
 
 // resourceURL is the URL of the resource r asks for: the configured
-// ResourceURL, or the request's own, as the client sent it.
+// ResourceURL, or the request's own, as the client sent it. At the host's
+// root that is the host, without the slash a request's path has there
+// whether the client wrote one or not.
 func (m *middleware) resourceURL(r *http.Request) string {
 	if m.resource != nil {
 		return m.resource.String()
 	}
-	return requestOrigin(r) + r.URL.EscapedPath()
+	path := r.URL.EscapedPath()
+	if path == "/" {
+		path = ""
+	}
+	return requestOrigin(r) + path
 }
 
 type resourceKey struct{}

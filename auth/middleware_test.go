@@ -78,7 +78,9 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		// is not: what follows the prefix names no resource of this host.
 		{"derived from an encoded slash after the well-known path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource%2Fmcp", nil, 404, nil},
 		{"derived from an encoded well-known path", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth%2Dprotected-resource/mcp", nil, 404, nil},
-		{"derived root form cannot know the resource", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource", nil, 404, nil},
+		// The root form is the document of the resource at the host's root.
+		{"derived root form names the host", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource",
+			map[string]string{"X-Forwarded-Proto": "https"}, 200, doc("https://fn.lambda-url.test")},
 		{"static tokens only", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil, 404, nil},
 		{"static tokens only, root form", static, "GET", "https://api.example.com/.well-known/oauth-protected-resource", nil, 404, nil},
 		{"HEAD", configured, "HEAD", "https://api.example.com/.well-known/oauth-protected-resource/prod/mcp", nil, 200, nil},
