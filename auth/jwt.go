@@ -272,6 +272,9 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}
+	if err := numericDates(token); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
 	// Has, not Get's error: Get fails on a claim that is null, and the
 	// claim would count as absent.
 	var use any
@@ -339,6 +342,33 @@ func compactSerialization(token string) (header []byte, err error) {
 		}
 	}
 	return header, nil
+}
+
+// numericDates refuses a token, one jwx has read, whose "exp", "nbf" or
+// "iat" is not a JSON number: RFC 7519 writes each as a NumericDate
+// (sections 2, 4.1.4 to 4.1.6), a number of seconds. jwx also reads a
+// string, of digits or an RFC 3339 date, as a time, so that a token other
+// verifiers of the issuer's tokens find malformed would be taken here as
+// expiring when the string says. Of a claim named twice the last counts,
+// as in jwx.
+func numericDates(token string) error {
+	_, rest, _ := strings.Cut(token, ".")
+	payload, _, _ := strings.Cut(rest, ".")
+	claims, err := base64.RawURLEncoding.DecodeString(payload)
+	var members map[string]json.RawMessage
+	if err != nil || json.Unmarshal(claims, &members) != nil {
+		return errors.New("the claims set is not one JSON object (RFC 7519 section 7.2)")
+	}
+	for _, name := range []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey} {
+		v, ok := members[name]
+		if !ok {
+			continue
+		}
+		if c := v[0]; c != '-' && (c < '0' || c > '9') {
+			return fmt.Errorf("the %q claim is not a NumericDate, a JSON number of seconds (RFC 7519 section 2)", name)
+		}
+	}
+	return nil
 }
 
 // escapesLoneSurrogate reports whether the JSON text b holds a \u escape
