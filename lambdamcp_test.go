@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -342,6 +343,33 @@ func TestHeaders(t *testing.T) {
 			t.Errorf("multi-value headers %v in a single-value target group's response", resp.MultiValueHeaders)
 		}
 	})
+}
+
+// TestALBQueryAsSent checks that an ALB event's query parameters, which
+// the load balancer passes on as the client encoded them, keys included,
+// reach the handler encoded once, in either header mode: decoded by the
+// handler's URL.Query, not re-encoded into %25 sequences.
+func TestALBQueryAsSent(t *testing.T) {
+	const want = "a%20b=c%2Bd&q=1+2"
+	wantValues := url.Values{"a b": {"c+d"}, "q": {"1 2"}}
+	for _, file := range []string{"alb-lambda-target-request-headers-only.json", "alb-lambda-target-request-multivalue-headers.json"} {
+		var ev events.ALBTargetGroupRequest
+		loadEvent(t, file, &ev)
+		if ev.MultiValueHeaders != nil {
+			ev.MultiValueQueryStringParameters = map[string][]string{"a%20b": {"c%2Bd"}, "q": {"1+2"}}
+		} else {
+			ev.QueryStringParameters = map[string]string{"a%20b": "c%2Bd", "q": "1+2"}
+		}
+		var got seen
+		invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
+		if got.Query != want {
+			t.Errorf("%s: query = %q, want %q", file, got.Query, want)
+		}
+		values, err := url.ParseQuery(got.Query)
+		if err != nil || !cmp.Equal(values, wantValues) {
+			t.Errorf("%s: query reads as %v (%v), want %v", file, values, err, wantValues)
+		}
+	}
 }
 
 // TestRequestCookies checks that a payload 2.0 event's cookies, which
