@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -170,7 +171,9 @@ func NewHandler(h http.Handler, opts *Options) *Handler {
 // which chooses). With
 // Options.Stream set, the shapes it names are answered as response streams
 // (see InvokeStream). Unless opts says otherwise, tool call metrics go to
-// stdout (see Options.Metrics).
+// stdout (see Options.Metrics); when they do, and the function's
+// application log level (AWS_LAMBDA_LOG_LEVEL) is above INFO, which drops
+// them, Start logs so as it starts.
 //
 // An invocation that fails (an event that is none lambdamcp serves, a
 // panic that escapes) is logged to Options.Logger at ERROR, as
@@ -207,6 +210,9 @@ func Start(h http.Handler, opts *Options) {
 		log.Fatal("lambdamcp: Start serves Lambda invocations, and AWS_LAMBDA_RUNTIME_API is not set: " +
 			"off Lambda, serve the handler with serve.Run (which chooses) or lambdamcp.Guard")
 	}
+	if o.Metrics == os.Stdout || o.Metrics == os.Stderr {
+		handler.warnOfLogLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL"))
+	}
 	handler.failuresLogged = true
 	failures := failurelog.Logger{Logger: handler.logger}
 	var lambdaOpts []lambda.Option
@@ -220,6 +226,26 @@ func Start(h http.Handler, opts *Options) {
 	lambda.StartWithOptions(func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
 		return failurelog.Call(ctx, failures, payload, handler.InvokeStream)
 	}, lambdaOpts...)
+}
+
+// warnOfLogLevel says, at a level that passes the filter, when the
+// function's application log level (AWS_LAMBDA_LOG_LEVEL, which Lambda
+// sets for its log-level filtering) is above INFO: Lambda takes a line
+// without a level, as each metric line is, for an INFO one and drops it,
+// and with it every metric, the Faults an alarm watches among them.
+func (h *Handler) warnOfLogLevel(level string) {
+	var at slog.Level
+	switch strings.ToUpper(level) {
+	case "WARN":
+		at = slog.LevelWarn
+	case "ERROR", "FATAL":
+		at = slog.LevelError // a FATAL filter drops this line too: slog has no higher level
+	default:
+		return
+	}
+	h.log(context.Background(), at, "AWS_LAMBDA_LOG_LEVEL is "+textcut.Cut(level, 16)+
+		": Lambda drops each log line without a level as an INFO one, and so every metric line (Calls, Errors, Faults, Latency); "+
+		"set the function's application log level to INFO, or Options.NoMetrics")
 }
 
 // endAtSIGTERM ends the process as SIGTERM does by default, once
