@@ -339,10 +339,16 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, p requestParts) *r
 }
 
 // rejectRequest logs an event of which newRequest could build no request
-// at all and returns the JSON-RPC error code of its 400.
+// at all and returns the JSON-RPC error code of its 400. The line has the
+// gateway's request id, as the guard's have, to join the access log's.
 func (h *Handler) rejectRequest(ctx context.Context, inv *invocation, err error) int {
-	h.log(ctx, slog.LevelInfo, "request", slog.String("shape", string(inv.shape)), slog.Int("status", http.StatusBadRequest),
-		slog.String("outcome", OutcomeRejected), slog.String("error", textcut.Cut(err.Error(), maxLoggedErrorBytes)))
+	attrs := []slog.Attr{slog.String("shape", string(inv.shape))}
+	if id := gatewayRequestID(inv.event); id != "" {
+		attrs = append(attrs, slog.String("gateway_request_id", textcut.Printable(textcut.Cut(id, maxLoggedGatewayIDBytes))))
+	}
+	attrs = append(attrs, slog.Int("status", http.StatusBadRequest), slog.String("outcome", OutcomeRejected),
+		slog.String("error", textcut.Cut(err.Error(), maxLoggedErrorBytes)))
+	h.log(ctx, slog.LevelInfo, "request", attrs...)
 	return eventErrorCode(err)
 }
 

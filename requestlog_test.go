@@ -197,7 +197,8 @@ func TestRequestLogLineMethod(t *testing.T) {
 // TestRequestLogLineRejectedEvent checks that an event that makes no
 // request at all (a method that is no token) is answered 400 with a
 // JSON-RPC error, and logged as a rejected request, like those the guard
-// refuses; and that its log line cuts the error it repeats: net/http
+// refuses, with the gateway's request id that joins it to the access
+// log's line; and that its log line cuts the error it repeats: net/http
 // quotes a method it refuses whole, and the method is the client's, of
 // any size.
 func TestRequestLogLineRejectedEvent(t *testing.T) {
@@ -236,7 +237,8 @@ func TestRequestLogLineRejectedEvent(t *testing.T) {
 			}
 			delete(lines[0], "time")
 			delete(lines[0], "error")
-			want := map[string]any{"level": "INFO", "msg": "request", "shape": "rest", "status": 400.0, "outcome": lambdamcp.OutcomeRejected, "request_id": "req-rejected"}
+			want := map[string]any{"level": "INFO", "msg": "request", "shape": "rest", "gateway_request_id": "deef4878-7910-11e6-8f14-25afc3e9ae33",
+				"status": 400.0, "outcome": lambdamcp.OutcomeRejected, "request_id": "req-rejected"}
 			if diff := cmp.Diff(want, lines[0]); diff != "" {
 				t.Errorf("log line (-want +got):\n%s", diff)
 			}
