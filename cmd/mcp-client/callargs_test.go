@@ -141,3 +141,26 @@ func TestArgsNotUTF8Refused(t *testing.T) {
 		})
 	}
 }
+
+// TestArgsEmptyRefused checks that -args given empty (a shell variable
+// left unset) or blank is a usage error saying so, for -call and -prompt,
+// rather than the JSON reader's "unexpected end of JSON input".
+func TestArgsEmptyRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"call", []string{"-call", "greet", "-args", ""}},
+		{"prompt", []string{"-prompt", "greet", "-args", ""}},
+		{"blank", []string{"-call", "greet", "-args", " \n\t"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"-endpoint", "http://127.0.0.1:1/mcp"}, tc.args...), noEnv, &stdout, &stderr)
+			line, _, _ := strings.Cut(stderr.String(), "\n")
+			if code != 2 || !strings.HasPrefix(line, "mcp-client: -args is empty") || strings.Contains(line, "JSON input") {
+				t.Errorf("exit %d, stderr %q; want 2 and a line beginning mcp-client: -args is empty", code, stderr.String())
+			}
+		})
+	}
+}

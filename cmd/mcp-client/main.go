@@ -517,6 +517,11 @@ func parseArgs(s string) (json.RawMessage, error) {
 		// strings with U+FFFD in place of what was meant.
 		return nil, fmt.Errorf("-args is not UTF-8, as JSON text must be: %s", shownValue(s))
 	}
+	if strings.Trim(s, " \t\r\n") == "" {
+		// A shell variable left unset: the JSON reader would say only
+		// "unexpected end of JSON input".
+		return nil, errors.New("-args is empty: give a JSON object ({} for no arguments)")
+	}
 	var args json.RawMessage
 	if err := json.Unmarshal([]byte(s), &args); err != nil {
 		return nil, fmt.Errorf("-args must be a JSON object: %v: %s", err, shownValue(s))
