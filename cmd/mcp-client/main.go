@@ -169,7 +169,9 @@
 // returns an error; 2 for a command line it cannot run (an unknown flag, a
 // bad value, a stray argument), with a usage line; 130 when interrupted
 // (Ctrl-C; a second Ctrl-C ends a run that is still stuck at once); 143
-// after SIGTERM (timeout(1), kill), which ends the run as Ctrl-C does.
+// after SIGTERM (timeout(1), kill) and 129 after SIGHUP (the terminal
+// closed), which end the run as Ctrl-C does; a signal the run was started
+// ignoring (nohup) stays ignored.
 // -call, -prompt and -read exclude each other. What a server says in the
 // line of a failure (a JSON-RPC error's message, an OAuth error and
 // error_description, a challenge's parameters, a failed ping's text) is
@@ -215,13 +217,19 @@ const defaultEndpoint = "http://127.0.0.1:8080/mcp"
 const loginTimeout = 5 * time.Minute
 
 func main() {
-	// Ctrl-C, and the SIGTERM that timeout(1), kill and service managers
-	// send, end the run in order: the call cut short is cancelled and the
-	// session ended. A second signal, should the run still be stuck, ends
-	// the process.
+	// Ctrl-C, the SIGTERM that timeout(1), kill and service managers
+	// send, and the SIGHUP of a terminal closed end the run in order: the
+	// call cut short is cancelled and the session ended. A second signal,
+	// should the run still be stuck, ends the process. A signal the run
+	// was started ignoring (nohup; SIGINT in a script's background job)
+	// stays ignored, as was asked.
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		if !signal.Ignored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
 	go func() {
 		sig := <-sigs
 		signal.Stop(sigs)
@@ -237,19 +245,25 @@ func (s signalled) Error() string { return s.sig.String() }
 
 // exitInterrupted is the exit status after Ctrl-C, as shells give a
 // command killed by SIGINT (128 + 2); exitTerminated after SIGTERM
-// (128 + 15).
+// (128 + 15); exitHungUp after SIGHUP (128 + 1).
 const (
 	exitInterrupted = 130
 	exitTerminated  = 143
+	exitHungUp      = 129
 )
 
 // interruption is the exit status of a run that interrupted, done, ended,
-// and the word for what ended it: SIGTERM, or else Ctrl-C (a run's own
-// tests end it without a signal).
+// and the word for what ended it: SIGTERM, SIGHUP, or else Ctrl-C (a
+// run's own tests end it without a signal).
 func interruption(interrupted context.Context) (code int, word string) {
 	var s signalled
-	if errors.As(context.Cause(interrupted), &s) && s.sig == syscall.SIGTERM {
-		return exitTerminated, "terminated"
+	if errors.As(context.Cause(interrupted), &s) {
+		switch s.sig {
+		case syscall.SIGTERM:
+			return exitTerminated, "terminated"
+		case syscall.SIGHUP:
+			return exitHungUp, "hung up"
+		}
 	}
 	return exitInterrupted, "interrupted"
 }
@@ -1594,6 +1608,7 @@ Exit status:
        or refusing, a JSON-RPC error, a timeout), or the called tool returned an
        error (isError: true; its content on standard output)
   2    a command line it cannot run (an unknown flag, a bad value, a stray argument)
+  129  hung up (SIGHUP: the terminal closed), which ends the run as Ctrl-C does
   130  interrupted (Ctrl-C)
   143  terminated (SIGTERM), which ends the run as Ctrl-C does
 `

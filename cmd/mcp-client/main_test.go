@@ -288,7 +288,7 @@ func TestExitStatus(t *testing.T) {
 		// each status means.
 		var stdout, stderr bytes.Buffer
 		run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr)
-		for _, want := range []string{"Exit status:", "0 ", "1 ", "isError", "2 ", "130 "} {
+		for _, want := range []string{"Exit status:", "0 ", "1 ", "isError", "2 ", "129 ", "130 ", "143 "} {
 			if !strings.Contains(stderr.String(), want) {
 				t.Errorf("-h lacks %q:\n%s", want, stderr.String())
 			}
