@@ -64,12 +64,22 @@ func parseElicit(s string) (*elicitAnswer, error) {
 	case "decline", "cancel":
 		return &elicitAnswer{action: s}, nil
 	}
+	return elicitContent("-elicit", "a JSON object, decline or cancel", s)
+}
+
+// elicitContent reads the JSON object to accept with that name gives:
+// -elicit, or -elicit @FILE for the content of FILE. want says what name
+// may be, for a refusal.
+func elicitContent(name, want, s string) (*elicitAnswer, error) {
 	if !utf8.ValidString(s) {
-		return nil, fmt.Errorf("-elicit is not UTF-8, as JSON text must be: %s", shownValue(s))
+		return nil, fmt.Errorf("%s is not UTF-8, as JSON text must be: %s", name, shownValue(s))
+	}
+	if strings.Trim(s, jsonSpace) == "" {
+		return nil, fmt.Errorf("%s is empty: give %s", name, want)
 	}
 	var content map[string]any
 	if err := json.Unmarshal([]byte(s), &content); err != nil || content == nil {
-		return nil, fmt.Errorf("-elicit must be a JSON object, decline or cancel: %s", shownValue(s))
+		return nil, fmt.Errorf("%s must be %s: %s", name, want, shownValue(s))
 	}
 	return &elicitAnswer{action: "accept", content: []byte(s)}, nil
 }

@@ -17,7 +17,17 @@
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
 //	go run ./cmd/mcp-client -prompt deploy -args '{"shape":"url"}'
+//	go run ./cmd/mcp-client -call ingest -args @document.json   # or @- for standard input
 //	go run ./cmd/mcp-client -read docs://readme
+//
+// -args @FILE reads the JSON object from FILE and -args @- from standard
+// input, as curl's -d does: arguments past the 128 KiB Linux allows one
+// command-line argument, without shell quoting. -elicit takes its object
+// so too. What is read, at most 4 MiB (the request body a go-sdk server
+// reads by default), meets the checks a value on the command line meets;
+// a file that cannot be read, more than 4 MiB, or standard input named
+// twice is a usage error. JSON never starts with @, so no value that is
+// JSON reads as a file.
 //
 // During a -call, standard output gets the result alone, so that it can be
 // piped on: its content (text as it is, other kinds by name), or its
@@ -268,8 +278,14 @@ func interruption(interrupted context.Context) (code int, word string) {
 	return exitInterrupted, "interrupted"
 }
 
-// run is the testable part of main: ctx ends when the user interrupts.
+// run is runIn reading the process's standard input.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return runIn(ctx, args, getenv, os.Stdin, stdout, stderr)
+}
+
+// runIn is the testable part of main: ctx ends when the user interrupts;
+// stdin is what -args @- or -elicit @- reads.
+func runIn(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-client", flag.ContinueOnError)
 	// The environment's values are not flag defaults, which -h would
 	// print: a token or a password in the URL must stay unseen.
@@ -282,10 +298,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	call := fs.String("call", "", "call this tool instead of the default story")
 	prompt := fs.String("prompt", "", "get this prompt instead of the default story")
 	read := fs.String("read", "", "read the resource at this URI instead of the default story")
-	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object; or the -prompt prompt's, a JSON object of strings")
+	callArgs := fs.String("args", "{}", "the -call tool's arguments, a JSON object; or the -prompt prompt's, a JSON object of strings; @FILE reads it from FILE, @- from standard input (at most 4 MiB)")
 	logLevel := fs.String("log", "info", "least severe server log level to show during -call: "+strings.Join(logLevels, ", "))
 	insecure := fs.Bool("insecure", false, "send the bearer token over plain http to a host that is not loopback")
-	elicit := fs.String("elicit", "", "during -call or -prompt, answer every elicitation request: accept with this JSON object as the content, or decline, or cancel (default: the client offers no elicitation)")
+	elicit := fs.String("elicit", "", "during -call or -prompt, answer every elicitation request: accept with this JSON object as the content (@FILE reads it from FILE, @- from standard input, at most 4 MiB), or decline, or cancel (default: the client offers no elicitation)")
 	trace := fs.Bool("trace", false, "show every HTTP exchange on standard error, secrets hidden")
 	login := fs.Bool("login", false, "sign a person in with the OAuth authorization code grant and PKCE, in the browser, as the public client -client-id of -issuer (a confidential one when MCP_CLIENT_SECRET is set); the default -timeout becomes 5m")
 	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any")
@@ -368,7 +384,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		slices.Sort(asked)
 		return usageError(stderr, fmt.Sprintf("%s and %s exclude each other: give one", strings.Join(asked[:len(asked)-1], ", "), asked[len(asked)-1]))
 	}
-	arguments, err := parseArgs(*callArgs)
+	if *elicit != "" && *call == "" && *prompt == "" {
+		return usageError(stderr, "-elicit answers the requests of a tool or a prompt: use it with -call or -prompt")
+	}
+	if given["args"] && *call == "" && *prompt == "" {
+		return usageError(stderr, "-args is for the tool -call calls or the prompt -prompt gets: use it with -call or -prompt")
+	}
+	if *callArgs == "@-" && *elicit == "@-" {
+		return usageError(stderr, "-args and -elicit both read standard input (@-): give one of them a file")
+	}
+	argsName := "-args"
+	if name, ok := strings.CutPrefix(*callArgs, "@"); ok {
+		argsName = "-args " + shownValue(*callArgs)
+		content, err := readInput(ctx, argsName, name, stdin)
+		if err != nil {
+			return inputError(ctx, stderr, err)
+		}
+		*callArgs = content
+	}
+	arguments, err := parseArgs(argsName, *callArgs)
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
@@ -378,15 +412,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return usageError(stderr, err.Error())
 		}
 	}
-	answer, err := parseElicit(*elicit)
+	var answer *elicitAnswer
+	if name, ok := strings.CutPrefix(*elicit, "@"); ok {
+		elicitName := "-elicit " + shownValue(*elicit)
+		var content string
+		if content, err = readInput(ctx, elicitName, name, stdin); err != nil {
+			return inputError(ctx, stderr, err)
+		}
+		answer, err = elicitContent(elicitName, "a JSON object", content)
+	} else {
+		answer, err = parseElicit(*elicit)
+	}
 	if err != nil {
 		return usageError(stderr, err.Error())
-	}
-	if answer != nil && *call == "" && *prompt == "" {
-		return usageError(stderr, "-elicit answers the requests of a tool or a prompt: use it with -call or -prompt")
-	}
-	if given["args"] && *call == "" && *prompt == "" {
-		return usageError(stderr, "-args is for the tool -call calls or the prompt -prompt gets: use it with -call or -prompt")
 	}
 	if given["log"] && *call == "" {
 		return usageError(stderr, "-log is for the tool -call calls: use it with -call")
@@ -524,31 +562,94 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // parseArgs reads -args: one JSON object, kept as the text it came in so
 // that the tool gets its numbers as written, not as float64 made them
 // (9007199254740993, 1e400; from 2026-07-28 on, one beyond float64's range
-// cannot be sent at all: checkArgsSendable).
-func parseArgs(s string) (json.RawMessage, error) {
+// cannot be sent at all: checkArgsSendable). name is how a refusal names
+// it: -args, or -args @FILE for the content of FILE.
+func parseArgs(name, s string) (json.RawMessage, error) {
 	if !utf8.ValidString(s) {
 		// Sent as it is, a server would refuse the call, or read its
 		// strings with U+FFFD in place of what was meant.
-		return nil, fmt.Errorf("-args is not UTF-8, as JSON text must be: %s", shownValue(s))
+		return nil, fmt.Errorf("%s is not UTF-8, as JSON text must be: %s", name, shownValue(s))
 	}
-	if strings.Trim(s, " \t\r\n") == "" {
+	if strings.Trim(s, jsonSpace) == "" {
 		// A shell variable left unset: the JSON reader would say only
 		// "unexpected end of JSON input".
-		return nil, errors.New("-args is empty: give a JSON object ({} for no arguments)")
+		return nil, fmt.Errorf("%s is empty: give a JSON object ({} for no arguments)", name)
 	}
 	var args json.RawMessage
 	if err := json.Unmarshal([]byte(s), &args); err != nil {
-		return nil, fmt.Errorf("-args must be a JSON object: %v: %s", err, shownValue(s))
+		return nil, fmt.Errorf("%s must be a JSON object: %v: %s", name, err, shownValue(s))
 	}
 	if args[0] != '{' { // Unmarshal trimmed the spaces around it
-		return nil, fmt.Errorf("-args must be a JSON object, not %s", shownValue(s))
+		return nil, fmt.Errorf("%s must be a JSON object, not %s", name, shownValue(s))
 	}
 	if key, ok := duplicateKey(args); ok {
 		// Sent as written, the server would take one of them, the first
 		// or the last as its JSON reader does, and the other unsaid.
-		return nil, fmt.Errorf("-args gives the key %s twice in one object: give each key once", shownValue(fmt.Sprintf("%q", key)))
+		return nil, fmt.Errorf("%s gives the key %s twice in one object: give each key once", name, shownValue(fmt.Sprintf("%q", key)))
 	}
 	return args, nil
+}
+
+// jsonSpace is the white space JSON allows around a value.
+const jsonSpace = " \t\r\n"
+
+// maxInputBytes bounds what -args @FILE and -elicit @FILE read: the
+// request body a go-sdk server, lambdamcp's among them, reads by default,
+// which the arguments go in.
+const maxInputBytes = mcp.DefaultMaxRequestBodyBytes
+
+// readInput reads the value that name (-args @FILE, -elicit @FILE) gives
+// as @file: the content of file, or of stdin for "-", at most
+// maxInputBytes. Ctrl-C (ctx) ends the wait for a terminal or a pipe that
+// nobody writes to; the error is then ctx's.
+func readInput(ctx context.Context, name, file string, stdin io.Reader) (string, error) {
+	if file == "" {
+		return "", fmt.Errorf("%s names no file: give @FILE, or @- for standard input", name)
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		r := stdin
+		if file != "-" {
+			f, err := os.Open(file) // a named pipe waits here for its writer
+			if err != nil {
+				done <- result{err: err}
+				return
+			}
+			defer f.Close()
+			r = f
+		}
+		b, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
+		done <- result{b, err}
+	}()
+	var res result
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case res = <-done:
+	}
+	if res.err != nil {
+		return "", fmt.Errorf("%s: %s", name, shownValue(res.err.Error()))
+	}
+	if len(res.b) > maxInputBytes {
+		return "", fmt.Errorf("%s holds more than %d MiB, more than a go-sdk server reads in one request by default: give less", name, maxInputBytes>>20)
+	}
+	return string(res.b), nil
+}
+
+// inputError reports the failure of readInput, and returns the exit
+// status for it: the one of a usage error, or of Ctrl-C that ended the
+// wait.
+func inputError(ctx context.Context, stderr io.Writer, err error) int {
+	if ctx.Err() != nil {
+		code, word := interruption(ctx)
+		fmt.Fprintln(stderr, "mcp-client: "+word)
+		return code
+	}
+	return usageError(stderr, err.Error())
 }
 
 // duplicateKey returns the first key that an object in the JSON value v,
@@ -1598,7 +1699,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON] [-log LEVEL] [-elicit JSON|decline|cancel] | -prompt NAME [-args JSON] [-elicit JSON|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON|@FILE] [-log LEVEL] [-elicit JSON|@FILE|decline|cancel] | -prompt NAME [-args JSON|@FILE] [-elicit JSON|@FILE|decline|cancel] | -read URI]"
 
 // exitStatuses ends -h's text: a script tells its outcomes apart by them.
 const exitStatuses = `
