@@ -186,8 +186,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	iss, jwks, aud, claim := jwtVars[0], jwtVars[1], jwtVars[2], jwtVars[3]
 	if iss != "" || jwks != "" || aud != "" || claim != "" {
-		if iss == "" || jwks == "" || aud == "" {
-			return Config{}, fmt.Errorf("JWT verification needs all of %s, %s and %s", EnvJWTIssuer, EnvJWTJWKSURL, EnvJWTAudience)
+		if iss == "" || aud == "" {
+			return Config{}, fmt.Errorf("JWT verification needs both %s and %s (and %s, unless the issuer's discovery document names the keys)", EnvJWTIssuer, EnvJWTAudience, EnvJWTJWKSURL)
+		}
+		// Unset, the key set's URL is found from the issuer's discovery
+		// document, which only an issuer that is an https URL has.
+		if jwks == "" && !discoverable(iss) {
+			return Config{}, fmt.Errorf("%s is unset, and discovery of the issuer's keys needs an https issuer (plain http only on a loopback address, no query): %s=%q is none; set %s",
+				EnvJWTJWKSURL, EnvJWTIssuer, loggableURL(iss), EnvJWTJWKSURL)
 		}
 		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: claim}
 		// Another claim than aud (Cognito's client_id) names the client a

@@ -2,12 +2,14 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,7 +42,7 @@ const maxJWKSBytes = 1 << 20
 // (ErrKeysUnavailable), as when no set has loaded. So too when its caller
 // stops waiting for a fetch still in flight, which may bring the key.
 type keyCache struct {
-	url        string
+	issuer     string // whose discovery document names url, when url is ""
 	client     *http.Client
 	ttl        time.Duration
 	minRefresh time.Duration
@@ -48,6 +50,7 @@ type keyCache struct {
 	now        func() time.Time
 
 	mu           sync.Mutex
+	url          string // "" until the issuer's discovery document names it
 	set          jwk.Set
 	fetchedAt    time.Time
 	refreshAfter time.Time     // no refresh before this instant
@@ -203,6 +206,7 @@ func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first
 
 	c.mu.Lock()
 	c.fetching, c.failed = nil, err != nil
+	where := c.where()
 	switch {
 	case err == nil:
 		if first {
@@ -225,9 +229,9 @@ func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first
 			// Cut and escaped as a refusal's reason is: the parser's
 			// error, or a redirect's, may quote the key server's answer
 			// at length, and raw.
-			c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(c.url), "reason", reason, "error", loggable(err.Error(), maxLoggedReasonBytes))
+			c.logger.WarnContext(ctx, "jwks fetch failed", "url", loggableURL(where), "reason", reason, "error", loggable(err.Error(), maxLoggedReasonBytes))
 		} else {
-			c.logger.InfoContext(ctx, "jwks fetched", "url", loggableURL(c.url), "reason", reason, "keys", set.Len())
+			c.logger.InfoContext(ctx, "jwks fetched", "url", loggableURL(where), "reason", reason, "keys", set.Len())
 		}
 	}
 }
@@ -238,8 +242,20 @@ func (c *keyCache) load(ctx context.Context, reason string, now time.Time, first
 // failure is logged by load.
 func (c *keyCache) logStopped(ctx context.Context, reason string, waitCtx context.Context) {
 	if c.logger != nil {
-		c.logger.DebugContext(ctx, "jwks fetch not waited for", "url", loggableURL(c.url), "reason", reason, "cause", context.Cause(waitCtx).Error())
+		c.mu.Lock()
+		where := c.where()
+		c.mu.Unlock()
+		c.logger.DebugContext(ctx, "jwks fetch not waited for", "url", loggableURL(where), "reason", reason, "cause", context.Cause(waitCtx).Error())
 	}
+}
+
+// where is what a fetch asks for first, with c.mu held: the key set, or
+// the issuer's discovery document while the key set's URL is unknown.
+func (c *keyCache) where() string {
+	if c.url == "" {
+		return discoveryURL(c.issuer)
+	}
+	return c.url
 }
 
 // deadlineMargin is how long before its request's deadline a caller stops
@@ -291,7 +307,25 @@ func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
+	// The key set's URL, found once from the issuer when it was not
+	// given, within the same bound: one fetch in flight at a time does
+	// both, and a failure of either is a failed fetch.
+	c.mu.Lock()
+	u := c.url
+	c.mu.Unlock()
+	if u == "" {
+		found, err := discoverKeysURL(ctx, c.client, c.issuer)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		c.url, u = found, found
+		c.mu.Unlock()
+		if c.logger != nil {
+			c.logger.InfoContext(ctx, "jwks url discovered", "issuer", loggableURL(c.issuer), "url", loggableURL(u))
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -339,4 +373,65 @@ func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
 		return nil, fmt.Errorf("jwks has no keys this verifier can use")
 	}
 	return set, nil
+}
+
+// discoveryURL is where issuer's OpenID Connect discovery document is
+// (OpenID Connect Discovery 1.0 section 4): the issuer without its
+// trailing slash, then /.well-known/openid-configuration.
+func discoveryURL(issuer string) string {
+	return strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+}
+
+// discoverKeysURL reads issuer's discovery document with client, whose
+// redirects keysOnlyOverTLS bounds, for its jwks_uri. The document is
+// bounded as a key set is, must name issuer exactly (OpenID Connect
+// Discovery 1.0 section 4.3: else anyone who serves a document could name
+// the keys of another), and its jwks_uri must be one keysURL takes, and
+// https when the issuer is: plain http on a loopback address, named by a
+// document read over https, would have the keys served by whatever
+// listens on this machine, as a redirect there would.
+func discoverKeysURL(ctx context.Context, client *http.Client, issuer string) (string, error) {
+	doc := discoveryURL(issuer)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, doc, nil)
+	if err != nil {
+		return "", fmt.Errorf("jwks discovery: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		if ue, ok := err.(*url.Error); ok {
+			ue.URL = loggableURL(ue.URL)
+		}
+		return "", fmt.Errorf("jwks discovery: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("jwks discovery: the issuer's discovery document %s: HTTP status %d", loggableURL(doc), resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("jwks discovery: reading the issuer's discovery document %s: %w", loggableURL(doc), err)
+	}
+	if len(body) > maxJWKSBytes {
+		return "", fmt.Errorf("jwks discovery: the issuer's discovery document %s is larger than %d bytes", loggableURL(doc), maxJWKSBytes)
+	}
+	var meta struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := json.Unmarshal(body, &meta); err != nil {
+		return "", fmt.Errorf("jwks discovery: the issuer's discovery document %s is no JSON object: %w", loggableURL(doc), err)
+	}
+	if meta.Issuer != issuer {
+		return "", fmt.Errorf("jwks discovery: the discovery document %s names issuer %q, not the issuer it is found at", loggableURL(doc), textcut.Cut(meta.Issuer, maxQuotedURLBytes))
+	}
+	if meta.JWKSURI == "" {
+		return "", fmt.Errorf("jwks discovery: the discovery document %s names no jwks_uri", loggableURL(doc))
+	}
+	u, err := url.Parse(meta.JWKSURI)
+	if iss, _ := url.Parse(issuer); err != nil || !keysURL(u) || (iss != nil && iss.Scheme == "https" && u.Scheme != "https") {
+		return "", fmt.Errorf("jwks discovery: the discovery document %s names jwks_uri %q, which would be read in the clear (keys are fetched over https only, plain http only on a loopback address from an issuer there)",
+			loggableURL(doc), loggableURL(meta.JWKSURI))
+	}
+	return meta.JWKSURI, nil
 }

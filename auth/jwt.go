@@ -42,9 +42,20 @@ const defaultLeeway = 30 * time.Second
 type JWTOptions struct {
 	// Issuer must equal the token's "iss" claim. Required.
 	Issuer string
-	// JWKSURL is where the issuer publishes its signing keys. Required,
-	// and https unless it names a loopback address; redirects away from
-	// https are refused too. For Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json.
+	// JWKSURL is where the issuer publishes its signing keys: https
+	// unless it names a loopback address; redirects away from https are
+	// refused too. For Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json.
+	//
+	// Empty means the URL the issuer's OpenID Connect discovery document
+	// names as its jwks_uri (OpenID Connect Discovery 1.0 section 4), as
+	// API Gateway's HTTP API JWT authorizer finds it: the document is
+	// fetched with the first key set, from the issuer without a trailing
+	// slash and then /.well-known/openid-configuration, and must name
+	// Issuer exactly; its jwks_uri is checked as JWKSURL is, and must be
+	// https when Issuer is. The issuer must then be an https URL (plain
+	// http only on a loopback address) without query or fragment. A
+	// failed discovery is a failed key fetch, tried again as one is; the
+	// URL found is kept for the verifier's life.
 	JWKSURL string
 	// Audience must appear in the claim named by AudienceClaim. Required:
 	// a resource server that skips the audience check accepts tokens minted
@@ -71,7 +82,9 @@ type JWTOptions struct {
 	// Leeway tolerates clock skew on "exp" and "nbf". Zero means 30 seconds;
 	// a negative value means none.
 	Leeway time.Duration
-	// HTTPClient fetches the JWKS. Each fetch is bounded by its Timeout,
+	// HTTPClient fetches the JWKS, and the discovery document that names
+	// it when JWKSURL is empty. Each fetch (the discovery and the key set
+	// together, the first time) is bounded by its Timeout,
 	// or by 5 seconds when it has none; nil means a client with a 5 second
 	// timeout. A token waits for a fetch until 500 ms before its request's
 	// deadline at most, then is judged with the keys held: a kid they
@@ -89,8 +102,8 @@ type JWTOptions struct {
 	// (after MinRefreshInterval, when that is shorter), and the first
 	// load does not count against it.
 	MinRefreshInterval time.Duration
-	// Logger receives the JWKS fetch events: a set fetched (Info), a fetch
-	// failed (Warn), a request that stopped waiting for one (Debug); never
+	// Logger receives the JWKS fetch events: the key set's URL discovered
+	// (Info, once), a set fetched (Info), a fetch failed (Warn), a request that stopped waiting for one (Debug); never
 	// tokens. Refused tokens are not logged here: the Middleware and the
 	// authorizer log them, each with its own Logger. Nil logs nothing.
 	Logger *slog.Logger
@@ -118,6 +131,15 @@ func keysURL(u *url.URL) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// discoverable reports whether the key set's URL may be found from
+// issuer's discovery document: issuer is a URL keysURL takes, with no
+// user (which the request would send), query or fragment (which an
+// issuer identifier has none of, OpenID Connect Discovery 1.0 section 2).
+func discoverable(issuer string) bool {
+	u, err := url.Parse(issuer)
+	return err == nil && keysURL(u) && u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
 }
 
 // keysOnlyOverTLS returns a copy of c that refuses to follow a redirect to
@@ -168,8 +190,11 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	if opts.Audience == "" {
 		return nil, errors.New("jwt: audience is required")
 	}
-	u, err := url.Parse(opts.JWKSURL)
-	if err != nil || !keysURL(u) {
+	if opts.JWKSURL == "" {
+		if !discoverable(opts.Issuer) {
+			return nil, fmt.Errorf("jwt: no JWKS URL, and the issuer %q is no https URL (plain http only on a loopback address, no query) to discover one from", loggableURL(opts.Issuer))
+		}
+	} else if u, err := url.Parse(opts.JWKSURL); err != nil || !keysURL(u) {
 		return nil, jwksURLError{fmt.Errorf("jwt: JWKS URL %q is not an https URL (plain http only on a loopback address)", loggableURL(opts.JWKSURL))}
 	}
 	if opts.AudienceClaim == "" {
@@ -214,6 +239,7 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 		algs: algs,
 		keys: &keyCache{
 			url:        opts.JWKSURL,
+			issuer:     opts.Issuer,
 			client:     opts.HTTPClient,
 			ttl:        opts.CacheTTL,
 			minRefresh: opts.MinRefreshInterval,

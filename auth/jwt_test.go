@@ -157,7 +157,8 @@ func TestNewJWTVerifierRefusesUnsafeConfig(t *testing.T) {
 	}{
 		{"no issuer", func(o *JWTOptions) { o.Issuer = "" }},
 		{"no audience", func(o *JWTOptions) { o.Audience = "" }},
-		{"no JWKS URL", func(o *JWTOptions) { o.JWKSURL = "" }},
+		{"no JWKS URL, an issuer that is no URL", func(o *JWTOptions) { o.JWKSURL, o.Issuer = "", "urn:example:issuer" }},
+		{"no JWKS URL, a plain http issuer", func(o *JWTOptions) { o.JWKSURL, o.Issuer = "", "http://issuer.test" }},
 		{"JWKS URL not http", func(o *JWTOptions) { o.JWKSURL = "file:///etc/jwks.json" }},
 		{"JWKS URL plain http", func(o *JWTOptions) { o.JWKSURL = "http://issuer.test/jwks.json" }},
 		{"JWKS URL plain http, loopback-looking name", func(o *JWTOptions) { o.JWKSURL = "http://127.0.0.1.issuer.test/jwks.json" }},

@@ -7,6 +7,7 @@
 //
 //	MCP_AUTH_TOKEN_SHA256      comma-separated hex SHA-256 hashes of static tokens
 //	MCP_JWT_ISSUER, MCP_JWT_JWKS_URL, MCP_JWT_AUDIENCE, MCP_JWT_AUDIENCE_CLAIM
+//	                           (MCP_JWT_JWKS_URL unset: the issuer's OpenID discovery document names it)
 //	MCP_REQUIRED_SCOPES        space-separated scopes every caller needs
 //	MCP_SCOPE_IMPLIES          scopes that imply others: "mcp:admin=mcp:tools mcp:read; …"
 //	MCP_RESOURCE_URL           the MCP endpoint, which a JWT whose audience is in client_id

@@ -89,7 +89,8 @@ func newAuthorizer(getenv func(string) string, logger *slog.Logger) (*auth.Autho
 		return nil, fmt.Errorf("%s is for the MCP server behind this authorizer, not for the authorizer", auth.EnvFromAuthorizer)
 	}
 	if !cfg.Enabled() {
-		return nil, fmt.Errorf("no authentication configured: set %s and/or %s, %s, %s", auth.EnvTokenSHA256, auth.EnvJWTIssuer, auth.EnvJWTJWKSURL, auth.EnvJWTAudience)
+		return nil, fmt.Errorf("no authentication configured: set %s and/or %s and %s (%s too, unless the issuer's discovery document names its keys)",
+			auth.EnvTokenSHA256, auth.EnvJWTIssuer, auth.EnvJWTAudience, auth.EnvJWTJWKSURL)
 	}
 	// A variable set but wrong (a hash that is none, a JWKS URL over
 	// plain http) is named in err: it needs mending, not setting.

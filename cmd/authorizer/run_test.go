@@ -202,7 +202,7 @@ func TestNewAuthorizerConfigError(t *testing.T) {
 		want string
 	}{
 		{"nothing configured", nil,
-			"no authentication configured: set MCP_AUTH_TOKEN_SHA256 and/or MCP_JWT_ISSUER, MCP_JWT_JWKS_URL, MCP_JWT_AUDIENCE"},
+			"no authentication configured: set MCP_AUTH_TOKEN_SHA256 and/or MCP_JWT_ISSUER and MCP_JWT_AUDIENCE (MCP_JWT_JWKS_URL too, unless the issuer's discovery document names its keys)"},
 		{"sha256sum's output as it prints it", map[string]string{auth.EnvTokenSHA256: auth.HashToken(token) + "  -"},
 			"MCP_AUTH_TOKEN_SHA256: static tokens: hash 1 is not a hex SHA-256 hash (64 hex digits)"},
 		{"JWKS URL over plain http", map[string]string{auth.EnvJWTIssuer: "https://iss.example", auth.EnvJWTJWKSURL: "http://iss.example/jwks.json", auth.EnvJWTAudience: "a"},

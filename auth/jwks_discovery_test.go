@@ -1,0 +1,272 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+)
+
+// discoveryIssuer is an issuer over TLS that publishes its discovery
+// document at /pool/.well-known/openid-configuration and its keys at
+// /pool/keys, and counts the fetches of each.
+type discoveryIssuer struct {
+	*httptest.Server
+	issuer      string
+	docs, sets  atomic.Int32
+	mu          sync.Mutex
+	doc         func(issuer, keys string) (status int, body string) // nil: the right document
+	keys        []*signingKey
+	arrivedOnce sync.Once
+	arrived     chan struct{} // closed when the first document request arrives
+	hold        chan struct{} // when set, each document request waits for it
+}
+
+func newDiscoveryIssuer(t testing.TB, keys ...*signingKey) *discoveryIssuer {
+	t.Helper()
+	d := &discoveryIssuer{keys: keys, arrived: make(chan struct{})}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /pool/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		d.docs.Add(1)
+		d.arrivedOnce.Do(func() { close(d.arrived) })
+		d.mu.Lock()
+		doc, hold := d.doc, d.hold
+		d.mu.Unlock()
+		if hold != nil {
+			<-hold
+		}
+		status, body := http.StatusOK, `{"issuer":"`+d.issuer+`","jwks_uri":"`+d.URL+`/pool/keys"}`
+		if doc != nil {
+			status, body = doc(d.issuer, d.URL+"/pool/keys")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	})
+	mux.HandleFunc("GET /pool/keys", func(w http.ResponseWriter, r *http.Request) {
+		d.sets.Add(1)
+		set := jwk.NewSet()
+		for _, k := range d.keys {
+			_ = set.AddKey(k.pub)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(set)
+	})
+	d.Server = httptest.NewTLSServer(mux)
+	d.issuer = d.URL + "/pool"
+	t.Cleanup(d.Close)
+	return d
+}
+
+func (d *discoveryIssuer) setDoc(doc func(issuer, keys string) (int, string)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.doc = doc
+}
+
+// verifier is a verifier of d's tokens given no JWKS URL.
+func (d *discoveryIssuer) verifier(t testing.TB, mod func(*JWTOptions)) *JWTVerifier {
+	t.Helper()
+	opts := JWTOptions{Issuer: d.issuer, Audience: testAudience, HTTPClient: d.Client()}
+	if mod != nil {
+		mod(&opts)
+	}
+	v, err := NewJWTVerifier(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Given no JWKS URL, the verifier finds the key set's from the issuer's
+// discovery document on the first token, once, logs it once, and keeps it.
+func TestJWTDiscoversKeySet(t *testing.T) {
+	key := newRSAKey(t, "k1")
+	d := newDiscoveryIssuer(t, key)
+	var logs bytes.Buffer
+	v := d.verifier(t, func(o *JWTOptions) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	for i := range 3 {
+		if _, err := v.Verify(context.Background(), key.sign(t, claims{iss: d.issuer})); err != nil {
+			t.Fatalf("Verify %d: %v", i, err)
+		}
+	}
+	if n, m := d.docs.Load(), d.sets.Load(); n != 1 || m != 1 {
+		t.Errorf("%d fetches of the discovery document and %d of the key set, want 1 and 1", n, m)
+	}
+	if n := strings.Count(logs.String(), "jwks url discovered"); n != 1 || !strings.Contains(logs.String(), d.URL+"/pool/keys") {
+		t.Errorf("logs say the discovered URL %d times, want once, naming it:\n%s", n, logs.String())
+	}
+}
+
+// The first tokens, arriving together, share one discovery.
+func TestJWTDiscoveryShared(t *testing.T) {
+	key := newRSAKey(t, "k1")
+	d := newDiscoveryIssuer(t, key)
+	hold := make(chan struct{})
+	d.mu.Lock()
+	d.hold = hold
+	d.mu.Unlock()
+	v := d.verifier(t, nil)
+	token := key.sign(t, claims{iss: d.issuer})
+	errs := make([]error, 10)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = v.Verify(context.Background(), token) })
+	}
+	<-d.arrived
+	time.Sleep(50 * time.Millisecond) // let the others queue behind it; the counts below do not depend on it
+	close(hold)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Verify %d: %v", i, err)
+		}
+	}
+	if n := d.docs.Load(); n != 1 {
+		t.Errorf("%d fetches of the discovery document, want 1", n)
+	}
+}
+
+// A discovery document that cannot be used is a failed key fetch: the
+// token cannot be checked (ErrKeysUnavailable, not invalid), nothing is
+// asked of a key set it names, and the next token after unloadedRetry
+// tries again.
+func TestJWTDiscoveryRefused(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a plain http server was asked for %s", r.URL)
+	}))
+	defer plain.Close()
+	tests := []struct {
+		name    string
+		doc     func(issuer, keys string) (int, string)
+		wantLog string
+	}{
+		{"another issuer", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `/","jwks_uri":"` + keys + `"}`
+		}, "names issuer"},
+		{"no jwks_uri", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `"}`
+		}, "names no jwks_uri"},
+		{"jwks_uri over plain http", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `","jwks_uri":"http://192.0.2.1/keys"}`
+		}, "read in the clear"},
+		{"jwks_uri over plain http on this machine", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `","jwks_uri":"` + plain.URL + `/keys"}`
+		}, "read in the clear"},
+		{"jwks_uri no URL", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `","jwks_uri":"keys"}`
+		}, "read in the clear"},
+		{"oversized", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `","jwks_uri":"` + keys + `","x":"` + strings.Repeat("a", maxJWKSBytes) + `"}`
+		}, "larger than"},
+		{"not JSON", func(string, string) (int, string) { return 200, "<html>sign in</html>" }, "no JSON object"},
+		{"not found", func(string, string) (int, string) { return 404, "{}" }, "status 404"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			key := newRSAKey(t, "k1")
+			d := newDiscoveryIssuer(t, key)
+			d.setDoc(tc.doc)
+			var logs bytes.Buffer
+			now := time.Now()
+			var mu sync.Mutex
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			v := d.verifier(t, func(o *JWTOptions) {
+				o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+				o.Now = clock
+			})
+			token := key.sign(t, claims{iss: d.issuer})
+			if _, err := v.Verify(context.Background(), token); !errors.Is(err, ErrKeysUnavailable) {
+				t.Fatalf("Verify = %v, want ErrKeysUnavailable", err)
+			}
+			if !strings.Contains(logs.String(), "jwks fetch failed") || !strings.Contains(logs.String(), tc.wantLog) {
+				t.Errorf("logs, want a failed fetch saying %q:\n%.2000s", tc.wantLog, logs.String())
+			}
+			if n := d.sets.Load(); n != 0 {
+				t.Errorf("the key set was fetched %d times", n)
+			}
+			// Within the retry: refused at once, no fetch.
+			if _, err := v.Verify(context.Background(), token); !errors.Is(err, ErrKeysUnavailable) || d.docs.Load() != 1 {
+				t.Fatalf("Verify within the retry = %v after %d fetches, want ErrKeysUnavailable after 1", err, d.docs.Load())
+			}
+			d.setDoc(nil)
+			mu.Lock()
+			now = now.Add(unloadedRetry)
+			mu.Unlock()
+			if _, err := v.Verify(context.Background(), token); err != nil || d.docs.Load() != 2 {
+				t.Fatalf("Verify once the document is right = %v after %d fetches, want nil after 2", err, d.docs.Load())
+			}
+		})
+	}
+}
+
+// The discovery document is followed through a redirect only over https,
+// as the key set is.
+func TestJWTDiscoveryRedirectToPlainHTTPRefused(t *testing.T) {
+	key := newRSAKey(t, "k1")
+	plain := newJWKSServer(t, key)
+	var issuer string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/.well-known/openid-configuration", http.StatusFound)
+	}))
+	defer srv.Close()
+	issuer = srv.URL
+	v, err := NewJWTVerifier(JWTOptions{Issuer: issuer, Audience: testAudience, HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), key.sign(t, claims{iss: issuer})); !errors.Is(err, ErrKeysUnavailable) {
+		t.Errorf("Verify after a redirect of the discovery document to plain http = %v, want ErrKeysUnavailable", err)
+	}
+	if n := plain.hits.Load(); n != 0 {
+		t.Errorf("the plain http server was asked %d times", n)
+	}
+}
+
+// Without a JWKS URL, the issuer must be one its discovery document can
+// be fetched from.
+func TestJWTDiscoveryNeedsHTTPSIssuer(t *testing.T) {
+	for _, iss := range []string{"urn:example:issuer", "http://issuer.example", "https://issuer.example?x=1", "https://"} {
+		_, err := NewJWTVerifier(JWTOptions{Issuer: iss, Audience: "a"})
+		if err == nil || !strings.Contains(err.Error(), "discover") {
+			t.Errorf("NewJWTVerifier(issuer %q, no JWKS URL) = %v, want an error saying the keys cannot be discovered", iss, err)
+		}
+	}
+	if _, err := NewJWTVerifier(JWTOptions{Issuer: "https://issuer.example/pool/", Audience: "a"}); err != nil {
+		t.Errorf("NewJWTVerifier(https issuer, no JWKS URL) = %v", err)
+	}
+}
+
+// MCP_JWT_JWKS_URL is optional with an https issuer, and its absence with
+// one that is no URL is a configuration error naming why.
+func TestConfigJWKSURLOptional(t *testing.T) {
+	c, err := ConfigFromEnv(mapEnv(map[string]string{EnvJWTIssuer: "https://iss.example", EnvJWTAudience: "a"}))
+	if err != nil || c.JWT == nil || c.JWT.JWKSURL != "" {
+		t.Fatalf("ConfigFromEnv(no JWKS URL) = %+v, %v, want JWT verification with the key set to discover", c.JWT, err)
+	}
+	if _, err := c.Verifier(nil); err != nil {
+		t.Errorf("Verifier: %v", err)
+	}
+	_, err = ConfigFromEnv(mapEnv(map[string]string{EnvJWTIssuer: "urn:example:issuer", EnvJWTAudience: "a"}))
+	if err == nil || !strings.Contains(err.Error(), EnvJWTJWKSURL) || !strings.Contains(err.Error(), "https issuer") {
+		t.Errorf("ConfigFromEnv(URN issuer, no JWKS URL) = %v, want an error saying discovery needs an https issuer", err)
+	}
+	_, err = ConfigFromEnv(mapEnv(map[string]string{EnvJWTJWKSURL: "https://iss.example/keys", EnvJWTAudience: "a"}))
+	if err == nil || !strings.Contains(err.Error(), EnvJWTIssuer) {
+		t.Errorf("ConfigFromEnv(no issuer) = %v, want an error naming %s", err, EnvJWTIssuer)
+	}
+}
+
+func mapEnv(env map[string]string) func(string) string {
+	return func(k string) string { return env[k] }
+}
