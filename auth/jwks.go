@@ -382,6 +382,31 @@ func discoveryURL(issuer string) string {
 	return strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
 }
 
+// DiscoverJWKSURL returns the jwks_uri of issuer's OpenID Connect
+// discovery document, read and checked as a [JWTVerifier] given no
+// JWKSURL reads and checks it: issuer must be an https URL (plain http
+// only on a loopback address) without query, the document is read up
+// to a bound, through redirects over https only, and must name issuer
+// exactly, and its jwks_uri must be one JWKSURL may be. client nil means
+// one with a 5 second timeout; a client without a Timeout is bounded by
+// 5 seconds too. Errors quote what the issuer's server sent escaped and
+// cut, and name no URL's query or user.
+func DiscoverJWKSURL(ctx context.Context, issuer string, client *http.Client) (string, error) {
+	if !discoverable(issuer) {
+		return "", fmt.Errorf("jwks discovery: the issuer %q is no https URL (plain http only on a loopback address, no query)", loggableURL(issuer))
+	}
+	if client == nil {
+		client = &http.Client{Timeout: defaultFetchTimeout}
+	}
+	bound := client.Timeout
+	if bound <= 0 {
+		bound = defaultFetchTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, bound)
+	defer cancel()
+	return discoverKeysURL(ctx, keysOnlyOverTLS(client), issuer)
+}
+
 // discoverKeysURL reads issuer's discovery document with client, whose
 // redirects keysOnlyOverTLS bounds, for its jwks_uri. The document is
 // bounded as a key set is, must name issuer exactly (OpenID Connect

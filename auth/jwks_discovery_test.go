@@ -270,3 +270,21 @@ func TestConfigJWKSURLOptional(t *testing.T) {
 func mapEnv(env map[string]string) func(string) string {
 	return func(k string) string { return env[k] }
 }
+
+// DiscoverJWKSURL finds what a verifier given no JWKS URL finds, and
+// refuses an issuer that has no discovery document to read.
+func TestDiscoverJWKSURL(t *testing.T) {
+	d := newDiscoveryIssuer(t)
+	if got, err := DiscoverJWKSURL(context.Background(), d.issuer, d.Client()); err != nil || got != d.URL+"/pool/keys" {
+		t.Errorf("DiscoverJWKSURL = %q, %v, want %q", got, err, d.URL+"/pool/keys")
+	}
+	d.setDoc(func(issuer, keys string) (int, string) {
+		return 200, `{"issuer":"https://other.example","jwks_uri":"` + keys + `"}`
+	})
+	if _, err := DiscoverJWKSURL(context.Background(), d.issuer, d.Client()); err == nil || !strings.Contains(err.Error(), "names issuer") {
+		t.Errorf("DiscoverJWKSURL of a document naming another issuer = %v, want an error saying so", err)
+	}
+	if _, err := DiscoverJWKSURL(context.Background(), "urn:example:issuer", nil); err == nil {
+		t.Error("DiscoverJWKSURL of a URN issuer succeeded")
+	}
+}

@@ -2,14 +2,9 @@ package localfront
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -64,13 +59,8 @@ const (
 	discoveryTimeout = 5 * time.Second
 )
 
-// maxDiscoveryBytes bounds the discovery document read, as auth bounds a
-// key set: a real one is a few KiB.
-const maxDiscoveryBytes = 1 << 20
-
-// maxQuotedURLBytes bounds the issuer and jwks_uri an error quotes of the
-// document: a path cut as a log line cuts one, with room for the scheme
-// and the host.
+// maxQuotedURLBytes bounds the issuer an error quotes: a path cut as a
+// log line cuts one, with room for the scheme and the host.
 const maxQuotedURLBytes = textcut.MaxPathBytes + 128
 
 // jwtVerifier is the verifier of tokens naming audience in claim,
@@ -176,63 +166,16 @@ func (s *jwtState) clock() time.Time {
 }
 
 // discoverJWKS reads the issuer's OpenID discovery document for its
-// jwks_uri; the document must name the issuer it is found at.
+// jwks_uri, as auth.JWTVerifier reads it when given no JWKS URL: the
+// document must name the issuer it is found at, and its jwks_uri may
+// not be read in the clear, nor may the document itself after a
+// redirect.
 func discoverJWKS(ctx context.Context, issuer string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, discoveryTimeout)
-	defer cancel()
-	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := discoveryClient.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("fetching the issuer's discovery document: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("the issuer's discovery document %s: status %d", u, resp.StatusCode)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDiscoveryBytes+1))
-	if err != nil {
-		return "", fmt.Errorf("the issuer's discovery document %s: %w", u, err)
-	}
-	if len(body) > maxDiscoveryBytes {
-		return "", fmt.Errorf("the issuer's discovery document %s is larger than %d bytes", u, maxDiscoveryBytes)
-	}
-	var doc struct {
-		Issuer  string `json:"issuer"`
-		JWKSURI string `json:"jwks_uri"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return "", fmt.Errorf("the issuer's discovery document %s: %w", u, err)
-	}
-	if doc.Issuer != issuer || doc.JWKSURI == "" {
-		return "", fmt.Errorf("the discovery document %s names issuer %q and jwks_uri %q", u,
-			textcut.Cut(doc.Issuer, maxQuotedURLBytes), textcut.Cut(doc.JWKSURI, maxQuotedURLBytes))
-	}
-	// The verifier refuses such a URL too, but only when a request
-	// makes it, and on every request: refused here, it is a failed
-	// discovery, remembered and logged once.
-	if !keysURL(doc.JWKSURI) {
-		return "", fmt.Errorf("the discovery document %s names jwks_uri %q, which would be read in the clear", u,
-			textcut.Cut(doc.JWKSURI, maxQuotedURLBytes))
-	}
-	return doc.JWKSURI, nil
+	return auth.DiscoverJWKSURL(ctx, issuer, discoveryClient)
 }
 
-// discoveryClient follows a discovery document's redirects only to where
-// the document itself may be read (keysURL): a redirect from https to a
-// remote plain-http URL would let anyone on the way name the keys.
-var discoveryClient = &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
-	if !keysURL(req.URL.String()) {
-		return fmt.Errorf("redirected to %s, which would be read in the clear", req.URL.Redacted())
-	}
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
-	}
-	return nil
-}}
+// discoveryClient bounds one fetch of the discovery document.
+var discoveryClient = &http.Client{Timeout: discoveryTimeout}
 
 // keysURL reports whether what names the keys may be read from raw: over
 // https, or plain http from this machine, as auth.JWTVerifier takes the

@@ -32,7 +32,7 @@ func TestDiscoveryRedirects(t *testing.T) {
 		wantErr string // "": the document is read
 	}{
 		// TEST-NET-1: never dialed when the redirect is refused.
-		{"to a remote plain-http host", "http://192.0.2.1/.well-known/openid-configuration", "read in the clear"},
+		{"to a remote plain-http host", "http://192.0.2.1/.well-known/openid-configuration", "refusing a redirect"},
 		{"to this machine", doc.URL + "/.well-known/openid-configuration", "names issuer"},
 	}
 	for _, tc := range tests {
@@ -317,7 +317,7 @@ func TestDiscoveryDocumentBounded(t *testing.T) {
 		wantErr string
 	}{
 		{"a document past the bound", func(issuer string) string {
-			return `{"issuer":"` + issuer + `","jwks_uri":"` + issuer + `/keys","padding":"` + strings.Repeat("a", maxDiscoveryBytes) + `"}`
+			return `{"issuer":"` + issuer + `","jwks_uri":"` + issuer + `/keys","padding":"` + strings.Repeat("a", 1<<20) + `"}`
 		}, "larger than"},
 		{"a long issuer", func(string) string {
 			return `{"issuer":"https://` + long + `","jwks_uri":"https://192.0.2.1/keys"}`
