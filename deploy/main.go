@@ -28,8 +28,8 @@
 //	detailedMetrics true: per-method metrics of the REST stage, billed as custom metrics
 //	jwtIssuer, jwtAudience, jwtJwksUrl, jwtAudienceClaim, jwtScopes (space-separated, not
 //	            comma-separated: a comma is part of a scope): verify JWTs
-//	            (jwtJwksUrl and jwtAudienceClaim: rest and url only; jwtJwksUrl defaults to
-//	            the issuer's /.well-known/jwks.json, which only some issuers serve); jwtScopeImplies
+//	            (jwtJwksUrl and jwtAudienceClaim: rest and url only; without jwtJwksUrl the
+//	            keys are the jwks_uri of the issuer's OpenID discovery document); jwtScopeImplies
 //	            ("mcp:admin=mcp:tools mcp:read; …"): scopes that imply others
 //	cognito     true: create a Cognito user pool and verify its client-credentials tokens
 //	cognitoDeletionProtection  false: the pool is deleted with the stack (default: kept)

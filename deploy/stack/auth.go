@@ -146,14 +146,13 @@ func newAuth(st awscdk.Stack, p Props) auth {
 		return cognitoAuth(st, p.CognitoDeletable)
 	case p.JWT != nil:
 		j := p.JWT
-		jwks := j.JWKSURL
-		if jwks == "" {
-			jwks = strings.TrimSuffix(j.Issuer, "/") + "/.well-known/jwks.json"
-		}
+		// Without jwtJwksUrl, MCP_JWT_JWKS_URL is unset: the functions read the jwks_uri of the
+		// issuer's discovery document, as the HTTP API's JWT authorizer does. A guess
+		// (<issuer>/.well-known/jwks.json) would be right for some issuers only.
 		return auth{
 			verify: map[string]*string{
 				envJWTIssuer:        jsii.String(j.Issuer),
-				envJWTJWKSURL:       jsii.String(jwks),
+				envJWTJWKSURL:       optional(j.JWKSURL),
 				envJWTAudience:      jsii.String(j.Audience),
 				envJWTAudienceClaim: optional(j.AudienceClaim),
 				envRequiredScopes:   optional(strings.Join(j.RequiredScopes, " ")),
@@ -229,6 +228,7 @@ func cognitoAuth(st awscdk.Stack, deletable bool) auth {
 	awscdk.NewCfnOutput(st, jsii.String("CognitoUserPoolId"), &awscdk.CfnOutputProps{Value: pool.UserPoolId()})
 	awscdk.NewCfnOutput(st, jsii.String("CognitoScope"), &awscdk.CfnOutputProps{Value: jsii.String(required)})
 
+	// The pool's keys are where Cognito serves them: no discovery round trip at a cold start.
 	return auth{
 		verify: map[string]*string{
 			envJWTIssuer:        jsii.String(issuer),

@@ -186,11 +186,13 @@ type Props struct {
 type JWT struct {
 	// Issuer is the tokens' iss. Written as an http(s) URL ("http:" or "https:" first), it is
 	// published as the authorization server and must name a host; without JWKSURL it must be an
-	// https URL, the keys' place. With JWKSURL it may be no URL (a URN), checked in tokens only.
+	// https URL without query or fragment, whose discovery document names the keys. With JWKSURL
+	// it may be no URL (a URN), checked in tokens only.
 	Issuer string
-	// JWKSURL is the key set, an https URL naming a host; empty means the issuer's
-	// /.well-known/jwks.json. Not settable on VariantHTTP, whose JWT authorizer finds the keys
-	// through the issuer's discovery document.
+	// JWKSURL is the key set, an https URL naming a host; empty means the jwks_uri of the
+	// issuer's OpenID discovery document (<issuer>/.well-known/openid-configuration), which the
+	// functions read with their first token (MCP_JWT_JWKS_URL is left unset). Not settable on
+	// VariantHTTP, whose JWT authorizer finds the keys through that document itself.
 	JWKSURL  string
 	Audience string
 	// AudienceClaim names the claim holding the audience; empty means "aud" (Cognito access
@@ -446,13 +448,16 @@ func (p Props) withDefaults() (Props, error) {
 			return p, fmt.Errorf("stack: JWT needs an issuer and an audience")
 		}
 		// The functions fetch signing keys over https only (auth.NewJWTVerifier), from the
-		// JWKS URL or, without one, from the issuer's; the HTTP API's authorizer reads the
-		// issuer's discovery document.
+		// JWKS URL or, without one, from the jwks_uri of the issuer's discovery document
+		// (<issuer>/.well-known/openid-configuration), as the HTTP API's authorizer does: the
+		// issuer is then an https URL without query or fragment, which no issuer identifier has.
 		switch {
 		case p.JWT.JWKSURL != "" && !strings.HasPrefix(p.JWT.JWKSURL, "https://"):
 			return p, fmt.Errorf("stack: JWT JWKS URL (jwtJwksUrl) %s is not an https URL", quoteURL(p.JWT.JWKSURL))
 		case p.JWT.JWKSURL == "" && !strings.HasPrefix(p.JWT.Issuer, "https://"):
-			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %s is not an https URL, and the keys are fetched from it (or give jwtJwksUrl)", quoteURL(p.JWT.Issuer))
+			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %s is not an https URL, and the keys are found from its discovery document (or give jwtJwksUrl)", quoteURL(p.JWT.Issuer))
+		case p.JWT.JWKSURL == "" && strings.ContainsAny(p.JWT.Issuer, "?#"):
+			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %s has a query or fragment, which an issuer whose keys are found from its discovery document has not (or give jwtJwksUrl)", quoteURL(p.JWT.Issuer))
 		}
 		// The issuer is published to clients as the authorization server, and the functions refuse
 		// one naming a user at start-up (auth.ConfigFromEnv).

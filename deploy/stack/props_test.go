@@ -878,3 +878,20 @@ func checkRefusal(t *testing.T, err error, want []string) {
 		}
 	}
 }
+
+// Without jwtJwksUrl the functions find the keys from the issuer's discovery document, which only
+// an https issuer without query or fragment has: any other is refused at synth, as the functions
+// refuse it at every cold start; with jwtJwksUrl such an issuer is checked in tokens only.
+func TestIssuerForDiscovery(t *testing.T) {
+	for _, iss := range []string{"http://iss.example", "https://iss.example/?tenant=a", "https://iss.example/#a", "urn:example:issuer"} {
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: &JWT{Issuer: iss, Audience: "a"}}
+		_, err := p.withDefaults()
+		if err == nil || !strings.Contains(err.Error(), "(jwtIssuer)") || !strings.Contains(err.Error(), "discovery document") {
+			t.Errorf("issuer %q without a JWKS URL: %v, want an error naming jwtIssuer and the discovery document", iss, err)
+		}
+		p.JWT.JWKSURL = "https://keys.example/jwks.json"
+		if _, err := p.withDefaults(); err != nil && strings.Contains(err.Error(), "discovery document") {
+			t.Errorf("issuer %q beside a JWKS URL: %v", iss, err)
+		}
+	}
+}

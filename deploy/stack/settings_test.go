@@ -64,3 +64,22 @@ func TestJWTKeySettings(t *testing.T) {
 		})
 	}
 }
+
+// TestJWTKeysDiscovered checks that without jwtJwksUrl the function that checks tokens is given no
+// JWKS URL: it reads the one the issuer's discovery document names, which few issuers serve at
+// <issuer>/.well-known/jwks.json.
+func TestJWTKeysDiscovered(t *testing.T) {
+	jwt := &stack.JWT{Issuer: "https://login.example.com/oauth2/default", Audience: "api://mcp"}
+	for variant, checker := range map[stack.Variant]string{stack.VariantREST: "authorizer", stack.VariantURL: "MCP server"} {
+		t.Run(string(variant), func(t *testing.T) {
+			_, doc, _ := synth(t, stack.Props{Variant: variant, JWT: jwt})
+			got := env(t, doc, checker)
+			if v, ok := got["MCP_JWT_JWKS_URL"]; ok {
+				t.Errorf("%s: MCP_JWT_JWKS_URL = %q, want it unset", checker, v)
+			}
+			if got["MCP_JWT_ISSUER"] != jwt.Issuer {
+				t.Errorf("%s: MCP_JWT_ISSUER = %q, want %q", checker, got["MCP_JWT_ISSUER"], jwt.Issuer)
+			}
+		})
+	}
+}

@@ -102,8 +102,8 @@ func TestRESTVariant(t *testing.T) {
 			functions: 2, logGroups: 4, ttl: 60, timeout: 10, stage: "dev",
 			wantBase: func(string) string { return "https://mcp.example.com" },
 			authorizer: map[string]string{
+				// No MCP_JWT_JWKS_URL: the issuer's discovery document names the keys.
 				"MCP_JWT_ISSUER":      "https://issuer.example.com/",
-				"MCP_JWT_JWKS_URL":    "https://issuer.example.com/.well-known/jwks.json",
 				"MCP_JWT_AUDIENCE":    "https://mcp.example.com/mcp",
 				"MCP_REQUIRED_SCOPES": "mcp:tools mcp:read",
 				"MCP_SCOPE_IMPLIES":   "mcp:admin=mcp:tools mcp:read",
