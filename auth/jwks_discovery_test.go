@@ -288,3 +288,26 @@ func TestDiscoverJWKSURL(t *testing.T) {
 		t.Error("DiscoverJWKSURL of a URN issuer succeeded")
 	}
 }
+
+// A request whose token meets a failed discovery gets the Middleware's
+// answer to keys that could not be fetched: 503, Retry-After, no challenge.
+func TestJWTDiscoveryFailedMiddleware(t *testing.T) {
+	key := newRSAKey(t, "k1")
+	d := newDiscoveryIssuer(t, key)
+	d.setDoc(func(string, string) (int, string) { return 404, "{}" })
+	v := d.verifier(t, nil)
+	h := Middleware(v, &MiddlewareOptions{ResourceURL: testAudience})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		t.Error("handler ran for a token that was not checked")
+	}))
+	req := httptest.NewRequest(http.MethodPost, testAudience, strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+key.sign(t, claims{iss: d.issuer}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "1" || rec.Header().Get("WWW-Authenticate") != "" {
+		t.Fatalf("status %d, Retry-After %q, WWW-Authenticate %q; want 503 with Retry-After: 1 and no challenge (body %s)",
+			rec.Code, rec.Header().Get("Retry-After"), rec.Header().Get("WWW-Authenticate"), rec.Body)
+	}
+	if !strings.Contains(rec.Body.String(), "temporarily_unavailable") {
+		t.Errorf("body %q, want a temporarily_unavailable error", rec.Body)
+	}
+}
