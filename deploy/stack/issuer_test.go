@@ -14,7 +14,7 @@ import (
 // issuer identifier that an RFC 9728 document may name: the server is told of no authorization
 // server and no metadata document, which it would refuse the URN as, and nothing points at one.
 func TestIssuerNotURLPublishesNoMetadata(t *testing.T) {
-	jwt := &stack.JWT{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: "https://keys.example/jwks.json"}
+	jwt := &stack.JWT{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: "https://keys.example/jwks.json", RequiredScopes: []string{"mcp:tools"}}
 	for _, v := range []stack.Variant{stack.VariantREST, stack.VariantURL} {
 		t.Run(string(v), func(t *testing.T) {
 			_, doc, _ := synth(t, stack.Props{Variant: v, JWT: jwt})
@@ -34,6 +34,24 @@ func TestIssuerNotURLPublishesNoMetadata(t *testing.T) {
 				if b, _ := json.Marshal(r["ResponseParameters"]); strings.Contains(string(b), "resource_metadata") {
 					t.Errorf("gateway response %s names a metadata document: %s", id, b)
 				}
+			}
+			// The required scopes are still named, each challenge's parameters after the scheme.
+			want := map[string]string{
+				"UNAUTHORIZED":  `'Bearer scope="mcp:tools"'`,
+				"ACCESS_DENIED": `'Bearer error="insufficient_scope", scope="mcp:tools"'`,
+			}
+			for id, r := range resources(doc, "AWS::ApiGateway::GatewayResponse") {
+				typ := render(r["ResponseType"])
+				if w, ok := want[typ]; ok {
+					params, _ := r["ResponseParameters"].(map[string]any)
+					if got := render(params["gatewayresponse.header.WWW-Authenticate"]); got != w {
+						t.Errorf("gateway response %s (%s) challenges %s, want %s", id, typ, got, w)
+					}
+					delete(want, typ)
+				}
+			}
+			if v == stack.VariantREST && len(want) > 0 {
+				t.Errorf("no gateway responses for %v", want)
 			}
 		})
 	}

@@ -195,16 +195,18 @@ func addGatewayResponses(api awsapigateway.RestApi, ep endpoints, origins []stri
 	}
 	// Both name the scopes a token needs, if any (MCP authorization: the server SHOULD include
 	// scope in the challenge), as the in-process middleware does.
-	challenge, denied := `Bearer`, `Bearer error="insufficient_scope"`
+	var params []string
 	if withMetadata {
-		challenge = `Bearer resource_metadata="` + ep.metadata() + `"`
-		denied += `, resource_metadata="` + ep.metadata() + `"`
+		params = append(params, `resource_metadata="`+ep.metadata()+`"`)
 	}
 	if len(scopes) > 0 {
-		scope := `, scope="` + strings.Join(scopes, " ") + `"`
-		challenge += scope
-		denied += scope
+		params = append(params, `scope="`+strings.Join(scopes, " ")+`"`)
 	}
+	challenge := `Bearer`
+	if len(params) > 0 {
+		challenge += " " + strings.Join(params, ", ")
+	}
+	denied := `Bearer ` + strings.Join(append([]string{`error="insufficient_scope"`}, params...), ", ")
 	for _, r := range []struct {
 		id        string
 		typ       awsapigateway.ResponseType
