@@ -71,6 +71,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"regexp"
@@ -247,7 +248,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.authorizerType, "authorizer-type", "", "REST authorizer type: token (the default) or request; an HTTP API's (-shape http) are REQUEST ones, payload 2.0, without this flag")
 	fs.DurationVar(&o.cacheTTL, "authorizer-cache-ttl", 0, "how long API Gateway keeps the Lambda authorizer's answer per Authorization header, a policy evaluated again for each request (whole seconds up to 1h; 0: off; default "+
 		localfront.DeployAuthorizerCacheTTL.String()+" with -like-deploy, as the deploy stack, else off)")
-	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, a 404 for a path it has no method for, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env) "+
+	fs.BoolVar(&o.likeDeploy, "like-deploy", false, "rest with an authorizer: answer as deploy/'s REST API does, a 404 for a path it has no method for, its metadata public with JWTs (MCP_JWT_ISSUER in -authorizer-env, an http(s) URL) "+
 		"and the authorizer's 401 and 403 with its WWW-Authenticate challenges (naming MCP_REQUIRED_SCOPES), every refusal with its JSON bodies and CORS headers (origins from MCP_ALLOWED_ORIGINS in -env); "+
 		"http: the HTTP API's routes (GET, POST and DELETE of /mcp, the metadata's GETs with JWTs, 404 for anything else) and its CORS (the same origins), which answers preflights and replaces the function's CORS headers, "+
 		"behind its JWT authorizer with JWTs (-test-issuer, or -jwt-issuer and -jwt-audience), or with static tokens behind the Lambda authorizer given, its simple responses cached")
@@ -380,7 +381,7 @@ func (o *options) authorizerCacheTTL() time.Duration {
 // deploy is the deploy stack's REST API as -like-deploy asks for it,
 // derived from the environments as the stack derives them from its
 // settings (newAuth): tokens come from an authorization server when the
-// authorizer checks JWTs, and the scopes it requires are named; the CORS
+// authorizer checks JWTs of an issuer that is an http(s) URL, and the scopes it requires are named; the CORS
 // origins the stack gives its Gateway Responses are those it gives the
 // server (MCP_ALLOWED_ORIGINS), in the form a browser sends them, "*" when
 // none are set, as by default.
@@ -395,7 +396,7 @@ func (o *options) deploy() *localfront.DeployREST {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
 		case "MCP_JWT_ISSUER":
-			d.JWT = v != ""
+			d.JWT = issuerIsURL(v)
 		case "MCP_REQUIRED_SCOPES":
 			// The test issuer's scopes are those it fills in.
 			if !o.testIssuer {
@@ -405,6 +406,14 @@ func (o *options) deploy() *localfront.DeployREST {
 	}
 	d.CORSAllowOrigins = o.corsOrigins()
 	return d
+}
+
+// issuerIsURL reports whether issuer is an http(s) URL with a host, which
+// a metadata document may name as its authorization server (RFC 8414
+// section 2): the stack publishes and points at metadata only then.
+func issuerIsURL(issuer string) bool {
+	u, err := url.Parse(issuer)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // deployHTTP is the deploy stack's HTTP API as -like-deploy on http asks

@@ -447,6 +447,10 @@ func TestLikeDeploy(t *testing.T) {
 			&localfront.DeployREST{JWT: true, RequiredScopes: []string{"mcp:tools", "mcp:admin"}}},
 		{"jwt", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=https://issuer.example.com"}, &localfront.DeployREST{JWT: true}},
 		{"static tokens", []string{"-like-deploy", "-authorizer-env", "MCP_AUTH_TOKEN_SHA256=00"}, &localfront.DeployREST{}},
+		// An issuer that is no http(s) URL is named by no metadata
+		// document: the stack routes and points at none.
+		{"jwt with a urn issuer", []string{"-like-deploy", "-authorizer-env", "MCP_JWT_ISSUER=urn:example:issuer",
+			"-authorizer-env", "MCP_REQUIRED_SCOPES=mcp:tools"}, &localfront.DeployREST{RequiredScopes: []string{"mcp:tools"}}},
 		// The test issuer fills in its scope where the authorizer's names
 		// none, and the challenges name it as the authorizer requires it.
 		{"test issuer, the authorizer's scopes emptied", []string{"-like-deploy", "-test-issuer", "-authorizer-env", "MCP_REQUIRED_SCOPES="},

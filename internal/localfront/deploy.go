@@ -24,7 +24,8 @@ var deployTokenPattern = regexp.MustCompile(`^[Bb][Ee][Aa][Rr][Ee][Rr] [-0-9A-Za
 // through the real authorizer.
 type DeployREST struct {
 	// JWT says the tokens come from an authorization server, as with the
-	// stack's JWT or Cognito settings: the metadata paths are then GET
+	// stack's JWT settings of an issuer that is an http(s) URL, or its
+	// Cognito ones: the metadata paths are then GET
 	// methods without the authorizer (addRESTMethods) and both challenges
 	// name the metadata URL (addGatewayResponses). False: static tokens,
 	// which no authorization server issues, so there is no metadata to
@@ -80,16 +81,18 @@ type gatewayResponse struct {
 // addGatewayResponses in deploy/stack/rest.go sets them: metadataURL is ""
 // for static tokens, origins nil for the stack's default.
 func deployResponses(metadataURL string, scopes, origins []string) []gatewayResponse {
-	challenge, denied := `Bearer`, `Bearer error="insufficient_scope"`
+	var params []string
 	if metadataURL != "" {
-		challenge = `Bearer resource_metadata="` + metadataURL + `"`
-		denied += `, resource_metadata="` + metadataURL + `"`
+		params = append(params, `resource_metadata="`+metadataURL+`"`)
 	}
 	if len(scopes) > 0 {
-		scope := `, scope="` + strings.Join(scopes, " ") + `"`
-		challenge += scope
-		denied += scope
+		params = append(params, `scope="`+strings.Join(scopes, " ")+`"`)
 	}
+	challenge := `Bearer`
+	if len(params) > 0 {
+		challenge += " " + strings.Join(params, ", ")
+	}
+	denied := `Bearer ` + strings.Join(append([]string{`error="insufficient_scope"`}, params...), ", ")
 	allow := "*"
 	if len(origins) == 1 {
 		allow = origins[0]

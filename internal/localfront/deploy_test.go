@@ -40,6 +40,20 @@ func TestDeployResponsesMatchStack(t *testing.T) {
 	}
 }
 
+// Without a metadata document (an issuer that is no URL), the required
+// scopes are the challenges' parameters, after the scheme.
+func TestDeployResponsesScopesWithoutMetadata(t *testing.T) {
+	want := map[string]string{
+		responseUnauthorized: `Bearer scope="mcp:tools mcp:admin"`,
+		responseAccessDenied: `Bearer error="insufficient_scope", scope="mcp:tools mcp:admin"`,
+	}
+	for _, r := range deployResponses("", []string{"mcp:tools", "mcp:admin"}, nil) {
+		if w, ok := want[r.Type]; ok && r.Headers["WWW-Authenticate"] != w {
+			t.Errorf("%s challenges %s, want %s", r.Type, r.Headers["WWW-Authenticate"], w)
+		}
+	}
+}
+
 // TestDeployREST sends requests through a front that answers as the deploy
 // stack's REST API does, and through one that does not.
 func TestDeployREST(t *testing.T) {
