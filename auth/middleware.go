@@ -311,8 +311,10 @@ func (m *middleware) challenge(r *http.Request, code string) string {
 // Challenge returns a WWW-Authenticate value (RFC 6750 section 3) carrying
 // the resource_metadata parameter of RFC 9728 section 5.1. errorCode is ""
 // for a request without credentials, "invalid_token" (401),
-// "insufficient_scope" (403) or "invalid_request" (400). Behind an API
-// Gateway REST API, which renames a WWW-Authenticate header coming from the
+// "insufficient_scope" (403) or "invalid_request" (400). With no error
+// code, metadata URL or scopes to carry, it is `Bearer realm="mcp"`: the
+// scheme must be followed by at least one auth-param. Behind an API Gateway
+// REST API, which renames a WWW-Authenticate header coming from the
 // function, this is the value to put in the UNAUTHORIZED and ACCESS_DENIED
 // gateway responses, single-quoted as a static value: scopes holding "'",
 // which has no escape there, cannot be named in them.
@@ -328,7 +330,7 @@ func Challenge(errorCode, resourceMetadataURL string, scopes []string) string {
 		params = append(params, "scope="+quoteParam(strings.Join(scopes, " ")))
 	}
 	if len(params) == 0 {
-		return "Bearer"
+		return `Bearer realm="mcp"`
 	}
 	return "Bearer " + strings.Join(params, ", ")
 }

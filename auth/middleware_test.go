@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -156,6 +157,62 @@ func TestChallengeQuoting(t *testing.T) {
 	}
 }
 
+// RFC 6750 section 3: the Bearer scheme "MUST be followed by one or more
+// auth-param values", whatever the configuration and the refusal; a
+// request without credentials gets no error code (section 3.1).
+func TestChallengeHasAuthParam(t *testing.T) {
+	param := regexp.MustCompile("^Bearer [!#$%&'*+.^_`|~0-9A-Za-z-]+=")
+	for _, server := range []struct {
+		name   string
+		issuer []string
+		scopes []string
+	}{
+		{"static tokens", nil, nil},
+		{"static tokens, scopes", nil, []string{"mcp:tools"}},
+		{"metadata", []string{"https://issuer.example.com"}, nil},
+		{"metadata, scopes", []string{"https://issuer.example.com"}, []string{"mcp:tools"}},
+	} {
+		opts := &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp", AuthorizationServers: server.issuer, Scopes: server.scopes}
+		h := staticMiddleware(t, opts)
+		for _, req := range []struct {
+			name, authorization, query string
+			status                     int
+			code                       string
+		}{
+			{"no token", "", "", 401, ""},
+			{"another scheme", "Basic Zm9vOmJhcg==", "", 401, ""},
+			{"bad token", "Bearer wrong-token", "", 401, "invalid_token"},
+			{"scope missing", "Bearer " + staticToken, "", 403, "insufficient_scope"},
+			{"token in the query", "", "?access_token=x", 400, "invalid_request"},
+		} {
+			if req.code == "insufficient_scope" && len(server.scopes) == 0 {
+				continue
+			}
+			t.Run(server.name+"/"+req.name, func(t *testing.T) {
+				r := httptest.NewRequest("POST", "https://api.example.com/mcp"+req.query, nil)
+				if req.authorization != "" {
+					r.Header.Set("Authorization", req.authorization)
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, r)
+				got := rec.Header().Get("WWW-Authenticate")
+				if rec.Code != req.status || !param.MatchString(got) {
+					t.Fatalf("got %d %q, want %d with a Bearer challenge that has an auth-param", rec.Code, got, req.status)
+				}
+				if req.code == "" && strings.Contains(got, "error=") || req.code != "" && !strings.Contains(got, `error="`+req.code+`"`) {
+					t.Errorf("challenge %q, want error code %q", got, req.code)
+				}
+				if _, err := oauthex.ParseWWWAuthenticate([]string{got}); err != nil {
+					t.Errorf("the go-sdk refuses %q: %v", got, err)
+				}
+			})
+		}
+	}
+	if got := Challenge("", "", nil); !param.MatchString(got) {
+		t.Errorf("Challenge with nothing to say = %q, want an auth-param", got)
+	}
+}
+
 func TestChallengeMetadataURL(t *testing.T) {
 	withIssuer := &MiddlewareOptions{AuthorizationServers: []string{"https://issuer.example.com"}}
 	tests := []struct {
@@ -174,9 +231,9 @@ func TestChallengeMetadataURL(t *testing.T) {
 		{"derived from an encoded request path", withIssuer, "http://127.0.0.1:8080/t%2Fa%22/mcp",
 			`Bearer resource_metadata="http://127.0.0.1:8080/.well-known/oauth-protected-resource/t%2Fa%22/mcp"`},
 		// Tokens no authorization server issues: no metadata to point at.
-		{"static tokens only", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"}, "https://api.example.com/mcp", `Bearer`},
+		{"static tokens only", &MiddlewareOptions{ResourceURL: "https://api.example.com/mcp"}, "https://api.example.com/mcp", `Bearer realm="mcp"`},
 		{"static tokens only, metadata URL configured", &MiddlewareOptions{ResourceURL: "https://x.execute-api.test/prod/mcp",
-			ResourceMetadataURL: "https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"}, "https://x.execute-api.test/mcp", `Bearer`},
+			ResourceMetadataURL: "https://x.execute-api.test/prod/.well-known/oauth-protected-resource/mcp"}, "https://x.execute-api.test/mcp", `Bearer realm="mcp"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -225,8 +225,8 @@ func TestRunWithToken(t *testing.T) {
 	const token = "serve-static-token-0123456789"
 	static, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), map[string]string{auth.EnvTokenSHA256: auth.HashToken(token)}, nil)
 	resp, body := post(t, static, both, "", "", pingCall)
-	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != "Bearer" {
-		t.Errorf("static tokens alone, without a token: %d %q %s, want 401 with a bare Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Bearer realm="mcp"` {
+		t.Errorf("static tokens alone, without a token: %d %q %s, want 401 with a Bearer challenge that has only a realm", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
 	}
 	if res, err := http.Get(strings.Replace(static, "/mcp", auth.WellKnownPath+"/mcp", 1)); err != nil {
 		t.Fatal(err)

@@ -80,7 +80,7 @@ func TestDomainBasePath(t *testing.T) {
 		MetadataMethods                map[string]string
 		MetadataPermissions            []string // the paths API Gateway may invoke the server on for metadata
 	}
-	staticChallenge, staticDenied := `'Bearer'`, `'Bearer error="insufficient_scope"'`
+	staticChallenge, staticDenied := `'Bearer realm="mcp"'`, `'Bearer error="insufficient_scope"'`
 	for _, tc := range []struct {
 		name     string
 		basePath string

@@ -299,7 +299,7 @@ func TestRESTVariant(t *testing.T) {
 			// Both challenges name the required scopes, if any, and the metadata when tokens come
 			// from an authorization server: static tokens have no metadata document, which
 			// would have to name one.
-			challenge, denied := `'Bearer'`, `'Bearer error="insufficient_scope"'`
+			challenge, denied := `'Bearer realm="mcp"'`, `'Bearer error="insufficient_scope"'`
 			if tc.props.JWT != nil {
 				challenge = `'Bearer resource_metadata="` + metadata + `"'`
 				denied = `'Bearer error="insufficient_scope", resource_metadata="` + metadata + `"'`

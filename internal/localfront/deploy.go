@@ -88,9 +88,10 @@ func deployResponses(metadataURL string, scopes, origins []string) []gatewayResp
 	if len(scopes) > 0 {
 		params = append(params, `scope="`+strings.Join(scopes, " ")+`"`)
 	}
-	challenge := `Bearer`
+	// RFC 6750 section 3: the scheme is followed by at least one auth-param.
+	challenge := `Bearer realm="mcp"`
 	if len(params) > 0 {
-		challenge += " " + strings.Join(params, ", ")
+		challenge = `Bearer ` + strings.Join(params, ", ")
 	}
 	denied := `Bearer ` + strings.Join(append([]string{`error="insufficient_scope"`}, params...), ", ")
 	allow := "*"

@@ -110,7 +110,7 @@ func TestDeployREST(t *testing.T) {
 			wantStatus: 401, wantChallenge: `Bearer resource_metadata="{base}/.well-known/oauth-protected-resource/tools/mcp", ` + scope, wantBody: invalid},
 		{name: "metadata behind a base path is public", deploy: jwt, basePath: "tools", method: "GET", path: "/.well-known/oauth-protected-resource/tools/mcp", wantStatus: 200},
 		{name: "static tokens", deploy: &DeployREST{}, method: "POST", path: "/mcp",
-			wantStatus: 401, wantChallenge: "Bearer", wantBody: invalid},
+			wantStatus: 401, wantChallenge: `Bearer realm="mcp"`, wantBody: invalid},
 		{name: "static tokens deny", deploy: &DeployREST{}, method: "POST", path: "/mcp", token: "Bearer noscope",
 			wantStatus: 403, wantChallenge: `Bearer error="insufficient_scope"`, wantBody: deniedBody, wantCalls: 1},
 		{name: "static tokens have no metadata route", deploy: &DeployREST{}, method: "GET", path: "/.well-known/oauth-protected-resource/mcp",
