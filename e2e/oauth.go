@@ -117,6 +117,11 @@ func startJWTTarget(ctx context.Context, b *builder, name string) (*clientTarget
 		}
 		base := "http://" + ln.Addr().String()
 		t.url = base + "/mcp"
+		// As the stack's url variant has it with an issuer of the
+		// user's: no MCP_JWT_JWKS_URL, the key set's URL read from the
+		// issuer's discovery document.
+		j := j
+		j.JWKSURL = ""
 		env, _ := j.Env(base, "", false)
 		_, stop, err := startFront(ctx, b, frontOptions{
 			shape: "url", stream: true, pkg: referencePkg, logName: "reference-url-stream-jwt", listener: ln,

@@ -11,6 +11,9 @@ import (
 // audience, matched in the client_id claim, since Cognito's access
 // tokens carry no aud.
 type JWTIssuer struct {
+	// JWKSURL empty leaves MCP_JWT_JWKS_URL unset: the functions read the
+	// key set's URL from the issuer's discovery document, as the stack
+	// has them do for an issuer of the user's.
 	Issuer, JWKSURL string
 	// ClientID is the app client whose tokens are taken.
 	ClientID string
@@ -23,12 +26,11 @@ type JWTIssuer struct {
 // VerifyEnv is the environment of whichever function checks the tokens:
 // a Lambda authorizer, or the server itself where none runs.
 func (j JWTIssuer) VerifyEnv() []string {
-	env := []string{
-		"MCP_JWT_ISSUER=" + j.Issuer,
-		"MCP_JWT_JWKS_URL=" + j.JWKSURL,
-		"MCP_JWT_AUDIENCE=" + j.ClientID,
-		"MCP_JWT_AUDIENCE_CLAIM=client_id",
+	env := []string{"MCP_JWT_ISSUER=" + j.Issuer}
+	if j.JWKSURL != "" {
+		env = append(env, "MCP_JWT_JWKS_URL="+j.JWKSURL)
 	}
+	env = append(env, "MCP_JWT_AUDIENCE="+j.ClientID, "MCP_JWT_AUDIENCE_CLAIM=client_id")
 	if len(j.Scopes) > 0 {
 		env = append(env, "MCP_REQUIRED_SCOPES="+strings.Join(j.Scopes, " "))
 	}

@@ -45,3 +45,14 @@ func TestJWTIssuerEnv(t *testing.T) {
 		})
 	}
 }
+
+// TestJWTIssuerEnvDiscovers leaves MCP_JWT_JWKS_URL out for an issuer
+// given without one, as the deploy stack does for an issuer of the
+// user's: the functions read it from the issuer's discovery document.
+func TestJWTIssuerEnvDiscovers(t *testing.T) {
+	j := localfront.JWTIssuer{Issuer: "http://127.0.0.1:1/pool", ClientID: "app", Scopes: []string{"a/b"}}
+	want := []string{"MCP_JWT_ISSUER=http://127.0.0.1:1/pool", "MCP_JWT_AUDIENCE=app", "MCP_JWT_AUDIENCE_CLAIM=client_id", "MCP_REQUIRED_SCOPES=a/b"}
+	if diff := cmp.Diff(want, j.VerifyEnv()); diff != "" {
+		t.Errorf("environment (-want +got):\n%s", diff)
+	}
+}
