@@ -39,6 +39,10 @@ import (
 // one; an "exp" in neither form is refused too. A token whose "token_use" is not
 // "access" (a Cognito ID token, which a REST Cognito authorizer accepts on a
 // method without OAuth scopes) is refused: it grants nothing at a resource.
+// So is a "sub", "principalId", "client_id", "azp" or "iss" given as a
+// number from 2^53 on (an HTTP API Lambda authorizer's context is any JSON,
+// its numbers read as float64): it may have been rounded into another
+// caller's; an authorizer passes such an id as a string.
 type AuthorizerVerifier struct {
 	// Context returns the authorizer context of the request in ctx. Nil
 	// means lambdamcp.AuthorizerContext.
@@ -73,6 +77,14 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 			return strconv.Itoa(x)
 		}
 		return ""
+	}
+	// An HTTP API Lambda authorizer's context is any JSON, its numbers
+	// decoded as float64: an integer from 2^53 on (a Snowflake id) may arrive
+	// rounded, and two callers would share the name it gives.
+	for _, k := range []string{"sub", "principalId", "client_id", "azp", "iss"} {
+		if x, ok := ac[k].(float64); ok && math.Abs(x) >= 1<<53 {
+			return nil, fmt.Errorf("%w: the authorizer's %s is a number too large to read exactly: pass it as a string", ErrInvalidToken, k)
+		}
 	}
 	id := &Identity{
 		Subject: str("sub"),
