@@ -114,6 +114,12 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		id.Subject = id.ClientID
 	}
 	if id.Subject == "" {
+		// No API Gateway authorizer runs in front of these: the log
+		// line says the deployment is at fault, not the client's token.
+		front := map[lambdamcp.Shape]string{lambdamcp.ShapeURL: "a Function URL", lambdamcp.ShapeALB: "a load balancer"}[lambdamcp.EventShape(ctx)]
+		if v.Context == nil && front != "" {
+			return nil, fmt.Errorf("%w: no authorizer identity in the request: %s runs no API Gateway authorizer, yet the server trusts one's (%s=1); check tokens in the server instead", ErrInvalidToken, front, EnvFromAuthorizer)
+		}
 		return nil, fmt.Errorf("%w: no authorizer identity in the request", ErrInvalidToken)
 	}
 	use, present := ac["token_use"]
