@@ -92,13 +92,21 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		// reads it, and an HTTP API JWT authorizer passes it on.
 		ClientID: cmp.Or(str("client_id"), str("azp")),
 		Issuer:   str("iss"),
-		Scopes:   parseScopes(str("scope")),
 		Method:   "authorizer",
 	}
 	// An HTTP API JWT authorizer passes the token's scopes apart, and its
 	// claims as strings, an array claim as "[a b]": some issuers (Okta,
-	// Microsoft Entra ID) put scopes in "scp", as an array or a string.
-	id.Scopes = append(id.Scopes, parseScopes(strings.Trim(str("scp"), "[]"))...)
+	// Microsoft Entra ID) put scopes in "scp", as an array or a string,
+	// and some "scope" as an array, as [JWTVerifier] reads both. Only
+	// brackets around the whole are the array's: one on one side alone
+	// is part of a scope's name.
+	for _, claim := range []string{"scope", "scp"} {
+		s := str(claim)
+		if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' {
+			s = s[1 : len(s)-1]
+		}
+		id.Scopes = append(id.Scopes, parseScopes(s)...)
+	}
 	for _, list := range []any{ac["scopes"], ac["scp"], outer["scopes"]} {
 		id.Scopes = append(id.Scopes, stringList(list)...)
 	}
