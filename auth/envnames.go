@@ -47,7 +47,9 @@ func (u UnreadVar) String() string {
 // changed, or two swapped) of a name read, such as MCP_REQUIRED_SCOPE, or
 // within one of a name of six letters or fewer after MCP_ (MCP_ADR for
 // MCP_ADDR, not MCP_DIR), or a name read with up to three letters added
-// to its last word (MCP_ADDRESS, not MCP_STREAMABLE), letter case aside (mcp_stream is not
+// to its last word (MCP_ADDRESS, not MCP_STREAMABLE), or a name
+// ConfigFromEnv reads with its AUTH_ or JWT_ word left out or put in
+// (MCP_TOKEN_SHA256, MCP_JWT_REQUIRED_SCOPES), letter case aside (mcp_stream is not
 // MCP_STREAM, yet meant as it; on Windows, which reads names so, it is
 // MCP_STREAM, and not returned). A misspelt setting is otherwise ignored
 // in silence: a scope every token was meant to need is then needed by
@@ -74,11 +76,39 @@ func UnreadVars(environ []string, also ...string) []UnreadVar {
 		if meant == "" {
 			meant = lengthened(upper, known)
 		}
+		if meant == "" {
+			meant = reworded(upper)
+		}
 		if meant != "" || strings.HasPrefix(upper, "MCP_AUTH_") || strings.HasPrefix(upper, "MCP_JWT_") {
 			out = append(out, UnreadVar{Name: name, Meant: meant})
 		}
 	}
 	return out
+}
+
+// reworded returns the name ConfigFromEnv reads that upper is with its AUTH_ or
+// JWT_ word left out (MCP_TOKEN_SHA256, MCP_FROM_AUTHORIZER,
+// MCP_JWKS_URL) or put in where the name has none
+// (MCP_JWT_REQUIRED_SCOPES), or "" when there is none: a word, not a
+// letter, yet as plainly meant, and without it a token hash or the
+// authorizer's trust would be ignored in silence.
+func reworded(upper string) string {
+	rest, ok := strings.CutPrefix(upper, "MCP_")
+	if !ok {
+		return ""
+	}
+	candidates := []string{"MCP_AUTH_" + rest, "MCP_JWT_" + rest}
+	for _, word := range []string{"AUTH_", "JWT_"} {
+		if r, ok := strings.CutPrefix(rest, word); ok {
+			candidates = append(candidates, "MCP_"+r)
+		}
+	}
+	for _, c := range candidates {
+		if slices.Contains(envNames, c) {
+			return c
+		}
+	}
+	return ""
 }
 
 // maxAddedLetters is how many letters a name read may run on by in a name
