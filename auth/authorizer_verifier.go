@@ -107,7 +107,7 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		}
 		id.Scopes = append(id.Scopes, parseScopes(s)...)
 	}
-	for _, list := range []any{ac["scopes"], ac["scp"], outer["scopes"]} {
+	for _, list := range []any{ac["scope"], ac["scopes"], ac["scp"], outer["scopes"]} {
 		id.Scopes = append(id.Scopes, stringList(list)...)
 	}
 	slices.Sort(id.Scopes)

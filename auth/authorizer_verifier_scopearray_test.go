@@ -33,3 +33,17 @@ func TestAuthorizerVerifierScopeArrayClaim(t *testing.T) {
 		}
 	}
 }
+
+// An HTTP API Lambda authorizer's context is any JSON: a "scope" passed on
+// as an array, as a token may hold it, is read as "scp" and "scopes" are.
+func TestAuthorizerVerifierScopeArrayJSON(t *testing.T) {
+	ac := map[string]any{"sub": "u", "scope": []any{"mcp:tools", "mcp:read"}}
+	v := &AuthorizerVerifier{Context: func(context.Context) map[string]any { return ac }}
+	id, err := v.Verify(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"mcp:read", "mcp:tools"}, id.Scopes); diff != "" {
+		t.Errorf("scopes (-want +got):\n%s", diff)
+	}
+}
