@@ -39,10 +39,11 @@ import (
 // one; an "exp" in neither form is refused too. A token whose "token_use" is not
 // "access" (a Cognito ID token, which a REST Cognito authorizer accepts on a
 // method without OAuth scopes) is refused: it grants nothing at a resource.
-// So is a "sub", "principalId", "client_id", "azp" or "iss" given as a
-// number from 2^53 on (an HTTP API Lambda authorizer's context is any JSON,
-// its numbers read as float64): it may have been rounded into another
-// caller's; an authorizer passes such an id as a string.
+// So is a "sub", "principalId", "client_id", "azp" or "iss" that is
+// neither a string nor a number (an HTTP API Lambda authorizer's context
+// is any JSON), or a number from 2^53 on, read as float64: it may have been
+// rounded into another caller's; an authorizer passes such an id as a
+// string.
 type AuthorizerVerifier struct {
 	// Context returns the authorizer context of the request in ctx. Nil
 	// means lambdamcp.AuthorizerContext.
@@ -78,12 +79,25 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		}
 		return ""
 	}
-	// An HTTP API Lambda authorizer's context is any JSON, its numbers
-	// decoded as float64: an integer from 2^53 on (a Snowflake id) may arrive
-	// rounded, and two callers would share the name it gives.
+	// An HTTP API Lambda authorizer's context is any JSON. A name that is
+	// there must be read, as "exp" must: taken for absent, a "sub" that
+	// is an array would leave the caller named by its client, which the
+	// client's every other user shares. Numbers are decoded as float64:
+	// an integer from 2^53 on (a Snowflake id) may arrive rounded, and two
+	// callers would share the name it gives.
 	for _, k := range []string{"sub", "principalId", "client_id", "azp", "iss"} {
-		if x, ok := ac[k].(float64); ok && math.Abs(x) >= 1<<53 {
-			return nil, fmt.Errorf("%w: the authorizer's %s is a number too large to read exactly: pass it as a string", ErrInvalidToken, k)
+		x, present := ac[k]
+		if !present {
+			continue
+		}
+		switch x := x.(type) {
+		case string, int64, int:
+		case float64:
+			if math.Abs(x) >= 1<<53 {
+				return nil, fmt.Errorf("%w: the authorizer's %s is a number too large to read exactly: pass it as a string", ErrInvalidToken, k)
+			}
+		default:
+			return nil, fmt.Errorf("%w: the authorizer's %s is neither a string nor a number", ErrInvalidToken, k)
 		}
 	}
 	id := &Identity{
