@@ -59,6 +59,7 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -281,6 +282,14 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 			// on the way to the function says so nowhere else.
 			logger.Warn("no authentication: every caller that reaches the function can call the server's tools, unless what invokes it (IAM, an authorizer) checks callers; set " +
 				auth.EnvTokenSHA256 + " or the MCP_JWT_* variables, or behind an API Gateway authorizer " + auth.EnvFromAuthorizer + "=1")
+		}
+		if c.auth.FromAuthorizer && slices.Contains(c.lopts.Stream, lambdamcp.ShapeURL) {
+			// The deployment says Function URL invocations arrive, and
+			// no API Gateway authorizer runs in front of one: each is
+			// refused, with only a 401 per request to say so.
+			logger.Warn(auth.EnvFromAuthorizer + "=1 trusts an API Gateway authorizer, and " + EnvStream +
+				" names url: a Function URL runs none, so every request through it is refused; check tokens in the server instead (" +
+				auth.EnvTokenSHA256 + " or the MCP_JWT_* variables)")
 		}
 		if c.auth.ResourceURL == "" && (len(c.auth.AuthorizationServers) > 0 || c.auth.JWT != nil) {
 			// The README asks every deployed server to set it; without it
