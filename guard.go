@@ -459,6 +459,11 @@ func (g *guard) serve(w *guardWriter, r *http.Request, rec *requestRecord) (outc
 		return g.serveStreamed(w, sw, r, rec)
 	}
 	dw := newDetachableWriter(w)
+	// A ResponseWriter may not be used once its handler returned: what a
+	// goroutine of the handler's wrote then would land in a buffered
+	// response as it is encoded, or, locally, in net/http's buffer, which
+	// net/http hands on to another connection.
+	defer dw.detach()
 	if rec.batch != nil {
 		dw.trackBatch(rec.batch)
 	}
