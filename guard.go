@@ -1489,8 +1489,12 @@ func isEventStream(contentType string) bool {
 }
 
 // WriteHeader drops interim (1xx) statuses: Lambda cannot send them, and
-// the local server answers as the function does.
+// the local server answers as the function does. So it does a status the
+// function refuses (checkWriteHeaderCode): it panics before anything is
+// noted of it, so that the panic is answered as an internal error rather
+// than found in the middle of an answer net/http began.
 func (d *detachableWriter) WriteHeader(code int) {
+	checkWriteHeaderCode(code)
 	if interim(code) {
 		return
 	}
