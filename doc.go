@@ -74,8 +74,8 @@
 // The response is what net/http would have sent: a header name that is no
 // token is dropped, CR and LF in a header value become spaces, a header
 // set under several spellings of its name goes out as one, with the values
-// in the order net/http sends them, and a status that is no three-digit
-// code panics in WriteHeader, as does 101 Switching Protocols, which no
+// in the order net/http sends them, and a status outside 100–599 panics
+// in WriteHeader, as does 101 Switching Protocols, which no
 // gateway passes on as an upgrade. Connection,
 // Keep-Alive, Transfer-Encoding and Content-Length are left to the gateway,
 // whose connection to the client they would describe.

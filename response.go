@@ -160,13 +160,15 @@ func (w *responseBuffer) reset() {
 }
 
 // checkWriteHeaderCode panics, as net/http's writer does, on a status that
-// is no three-digit code: a gateway answers a Lambda response carrying one
-// with an error of its own (502, not JSON), where the handler's panic is
-// answered as the internal error it is. So it does on 101: a gateway
-// takes a Lambda response's status for the final one, and no protocol can
-// be switched through it, so a handler that tries cannot be served there.
+// is no three-digit code, and on one of 600 to 999, which net/http sends
+// but RFC 9110 §15 holds invalid: a gateway answers a Lambda response
+// carrying one with an error of its own (502, not JSON), where the
+// handler's panic is answered as the internal error it is. So it does on
+// 101: a gateway takes a Lambda response's status for the final one, and
+// no protocol can be switched through it, so a handler that tries cannot
+// be served there.
 func checkWriteHeaderCode(code int) {
-	if code < 100 || code > 999 {
+	if code < 100 || code > 599 {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
 	if code == http.StatusSwitchingProtocols {

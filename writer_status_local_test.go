@@ -17,7 +17,7 @@ import (
 // (TestInvalidStatus): with an internal error, where net/http's panic
 // would otherwise find the answer begun and cut the connection.
 func TestInvalidStatusLocal(t *testing.T) {
-	for _, code := range []int{0, 99, 101, 1000} {
+	for _, code := range []int{0, 99, 101, 600, 999, 1000} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
 			h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/json")

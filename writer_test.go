@@ -1171,7 +1171,7 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // would carry it (a REST stream's 0 included). So is a 101, which a
 // gateway would take for a final status with no protocol switched.
 func TestInvalidStatus(t *testing.T) {
-	for _, code := range []int{0, 99, 101, 1000} {
+	for _, code := range []int{0, 99, 101, 600, 999, 1000} {
 		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(code)
