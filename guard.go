@@ -613,6 +613,10 @@ func (g *guard) run(dw *detachableWriter, r *http.Request, rec *requestRecord, a
 // dropped. The guard also turns a panic into the stream's error answer.
 func (g *guard) serveStreamed(w *guardWriter, sw *streamWriter, r *http.Request, rec *requestRecord) (outcome string) {
 	dw := newStreamDetachableWriter(w)
+	// As serve's: the stream stays open until the request is logged, and
+	// what the handler's goroutines wrote after it returned would follow
+	// the answer the log line describes.
+	defer dw.detach()
 	if rec.batch != nil {
 		sw.trackBatch(rec.batch)
 	}

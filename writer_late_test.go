@@ -1,7 +1,9 @@
 package lambdamcp_test
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +20,7 @@ type lateWriter struct {
 	write  chan struct{}
 	result chan int
 	errs   chan error
+	t      *testing.T // for lateOnLog
 }
 
 func newLateWriter() *lateWriter {
@@ -87,4 +90,37 @@ func TestWriteAfterReturn(t *testing.T) {
 		}
 		l.check(t)
 	})
+}
+
+// lateOnLog is a slog.Handler that, as the request is logged, which the
+// guard does once the handler returned, has a lateWriter write, and waits
+// for its write to end.
+type lateOnLog struct{ l *lateWriter }
+
+func (h lateOnLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h lateOnLog) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h lateOnLog) WithGroup(string) slog.Handler            { return h }
+func (h lateOnLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "request" {
+		h.l.check(h.l.t)
+	}
+	return nil
+}
+
+// TestStreamWriteAfterReturn checks that, on a stream, what a handler's
+// goroutine writes once the handler returned and the request is being
+// logged is refused too: it would go out after the answer the log line
+// describes, and past the end of a JSON answer.
+func TestStreamWriteAfterReturn(t *testing.T) {
+	for _, shape := range streamShapes {
+		t.Run(shape.name, func(t *testing.T) {
+			l := newLateWriter()
+			l.t = t
+			opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}, Logger: slog.New(lateOnLog{l})}
+			s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(l, opts), shape.build(t, jsonPost(`{}`)))
+			if body, _ := io.ReadAll(s.r); string(body) != `{"ok":true}` {
+				t.Errorf("body = %s, want {\"ok\":true}", body)
+			}
+		})
+	}
 }
