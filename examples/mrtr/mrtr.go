@@ -207,7 +207,7 @@ func sampledText(r any) (text string, ok bool) {
 // askInput answers that the tool needs the input ask names, with state
 // sealed for the next round, if the client declared it can give it.
 func askInput(req *mcp.CallToolRequest, sealer *requeststate.Sealer, purpose string, state any, ask mcp.InputRequestMap) (*mcp.CallToolResult, any, error) {
-	if req.ClientCapabilities() == nil {
+	if req.ProtocolVersion() < "2026-07-28" {
 		return inputNeedsNewerProtocol(req, ask), nil, nil
 	}
 	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
@@ -221,11 +221,13 @@ func askInput(req *mcp.CallToolRequest, sealer *requeststate.Sealer, purpose str
 }
 
 // inputNeedsNewerProtocol is the tool error of a tool that asks for input
-// in a request that does not say what the client can give: before
-// 2026-07-28 a stateless request carries no client capabilities, and
-// CheckInputRequests, which cannot tell, lets the go-sdk fail the call
-// with an error that has no JSON-RPC code. It says whom the tool asks, and
-// for what: only an elicitation asks the user.
+// in a request before 2026-07-28: the go-sdk turns input requests into
+// requests of the server's own, which a stateless server cannot send, and
+// fails the call with an error that has no JSON-RPC code (or one that
+// names no cause the client can mend), even when the request's _meta
+// declares client capabilities, which the go-sdk reads in every era. It
+// says whom the tool asks, and for what: only an elicitation asks the
+// user.
 func inputNeedsNewerProtocol(req *mcp.CallToolRequest, ask mcp.InputRequestMap) *mcp.CallToolResult {
 	var asks []string
 	for _, key := range slices.Sorted(maps.Keys(ask)) {

@@ -297,9 +297,10 @@ func TestMissingCapability(t *testing.T) {
 }
 
 // TestLegacyEraGetsToolError checks that in the 2025-11-25 era, whose
-// stateless requests declare no client capabilities, the tools that ask
-// for input answer with a tool error saying what they need, not a JSON-RPC
-// error without a code.
+// stateless requests can ask the client nothing, the tools that ask for
+// input answer with a tool error saying what they need, not a JSON-RPC
+// error without a code, whether or not the request's _meta declares client
+// capabilities.
 func TestLegacyEraGetsToolError(t *testing.T) {
 	h := mrtr.Handler(mrtr.New(newSealer(t)))
 	for _, tc := range []struct {
@@ -313,14 +314,23 @@ func TestLegacyEraGetsToolError(t *testing.T) {
 		{"workspace", map[string]any{}, "workspace asks the client for its roots, which needs protocol 2026-07-28 or later"},
 	} {
 		tool, args, want := tc.tool, tc.args, tc.want
-		t.Run(tool, func(t *testing.T) {
-			var res inputRequired
-			lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
-				map[string]any{"name": tool, "arguments": args}, nil)).Result(t, &res)
-			if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
-				t.Errorf("result %+v, want the tool error %q", res, want)
-			}
-		})
+		// A 2025-11-25 request whose _meta names client capabilities, as
+		// 2026-07-28's do, is no less of its era: the go-sdk reads them
+		// (req.ClientCapabilities), but still has a stateless server ask
+		// the client by a request of its own, which it cannot send.
+		declared := map[string]any{"io.modelcontextprotocol/clientCapabilities": map[string]any{
+			"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{},
+		}}
+		for name, meta := range map[string]map[string]any{"no capabilities": nil, "capabilities in _meta": declared} {
+			t.Run(tool+"/"+name, func(t *testing.T) {
+				var res inputRequired
+				lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
+					map[string]any{"name": tool, "arguments": args}, meta)).Result(t, &res)
+				if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
+					t.Errorf("result %+v, want the tool error %q", res, want)
+				}
+			})
+		}
 	}
 }
 
