@@ -105,13 +105,14 @@ func textResult(s string) *mcp.CallToolResult {
 // needInput answers that the tool needs the client's input, unless the
 // client did not declare the capability a request needs: the spec forbids
 // sending that request and has the server answer
-// MissingRequiredClientCapability instead. A request that declares no
-// capabilities at all (stateless, before 2026-07-28) gets a tool error
-// saying whom the tool asks: CheckInputRequests cannot tell what such a
-// client can give, and the go-sdk would fail the call with an error that
-// has no JSON-RPC code.
+// MissingRequiredClientCapability instead. A request before 2026-07-28
+// gets a tool error saying whom the tool asks: the go-sdk would turn the
+// input requests into requests of the server's own, which a stateless
+// server cannot send, and fail the call with an error that has no JSON-RPC
+// code, even when the request's _meta declares capabilities (the go-sdk
+// reads them in every era).
 func needInput(req *mcp.CallToolRequest, reqs mcp.InputRequestMap, state string) (*mcp.CallToolResult, any, error) {
-	if req.ClientCapabilities() == nil {
+	if req.ProtocolVersion() < "2026-07-28" {
 		res := textResult(req.Params.Name + " asks " + whomAsked(reqs) + ", which needs protocol 2026-07-28 or later")
 		res.IsError = true
 		return res, nil, nil

@@ -64,7 +64,7 @@ func addPrompts(srv *mcp.Server, completions *completions) {
 			ask := mcp.InputRequestMap{"user_context": &mcp.ElicitParams{
 				Message: "What context should the prompt use?", RequestedSchema: objectSchema("context", "string"),
 			}}
-			if req.ClientCapabilities() == nil {
+			if req.ProtocolVersion() < "2026-07-28" {
 				// Before 2026-07-28 the go-sdk would fail the server-to-client
 				// request this becomes with an error that has no JSON-RPC code.
 				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: req.Params.Name + " asks the user for input, which needs protocol 2026-07-28 or later"}
