@@ -23,15 +23,16 @@ import (
 // capability (with tools for one that offers the model tools, with context
 // for one that asks for context), a roots request the roots capability.
 //
-// It returns nil when nothing is missing, and for nil caps: a 2025-11-25
-// request carries no capabilities of its own, and a stateless server keeps
-// none from initialize. Answer such a request yourself: the go-sdk would
-// turn the input requests into server-to-client requests, which a
-// stateless server cannot send, and fail with an error that has no
-// JSON-RPC code (examples/mrtr answers a tool error saying the tool needs
-// 2026-07-28).
+// It returns nil when nothing is missing, and for nil caps: a stateless
+// server keeps no capabilities from initialize. It cannot tell the era:
+// the go-sdk reads capabilities from a request's _meta in every era, so a
+// 2025-11-25 request may carry some. Answer a request before 2026-07-28
+// yourself, whatever its capabilities: the go-sdk would turn the input
+// requests into server-to-client requests, which a stateless server cannot
+// send, and fail with an error that has no JSON-RPC code (examples/mrtr
+// answers a tool error saying the tool needs 2026-07-28).
 //
-//	if req.ClientCapabilities() == nil { // before 2026-07-28
+//	if req.ProtocolVersion() < "2026-07-28" {
 //		return &mcp.CallToolResult{IsError: true, Content: needsNewerProtocol}, nil, nil
 //	}
 //	if err := lambdamcp.CheckInputRequests(req.ClientCapabilities(), ask); err != nil {
