@@ -92,7 +92,12 @@ type Option func(*tracer)
 // WithPropagator makes each request's span a child of the trace the Lambda
 // runtime hands the invocation (its X-Amzn-Trace-Id, set with X-Ray active
 // tracing), read with p: typically the X-Ray propagator of
-// go.opentelemetry.io/contrib/propagators/aws/xray.
+// go.opentelemetry.io/contrib/propagators/aws/xray. Without active tracing
+// (the PassThrough mode) that trace is sampled only when a service in
+// front sampled it, and its header says Sampled=0 otherwise: a
+// parent-based sampler, the SDK's default, then records no span at all.
+// Turn active tracing on (the deploy stack does), or give the provider a
+// sampler that does not follow the parent.
 func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(t *tracer) { t.prop = p }
 }
