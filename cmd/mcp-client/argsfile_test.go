@@ -135,3 +135,35 @@ func TestArgsFromStdinInterrupted(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %d and the line mcp-client: interrupted", code, stderr.String(), exitInterrupted)
 	}
 }
+
+// unreadInput is standard input that fails the test once it is read.
+type unreadInput struct{ t *testing.T }
+
+func (r unreadInput) Read([]byte) (int, error) {
+	r.t.Error("standard input was read")
+	return 0, io.EOF
+}
+
+// TestArgsFromStdinAfterCommandLine checks that a command line refused
+// for what its flags say is refused before -args @- or -elicit @- reads
+// standard input: a terminal would wait for input only to be told then,
+// and a pipe would be read to no end.
+func TestArgsFromStdinAfterCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"not an endpoint", []string{"-endpoint", "ftp://h.example/mcp", "-call", "echo", "-args", "@-"}, `endpoint "ftp://h.example/mcp" is not an http(s) URL`},
+		{"flag without -login", []string{"-endpoint", "http://127.0.0.1:1/mcp", "-call", "echo", "-elicit", "@-", "-no-browser"}, "-no-browser is for a person's sign-in"},
+		{"-log with -prompt", []string{"-endpoint", "http://127.0.0.1:1/mcp", "-prompt", "greet", "-args", "@-", "-log", "debug"}, "-log is for the tool -call calls"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runIn(t.Context(), tc.args, noEnv, unreadInput{t}, &stdout, &stderr)
+			if code != 2 || !strings.HasPrefix(stderr.String(), "mcp-client: "+tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and a line beginning %q", code, stderr.String(), "mcp-client: "+tc.want)
+			}
+		})
+	}
+}

@@ -393,39 +393,6 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	if *callArgs == "@-" && *elicit == "@-" {
 		return usageError(stderr, "-args and -elicit both read standard input (@-): give one of them a file")
 	}
-	argsName := "-args"
-	if name, ok := strings.CutPrefix(*callArgs, "@"); ok {
-		argsName = "-args " + shownValue(*callArgs)
-		content, err := readInput(ctx, argsName, name, stdin)
-		if err != nil {
-			return inputError(ctx, stderr, err)
-		}
-		*callArgs = content
-	}
-	arguments, err := parseArgs(argsName, *callArgs)
-	if err != nil {
-		return usageError(stderr, err.Error())
-	}
-	var promptArguments map[string]string
-	if *prompt != "" {
-		if promptArguments, err = promptArgs(arguments); err != nil {
-			return usageError(stderr, err.Error())
-		}
-	}
-	var answer *elicitAnswer
-	if name, ok := strings.CutPrefix(*elicit, "@"); ok {
-		elicitName := "-elicit " + shownValue(*elicit)
-		var content string
-		if content, err = readInput(ctx, elicitName, name, stdin); err != nil {
-			return inputError(ctx, stderr, err)
-		}
-		answer, err = elicitContent(elicitName, "a JSON object", content)
-	} else {
-		answer, err = parseElicit(*elicit)
-	}
-	if err != nil {
-		return usageError(stderr, err.Error())
-	}
 	if given["log"] && *call == "" {
 		return usageError(stderr, "-log is for the tool -call calls: use it with -call")
 	}
@@ -476,6 +443,41 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
 	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !httpsyntax.Loopback(u.Hostname()) {
 		return usageError(stderr, fmt.Sprintf("the bearer token would go over plain http to %s, which anyone on the way could read: use https, or -insecure to send it so anyway", u.Hostname()))
+	}
+	// What -args and -elicit give is read once the command line is
+	// known to run: a terminal would wait for it only to be told then.
+	argsName := "-args"
+	if name, ok := strings.CutPrefix(*callArgs, "@"); ok {
+		argsName = "-args " + shownValue(*callArgs)
+		content, err := readInput(ctx, argsName, name, stdin)
+		if err != nil {
+			return inputError(ctx, stderr, err)
+		}
+		*callArgs = content
+	}
+	arguments, err := parseArgs(argsName, *callArgs)
+	if err != nil {
+		return usageError(stderr, err.Error())
+	}
+	var promptArguments map[string]string
+	if *prompt != "" {
+		if promptArguments, err = promptArgs(arguments); err != nil {
+			return usageError(stderr, err.Error())
+		}
+	}
+	var answer *elicitAnswer
+	if name, ok := strings.CutPrefix(*elicit, "@"); ok {
+		elicitName := "-elicit " + shownValue(*elicit)
+		var content string
+		if content, err = readInput(ctx, elicitName, name, stdin); err != nil {
+			return inputError(ctx, stderr, err)
+		}
+		answer, err = elicitContent(elicitName, "a JSON object", content)
+	} else {
+		answer, err = parseElicit(*elicit)
+	}
+	if err != nil {
+		return usageError(stderr, err.Error())
 	}
 	interrupted := ctx
 	if *timeout > 0 {
