@@ -170,9 +170,9 @@
 // tokens in a token endpoint's answer (access_token, refresh_token,
 // id_token) and of the client secret, the authorization code and its
 // code_verifier in its form request, and the code of a sign-in's
-// callback (shown as callback < GET /callback …); the token and
-// the client secret wherever a server echoes them; what the server sends
-// is escaped as above.
+// callback (shown as callback < GET /callback …); the token, the
+// client secret and the session id wherever a server or the go-sdk's
+// words repeat them; what the server sends is escaped as above.
 //
 // Exit status: 0 on success (and for -h); 1 when the run fails, with one
 // line on standard error saying what went wrong, or when the called tool
@@ -813,7 +813,7 @@ func newMCPClient(t target) (*http.Client, error) {
 		// reads it.
 		base = &tracer{base: base, out: t.trace, secrets: t.secrets}
 	}
-	rec := &statusRecorder{base: base, token: t.token, oauth: t.oauth, origin: origin, notice: newCancelNotice(t.interrupted), ends: t.ends}
+	rec := &statusRecorder{base: base, token: t.token, oauth: t.oauth, origin: origin, notice: newCancelNotice(t.interrupted), ends: t.ends, secrets: t.secrets}
 	httpClient := &http.Client{Transport: rec, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if err := sameMethodRedirect(req, via); err != nil {
 			return err
@@ -944,12 +944,13 @@ func text(res *mcp.CallToolResult) string {
 // the GET the SDK opens for server messages is answered here (listen), at
 // once, and a DELETE only ends a session.
 type statusRecorder struct {
-	base   http.RoundTripper
-	token  string
-	oauth  *oauthFlow      // nil: the token is token; else the one it obtained, once it has
-	origin *url.URL        // the endpoint: only its origin is sent the token
-	notice *cancelNotice   // nil: a cut call's notice is not waited for
-	ends   context.Context // the run's (-timeout, Ctrl-C), which bounds the session's DELETE; nil: the go-sdk's 5 s alone
+	base    http.RoundTripper
+	token   string
+	oauth   *oauthFlow      // nil: the token is token; else the one it obtained, once it has
+	origin  *url.URL        // the endpoint: only its origin is sent the token
+	notice  *cancelNotice   // nil: a cut call's notice is not waited for
+	ends    context.Context // the run's (-timeout, Ctrl-C), which bounds the session's DELETE; nil: the go-sdk's 5 s alone
+	secrets *secretSet      // gets the session id a server gives; nil: none
 
 	mu        sync.Mutex
 	last      int    // status of the last POST if it failed, else 0
@@ -1018,6 +1019,13 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		resp = listen(s.base, r)
 	default:
 		resp, err = s.base.RoundTrip(r)
+	}
+	if resp != nil && s.secrets != nil {
+		if id := resp.Header.Get("Mcp-Session-Id"); id != "" {
+			// A handle on the session, which the go-sdk writes in the
+			// words of some failures (a stream it could not resume).
+			s.secrets.addObtained(id, minSecret)
+		}
 	}
 	var np *notPublicError
 	if errors.As(err, &np) {

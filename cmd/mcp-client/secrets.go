@@ -17,8 +17,9 @@ import (
 // secretSet holds what the client must not show even when a server repeats
 // it: the token (also one obtained during the run, with the client secret
 // it was obtained with), the endpoint's user name and password (also as
-// the Basic credentials net/http sends for them), and the values of its
-// query's credential parameters, each in the forms a server may echo it in.
+// the Basic credentials net/http sends for them), the values of its
+// query's credential parameters, and the session id a stateful server
+// gives, each in the forms a server may echo it in.
 type secretSet struct {
 	mu    sync.RWMutex // a token obtained during the run is added while others read
 	forms [][]byte     // longest first, so that one holding another is hidden whole
