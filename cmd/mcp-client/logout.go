@@ -36,7 +36,8 @@ const maxRevocationAnswer = 64 << 10
 // exit status is 0 once the file is deleted, revoked or not: the sign-in
 // is no longer kept, as asked, and another -logout could tell the server
 // no more (the token is gone); 1 when the file cannot be deleted. (run
-// makes a 0 that Ctrl-C cut short 130, as every interrupted run's.)
+// makes a 0 that Ctrl-C cut short 130, as every interrupted run's, and
+// one that SIGTERM or SIGHUP cut short 143 or 129.)
 func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 	whose := fmt.Sprintf("client %q at %s for %s", s.clientID, s.issuer, redacted(s.endpoint))
 	cache, err := newTokenCache(s.issuer, s.clientID, s.endpoint, stderr)
