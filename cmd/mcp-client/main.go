@@ -180,8 +180,9 @@
 // bad value, a stray argument), with a usage line; 130 when interrupted
 // (Ctrl-C; a second Ctrl-C ends a run that is still stuck at once); 143
 // after SIGTERM (timeout(1), kill) and 129 after SIGHUP (the terminal
-// closed), which end the run as Ctrl-C does; a signal the run was started
-// ignoring (nohup) stays ignored.
+// closed), which end the run as Ctrl-C does; SIGHUP or SIGINT that the run
+// was started ignoring (nohup) stays ignored (the Go runtime takes SIGTERM
+// whatever the run started with).
 // -call, -prompt and -read exclude each other. What a server says in the
 // line of a failure (a JSON-RPC error's message, an OAuth error and
 // error_description, a challenge's parameters, a failed ping's text) is
@@ -230,9 +231,10 @@ func main() {
 	// Ctrl-C, the SIGTERM that timeout(1), kill and service managers
 	// send, and the SIGHUP of a terminal closed end the run in order: the
 	// call cut short is cancelled and the session ended. A second signal,
-	// should the run still be stuck, ends the process. A signal the run
-	// was started ignoring (nohup; SIGINT in a script's background job)
-	// stays ignored, as was asked.
+	// should the run still be stuck, ends the process. SIGHUP or SIGINT
+	// that the run was started ignoring (nohup; SIGINT in a script's
+	// background job) stays ignored, as was asked; SIGTERM ignored so the
+	// Go runtime takes all the same, and so does the run.
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
