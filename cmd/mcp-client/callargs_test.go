@@ -164,3 +164,26 @@ func TestArgsEmptyRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestElicitEmptyRefused checks that -elicit given empty (a shell
+// variable left unset) is a usage error saying so, as -args is, rather
+// than a run that offers no elicitation and fails once the tool asks.
+func TestElicitEmptyRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"call", []string{"-call", "order", "-elicit", ""}},
+		{"prompt", []string{"-prompt", "greet", "-elicit", ""}},
+		{"blank", []string{"-call", "order", "-elicit", " \n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"-endpoint", "http://127.0.0.1:1/mcp"}, tc.args...), noEnv, &stdout, &stderr)
+			line, _, _ := strings.Cut(stderr.String(), "\n")
+			if code != 2 || !strings.HasPrefix(line, "mcp-client: -elicit is empty: give a JSON object, decline or cancel") {
+				t.Errorf("exit %d, stderr %q; want 2 and a line beginning mcp-client: -elicit is empty", code, stderr.String())
+			}
+		})
+	}
+}

@@ -369,9 +369,11 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	}
 	for _, f := range []struct{ name, what string }{
 		{"call", "name the tool to call"}, {"prompt", "name the prompt to get"}, {"read", "give the URI of the resource to read"},
+		{"elicit", "give a JSON object, decline or cancel"},
 	} {
 		// An empty value, from a shell variable left unset, would run the
-		// default story and exit 0 as if the request had been served.
+		// default story and exit 0 as if the request had been served; or,
+		// for -elicit, offer no elicitation, as if it had not been given.
 		if given[f.name] && fs.Lookup(f.name).Value.String() == "" {
 			return usageError(stderr, fmt.Sprintf("-%s is empty: %s", f.name, f.what))
 		}
