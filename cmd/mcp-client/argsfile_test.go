@@ -136,6 +136,30 @@ func TestArgsFromStdinInterrupted(t *testing.T) {
 	}
 }
 
+// TestArgsFromFileAtTheCap checks that -args @FILE and -args @- of
+// exactly the cap, 4 MiB, are taken: only more is refused.
+func TestArgsFromFileAtTheCap(t *testing.T) {
+	const head, tail = `{"a":"`, `"}`
+	full := head + strings.Repeat("x", maxInputBytes-len(head)-len(tail)) + tail
+	file := filepath.Join(t.TempDir(), "full.json")
+	if err := os.WriteFile(file, []byte(full), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, args, stdin string }{
+		{"file", "@" + file, ""},
+		{"stdin", "@-", full},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runIn(t.Context(), []string{"-endpoint", "http://127.0.0.1:1/mcp", "-call", "echo", "-args", tc.args}, noEnv, strings.NewReader(tc.stdin), &stdout, &stderr)
+			// Taken, the run goes on to the server, which is not there.
+			if code != 1 || !strings.HasPrefix(stderr.String(), "mcp-client: cannot reach ") {
+				t.Errorf("exit %d, stderr %.300q; want exit 1, the arguments taken and the server not reached", code, stderr.String())
+			}
+		})
+	}
+}
+
 // unreadInput is standard input that fails the test once it is read.
 type unreadInput struct{ t *testing.T }
 
