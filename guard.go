@@ -1496,15 +1496,17 @@ func isEventStream(contentType string) bool {
 // the local server answers as the function does. So it does a status the
 // function refuses (checkWriteHeaderCode): it panics before anything is
 // noted of it, so that the panic is answered as an internal error rather
-// than found in the middle of an answer net/http began.
+// than found in the middle of an answer net/http began. Once detached it
+// drops any status unlooked at, as net/http does one after the answer: a
+// panic on a goroutine the handler left behind would end the process.
 func (d *detachableWriter) WriteHeader(code int) {
-	checkWriteHeaderCode(code)
-	if interim(code) {
-		return
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.detached {
+		return
+	}
+	checkWriteHeaderCode(code)
+	if interim(code) {
 		return
 	}
 	if d.w.wroteHeader && code != d.w.status {
