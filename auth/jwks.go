@@ -454,7 +454,11 @@ func discoverKeysURL(ctx context.Context, client *http.Client, issuer string) (s
 		return "", fmt.Errorf("jwks discovery: the discovery document %s names no jwks_uri", loggableURL(doc))
 	}
 	u, err := url.Parse(meta.JWKSURI)
-	if iss, _ := url.Parse(issuer); err != nil || !keysURL(u) || (iss != nil && iss.Scheme == "https" && u.Scheme != "https") {
+	if err != nil || u.Host == "" || u.Scheme != "https" && u.Scheme != "http" {
+		return "", fmt.Errorf("jwks discovery: the discovery document %s names jwks_uri %q, which is no http(s) URL naming a host",
+			loggableURL(doc), loggableURL(meta.JWKSURI))
+	}
+	if iss, _ := url.Parse(issuer); !keysURL(u) || (iss != nil && iss.Scheme == "https" && u.Scheme != "https") {
 		return "", fmt.Errorf("jwks discovery: the discovery document %s names jwks_uri %q, which would be read in the clear (keys are fetched over https only, plain http only on a loopback address from an issuer there)",
 			loggableURL(doc), loggableURL(meta.JWKSURI))
 	}

@@ -163,9 +163,16 @@ func TestJWTDiscoveryRefused(t *testing.T) {
 		{"jwks_uri over plain http on this machine", func(issuer, keys string) (int, string) {
 			return 200, `{"issuer":"` + issuer + `","jwks_uri":"` + plain.URL + `/keys"}`
 		}, "read in the clear"},
+		// Not read in the clear, nor at all: the log says what it is.
 		{"jwks_uri no URL", func(issuer, keys string) (int, string) {
 			return 200, `{"issuer":"` + issuer + `","jwks_uri":"keys"}`
-		}, "read in the clear"},
+		}, "no http(s) URL naming a host"},
+		{"jwks_uri without a host", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `","jwks_uri":"https:///keys"}`
+		}, "no http(s) URL naming a host"},
+		{"jwks_uri of a file", func(issuer, keys string) (int, string) {
+			return 200, `{"issuer":"` + issuer + `","jwks_uri":"file://localhost/etc/keys"}`
+		}, "no http(s) URL naming a host"},
 		{"oversized", func(issuer, keys string) (int, string) {
 			return 200, `{"issuer":"` + issuer + `","jwks_uri":"` + keys + `","x":"` + strings.Repeat("a", maxJWKSBytes) + `"}`
 		}, "larger than"},
