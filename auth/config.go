@@ -191,9 +191,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		// Unset, the key set's URL is found from the issuer's discovery
 		// document, which only an issuer that is an https URL has.
-		if jwks == "" && !discoverable(iss) {
-			return Config{}, fmt.Errorf("%s is unset, and discovery of the issuer's keys needs an https issuer (plain http only on a loopback address, no query): %s=%q is none; set %s",
-				EnvJWTJWKSURL, EnvJWTIssuer, loggableURL(iss), EnvJWTJWKSURL)
+		if why := undiscoverable(iss); jwks == "" && why != "" {
+			return Config{}, fmt.Errorf("%s is unset, and discovery of the issuer's keys needs an https issuer (plain http only on a loopback address) without user, query or fragment: %s=%q %s; set %s",
+				EnvJWTJWKSURL, EnvJWTIssuer, loggableURL(iss), why, EnvJWTJWKSURL)
 		}
 		c.JWT = &JWTOptions{Issuer: iss, JWKSURL: jwks, Audience: aud, AudienceClaim: claim}
 		// Another claim than aud (Cognito's client_id) names the client a

@@ -392,8 +392,8 @@ func discoveryURL(issuer string) string {
 // 5 seconds too. Errors quote what the issuer's server sent escaped and
 // cut, and name no URL's query or user.
 func DiscoverJWKSURL(ctx context.Context, issuer string, client *http.Client) (string, error) {
-	if !discoverable(issuer) {
-		return "", fmt.Errorf("jwks discovery: the issuer %q is no https URL (plain http only on a loopback address, no query)", loggableURL(issuer))
+	if why := undiscoverable(issuer); why != "" {
+		return "", fmt.Errorf("jwks discovery: the issuer %q %s", loggableURL(issuer), why)
 	}
 	if client == nil {
 		client = &http.Client{Timeout: defaultFetchTimeout}

@@ -243,7 +243,7 @@ func TestJWTDiscoveryRedirectToPlainHTTPRefused(t *testing.T) {
 // Without a JWKS URL, the issuer must be one its discovery document can
 // be fetched from.
 func TestJWTDiscoveryNeedsHTTPSIssuer(t *testing.T) {
-	for _, iss := range []string{"urn:example:issuer", "http://issuer.example", "https://issuer.example?x=1", "https://"} {
+	for _, iss := range []string{"urn:example:issuer", "http://issuer.example", "https://issuer.example?x=1", "https://", "https://issuer.example#", "https://issuer.example/pool#"} {
 		_, err := NewJWTVerifier(JWTOptions{Issuer: iss, Audience: "a"})
 		if err == nil || !strings.Contains(err.Error(), "discover") {
 			t.Errorf("NewJWTVerifier(issuer %q, no JWKS URL) = %v, want an error saying the keys cannot be discovered", iss, err)
@@ -267,6 +267,20 @@ func TestConfigJWKSURLOptional(t *testing.T) {
 	_, err = ConfigFromEnv(mapEnv(map[string]string{EnvJWTIssuer: "urn:example:issuer", EnvJWTAudience: "a"}))
 	if err == nil || !strings.Contains(err.Error(), EnvJWTJWKSURL) || !strings.Contains(err.Error(), "https issuer") {
 		t.Errorf("ConfigFromEnv(URN issuer, no JWKS URL) = %v, want an error saying discovery needs an https issuer", err)
+	}
+	// The issuer is quoted without its query, which may hold a secret:
+	// the error says what it has that an issuer has not. An empty
+	// fragment is one all the same: the document's path would follow it,
+	// and the issuer itself be asked.
+	for _, iss := range []string{"https://iss.example?", "https://iss.example?x=1", "https://iss.example#", "https://iss.example/pool#k"} {
+		_, err = ConfigFromEnv(mapEnv(map[string]string{EnvJWTIssuer: iss, EnvJWTAudience: "a"}))
+		if err == nil || !strings.Contains(err.Error(), "has a query or fragment") {
+			t.Errorf("ConfigFromEnv(issuer %q, no JWKS URL) = %v, want an error saying it has a query or fragment", iss, err)
+		}
+	}
+	_, err = ConfigFromEnv(mapEnv(map[string]string{EnvJWTIssuer: "https://u@iss.example", EnvJWTAudience: "a"}))
+	if err == nil || !strings.Contains(err.Error(), "names a user") {
+		t.Errorf("ConfigFromEnv(issuer with a user, no JWKS URL) = %v, want an error saying it names a user", err)
 	}
 	_, err = ConfigFromEnv(mapEnv(map[string]string{EnvJWTJWKSURL: "https://iss.example/keys", EnvJWTAudience: "a"}))
 	if err == nil || !strings.Contains(err.Error(), EnvJWTIssuer) {

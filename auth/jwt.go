@@ -133,13 +133,23 @@ func keysURL(u *url.URL) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// discoverable reports whether the key set's URL may be found from
-// issuer's discovery document: issuer is a URL keysURL takes, with no
-// user (which the request would send), query or fragment (which an
-// issuer identifier has none of, OpenID Connect Discovery 1.0 section 2).
-func discoverable(issuer string) bool {
+// undiscoverable says why the key set's URL cannot be found from issuer's
+// discovery document, "" when it can: issuer must be a URL keysURL takes,
+// with no user (which the request would send), query or fragment (which
+// an issuer identifier has none of, OpenID Connect Discovery 1.0 section
+// 2). An empty fragment is one too: the document's path would follow it,
+// and the issuer's own URL be asked.
+func undiscoverable(issuer string) string {
 	u, err := url.Parse(issuer)
-	return err == nil && keysURL(u) && u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
+	switch {
+	case err != nil || !keysURL(u):
+		return "is no https URL (plain http only on a loopback address)"
+	case u.User != nil:
+		return "names a user"
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(issuer, "#"):
+		return "has a query or fragment"
+	}
+	return ""
 }
 
 // keysOnlyOverTLS returns a copy of c that refuses to follow a redirect to
@@ -191,8 +201,8 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 		return nil, errors.New("jwt: audience is required")
 	}
 	if opts.JWKSURL == "" {
-		if !discoverable(opts.Issuer) {
-			return nil, fmt.Errorf("jwt: no JWKS URL, and the issuer %q is no https URL (plain http only on a loopback address, no query) to discover one from", loggableURL(opts.Issuer))
+		if why := undiscoverable(opts.Issuer); why != "" {
+			return nil, fmt.Errorf("jwt: no JWKS URL, and the issuer %q %s, so none can be discovered from it", loggableURL(opts.Issuer), why)
 		}
 	} else if u, err := url.Parse(opts.JWKSURL); err != nil || !keysURL(u) {
 		return nil, jwksURLError{fmt.Errorf("jwt: JWKS URL %q is not an https URL (plain http only on a loopback address)", loggableURL(opts.JWKSURL))}
