@@ -21,6 +21,7 @@ type lateWriter struct {
 	result chan int
 	errs   chan error
 	t      *testing.T // for lateOnLog
+	flush  bool       // flush the answer before returning
 }
 
 func newLateWriter() *lateWriter {
@@ -30,6 +31,9 @@ func newLateWriter() *lateWriter {
 func (l *lateWriter) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, `{"ok":true}`)
+	if l.flush {
+		w.(http.Flusher).Flush()
+	}
 	go func() {
 		<-l.write
 		w.Header().Set("X-Late", "1")
@@ -76,7 +80,11 @@ func TestWriteAfterReturn(t *testing.T) {
 		})
 	}
 	t.Run("local", func(t *testing.T) {
+		// Flushed, so that net/http sets no Content-Length, which would
+		// refuse the late write itself: it would then be written into
+		// the buffer net/http has put back for another connection.
 		l := newLateWriter()
+		l.flush = true
 		srv := httptest.NewServer(lambdamcp.Guard(l, nil))
 		defer srv.Close()
 		r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
