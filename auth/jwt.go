@@ -53,7 +53,7 @@ type JWTOptions struct {
 	// slash and then /.well-known/openid-configuration, and must name
 	// Issuer exactly; its jwks_uri is checked as JWKSURL is, and must be
 	// https when Issuer is. The issuer must then be an https URL (plain
-	// http only on a loopback address) without query or fragment. A
+	// http only on a loopback address) without user, query or fragment. A
 	// failed discovery is a failed key fetch, tried again as one is; the
 	// URL found is kept for the verifier's life.
 	JWKSURL string
