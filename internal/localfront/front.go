@@ -284,6 +284,10 @@ func New(cfg Config) (*Front, error) {
 			return nil, errors.New("a JWT authorizer needs an issuer and at least one audience")
 		case !keysURL(j.Issuer):
 			return nil, fmt.Errorf("the JWT authorizer's issuer %q is not an https URL (plain http only on a loopback address): its discovery document names the keys", textcut.Cut(j.Issuer, maxQuotedURLBytes))
+		case issuerHasExtras(j.Issuer):
+			// Not quoted: a user may come with a password. The discovery
+			// (auth.DiscoverJWKSURL) refuses such an issuer at every request.
+			return nil, errors.New("the JWT authorizer's issuer names a user, or has a query or fragment, which an issuer whose discovery document names the keys has not")
 		}
 	}
 	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {

@@ -604,6 +604,11 @@ func TestConfigErrors(t *testing.T) {
 		{"JWT and Lambda authorizers", Config{Shape: ShapeHTTP, Function: fn, Authorizer: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test", Audience: []string{"a"}}}},
 		{"JWT authorizer without an audience", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test"}}},
 		{"JWT authorizer whose issuer is read in the clear", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "http://i.test", Audience: []string{"a"}}}},
+		// No discovery document is read for these (auth.DiscoverJWKSURL),
+		// so no request could ever pass.
+		{"JWT authorizer whose issuer has a query", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test?x=1", Audience: []string{"a"}}}},
+		{"JWT authorizer whose issuer has a fragment", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test#", Audience: []string{"a"}}}},
+		{"JWT authorizer whose issuer names a user", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://u@i.test", Audience: []string{"a"}}}},
 		{"deploy responses without an authorizer", Config{Shape: ShapeREST, Function: fn, Deploy: &DeployREST{JWT: true}}},
 		{"stage with a slash", Config{Shape: ShapeREST, Function: fn, Stage: "dev/"}},
 		{"stage with a space", Config{Shape: ShapeHTTP, Function: fn, Stage: "my stage"}},

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -176,6 +177,14 @@ func discoverJWKS(ctx context.Context, issuer string) (string, error) {
 
 // discoveryClient bounds one fetch of the discovery document.
 var discoveryClient = &http.Client{Timeout: discoveryTimeout}
+
+// issuerHasExtras reports whether issuer, a URL keysURL takes, names a
+// user or has a query or fragment (an empty one too, which the parser
+// drops), which no issuer whose discovery document is read has.
+func issuerHasExtras(issuer string) bool {
+	u, err := url.Parse(issuer)
+	return err != nil || u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(issuer, "#")
+}
 
 // keysURL reports whether what names the keys may be read from raw: over
 // https, or plain http from this machine, as auth.JWTVerifier takes the
