@@ -37,8 +37,9 @@ type Options struct {
 
 	// StaticLists says the tool, prompt and resource lists never change while
 	// clients watch: the server then advertises no list-changed notifications,
-	// and subscriptions/listen is acknowledged and completed at once instead of
-	// holding its request open. Right on Lambda, where each execution
+	// and subscriptions/listen is acknowledged, with neither list changes nor
+	// resource updates, and completed at once instead of holding its request
+	// open. Right on Lambda, where each execution
 	// environment is separate and a buffered gateway cannot carry a
 	// long-lived stream anyway.
 	StaticLists bool
@@ -85,6 +86,13 @@ func New(opts *Options) *mcp.Server {
 	// Tool deadlines before the invocation's, panics answered rather than
 	// fatal, each era's error codes: what lambdamcp asks of every server.
 	srv.AddReceivingMiddleware(lambdamcp.Middleware())
+	if o.StaticLists {
+		// The go-sdk agrees to every resource subscription while a
+		// SubscribeHandler is set (kept for the 2025-11-25
+		// resources/subscribe), and then holds the listen open. No update
+		// can reach it: ask for none, so that it ends at once.
+		srv.AddReceivingMiddleware(noResourceSubscriptions)
+	}
 	addContentTools(srv)
 	addClientRequestTools(srv)
 	addInputRequiredTools(srv, sealer)
@@ -92,6 +100,21 @@ func New(opts *Options) *mcp.Server {
 	addResources(srv, completions)
 	addPrompts(srv, completions)
 	return srv
+}
+
+// noResourceSubscriptions drops the resource subscriptions a
+// subscriptions/listen asks for, so that the acknowledgement names none.
+func noResourceSubscriptions(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		if r, ok := req.(*mcp.SubscriptionsListenRequest); ok && r.Params != nil && r.Params.Notifications != nil {
+			n := *r.Params.Notifications
+			n.ResourceSubscriptions = nil
+			p := *r.Params
+			p.Notifications = &n
+			req = &mcp.SubscriptionsListenRequest{Session: r.Session, Params: &p, Extra: r.Extra}
+		}
+		return next(ctx, method, req)
+	}
 }
 
 // HandlerOptions configures [Handler]. A nil *HandlerOptions means defaults.
