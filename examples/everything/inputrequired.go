@@ -290,6 +290,12 @@ func addInputRequiredTools(srv *mcp.Server, sealer *requeststate.Sealer) {
 
 	add("test_input_required_result_capabilities", "Asks only for the kinds of input the client declared it supports.",
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			// Before 2026-07-28 the capabilities a client declared are
+			// in its initialize, which a stateless server does not see:
+			// whatever a request's _meta says, no input can be asked for.
+			if req.ProtocolVersion() < "2026-07-28" {
+				return needInput(req, mcp.InputRequestMap{}, "")
+			}
 			in := req.Params.InputResponses
 			caps := req.ClientCapabilities()
 			if caps == nil {

@@ -49,3 +49,34 @@ func TestLegacyEraWithCapabilitiesInMeta(t *testing.T) {
 		}
 	})
 }
+
+// TestLegacyEraCapabilitiesTool checks that
+// test_input_required_result_capabilities answers a 2025-11-25 request by
+// its era, with or without capabilities in its _meta: a stateless server
+// sees no capabilities a client declared in initialize, so it cannot say
+// which input that client could give, and could not ask for any.
+func TestLegacyEraCapabilitiesTool(t *testing.T) {
+	h := everything.Handler(everything.New(nil), nil)
+	route := lambdatest.Route{Shape: lambdamcp.ShapeURL}
+	for name, meta := range map[string]map[string]any{
+		"without capabilities": nil,
+		"with capabilities": {"io.modelcontextprotocol/clientCapabilities": map[string]any{
+			"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{},
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var res struct {
+				IsError bool `json:"isError"`
+				Content []struct {
+					Text string `json:"text"`
+				} `json:"content"`
+			}
+			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
+				map[string]any{"name": "test_input_required_result_capabilities", "arguments": map[string]any{}}, meta)).Result(t, &res)
+			want := "test_input_required_result_capabilities asks the client for input, which needs protocol 2026-07-28 or later"
+			if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
+				t.Errorf("result %+v, want the tool error %q", res, want)
+			}
+		})
+	}
+}
