@@ -80,3 +80,33 @@ func TestLegacyEraCapabilitiesTool(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyEraMissingCapability checks that test_missing_capability, a
+// probe of the capabilities a 2026-07-28 request declares, answers a
+// 2025-11-25 request by its era: not with -32021, a code that era does not
+// have, saying the client declared nothing (it declared its capabilities
+// in initialize, which a stateless server does not see), nor taking
+// capabilities from the request's _meta.
+func TestLegacyEraMissingCapability(t *testing.T) {
+	h := everything.Handler(everything.New(nil), nil)
+	route := lambdatest.Route{Shape: lambdamcp.ShapeURL}
+	for name, meta := range map[string]map[string]any{
+		"without capabilities": nil,
+		"with capabilities":    {"io.modelcontextprotocol/clientCapabilities": map[string]any{"sampling": map[string]any{}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var res struct {
+				IsError bool `json:"isError"`
+				Content []struct {
+					Text string `json:"text"`
+				} `json:"content"`
+			}
+			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
+				map[string]any{"name": "test_missing_capability", "arguments": map[string]any{}}, meta)).Result(t, &res)
+			want := "test_missing_capability checks the capabilities a request declares, which needs protocol 2026-07-28 or later"
+			if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
+				t.Errorf("result %+v, want the tool error %q", res, want)
+			}
+		})
+	}
+}

@@ -16,6 +16,14 @@ import (
 func addProtocolTools(srv *mcp.Server, completions *completions, staticLists bool) {
 	mcp.AddTool(srv, &mcp.Tool{Name: "test_missing_capability", Description: "Needs the client's sampling capability; without it, fails with -32021."},
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+			// Before 2026-07-28 a client declares its capabilities in
+			// initialize, which a stateless server does not see, and
+			// -32021 is no error code of that era.
+			if req.ProtocolVersion() < "2026-07-28" {
+				res := textResult(req.Params.Name + " checks the capabilities a request declares, which needs protocol 2026-07-28 or later")
+				res.IsError = true
+				return res, nil, nil
+			}
 			if caps := req.ClientCapabilities(); caps != nil && caps.Sampling != nil {
 				return textResult("the client declared sampling"), nil, nil
 			}
