@@ -52,14 +52,17 @@ func New(opts Options) *mcp.Server {
 	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: "Says which client called."},
 		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			name := "an unnamed client"
-			if info, ok := req.Params.GetMeta()["io.modelcontextprotocol/clientInfo"].(map[string]any); ok {
-				// A blank name names no one.
-				if n, ok := info["name"].(string); ok && strings.TrimSpace(n) != "" {
-					name = n
+			// A 2025-11-25 client names itself only in initialize, whose
+			// session a stateless server does not keep. The era is the
+			// request's version, whatever its _meta carries.
+			if req.ProtocolVersion() >= "2026-07-28" {
+				if info, ok := req.Params.GetMeta()["io.modelcontextprotocol/clientInfo"].(map[string]any); ok {
+					// A blank name names no one.
+					if n, ok := info["name"].(string); ok && strings.TrimSpace(n) != "" {
+						name = n
+					}
 				}
 			}
-			// A 2025-11-25 client names itself only in initialize, whose
-			// session a stateless server does not keep.
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "you are " + name}}}, nil, nil
 		})
 	return s

@@ -85,6 +85,23 @@ func TestWhoamiNoName(t *testing.T) {
 	}
 }
 
+// TestWhoamiLegacyMeta checks that whoami tells the era by the request's
+// protocol version: a 2025-11-25 request is answered as an unnamed client,
+// as the README says, even when its _meta carries a clientInfo as a
+// 2026-07-28 request's does.
+func TestWhoamiLegacyMeta(t *testing.T) {
+	h := discover.Handler(discover.New(discover.Options{}))
+	req := lambdatest.Call(lambdatest.Legacy, 1, "tools/call", map[string]any{"name": "whoami", "arguments": map[string]any{}},
+		map[string]any{"io.modelcontextprotocol/clientInfo": map[string]any{"name": "legacy-client", "version": "1.0.0"}})
+	var res struct {
+		Content []struct{ Text string }
+	}
+	lambdatest.Invoke(t, h, lambdatest.Route{Shape: lambdamcp.ShapeURL}, req).Result(t, &res)
+	if len(res.Content) != 1 || res.Content[0].Text != "you are an unnamed client" {
+		t.Errorf("whoami, 2025-11-25 with clientInfo in _meta = %+v, want an unnamed client", res.Content)
+	}
+}
+
 // TestDiscoverTTL checks the ttlMs that Options give: five minutes for the
 // zero value, as Options and the README say, any positive value as it is,
 // however short, and 0 for a negative one.
