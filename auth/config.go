@@ -146,6 +146,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			place = append(place, i+1)
 		}
 	}
+	// Any origin beside others allows every page, and the others narrow
+	// nothing: the list meant some origins, or any, not both. (The deploy
+	// stack refuses the same mix in corsOrigins.)
+	if slices.Contains(c.AllowedOrigins, "*") && slices.ContainsFunc(c.AllowedOrigins, func(o string) bool { return o != "*" }) {
+		return Config{}, fmt.Errorf("%s mixes * with origins, and * would allow any page: give * alone for any origin, or name each origin allowed", EnvAllowedOrigins)
+	}
 	for i, o := range c.AllowedOrigins {
 		quoted := strconv.Quote(textcut.Cut(o, maxQuotedURLBytes))
 		if strings.Contains(o, "@") {
