@@ -452,9 +452,9 @@ func (p Props) withDefaults() (Props, error) {
 		// (<issuer>/.well-known/openid-configuration), as the HTTP API's authorizer does: the
 		// issuer is then an https URL without query or fragment, which no issuer identifier has.
 		switch {
-		case p.JWT.JWKSURL != "" && !strings.HasPrefix(p.JWT.JWKSURL, "https://"):
+		case p.JWT.JWKSURL != "" && !isHTTPS(p.JWT.JWKSURL):
 			return p, fmt.Errorf("stack: JWT JWKS URL (jwtJwksUrl) %s is not an https URL", quoteURL(p.JWT.JWKSURL))
-		case p.JWT.JWKSURL == "" && !strings.HasPrefix(p.JWT.Issuer, "https://"):
+		case p.JWT.JWKSURL == "" && !isHTTPS(p.JWT.Issuer):
 			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %s is not an https URL, and the keys are found from its discovery document (or give jwtJwksUrl)", quoteURL(p.JWT.Issuer))
 		case p.JWT.JWKSURL == "" && strings.ContainsAny(p.JWT.Issuer, "?#"):
 			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %s has a query or fragment, which an issuer whose keys are found from its discovery document has not (or give jwtJwksUrl)", quoteURL(p.JWT.Issuer))
@@ -610,6 +610,13 @@ func checkIssuerURL(issuer string) error {
 		return fmt.Errorf("stack: JWT issuer (jwtIssuer) %s holds white space, which no URL does: the functions publish it as the authorization server and refuse it at start-up", quoteURL(issuer))
 	}
 	return nil
+}
+
+// isHTTPS reports whether u is written as an https URL, its scheme in any letter case, as the
+// functions' URL parser reads it (RFC 3986 section 3.1).
+func isHTTPS(u string) bool {
+	const prefix = "https://"
+	return len(u) >= len(prefix) && strings.EqualFold(u[:len(prefix)], prefix)
 }
 
 // checkJWKSURL refuses a JWKS URL, written with https:// first, that the functions refuse at every
