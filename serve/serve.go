@@ -144,12 +144,16 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // reporting it to Lambda when it runs there: the invocation waiting for
 // the function then fails with err's message (Runtime.ConfigInvalid for
 // a ConfigError), and Lambda's INIT_REPORT names it, where otherwise
-// both would say only that the process exited.
+// both would say only that the process exited. There it is also logged,
+// at ERROR, as "configuration", as the authorizer logs its own: the line
+// a command prints on stderr is plain text, without a level, which
+// Lambda's log-level filtering drops above INFO.
 func failInit(getenv func(string) string, logger *slog.Logger, err error) error {
 	api := getenv("AWS_LAMBDA_RUNTIME_API")
 	if api == "" {
 		return err
 	}
+	logger.Error("configuration", slog.String("error", err.Error()))
 	typ := "Runtime.UnknownReason"
 	if ce := (*ConfigError)(nil); errors.As(err, &ce) {
 		typ = runtimeapi.ErrorTypeConfigInvalid
