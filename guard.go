@@ -142,7 +142,7 @@ func newGuard(h http.Handler, opts *Options) *guard {
 		if ns != "" && !validMetricsNamespace(ns) {
 			if g.logger != nil {
 				g.logger.Warn("Options.MetricsNamespace is no CloudWatch namespace, which would drop every metric: using "+DefaultMetricsNamespace,
-					slog.String("namespace", textcut.Cut(ns, 300)))
+					slog.String("namespace", textcut.Printable(textcut.Cut(ns, 300))))
 			}
 			ns = ""
 		}
