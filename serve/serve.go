@@ -343,7 +343,8 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 		}
 	}
 	if c.auth.FromAuthorizer {
-		logger.Warn(auth.EnvFromAuthorizer + "=1 outside Lambda: no authorizer runs here, so every request is refused")
+		logger.Warn(auth.EnvFromAuthorizer + "=1 outside Lambda: no authorizer runs here, so every request is refused; leave it unset here, " +
+			"or run the function behind its authorizer with lambdamcp-local -build-authorizer (docs/local-front.md)")
 	}
 	handler, lopts, err := c.serving(h, logger)
 	if err != nil {
