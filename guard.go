@@ -709,7 +709,17 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		r.ContentLength = int64(len(body))
 	}
 	if r.Method != http.MethodPost {
-		return nil
+		if r.Header.Get("Mcp-Session-Id") == "" {
+			return nil // no MCP request (a health check, metadata), or the handler's to refuse
+		}
+		// A session's GET (its stream) or DELETE: the transport has any
+		// request with an unsupported version refused, and the go-sdk
+		// refuses only an unknown one earlier than its newest there; it
+		// would open the stream, or end the session, for a later one.
+		if rej := checkRepeated(r.Header, false); rej != nil {
+			return rej
+		}
+		return checkVersion(rec.version)
 	}
 	rec.body = body
 	if !identityEncoded(r.Header.Values("Content-Encoding")) && (!bodyDecompressed(r.Context()) || !plainText(body)) {

@@ -255,3 +255,108 @@ func TestStatefulSessionTraceContext(t *testing.T) {
 		t.Errorf("the tool traced under %q, want %q", got, want)
 	}
 }
+
+// TestStatefulSessionVersionRules checks that a GET or DELETE naming a
+// session is held to the MCP-Protocol-Version rules a POST is: a version
+// later than any the server serves, or one given twice, gets 400, as the
+// transport has a server answer an invalid or unsupported version on any
+// request. The go-sdk refuses only an unknown version earlier than its
+// newest there, and would open the stream, or end the session, for one
+// after it. A GET naming no session (a health check, say) is not an MCP
+// request and is left to the handler.
+func TestStatefulSessionVersionRules(t *testing.T) {
+	do, session := openLocalSession(t)
+	for _, tc := range []struct {
+		name, method string
+		header       []string
+		code         int
+	}{
+		{"GET, a later version", http.MethodGet, []string{"MCP-Protocol-Version", "2099-01-01"}, -32022},
+		{"DELETE, a later version", http.MethodDelete, []string{"MCP-Protocol-Version", "2099-01-01"}, -32022},
+		{"GET, the version twice", http.MethodGet, []string{"MCP-Protocol-Version", legacy, "MCP-Protocol-Version", "2099-01-01"}, -32600},
+		{"DELETE, the version twice", http.MethodDelete, []string{"MCP-Protocol-Version", "2099-01-01", "MCP-Protocol-Version", legacy}, -32600},
+	} {
+		header := append([]string{"Accept", "text/event-stream", "Mcp-Session-Id", session}, tc.header...)
+		resp, body := do(tc.method, "/mcp", "", header...)
+		if resp.StatusCode != http.StatusBadRequest || errorCode(body) != tc.code {
+			t.Errorf("%s: %d %q, want 400 with code %d", tc.name, resp.StatusCode, body, tc.code)
+		}
+	}
+	// The session outlived the refused DELETEs.
+	if resp, body := do(http.MethodPost, "/mcp", `{"jsonrpc":"2.0","id":2,"method":"ping"}`, sessionHeader(session)...); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"result":{}`) {
+		t.Errorf("ping after the refused DELETEs: %d %s, want the session still served", resp.StatusCode, body)
+	}
+	if resp, body := do(http.MethodGet, "/healthz", "", "MCP-Protocol-Version", "2099-01-01"); resp.StatusCode != http.StatusOK || body != "ok" {
+		t.Errorf("GET /healthz: %d %q, want the handler's answer", resp.StatusCode, body)
+	}
+}
+
+// errorCode is the code of the JSON-RPC error body is; 0 if it is none.
+func errorCode(body string) int {
+	var answer struct {
+		Error struct{ Code int } `json:"error"`
+	}
+	if json.Unmarshal([]byte(body), &answer) != nil {
+		return 0
+	}
+	return answer.Error.Code
+}
+
+// sessionHeader are the headers of a POST of the session, as header
+// pairs.
+func sessionHeader(session string) []string {
+	return []string{"Content-Type", "application/json", "Accept", "application/json, text/event-stream",
+		"MCP-Protocol-Version", legacy, "Mcp-Session-Id", session}
+}
+
+// localDo sends a request, its headers given as pairs, and returns the
+// answer and its body; "" for an event stream, which it does not read.
+type localDo func(method, path, body string, header ...string) (*http.Response, string)
+
+// openLocalSession starts a stateful go-sdk handler at /mcp, beside a
+// health check at /healthz, behind Guard on a local server, and opens a
+// session (initialize and initialized) on it.
+func openLocalSession(t *testing.T) (do localDo, session string) {
+	t.Helper()
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
+	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true})
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", sdk)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
+	ts := httptest.NewServer(lambdamcp.Guard(mux, nil))
+	t.Cleanup(ts.Close)
+	do = func(method, path, body string, header ...string) (*http.Response, string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, method, ts.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Add(header[i], header[i+1])
+		}
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == "text/event-stream" {
+			return resp, "" // the session's stream, opened
+		}
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, string(b)
+	}
+	resp, body := do(http.MethodPost, "/mcp", openSession, "Content-Type", "application/json", "Accept", "application/json, text/event-stream")
+	session = resp.Header.Get("Mcp-Session-Id")
+	if session == "" {
+		t.Fatalf("initialize: %d %s, no session id", resp.StatusCode, body)
+	}
+	if resp, body := do(http.MethodPost, "/mcp", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, sessionHeader(session)...); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("initialized: %d %s", resp.StatusCode, body)
+	}
+	return do, session
+}
