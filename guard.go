@@ -716,6 +716,16 @@ func (g *guard) check(r *http.Request, rec *requestRecord) *rejection {
 		// request with an unsupported version refused, and the go-sdk
 		// refuses only an unknown one earlier than its newest there; it
 		// would open the stream, or end the session, for a later one.
+		if r.Method == http.MethodGet {
+			rewrite, rej := streamAcceptance(r.Header.Values("Accept"))
+			if rej != nil {
+				return rej
+			}
+			if rewrite {
+				r.Header = r.Header.Clone()
+				r.Header.Set("Accept", "text/event-stream")
+			}
+		}
 		if rej := checkRepeated(r.Header, false); rej != nil {
 			return rej
 		}

@@ -390,6 +390,26 @@ func acceptance(values []string, jsonResponse bool) (rewrite bool, rej *rejectio
 	return false, reject(http.StatusNotAcceptable, codeInvalidRequest, msg)
 }
 
+// streamAcceptance decides what to do with the Accept header of a GET
+// that opens a session's event stream, as acceptance does with a POST's:
+// no Accept admits anything, the stream too, and is rewritten to
+// text/event-stream, which the go-sdk requires; one that does not admit
+// text/event-stream gets 406 rather than the go-sdk's 400, and one that
+// lists it with q=0 too, where the go-sdk would open the stream.
+func streamAcceptance(values []string) (rewrite bool, rej *rejection) {
+	if len(values) == 0 {
+		return true, nil
+	}
+	if _, streamRange := acceptRanges(values); !streamRange.ok {
+		msg := "Accept must admit text/event-stream: a GET opens the session's event stream"
+		if streamRange.weighedOut() {
+			msg += ", and q=0 admits nothing"
+		}
+		return false, reject(http.StatusNotAcceptable, codeInvalidRequest, msg)
+	}
+	return false, nil
+}
+
 // fullAccept is what the spec has clients send.
 const fullAccept = "application/json, text/event-stream"
 

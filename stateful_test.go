@@ -360,3 +360,32 @@ func openLocalSession(t *testing.T) (do localDo, session string) {
 	}
 	return do, session
 }
+
+// TestStatefulSessionStreamAccept checks the Accept rules of a GET that
+// opens a session's event stream, as they are a POST's: no Accept admits
+// anything (RFC 9110 §12.5.1), and is served; an Accept that does not
+// admit text/event-stream, q=0 included, gets 406 Not Acceptable, where
+// the go-sdk answers 400 (or, for q=0, opens the stream).
+func TestStatefulSessionStreamAccept(t *testing.T) {
+	do, session := openLocalSession(t)
+	for _, tc := range []struct {
+		name   string
+		accept []string
+		status int
+	}{
+		{"application/json alone", []string{"Accept", "application/json"}, http.StatusNotAcceptable},
+		{"text/event-stream;q=0", []string{"Accept", "text/event-stream;q=0"}, http.StatusNotAcceptable},
+		// Last: the session has one stream at a time.
+		{"no Accept", nil, http.StatusOK},
+	} {
+		resp, body := do(http.MethodGet, "/mcp", "", append([]string{"MCP-Protocol-Version", legacy, "Mcp-Session-Id", session}, tc.accept...)...)
+		switch {
+		case resp.StatusCode != tc.status:
+			t.Errorf("%s: %d %q, want %d", tc.name, resp.StatusCode, body, tc.status)
+		case tc.status == http.StatusOK && resp.Header.Get("Content-Type") != "text/event-stream":
+			t.Errorf("%s: Content-Type %q, want the session's event stream", tc.name, resp.Header.Get("Content-Type"))
+		case tc.status != http.StatusOK && (errorCode(body) != -32600 || !strings.Contains(body, "Accept must admit text/event-stream: a GET opens the session's event stream")):
+			t.Errorf("%s: %q, want a -32600 error saying the GET needs text/event-stream", tc.name, body)
+		}
+	}
+}
