@@ -64,7 +64,9 @@ func addProtocolTools(srv *mcp.Server, completions *completions, staticLists boo
 		return textResult("region=" + in.Region), nil, nil
 	})
 
-	mcp.AddTool(srv, &mcp.Tool{Name: "test_logging_tool", Description: "Logs one info message; it reaches the client only if the request asked for a log level."},
+	// Before 2026-07-28 each request is a session of its own, which the
+	// go-sdk starts at info: a logging/setLevel lasts only its own request.
+	mcp.AddTool(srv, &mcp.Tool{Name: "test_logging_tool", Description: "Logs one info message; it reaches a 2025-11-25 client always, a 2026-07-28 one only if the request's _meta asks for info or debug."},
 		func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
 			if err := req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Logger: Name, Data: "test_logging_tool ran"}); err != nil {
 				return nil, nil, err
