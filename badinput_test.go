@@ -571,6 +571,18 @@ var badInputCases = []badInputCase{
 		message: "Method Not Allowed",
 	},
 	{
+		// lambdamcp cannot tell a stateless handler from a stateful one,
+		// whose GET naming a session opens its stream.
+		name: "GET naming a session, Accept admitting no stream", doc: "Accept admitting nothing the server answers", status: 406, code: -32600, id: "",
+		req:     httpRequest{method: "GET", path: "/mcp", header: map[string]string{"Accept": "application/json", "Mcp-Session-Id": "s1"}},
+		message: "Accept must admit text/event-stream: a GET opens the session's event stream",
+	},
+	{
+		name: "DELETE naming a session, a later version", doc: "MCP-Protocol-Version the go-sdk serves in no era", status: 400, code: -32022, id: "",
+		req:     httpRequest{method: "DELETE", path: "/mcp", header: map[string]string{"MCP-Protocol-Version": "2099-01-01", "Mcp-Session-Id": "s1"}},
+		message: "Unsupported protocol version",
+	},
+	{
 		name: "response over Lambda's limit", doc: "Tool result over Lambda's 6 MB", lambda: true, status: 200, code: -32603, id: "7",
 		req:     call("echo", fmt.Sprintf(`{"bytes":%d}`, testMaxResponse)),
 		message: "bytes exceeds the Lambda response limit of 262144 bytes",
