@@ -23,7 +23,8 @@
 //	                       Unset: a random key, valid for this process only;
 //	                       on Lambda, a start-up error.
 //	MCP_ALLOWED_ORIGINS    comma-separated browser origins allowed besides the
-//	                       server's own; others are refused with 403.
+//	                       server's own; others are refused with 403. * alone
+//	                       allows any; beside origins it is refused.
 //	MCP_STREAM             on Lambda, the shapes that stream (url, rest), as
 //	                       the deployment's invoke modes say.
 package main
@@ -40,6 +41,7 @@ import (
 	"net/url"
 	"os"
 	pathpkg "path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +115,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if o = strings.TrimSpace(o); o != "" {
 			origins = append(origins, o)
 		}
+	}
+	// Any origin beside others allows every page, and the others narrow
+	// nothing, as serve refuses it for the same variable.
+	if slices.Contains(origins, "*") && slices.ContainsFunc(origins, func(o string) bool { return o != "*" }) {
+		return configError(ctx, getenv, logger, stderr, auth.EnvAllowedOrigins+" mixes * with origins, and * would allow any page: give * alone for any origin, or name each origin allowed")
 	}
 	hopts := &everything.HandlerOptions{AllowedOrigins: origins}
 	if onLambda {

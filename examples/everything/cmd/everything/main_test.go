@@ -93,6 +93,8 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{"state key not hex", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("zz", 32)}},
 		{"state key of zeros", nil, map[string]string{"MCP_REQUEST_STATE_KEY": strings.Repeat("00", 32)}},
 		{"no state key on Lambda", nil, map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9"}},
+		// * would allow every page, and the origins beside it nothing more.
+		{"any origin beside origins", nil, map[string]string{"MCP_ALLOWED_ORIGINS": "*, https://app.example.com"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
