@@ -447,6 +447,12 @@ func (p Props) withDefaults() (Props, error) {
 		if p.JWT.Issuer == "" || p.JWT.Audience == "" {
 			return p, fmt.Errorf("stack: JWT needs an issuer and an audience")
 		}
+		// An issuer is a name every token's iss (and the issuer's discovery document) must
+		// match exactly, not a URL read without regard to the scheme's letter case: issuers
+		// write theirs in lower case, and with one in capitals every token would be refused.
+		if scheme, _, ok := strings.Cut(p.JWT.Issuer, "://"); ok && scheme != strings.ToLower(scheme) {
+			return p, fmt.Errorf("stack: JWT issuer (jwtIssuer) %s: write its scheme in lower case, as its tokens' iss claim has it; the functions match iss exactly", quoteURL(p.JWT.Issuer))
+		}
 		// The functions fetch signing keys over https only (auth.NewJWTVerifier), from the
 		// JWKS URL or, without one, from the jwks_uri of the issuer's discovery document
 		// (<issuer>/.well-known/openid-configuration), as the HTTP API's authorizer does: the

@@ -896,20 +896,32 @@ func TestIssuerForDiscovery(t *testing.T) {
 	}
 }
 
-// TestSchemeInCapitalsAccepted checks that an issuer or JWKS URL whose
-// scheme is written in capitals is taken as the https URL it is, as the
-// functions take it (auth.ConfigFromEnv, auth.NewJWTVerifier): a URL's
-// scheme is read without regard to letter case (RFC 3986 section 3.1).
+// TestSchemeInCapitalsAccepted checks that a JWKS URL whose scheme is
+// written in capitals is taken as the https URL it is, as the functions
+// take it (auth.NewJWTVerifier): a URL's scheme is read without regard to
+// letter case (RFC 3986 section 3.1). An issuer is no URL to fetch but a
+// name every token's iss, and the issuer's discovery document, must
+// match exactly, and issuers write their scheme in lower case: one in
+// capitals is refused, naming why, where the functions would refuse
+// every token.
 func TestSchemeInCapitalsAccepted(t *testing.T) {
 	for _, jwt := range []JWT{
-		{Issuer: "HTTPS://iss.example", Audience: "a"},
-		{Issuer: "Https://iss.example/pool", Audience: "a"},
 		{Issuer: "https://iss.example", Audience: "a", JWKSURL: "HTTPS://keys.example/jwks.json"},
 		{Issuer: "urn:example:issuer", Audience: "a", JWKSURL: "Https://keys.example/jwks.json"},
 	} {
 		p := Props{SourceDir: "src", BuildDir: "build", JWT: &jwt}
 		if _, err := p.withDefaults(); err != nil {
 			t.Errorf("issuer %q, JWKS URL %q: %v", jwt.Issuer, jwt.JWKSURL, err)
+		}
+	}
+	for _, jwt := range []JWT{
+		{Issuer: "HTTPS://iss.example", Audience: "a"},
+		{Issuer: "Https://iss.example/pool", Audience: "a"},
+		{Issuer: "HTTPS://iss.example", Audience: "a", JWKSURL: "https://keys.example/jwks.json"},
+	} {
+		p := Props{SourceDir: "src", BuildDir: "build", JWT: &jwt}
+		if _, err := p.withDefaults(); err == nil || !strings.Contains(err.Error(), "jwtIssuer") || !strings.Contains(err.Error(), "lower case") {
+			t.Errorf("issuer %q, JWKS URL %q: %v, want an error naming jwtIssuer and its scheme's letter case", jwt.Issuer, jwt.JWKSURL, err)
 		}
 	}
 }
