@@ -440,12 +440,24 @@ func discoverKeysURL(ctx context.Context, client *http.Client, issuer string) (s
 	if len(body) > maxJWKSBytes {
 		return "", fmt.Errorf("jwks discovery: the issuer's discovery document %s is larger than %d bytes", loggableURL(doc), maxJWKSBytes)
 	}
-	var meta struct {
-		Issuer  string `json:"issuer"`
-		JWKSURI string `json:"jwks_uri"`
+	// Members are read by their exact names, the last of a name counting:
+	// decoded into a struct, "Issuer" (or "iſſuer") would be taken for
+	// "issuer", and a null after a member's string would leave the string.
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil || members == nil {
+		return "", fmt.Errorf("jwks discovery: the issuer's discovery document %s is no JSON object", loggableURL(doc))
 	}
-	if err := json.Unmarshal(body, &meta); err != nil {
-		return "", fmt.Errorf("jwks discovery: the issuer's discovery document %s is no JSON object: %w", loggableURL(doc), err)
+	str := func(name string) (string, bool) {
+		raw, present := members[name]
+		var s string
+		return s, !present || raw[0] == '"' && json.Unmarshal(raw, &s) == nil
+	}
+	var meta struct{ Issuer, JWKSURI string }
+	var issuerOK, keysOK bool
+	meta.Issuer, issuerOK = str("issuer")
+	meta.JWKSURI, keysOK = str("jwks_uri")
+	if !issuerOK || !keysOK {
+		return "", fmt.Errorf("jwks discovery: the discovery document %s has an issuer or jwks_uri that is no string", loggableURL(doc))
 	}
 	if meta.Issuer != issuer {
 		return "", fmt.Errorf("jwks discovery: the discovery document %s names issuer %q, not the issuer it is found at", loggableURL(doc), textcut.Cut(meta.Issuer, maxQuotedURLBytes))

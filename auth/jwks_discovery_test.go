@@ -332,3 +332,25 @@ func TestJWTDiscoveryFailedMiddleware(t *testing.T) {
 		t.Errorf("body %q, want a temporarily_unavailable error", rec.Body)
 	}
 }
+
+// A discovery document's members are named exactly, and the last of a
+// name counts: one whose "issuer" or "jwks_uri" is only spelled in
+// another case, or whose last "issuer" or "jwks_uri" is null, names no
+// issuer or key set, and is refused.
+func TestDiscoverJWKSURLMemberNames(t *testing.T) {
+	d := newDiscoveryIssuer(t)
+	for _, doc := range []string{
+		`{"Issuer":"$ISS","jwks_uri":"$KEYS"}`,
+		`{"issuer":"$ISS","JWKS_URI":"$KEYS"}`,
+		`{"iſſuer":"$ISS","jwks_uri":"$KEYS"}`,
+		`{"issuer":"$ISS","issuer":null,"jwks_uri":"$KEYS"}`,
+		`{"issuer":"$ISS","jwks_uri":"$KEYS","jwks_uri":null}`,
+		`{"issuer":"$ISS","jwks_uri":"$KEYS","jwks_uri":1}`,
+	} {
+		body := strings.NewReplacer("$ISS", d.issuer, "$KEYS", d.URL+"/pool/keys").Replace(doc)
+		d.setDoc(func(string, string) (int, string) { return http.StatusOK, body })
+		if got, err := DiscoverJWKSURL(context.Background(), d.issuer, d.Client()); err == nil {
+			t.Errorf("DiscoverJWKSURL of the document %s = %q, want an error", body, got)
+		}
+	}
+}
