@@ -41,9 +41,10 @@ import (
 // method without OAuth scopes) is refused: it grants nothing at a resource.
 // So is a "sub", "principalId", "client_id", "azp" or "iss" that is
 // neither a string nor a number (an HTTP API Lambda authorizer's context
-// is any JSON), or a number from 2^53 on, read as float64: it may have been
-// rounded into another caller's; an authorizer passes such an id as a
-// string.
+// is any JSON), or a number from 2^53 on or with a fraction, read as
+// float64: it may have been rounded into another caller's
+// (0.10000000000000001 reads as 0.1); an authorizer passes such an id as
+// a string.
 type AuthorizerVerifier struct {
 	// Context returns the authorizer context of the request in ctx. Nil
 	// means lambdamcp.AuthorizerContext.
@@ -84,7 +85,7 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 	// is an array would leave the caller named by its client, which the
 	// client's every other user shares. Numbers are decoded as float64:
 	// an integer from 2^53 on (a Snowflake id) may arrive rounded, and two
-	// callers would share the name it gives.
+	// callers would share the name it gives; so may a fraction.
 	for _, k := range []string{"sub", "principalId", "client_id", "azp", "iss"} {
 		x, present := ac[k]
 		if !present {
@@ -95,6 +96,9 @@ func (v *AuthorizerVerifier) Verify(ctx context.Context, _ string) (*Identity, e
 		case float64:
 			if math.Abs(x) >= 1<<53 {
 				return nil, fmt.Errorf("%w: the authorizer's %s is a number too large to read exactly: pass it as a string", ErrInvalidToken, k)
+			}
+			if x != math.Trunc(x) {
+				return nil, fmt.Errorf("%w: the authorizer's %s is a number with a fraction, which may have been rounded: pass it as a string", ErrInvalidToken, k)
 			}
 		default:
 			return nil, fmt.Errorf("%w: the authorizer's %s is neither a string nor a number", ErrInvalidToken, k)

@@ -19,6 +19,9 @@ func TestAuthorizerVerifierInexactNumber(t *testing.T) {
 		`{"principalId": 1234567890123456789}`,
 		`{"client_id": 1234567890123456789}`,
 		`{"sub": "user-1", "azp": 1234567890123456789}`,
+		// A fraction is rounded as well: 0.10000000000000001 reads as 0.1.
+		`{"sub": 0.10000000000000001}`,
+		`{"sub": 0.5}`,
 	} {
 		var ac map[string]any
 		if err := json.Unmarshal([]byte(ctxJSON), &ac); err != nil {
