@@ -40,7 +40,8 @@
 // than 998 levels deep, in every era: a go-sdk server reads a message at
 // most 1000 levels deep. -args giving a key twice in one object is refused
 // too: a server would take one of the two; so is -args or -elicit that
-// is not UTF-8, as JSON text must be. From 2026-07-28 on, an argument the tool's input
+// is not UTF-8, as JSON text must be, and -args escaping a lone surrogate
+// ("\ud800"), which a server reads as U+FFFD. From 2026-07-28 on, an argument the tool's input
 // schema also sends in a header (x-mcp-header) must be a string, a boolean
 // or an integer of at most 2^53-1 in magnitude, else it is refused before
 // the call is sent: the go-sdk client leaves that header out. -read
@@ -214,6 +215,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -592,6 +594,13 @@ func parseArgs(name, s string) (json.RawMessage, error) {
 		// Sent as written, the server would take one of them, the first
 		// or the last as its JSON reader does, and the other unsaid.
 		return nil, fmt.Errorf("%s gives the key %s twice in one object: give each key once", name, shownValue(fmt.Sprintf("%q", key)))
+	}
+	if !jsontext.Value(args).IsValid(jsontext.AllowDuplicateNames(true)) {
+		// What is left for a strict reader to refuse: a \u escape of a
+		// UTF-16 surrogate not half of a pair, which is no character. A
+		// server reads U+FFFD in its place, as it would for bytes that
+		// are not UTF-8.
+		return nil, fmt.Errorf("%s escapes a lone surrogate (\\uD800 to \\uDFFF not in a pair), which is no character: give the character itself, or a pair: %s", name, shownValue(s))
 	}
 	return args, nil
 }
