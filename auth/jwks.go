@@ -385,9 +385,10 @@ func discoveryURL(issuer string) string {
 // DiscoverJWKSURL returns the jwks_uri of issuer's OpenID Connect
 // discovery document, read and checked as a [JWTVerifier] given no
 // JWKSURL reads and checks it: issuer must be an https URL (plain http
-// only on a loopback address) without query, the document is read up
-// to a bound, through redirects over https only, and must name issuer
-// exactly, and its jwks_uri must be one JWKSURL may be. client nil means
+// only on a loopback address) without user, query or fragment (not even
+// an empty one), the document is read up to a bound, through redirects
+// over https only, and must name issuer exactly, and its jwks_uri must be
+// one JWKSURL may be. client nil means
 // one with a 5 second timeout; a client without a Timeout is bounded by
 // 5 seconds too. Errors quote what the issuer's server sent escaped and
 // cut, and name no URL's query or user.
