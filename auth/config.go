@@ -195,6 +195,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		if iss == "" || aud == "" {
 			return Config{}, fmt.Errorf("JWT verification needs both %s and %s (and %s, unless the issuer's discovery document names the keys)", EnvJWTIssuer, EnvJWTAudience, EnvJWTJWKSURL)
 		}
+		// Issuers write their scheme in lower case, and the issuer is
+		// matched exactly: with one in capitals the server would start
+		// and then refuse every token.
+		if issuerSchemeInCapitals(iss) {
+			return Config{}, fmt.Errorf("%s: its scheme (before ://) has capitals: write it in lower case, as its tokens' iss claim has it; the issuer is matched exactly", EnvJWTIssuer)
+		}
 		// Unset, the key set's URL is found from the issuer's discovery
 		// document, which only an issuer that is an https URL has.
 		if why := undiscoverable(iss); jwks == "" && why != "" {

@@ -36,3 +36,34 @@ func TestConfigFromEnvIssuerNotURLPublishesNoMetadata(t *testing.T) {
 		t.Errorf("metadata URL with an issuer that is no URL: %v, want an error naming %s", err, EnvJWTIssuer)
 	}
 }
+
+// An issuer is matched exactly, in every token's iss and in the discovery
+// document's issuer, and issuers write their scheme in lower case: with it
+// in capitals the server would start and then refuse every token.
+func TestConfigFromEnvIssuerSchemeInCapitals(t *testing.T) {
+	for _, iss := range []string{"HTTPS://iss.example", "Https://iss.example/pool", "HTTP://127.0.0.1:9000"} {
+		for _, jwks := range []string{"", "https://iss.example/jwks.json"} {
+			env := map[string]string{EnvJWTIssuer: iss, EnvJWTJWKSURL: jwks, EnvJWTAudience: "a"}
+			_, err := ConfigFromEnv(func(k string) string { return env[k] })
+			if err == nil || !strings.Contains(err.Error(), EnvJWTIssuer) || !strings.Contains(err.Error(), "lower case") {
+				t.Errorf("issuer %q, JWKS URL %q: %v, want an error naming %s and asking for its scheme in lower case", iss, jwks, err, EnvJWTIssuer)
+			}
+		}
+	}
+	// The same issuer written as issuers write it is taken.
+	env := map[string]string{EnvJWTIssuer: "https://iss.example", EnvJWTAudience: "a"}
+	if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err != nil {
+		t.Errorf("issuer in lower case: %v", err)
+	}
+}
+
+// Given in code, such an issuer is refused too: no token would carry it.
+func TestNewJWTVerifierIssuerSchemeInCapitals(t *testing.T) {
+	_, err := NewJWTVerifier(JWTOptions{Issuer: "HTTPS://iss.example", JWKSURL: "https://iss.example/jwks.json", Audience: "a"})
+	if err == nil || !strings.Contains(err.Error(), "lower case") {
+		t.Errorf("issuer with its scheme in capitals: %v, want an error asking for it in lower case", err)
+	}
+	if _, err := NewJWTVerifier(JWTOptions{Issuer: "urn:Example:issuer", JWKSURL: "https://iss.example/jwks.json", Audience: "a"}); err != nil {
+		t.Errorf("issuer that is a URN with capitals: %v", err)
+	}
+}

@@ -463,7 +463,10 @@ func TestConfigFromEnvURLsWithoutCredentials(t *testing.T) {
 			EnvJWTIssuer: "https://u:s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
 		{name: "issuer with a token as the user, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
 			EnvJWTIssuer: "https://s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
-		// A scheme in capitals is a scheme all the same (RFC 3986 section 3.1).
+		// An issuer's scheme in capitals is refused, for no token
+		// carries it, without the password; an authorization server's
+		// is a scheme all the same (RFC 3986 section 3.1).
+		{name: "authorization server written in capitals with a password", env: map[string]string{EnvAuthorizationServers: "HTTPS://u:s3cret@iss"}, key: EnvAuthorizationServers},
 		{name: "issuer written in capitals with a password, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",
 			EnvJWTIssuer: "HTTPS://u:s3cret@iss", EnvJWTJWKSURL: "https://iss/jwks.json", EnvJWTAudience: "a"}, key: EnvJWTIssuer},
 		{name: "issuer with a password that does not parse, standing in", env: map[string]string{EnvFromAuthorizer: "", EnvAuthorizationServers: "",

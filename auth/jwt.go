@@ -40,7 +40,10 @@ const defaultLeeway = 30 * time.Second
 
 // JWTOptions configures a [JWTVerifier].
 type JWTOptions struct {
-	// Issuer must equal the token's "iss" claim. Required.
+	// Issuer must equal the token's "iss" claim. Required. One whose
+	// scheme, before "://", holds a capital (HTTPS://issuer.example) is
+	// refused: it is matched exactly, and issuers write their scheme in
+	// lower case, so no token would carry it.
 	Issuer string
 	// JWKSURL is where the issuer publishes its signing keys: https
 	// unless it names a loopback address; redirects away from https are
@@ -152,6 +155,18 @@ func undiscoverable(issuer string) string {
 	return ""
 }
 
+// issuerSchemeInCapitals reports whether the scheme of issuer, as it is
+// written before "://", holds a capital. Such an issuer is no URL to be
+// read without regard to the scheme's letter case but a name every
+// token's iss (and the discovery document's issuer) must match exactly,
+// and issuers write theirs in lower case; the deploy stack refuses it
+// too. The errors saying so show no part of it: what comes before "://"
+// may be a user and password, written before the scheme by mistake.
+func issuerSchemeInCapitals(issuer string) bool {
+	scheme, _, ok := strings.Cut(issuer, "://")
+	return ok && scheme != strings.ToLower(scheme)
+}
+
 // keysOnlyOverTLS returns a copy of c that refuses to follow a redirect to
 // a URL keysURL refuses, or from https to plain http at all, before c's
 // own redirect policy applies. Plain http on a loopback address is for a
@@ -199,6 +214,9 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	}
 	if opts.Audience == "" {
 		return nil, errors.New("jwt: audience is required")
+	}
+	if issuerSchemeInCapitals(opts.Issuer) {
+		return nil, errors.New("jwt: the issuer's scheme (before ://) has capitals: write it in lower case, as its tokens' iss claim has it; the issuer is matched exactly")
 	}
 	if opts.JWKSURL == "" {
 		if why := undiscoverable(opts.Issuer); why != "" {
