@@ -81,6 +81,9 @@ func elicitContent(name, want, s string) (*elicitAnswer, error) {
 	if err := json.Unmarshal([]byte(s), &content); err != nil || content == nil {
 		return nil, fmt.Errorf("%s must be %s: %s", name, want, shownValue(s))
 	}
+	if err := checkSent(name, s); err != nil {
+		return nil, err
+	}
 	return &elicitAnswer{action: "accept", content: []byte(s)}, nil
 }
 

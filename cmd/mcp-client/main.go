@@ -38,10 +38,10 @@
 // float64's range (1e400) is refused before the call is sent: the go-sdk
 // client cannot send it (send it as a string). So are -args nested more
 // than 998 levels deep, in every era: a go-sdk server reads a message at
-// most 1000 levels deep. -args giving a key twice in one object is refused
-// too: a server would take one of the two; so is -args or -elicit that
-// is not UTF-8, as JSON text must be, and -args escaping a lone surrogate
-// ("\ud800"), which a server reads as U+FFFD. From 2026-07-28 on, an argument the tool's input
+// most 1000 levels deep. -args or -elicit giving a key twice in one object
+// is refused too: one of the two would be taken; so is -args or -elicit
+// that is not UTF-8, as JSON text must be, or that escapes a lone
+// surrogate ("\ud800"), which is read as U+FFFD. From 2026-07-28 on, an argument the tool's input
 // schema also sends in a header (x-mcp-header) must be a string, a boolean
 // or an integer of at most 2^53-1 in magnitude, else it is refused before
 // the call is sent: the go-sdk client leaves that header out. -read
@@ -590,19 +590,28 @@ func parseArgs(name, s string) (json.RawMessage, error) {
 	if args[0] != '{' { // Unmarshal trimmed the spaces around it
 		return nil, fmt.Errorf("%s must be a JSON object, not %s", name, shownValue(s))
 	}
-	if key, ok := duplicateKey(args); ok {
-		// Sent as written, the server would take one of them, the first
-		// or the last as its JSON reader does, and the other unsaid.
-		return nil, fmt.Errorf("%s gives the key %s twice in one object: give each key once", name, shownValue(fmt.Sprintf("%q", key)))
+	if err := checkSent(name, s); err != nil {
+		return nil, err
 	}
-	if !jsontext.Value(args).IsValid(jsontext.AllowDuplicateNames(true)) {
+	return args, nil
+}
+
+// checkSent refuses s, the JSON text that name (-args, -elicit) gives,
+// for what would reach the server otherwise than it is written.
+func checkSent(name, s string) error {
+	if key, ok := duplicateKey(json.RawMessage(s)); ok {
+		// One of them would be taken, the first or the last as a JSON
+		// reader takes it, and the other go unsaid.
+		return fmt.Errorf("%s gives the key %s twice in one object: give each key once", name, shownValue(fmt.Sprintf("%q", key)))
+	}
+	if !jsontext.Value(s).IsValid(jsontext.AllowDuplicateNames(true)) {
 		// What is left for a strict reader to refuse: a \u escape of a
 		// UTF-16 surrogate not half of a pair, which is no character. A
 		// server reads U+FFFD in its place, as it would for bytes that
 		// are not UTF-8.
-		return nil, fmt.Errorf("%s escapes a lone surrogate (\\uD800 to \\uDFFF not in a pair), which is no character: give the character itself, or a pair: %s", name, shownValue(s))
+		return fmt.Errorf("%s escapes a lone surrogate (\\uD800 to \\uDFFF not in a pair), which is no character: give the character itself, or a pair: %s", name, shownValue(s))
 	}
-	return args, nil
+	return nil
 }
 
 // jsonSpace is the white space JSON allows around a value.
