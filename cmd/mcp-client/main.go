@@ -1731,7 +1731,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON|@FILE] [-log LEVEL] [-elicit JSON|@FILE|decline|cancel] | -prompt NAME [-args JSON|@FILE] [-elicit JSON|@FILE|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON|@FILE|@-] [-log LEVEL] [-elicit JSON|@FILE|@-|decline|cancel] | -prompt NAME [-args JSON|@FILE|@-] [-elicit JSON|@FILE|@-|decline|cancel] | -read URI]"
 
 // exitStatuses ends -h's text: a script tells its outcomes apart by them.
 const exitStatuses = `

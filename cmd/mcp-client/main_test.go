@@ -295,6 +295,21 @@ func TestExitStatus(t *testing.T) {
 			}
 		}
 	})
+	t.Run("help's synopsis names standard input", func(t *testing.T) {
+		// @- is a value of -args and -elicit as @FILE is: the synopsis,
+		// which every usage error repeats, names it beside @FILE.
+		var stdout, stderr bytes.Buffer
+		run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr)
+		synopsis, _, _ := strings.Cut(stderr.String(), "\n")
+		for _, want := range []string{"[-call TOOL [-args JSON|@FILE|@-] ", "-prompt NAME [-args JSON|@FILE|@-] "} {
+			if !strings.Contains(synopsis, want) {
+				t.Errorf("-h's synopsis lacks %q:\n%s", want, synopsis)
+			}
+		}
+		if n := strings.Count(synopsis, "[-elicit JSON|@FILE|@-|decline|cancel]"); n != 2 {
+			t.Errorf("-h's synopsis names -elicit with @- %d times, want 2 (-call's and -prompt's):\n%s", n, synopsis)
+		}
+	})
 	t.Run("unknown flag", func(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		if code := run(t.Context(), []string{"-bogus"}, noEnv, &stdout, &stderr); code != 2 {
