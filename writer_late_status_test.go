@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/lambdamcp/lambdamcp"
 )
@@ -59,27 +56,13 @@ func TestWriteHeaderAfterReturn(t *testing.T) {
 		for _, shape := range streamShapes {
 			t.Run(fmt.Sprint(shape.name, "-stream/", code), func(t *testing.T) {
 				l := &lateStatus{code: code, write: make(chan struct{}), panicked: make(chan any, 1)}
-				opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
-				s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(l, opts), shape.build(t, jsonPost(`{}`)))
-				if body, _ := io.ReadAll(s.r); string(body) != `{"ok":true}` {
-					t.Errorf("body = %s, want {\"ok\":true}", body)
-				}
+				streamedOK(t, l, shape)
 				l.check(t)
 			})
 		}
 		t.Run(fmt.Sprint("local/", code), func(t *testing.T) {
 			l := &lateStatus{code: code, write: make(chan struct{}), panicked: make(chan any, 1)}
-			srv := httptest.NewServer(lambdamcp.Guard(l, nil))
-			defer srv.Close()
-			r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(r.Body)
-			r.Body.Close()
-			if string(body) != `{"ok":true}` {
-				t.Errorf("body = %s, want {\"ok\":true}", body)
-			}
+			localOK(t, l)
 			l.check(t)
 		})
 	}

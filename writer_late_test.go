@@ -71,11 +71,7 @@ func TestWriteAfterReturn(t *testing.T) {
 	for _, shape := range streamShapes {
 		t.Run(shape.name+"-stream", func(t *testing.T) {
 			l := newLateWriter()
-			opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
-			s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(l, opts), shape.build(t, jsonPost(`{}`)))
-			if body, _ := io.ReadAll(s.r); string(body) != `{"ok":true}` {
-				t.Errorf("body = %s, want {\"ok\":true}", body)
-			}
+			streamedOK(t, l, shape)
 			l.check(t)
 		})
 	}
@@ -85,19 +81,38 @@ func TestWriteAfterReturn(t *testing.T) {
 		// the buffer net/http has put back for another connection.
 		l := newLateWriter()
 		l.flush = true
-		srv := httptest.NewServer(lambdamcp.Guard(l, nil))
-		defer srv.Close()
-		r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(r.Body)
-		r.Body.Close()
-		if string(body) != `{"ok":true}` {
-			t.Errorf("body = %s, want {\"ok\":true}", body)
-		}
+		localOK(t, l)
 		l.check(t)
 	})
+}
+
+// streamedOK serves one POST through h on shape's streamed front and
+// checks that its answer is {"ok":true}, as the late writers' handlers
+// answer before they return.
+func streamedOK(t *testing.T, h http.Handler, shape eventShape) {
+	t.Helper()
+	opts := &lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL, lambdamcp.ShapeREST}}
+	s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), shape.build(t, jsonPost(`{}`)))
+	if body, _ := io.ReadAll(s.r); string(body) != `{"ok":true}` {
+		t.Errorf("body = %s, want {\"ok\":true}", body)
+	}
+}
+
+// localOK serves one POST through h guarded on a local server and checks
+// that its answer is {"ok":true}.
+func localOK(t *testing.T, h http.Handler) {
+	t.Helper()
+	srv := httptest.NewServer(lambdamcp.Guard(h, nil))
+	defer srv.Close()
+	r, err := http.Post(srv.URL+"/mcp", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if string(body) != `{"ok":true}` {
+		t.Errorf("body = %s, want {\"ok\":true}", body)
+	}
 }
 
 // lateOnLog is a slog.Handler that, as the request is logged, which the
