@@ -45,21 +45,7 @@ func TestLambdaWarnsWithoutResourceURL(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestLambdaWarnsWithoutResourceURL$")
-			cmd.Env = append(os.Environ(), envLambdaChild+"=1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1")
-			cmd.Env = append(cmd.Env, tc.env...)
-			var stdout bytes.Buffer
-			cmd.Stdout = &stdout
-			cmd.Run() // the runtime ends the process: no Runtime API answers
-			var warnings []string
-			for line := range strings.SplitSeq(stdout.String(), "\n") {
-				var rec map[string]any
-				if json.Unmarshal([]byte(line), &rec) == nil && rec["level"] == "WARN" {
-					if msg, _ := rec["msg"].(string); strings.Contains(msg, auth.EnvResourceURL) {
-						warnings = append(warnings, msg)
-					}
-				}
-			}
+			warnings, stdout := coldStartWarnings(t, "TestLambdaWarnsWithoutResourceURL", tc.env, auth.EnvResourceURL)
 			if !tc.want {
 				if len(warnings) > 0 {
 					t.Errorf("warnings %q, want none naming %s", warnings, auth.EnvResourceURL)
@@ -67,8 +53,30 @@ func TestLambdaWarnsWithoutResourceURL(t *testing.T) {
 				return
 			}
 			if len(warnings) != 1 || !strings.Contains(warnings[0], "Host") {
-				t.Errorf("warnings %q, want one naming %s and the Host\nstdout:\n%s", warnings, auth.EnvResourceURL, stdout.String())
+				t.Errorf("warnings %q, want one naming %s and the Host\nstdout:\n%s", warnings, auth.EnvResourceURL, stdout)
 			}
 		})
 	}
+}
+
+// coldStartWarnings runs test, the calling test, again in a child process
+// that runs Run as on Lambda with env added, and returns the WARN lines it
+// logged whose message holds about, and its whole standard output.
+func coldStartWarnings(t *testing.T, test string, env []string, about string) (warnings []string, stdout string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), envLambdaChild+"=1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1")
+	cmd.Env = append(cmd.Env, env...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Run() // the runtime ends the process: no Runtime API answers
+	for line := range strings.SplitSeq(out.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["level"] == "WARN" {
+			if msg, _ := rec["msg"].(string); strings.Contains(msg, about) {
+				warnings = append(warnings, msg)
+			}
+		}
+	}
+	return warnings, out.String()
 }

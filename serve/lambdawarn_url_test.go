@@ -1,12 +1,9 @@
 package serve
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -36,21 +33,7 @@ func TestLambdaWarnsFromAuthorizerOnFunctionURL(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestLambdaWarnsFromAuthorizerOnFunctionURL$")
-			cmd.Env = append(os.Environ(), envLambdaChild+"=1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1")
-			cmd.Env = append(cmd.Env, tc.env...)
-			var stdout bytes.Buffer
-			cmd.Stdout = &stdout
-			cmd.Run() // the runtime ends the process: no Runtime API answers
-			var warnings []string
-			for line := range strings.SplitSeq(stdout.String(), "\n") {
-				var rec map[string]any
-				if json.Unmarshal([]byte(line), &rec) == nil && rec["level"] == "WARN" {
-					if msg, _ := rec["msg"].(string); strings.Contains(msg, "Function URL") {
-						warnings = append(warnings, msg)
-					}
-				}
-			}
+			warnings, stdout := coldStartWarnings(t, "TestLambdaWarnsFromAuthorizerOnFunctionURL", tc.env, "Function URL")
 			if !tc.want {
 				if len(warnings) > 0 {
 					t.Errorf("warnings %q, want none naming a Function URL", warnings)
@@ -58,7 +41,7 @@ func TestLambdaWarnsFromAuthorizerOnFunctionURL(t *testing.T) {
 				return
 			}
 			if len(warnings) != 1 || !strings.Contains(warnings[0], auth.EnvFromAuthorizer) || !strings.Contains(warnings[0], EnvStream) {
-				t.Errorf("warnings %q, want one naming %s and %s\nstdout:\n%s", warnings, auth.EnvFromAuthorizer, EnvStream, stdout.String())
+				t.Errorf("warnings %q, want one naming %s and %s\nstdout:\n%s", warnings, auth.EnvFromAuthorizer, EnvStream, stdout)
 			}
 		})
 	}
