@@ -294,7 +294,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if token == "" || len(token) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: empty or oversized token", ErrInvalidToken)
 	}
-	header, err := compactSerialization(token)
+	header, claims, err := compactSerialization(token)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
@@ -326,7 +326,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
 	}
-	if err := numericDates(token); err != nil {
+	if err := numericDates(claims); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	// Has, not Get's error: Get fails on a claim that is null, and the
@@ -358,59 +358,60 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Identity, erro
 // second spelling all the same (s and n-s both verify), which only a
 // holder of the token can write. The header and the payload must be
 // UTF-8 too, and the payload one JSON object. It returns the decoded
-// header.
-func compactSerialization(token string) (header []byte, err error) {
+// header and claims set.
+func compactSerialization(token string) (header, claims []byte, err error) {
 	segments := strings.Split(token, ".")
 	if len(segments) != 3 {
-		return nil, fmt.Errorf("not a JWS in compact serialization: %d segments, want 3", len(segments))
+		return nil, nil, fmt.Errorf("not a JWS in compact serialization: %d segments, want 3", len(segments))
 	}
 	for i, seg := range segments {
 		// Strict refuses nonzero trailing bits; the length check catches
 		// the line breaks the decoder skips.
 		b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
 		if err != nil || base64.RawURLEncoding.EncodedLen(len(b)) != len(seg) {
-			return nil, fmt.Errorf("the %s is not base64url without padding (RFC 7515 section 7.1)", [...]string{"header", "payload", "signature"}[i])
+			return nil, nil, fmt.Errorf("the %s is not base64url without padding (RFC 7515 section 7.1)", [...]string{"header", "payload", "signature"}[i])
 		}
 		// RFC 7519 section 7.2 (steps 4 and 10): the header and the
 		// claims set must be UTF-8. The JSON decoder would read each
 		// byte that is not as U+FFFD, and two subjects differing in
 		// those bytes alone as one.
 		if i < 2 && !utf8.Valid(b) {
-			return nil, fmt.Errorf("the %s is not UTF-8 (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
+			return nil, nil, fmt.Errorf("the %s is not UTF-8 (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
 		}
 		// The same for an escaped half of a UTF-16 surrogate pair
 		// (\ud800 alone), which stands for no character and which the
 		// decoder reads as U+FFFD too (RFC 8259 section 8.2).
 		if i < 2 && escapesLoneSurrogate(b) {
-			return nil, fmt.Errorf("the %s escapes half a surrogate pair, which is no UTF-8 character (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
+			return nil, nil, fmt.Errorf("the %s escapes half a surrogate pair, which is no UTF-8 character (RFC 7519 section 7.2)", [...]string{"header", "claims set"}[i])
 		}
 		// Step 10 too: the claims set is one JSON object. jwx reads the
 		// first JSON value and leaves what follows, and takes a JWS for a
 		// nested token, whose claims it would judge by a header not
 		// checked here; an access token is never one (RFC 9068).
 		if i == 1 && (!json.Valid(b) || !bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{"))) {
-			return nil, errors.New("the claims set is not one JSON object (RFC 7519 section 7.2)")
+			return nil, nil, errors.New("the claims set is not one JSON object (RFC 7519 section 7.2)")
 		}
-		if i == 0 {
+		switch i {
+		case 0:
 			header = b
+		case 1:
+			claims = b
 		}
 	}
-	return header, nil
+	return header, claims, nil
 }
 
-// numericDates refuses a token, one jwx has read, whose "exp", "nbf" or
+// numericDates refuses a token's claims set (as compactSerialization
+// decoded it), once jwx has read the token, when its "exp", "nbf" or
 // "iat" is not a JSON number: RFC 7519 writes each as a NumericDate
 // (sections 2, 4.1.4 to 4.1.6), a number of seconds. jwx also reads a
 // string, of digits or an RFC 3339 date, as a time, so that a token other
 // verifiers of the issuer's tokens find malformed would be taken here as
 // expiring when the string says. Of a claim named twice the last counts,
 // as in jwx.
-func numericDates(token string) error {
-	_, rest, _ := strings.Cut(token, ".")
-	payload, _, _ := strings.Cut(rest, ".")
-	claims, err := base64.RawURLEncoding.DecodeString(payload)
+func numericDates(claims []byte) error {
 	var members map[string]json.RawMessage
-	if err != nil || json.Unmarshal(claims, &members) != nil {
+	if json.Unmarshal(claims, &members) != nil {
 		return errors.New("the claims set is not one JSON object (RFC 7519 section 7.2)")
 	}
 	for _, name := range []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey} {

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"testing"
 )
@@ -37,8 +36,7 @@ func FuzzClaimDates(f *testing.F) {
 		f.Add([]byte(claims))
 	}
 	f.Fuzz(func(t *testing.T, claims []byte) {
-		token := "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(claims) + ".c2ln"
-		err := numericDates(token)
+		err := numericDates(claims)
 		object, numbers := strictClaimDates(claims)
 		if bytes.Equal(bytes.Trim(claims, " \t\r\n"), []byte("null")) {
 			// json.Unmarshal reads null as an empty map; such a claims

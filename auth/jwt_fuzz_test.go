@@ -45,7 +45,7 @@ func FuzzCompactSerialization(f *testing.F) {
 				checkLoneSurrogate(t, b)
 			}
 		}
-		header, err := compactSerialization(token)
+		header, _, err := compactSerialization(token)
 		if err != nil {
 			return
 		}
