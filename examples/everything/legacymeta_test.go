@@ -56,29 +56,9 @@ func TestLegacyEraWithCapabilitiesInMeta(t *testing.T) {
 // sees no capabilities a client declared in initialize, so it cannot say
 // which input that client could give, and could not ask for any.
 func TestLegacyEraCapabilitiesTool(t *testing.T) {
-	h := everything.Handler(everything.New(nil), nil)
-	route := lambdatest.Route{Shape: lambdamcp.ShapeURL}
-	for name, meta := range map[string]map[string]any{
-		"without capabilities": nil,
-		"with capabilities": {"io.modelcontextprotocol/clientCapabilities": map[string]any{
-			"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{},
-		}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			var res struct {
-				IsError bool `json:"isError"`
-				Content []struct {
-					Text string `json:"text"`
-				} `json:"content"`
-			}
-			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
-				map[string]any{"name": "test_input_required_result_capabilities", "arguments": map[string]any{}}, meta)).Result(t, &res)
-			want := "test_input_required_result_capabilities asks the client for input, which needs protocol 2026-07-28 or later"
-			if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
-				t.Errorf("result %+v, want the tool error %q", res, want)
-			}
-		})
-	}
+	legacyToolError(t, "test_input_required_result_capabilities", map[string]any{
+		"elicitation": map[string]any{}, "sampling": map[string]any{}, "roots": map[string]any{},
+	}, "test_input_required_result_capabilities asks the client for input, which needs protocol 2026-07-28 or later")
 }
 
 // TestLegacyEraMissingCapability checks that test_missing_capability, a
@@ -88,11 +68,20 @@ func TestLegacyEraCapabilitiesTool(t *testing.T) {
 // in initialize, which a stateless server does not see), nor taking
 // capabilities from the request's _meta.
 func TestLegacyEraMissingCapability(t *testing.T) {
+	legacyToolError(t, "test_missing_capability", map[string]any{"sampling": map[string]any{}},
+		"test_missing_capability checks the capabilities a request declares, which needs protocol 2026-07-28 or later")
+}
+
+// legacyToolError calls tool in a 2025-11-25 request, without
+// capabilities in its _meta and with caps there, and checks that each
+// call gets the tool error want.
+func legacyToolError(t *testing.T, tool string, caps map[string]any, want string) {
+	t.Helper()
 	h := everything.Handler(everything.New(nil), nil)
 	route := lambdatest.Route{Shape: lambdamcp.ShapeURL}
 	for name, meta := range map[string]map[string]any{
 		"without capabilities": nil,
-		"with capabilities":    {"io.modelcontextprotocol/clientCapabilities": map[string]any{"sampling": map[string]any{}}},
+		"with capabilities":    {"io.modelcontextprotocol/clientCapabilities": caps},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var res struct {
@@ -102,8 +91,7 @@ func TestLegacyEraMissingCapability(t *testing.T) {
 				} `json:"content"`
 			}
 			lambdatest.Invoke(t, h, route, lambdatest.Call(lambdatest.Legacy, 1, "tools/call",
-				map[string]any{"name": "test_missing_capability", "arguments": map[string]any{}}, meta)).Result(t, &res)
-			want := "test_missing_capability checks the capabilities a request declares, which needs protocol 2026-07-28 or later"
+				map[string]any{"name": tool, "arguments": map[string]any{}}, meta)).Result(t, &res)
 			if !res.IsError || len(res.Content) != 1 || res.Content[0].Text != want {
 				t.Errorf("result %+v, want the tool error %q", res, want)
 			}
