@@ -140,8 +140,9 @@ type HandlerOptions struct {
 }
 
 // Handler serves srv statelessly over the streamable HTTP transport: every
-// request stands alone, as it must on Lambda. Browser requests from foreign
-// origins are refused (see HandlerOptions.AllowedOrigins).
+// request stands alone, as it must on Lambda. A 2026-07-28 call whose client
+// goes away is cancelled, as that era's spec asks. Browser requests from
+// foreign origins are refused (see HandlerOptions.AllowedOrigins).
 func Handler(srv *mcp.Server, opts *HandlerOptions) http.Handler {
 	var o HandlerOptions
 	if opts != nil {
@@ -150,6 +151,9 @@ func Handler(srv *mcp.Server, opts *HandlerOptions) http.Handler {
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
 		Stateless:    true,
 		JSONResponse: o.JSONResponse,
+		// A 2026-07-28 client's disconnect is its cancellation: the
+		// tool's context ends with it.
+		PropagateRequestCancellation: true,
 	})
 	return auth.OriginProtection(&auth.MiddlewareOptions{AllowedOrigins: o.AllowedOrigins, ResourceURL: o.ResourceURL})(h)
 }
