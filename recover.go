@@ -53,7 +53,10 @@ import (
 // json.RawMessage; a nil content pointer. The go-sdk would fail to write
 // it and leave the call unanswered until the deadline (or, for the nil
 // pointer, panic). Only those free-form parts are looked at, and a result
-// without them is not encoded an extra time.
+// without them is not encoded an extra time. So is a handler's nil result
+// with a nil error (a nil *GetPromptResult, say), which the go-sdk
+// answers null before 2026-07-28 and from then on panics on, outside any
+// handler, ending the process.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -149,7 +152,12 @@ func Middleware() mcp.Middleware {
 				rec.noteOutcome(outcome)
 				return res, err
 			}
-			if err == nil && unencodable(method, res) {
+			if err == nil && noResult(method, res) {
+				// The go-sdk would answer null before 2026-07-28, and
+				// from then on panic outside any handler, ending the
+				// process.
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: noResultMessage(method)}
+			} else if err == nil && unencodable(method, res) {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered until the deadline.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: unencodableMessage(method)}
@@ -294,6 +302,24 @@ func unencodableMessage(method string) string {
 		return "the tool's result cannot be encoded as JSON"
 	}
 	return "the " + method + " result cannot be encoded as JSON"
+}
+
+// noResult reports whether res, the answer to a call of method that the
+// handler did not fail, is no result at all: a nil pointer of the result's
+// type, as a handler returns with a nil error. A notification has none.
+func noResult(method string, res mcp.Result) bool {
+	if res == nil || strings.HasPrefix(method, "notifications/") {
+		return false
+	}
+	v := reflect.ValueOf(res)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+func noResultMessage(method string) string {
+	if method == "tools/call" {
+		return "the tool returned no result"
+	}
+	return "the " + method + " handler returned no result"
 }
 
 func callTimeoutMessage(method, tool string, d time.Duration) string {
