@@ -13,7 +13,8 @@ import (
 // argument it declares required is an invalid-params error naming the
 // argument, as the spec's prompts page asks, never a prompt rendered with
 // the argument blank (for test_prompt_with_embedded_resource, a resource
-// without a URI).
+// without a URI); and that the resource it embeds has a valid URI, as the
+// spec asks of every embedded resource.
 func TestPromptRequiredArguments(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -28,6 +29,8 @@ func TestPromptRequiredArguments(t *testing.T) {
 		{"arg2 empty", "test_prompt_with_arguments", map[string]string{"arg1": "a", "arg2": ""}, "", "test_prompt_with_arguments needs the argument arg2"},
 		{"an extra argument", "test_prompt_with_arguments", map[string]string{"arg1": "a", "arg2": "b", "other": "c"}, "Prompt with arguments: arg1='a', arg2='b'", ""},
 		{"resourceUri", "test_prompt_with_embedded_resource", map[string]string{"resourceUri": "test://static-text"}, "test://static-text", ""},
+		{"resourceUri not a URI", "test_prompt_with_embedded_resource", map[string]string{"resourceUri": "static text"}, "", "resourceUri must be an absolute URI, such as test://static-text"},
+		{"resourceUri relative", "test_prompt_with_embedded_resource", map[string]string{"resourceUri": "static-text"}, "", "resourceUri must be an absolute URI, such as test://static-text"},
 		{"resourceUri misspelt", "test_prompt_with_embedded_resource", map[string]string{"resourceURI": "test://static-text"}, "", "test_prompt_with_embedded_resource needs the argument resourceUri"},
 	}
 	for _, era := range eras {

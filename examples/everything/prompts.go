@@ -3,6 +3,7 @@ package everything
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -37,9 +38,14 @@ func addPrompts(srv *mcp.Server, completions *completions) {
 		Name: "test_prompt_with_embedded_resource", Title: "Prompt with embedded resource", Description: "A prompt that embeds a resource.",
 		Arguments: []*mcp.PromptArgument{{Name: "resourceUri", Description: "URI of the resource to embed", Required: true}},
 	}, func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		// An embedded resource must have a valid URI: one with a scheme.
+		uri := req.Params.Arguments["resourceUri"]
+		if u, err := url.Parse(uri); err != nil || !u.IsAbs() {
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "resourceUri must be an absolute URI, such as test://static-text"}
+		}
 		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
 			user(&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{
-				URI: req.Params.Arguments["resourceUri"], MIMEType: "text/plain", Text: "Embedded resource content for testing.",
+				URI: uri, MIMEType: "text/plain", Text: "Embedded resource content for testing.",
 			}}),
 			user(&mcp.TextContent{Text: "Please process the embedded resource above."}),
 		}}, nil
