@@ -36,7 +36,8 @@ type Options struct {
 	Sealer *requeststate.Sealer
 
 	// StaticLists says the tool, prompt and resource lists never change while
-	// clients watch: the server then advertises no list-changed notifications,
+	// clients watch: the server then advertises no list-changed notifications
+	// (nor, in server/discover, resource subscriptions),
 	// and subscriptions/listen is acknowledged, with neither list changes nor
 	// resource updates, and completed at once instead of holding its request
 	// open. Right on Lambda, where each execution
@@ -90,7 +91,8 @@ func New(opts *Options) *mcp.Server {
 		// The go-sdk agrees to every resource subscription while a
 		// SubscribeHandler is set (kept for the 2025-11-25
 		// resources/subscribe), and then holds the listen open. No update
-		// can reach it: ask for none, so that it ends at once.
+		// can reach it: ask for none, so that it ends at once, and do
+		// not advertise them.
 		srv.AddReceivingMiddleware(noResourceSubscriptions)
 	}
 	addContentTools(srv)
@@ -103,7 +105,9 @@ func New(opts *Options) *mcp.Server {
 }
 
 // noResourceSubscriptions drops the resource subscriptions a
-// subscriptions/listen asks for, so that the acknowledgement names none.
+// subscriptions/listen asks for, so that the acknowledgement names none,
+// and so server/discover does not advertise them (resources.subscribe).
+// initialize still does, for the 2025-11-25 resources/subscribe.
 func noResourceSubscriptions(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		if r, ok := req.(*mcp.SubscriptionsListenRequest); ok && r.Params != nil && r.Params.Notifications != nil {
@@ -113,7 +117,14 @@ func noResourceSubscriptions(next mcp.MethodHandler) mcp.MethodHandler {
 			p.Notifications = &n
 			req = &mcp.SubscriptionsListenRequest{Session: r.Session, Params: &p, Extra: r.Extra}
 		}
-		return next(ctx, method, req)
+		res, err := next(ctx, method, req)
+		if d, ok := res.(*mcp.DiscoverResult); ok && d != nil && d.Capabilities != nil && d.Capabilities.Resources != nil {
+			caps, resources := *d.Capabilities, *d.Capabilities.Resources
+			resources.Subscribe = false
+			caps.Resources = &resources
+			d.Capabilities = &caps
+		}
+		return res, err
 	}
 }
 

@@ -40,3 +40,34 @@ func TestStaticListsListenForResources(t *testing.T) {
 		t.Errorf("resources/subscribe answered %v, want a result", a.Messages)
 	}
 }
+
+// TestStaticListsDiscoverNoSubscribe checks that with StaticLists a
+// 2026-07-28 server/discover does not advertise resource subscriptions
+// (resources.subscribe), which subscriptions/listen then never grants;
+// without StaticLists it does. Both eras' initialize keep it, for
+// resources/subscribe.
+func TestStaticListsDiscoverNoSubscribe(t *testing.T) {
+	for _, static := range []bool{false, true} {
+		h := everything.Handler(everything.New(&everything.Options{StaticLists: static}), nil)
+		var discovered struct {
+			Capabilities struct {
+				Resources map[string]any `json:"resources"`
+			} `json:"capabilities"`
+		}
+		lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Modern, 1, "server/discover", nil, nil)).Result(t, &discovered)
+		if got := discovered.Capabilities.Resources["subscribe"] == true; got == static {
+			t.Errorf("StaticLists=%t: server/discover resources capability %v, want subscribe %t", static, discovered.Capabilities.Resources, !static)
+		}
+		var initialized struct {
+			Capabilities struct {
+				Resources map[string]any `json:"resources"`
+			} `json:"capabilities"`
+		}
+		lambdatest.Invoke(t, h, lambdatest.Routes[0], lambdatest.Call(lambdatest.Legacy, 1, "initialize", map[string]any{
+			"protocolVersion": lambdatest.Legacy, "capabilities": map[string]any{}, "clientInfo": map[string]any{"name": "c", "version": "1"},
+		}, nil)).Result(t, &initialized)
+		if initialized.Capabilities.Resources["subscribe"] != true {
+			t.Errorf("StaticLists=%t: initialize resources capability %v, want subscribe", static, initialized.Capabilities.Resources)
+		}
+	}
+}
