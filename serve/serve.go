@@ -69,8 +69,8 @@ import (
 
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
+	"github.com/lambdamcp/lambdamcp/internal/listenaddr"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
-	"github.com/lambdamcp/lambdamcp/internal/textcut"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 )
 
@@ -316,7 +316,7 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		err = listenError(from, addr, err)
+		err = listenaddr.Error(from, addr, err)
 		if from != EnvAddr && o.Addr == "" {
 			// The default: nothing set it, so say what would.
 			err = fmt.Errorf("%w (%s sets another)", err, EnvAddr)
@@ -354,32 +354,6 @@ func Run(ctx context.Context, h http.Handler, opts *Options) error {
 	logger.Info("listening", slog.String("url", endpoint), slog.Bool("auth", c.auth.Enabled()), slog.Bool("json_response", lopts.JSONResponse))
 	return serveLocal(ctx, ln, lambdamcp.Guard(handler, lopts), logger)
 }
-
-// maxQuotedAddrBytes bounds what an error quotes of a listen address: a
-// DNS name is at most 253 bytes, and the setting may be of any size.
-const maxQuotedAddrBytes = textcut.MaxPathBytes
-
-// listenError is net.Listen's err for addr, which from names, as Run
-// returns it: the address quoted and cut, and err's message escaped, with
-// what it repeats of the address (the address, or the host or port it
-// could not look up) cut too, so that a setting of any size, or one
-// holding a terminal's controls, makes one short line with the reason.
-// It wraps err.
-func listenError(from, addr string, err error) error {
-	if ae, ok := errors.AsType[*net.AddrError](err); ok {
-		ae.Addr = textcut.Cut(ae.Addr, maxQuotedAddrBytes)
-	}
-	if de, ok := errors.AsType[*net.DNSError](err); ok {
-		de.Name = textcut.Cut(de.Name, maxQuotedAddrBytes)
-	}
-	return fmt.Errorf("%s %q: %w", from, textcut.Cut(addr, maxQuotedAddrBytes), printableError{err})
-}
-
-// printableError is err with its message escaped (textcut.Printable).
-type printableError struct{ err error }
-
-func (e printableError) Error() string { return textcut.Printable(e.err.Error()) }
-func (e printableError) Unwrap() error { return e.err }
 
 // config is what the environment says, read and checked before anything
 // is served.

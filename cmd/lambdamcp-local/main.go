@@ -83,6 +83,7 @@ import (
 
 	"github.com/lambdamcp/lambdamcp/internal/cmdline"
 	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
+	"github.com/lambdamcp/lambdamcp/internal/listenaddr"
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
 	"github.com/lambdamcp/lambdamcp/internal/oauthscope"
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
@@ -338,9 +339,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
-// maxQuotedFlagBytes bounds what an error quotes of -addr or -name: a DNS
-// name is at most 253 bytes, a function's name 64, and a flag's value may
-// be of any size.
+// maxQuotedFlagBytes bounds what an error quotes of -name: a function's
+// name is at most 64 bytes, and a flag's value may be of any size (-addr
+// is quoted as serve quotes MCP_ADDR: listenaddr.Error).
 const maxQuotedFlagBytes = textcut.MaxPathBytes
 
 // functionName is what Lambda takes for a function's name: the name is in
@@ -509,31 +510,11 @@ func (o *options) listen() error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return listenError(o.addr, err)
+		return listenaddr.Error("-addr", o.addr, err)
 	}
 	o.listener = ln
 	return nil
 }
-
-// listenError is net.Listen's err for -addr addr: the address quoted and
-// cut, and err's message escaped, with what it repeats of the address (the
-// address, or the host or port it could not look up) cut too, as serve
-// reports MCP_ADDR. It wraps err.
-func listenError(addr string, err error) error {
-	if ae, ok := errors.AsType[*net.AddrError](err); ok {
-		ae.Addr = textcut.Cut(ae.Addr, maxQuotedFlagBytes)
-	}
-	if de, ok := errors.AsType[*net.DNSError](err); ok {
-		de.Name = textcut.Cut(de.Name, maxQuotedFlagBytes)
-	}
-	return fmt.Errorf("-addr %q: %w", textcut.Cut(addr, maxQuotedFlagBytes), printableError{err})
-}
-
-// printableError is err with its message escaped (textcut.Printable).
-type printableError struct{ err error }
-
-func (e printableError) Error() string { return textcut.Printable(e.err.Error()) }
-func (e printableError) Unwrap() error { return e.err }
 
 // start builds what needs building, then starts the functions and the front.
 func start(ctx context.Context, o *options, logger *slog.Logger, output io.Writer) (*localfront.Front, *oauthtest.Server, func(), error) {

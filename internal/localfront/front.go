@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdamcp/lambdamcp/internal/listenaddr"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
@@ -181,7 +182,7 @@ func Start(ctx context.Context, cfg Config) (*Front, error) {
 			addr = "127.0.0.1:0"
 		}
 		if f.ln, err = net.Listen("tcp", addr); err != nil {
-			return nil, listenError(addr, err)
+			return nil, listenaddr.Error("listening on", addr, err)
 		}
 	}
 	// OPTIONS * reaches the front, which refuses it as any target that is
@@ -195,26 +196,6 @@ func Start(ctx context.Context, cfg Config) (*Front, error) {
 	}()
 	return f, nil
 }
-
-// listenError is net.Listen's err for addr: the address quoted and cut,
-// and err's message escaped, with what it repeats of the address (the
-// address, or the host or port it could not look up) cut too, as the
-// front's other settings are quoted. It wraps err.
-func listenError(addr string, err error) error {
-	if ae, ok := errors.AsType[*net.AddrError](err); ok {
-		ae.Addr = textcut.Cut(ae.Addr, maxQuotedConfigBytes)
-	}
-	if de, ok := errors.AsType[*net.DNSError](err); ok {
-		de.Name = textcut.Cut(de.Name, maxQuotedConfigBytes)
-	}
-	return fmt.Errorf("listening on %q: %w", textcut.Cut(addr, maxQuotedConfigBytes), printableError{err})
-}
-
-// printableError is err with its message escaped (textcut.Printable).
-type printableError struct{ err error }
-
-func (e printableError) Error() string { return textcut.Printable(e.err.Error()) }
-func (e printableError) Unwrap() error { return e.err }
 
 // Timeouts of the front's connections (variables for its tests). A
 // request's headers and body must arrive within them, and a kept-alive
