@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -22,6 +21,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
+	"github.com/lambdamcp/lambdamcp/internal/listenaddr"
 )
 
 // defaultRedirectPort is the loopback port of the sign-in's redirect URI
@@ -102,7 +102,7 @@ func (c *callbackServer) start() error {
 	for try := 0; ; try++ {
 		lns, err = listenLoopback(port)
 		// A free IPv4 port may be taken on ::1: port 0 tries another.
-		if port != 0 || !errors.Is(err, syscall.EADDRINUSE) || try == 4 {
+		if port != 0 || !listenaddr.InUse(err) || try == 4 {
 			break
 		}
 	}
@@ -136,7 +136,7 @@ func listenLoopback(port int) ([]net.Listener, error) {
 	switch {
 	case err == nil:
 		return []net.Listener{ln, ln6}, nil
-	case errors.Is(err, syscall.EADDRINUSE):
+	case listenaddr.InUse(err):
 		ln.Close()
 		return nil, fmt.Errorf("another program holds [::1]:%d, where a browser may send the sign-in's code: %w", port, err)
 	}

@@ -1,8 +1,10 @@
+//go:build !plan9
+
 // Package childtest runs a test binary again as a child process that runs a
 // command's main, for the tests of how a command ends: it follows the lines
 // the child logs, puts a request in flight, and checks that a second
 // SIGTERM during the shutdown kills the child, as the signal does by
-// default.
+// default. It is not built on Plan 9, which has notes, not signals.
 package childtest
 
 import (

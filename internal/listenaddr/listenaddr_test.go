@@ -25,3 +25,28 @@ func TestErrorQuotedCut(t *testing.T) {
 		t.Errorf("Error = %v, which does not wrap net.Listen's *net.AddrError", err)
 	}
 }
+
+// TestInUse checks that a port another listener holds is told from an
+// address net.Listen refuses for another reason, also once Error wrapped it.
+func TestInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, held := net.Listen("tcp", ln.Addr().String())
+	_, bad := net.Listen("tcp", "127.0.0.1")
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{held, true},
+		{Error("-addr", ln.Addr().String(), held), true},
+		{bad, false},
+		{nil, false},
+	} {
+		if got := InUse(tc.err); got != tc.want {
+			t.Errorf("InUse(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
