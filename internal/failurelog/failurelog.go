@@ -30,6 +30,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // Msg is the message of the line logged for a failed invocation.
@@ -66,7 +68,9 @@ func Call[R any](ctx context.Context, l Logger, payload []byte, next func(contex
 	defer func() {
 		if v := recover(); v != nil {
 			msg, typ := panicReport(v)
-			l.log(ctx, slog.LevelError, msg, typ, slog.String("stack", string(debug.Stack())))
+			// Escaped as the guard logs a panic's value (textcut.Printable):
+			// a JSON handler leaves the bidirectional and C1 controls raw.
+			l.log(ctx, slog.LevelError, msg, textcut.Printable(msg), typ, slog.String("stack", string(debug.Stack())))
 			panics.add(ctx)
 			panic(v)
 		}
@@ -78,18 +82,20 @@ func Call[R any](ctx context.Context, l Logger, payload []byte, next func(contex
 			level = l.Level(err)
 		}
 		msg, typ := errorReport(err)
-		l.log(ctx, level, msg, typ)
+		l.log(ctx, level, msg, msg, typ)
 	}
 	return resp, err
 }
 
-func (l Logger) log(ctx context.Context, level slog.Level, msg, typ string, attrs ...slog.Attr) {
+// log logs a failure whose errorMessage, noted for Duplicate, is msg, as
+// logged.
+func (l Logger) log(ctx context.Context, level slog.Level, msg, logged, typ string, attrs ...slog.Attr) {
 	// A line the logger leaves out takes nothing from the runtime's: the
 	// failure keeps that one.
 	if !l.Logger.Enabled(ctx, level) {
 		return
 	}
-	l.Logger.LogAttrs(ctx, level, Msg, append([]slog.Attr{slog.String("error", msg), slog.String("error_type", typ)}, attrs...)...)
+	l.Logger.LogAttrs(ctx, level, Msg, append([]slog.Attr{slog.String("error", logged), slog.String("error_type", typ)}, attrs...)...)
 	pending.add(asRuntimeReads(msg))
 }
 

@@ -110,6 +110,14 @@ func TestCall(t *testing.T) {
 			runtime: runtimeLine("boom", "errorString", true),
 		},
 		{
+			// Escaped as the guard logs a panic's value: the runtime's
+			// line, which says it raw, is still taken.
+			name:    "panic with controls",
+			next:    func(context.Context, []byte) (string, error) { panic("boom\u202e\x1b[2J\n{\"msg\":\"forged\"}") },
+			want:    []line{{slog.LevelError, Msg, "req-1", map[string]string{"error": `boom\u202e\x1b[2J\n{"msg":"forged"}`, "error_type": "string", "stack": "true"}}},
+			runtime: runtimeLine("boom\u202e\x1b[2J\n{\"msg\":\"forged\"}", "string", true),
+		},
+		{
 			name: "panic with an error document",
 			next: func(context.Context, []byte) (string, error) {
 				panic(messages.InvokeResponse_Error{Message: "m", Type: "T"})
