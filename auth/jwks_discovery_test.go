@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -22,23 +23,20 @@ import (
 // /pool/keys, and counts the fetches of each.
 type discoveryIssuer struct {
 	*httptest.Server
-	issuer      string
-	docs, sets  atomic.Int32
-	mu          sync.Mutex
-	doc         func(issuer, keys string) (status int, body string) // nil: the right document
-	keys        []*signingKey
-	arrivedOnce sync.Once
-	arrived     chan struct{} // closed when the first document request arrives
-	hold        chan struct{} // when set, each document request waits for it
+	issuer     string
+	docs, sets atomic.Int32
+	mu         sync.Mutex
+	doc        func(issuer, keys string) (status int, body string) // nil: the right document
+	keys       []*signingKey
+	hold       chan struct{} // when set, each document request waits for it
 }
 
 func newDiscoveryIssuer(t testing.TB, keys ...*signingKey) *discoveryIssuer {
 	t.Helper()
-	d := &discoveryIssuer{keys: keys, arrived: make(chan struct{})}
+	d := &discoveryIssuer{keys: keys}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /pool/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		d.docs.Add(1)
-		d.arrivedOnce.Do(func() { close(d.arrived) })
 		d.mu.Lock()
 		doc, hold := d.doc, d.hold
 		d.mu.Unlock()
@@ -108,33 +106,49 @@ func TestJWTDiscoversKeySet(t *testing.T) {
 	}
 }
 
-// The first tokens, arriving together, share one discovery.
+// The first tokens, arriving together, share one discovery: while it is
+// held, every caller waits for it, and none asks for the document again.
 func TestJWTDiscoveryShared(t *testing.T) {
 	key := newRSAKey(t, "k1")
 	d := newDiscoveryIssuer(t, key)
-	hold := make(chan struct{})
-	d.mu.Lock()
-	d.hold = hold
-	d.mu.Unlock()
-	v := d.verifier(t, nil)
-	token := key.sign(t, claims{iss: d.issuer})
-	errs := make([]error, 10)
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Go(func() { _, errs[i] = v.Verify(context.Background(), token) })
-	}
-	<-d.arrived
-	time.Sleep(50 * time.Millisecond) // let the others queue behind it; the counts below do not depend on it
-	close(hold)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("Verify %d: %v", i, err)
+	synctest.Test(t, func(t *testing.T) {
+		hold := make(chan struct{})
+		d.mu.Lock()
+		d.hold = hold
+		d.mu.Unlock()
+		v := d.verifier(t, func(o *JWTOptions) { o.HTTPClient = &http.Client{Transport: inProcess{d.Config.Handler}} })
+		token := key.sign(t, claims{iss: d.issuer})
+		errs := make([]error, 10)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = v.Verify(context.Background(), token) })
 		}
-	}
-	if n := d.docs.Load(); n != 1 {
-		t.Errorf("%d fetches of the discovery document, want 1", n)
-	}
+		synctest.Wait() // each caller waits: for the one discovery, or for one of its own
+		if n := d.docs.Load(); n != 1 {
+			t.Errorf("%d fetches of the discovery document while one is held, want 1", n)
+		}
+		close(hold)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("Verify %d: %v", i, err)
+			}
+		}
+		if n := d.docs.Load(); n != 1 {
+			t.Errorf("%d fetches of the discovery document, want 1", n)
+		}
+	})
+}
+
+// inProcess serves a client's requests with a handler, in the process:
+// inside a synctest bubble a fetch over a socket would never count as
+// blocked.
+type inProcess struct{ http.Handler }
+
+func (p inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	p.ServeHTTP(rec, r)
+	return rec.Result(), nil
 }
 
 // A discovery document that cannot be used is a failed key fetch: the
