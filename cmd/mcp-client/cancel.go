@@ -67,13 +67,7 @@ func (n *cancelNotice) roundTrip(base http.RoundTripper, r *http.Request) (*http
 		}, nil
 	}
 	ctx, cancel := n.limit(r.Context())
-	resp, err := base.RoundTrip(r.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-	return resp, nil
+	return roundTripUntilClosed(ctx, cancel, base, r)
 }
 
 // wait returns once the notification has been answered, or the limit has
@@ -85,6 +79,18 @@ func (n *cancelNotice) wait() {
 	case <-n.answered:
 	case <-ctx.Done():
 	}
+}
+
+// roundTripUntilClosed sends r through base with ctx, which cancel ends:
+// when the answer's body is closed, or at once when there is no answer.
+func roundTripUntilClosed(ctx context.Context, cancel context.CancelFunc, base http.RoundTripper, r *http.Request) (*http.Response, error) {
+	resp, err := base.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
 }
 
 // cancelOnClose is a body whose request's context ends with it.

@@ -1158,13 +1158,7 @@ func (s *statusRecorder) endSession(r *http.Request) (*http.Response, error) {
 		stop := context.AfterFunc(s.ends, end)
 		cancel = func() { stop(); end() }
 	}
-	resp, err := s.base.RoundTrip(r.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-	return resp, nil
+	return roundTripUntilClosed(ctx, cancel, s.base, r)
 }
 
 // sameMethodRedirect refuses a redirect that would turn the client's POST
