@@ -301,11 +301,7 @@ const defaultFetchTimeout = 5 * time.Second
 
 func (c *keyCache) fetch(ctx context.Context) (jwk.Set, error) {
 	// A client without a timeout must not hold the refresh for ever.
-	bound := c.client.Timeout
-	if bound <= 0 {
-		bound = defaultFetchTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, bound)
+	ctx, cancel := withFetchBound(ctx, c.client)
 	defer cancel()
 	// The key set's URL, found once from the issuer when it was not
 	// given, within the same bound: one fetch in flight at a time does
@@ -399,13 +395,19 @@ func DiscoverJWKSURL(ctx context.Context, issuer string, client *http.Client) (s
 	if client == nil {
 		client = &http.Client{Timeout: defaultFetchTimeout}
 	}
+	ctx, cancel := withFetchBound(ctx, client)
+	defer cancel()
+	return discoverKeysURL(ctx, keysOnlyOverTLS(client), issuer)
+}
+
+// withFetchBound is ctx bounded as a fetch with client is: by the client's
+// Timeout, or by defaultFetchTimeout when it sets none.
+func withFetchBound(ctx context.Context, client *http.Client) (context.Context, context.CancelFunc) {
 	bound := client.Timeout
 	if bound <= 0 {
 		bound = defaultFetchTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, bound)
-	defer cancel()
-	return discoverKeysURL(ctx, keysOnlyOverTLS(client), issuer)
+	return context.WithTimeout(ctx, bound)
 }
 
 // discoverKeysURL reads issuer's discovery document with client, whose
