@@ -583,6 +583,17 @@ var badInputCases = []badInputCase{
 		message: "Unsupported protocol version",
 	},
 	{
+		// The go-sdk checks the version before the method.
+		name: "GET naming no session, an earlier version", doc: "MCP-Protocol-Version the go-sdk serves in no era", status: 400, code: -32022, id: "",
+		req:     httpRequest{method: "GET", path: "/mcp", header: map[string]string{"Accept": "text/event-stream", "MCP-Protocol-Version": "1999-01-01"}},
+		message: "Unsupported protocol version",
+	},
+	{
+		name: "DELETE naming no session, a later version", doc: "GET or DELETE on the endpoint", status: 405, code: -32600, id: "",
+		req:     httpRequest{method: "DELETE", path: "/mcp", header: map[string]string{"MCP-Protocol-Version": "2099-01-01"}},
+		message: "Method Not Allowed",
+	},
+	{
 		name: "response over Lambda's limit", doc: "Tool result over Lambda's 6 MB", lambda: true, status: 200, code: -32603, id: "7",
 		req:     call("echo", fmt.Sprintf(`{"bytes":%d}`, testMaxResponse)),
 		message: "bytes exceeds the Lambda response limit of 262144 bytes",

@@ -16,7 +16,8 @@
 // /mcp answer 405 with Allow: POST; one naming a session (Mcp-Session-Id)
 // is first held to the Accept and version rules of docs/errors.md, so a
 // GET whose Accept admits no text/event-stream gets 406, and a GET or
-// DELETE with an MCP-Protocol-Version no era has 400.
+// DELETE with an MCP-Protocol-Version no era has 400; one naming no
+// session gets that 400 too for a version earlier than the newest.
 //
 // Logs are JSON lines on stdout; on Lambda each line of an invocation
 // carries its request id, and those of the start-up, written before any
