@@ -269,6 +269,12 @@ func New(cfg Config) (*Front, error) {
 			// Not quoted: a user may come with a password. The discovery
 			// (auth.DiscoverJWKSURL) refuses such an issuer at every request.
 			return nil, errors.New("the JWT authorizer's issuer names a user, or has a query or fragment, which an issuer whose discovery document names the keys has not")
+		case issuerSchemeInCapitals(j.Issuer):
+			// Not quoted either: what comes before "://" may be a user and
+			// password. The discovery document and every token name the
+			// issuer exactly, in lower case, and auth.NewJWTVerifier
+			// refuses it: no request could ever pass.
+			return nil, errors.New("the JWT authorizer's issuer has capitals in its scheme (before ://): write it in lower case, as its tokens' iss claim has it; the issuer is matched exactly")
 		}
 	}
 	if cfg.AuthorizerType != "" && cfg.Authorizer == nil {

@@ -609,6 +609,10 @@ func TestConfigErrors(t *testing.T) {
 		{"JWT authorizer whose issuer has a query", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test?x=1", Audience: []string{"a"}}}},
 		{"JWT authorizer whose issuer has a fragment", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://i.test#", Audience: []string{"a"}}}},
 		{"JWT authorizer whose issuer names a user", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "https://u@i.test", Audience: []string{"a"}}}},
+		// Matched exactly, in the discovery document and in every token,
+		// which write the scheme in lower case; auth.NewJWTVerifier
+		// refuses it too.
+		{"JWT authorizer whose issuer's scheme has capitals", Config{Shape: ShapeHTTP, Function: fn, JWTAuthorizer: &JWTAuthorizer{Issuer: "HTTPS://i.test", Audience: []string{"a"}}}},
 		{"deploy responses without an authorizer", Config{Shape: ShapeREST, Function: fn, Deploy: &DeployREST{JWT: true}}},
 		{"stage with a slash", Config{Shape: ShapeREST, Function: fn, Stage: "dev/"}},
 		{"stage with a space", Config{Shape: ShapeHTTP, Function: fn, Stage: "my stage"}},

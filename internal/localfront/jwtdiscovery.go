@@ -186,6 +186,13 @@ func issuerHasExtras(issuer string) bool {
 	return err != nil || u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(issuer, "#")
 }
 
+// issuerSchemeInCapitals reports whether the scheme of issuer, as it is
+// written before "://", holds a capital, as auth.NewJWTVerifier refuses it.
+func issuerSchemeInCapitals(issuer string) bool {
+	scheme, _, ok := strings.Cut(issuer, "://")
+	return ok && scheme != strings.ToLower(scheme)
+}
+
 // keysURL reports whether what names the keys may be read from raw: over
 // https, or plain http from this machine, as auth.JWTVerifier takes the
 // keys themselves. A discovery document read in the clear could name
