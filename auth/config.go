@@ -130,6 +130,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, err
 		}
 	}
+	// An authorization server is named by its issuer identifier, which
+	// clients match exactly against the issuer of its metadata (RFC 8414
+	// section 3.3), written in lower case: published in capitals, every
+	// client's discovery would fail.
+	if slices.ContainsFunc(c.AuthorizationServers, issuerSchemeInCapitals) {
+		return Config{}, fmt.Errorf("%s: a scheme (before ://) has capitals: write it in lower case, as the authorization server's metadata names its issuer; clients match it exactly", EnvAuthorizationServers)
+	}
 	// A resource identifier has no fragment (RFC 8707 section 2, RFC 9728
 	// section 1.2): the metadata would name a resource no token is for.
 	// (A query is kept: RFC 8707 only advises against one, for resources

@@ -67,3 +67,21 @@ func TestNewJWTVerifierIssuerSchemeInCapitals(t *testing.T) {
 		t.Errorf("issuer that is a URN with capitals: %v", err)
 	}
 }
+
+// An authorization server is named by its issuer identifier, which a
+// client matches exactly against the issuer its metadata gives (RFC 8414
+// section 3.3), and issuers write their scheme in lower case: published in
+// capitals, every client's discovery would fail.
+func TestConfigFromEnvAuthorizationServerSchemeInCapitals(t *testing.T) {
+	for _, as := range []string{"HTTPS://iss.example", "https://a.example,Https://iss.example/pool"} {
+		env := map[string]string{EnvTokenSHA256: strings.Repeat("ab", 32), EnvAuthorizationServers: as}
+		_, err := ConfigFromEnv(func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), EnvAuthorizationServers) || !strings.Contains(err.Error(), "lower case") {
+			t.Errorf("authorization servers %q: %v, want an error naming %s and asking for its scheme in lower case", as, err, EnvAuthorizationServers)
+		}
+	}
+	env := map[string]string{EnvTokenSHA256: strings.Repeat("ab", 32), EnvAuthorizationServers: "https://iss.example"}
+	if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err != nil {
+		t.Errorf("authorization server in lower case: %v", err)
+	}
+}
