@@ -9,7 +9,8 @@
 // ("tools/call greet", "prompts/get summary"), with the attributes of
 // OpenTelemetry's HTTP, MCP and FaaS semantic conventions (faas.coldstart
 // is true on the first Lambda request a tracer traces, unless provisioned
-// concurrency started the environment: make one tracer): client.address
+// concurrency or Lambda Managed Instances started the environment: make
+// one tracer): client.address
 // is the client's address as the front saw it (an ALB: the address it
 // appended to X-Forwarded-For), server.address and server.port the Host
 // called, network.protocol.version the HTTP version the front reports (an
@@ -163,6 +164,12 @@ type tracer struct {
 	invoked atomic.Bool // a Lambda request has been traced: later ones are warm
 }
 
+// startedAhead reports whether Lambda started the execution environment
+// before an invocation needed it, by its AWS_LAMBDA_INITIALIZATION_TYPE.
+func startedAhead(initType string) bool {
+	return initType == "provisioned-concurrency" || initType == "lambda-managed-instances"
+}
+
 // provider is the tracer and the flusher of a request: those of New's
 // provider, or else those of the global provider at the request's start.
 // The global provider is read at each request: one set after New would
@@ -226,8 +233,10 @@ func (t *tracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context
 	}
 	if info.Shape != "" {
 		// The first invocation waited for the execution environment to
-		// start, unless Lambda started it ahead of time.
-		cold := !t.invoked.Swap(true) && os.Getenv("AWS_LAMBDA_INITIALIZATION_TYPE") != "provisioned-concurrency"
+		// start, unless Lambda started it ahead of time: provisioned
+		// concurrency, and Lambda Managed Instances, which start every
+		// environment before it gets traffic.
+		cold := !t.invoked.Swap(true) && !startedAhead(os.Getenv("AWS_LAMBDA_INITIALIZATION_TYPE"))
 		attrs = append(attrs, attribute.String("faas.trigger", "http"), attribute.Bool("faas.coldstart", cold),
 			attribute.String("lambdamcp.shape", string(info.Shape)))
 	}

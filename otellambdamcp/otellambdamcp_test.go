@@ -2,12 +2,14 @@ package otellambdamcp_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -726,7 +728,8 @@ func TestNilProviderSetLater(t *testing.T) {
 // on an invocation's span: true on the first Lambda request the tracer
 // traces, the one that waited for the execution environment to start;
 // false on later ones, and on the first of an environment Lambda started
-// ahead of time (provisioned concurrency). A request off Lambda has none.
+// ahead of time (provisioned concurrency, Lambda Managed Instances). A
+// request off Lambda has none.
 func TestColdStart(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
@@ -760,6 +763,40 @@ func TestColdStart(t *testing.T) {
 	got = coldstarts(otellambdamcp.New(tp, otellambdamcp.NoFlush()), onLambda("c"))
 	if diff := cmp.Diff([]string{"false"}, got); diff != "" {
 		t.Errorf("provisioned concurrency: faas.coldstart (-want +got):\n%s", diff)
+	}
+	// Lambda Managed Instances start every environment before it gets
+	// traffic: no invocation waits for one.
+	t.Setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "lambda-managed-instances")
+	got = coldstarts(otellambdamcp.New(tp, otellambdamcp.NoFlush()), onLambda("d"), onLambda("e"))
+	if diff := cmp.Diff([]string{"false", "false"}, got); diff != "" {
+		t.Errorf("managed instances: faas.coldstart (-want +got):\n%s", diff)
+	}
+}
+
+// TestColdStartConcurrent checks that of the invocations an environment
+// serves at once (AWS_LAMBDA_MAX_CONCURRENCY), exactly one is cold.
+func TestColdStartConcurrent(t *testing.T) {
+	t.Setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+	rec := tracetest.NewSpanRecorder()
+	tr := otellambdamcp.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)), otellambdamcp.NoFlush())
+	const n = 16
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, end := tr.Start(t.Context(), lambdamcp.RequestInfo{Method: "POST", Scheme: "https", Path: "/mcp",
+				Shape: lambdamcp.ShapeURL, RequestID: fmt.Sprint("req-", i)})
+			end(lambdamcp.RequestResult{Status: 200, Outcome: lambdamcp.OutcomeOK})
+		})
+	}
+	wg.Wait()
+	cold := 0
+	for _, s := range rec.Ended() {
+		if v, ok := attrsOf(s)["faas.coldstart"]; ok && v.AsBool() {
+			cold++
+		}
+	}
+	if len(rec.Ended()) != n || cold != 1 {
+		t.Errorf("%d spans, %d of them cold; want %d, 1 cold", len(rec.Ended()), cold, n)
 	}
 }
 
