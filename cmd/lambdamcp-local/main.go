@@ -76,6 +76,7 @@ import (
 	"os/signal"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -170,12 +171,24 @@ func (e envList) check(name string) error {
 			// A space before the = would stay in the name, beside the one meant.
 			return fmt.Errorf("%s entry %d: Lambda takes a name of letters, digits and _, starting with a letter, at least 2, and no space before the = (not shown, as a value may be a secret)", name, i+1)
 		}
+		if v := kv[len(k)+1:]; k == "AWS_LAMBDA_MAX_CONCURRENCY" && isMaxConcurrency(v) {
+			return fmt.Errorf("%s entry %d: AWS_LAMBDA_MAX_CONCURRENCY above 1 has the runtime wait for that many invocations at once, as on Lambda Managed Instances, "+
+				"and the front hands each execution environment one at a time, as Lambda (default) does; run several environments with -concurrency", name, i+1)
+		}
 		if slices.Contains(lambdaReservedEnv, k) && !slices.Contains(roleEnv, k) {
 			// The name is shown: it is one of Lambda's, no secret.
 			return fmt.Errorf("%s entry %d: %s is reserved by Lambda, which a function's configuration may not set; the front sets Lambda's own%s", name, i+1, k, reservedHint[k])
 		}
 	}
 	return nil
+}
+
+// isMaxConcurrency reports whether v, an AWS_LAMBDA_MAX_CONCURRENCY, has
+// aws-lambda-go serve several invocations at once: a number above 1, as
+// its lambdacontext reads it.
+func isMaxConcurrency(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n > 1
 }
 
 // lambdaReservedEnv are the variables Lambda sets and a function's

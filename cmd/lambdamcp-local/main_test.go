@@ -598,6 +598,32 @@ func TestEnvReservedByLambda(t *testing.T) {
 	}
 }
 
+// TestEnvMaxConcurrency checks that an -env or -authorizer-env entry of
+// AWS_LAMBDA_MAX_CONCURRENCY above 1 is refused: aws-lambda-go then polls
+// the Runtime API for that many events at once, as on Lambda Managed
+// Instances, while the front hands each execution environment one
+// invocation at a time, and its environments would stall. 1, which runs
+// one invocation at a time, is taken.
+func TestEnvMaxConcurrency(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-function", "x", "-env", "AWS_LAMBDA_MAX_CONCURRENCY=8"}, "-env entry 1: AWS_LAMBDA_MAX_CONCURRENCY"},
+		{[]string{"-function", "x", "-authorizer", "y", "-authorizer-env", "AB=1", "-authorizer-env", "AWS_LAMBDA_MAX_CONCURRENCY=2"},
+			"-authorizer-env entry 2: AWS_LAMBDA_MAX_CONCURRENCY"},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), tc.args, io.Discard, &stderr)
+		if got := stderr.String(); code != 2 || !strings.Contains(got, tc.want) || !strings.Contains(got, "-concurrency") {
+			t.Errorf("%q: exit %d, stderr %.300q; want 2 and %q, with -concurrency named", tc.args, code, got, tc.want)
+		}
+	}
+	if _, err := parse([]string{"-function", "x", "-env", "AWS_LAMBDA_MAX_CONCURRENCY=1"}, io.Discard); err != nil {
+		t.Errorf("-env AWS_LAMBDA_MAX_CONCURRENCY=1: %v", err)
+	}
+}
+
 // TestFrontFlagValuesCut checks that the front's flags an error quotes,
 // -shape, -authorizer-type, -stage, -base-path, -jwt-issuer and the
 // scopes -like-deploy reads from -authorizer-env, are cut:
