@@ -223,13 +223,22 @@ func TestNewAuthorizerConfigError(t *testing.T) {
 // buildBootstrap compiles the authorizer as Lambda runs it, skipping the
 // test under -short.
 func buildBootstrap(t *testing.T) string {
+	return buildBootstrapWith(t, "CGO_ENABLED=0")
+}
+
+// buildRaceBootstrap compiles it with the race detector, which needs cgo.
+func buildRaceBootstrap(t *testing.T) string {
+	return buildBootstrapWith(t, "CGO_ENABLED=1", "-race")
+}
+
+func buildBootstrapWith(t *testing.T, cgo string, flags ...string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build := exec.Command("go", append(append([]string{"build", "-tags", "lambda.norpc"}, flags...), "-o", bin, ".")...)
+	build.Env = append(os.Environ(), cgo)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
