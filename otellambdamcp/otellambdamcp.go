@@ -106,7 +106,9 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 // NoFlush keeps the provider from being flushed at the end of each request
 // on Lambda. The spans it holds then are exported as its batches fill, and
 // lost when Lambda shuts the environment down unless it is flushed then,
-// with lambdamcp.Options.OnShutdown.
+// with lambdamcp.Options.OnShutdown. It suits Lambda Managed Instances,
+// whose environments are never frozen between invocations: there each
+// request's flush only delays its answer, by up to a second.
 func NoFlush() Option {
 	return func(t *tracer) { t.noFlush = true }
 }
