@@ -123,10 +123,11 @@ func (c managedCall) event() []byte {
 	return ev
 }
 
-// managedCalls mixes tools/list and tools/call of ping in both protocol
-// eras; the first maxConcurrency calls take a second each, so that the
-// runtime holds all it may at once, and some of the others need longer
-// than their invocation's deadline.
+// managedCalls mixes tools/call of ping in both protocol eras with
+// tools/list in 2025-11-25 and the ping method in 2026-07-28, which
+// removed it; the first maxConcurrency calls take a second each, so that
+// the runtime holds all it may at once, and some of the others need
+// longer than their invocation's deadline.
 func managedCalls() []managedCall {
 	var calls []managedCall
 	for i := range 6 * maxConcurrency {
