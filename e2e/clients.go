@@ -119,6 +119,9 @@ func realClients(tools *nodeTools, mcpgo string) []client {
 	return []client{
 		{name: "TypeScript SDK " + tools.packageVersion("@modelcontextprotocol/sdk") + " legacy", runs: sdkRuns("legacy", "2025-11-25")},
 		{name: "TypeScript client " + tools.packageVersion("@modelcontextprotocol/client") + " modern", runs: sdkRuns("modern", "2026-07-28")},
+		// An agent built before the 2025-06-18 release: its requests carry
+		// no MCP-Protocol-Version, which the server must take for 2025-03-26.
+		{name: "TypeScript SDK " + tools.packageVersion("sdk-2025-03-26") + " 2025-03-26", runs: sdkRuns("2025-03-26", "2025-03-26")},
 		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " legacy", runs: inspectorRuns("legacy")},
 		{name: "inspector " + tools.packageVersion("@modelcontextprotocol/inspector") + " modern", runs: inspectorRuns("modern")},
 		{name: "mcp-go " + moduleVersion(mcpgoPkg, "github.com/mark3labs/mcp-go") + " legacy", runs: mcpgoRuns("legacy", "2025-11-25")},

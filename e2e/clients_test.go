@@ -389,3 +389,29 @@ func TestInspectorEra(t *testing.T) {
 		})
 	}
 }
+
+// TestOldSDKEra checks that the run of the TypeScript SDK kept for agents
+// built before 2025-06-18 passes only when it spoke 2025-03-26: the npm
+// alias resolving to a current SDK, whose client would negotiate
+// 2025-11-25, must fail it.
+func TestOldSDKEra(t *testing.T) {
+	tools := &nodeTools{dir: t.TempDir()}
+	var run clientRun
+	for _, c := range realClients(tools, "mcpgo") {
+		if strings.HasPrefix(c.name, "TypeScript SDK ") && strings.HasSuffix(c.name, " 2025-03-26") {
+			run = c.runs[0]
+		}
+	}
+	if run.what != "tools/list + ping" {
+		t.Fatalf("no tools/list + ping run of a 2025-03-26 TypeScript SDK: %+v", run)
+	}
+	listed := func(version string) string {
+		return `{"era":"2025-03-26","protocolVersion":"` + version + `","tools":["ping","whoami"]}` + "\n" +
+			`{"call":"ping","result":{"content":[{"type":"text","text":"pong! logStream=unknown v=0.1.0 d=0"}]}}` + "\n"
+	}
+	for version, want := range map[string]bool{"2025-03-26": true, "2025-11-25": false, "2025-06-18": false} {
+		if line, ok := run.verdict(runResult{output: listed(version)}); ok != want {
+			t.Errorf("negotiated %s: verdict = %q, %v; want %v", version, line, ok, want)
+		}
+	}
+}

@@ -2,19 +2,23 @@
 // client over Streamable HTTP, lists its tools and calls one, and prints both
 // as JSON lines. It exits 1, with the reason on stderr, on any failure.
 //
-//   MCP_BEARER_TOKEN=... node clients/sdk-client.mjs <legacy|modern> <url> [tool] [json-arguments]
+//   MCP_BEARER_TOKEN=... node clients/sdk-client.mjs <legacy|modern|2025-03-26> <url> [tool] [json-arguments]
 //   MCP_CLIENT_ID=... MCP_CLIENT_SECRET=... MCP_CLIENT_ISSUER=... node clients/sdk-client.mjs ...
 //
 // legacy: @modelcontextprotocol/sdk 1.x, the 2025-11-25 initialize handshake.
 // modern: @modelcontextprotocol/client 2.x pinned to the 2026-07-28 era.
+// 2025-03-26: @modelcontextprotocol/sdk 1.12 (the npm alias sdk-2025-03-26),
+// as agents built before the 2025-06-18 release still run it: the 2025-03-26
+// handshake, then requests without an MCP-Protocol-Version header. It has no
+// ClientCredentialsProvider, so it takes a bearer token alone.
 // With a client id, the SDK's ClientCredentialsProvider gets the token: from
 // the server's 401 it finds the resource metadata, the authorization server
 // (which must be MCP_CLIENT_ISSUER) and its token endpoint, and asks it with
 // the client credentials grant. Token and secret come from the environment so
 // they never show in a process list.
 const [era, url, tool = 'ping', rawArgs = '{}'] = process.argv.slice(2);
-if (!['legacy', 'modern'].includes(era) || !url) {
-  console.error('usage: node sdk-client.mjs <legacy|modern> <url> [tool] [json-arguments]');
+if (!['legacy', 'modern', '2025-03-26'].includes(era) || !url) {
+  console.error('usage: node sdk-client.mjs <legacy|modern|2025-03-26> <url> [tool] [json-arguments]');
   process.exit(2);
 }
 
@@ -30,7 +34,24 @@ const credentials = process.env.MCP_CLIENT_ID && {
 };
 
 let client, transport;
-if (era === 'legacy') {
+// The version the server answered initialize with, where the transport
+// keeps none (1.12).
+let negotiated;
+if (era === '2025-03-26') {
+  const { Client } = await import('sdk-2025-03-26/client/index.js');
+  const { StreamableHTTPClientTransport } = await import('sdk-2025-03-26/client/streamableHttp.js');
+  client = new Client(info);
+  transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  const start = transport.start.bind(transport);
+  transport.start = () => {
+    const handle = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      negotiated ??= message?.result?.protocolVersion;
+      handle(message, extra);
+    };
+    return start();
+  };
+} else if (era === 'legacy') {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
   const { ClientCredentialsProvider } = await import('@modelcontextprotocol/sdk/client/auth-extensions.js');
@@ -47,7 +68,7 @@ if (era === 'legacy') {
 try {
   await client.connect(transport);
   const { tools } = await client.listTools();
-  console.log(JSON.stringify({ era, protocolVersion: transport.protocolVersion, tools: tools.map((t) => t.name) }));
+  console.log(JSON.stringify({ era, protocolVersion: transport.protocolVersion ?? negotiated, tools: tools.map((t) => t.name) }));
   const result = await client.callTool({ name: tool, arguments: JSON.parse(rawArgs) });
   console.log(JSON.stringify({ call: tool, result }));
   if (result.isError) {
