@@ -52,7 +52,8 @@ FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzBasePath .:FuzzJSONDepth .:FuzzJ
 	./cmd/mcp-client:FuzzRedacted ./cmd/mcp-client:FuzzStreamWatch ./cmd/mcp-client:FuzzHostPort ./internal/localfront:FuzzDecodeBody \
 	.:FuzzLateAnswer ./auth:FuzzUnreadVars .:FuzzPrefixLocation ./internal/textcut:FuzzPrintable \
 	.:FuzzJoinedValues .:FuzzWideText ./auth:FuzzCompactSerialization .:FuzzRequestHeaderChecks .:FuzzJSONProgress \
-	./auth:FuzzScopeHierarchy ./auth:FuzzClaimDates ./auth:FuzzDiscoveryDocument ./auth:FuzzAuthorizerContext ./cmd/mcp-client:FuzzArgsFile
+	./auth:FuzzScopeHierarchy ./auth:FuzzClaimDates ./auth:FuzzDiscoveryDocument ./auth:FuzzAuthorizerContext ./cmd/mcp-client:FuzzArgsFile \
+	.:FuzzAcceptance
 fuzz:
 	@for pt in $(FUZZ_TARGETS); do \
 		pkg=$${pt%%:*}; target=$${pt#*:}; \
