@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/lambdamcp/lambdamcp"
 	"github.com/lambdamcp/lambdamcp/auth"
 	"github.com/lambdamcp/lambdamcp/internal/demoserver"
+	"github.com/lambdamcp/lambdamcp/internal/listenaddr"
 	"github.com/lambdamcp/lambdamcp/internal/runtimeapi"
 	"github.com/lambdamcp/lambdamcp/requeststate"
 )
@@ -379,7 +379,7 @@ func TestRunDefaultPortTaken(t *testing.T) {
 	switch {
 	case err == nil:
 		defer ln.Close()
-	case !errors.Is(err, syscall.EADDRINUSE):
+	case !listenaddr.InUse(err):
 		t.Fatal(err)
 	} // else another program holds it: taken all the same.
 	err = Run(t.Context(), Handler(demoserver.New(demoserver.Options{}), nil), &Options{
@@ -387,7 +387,7 @@ func TestRunDefaultPortTaken(t *testing.T) {
 		Getenv: func(string) string { return "" },
 	})
 	prefix, suffix := `default listen address "`+DefaultAddr+`": listen tcp `+DefaultAddr+": ", " ("+EnvAddr+" sets another)"
-	if ExitCode(err) != 1 || !errors.Is(err, syscall.EADDRINUSE) || !strings.HasPrefix(err.Error(), prefix) || !strings.HasSuffix(err.Error(), suffix) {
+	if ExitCode(err) != 1 || !listenaddr.InUse(err) || !strings.HasPrefix(err.Error(), prefix) || !strings.HasSuffix(err.Error(), suffix) {
 		t.Errorf("Run = %v (exit %d), want %q, the reason, then %q (exit 1)", err, ExitCode(err), prefix, suffix)
 	}
 }
