@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"testing/iotest"
 
@@ -373,7 +372,7 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 func TestBodyReadError(t *testing.T) {
 	addr := &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 4567}
 	timeout := &net.OpError{Op: "read", Net: "tcp", Addr: addr, Err: os.ErrDeadlineExceeded}
-	reset := &net.OpError{Op: "read", Net: "tcp", Addr: addr, Err: syscall.ECONNRESET}
+	reset := &net.OpError{Op: "read", Net: "tcp", Addr: addr, Err: errors.New("connection reset by peer")} // syscall.ECONNRESET, which Plan 9 has not
 	tests := []struct {
 		err    error
 		status int

@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -322,7 +321,7 @@ func TestJWKSUnavailable(t *testing.T) {
 		return &http.Client{Transport: &http.Transport{
 			DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
 				attempts.Add(1)
-				return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+				return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")} // syscall.ECONNREFUSED, which Plan 9 has not
 			},
 		}}
 	}
