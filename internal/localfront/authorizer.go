@@ -131,6 +131,9 @@ func (f *Front) callAuthorizer(ctx context.Context, req *request, token, arn str
 		if errors.As(err, &fe) && fe.Message == "Unauthorized" {
 			return ar, errUnauthorized
 		}
+		if clientGone(ctx, err) {
+			return ar, errClientGone
+		}
 		f.logError("authorizer failed", err)
 		return ar, fail
 	}

@@ -555,6 +555,10 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	case f.cfg.JWTAuthorizer != nil:
 		req.jwt, refused = f.authorizeJWT(r.Context(), req)
 	}
+	if refused == errClientGone {
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	if refused != nil {
 		f.refuse(w, r, refused)
 		return
@@ -585,6 +589,11 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request, gatewayID, lambdaI
 	if errors.Is(err, errIntegrationTimeout) {
 		f.integrationTimedOut(w, r)
 		return outcome{timedOut: true}
+	}
+	if clientGone(r.Context(), err) {
+		// Still waiting for an environment: the function never ran.
+		w.WriteHeader(statusClientClosed)
+		return
 	}
 	if err != nil {
 		f.functionFailed(w, r, lambdaID, err)
@@ -743,6 +752,21 @@ func (f *Front) functionFailed(w http.ResponseWriter, r *http.Request, requestID
 	f.refuse(w, r, &gatewayError{status: http.StatusBadGateway, message: "Internal server error", body: encodeJSON(map[string]string{
 		"message": "Internal server error", "errorType": fe.Type, "errorMessage": fe.Message, "requestId": requestID,
 	})})
+}
+
+// statusClientClosed is the status the request line records for a
+// request whose client went away before it was answered: nginx's 499
+// (Client Closed Request). Nobody reads what is sent with it.
+const statusClientClosed = 499
+
+// errClientGone is the refusal of a request whose client went away at the
+// authorizer: answered, and logged, with statusClientClosed.
+var errClientGone = &gatewayError{status: statusClientClosed}
+
+// clientGone reports whether err is the end of ctx, a request's context,
+// ended because its client went away: a failure of no function.
+func clientGone(ctx context.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && ctx.Err() != nil
 }
 
 func (f *Front) logWarn(msg string, err error) {

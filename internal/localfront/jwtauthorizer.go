@@ -98,8 +98,10 @@ func (f *Front) authorizeJWT(ctx context.Context, req *request) (*events.APIGate
 	}
 	v, err := f.jwtVerifier(ctx, claim, audience)
 	if err != nil {
-		// A failed discovery was logged by the fetch that met it; a
-		// request that went away needs no line.
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, errClientGone
+		}
+		// A failed discovery was logged by the fetch that met it.
 		var failed *discoveryError
 		if !errors.As(err, &failed) && ctx.Err() == nil {
 			f.logError("JWT authorizer", err)
@@ -108,6 +110,10 @@ func (f *Front) authorizeJWT(ctx context.Context, req *request) (*events.APIGate
 	}
 	if _, err := v.Verify(ctx, token); err != nil {
 		if errors.Is(err, auth.ErrKeysUnavailable) {
+			// The client that went away stopped the wait for the keys.
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return nil, errClientGone
+			}
 			f.logError("JWT authorizer", err)
 			return nil, errHTTPAuthorizerFail
 		}
