@@ -169,6 +169,12 @@ func TestSchemeWithoutForwardedProto(t *testing.T) {
 		{"", "https"},
 		{"http", "http"},
 		{"javascript", "https"},
+		// A scheme is case-insensitive, and a proxy chain's list names
+		// the client's first.
+		{"HTTP", "http"},
+		{"http, https", "http"},
+		{"https, http", "https"},
+		{"javascript, http", "https"},
 	} {
 		r := call("echo", `{}`)
 		if tc.proto != "" {

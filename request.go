@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
 // requestParts is what every event shape says about its HTTP request.
@@ -162,8 +164,8 @@ func newRequest(ctx context.Context, p requestParts) (*http.Request, error) {
 	}
 	u.Host = r.Host
 	u.Scheme = "https"
-	if proto := p.header.Get("X-Forwarded-Proto"); proto == "http" {
-		u.Scheme = proto
+	if httpsyntax.ForwardedProto(p.header.Get("X-Forwarded-Proto")) == "http" {
+		u.Scheme = "http"
 	}
 	r.RemoteAddr = p.remoteAddr
 	r.ContentLength = int64(size)

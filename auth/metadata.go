@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lambdamcp/lambdamcp/internal/corsheader"
+	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
@@ -140,14 +141,15 @@ func (m *middleware) resourceFor(r *http.Request, suffix string) (string, bool) 
 }
 
 // requestOrigin is scheme://host of the request as the client sent it,
-// trusting X-Forwarded-Proto, which every AWS front end sets, and the URL
-// scheme lambdamcp fills in from the event.
+// trusting X-Forwarded-Proto, which every AWS front end sets (read as
+// [httpsyntax.ForwardedProto] reads it), and the URL scheme lambdamcp fills
+// in from the event.
 func requestOrigin(r *http.Request) string {
 	scheme := "http"
 	if r.URL.Scheme == "https" || r.TLS != nil {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+	if p := httpsyntax.ForwardedProto(r.Header.Get("X-Forwarded-Proto")); p != "" {
 		scheme = p
 	}
 	return scheme + "://" + r.Host

@@ -92,6 +92,12 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		// the connection the function was reached by.
 		{"derived, X-Forwarded-Proto http over TLS", derived, "GET", "https://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp",
 			map[string]string{"X-Forwarded-Proto": "http"}, 200, doc("http://fn.lambda-url.test/mcp")},
+		// A scheme is case-insensitive, and a proxy chain's list names
+		// the client's first.
+		{"derived, X-Forwarded-Proto in capitals", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp",
+			map[string]string{"X-Forwarded-Proto": "HTTPS"}, 200, doc("https://fn.lambda-url.test/mcp")},
+		{"derived, X-Forwarded-Proto of a proxy chain", derived, "GET", "http://fn.lambda-url.test/.well-known/oauth-protected-resource/mcp",
+			map[string]string{"X-Forwarded-Proto": "https, http"}, 200, doc("https://fn.lambda-url.test/mcp")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -48,3 +48,17 @@ func Loopback(hostport string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// ForwardedProto is the scheme X-Forwarded-Proto names, "http" or
+// "https", or "" when it names neither. A scheme is case-insensitive
+// (RFC 3986), and a proxy chain's list ("https, http") names the scheme
+// the client used first, as X-Forwarded-For names the client first; of
+// several header lines, the first.
+func ForwardedProto(value string) string {
+	first, _, _ := strings.Cut(value, ",")
+	switch p := strings.ToLower(strings.TrimSpace(first)); p {
+	case "http", "https":
+		return p
+	}
+	return ""
+}

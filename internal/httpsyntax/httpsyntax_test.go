@@ -55,3 +55,23 @@ func TestSerializedOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestForwardedProto(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"https", "https"},
+		{"http", "http"},
+		{"HTTPS", "https"},
+		{"Http", "http"},
+		{"https, http", "https"},
+		{" http ,https", "http"},
+		{"", ""},
+		{",https", ""},
+		{"javascript", ""},
+		{"javascript, https", ""},
+		{"httpsx", ""},
+	} {
+		if got := ForwardedProto(tc.value); got != tc.want {
+			t.Errorf("ForwardedProto(%q) = %q, want %q", tc.value, got, tc.want)
+		}
+	}
+}
