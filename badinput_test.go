@@ -1226,6 +1226,9 @@ func TestEncodedHeaderValues(t *testing.T) {
 		{"a name that looks encoded, encoded", nil, call("=?base64?ZWNobw==?=", b64("=?base64?ZWNobw==?=")), 200, `called =?base64?ZWNobw==?=`},
 		{"Base64 of another name", nil, call("echo", b64("café")), 400, `"code":-32020`},
 		{"bad Base64", nil, call("echo", "=?base64?ZWNobw?="), 400, `"code":-32020`},
+		// The go-sdk takes an empty Mcp-Name for a missing one, so the
+		// empty name, which the spec would have match, is refused.
+		{"Base64 of the empty name", nil, call("", "=?base64??="), 400, `"code":-32020`},
 		// A server that does not speak 2026-07-28 answers with its versions,
 		// so that the client can fall back; lambdamcp does not answer first.
 		{"Base64 name, era not served", &mcp.ServerOptions{SupportedProtocolVersions: []string{legacy}}, call("echo", b64("echo")), 400, `"code":-32022`},
