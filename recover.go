@@ -57,6 +57,9 @@ import (
 // with a nil error (a nil *GetPromptResult, say), which the go-sdk
 // answers null before 2026-07-28 and from then on panics on, outside any
 // handler, ending the process.
+// So is a handler's error the go-sdk would panic on, outside any handler:
+// a nil *jsonrpc.Error, bare or wrapped, and an error whose Error method
+// panics, which is recovered as the handler's panic.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -119,6 +122,16 @@ func Middleware() mcp.Middleware {
 				}
 			}()
 			res, err = next(ctx, method, req)
+			if err != nil && nilRPCError(err) {
+				// The go-sdk would panic on it outside any handler,
+				// ending the process.
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilRPCErrorMessage(method)}
+			} else if err != nil {
+				// The go-sdk asks for the message outside any handler,
+				// where a panic ends the process: asked here, it is
+				// recovered above.
+				_ = err.Error()
+			}
 			if tool != "" && err == nil {
 				// The call was answered with a result, its tool's: a name
 				// the client invented is answered with an error, by the
@@ -320,6 +333,21 @@ func noResultMessage(method string) string {
 		return "the tool returned no result"
 	}
 	return "the " + method + " handler returned no result"
+}
+
+// nilRPCError reports whether err, a handler's error, is or wraps a nil
+// *jsonrpc.Error: a typed nil, as a handler returns from a variable of
+// that type it did not set.
+func nilRPCError(err error) bool {
+	var we *jsonrpc.Error
+	return errors.As(err, &we) && we == nil
+}
+
+func nilRPCErrorMessage(method string) string {
+	if method == "tools/call" {
+		return "the tool's error is a nil *jsonrpc.Error"
+	}
+	return "the " + method + " handler's error is a nil *jsonrpc.Error"
 }
 
 func callTimeoutMessage(method, tool string, d time.Duration) string {

@@ -1,0 +1,65 @@
+package lambdamcp_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// nilErr is an error type whose Error reads its receiver, as most do: a
+// nil *nilErr returned as an error panics when it is asked its message.
+type nilErr struct{ msg string }
+
+func (e *nilErr) Error() string { return e.msg }
+
+// TestBadHandlerErrorAnswered checks that a handler's error that cannot be
+// answered as it is gets its call an internal error through Middleware, in
+// either era: a nil *jsonrpc.Error, bare or wrapped, and an error whose
+// Error method panics (a nil pointer of an error type, say). The go-sdk
+// panics on each outside any handler, which ends the process and every
+// call in flight with it.
+func TestBadHandlerErrorAnswered(t *testing.T) {
+	internal := "internal error (request id test-request-id)"
+	for _, tc := range []struct {
+		name, method string
+		err          error
+		message      string
+	}{
+		{"nil *jsonrpc.Error", "tools/call", (*jsonrpc.Error)(nil), "the tool's error is a nil *jsonrpc.Error"},
+		{"wrapped nil *jsonrpc.Error", "tools/call", fmt.Errorf("failed: %w", (*jsonrpc.Error)(nil)), "the tool's error is a nil *jsonrpc.Error"},
+		{"nil error pointer", "tools/call", (*nilErr)(nil), internal},
+		{"prompt's nil *jsonrpc.Error", "prompts/get", (*jsonrpc.Error)(nil), "the prompts/get handler's error is a nil *jsonrpc.Error"},
+		{"prompt's nil error pointer", "prompts/get", (*nilErr)(nil), internal},
+	} {
+		s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+		s.AddReceivingMiddleware(lambdamcp.Middleware())
+		s.AddTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)},
+			func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) { return nil, tc.err })
+		s.AddPrompt(&mcp.Prompt{Name: "t"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) { return nil, tc.err })
+		h := lambdamcp.NewHandler(streamable(s), nil)
+		for _, era := range []string{legacy, modern} {
+			t.Run(tc.name+"/"+era, func(t *testing.T) {
+				req := modernCall(tc.method, `"name":"t"`, "t")
+				if era == legacy {
+					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+tc.method+`","params":{"name":"t"}}`, "MCP-Protocol-Version", legacy)
+				}
+				resp := invoke(t, h, restEvent(t, req))
+				var ans methodAnswer
+				if err := json.Unmarshal(resp.body(t), &ans); err != nil {
+					t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
+				}
+				want := &answerError{Code: -32603, Message: tc.message}
+				if diff := cmp.Diff(want, ans.Error); diff != "" || len(ans.Result) != 0 || resp.StatusCode != 200 {
+					t.Errorf("status %d, error (-want +got):\n%s\nresult %s", resp.StatusCode, diff, ans.Result)
+				}
+			})
+		}
+	}
+}
