@@ -54,3 +54,65 @@ func TestNoResultAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestNilPartAnswered checks that a result holding a nil where the schema
+// asks for an object (a nil content block, a nil prompt message, an
+// embedded resource without its resource) gets its call an internal error
+// through Middleware, in either era, and that the same result without it
+// is answered as it is: the go-sdk would answer a null the client cannot
+// read as the content or message it was promised.
+func TestNilPartAnswered(t *testing.T) {
+	hi := &mcp.TextContent{Text: "hi"}
+	for _, tc := range []struct {
+		name, method string
+		tool         *mcp.CallToolResult
+		prompt       *mcp.GetPromptResult
+		message      string // "" for a result
+	}{
+		{name: "content", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{hi}}},
+		{name: "nil content", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{hi, nil}},
+			message: "the tool's result holds a nil content block"},
+		{name: "embedded resource", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{
+			&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "file:///r", Text: "r"}}}}},
+		{name: "embedded resource without resource", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{&mcp.EmbeddedResource{}}},
+			message: "the tool's result holds an embedded resource without its resource"},
+		{name: "message", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: hi}}}},
+		{name: "nil message", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: hi}, nil}},
+			message: "the prompts/get result holds a nil message"},
+		{name: "message without content", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user"}}},
+			message: "the prompts/get result holds a nil content block"},
+		{name: "message's embedded resource without resource", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
+			{Role: "user", Content: &mcp.EmbeddedResource{}}}},
+			message: "the prompts/get result holds an embedded resource without its resource"},
+	} {
+		s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+		s.AddReceivingMiddleware(lambdamcp.Middleware())
+		s.AddTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)},
+			func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) { return tc.tool, nil })
+		s.AddPrompt(&mcp.Prompt{Name: "t"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) { return tc.prompt, nil })
+		h := lambdamcp.NewHandler(streamable(s), nil)
+		for _, era := range []string{legacy, modern} {
+			t.Run(tc.name+"/"+era, func(t *testing.T) {
+				req := modernCall(tc.method, `"name":"t"`, "t")
+				if era == legacy {
+					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+tc.method+`","params":{"name":"t"}}`, "MCP-Protocol-Version", legacy)
+				}
+				resp := invoke(t, h, restEvent(t, req))
+				var ans methodAnswer
+				if err := json.Unmarshal(resp.body(t), &ans); err != nil {
+					t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
+				}
+				if tc.message == "" {
+					if ans.Error != nil || len(ans.Result) == 0 {
+						t.Errorf("answered %s, want the result", resp.body(t))
+					}
+					return
+				}
+				want := &answerError{Code: -32603, Message: tc.message}
+				if diff := cmp.Diff(want, ans.Error); diff != "" || len(ans.Result) != 0 || resp.StatusCode != 200 {
+					t.Errorf("status %d, error (-want +got):\n%s\nresult %s", resp.StatusCode, diff, ans.Result)
+				}
+			})
+		}
+	}
+}

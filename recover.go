@@ -57,6 +57,9 @@ import (
 // with a nil error (a nil *GetPromptResult, say), which the go-sdk
 // answers null before 2026-07-28 and from then on panics on, outside any
 // handler, ending the process.
+// So is a tool's or prompt's result holding a nil where the schema asks
+// for an object (a nil content block or prompt message, an embedded
+// resource without its resource), which the go-sdk would answer as it is.
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error method
 // panics, which is recovered as the handler's panic.
@@ -174,6 +177,10 @@ func Middleware() mcp.Middleware {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered until the deadline.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: unencodableMessage(method)}
+			} else if part := nilPart(res); err == nil && part != "" {
+				// The go-sdk would answer a null, or a block without
+				// its resource, where the client was promised one.
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilPartMessage(method, part)}
 			}
 			outcome = OutcomeOK
 			if failed(res, err) {
@@ -348,6 +355,53 @@ func nilRPCErrorMessage(method string) string {
 		return "the tool's error is a nil *jsonrpc.Error"
 	}
 	return "the " + method + " handler's error is a nil *jsonrpc.Error"
+}
+
+// nilPart names what res, a tool's or a prompt's result, holds nil where
+// the schema asks for an object: a nil content block (an mcp.Content left
+// nil), a nil prompt message, an embedded resource without its resource;
+// "" if nothing. The contents are looked through, none is encoded.
+func nilPart(res mcp.Result) string {
+	switch r := res.(type) {
+	case *mcp.CallToolResult:
+		if r != nil {
+			return nilContent(r.Content...)
+		}
+	case *mcp.GetPromptResult:
+		if r == nil {
+			return ""
+		}
+		for _, m := range r.Messages {
+			if m == nil {
+				return "a nil message"
+			}
+			if part := nilContent(m.Content); part != "" {
+				return part
+			}
+		}
+	}
+	return ""
+}
+
+func nilContent(cs ...mcp.Content) string {
+	for _, c := range cs {
+		switch c := c.(type) {
+		case nil:
+			return "a nil content block"
+		case *mcp.EmbeddedResource:
+			if c != nil && c.Resource == nil {
+				return "an embedded resource without its resource"
+			}
+		}
+	}
+	return ""
+}
+
+func nilPartMessage(method, part string) string {
+	if method == "tools/call" {
+		return "the tool's result holds " + part
+	}
+	return "the " + method + " result holds " + part
 }
 
 func callTimeoutMessage(method, tool string, d time.Duration) string {
