@@ -116,3 +116,53 @@ func TestNilPartAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestNilListAnswered checks that a prompt's nil messages and a
+// completion's nil values are answered as empty lists through Middleware,
+// in either era, as the go-sdk answers a tool's nil content: the schema
+// asks for a list, and the go-sdk would answer null.
+func TestNilListAnswered(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, &mcp.ServerOptions{
+		CompletionHandler: func(context.Context, *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
+			return &mcp.CompleteResult{}, nil
+		},
+	})
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	s.AddPrompt(&mcp.Prompt{Name: "p"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Description: "none"}, nil
+	})
+	h := lambdamcp.NewHandler(streamable(s), nil)
+	for _, tc := range []struct {
+		method, params, name string
+		list                 func(result []byte) (json.RawMessage, error)
+	}{
+		{"prompts/get", `"name":"p"`, "p", func(result []byte) (json.RawMessage, error) {
+			var r struct{ Messages json.RawMessage }
+			return r.Messages, json.Unmarshal(result, &r)
+		}},
+		{"completion/complete", `"ref":{"type":"ref/prompt","name":"p"},"argument":{"name":"a","value":"x"}`, "", func(result []byte) (json.RawMessage, error) {
+			var r struct {
+				Completion struct{ Values json.RawMessage }
+			}
+			return r.Completion.Values, json.Unmarshal(result, &r)
+		}},
+	} {
+		for _, era := range []string{legacy, modern} {
+			t.Run(tc.method+"/"+era, func(t *testing.T) {
+				req := modernCall(tc.method, tc.params, tc.name)
+				if era == legacy {
+					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+tc.method+`","params":{`+tc.params+`}}`, "MCP-Protocol-Version", legacy)
+				}
+				resp := invoke(t, h, restEvent(t, req))
+				var ans methodAnswer
+				if err := json.Unmarshal(resp.body(t), &ans); err != nil || ans.Error != nil {
+					t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
+				}
+				list, err := tc.list(ans.Result)
+				if err != nil || string(list) != "[]" {
+					t.Errorf("result %s: list %s (%v), want []", ans.Result, list, err)
+				}
+			})
+		}
+	}
+}

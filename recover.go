@@ -63,6 +63,8 @@ import (
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error method
 // panics, which is recovered as the handler's panic.
+// A prompt's nil messages and a completion's nil values are answered as
+// empty lists, as the go-sdk answers a tool's nil content.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -181,6 +183,9 @@ func Middleware() mcp.Middleware {
 				// The go-sdk would answer a null, or a block without
 				// its resource, where the client was promised one.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilPartMessage(method, part)}
+			}
+			if err == nil {
+				res = withLists(res)
 			}
 			outcome = OutcomeOK
 			if failed(res, err) {
@@ -395,6 +400,28 @@ func nilContent(cs ...mcp.Content) string {
 		}
 	}
 	return ""
+}
+
+// withLists is res with a prompt's nil messages, or a completion's nil
+// values, made empty lists, as the go-sdk makes a tool's nil content: the
+// schema asks for a list, and the go-sdk would answer null. A result that
+// asks the client for input is left as it is, and so is the handler's.
+func withLists(res mcp.Result) mcp.Result {
+	switch r := res.(type) {
+	case *mcp.GetPromptResult:
+		if r != nil && r.Messages == nil && r.InputRequests == nil {
+			cp := *r
+			cp.Messages = []*mcp.PromptMessage{}
+			return &cp
+		}
+	case *mcp.CompleteResult:
+		if r != nil && r.Completion.Values == nil {
+			cp := *r
+			cp.Completion.Values = []string{}
+			return &cp
+		}
+	}
+	return res
 }
 
 func nilPartMessage(method, part string) string {
