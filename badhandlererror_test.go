@@ -24,7 +24,8 @@ func (e *nilErr) Error() string { return e.msg }
 // either era: a nil *jsonrpc.Error, bare or wrapped, and an error whose
 // Error method panics (a nil pointer of an error type, say). The go-sdk
 // panics on each outside any handler, which ends the process and every
-// call in flight with it.
+// call in flight with it. So does a *jsonrpc.Error whose Data is no JSON,
+// which the go-sdk fails to write, leaving the call unanswered.
 func TestBadHandlerErrorAnswered(t *testing.T) {
 	internal := "internal error (request id test-request-id)"
 	for _, tc := range []struct {
@@ -37,6 +38,11 @@ func TestBadHandlerErrorAnswered(t *testing.T) {
 		{"nil error pointer", "tools/call", (*nilErr)(nil), internal},
 		{"prompt's nil *jsonrpc.Error", "prompts/get", (*jsonrpc.Error)(nil), "the prompts/get handler's error is a nil *jsonrpc.Error"},
 		{"prompt's nil error pointer", "prompts/get", (*nilErr)(nil), internal},
+		{"data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`{"field":"a"}`)}, "bad"},
+		{"invalid data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`{oops`)},
+			"the tool's error data cannot be encoded as JSON"},
+		{"prompt's invalid data", "prompts/get", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`{oops`)},
+			"the prompts/get handler's error data cannot be encoded as JSON"},
 	} {
 		s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
 		s.AddReceivingMiddleware(lambdamcp.Middleware())

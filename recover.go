@@ -3,6 +3,7 @@ package lambdamcp
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -62,7 +63,8 @@ import (
 // resource without its resource), which the go-sdk would answer as it is.
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error method
-// panics, which is recovered as the handler's panic.
+// panics, which is recovered as the handler's panic; and a *jsonrpc.Error
+// whose Data is no JSON, which the go-sdk would fail to write.
 // A prompt's nil messages and a completion's nil values are answered as
 // empty lists, as the go-sdk answers a tool's nil content.
 //
@@ -131,6 +133,10 @@ func Middleware() mcp.Middleware {
 				// The go-sdk would panic on it outside any handler,
 				// ending the process.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilRPCErrorMessage(method)}
+			} else if we, ok := err.(*jsonrpc.Error); ok && we.Data != nil && !json.Valid(we.Data) {
+				// The go-sdk would fail to write the answer and leave the
+				// call unanswered.
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: badErrorDataMessage(method)}
 			} else if err != nil {
 				// The go-sdk asks for the message outside any handler,
 				// where a panic ends the process: asked here, it is
@@ -429,6 +435,13 @@ func nilPartMessage(method, part string) string {
 		return "the tool's result holds " + part
 	}
 	return "the " + method + " result holds " + part
+}
+
+func badErrorDataMessage(method string) string {
+	if method == "tools/call" {
+		return "the tool's error data cannot be encoded as JSON"
+	}
+	return "the " + method + " handler's error data cannot be encoded as JSON"
 }
 
 func callTimeoutMessage(method, tool string, d time.Duration) string {
