@@ -3,6 +3,7 @@ package lambdamcp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -161,6 +162,59 @@ func TestNilListAnswered(t *testing.T) {
 				list, err := tc.list(ans.Result)
 				if err != nil || string(list) != "[]" {
 					t.Errorf("result %s: list %s (%v), want []", ans.Result, list, err)
+				}
+			})
+		}
+	}
+}
+
+// TestCompletionValuesCapped checks that a completion handler's values
+// past the 100 the spec allows are cut to the first 100 through
+// Middleware, in either era, the answer saying there are more and how
+// many the handler had; and that 100 values are answered as they are.
+func TestCompletionValuesCapped(t *testing.T) {
+	values := func(n int) []string {
+		vs := make([]string, n)
+		for i := range vs {
+			vs[i] = fmt.Sprintf("v%d", i)
+		}
+		return vs
+	}
+	for _, tc := range []struct {
+		given   mcp.CompletionResultDetails
+		want    mcp.CompletionResultDetails
+		comment string
+	}{
+		{mcp.CompletionResultDetails{Values: values(100)}, mcp.CompletionResultDetails{Values: values(100)}, "100 values"},
+		{mcp.CompletionResultDetails{Values: values(150)}, mcp.CompletionResultDetails{Values: values(100), HasMore: true, Total: 150}, "150 values"},
+		{mcp.CompletionResultDetails{Values: values(150), Total: 900}, mcp.CompletionResultDetails{Values: values(100), HasMore: true, Total: 900}, "150 values of 900"},
+	} {
+		s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, &mcp.ServerOptions{
+			CompletionHandler: func(context.Context, *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
+				return &mcp.CompleteResult{Completion: tc.given}, nil
+			},
+		})
+		s.AddReceivingMiddleware(lambdamcp.Middleware())
+		s.AddPrompt(&mcp.Prompt{Name: "p"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) { return nil, nil })
+		h := lambdamcp.NewHandler(streamable(s), nil)
+		params := `"ref":{"type":"ref/prompt","name":"p"},"argument":{"name":"a","value":"x"}`
+		for _, era := range []string{legacy, modern} {
+			t.Run(tc.comment+"/"+era, func(t *testing.T) {
+				req := modernCall("completion/complete", params, "")
+				if era == legacy {
+					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{`+params+`}}`, "MCP-Protocol-Version", legacy)
+				}
+				resp := invoke(t, h, restEvent(t, req))
+				var ans methodAnswer
+				if err := json.Unmarshal(resp.body(t), &ans); err != nil || ans.Error != nil {
+					t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
+				}
+				var got struct{ Completion mcp.CompletionResultDetails }
+				if err := json.Unmarshal(ans.Result, &got); err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tc.want, got.Completion); diff != "" {
+					t.Errorf("completion (-want +got):\n%s", diff)
 				}
 			})
 		}

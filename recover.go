@@ -66,7 +66,9 @@ import (
 // panics, which is recovered as the handler's panic; and a *jsonrpc.Error
 // whose Data is no JSON, which the go-sdk would fail to write.
 // A prompt's nil messages and a completion's nil values are answered as
-// empty lists, as the go-sdk answers a tool's nil content.
+// empty lists, as the go-sdk answers a tool's nil content, and a
+// completion's values past the spec's 100 are cut to the first 100, the
+// answer saying there are more.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -408,10 +410,15 @@ func nilContent(cs ...mcp.Content) string {
 	return ""
 }
 
-// withLists is res with a prompt's nil messages, or a completion's nil
-// values, made empty lists, as the go-sdk makes a tool's nil content: the
-// schema asks for a list, and the go-sdk would answer null. A result that
-// asks the client for input is left as it is, and so is the handler's.
+// maxCompletionValues is how many values a completion may answer.
+const maxCompletionValues = 100
+
+// withLists is res with its lists as the schema asks for them: a prompt's
+// nil messages, or a completion's nil values, made empty lists, as the
+// go-sdk makes a tool's nil content, where the go-sdk would answer null;
+// a completion's values past the 100 the spec allows cut to the first
+// 100, the answer saying there are more and how many. A result that asks
+// the client for input is left as it is, and so is the handler's.
 func withLists(res mcp.Result) mcp.Result {
 	switch r := res.(type) {
 	case *mcp.GetPromptResult:
@@ -424,6 +431,13 @@ func withLists(res mcp.Result) mcp.Result {
 		if r != nil && r.Completion.Values == nil {
 			cp := *r
 			cp.Completion.Values = []string{}
+			return &cp
+		}
+		if r != nil && len(r.Completion.Values) > maxCompletionValues {
+			cp := *r
+			cp.Completion.Values = r.Completion.Values[:maxCompletionValues:maxCompletionValues]
+			cp.Completion.HasMore = true
+			cp.Completion.Total = max(r.Completion.Total, len(r.Completion.Values))
 			return &cp
 		}
 	}
