@@ -58,7 +58,8 @@ func TestNoResultAnswered(t *testing.T) {
 
 // TestNilPartAnswered checks that a result holding a nil where the schema
 // asks for an object (a nil content block, a nil prompt message, an
-// embedded resource without its resource) gets its call an internal error
+// embedded resource without its resource), or a prompt message whose role
+// is none the schema has, gets its call an internal error
 // through Middleware, in either era, and that the same result without it
 // is answered as it is: the go-sdk would answer a null the client cannot
 // read as the content or message it was promised.
@@ -82,6 +83,11 @@ func TestNilPartAnswered(t *testing.T) {
 			message: "the prompts/get result holds a nil message"},
 		{name: "message without content", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user"}}},
 			message: "the prompts/get result holds a nil content block"},
+		{name: "assistant message", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "assistant", Content: hi}}}},
+		{name: "message without role", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Content: hi}}},
+			message: `the prompts/get result holds a message whose role "" is neither "user" nor "assistant"`},
+		{name: "message of another role", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "system", Content: hi}}},
+			message: `the prompts/get result holds a message whose role "system" is neither "user" nor "assistant"`},
 		{name: "message's embedded resource without resource", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
 			{Role: "user", Content: &mcp.EmbeddedResource{}}}},
 			message: "the prompts/get result holds an embedded resource without its resource"},

@@ -60,7 +60,8 @@ import (
 // handler, ending the process.
 // So is a tool's or prompt's result holding a nil where the schema asks
 // for an object (a nil content block or prompt message, an embedded
-// resource without its resource), which the go-sdk would answer as it is.
+// resource without its resource), or a prompt message whose role is
+// neither "user" nor "assistant", which the go-sdk would answer as it is.
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error method
 // panics, which is recovered as the handler's panic; and a *jsonrpc.Error
@@ -187,10 +188,10 @@ func Middleware() mcp.Middleware {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered until the deadline.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: unencodableMessage(method)}
-			} else if part := nilPart(res); err == nil && part != "" {
-				// The go-sdk would answer a null, or a block without
-				// its resource, where the client was promised one.
-				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilPartMessage(method, part)}
+			} else if part := badPart(res); err == nil && part != "" {
+				// The go-sdk would answer a null, a block without its
+				// resource or a role the client cannot read.
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: badPartMessage(method, part)}
 			}
 			if err == nil {
 				res = withLists(res)
@@ -370,11 +371,13 @@ func nilRPCErrorMessage(method string) string {
 	return "the " + method + " handler's error is a nil *jsonrpc.Error"
 }
 
-// nilPart names what res, a tool's or a prompt's result, holds nil where
-// the schema asks for an object: a nil content block (an mcp.Content left
-// nil), a nil prompt message, an embedded resource without its resource;
-// "" if nothing. The contents are looked through, none is encoded.
-func nilPart(res mcp.Result) string {
+// badPart names what res, a tool's or a prompt's result, holds that the
+// schema has no room for: a nil where it asks for an object (a nil content
+// block, an mcp.Content left nil; a nil prompt message; an embedded
+// resource without its resource), a prompt message whose role is neither
+// of the two; "" if nothing. The contents are looked through, none is
+// encoded.
+func badPart(res mcp.Result) string {
 	switch r := res.(type) {
 	case *mcp.CallToolResult:
 		if r != nil {
@@ -387,6 +390,9 @@ func nilPart(res mcp.Result) string {
 		for _, m := range r.Messages {
 			if m == nil {
 				return "a nil message"
+			}
+			if m.Role != "user" && m.Role != "assistant" {
+				return fmt.Sprintf("a message whose role %q is neither \"user\" nor \"assistant\"", m.Role)
 			}
 			if part := nilContent(m.Content); part != "" {
 				return part
@@ -444,7 +450,7 @@ func withLists(res mcp.Result) mcp.Result {
 	return res
 }
 
-func nilPartMessage(method, part string) string {
+func badPartMessage(method, part string) string {
 	if method == "tools/call" {
 		return "the tool's result holds " + part
 	}
