@@ -1709,7 +1709,10 @@ func (d *detachableWriter) answerUnfinishedJSON(status int, id json.RawMessage, 
 		d.w.broken = d.w.broken || d.answer.unfinished()
 		return
 	}
-	if d.answer.json && json.Valid([]byte(buf.body.String())) {
+	if d.answer.json && (buf.dropped > 0 && !d.answer.unfinished() || json.Valid([]byte(buf.body.String()))) {
+		// Whole; or whole and too large to send, which seal answers:
+		// past the limit the body is no longer held whole, and d.answer,
+		// which saw all of it, tells.
 		return
 	}
 	buf.reset()

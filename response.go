@@ -1,6 +1,7 @@
 package lambdamcp
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -20,11 +21,22 @@ import (
 // responseBuffer is the http.ResponseWriter for buffered shapes: it keeps
 // the status, headers and body until the handler returns. The body is a
 // strings.Builder, which only ever appends, so that the Lambda response
-// takes it as a string without a copy of its own (encodedBody).
+// takes it as a string without a copy of its own (encodedBody). It holds
+// no more of the body than the front's limit and a byte, the answer then
+// being the error of a response too large (seal): past that, dropped
+// counts what the handler wrote, so that one that sends progress or log
+// messages without end does not run the process out of memory.
 type responseBuffer struct {
-	header http.Header
-	status int
-	body   strings.Builder
+	header  http.Header
+	status  int
+	body    strings.Builder
+	dropped int
+
+	// Of an event stream: whether an event ended in what was dropped,
+	// and the last bytes before what is dropped next, in which one may
+	// have begun to end (dropUnendedEvent).
+	endDropped bool
+	dropTail   sseTail
 
 	// The Lambda response (seal): the event whose shape it takes, the
 	// front's limit on its size (0: none) and who sets it, and, once
@@ -62,7 +74,55 @@ func (w *responseBuffer) Write(p []byte) (int, error) {
 	if !bodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
+	if room := w.limit + 1 - w.body.Len(); w.limit > 0 && !w.head && len(p) > room {
+		// Past the limit the response is replaced whole (seal): the
+		// rest of it is only counted.
+		room = max(room, 0)
+		w.body.Write(p[:room])
+		w.drop(p[room:])
+		return len(p), nil
+	}
 	return w.body.Write(p)
+}
+
+// drop counts p, written past the limit, noting whether an event of an
+// event stream ended in it.
+func (w *responseBuffer) drop(p []byte) {
+	if w.dropped == 0 {
+		held := w.body.String()
+		w.dropTail = sseTail{}
+		w.dropTail.add([]byte(held[max(len(held)-len(w.dropTail.b), 0):]))
+	}
+	w.dropped += len(p)
+	for !w.endDropped {
+		i := bytes.IndexAny(p, "\r\n")
+		if i < 0 {
+			break
+		}
+		w.dropTail.add(p[:i+1])
+		p = p[i+1:]
+		w.endDropped = w.dropTail.betweenEvents()
+	}
+	w.dropTail.add(p)
+}
+
+// dropCutRune drops the start of a character that the limit cut in two
+// at the end of the body held: text ending so is no UTF-8, and would be
+// encoded as binary, in base64, a third larger than it is, so that the
+// least size of the response told (seal) would be more than its size.
+func (w *responseBuffer) dropCutRune() {
+	held := w.body.String()
+	for i := len(held) - 1; i >= max(len(held)-utf8.UTFMax, 0); i-- {
+		if !utf8.RuneStart(held[i]) {
+			continue
+		}
+		if !utf8.FullRuneInString(held[i:]) {
+			w.body.Reset()
+			w.body.WriteString(held[:i])
+			w.dropped += len(held) - i
+		}
+		return
+	}
 }
 
 // seal builds the Lambda response of w's event from what the handler
@@ -86,11 +146,17 @@ func (w *responseBuffer) seal(id json.RawMessage, corsOrigin string) (replaced b
 	if sniff {
 		setSniffed(w.header, w.firstPart())
 	}
+	if w.dropped > 0 {
+		w.dropCutRune()
+	}
 	w.out, w.err = encodeResponse(w.lambdaResponse())
-	if w.err != nil || w.limit <= 0 || len(w.out) <= w.limit {
+	if w.err != nil || w.limit <= 0 || len(w.out) <= w.limit && w.dropped == 0 {
 		return false
 	}
 	msg := fmt.Sprintf("response of %d bytes exceeds the %s response limit of %d bytes", len(w.out), w.front, w.limit)
+	if w.dropped > 0 {
+		msg = fmt.Sprintf("response of at least %d bytes exceeds the %s response limit of %d bytes", len(w.out)+w.dropped, w.front, w.limit)
+	}
 	w.sealMsg = msg
 	status := w.statusCode()
 	var kept http.Header
@@ -141,13 +207,19 @@ func (w *responseBuffer) lambdaResponse() any {
 }
 
 // dropUnendedEvent forgets the part of an event the handler began and did
-// not end, at the end of its event stream.
+// not end, at the end of its event stream. What was dropped past the limit
+// is all of that part unless an event ended in it: then what is left is
+// still too large.
 func (w *responseBuffer) dropUnendedEvent() {
+	if w.endDropped {
+		return
+	}
 	body := w.body.String()
 	if end := lastEventEnd(body); end < len(body) {
 		w.body.Reset() // body keeps the old buffer
 		w.body.WriteString(body[:end])
 	}
+	w.dropped = 0
 }
 
 // reset forgets what the handler wrote, so that an answer of lambdamcp's
@@ -156,6 +228,7 @@ func (w *responseBuffer) reset() {
 	clear(w.header)
 	w.status = 0
 	w.body.Reset()
+	w.dropped, w.endDropped = 0, false
 	w.firstLen = 0
 }
 

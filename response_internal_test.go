@@ -2,8 +2,10 @@ package lambdamcp
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -80,6 +82,92 @@ func TestSealAtTheLimit(t *testing.T) {
 			w.limit, w.front = len(out)+tc.slack, "test"
 			if got := w.seal(json.RawMessage("1"), ""); got != tc.replaced {
 				t.Errorf("seal replaced the %d-byte response under a limit of %d: %v, want %v", len(out), w.limit, got, tc.replaced)
+			}
+		})
+	}
+}
+
+// TestBufferHoldsNoMoreThanTheLimit checks that a buffered response keeps
+// no more of a body than its front's limit (and a byte): a handler that
+// sends progress or log messages without end, where the client gets them
+// only with the answer, would otherwise grow it until the process runs out
+// of memory. What it wrote past the limit is answered with the error of a
+// response too large, even once the unended event at its end is dropped
+// (at the deadline), which leaves less than the limit held.
+func TestBufferHoldsNoMoreThanTheLimit(t *testing.T) {
+	const limit = 4 << 10
+	event := "event: message\ndata: " + `{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"p","progress":1}}` + "\n\n"
+	for _, tc := range []struct {
+		name    string
+		unended bool // the body ends inside an event, which is dropped
+	}{
+		{"ended", false},
+		{"unended", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newResponseBuffer()
+			w.event = &events.LambdaFunctionURLRequest{}
+			w.limit, w.front = limit, "test"
+			w.Header().Set("Content-Type", "text/event-stream")
+			for range 1000 {
+				if n, err := io.WriteString(w, event); n != len(event) || err != nil {
+					t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(event))
+				}
+			}
+			io.WriteString(w, "event: message\ndata: "+strings.Repeat("x", 64<<10))
+			if tc.unended {
+				w.dropUnendedEvent()
+			}
+			if n := w.body.Len(); n > limit+1 {
+				t.Errorf("the buffer holds %d bytes of the body, want at most %d", n, limit+1)
+			}
+			if !w.seal(json.RawMessage("1"), "") {
+				t.Fatalf("seal kept a response written past the limit: %.200s", w.out)
+			}
+			if want := "exceeds the test response limit of 4096 bytes"; !strings.Contains(w.body.String(), want) {
+				t.Errorf("answer %s, want it to say %q", w.body.String(), want)
+			}
+		})
+	}
+}
+
+// TestBufferCutInsideACharacter checks the size that the error of a
+// response too large gives of a text body whose limit falls inside a
+// character: the part held then is no UTF-8, and would be encoded as
+// binary, in base64, a third larger than the text it is, so that the least
+// size told would be more than the response's.
+func TestBufferCutInsideACharacter(t *testing.T) {
+	body := strings.Repeat("é", 1000) // two bytes each
+	for _, tc := range []struct {
+		contentType string
+		limit       int // the byte after it is held, the rest dropped
+	}{
+		{"text/plain; charset=utf-8", 1000},
+		{"text/plain; charset=utf-8", 1001},
+		{"text/event-stream", 1000},
+		{"application/json", 1000},
+	} {
+		t.Run(fmt.Sprintf("%s %d", tc.contentType, tc.limit), func(t *testing.T) {
+			whole := newResponseBuffer()
+			whole.event = &events.LambdaFunctionURLRequest{}
+			whole.Header().Set("Content-Type", tc.contentType)
+			io.WriteString(whole, body)
+			whole.seal(json.RawMessage("1"), "")
+
+			w := newResponseBuffer()
+			w.event = &events.LambdaFunctionURLRequest{}
+			w.limit, w.front = tc.limit, "test"
+			w.Header().Set("Content-Type", tc.contentType)
+			io.WriteString(w, body)
+			if !w.seal(json.RawMessage("1"), "") {
+				t.Fatalf("seal kept a response written past the limit: %.200s", w.out)
+			}
+			var least int
+			if _, err := fmt.Sscanf(w.sealMsg, "response of at least %d bytes", &least); err != nil {
+				t.Fatalf("seal's message %q: %v", w.sealMsg, err)
+			}
+			if least > len(whole.out) || least <= tc.limit {
+				t.Errorf("seal's message %q; want a size over the limit and at most the response's, %d", w.sealMsg, len(whole.out))
 			}
 		})
 	}

@@ -1,7 +1,9 @@
 package lambdamcp_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -331,4 +333,84 @@ func TestBufferedDeadlineAfterResponse(t *testing.T) {
 			t.Errorf("messages = %v, want the handler's result alone", msgs)
 		}
 	})
+}
+
+// TestBufferedDeadlineMidEventPastLimit checks a buffered event stream
+// whose handler stops, until the deadline, inside an event that alone
+// runs past the response limit: the part of that event is dropped, as
+// any unended event's is, and what is left, under the limit, ends with
+// the error answering the call, not with the error of a response too
+// large, which no one sends. An unended event after whole events that
+// run past the limit leaves the answer too large.
+func TestBufferedDeadlineMidEventPastLimit(t *testing.T) {
+	event := "event: message\n" + progressLine + "\n\n"
+	for _, tc := range []struct {
+		name   string
+		events int  // whole events before the unended one
+		split  bool // the unended part is written in pieces
+		large  bool // the answer is too large
+	}{
+		{"one write", 1, false, false},
+		{"in pieces", 1, true, false},
+		{"after whole events past the limit", 2 * testMaxResponse / len(event), false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				release := make(chan struct{})
+				defer close(release)
+				h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/event-stream")
+					for range tc.events {
+						fmt.Fprint(w, event)
+					}
+					fmt.Fprint(w, "event: message\ndata: ")
+					for range 4 {
+						if tc.split {
+							fmt.Fprint(w, strings.Repeat("x", testMaxResponse/2))
+						} else {
+							fmt.Fprint(w, strings.Repeat("x", 2*testMaxResponse))
+							break
+						}
+					}
+					<-release
+				}), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: testMaxResponse}})
+				ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "split-limit"})
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				payload := urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`))
+				out, err := h.Invoke(ctx, payload)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var resp lambdaResponse
+				if err := json.Unmarshal(out, &resp); err != nil {
+					t.Fatal(err)
+				}
+				var msgs []map[string]any
+				if strings.HasPrefix(resp.header("Content-Type"), "text/event-stream") {
+					sr := &streamReader{t: t, r: bufio.NewReader(strings.NewReader(string(resp.body(t))))}
+					for item, ok := sr.next(); ok; item, ok = sr.next() {
+						if item.msg != nil {
+							msgs = append(msgs, item.msg)
+						}
+					}
+				} else {
+					var m map[string]any
+					if err := json.Unmarshal(resp.body(t), &m); err != nil {
+						t.Fatalf("answered %d %.300s: %v", resp.StatusCode, resp.body(t), err)
+					}
+					msgs = append(msgs, m)
+				}
+				last := msgs[len(msgs)-1]
+				e, _ := last["error"].(map[string]any)
+				msg, _ := e["message"].(string)
+				if tooLarge := strings.Contains(msg, "exceeds the Lambda response limit"); last["id"] != 1.0 || tooLarge != tc.large {
+					t.Errorf("answered %d with %d messages, the last %v; want the call answered with the error of a response too large: %v", resp.StatusCode, len(msgs), last, tc.large)
+				}
+				if !tc.large && (len(msgs) != tc.events+1 || kind(msgs[0]) != "notifications/progress") {
+					t.Errorf("messages = %v, want %d progress notifications, then the error", msgs, tc.events)
+				}
+			})
+		})
+	}
 }

@@ -1,12 +1,18 @@
 package lambdamcp_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/lambdamcp/lambdamcp"
 )
 
 // TestUnfinishedJSONAtDeadline checks a handler that begins a JSON answer
@@ -128,5 +134,53 @@ func checkNoAnswer(t *testing.T, path, body string, err error) {
 	}
 	if err := json.Unmarshal([]byte(body), &got); err != nil || got.ID != 1.0 || got.Error.Code != -32001 {
 		t.Errorf("answer %q (%v), want the deadline's error answering call 1", body, err)
+	}
+}
+
+// TestUnfinishedJSONPastLimitAtDeadline checks a buffered handler that
+// hangs past the deadline with a JSON answer cut short after it ran past
+// the response limit: it answered nothing in time, and the call gets the
+// deadline's error, as for an answer cut short under the limit; a whole
+// answer past the limit gets the error of a response too large.
+func TestUnfinishedJSONPastLimitAtDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		name, end string
+		code      int
+	}{
+		{"cut", "", -32001},
+		{"whole", `"}}`, -32603},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				release := make(chan struct{})
+				defer close(release)
+				h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{"s":"`+strings.Repeat("x", 2*testMaxResponse)+tc.end)
+					<-release
+				}), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: testMaxResponse}})
+				ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "cut-past-limit"})
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				out, err := h.Invoke(ctx, urlEvent(t, jsonPost(pieceCall)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var resp lambdaResponse
+				if err := json.Unmarshal(out, &resp); err != nil {
+					t.Fatal(err)
+				}
+				var got struct {
+					ID    any
+					Error struct {
+						Code    int
+						Message string
+					}
+				}
+				if err := json.Unmarshal(resp.body(t), &got); err != nil || got.ID != 1.0 || got.Error.Code != tc.code {
+					t.Errorf("answer %.300s (%v), want the error %d answering call 1", resp.body(t), err, tc.code)
+				}
+			})
+		})
 	}
 }
