@@ -25,7 +25,8 @@ func (e *nilErr) Error() string { return e.msg }
 // Error method panics (a nil pointer of an error type, say). The go-sdk
 // panics on each outside any handler, which ends the process and every
 // call in flight with it. So does a *jsonrpc.Error whose Data is no JSON,
-// which the go-sdk fails to write, leaving the call unanswered.
+// which the go-sdk fails to write, leaving the call unanswered; an empty
+// Data, which the go-sdk leaves out, is answered as it is.
 func TestBadHandlerErrorAnswered(t *testing.T) {
 	internal := "internal error (request id test-request-id)"
 	for _, tc := range []struct {
@@ -39,6 +40,8 @@ func TestBadHandlerErrorAnswered(t *testing.T) {
 		{"prompt's nil *jsonrpc.Error", "prompts/get", (*jsonrpc.Error)(nil), "the prompts/get handler's error is a nil *jsonrpc.Error"},
 		{"prompt's nil error pointer", "prompts/get", (*nilErr)(nil), internal},
 		{"data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`{"field":"a"}`)}, "bad"},
+		{"null data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`null`)}, "bad"},
+		{"empty data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage{}}, "bad"},
 		{"invalid data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`{oops`)},
 			"the tool's error data cannot be encoded as JSON"},
 		{"prompt's invalid data", "prompts/get", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`{oops`)},

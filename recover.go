@@ -65,7 +65,8 @@ import (
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error method
 // panics, which is recovered as the handler's panic; and a *jsonrpc.Error
-// whose Data is no JSON, which the go-sdk would fail to write.
+// whose Data is no JSON, which the go-sdk would fail to write; an empty
+// Data, which it leaves out, is answered as it is.
 // A prompt's nil messages and a completion's nil values are answered as
 // empty lists, as the go-sdk answers a tool's nil content, and a
 // completion's values past the spec's 100 are cut to the first 100, the
@@ -136,7 +137,7 @@ func Middleware() mcp.Middleware {
 				// The go-sdk would panic on it outside any handler,
 				// ending the process.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilRPCErrorMessage(method)}
-			} else if we, ok := err.(*jsonrpc.Error); ok && we.Data != nil && !json.Valid(we.Data) {
+			} else if we, ok := err.(*jsonrpc.Error); ok && len(we.Data) > 0 && !json.Valid(we.Data) {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: badErrorDataMessage(method)}
