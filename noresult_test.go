@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -59,10 +60,10 @@ func TestNoResultAnswered(t *testing.T) {
 // TestNilPartAnswered checks that a result holding a nil where the schema
 // asks for an object (a nil content block, a nil prompt message, an
 // embedded resource without its resource), or a prompt message whose role
-// is none the schema has, gets its call an internal error
-// through Middleware, in either era, and that the same result without it
-// is answered as it is: the go-sdk would answer a null the client cannot
-// read as the content or message it was promised.
+// is none the schema has (quoted cut short), gets its call an internal
+// error through Middleware, in either era, and that the same result
+// without it is answered as it is: the go-sdk would answer a null the
+// client cannot read as the content or message it was promised.
 func TestNilPartAnswered(t *testing.T) {
 	hi := &mcp.TextContent{Text: "hi"}
 	for _, tc := range []struct {
@@ -88,6 +89,8 @@ func TestNilPartAnswered(t *testing.T) {
 			message: `the prompts/get result holds a message whose role "" is neither "user" nor "assistant"`},
 		{name: "message of another role", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "system", Content: hi}}},
 			message: `the prompts/get result holds a message whose role "system" is neither "user" nor "assistant"`},
+		{name: "message of a long role", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: mcp.Role(strings.Repeat("r", 1<<20)), Content: hi}}},
+			message: `the prompts/get result holds a message whose role "` + strings.Repeat("r", 64) + `…" is neither "user" nor "assistant"`},
 		{name: "message's embedded resource without resource", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
 			{Role: "user", Content: &mcp.EmbeddedResource{}}}},
 			message: "the prompts/get result holds an embedded resource without its resource"},

@@ -15,6 +15,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp/internal/textcut"
 )
 
 // Middleware returns the go-sdk server middleware that completes what
@@ -393,7 +395,7 @@ func badPart(res mcp.Result) string {
 				return "a nil message"
 			}
 			if m.Role != "user" && m.Role != "assistant" {
-				return fmt.Sprintf("a message whose role %q is neither \"user\" nor \"assistant\"", m.Role)
+				return fmt.Sprintf("a message whose role %q is neither \"user\" nor \"assistant\"", textcut.Cut(string(m.Role), maxQuotedRoleBytes))
 			}
 			if part := nilContent(m.Content); part != "" {
 				return part
@@ -402,6 +404,11 @@ func badPart(res mcp.Result) string {
 	}
 	return ""
 }
+
+// maxQuotedRoleBytes bounds the role an error quotes of a prompt message
+// the schema has no room for: the two it has are short, and a handler's
+// may be of any size.
+const maxQuotedRoleBytes = 64
 
 func nilContent(cs ...mcp.Content) string {
 	for _, c := range cs {
