@@ -180,7 +180,8 @@ func TestNilListAnswered(t *testing.T) {
 // TestCompletionValuesCapped checks that a completion handler's values
 // past the 100 the spec allows are cut to the first 100 through
 // Middleware, in either era, the answer saying there are more and how
-// many the handler had; and that 100 values are answered as they are.
+// many the handler had, or no total when the handler said there were more
+// than it gave without one; and that 100 values are answered as they are.
 func TestCompletionValuesCapped(t *testing.T) {
 	values := func(n int) []string {
 		vs := make([]string, n)
@@ -197,6 +198,7 @@ func TestCompletionValuesCapped(t *testing.T) {
 		{mcp.CompletionResultDetails{Values: values(100)}, mcp.CompletionResultDetails{Values: values(100)}, "100 values"},
 		{mcp.CompletionResultDetails{Values: values(150)}, mcp.CompletionResultDetails{Values: values(100), HasMore: true, Total: 150}, "150 values"},
 		{mcp.CompletionResultDetails{Values: values(150), Total: 900}, mcp.CompletionResultDetails{Values: values(100), HasMore: true, Total: 900}, "150 values of 900"},
+		{mcp.CompletionResultDetails{Values: values(150), HasMore: true}, mcp.CompletionResultDetails{Values: values(100), HasMore: true}, "150 values of more"},
 	} {
 		s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, &mcp.ServerOptions{
 			CompletionHandler: func(context.Context, *mcp.CompleteRequest) (*mcp.CompleteResult, error) {

@@ -431,8 +431,10 @@ const maxCompletionValues = 100
 // nil messages, or a completion's nil values, made empty lists, as the
 // go-sdk makes a tool's nil content, where the go-sdk would answer null;
 // a completion's values past the 100 the spec allows cut to the first
-// 100, the answer saying there are more and how many. A result that asks
-// the client for input is left as it is, and so is the handler's.
+// 100, the answer saying there are more and, unless the handler said
+// there were more than it gave without saying how many, how many. A
+// result that asks the client for input is left as it is, and so is the
+// handler's.
 func withLists(res mcp.Result) mcp.Result {
 	switch r := res.(type) {
 	case *mcp.GetPromptResult:
@@ -451,7 +453,11 @@ func withLists(res mcp.Result) mcp.Result {
 			cp := *r
 			cp.Completion.Values = r.Completion.Values[:maxCompletionValues:maxCompletionValues]
 			cp.Completion.HasMore = true
-			cp.Completion.Total = max(r.Completion.Total, len(r.Completion.Values))
+			if r.Completion.Total > 0 || !r.Completion.HasMore {
+				// A handler that said there were more than it gave, and
+				// not how many, has no total to give.
+				cp.Completion.Total = max(r.Completion.Total, len(r.Completion.Values))
+			}
 			return &cp
 		}
 	}
