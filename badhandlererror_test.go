@@ -19,10 +19,19 @@ type nilErr struct{ msg string }
 
 func (e *nilErr) Error() string { return e.msg }
 
+// isErr is an error type whose Is reads its receiver: a nil *isErr
+// returned as an error panics when it is asked what it is, as the go-sdk
+// asks every error of a call.
+type isErr struct{ target error }
+
+func (*isErr) Error() string { return "is" }
+
+func (e *isErr) Is(target error) bool { return e.target == target }
+
 // TestBadHandlerErrorAnswered checks that a handler's error that cannot be
 // answered as it is gets its call an internal error through Middleware, in
 // either era: a nil *jsonrpc.Error, bare or wrapped, and an error whose
-// Error method panics (a nil pointer of an error type, say). The go-sdk
+// Error or Is method panics (a nil pointer of an error type, say). The go-sdk
 // panics on each outside any handler, which ends the process and every
 // call in flight with it. So does a *jsonrpc.Error whose Data is no JSON,
 // which the go-sdk fails to write, leaving the call unanswered; an empty
@@ -39,6 +48,8 @@ func TestBadHandlerErrorAnswered(t *testing.T) {
 		{"nil error pointer", "tools/call", (*nilErr)(nil), internal},
 		{"prompt's nil *jsonrpc.Error", "prompts/get", (*jsonrpc.Error)(nil), "the prompts/get handler's error is a nil *jsonrpc.Error"},
 		{"prompt's nil error pointer", "prompts/get", (*nilErr)(nil), internal},
+		{"nil error pointer asked what it is", "tools/call", (*isErr)(nil), internal},
+		{"wrapped nil error pointer asked what it is", "prompts/get", fmt.Errorf("failed: %w", (*isErr)(nil)), internal},
 		{"data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`{"field":"a"}`)}, "bad"},
 		{"null data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage(`null`)}, "bad"},
 		{"empty data", "tools/call", &jsonrpc.Error{Code: -32603, Message: "bad", Data: json.RawMessage{}}, "bad"},

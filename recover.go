@@ -65,8 +65,8 @@ import (
 // resource without its resource), or a prompt message whose role is
 // neither "user" nor "assistant", which the go-sdk would answer as it is.
 // So is a handler's error the go-sdk would panic on, outside any handler:
-// a nil *jsonrpc.Error, bare or wrapped, and an error whose Error method
-// panics, which is recovered as the handler's panic; and a *jsonrpc.Error
+// a nil *jsonrpc.Error, bare or wrapped, and an error whose Error or Is
+// method panics, which is recovered as the handler's panic; and a *jsonrpc.Error
 // whose Data is no JSON, which the go-sdk would fail to write; an empty
 // Data, which it leaves out, is answered as it is.
 // A prompt's nil messages and a completion's nil values are answered as
@@ -144,10 +144,11 @@ func Middleware() mcp.Middleware {
 				// call unanswered.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: badErrorDataMessage(method)}
 			} else if err != nil {
-				// The go-sdk asks for the message outside any handler,
-				// where a panic ends the process: asked here, it is
-				// recovered above.
+				// The go-sdk asks for the message, and whether the error
+				// is one of its own, outside any handler, where a panic
+				// ends the process: asked here, it is recovered above.
 				_ = err.Error()
+				_ = errors.Is(err, errNoneOfTheHandlers)
 			}
 			if tool != "" && err == nil {
 				// The call was answered with a result, its tool's: a name
@@ -366,6 +367,11 @@ func nilRPCError(err error) bool {
 	var we *jsonrpc.Error
 	return errors.As(err, &we) && we == nil
 }
+
+// errNoneOfTheHandlers is an error no handler returns: Middleware asks
+// whether a handler's error is it only to have the error's Is methods
+// run where their panic is recovered.
+var errNoneOfTheHandlers = errors.New("lambdamcp: no handler's error")
 
 func nilRPCErrorMessage(method string) string {
 	if method == "tools/call" {
