@@ -231,3 +231,31 @@ func TestCompletionValuesCapped(t *testing.T) {
 		}
 	}
 }
+
+// TestInputRequiredPromptLeftAlone checks that a prompt result asking the
+// client for input, without messages, is answered without the empty list
+// of messages a complete result's nil messages get through Middleware: it
+// carries input requests in their place.
+func TestInputRequiredPromptLeftAlone(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	s.AddPrompt(&mcp.Prompt{Name: "p"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{InputRequests: mcp.InputRequestMap{"in": &mcp.ElicitParams{Message: "m", RequestedSchema: map[string]any{"type": "object"}}}}, nil
+	})
+	h := lambdamcp.NewHandler(streamable(s), nil)
+	meta := strings.Replace(modernMeta, `"io.modelcontextprotocol/clientCapabilities":{}`, `"io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}`, 1)
+	req := jsonPost(`{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"p",`+meta+`}}`,
+		"MCP-Protocol-Version", modern, "Mcp-Method", "prompts/get", "Mcp-Name", "p")
+	resp := invoke(t, h, restEvent(t, req))
+	var ans methodAnswer
+	if err := json.Unmarshal(resp.body(t), &ans); err != nil || ans.Error != nil {
+		t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
+	}
+	var r struct {
+		Messages      json.RawMessage
+		InputRequests map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(ans.Result, &r); err != nil || r.InputRequests["in"] == nil || string(r.Messages) == "[]" {
+		t.Errorf("result %s (%v), want the input request and no empty list of messages", ans.Result, err)
+	}
+}
