@@ -70,9 +70,10 @@ import (
 // whose Data is no JSON, which the go-sdk would fail to write; an empty
 // Data, which it leaves out, is answered as it is.
 // A prompt's nil messages and a completion's nil values are answered as
-// empty lists, as the go-sdk answers a tool's nil content, and a
-// completion's values past the spec's 100 are cut to the first 100, the
-// answer saying there are more.
+// empty lists, as the go-sdk answers a tool's nil content (a prompt result
+// asking the client for input, which has no messages, is answered as it
+// is), and a completion's values past the spec's 100 are cut to the first
+// 100, the answer saying there are more.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
