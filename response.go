@@ -22,10 +22,12 @@ import (
 // the status, headers and body until the handler returns. The body is a
 // strings.Builder, which only ever appends, so that the Lambda response
 // takes it as a string without a copy of its own (encodedBody). It holds
-// no more of the body than the front's limit and a byte, the answer then
-// being the error of a response too large (seal): past that, dropped
-// counts what the handler wrote, so that one that sends progress or log
-// messages without end does not run the process out of memory.
+// no more of the body than the front's limit and a byte: past that,
+// dropped counts what the handler wrote, so that one that sends progress
+// or log messages without end does not run the process out of memory, and
+// the answer is the error of a response too large (seal), unless the
+// deadline's error takes the place of what was dropped (dropUnendedEvent,
+// reset).
 type responseBuffer struct {
 	header  http.Header
 	status  int
