@@ -52,8 +52,9 @@ func Loopback(hostport string) bool {
 // ForwardedProto is the scheme X-Forwarded-Proto names, "http" or
 // "https", or "" when it names neither. A scheme is case-insensitive
 // (RFC 3986), and a proxy chain's list ("https, http") names the scheme
-// the client used first, as X-Forwarded-For names the client first; of
-// several header lines, the first.
+// the client used first, as X-Forwarded-For names the client first.
+// value is one header line: of several, callers pass the first
+// (http.Header.Get).
 func ForwardedProto(value string) string {
 	first, _, _ := strings.Cut(value, ",")
 	switch p := strings.ToLower(strings.TrimSpace(first)); p {
