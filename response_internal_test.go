@@ -172,3 +172,48 @@ func TestBufferCutInsideACharacter(t *testing.T) {
 		})
 	}
 }
+
+// TestBufferEventEndPastTheLimit checks what an event stream's buffer keeps
+// of a body written past its limit, once the event left unended at its end
+// is dropped (at the deadline): the events ended before the limit if no
+// event ended past it, and too much to send if one did. An event's end may
+// be split in any way across the limit and the writes, in any of the line
+// ends the SSE format allows (CRLF, LF, CR), and a CRLF at the limit may
+// have its CR held and its LF dropped.
+func TestBufferEventEndPastTheLimit(t *testing.T) {
+	streams := []string{
+		"data: a\n\ndata: b\n\ndata: ccc",
+		"data: a\r\n\r\ndata: b\r\n\r\ndata: ccc",
+		"data: a\r\rdata: b\r\rdata: ccc",
+		"data: a\n\r\ndata: b\r\n\ndata: c\n\rdata: dd",
+		"d\n\nd\n\n\n\nd\r\n\r\n\r\nxx",
+		"data: a\r\ndata: b\r\n\r\n",
+		"\n\ndata: x",
+		"\r\n\r\nx",
+		"data: a\n\ndata: b\ndata: cc\rdata: d\r\ndata: e",
+	}
+	for _, s := range streams {
+		end := lastEventEnd(s)
+		for limit := 1; limit < len(s); limit++ {
+			for cut1 := 0; cut1 <= len(s); cut1++ {
+				for cut2 := cut1; cut2 <= len(s); cut2++ {
+					w := newResponseBuffer()
+					w.limit = limit
+					w.Header().Set("Content-Type", "text/event-stream")
+					for _, p := range []string{s[:cut1], s[cut1:cut2], s[cut2:]} {
+						if n, err := io.WriteString(w, p); n != len(p) || err != nil {
+							t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(p))
+						}
+					}
+					w.dropUnendedEvent()
+					switch {
+					case end <= limit && (w.body.String() != s[:end] || w.dropped != 0):
+						t.Errorf("%q, limit %d, written to %d and %d: held %q and %d bytes dropped, want %q held", s, limit, cut1, cut2, w.body.String(), w.dropped, s[:end])
+					case end > limit && w.body.Len()+w.dropped <= limit:
+						t.Errorf("%q, limit %d, written to %d and %d: held %q, want more than the limit", s, limit, cut1, cut2, w.body.String())
+					}
+				}
+			}
+		}
+	}
+}
