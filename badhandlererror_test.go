@@ -66,11 +66,7 @@ func TestBadHandlerErrorAnswered(t *testing.T) {
 		h := lambdamcp.NewHandler(streamable(s), nil)
 		for _, era := range []string{legacy, modern} {
 			t.Run(tc.name+"/"+era, func(t *testing.T) {
-				req := modernCall(tc.method, `"name":"t"`, "t")
-				if era == legacy {
-					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+tc.method+`","params":{"name":"t"}}`, "MCP-Protocol-Version", legacy)
-				}
-				resp := invoke(t, h, restEvent(t, req))
+				resp := invoke(t, h, restEvent(t, callIn(era, tc.method, `"name":"t"`, "t")))
 				var ans methodAnswer
 				if err := json.Unmarshal(resp.body(t), &ans); err != nil {
 					t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)

@@ -36,11 +36,7 @@ func TestNoResultAnswered(t *testing.T) {
 	} {
 		for _, era := range []string{legacy, modern} {
 			t.Run(tc.method+"/"+era, func(t *testing.T) {
-				req := modernCall(tc.method, tc.params, tc.name)
-				if era == legacy {
-					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+tc.method+`","params":{`+tc.params+`}}`, "MCP-Protocol-Version", legacy)
-				}
-				resp := invoke(t, h, restEvent(t, req))
+				resp := invoke(t, h, restEvent(t, callIn(era, tc.method, tc.params, tc.name)))
 				if resp.StatusCode != 200 {
 					t.Errorf("status = %d, want 200", resp.StatusCode)
 				}
@@ -103,11 +99,7 @@ func TestNilPartAnswered(t *testing.T) {
 		h := lambdamcp.NewHandler(streamable(s), nil)
 		for _, era := range []string{legacy, modern} {
 			t.Run(tc.name+"/"+era, func(t *testing.T) {
-				req := modernCall(tc.method, `"name":"t"`, "t")
-				if era == legacy {
-					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+tc.method+`","params":{"name":"t"}}`, "MCP-Protocol-Version", legacy)
-				}
-				resp := invoke(t, h, restEvent(t, req))
+				resp := invoke(t, h, restEvent(t, callIn(era, tc.method, `"name":"t"`, "t")))
 				var ans methodAnswer
 				if err := json.Unmarshal(resp.body(t), &ans); err != nil {
 					t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
@@ -159,11 +151,7 @@ func TestNilListAnswered(t *testing.T) {
 	} {
 		for _, era := range []string{legacy, modern} {
 			t.Run(tc.method+"/"+era, func(t *testing.T) {
-				req := modernCall(tc.method, tc.params, tc.name)
-				if era == legacy {
-					req = jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+tc.method+`","params":{`+tc.params+`}}`, "MCP-Protocol-Version", legacy)
-				}
-				resp := invoke(t, h, restEvent(t, req))
+				resp := invoke(t, h, restEvent(t, callIn(era, tc.method, tc.params, tc.name)))
 				var ans methodAnswer
 				if err := json.Unmarshal(resp.body(t), &ans); err != nil || ans.Error != nil {
 					t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)

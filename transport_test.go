@@ -47,6 +47,16 @@ func modernCall(method, params, name string, extra ...string) httpRequest {
 	return jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+method+`","params":{`+params+modernMeta+`}}`, append(kv, extra...)...)
 }
 
+// callIn is a call of method with params (the members of its params
+// object) as a client of era sends it: a 2026-07-28 call naming name, or
+// a 2025-11-25 one.
+func callIn(era, method, params, name string) httpRequest {
+	if era == legacy {
+		return jsonPost(`{"jsonrpc":"2.0","id":1,"method":"`+method+`","params":{`+params+`}}`, "MCP-Protocol-Version", legacy)
+	}
+	return modernCall(method, params, name)
+}
+
 func b64(s string) string { return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
 
 var transportRules = []transportRule{
