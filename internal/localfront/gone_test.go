@@ -103,27 +103,8 @@ func TestClientGoneWhileQueued(t *testing.T) {
 			for k, v := range tc.header {
 				req.Header[k] = v
 			}
-			sent := make(chan error, 1)
-			go func() {
-				resp, err := http.DefaultClient.Do(req)
-				if err == nil {
-					resp.Body.Close()
-				}
-				sent <- err
-			}()
-			<-q.queued
-			cancel()
-			if err := <-sent; err == nil {
-				t.Fatal("the request was answered though its client went away")
-			}
-			var lines []map[string]any
-			for {
-				line := <-logs // the request line is the last
-				lines = append(lines, line)
-				if line["msg"] == "request" {
-					break
-				}
-			}
+			leave(t, req, q.queued, cancel)
+			lines := linesToRequest(logs)
 			if len(lines) != 1 || lines[0]["status"] != int64(499) {
 				t.Errorf("logged %v, want only the request line, with status 499", lines)
 			}
@@ -166,27 +147,8 @@ func TestClientGoneDuringJWTCheck(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.URL()+"/mcp", strings.NewReader("{}"))
 			req.Header.Set("Authorization", "Bearer "+token)
-			sent := make(chan error, 1)
-			go func() {
-				resp, err := http.DefaultClient.Do(req)
-				if err == nil {
-					resp.Body.Close()
-				}
-				sent <- err
-			}()
-			<-arrived
-			cancel()
-			if err := <-sent; err == nil {
-				t.Fatal("the request was answered though its client went away")
-			}
-			var lines []map[string]any
-			for {
-				line := <-logs // the request line is the last
-				lines = append(lines, line)
-				if line["msg"] == "request" {
-					break
-				}
-			}
+			leave(t, req, arrived, cancel)
+			lines := linesToRequest(logs)
 			last := lines[len(lines)-1]
 			for _, l := range lines[:len(lines)-1] {
 				if msg, _ := l["msg"].(string); strings.HasPrefix(msg, "JWT authorizer") {
@@ -197,5 +159,37 @@ func TestClientGoneDuringJWTCheck(t *testing.T) {
 				t.Errorf("request line %v, want status 499", last)
 			}
 		})
+	}
+}
+
+// leave sends req and, once held says the front holds it, goes away
+// (cancel), failing t if the request was answered all the same.
+func leave(t *testing.T, req *http.Request, held <-chan struct{}, cancel context.CancelFunc) {
+	t.Helper()
+	sent := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		sent <- err
+	}()
+	<-held
+	cancel()
+	if err := <-sent; err == nil {
+		t.Fatal("the request was answered though its client went away")
+	}
+}
+
+// linesToRequest reads the front's log lines up to its request line, the
+// last a request logs.
+func linesToRequest(logs logRecords) []map[string]any {
+	var lines []map[string]any
+	for {
+		line := <-logs
+		lines = append(lines, line)
+		if line["msg"] == "request" {
+			return lines
+		}
 	}
 }
