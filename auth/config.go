@@ -137,6 +137,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if slices.ContainsFunc(c.AuthorizationServers, issuerSchemeInCapitals) {
 		return Config{}, fmt.Errorf("%s: a scheme (before ://) has capitals: write it in lower case, as the authorization server's metadata names its issuer; clients match it exactly", EnvAuthorizationServers)
 	}
+	// So is the resource: a client asks for tokens for the URL it uses,
+	// its scheme in lower case as URL parsers give it, and a JWT's aud
+	// naming it is matched exactly.
+	if issuerSchemeInCapitals(c.ResourceURL) {
+		return Config{}, fmt.Errorf("%s: its scheme (before ://) has capitals: write it in lower case, as clients name the resource they ask tokens for; the resource is matched exactly", EnvResourceURL)
+	}
 	// A resource identifier has no fragment (RFC 8707 section 2, RFC 9728
 	// section 1.2): the metadata would name a resource no token is for.
 	// (A query is kept: RFC 8707 only advises against one, for resources

@@ -85,3 +85,42 @@ func TestConfigFromEnvAuthorizationServerSchemeInCapitals(t *testing.T) {
 		t.Errorf("authorization server in lower case: %v", err)
 	}
 }
+
+// The resource is matched exactly too: a client asks for tokens for the
+// URL it uses, with the scheme in lower case as every URL parser gives it,
+// and a JWT verifier given the resource in capitals would refuse each
+// token whose aud names it. It is refused at start, without the password
+// written before a scheme by mistake.
+func TestConfigFromEnvResourceURLSchemeInCapitals(t *testing.T) {
+	for _, resource := range []string{"HTTPS://mcp.example.com/mcp", "Https://mcp.example.com/mcp", "HTTP://127.0.0.1:9000/mcp", "u:S3cret@HTTPS://mcp.example.com/mcp"} {
+		env := map[string]string{EnvTokenSHA256: strings.Repeat("ab", 32), EnvResourceURL: resource}
+		_, err := ConfigFromEnv(func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), EnvResourceURL) || strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("resource URL %q: %v, want an error naming %s without the password", resource, err, EnvResourceURL)
+		} else if strings.HasPrefix(resource, "H") && !strings.Contains(err.Error(), "lower case") {
+			t.Errorf("resource URL %q: %v, want an error asking for its scheme in lower case", resource, err)
+		}
+	}
+	env := map[string]string{EnvTokenSHA256: strings.Repeat("ab", 32), EnvResourceURL: "https://mcp.example.com/mcp"}
+	if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err != nil {
+		t.Errorf("resource URL in lower case: %v", err)
+	}
+}
+
+// Given in code, as a JWTOptions.Resource or a Config's ResourceURL, such a
+// resource is refused too: no token's aud would name it.
+func TestNewJWTVerifierResourceSchemeInCapitals(t *testing.T) {
+	opts := JWTOptions{Issuer: "https://iss.example", JWKSURL: "https://iss.example/jwks.json", Audience: "client", AudienceClaim: "client_id",
+		Resource: "HTTPS://mcp.example.com/mcp"}
+	if _, err := NewJWTVerifier(opts); err == nil || !strings.Contains(err.Error(), "lower case") {
+		t.Errorf("resource with its scheme in capitals: %v, want an error asking for it in lower case", err)
+	}
+	c := Config{JWT: &JWTOptions{Issuer: opts.Issuer, JWKSURL: opts.JWKSURL, Audience: "a"}, ResourceURL: opts.Resource}
+	if _, err := c.Verifier(nil); err == nil || !strings.Contains(err.Error(), "lower case") {
+		t.Errorf("Config with a resource URL whose scheme is in capitals: %v, want an error asking for it in lower case", err)
+	}
+	opts.Resource = "https://mcp.example.com/mcp"
+	if _, err := NewJWTVerifier(opts); err != nil {
+		t.Errorf("resource in lower case: %v", err)
+	}
+}

@@ -72,7 +72,8 @@ type JWTOptions struct {
 	AudienceClaim string
 	// Resource is this resource's URL (MCP_RESOURCE_URL). With an
 	// AudienceClaim other than "aud", a token's "aud" claim, if it has one,
-	// must name it. Empty means the URL [Middleware] serves the request at
+	// must name it, exactly: one whose scheme is written with capitals
+	// ("HTTPS://"), which no client asks tokens for, is refused. Empty means the URL [Middleware] serves the request at
 	// (its ResourceURL, or the one it derives from the request); where
 	// neither is known (an authorizer not given MCP_RESOURCE_URL), such a
 	// token is refused.
@@ -160,8 +161,10 @@ func undiscoverable(issuer string) string {
 // read without regard to the scheme's letter case but a name every
 // token's iss (and the discovery document's issuer) must match exactly,
 // and issuers write theirs in lower case; the deploy stack refuses it
-// too. The errors saying so show no part of it: what comes before "://"
-// may be a user and password, written before the scheme by mistake.
+// too. A resource URL is matched so too, against the resource clients
+// ask tokens for. The errors saying so show no part of it: what comes
+// before "://" may be a user and password, written before the scheme by
+// mistake.
 func issuerSchemeInCapitals(issuer string) bool {
 	scheme, _, ok := strings.Cut(issuer, "://")
 	return ok && scheme != strings.ToLower(scheme)
@@ -217,6 +220,9 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	}
 	if issuerSchemeInCapitals(opts.Issuer) {
 		return nil, errors.New("jwt: the issuer's scheme (before ://) has capitals: write it in lower case, as its tokens' iss claim has it; the issuer is matched exactly")
+	}
+	if issuerSchemeInCapitals(opts.Resource) {
+		return nil, errors.New("jwt: the resource's scheme (before ://) has capitals: write it in lower case, as clients name the resource they ask tokens for; a token's aud is matched exactly")
 	}
 	if opts.JWKSURL == "" {
 		if why := undiscoverable(opts.Issuer); why != "" {
