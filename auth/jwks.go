@@ -382,7 +382,7 @@ func discoveryURL(issuer string) string {
 // discovery document, read and checked as a [JWTVerifier] given no
 // JWKSURL reads and checks it: issuer must be an https URL (plain http
 // only on a loopback address) without user, query or fragment (not even
-// an empty one), the document is read up to a bound, through redirects
+// an empty one), its scheme written in lower case, the document is read up to a bound, through redirects
 // over https only, and must name issuer exactly, and its jwks_uri must be
 // one JWKSURL may be. client nil means
 // one with a 5 second timeout; a client without a Timeout is bounded by
@@ -391,6 +391,9 @@ func discoveryURL(issuer string) string {
 func DiscoverJWKSURL(ctx context.Context, issuer string, client *http.Client) (string, error) {
 	if why := undiscoverable(issuer); why != "" {
 		return "", fmt.Errorf("jwks discovery: the issuer %q %s", loggableURL(issuer), why)
+	}
+	if issuerSchemeInCapitals(issuer) {
+		return "", errors.New("jwks discovery: the issuer's scheme (before ://) has capitals: write it in lower case, as its discovery document names it; the issuer is matched exactly")
 	}
 	if client == nil {
 		client = &http.Client{Timeout: defaultFetchTimeout}

@@ -324,6 +324,21 @@ func TestDiscoverJWKSURL(t *testing.T) {
 	}
 }
 
+// An issuer whose scheme is written with capitals is refused before any
+// request, saying to write it in lower case: the document names its issuer
+// so, and would never match.
+func TestDiscoverJWKSURLIssuerSchemeInCapitals(t *testing.T) {
+	d := newDiscoveryIssuer(t)
+	issuer := "HTTPS" + strings.TrimPrefix(d.issuer, "https")
+	_, err := DiscoverJWKSURL(context.Background(), issuer, d.Client())
+	if err == nil || !strings.Contains(err.Error(), "issuer") || !strings.Contains(err.Error(), "lower case") {
+		t.Errorf("DiscoverJWKSURL(%q) = %v, want an error asking for the issuer's scheme in lower case", issuer, err)
+	}
+	if n := d.docs.Load(); n != 0 {
+		t.Errorf("the discovery document was asked for %d times, want none", n)
+	}
+}
+
 // A request whose token meets a failed discovery gets the Middleware's
 // answer to keys that could not be fetched: 503, Retry-After, no challenge.
 func TestJWTDiscoveryFailedMiddleware(t *testing.T) {
