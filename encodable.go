@@ -140,7 +140,9 @@ func badContent(c mcp.Content) bool {
 		return c == nil || badJSON(c)
 	//lint:ignore SA1019 sampling's content is deprecated, and a server may still answer it
 	case *mcp.ToolResultContent:
-		return c == nil || badJSON(c)
+		// A nil among its blocks, which its MarshalJSON panics on, is
+		// named by badPart.
+		return c == nil || nilContent(c) == "" && badJSON(c)
 	}
 	return badJSON(c) // a kind of content the go-sdk added since
 }
@@ -155,9 +157,11 @@ func badJSON(v any) bool {
 // badInputRequests reports whether the requests a result asks the client
 // to answer cannot be encoded: sampling and elicitation parameters hold
 // values of any kind, and the go-sdk refuses a nil request. Rare enough to
-// be encoded as they are.
+// be encoded as they are, but for a nil part of a sampled message's
+// content, which badPart names (in a tool result block, its MarshalJSON
+// panics).
 func badInputRequests(m mcp.InputRequestMap) bool {
-	return m != nil && badJSON(m)
+	return m != nil && nilSampled(m) == "" && badJSON(m)
 }
 
 func badMessages(ms []*mcp.PromptMessage) bool {

@@ -90,6 +90,19 @@ func TestNilPartAnswered(t *testing.T) {
 		{name: "message's embedded resource without resource", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
 			{Role: "user", Content: &mcp.EmbeddedResource{}}}},
 			message: "the prompts/get result holds an embedded resource without its resource"},
+		// A tool result block (sampling's) holds content blocks of its
+		// own, which the go-sdk encodes through the nil too, and panics.
+		{name: "tool result block", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{
+			&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{hi}}}}},
+		{name: "tool result block holding nil content", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{
+			&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{hi, nil}}}},
+			message: "the tool's result holds a tool result block holding a nil content block"},
+		{name: "message's tool result block holding nil content", method: "prompts/get", prompt: &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{
+			{Role: "user", Content: &mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{nil}}}}},
+			message: "the prompts/get result holds a tool result block holding a nil content block"},
+		{name: "tool result block holding an embedded resource without resource", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{
+			&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.EmbeddedResource{}}}}},
+			message: "the tool's result holds a tool result block holding an embedded resource without its resource"},
 	} {
 		s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
 		s.AddReceivingMiddleware(lambdamcp.Middleware())
@@ -116,6 +129,73 @@ func TestNilPartAnswered(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestNilPartInInputRequestAnswered checks that a 2026-07-28 result asking
+// the client to sample messages whose content holds a nil where the schema
+// asks for an object (a nil content block, one in a tool result block)
+// gets its call an internal error through Middleware naming it, and that
+// the same request without it is answered as it is: the go-sdk would
+// answer a null the client cannot read, or panic encoding a tool result
+// block's. (Before 2026-07-28 the go-sdk sends such requests to the
+// client itself, inside the handler Middleware wraps.)
+func TestNilPartInInputRequestAnswered(t *testing.T) {
+	hi := &mcp.TextContent{Text: "hi"}
+	sample := func(content ...mcp.Content) mcp.InputRequestMap {
+		return mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: content}}}}
+	}
+	for _, tc := range []struct {
+		name, method string
+		ask          mcp.InputRequestMap
+		message      string // "" for a result
+	}{
+		{name: "tool result block", method: "tools/call", ask: sample(hi, &mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{hi}})},
+		{name: "tool result block holding nil content", method: "tools/call", ask: sample(hi, &mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{nil}}),
+			message: "the tool's result holds a sampling request whose messages hold a tool result block holding a nil content block"},
+		{name: "prompt's tool result block holding nil content", method: "prompts/get", ask: sample(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{hi, nil}}),
+			message: "the prompts/get result holds a sampling request whose messages hold a tool result block holding a nil content block"},
+		{name: "resource's tool result block holding nil content", method: "resources/read", ask: sample(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{nil}}),
+			message: "the resources/read result holds a sampling request whose messages hold a tool result block holding a nil content block"},
+		{name: "nil content", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{{Role: "user", Content: nil}}}},
+			message: "the tool's result holds a sampling request whose messages hold a nil content block"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+			s.AddReceivingMiddleware(lambdamcp.Middleware())
+			s.AddTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)},
+				func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+					return &mcp.CallToolResult{InputRequests: tc.ask}, nil
+				})
+			s.AddPrompt(&mcp.Prompt{Name: "t"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+				return &mcp.GetPromptResult{InputRequests: tc.ask}, nil
+			})
+			s.AddResource(&mcp.Resource{URI: "file:///r", Name: "r"}, func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+				return &mcp.ReadResourceResult{InputRequests: tc.ask}, nil
+			})
+			h := lambdamcp.NewHandler(streamable(s), nil)
+			params, name := `"name":"t"`, "t"
+			if tc.method == "resources/read" {
+				params, name = `"uri":"file:///r"`, "file:///r"
+			}
+			resp := invoke(t, h, restEvent(t, callIn(modern, tc.method, params, name)))
+			var ans methodAnswer
+			if err := json.Unmarshal(resp.body(t), &ans); err != nil {
+				t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
+			}
+			if tc.message == "" {
+				if ans.Error != nil || len(ans.Result) == 0 {
+					t.Errorf("answered %s, want the result", resp.body(t))
+				}
+				return
+			}
+			want := &answerError{Code: -32603, Message: tc.message}
+			if diff := cmp.Diff(want, ans.Error); diff != "" || len(ans.Result) != 0 || resp.StatusCode != 200 {
+				t.Errorf("status %d, error (-want +got):\n%s\nresult %s", resp.StatusCode, diff, ans.Result)
+			}
+		})
 	}
 }
 

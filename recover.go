@@ -62,8 +62,11 @@ import (
 // handler, ending the process.
 // So is a tool's or prompt's result holding a nil where the schema asks
 // for an object (a nil content block or prompt message, an embedded
-// resource without its resource), or a prompt message whose role is
-// neither "user" nor "assistant", which the go-sdk would answer as it is.
+// resource without its resource; a block in a tool result block, or in
+// the messages a 2026-07-28 result asks the client to sample, a resource's
+// too), or a prompt message whose role is neither "user" nor "assistant",
+// which the go-sdk would answer as it is (or, in a tool result block,
+// panic on).
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error or Is
 // method panics, which is recovered as the handler's panic; and a *jsonrpc.Error
@@ -381,17 +384,22 @@ func nilRPCErrorMessage(method string) string {
 	return "the " + method + " handler's error is a nil *jsonrpc.Error"
 }
 
-// badPart names what res, a tool's or a prompt's result, holds that the
-// schema has no room for: a nil where it asks for an object (a nil content
-// block, an mcp.Content left nil; a nil prompt message; an embedded
-// resource without its resource), a prompt message whose role is neither
-// of the two; "" if nothing. The contents are looked through, none is
-// encoded.
+// badPart names what res, a tool's, a prompt's or a resource's result,
+// holds that the schema has no room for: a nil where it asks for an object
+// (a nil content block, an mcp.Content left nil, in the result, in a tool
+// result block or in the messages a 2026-07-28 result asks the client to
+// sample; a nil prompt message; an embedded resource without its
+// resource), a prompt message whose role is neither of the two; "" if
+// nothing. The contents are looked through, none is encoded.
 func badPart(res mcp.Result) string {
 	switch r := res.(type) {
 	case *mcp.CallToolResult:
 		if r != nil {
-			return nilContent(r.Content...)
+			return cmp.Or(nilContent(r.Content...), nilSampled(r.InputRequests))
+		}
+	case *mcp.ReadResourceResult:
+		if r != nil {
+			return nilSampled(r.InputRequests)
 		}
 	case *mcp.GetPromptResult:
 		if r == nil {
@@ -408,6 +416,7 @@ func badPart(res mcp.Result) string {
 				return part
 			}
 		}
+		return nilSampled(r.InputRequests)
 	}
 	return ""
 }
@@ -418,6 +427,12 @@ func badPart(res mcp.Result) string {
 const maxQuotedRoleBytes = 64
 
 func nilContent(cs ...mcp.Content) string {
+	return nilContentAt(0, cs)
+}
+
+// nilContentAt is nilContent for blocks depth tool result blocks deep:
+// deeper than maxWalkDepth, they are not looked through.
+func nilContentAt(depth int, cs []mcp.Content) string {
 	for _, c := range cs {
 		switch c := c.(type) {
 		case nil:
@@ -426,6 +441,46 @@ func nilContent(cs ...mcp.Content) string {
 			if c != nil && c.Resource == nil {
 				return "an embedded resource without its resource"
 			}
+		//lint:ignore SA1019 sampling's content is deprecated, and a server may still answer it
+		case *mcp.ToolResultContent:
+			// Its MarshalJSON encodes each of its blocks through the
+			// interface, and panics on a nil one.
+			if c != nil && depth < maxWalkDepth {
+				if part := nilContentAt(depth+1, c.Content); part != "" {
+					return "a tool result block holding " + part
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// nilSampled names, as nilContent does, a nil part of the content of the
+// messages reqs, a 2026-07-28 result's input requests, ask the client to
+// sample; "" if none.
+func nilSampled(reqs mcp.InputRequestMap) string {
+	for _, ir := range reqs {
+		var cs []mcp.Content
+		switch p := ir.(type) {
+		case *mcp.CreateMessageParams:
+			if p != nil {
+				for _, m := range p.Messages {
+					if m != nil {
+						cs = append(cs, m.Content)
+					}
+				}
+			}
+		case *mcp.CreateMessageWithToolsParams:
+			if p != nil {
+				for _, m := range p.Messages {
+					if m != nil {
+						cs = append(cs, m.Content...)
+					}
+				}
+			}
+		}
+		if part := nilContent(cs...); part != "" {
+			return "a sampling request whose messages hold " + part
 		}
 	}
 	return ""
