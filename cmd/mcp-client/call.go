@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -110,6 +111,9 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 			view.log(stderr, req.Params)
 		},
 	}
+	// The go-sdk logs each tool it leaves out of a listing as invalid.
+	rejected := &rejectedTools{}
+	opts.Logger = slog.New(rejected)
 	if c.elicit != nil {
 		opts.ElicitationHandler = func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
 			return c.elicit.answer(stderr, req.Params, t.secrets), nil
@@ -126,6 +130,10 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	}
 
 	tool, cut := learnTool(ctx, session, c.name) // cut: a request that ctx cut short, of which the server is told
+	if why, ok := rejected.reason(c.name); ok && tool == nil {
+		closeSession(session, httpClient, cut)
+		return fmt.Errorf("tool %s is not called: its definition is invalid under protocol %s (%s), and a client must leave such a tool out", c.name, session.InitializeResult().ProtocolVersion, printable(why))
+	}
 	if err := checkHeaderArgs(tool, c.args, session.InitializeResult().ProtocolVersion); err != nil {
 		closeSession(session, httpClient, cut)
 		return err

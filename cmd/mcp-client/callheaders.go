@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -87,4 +90,51 @@ func headerValue(v json.RawMessage) bool {
 		return err == nil && f == math.Trunc(f) && math.Abs(f) <= maxHeaderInteger
 	}
 	return false
+}
+
+// rejectedTools is the go-sdk client's log, keeping the tools it left out
+// of a tools/list answer for a definition the client must reject (from
+// 2026-07-28 on, an x-mcp-header annotation that is empty, on a property
+// that is no string, integer or boolean, not a header name, or given
+// twice), with why. The go-sdk then knows no such tool, and a call of it
+// would go out as a call of a tool never listed, which the server may
+// well take. Every other record is dropped, as without a log.
+type rejectedTools struct {
+	mu  sync.Mutex
+	why map[string]string
+}
+
+func (r *rejectedTools) Enabled(context.Context, slog.Level) bool { return true }
+func (r *rejectedTools) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *rejectedTools) WithGroup(string) slog.Handler            { return r }
+
+func (r *rejectedTools) Handle(_ context.Context, rec slog.Record) error {
+	if rec.Message != "excluding tool from tools/list" {
+		return nil
+	}
+	var name, why string
+	rec.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "tool":
+			name = a.Value.String()
+		case "error":
+			why = a.Value.String()
+		}
+		return true
+	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.why == nil {
+		r.why = map[string]string{}
+	}
+	r.why[name] = why
+	return nil
+}
+
+// reason says why the tool name was left out of a listing, if it was.
+func (r *rejectedTools) reason(name string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	why, ok := r.why[name]
+	return why, ok
 }

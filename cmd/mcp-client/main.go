@@ -44,7 +44,11 @@
 // surrogate ("\ud800"), which is read as U+FFFD. From 2026-07-28 on, an argument the tool's input
 // schema also sends in a header (x-mcp-header) must be a string, a boolean
 // or an integer of at most 2^53-1 in magnitude, else it is refused before
-// the call is sent: the go-sdk client leaves that header out. -read
+// the call is sent: the go-sdk client leaves that header out. A tool whose
+// definition a client must reject there (an x-mcp-header that is empty,
+// not a header name, given twice, or on a property that is no string,
+// integer or boolean) is left out of the tools listed, and a -call of it
+// is refused, saying why, and not sent. -read
 // prints each of the resource's contents as a line naming its URI and
 // media type, then its text, or a blob's size instead of its bytes. The
 // rest goes to standard error: the server it connected to, progress
