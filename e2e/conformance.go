@@ -18,12 +18,17 @@ import (
 
 // conformanceSuite is one run of the official MCP conformance suite's server
 // scenarios: a pinned release, the scenarios it selects, and the baseline of
-// expected failures it checks against.
+// expected failures it checks against; and the same release's client
+// scenarios, run against cmd/mcp-client (the mcp-client target).
 type conformanceSuite struct {
 	name     string // as given to -suites
 	pkg      string // the npm alias under node_modules
 	args     []string
 	baseline string // expected-failures file in the npm project
+	// clientArgs select the client scenarios, and clientBaseline is their
+	// expected-failures file.
+	clientArgs     []string
+	clientBaseline string
 	// held are scenarios the suite runs but does not score for its
 	// requirement set (pending in the release) that the everything server
 	// passes, and must go on passing: a failure fails the run.
@@ -42,17 +47,25 @@ var conformanceSuites = []conformanceSuite{
 		name: "2025-11-25@0.1", pkg: "conformance-2025",
 		args:     []string{"--spec-version", "2025-11-25"},
 		baseline: "expected-failures-0.1.16.yaml",
+		// 0.1.16 has no requirement sets: every client scenario of the
+		// 2025-11-25 release.
+		clientArgs:     []string{"--suite", "all", "--spec-version", "2025-11-25"},
+		clientBaseline: "expected-failures-client-0.1.16.yaml",
 	},
 	{
 		// The frozen 2025-11-25 requirement set, with the newer release's checks.
 		name: "2025-11-25", pkg: "conformance-2026",
-		args:     []string{"--requirements", "2025-11-25"},
-		baseline: "expected-failures.yaml",
+		args:           []string{"--requirements", "2025-11-25"},
+		baseline:       "expected-failures.yaml",
+		clientArgs:     []string{"--requirements", "2025-11-25"},
+		clientBaseline: "expected-failures-client.yaml",
 	},
 	{
 		name: "2026-07-28", pkg: "conformance-2026",
-		args:     []string{"--requirements", "2026-07-28"},
-		baseline: "expected-failures.yaml",
+		args:           []string{"--requirements", "2026-07-28"},
+		baseline:       "expected-failures.yaml",
+		clientArgs:     []string{"--requirements", "2026-07-28"},
+		clientBaseline: "expected-failures-client.yaml",
 		// The Mcp-Method, Mcp-Name and Mcp-Param-* checks, through every
 		// shape's header handling, and schemas kept whole.
 		held: []string{"http-header-validation", "http-custom-header-server-validation", "json-schema-2020-12"},
@@ -81,14 +94,18 @@ func suiteByName(name string) (conformanceSuite, bool) {
 }
 
 // scored returns whether a scenario belongs to the requirement set this
-// suite runs (read from the suite's own requirements file), and that set.
-// Suites that select by spec version score every scenario they run, and
-// have no set.
-func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, map[string]bool, error) {
+// suite runs on leg ("server" or "client"), read from the suite's own
+// requirements file, and that set. Suites that select by spec version
+// score every scenario they run, and have no set.
+func (s conformanceSuite) scored(tools *nodeTools, leg string) (func(string) bool, map[string]bool, error) {
+	args := s.args
+	if leg == "client" {
+		args = s.clientArgs
+	}
 	rev := ""
-	for i, a := range s.args {
-		if a == "--requirements" && i+1 < len(s.args) {
-			rev = s.args[i+1]
+	for i, a := range args {
+		if a == "--requirements" && i+1 < len(args) {
+			rev = args[i+1]
 		}
 	}
 	if rev == "" {
@@ -102,9 +119,9 @@ func (s conformanceSuite) scored(tools *nodeTools) (func(string) bool, map[strin
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the %s requirement set: %w", rev, err)
 	}
-	set := requirementSet(data, "server")
+	set := requirementSet(data, leg)
 	if len(set) == 0 {
-		return nil, nil, fmt.Errorf("the %s requirement set lists no server scenarios", rev)
+		return nil, nil, fmt.Errorf("the %s requirement set lists no %s scenarios", rev, leg)
 	}
 	return func(sc string) bool { return set[sc] || held[sc] }, set, nil
 }
@@ -156,42 +173,94 @@ func requirementSet(yaml []byte, key string) map[string]bool {
 	return set
 }
 
-// run runs the suite against t. The suite's own exit status decides: it fails
-// on any failure not in the baseline and on any baseline entry that passes.
+// run runs the suite's server scenarios against t. The suite's own exit
+// status decides: it fails on any failure not in the baseline and on any
+// baseline entry that passes.
 func (s conformanceSuite) run(ctx context.Context, tools *nodeTools, t *target, cfg config, log io.Writer) result {
-	version := tools.packageVersion(s.pkg)
-	res := result{suite: fmt.Sprintf("conformance %s (%s)", strings.TrimSuffix(s.name, "@0.1"), version), target: t.name}
-	slug := t.name + "-" + strings.ReplaceAll(s.name, "@", "-")
-	resultsDir := filepath.Join(cfg.outDir, "results", slug)
-	args := append([]string{
-		tools.path(s.pkg, "dist", "index.js"), "server",
-		"--url", t.url,
-		"--expected-failures", filepath.Join(tools.dir, s.baseline),
-		"-o", resultsDir,
-	}, s.args...)
-	home := filepath.Join(cfg.outDir, "home")
-	if err := os.MkdirAll(home, 0o755); err != nil {
-		res.detail = err.Error()
-		return res
+	leg := suiteLeg{
+		name: "server", target: t.name, args: []string{"server", "--url", t.url},
+		selection: s.args, baseline: s.baseline,
 	}
-	fmt.Fprintf(log, "e2e: %s against %s\n", res.suite, t.name)
+	return s.runLeg(ctx, tools, leg, cfg, log)
+}
+
+// runClient runs the suite's client scenarios against cmd/mcp-client, the
+// binary client: each scenario starts its own mock server, and the client
+// through clients/conformance-client.mjs, which turns the scenario's name,
+// URL and context into mcp-client's flags.
+func (s conformanceSuite) runClient(ctx context.Context, tools *nodeTools, client string, cfg config, log io.Writer) result {
+	leg := suiteLeg{
+		name: "client", target: conformanceClientTarget,
+		args:      []string{"client", "--command", shellWords(tools.node, filepath.Join(tools.dir, "clients", "conformance-client.mjs"), client)},
+		selection: s.clientArgs, baseline: s.clientBaseline,
+		// The client keeps nothing in the user's cache.
+		env: []string{"XDG_CACHE_HOME=" + filepath.Join(cfg.outDir, "home", ".cache")},
+	}
+	s.held = nil // held are server scenarios
+	return s.runLeg(ctx, tools, leg, cfg, log)
+}
+
+// shellWords is the --command that runs the client: the suite splits it
+// at each space and hands the words, and the server's URL after them, to a
+// shell, so each word is quoted for that shell (a path with a space in it
+// comes together again there).
+func shellWords(words ...string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
+}
+
+// suiteLeg is what runLeg needs of one side of a suite.
+type suiteLeg struct {
+	name      string   // "server" or "client", as the requirements file has it
+	target    string   // what the summary line names
+	args      []string // the command and what it tests
+	selection []string // the scenarios it runs
+	baseline  string
+	env       []string
+}
+
+// runLeg runs one side of the suite. The suite's own exit status decides:
+// it fails on any failure not in the baseline and on any baseline entry
+// that passes.
+func (s conformanceSuite) runLeg(ctx context.Context, tools *nodeTools, leg suiteLeg, cfg config, log io.Writer) result {
+	version := tools.packageVersion(s.pkg)
+	res := result{suite: fmt.Sprintf("conformance %s (%s)", strings.TrimSuffix(s.name, "@0.1"), version), target: leg.target}
+	slug := leg.target + "-" + strings.ReplaceAll(s.name, "@", "-")
+	resultsDir := filepath.Join(cfg.outDir, "results", slug)
+	args := append([]string{tools.path(s.pkg, "dist", "index.js")}, leg.args...)
+	args = append(args,
+		"--expected-failures", filepath.Join(tools.dir, leg.baseline),
+		"-o", resultsDir,
+	)
+	args = append(args, leg.selection...)
+	home := filepath.Join(cfg.outDir, "home")
+	logPath := filepath.Join(cfg.outDir, "logs", slug+".log")
+	for _, dir := range []string{home, filepath.Dir(logPath)} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			res.detail = err.Error()
+			return res
+		}
+	}
+	fmt.Fprintf(log, "e2e: %s against %s\n", res.suite, leg.target)
 	var out bytes.Buffer
 	// A suite that hangs must not hold the run until CI's own limit.
 	ctx, cancel := context.WithTimeout(ctx, conformanceTimeout)
 	defer cancel()
-	cmd := tools.command(ctx, home, nil, args...)
+	cmd := tools.command(ctx, home, leg.env, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second
 	runErr := cmd.Run()
 	if ctx.Err() == context.DeadlineExceeded {
 		runErr = fmt.Errorf("did not finish within %v: %w", conformanceTimeout, runErr)
 	}
-	logPath := filepath.Join(cfg.outDir, "logs", slug+".log")
 	os.WriteFile(logPath, out.Bytes(), 0o644)
 
 	sum := parseConformance(out.Bytes())
 	sum.readChecks(s.held)
-	scored, required, err := s.scored(tools)
+	scored, required, err := s.scored(tools, leg.name)
 	if err != nil {
 		res.detail = err.Error()
 		return res
@@ -288,7 +357,7 @@ func parseConformance(out []byte) conformanceSummary {
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case strings.HasPrefix(line, "=== SUMMARY ==="):
+		case strings.HasPrefix(line, "=== SUMMARY ==="), strings.HasPrefix(line, "=== SUITE SUMMARY ==="):
 			inSummary, list = true, nil
 		case !inSummary:
 			if m := runningLine.FindStringSubmatch(line); m != nil {

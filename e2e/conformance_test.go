@@ -27,6 +27,10 @@ var (
 	// which passes.
 	//go:embed testdata/fail-2025-11-25.txt
 	fail20251125 []byte
+	// The client scenarios against cmd/mcp-client, which prints its
+	// summary under another heading.
+	//go:embed testdata/pass-client-0.1.16.txt
+	passClient0116 []byte
 )
 
 func TestParseConformance(t *testing.T) {
@@ -59,6 +63,16 @@ func TestParseConformance(t *testing.T) {
 			unexpected: []string{"elicitation-sep1034-defaults", "server-sse-multiple-streams", "elicitation-sep1330-enums"},
 			stale:      []string{"ping"},
 			describe:   "33 scenarios: 28 passed, 2 expected failures, 3 UNEXPECTED: elicitation-sep1034-defaults server-sse-multiple-streams elicitation-sep1330-enums, NOW PASSING (remove from the baseline): ping",
+		},
+		{
+			name: "client scenarios with a baseline", out: passClient0116, scored: all, ran: 18,
+			expected: []string{
+				"auth/metadata-default", "auth/metadata-var1", "auth/metadata-var2", "auth/metadata-var3", "auth/basic-cimd",
+				"auth/scope-from-www-authenticate", "auth/scope-from-scopes-supported", "auth/scope-omitted-when-undefined",
+				"auth/scope-step-up", "auth/scope-retry-limit", "auth/token-endpoint-auth-basic", "auth/token-endpoint-auth-post",
+				"auth/token-endpoint-auth-none", "auth/pre-registration",
+			},
+			describe: "18 scenarios: 4 passed, 14 expected failures",
 		},
 		{name: "no summary", out: []byte("Failed to connect\n"), scored: all, describe: "0 scenarios: 0 passed, 0 expected failures"},
 		{
@@ -119,7 +133,13 @@ func TestParseConfig(t *testing.T) {
 		suites  []string
 		wantErr bool
 	}{
-		{args: nil, targets: append(slices.Clone(allTargets), "local+jwt", "url-stream+jwt", "rest+authorizer+jwt", "rest-stream+authorizer+jwt", "http+jwt"), suites: suiteNames()},
+		{args: nil, targets: append(slices.Clone(allTargets), "local+jwt", "url-stream+jwt", "rest+authorizer+jwt", "rest-stream+authorizer+jwt", "http+jwt", "mcp-client"), suites: suiteNames()},
+		// The suites' client scenarios alone, and beside a server target.
+		{args: []string{"-targets", "mcp-client", "-clients=false"}, targets: []string{"mcp-client"}, suites: suiteNames()},
+		{args: []string{"-targets", "mcp-client", "-suites", "2026-07-28"}, targets: []string{"mcp-client"}, suites: []string{"2026-07-28"}},
+		{args: []string{"-targets", "local,mcp-client", "-suites", "2025-11-25@0.1", "-clients=false"}, targets: []string{"local", "mcp-client"}, suites: []string{"2025-11-25@0.1"}},
+		{args: []string{"-targets", "mcp-client", "-suites", "none"}, wantErr: true},
+		{args: []string{"-targets", "mcp-client", "-suites", "none", "-clients=false"}, wantErr: true},
 		{args: []string{"-targets", "local+jwt,url-stream+jwt", "-suites", "none"}, targets: []string{"local+jwt", "url-stream+jwt"}},
 		{args: []string{"-targets", "rest+authorizer+jwt,rest-stream+authorizer+jwt", "-suites", "none"}, targets: []string{"rest+authorizer+jwt", "rest-stream+authorizer+jwt"}},
 		{args: []string{"-targets", "local", "-suites", "2026-07-28"}, targets: []string{"local"}, suites: []string{"2026-07-28"}},
@@ -354,7 +374,7 @@ func TestRequiredScenariosFromSet(t *testing.T) {
 	if err := os.WriteFile(file, []byte("server:\n  - "+strings.Join(listed, "\n  - ")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	scored, required, err := suite.scored(tools)
+	scored, required, err := suite.scored(tools, "server")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,7 +523,7 @@ func TestRequirementSetUnread(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if _, required, err := suite.scored(tools); err == nil {
+			if _, required, err := suite.scored(tools, "server"); err == nil {
 				t.Errorf("scored: no error, required %v", required)
 			}
 		})

@@ -30,8 +30,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	var targets, suites string
 	fs.StringVar(&c.npmDir, "dir", "e2e", "the npm project holding the pinned Node tools (after npm ci)")
 	fs.StringVar(&c.outDir, "out", "", "directory for builds, logs and suite results, kept (default: a new temporary directory, removed when every check passed)")
-	known := append(slices.Clone(allTargets), jwtTargets...)
-	fs.StringVar(&targets, "targets", strings.Join(known, ","), "comma-separated targets: "+strings.Join(known, ", ")+" (those ending in +jwt are for the clients alone)")
+	known := append(append(slices.Clone(allTargets), jwtTargets...), conformanceClientTarget)
+	fs.StringVar(&targets, "targets", strings.Join(known, ","), "comma-separated targets: "+strings.Join(known, ", ")+" (those ending in +jwt are for the clients alone; "+conformanceClientTarget+" runs the suites' client scenarios against cmd/mcp-client)")
 	fs.StringVar(&suites, "suites", strings.Join(suiteNames(), ","), "comma-separated conformance suites: "+strings.Join(suiteNames(), ", ")+", or none")
 	fs.BoolVar(&c.clients, "clients", true, "run the real-client checks (TypeScript SDK, inspector CLI, mcp-go and, on the jwt targets, mcp-client)")
 	fs.BoolVar(&c.verbose, "v", false, "print every suite's full output")
@@ -58,7 +58,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	}
 	// A run that checks nothing must not pass: it would print "0 passed,
 	// 0 failed" and exit 0, as if the selection had held.
-	suitesRun := len(c.suites) > 0 && slices.ContainsFunc(c.targets, func(t string) bool { return slices.Contains(allTargets, t) })
+	suitesRun := len(c.suites) > 0 && slices.ContainsFunc(c.targets, func(t string) bool { return slices.Contains(allTargets, t) || t == conformanceClientTarget })
 	clientTargets := append(slices.Clone(allClientTargets), jwtTargets...)
 	clientsRun := c.clients && slices.ContainsFunc(c.targets, func(t string) bool { return slices.Contains(clientTargets, t) })
 	if !suitesRun && !clientsRun {
@@ -156,6 +156,10 @@ func runAll(ctx context.Context, cfg config, log io.Writer) ([]result, error) {
 
 	var results []result
 	for _, name := range cfg.targets {
+		if name == conformanceClientTarget && len(cfg.suites) > 0 {
+			results = append(results, runClientScenarios(ctx, b, tools, cfg, log)...)
+			continue
+		}
 		if !slices.Contains(allTargets, name) || len(cfg.suites) == 0 {
 			continue // a target for the clients alone, or no suite to run
 		}
@@ -176,10 +180,36 @@ func runAll(ctx context.Context, cfg config, log io.Writer) ([]result, error) {
 	if cfg.clients {
 		results = append(results, runClients(ctx, b, tools, cfg, log)...)
 	}
-	if slices.ContainsFunc(cfg.targets, func(name string) bool { return name != "local" && name != "local+jwt" }) {
+	if slices.ContainsFunc(cfg.targets, func(name string) bool {
+		return name != "local" && name != "local+jwt" && name != conformanceClientTarget
+	}) {
 		// Some function ran behind the front (the local targets log
 		// elsewhere, as servers of their own).
 		results = append(results, checkLogs(cfg.outDir))
 	}
 	return results, nil
+}
+
+// conformanceClientTarget names the conformance suites' client scenarios,
+// run against cmd/mcp-client: each scenario serves a mock MCP server (and
+// authorization server) of its own, and the suite runs the client against
+// it.
+const conformanceClientTarget = "mcp-client"
+
+// runClientScenarios builds cmd/mcp-client and runs each selected suite's
+// client scenarios against it.
+func runClientScenarios(ctx context.Context, b *builder, tools *nodeTools, cfg config, log io.Writer) []result {
+	bin, err := b.build(ctx, clientPkg, false)
+	if err != nil {
+		return []result{{suite: "building mcp-client", target: conformanceClientTarget, detail: err.Error()}}
+	}
+	var results []result
+	for _, name := range cfg.suites {
+		suite, _ := suiteByName(name)
+		start := time.Now()
+		r := suite.runClient(ctx, tools, bin, cfg, log)
+		r.took = time.Since(start)
+		results = append(results, r)
+	}
+	return results
 }
