@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -137,4 +139,11 @@ func (r *rejectedTools) reason(name string) (string, bool) {
 	defer r.mu.Unlock()
 	why, ok := r.why[name]
 	return why, ok
+}
+
+// names are the tools left out, in order.
+func (r *rejectedTools) names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(maps.Keys(r.why))
 }

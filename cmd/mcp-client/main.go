@@ -47,8 +47,9 @@
 // the call is sent: the go-sdk client leaves that header out. A tool whose
 // definition a client must reject there (an x-mcp-header that is empty,
 // not a header name, given twice, or on a property that is no string,
-// integer or boolean) is left out of the tools listed, and a -call of it
-// is refused, saying why, and not sent. -read
+// integer or boolean) is left out of the tools listed, which name it
+// after them with why, and a -call of it is refused, saying why, and not
+// sent. -read
 // prints each of the resource's contents as a line naming its URI and
 // media type, then its text, or a blob's size instead of its bytes. The
 // rest goes to standard error: the server it connected to, progress
@@ -205,6 +206,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -853,7 +855,8 @@ func newMCPClient(t target) (*http.Client, error) {
 // without a ping tool (a server of one's own) is listed, its prompts and
 // resources too, and told how to call one of its tools instead.
 func talk(ctx context.Context, t target, out io.Writer) error {
-	session, httpClient, err := connect(ctx, t, nil, out)
+	rejected := &rejectedTools{}
+	session, httpClient, err := connect(ctx, t, &mcp.ClientOptions{Logger: slog.New(rejected)}, out)
 	if err != nil {
 		return err
 	}
@@ -865,7 +868,7 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tools, cut, err := listTools(ctx, session, httpClient, out, t.secrets)
+	tools, cut, err := listTools(ctx, session, httpClient, rejected, out, t.secrets)
 	if err != nil {
 		return err
 	}
@@ -907,9 +910,11 @@ func talk(ctx context.Context, t target, out io.Writer) error {
 
 // listTools lists the tools of a server that declares the capability, and
 // returns them; it asks one that declares none nothing, since a server may
-// refuse the methods of a capability it did not declare (-32601). It
-// reports whether ctx cut a request short, as talk's cut.
-func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, out io.Writer, secrets *secretSet) (_ []*mcp.Tool, cut bool, _ error) {
+// refuse the methods of a capability it did not declare (-32601). The
+// tools the go-sdk left out, their definitions invalid (rejected), are
+// named after them, with why. It reports whether ctx cut a request short,
+// as talk's cut.
+func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http.Client, rejected *rejectedTools, out io.Writer, secrets *secretSet) (_ []*mcp.Tool, cut bool, _ error) {
 	if res := session.InitializeResult(); res == nil || res.Capabilities == nil || res.Capabilities.Tools == nil {
 		return nil, false, nil
 	}
@@ -920,6 +925,13 @@ func listTools(ctx context.Context, session *mcp.ClientSession, httpClient *http
 	fmt.Fprintf(out, "Tools (%d):\n", len(tools))
 	for _, t := range tools {
 		fmt.Fprintln(out, secrets.line(listed(t.Name, ": ", t.Description, "")))
+	}
+	if names := rejected.names(); len(names) > 0 {
+		fmt.Fprintf(out, "Left out (%d), their definitions invalid:\n", len(names))
+		for _, name := range names {
+			why, _ := rejected.reason(name)
+			fmt.Fprintln(out, secrets.line(listed(name, ": ", why, "")))
+		}
 	}
 	return tools, false, nil
 }

@@ -11,15 +11,13 @@ import (
 	"testing"
 )
 
-// TestCallRefusesRejectedTool checks that under 2026-07-28 a -call of a
-// tool whose definition the client must reject (an x-mcp-header annotation
-// that is empty, on an object, or not a header name: the go-sdk client
-// leaves such a tool out of the list) is refused, saying why, and never
-// sent; a valid tool beside it is called, and so is a tool the server does
-// not list at all.
-func TestCallRefusesRejectedTool(t *testing.T) {
+// oddToolServer serves 2026-07-28 without sessions, listing a valid tool
+// and three whose definitions a client must reject (an x-mcp-header
+// annotation that is empty, on an object, or not a header name), and
+// answering every call. called returns the tools called so far.
+func oddToolServer(t *testing.T) (url string, called func() []string) {
 	var mu sync.Mutex
-	var called []string
+	var calls []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			ID     json.RawMessage `json:"id"`
@@ -50,7 +48,7 @@ func TestCallRefusesRejectedTool(t *testing.T) {
 			}}
 		case "tools/call":
 			mu.Lock()
-			called = append(called, req.Params.Name)
+			calls = append(calls, req.Params.Name)
 			mu.Unlock()
 			result = map[string]any{"resultType": "complete", "content": []any{map[string]any{"type": "text", "text": "called " + req.Params.Name}}}
 		default:
@@ -59,7 +57,21 @@ func TestCallRefusesRejectedTool(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": result})
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv.URL + "/mcp", func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(calls)
+	}
+}
+
+// TestCallRefusesRejectedTool checks that under 2026-07-28 a -call of a
+// tool whose definition the client must reject (the go-sdk client leaves
+// such a tool out of the list) is refused, saying why, and never sent; a
+// valid tool beside it is called, and so is a tool the server does not
+// list at all.
+func TestCallRefusesRejectedTool(t *testing.T) {
+	endpoint, called := oddToolServer(t)
 	for _, tc := range []struct {
 		tool, refused string // refused: what the line says, "" if the call goes
 	}{
@@ -70,24 +82,40 @@ func TestCallRefusesRejectedTool(t *testing.T) {
 		{"spaced_header", `contains invalid character ' '`},
 	} {
 		t.Run(tc.tool, func(t *testing.T) {
-			mu.Lock()
-			called = nil
-			mu.Unlock()
 			var stdout, stderr bytes.Buffer
-			code := run(t.Context(), []string{"-endpoint", srv.URL + "/mcp", "-protocol", "2026-07-28", "-call", tc.tool, "-args", `{"v":"x"}`}, noEnv, &stdout, &stderr)
-			mu.Lock()
-			sent := slices.Contains(called, tc.tool)
-			mu.Unlock()
+			code := run(t.Context(), []string{"-endpoint", endpoint, "-protocol", "2026-07-28", "-call", tc.tool, "-args", `{"v":"x"}`}, noEnv, &stdout, &stderr)
+			sent := slices.Contains(called(), tc.tool)
 			if tc.refused == "" {
 				if code != 0 || !sent || stdout.String() != "called "+tc.tool+"\n" {
 					t.Errorf("exit %d, sent %v, stdout %q, stderr %q; want exit 0 and the call sent", code, sent, stdout.String(), stderr.String())
 				}
 				return
 			}
-			want := "mcp-client: " + srv.URL + "/mcp: tool " + tc.tool + " is not called: its definition is invalid under protocol 2026-07-28 ("
+			want := "mcp-client: " + endpoint + ": tool " + tc.tool + " is not called: its definition is invalid under protocol 2026-07-28 ("
 			if code != 1 || sent || stdout.Len() != 0 || !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), tc.refused) {
 				t.Errorf("exit %d, sent %v, stdout %q, stderr %q; want exit 1, no call, and stderr saying %q and %q", code, sent, stdout.String(), stderr.String(), want, tc.refused)
 			}
 		})
+	}
+}
+
+// TestListingSaysRejectedTools checks that the tools listed leave out those
+// whose definitions a client must reject, and that the listing says which
+// it left out and why, rather than dropping them unsaid.
+func TestListingSaysRejectedTools(t *testing.T) {
+	endpoint, called := oddToolServer(t)
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"-endpoint", endpoint, "-protocol", "2026-07-28"}, noEnv, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	want := "Tools (1):\n  - valid\nLeft out (3), their definitions invalid:\n" +
+		"  - empty_header: property \"v\": x-mcp-header must be a non-empty string\n" +
+		"  - object_header: property \"v\": x-mcp-header can only be applied to primitive types (integer, string, boolean), got \"object\"\n" +
+		"  - spaced_header: property \"v\": x-mcp-header value \"My Header\" contains invalid character ' '\n"
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("stdout %q lacks %q", stdout.String(), want)
+	}
+	if c := called(); len(c) != 0 {
+		t.Errorf("called %q", c)
 	}
 }
