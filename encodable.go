@@ -140,11 +140,34 @@ func badContent(c mcp.Content) bool {
 		return c == nil || badJSON(c)
 	//lint:ignore SA1019 sampling's content is deprecated, and a server may still answer it
 	case *mcp.ToolResultContent:
-		// A nil among its blocks, which its MarshalJSON panics on, is
-		// named by badPart.
-		return c == nil || nilContent(c) == "" && badJSON(c)
+		return c == nil || badToolResult(c, 0)
 	}
 	return badJSON(c) // a kind of content the go-sdk added since
+}
+
+// badToolResult reports whether c, a tool result block depth such blocks
+// deep, cannot be encoded. Its MarshalJSON calls each of its blocks'
+// MarshalJSON, and panics on a nil pointer among them as on a nil block
+// (which badPart names): its blocks are looked through as the result's
+// own are; deeper than maxWalkDepth, json.Marshal decides.
+func badToolResult(c *mcp.ToolResultContent, depth int) bool {
+	if depth >= maxWalkDepth {
+		return badJSON(c)
+	}
+	if badMap(c.Meta, 0) || badValue(c.StructuredContent, 0) {
+		return true
+	}
+	for _, b := range c.Content {
+		//lint:ignore SA1019 sampling's content is deprecated, and a server may still answer it
+		if t, ok := b.(*mcp.ToolResultContent); ok && t != nil {
+			if badToolResult(t, depth+1) {
+				return true
+			}
+		} else if badContent(b) {
+			return true
+		}
+	}
+	return false
 }
 
 // badJSON reports whether json.Marshal cannot encode v, a value that may

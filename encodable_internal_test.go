@@ -65,6 +65,16 @@ func TestUnencodableShapes(t *testing.T) {
 		{"embedded, no text or blob", "tools/call", text(&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "file:///r"}}), false},
 		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool use input", "tools/call", text(&mcp.ToolUseContent{ID: "1", Name: "t", Input: map[string]any{"n": nan}}), true},
+		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+		{"tool result block", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.TextContent{Text: "x"}}}), false},
+		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+		{"tool result block holding a nil content pointer", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{(*mcp.TextContent)(nil)}}), true},
+		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+		{"tool result block holding a nil tool result block", "prompts/get", &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{(*mcp.ToolResultContent)(nil)}}}}}, true},
+		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+		{"tool result block holding a NaN _meta", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.ToolResultContent{Content: []mcp.Content{&mcp.TextContent{Meta: mcp.Meta{"n": nan}}}}}}), true},
+		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+		{"tool result block's structured content NaN", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", StructuredContent: map[string]any{"n": nan}}), true},
 		{"input request", "tools/call", &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"1": &mcp.ElicitParams{Message: "m", RequestedSchema: map[string]any{"type": "object"}}}}, false},
 		{"input request NaN", "tools/call", &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"1": &mcp.ElicitParams{Message: "m", RequestedSchema: map[string]any{"maximum": nan}}}}, true},
 		{"nil input request", "prompts/get", &mcp.GetPromptResult{InputRequests: mcp.InputRequestMap{"1": nil}}, true},

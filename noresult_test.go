@@ -103,6 +103,11 @@ func TestNilPartAnswered(t *testing.T) {
 		{name: "tool result block holding an embedded resource without resource", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{
 			&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.EmbeddedResource{}}}}},
 			message: "the tool's result holds a tool result block holding an embedded resource without its resource"},
+		// A nil content pointer inside one is no nil block, but cannot be
+		// encoded, as among the result's own contents.
+		{name: "tool result block holding a nil content pointer", method: "tools/call", tool: &mcp.CallToolResult{Content: []mcp.Content{
+			&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{hi, (*mcp.TextContent)(nil)}}}},
+			message: "the tool's result cannot be encoded as JSON"},
 	} {
 		s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
 		s.AddReceivingMiddleware(lambdamcp.Middleware())
