@@ -182,9 +182,22 @@ func badJSON(v any) bool {
 // values of any kind, and the go-sdk refuses a nil request. Rare enough to
 // be encoded as they are, but for a nil part of a sampled message's
 // content, which badPart names (in a tool result block, its MarshalJSON
-// panics).
+// panics), and for its content blocks, which the go-sdk encodes by calling
+// their MarshalJSON, which panics on a nil pointer: they are looked
+// through as a result's are.
 func badInputRequests(m mcp.InputRequestMap) bool {
-	return m != nil && nilSampled(m) == "" && badJSON(m)
+	return m != nil && nilSampled(m) == "" && (badSampled(m) || badJSON(m))
+}
+
+// badSampled reports whether the content of a message m asks the client
+// to sample cannot be encoded.
+func badSampled(m mcp.InputRequestMap) bool {
+	for _, ir := range m {
+		if badContents(sampled(ir)) {
+			return true
+		}
+	}
+	return false
 }
 
 func badMessages(ms []*mcp.PromptMessage) bool {

@@ -166,6 +166,13 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 		{name: "nil content", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
 			Messages: []*mcp.SamplingMessage{{Role: "user", Content: nil}}}},
 			message: "the tool's result holds a sampling request whose messages hold a nil content block"},
+		// A nil content pointer is no nil block, but cannot be encoded, as
+		// among the result's own contents.
+		{name: "nil content pointer", method: "tools/call", ask: sample(hi, (*mcp.TextContent)(nil)),
+			message: "the tool's result cannot be encoded as JSON"},
+		{name: "prompt's nil content pointer", method: "prompts/get", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{{Role: "user", Content: (*mcp.AudioContent)(nil)}}}},
+			message: "the prompts/get result cannot be encoded as JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)

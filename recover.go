@@ -460,30 +460,36 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 // sample; "" if none.
 func nilSampled(reqs mcp.InputRequestMap) string {
 	for _, ir := range reqs {
-		var cs []mcp.Content
-		switch p := ir.(type) {
-		case *mcp.CreateMessageParams:
-			if p != nil {
-				for _, m := range p.Messages {
-					if m != nil {
-						cs = append(cs, m.Content)
-					}
-				}
-			}
-		case *mcp.CreateMessageWithToolsParams:
-			if p != nil {
-				for _, m := range p.Messages {
-					if m != nil {
-						cs = append(cs, m.Content...)
-					}
-				}
-			}
-		}
-		if part := nilContent(cs...); part != "" {
+		if part := nilContent(sampled(ir)...); part != "" {
 			return "a sampling request whose messages hold " + part
 		}
 	}
 	return ""
+}
+
+// sampled is the content of the messages ir asks the client to sample,
+// if it is a sampling request; nil if not.
+func sampled(ir mcp.InputRequest) []mcp.Content {
+	var cs []mcp.Content
+	switch p := ir.(type) {
+	case *mcp.CreateMessageParams:
+		if p != nil {
+			for _, m := range p.Messages {
+				if m != nil {
+					cs = append(cs, m.Content)
+				}
+			}
+		}
+	case *mcp.CreateMessageWithToolsParams:
+		if p != nil {
+			for _, m := range p.Messages {
+				if m != nil {
+					cs = append(cs, m.Content...)
+				}
+			}
+		}
+	}
+	return cs
 }
 
 // maxCompletionValues is how many values a completion may answer.
