@@ -166,6 +166,12 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 		{name: "nil content", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
 			Messages: []*mcp.SamplingMessage{{Role: "user", Content: nil}}}},
 			message: "the tool's result holds a sampling request whose messages hold a nil content block"},
+		{name: "nil message", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{hi}}, nil}}},
+			message: "the tool's result holds a sampling request whose messages hold a nil message"},
+		{name: "resource's nil message", method: "resources/read", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{nil}}},
+			message: "the resources/read result holds a sampling request whose messages hold a nil message"},
 		// A nil content pointer is no nil block, but cannot be encoded, as
 		// among the result's own contents.
 		{name: "nil content pointer", method: "tools/call", ask: sample(hi, (*mcp.TextContent)(nil)),

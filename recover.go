@@ -457,14 +457,31 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 
 // nilSampled names, as nilContent does, a nil part of the content of the
 // messages reqs, a 2026-07-28 result's input requests, ask the client to
-// sample; "" if none.
+// sample, or a nil message among them; "" if none.
 func nilSampled(reqs mcp.InputRequestMap) string {
 	for _, ir := range reqs {
-		if part := nilContent(sampled(ir)...); part != "" {
+		part := nilContent(sampled(ir)...)
+		if nilSampledMessage(ir) {
+			// Encoded null, where the client is promised a message.
+			part = "a nil message"
+		}
+		if part != "" {
 			return "a sampling request whose messages hold " + part
 		}
 	}
 	return ""
+}
+
+// nilSampledMessage reports whether ir, if it is a sampling request, asks
+// the client to sample a nil message.
+func nilSampledMessage(ir mcp.InputRequest) bool {
+	switch p := ir.(type) {
+	case *mcp.CreateMessageParams:
+		return p != nil && slices.Contains(p.Messages, nil)
+	case *mcp.CreateMessageWithToolsParams:
+		return p != nil && slices.Contains(p.Messages, nil)
+	}
+	return false
 }
 
 // sampled is the content of the messages ir asks the client to sample,
