@@ -132,7 +132,7 @@ func callTool(ctx context.Context, t target, c toolCall, stdout, stderr io.Write
 	tool, cut := learnTool(ctx, session, c.name) // cut: a request that ctx cut short, of which the server is told
 	if why, ok := rejected.reason(c.name); ok && tool == nil {
 		closeSession(session, httpClient, cut)
-		return fmt.Errorf("tool %s is not called: its definition is invalid under protocol %s (%s), and a client must leave such a tool out", c.name, session.InitializeResult().ProtocolVersion, printable(why))
+		return fmt.Errorf("tool %s is not called: its definition is invalid under protocol %s (%s), and a client must leave such a tool out", c.name, session.InitializeResult().ProtocolVersion, t.secrets.clip(why))
 	}
 	if err := checkHeaderArgs(tool, c.args, session.InitializeResult().ProtocolVersion); err != nil {
 		closeSession(session, httpClient, cut)

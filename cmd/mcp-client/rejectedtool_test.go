@@ -14,8 +14,9 @@ import (
 // oddToolServer serves 2026-07-28 without sessions, listing a valid tool
 // and three whose definitions a client must reject (an x-mcp-header
 // annotation that is empty, on an object, or not a header name), and
-// answering every call. called returns the tools called so far.
-func oddToolServer(t *testing.T) (url string, called func() []string) {
+// answering every call; extra tools are listed after them. called returns
+// the tools called so far.
+func oddToolServer(t *testing.T, extra ...any) (url string, called func() []string) {
 	var mu sync.Mutex
 	var calls []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -40,12 +41,12 @@ func oddToolServer(t *testing.T) (url string, called func() []string) {
 			prop := func(typ, header string) map[string]any {
 				return map[string]any{"type": "object", "properties": map[string]any{"v": map[string]any{"type": typ, "x-mcp-header": header}}}
 			}
-			result = map[string]any{"resultType": "complete", "ttlMs": 0, "cacheScope": "private", "tools": []any{
+			result = map[string]any{"resultType": "complete", "ttlMs": 0, "cacheScope": "private", "tools": append([]any{
 				map[string]any{"name": "valid", "inputSchema": prop("string", "Region")},
 				map[string]any{"name": "empty_header", "inputSchema": prop("string", "")},
 				map[string]any{"name": "object_header", "inputSchema": prop("object", "Data")},
 				map[string]any{"name": "spaced_header", "inputSchema": prop("string", "My Header")},
-			}}
+			}, extra...)}
 		case "tools/call":
 			mu.Lock()
 			calls = append(calls, req.Params.Name)
@@ -117,5 +118,26 @@ func TestListingSaysRejectedTools(t *testing.T) {
 	}
 	if c := called(); len(c) != 0 {
 		t.Errorf("called %q", c)
+	}
+}
+
+// TestRefusalClipsReason checks that the reason a -call is refused with,
+// which quotes what the server wrote (here a header name of 64 KiB), is
+// cut as a server's words in a failure line are, so that the line still
+// says, after it, why the tool is not called.
+func TestRefusalClipsReason(t *testing.T) {
+	header := "My Header" + strings.Repeat("A", 64<<10)
+	endpoint, called := oddToolServer(t, map[string]any{"name": "long_header", "inputSchema": map[string]any{
+		"type": "object", "properties": map[string]any{"v": map[string]any{"type": "string", "x-mcp-header": header}},
+	}})
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-endpoint", endpoint, "-protocol", "2026-07-28", "-call", "long_header", "-args", `{"v":"x"}`}, noEnv, &stdout, &stderr)
+	if code != 1 || len(called()) != 0 {
+		t.Fatalf("exit %d, called %q; want exit 1 and no call", code, called())
+	}
+	line := stderr.String()[strings.LastIndex(strings.TrimSuffix(stderr.String(), "\n"), "\n")+1:]
+	if !strings.Contains(line, "tool long_header is not called: its definition is invalid under protocol 2026-07-28 (property \"v\": x-mcp-header value \"My HeaderAAA") ||
+		!strings.Contains(line, " more bytes not shown)), and a client must leave such a tool out\n") || len(line) > maxLine {
+		t.Errorf("stderr line %q (%d bytes): want the reason cut, then why the tool is not called", line, len(line))
 	}
 }
