@@ -149,10 +149,13 @@ func badContent(c mcp.Content) bool {
 // deep, cannot be encoded. Its MarshalJSON calls each of its blocks'
 // MarshalJSON, and panics on a nil pointer among them as on a nil block
 // (which badPart names): its blocks are looked through as the result's
-// own are; deeper than maxWalkDepth, json.Marshal decides.
+// own are. Deeper than maxWalkDepth, it cannot: json.Marshal would panic
+// on a nil there too, and never end on a block that holds itself, whose
+// MarshalJSON calls pass by encoding/json's check for cycles (the schema
+// has no tool result block inside another, and the go-sdk reads none).
 func badToolResult(c *mcp.ToolResultContent, depth int) bool {
 	if depth >= maxWalkDepth {
-		return badJSON(c)
+		return true
 	}
 	if badMap(c.Meta, 0) || badValue(c.StructuredContent, 0) {
 		return true

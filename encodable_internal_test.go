@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -34,6 +35,16 @@ func TestUnencodableShapes(t *testing.T) {
 		return m
 	}
 	text := func(c mcp.Content) *mcp.CallToolResult { return &mcp.CallToolResult{Content: []mcp.Content{c}} }
+	//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+	nested := func(leaf mcp.Content) *mcp.ToolResultContent {
+		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+		c := &mcp.ToolResultContent{Content: []mcp.Content{leaf}}
+		for range maxWalkDepth + 8 {
+			//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+			c = &mcp.ToolResultContent{Content: []mcp.Content{c}}
+		}
+		return c
+	}
 	for _, tc := range []struct {
 		name   string
 		method string
@@ -86,6 +97,12 @@ func TestUnencodableShapes(t *testing.T) {
 		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"sampled tool result block holding a nil content pointer", "resources/read", &mcp.ReadResourceResult{InputRequests: mcp.InputRequestMap{"1": &mcp.CreateMessageParams{MaxTokens: 8,
 			Messages: []*mcp.SamplingMessage{{Role: "user", Content: &mcp.ToolResultContent{Content: []mcp.Content{(*mcp.TextContent)(nil)}}}}}}}, true},
+		// Nested past the walk's depth, a nil among the blocks is found
+		// without their MarshalJSON, which panics on it.
+		{"nested tool result blocks holding a nil content pointer", "tools/call", text(nested((*mcp.TextContent)(nil))), true},
+		{"nested tool result blocks holding a nil block", "prompts/get", &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: nested(nil)}}}, true},
+		{"sampled nested tool result blocks holding a nil content pointer", "tools/call", &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"1": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{nested((*mcp.AudioContent)(nil))}}}}}}, true},
 		{"nil input request", "prompts/get", &mcp.GetPromptResult{InputRequests: mcp.InputRequestMap{"1": nil}}, true},
 		{"prompt", "prompts/get", &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{nil, {Role: "user", Content: &mcp.TextContent{Text: "x"}}}}, false},
 		{"prompt message _meta", "prompts/get", &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.ImageContent{Meta: mcp.Meta{"n": nan}}}}}, true},
@@ -112,6 +129,35 @@ func TestUnencodableShapes(t *testing.T) {
 				t.Errorf("json.Marshal: %v, and the case wants unencodable %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestToolResultCycleUnencodable checks that a tool result block that
+// holds itself is answered as unencodable, and that the check ends: the
+// block's MarshalJSON calls its blocks' own, past encoding/json's check
+// for cycles, and would recurse until the stack overflows, which ends the
+// process.
+func TestToolResultCycleUnencodable(t *testing.T) {
+	// A check that does not end fails here, not a gigabyte of stack on.
+	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20))
+	//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+	self := &mcp.ToolResultContent{ToolUseID: "u"}
+	self.Content = []mcp.Content{&mcp.TextContent{Text: "x"}, self}
+	for _, tc := range []struct {
+		method string
+		res    mcp.Result
+	}{
+		{"tools/call", &mcp.CallToolResult{Content: []mcp.Content{self}}},
+		{"prompts/get", &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: self}}}},
+		{"resources/read", &mcp.ReadResourceResult{InputRequests: mcp.InputRequestMap{"1": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{{Role: "user", Content: self}}}}}},
+	} {
+		if !unencodable(tc.method, tc.res) {
+			t.Errorf("%s: unencodable = false for a tool result block that holds itself", tc.method)
+		}
+		if part := badPart(tc.res); part != "" {
+			t.Errorf("%s: badPart = %q, want none", tc.method, part)
+		}
 	}
 }
 
