@@ -85,6 +85,8 @@ func TestUnencodableShapes(t *testing.T) {
 		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block holding a NaN _meta", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.ToolResultContent{Content: []mcp.Content{&mcp.TextContent{Meta: mcp.Meta{"n": nan}}}}}}), true},
 		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
+		{"tool result block's own NaN _meta", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Meta: mcp.Meta{"n": nan}}), true},
+		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block's structured content NaN", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", StructuredContent: map[string]any{"n": nan}}), true},
 		{"input request", "tools/call", &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"1": &mcp.ElicitParams{Message: "m", RequestedSchema: map[string]any{"type": "object"}}}}, false},
 		{"input request NaN", "tools/call", &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"1": &mcp.ElicitParams{Message: "m", RequestedSchema: map[string]any{"maximum": nan}}}}, true},
