@@ -114,6 +114,32 @@ func ownResourceServer(t *testing.T) string {
 	return serveLocally(t, server)
 }
 
+// blobSize is the size of the blob the everything server holds at uri,
+// read in memory: the PNG it encodes at start-up, whose size is the
+// image/png encoder's, and so the toolchain's.
+func blobSize(t *testing.T, uri string) int {
+	t.Helper()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := everything.New(nil).Connect(t.Context(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ss.Close() })
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil).Connect(t.Context(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	res, err := cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: uri})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Contents) != 1 || len(res.Contents[0].Blob) == 0 {
+		t.Fatalf("reading %s: %+v, want one blob", uri, res.Contents)
+	}
+	return len(res.Contents[0].Blob)
+}
+
 // TestReadResource reads resources with -read in both eras: standard
 // output has each content's URI and media type on a line, then its text as
 // -call shows a result's text, or a blob's size instead of its bytes; a
@@ -142,7 +168,7 @@ func TestReadResource(t *testing.T) {
 			"[resource docs://shapes/url, text/plain]\nLambda Function URL: payload 2.0; streams with invoke mode RESPONSE_STREAM.\n", "", ""},
 		{"not found", docs.URL, "docs://shapes/ftp", 1, "", "reading docs://shapes/ftp: server error -32602: Resource not found",
 			"reading docs://shapes/ftp: server error -32002: Resource not found"},
-		{"blob", all.URL, "test://static-binary", 0, "[resource test://static-binary, image/png, 73 bytes]\n", "", ""},
+		{"blob", all.URL, "test://static-binary", 0, fmt.Sprintf("[resource test://static-binary, image/png, %d bytes]\n", blobSize(t, "test://static-binary")), "", ""},
 		{"every kind", own, "docs://many", 0,
 			"[resource docs://many/a, text/plain]\none\ttwo\n\n" +
 				"[resource docs://many/b, application/octet-stream, 11 bytes]\n" +
