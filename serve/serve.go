@@ -535,6 +535,7 @@ func serveLocal(ctx context.Context, ln net.Listener, h http.Handler, logger *sl
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return serveCtx },
 	}
+	countHeaderValuesInHandler(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -841,6 +842,35 @@ func TestLocalHostProtection(t *testing.T) {
 			if json.Unmarshal([]byte(body), &answer) != nil || answer.Error.Code != -32600 || !strings.Contains(answer.Error.Message, "Forbidden: invalid Host header") {
 				t.Errorf("Host %s: body %s, want a JSON-RPC -32600 naming the Host", host, body)
 			}
+		}
+	}
+}
+
+// TestRunCountsHeaderValues checks that a request with more header values
+// than the limit is refused by lambdamcp, in JSON, however many it has: a
+// count past net/http's own cap (500 values from Go 1.27, none before)
+// gets the same answer as one just past lambdamcp's.
+func TestRunCountsHeaderValues(t *testing.T) {
+	url, _ := local(t, Handler(demoserver.New(demoserver.Options{}), nil), nil, nil)
+	for _, n := range []int{lambdamcp.DefaultMaxHeaders + 1, 600} {
+		req, err := http.NewRequest("POST", url, strings.NewReader(pingCall))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", both)
+		for i := range n {
+			req.Header.Add("X-Extra", fmt.Sprint(i))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || resp.Header.Get("Content-Type") != "application/json" ||
+			!isRPCError(body, -32600, fmt.Sprintf("the limit is %d", lambdamcp.DefaultMaxHeaders)) {
+			t.Errorf("%d header values: %d %s %s, want 431 with a JSON-RPC -32600 naming the limit", n, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		}
 	}
 }
