@@ -4,6 +4,7 @@ import (
 	"go/build"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -56,4 +57,67 @@ func TestGitignoreCoversBuilds(t *testing.T) {
 			t.Errorf("go build ./%s leaves %s in the root, and .gitignore has no /%s", dir, name, name)
 		}
 	}
+}
+
+// TestGitignoreCoversBuildsInPlace checks that what `go build` leaves in a
+// command's own folder, run there, is ignored: the binary, named after the
+// folder, for every command of the repository, those of its other modules
+// included (testdata's are built by the tests, into temporary folders).
+func TestGitignoreCoversBuildsInPlace(t *testing.T) {
+	b, err := os.ReadFile(".gitignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	patterns := strings.Split(string(b), "\n")
+	var commands []string
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules") {
+			return filepath.SkipDir
+		}
+		if pkg, err := build.ImportDir(path, 0); err == nil && pkg.IsCommand() && path != "." {
+			commands = append(commands, filepath.ToSlash(path))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range commands {
+		if bin := dir + "/" + filepath.Base(dir); !rootIgnores(patterns, bin) {
+			t.Errorf("go build in %s leaves %s, and .gitignore does not ignore it", dir, bin)
+		}
+	}
+}
+
+// rootIgnores reports whether the root .gitignore's patterns ignore the
+// file at p, a path from the root: the last pattern that matches decides,
+// as git reads them. Patterns for folders alone (a trailing slash) match
+// no file; one without a leading slash matches a name at any depth (the
+// file has none with a slash inside).
+func rootIgnores(patterns []string, p string) bool {
+	ignored := false
+	for _, pat := range patterns {
+		pat = strings.TrimSpace(pat)
+		if pat == "" || strings.HasPrefix(pat, "#") || strings.HasSuffix(pat, "/") {
+			continue
+		}
+		neg := strings.HasPrefix(pat, "!")
+		pat = strings.TrimPrefix(pat, "!")
+		var ok bool
+		if anchored, found := strings.CutPrefix(pat, "/"); found {
+			ok, _ = path.Match(anchored, p)
+		} else {
+			ok, _ = path.Match(pat, path.Base(p))
+		}
+		if ok {
+			ignored = !neg
+		}
+	}
+	return ignored
 }
