@@ -30,13 +30,16 @@ type pinnedIssuer struct {
 	// revoked (RFC 7009), likewise: a POST that carries a token, and the
 	// client secret, as the token request does.
 	revocationEndpoints map[string]bool
+	// registrationEndpoints are where a client registers itself (RFC
+	// 7591), likewise: a POST, which goes to the pinned issuer alone.
+	registrationEndpoints map[string]bool
 	// keptEndpoints are the token endpoints kept sign-ins name, each
 	// true once the metadata was read to check it (keptEndpoint).
 	keptEndpoints map[string]bool
 }
 
 func newPinnedIssuer(issuer string) *pinnedIssuer {
-	p := &pinnedIssuer{issuer: issuer, metadataURLs: map[string]bool{}, tokenEndpoints: map[string]bool{}, authEndpoints: map[string]bool{}, revocationEndpoints: map[string]bool{}}
+	p := &pinnedIssuer{issuer: issuer, metadataURLs: map[string]bool{}, tokenEndpoints: map[string]bool{}, authEndpoints: map[string]bool{}, revocationEndpoints: map[string]bool{}, registrationEndpoints: map[string]bool{}}
 	u, err := url.Parse(issuer)
 	if err != nil {
 		return p
@@ -107,10 +110,10 @@ func (p *pinnedIssuer) isMetadata(r *http.Request) bool {
 	return r.Method == http.MethodGet && p.metadataURLs[sameURL(r.URL.Scheme, r.URL.Host, r.URL.Path)]
 }
 
-// learn records the token, authorization and revocation endpoints of
-// metadata fetched from the pinned issuer's metadata URLs, when it names
-// that issuer.
-func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoint, revocationEndpoint string) {
+// learn records the token, authorization, revocation and registration
+// endpoints of metadata fetched from the pinned issuer's metadata URLs,
+// when it names that issuer.
+func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoint, revocationEndpoint, registrationEndpoint string) {
 	if !p.isMetadata(r) || !issuersEqual(issuer, p.issuer) {
 		return
 	}
@@ -124,6 +127,9 @@ func (p *pinnedIssuer) learn(r *http.Request, issuer, tokenEndpoint, authEndpoin
 	}
 	if u, err := url.Parse(revocationEndpoint); err == nil && revocationEndpoint != "" {
 		p.revocationEndpoints[u.String()] = true
+	}
+	if u, err := url.Parse(registrationEndpoint); err == nil && registrationEndpoint != "" {
+		p.registrationEndpoints[u.String()] = true
 	}
 }
 
@@ -191,15 +197,15 @@ var errNotTokenEndpoint = errors.New("refused: not the token endpoint of the iss
 
 // allows says whether the request may go out: any but a POST (the token
 // request, or -logout's revocation request: those alone carry the
-// secret), and a POST to a token or revocation endpoint the pinned
-// issuer's metadata named.
+// secret), and a POST to a token, revocation or registration endpoint
+// the pinned issuer's metadata named.
 func (p *pinnedIssuer) allows(r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return true
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.tokenEndpoints[r.URL.String()] || p.revocationEndpoints[r.URL.String()]
+	return p.tokenEndpoints[r.URL.String()] || p.revocationEndpoints[r.URL.String()] || p.registrationEndpoints[r.URL.String()]
 }
 
 // namesHost says whether hostport (as hostPort writes it) is the host
@@ -225,8 +231,9 @@ func (p *pinnedIssuer) learnFrom(r *http.Request, body []byte) {
 		TokenEndpoint         string `json:"token_endpoint"`
 		AuthorizationEndpoint string `json:"authorization_endpoint"`
 		RevocationEndpoint    string `json:"revocation_endpoint"`
+		RegistrationEndpoint  string `json:"registration_endpoint"`
 	}
 	if json.Unmarshal(body, &m) == nil {
-		p.learn(r, m.Issuer, m.TokenEndpoint, m.AuthorizationEndpoint, m.RevocationEndpoint)
+		p.learn(r, m.Issuer, m.TokenEndpoint, m.AuthorizationEndpoint, m.RevocationEndpoint, m.RegistrationEndpoint)
 	}
 }

@@ -360,19 +360,34 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 // confidential one when clientSecret is not empty, registered with
 // issuer, for the MCP server at endpoint; the browser comes back to
 // callback. With cache, a token kept there is used first, refreshed within
-// ctx, and each token obtained is kept.
+// ctx, and each token obtained is kept. An empty clientID registers a
+// public client at issuer (registerClient), unless the cache keeps one
+// registered before.
 func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration, cache *tokenCache) (*oauthFlow, error) {
 	client, log, pin := flowClient(endpoint, issuer, insecure, trace, secrets)
 	var initial oauth2.TokenSource
-	if k := cache.load(); k != nil && !k.spent(time.Now()) {
+	var kept *keptToken
+	if clientID == "" {
+		kept = cache.load()
+	} else if k := cache.load(); k != nil && !k.spent(time.Now()) {
+		kept = k
+	}
+	if clientID == "" && kept != nil {
+		// The client registered at an earlier run's sign-in.
+		clientID = kept.ClientID
+	}
+	if kept != nil && !kept.spent(time.Now()) {
 		// One that has expired with no refresh token (the issuer gave
 		// none) can only fail: the person signs in anew, and the new
 		// token replaces it.
-		pin.keptEndpoint(k.TokenEndpoint)
-		initial = keptSource(ctx, k, clientSecret, client, cache, secrets)
+		pin.keptEndpoint(kept.TokenEndpoint)
+		initial = keptSource(ctx, kept, clientSecret, client, cache, secrets)
 	}
-	creds := &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer}
-	if clientSecret != "" {
+	var creds *oauthex.ClientCredentials
+	if clientID != "" {
+		creds = &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer}
+	}
+	if clientSecret != "" && creds != nil {
 		creds.ClientSecretAuth = &oauthex.ClientSecretAuth{ClientSecret: clientSecret}
 	}
 	s := &signIn{callback: callback, pin: pin, insecure: insecure, open: open, notice: notice, timeout: timeout, secrets: secrets}
@@ -380,9 +395,10 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 		return &auth.AuthorizationCodeHandlerConfig{
 			// The handler refuses metadata naming another issuer, before the
 			// browser is sent anywhere.
-			PreregisteredClient:      creds,
-			RedirectURL:              redirectURL,
-			AuthorizationCodeFetcher: s.fetch,
+			PreregisteredClient:             creds,
+			DynamicClientRegistrationConfig: registerClient(creds, redirectURL),
+			RedirectURL:                     redirectURL,
+			AuthorizationCodeFetcher:        s.fetch,
 			// An iss that names the issuer is taken even when the metadata
 			// does not announce it (RFC 9207 §2.4); another is refused.
 			AcceptUnadvertisedIss: true,
@@ -481,4 +497,23 @@ func explainSignIn(e *flowError, secrets *secretSet) string {
 		return "the authorization endpoint is plain http to a host that is not loopback, where a person's password could be read on the way: use https, or -insecure to sign in so anyway; the browser was sent nowhere"
 	}
 	return ""
+}
+
+// registerClient is the registration of a public client at the
+// authorization server the flow is pinned to (RFC 7591), nil when the
+// client is given (creds): no secret, the loopback redirect URI of the
+// sign-in, the authorization code grant and refresh tokens. The go-sdk
+// registers it when a sign-in starts, at the registration_endpoint of
+// the issuer's metadata, and the transport sends it nowhere else.
+func registerClient(creds *oauthex.ClientCredentials, redirectURL string) *auth.DynamicClientRegistrationConfig {
+	if creds != nil {
+		return nil
+	}
+	return &auth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
+		ClientName:              "mcp-client",
+		RedirectURIs:            []string{redirectURL},
+		TokenEndpointAuthMethod: "none",
+		GrantTypes:              []string{"authorization_code", "refresh_token"},
+		ResponseTypes:           []string{"code"},
+	}}
 }

@@ -222,7 +222,8 @@ func TestLoginCommandLine(t *testing.T) {
 	tests := []commandLine{
 		{"login and token", []string{"-login", "-token", "t0k3n-abcdefgh", "-client-id", "c1", "-issuer", testIssuer}, nil, 2, "-login gets a token: it excludes a token"},
 		{"login and token from env", []string{"-login", "-client-id", "c1", "-issuer", testIssuer}, map[string]string{"MCP_TOKEN": "t0k3n-abcdefgh"}, 2, "excludes a token"},
-		{"login without client", []string{"-login", "-issuer", testIssuer}, nil, 2, "-login signs in through a client: give its id"},
+		{"login without client, issuer plain http", []string{"-login", "-issuer", "http://as.example.com"}, nil, 2, `-issuer "http://as.example.com" is plain http to a host that is not loopback`},
+		{"login without client, registers", []string{"-login", "-issuer", testIssuer, "-redirect-port", "0", "-no-browser"}, nil, 130, ""},
 		{"login without issuer", []string{"-login", "-client-id", "c1"}, nil, 2, `client "c1" has no issuer`},
 		{"redirect port without login", []string{"-redirect-port", "9000"}, nil, 2, "-redirect-port is for a person's sign-in: use it with -login"},
 		{"no browser without login", []string{"-no-browser", "-client-id", "c1", "-issuer", testIssuer}, map[string]string{"MCP_CLIENT_SECRET": "s3cr3t-abcdefgh"}, 2, "-no-browser is for a person's sign-in"},

@@ -427,9 +427,6 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	if *login && *token != "" {
 		return usageError(stderr, "-login gets a token: it excludes a token (-token or MCP_TOKEN)")
 	}
-	if *login && *clientID == "" {
-		return usageError(stderr, "-login signs in through a client: give its id, -client-id or MCP_CLIENT_ID, and its issuer, -issuer or MCP_CLIENT_ISSUER")
-	}
 	if *redirectPort < 0 || *redirectPort > 65535 {
 		return usageError(stderr, fmt.Sprintf("-redirect-port %d is not a port (0 takes a free one)", *redirectPort))
 	}
@@ -439,21 +436,21 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	if *clientID != "" && clientSecret == "" && !*login && !*logout {
 		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no secret: set MCP_CLIENT_SECRET (the environment only: command lines show in process lists)")
 	}
-	if given["issuer"] && *clientID == "" {
+	if given["issuer"] && *clientID == "" && !*login {
 		return usageError(stderr, "-issuer names the authorization server of a client: use it with -client-id (or MCP_CLIENT_ID)")
 	}
 	if *clientID != "" && *issuer == "" {
 		// Else the server connected to would choose where the secret goes.
 		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no issuer: give the URL of the authorization server it is registered with, -issuer or MCP_CLIENT_ISSUER, so that its secret goes there alone")
 	}
-	if *clientID != "" {
+	if *clientID != "" || *issuer != "" && *login {
 		if msg := validIssuer(*issuer); msg != "" {
 			return usageError(stderr, msg)
 		}
 	}
 	if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError(stderr, fmt.Sprintf("endpoint %q is not an http(s) URL", redacted(*endpoint)))
-	} else if (*token != "" || *clientID != "") && !*insecure && strings.EqualFold(u.Scheme, "http") && !httpsyntax.Loopback(u.Hostname()) {
+	} else if (*token != "" || *clientID != "" || *login) && !*insecure && strings.EqualFold(u.Scheme, "http") && !httpsyntax.Loopback(u.Hostname()) {
 		return usageError(stderr, fmt.Sprintf("the bearer token would go over plain http to %s, which anyone on the way could read: use https, or -insecure to send it so anyway", u.Hostname()))
 	}
 	// What -args and -elicit give is read once the command line is
@@ -531,6 +528,12 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 		open := openBrowser
 		if *noBrowser {
 			open = nil
+		}
+		if *clientID == "" {
+			// No client given: one is registered at the authorization
+			// server the server's metadata names.
+			t.oauth = newRegisteringFlow(ctx, *endpoint, *issuer, *insecure, t.trace, secrets, callback, open, stderr, *timeout, *noTokenCache)
+			break
 		}
 		var cache *tokenCache
 		if !*noTokenCache {

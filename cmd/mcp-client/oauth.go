@@ -35,6 +35,9 @@ type oauthFlow struct {
 	handler  auth.OAuthHandler
 	// newHandler makes handler when the first flow starts, if it is nil.
 	newHandler func() (auth.OAuthHandler, error)
+	// resolve makes the flow when the first one starts, from the
+	// server's refusal, if it is not nil (newRegisteringFlow).
+	resolve func(context.Context, *http.Response) (*oauthFlow, error)
 	// callback is a person's sign-in's redirect URI, stopped when a flow
 	// ends however it ends; nil: none.
 	callback *callbackServer
@@ -172,6 +175,12 @@ func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http
 		return &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, err: &tooManyFlows{scope: cause}}
 	}
 	err := f.authorize(ctx, req, resp)
+	if err == nil && f.kept {
+		// The flow was made, and found a kept sign-in (resolve): the
+		// server has yet to answer its token, and a refusal of it sends
+		// the person to sign in.
+		return nil
+	}
 	if f.answered == nil {
 		f.answered = map[string]error{}
 	}
@@ -198,6 +207,24 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 	}
 	f.kept = false
 	f.log.reset()
+	if f.resolve != nil {
+		g, err := f.resolve(ctx, resp)
+		if err != nil {
+			resp.Body.Close()
+			fe := &flowError{issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
+			f.failed = fe
+			return fe
+		}
+		f.resolve = nil
+		f.clientID, f.issuer, f.handler, f.newHandler = g.clientID, g.issuer, g.handler, g.newHandler
+		f.log, f.cache, f.reread, f.source, f.kept = g.log, g.cache, g.reread, g.source, g.kept
+		if f.source != nil {
+			// A kept sign-in of the authorization server found: the
+			// request goes again with its token.
+			resp.Body.Close()
+			return nil
+		}
+	}
 	if f.handler == nil {
 		h, err := f.newHandler()
 		if err != nil {
@@ -459,6 +486,21 @@ func explainFlow(endpoint string, e *flowError, secrets *secretSet) string {
 		return explainRefresh(endpoint, e, secrets)
 	}
 	who := fmt.Sprintf("%s asks for a token, and client %q could not get one", endpoint, e.clientID)
+	if e.clientID == "" {
+		who = fmt.Sprintf("%s asks for a token, and mcp-client, given no client (-client-id), could not register one and get one", endpoint)
+	}
+	var ir *issuerRefused
+	var nm *noResourceMetadata
+	switch {
+	case errors.As(e.err, &ir):
+		return who + ": " + ir.msg
+	case errors.As(e.err, &nm) && nm.refused != nil:
+		return fmt.Sprintf("%s: the server's protected resource metadata (RFC 9728) cannot be used: %s%s; no client was registered", who, secrets.clip(nm.refused.Error()), tried(e.exchanges))
+	case errors.As(e.err, &nm):
+		return fmt.Sprintf("%s: the server publishes no protected resource metadata (RFC 9728) naming its authorization server, where a client registers%s: give the client to sign in through, -client-id and -issuer", who, tried(e.exchanges))
+	case strings.Contains(e.err.Error(), "no configured client registration methods are supported"):
+		return fmt.Sprintf("%s: the metadata of the authorization server %s names no registration_endpoint (RFC 7591): register a client with it, and give it as -client-id and -issuer", who, e.issuer)
+	}
 	sent := "the client secret" // what the token request carries
 	if e.login {
 		sent = "the authorization code"

@@ -69,7 +69,9 @@ type tokenCache struct {
 }
 
 // newTokenCache is the cache of the sign-in of clientID at issuer for
-// endpoint.
+// endpoint. An empty clientID is the client mcp-client registered at
+// issuer itself (RFC 7591): the file keeps its id with the token, for
+// the next run to sign in as it again.
 func newTokenCache(issuer, clientID, endpoint string, notice io.Writer) (*tokenCache, error) {
 	dir, err := userCacheDir()
 	if err != nil {
@@ -157,7 +159,7 @@ func (c *tokenCache) read() (*keptToken, string) {
 		return nil, "it is not a kept token (" + err.Error() + ")"
 	}
 	switch u, err := url.Parse(k.TokenEndpoint); {
-	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID:
+	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID && c.clientID != "" || k.ClientID == "":
 		return nil, "it is another issuer's, client's or server's"
 	case k.AccessToken == "":
 		return nil, "it holds no access token"
@@ -281,7 +283,7 @@ func (c *tokenCache) keepLocked(cfg *oauth2.Config, tok *oauth2.Token) {
 		return
 	}
 	k := keptToken{
-		Key: c.key, Issuer: c.issuer, ClientID: c.clientID, Server: c.server,
+		Key: c.key, Issuer: c.issuer, ClientID: or(c.clientID, cfg.ClientID), Server: c.server,
 		TokenEndpoint: cfg.Endpoint.TokenURL, AuthStyle: int(cfg.Endpoint.AuthStyle),
 		AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry,
 	}

@@ -104,6 +104,10 @@ type Options struct {
 	// NoRevocation serves no revocation endpoint, and the metadata names
 	// none (revocation_endpoint is only RECOMMENDED, RFC 8414 §2).
 	NoRevocation bool
+	// Registration serves dynamic client registration (RFC 7591) at
+	// /oauth2/register, which the metadata names: each registration
+	// answers with the one client, as a public one.
+	Registration bool
 }
 
 // Server is a running authorization server for one confidential client.
@@ -131,6 +135,15 @@ type Server struct {
 	revoked  []string         // the tokens the revocation endpoint was asked to revoke
 	requests []string         // "METHOD /path" of every request
 	tokenURL string           // the token_endpoint the metadata names, "": its own
+	regs     []Registration   // the registration requests, in turn
+}
+
+// Registration is what a registration request asked for (RFC 7591 §2).
+type Registration struct {
+	RedirectURIs            []string `json:"redirect_uris"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	GrantTypes              []string `json:"grant_types"`
+	ClientName              string   `json:"client_name"`
 }
 
 // Start serves an authorization server on a free loopback port until Close.
@@ -194,6 +207,9 @@ func (a *Server) routes() http.Handler {
 	mux.HandleFunc("POST /oauth2/token", a.token)
 	if !a.opts.NoRevocation {
 		mux.HandleFunc("POST /oauth2/revoke", a.revoke)
+	}
+	if a.opts.Registration {
+		mux.HandleFunc("POST /oauth2/register", a.register)
 	}
 	// Where the go-sdk falls back on without metadata: a server that
 	// takes the secret there too.
@@ -274,7 +290,36 @@ func (a *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 	if a.opts.IssSupported {
 		doc["authorization_response_iss_parameter_supported"] = true
 	}
+	if a.opts.Registration {
+		doc["registration_endpoint"] = a.URL + "/oauth2/register"
+	}
 	writeJSON(w, http.StatusOK, doc)
+}
+
+// register answers a registration request with the one client, public
+// (RFC 7591 §3.2.1), and keeps what it asked for.
+func (a *Server) register(w http.ResponseWriter, r *http.Request) {
+	var reg Registration
+	if err := json.NewDecoder(r.Body).Decode(&reg); err != nil || len(reg.RedirectURIs) == 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata"})
+		return
+	}
+	a.mu.Lock()
+	a.regs = append(a.regs, reg)
+	a.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"client_id":                  a.ClientID,
+		"redirect_uris":              reg.RedirectURIs,
+		"token_endpoint_auth_method": "none",
+		"grant_types":                reg.GrantTypes,
+	})
+}
+
+// Registrations are the registration requests the server took.
+func (a *Server) Registrations() []Registration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.regs)
 }
 
 func (a *Server) jwks(w http.ResponseWriter, _ *http.Request) {

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+)
+
+// TestLoginRegisters signs a person in with no client given: the run
+// finds the authorization server in the server's protected resource
+// metadata, registers a public client there (RFC 7591), signs in as it,
+// and keeps it with the token; the next runs use the token, and sign in
+// again as the same client, without registering another.
+func TestLoginRegisters(t *testing.T) {
+	dir := withCacheDir(t)
+	as := startAS(t, oauthtest.Options{Pool: "eu-west-1_Test", Public: true, Scopes: []string{testScope}, Registration: true})
+	endpoint := startJWTReference(t, as, nil)
+	b := newBrowser()
+	withOpener(t, b.open)
+	// A secret in the environment belongs to a client given: none is,
+	// and none is sent (the public client's token request with a wrong
+	// one would be refused).
+	env := map[string]string{"MCP_CLIENT_SECRET": "wr0ng-s3cret-abcdefgh"}
+	args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+	signIn := func(wantOpens, wantRegistrations int) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+		checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{`"client_id":"` + as.ClientID + `"`}, nil)
+		if opened, _, _ := b.seen(); len(opened) != wantOpens {
+			t.Errorf("the browser was opened %d times, want %d: %q", len(opened), wantOpens, opened)
+		}
+		if regs := as.Registrations(); len(regs) != wantRegistrations {
+			t.Errorf("%d registrations, want %d: %+v", len(regs), wantRegistrations, regs)
+		}
+	}
+
+	signIn(1, 1)
+	reg := as.Registrations()[0]
+	if reg.TokenEndpointAuthMethod != "none" || !slices.Equal(reg.GrantTypes, []string{"authorization_code", "refresh_token"}) ||
+		len(reg.RedirectURIs) != 1 || !strings.HasPrefix(reg.RedirectURIs[0], "http://localhost:") || !strings.HasSuffix(reg.RedirectURIs[0], "/callback") {
+		t.Errorf("registration %+v, want a public client (none) of the authorization code grant and refresh tokens, at the loopback callback", reg)
+	}
+	if opened, _, _ := b.seen(); !strings.Contains(opened[0], "client_id="+as.ClientID) || !strings.Contains(opened[0], "redirect_uri="+strings.ReplaceAll(strings.ReplaceAll(reg.RedirectURIs[0], ":", "%3A"), "/", "%2F")) {
+		t.Errorf("the sign-in URL %q is not for the registered client at its redirect URI %s", opened[0], reg.RedirectURIs[0])
+	}
+	path := keptFile(t, dir)
+	if path == "" {
+		t.Fatal("no sign-in kept")
+	}
+	if k := readKept(t, path); k.ClientID != as.ClientID || k.Issuer != as.Issuer {
+		t.Errorf("kept client %q of %q, want %q of %q", k.ClientID, k.Issuer, as.ClientID, as.Issuer)
+	}
+
+	// The kept token: no sign-in, no registration.
+	signIn(1, 1)
+
+	// A token that cannot be used (expired, no refresh token): the person
+	// signs in again, as the client registered before.
+	writeKept(t, path, func(k *keptToken) { k.Expiry = time.Now().Add(-time.Hour); k.RefreshToken = "" })
+	signIn(2, 1)
+
+	// A token the server refuses: likewise.
+	writeKept(t, path, func(k *keptToken) { k.AccessToken = "n0t-a-t0ken-abcdefgh"; k.Expiry = time.Now().Add(time.Hour) })
+	signIn(3, 1)
+}
+
+// TestLoginRegisterRefused checks that a run given no client registers
+// nowhere, and sends no one to sign in, where the authorization server is
+// not the one the server's metadata names, or offers no registration.
+func TestLoginRegisterRefused(t *testing.T) {
+	tests := []struct {
+		name     string
+		as       oauthtest.Options
+		issuer   bool // -issuer names another authorization server
+		wantErrs []string
+	}{
+		{name: "another issuer given", as: oauthtest.Options{Public: true, Scopes: []string{testScope}, Registration: true}, issuer: true,
+			wantErrs: []string{"given no client (-client-id), could not register one", "names the authorization servers", "not the issuer given", "no client was registered"}},
+		{name: "no registration endpoint", as: oauthtest.Options{Public: true, Scopes: []string{testScope}},
+			wantErrs: []string{"names no registration_endpoint (RFC 7591): register a client with it, and give it as -client-id and -issuer"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			withCacheDir(t)
+			as := startAS(t, tc.as)
+			endpoint := startJWTReference(t, as, nil)
+			b := newBrowser()
+			withOpener(t, b.open)
+			args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint}
+			other := startAS(t, tc.as)
+			if tc.issuer {
+				args = append(args, "-issuer", other.Issuer)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr)
+			checkRunOutput(t, code, 1, stdout.String(), stderr.String(), nil, tc.wantErrs)
+			if opened, _, _ := b.seen(); len(opened) != 0 {
+				t.Errorf("the browser was sent to %q", opened)
+			}
+			for _, s := range []*oauthtest.Server{as, other} {
+				if regs := s.Registrations(); len(regs) != 0 {
+					t.Errorf("registered at %s: %+v", s.Issuer, regs)
+				}
+				if ps := s.Posts(); len(ps) != 0 {
+					t.Errorf("%s was sent %q", s.Issuer, ps)
+				}
+			}
+		})
+	}
+}
+
+// TestLoginRegisterMetadataRefused checks that resource metadata the
+// go-sdk refuses (an authorization server over plain http to a host that
+// is not loopback) is named as such, not taken for metadata not found.
+func TestLoginRegisterMetadataRefused(t *testing.T) {
+	withCacheDir(t)
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/oauth-protected-resource/mcp" {
+			writeJSON(w, http.StatusOK, map[string]any{"resource": srv.URL + "/mcp", "authorization_servers": []string{"http://as.example.com"}})
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+srv.URL+`/.well-known/oauth-protected-resource/mcp"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized"})
+	}))
+	t.Cleanup(srv.Close)
+	withOpener(t, newBrowser().open)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-login", "-redirect-port", "0", "-endpoint", srv.URL + "/mcp"}, func(string) string { return "" }, &stdout, &stderr)
+	checkRunOutput(t, code, 1, stdout.String(), stderr.String(), nil,
+		[]string{"the server's protected resource metadata (RFC 9728) cannot be used:", "authorization_servers[0]", "no client was registered"})
+}
