@@ -58,7 +58,7 @@ var conformanceSuites = []conformanceSuite{
 		args:           []string{"--requirements", "2025-11-25"},
 		baseline:       "expected-failures.yaml",
 		clientArgs:     []string{"--requirements", "2025-11-25"},
-		clientBaseline: "expected-failures-client.yaml",
+		clientBaseline: "expected-failures-client-2025-11-25.yaml",
 	},
 	{
 		name: "2026-07-28", pkg: "conformance-2026",

@@ -112,7 +112,7 @@ func TestShellWords(t *testing.T) {
 	}
 }
 
-// TestClientBaselines checks that both client baselines list client
+// TestClientBaselines checks that the client baselines list client
 // scenarios, each with its reason.
 func TestClientBaselines(t *testing.T) {
 	for _, s := range conformanceSuites {

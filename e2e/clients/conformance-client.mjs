@@ -8,8 +8,11 @@
 // It only turns these into mcp-client's flags: which tool to call with which
 // arguments, and the client id, its secret and its issuer when the scenario
 // gives them (the client credentials grant); nothing of the protocol is done
-// here. A scenario that gives no client (it expects the client to register
-// itself) meets mcp-client without one.
+// here. An auth scenario that gives no client (it expects the client to
+// register itself) runs mcp-client -login without one, keeping nothing
+// between runs, and plays the person's browser: it fetches the sign-in URL
+// mcp-client prints, whose authorization endpoint approves at once and
+// redirects to mcp-client's loopback callback.
 import { spawn } from "node:child_process";
 
 const [bin, url] = process.argv.slice(2);
@@ -33,6 +36,9 @@ const runs = {
   tools_call: [["-call", "add_numbers", "-args", '{"a":2,"b":3}']],
   "elicitation-sep1034-client-defaults": [["-call", "test_client_elicitation_defaults", "-elicit", "{}"]],
   "sse-retry": [["-call", "test_reconnection"]],
+  // The call needs a scope the first sign-in was not given (403
+  // insufficient_scope): the client signs in again for it.
+  "auth/scope-step-up": [["-call", "test-tool"]],
   // Each tool the scenario names, with the arguments it gives.
   "http-custom-headers": (context.toolCalls ?? []).map((c) => ["-call", c.name, "-args", JSON.stringify(c.arguments ?? {})]),
   // The valid tool is called; asked to call an invalid one, the client
@@ -57,6 +63,8 @@ for (const name of ["MCP_TOKEN", "MCP_CLIENT_ID", "MCP_CLIENT_SECRET", "MCP_CLIE
   delete env[name];
 }
 if (context.client_id) common.push("-client-id", context.client_id);
+const login = scenario.startsWith("auth/") && !context.client_id;
+if (login) common.push("-login", "-no-browser", "-no-token-cache", "-redirect-port", "0");
 if (context.issuer) common.push("-issuer", context.issuer);
 if (context.client_secret) env.MCP_CLIENT_SECRET = context.client_secret;
 
@@ -70,6 +78,21 @@ process.exit(status);
 // runClient runs mcp-client once and resolves to its exit status.
 function runClient(args) {
   console.error(`conformance-client: mcp-client ${args.join(" ")}`);
-  const child = spawn(bin, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(bin, args, { env, stdio: ["ignore", "inherit", login ? "pipe" : "inherit"] });
+  if (login) {
+    // The person's browser: each sign-in URL printed is followed, through
+    // the authorization endpoint's redirect, to the callback.
+    let line = "";
+    child.stderr.on("data", (chunk) => {
+      process.stderr.write(chunk);
+      line += chunk.toString();
+      let nl;
+      while ((nl = line.indexOf("\n")) >= 0) {
+        const m = /^mcp-client: sign in at (\S+)/.exec(line.slice(0, nl));
+        line = line.slice(nl + 1);
+        if (m) fetch(m[1]).then((r) => r.text()).catch((e) => console.error(`conformance-client: the sign-in URL: ${e.message}`));
+      }
+    });
+  }
   return new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
