@@ -13,6 +13,7 @@
 //	MCP_TOKEN="$TOKEN" go run ./cmd/mcp-client -endpoint https://…/dev/mcp
 //	MCP_CLIENT_ID=… MCP_CLIENT_SECRET=… go run ./cmd/mcp-client -endpoint https://…/dev/mcp -issuer https://…
 //	go run ./cmd/mcp-client -login -client-id … -issuer https://… -endpoint https://…/dev/mcp
+//	go run ./cmd/mcp-client -login -endpoint https://…/mcp
 //	go run ./cmd/mcp-client -protocol 2025-11-25              # the initialize-handshake era
 //	go run ./cmd/mcp-client -call ping -args '{"delay_ms":500}'
 //	go run ./cmd/mcp-client -call order -args '{"item":"tea","quantity":2}' -elicit '{"confirm":true}'
@@ -131,6 +132,27 @@
 // endpoint's refusal are explained in one line. -login excludes a token
 // and -logout; -redirect-port, -no-browser and -no-token-cache need
 // -login.
+//
+// -login without a client id (-client-id or MCP_CLIENT_ID) registers one:
+// at the server's first 401 (or 403) the run reads its protected resource
+// metadata (RFC 9728: the challenge's resource_metadata, then the
+// well-known URLs at the endpoint's path and at its root) and takes the
+// authorization server it names first, or -issuer, which it must name;
+// that issuer passes the checks an -issuer does (https but to loopback,
+// the metadata's issuer its own) and is pinned as one. The go-sdk's
+// handler then registers a public client there (RFC 7591, at the
+// registration_endpoint of the issuer's metadata, the one POST beside the
+// token endpoint's the run may send: token_endpoint_auth_method none, the
+// redirect URI above, the authorization_code and refresh_token grants)
+// and signs the person in as it, the token asked for the endpoint alone
+// (RFC 8707 resource). MCP_CLIENT_SECRET goes with a client id only, and
+// is sent nowhere then. The client id is kept with the token, the file
+// one per issuer and endpoint: a later run uses the token, and signs in
+// again as that client, registering no other. A server without resource
+// metadata, and an issuer whose metadata names no registration_endpoint,
+// are each explained in one line; a client registered beforehand is
+// given with -client-id and -issuer as above. -logout needs a client id:
+// such a sign-in is dropped by deleting its file.
 //
 // The sign-in is kept for the next run with the same client, issuer and
 // endpoint, in the user's cache directory (lambdamcp/mcp-client/, the file
@@ -302,7 +324,7 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	endpoint := fs.String("endpoint", "", "MCP endpoint URL (default: env MCP_SERVER_ENDPOINT, else "+defaultEndpoint+")")
 	token := fs.String("token", "", "bearer token (default: env MCP_TOKEN)")
 	clientID := fs.String("client-id", "", "get the token with the OAuth client credentials grant as this client, its secret from env MCP_CLIENT_SECRET (never a flag: command lines show in process lists); needs -issuer (default: env MCP_CLIENT_ID)")
-	issuer := fs.String("issuer", "", "with -client-id: the issuer URL of the authorization server the client is registered with; the secret goes only to the token endpoint of its metadata (default: env MCP_CLIENT_ISSUER)")
+	issuer := fs.String("issuer", "", "with -client-id: the issuer URL of the authorization server the client is registered with; the secret goes only to the token endpoint of its metadata; with -login alone: the one to register at, which the server's metadata must name (default: env MCP_CLIENT_ISSUER)")
 	protocol := fs.String("protocol", "", "protocol version to ask for: "+strings.Join(mcp.SupportedProtocolVersions(), ", ")+" (default: the newest)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for the whole run; 0 means no limit")
 	call := fs.String("call", "", "call this tool instead of the default story")
@@ -313,7 +335,7 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	insecure := fs.Bool("insecure", false, "send the bearer token over plain http to a host that is not loopback")
 	elicit := fs.String("elicit", "", "during -call or -prompt, answer every elicitation request: accept with this JSON object as the content (@FILE reads it from FILE, @- from standard input, at most 4 MiB), or decline, or cancel (default: the client offers no elicitation)")
 	trace := fs.Bool("trace", false, "show every HTTP exchange on standard error, secrets hidden")
-	login := fs.Bool("login", false, "sign a person in with the OAuth authorization code grant and PKCE, in the browser, as the public client -client-id of -issuer (a confidential one when MCP_CLIENT_SECRET is set); the default -timeout becomes 5m")
+	login := fs.Bool("login", false, "sign a person in with the OAuth authorization code grant and PKCE, in the browser, as the public client -client-id of -issuer (a confidential one when MCP_CLIENT_SECRET is set), or, without -client-id, as a public client registered (RFC 7591) at the authorization server the server's metadata names; the default -timeout becomes 5m")
 	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any")
 	noBrowser := fs.Bool("no-browser", false, "with -login: print the sign-in URL without opening a browser")
 	noTokenCache := fs.Bool("no-token-cache", false, "with -login: sign in at every run, neither using nor keeping a token between runs")
@@ -1744,7 +1766,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON|@FILE|@-] [-log LEVEL] [-elicit JSON|@FILE|@-|decline|cancel] | -prompt NAME [-args JSON|@FILE|@-] [-elicit JSON|@FILE|@-|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout] | -login [-issuer URL] [-redirect-port PORT] [-no-browser] [-no-token-cache]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON|@FILE|@-] [-log LEVEL] [-elicit JSON|@FILE|@-|decline|cancel] | -prompt NAME [-args JSON|@FILE|@-] [-elicit JSON|@FILE|@-|decline|cancel] | -read URI]"
 
 // exitStatuses ends -h's text: a script tells its outcomes apart by them.
 const exitStatuses = `
