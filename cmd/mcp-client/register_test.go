@@ -137,3 +137,31 @@ func TestLoginRegisterMetadataRefused(t *testing.T) {
 	checkRunOutput(t, code, 1, stdout.String(), stderr.String(), nil,
 		[]string{"the server's protected resource metadata (RFC 9728) cannot be used:", "authorization_servers[0]", "no client was registered"})
 }
+
+// TestLoginRegisteredWithSecret checks that a client the authorization
+// server registered as a confidential one, with a secret, is not kept:
+// the secret is kept nowhere, and the client cannot be used without it.
+// The run signs in all the same, and the next registers again.
+func TestLoginRegisteredWithSecret(t *testing.T) {
+	dir := withCacheDir(t)
+	as := startAS(t, oauthtest.Options{Public: true, Scopes: []string{testScope}, Registration: true, RegisterSecret: true})
+	endpoint := startJWTReference(t, as, nil)
+	b := newBrowser()
+	withOpener(t, b.open)
+	args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+	for run_ := 1; run_ <= 2; run_++ {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr)
+		checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{`"client_id":"` + as.ClientID + `"`},
+			[]string{"the sign-in is not kept for the next run: the authorization server registered the client with a secret"})
+		if path := keptFile(t, dir); path != "" {
+			t.Fatalf("run %d kept %s: %+v", run_, path, readKept(t, path))
+		}
+		if regs := as.Registrations(); len(regs) != run_ {
+			t.Errorf("after run %d: %d registrations, want %d", run_, len(regs), run_)
+		}
+		if strings.Contains(stdout.String()+stderr.String(), as.Secret) {
+			t.Errorf("the registered secret shows: stdout %q, stderr %q", stdout.String(), stderr.String())
+		}
+	}
+}

@@ -61,6 +61,10 @@ type tokenCache struct {
 	// The directories were refused when the run read the file: keep
 	// neither makes nor writes anything there, and says nothing more.
 	refused bool
+	// The client registered at the sign-in got a secret, which is kept
+	// nowhere: without it the client is of no use to a later run, and
+	// its sign-in is not kept (said once).
+	secretHeld bool
 
 	// Tests' hooks, nil in a run: lockWaits is called when the lock is
 	// another's, and refusedRead when forgetRefused has read the file,
@@ -280,6 +284,13 @@ func (c *tokenCache) keepLocked(cfg *oauth2.Config, tok *oauth2.Token) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if tok.AccessToken == c.saved {
+		return
+	}
+	if c.clientID == "" && cfg.ClientSecret != "" {
+		if !c.secretHeld {
+			fmt.Fprintln(c.notice, "mcp-client: the sign-in is not kept for the next run: the authorization server registered the client with a secret, which is kept nowhere; the next run registers again")
+		}
+		c.secretHeld = true
 		return
 	}
 	k := keptToken{

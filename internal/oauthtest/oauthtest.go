@@ -108,6 +108,10 @@ type Options struct {
 	// /oauth2/register, which the metadata names: each registration
 	// answers with the one client, as a public one.
 	Registration bool
+	// RegisterSecret answers a registration with the client's secret
+	// too, as an authorization server that makes every client a
+	// confidential one does (client_secret_basic).
+	RegisterSecret bool
 }
 
 // Server is a running authorization server for one confidential client.
@@ -307,12 +311,17 @@ func (a *Server) register(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.regs = append(a.regs, reg)
 	a.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]any{
+	doc := map[string]any{
 		"client_id":                  a.ClientID,
 		"redirect_uris":              reg.RedirectURIs,
 		"token_endpoint_auth_method": "none",
 		"grant_types":                reg.GrantTypes,
-	})
+	}
+	if a.opts.RegisterSecret {
+		doc["client_secret"] = a.Secret
+		doc["token_endpoint_auth_method"] = "client_secret_basic"
+	}
+	writeJSON(w, http.StatusCreated, doc)
 }
 
 // Registrations are the registration requests the server took.
