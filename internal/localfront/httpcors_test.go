@@ -2,6 +2,8 @@ package localfront
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -133,5 +135,28 @@ func TestDeployHTTPConfig(t *testing.T) {
 				t.Fatal("Start accepted it")
 			}
 		})
+	}
+}
+
+// A function's response written without a status first is a 200, and
+// the HTTP API hands it on as it does any other: the function's own CORS
+// headers gone, the configured ones set ("Configure CORS for HTTP APIs":
+// API Gateway ignores CORS headers returned from the backend).
+func TestCORSWriterImplicitStatus(t *testing.T) {
+	f := &Front{cfg: Config{DeployHTTP: &DeployHTTP{}}}
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+	r.Header.Set("Origin", "https://app.example")
+	w := f.httpCORSWriter(rec, r)
+	w.Header().Set("Access-Control-Allow-Origin", "https://function.example")
+	w.Write([]byte("{}"))
+	if rec.Code != http.StatusOK {
+		t.Errorf("status %d, want 200", rec.Code)
+	}
+	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("Access-Control-Allow-Origin = %q, want the configuration's *", got)
+	}
+	if got := rec.Header().Get("Access-Control-Expose-Headers"); got != strings.Join(stackExposed, ",") {
+		t.Errorf("Access-Control-Expose-Headers = %q, want the stack's", got)
 	}
 }
