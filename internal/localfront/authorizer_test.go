@@ -195,6 +195,8 @@ func TestPolicyDecide(t *testing.T) {
 		{"other action", `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, effectNone},
 		// [ is no character class in IAM: it matches itself alone.
 		{"brackets are literal", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/dev/POST/[m]cp"}]}`, effectNone},
+		// Nor is \ an escape: it matches a backslash alone.
+		{"backslashes are literal", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/dev/POST/\\mcp"}]}`, effectNone},
 		{"empty", `{}`, effectNone},
 	}
 	for _, tc := range tests {
