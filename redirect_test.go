@@ -78,3 +78,48 @@ func TestRedirectKeepsPathPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectPrefixOfRoot checks that a redirect answered at the root
+// resource of a custom domain's base path points below the base path: the
+// path is the base path alone, which leaves the root.
+func TestRedirectPrefixOfRoot(t *testing.T) {
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/mcp", http.StatusTemporaryRedirect)
+	}), nil)
+	var ev events.APIGatewayProxyRequest
+	loadEvent(t, "apigw-request.json", &ev)
+	ev.HTTPMethod, ev.Resource, ev.PathParameters, ev.Path = http.MethodGet, "/", nil, "/tools"
+	ev.RequestContext.ResourcePath, ev.RequestContext.Path = ev.Resource, ev.Path
+	ev.RequestContext.DomainName = "api.example.com"
+	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil
+	ev.Body = ""
+	ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
+	resp := invoke(t, h, mustJSON(t, ev))
+	if got := resp.header("Location"); resp.StatusCode != http.StatusTemporaryRedirect || got != "/tools/mcp" {
+		t.Errorf("%d, Location %q; want 307, %q", resp.StatusCode, got, "/tools/mcp")
+	}
+}
+
+// TestRedirectPrefixNamingAHost checks that a Location is left as the
+// handler wrote it when the base path the client sent does not begin as a
+// path does: put before the Location, it would name another host.
+func TestRedirectPrefixNamingAHost(t *testing.T) {
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/next")
+		w.WriteHeader(http.StatusTemporaryRedirect)
+	}), nil)
+	for _, path := range []string{"//mcp", "//evil.example/mcp", `/\evil.example/mcp`, "/a\tb/mcp"} {
+		var ev events.APIGatewayProxyRequest
+		loadEvent(t, "apigw-request.json", &ev)
+		ev.HTTPMethod, ev.Resource, ev.PathParameters, ev.Path = http.MethodGet, "/mcp", nil, path
+		ev.RequestContext.ResourcePath, ev.RequestContext.Path = ev.Resource, ev.Path
+		ev.RequestContext.DomainName = "api.example.com"
+		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil
+		ev.Body = ""
+		ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
+		resp := invoke(t, h, mustJSON(t, ev))
+		if got := resp.header("Location"); resp.StatusCode != http.StatusTemporaryRedirect || got != "/next" {
+			t.Errorf("path %q: %d, Location %q; want 307, %q", path, resp.StatusCode, got, "/next")
+		}
+	}
+}
