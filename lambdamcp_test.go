@@ -753,6 +753,9 @@ func TestUnknownEvent(t *testing.T) {
 	for _, payload := range []string{
 		``, `null`, `[]`, `{}`, `"text"`, `{"requestContext":{}}`, `{"Records":[{"eventSource":"aws:sqs"}]}`,
 		`{"version":"2.0","requestContext":{}}`, `{"httpMethod":`, `{"requestContext":"x","httpMethod":"GET"}`,
+		// A request context's http description is payload 2.0's alone.
+		`{"version":"1.0","requestContext":{"http":{"method":"POST","path":"/mcp"}}}`,
+		`{"requestContext":{"http":{"method":"POST","path":"/mcp"}}}`,
 	} {
 		t.Run(payload, func(t *testing.T) {
 			_, err := h.Invoke(invokeCtx(t), []byte(payload))
