@@ -629,6 +629,25 @@ func TestEncodedPath(t *testing.T) {
 			})
 		}
 	}
+	// A REST API's path ending in its resource is refused alike: what
+	// comes before the resource is no base path when it is no path.
+	for _, resource := range []string{"/mcp", "/{proxy+}"} {
+		t.Run("rest resource "+resource, func(t *testing.T) {
+			called := false
+			h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)
+			var ev events.APIGatewayProxyRequest
+			if err := json.Unmarshal(restEvent(t, httpRequest{method: "GET", path: "@evil.example/mcp"}), &ev); err != nil {
+				t.Fatal(err)
+			}
+			ev.Resource, ev.RequestContext.ResourcePath = resource, resource
+			ev.PathParameters = map[string]string{"proxy": "mcp"}
+			resp := invoke(t, h, mustJSON(t, ev))
+			if called {
+				t.Error("the handler was called")
+			}
+			checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), http.StatusBadRequest, -32600, "request path does not begin with a slash", "", "")
+		})
+	}
 }
 
 // TestBinaryResponse checks that bodies a gateway cannot carry as text go
