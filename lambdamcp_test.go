@@ -498,6 +498,9 @@ func TestCustomDomainBasePath(t *testing.T) {
 		{"a slash after a parameter", "/mcp/{id}", map[string]string{"id": "x"}, "/v1/tools/mcp/x/", "/mcp/x/", ""},
 		{"a slash after, not the resource's path", "/mcp", nil, "/tools/other/", "/tools/other/", ""},
 		{"a segment cut", "/{proxy+}", proxy("cp"), "/tools/mcp", "/tools/mcp", ""},
+		// Decoded, it ends in the resource; what would be left of it begins
+		// with no slash, as the client sent it.
+		{"an encoded slash before the resource", "/mcp", nil, "/tools%2Fmcp", "/tools/mcp", "/tools%2Fmcp"},
 		{"parameter missing", "/{proxy+}", nil, "/tools/mcp", "/tools/mcp", ""},
 		{"no resource", "", nil, "/tools/mcp", "/tools/mcp", ""},
 		// An HTTP API's $default route names no resource to cut by.
