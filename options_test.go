@@ -316,3 +316,22 @@ func TestStreamShapeChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseLimitStatusBoundary checks which statuses an answer over
+// MaxResponseBytes keeps: a 400, the first HTTP error, stays a 400; a
+// redirect, no error, becomes the 200 a JSON-RPC error is answered with.
+func TestResponseLimitStatusBoundary(t *testing.T) {
+	for status, want := range map[int]int{http.StatusBadRequest: http.StatusBadRequest, http.StatusPermanentRedirect: http.StatusOK} {
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			io.WriteString(w, `"`+strings.Repeat("x", 4096)+`"`)
+		}), &lambdamcp.Options{Limits: lambdamcp.Limits{MaxResponseBytes: 1024}})
+		for _, shape := range shapes {
+			resp := invoke(t, h, shape.build(t, call("echo", `{}`)))
+			if resp.StatusCode != want || !strings.Contains(string(resp.body(t)), "exceeds") {
+				t.Errorf("%s: handler's %d: answer = %d %.200s, want %d with the limit's error", shape.name, status, resp.StatusCode, resp.body(t), want)
+			}
+		}
+	}
+}
