@@ -971,3 +971,18 @@ func TestHeaderNotUTF8(t *testing.T) {
 		})
 	}
 }
+
+// TestRESTEmptyMultiValueHeaders checks that a REST API event whose
+// multi-value header map is empty, not absent, is read from its
+// single-value one.
+func TestRESTEmptyMultiValueHeaders(t *testing.T) {
+	var ev events.APIGatewayProxyRequest
+	loadEvent(t, "apigw-request.json", &ev)
+	ev.Headers = map[string]string{"X-Test": "single"}
+	ev.MultiValueHeaders = map[string][]string{}
+	var got seen
+	invoke(t, lambdamcp.NewHandler(recordingHandler(&got, func(w http.ResponseWriter) {}), nil), mustJSON(t, ev))
+	if v := got.Headers["X-Test"]; len(v) != 1 || v[0] != "single" {
+		t.Errorf("X-Test = %q, want the single-value map's %q", v, "single")
+	}
+}
