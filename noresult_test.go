@@ -172,6 +172,15 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 		{name: "resource's nil message", method: "resources/read", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
 			Messages: []*mcp.SamplingMessage{nil}}},
 			message: "the resources/read result holds a sampling request whose messages hold a nil message"},
+		// Encoded "content": null, which the schema has no room for and
+		// the go-sdk's client refuses; an empty list is a list.
+		{name: "message without content", method: "tools/call", ask: sample(),
+			message: "the tool's result holds a sampling request whose messages hold a message without content"},
+		{name: "prompt's message without content", method: "prompts/get", ask: sample(),
+			message: "the prompts/get result holds a sampling request whose messages hold a message without content"},
+		{name: "resource's message without content", method: "resources/read", ask: sample(),
+			message: "the resources/read result holds a sampling request whose messages hold a message without content"},
+		{name: "message of no blocks", method: "tools/call", ask: sample([]mcp.Content{}...)},
 		// A nil content pointer is no nil block, but cannot be encoded, as
 		// among the result's own contents.
 		{name: "nil content pointer", method: "tools/call", ask: sample(hi, (*mcp.TextContent)(nil)),

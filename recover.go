@@ -64,7 +64,8 @@ import (
 // for an object (a nil content block or prompt message, an embedded
 // resource without its resource; a block in a tool result block, or in
 // the messages a 2026-07-28 result asks the client to sample, a resource's
-// too), or a prompt message whose role is neither "user" nor "assistant",
+// too, or such a message without content), or a prompt message whose
+// role is neither "user" nor "assistant",
 // which the go-sdk would answer as it is (or, in a tool result block,
 // panic on).
 // So is a handler's error the go-sdk would panic on, outside any handler:
@@ -388,8 +389,9 @@ func nilRPCErrorMessage(method string) string {
 // holds that the schema has no room for: a nil where it asks for an object
 // (a nil content block, an mcp.Content left nil, in the result, in a tool
 // result block or in the messages a 2026-07-28 result asks the client to
-// sample; a nil prompt message; an embedded resource without its
-// resource), a prompt message whose role is neither of the two; "" if
+// sample; a nil prompt message or sampled one, or a sampled one without
+// content; an embedded resource without its resource), a prompt message
+// whose role is neither of the two; "" if
 // nothing. The contents are looked through, none is encoded.
 func badPart(res mcp.Result) string {
 	switch r := res.(type) {
@@ -457,31 +459,53 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 
 // nilSampled names, as nilContent does, a nil part of the content of the
 // messages reqs, a 2026-07-28 result's input requests, ask the client to
-// sample, or a nil message among them; "" if none.
+// sample, a nil message among them or one without content; "" if none.
 func nilSampled(reqs mcp.InputRequestMap) string {
 	for _, ir := range reqs {
-		part := nilContent(sampled(ir)...)
-		if nilSampledMessage(ir) {
-			// Encoded null, where the client is promised a message.
-			part = "a nil message"
-		}
-		if part != "" {
+		if part := sampledPart(ir); part != "" {
 			return "a sampling request whose messages hold " + part
 		}
 	}
 	return ""
 }
 
-// nilSampledMessage reports whether ir, if it is a sampling request, asks
-// the client to sample a nil message.
-func nilSampledMessage(ir mcp.InputRequest) bool {
+// sampledPart names what the messages ir asks the client to sample hold
+// that the schema has no room for, if it is a sampling request; "" if
+// nothing.
+func sampledPart(ir mcp.InputRequest) string {
 	switch p := ir.(type) {
 	case *mcp.CreateMessageParams:
-		return p != nil && slices.Contains(p.Messages, nil)
+		if p == nil {
+			return ""
+		}
+		for _, m := range p.Messages {
+			if m == nil {
+				// Encoded null, where the client is promised a message.
+				return "a nil message"
+			}
+			if part := nilContent(m.Content); part != "" {
+				return part
+			}
+		}
 	case *mcp.CreateMessageWithToolsParams:
-		return p != nil && slices.Contains(p.Messages, nil)
+		if p == nil {
+			return ""
+		}
+		for _, m := range p.Messages {
+			if m == nil {
+				return "a nil message"
+			}
+			if m.Content == nil {
+				// Encoded "content": null, where the schema asks for a
+				// block or a list of them; an empty list is one.
+				return "a message without content"
+			}
+			if part := nilContent(m.Content...); part != "" {
+				return part
+			}
+		}
 	}
-	return false
+	return ""
 }
 
 // sampled is the content of the messages ir asks the client to sample,
