@@ -181,6 +181,17 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 		{name: "resource's message without content", method: "resources/read", ask: sample(),
 			message: "the resources/read result holds a sampling request whose messages hold a message without content"},
 		{name: "message of no blocks", method: "tools/call", ask: sample([]mcp.Content{}...)},
+		{name: "message without role", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{{Content: hi}}}},
+			message: `the tool's result holds a sampling request whose messages hold a message whose role "" is neither "user" nor "assistant"`},
+		{name: "prompt's message of another role", method: "prompts/get", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{hi}}, {Role: "system", Content: []mcp.Content{hi}}}}},
+			message: `the prompts/get result holds a sampling request whose messages hold a message whose role "system" is neither "user" nor "assistant"`},
+		{name: "resource's message of a long role", method: "resources/read", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{{Role: mcp.Role(strings.Repeat("r", 1<<20)), Content: hi}}}},
+			message: `the resources/read result holds a sampling request whose messages hold a message whose role "` + strings.Repeat("r", 64) + `…" is neither "user" nor "assistant"`},
+		{name: "assistant's message", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{{Role: "user", Content: hi}, {Role: "assistant", Content: hi}}}}},
 		// A nil content pointer is no nil block, but cannot be encoded, as
 		// among the result's own contents.
 		{name: "nil content pointer", method: "tools/call", ask: sample(hi, (*mcp.TextContent)(nil)),

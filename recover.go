@@ -64,8 +64,8 @@ import (
 // for an object (a nil content block or prompt message, an embedded
 // resource without its resource; a block in a tool result block, or in
 // the messages a 2026-07-28 result asks the client to sample, a resource's
-// too, or such a message without content), or a prompt message whose
-// role is neither "user" nor "assistant",
+// too, or such a message without content), or a prompt message or a
+// sampled one whose role is neither "user" nor "assistant",
 // which the go-sdk would answer as it is (or, in a tool result block,
 // panic on).
 // So is a handler's error the go-sdk would panic on, outside any handler:
@@ -391,7 +391,7 @@ func nilRPCErrorMessage(method string) string {
 // result block or in the messages a 2026-07-28 result asks the client to
 // sample; a nil prompt message or sampled one, or a sampled one without
 // content; an embedded resource without its resource), a prompt message
-// whose role is neither of the two; "" if
+// or a sampled one whose role is neither of the two; "" if
 // nothing. The contents are looked through, none is encoded.
 func badPart(res mcp.Result) string {
 	switch r := res.(type) {
@@ -411,10 +411,7 @@ func badPart(res mcp.Result) string {
 			if m == nil {
 				return "a nil message"
 			}
-			if m.Role != "user" && m.Role != "assistant" {
-				return fmt.Sprintf("a message whose role %q is neither \"user\" nor \"assistant\"", textcut.Cut(string(m.Role), maxQuotedRoleBytes))
-			}
-			if part := nilContent(m.Content); part != "" {
+			if part := cmp.Or(badRole(m.Role), nilContent(m.Content)); part != "" {
 				return part
 			}
 		}
@@ -423,9 +420,18 @@ func badPart(res mcp.Result) string {
 	return ""
 }
 
-// maxQuotedRoleBytes bounds the role an error quotes of a prompt message
-// the schema has no room for: the two it has are short, and a handler's
-// may be of any size.
+// badRole names a message, a prompt's or a sampled one, whose role is
+// neither of the two the schema has; "" if it is one of them.
+func badRole(r mcp.Role) string {
+	if r == "user" || r == "assistant" {
+		return ""
+	}
+	return fmt.Sprintf("a message whose role %q is neither \"user\" nor \"assistant\"", textcut.Cut(string(r), maxQuotedRoleBytes))
+}
+
+// maxQuotedRoleBytes bounds the role an error quotes of a message the
+// schema has no room for: the two it has are short, and a handler's may
+// be of any size.
 const maxQuotedRoleBytes = 64
 
 func nilContent(cs ...mcp.Content) string {
@@ -459,7 +465,8 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 
 // nilSampled names, as nilContent does, a nil part of the content of the
 // messages reqs, a 2026-07-28 result's input requests, ask the client to
-// sample, a nil message among them or one without content; "" if none.
+// sample, a nil message among them, one without content or one whose
+// role is neither of the schema's two; "" if none.
 func nilSampled(reqs mcp.InputRequestMap) string {
 	for _, ir := range reqs {
 		if part := sampledPart(ir); part != "" {
@@ -483,7 +490,7 @@ func sampledPart(ir mcp.InputRequest) string {
 				// Encoded null, where the client is promised a message.
 				return "a nil message"
 			}
-			if part := nilContent(m.Content); part != "" {
+			if part := cmp.Or(badRole(m.Role), nilContent(m.Content)); part != "" {
 				return part
 			}
 		}
@@ -494,6 +501,9 @@ func sampledPart(ir mcp.InputRequest) string {
 		for _, m := range p.Messages {
 			if m == nil {
 				return "a nil message"
+			}
+			if part := badRole(m.Role); part != "" {
+				return part
 			}
 			if m.Content == nil {
 				// Encoded "content": null, where the schema asks for a
