@@ -189,7 +189,7 @@ func badJSON(v any) bool {
 // their MarshalJSON, which panics on a nil pointer: they are looked
 // through as a result's are.
 func badInputRequests(m mcp.InputRequestMap) bool {
-	return m != nil && nilSampled(m) == "" && (badSampled(m) || badJSON(m))
+	return m != nil && badInputPart(m) == "" && (badSampled(m) || badJSON(m))
 }
 
 // badSampled reports whether the content of a message m asks the client

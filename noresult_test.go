@@ -155,6 +155,7 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 		name, method string
 		ask          mcp.InputRequestMap
 		message      string // "" for a result
+		result       string // what the result holds
 	}{
 		{name: "tool result block", method: "tools/call", ask: sample(hi, &mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{hi}})},
 		{name: "tool result block holding nil content", method: "tools/call", ask: sample(hi, &mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{nil}}),
@@ -192,6 +193,21 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 			message: `the resources/read result holds a sampling request whose messages hold a message whose role "` + strings.Repeat("r", 64) + `…" is neither "user" nor "assistant"`},
 		{name: "assistant's message", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
 			Messages: []*mcp.SamplingMessage{{Role: "user", Content: hi}, {Role: "assistant", Content: hi}}}}},
+		// Encoded "params": null, where the schema asks for an object.
+		{name: "nil sampling request", method: "tools/call", ask: mcp.InputRequestMap{"s": (*mcp.CreateMessageParams)(nil)},
+			message: "the tool's result holds a sampling request without its params"},
+		{name: "prompt's nil sampling request", method: "prompts/get", ask: mcp.InputRequestMap{"s": (*mcp.CreateMessageWithToolsParams)(nil)},
+			message: "the prompts/get result holds a sampling request without its params"},
+		{name: "resource's nil elicitation request", method: "resources/read", ask: mcp.InputRequestMap{"s": (*mcp.ElicitParams)(nil)},
+			message: "the resources/read result holds an elicitation request without its params"},
+		// The schema lets roots/list go without params: answered with
+		// none but an empty object.
+		{name: "nil roots request", method: "tools/call", ask: mcp.InputRequestMap{"s": (*mcp.ListRootsParams)(nil)},
+			result: `"inputRequests":{"s":{"method":"roots/list","params":{}}}`},
+		{name: "prompt's nil roots request", method: "prompts/get", ask: mcp.InputRequestMap{"s": (*mcp.ListRootsParams)(nil)},
+			result: `"inputRequests":{"s":{"method":"roots/list","params":{}}}`},
+		{name: "resource's nil roots request", method: "resources/read", ask: mcp.InputRequestMap{"r": &mcp.ListRootsParams{}, "s": (*mcp.ListRootsParams)(nil)},
+			result: `"inputRequests":{"r":{"method":"roots/list","params":{}},"s":{"method":"roots/list","params":{}}}`},
 		// A nil content pointer is no nil block, but cannot be encoded, as
 		// among the result's own contents.
 		{name: "nil content pointer", method: "tools/call", ask: sample(hi, (*mcp.TextContent)(nil)),
@@ -224,8 +240,11 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 				t.Fatalf("answered %d %s: %v", resp.StatusCode, resp.body(t), err)
 			}
 			if tc.message == "" {
-				if ans.Error != nil || len(ans.Result) == 0 {
-					t.Errorf("answered %s, want the result", resp.body(t))
+				if ans.Error != nil || len(ans.Result) == 0 || !strings.Contains(string(ans.Result), tc.result) {
+					t.Errorf("answered %s, want the result, holding %s", resp.body(t), tc.result)
+				}
+				if p, ok := tc.ask["s"].(*mcp.ListRootsParams); ok && p != nil {
+					t.Errorf("the handler's input requests were changed: %v", tc.ask)
 				}
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime/debug"
 	"slices"
@@ -61,7 +62,9 @@ import (
 // answers null before 2026-07-28 and from then on panics on, outside any
 // handler, ending the process.
 // So is a tool's or prompt's result holding a nil where the schema asks
-// for an object (a nil content block or prompt message, an embedded
+// for an object (a nil content block or prompt message, a nil
+// *CreateMessageParams or *ElicitParams among the input requests of a
+// 2026-07-28 result, a resource's too, an embedded
 // resource without its resource; a block in a tool result block, or in
 // the messages a 2026-07-28 result asks the client to sample, a resource's
 // too, or such a message without content), or a prompt message or a
@@ -76,7 +79,8 @@ import (
 // A prompt's nil messages and a completion's nil values are answered as
 // empty lists, as the go-sdk answers a tool's nil content (a prompt result
 // asking the client for input, which has no messages, is answered as it
-// is), and a completion's values past the spec's 100 are cut to the first
+// is), a nil *ListRootsParams among a result's input requests as empty
+// params, and a completion's values past the spec's 100 are cut to the first
 // 100, the answer saying there are more.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
@@ -397,11 +401,11 @@ func badPart(res mcp.Result) string {
 	switch r := res.(type) {
 	case *mcp.CallToolResult:
 		if r != nil {
-			return cmp.Or(nilContent(r.Content...), nilSampled(r.InputRequests))
+			return cmp.Or(nilContent(r.Content...), badInputPart(r.InputRequests))
 		}
 	case *mcp.ReadResourceResult:
 		if r != nil {
-			return nilSampled(r.InputRequests)
+			return badInputPart(r.InputRequests)
 		}
 	case *mcp.GetPromptResult:
 		if r == nil {
@@ -415,7 +419,7 @@ func badPart(res mcp.Result) string {
 				return part
 			}
 		}
-		return nilSampled(r.InputRequests)
+		return badInputPart(r.InputRequests)
 	}
 	return ""
 }
@@ -463,12 +467,30 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 	return ""
 }
 
-// nilSampled names, as nilContent does, a nil part of the content of the
-// messages reqs, a 2026-07-28 result's input requests, ask the client to
-// sample, a nil message among them, one without content or one whose
-// role is neither of the schema's two; "" if none.
-func nilSampled(reqs mcp.InputRequestMap) string {
+// badInputPart names what reqs, a 2026-07-28 result's input requests,
+// hold that the schema has no room for: a sampling or elicitation request
+// without its params (a nil *mcp.CreateMessageParams, say, encoded null
+// where the schema asks for an object), or, as nilContent does, a nil part
+// of the content of the messages one asks the client to sample, a nil
+// message among them, one without content or one whose role is neither
+// of the schema's two; "" if nothing. A roots request may go without its
+// params: withLists answers a nil one with empty ones.
+func badInputPart(reqs mcp.InputRequestMap) string {
 	for _, ir := range reqs {
+		switch p := ir.(type) {
+		case *mcp.CreateMessageParams:
+			if p == nil {
+				return "a sampling request without its params"
+			}
+		case *mcp.CreateMessageWithToolsParams:
+			if p == nil {
+				return "a sampling request without its params"
+			}
+		case *mcp.ElicitParams:
+			if p == nil {
+				return "an elicitation request without its params"
+			}
+		}
 		if part := sampledPart(ir); part != "" {
 			return "a sampling request whose messages hold " + part
 		}
@@ -551,15 +573,35 @@ const maxCompletionValues = 100
 // go-sdk makes a tool's nil content, where the go-sdk would answer null;
 // a completion's values past the 100 the spec allows cut to the first
 // 100, the answer saying there are more and, unless the handler said
-// there were more than it gave without saying how many, how many. A
-// result that asks the client for input is left as it is, and so is the
-// handler's.
+// there were more than it gave without saying how many, how many; a nil
+// *mcp.ListRootsParams among a result's input requests made empty params,
+// encoded {}, where the go-sdk would send null (the schema lets a
+// roots/list go without params, but has them an object). A prompt result
+// that asks the client for input keeps its messages as they are, and the
+// handler's result is left as it is.
 func withLists(res mcp.Result) mcp.Result {
 	switch r := res.(type) {
 	case *mcp.GetPromptResult:
 		if r != nil && r.Messages == nil && r.InputRequests == nil {
 			cp := *r
 			cp.Messages = []*mcp.PromptMessage{}
+			return &cp
+		}
+		if r != nil && nilRootsRequest(r.InputRequests) {
+			cp := *r
+			cp.InputRequests = withRootsParams(r.InputRequests)
+			return &cp
+		}
+	case *mcp.CallToolResult:
+		if r != nil && nilRootsRequest(r.InputRequests) {
+			cp := *r
+			cp.InputRequests = withRootsParams(r.InputRequests)
+			return &cp
+		}
+	case *mcp.ReadResourceResult:
+		if r != nil && nilRootsRequest(r.InputRequests) {
+			cp := *r
+			cp.InputRequests = withRootsParams(r.InputRequests)
 			return &cp
 		}
 	case *mcp.CompleteResult:
@@ -581,6 +623,30 @@ func withLists(res mcp.Result) mcp.Result {
 		}
 	}
 	return res
+}
+
+// nilRootsRequest reports whether reqs hold a nil *mcp.ListRootsParams,
+// which the go-sdk encodes "params": null: the schema lets a roots/list
+// go without params, but has them an object when they are there.
+func nilRootsRequest(reqs mcp.InputRequestMap) bool {
+	for _, ir := range reqs {
+		if p, ok := ir.(*mcp.ListRootsParams); ok && p == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// withRootsParams is a copy of reqs with each nil *mcp.ListRootsParams
+// made empty params, encoded {}.
+func withRootsParams(reqs mcp.InputRequestMap) mcp.InputRequestMap {
+	cp := maps.Clone(reqs)
+	for k, ir := range cp {
+		if p, ok := ir.(*mcp.ListRootsParams); ok && p == nil {
+			cp[k] = &mcp.ListRootsParams{}
+		}
+	}
+	return cp
 }
 
 func badPartMessage(method, part string) string {
