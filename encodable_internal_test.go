@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still send them
+
 package lambdamcp
 
 import (
@@ -35,12 +37,9 @@ func TestUnencodableShapes(t *testing.T) {
 		return m
 	}
 	text := func(c mcp.Content) *mcp.CallToolResult { return &mcp.CallToolResult{Content: []mcp.Content{c}} }
-	//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 	nested := func(leaf mcp.Content) *mcp.ToolResultContent {
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		c := &mcp.ToolResultContent{Content: []mcp.Content{leaf}}
 		for range maxWalkDepth + 8 {
-			//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 			c = &mcp.ToolResultContent{Content: []mcp.Content{c}}
 		}
 		return c
@@ -74,19 +73,12 @@ func TestUnencodableShapes(t *testing.T) {
 		{"link _meta", "tools/call", text(&mcp.ResourceLink{URI: "file:///r", Meta: mcp.Meta{"n": nan}}), true},
 		{"embedded contents _meta", "tools/call", text(&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "file:///r", Meta: mcp.Meta{"n": nan}}}), true},
 		{"embedded, no text or blob", "tools/call", text(&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "file:///r"}}), false},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool use input", "tools/call", text(&mcp.ToolUseContent{ID: "1", Name: "t", Input: map[string]any{"n": nan}}), true},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.TextContent{Text: "x"}}}), false},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block holding a nil content pointer", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{(*mcp.TextContent)(nil)}}), true},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block holding a nil tool result block", "prompts/get", &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{(*mcp.ToolResultContent)(nil)}}}}}, true},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block holding a NaN _meta", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.ToolResultContent{Content: []mcp.Content{&mcp.TextContent{Meta: mcp.Meta{"n": nan}}}}}}), true},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block's own NaN _meta", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", Meta: mcp.Meta{"n": nan}}), true},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"tool result block's structured content NaN", "tools/call", text(&mcp.ToolResultContent{ToolUseID: "u", StructuredContent: map[string]any{"n": nan}}), true},
 		{"input request", "tools/call", &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"1": &mcp.ElicitParams{Message: "m", RequestedSchema: map[string]any{"type": "object"}}}}, false},
 		{"input request NaN", "tools/call", &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"1": &mcp.ElicitParams{Message: "m", RequestedSchema: map[string]any{"maximum": nan}}}}, true},
@@ -96,7 +88,6 @@ func TestUnencodableShapes(t *testing.T) {
 			Messages: []*mcp.SamplingMessage{{Role: "user", Content: (*mcp.TextContent)(nil)}}}}}, true},
 		{"sampled nil content pointers", "prompts/get", &mcp.GetPromptResult{InputRequests: mcp.InputRequestMap{"1": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
 			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{&mcp.TextContent{Text: "x"}, (*mcp.ImageContent)(nil)}}}}}}, true},
-		//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 		{"sampled tool result block holding a nil content pointer", "resources/read", &mcp.ReadResourceResult{InputRequests: mcp.InputRequestMap{"1": &mcp.CreateMessageParams{MaxTokens: 8,
 			Messages: []*mcp.SamplingMessage{{Role: "user", Content: &mcp.ToolResultContent{Content: []mcp.Content{(*mcp.TextContent)(nil)}}}}}}}, true},
 		// Nested past the walk's depth, a nil among the blocks is found
@@ -142,7 +133,6 @@ func TestUnencodableShapes(t *testing.T) {
 func TestToolResultCycleUnencodable(t *testing.T) {
 	// A check that does not end fails here, not a gigabyte of stack on.
 	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20))
-	//lint:ignore SA1019 sampling content is deprecated, and a server may still send it
 	self := &mcp.ToolResultContent{ToolUseID: "u"}
 	self.Content = []mcp.Content{&mcp.TextContent{Text: "x"}, self}
 	for _, tc := range []struct {

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still send them
+
 package lambdamcp_test
 
 import (

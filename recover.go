@@ -478,10 +478,12 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 func badInputPart(reqs mcp.InputRequestMap) string {
 	for _, ir := range reqs {
 		switch p := ir.(type) {
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 		case *mcp.CreateMessageParams:
 			if p == nil {
 				return "a sampling request without its params"
 			}
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 		case *mcp.CreateMessageWithToolsParams:
 			if p == nil {
 				return "a sampling request without its params"
@@ -503,6 +505,7 @@ func badInputPart(reqs mcp.InputRequestMap) string {
 // nothing.
 func sampledPart(ir mcp.InputRequest) string {
 	switch p := ir.(type) {
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 	case *mcp.CreateMessageParams:
 		if p == nil {
 			return ""
@@ -516,6 +519,7 @@ func sampledPart(ir mcp.InputRequest) string {
 				return part
 			}
 		}
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 	case *mcp.CreateMessageWithToolsParams:
 		if p == nil {
 			return ""
@@ -545,6 +549,7 @@ func sampledPart(ir mcp.InputRequest) string {
 func sampled(ir mcp.InputRequest) []mcp.Content {
 	var cs []mcp.Content
 	switch p := ir.(type) {
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 	case *mcp.CreateMessageParams:
 		if p != nil {
 			for _, m := range p.Messages {
@@ -553,6 +558,7 @@ func sampled(ir mcp.InputRequest) []mcp.Content {
 				}
 			}
 		}
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 	case *mcp.CreateMessageWithToolsParams:
 		if p != nil {
 			for _, m := range p.Messages {
@@ -630,6 +636,7 @@ func withLists(res mcp.Result) mcp.Result {
 // go without params, but has them an object when they are there.
 func nilRootsRequest(reqs mcp.InputRequestMap) bool {
 	for _, ir := range reqs {
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 		if p, ok := ir.(*mcp.ListRootsParams); ok && p == nil {
 			return true
 		}
@@ -642,7 +649,9 @@ func nilRootsRequest(reqs mcp.InputRequestMap) bool {
 func withRootsParams(reqs mcp.InputRequestMap) mcp.InputRequestMap {
 	cp := maps.Clone(reqs)
 	for k, ir := range cp {
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 		if p, ok := ir.(*mcp.ListRootsParams); ok && p == nil {
+			//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 			cp[k] = &mcp.ListRootsParams{}
 		}
 	}
