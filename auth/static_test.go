@@ -98,3 +98,39 @@ func TestStaticVerifierKeepsItsScopes(t *testing.T) {
 		t.Errorf("scopes granted (-want +got):\n%s", diff)
 	}
 }
+
+// TestStaticVerifierRefusesEmptyToken checks that an empty token is refused
+// even when the hash of the empty string is among those configured (a
+// variable filled from an unset secret): a caller sending no token at all
+// must not pass.
+func TestStaticVerifierRefusesEmptyToken(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken("")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := v.Verify(context.Background(), ""); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("Verify(\"\") = (%+v, %v), want ErrInvalidToken", id, err)
+	}
+}
+
+// TestStaticVerifierIdentitiesShareNoScopes checks that an identity's
+// scopes are its own: a handler that rewrites them in place changes what
+// no later caller is granted.
+func TestStaticVerifierIdentitiesShareNoScopes(t *testing.T) {
+	v, err := NewStaticVerifier([]string{HashToken(staticToken)}, &StaticOptions{Scopes: []string{"read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := v.Verify(context.Background(), staticToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id.Scopes[0] = "admin"
+	id, err = v.Verify(context.Background(), staticToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"read"}, id.Scopes); diff != "" {
+		t.Errorf("scopes granted after an identity's were rewritten (-want +got):\n%s", diff)
+	}
+}
