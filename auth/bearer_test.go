@@ -32,6 +32,7 @@ func TestBearerToken(t *testing.T) {
 		{name: "a byte too large", header: "Bearer " + strings.Repeat("a", MaxHeaderBytes-len("Bearer ")+1), wantErr: true, wantInvalid: true},
 		{name: "oversized", header: "Bearer " + strings.Repeat("a", MaxHeaderBytes), wantErr: true, wantInvalid: true},
 		{name: "oversized, other scheme", header: "Basic " + strings.Repeat("a", MaxHeaderBytes), wantErr: true},
+		{name: "oversized by white space around the token", header: "Bearer abc" + strings.Repeat(" ", MaxHeaderBytes), wantErr: true, wantInvalid: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
