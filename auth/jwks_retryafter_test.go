@@ -68,3 +68,34 @@ func TestJWKSRetryAfterUntilNextFetch(t *testing.T) {
 		}
 	})
 }
+
+// TestAnyOfRetryAfterSoonest checks that AnyOf, when no verifier could
+// check the token, says the soonest time any of them may: a verifier that
+// may check it now (its next fetch already allowed) is not outweighed by
+// another's long wait, and a wait already past counts as none.
+func TestAnyOfRetryAfterSoonest(t *testing.T) {
+	after := func(d time.Duration) Verifier {
+		return verifierFunc(func(context.Context, string) (*Identity, error) {
+			return nil, &unavailableError{ErrKeysUnavailable, d}
+		})
+	}
+	plain := verifierFunc(func(context.Context, string) (*Identity, error) { return nil, ErrKeysUnavailable })
+	for _, tc := range []struct {
+		name string
+		vs   []Verifier
+		want time.Duration
+	}{
+		{"the shorter wait", []Verifier{after(30 * time.Second), after(10 * time.Second)}, 10 * time.Second},
+		{"the shorter wait first", []Verifier{after(10 * time.Second), after(30 * time.Second)}, 10 * time.Second},
+		{"one may check it now", []Verifier{after(0), after(50 * time.Second)}, 0},
+		{"one's wait has passed", []Verifier{after(-5 * time.Second), after(50 * time.Second)}, 0},
+		{"one has loaded no keys yet", []Verifier{after(50 * time.Second), plain}, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := AnyOf(tc.vs...).Verify(context.Background(), "token")
+			if d, ok := retryAfter(err); !ok || d != tc.want {
+				t.Errorf("retryAfter = (%v, %v), want (%v, true); err %v", d, ok, tc.want, err)
+			}
+		})
+	}
+}

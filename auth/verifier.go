@@ -66,11 +66,13 @@ func (vs anyOf) Verify(ctx context.Context, token string) (*Identity, error) {
 	}
 	joined := errors.Join(errs...)
 	if errors.Is(joined, ErrKeysUnavailable) {
-		// The soonest any of them may check the token.
+		// The soonest any of them may check the token: a zero wait (its
+		// next fetch already allowed) counts as one, not as none found.
 		var retry time.Duration
+		found := false
 		for _, err := range errs {
-			if d, ok := retryAfter(err); ok && (retry == 0 || d < retry) {
-				retry = d
+			if d, ok := retryAfter(err); ok && (!found || d < retry) {
+				retry, found = d, true
 			}
 		}
 		return nil, &unavailableError{fmt.Errorf("%w (%v)", ErrKeysUnavailable, joined), retry}
