@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 )
 
@@ -104,5 +105,22 @@ func TestMiddlewareKeepsVerifierLeeway(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || rec.Body.String() != "user-123" {
 		t.Errorf("got %d %q (WWW-Authenticate %q), want 200 for user-123", rec.Code, rec.Body, rec.Header().Get("WWW-Authenticate"))
+	}
+}
+
+// A tool rebuilds from req.Extra.TokenInfo the identity the verifier
+// accepted, every field of it: its expiry too, which a tool may check
+// before starting long work.
+func TestIdentityThroughTokenInfo(t *testing.T) {
+	id := &Identity{
+		Subject:  "user-123",
+		ClientID: "client-abc",
+		Issuer:   "https://issuer.test",
+		Scopes:   []string{"mcp:read", "mcp:tools"},
+		Expiry:   time.Unix(1700000000, 0),
+		Method:   "jwt",
+	}
+	if diff := cmp.Diff(id, IdentityFromTokenInfo(id.TokenInfo())); diff != "" {
+		t.Errorf("identity through TokenInfo (-want +got):\n%s", diff)
 	}
 }
