@@ -99,3 +99,30 @@ func TestAnyOfRetryAfterSoonest(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryAfterRoundsUp checks that the Middleware's Retry-After rounds
+// the wait up to whole seconds: a client told the second before the next
+// fetch is allowed would only meet the same 503.
+func TestRetryAfterRoundsUp(t *testing.T) {
+	for wait, want := range map[time.Duration]string{
+		0:                       "1",
+		500 * time.Millisecond:  "1",
+		time.Second:             "1",
+		1500 * time.Millisecond: "2",
+		39*time.Second + 1:      "40",
+	} {
+		v := verifierFunc(func(context.Context, string) (*Identity, error) {
+			return nil, &unavailableError{ErrKeysUnavailable, wait}
+		})
+		h := Middleware(v, &MiddlewareOptions{ResourceURL: "https://mcp.test/mcp"})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			t.Errorf("%v: handler ran for a token that was not checked", wait)
+		}))
+		req := httptest.NewRequest(http.MethodPost, "https://mcp.test/mcp", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "Bearer token")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Retry-After"); rec.Code != http.StatusServiceUnavailable || got != want {
+			t.Errorf("wait %v: status %d, Retry-After %q; want 503, %q", wait, rec.Code, got, want)
+		}
+	}
+}
