@@ -257,7 +257,7 @@ func TestJWTDiscoveryRedirectToPlainHTTPRefused(t *testing.T) {
 // Without a JWKS URL, the issuer must be one its discovery document can
 // be fetched from.
 func TestJWTDiscoveryNeedsHTTPSIssuer(t *testing.T) {
-	for _, iss := range []string{"urn:example:issuer", "http://issuer.example", "https://issuer.example?x=1", "https://", "https://issuer.example#", "https://issuer.example/pool#"} {
+	for _, iss := range []string{"urn:example:issuer", "http://issuer.example", "https://issuer.example?x=1", "https://", "https://issuer.example#", "https://issuer.example/pool#", "https://u:p@issuer.example"} {
 		_, err := NewJWTVerifier(JWTOptions{Issuer: iss, Audience: "a"})
 		if err == nil || !strings.Contains(err.Error(), "discover") {
 			t.Errorf("NewJWTVerifier(issuer %q, no JWKS URL) = %v, want an error saying the keys cannot be discovered", iss, err)
