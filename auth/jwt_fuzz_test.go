@@ -29,6 +29,9 @@ func FuzzCompactSerialization(f *testing.F) {
 		{`{"alg":"RS256"}`, `{"sub":"\ud800\\udc00"}`, "s"},
 		{`{"alg":"RS256"}`, `{"sub":"\ud800\u0041"}`, "s"},
 		{`{"alg":"RS256"}`, `{"sub":"\uD800\uDC00"}`, "s"},
+		{`{"alg":"RS256"}`, `{"sub":"\uDBFF\uDFFF"}`, "s"},
+		{`{"alg":"RS256"}`, `{"sub":"\udc00\udc00"}`, "s"},
+		{`{"alg":"RS256"}`, `{"sub":"\ud800\ue000"}`, "s"},
 		{`{"alg":"RS256"}`, `["not","an","object"]`, "s"},
 		{`{"alg":"RS256"}`, `{"a":1} {"b":2}`, "s"},
 	} {
