@@ -571,6 +571,7 @@ func TestOriginAsBrowsersSendIt(t *testing.T) {
 		{"allowed https origin with :443", MiddlewareOptions{AllowedOrigins: []string{"https://app.example:443"}}, "mcp.test", "https://app.example", true},
 		{"allowed http origin with :80", MiddlewareOptions{AllowedOrigins: []string{"http://app.example:80/"}}, "mcp.test", "http://app.example", true},
 		{"allowed origin in capitals", MiddlewareOptions{AllowedOrigins: []string{"HTTPS://App.Example"}}, "mcp.test", "https://app.example", true},
+		{"Origin sent in capitals with :443", MiddlewareOptions{AllowedOrigins: []string{"https://app.example"}}, "mcp.test", "HTTPS://App.Example:443", true},
 		{"resource URL with :443", MiddlewareOptions{ResourceURL: "https://mcp.example.com:443/mcp"}, "mcp.test", "https://mcp.example.com", true},
 		// The resource's origin holds for the Origin check whatever else
 		// Middleware refuses in the URL: a page whose name was rebound to
