@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -86,6 +87,47 @@ func withPKCEMethod(body []byte) (mended []byte, ok bool) {
 		return nil, false
 	}
 	return mended, true
+}
+
+// pinnedFirst reads resp, a 200 answer to a GET for protected resource
+// metadata, and puts its body back with the pinned issuer first among
+// the authorization servers it names, when it names it after another:
+// the go-sdk takes the first, and the client is registered with, or was
+// told to register at, the pinned one (RFC 9728 §7.6: the client
+// chooses). A document that does not name it is left as it is.
+func (t *flowTransport) pinnedFirst(resp *http.Response) error {
+	if t.pin == nil || t.pin.issuer == "" {
+		return nil
+	}
+	body, ok, err := readMetadata(resp)
+	if err != nil || !ok {
+		return err
+	}
+	var doc map[string]json.RawMessage
+	var servers []string
+	if json.Unmarshal(body, &doc) != nil || json.Unmarshal(doc["authorization_servers"], &servers) != nil {
+		return nil
+	}
+	i := slices.IndexFunc(servers, func(s string) bool { return issuersEqual(s, t.pin.issuer) })
+	if i <= 0 {
+		return nil
+	}
+	servers = append(append([]string{servers[i]}, servers[:i]...), servers[i+1:]...)
+	named, err := json.Marshal(servers)
+	if err != nil {
+		return nil
+	}
+	doc["authorization_servers"] = named
+	mended, err := json.Marshal(doc)
+	if err != nil {
+		return nil
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(mended))
+	resp.ContentLength = int64(len(mended))
+	if resp.Header.Get("Content-Length") != "" {
+		resp.Header.Set("Content-Length", strconv.Itoa(len(mended)))
+	}
+	return nil
 }
 
 // otherResource reads resp, a 200 answer to a GET for protected resource

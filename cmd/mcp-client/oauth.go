@@ -442,6 +442,9 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && metadataPath(asked(r).URL.Path) {
 		err = t.readAuthServerMetadata(r, resp)
 	}
+	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && strings.Contains(asked(r).URL.Path, "/.well-known/oauth-protected-resource") {
+		err = t.pinnedFirst(resp)
+	}
 	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && t.resource != "" && strings.Contains(asked(r).URL.Path, "/.well-known/oauth-protected-resource") {
 		e.otherResource, err = t.otherResource(resp)
 	}

@@ -165,3 +165,42 @@ func TestLoginRegisteredWithSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginRegisterIssuerNamedSecond checks that -issuer picks the
+// authorization server a client registers at among those the server's
+// metadata names, the first or not: the sign-in goes there alone.
+func TestLoginRegisterIssuerNamedSecond(t *testing.T) {
+	withCacheDir(t)
+	opts := oauthtest.Options{Public: true, Scopes: []string{testScope}, Registration: true}
+	as := startAS(t, opts)
+	other := startAS(t, opts)
+	endpoint := startJWTReference(t, as, map[string]string{"MCP_AUTHORIZATION_SERVERS": other.Issuer + "," + as.Issuer})
+	b := newBrowser()
+	withOpener(t, b.open)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-login", "-redirect-port", "0", "-issuer", as.Issuer, "-endpoint", endpoint, "-call", "whoami"}, func(string) string { return "" }, &stdout, &stderr)
+	checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{`"client_id":"` + as.ClientID + `"`}, nil)
+	if regs := as.Registrations(); len(regs) != 1 {
+		t.Errorf("%d registrations at the issuer given, want 1", len(regs))
+	}
+	if regs, gets := other.Registrations(), other.Requests(); len(regs) != 0 || len(gets) != 0 {
+		t.Errorf("the other authorization server was asked %q, registered %+v", gets, regs)
+	}
+}
+
+// TestClientIssuerNamedSecond checks that a client given with its issuer
+// gets its token there when the server's metadata names that issuer
+// after another authorization server: the go-sdk takes the first named,
+// and would refuse the run for naming another issuer.
+func TestClientIssuerNamedSecond(t *testing.T) {
+	as := startAS(t, oauthtest.Options{Scopes: []string{testScope}})
+	other := startAS(t, oauthtest.Options{Scopes: []string{testScope}})
+	endpoint := startJWTReference(t, as, map[string]string{"MCP_AUTHORIZATION_SERVERS": other.Issuer + "," + as.Issuer})
+	env := map[string]string{"MCP_CLIENT_SECRET": as.Secret}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-endpoint", endpoint, "-client-id", as.ClientID, "-issuer", as.Issuer, "-call", "whoami"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{`"client_id":"` + as.ClientID + `"`}, nil)
+	if gets := other.Requests(); len(gets) != 0 {
+		t.Errorf("the other authorization server was asked %q", gets)
+	}
+}
