@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +253,39 @@ func TestRefreshTakesUpOnlyItsEndpointsToken(t *testing.T) {
 				t.Errorf("Token() = %v, %v; want %q", tok, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRefreshTakesUpOnlyItsClientsToken checks that the refresh of a
+// sign-in through a registered client takes up the token another run
+// kept since only when it is that client's: two runs that each
+// registered a client keep their tokens in the one file, and a refresh
+// token is refused to any other client than its own (RFC 6749 §6), which
+// would have this run delete the other's sign-in as refused.
+func TestRefreshTakesUpOnlyItsClientsToken(t *testing.T) {
+	mkdir(t, withCacheDir(t), 0o700)
+	var sent []string // the client and refresh token of each refresh
+	te := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		sent = append(sent, r.PostForm.Get("client_id")+" "+r.PostForm.Get("refresh_token"))
+		writeJSON(w, http.StatusOK, map[string]any{"access_token": "access-refreshed-2c3d", "token_type": "Bearer", "refresh_token": "refresh-new-4e5f", "expires_in": 3600})
+	}))
+	defer te.Close()
+	cfg := &oauth2.Config{ClientID: "registered-a-7f3a", Endpoint: oauth2.Endpoint{TokenURL: te.URL + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}}
+	c, err := newTokenCache(testIssuer, "", "https://mcp.example.com/mcp", &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newKeepingSource(t.Context(), t.Context(), cfg, &oauth2.Token{AccessToken: "access-held-6a7b", RefreshToken: "refresh-held-8c9d", Expiry: time.Now().Add(-time.Hour)}, c, nil)
+	// Another run's, through the client it registered, kept since.
+	if err := c.write(keptToken{Key: c.key, Issuer: testIssuer, ClientID: "registered-b-0a1b", TokenEndpoint: cfg.Endpoint.TokenURL, AuthStyle: int(cfg.Endpoint.AuthStyle),
+		AccessToken: "access-other-0a1b", RefreshToken: "refresh-other-1b2c", Expiry: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Token(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"registered-a-7f3a refresh-held-8c9d"}; !slices.Equal(sent, want) {
+		t.Errorf("refreshes sent %q, want %q", sent, want)
 	}
 }

@@ -456,15 +456,17 @@ func (s *keepingSource) Token() (*oauth2.Token, error) {
 }
 
 // takeUp makes the token kept now the one refreshed, if another run kept
-// it since this one was held, for the same token endpoint and client
-// authentication (another goes through the pinned issuer's check first:
-// oauthFlow.keptSince). Its caller holds the lock.
+// it since this one was held, for the same client, token endpoint and
+// client authentication (another goes through the pinned issuer's check
+// first: oauthFlow.keptSince; a refresh token is refused to another
+// client than its own, as two runs that each registered one have).
+// Its caller holds the lock.
 func (s *keepingSource) takeUp() {
 	if s.cache == nil {
 		return
 	}
 	k, _ := s.cache.read()
-	if !usableSince(k, s.last(), time.Now()) || k.TokenEndpoint != s.cfg.Endpoint.TokenURL || oauth2.AuthStyle(k.AuthStyle) != s.cfg.Endpoint.AuthStyle {
+	if !usableSince(k, s.last(), time.Now()) || k.ClientID != s.cfg.ClientID || k.TokenEndpoint != s.cfg.Endpoint.TokenURL || oauth2.AuthStyle(k.AuthStyle) != s.cfg.Endpoint.AuthStyle {
 		return
 	}
 	tok := k.token()
