@@ -141,14 +141,15 @@ func TestLoginRegisterMetadataRefused(t *testing.T) {
 // TestLoginRegisteredWithSecret checks that a client the authorization
 // server registered as a confidential one, with a secret, is not kept:
 // the secret is kept nowhere, and the client cannot be used without it.
-// The run signs in all the same, and the next registers again.
+// The run signs in all the same, and the next registers again. -trace
+// shows neither the secret nor the token to manage the client by.
 func TestLoginRegisteredWithSecret(t *testing.T) {
 	dir := withCacheDir(t)
 	as := startAS(t, oauthtest.Options{Public: true, Scopes: []string{testScope}, Registration: true, RegisterSecret: true})
 	endpoint := startJWTReference(t, as, nil)
 	b := newBrowser()
 	withOpener(t, b.open)
-	args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+	args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami", "-trace"}
 	for run_ := 1; run_ <= 2; run_++ {
 		var stdout, stderr bytes.Buffer
 		code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr)
@@ -160,8 +161,13 @@ func TestLoginRegisteredWithSecret(t *testing.T) {
 		if regs := as.Registrations(); len(regs) != run_ {
 			t.Errorf("after run %d: %d registrations, want %d", run_, len(regs), run_)
 		}
-		if strings.Contains(stdout.String()+stderr.String(), as.Secret) {
-			t.Errorf("the registered secret shows: stdout %q, stderr %q", stdout.String(), stderr.String())
+		for _, s := range []string{as.Secret, oauthtest.RegistrationAccessToken} {
+			if strings.Contains(stdout.String()+stderr.String(), s) {
+				t.Errorf("the registration's %q shows: stdout %q, stderr %q", s, stdout.String(), stderr.String())
+			}
+		}
+		if !strings.Contains(stderr.String(), `"registration_access_token":"[hidden]"`) {
+			t.Errorf("the trace shows no registration answer: %q", stderr.String())
 		}
 	}
 }

@@ -162,12 +162,13 @@ func headerShown(name, value string) string {
 // answers so), and the client secret of its form request
 // (client_secret_post), or the authorization code and its PKCE verifier
 // (RFC 7636 §4.5), or the token a revocation request carries (RFC 7009
-// §2.1).
+// §2.1), or a registration's answer: the client's secret and the token
+// to manage it by (RFC 7591 §3.2.1, RFC 7592).
 // A body's tokens are shown before the client has read them, so they
 // cannot be hidden by value; a line cut at traceBodyLimit may end inside
 // a value, which is hidden to its end.
 var (
-	jsonCredentialField = regexp.MustCompile(`("(?:access_token|refresh_token|id_token|client_secret)"\s*:\s*")(?:[^"\\]|\\.)*\\?("|$)`)
+	jsonCredentialField = regexp.MustCompile(`("(?:access_token|refresh_token|id_token|client_secret|registration_access_token)"\s*:\s*")(?:[^"\\]|\\.)*\\?("|$)`)
 	formCredentialField = regexp.MustCompile(`((?:^|&)(?:client_secret|client_assertion|access_token|refresh_token|id_token|password|code|code_verifier|token)=)[^&]*`)
 )
 

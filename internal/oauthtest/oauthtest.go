@@ -37,6 +37,11 @@ const (
 	DefaultSubject  = "person-4b1d-9c2e"
 )
 
+// RegistrationAccessToken is what a registration answers with, besides
+// the secret, with RegisterSecret: the token to manage the client by
+// (RFC 7592).
+const RegistrationAccessToken = "r3g-acc3ss-Tk4yP7wQ"
+
 // Options shape an authorization server. The zero value serves RFC 8414
 // metadata at the root, takes the client's secret by any method and grants
 // no scope.
@@ -318,6 +323,7 @@ func (a *Server) register(w http.ResponseWriter, r *http.Request) {
 		"grant_types":                reg.GrantTypes,
 	}
 	if a.opts.RegisterSecret {
+		doc["registration_access_token"] = RegistrationAccessToken
 		doc["client_secret"] = a.Secret
 		doc["token_endpoint_auth_method"] = "client_secret_basic"
 	}
