@@ -38,8 +38,25 @@ const maxRevocationAnswer = 64 << 10
 // no more (the token is gone); 1 when the file cannot be deleted. (run
 // makes a 0 that Ctrl-C cut short 130, as every interrupted run's, and
 // one that SIGTERM or SIGHUP cut short 143 or 129.)
+//
+// With no client id, it is the sign-in through the client -login
+// registered, at the authorization server -issuer gives, or else the
+// one the server's protected resource metadata names, found as -login
+// finds it (registeredIssuer); its token is revoked as that client, a
+// public one.
 func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
+	if s.clientID == "" && s.issuer == "" {
+		issuer, err := s.registeredIssuer(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "mcp-client: %s\n", s.secrets.line(fmt.Sprintf("no authorization server of a client registered for %s is found: %v: give it, -issuer or MCP_CLIENT_ISSUER, or the client, -client-id", redacted(s.endpoint), err)))
+			return 1
+		}
+		s.issuer = issuer
+	}
 	whose := fmt.Sprintf("client %q at %s for %s", s.clientID, s.issuer, redacted(s.endpoint))
+	if s.clientID == "" {
+		whose = fmt.Sprintf("a client registered at %s for %s", s.issuer, redacted(s.endpoint))
+	}
 	cache, err := newTokenCache(s.issuer, s.clientID, s.endpoint, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcp-client: %s\n", s.secrets.line(fmt.Sprintf("the sign-in of %s cannot be deleted: %v", whose, err)))
@@ -56,6 +73,9 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 		return 1
 	}
 	k, unusable := cache.read() // sweeps the temporary files first
+	if k != nil && s.clientID == "" {
+		whose = fmt.Sprintf("client %q, registered at %s, for %s", k.ClientID, s.issuer, redacted(s.endpoint))
+	}
 	if k != nil {
 		// Hidden from the trace and from what the server echoes.
 		s.secrets.addObtained(k.AccessToken, minSecret)
@@ -112,6 +132,7 @@ func (s signOut) revoke(ctx context.Context, k *keptToken) (what, at string, err
 		token, hint = k.AccessToken, "access_token"
 	}
 	what = strings.ReplaceAll(hint, "_", " ")
+	clientID := or(s.clientID, k.ClientID) // the registered client's, none given
 	client, log, _ := flowClient(s.endpoint, s.issuer, s.insecure, s.trace, s.secrets)
 	meta, err := auth.GetAuthServerMetadata(ctx, s.issuer, client)
 	switch {
@@ -135,9 +156,9 @@ func (s signOut) revoke(ctx context.Context, k *keptToken) (what, at string, err
 	basic := false
 	switch {
 	case s.clientSecret == "":
-		form.Set("client_id", s.clientID) // a public client (RFC 7009 §2.1, RFC 6749 §3.2.1)
+		form.Set("client_id", clientID) // a public client (RFC 7009 §2.1, RFC 6749 §3.2.1)
 	case oauth2.AuthStyle(k.AuthStyle) == oauth2.AuthStyleInParams:
-		form.Set("client_id", s.clientID)
+		form.Set("client_id", clientID)
 		form.Set("client_secret", s.clientSecret)
 	default:
 		// Basic, which every authorization server takes (RFC 6749
@@ -150,7 +171,7 @@ func (s signOut) revoke(ctx context.Context, k *keptToken) (what, at string, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if basic {
-		req.SetBasicAuth(url.QueryEscape(s.clientID), url.QueryEscape(s.clientSecret))
+		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(s.clientSecret))
 	}
 	noRedirect := *client
 	// A redirect is an answer, not a place to send the token on to.
@@ -177,6 +198,35 @@ func (s signOut) revoke(ctx context.Context, k *keptToken) (what, at string, err
 		why += " " + s.secrets.quote(oe.Description)
 	}
 	return what, at, fmt.Errorf("the revocation endpoint %s refused it (HTTP %d): %s", redacted(at), resp.StatusCode, why)
+}
+
+// registeredIssuer is the authorization server a -login with no client
+// registered one at, found as it found it (resourceIssuer): by the
+// protected resource metadata the challenge of the server's refusal
+// names, or that at its well-known URLs. The request goes as the
+// sign-in's do (flowClient), without a token.
+func (s signOut) registeredIssuer(ctx context.Context) (string, error) {
+	client, _, _ := flowClient(s.endpoint, "", s.insecure, s.trace, s.secrets)
+	var challenges []string
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.endpoint, nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	if resp, err := client.Do(req); err == nil {
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			challenges = resp.Header.Values("WWW-Authenticate")
+		}
+		resp.Body.Close()
+	}
+	issuer, err := resourceIssuer(ctx, client, s.endpoint, challenges, "")
+	if err != nil {
+		return "", err
+	}
+	if msg := validIssuer(issuer); msg != "" {
+		return "", errors.New(strings.Replace(msg, "-issuer", "the authorization server", 1))
+	}
+	return issuer, nil
 }
 
 // unsent explains a revocation request that got no answer, by what the

@@ -151,8 +151,10 @@
 // again as that client, registering no other. A server without resource
 // metadata, and an issuer whose metadata names no registration_endpoint,
 // are each explained in one line; a client registered beforehand is
-// given with -client-id and -issuer as above. -logout needs a client id:
-// such a sign-in is dropped by deleting its file.
+// given with -client-id and -issuer as above. -logout without -client-id
+// drops such a sign-in: it finds the authorization server as -login does
+// (or takes -issuer), and revokes the token there as the registered
+// client.
 //
 // The sign-in is kept for the next run with the same client, issuer and
 // endpoint, in the user's cache directory (lambdamcp/mcp-client/, the file
@@ -339,7 +341,7 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any")
 	noBrowser := fs.Bool("no-browser", false, "with -login: print the sign-in URL without opening a browser")
 	noTokenCache := fs.Bool("no-token-cache", false, "with -login: sign in at every run, neither using nor keeping a token between runs")
-	logout := fs.Bool("logout", false, "delete the token -login keeps for -client-id, -issuer and the endpoint, revoke it at the revocation endpoint of the issuer's metadata (RFC 7009), and exit")
+	logout := fs.Bool("logout", false, "delete the token -login keeps for -client-id, -issuer and the endpoint (without -client-id: for the client -login registered, at the authorization server -issuer gives or the server's metadata names), revoke it at the revocation endpoint of the issuer's metadata (RFC 7009), and exit")
 	if code, ok := cmdline.Parse(fs, args, stderr, usage); !ok {
 		if code == 0 { // -h
 			fmt.Fprint(stderr, exitStatuses)
@@ -438,9 +440,6 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 		// too, and would find no sign-in kept.
 		return usageError(stderr, "-login and -logout exclude each other: give one (-login signs in and keeps the sign-in, -logout deletes it)")
 	}
-	if *logout && *clientID == "" {
-		return usageError(stderr, "-logout deletes the sign-in of a client: give its id, -client-id or MCP_CLIENT_ID, and its issuer, -issuer or MCP_CLIENT_ISSUER")
-	}
 	for _, name := range []string{"redirect-port", "no-browser", "no-token-cache"} {
 		if given[name] && !*login {
 			return usageError(stderr, "-"+name+" is for a person's sign-in: use it with -login")
@@ -458,14 +457,14 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	if *clientID != "" && clientSecret == "" && !*login && !*logout {
 		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no secret: set MCP_CLIENT_SECRET (the environment only: command lines show in process lists)")
 	}
-	if given["issuer"] && *clientID == "" && !*login {
+	if given["issuer"] && *clientID == "" && !*login && !*logout {
 		return usageError(stderr, "-issuer names the authorization server of a client: use it with -client-id (or MCP_CLIENT_ID)")
 	}
 	if *clientID != "" && *issuer == "" {
 		// Else the server connected to would choose where the secret goes.
 		return usageError(stderr, "client "+fmt.Sprintf("%q", *clientID)+" has no issuer: give the URL of the authorization server it is registered with, -issuer or MCP_CLIENT_ISSUER, so that its secret goes there alone")
 	}
-	if *clientID != "" || *issuer != "" && *login {
+	if *clientID != "" || *issuer != "" && (*login || *logout) {
 		if msg := validIssuer(*issuer); msg != "" {
 			return usageError(stderr, msg)
 		}
@@ -534,7 +533,13 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 		t.trace = errOut
 	}
 	if *logout {
-		code := forgetSignIn(ctx, signOut{issuer: *issuer, clientID: *clientID, clientSecret: clientSecret, endpoint: *endpoint, insecure: *insecure, trace: t.trace, secrets: secrets}, stderr)
+		s := signOut{issuer: *issuer, clientID: *clientID, clientSecret: clientSecret, endpoint: *endpoint, insecure: *insecure, trace: t.trace, secrets: secrets}
+		if *clientID == "" {
+			// The sign-in of the client -login registered: no secret of
+			// its own, at the issuer -login found, or -issuer gives.
+			s.clientSecret = ""
+		}
+		code := forgetSignIn(ctx, s, stderr)
 		if code == 0 && interrupted.Err() != nil {
 			// The file is gone, and its line says the server was not
 			// told; the exit status says why, as every Ctrl-C's does.
@@ -1766,7 +1771,7 @@ func capabilityName(name string, sub map[string]json.RawMessage) string {
 var logLevels = []string{"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}
 
 // usage is the synopsis printed with a usage error; -h lists the flags.
-const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout] | -login [-issuer URL] [-redirect-port PORT] [-no-browser] [-no-token-cache]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON|@FILE|@-] [-log LEVEL] [-elicit JSON|@FILE|@-|decline|cancel] | -prompt NAME [-args JSON|@FILE|@-] [-elicit JSON|@FILE|@-|decline|cancel] | -read URI]"
+const usage = "usage: mcp-client [-endpoint URL] [-token TOKEN | -client-id ID -issuer URL [-login [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout] | -login [-issuer URL] [-redirect-port PORT] [-no-browser] [-no-token-cache] | -logout [-issuer URL]] [-protocol VERSION] [-timeout DURATION] [-insecure] [-trace] [-call TOOL [-args JSON|@FILE|@-] [-log LEVEL] [-elicit JSON|@FILE|@-|decline|cancel] | -prompt NAME [-args JSON|@FILE|@-] [-elicit JSON|@FILE|@-|decline|cancel] | -read URI]"
 
 // exitStatuses ends -h's text: a script tells its outcomes apart by them.
 const exitStatuses = `

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
 
@@ -209,4 +211,72 @@ func TestClientIssuerNamedSecond(t *testing.T) {
 	if gets := other.Requests(); len(gets) != 0 {
 		t.Errorf("the other authorization server was asked %q", gets)
 	}
+}
+
+// TestLogoutRegistered checks that -logout without a client finds the
+// sign-in kept through the client a -login registered for the endpoint,
+// at the authorization server the server's metadata names (or -issuer
+// gives, as to -login), deletes it, and revokes its token there as that
+// public client: MCP_CLIENT_SECRET, which belongs to a client given, is
+// not sent.
+func TestLogoutRegistered(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		issuer bool // -login and -logout are given -issuer
+	}{
+		{name: "found"},
+		{name: "given", issuer: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := withCacheDir(t)
+			as := startAS(t, oauthtest.Options{Public: true, Refresh: true, Scopes: []string{testScope}, Registration: true})
+			endpoint := startJWTReference(t, as, nil)
+			withOpener(t, newBrowser().open)
+			env := map[string]string{"MCP_CLIENT_SECRET": "wr0ng-s3cret-abcdefgh"}
+			getenv := func(k string) string { return env[k] }
+			var given []string
+			if tc.issuer {
+				given = []string{"-issuer", as.Issuer}
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}, given...), getenv, &stdout, &stderr)
+			checkRunOutput(t, code, 0, stdout.String(), stderr.String(), nil, nil)
+			path := keptFile(t, dir)
+			if path == "" {
+				t.Fatal("no sign-in kept")
+			}
+			kept := readKept(t, path)
+
+			stdout.Reset()
+			stderr.Reset()
+			code = run(t.Context(), append([]string{"-logout", "-endpoint", endpoint}, given...), getenv, &stdout, &stderr)
+			checkRunOutput(t, code, 0, stdout.String(), stderr.String(), nil,
+				[]string{"signed out: the kept sign-in of client \"" + as.ClientID + "\", registered at " + as.Issuer + ", for " + endpoint + " is deleted, and its refresh token revoked at " + as.URL + "/oauth2/revoke"})
+			if path := keptFile(t, dir); path != "" {
+				t.Errorf("%s is kept still", path)
+			}
+			if diff := cmp.Diff([]string{kept.RefreshToken}, as.Revoked()); diff != "" {
+				t.Errorf("revoked (-want +got):\n%s", diff)
+			}
+
+			// Nothing kept now: said so.
+			stderr.Reset()
+			code = run(t.Context(), append([]string{"-logout", "-endpoint", endpoint}, given...), getenv, &stdout, &stderr)
+			checkRunOutput(t, code, 0, "", stderr.String(), nil,
+				[]string{"no sign-in of a client registered at " + as.Issuer + " for " + endpoint + " was kept"})
+		})
+	}
+}
+
+// TestLogoutRegisteredNotFound checks that -logout without a client, at
+// a server that names no authorization server, says in one line to give
+// it, and exits 1.
+func TestLogoutRegisteredNotFound(t *testing.T) {
+	withCacheDir(t)
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-logout", "-endpoint", srv.URL + "/mcp"}, func(string) string { return "" }, &stdout, &stderr)
+	checkRunOutput(t, code, 1, stdout.String(), stderr.String(), nil,
+		[]string{"mcp-client: no authorization server of a client registered for " + srv.URL + "/mcp is found: no protected resource metadata names the server's authorization server: give it, -issuer or MCP_CLIENT_ISSUER, or the client, -client-id\n"})
 }

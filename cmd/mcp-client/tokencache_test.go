@@ -338,7 +338,7 @@ func TestKeptSignInCommandLine(t *testing.T) {
 	withCacheDir(t)
 	checkCommandLines(t, []commandLine{
 		{"no token cache without login", []string{"-no-token-cache"}, nil, 2, "-no-token-cache is for a person's sign-in: use it with -login"},
-		{"logout without client", []string{"-logout", "-issuer", testIssuer}, nil, 2, "-logout deletes the sign-in of a client: give its id"},
+		{"logout without client, plain http issuer", []string{"-logout", "-issuer", "http://as.example.com"}, nil, 2, `-issuer "http://as.example.com" is plain http to a host that is not loopback`},
 		{"logout without issuer", []string{"-logout", "-client-id", "c1"}, nil, 2, `client "c1" has no issuer`},
 		{"logout and call", []string{"-logout", "-client-id", "c1", "-issuer", testIssuer, "-call", "ping"}, nil, 2, "-logout deletes a kept sign-in and exits"},
 		{"logout and no token cache", []string{"-login", "-logout", "-no-token-cache", "-client-id", "c1", "-issuer", testIssuer}, nil, 2, "-logout deletes a kept sign-in and exits"},
