@@ -728,6 +728,15 @@ func TestContentEncoding(t *testing.T) {
 			t.Errorf("%s event with Content-Encoding: gzip and a plain body: %d, want %d", shape.name, resp.StatusCode, want)
 		}
 	}
+	// A REST API's body, decompressed, keeps the label: it is served while
+	// it reads as JSON text, white space between tokens included, and
+	// refused once it holds any other control byte, as a coded body does.
+	for body, want := range map[string]int{"{\r\n\t}": 200, "{\n}": 200, "{\x01}": 415, "\x1f\x8b\x08": 415} {
+		resp := invoke(t, h, restEvent(t, jsonPost(body, "Content-Encoding", "gzip")))
+		if resp.StatusCode != want {
+			t.Errorf("REST event with Content-Encoding: gzip and the body %q: %d, want %d", body, resp.StatusCode, want)
+		}
+	}
 	// An HTTP API's payload 1.0 event is served as a REST one, but an HTTP
 	// API decompresses nothing: the body is as the client coded it.
 	resp := invoke(t, h, httpAPIv1Event(t, jsonPost(`{}`, "Content-Encoding", "gzip")))
