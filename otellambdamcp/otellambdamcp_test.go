@@ -942,3 +942,54 @@ func TestStatusDescription(t *testing.T) {
 		t.Errorf("long tool name: status %+v, want the message cut short", got[2])
 	}
 }
+
+// TestDirectSpan checks what a span records when the tracer is called as
+// lambdamcp calls it: faas.trigger http on Lambda, as the FaaS conventions
+// name a function an HTTP request invoked; a session id bounded; and the
+// status of an HTTP span the server failed described with its error type,
+// not with the message of a JSON-RPC error of no MCP method's.
+func TestDirectSpan(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	tracer := otellambdamcp.New(tp, otellambdamcp.NoFlush())
+	_, end := tracer.Start(t.Context(), lambdamcp.RequestInfo{Method: "POST", Scheme: "https", Path: "/mcp", Shape: lambdamcp.ShapeURL, RequestID: "req-1"})
+	end(lambdamcp.RequestResult{Status: 500, Outcome: lambdamcp.OutcomePanic, ErrorCode: "-32603", ErrorMessage: "internal error: the database is down",
+		SessionID: strings.Repeat("s", 1000)})
+	ended := rec.Ended()
+	if len(ended) != 1 {
+		t.Fatalf("%d spans, want 1", len(ended))
+	}
+	a := attrsOf(ended[0])
+	if v := a["faas.trigger"]; v.AsString() != "http" {
+		t.Errorf("faas.trigger = %q, want http", v.String())
+	}
+	if v := a["mcp.session.id"]; v.AsString() != strings.Repeat("s", 256) {
+		t.Errorf("mcp.session.id is %d bytes, want cut to 256", len(v.AsString()))
+	}
+	if want := (sdktrace.Status{Code: codes.Error, Description: lambdamcp.OutcomePanic}); ended[0].Status() != want {
+		t.Errorf("status %+v, want %+v", ended[0].Status(), want)
+	}
+}
+
+// TestFlushBounded checks that the flush at the end of a request takes at
+// most a second when the answer is due much later, and that no flush is
+// made once the time for one has passed.
+func TestFlushBounded(t *testing.T) {
+	df := &deadlineFlusher{TracerProvider: sdktrace.NewTracerProvider()}
+	tracer := otellambdamcp.New(df)
+	info := lambdamcp.RequestInfo{Method: "POST", Path: "/mcp", Shape: lambdamcp.ShapeURL, Deadline: time.Now().Add(time.Hour)}
+	_, end := tracer.Start(t.Context(), info)
+	end(lambdamcp.RequestResult{Status: 200, Outcome: lambdamcp.OutcomeOK})
+	after := time.Now()
+	if len(df.deadlines) != 1 || df.deadlines[0].After(after.Add(time.Second)) {
+		t.Errorf("flush deadlines %v, want one no later than a second after %v", df.deadlines, after)
+	}
+
+	df.deadlines = nil
+	info.Deadline = time.Now().Add(-time.Second)
+	_, end = tracer.Start(t.Context(), info)
+	end(lambdamcp.RequestResult{Status: 504, Outcome: lambdamcp.OutcomeTimeout})
+	if len(df.deadlines) != 0 {
+		t.Errorf("flushed with deadlines %v past the answer's deadline, want no flush", df.deadlines)
+	}
+}
