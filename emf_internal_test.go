@@ -155,3 +155,24 @@ func TestEMFLatency(t *testing.T) {
 		})
 	}
 }
+
+// TestEMFMemberNames checks the line's member names as they are spelt:
+// CloudWatch finds each metric and dimension by its exact name in the
+// directive, and Logs Insights queries (docs/operations.md) name Outcome
+// and RequestId; a decoder that matches names in any case would not tell.
+func TestEMFMemberNames(t *testing.T) {
+	var out bytes.Buffer
+	e := newEMFWriter(&out, "")
+	e.function = "mcp-Server"
+	e.write("greet", OutcomeError, true, time.Millisecond, "req-1")
+	var line map[string]any
+	if err := json.Unmarshal(out.Bytes(), &line); err != nil {
+		t.Fatalf("line %q: %v", out.Bytes(), err)
+	}
+	delete(line, "_aws")
+	want := map[string]any{"FunctionName": "mcp-Server", "Tool": "greet", "Calls": 1.0, "Errors": 1.0, "Faults": 1.0,
+		"Latency": 1.0, "Outcome": OutcomeError, "RequestId": "req-1"}
+	if diff := cmp.Diff(want, line); diff != "" {
+		t.Errorf("line members (-want +got):\n%s", diff)
+	}
+}
