@@ -113,3 +113,25 @@ func msgLines(t *testing.T, logs *bytes.Buffer) []msgLine {
 	}
 	return got
 }
+
+// TestLogHandlerKeepsLineWithContext checks that only a context-free line
+// is taken for the runtime's duplicate of a failure Start logged: the same
+// text logged with an invocation's context is the program's own, kept
+// with its request id.
+func TestLogHandlerKeepsLineWithContext(t *testing.T) {
+	const runtimeLine = `{"errorMessage":"no such row","errorType":"errorString"}`
+	var logs bytes.Buffer
+	h := lambdamcp.NewLogHandler(slog.NewJSONHandler(&logs, nil))
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-row"})
+	failurelog.Call(ctx, failurelog.Logger{Logger: slog.New(h)}, nil, func(context.Context, []byte) ([]byte, error) {
+		return nil, errors.New("no such row")
+	})
+	slog.New(h).InfoContext(ctx, runtimeLine)
+	slog.NewLogLogger(h, slog.LevelInfo).Print(runtimeLine)
+
+	got := msgLines(t, &logs)
+	want := []msgLine{{"invocation failed", "req-row"}, {runtimeLine, "req-row"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log lines (-want +got):\n%s", diff)
+	}
+}
