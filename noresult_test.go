@@ -210,6 +210,14 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 			result: `"inputRequests":{"s":{"method":"roots/list","params":{}}}`},
 		{name: "resource's nil roots request", method: "resources/read", ask: mcp.InputRequestMap{"r": &mcp.ListRootsParams{}, "s": (*mcp.ListRootsParams)(nil)},
 			result: `"inputRequests":{"r":{"method":"roots/list","params":{}},"s":{"method":"roots/list","params":{}}}`},
+		// Encoded "messages": null, where the schema asks for a list:
+		// answered with an empty one.
+		{name: "sampling request without messages", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8}},
+			result: `"inputRequests":{"s":{"method":"sampling/createMessage","params":{"maxTokens":8,"messages":[]}}}`},
+		{name: "prompt's sampling request with tools without messages", method: "prompts/get", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8}},
+			result: `"inputRequests":{"s":{"method":"sampling/createMessage","params":{"maxTokens":8,"messages":[]}}}`},
+		{name: "resource's sampling request without messages", method: "resources/read", ask: mcp.InputRequestMap{"r": (*mcp.ListRootsParams)(nil), "s": &mcp.CreateMessageParams{MaxTokens: 8}},
+			result: `"inputRequests":{"r":{"method":"roots/list","params":{}},"s":{"method":"sampling/createMessage","params":{"maxTokens":8,"messages":[]}}}`},
 		// A nil content pointer is no nil block, but cannot be encoded, as
 		// among the result's own contents.
 		{name: "nil content pointer", method: "tools/call", ask: sample(hi, (*mcp.TextContent)(nil)),
@@ -236,6 +244,7 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 			if tc.method == "resources/read" {
 				params, name = `"uri":"file:///r"`, "file:///r"
 			}
+			wasUnlisted := unlisted(tc.ask["s"])
 			resp := invoke(t, h, restEvent(t, callIn(modern, tc.method, params, name)))
 			var ans methodAnswer
 			if err := json.Unmarshal(resp.body(t), &ans); err != nil {
@@ -248,6 +257,9 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 				if p, ok := tc.ask["s"].(*mcp.ListRootsParams); ok && p != nil {
 					t.Errorf("the handler's input requests were changed: %v", tc.ask)
 				}
+				if now := unlisted(tc.ask["s"]); now != wasUnlisted {
+					t.Errorf("the handler's sampling request was changed: %+v", tc.ask["s"])
+				}
 				return
 			}
 			want := &answerError{Code: -32603, Message: tc.message}
@@ -256,6 +268,18 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unlisted reports whether ir is a sampling request whose messages are
+// nil.
+func unlisted(ir mcp.InputRequest) bool {
+	switch p := ir.(type) {
+	case *mcp.CreateMessageParams:
+		return p != nil && p.Messages == nil
+	case *mcp.CreateMessageWithToolsParams:
+		return p != nil && p.Messages == nil
+	}
+	return false
 }
 
 // TestNilListAnswered checks that a prompt's nil messages and a

@@ -63,9 +63,9 @@ import (
 // handler, ending the process.
 // So is a tool's or prompt's result holding a nil where the schema asks
 // for an object (a nil content block or prompt message, a nil
-// *CreateMessageParams or *ElicitParams among the input requests of a
-// 2026-07-28 result, a resource's too, an embedded
-// resource without its resource; a block in a tool result block, or in
+// *CreateMessageParams, *CreateMessageWithToolsParams or *ElicitParams
+// among the input requests of a 2026-07-28 result, a resource's too, an
+// embedded resource without its resource; a block in a tool result block, or in
 // the messages a 2026-07-28 result asks the client to sample, a resource's
 // too, or such a message without content), or a prompt message or a
 // sampled one whose role is neither "user" nor "assistant",
@@ -80,7 +80,8 @@ import (
 // empty lists, as the go-sdk answers a tool's nil content (a prompt result
 // asking the client for input, which has no messages, is answered as it
 // is), a nil *ListRootsParams among a result's input requests as empty
-// params, and a completion's values past the spec's 100 are cut to the first
+// params, a sampling request's nil messages as an empty list, and a
+// completion's values past the spec's 100 are cut to the first
 // 100, the answer saying there are more.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
@@ -581,8 +582,10 @@ const maxCompletionValues = 100
 // 100, the answer saying there are more and, unless the handler said
 // there were more than it gave without saying how many, how many; a nil
 // *mcp.ListRootsParams among a result's input requests made empty params,
-// encoded {}, where the go-sdk would send null (the schema lets a
-// roots/list go without params, but has them an object). A prompt result
+// encoded {}, and a sampling request's nil messages an empty list, encoded
+// [], where the go-sdk would send null (the schema lets a roots/list go
+// without params, but has them an object, and asks a sampling request for
+// a list of messages). A prompt result
 // that asks the client for input keeps its messages as they are, and the
 // handler's result is left as it is.
 func withLists(res mcp.Result) mcp.Result {
@@ -593,21 +596,21 @@ func withLists(res mcp.Result) mcp.Result {
 			cp.Messages = []*mcp.PromptMessage{}
 			return &cp
 		}
-		if r != nil && nilRootsRequest(r.InputRequests) {
+		if r != nil && unlistedInputs(r.InputRequests) {
 			cp := *r
-			cp.InputRequests = withRootsParams(r.InputRequests)
+			cp.InputRequests = withInputLists(r.InputRequests)
 			return &cp
 		}
 	case *mcp.CallToolResult:
-		if r != nil && nilRootsRequest(r.InputRequests) {
+		if r != nil && unlistedInputs(r.InputRequests) {
 			cp := *r
-			cp.InputRequests = withRootsParams(r.InputRequests)
+			cp.InputRequests = withInputLists(r.InputRequests)
 			return &cp
 		}
 	case *mcp.ReadResourceResult:
-		if r != nil && nilRootsRequest(r.InputRequests) {
+		if r != nil && unlistedInputs(r.InputRequests) {
 			cp := *r
-			cp.InputRequests = withRootsParams(r.InputRequests)
+			cp.InputRequests = withInputLists(r.InputRequests)
 			return &cp
 		}
 	case *mcp.CompleteResult:
@@ -631,28 +634,65 @@ func withLists(res mcp.Result) mcp.Result {
 	return res
 }
 
-// nilRootsRequest reports whether reqs hold a nil *mcp.ListRootsParams,
-// which the go-sdk encodes "params": null: the schema lets a roots/list
-// go without params, but has them an object when they are there.
-func nilRootsRequest(reqs mcp.InputRequestMap) bool {
+// unlistedInputs reports whether reqs hold what the go-sdk would encode
+// null where the schema has an object or a list: a nil
+// *mcp.ListRootsParams, encoded "params": null (the schema lets a
+// roots/list go without params, but has them an object when they are
+// there), or a sampling request's nil messages, encoded "messages": null
+// (the schema asks for a list).
+func unlistedInputs(reqs mcp.InputRequestMap) bool {
 	for _, ir := range reqs {
+		switch p := ir.(type) {
 		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		if p, ok := ir.(*mcp.ListRootsParams); ok && p == nil {
-			return true
+		case *mcp.ListRootsParams:
+			if p == nil {
+				return true
+			}
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+		case *mcp.CreateMessageParams:
+			if p != nil && p.Messages == nil {
+				return true
+			}
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+		case *mcp.CreateMessageWithToolsParams:
+			if p != nil && p.Messages == nil {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// withRootsParams is a copy of reqs with each nil *mcp.ListRootsParams
-// made empty params, encoded {}.
-func withRootsParams(reqs mcp.InputRequestMap) mcp.InputRequestMap {
+// withInputLists is a copy of reqs with each nil *mcp.ListRootsParams
+// made empty params, encoded {}, and each sampling request whose messages
+// are nil a copy of it with an empty list, encoded []; the handler's
+// requests are left as they are.
+func withInputLists(reqs mcp.InputRequestMap) mcp.InputRequestMap {
 	cp := maps.Clone(reqs)
 	for k, ir := range cp {
+		switch p := ir.(type) {
 		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		if p, ok := ir.(*mcp.ListRootsParams); ok && p == nil {
-			//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-			cp[k] = &mcp.ListRootsParams{}
+		case *mcp.ListRootsParams:
+			if p == nil {
+				//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+				cp[k] = &mcp.ListRootsParams{}
+			}
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+		case *mcp.CreateMessageParams:
+			if p != nil && p.Messages == nil {
+				q := *p
+				//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+				q.Messages = []*mcp.SamplingMessage{}
+				cp[k] = &q
+			}
+		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+		case *mcp.CreateMessageWithToolsParams:
+			if p != nil && p.Messages == nil {
+				q := *p
+				//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+				q.Messages = []*mcp.SamplingMessageV2{}
+				cp[k] = &q
+			}
 		}
 	}
 	return cp
