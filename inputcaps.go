@@ -72,7 +72,8 @@ func CheckInputRequests(caps *mcp.ClientCapabilities, reqs mcp.InputRequestMap) 
 				checkSampling(caps.Sampling, r.IncludeContext, len(r.Tools) > 0 || r.ToolChoice != nil, need)
 			}
 		case *mcp.ListRootsParams:
-			if r != nil && caps.RootsV2 == nil {
+			// A nil one too: Middleware sends it, as empty params.
+			if caps.RootsV2 == nil {
 				need("roots")
 			}
 		}

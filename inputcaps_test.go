@@ -58,7 +58,12 @@ func TestCheckInputRequests(t *testing.T) {
 		{"sampling with tools and context, to a client of neither", &mcp.ClientCapabilities{},
 			mcp.InputRequestMap{"a": &mcp.CreateMessageWithToolsParams{MaxTokens: 10, IncludeContext: "allServers", ToolChoice: &mcp.ToolChoice{}}},
 			`{"requiredCapabilities":{"sampling":{"context":{},"tools":{}}}}`},
-		{"nil requests", &mcp.ClientCapabilities{}, mcp.InputRequestMap{"a": (*mcp.ElicitParams)(nil), "b": (*mcp.ListRootsParams)(nil), "c": (*mcp.CreateMessageParams)(nil)}, ""},
+		// Middleware answers a nil elicitation or sampling request -32603,
+		// and sends a nil roots request as one with empty params.
+		{"nil requests", &mcp.ClientCapabilities{}, mcp.InputRequestMap{"a": (*mcp.ElicitParams)(nil), "c": (*mcp.CreateMessageParams)(nil), "d": (*mcp.CreateMessageWithToolsParams)(nil)}, ""},
+		{"nil roots request", &mcp.ClientCapabilities{}, mcp.InputRequestMap{"b": (*mcp.ListRootsParams)(nil)},
+			`{"requiredCapabilities":{"roots":{}}}`},
+		{"nil roots request, declared", &mcp.ClientCapabilities{RootsV2: &mcp.RootCapabilities{}}, mcp.InputRequestMap{"b": (*mcp.ListRootsParams)(nil)}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
