@@ -270,6 +270,35 @@ func TestNilPartInInputRequestAnswered(t *testing.T) {
 	}
 }
 
+// TestBadInputPartNamedInKeyOrder checks that of two input requests the
+// schema has no room for, the message names the one first in key order,
+// every time: the map's own order changes from call to call.
+func TestBadInputPartNamedInKeyOrder(t *testing.T) {
+	ask := mcp.InputRequestMap{
+		"b": (*mcp.ElicitParams)(nil),
+		"a": (*mcp.CreateMessageParams)(nil),
+		"c": &mcp.ListRootsParams{},
+	}
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	s.AddTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)},
+		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{InputRequests: ask}, nil
+		})
+	h := lambdamcp.NewHandler(streamable(s), nil)
+	for range 30 {
+		var ans methodAnswer
+		resp := invoke(t, h, restEvent(t, callIn(modern, "tools/call", `"name":"t"`, "t")))
+		if err := json.Unmarshal(resp.body(t), &ans); err != nil {
+			t.Fatal(err)
+		}
+		want := &answerError{Code: -32603, Message: "the tool's result holds a sampling request without its params"}
+		if diff := cmp.Diff(want, ans.Error); diff != "" {
+			t.Fatalf("error (-want +got):\n%s", diff)
+		}
+	}
+}
+
 // unlisted reports whether ir is a sampling request whose messages are
 // nil.
 func unlisted(ir mcp.InputRequest) bool {

@@ -475,28 +475,47 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 // of the content of the messages one asks the client to sample, a nil
 // message among them, one without content or one whose role is neither
 // of the schema's two; "" if nothing. A roots request may go without its
-// params: withLists answers a nil one with empty ones.
+// params: withLists answers a nil one with empty ones. Of two such
+// requests, the one first in key order is named.
 func badInputPart(reqs mcp.InputRequestMap) string {
 	for _, ir := range reqs {
-		switch p := ir.(type) {
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.CreateMessageParams:
-			if p == nil {
-				return "a sampling request without its params"
+		if part := inputPart(ir); part != "" {
+			if len(reqs) == 1 {
+				return part
 			}
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.CreateMessageWithToolsParams:
-			if p == nil {
-				return "a sampling request without its params"
-			}
-		case *mcp.ElicitParams:
-			if p == nil {
-				return "an elicitation request without its params"
+			// Named by the first of them in key order, so that the same
+			// result gets the same message every time.
+			for _, k := range slices.Sorted(maps.Keys(reqs)) {
+				if part := inputPart(reqs[k]); part != "" {
+					return part
+				}
 			}
 		}
-		if part := sampledPart(ir); part != "" {
-			return "a sampling request whose messages hold " + part
+	}
+	return ""
+}
+
+// inputPart names what ir, one of a result's input requests, holds that
+// the schema has no room for, as badInputPart; "" if nothing.
+func inputPart(ir mcp.InputRequest) string {
+	switch p := ir.(type) {
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+	case *mcp.CreateMessageParams:
+		if p == nil {
+			return "a sampling request without its params"
 		}
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+	case *mcp.CreateMessageWithToolsParams:
+		if p == nil {
+			return "a sampling request without its params"
+		}
+	case *mcp.ElicitParams:
+		if p == nil {
+			return "an elicitation request without its params"
+		}
+	}
+	if part := sampledPart(ir); part != "" {
+		return "a sampling request whose messages hold " + part
 	}
 	return ""
 }
