@@ -116,12 +116,13 @@ func checkSampling(c *mcp.SamplingCapabilities, includeContext string, tools boo
 }
 
 // elicitMode is the mode of an elicitation, as the go-sdk infers it: "url"
-// when it sends the user to a page, "form" otherwise.
+// when it sends the user to a page (or names an elicitation, as only a
+// URL elicitation is named), "form" otherwise.
 func elicitMode(p *mcp.ElicitParams) string {
 	if p.Mode != "" {
 		return p.Mode
 	}
-	if p.URL != "" {
+	if p.URL != "" || p.ElicitationID != "" {
 		return "url"
 	}
 	return "form"

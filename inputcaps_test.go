@@ -38,6 +38,9 @@ func TestCheckInputRequests(t *testing.T) {
 		{"an empty elicitation capability is form", &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapabilities{}}, mcp.InputRequestMap{"a": form}, ""},
 		{"an empty elicitation capability is not URL", &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapabilities{}}, mcp.InputRequestMap{"a": page},
 			`{"requiredCapabilities":{"elicitation":{"url":{}}}}`},
+		// The go-sdk sends an elicitation named by its id as a URL one.
+		{"an elicitation named by its id alone is URL", &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapabilities{}}, mcp.InputRequestMap{"a": &mcp.ElicitParams{Message: "m", ElicitationID: "e1"}},
+			`{"requiredCapabilities":{"elicitation":{"url":{}}}}`},
 		{"URL only is not form", &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapabilities{URL: &mcp.URLElicitationCapabilities{}}}, mcp.InputRequestMap{"a": form, "b": page},
 			`{"requiredCapabilities":{"elicitation":{"form":{}}}}`},
 		{"both modes missing", &mcp.ClientCapabilities{Sampling: &mcp.SamplingCapabilities{}}, mcp.InputRequestMap{"a": form, "b": page, "c": sample},
