@@ -71,6 +71,18 @@ import (
 // sampled one whose role is neither "user" nor "assistant",
 // which the go-sdk would answer as it is (or, in a tool result block,
 // panic on).
+// So is a tool's, prompt's or resource's result asking for input in a
+// shape the 2026-07-28 schema has no room for, which the go-sdk sends as
+// it is and a client cannot act on (the go-sdk's own client refuses such
+// elicitations, and cannot read a result whose sampled messages hold such
+// blocks): an elicitation of a mode other than "form" or "url"; a form
+// with a URL, or whose requested schema is no object schema of properties
+// of primitive types (string, number, integer, boolean, array); a URL
+// elicitation without an absolute URL (one named by its ElicitationID
+// alone is one) or with a requested schema; a sampled message holding a
+// resource link or an embedded resource; a sampling request offering a nil
+// tool, a tool without an input schema of type "object", or a tool choice
+// of a mode other than "auto", "required" or "none".
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error or Is
 // method panics, which is recovered as the handler's panic; and a *jsonrpc.Error
@@ -80,9 +92,11 @@ import (
 // empty lists, as the go-sdk answers a tool's nil content (a prompt result
 // asking the client for input, which has no messages, is answered as it
 // is), a nil *ListRootsParams among a result's input requests as empty
-// params, a sampling request's nil messages as an empty list, and a
-// completion's values past the spec's 100 are cut to the first
-// 100, the answer saying there are more.
+// params, a sampling request's nil messages as an empty list, a form
+// elicitation without a requested schema as one of no fields,
+// {"type":"object","properties":{}}, and one whose schema leaves out its
+// type or properties with them, and a completion's values past the spec's
+// 100 are cut to the first 100, the answer saying there are more.
 //
 // It also notes the caller's subject (auth.TokenInfo.UserID) and the
 // call's outcome for the request's log line and metrics, and what its
@@ -474,7 +488,10 @@ func nilContentAt(depth int, cs []mcp.Content) string {
 // where the schema asks for an object), or, as nilContent does, a nil part
 // of the content of the messages one asks the client to sample, a nil
 // message among them, one without content or one whose role is neither
-// of the schema's two; "" if nothing. A roots request may go without its
+// of the schema's two, or a block of a kind a sampled message cannot hold;
+// a sampling request's tools of a shape the schema has no room for
+// (samplingToolsPart), an elicitation request's parameters of such a
+// shape (elicitPart); "" if nothing. A roots request may go without its
 // params: withLists answers a nil one with empty ones. Of two such
 // requests, the one first in key order is named.
 func badInputPart(reqs mcp.InputRequestMap) string {
@@ -513,16 +530,22 @@ func inputPart(ir mcp.InputRequest) string {
 		if p == nil {
 			return "an elicitation request without its params"
 		}
+		return elicitPart(p)
 	}
 	if part := sampledPart(ir); part != "" {
 		return "a sampling request whose messages hold " + part
+	}
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+	if p, ok := ir.(*mcp.CreateMessageWithToolsParams); ok && p != nil {
+		return samplingToolsPart(p)
 	}
 	return ""
 }
 
 // sampledPart names what the messages ir asks the client to sample hold
-// that the schema has no room for, if it is a sampling request; "" if
-// nothing.
+// that the schema has no room for (a resource link or an embedded
+// resource among a message's own blocks too), if it is a sampling
+// request; "" if nothing.
 func sampledPart(ir mcp.InputRequest) string {
 	switch p := ir.(type) {
 	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
@@ -535,7 +558,7 @@ func sampledPart(ir mcp.InputRequest) string {
 				// Encoded null, where the client is promised a message.
 				return "a nil message"
 			}
-			if part := cmp.Or(badRole(m.Role), nilContent(m.Content)); part != "" {
+			if part := cmp.Or(badRole(m.Role), nilContent(m.Content), unsampledKind(m.Content)); part != "" {
 				return part
 			}
 		}
@@ -558,6 +581,11 @@ func sampledPart(ir mcp.InputRequest) string {
 			}
 			if part := nilContent(m.Content...); part != "" {
 				return part
+			}
+			for _, c := range m.Content {
+				if part := unsampledKind(c); part != "" {
+					return part
+				}
 			}
 		}
 	}
@@ -604,7 +632,9 @@ const maxCompletionValues = 100
 // encoded {}, and a sampling request's nil messages an empty list, encoded
 // [], where the go-sdk would send null (the schema lets a roots/list go
 // without params, but has them an object, and asks a sampling request for
-// a list of messages). A prompt result
+// a list of messages); a form elicitation's requested schema given what
+// the schema asks it for and the handler left out (see
+// elicitSchemaMended). A prompt result
 // that asks the client for input keeps its messages as they are, and the
 // handler's result is left as it is.
 func withLists(res mcp.Result) mcp.Result {
@@ -658,7 +688,8 @@ func withLists(res mcp.Result) mcp.Result {
 // *mcp.ListRootsParams, encoded "params": null (the schema lets a
 // roots/list go without params, but has them an object when they are
 // there), or a sampling request's nil messages, encoded "messages": null
-// (the schema asks for a list).
+// (the schema asks for a list); or a form elicitation whose requested
+// schema elicitSchemaMended fills in.
 func unlistedInputs(reqs mcp.InputRequestMap) bool {
 	for _, ir := range reqs {
 		switch p := ir.(type) {
@@ -677,15 +708,20 @@ func unlistedInputs(reqs mcp.InputRequestMap) bool {
 			if p != nil && p.Messages == nil {
 				return true
 			}
+		case *mcp.ElicitParams:
+			if _, ok := elicitSchemaMended(p); ok {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // withInputLists is a copy of reqs with each nil *mcp.ListRootsParams
-// made empty params, encoded {}, and each sampling request whose messages
-// are nil a copy of it with an empty list, encoded []; the handler's
-// requests are left as they are.
+// made empty params, encoded {}, each sampling request whose messages
+// are nil a copy of it with an empty list, encoded [], and each form
+// elicitation whose requested schema elicitSchemaMended fills in a copy of
+// it with that schema; the handler's requests are left as they are.
 func withInputLists(reqs mcp.InputRequestMap) mcp.InputRequestMap {
 	cp := maps.Clone(reqs)
 	for k, ir := range cp {
@@ -710,6 +746,12 @@ func withInputLists(reqs mcp.InputRequestMap) mcp.InputRequestMap {
 				q := *p
 				//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
 				q.Messages = []*mcp.SamplingMessageV2{}
+				cp[k] = &q
+			}
+		case *mcp.ElicitParams:
+			if schema, ok := elicitSchemaMended(p); ok {
+				q := *p
+				q.RequestedSchema = schema
 				cp[k] = &q
 			}
 		}

@@ -1,0 +1,168 @@
+//lint:file-ignore SA1019 sampling is deprecated from 2026-07-28, and a server may still ask for it
+
+package lambdamcp_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lambdamcp/lambdamcp"
+)
+
+// TestInputRequestShapeAnswered checks that an input-required result whose
+// elicitation or sampling request is of a shape the 2026-07-28 schema has
+// no room for, and which a client cannot act on (the go-sdk's own client
+// refuses the elicitations, and cannot read a result whose sampled
+// messages hold such blocks), is answered with an internal error naming it, where the
+// go-sdk would send it as the handler built it; and that a form the
+// handler left without its requested schema, or with one lacking its type
+// or properties, is sent with them, the handler's request left as it is.
+func TestInputRequestShapeAnswered(t *testing.T) {
+	hi := &mcp.TextContent{Text: "hi"}
+	elicit := func(p *mcp.ElicitParams) mcp.InputRequestMap { return mcp.InputRequestMap{"e": p} }
+	form := func(schema any) mcp.InputRequestMap {
+		return elicit(&mcp.ElicitParams{Message: "m", RequestedSchema: schema})
+	}
+	tools := func(choice *mcp.ToolChoice, ts ...*mcp.Tool) mcp.InputRequestMap {
+		return mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{hi}}}, Tools: ts, ToolChoice: choice}}
+	}
+	object := json.RawMessage(`{"type":"object"}`)
+	for _, tc := range []struct {
+		name, method string
+		ask          mcp.InputRequestMap
+		message      string // "" for a result
+		result       string // what the result holds
+	}{
+		{name: "form", method: "tools/call", ask: form(json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`)),
+			result: `"requestedSchema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`},
+		{name: "form spaced out", method: "tools/call", ask: form(json.RawMessage(`{ "type" : "object", "properties" : { "a" : { "type" : "string" } } }`)),
+			result: `"requestedSchema":{"type":"object","properties":{"a":{"type":"string"}}}`},
+		{name: "form of every primitive type", method: "tools/call", ask: form(&jsonschema.Schema{Type: "object", Properties: map[string]*jsonschema.Schema{
+			"s": {Type: "string"}, "n": {Type: "number"}, "i": {Type: "integer"}, "b": {Type: "boolean"},
+			"a": {Type: "array", Items: &jsonschema.Schema{Type: "string", Enum: []any{"x"}}}}}),
+			result: `"requestedSchema":{"type":"object","properties":`},
+		// Mended: the schema asks a form for an object schema of
+		// properties, and a form without them asks for nothing but the
+		// user's answer.
+		{name: "form without schema", method: "tools/call", ask: form(nil),
+			result: `"params":{"mode":"form","message":"m","requestedSchema":{"type":"object","properties":{}}}`},
+		{name: "prompt's form of a nil schema", method: "prompts/get", ask: form((*jsonschema.Schema)(nil)),
+			result: `"requestedSchema":{"type":"object","properties":{}}`},
+		{name: "resource's form of a null schema", method: "resources/read", ask: form(json.RawMessage(`null`)),
+			result: `"requestedSchema":{"type":"object","properties":{}}`},
+		{name: "form without type", method: "tools/call", ask: form(&jsonschema.Schema{Properties: map[string]*jsonschema.Schema{"a": {Type: "string"}}}),
+			result: `"requestedSchema":{"properties":{"a":{"type":"string"}},"type":"object"}`},
+		{name: "form without properties", method: "tools/call", ask: form(object),
+			result: `"requestedSchema":{"properties":{},"type":"object"}`},
+		{name: "form of null properties", method: "tools/call", ask: form(map[string]any{"type": "object", "properties": nil}),
+			result: `"requestedSchema":{"properties":{},"type":"object"}`},
+		{name: "url", method: "tools/call", ask: elicit(&mcp.ElicitParams{Message: "m", URL: "https://example.com/k?state=s", ElicitationID: "e"}),
+			result: `"params":{"mode":"url","message":"m","url":"https://example.com/k?state=s","elicitationId":"e"}`},
+
+		{name: "form of a schema of another type", method: "tools/call", ask: form(&jsonschema.Schema{Type: "string"}),
+			message: `the tool's result holds an elicitation request whose requested schema's type is not "object"`},
+		{name: "prompt's form of a schema of types", method: "prompts/get", ask: form(&jsonschema.Schema{Types: []string{"object", "null"}}),
+			message: `the prompts/get result holds an elicitation request whose requested schema's type is not "object"`},
+		{name: "resource's form of a schema that is no object", method: "resources/read", ask: form(json.RawMessage(`"object"`)),
+			message: `the resources/read result holds an elicitation request whose requested schema is no object`},
+		{name: "form of properties that are no object", method: "tools/call", ask: form(map[string]any{"type": "object", "properties": []string{"a"}}),
+			message: `the tool's result holds an elicitation request whose requested schema's properties are no object`},
+		{name: "form of a nested property", method: "tools/call", ask: form(json.RawMessage(`{"type":"object","properties":{"b":{"type":"string"},"a":{"type":"object"}}}`)),
+			message: `the tool's result holds an elicitation request whose requested schema's property "a" is of none of the types a form has`},
+		{name: "form of a null property", method: "tools/call", ask: form(json.RawMessage(`{"type":"object","properties":{"a":null}}`)),
+			message: `the tool's result holds an elicitation request whose requested schema's property "a" is of none of the types a form has`},
+		{name: "form of an untyped property", method: "tools/call", ask: form(json.RawMessage(`{"type":"object","properties":{"a":{}}}`)),
+			message: `the tool's result holds an elicitation request whose requested schema's property "a" is of none of the types a form has`},
+		{name: "form with a url", method: "tools/call", ask: elicit(&mcp.ElicitParams{Mode: "form", Message: "m", URL: "https://example.com/k", RequestedSchema: object}),
+			message: `the tool's result holds a form elicitation request with a url`},
+		{name: "url without url", method: "tools/call", ask: elicit(&mcp.ElicitParams{Mode: "url", Message: "m"}),
+			message: `the tool's result holds a url elicitation request without its url`},
+		// The go-sdk sends an elicitation named by its id as a URL one.
+		{name: "prompt's named elicitation without url", method: "prompts/get", ask: elicit(&mcp.ElicitParams{Message: "m", ElicitationID: "e"}),
+			message: `the prompts/get result holds a url elicitation request without its url`},
+		{name: "resource's url that is not absolute", method: "resources/read", ask: elicit(&mcp.ElicitParams{Message: "m", URL: "/ui/k?state=secret"}),
+			message: `the resources/read result holds a url elicitation request whose url is not an absolute URL`},
+		{name: "url with a schema", method: "tools/call", ask: elicit(&mcp.ElicitParams{Mode: "url", Message: "m", URL: "https://example.com/k", RequestedSchema: object}),
+			message: `the tool's result holds a url elicitation request with a requested schema`},
+		{name: "mode of neither", method: "tools/call", ask: elicit(&mcp.ElicitParams{Mode: "Form", Message: "m", RequestedSchema: object}),
+			message: `the tool's result holds an elicitation request whose mode "Form" is neither "form" nor "url"`},
+
+		{name: "tools", method: "tools/call", ask: tools(&mcp.ToolChoice{Mode: "required"}, &mcp.Tool{Name: "w", InputSchema: object}),
+			result: `"tools":[{"inputSchema":{"type":"object"},"name":"w"}],"toolChoice":{"mode":"required"}`},
+		{name: "nil tool", method: "tools/call", ask: tools(nil, &mcp.Tool{Name: "w", InputSchema: object}, nil),
+			message: `the tool's result holds a sampling request offering a nil tool`},
+		{name: "prompt's tool without input schema", method: "prompts/get", ask: tools(nil, &mcp.Tool{Name: "w"}),
+			message: `the prompts/get result holds a sampling request offering tool "w" without its input schema`},
+		{name: "resource's tool of a nil input schema", method: "resources/read", ask: tools(nil, &mcp.Tool{Name: "w", InputSchema: (*jsonschema.Schema)(nil)}),
+			message: `the resources/read result holds a sampling request offering tool "w" without its input schema`},
+		{name: "tool of another input schema", method: "tools/call", ask: tools(nil, &mcp.Tool{Name: "w", InputSchema: &jsonschema.Schema{Type: "string"}}),
+			message: `the tool's result holds a sampling request offering tool "w" whose input schema's type is not "object"`},
+		{name: "tool choice of another mode", method: "tools/call", ask: tools(&mcp.ToolChoice{Mode: "any"}, &mcp.Tool{Name: "w", InputSchema: object}),
+			message: `the tool's result holds a sampling request whose tool choice mode "any" is none of "auto", "required" and "none"`},
+
+		{name: "sampled resource link", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessage{{Role: "user", Content: &mcp.ResourceLink{URI: "file:///r", Name: "r"}}}}},
+			message: `the tool's result holds a sampling request whose messages hold a resource link, which a sampled message cannot hold`},
+		{name: "prompt's sampled embedded resource", method: "prompts/get", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{hi, &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "file:///r", Text: "t"}}}}}}},
+			message: `the prompts/get result holds a sampling request whose messages hold an embedded resource, which a sampled message cannot hold`},
+		// A tool result block holds any block a tool's result does.
+		{name: "resource link in a tool result block", method: "tools/call", ask: mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{&mcp.ToolResultContent{ToolUseID: "u", Content: []mcp.Content{&mcp.ResourceLink{URI: "file:///r", Name: "r"}}}}}}}},
+			result: `"type":"resource_link"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := string(mustJSON(t, tc.ask))
+			ans, status, body := askForInput(t, tc.method, tc.ask)
+			if after := string(mustJSON(t, tc.ask)); after != before {
+				t.Errorf("the handler's input requests were changed:\n%s\nwere\n%s", after, before)
+			}
+			if tc.message == "" {
+				if ans.Error != nil || !strings.Contains(string(ans.Result), tc.result) {
+					t.Errorf("answered %s, want the result, holding %s", body, tc.result)
+				}
+				return
+			}
+			want := &answerError{Code: -32603, Message: tc.message}
+			if diff := cmp.Diff(want, ans.Error); diff != "" || len(ans.Result) != 0 || status != 200 {
+				t.Errorf("status %d, error (-want +got):\n%s\nresult %s", status, diff, ans.Result)
+			}
+		})
+	}
+}
+
+// askForInput answers a 2026-07-28 call of method (tools/call, prompts/get
+// or resources/read) through Middleware with a result asking for ask.
+func askForInput(t *testing.T, method string, ask mcp.InputRequestMap) (ans methodAnswer, status int, body []byte) {
+	t.Helper()
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddReceivingMiddleware(lambdamcp.Middleware())
+	s.AddTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)},
+		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{InputRequests: ask}, nil
+		})
+	s.AddPrompt(&mcp.Prompt{Name: "t"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{InputRequests: ask}, nil
+	})
+	s.AddResource(&mcp.Resource{URI: "file:///r", Name: "r"}, func(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+		return &mcp.ReadResourceResult{InputRequests: ask}, nil
+	})
+	h := lambdamcp.NewHandler(streamable(s), nil)
+	params, name := `"name":"t"`, "t"
+	if method == "resources/read" {
+		params, name = `"uri":"file:///r"`, "file:///r"
+	}
+	resp := invoke(t, h, restEvent(t, callIn(modern, method, params, name)))
+	body = resp.body(t)
+	if err := json.Unmarshal(body, &ans); err != nil {
+		t.Fatalf("answered %d %s: %v", resp.StatusCode, body, err)
+	}
+	return ans, resp.StatusCode, body
+}
