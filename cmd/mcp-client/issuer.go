@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+
 	"github.com/lambdamcp/lambdamcp/internal/httpsyntax"
 )
 
@@ -36,6 +38,10 @@ type pinnedIssuer struct {
 	// keptEndpoints are the token endpoints kept sign-ins name, each
 	// true once the metadata was read to check it (keptEndpoint).
 	keptEndpoints map[string]bool
+	// resourceMetadata are the protected resource metadata URLs the
+	// server's challenges named (resource_metadata), which need not be
+	// at the well-known path (challenged).
+	resourceMetadata map[string]bool
 }
 
 func newPinnedIssuer(issuer string) *pinnedIssuer {
@@ -206,6 +212,45 @@ func (p *pinnedIssuer) allows(r *http.Request) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.tokenEndpoints[r.URL.String()] || p.revocationEndpoints[r.URL.String()] || p.registrationEndpoints[r.URL.String()]
+}
+
+// challenged records the protected resource metadata URL the challenges
+// of a refusal name, if any: the go-sdk reads the document there first,
+// and the pinned issuer is put first in it, as in one at the well-known
+// URLs (flowTransport.pinnedFirst).
+func (p *pinnedIssuer) challenged(challenges []string) {
+	cs, err := oauthex.ParseWWWAuthenticate(challenges)
+	if p == nil || err != nil {
+		return
+	}
+	for _, c := range cs {
+		u, err := url.Parse(c.Params["resource_metadata"])
+		if err != nil || u.Host == "" {
+			continue
+		}
+		p.mu.Lock()
+		if p.resourceMetadata == nil {
+			p.resourceMetadata = map[string]bool{}
+		}
+		p.resourceMetadata[u.String()] = true
+		p.mu.Unlock()
+	}
+}
+
+// isResourceMetadata says whether r, or the request it was redirected
+// from, is a GET for protected resource metadata: at the well-known path,
+// or at a URL a challenge named.
+func (p *pinnedIssuer) isResourceMetadata(r *http.Request) bool {
+	r = asked(r)
+	if r.Method != http.MethodGet {
+		return false
+	}
+	if strings.Contains(r.URL.Path, "/.well-known/oauth-protected-resource") {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.resourceMetadata[r.URL.String()]
 }
 
 // namesHost says whether hostport (as hostPort writes it) is the host

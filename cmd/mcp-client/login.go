@@ -414,7 +414,7 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 			InitialTokenSource: initial,
 		}
 	}
-	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, log: log, secrets: secrets, notice: notice, cache: cache, callback: callback, ctx: ctx}
+	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, pin: pin, log: log, secrets: secrets, notice: notice, cache: cache, callback: callback, ctx: ctx}
 	if callback.redirectURL != "" {
 		h, err := auth.NewAuthorizationCodeHandler(config(callback.redirectURL))
 		if err != nil {

@@ -33,6 +33,7 @@ type oauthFlow struct {
 	issuer   string // the authorization server the client is registered with
 	login    bool   // a person signs in (authorization code), not a machine
 	handler  auth.OAuthHandler
+	pin      *pinnedIssuer // the handler's client's: told the challenge's resource metadata URL
 	// newHandler makes handler when the first flow starts, if it is nil.
 	newHandler func() (auth.OAuthHandler, error)
 	// resolve makes the flow when the first one starts, from the
@@ -72,7 +73,7 @@ var _ auth.OAuthHandler = (*oauthFlow)(nil)
 // to addresses that are not public only at the hosts of endpoint and
 // issuer (reachGuard), and show on trace when it is not nil.
 func newOAuthFlow(clientID, clientSecret, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet) (*oauthFlow, error) {
-	client, log, _ := flowClient(endpoint, issuer, insecure, trace, secrets)
+	client, log, pin := flowClient(endpoint, issuer, insecure, trace, secrets)
 	h, err := extauth.NewClientCredentialsHandler(&extauth.ClientCredentialsHandlerConfig{
 		// The handler refuses metadata naming another issuer.
 		Credentials: &oauthex.ClientCredentials{ClientID: clientID, Issuer: issuer, ClientSecretAuth: &oauthex.ClientSecretAuth{ClientSecret: clientSecret}},
@@ -81,7 +82,7 @@ func newOAuthFlow(clientID, clientSecret, endpoint, issuer string, insecure bool
 	if err != nil {
 		return nil, err
 	}
-	return &oauthFlow{clientID: clientID, issuer: issuer, handler: h, log: log, secrets: secrets}, nil
+	return &oauthFlow{clientID: clientID, issuer: issuer, handler: h, pin: pin, log: log, secrets: secrets}, nil
 }
 
 // flowClient is the HTTP client of a flow for a client registered with
@@ -216,7 +217,7 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 			return fe
 		}
 		f.resolve = nil
-		f.clientID, f.issuer, f.handler, f.newHandler = g.clientID, g.issuer, g.handler, g.newHandler
+		f.clientID, f.issuer, f.handler, f.newHandler, f.pin = g.clientID, g.issuer, g.handler, g.newHandler, g.pin
 		f.log, f.cache, f.reread, f.source, f.kept = g.log, g.cache, g.reread, g.source, g.kept
 		if f.source != nil {
 			// A kept sign-in of the authorization server found: the
@@ -238,6 +239,7 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 		}
 		f.handler = h
 	}
+	f.pin.challenged(resp.Header.Values("WWW-Authenticate"))
 	err := f.handler.Authorize(ctx, req, resp)
 	if f.callback != nil {
 		f.callback.stop() // the sign-in may have failed before its callback
@@ -442,7 +444,7 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && metadataPath(asked(r).URL.Path) {
 		err = t.readAuthServerMetadata(r, resp)
 	}
-	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && strings.Contains(asked(r).URL.Path, "/.well-known/oauth-protected-resource") {
+	if err == nil && resp.StatusCode == http.StatusOK && t.pin.isResourceMetadata(r) {
 		err = t.pinnedFirst(resp)
 	}
 	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && t.resource != "" && strings.Contains(asked(r).URL.Path, "/.well-known/oauth-protected-resource") {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -279,4 +281,70 @@ func TestLogoutRegisteredNotFound(t *testing.T) {
 	code := run(t.Context(), []string{"-logout", "-endpoint", srv.URL + "/mcp"}, func(string) string { return "" }, &stdout, &stderr)
 	checkRunOutput(t, code, 1, stdout.String(), stderr.String(), nil,
 		[]string{"mcp-client: no authorization server of a client registered for " + srv.URL + "/mcp is found: no protected resource metadata names the server's authorization server: give it, -issuer or MCP_CLIENT_ISSUER, or the client, -client-id\n"})
+}
+
+// TestClientIssuerNamedSecondElsewhere checks what
+// TestClientIssuerNamedSecond and TestLoginRegisterIssuerNamedSecond
+// check, where the server publishes its protected resource metadata at a
+// path of its own, which its challenge names (resource_metadata), and not
+// at the well-known URLs: the issuer given is put first in that document
+// too.
+func TestClientIssuerNamedSecondElsewhere(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		login bool // -login with no client: one is registered
+	}{
+		{name: "client given"},
+		{name: "registered", login: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			withCacheDir(t)
+			opts := oauthtest.Options{Scopes: []string{testScope}, Public: tc.login, Registration: tc.login}
+			as := startAS(t, opts)
+			other := startAS(t, opts)
+			var reference http.Handler // set once the reference server listens
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case strings.HasPrefix(r.URL.Path, "/.well-known/oauth-protected-resource"):
+					http.NotFound(w, r)
+				case r.URL.Path == "/meta/resource.json":
+					r.URL.Path = "/.well-known/oauth-protected-resource/mcp"
+					reference.ServeHTTP(w, r)
+				default:
+					reference.ServeHTTP(w, r)
+				}
+			}))
+			t.Cleanup(front.Close)
+			endpoint := startJWTReference(t, as, map[string]string{
+				"MCP_AUTHORIZATION_SERVERS": other.Issuer + "," + as.Issuer,
+				"MCP_RESOURCE_URL":          front.URL + "/mcp",
+				"MCP_RESOURCE_METADATA_URL": front.URL + "/meta/resource.json",
+			})
+			target, err := url.Parse(endpoint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reference = httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+			args := []string{"-endpoint", front.URL + "/mcp", "-issuer", as.Issuer, "-call", "whoami"}
+			env := map[string]string{}
+			if tc.login {
+				withOpener(t, newBrowser().open)
+				args = append(args, "-login", "-redirect-port", "0")
+			} else {
+				args = append(args, "-client-id", as.ClientID)
+				env["MCP_CLIENT_SECRET"] = as.Secret
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+			checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{`"client_id":"` + as.ClientID + `"`}, nil)
+			if tc.login {
+				if regs := as.Registrations(); len(regs) != 1 {
+					t.Errorf("%d registrations at the issuer given, want 1", len(regs))
+				}
+			}
+			if gets := other.Requests(); len(gets) != 0 {
+				t.Errorf("the other authorization server was asked %q", gets)
+			}
+		})
+	}
 }
