@@ -294,6 +294,10 @@ type signIn struct {
 	notice   io.Writer     // where the URL is printed
 	timeout  time.Duration // -timeout, to explain its end
 	secrets  *secretSet
+	// registeredAt is the issuer of a client an earlier -login
+	// registered, which the person signs in as; "": a client given, or
+	// one registered for this sign-in.
+	registeredAt string
 }
 
 // errNotAuthorizationEndpoint refuses to send the browser to a URL that
@@ -337,6 +341,12 @@ func (s *signIn) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*auth
 	defer s.callback.stop()
 	s.callback.await(u.Query().Get("state"))
 	fmt.Fprintf(s.notice, "mcp-client: sign in at %s\n", printable(args.URL))
+	if s.registeredAt != "" {
+		// An authorization server that no longer knows the client shows
+		// the person an error, and sends nothing back (RFC 6749
+		// §4.1.2.1): the run would wait until -timeout.
+		fmt.Fprintf(s.notice, "mcp-client: the sign-in is as the client registered at %s on an earlier sign-in; should the page say it does not know the client, stop the run (Ctrl-C), -logout, which drops it, then -login to register a client anew\n", s.registeredAt)
+	}
 	if s.open != nil {
 		if err := s.open(args.URL); err != nil {
 			fmt.Fprintf(s.notice, "mcp-client: no browser opened (%v): open the URL above\n", err)
@@ -372,7 +382,8 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 	} else if k := cache.load(); k != nil && !k.spent(time.Now()) {
 		kept = k
 	}
-	if clientID == "" && kept != nil {
+	registered := clientID == "" && kept != nil
+	if registered {
 		// The client registered at an earlier run's sign-in.
 		clientID = kept.ClientID
 	}
@@ -391,6 +402,9 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 		creds.ClientSecretAuth = &oauthex.ClientSecretAuth{ClientSecret: clientSecret}
 	}
 	s := &signIn{callback: callback, pin: pin, insecure: insecure, open: open, notice: notice, timeout: timeout, secrets: secrets}
+	if registered {
+		s.registeredAt = issuer
+	}
 	config := func(redirectURL string) *auth.AuthorizationCodeHandlerConfig {
 		return &auth.AuthorizationCodeHandlerConfig{
 			// The handler refuses metadata naming another issuer, before the
@@ -414,7 +428,7 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 			InitialTokenSource: initial,
 		}
 	}
-	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, pin: pin, log: log, secrets: secrets, notice: notice, cache: cache, callback: callback, ctx: ctx}
+	f := &oauthFlow{clientID: clientID, issuer: issuer, login: true, registered: registered, pin: pin, log: log, secrets: secrets, notice: notice, cache: cache, callback: callback, ctx: ctx}
 	if callback.redirectURL != "" {
 		h, err := auth.NewAuthorizationCodeHandler(config(callback.redirectURL))
 		if err != nil {
@@ -471,7 +485,14 @@ func explainSignIn(e *flowError, secrets *secretSet) string {
 		if none.timeout > 0 && errors.Is(none.err, context.DeadlineExceeded) {
 			limit = fmt.Sprintf("within -timeout %v", none.timeout)
 		}
-		return fmt.Sprintf("the sign-in did not come back to %s %s: finish it in the browser sooner, or give a longer -timeout", none.redirectURL, limit)
+		msg := fmt.Sprintf("the sign-in did not come back to %s %s: finish it in the browser sooner, or give a longer -timeout", none.redirectURL, limit)
+		if e.registered {
+			// An authorization server that does not know the client
+			// shows the person an error, and sends nothing back (RFC
+			// 6749 §4.1.2.1).
+			msg += "; if the authorization server's page refused the client, " + registrationGone(e.issuer)
+		}
+		return msg
 	case errors.Is(e.err, errNotAuthorizationEndpoint):
 		if x, ok := lastFound(e.exchanges, "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"); ok {
 			// The go-sdk takes metadata without the member, and would

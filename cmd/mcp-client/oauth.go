@@ -32,8 +32,11 @@ type oauthFlow struct {
 	clientID string
 	issuer   string // the authorization server the client is registered with
 	login    bool   // a person signs in (authorization code), not a machine
-	handler  auth.OAuthHandler
-	pin      *pinnedIssuer // the handler's client's: told the challenge's resource metadata URL
+	// registered: clientID is the client an earlier -login registered at
+	// issuer, kept with its sign-in, not one the user gave.
+	registered bool
+	handler    auth.OAuthHandler
+	pin        *pinnedIssuer // the handler's client's: told the challenge's resource metadata URL
 	// newHandler makes handler when the first flow starts, if it is nil.
 	newHandler func() (auth.OAuthHandler, error)
 	// resolve makes the flow when the first one starts, from the
@@ -218,6 +221,7 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 		}
 		f.resolve = nil
 		f.clientID, f.issuer, f.handler, f.newHandler, f.pin = g.clientID, g.issuer, g.handler, g.newHandler, g.pin
+		f.registered = g.registered
 		f.log, f.cache, f.reread, f.source, f.kept = g.log, g.cache, g.reread, g.source, g.kept
 		if f.source != nil {
 			// A kept sign-in of the authorization server found: the
@@ -245,7 +249,7 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 		f.callback.stop() // the sign-in may have failed before its callback
 	}
 	if err != nil {
-		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: err}
+		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, registered: f.registered, exchanges: f.log.list(), err: err}
 		if f.login {
 			f.failed = fe
 		}
@@ -253,7 +257,7 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 	}
 	src, err := f.handler.TokenSource(ctx)
 	if err != nil || src == nil {
-		return &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, exchanges: f.log.list(), err: or2(err, errors.New("no token was obtained"))}
+		return &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, registered: f.registered, exchanges: f.log.list(), err: or2(err, errors.New("no token was obtained"))}
 	}
 	f.source = src
 	return nil
@@ -327,7 +331,7 @@ func (f *oauthFlow) accessToken() (string, error) {
 	}
 	if err != nil {
 		// A person's token is refreshed here, not signed in for.
-		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, refresh: f.login, kept: f.cache != nil, exchanges: f.log.list(), err: err}
+		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, registered: f.registered, refresh: f.login, kept: f.cache != nil, exchanges: f.log.list(), err: err}
 		if errors.As(err, new(*lockError)) {
 			// The go-sdk answers a request the run's deadline ended
 			// with the deadline alone: the wait for another run's lock
@@ -465,13 +469,16 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // flowError is the failure of the flow: the go-sdk's error, and the
 // requests that led to it.
 type flowError struct {
-	clientID  string
-	issuer    string
-	login     bool // the authorization code grant's
-	refresh   bool // the refresh of a person's token, not a sign-in
-	kept      bool // the token is kept between runs (-logout drops it)
-	exchanges []exchange
-	err       error
+	clientID string
+	issuer   string
+	login    bool // the authorization code grant's
+	refresh  bool // the refresh of a person's token, not a sign-in
+	// registered: the client is one an earlier -login registered, not
+	// one given (-client-id): no client id of the user's to check.
+	registered bool
+	kept       bool // the token is kept between runs (-logout drops it)
+	exchanges  []exchange
+	err        error
 }
 
 func (e *flowError) Error() string { return "getting a token: " + e.err.Error() }
@@ -607,6 +614,8 @@ func tokenRefusal(e *flowError, re *oauth2.RetrieveError, secrets *secretSet) st
 	switch {
 	case e.login && re.ErrorCode == "invalid_grant":
 		hint = ": the authorization code was refused (spent, expired, or not for this client, redirect URI or PKCE verifier); sign in again"
+	case e.login && re.ErrorCode == "invalid_client" && e.registered:
+		hint = ": " + registrationGone(e.issuer)
 	case e.login && re.ErrorCode == "invalid_client":
 		hint = ": check the client id (-client-id or MCP_CLIENT_ID), and MCP_CLIENT_SECRET: set for a confidential client, unset for a public one"
 	case e.login && re.ErrorCode == "unauthorized_client":
@@ -619,6 +628,14 @@ func tokenRefusal(e *flowError, re *oauth2.RetrieveError, secrets *secretSet) st
 		hint = ": the client may not have the scope the server asks for; allow it that scope at the authorization server"
 	}
 	return fmt.Sprintf("%s refused it (HTTP %d): %s%s", at, status, why, hint)
+}
+
+// registrationGone is what to do about a client that an earlier -login
+// registered at issuer, and which the authorization server no longer
+// accepts: it forgot or deleted the registration, and the client kept
+// with the sign-in is of no more use.
+func registrationGone(issuer string) string {
+	return fmt.Sprintf("the client registered at %s on an earlier sign-in is no longer accepted there (the authorization server forgot or deleted it): -logout, which drops it, then -login to register a client anew", issuer)
 }
 
 // lastFound is the last request answered 200 at a URL whose path holds

@@ -54,6 +54,10 @@ func explainRefresh(endpoint string, e *flowError, secrets *secretSet) string {
 		hint := anew
 		switch re.ErrorCode {
 		case "invalid_client":
+			if e.registered {
+				hint = registrationGone(e.issuer)
+				break
+			}
 			hint = "check the client id (-client-id or MCP_CLIENT_ID) and MCP_CLIENT_SECRET, set for a confidential client, unset for a public one; or " + anew
 		case "unauthorized_client":
 			hint = "the client may not use the refresh token grant: allow it that grant at the authorization server, or " + anew

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/oauth2"
 
 	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
 )
@@ -344,6 +346,96 @@ func TestClientIssuerNamedSecondElsewhere(t *testing.T) {
 			}
 			if gets := other.Requests(); len(gets) != 0 {
 				t.Errorf("the other authorization server was asked %q", gets)
+			}
+		})
+	}
+}
+
+// TestRegisteredClientGone runs -login with a kept sign-in whose client,
+// registered by an earlier -login, the authorization server no longer
+// knows (it forgot or deleted the registration): its refusal of the
+// refresh (invalid_client), or its page refusing the sign-in, is
+// explained as that client's, with what to do (-logout, then -login), not
+// as a client id the person never gave.
+func TestRegisteredClientGone(t *testing.T) {
+	const gone = "f0rgotten-client-0123"
+	for _, tc := range []struct {
+		name    string
+		edit    func(*keptToken)
+		signIn  bool // the person is sent to sign in, and the page refuses
+		wantErr string
+	}{
+		{name: "refresh", edit: func(k *keptToken) { k.ClientID = gone; k.Expiry = time.Now().Add(-time.Hour) },
+			wantErr: `refused it (HTTP 401): invalid_client "Client authentication failed": the client registered at ISSUER on an earlier sign-in is no longer accepted there (the authorization server forgot or deleted it): -logout, which drops it, then -login to register a client anew` + "\n"},
+		{name: "sign-in", edit: func(k *keptToken) { k.ClientID = gone; k.Expiry = time.Now().Add(-time.Hour); k.RefreshToken = "" }, signIn: true,
+			wantErr: "\nmcp-client: the sign-in is as the client registered at ISSUER on an earlier sign-in; should the page say it does not know the client, stop the run (Ctrl-C), -logout, which drops it, then -login to register a client anew\nmcp-client: interrupted\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := withCacheDir(t)
+			as := startAS(t, oauthtest.Options{Public: true, Refresh: true, Scopes: []string{testScope}, Registration: true})
+			endpoint := startJWTReference(t, as, nil)
+			b := newBrowser()
+			withOpener(t, b.open)
+			args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
+				t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
+			}
+			writeKept(t, keptFile(t, dir), tc.edit)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			if tc.signIn {
+				go func() {
+					<-b.done // the first run's
+					<-b.done // the page refusing the client
+					cancel()
+				}()
+			}
+			stdout.Reset()
+			stderr.Reset()
+			code := run(ctx, args, func(string) string { return "" }, &stdout, &stderr)
+			want := strings.ReplaceAll(tc.wantErr, "ISSUER", as.Issuer)
+			if code == 0 || !strings.HasSuffix(stderr.String(), want) || strings.Contains(stderr.String(), "MCP_CLIENT_ID") {
+				t.Errorf("exit %d, stderr %q; want a failure ending %q, naming no client id to check", code, stderr.String(), want)
+			}
+			if _, pages, _ := b.seen(); tc.signIn && (len(pages) != 2 || !strings.Contains(pages[1], "unknown client")) {
+				t.Errorf("the browser's pages %q, want the second to refuse the client", pages)
+			}
+			if regs := as.Registrations(); len(regs) != 1 {
+				t.Errorf("%d registrations, want the first run's alone", len(regs))
+			}
+		})
+	}
+}
+
+// TestExplainRegisteredClientGone checks the lines of a sign-in as a
+// client an earlier -login registered that TestRegisteredClientGone does
+// not reach: the token endpoint's invalid_client at the code's exchange,
+// and a sign-in that never came back, against those of a client given.
+func TestExplainRegisteredClientGone(t *testing.T) {
+	const gone = "the client registered at " + testIssuer + " on an earlier sign-in is no longer accepted there (the authorization server forgot or deleted it): -logout, which drops it, then -login to register a client anew"
+	invalidClient := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusUnauthorized}, ErrorCode: "invalid_client"}
+	noCallback := &noCallback{redirectURL: "http://localhost:8976/callback", err: context.Canceled}
+	tests := []struct {
+		name       string
+		registered bool
+		err        error
+		want       string
+	}{
+		{name: "registered, invalid_client", registered: true, err: invalidClient,
+			want: `https://mcp.example/mcp asks for a token, and client "c1" could not get one: the token endpoint refused it (HTTP 401): invalid_client: ` + gone},
+		{name: "given, invalid_client", err: invalidClient,
+			want: `https://mcp.example/mcp asks for a token, and client "c1" could not get one: the token endpoint refused it (HTTP 401): invalid_client: check the client id (-client-id or MCP_CLIENT_ID), and MCP_CLIENT_SECRET: set for a confidential client, unset for a public one`},
+		{name: "registered, no callback", registered: true, err: noCallback,
+			want: `https://mcp.example/mcp asks for a token, and client "c1" could not get one: the sign-in did not come back to http://localhost:8976/callback before the run ended: finish it in the browser sooner, or give a longer -timeout; if the authorization server's page refused the client, ` + gone},
+		{name: "given, no callback", err: noCallback,
+			want: `https://mcp.example/mcp asks for a token, and client "c1" could not get one: the sign-in did not come back to http://localhost:8976/callback before the run ended: finish it in the browser sooner, or give a longer -timeout`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &flowError{clientID: "c1", issuer: testIssuer, login: true, registered: tc.registered, err: tc.err}
+			if diff := cmp.Diff(tc.want, explainFlow("https://mcp.example/mcp", e, nil)); diff != "" {
+				t.Errorf("explainFlow (-want +got):\n%s", diff)
 			}
 		})
 	}
