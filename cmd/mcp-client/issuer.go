@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -42,6 +43,9 @@ type pinnedIssuer struct {
 	// server's challenges named (resource_metadata), which need not be
 	// at the well-known path (challenged).
 	resourceMetadata map[string]bool
+	// named are the authorization servers the protected resource
+	// metadata read last named, as it named them (pinnedFirst).
+	named []string
 }
 
 func newPinnedIssuer(issuer string) *pinnedIssuer {
@@ -235,6 +239,17 @@ func (p *pinnedIssuer) challenged(challenges []string) {
 		p.resourceMetadata[u.String()] = true
 		p.mu.Unlock()
 	}
+}
+
+// lastNamed is the authorization servers the protected resource
+// metadata read last named.
+func (p *pinnedIssuer) lastNamed() []string {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.named)
 }
 
 // isResourceMetadata says whether r, or the request it was redirected

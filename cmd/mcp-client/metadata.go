@@ -108,6 +108,9 @@ func (t *flowTransport) pinnedFirst(resp *http.Response) error {
 	if json.Unmarshal(body, &doc) != nil || json.Unmarshal(doc["authorization_servers"], &servers) != nil {
 		return nil
 	}
+	t.pin.mu.Lock()
+	t.pin.named = slices.Clone(servers)
+	t.pin.mu.Unlock()
 	i := slices.IndexFunc(servers, func(s string) bool { return issuersEqual(s, t.pin.issuer) })
 	if i <= 0 {
 		return nil

@@ -35,8 +35,11 @@ type oauthFlow struct {
 	// registered: clientID is the client an earlier -login registered at
 	// issuer, kept with its sign-in, not one the user gave.
 	registered bool
-	handler    auth.OAuthHandler
-	pin        *pinnedIssuer // the handler's client's: told the challenge's resource metadata URL
+	// found: issuer is the authorization server the server's metadata
+	// named at the run's first refusal, not one the user gave (-issuer).
+	found   bool
+	handler auth.OAuthHandler
+	pin     *pinnedIssuer // the handler's client's: told the challenge's resource metadata URL
 	// newHandler makes handler when the first flow starts, if it is nil.
 	newHandler func() (auth.OAuthHandler, error)
 	// resolve makes the flow when the first one starts, from the
@@ -221,7 +224,7 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 		}
 		f.resolve = nil
 		f.clientID, f.issuer, f.handler, f.newHandler, f.pin = g.clientID, g.issuer, g.handler, g.newHandler, g.pin
-		f.registered = g.registered
+		f.registered, f.found = g.registered, g.found
 		f.log, f.cache, f.reread, f.source, f.kept = g.log, g.cache, g.reread, g.source, g.kept
 		if f.source != nil {
 			// A kept sign-in of the authorization server found: the
@@ -250,6 +253,9 @@ func (f *oauthFlow) authorize(ctx context.Context, req *http.Request, resp *http
 	}
 	if err != nil {
 		fe := &flowError{clientID: f.clientID, issuer: f.issuer, login: f.login, registered: f.registered, exchanges: f.log.list(), err: err}
+		if f.found {
+			fe.found, fe.named = true, f.pin.lastNamed()
+		}
 		if f.login {
 			f.failed = fe
 		}
@@ -476,9 +482,14 @@ type flowError struct {
 	// registered: the client is one an earlier -login registered, not
 	// one given (-client-id): no client id of the user's to check.
 	registered bool
-	kept       bool // the token is kept between runs (-logout drops it)
-	exchanges  []exchange
-	err        error
+	// found: the issuer is the one the server's metadata named at the
+	// run's first refusal, not one given (-issuer); named are the
+	// authorization servers the metadata named last.
+	found     bool
+	named     []string
+	kept      bool // the token is kept between runs (-logout drops it)
+	exchanges []exchange
+	err       error
 }
 
 func (e *flowError) Error() string { return "getting a token: " + e.err.Error() }
@@ -504,6 +515,8 @@ func explainFlow(endpoint string, e *flowError, secrets *secretSet) string {
 	var ir *issuerRefused
 	var nm *noResourceMetadata
 	switch {
+	case e.found && len(e.named) > 0 && !slices.ContainsFunc(e.named, func(s string) bool { return issuersEqual(s, e.issuer) }):
+		return who + ": " + serverMoved(e)
 	case errors.As(e.err, &ir):
 		return who + ": " + ir.msg
 	case errors.As(e.err, &nm) && nm.refused != nil:
@@ -628,6 +641,22 @@ func tokenRefusal(e *flowError, re *oauth2.RetrieveError, secrets *secretSet) st
 		hint = ": the client may not have the scope the server asks for; allow it that scope at the authorization server"
 	}
 	return fmt.Sprintf("%s refused it (HTTP %d): %s%s", at, status, why, hint)
+}
+
+// serverMoved explains a refusal whose protected resource metadata names
+// other authorization servers than the one the run found at its first
+// refusal, and stays with: the token would be another issuer's, and a
+// client registered at one is not known at another.
+func serverMoved(e *flowError) string {
+	now := "the authorization server " + strings.Join(e.named, ", ")
+	if len(e.named) > 1 {
+		now = "the authorization servers " + strings.Join(e.named, ", ")
+	}
+	msg := fmt.Sprintf("the server's protected resource metadata now names %s, not %s, which this run found first and stays with; no one was sent to sign in", now, e.issuer)
+	if e.registered {
+		return msg + fmt.Sprintf(": the client registered at %s on an earlier sign-in belongs to that authorization server alone; -logout -issuer %s drops it, then -login registers a client where the server now points and signs in there", e.issuer, e.issuer)
+	}
+	return msg + ": run -login again, which registers a client where the server now points and signs in there"
 }
 
 // registrationGone is what to do about a client that an earlier -login

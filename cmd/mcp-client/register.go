@@ -37,7 +37,11 @@ func newRegisteringFlow(ctx context.Context, endpoint, issuer string, insecure b
 				fmt.Fprintf(notice, "mcp-client: the sign-in is not kept for the next run: %v\n", err)
 			}
 		}
-		return newLoginFlow(ctx, "", "", endpoint, found, insecure, trace, secrets, callback, open, notice, timeout, cache)
+		g, err := newLoginFlow(ctx, "", "", endpoint, found, insecure, trace, secrets, callback, open, notice, timeout, cache)
+		if g != nil {
+			g.found = issuer == ""
+		}
+		return g, err
 	}
 	return f
 }
