@@ -526,6 +526,9 @@ func explainFlow(endpoint string, e *flowError, secrets *secretSet) string {
 	case strings.Contains(e.err.Error(), "no configured client registration methods are supported"):
 		return fmt.Sprintf("%s: the metadata of the authorization server %s names no registration_endpoint (RFC 7591): register a client with it, and give it as -client-id and -issuer", who, e.issuer)
 	}
+	if msg := explainRegistration(e, secrets); msg != "" {
+		return who + ": " + msg
+	}
 	sent := "the client secret" // what the token request carries
 	if e.login {
 		sent = "the authorization code"
@@ -641,6 +644,42 @@ func tokenRefusal(e *flowError, re *oauth2.RetrieveError, secrets *secretSet) st
 		hint = ": the client may not have the scope the server asks for; allow it that scope at the authorization server"
 	}
 	return fmt.Sprintf("%s refused it (HTTP %d): %s%s", at, status, why, hint)
+}
+
+// explainRegistration says why the registration of a client (RFC 7591)
+// failed, "" for a failure that is not the registration's. The go-sdk's
+// error quotes whatever the registration endpoint answered, a page of
+// HTML say: the line says what the answer was instead, and quotes only
+// an OAuth error, clipped.
+func explainRegistration(e *flowError, secrets *secretSet) string {
+	if !strings.Contains(e.err.Error(), "failed to register client: ") {
+		return ""
+	}
+	at := "the registration endpoint"
+	status := 0
+	if x, ok := lastPost(e.exchanges); ok {
+		at += " " + x.url
+		status = x.status
+	}
+	instead := "register a client with the authorization server " + e.issuer + ", and give it as -client-id and -issuer"
+	var re *oauthex.ClientRegistrationError
+	switch msg := e.err.Error(); {
+	case errors.As(e.err, &re):
+		why := secrets.clip(re.ErrorCode)
+		if re.ErrorDescription != "" {
+			why += " " + secrets.quote(re.ErrorDescription)
+		}
+		return fmt.Sprintf("%s refused to register the client (HTTP %d): %s; %s", at, status, why, instead)
+	case strings.Contains(msg, "missing required 'client_id'"):
+		return fmt.Sprintf("%s answered HTTP %d with no client_id (RFC 7591 §3.2.1): no client was registered; %s", at, status, instead)
+	case strings.Contains(msg, "failed to decode successful registration response"):
+		return fmt.Sprintf("%s answered HTTP %d with no JSON registration (RFC 7591 §3.2.1), a page perhaps: no client was registered; %s", at, status, instead)
+	case strings.Contains(msg, "failed to decode registration error response"):
+		return fmt.Sprintf("%s answered HTTP %d with no OAuth error (RFC 7591 §3.2.2): no client was registered; %s", at, status, instead)
+	case strings.Contains(msg, "registration failed with status"):
+		return fmt.Sprintf("%s answered HTTP %d, not a registration: no client was registered; run again once it registers clients, or %s", at, status, instead)
+	}
+	return ""
 }
 
 // serverMoved explains a refusal whose protected resource metadata names
