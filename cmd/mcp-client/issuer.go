@@ -268,6 +268,18 @@ func (p *pinnedIssuer) isResourceMetadata(r *http.Request) bool {
 	return p.resourceMetadata[r.URL.String()]
 }
 
+// posted is what r, a POST the pinned issuer's metadata allowed, goes
+// to: "registration" for its registration endpoint, else "token" (the
+// revocation request follows no redirect at all).
+func (p *pinnedIssuer) posted(r *http.Request) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.registrationEndpoints[r.URL.String()] && !p.tokenEndpoints[r.URL.String()] {
+		return "registration"
+	}
+	return "token"
+}
+
 // namesHost says whether hostport (as hostPort writes it) is the host
 // of a token or revocation endpoint the pinned issuer's metadata named.
 func (p *pinnedIssuer) namesHost(hostport string) bool {

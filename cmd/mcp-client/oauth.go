@@ -113,7 +113,7 @@ func flowClient(endpoint, issuer string, insecure bool, trace io.Writer, secrets
 		// redirect checks give way to these.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if via[0].Method != http.MethodGet {
-				return fmt.Errorf("the token endpoint redirects to %s: the token request is not sent on", redacted(req.URL.String()))
+				return &postRedirected{what: pin.posted(via[0]), to: redacted(req.URL.String())}
 			}
 			if len(via) >= 10 {
 				return errors.New("stopped after 10 redirects")
@@ -132,6 +132,19 @@ func flowClient(endpoint, issuer string, insecure bool, trace io.Writer, secrets
 		return err == nil && m != nil
 	}
 	return client, log, pin
+}
+
+// postRedirected is a POST of the flow answered with a redirect, which
+// is not followed: a token request would carry the secret or the code
+// there, and a registration would register the client where no metadata
+// said.
+type postRedirected struct {
+	what string // "token" or "registration"
+	to   string // as redacted shows it
+}
+
+func (e *postRedirected) Error() string {
+	return fmt.Sprintf("the %s endpoint redirects to %s: the %s request is not sent on", e.what, e.to, e.what)
 }
 
 // TokenSource gives the transport none: statusRecorder sends the token.
@@ -663,6 +676,7 @@ func explainRegistration(e *flowError, secrets *secretSet) string {
 	}
 	instead := "register a client with the authorization server " + e.issuer + ", and give it as -client-id and -issuer"
 	var re *oauthex.ClientRegistrationError
+	var pr *postRedirected
 	switch msg := e.err.Error(); {
 	case errors.As(e.err, &re):
 		why := secrets.clip(re.ErrorCode)
@@ -670,6 +684,8 @@ func explainRegistration(e *flowError, secrets *secretSet) string {
 			why += " " + secrets.quote(re.ErrorDescription)
 		}
 		return fmt.Sprintf("%s refused to register the client (HTTP %d): %s; %s", at, status, why, instead)
+	case errors.As(e.err, &pr):
+		return fmt.Sprintf("%s answered HTTP %d, a redirect to %s (a sign-in page perhaps), not a registration: the registration was not sent on, and no client was registered; %s", at, status, pr.to, instead)
 	case strings.Contains(msg, "missing required 'client_id'"):
 		return fmt.Sprintf("%s answered HTTP %d with no client_id (RFC 7591 §3.2.1): no client was registered; %s", at, status, instead)
 	case strings.Contains(msg, "failed to decode successful registration response"):

@@ -31,6 +31,8 @@ func TestLoginRegistrationFails(t *testing.T) {
 			want: "the registration endpoint AS/register answered HTTP 200 with no JSON registration (RFC 7591 §3.2.1), a page perhaps: no client was registered; " + instead},
 		{name: "HTML refusal", status: http.StatusBadRequest, contentType: "text/html", body: page,
 			want: "the registration endpoint AS/register answered HTTP 400 with no OAuth error (RFC 7591 §3.2.2): no client was registered; " + instead},
+		{name: "redirect", status: http.StatusFound,
+			want: "the registration endpoint AS/register answered HTTP 302, a redirect to AS/login (a sign-in page perhaps), not a registration: the registration was not sent on, and no client was registered; " + instead},
 		{name: "no client_id", status: http.StatusCreated, contentType: "application/json", body: `{"redirect_uris":["http://localhost/callback"]}`,
 			want: "the registration endpoint AS/register answered HTTP 201 with no client_id (RFC 7591 §3.2.1): no client was registered; " + instead},
 		{name: "OAuth error", status: http.StatusBadRequest, contentType: "application/json", body: `{"error":"invalid_redirect_uri","error_description":"loopback\nnot allowed ` + strings.Repeat("x", 600) + `"}`,
@@ -46,6 +48,10 @@ func TestLoginRegistrationFails(t *testing.T) {
 					writeJSON(w, http.StatusOK, map[string]any{"issuer": as.URL, "authorization_endpoint": as.URL + "/authorize", "token_endpoint": as.URL + "/token",
 						"registration_endpoint": as.URL + "/register", "response_types_supported": []string{"code"}, "code_challenge_methods_supported": []string{"S256"}})
 				case "/register":
+					if tc.status == http.StatusFound {
+						http.Redirect(w, r, as.URL+"/login", http.StatusFound)
+						return
+					}
 					w.Header().Set("Content-Type", tc.contentType)
 					w.WriteHeader(tc.status)
 					w.Write([]byte(tc.body))
