@@ -383,6 +383,14 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 		kept = k
 	}
 	registered := clientID == "" && kept != nil
+	if clientID == "" && kept == nil {
+		if elsewhere := cache.keptElsewhere(endpoint); len(elsewhere) > 0 {
+			// The server named another authorization server at an
+			// earlier sign-in: its client is not known here.
+			what, is, drop := keptAt(elsewhere)
+			fmt.Fprintf(notice, "mcp-client: the server names the authorization server %s, where no client is registered for it yet: one is registered there; %s %s not used there (%s)\n", issuer, what, is, drop)
+		}
+	}
 	if registered {
 		// The client registered at an earlier run's sign-in.
 		clientID = kept.ClientID

@@ -106,6 +106,10 @@ func forgetSignIn(ctx context.Context, s signOut, stderr io.Writer) int {
 		}
 	case !deleted:
 		line = fmt.Sprintf("no sign-in of %s was kept", whose)
+		if elsewhere := cache.keptElsewhere(s.endpoint); len(elsewhere) > 0 {
+			what, is, drop := keptAt(elsewhere)
+			line += fmt.Sprintf("; %s %s kept, for the authorization server the server named then: %s", what, is, drop)
+		}
 	case untold == nil:
 		line = fmt.Sprintf("signed out: the kept sign-in of %s is deleted, and its %s revoked at %s", whose, what, redacted(at))
 	default:

@@ -109,3 +109,67 @@ func TestLoginServerMoved(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginServerMovedBetweenRuns runs -login without a client at a
+// server that, between runs, moves to another authorization server: the
+// next run registers a client there, saying that the sign-in kept
+// through the client registered at the first is not used, and how to
+// drop it; -logout, which finds the new one, says so too once that one's
+// sign-in is gone, and -logout -issuer drops the first's.
+func TestLoginServerMovedBetweenRuns(t *testing.T) {
+	dir := withCacheDir(t)
+	opts := oauthtest.Options{Public: true, Scopes: []string{testScope}, Registration: true}
+	as := startAS(t, opts)
+	other := startAS(t, opts)
+	var backend atomic.Pointer[httputil.ReverseProxy]
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { backend.Load().ServeHTTP(w, r) }))
+	t.Cleanup(front.Close)
+	endpoint := front.URL + "/mcp"
+	reference := func(a *oauthtest.Server) *httputil.ReverseProxy {
+		u, err := url.Parse(startJWTReference(t, a, map[string]string{
+			"MCP_RESOURCE_URL":          endpoint,
+			"MCP_RESOURCE_METADATA_URL": front.URL + "/.well-known/oauth-protected-resource/mcp",
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	}
+	first, moved := reference(as), reference(other)
+	backend.Store(first)
+	withOpener(t, newBrowser().open)
+	getenv := func(string) string { return "" }
+	login := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), login, getenv, &stdout, &stderr); code != 0 {
+		t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
+	}
+
+	backend.Store(moved)
+	stdout.Reset()
+	stderr.Reset()
+	code := run(t.Context(), login, getenv, &stdout, &stderr)
+	checkRunOutput(t, code, 0, stdout.String(), stderr.String(), nil, []string{"mcp-client: the server names the authorization server " + other.Issuer +
+		", where no client is registered for it yet: one is registered there; the sign-in kept through the client registered at " + as.Issuer +
+		" on an earlier sign-in is not used there (-logout -issuer " + as.Issuer + " drops it)\n"})
+	if regs := other.Registrations(); len(regs) != 1 {
+		t.Errorf("%d registrations where the server now points, want 1", len(regs))
+	}
+
+	logout := []string{"-logout", "-endpoint", endpoint}
+	for _, want := range []string{
+		"signed out: the kept sign-in of client \"" + other.ClientID + "\", registered at " + other.Issuer,
+		"no sign-in of a client registered at " + other.Issuer + " for " + endpoint + " was kept; the sign-in kept through the client registered at " + as.Issuer +
+			" on an earlier sign-in is kept, for the authorization server the server named then: -logout -issuer " + as.Issuer + " drops it\n",
+	} {
+		stderr.Reset()
+		code := run(t.Context(), logout, getenv, &stdout, &stderr)
+		checkRunOutput(t, code, 0, "", stderr.String(), nil, []string{want})
+	}
+	stderr.Reset()
+	code = run(t.Context(), append(logout, "-issuer", as.Issuer), getenv, &stdout, &stderr)
+	checkRunOutput(t, code, 0, "", stderr.String(), nil, []string{"signed out: the kept sign-in of client \"" + as.ClientID + "\", registered at " + as.Issuer})
+	if path := keptFile(t, dir); path != "" {
+		t.Errorf("%s is kept still", path)
+	}
+}

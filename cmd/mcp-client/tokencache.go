@@ -86,12 +86,18 @@ func newTokenCache(issuer, clientID, endpoint string, notice io.Writer) (*tokenC
 		// would go wherever the run is started, a checkout say.
 		return nil, fmt.Errorf("the cache directory %q is not an absolute path (is $HOME relative?)", dir)
 	}
-	sum := sha256.Sum256([]byte(issuer + "\x00" + clientID + "\x00" + endpoint))
-	key := hex.EncodeToString(sum[:])
+	key := cacheKey(issuer, clientID, endpoint)
 	return &tokenCache{
 		path: filepath.Join(dir, "lambdamcp", "mcp-client", key[:32]+".json"), key: key,
 		issuer: issuer, clientID: clientID, server: redacted(endpoint), notice: notice,
 	}, nil
+}
+
+// cacheKey is the key of the sign-in of clientID at issuer for endpoint,
+// which names its file.
+func cacheKey(issuer, clientID, endpoint string) string {
+	sum := sha256.Sum256([]byte(issuer + "\x00" + clientID + "\x00" + endpoint))
+	return hex.EncodeToString(sum[:])
 }
 
 // load is the kept token, nil when there is none or it cannot be used
@@ -130,7 +136,25 @@ func (c *tokenCache) read() (*keptToken, string) {
 		return nil, err.Error()
 	}
 	c.sweep(time.Now())
-	f, err := openKept(c.path)
+	k, why := readKeptFile(c.path)
+	if k == nil {
+		return nil, why
+	}
+	switch u, err := url.Parse(k.TokenEndpoint); {
+	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID && c.clientID != "" || k.ClientID == "":
+		return nil, "it is another issuer's, client's or server's"
+	case k.AccessToken == "":
+		return nil, "it holds no access token"
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return nil, "it names no http(s) token endpoint"
+	}
+	return k, ""
+}
+
+// readKeptFile is the kept token in the file at path, or why it cannot
+// be used; neither when there is none. Whose it is is not checked.
+func readKeptFile(path string) (*keptToken, string) {
+	f, err := openKept(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ""
 	}
@@ -161,14 +185,6 @@ func (c *tokenCache) read() (*keptToken, string) {
 	var k keptToken
 	if err := json.Unmarshal(data, &k); err != nil {
 		return nil, "it is not a kept token (" + err.Error() + ")"
-	}
-	switch u, err := url.Parse(k.TokenEndpoint); {
-	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID && c.clientID != "" || k.ClientID == "":
-		return nil, "it is another issuer's, client's or server's"
-	case k.AccessToken == "":
-		return nil, "it holds no access token"
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return nil, "it names no http(s) token endpoint"
 	}
 	return &k, ""
 }
