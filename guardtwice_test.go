@@ -78,3 +78,25 @@ func TestGuardedHandlerKeepsItsOriginCheck(t *testing.T) {
 		t.Errorf("Guard: %d %s, want 403 origin not allowed", local.StatusCode, body)
 	}
 }
+
+// TestGuardedHandlerOriginCheckLogged checks the inner guard's Origin
+// check from the outer guard's side: a request with no Origin (a client
+// that is no browser) is not put to it, as a guard of its own does not,
+// and a refused one is logged as the refusal it is, with its error code.
+func TestGuardedHandlerOriginCheckLogged(t *testing.T) {
+	server, _ := newHardServer(t)
+	guarded := lambdamcp.Guard(streamable(server), &lambdamcp.Options{JSONResponse: true, CheckOrigin: func(r *http.Request) bool {
+		return r.Header.Get("Origin") == "https://app.example"
+	}})
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(guarded, &lambdamcp.Options{JSONResponse: true, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if resp := invoke(t, h, urlEvent(t, call("echo", `{"bytes":1}`))); resp.StatusCode != http.StatusOK {
+		t.Errorf("no Origin: %d %s, want 200", resp.StatusCode, resp.body(t))
+	}
+	logs.Reset()
+	invoke(t, h, urlEvent(t, call("echo", `{"bytes":1}`, "Origin", "https://evil.example")))
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeRejected || lines[0]["error_code"] != float64(-32600) {
+		t.Errorf("log lines of a refused Origin:\n%s\nwant one, rejected with error_code -32600", logs.Bytes())
+	}
+}

@@ -92,7 +92,7 @@ func TestRequestLogLine(t *testing.T) {
 // TestRequestLogLineClient checks that the request's log line names the
 // client software as it names itself, where the request says: every
 // 2026-07-28 request's _meta (server/discover's included), a 2025-11-25
-// initialize; and cuts a name the client made long.
+// initialize; and cuts a name or a version the client made long.
 func TestRequestLogLineClient(t *testing.T) {
 	server, _ := newHardServer(t)
 	long := strings.Repeat("n", 200)
@@ -112,6 +112,7 @@ func TestRequestLogLineClient(t *testing.T) {
 		{"2026-07-28 server/discover", jsonPost(`{"jsonrpc":"2.0","id":5,"method":"server/discover","params":{"_meta":{`+version+`,"io.modelcontextprotocol/clientInfo":{"name":"claude-ai","version":"0.1.0"}}}}`,
 			"MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "server/discover"), "claude-ai/0.1.0"},
 		{"2026-07-28, a long name", modern(version + `,"io.modelcontextprotocol/clientInfo":{"name":"` + long + `","version":"1"}`), long[:128] + "…/1"},
+		{"2026-07-28, a long version", modern(version + `,"io.modelcontextprotocol/clientInfo":{"name":"c","version":"` + long + `"}`), "c/" + long[:128] + "…"},
 		{"initialize", jsonPost(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"inspector","version":"2.12.0"}}}`),
 			"inspector/2.12.0"},
 		{"2025-11-25 after the handshake", call("echo", `{"bytes":1}`), nil},

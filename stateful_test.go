@@ -389,3 +389,35 @@ func TestStatefulSessionStreamAccept(t *testing.T) {
 		}
 	}
 }
+
+// TestStatefulSessionHeaderReplaced checks a later call of a stateful
+// session whose request reaches the go-sdk with a header map of its own (a
+// middleware between the guard and the go-sdk cloned the request): the
+// call is not taken for one of the request that opened the session, over
+// long before, whose end would cancel it at once.
+func TestStatefulSessionHeaderReplaced(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
+	server.AddReceivingMiddleware(lambdamcp.Middleware())
+	mcp.AddTool(server, &mcp.Tool{Name: "wait"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		select {
+		case <-ctx.Done():
+			return nil, nil, context.Cause(ctx)
+		case <-time.After(100 * time.Millisecond):
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "waited"}}}, nil, nil
+	})
+	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true})
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sdk.ServeHTTP(w, r.Clone(r.Context()))
+	}), &lambdamcp.Options{JSONResponse: true})
+	resp, _ := invokeAs(t, h, "req-open", jsonPost(openSession))
+	session := resp.header("Mcp-Session-Id")
+	if session == "" {
+		t.Fatal("no session id")
+	}
+	_, a := invokeAs(t, h, "req-wait", jsonPost(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait","arguments":{}}}`,
+		"MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", session))
+	if a.Result == nil || len(a.Result.Content) != 1 || a.Result.Content[0].Text != "waited" {
+		t.Errorf("answer = %+v, want the call run to its end", a)
+	}
+}
