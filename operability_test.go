@@ -1615,3 +1615,22 @@ func TestPanickingTracer(t *testing.T) {
 		}
 	}
 }
+
+// TestOversizedResultLoggedAsError checks that a tool's result past
+// MaxResponseBytes, replaced by a -32603 error, is logged and measured as
+// the error the client gets, not as the result Middleware saw the tool
+// return.
+func TestOversizedResultLoggedAsError(t *testing.T) {
+	server, _ := newHardServer(t)
+	var logs, metrics bytes.Buffer
+	opts := hardOptions(&logs)
+	opts.Metrics = &metrics
+	invoke(t, lambdamcp.NewHandler(streamable(server), opts), urlEvent(t, call("echo", fmt.Sprintf(`{"bytes":%d}`, 2*testMaxResponse))))
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeError || lines[0]["error_code"] != float64(-32603) {
+		t.Errorf("log lines:\n%s\nwant one, outcome error with error_code -32603", logs.Bytes())
+	}
+	if metricFaults(t, metrics.Bytes()) != 1 {
+		t.Errorf("metric line %s, want a fault for the -32603 answer", metrics.Bytes())
+	}
+}

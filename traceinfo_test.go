@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -105,5 +106,56 @@ func TestTracerNoSessionWhenStateless(t *testing.T) {
 	invokeAs(t, h, "req-call", call("echo", `{}`, "Mcp-Session-Id", session))
 	if len(tr.peers) != 2 || !strings.HasSuffix(tr.peers[1], " session="+session) {
 		t.Errorf("spans = %q, want the second of session %q", tr.peers, session)
+	}
+}
+
+// infoTracer is a Tracer that keeps the RequestInfo of each request.
+type infoTracer struct {
+	mu    sync.Mutex
+	infos []lambdamcp.RequestInfo
+}
+
+func (tr *infoTracer) Start(ctx context.Context, info lambdamcp.RequestInfo) (context.Context, func(lambdamcp.RequestResult)) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.infos = append(tr.infos, info)
+	return ctx, func(lambdamcp.RequestResult) {}
+}
+
+// TestTracerLocalSchemeAndProto checks that a span of a request net/http
+// read (Guard on a local server) is told the scheme and HTTP version the
+// client called with: https over TLS, http without, and the request's
+// own version, as no event tells them.
+func TestTracerLocalSchemeAndProto(t *testing.T) {
+	for _, tc := range []struct {
+		scheme string
+		start  func(http.Handler) *httptest.Server
+	}{
+		{"http", httptest.NewServer},
+		{"https", httptest.NewTLSServer},
+	} {
+		t.Run(tc.scheme, func(t *testing.T) {
+			tr := &infoTracer{}
+			ts := tc.start(lambdamcp.Guard(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusAccepted)
+			}), &lambdamcp.Options{Tracer: tr}))
+			defer ts.Close()
+			req, err := http.NewRequest(http.MethodPost, ts.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","method":"notifications/initialized"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			tr.mu.Lock()
+			defer tr.mu.Unlock()
+			if len(tr.infos) != 1 || tr.infos[0].Scheme != tc.scheme || tr.infos[0].Proto != "HTTP/1.1" {
+				t.Errorf("spans told %+v, want one of scheme %s and proto HTTP/1.1", tr.infos, tc.scheme)
+			}
+		})
 	}
 }
