@@ -865,3 +865,21 @@ func TestStreamPastDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamPastDeadlineLogged checks that the log line of a streamed
+// invocation answered at once because its deadline had passed when it
+// arrived says timeout, a warning, as a buffered one's does: the client
+// got the timeout error, not an answer of the server's.
+func TestStreamPastDeadlineLogged(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }),
+		&lambdamcp.Options{Stream: []lambdamcp.Shape{lambdamcp.ShapeURL}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	s, _ := openStream(t, streamCtx(t, -time.Second), h, urlEvent(t, callWait(legacy)))
+	io.Copy(io.Discard, s.r)
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeTimeout || lines[0]["level"] != "WARN" {
+		t.Errorf("log lines\n%s\nwant one, a WARN of outcome timeout", logs.Bytes())
+	}
+}

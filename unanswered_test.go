@@ -2,8 +2,10 @@ package lambdamcp_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -124,4 +126,27 @@ func TestResumableStreamClosedUnanswered(t *testing.T) {
 	}
 	resp, body := serveLocal(t, t.Context(), h, call)
 	check("local", resp.StatusCode, body)
+}
+
+// TestCallReturnedUnansweredLogged checks that the log line of a call the
+// handler returned from without answering tells the internal error the
+// client got, buffered and streamed alike, not the ok of a 200.
+func TestCallReturnedUnansweredLogged(t *testing.T) {
+	call := jsonPost(`{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"p"}}`, "MCP-Protocol-Version", legacy)
+	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, streamed := range []bool{false, true} {
+		var logs bytes.Buffer
+		opts := &lambdamcp.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+		if streamed {
+			opts.Stream = []lambdamcp.Shape{lambdamcp.ShapeURL}
+			s, _ := openStream(t, streamCtx(t, time.Minute), lambdamcp.NewHandler(h, opts), urlEvent(t, call))
+			io.Copy(io.Discard, s.r)
+		} else {
+			invoke(t, lambdamcp.NewHandler(h, opts), urlEvent(t, call))
+		}
+		lines := logLines(t, logs.Bytes())
+		if len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeError || lines[0]["error_code"] != float64(-32603) {
+			t.Errorf("streamed %v: log lines\n%s\nwant one, outcome error with error_code -32603", streamed, logs.Bytes())
+		}
+	}
 }
