@@ -396,3 +396,24 @@ func TestMaxBatchMessagesEra(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchTimeoutTooLargeJSON checks a batch too large to answer each of
+// its calls by its id, whose calls are still running at the deadline and
+// whose answer is JSON, not begun: one timeout error without an id, 504,
+// as a notification's, since no call of the client's is answered by it.
+func TestBatchTimeoutTooLargeJSON(t *testing.T) {
+	const calls = 250 // their errors, with ids of 200 bytes, run past 64 KiB
+	var many strings.Builder
+	many.WriteString(`[{"jsonrpc":"2.0","id":"b","method":"ping"}`)
+	for i := range calls - 1 {
+		fmt.Fprintf(&many, `,{"jsonrpc":"2.0","id":"%s%03d","method":"tools/call","params":{"name":"stubborn","arguments":{}}}`, strings.Repeat("i", 197), i)
+	}
+	many.WriteString(`]`)
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	opts.DeadlineMargin = 4 * testMargin // its many calls take their time even on a busy machine
+	h := lambdamcp.NewHandler(streamableMux(server), opts)
+	resp := invokeCase(t, h, badInputCase{req: jsonPost(many.String()), deadline: 5 * testMargin}, shapes[0])
+	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), http.StatusGatewayTimeout, -32001,
+		fmt.Sprintf("the batch timed out: the request's deadline passed before it was answered (the batch holds %d requests, too many to answer each)", calls), "", "")
+}

@@ -1634,3 +1634,22 @@ func TestOversizedResultLoggedAsError(t *testing.T) {
 		t.Errorf("metric line %s, want a fault for the -32603 answer", metrics.Bytes())
 	}
 }
+
+// TestFirstPanicLogged checks that where a tool panics and then the
+// handler around the go-sdk panics too (a middleware that fails on the
+// error answer), the log line tells the first panic, the cause, with its
+// stack, not the one it set off.
+func TestFirstPanicLogged(t *testing.T) {
+	server, _ := newHardServer(t)
+	sdk := streamable(server)
+	var logs bytes.Buffer
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sdk.ServeHTTP(w, r)
+		panic("the middleware broke")
+	}), hardOptions(&logs))
+	invoke(t, h, urlEvent(t, call("boom", `{}`)))
+	lines := logLines(t, logs.Bytes())
+	if len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomePanic || lines[0]["panic"] != "the tool broke" {
+		t.Errorf("log lines\n%s\nwant one, of the tool's panic", logs.Bytes())
+	}
+}
