@@ -838,7 +838,7 @@ func TestTrailingSlash(t *testing.T) {
 
 // TestJSONResponseMismatch checks that Options.JSONResponse set over a
 // handler that streams is told to the operator: the client that accepted
-// only JSON got text/event-stream.
+// only JSON got text/event-stream, and only then.
 func TestJSONResponseMismatch(t *testing.T) {
 	server, _ := newHardServer(t)
 	sse := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true})
@@ -870,6 +870,21 @@ func TestJSONResponseMismatch(t *testing.T) {
 	json.Unmarshal(resp, &r)
 	if got := r.header("Content-Type"); r.StatusCode != 200 || got != "text/event-stream" {
 		t.Errorf("answer %d %q, want 200 text/event-stream", r.StatusCode, got)
+	}
+	if lines := logLines(t, logs.Bytes()); len(lines) != 1 || lines[0]["level"] != "INFO" {
+		t.Errorf("log = %v, want the request line alone", lines)
+	}
+
+	// A handler that answers JSON, as the option says: no warning.
+	logs.Reset()
+	resp, err = lambdamcp.NewHandler(streamable(server), hardOptions(&logs)).Invoke(invokeCtx(t), urlEvent(t, withHeader(call("echo", `{"bytes":1}`), "Accept", "application/json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = lambdaResponse{}
+	json.Unmarshal(resp, &r)
+	if got := r.header("Content-Type"); r.StatusCode != 200 || got != "application/json" {
+		t.Errorf("answer %d %q, want 200 application/json", r.StatusCode, got)
 	}
 	if lines := logLines(t, logs.Bytes()); len(lines) != 1 || lines[0]["level"] != "INFO" {
 		t.Errorf("log = %v, want the request line alone", lines)

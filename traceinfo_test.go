@@ -159,3 +159,39 @@ func TestTracerLocalSchemeAndProto(t *testing.T) {
 		})
 	}
 }
+
+// TestTracerLongNumberID checks that a span is told a request's id cut
+// short when it is a number of more digits than a span keeps: the client
+// chooses it, and one of up to 256 bytes is repeated in the refusal.
+func TestTracerLongNumberID(t *testing.T) {
+	tr := &resultTracer{}
+	id := "1" + strings.Repeat("0", 199)
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), &lambdamcp.Options{Tracer: tr})
+	invoke(t, h, urlEvent(t, jsonPost(`{"jsonrpc":"2.0","id":`+id+`,"method":"ping"}`, "MCP-Protocol-Version", legacy)))
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if want := id[:128] + "…"; tr.last.RPCID != want {
+		t.Errorf("RPCID = %q, want %q", tr.last.RPCID, want)
+	}
+}
+
+// TestTracerSessionOfFailure checks the session a span is told when the
+// go-sdk did not serve the request: the one the client named, where the
+// answer is the server's failure (a 5xx), and none where it is a
+// refusal (a 4xx), which may be of the session itself.
+func TestTracerSessionOfFailure(t *testing.T) {
+	for _, status := range []int{http.StatusInternalServerError, http.StatusNotFound} {
+		tr := &peerTracer{}
+		h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }), &lambdamcp.Options{Tracer: tr})
+		invoke(t, h, urlEvent(t, call("echo", `{}`, "Mcp-Session-Id", "s-1")))
+		want := "session="
+		if status >= 500 {
+			want += "s-1"
+		}
+		tr.mu.Lock()
+		if len(tr.peers) != 1 || !strings.HasSuffix(tr.peers[0], " "+want) {
+			t.Errorf("status %d: spans %q, want one with %s", status, tr.peers, want)
+		}
+		tr.mu.Unlock()
+	}
+}
