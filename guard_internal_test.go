@@ -29,3 +29,23 @@ func TestKnownToolsBound(t *testing.T) {
 		})
 	}
 }
+
+// TestIsEventStream holds which Content-Type values the guard reads as an
+// event stream: the media type in any case, with parameters, and with
+// the white space RFC 9110 allows around the semicolon; no other type.
+func TestIsEventStream(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"text/event-stream":                 true,
+		"Text/Event-Stream":                 true,
+		"text/event-stream; charset=utf-8":  true,
+		"text/event-stream ; charset=utf-8": true,
+		" text/event-stream":                true,
+		"application/json":                  false,
+		"text/event-streams":                false,
+		"":                                  false,
+	} {
+		if got := isEventStream(ct); got != want {
+			t.Errorf("isEventStream(%q) = %v, want %v", ct, got, want)
+		}
+	}
+}

@@ -328,3 +328,38 @@ func TestBufferedListenAckBlankLineLater(t *testing.T) {
 		})
 	}
 }
+
+// TestBufferedListenWritesAfterAck checks a buffered subscriptions/listen
+// whose handler goes on writing after its acknowledgement, as the go-sdk
+// does when a notification follows at once: the acknowledgement is read
+// once, and the client gets it and the listen's result, not an internal
+// error.
+func TestBufferedListenWritesAfterAck(t *testing.T) {
+	t.Cleanup(func() { awaitNoInvocations(t) })
+	ack, err := json.Marshal(listenAck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "event: message\ndata: "+string(ack)+"\n\n")
+		for range 3 {
+			io.WriteString(w, ": more\n\n")
+		}
+		<-r.Context().Done() // held open, as the go-sdk holds a listen
+	}), nil)
+	out, err := h.Invoke(invokeCtxWithin(t, 10*time.Second), urlEvent(t, listenRequest()))
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	var resp lambdaResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
+	got := []map[string]any{st.nextMessage(), st.nextMessage()}
+	st.wantEnd()
+	if diff := cmp.Diff([]map[string]any{listenAck, listenEnd}, got); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+}
