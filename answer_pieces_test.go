@@ -146,3 +146,32 @@ func TestResponseInPieces(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchStreamCutLocal checks a batch whose event stream the handler
+// left inside an event at the deadline, on the local server, where that
+// event is out already: no timeout event can follow it, and the
+// connection is cut, so that the client does not read the stream as
+// ended whole.
+func TestBatchStreamCutLocal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,")
+			w.(http.Flusher).Flush()
+			<-release
+		})
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		req := httptest.NewRequestWithContext(ctx, "POST", "/mcp", strings.NewReader(`[`+pieceCall+`]`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		defer func() {
+			if v := recover(); v != http.ErrAbortHandler {
+				t.Errorf("the handler ended with %v, want the connection cut (http.ErrAbortHandler)", v)
+			}
+		}()
+		lambdamcp.Guard(h, nil).ServeHTTP(httptest.NewRecorder(), req)
+	})
+}

@@ -58,6 +58,7 @@ var corsCases = []corsCase{
 	{name: "content-encoded", req: withHeader(call("echo", `{}`), "Content-Encoding", "gzip"), handler: answerOK, status: 415, notREST: true},
 	{name: "not acceptable", req: withHeader(call("echo", `{}`), "Accept", "text/html"), handler: answerOK, status: 406},
 	{name: "deadline", req: call("echo", `{}`), handler: func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, status: 200, within: 2500 * time.Millisecond},
+	{name: "batch deadline", req: jsonPost(`[{"jsonrpc":"2.0","id":7,"method":"ping"}]`), handler: func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, status: 200, within: 2500 * time.Millisecond},
 	{name: "panic", req: call("echo", `{}`), handler: func(http.ResponseWriter, *http.Request) { panic("boom") }, status: 500},
 	{name: "answer too large", req: call("echo", `{}`), handler: func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
