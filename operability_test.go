@@ -143,8 +143,8 @@ func TestPanickingHandlerLocal(t *testing.T) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, newReq())
 	var a rpcAnswer
-	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != 500 || a.Error == nil || a.Error.Code != -32603 || string(a.ID) != "7" {
-		t.Errorf("answer = %d %s, want 500 with an internal error for id 7", w.Code, w.Body)
+	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != 500 || a.Error == nil || a.Error.Code != -32603 || a.Error.Message != "internal error" || string(a.ID) != "7" {
+		t.Errorf("answer = %d %s, want 500 with an internal error for id 7, naming no request id (there is none off Lambda)", w.Code, w.Body)
 	}
 	lines := logLines(t, logs.Bytes())
 	if len(lines) != 1 || lines[0]["panic"] != "handler broke" || lines[0]["outcome"] != "panic" || !strings.Contains(lines[0]["stack"].(string), "operability_test.go") {
