@@ -22,29 +22,7 @@ func TestGitignoreCoversBuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	ignored := strings.Split(string(b), "\n")
-
-	var commands []string
-	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules") {
-			return filepath.SkipDir
-		}
-		if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && path != "." {
-			return filepath.SkipDir // another module: go build ./DIR does not build it from the root
-		}
-		if pkg, err := build.ImportDir(path, 0); err == nil && pkg.IsCommand() {
-			commands = append(commands, filepath.ToSlash(path))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	commands := commandDirs(t, false)
 	if len(commands) == 0 {
 		t.Fatal("no commands found")
 	}
@@ -69,18 +47,34 @@ func TestGitignoreCoversBuildsInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	patterns := strings.Split(string(b), "\n")
+	commands := commandDirs(t, true)
+	for _, dir := range commands {
+		if bin := dir + "/" + filepath.Base(dir); !rootIgnores(patterns, bin) {
+			t.Errorf("go build in %s leaves %s, and .gitignore does not ignore it", dir, bin)
+		}
+	}
+}
+
+// commandDirs lists the repository's command folders, from the root,
+// leaving out hidden ones, testdata and node_modules; those of its other
+// modules only if otherModules, and the root itself never.
+func commandDirs(t *testing.T, otherModules bool) []string {
+	t.Helper()
 	var commands []string
-	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() {
+		if !d.IsDir() || path == "." {
 			return nil
 		}
-		if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules") {
+		if name := d.Name(); strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" {
 			return filepath.SkipDir
 		}
-		if pkg, err := build.ImportDir(path, 0); err == nil && pkg.IsCommand() && path != "." {
+		if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && !otherModules {
+			return filepath.SkipDir // another module: go build ./DIR does not build it from the root
+		}
+		if pkg, err := build.ImportDir(path, 0); err == nil && pkg.IsCommand() {
 			commands = append(commands, filepath.ToSlash(path))
 		}
 		return nil
@@ -88,11 +82,7 @@ func TestGitignoreCoversBuildsInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range commands {
-		if bin := dir + "/" + filepath.Base(dir); !rootIgnores(patterns, bin) {
-			t.Errorf("go build in %s leaves %s, and .gitignore does not ignore it", dir, bin)
-		}
-	}
+	return commands
 }
 
 // rootIgnores reports whether the root .gitignore's patterns ignore the
