@@ -645,21 +645,30 @@ func withLists(res mcp.Result) mcp.Result {
 			cp.Messages = []*mcp.PromptMessage{}
 			return &cp
 		}
-		if r != nil && unlistedInputs(r.InputRequests) {
+		if r == nil {
+			break
+		}
+		if reqs, ok := withInputLists(r.InputRequests); ok {
 			cp := *r
-			cp.InputRequests = withInputLists(r.InputRequests)
+			cp.InputRequests = reqs
 			return &cp
 		}
 	case *mcp.CallToolResult:
-		if r != nil && unlistedInputs(r.InputRequests) {
+		if r == nil {
+			break
+		}
+		if reqs, ok := withInputLists(r.InputRequests); ok {
 			cp := *r
-			cp.InputRequests = withInputLists(r.InputRequests)
+			cp.InputRequests = reqs
 			return &cp
 		}
 	case *mcp.ReadResourceResult:
-		if r != nil && unlistedInputs(r.InputRequests) {
+		if r == nil {
+			break
+		}
+		if reqs, ok := withInputLists(r.InputRequests); ok {
 			cp := *r
-			cp.InputRequests = withInputLists(r.InputRequests)
+			cp.InputRequests = reqs
 			return &cp
 		}
 	case *mcp.CompleteResult:
@@ -683,80 +692,64 @@ func withLists(res mcp.Result) mcp.Result {
 	return res
 }
 
-// unlistedInputs reports whether reqs hold what the go-sdk would encode
-// null where the schema has an object or a list: a nil
-// *mcp.ListRootsParams, encoded "params": null (the schema lets a
-// roots/list go without params, but has them an object when they are
-// there), or a sampling request's nil messages, encoded "messages": null
-// (the schema asks for a list); or a form elicitation whose requested
-// schema elicitSchemaMended fills in.
-func unlistedInputs(reqs mcp.InputRequestMap) bool {
-	for _, ir := range reqs {
-		switch p := ir.(type) {
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.ListRootsParams:
-			if p == nil {
-				return true
+// withInputLists is reqs, a result's input requests, with what the go-sdk
+// would encode null where the schema has an object or a list mended, as
+// mendedInput mends it, and whether any was: a copy of the map, the
+// handler's requests left as they are; nil and false if nothing was, so
+// that a result with nothing to mend costs no copy.
+func withInputLists(reqs mcp.InputRequestMap) (mcp.InputRequestMap, bool) {
+	var cp mcp.InputRequestMap
+	for k, ir := range reqs {
+		if m := mendedInput(ir); m != nil {
+			if cp == nil {
+				cp = maps.Clone(reqs)
 			}
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.CreateMessageParams:
-			if p != nil && p.Messages == nil {
-				return true
-			}
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.CreateMessageWithToolsParams:
-			if p != nil && p.Messages == nil {
-				return true
-			}
-		case *mcp.ElicitParams:
-			if _, ok := elicitSchemaMended(p); ok {
-				return true
-			}
+			cp[k] = m
 		}
 	}
-	return false
+	return cp, cp != nil
 }
 
-// withInputLists is a copy of reqs with each nil *mcp.ListRootsParams
-// made empty params, encoded {}, each sampling request whose messages
-// are nil a copy of it with an empty list, encoded [], and each form
-// elicitation whose requested schema elicitSchemaMended fills in a copy of
-// it with that schema; the handler's requests are left as they are.
-func withInputLists(reqs mcp.InputRequestMap) mcp.InputRequestMap {
-	cp := maps.Clone(reqs)
-	for k, ir := range cp {
-		switch p := ir.(type) {
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.ListRootsParams:
-			if p == nil {
-				//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-				cp[k] = &mcp.ListRootsParams{}
-			}
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.CreateMessageParams:
-			if p != nil && p.Messages == nil {
-				q := *p
-				//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-				q.Messages = []*mcp.SamplingMessage{}
-				cp[k] = &q
-			}
-		//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-		case *mcp.CreateMessageWithToolsParams:
-			if p != nil && p.Messages == nil {
-				q := *p
-				//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
-				q.Messages = []*mcp.SamplingMessageV2{}
-				cp[k] = &q
-			}
-		case *mcp.ElicitParams:
-			if schema, ok := elicitSchemaMended(p); ok {
-				q := *p
-				q.RequestedSchema = schema
-				cp[k] = &q
-			}
+// mendedInput is ir mended, or nil if it needs nothing: a nil
+// *mcp.ListRootsParams made empty params, encoded {} where the go-sdk
+// would send "params": null (the schema lets a roots/list go without
+// params, but has them an object when they are there); a copy of a
+// sampling request whose messages are nil with an empty list, encoded []
+// where the go-sdk would send null (the schema asks for a list); a copy
+// of a form elicitation with the requested schema elicitSchemaMended
+// fills in.
+func mendedInput(ir mcp.InputRequest) mcp.InputRequest {
+	switch p := ir.(type) {
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+	case *mcp.ListRootsParams:
+		if p == nil {
+			//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+			return &mcp.ListRootsParams{}
+		}
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+	case *mcp.CreateMessageParams:
+		if p != nil && p.Messages == nil {
+			q := *p
+			//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+			q.Messages = []*mcp.SamplingMessage{}
+			return &q
+		}
+	//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+	case *mcp.CreateMessageWithToolsParams:
+		if p != nil && p.Messages == nil {
+			q := *p
+			//lint:ignore SA1019 sampling and roots are deprecated from 2026-07-28, and a server may still ask for them
+			q.Messages = []*mcp.SamplingMessageV2{}
+			return &q
+		}
+	case *mcp.ElicitParams:
+		if schema, ok := elicitSchemaMended(p); ok {
+			q := *p
+			q.RequestedSchema = schema
+			return &q
 		}
 	}
-	return cp
+	return nil
 }
 
 func badPartMessage(method, part string) string {
