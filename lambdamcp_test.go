@@ -508,13 +508,8 @@ func TestCustomDomainBasePath(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var ev events.APIGatewayProxyRequest
-			loadEvent(t, "apigw-request.json", &ev)
-			ev.Resource, ev.PathParameters, ev.Path = tc.resource, tc.params, tc.path
-			ev.RequestContext.ResourcePath, ev.RequestContext.Path = tc.resource, tc.path
-			ev.RequestContext.DomainName = "api.example.com"
-			ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil
-			ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
+			ev := customDomainEvent(t, tc.resource, tc.path)
+			ev.PathParameters = tc.params
 			for _, version := range []string{"", "1.0"} {
 				var m map[string]any
 				if err := json.Unmarshal(mustJSON(t, ev), &m); err != nil {

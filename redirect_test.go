@@ -55,14 +55,8 @@ func TestRedirectKeepsPathPrefix(t *testing.T) {
 		"//example.com/x":      "//example.com/x",
 		`/\example.com/x`:      `/\example.com/x`,
 	} {
-		var ev events.APIGatewayProxyRequest
-		loadEvent(t, "apigw-request.json", &ev)
-		ev.Resource, ev.PathParameters, ev.Path = "/mcp", nil, "/tools/mcp"
-		ev.RequestContext.ResourcePath, ev.RequestContext.Path = ev.Resource, ev.Path
-		ev.RequestContext.DomainName = "api.example.com"
-		ev.QueryStringParameters = nil
+		ev := customDomainEvent(t, "/mcp", "/tools/mcp")
 		ev.MultiValueQueryStringParameters = map[string][]string{"to": {to}}
-		ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
 		for _, version := range []string{"", "1.0"} {
 			var m map[string]any
 			if err := json.Unmarshal(mustJSON(t, ev), &m); err != nil {
@@ -86,14 +80,8 @@ func TestRedirectPrefixOfRoot(t *testing.T) {
 	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/mcp", http.StatusTemporaryRedirect)
 	}), nil)
-	var ev events.APIGatewayProxyRequest
-	loadEvent(t, "apigw-request.json", &ev)
-	ev.HTTPMethod, ev.Resource, ev.PathParameters, ev.Path = http.MethodGet, "/", nil, "/tools"
-	ev.RequestContext.ResourcePath, ev.RequestContext.Path = ev.Resource, ev.Path
-	ev.RequestContext.DomainName = "api.example.com"
-	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil
-	ev.Body = ""
-	ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
+	ev := customDomainEvent(t, "/", "/tools")
+	ev.HTTPMethod, ev.Body = http.MethodGet, ""
 	resp := invoke(t, h, mustJSON(t, ev))
 	if got := resp.header("Location"); resp.StatusCode != http.StatusTemporaryRedirect || got != "/tools/mcp" {
 		t.Errorf("%d, Location %q; want 307, %q", resp.StatusCode, got, "/tools/mcp")
@@ -109,17 +97,26 @@ func TestRedirectPrefixNamingAHost(t *testing.T) {
 		w.WriteHeader(http.StatusTemporaryRedirect)
 	}), nil)
 	for _, path := range []string{"//mcp", "//evil.example/mcp", `/\evil.example/mcp`, "/a\tb/mcp"} {
-		var ev events.APIGatewayProxyRequest
-		loadEvent(t, "apigw-request.json", &ev)
-		ev.HTTPMethod, ev.Resource, ev.PathParameters, ev.Path = http.MethodGet, "/mcp", nil, path
-		ev.RequestContext.ResourcePath, ev.RequestContext.Path = ev.Resource, ev.Path
-		ev.RequestContext.DomainName = "api.example.com"
-		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil
-		ev.Body = ""
-		ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
+		ev := customDomainEvent(t, "/mcp", path)
+		ev.HTTPMethod, ev.Body = http.MethodGet, ""
 		resp := invoke(t, h, mustJSON(t, ev))
 		if got := resp.header("Location"); resp.StatusCode != http.StatusTemporaryRedirect || got != "/next" {
 			t.Errorf("path %q: %d, Location %q; want 307, %q", path, resp.StatusCode, got, "/next")
 		}
 	}
+}
+
+// customDomainEvent is API Gateway's sample REST event for the resource
+// and path given, as it arrives through the custom domain api.example.com
+// (its Host), with no path parameters and no query.
+func customDomainEvent(t *testing.T, resource, path string) events.APIGatewayProxyRequest {
+	t.Helper()
+	var ev events.APIGatewayProxyRequest
+	loadEvent(t, "apigw-request.json", &ev)
+	ev.Resource, ev.PathParameters, ev.Path = resource, nil, path
+	ev.RequestContext.ResourcePath, ev.RequestContext.Path = resource, path
+	ev.RequestContext.DomainName = "api.example.com"
+	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = nil, nil
+	ev.Headers, ev.MultiValueHeaders = map[string]string{"Host": "api.example.com"}, map[string][]string{"Host": {"api.example.com"}}
+	return ev
 }
