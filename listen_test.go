@@ -114,12 +114,7 @@ func TestBufferedListenEndsOnceAcknowledged(t *testing.T) {
 					if resp.StatusCode != http.StatusOK || resp.header("Content-Type") != "text/event-stream" {
 						t.Fatalf("answer %d %q, want 200 text/event-stream: %s", resp.StatusCode, resp.header("Content-Type"), resp.body(t))
 					}
-					st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
-					got := []map[string]any{st.nextMessage(), st.nextMessage()}
-					st.wantEnd()
-					if diff := cmp.Diff(lc.want, got); diff != "" {
-						t.Errorf("messages (-want +got):\n%s", diff)
-					}
+					wantTwoMessages(t, resp, lc.want)
 					lines := logLines(t, logs.Bytes())
 					if len(lines) != 1 || lines[0]["outcome"] != lambdamcp.OutcomeOK {
 						t.Errorf("log lines %v, want one with outcome ok (not the deadline's timeout)", lines)
@@ -282,12 +277,7 @@ func TestBufferedListenSplitAck(t *testing.T) {
 			if err := json.Unmarshal(out, &resp); err != nil {
 				t.Fatal(err)
 			}
-			st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
-			got := []map[string]any{st.nextMessage(), st.nextMessage()}
-			st.wantEnd()
-			if diff := cmp.Diff([]map[string]any{listenAck, listenEnd}, got); diff != "" {
-				t.Errorf("messages (-want +got):\n%s", diff)
-			}
+			wantTwoMessages(t, resp, []map[string]any{listenAck, listenEnd})
 		})
 	}
 }
@@ -356,10 +346,17 @@ func TestBufferedListenWritesAfterAck(t *testing.T) {
 	if err := json.Unmarshal(out, &resp); err != nil {
 		t.Fatal(err)
 	}
+	wantTwoMessages(t, resp, []map[string]any{listenAck, listenEnd})
+}
+
+// wantTwoMessages checks that resp's body is an event stream of two
+// messages, want, and nothing after them.
+func wantTwoMessages(t *testing.T, resp lambdaResponse, want []map[string]any) {
+	t.Helper()
 	st := &streamReader{t: t, r: bufio.NewReader(bytes.NewReader(resp.body(t)))}
 	got := []map[string]any{st.nextMessage(), st.nextMessage()}
 	st.wantEnd()
-	if diff := cmp.Diff([]map[string]any{listenAck, listenEnd}, got); diff != "" {
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 }
