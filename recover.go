@@ -83,6 +83,16 @@ import (
 // resource link or an embedded resource; a sampling request offering a nil
 // tool, a tool without an input schema of type "object", or a tool choice
 // of a mode other than "auto", "required" or "none".
+// So is a tool's, prompt's or resource's 2026-07-28 result holding a
+// RequestState but no InputRequests beside a content block, a prompt message, a
+// resource's contents, structured content or a tool error: the spec has a
+// result asking for input by its state hold none of them, and the go-sdk
+// sends it as a complete answer the client never retries with the state.
+// Such a result holding nothing else is sent as one asking for input, with
+// empty input requests (on a copy), as the go-sdk sends one whose
+// InputRequests is empty; a resource's nil contents or nil result, which
+// the go-sdk answers in every era with an error of code 0 before the
+// middleware sees the result, are answered -32603 too.
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error or Is
 // method panics, which is recovered as the handler's panic; and a *jsonrpc.Error
@@ -216,13 +226,18 @@ func Middleware() mcp.Middleware {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered until the deadline.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: unencodableMessage(method)}
-			} else if part := badPart(res); err == nil && part != "" {
+			} else if part := cmp.Or(badPart(res), stateAlonePart(res)); err == nil && part != "" {
 				// The go-sdk would answer a null, a block without its
-				// resource or a role the client cannot read.
+				// resource or a role the client cannot read, or a
+				// request state the client never retries with.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: badPartMessage(method, part)}
+			} else if method == "resources/read" && nilContentsError(err, uri) {
+				// The go-sdk's error of no code, which a result asking
+				// for input by its request state alone meets too.
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilContentsMessage}
 			}
 			if err == nil {
-				res = withLists(res)
+				res = withLists(askedByState(res))
 			}
 			outcome = OutcomeOK
 			if failed(res, err) {
