@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lambdamcp/lambdamcp/internal/textcut"
@@ -25,7 +26,7 @@ import (
 // valid URL): a mode other than "form" or "url", a URL in a form or a
 // requested schema in a URL elicitation, a URL elicitation without an
 // absolute URL, a requested schema that is no object schema of primitive
-// properties; "" if nothing. A form without a requested schema, or one
+// properties (see schemaPart); "" if nothing. A form without a requested schema, or one
 // whose schema leaves out its type or properties, is answered with them
 // (see elicitSchemaMended).
 func elicitPart(p *mcp.ElicitParams) string {
@@ -60,10 +61,12 @@ var primitiveTypes = []string{`"string"`, `"number"`, `"integer"`, `"boolean"`, 
 
 // schemaPart names what s, a form's requested schema, holds that the
 // schema has no room for: it is no JSON object, its type is other than
-// "object", its properties are no object, or one of them has none of the
-// primitive types; "" if nothing, or if s cannot be encoded (which
-// unencodable answers), or encodes null or leaves out its type or
-// properties (which elicitSchemaMended fills in).
+// "object", its properties are no object, one of them is no primitive
+// schema (see propertyPart), it is no JSON Schema, or it requires a name
+// none of its properties has; "" if nothing, or if s cannot be encoded
+// (which unencodable answers), or encodes null or leaves out its type or
+// properties (which elicitSchemaMended fills in). Of two such properties,
+// the first in name order is named.
 func schemaPart(s any) string {
 	b, err := encodesNull(s)
 	if err != nil || b == nil {
@@ -76,20 +79,23 @@ func schemaPart(s any) string {
 	if t, ok := obj["type"]; ok && string(t) != `"object"` {
 		return `an elicitation request whose requested schema's type is not "object"`
 	}
-	props, ok := obj["properties"]
-	if !ok || string(props) == "null" {
-		return ""
-	}
 	var ps map[string]json.RawMessage
-	if json.Unmarshal(props, &ps) != nil {
+	if props, ok := obj["properties"]; ok && json.Unmarshal(props, &ps) != nil {
 		return "an elicitation request whose requested schema's properties are no object"
 	}
 	for _, name := range slices.Sorted(maps.Keys(ps)) {
-		var prop struct {
-			Type json.RawMessage `json:"type"`
+		if part := propertyPart(ps[name]); part != "" {
+			return fmt.Sprintf("an elicitation request whose requested schema's property %q %s", textcut.Cut(name, maxQuotedRoleBytes), part)
 		}
-		if json.Unmarshal(ps[name], &prop) != nil || !slices.Contains(primitiveTypes, string(prop.Type)) {
-			return fmt.Sprintf("an elicitation request whose requested schema's property %q is of none of the types a form has", textcut.Cut(name, maxQuotedRoleBytes))
+	}
+	var schema jsonschema.Schema
+	if json.Unmarshal(b, &schema) != nil {
+		return "an elicitation request whose requested schema is no valid JSON Schema"
+	}
+	for _, name := range schema.Required {
+		if _, ok := ps[name]; !ok {
+			// The user could never send an answer the client takes.
+			return fmt.Sprintf("an elicitation request whose requested schema requires %q, which is none of its properties", textcut.Cut(name, maxQuotedRoleBytes))
 		}
 	}
 	return ""

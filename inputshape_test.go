@@ -5,6 +5,7 @@ package lambdamcp_test
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -165,4 +166,133 @@ func askForInput(t *testing.T, method string, ask mcp.InputRequestMap) (ans meth
 		t.Fatalf("answered %d %s: %v", resp.StatusCode, body, err)
 	}
 	return ans, resp.StatusCode, body
+}
+
+// TestFormPropertySchemaAnswered checks that a form whose requested
+// schema holds a property of its type in a shape the 2026-07-28 schema's
+// primitive schema definitions have no room for, or that the go-sdk's
+// client refuses, or that requires a name none of its properties has, is
+// answered with an internal error naming it; and that each shape the
+// schema gives a form's property (the string, number and boolean schemas,
+// the enum schemas, single- and multi-select, titled or not) is sent, and
+// taken by the go-sdk's own client.
+func TestFormPropertySchemaAnswered(t *testing.T) {
+	form := func(props string) json.RawMessage {
+		return json.RawMessage(`{"type":"object","properties":{"a":` + props + `}}`)
+	}
+	for _, tc := range []struct {
+		name    string
+		schema  json.RawMessage
+		message string // "" for a result
+	}{
+		{name: "untitled single-select", schema: form(`{"type":"string","enum":["x","y"],"default":"x"}`)},
+		{name: "legacy titled enum", schema: form(`{"type":"string","enum":["x","y"],"enumNames":["X","Y"]}`)},
+		{name: "titled single-select", schema: form(`{"type":"string","title":"T","oneOf":[{"const":"x","title":"X"},{"const":"y","title":"Y"}]}`)},
+		{name: "untitled multi-select", schema: form(`{"type":"array","minItems":1,"maxItems":2,"items":{"type":"string","enum":["x","y"]},"default":["x"]}`)},
+		{name: "titled multi-select", schema: form(`{"type":"array","items":{"anyOf":[{"const":"x","title":"X"}]}}`)},
+		{name: "empty enum", schema: form(`{"type":"string","enum":[]}`)},
+		{name: "string of a format and lengths", schema: form(`{"type":"string","format":"date-time","minLength":1,"maxLength":9,"default":"d"}`)},
+		{name: "number of bounds", schema: form(`{"type":"integer","minimum":1,"maximum":9,"default":1.5}`)},
+		{name: "boolean", schema: form(`{"type":"boolean","default":true}`)},
+		{name: "keyword of no definition", schema: form(`{"type":"string","x-widget":"wide"}`)},
+		{name: "required property", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`)},
+
+		{name: "enum of numbers", schema: form(`{"type":"string","enum":[1,2]}`),
+			message: `property "a" has an enum of other than strings`},
+		{name: "enumNames too few", schema: form(`{"type":"string","enum":["x","y"],"enumNames":["X"]}`),
+			message: `property "a" has enumNames that are not one string for each enum value`},
+		{name: "enumNames of numbers", schema: form(`{"type":"string","enum":["x"],"enumNames":[1]}`),
+			message: `property "a" has enumNames that are not one string for each enum value`},
+		{name: "option without title", schema: form(`{"type":"string","oneOf":[{"const":"x"}]}`),
+			message: `property "a" has an option (oneOf) without a const string or a title`},
+		{name: "option of a number", schema: form(`{"type":"string","oneOf":[{"const":1,"title":"X"}]}`),
+			message: `property "a" has an option (oneOf) without a const string or a title`},
+		{name: "null option", schema: form(`{"type":"string","oneOf":[null]}`),
+			message: `property "a" has an option (oneOf) without a const string or a title`},
+		{name: "array without items", schema: form(`{"type":"array"}`),
+			message: `property "a" is an array whose items are no enum of strings (items.enum or items.anyOf)`},
+		{name: "array of numbers", schema: form(`{"type":"array","items":{"type":"number"}}`),
+			message: `property "a" is an array whose items are no enum of strings (items.enum or items.anyOf)`},
+		{name: "array of free strings", schema: form(`{"type":"array","items":{"type":"string"}}`),
+			message: `property "a" is an array whose items are no enum of strings (items.enum or items.anyOf)`},
+		{name: "array of untyped items without options", schema: form(`{"type":"array","items":{}}`),
+			message: `property "a" is an array whose items are no enum of strings (items.enum or items.anyOf)`},
+		{name: "array of an enum of numbers", schema: form(`{"type":"array","items":{"type":"string","enum":[1]}}`),
+			message: `property "a" has an enum of other than strings`},
+		{name: "array option without const", schema: form(`{"type":"array","items":{"anyOf":[{"title":"X"}]}}`),
+			message: `property "a" has an option (items.anyOf) without a const string or a title`},
+		{name: "array default of a string", schema: form(`{"type":"array","items":{"type":"string","enum":["x"]},"default":"x"}`),
+			message: `property "a" has a default that is no list of strings`},
+		{name: "format of none of the four", schema: form(`{"type":"string","format":"phone"}`),
+			message: `property "a" has a format other than "uri", "email", "date" and "date-time"`},
+		{name: "negative minLength", schema: form(`{"type":"string","minLength":-1}`),
+			message: `property "a" has a negative length bound`},
+		{name: "maxLength below minLength", schema: form(`{"type":"string","minLength":3,"maxLength":2}`),
+			message: `property "a" has a maxLength below its minLength`},
+		{name: "maximum below minimum", schema: form(`{"type":"number","minimum":3,"maximum":2}`),
+			message: `property "a" has a maximum below its minimum`},
+		{name: "number default of a string", schema: form(`{"type":"number","default":"1"}`),
+			message: `property "a" has a default that is no number`},
+		{name: "boolean default of a string", schema: form(`{"type":"boolean","default":"yes"}`),
+			message: `property "a" has a default that is no boolean`},
+		{name: "string default of a number", schema: form(`{"type":"string","enum":["x"],"default":1}`),
+			message: `property "a" has a default that is no string`},
+		{name: "nested properties", schema: form(`{"type":"string","properties":{"b":{"type":"string"}}}`),
+			message: `property "a" has properties of its own`},
+		{name: "title of a number", schema: form(`{"type":"string","title":5}`),
+			message: `property "a" is no valid JSON Schema`},
+		{name: "required name of no property", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a","b"]}`),
+			message: `an elicitation request whose requested schema requires "b", which is none of its properties`},
+		{name: "required name without properties", schema: json.RawMessage(`{"type":"object","required":["a"]}`),
+			message: `an elicitation request whose requested schema requires "a", which is none of its properties`},
+		{name: "required of a string", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":"a"}`),
+			message: `an elicitation request whose requested schema is no valid JSON Schema`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ask := mcp.InputRequestMap{"e": &mcp.ElicitParams{Message: "m", RequestedSchema: tc.schema}}
+			ans, status, body := askForInput(t, "tools/call", ask)
+			if tc.message == "" {
+				if ans.Error != nil || !strings.Contains(string(ans.Result), `"requestedSchema":`) {
+					t.Fatalf("answered %s, want the result", body)
+				}
+				if err := sdkClientElicits(t, tc.schema); err != nil {
+					t.Errorf("the go-sdk's client refused the form: %v", err)
+				}
+				return
+			}
+			if ans.Error == nil || ans.Error.Code != -32603 || !strings.HasPrefix(ans.Error.Message, "the tool's result holds an elicitation request whose requested schema") ||
+				!strings.HasSuffix(ans.Error.Message, tc.message) || len(ans.Result) != 0 || status != 200 {
+				t.Errorf("status %d, answered %s; want -32603 ending %q", status, body, tc.message)
+			}
+		})
+	}
+}
+
+// sdkClientElicits has the go-sdk's client, over HTTP, answer a tool that
+// asks for a form of schema (the user declines), and returns the error of
+// the call, nil if the client took the form.
+func sdkClientElicits(t *testing.T, schema json.RawMessage) error {
+	t.Helper()
+	s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+	s.AddTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)},
+		func(_ context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			if req.Params.InputResponses != nil {
+				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil
+			}
+			return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"e": &mcp.ElicitParams{Message: "m", RequestedSchema: schema}}}, nil
+		})
+	srv := httptest.NewServer(streamable(s))
+	defer srv.Close()
+	c := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "1"}, &mcp.ClientOptions{
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "decline"}, nil
+		},
+	})
+	cs, err := c.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL, DisableStandaloneSSE: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "t"})
+	return err
 }

@@ -77,17 +77,23 @@ import (
 // elicitations, and cannot read a result whose sampled messages hold such
 // blocks): an elicitation of a mode other than "form" or "url"; a form
 // with a URL, or whose requested schema is no object schema of properties
-// of primitive types (string, number, integer, boolean, array); a URL
-// elicitation without an absolute URL (one named by its ElicitationID
-// alone is one) or with a requested schema; a sampled message holding a
-// resource link or an embedded resource; a sampling request offering a nil
-// tool, a tool without an input schema of type "object", or a tool choice
-// of a mode other than "auto", "required" or "none".
+// of primitive types (string, number, integer, boolean, array) in the
+// shapes the schema gives them (an enum of strings, with a name for each
+// value or options of a const and a title; a multi-select array of such
+// an enum; one of the four string formats; a default of the property's
+// type; bounds in order), or requires a name none of its properties has;
+// a URL elicitation without an absolute URL (one named by its
+// ElicitationID alone is one) or with a requested schema; a sampled
+// message holding a resource link or an embedded resource; a sampling
+// request offering a nil tool, a tool without an input schema of type
+// "object", or a tool choice of a mode other than "auto", "required" or
+// "none".
 // So is a tool's, prompt's or resource's 2026-07-28 result holding a
-// RequestState but no InputRequests beside a content block, a prompt message, a
-// resource's contents, structured content or a tool error: the spec has a
-// result asking for input by its state hold none of them, and the go-sdk
-// sends it as a complete answer the client never retries with the state.
+// RequestState but no InputRequests beside a content block, a prompt
+// message, a resource's contents, structured content or a tool error: the
+// spec has a result asking for input by its state hold none of them, and
+// the go-sdk sends it as a complete answer the client never retries with
+// the state.
 // Such a result holding nothing else is sent as one asking for input, with
 // empty input requests (on a copy), as the go-sdk sends one whose
 // InputRequests is empty; a resource's nil contents or nil result, which
