@@ -80,7 +80,13 @@ type knownTools struct {
 
 const maxKnownTools = 1024
 
+// add records name, one of the server's tools; "" is none (the spec asks
+// for names of at least one character), and every call without a
+// name is named OtherTool: it takes none of the set's room.
 func (k *knownTools) add(name string) {
+	if name == "" {
+		return
+	}
 	k.mu.RLock()
 	_, ok := k.names[name]
 	k.mu.RUnlock()

@@ -30,6 +30,24 @@ func TestKnownToolsBound(t *testing.T) {
 	}
 }
 
+// TestKnownToolsWithoutEmptyName checks that a tool listed without a
+// name is not recorded: no call is named by "", and the name would take
+// room from the server's own up to maxKnownTools.
+func TestKnownToolsWithoutEmptyName(t *testing.T) {
+	var k knownTools
+	for i := range maxKnownTools - 1 {
+		k.add(fmt.Sprint("tool-", i))
+	}
+	k.add("")
+	k.add("last")
+	if k.has("") {
+		t.Error(`"" is among the known tools`)
+	}
+	if !k.has("last") {
+		t.Errorf("with %d names known and \"\" added, the last that fits was not kept", maxKnownTools-1)
+	}
+}
+
 // TestIsEventStream holds which Content-Type values the guard reads as an
 // event stream: the media type in any case, with parameters, and with
 // the white space RFC 9110 allows around the semicolon; no other type.
