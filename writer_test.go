@@ -745,6 +745,56 @@ func TestContentEncoding(t *testing.T) {
 	}
 }
 
+// TestContentEncodingEmptyRESTBody checks that a REST event whose body
+// API Gateway decompressed to nothing (a client's gzip of an empty body:
+// "body" null, or empty) is served as an empty body with the client's
+// Content-Encoding, its Content-Length that of the body the handler reads;
+// an HTTP API's payload 1.0 event, which nothing decompressed, is refused
+// as a coded body is.
+func TestContentEncodingEmptyRESTBody(t *testing.T) {
+	type seenBody struct {
+		body                           string
+		length                         int64
+		noBody                         bool // http.NoBody, as net/http gives a request without one
+		contentLength, contentEncoding string
+	}
+	var got seenBody
+	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Errorf("reading the body: %v", err)
+		}
+		got = seenBody{string(b), r.ContentLength, r.Body == http.NoBody, r.Header.Get("Content-Length"), r.Header.Get("Content-Encoding")}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	}), nil)
+	// 20 bytes: gzip's header and trailer around nothing.
+	req := jsonPost("", "Content-Encoding", "gzip", "Content-Length", "20")
+	withBody := func(body any) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(restEvent(t, req), &m); err != nil {
+			t.Fatal(err)
+		}
+		m["body"] = body
+		return mustJSON(t, m)
+	}
+	want := seenBody{"", 0, true, "0", "gzip"}
+	for name, payload := range map[string][]byte{"a null": withBody(nil), "an empty": withBody("")} {
+		got = seenBody{}
+		resp := invoke(t, h, payload)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("REST event with Content-Encoding: gzip and %s body: %d %s, want 200", name, resp.StatusCode, resp.Body)
+		}
+		if got != want {
+			t.Errorf("REST event with Content-Encoding: gzip and %s body: handler saw %+v, want %+v", name, got, want)
+		}
+	}
+	resp := invoke(t, h, httpAPIv1Event(t, req))
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("HTTP API payload 1.0 event with Content-Encoding: gzip and an empty body: %d, want 415", resp.StatusCode)
+	}
+}
+
 // TestJSONErrorsHeld400 checks that JSONErrors, which holds a JSON 400 to
 // read it, sends what it does not recode as the handler wrote it: a short
 // error, and one too long to be held, written in parts and flushed.
