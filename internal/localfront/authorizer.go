@@ -161,6 +161,10 @@ func (f *Front) authorized(ar authorizerResponse, arn string, latencyMs int64, f
 		}
 		return ar.Context, nil
 	}
+	if err := ar.PolicyDocument.check(); err != nil {
+		f.logError("malformed authorizer policy", err)
+		return nil, fail
+	}
 	switch ar.PolicyDocument.decide(arn) {
 	case effectDeny:
 		return nil, errExplicitDeny
@@ -245,14 +249,27 @@ func (d policyDocument) decide(arn string) effect {
 		if !matchesAny(actions, "execute-api:invoke") || !matchesAny(st.Resource, arn) {
 			continue
 		}
-		switch {
-		case strings.EqualFold(st.Effect, "Deny"):
+		switch st.Effect {
+		case "Deny":
 			return effectDeny
-		case strings.EqualFold(st.Effect, "Allow"):
+		case "Allow":
 			result = effectAllow
 		}
 	}
 	return result
+}
+
+// check refuses a policy the gateway cannot use: a statement's Effect is
+// Allow or Deny, in that letter case ("The Effect value is case
+// sensitive", IAM JSON policy elements: Effect), whether or not the
+// statement matches the request.
+func (d policyDocument) check() error {
+	for _, st := range d.Statement {
+		if st.Effect != "Allow" && st.Effect != "Deny" {
+			return fmt.Errorf("statement Effect %.64q: IAM reads only Allow or Deny, in that letter case", st.Effect)
+		}
+	}
+	return nil
 }
 
 // matchesAny reports whether one of the IAM patterns (with * and ?

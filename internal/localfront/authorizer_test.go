@@ -60,6 +60,13 @@ func testAuthorizer(seen *[]string) Function {
 			p := policy("Allow", arn)
 			p.Context = map[string]any{"claims": map[string]any{"sub": "u1"}} // REST passes on no object
 			return p, nil
+		case "Bearer lowercase":
+			return policy("allow", "arn:aws:execute-api:*:*:*/*/*"), nil
+		case "Bearer lowercase-deny":
+			p := policy("Allow", "arn:aws:execute-api:*:*:*/*/*")
+			p.PolicyDocument.Statement = append(p.PolicyDocument.Statement, events.IAMPolicyStatement{
+				Action: []string{"execute-api:Invoke"}, Effect: "deny", Resource: []string{"arn:aws:execute-api:*:*:other/*"}})
+			return p, nil
 		case "Bearer elsewhere":
 			return policy("Allow", "arn:aws:execute-api:us-east-1:123456789012:other/*"), nil
 		case "Bearer simple-yes":
@@ -87,6 +94,11 @@ func TestAuthorizer(t *testing.T) {
 		{ShapeREST, "Bearer elsewhere", 403, `{"message":"User is not authorized to access this resource"}`, nil},
 		{ShapeREST, "Bearer boom", 500, `{"message":null}`, nil},
 		{ShapeREST, "Bearer good", 200, "", map[string]any{"principalId": "u1", "sub": "u1", "scope": "mcp", "n": "3", "b": "true"}},
+		// IAM reads an Effect in its letter case alone: "allow" is no
+		// Allow, and a policy holding it, even in a statement about
+		// another API, is malformed.
+		{ShapeREST, "Bearer lowercase", 500, `{"message":null}`, nil},
+		{ShapeREST, "Bearer lowercase-deny", 500, `{"message":null}`, nil},
 		// A REST API reads a policy, not an HTTP API's simple response:
 		// isAuthorized, true or false, is no Allow.
 		{ShapeREST, "Bearer simple-yes", 403, `{"message":"User is not authorized to access this resource"}`, nil},
@@ -96,6 +108,7 @@ func TestAuthorizer(t *testing.T) {
 		{ShapeHTTP, "Bearer noscope", 403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, nil},
 		{ShapeHTTP, "Bearer simple-no", 403, `{"message":"Forbidden"}`, nil},
 		{ShapeHTTP, "Bearer boom", 500, `{"message":"Internal Server Error"}`, nil},
+		{ShapeHTTP, "Bearer lowercase", 500, `{"message":"Internal Server Error"}`, nil},
 		{ShapeHTTP, "Bearer good", 200, "", map[string]any{"sub": "u1", "scope": "mcp", "n": 3.0, "b": true}},
 		{ShapeHTTP, "Bearer simple-yes", 200, "", map[string]any{"sub": "u2", "n": 3.0}},
 	}
