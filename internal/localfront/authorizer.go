@@ -1,6 +1,7 @@
 package localfront
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -143,11 +144,42 @@ func (f *Front) callAuthorizer(ctx context.Context, req *request, token, arn str
 		f.logError("reading the authorizer response", err)
 		return ar, fail
 	}
-	if err := json.Unmarshal(out, &ar); err != nil {
+	if err := decodeAuthorizerResponse(out, &ar); err != nil {
 		f.logError("malformed authorizer response", err)
 		return ar, fail
 	}
 	return ar, nil
+}
+
+// decodeAuthorizerResponse decodes an authorizer's answer as
+// json.Unmarshal would, but with the context's numbers kept as written
+// (json.Number): a float64 would round an integer id from 2^53 on into
+// another one's.
+func decodeAuthorizerResponse(out []byte, ar *authorizerResponse) error {
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(ar); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the response object")
+	}
+	return nil
+}
+
+// contextNumber is a context number as REST hands it on, stringified: an
+// integer with every digit as written, any other number as the float64
+// it reads as, in decimal (1.5e3 as 1500).
+func contextNumber(n json.Number) (string, error) {
+	s := n.String()
+	if digits := strings.TrimPrefix(s, "-"); strings.Trim(digits, "0123456789") == "" {
+		return s, nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64), nil
 }
 
 // authorized decides the request to arn by the authorizer's answer ar,
@@ -182,8 +214,13 @@ func (f *Front) authorized(ar authorizerResponse, arn string, latencyMs int64, f
 			authCtx[k] = v
 		case bool:
 			authCtx[k] = strconv.FormatBool(v)
-		case float64:
-			authCtx[k] = strconv.FormatFloat(v, 'f', -1, 64)
+		case json.Number:
+			text, err := contextNumber(v)
+			if err != nil {
+				f.logError("authorizer context", fmt.Errorf("value of %q: %w", k, err))
+				return nil, fail
+			}
+			authCtx[k] = text
 		default:
 			f.logError("authorizer context", fmt.Errorf("value of %q is not a string, number or boolean", k))
 			return nil, fail

@@ -148,6 +148,77 @@ func TestAuthorizer(t *testing.T) {
 	}
 }
 
+// TestAuthorizerContextNumbers checks the numbers of an authorizer's
+// context as the function gets them: REST stringifies each value ("the
+// stringified value", $context.authorizer.key), an integer with every
+// digit as written, one past 2^53 too, where a float64 would round it into
+// another id, and any other number in decimal; an HTTP API passes the
+// context on as the authorizer wrote it.
+func TestAuthorizerContextNumbers(t *testing.T) {
+	const contextJSON = `{"int": 3, "big": 1234567890123456789, "huge": 123456789012345678901234567890,
+		"negative": -42, "zero": 0, "fraction": 1.5, "exponent": 1.5e3, "small": 1E-7, "million": 1000000,
+		"yes": true, "no": false, "text": "x"}`
+	policy := `{"principalId": "u1", "policyDocument": {"Version": "2012-10-17", "Statement": [
+		{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]}, "context": ` + contextJSON + `}`
+	t.Run("rest", func(t *testing.T) {
+		f := startFront(t, Config{Shape: ShapeREST, Function: echoFunction(), Authorizer: respondWith(policy)})
+		resp, body := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: `{}`, header: http.Header{"Authorization": {"Bearer t"}}})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d (%s), want 200", resp.StatusCode, body)
+		}
+		got, _ := echoedAuthorizer(t, ShapeREST, body)
+		want := map[string]any{"principalId": "u1", "int": "3", "big": "1234567890123456789", "huge": "123456789012345678901234567890",
+			"negative": "-42", "zero": "0", "fraction": "1.5", "exponent": "1500", "small": "0.0000001", "million": "1000000",
+			"yes": "true", "no": "false", "text": "x"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("authorizer context (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("http", func(t *testing.T) {
+		f := startFront(t, Config{Shape: ShapeHTTP, Function: echoFunction(), Authorizer: respondWith(policy)})
+		resp, body := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: `{}`, header: http.Header{"Authorization": {"Bearer t"}}})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d (%s), want 200", resp.StatusCode, body)
+		}
+		var ev struct {
+			RequestContext struct {
+				Authorizer struct {
+					Lambda map[string]json.RawMessage `json:"lambda"`
+				} `json:"authorizer"`
+			} `json:"requestContext"`
+		}
+		if err := json.Unmarshal(body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for k, v := range ev.RequestContext.Authorizer.Lambda {
+			got[k] = string(v)
+		}
+		want := map[string]string{"int": "3", "big": "1234567890123456789", "huge": "123456789012345678901234567890",
+			"negative": "-42", "zero": "0", "fraction": "1.5", "exponent": "1.5e3", "small": "1E-7", "million": "1000000",
+			"yes": "true", "no": "false", "text": `"x"`}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("authorizer context as the event carries it (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestDecodeAuthorizerResponse checks that an authorizer's answer is read
+// as json.Unmarshal reads it, numbers aside: one JSON object, white space
+// around it and nothing else.
+func TestDecodeAuthorizerResponse(t *testing.T) {
+	for payload, ok := range map[string]bool{
+		`{"isAuthorized":true}`: true, " {\"isAuthorized\":true}\n": true,
+		`{"isAuthorized":true}x`: false, `{}{}`: false, `{}]`: false, `[]`: false, ``: false,
+	} {
+		var ar authorizerResponse
+		err := decodeAuthorizerResponse([]byte(payload), &ar)
+		if (err == nil) != ok || (json.Unmarshal([]byte(payload), new(map[string]any)) == nil) != ok {
+			t.Errorf("decodeAuthorizerResponse(%q) = %v, want ok %v as json.Unmarshal has it", payload, err, ok)
+		}
+	}
+}
+
 // TestHTTPAuthorizerEvent checks the payload 2.0 event an HTTP API's
 // Lambda authorizer gets: the request's cookies in cookies and not as a
 // cookie header, as in the function's event, beside its other headers,
