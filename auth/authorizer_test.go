@@ -107,6 +107,12 @@ func TestAuthorizerPolicyCoversStage(t *testing.T) {
 			[]string{"s4x3opwd6i/prod/GET/mcp", "s4x3opwd6i/prod/DELETE/mcp/extra"},
 			[]string{"s4x3opwd6i/test/POST/mcp"}},
 		{"s4x3opwd6i/prod/POST/", []string{"s4x3opwd6i/prod/GET/mcp"}, nil},
+		// The path is the client's: a colon in it is no field of the ARN,
+		// and a wildcard or an escape in it names no other API.
+		{"s4x3opwd6i/prod/GET/counters/2021-08-01T00:00:00Z", []string{"s4x3opwd6i/prod/POST/mcp"}, []string{"s4x3opwd6i/test/POST/mcp"}},
+		{"s4x3opwd6i/prod/GET/mcp/*/a?b/%2F/a b/\u00e9", []string{"s4x3opwd6i/prod/POST/mcp"}, []string{"s4x3opwd6i/test/POST/mcp", "other/prod/POST/mcp"}},
+		// A test invocation's stage, "*", stays within the API.
+		{"abcdef123/*/GET/", []string{"abcdef123/prod/POST/mcp"}, []string{"other123/prod/POST/mcp"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.methodArn, func(t *testing.T) {
