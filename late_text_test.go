@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -136,6 +137,22 @@ func TestPlainTextErrorAfterBatchStreamBegan(t *testing.T) {
 		want := "[" + errorOf("1") + "," + errorOf("2") + "]"
 		if body := strings.TrimSpace(string(resp.body(t))); resp.StatusCode != 500 || body != want {
 			t.Errorf("answer = %d %s, want 500 %s", resp.StatusCode, body, want)
+		}
+	})
+	// A batch whose errors, one a call, would run past 64 KiB gets one
+	// error without an id, which says how many calls it answers for.
+	t.Run("buffered, too many to answer each", func(t *testing.T) {
+		const calls = 250 // ids of 200 bytes
+		var many strings.Builder
+		for i := range calls {
+			many.WriteString(map[bool]string{true: "[", false: ","}[i == 0])
+			fmt.Fprintf(&many, `{"jsonrpc":"2.0","id":"%s%03d","method":"tools/call","params":{"name":"x"}}`, strings.Repeat("i", 197), i)
+		}
+		many.WriteString("]")
+		resp := invoke(t, lambdamcp.NewHandler(h, nil), urlEvent(t, jsonPost(many.String())))
+		want := fmt.Sprintf(`{"jsonrpc":"2.0","error":{"code":-32603,"message":"boom (the batch holds %d requests, too many to answer each)"}}`, calls)
+		if body := strings.TrimSpace(string(resp.body(t))); resp.StatusCode != 500 || body != want {
+			t.Errorf("answer = %d %.300s, want 500 %s", resp.StatusCode, body, want)
 		}
 	})
 	t.Run("local", func(t *testing.T) {
