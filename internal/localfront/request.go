@@ -146,14 +146,13 @@ func isText(contentType string, body []byte) bool {
 // for text/*, application/json, application/javascript and
 // application/xml, and base64-encoded for every other type, none included
 // ("Lambda functions as targets": receive events from the load balancer).
+// The rule names types alone: the type decides, in any letter case, with
+// whatever parameters, even ones that do not parse.
 func isALBText(contentType string, body []byte) bool {
 	if !utf8.Valid(body) {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
+	mt, _, _ := mime.ParseMediaType(contentType) // "" for no type
 	switch mt {
 	case "application/json", "application/javascript", "application/xml":
 		return true

@@ -119,6 +119,7 @@ func TestALBEventBase64ByContentType(t *testing.T) {
 		{"Application/JSON", false},
 		{"TEXT/Event-Stream; Charset=UTF-8", false},
 		{"text/plain ; charset=utf-8", false},
+		{"application/json; charset", false}, // a parameter without a value
 		{"application/xml; charset=\"utf-8\"", false},
 		{"application/octet-stream; charset=utf-8", true},
 		{"text", true},
