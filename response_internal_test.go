@@ -20,6 +20,10 @@ func TestIsText(t *testing.T) {
 	}{
 		{"", true},
 		{"text/plain; charset=utf-8", true},
+		// The type decides, whatever its letter case and parameters.
+		{"Application/JSON;charset=UTF-8", true},
+		{"TEXT/Event-Stream", true},
+		{"application/octet-stream; charset=utf-8", false},
 		{"text/event-stream", true},
 		{"application/json", true},
 		{"application/problem+json", true},
