@@ -35,13 +35,22 @@ const defaultRedirectPort = 8976
 // for the state of the authorization request under way, and hands on
 // its code or its refusal.
 type callbackServer struct {
-	port        int        // -redirect-port; 0: a free one, taken by the first start
-	bound       int        // the port listened on first: the one redirectURL names
-	redirectURL string     // http://localhost:PORT/callback; "" until port 0 is taken
-	trace       io.Writer  // shows each callback; nil: none
-	secrets     *secretSet // what trace must not show; nil: none
-	results     chan callbackResult
-	handingOn   func() // tests act there as the flow, once it has the result
+	port int // -redirect-port; 0: a free one, taken by the first start
+	// chosen: -redirect-port named the port, which the port of a kept
+	// registered client's redirect URI does not replace (useRegistered).
+	chosen bool
+	// registered is the redirect URI a client an earlier -login
+	// registered was registered with, when its port is not port, and
+	// that port: listened on first, when port is not chosen; 0: none.
+	registered    int
+	registeredURI string
+	notice        io.Writer  // says why the registered port was not listened on
+	bound         int        // the port listened on first: the one redirectURL names
+	redirectURL   string     // http://localhost:PORT/callback; "" until the port is taken
+	trace         io.Writer  // shows each callback; nil: none
+	secrets       *secretSet // what trace must not show; nil: none
+	results       chan callbackResult
+	handingOn     func() // tests act there as the flow, once it has the result
 
 	mu      sync.Mutex
 	state   string // of the authorization request awaited; "" none
@@ -68,6 +77,44 @@ func newCallback(port int, trace io.Writer, secrets *secretSet) *callbackServer 
 		c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", port)
 	}
 	return c
+}
+
+// useRegistered makes the sign-in come back to redirectURI, the one the
+// client an earlier -login registered was registered with, unless
+// -redirect-port chose a port: an authorization server may take that
+// redirect URI alone, to the port (RFC 8252 §7.3 asks it to take any
+// port, and not all do), and a client registered under -redirect-port 0
+// names a port no later run would take otherwise. Its port is listened
+// on when the sign-in starts; should another program hold it, the
+// sign-in falls back on the port it takes otherwise (-redirect-port or
+// its default, a free one for 0), and says so on notice. A redirect URI
+// that is not one mcp-client registers (http://localhost:PORT/callback)
+// changes nothing.
+func (c *callbackServer) useRegistered(redirectURI string, notice io.Writer) {
+	port := callbackPort(redirectURI)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if port == 0 || c.bound != 0 || port == c.port {
+		return
+	}
+	c.registered, c.registeredURI, c.notice = port, redirectURI, notice
+	if !c.chosen {
+		c.redirectURL = "" // known once the sign-in took a port
+	}
+}
+
+// callbackPort is the port of redirectURI, a redirect URI mcp-client
+// registers (http://localhost:PORT/callback); 0 for another.
+func callbackPort(redirectURI string) int {
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Scheme != "http" || u.Hostname() != "localhost" || u.Path != "/callback" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return 0
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil || port <= 0 || port > 65535 || u.Port() != strconv.Itoa(port) {
+		return 0
+	}
+	return port
 }
 
 // callbackUnavailable is a redirect URI that cannot be listened on.
@@ -99,7 +146,18 @@ func (c *callbackServer) start() error {
 	}
 	var lns []net.Listener
 	var err error
-	for try := 0; ; try++ {
+	var held error // the registered port, held by another program
+	if c.bound == 0 && c.registered != 0 && c.chosen {
+		fmt.Fprintf(c.notice, "mcp-client: the client registered on an earlier sign-in was registered with the redirect URI %s; the sign-in comes back to port %d (-redirect-port), which an authorization server that takes the registered redirect URI alone refuses\n", c.registeredURI, c.port)
+	} else if c.bound == 0 && c.registered != 0 {
+		lns, err = listenLoopback(c.registered)
+		if listenaddr.InUse(err) {
+			held, err = err, nil
+		} else if err != nil {
+			return &callbackUnavailable{port: c.registered, err: err}
+		}
+	}
+	for try := 0; lns == nil; try++ {
 		lns, err = listenLoopback(port)
 		// A free IPv4 port may be taken on ::1: port 0 tries another.
 		if port != 0 || !listenaddr.InUse(err) || try == 4 {
@@ -112,6 +170,9 @@ func (c *callbackServer) start() error {
 	if c.bound == 0 {
 		c.bound = lns[0].Addr().(*net.TCPAddr).Port
 		c.redirectURL = fmt.Sprintf("http://localhost:%d/callback", c.bound)
+	}
+	if held != nil {
+		fmt.Fprintf(c.notice, "mcp-client: cannot take the sign-in's callback on loopback port %d, that of the redirect URI the client was registered with on an earlier sign-in (%v): it comes back to %s instead, which an authorization server that takes the registered redirect URI alone refuses; free the port and sign in again, or -logout, then -login to register a client anew\n", c.registered, held, c.redirectURL)
 	}
 	c.lns = lns
 	for _, l := range lns {
@@ -412,6 +473,7 @@ func newLoginFlow(ctx context.Context, clientID, clientSecret, endpoint, issuer 
 	s := &signIn{callback: callback, pin: pin, insecure: insecure, open: open, notice: notice, timeout: timeout, secrets: secrets}
 	if registered {
 		s.registeredAt = issuer
+		callback.useRegistered(kept.RedirectURI, notice)
 	}
 	config := func(redirectURL string) *auth.AuthorizationCodeHandlerConfig {
 		return &auth.AuthorizationCodeHandlerConfig{

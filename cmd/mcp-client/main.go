@@ -148,7 +148,11 @@
 // (RFC 8707 resource). MCP_CLIENT_SECRET goes with a client id only, and
 // is sent nowhere then. The client id is kept with the token, the file
 // one per issuer and endpoint: a later run uses the token, and signs in
-// again as that client, registering no other. A server without resource
+// again as that client, registering no other, back at the port of the
+// redirect URI it was registered with when -redirect-port is 0 or not
+// given (a server may take that redirect URI alone, to the port); should
+// another program hold that port, at the port it would take otherwise,
+// said in one line. A server without resource
 // metadata, and an issuer whose metadata names no registration_endpoint,
 // are each explained in one line; a client registered beforehand is
 // given with -client-id and -issuer as above. -logout without -client-id
@@ -338,7 +342,7 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	elicit := fs.String("elicit", "", "during -call or -prompt, answer every elicitation request: accept with this JSON object as the content (@FILE reads it from FILE, @- from standard input, at most 4 MiB), or decline, or cancel (default: the client offers no elicitation)")
 	trace := fs.Bool("trace", false, "show every HTTP exchange on standard error, secrets hidden")
 	login := fs.Bool("login", false, "sign a person in with the OAuth authorization code grant and PKCE, in the browser, as the public client -client-id of -issuer (a confidential one when MCP_CLIENT_SECRET is set), or, without -client-id, as a public client registered (RFC 7591) at the authorization server the server's metadata names; the default -timeout becomes 5m")
-	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any")
+	redirectPort := fs.Int("redirect-port", defaultRedirectPort, "with -login: the loopback port of the redirect URI http://localhost:PORT/callback, as registered with the authorization server; 0 takes a free port, for a server that accepts any; 0 or none given, a client -login registered on an earlier sign-in comes back to the port it was registered with")
 	noBrowser := fs.Bool("no-browser", false, "with -login: print the sign-in URL without opening a browser")
 	noTokenCache := fs.Bool("no-token-cache", false, "with -login: sign in at every run, neither using nor keeping a token between runs")
 	logout := fs.Bool("logout", false, "delete the token -login keeps for -client-id, -issuer and the endpoint (without -client-id: for the client -login registered, at the authorization server -issuer gives or the server's metadata names), revoke it at the revocation endpoint of the issuer's metadata (RFC 7009), and exit")
@@ -551,6 +555,9 @@ func runIn(ctx context.Context, args []string, getenv func(string) string, stdin
 	switch {
 	case *login:
 		callback := newCallback(*redirectPort, t.trace, secrets)
+		// 0, or none given: a client registered on an earlier sign-in
+		// comes back to the port it was registered with.
+		callback.chosen = given["redirect-port"] && *redirectPort != 0
 		defer callback.close()
 		open := openBrowser
 		if *noBrowser {

@@ -46,6 +46,11 @@ type keptToken struct {
 	TokenType     string    `json:"token_type,omitempty"`
 	RefreshToken  string    `json:"refresh_token,omitempty"`
 	Expiry        time.Time `json:"expiry,omitzero"`
+	// RedirectURI is the one the client was registered with, when
+	// mcp-client registered it (an empty ClientID of the cache): a later
+	// sign-in comes back to it (callbackServer.useRegistered). "": a
+	// client given, or a file written before it was kept.
+	RedirectURI string `json:"redirect_uri,omitempty"`
 }
 
 // tokenCache is the file that keeps a person's sign-in for one issuer,
@@ -58,6 +63,10 @@ type tokenCache struct {
 
 	mu    sync.Mutex
 	saved string // the access token last written or read
+	// registered is the client mcp-client registered, and the redirect
+	// URI it was registered with, as last read or written (an empty
+	// clientID alone).
+	registered struct{ clientID, redirectURI string }
 	// The directories were refused when the run read the file: keep
 	// neither makes nor writes anything there, and says nothing more.
 	refused bool
@@ -123,6 +132,9 @@ func (c *tokenCache) load() *keptToken {
 	}
 	c.mu.Lock()
 	c.saved = k.AccessToken
+	if c.clientID == "" {
+		c.registered.clientID, c.registered.redirectURI = k.ClientID, k.RedirectURI
+	}
 	c.mu.Unlock()
 	return k
 }
@@ -314,11 +326,23 @@ func (c *tokenCache) keepLocked(cfg *oauth2.Config, tok *oauth2.Token) {
 		TokenEndpoint: cfg.Endpoint.TokenURL, AuthStyle: int(cfg.Endpoint.AuthStyle),
 		AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry,
 	}
+	if c.clientID == "" {
+		// The redirect URI the client was registered with: the kept
+		// one's, whatever port its sign-in came back to; a client
+		// registered in this run was registered with the sign-in's.
+		k.RedirectURI = cfg.RedirectURL
+		if cfg.ClientID == c.registered.clientID {
+			k.RedirectURI = c.registered.redirectURI
+		}
+	}
 	if err := c.write(k); err != nil {
 		fmt.Fprintf(c.notice, "mcp-client: the sign-in is not kept for the next run: %v\n", err)
 		return
 	}
 	c.saved = tok.AccessToken
+	if c.clientID == "" {
+		c.registered.clientID, c.registered.redirectURI = k.ClientID, k.RedirectURI
+	}
 }
 
 // write replaces the file with k at once (a temporary file renamed onto

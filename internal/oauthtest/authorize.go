@@ -86,6 +86,14 @@ func (a *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 // registered says whether uri is one of the client's redirect URIs.
 func (a *Server) registered(uri string) bool {
+	if a.opts.ExactRedirect {
+		a.mu.Lock()
+		regs := a.regs
+		a.mu.Unlock()
+		if len(regs) > 0 {
+			return slices.ContainsFunc(regs, func(r Registration) bool { return slices.Contains(r.RedirectURIs, uri) })
+		}
+	}
 	if len(a.opts.RedirectURIs) > 0 {
 		return slices.Contains(a.opts.RedirectURIs, uri)
 	}

@@ -117,6 +117,11 @@ type Options struct {
 	// too, as an authorization server that makes every client a
 	// confidential one does (client_secret_basic).
 	RegisterSecret bool
+	// ExactRedirect takes at the authorization endpoint only the redirect
+	// URIs registrations named, to the port, as some servers do (RFC 8252
+	// §7.3 asks for any loopback port); before any registration, as
+	// RedirectURIs has it.
+	ExactRedirect bool
 }
 
 // Server is a running authorization server for one confidential client.
