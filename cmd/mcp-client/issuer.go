@@ -268,6 +268,14 @@ func (p *pinnedIssuer) isResourceMetadata(r *http.Request) bool {
 	return p.resourceMetadata[r.URL.String()]
 }
 
+// namedByChallenge says whether a challenge of the flow named r's URL
+// for its protected resource metadata.
+func (p *pinnedIssuer) namedByChallenge(r *http.Request) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.resourceMetadata[r.URL.String()]
+}
+
 // posted is what r, a POST the pinned issuer's metadata allowed, goes
 // to: "registration" for its registration endpoint, else "token" (the
 // revocation request follows no redirect at all).

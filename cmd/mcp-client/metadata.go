@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,9 +136,9 @@ func (t *flowTransport) pinnedFirst(resp *http.Response) error {
 
 // otherResource reads resp, a 200 answer to a GET for protected resource
 // metadata, and puts its body back: it is the resource the document
-// names, as redacted shows it, when that is not t.resource; "" when it is,
-// or the document is not one.
-func (t *flowTransport) otherResource(resp *http.Response) (string, error) {
+// names, as redacted shows it, when that is not want; "" when it is, or
+// the document is not one.
+func (t *flowTransport) otherResource(resp *http.Response, want string) (string, error) {
 	body, ok, err := readMetadata(resp)
 	if err != nil || !ok {
 		return "", err
@@ -145,19 +146,38 @@ func (t *flowTransport) otherResource(resp *http.Response) (string, error) {
 	var doc struct {
 		Resource *string `json:"resource"`
 	}
-	if json.Unmarshal(body, &doc) != nil || doc.Resource == nil || *doc.Resource == t.resource {
+	if json.Unmarshal(body, &doc) != nil || doc.Resource == nil || *doc.Resource == want {
 		return "", nil
 	}
 	return redacted(*doc.Resource), nil
 }
 
+// wantResource is the resource the protected resource metadata at r's
+// URL must name for the go-sdk to use it (RFC 9728 §3.3): the endpoint,
+// the URL of the request refused, for a document a challenge named (§5.1)
+// or one at the well-known URL of the endpoint's path; the endpoint's
+// root, as the go-sdk has it, for the one at the root, unless a
+// challenge named that URL and the flow reads it for the first time.
+func (t *flowTransport) wantResource(r *http.Request) string {
+	a := asked(r)
+	if a.URL.Path != "/.well-known/oauth-protected-resource" || t.pin.namedByChallenge(a) && !t.log.has(redacted(a.URL.String())) {
+		return t.resource
+	}
+	root, err := url.Parse(t.resource)
+	if err != nil {
+		return t.resource
+	}
+	root.Path, root.RawPath = "", ""
+	return root.String()
+}
+
 // otherResource is the last protected resource metadata document found,
-// when every one found names another resource than the endpoint's: the
+// when every one found names another resource than the one it must: the
 // go-sdk used none of them.
 func otherResource(xs []exchange) (exchange, bool) {
 	var last exchange
 	for _, x := range xs {
-		if x.status == http.StatusOK && strings.Contains(x.url, "/.well-known/oauth-protected-resource") {
+		if x.status == http.StatusOK && x.resourceMetadata {
 			if x.otherResource == "" {
 				return exchange{}, false
 			}
@@ -165,4 +185,21 @@ func otherResource(xs []exchange) (exchange, bool) {
 		}
 	}
 	return last, last.otherResource != ""
+}
+
+// hasOtherResource says whether otherResource finds one.
+func hasOtherResource(xs []exchange) bool {
+	_, ok := otherResource(xs)
+	return ok
+}
+
+// lastResourceMetadata is the last protected resource metadata document
+// found, at a well-known URL or one a challenge named.
+func lastResourceMetadata(xs []exchange) (exchange, bool) {
+	for i := len(xs) - 1; i >= 0; i-- {
+		if xs[i].status == http.StatusOK && xs[i].resourceMetadata {
+			return xs[i], true
+		}
+	}
+	return exchange{}, false
 }

@@ -377,9 +377,13 @@ type exchange struct {
 	from        string // the URL asked for, if a redirect led to url; as redacted shows it
 	status      int    // 0: no answer
 	err         error
+	// resourceMetadata: a GET for protected resource metadata, at a
+	// well-known URL or one a challenge named.
+	resourceMetadata bool
 	// otherResource is the resource a protected resource metadata
-	// document found names, as redacted shows it, when it is not the
-	// endpoint's: the go-sdk does not use that document (RFC 9728 §3.3).
+	// document found names, as redacted shows it, when it is not the one
+	// it must name: the go-sdk does not use that document (RFC 9728
+	// §3.3).
 	otherResource string
 }
 
@@ -399,6 +403,13 @@ func (l *exchangeLog) add(e exchange) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.xs = append(l.xs, e)
+}
+
+// has says whether the flow asked for u (as redacted shows it) before.
+func (l *exchangeLog) has(u string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.ContainsFunc(l.xs, func(x exchange) bool { return x.url == u || x.from == u })
 }
 
 func (l *exchangeLog) list() []exchange {
@@ -468,10 +479,11 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		err = t.readAuthServerMetadata(r, resp)
 	}
 	if err == nil && resp.StatusCode == http.StatusOK && t.pin.isResourceMetadata(r) {
+		e.resourceMetadata = true
 		err = t.pinnedFirst(resp)
-	}
-	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && t.resource != "" && strings.Contains(asked(r).URL.Path, "/.well-known/oauth-protected-resource") {
-		e.otherResource, err = t.otherResource(resp)
+		if err == nil && t.resource != "" {
+			e.otherResource, err = t.otherResource(resp, t.wantResource(r))
+		}
 	}
 	if err != nil {
 		e.err = err
@@ -532,6 +544,9 @@ func explainFlow(endpoint string, e *flowError, secrets *secretSet) string {
 		return who + ": " + serverMoved(e)
 	case errors.As(e.err, &ir):
 		return who + ": " + ir.msg
+	case errors.As(e.err, &nm) && nm.refused != nil && hasOtherResource(e.exchanges):
+		x, _ := otherResource(e.exchanges)
+		return fmt.Sprintf("%s: the server's protected resource metadata (%s) is for the resource %s, not for this endpoint (RFC 9728 §3.3), so it was not used; no client was registered: give that resource as -endpoint", who, x.url, secrets.clip(x.otherResource))
 	case errors.As(e.err, &nm) && nm.refused != nil:
 		return fmt.Sprintf("%s: the server's protected resource metadata (RFC 9728) cannot be used: %s%s; no client was registered", who, secrets.clip(nm.refused.Error()), tried(e.exchanges))
 	case errors.As(e.err, &nm):
@@ -579,7 +594,7 @@ func explainFlow(endpoint string, e *flowError, secrets *secretSet) string {
 		return who + ": " + issuerMismatch(e, secrets)
 	case strings.Contains(msg, "no authorization servers"):
 		at := ""
-		if x, ok := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); ok {
+		if x, ok := lastResourceMetadata(e.exchanges); ok {
 			at = " (" + x.url + ")"
 		}
 		return fmt.Sprintf("%s: the server's protected resource metadata%s names no authorization server; the server needs MCP_AUTHORIZATION_SERVERS, or an issuer (MCP_JWT_ISSUER)", who, at)
@@ -616,7 +631,7 @@ func issuerMismatch(e *flowError, secrets *secretSet) string {
 	if x, ok := otherResource(e.exchanges); ok {
 		return fmt.Sprintf("the server's protected resource metadata (%s) is for the resource %s, not for this endpoint (RFC 9728 §3.3), so the go-sdk did not use it and took the server's root %s for the authorization server, not the issuer the client was given, %s; %s: give that resource as -endpoint", x.url, secrets.clip(x.otherResource), named, e.issuer, spared)
 	}
-	if _, found := lastFound(e.exchanges, "/.well-known/oauth-protected-resource"); !found {
+	if _, found := lastResourceMetadata(e.exchanges); !found {
 		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", named, e.issuer, spared)
 	}
 	return fmt.Sprintf("the server names the authorization server %s, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", named, e.issuer, spared)

@@ -21,9 +21,12 @@ import (
 // that authorization server as to an -issuer, with its kept sign-in, if
 // any, and the client that sign-in registered. noCache keeps nothing.
 func newRegisteringFlow(ctx context.Context, endpoint, issuer string, insecure bool, trace io.Writer, secrets *secretSet, callback *callbackServer, open opener, notice io.Writer, timeout time.Duration, noCache bool) *oauthFlow {
-	client, log, _ := flowClient(endpoint, issuer, insecure, trace, secrets)
+	client, log, pin := flowClient(endpoint, issuer, insecure, trace, secrets)
 	f := &oauthFlow{issuer: issuer, login: true, log: log, secrets: secrets, notice: notice, callback: callback, ctx: ctx}
 	f.resolve = func(ctx context.Context, resp *http.Response) (*oauthFlow, error) {
+		// The metadata a challenge names is checked as the well-known
+		// URLs' is (flowTransport.otherResource).
+		pin.challenged(resp.Header.Values("WWW-Authenticate"))
 		found, err := resourceIssuer(ctx, client, endpoint, resp.Header.Values("WWW-Authenticate"), issuer)
 		if err != nil {
 			return nil, err

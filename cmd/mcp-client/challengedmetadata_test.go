@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdamcp/lambdamcp/internal/oauthtest"
+)
+
+// TestChallengedMetadataForAnotherResource checks the line of a run whose
+// server's challenge names protected resource metadata (resource_metadata)
+// at a URL of its own choosing, not the well-known one, for another
+// resource than the endpoint: the go-sdk does not use it (RFC 9728 §3.3:
+// metadata a challenge named must name the URL the request went to) and
+// the line says so, as for metadata at the well-known URL, for a client
+// given and for one to register.
+func TestChallengedMetadataForAnotherResource(t *testing.T) {
+	const other = "https://other.example/mcp"
+	tests := []struct {
+		name     string
+		path     string // of the metadata the challenge names
+		resource string // the document's
+		register bool   // -login without a client: one is registered
+		wantErr  string // SERVER the server's root, AS the issuer
+	}{
+		{name: "client given", path: "/meta/mcp", resource: other,
+			wantErr: "the server's protected resource metadata (SERVER/meta/mcp) is for the resource " + other + ", not for this endpoint (RFC 9728 §3.3), so the go-sdk did not use it and took the server's root SERVER for the authorization server, not the issuer the client was given, AS; the client secret was not sent: give that resource as -endpoint\n"},
+		{name: "client registered", path: "/meta/mcp", resource: other, register: true,
+			wantErr: "could not register one and get one: the server's protected resource metadata (SERVER/meta/mcp) is for the resource " + other + ", not for this endpoint (RFC 9728 §3.3), so it was not used; no client was registered: give that resource as -endpoint\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			withCacheDir(t)
+			as := startAS(t, oauthtest.Options{Public: tc.register, Scopes: []string{testScope}, Registration: true})
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodPost && r.URL.Path == "/mcp":
+					w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+srv.URL+tc.path+`"`)
+					writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+				case r.Method == http.MethodGet && r.URL.Path == tc.path:
+					writeJSON(w, http.StatusOK, map[string]any{"resource": tc.resource, "authorization_servers": []string{as.Issuer}})
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			env := map[string]string{"MCP_CLIENT_ID": as.ClientID, "MCP_CLIENT_SECRET": as.Secret, "MCP_CLIENT_ISSUER": as.Issuer}
+			args := []string{"-endpoint", srv.URL + "/mcp"}
+			if tc.register {
+				env = nil
+				b := newBrowser()
+				withOpener(t, b.open)
+				args = append(args, "-login", "-redirect-port", "0")
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+			want := strings.NewReplacer("SERVER", srv.URL, "AS", as.Issuer).Replace(tc.wantErr)
+			if code != 1 || !strings.Contains(stderr.String(), want) {
+				t.Errorf("exit %d, stderr %q; want 1 and\n%s", code, stderr.String(), want)
+			}
+			if ps := as.Posts(); len(ps) > 0 {
+				t.Errorf("%s was sent %q", as.Issuer, ps)
+			}
+			if regs := as.Registrations(); len(regs) > 0 {
+				t.Errorf("registered at %s: %+v", as.Issuer, regs)
+			}
+		})
+	}
+}
+
+// TestResourceMetadataWanted checks the resource each protected resource
+// metadata document must name, as the go-sdk reads them in turn: the
+// endpoint for one a challenge named, and for the one at the well-known
+// URL of the endpoint's path; the server's root for the one at the root,
+// unless a challenge named it and it is read for the first time.
+func TestResourceMetadataWanted(t *testing.T) {
+	const endpoint = "https://mcp.example/mcp"
+	const rootDoc = "https://mcp.example/.well-known/oauth-protected-resource"
+	tests := []struct {
+		name       string
+		challenged string   // the URL the challenge names; "": none
+		gets       []string // the documents read, in turn
+		resource   string   // what each names
+		want       []string // otherResource of each
+	}{
+		{name: "challenged URL, for the endpoint", challenged: "https://mcp.example/prm", gets: []string{"https://mcp.example/prm"}, resource: endpoint, want: []string{""}},
+		{name: "challenged URL, for the root", challenged: "https://mcp.example/prm", gets: []string{"https://mcp.example/prm"}, resource: "https://mcp.example", want: []string{"https://mcp.example"}},
+		{name: "endpoint's path", gets: []string{"https://mcp.example/.well-known/oauth-protected-resource/mcp"}, resource: "https://mcp.example", want: []string{"https://mcp.example"}},
+		{name: "root, for the root", gets: []string{rootDoc}, resource: "https://mcp.example", want: []string{""}},
+		{name: "root, for the endpoint", gets: []string{rootDoc}, resource: endpoint, want: []string{endpoint}},
+		{name: "root challenged, then read as the root", challenged: rootDoc, gets: []string{rootDoc, rootDoc}, resource: "https://mcp.example", want: []string{"https://mcp.example", ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pin := newPinnedIssuer("https://as.example")
+			if tc.challenged != "" {
+				pin.challenged([]string{`Bearer resource_metadata="` + tc.challenged + `"`})
+			}
+			body := `{"resource":"` + tc.resource + `","authorization_servers":["https://as.example"]}`
+			tr := &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+			})}
+			for _, u := range tc.gets {
+				resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, u, nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+			}
+			var got []string
+			for _, x := range tr.log.list() {
+				if !x.resourceMetadata {
+					t.Errorf("%s is not taken for protected resource metadata", x.url)
+				}
+				got = append(got, x.otherResource)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("other resources (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
