@@ -30,23 +30,27 @@ func (c *tokenCache) keptElsewhere(endpoint string) []string {
 	read := 0
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") || !e.Type().IsRegular() || filepath.Join(dir, name) == c.path {
+		if !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") || !e.Type().IsRegular() || filepath.Join(dir, name) == c.path || filepath.Join(dir, name) == c.slashPath {
 			continue
 		}
 		if read++; read > maxElsewhere {
 			break
 		}
 		k, _ := readKeptFile(filepath.Join(dir, name))
-		if k == nil || k.Issuer == c.issuer || k.ClientID == "" || k.AccessToken == "" {
+		if k == nil || issuersEqual(k.Issuer, c.issuer) || k.ClientID == "" || k.AccessToken == "" {
 			continue
 		}
-		if key := cacheKey(k.Issuer, "", endpoint); k.Key != key || name != key[:32]+".json" {
+		// Its key is cacheKey's, or, kept before keys took the issuer
+		// without its trailing slash, that of the issuer as written.
+		if !slices.ContainsFunc([]string{cacheKey(k.Issuer, "", endpoint), keyOf(k.Issuer, "", endpoint)}, func(key string) bool {
+			return k.Key == key && name == key[:32]+".json"
+		}) {
 			continue
 		}
 		issuers = append(issuers, k.Issuer)
 	}
 	slices.Sort(issuers)
-	return slices.Compact(issuers)
+	return slices.CompactFunc(issuers, issuersEqual)
 }
 
 // keptAt names the sign-ins keptElsewhere found, with the verb that

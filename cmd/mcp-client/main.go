@@ -160,8 +160,9 @@
 // (or takes -issuer), and revokes the token there as the registered
 // client.
 //
-// The sign-in is kept for the next run with the same client, issuer and
-// endpoint, in the user's cache directory (lambdamcp/mcp-client/, the file
+// The sign-in is kept for the next run with the same client, issuer (a
+// trailing slash aside, as the go-sdk compares issuers) and endpoint, in
+// the user's cache directory (lambdamcp/mcp-client/, the file
 // 0600: it holds the access and refresh tokens, not the client secret),
 // with the token endpoint it came from: a later run uses the token,
 // refreshes it there when it expires, and sends the person to sign in

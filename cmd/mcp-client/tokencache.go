@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,8 +57,13 @@ type keptToken struct {
 // tokenCache is the file that keeps a person's sign-in for one issuer,
 // client and MCP server between runs.
 type tokenCache struct {
-	path                     string
-	key                      string
+	path string
+	key  string
+	// slashPath and slashKey are those a file had before keys took the
+	// issuer without its trailing slash, when it was written with one
+	// (slashedKey): such a file is read when there is none at path, and
+	// goes once a sign-in is kept at path, or forgotten.
+	slashPath, slashKey      string
 	issuer, clientID, server string
 	notice                   io.Writer // says why a file is not used, or not written
 
@@ -95,16 +101,33 @@ func newTokenCache(issuer, clientID, endpoint string, notice io.Writer) (*tokenC
 		// would go wherever the run is started, a checkout say.
 		return nil, fmt.Errorf("the cache directory %q is not an absolute path (is $HOME relative?)", dir)
 	}
-	key := cacheKey(issuer, clientID, endpoint)
+	key, slash := cacheKey(issuer, clientID, endpoint), slashedKey(issuer, clientID, endpoint)
+	kept := filepath.Join(dir, "lambdamcp", "mcp-client")
 	return &tokenCache{
-		path: filepath.Join(dir, "lambdamcp", "mcp-client", key[:32]+".json"), key: key,
+		path: filepath.Join(kept, key[:32]+".json"), key: key,
+		slashPath: filepath.Join(kept, slash[:32]+".json"), slashKey: slash,
 		issuer: issuer, clientID: clientID, server: redacted(endpoint), notice: notice,
 	}, nil
 }
 
 // cacheKey is the key of the sign-in of clientID at issuer for endpoint,
-// which names its file.
+// which names its file. The issuer is taken without a trailing slash:
+// https://as.example/ and https://as.example are one authorization server
+// to the go-sdk (issuersEqual), and a sign-in kept with one is found with
+// the other, -logout's too. What is compared with the server is the
+// issuer as given, as before.
 func cacheKey(issuer, clientID, endpoint string) string {
+	return keyOf(strings.TrimSuffix(issuer, "/"), clientID, endpoint)
+}
+
+// slashedKey is the key the sign-in of clientID at issuer for endpoint
+// had when keys took the issuer as written, and it was written with a
+// trailing slash; written without, that key is cacheKey's.
+func slashedKey(issuer, clientID, endpoint string) string {
+	return keyOf(strings.TrimSuffix(issuer, "/")+"/", clientID, endpoint)
+}
+
+func keyOf(issuer, clientID, endpoint string) string {
 	sum := sha256.Sum256([]byte(issuer + "\x00" + clientID + "\x00" + endpoint))
 	return hex.EncodeToString(sum[:])
 }
@@ -149,11 +172,21 @@ func (c *tokenCache) read() (*keptToken, string) {
 	}
 	c.sweep(time.Now())
 	k, why := readKeptFile(c.path)
+	key := c.key
+	if k == nil && why == "" {
+		// None at its name: one kept under the name the issuer written
+		// with a trailing slash gave it. One that cannot be used is
+		// left unsaid: the next sign-in kept, or -logout, removes it.
+		if k, _ = readKeptFile(c.slashPath); k == nil {
+			return nil, ""
+		}
+		key = c.slashKey
+	}
 	if k == nil {
 		return nil, why
 	}
 	switch u, err := url.Parse(k.TokenEndpoint); {
-	case k.Key != c.key || k.Issuer != c.issuer || k.ClientID != c.clientID && c.clientID != "" || k.ClientID == "":
+	case k.Key != key || !issuersEqual(k.Issuer, c.issuer) || k.ClientID != c.clientID && c.clientID != "" || k.ClientID == "":
 		return nil, "it is another issuer's, client's or server's"
 	case k.AccessToken == "":
 		return nil, "it holds no access token"
@@ -339,6 +372,7 @@ func (c *tokenCache) keepLocked(cfg *oauth2.Config, tok *oauth2.Token) {
 		fmt.Fprintf(c.notice, "mcp-client: the sign-in is not kept for the next run: %v\n", err)
 		return
 	}
+	os.Remove(c.slashPath) // superseded; its caller holds the lock
 	c.saved = tok.AccessToken
 	if c.clientID == "" {
 		c.registered.clientID, c.registered.redirectURI = k.ClientID, k.RedirectURI
@@ -400,6 +434,13 @@ func (c *tokenCache) forget() (bool, error) {
 	}
 	err := os.Remove(c.path)
 	os.Remove(c.lockPath())
+	// One kept under the name of the issuer written with a trailing
+	// slash (slashedKey) is this sign-in too.
+	slashErr := os.Remove(c.slashPath)
+	os.Remove(c.slashPath + lockSuffix)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = slashErr
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
