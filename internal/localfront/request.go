@@ -120,6 +120,9 @@ func (req *request) encodedBodyBy(text func(contentType string, body []byte) boo
 	return base64.StdEncoding.EncodeToString(req.body), true
 }
 
+// isText is the rule of API Gateway and Function URLs as the front reads
+// it: valid UTF-8 with no content type, or a textual one, whatever its
+// parameters.
 func isText(contentType string, body []byte) bool {
 	if !utf8.Valid(body) {
 		return false
@@ -127,10 +130,7 @@ func isText(contentType string, body []byte) bool {
 	if contentType == "" {
 		return true
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
+	mt := mediaType(contentType)
 	if strings.HasPrefix(mt, "text/") {
 		return true
 	}
@@ -146,18 +146,30 @@ func isText(contentType string, body []byte) bool {
 // for text/*, application/json, application/javascript and
 // application/xml, and base64-encoded for every other type, none included
 // ("Lambda functions as targets": receive events from the load balancer).
-// The rule names types alone: the type decides, in any letter case, with
-// whatever parameters, even ones that do not parse.
 func isALBText(contentType string, body []byte) bool {
 	if !utf8.Valid(body) {
 		return false
 	}
-	mt, _, _ := mime.ParseMediaType(contentType) // "" for no type
+	mt := mediaType(contentType)
 	switch mt {
 	case "application/json", "application/javascript", "application/xml":
 		return true
 	}
 	return strings.HasPrefix(mt, "text/")
+}
+
+// mediaType is the media type of contentType, lowercased, or "" when there
+// is none or it is not type/subtype. The rules telling text from binary
+// name types alone, so the parameters do not count, even ones that do not
+// parse ("charset" without a value, or given twice), which
+// mime.ParseMediaType refuses with the whole value.
+func mediaType(contentType string) string {
+	base, _, _ := strings.Cut(contentType, ";")
+	mt, _, err := mime.ParseMediaType(base)
+	if err != nil {
+		return ""
+	}
+	return mt
 }
 
 // requestTime formats the event's time as API Gateway does.

@@ -118,7 +118,8 @@ func TestEncodedBody(t *testing.T) {
 }
 
 // TestRequestBodyIsText checks which request bodies an event carries as
-// text: valid UTF-8 of a textual media type, YAML and GraphQL among them.
+// text: valid UTF-8 of a textual media type, YAML and GraphQL among them,
+// whatever the type's parameters.
 func TestRequestBodyIsText(t *testing.T) {
 	tests := []struct {
 		contentType, body string
@@ -132,6 +133,13 @@ func TestRequestBodyIsText(t *testing.T) {
 		{"application/graphql", "{ a }", true},
 		{"application/x-www-form-urlencoded", "a=1", true},
 		{"application/octet-stream", "x", false},
+		// The type decides, in any letter case, whatever its parameters,
+		// even ones that do not parse, as on alb.
+		{"Application/JSON; Charset=UTF-8", `{}`, true},
+		{"application/json; charset", `{}`, true},
+		{"text/plain; charset=utf-8; charset=ascii", "x", true},
+		{"application/octet-stream; charset", "x", false},
+		{"text", "x", false},
 	}
 	for _, tc := range tests {
 		if got := isText(tc.contentType, []byte(tc.body)); got != tc.want {

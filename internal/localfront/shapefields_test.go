@@ -119,7 +119,9 @@ func TestALBEventBase64ByContentType(t *testing.T) {
 		{"Application/JSON", false},
 		{"TEXT/Event-Stream; Charset=UTF-8", false},
 		{"text/plain ; charset=utf-8", false},
-		{"application/json; charset", false}, // a parameter without a value
+		{"application/json; charset", false},                      // a parameter without a value
+		{"application/json; charset=utf-8; charset=ascii", false}, // a parameter given twice
+		{"application/octet-stream; charset", true},
 		{"application/xml; charset=\"utf-8\"", false},
 		{"application/octet-stream; charset=utf-8", true},
 		{"text", true},
