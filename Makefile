@@ -53,7 +53,7 @@ FUZZ_TARGETS := .:FuzzEvent .:FuzzRequest .:FuzzBasePath .:FuzzJSONDepth .:FuzzJ
 	.:FuzzLateAnswer ./auth:FuzzUnreadVars .:FuzzPrefixLocation ./internal/textcut:FuzzPrintable \
 	.:FuzzJoinedValues .:FuzzWideText ./auth:FuzzCompactSerialization .:FuzzRequestHeaderChecks .:FuzzJSONProgress \
 	./auth:FuzzScopeHierarchy ./auth:FuzzClaimDates ./auth:FuzzDiscoveryDocument ./auth:FuzzAuthorizerContext ./cmd/mcp-client:FuzzArgsFile \
-	.:FuzzAcceptance .:FuzzHeaderValues
+	.:FuzzAcceptance .:FuzzHeaderValues ./internal/localfront:FuzzDecodeAuthorizerResponse
 fuzz:
 	@for pt in $(FUZZ_TARGETS); do \
 		pkg=$${pt%%:*}; target=$${pt#*:}; \

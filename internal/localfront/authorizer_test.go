@@ -219,6 +219,79 @@ func TestDecodeAuthorizerResponse(t *testing.T) {
 	}
 }
 
+// FuzzDecodeAuthorizerResponse feeds arbitrary authorizer output to the
+// decoder: it accepts what json.Unmarshal accepts, numbers aside (a context
+// number past float64's range is kept as written, not refused), reads the
+// same fields, keeps each context value as the authorizer wrote it, and
+// what it accepts the gateway decides on without a panic, a REST context
+// all strings.
+func FuzzDecodeAuthorizerResponse(f *testing.F) {
+	for _, seed := range []string{
+		`{"principalId":"u1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"*"}]},"context":{"n":3,"big":1234567890123456789,"f":1.5e3,"b":true,"s":"x"}}`,
+		`{"isAuthorized":true,"context":{"n":-0,"huge":1e400,"deep":{"a":[1,2.5,null]},"null":null}}`,
+		`{"policyDocument":{"Statement":[{"Action":["execute-api:*"],"Effect":"allow","Resource":["arn:*"]}]}}`,
+		`{"isAuthorized":"yes"}`, `{"context":[]}`, `{"principalId":5}`, `{}{}`, `{} x`, ` {}` + "\n", `null`, `[]`, ``,
+	} {
+		f.Add([]byte(seed))
+	}
+	rest, err := New(Config{Shape: ShapeREST, Function: echoFunction()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	httpAPI, err := New(Config{Shape: ShapeHTTP, Function: echoFunction()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, out []byte) {
+		var ar authorizerResponse
+		err := decodeAuthorizerResponse(out, &ar)
+		// The same response with its context values left undecoded:
+		// json.Unmarshal's verdict on all but the numbers.
+		var want struct {
+			PrincipalID    string                     `json:"principalId"`
+			PolicyDocument policyDocument             `json:"policyDocument"`
+			Context        map[string]json.RawMessage `json:"context"`
+			IsAuthorized   *bool                      `json:"isAuthorized"`
+		}
+		wantErr := json.Unmarshal(out, &want)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("decodeAuthorizerResponse(%q): %v, json.Unmarshal: %v", out, err, wantErr)
+		}
+		if err != nil {
+			return
+		}
+		if ar.PrincipalID != want.PrincipalID || !cmp.Equal(ar.IsAuthorized, want.IsAuthorized) {
+			t.Errorf("principalId %q, isAuthorized %v; json.Unmarshal reads %q, %v", ar.PrincipalID, ar.IsAuthorized, want.PrincipalID, want.IsAuthorized)
+		}
+		if diff := cmp.Diff(want.PolicyDocument, ar.PolicyDocument); diff != "" {
+			t.Errorf("policy document (-json.Unmarshal +decoded):\n%s", diff)
+		}
+		if len(ar.Context) != len(want.Context) || (ar.Context == nil) != (want.Context == nil) {
+			t.Fatalf("context %v, json.Unmarshal reads %q", ar.Context, want.Context)
+		}
+		for k, raw := range want.Context {
+			dec := json.NewDecoder(strings.NewReader(string(raw)))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("context value %q: %v", raw, err)
+			}
+			if !cmp.Equal(v, ar.Context[k]) {
+				t.Errorf("context value of %q: %#v, written %s", k, ar.Context[k], raw)
+			}
+		}
+		const arn = "arn:aws:execute-api:us-east-1:123456789012:api/stage/POST/mcp"
+		if authCtx, refused := rest.authorized(ar, arn, 0, errRESTAuthorizerFail); refused == nil {
+			for k, v := range authCtx {
+				if _, ok := v.(string); !ok && k != "integrationLatency" {
+					t.Errorf("rest context value of %q: %#v, not a string", k, v)
+				}
+			}
+		}
+		httpAPI.authorized(ar, arn, 0, errHTTPAuthorizerFail)
+	})
+}
+
 // TestHTTPAuthorizerEvent checks the payload 2.0 event an HTTP API's
 // Lambda authorizer gets: the request's cookies in cookies and not as a
 // cookie header, as in the function's event, beside its other headers,
