@@ -203,6 +203,24 @@ func TestAuthorizerContextNumbers(t *testing.T) {
 	})
 }
 
+// TestRESTAuthorizerContextRefused checks the context values REST cannot
+// stringify: an object, an array, null, and a number past float64's
+// range, which the decoder keeps as written. Any of them makes the
+// answer malformed, a 500, and the function does not run.
+func TestRESTAuthorizerContextRefused(t *testing.T) {
+	for _, value := range []string{`{"b":1}`, `[1]`, `null`, `1e400`, `-1e400`} {
+		t.Run(value, func(t *testing.T) {
+			policy := `{"principalId": "u1", "policyDocument": {"Version": "2012-10-17", "Statement": [
+				{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]}, "context": {"a": ` + value + `}}`
+			f := startFront(t, Config{Shape: ShapeREST, Function: echoFunction(), Authorizer: respondWith(policy)})
+			resp, body := do(t, sent{method: http.MethodPost, url: f.URL() + "/mcp", body: `{}`, header: http.Header{"Authorization": {"Bearer t"}}})
+			if resp.StatusCode != http.StatusInternalServerError || strings.TrimSpace(string(body)) != `{"message":null}` {
+				t.Errorf("status %d (%s), want 500 {\"message\":null}", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
 // TestDecodeAuthorizerResponse checks that an authorizer's answer is read
 // as json.Unmarshal reads it, numbers aside: one JSON object, white space
 // around it and nothing else.
