@@ -403,12 +403,16 @@ func delSpellings(h http.Header, name string) {
 }
 
 // isText reports whether a content type is text that gateways pass through
-// unencoded.
+// unencoded. The type decides, as isJSON and isEventStream read it:
+// parameters that do not parse ("application/json; charset") leave a JSON
+// answer JSON, where a REST API without binary media types would hand the
+// client a base64-encoded body.
 func isText(contentType string) bool {
 	if contentType == "" {
 		return true // JSON-RPC bodies without a type, 202s, errors
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
+	base, _, _ := strings.Cut(contentType, ";")
+	mt, _, err := mime.ParseMediaType(base)
 	if err != nil {
 		return false
 	}

@@ -34,6 +34,11 @@ func TestIsText(t *testing.T) {
 		{"application/octet-stream", false},
 		{"image/png", false},
 		{"not a media type", false},
+		// Parameters that do not parse leave the type to decide.
+		{"application/json; charset", true},
+		{"text/plain; charset=utf-8; charset=utf-8", true},
+		{"application/octet-stream; charset", false},
+		{"; charset=utf-8", false},
 	}
 	for _, tc := range tests {
 		if got := isText(tc.contentType); got != tc.want {
