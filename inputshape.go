@@ -59,14 +59,20 @@ func elicitPart(p *mcp.ElicitParams) string {
 // them), as the go-sdk's client reads them.
 var primitiveTypes = []string{`"string"`, `"number"`, `"integer"`, `"boolean"`, `"array"`}
 
+// maxFormSchemaDepth bounds how deeply a form's requested schema nests;
+// the deepest the 2026-07-28 schema gives it, an option of a titled
+// multi-select, is six levels down.
+const maxFormSchemaDepth = 32
+
 // schemaPart names what s, a form's requested schema, holds that the
 // schema has no room for: it is no JSON object, its type is other than
-// "object", its properties are no object, one of them is no primitive
-// schema (see propertyPart), it is no JSON Schema, or it requires a name
-// none of its properties has; "" if nothing, or if s cannot be encoded
-// (which unencodable answers), or encodes null or leaves out its type or
-// properties (which elicitSchemaMended fills in). Of two such properties,
-// the first in name order is named.
+// "object", it nests deeper than maxFormSchemaDepth, its properties are
+// no object, one of them is no primitive schema (see propertyPart), it is
+// no JSON Schema, or it requires a name none of its properties has; "" if
+// nothing, or if s cannot be encoded (which unencodable answers), or
+// encodes null or leaves out its type or properties (which
+// elicitSchemaMended fills in). Of two such properties, the first in name
+// order is named.
 func schemaPart(s any) string {
 	b, err := encodesNull(s)
 	if err != nil || b == nil {
@@ -78,6 +84,12 @@ func schemaPart(s any) string {
 	}
 	if t, ok := obj["type"]; ok && string(t) != `"object"` {
 		return `an elicitation request whose requested schema's type is not "object"`
+	}
+	if deep, _ := scanJSON(b, maxFormSchemaDepth); deep {
+		// Decoding a JSON Schema takes time that grows with the square
+		// of its nesting: thousands of levels would hold the call past
+		// its deadline, here and in the go-sdk's client.
+		return fmt.Sprintf("an elicitation request whose requested schema nests deeper than %d levels", maxFormSchemaDepth)
 	}
 	var ps map[string]json.RawMessage
 	if props, ok := obj["properties"]; ok && json.Unmarshal(props, &ps) != nil {

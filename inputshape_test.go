@@ -196,6 +196,7 @@ func TestFormPropertySchemaAnswered(t *testing.T) {
 		{name: "boolean", schema: form(`{"type":"boolean","default":true}`)},
 		{name: "keyword of no definition", schema: form(`{"type":"string","x-widget":"wide"}`)},
 		{name: "required property", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`)},
+		{name: "nested 32 levels", schema: form(`{"type":"string","x-deep":` + strings.Repeat("[", 29) + strings.Repeat("]", 29) + `}`)},
 
 		{name: "enum of numbers", schema: form(`{"type":"string","enum":[1,2]}`),
 			message: `property "a" has an enum of other than strings`},
@@ -241,6 +242,8 @@ func TestFormPropertySchemaAnswered(t *testing.T) {
 			message: `property "a" has properties of its own`},
 		{name: "title of a number", schema: form(`{"type":"string","title":5}`),
 			message: `property "a" is no valid JSON Schema`},
+		{name: "nested 33 levels", schema: form(`{"type":"string","not":` + strings.Repeat(`{"not":`, 29) + `{}` + strings.Repeat("}", 29) + `}`),
+			message: `an elicitation request whose requested schema nests deeper than 32 levels`},
 		{name: "required name of no property", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a","b"]}`),
 			message: `an elicitation request whose requested schema requires "b", which is none of its properties`},
 		{name: "required name without properties", schema: json.RawMessage(`{"type":"object","required":["a"]}`),
