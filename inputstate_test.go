@@ -134,3 +134,27 @@ func TestSDKClientRetriesWithStateAlone(t *testing.T) {
 		t.Errorf("content %s, want the answer to the call with the state", got)
 	}
 }
+
+// TestMiddlewareAllocatesNothing checks that Middleware, compiled in a
+// package of its caller's as a server's is, allocates nothing of its own
+// on a plain tools/list or tools/call outside a Lambda request: the checks
+// of a result asking for input, and of a request's log level, cost the
+// common path nothing.
+func TestMiddlewareAllocatesNothing(t *testing.T) {
+	list := &mcp.ListToolsResult{Tools: []*mcp.Tool{{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)}}}
+	call := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hi"}}}
+	for _, tc := range []struct {
+		method string
+		req    mcp.Request
+		res    mcp.Result
+	}{
+		{"tools/list", &mcp.ListToolsRequest{Params: &mcp.ListToolsParams{}}, list},
+		{"tools/call", &mcp.CallToolRequest{Params: &mcp.CallToolParamsRaw{Name: "t"}}, call},
+	} {
+		handle := lambdamcp.Middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) { return tc.res, nil })
+		ctx := t.Context()
+		if allocs := testing.AllocsPerRun(1000, func() { _, _ = handle(ctx, tc.method, tc.req) }); allocs != 0 {
+			t.Errorf("%s: %v allocations, want none", tc.method, allocs)
+		}
+	}
+}

@@ -147,7 +147,13 @@ func Middleware() mcp.Middleware {
 					rec.measureBatchCall(tool, ran, outcome, err, time.Since(start))
 				}
 			}()
-			if msg := cmp.Or(badLogLevel(method, protocolVersion(rec, req), req), badSetLevel(method, req)); msg != "" {
+			// Not cmp.Or, here or below: compiled where Middleware is
+			// called, its arguments escape, an allocation every call.
+			msg := badLogLevel(method, protocolVersion(rec, req), req)
+			if msg == "" {
+				msg = badSetLevel(method, req)
+			}
+			if msg != "" {
 				if rec != nil {
 					rec.noteCall(ctx, method, req, tool, uri)
 				}
@@ -232,7 +238,7 @@ func Middleware() mcp.Middleware {
 				// The go-sdk would fail to write the answer and leave the
 				// call unanswered until the deadline.
 				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: unencodableMessage(method)}
-			} else if part := cmp.Or(badPart(res), stateAlonePart(res)); err == nil && part != "" {
+			} else if part := resultPart(res); err == nil && part != "" {
 				// The go-sdk would answer a null, a block without its
 				// resource or a role the client cannot read, or a
 				// request state the client never retries with.
@@ -771,6 +777,15 @@ func mendedInput(ir mcp.InputRequest) mcp.InputRequest {
 		}
 	}
 	return nil
+}
+
+// resultPart is badPart's part of res, or stateAlonePart's if it has
+// none.
+func resultPart(res mcp.Result) string {
+	if part := badPart(res); part != "" {
+		return part
+	}
+	return stateAlonePart(res)
 }
 
 func badPartMessage(method, part string) string {
