@@ -68,11 +68,12 @@ const maxFormSchemaDepth = 32
 // schema has no room for: it is no JSON object, its type is other than
 // "object", it nests deeper than maxFormSchemaDepth, its properties are
 // no object, one of them is no primitive schema (see propertyPart), it is
-// no JSON Schema, or it requires a name none of its properties has; "" if
-// nothing, or if s cannot be encoded (which unencodable answers), or
-// encodes null or leaves out its type or properties (which
-// elicitSchemaMended fills in). Of two such properties, the first in name
-// order is named.
+// no JSON Schema or one that does not resolve (a keyword of no definition
+// holding an invalid pattern, a null or a $ref to nothing), or it requires
+// a name none of its properties has; "" if nothing, or if s cannot be
+// encoded (which unencodable answers), or encodes null or leaves out its
+// type or properties (which elicitSchemaMended fills in). Of two such
+// properties, the first in name order is named.
 func schemaPart(s any) string {
 	b, err := encodesNull(s)
 	if err != nil || b == nil {
@@ -103,6 +104,11 @@ func schemaPart(s any) string {
 	var schema jsonschema.Schema
 	if json.Unmarshal(b, &schema) != nil {
 		return "an elicitation request whose requested schema is no valid JSON Schema"
+	}
+	if _, err := schema.Resolve(nil); err != nil {
+		// The go-sdk's client resolves it to check the user's answer,
+		// and fails the call once the user has filled in the form.
+		return "an elicitation request whose requested schema does not resolve (an invalid pattern, a null or unresolvable subschema)"
 	}
 	for _, name := range schema.Required {
 		if _, ok := ps[name]; !ok {
