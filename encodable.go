@@ -2,7 +2,9 @@ package lambdamcp
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
+	"reflect"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -182,6 +184,79 @@ func badJSON(v any) bool {
 	return err != nil
 }
 
+// errHoldsItself is encodesNull's error for a value that holds itself.
+var errHoldsItself = errors.New("the value holds itself")
+
+// holdsItself reports whether v reaches itself through its pointers, maps,
+// slices and interfaces (exported fields only, as JSON encodes them). Such
+// a value cannot be encoded, and one holding a type whose MarshalJSON
+// calls json.Marshal again, as a *jsonschema.Schema does, defeats
+// encoding/json's own check, which sees one call: encoding it overflows
+// the stack, which ends the process. Each value is looked at once.
+func holdsItself(v any) bool {
+	type node struct {
+		p   uintptr
+		t   reflect.Type
+		len int
+	}
+	onPath, done := map[node]bool{}, map[node]bool{}
+	var walk func(rv reflect.Value) bool
+	walk = func(rv reflect.Value) bool {
+		switch rv.Kind() {
+		case reflect.Interface:
+			return !rv.IsNil() && walk(rv.Elem())
+		case reflect.Struct:
+			for i := range rv.NumField() {
+				if rv.Type().Field(i).IsExported() && walk(rv.Field(i)) {
+					return true
+				}
+			}
+			return false
+		case reflect.Array:
+			for i := range rv.Len() {
+				if walk(rv.Index(i)) {
+					return true
+				}
+			}
+			return false
+		case reflect.Pointer, reflect.Map, reflect.Slice:
+		default:
+			return false
+		}
+		if rv.IsNil() || rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
+			return false
+		}
+		n := node{rv.Pointer(), rv.Type(), 0}
+		if rv.Kind() == reflect.Slice {
+			n.len = rv.Len()
+		}
+		if onPath[n] {
+			return true
+		}
+		if done[n] {
+			return false
+		}
+		onPath[n] = true
+		var held bool
+		switch rv.Kind() {
+		case reflect.Pointer:
+			held = walk(rv.Elem())
+		case reflect.Map:
+			for it := rv.MapRange(); !held && it.Next(); {
+				held = walk(it.Value())
+			}
+		case reflect.Slice:
+			for i := 0; !held && i < rv.Len(); i++ {
+				held = walk(rv.Index(i))
+			}
+		}
+		delete(onPath, n)
+		done[n] = true
+		return held
+	}
+	return walk(reflect.ValueOf(v))
+}
+
 // badInputRequests reports whether the requests a result asks the client
 // to answer cannot be encoded: sampling and elicitation parameters hold
 // values of any kind, and the go-sdk refuses a nil request. Rare enough to
@@ -191,7 +266,7 @@ func badJSON(v any) bool {
 // their MarshalJSON, which panics on a nil pointer: they are looked
 // through as a result's are.
 func badInputRequests(m mcp.InputRequestMap) bool {
-	return m != nil && badInputPart(m) == "" && (badSampled(m) || badJSON(m))
+	return m != nil && badInputPart(m) == "" && (badSampled(m) || holdsItself(m) || badJSON(m))
 }
 
 // badSampled reports whether the content of a message m asks the client

@@ -125,6 +125,9 @@ func encodesNull(v any) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if holdsItself(v) {
+		return nil, errHoldsItself
+	}
 	b, err := json.Marshal(v)
 	if err != nil || string(b) == "null" {
 		return nil, err

@@ -306,3 +306,43 @@ func sdkClientElicits(t *testing.T, schema json.RawMessage) error {
 	_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "t"})
 	return err
 }
+
+// TestSchemaHoldingItselfUnencodable checks that a form's requested
+// schema, or a sampled tool's input schema, given as a *jsonschema.Schema
+// that holds itself, whose encoding would overflow the stack and end the
+// process, is answered as a result that cannot be encoded; and that one
+// whose properties share a schema, which encodes, is sent.
+func TestSchemaHoldingItselfUnencodable(t *testing.T) {
+	looped := &jsonschema.Schema{Type: "object", Properties: map[string]*jsonschema.Schema{}}
+	looped.Properties["a"] = looped
+	inMap := &jsonschema.Schema{Type: "object"}
+	inMap.Extra = map[string]any{"x-self": map[string]any{"s": inMap}}
+	str := &jsonschema.Schema{Type: "string"}
+	shared := &jsonschema.Schema{Type: "object", Properties: map[string]*jsonschema.Schema{"a": str, "b": str}}
+	hi := &mcp.TextContent{Text: "hi"}
+	for _, tc := range []struct {
+		name   string
+		ask    mcp.InputRequestMap
+		encode bool
+	}{
+		{"form holding itself", mcp.InputRequestMap{"e": &mcp.ElicitParams{Message: "m", RequestedSchema: looped}}, false},
+		{"form holding itself through a map", mcp.InputRequestMap{"e": &mcp.ElicitParams{Message: "m", RequestedSchema: inMap}}, false},
+		{"sampled tool holding itself", mcp.InputRequestMap{"s": &mcp.CreateMessageWithToolsParams{MaxTokens: 8,
+			Messages: []*mcp.SamplingMessageV2{{Role: "user", Content: []mcp.Content{hi}}}, Tools: []*mcp.Tool{{Name: "t", InputSchema: looped}}}}, false},
+		{"form of a shared schema", mcp.InputRequestMap{"e": &mcp.ElicitParams{Message: "m", RequestedSchema: shared}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ans, status, body := askForInput(t, "tools/call", tc.ask)
+			if tc.encode {
+				if ans.Error != nil || !strings.Contains(string(ans.Result), `"b":{"type":"string"}`) {
+					t.Errorf("answered %s, want the result", body)
+				}
+				return
+			}
+			want := &answerError{Code: -32603, Message: "the tool's result cannot be encoded as JSON"}
+			if diff := cmp.Diff(want, ans.Error); diff != "" || status != 200 {
+				t.Errorf("status %d, error (-want +got):\n%s", status, diff)
+			}
+		})
+	}
+}

@@ -54,9 +54,10 @@ import (
 // prompt's, resource's or template's), in a tool's structured content, in
 // an annotation's priority, or in an experimental capability or an
 // extension's settings; structured content that is invalid
-// json.RawMessage; a nil content pointer. The go-sdk would fail to write
-// it and leave the call unanswered until the deadline (or, for the nil
-// pointer, panic). Only those free-form parts are looked at, and a result
+// json.RawMessage; a nil content pointer; a requested schema that holds
+// itself. The go-sdk would fail to write it and leave the call unanswered
+// until the deadline (or, for the nil pointer, panic, and for the schema
+// overflow the stack, which ends the process). Only those free-form parts are looked at, and a result
 // without them is not encoded an extra time. So is a handler's nil result
 // with a nil error (a nil *GetPromptResult, say), which the go-sdk
 // answers null before 2026-07-28 and from then on panics on, outside any
