@@ -79,12 +79,13 @@ func resourceIssuer(ctx context.Context, client *http.Client, endpoint string, c
 		tries = append(tries, candidate{metadataURL, endpoint})
 	}
 	if u, err := url.Parse(endpoint); err == nil {
+		// As the go-sdk builds them: the well-known URLs, and the root
+		// resource, keep the endpoint's query.
 		at := *u
-		at.RawQuery, at.Fragment = "", ""
-		at.Path = "/.well-known/oauth-protected-resource/" + strings.TrimLeft(u.Path, "/")
+		at.Path, at.RawPath = "/.well-known/oauth-protected-resource/"+strings.TrimLeft(u.Path, "/"), ""
 		tries = append(tries, candidate{at.String(), endpoint})
 		root := *u
-		root.Path, root.RawPath, root.RawQuery, root.Fragment = "", "", "", ""
+		root.Path, root.RawPath = "", ""
 		at.Path = "/.well-known/oauth-protected-resource"
 		tries = append(tries, candidate{at.String(), root.String()})
 	}
