@@ -85,9 +85,10 @@ func newCallback(port int, trace io.Writer, secrets *secretSet) *callbackServer 
 // redirect URI alone, to the port (RFC 8252 §7.3 asks it to take any
 // port, and not all do), and a client registered under -redirect-port 0
 // names a port no later run would take otherwise. Its port is listened
-// on when the sign-in starts; should another program hold it, the
-// sign-in falls back on the port it takes otherwise (-redirect-port or
-// its default, a free one for 0), and says so on notice. A redirect URI
+// on when the sign-in starts; should it not be had (another program
+// holds it, or the system refuses it), the sign-in falls back on the
+// port it takes otherwise (-redirect-port or its default, a free one
+// for 0), and says so on notice. A redirect URI
 // that is not one mcp-client registers (http://localhost:PORT/callback)
 // changes nothing.
 func (c *callbackServer) useRegistered(redirectURI string, notice io.Writer) {
@@ -146,16 +147,15 @@ func (c *callbackServer) start() error {
 	}
 	var lns []net.Listener
 	var err error
-	var held error // the registered port, held by another program
+	// held: the registered port cannot be listened on, another program
+	// holding it or the system refusing it (a port Windows reserved
+	// since, say): the sign-in comes back to the port it takes
+	// otherwise, as it did before the registered one was kept.
+	var held error
 	if c.bound == 0 && c.registered != 0 && c.chosen {
 		fmt.Fprintf(c.notice, "mcp-client: the client registered on an earlier sign-in was registered with the redirect URI %s; the sign-in comes back to port %d (-redirect-port), which an authorization server that takes the registered redirect URI alone refuses\n", c.registeredURI, c.port)
 	} else if c.bound == 0 && c.registered != 0 {
-		lns, err = listenLoopback(c.registered)
-		if listenaddr.InUse(err) {
-			held, err = err, nil
-		} else if err != nil {
-			return &callbackUnavailable{port: c.registered, err: err}
-		}
+		lns, held = listenLoopback(c.registered)
 	}
 	for try := 0; lns == nil; try++ {
 		lns, err = listenLoopback(port)
