@@ -25,14 +25,24 @@ func TestChallengedMetadataForAnotherResource(t *testing.T) {
 	tests := []struct {
 		name     string
 		path     string // of the metadata the challenge names
-		resource string // the document's
-		register bool   // -login without a client: one is registered
-		wantErr  string // SERVER the server's root, AS the issuer
+		resource string // the document's; SERVER the server's root
+		// challengeNames: "nothing", the challenge names no metadata;
+		// "", that at path.
+		challengeNames string
+		register       bool   // -login without a client: one is registered
+		wantErr        string // SERVER the server's root, AS the issuer
 	}{
 		{name: "client given", path: "/meta/mcp", resource: other,
 			wantErr: "the server's protected resource metadata (SERVER/meta/mcp) is for the resource " + other + ", not for this endpoint (RFC 9728 §3.3), so the go-sdk did not use it and took the server's root SERVER for the authorization server, not the issuer the client was given, AS; the client secret was not sent: give that resource as -endpoint\n"},
 		{name: "client registered", path: "/meta/mcp", resource: other, register: true,
 			wantErr: "could not register one and get one: the server's protected resource metadata (SERVER/meta/mcp) is for the resource " + other + ", not for this endpoint (RFC 9728 §3.3), so it was not used; no client was registered: give that resource as -endpoint\n"},
+		// At the root's well-known URL, not named by the challenge: the
+		// document must name the server's root, and the endpoint it names
+		// is not one to give as -endpoint, which it is already.
+		{name: "endpoint's at the root, client given", path: "/.well-known/oauth-protected-resource", resource: "SERVER/mcp", challengeNames: "nothing",
+			wantErr: "the server's protected resource metadata (SERVER/.well-known/oauth-protected-resource) is for the resource SERVER/mcp, where the document at the root's well-known URL must name the server's root, SERVER (RFC 9728 §3.3), so the go-sdk did not use it and took the server's root SERVER for the authorization server, not the issuer the client was given, AS; the client secret was not sent: the server would publish the endpoint's at the well-known URL of its path, or name where it is in its challenge (resource_metadata)\n"},
+		{name: "endpoint's at the root, client registered", path: "/.well-known/oauth-protected-resource", resource: "SERVER/mcp", challengeNames: "nothing", register: true,
+			wantErr: "could not register one and get one: the server's protected resource metadata (SERVER/.well-known/oauth-protected-resource) is for the resource SERVER/mcp, where the document at the root's well-known URL must name the server's root, SERVER (RFC 9728 §3.3), so it was not used; no client was registered: the server would publish the endpoint's at the well-known URL of its path, or name where it is in its challenge (resource_metadata)\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -42,10 +52,14 @@ func TestChallengedMetadataForAnotherResource(t *testing.T) {
 			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case r.Method == http.MethodPost && r.URL.Path == "/mcp":
-					w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+srv.URL+tc.path+`"`)
+					challenge := `Bearer resource_metadata="` + srv.URL + tc.path + `"`
+					if tc.challengeNames == "nothing" {
+						challenge = `Bearer error="invalid_token"`
+					}
+					w.Header().Set("WWW-Authenticate", challenge)
 					writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
 				case r.Method == http.MethodGet && r.URL.Path == tc.path:
-					writeJSON(w, http.StatusOK, map[string]any{"resource": tc.resource, "authorization_servers": []string{as.Issuer}})
+					writeJSON(w, http.StatusOK, map[string]any{"resource": strings.ReplaceAll(tc.resource, "SERVER", srv.URL), "authorization_servers": []string{as.Issuer}})
 				default:
 					http.NotFound(w, r)
 				}
@@ -123,6 +137,36 @@ func TestResourceMetadataWanted(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("other resources (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOtherResourceExplained checks which document for another resource
+// the line names: one that had to name the endpoint, whose resource is
+// one to give as -endpoint, before one at the root's well-known URL,
+// which had to name the server's root; none when a document found names
+// the resource it must.
+func TestOtherResourceExplained(t *testing.T) {
+	const atPath = "https://mcp.example/.well-known/oauth-protected-resource/mcp/"
+	const atRoot = "https://mcp.example/.well-known/oauth-protected-resource"
+	forPath := exchange{method: http.MethodGet, url: atPath, status: http.StatusOK, resourceMetadata: true, otherResource: "https://mcp.example/mcp"}
+	forRoot := exchange{method: http.MethodGet, url: atRoot, status: http.StatusOK, resourceMetadata: true, otherResource: "https://mcp.example/mcp", rootWanted: "https://mcp.example"}
+	used := exchange{method: http.MethodGet, url: atRoot, status: http.StatusOK, resourceMetadata: true}
+	tests := []struct {
+		name string
+		xs   []exchange
+		want string // the URL of the document named; "": none
+	}{
+		{name: "path, then root", xs: []exchange{forPath, forRoot}, want: atPath},
+		{name: "root alone", xs: []exchange{{method: http.MethodGet, url: atPath, status: http.StatusNotFound}, forRoot}, want: atRoot},
+		{name: "one used", xs: []exchange{forPath, used}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x, ok := otherResource(tc.xs)
+			if got := x.url; ok != (tc.want != "") || got != tc.want {
+				t.Errorf("otherResource: %q, %v; want %q", got, ok, tc.want)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -173,18 +174,39 @@ func (t *flowTransport) wantResource(r *http.Request) string {
 
 // otherResource is the last protected resource metadata document found,
 // when every one found names another resource than the one it must: the
-// go-sdk used none of them.
+// go-sdk used none of them. One that had to name the endpoint goes before
+// one at the root's well-known URL: the resource it names is one to give
+// as -endpoint.
 func otherResource(xs []exchange) (exchange, bool) {
-	var last exchange
+	var last, lastAtRoot exchange
 	for _, x := range xs {
-		if x.status == http.StatusOK && x.resourceMetadata {
-			if x.otherResource == "" {
-				return exchange{}, false
-			}
+		switch {
+		case x.status != http.StatusOK || !x.resourceMetadata:
+		case x.otherResource == "":
+			return exchange{}, false
+		case x.rootWanted != "":
+			lastAtRoot = x
+		default:
 			last = x
 		}
 	}
+	if last.otherResource == "" {
+		last = lastAtRoot
+	}
 	return last, last.otherResource != ""
+}
+
+// forOtherResource says what x, a protected resource metadata document
+// that names another resource than it must, is for, and what to do: give
+// that resource as -endpoint, or, for a document at the root's well-known
+// URL, which must name the server's root (the endpoint's, say), publish
+// the endpoint's where the go-sdk looks for it.
+func forOtherResource(x exchange, secrets *secretSet) (is, todo string) {
+	if x.rootWanted != "" {
+		return fmt.Sprintf("is for the resource %s, where the document at the root's well-known URL must name the server's root, %s (RFC 9728 §3.3)", secrets.clip(x.otherResource), secrets.clip(x.rootWanted)),
+			"the server would publish the endpoint's at the well-known URL of its path, or name where it is in its challenge (resource_metadata)"
+	}
+	return fmt.Sprintf("is for the resource %s, not for this endpoint (RFC 9728 §3.3)", secrets.clip(x.otherResource)), "give that resource as -endpoint"
 }
 
 // hasOtherResource says whether otherResource finds one.

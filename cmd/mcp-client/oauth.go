@@ -385,6 +385,10 @@ type exchange struct {
 	// it must name: the go-sdk does not use that document (RFC 9728
 	// §3.3).
 	otherResource string
+	// rootWanted is the server's root, as redacted shows it, when the
+	// document named another resource at the root's well-known URL,
+	// where it must name the root: the endpoint's is not at its place.
+	rootWanted string
 }
 
 // exchangeLog lists the flow's requests.
@@ -482,7 +486,11 @@ func (t *flowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		e.resourceMetadata = true
 		err = t.pinnedFirst(resp)
 		if err == nil && t.resource != "" {
-			e.otherResource, err = t.otherResource(resp, t.wantResource(r))
+			want := t.wantResource(r)
+			e.otherResource, err = t.otherResource(resp, want)
+			if e.otherResource != "" && want != t.resource {
+				e.rootWanted = redacted(want)
+			}
 		}
 	}
 	if err != nil {
@@ -546,7 +554,8 @@ func explainFlow(endpoint string, e *flowError, secrets *secretSet) string {
 		return who + ": " + ir.msg
 	case errors.As(e.err, &nm) && nm.refused != nil && hasOtherResource(e.exchanges):
 		x, _ := otherResource(e.exchanges)
-		return fmt.Sprintf("%s: the server's protected resource metadata (%s) is for the resource %s, not for this endpoint (RFC 9728 §3.3), so it was not used; no client was registered: give that resource as -endpoint", who, x.url, secrets.clip(x.otherResource))
+		is, todo := forOtherResource(x, secrets)
+		return fmt.Sprintf("%s: the server's protected resource metadata (%s) %s, so it was not used; no client was registered: %s", who, x.url, is, todo)
 	case errors.As(e.err, &nm) && nm.refused != nil:
 		return fmt.Sprintf("%s: the server's protected resource metadata (RFC 9728) cannot be used: %s%s; no client was registered", who, secrets.clip(nm.refused.Error()), tried(e.exchanges))
 	case errors.As(e.err, &nm):
@@ -629,7 +638,8 @@ func issuerMismatch(e *flowError, secrets *secretSet) string {
 		spared = "no one was sent there to sign in"
 	}
 	if x, ok := otherResource(e.exchanges); ok {
-		return fmt.Sprintf("the server's protected resource metadata (%s) is for the resource %s, not for this endpoint (RFC 9728 §3.3), so the go-sdk did not use it and took the server's root %s for the authorization server, not the issuer the client was given, %s; %s: give that resource as -endpoint", x.url, secrets.clip(x.otherResource), named, e.issuer, spared)
+		is, todo := forOtherResource(x, secrets)
+		return fmt.Sprintf("the server's protected resource metadata (%s) %s, so the go-sdk did not use it and took the server's root %s for the authorization server, not the issuer the client was given, %s; %s: %s", x.url, is, named, e.issuer, spared, todo)
 	}
 	if _, found := lastResourceMetadata(e.exchanges); !found {
 		return fmt.Sprintf("the server publishes no protected resource metadata, so the go-sdk takes its root %s for the authorization server, not the issuer the client was given, %s (-issuer or MCP_CLIENT_ISSUER); %s", named, e.issuer, spared)

@@ -29,7 +29,7 @@ func TestLoginRegisterEndpointQuery(t *testing.T) {
 	}{
 		{name: "root with the query", resource: "?" + query},
 		{name: "root without the query", wantCode: 1,
-			wantErr: "the server's protected resource metadata (SERVER/.well-known/oauth-protected-resource?…) is for the resource SERVER, not for this endpoint (RFC 9728 §3.3), so it was not used; no client was registered: give that resource as -endpoint"},
+			wantErr: "the server's protected resource metadata (SERVER/.well-known/oauth-protected-resource?…) is for the resource SERVER, where the document at the root's well-known URL must name the server's root, SERVER?… (RFC 9728 §3.3), so it was not used; no client was registered: the server would publish the endpoint's at the well-known URL of its path, or name where it is in its challenge (resource_metadata)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
