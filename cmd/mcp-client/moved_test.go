@@ -79,19 +79,14 @@ func TestLoginServerMoved(t *testing.T) {
 			endpoint, move := movingFront(t, as, other)
 			b := newBrowser()
 			withOpener(t, b.open)
-			args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
-			var stdout, stderr bytes.Buffer
-			if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
-				t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
-			}
+			args := registeringSignIn(t, endpoint)
 			if tc.edit != nil {
 				writeKept(t, keptFile(t, dir), tc.edit)
 			} else if err := os.Remove(keptFile(t, dir)); err != nil {
 				t.Fatal(err)
 			}
 			move(1) // the run finds as at its first refusal; the flow's document names other
-			stdout.Reset()
-			stderr.Reset()
+			var stdout, stderr bytes.Buffer
 			code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr)
 			want := strings.NewReplacer("OTHER", other.Issuer, "ISSUER", as.Issuer).Replace(tc.want)
 			if code != 1 || !strings.HasSuffix(stderr.String(), want) || strings.Contains(stderr.String(), "MCP_CLIENT_ISSUER") {
@@ -139,15 +134,10 @@ func TestLoginServerMovedBetweenRuns(t *testing.T) {
 	backend.Store(first)
 	withOpener(t, newBrowser().open)
 	getenv := func(string) string { return "" }
-	login := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
-	var stdout, stderr bytes.Buffer
-	if code := run(t.Context(), login, getenv, &stdout, &stderr); code != 0 {
-		t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
-	}
+	login := registeringSignIn(t, endpoint)
 
 	backend.Store(moved)
-	stdout.Reset()
-	stderr.Reset()
+	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), login, getenv, &stdout, &stderr)
 	checkRunOutput(t, code, 0, stdout.String(), stderr.String(), nil, []string{"mcp-client: the server names the authorization server " + other.Issuer +
 		", where no client is registered for it yet: one is registered there; the sign-in kept through the client registered at " + as.Issuer +

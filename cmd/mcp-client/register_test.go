@@ -77,6 +77,19 @@ func TestLoginRegisters(t *testing.T) {
 	signIn(3, 1)
 }
 
+// registeringSignIn runs -login without a client at endpoint, as a
+// test's first run: it registers a client, signs in as it, and keeps
+// the sign-in. It returns the run's arguments, for the runs after it.
+func registeringSignIn(t *testing.T, endpoint string) []string {
+	t.Helper()
+	args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), args, noEnv, &stdout, &stderr); code != 0 {
+		t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
+	}
+	return args
+}
+
 // TestLoginRegisterRefused checks that a run given no client registers
 // nowhere, and sends no one to sign in, where the authorization server is
 // not the one the server's metadata names, or offers no registration.
@@ -376,11 +389,7 @@ func TestRegisteredClientGone(t *testing.T) {
 			endpoint := startJWTReference(t, as, nil)
 			b := newBrowser()
 			withOpener(t, b.open)
-			args := []string{"-login", "-redirect-port", "0", "-endpoint", endpoint, "-call", "whoami"}
-			var stdout, stderr bytes.Buffer
-			if code := run(t.Context(), args, func(string) string { return "" }, &stdout, &stderr); code != 0 {
-				t.Fatalf("the first run: exit %d; stderr %q", code, stderr.String())
-			}
+			args := registeringSignIn(t, endpoint)
 			writeKept(t, keptFile(t, dir), tc.edit)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
@@ -391,8 +400,7 @@ func TestRegisteredClientGone(t *testing.T) {
 					cancel()
 				}()
 			}
-			stdout.Reset()
-			stderr.Reset()
+			var stdout, stderr bytes.Buffer
 			code := run(ctx, args, func(string) string { return "" }, &stdout, &stderr)
 			want := strings.ReplaceAll(tc.wantErr, "ISSUER", as.Issuer)
 			if code == 0 || !strings.HasSuffix(stderr.String(), want) || strings.Contains(stderr.String(), "MCP_CLIENT_ID") {
