@@ -171,3 +171,46 @@ func TestOtherResourceExplained(t *testing.T) {
 		})
 	}
 }
+
+// TestResourceMetadataWantedRedirected checks the resource wanted of the
+// document at the root's well-known URL, which the challenge named, when
+// that URL redirects: the go-sdk's first read follows the redirect and
+// wants the endpoint of the document it finds, as of one not redirected;
+// its read of the root's well-known URL after that wants the root.
+func TestResourceMetadataWantedRedirected(t *testing.T) {
+	const endpoint = "https://mcp.example/mcp"
+	const rootDoc = "https://mcp.example/.well-known/oauth-protected-resource"
+	const moved = "https://mcp.example/prm.json"
+	pin := newPinnedIssuer("https://as.example")
+	pin.challenged([]string{`Bearer resource_metadata="` + rootDoc + `"`})
+	tr := &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.String() == rootDoc {
+			return &http.Response{StatusCode: http.StatusFound, Header: http.Header{"Location": {moved}}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+		}
+		body := `{"resource":"` + endpoint + `","authorization_servers":["https://as.example"]}`
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	})}
+	for range 2 { // the challenged read, then the root's
+		first := httptest.NewRequest(http.MethodGet, rootDoc, nil)
+		resp, err := tr.RoundTrip(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		next := httptest.NewRequest(http.MethodGet, moved, nil)
+		next.Response = resp
+		if resp, err = tr.RoundTrip(next); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var got []string
+	for _, x := range tr.log.list() {
+		if x.status == http.StatusOK {
+			got = append(got, x.otherResource)
+		}
+	}
+	if diff := cmp.Diff([]string{"", endpoint}, got); diff != "" {
+		t.Errorf("other resources (-want +got):\n%s", diff)
+	}
+}

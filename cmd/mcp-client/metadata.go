@@ -161,7 +161,16 @@ func (t *flowTransport) otherResource(resp *http.Response, want string) (string,
 // challenge named that URL and the flow reads it for the first time.
 func (t *flowTransport) wantResource(r *http.Request) string {
 	a := asked(r)
-	if a.URL.Path != "/.well-known/oauth-protected-resource" || t.pin.namedByChallenge(a) && !t.log.has(redacted(a.URL.String())) {
+	if a.URL.Path != "/.well-known/oauth-protected-resource" {
+		return t.resource
+	}
+	// Reads of that URL begun before this one: a redirect's first hop,
+	// logged already, is this read's own.
+	earlier := t.log.begun(redacted(a.URL.String()))
+	if r != a {
+		earlier--
+	}
+	if t.pin.namedByChallenge(a) && earlier == 0 {
 		return t.resource
 	}
 	root, err := url.Parse(t.resource)

@@ -409,11 +409,18 @@ func (l *exchangeLog) add(e exchange) {
 	l.xs = append(l.xs, e)
 }
 
-// has says whether the flow asked for u (as redacted shows it) before.
-func (l *exchangeLog) has(u string) bool {
+// begun is how many requests of the flow asked for u (as redacted shows
+// it), redirects they were sent on aside.
+func (l *exchangeLog) begun(u string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return slices.ContainsFunc(l.xs, func(x exchange) bool { return x.url == u || x.from == u })
+	n := 0
+	for _, x := range l.xs {
+		if x.url == u && x.from == "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (l *exchangeLog) list() []exchange {
