@@ -118,3 +118,34 @@ func TestKeptElsewhereSlashedIssuer(t *testing.T) {
 		})
 	}
 }
+
+// TestKeptElsewhereSpelledTwice checks that an authorization server whose
+// sign-ins were kept under both spellings of its issuer, with and without
+// a trailing slash, is named once beside another whose issuer sorts
+// between the two spellings.
+func TestKeptElsewhereSpelledTwice(t *testing.T) {
+	const endpoint = "https://mcp.example/mcp"
+	dir := withCacheDir(t)
+	mkdir(t, dir, 0o700)
+	chmod(t, filepath.Dir(dir), 0o700)
+	for _, f := range []struct{ issuer, key string }{
+		{"https://other.example/", keyOf("https://other.example/", "", endpoint)}, // kept before
+		{"https://other.example", cacheKey("https://other.example", "", endpoint)},
+		{"https://other.example.org", cacheKey("https://other.example.org", "", endpoint)},
+	} {
+		data, err := json.Marshal(keptToken{Key: f.key, Issuer: f.issuer, ClientID: "c1", TokenEndpoint: f.issuer + "/token", AccessToken: "t0ken-abcdefgh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.key[:32]+".json"), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := newTokenCache("https://as.example", "", endpoint, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.keptElsewhere(endpoint), []string{"https://other.example", "https://other.example.org"}; !slices.Equal(got, want) {
+		t.Errorf("kept elsewhere %q, want %q", got, want)
+	}
+}

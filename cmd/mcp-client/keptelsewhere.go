@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,7 +50,11 @@ func (c *tokenCache) keptElsewhere(endpoint string) []string {
 		}
 		issuers = append(issuers, k.Issuer)
 	}
-	slices.Sort(issuers)
+	// Sorted without the trailing slash, so that both spellings of an
+	// issuer are side by side for CompactFunc to name it once.
+	slices.SortFunc(issuers, func(a, b string) int {
+		return cmp.Or(strings.Compare(strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/")), strings.Compare(a, b))
+	})
 	return slices.CompactFunc(issuers, issuersEqual)
 }
 
