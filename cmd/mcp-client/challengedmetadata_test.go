@@ -214,3 +214,29 @@ func TestResourceMetadataWantedRedirected(t *testing.T) {
 		t.Errorf("other resources (-want +got):\n%s", diff)
 	}
 }
+
+// TestResourceMetadataWantedNextFlow checks the resource wanted of the
+// document at the root's well-known URL in a flow whose refusal names no
+// metadata, after one whose refusal named that URL (a 401, then a 403
+// asking for another scope, say): the go-sdk reads it as the root's only,
+// and wants the root of it.
+func TestResourceMetadataWantedNextFlow(t *testing.T) {
+	const endpoint = "https://mcp.example/mcp"
+	const rootDoc = "https://mcp.example/.well-known/oauth-protected-resource"
+	pin := newPinnedIssuer("https://as.example")
+	body := `{"resource":"https://mcp.example","authorization_servers":["https://as.example"]}`
+	tr := &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	})}
+	pin.challenged([]string{`Bearer resource_metadata="` + rootDoc + `"`}) // the first flow's
+	tr.log.reset()
+	pin.challenged([]string{`Bearer error="insufficient_scope", scope="files:write"`}) // the next one's
+	resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, rootDoc, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if xs := tr.log.list(); len(xs) != 1 || xs[0].otherResource != "" {
+		t.Errorf("exchanges %+v; want the document taken for the root's", xs)
+	}
+}

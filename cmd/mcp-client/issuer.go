@@ -40,8 +40,9 @@ type pinnedIssuer struct {
 	// true once the metadata was read to check it (keptEndpoint).
 	keptEndpoints map[string]bool
 	// resourceMetadata are the protected resource metadata URLs the
-	// server's challenges named (resource_metadata), which need not be
-	// at the well-known path (challenged).
+	// challenges of the refusal the flow answers named
+	// (resource_metadata), which need not be at the well-known path
+	// (challenged).
 	resourceMetadata map[string]bool
 	// named are the authorization servers the protected resource
 	// metadata read last named, as it named them (pinnedFirst).
@@ -219,12 +220,19 @@ func (p *pinnedIssuer) allows(r *http.Request) bool {
 }
 
 // challenged records the protected resource metadata URL the challenges
-// of a refusal name, if any: the go-sdk reads the document there first,
-// and the pinned issuer is put first in it, as in one at the well-known
-// URLs (flowTransport.pinnedFirst).
+// of the refusal a flow answers name, if any, in place of an earlier
+// flow's: the go-sdk reads the document there first, and the pinned
+// issuer is put first in it, as in one at the well-known URLs
+// (flowTransport.pinnedFirst).
 func (p *pinnedIssuer) challenged(challenges []string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.resourceMetadata = nil
+	p.mu.Unlock()
 	cs, err := oauthex.ParseWWWAuthenticate(challenges)
-	if p == nil || err != nil {
+	if err != nil {
 		return
 	}
 	for _, c := range cs {
