@@ -122,9 +122,16 @@ func callbackPort(redirectURI string) int {
 type callbackUnavailable struct {
 	port int // as asked for
 	err  error
+	// registered is the port of a kept registered client's redirect
+	// URI, tried first, and why it could not be had; 0: none tried.
+	registered    int
+	registeredErr error
 }
 
 func (e *callbackUnavailable) Error() string {
+	if e.registered != 0 {
+		return fmt.Sprintf("cannot take the sign-in's callback on loopback port %d, that of the redirect URI the client was registered with on an earlier sign-in (%v), nor on port %d, taken otherwise (%v): free port %d and sign in again, or free port %d, then -logout and -login to register a client anew", e.registered, e.registeredErr, e.port, e.err, e.registered, e.port)
+	}
 	return fmt.Sprintf("cannot take the sign-in's callback on loopback port %d (%v): free the port, or register another redirect URI with the authorization server and give its port with -redirect-port", e.port, e.err)
 }
 
@@ -165,6 +172,9 @@ func (c *callbackServer) start() error {
 		}
 	}
 	if err != nil {
+		if held != nil {
+			return &callbackUnavailable{port: port, err: err, registered: c.registered, registeredErr: held}
+		}
 		return &callbackUnavailable{port: port, err: err}
 	}
 	if c.bound == 0 {

@@ -152,7 +152,8 @@
 // redirect URI it was registered with when -redirect-port is 0 or not
 // given (a server may take that redirect URI alone, to the port); should
 // that port not be had (another program holds it, or the system refuses
-// it), at the port it would take otherwise, said in one line. A server without resource
+// it), at the port it would take otherwise, said in one line (that one
+// not had either, the run stops naming both). A server without resource
 // metadata, and an issuer whose metadata names no registration_endpoint,
 // are each explained in one line; a client registered beforehand is
 // given with -client-id and -issuer as above. -logout without -client-id
