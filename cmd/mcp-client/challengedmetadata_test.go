@@ -240,3 +240,39 @@ func TestResourceMetadataWantedNextFlow(t *testing.T) {
 		t.Errorf("exchanges %+v; want the document taken for the root's", xs)
 	}
 }
+
+// TestResourceMetadataWantedLaterChallenge checks the resource wanted of
+// the document at the root's well-known URL when a refusal's second
+// challenge names it, its first another URL: the go-sdk reads the first
+// challenge's resource_metadata alone, and the root's well-known URL as
+// the root's, so the document there must name the root.
+func TestResourceMetadataWantedLaterChallenge(t *testing.T) {
+	const endpoint = "https://mcp.example/mcp"
+	const rootDoc = "https://mcp.example/.well-known/oauth-protected-resource"
+	tests := []struct {
+		name       string
+		challenges []string
+	}{
+		{name: "two headers", challenges: []string{`Bearer resource_metadata="https://mcp.example/prm"`, `DPoP resource_metadata="` + rootDoc + `"`}},
+		{name: "one header", challenges: []string{`Bearer resource_metadata="https://mcp.example/prm", Bearer resource_metadata="` + rootDoc + `"`}},
+		{name: "first not absolute", challenges: []string{`Bearer resource_metadata="/prm"`, `Bearer resource_metadata="` + rootDoc + `"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pin := newPinnedIssuer("https://as.example")
+			pin.challenged(tc.challenges)
+			body := `{"resource":"https://mcp.example","authorization_servers":["https://as.example"]}`
+			tr := &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+			})}
+			resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, rootDoc, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if xs := tr.log.list(); len(xs) != 1 || xs[0].otherResource != "" {
+				t.Errorf("exchanges %+v; want the document taken for the root's", xs)
+			}
+		})
+	}
+}

@@ -39,10 +39,10 @@ type pinnedIssuer struct {
 	// keptEndpoints are the token endpoints kept sign-ins name, each
 	// true once the metadata was read to check it (keptEndpoint).
 	keptEndpoints map[string]bool
-	// resourceMetadata are the protected resource metadata URLs the
+	// resourceMetadata is the protected resource metadata URL the
 	// challenges of the refusal the flow answers named
 	// (resource_metadata), which need not be at the well-known path
-	// (challenged).
+	// (challenged); a map, empty or of one.
 	resourceMetadata map[string]bool
 	// named are the authorization servers the protected resource
 	// metadata read last named, as it named them (pinnedFirst).
@@ -223,29 +223,29 @@ func (p *pinnedIssuer) allows(r *http.Request) bool {
 // of the refusal a flow answers name, if any, in place of an earlier
 // flow's: the go-sdk reads the document there first, and the pinned
 // issuer is put first in it, as in one at the well-known URLs
-// (flowTransport.pinnedFirst).
+// (flowTransport.pinnedFirst). The go-sdk reads the first
+// resource_metadata alone, whatever the scheme of its challenge: a URL
+// a later challenge names is not read, and is not taken for one read.
 func (p *pinnedIssuer) challenged(challenges []string) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.resourceMetadata = nil
-	p.mu.Unlock()
 	cs, err := oauthex.ParseWWWAuthenticate(challenges)
 	if err != nil {
 		return
 	}
 	for _, c := range cs {
-		u, err := url.Parse(c.Params["resource_metadata"])
-		if err != nil || u.Host == "" {
+		named := c.Params["resource_metadata"]
+		if named == "" {
 			continue
 		}
-		p.mu.Lock()
-		if p.resourceMetadata == nil {
-			p.resourceMetadata = map[string]bool{}
+		if u, err := url.Parse(named); err == nil && u.Host != "" {
+			p.resourceMetadata = map[string]bool{u.String(): true}
 		}
-		p.resourceMetadata[u.String()] = true
-		p.mu.Unlock()
+		return
 	}
 }
 
