@@ -157,7 +157,7 @@ var errNoFlow = errors.New("a refusal no token mends")
 // Authorize runs the flow after a 401, or a 403 insufficient_scope (for
 // the scope the challenge names).
 func (f *oauthFlow) Authorize(ctx context.Context, req *http.Request, resp *http.Response) error {
-	if resp.StatusCode == http.StatusForbidden && challengeError(resp.Header.Get("WWW-Authenticate")) != "insufficient_scope" {
+	if resp.StatusCode == http.StatusForbidden && !asksScope(resp.Header.Values("WWW-Authenticate")) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return errNoFlow
@@ -291,16 +291,35 @@ func askedScope(challenges []string) string {
 	return strings.Join(slices.Compact(scopes), " ")
 }
 
+// asksScope says whether challenges, those of a 403, ask for a scope
+// (insufficient_scope), as the go-sdk reads them to step up: the error
+// of the first Bearer challenge that has one, in whichever header value
+// it comes. Challenges its parser refuses are read loosely, as the flow
+// is handed them (flowChallenge).
+func asksScope(challenges []string) bool {
+	cs, err := oauthex.ParseWWWAuthenticate(challenges)
+	if err != nil {
+		return looseParam(strings.Join(challenges, ", "), "error") == "insufficient_scope"
+	}
+	for _, c := range cs {
+		if c.Scheme == "bearer" && c.Params["error"] != "" {
+			return c.Params["error"] == "insufficient_scope"
+		}
+	}
+	return false
+}
+
 // flowChallenge is a challenge the go-sdk's parser refuses, as the
 // parameters its flow reads, read loosely (looseParam): an HTTP API's JWT
 // authorizer writes its parameters separated by spaces, with an empty
-// scope (Bearer scope="" error="invalid_token" …). A value that would
-// need escaping is left out; with no parameter left, the flow finds the
-// metadata at its well-known URLs.
+// scope (Bearer scope="" error="invalid_token" …). The error goes too:
+// the go-sdk steps up for a 403 whose error is insufficient_scope alone.
+// A value that would need escaping is left out; with no parameter left,
+// the flow finds the metadata at its well-known URLs.
 func flowChallenge(h string) string {
 	c := "Bearer"
 	sep := " "
-	for _, name := range []string{"resource_metadata", "scope"} {
+	for _, name := range []string{"resource_metadata", "scope", "error"} {
 		if v := looseParam(h, name); v != "" && !strings.ContainsAny(v, `"\`) {
 			c += sep + name + `="` + v + `"`
 			sep = ", "

@@ -297,9 +297,9 @@ func TestClientCredentialsBehindHTTPAPIJWTAuthorizer(t *testing.T) {
 // go-sdk's parser refuses: the parameters it reads, in a form it parses.
 func TestFlowChallenge(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{`Bearer scope="" error="invalid_token"`, `Bearer`},
+		{`Bearer scope="" error="invalid_token"`, `Bearer error="invalid_token"`},
 		{`Bearer resource_metadata="https://a.test/.well-known/oauth-protected-resource/mcp" scope="mcp:tools" error="insufficient_scope"`,
-			`Bearer resource_metadata="https://a.test/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"`},
+			`Bearer resource_metadata="https://a.test/.well-known/oauth-protected-resource/mcp", scope="mcp:tools", error="insufficient_scope"`},
 		{`Bearer realm="", scope="a b"`, `Bearer scope="a b"`},
 		{`Bearer realm="" scope="a\"b" resource_metadata=https://a.test/m`, `Bearer resource_metadata="https://a.test/m"`},
 	} {

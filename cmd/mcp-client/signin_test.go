@@ -207,41 +207,61 @@ func TestOneFlowPerRefusal(t *testing.T) {
 
 // TestStepUpStillAsks checks that a refusal asking for more scope than a
 // flow was run for runs another: a server that wants a second scope
-// (RFC 6750 §3.1 insufficient_scope) gets a token that has it.
+// (RFC 6750 §3.1 insufficient_scope) gets a token that has it, whether
+// its challenge is written as RFC 9110 has it, with its parameters
+// separated by spaces (as an HTTP API's JWT authorizer writes it), or
+// after a challenge of another scheme, as the go-sdk steps up for each.
 func TestStepUpStillAsks(t *testing.T) {
 	const more = "https://mcp.test/more"
-	as := startAS(t, oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope, more}})
-	target, err := url.Parse(startJWTReference(t, as, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host}) }}
-	// The front asks for testScope, then for both: it is the resource, and
-	// its metadata says so.
-	var front *httptest.Server
-	front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		prm := front.URL + "/.well-known/oauth-protected-resource/mcp"
-		tok, sent := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		switch {
-		case r.URL.Path == "/.well-known/oauth-protected-resource/mcp":
-			writeJSON(w, http.StatusOK, map[string]any{"resource": front.URL + "/mcp", "authorization_servers": []string{as.Issuer}})
-		case !sent:
-			w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+prm+`", scope="`+testScope+`"`)
-			w.WriteHeader(http.StatusUnauthorized)
-		case !slices.Contains(tokenScopes(tok), more):
-			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", resource_metadata="`+prm+`", scope="`+testScope+" "+more+`"`)
-			w.WriteHeader(http.StatusForbidden)
-		default:
-			proxy.ServeHTTP(w, r)
-		}
-	}))
-	t.Cleanup(front.Close)
-	env := map[string]string{"MCP_CLIENT_SECRET": as.Secret}
-	var stdout, stderr bytes.Buffer
-	code := run(t.Context(), []string{"-client-id", as.ClientID, "-issuer", as.Issuer, "-endpoint", front.URL + "/mcp"}, func(k string) string { return env[k] }, &stdout, &stderr)
-	checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{"ping #2"}, nil)
-	if diff := cmp.Diff([]string{rfc8414, tokenPost, rfc8414, tokenPost}, slices.DeleteFunc(as.Requests(), func(r string) bool { return r == "GET /jwks.json" })); diff != "" {
-		t.Errorf("the authorization server's requests (-want +got):\n%s", diff)
+	for _, tc := range []struct {
+		name      string
+		challenge func(prm string) []string // the 403's WWW-Authenticate
+	}{
+		{name: "as RFC 9110 has it", challenge: func(prm string) []string {
+			return []string{`Bearer error="insufficient_scope", resource_metadata="` + prm + `", scope="` + testScope + " " + more + `"`}
+		}},
+		{name: "parameters separated by spaces", challenge: func(prm string) []string {
+			return []string{`Bearer scope="` + testScope + " " + more + `" error="insufficient_scope" error_description="expected scopes: [` + more + `]"`}
+		}},
+		{name: "after another scheme's challenge", challenge: func(prm string) []string {
+			return []string{`DPoP algs="ES256"`, `Bearer error="insufficient_scope", resource_metadata="` + prm + `", scope="` + testScope + " " + more + `"`}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			as := startAS(t, oauthtest.Options{AuthMethods: []string{"client_secret_post"}, Scopes: []string{testScope, more}})
+			target, err := url.Parse(startJWTReference(t, as, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host}) }}
+			// The front asks for testScope, then for both: it is the
+			// resource, and its metadata says so.
+			var front *httptest.Server
+			front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				prm := front.URL + "/.well-known/oauth-protected-resource/mcp"
+				tok, sent := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+				switch {
+				case r.URL.Path == "/.well-known/oauth-protected-resource/mcp":
+					writeJSON(w, http.StatusOK, map[string]any{"resource": front.URL + "/mcp", "authorization_servers": []string{as.Issuer}})
+				case !sent:
+					w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+prm+`", scope="`+testScope+`"`)
+					w.WriteHeader(http.StatusUnauthorized)
+				case !slices.Contains(tokenScopes(tok), more):
+					w.Header()["Www-Authenticate"] = tc.challenge(prm)
+					w.WriteHeader(http.StatusForbidden)
+				default:
+					proxy.ServeHTTP(w, r)
+				}
+			}))
+			t.Cleanup(front.Close)
+			env := map[string]string{"MCP_CLIENT_SECRET": as.Secret}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"-client-id", as.ClientID, "-issuer", as.Issuer, "-endpoint", front.URL + "/mcp"}, func(k string) string { return env[k] }, &stdout, &stderr)
+			checkRunOutput(t, code, 0, stdout.String(), stderr.String(), []string{"ping #2"}, nil)
+			if diff := cmp.Diff([]string{rfc8414, tokenPost, rfc8414, tokenPost}, slices.DeleteFunc(as.Requests(), func(r string) bool { return r == "GET /jwks.json" })); diff != "" {
+				t.Errorf("the authorization server's requests (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
