@@ -1163,7 +1163,9 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	s.notMCP, s.proxyBody, s.json = "", false, false
 	if resp.StatusCode >= 400 {
 		s.last = resp.StatusCode
-		s.challenge = resp.Header.Get("WWW-Authenticate")
+		// Every challenge, as the go-sdk reads them: the one that says
+		// why may follow another scheme's, in a value of its own.
+		s.challenge = strings.Join(resp.Header.Values("WWW-Authenticate"), ", ")
 		s.message, s.rpcError = peekMessage(resp)
 		s.session = r.Header.Get("Mcp-Session-Id") != ""
 		s.tokenSent, s.withheld, s.at = tokenSent, "", ""

@@ -11,13 +11,16 @@ import (
 	"github.com/lambdamcp/lambdamcp/internal/localfront"
 )
 
-// refusingServer answers every request with status and the challenge, as
-// an authorizer in front of an MCP server does.
-func refusingServer(t *testing.T, status int, challenge string) string {
+// refusingServer answers every request with status and the challenges,
+// a WWW-Authenticate header value each, as an authorizer in front of an
+// MCP server does.
+func refusingServer(t *testing.T, status int, challenges ...string) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if challenge != "" {
-			w.Header().Set("WWW-Authenticate", challenge)
+		for _, c := range challenges {
+			if c != "" {
+				w.Header().Add("WWW-Authenticate", c)
+			}
 		}
 		w.WriteHeader(status)
 	}))
@@ -69,6 +72,14 @@ func TestRefusedTokenExplained(t *testing.T) {
 		{"403, insufficient scope",
 			refusingServer(t, http.StatusForbidden, `Bearer error="insufficient_scope", scope="mcp:tools mcp:admin", error_description="admin only"`), token, noEnv,
 			[]string{`(HTTP 403): the token lacks a scope this server requires: "admin only"; it asks for scope "mcp:tools mcp:admin"`}, nil},
+		// The challenge that says why after another scheme's, in a
+		// header value of its own.
+		{"403, insufficient scope after another scheme",
+			refusingServer(t, http.StatusForbidden, `DPoP algs="ES256"`, `Bearer error="insufficient_scope", scope="mcp:admin"`), token, noEnv,
+			[]string{`(HTTP 403): the token lacks a scope this server requires; it asks for scope "mcp:admin"`}, nil},
+		{"401 after another scheme",
+			refusingServer(t, http.StatusUnauthorized, `DPoP algs="ES256"`, `Bearer error="invalid_token", error_description="expired"`), token, noEnv,
+			[]string{`refused the bearer token it was sent (-token or MCP_TOKEN): invalid_token (expired, revoked or malformed), "expired"` + "\n"}, nil},
 		{"403, token lacks rights", refusingServer(t, http.StatusForbidden, `Bearer error_description="read-only token"`), token, noEnv,
 			[]string{`(HTTP 403): the token lacks the rights this server requires: "read-only token"`}, nil},
 	}
