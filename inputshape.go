@@ -69,8 +69,9 @@ const maxFormSchemaDepth = 32
 // "object", it nests deeper than maxFormSchemaDepth, its properties are
 // no object, one of them is no primitive schema (see propertyPart), it is
 // no JSON Schema or one that does not resolve (a keyword of no definition
-// holding an invalid pattern, a null or a $ref to nothing), or it requires
-// a name none of its properties has; "" if nothing, or if s cannot be
+// holding an invalid pattern, a null or a $ref to nothing), it holds a
+// $ref that leads back to itself (see refLoops), or it requires a name
+// none of its properties has; "" if nothing, or if s cannot be
 // encoded (which unencodable answers), or encodes null or leaves out its
 // type or properties (which elicitSchemaMended fills in). Of two such
 // properties, the first in name order is named.
@@ -109,6 +110,12 @@ func schemaPart(s any) string {
 		// The go-sdk's client resolves it to check the user's answer,
 		// and fails the call once the user has filled in the form.
 		return "an elicitation request whose requested schema does not resolve (an invalid pattern, a null or unresolvable subschema)"
+	}
+	var doc any
+	if json.Unmarshal(b, &doc) == nil && refLoops(doc) {
+		// The go-sdk's client takes it, and checking the user's answer
+		// overflows its stack, which ends its process.
+		return "an elicitation request whose requested schema holds a $ref that leads back to itself"
 	}
 	for _, name := range schema.Required {
 		if _, ok := ps[name]; !ok {

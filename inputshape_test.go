@@ -197,6 +197,10 @@ func TestFormPropertySchemaAnswered(t *testing.T) {
 		{name: "keyword of no definition", schema: form(`{"type":"string","x-widget":"wide"}`)},
 		{name: "valid pattern", schema: form(`{"type":"string","pattern":"^a+$"}`)},
 		{name: "required property", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`)},
+		{name: "reference to a definition", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","$ref":"#/$defs/s"},"b":{"type":"string","$ref":"#/$defs/s"}},"$defs":{"s":{"maxLength":9}}}`)},
+		{name: "reference within a part", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","$ref":"#/$defs/x"}},` +
+			`"$defs":{"x":{"anyOf":[{"type":"string"},{"type":"array","items":{"$ref":"#/$defs/x"}}]}}}`)},
+		{name: "loop in a definition nothing refers to", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"$defs":{"x":{"$ref":"#/$defs/x"}}}`)},
 		{name: "nested 32 levels", schema: form(`{"type":"string","x-deep":` + strings.Repeat("[", 29) + strings.Repeat("]", 29) + `}`)},
 
 		{name: "enum of numbers", schema: form(`{"type":"string","enum":[1,2]}`),
@@ -251,6 +255,18 @@ func TestFormPropertySchemaAnswered(t *testing.T) {
 			message: `an elicitation request whose requested schema does not resolve (an invalid pattern, a null or unresolvable subschema)`},
 		{name: "reference to nothing", schema: form(`{"type":"string","$ref":"#/$defs/none"}`),
 			message: `an elicitation request whose requested schema does not resolve (an invalid pattern, a null or unresolvable subschema)`},
+		{name: "reference to itself", schema: form(`{"type":"string","$ref":"#/properties/a"}`),
+			message: `an elicitation request whose requested schema holds a $ref that leads back to itself`},
+		{name: "root referring to itself", schema: json.RawMessage(`{"type":"object","$ref":"#","properties":{"a":{"type":"string"}}}`),
+			message: `an elicitation request whose requested schema holds a $ref that leads back to itself`},
+		{name: "references in a loop", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","$ref":"#/$defs/x"}},` +
+			`"$defs":{"x":{"allOf":[{"$ref":"#/$defs/y"}]},"y":{"not":{"$ref":"#/$defs/x"}}}}`),
+			message: `an elicitation request whose requested schema holds a $ref that leads back to itself`},
+		{name: "reference in a loop spelled escaped", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","\u0024ref":"#/$defs/x"}},` +
+			`"$defs":{"x":{"$ref":"#/properties/a"}}}`),
+			message: `an elicitation request whose requested schema holds a $ref that leads back to itself`},
+		{name: "reference to an anchor in a loop", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","$anchor":"a","allOf":[{"$ref":"#a"}]}}}`),
+			message: `an elicitation request whose requested schema holds a $ref that leads back to itself`},
 		{name: "required name of no property", schema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a","b"]}`),
 			message: `an elicitation request whose requested schema requires "b", which is none of its properties`},
 		{name: "required name without properties", schema: json.RawMessage(`{"type":"object","required":["a"]}`),

@@ -82,8 +82,10 @@ import (
 // shapes the schema gives them (an enum of strings, with a name for each
 // value or options of a const and a title; a multi-select array of such
 // an enum; one of the four string formats; a default of the property's
-// type; bounds in order), does not resolve as a JSON Schema, requires a
-// name none of its properties has, or nests deeper than 32 levels; a URL
+// type; bounds in order), does not resolve as a JSON Schema, holds a $ref
+// leading back to itself (checking the user's answer would overflow the
+// go-sdk client's stack), requires a name none of its properties has, or
+// nests deeper than 32 levels; a URL
 // elicitation without an absolute URL (one named by its
 // ElicitationID alone is one) or with a requested schema; a sampled
 // message holding a resource link or an embedded resource; a sampling
