@@ -118,4 +118,12 @@ func nilContentsError(err error, uri string) bool {
 	return err != nil && !errors.As(err, &we) && err.Error() == "reading resource "+uri+": read handler returned nil information"
 }
 
-const nilContentsMessage = "the resources/read handler returned no contents (a result asking for input by its request state alone needs InputRequests set, if empty)"
+// nilContentsMessage answers a resources/read whose handler returned no
+// result or nil contents; from 2026-07-28 on, it says how to ask for input
+// by the request state alone, which earlier eras have no room for.
+func nilContentsMessage(protocolVersion string) string {
+	if protocolVersion < statelessEra {
+		return "the resources/read handler returned no contents"
+	}
+	return "the resources/read handler returned no contents (a result asking for input by its request state alone needs InputRequests set, if empty)"
+}

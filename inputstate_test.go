@@ -51,6 +51,10 @@ func TestStateAloneAsksForInput(t *testing.T) {
 
 		{name: "2025-11-25 tool", era: legacy, method: "tools/call", tool: &mcp.CallToolResult{RequestState: "st"}},
 		{name: "2025-11-25 resource of no result", era: legacy, method: "resources/read",
+			message: "the resources/read handler returned no contents"},
+		{name: "2025-11-25 resource of nil contents", era: legacy, method: "resources/read", resource: &mcp.ReadResourceResult{},
+			message: "the resources/read handler returned no contents"},
+		{name: "resource of no result", era: modern, method: "resources/read",
 			message: "the resources/read handler returned no contents (a result asking for input by its request state alone needs InputRequests set, if empty)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -250,7 +250,7 @@ func Middleware() mcp.Middleware {
 			} else if method == "resources/read" && nilContentsError(err, uri) {
 				// The go-sdk's error of no code, which a result asking
 				// for input by its request state alone meets too.
-				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilContentsMessage}
+				res, err = nil, &jsonrpc.Error{Code: codeInternalError, Message: nilContentsMessage(protocolVersion(rec, req))}
 			}
 			if err == nil {
 				res = withLists(askedByState(res))
