@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -160,5 +161,60 @@ func TestMiddlewareAllocatesNothing(t *testing.T) {
 		if allocs := testing.AllocsPerRun(1000, func() { _, _ = handle(ctx, tc.method, tc.req) }); allocs != 0 {
 			t.Errorf("%s: %v allocations, want none", tc.method, allocs)
 		}
+	}
+}
+
+// TestSDKClientGivesUpOnStateAlone checks what the Middleware doc and
+// docs/errors.md say of the go-sdk's client: it takes a result asking for
+// input by its request state alone for load shedding, and gives up on the
+// call at the third, counted over the whole call, a round asking for
+// input between them included.
+func TestSDKClientGivesUpOnStateAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		rounds []string // what the tool answers each round: "state", "ask" or "done"
+		fails  bool
+	}{
+		{"twice", []string{"state", "state", "done"}, false},
+		{"thrice", []string{"state", "state", "state", "done"}, true},
+		{"thrice with a question between", []string{"state", "ask", "state", "state", "done"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
+			s.AddReceivingMiddleware(lambdamcp.Middleware())
+			calls := 0
+			s.AddTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object"}`)},
+				func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+					round := tc.rounds[min(calls, len(tc.rounds)-1)]
+					calls++
+					switch round {
+					case "state":
+						return &mcp.CallToolResult{RequestState: "st"}, nil
+					case "ask":
+						return &mcp.CallToolResult{RequestState: "st", InputRequests: mcp.InputRequestMap{
+							"e": &mcp.ElicitParams{Message: "m", RequestedSchema: json.RawMessage(`{"type":"object","properties":{}}`)}}}, nil
+					}
+					return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil
+				})
+			srv := httptest.NewServer(lambdamcp.Guard(streamable(s), nil))
+			defer srv.Close()
+			c := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "1"}, &mcp.ClientOptions{
+				ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+					return &mcp.ElicitResult{Action: "accept", Content: map[string]any{}}, nil
+				},
+			})
+			cs, err := c.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL, DisableStandaloneSSE: true}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cs.Close()
+			_, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "t"})
+			if tc.fails && (err == nil || !strings.Contains(err.Error(), "load-shedding")) {
+				t.Errorf("after %d rounds: %v, want the client to give up on load shedding", calls, err)
+			}
+			if !tc.fails && err != nil {
+				t.Errorf("after %d rounds: %v, want the answer", calls, err)
+			}
+		})
 	}
 }

@@ -100,8 +100,12 @@ import (
 // the state.
 // Such a result holding nothing else is sent as one asking for input, with
 // empty input requests (on a copy), as the go-sdk sends one whose
-// InputRequests is empty; a resource's nil contents or nil result, which
-// the go-sdk answers in every era with an error of code 0 before the
+// InputRequests is empty. The go-sdk's client (v1.8.0) takes such an
+// answer for load shedding: it retries with the state, and gives up on the
+// call at the third one (counted over the whole call, rounds with input
+// requests between them included), and at the tenth answer asking for
+// input of any kind. A resource's nil contents or nil result, which the
+// go-sdk answers in every era with an error of code 0 before the
 // middleware sees the result, are answered -32603 too.
 // So is a handler's error the go-sdk would panic on, outside any handler:
 // a nil *jsonrpc.Error, bare or wrapped, and an error whose Error or Is
