@@ -11,9 +11,10 @@ import (
 // primitive schema definitions (StringSchema, NumberSchema, BooleanSchema
 // and the enum schemas, single- and multi-select, titled or not), as the
 // go-sdk's client (v1.8.0) reads them, a property at a time, before it
-// shows the user the form. What either refuses is named here; what the
-// schema has no word on (a keyword of no definition) is left to the
-// client.
+// shows the user the form. What either refuses is named here, but for
+// what the schema allows and only the go-sdk's client refuses (a titled
+// option's empty const or title), which is sent; what the schema has no
+// word on (a keyword of no definition) is left to the client.
 
 // stringFormats are the formats a form's string property may have.
 var stringFormats = []string{"uri", "email", "date", "date-time"}
@@ -41,7 +42,7 @@ func propertyPart(raw json.RawMessage) string {
 	}
 	switch s.Type {
 	case "string":
-		return stringPart(&s)
+		return stringPart(&s, raw)
 	case "number", "integer":
 		return numberPart(&s)
 	case "boolean":
@@ -49,7 +50,7 @@ func propertyPart(raw json.RawMessage) string {
 			return "has a default that is no boolean"
 		}
 	case "array":
-		return arrayPart(&s)
+		return arrayPart(&s, raw)
 	}
 	return ""
 }
@@ -63,7 +64,7 @@ func propertyPart(raw json.RawMessage) string {
 // reads enumNames only beside an enum of values, an enum's options only
 // without one, and the format and lengths only of a plain string, as
 // here.
-func stringPart(s *jsonschema.Schema) string {
+func stringPart(s *jsonschema.Schema, raw json.RawMessage) string {
 	if !defaultIs[string](s) {
 		return "has a default that is no string"
 	}
@@ -80,7 +81,10 @@ func stringPart(s *jsonschema.Schema) string {
 		return ""
 	}
 	if s.OneOf != nil {
-		if !titledOptions(s.OneOf) {
+		var p struct {
+			OneOf json.RawMessage `json:"oneOf"`
+		}
+		if json.Unmarshal(raw, &p) != nil || !titledOptions(p.OneOf) {
 			return "has an option (oneOf) without a const string or a title"
 		}
 		return ""
@@ -115,7 +119,7 @@ func numberPart(s *jsonschema.Schema) string {
 // (items.enum) nor options (items.anyOf), an enum of other than strings,
 // an option without a const or a title, a default that is no list of
 // strings.
-func arrayPart(s *jsonschema.Schema) string {
+func arrayPart(s *jsonschema.Schema, raw json.RawMessage) string {
 	items := s.Items
 	switch {
 	case items == nil || items.Type != "string" && items.Type != "":
@@ -126,7 +130,7 @@ func arrayPart(s *jsonschema.Schema) string {
 		return "has an enum of other than strings"
 	case items.Type == "" && len(items.AnyOf) == 0:
 		return "is an array whose items are no enum of strings (items.enum or items.anyOf)"
-	case items.Type == "" && !titledOptions(items.AnyOf):
+	case items.Type == "" && !titledOptions(anyOfItems(raw)):
 		return "has an option (items.anyOf) without a const string or a title"
 	}
 	if !defaultIs[[]string](s) {
@@ -135,19 +139,36 @@ func arrayPart(s *jsonschema.Schema) string {
 	return ""
 }
 
-// titledOptions reports whether each of opts, a titled enum's options,
-// has a const string and a title, neither empty, as the go-sdk's client
-// asks (the schema has { const: string; title: string }).
-func titledOptions(opts []*jsonschema.Schema) bool {
+// titledOptions reports whether each of list's options, a titled enum's,
+// has a const string and a title, as the schema has them ({ const:
+// string; title: string }). An empty one is a string: the go-sdk's client
+// refuses it, where the schema and other clients take it.
+func titledOptions(list json.RawMessage) bool {
+	var opts []*struct {
+		Const *string `json:"const"`
+		Title *string `json:"title"`
+	}
+	if json.Unmarshal(list, &opts) != nil {
+		return false
+	}
 	for _, o := range opts {
-		if o == nil || o.Const == nil || o.Title == "" {
-			return false
-		}
-		if c, ok := (*o.Const).(string); !ok || c == "" {
+		if o == nil || o.Const == nil || o.Title == nil {
 			return false
 		}
 	}
 	return true
+}
+
+// anyOfItems is the options (items.anyOf) of raw, an array property whose
+// items are an object.
+func anyOfItems(raw json.RawMessage) json.RawMessage {
+	var p struct {
+		Items struct {
+			AnyOf json.RawMessage `json:"anyOf"`
+		} `json:"items"`
+	}
+	_ = json.Unmarshal(raw, &p)
+	return p.Items.AnyOf
 }
 
 func allStrings(vs []any) bool {

@@ -181,15 +181,18 @@ func TestFormPropertySchemaAnswered(t *testing.T) {
 		return json.RawMessage(`{"type":"object","properties":{"a":` + props + `}}`)
 	}
 	for _, tc := range []struct {
-		name    string
-		schema  json.RawMessage
-		message string // "" for a result
+		name       string
+		schema     json.RawMessage
+		message    string // "" for a result
+		sdkRefuses bool   // the schema allows it, the go-sdk's client does not
 	}{
 		{name: "untitled single-select", schema: form(`{"type":"string","enum":["x","y"],"default":"x"}`)},
 		{name: "legacy titled enum", schema: form(`{"type":"string","enum":["x","y"],"enumNames":["X","Y"]}`)},
 		{name: "titled single-select", schema: form(`{"type":"string","title":"T","oneOf":[{"const":"x","title":"X"},{"const":"y","title":"Y"}]}`)},
 		{name: "untitled multi-select", schema: form(`{"type":"array","minItems":1,"maxItems":2,"items":{"type":"string","enum":["x","y"]},"default":["x"]}`)},
 		{name: "titled multi-select", schema: form(`{"type":"array","items":{"anyOf":[{"const":"x","title":"X"}]}}`)},
+		{name: "option of an empty const and title", schema: form(`{"type":"string","oneOf":[{"const":"","title":""},{"const":"x","title":"X"}]}`), sdkRefuses: true},
+		{name: "array option of an empty const and title", schema: form(`{"type":"array","items":{"anyOf":[{"const":"","title":""}]}}`), sdkRefuses: true},
 		{name: "empty enum", schema: form(`{"type":"string","enum":[]}`)},
 		{name: "string of a format and lengths", schema: form(`{"type":"string","format":"date-time","minLength":1,"maxLength":9,"default":"d"}`)},
 		{name: "number of bounds", schema: form(`{"type":"integer","minimum":1,"maximum":9,"default":1.5}`)},
@@ -213,6 +216,10 @@ func TestFormPropertySchemaAnswered(t *testing.T) {
 			message: `property "a" has an option (oneOf) without a const string or a title`},
 		{name: "option of a number", schema: form(`{"type":"string","oneOf":[{"const":1,"title":"X"}]}`),
 			message: `property "a" has an option (oneOf) without a const string or a title`},
+		{name: "option of a null title", schema: form(`{"type":"string","oneOf":[{"const":"x","title":null}]}`),
+			message: `property "a" has an option (oneOf) without a const string or a title`},
+		{name: "array option without title", schema: form(`{"type":"array","items":{"anyOf":[{"const":"x"}]}}`),
+			message: `property "a" has an option (items.anyOf) without a const string or a title`},
 		{name: "null option", schema: form(`{"type":"string","oneOf":[null]}`),
 			message: `property "a" has an option (oneOf) without a const string or a title`},
 		{name: "array without items", schema: form(`{"type":"array"}`),
@@ -281,8 +288,8 @@ func TestFormPropertySchemaAnswered(t *testing.T) {
 				if ans.Error != nil || !strings.Contains(string(ans.Result), `"requestedSchema":`) {
 					t.Fatalf("answered %s, want the result", body)
 				}
-				if err := sdkClientElicits(t, tc.schema); err != nil {
-					t.Errorf("the go-sdk's client refused the form: %v", err)
+				if err := sdkClientElicits(t, tc.schema); (err != nil) != tc.sdkRefuses {
+					t.Errorf("the go-sdk's client answered %v, want it to refuse the form: %v", err, tc.sdkRefuses)
 				}
 				return
 			}
