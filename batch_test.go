@@ -203,12 +203,7 @@ type answerSeen struct {
 // error without an id instead.
 func TestBatchTimeoutInEventStream(t *testing.T) {
 	const calls = 250 // their errors, with ids of 200 bytes, run past 64 KiB
-	var many strings.Builder
-	many.WriteString(`[{"jsonrpc":"2.0","id":"b","method":"ping"}`)
-	for i := range calls - 1 {
-		fmt.Fprintf(&many, `,{"jsonrpc":"2.0","id":"%s%03d","method":"tools/call","params":{"name":"stubborn","arguments":{}}}`, strings.Repeat("i", 197), i)
-	}
-	many.WriteString(`]`)
+	many := stubbornBatch(calls)
 	batch := jsonPost(`[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"stubborn","arguments":{}}},` +
 		`{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"ping"}]`)
 	stubborn := answerSeen{ID: `1`, Code: -32001, Message: `tool "stubborn" timed out: the request's deadline passed before it answered`}
@@ -222,7 +217,7 @@ func TestBatchTimeoutInEventStream(t *testing.T) {
 	}{
 		{name: "event stream", req: batch, deadline: 2 * testMargin, margin: testMargin, want: []answerSeen{ping, stubborn}},
 		// Its many calls take their time even on a busy machine.
-		{name: "too large to answer each", req: jsonPost(many.String()), deadline: 5 * testMargin, margin: 4 * testMargin, want: []answerSeen{ping, {
+		{name: "too large to answer each", req: jsonPost(many), deadline: 5 * testMargin, margin: 4 * testMargin, want: []answerSeen{ping, {
 			Code:    -32001,
 			Message: fmt.Sprintf("the batch timed out: the request's deadline passed before it was answered (the batch holds %d requests, too many to answer each)", calls),
 		}}},
@@ -403,17 +398,25 @@ func TestMaxBatchMessagesEra(t *testing.T) {
 // as a notification's, since no call of the client's is answered by it.
 func TestBatchTimeoutTooLargeJSON(t *testing.T) {
 	const calls = 250 // their errors, with ids of 200 bytes, run past 64 KiB
+	many := stubbornBatch(calls)
+	server, _ := newHardServer(t)
+	opts := hardOptions(new(bytes.Buffer))
+	opts.DeadlineMargin = 4 * testMargin // its many calls take their time even on a busy machine
+	h := lambdamcp.NewHandler(streamableMux(server), opts)
+	resp := invokeCase(t, h, badInputCase{req: jsonPost(many), deadline: 5 * testMargin}, shapes[0])
+	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), http.StatusGatewayTimeout, -32001,
+		fmt.Sprintf("the batch timed out: the request's deadline passed before it was answered (the batch holds %d requests, too many to answer each)", calls), "", "")
+}
+
+// stubbornBatch is a batch of a ping, id "b", and calls-1 calls of the
+// stubborn tool, each id 200 bytes long: their errors, one a call, run
+// past the 64 KiB a batch's answer of errors keeps to.
+func stubbornBatch(calls int) string {
 	var many strings.Builder
 	many.WriteString(`[{"jsonrpc":"2.0","id":"b","method":"ping"}`)
 	for i := range calls - 1 {
 		fmt.Fprintf(&many, `,{"jsonrpc":"2.0","id":"%s%03d","method":"tools/call","params":{"name":"stubborn","arguments":{}}}`, strings.Repeat("i", 197), i)
 	}
 	many.WriteString(`]`)
-	server, _ := newHardServer(t)
-	opts := hardOptions(new(bytes.Buffer))
-	opts.DeadlineMargin = 4 * testMargin // its many calls take their time even on a busy machine
-	h := lambdamcp.NewHandler(streamableMux(server), opts)
-	resp := invokeCase(t, h, badInputCase{req: jsonPost(many.String()), deadline: 5 * testMargin}, shapes[0])
-	checkAnswer(t, resp.StatusCode, resp.header("Content-Type"), resp.body(t), http.StatusGatewayTimeout, -32001,
-		fmt.Sprintf("the batch timed out: the request's deadline passed before it was answered (the batch holds %d requests, too many to answer each)", calls), "", "")
+	return many.String()
 }
