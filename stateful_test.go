@@ -25,12 +25,9 @@ import (
 // openSession is the initialize that opens a stateful session.
 const openSession = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}`
 
-// TestStatefulSessionRecords checks that each request of a stateful
-// session is reported as itself: the go-sdk runs every call of such a
-// session on the context of the request that opened it (the initialize),
-// long over when the later calls come. A call must not end at once for
-// that, and its request's log line names its own caller and outcome.
-func TestStatefulSessionRecords(t *testing.T) {
+// waitingServer is a server behind Middleware whose tool "wait" answers
+// "waited" after 100 ms, or its context's cause once that ends first.
+func waitingServer() *mcp.Server {
 	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
 	server.AddReceivingMiddleware(lambdamcp.Middleware())
 	mcp.AddTool(server, &mcp.Tool{Name: "wait"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
@@ -41,6 +38,16 @@ func TestStatefulSessionRecords(t *testing.T) {
 		}
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "waited"}}}, nil, nil
 	})
+	return server
+}
+
+// TestStatefulSessionRecords checks that each request of a stateful
+// session is reported as itself: the go-sdk runs every call of such a
+// session on the context of the request that opened it (the initialize),
+// long over when the later calls come. A call must not end at once for
+// that, and its request's log line names its own caller and outcome.
+func TestStatefulSessionRecords(t *testing.T) {
+	server := waitingServer()
 	mcp.AddTool(server, &mcp.Tool{Name: "boom"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		panic("boom")
 	})
@@ -396,16 +403,7 @@ func TestStatefulSessionStreamAccept(t *testing.T) {
 // call is not taken for one of the request that opened the session, over
 // long before, whose end would cancel it at once.
 func TestStatefulSessionHeaderReplaced(t *testing.T) {
-	server := mcp.NewServer(&mcp.Implementation{Name: "stateful", Version: "1"}, nil)
-	server.AddReceivingMiddleware(lambdamcp.Middleware())
-	mcp.AddTool(server, &mcp.Tool{Name: "wait"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
-		select {
-		case <-ctx.Done():
-			return nil, nil, context.Cause(ctx)
-		case <-time.After(100 * time.Millisecond):
-		}
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "waited"}}}, nil, nil
-	})
+	server := waitingServer()
 	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{JSONResponse: true})
 	h := lambdamcp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sdk.ServeHTTP(w, r.Clone(r.Context()))
