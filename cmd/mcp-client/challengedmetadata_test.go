@@ -117,17 +117,8 @@ func TestResourceMetadataWanted(t *testing.T) {
 			if tc.challenged != "" {
 				pin.challenged([]string{`Bearer resource_metadata="` + tc.challenged + `"`})
 			}
-			body := `{"resource":"` + tc.resource + `","authorization_servers":["https://as.example"]}`
-			tr := &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
-			})}
-			for _, u := range tc.gets {
-				resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, u, nil))
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-			}
+			tr := metadataFor(pin, endpoint, tc.resource)
+			readThrough(t, tr, tc.gets...)
 			var got []string
 			for _, x := range tr.log.list() {
 				if !x.resourceMetadata {
@@ -224,21 +215,12 @@ func TestResourceMetadataWantedNextFlow(t *testing.T) {
 	const endpoint = "https://mcp.example/mcp"
 	const rootDoc = "https://mcp.example/.well-known/oauth-protected-resource"
 	pin := newPinnedIssuer("https://as.example")
-	body := `{"resource":"https://mcp.example","authorization_servers":["https://as.example"]}`
-	tr := &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
-	})}
+	tr := metadataFor(pin, endpoint, "https://mcp.example")
 	pin.challenged([]string{`Bearer resource_metadata="` + rootDoc + `"`}) // the first flow's
 	tr.log.reset()
 	pin.challenged([]string{`Bearer error="insufficient_scope", scope="files:write"`}) // the next one's
-	resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, rootDoc, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if xs := tr.log.list(); len(xs) != 1 || xs[0].otherResource != "" {
-		t.Errorf("exchanges %+v; want the document taken for the root's", xs)
-	}
+	readThrough(t, tr, rootDoc)
+	wantTakenForRoot(t, tr)
 }
 
 // TestResourceMetadataWantedLaterChallenge checks the resource wanted of
@@ -261,18 +243,39 @@ func TestResourceMetadataWantedLaterChallenge(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pin := newPinnedIssuer("https://as.example")
 			pin.challenged(tc.challenges)
-			body := `{"resource":"https://mcp.example","authorization_servers":["https://as.example"]}`
-			tr := &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
-			})}
-			resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, rootDoc, nil))
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if xs := tr.log.list(); len(xs) != 1 || xs[0].otherResource != "" {
-				t.Errorf("exchanges %+v; want the document taken for the root's", xs)
-			}
+			tr := metadataFor(pin, endpoint, "https://mcp.example")
+			readThrough(t, tr, rootDoc)
+			wantTakenForRoot(t, tr)
 		})
+	}
+}
+
+// metadataFor is the flow's transport for endpoint with pin, whose every
+// read is answered with protected resource metadata naming resource.
+func metadataFor(pin *pinnedIssuer, endpoint, resource string) *flowTransport {
+	body := `{"resource":"` + resource + `","authorization_servers":["https://as.example"]}`
+	return &flowTransport{log: &exchangeLog{}, pin: pin, resource: endpoint, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	})}
+}
+
+// readThrough GETs each of urls through tr.
+func readThrough(t *testing.T, tr *flowTransport, urls ...string) {
+	t.Helper()
+	for _, u := range urls {
+		resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, u, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+// wantTakenForRoot checks that tr read one document, and took it for the
+// server root's.
+func wantTakenForRoot(t *testing.T, tr *flowTransport) {
+	t.Helper()
+	if xs := tr.log.list(); len(xs) != 1 || xs[0].otherResource != "" {
+		t.Errorf("exchanges %+v; want the document taken for the root's", xs)
 	}
 }
