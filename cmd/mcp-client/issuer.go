@@ -42,8 +42,8 @@ type pinnedIssuer struct {
 	// resourceMetadata is the protected resource metadata URL the
 	// challenges of the refusal the flow answers named
 	// (resource_metadata), which need not be at the well-known path
-	// (challenged); a map, empty or of one.
-	resourceMetadata map[string]bool
+	// (challenged); "" for none.
+	resourceMetadata string
 	// named are the authorization servers the protected resource
 	// metadata read last named, as it named them (pinnedFirst).
 	named []string
@@ -232,21 +232,26 @@ func (p *pinnedIssuer) challenged(challenges []string) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.resourceMetadata = nil
+	p.resourceMetadata = ""
+	if u, err := url.Parse(namedMetadata(challenges)); err == nil && u.Host != "" {
+		p.resourceMetadata = u.String()
+	}
+}
+
+// namedMetadata is the protected resource metadata URL challenges name,
+// as the go-sdk reads it: the first resource_metadata, whatever the
+// scheme of its challenge; "" for none, or challenges its parser refuses.
+func namedMetadata(challenges []string) string {
 	cs, err := oauthex.ParseWWWAuthenticate(challenges)
 	if err != nil {
-		return
+		return ""
 	}
 	for _, c := range cs {
-		named := c.Params["resource_metadata"]
-		if named == "" {
-			continue
+		if u := c.Params["resource_metadata"]; u != "" {
+			return u
 		}
-		if u, err := url.Parse(named); err == nil && u.Host != "" {
-			p.resourceMetadata = map[string]bool{u.String(): true}
-		}
-		return
 	}
+	return ""
 }
 
 // lastNamed is the authorization servers the protected resource
@@ -268,12 +273,7 @@ func (p *pinnedIssuer) isResourceMetadata(r *http.Request) bool {
 	if r.Method != http.MethodGet {
 		return false
 	}
-	if strings.Contains(r.URL.Path, "/.well-known/oauth-protected-resource") {
-		return true
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.resourceMetadata[r.URL.String()]
+	return strings.Contains(r.URL.Path, "/.well-known/oauth-protected-resource") || p.namedByChallenge(r)
 }
 
 // namedByChallenge says whether a challenge of the flow named r's URL
@@ -281,7 +281,7 @@ func (p *pinnedIssuer) isResourceMetadata(r *http.Request) bool {
 func (p *pinnedIssuer) namedByChallenge(r *http.Request) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.resourceMetadata[r.URL.String()]
+	return p.resourceMetadata != "" && p.resourceMetadata == r.URL.String()
 }
 
 // posted is what r, a POST the pinned issuer's metadata allowed, goes

@@ -61,15 +61,7 @@ func (e *issuerRefused) Error() string { return e.msg }
 // endpoint's path and at its root): the first it names, or issuer when
 // that is given, which it must name.
 func resourceIssuer(ctx context.Context, client *http.Client, endpoint string, challenges []string, issuer string) (string, error) {
-	var metadataURL string
-	if cs, err := oauthex.ParseWWWAuthenticate(challenges); err == nil {
-		for _, c := range cs {
-			if u := c.Params["resource_metadata"]; u != "" {
-				metadataURL = u
-				break
-			}
-		}
-	}
+	metadataURL := namedMetadata(challenges)
 	type candidate struct{ url, resource string }
 	var tries []candidate
 	if u, err := url.Parse(endpoint); err == nil {
