@@ -57,8 +57,8 @@ import (
 // json.RawMessage; a nil content pointer; a requested schema that holds
 // itself. The go-sdk would fail to write it and leave the call unanswered
 // until the deadline (or, for the nil pointer, panic, and for the schema
-// overflow the stack, which ends the process). Only those free-form parts are looked at, and a result
-// without them is not encoded an extra time. So is a handler's nil result
+// overflow the stack, which ends the process). Only those free-form parts
+// are looked at, and a result without them is not encoded an extra time. So is a handler's nil result
 // with a nil error (a nil *GetPromptResult, say), which the go-sdk
 // answers null before 2026-07-28 and from then on panics on, outside any
 // handler, ending the process.
@@ -85,13 +85,12 @@ import (
 // type; bounds in order), does not resolve as a JSON Schema, holds a $ref
 // leading back to itself (checking the user's answer would overflow the
 // go-sdk client's stack), requires a name none of its properties has, or
-// nests deeper than 32 levels; a URL
-// elicitation without an absolute URL (one named by its
-// ElicitationID alone is one) or with a requested schema; a sampled
-// message holding a resource link or an embedded resource; a sampling
-// request offering a nil tool, a tool without an input schema of type
-// "object", or a tool choice of a mode other than "auto", "required" or
-// "none".
+// nests deeper than 32 levels; a URL elicitation without an absolute URL
+// (one named by its ElicitationID alone is one) or with a requested
+// schema; a sampled message holding a resource link or an embedded
+// resource; a sampling request offering a nil tool, a tool without an
+// input schema of type "object", or a tool choice of a mode other than
+// "auto", "required" or "none".
 // So is a tool's, prompt's or resource's 2026-07-28 result holding a
 // RequestState but no InputRequests beside a content block, a prompt
 // message, a resource's contents, structured content or a tool error: the
